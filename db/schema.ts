@@ -1,0 +1,165 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Shared column helpers: instants are stored as integer milliseconds since the epoch. */
+const instant = (name: string) => integer(name, { mode: 'timestamp_ms' });
+const json = <T>(name: string) => text(name, { mode: 'json' }).$type<T>();
+const flag = (name: string) => integer(name, { mode: 'boolean' });
+
+export const accounts = sqliteTable('accounts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  aliases: json<string[]>('aliases').notNull().default(sql`'[]'`),
+  domains: json<string[]>('domains').notNull().default(sql`'[]'`),
+  segment: text('segment'),
+  region: text('region'),
+  tier: text('tier'),
+  isCustomer: flag('is_customer').notNull().default(false),
+  incumbentPartnerId: text('incumbent_partner_id'),
+  namedOwner: text('named_owner'),
+  updatedAt: instant('updated_at').notNull(),
+});
+
+export const partners = sqliteTable('partners', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  tier: text('tier'),
+  slackTeamId: text('slack_team_id'),
+  teamsTenantId: text('teams_tenant_id'),
+  updatedAt: instant('updated_at').notNull(),
+});
+
+/** Chat users the bot has met: display names and where to reach them (conversation references). */
+export const people = sqliteTable(
+  'people',
+  {
+    userKey: text('user_key').primaryKey(),
+    platform: text('platform').notNull(),
+    displayName: text('display_name').notNull(),
+    partnerId: text('partner_id'),
+    personKey: text('person_key'),
+    conversationRef: json<unknown>('conversation_ref'),
+    updatedAt: instant('updated_at').notNull(),
+  },
+  (t) => [index('people_person_key_idx').on(t.personKey)],
+);
+
+export const policyVersions = sqliteTable(
+  'policy_versions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    version: text('version').notNull(),
+    effective: text('effective').notNull(),
+    sourceHash: text('source_hash').notNull(),
+    body: text('body').notNull(),
+    loadedAt: instant('loaded_at').notNull(),
+  },
+  (t) => [uniqueIndex('policy_versions_version_idx').on(t.version)],
+);
+
+export const claims = sqliteTable(
+  'claims',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    claimant: text('claimant').notNull(),
+    route: text('route').notNull(),
+    productLine: text('product_line').notNull(),
+    oppName: text('opp_name').notNull(),
+    oppStage: text('opp_stage').notNull(),
+    oppAmount: real('opp_amount'),
+    evidence: text('evidence').notNull(),
+    status: text('status').notNull(),
+    registeredAt: instant('registered_at').notNull(),
+    lastActivityAt: instant('last_activity_at').notNull(),
+    protectedUntil: instant('protected_until'),
+    policyVersion: text('policy_version').notNull(),
+    createdBy: text('created_by').notNull(),
+    violation: flag('violation').notNull().default(false),
+    requestKey: text('request_key'),
+  },
+  (t) => [index('claims_account_idx').on(t.accountId, t.productLine), index('claims_claimant_idx').on(t.claimant), uniqueIndex('claims_request_key_idx').on(t.requestKey)],
+);
+
+export const disputes = sqliteTable(
+  'disputes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    productLine: text('product_line').notNull(),
+    status: text('status').notNull(),
+    claimIds: json<number[]>('claim_ids').notNull(),
+    parties: json<string[]>('parties').notNull(),
+    raisedBy: text('raised_by').notNull(),
+    reason: text('reason').notNull(),
+    evidence: text('evidence').notNull(),
+    origin: json<unknown>('origin'),
+    coverageName: text('coverage_name').notNull(),
+    arbitrator: text('arbitrator').notNull(),
+    escalationLevel: integer('escalation_level').notNull().default(0),
+    recommendation: text('recommendation'),
+    recommendationRule: text('recommendation_rule'),
+    trace: json<unknown[]>('trace').notNull(),
+    policyVersion: text('policy_version').notNull(),
+    createdAt: instant('created_at').notNull(),
+    dueAt: instant('due_at'),
+    ruledBy: text('ruled_by'),
+    ruledAt: instant('ruled_at'),
+    winner: text('winner'),
+    rationale: text('rationale'),
+    requestKey: text('request_key'),
+  },
+  (t) => [index('disputes_account_idx').on(t.accountId), index('disputes_status_idx').on(t.status), uniqueIndex('disputes_request_key_idx').on(t.requestKey)],
+);
+
+/** Append-only and hash-chained; triggers in the migration refuse UPDATE and DELETE. */
+export const ledger = sqliteTable('ledger', {
+  seq: integer('seq').primaryKey(),
+  at: text('at').notNull(),
+  kind: text('kind').notNull(),
+  subject: text('subject').notNull(),
+  actor: text('actor').notNull(),
+  policyVersion: text('policy_version'),
+  payload: text('payload').notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});
+
+export const timers = sqliteTable(
+  'timers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull(),
+    subject: text('subject').notNull(),
+    dueAt: instant('due_at').notNull(),
+    status: text('status').notNull().default('pending'),
+    payload: json<Record<string, unknown>>('payload').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: instant('created_at').notNull(),
+    firedAt: instant('fired_at'),
+  },
+  (t) => [index('timers_due_idx').on(t.status, t.dueAt), index('timers_subject_idx').on(t.subject)],
+);
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    target: json<unknown>('target').notNull(),
+    body: json<unknown>('body').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: instant('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: instant('created_at').notNull(),
+    deliveredAt: instant('delivered_at'),
+  },
+  (t) => [uniqueIndex('outbox_dedupe_idx').on(t.dedupeKey), index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
+);

@@ -1,0 +1,15 @@
+import type { Principal } from '../src/core/authz.js';
+import { logActivity } from '../src/core/claims/claims.service.js';
+import { DomainError } from '../src/core/errors.js';
+import type { HandlerDeps } from './deps.js';
+import { viewpoint } from './deps.js';
+import { reply, text, type Reply } from './replies/model.js';
+
+/** The "Log activity" button: renews a claim's protection against dormancy. */
+export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
+  const id = Number(value);
+  if (!Number.isInteger(id) || id <= 0) throw new DomainError('invalid_input', 'That button refers to no claim.');
+  const claim = deps.ctx.store.transaction(() => logActivity(deps.ctx, viewer, id));
+  const vp = viewpoint(deps, viewer);
+  return reply(`Activity logged on claim #${id}`, [text(`Activity logged on claim #${claim.id} (${vp.date(claim.lastActivityAt)}). It stays protected.`, 'good')]);
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import type { Principal } from '../src/core/authz.js';
+import { fileClaim } from '../src/core/claims/claims.service.js';
+import { DomainError } from '../src/core/errors.js';
+import { explainVerdict } from '../src/core/ownership/explain.js';
+import { DIRECT, ROUTES, type ThreadRef } from '../src/core/types.js';
+import type { HandlerDeps } from './deps.js';
+import { viewpoint } from './deps.js';
+import { announce } from './notify.js';
+import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
+import { resolveAccount } from './resolve-account.js';
+import { parseForm } from './validate.js';
+
+export interface SubmitMeta {
+  origin: ThreadRef | null;
+  /** A key unique to this submission (Slack view id + hash, Teams activity id): repeats file nothing twice. */
+  requestKey: string | null;
+}
+
+function refuseUnknown(viewer: Principal): void {
+  if (viewer.kind === 'unknown') {
+    throw new DomainError('unknown_user', 'Your organisation is not linked to a partner of ours yet, so you can ask for help but not register deals. Ask your partner manager to connect it.');
+  }
+}
+
+/** The claim form, with the account prefilled when one was named. */
+export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''): Form {
+  refuseUnknown(viewer);
+  const policy = viewpoint(deps, viewer).version.policy;
+  const account = accountText.trim() ? safeResolve(deps, accountText) : undefined;
+  const fields: Form['fields'] = [
+    { id: 'account', label: 'Account', kind: 'account', required: true, ...(account ? { initial: { value: account.id, label: account.name } } : {}), placeholder: 'Search accounts' },
+  ];
+  if (viewer.kind === 'internal') {
+    fields.push({
+      id: 'claimant',
+      label: 'Claim for',
+      kind: 'select',
+      required: true,
+      options: [{ value: DIRECT, label: 'Direct sales' }, ...deps.ctx.store.partners.all().map((p) => ({ value: p.id, label: p.name }))],
+      initial: { value: DIRECT, label: 'Direct sales' },
+    });
+  }
+  fields.push(
+    { id: 'route', label: 'Route to market', kind: 'select', required: true, options: ROUTES.map((r) => ({ value: r, label: r })) },
+    { id: 'product', label: 'Product line', kind: 'select', required: true, options: policy.product_lines.map((p) => ({ value: p, label: p })) },
+    { id: 'opportunity', label: 'Opportunity name', kind: 'text', required: true, maxLength: 200, placeholder: 'Acme analytics rollout' },
+    { id: 'stage', label: 'Stage', kind: 'select', required: true, options: policy.stages.map((s) => ({ value: s, label: s })), initial: { value: policy.stages[0]!, label: policy.stages[0]! } },
+    { id: 'amount', label: 'Amount', kind: 'number', required: false, placeholder: '50000' },
+    { id: 'evidence', label: 'Evidence', kind: 'multiline', required: false, maxLength: 3000, hint: 'Meeting notes, a link to the CRM opportunity, the customer contact.' },
+  );
+  return { id: FORMS.claim, title: 'Register a deal', submitLabel: 'Claim', fields, state: {} };
+}
+
+function safeResolve(deps: HandlerDeps, given: string) {
+  try {
+    return resolveAccount(deps, given);
+  } catch {
+    return undefined;
+  }
+}
+
+const claimSchema = z.object({
+  account: z.string({ error: 'Required' }).trim().min(1, 'Required'),
+  claimant: z.string().trim().optional(),
+  route: z.enum(ROUTES, { error: `Choose one of: ${ROUTES.join(', ')}` }),
+  product: z.string({ error: 'Required' }).trim().min(1, 'Required'),
+  opportunity: z.string({ error: 'Required' }).trim().min(1, 'Required').max(200, 'At most 200 characters'),
+  stage: z.string({ error: 'Required' }).trim().min(1, 'Required'),
+  amount: z
+    .string()
+    .trim()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return null;
+      const n = Number(s.replace(/[,_\s$€£]/g, ''));
+      if (!Number.isFinite(n) || n < 0) {
+        ctx.addIssue({ code: 'custom', message: 'A positive number, e.g. 50000' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  evidence: z.string().max(3000, 'At most 3,000 characters').optional().default(''),
+});
+
+/** A submitted claim form: file it and tell the claimant the outcome. */
+export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: SubmitMeta): Reply {
+  refuseUnknown(viewer);
+  const input = parseForm(claimSchema, values);
+  const vp = viewpoint(deps, viewer);
+  const stage = vp.version.policy.stages.find((s) => s.toLowerCase() === input.stage.toLowerCase());
+  if (!stage) throw new DomainError('invalid_input', `Unknown stage "${input.stage}".`, { stage: `Choose one of: ${vp.version.policy.stages.join(', ')}` });
+  return deps.ctx.store.transaction(() => {
+    const account = resolveAccount(deps, input.account);
+    const result = fileClaim(deps.ctx, viewer, {
+      accountId: account.id,
+      claimant: viewer.kind === 'internal' ? input.claimant || DIRECT : undefined,
+      route: input.route,
+      productLine: input.product,
+      opportunity: { name: input.opportunity, stage, amount: input.amount },
+      evidence: input.evidence,
+      origin: meta.origin,
+      requestKey: meta.requestKey,
+    });
+    announce(deps, result.events, meta.origin, viewer.userKey);
+    const { claim } = result;
+    const until = claim.protectedUntil ? vp.date(claim.protectedUntil) : null;
+    if (result.outcome === 'protected') {
+      return reply(`Claim #${claim.id} on ${account.name} is protected${until ? ` until ${until}` : ''}`, [
+        text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) is protected${until ? ` until ${until}` : ''}.`, 'good'),
+        ...(result.disputeId ? [text(`The criteria settled dispute #${result.disputeId} in your favour.`, 'muted')] : []),
+        text(`Log activity at least every ${vp.version.policy.registration.dormant_after_days} days to keep it from going dormant.`, 'muted'),
+      ]);
+    }
+    if (result.outcome === 'rejected') {
+      const dispute = result.disputeId ? deps.ctx.store.disputes.get(result.disputeId) : undefined;
+      const why = dispute?.trace.find((v) => v.outcome === 'picked');
+      return reply(`Claim #${claim.id} on ${account.name} was not accepted`, [
+        text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) was not accepted: the criteria settled dispute #${result.disputeId} for ${dispute?.winner ? vp.party(dispute.winner) : 'another party'}.`, 'attention'),
+        ...(why ? [text(`Why: ${explainVerdict(why, { nameOf: vp.party, formatDate: vp.date })}`)] : []),
+        text('Use /dispute if you have evidence the rules did not consider.', 'muted'),
+      ]);
+    }
+    return reply(`Claim #${claim.id} on ${account.name} is pending`, [
+      text(
+        result.disputeId
+          ? `Claim #${claim.id} on ${account.name} (${claim.productLine}) overlaps another claim. Dispute #${result.disputeId} is with the arbitrator; you will be told the ruling.`
+          : `Claim #${claim.id} on ${account.name} (${claim.productLine}) is pending approval.`,
+        'warning',
+      ),
+    ]);
+  });
+}

@@ -1,0 +1,43 @@
+import type { Principal } from '../src/core/authz.js';
+import { canSeeDealDetails, canSeeParty } from '../src/core/authz.js';
+import type { DomainContext } from '../src/core/context.js';
+import type { AccountMatch } from '../src/core/matching/matcher.js';
+import type { PolicyVersion } from '../src/core/policy/versions.js';
+import { DIRECT, type PartyId } from '../src/core/types.js';
+
+/** What every handler gets: the domain context and the account matcher. */
+export interface HandlerDeps {
+  ctx: DomainContext;
+  matcher: { search(query: string, limit?: number): AccountMatch[]; suggest(query: string, limit?: number): AccountMatch[] };
+}
+
+/** How one viewer sees names and dates: an external partner sees only their own deals. */
+export interface Viewpoint {
+  viewer: Principal;
+  version: PolicyVersion;
+  party(id: PartyId): string;
+  person(key: string): string;
+  seesDeal(party: PartyId): boolean;
+  date(at: Date | string): string;
+  dateTime(at: Date | string): string;
+}
+
+export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
+  const version = deps.ctx.policies().inForceAt(deps.ctx.clock.now());
+  const tz = version.policy.timezone;
+  const dateFmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, dateStyle: 'medium' });
+  const dateTimeFmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
+  return {
+    viewer,
+    version,
+    party: (id) => {
+      if (id === DIRECT) return 'Direct sales';
+      if (!canSeeParty(viewer, id)) return 'another party';
+      return deps.ctx.store.partners.get(id)?.name ?? id;
+    },
+    person: (key) => version.policy.people[key]?.name ?? key,
+    seesDeal: (party) => canSeeDealDetails(viewer, party),
+    date: (at) => dateFmt.format(new Date(at)),
+    dateTime: (at) => dateTimeFmt.format(new Date(at)),
+  };
+}

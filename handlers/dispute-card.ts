@@ -1,0 +1,74 @@
+import type { Principal } from '../src/core/authz.js';
+import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
+import type { Dispute } from '../src/core/types.js';
+import type { HandlerDeps } from './deps.js';
+import { viewpoint } from './deps.js';
+import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
+
+/** Who is on each side of a dispute, as this viewer may see them. */
+function partiesLine(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
+  const vp = viewpoint(deps, viewer);
+  return [...new Set(d.parties.map((p) => vp.party(p)))].join(' vs ');
+}
+
+/**
+ * The case as a card: account, parties, the claims, the recommendation and its trace, the
+ * due time, and (for someone who may rule on an open case) the ruling buttons. After a
+ * ruling the same card shows the outcome instead of the buttons.
+ */
+export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, opts: { withActions: boolean }): Reply {
+  const vp = viewpoint(deps, viewer);
+  const account = deps.ctx.store.accounts.get(d.accountId);
+  const accountName = account?.name ?? d.accountId;
+  const facts = [
+    { label: 'Account', value: `${accountName} (${d.productLine})` },
+    { label: 'Parties', value: partiesLine(deps, viewer, d) },
+    { label: 'Arbitrator', value: vp.person(d.arbitrator) },
+  ];
+  if (d.status === 'open' && d.dueAt) facts.push({ label: 'Due', value: vp.dateTime(d.dueAt) });
+  facts.push({ label: 'Recommendation', value: d.recommendation ? `${vp.party(d.recommendation)}${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}` : 'None: the criteria did not pick an owner' });
+  const blocks: Block[] = [{ type: 'facts', facts }];
+  if (d.reason) blocks.push(text(`Reason: ${d.reason}`, 'muted'));
+  const claims = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).filter((c) => c !== undefined);
+  if (claims.length > 0) {
+    blocks.push({
+      type: 'list',
+      title: 'Claims',
+      items: claims.map((c) => {
+        const sees = vp.seesDeal(c.claimant);
+        const detail = sees ? `${c.route}, ${c.opportunity.name}, stage ${c.opportunity.stage}${c.opportunity.amount !== null ? `, ${c.opportunity.amount.toLocaleString('en-US')}` : ''}${c.evidence ? `. Evidence: ${c.evidence}` : ''}` : `stage ${c.opportunity.stage}`;
+        return { text: `#${c.id} ${vp.party(c.claimant)}, registered ${vp.date(c.registeredAt)} (${c.status})`, detail };
+      }),
+    });
+  }
+  if (d.evidence && viewer.kind === 'internal') blocks.push(text(`Evidence: ${d.evidence}`, 'muted'));
+  if (d.trace.length > 0) {
+    blocks.push({
+      type: 'list',
+      title: 'Criteria',
+      items: d.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, { nameOf: vp.party, formatDate: vp.date }) })),
+    });
+  }
+  if (d.status === 'open' && opts.withActions) {
+    const actions: Extract<Block, { type: 'actions' }>['actions'] = [];
+    if (d.recommendation) actions.push({ action: ACTIONS.approve, label: `Approve: ${vp.party(d.recommendation)}`, value: String(d.id), style: 'primary' });
+    actions.push({ action: ACTIONS.award, label: 'Award to another party', value: String(d.id) });
+    actions.push({ action: ACTIONS.ask, label: 'Ask for information', value: String(d.id) });
+    blocks.push({ type: 'actions', actions });
+  } else if (d.status !== 'open') {
+    blocks.push(text(outcomeText(deps, viewer, d), 'good'));
+  }
+  return reply(`Dispute #${d.id} on ${accountName} (${d.productLine})`, blocks, { title: `Dispute #${d.id}: ${accountName}` });
+}
+
+/** One line saying how a closed case ended. */
+export function outcomeText(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
+  const vp = viewpoint(deps, viewer);
+  const winner = d.winner ? vp.party(d.winner) : 'nobody';
+  if (d.status === 'settled') return `Settled automatically by the criteria: ${winner} owns it${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}.`;
+  if (d.status === 'ruled') {
+    const when = d.ruledAt ? vp.dateTime(d.ruledAt) : '';
+    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${when}: ${winner} owns it.${d.rationale ? ` Rationale: ${d.rationale}` : ''}`;
+  }
+  return `Dispute #${d.id} is ${d.status}.`;
+}

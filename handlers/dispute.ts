@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { Principal } from '../src/core/authz.js';
+import { raiseDispute } from '../src/core/disputes/disputes.service.js';
+import { DomainError } from '../src/core/errors.js';
+import type { SubmitMeta } from './claim.js';
+import type { HandlerDeps } from './deps.js';
+import { viewpoint } from './deps.js';
+import { announce } from './notify.js';
+import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
+import { resolveAccount } from './resolve-account.js';
+import { parseForm } from './validate.js';
+
+/** The dispute form; `evidence` prefilled, e.g. with a link to the message it was raised from. */
+export function disputeForm(deps: HandlerDeps, viewer: Principal, accountText = '', evidence = ''): Form {
+  if (viewer.kind === 'unknown') throw new DomainError('unknown_user', 'Your organisation is not linked to a partner of ours yet, so you cannot raise disputes. Ask your partner manager to connect it.');
+  const policy = viewpoint(deps, viewer).version.policy;
+  let initial: { value: string; label: string } | undefined;
+  if (accountText.trim()) {
+    try {
+      const a = resolveAccount(deps, accountText);
+      initial = { value: a.id, label: a.name };
+    } catch {
+      initial = undefined;
+    }
+  }
+  return {
+    id: FORMS.dispute,
+    title: 'Dispute ownership',
+    submitLabel: 'Raise dispute',
+    intro: 'The ownership criteria run first; if they do not settle it, the arbitrator rules.',
+    fields: [
+      { id: 'account', label: 'Account', kind: 'account', required: true, ...(initial ? { initial } : {}), placeholder: 'Search accounts' },
+      { id: 'product', label: 'Product line', kind: 'select', required: true, options: policy.product_lines.map((p) => ({ value: p, label: p })) },
+      { id: 'against', label: 'Claim disputed (number, optional)', kind: 'text', required: false, placeholder: 'e.g. 12' },
+      { id: 'reason', label: 'Reason', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why should the account be yours?' },
+      { id: 'evidence', label: 'Evidence', kind: 'multiline', required: false, maxLength: 3000, ...(evidence ? { initial: { value: evidence, label: evidence } } : {}) },
+    ],
+    state: {},
+  };
+}
+
+const disputeSchema = z.object({
+  account: z.string({ error: 'Required' }).trim().min(1, 'Required'),
+  product: z.string({ error: 'Required' }).trim().min(1, 'Required'),
+  against: z
+    .string()
+    .trim()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return undefined;
+      const n = Number(s.replace(/^#/, ''));
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'A claim number, e.g. 12' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  reason: z.string({ error: 'Required' }).trim().min(5, 'Say why, in a sentence (at least 5 characters)').max(2000, 'At most 2,000 characters'),
+  evidence: z.string().max(3000, 'At most 3,000 characters').optional().default(''),
+});
+
+export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: SubmitMeta): Reply {
+  const input = parseForm(disputeSchema, values);
+  return deps.ctx.store.transaction(() => {
+    const account = resolveAccount(deps, input.account);
+    const { dispute, events } = raiseDispute(deps.ctx, viewer, {
+      accountId: account.id,
+      productLine: input.product,
+      againstClaimId: input.against,
+      reason: input.reason,
+      evidence: input.evidence,
+      origin: meta.origin,
+      requestKey: meta.requestKey,
+    });
+    announce(deps, events, meta.origin, viewer.userKey);
+    const vp = viewpoint(deps, viewer);
+    const closed = deps.ctx.store.disputes.get(dispute.id) ?? dispute;
+    if (closed.status === 'settled') {
+      return reply(`Dispute #${dispute.id} settled by the criteria`, [text(`Dispute #${dispute.id} on ${account.name} (${dispute.productLine}) was settled at once by the criteria: ${closed.winner ? vp.party(closed.winner) : 'nobody'} owns it.`, 'good')]);
+    }
+    return reply(`Dispute #${dispute.id} raised`, [
+      text(`Dispute #${dispute.id} on ${account.name} (${dispute.productLine}) is with ${vp.person(dispute.arbitrator)}${dispute.dueAt ? `, due ${vp.dateTime(dispute.dueAt)}` : ''}.`),
+      text('Updates will follow in the thread where it was raised.', 'muted'),
+    ]);
+  });
+}

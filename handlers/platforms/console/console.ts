@@ -1,0 +1,188 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
+import { isDomainError } from '../../../src/core/errors.js';
+import { home, roe } from '../../roe.js';
+import { logClaimActivity } from '../../activity.js';
+import { claimForm, submitClaim, type SubmitMeta } from '../../claim.js';
+import type { HandlerDeps } from '../../deps.js';
+import { disputeForm, submitDispute } from '../../dispute.js';
+import type { Form, Reply } from '../../replies/model.js';
+import { approve, askForm, awardForm, submitAsk, submitAward } from '../../rule.js';
+import { showAccount, whoOwns } from '../../who-owns.js';
+import { clean, fieldPrompt, renderReply } from './render.js';
+
+export interface ConsoleOptions {
+  deps: HandlerDeps;
+  resolve: (who: ChatIdentity) => Principal;
+  /** People of the policy and partners one can switch to with /as. */
+  people: () => Record<string, { name: string }>;
+  partners: () => { id: string; name: string }[];
+  /** Delivers console notifications written to the outbox; returns them as text to show. */
+  drain: () => Promise<string[]>;
+  input: Readable;
+  output: Writable;
+  startAs: string;
+  logError: (err: unknown) => void;
+}
+
+/** `key=value key2="two words"` and bare words, as a shell would split them. */
+export function parseInline(text: string): { pairs: Record<string, string>; rest: string } {
+  const pairs: Record<string, string> = {};
+  const rest: string[] = [];
+  const re = /(\w+)=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S*))|"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (const m of text.matchAll(re)) {
+    if (m[1]) pairs[m[1].toLowerCase()] = (m[2]?.replace(/\\(.)/g, '$1') ?? m[3] ?? m[4] ?? '').trim();
+    else rest.push(m[5] ?? m[6] ?? '');
+  }
+  return { pairs, rest: rest.join(' ') };
+}
+
+const HELP = `Console commands (as in Slack):
+  /who-owns <name or domain>      who owns an account
+  /claim [account] [k=v ...]      register a deal (fields asked one by one, or given inline)
+  /dispute [account] [k=v ...]    dispute ownership
+  /roe help|mine|queue|stats|policy
+  /rule <dispute> approve | award [party=… rationale="…"] | ask [question="…"]
+  /activity <claim>               log activity on a claim
+  /home                           your claims and queue
+  /as <person or partner>         act as a person of the policy, or as a user of a partner
+  /whoami, /quit`;
+
+/**
+ * The local console: the same handlers as Slack and Teams, rendered as text. Reads commands
+ * from `input` (a terminal or a piped file) and asks a form's fields one by one.
+ */
+export async function runConsole(o: ConsoleOptions): Promise<void> {
+  const rl = createInterface({ input: o.input, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
+  const interactive = (o.input as NodeJS.ReadStream).isTTY === true;
+  const say = (s: string) => o.output.write(`${s}\n`);
+  const ask = async (prompt: string): Promise<string | null> => {
+    o.output.write(prompt);
+    const next = await lines.next();
+    if (next.done) {
+      o.output.write('\n');
+      return null;
+    }
+    if (!interactive) o.output.write(`${next.value}\n`);
+    return next.value;
+  };
+  let identity: ChatIdentity = { platform: 'console', userId: o.startAs, displayName: o.startAs, orgId: null, home: true };
+  const principal = () => o.resolve(identity);
+  const who = (p: Principal) => (p.kind === 'external' ? `${p.displayName} (${o.partners().find((x) => x.id === p.partnerId)?.name ?? p.partnerId}, external)` : p.kind === 'internal' ? `${o.people()[p.displayName]?.name ?? p.displayName}` : p.displayName);
+  let seq = 0;
+  const meta = (): SubmitMeta => ({ origin: { platform: 'console', channel: 'console', thread: null }, requestKey: `console:${process.pid}:${Date.now()}:${++seq}` });
+
+  /** Asks the fields not given inline; re-asks the ones the handler rejects. */
+  const fillForm = async (form: Form, given: Record<string, string>, submit: (values: Record<string, string>) => Reply): Promise<Reply | null> => {
+    const values: Record<string, string> = { ...form.state };
+    const pending = new Set(form.fields.map((f) => f.id));
+    // Given inline, the form is meant to be complete: defaults and optional fields are not asked.
+    const inline = Object.keys(given).some((k) => k !== 'account');
+    for (const f of form.fields) {
+      if (given[f.id] !== undefined) values[f.id] = given[f.id]!;
+      else if (inline && (f.initial || !f.required)) values[f.id] = f.initial?.value ?? '';
+      else continue;
+      pending.delete(f.id);
+    }
+    if (form.intro) say(form.intro);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      for (const f of form.fields.filter((x) => pending.has(x.id))) {
+        const answer = await ask(fieldPrompt(f));
+        if (answer === null) return null;
+        const typed = answer.trim();
+        const byNumber = f.options && /^\d+$/.test(typed) ? f.options[Number(typed) - 1]?.value : undefined;
+        values[f.id] = byNumber ?? (typed === '' ? (f.initial?.value ?? '') : typed);
+      }
+      pending.clear();
+      try {
+        return submit(values);
+      } catch (e) {
+        if (!isDomainError(e) || Object.keys(e.fields).length === 0) throw e;
+        for (const [field, message] of Object.entries(e.fields)) {
+          say(`  ✘ ${form.fields.find((f) => f.id === field)?.label ?? field}: ${clean(message)}`);
+          if (form.fields.some((f) => f.id === field)) pending.add(field);
+        }
+        if (pending.size === 0) throw e;
+      }
+    }
+    say('Giving up on this form after three tries.');
+    return null;
+  };
+
+  const run = async (line: string): Promise<Reply | string | null> => {
+    const [cmdRaw = '', ...restParts] = line.trim().split(/\s+/);
+    const cmd = cmdRaw.toLowerCase().replace(/^\//, '');
+    const rest = line.trim().slice(cmdRaw.length).trim();
+    const p = principal();
+    switch (cmd) {
+      case 'who-owns':
+        return o.deps.ctx.store.accounts.get(rest) ? showAccount(o.deps, p, rest) : whoOwns(o.deps, p, rest);
+      case 'claim': {
+        const { pairs, rest: account } = parseInline(rest);
+        const form = claimForm(o.deps, p, pairs.account ?? account);
+        const given = { ...pairs, ...(pairs.account ? {} : account ? { account } : {}) };
+        return fillForm(form, given, (v) => submitClaim(o.deps, p, v, meta()));
+      }
+      case 'dispute': {
+        const { pairs, rest: account } = parseInline(rest);
+        const form = disputeForm(o.deps, p, pairs.account ?? account);
+        const given = { ...pairs, ...(pairs.account ? {} : account ? { account } : {}) };
+        return fillForm(form, given, (v) => submitDispute(o.deps, p, v, meta()));
+      }
+      case 'roe':
+        return roe(o.deps, p, rest);
+      case 'home':
+        return home(o.deps, p);
+      case 'activity':
+        return logClaimActivity(o.deps, p, restParts[0]?.replace(/^#/, ''));
+      case 'rule': {
+        const [id = '', action = '', ...more] = restParts;
+        const { pairs } = parseInline(more.join(' '));
+        const disputeId = id.replace(/^#/, '');
+        if (action === 'approve') return approve(o.deps, p, disputeId);
+        if (action === 'award') return fillForm(awardForm(o.deps, p, disputeId), pairs, (v) => submitAward(o.deps, p, v));
+        if (action === 'ask') return fillForm(askForm(o.deps, p, disputeId), pairs, (v) => submitAsk(o.deps, p, v));
+        return 'Usage: /rule <dispute> approve | award [party=… rationale="…"] | ask [question="…"]';
+      }
+      case 'as': {
+        const target = rest.trim().toLowerCase();
+        const people = o.people();
+        const partner = o.partners().find((x) => x.id.toLowerCase() === target || x.name.toLowerCase() === target);
+        if (Object.hasOwn(people, target)) identity = { platform: 'console', userId: target, displayName: target, orgId: null, home: true };
+        else if (partner) identity = { platform: 'console', userId: `${partner.id}-user`, displayName: `${partner.id}-user`, orgId: partner.id, home: false };
+        else return `Unknown person or partner "${target}". People: ${Object.keys(people).join(', ')}. Partners: ${o.partners().map((x) => x.id).join(', ')}.`;
+        return `You are now ${who(principal())}.`;
+      }
+      case 'whoami':
+        return `You are ${who(p)}.`;
+      case 'help':
+      case '':
+        return HELP;
+      default:
+        return `Unknown command "${cmdRaw}". Type /help.`;
+    }
+  };
+
+  say(`roe-bot console. You are ${who(principal())}. Type /help for commands, /quit to leave.`);
+  for (;;) {
+    const line = await ask(interactive ? `roe (${identity.userId})> ` : '> ');
+    if (line === null) break;
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    if (trimmed === '/quit' || trimmed === '/exit') break;
+    try {
+      const out = await run(trimmed);
+      if (out !== null) say(typeof out === 'string' ? out : renderReply(out));
+    } catch (e) {
+      if (isDomainError(e)) say(`✘ ${clean(e.message)}`);
+      else {
+        o.logError(e);
+        say('✘ Something went wrong on our side; it has been logged. Nothing was changed.');
+      }
+    }
+    for (const n of await o.drain()) say(n);
+  }
+  rl.close();
+}

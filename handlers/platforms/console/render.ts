@@ -1,0 +1,55 @@
+import { ACTIONS, type ActionId, type Block, type Button, type Form, type Reply } from '../../replies/model.js';
+
+/** The console command a button stands for, so a person can "click" it by typing. */
+export function commandFor(button: Button): string {
+  const map: Record<ActionId, string> = {
+    [ACTIONS.pickAccount]: `/who-owns ${button.value}`,
+    [ACTIONS.approve]: `/rule ${button.value} approve`,
+    [ACTIONS.award]: `/rule ${button.value} award`,
+    [ACTIONS.ask]: `/rule ${button.value} ask`,
+    [ACTIONS.logActivity]: `/activity ${button.value}`,
+    [ACTIONS.openClaim]: `/claim ${button.value}`,
+    [ACTIONS.openDispute]: `/dispute ${button.value}`,
+  };
+  return map[button.action];
+}
+
+/** Control characters (and terminal escapes) in user text never reach the terminal. */
+export function clean(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '�');
+}
+
+const TONE: Record<string, string> = { good: '✔ ', warning: '! ', attention: '✘ ', muted: '  ', normal: '' };
+
+function renderBlock(b: Block): string[] {
+  switch (b.type) {
+    case 'text':
+      return [`${TONE[b.tone ?? 'normal']}${clean(b.text)}`];
+    case 'facts': {
+      const w = Math.max(...b.facts.map((f) => f.label.length));
+      return b.facts.map((f) => `${f.label.padEnd(w)}  ${clean(f.value)}`);
+    }
+    case 'list':
+      return [...(b.title ? [`${clean(b.title)}:`] : []), ...b.items.flatMap((i) => [`  • ${clean(i.text)}`, ...(i.detail ? [`      ${clean(i.detail)}`] : [])])];
+    case 'actions':
+      return b.actions.map((a) => `  [${clean(a.label)}]  ${clean(commandFor(a))}`);
+    case 'divider':
+      return ['────────'];
+  }
+}
+
+/** A reply as plain text lines. */
+export function renderReply(r: Reply): string {
+  const lines: string[] = [];
+  if (r.title) lines.push(`== ${clean(r.title)} ==`);
+  for (const b of r.blocks) lines.push(...renderBlock(b));
+  return lines.join('\n');
+}
+
+/** The prompt for one field of a form. */
+export function fieldPrompt(f: Form['fields'][number]): string {
+  const opts = f.options ? ` (${f.options.map((o, i) => `${i + 1}=${o.label}`).join(', ')})` : '';
+  const def = f.initial ? ` [${f.initial.label}]` : '';
+  return `${f.label}${f.required ? '' : ' (optional)'}${opts}${def}: `;
+}

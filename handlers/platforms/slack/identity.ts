@@ -1,0 +1,92 @@
+import type { webApi } from '@slack/bolt';
+import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
+
+/** The workspace (and Enterprise Grid org) the bot is installed in: its users are internal. */
+export interface Workspace {
+  teamId: string | null;
+  enterpriseId: string | null;
+  botUserId: string | undefined;
+  botId: string | undefined;
+}
+
+/** What a payload tells about the user who acted. */
+export interface SlackUserRef {
+  id: string;
+  name?: string | undefined;
+  /** The user's own team, when the payload carries it (`user.team_id` of interactive payloads). */
+  teamId?: string | undefined;
+}
+
+interface UserFacts {
+  teamId: string | null;
+  enterpriseId: string | null;
+  name: string;
+  at: number;
+}
+
+const USER_TTL_MS = 10 * 60_000;
+const MAX_CACHED_USERS = 5_000;
+
+/**
+ * Maps Slack users to principals. A user is internal ("home") when their own team is the
+ * workspace's (or their Enterprise Grid org is the bot's); anyone else is mapped by their team
+ * id to a partner (Slack Connect) or is an unknown external. Where a payload does not carry the
+ * user's team (slash commands, events), `users.info` says it; answers are cached for minutes.
+ */
+export class SlackIdentities {
+  private workspacePromise: Promise<Workspace> | null = null;
+  private users = new Map<string, UserFacts>();
+
+  constructor(
+    private readonly client: webApi.WebClient,
+    private readonly resolve: (identity: ChatIdentity) => Principal,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  /** `auth.test` of the bot token, once; retried on the next call when it failed. */
+  workspace(): Promise<Workspace> {
+    this.workspacePromise ??= this.client.auth.test().then(
+      (r) => ({ teamId: r.team_id ?? null, enterpriseId: r.enterprise_id || null, botUserId: r.user_id, botId: r.bot_id }),
+      (err: unknown) => {
+        this.workspacePromise = null;
+        throw err;
+      },
+    );
+    return this.workspacePromise;
+  }
+
+  /** `users.info` of a user (cached): their own team and org. */
+  private async lookup(user: SlackUserRef): Promise<UserFacts> {
+    const cached = this.users.get(user.id);
+    if (cached && this.nowMs() - cached.at < USER_TTL_MS) return cached;
+    const r = await this.client.users.info({ user: user.id });
+    const u = r.user;
+    const facts: UserFacts = {
+      teamId: u?.team_id ?? null,
+      enterpriseId: u?.enterprise_user?.enterprise_id ?? null,
+      name: u?.profile?.display_name || u?.real_name || u?.name || user.name || user.id,
+      at: this.nowMs(),
+    };
+    this.users.delete(user.id);
+    this.users.set(user.id, facts);
+    if (this.users.size > MAX_CACHED_USERS) this.users.delete(this.users.keys().next().value!);
+    return facts;
+  }
+
+  /** The chat identity of a Slack user, home or external. */
+  async identity(user: SlackUserRef): Promise<ChatIdentity> {
+    const ws = await this.workspace();
+    // A payload's user.team_id settles it, except in an Enterprise Grid org, where a colleague
+    // from another workspace of the same org is still home: users.info tells their org.
+    if (user.teamId && (user.teamId === ws.teamId || ws.enterpriseId === null)) {
+      return { platform: 'slack', userId: user.id, displayName: user.name ?? user.id, orgId: user.teamId, home: user.teamId === ws.teamId };
+    }
+    const f = await this.lookup(user);
+    const home = (f.teamId !== null && f.teamId === ws.teamId) || (ws.enterpriseId !== null && f.enterpriseId === ws.enterpriseId);
+    return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId: f.teamId, home };
+  }
+
+  async principal(user: SlackUserRef): Promise<Principal> {
+    return this.resolve(await this.identity(user));
+  }
+}

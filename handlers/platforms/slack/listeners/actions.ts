@@ -1,0 +1,72 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { logClaimActivity } from '../../../activity.js';
+import { claimForm } from '../../../claim.js';
+import { disputeForm } from '../../../dispute.js';
+import { ACTIONS, type ActionId, type Form, type Reply } from '../../../replies/model.js';
+import { home } from '../../../roe.js';
+import { approve, askForm, awardForm } from '../../../rule.js';
+import { showAccount } from '../../../who-owns.js';
+import type { Principal } from '../../../../src/core/authz.js';
+import { interactiveUser, tellUser, type SlackContext } from '../context.js';
+import { actionPattern, SLACK_IDS } from '../ids.js';
+import { homeView, renderForm, renderReply } from '../render.js';
+
+type Click = BlockAction<ButtonAction>;
+
+function containerString(body: Click, key: string): string | undefined {
+  const v: unknown = body.container[key];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** The message a button was on, when it was on a message (not in App Home or a modal). */
+function messageOf(body: Click): { channel: string; ts: string } | null {
+  const channel = body.channel?.id ?? containerString(body, 'channel_id');
+  const ts = containerString(body, 'message_ts') ?? body.message?.ts;
+  return channel && ts ? { channel, ts } : null;
+}
+
+const toUser = (body: Click) => ({ user: body.user.id, responseUrl: body.response_url || undefined, channel: body.channel?.id });
+
+/**
+ * Buttons. Each listener acks first, then runs its handler: a reply replaces the message the
+ * button was on or is shown only to the clicker; a form opens as a modal. Refusals thrown by the
+ * handlers go to the app's error handler, which shows them only to the clicker.
+ */
+export function register(app: App, { deps, identities }: SlackContext): void {
+  const on = (action: ActionId, run: (viewer: Principal, value: string, body: Click, client: App['client']) => Promise<void>) => {
+    app.action<Click>(actionPattern(SLACK_IDS.actions[action]), async ({ ack, body, action: button, client }) => {
+      await ack();
+      const viewer = await identities.principal(interactiveUser(body.user));
+      await run(viewer, button.value ?? '', body, client);
+    });
+  };
+  const openForm = async (client: App['client'], body: Click, form: Form) => {
+    await client.views.open({ trigger_id: body.trigger_id, view: renderForm(form, { channel: body.channel?.id ?? null, message: messageOf(body) }) });
+  };
+
+  on(ACTIONS.pickAccount, async (viewer, value, body, client) => {
+    await tellUser(client, toUser(body), showAccount(deps, viewer, value), { replace: true });
+  });
+
+  on(ACTIONS.approve, async (viewer, value, body, client) => {
+    const card = approve(deps, viewer, value);
+    const message = messageOf(body);
+    if (message) await client.chat.update({ channel: message.channel, ts: message.ts, ...renderReply(card) });
+    else await tellUser(client, toUser(body), card);
+  });
+
+  on(ACTIONS.award, async (viewer, value, body, client) => openForm(client, body, awardForm(deps, viewer, value)));
+  on(ACTIONS.ask, async (viewer, value, body, client) => openForm(client, body, askForm(deps, viewer, value)));
+  on(ACTIONS.openClaim, async (viewer, value, body, client) => openForm(client, body, claimForm(deps, viewer, value)));
+  on(ACTIONS.openDispute, async (viewer, value, body, client) => openForm(client, body, disputeForm(deps, viewer, value)));
+
+  on(ACTIONS.logActivity, async (viewer, value, body, client) => {
+    const done = logClaimActivity(deps, viewer, value);
+    if (body.view?.type === 'home') {
+      const page: Reply = home(deps, viewer);
+      await client.views.publish({ user_id: body.user.id, view: homeView({ ...page, blocks: [...done.blocks, { type: 'divider' }, ...page.blocks] }) });
+    } else {
+      await tellUser(client, toUser(body), done);
+    }
+  });
+}

@@ -1,0 +1,18 @@
+import type { App, MessageShortcut } from '@slack/bolt';
+import { disputeForm } from '../../../dispute.js';
+import { interactiveUser, type SlackContext } from '../context.js';
+import { SLACK_IDS } from '../ids.js';
+import { plainFromSlack, renderForm, truncate } from '../render.js';
+
+/** Message shortcuts: "Dispute ownership" opens the dispute form with the message linked as evidence. */
+export function register(app: App, { deps, identities }: SlackContext): void {
+  app.shortcut<MessageShortcut>(SLACK_IDS.shortcuts.disputeMessage, async ({ ack, shortcut, client }) => {
+    await ack();
+    const viewer = await identities.principal(interactiveUser(shortcut.user));
+    const { permalink } = await client.chat.getPermalink({ channel: shortcut.channel.id, message_ts: shortcut.message.ts });
+    const excerpt = truncate(plainFromSlack(shortcut.message.text ?? '').trim(), 1000);
+    const evidence = [`Raised from this message: ${permalink ?? `${shortcut.channel.id}/${shortcut.message.ts}`}`, ...(excerpt ? [`"${excerpt}"`] : [])].join('\n');
+    const form = disputeForm(deps, viewer, '', evidence);
+    await client.views.open({ trigger_id: shortcut.trigger_id, view: renderForm(form, { channel: shortcut.channel.id, message: null }) });
+  });
+}

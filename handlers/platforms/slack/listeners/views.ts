@@ -1,0 +1,84 @@
+import type { App, ViewOutput, ViewSubmitAction } from '@slack/bolt';
+import { z } from 'zod';
+import type { Principal } from '../../../../src/core/authz.js';
+import { DomainError } from '../../../../src/core/errors.js';
+import { submitClaim } from '../../../claim.js';
+import { submitDispute } from '../../../dispute.js';
+import { FORMS, type FormId, type Reply } from '../../../replies/model.js';
+import { submitAsk, submitAward } from '../../../rule.js';
+import { interactiveUser, type SlackContext } from '../context.js';
+import { viewErrors } from '../errors.js';
+import { SLACK_IDS } from '../ids.js';
+import { renderReply, resultView, type FormMetadata } from '../render.js';
+
+const metadataSchema = z.object({
+  state: z.record(z.string(), z.string()),
+  channel: z.string().nullable(),
+  message: z.object({ channel: z.string(), ts: z.string() }).nullable(),
+});
+
+function readMetadata(view: ViewOutput): FormMetadata {
+  const parsed = metadataSchema.safeParse(JSON.parse(view.private_metadata || 'null'));
+  if (!parsed.success) throw new DomainError('invalid_input', 'This form is out of date. Close it and open it again.');
+  return parsed.data;
+}
+
+/** The submitted values, keyed by block id (= the form's field id); empty inputs are left out. */
+export function readValues(view: ViewOutput): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [blockId, elements] of Object.entries(view.state.values)) {
+    for (const v of Object.values(elements)) {
+      const value = v.selected_option?.value ?? v.value;
+      if (typeof value === 'string' && value !== '') values[blockId] = value;
+    }
+  }
+  return values;
+}
+
+function inputBlockIds(view: ViewOutput): string[] {
+  return view.blocks.flatMap((b) => (b.type === 'input' && typeof b.block_id === 'string' ? [b.block_id] : []));
+}
+
+interface Submitted {
+  viewer: Principal;
+  values: Record<string, string>;
+  meta: FormMetadata;
+  view: ViewOutput;
+}
+
+const TITLES: Record<FormId, string> = { [FORMS.claim]: 'Claim', [FORMS.dispute]: 'Dispute', [FORMS.award]: 'Ruling', [FORMS.ask]: 'Question sent' };
+
+/**
+ * Form submissions. The handler runs before the ack, since only the ack can carry inline
+ * errors: a refusal comes back as `response_action: errors` on the field it names, and success
+ * turns the modal into the outcome. A retried or double submission of the same view files
+ * nothing twice (the view id is the request key).
+ */
+export function register(app: App, { deps, identities, log }: SlackContext): void {
+  const onSubmit = (form: FormId, submit: (s: Submitted) => Reply, after?: (client: App['client'], s: Submitted, reply: Reply) => Promise<void>) => {
+    app.view<ViewSubmitAction>(SLACK_IDS.views[form], async ({ ack, body, view, client }) => {
+      let submitted: Submitted;
+      let outcome: Reply;
+      try {
+        submitted = { viewer: await identities.principal(interactiveUser(body.user)), values: readValues(view), meta: readMetadata(view), view };
+        outcome = submit(submitted);
+      } catch (e) {
+        await ack(viewErrors(e, inputBlockIds(view), log, { type: 'view_submission', callbackId: view.callback_id, user: body.user.id }));
+        return;
+      }
+      await ack({ response_action: 'update', view: resultView(outcome, TITLES[form]) });
+      await after?.(client, submitted, outcome);
+    });
+  };
+  const origin = (s: Submitted) => (s.meta.channel ? { platform: 'slack' as const, channel: s.meta.channel, thread: null } : null);
+  const requestKey = (s: Submitted) => `slack:view:${s.view.id}`;
+  /** After a ruling the arbitrator's DM (the message with the buttons) shows the case as it now stands. */
+  const updateCaseMessage = async (client: App['client'], s: Submitted, card: Reply) => {
+    if (s.meta.message) await client.chat.update({ channel: s.meta.message.channel, ts: s.meta.message.ts, ...renderReply(card) });
+  };
+
+  onSubmit(FORMS.claim, (s) => submitClaim(deps, s.viewer, s.values, { origin: origin(s), requestKey: requestKey(s) }));
+  onSubmit(FORMS.dispute, (s) => submitDispute(deps, s.viewer, s.values, { origin: origin(s), requestKey: requestKey(s) }));
+  onSubmit(FORMS.award, (s) => submitAward(deps, s.viewer, { ...s.meta.state, ...s.values }), updateCaseMessage);
+  onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }), updateCaseMessage);
+}

@@ -1,0 +1,294 @@
+import type { types } from '@slack/bolt';
+import type { Block, Button, Field, Form, Reply, Tone } from '../../replies/model.js';
+import { SLACK_IDS } from './ids.js';
+
+type KnownBlock = types.KnownBlock;
+type PlainText = types.PlainTextElement;
+type Mrkdwn = types.MrkdwnElement;
+type Option = types.PlainTextOption;
+
+/** Block Kit limits (https://docs.slack.dev/reference/block-kit). */
+export const LIMITS = {
+  sectionText: 3000,
+  sectionField: 2000,
+  sectionFields: 10,
+  contextText: 3000,
+  header: 150,
+  messageBlocks: 50,
+  viewBlocks: 100,
+  actionElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  optionText: 75,
+  options: 100,
+  modalTitle: 24,
+  modalButton: 24,
+  inputLabel: 2000,
+  inputHint: 2000,
+  placeholder: 150,
+  initialValue: 3000,
+  privateMetadata: 3000,
+  fallbackText: 3000,
+} as const;
+
+/** Escapes text for Slack mrkdwn: nothing a user typed is read as a mention, a link or a command. */
+export function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Cuts plain text to `max` characters, with an ellipsis when cut. */
+export function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  // Never leave half of a surrogate pair at the end.
+  let cut = s.slice(0, max - 1);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** Escapes, then cuts to `max` characters without splitting an escape or a surrogate pair. */
+export function mrkdwnText(s: string, max: number): string {
+  const escaped = escapeMrkdwn(s);
+  if (escaped.length <= max) return escaped;
+  let out = '';
+  for (const ch of s) {
+    const e = escapeMrkdwn(ch);
+    if (out.length + e.length > max - 1) break;
+    out += e;
+  }
+  return `${out}…`;
+}
+
+export function plain(s: string, max: number): PlainText {
+  return { type: 'plain_text', text: truncate(s.trim() === '' ? ' ' : s, max), emoji: true };
+}
+
+function mrkdwn(escapedText: string): Mrkdwn {
+  return { type: 'mrkdwn', text: escapedText, verbatim: true };
+}
+
+const TONE_PREFIX: Record<Tone, string> = { normal: '', muted: '', good: ':white_check_mark: ', warning: ':warning: ', attention: ':no_entry: ' };
+
+/**
+ * Splits already-escaped lines into chunks of at most `max` characters, one chunk per block.
+ * A single line longer than `max` is cut (the raw text is cut before escaping by the caller).
+ */
+function chunkLines(lines: string[], max: number): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  for (const line of lines) {
+    const l = line.length > max ? `${line.slice(0, max - 1)}…` : line;
+    if (current && current.length + 1 + l.length > max) {
+      chunks.push(current);
+      current = l;
+    } else {
+      current = current ? `${current}\n${l}` : l;
+    }
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}
+
+/** Gives each button a Slack action id, unique within the message: `id`, then `id:1`, `id:2`… */
+class ActionIds {
+  private seen = new Map<string, number>();
+  next(button: Button): string {
+    const base = SLACK_IDS.actions[button.action];
+    const n = this.seen.get(base) ?? 0;
+    this.seen.set(base, n + 1);
+    return n === 0 ? base : `${base}:${n}`;
+  }
+}
+
+function renderButton(b: Button, ids: ActionIds): types.Button {
+  return {
+    type: 'button',
+    action_id: ids.next(b),
+    text: plain(b.label, LIMITS.buttonText),
+    value: b.value.slice(0, LIMITS.buttonValue),
+    ...(b.style ? { style: b.style } : {}),
+  };
+}
+
+function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
+  switch (b.type) {
+    case 'text': {
+      const tone = b.tone ?? 'normal';
+      const prefix = TONE_PREFIX[tone];
+      const text = prefix + mrkdwnText(b.text, LIMITS.sectionText - prefix.length);
+      if (tone === 'muted') return [{ type: 'context', elements: [mrkdwn(text)] }];
+      return [{ type: 'section', text: mrkdwn(text) }];
+    }
+    case 'facts': {
+      const out: KnownBlock[] = [];
+      for (let i = 0; i < b.facts.length; i += LIMITS.sectionFields) {
+        const fields = b.facts.slice(i, i + LIMITS.sectionFields).map((f) => {
+          const label = `*${mrkdwnText(f.label, 200)}*\n`;
+          return mrkdwn(label + mrkdwnText(f.value, LIMITS.sectionField - label.length));
+        });
+        out.push({ type: 'section', fields });
+      }
+      return out;
+    }
+    case 'list': {
+      const lines: string[] = [];
+      if (b.title) lines.push(`*${mrkdwnText(b.title, 200)}*`);
+      for (const item of b.items) {
+        lines.push(`• ${mrkdwnText(item.text, 1000)}`);
+        if (item.detail) lines.push(`      ${mrkdwnText(item.detail, 1500)}`);
+      }
+      return chunkLines(lines, LIMITS.sectionText).map((text) => ({ type: 'section', text: mrkdwn(text) }));
+    }
+    case 'actions': {
+      const out: KnownBlock[] = [];
+      for (let i = 0; i < b.actions.length; i += LIMITS.actionElements) {
+        out.push({ type: 'actions', elements: b.actions.slice(i, i + LIMITS.actionElements).map((a) => renderButton(a, ids)) });
+      }
+      return out;
+    }
+    case 'divider':
+      return [{ type: 'divider' }];
+  }
+}
+
+/** Keeps at most `max` blocks; when some are dropped, the last one says so. */
+function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
+  if (blocks.length <= max) return blocks;
+  const kept = blocks.slice(0, max - 1);
+  kept.push({ type: 'context', elements: [mrkdwn(`…and ${blocks.length - kept.length} more not shown.`)] });
+  return kept;
+}
+
+export type Surface = 'message' | 'modal' | 'home';
+
+/** A reply as Block Kit blocks and the plain fallback text (notifications, old clients). */
+export function renderReply(reply: Reply, surface: Surface = 'message'): { blocks: KnownBlock[]; text: string } {
+  const ids = new ActionIds();
+  const blocks: KnownBlock[] = [];
+  if (reply.title) blocks.push({ type: 'header', text: plain(reply.title, LIMITS.header) });
+  for (const b of reply.blocks) blocks.push(...renderBlock(b, ids));
+  const max = surface === 'message' ? LIMITS.messageBlocks : LIMITS.viewBlocks;
+  return { blocks: capBlocks(blocks, max), text: mrkdwnText(reply.summary, LIMITS.fallbackText) };
+}
+
+/** What a modal carries between opening and submission. */
+export interface FormContext {
+  /** The channel where the form was opened (disputes are announced there), if any. */
+  channel: string | null;
+  /** The message whose buttons opened the form (the arbitrator's DM, updated after a ruling). */
+  message: { channel: string; ts: string } | null;
+}
+
+export interface FormMetadata extends FormContext {
+  /** The form's hidden state (e.g. the dispute id). */
+  state: Record<string, string>;
+}
+
+function option(o: { value: string; label: string }): Option {
+  return { text: plain(o.label, LIMITS.optionText), value: o.value };
+}
+
+function inputElement(f: Field): types.InputBlockElement {
+  const placeholder = f.placeholder ? { placeholder: plain(f.placeholder, LIMITS.placeholder) } : {};
+  switch (f.kind) {
+    case 'text':
+    case 'multiline':
+      return {
+        type: 'plain_text_input',
+        action_id: SLACK_IDS.inputs.value,
+        ...(f.kind === 'multiline' ? { multiline: true } : {}),
+        ...(f.maxLength ? { max_length: Math.min(f.maxLength, LIMITS.initialValue) } : {}),
+        ...(f.initial ? { initial_value: truncate(f.initial.value, Math.min(f.maxLength ?? LIMITS.initialValue, LIMITS.initialValue)) } : {}),
+        ...placeholder,
+      };
+    case 'number':
+      return {
+        type: 'number_input',
+        action_id: SLACK_IDS.inputs.value,
+        is_decimal_allowed: true,
+        min_value: '0',
+        ...(f.initial ? { initial_value: f.initial.value } : {}),
+        ...placeholder,
+      };
+    case 'select': {
+      const options = (f.options ?? []).slice(0, LIMITS.options).map(option);
+      const initial = f.initial ? options.find((o) => o.value === f.initial!.value) : undefined;
+      return { type: 'static_select', action_id: SLACK_IDS.inputs.value, options, ...(initial ? { initial_option: initial } : {}), ...placeholder };
+    }
+    case 'account':
+      return {
+        type: 'external_select',
+        action_id: SLACK_IDS.options.account,
+        min_query_length: 1,
+        ...(f.initial ? { initial_option: option(f.initial) } : {}),
+        ...placeholder,
+      };
+  }
+}
+
+/** A neutral form as a modal: one input block per field, block_id = field id. */
+export function renderForm(form: Form, context: FormContext): types.ModalView {
+  const blocks: KnownBlock[] = [];
+  if (form.intro) blocks.push({ type: 'section', text: mrkdwn(mrkdwnText(form.intro, LIMITS.sectionText)) });
+  for (const f of form.fields) {
+    blocks.push({
+      type: 'input',
+      block_id: f.id,
+      label: plain(f.label, LIMITS.inputLabel),
+      optional: !f.required,
+      ...(f.hint ? { hint: plain(f.hint, LIMITS.inputHint) } : {}),
+      element: inputElement(f),
+    });
+  }
+  const metadata: FormMetadata = { state: form.state, ...context };
+  return {
+    type: 'modal',
+    callback_id: SLACK_IDS.views[form.id],
+    title: plain(form.title, LIMITS.modalTitle),
+    submit: plain(form.submitLabel, LIMITS.modalButton),
+    close: plain('Cancel', LIMITS.modalButton),
+    private_metadata: encodeMetadata(metadata),
+    blocks: capBlocks(blocks, LIMITS.viewBlocks),
+  };
+}
+
+function encodeMetadata(m: FormMetadata): string {
+  const json = JSON.stringify(m);
+  if (json.length > LIMITS.privateMetadata) throw new Error(`form metadata is ${json.length} characters; Slack allows ${LIMITS.privateMetadata}`);
+  return json;
+}
+
+/** The modal a submitted form turns into: the outcome, and a Done button. */
+export function resultView(reply: Reply, fallbackTitle: string): types.ModalView {
+  const { blocks } = renderReply({ ...reply, title: undefined }, 'modal');
+  const title = reply.title ?? fallbackTitle;
+  const head = reply.title && reply.title.length > LIMITS.modalTitle ? [{ type: 'header', text: plain(reply.title, LIMITS.header) } as KnownBlock] : [];
+  return { type: 'modal', title: plain(title, LIMITS.modalTitle), close: plain('Done', LIMITS.modalButton), blocks: capBlocks([...head, ...blocks], LIMITS.viewBlocks) };
+}
+
+/** The App Home tab. */
+export function homeView(reply: Reply): types.HomeView {
+  return { type: 'home', blocks: renderReply(reply, 'home').blocks };
+}
+
+/** Typeahead options for the account picker. */
+export function accountOptions(accounts: { id: string; name: string }[]): Option[] {
+  return accounts.slice(0, LIMITS.options).map((a) => option({ value: a.id, label: a.name }));
+}
+
+/** A plain message (errors, notices): one section, escaped. */
+export function notice(textPlain: string, tone: Tone = 'normal'): { blocks: KnownBlock[]; text: string } {
+  return renderReply({ visibility: 'private', summary: textPlain, blocks: [{ type: 'text', text: textPlain, tone }] });
+}
+
+/**
+ * Slack-formatted text (a slash command's text, a message) as the plain text a person typed:
+ * links `<url|label>` become their label, `<url>` the url, and `&amp; &lt; &gt;` are unescaped.
+ */
+export function plainFromSlack(s: string): string {
+  return s
+    .replace(/<((?:https?|mailto):[^|>]+)\|([^>]+)>/g, '$2')
+    .replace(/<((?:https?|mailto):[^>]+)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}

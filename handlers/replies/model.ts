@@ -1,0 +1,89 @@
+/**
+ * The neutral reply and form model. Handlers speak only this; each platform renders it
+ * (Slack Block Kit, Teams Adaptive Cards, console text). Every string here is plain text
+ * typed by a person or written by the bot: renderers escape it for their markup, so
+ * nothing a user typed is ever read as markup, a mention or a link.
+ */
+
+/** Neutral action ids: one per button a reply can carry. Platforms map them to their own ids. */
+export const ACTIONS = {
+  pickAccount: 'pick_account',
+  approve: 'rule_approve',
+  award: 'rule_award',
+  ask: 'rule_ask',
+  logActivity: 'log_activity',
+  openClaim: 'open_claim',
+  openDispute: 'open_dispute',
+} as const;
+export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
+
+/** Neutral form ids. */
+export const FORMS = {
+  claim: 'claim',
+  dispute: 'dispute',
+  award: 'award',
+  ask: 'ask',
+} as const;
+export type FormId = (typeof FORMS)[keyof typeof FORMS];
+
+export type Tone = 'normal' | 'muted' | 'good' | 'warning' | 'attention';
+
+export type Block =
+  | { type: 'text'; text: string; tone?: Tone }
+  | { type: 'facts'; facts: { label: string; value: string }[] }
+  | { type: 'list'; title?: string; items: { text: string; detail?: string }[] }
+  | { type: 'actions'; actions: Button[] }
+  | { type: 'divider' };
+
+export interface Button {
+  action: ActionId;
+  label: string;
+  /** Opaque to the platform: handed back to the handler on click. */
+  value: string;
+  style?: 'primary' | 'danger';
+}
+
+export interface Reply {
+  /** `private`: only the person who asked sees it. `public`: posted where it was asked. */
+  visibility: 'private' | 'public';
+  /** One line, plain: the notification text and the fallback for clients without rich display. */
+  summary: string;
+  title?: string;
+  blocks: Block[];
+}
+
+export type FieldKind = 'text' | 'multiline' | 'number' | 'select' | 'account';
+
+export interface Field {
+  id: string;
+  label: string;
+  kind: FieldKind;
+  required: boolean;
+  /** For `select`; for `account` the platform offers a typeahead backed by the matcher. */
+  options?: { value: string; label: string }[];
+  initial?: { value: string; label: string };
+  placeholder?: string;
+  hint?: string;
+  maxLength?: number;
+}
+
+export interface Form {
+  id: FormId;
+  title: string;
+  submitLabel: string;
+  intro?: string;
+  fields: Field[];
+  /** Hidden values carried through the form (e.g. the dispute id). */
+  state: Record<string, string>;
+}
+
+/** What a handler answers to a submitted form: done, or errors to show on the fields. */
+export type Submission = { ok: true; reply: Reply } | { ok: false; errors: Record<string, string>; message: string };
+
+export function text(t: string, tone?: Tone): Block {
+  return tone ? { type: 'text', text: t, tone } : { type: 'text', text: t };
+}
+
+export function reply(summary: string, blocks: Block[], opts: { title?: string; visibility?: Reply['visibility'] } = {}): Reply {
+  return { visibility: opts.visibility ?? 'private', summary, ...(opts.title ? { title: opts.title } : {}), blocks };
+}

@@ -1,0 +1,26 @@
+import { DomainError } from '../src/core/errors.js';
+import type { Account } from '../src/core/types.js';
+import type { HandlerDeps } from './deps.js';
+
+/**
+ * An account from what a person gave: its id (from a picker) or its name, alias or domain
+ * (typed). Ambiguous or unknown text is a clear error on the `account` field.
+ */
+export function resolveAccount(deps: HandlerDeps, given: string, field = 'account'): Account {
+  const value = given.trim();
+  if (!value) throw new DomainError('invalid_input', 'Name the account.', { [field]: 'Required' });
+  const byId = deps.ctx.store.accounts.get(value);
+  if (byId) return byId;
+  const matches = deps.matcher.search(value, 5);
+  const exact = matches.filter((m) => m.exact);
+  const pick = exact.length === 1 ? exact[0] : matches.length === 1 ? matches[0] : undefined;
+  if (pick) {
+    const account = deps.ctx.store.accounts.get(pick.accountId);
+    if (account) return account;
+  }
+  if (matches.length > 1) {
+    const names = matches.map((m) => deps.ctx.store.accounts.get(m.accountId)?.name ?? m.accountId);
+    throw new DomainError('invalid_input', `"${value}" matches several accounts: ${names.join(', ')}. Be more specific.`, { [field]: `Several accounts match: ${names.join(', ')}` });
+  }
+  throw new DomainError('not_found', `No account matches "${value}". Try /who-owns to search.`, { [field]: `No account matches "${value}"` });
+}

@@ -1,0 +1,156 @@
+import type { Principal } from '../src/core/authz.js';
+import { effectiveStatus } from '../src/core/claims/lifecycle.js';
+import { queueFor } from '../src/core/disputes/disputes.service.js';
+import { computeStats } from '../src/core/stats.js';
+import { DIRECT } from '../src/core/types.js';
+import type { HandlerDeps } from './deps.js';
+import { viewpoint } from './deps.js';
+import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
+
+export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'stats', 'policy'] as const;
+
+/** `/roe help`: what the bot does and every command. */
+export function help(viewer: Principal): Reply {
+  const blocks: Block[] = [
+    text('roe-bot applies our partner rules of engagement: who owns an account, deal registrations, and disputes settled by the written criteria or by the named arbitrator.'),
+    {
+      type: 'list',
+      title: 'Commands',
+      items: [
+        { text: '/who-owns <name or domain>', detail: 'Who owns an account, and why.' },
+        { text: '/claim [account]', detail: 'Register a deal on an account.' },
+        { text: '/dispute [account]', detail: 'Dispute who owns an account.' },
+        { text: '/roe mine', detail: 'Your claims and when their protection ends.' },
+        { text: '/roe queue', detail: 'Disputes waiting for your ruling (arbitrators).' },
+        { text: '/roe stats', detail: 'Claims, disputes and rulings per partner.' },
+        { text: '/roe policy', detail: 'The rules in force.' },
+      ],
+    },
+  ];
+  if (viewer.kind === 'unknown') blocks.push(text('Your organisation is not linked to a partner yet, so you can look things up but not claim or dispute.', 'warning'));
+  return reply('roe-bot help', blocks, { title: 'roe-bot' });
+}
+
+/** `/roe mine`: the viewer's party's claims with protection ends. */
+export function mine(deps: HandlerDeps, viewer: Principal): Reply {
+  const vp = viewpoint(deps, viewer);
+  const now = deps.ctx.clock.now();
+  const book = deps.ctx.policies();
+  const claims =
+    viewer.kind === 'external'
+      ? deps.ctx.store.claims.forClaimant(viewer.partnerId)
+      : viewer.kind === 'internal'
+        ? deps.ctx.store.claims.all().filter((c) => c.createdBy === viewer.userKey)
+        : [];
+  if (claims.length === 0) return reply('No claims', [text('You have no claims. Register one with /claim.')]);
+  const blocks: Block[] = [
+    {
+      type: 'list',
+      title: viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims',
+      items: claims.map((c) => {
+        const status = effectiveStatus(c, book.forClaim(c).policy.registration, now);
+        const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
+        const until = c.protectedUntil && (status === 'protected' || status === 'dormant') ? `, protected until ${vp.date(c.protectedUntil)}` : '';
+        return { text: `#${c.id} ${name} (${c.productLine}): ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
+      }),
+    },
+  ];
+  const renewable = claims.filter((c) => effectiveStatus(c, book.forClaim(c).policy.registration, now) === 'protected').slice(0, 5);
+  if (renewable.length > 0) blocks.push({ type: 'actions', actions: renewable.map((c) => ({ action: ACTIONS.logActivity, label: `Log activity on #${c.id}`, value: String(c.id) })) });
+  return reply(`${claims.length} claims`, blocks);
+}
+
+/** `/roe queue`: open disputes the viewer may rule on, soonest due first. */
+export function queue(deps: HandlerDeps, viewer: Principal): Reply {
+  if (viewer.kind !== 'internal' || !viewer.personKey) return reply('No queue', [text('Only arbitrators named in the policy have a queue.')]);
+  const vp = viewpoint(deps, viewer);
+  const open = queueFor(deps.ctx, viewer.personKey);
+  if (open.length === 0) return reply('Your queue is empty', [text('No disputes are waiting for your ruling.')]);
+  return reply(`${open.length} disputes waiting`, [
+    {
+      type: 'list',
+      title: 'Waiting for your ruling',
+      items: open.map((d) => ({
+        text: `#${d.id} ${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})${d.dueAt ? `: due ${vp.dateTime(d.dueAt)}` : ''}`,
+        detail: `Recommendation: ${d.recommendation ? vp.party(d.recommendation) : 'none'}${d.arbitrator !== viewer.personKey ? ` (assigned to ${vp.person(d.arbitrator)})` : ''}`,
+      })),
+    },
+  ]);
+}
+
+/** `/roe stats`: KPIs per party (an external user sees their own row and the totals). */
+export function stats(deps: HandlerDeps, viewer: Principal): Reply {
+  const vp = viewpoint(deps, viewer);
+  const s = computeStats({ claims: deps.ctx.store.claims.all(), disputes: deps.ctx.store.disputes.all(), breachesByDispute: new Map(), policy: vp.version.policy, now: deps.ctx.clock.now() });
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
+  const hours = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} h`);
+  const rows = s.parties.filter((r) => viewer.kind === 'internal' || (viewer.kind === 'external' && r.party === viewer.partnerId));
+  return reply('Rules of engagement: stats', [
+    {
+      type: 'facts',
+      facts: [
+        { label: 'Claims', value: String(s.overall.claims) },
+        { label: 'Disputes', value: String(s.overall.disputes) },
+        { label: 'Settled automatically', value: pct(s.overall.autoShare) },
+        { label: 'Median time to ruling', value: hours(s.overall.medianHoursToRuling) },
+        { label: 'Violations', value: String(s.overall.violations) },
+      ],
+    },
+    {
+      type: 'list',
+      title: 'By party',
+      items: rows.map((r) => ({
+        text: `${r.party === DIRECT ? 'Direct sales' : vp.party(r.party)}${r.flagged ? ' (flagged)' : ''}`,
+        detail: `${r.claims} claims, ${r.disputes} disputes, ${pct(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)}, ${r.violations} violations`,
+      })),
+    },
+  ], { title: 'Stats' });
+}
+
+/** `/roe policy`: the rules in force, in words. */
+export function policy(deps: HandlerDeps, viewer: Principal): Reply {
+  const vp = viewpoint(deps, viewer);
+  const p = vp.version.policy;
+  return reply(`Policy ${p.version}`, [
+    {
+      type: 'facts',
+      facts: [
+        { label: 'Version', value: `${p.version}, effective ${p.effective}` },
+        { label: 'Protection', value: `${p.registration.protection_days} days; dormant after ${p.registration.dormant_after_days} days without activity (warning ${p.registration.dormancy_warning_days} days before)` },
+        { label: 'Arbitration SLA', value: `${p.sla.arbitration} of business time (${p.business_hours.days.join(', ')} ${p.business_hours.start}-${p.business_hours.end}, ${p.timezone})` },
+        { label: 'Product lines', value: p.product_lines.join(', ') },
+      ],
+    },
+    { type: 'list', title: 'Coverage (first match wins)', items: p.coverage.map((c) => ({ text: `${c.name}: ${c.model}`, detail: `${Object.entries(c.when).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'every other account'}; arbitrator ${vp.person(c.arbitrator)}${c.escalation.length ? `, then ${c.escalation.map(vp.person).join(', ')}` : ''}` })) },
+    { type: 'list', title: 'Ownership criteria (in order)', items: p.criteria.map((c, i) => ({ text: `${i + 1}. ${c.rule}`, detail: c.auto ? 'decides automatically' : 'recommends; the arbitrator decides' })) },
+  ], { title: 'Rules of engagement' });
+}
+
+/** `/roe <sub>`: dispatch, with help for anything unknown. */
+export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
+  const sub = args.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  switch (sub) {
+    case 'mine':
+      return mine(deps, viewer);
+    case 'queue':
+      return queue(deps, viewer);
+    case 'stats':
+      return stats(deps, viewer);
+    case 'policy':
+      return policy(deps, viewer);
+    case '':
+    case 'help':
+      return help(viewer);
+    default: {
+      const r = help(viewer);
+      return { ...r, blocks: [text(`Unknown command "${sub}". Here is what I can do:`, 'warning'), ...r.blocks] };
+    }
+  }
+}
+
+/** App Home: the viewer's claims, and for an arbitrator their queue. */
+export function home(deps: HandlerDeps, viewer: Principal): Reply {
+  const blocks: Block[] = [...mine(deps, viewer).blocks];
+  if (viewer.kind === 'internal' && viewer.personKey) blocks.push({ type: 'divider' }, ...queue(deps, viewer).blocks);
+  return reply('roe-bot', blocks, { title: 'roe-bot' });
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import type { Principal } from '../src/core/authz.js';
+import { assertOpen, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
+import { DomainError } from '../src/core/errors.js';
+import type { HandlerDeps } from './deps.js';
+import { viewpoint } from './deps.js';
+import { disputeCard } from './dispute-card.js';
+import { announce } from './notify.js';
+import { FORMS, type Form, type Reply } from './replies/model.js';
+import { parseForm } from './validate.js';
+
+function disputeId(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new DomainError('invalid_input', 'That button refers to no dispute.');
+  return n;
+}
+
+function getOpen(deps: HandlerDeps, id: number) {
+  const d = deps.ctx.store.disputes.get(id);
+  if (!d) throw new DomainError('not_found', `No dispute #${id}.`);
+  return d;
+}
+
+/**
+ * Applies a ruling in one transaction and returns the case card as it now stands (the
+ * arbitrator's DM is replaced by it). A refusal throws and changes nothing.
+ */
+export function applyRuling(deps: HandlerDeps, viewer: Principal, id: number, input: RulingInput): Reply {
+  return deps.ctx.store.transaction(() => {
+    const { dispute, events } = rule(deps.ctx, viewer, id, input);
+    announce(deps, events, dispute.origin, viewer.userKey);
+    return disputeCard(deps, viewer, deps.ctx.store.disputes.get(id) ?? dispute, { withActions: true });
+  });
+}
+
+/** The "approve the recommendation" button. */
+export function approve(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
+  return applyRuling(deps, viewer, disputeId(value), { kind: 'approve' });
+}
+
+/** The "award to another party" form: the parties, and a required rationale. */
+export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
+  const d = getOpen(deps, disputeId(value));
+  assertOpen(deps.ctx, d);
+  const vp = viewpoint(deps, viewer);
+  return {
+    id: FORMS.award,
+    title: `Rule on dispute #${d.id}`,
+    submitLabel: 'Award',
+    intro: 'Award the account to a party. The rationale is shown to the parties.',
+    fields: [
+      { id: 'party', label: 'Award to', kind: 'select', required: true, options: d.parties.map((p) => ({ value: p, label: vp.party(p) })) },
+      { id: 'rationale', label: 'Rationale', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why this party owns the account' },
+    ],
+    state: { dispute: String(d.id) },
+  };
+}
+
+const awardSchema = z.object({
+  dispute: z.string(),
+  party: z.string({ error: 'Pick a party' }).trim().min(1, 'Pick a party'),
+  rationale: z.string({ error: 'Required' }).trim().min(10, 'Explain the ruling (at least 10 characters)').max(2000, 'At most 2,000 characters'),
+});
+
+export function submitAward(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>): Reply {
+  const input = parseForm(awardSchema, values);
+  return applyRuling(deps, viewer, disputeId(input.dispute), { kind: 'award', party: input.party, rationale: input.rationale });
+}
+
+/** The "ask for information" form: the question goes to the dispute's thread. */
+export function askForm(deps: HandlerDeps, _viewer: Principal, value: unknown): Form {
+  const d = getOpen(deps, disputeId(value));
+  assertOpen(deps.ctx, d);
+  return {
+    id: FORMS.ask,
+    title: `Question on dispute #${d.id}`,
+    submitLabel: 'Ask',
+    fields: [{ id: 'question', label: 'Question for the parties', kind: 'multiline', required: true, maxLength: 2000 }],
+    state: { dispute: String(d.id) },
+  };
+}
+
+const askSchema = z.object({
+  dispute: z.string(),
+  question: z.string({ error: 'Required' }).trim().min(5, 'Write the question (at least 5 characters)').max(2000, 'At most 2,000 characters'),
+});
+
+export function submitAsk(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>): Reply {
+  const input = parseForm(askSchema, values);
+  return applyRuling(deps, viewer, disputeId(input.dispute), { kind: 'ask', question: input.question });
+}

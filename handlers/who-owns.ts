@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import type { Principal } from '../src/core/authz.js';
+import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
+import { viewOwnership } from '../src/core/ownership/view.js';
+import type { HandlerDeps } from './deps.js';
+import { viewpoint } from './deps.js';
+import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
+import { parseForm } from './validate.js';
+
+const MODEL_LABEL = { 'partner-led': 'Partner-led', 'co-sell': 'Co-sell', 'direct-led': 'Direct-led' } as const;
+
+const querySchema = z.object({
+  query: z.string().trim().min(1, 'Type an account name, alias or web domain, e.g. /who-owns acme').max(200, 'Keep the search under 200 characters'),
+});
+
+/** `/who-owns <text>`: the account's answer, a choice between close matches, or suggestions. */
+export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Reply {
+  const { query: q } = parseForm(querySchema, { query });
+  const matches = deps.matcher.search(q, 5);
+  const exact = matches.filter((m) => m.exact);
+  const [first] = matches;
+  if (exact.length === 1 || (first && matches.length === 1)) return showAccount(deps, viewer, (exact[0] ?? first)!.accountId);
+  if (matches.length > 1) {
+    return reply(`${matches.length} accounts match "${q}"`, [
+      text(`${matches.length} accounts match "${q}". Which one?`),
+      {
+        type: 'actions',
+        actions: matches.map((m) => ({ action: ACTIONS.pickAccount, label: deps.ctx.store.accounts.get(m.accountId)?.name ?? m.matchedText, value: m.accountId })),
+      },
+    ]);
+  }
+  const suggestions = deps.matcher.suggest(q, 3);
+  const blocks: Block[] = [text(`No account matches "${q}".`)];
+  if (suggestions.length > 0) {
+    blocks.push(text('Did you mean:', 'muted'));
+    blocks.push({ type: 'actions', actions: suggestions.map((m) => ({ action: ACTIONS.pickAccount, label: deps.ctx.store.accounts.get(m.accountId)?.name ?? m.matchedText, value: m.accountId })) });
+  } else {
+    blocks.push(text('Try part of the name, an alias, or the web domain (acme.com).', 'muted'));
+  }
+  return reply(`No account matches "${q}"`, blocks);
+}
+
+/** The ownership answer for one account, as this viewer may see it. */
+export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: string): Reply {
+  const view = viewOwnership(deps.ctx, accountId);
+  const vp = viewpoint(deps, viewer);
+  const { account, decision } = view;
+  const owner = decision.winner
+    ? `${vp.party(decision.winner)} (${ruleTitle(decision.rule!)}${decision.auto ? '' : ', recommendation: an arbitrator decides'})`
+    : 'Nobody: open to registration';
+  const blocks: Block[] = [
+    {
+      type: 'facts',
+      facts: [
+        { label: 'Engagement model', value: `${MODEL_LABEL[view.model]} (coverage "${view.coverageName}")` },
+        { label: 'Owner', value: owner },
+        { label: 'Arbitrator', value: vp.person(view.arbitrator) },
+      ],
+    },
+  ];
+  const why = decision.trace.find((v) => v.outcome === 'picked');
+  if (why) blocks.push(text(`Why: ${explainVerdict(why, { nameOf: vp.party, formatDate: vp.date })}`, 'muted'));
+  blocks.push({
+    type: 'list',
+    title: 'Live claims',
+    items:
+      view.claims.length === 0
+        ? [{ text: 'None' }]
+        : view.claims.map(({ claim, protectedUntil }) => {
+            const mine = vp.seesDeal(claim.claimant);
+            const status = claim.status === 'protected' ? `protected until ${vp.date(protectedUntil)}` : 'pending';
+            if (!mine && vp.party(claim.claimant) === 'another party') return { text: `${claim.productLine}: protected by another party until ${vp.date(protectedUntil)}` };
+            const amount = mine && claim.opportunity.amount !== null ? `, ${claim.opportunity.amount.toLocaleString('en-US')}` : '';
+            return { text: `#${claim.id} ${vp.party(claim.claimant)}: ${claim.productLine}, ${status}`, detail: `${claim.route}, stage ${claim.opportunity.stage}${amount}` };
+          }),
+  });
+  if (view.openDisputes.length > 0) {
+    blocks.push({
+      type: 'list',
+      title: 'Open disputes',
+      items: view.openDisputes.map((d) => ({ text: `#${d.id} ${d.productLine}: with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.dateTime(d.dueAt)}` : ''}` })),
+    });
+  }
+  if (viewer.kind === 'internal' && decision.trace.length > 0) {
+    blocks.push({
+      type: 'list',
+      title: 'Criteria',
+      items: decision.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, { nameOf: vp.party, formatDate: vp.date }) })),
+    });
+  }
+  if (viewer.kind !== 'unknown') {
+    blocks.push({
+      type: 'actions',
+      actions: [
+        { action: ACTIONS.openClaim, label: 'Claim', value: account.id },
+        { action: ACTIONS.openDispute, label: 'Dispute', value: account.id },
+      ],
+    });
+  }
+  return reply(`${account.name}: ${owner}`, blocks, { title: account.name });
+}

@@ -1,0 +1,164 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { stringify } from 'csv-stringify/sync';
+import { verifyChain } from '../core/ledger/chain.js';
+import { importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
+import { PolicyError } from '../core/policy/load.js';
+import { computeStats } from '../core/stats.js';
+import { DIRECT } from '../core/types.js';
+import { isDomainError } from '../core/errors.js';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
+import { hostConsole } from './console-host.js';
+import { createLogger } from './logger.js';
+import { readPolicyFile } from './policies.js';
+import { configuredPlatforms } from './platforms.js';
+import { createRuntime, type Runtime } from './runtime.js';
+import { serve } from './serve.js';
+
+const USAGE = `usage: roe <command>
+
+  serve                                  run the bot (Slack, Teams and /healthz on one server)
+  console                                the local console on the database
+  import accounts|partners|claims FILE   import a CSV export (headers as in examples/)
+  policy check FILE                      validate a policy file
+  ledger verify                          check the ledger's hash chain
+  ledger export --format csv|json        print the ledger
+  stats [--format json]                  claims, disputes and rulings per partner`;
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+}
+
+function withRuntime<T>(config: Config, fn: (rt: Runtime) => T): T {
+  const rt = createRuntime(config, createLogger(config.logLevel, process.stderr));
+  try {
+    return fn(rt);
+  } finally {
+    rt.close();
+  }
+}
+
+/** Runs one `roe` command; returns the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [cmd, sub, ...rest] = argv;
+  try {
+    if (cmd === 'policy' && sub === 'check') {
+      const file = rest[0];
+      if (!file) return usage(io, 'policy check needs a FILE');
+      const { policy } = readPolicyFile(file);
+      io.out(`${file}: valid (version ${policy.version}, effective ${policy.effective}, ${policy.coverage.length} coverage rules, ${policy.criteria.length} criteria)`);
+      return 0;
+    }
+    if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+      io.out(USAGE);
+      return cmd ? 0 : 2;
+    }
+    const config = loadConfig(io.env);
+    switch (cmd) {
+      case 'serve': {
+        const rt = createRuntime(config, createLogger(config.logLevel));
+        const serving = await serve(rt, configuredPlatforms(rt));
+        await new Promise<void>((done) => {
+          const stop = () => void serving.stop().then(() => { rt.close(); done(); });
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        return 0;
+      }
+      case 'console': {
+        const rt = createRuntime(config, createLogger(config.logLevel, process.stderr));
+        try {
+          await hostConsole(rt, io.stdin as never, io.stdout as never);
+        } finally {
+          rt.close();
+        }
+        return 0;
+      }
+      case 'import': {
+        const file = rest[0];
+        if (!sub || !['accounts', 'partners', 'claims'].includes(sub) || !file) return usage(io, 'import needs accounts|partners|claims and a FILE');
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (e) {
+          io.err(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+          return 1;
+        }
+        const report = withRuntime(config, (rt) => importCsv(rt.ctx, sub as ImportKind, file, text));
+        io.out(`${file}: ${report.inserted} ${sub} added, ${report.updated} updated`);
+        return 0;
+      }
+      case 'ledger': {
+        if (sub === 'verify') {
+          const result = withRuntime(config, (rt) => verifyChain(rt.store.ledger.entries()));
+          if (result.ok) {
+            io.out(`ledger OK: ${result.count} entries, head ${result.head.slice(0, 16)}`);
+            return 0;
+          }
+          io.err(`ledger BROKEN at entry ${result.badSeq}: ${result.problem} (${result.count} entries before it verify)`);
+          return 1;
+        }
+        if (sub === 'export') {
+          const { values } = parseArgs({ args: rest, options: { format: { type: 'string', default: 'json' } } });
+          if (values.format !== 'csv' && values.format !== 'json') return usage(io, '--format must be csv or json');
+          const entries = withRuntime(config, (rt) => [...rt.store.ledger.entries()]);
+          if (values.format === 'json') io.out(JSON.stringify(entries, null, 2));
+          else io.out(stringify(entries.map((e) => ({ ...e, payload: JSON.stringify(e.payload) })), { header: true, columns: ['seq', 'at', 'kind', 'subject', 'actor', 'policyVersion', 'payload', 'prevHash', 'hash'] }).trimEnd());
+          return 0;
+        }
+        return usage(io, 'ledger needs verify or export');
+      }
+      case 'stats': {
+        const { values } = parseArgs({ args: [sub, ...rest].filter((x): x is string => x !== undefined), options: { format: { type: 'string', default: 'text' } } });
+        const { stats, names } = withRuntime(config, (rt) => ({
+          stats: computeStats({ claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), breachesByDispute: new Map(), policy: rt.policies.inForceAt(rt.clock.now()).policy, now: rt.clock.now() }),
+          names: new Map(rt.store.partners.all().map((p) => [p.id, p.name])),
+        }));
+        if (values.format === 'json') {
+          io.out(JSON.stringify(stats, null, 2));
+          return 0;
+        }
+        const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
+        const hrs = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}h`);
+        const rows = [
+          ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling', 'violations', 'flagged'],
+          ...stats.parties.map((r) => [r.party === DIRECT ? 'Direct sales' : (names.get(r.party) ?? r.party), r.claims, r.disputes, pct(r.autoShare), hrs(r.medianHoursToRuling), r.violations, r.flagged ? 'yes' : '']),
+          ['(overall)', stats.overall.claims, stats.overall.disputes, pct(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.violations, stats.overall.flaggedPartners.join(' ')],
+        ].map((r) => r.map(String));
+        const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+        for (const r of rows) io.out(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+        return 0;
+      }
+      default:
+        return usage(io, `unknown command "${cmd}"`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) io.err(`configuration: ${e.message}`);
+    else if (e instanceof ImportError || e instanceof PolicyError || isDomainError(e)) io.err(e.message);
+    else throw e;
+    return 1;
+  }
+}
+
+function usage(io: Io, problem: string): number {
+  io.err(`roe: ${problem}\n\n${USAGE}`);
+  return 2;
+}
+
+const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry) {
+  loadDotEnv();
+  main(process.argv.slice(2), { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`), env: process.env, stdin: process.stdin, stdout: process.stdout }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`roe: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The project root, whatever the working directory. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const EXAMPLE_POLICY = resolve(PROJECT_ROOT, 'examples/policy.yaml');
+
+const optional = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+/** Exactly the keys of `.env.example`. */
+export const configSchema = z
+  .object({
+    SLACK_BOT_TOKEN: optional.refine((v) => v === undefined || v.startsWith('xoxb-'), 'must be a bot token starting with xoxb-'),
+    SLACK_SIGNING_SECRET: optional,
+    SLACK_APP_TOKEN: optional.refine((v) => v === undefined || v.startsWith('xapp-'), 'must be an app-level token starting with xapp-'),
+    SLACK_API_URL: optional.refine((v) => v === undefined || URL.canParse(v), 'must be a URL like https://slack.com/api/'),
+    MICROSOFT_APP_ID: optional,
+    MICROSOFT_APP_PASSWORD: optional,
+    MICROSOFT_APP_TENANT_ID: optional,
+    MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional().or(z.literal('').transform(() => undefined)),
+    PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0, 'must be a port number (0-65535)').max(65535, 'must be a port number (0-65535)').default(3000),
+    DATABASE_PATH: z.string().trim().min(1).default('./data/roe.db'),
+    ROE_POLICY: optional,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    NODE_ENV: optional,
+  })
+  .superRefine((c, ctx) => {
+    if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
+    if ((c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN) && !c.SLACK_BOT_TOKEN) ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set' });
+    if (c.MICROSOFT_APP_ID && !c.MICROSOFT_APP_PASSWORD && c.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'is required with MICROSOFT_APP_ID' });
+    if (c.MICROSOFT_APP_TYPE === 'SingleTenant' && !c.MICROSOFT_APP_TENANT_ID) ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'is required when MICROSOFT_APP_TYPE is SingleTenant' });
+  });
+
+export type RawConfig = z.output<typeof configSchema>;
+
+export interface Config {
+  port: number;
+  databasePath: string;
+  policyPath: string;
+  logLevel: RawConfig['LOG_LEVEL'];
+  production: boolean;
+  slack: { botToken: string; signingSecret: string | undefined; appToken: string | undefined; apiUrl: string | undefined } | null;
+  teams: { appId: string | undefined; appPassword: string | undefined; tenantId: string | undefined; appType: string | undefined };
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Parses the environment once (and `.env` when present). A bad value throws ConfigError with
+ * one line naming the variable and the problem.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const i = result.error.issues[0]!;
+    const name = String(i.path[0] ?? 'environment');
+    const value = env[name];
+    throw new ConfigError(`${name}: ${i.message}${value !== undefined && !/TOKEN|SECRET|PASSWORD/.test(name) ? ` (got "${value}")` : ''}`);
+  }
+  const c = result.data;
+  return {
+    port: c.PORT,
+    databasePath: c.DATABASE_PATH,
+    policyPath: c.ROE_POLICY ?? EXAMPLE_POLICY,
+    logLevel: c.LOG_LEVEL,
+    production: c.NODE_ENV === 'production',
+    slack: c.SLACK_BOT_TOKEN ? { botToken: c.SLACK_BOT_TOKEN, signingSecret: c.SLACK_SIGNING_SECRET, appToken: c.SLACK_APP_TOKEN, apiUrl: c.SLACK_API_URL } : null,
+    teams: { appId: c.MICROSOFT_APP_ID, appPassword: c.MICROSOFT_APP_PASSWORD, tenantId: c.MICROSOFT_APP_TENANT_ID, appType: c.MICROSOFT_APP_TYPE },
+  };
+}
+
+/** Loads `.env` from the working directory into process.env when the file exists (Node's own loader). */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

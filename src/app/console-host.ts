@@ -1,0 +1,41 @@
+import type { Readable, Writable } from 'node:stream';
+import { runConsole } from '../../handlers/platforms/console/console.js';
+import { renderReply } from '../../handlers/platforms/console/render.js';
+import type { Reply } from '../../handlers/replies/model.js';
+import { dueMessages, markDelivered } from '../../db/repos/outbox.repo.js';
+import { seedDemo } from './demo.js';
+import type { Runtime } from './runtime.js';
+
+/** Runs the local console on a runtime: demo data on first run, notifications shown inline. */
+export async function hostConsole(rt: Runtime, input: Readable, output: Writable): Promise<void> {
+  if (seedDemo(rt.ctx)) {
+    rt.reindex();
+    output.write('Loaded the demo data (examples/*.csv) into a new database.\n');
+  }
+  const people = () => rt.policies.inForceAt(rt.clock.now()).policy.people;
+  const drain = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (const m of dueMessages(rt.db.db, 'console', rt.clock.now(), 500)) {
+      const where =
+        m.target.kind === 'user'
+          ? `DM to ${people()[m.target.user]?.name ?? m.target.user}`
+          : m.target.kind === 'dispute-thread'
+            ? `thread of dispute #${m.target.disputeId}`
+            : `#${m.target.channel}`;
+      out.push(`  ┌ ${where}\n${renderReply(m.body as Reply).replace(/^/gm, '  │ ')}`);
+      markDelivered(rt.db.db, m.id, rt.clock.now());
+    }
+    return out;
+  };
+  await runConsole({
+    deps: rt.deps,
+    resolve: rt.resolve,
+    people,
+    partners: () => rt.store.partners.all(),
+    drain,
+    input,
+    output,
+    startAs: Object.hasOwn(people(), 'sam') ? 'sam' : (Object.keys(people())[0] ?? 'me'),
+    logError: (err) => rt.logger.error({ err }, 'console command failed'),
+  });
+}

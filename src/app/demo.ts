@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { DomainContext } from '../core/context.js';
+import { importCsv } from '../core/import/import.service.js';
+import { PROJECT_ROOT } from './config.js';
+
+const EXAMPLES = resolve(PROJECT_ROOT, 'examples');
+
+/**
+ * Loads the shipped example partners, accounts and claims into an empty database, so a
+ * newcomer can type /who-owns acme at once. Claim dates are moved so that the newest
+ * activity in the file was two days ago: the demo claims are live whenever it runs.
+ */
+export function seedDemo(ctx: DomainContext): boolean {
+  if (ctx.store.accounts.count() > 0) return false;
+  const read = (f: string) => readFileSync(resolve(EXAMPLES, f), 'utf8');
+  importCsv(ctx, 'partners', 'partners.csv', read('partners.csv'));
+  importCsv(ctx, 'accounts', 'accounts.csv', read('accounts.csv'));
+  importCsv(ctx, 'claims', 'claims.csv', shiftDates(read('claims.csv'), ctx.clock.now()));
+  return true;
+}
+
+function shiftDates(csv: string, now: Date): string {
+  const stamps = [...csv.matchAll(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/g)].map((m) => Date.parse(m[0]));
+  const offset = now.getTime() - 2 * 86_400_000 - Math.max(...stamps);
+  return csv.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/g, (s) => new Date(Date.parse(s) + offset).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+}

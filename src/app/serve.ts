@@ -1,0 +1,51 @@
+import type { Server } from 'node:http';
+import { sql } from 'drizzle-orm';
+import type { OutboxMessage } from '../core/ports.js';
+import { startOutboxWorker, type Deliverer } from './outbox-worker.js';
+import type { Runtime } from './runtime.js';
+import { createHttpServer, healthRoute, type RouteHandler } from './server.js';
+
+/** A chat platform plugged into the one server. */
+export interface PlatformHost {
+  name: OutboxMessage['platform'];
+  routes: Record<string, RouteHandler>;
+  deliver: Deliverer;
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export interface Serving {
+  server: Server;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the HTTP server with every configured platform and the outbox worker.
+ * `platforms` are built by the caller from the config (Slack, Teams).
+ */
+export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.config.port): Promise<Serving> {
+  const routes: Record<string, RouteHandler> = { 'GET /healthz': healthRoute(() => rt.db.db.get(sql`select 1`)) };
+  for (const p of platforms) Object.assign(routes, p.routes);
+  const server = createHttpServer(routes, rt.logger);
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, ok);
+  });
+  for (const p of platforms) await p.start?.();
+  const deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>> = {};
+  for (const p of platforms) deliverers[p.name] = p.deliver;
+  const worker = startOutboxWorker(rt.db.db, deliverers, () => rt.clock.now(), rt.logger);
+  const address = server.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  rt.logger.info({ port: actual, platforms: platforms.map((p) => p.name) }, 'roe-bot listening');
+  return {
+    server,
+    port: actual,
+    stop: async () => {
+      worker.stop();
+      for (const p of platforms) await p.stop?.();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { DomainError } from './errors.js';
+import type { Dispute, Partner, PartyId } from './types.js';
+import { DIRECT } from './types.js';
+
+/** Who is acting, as resolved from a chat identity. */
+export type Principal =
+  | { kind: 'internal'; userKey: string; personKey: string | null; displayName: string }
+  | { kind: 'external'; userKey: string; partnerId: string; displayName: string }
+  | { kind: 'unknown'; userKey: string; displayName: string };
+
+/** What a platform adapter knows about a chat user. */
+export interface ChatIdentity {
+  platform: 'slack' | 'teams' | 'console';
+  userId: string;
+  displayName: string;
+  /** The user's own workspace / tenant id. */
+  orgId: string | null;
+  /** True when the user belongs to the company's own workspace or tenant. */
+  home: boolean;
+}
+
+export function userKey(platform: string, userId: string): string {
+  return `${platform}:${userId}`;
+}
+
+/**
+ * Internal users are the company's; an external user belongs to the partner whose Slack team
+ * or Teams tenant they come from; anyone else is unknown and may only ask for help.
+ */
+export function resolvePrincipal(
+  who: ChatIdentity,
+  people: Readonly<Record<string, { slack?: string | undefined; teams?: string | undefined }>>,
+  partners: readonly Partner[],
+): Principal {
+  const key = userKey(who.platform, who.userId);
+  if (who.home) {
+    const personKey =
+      who.platform === 'console'
+        ? Object.hasOwn(people, who.userId)
+          ? who.userId
+          : null
+        : (Object.entries(people).find(([, p]) => (who.platform === 'slack' ? p.slack : p.teams) === who.userId)?.[0] ?? null);
+    return { kind: 'internal', userKey: key, personKey, displayName: who.displayName };
+  }
+  const orgOf = (p: Partner) => (who.platform === 'teams' ? p.teamsTenantId : who.platform === 'slack' ? p.slackTeamId : p.id);
+  const partner = who.orgId ? partners.find((p) => orgOf(p) === who.orgId) : undefined;
+  if (partner) return { kind: 'external', userKey: key, partnerId: partner.id, displayName: who.displayName };
+  return { kind: 'unknown', userKey: key, displayName: who.displayName };
+}
+
+/** The party a principal acts for by default. */
+export function ownParty(p: Principal): PartyId | null {
+  if (p.kind === 'internal') return DIRECT;
+  if (p.kind === 'external') return p.partnerId;
+  return null;
+}
+
+/** Whether this viewer may see a party's name, deal sizes and evidence. */
+export function canSeeParty(viewer: Principal, party: PartyId): boolean {
+  if (viewer.kind === 'internal') return true;
+  if (party === DIRECT) return true;
+  return viewer.kind === 'external' && viewer.partnerId === party;
+}
+
+/** Whether this viewer may see a claim's deal size and evidence. */
+export function canSeeDealDetails(viewer: Principal, party: PartyId): boolean {
+  if (viewer.kind === 'internal') return true;
+  return viewer.kind === 'external' && viewer.partnerId === party;
+}
+
+declare const authorizedBrand: unique symbol;
+/** A value only this module can make: proof that the check was done. */
+export type Authorized<T> = T & { readonly [authorizedBrand]: true };
+
+export interface RulingAuthority {
+  dispute: Dispute;
+  personKey: string;
+  userKey: string;
+}
+
+/**
+ * Only the assigned arbitrator, or a person above them in the escalation chain, may rule.
+ * `chain` is [arbitrator, ...escalation] of the dispute's coverage rule.
+ */
+export function authorizeRuling(principal: Principal, dispute: Dispute, chain: readonly string[], names: (key: string) => string): Authorized<RulingAuthority> {
+  const assignee = chain[dispute.escalationLevel] ?? dispute.arbitrator;
+  const allowed = chain.slice(dispute.escalationLevel);
+  if (!allowed.includes(dispute.arbitrator)) allowed.unshift(dispute.arbitrator);
+  if (principal.kind !== 'internal' || !principal.personKey || !allowed.includes(principal.personKey)) {
+    throw new DomainError('forbidden', `Only ${names(assignee)} (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #${dispute.id}.`);
+  }
+  return { dispute, personKey: principal.personKey, userKey: principal.userKey } as Authorized<RulingAuthority>;
+}
+
+/** External users claim and dispute for their own partner only; unknown users for nobody. */
+export function authorizeActingFor(principal: Principal, party: PartyId): void {
+  if (principal.kind === 'unknown') throw new DomainError('unknown_user', 'Your workspace is not linked to a partner of ours, so you can ask for help but not claim or dispute. Ask your partner manager to connect your organisation.');
+  if (principal.kind === 'external' && principal.partnerId !== party) throw new DomainError('forbidden', 'You can claim and dispute only for your own organisation.');
+}

@@ -1,0 +1,132 @@
+import { authorizeActingFor, ownParty, type Principal } from '../authz.js';
+import type { DomainContext } from '../context.js';
+import { applyOutcome, liveClaims, openCase } from '../disputes/settle.js';
+import { DomainError } from '../errors.js';
+import type { DomainEvent } from '../events.js';
+import { coverageFor } from '../ownership/coverage.js';
+import { DIRECT, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
+import { effectiveStatus, isLive } from './lifecycle.js';
+import { findConflicts } from './overlap.js';
+
+export interface FileClaimInput {
+  accountId: string;
+  /** Partner id or `direct`; defaults to the principal's own party. */
+  claimant?: PartyId | undefined;
+  route: Route;
+  productLine: string;
+  opportunity: Opportunity;
+  evidence: string;
+  origin: ThreadRef | null;
+  /** Same key, same claim: a retried or double-submitted form files nothing twice. */
+  requestKey: string | null;
+}
+
+export interface FileClaimResult {
+  claim: Claim;
+  outcome: 'protected' | 'pending' | 'rejected';
+  disputeId: number | null;
+  events: DomainEvent[];
+  /** True when this request was a repeat of one already filed. */
+  repeated: boolean;
+}
+
+/** The canonical product line name as the policy spells it, or a clear error. */
+export function canonicalProductLine(productLines: readonly string[], given: string): string {
+  const found = productLines.find((p) => p.toLowerCase() === given.trim().toLowerCase());
+  if (!found) throw new DomainError('invalid_input', `Unknown product line "${given}". Choose one of: ${productLines.join(', ')}.`, { productLine: `Choose one of: ${productLines.join(', ')}` });
+  return found;
+}
+
+/**
+ * Files a claim (deal registration): stores it, checks overlaps and either protects it,
+ * leaves it pending approval, or opens a dispute that the criteria settle or an arbitrator
+ * rules. Must run inside a transaction.
+ */
+export function fileClaim(ctx: DomainContext, principal: Principal, input: FileClaimInput): FileClaimResult {
+  const { store } = ctx;
+  const now = ctx.clock.now();
+  if (input.requestKey) {
+    const prior = store.claims.byRequestKey(input.requestKey);
+    if (prior) return { claim: prior, outcome: prior.status === 'rejected' ? 'rejected' : prior.status === 'protected' ? 'protected' : 'pending', disputeId: null, events: [], repeated: true };
+  }
+  const claimant = input.claimant ?? ownParty(principal);
+  if (!claimant) throw new DomainError('unknown_user', 'You are not linked to a partner of ours, so you cannot register deals.');
+  authorizeActingFor(principal, claimant);
+  if (claimant !== DIRECT && !store.partners.get(claimant)) throw new DomainError('invalid_input', `Unknown partner "${claimant}".`, { claimant: 'Pick a partner from the list' });
+  const account = store.accounts.get(input.accountId);
+  if (!account) throw new DomainError('not_found', `No account with id "${input.accountId}". Use /who-owns to find it.`, { account: 'Pick an account from the list' });
+  const version = ctx.policies().inForceAt(now);
+  const policy = version.policy;
+  const productLine = canonicalProductLine(policy.product_lines, input.productLine);
+  const live = liveClaims(ctx, account.id, productLine, now);
+  const mine = live.find((c) => c.claimant === claimant);
+  if (mine) throw new DomainError('duplicate_claim', `There is already a live claim #${mine.id} for this party on ${account.name} (${productLine}). Log activity on it instead of filing again.`);
+
+  const coverage = coverageFor(account, policy);
+  const conflicts = findConflicts({ account, coverage, claimant, liveClaims: live });
+  const claim = store.claims.insert({
+    accountId: account.id,
+    claimant,
+    route: input.route,
+    productLine,
+    opportunity: input.opportunity,
+    evidence: input.evidence,
+    status: 'pending',
+    registeredAt: now,
+    lastActivityAt: now,
+    protectedUntil: null,
+    policyVersion: version.version,
+    createdBy: principal.userKey,
+    violation: false,
+    requestKey: input.requestKey,
+  });
+  store.ledger.append({
+    at: now,
+    kind: 'claim.filed',
+    subject: `claim:${claim.id}`,
+    actor: principal.userKey,
+    policyVersion: version.version,
+    payload: { account: account.id, claimant, route: input.route, productLine, stage: input.opportunity.stage, conflicts: conflicts.map((c) => c.code) },
+  });
+
+  const requiresApproval = coverage.requires_approval;
+  if (conflicts.length === 0 && !requiresApproval) {
+    const events = applyOutcome(ctx, [claim.id], null, claimant, 'criteria', now);
+    return { claim: store.claims.get(claim.id)!, outcome: 'protected', disputeId: null, events, repeated: false };
+  }
+  const parties = [...new Set<PartyId>([claimant, ...conflicts.map((c) => (c.code === 'direct-led' ? DIRECT : c.party))])];
+  const { dispute, events } = openCase(
+    ctx,
+    {
+      account,
+      productLine,
+      claims: [...live, claim],
+      parties,
+      raisedBy: principal.userKey,
+      reason: conflicts.length === 0 ? 'Claims under this coverage need approval.' : 'Overlap detected when the claim was filed.',
+      evidence: '',
+      origin: input.origin,
+      requestKey: null,
+      approvalOnly: conflicts.length === 0,
+    },
+    now,
+  );
+  const after = store.claims.get(claim.id)!;
+  const outcome = after.status === 'protected' ? 'protected' : after.status === 'rejected' ? 'rejected' : 'pending';
+  return { claim: after, outcome, disputeId: dispute.id, events, repeated: false };
+}
+
+/** Logs activity on a live claim, renewing its protection against dormancy. */
+export function logActivity(ctx: DomainContext, principal: Principal, claimId: number): Claim {
+  const now = ctx.clock.now();
+  const claim = ctx.store.claims.get(claimId);
+  if (!claim) throw new DomainError('not_found', `No claim #${claimId}.`);
+  authorizeActingFor(principal, claim.claimant);
+  const terms = ctx.policies().forClaim(claim).policy.registration;
+  const status = effectiveStatus(claim, terms, now);
+  if (!isLive(status) && status !== 'dormant') throw new DomainError('conflict', `Claim #${claimId} is ${status}; file a new claim instead.`);
+  if (status === 'dormant') throw new DomainError('conflict', `Claim #${claimId} went dormant and no longer protects the account; file a new claim.`);
+  ctx.store.claims.update(claimId, { lastActivityAt: now });
+  ctx.store.ledger.append({ at: now, kind: 'claim.activity', subject: `claim:${claimId}`, actor: principal.userKey, policyVersion: claim.policyVersion, payload: {} });
+  return { ...claim, lastActivityAt: now };
+}

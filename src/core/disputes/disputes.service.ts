@@ -1,0 +1,141 @@
+import { authorizeActingFor, authorizeRuling, ownParty, type Principal } from '../authz.js';
+import { canonicalProductLine } from '../claims/claims.service.js';
+import type { DomainContext } from '../context.js';
+import { DomainError } from '../errors.js';
+import type { DomainEvent } from '../events.js';
+import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
+import type { PolicyVersion } from '../policy/versions.js';
+import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../types.js';
+import { applyOutcome, liveClaims, openCase } from './settle.js';
+
+export interface RaiseDisputeInput {
+  accountId: string;
+  productLine: string;
+  /** The claim being disputed, when the raiser names one. */
+  againstClaimId?: number | undefined;
+  reason: string;
+  evidence: string;
+  origin: ThreadRef | null;
+  requestKey: string | null;
+}
+
+/** Raises a dispute by hand over an account and product line. Must run inside a transaction. */
+export function raiseDispute(ctx: DomainContext, principal: Principal, input: RaiseDisputeInput): { dispute: Dispute; events: DomainEvent[]; repeated: boolean } {
+  const { store } = ctx;
+  const now = ctx.clock.now();
+  if (input.requestKey) {
+    const prior = store.disputes.byRequestKey(input.requestKey);
+    if (prior) return { dispute: prior, events: [], repeated: true };
+  }
+  const party = ownParty(principal);
+  if (!party) throw new DomainError('unknown_user', 'Your workspace is not linked to a partner of ours, so you cannot raise disputes.');
+  authorizeActingFor(principal, party);
+  const account = store.accounts.get(input.accountId);
+  if (!account) throw new DomainError('not_found', `No account with id "${input.accountId}". Use /who-owns to find it.`, { account: 'Pick an account from the list' });
+  const version = ctx.policies().inForceAt(now);
+  const productLine = canonicalProductLine(version.policy.product_lines, input.productLine);
+  const already = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === productLine);
+  if (already) throw new DomainError('conflict', `Dispute #${already.id} is already open on ${account.name} (${productLine}); add your evidence there.`);
+  const claims = liveClaims(ctx, account.id, productLine, now);
+  if (input.againstClaimId !== undefined && !claims.some((c) => c.id === input.againstClaimId)) {
+    throw new DomainError('invalid_input', `Claim #${input.againstClaimId} is not a live claim on ${account.name} (${productLine}).`, { against: 'Pick a live claim on this account' });
+  }
+  const coverage = coverageFor(account, version.policy);
+  const others = new Set<PartyId>(claims.map((c) => c.claimant));
+  if (account.namedOwner) others.add(account.namedOwner);
+  if (account.incumbentPartnerId) others.add(account.incumbentPartnerId);
+  if (coverage.model === 'direct-led') others.add(DIRECT);
+  others.delete(party);
+  if (others.size === 0) {
+    throw new DomainError('invalid_input', `Nothing to dispute: no other party holds ${account.name} (${productLine}). File a claim with /claim instead.`, { account: 'No other party holds this account' });
+  }
+  return { ...openCase(ctx, { account, productLine, claims, parties: [party, ...others], raisedBy: principal.userKey, reason: input.reason, evidence: input.evidence, origin: input.origin, requestKey: input.requestKey }, now), repeated: false };
+}
+
+export type RulingInput =
+  | { kind: 'approve' }
+  | { kind: 'award'; party: PartyId; rationale: string }
+  | { kind: 'ask'; question: string };
+
+function versionOf(ctx: DomainContext, d: Dispute): PolicyVersion {
+  const book = ctx.policies();
+  return book.byVersion(d.policyVersion) ?? book.inForceAt(d.createdAt);
+}
+
+/** A person's display name from the policy, or the key itself. */
+export function personName(v: PolicyVersion, key: string): string {
+  return v.policy.people[key]?.name ?? key;
+}
+
+/** Refuses anything but an open dispute, naming who closed it and when. */
+export function assertOpen(ctx: DomainContext, d: Dispute): void {
+  if (d.status === 'open') return;
+  const v = versionOf(ctx, d);
+  const when = d.ruledAt ? d.ruledAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'earlier';
+  if (d.status === 'settled') throw new DomainError('already_ruled', `Dispute #${d.id} was already settled automatically by the criteria at ${when}.`);
+  throw new DomainError('already_ruled', `Dispute #${d.id} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy) : 'someone'} at ${when}.`);
+}
+
+/**
+ * An arbitrator's ruling: approve the recommendation, award to another party (rationale
+ * required), or ask for more information. Only the assigned arbitrator or someone above
+ * them in the escalation chain may rule, and only once. Must run inside a transaction.
+ */
+export function rule(ctx: DomainContext, principal: Principal, disputeId: number, input: RulingInput): { dispute: Dispute; events: DomainEvent[] } {
+  const { store } = ctx;
+  const now = ctx.clock.now();
+  const dispute = store.disputes.get(disputeId);
+  if (!dispute) throw new DomainError('not_found', `No dispute #${disputeId}.`);
+  const version = versionOf(ctx, dispute);
+  const account = store.accounts.get(dispute.accountId);
+  const chain = account ? arbitrationChain(coverageFor(account, version.policy)) : [dispute.arbitrator];
+  assertOpen(ctx, dispute);
+  const auth = authorizeRuling(principal, dispute, chain, (k) => personName(version, k));
+  const subject = `dispute:${dispute.id}`;
+
+  if (input.kind === 'ask') {
+    const question = input.question.trim();
+    if (!question) throw new DomainError('invalid_input', 'Write the question for the parties.', { question: 'Required' });
+    store.ledger.append({ at: now, kind: 'dispute.info_requested', subject, actor: auth.personKey, policyVersion: version.version, payload: {} });
+    return { dispute, events: [{ type: 'dispute.info_requested', dispute, question, by: auth.personKey }] };
+  }
+
+  let winner: PartyId;
+  let rationale: string | null = null;
+  if (input.kind === 'approve') {
+    if (!dispute.recommendation) throw new DomainError('no_recommendation', `The criteria made no recommendation on dispute #${dispute.id}; award it to a party with a rationale.`);
+    winner = dispute.recommendation;
+  } else {
+    rationale = input.rationale.trim();
+    if (!dispute.parties.includes(input.party)) throw new DomainError('invalid_input', `That party is not part of dispute #${dispute.id}.`, { party: 'Pick one of the parties' });
+    if (rationale.length < 10) throw new DomainError('invalid_input', 'A ruling against the recommendation needs a rationale the parties can read (at least 10 characters).', { rationale: 'Explain the ruling (at least 10 characters)' });
+    winner = input.party;
+  }
+  store.disputes.update(dispute.id, { status: 'ruled', ruledBy: auth.personKey, ruledAt: now, winner, rationale });
+  store.timers.cancel(subject);
+  store.ledger.append({
+    at: now,
+    kind: 'dispute.ruled',
+    subject,
+    actor: auth.personKey,
+    policyVersion: version.version,
+    payload: { winner, followedRecommendation: winner === dispute.recommendation, recommendation: dispute.recommendation, rationale },
+  });
+  const ruled: Dispute = { ...dispute, status: 'ruled', ruledBy: auth.personKey, ruledAt: now, winner, rationale };
+  const events = applyOutcome(ctx, dispute.claimIds, dispute.id, winner, auth.personKey, now);
+  events.push({ type: 'dispute.ruled', dispute: ruled });
+  return { dispute: ruled, events };
+}
+
+/** Open disputes a person may rule on now (assigned to them, or below them in the chain). */
+export function queueFor(ctx: DomainContext, personKey: string): Dispute[] {
+  const { store } = ctx;
+  return store.disputes
+    .open()
+    .filter((d) => {
+      const account = store.accounts.get(d.accountId);
+      const chain = account ? arbitrationChain(coverageFor(account, versionOf(ctx, d).policy)) : [d.arbitrator];
+      return d.arbitrator === personKey || chain.slice(d.escalationLevel).includes(personKey);
+    })
+    .sort((a, b) => (a.dueAt?.getTime() ?? 0) - (b.dueAt?.getTime() ?? 0));
+}

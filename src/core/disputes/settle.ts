@@ -1,0 +1,162 @@
+import type { DomainContext } from '../context.js';
+import { calendarOf } from '../context.js';
+import { effectiveStatus, isLive } from '../claims/lifecycle.js';
+import type { DomainEvent } from '../events.js';
+import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
+import { decide, type Contender } from '../ownership/engine.js';
+import type { PolicyVersion } from '../policy/versions.js';
+import type { NewDispute } from '../ports.js';
+import { parseDuration } from '../sla/duration.js';
+import type { Account, Claim, Decision, Dispute, PartyId, ThreadRef } from '../types.js';
+
+/** Live claims on an account and product line at `now`, each judged by its own version's terms. */
+export function liveClaims(ctx: DomainContext, accountId: string, productLine: string | null, now: Date): Claim[] {
+  const book = ctx.policies();
+  return ctx.store.claims
+    .forAccount(accountId)
+    .filter((c) => (productLine === null || c.productLine === productLine) && isLive(effectiveStatus(c, book.forClaim(c).policy.registration, now)));
+}
+
+/**
+ * The version a dispute is judged under: that of its earliest live claim, so a deal
+ * registered under older rules keeps them (grandfathering); the version in force now otherwise.
+ */
+export function versionForCase(ctx: DomainContext, claims: readonly Claim[], now: Date): PolicyVersion {
+  const book = ctx.policies();
+  const earliest = [...claims].sort((a, b) => a.registeredAt.getTime() - b.registeredAt.getTime())[0];
+  return earliest ? book.forClaim(earliest) : book.inForceAt(now);
+}
+
+export function decideFor(account: Account, version: PolicyVersion, claims: readonly Claim[]): Decision {
+  const contenders: Contender[] = claims.map((c) => ({ claimId: c.id, party: c.claimant, registeredAt: c.registeredAt, stage: c.opportunity.stage }));
+  const policy = version.policy;
+  return decide({ account, coverage: coverageFor(account, policy), criteria: policy.criteria, stages: policy.stages, contenders });
+}
+
+/**
+ * Applies an outcome to a dispute's claims: the winner's live claims become protected,
+ * every other live claim is rejected (a violation when it was filed against a protected
+ * claim). Appends a ledger entry per claim. Returns the events.
+ */
+export function applyOutcome(ctx: DomainContext, claimIds: readonly number[], disputeId: number | null, winner: PartyId, actor: string, now: Date): DomainEvent[] {
+  const { store } = ctx;
+  const book = ctx.policies();
+  const events: DomainEvent[] = [];
+  for (const id of claimIds) {
+    const claim = store.claims.get(id);
+    if (!claim || !isLive(claim.status)) continue;
+    const version = book.forClaim(claim);
+    if (claim.claimant === winner) {
+      const protectedUntil = claim.protectedUntil ?? new Date(claim.registeredAt.getTime() + version.policy.registration.protection_days * 86_400_000);
+      store.claims.update(id, { status: 'protected', protectedUntil });
+      const updated = { ...claim, status: 'protected' as const, protectedUntil };
+      store.ledger.append({ at: now, kind: 'claim.protected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, until: protectedUntil.toISOString() } });
+      events.push({ type: 'claim.protected', claim: updated });
+    } else {
+      const violation = wasFiledAgainstProtection(ctx, claim);
+      store.claims.update(id, { status: 'rejected', violation });
+      store.ledger.append({ at: now, kind: 'claim.rejected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, winner, violation } });
+      events.push({ type: 'claim.rejected', claim: { ...claim, status: 'rejected', violation }, disputeId: disputeId ?? 0 });
+    }
+  }
+  return events;
+}
+
+/** Did another party hold a protected claim on the same account and product line when this one was filed? */
+function wasFiledAgainstProtection(ctx: DomainContext, claim: Claim): boolean {
+  const at = claim.registeredAt.getTime();
+  return ctx.store.claims
+    .forAccount(claim.accountId)
+    .some(
+      (o) =>
+        o.id !== claim.id &&
+        o.claimant !== claim.claimant &&
+        o.productLine === claim.productLine &&
+        o.status !== 'rejected' &&
+        o.status !== 'pending' &&
+        o.protectedUntil !== null &&
+        o.registeredAt.getTime() < at &&
+        at < o.protectedUntil.getTime(),
+    );
+}
+
+/**
+ * Opens a case over the live claims of an account and product line, runs the criteria and
+ * either settles it at once (an `auto` pick) or assigns it to the coverage rule's arbitrator
+ * with an SLA due time. Everything is written through the store inside the caller's transaction.
+ */
+export function openCase(
+  ctx: DomainContext,
+  input: { account: Account; productLine: string; claims: Claim[]; parties: PartyId[]; raisedBy: string; reason: string; evidence: string; origin: ThreadRef | null; requestKey: string | null; approvalOnly?: boolean },
+  now: Date,
+): { dispute: Dispute; events: DomainEvent[] } {
+  const { store } = ctx;
+  const version = versionForCase(ctx, input.claims, now);
+  const policy = version.policy;
+  const coverage = coverageFor(input.account, policy);
+  const decision: Decision = input.approvalOnly
+    ? { winner: input.parties[0] ?? null, rule: null, auto: false, trace: [] }
+    : decideFor(input.account, version, input.claims);
+  const settles = decision.auto && decision.winner !== null;
+  const chain = arbitrationChain(coverage);
+  const dueAt = settles ? null : calendarOf(version).addBusinessTime(now, parseDuration(policy.sla.arbitration));
+  const draft: NewDispute = {
+    accountId: input.account.id,
+    productLine: input.productLine,
+    status: settles ? 'settled' : 'open',
+    claimIds: input.claims.map((c) => c.id),
+    parties: input.parties,
+    raisedBy: input.raisedBy,
+    reason: input.reason,
+    evidence: input.evidence,
+    origin: input.origin,
+    coverageName: coverage.name,
+    arbitrator: chain[0]!,
+    escalationLevel: 0,
+    recommendation: decision.winner,
+    recommendationRule: decision.rule,
+    trace: decision.trace,
+    policyVersion: version.version,
+    createdAt: now,
+    dueAt,
+    ruledBy: settles ? 'criteria' : null,
+    ruledAt: settles ? now : null,
+    winner: settles ? decision.winner : null,
+    rationale: null,
+    requestKey: input.requestKey,
+  };
+  const dispute = store.disputes.insert(draft);
+  const subject = `dispute:${dispute.id}`;
+  store.ledger.append({
+    at: now,
+    kind: 'dispute.opened',
+    subject,
+    actor: input.raisedBy,
+    policyVersion: version.version,
+    payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, coverage: coverage.name, approval: input.approvalOnly ?? false },
+  });
+  const events: DomainEvent[] = [{ type: 'dispute.opened', dispute }];
+  if (settles) {
+    store.ledger.append({ at: now, kind: 'dispute.settled', subject, actor: 'criteria', policyVersion: version.version, payload: { winner: decision.winner, rule: decision.rule, trace: decision.trace } });
+    events.push(...applyOutcome(ctx, dispute.claimIds, dispute.id, decision.winner!, 'criteria', now));
+    events.push({ type: 'dispute.settled', dispute, decision });
+  } else {
+    store.ledger.append({
+      at: now,
+      kind: 'dispute.assigned',
+      subject,
+      actor: 'criteria',
+      policyVersion: version.version,
+      payload: { arbitrator: dispute.arbitrator, dueAt: dueAt!.toISOString(), recommendation: decision.winner, rule: decision.rule, trace: decision.trace },
+    });
+    store.timers.schedule({ kind: 'sla.breach', subject, dueAt: dueAt!, payload: { level: 0 } }, now);
+    const cal = calendarOf(version);
+    const total = parseDuration(policy.sla.arbitration);
+    policy.sla.reminders.forEach((fraction, i) => {
+      store.timers.schedule({ kind: `sla.reminder.${i}`, subject, dueAt: cal.addBusinessTime(now, Math.round(total * fraction)), payload: { level: 0, fraction } }, now);
+    });
+    for (const c of input.claims) if (c.status === 'pending') events.push({ type: 'claim.pending', claim: c, disputeId: dispute.id });
+    events.push({ type: 'dispute.assigned', dispute });
+  }
+  return { dispute, events };
+}

@@ -1,0 +1,12 @@
+import type { Claim, Decision, Dispute } from './types.js';
+
+/** What a user action changed, for the handlers to announce. */
+export type DomainEvent =
+  | { type: 'claim.protected'; claim: Claim }
+  | { type: 'claim.pending'; claim: Claim; disputeId: number }
+  | { type: 'claim.rejected'; claim: Claim; disputeId: number }
+  | { type: 'dispute.opened'; dispute: Dispute }
+  | { type: 'dispute.settled'; dispute: Dispute; decision: Decision }
+  | { type: 'dispute.assigned'; dispute: Dispute }
+  | { type: 'dispute.ruled'; dispute: Dispute }
+  | { type: 'dispute.info_requested'; dispute: Dispute; question: string; by: string };

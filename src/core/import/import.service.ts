@@ -1,0 +1,115 @@
+import type { DomainContext } from '../context.js';
+import { DomainError } from '../errors.js';
+import { DIRECT } from '../types.js';
+import { accountRow, claimRow, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type PartnerRow, type RowError } from './csv.js';
+
+export type ImportKind = 'accounts' | 'partners' | 'claims';
+export interface ImportReport {
+  kind: ImportKind;
+  inserted: number;
+  updated: number;
+}
+
+export class ImportError extends DomainError {
+  constructor(
+    readonly file: string,
+    readonly errors: RowError[],
+  ) {
+    super('invalid_input', `${file}: ${errors.length} problem${errors.length > 1 ? 's' : ''}, nothing imported:\n${errors.map((e) => `  line ${e.line}: ${e.message}`).join('\n')}`);
+  }
+}
+
+const DAY = 86_400_000;
+
+/**
+ * Imports one CSV file in one transaction. Every row is checked (including references to
+ * partners and accounts) before anything is written; importing the same file again updates
+ * the rows by id instead of duplicating them.
+ */
+export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string, text: string): ImportReport {
+  const { store } = ctx;
+  const now = ctx.clock.now();
+  const report: ImportReport = { kind, inserted: 0, updated: 0 };
+  const count = (r: 'inserted' | 'updated') => void (report[r] += 1);
+
+  if (kind === 'partners') {
+    const parsed = parseCsv('partners', text, partnerRow);
+    if (!parsed.ok) throw new ImportError(fileName, parsed.errors);
+    const errors = parsed.rows.filter((r) => (r.value as PartnerRow).id === DIRECT).map((r) => ({ line: r.line, message: `id "${DIRECT}" is reserved for the direct sales team` }));
+    if (errors.length) throw new ImportError(fileName, errors);
+    store.transaction(() => {
+      for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value as PartnerRow)));
+      store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: { ...report } });
+    });
+    return report;
+  }
+
+  const isParty = (id: string | null) => id === null || id === DIRECT || store.partners.get(id) !== undefined;
+  if (kind === 'accounts') {
+    const parsed = parseCsv('accounts', text, accountRow);
+    if (!parsed.ok) throw new ImportError(fileName, parsed.errors);
+    const errors: RowError[] = [];
+    for (const { line, value } of parsed.rows as { line: number; value: AccountRow }[]) {
+      if (value.incumbent_partner && (value.incumbent_partner === DIRECT || !store.partners.get(value.incumbent_partner))) errors.push({ line, message: `incumbent_partner: unknown partner "${value.incumbent_partner}" (import partners first)` });
+      if (!isParty(value.named_owner)) errors.push({ line, message: `named_owner: unknown partner "${value.named_owner}" (a partner id or "direct")` });
+    }
+    if (errors.length) throw new ImportError(fileName, errors);
+    store.transaction(() => {
+      for (const r of parsed.rows) count(store.accounts.upsert(toAccount(r.value as AccountRow)));
+      store.ledger.append({ at: now, kind: 'import.accounts', subject: 'accounts', actor: 'import', policyVersion: null, payload: { ...report } });
+    });
+    return report;
+  }
+
+  const parsed = parseCsv('claims', text, claimRow);
+  if (!parsed.ok) throw new ImportError(fileName, parsed.errors);
+  const book = ctx.policies();
+  const errors: RowError[] = [];
+  const rows = parsed.rows as { line: number; value: ClaimRow }[];
+  for (const { line, value } of rows) {
+    if (!store.accounts.get(value.account_id)) errors.push({ line, message: `account_id: unknown account "${value.account_id}" (import accounts first)` });
+    if (!isParty(value.claimant)) errors.push({ line, message: `claimant: unknown partner "${value.claimant}" (a partner id or "direct")` });
+    const policy = book.inForceAt(value.registered_at).policy;
+    if (!policy.product_lines.some((p) => p.toLowerCase() === value.product_line.toLowerCase())) errors.push({ line, message: `product_line: "${value.product_line}" is not one of ${policy.product_lines.join(', ')}` });
+    if (value.last_activity_at && value.last_activity_at < value.registered_at) errors.push({ line, message: 'last_activity_at: is before registered_at' });
+  }
+  if (errors.length) throw new ImportError(fileName, errors);
+  store.transaction(() => {
+    for (const { value } of rows) {
+      const version = book.inForceAt(value.registered_at);
+      const policy = version.policy;
+      const productLine = policy.product_lines.find((p) => p.toLowerCase() === value.product_line.toLowerCase())!;
+      const stage = policy.stages.find((s) => s.toLowerCase() === value.stage.toLowerCase()) ?? value.stage;
+      const protects = ['protected', 'dormant', 'expired', 'won', 'lost'].includes(value.status);
+      const claim = {
+        accountId: value.account_id,
+        claimant: value.claimant,
+        route: value.route,
+        productLine,
+        opportunity: { name: value.opportunity, stage, amount: value.amount },
+        evidence: value.evidence,
+        status: value.status,
+        registeredAt: value.registered_at,
+        lastActivityAt: value.last_activity_at ?? value.registered_at,
+        protectedUntil: protects ? new Date(value.registered_at.getTime() + policy.registration.protection_days * DAY) : null,
+        policyVersion: version.version,
+        createdBy: 'import',
+        violation: false,
+        requestKey: `import:${value.id}`,
+      };
+      const prior = store.claims.byRequestKey(claim.requestKey);
+      const id = prior ? prior.id : store.claims.insert(claim).id;
+      if (prior) store.claims.replace(prior.id, claim);
+      count(prior ? 'updated' : 'inserted');
+      store.ledger.append({
+        at: now,
+        kind: prior ? 'claim.import_updated' : 'claim.imported',
+        subject: `claim:${id}`,
+        actor: 'import',
+        policyVersion: version.version,
+        payload: { ref: value.id, account: claim.accountId, claimant: claim.claimant, productLine, status: claim.status, registeredAt: claim.registeredAt.toISOString() },
+      });
+    }
+  });
+  return report;
+}

@@ -1,0 +1,137 @@
+/**
+ * Normalisation of account names and web domains for matching.
+ *
+ * Pure string functions: the same input always gives the same output, on every machine
+ * (no locale-dependent comparison, no environment).
+ */
+
+/**
+ * Legal-form suffixes dropped from the end of a name, written as normalised tokens.
+ * Multi-letter forms that people also write letter by letter ("L.L.C.", "S A", "B.V.") are
+ * handled by joining a trailing run of single letters, so "l l c" and "s a" need no entry.
+ */
+export const LEGAL_SUFFIXES: ReadonlySet<string> = new Set([
+  'inc', 'incorporated', 'llc', 'ltd', 'limited', 'corp', 'corporation', 'co', 'company',
+  'gmbh', 'ag', 'sa', 'plc', 'bv', 'nv', 'oy', 'ab', 'srl', 'spa', 'pty', 'kg', 'llp', 'lp',
+  'sarl', 'sas',
+]);
+
+/** Letters that NFKD does not decompose into a base letter plus combining marks. */
+const FOLDED_LETTERS: Readonly<Record<string, string>> = {
+  'ß': 'ss', 'æ': 'ae', 'ø': 'o', 'ł': 'l', 'œ': 'oe', 'đ': 'd', 'ð': 'd', 'þ': 'th', 'ı': 'i',
+};
+const FOLDED_LETTERS_RE = /[ßæøłœđðþı]/g;
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+const COMBINING_MARKS_RE = /\p{M}+/gu;
+const APOSTROPHES_RE = /['’‘`´]/g;
+/** "j.p.", "u.s.a", "s.a.": two or more single letters each followed by a dot. */
+const DOTTED_ACRONYM_RE = /(?<![\p{L}\p{N}])(?:[\p{L}\p{N}]\.){2,}/gu;
+const NOT_WORD_RE = /[^\p{L}\p{N}]+/gu;
+
+export interface NormalizeNameOptions {
+  /** Keep legal suffixes (used for a name that consists of nothing else, e.g. "Company AB"). */
+  readonly keepLegalSuffixes?: boolean;
+}
+
+/** Lower case, accents removed, and the letters NFKD leaves alone folded (ß→ss, æ→ae, ø→o, ł→l). */
+function foldCase(s: string): string {
+  const lower = s.toLowerCase();
+  if (!NON_ASCII_RE.test(lower)) return lower;
+  return lower
+    .replace(FOLDED_LETTERS_RE, (ch) => FOLDED_LETTERS[ch] ?? ch)
+    .normalize('NFKD')
+    .replace(COMBINING_MARKS_RE, '');
+}
+
+/**
+ * Normalised words of a name: see {@link normalizeName}. Returns [] for a name that is empty,
+ * only punctuation or only legal suffixes.
+ */
+export function nameTokens(s: string, options: NormalizeNameOptions = {}): string[] {
+  let t = foldCase(s).replace(APOSTROPHES_RE, '');
+  if (t.includes('&')) t = t.replaceAll('&', ' and ');
+  if (t.includes('.')) t = t.replace(DOTTED_ACRONYM_RE, (m) => m.replaceAll('.', ''));
+  t = t.replace(NOT_WORD_RE, ' ').trim();
+  if (t === '') return [];
+  const tokens = t.split(' ');
+  if (!options.keepLegalSuffixes) stripLegalSuffixes(tokens);
+  return tokens;
+}
+
+/**
+ * Removes legal suffixes from the end of `tokens`, repeatedly ("Pty Ltd", "GmbH & Co. KG").
+ * A trailing "and" is removed only together with a suffix after it ("Smith & Co").
+ */
+function stripLegalSuffixes(tokens: string[]): void {
+  for (;;) {
+    const n = suffixLength(tokens);
+    if (n === 0) return;
+    tokens.length -= n;
+    if (tokens.length > 0 && tokens[tokens.length - 1] === 'and') tokens.length -= 1;
+  }
+}
+
+/** How many trailing tokens form a legal suffix (0 if none). */
+function suffixLength(tokens: readonly string[]): number {
+  const last = tokens[tokens.length - 1];
+  if (last === undefined) return 0;
+  if (LEGAL_SUFFIXES.has(last)) return 1;
+  // "l l c", "s a", "b v": a run of single letters that spells a suffix.
+  let joined = '';
+  for (let i = tokens.length - 1; i >= 0 && i >= tokens.length - 4; i--) {
+    const tok = tokens[i] as string;
+    if (tok.length !== 1) return 0;
+    joined = tok + joined;
+    if (joined.length >= 2 && LEGAL_SUFFIXES.has(joined)) return joined.length;
+  }
+  return 0;
+}
+
+/**
+ * Normalises a company name for comparison: lower case; accents removed (Müller = Muller) and
+ * ß→ss, æ→ae, ø→o, ł→l; apostrophes dropped (Macy's = macys); dotted acronyms joined
+ * (I.B.M. = ibm); `&` → "and"; other punctuation → spaces; runs of spaces collapsed; legal
+ * suffixes (see {@link LEGAL_SUFFIXES}) removed from the end, repeatedly.
+ *
+ * "Acme Holdings, Inc." → "acme holdings"; "Inc." → "".
+ */
+export function normalizeName(s: string, options: NormalizeNameOptions = {}): string {
+  return nameTokens(s, options).join(' ');
+}
+
+const SCHEME_RE = /^[a-z][a-z0-9+.-]*:\/\//;
+const PORT_RE = /:\d*$/;
+const WWW_RE = /^www\d*\./;
+const HOST_CHARS_RE = /^[\p{L}\p{N}.-]+$/u;
+const DOMAIN_RE = /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*[\p{L}\p{N}]$/u;
+
+/**
+ * The host name in a URL, e-mail address or bare domain, lower case, without scheme, user,
+ * `www.`, port, path, query or trailing dot: "https://www.Acme.com:443/path", "acme.com",
+ * "@acme.com" and "bob@acme.com" all give "acme.com". Returns "" when `s` holds no host name.
+ */
+export function normalizeDomain(s: string): string {
+  let t = s.trim().toLowerCase();
+  t = t.replace(SCHEME_RE, '');
+  if (t.startsWith('mailto:')) t = t.slice('mailto:'.length);
+  const end = t.search(/[/?#]/);
+  if (end >= 0) t = t.slice(0, end);
+  const at = t.lastIndexOf('@');
+  if (at >= 0) t = t.slice(at + 1);
+  t = t.replace(PORT_RE, '');
+  while (t.endsWith('.')) t = t.slice(0, -1);
+  t = t.replace(WWW_RE, '');
+  if (NON_ASCII_RE.test(t)) t = t.normalize('NFC');
+  return HOST_CHARS_RE.test(t) ? t : '';
+}
+
+/**
+ * True when `s` reads as a web domain, URL or e-mail address rather than a name: one word
+ * whose host part has at least two labels and an alphabetic top-level label of two or more
+ * characters ("acme.com", "https://acme.com/x", "jo@acme.com"; not "Acme Inc." or "S.A.").
+ */
+export function looksLikeDomain(s: string): boolean {
+  const t = s.trim();
+  if (t === '' || /\s/.test(t)) return false;
+  return DOMAIN_RE.test(normalizeDomain(t));
+}

@@ -1,0 +1,89 @@
+import type { CoverageRule, Criterion } from '../policy/schema.js';
+import { DIRECT, type Account, type Decision, type PartyId, type RuleName, type RuleVerdict, type VerdictReason } from '../types.js';
+
+/** A live claim as the criteria see it. */
+export interface Contender {
+  claimId: number;
+  party: PartyId;
+  registeredAt: Date;
+  stage: string;
+}
+
+export interface DecideInput {
+  account: Account;
+  coverage: CoverageRule;
+  criteria: readonly Criterion[];
+  /** Opportunity stages, earliest first. */
+  stages: readonly string[];
+  /** Only live (pending or protected) claims on the account and product line. */
+  contenders: readonly Contender[];
+}
+
+type RuleResult = { winner: PartyId | null; reason: VerdictReason };
+
+/** Each party's earliest live claim. */
+function earliestPerParty(contenders: readonly Contender[]): Contender[] {
+  const best = new Map<PartyId, Contender>();
+  for (const c of contenders) {
+    const cur = best.get(c.party);
+    if (!cur || c.registeredAt < cur.registeredAt) best.set(c.party, c);
+  }
+  return [...best.values()];
+}
+
+const RULE_IMPL: Record<RuleName, (input: DecideInput) => RuleResult> = {
+  'named-account': ({ account }) =>
+    account.namedOwner ? { winner: account.namedOwner, reason: { code: 'named-owner', owner: account.namedOwner } } : { winner: null, reason: { code: 'no-named-owner' } },
+  'direct-reserved': ({ coverage }) =>
+    coverage.model === 'direct-led'
+      ? { winner: DIRECT, reason: { code: 'direct-led', coverage: coverage.name } }
+      : { winner: null, reason: { code: 'not-direct-led', coverage: coverage.name, model: coverage.model } },
+  incumbent: ({ account }) =>
+    account.incumbentPartnerId ? { winner: account.incumbentPartnerId, reason: { code: 'incumbent', partner: account.incumbentPartnerId } } : { winner: null, reason: { code: 'no-incumbent' } },
+  'first-registration': ({ contenders }) => {
+    const firsts = earliestPerParty(contenders).sort((a, b) => a.registeredAt.getTime() - b.registeredAt.getTime());
+    const [first, second] = firsts;
+    if (!first) return { winner: null, reason: { code: 'no-claims' } };
+    if (!second) return { winner: first.party, reason: { code: 'single-claim', winner: first.party, at: first.registeredAt.toISOString() } };
+    if (first.registeredAt.getTime() === second.registeredAt.getTime()) return { winner: null, reason: { code: 'same-time' } };
+    return {
+      winner: first.party,
+      reason: { code: 'earliest', winner: first.party, at: first.registeredAt.toISOString(), next: second.party, nextAt: second.registeredAt.toISOString() },
+    };
+  },
+  'furthest-stage': ({ contenders, stages }) => {
+    const rank = (stage: string) => stages.findIndex((s) => s.toLowerCase() === stage.toLowerCase());
+    const perParty = new Map<PartyId, Contender>();
+    for (const c of contenders) {
+      const cur = perParty.get(c.party);
+      if (!cur || rank(c.stage) > rank(cur.stage)) perParty.set(c.party, c);
+    }
+    const ranked = [...perParty.values()].sort((a, b) => rank(b.stage) - rank(a.stage));
+    const [top, next] = ranked;
+    if (!top) return { winner: null, reason: { code: 'no-claims' } };
+    if (next && rank(top.stage) === rank(next.stage)) return { winner: null, reason: { code: 'same-stage', stage: top.stage } };
+    if (!next) return { winner: null, reason: { code: 'nothing-to-compare' } };
+    return { winner: top.party, reason: { code: 'furthest', winner: top.party, stage: top.stage, next: next.party, nextStage: next.stage } };
+  },
+};
+
+/**
+ * Runs the policy's criteria in order over the live claims of one account and product line.
+ * The first rule that picks one owner decides; later rules are `not-reached`. The decision
+ * settles the case only when the deciding rule is `auto`; otherwise it is a recommendation.
+ * Pure and total: no rule throws, and the trace always lists every criterion.
+ */
+export function decide(input: DecideInput): Decision {
+  const trace: RuleVerdict[] = [];
+  let decided: { winner: PartyId; rule: RuleName; auto: boolean } | null = null;
+  for (const criterion of input.criteria) {
+    if (decided) {
+      trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: 'not-reached', winner: null, reason: { code: 'earlier-rule' } });
+      continue;
+    }
+    const { winner, reason } = RULE_IMPL[criterion.rule](input);
+    trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: winner ? 'picked' : 'passed', winner, reason });
+    if (winner) decided = { winner, rule: criterion.rule, auto: criterion.auto };
+  }
+  return decided ? { ...decided, trace } : { winner: null, rule: null, auto: false, trace };
+}

@@ -1,0 +1,61 @@
+import type { PartyId, RuleVerdict } from '../types.js';
+
+export interface ExplainOptions {
+  /** Display name of a party as this viewer may see it ("another party" for an external viewer). */
+  nameOf: (party: PartyId) => string;
+  /** A date as the viewer reads it. */
+  formatDate: (iso: string) => string;
+}
+
+const RULE_TITLES = {
+  'named-account': 'Named account',
+  'direct-reserved': 'Direct-reserved coverage',
+  incumbent: 'Incumbent partner',
+  'first-registration': 'First registration',
+  'furthest-stage': 'Furthest stage',
+} as const;
+
+export function ruleTitle(rule: RuleVerdict['rule']): string {
+  return RULE_TITLES[rule];
+}
+
+/** One sentence a partner can read and accept: what the rule looked at and what it found. */
+export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
+  const r = v.reason;
+  switch (r.code) {
+    case 'named-owner':
+      return `The account is a named account of ${o.nameOf(r.owner)}.`;
+    case 'no-named-owner':
+      return 'The account has no named owner.';
+    case 'direct-led':
+      return `Coverage "${r.coverage}" is direct-led, so the direct team owns it.`;
+    case 'not-direct-led':
+      return `Coverage "${r.coverage}" is ${r.model}, not direct-led.`;
+    case 'incumbent':
+      return `${o.nameOf(r.partner)} is the incumbent partner of this customer.`;
+    case 'no-incumbent':
+      return 'The account has no incumbent partner.';
+    case 'earliest':
+      return `${o.nameOf(r.winner)} registered first (${o.formatDate(r.at)}), before ${o.nameOf(r.next)} (${o.formatDate(r.nextAt)}).`;
+    case 'same-time':
+      return 'The earliest registrations were made at the same moment.';
+    case 'single-claim':
+      return `${o.nameOf(r.winner)} holds the only live registration (${o.formatDate(r.at)}).`;
+    case 'furthest':
+      return `${o.nameOf(r.winner)}'s opportunity is furthest along (${r.stage}, against ${r.nextStage} for ${o.nameOf(r.next)}).`;
+    case 'same-stage':
+      return `The leading opportunities are at the same stage (${r.stage}).`;
+    case 'nothing-to-compare':
+      return 'Only one party has a live registration: there is no race to compare.';
+    case 'no-claims':
+      return 'There are no live registrations to compare.';
+    case 'earlier-rule':
+      return 'Not needed: an earlier rule decided.';
+  }
+}
+
+/** The verdict's outcome word, for traces. */
+export function outcomeLabel(v: RuleVerdict): string {
+  if (v.outcome === 'picked') return v.auto ? 'decides' : 'recommends';
+  return v.outcome === 'passed' ? 'passes' : 'not reached';
+}

@@ -1,0 +1,116 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { WEEKDAYS } from '../sla/calendar.js';
+import { parseDuration } from '../sla/duration.js';
+import { MODELS, RULES } from '../types.js';
+
+
+const isoDate = z
+  .union([z.string(), z.date()])
+  .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+  .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-01-01'));
+const clockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected a time like "09:00" ("24:00" for midnight)');
+const id = z.string().trim().min(1, 'must not be empty');
+const matchValue = z.union([z.string(), z.boolean(), z.array(z.string()).min(1)]);
+
+export const personSchema = z.strictObject({
+  name: id,
+  slack: z.string().optional(),
+  teams: z.string().optional(),
+  email: z.string().email().optional(),
+});
+
+export const coverageSchema = z.strictObject({
+  name: id,
+  when: z
+    .strictObject({
+      tier: matchValue.optional(),
+      segment: matchValue.optional(),
+      region: matchValue.optional(),
+      customer: z.boolean().optional(),
+    })
+    .default({}),
+  model: z.enum(MODELS),
+  arbitrator: id,
+  escalation: z.array(id).default([]),
+  /** New claims under this rule wait for the arbitrator's approval even without an overlap. */
+  requires_approval: z.boolean().default(false),
+});
+
+export const criterionSchema = z.strictObject({
+  rule: z.enum(RULES),
+  auto: z.boolean(),
+});
+
+export const policySchema = z
+  .strictObject({
+    version: z.union([z.string(), z.number()]).transform(String).pipe(id),
+    effective: isoDate,
+    timezone: z.string().refine((tz) => IANAZone.isValidZone(tz), { message: 'unknown time zone (use an IANA name like America/New_York)' }),
+    business_hours: z.strictObject({
+      days: z.array(z.enum(WEEKDAYS)).min(1, 'name at least one working day'),
+      start: clockTime,
+      end: clockTime,
+      holidays: z.array(isoDate).default([]),
+    }),
+    product_lines: z.array(id).min(1, 'name at least one product line'),
+    /** Opportunity stages, earliest first (used by furthest-stage). */
+    stages: z.array(id).min(1).default(['prospecting', 'qualified', 'proposal', 'negotiation', 'commit']),
+    people: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'person keys are lower-case letters, digits, - and _'), personSchema),
+    registration: z.strictObject({
+      protection_days: z.number().int().positive(),
+      dormant_after_days: z.number().int().positive(),
+      dormancy_warning_days: z.number().int().nonnegative(),
+    }),
+    coverage: z.array(coverageSchema).min(1, 'name at least one coverage rule'),
+    criteria: z.array(criterionSchema).min(1, 'name at least one criterion'),
+    sla: z.strictObject({
+      arbitration: z.string(),
+      reminders: z.array(z.number().gt(0).lt(1)).default([]),
+      escalation_channel: z.strictObject({ slack: z.string().optional(), teams: z.string().optional() }).default({}),
+    }),
+    consequences: z
+      .strictObject({
+        window_days: z.number().int().positive(),
+        violations_to_flag: z.number().int().positive(),
+        flagged: z.enum(['require-approval', 'notify-only']),
+      })
+      .default({ window_days: 180, violations_to_flag: 3, flagged: 'require-approval' }),
+  })
+  .superRefine((p, ctx) => {
+    const known = (key: string) => Object.hasOwn(p.people, key);
+    p.coverage.forEach((c, i) => {
+      if (!known(c.arbitrator)) ctx.addIssue({ code: 'custom', path: ['coverage', i, 'arbitrator'], message: `unknown person "${c.arbitrator}"` });
+      c.escalation.forEach((e, j) => {
+        if (!known(e)) ctx.addIssue({ code: 'custom', path: ['coverage', i, 'escalation', j], message: `unknown person "${e}"` });
+      });
+    });
+    const last = p.coverage.at(-1);
+    if (last && Object.keys(last.when).length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['coverage', p.coverage.length - 1, 'when'], message: 'the last coverage rule must match every account (when: {}), so every account has an arbitrator' });
+    }
+    const seen = new Set<string>();
+    p.criteria.forEach((c, i) => {
+      if (seen.has(c.rule)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'rule'], message: `rule "${c.rule}" is listed twice` });
+      seen.add(c.rule);
+    });
+    const { start, end } = p.business_hours;
+    if (start >= end) ctx.addIssue({ code: 'custom', path: ['business_hours', 'end'], message: `must be after start (${start})` });
+    try {
+      if (parseDuration(p.sla.arbitration) <= 0) throw new Error('must be longer than zero');
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: ['sla', 'arbitration'], message: (e as Error).message });
+    }
+    p.sla.reminders.forEach((r, i) => {
+      const prev = p.sla.reminders[i - 1];
+      if (prev !== undefined && r <= prev) ctx.addIssue({ code: 'custom', path: ['sla', 'reminders', i], message: 'reminders must be in increasing order' });
+    });
+    if (p.registration.dormancy_warning_days >= p.registration.dormant_after_days) {
+      ctx.addIssue({ code: 'custom', path: ['registration', 'dormancy_warning_days'], message: 'must be less than dormant_after_days' });
+    }
+  });
+
+export type Policy = z.output<typeof policySchema>;
+export type CoverageRule = Policy['coverage'][number];
+export type Criterion = Policy['criteria'][number];
+export type PersonSpec = z.output<typeof personSchema>;

@@ -1,0 +1,40 @@
+import type { Policy } from './schema.js';
+
+export interface PolicyVersion {
+  version: string;
+  /** Start of the effective date (UTC midnight of `effective`). */
+  effectiveAt: Date;
+  policy: Policy;
+}
+
+export function effectiveInstant(policy: Policy): Date {
+  return new Date(`${policy.effective}T00:00:00Z`);
+}
+
+/**
+ * The set of policy versions ever loaded. A claim is judged under the version in force
+ * when it was registered: the one with the latest effective date not after that moment
+ * (the earliest version for anything older than every version).
+ */
+export class PolicyBook {
+  private readonly sorted: PolicyVersion[];
+  constructor(versions: readonly PolicyVersion[]) {
+    if (versions.length === 0) throw new Error('PolicyBook needs at least one policy version');
+    this.sorted = [...versions].sort((a, b) => a.effectiveAt.getTime() - b.effectiveAt.getTime());
+  }
+  inForceAt(at: Date): PolicyVersion {
+    let found = this.sorted[0]!;
+    for (const v of this.sorted) if (v.effectiveAt.getTime() <= at.getTime()) found = v;
+    return found;
+  }
+  byVersion(version: string): PolicyVersion | undefined {
+    return this.sorted.find((v) => v.version === version);
+  }
+  /** The version for a stored claim: its recorded version, or the one in force at its time. */
+  forClaim(claim: { policyVersion: string; registeredAt: Date }): PolicyVersion {
+    return this.byVersion(claim.policyVersion) ?? this.inForceAt(claim.registeredAt);
+  }
+  get all(): readonly PolicyVersion[] {
+    return this.sorted;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The interfaces the core needs from the outside world. `db/` implements the stores;
+ * every method is synchronous and runs inside `Store.transaction` for a user action.
+ */
+import type { LedgerEntry } from './ledger/chain.js';
+import type { Account, Claim, Dispute, Partner, PartyId } from './types.js';
+
+export type NewClaim = Omit<Claim, 'id'> & { requestKey: string | null };
+export type NewDispute = Omit<Dispute, 'id'> & { requestKey: string | null };
+export type ClaimPatch = Partial<Pick<Claim, 'status' | 'protectedUntil' | 'lastActivityAt' | 'violation'>>;
+export type DisputePatch = Partial<
+  Pick<Dispute, 'status' | 'arbitrator' | 'escalationLevel' | 'dueAt' | 'ruledBy' | 'ruledAt' | 'winner' | 'rationale' | 'origin' | 'recommendation' | 'recommendationRule' | 'trace'>
+>;
+
+export interface AccountsRepo {
+  get(id: string): Account | undefined;
+  all(): Account[];
+  count(): number;
+  /** Inserts or replaces by id; says which. */
+  upsert(account: Account): 'inserted' | 'updated';
+}
+
+export interface PartnersRepo {
+  get(id: string): Partner | undefined;
+  all(): Partner[];
+  upsert(partner: Partner): 'inserted' | 'updated';
+}
+
+export interface ClaimsRepo {
+  get(id: number): Claim | undefined;
+  insert(claim: NewClaim): Claim;
+  update(id: number, patch: ClaimPatch): void;
+  /** Overwrites every field of a claim (re-import of the same CRM record). */
+  replace(id: number, claim: NewClaim): void;
+  forAccount(accountId: string): Claim[];
+  forClaimant(party: PartyId): Claim[];
+  byRequestKey(key: string): Claim | undefined;
+  all(): Claim[];
+}
+
+export interface DisputesRepo {
+  get(id: number): Dispute | undefined;
+  insert(dispute: NewDispute): Dispute;
+  update(id: number, patch: DisputePatch): void;
+  forAccount(accountId: string): Dispute[];
+  open(): Dispute[];
+  byRequestKey(key: string): Dispute | undefined;
+  all(): Dispute[];
+}
+
+export interface NewLedgerEntry {
+  at: Date;
+  kind: string;
+  subject: string;
+  actor: string;
+  policyVersion: string | null;
+  payload: Record<string, unknown>;
+}
+
+export interface LedgerRepo {
+  /** Appends after the current head, computing the chained hash. */
+  append(entry: NewLedgerEntry): LedgerEntry;
+  entries(): Iterable<LedgerEntry>;
+}
+
+/** A message to deliver later, written in the same transaction as the change causing it. */
+export interface OutboxMessage {
+  platform: 'slack' | 'teams' | 'console';
+  /** Where: a user (`user`), a channel, or a thread in a channel. */
+  target: { kind: 'user'; user: string } | { kind: 'channel'; channel: string; thread?: string | null } | { kind: 'dispute-thread'; disputeId: number };
+  /** The neutral reply, as JSON. */
+  body: unknown;
+  dedupeKey: string;
+}
+
+export interface OutboxRepo {
+  enqueue(message: OutboxMessage, at: Date): void;
+}
+
+export interface TimerSpec {
+  kind: string;
+  subject: string;
+  dueAt: Date;
+  payload: Record<string, unknown>;
+}
+
+export interface TimersRepo {
+  schedule(timer: TimerSpec, at: Date): void;
+  /** Cancels pending timers of a subject (all kinds, or those whose kind starts with `kindPrefix`). */
+  cancel(subject: string, kindPrefix?: string): void;
+}
+
+export interface Store {
+  accounts: AccountsRepo;
+  partners: PartnersRepo;
+  claims: ClaimsRepo;
+  disputes: DisputesRepo;
+  ledger: LedgerRepo;
+  outbox: OutboxRepo;
+  timers: TimersRepo;
+  /** Runs `fn` as one transaction: all of it is written, or none. Never await inside. */
+  transaction<T>(fn: () => T): T;
+}

@@ -1,0 +1,63 @@
+import type { Policy } from './policy/schema.js';
+import { DIRECT, type Claim, type Dispute, type PartyId } from './types.js';
+
+export interface PartyStats {
+  party: PartyId;
+  claims: number;
+  disputes: number;
+  autoSettled: number;
+  /** Share of this party's closed disputes settled by the criteria, 0..1 (null with none closed). */
+  autoShare: number | null;
+  medianHoursToRuling: number | null;
+  slaBreaches: number;
+  violations: number;
+  flagged: boolean;
+}
+
+export interface Stats {
+  overall: Omit<PartyStats, 'party' | 'flagged' | 'violations'> & { violations: number; flaggedPartners: PartyId[] };
+  parties: PartyStats[];
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function summarise(claims: Claim[], disputes: Dispute[], breaches: number) {
+  const closed = disputes.filter((d) => d.status === 'settled' || d.status === 'ruled');
+  const auto = closed.filter((d) => d.status === 'settled').length;
+  const hours = disputes.filter((d) => d.status === 'ruled' && d.ruledAt).map((d) => (d.ruledAt!.getTime() - d.createdAt.getTime()) / 3_600_000);
+  return {
+    claims: claims.length,
+    disputes: disputes.length,
+    autoSettled: auto,
+    autoShare: closed.length ? auto / closed.length : null,
+    medianHoursToRuling: median(hours),
+    slaBreaches: breaches,
+  };
+}
+
+/**
+ * KPIs per party and overall. A violation is a claim filed against another party's
+ * protection and rejected; a partner with `violations_to_flag` of them inside the policy's
+ * window is flagged with the policy's consequence.
+ */
+export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; breachesByDispute: Map<number, number>; policy: Policy; now: Date }): Stats {
+  const { claims, disputes, policy, now } = input;
+  const windowStart = now.getTime() - policy.consequences.window_days * 86_400_000;
+  const parties = [...new Set(claims.map((c) => c.claimant).concat(disputes.flatMap((d) => d.parties)))].sort((a, b) => (a === DIRECT ? -1 : b === DIRECT ? 1 : a.localeCompare(b)));
+  const breachesOf = (ds: Dispute[]) => ds.reduce((n, d) => n + (input.breachesByDispute.get(d.id) ?? 0), 0);
+  const rows = parties.map((party): PartyStats => {
+    const pc = claims.filter((c) => c.claimant === party);
+    const pd = disputes.filter((d) => d.parties.includes(party));
+    const violations = pc.filter((c) => c.violation && c.registeredAt.getTime() >= windowStart).length;
+    return { party, ...summarise(pc, pd, breachesOf(pd)), violations, flagged: party !== DIRECT && violations >= policy.consequences.violations_to_flag };
+  });
+  return {
+    overall: { ...summarise(claims, disputes, breachesOf(disputes)), violations: rows.reduce((n, r) => n + r.violations, 0), flaggedPartners: rows.filter((r) => r.flagged).map((r) => r.party) },
+    parties: rows,
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The vocabulary of DESIGN.md as types. Ids are strings; a party is a partner id or
+ * the direct sales team.
+ */
+export const DIRECT = 'direct' as const;
+/** A partner id, or `direct` for the company's own sales team. */
+export type PartyId = string;
+
+export const ROUTES = ['resell', 'referral', 'co-sell', 'marketplace', 'direct'] as const;
+export type Route = (typeof ROUTES)[number];
+
+export const MODELS = ['partner-led', 'co-sell', 'direct-led'] as const;
+export type EngagementModel = (typeof MODELS)[number];
+
+export const CLAIM_STATUSES = ['pending', 'protected', 'rejected', 'dormant', 'expired', 'lost', 'won'] as const;
+export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
+
+export interface Account {
+  id: string;
+  name: string;
+  aliases: string[];
+  domains: string[];
+  segment: string | null;
+  region: string | null;
+  tier: string | null;
+  isCustomer: boolean;
+  incumbentPartnerId: string | null;
+  /** A party named as the account's owner (partner id or `direct`). */
+  namedOwner: PartyId | null;
+}
+
+export interface Partner {
+  id: string;
+  name: string;
+  tier: string | null;
+  slackTeamId: string | null;
+  teamsTenantId: string | null;
+}
+
+export interface Opportunity {
+  name: string;
+  stage: string;
+  amount: number | null;
+}
+
+export interface Claim {
+  id: number;
+  accountId: string;
+  claimant: PartyId;
+  route: Route;
+  productLine: string;
+  opportunity: Opportunity;
+  evidence: string;
+  status: ClaimStatus;
+  registeredAt: Date;
+  lastActivityAt: Date;
+  /** Set when the claim becomes protected: registeredAt + protection_days of its policy version. */
+  protectedUntil: Date | null;
+  /** The policy version in force when the claim was registered (grandfathering). */
+  policyVersion: string;
+  /** Chat user who filed it (opaque user key), or `import`. */
+  createdBy: string;
+  /** Filed while another party's claim protected the account, and lost. */
+  violation: boolean;
+}
+
+export const DISPUTE_STATUSES = ['open', 'settled', 'ruled', 'withdrawn'] as const;
+export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
+
+/** Where a dispute was raised, so later updates go to its thread. */
+export interface ThreadRef {
+  platform: 'slack' | 'teams' | 'console';
+  channel: string;
+  /** Slack message ts of the announcement / Teams activity id; null until announced. */
+  thread: string | null;
+}
+
+export interface Dispute {
+  id: number;
+  accountId: string;
+  productLine: string;
+  status: DisputeStatus;
+  claimIds: number[];
+  /** The party being disputed when raised by hand against an owner without a claim. */
+  parties: PartyId[];
+  raisedBy: string;
+  reason: string;
+  evidence: string;
+  origin: ThreadRef | null;
+  coverageName: string;
+  /** Person key of the arbitrator now assigned. */
+  arbitrator: string;
+  /** Index in the chain [arbitrator, ...escalation] of the assignee. */
+  escalationLevel: number;
+  recommendation: PartyId | null;
+  recommendationRule: string | null;
+  trace: RuleVerdict[];
+  policyVersion: string;
+  createdAt: Date;
+  dueAt: Date | null;
+  ruledBy: string | null;
+  ruledAt: Date | null;
+  winner: PartyId | null;
+  rationale: string | null;
+}
+
+export const RULES = ['named-account', 'direct-reserved', 'incumbent', 'first-registration', 'furthest-stage'] as const;
+export type RuleName = (typeof RULES)[number];
+
+/** One rule's verdict in a decision trace; `text` is rendered per viewer (see explain). */
+export interface RuleVerdict {
+  rule: RuleName;
+  auto: boolean;
+  outcome: 'picked' | 'passed' | 'not-reached';
+  winner: PartyId | null;
+  /** Structured reason: a code and the parties/values it mentions. */
+  reason: VerdictReason;
+}
+
+export type VerdictReason =
+  | { code: 'named-owner'; owner: PartyId }
+  | { code: 'no-named-owner' }
+  | { code: 'direct-led'; coverage: string }
+  | { code: 'not-direct-led'; coverage: string; model: EngagementModel }
+  | { code: 'incumbent'; partner: PartyId }
+  | { code: 'no-incumbent' }
+  | { code: 'earliest'; winner: PartyId; at: string; next: PartyId; nextAt: string }
+  | { code: 'same-time' }
+  | { code: 'single-claim'; winner: PartyId; at: string }
+  | { code: 'furthest'; winner: PartyId; stage: string; next: PartyId; nextStage: string }
+  | { code: 'same-stage'; stage: string }
+  | { code: 'nothing-to-compare' }
+  | { code: 'no-claims' }
+  | { code: 'earlier-rule' };
+
+export interface Decision {
+  winner: PartyId | null;
+  rule: RuleName | null;
+  /** True when the deciding rule is `auto`: the decision settles the dispute at once. */
+  auto: boolean;
+  trace: RuleVerdict[];
+}

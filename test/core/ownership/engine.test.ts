@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { coverageFor } from '../../../src/core/ownership/coverage.js';
+import { decide, type Contender } from '../../../src/core/ownership/engine.js';
+import { explainVerdict } from '../../../src/core/ownership/explain.js';
+import type { Criterion } from '../../../src/core/policy/schema.js';
+import type { Account, RuleName } from '../../../src/core/types.js';
+import { anAccount, examplePolicy } from '../../support/builders.js';
+
+const policy = examplePolicy();
+const ALL_AUTO: Criterion[] = (['named-account', 'direct-reserved', 'incumbent', 'first-registration', 'furthest-stage'] as const).map((rule) => ({ rule, auto: true }));
+const t = (day: number) => new Date(Date.UTC(2026, 10, day, 15));
+const c = (claimId: number, party: string, day: number, stage = 'qualified'): Contender => ({ claimId, party, registeredAt: t(day), stage });
+
+interface Case {
+  name: string;
+  account?: Partial<Account>;
+  contenders: Contender[];
+  criteria?: Criterion[];
+  winner: string | null;
+  rule: RuleName | null;
+  auto: boolean;
+}
+
+const cases: Case[] = [
+  { name: 'named-account decides for the named owner', account: { namedOwner: 'contoso' }, contenders: [c(1, 'northwind', 1), c(2, 'contoso', 5)], winner: 'contoso', rule: 'named-account', auto: true },
+  { name: 'named-account decides even without a claim by the owner', account: { namedOwner: 'direct' }, contenders: [c(1, 'northwind', 1)], winner: 'direct', rule: 'named-account', auto: true },
+  { name: 'direct-reserved decides on direct-led coverage (strategic tier)', account: { tier: 'strategic' }, contenders: [c(1, 'northwind', 1), c(2, 'direct', 9)], winner: 'direct', rule: 'direct-reserved', auto: true },
+  { name: 'incumbent decides for the incumbent partner', account: { incumbentPartnerId: 'fabrikam', isCustomer: true }, contenders: [c(1, 'northwind', 1), c(2, 'fabrikam', 9)], winner: 'fabrikam', rule: 'incumbent', auto: true },
+  { name: 'first-registration decides for the earliest claim', contenders: [c(1, 'contoso', 7), c(2, 'northwind', 3)], winner: 'northwind', rule: 'first-registration', auto: true },
+  { name: 'first-registration with a single claim', contenders: [c(1, 'contoso', 7)], winner: 'contoso', rule: 'first-registration', auto: true },
+  { name: 'first-registration uses each party’s earliest claim', contenders: [c(1, 'contoso', 9), c(2, 'contoso', 2), c(3, 'northwind', 4)], winner: 'contoso', rule: 'first-registration', auto: true },
+  { name: 'same moment: first-registration passes, furthest-stage recommends', contenders: [c(1, 'contoso', 3, 'proposal'), c(2, 'northwind', 3, 'qualified')], winner: 'contoso', rule: 'furthest-stage', auto: false },
+  { name: 'same moment and same stage: nobody is picked', contenders: [c(1, 'contoso', 3, 'proposal'), c(2, 'northwind', 3, 'proposal')], winner: null, rule: null, auto: false },
+  { name: 'no claims and no owner: every rule passes', contenders: [], winner: null, rule: null, auto: false },
+  {
+    name: 'a non-auto rule only recommends',
+    criteria: [{ rule: 'furthest-stage', auto: false }, { rule: 'first-registration', auto: true }],
+    contenders: [c(1, 'contoso', 3, 'negotiation'), c(2, 'northwind', 1, 'qualified')],
+    winner: 'contoso',
+    rule: 'furthest-stage',
+    auto: false,
+  },
+  {
+    name: 'order matters: first-registration before incumbent',
+    account: { incumbentPartnerId: 'fabrikam' },
+    criteria: [{ rule: 'first-registration', auto: true }, { rule: 'incumbent', auto: true }],
+    contenders: [c(1, 'northwind', 1), c(2, 'fabrikam', 9)],
+    winner: 'northwind',
+    rule: 'first-registration',
+    auto: true,
+  },
+  { name: 'named-account passes without a named owner, incumbent passes without incumbent', criteria: [{ rule: 'named-account', auto: true }, { rule: 'incumbent', auto: true }], contenders: [c(1, 'northwind', 1)], winner: null, rule: null, auto: false },
+  { name: 'direct-reserved passes on partner-led coverage', criteria: [{ rule: 'direct-reserved', auto: true }], contenders: [c(1, 'northwind', 1)], winner: null, rule: null, auto: false },
+  { name: 'furthest-stage passes with a single party (nothing to compare)', criteria: [{ rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'commit')], winner: null, rule: null, auto: false },
+  { name: 'furthest-stage with an unknown stage ranks it lowest', criteria: [{ rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'whatever'), c(2, 'contoso', 2, 'prospecting')], winner: 'contoso', rule: 'furthest-stage', auto: true },
+];
+
+describe('decide (criteria engine)', () => {
+  it.each(cases)('$name', ({ account, contenders, criteria, winner, rule, auto }) => {
+    const a = anAccount(account);
+    const d = decide({ account: a, coverage: coverageFor(a, policy), criteria: criteria ?? policy.criteria, stages: policy.stages, contenders });
+    expect(d.winner).toBe(winner);
+    expect(d.rule).toBe(rule);
+    expect(d.auto).toBe(auto);
+  });
+
+  it('traces every criterion: the passes before, the pick, and not-reached after', () => {
+    const a = anAccount({ incumbentPartnerId: 'fabrikam' });
+    const d = decide({ account: a, coverage: coverageFor(a, policy), criteria: ALL_AUTO, stages: policy.stages, contenders: [c(1, 'northwind', 1)] });
+    expect(d.trace.map((v) => [v.rule, v.outcome])).toEqual([
+      ['named-account', 'passed'],
+      ['direct-reserved', 'passed'],
+      ['incumbent', 'picked'],
+      ['first-registration', 'not-reached'],
+      ['furthest-stage', 'not-reached'],
+    ]);
+  });
+
+  it('explains each verdict in words a partner accepts, hiding other partners from a partner', () => {
+    const a = anAccount();
+    const d = decide({ account: a, coverage: coverageFor(a, policy), criteria: ALL_AUTO, stages: policy.stages, contenders: [c(1, 'northwind', 2), c(2, 'contoso', 5)] });
+    const pick = d.trace.find((v) => v.outcome === 'picked')!;
+    const names: Record<string, string> = { northwind: 'Northwind Partners', contoso: 'Contoso Consulting' };
+    const fmt = (iso: string) => iso.slice(0, 10);
+    expect(explainVerdict(pick, { nameOf: (p) => names[p]!, formatDate: fmt })).toBe('Northwind Partners registered first (2026-11-02), before Contoso Consulting (2026-11-05).');
+    expect(explainVerdict(pick, { nameOf: (p) => (p === 'contoso' ? 'Contoso Consulting' : 'another party'), formatDate: fmt })).toBe('another party registered first (2026-11-02), before Contoso Consulting (2026-11-05).');
+  });
+});
+
+describe('coverageFor', () => {
+  it.each([
+    [{ tier: 'strategic' }, 'Strategic'],
+    [{ tier: 'STRATEGIC' }, 'Strategic'],
+    [{ segment: 'enterprise' }, 'Enterprise'],
+    [{ tier: 'strategic', segment: 'enterprise' }, 'Strategic'],
+    [{ segment: 'smb' }, 'Default'],
+    [{ tier: null, segment: null }, 'Default'],
+  ] as [Partial<Account>, string][])('%o → %s', (over, name) => {
+    expect(coverageFor(anAccount(over), policy).name).toBe(name);
+  });
+});

@@ -1,0 +1,279 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BusinessCalendar, type BusinessHoursSpec, type Weekday } from '../../../src/core/sla/calendar.js';
+
+const M = 60 * 1000;
+const H = 60 * M;
+
+const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
+const EVERY_DAY: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+function spec(overrides: Partial<BusinessHoursSpec> = {}): BusinessHoursSpec {
+  return { timezone: 'America/New_York', days: WEEKDAYS, start: '09:00', end: '17:00', holidays: ['2026-12-25'], ...overrides };
+}
+
+const calendars = {
+  /** Mon–Fri 09:00–17:00 with Christmas (Friday 2026-12-25) off. */
+  ny: new BusinessCalendar(spec()),
+  berlin: new BusinessCalendar(spec({ timezone: 'Europe/Berlin' })),
+  /** Every day 09:00–17:00, so the DST Sundays have business hours. */
+  nyDaily: new BusinessCalendar(spec({ days: EVERY_DAY, holidays: [] })),
+  berlinDaily: new BusinessCalendar(spec({ timezone: 'Europe/Berlin', days: EVERY_DAY, holidays: [] })),
+  /** Every day 00:00–24:00: plain elapsed time. */
+  nyAllDay: new BusinessCalendar(spec({ days: EVERY_DAY, start: '00:00', end: '24:00', holidays: [] })),
+  berlinAllDay: new BusinessCalendar(spec({ timezone: 'Europe/Berlin', days: EVERY_DAY, start: '00:00', end: '24:00', holidays: [] })),
+  /** Irregular: three days, open to midnight, two holidays. */
+  berlinOdd: new BusinessCalendar(
+    spec({ timezone: 'Europe/Berlin', days: ['mon', 'wed', 'sat'], start: '07:30', end: '24:00', holidays: ['2026-03-30', '2026-10-24'] }),
+  ),
+};
+type CalendarName = keyof typeof calendars;
+
+/** Instants are written with their explicit UTC offset, so expectations do not depend on the code under test. */
+const at = (text: string): Date => new Date(text);
+
+describe('BusinessCalendar.addBusinessTime', () => {
+  it.each<[string, CalendarName, string, number, string]>([
+    ['inside hours', 'ny', '2026-06-01T10:00-04:00', 2 * H, '2026-06-01T12:00-04:00'],
+    ['16h from Monday opening ends at Tuesday closing', 'ny', '2026-06-01T09:00-04:00', 16 * H, '2026-06-02T17:00-04:00'],
+    ['ending exactly at closing stays at closing', 'ny', '2026-06-01T09:00-04:00', 8 * H, '2026-06-01T17:00-04:00'],
+    ['one ms past closing time moves to next opening', 'ny', '2026-06-01T09:00-04:00', 8 * H + 1, '2026-06-02T09:00:00.001-04:00'],
+    ['before opening counts from opening', 'ny', '2026-06-01T07:30-04:00', H, '2026-06-01T10:00-04:00'],
+    ['after closing counts from next opening', 'ny', '2026-06-01T18:00-04:00', H, '2026-06-02T10:00-04:00'],
+    ['at closing counts from next opening', 'ny', '2026-06-01T17:00-04:00', 30 * M, '2026-06-02T09:30-04:00'],
+    ['across a weekend', 'ny', '2026-06-05T15:00-04:00', 4 * H, '2026-06-08T11:00-04:00'],
+    ['from a Saturday', 'ny', '2026-06-06T12:00-04:00', 30 * M, '2026-06-08T09:30-04:00'],
+    ['zero from outside hours is the instant itself', 'ny', '2026-06-06T12:00-04:00', 0, '2026-06-06T12:00-04:00'],
+    ['across the Christmas holiday and weekend', 'ny', '2026-12-24T16:00-05:00', 2 * H, '2026-12-28T10:00-05:00'],
+    ['1000h is 125 business days', 'ny', '2026-06-01T09:00-04:00', 1000 * H, '2026-11-20T17:00-05:00'],
+    ['Berlin inside hours', 'berlin', '2026-06-01T16:00+02:00', 2 * H, '2026-06-02T10:00+02:00'],
+    ['Berlin across the Christmas holiday', 'berlin', '2026-12-24T16:00+01:00', 2 * H, '2026-12-28T10:00+01:00'],
+    // DST weekends with a Mon–Fri 9–17 calendar: the offset changes over the weekend.
+    ['US spring-forward weekend, 9–17', 'ny', '2026-03-06T16:00-05:00', 2 * H, '2026-03-09T10:00-04:00'],
+    ['US fall-back weekend, 9–17', 'ny', '2026-10-30T16:00-04:00', 2 * H, '2026-11-02T10:00-05:00'],
+    ['EU spring-forward weekend, 9–17', 'berlin', '2026-03-27T16:00+01:00', 2 * H, '2026-03-30T10:00+02:00'],
+    ['EU fall-back weekend, 9–17', 'berlin', '2026-10-23T16:00+02:00', 2 * H, '2026-10-26T10:00+01:00'],
+    // On the DST Sunday itself a 9–17 window is still 8 real hours.
+    ['US spring-forward day, daily 9–17', 'nyDaily', '2026-03-08T00:00-05:00', 8 * H, '2026-03-08T17:00-04:00'],
+    ['US fall-back day, daily 9–17', 'nyDaily', '2026-11-01T00:00-04:00', 8 * H, '2026-11-01T17:00-05:00'],
+    ['EU spring-forward day, daily 9–17', 'berlinDaily', '2026-03-29T00:00+01:00', 8 * H, '2026-03-29T17:00+02:00'],
+    ['EU fall-back day, daily 9–17', 'berlinDaily', '2026-10-25T00:00+02:00', 8 * H, '2026-10-25T17:00+01:00'],
+    // 00:00–24:00 every day is elapsed time: 24h across the change is 25h or 23h of wall clock.
+    ['US spring-forward, 00:00–24:00', 'nyAllDay', '2026-03-07T12:00-05:00', 24 * H, '2026-03-08T13:00-04:00'],
+    ['US fall-back, 00:00–24:00', 'nyAllDay', '2026-10-31T12:00-04:00', 24 * H, '2026-11-01T11:00-05:00'],
+    ['EU spring-forward, 00:00–24:00', 'berlinAllDay', '2026-03-28T12:00+01:00', 24 * H, '2026-03-29T13:00+02:00'],
+    ['EU fall-back, 00:00–24:00', 'berlinAllDay', '2026-10-24T12:00+02:00', 24 * H, '2026-10-25T11:00+01:00'],
+    ['00:00–24:00 over a long span', 'nyAllDay', '2026-01-15T08:00-05:00', 1000 * H, '2026-02-26T00:00-05:00'],
+  ])('%s', (_case, calendar, from, ms, expected) => {
+    expect(calendars[calendar].addBusinessTime(at(from), ms).toISOString()).toBe(at(expected).toISOString());
+  });
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('rejects %d ms', (ms) => {
+    expect(() => calendars.ny.addBusinessTime(at('2026-06-01T10:00-04:00'), ms)).toThrow(/non-negative/);
+  });
+
+  it('rejects an invalid Date', () => {
+    expect(() => calendars.ny.addBusinessTime(new Date(Number.NaN), H)).toThrow(/invalid Date/);
+  });
+});
+
+describe('BusinessCalendar.businessTimeBetween', () => {
+  it.each<[string, CalendarName, string, string, number]>([
+    ['one business day', 'ny', '2026-06-01T09:00-04:00', '2026-06-01T17:00-04:00', 8 * H],
+    ['overnight, closed', 'ny', '2026-06-01T17:00-04:00', '2026-06-02T09:00-04:00', 0],
+    ['across a weekend', 'ny', '2026-06-05T15:00-04:00', '2026-06-08T11:00-04:00', 4 * H],
+    ['a whole week', 'ny', '2026-06-01T00:00-04:00', '2026-06-08T00:00-04:00', 40 * H],
+    ['across the Christmas holiday', 'ny', '2026-12-24T09:00-05:00', '2026-12-28T09:00-05:00', 8 * H],
+    ['to before from is 0', 'ny', '2026-06-01T12:00-04:00', '2026-06-01T10:00-04:00', 0],
+    ['to equal to from is 0', 'ny', '2026-06-01T12:00-04:00', '2026-06-01T12:00-04:00', 0],
+    ['US spring-forward day, 00:00–24:00', 'nyAllDay', '2026-03-08T00:00-05:00', '2026-03-09T00:00-04:00', 23 * H],
+    ['US fall-back day, 00:00–24:00', 'nyAllDay', '2026-11-01T00:00-04:00', '2026-11-02T00:00-05:00', 25 * H],
+    ['EU spring-forward day, 00:00–24:00', 'berlinAllDay', '2026-03-29T00:00+01:00', '2026-03-30T00:00+02:00', 23 * H],
+    ['EU fall-back day, 00:00–24:00', 'berlinAllDay', '2026-10-25T00:00+02:00', '2026-10-26T00:00+01:00', 25 * H],
+    ['US spring-forward day, daily 9–17', 'nyDaily', '2026-03-08T00:00-05:00', '2026-03-09T00:00-04:00', 8 * H],
+    ['US fall-back day, daily 9–17', 'nyDaily', '2026-11-01T00:00-04:00', '2026-11-02T00:00-05:00', 8 * H],
+    ['EU spring-forward day, daily 9–17', 'berlinDaily', '2026-03-29T00:00+01:00', '2026-03-30T00:00+02:00', 8 * H],
+    ['EU fall-back day, daily 9–17', 'berlinDaily', '2026-10-25T00:00+02:00', '2026-10-26T00:00+01:00', 8 * H],
+    ['US spring-forward weekend, 9–17', 'ny', '2026-03-06T09:00-05:00', '2026-03-09T17:00-04:00', 16 * H],
+    ['EU fall-back weekend, 9–17', 'berlin', '2026-10-23T09:00+02:00', '2026-10-26T17:00+01:00', 16 * H],
+  ])('%s', (_case, calendar, from, to, expected) => {
+    expect(calendars[calendar].businessTimeBetween(at(from), at(to))).toBe(expected);
+  });
+
+  it.each<[CalendarName, string, number]>([
+    ['ny', '2026-06-01T10:17-04:00', 16 * H],
+    ['ny', '2026-12-23T13:45-05:00', 20 * H + 5 * M],
+    ['ny', '2026-03-06T23:00-05:00', 3 * H],
+    ['berlin', '2026-10-23T16:59+02:00', 9 * H],
+    ['berlinOdd', '2026-03-28T23:00+01:00', 30 * H],
+    ['nyDaily', '2026-11-01T01:30-04:00', 8 * H + 1],
+  ])('is the inverse of addBusinessTime: %s from %s plus %i ms', (calendar, from, ms) => {
+    const cal = calendars[calendar];
+    const start = at(from);
+    expect(cal.businessTimeBetween(start, cal.addBusinessTime(start, ms))).toBe(ms);
+  });
+});
+
+describe('BusinessCalendar.isBusinessTime', () => {
+  it.each<[CalendarName, string, boolean]>([
+    ['ny', '2026-06-01T09:00-04:00', true],
+    ['ny', '2026-06-01T16:59:59.999-04:00', true],
+    ['ny', '2026-06-01T17:00-04:00', false],
+    ['ny', '2026-06-01T08:59-04:00', false],
+    ['ny', '2026-06-06T12:00-04:00', false],
+    ['ny', '2026-12-25T12:00-05:00', false],
+    ['berlin', '2026-06-01T09:00-04:00', true], // 15:00 in Berlin
+    ['berlin', '2026-06-01T12:00-04:00', false], // 18:00 in Berlin
+    ['nyAllDay', '2026-03-08T23:59:59.999-04:00', true],
+    ['nyAllDay', '2026-03-08T03:00-04:00', true],
+    ['berlinOdd', '2026-03-28T23:59+01:00', true], // Saturday until midnight
+    ['berlinOdd', '2026-03-30T12:00+02:00', false], // a Monday holiday
+  ])('%s at %s is %s', (calendar, instant, expected) => {
+    expect(calendars[calendar].isBusinessTime(at(instant))).toBe(expected);
+  });
+});
+
+describe('BusinessCalendar.nextBusinessStart', () => {
+  it.each<[CalendarName, string, string]>([
+    ['ny', '2026-06-01T10:00-04:00', '2026-06-01T10:00-04:00'],
+    ['ny', '2026-06-01T07:00-04:00', '2026-06-01T09:00-04:00'],
+    ['ny', '2026-06-01T17:00-04:00', '2026-06-02T09:00-04:00'],
+    ['ny', '2026-06-05T18:00-04:00', '2026-06-08T09:00-04:00'],
+    ['ny', '2026-12-24T17:30-05:00', '2026-12-28T09:00-05:00'],
+    ['ny', '2026-03-06T18:00-05:00', '2026-03-09T09:00-04:00'],
+    ['berlin', '2026-10-23T17:00+02:00', '2026-10-26T09:00+01:00'],
+  ])('%s from %s is %s', (calendar, from, expected) => {
+    expect(calendars[calendar].nextBusinessStart(at(from)).toISOString()).toBe(at(expected).toISOString());
+  });
+
+  it('finds the opening after a year of holidays on the only open weekday', () => {
+    const mondays2026: string[] = [];
+    for (let day = new Date(Date.UTC(2026, 0, 5)); day.getUTCFullYear() === 2026; day = new Date(day.getTime() + 7 * 24 * H)) {
+      mondays2026.push(day.toISOString().slice(0, 10));
+    }
+    expect(mondays2026).toHaveLength(52);
+    const mondaysOnly = new BusinessCalendar(spec({ days: ['mon'], holidays: mondays2026 }));
+    expect(mondaysOnly.nextBusinessStart(at('2026-01-01T12:00-05:00')).toISOString()).toBe(at('2027-01-04T09:00-05:00').toISOString());
+  });
+});
+
+describe('BusinessCalendar.nextBusinessDayStart', () => {
+  it.each<[string, CalendarName, string, string]>([
+    ['Friday evening', 'ny', '2026-06-05T19:00-04:00', '2026-06-08T09:00-04:00'],
+    ['Friday late night (Saturday in UTC)', 'ny', '2026-06-05T23:30-04:00', '2026-06-08T09:00-04:00'],
+    ['Friday during hours', 'ny', '2026-06-05T10:00-04:00', '2026-06-08T09:00-04:00'],
+    ['Monday before opening is still Tuesday', 'ny', '2026-06-01T07:00-04:00', '2026-06-02T09:00-04:00'],
+    ['Saturday', 'ny', '2026-06-06T12:00-04:00', '2026-06-08T09:00-04:00'],
+    ['the day before a holiday', 'ny', '2026-12-24T10:00-05:00', '2026-12-28T09:00-05:00'],
+    ['the day before a holiday, Berlin', 'berlin', '2026-12-24T18:00+01:00', '2026-12-28T09:00+01:00'],
+    ['Friday before spring-forward', 'ny', '2026-03-06T18:00-05:00', '2026-03-09T09:00-04:00'],
+  ])('%s', (_case, calendar, from, expected) => {
+    expect(calendars[calendar].nextBusinessDayStart(at(from)).toISOString()).toBe(at(expected).toISOString());
+  });
+});
+
+describe('BusinessCalendar.addCalendarDays', () => {
+  it.each<[string, 'ny' | 'berlin', string, number, string]>([
+    ['US spring-forward keeps wall time', 'ny', '2026-03-07T10:00-05:00', 1, '2026-03-08T10:00-04:00'],
+    ['US fall-back keeps wall time', 'ny', '2026-10-31T10:00-04:00', 1, '2026-11-01T10:00-05:00'],
+    ['EU spring-forward keeps wall time', 'berlin', '2026-03-28T10:00+01:00', 1, '2026-03-29T10:00+02:00'],
+    ['EU fall-back keeps wall time', 'berlin', '2026-10-24T10:00+02:00', 1, '2026-10-25T10:00+01:00'],
+    ['90 protection days across fall-back', 'ny', '2026-09-01T12:00-04:00', 90, '2026-11-30T12:00-05:00'],
+    ['backwards across spring-forward', 'ny', '2026-03-08T12:00-04:00', -1, '2026-03-07T12:00-05:00'],
+    ['a wall time skipped on the target day moves forward by the gap', 'ny', '2026-03-07T02:30-05:00', 1, '2026-03-08T03:30-04:00'],
+    ['ignores weekends and holidays', 'ny', '2026-12-24T10:00-05:00', 1, '2026-12-25T10:00-05:00'],
+    ['zero days', 'berlin', '2026-06-01T10:00+02:00', 0, '2026-06-01T10:00+02:00'],
+  ])('%s', (_case, calendar, from, days, expected) => {
+    expect(calendars[calendar].addCalendarDays(at(from), days).toISOString()).toBe(at(expected).toISOString());
+  });
+
+  it('rejects a fractional number of days', () => {
+    expect(() => calendars.ny.addCalendarDays(at('2026-06-01T10:00-04:00'), 1.5)).toThrow(/integer/);
+  });
+});
+
+describe('BusinessCalendar.localDate', () => {
+  it.each<['ny' | 'berlin', string, string]>([
+    ['ny', '2026-06-02T03:00Z', '2026-06-01'],
+    ['berlin', '2026-06-02T03:00Z', '2026-06-02'],
+    ['berlin', '2026-06-01T22:30Z', '2026-06-02'],
+    ['ny', '2026-11-01T04:30Z', '2026-11-01'],
+  ])('%s local date of %s is %s', (calendar, instant, expected) => {
+    expect(calendars[calendar].localDate(at(instant))).toBe(expected);
+  });
+});
+
+describe('BusinessCalendar constructor', () => {
+  it.each<[string, Partial<BusinessHoursSpec>, RegExp]>([
+    ['unknown time zone', { timezone: 'Mars/Olympus_Mons' }, /unknown time zone "Mars\/Olympus_Mons"/],
+    ['empty time zone', { timezone: '' }, /unknown time zone ""/],
+    ['no days', { days: [] }, /days is empty/],
+    ['unknown day', { days: ['mon', 'funday' as Weekday] }, /day "funday"/],
+    ['start without leading zero', { start: '9:00' }, /start "9:00" is not a time/],
+    ['start with seconds', { start: '09:00:00' }, /start "09:00:00" is not a time/],
+    ['end hour 25', { end: '25:00' }, /end "25:00" is not a time/],
+    ['end past midnight', { end: '24:30' }, /end "24:30" is not a time/],
+    ['minute 60', { start: '08:60' }, /start "08:60" is not a time/],
+    ['start after end', { start: '17:00', end: '09:00' }, /start "17:00" must be before end "09:00"/],
+    ['start equal to end', { start: '09:00', end: '09:00' }, /start "09:00" must be before end "09:00"/],
+    ['start at 24:00', { start: '24:00', end: '24:00' }, /start "24:00" must be before end "24:00"/],
+    ['impossible holiday', { holidays: ['2026-02-30'] }, /holiday "2026-02-30" is not a date/],
+    ['holiday in another format', { holidays: ['25/12/2026'] }, /holiday "25\/12\/2026" is not a date/],
+    ['holiday with a time', { holidays: ['2026-12-25T00:00'] }, /holiday "2026-12-25T00:00" is not a date/],
+  ])('rejects %s', (_case, overrides, message) => {
+    expect(() => new BusinessCalendar(spec(overrides))).toThrow(message);
+  });
+
+  it.each<[string, Partial<BusinessHoursSpec>]>([
+    ['UTC', { timezone: 'UTC' }],
+    ['a window to midnight', { start: '00:00', end: '24:00' }],
+    ['repeated days', { days: ['mon', 'mon', 'fri'] }],
+  ])('accepts %s', (_case, overrides) => {
+    const calendar = new BusinessCalendar(spec(overrides));
+    expect(calendar.isBusinessTime(at('2026-06-01T16:00Z'))).toBe(true); // a Monday afternoon in both UTC and New York
+  });
+});
+
+describe('BusinessCalendar properties', () => {
+  const names = Object.keys(calendars) as CalendarName[];
+  const instant = fc.integer({ min: Date.UTC(2025, 11, 1), max: Date.UTC(2027, 11, 31) });
+  const duration = fc.oneof(
+    fc.integer({ min: 0, max: 500 * H }),
+    fc.integer({ min: 0, max: 4 }).map((hours) => hours * H), // whole hours land on closing times often
+  );
+
+  it('businessTimeBetween(from, addBusinessTime(from, d)) is d, the result is never before from, and it is the earliest such instant', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...names), instant, duration, (name, fromMs, d) => {
+        const calendar = calendars[name];
+        const from = new Date(fromMs);
+        const end = calendar.addBusinessTime(from, d);
+        expect(end.getTime()).toBeGreaterThanOrEqual(fromMs);
+        expect(calendar.businessTimeBetween(from, end)).toBe(d);
+        if (d > 0) expect(calendar.businessTimeBetween(from, new Date(end.getTime() - 1))).toBe(d - 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('00:00–24:00 every day is plain elapsed time', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(calendars.nyAllDay, calendars.berlinAllDay), instant, duration, (calendar, fromMs, d) => {
+        expect(calendar.addBusinessTime(new Date(fromMs), d).getTime()).toBe(fromMs + d);
+      }),
+    );
+  });
+
+  it('nextBusinessStart is business time, not before from, with no business time in between', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...names), instant, (name, fromMs) => {
+        const calendar = calendars[name];
+        const from = new Date(fromMs);
+        const start = calendar.nextBusinessStart(from);
+        expect(start.getTime()).toBeGreaterThanOrEqual(fromMs);
+        expect(calendar.isBusinessTime(start)).toBe(true);
+        expect(calendar.businessTimeBetween(from, start)).toBe(0);
+      }),
+    );
+  });
+});

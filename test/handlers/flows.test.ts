@@ -1,0 +1,244 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyChain } from '../../src/core/ledger/chain.js';
+import { DomainError } from '../../src/core/errors.js';
+import { submitClaim } from '../../handlers/claim.js';
+import { submitDispute } from '../../handlers/dispute.js';
+import { approve, submitAsk, submitAward } from '../../handlers/rule.js';
+import { showAccount, whoOwns } from '../../handlers/who-owns.js';
+import { roe } from '../../handlers/roe.js';
+import type { Reply } from '../../handlers/replies/model.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+const origin = { platform: 'console' as const, channel: 'general', thread: null };
+const meta = (key: string | null = null) => ({ origin, requestKey: key });
+const claimValues = (over: Record<string, string> = {}) => ({ account: 'acme', route: 'resell', product: 'Analytics', opportunity: 'Acme rollout', stage: 'qualified', amount: '25000', evidence: 'Met the CIO', ...over });
+/** Everything a person would read in a reply, as one string. */
+const read = (r: Reply) => JSON.stringify(r);
+const ledgerCount = (rt: TestRuntime) => [...rt.store.ledger.entries()].length;
+const catchErr = (fn: () => unknown): DomainError => {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DomainError) return e;
+    throw e;
+  }
+  throw new Error('expected a DomainError');
+};
+
+let rt: TestRuntime;
+beforeEach(() => {
+  rt = testRuntime();
+});
+afterEach(() => rt.close());
+
+describe('who-owns', () => {
+  it('answers from the demo data with model, owner and why, claims and arbitrator', () => {
+    const r = whoOwns(rt.deps, as.person(rt, 'sam'), 'acme corp');
+    const text = read(r);
+    expect(r.title).toBe('Acme Corporation');
+    expect(text).toContain('Partner-led');
+    expect(text).toContain('Northwind Partners (First registration)');
+    expect(text).toContain('Pat Okafor');
+    expect(text).toMatch(/protected until/);
+  });
+
+  it('offers a choice when several accounts match', () => {
+    const r = whoOwns(rt.deps, as.person(rt, 'sam'), 'acm');
+    const actions = r.blocks.find((b) => b.type === 'actions');
+    expect(actions && actions.type === 'actions' ? actions.actions.map((a) => a.label) : []).toEqual(expect.arrayContaining(['Acme Corporation', 'Acme Analytics GmbH']));
+  });
+
+  it('gives suggestions, not an error, when nothing matches', () => {
+    expect(read(whoOwns(rt.deps, as.person(rt, 'sam'), 'zzqx'))).toContain('No account matches');
+  });
+
+  it('rejects an empty query with how to fix it', () => {
+    expect(catchErr(() => whoOwns(rt.deps, as.person(rt, 'sam'), '  ')).message).toContain('/who-owns acme');
+  });
+
+  it('an external partner never sees another partner’s name, deal size or evidence', () => {
+    const contoso = as.partner(rt, 'contoso');
+    const text = read(showAccount(rt.deps, contoso, 'acme'));
+    expect(text).not.toContain('Northwind');
+    expect(text).not.toContain('48,000');
+    expect(text).not.toContain('CIO');
+    expect(text).toContain('protected by another party until');
+    const own = read(showAccount(rt.deps, as.partner(rt, 'northwind'), 'acme'));
+    expect(own).toContain('Northwind Partners');
+    expect(own).toContain('48,000');
+  });
+});
+
+describe('claim', () => {
+  it('protects a claim without overlap and records it in the ledger', () => {
+    const before = ledgerCount(rt);
+    const r = submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ account: 'Soylent Corp' }), meta());
+    expect(r.summary).toMatch(/Claim #\d+ on Soylent Corp is protected until/);
+    const kinds = [...rt.store.ledger.entries()].slice(before).map((e) => e.kind);
+    expect(kinds).toEqual(['claim.filed', 'claim.protected']);
+  });
+
+  it('validates with clear field errors and writes nothing', () => {
+    const before = ledgerCount(rt);
+    const e = catchErr(() => submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ route: 'carrier-pigeon', opportunity: '', amount: '-3' }), meta()));
+    expect(e.fields).toMatchObject({ route: expect.stringContaining('resell'), opportunity: 'Required', amount: expect.stringContaining('positive') });
+    expect(ledgerCount(rt)).toBe(before);
+  });
+
+  it('an unknown product line is refused naming the choices', () => {
+    const e = catchErr(() => submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ product: 'Hardware' }), meta()));
+    expect(e.fields.productLine).toContain('Core Platform, Analytics, Services');
+  });
+
+  it('an overlap settled by first-registration rejects the later claim and tells why', () => {
+    const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues(), meta());
+    expect(r.summary).toMatch(/was not accepted/);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.status).toBe('settled');
+    expect(d.winner).toBe('northwind');
+    expect(d.recommendationRule).toBe('first-registration');
+    const rejected = rt.store.claims.all().at(-1)!;
+    expect(rejected.status).toBe('rejected');
+    expect(rejected.violation).toBe(true);
+  });
+
+  it('the same request key files one claim', () => {
+    const a = submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ account: 'soylent' }), meta('view-1'));
+    const b = submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ account: 'soylent' }), meta('view-1'));
+    expect(a.summary).toBe(b.summary);
+    expect(rt.store.claims.all().filter((c) => c.accountId === 'soylent')).toHaveLength(1);
+  });
+
+  it('a second live claim by the same party is refused', () => {
+    expect(catchErr(() => submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues(), meta())).code).toBe('duplicate_claim');
+  });
+
+  it('an external user claims only for their own partner; an unknown one not at all', () => {
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'soylent', claimant: 'northwind' }), meta());
+    expect(rt.store.claims.all().at(-1)!.claimant).toBe('contoso');
+    expect(catchErr(() => submitClaim(rt.deps, as.stranger(rt), claimValues({ account: 'soylent' }), meta())).code).toBe('unknown_user');
+  });
+});
+
+describe('dispute, arbitration and rulings', () => {
+  /** Two claims at the same moment: first-registration passes, furthest-stage only recommends. */
+  function openArbitratedCase() {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues({ account: 'soylent', stage: 'proposal', evidence: 'secret northwind notes' }), meta());
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'soylent', stage: 'qualified' }), meta());
+    const d = rt.store.disputes.all().at(-1)!;
+    return d;
+  }
+
+  it('goes to the coverage arbitrator with a recommendation, an SLA due time and timers', () => {
+    const d = openArbitratedCase();
+    expect(d.status).toBe('open');
+    expect(d.arbitrator).toBe('pat');
+    expect(d.recommendation).toBe('northwind');
+    expect(d.recommendationRule).toBe('furthest-stage');
+    // 16 business hours from Monday 10:00 New York = Wednesday 10:00 (15:00 UTC).
+    expect(d.dueAt?.toISOString()).toBe('2026-12-02T15:00:00.000Z');
+    const dm = rt.db.sqlite.prepare("select body from outbox where target like '%\"user\"%'").all() as { body: string }[];
+    expect(dm.some((m) => m.body.includes('Approve: Northwind Partners'))).toBe(true);
+  });
+
+  it('only the assigned arbitrator or someone above them can rule; others are refused and nothing changes', () => {
+    const d = openArbitratedCase();
+    const before = ledgerCount(rt);
+    for (const who of [as.person(rt, 'sam'), as.partner(rt, 'northwind'), as.stranger(rt)]) {
+      expect(catchErr(() => approve(rt.deps, who, d.id)).code).toBe('forbidden');
+    }
+    expect(ledgerCount(rt)).toBe(before);
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
+    // dana is above pat in the Default chain [pat, dana, vp]
+    const card = approve(rt.deps, as.person(rt, 'dana'), d.id);
+    expect(read(card)).toContain('Ruled by Dana Reyes');
+  });
+
+  it('a second ruling is refused with who ruled and when', () => {
+    const d = openArbitratedCase();
+    approve(rt.deps, as.person(rt, 'pat'), d.id);
+    const before = ledgerCount(rt);
+    const e = catchErr(() => approve(rt.deps, as.person(rt, 'vp'), d.id));
+    expect(e.code).toBe('already_ruled');
+    expect(e.message).toMatch(/already ruled by Pat Okafor at 2026-11-30 15:00 UTC/);
+    expect(ledgerCount(rt)).toBe(before);
+  });
+
+  it('approving protects the winner and rejects the others', () => {
+    const d = openArbitratedCase();
+    approve(rt.deps, as.person(rt, 'pat'), d.id);
+    const statuses = d.claimIds.map((id) => [rt.store.claims.get(id)!.claimant, rt.store.claims.get(id)!.status]);
+    expect(statuses).toEqual([
+      ['northwind', 'protected'],
+      ['contoso', 'rejected'],
+    ]);
+    expect([...rt.store.ledger.entries()].at(-3)!.kind).toBe('dispute.ruled');
+  });
+
+  it('awarding against the recommendation needs a rationale', () => {
+    const d = openArbitratedCase();
+    const e = catchErr(() => submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: 'contoso', rationale: 'no' }));
+    expect(e.fields.rationale).toMatch(/at least 10/);
+    const card = submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: 'contoso', rationale: 'Contoso sourced the lead at the trade show.' });
+    expect(read(card)).toContain('Contoso Consulting owns it');
+    expect(rt.store.disputes.get(d.id)!.winner).toBe('contoso');
+  });
+
+  it('asking for information posts the question to the thread and keeps the case open', () => {
+    const d = openArbitratedCase();
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
+    const thread = rt.db.sqlite.prepare("select body from outbox where target like '%dispute-thread%'").all() as { body: string }[];
+    expect(thread.some((m) => m.body.includes('Who met the customer first?'))).toBe(true);
+  });
+
+  it('a dispute by hand on an account someone else holds is settled by the criteria', () => {
+    const r = submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'acme', product: 'Analytics', reason: 'We have worked Acme for a year' }, meta());
+    expect(read(r)).toContain('settled at once by the criteria: another party owns it');
+  });
+
+  it('a dispute with nobody on the other side is refused', () => {
+    expect(catchErr(() => submitDispute(rt.deps, as.person(rt, 'sam'), { account: 'soylent', product: 'Analytics', reason: 'Just checking' }, meta())).message).toMatch(/Nothing to dispute/);
+  });
+
+  it('the parties’ view of a case hides other partners’ deal details', () => {
+    const d = openArbitratedCase();
+    const dms = rt.db.sqlite.prepare('select body, target from outbox').all() as { body: string; target: string }[];
+    const contosoMsgs = dms.filter((m) => m.target.includes('contoso-user')).map((m) => m.body);
+    for (const m of contosoMsgs) {
+      expect(m).not.toContain('Northwind');
+      expect(m).not.toContain('secret northwind notes');
+    }
+    expect(d.id).toBeGreaterThan(0);
+  });
+
+  it('every action keeps the ledger verifiable', () => {
+    const d = openArbitratedCase();
+    approve(rt.deps, as.person(rt, 'pat'), d.id);
+    expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
+  });
+});
+
+describe('/roe', () => {
+  it('help lists every command', () => {
+    const text = read(roe(rt.deps, as.person(rt, 'sam'), 'help'));
+    for (const c of ['/who-owns', '/claim', '/dispute', '/roe mine', '/roe queue', '/roe stats', '/roe policy']) expect(text).toContain(c);
+  });
+  it('an unknown subcommand gets help with a warning', () => {
+    expect(read(roe(rt.deps, as.person(rt, 'sam'), 'frobnicate'))).toContain('Unknown command \\"frobnicate\\"');
+  });
+  it('queue shows the arbitrator’s open cases; stats and policy answer', () => {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues({ account: 'soylent', stage: 'proposal' }), meta());
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'soylent' }), meta());
+    expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('Soylent Corp');
+    expect(read(roe(rt.deps, as.person(rt, 'sam'), 'queue'))).toContain('No disputes are waiting');
+    expect(read(roe(rt.deps, as.partner(rt, 'contoso'), 'queue'))).toContain('Only arbitrators');
+    expect(read(roe(rt.deps, as.person(rt, 'sam'), 'stats'))).toContain('Settled automatically');
+    expect(read(roe(rt.deps, as.person(rt, 'sam'), 'policy'))).toContain('first-registration');
+  });
+  it('mine lists a partner’s own claims only', () => {
+    const text = read(roe(rt.deps, as.partner(rt, 'contoso'), 'mine'));
+    expect(text).toContain('Initech');
+    expect(text).not.toContain('Acme');
+  });
+});
