@@ -3,7 +3,7 @@ import type { HandlerDeps } from '../../handlers/deps.js';
 import { openDatabase, type OpenDb } from '../../db/client.js';
 import { createStore } from '../../db/repos/store.js';
 import { resolvePrincipal, type ChatIdentity, type Principal } from '../core/authz.js';
-import { systemClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { DomainContext } from '../core/context.js';
 import { AccountMatcher } from '../core/matching/matcher.js';
 import type { PolicyBook } from '../core/policy/versions.js';
@@ -27,6 +27,9 @@ export interface Runtime {
   reindex(): void;
   close(): void;
 }
+
+/** The real clock: only the app reads the system time. */
+export const systemClock: Clock = { now: () => new Date() };
 
 export function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock): Runtime {
   const db = openDatabase(config.databasePath);

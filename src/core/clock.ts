@@ -3,8 +3,6 @@ export interface Clock {
   now(): Date;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
-
 /** A clock that only moves when told to (tests, replays). */
 export class FakeClock implements Clock {
   private t: number;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
@@ -72,7 +73,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
   const principal = () => o.resolve(identity);
   const who = (p: Principal) => (p.kind === 'external' ? `${p.displayName} (${o.partners().find((x) => x.id === p.partnerId)?.name ?? p.partnerId}, external)` : p.kind === 'internal' ? `${o.people()[p.displayName]?.name ?? p.displayName}` : p.displayName);
   let seq = 0;
-  const meta = (): SubmitMeta => ({ origin: { platform: 'console', channel: 'console', thread: null }, requestKey: `console:${process.pid}:${Date.now()}:${++seq}` });
+  const meta = (): SubmitMeta => ({ origin: { platform: 'console', channel: 'console', thread: null }, requestKey: `console:${randomUUID()}:${++seq}` });
 
   /** Asks the fields not given inline; re-asks the ones the handler rejects. */
   const fillForm = async (form: Form, given: Record<string, string>, submit: (values: Record<string, string>) => Reply): Promise<Reply | null> => {

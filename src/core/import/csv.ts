@@ -48,7 +48,7 @@ export const accountRow = z.object({
 });
 
 export const partnerRow = z.object({
-  id: idText.regex(/^[a-z0-9][a-z0-9_-]*$/i, 'use letters, digits, - and _ only'),
+  id: idText.regex(/^([a-z0-9][a-z0-9_-]*)?$/i, 'use letters, digits, - and _ only'),
   name: idText,
   tier: opt,
   slack_team_id: opt,

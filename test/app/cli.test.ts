@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_POLICY_PATH, ROOT, policyTextWith } from '../support/builders.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `npx roe …` exactly as an admin types it. */
+function roe(args: string[], db = join(dir, 'cli.db')) {
+  const r = spawnSync(join(ROOT, 'bin/roe.js'), args, { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' }, timeout: 60_000 });
+  return { out: r.stdout, err: r.stderr, code: r.status };
+}
+
+describe('roe CLI', () => {
+  it('policy check accepts the example and names every problem of a bad file', () => {
+    expect(roe(['policy', 'check', EXAMPLE_POLICY_PATH])).toMatchObject({ code: 0, out: expect.stringContaining('valid (version 2026.1') });
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, policyTextWith([['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: robin, escalation: [dana, vp]']]));
+    const r = roe(['policy', 'check', bad]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('coverage[2].arbitrator: unknown person "robin"');
+    expect(roe(['policy', 'check', join(dir, 'missing.yaml')]).err).toMatch(/missing\.yaml: cannot read the file \(ENOENT\)/);
+  });
+
+  it('imports CSV files, reports bad rows by line, and updates on re-import', () => {
+    const db = join(dir, 'import.db');
+    expect(roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db)).toMatchObject({ code: 0, out: expect.stringContaining('3 partners added, 0 updated') });
+    expect(roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db)).toMatchObject({ code: 0, out: expect.stringContaining('10 accounts added') });
+    expect(roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db)).toMatchObject({ code: 0, out: expect.stringContaining('0 accounts added, 10 updated') });
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'id,name,tier\nok,Fine,\n,Nameless,\nx,,gold\n');
+    const r = roe(['import', 'partners', bad], db);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('2 problems, nothing imported');
+    expect(r.err).toContain('line 3: id: is required');
+    expect(r.err).toContain('line 4: name: is required');
+  });
+
+  it('ledger verify passes, then names the first tampered entry and exits 1', () => {
+    const db = join(dir, 'ledger.db');
+    roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
+    roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db);
+    roe(['import', 'claims', join(ROOT, 'examples/claims.csv')], db);
+    expect(roe(['ledger', 'verify'], db)).toMatchObject({ code: 0, out: expect.stringMatching(/ledger OK: 5 entries/) });
+    const json = JSON.parse(roe(['ledger', 'export', '--format', 'json'], db).out) as { seq: number; kind: string }[];
+    expect(json.map((e) => e.kind)).toEqual(['import.partners', 'import.accounts', 'claim.imported', 'claim.imported', 'claim.imported']);
+    const csv = roe(['ledger', 'export', '--format', 'csv'], db).out.trim().split('\n');
+    expect(csv[0]).toBe('seq,at,kind,subject,actor,policyVersion,payload,prevHash,hash');
+    expect(csv).toHaveLength(6);
+    const sqlite = new Database(db);
+    sqlite.exec('drop trigger ledger_no_update');
+    sqlite.prepare("update ledger set actor = 'someone-else' where seq = 4").run();
+    sqlite.close();
+    const r = roe(['ledger', 'verify'], db);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('ledger BROKEN at entry 4');
+  });
+
+  it('stats prints a table and JSON', () => {
+    const db = join(dir, 'ledger.db');
+    expect(roe(['stats'], db).out).toMatch(/party\s+claims\s+disputes/);
+    const stats = JSON.parse(roe(['stats', '--format', 'json'], db).out) as { overall: { claims: number } };
+    expect(stats.overall.claims).toBe(3);
+  });
+
+  it('unknown commands and missing arguments print usage with exit 2', () => {
+    expect(roe(['frobnicate'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "frobnicate"') });
+    expect(roe(['import', 'accounts'])).toMatchObject({ code: 2, err: expect.stringContaining('usage: roe') });
+  });
+});
