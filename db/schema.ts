@@ -26,6 +26,8 @@ export const partners = sqliteTable('partners', {
   tier: text('tier'),
   slackTeamId: text('slack_team_id'),
   teamsTenantId: text('teams_tenant_id'),
+  /** Set while the partner is flagged for violations (policy consequences). */
+  flaggedAt: instant('flagged_at'),
   updatedAt: instant('updated_at').notNull(),
 });
 

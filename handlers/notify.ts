@@ -5,7 +5,8 @@ import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../src/core/
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { disputeCard, outcomeText } from './dispute-card.js';
-import { reply, text, type Reply } from './replies/model.js';
+import { ACTIONS, reply, text, type Reply } from './replies/model.js';
+import { SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
 type Platform = OutboxMessage['platform'];
 
@@ -104,6 +105,68 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const vp = viewpoint(deps, threadViewer(deps, d));
         toThread(d, reply(`${vp.person(e.by)} asks for more information`, [text(`${vp.person(e.by)} asks: ${e.question}`), text('Reply in this thread.', 'muted')], { visibility: 'public' }), 'ask');
         toParties(d, () => reply(`Question on dispute #${d.id}`, [text(`${vp.person(e.by)} asks: ${e.question}`)]), 'ask');
+        break;
+      }
+      case 'dispute.reminder': {
+        const d = e.dispute;
+        const target = personTarget(deps, d.arbitrator, platformOf(d));
+        if (!target) break;
+        const arb: Principal = { kind: 'internal', userKey: `${target.platform}:${target.user}`, personKey: d.arbitrator, displayName: '' };
+        const vp = viewpoint(deps, arb);
+        const card = disputeCard(deps, arb, d, { withActions: true });
+        const snooze = { type: 'actions' as const, actions: SNOOZE_OPTIONS.map((o) => ({ action: ACTIONS.snooze, label: `Snooze ${o === 'next-business-day' ? 'to next business day' : o}`, value: `${d.id}:${o}` })) };
+        const body = reply(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}`, [text(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}. After that it escalates.`, 'warning'), ...card.blocks, snooze]);
+        out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body, dedupeKey: `reminder:${d.id}:${d.escalationLevel}:${stamp}` });
+        break;
+      }
+      case 'dispute.escalated': {
+        const d = e.dispute;
+        const vp = viewpoint(deps, threadViewer(deps, d));
+        toThread(d, reply(`Dispute #${d.id} escalated to ${vp.person(d.arbitrator)}`, [text(`${vp.person(e.from)} did not rule in time. The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.dateTime(d.dueAt)}` : ''}.`, 'warning')], { visibility: 'public' }), `escalated:${d.escalationLevel}`);
+        const next = personTarget(deps, d.arbitrator, platformOf(d));
+        if (next) {
+          const arb: Principal = { kind: 'internal', userKey: `${next.platform}:${next.user}`, personKey: d.arbitrator, displayName: '' };
+          const card = disputeCard(deps, arb, d, { withActions: true });
+          out.push({ platform: next.platform, target: { kind: 'user', user: next.user }, body: { ...card, blocks: [text(`Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`, 'warning'), ...card.blocks] }, dedupeKey: `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}` });
+        }
+        const prev = personTarget(deps, e.from, platformOf(d));
+        if (prev) out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`Dispute #${d.id} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on dispute #${d.id} was breached, so it moved to ${vp.person(d.arbitrator)}. You can still rule on it.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
+        break;
+      }
+      case 'dispute.chain_exhausted': {
+        const d = e.dispute;
+        const vp = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' });
+        const channels = vp.version.policy.sla.escalation_channel;
+        const platform = platformOf(d);
+        const channel = platform === 'console' ? 'escalations' : platform === 'teams' ? channels.teams : channels.slack;
+        const body = reply(`Dispute #${d.id} is past its whole escalation chain`, [text(`Dispute #${d.id} was not ruled by anyone in its escalation chain (last: ${vp.person(d.arbitrator)}). It needs an owner now.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' });
+        if (channel) out.push({ platform, target: { kind: 'channel', channel }, body, dedupeKey: `exhausted:${d.id}` });
+        toThread(d, reply(`Dispute #${d.id} escalated to the escalation channel`, [text('Nobody in the escalation chain ruled in time; the case went to the escalation channel.', 'attention')], { visibility: 'public' }), 'exhausted');
+        break;
+      }
+      case 'claim.dormancy_warning':
+      case 'claim.dormant':
+      case 'claim.expired': {
+        const c = e.claim;
+        const target = splitUserKey(c.createdBy);
+        if (!target) break;
+        const vp = viewpoint(deps, partyViewer(c.claimant, c.createdBy));
+        const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
+        const body =
+          e.type === 'claim.dormancy_warning'
+            ? reply(`Claim #${c.id} on ${name} goes dormant ${vp.date(e.dormantAt)}`, [text(`Claim #${c.id} on ${name} (${c.productLine}) goes dormant on ${vp.date(e.dormantAt)} unless you log activity. A dormant claim no longer protects the account.`, 'warning'), { type: 'actions', actions: [{ action: ACTIONS.logActivity, label: 'Log activity', value: String(c.id), style: 'primary' }] }])
+            : e.type === 'claim.dormant'
+              ? reply(`Claim #${c.id} on ${name} is dormant`, [text(`Claim #${c.id} on ${name} (${c.productLine}) went dormant: no activity was logged. The account is open to other registrations; file a new claim to protect it again.`, 'attention')])
+              : reply(`Claim #${c.id} on ${name} expired`, [text(`Protection of claim #${c.id} on ${name} (${c.productLine}) has ended. The account is open to other registrations.`, 'attention')]);
+        out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body, dedupeKey: `${e.type}:${c.id}:${stamp}` });
+        break;
+      }
+      case 'partner.flagged':
+      case 'partner.unflagged': {
+        const vp = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' });
+        const channel = vp.version.policy.sla.escalation_channel.slack;
+        const what = e.type === 'partner.flagged' ? `is flagged after ${e.violations} violations: ${vp.version.policy.consequences.flagged}` : 'is no longer flagged: its violations left the window';
+        if (channel) out.push({ platform: origin?.platform ?? 'slack', target: { kind: 'channel', channel }, body: reply(`${vp.party(e.partnerId)} ${what}`, [text(`${vp.party(e.partnerId)} ${what}.`, 'warning')], { visibility: 'public' }), dedupeKey: `${e.type}:${e.partnerId}:${stamp}` });
         break;
       }
       case 'claim.protected':

@@ -146,6 +146,10 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
       db.insert(t.partners).values(row).onConflictDoUpdate({ target: t.partners.id, set: row }).run();
       return exists ? 'updated' : 'inserted';
     },
+    flaggedAt: (id) => db.select({ at: t.partners.flaggedAt }).from(t.partners).where(eq(t.partners.id, id)).get()?.at ?? null,
+    setFlagged: (id, at) => {
+      db.update(t.partners).set({ flaggedAt: at }).where(eq(t.partners.id, id)).run();
+    },
   };
 
   const claims: ClaimsRepo = {

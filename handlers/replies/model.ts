@@ -14,6 +14,7 @@ export const ACTIONS = {
   logActivity: 'log_activity',
   openClaim: 'open_claim',
   openDispute: 'open_dispute',
+  snooze: 'snooze_reminder',
 } as const;
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
 

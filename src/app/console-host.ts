@@ -4,6 +4,7 @@ import { renderReply } from '../../handlers/platforms/console/render.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { dueMessages, markDelivered } from '../../db/repos/outbox.repo.js';
 import { seedDemo } from './demo.js';
+import { tick } from './scheduler.js';
 import type { Runtime } from './runtime.js';
 
 /** Runs the local console on a runtime: demo data on first run, notifications shown inline. */
@@ -33,6 +34,7 @@ export async function hostConsole(rt: Runtime, input: Readable, output: Writable
     people,
     partners: () => rt.store.partners.all(),
     drain,
+    tick: () => void tick(rt.db, rt.deps, rt.clock.now(), rt.logger),
     input,
     output,
     startAs: Object.hasOwn(people(), 'sam') ? 'sam' : (Object.keys(people())[0] ?? 'me'),

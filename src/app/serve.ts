@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { sql } from 'drizzle-orm';
 import type { OutboxMessage } from '../core/ports.js';
 import { startOutboxWorker, type Deliverer } from './outbox-worker.js';
+import { startScheduler } from './scheduler.js';
 import type { Runtime } from './runtime.js';
 import { createHttpServer, healthRoute, type RouteHandler } from './server.js';
 
@@ -36,6 +37,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.co
   const deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>> = {};
   for (const p of platforms) deliverers[p.name] = p.deliver;
   const worker = startOutboxWorker(rt.db.db, deliverers, () => rt.clock.now(), rt.logger);
+  const scheduler = startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   rt.logger.info({ port: actual, platforms: platforms.map((p) => p.name) }, 'roe-bot listening');
@@ -44,6 +46,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.co
     port: actual,
     stop: async () => {
       worker.stop();
+      scheduler.stop();
       for (const p of platforms) await p.stop?.();
       await new Promise<void>((ok) => server.close(() => ok()));
     },

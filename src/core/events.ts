@@ -9,4 +9,12 @@ export type DomainEvent =
   | { type: 'dispute.settled'; dispute: Dispute; decision: Decision }
   | { type: 'dispute.assigned'; dispute: Dispute }
   | { type: 'dispute.ruled'; dispute: Dispute }
-  | { type: 'dispute.info_requested'; dispute: Dispute; question: string; by: string };
+  | { type: 'dispute.info_requested'; dispute: Dispute; question: string; by: string }
+  | { type: 'dispute.reminder'; dispute: Dispute }
+  | { type: 'dispute.escalated'; dispute: Dispute; from: string }
+  | { type: 'dispute.chain_exhausted'; dispute: Dispute }
+  | { type: 'claim.dormancy_warning'; claim: Claim; dormantAt: Date }
+  | { type: 'claim.dormant'; claim: Claim }
+  | { type: 'claim.expired'; claim: Claim }
+  | { type: 'partner.flagged'; partnerId: string; violations: number }
+  | { type: 'partner.unflagged'; partnerId: string };

@@ -24,6 +24,9 @@ export interface PartnersRepo {
   get(id: string): Partner | undefined;
   all(): Partner[];
   upsert(partner: Partner): 'inserted' | 'updated';
+  /** When the partner was flagged by the consequences rule, or null. */
+  flaggedAt(id: string): Date | null;
+  setFlagged(id: string, at: Date | null): void;
 }
 
 export interface ClaimsRepo {

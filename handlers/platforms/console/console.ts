@@ -11,6 +11,7 @@ import { disputeForm, submitDispute } from '../../dispute.js';
 import type { Form, Reply } from '../../replies/model.js';
 import { approve, askForm, awardForm, submitAsk, submitAward } from '../../rule.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
+import { snoozeReminder } from '../../snooze.js';
 import { clean, fieldPrompt, renderReply } from './render.js';
 
 export interface ConsoleOptions {
@@ -19,6 +20,8 @@ export interface ConsoleOptions {
   /** People of the policy and partners one can switch to with /as. */
   people: () => Record<string, { name: string }>;
   partners: () => { id: string; name: string }[];
+  /** Fires due timers (reminders, escalations, dormancy) before each command. */
+  tick: () => void;
   /** Delivers console notifications written to the outbox; returns them as text to show. */
   drain: () => Promise<string[]>;
   input: Readable;
@@ -46,6 +49,7 @@ const HELP = `Console commands (as in Slack):
   /roe help|mine|queue|stats|policy
   /rule <dispute> approve | award [party=… rationale="…"] | ask [question="…"]
   /activity <claim>               log activity on a claim
+  /snooze <dispute> 1h|4h|next-business-day   snooze an SLA reminder
   /home                           your claims and queue
   /as <person or partner>         act as a person of the policy, or as a user of a partner
   /whoami, /quit`;
@@ -136,6 +140,8 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         return roe(o.deps, p, rest);
       case 'home':
         return home(o.deps, p);
+      case 'snooze':
+        return snoozeReminder(o.deps, p, restParts.join(':'));
       case 'activity':
         return logClaimActivity(o.deps, p, restParts[0]?.replace(/^#/, ''));
       case 'rule': {
@@ -174,6 +180,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     if (trimmed === '/quit' || trimmed === '/exit') break;
     try {
+      o.tick();
       const out = await run(trimmed);
       if (out !== null) say(typeof out === 'string' ? out : renderReply(out));
     } catch (e) {

@@ -10,6 +10,7 @@ export function commandFor(button: Button): string {
     [ACTIONS.logActivity]: `/activity ${button.value}`,
     [ACTIONS.openClaim]: `/claim ${button.value}`,
     [ACTIONS.openDispute]: `/dispute ${button.value}`,
+    [ACTIONS.snooze]: `/snooze ${button.value.replace(':', ' ')}`,
   };
   return map[button.action];
 }

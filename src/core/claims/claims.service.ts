@@ -7,6 +7,8 @@ import { coverageFor } from '../ownership/coverage.js';
 import { DIRECT, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
 import { effectiveStatus, isLive } from './lifecycle.js';
 import { findConflicts } from './overlap.js';
+import { requiresApproval } from './consequences.js';
+import { planLifecycle } from './lifecycle.service.js';
 
 export interface FileClaimInput {
   accountId: string;
@@ -89,8 +91,9 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
     payload: { account: account.id, claimant, route: input.route, productLine, stage: input.opportunity.stage, conflicts: conflicts.map((c) => c.code) },
   });
 
-  const requiresApproval = coverage.requires_approval;
-  if (conflicts.length === 0 && !requiresApproval) {
+  const flagged = claimant !== DIRECT && requiresApproval(ctx, claimant, now);
+  const needsApproval = coverage.requires_approval || flagged;
+  if (conflicts.length === 0 && !needsApproval) {
     const events = applyOutcome(ctx, [claim.id], null, claimant, 'criteria', now);
     return { claim: store.claims.get(claim.id)!, outcome: 'protected', disputeId: null, events, repeated: false };
   }
@@ -103,11 +106,12 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
       claims: [...live, claim],
       parties,
       raisedBy: principal.userKey,
-      reason: conflicts.length === 0 ? 'Claims under this coverage need approval.' : 'Overlap detected when the claim was filed.',
+      reason: conflicts.length > 0 ? 'Overlap detected when the claim was filed.' : flagged ? 'The partner is flagged for repeated violations: its claims need approval.' : 'Claims under this coverage need approval.',
       evidence: '',
       origin: input.origin,
       requestKey: null,
       approvalOnly: conflicts.length === 0,
+      forceArbitration: flagged,
     },
     now,
   );
@@ -127,6 +131,8 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   if (!isLive(status) && status !== 'dormant') throw new DomainError('conflict', `Claim #${claimId} is ${status}; file a new claim instead.`);
   if (status === 'dormant') throw new DomainError('conflict', `Claim #${claimId} went dormant and no longer protects the account; file a new claim.`);
   ctx.store.claims.update(claimId, { lastActivityAt: now });
+  const renewed = { ...claim, lastActivityAt: now };
+  planLifecycle(ctx, renewed, terms, now);
   ctx.store.ledger.append({ at: now, kind: 'claim.activity', subject: `claim:${claimId}`, actor: principal.userKey, policyVersion: claim.policyVersion, payload: {} });
-  return { ...claim, lastActivityAt: now };
+  return renewed;
 }

@@ -7,7 +7,10 @@ import { decide, type Contender } from '../ownership/engine.js';
 import type { PolicyVersion } from '../policy/versions.js';
 import type { NewDispute } from '../ports.js';
 import { parseDuration } from '../sla/duration.js';
-import type { Account, Claim, Decision, Dispute, PartyId, ThreadRef } from '../types.js';
+import { startSla } from '../sla/sla.service.js';
+import { DIRECT, type Account, type Claim, type Decision, type Dispute, type PartyId, type ThreadRef } from '../types.js';
+import { planLifecycle } from '../claims/lifecycle.service.js';
+import { reviewPartner } from '../claims/consequences.js';
 
 /** Live claims on an account and product line at `now`, each judged by its own version's terms. */
 export function liveClaims(ctx: DomainContext, accountId: string, productLine: string | null, now: Date): Claim[] {
@@ -50,6 +53,7 @@ export function applyOutcome(ctx: DomainContext, claimIds: readonly number[], di
       const protectedUntil = claim.protectedUntil ?? new Date(claim.registeredAt.getTime() + version.policy.registration.protection_days * 86_400_000);
       store.claims.update(id, { status: 'protected', protectedUntil });
       const updated = { ...claim, status: 'protected' as const, protectedUntil };
+      planLifecycle(ctx, updated, version.policy.registration, now);
       store.ledger.append({ at: now, kind: 'claim.protected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, until: protectedUntil.toISOString() } });
       events.push({ type: 'claim.protected', claim: updated });
     } else {
@@ -57,6 +61,7 @@ export function applyOutcome(ctx: DomainContext, claimIds: readonly number[], di
       store.claims.update(id, { status: 'rejected', violation });
       store.ledger.append({ at: now, kind: 'claim.rejected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, winner, violation } });
       events.push({ type: 'claim.rejected', claim: { ...claim, status: 'rejected', violation }, disputeId: disputeId ?? 0 });
+      if (violation && claim.claimant !== DIRECT) events.push(...reviewPartner(ctx, claim.claimant, now));
     }
   }
   return events;
@@ -87,7 +92,7 @@ function wasFiledAgainstProtection(ctx: DomainContext, claim: Claim): boolean {
  */
 export function openCase(
   ctx: DomainContext,
-  input: { account: Account; productLine: string; claims: Claim[]; parties: PartyId[]; raisedBy: string; reason: string; evidence: string; origin: ThreadRef | null; requestKey: string | null; approvalOnly?: boolean },
+  input: { account: Account; productLine: string; claims: Claim[]; parties: PartyId[]; raisedBy: string; reason: string; evidence: string; origin: ThreadRef | null; requestKey: string | null; approvalOnly?: boolean; forceArbitration?: boolean },
   now: Date,
 ): { dispute: Dispute; events: DomainEvent[] } {
   const { store } = ctx;
@@ -97,7 +102,7 @@ export function openCase(
   const decision: Decision = input.approvalOnly
     ? { winner: input.parties[0] ?? null, rule: null, auto: false, trace: [] }
     : decideFor(input.account, version, input.claims);
-  const settles = decision.auto && decision.winner !== null;
+  const settles = decision.auto && decision.winner !== null && !input.forceArbitration;
   const chain = arbitrationChain(coverage);
   const dueAt = settles ? null : calendarOf(version).addBusinessTime(now, parseDuration(policy.sla.arbitration));
   const draft: NewDispute = {
@@ -136,6 +141,7 @@ export function openCase(
     payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, coverage: coverage.name, approval: input.approvalOnly ?? false },
   });
   const events: DomainEvent[] = [{ type: 'dispute.opened', dispute }];
+  if (!settles) startSla(ctx, dispute.id, version, 0, now);
   if (settles) {
     store.ledger.append({ at: now, kind: 'dispute.settled', subject, actor: 'criteria', policyVersion: version.version, payload: { winner: decision.winner, rule: decision.rule, trace: decision.trace } });
     events.push(...applyOutcome(ctx, dispute.claimIds, dispute.id, decision.winner!, 'criteria', now));
@@ -148,12 +154,6 @@ export function openCase(
       actor: 'criteria',
       policyVersion: version.version,
       payload: { arbitrator: dispute.arbitrator, dueAt: dueAt!.toISOString(), recommendation: decision.winner, rule: decision.rule, trace: decision.trace },
-    });
-    store.timers.schedule({ kind: 'sla.breach', subject, dueAt: dueAt!, payload: { level: 0 } }, now);
-    const cal = calendarOf(version);
-    const total = parseDuration(policy.sla.arbitration);
-    policy.sla.reminders.forEach((fraction, i) => {
-      store.timers.schedule({ kind: `sla.reminder.${i}`, subject, dueAt: cal.addBusinessTime(now, Math.round(total * fraction)), payload: { level: 0, fraction } }, now);
     });
     for (const c of input.claims) if (c.status === 'pending') events.push({ type: 'claim.pending', claim: c, disputeId: dispute.id });
     events.push({ type: 'dispute.assigned', dispute });

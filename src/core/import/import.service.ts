@@ -1,6 +1,7 @@
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import { DIRECT } from '../types.js';
+import { planLifecycle } from '../claims/lifecycle.service.js';
 import { accountRow, claimRow, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type PartnerRow, type RowError } from './csv.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
@@ -100,6 +101,8 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       const prior = store.claims.byRequestKey(claim.requestKey);
       const id = prior ? prior.id : store.claims.insert(claim).id;
       if (prior) store.claims.replace(prior.id, claim);
+      if (claim.status === 'protected' || claim.status === 'dormant') planLifecycle(ctx, { ...claim, id }, policy.registration, now);
+      else store.timers.cancel(`claim:${id}`, 'claim.');
       count(prior ? 'updated' : 'inserted');
       store.ledger.append({
         at: now,

@@ -1,0 +1,18 @@
+import type { Principal } from '../src/core/authz.js';
+import { DomainError } from '../src/core/errors.js';
+import { SNOOZE_OPTIONS, snooze, type SnoozeOption } from '../src/core/sla/sla.service.js';
+import type { HandlerDeps } from './deps.js';
+import { viewpoint } from './deps.js';
+import { reply, text, type Reply } from './replies/model.js';
+
+/** The "Snooze" buttons of a reminder: value `DISPUTE:OPTION` (1h, 4h, next-business-day). */
+export function snoozeReminder(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
+  const [idText = '', option = ''] = String(value).split(/[:\s]+/);
+  const id = Number(idText.replace(/^#/, ''));
+  if (!Number.isInteger(id) || id <= 0 || !SNOOZE_OPTIONS.includes(option as SnoozeOption)) {
+    throw new DomainError('invalid_input', `Snooze a reminder with a dispute number and one of ${SNOOZE_OPTIONS.join(', ')}.`);
+  }
+  const { until, dispute } = deps.ctx.store.transaction(() => snooze(deps.ctx, viewer, id, option as SnoozeOption));
+  const vp = viewpoint(deps, viewer);
+  return reply(`Reminder snoozed until ${vp.dateTime(until)}`, [text(`Reminder for dispute #${dispute.id} snoozed until ${vp.dateTime(until)}. The SLA still breaches ${dispute.dueAt ? vp.dateTime(dispute.dueAt) : 'on time'}.`, 'muted')]);
+}

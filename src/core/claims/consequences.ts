@@ -1,0 +1,49 @@
+import type { DomainContext } from '../context.js';
+import type { DomainEvent } from '../events.js';
+
+export const FLAG_REVIEW_TIMER = 'partner.flag_review';
+const DAY = 86_400_000;
+
+/** A partner's violations inside the policy's window ending at `now`, oldest first. */
+function violationsInWindow(ctx: DomainContext, partnerId: string, now: Date): Date[] {
+  const window = ctx.policies().inForceAt(now).policy.consequences.window_days * DAY;
+  return ctx.store.claims
+    .forClaimant(partnerId)
+    .filter((c) => c.violation && now.getTime() - c.registeredAt.getTime() < window)
+    .map((c) => c.registeredAt)
+    .sort((a, b) => a.getTime() - b.getTime());
+}
+
+/**
+ * Re-evaluates a partner against the policy's consequences: flags it when its violations in
+ * the window reach the threshold, unflags it when they fall below. A flagged partner gets a
+ * review timer for when its oldest counted violation leaves the window.
+ */
+export function reviewPartner(ctx: DomainContext, partnerId: string, now: Date): DomainEvent[] {
+  const policy = ctx.policies().inForceAt(now).policy;
+  const violations = violationsInWindow(ctx, partnerId, now);
+  const flagged = ctx.store.partners.flaggedAt(partnerId) !== null;
+  const over = violations.length >= policy.consequences.violations_to_flag;
+  const subject = `partner:${partnerId}`;
+  const events: DomainEvent[] = [];
+  if (over && !flagged) {
+    ctx.store.partners.setFlagged(partnerId, now);
+    ctx.store.ledger.append({ at: now, kind: 'partner.flagged', subject, actor: 'consequences', policyVersion: policy.version, payload: { violations: violations.length, consequence: policy.consequences.flagged } });
+    events.push({ type: 'partner.flagged', partnerId, violations: violations.length });
+  } else if (!over && flagged) {
+    ctx.store.partners.setFlagged(partnerId, null);
+    ctx.store.ledger.append({ at: now, kind: 'partner.unflagged', subject, actor: 'consequences', policyVersion: policy.version, payload: { violations: violations.length } });
+    events.push({ type: 'partner.unflagged', partnerId });
+  }
+  ctx.store.timers.cancel(subject, FLAG_REVIEW_TIMER);
+  if (over) {
+    const leaves = violations[violations.length - policy.consequences.violations_to_flag]!;
+    ctx.store.timers.schedule({ kind: FLAG_REVIEW_TIMER, subject, dueAt: new Date(leaves.getTime() + policy.consequences.window_days * DAY), payload: {} }, now);
+  }
+  return events;
+}
+
+/** True when the partner's new claims must wait for an arbitrator. */
+export function requiresApproval(ctx: DomainContext, partnerId: string, now: Date): boolean {
+  return ctx.store.partners.flaggedAt(partnerId) !== null && ctx.policies().inForceAt(now).policy.consequences.flagged === 'require-approval';
+}

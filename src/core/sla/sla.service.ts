@@ -1,0 +1,102 @@
+import type { Principal } from '../authz.js';
+import { calendarOf, type DomainContext } from '../context.js';
+import { DomainError } from '../errors.js';
+import type { DomainEvent } from '../events.js';
+import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
+import type { PolicyVersion } from '../policy/versions.js';
+import type { Dispute } from '../types.js';
+import { parseDuration } from './duration.js';
+
+export const SLA_TIMER = { reminder: 'sla.reminder', breach: 'sla.breach' } as const;
+export const SNOOZE_OPTIONS = ['1h', '4h', 'next-business-day'] as const;
+export type SnoozeOption = (typeof SNOOZE_OPTIONS)[number];
+
+export function versionOfDispute(ctx: DomainContext, d: Dispute): PolicyVersion {
+  const book = ctx.policies();
+  return book.byVersion(d.policyVersion) ?? book.inForceAt(d.createdAt);
+}
+
+export function chainOf(ctx: DomainContext, d: Dispute): string[] {
+  const account = ctx.store.accounts.get(d.accountId);
+  return account ? arbitrationChain(coverageFor(account, versionOfDispute(ctx, d).policy)) : [d.arbitrator];
+}
+
+/**
+ * Starts an SLA for the dispute's current assignee: reminders at the policy's fractions of
+ * the SLA and a breach timer, all counted in business time, in the caller's transaction.
+ * Returns the due time.
+ */
+export function startSla(ctx: DomainContext, disputeId: number, version: PolicyVersion, level: number, from: Date): Date {
+  const cal = calendarOf(version);
+  const total = parseDuration(version.policy.sla.arbitration);
+  const subject = `dispute:${disputeId}`;
+  const dueAt = cal.addBusinessTime(from, total);
+  version.policy.sla.reminders.forEach((fraction) => {
+    ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: cal.addBusinessTime(from, Math.round(total * fraction)), payload: { level, fraction } }, from);
+  });
+  ctx.store.timers.schedule({ kind: SLA_TIMER.breach, subject, dueAt, payload: { level } }, from);
+  return dueAt;
+}
+
+/** A timer for a level the case has left, or a closed case, does nothing. */
+function current(ctx: DomainContext, disputeId: number, level: unknown): Dispute | null {
+  const d = ctx.store.disputes.get(disputeId);
+  if (!d || d.status !== 'open' || d.escalationLevel !== level) return null;
+  return d;
+}
+
+/** A reminder to the assigned arbitrator. */
+export function remind(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
+  const d = current(ctx, disputeId, payload.level);
+  if (!d) return [];
+  ctx.store.ledger.append({ at: now, kind: 'dispute.reminded', subject: `dispute:${d.id}`, actor: 'sla', policyVersion: d.policyVersion, payload: { arbitrator: d.arbitrator, level: d.escalationLevel, dueAt: d.dueAt?.toISOString() ?? null } });
+  return [{ type: 'dispute.reminder', dispute: d }];
+}
+
+/**
+ * The SLA was breached: the case moves to the next person of the escalation chain with a
+ * fresh SLA; past the end of the chain it is posted to the escalation channel.
+ */
+export function breach(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
+  const d = current(ctx, disputeId, payload.level);
+  if (!d) return [];
+  const chain = chainOf(ctx, d);
+  const version = versionOfDispute(ctx, d);
+  const subject = `dispute:${d.id}`;
+  ctx.store.timers.cancel(subject, 'sla.');
+  const nextLevel = d.escalationLevel + 1;
+  const next = chain[nextLevel];
+  if (next) {
+    const dueAt = startSla(ctx, d.id, version, nextLevel, now);
+    ctx.store.disputes.update(d.id, { arbitrator: next, escalationLevel: nextLevel, dueAt });
+    ctx.store.ledger.append({ at: now, kind: 'dispute.escalated', subject, actor: 'sla', policyVersion: version.version, payload: { from: d.arbitrator, to: next, level: nextLevel, dueAt: dueAt.toISOString() } });
+    return [{ type: 'dispute.escalated', dispute: { ...d, arbitrator: next, escalationLevel: nextLevel, dueAt }, from: d.arbitrator }];
+  }
+  ctx.store.ledger.append({ at: now, kind: 'dispute.escalated_to_channel', subject, actor: 'sla', policyVersion: version.version, payload: { last: d.arbitrator } });
+  return [{ type: 'dispute.chain_exhausted', dispute: d }];
+}
+
+/**
+ * Snoozes the reminder of an open case for its assignee: 1 hour, 4 hours (business time) or
+ * to the next business day's opening. Never past the SLA breach.
+ */
+export function snooze(ctx: DomainContext, principal: Principal, disputeId: number, option: SnoozeOption): { until: Date; dispute: Dispute } {
+  const now = ctx.clock.now();
+  const d = ctx.store.disputes.get(disputeId);
+  if (!d) throw new DomainError('not_found', `No dispute #${disputeId}.`);
+  if (d.status !== 'open') throw new DomainError('already_ruled', `Dispute #${d.id} is already closed; nothing to snooze.`);
+  if (principal.kind !== 'internal' || principal.personKey !== d.arbitrator) throw new DomainError('forbidden', `Only the assigned arbitrator can snooze reminders of dispute #${d.id}.`);
+  if (!SNOOZE_OPTIONS.includes(option)) throw new DomainError('invalid_input', `Snooze for ${SNOOZE_OPTIONS.join(', ')}.`);
+  const version = versionOfDispute(ctx, d);
+  const cal = calendarOf(version);
+  const until = option === 'next-business-day' ? cal.nextBusinessDayStart(now) : cal.addBusinessTime(now, parseDuration(option));
+  if (d.dueAt && until.getTime() >= d.dueAt.getTime()) {
+    throw new DomainError('invalid_input', `That would snooze past the SLA breach; the case escalates when it breaches. Pick a shorter snooze.`);
+  }
+  const subject = `dispute:${d.id}`;
+  ctx.store.timers.cancel(subject, SLA_TIMER.reminder);
+  // Reminders still ahead stay ahead: re-plan the ones after the snooze, plus the snoozed one.
+  ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: until, payload: { level: d.escalationLevel, snoozed: true } }, now);
+  ctx.store.ledger.append({ at: now, kind: 'dispute.reminder_snoozed', subject, actor: principal.personKey, policyVersion: version.version, payload: { until: until.toISOString(), option } });
+  return { until, dispute: d };
+}
