@@ -1,4 +1,4 @@
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { OutboxMessage } from '../../src/core/ports.js';
 import type { Db } from '../client.js';
 import { outbox } from '../schema.js';
@@ -30,5 +30,42 @@ export function markFailed(db: Db, id: number, error: string, retryAt: Date | nu
   db.update(outbox)
     .set({ attempts: (row?.attempts ?? 0) + 1, lastError: error.slice(0, 500), ...(retryAt ? { nextAttemptAt: retryAt } : { status: 'parked' }) })
     .where(eq(outbox.id, id))
+    .run();
+}
+
+export interface OutboxRow {
+  id: number;
+  platform: string;
+  target: unknown;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  summary: string;
+}
+
+/** Messages not yet delivered (pending and parked), oldest first. */
+export function undelivered(db: Db): OutboxRow[] {
+  return db
+    .select()
+    .from(outbox)
+    .where(inArray(outbox.status, ['pending', 'parked']))
+    .orderBy(asc(outbox.id))
+    .all()
+    .map((r) => ({ id: r.id, platform: r.platform, target: r.target, status: r.status, attempts: r.attempts, lastError: r.lastError, createdAt: r.createdAt, nextAttemptAt: r.nextAttemptAt, summary: String((r.body as { summary?: unknown } | null)?.summary ?? '') }));
+}
+
+/** Puts parked messages (one, or all when id is null) back in the queue; returns how many. */
+export function retryParked(db: Db, id: number | null, at: Date): number {
+  const where = id === null ? eq(outbox.status, 'parked') : and(eq(outbox.status, 'parked'), eq(outbox.id, id));
+  return db.update(outbox).set({ status: 'pending', attempts: 0, nextAttemptAt: at }).where(where).run().changes;
+}
+
+/** A rate limit holds a platform's whole queue: nothing pending is tried before `until`. */
+export function postponePlatform(db: Db, platform: string, until: Date): void {
+  db.update(outbox)
+    .set({ nextAttemptAt: until })
+    .where(and(eq(outbox.platform, platform), eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, until)))
     .run();
 }

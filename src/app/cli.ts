@@ -13,6 +13,7 @@ import { createLogger } from './logger.js';
 import { readPolicyFile } from './policies.js';
 import { configuredPlatforms } from './platforms.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { serve } from './serve.js';
 
 const USAGE = `usage: roe <command>
@@ -23,7 +24,9 @@ const USAGE = `usage: roe <command>
   policy check FILE                      validate a policy file
   ledger verify                          check the ledger's hash chain
   ledger export --format csv|json        print the ledger
-  stats [--format json]                  claims, disputes and rulings per partner`;
+  stats [--format json]                  claims, disputes and rulings per partner
+  outbox [list]                          notifications not delivered yet (pending and parked)
+  outbox retry ID|--all                  put parked notifications back in the queue`;
 
 export interface Io {
   out: (s: string) => void;
@@ -132,6 +135,30 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
         for (const r of rows) io.out(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
         return 0;
+      }
+      case 'outbox': {
+        if (!sub || sub === 'list') {
+          const rows = withRuntime(config, (rt) => undelivered(rt.db.db));
+          if (rows.length === 0) {
+            io.out('outbox empty: every notification was delivered');
+            return 0;
+          }
+          for (const r of rows) {
+            io.out(`#${r.id} ${r.status.padEnd(7)} ${r.platform} ${JSON.stringify(r.target)} attempts=${r.attempts} ${r.status === 'pending' ? `next=${r.nextAttemptAt.toISOString()}` : ''}`.trimEnd());
+            io.out(`    ${r.summary}${r.lastError ? `\n    last error: ${r.lastError}` : ''}`);
+          }
+          return 0;
+        }
+        if (sub === 'retry') {
+          const target = rest[0];
+          if (!target) return usage(io, 'outbox retry needs a message id or --all');
+          const id = target === '--all' ? null : Number(target.replace(/^#/, ''));
+          if (id !== null && (!Number.isInteger(id) || id <= 0)) return usage(io, `"${target}" is not a message id`);
+          const n = withRuntime(config, (rt) => retryParked(rt.db.db, id, rt.clock.now()));
+          io.out(n === 0 ? 'no parked message to retry' : `${n} message${n > 1 ? 's' : ''} back in the queue`);
+          return n === 0 && id !== null ? 1 : 0;
+        }
+        return usage(io, 'outbox needs list or retry');
       }
       default:
         return usage(io, `unknown command "${cmd}"`);

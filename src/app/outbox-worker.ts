@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { OutboxMessage } from '../core/ports.js';
 import type { Db } from '../../db/client.js';
-import { dueMessages, markDelivered, markFailed, type PendingMessage } from '../../db/repos/outbox.repo.js';
+import { dueMessages, markDelivered, markFailed, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
 /** Thrown by a deliverer: how long to wait (Slack's Retry-After), or that retrying is pointless. */
 export class DeliveryError extends Error {
@@ -42,7 +42,11 @@ export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessa
         const park = err.permanent || m.attempts + 1 >= MAX_ATTEMPTS;
         markFailed(db, m.id, err.message, park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs)));
         logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, parked: park, reason: err.message }, 'notification not delivered');
-        if (err.retryAfterMs) break; // rate limited: leave the rest of this platform's queue for later
+        if (err.retryAfterMs && !park) {
+          // Rate limited: the platform's whole queue waits for Retry-After, in order.
+          postponePlatform(db, platform, new Date(now().getTime() + err.retryAfterMs));
+          break;
+        }
       }
     }
   }

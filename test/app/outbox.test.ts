@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DeliveryError, drainOutbox, MAX_ATTEMPTS, nextAttemptDelay, type Deliverer } from '../../src/app/outbox-worker.js';
+import { ROOT } from '../support/builders.js';
+import { openArbitratedCase, outbox } from '../support/cases.js';
+import { testRuntime, type TestRuntime } from '../support/runtime.js';
+
+let rt: TestRuntime;
+const dirs: string[] = [];
+afterEach(() => {
+  rt?.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A recording deliverer that fails as told. */
+function flaky(plan: ('ok' | '429' | '500' | 'auth')[]) {
+  const delivered: number[] = [];
+  let call = 0;
+  const deliver: Deliverer = async (m) => {
+    const step = plan[Math.min(call++, plan.length - 1)];
+    if (step === '429') throw new DeliveryError('ratelimited', 30_000);
+    if (step === '500') throw new DeliveryError('slack answered 500');
+    if (step === 'auth') throw new DeliveryError('invalid_auth', undefined, true);
+    delivered.push(m.id);
+  };
+  return { deliver, delivered, calls: () => call };
+}
+
+describe('notification outbox', () => {
+  it('honours Retry-After on 429 and then delivers each message once', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    const pending = outbox(rt).filter((m) => m.status === 'pending').length;
+    expect(pending).toBeGreaterThan(0);
+    const f = flaky(['429', 'ok']);
+    expect(await drainOutbox(rt.db.db, { console: f.deliver }, () => rt.clock.now(), rt.logger)).toBe(0);
+    rt.clock.advance(29_000);
+    expect(await drainOutbox(rt.db.db, { console: f.deliver }, () => rt.clock.now(), rt.logger)).toBe(0);
+    rt.clock.advance(1_000);
+    expect(await drainOutbox(rt.db.db, { console: f.deliver }, () => rt.clock.now(), rt.logger)).toBe(pending);
+    expect(new Set(f.delivered).size).toBe(pending);
+    expect(await drainOutbox(rt.db.db, { console: f.deliver }, () => rt.clock.now(), rt.logger)).toBe(0);
+    expect(outbox(rt).every((m) => m.status === 'delivered')).toBe(true);
+  });
+
+  it('an outage delays notifications but loses none; one that keeps failing is parked, listed and retried', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-'));
+    dirs.push(dir);
+    const db = join(dir, 'roe.db');
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(rt);
+    const ids = outbox(rt).map((m) => m.id);
+    const down = flaky(['500']);
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      await drainOutbox(rt.db.db, { console: down.deliver }, () => rt.clock.now(), rt.logger);
+      rt.clock.advance(nextAttemptDelay(i) + 1);
+    }
+    expect(outbox(rt).map((m) => m.status)).toEqual(ids.map(() => 'parked'));
+    expect(rt.logs.lines.filter((l) => l.includes('notification not delivered')).length).toBe(ids.length * MAX_ATTEMPTS);
+
+    const roe = (args: string[]) => spawnSync(join(ROOT, 'bin/roe.js'), args, { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' } });
+    const list = roe(['outbox']);
+    expect(list.stdout).toContain(`#${ids[0]} parked`);
+    expect(list.stdout).toContain('last error: slack answered 500');
+    expect(roe(['outbox', 'retry', '--all']).stdout).toContain(`${ids.length} messages back in the queue`);
+
+    rt.close();
+    rt = testRuntime({ at: '2026-12-08T14:00:00Z', databasePath: db, demo: false });
+    const up = flaky(['ok']);
+    expect(await drainOutbox(rt.db.db, { console: up.deliver }, () => rt.clock.now(), rt.logger)).toBe(ids.length);
+    expect(up.delivered).toEqual(ids);
+    expect(roe(['outbox']).stdout).toContain('outbox empty');
+  });
+
+  it('a permanent failure is parked at once', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    await drainOutbox(rt.db.db, { console: flaky(['auth']).deliver }, () => rt.clock.now(), rt.logger);
+    expect(outbox(rt).every((m) => m.status === 'parked')).toBe(true);
+  });
+
+  it('backoff grows, is capped, and a longer Retry-After wins', () => {
+    expect([0, 1, 2, 10].map((a) => nextAttemptDelay(a))).toEqual([2_000, 4_000, 8_000, 600_000]);
+    expect(nextAttemptDelay(0, 45_000)).toBe(45_000);
+  });
+});

@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { logClaimActivity } from '../../handlers/activity.js';
+import { submitClaim } from '../../handlers/claim.js';
+import * as rule from '../../handlers/rule.js';
+import { snoozeReminder } from '../../handlers/snooze.js';
+import { tick } from '../../src/app/scheduler.js';
+import { verifyChain } from '../../src/core/ledger/chain.js';
+import { DomainError } from '../../src/core/errors.js';
+import { consoleOrigin, ledgerKinds, openArbitratedCase, outbox } from '../support/cases.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+let rt: TestRuntime | undefined;
+const dirs: string[] = [];
+afterEach(() => {
+  rt?.close();
+  rt = undefined;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function run(r: TestRuntime, at: string) {
+  r.clock.set(at);
+  return tick(r.db, r.deps, r.clock.now(), r.logger);
+}
+const kinds = (r: ReturnType<typeof run>) => r.fired.map((f) => f.kind);
+
+describe('SLA reminders and escalation at the right business moments', () => {
+  it.each([
+    {
+      name: 'across a weekend (opened Friday 15:00 New York)',
+      opened: '2026-12-04T20:00:00Z',
+      // 8h of business time: Fri 2h + Mon 6h → Mon 15:00 EST
+      firstReminder: '2026-12-07T20:00:00Z',
+      // 12.8h: Fri 2h + Mon 8h + Tue 2h48m → Tue 11:48 EST
+      secondReminder: '2026-12-08T16:48:00Z',
+      // 16h: Fri 2h + Mon 8h + Tue 6h → Tue 15:00 EST
+      due: '2026-12-08T20:00:00Z',
+    },
+    {
+      name: 'across a holiday (Christmas Friday) and a weekend',
+      opened: '2026-12-24T15:00:00Z', // Thu 10:00 EST: 7h on Thursday, Friday is a holiday
+      firstReminder: '2026-12-28T15:00:00Z', // Mon 10:00: 7h + 1h
+      secondReminder: '2026-12-28T19:48:00Z', // Mon 14:48: 7h + 5h48m
+      due: '2026-12-29T15:00:00Z', // Tue 10:00: 7h + 8h + 1h
+    },
+    {
+      name: 'across the daylight-saving change (US fall back, 2026-11-01)',
+      opened: '2026-10-30T17:00:00Z', // Fri 13:00 EDT: 4h on Friday
+      firstReminder: '2026-11-02T18:00:00Z', // Mon 13:00 EST: 4h + 4h
+      secondReminder: '2026-11-03T14:48:00Z', // Tue 09:48 EST: 4h + 8h + 48m
+      due: '2026-11-03T18:00:00Z', // Tue 13:00 EST: 4h + 8h + 4h
+    },
+  ])('$name', ({ opened, firstReminder, secondReminder, due }) => {
+    rt = testRuntime({ at: opened });
+    const d = openArbitratedCase(rt);
+    expect(d.dueAt!.toISOString()).toBe(new Date(due).toISOString());
+    const before = (iso: string) => new Date(new Date(iso).getTime() - 60_000).toISOString();
+
+    expect(kinds(run(rt, before(firstReminder)))).not.toContain('sla.reminder');
+    expect(kinds(run(rt, firstReminder))).toEqual(['sla.reminder']);
+    expect(outbox(rt).filter((m) => m.summary.startsWith('Reminder: dispute'))).toHaveLength(1);
+    expect(kinds(run(rt, before(secondReminder)))).toEqual([]);
+    expect(kinds(run(rt, secondReminder))).toEqual(['sla.reminder']);
+    expect(kinds(run(rt, before(due)))).toEqual([]);
+    expect(kinds(run(rt, due))).toEqual(['sla.breach']);
+
+    const escalated = rt.store.disputes.get(d.id)!;
+    expect(escalated).toMatchObject({ arbitrator: 'dana', escalationLevel: 1, status: 'open' });
+    expect(escalated.dueAt!.getTime()).toBeGreaterThan(new Date(due).getTime());
+    const told = outbox(rt).map((m) => `${m.target} ${m.summary}`);
+    expect(told.some((t) => t.includes('"user":"dana"') && t.includes(`Dispute #${d.id}`))).toBe(true);
+    expect(told.some((t) => t.includes('"user":"pat"') && t.includes('moved to Dana Reyes'))).toBe(true);
+    expect(told.some((t) => t.includes('dispute-thread') && t.includes('escalated to Dana Reyes'))).toBe(true);
+    expect(ledgerKinds(rt, `dispute:${d.id}`)).toEqual(['dispute.opened', 'dispute.assigned', 'dispute.reminded', 'dispute.reminded', 'dispute.escalated']);
+  });
+
+  it('escalates along the whole chain, then posts to the escalation channel', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' }); // Monday 09:00
+    const d = openArbitratedCase(rt);
+    for (let i = 0; i < 3; i++) {
+      const due = rt.store.disputes.get(d.id)!.dueAt!;
+      run(rt, due.toISOString());
+    }
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'vp', escalationLevel: 2, status: 'open' });
+    expect(ledgerKinds(rt, `dispute:${d.id}`).filter((k) => k.startsWith('dispute.escalated'))).toEqual(['dispute.escalated', 'dispute.escalated', 'dispute.escalated_to_channel']);
+    expect(outbox(rt).some((m) => m.target.includes('"channel":"escalations"') && m.summary.includes('past its whole escalation chain'))).toBe(true);
+    // The chain is exhausted: nothing more is scheduled.
+    expect(run(rt, '2027-03-01T15:00:00Z').fired.filter((f) => f.subject === `dispute:${d.id}`)).toEqual([]);
+  });
+
+  it('a ruling cancels the pending SLA timers', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = openArbitratedCase(rt);
+    rule.approve(rt.deps, as.person(rt, 'pat'), d.id);
+    expect(run(rt, '2026-12-20T15:00:00Z').fired.filter((f) => f.subject === `dispute:${d.id}`)).toEqual([]);
+  });
+});
+
+
+describe('durability', () => {
+  it('a timer that fell due while the process was down fires once at start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-sched-'));
+    dirs.push(dir);
+    const db = join(dir, 'roe.db');
+    let first: TestRuntime | undefined = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const d = openArbitratedCase(first);
+    const due = first.store.disputes.get(d.id)!.dueAt!;
+    first.close();
+    first = undefined;
+
+    rt = testRuntime({ at: new Date(due.getTime() + 3 * 86_400_000).toISOString(), databasePath: db, demo: false });
+    const r1 = tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(r1.fired.filter((f) => f.subject === `dispute:${d.id}`).map((f) => f.kind)).toEqual(['sla.reminder', 'sla.reminder', 'sla.breach']);
+    expect(tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired).toEqual([]);
+    expect(ledgerKinds(rt, `dispute:${d.id}`).filter((k) => k === 'dispute.escalated')).toHaveLength(1);
+    expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
+  });
+
+  it('one failing timer never stops the others; it is retried, then given up', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = openArbitratedCase(rt);
+    rt.db.sqlite.prepare("insert into timers (kind, subject, due_at, status, payload, attempts, created_at) values ('no.such.kind', 'x:1', ?, 'pending', '{}', 0, ?)").run(Date.parse('2026-12-07T14:00:00Z'), Date.parse('2026-12-07T14:00:00Z'));
+    const r = run(rt, d.dueAt!.toISOString());
+    expect(r.failed.map((f) => f.kind)).toEqual(['no.such.kind']);
+    expect(r.fired.map((f) => f.kind)).toEqual(['sla.reminder', 'sla.reminder', 'sla.breach']);
+    for (let i = 0; i < 6; i++) rt.clock.advance(3_600_000 * 24), tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    const row = rt.db.sqlite.prepare("select status, attempts, last_error from timers where kind = 'no.such.kind'").get() as { status: string; attempts: number; last_error: string };
+    expect(row).toMatchObject({ status: 'failed', attempts: 5, last_error: 'unknown timer kind "no.such.kind"' });
+    expect(rt.logs.lines.some((l) => l.includes('timer failed'))).toBe(true);
+  });
+});
+
+describe('snooze', () => {
+  it('moves the reminder, never past the breach, and only for the assigned arbitrator', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' }); // Monday 09:00: due Tuesday 17:00
+    const d = openArbitratedCase(rt);
+    run(rt, '2026-12-07T22:00:00Z'); // first reminder Monday 17:00
+    rt.clock.set('2026-12-07T22:00:00Z');
+    const r = snoozeReminder(rt.deps, as.person(rt, 'pat'), `${d.id}:4h`);
+    expect(r.summary).toMatch(/snoozed until Dec 8, 2026, 1:00 PM EST/);
+    expect(kinds(run(rt, '2026-12-08T17:59:00Z'))).toEqual([]);
+    expect(kinds(run(rt, '2026-12-08T18:00:00Z'))).toEqual(['sla.reminder']);
+    const refuse = (who: ReturnType<typeof as.person>, option: string) => {
+      try {
+        snoozeReminder(rt!.deps, who, `${d.id}:${option}`);
+      } catch (e) {
+        return (e as DomainError).message;
+      }
+      return 'accepted';
+    };
+    expect(refuse(as.person(rt, 'pat'), 'next-business-day')).toMatch(/past the SLA breach/);
+    expect(refuse(as.person(rt, 'sam'), '1h')).toMatch(/Only the assigned arbitrator/);
+    expect(refuse(as.person(rt, 'pat'), 'forever')).toMatch(/one of 1h, 4h, next-business-day/);
+    expect(refuse(as.person(rt, 'pat'), '1h')).toBe('accepted');
+  });
+});
+
+describe('registration lifecycle', () => {
+  it('warns before dormancy, renews on activity, then goes dormant and expires on time', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z', demo: true });
+    const values = { account: 'soylent', route: 'resell', product: 'Services', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' };
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values, { origin: consoleOrigin, requestKey: null });
+    const claim = rt.store.claims.all().at(-1)!;
+    expect(claim.status).toBe('protected');
+    const mine = (r: ReturnType<typeof run>) => r.fired.filter((f) => f.subject === `claim:${claim.id}`).map((f) => f.kind);
+    // dormant_after 30 days, warning 7 days before
+    expect(mine(run(rt, '2026-12-24T14:59:00Z'))).toEqual([]);
+    expect(mine(run(rt, '2026-12-24T15:00:00Z'))).toEqual(['claim.dormancy_warning']);
+    const warning = outbox(rt).find((m) => m.summary.startsWith(`Claim #${claim.id} on Soylent Corp goes dormant`));
+    expect(warning?.target).toContain('northwind-user');
+    logClaimActivity(rt.deps, as.partner(rt, 'northwind'), claim.id);
+    expect(mine(run(rt, '2026-12-31T15:00:00Z'))).toEqual([]);
+    expect(rt.store.claims.get(claim.id)!.status).toBe('protected');
+    // renewed on Dec 24: dormant 30 days later
+    expect(mine(run(rt, '2027-01-16T15:00:00Z'))).toEqual(['claim.dormancy_warning']);
+    expect(mine(run(rt, '2027-01-23T14:59:00Z'))).toEqual([]);
+    expect(mine(run(rt, '2027-01-23T15:00:00Z'))).toEqual(['claim.dormant']);
+    expect(rt.store.claims.get(claim.id)!.status).toBe('dormant');
+    // protection ends 90 days after registration
+    expect(mine(run(rt, '2027-03-01T15:00:00Z'))).toEqual(['claim.expire']);
+    expect(rt.store.claims.get(claim.id)!.status).toBe('expired');
+    expect(ledgerKinds(rt, `claim:${claim.id}`)).toEqual(['claim.filed', 'claim.protected', 'claim.dormancy_warning', 'claim.activity', 'claim.dormancy_warning', 'claim.dormant', 'claim.expired']);
+    // the account is open to the next claimant
+    const next = submitClaim(rt.deps, as.partner(rt, 'contoso'), values, { origin: consoleOrigin, requestKey: null });
+    expect(next.summary).toMatch(/is protected/);
+  });
+});
+
+describe('consequences', () => {
+  it('flags a partner at the violation threshold (its claims then wait for approval) and lifts it when the window passes', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    const values = (account: string, product = 'Services') => ({ account, route: 'resell', product, opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' });
+    for (const a of ['soylent', 'initech', 'muller']) submitClaim(rt.deps, as.partner(rt, 'northwind'), values(a), { origin: consoleOrigin, requestKey: null });
+    rt.clock.advance(3_600_000);
+    // contoso already holds initech Core Platform (demo) — different product line, so no conflict there
+    for (const a of ['soylent', 'initech', 'muller']) submitClaim(rt.deps, as.partner(rt, 'contoso'), values(a), { origin: consoleOrigin, requestKey: null });
+    expect(rt.store.claims.forClaimant('contoso').filter((c) => c.violation)).toHaveLength(3);
+    expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged']);
+    const flaggedClaim = submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), { origin: consoleOrigin, requestKey: null });
+    expect(flaggedClaim.summary).toMatch(/is pending/);
+    expect(rt.store.disputes.all().at(-1)!.reason).toMatch(/flagged for repeated violations/);
+    // window_days 180 after the violations
+    expect(run(rt, '2027-05-30T15:00:00Z').fired.filter((f) => f.kind === 'partner.flag_review')).toEqual([]);
+    expect(run(rt, '2027-05-30T16:00:00Z').fired.filter((f) => f.kind === 'partner.flag_review')).toHaveLength(1);
+    expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged', 'partner.unflagged']);
+    expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), values('wayne', 'Analytics'), { origin: consoleOrigin, requestKey: null }).summary).toMatch(/is protected/);
+  });
+});
