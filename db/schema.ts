@@ -118,6 +118,16 @@ export const disputes = sqliteTable(
   (t) => [index('disputes_account_idx').on(t.accountId), index('disputes_status_idx').on(t.status), uniqueIndex('disputes_request_key_idx').on(t.requestKey)],
 );
 
+/**
+ * Pseudonyms for chat users in the ledger: the ledger (hashed) holds only `actor_id`, so
+ * forgetting a person deletes this row and the ledger still verifies.
+ */
+export const actors = sqliteTable('actors', {
+  actorId: text('actor_id').primaryKey(),
+  userKey: text('user_key').notNull().unique(),
+  createdAt: instant('created_at').notNull(),
+});
+
 /** Append-only and hash-chained; triggers in the migration refuse UPDATE and DELETE. */
 export const ledger = sqliteTable('ledger', {
   seq: integer('seq').primaryKey(),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, like, sql } from 'drizzle-orm';
 import type { LedgerEntry } from '../../src/core/ledger/chain.js';
 import { entryHash, GENESIS_HASH } from '../../src/core/ledger/chain.js';
@@ -193,10 +194,20 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     all: () => db.select().from(t.disputes).orderBy(asc(t.disputes.id)).all().map(toDispute),
   };
 
+  /** A chat user's ledger pseudonym, made on first use; system actors (criteria, sla, …) and policy people stay as they are. */
+  const actorId = (actor: string): string => {
+    if (!actor.includes(':')) return actor;
+    const known = db.select({ id: t.actors.actorId }).from(t.actors).where(eq(t.actors.userKey, actor)).get();
+    if (known) return known.id;
+    const id = `user-${randomUUID().slice(0, 13)}`;
+    db.insert(t.actors).values({ actorId: id, userKey: actor, createdAt: now() }).run();
+    return id;
+  };
+
   const ledger: LedgerRepo = {
     append: (e: NewLedgerEntry) => {
       const head = db.select({ seq: t.ledger.seq, hash: t.ledger.hash }).from(t.ledger).orderBy(desc(t.ledger.seq)).limit(1).get();
-      const content = { seq: (head?.seq ?? 0) + 1, at: e.at.toISOString(), kind: e.kind, subject: e.subject, actor: e.actor, policyVersion: e.policyVersion, payload: JSON.parse(JSON.stringify(e.payload)) as unknown };
+      const content = { seq: (head?.seq ?? 0) + 1, at: e.at.toISOString(), kind: e.kind, subject: e.subject, actor: actorId(e.actor), policyVersion: e.policyVersion, payload: JSON.parse(JSON.stringify(e.payload)) as unknown };
       const prevHash = head?.hash ?? GENESIS_HASH;
       const entry: LedgerEntry = { ...content, prevHash, hash: entryHash(prevHash, content) };
       db.insert(t.ledger).values({ ...entry, payload: JSON.stringify(entry.payload) }).run();

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { verifyChain } from '../core/ledger/chain.js';
@@ -14,6 +14,8 @@ import { readPolicyFile } from './policies.js';
 import { configuredPlatforms } from './platforms.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
+import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
+import { partnerExport } from '../core/privacy/export.js';
 import { serve } from './serve.js';
 
 const USAGE = `usage: roe <command>
@@ -25,6 +27,9 @@ const USAGE = `usage: roe <command>
   ledger verify                          check the ledger's hash chain
   ledger export --format csv|json        print the ledger
   stats [--format json]                  claims, disputes and rulings per partner
+  backup FILE                            an online, consistent copy of the database
+  export --partner ID                    everything about one partner, and nothing about others (JSON)
+  forget USER                            remove a chat user's personal data (USER: slack:U0123, teams:29:…)
   outbox [list]                          notifications not delivered yet (pending and parked)
   outbox retry ID|--all                  put parked notifications back in the queue`;
 
@@ -134,6 +139,49 @@ export async function main(argv: string[], io: Io): Promise<number> {
         ].map((r) => r.map(String));
         const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
         for (const r of rows) io.out(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+        return 0;
+      }
+      case 'backup': {
+        const file = sub;
+        if (!file) return usage(io, 'backup needs a FILE');
+        if (existsSync(file)) {
+          io.err(`${file} exists; choose a new file name`);
+          return 1;
+        }
+        const rt = createRuntime(config, createLogger(config.logLevel, process.stderr));
+        try {
+          const r = await rt.db.sqlite.backup(file);
+          io.out(`backup written to ${file} (${r.totalPages} pages)`);
+        } finally {
+          rt.close();
+        }
+        return 0;
+      }
+      case 'export': {
+        const { values } = parseArgs({ args: [sub, ...rest].filter((x): x is string => x !== undefined), options: { partner: { type: 'string' } } });
+        if (!values.partner) return usage(io, 'export needs --partner ID');
+        const partnerId = values.partner;
+        const data = withRuntime(config, (rt) => {
+          const partner = rt.store.partners.get(partnerId);
+          if (!partner) return null;
+          return partnerExport({ partner, claims: rt.store.claims.forClaimant(partnerId), disputes: rt.store.disputes.all(), accounts: new Map(rt.store.accounts.all().map((a) => [a.id, a])), ledger: [...rt.store.ledger.entries()], at: rt.clock.now() });
+        });
+        if (!data) {
+          io.err(`no partner "${partnerId}"`);
+          return 1;
+        }
+        io.out(JSON.stringify(data, null, 2));
+        return 0;
+      }
+      case 'forget': {
+        const user = sub;
+        if (!user || !user.includes(':')) return usage(io, 'forget needs a chat user key like slack:U0123ABC or teams:29:1abc');
+        const report = withRuntime(config, (rt) => (knowsUser(rt.db, user) ? forgetUser(rt.db, user) : null));
+        if (!report) {
+          io.err(`nothing is known of ${user}`);
+          return 1;
+        }
+        io.out(`forgot ${user}: ${report.claims} claims and ${report.disputes} disputes now name ${report.actorId ?? 'nobody'}, ${report.people} profile removed, ${report.outbox} undelivered messages dropped; the ledger keeps only the pseudonym`);
         return 0;
       }
       case 'outbox': {

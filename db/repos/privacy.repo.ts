@@ -1,0 +1,45 @@
+import type { OpenDb } from '../client.js';
+
+export interface ForgetReport {
+  userKey: string;
+  actorId: string | null;
+  claims: number;
+  disputes: number;
+  people: number;
+  outbox: number;
+}
+
+/**
+ * Removes a chat user's personal data: their name and conversation reference, the link
+ * from their ledger pseudonym to them, their user id on claims and disputes (replaced by
+ * the pseudonym), and undelivered messages to them. The ledger holds only the pseudonym,
+ * so it still verifies. One transaction.
+ */
+export function forgetUser({ sqlite }: OpenDb, userKey: string): ForgetReport {
+  return sqlite
+    .transaction((): ForgetReport => {
+      const actor = sqlite.prepare('SELECT actor_id AS id FROM actors WHERE user_key = ?').get(userKey) as { id: string } | undefined;
+      const replacement = actor?.id ?? 'forgotten';
+      const [platform, ...rest] = userKey.split(':');
+      const user = rest.join(':');
+      const report: ForgetReport = {
+        userKey,
+        actorId: actor?.id ?? null,
+        claims: sqlite.prepare('UPDATE claims SET created_by = ? WHERE created_by = ?').run(replacement, userKey).changes,
+        disputes: sqlite.prepare('UPDATE disputes SET raised_by = ? WHERE raised_by = ?').run(replacement, userKey).changes,
+        people: sqlite.prepare('DELETE FROM people WHERE user_key = ?').run(userKey).changes,
+        outbox: sqlite
+          .prepare("UPDATE outbox SET status = 'dropped', body = '{}', last_error = 'recipient forgotten' WHERE status IN ('pending', 'parked') AND platform = ? AND json_extract(target, '$.kind') = 'user' AND json_extract(target, '$.user') = ?")
+          .run(platform, user).changes,
+      };
+      sqlite.prepare('DELETE FROM actors WHERE user_key = ?').run(userKey);
+      return report;
+    })
+    .immediate();
+}
+
+/** Whether anything is known of a user key. */
+export function knowsUser({ sqlite }: OpenDb, userKey: string): boolean {
+  const q = (sql: string) => sqlite.prepare(sql).get(userKey) !== undefined;
+  return q('SELECT 1 FROM actors WHERE user_key = ?') || q('SELECT 1 FROM people WHERE user_key = ?') || q('SELECT 1 FROM claims WHERE created_by = ? LIMIT 1') || q('SELECT 1 FROM disputes WHERE raised_by = ? LIMIT 1');
+}

@@ -1,0 +1,52 @@
+import type { LedgerEntry } from '../ledger/chain.js';
+import type { Account, Claim, Dispute, Partner } from '../types.js';
+import { DIRECT } from '../types.js';
+
+const OTHER = 'another party';
+
+/**
+ * Everything roe-bot holds about one partner, and nothing about anyone else: its own
+ * claims in full, the disputes it is a party to with every other party shown as
+ * "another party" (no names, deals or evidence of others), and the ledger entries about
+ * its own claims (actors are pseudonyms).
+ */
+export function partnerExport(input: { partner: Partner; claims: Claim[]; disputes: Dispute[]; accounts: Map<string, Account>; ledger: LedgerEntry[]; at: Date }) {
+  const { partner } = input;
+  const own = input.claims.filter((c) => c.claimant === partner.id);
+  const ownIds = new Set(own.map((c) => c.id));
+  const show = (party: string | null) => (party === null ? null : party === partner.id ? partner.id : party === DIRECT ? DIRECT : OTHER);
+  const subjects = new Set(own.map((c) => `claim:${c.id}`));
+  return {
+    exportedAt: input.at.toISOString(),
+    partner: { id: partner.id, name: partner.name, tier: partner.tier, slackTeamId: partner.slackTeamId, teamsTenantId: partner.teamsTenantId },
+    claims: own.map((c) => ({
+      id: c.id,
+      account: { id: c.accountId, name: input.accounts.get(c.accountId)?.name ?? c.accountId },
+      route: c.route,
+      productLine: c.productLine,
+      opportunity: c.opportunity,
+      evidence: c.evidence,
+      status: c.status,
+      registeredAt: c.registeredAt.toISOString(),
+      lastActivityAt: c.lastActivityAt.toISOString(),
+      protectedUntil: c.protectedUntil?.toISOString() ?? null,
+      policyVersion: c.policyVersion,
+    })),
+    disputes: input.disputes
+      .filter((d) => d.parties.includes(partner.id))
+      .map((d) => ({
+        id: d.id,
+        account: { id: d.accountId, name: input.accounts.get(d.accountId)?.name ?? d.accountId },
+        productLine: d.productLine,
+        status: d.status,
+        parties: [...new Set(d.parties.map(show))],
+        ownClaims: d.claimIds.filter((id) => ownIds.has(id)),
+        recommendation: show(d.recommendation),
+        winner: show(d.winner),
+        rationale: d.rationale,
+        createdAt: d.createdAt.toISOString(),
+        ruledAt: d.ruledAt?.toISOString() ?? null,
+      })),
+    ledger: input.ledger.filter((e) => subjects.has(e.subject)),
+  };
+}

@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { submitClaim } from '../../handlers/claim.js';
+import { verifyChain } from '../../src/core/ledger/chain.js';
+import { ROOT } from '../support/builders.js';
+import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
+import { as, testRuntime } from '../support/runtime.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-dp-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const roe = (db: string, args: string[]) => spawnSync(join(ROOT, 'bin/roe.js'), args, { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' } });
+
+describe('backups', () => {
+  it('roe backup takes a consistent copy while the bot has the database open, and the copy verifies', () => {
+    const db = join(dir, 'live.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(rt);
+    const values = { account: 'muller', route: 'resell', product: 'Services', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' };
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values, { origin: consoleOrigin, requestKey: null });
+    const claims = rt.store.claims.all().length;
+    const entries = [...rt.store.ledger.entries()].length;
+
+    const copy = join(dir, 'backup.db');
+    const r = roe(db, ['backup', copy]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/backup written to .*backup\.db/);
+    // the bot goes on writing after the backup
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), { ...values, account: 'initech' }, { origin: consoleOrigin, requestKey: null });
+    rt.close();
+
+    // restore = point DATABASE_PATH at the copy
+    expect(roe(copy, ['ledger', 'verify']).stdout).toContain(`ledger OK: ${entries} entries`);
+    const restored = testRuntime({ databasePath: copy, demo: false });
+    expect(restored.store.claims.all()).toHaveLength(claims);
+    expect(verifyChain(restored.store.ledger.entries())).toMatchObject({ ok: true, count: entries });
+    restored.close();
+    expect(roe(db, ['backup', copy]).stderr).toContain('exists');
+  });
+});
+
+describe('partner export', () => {
+  it('gives a partner exactly their own data and nobody else’s', () => {
+    const db = join(dir, 'export.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(rt); // northwind (proposal) vs contoso (qualified) on Soylent, evidence ''
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'muller', route: 'resell', product: 'Services', opportunity: 'Northwind secret deal', stage: 'qualified', amount: '777777', evidence: 'northwind private notes' }, { origin: consoleOrigin, requestKey: null });
+    rt.close();
+    const out = roe(db, ['export', '--partner', 'contoso']);
+    const data = JSON.parse(out.stdout) as { partner: { id: string }; claims: { account: { id: string } }[]; disputes: { parties: string[] }[]; ledger: { subject: string }[] };
+    expect(data.partner.id).toBe('contoso');
+    expect(data.claims.map((c) => c.account.id).sort()).toEqual(['initech', 'soylent']);
+    expect(data.disputes[0]!.parties.sort()).toEqual(['another party', 'contoso']);
+    const text = out.stdout;
+    for (const secret of ['northwind', 'Northwind', '777777', 'northwind private notes', 'T0NORTHWIND']) expect(text).not.toContain(secret);
+    expect(roe(db, ['export', '--partner', 'nobody']).stderr).toContain('no partner "nobody"');
+  });
+});
+
+describe('forget', () => {
+  it('removes a person’s personal data while the ledger still verifies', () => {
+    const db = join(dir, 'forget.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(rt); // filed by console:northwind-user and console:contoso-user
+    const before = [...rt.store.ledger.entries()];
+    const northwindActor = before.find((e) => e.kind === 'claim.filed')!.actor;
+    expect(northwindActor).toMatch(/^user-/);
+    expect(JSON.stringify(before)).not.toContain('northwind-user');
+    rt.close();
+
+    const r = roe(db, ['forget', 'console:northwind-user']);
+    expect(r.stdout).toMatch(/forgot console:northwind-user: 1 claims and 0 disputes now name user-/);
+    expect(roe(db, ['ledger', 'verify']).stdout).toContain('ledger OK');
+    const after = testRuntime({ databasePath: db, demo: false });
+    const everything = JSON.stringify({ claims: after.store.claims.all(), disputes: after.store.disputes.all(), ledger: [...after.store.ledger.entries()], actors: after.db.sqlite.prepare('select * from actors').all(), outbox: after.db.sqlite.prepare("select * from outbox where status != 'delivered'").all() });
+    expect(everything).not.toContain('northwind-user');
+    expect(everything).toContain('contoso-user');
+    after.close();
+    expect(roe(db, ['forget', 'console:northwind-user']).stderr).toContain('nothing is known of console:northwind-user');
+  });
+});
