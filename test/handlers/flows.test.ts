@@ -212,6 +212,17 @@ describe('dispute, arbitration and rulings', () => {
     expect(d.id).toBeGreaterThan(0);
   });
 
+  it('a third claim on an open case joins it: one dispute per overlap', () => {
+    const d = openArbitratedCase();
+    const r = submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent', stage: 'negotiation' }), meta());
+    expect(r.summary).toMatch(/is pending/);
+    const open = rt.store.disputes.all().filter((x) => x.accountId === 'soylent' && x.status === 'open');
+    expect(open.map((x) => x.id)).toEqual([d.id]);
+    expect(open[0]!.parties).toContain('fabrikam');
+    expect(open[0]!.claimIds).toHaveLength(3);
+    expect(open[0]!.recommendation).toBe('fabrikam');
+  });
+
   it('every action keeps the ledger verifiable', () => {
     const d = openArbitratedCase();
     approve(rt.deps, as.person(rt, 'pat'), d.id);

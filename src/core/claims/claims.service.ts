@@ -1,6 +1,6 @@
 import { authorizeActingFor, ownParty, type Principal } from '../authz.js';
 import type { DomainContext } from '../context.js';
-import { applyOutcome, liveClaims, openCase } from '../disputes/settle.js';
+import { applyOutcome, joinCase, liveClaims, openCase } from '../disputes/settle.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
@@ -98,6 +98,11 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
     return { claim: store.claims.get(claim.id)!, outcome: 'protected', disputeId: null, events, repeated: false };
   }
   const parties = [...new Set<PartyId>([claimant, ...conflicts.map((c) => (c.code === 'direct-led' ? DIRECT : c.party))])];
+  const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === productLine);
+  if (open) {
+    const joined = joinCase(ctx, open, account, claim, parties, now);
+    return { claim: store.claims.get(claim.id)!, outcome: 'pending', disputeId: open.id, events: joined.events, repeated: false };
+  }
   const { dispute, events } = openCase(
     ctx,
     {

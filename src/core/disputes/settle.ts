@@ -160,3 +160,19 @@ export function openCase(
   }
   return { dispute, events };
 }
+
+/**
+ * A new claim on an account and product line that already has an open case joins that
+ * case: one dispute per overlap, with the recommendation worked out again over all its
+ * claims. The arbitrator and the SLA stay as they are.
+ */
+export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account, claim: Claim, parties: PartyId[], now: Date): { dispute: Dispute; events: DomainEvent[] } {
+  const claimIds = [...dispute.claimIds, claim.id];
+  const claims = claimIds.map((id) => ctx.store.claims.get(id)).filter((c): c is Claim => c !== undefined && isLive(c.status));
+  const version = ctx.policies().byVersion(dispute.policyVersion) ?? versionForCase(ctx, claims, now);
+  const decision = decideFor(account, version, claims);
+  const joined: Dispute = { ...dispute, claimIds, parties: [...new Set([...dispute.parties, ...parties])], recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace };
+  ctx.store.disputes.update(dispute.id, { claimIds: joined.claimIds, parties: joined.parties, recommendation: joined.recommendation, recommendationRule: joined.recommendationRule, trace: joined.trace });
+  ctx.store.ledger.append({ at: now, kind: 'dispute.joined', subject: `dispute:${dispute.id}`, actor: claim.createdBy, policyVersion: version.version, payload: { claim: claim.id, parties: joined.parties, recommendation: decision.winner, rule: decision.rule } });
+  return { dispute: joined, events: [{ type: 'claim.pending', claim, disputeId: dispute.id }, { type: 'dispute.assigned', dispute: joined }] };
+}

@@ -354,6 +354,11 @@ export class AccountMatcher {
   private qExStart = new Int32Array(MAX_QUERY_TOKENS);
   private qExEnd = new Int32Array(MAX_QUERY_TOKENS);
   private loose = false;
+  /** Rarity weight of each query word (idf of its expansions) and their sum. */
+  private readonly qWeight = new Float64Array(MAX_QUERY_TOKENS);
+  private qWeightSum = 0;
+  /** Name matches below this are dropped (a domain query keeps only names matching every word). */
+  private minNameScore = 0;
   private hits: number[] = [];
   private top: Scored[] = [];
   private limit = 5;
@@ -432,6 +437,7 @@ export class AccountMatcher {
     this.top = [];
     this.k = 0;
     this.exCount = 0;
+    this.minNameScore = 0;
 
     let nameText = query;
     if (looksLikeDomain(query)) {
@@ -439,6 +445,7 @@ export class AccountMatcher {
       this.searchDomain(domain);
       const bare = !/[/@:]/.test(query);
       nameText = bare ? query : domain.replaceAll('.', ' ');
+      this.minNameScore = BAND_TYPO;
     }
     const tokens = nameTokens(nameText).slice(0, MAX_QUERY_TOKENS);
     if (tokens.length > 0) {
@@ -495,6 +502,19 @@ export class AccountMatcher {
     this.qStart[k] = pos;
     this.anyTrunc = false;
     for (let i = 0; i < k; i++) this.expandQueryToken(i, tokens[i]!);
+    this.qWeightSum = 0;
+    for (let i = 0; i < k; i++) {
+      const w = Math.log(1 + this.liveCount / (1 + this.queryTokenVolume(i)));
+      this.qWeight[i] = w;
+      this.qWeightSum += w;
+    }
+  }
+
+  /** Postings behind the expansions of query word qi (an upper bound on accounts having it). */
+  private queryTokenVolume(qi: number): number {
+    let v = 0;
+    for (let e = this.qExStart[qi]!; e < this.qExEnd[qi]!; e++) v += this.postCount[this.exTok[e]!]!;
+    return v;
   }
 
   /** Finds the dictionary words a query word may stand for: itself, words it starts, typos. */
@@ -738,14 +758,20 @@ export class AccountMatcher {
     const order: number[] = [];
     const volume: number[] = [];
     for (let qi = 0; qi < k; qi++) {
-      let v = 0;
-      for (let e = this.qExStart[qi]!; e < this.qExEnd[qi]!; e++) v += this.postCount[this.exTok[e]!]!;
-      volume[qi] = v;
-      if (v > 0) order.push(qi);
+      volume[qi] = this.queryTokenVolume(qi);
+      if (volume[qi]! > 0) order.push(qi);
     }
     order.sort((x, y) => volume[x]! - volume[y]! || x - y);
     let budget = POSTING_BUDGET;
+    // Weight of the query words an account not seen yet may still match.
+    let remaining = 0;
+    for (const qi of order) remaining += this.qWeight[qi]!;
+    let first = true;
     for (const qi of order) {
+      const canMatchAll = first && order.length === k;
+      if (!canMatchAll && !this.partialCanQualify(remaining / this.qWeightSum)) break;
+      first = false;
+      remaining -= this.qWeight[qi]!;
       for (let e = this.qExStart[qi]!; e < this.qExEnd[qi]! && budget > 0; e++) {
         const t = this.exTok[e]!;
         if (t < this.csrTokCount) {
@@ -762,6 +788,14 @@ export class AccountMatcher {
       }
       if (budget <= 0) break;
     }
+  }
+
+  /** Whether an account matching query words of this weight fraction could still enter the results. */
+  private partialCanQualify(fraction: number): boolean {
+    if (!this.loose && fraction < 0.5) return false;
+    const bound = BAND_PARTIAL + BAND_WIDTH * fraction;
+    if (bound < this.minNameScore) return false;
+    return this.top.length < this.limit || bound > this.top[this.top.length - 1]!.score;
   }
 
   /** Scores account `a` once per query (best of its fields and the domain score) and keeps it if in the top. */
@@ -798,7 +832,8 @@ export class AccountMatcher {
         nameLen += m > 0 ? m - 1 : 0;
       }
       if (this.k > 0) {
-        const s = this.scoreField(m);
+        let s = this.scoreField(m);
+        if (s < this.minNameScore) s = 0;
         if (s > best) {
           best = s;
           bestField = f;
@@ -811,7 +846,10 @@ export class AccountMatcher {
       bestField = -2 - domainIdx;
       bestExact = domainExact;
     }
-    if (best > 0) this.offer({ account: a, score: best, field: bestField, exact: bestExact, nameLen });
+    if (best <= 0) return;
+    const top = this.top;
+    if (top.length >= this.limit && !this.better(a, best, nameLen, top[top.length - 1]!)) return;
+    this.offer({ account: a, score: best, field: bestField, exact: bestExact, nameLen });
   }
 
   /** Score of one name/alias (word ids in `ft[0..m)`) against the prepared query. */
@@ -875,6 +913,7 @@ export class AccountMatcher {
     let lastJ = -1;
     let covered = 0;
     let prefixShape = true; // all but the last word exact, the last exact or a prefix
+    let matchedWeight = 0;
     for (let qi = 0; qi < k; qi++) {
       const j = assigned[qi]!;
       if (j < 0) {
@@ -885,6 +924,7 @@ export class AccountMatcher {
       const p = this.assignedPair[qi]!;
       const kind = this.pairKind[p]!;
       matched++;
+      matchedWeight += this.qWeight[qi]!;
       if (kind === KIND_EXACT) exactCount++;
       else if (kind === KIND_TYPO) {
         typoCount++;
@@ -912,7 +952,8 @@ export class AccountMatcher {
       return BAND_TYPO + BAND_WIDTH * (0.5 / (1 + distSum) + 0.3 * coverage + 0.2 * ((k - typoCount) / k));
     }
     if (compactEqual) return SCORE_COMPACT;
-    const fraction = matched / k;
+    // Some words match: weigh them by rarity, so that sharing "group" counts for little.
+    const fraction = this.qWeightSum > 0 ? matchedWeight / this.qWeightSum : 0;
     if (!this.loose && (fraction < 0.5 || matched - typoCount === 0)) return 0;
     return BAND_PARTIAL + BAND_WIDTH * fraction * (0.6 + 0.4 * coverage);
   }
@@ -954,17 +995,17 @@ export class AccountMatcher {
 
   private offer(s: Scored): void {
     const top = this.top;
-    if (top.length >= this.limit && !this.better(s, top[top.length - 1]!)) return;
     let i = top.length;
-    while (i > 0 && this.better(s, top[i - 1]!)) i--;
+    while (i > 0 && this.better(s.account, s.score, s.nameLen, top[i - 1]!)) i--;
     top.splice(i, 0, s);
     if (top.length > this.limit) top.pop();
   }
 
-  private better(x: Scored, y: Scored): boolean {
-    if (x.score !== y.score) return x.score > y.score;
-    if (x.nameLen !== y.nameLen) return x.nameLen < y.nameLen;
-    const xa = this.accs[x.account]!;
+  /** Result order: score, then shorter normalised name, then name, then id. */
+  private better(a: number, score: number, nameLen: number, y: Scored): boolean {
+    if (score !== y.score) return score > y.score;
+    if (nameLen !== y.nameLen) return nameLen < y.nameLen;
+    const xa = this.accs[a]!;
     const ya = this.accs[y.account]!;
     if (xa.name !== ya.name) return xa.name < ya.name;
     return xa.id < ya.id;

@@ -1,0 +1,103 @@
+/**
+ * The authorisation matrix: every state-changing action × every kind of person. This table
+ * is the documentation of who may do what; README links here.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { logClaimActivity } from '../../handlers/activity.js';
+import { submitClaim } from '../../handlers/claim.js';
+import { submitDispute } from '../../handlers/dispute.js';
+import { approve, submitAsk, submitAward } from '../../handlers/rule.js';
+import { snoozeReminder } from '../../handlers/snooze.js';
+import type { Principal } from '../../src/core/authz.js';
+import { isDomainError } from '../../src/core/errors.js';
+import type { Dispute } from '../../src/core/types.js';
+import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+type Who = 'claimant' | 'internal user' | 'arbitrator' | 'escalation chain' | 'external, same partner' | 'external, other partner' | 'unknown external';
+const WHO: Who[] = ['claimant', 'internal user', 'arbitrator', 'escalation chain', 'external, same partner', 'external, other partner', 'unknown external'];
+
+function principal(rt: TestRuntime, who: Who): Principal {
+  switch (who) {
+    case 'claimant':
+      return as.partner(rt, 'northwind'); // console:northwind-user filed the Northwind claim
+    case 'internal user':
+      return as.person(rt, 'sam');
+    case 'arbitrator':
+      return as.person(rt, 'pat');
+    case 'escalation chain':
+      return as.person(rt, 'dana');
+    case 'external, same partner':
+      return as.partner(rt, 'northwind', 'northwind-colleague');
+    case 'external, other partner':
+      return as.partner(rt, 'fabrikam');
+    case 'unknown external':
+      return as.stranger(rt);
+  }
+}
+
+interface Action {
+  name: string;
+  run: (rt: TestRuntime, p: Principal, d: Dispute) => void;
+  allowed: Who[];
+}
+
+const ACTIONS: Action[] = [
+  { name: 'approve the recommendation', run: (rt, p, d) => approve(rt.deps, p, d.id), allowed: ['arbitrator', 'escalation chain'] },
+  { name: 'award to another party', run: (rt, p, d) => submitAward(rt.deps, p, { dispute: String(d.id), party: 'contoso', rationale: 'Contoso sourced the opportunity.' }), allowed: ['arbitrator', 'escalation chain'] },
+  { name: 'ask for information', run: (rt, p, d) => submitAsk(rt.deps, p, { dispute: String(d.id), question: 'Who met them first?' }), allowed: ['arbitrator', 'escalation chain'] },
+  { name: 'snooze a reminder', run: (rt, p, d) => snoozeReminder(rt.deps, p, `${d.id}:1h`), allowed: ['arbitrator'] },
+  {
+    name: 'log activity on the Northwind claim',
+    run: (rt, p, d) => logClaimActivity(rt.deps, p, rt.store.claims.get(d.claimIds[0]!)!.claimant === 'northwind' ? d.claimIds[0] : d.claimIds[1]),
+    allowed: ['claimant', 'internal user', 'arbitrator', 'escalation chain', 'external, same partner'],
+  },
+  {
+    name: 'register a deal for Northwind',
+    run: (rt, p) => {
+      const before = rt.store.claims.forClaimant('northwind').length;
+      submitClaim(rt.deps, p, { account: 'acme-analytics', claimant: 'northwind', route: 'resell', product: 'Services', opportunity: 'D', stage: 'qualified' }, { origin: consoleOrigin, requestKey: null });
+      // an external user's claim is always for their own partner, whatever they ask
+      if (rt.store.claims.forClaimant('northwind').length === before) throw Object.assign(new Error('filed for another party'), { refusedAs: 'own-party-only' });
+    },
+    allowed: ['claimant', 'internal user', 'arbitrator', 'escalation chain', 'external, same partner'],
+  },
+  {
+    name: 'raise a dispute',
+    run: (rt, p) => submitDispute(rt.deps, p, { account: 'acme', product: 'Analytics', reason: 'We were there first' }, { origin: consoleOrigin, requestKey: null }),
+    allowed: ['internal user', 'arbitrator', 'escalation chain', 'external, other partner'],
+  },
+];
+
+let rt: TestRuntime;
+let dispute: Dispute;
+beforeEach(() => {
+  rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+  dispute = openArbitratedCase(rt);
+});
+afterEach(() => rt.close());
+
+const rows = ACTIONS.flatMap((a) => WHO.map((w) => ({ action: a.name, who: w, allowed: a.allowed.includes(w), run: a.run })));
+
+describe('authorisation matrix', () => {
+  it.each(rows)('$action by $who: allowed=$allowed', ({ who, allowed, run }) => {
+    const ledger = () => [...rt.store.ledger.entries()].length;
+    const before = ledger();
+    let refused: unknown = null;
+    try {
+      run(rt, principal(rt, who), dispute);
+    } catch (e) {
+      refused = e;
+    }
+    if (allowed) {
+      expect(refused).toBeNull();
+      expect(ledger()).toBeGreaterThan(before);
+    } else {
+      expect(refused).not.toBeNull();
+      const known = isDomainError(refused) || (refused as { refusedAs?: string }).refusedAs === 'own-party-only';
+      expect(known, String(refused)).toBe(true);
+      // refused by rule: nothing changed, except a claim an external user could only file for themselves
+      if ((refused as { refusedAs?: string }).refusedAs !== 'own-party-only') expect(ledger()).toBe(before);
+    }
+  });
+});
