@@ -16,6 +16,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${JSON.stringify(issue.input)?.slice(0, 40) ?? typeof issue.input}`;
   return issue.message;
 }
 
@@ -34,7 +35,11 @@ export function parsePolicy(text: string): Policy {
   if (doc.errors.length > 0) {
     throw new PolicyError(doc.errors.map((e) => `YAML line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
   }
-  const result = policySchema.safeParse(doc.toJS());
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new PolicyError(['(top level): the policy must be a YAML mapping of fields (version, effective, timezone, …); see examples/policy.yaml']);
+  }
+  const result = policySchema.safeParse(data, { reportInput: true });
   if (!result.success) {
     throw new PolicyError(result.error.issues.map((i) => `${formatPath(i.path)}: ${describeIssue(i)}`));
   }

@@ -40,6 +40,14 @@ describe('parsePolicy', () => {
     expect(found.some((p) => p.startsWith(expected)), `got: ${found.join(' | ')}`).toBe(true);
   });
 
+  it('names the expected type and what it got', () => {
+    expect(problems(policyTextWith([['protection_days: 90', 'protection_days: ninety']]))).toContain('registration.protection_days: expected number, got "ninety"');
+  });
+
+  it('a file that is not a mapping says so', () => {
+    expect(problems('- just\n- a list\n')).toEqual(['(top level): the policy must be a YAML mapping of fields (version, effective, timezone, …); see examples/policy.yaml']);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     expect(problems('version: "1"\npeople: [unclosed\n')[0]).toMatch(/^YAML line \d+:/);
   });
