@@ -38,6 +38,10 @@ function splitUserKey(userKey: string): { platform: Platform; user: string } | n
 function threadViewer(deps: HandlerDeps, d: Dispute): Principal {
   const raiserClaim = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).find((c) => c && c.createdBy === d.raisedBy);
   if (raiserClaim && raiserClaim.claimant !== DIRECT) return partyViewer(raiserClaim.claimant, d.raisedBy);
+  // Raised by hand (no claim of the raiser): the raiser's own party is the dispute's first party.
+  // A partner who raised it in a shared channel must not see the others' names, deals or evidence there.
+  const raiserParty = raiserClaim ? DIRECT : d.parties[0];
+  if (raiserParty && raiserParty !== DIRECT) return partyViewer(raiserParty, d.raisedBy);
   return { kind: 'internal', userKey: d.raisedBy, personKey: null, displayName: '' };
 }
 

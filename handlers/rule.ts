@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import type { Principal } from '../src/core/authz.js';
-import { assertOpen, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
+import { authorizeRuling, type Principal } from '../src/core/authz.js';
+import { assertOpen, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
+import { chainOf, versionOfDispute } from '../src/core/sla/sla.service.js';
+import type { Dispute } from '../src/core/types.js';
 import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
@@ -21,6 +23,12 @@ function getOpen(deps: HandlerDeps, id: number) {
   return d;
 }
 
+/** Refuses the ruling forms to anyone who may not rule, before they fill them in. */
+function mayRule(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
+  const version = versionOfDispute(deps.ctx, d);
+  authorizeRuling(viewer, d, chainOf(deps.ctx, d), (k) => personName(version, k));
+}
+
 /**
  * Applies a ruling in one transaction and returns the case card as it now stands (the
  * arbitrator's DM is replaced by it). A refusal throws and changes nothing.
@@ -33,6 +41,19 @@ export function applyRuling(deps: HandlerDeps, viewer: Principal, id: number, in
   });
 }
 
+/**
+ * A dispute's case card as this viewer may see it now (a card refreshing itself): the ruling
+ * buttons for whoever may rule on it, the outcome once it is closed. A partner sees only the
+ * disputes their organisation is a party to.
+ */
+export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
+  const d = getOpen(deps, disputeId(value));
+  if (viewer.kind === 'unknown') throw new DomainError('unknown_user', 'Your organisation is not linked to a partner of ours yet, so you cannot see disputes.');
+  if (viewer.kind === 'external' && !d.parties.includes(viewer.partnerId)) throw new DomainError('forbidden', `Dispute #${d.id} is not one your organisation is a party to.`);
+  const canRule = viewer.kind === 'internal' && viewer.personKey !== null && d.status === 'open' && queueFor(deps.ctx, viewer.personKey).some((x) => x.id === d.id);
+  return disputeCard(deps, viewer, d, { withActions: canRule });
+}
+
 /** The "approve the recommendation" button. */
 export function approve(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
   return applyRuling(deps, viewer, disputeId(value), { kind: 'approve' });
@@ -42,6 +63,7 @@ export function approve(deps: HandlerDeps, viewer: Principal, value: unknown): R
 export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
   const d = getOpen(deps, disputeId(value));
   assertOpen(deps.ctx, d);
+  mayRule(deps, viewer, d);
   const vp = viewpoint(deps, viewer);
   return {
     id: FORMS.award,
@@ -68,9 +90,10 @@ export function submitAward(deps: HandlerDeps, viewer: Principal, values: Record
 }
 
 /** The "ask for information" form: the question goes to the dispute's thread. */
-export function askForm(deps: HandlerDeps, _viewer: Principal, value: unknown): Form {
+export function askForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
   const d = getOpen(deps, disputeId(value));
   assertOpen(deps.ctx, d);
+  mayRule(deps, viewer, d);
   return {
     id: FORMS.ask,
     title: `Question on dispute #${d.id}`,

@@ -87,7 +87,7 @@ describe('claim', () => {
 
   it('an unknown product line is refused naming the choices', () => {
     const e = catchErr(() => submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ product: 'Hardware' }), meta()));
-    expect(e.fields.productLine).toContain('Core Platform, Analytics, Services');
+    expect(e.fields.product).toContain('Core Platform, Analytics, Services');
   });
 
   it('an overlap settled by first-registration rejects the later claim and tells why', () => {

@@ -91,7 +91,7 @@ function whereToTell(body: unknown): UserChannel | null {
  * through `viewErrors`, since only their ack can carry them.)
  */
 export function registerErrorHandler(app: App, client: webApi.WebClient, log: SlackLog): void {
-  app.error(async ({ error, body }) => {
+  app.error(async ({ error, body }: { error: Error & { code?: string }; body: unknown }) => {
     const where = describePayload(body);
     if (error.code === ErrorCode.AuthorizationError) {
       log.error({ ...where, err: unwrap(error) }, 'slack authorization failed (auth.test of the bot token)');

@@ -30,6 +30,7 @@ export const SLACK_IDS = {
     [ACTIONS.logActivity]: 'roe_log_activity',
     [ACTIONS.openClaim]: 'roe_open_claim',
     [ACTIONS.openDispute]: 'roe_open_dispute',
+    [ACTIONS.snooze]: 'roe_snooze_reminder',
   } satisfies Record<ActionId, string>,
   /** The account typeahead (external_select) in forms; its options come from the options listener. */
   options: {

@@ -35,7 +35,7 @@ export interface FileClaimResult {
 /** The canonical product line name as the policy spells it, or a clear error. */
 export function canonicalProductLine(productLines: readonly string[], given: string): string {
   const found = productLines.find((p) => p.toLowerCase() === given.trim().toLowerCase());
-  if (!found) throw new DomainError('invalid_input', `Unknown product line "${given}". Choose one of: ${productLines.join(', ')}.`, { productLine: `Choose one of: ${productLines.join(', ')}` });
+  if (!found) throw new DomainError('invalid_input', `Unknown product line "${given}". Choose one of: ${productLines.join(', ')}.`, { product: `Choose one of: ${productLines.join(', ')}` });
   return found;
 }
 

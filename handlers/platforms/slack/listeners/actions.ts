@@ -5,6 +5,7 @@ import { disputeForm } from '../../../dispute.js';
 import { ACTIONS, type ActionId, type Form, type Reply } from '../../../replies/model.js';
 import { home } from '../../../roe.js';
 import { approve, askForm, awardForm } from '../../../rule.js';
+import { snoozeReminder } from '../../../snooze.js';
 import { showAccount } from '../../../who-owns.js';
 import type { Principal } from '../../../../src/core/authz.js';
 import { interactiveUser, tellUser, type SlackContext } from '../context.js';
@@ -59,6 +60,10 @@ export function register(app: App, { deps, identities }: SlackContext): void {
   on(ACTIONS.ask, async (viewer, value, body, client) => openForm(client, body, askForm(deps, viewer, value)));
   on(ACTIONS.openClaim, async (viewer, value, body, client) => openForm(client, body, claimForm(deps, viewer, value)));
   on(ACTIONS.openDispute, async (viewer, value, body, client) => openForm(client, body, disputeForm(deps, viewer, value)));
+
+  on(ACTIONS.snooze, async (viewer, value, body, client) => {
+    await tellUser(client, toUser(body), snoozeReminder(deps, viewer, value));
+  });
 
   on(ACTIONS.logActivity, async (viewer, value, body, client) => {
     const done = logClaimActivity(deps, viewer, value);

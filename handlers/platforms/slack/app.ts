@@ -1,0 +1,129 @@
+import type { RequestListener } from 'node:http';
+import { App, HTTPReceiver, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
+import type { HandlerDeps } from '../../deps.js';
+import type { SlackContext, SlackLog } from './context.js';
+import { DELIVERY_CLIENT_OPTIONS } from './deliver.js';
+import { registerErrorHandler } from './errors.js';
+import { SlackIdentities } from './identity.js';
+import * as actions from './listeners/actions.js';
+import * as commands from './listeners/commands.js';
+import * as events from './listeners/events.js';
+import * as options from './listeners/options.js';
+import * as shortcuts from './listeners/shortcuts.js';
+import * as views from './listeners/views.js';
+
+/** Every listener module, grouped by kind; each registers its listeners once. */
+export const LISTENER_MODULES = [commands, actions, views, shortcuts, options, events] as const;
+
+/** The Slack endpoint on the shared server: commands, interactivity, options and events. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackAppOptions {
+  botToken: string;
+  /** HTTP mode: every request's signature is checked with it. */
+  signingSecret?: string | undefined;
+  /** Socket Mode (local development without a public URL) instead of HTTP. */
+  appToken?: string | undefined;
+  /** Base URL of the Web API (a proxy, or a fake in tests). */
+  apiUrl?: string | undefined;
+  deps: HandlerDeps;
+  resolve: (identity: ChatIdentity) => Principal;
+  log: SlackLog;
+  /** Overrides for the Web API client of the listeners (tests: `retryConfig: { retries: 0 }`). */
+  clientOptions?: Pick<webApi.WebClientOptions, 'retryConfig' | 'timeout' | 'rejectRateLimitedCalls'>;
+}
+
+export interface SlackApp {
+  app: App;
+  /** A Web API client with the bot token (listeners get their own from Bolt). */
+  client: webApi.WebClient;
+  /** A client for the outbox deliverer: no retries of its own (the outbox retries), 429 rejected with its Retry-After. */
+  deliveryClient: webApi.WebClient;
+  identities: SlackIdentities;
+  /** HTTP mode: the listener to mount on `POST /slack/events` of the shared server; null in Socket Mode. */
+  requestListener: RequestListener | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SECRET_PATTERN = /\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+/g;
+
+/** Bolt's and the Web API client's log lines, into ours; anything shaped like a token is blanked. */
+function boltLogger(log: SlackLog): BoltLogger {
+  const line = (parts: unknown[]) =>
+    parts
+      .map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : JSON.stringify(p)))
+      .join(' ')
+      .replace(SECRET_PATTERN, '[redacted]');
+  return {
+    debug: (...m: unknown[]) => log.debug({ source: 'bolt' }, line(m)),
+    info: (...m: unknown[]) => log.info({ source: 'bolt' }, line(m)),
+    warn: (...m: unknown[]) => log.warn({ source: 'bolt' }, line(m)),
+    error: (...m: unknown[]) => log.error({ source: 'bolt' }, line(m)),
+    // The level is the application's (LOG_LEVEL); Bolt's own setting is ignored.
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.DEBUG,
+    setName: () => undefined,
+  };
+}
+
+/**
+ * The Bolt app: over HTTP through an HTTPReceiver whose request listener is mounted on the
+ * shared server (signature verification on: a forged or stale request gets 401), or over
+ * Socket Mode when an app token is given. The bot identity comes from one `auth.test`, which
+ * also says which workspace is home.
+ */
+export function createSlackApp(o: SlackAppOptions): SlackApp {
+  const logger = boltLogger(o.log);
+  const clientOptions: webApi.WebClientOptions = {
+    logger,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 },
+    ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
+    ...o.clientOptions,
+  };
+  const client = new webApi.WebClient(o.botToken, clientOptions);
+  const deliveryClient = new webApi.WebClient(o.botToken, { ...clientOptions, ...DELIVERY_CLIENT_OPTIONS });
+  const identities = new SlackIdentities(client, o.resolve);
+  const authorize = async () => {
+    const ws = await identities.workspace();
+    return { botToken: o.botToken, botId: ws.botId, botUserId: ws.botUserId, ...(ws.teamId ? { teamId: ws.teamId } : {}), ...(ws.enterpriseId ? { enterpriseId: ws.enterpriseId } : {}) };
+  };
+
+  let app: App;
+  let receiver: HTTPReceiver | null = null;
+  if (o.appToken) {
+    app = new App({ socketMode: true, appToken: o.appToken, authorize, logger, clientOptions: { ...clientOptions }, extendedErrorHandler: true });
+  } else {
+    if (!o.signingSecret) throw new Error('Slack over HTTP needs the signing secret (SLACK_SIGNING_SECRET)');
+    receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: SLACK_EVENTS_PATH, signatureVerification: true, processBeforeResponse: false, logger });
+    app = new App({ receiver, authorize, logger, clientOptions: { ...clientOptions }, extendedErrorHandler: true });
+  }
+
+  const ctx: SlackContext = { deps: o.deps, identities, log: o.log };
+  for (const m of LISTENER_MODULES) m.register(app, ctx);
+  registerErrorHandler(app, client, o.log);
+
+  return {
+    app,
+    client,
+    deliveryClient,
+    identities,
+    requestListener: receiver ? receiver.requestListener : null,
+    start: async () => {
+      if (receiver) {
+        // Check the token at start, so a bad one shows in the log at once; events retry it.
+        await identities.workspace().then(
+          (ws) => o.log.info({ team: ws.teamId, enterprise: ws.enterpriseId }, 'slack connected over HTTP'),
+          (err: unknown) => o.log.error({ err }, 'slack auth.test failed; check SLACK_BOT_TOKEN'),
+        );
+      } else {
+        await app.start();
+        o.log.info({}, 'slack connected over Socket Mode');
+      }
+    },
+    stop: async () => {
+      if (!receiver) await app.stop();
+    },
+  };
+}

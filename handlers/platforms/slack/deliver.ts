@@ -1,0 +1,95 @@
+import { webApi } from '@slack/bolt';
+import { asError } from '../../../src/core/errors.js';
+import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
+import type { Reply } from '../../replies/model.js';
+import { renderReply } from './render.js';
+
+/** How a failed delivery is reported to the outbox worker (its DeliveryError). */
+export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean) => Error;
+
+export interface SlackDelivererOptions {
+  /** A Web API client that does not retry by itself (the outbox retries): retries 0, rate-limited calls rejected. */
+  client: webApi.WebClient;
+  /** Where dispute threads are remembered: the first message in a dispute's channel becomes its thread. */
+  disputes: Pick<DisputesRepo, 'get' | 'update'>;
+  fail: DeliveryFailure;
+}
+
+/** Web API client options for delivery: fail fast and let the outbox decide when to retry. */
+export const DELIVERY_CLIENT_OPTIONS = { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true } as const;
+
+/** Slack errors worth retrying; any other platform error will fail the same way again. */
+const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+
+/** A Web API failure as a delivery failure: 429 with its Retry-After, 5xx and network errors retryable, the rest permanent. */
+export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
+  if (e instanceof webApi.WebAPIRateLimitedError) return fail(`rate limited by Slack, retry after ${e.retryAfter} s`, e.retryAfter * 1000);
+  if (e instanceof webApi.WebAPIHTTPError) {
+    if (e.statusCode === 429) {
+      const retryAfter = Number(e.headers['retry-after']);
+      return fail('rate limited by Slack', Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined);
+    }
+    return fail(`Slack answered HTTP ${e.statusCode}`, undefined, e.statusCode < 500);
+  }
+  if (e instanceof webApi.WebAPIPlatformError) return fail(`Slack error: ${e.data.error}`, undefined, !TRANSIENT.has(e.data.error));
+  if (e instanceof webApi.WebAPIRequestError) return fail(`could not reach Slack: ${e.original.message}`);
+  return fail(asError(e).message);
+}
+
+function isReply(body: unknown): body is Reply {
+  if (typeof body !== 'object' || body === null) return false;
+  const r = body as Record<string, unknown>;
+  return typeof r.summary === 'string' && Array.isArray(r.blocks);
+}
+
+/**
+ * The outbox deliverer for Slack: DMs (the DM channel opened with conversations.open),
+ * dispute threads (the first message in the dispute's channel becomes the thread, remembered
+ * on the dispute) and channel messages.
+ */
+export function createSlackDeliverer(o: SlackDelivererOptions): (message: OutboxMessage) => Promise<void> {
+  const dmChannels = new Map<string, string>();
+  /** Every Web API call goes through here: its failure becomes a delivery failure. */
+  const api = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (e) {
+      throw classifySlackError(e, o.fail);
+    }
+  };
+
+  const dmChannel = async (user: string): Promise<string> => {
+    const known = dmChannels.get(user);
+    if (known) return known;
+    const r = await api(() => o.client.conversations.open({ users: user }));
+    const id = r.channel?.id;
+    if (!id) throw o.fail(`conversations.open gave no channel for ${user}`);
+    dmChannels.set(user, id);
+    return id;
+  };
+
+  return async (m) => {
+    if (!isReply(m.body)) throw o.fail('the message body is not a reply', undefined, true);
+    const body = renderReply(m.body);
+    const t = m.target;
+    switch (t.kind) {
+      case 'user': {
+        const channel = await dmChannel(t.user);
+        await api(() => o.client.chat.postMessage({ channel, ...body }));
+        return;
+      }
+      case 'channel':
+        await api(() => o.client.chat.postMessage({ channel: t.channel, ...(t.thread ? { thread_ts: t.thread } : {}), ...body }));
+        return;
+      case 'dispute-thread': {
+        const d = o.disputes.get(t.disputeId);
+        if (!d) throw o.fail(`no dispute #${t.disputeId}`, undefined, true);
+        const origin = d.origin;
+        if (!origin || origin.platform !== 'slack') throw o.fail(`dispute #${d.id} was not raised in Slack`, undefined, true);
+        const posted = await api(() => o.client.chat.postMessage({ channel: origin.channel, ...(origin.thread ? { thread_ts: origin.thread } : {}), ...body }));
+        if (!origin.thread && posted.ts) o.disputes.update(d.id, { origin: { ...origin, thread: posted.ts } });
+        return;
+      }
+    }
+  };
+}

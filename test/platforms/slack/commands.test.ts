@@ -1,0 +1,172 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startSlack();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const C = SLACK_IDS.commands;
+
+interface ButtonSeen {
+  action_id: string;
+  value: string;
+  text: { text: string };
+}
+const buttonsIn = (answer: Record<string, unknown>): ButtonSeen[] =>
+  (answer.blocks as { type: string; elements?: ButtonSeen[] }[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+
+describe('/who-owns', () => {
+  it('acks at once and answers only the asker with the model, owner and why, claims and arbitrator', async () => {
+    const { res, responseUrl } = await h.command(USERS.sam, C.whoOwns, 'acme corp');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    const answer = await h.answer(responseUrl);
+    expect(answer.response_type).toBe('ephemeral');
+    const seen = visible(answer);
+    expect(seen).toContain('Acme Corporation');
+    expect(seen).toContain('Partner-led');
+    expect(seen).toContain('Northwind Partners (First registration)');
+    expect(seen).toContain('Pat Okafor');
+    expect(seen).toMatch(/protected until/);
+    expect(seen).toContain('48,000');
+  });
+
+  it('offers buttons when several accounts match, each with its own action id, and a click answers in place', async () => {
+    const { responseUrl } = await h.command(USERS.sam, C.whoOwns, 'acm');
+    const answer = await h.answer(responseUrl);
+    expect(visible(answer)).toMatch(/accounts match "acm"\. Which one\?/);
+    const buttons = buttonsIn(answer);
+    expect(buttons.map((b) => b.text.text)).toEqual(expect.arrayContaining(['Acme Corporation', 'Acme Analytics GmbH']));
+    expect(new Set(buttons.map((b) => b.action_id)).size).toBe(buttons.length);
+    const analytics = buttons.find((b) => b.text.text === 'Acme Analytics GmbH')!;
+    expect(analytics.action_id).toMatch(/^roe_pick_account(:\d+)?$/);
+
+    const click = await h.click(USERS.sam, analytics.action_id, analytics.value);
+    expect(click.res.status).toBe(200);
+    const picked = await h.answer(click.responseUrl);
+    expect(picked.replace_original).toBe(true);
+    expect(picked.response_type).toBe('ephemeral');
+    expect(visible(picked)).toContain('Acme Analytics GmbH');
+    expect(visible(picked)).toContain('Nobody: open to registration');
+  });
+
+  it('says when nothing matches', async () => {
+    const { responseUrl } = await h.command(USERS.sam, C.whoOwns, 'zzqx');
+    expect(visible(await h.answer(responseUrl))).toContain('No account matches "zzqx"');
+  });
+
+  it('an empty query gets how to use it, only for the asker', async () => {
+    const { responseUrl } = await h.command(USERS.sam, C.whoOwns, '   ');
+    const answer = await h.answer(responseUrl);
+    expect(answer.response_type).toBe('ephemeral');
+    expect(visible(answer)).toContain('/who-owns acme');
+  });
+
+  it('a domain Slack turned into a link is searched as typed', async () => {
+    const { responseUrl } = await h.command(USERS.sam, C.whoOwns, '<http://acme.io|acme.io>');
+    expect(visible(await h.answer(responseUrl))).toContain('Northwind Partners (First registration)');
+  });
+});
+
+describe('Slack Connect users', () => {
+  it('a partner user (team T0CONTOSO) sees "another party", never another partner’s name, deal size or evidence', async () => {
+    const { responseUrl } = await h.command(USERS.contoso, C.whoOwns, 'acme corp', { channel: SHARED_CHANNEL });
+    const seen = visible(await h.answer(responseUrl));
+    expect(seen).toContain('protected by another party until');
+    expect(seen).not.toContain('Northwind');
+    expect(seen).not.toContain('48,000');
+    expect(seen).not.toContain('CIO');
+    // Their team came from users.info: the command's team_id is the host workspace's.
+    expect(h.fake.callsTo('users.info').map((c) => c.args.user)).toContain(USERS.contoso.id);
+  });
+
+  it('the partner whose claim it is sees their own deal (team from the payload’s user_team)', async () => {
+    const { responseUrl } = await h.command(USERS.northwind, C.whoOwns, 'acme corp', { channel: SHARED_CHANNEL, withUserTeam: true });
+    const seen = visible(await h.answer(responseUrl));
+    expect(seen).toContain('Northwind Partners');
+    expect(seen).toContain('48,000');
+    expect(h.fake.callsTo('users.info')).toHaveLength(0);
+  });
+
+  it('a user of no known partner is told politely and gets no form', async () => {
+    const { responseUrl } = await h.command(USERS.stranger, C.claim, 'acme', { channel: SHARED_CHANNEL });
+    const answer = await h.answer(responseUrl);
+    expect(answer.response_type).toBe('ephemeral');
+    expect(visible(answer)).toMatch(/not linked to a partner of ours/);
+    expect(h.fake.callsTo('views.open')).toHaveLength(0);
+  });
+
+  it('an unknown user may still ask for help', async () => {
+    const { responseUrl } = await h.command(USERS.stranger, C.roe, 'help');
+    const seen = visible(await h.answer(responseUrl));
+    expect(seen).toContain('/who-owns &lt;name or domain&gt;');
+    expect(seen).toMatch(/not linked to a partner yet/);
+  });
+});
+
+describe('/roe', () => {
+  it.each([
+    ['help', 'sam', ['/claim [account]', '/roe queue', 'Disputes waiting for your ruling']],
+    ['', 'sam', ['/who-owns &lt;name or domain&gt;']],
+    ['mine', 'sam', ['You have no claims. Register one with /claim.']],
+    ['mine', 'northwind', ['Claims of Northwind Partners', 'Acme Corporation (Analytics): protected', 'Log activity on #']],
+    ['queue', 'pat', ['No disputes are waiting for your ruling.']],
+    ['queue', 'rep', ['Only arbitrators named in the policy have a queue.']],
+    ['stats', 'sam', ['Settled automatically', 'By party', 'Northwind Partners', 'Contoso Consulting']],
+    ['policy', 'sam', ['2026.1, effective 2026-01-01', 'Coverage (first match wins)', 'Strategic: direct-led', 'first-registration']],
+    ['frobnicate', 'sam', ['Unknown command "frobnicate"']],
+  ] as const)('/roe %s as %s', async (sub, who, expected) => {
+    const { responseUrl } = await h.command(USERS[who], C.roe, sub);
+    const answer = await h.answer(responseUrl);
+    expect(answer.response_type).toBe('ephemeral');
+    const seen = visible(answer);
+    for (const e of expected) expect(seen).toContain(e);
+  });
+
+  it('/roe stats shows a partner only their own row', async () => {
+    const { responseUrl } = await h.command(USERS.northwind, C.roe, 'stats', { withUserTeam: true });
+    const seen = visible(await h.answer(responseUrl));
+    expect(seen).toContain('Northwind Partners');
+    expect(seen).not.toContain('Contoso');
+  });
+});
+
+describe('/claim and /dispute open modals', () => {
+  interface InputSeen {
+    type: string;
+    block_id: string;
+    optional: boolean;
+    element: { type: string; action_id: string; min_query_length?: number; initial_option?: { value: string; text: { text: string } } };
+  }
+  const inputs = (view: { blocks: unknown[] }) => (view.blocks as InputSeen[]).filter((b) => b.type === 'input');
+
+  it('/claim acme opens the claim modal with the command’s trigger and the account prefilled in a typeahead', async () => {
+    const view = await h.openForm(USERS.sam, C.claim, 'acme', 'C0DEALS');
+    expect(h.fake.callsTo('views.open')[0]!.args.trigger_id).toMatch(/trigger$/);
+    expect(view.callback_id).toBe(SLACK_IDS.views.claim);
+    const account = inputs(view).find((b) => b.block_id === 'account')!;
+    expect(account.element).toMatchObject({ type: 'external_select', action_id: SLACK_IDS.options.account, min_query_length: 1, initial_option: { value: 'acme', text: { text: 'Acme Corporation' } } });
+    expect(inputs(view).map((b) => b.block_id)).toEqual(['account', 'claimant', 'route', 'product', 'opportunity', 'stage', 'amount', 'evidence']);
+    expect(JSON.parse(view.private_metadata)).toMatchObject({ channel: 'C0DEALS' });
+  });
+
+  it('a partner’s claim modal has no "claim for" choice', async () => {
+    const view = await h.openForm(USERS.northwind, C.claim, '');
+    const ids = inputs(view).map((b) => b.block_id);
+    expect(ids).not.toContain('claimant');
+    expect(inputs(view).find((b) => b.block_id === 'account')!.element.initial_option).toBeUndefined();
+  });
+
+  it('/dispute initech opens the dispute modal', async () => {
+    const view = await h.openForm(USERS.contoso, C.dispute, 'initech');
+    expect(view.callback_id).toBe(SLACK_IDS.views.dispute);
+    expect(inputs(view).map((b) => b.block_id)).toEqual(['account', 'product', 'against', 'reason', 'evidence']);
+    expect(inputs(view).find((b) => b.block_id === 'reason')!.optional).toBe(false);
+    expect(inputs(view).find((b) => b.block_id === 'account')!.element.initial_option?.value).toBe('initech');
+  });
+});

@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { webApi } from '@slack/bolt';
+import { classifySlackError } from '../../../handlers/platforms/slack/deliver.js';
+import { reply, text } from '../../../handlers/replies/model.js';
+import { DeliveryError } from '../../../src/app/outbox-worker.js';
+import type { OutboxMessage } from '../../../src/core/ports.js';
+import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startSlack();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+interface Row {
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+}
+const rows = () => h.rt.db.sqlite.prepare('select status, attempts, next_attempt_at, last_error from outbox order by id').all() as Row[];
+let seq = 0;
+const enqueue = (target: OutboxMessage['target'], body = reply('Hello <!here>', [text('Ping <!here> & <@U0SAM>')])) =>
+  h.rt.store.outbox.enqueue({ platform: 'slack', target, body, dedupeKey: `test:${++seq}` }, h.rt.clock.now());
+
+describe('the Slack outbox deliverer', () => {
+  it('DMs a user through conversations.open, with the text escaped', async () => {
+    enqueue({ kind: 'user', user: USERS.sam.id });
+    expect(await h.drain()).toBe(1);
+    expect(h.fake.callsTo('conversations.open')[0]!.args.users).toBe(USERS.sam.id);
+    const post = h.fake.callsTo('chat.postMessage')[0]!;
+    expect(post.args.channel).toBe(`D${USERS.sam.id}`);
+    expect(post.args.text).toBe('Hello &lt;!here&gt;');
+    expect(visible(post.args)).toContain('Ping &lt;!here&gt; &amp; &lt;@U0SAM&gt;');
+    expect(rows()[0]!.status).toBe('delivered');
+  });
+
+  it('posts to a channel, in its thread when given', async () => {
+    enqueue({ kind: 'channel', channel: 'C0ESCAL', thread: '1764000000.000100' });
+    await h.drain();
+    expect(h.fake.callsTo('chat.postMessage')[0]!.args).toMatchObject({ channel: 'C0ESCAL', thread_ts: '1764000000.000100' });
+  });
+
+  it('a dispute thread starts with the first message in the dispute’s channel; later ones reply in it', async () => {
+    for (const [user, stage] of [[USERS.northwind, 'proposal'], [USERS.contoso, 'qualified']] as const) {
+      const view = await h.openForm(user, '/claim', '', SHARED_CHANNEL);
+      await h.submit(user, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage });
+    }
+    const d = h.rt.store.disputes.all().at(-1)!;
+    expect(d.origin).toEqual({ platform: 'slack', channel: SHARED_CHANNEL, thread: null });
+    await h.drain();
+    const inChannel = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === SHARED_CHANNEL);
+    expect(inChannel[0]!.args.thread_ts).toBeUndefined();
+    expect(h.rt.store.disputes.get(d.id)!.origin!.thread).toBe(inChannel[0]!.result.ts);
+    enqueue({ kind: 'dispute-thread', disputeId: d.id });
+    await h.drain();
+    expect(h.fake.callsTo('chat.postMessage').at(-1)!.args).toMatchObject({ channel: SHARED_CHANNEL, thread_ts: inChannel[0]!.result.ts });
+  });
+
+  it('429 with Retry-After: retried no sooner than Slack asked, then delivered', async () => {
+    enqueue({ kind: 'user', user: USERS.sam.id });
+    h.fake.failNext(1, { status: 429, retryAfter: 30 }, 'chat.postMessage');
+    const t0 = h.rt.clock.now().getTime();
+    expect(await h.drain()).toBe(0);
+    expect(rows()[0]).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: t0 + 30_000, last_error: 'rate limited by Slack, retry after 30 s' });
+    h.rt.clock.advance(29_000);
+    expect(await h.drain()).toBe(0);
+    h.rt.clock.advance(1_000);
+    expect(await h.drain()).toBe(1);
+    expect(rows()[0]!.status).toBe('delivered');
+  });
+
+  it('a 500 is retried with backoff', async () => {
+    enqueue({ kind: 'user', user: USERS.sam.id });
+    h.fake.failNext(1, { status: 500 }, 'conversations.open');
+    const t0 = h.rt.clock.now().getTime();
+    expect(await h.drain()).toBe(0);
+    expect(rows()[0]).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: t0 + 2_000, last_error: 'Slack answered HTTP 500' });
+    h.rt.clock.advance(2_000);
+    expect(await h.drain()).toBe(1);
+  });
+
+  it.each(['channel_not_found', 'invalid_auth', 'not_in_channel'])('%s is permanent: the message is parked, not retried', async (error) => {
+    enqueue({ kind: 'channel', channel: 'C0GONE' });
+    h.fake.failNext(1, { error }, 'chat.postMessage');
+    expect(await h.drain()).toBe(0);
+    expect(rows()[0]).toMatchObject({ status: 'parked', attempts: 1, last_error: `Slack error: ${error}` });
+    h.rt.clock.advance(3_600_000);
+    expect(await h.drain()).toBe(0);
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('a dispute thread of a dispute raised elsewhere is refused for good', async () => {
+    enqueue({ kind: 'dispute-thread', disputeId: 999 });
+    await h.drain();
+    expect(rows()[0]).toMatchObject({ status: 'parked', last_error: 'no dispute #999' });
+  });
+});
+
+describe('classifySlackError', () => {
+  const fail = (m: string, r?: number, p?: boolean) => new DeliveryError(m, r, p);
+  it.each([
+    ['rate limited', new webApi.WebAPIRateLimitedError(12), { retryAfterMs: 12_000, permanent: false }],
+    ['HTTP 503', new webApi.WebAPIHTTPError(503, 'Service Unavailable', {}), { retryAfterMs: undefined, permanent: false }],
+    ['HTTP 429 with a Retry-After header', new webApi.WebAPIHTTPError(429, 'Too Many Requests', { 'retry-after': '5' }), { retryAfterMs: 5_000, permanent: false }],
+    ['HTTP 404', new webApi.WebAPIHTTPError(404, 'Not Found', {}), { retryAfterMs: undefined, permanent: true }],
+    ['invalid_auth', new webApi.WebAPIPlatformError({ ok: false, error: 'invalid_auth' }), { retryAfterMs: undefined, permanent: true }],
+    ['internal_error', new webApi.WebAPIPlatformError({ ok: false, error: 'internal_error' }), { retryAfterMs: undefined, permanent: false }],
+    ['a network error', new webApi.WebAPIRequestError(new Error('ECONNRESET')), { retryAfterMs: undefined, permanent: false }],
+  ])('%s', (_case, error, expected) => {
+    const e = classifySlackError(error, fail);
+    expect(e).toBeInstanceOf(DeliveryError);
+    expect({ retryAfterMs: (e as DeliveryError).retryAfterMs, permanent: (e as DeliveryError).permanent }).toEqual(expected);
+  });
+});

@@ -1,0 +1,220 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { tick } from '../../../src/app/scheduler.js';
+import type { ApiCall } from '../../support/fake-slack.js';
+import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+import type { SlackUser } from '../../support/slack-requests.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startSlack();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const A = SLACK_IDS.actions;
+const claim = (over: Record<string, string> = {}) => ({ account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent analytics', stage: 'qualified', amount: '25000', ...over });
+
+async function fileClaim(user: SlackUser, values: Record<string, string>): Promise<string> {
+  const view = await h.openForm(user, SLACK_IDS.commands.claim, '', SHARED_CHANNEL);
+  const res = await h.submit(user, view, values);
+  expect(res.status).toBe(200);
+  const body = res.json() as { response_action: string; view: unknown };
+  expect(body.response_action).toBe('update');
+  return visible(body.view);
+}
+
+interface Button {
+  action_id: string;
+  value: string;
+  text: { text: string };
+}
+const buttonsOf = (call: ApiCall): Button[] => (call.args.blocks as { type: string; elements?: Button[] }[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+const posts = () => h.fake.callsTo('chat.postMessage');
+
+/** Two partners claim the same account and product at the same moment: the criteria only recommend, Pat rules. */
+async function openCase() {
+  expect(await fileClaim(USERS.northwind, claim({ stage: 'proposal', evidence: 'Workshop with the CFO' }))).toMatch(/is protected until/);
+  const seen = await fileClaim(USERS.contoso, claim());
+  expect(seen).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\) overlaps another claim\. Dispute #\d+ is with the arbitrator; you will be told the ruling\./);
+  const dispute = h.rt.store.disputes.all().at(-1)!;
+  expect(dispute.status).toBe('open');
+  expect(await h.drain()).toBe(3);
+  const dm = posts().find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+  return { dispute, dm, dmTs: String(dm.result.ts), dmChannel: `D${USERS.pat.id}` };
+}
+
+describe('claim → overlap → dispute in the channel → arbitrator DM → ruling', () => {
+  it('announces the dispute in the channel, threads the updates, DMs the arbitrator, and approving updates the DM in place', async () => {
+    const { dispute, dm, dmTs, dmChannel } = await openCase();
+
+    // Announced in the channel where the claim was filed; the announcement became the thread.
+    const [announce, assigned] = posts().filter((c) => c.args.channel === SHARED_CHANNEL);
+    expect(announce!.args.thread_ts).toBeUndefined();
+    expect(visible(announce!.args)).toContain(`Dispute #${dispute.id}: Soylent Corp`);
+    const thread = h.rt.store.disputes.get(dispute.id)!.origin!.thread!;
+    expect(thread).toMatch(/^\d+\.\d+$/);
+    expect(assigned!.args.thread_ts).toBe(thread);
+    expect(visible(assigned!.args)).toContain('Pat Okafor will rule by');
+
+    // The arbitrator's DM: the case, parties, recommendation and trace, due time, buttons.
+    expect(h.fake.callsTo('conversations.open').map((c) => c.args.users)).toContain(USERS.pat.id);
+    const seen = visible(dm.args);
+    for (const text of ['Soylent Corp (Analytics)', 'Contoso Consulting vs Northwind Partners', 'Due', 'Recommendation', 'Northwind Partners (Furthest stage)', 'Furthest stage', 'Workshop with the CFO']) expect(seen).toContain(text);
+    const buttons = buttonsOf(dm);
+    expect(buttons.map((b) => b.text.text)).toEqual(['Approve: Northwind Partners', 'Award to another party', 'Ask for information']);
+    expect(buttons.map((b) => b.action_id)).toEqual([A.rule_approve, A.rule_award, A.rule_ask]);
+
+    // Pat approves from the DM: the DM is updated in place to show the outcome, without buttons.
+    const before = h.ledgerCount();
+    const { res } = await h.click(USERS.pat, buttons[0]!.action_id, buttons[0]!.value, { channel: dmChannel, messageTs: dmTs });
+    expect(res.status).toBe(200);
+    const update = await h.fake.waitFor(() => h.fake.callsTo('chat.update')[0], 'chat.update of the DM');
+    expect(update.args).toMatchObject({ channel: dmChannel, ts: dmTs });
+    expect(visible(update.args)).toMatch(/Ruled by Pat Okafor on .*: Northwind Partners owns it\./);
+    expect(buttonsOf(update)).toEqual([]);
+    expect(h.ledgerCount()).toBeGreaterThan(before);
+    expect(h.rt.store.disputes.get(dispute.id)!).toMatchObject({ status: 'ruled', winner: 'northwind', ruledBy: 'pat' });
+
+    // The ruling goes to the thread and to both parties by DM, each seeing what they may.
+    const postsBefore = posts().length;
+    expect(await h.drain()).toBe(3);
+    const after = posts().slice(postsBefore);
+    const inThread = after.find((c) => c.args.channel === SHARED_CHANNEL)!;
+    expect(inThread.args.thread_ts).toBe(thread);
+    expect(visible(inThread.args)).toMatch(/Ruled by Pat Okafor/);
+    const toContoso = after.find((c) => c.args.channel === `D${USERS.contoso.id}`)!;
+    expect(visible(toContoso.args)).toContain('another party owns it');
+    expect(visible(toContoso.args)).not.toContain('Northwind');
+    const toNorthwind = after.find((c) => c.args.channel === `D${USERS.northwind.id}`)!;
+    expect(visible(toNorthwind.args)).toContain('Northwind Partners owns it');
+  });
+});
+
+describe('refused rulings: only the clicker sees the refusal, and nothing changes', () => {
+  it.each([
+    ['a rep not named in the chain', USERS.sam, /Only Pat Okafor \(the assigned arbitrator\) or someone above them/],
+    ['a partner in the shared channel', USERS.northwind, /Only Pat Okafor/],
+  ])('%s clicking approve is refused', async (_who, user, message) => {
+    const { dispute, dm, dmTs, dmChannel } = await openCase();
+    const [approve] = buttonsOf(dm);
+    const before = h.ledgerCount();
+    const { res, responseUrl } = await h.click(user, approve!.action_id, approve!.value, { channel: dmChannel, messageTs: dmTs });
+    expect(res.status).toBe(200);
+    const answer = await h.answer(responseUrl);
+    expect(answer).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(visible(answer)).toMatch(message);
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
+    expect(h.fake.callsTo('chat.update')).toHaveLength(0);
+  });
+
+  it('a second click (or a concurrent ruling) gets "already ruled by …" and changes nothing', async () => {
+    const { dispute, dm, dmTs, dmChannel } = await openCase();
+    const [approve] = buttonsOf(dm);
+    await h.click(USERS.pat, approve!.action_id, approve!.value, { channel: dmChannel, messageTs: dmTs });
+    await h.fake.waitFor(() => h.fake.callsTo('chat.update')[0], 'the first ruling');
+    const before = h.ledgerCount();
+    for (const user of [USERS.pat, USERS.vp]) {
+      const { responseUrl } = await h.click(user, approve!.action_id, approve!.value, { channel: dmChannel, messageTs: dmTs });
+      const answer = await h.answer(responseUrl);
+      expect(answer.response_type).toBe('ephemeral');
+      expect(visible(answer)).toMatch(new RegExp(`Dispute #${dispute.id} was already ruled by Pat Okafor at 2026-11-30 15:00 UTC`));
+    }
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.fake.callsTo('chat.update')).toHaveLength(1);
+    expect(h.rt.store.disputes.get(dispute.id)!.ruledBy).toBe('pat');
+  });
+});
+
+describe('award with a rationale, and asking for information', () => {
+  it('award opens a modal with the parties and a required rationale; a short one is refused inline; the ruling updates the DM and the thread', async () => {
+    const { dispute, dm, dmTs, dmChannel } = await openCase();
+    const award = buttonsOf(dm)[1]!;
+    await h.click(USERS.pat, award.action_id, award.value, { channel: dmChannel, messageTs: dmTs });
+    await h.fake.waitFor(() => h.fake.callsTo('views.open').length === 3, 'the award modal');
+    const modal = h.openedView(2);
+    expect(modal.callback_id).toBe(SLACK_IDS.views.award);
+    const party = modal.blocks.find((b) => b.block_id === 'party')!;
+    expect(party.element!.options!.map((o) => [o.value, o.text.text])).toEqual([
+      ['contoso', 'Contoso Consulting'],
+      ['northwind', 'Northwind Partners'],
+    ]);
+    expect(JSON.parse(modal.private_metadata)).toMatchObject({ state: { dispute: String(dispute.id) }, message: { channel: dmChannel, ts: dmTs } });
+
+    const before = h.ledgerCount();
+    const short = await h.submit(USERS.pat, modal, { party: 'contoso', rationale: 'because' });
+    expect(short.json()).toEqual({ response_action: 'errors', errors: { rationale: 'Explain the ruling (at least 10 characters)' } });
+    const none = await h.submit(USERS.pat, modal, { rationale: 'Contoso sourced the lead at the trade show.' });
+    expect(none.json()).toEqual({ response_action: 'errors', errors: { party: 'Pick a party' } });
+    expect(h.ledgerCount()).toBe(before);
+
+    const ok = await h.submit(USERS.pat, modal, { party: 'contoso', rationale: 'Contoso sourced the lead at the trade show.' });
+    const result = ok.json() as { response_action: string; view: unknown };
+    expect(result.response_action).toBe('update');
+    expect(visible(result.view)).toContain('Contoso Consulting owns it. Rationale: Contoso sourced the lead at the trade show.');
+    const update = await h.fake.waitFor(() => h.fake.callsTo('chat.update')[0], 'the DM updated after the award');
+    expect(update.args).toMatchObject({ channel: dmChannel, ts: dmTs });
+    expect(visible(update.args)).toContain('Contoso Consulting owns it');
+    expect(h.rt.store.disputes.get(dispute.id)!).toMatchObject({ status: 'ruled', winner: 'contoso' });
+
+    const n = posts().length;
+    await h.drain();
+    const thread = posts().slice(n).find((c) => c.args.channel === SHARED_CHANNEL)!;
+    expect(thread.args.thread_ts).toBe(h.rt.store.disputes.get(dispute.id)!.origin!.thread);
+    expect(visible(thread.args)).toContain('Rationale: Contoso sourced the lead at the trade show.');
+  });
+
+  it('someone who may not rule is refused the award form: no modal opens, only they see why, nothing changes', async () => {
+    const { dispute, dm, dmTs, dmChannel } = await openCase();
+    const award = buttonsOf(dm)[1]!;
+    const before = h.ledgerCount();
+    const opened = h.fake.callsTo('views.open').length;
+    const { responseUrl } = await h.click(USERS.sam, award.action_id, award.value, { channel: dmChannel, messageTs: dmTs });
+    const answer = await h.answer(responseUrl);
+    expect(answer.response_type).toBe('ephemeral');
+    expect(visible(answer)).toMatch(/Only Pat Okafor/);
+    expect(h.fake.callsTo('views.open')).toHaveLength(opened);
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
+  });
+
+  it('ask for information: the question goes to the dispute thread and the case stays open', async () => {
+    const { dispute, dm, dmTs, dmChannel } = await openCase();
+    const ask = buttonsOf(dm)[2]!;
+    await h.click(USERS.pat, ask.action_id, ask.value, { channel: dmChannel, messageTs: dmTs });
+    await h.fake.waitFor(() => h.fake.callsTo('views.open').length === 3, 'the ask modal');
+    const modal = h.openedView(2);
+    expect(modal.callback_id).toBe(SLACK_IDS.views.ask);
+    expect((await h.submit(USERS.pat, modal, { question: 'Who?' })).json()).toEqual({ response_action: 'errors', errors: { question: 'Write the question (at least 5 characters)' } });
+    const ok = await h.submit(USERS.pat, modal, { question: 'Who met the customer first?' });
+    expect((ok.json() as { response_action: string }).response_action).toBe('update');
+    const n = posts().length;
+    await h.drain();
+    const inThread = posts().slice(n).filter((c) => c.args.channel === SHARED_CHANNEL);
+    expect(inThread).toHaveLength(1);
+    expect(inThread[0]!.args.thread_ts).toBe(h.rt.store.disputes.get(dispute.id)!.origin!.thread);
+    expect(visible(inThread[0]!.args)).toContain('Pat Okafor asks: Who met the customer first?');
+    expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
+  });
+});
+
+describe('SLA reminders in the arbitrator’s DM', () => {
+  it('a reminder DM carries the ruling and snooze buttons; snoozing answers only the arbitrator', async () => {
+    const { dispute } = await openCase();
+    h.rt.clock.advance(24 * 3_600_000); // past the first reminder (half of 16 business hours)
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    const n = posts().length;
+    await h.drain();
+    const reminder = posts().slice(n).find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    expect(visible(reminder.args)).toContain(`Reminder: dispute #${dispute.id} is due`);
+    const buttons = buttonsOf(reminder);
+    expect(buttons.map((b) => b.action_id)).toEqual(expect.arrayContaining([A.rule_approve, A.snooze_reminder, `${A.snooze_reminder}:1`]));
+    const snooze = buttons.find((b) => b.action_id.startsWith(A.snooze_reminder) && b.value.endsWith(':1h'))!;
+    const { responseUrl } = await h.click(USERS.pat, snooze.action_id, snooze.value, { channel: `D${USERS.pat.id}`, messageTs: String(reminder.result.ts) });
+    const answer = await h.answer(responseUrl);
+    expect(answer.response_type).toBe('ephemeral');
+    expect(visible(answer)).toMatch(new RegExp(`Reminder for dispute #${dispute.id} snoozed until`));
+  });
+});

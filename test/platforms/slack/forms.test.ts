@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+import { blockSuggestion } from '../../support/slack-requests.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startSlack();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const C = SLACK_IDS.commands;
+const claim = (over: Record<string, string> = {}) => ({ account: 'soylent', claimant: 'direct', route: 'direct', product: 'Services', opportunity: 'Soylent services', stage: 'qualified', amount: '25000', evidence: 'Met their COO', ...over });
+type Answer = { response_action: string; errors?: Record<string, string>; view?: unknown };
+
+describe('claim modal', () => {
+  it('files the claim and turns the modal into the outcome', async () => {
+    const view = await h.openForm(USERS.sam, C.claim, 'soylent');
+    const res = await h.submit(USERS.sam, view, claim());
+    expect(res.status).toBe(200);
+    const body = res.json() as Answer;
+    expect(body.response_action).toBe('update');
+    expect(visible(body.view)).toMatch(/Claim #\d+ on Soylent Corp \(Services\) is protected until/);
+    const filed = h.rt.store.claims.all().at(-1)!;
+    expect(filed).toMatchObject({ accountId: 'soylent', claimant: 'direct', productLine: 'Services', createdBy: `slack:${USERS.sam.id}` });
+  });
+
+  it.each([
+    ['a missing opportunity and a negative amount', { opportunity: '', amount: '-3' }, { opportunity: 'Required', amount: 'A positive number, e.g. 50000' }],
+    ['an account nobody knows', { account: 'zzqx' }, { account: 'No account matches "zzqx"' }],
+    ['an unknown stage', { stage: 'dreaming' }, { stage: 'Choose one of: prospecting, qualified, proposal, negotiation, commit' }],
+    ['no route chosen', { route: '' }, { route: 'Choose one of: resell, referral, co-sell, marketplace, direct' }],
+  ])('refuses %s inline, on the right field, and files nothing', async (_case, over, errors) => {
+    const view = await h.openForm(USERS.sam, C.claim);
+    const before = h.ledgerCount();
+    const res = await h.submit(USERS.sam, view, claim(over));
+    expect(res.json()).toEqual({ response_action: 'errors', errors });
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.claims.all().filter((c) => c.accountId === 'soylent')).toHaveLength(0);
+  });
+
+  it('a refusal that names no field shows on the account field', async () => {
+    const view = await h.openForm(USERS.northwind, C.claim);
+    const res = await h.submit(USERS.northwind, view, claim({ account: 'acme', product: 'Analytics', route: 'resell' }));
+    const body = res.json() as Answer;
+    expect(body.response_action).toBe('errors');
+    expect(body.errors).toEqual({ account: expect.stringMatching(/already a live claim #\d+ for this party on Acme Corporation \(Analytics\)/) });
+  });
+
+  it('a retried submission of the same view (Slack retry or a double click) files one claim', async () => {
+    const view = await h.openForm(USERS.sam, C.claim);
+    const first = await h.submit(USERS.sam, view, claim());
+    const afterFirst = h.ledgerCount();
+    const retry = await h.submit(USERS.sam, view, claim(), { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    const again = await h.submit(USERS.sam, view, claim());
+    for (const r of [first, retry, again]) expect((r.json() as Answer).response_action).toBe('update');
+    expect(visible((retry.json() as Answer).view)).toBe(visible((first.json() as Answer).view));
+    expect(h.rt.store.claims.all().filter((c) => c.accountId === 'soylent')).toHaveLength(1);
+    expect(h.ledgerCount()).toBe(afterFirst);
+  });
+
+  it('the account typeahead answers from the matcher', async () => {
+    const res = await h.send(blockSuggestion({ user: USERS.sam, actionId: SLACK_IDS.options.account, blockId: 'account', value: 'acm' }));
+    expect(res.status).toBe(200);
+    const { options } = res.json() as { options: { text: { type: string; text: string }; value: string }[] };
+    expect(options.map((o) => [o.value, o.text.text])).toEqual(expect.arrayContaining([
+      ['acme', 'Acme Corporation'],
+      ['acme-analytics', 'Acme Analytics GmbH'],
+    ]));
+    expect(options.every((o) => o.text.type === 'plain_text')).toBe(true);
+  });
+});
+
+describe('dispute modal', () => {
+  it.each([
+    ['a reason that says nothing', { reason: 'no' }, { reason: 'Say why, in a sentence (at least 5 characters)' }],
+    ['a claim number that is not a number', { against: 'abc' }, { against: 'A claim number, e.g. 12' }],
+    ['a claim that is not on this account', { against: '999' }, { against: 'Pick a live claim on this account' }],
+    ['an account nobody else holds', { account: 'soylent' }, { account: 'No other party holds this account' }],
+  ])('refuses %s inline and opens nothing', async (_case, over, errors) => {
+    const view = await h.openForm(USERS.contoso, C.dispute, 'acme', SHARED_CHANNEL);
+    const before = h.ledgerCount();
+    const res = await h.submit(USERS.contoso, view, { account: 'acme', product: 'Analytics', reason: 'We have worked Acme for a year', ...over });
+    expect(res.json()).toEqual({ response_action: 'errors', errors });
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.disputes.all()).toHaveLength(0);
+  });
+
+  it('a dispute by hand is answered in the modal and announced in the channel where it was raised', async () => {
+    const view = await h.openForm(USERS.contoso, C.dispute, 'acme', SHARED_CHANNEL);
+    const res = await h.submit(USERS.contoso, view, { account: 'acme', product: 'Analytics', reason: 'We have worked Acme for a year' });
+    const body = res.json() as Answer;
+    expect(body.response_action).toBe('update');
+    expect(visible(body.view)).toContain('settled at once by the criteria: another party owns it');
+    await h.drain();
+    const announced = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === SHARED_CHANNEL);
+    expect(announced.length).toBeGreaterThan(0);
+    expect(announced[0]!.args.thread_ts).toBeUndefined();
+    expect(announced.slice(1).every((c) => c.args.thread_ts === announced[0]!.result.ts)).toBe(true);
+    expect(visible(announced.map((c) => c.args))).not.toContain('Northwind');
+  });
+});

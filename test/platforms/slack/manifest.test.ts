@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { App } from '@slack/bolt';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { LISTENER_MODULES, SLACK_EVENTS_PATH } from '../../../handlers/platforms/slack/app.js';
+import type { SlackContext } from '../../../handlers/platforms/slack/context.js';
+import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { ROOT } from '../../support/builders.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+interface Manifest {
+  features: {
+    slash_commands: { command: string; url: string }[];
+    shortcuts: { callback_id: string; type: string; name: string }[];
+    app_home: { home_tab_enabled: boolean; messages_tab_enabled: boolean };
+  };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: {
+    event_subscriptions: { request_url: string; bot_events: string[] };
+    interactivity: { is_enabled: boolean; request_url: string; message_menu_options_url: string };
+  };
+}
+
+const manifestText = readFileSync(resolve(ROOT, 'manifests/slack/manifest.yaml'), 'utf8');
+const manifest = parse(manifestText) as Manifest;
+
+const schema = JSON.parse(readFileSync(resolve(ROOT, '../shared/schemas/slack-manifest.schema.1.0.0.json'), 'utf8')) as object;
+// The official schema uses a few annotation keywords of its own ("regex", "_note"); strict mode would reject them.
+const validate = addFormats(new Ajv({ allErrors: true, strict: false })).compile(schema);
+
+describe('manifests/slack/manifest.yaml', () => {
+  it('is valid against Slack’s manifest schema 1.0.0', () => {
+    const ok = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('(the schema does reject what Slack would: a shortcut name over 24 characters, an unknown setting)', () => {
+    expect(validate({ ...manifest, features: { ...manifest.features, shortcuts: [{ name: 'Dispute who owns this account', type: 'message', callback_id: 'x', description: 'x' }] } })).toBe(false);
+    expect(validate({ ...manifest, settings: { ...manifest.settings, socket: true } })).toBe(false);
+  });
+
+  it('declares exactly the commands, shortcut and events the code handles', () => {
+    expect(manifest.features.slash_commands.map((c) => c.command).sort()).toEqual(Object.values(SLACK_IDS.commands).sort());
+    expect(manifest.features.shortcuts.map((s) => s.callback_id).sort()).toEqual(Object.values(SLACK_IDS.shortcuts).sort());
+    expect(manifest.features.shortcuts).toEqual([expect.objectContaining({ name: 'Dispute ownership', type: 'message' })]);
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(Object.values(SLACK_IDS.events).sort());
+    expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true, messages_tab_enabled: true });
+  });
+
+  it('sends everything to the one endpoint, with interactivity and the options load URL on', () => {
+    const urls = [...manifest.features.slash_commands.map((c) => c.url), manifest.settings.event_subscriptions.request_url, manifest.settings.interactivity.request_url, manifest.settings.interactivity.message_menu_options_url];
+    for (const url of urls) expect(url).toBe(`https://roe.example.com${SLACK_EVENTS_PATH}`);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  });
+
+  it('asks for the scopes the code uses, and no more', () => {
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'chat:write.public', 'commands', 'im:write', 'users:read']);
+  });
+});
+
+describe('every id in ids.ts has a listener, and every listener an id', () => {
+  type Kind = 'command' | 'action' | 'view' | 'shortcut' | 'options' | 'event';
+  const registered: { kind: Kind; id: string | RegExp }[] = [];
+  const recorder = Object.fromEntries(
+    (['command', 'action', 'view', 'shortcut', 'options', 'event'] as const).map((kind) => [kind, (id: string | RegExp) => void registered.push({ kind, id })]),
+  );
+  for (const m of LISTENER_MODULES) m.register(recorder as unknown as App, {} as SlackContext);
+  const matches = (kind: Kind, id: string) => registered.some((r) => r.kind === kind && (typeof r.id === 'string' ? r.id === id : r.id.test(id)));
+
+  it.each([
+    ...Object.values(SLACK_IDS.commands).map((id) => ['command', id] as const),
+    ...Object.values(SLACK_IDS.actions).map((id) => ['action', id] as const),
+    ...Object.values(SLACK_IDS.views).map((id) => ['view', id] as const),
+    ...Object.values(SLACK_IDS.shortcuts).map((id) => ['shortcut', id] as const),
+    ...Object.values(SLACK_IDS.options).map((id) => ['options', id] as const),
+    ...Object.values(SLACK_IDS.events).map((id) => ['event', id] as const),
+  ])('%s %s', (kind, id) => {
+    expect(matches(kind, id)).toBe(true);
+    if (kind === 'action') expect(matches(kind, `${id}:3`)).toBe(true);
+  });
+
+  it('no listener is registered for an id that is not in ids.ts', () => {
+    const known = new Set<string>([...Object.values(SLACK_IDS.commands), ...Object.values(SLACK_IDS.actions), ...Object.values(SLACK_IDS.views), ...Object.values(SLACK_IDS.shortcuts), ...Object.values(SLACK_IDS.options), ...Object.values(SLACK_IDS.events)]);
+    for (const r of registered) {
+      const ok = typeof r.id === 'string' ? known.has(r.id) : [...known].some((k) => (r.id as RegExp).test(k));
+      expect(ok, `${r.kind} ${String(r.id)}`).toBe(true);
+    }
+    expect(registered).toHaveLength(known.size);
+  });
+});

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { escapeMrkdwn, LIMITS, mrkdwnText, plainFromSlack, renderForm, renderReply, resultView, truncate } from '../../../handlers/platforms/slack/render.js';
+import { ACTIONS, FORMS, reply, text, type Block, type Form } from '../../../handlers/replies/model.js';
+import { textsIn } from '../../support/slack-harness.js';
+
+type AnyBlock = { type: string; text?: { text: string; type: string }; fields?: { text: string }[]; elements?: { action_id: string; value: string; text: { text: string } }[] };
+const blocksOf = (r: ReturnType<typeof renderReply>) => r.blocks as unknown as AnyBlock[];
+
+describe('escaping', () => {
+  it('escapes &, < and > for mrkdwn, & first', () => {
+    expect(escapeMrkdwn('<!channel> & <@U1> &amp;')).toBe('&lt;!channel&gt; &amp; &lt;@U1&gt; &amp;amp;');
+  });
+
+  it('cuts escaped text without splitting an entity', () => {
+    const s = mrkdwnText('<'.repeat(100), 50);
+    expect(s.length).toBeLessThanOrEqual(50);
+    expect(s).toMatch(/^(&lt;)+…$/);
+    expect(truncate('x'.repeat(80), 75)).toHaveLength(75);
+    expect(truncate('😀'.repeat(50), 75).endsWith('…')).toBe(true);
+    expect(truncate('😀'.repeat(50), 75)).not.toMatch(/[\uD800-\uDBFF]…$/);
+  });
+
+  it('turns Slack-formatted command text back into what was typed', () => {
+    expect(plainFromSlack('<https://acme.com|acme.com> &amp; &lt;b&gt; <mailto:jo@acme.com|jo@acme.com>')).toBe('acme.com & <b> jo@acme.com');
+  });
+
+  it('every mrkdwn text of a reply is escaped; the tone shows as an emoji prefix', () => {
+    const r = renderReply(reply('<!here>', [text('<!channel>', 'good'), { type: 'facts', facts: [{ label: '<a>', value: '<@U1>' }] }, { type: 'list', title: '<t>', items: [{ text: '<i>', detail: '<d>' }] }]));
+    for (const t of textsIn(r)) if (t.type !== 'plain_text') expect(t.text).not.toMatch(/<[!@a-z]/);
+    expect(r.text).toBe('&lt;!here&gt;');
+    expect(blocksOf(r)[0]!.text!.text).toBe(':white_check_mark: &lt;!channel&gt;');
+  });
+});
+
+describe('Block Kit limits', () => {
+  it('a long text is cut to 3000 characters', () => {
+    const r = renderReply(reply('s', [text('y'.repeat(5000))]));
+    expect(blocksOf(r)[0]!.text!.text.length).toBeLessThanOrEqual(LIMITS.sectionText);
+  });
+
+  it('a long list is split into sections of at most 3000 characters', () => {
+    const r = renderReply(reply('s', [{ type: 'list', title: 'Claims', items: Array.from({ length: 40 }, (_, i) => ({ text: `#${i} ${'z'.repeat(200)}`, detail: 'd'.repeat(100) })) }]));
+    const sections = blocksOf(r).filter((b) => b.type === 'section');
+    expect(sections.length).toBeGreaterThan(1);
+    for (const s of sections) expect(s.text!.text.length).toBeLessThanOrEqual(LIMITS.sectionText);
+    expect(sections.map((s) => s.text!.text).join('\n')).toContain('#39 ');
+  });
+
+  it('more than 10 facts go into several sections', () => {
+    const r = renderReply(reply('s', [{ type: 'facts', facts: Array.from({ length: 23 }, (_, i) => ({ label: `L${i}`, value: 'v' })) }]));
+    expect(blocksOf(r).map((b) => b.fields?.length)).toEqual([10, 10, 3]);
+  });
+
+  it('a message keeps at most 50 blocks, saying how many were left out; a view 100', () => {
+    const many: Block[] = Array.from({ length: 120 }, (_, i) => text(`t${i}`));
+    const message = blocksOf(renderReply(reply('s', many)));
+    expect(message).toHaveLength(LIMITS.messageBlocks);
+    expect(JSON.stringify(message.at(-1))).toContain('…and 71 more not shown.');
+    expect(renderReply(reply('s', many), 'home').blocks).toHaveLength(LIMITS.viewBlocks);
+  });
+
+  it('buttons: at most 25 per actions block, unique action ids, text ≤ 75, value ≤ 2000', () => {
+    const buttons = Array.from({ length: 30 }, (_, i) => ({ action: ACTIONS.pickAccount, label: `${i} ${'b'.repeat(100)}`, value: 'v'.repeat(3000) }));
+    const r = blocksOf(renderReply(reply('s', [{ type: 'actions', actions: buttons }])));
+    const actions = r.filter((b) => b.type === 'actions');
+    expect(actions.map((a) => a.elements!.length)).toEqual([25, 5]);
+    const elements = actions.flatMap((a) => a.elements!);
+    expect(new Set(elements.map((e) => e.action_id)).size).toBe(30);
+    expect(elements[0]!.action_id).toBe(SLACK_IDS.actions.pick_account);
+    expect(elements[1]!.action_id).toBe(`${SLACK_IDS.actions.pick_account}:1`);
+    for (const e of elements) {
+      expect(e.text.text.length).toBeLessThanOrEqual(LIMITS.buttonText);
+      expect(e.value.length).toBeLessThanOrEqual(LIMITS.buttonValue);
+    }
+  });
+});
+
+describe('forms as modals', () => {
+  const form: Form = {
+    id: FORMS.claim,
+    title: 'Register a deal on a very long account name',
+    submitLabel: 'Claim',
+    intro: 'Fill <this> in',
+    fields: [
+      { id: 'account', label: 'Account', kind: 'account', required: true, initial: { value: 'acme', label: 'Acme Corporation' } },
+      { id: 'claimant', label: 'Claim for', kind: 'select', required: true, options: Array.from({ length: 130 }, (_, i) => ({ value: `p${i}`, label: `Partner ${i} ${'n'.repeat(90)}` })), initial: { value: 'p1', label: 'x' } },
+      { id: 'amount', label: 'Amount', kind: 'number', required: false },
+      { id: 'evidence', label: 'Evidence', kind: 'multiline', required: false, maxLength: 3000, hint: 'Notes' },
+    ],
+    state: { dispute: '7' },
+  };
+  const view = renderForm(form, { channel: 'C1', message: { channel: 'D1', ts: '1.2' } });
+  const inputs = view.blocks.filter((b) => b.type === 'input') as unknown as { block_id: string; optional: boolean; element: Record<string, unknown> & { options?: { text: { text: string } }[] } }[];
+
+  it('has the form’s callback id, a title within 24 characters, and its state and origin in private_metadata', () => {
+    expect(view.callback_id).toBe(SLACK_IDS.views.claim);
+    expect(view.title.text.length).toBeLessThanOrEqual(LIMITS.modalTitle);
+    expect(JSON.parse(view.private_metadata!)).toEqual({ state: { dispute: '7' }, channel: 'C1', message: { channel: 'D1', ts: '1.2' } });
+  });
+
+  it('one input per field, block_id = field id, the right element per kind', () => {
+    expect(inputs.map((b) => [b.block_id, b.element.type, b.optional])).toEqual([
+      ['account', 'external_select', false],
+      ['claimant', 'static_select', false],
+      ['amount', 'number_input', true],
+      ['evidence', 'plain_text_input', true],
+    ]);
+    expect(inputs[0]!.element).toMatchObject({ action_id: SLACK_IDS.options.account, min_query_length: 1, initial_option: { value: 'acme', text: { text: 'Acme Corporation' } } });
+    expect(inputs[3]!.element).toMatchObject({ multiline: true, max_length: 3000 });
+  });
+
+  it('select options are capped at 100, their text at 75, and the initial option is one of them', () => {
+    const options = inputs[1]!.element.options!;
+    expect(options).toHaveLength(LIMITS.options);
+    for (const o of options) expect(o.text.text.length).toBeLessThanOrEqual(LIMITS.optionText);
+    expect(inputs[1]!.element.initial_option).toEqual(options[1]);
+  });
+
+  it('the intro is escaped mrkdwn', () => {
+    expect(JSON.stringify(view.blocks[0])).toContain('Fill &lt;this&gt; in');
+  });
+
+  it('a result view has a Done button and no submit', () => {
+    const r = resultView(reply('ok', [text('Done')], { title: 'A title much longer than twenty-four' }), 'Claim');
+    expect(r.submit).toBeUndefined();
+    expect(r.close?.text).toBe('Done');
+    expect(r.title.text.length).toBeLessThanOrEqual(LIMITS.modalTitle);
+    expect(JSON.stringify(r.blocks)).toContain('A title much longer than twenty-four');
+  });
+});

@@ -1,0 +1,108 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { BOT_TOKEN, SHARED_CHANNEL, SIGNING_SECRET, startSlack, textsIn, USERS, visible, type Harness } from '../../support/slack-harness.js';
+import { signature, slashCommand, urlVerification, viewSubmission } from '../../support/slack-requests.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startSlack();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const claimValues = { account: 'soylent', claimant: 'direct', route: 'direct', product: 'Services', opportunity: 'Soylent services', stage: 'qualified' };
+
+describe('request signatures', () => {
+  it('a correctly signed url_verification is answered with the challenge', async () => {
+    const res = await h.send(urlVerification('3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P'));
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+  });
+
+  it.each([
+    ['a forged signature', { signature: `v0=${'0'.repeat(64)}` }],
+    ['a signature made with another secret', { secret: 'not-the-signing-secret' }],
+    ['a stale timestamp (over 5 minutes old), even correctly signed', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }],
+    ['a body changed after signing', { tamper: true }],
+  ])('%s gets 401 and changes nothing', async (_case, o: { signature?: string; secret?: string; timestamp?: number; tamper?: boolean }) => {
+    const view = await h.openForm(USERS.sam, SLACK_IDS.commands.claim);
+    const callsBefore = h.fake.calls.length;
+    const ledgerBefore = h.ledgerCount();
+    const req = viewSubmission({ user: USERS.sam, view, values: claimValues });
+    const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+    const sig = o.signature ?? signature(o.secret ?? SIGNING_SECRET, ts, req.body);
+    const body = o.tamper ? req.body.replace('soylent', 'acme') : req.body;
+    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': req.contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toBe('');
+    expect(h.ledgerCount()).toBe(ledgerBefore);
+    expect(h.rt.store.claims.all().filter((c) => c.accountId === 'soylent')).toHaveLength(0);
+    expect(h.fake.calls.length).toBe(callsBefore);
+  });
+
+  it('a request without signature headers gets 401 and no answer goes out', async () => {
+    const responseUrl = h.fake.responseUrl();
+    const req = slashCommand({ command: SLACK_IDS.commands.whoOwns, text: 'acme', user: USERS.sam, responseUrl });
+    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': req.contentType }, body: req.body });
+    expect(res.status).toBe(401);
+    expect(h.fake.responses).toHaveLength(0);
+    expect(h.fake.calls).toHaveLength(1); // only the start-up auth.test
+  });
+});
+
+describe('mrkdwn injection: what users type never pings, mentions or links', () => {
+  const INJECTION = '<!channel> call <@U123> & see <https://evil.example|our CRM>';
+  const ESCAPED = '&lt;!channel&gt; call &lt;@U123&gt; &amp; see &lt;https://evil.example|our CRM&gt;';
+
+  /** Every mrkdwn and fallback text the app sent anywhere: API calls and response_url posts. */
+  const everythingSent = () => [...h.fake.calls.map((c) => c.args), ...h.fake.responses.map((r) => r.body)];
+
+  function expectNoRawMarkup(sent: unknown): void {
+    for (const t of textsIn(sent)) {
+      if (t.type === 'plain_text') continue; // plain_text is never parsed for mentions
+      expect(t.text).not.toContain('<!channel>');
+      expect(t.text).not.toContain('<@U123>');
+      expect(t.text).not.toContain('<https://evil');
+    }
+  }
+
+  it('evidence typed into a claim comes out escaped in the arbitrator’s DM, the thread and the modal', async () => {
+    const view = await h.openForm(USERS.northwind, SLACK_IDS.commands.claim, '', SHARED_CHANNEL);
+    await h.submit(USERS.northwind, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: `Deal ${INJECTION}`, stage: 'proposal', evidence: INJECTION });
+    const second = await h.openForm(USERS.contoso, SLACK_IDS.commands.claim, '', SHARED_CHANNEL);
+    const res = await h.submit(USERS.contoso, second, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'qualified' });
+    expect(res.status).toBe(200);
+    await h.drain();
+    const dm = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    expect(visible(dm.args)).toContain(`Evidence: ${ESCAPED}`);
+    expectNoRawMarkup(everythingSent());
+    expectNoRawMarkup(res.json());
+  });
+
+  it('a search for markup is answered with the markup escaped', async () => {
+    // As Slack sends it: what the user typed literally arrives escaped, mentions and links as markup.
+    const { responseUrl } = await h.command(USERS.sam, SLACK_IDS.commands.whoOwns, '<!channel> &lt;@U123&gt; &amp; co');
+    const answer = await h.answer(responseUrl);
+    expect(visible(answer)).toContain('No account matches "&lt;!channel&gt; &lt;@U123&gt; &amp; co"');
+    expectNoRawMarkup(answer);
+  });
+});
+
+describe('logs', () => {
+  it('no token or secret reaches any log line, at debug level, through a whole flow and a failure', async () => {
+    const view = await h.openForm(USERS.sam, SLACK_IDS.commands.claim);
+    await h.submit(USERS.sam, view, claimValues);
+    h.fake.failNext(1, { error: 'invalid_auth' }, 'users.info');
+    const { responseUrl } = await h.command(USERS.rep, SLACK_IDS.commands.roe, 'mine');
+    expect(visible(await h.answer(responseUrl))).toMatch(/Sorry, something went wrong on our side/);
+    await h.fake.waitFor(() => h.rt.logs.lines.some((l) => l.includes('slack request failed')), 'the failure to be logged');
+    await h.drain();
+    const all = h.rt.logs.lines.join('\n');
+    expect(all).toContain('"level":20'); // debug lines were written: the check below means something
+    expect(all).not.toContain(BOT_TOKEN);
+    expect(all).not.toContain(BOT_TOKEN.slice(5));
+    expect(all).not.toContain(SIGNING_SECRET);
+    expect(all).not.toContain('legacy-verification-token');
+  });
+});

@@ -1,0 +1,207 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A user the fake's users.info knows. */
+export interface FakeSlackUser {
+  id: string;
+  /** The user's own team (differs from the workspace's for a Slack Connect user). */
+  team_id: string;
+  name: string;
+  real_name?: string;
+}
+
+/** One Web API call as the fake received it: the method, the decoded arguments, the bearer token. */
+export interface ApiCall {
+  method: string;
+  args: Record<string, unknown>;
+  token: string | null;
+  /** What the fake answered (`ok: false` for injected failures). */
+  result: Record<string, unknown>;
+}
+
+/** One post to a response_url. */
+export interface ResponseUrlPost {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+export type Failure = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
+
+type Json = Record<string, unknown>;
+
+/**
+ * A fake Slack Web API on loopback: records every call with its arguments (JSON or form
+ * bodies, nested JSON decoded), answers the methods roe-bot uses with Slack's shapes, serves
+ * response_urls, and can be told to fail the next calls with 429 + Retry-After, a 500 or a
+ * Slack error.
+ */
+export class FakeSlack {
+  readonly calls: ApiCall[] = [];
+  readonly responses: ResponseUrlPost[] = [];
+  private failures: { failure: Failure; method: string | null }[] = [];
+  private seq = 0;
+  private users = new Map<string, FakeSlackUser>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly base: string,
+    readonly team: string,
+  ) {}
+
+  /** Base URL for the WebClient's `slackApiUrl`. */
+  get apiUrl(): string {
+    return `${this.base}/api/`;
+  }
+
+  static async start(opts: { team: string; users?: FakeSlackUser[] }): Promise<FakeSlack> {
+    let fake: FakeSlack | undefined;
+    const server = createServer((req, res) => {
+      void fake!.handle(req, res).catch((err: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(String(err));
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeSlack(server, `http://127.0.0.1:${port}`, opts.team);
+    for (const u of opts.users ?? []) fake.users.set(u.id, u);
+    return fake;
+  }
+
+  /** A fresh response_url served by the fake. */
+  responseUrl(id = `r${++this.seq}`): string {
+    return `${this.base}/respond/${id}`;
+  }
+
+  /** The next `count` calls (of `method`, or any) fail with `failure`. */
+  failNext(count: number, failure: Failure, method: string | null = null): void {
+    for (let i = 0; i < count; i++) this.failures.push({ failure, method });
+  }
+
+  callsTo(method: string): ApiCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  responsesTo(url: string): ResponseUrlPost[] {
+    const id = url.split('/').pop();
+    return this.responses.filter((r) => r.id === id);
+  }
+
+  /** Waits until `pick` returns something (the app answers after its ack), or fails after `ms`. */
+  async waitFor<T>(pick: () => T | undefined | null | false, what = 'the expected Slack call', ms = 5_000): Promise<T> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const v = pick();
+      if (v) return v;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; calls so far: ${this.calls.map((c) => c.method).join(', ') || 'none'}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((ok) => {
+      this.server.closeAllConnections();
+      this.server.close(() => ok());
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const path = (req.url ?? '/').split('?')[0]!;
+    const contentType = req.headers['content-type'] ?? '';
+    const body = parseBody(raw, contentType);
+    if (path.startsWith('/respond/')) {
+      this.responses.push({ id: path.slice('/respond/'.length), body });
+      send(res, 200, { ok: true });
+      return;
+    }
+    if (!path.startsWith('/api/')) {
+      send(res, 404, { ok: false, error: 'not_found' });
+      return;
+    }
+    const method = path.slice('/api/'.length);
+    const auth = req.headers.authorization;
+    const call: ApiCall = { method, args: body, token: auth?.startsWith('Bearer ') ? auth.slice(7) : typeof body.token === 'string' ? body.token : null, result: {} };
+    this.calls.push(call);
+    const i = this.failures.findIndex((f) => f.method === null || f.method === method);
+    if (i >= 0) {
+      const { failure } = this.failures.splice(i, 1)[0]!;
+      call.result = { ok: false, error: 'error' in failure ? failure.error : failure.status === 429 ? 'ratelimited' : 'internal_error' };
+      if ('error' in failure) send(res, 200, call.result);
+      else if (failure.status === 429) send(res, 429, call.result, { 'retry-after': String(failure.retryAfter) });
+      else send(res, 500, call.result);
+      return;
+    }
+    call.result = this.answer(method, body);
+    send(res, 200, call.result);
+  }
+
+  private answer(method: string, a: Json): Json {
+    const n = ++this.seq;
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://home.slack.com/', team: 'Home Inc', user: 'roe-bot', team_id: this.team, user_id: 'U0BOT', bot_id: 'B0BOT', is_enterprise_install: false };
+      case 'views.open':
+      case 'views.push':
+      case 'views.update':
+        return { ok: true, view: { id: `V${String(n).padStart(6, '0')}`, team_id: this.team, hash: `${n}.hash`, state: { values: {} }, ...(a.view as Json) } };
+      case 'views.publish':
+        return { ok: true, view: { id: `VH${n}`, team_id: this.team, ...(a.view as Json) } };
+      case 'chat.postMessage': {
+        const ts = `${1_764_000_000 + n}.000100`;
+        return { ok: true, channel: a.channel, ts, message: { type: 'message', user: 'U0BOT', bot_id: 'B0BOT', text: a.text, ts, ...(a.thread_ts ? { thread_ts: a.thread_ts } : {}) } };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: `${1_764_000_000 + n}.000200` };
+      case 'chat.update':
+        return { ok: true, channel: a.channel, ts: a.ts, text: a.text };
+      case 'chat.getPermalink':
+        return { ok: true, channel: a.channel, permalink: `https://home.slack.com/archives/${String(a.channel)}/p${String(a.message_ts).replace('.', '')}` };
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${String(a.users)}` } };
+      case 'users.info': {
+        const u = this.users.get(String(a.user));
+        if (!u) return { ok: false, error: 'user_not_found' };
+        return {
+          ok: true,
+          user: { id: u.id, team_id: u.team_id, name: u.name, real_name: u.real_name ?? u.name, is_bot: false, deleted: false, profile: { real_name: u.real_name ?? u.name, display_name: u.name, team: u.team_id } },
+        };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', fail);
+  });
+}
+
+/** Form bodies as the WebClient sends them: nested objects (blocks, view) are JSON strings. */
+function parseBody(raw: string, contentType: string): Json {
+  if (raw === '') return {};
+  if (contentType.startsWith('application/json')) return JSON.parse(raw) as Json;
+  const out: Json = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    out[k] = /^[[{]/.test(v) ? tryJson(v) : v;
+  }
+  return out;
+}
+
+function tryJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
