@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLACK_IDS } from '../../handlers/platforms/slack/ids.js';
+import { verifyChain } from '../../src/core/ledger/chain.js';
+import { NASTY, seeded } from '../support/nasty.js';
+import { startSlack, USERS, type Harness } from '../support/slack-harness.js';
+import { blockActions, FORM, JSON_TYPE, slashCommand, viewSubmission, type OpenedView, type SlackRequest } from '../support/slack-requests.js';
+
+const CASES = Number(process.env.ROE_SLACK_BAD_INPUT_CASES ?? 2000);
+let h: Harness;
+let claimView: OpenedView;
+beforeAll(async () => {
+  h = await startSlack();
+  claimView = await h.openForm(USERS.sam, '/claim');
+});
+afterAll(() => h.close());
+
+type Case = { label: string; req: SlackRequest; raw?: Buffer };
+
+function generate(n: number): Case[] {
+  const g = seeded(42);
+  const users = Object.values(USERS);
+  const commands = Object.values(SLACK_IDS.commands);
+  const actions = Object.values(SLACK_IDS.actions);
+  const text = () => (g.chance(0.7) ? g.pick(NASTY) : `${g.pick(NASTY)} ${g.pick(NASTY)}`.slice(0, 5000));
+  const out: Case[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = g.int(10);
+    const user = g.pick(users);
+    if (k < 3) {
+      out.push({ label: 'slash command with hostile text', req: slashCommand({ command: g.pick(commands), text: text(), user, responseUrl: h.fake.responseUrl() }) });
+    } else if (k < 4) {
+      const req = slashCommand({ command: g.pick(commands), text: 'acme', user, responseUrl: h.fake.responseUrl() });
+      const params = new URLSearchParams(req.body);
+      const field = g.pick([...params.keys()].filter((f) => f !== 'command'));
+      if (g.chance(0.5)) params.delete(field);
+      else params.set(field, text());
+      out.push({ label: `slash command with ${field} broken`, req: { body: params.toString(), contentType: FORM } });
+    } else if (k < 6) {
+      out.push({ label: 'button with a hostile value', req: blockActions({ user, actionId: g.pick(actions), value: text().slice(0, 2000), responseUrl: h.fake.responseUrl() }) });
+    } else if (k < 8) {
+      const values: Record<string, string> = {};
+      for (const b of claimView.blocks) if (b.block_id && g.chance(0.8)) values[b.block_id] = text().slice(0, 3000);
+      out.push({ label: 'claim form with hostile values', req: viewSubmission({ user, view: { ...claimView, id: `VBAD${i}` }, values }) });
+    } else if (k < 9) {
+      const body = JSON.parse(new URLSearchParams(blockActions({ user, actionId: g.pick(actions), value: '1' }).body).get('payload')!) as Record<string, unknown>;
+      const key = g.pick(Object.keys(body).filter((x) => x !== 'type'));
+      body[key] = g.pick([null, 42, 'x', [], {}, true, text()]);
+      out.push({ label: `interactive payload with ${key} of the wrong type`, req: { body: new URLSearchParams({ payload: JSON.stringify(body) }).toString(), contentType: FORM } });
+    } else {
+      const broken = g.pick([
+        { body: 'payload=%7Bnot%20json', contentType: FORM },
+        { body: `payload=${encodeURIComponent(JSON.stringify(g.pick([[], 7, 'str', null])))}`, contentType: FORM },
+        { body: '', contentType: FORM },
+        { body: 'x'.repeat(100_000), contentType: FORM },
+        { body: '{"type":"event_callback","event":', contentType: JSON_TYPE },
+        { body: JSON.stringify({ type: 'event_callback', event: { type: 'app_home_opened', user: text(), tab: 'home' }, team_id: 'T0HOME', api_app_id: 'A0ROEBOT' }), contentType: JSON_TYPE },
+        { body: '%ZZ%%=&&=', contentType: FORM },
+      ] as SlackRequest[]);
+      out.push({ label: 'malformed body', req: broken });
+    }
+  }
+  return out;
+}
+
+describe('bad input over Slack HTTP', () => {
+  it(`${CASES} signed but hostile or malformed requests: no crash, no unexplained 5xx, no state change except a valid claim`, async () => {
+    const cases = generate(CASES);
+    const count = (t: string) => (h.rt.db.sqlite.prepare(`select count(*) as n from ${t}`).get() as { n: number }).n;
+    const claimsBefore = count('claims');
+    const statuses: Record<number, number> = {};
+    for (let i = 0; i < cases.length; i += 25) {
+      const batch = cases.slice(i, i + 25);
+      const results = await Promise.all(batch.map((c) => h.send(c.req)));
+      results.forEach((r, j) => {
+        statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+        expect(r.status, `${batch[j]!.label}: ${r.text.slice(0, 200)}`).toBeLessThan(500);
+      });
+    }
+    // the bot still answers, the ledger verifies, and the only claims filed were complete, valid forms
+    const health = await fetch(h.url.replace('/slack/events', '/healthz')).catch(() => null);
+    expect(health === null || health.status === 404 || health.status === 200).toBe(true);
+    expect(verifyChain(h.rt.store.ledger.entries())).toMatchObject({ ok: true });
+    const newClaims = h.rt.store.claims.all().slice(claimsBefore);
+    for (const c of newClaims) {
+      expect(['resell', 'referral', 'co-sell', 'marketplace', 'direct']).toContain(c.route);
+      expect(c.opportunity.name.trim().length).toBeGreaterThan(0);
+    }
+    expect(Object.keys(statuses).map(Number).every((s) => s < 500)).toBe(true);
+  }, 600_000);
+});
+
+describe('malformed Slack bodies get a 400 naming the problem', () => {
+  it.each([
+    ['payload=null', FORM, 'the payload field is not a JSON object'],
+    ['payload=%7Bnot', FORM, 'the payload field is not valid JSON'],
+    [`payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: 'U1' }))}`, FORM, 'payload: user'],
+    ['command=%2Froe&team_id=T0HOME', FORM, 'command: user_id'],
+    ['hello=world', FORM, 'the form has neither a command nor a payload'],
+    ['[1,2]', JSON_TYPE, 'the JSON body is not an object'],
+  ])('%s', async (body, contentType, problem) => {
+    const before = h.ledgerCount();
+    const r = await h.send({ body, contentType: contentType as typeof FORM });
+    expect(r.status).toBe(400);
+    expect((r.json() as { error: string }).error).toContain(problem);
+    expect(h.ledgerCount()).toBe(before);
+  });
+
+  it('an unsigned malformed body is still refused as unsigned (401), and a huge body with 413', async () => {
+    expect((await h.send({ body: 'payload=null', contentType: FORM }, { signature: 'v0=forged' })).status).toBe(401);
+    expect((await h.send({ body: `payload=${'x'.repeat(1_100_000)}`, contentType: FORM })).status).toBe(413);
+  });
+});
