@@ -1,0 +1,314 @@
+import { TeamsActivityHandler, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
+import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
+import { DomainError, isDomainError } from '../../../src/core/errors.js';
+import type { ThreadRef } from '../../../src/core/types.js';
+import { logClaimActivity } from '../../activity.js';
+import { claimForm, submitClaim, type SubmitMeta } from '../../claim.js';
+import type { HandlerDeps } from '../../deps.js';
+import { disputeForm, submitDispute } from '../../dispute.js';
+import { ACTIONS, FORMS, type Form, type Reply } from '../../replies/model.js';
+import { help, roe } from '../../roe.js';
+import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
+import { snoozeReminder } from '../../snooze.js';
+import { showAccount, whoOwns } from '../../who-owns.js';
+import { contactFrom, isPersonal, tenantOf, type TeamsContacts } from './contacts.js';
+import { isVerb, TEAMS_IDS, type Verb } from './ids.js';
+import { cardAttachment, plain, renderForm, renderPrivateStub, renderRefusal, renderReply, type AdaptiveCard, type CardRefresh, type FormState } from './render.js';
+
+/** The log the adapter writes to (a pino logger fits). */
+export interface TeamsLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface TeamsBotOptions {
+  deps: HandlerDeps;
+  resolve: (identity: ChatIdentity) => Principal;
+  /** Whether a tenant is the company's own (its users are internal). */
+  isHomeTenant: (tenantId: string | null) => boolean;
+  contacts: TeamsContacts;
+  log: TeamsLog;
+}
+
+/** What a user action produced, before it is a card. */
+type Answer = { kind: 'reply'; reply: Reply; refresh?: CardRefresh | undefined } | { kind: 'form'; form: Form; state?: FormState } | { kind: 'card'; card: AdaptiveCard; summary: string };
+
+function renderAnswer(a: Answer): AdaptiveCard {
+  if (a.kind === 'reply') return renderReply(a.reply, { refresh: a.refresh });
+  if (a.kind === 'form') return renderForm(a.form, a.state);
+  return a.card;
+}
+
+function summaryOf(a: Answer): string {
+  return a.kind === 'reply' ? a.reply.summary : a.kind === 'form' ? a.form.title : a.summary;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+}
+
+const RESERVED: ReadonlySet<string> = new Set(Object.values(TEAMS_IDS.data));
+
+/** A submitted card's values: its inputs (as text), then its hidden state, which wins. */
+export function formValues(data: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (RESERVED.has(k)) continue;
+    if (typeof v === 'string') out[k] = v;
+    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+  }
+  const state = data[TEAMS_IDS.data.state];
+  if (isRecord(state)) for (const [k, v] of Object.entries(state)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Typed text as a command word and the rest, the bot's @mention already removed. */
+export function parseCommand(text: string): { command: string; rest: string } {
+  const clean = text.replace(/&nbsp;/g, ' ').replace(/[\u00a0\s]+/g, ' ').trim();
+  const [first = '', ...rest] = clean.split(' ');
+  return { command: first.replace(/^\//, '').toLowerCase(), rest: rest.join(' ').trim() };
+}
+
+/** A channel conversation id carries its thread: `19:…@thread.tacv2;messageid=ROOT`. */
+export function splitThread(conversationId: string): { channel: string; thread: string | null } {
+  const m = /^(.*);messageid=(\d+)$/.exec(conversationId);
+  return m ? { channel: m[1]!, thread: m[2]! } : { channel: conversationId, thread: null };
+}
+
+/** Where a claim or dispute was raised: a channel's thread, or the chat itself. */
+export function originOf(activity: Activity): ThreadRef {
+  const conv = activity.conversation;
+  if (conv.conversationType === 'channel') {
+    const { channel, thread } = splitThread(conv.id);
+    return { platform: 'teams', channel, thread: thread ?? activity.replyToId ?? activity.id ?? null };
+  }
+  return { platform: 'teams', channel: conv.id, thread: null };
+}
+
+/**
+ * roe-bot in Teams: typed commands, card buttons and form submits (Universal Actions, with the
+ * Action.Submit fallback), and installs. It only translates: activity -> handler -> card.
+ * Refusals and failures are thrown and answered by {@link createTurnErrorHandler}.
+ */
+export class RoeTeamsBot extends TeamsActivityHandler {
+  constructor(private readonly o: TeamsBotOptions) {
+    super();
+    this.onMessage(async (ctx, next) => {
+      await this.onUserMessage(ctx);
+      await next();
+    });
+    // Installed (or a member added): remember who did it and, in a 1:1, where to reach them later.
+    this.onConversationUpdate(async (ctx, next) => {
+      const a = ctx.activity;
+      if (a.from?.id) {
+        const who = this.principal(a);
+        this.remember(a, who);
+        const botAdded = (a.membersAdded ?? []).some((m) => m.id === a.recipient.id);
+        if (botAdded && isPersonal(a)) await this.send(ctx, { kind: 'reply', reply: help(who) });
+      }
+      await next();
+    });
+    this.onInstallationUpdate(async (ctx, next) => {
+      if (ctx.activity.from?.id) this.remember(ctx.activity, this.principal(ctx.activity));
+      await next();
+    });
+  }
+
+  /** The principal of the sender: their tenant says internal, partner or unknown; the policy names people by Teams or Entra id. */
+  private principal(a: Activity): Principal {
+    const tenant = tenantOf(a);
+    const identity: ChatIdentity = { platform: 'teams', userId: a.from.id, displayName: a.from.name || a.from.id, orgId: tenant, home: this.o.isHomeTenant(tenant) };
+    const p = this.o.resolve(identity);
+    if (p.kind === 'internal' && p.personKey === null && a.from.aadObjectId) {
+      const byAad = this.o.resolve({ ...identity, userId: a.from.aadObjectId });
+      if (byAad.kind === 'internal' && byAad.personKey) return { ...p, personKey: byAad.personKey };
+    }
+    return p;
+  }
+
+  /** Every contact refreshes what the bot knows of the sender: first contact stores where to reach them. */
+  private remember(a: Activity, who: Principal): void {
+    if (!a.from?.id || !a.serviceUrl || !a.recipient?.id) return;
+    const known = this.o.contacts.get(a.from.id);
+    this.o.contacts.save(contactFrom(a, known), {
+      displayName: who.displayName,
+      partnerId: who.kind === 'external' ? who.partnerId : null,
+      personKey: who.kind === 'internal' ? who.personKey : null,
+    });
+  }
+
+  private async send(ctx: TurnContext, a: Answer): Promise<void> {
+    await ctx.sendActivity({ type: 'message', attachments: [cardAttachment(renderAnswer(a))], summary: plain(summaryOf(a)) });
+  }
+
+  private async onUserMessage(ctx: TurnContext): Promise<void> {
+    const a = ctx.activity;
+    const who = this.principal(a);
+    this.remember(a, who);
+    const value: unknown = a.value;
+    if (isRecord(value) && isVerb(value[TEAMS_IDS.data.verb])) {
+      await this.onSubmitFallback(ctx, who, value[TEAMS_IDS.data.verb] as Verb, value);
+      return;
+    }
+    const text = TurnContext.removeRecipientMention(a) ?? a.text ?? '';
+    const answer = this.command(who, text);
+    if (isPersonal(a) || (answer.kind === 'reply' && answer.reply.visibility === 'public')) {
+      await this.send(ctx, answer);
+      return;
+    }
+    // In a channel or group chat an answer meant for one person is not posted for all: the card
+    // everyone sees says who asked, and refreshes to the answer for the asker only.
+    await this.send(ctx, { kind: 'card', card: renderPrivateStub({ askerName: who.displayName, command: parseCommand(text).command ? text.trim() : 'help', forUser: a.from.id }), summary: `${who.displayName} asked roe-bot` });
+  }
+
+  /** A typed command: who-owns, claim, dispute, roe …; anything else gets the help card. */
+  private command(who: Principal, text: string): Answer {
+    const { deps } = this.o;
+    const { command, rest } = parseCommand(text);
+    const c = TEAMS_IDS.commands;
+    switch (command) {
+      case c.whoOwns:
+        return { kind: 'reply', reply: whoOwns(deps, who, rest) };
+      case c.claim:
+        return { kind: 'form', form: claimForm(deps, who, rest) };
+      case c.dispute:
+        return { kind: 'form', form: disputeForm(deps, who, rest) };
+      case c.roe:
+        return { kind: 'reply', reply: roe(deps, who, rest) };
+      case c.help:
+        return { kind: 'reply', reply: roe(deps, who, 'help') };
+      default:
+        return { kind: 'reply', reply: roe(deps, who, command) };
+    }
+  }
+
+  /**
+   * A card clicked in a client without Universal Actions: a message whose value carries the verb.
+   * In a 1:1 chat the card is replaced in place; elsewhere the answer could be for one person
+   * only, so the person is asked to use the 1:1 chat (or a current Teams client) instead.
+   */
+  private async onSubmitFallback(ctx: TurnContext, who: Principal, verb: Verb, data: Record<string, unknown>): Promise<void> {
+    const a = ctx.activity;
+    if (!isPersonal(a)) {
+      throw new DomainError('invalid_input', 'This Teams client cannot show roe-bot answers privately here. Use a current Teams client, or send the command to roe-bot in a 1:1 chat.');
+    }
+    const answer = this.act(a, who, verb, data);
+    const card = cardAttachment(renderAnswer(answer));
+    if (a.replyToId) await ctx.updateActivity({ type: 'message', id: a.replyToId, conversation: a.conversation, attachments: [card], summary: plain(summaryOf(answer)) });
+    else await this.send(ctx, answer);
+  }
+
+  /** `adaptiveCard/action`: a button, a form submit or a refresh; the answer is the card that replaces it. */
+  protected override async onAdaptiveCardInvoke(ctx: TurnContext, invoke: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const a = ctx.activity;
+    const who = this.principal(a);
+    this.remember(a, who);
+    const verb = invoke.action.verb;
+    if (!isVerb(verb)) throw new DomainError('invalid_input', 'This card is out of date. Send the command again for a new one.');
+    const data: unknown = invoke.action.data;
+    const answer = this.act(a, who, verb, isRecord(data) ? data : {});
+    return { statusCode: 200, type: TEAMS_IDS.contentTypes.card, value: renderAnswer(answer) };
+  }
+
+  /** One route per verb (buttons, form submits, refreshes). */
+  private act(a: Activity, who: Principal, verb: Verb, data: Record<string, unknown>): Answer {
+    const { deps } = this.o;
+    const value = str(data[TEAMS_IDS.data.value]);
+    const values = formValues(data);
+    const meta: SubmitMeta = { origin: originOf(a), requestKey: a.id ? `teams:${a.id}` : null };
+    const caseRefresh = (disputeId: string): CardRefresh => ({ verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: disputeId }, userIds: [a.from.id] });
+    const ids = TEAMS_IDS;
+    switch (verb) {
+      case ids.actions[ACTIONS.pickAccount]:
+        return { kind: 'reply', reply: showAccount(deps, who, value) };
+      case ids.actions[ACTIONS.approve]:
+        return { kind: 'reply', reply: approve(deps, who, value), refresh: caseRefresh(value) };
+      case ids.actions[ACTIONS.award]:
+        return { kind: 'form', form: awardForm(deps, who, value) };
+      case ids.actions[ACTIONS.ask]:
+        return { kind: 'form', form: askForm(deps, who, value) };
+      case ids.actions[ACTIONS.logActivity]:
+        return { kind: 'reply', reply: logClaimActivity(deps, who, value) };
+      case ids.actions[ACTIONS.openClaim]:
+        return { kind: 'form', form: claimForm(deps, who, value) };
+      case ids.actions[ACTIONS.openDispute]:
+        return { kind: 'form', form: disputeForm(deps, who, value) };
+      case ids.actions[ACTIONS.snooze]:
+        return { kind: 'reply', reply: snoozeReminder(deps, who, value) };
+      case ids.submits[FORMS.claim]:
+        return submitted(() => claimForm(deps, who), values, () => submitClaim(deps, who, values, meta));
+      case ids.submits[FORMS.dispute]:
+        return submitted(() => disputeForm(deps, who), values, () => submitDispute(deps, who, values, meta));
+      case ids.submits[FORMS.award]:
+        return submitted(() => awardForm(deps, who, values.dispute), values, () => submitAward(deps, who, values), caseRefresh(values.dispute ?? ''));
+      case ids.submits[FORMS.ask]:
+        return submitted(() => askForm(deps, who, values.dispute), values, () => submitAsk(deps, who, values), caseRefresh(values.dispute ?? ''));
+      case ids.refresh.disputeCase:
+        return { kind: 'reply', reply: caseCard(deps, who, value), refresh: caseRefresh(value) };
+      case ids.refresh.privateAnswer: {
+        const forUser = str(data[ids.data.for]);
+        const command = str(data[ids.data.command]);
+        if (forUser !== a.from.id) {
+          // Anyone else who refreshes or clicks sees what everyone sees.
+          const asker = this.o.contacts.get(forUser)?.user.name || 'Someone';
+          return { kind: 'card', card: renderPrivateStub({ askerName: asker, command, forUser }), summary: `${asker} asked roe-bot` };
+        }
+        const refresh: CardRefresh = { verb: ids.refresh.privateAnswer, data: { [ids.data.for]: forUser, [ids.data.command]: command }, userIds: [forUser] };
+        const answer = this.command(who, command);
+        return answer.kind === 'reply' ? { ...answer, refresh } : answer.kind === 'form' ? { ...answer, state: { ...answer.state, refresh } } : answer;
+      }
+    }
+  }
+}
+
+/** A form submit: done, or the same form again with what was typed and the errors under the fields. */
+function submitted(form: () => Form, values: Record<string, string>, submit: () => Reply, refresh?: CardRefresh): Answer {
+  try {
+    return { kind: 'reply', reply: submit(), refresh };
+  } catch (e) {
+    if (!isDomainError(e) || Object.keys(e.fields).length === 0) throw e;
+    return { kind: 'form', form: form(), state: { values, errors: e.fields, message: e.message } };
+  }
+}
+
+/** What a log line may say about an activity: never its text, never a token. */
+function describeActivity(a: Activity | undefined): Record<string, unknown> {
+  return { type: a?.type, name: a?.name, conversationType: a?.conversation?.conversationType, activityId: a?.id };
+}
+
+/** An error as a log field: name, message, code and stack, and nothing it may carry (requests, headers, tokens). */
+export function describeError(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { message: String(e) };
+  const extra = e as Error & { code?: unknown; statusCode?: unknown };
+  return { name: e.name, message: e.message, ...(typeof extra.code === 'string' ? { code: extra.code } : {}), ...(typeof extra.statusCode === 'number' ? { statusCode: extra.statusCode } : {}), stack: e.stack };
+}
+
+/**
+ * The one error handler of the Teams adapter: a DomainError is a refusal the user reads (on the
+ * card they clicked, or as a message); anything else an apology to the user and an error in the
+ * log. Nothing was changed either way: handlers change state in one transaction or not at all.
+ */
+export function createTurnErrorHandler(log: TeamsLog): (ctx: TurnContext, error: Error) => Promise<void> {
+  return async (ctx, error) => {
+    const refusal = isDomainError(error);
+    if (refusal) log.info({ code: error.code, activity: describeActivity(ctx.activity) }, 'teams request refused');
+    else log.error({ err: describeError(error), activity: describeActivity(ctx.activity) }, 'teams turn failed');
+    const message = refusal ? error.message : 'Something went wrong on our side; it has been logged.';
+    const card = renderRefusal(message);
+    try {
+      if (ctx.activity.type === 'invoke') {
+        const body = ctx.activity.name === TEAMS_IDS.invoke.adaptiveCardAction ? { statusCode: 200, type: TEAMS_IDS.contentTypes.card, value: card } : undefined;
+        await ctx.sendActivity({ type: 'invokeResponse', value: { status: body ? 200 : 500, body } });
+        return;
+      }
+      await ctx.sendActivity({ type: 'message', attachments: [cardAttachment(card)], summary: plain(message) });
+    } catch (e) {
+      log.error({ err: describeError(e), activity: describeActivity(ctx.activity) }, 'could not tell the Teams user about a failed request');
+    }
+  };
+}

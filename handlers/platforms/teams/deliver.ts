@@ -1,0 +1,197 @@
+import type { Activity, CloudAdapter, ConversationParameters, ConversationReference } from 'botbuilder';
+import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
+import type { Reply } from '../../replies/model.js';
+import type { TeamsLog } from './bot.js';
+import type { TeamsContact, TeamsContacts } from './contacts.js';
+import { TEAMS_IDS } from './ids.js';
+import { caseRefreshOf, cardAttachment, plain, renderReply } from './render.js';
+
+/** How a failed delivery is reported to the outbox worker (its DeliveryError). */
+export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean) => Error;
+
+/** The calls of Bot Framework's connector the deliverer makes. */
+interface Connector {
+  conversations: {
+    sendToConversation(conversationId: string, activity: Partial<Activity>): Promise<{ id?: string }>;
+    createConversation(parameters: ConversationParameters): Promise<{ id?: string }>;
+  };
+}
+
+export interface TeamsDelivererOptions {
+  adapter: Pick<CloudAdapter, 'continueConversationAsync'>;
+  /** The bot's Microsoft app id ('' when unauthenticated). */
+  appId: string;
+  contacts: TeamsContacts;
+  /** Where a dispute raised in Teams was raised (its channel and thread). */
+  disputes: Pick<DisputesRepo, 'get'>;
+  /** The company's tenant: new 1:1 chats with people never met are created there. */
+  homeTenantId: string | null;
+  /** Bot Framework's service URL for a tenant never heard from (the public Teams one). */
+  defaultServiceUrl: string;
+  now: () => Date;
+  fail: DeliveryFailure;
+  log: TeamsLog;
+}
+
+function isReply(body: unknown): body is Reply {
+  if (typeof body !== 'object' || body === null) return false;
+  const r = body as Record<string, unknown>;
+  return typeof r.summary === 'string' && Array.isArray(r.blocks);
+}
+
+/** Retry-After as milliseconds: delta seconds or an HTTP date. */
+function retryAfterMs(value: string | undefined, now: Date): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - now.getTime()) : undefined;
+}
+
+/**
+ * A connector failure as a delivery failure: 429 (with its Retry-After) and 5xx and network
+ * errors are retried by the outbox; 403 (the bot was removed or blocked) and 404 (no such
+ * conversation) and any other 4xx would fail the same way again.
+ */
+export function classifyConnectorError(e: unknown, fail: DeliveryFailure, now: Date): Error {
+  const err = (typeof e === 'object' && e !== null ? e : {}) as { statusCode?: unknown; message?: unknown; response?: { headers?: { get?: (name: string) => string | undefined } } };
+  const status = typeof err.statusCode === 'number' ? err.statusCode : undefined;
+  if (status === undefined) return fail(`could not reach Teams: ${typeof err.message === 'string' ? err.message : String(e)}`);
+  if (status === 429 || status >= 500) return fail(`Teams answered HTTP ${status}`, retryAfterMs(err.response?.headers?.get?.('retry-after'), now));
+  if (status === 403) return fail('Teams answered HTTP 403: the bot was removed from the conversation or blocked by the user', undefined, true);
+  if (status === 404) return fail('Teams answered HTTP 404: the conversation does not exist', undefined, true);
+  return fail(`Teams answered HTTP ${status}`, undefined, true);
+}
+
+/**
+ * The outbox retries with backoff and parks what keeps failing; the connector's own retry policy
+ * (up to three retries, waiting out each Retry-After) would hold the worker and multiply the
+ * attempts. Its pipeline is not public in botbuilder 4.23, hence the guarded reach: when the
+ * shape is not there the connector keeps its retries, which is slower but still correct.
+ */
+function removeSdkRetries(connector: Connector): boolean {
+  const inner = (connector as unknown as { client?: { pipeline?: { removePolicy?: (o: { phase: 'Retry' }) => unknown } } }).client;
+  if (typeof inner?.pipeline?.removePolicy !== 'function') return false;
+  inner.pipeline.removePolicy({ phase: 'Retry' });
+  return true;
+}
+
+/**
+ * The outbox deliverer for Teams: a DM goes to the person's 1:1 chat with the bot (created
+ * through the connector for someone the bot has never met, then remembered); a dispute's updates
+ * go to the channel thread where it was raised, or to the chat it was raised in.
+ */
+export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: OutboxMessage) => Promise<void> {
+  /** Failures this deliverer decided on itself pass through the connector's error mapping unchanged. */
+  const decided = new WeakSet<Error>();
+  let warned = false;
+  const withoutSdkRetries = (connector: Connector): void => {
+    if (removeSdkRetries(connector) || warned) return;
+    warned = true;
+    o.log.warn({}, 'botbuilder connector has no pipeline to remove its retry policy from; deliveries also retry inside the SDK');
+  };
+  const fail: DeliveryFailure = (message, retryAfter, permanent) => {
+    const e = o.fail(message, retryAfter, permanent);
+    decided.add(e);
+    return e;
+  };
+  /** Runs `fn` with a connector for `serviceUrl` (the adapter's proactive turn), failures classified. */
+  const withConnector = async (serviceUrl: string, bot: TeamsContact['bot'], conversationId: string, fn: (c: Connector) => Promise<void>): Promise<void> => {
+    const reference: ConversationReference = { channelId: TEAMS_IDS.channelId, serviceUrl, bot, conversation: { id: conversationId, isGroup: false, conversationType: '', name: '' } };
+    // A failure inside the turn would go to the adapter's onTurnError (meant for users' turns):
+    // it is carried out of the turn instead and thrown here, to the outbox worker.
+    let failure: { error: unknown } | null = null;
+    try {
+      await o.adapter.continueConversationAsync(o.appId, reference, async (ctx) => {
+        try {
+          const connector = ctx.turnState.get<Connector | undefined>(ctx.adapter.ConnectorClientKey);
+          if (!connector) throw new Error('botbuilder gave the proactive turn no connector');
+          withoutSdkRetries(connector);
+          await fn(connector);
+        } catch (error) {
+          failure = { error };
+        }
+      });
+    } catch (error) {
+      failure = { error };
+    }
+    if (failure) {
+      const { error } = failure;
+      if (error instanceof Error && decided.has(error)) throw error;
+      throw classifyConnectorError(error, fail, o.now());
+    }
+  };
+
+  const bestGuess = (): { serviceUrl: string; bot: TeamsContact['bot']; tenantId: string | null } => {
+    const last = o.contacts.latest();
+    return { serviceUrl: last?.serviceUrl ?? o.defaultServiceUrl, bot: last?.bot ?? { id: `28:${o.appId}`, name: 'roe-bot' }, tenantId: last?.tenantId ?? null };
+  };
+
+  const toUser = async (user: string, activity: Partial<Activity>): Promise<void> => {
+    const known = o.contacts.get(user);
+    const personal = known?.personal;
+    if (personal) {
+      await withConnector(personal.serviceUrl, personal.bot, personal.conversation.id, async (c) => {
+        await c.conversations.sendToConversation(personal.conversation.id, activity);
+      });
+      return;
+    }
+    // Never met in a 1:1: open one. Someone met in a channel is reached through their tenant's
+    // service URL; someone never met at all (an arbitrator named in the policy) through the last one seen.
+    const guess = bestGuess();
+    const serviceUrl = known?.serviceUrl ?? guess.serviceUrl;
+    const bot = known?.bot ?? guess.bot;
+    const tenantId = known?.tenantId ?? o.homeTenantId ?? guess.tenantId;
+    if (!tenantId) throw fail(`no Teams tenant known for ${user}: set MICROSOFT_APP_TENANT_ID or have them message the bot once`);
+    await withConnector(serviceUrl, bot, '', async (c) => {
+      const created = await c.conversations.createConversation({ isGroup: false, bot, members: [{ id: user, name: known?.user.name ?? '' }], tenantId, channelData: { tenant: { id: tenantId } } } as ConversationParameters);
+      if (!created.id) throw fail('Teams created a conversation without an id');
+      const conversation = { id: created.id, isGroup: false, conversationType: 'personal', name: '', tenantId };
+      const contact: TeamsContact = {
+        user: known?.user ?? { id: user, name: '' },
+        bot,
+        serviceUrl,
+        tenantId,
+        personal: { channelId: TEAMS_IDS.channelId, serviceUrl, bot, conversation, user: known?.user ?? { id: user, name: '' } },
+      };
+      o.contacts.save(contact, { displayName: known?.user.name || user, partnerId: null, personKey: null });
+      await c.conversations.sendToConversation(created.id, activity);
+    });
+  };
+
+  /** A post in a conversation: a channel's thread (`;messageid=ROOT`) or a group or 1:1 chat. */
+  const toConversation = async (channel: string, thread: string | null, via: string | null, activity: Partial<Activity>): Promise<void> => {
+    const known = via ? o.contacts.get(via) : undefined;
+    const guess = bestGuess();
+    const conversationId = thread ? `${channel};messageid=${thread}` : channel;
+    await withConnector(known?.serviceUrl ?? guess.serviceUrl, known?.bot ?? guess.bot, conversationId, async (c) => {
+      await c.conversations.sendToConversation(conversationId, activity);
+    });
+  };
+
+  return async (m) => {
+    if (!isReply(m.body)) throw fail('the message body is not a reply', undefined, true);
+    const t = m.target;
+    const refresh = caseRefreshOf(m.body);
+    const userIds = t.kind === 'user' ? [t.user] : undefined;
+    const card = renderReply(m.body, { refresh: refresh && userIds ? { ...refresh, userIds } : refresh });
+    const activity: Partial<Activity> = { type: 'message', attachments: [cardAttachment(card)], summary: plain(m.body.summary) };
+    switch (t.kind) {
+      case 'user':
+        await toUser(t.user, activity);
+        return;
+      case 'channel':
+        await toConversation(t.channel, t.thread ?? null, null, activity);
+        return;
+      case 'dispute-thread': {
+        const d = o.disputes.get(t.disputeId);
+        if (!d) throw fail(`no dispute #${t.disputeId}`, undefined, true);
+        const origin = d.origin;
+        if (!origin || origin.platform !== 'teams') throw fail(`dispute #${d.id} was not raised in Teams`, undefined, true);
+        const raiser = d.raisedBy.startsWith('teams:') ? d.raisedBy.slice('teams:'.length) : null;
+        await toConversation(origin.channel, origin.thread, raiser, activity);
+        return;
+      }
+    }
+  };
+}

@@ -1,0 +1,72 @@
+import { ACTIONS, FORMS, type ActionId, type FormId } from '../../replies/model.js';
+
+/**
+ * Every Teams identifier roe-bot uses, defined once. The manifest (manifests/teams/manifest.json)
+ * lists the same commands for each scope; a test checks the two agree and that every verb here
+ * has a route in the bot.
+ */
+export const TEAMS_IDS = {
+  /** Commands typed to the bot (after its @mention in a channel or group chat), as in the manifest. */
+  commands: {
+    whoOwns: 'who-owns',
+    claim: 'claim',
+    dispute: 'dispute',
+    roe: 'roe',
+    help: 'help',
+  },
+  /** `Action.Execute` verbs of buttons, one per neutral action. */
+  actions: {
+    [ACTIONS.pickAccount]: 'roe.pickAccount',
+    [ACTIONS.approve]: 'roe.rule.approve',
+    [ACTIONS.award]: 'roe.rule.award',
+    [ACTIONS.ask]: 'roe.rule.ask',
+    [ACTIONS.logActivity]: 'roe.logActivity',
+    [ACTIONS.openClaim]: 'roe.openClaim',
+    [ACTIONS.openDispute]: 'roe.openDispute',
+    [ACTIONS.snooze]: 'roe.snoozeReminder',
+  } as const satisfies Record<ActionId, string>,
+  /** `Action.Execute` verbs of form submit buttons, one per neutral form. */
+  submits: {
+    [FORMS.claim]: 'roe.submit.claim',
+    [FORMS.dispute]: 'roe.submit.dispute',
+    [FORMS.award]: 'roe.submit.award',
+    [FORMS.ask]: 'roe.submit.ask',
+  } as const satisfies Record<FormId, string>,
+  /** Refresh verbs (Universal Actions `refresh`): the card as it stands now, for the viewer. */
+  refresh: {
+    /** A dispute's case card: the ruling buttons for whoever may rule, the outcome once ruled. */
+    disputeCase: 'roe.refresh.case',
+    /** An answer asked in a channel or group chat: shown only to the person who asked. */
+    privateAnswer: 'roe.refresh.private',
+  },
+  /** Keys of `Action.Execute` data. Inputs are merged in beside them under their field ids. */
+  data: {
+    /** The button's neutral value (an account id, a dispute id, a claim id). */
+    value: 'value',
+    /** A form's hidden state (e.g. the dispute id of an award form). */
+    state: 'state',
+    /** Action.Submit fallback: the verb travels in the data. */
+    verb: 'verb',
+    /** A private answer: whom it is for, and the command that produced it. */
+    for: 'for',
+    command: 'command',
+  },
+  /** Bot Framework names used by the adapter. */
+  invoke: { adaptiveCardAction: 'adaptiveCard/action' },
+  contentTypes: {
+    card: 'application/vnd.microsoft.card.adaptive',
+  },
+  channelId: 'msteams',
+} as const;
+
+export type ButtonVerb = (typeof TEAMS_IDS.actions)[ActionId];
+export type SubmitVerb = (typeof TEAMS_IDS.submits)[FormId];
+export type RefreshVerb = (typeof TEAMS_IDS.refresh)[keyof typeof TEAMS_IDS.refresh];
+export type Verb = ButtonVerb | SubmitVerb | RefreshVerb;
+
+/** Every verb a card can carry, for routing and for the test that checks each has a route. */
+export const ALL_VERBS: readonly Verb[] = [...Object.values(TEAMS_IDS.actions), ...Object.values(TEAMS_IDS.submits), ...Object.values(TEAMS_IDS.refresh)];
+
+export function isVerb(v: unknown): v is Verb {
+  return typeof v === 'string' && (ALL_VERBS as readonly string[]).includes(v);
+}

@@ -1,0 +1,229 @@
+import { ACTIONS, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { TEAMS_IDS, type RefreshVerb, type Verb } from './ids.js';
+
+/** The JSON of one Adaptive Card element or action (the schema is open-ended; we build a subset). */
+export type CardElement = { type: string } & Record<string, unknown>;
+
+/** An Adaptive Card 1.5 as Teams takes it (the content of an attachment or an invoke response). */
+export type AdaptiveCard = {
+  type: 'AdaptiveCard';
+  $schema: string;
+  version: '1.5';
+  body: CardElement[];
+  refresh?: { action: CardElement; userIds?: string[] };
+  msteams: { width: 'Full' };
+};
+
+/** What makes a card refresh itself when shown (Universal Actions): the verb and its data. */
+export interface CardRefresh {
+  verb: RefreshVerb;
+  data: Record<string, string>;
+  /** Whose clients refresh it automatically; Teams allows up to 60. Omitted: everyone in chats of 60 or fewer. */
+  userIds?: string[];
+}
+
+const SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+
+/**
+ * Text for a TextBlock or a Fact, which Teams reads as markdown: every markdown character a
+ * person typed is escaped, line-start list, heading and quote markers too, and anything that
+ * looks like a tag (`<at>…</at>` mentions, `<!channel>`, autolinks) is broken by a zero-width
+ * space, so it shows as the text it is and never as formatting, a link or a mention.
+ */
+export function md(s: string): string {
+  return s
+    .replace(/\r\n?/g, '\n')
+    .replace(/\\/g, '\\\\')
+    .replace(/[*_`~[\]]/g, (c) => `\\${c}`)
+    .replace(/^([ \t]*)([-+#>])(?=\s|$)/gm, '$1\\$2')
+    .replace(/^([ \t]*)(\d+)([.)])(?=\s|$)/gm, '$1$2\\$3')
+    .replace(/<(?=[A-Za-z!/?])/g, '<\u200B')
+    .replace(/\n/g, '\n\n');
+}
+
+/** Text shown as plain text by Teams (titles of buttons and choices, the notification summary): tags broken only. */
+export function plain(s: string): string {
+  return s.replace(/<(?=[A-Za-z!/?])/g, '<\u200B');
+}
+
+function card(body: CardElement[], refresh?: CardRefresh): AdaptiveCard {
+  const c: AdaptiveCard = { type: 'AdaptiveCard', $schema: SCHEMA, version: '1.5', body, msteams: { width: 'Full' } };
+  if (refresh) c.refresh = { action: execute('Refresh', refresh.verb, refresh.data), ...(refresh.userIds ? { userIds: refresh.userIds } : {}) };
+  return c;
+}
+
+/**
+ * A Universal Action button. Clients without Universal Actions fall back to Action.Submit,
+ * which sends the same data (with the verb in it) as a message with a `value`.
+ */
+export function execute(title: string, verb: Verb, data: Record<string, unknown>, style?: Button['style']): CardElement {
+  const look = style === 'primary' ? { style: 'positive' } : style === 'danger' ? { style: 'destructive' } : {};
+  return {
+    type: 'Action.Execute',
+    title: plain(title),
+    verb,
+    data,
+    ...look,
+    fallback: { type: 'Action.Submit', title: plain(title), data: { ...data, [TEAMS_IDS.data.verb]: verb }, ...look },
+  };
+}
+
+const COLOR: Record<Tone, Record<string, unknown>> = {
+  normal: {},
+  muted: { isSubtle: true },
+  good: { color: 'Good' },
+  warning: { color: 'Warning' },
+  attention: { color: 'Attention' },
+};
+
+function textBlock(text: string, extra: Record<string, unknown> = {}): CardElement {
+  return { type: 'TextBlock', text: md(text), wrap: true, ...extra };
+}
+
+function buttonAction(b: Button): CardElement {
+  return execute(b.label, TEAMS_IDS.actions[b.action], { [TEAMS_IDS.data.value]: b.value }, b.style);
+}
+
+function renderBlock(b: Block): CardElement[] {
+  switch (b.type) {
+    case 'text':
+      return [textBlock(b.text, COLOR[b.tone ?? 'normal'])];
+    case 'facts':
+      return [{ type: 'FactSet', facts: b.facts.map((f) => ({ title: md(f.label), value: md(f.value) })) }];
+    case 'list':
+      return [
+        {
+          type: 'Container',
+          items: [
+            ...(b.title ? [textBlock(b.title, { weight: 'Bolder' })] : []),
+            ...b.items.flatMap((i) => [textBlock(`• ${i.text}`, { spacing: 'Small' }), ...(i.detail ? [textBlock(i.detail, { isSubtle: true, spacing: 'None', size: 'Small' })] : [])]),
+          ],
+        },
+      ];
+    case 'actions':
+      return [{ type: 'ActionSet', actions: b.actions.map(buttonAction) }];
+    case 'divider':
+      return [];
+  }
+}
+
+/** The body of a reply: its title, then each block; a divider puts a separator above what follows. */
+function replyBody(r: Reply): CardElement[] {
+  const body: CardElement[] = [];
+  if (r.title) body.push(textBlock(r.title, { weight: 'Bolder', size: 'Medium' }));
+  let separate = false;
+  for (const b of r.blocks) {
+    if (b.type === 'divider') {
+      separate = true;
+      continue;
+    }
+    const [first, ...rest] = renderBlock(b);
+    if (!first) continue;
+    body.push(separate ? { ...first, separator: true, spacing: 'Medium' } : first, ...rest);
+    separate = false;
+  }
+  return body;
+}
+
+const RULING_ACTIONS: readonly string[] = [ACTIONS.approve, ACTIONS.award, ACTIONS.ask];
+
+/**
+ * A reply whose only buttons are ruling buttons is a dispute's case card: it refreshes to the
+ * case as it stands. (A reminder also carries other buttons and keeps them: it does not refresh.)
+ */
+export function caseRefreshOf(r: Reply): CardRefresh | undefined {
+  const buttons = r.blocks.flatMap((b) => (b.type === 'actions' ? b.actions : []));
+  const ruling = buttons.find((a) => RULING_ACTIONS.includes(a.action));
+  if (!ruling || !buttons.every((a) => RULING_ACTIONS.includes(a.action))) return undefined;
+  return { verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: ruling.value } };
+}
+
+/** A neutral reply as an Adaptive Card; a case card refreshes in place (`refresh`, or the one found in it). */
+export function renderReply(r: Reply, opts: { refresh?: CardRefresh | undefined } = {}): AdaptiveCard {
+  return card(replyBody(r), opts.refresh ?? caseRefreshOf(r));
+}
+
+export interface FormState {
+  /** What the person typed last time, shown again with the errors. */
+  values?: Readonly<Record<string, string>>;
+  /** The server's problems, keyed by field id, shown under each field. */
+  errors?: Readonly<Record<string, string>>;
+  /** One line above the fields (the handler's summary of the problems). */
+  message?: string;
+  refresh?: CardRefresh | undefined;
+}
+
+function input(f: Field, value: string | undefined): CardElement {
+  const common = {
+    id: f.id,
+    label: plain(f.label),
+    isRequired: f.required,
+    ...(f.required ? { errorMessage: `${plain(f.label)} is required.` } : {}),
+    ...(f.placeholder ? { placeholder: plain(f.placeholder) } : {}),
+  };
+  switch (f.kind) {
+    case 'text':
+    case 'multiline':
+      return { type: 'Input.Text', ...common, ...(f.kind === 'multiline' ? { isMultiline: true } : {}), ...(f.maxLength ? { maxLength: f.maxLength } : {}), ...(value !== undefined ? { value } : {}) };
+    case 'account':
+      // Adaptive Cards 1.5 have no server-side typeahead: the person types a name, alias or
+      // domain and the handler resolves it (an ambiguous one comes back as an error on the field).
+      return { type: 'Input.Text', ...common, placeholder: plain(f.placeholder ?? 'Account name, alias or web domain'), maxLength: 200, ...(value !== undefined ? { value } : {}) };
+    case 'number': {
+      const n = value !== undefined && value.trim() !== '' ? Number(value.replace(/[,_\s$€£]/g, '')) : NaN;
+      return { type: 'Input.Number', ...common, min: 0, errorMessage: 'Enter a positive number.', ...(Number.isFinite(n) ? { value: n } : {}) };
+    }
+    case 'select':
+      return {
+        type: 'Input.ChoiceSet',
+        ...common,
+        style: 'compact',
+        choices: (f.options ?? []).map((o) => ({ title: plain(o.label), value: o.value })),
+        ...(value !== undefined ? { value } : {}),
+      };
+  }
+}
+
+/** A neutral form as a card: labelled inputs, the server's errors under their fields, one submit button. */
+export function renderForm(form: Form, state: FormState = {}): AdaptiveCard {
+  const errors = state.errors ?? {};
+  const body: CardElement[] = [textBlock(form.title, { weight: 'Bolder', size: 'Medium' })];
+  if (form.intro) body.push(textBlock(form.intro, { isSubtle: true }));
+  if (state.message) body.push(textBlock(state.message, { color: 'Attention' }));
+  for (const f of form.fields) {
+    const typed = state.values?.[f.id];
+    const value = typed ?? (f.kind === 'account' ? f.initial?.label : f.initial?.value);
+    body.push(input(f, value));
+    const problem = errors[f.id];
+    if (problem) body.push(textBlock(problem, { color: 'Attention', spacing: 'None', size: 'Small' }));
+    else if (f.hint) body.push(textBlock(f.hint, { isSubtle: true, spacing: 'None', size: 'Small' }));
+  }
+  body.push({ type: 'ActionSet', actions: [execute(form.submitLabel, TEAMS_IDS.submits[form.id], { [TEAMS_IDS.data.state]: form.state }, 'primary')] });
+  return card(body, state.refresh);
+}
+
+/** A refusal or a problem, as the card that takes the place of the one clicked: nothing changed. */
+export function renderRefusal(message: string): AdaptiveCard {
+  return card([textBlock(message, { color: 'Attention' }), textBlock('Nothing was changed.', { isSubtle: true })]);
+}
+
+/**
+ * What everyone in a channel or group chat sees of an answer meant for one person: who asked and
+ * what. The person who asked sees the answer itself, through the card's refresh.
+ */
+export function renderPrivateStub(o: { askerName: string; command: string; forUser: string }): AdaptiveCard {
+  const data = { [TEAMS_IDS.data.for]: o.forUser, [TEAMS_IDS.data.command]: o.command };
+  return card(
+    [
+      textBlock(`${o.askerName} asked: ${o.command}`, { isSubtle: true }),
+      textBlock('The answer is shown only to them.', { isSubtle: true, spacing: 'None', size: 'Small' }),
+      { type: 'ActionSet', actions: [execute('Show my answer', TEAMS_IDS.refresh.privateAnswer, data)] },
+    ],
+    { verb: TEAMS_IDS.refresh.privateAnswer, data, userIds: [o.forUser] },
+  );
+}
+
+/** A card as a message attachment. */
+export function cardAttachment(c: AdaptiveCard): { contentType: string; content: AdaptiveCard } {
+  return { contentType: TEAMS_IDS.contentTypes.card, content: c };
+}

@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions, type Response as BotResponse } from 'botbuilder';
+import { createTurnErrorHandler, RoeTeamsBot } from '../../handlers/platforms/teams/bot.js';
+import { asContact, type TeamsContacts } from '../../handlers/platforms/teams/contacts.js';
+import { createTeamsDeliverer } from '../../handlers/platforms/teams/deliver.js';
+import { findPersonByRef, getPerson, latestPerson, savePerson } from '../../db/repos/people.repo.js';
+import { userKey } from '../core/authz.js';
+import { ConfigError } from './config.js';
+import { DeliveryError } from './outbox-worker.js';
+import type { Runtime } from './runtime.js';
+import type { PlatformHost } from './serve.js';
+import type { RouteHandler } from './server.js';
+
+export const TEAMS_MESSAGES_PATH = '/api/messages';
+/** Bot Framework's public service URL for Teams, for a tenant the bot has not heard from yet. */
+export const TEAMS_PUBLIC_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
+const MAX_BODY_BYTES = 1_000_000;
+
+/** Contacts (conversation references) kept in the `people` table. */
+export function peopleContacts(rt: Runtime): TeamsContacts {
+  const db = rt.db.db;
+  return {
+    get: (userId) => asContact(getPerson(db, userKey('teams', userId))?.conversationRef) ?? asContact(findPersonByRef(db, 'teams', '$.user.aadObjectId', userId)?.conversationRef),
+    save: (contact, facts) =>
+      savePerson(db, { userKey: userKey('teams', contact.user.id), platform: 'teams', displayName: facts.displayName, partnerId: facts.partnerId, personKey: facts.personKey, conversationRef: contact, updatedAt: rt.clock.now() }),
+    latest: () => asContact(latestPerson(db, 'teams')?.conversationRef),
+  };
+}
+
+class BadRequest extends Error {}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > MAX_BODY_BYTES) throw new BadRequest('request body too large');
+    chunks.push(b);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new BadRequest('request body is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BadRequest('request body is not an activity');
+  return parsed as Record<string, unknown>;
+}
+
+/** The Express-like response botbuilder's CloudAdapter.process writes to, over node's own. */
+function expressLike(res: ServerResponse): BotResponse {
+  let status = 200;
+  let payload: string | undefined;
+  let type = 'application/json';
+  return {
+    socket: res.socket,
+    header: (name, value) => res.setHeader(name, String(value)),
+    status: (code) => {
+      status = code;
+    },
+    send: (body: unknown) => {
+      if (body === undefined || body === null) return;
+      if (typeof body === 'string') {
+        payload = body;
+        type = 'text/plain; charset=utf-8';
+      } else payload = JSON.stringify(body);
+    },
+    end: () => {
+      if (!res.headersSent) {
+        res.statusCode = status;
+        if (payload !== undefined) res.setHeader('content-type', type);
+      }
+      res.end(payload);
+    },
+  };
+}
+
+/**
+ * Teams on the shared server: botbuilder's CloudAdapter at `POST /api/messages` and the outbox
+ * deliverer. With MICROSOFT_APP_ID set every request must carry Bot Framework's token; without
+ * it the endpoint is unauthenticated (an emulator or Agents Playground), which production refuses.
+ */
+export function createTeamsHost(rt: Runtime): PlatformHost {
+  const cfg = rt.config.teams;
+  if (!cfg.appId && rt.config.production) {
+    throw new ConfigError('MICROSOFT_APP_ID: is required when NODE_ENV=production (the Teams endpoint never runs unauthenticated in production)');
+  }
+  const log = rt.logger.child({ platform: 'teams' });
+  if (!cfg.appId) log.warn({}, 'MICROSOFT_APP_ID is not set: /api/messages accepts unauthenticated requests (local testing with an emulator only)');
+  if (cfg.appId && !cfg.tenantId) log.warn({}, 'MICROSOFT_APP_TENANT_ID is not set: no Teams user counts as internal');
+
+  const options: ConfigurationBotFrameworkAuthenticationOptions = { MicrosoftAppId: cfg.appId ?? '', MicrosoftAppPassword: cfg.appPassword ?? '', MicrosoftAppTenantId: cfg.tenantId ?? '' };
+  if (cfg.appType) options.MicrosoftAppType = cfg.appType;
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(options));
+  adapter.onTurnError = createTurnErrorHandler(log);
+
+  const contacts = peopleContacts(rt);
+  const partnerTenants = () => new Set(rt.store.partners.all().flatMap((p) => (p.teamsTenantId ? [p.teamsTenantId] : [])));
+  // The company's tenant is MICROSOFT_APP_TENANT_ID. Unauthenticated and without it (trying the
+  // bot locally) any tenant that is no partner's counts as the company's.
+  const isHomeTenant = (tenant: string | null) => (cfg.tenantId ? tenant === cfg.tenantId : !cfg.appId && tenant !== null && !partnerTenants().has(tenant));
+  const bot = new RoeTeamsBot({ deps: rt.deps, resolve: rt.resolve, isHomeTenant, contacts, log });
+
+  const route: RouteHandler = async (req, res) => {
+    let body: Record<string, unknown>;
+    try {
+      body = await readJson(req);
+    } catch (e) {
+      if (!(e instanceof BadRequest)) throw e;
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: e.message }));
+      return;
+    }
+    await adapter.process({ body, headers: req.headers, method: req.method ?? 'POST' }, expressLike(res), (ctx) => bot.run(ctx));
+  };
+
+  const deliver = createTeamsDeliverer({
+    adapter,
+    appId: cfg.appId ?? '',
+    contacts,
+    disputes: rt.store.disputes,
+    homeTenantId: cfg.tenantId ?? null,
+    defaultServiceUrl: TEAMS_PUBLIC_SERVICE_URL,
+    now: () => rt.clock.now(),
+    fail: (message, retryAfterMs, permanent) => new DeliveryError(message, retryAfterMs, permanent),
+    log,
+  });
+
+  return { name: 'teams', routes: { [`POST ${TEAMS_MESSAGES_PATH}`]: route }, deliver };
+}

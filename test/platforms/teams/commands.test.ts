@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { policyTextWith } from '../../support/builders.js';
+import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
+import { getPerson } from '../../../db/repos/people.repo.js';
+import { cardOf, markdownOf, readCard } from '../../support/fake-connector.js';
+import { CHANNEL, GROUP_CHAT, installActivity, messageActivity, personalChat, startTeams, USERS, type Scope, type TeamsHarness } from '../../support/teams-harness.js';
+
+let h: TeamsHarness;
+beforeEach(async () => {
+  h = await startTeams();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+describe('commands typed to the bot in a 1:1 chat', () => {
+  it('who-owns acme answers with the engagement model, the owner and why, the live claim and the arbitrator', async () => {
+    const card = await h.say(USERS.sam, 'who-owns acme');
+    const text = readCard(card);
+    expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
+    expect(text).toContain('Acme Corporation');
+    expect(text).toContain('Partner-led (coverage "Default")');
+    expect(text).toContain('Northwind Partners (First registration)');
+    expect(text).toContain('Pat Okafor');
+    expect(text).toMatch(/#1 Northwind Partners: Analytics, protected until \w{3} \d+, \d{4}/);
+    expect(text).toContain('48,000');
+    expect(text).toContain('[Claim]');
+    // the answer is a reply to the message in the same 1:1 chat
+    const posted = h.connector.messages(personalChat(USERS.sam));
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.kind).toBe('reply');
+  });
+
+  it.each(['hello there', 'what can you do?', ''])('anything else (%j) gets the help card', async (typed) => {
+    const text = readCard(await h.say(USERS.sam, typed));
+    expect(text).toContain('who-owns');
+    expect(text).toContain('/claim [account]');
+    expect(text).toContain('/roe stats');
+  });
+
+  it('roe policy and roe stats answer from the handlers', async () => {
+    expect(readCard(await h.say(USERS.sam, 'roe policy'))).toContain('Ownership criteria (in order)');
+    expect(readCard(await h.say(USERS.sam, 'ROE stats'))).toContain('Settled automatically');
+  });
+
+  it('a partner user (by tenant) never sees another partner’s name, deal size or evidence', async () => {
+    const contoso = readCard(await h.say(USERS.contoso, 'who-owns acme'));
+    expect(contoso).toContain('Acme Corporation');
+    expect(contoso).toMatch(/Analytics: protected by another party until/);
+    expect(contoso).not.toContain('Northwind');
+    expect(contoso).not.toContain('48,000');
+    expect(contoso).not.toContain('Discovery call');
+    // Northwind's own user sees their claim
+    const northwind = readCard(await h.say(USERS.northwind, 'who-owns acme'));
+    expect(northwind).toContain('Northwind Partners');
+    expect(northwind).toContain('48,000');
+  });
+
+  it('a user of a tenant that is no partner’s is refused politely, and nothing is filed', async () => {
+    const claims = h.rt.store.claims.all().length;
+    const text = readCard(await h.say(USERS.stranger, 'claim acme'));
+    expect(text).toContain('not linked to a partner of ours');
+    expect(text).toContain('Nothing was changed.');
+    expect(h.rt.store.claims.all()).toHaveLength(claims);
+  });
+
+  it('user text with mentions, markdown, links and Slack-style broadcasts is shown as the text it is', async () => {
+    const typed = '<at>x</at> **bold** [link](http://x) <!channel> _it_';
+    const card = await h.say(USERS.sam, `who-owns ${typed}`);
+    const raw = markdownOf(card).join('\n');
+    // nothing Teams would read as markup survives in the card
+    expect(raw).not.toContain('<at>');
+    expect(raw).not.toContain('<!channel>');
+    expect(raw).not.toMatch(/(^|[^\\])\*\*/);
+    expect(raw).not.toMatch(/(^|[^\\])\[link/);
+    expect(raw).not.toMatch(/(^|[^\\])_it/);
+    // …and the person reads exactly what was typed
+    expect(readCard(card)).toContain(`No account matches "${typed}"`);
+  });
+});
+
+describe('in a group chat or a channel', () => {
+  const scopes: [string, Scope, string][] = [
+    ['group chat', { kind: 'groupChat' }, GROUP_CHAT],
+    ['channel', { kind: 'channel', root: '1700000000777' }, `${CHANNEL};messageid=1700000000777`],
+  ];
+
+  it.each(scopes)('in a %s the @mention is stripped, and the answer is shown only to the asker', async (_name, scope, conversationId) => {
+    const stub = await h.say(USERS.sam, 'who-owns acme', scope);
+    // everyone sees who asked what, not the answer
+    expect(h.connector.messages(conversationId)).toHaveLength(1);
+    const seen = readCard(stub);
+    expect(seen).toContain('Sam Patel asked: who-owns acme');
+    expect(seen).not.toContain('Northwind');
+    // the card refreshes for the asker only
+    const refresh = stub.refresh as { action: { verb: string; data: Record<string, unknown> }; userIds: string[] };
+    expect(refresh.userIds).toEqual([USERS.sam.id]);
+    expect(refresh.action.verb).toBe(TEAMS_IDS.refresh.privateAnswer);
+    const mine = readCard(await h.click(USERS.sam, refresh.action.verb, refresh.action.data, scope));
+    expect(mine).toContain('Northwind Partners (First registration)');
+    // someone else refreshing (or clicking "Show my answer") sees what everyone sees
+    const theirs = readCard(await h.click(USERS.contoso, refresh.action.verb, refresh.action.data, scope));
+    expect(theirs).toContain('Sam Patel asked: who-owns acme');
+    expect(theirs).not.toContain('Northwind');
+  });
+});
+
+describe('installs and first contact', () => {
+  it('a conversationUpdate adding the bot stores the 1:1 conversation reference and says hello', async () => {
+    const res = await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
+    expect(res.status).toBe(200);
+    const row = getPerson(h.rt.db.db, `teams:${USERS.pat.id}`);
+    expect(row?.displayName).toBe('Pat Okafor');
+    expect(row?.personKey).toBe('pat');
+    expect(row?.conversationRef).toMatchObject({
+      serviceUrl: h.connector.url,
+      tenantId: USERS.pat.tenant,
+      user: { id: USERS.pat.id, aadObjectId: USERS.pat.aadObjectId },
+      personal: { conversation: { id: personalChat(USERS.pat) } },
+    });
+    expect(readCard(cardOf(h.connector.messages(personalChat(USERS.pat))[0]))).toContain('roe-bot applies our partner rules of engagement');
+  });
+
+  it('a message in a channel remembers the sender and where to reach them, but not the channel as their 1:1', async () => {
+    await h.say(USERS.northwind, 'roe help', { kind: 'channel' });
+    const row = getPerson(h.rt.db.db, `teams:${USERS.northwind.id}`);
+    expect(row?.partnerId).toBe('northwind');
+    expect(row?.conversationRef).toMatchObject({ serviceUrl: h.connector.url, tenantId: USERS.northwind.tenant, personal: null });
+  });
+
+  it('a person the policy names by Entra object id is recognised by it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-teams-'));
+    const policyPath = join(dir, 'policy.yaml');
+    writeFileSync(policyPath, policyTextWith([['teams: "29:pat"', `teams: "${USERS.pat.aadObjectId}"`]]));
+    const other = await startTeams({ policyPath });
+    try {
+      const card = await other.say(USERS.pat, 'roe queue');
+      expect(readCard(card)).toContain('No disputes are waiting for your ruling');
+      expect(getPerson(other.rt.db.db, `teams:${USERS.pat.id}`)?.personKey).toBe('pat');
+    } finally {
+      await other.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

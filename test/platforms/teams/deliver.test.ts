@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { undelivered } from '../../../db/repos/outbox.repo.js';
+import { reply, text } from '../../../handlers/replies/model.js';
+import type { OutboxMessage } from '../../../src/core/ports.js';
+import { cardOf, readCard } from '../../support/fake-connector.js';
+import { installActivity, personalChat, startTeams, TENANTS, USERS, type TeamsHarness } from '../../support/teams-harness.js';
+
+let h: TeamsHarness;
+beforeEach(async () => {
+  h = await startTeams();
+  // Sam installed the bot: the service URL (the fake connector) is known from him.
+  await h.post(installActivity(USERS.sam, { kind: 'personal' }, h.connector.url));
+  h.connector.calls.length = 0;
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+let n = 0;
+function enqueue(target: OutboxMessage['target'], line: string): void {
+  h.rt.store.outbox.enqueue({ platform: 'teams', target, body: reply(line, [text(line)]), dedupeKey: `test:${++n}` }, h.rt.clock.now());
+}
+
+const rows = () => undelivered(h.rt.db.db);
+
+describe('the Teams deliverer', () => {
+  it('DMs someone it has met in their stored 1:1 chat', async () => {
+    enqueue({ kind: 'user', user: USERS.sam.id }, 'Your claim is protected');
+    expect(await h.drain()).toBe(1);
+    const [call] = h.connector.calls;
+    expect(call).toMatchObject({ kind: 'send', conversationId: personalChat(USERS.sam) });
+    expect(readCard(cardOf(call))).toContain('Your claim is protected');
+    expect(call!.body.summary).toBe('Your claim is protected');
+  });
+
+  it('opens a new 1:1 through the connector for a person it has never met, then reuses it', async () => {
+    enqueue({ kind: 'user', user: '29:vp' }, 'Dispute #7 escalated to you');
+    expect(await h.drain()).toBe(1);
+    const [create, send] = h.connector.calls;
+    expect(create).toMatchObject({ kind: 'create', method: 'POST', path: '/v3/conversations' });
+    expect(create!.body).toMatchObject({ isGroup: false, members: [{ id: '29:vp' }], tenantId: TENANTS.home, channelData: { tenant: { id: TENANTS.home } } });
+    expect(send).toMatchObject({ kind: 'send', conversationId: 'a:created-1' });
+    expect(readCard(cardOf(send))).toContain('Dispute #7 escalated to you');
+
+    enqueue({ kind: 'user', user: '29:vp' }, 'A reminder');
+    await h.drain();
+    expect(h.connector.calls.filter((c) => c.kind === 'create')).toHaveLength(1);
+    expect(h.connector.calls.at(-1)).toMatchObject({ kind: 'send', conversationId: 'a:created-1' });
+  });
+
+  it('posts to a channel thread with the thread in the conversation id', async () => {
+    enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2', thread: '1700000000999' }, 'Breached');
+    await h.drain();
+    expect(h.connector.calls[0]).toMatchObject({ kind: 'send', conversationId: '19:escalations@thread.tacv2;messageid=1700000000999' });
+  });
+
+  it('429 is retried later, after the connector’s Retry-After, without retrying inside the SDK', async () => {
+    h.connector.failNext(429, { retryAfter: '30' });
+    enqueue({ kind: 'user', user: USERS.sam.id }, 'Slow down');
+    expect(await h.drain()).toBe(0);
+    expect(h.connector.calls).toHaveLength(1);
+    const [row] = rows();
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row!.lastError).toContain('HTTP 429');
+    expect(row!.nextAttemptAt.getTime() - h.rt.clock.now().getTime()).toBeGreaterThanOrEqual(30_000);
+    // the next drain after that time delivers it
+    h.rt.clock.advance(31_000);
+    expect(await h.drain()).toBe(1);
+  });
+
+  it('5xx is retried later', async () => {
+    h.connector.failNext(502);
+    enqueue({ kind: 'user', user: USERS.sam.id }, 'Flaky');
+    expect(await h.drain()).toBe(0);
+    expect(rows()[0]).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(h.connector.calls).toHaveLength(1);
+  });
+
+  it.each([403, 404])('%i is permanent: the message is parked, not retried', async (status) => {
+    h.connector.failNext(status);
+    enqueue({ kind: 'user', user: USERS.sam.id }, 'Blocked');
+    expect(await h.drain()).toBe(0);
+    expect(rows()[0]).toMatchObject({ status: 'parked', attempts: 1 });
+    expect(rows()[0]!.lastError).toContain(`HTTP ${status}`);
+  });
+
+  it('a message for a dispute that was not raised in Teams is parked with the reason', async () => {
+    enqueue({ kind: 'dispute-thread', disputeId: 4242 }, 'Nobody home');
+    await h.drain();
+    expect(rows()[0]).toMatchObject({ status: 'parked' });
+    expect(rows()[0]!.lastError).toContain('no dispute #4242');
+  });
+});

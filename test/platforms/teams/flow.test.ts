@@ -1,0 +1,213 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ALL_VERBS, TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
+import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
+import { cardOf, markdownOf, readCard } from '../../support/fake-connector.js';
+import { CHANNEL, installActivity, invokeActivity, personalChat, startTeams, submitActivity, USERS, type Scope, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
+
+const V = TEAMS_IDS;
+let h: TeamsHarness;
+beforeEach(async () => {
+  h = await startTeams();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+const ledgerCount = () => [...h.rt.store.ledger.entries()].length;
+
+/** The inputs of a card, by id. */
+function inputs(card: Record<string, unknown>): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      if (typeof o.type === 'string' && o.type.startsWith('Input.') && typeof o.id === 'string') out.set(o.id, o);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card.body);
+  return out;
+}
+
+/** The Action.Execute buttons of a card. */
+function buttons(card: Record<string, unknown>): { title: string; verb: string; data: Record<string, unknown> }[] {
+  const out: { title: string; verb: string; data: Record<string, unknown> }[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'Action.Execute') out.push({ title: o.title as string, verb: o.verb as string, data: o.data as Record<string, unknown> });
+      for (const [k, child] of Object.entries(o)) if (k !== 'refresh' && k !== 'fallback') walk(child);
+    }
+  };
+  walk(card.body);
+  return out;
+}
+
+const claimInputs = (over: Record<string, string> = {}) => ({ account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent rollout', stage: 'qualified', amount: '25000', evidence: '', ...over });
+
+/** Opens the claim form by typing `claim` and submits it through its button, as Teams would merge the inputs. */
+async function claimThroughCard(u: TeamsUser, values: Record<string, string>, scope: Scope = { kind: 'personal' }): Promise<Record<string, unknown>> {
+  let form: Record<string, unknown>;
+  if (scope.kind === 'personal') form = await h.say(u, 'claim');
+  else {
+    const stub = await h.say(u, 'claim', scope);
+    const refresh = stub.refresh as { action: { verb: string; data: Record<string, unknown> } };
+    form = await h.click(u, refresh.action.verb, refresh.action.data, scope);
+  }
+  const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim]);
+  if (!submit) throw new Error(`no submit button on ${readCard(form)}`);
+  return h.click(u, submit.verb, { ...submit.data, ...values }, scope);
+}
+
+describe('a claim through the card', () => {
+  it('opens the form, shows the server’s errors on the card with what was typed, then files it', async () => {
+    const form = await h.say(USERS.northwind, 'claim');
+    expect(readCard(form)).toContain('Register a deal');
+    // a partner claims for their own organisation: no "claim for" choice
+    expect([...inputs(form).keys()]).toEqual(['account', 'route', 'product', 'opportunity', 'stage', 'amount', 'evidence']);
+    expect(inputs(form).get('opportunity')).toMatchObject({ type: 'Input.Text', isRequired: true, errorMessage: 'Opportunity name is required.' });
+
+    const before = h.rt.store.claims.all().length;
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
+    const missing = await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs({ opportunity: '' }) });
+    expect(readCard(missing)).toContain('Please fix: opportunity: Required');
+    expect(inputs(missing).get('route')?.value).toBe('resell');
+    expect(inputs(missing).get('account')?.value).toBe('soylent');
+    const unknown = await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs({ account: 'zzqx industries' }) });
+    expect(readCard(unknown)).toContain('No account matches "zzqx industries"');
+    expect(inputs(unknown).get('account')?.value).toBe('zzqx industries');
+    expect(inputs(unknown).get('opportunity')?.value).toBe('Soylent rollout');
+    expect(h.rt.store.claims.all()).toHaveLength(before);
+
+    const done = readCard(await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs() }));
+    expect(done).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\) is protected until/);
+    const claim = h.rt.store.claims.all().at(-1)!;
+    expect(claim).toMatchObject({ accountId: 'soylent', claimant: 'northwind', createdBy: `teams:${USERS.northwind.id}` });
+  });
+
+  it('the same submit delivered twice files the claim once', async () => {
+    const activity = invokeActivity(USERS.northwind, V.submits[FORMS.claim], { state: {}, ...claimInputs() }, { kind: 'personal' }, h.connector.url);
+    const before = h.rt.store.claims.all().length;
+    expect((await h.post(activity)).status).toBe(200);
+    expect((await h.post(activity)).status).toBe(200);
+    expect(h.rt.store.claims.all()).toHaveLength(before + 1);
+  });
+
+  it('with Action.Submit (clients without Universal Actions) the card is replaced in place', async () => {
+    const res = await h.post(submitActivity(USERS.northwind, { verb: V.submits[FORMS.claim], state: {}, ...claimInputs() }, { kind: 'personal' }, h.connector.url, 'activity-42'));
+    expect(res.status).toBe(200);
+    const update = h.connector.calls.find((c) => c.kind === 'update');
+    expect(update).toMatchObject({ method: 'PUT', conversationId: personalChat(USERS.northwind), activityId: 'activity-42' });
+    expect(readCard(cardOf(update))).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\) is protected/);
+  });
+});
+
+describe('an overlap, the arbitrator’s card and the ruling', () => {
+  /** Northwind claims Soylent at proposal in a 1:1, Contoso at qualified in the shared channel: the arbitrator (Pat) gets the case. */
+  async function openCase() {
+    await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
+    await claimThroughCard(USERS.northwind, claimInputs({ stage: 'proposal', evidence: 'Signed **NDA**, see [deck](http://x) <at>Pat</at>' }));
+    const answer = readCard(await claimThroughCard(USERS.contoso, claimInputs(), { kind: 'channel', root: '1700000000555' }));
+    expect(answer).toMatch(/overlaps another claim\. Dispute #\d+ is with the arbitrator/);
+    const d = h.rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', arbitrator: 'pat', origin: { platform: 'teams', channel: CHANNEL, thread: '1700000000555' } });
+    await h.drain();
+    return d;
+  }
+
+  it('reaches the arbitrator’s 1:1 as a case card with ruling buttons that refreshes in place', async () => {
+    const d = await openCase();
+    const dms = h.connector.messages(personalChat(USERS.pat)).filter((c) => readCard(cardOf(c)).includes(`Dispute #${d.id}`));
+    expect(dms).toHaveLength(1);
+    expect(dms[0]!.kind).toBe('send');
+    const card = cardOf(dms[0]);
+    const text = readCard(card);
+    expect(text).toContain('Soylent Corp (Analytics)');
+    expect(text).toMatch(/Parties\n(Northwind Partners vs Contoso Consulting|Contoso Consulting vs Northwind Partners)/);
+    expect(text).toContain('Recommendation');
+    expect(text).toContain('[Approve: Northwind Partners]');
+    expect(text).toContain('[Award to another party]');
+    expect(text).toContain('[Ask for information]');
+    // the claimant's evidence is there, as text
+    expect(text).toContain('Signed **NDA**, see [deck](http://x) <at>Pat</at>');
+    expect(markdownOf(card).join('\n')).not.toContain('<at>');
+    expect(card.refresh).toMatchObject({ action: { type: 'Action.Execute', verb: V.refresh.disputeCase, data: { value: String(d.id) } }, userIds: [USERS.pat.id] });
+  });
+
+  it('the dispute is announced in the channel thread where it was raised, as the partner who raised it may see it', async () => {
+    const d = await openCase();
+    const thread = h.connector.messages(`${CHANNEL};messageid=1700000000555`).map((c) => readCard(cardOf(c)));
+    const announced = thread.filter((t) => t.includes(`Dispute #${d.id}`) || t.includes('Pat Okafor will rule'));
+    expect(announced.length).toBeGreaterThanOrEqual(1);
+    expect(announced.join('\n')).not.toContain('Northwind');
+  });
+
+  it('an Action.Execute ruling answers with the refreshed card showing the outcome', async () => {
+    const d = await openCase();
+    const before = ledgerCount();
+    const card = await h.click(USERS.pat, V.actions[ACTIONS.approve], { value: String(d.id) });
+    const text = readCard(card);
+    expect(text).toMatch(/Ruled by Pat Okafor on .*: Northwind Partners owns it\./);
+    expect(text).not.toContain('[Approve');
+    expect(card.refresh).toMatchObject({ action: { verb: V.refresh.disputeCase }, userIds: [USERS.pat.id] });
+    expect(h.rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'northwind', ruledBy: 'pat' });
+    expect(ledgerCount()).toBeGreaterThan(before);
+    // the card, refreshed later, still shows the case as it stands
+    expect(readCard(await h.click(USERS.pat, V.refresh.disputeCase, { value: String(d.id) }))).toContain('Northwind Partners owns it');
+    // the parties hear the ruling in their 1:1s; Contoso, met only in the channel, through a new 1:1
+    await h.drain();
+    expect(h.connector.messages(personalChat(USERS.northwind)).map((c) => readCard(cardOf(c))).join('\n')).toContain('Northwind Partners owns it');
+    const created = h.connector.calls.find((c) => c.kind === 'create');
+    expect(created?.body).toMatchObject({ isGroup: false, members: [{ id: USERS.contoso.id }], tenantId: USERS.contoso.tenant });
+    const toContoso = h.connector.messages(created?.conversationId ?? 'a:created-1').map((c) => readCard(cardOf(c))).join('\n');
+    expect(toContoso).toContain('another party owns it');
+    expect(toContoso).not.toContain('Northwind');
+  });
+
+  it('a ruling by someone who may not rule, or a second ruling, is refused on the card and changes nothing', async () => {
+    const d = await openCase();
+    const before = ledgerCount();
+    for (const who of [USERS.sam, USERS.northwind, USERS.stranger]) {
+      const refused = readCard(await h.click(who, V.actions[ACTIONS.approve], { value: String(d.id) }));
+      expect(refused).toContain('Nothing was changed.');
+    }
+    expect(readCard(await h.click(USERS.sam, V.actions[ACTIONS.approve], { value: String(d.id) }))).toContain('Only Pat Okafor (the assigned arbitrator)');
+    expect(ledgerCount()).toBe(before);
+    expect(h.rt.store.disputes.get(d.id)?.status).toBe('open');
+
+    await h.click(USERS.pat, V.actions[ACTIONS.approve], { value: String(d.id) });
+    const afterRuling = ledgerCount();
+    const second = readCard(await h.click(USERS.dana, V.actions[ACTIONS.approve], { value: String(d.id) }));
+    expect(second).toMatch(/already ruled/i);
+    expect(second).toContain('Nothing was changed.');
+    expect(ledgerCount()).toBe(afterRuling);
+    expect(h.rt.store.disputes.get(d.id)).toMatchObject({ ruledBy: 'pat', winner: 'northwind' });
+  });
+
+  it('award through the form: a short rationale is shown on the form, a good one rules', async () => {
+    const d = await openCase();
+    const form = await h.click(USERS.pat, V.actions[ACTIONS.award], { value: String(d.id) });
+    expect(readCard(form)).toContain(`Rule on dispute #${d.id}`);
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.award])!;
+    expect(submit.data).toEqual({ state: { dispute: String(d.id) } });
+    const short = await h.click(USERS.pat, submit.verb, { ...submit.data, party: 'contoso', rationale: 'meh' });
+    expect(readCard(short)).toContain('Explain the ruling (at least 10 characters)');
+    expect(h.rt.store.disputes.get(d.id)?.status).toBe('open');
+    const ruled = readCard(await h.click(USERS.pat, submit.verb, { ...submit.data, party: 'contoso', rationale: 'Contoso brought the customer to us first.' }));
+    expect(ruled).toContain('Contoso Consulting owns it');
+    expect(h.rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'contoso' });
+  });
+});
+
+describe('routing', () => {
+  it.each(ALL_VERBS.map((v) => [v]))('verb %s has a route (bad data is refused, never “out of date”)', async (verb) => {
+    const card = readCard(await h.click(USERS.sam, verb, { value: '999' }));
+    expect(card).not.toContain('This card is out of date');
+  });
+
+  it('an unknown verb is answered with a card saying so', async () => {
+    expect(readCard(await h.click(USERS.sam, 'roe.nothing', {}))).toContain('This card is out of date');
+  });
+});

@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/app/config.js';
+import { configuredPlatforms } from '../../../src/app/platforms.js';
+import { createTeamsHost } from '../../../src/app/teams.js';
+import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
+import { FORMS } from '../../../handlers/replies/model.js';
+import { getPerson } from '../../../db/repos/people.repo.js';
+import { testRuntime } from '../../support/runtime.js';
+import { invokeActivity, messageActivity, startTeams, USERS, type TeamsHarness } from '../../support/teams-harness.js';
+
+const APP_ID = '00000000-1111-4222-8333-444444444444';
+const APP_PASSWORD = 'not-a-real-secret-value';
+
+const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+/** A well-formed JWT from an issuer Bot Framework does not use, signed by nobody. */
+const forgedToken = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'forged' })}.${b64({ iss: 'https://attacker.example', aud: APP_ID, serviceurl: 'http://127.0.0.1', exp: 4102444800 })}.${Buffer.from('sig').toString('base64url')}`;
+
+describe('with MICROSOFT_APP_ID set, every request must carry Bot Framework’s token', () => {
+  let h: TeamsHarness;
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it.each([
+    ['no Authorization header', {}],
+    ['a garbage bearer token', { authorization: 'Bearer garbage' }],
+    ['a token from an issuer Bot Framework does not use', { authorization: `Bearer ${forgedToken}` }],
+  ])('%s gets 401 and changes nothing', async (_name, headers: Record<string, string>) => {
+    h = await startTeams({ env: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD } });
+    const claims = h.rt.store.claims.all().length;
+    const ledger = [...h.rt.store.ledger.entries()].length;
+    const message = await h.post(messageActivity(USERS.sam, 'who-owns acme', { kind: 'personal' }, h.connector.url), headers);
+    expect(message.status).toBe(401);
+    const submit = await h.post(invokeActivity(USERS.northwind, TEAMS_IDS.submits[FORMS.claim], { state: {}, account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'x', stage: 'qualified' }, { kind: 'personal' }, h.connector.url), headers);
+    expect(submit.status).toBe(401);
+    expect(h.connector.calls).toEqual([]);
+    expect(h.rt.store.claims.all()).toHaveLength(claims);
+    expect([...h.rt.store.ledger.entries()]).toHaveLength(ledger);
+    expect(getPerson(h.rt.db.db, `teams:${USERS.sam.id}`)).toBeUndefined();
+    // the password never reaches the log
+    expect(h.rt.logs.lines.join('\n')).not.toContain(APP_PASSWORD);
+  });
+
+  it('a body that is not JSON gets 400', async () => {
+    h = await startTeams({ env: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD } });
+    const res = await fetch(`${h.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('unauthenticated mode', () => {
+  it('is refused when NODE_ENV=production, naming the variable', () => {
+    const rt = testRuntime({ env: { NODE_ENV: 'production' } });
+    try {
+      expect(() => createTeamsHost(rt)).toThrow(ConfigError);
+      expect(() => createTeamsHost(rt)).toThrow(/^MICROSOFT_APP_ID: is required when NODE_ENV=production/);
+      // serving nothing else, the server does not start
+      expect(() => configuredPlatforms(rt)).toThrow(/MICROSOFT_APP_ID/);
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('is what a development server runs without an app id, and production runs Teams with one', () => {
+    const envs: Record<string, string>[] = [{}, { NODE_ENV: 'production', MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD }];
+    for (const env of envs) {
+      const rt = testRuntime({ env });
+      try {
+        expect(configuredPlatforms(rt).map((p) => p.name)).toEqual(['teams']);
+      } finally {
+        rt.close();
+      }
+    }
+  });
+});
+
+describe('the whole server', () => {
+  it('serves /api/messages beside /healthz and delivers notifications with its own worker', async () => {
+    const h = await startTeams({ serve: true });
+    try {
+      expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+      await h.say(USERS.sam, 'roe help');
+      h.rt.store.outbox.enqueue({ platform: 'teams', target: { kind: 'user', user: USERS.sam.id }, body: { visibility: 'private', summary: 'From the worker', blocks: [{ type: 'text', text: 'From the worker' }] }, dedupeKey: 'worker:1' }, h.rt.clock.now());
+      await h.connector.waitFor((calls) => calls.some((c) => c.kind === 'send' && JSON.stringify(c.body).includes('From the worker')), 'the worker’s delivery');
+    } finally {
+      await h.stop();
+    }
+  });
+});

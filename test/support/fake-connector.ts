@@ -1,0 +1,177 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One call the bot made to the Bot Framework connector. */
+export interface ConnectorCall {
+  method: string;
+  path: string;
+  kind: 'create' | 'send' | 'reply' | 'update' | 'other';
+  /** The conversation id of the path, decoded (`19:…;messageid=…` for a channel thread). */
+  conversationId: string | null;
+  /** `replyToId` of a reply, id of an update. */
+  activityId: string | null;
+  body: Record<string, unknown>;
+  authorization: string | undefined;
+  /** What the fake answered. */
+  status: number;
+}
+
+interface Failure {
+  status: number;
+  retryAfter?: string;
+  times: number;
+}
+
+/**
+ * A Bot Framework connector on loopback, the `serviceUrl` of the activities tests post: it
+ * records every call (new conversations, posts, replies, updates) and answers like the real
+ * one, or with an error status on demand.
+ */
+export class FakeConnector {
+  readonly calls: ConnectorCall[] = [];
+  private failures: Failure[] = [];
+  private created = 0;
+  private posted = 0;
+  private server: Server | null = null;
+  url = '';
+
+  static async start(): Promise<FakeConnector> {
+    const f = new FakeConnector();
+    await f.listen();
+    return f;
+  }
+
+  private async listen(): Promise<void> {
+    this.server = createServer((req, res) => {
+      void readBody(req).then((body) => {
+        const call = this.record(req, body);
+        const failure = this.failures[0];
+        if (failure && call.kind !== 'other') {
+          failure.times -= 1;
+          if (failure.times <= 0) this.failures.shift();
+          call.status = failure.status;
+          res.writeHead(failure.status, { 'content-type': 'application/json', ...(failure.retryAfter ? { 'retry-after': failure.retryAfter } : {}) });
+          res.end(JSON.stringify({ error: { code: 'Failed', message: `fake connector answers ${failure.status}` } }));
+          return;
+        }
+        let answer: Record<string, unknown>;
+        switch (call.kind) {
+          case 'create':
+            answer = { id: `a:created-${++this.created}` };
+            break;
+          case 'send':
+          case 'reply':
+            answer = { id: `activity-${++this.posted}` };
+            break;
+          case 'update':
+            answer = { id: call.activityId ?? '' };
+            break;
+          default:
+            call.status = 404;
+            res.writeHead(404, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ error: { code: 'NotFound', message: 'no such route' } }));
+            return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer));
+      });
+    });
+    await new Promise<void>((ok) => this.server!.listen(0, '127.0.0.1', ok));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+  }
+
+  private record(req: IncomingMessage, body: Record<string, unknown>): ConnectorCall {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const m = /^\/v3\/conversations(?:\/([^/]+)\/activities(?:\/([^/]+))?)?\/?$/.exec(path);
+    let kind: ConnectorCall['kind'] = 'other';
+    if (m && req.method === 'POST' && !m[1]) kind = 'create';
+    else if (m && req.method === 'POST' && m[1] && !m[2]) kind = 'send';
+    else if (m && req.method === 'POST' && m[2]) kind = 'reply';
+    else if (m && req.method === 'PUT' && m[2]) kind = 'update';
+    const call: ConnectorCall = {
+      method: req.method ?? '',
+      path,
+      kind,
+      conversationId: m?.[1] ? decodeURIComponent(m[1]) : null,
+      activityId: m?.[2] ? decodeURIComponent(m[2]) : null,
+      body,
+      authorization: req.headers.authorization,
+      status: 200,
+    };
+    this.calls.push(call);
+    return call;
+  }
+
+  /** The next `times` calls (creates, posts, replies, updates) fail with `status`. */
+  failNext(status: number, o: { times?: number; retryAfter?: string } = {}): void {
+    this.failures.push({ status, times: o.times ?? 1, ...(o.retryAfter ? { retryAfter: o.retryAfter } : {}) });
+  }
+
+  /** Messages the bot posted (sends and replies that were answered 200), optionally in one conversation. */
+  messages(conversationId?: string): ConnectorCall[] {
+    return this.calls.filter((c) => (c.kind === 'send' || c.kind === 'reply') && c.status === 200 && (conversationId === undefined || c.conversationId === conversationId));
+  }
+
+  /** Waits until `predicate` holds over the calls (the outbox worker delivers in the background). */
+  async waitFor(predicate: (calls: ConnectorCall[]) => boolean, what: string, deadlineMs = 5_000): Promise<void> {
+    const until = Date.now() + deadlineMs;
+    while (!predicate(this.calls)) {
+      if (Date.now() > until) throw new Error(`fake connector: gave up waiting for ${what}; calls: ${JSON.stringify(this.calls.map((c) => `${c.method} ${c.path}`))}`);
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((ok) => (this.server ? this.server.close(() => ok()) : ok()));
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return {};
+  const parsed: unknown = JSON.parse(text);
+  return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+}
+
+/** The Adaptive Card of a posted message (its first attachment). */
+export function cardOf(call: ConnectorCall | undefined): Record<string, unknown> {
+  const attachments = call?.body.attachments;
+  if (!Array.isArray(attachments) || attachments.length === 0) throw new Error(`no card in ${call ? `${call.method} ${call.path}` : 'a missing call'}`);
+  const a = attachments[0] as { contentType?: string; content?: Record<string, unknown> };
+  if (a.contentType !== 'application/vnd.microsoft.card.adaptive' || !a.content) throw new Error(`attachment is not an Adaptive Card: ${a.contentType}`);
+  return a.content;
+}
+
+/** Every markdown-read string of a card (TextBlocks, facts), as the card carries it. */
+export function markdownOf(card: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'TextBlock' && typeof o.text === 'string') out.push(o.text);
+      if (o.type === 'FactSet' && Array.isArray(o.facts)) for (const f of o.facts as { title: string; value: string }[]) out.push(f.title, f.value);
+      for (const [k, child] of Object.entries(o)) if (k !== 'refresh') walk(child);
+    }
+  };
+  walk(card);
+  return out;
+}
+
+/** The text a person reads on a card: markdown escapes and zero-width breaks undone, buttons as [title]. */
+export function readCard(card: unknown): string {
+  const lines = markdownOf(card).map((t) => t.replace(/\\([\\`*_{}[\]()#+\-.!~>|])/g, '$1').replace(/\u200B/g, '').replace(/\n\n/g, '\n'));
+  const buttons: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'Action.Execute' && typeof o.title === 'string') buttons.push(`[${o.title}]`);
+      for (const [k, child] of Object.entries(o)) if (k !== 'refresh' && k !== 'fallback') walk(child);
+    }
+  };
+  walk(card);
+  return [...lines, ...buttons].join('\n');
+}
