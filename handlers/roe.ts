@@ -27,7 +27,7 @@ export function help(viewer: Principal): Reply {
       ],
     },
   ];
-  if (viewer.kind === 'unknown') blocks.push(text('Your organisation is not linked to a partner yet, so you can look things up but not claim or dispute.', 'warning'));
+  if (viewer.kind === 'unknown') blocks.push(text('Your organisation is not linked to a partner of ours yet, so this help is all I can offer. Ask your partner manager to connect it.', 'warning'));
   return reply('roe-bot help', blocks, { title: 'roe-bot' });
 }
 
@@ -129,6 +129,7 @@ export function policy(deps: HandlerDeps, viewer: Principal): Reply {
 /** `/roe <sub>`: dispatch, with help for anything unknown. */
 export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
   const sub = args.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  if (viewer.kind === 'unknown' && sub !== '' && sub !== 'help') return help(viewer);
   switch (sub) {
     case 'mine':
       return mine(deps, viewer);
@@ -150,6 +151,7 @@ export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
 
 /** App Home: the viewer's claims, and for an arbitrator their queue. */
 export function home(deps: HandlerDeps, viewer: Principal): Reply {
+  if (viewer.kind === 'unknown') return help(viewer);
   const blocks: Block[] = [...mine(deps, viewer).blocks];
   if (viewer.kind === 'internal' && viewer.personKey) blocks.push({ type: 'divider' }, ...queue(deps, viewer).blocks);
   return reply('roe-bot', blocks, { title: 'roe-bot' });

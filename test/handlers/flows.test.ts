@@ -52,6 +52,11 @@ describe('who-owns', () => {
     expect(read(whoOwns(rt.deps, as.person(rt, 'sam'), 'zzqx'))).toContain('No account matches');
   });
 
+  it('someone of no known organisation may only ask for help', () => {
+    expect(catchErr(() => whoOwns(rt.deps, as.stranger(rt), 'acme')).code).toBe('unknown_user');
+    expect(read(roe(rt.deps, as.stranger(rt), 'stats'))).toContain('this help is all I can offer');
+  });
+
   it('rejects an empty query with how to fix it', () => {
     expect(catchErr(() => whoOwns(rt.deps, as.person(rt, 'sam'), '  ')).message).toContain('/who-owns acme');
   });

@@ -105,7 +105,14 @@ describe('Slack Connect users', () => {
     const { responseUrl } = await h.command(USERS.stranger, C.roe, 'help');
     const seen = visible(await h.answer(responseUrl));
     expect(seen).toContain('/who-owns &lt;name or domain&gt;');
-    expect(seen).toMatch(/not linked to a partner yet/);
+    expect(seen).toMatch(/not linked to a partner of ours yet, so this help is all I can offer/);
+  });
+
+  it('an unknown user asking who owns an account is told politely that only help is open to them', async () => {
+    const { responseUrl } = await h.command(USERS.stranger, C.whoOwns, 'acme');
+    const seen = visible(await h.answer(responseUrl));
+    expect(seen).toMatch(/only offer help/);
+    expect(seen).not.toContain('Northwind');
   });
 });
 
