@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+import { activityProblem } from '../../handlers/platforms/teams/envelope.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions, type Response as BotResponse } from 'botbuilder';
 import { createTurnErrorHandler, RoeTeamsBot } from '../../handlers/platforms/teams/bot.js';
@@ -49,7 +51,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 /** The Express-like response botbuilder's CloudAdapter.process writes to, over node's own. */
-function expressLike(res: ServerResponse): BotResponse {
+function expressLike(res: ServerResponse, log: Logger): BotResponse {
   let status = 200;
   let payload: string | undefined;
   let type = 'application/json';
@@ -67,6 +69,8 @@ function expressLike(res: ServerResponse): BotResponse {
       } else payload = JSON.stringify(body);
     },
     end: () => {
+      // The adapter answers 500 for a failure outside the turn (no onTurnError): say why.
+      if (status >= 500) log.error({ status, reason: typeof payload === 'string' ? payload.slice(0, 300) : payload }, 'teams request failed in the Bot Framework adapter');
       if (!res.headersSent) {
         res.statusCode = status;
         if (payload !== undefined) res.setHeader('content-type', type);
@@ -112,7 +116,14 @@ export function createTeamsHost(rt: Runtime): PlatformHost {
       res.end(JSON.stringify({ error: e.message }));
       return;
     }
-    await adapter.process({ body, headers: req.headers, method: req.method ?? 'POST' }, expressLike(res), (ctx) => bot.run(ctx));
+    const problem = activityProblem(body);
+    if (problem) {
+      log.warn({ problem }, 'teams request refused: malformed activity');
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: problem }));
+      return;
+    }
+    await adapter.process({ body, headers: req.headers, method: req.method ?? 'POST' }, expressLike(res, log), (ctx) => bot.run(ctx));
   };
 
   const deliver = createTeamsDeliverer({
