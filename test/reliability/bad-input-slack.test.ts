@@ -110,3 +110,20 @@ describe('malformed Slack bodies get a 400 naming the problem', () => {
     expect((await h.send({ body: `payload=${'x'.repeat(1_100_000)}`, contentType: FORM })).status).toBe(413);
   });
 });
+
+describe('replayed Slack requests', () => {
+  it('the same signed request sent again is refused with 401 and changes nothing', async () => {
+    const view = await h.openForm(USERS.northwind, '/claim');
+    const req = viewSubmission({ user: USERS.northwind, view, values: { account: 'soylent', route: 'resell', product: 'Services', opportunity: 'Replay me', stage: 'qualified', amount: '', evidence: '' } });
+    const ts = Math.floor(Date.now() / 1000);
+    const first = await h.send(req, { timestamp: ts });
+    expect(first.status).toBe(200);
+    const claims = h.rt.store.claims.all().length;
+    const ledger = h.ledgerCount();
+    const again = await h.send(req, { timestamp: ts });
+    expect(again.status).toBe(401);
+    expect((again.json() as { error: string }).error).toBe('replayed request');
+    expect(h.rt.store.claims.all().length).toBe(claims);
+    expect(h.ledgerCount()).toBe(ledger);
+  });
+});

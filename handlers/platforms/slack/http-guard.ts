@@ -59,6 +59,33 @@ export function bodyProblem(contentType: string | undefined, raw: string): strin
   return `unsupported content type "${type}"`;
 }
 
+/**
+ * Signatures of the last five minutes (Slack's own window for timestamps): the same signed
+ * request sent again is a replay. Bounded in size; old entries are dropped as time passes.
+ */
+class ReplayCache {
+  private readonly expiry = new Map<string, number>();
+  constructor(
+    private readonly now: () => number,
+    private readonly windowMs = 5 * 60_000,
+    private readonly max = 200_000,
+  ) {}
+  /** True when this signature was seen within the window; records it otherwise. */
+  seen(signature: string): boolean {
+    const t = this.now();
+    const until = this.expiry.get(signature);
+    if (until !== undefined && until > t) return true;
+    if (this.expiry.size >= this.max) this.prune(t);
+    this.expiry.set(signature, t + this.windowMs);
+    return false;
+  }
+  private prune(t: number): void {
+    for (const [k, until] of this.expiry) if (until <= t) this.expiry.delete(k);
+    // Still full of live entries (a flood): drop the oldest half rather than grow without bound.
+    if (this.expiry.size >= this.max) [...this.expiry.keys()].slice(0, this.max / 2).forEach((k) => this.expiry.delete(k));
+  }
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((ok, fail) => {
     const chunks: Buffer[] = [];
@@ -84,7 +111,8 @@ function answer(res: ServerResponse, status: number, error: string): void {
  * naming the problem, instead of letting it throw inside Bolt. Anything unsigned goes on to
  * Bolt, which refuses it with 401. Bolt reuses the buffered body (`rawBody`).
  */
-export function guardSlackRequests(listener: RequestListener, signingSecret: string, log: SlackLog): RequestListener {
+export function guardSlackRequests(listener: RequestListener, signingSecret: string, log: SlackLog, now: () => number = Date.now): RequestListener {
+  const replays = new ReplayCache(now);
   return (req, res) => {
     void readBody(req, MAX_BODY_BYTES)
       .then((raw) => {
@@ -97,7 +125,13 @@ export function guardSlackRequests(listener: RequestListener, signingSecret: str
         const problem = bodyProblem(req.headers['content-type'], text);
         const signature = req.headers['x-slack-signature'];
         const timestamp = Number(req.headers['x-slack-request-timestamp']);
-        if (problem && typeof signature === 'string' && isValidSlackRequest({ signingSecret, body: text, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } })) {
+        const signed = typeof signature === 'string' && isValidSlackRequest({ signingSecret, body: text, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } });
+        if (signed && replays.seen(signature)) {
+          log.warn({ route: 'slack' }, 'slack request refused: replayed (same signature seen in the last 5 minutes)');
+          answer(res, 401, 'replayed request');
+          return;
+        }
+        if (problem && signed) {
           log.warn({ route: 'slack', problem }, 'slack request refused: malformed body');
           answer(res, 400, problem);
           return;
