@@ -48,14 +48,40 @@ function foldCase(s: string): string {
  * only punctuation or only legal suffixes.
  */
 export function nameTokens(s: string, options: NormalizeNameOptions = {}): string[] {
+  const tokens = plainAsciiWords(s) ?? punctuatedWords(s);
+  if (!options.keepLegalSuffixes) stripLegalSuffixes(tokens);
+  return tokens;
+}
+
+/**
+ * Fast path for the common case: ASCII without apostrophes, dots or `&` is lower-cased and
+ * split on anything but letters and digits. Returns undefined for any other input.
+ */
+function plainAsciiWords(s: string): string[] | undefined {
+  const lower = s.toLowerCase();
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 32;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (c > 127 || c === 39 || c === 46 || c === 38 || c === 96) return undefined; // non-ASCII ' . & `
+    if (start >= 0) {
+      words.push(lower.slice(start, i));
+      start = -1;
+    }
+  }
+  return words;
+}
+
+function punctuatedWords(s: string): string[] {
   let t = foldCase(s).replace(APOSTROPHES_RE, '');
   if (t.includes('&')) t = t.replaceAll('&', ' and ');
   if (t.includes('.')) t = t.replace(DOTTED_ACRONYM_RE, (m) => m.replaceAll('.', ''));
   t = t.replace(NOT_WORD_RE, ' ').trim();
-  if (t === '') return [];
-  const tokens = t.split(' ');
-  if (!options.keepLegalSuffixes) stripLegalSuffixes(tokens);
-  return tokens;
+  return t === '' ? [] : t.split(' ');
 }
 
 /**
@@ -102,6 +128,8 @@ export function normalizeName(s: string, options: NormalizeNameOptions = {}): st
 const SCHEME_RE = /^[a-z][a-z0-9+.-]*:\/\//;
 const PORT_RE = /:\d*$/;
 const WWW_RE = /^www\d*\./;
+/** Already a lower-case host name with no trailing dot: the common case, returned as is. */
+const PLAIN_HOST_RE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
 const HOST_CHARS_RE = /^[\p{L}\p{N}.-]+$/u;
 const DOMAIN_RE = /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*[\p{L}\p{N}]$/u;
 
@@ -111,6 +139,7 @@ const DOMAIN_RE = /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L
  * "@acme.com" and "bob@acme.com" all give "acme.com". Returns "" when `s` holds no host name.
  */
 export function normalizeDomain(s: string): string {
+  if (PLAIN_HOST_RE.test(s)) return s.startsWith('www') ? s.replace(WWW_RE, '') : s;
   let t = s.trim().toLowerCase();
   t = t.replace(SCHEME_RE, '');
   if (t.startsWith('mailto:')) t = t.slice('mailto:'.length);

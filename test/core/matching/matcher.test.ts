@@ -1,0 +1,402 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AccountMatcher, type AccountMatch, type MatchableAccount } from '../../../src/core/matching/matcher.js';
+import { LEGAL_SUFFIXES } from '../../../src/core/matching/normalize.js';
+
+function account(id: string, name: string, aliases: string[] = [], domains: string[] = []): MatchableAccount {
+  return { id, name, aliases, domains };
+}
+
+const ACCOUNTS: readonly MatchableAccount[] = [
+  account('acme', 'Acme Corporation', [], ['acme.com']),
+  account('acme-analytics', 'Acme Analytics GmbH', [], ['acme-analytics.de']),
+  account('acme-robotics', 'Acme Robotics', [], ['acmerobotics.io']),
+  account('ibm', 'International Business Machines', ['IBM', 'Big Blue'], ['ibm.com']),
+  account('northwind', 'Northwind Traders', [], ['northwind.example']),
+  account('great-north', 'Great North Brewing', [], []),
+  account('tradees', 'Tradees Inc', [], []),
+  account('globex', 'Globex', [], ['globex.com']),
+  account('glovex', 'Glovex Ltd', [], []),
+  account('muller', 'Müller GmbH', [], ['mueller.de']),
+  account('initech', 'Initech, Inc.', ['Initrode'], ['initech.com', 'https://www.Initech.co.uk/']),
+  account('contoso', 'Contoso Pharmaceuticals Ltd', [], ['contoso.com']),
+  account('alpha-foods', 'Alpha Foods', [], []),
+  account('delta-foods', 'Delta Foods', [], []),
+  account('booking-name', 'Booking.com', [], []),
+  account('booking-domain', 'Travel Reservations BV', [], ['booking.com']),
+];
+
+const ids = (matches: AccountMatch[]): string[] => matches.map((m) => m.accountId);
+
+describe('AccountMatcher', () => {
+  const matcher = new AccountMatcher(ACCOUNTS);
+
+  it('holds every account', () => {
+    expect(matcher.size).toBe(ACCOUNTS.length);
+  });
+
+  describe('exact normalised name or alias', () => {
+    it.each([
+      ['Acme Corporation', 'acme', 'name', 'Acme Corporation'],
+      ['acme corporation', 'acme', 'name', 'Acme Corporation'],
+      ['ACME CORP.', 'acme', 'name', 'Acme Corporation'],
+      ['acme', 'acme', 'name', 'Acme Corporation'],
+      ['  Acme,   Inc. ', 'acme', 'name', 'Acme Corporation'],
+      ['International Business Machines Corp.', 'ibm', 'name', 'International Business Machines'],
+      ['ibm', 'ibm', 'alias', 'IBM'],
+      ['I.B.M.', 'ibm', 'alias', 'IBM'],
+      ['IBM Corporation', 'ibm', 'alias', 'IBM'],
+      ['big blue', 'ibm', 'alias', 'Big Blue'],
+      ['muller', 'muller', 'name', 'Müller GmbH'],
+      ['MÜLLER GMBH', 'muller', 'name', 'Müller GmbH'],
+      ['Initrode', 'initech', 'alias', 'Initrode'],
+      ['initech', 'initech', 'name', 'Initech, Inc.'],
+    ])('%j → %s (%s %j)', (query, id, matchedOn, matchedText) => {
+      const [first] = matcher.search(query);
+      expect(first).toEqual({ accountId: id, score: 1, matchedOn, matchedText, exact: true });
+    });
+
+    it.each([...LEGAL_SUFFIXES])('ignores the legal suffix %j in the query', (suffix) => {
+      expect(matcher.search(`Globex ${suffix}`)[0]).toMatchObject({ accountId: 'globex', score: 1, exact: true });
+    });
+
+    it('treats names that differ only by spaces as near-exact', () => {
+      expect(matcher.search('north wind traders')[0]).toMatchObject({ accountId: 'northwind', exact: false });
+      expect(matcher.search('north wind traders')[0]!.score).toBeGreaterThan(0.95);
+    });
+  });
+
+  describe('domains', () => {
+    it.each([
+      'acme.com',
+      'ACME.COM',
+      'www.acme.com',
+      'https://acme.com/x',
+      'https://www.Acme.com/path?q=1',
+      'http://acme.com:8080',
+      '@acme.com',
+      'jo@acme.com',
+      'mailto:jo@acme.com',
+    ])('%j → the account with domain acme.com', (query) => {
+      expect(matcher.search(query)).toEqual([
+        { accountId: 'acme', score: 0.95, matchedOn: 'domain', matchedText: 'acme.com', exact: true },
+      ]);
+    });
+
+    it.each(['eu.acme.com', 'jo@mail.eu.acme.com'])('%j (a subdomain) → acme.com, not exact', (query) => {
+      const [first] = matcher.search(query);
+      expect(first).toMatchObject({ accountId: 'acme', matchedOn: 'domain', matchedText: 'acme.com', exact: false });
+      expect(first!.score).toBeLessThan(0.95);
+    });
+
+    it('matches an account domain stored as a URL and returns it as stored', () => {
+      expect(matcher.search('initech.co.uk')[0]).toMatchObject({
+        accountId: 'initech',
+        matchedOn: 'domain',
+        matchedText: 'https://www.Initech.co.uk/',
+      });
+    });
+
+    it('finds nothing for an unknown domain', () => {
+      expect(matcher.search('https://unknown-company.com/about')).toEqual([]);
+      expect(matcher.search('jo@acme.org')).toEqual([]);
+    });
+  });
+
+  describe('prefixes and words', () => {
+    it.each([
+      ['acm', 'acme'],
+      ['north', 'northwind'],
+      ['nort', 'northwind'],
+      ['contoso pharma', 'contoso'],
+      ['init', 'initech'],
+      ['glob', 'globex'],
+    ])('prefix %j → %s', (query, id) => {
+      const [first] = matcher.search(query);
+      expect(first).toMatchObject({ accountId: id, exact: false });
+      expect(first!.score).toBeGreaterThanOrEqual(0.8);
+      expect(first!.score).toBeLessThan(0.9);
+    });
+
+    it.each([
+      ['traders', 'northwind'],
+      ['business machines', 'ibm'],
+      ['machines', 'ibm'],
+      ['pharmaceuticals', 'contoso'],
+      ['int bus mach', 'ibm'],
+      ['traders northwind', 'northwind'],
+    ])('word or word prefix %j → %s', (query, id) => {
+      const [first] = matcher.search(query);
+      expect(first).toMatchObject({ accountId: id, exact: false });
+      expect(first!.score).toBeGreaterThanOrEqual(0.6);
+      expect(first!.score).toBeLessThan(0.8);
+    });
+
+    it('prefers the prefix of a full name to a word inside another name', () => {
+      expect(ids(matcher.search('north'))).toEqual(['northwind', 'great-north']);
+    });
+  });
+
+  describe('typos', () => {
+    it.each([
+      ['acne corp', 'acme', 1],
+      ['globx', 'globex', 1],
+      ['nortwhind traders', 'northwind', 1],
+      ['analytcs', 'acme-analytics', 1],
+      ['internatinal business machines', 'ibm', 1],
+      ['intrenatinal', 'ibm', 2],
+      ['robaticz', 'acme-robotics', 2],
+      ['pharmacuticls', 'contoso', 2],
+    ])('%j → %s (distance %i)', (query, id) => {
+      const [first] = matcher.search(query);
+      expect(first).toMatchObject({ accountId: id, exact: false });
+      expect(first!.score).toBeGreaterThanOrEqual(0.4);
+      expect(first!.score).toBeLessThan(0.6);
+    });
+
+    it('ranks a word at distance 1 below the exact word', () => {
+      expect(ids(matcher.search('globex'))).toEqual(['globex', 'glovex']);
+      expect(ids(matcher.search('glovex'))).toEqual(['glovex', 'globex']);
+    });
+
+    it('ranks a typo below a word match', () => {
+      expect(ids(matcher.search('traders'))).toEqual(['northwind', 'tradees']);
+    });
+
+    it.each([
+      'axce', // distance 2 from acme, too far for 4 letters
+      'glbx', // distance 2 from globex, too far for 4 letters
+      'robaticzz', // distance 3
+      'zzyzx',
+      'xylophone',
+    ])('finds nothing for %j', (query) => {
+      expect(matcher.search(query)).toEqual([]);
+    });
+  });
+
+  describe('ranking', () => {
+    it('returns several close matches, best first', () => {
+      const results = matcher.search('acme');
+      expect(ids(results)).toEqual(['acme', 'acme-robotics', 'acme-analytics']);
+      expect(results.map((r) => r.score)).toEqual([...results.map((r) => r.score)].sort((a, b) => b - a));
+    });
+
+    it.each([
+      ['acme analytics', 'acme-analytics'],
+      ['acme robotics', 'acme-robotics'],
+      ['acme corporation', 'acme'],
+    ])('%j puts %s first', (query, id) => {
+      expect(matcher.search(query)[0]?.accountId).toBe(id);
+    });
+
+    it('ranks an exact name above an exact domain', () => {
+      const results = matcher.search('booking.com');
+      expect(ids(results)).toEqual(['booking-name', 'booking-domain']);
+      expect(results[0]).toMatchObject({ matchedOn: 'name', score: 1 });
+      expect(results[1]).toMatchObject({ matchedOn: 'domain', score: 0.95 });
+    });
+
+    it('breaks ties by shorter name, then alphabetically', () => {
+      expect(ids(matcher.search('foods'))).toEqual(['alpha-foods', 'delta-foods']);
+      const m = new AccountMatcher([
+        account('c', 'Zeta Foods Group'),
+        account('b', 'Zeta Foods'),
+        account('a', 'Zeta Foods'),
+      ]);
+      expect(ids(m.search('zeta foods'))).toEqual(['a', 'b', 'c']);
+    });
+
+    it('honours the limit', () => {
+      expect(matcher.search('acme', 2)).toHaveLength(2);
+      expect(matcher.search('acme', 0)).toEqual([]);
+      expect(matcher.search('acme')).toHaveLength(3);
+    });
+  });
+
+  it.each(['', '   ', '...', '!?', 'Inc.', 'LLC', 'Ltd.', 'GmbH & Co. KG', 's.a.'])(
+    'returns [] for the empty or suffix-only query %j',
+    (query) => {
+      expect(matcher.search(query)).toEqual([]);
+    },
+  );
+
+  describe('suggest', () => {
+    it('offers the nearest accounts when search finds nothing', () => {
+      expect(matcher.search('acmx robotix')).toEqual([]);
+      expect(matcher.suggest('acmx robotix')[0]?.accountId).toBe('acme-robotics');
+      expect(matcher.search('axce')).toEqual([]);
+      expect(ids(matcher.suggest('axce'))).toContain('acme');
+    });
+
+    it('returns at most the limit, and [] when nothing is near', () => {
+      expect(matcher.suggest('acme zzz').length).toBeLessThanOrEqual(3);
+      expect(matcher.suggest('acme zzz', 1)).toHaveLength(1);
+      expect(matcher.suggest('qwxzv')).toEqual([]);
+      expect(matcher.suggest('')).toEqual([]);
+    });
+  });
+
+  describe('upsert and remove', () => {
+    it('adds, replaces and removes accounts', () => {
+      const m = new AccountMatcher(ACCOUNTS);
+      m.upsert(account('hooli', 'Hooli XYZ', [], ['hooli.xyz']));
+      expect(m.size).toBe(ACCOUNTS.length + 1);
+      expect(m.search('hooli')[0]?.accountId).toBe('hooli');
+      expect(m.search('hooli.xyz')[0]?.accountId).toBe('hooli');
+
+      m.upsert(account('hooli', 'Pied Piper', ['PP'], ['piedpiper.com']));
+      expect(m.size).toBe(ACCOUNTS.length + 1);
+      expect(m.search('hooli')).toEqual([]);
+      expect(m.search('hooli.xyz')).toEqual([]);
+      expect(m.search('pied piper')[0]).toMatchObject({ accountId: 'hooli', score: 1 });
+      expect(m.search('pp')[0]).toMatchObject({ accountId: 'hooli', matchedOn: 'alias' });
+
+      m.remove('hooli');
+      expect(m.size).toBe(ACCOUNTS.length);
+      expect(m.search('pied piper')).toEqual([]);
+      m.remove('hooli');
+      m.remove('no-such-id');
+      expect(m.size).toBe(ACCOUNTS.length);
+
+      m.remove('acme');
+      expect(ids(m.search('acme'))).toEqual(['acme-robotics', 'acme-analytics']);
+      expect(m.search('acme.com')).toEqual([]);
+    });
+
+    it('keeps an unchanged account on re-upsert and returns the new object', () => {
+      const m = new AccountMatcher(ACCOUNTS);
+      m.upsert({ ...ACCOUNTS[0]!, aliases: [], domains: ['acme.com'] });
+      expect(m.size).toBe(ACCOUNTS.length);
+      expect(m.search('acme corporation')[0]).toMatchObject({ accountId: 'acme', score: 1 });
+      m.upsert({ ...ACCOUNTS[0]!, domains: ['acme.org'] });
+      expect(m.search('acme.com')).toEqual([]);
+      expect(m.search('acme.org')[0]).toMatchObject({ accountId: 'acme', matchedText: 'acme.org' });
+    });
+
+    it('finds new words added after the build by prefix and typo', () => {
+      const m = new AccountMatcher(ACCOUNTS);
+      m.upsert(account('zyx', 'Zyxwerkz Industries'));
+      expect(m.search('zyxw')[0]?.accountId).toBe('zyx');
+      expect(m.search('zyxwrekz')[0]?.accountId).toBe('zyx');
+    });
+
+    it('keeps the last of duplicate ids given to the constructor', () => {
+      const m = new AccountMatcher([account('x', 'First Name'), account('x', 'Second Name')]);
+      expect(m.size).toBe(1);
+      expect(m.search('first name')).toEqual([]);
+      expect(m.search('second name')[0]?.accountId).toBe('x');
+    });
+
+    it('stays correct across postings merges and compaction', () => {
+      const m = new AccountMatcher();
+      const accounts = generateAccounts(20_000, 7);
+      for (const a of accounts) m.upsert(a);
+      expect(m.size).toBe(20_000);
+      for (const a of accounts.slice(0, 8000)) m.remove(a.id);
+      expect(m.size).toBe(12_000);
+      for (const a of accounts.filter((_, i) => i % 997 === 0)) {
+        const expected = a.id.localeCompare(accounts[8000]!.id) < 0 ? [] : [a.id];
+        expect(ids(m.search(a.name)).slice(0, expected.length)).toEqual(expected);
+        if (expected.length === 0) expect(ids(m.search(a.name))).not.toContain(a.id);
+      }
+    });
+  });
+
+  it('is deterministic: same results whatever the insertion order', () => {
+    const reversed = new AccountMatcher([...ACCOUNTS].reverse());
+    const rotated = new AccountMatcher([...ACCOUNTS.slice(5), ...ACCOUNTS.slice(0, 5)]);
+    for (const q of ['acme', 'foods', 'north', 'glovex', 'booking.com', 'acme analytics', 'int', 'traders']) {
+      const expected = matcher.search(q);
+      expect(reversed.search(q)).toEqual(expected);
+      expect(rotated.search(q)).toEqual(expected);
+      expect(matcher.search(q)).toEqual(expected);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// A larger generated set: correctness only (timings belong to the benchmark).
+
+/** mulberry32: a small seeded PRNG so the generated accounts are the same on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const INDUSTRIES = ['Analytics', 'Robotics', 'Holdings', 'Systems', 'Group', 'Partners', 'Logistics', 'Foods', 'Energy', 'Capital', 'Labs', 'Software', 'Health', 'Media'];
+const SUFFIXES = ['Inc.', 'LLC', 'Ltd', 'GmbH', 'S.A.', 'Corp.', 'AG', 'plc', 'BV', ''];
+
+/** Accounts named after a random 8-letter word (so each has one distinctive word) plus common words. */
+function generateAccounts(count: number, seed: number): MatchableAccount[] {
+  const random = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const word = (): string => Array.from({ length: 8 }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join('');
+  const cap = (w: string): string => w[0]!.toUpperCase() + w.slice(1);
+  const seen = new Set<string>();
+  const out: MatchableAccount[] = [];
+  for (let i = 0; out.length < count; i++) {
+    const w = word();
+    if (seen.has(w)) continue;
+    seen.add(w);
+    const parts = [cap(w), pick(INDUSTRIES)];
+    if (random() < 0.3) parts.push(pick(INDUSTRIES));
+    const suffix = pick(SUFFIXES);
+    const aliases = random() < 0.5 ? [parts.map((p) => p[0]).join('') + w.slice(0, 3).toUpperCase()] : [];
+    const domains = [`${w}.com`];
+    if (random() < 0.5) domains.push(`${w}-${pick(INDUSTRIES).toLowerCase()}.io`);
+    out.push({ id: `acc-${String(out.length).padStart(6, '0')}`, name: parts.join(' ') + (suffix ? ` ${suffix}` : ''), aliases, domains });
+  }
+  return out;
+}
+
+describe('AccountMatcher with 50,000 generated accounts', () => {
+  const accounts = generateAccounts(50_000, 20_260_101);
+  const sample = accounts.filter((_, i) => i % 1250 === 17);
+  let matcher: AccountMatcher;
+
+  beforeAll(() => {
+    matcher = new AccountMatcher(accounts);
+  });
+
+  const distinctive = (a: MatchableAccount): string => a.name.split(' ')[0]!;
+  const rest = (a: MatchableAccount): string => a.name.split(' ').slice(1).join(' ');
+  const ACCENTS: Record<string, string> = { a: 'á', e: 'é', i: 'í', o: 'ö', u: 'ü' };
+
+  it.each<[string, (a: MatchableAccount) => string]>([
+    ['exact name', (a) => a.name],
+    ['name without its legal suffix', (a) => a.name.replace(/ (Inc\.|LLC|Ltd|GmbH|S\.A\.|Corp\.|AG|plc|BV)$/, '')],
+    ['name with another legal suffix', (a) => `${a.name.replace(/ (Inc\.|LLC|Ltd|GmbH|S\.A\.|Corp\.|AG|plc|BV)$/, '')}, Limited`],
+    ['upper case with an accent', (a) => a.name.toUpperCase().replace(/[AEIOU]/, (v) => ACCENTS[v.toLowerCase()]!.toUpperCase())],
+    ['prefix of the distinctive word', (a) => distinctive(a).slice(0, 6).toLowerCase()],
+    ['distinctive word alone', (a) => distinctive(a)],
+    ['transposed letters (distance 1)', (a) => { const w = distinctive(a); return `${w.slice(0, 3)}${w[4]}${w[3]}${w.slice(5)} ${rest(a)}`; }],
+    ['two letters replaced (distance 2)', (a) => { const w = distinctive(a).toLowerCase(); return `${w.slice(0, 2)}${w[2] === 'q' ? 'x' : 'q'}${w.slice(3, 6)}${w[6] === 'z' ? 'x' : 'z'}${w.slice(7)}`; }],
+    ['domain as a URL', (a) => `https://www.${a.domains[0]}/contact`],
+    ['e-mail address', (a) => `someone@${a.domains[a.domains.length - 1]}`],
+  ])('puts the right account first for: %s', (_kind, toQuery) => {
+    const wrong: string[] = [];
+    for (const a of sample) {
+      const query = toQuery(a);
+      const first = matcher.search(query)[0];
+      if (first?.accountId !== a.id) wrong.push(`${query} → ${first?.accountId ?? 'nothing'} (want ${a.id})`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('finds aliases', () => {
+    const withAlias = accounts.filter((a) => a.aliases.length > 0).slice(0, 30);
+    for (const a of withAlias) {
+      expect(matcher.search(a.aliases[0]!)[0]).toMatchObject({ accountId: a.id, matchedOn: 'alias', exact: true });
+    }
+  });
+
+  it('returns [] for words that are in no account', () => {
+    expect(matcher.search('qqqqqqqqqqqq')).toEqual([]);
+    expect(matcher.search('https://www.not-a-customer.example/')).toEqual([]);
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import {
+  LEGAL_SUFFIXES,
+  looksLikeDomain,
+  nameTokens,
+  normalizeDomain,
+  normalizeName,
+} from '../../../src/core/matching/normalize.js';
+
+describe('normalizeName', () => {
+  it.each([
+    // case, punctuation, spacing
+    ['ACME', 'acme'],
+    ['  Acme    Holdings ', 'acme holdings'],
+    ['Acme Holdings, Inc.', 'acme holdings'],
+    ['Acme-Holdings (Europe)', 'acme holdings europe'],
+    ['acme/holdings_group', 'acme holdings group'],
+    ['Yahoo!', 'yahoo'],
+    ['3M Company', '3m'],
+    // accents and letters NFKD leaves alone
+    ['Müller GmbH', 'muller'],
+    ['MÜLLER', 'muller'],
+    ['Société Générale S.A.', 'societe generale'],
+    ['Nestlé', 'nestle'],
+    ['Straße AG', 'strasse'],
+    ['Æon Ltd', 'aeon'],
+    ['Ørsted', 'orsted'],
+    ['Łódź Partners', 'lodz partners'],
+    ['Ｆｕｌｌｗｉｄｔｈ', 'fullwidth'],
+    // & and apostrophes
+    ['Procter & Gamble Co.', 'procter and gamble'],
+    ['AT&T Inc.', 'at and t'],
+    ['Johnson & Johnson', 'johnson and johnson'],
+    ['Smith & Co', 'smith'],
+    ["Macy's, Inc.", 'macys'],
+    ['McDonald’s Corporation', 'mcdonalds'],
+    // dotted acronyms
+    ['I.B.M.', 'ibm'],
+    ['J.P. Morgan', 'jp morgan'],
+    // legal suffixes, repeatedly and only at the end
+    ['Acme Pty Ltd', 'acme'],
+    ['Acme GmbH & Co. KG', 'acme'],
+    ['Acme Holdings Limited LLC', 'acme holdings'],
+    ['Limited Brands', 'limited brands'],
+    ['Company Solutions Group', 'company solutions group'],
+    ['Inc Research Group', 'inc research group'],
+    // nothing left
+    ['', ''],
+    ['   ', ''],
+    ['...', ''],
+    ['Inc.', ''],
+    ['L.L.C.', ''],
+    ['GmbH & Co. KG', ''],
+  ])('%j → %j', (input, expected) => {
+    expect(normalizeName(input)).toBe(expected);
+  });
+
+  const spellings = [
+    'Inc', 'Inc.', 'Incorporated', 'LLC', 'L.L.C.', 'L L C', 'l.l.c', 'Ltd', 'Ltd.', 'Limited',
+    'Corp', 'Corp.', 'Corporation', 'Co', 'Co.', 'Company', 'GmbH', 'AG', 'SA', 'S A', 'S.A.',
+    'PLC', 'p.l.c.', 'BV', 'B.V.', 'NV', 'N.V.', 'Oy', 'AB', 'SRL', 'S.r.l.', 'SpA', 'S.p.A.',
+    'Pty', 'KG', 'LLP', 'LP', 'L.P.', 'SARL', 'SAS',
+  ];
+
+  it.each(spellings)('drops the legal suffix %j', (suffix) => {
+    expect(normalizeName(`Acme Widgets ${suffix}`)).toBe('acme widgets');
+    expect(normalizeName(`Acme Widgets, ${suffix}`)).toBe('acme widgets');
+  });
+
+  it('covers every listed suffix with the spellings above', () => {
+    const covered = new Set(spellings.map((s) => normalizeName(`x ${s}`, { keepLegalSuffixes: true }).slice(2).replaceAll(' ', '')));
+    for (const suffix of LEGAL_SUFFIXES) expect(covered).toContain(suffix);
+  });
+
+  it('keeps legal suffixes when asked', () => {
+    expect(normalizeName('Acme Holdings, Inc.', { keepLegalSuffixes: true })).toBe('acme holdings inc');
+    expect(normalizeName('Company AB', { keepLegalSuffixes: true })).toBe('company ab');
+  });
+
+  it('nameTokens gives the words of the normalised name', () => {
+    expect(nameTokens('Acme Analytics GmbH')).toEqual(['acme', 'analytics']);
+    expect(nameTokens('Ltd.')).toEqual([]);
+  });
+});
+
+describe('normalizeDomain', () => {
+  it.each([
+    ['acme.com', 'acme.com'],
+    ['ACME.COM', 'acme.com'],
+    ['www.acme.com', 'acme.com'],
+    ['www2.acme.com', 'acme.com'],
+    ['https://www.Acme.com/path', 'acme.com'],
+    ['http://acme.com:8080/x?y=1#z', 'acme.com'],
+    ['acme.com.', 'acme.com'],
+    ['@acme.com', 'acme.com'],
+    ['bob@acme.com', 'acme.com'],
+    ['mailto:Bob@Acme.com', 'acme.com'],
+    [' eu.acme.co.uk ', 'eu.acme.co.uk'],
+    ['müller.de', 'müller.de'],
+    ['Acme Inc', ''],
+    ['', ''],
+  ])('%j → %j', (input, expected) => {
+    expect(normalizeDomain(input)).toBe(expected);
+  });
+});
+
+describe('looksLikeDomain', () => {
+  it.each([
+    ['acme.com', true],
+    ['www.acme.com', true],
+    ['https://acme.com/x', true],
+    ['jo@acme.com', true],
+    ['@acme.com', true],
+    ['eu.acme.co.uk', true],
+    ['acme', false],
+    ['Acme Inc.', false],
+    ['S.A.', false],
+    ['Inc.', false],
+    ['acme .com', false],
+    ['a.b', false],
+    ['', false],
+  ])('%j → %s', (input, expected) => {
+    expect(looksLikeDomain(input)).toBe(expected);
+  });
+});
