@@ -1,7 +1,7 @@
 import type { Principal } from '../src/core/authz.js';
 import { effectiveStatus } from '../src/core/claims/lifecycle.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
-import { computeStats } from '../src/core/stats.js';
+import { breachesFromLedger, computeStats } from '../src/core/stats.js';
 import { DIRECT } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
@@ -81,7 +81,7 @@ export function queue(deps: HandlerDeps, viewer: Principal): Reply {
 /** `/roe stats`: KPIs per party (an external user sees their own row and the totals). */
 export function stats(deps: HandlerDeps, viewer: Principal): Reply {
   const vp = viewpoint(deps, viewer);
-  const s = computeStats({ claims: deps.ctx.store.claims.all(), disputes: deps.ctx.store.disputes.all(), breachesByDispute: new Map(), policy: vp.version.policy, now: deps.ctx.clock.now() });
+  const s = computeStats({ claims: deps.ctx.store.claims.all(), disputes: deps.ctx.store.disputes.all(), breachesByDispute: breachesFromLedger(deps.ctx.store.ledger.entries()), policy: vp.version.policy, now: deps.ctx.clock.now() });
   const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
   const hours = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} h`);
   const rows = s.parties.filter((r) => viewer.kind === 'internal' || (viewer.kind === 'external' && r.party === viewer.partnerId));
@@ -93,6 +93,7 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
         { label: 'Disputes', value: String(s.overall.disputes) },
         { label: 'Settled automatically', value: pct(s.overall.autoShare) },
         { label: 'Median time to ruling', value: hours(s.overall.medianHoursToRuling) },
+        { label: 'SLA breaches', value: String(s.overall.slaBreaches) },
         { label: 'Violations', value: String(s.overall.violations) },
       ],
     },
@@ -101,7 +102,7 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
       title: 'By party',
       items: rows.map((r) => ({
         text: `${r.party === DIRECT ? 'Direct sales' : vp.party(r.party)}${r.flagged ? ' (flagged)' : ''}`,
-        detail: `${r.claims} claims, ${r.disputes} disputes, ${pct(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)}, ${r.violations} violations`,
+        detail: `${r.claims} claims, ${r.disputes} disputes, ${pct(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)}, ${r.slaBreaches} SLA breaches, ${r.violations} violations`,
       })),
     },
   ], { title: 'Stats' });

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { verifyChain } from '../core/ledger/chain.js';
 import { importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
 import { PolicyError } from '../core/policy/load.js';
-import { computeStats } from '../core/stats.js';
+import { breachesFromLedger, computeStats } from '../core/stats.js';
 import { DIRECT } from '../core/types.js';
 import { isDomainError } from '../core/errors.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
@@ -123,7 +123,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'stats': {
         const { values } = parseArgs({ args: [sub, ...rest].filter((x): x is string => x !== undefined), options: { format: { type: 'string', default: 'text' } } });
         const { stats, names } = withRuntime(config, (rt) => ({
-          stats: computeStats({ claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), breachesByDispute: new Map(), policy: rt.policies.inForceAt(rt.clock.now()).policy, now: rt.clock.now() }),
+          stats: computeStats({ claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), breachesByDispute: breachesFromLedger(rt.store.ledger.entries()), policy: rt.policies.inForceAt(rt.clock.now()).policy, now: rt.clock.now() }),
           names: new Map(rt.store.partners.all().map((p) => [p.id, p.name])),
         }));
         if (values.format === 'json') {
@@ -133,9 +133,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
         const hrs = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}h`);
         const rows = [
-          ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling', 'violations', 'flagged'],
-          ...stats.parties.map((r) => [r.party === DIRECT ? 'Direct sales' : (names.get(r.party) ?? r.party), r.claims, r.disputes, pct(r.autoShare), hrs(r.medianHoursToRuling), r.violations, r.flagged ? 'yes' : '']),
-          ['(overall)', stats.overall.claims, stats.overall.disputes, pct(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.violations, stats.overall.flaggedPartners.join(' ')],
+          ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling', 'SLA breaches', 'violations', 'flagged'],
+          ...stats.parties.map((r) => [r.party === DIRECT ? 'Direct sales' : (names.get(r.party) ?? r.party), r.claims, r.disputes, pct(r.autoShare), hrs(r.medianHoursToRuling), r.slaBreaches, r.violations, r.flagged ? 'yes' : '']),
+          ['(overall)', stats.overall.claims, stats.overall.disputes, pct(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.slaBreaches, stats.overall.violations, stats.overall.flaggedPartners.join(' ')],
         ].map((r) => r.map(String));
         const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
         for (const r of rows) io.out(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());

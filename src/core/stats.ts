@@ -1,6 +1,18 @@
 import type { Policy } from './policy/schema.js';
 import { DIRECT, type Claim, type Dispute, type PartyId } from './types.js';
 
+/** SLA breaches per dispute, counted from the ledger's escalation entries. */
+export function breachesFromLedger(entries: Iterable<{ kind: string; subject: string }>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const e of entries) {
+    if ((e.kind === 'dispute.escalated' || e.kind === 'dispute.escalated_to_channel') && e.subject.startsWith('dispute:')) {
+      const id = Number(e.subject.slice('dispute:'.length));
+      out.set(id, (out.get(id) ?? 0) + 1);
+    }
+  }
+  return out;
+}
+
 export interface PartyStats {
   party: PartyId;
   claims: number;

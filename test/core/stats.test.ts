@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { breachesFromLedger, computeStats } from '../../src/core/stats.js';
+import type { Dispute } from '../../src/core/types.js';
+import { aClaim, examplePolicy } from '../support/builders.js';
+
+const at = (d: number, h = 0) => new Date(Date.UTC(2026, 10, d, h));
+function aDispute(over: Partial<Dispute>): Dispute {
+  return {
+    id: 1, accountId: 'acme', productLine: 'Analytics', status: 'open', claimIds: [], parties: ['northwind', 'contoso'], raisedBy: 'x', reason: '', evidence: '', origin: null, coverageName: 'Default',
+    arbitrator: 'pat', escalationLevel: 0, recommendation: null, recommendationRule: null, trace: [], policyVersion: '2026.1', createdAt: at(1), dueAt: null, ruledBy: null, ruledAt: null, winner: null, rationale: null, ...over,
+  };
+}
+
+describe('computeStats', () => {
+  const policy = examplePolicy();
+  const claims = [
+    aClaim({ claimant: 'northwind', registeredAt: at(1) }),
+    aClaim({ claimant: 'contoso', registeredAt: at(2), status: 'rejected', violation: true }),
+    aClaim({ claimant: 'contoso', registeredAt: at(3), status: 'rejected', violation: true }),
+    aClaim({ claimant: 'contoso', registeredAt: at(4), status: 'rejected', violation: true }),
+    aClaim({ claimant: 'direct', registeredAt: at(5) }),
+  ];
+  const disputes = [
+    aDispute({ id: 1, status: 'settled', ruledAt: at(1) }),
+    aDispute({ id: 2, status: 'ruled', createdAt: at(2), ruledAt: at(2, 10) }),
+    aDispute({ id: 3, status: 'ruled', createdAt: at(3), ruledAt: at(3, 20) }),
+    aDispute({ id: 4, status: 'open', parties: ['fabrikam', 'northwind'] }),
+  ];
+  const breaches = breachesFromLedger([
+    { kind: 'dispute.escalated', subject: 'dispute:4' },
+    { kind: 'dispute.escalated_to_channel', subject: 'dispute:4' },
+    { kind: 'dispute.reminded', subject: 'dispute:4' },
+  ]);
+  const s = computeStats({ claims, disputes, breachesByDispute: breaches, policy, now: at(20) });
+
+  it('counts per party and overall, with the auto-settled share and the median time to ruling', () => {
+    expect(s.overall).toMatchObject({ claims: 5, disputes: 4, autoSettled: 1, slaBreaches: 2, violations: 3, flaggedPartners: ['contoso'] });
+    expect(s.overall.autoShare).toBeCloseTo(1 / 3);
+    expect(s.overall.medianHoursToRuling).toBe(15);
+    expect(s.parties.map((p) => p.party)).toEqual(['direct', 'contoso', 'fabrikam', 'northwind']);
+    expect(s.parties.find((p) => p.party === 'fabrikam')).toMatchObject({ claims: 0, disputes: 1, slaBreaches: 2, autoShare: null });
+  });
+
+  it('a partner is flagged at the threshold inside the window, and not once the window has passed', () => {
+    expect(s.parties.find((p) => p.party === 'contoso')!.flagged).toBe(true);
+    const later = computeStats({ claims, disputes, breachesByDispute: breaches, policy, now: new Date(at(2).getTime() + 181 * 86_400_000) });
+    expect(later.parties.find((p) => p.party === 'contoso')).toMatchObject({ violations: 2, flagged: false });
+  });
+});

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { submitClaim } from '../../handlers/claim.js';
+import { PolicyError } from '../../src/core/policy/load.js';
+import { policyTextWith } from '../support/builders.js';
+import { consoleOrigin } from '../support/cases.js';
+import { as, testRuntime } from '../support/runtime.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-gf-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const values = (stage: string) => ({ account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage, amount: '', evidence: '' });
+
+describe('grandfathering: a claim is judged under the policy version in force when it was registered', () => {
+  it('a new version with other rules applies to new claims, while a case over an older claim keeps the older rules', () => {
+    const db = join(dir, 'roe.db');
+    const v1 = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath: db });
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), values('qualified'), { origin: consoleOrigin, requestKey: null });
+    const first = v1.store.claims.all().at(-1)!;
+    v1.close();
+    expect(first).toMatchObject({ policyVersion: '2026.1', status: 'protected' });
+
+    // 2026.2: from Dec 2 every overlap goes to the arbitrator, and protection is 30 days.
+    const v2Path = join(dir, 'policy-2026.2.yaml');
+    writeFileSync(
+      v2Path,
+      policyTextWith([
+        ['version: "2026.1"', 'version: "2026.2"'],
+        ['effective: 2026-01-01', 'effective: 2026-12-02'],
+        ['- { rule: first-registration, auto: true }', '- { rule: first-registration, auto: false }'],
+        ['protection_days: 90', 'protection_days: 30'],
+      ]),
+    );
+    const v2 = testRuntime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: v2Path, demo: false });
+    expect(v2.policies.all.map((v) => v.version)).toEqual(['2026.1', '2026.2']);
+    // A new claim on an account nobody holds: 2026.2's 30 days of protection.
+    submitClaim(v2.deps, as.partner(v2, 'fabrikam'), { ...values('qualified'), account: 'muller' }, { origin: consoleOrigin, requestKey: null });
+    const fresh = v2.store.claims.all().at(-1)!;
+    expect(fresh.policyVersion).toBe('2026.2');
+    expect((fresh.protectedUntil!.getTime() - fresh.registeredAt.getTime()) / 86_400_000).toBe(30);
+    // An overlap with Northwind's 2026.1 claim: judged under 2026.1, where first-registration decides on its own.
+    const r = submitClaim(v2.deps, as.partner(v2, 'contoso'), values('qualified'), { origin: consoleOrigin, requestKey: null });
+    expect(r.summary).toMatch(/was not accepted/);
+    const d = v2.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ policyVersion: '2026.1', status: 'settled', winner: 'northwind', recommendationRule: 'first-registration' });
+    // …and the older claim keeps its 90 days.
+    expect((v2.store.claims.get(first.id)!.protectedUntil!.getTime() - first.registeredAt.getTime()) / 86_400_000).toBe(90);
+    v2.close();
+  });
+
+  it('changing the rules without a new version is refused', () => {
+    const db = join(dir, 'same.db');
+    testRuntime({ databasePath: db }).close();
+    const changed = join(dir, 'changed.yaml');
+    writeFileSync(changed, policyTextWith([['protection_days: 90', 'protection_days: 60']]));
+    expect(() => testRuntime({ databasePath: db, policyPath: changed, demo: false })).toThrow(PolicyError);
+    expect(() => testRuntime({ databasePath: db, policyPath: changed, demo: false })).toThrow(/"2026.1" was already loaded with different rules; give the changed policy a new version/);
+  });
+});
