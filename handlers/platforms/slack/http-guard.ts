@@ -126,7 +126,9 @@ export function guardSlackRequests(listener: RequestListener, signingSecret: str
         const signature = req.headers['x-slack-signature'];
         const timestamp = Number(req.headers['x-slack-request-timestamp']);
         const signed = typeof signature === 'string' && isValidSlackRequest({ signingSecret, body: text, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } });
-        if (signed && replays.seen(signature)) {
+        // A retry Slack announces (X-Slack-Retry-Num) goes on: the handlers' request keys make it file nothing twice.
+        const announcedRetry = req.headers['x-slack-retry-num'] !== undefined;
+        if (signed && replays.seen(signature) && !announcedRetry) {
           log.warn({ route: 'slack' }, 'slack request refused: replayed (same signature seen in the last 5 minutes)');
           answer(res, 401, 'replayed request');
           return;
