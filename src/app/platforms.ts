@@ -3,12 +3,15 @@ import type { Runtime } from './runtime.js';
 import { createSlackHost } from './slack.js';
 import { createTeamsHost } from './teams.js';
 
-/** The chat platforms the config turns on. */
+/**
+ * The chat platforms the config turns on. Teams is served authenticated when MICROSOFT_APP_ID
+ * is set. Without it, `/api/messages` is unauthenticated, which is only for trying the bot
+ * locally: it is served only when no other platform is configured (`npx roe serve` with no
+ * credentials), and never in production. A Slack deployment therefore has no open Teams door.
+ */
 export function configuredPlatforms(rt: Runtime): PlatformHost[] {
   const hosts: PlatformHost[] = [];
   if (rt.config.slack) hosts.push(createSlackHost(rt));
-  // Teams: authenticated with MICROSOFT_APP_ID; without it, unauthenticated for local testing,
-  // which production refuses (a Slack-only production deployment simply has no Teams endpoint).
-  if (rt.config.teams.appId || !rt.config.production || !rt.config.slack) hosts.push(createTeamsHost(rt));
+  if (rt.config.teams.appId || !rt.config.slack) hosts.push(createTeamsHost(rt));
   return hosts;
 }

@@ -28,7 +28,8 @@ describe('Slack on the shared server', () => {
     cleanups.push(() => fake.close());
     const rt = runtime({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl });
     const platforms = configuredPlatforms(rt);
-    expect(platforms.map((p) => p.name)).toContain('slack');
+    // Slack without MICROSOFT_APP_ID: no unauthenticated Teams endpoint beside it
+    expect(platforms.map((p) => p.name)).toEqual(['slack']);
     const serving: Serving = await serve(rt, platforms, 0);
     cleanups.push(() => serving.stop());
     const base = `http://127.0.0.1:${serving.port}`;
@@ -36,6 +37,7 @@ describe('Slack on the shared server', () => {
     expect(res.json()).toEqual({ challenge: 'abc123' });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/slack/events`)).status).toBe(405);
+    expect((await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
     expect(fake.callsTo('auth.test')).toHaveLength(1);
   });
 
