@@ -51,7 +51,7 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   }
   if (d.status === 'open' && opts.withActions) {
     const actions: Extract<Block, { type: 'actions' }>['actions'] = [];
-    if (d.recommendation) actions.push({ action: ACTIONS.approve, label: `Approve: ${vp.party(d.recommendation)}`, value: String(d.id), style: 'primary' });
+    if (d.recommendation) actions.push({ action: ACTIONS.approve, label: `Approve: ${vp.party(d.recommendation)}`, value: `${d.id}:${d.recommendation}`, style: 'primary' });
     actions.push({ action: ACTIONS.award, label: 'Award to another party', value: String(d.id) });
     actions.push({ action: ACTIONS.ask, label: 'Ask for information', value: String(d.id) });
     blocks.push({ type: 'actions', actions });

@@ -94,7 +94,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) {
           const arb: Principal = { kind: 'internal', userKey: `${target.platform}:${target.user}`, personKey: d.arbitrator, displayName: '' };
-          out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: disputeCard(deps, arb, d, { withActions: true }), dedupeKey: `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}` });
+          out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: disputeCard(deps, arb, d, { withActions: true }), dedupeKey: `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}` });
         }
         break;
       }
@@ -134,7 +134,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
           out.push({ platform: next.platform, target: { kind: 'user', user: next.user }, body: { ...card, blocks: [text(`Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`, 'warning'), ...card.blocks] }, dedupeKey: `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}` });
         }
         const prev = personTarget(deps, e.from, platformOf(d));
-        if (prev) out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`Dispute #${d.id} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on dispute #${d.id} was breached, so it moved to ${vp.person(d.arbitrator)}. You can still rule on it.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
+        if (prev) out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`Dispute #${d.id} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on dispute #${d.id} was breached, so it moved to ${vp.person(d.arbitrator)}, who rules on it now.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
         break;
       }
       case 'dispute.chain_exhausted': {

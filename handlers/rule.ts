@@ -11,8 +11,14 @@ import { announce } from './notify.js';
 import { FORMS, type Form, type Reply } from './replies/model.js';
 import { parseForm } from './validate.js';
 
+/** A ruling button's value: the dispute id, and for "approve" the party it recommends (`12:northwind`). */
+function parseValue(value: unknown): { id: number; party: string | undefined } {
+  const [id = '', party] = String(value).split(':');
+  return { id: disputeId(id), party: party || undefined };
+}
+
 function disputeId(value: unknown): number {
-  const n = Number(value);
+  const n = Number(typeof value === 'string' ? value.split(':')[0] : value);
   if (!Number.isInteger(n) || n <= 0) throw new DomainError('invalid_input', 'That button refers to no dispute.');
   return n;
 }
@@ -56,7 +62,8 @@ export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown): 
 
 /** The "approve the recommendation" button. */
 export function approve(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
-  return applyRuling(deps, viewer, disputeId(value), { kind: 'approve' });
+  const { id, party } = parseValue(value);
+  return applyRuling(deps, viewer, id, { kind: 'approve', expected: party });
 }
 
 /** The "award to another party" form: the parties, and a required rationale. */

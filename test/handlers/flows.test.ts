@@ -228,6 +228,21 @@ describe('dispute, arbitration and rulings', () => {
     expect(open[0]!.recommendation).toBe('fabrikam');
   });
 
+  it('an approve button sent before a claim joined the case is refused: it would approve someone else', () => {
+    const d = openArbitratedCase();
+    const stale = `${d.id}:${d.recommendation}`;
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent', stage: 'commit' }), meta());
+    expect(rt.store.disputes.get(d.id)!.recommendation).toBe('fabrikam');
+    const before = ledgerCount(rt);
+    const e = catchErr(() => approve(rt.deps, as.person(rt, 'pat'), stale));
+    expect(e.message).toMatch(/recommendation on dispute #\d+ changed since this card was sent/);
+    expect(ledgerCount(rt)).toBe(before);
+    // the arbitrator was sent the case as it now stands
+    const dms = rt.db.sqlite.prepare("select body from outbox where target like '%\"user\":\"pat\"%'").all() as { body: string }[];
+    expect(dms.some((m) => m.body.includes('Approve: Fabrikam Systems'))).toBe(true);
+    expect(read(approve(rt.deps, as.person(rt, 'pat'), `${d.id}:fabrikam`))).toContain('Fabrikam Systems owns it');
+  });
+
   it('every action keeps the ledger verifiable', () => {
     const d = openArbitratedCase();
     approve(rt.deps, as.person(rt, 'pat'), d.id);

@@ -4,7 +4,7 @@ import { ACTIONS, type ActionId, type Block, type Button, type Form, type Reply 
 export function commandFor(button: Button): string {
   const map: Record<ActionId, string> = {
     [ACTIONS.pickAccount]: `/who-owns ${button.value}`,
-    [ACTIONS.approve]: `/rule ${button.value} approve`,
+    [ACTIONS.approve]: `/rule ${button.value.split(':')[0]} approve`,
     [ACTIONS.award]: `/rule ${button.value} award`,
     [ACTIONS.ask]: `/rule ${button.value} ask`,
     [ACTIONS.logActivity]: `/activity ${button.value}`,

@@ -53,7 +53,8 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
 }
 
 export type RulingInput =
-  | { kind: 'approve' }
+  /** `expected`: the recommendation the arbitrator saw; a different one now is refused. */
+  | { kind: 'approve'; expected?: PartyId | undefined }
   | { kind: 'award'; party: PartyId; rationale: string }
   | { kind: 'ask'; question: string };
 
@@ -104,6 +105,9 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   let rationale: string | null = null;
   if (input.kind === 'approve') {
     if (!dispute.recommendation) throw new DomainError('no_recommendation', `The criteria made no recommendation on dispute #${dispute.id}; award it to a party with a rationale.`);
+    if (input.expected !== undefined && input.expected !== dispute.recommendation) {
+      throw new DomainError('conflict', `The recommendation on dispute #${dispute.id} changed since this card was sent (a new claim joined the case). Nothing was ruled: open the case again (/roe queue) and rule on what it says now.`);
+    }
     winner = dispute.recommendation;
   } else {
     rationale = input.rationale.trim();

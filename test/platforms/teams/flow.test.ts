@@ -133,7 +133,7 @@ describe('an overlap, the arbitrator’s card and the ruling', () => {
     // the claimant's evidence is there, as text
     expect(text).toContain('Signed **NDA**, see [deck](http://x) <at>Pat</at>');
     expect(markdownOf(card).join('\n')).not.toContain('<at>');
-    expect(card.refresh).toMatchObject({ action: { type: 'Action.Execute', verb: V.refresh.disputeCase, data: { value: String(d.id) } }, userIds: [USERS.pat.id] });
+    expect(card.refresh).toMatchObject({ action: { type: 'Action.Execute', verb: V.refresh.disputeCase, data: { value: `${d.id}:${d.recommendation}` } }, userIds: [USERS.pat.id] });
   });
 
   it('the dispute is announced in the channel thread where it was raised, as the partner who raised it may see it', async () => {
