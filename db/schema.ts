@@ -79,6 +79,7 @@ export const claims = sqliteTable(
     protectedUntil: instant('protected_until'),
     policyVersion: text('policy_version').notNull(),
     createdBy: text('created_by').notNull(),
+    contested: flag('contested').notNull().default(false),
     violation: flag('violation').notNull().default(false),
     requestKey: text('request_key'),
   },

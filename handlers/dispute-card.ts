@@ -65,6 +65,9 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
 export function outcomeText(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
   const vp = viewpoint(deps, viewer);
   const winner = d.winner ? vp.party(d.winner) : 'nobody';
+  if (d.status === 'ruled' && !d.winner) {
+    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${d.ruledAt ? vp.dateTime(d.ruledAt) : ''}: no party gets the account; the claims were rejected.${d.rationale ? ` Rationale: ${d.rationale}` : ''}`;
+  }
   if (d.status === 'settled') return `Settled automatically by the criteria: ${winner} owns it${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}.`;
   if (d.status === 'ruled') {
     const when = d.ruledAt ? vp.dateTime(d.ruledAt) : '';

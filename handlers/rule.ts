@@ -11,6 +11,9 @@ import { announce } from './notify.js';
 import { FORMS, type Form, type Reply } from './replies/model.js';
 import { parseForm } from './validate.js';
 
+/** The award form's choice that gives the account to nobody (a claim waiting for approval can be refused). */
+export const NOBODY = 'none';
+
 /** A ruling button's value: the dispute id, and for "approve" the party it recommends (`12:northwind`). */
 function parseValue(value: unknown): { id: number; party: string | undefined } {
   const [id = '', party] = String(value).split(':');
@@ -78,7 +81,7 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
     submitLabel: 'Award',
     intro: 'Award the account to a party. The rationale is shown to the parties.',
     fields: [
-      { id: 'party', label: 'Award to', kind: 'select', required: true, options: d.parties.map((p) => ({ value: p, label: vp.party(p) })) },
+      { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.map((p) => ({ value: p, label: vp.party(p) })), { value: NOBODY, label: 'Nobody: reject the claims' }] },
       { id: 'rationale', label: 'Rationale', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why this party owns the account' },
     ],
     state: { dispute: String(d.id) },
@@ -93,7 +96,8 @@ const awardSchema = z.object({
 
 export function submitAward(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>): Reply {
   const input = parseForm(awardSchema, values);
-  return applyRuling(deps, viewer, disputeId(input.dispute), { kind: 'award', party: input.party, rationale: input.rationale });
+  const ruling = input.party === NOBODY ? ({ kind: 'reject', rationale: input.rationale } as const) : ({ kind: 'award', party: input.party, rationale: input.rationale } as const);
+  return applyRuling(deps, viewer, disputeId(input.dispute), ruling);
 }
 
 /** The "ask for information" form: the question goes to the dispute's thread. */

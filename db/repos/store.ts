@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, like, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, like, lt, sql } from 'drizzle-orm';
 import type { LedgerEntry } from '../../src/core/ledger/chain.js';
 import { entryHash, GENESIS_HASH } from '../../src/core/ledger/chain.js';
 import type {
@@ -58,6 +58,7 @@ const toClaim = (r: ClaimRow): Claim => ({
   protectedUntil: r.protectedUntil,
   policyVersion: r.policyVersion,
   createdBy: r.createdBy,
+  contested: r.contested,
   violation: r.violation,
 });
 
@@ -114,6 +115,7 @@ const claimValues = (c: NewClaim) => ({
   protectedUntil: c.protectedUntil,
   policyVersion: c.policyVersion,
   createdBy: c.createdBy,
+  contested: c.contested,
   violation: c.violation,
   requestKey: c.requestKey,
 });
@@ -234,6 +236,12 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
         ? and(eq(t.timers.subject, subject), eq(t.timers.status, 'pending'), like(t.timers.kind, `${kindPrefix}%`))
         : and(eq(t.timers.subject, subject), eq(t.timers.status, 'pending'));
       db.update(t.timers).set({ status: 'cancelled' }).where(where).run();
+    },
+    cancelDueBefore: (subject, kind, before) => {
+      db.update(t.timers)
+        .set({ status: 'cancelled' })
+        .where(and(eq(t.timers.subject, subject), eq(t.timers.kind, kind), eq(t.timers.status, 'pending'), lt(t.timers.dueAt, before)))
+        .run();
     },
   };
 

@@ -91,6 +91,8 @@ export interface TimersRepo {
   schedule(timer: TimerSpec, at: Date): void;
   /** Cancels pending timers of a subject (all kinds, or those whose kind starts with `kindPrefix`). */
   cancel(subject: string, kindPrefix?: string): void;
+  /** Cancels pending timers of a subject and kind due before `before`. */
+  cancelDueBefore(subject: string, kind: string, before: Date): void;
 }
 
 export interface Store {

@@ -60,7 +60,9 @@ export interface Claim {
   policyVersion: string;
   /** Chat user who filed it (opaque user key), or `import`. */
   createdBy: string;
-  /** Filed while another party's claim protected the account, and lost. */
+  /** Filed while another party held a protected claim on the same account and product line. */
+  contested: boolean;
+  /** A contested claim that lost: counts against the claimant (policy consequences). */
   violation: boolean;
 }
 

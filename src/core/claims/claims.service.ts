@@ -79,6 +79,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
     protectedUntil: null,
     policyVersion: version.version,
     createdBy: principal.userKey,
+    contested: live.some((c) => c.claimant !== claimant && effectiveStatus(c, ctx.policies().forClaim(c).policy.registration, now) === 'protected'),
     violation: false,
     requestKey: input.requestKey,
   });

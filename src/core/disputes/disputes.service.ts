@@ -3,7 +3,8 @@ import { canonicalProductLine } from '../claims/claims.service.js';
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
-import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
+import { coverageFor } from '../ownership/coverage.js';
+import { chainOf } from '../sla/sla.service.js';
 import type { PolicyVersion } from '../policy/versions.js';
 import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, liveClaims, openCase } from './settle.js';
@@ -56,6 +57,8 @@ export type RulingInput =
   /** `expected`: the recommendation the arbitrator saw; a different one now is refused. */
   | { kind: 'approve'; expected?: PartyId | undefined }
   | { kind: 'award'; party: PartyId; rationale: string }
+  /** Nobody gets the account: every claim in the case is rejected (not counted as a violation). */
+  | { kind: 'reject'; rationale: string }
   | { kind: 'ask'; question: string };
 
 function versionOf(ctx: DomainContext, d: Dispute): PolicyVersion {
@@ -88,8 +91,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   const dispute = store.disputes.get(disputeId);
   if (!dispute) throw new DomainError('not_found', `No dispute #${disputeId}.`);
   const version = versionOf(ctx, dispute);
-  const account = store.accounts.get(dispute.accountId);
-  const chain = account ? arbitrationChain(coverageFor(account, version.policy)) : [dispute.arbitrator];
+  const chain = chainOf(ctx, dispute);
   assertOpen(ctx, dispute);
   const auth = authorizeRuling(principal, dispute, chain, (k) => personName(version, k));
   const subject = `dispute:${dispute.id}`;
@@ -101,7 +103,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
     return { dispute, events: [{ type: 'dispute.info_requested', dispute, question, by: auth.personKey }] };
   }
 
-  let winner: PartyId;
+  let winner: PartyId | null;
   let rationale: string | null = null;
   if (input.kind === 'approve') {
     if (!dispute.recommendation) throw new DomainError('no_recommendation', `The criteria made no recommendation on dispute #${dispute.id}; award it to a party with a rationale.`);
@@ -109,6 +111,10 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
       throw new DomainError('conflict', `The recommendation on dispute #${dispute.id} changed since this card was sent (a new claim joined the case). Nothing was ruled: open the case again (/roe queue) and rule on what it says now.`);
     }
     winner = dispute.recommendation;
+  } else if (input.kind === 'reject') {
+    rationale = input.rationale.trim();
+    if (rationale.length < 10) throw new DomainError('invalid_input', 'Rejecting every claim needs a rationale the parties can read (at least 10 characters).', { rationale: 'Explain the ruling (at least 10 characters)' });
+    winner = null;
   } else {
     rationale = input.rationale.trim();
     if (!dispute.parties.includes(input.party)) throw new DomainError('invalid_input', `That party is not part of dispute #${dispute.id}.`, { party: 'Pick one of the parties' });
@@ -126,7 +132,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
     payload: { winner, followedRecommendation: winner === dispute.recommendation, recommendation: dispute.recommendation, rationale },
   });
   const ruled: Dispute = { ...dispute, status: 'ruled', ruledBy: auth.personKey, ruledAt: now, winner, rationale };
-  const events = applyOutcome(ctx, dispute.claimIds, dispute.id, winner, auth.personKey, now);
+  const events = applyOutcome(ctx, dispute.claimIds, dispute.id, winner, auth.personKey, now, { noViolation: winner === null });
   events.push({ type: 'dispute.ruled', dispute: ruled });
   return { dispute: ruled, events };
 }
@@ -137,8 +143,7 @@ export function queueFor(ctx: DomainContext, personKey: string): Dispute[] {
   return store.disputes
     .open()
     .filter((d) => {
-      const account = store.accounts.get(d.accountId);
-      const chain = account ? arbitrationChain(coverageFor(account, versionOf(ctx, d).policy)) : [d.arbitrator];
+      const chain = chainOf(ctx, d);
       return d.arbitrator === personKey || chain.slice(d.escalationLevel).includes(personKey);
     })
     .sort((a, b) => (a.dueAt?.getTime() ?? 0) - (b.dueAt?.getTime() ?? 0));

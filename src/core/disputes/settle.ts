@@ -39,9 +39,9 @@ export function decideFor(account: Account, version: PolicyVersion, claims: read
 /**
  * Applies an outcome to a dispute's claims: the winner's live claims become protected,
  * every other live claim is rejected (a violation when it was filed against a protected
- * claim). Appends a ledger entry per claim. Returns the events.
+ * claim). With no winner every live claim is rejected. Appends a ledger entry per claim.
  */
-export function applyOutcome(ctx: DomainContext, claimIds: readonly number[], disputeId: number | null, winner: PartyId, actor: string, now: Date): DomainEvent[] {
+export function applyOutcome(ctx: DomainContext, claimIds: readonly number[], disputeId: number | null, winner: PartyId | null, actor: string, now: Date, options: { noViolation?: boolean } = {}): DomainEvent[] {
   const { store } = ctx;
   const book = ctx.policies();
   const events: DomainEvent[] = [];
@@ -57,7 +57,7 @@ export function applyOutcome(ctx: DomainContext, claimIds: readonly number[], di
       store.ledger.append({ at: now, kind: 'claim.protected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, until: protectedUntil.toISOString() } });
       events.push({ type: 'claim.protected', claim: updated });
     } else {
-      const violation = wasFiledAgainstProtection(ctx, claim);
+      const violation = claim.contested && !options.noViolation;
       store.claims.update(id, { status: 'rejected', violation });
       store.ledger.append({ at: now, kind: 'claim.rejected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, winner, violation } });
       events.push({ type: 'claim.rejected', claim: { ...claim, status: 'rejected', violation }, disputeId: disputeId ?? 0 });
@@ -65,24 +65,6 @@ export function applyOutcome(ctx: DomainContext, claimIds: readonly number[], di
     }
   }
   return events;
-}
-
-/** Did another party hold a protected claim on the same account and product line when this one was filed? */
-function wasFiledAgainstProtection(ctx: DomainContext, claim: Claim): boolean {
-  const at = claim.registeredAt.getTime();
-  return ctx.store.claims
-    .forAccount(claim.accountId)
-    .some(
-      (o) =>
-        o.id !== claim.id &&
-        o.claimant !== claim.claimant &&
-        o.productLine === claim.productLine &&
-        o.status !== 'rejected' &&
-        o.status !== 'pending' &&
-        o.protectedUntil !== null &&
-        o.registeredAt.getTime() < at &&
-        at < o.protectedUntil.getTime(),
-    );
 }
 
 /**

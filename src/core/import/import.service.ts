@@ -74,6 +74,20 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     if (!policy.product_lines.some((p) => p.toLowerCase() === value.product_line.toLowerCase())) errors.push({ line, message: `product_line: "${value.product_line}" is not one of ${policy.product_lines.join(', ')}` });
     if (value.last_activity_at && value.last_activity_at < value.registered_at) errors.push({ line, message: 'last_activity_at: is before registered_at' });
   }
+  // A new protected claim must not make two parties protected on one account and product line.
+  const protectedBy = new Map<string, { party: string; line: number | null }>();
+  const keyOf = (account: string, product: string) => `${account}\u0000${product.toLowerCase()}`;
+  for (const { line, value } of rows) {
+    if (value.status !== 'protected' || store.claims.byRequestKey(`import:${value.id}`)) continue;
+    const key = keyOf(value.account_id, value.product_line);
+    const held = protectedBy.get(key) ?? (() => {
+      const c = store.claims.forAccount(value.account_id).find((x) => x.status === 'protected' && x.productLine.toLowerCase() === value.product_line.toLowerCase());
+      return c ? { party: c.claimant, line: null } : undefined;
+    })();
+    if (held && held.party !== value.claimant) {
+      errors.push({ line, message: `status: ${held.party} already holds a protected claim on ${value.account_id} (${value.product_line})${held.line ? ` (line ${held.line})` : ''}; import this one as pending, rejected or expired` });
+    } else if (!held) protectedBy.set(key, { party: value.claimant, line });
+  }
   if (errors.length) throw new ImportError(fileName, errors);
   store.transaction(() => {
     for (const { value } of rows) {
@@ -95,13 +109,21 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         protectedUntil: protects ? new Date(value.registered_at.getTime() + policy.registration.protection_days * DAY) : null,
         policyVersion: version.version,
         createdBy: 'import',
+        contested: false,
         violation: false,
         requestKey: `import:${value.id}`,
       };
       const prior = store.claims.byRequestKey(claim.requestKey);
       const id = prior ? prior.id : store.claims.insert(claim).id;
-      if (prior) store.claims.replace(prior.id, claim);
-      if (claim.status === 'protected' || claim.status === 'dormant') planLifecycle(ctx, { ...claim, id }, policy.registration, now);
+      if (prior) {
+        // The CRM owns the opportunity's details; the bot owns what happened to the claim since
+        // (a ruling, dormancy, expiry): a re-import never undoes that.
+        const botMoved = prior.status !== 'protected' && prior.status !== 'pending' ? prior.status !== claim.status : false;
+        const keep = botMoved || prior.violation;
+        store.claims.replace(prior.id, keep ? { ...claim, status: prior.status, protectedUntil: prior.protectedUntil, lastActivityAt: prior.lastActivityAt, contested: prior.contested, violation: prior.violation } : { ...claim, lastActivityAt: new Date(Math.max(claim.lastActivityAt.getTime(), prior.lastActivityAt.getTime())) });
+      }
+      const stored = store.claims.get(id)!;
+      if (stored.status === 'protected' || stored.status === 'dormant') planLifecycle(ctx, stored, policy.registration, now);
       else store.timers.cancel(`claim:${id}`, 'claim.');
       count(prior ? 'updated' : 'inserted');
       store.ledger.append({

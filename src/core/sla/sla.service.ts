@@ -16,9 +16,17 @@ export function versionOfDispute(ctx: DomainContext, d: Dispute): PolicyVersion 
   return book.byVersion(d.policyVersion) ?? book.inForceAt(d.createdAt);
 }
 
+/**
+ * The people who may rule a case, [arbitrator, ...escalation]: those of the coverage rule the
+ * case was opened under, in its own policy version (not the account's coverage today, which an
+ * import may have changed while the case was open).
+ */
 export function chainOf(ctx: DomainContext, d: Dispute): string[] {
+  const policy = versionOfDispute(ctx, d).policy;
+  const rule = policy.coverage.find((c) => c.name === d.coverageName);
+  if (rule) return arbitrationChain(rule);
   const account = ctx.store.accounts.get(d.accountId);
-  return account ? arbitrationChain(coverageFor(account, versionOfDispute(ctx, d).policy)) : [d.arbitrator];
+  return account ? arbitrationChain(coverageFor(account, policy)) : [d.arbitrator];
 }
 
 /**
@@ -94,8 +102,8 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
     throw new DomainError('invalid_input', `That would snooze past the SLA breach; the case escalates when it breaches. Pick a shorter snooze.`);
   }
   const subject = `dispute:${d.id}`;
-  ctx.store.timers.cancel(subject, SLA_TIMER.reminder);
-  // Reminders still ahead stay ahead: re-plan the ones after the snooze, plus the snoozed one.
+  // Reminders that would ring during the snooze are dropped; later ones stay as planned.
+  ctx.store.timers.cancelDueBefore(subject, SLA_TIMER.reminder, until);
   ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: until, payload: { level: d.escalationLevel, snoozed: true } }, now);
   ctx.store.ledger.append({ at: now, kind: 'dispute.reminder_snoozed', subject, actor: principal.personKey, policyVersion: version.version, payload: { until: until.toISOString(), option } });
   return { until, dispute: d };

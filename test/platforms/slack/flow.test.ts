@@ -140,6 +140,7 @@ describe('award with a rationale, and asking for information', () => {
     expect(party.element!.options!.map((o) => [o.value, o.text.text])).toEqual([
       ['contoso', 'Contoso Consulting'],
       ['northwind', 'Northwind Partners'],
+      ['none', 'Nobody: reject the claims'],
     ]);
     expect(JSON.parse(modal.private_metadata)).toMatchObject({ state: { dispute: String(dispute.id) }, message: { channel: dmChannel, ts: dmTs } });
 

@@ -1,0 +1,1 @@
+ALTER TABLE `claims` ADD `contested` integer DEFAULT false NOT NULL;

@@ -1,0 +1,110 @@
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { submitClaim } from '../../handlers/claim.js';
+import { approve, awardForm, NOBODY, submitAward } from '../../handlers/rule.js';
+import { snoozeReminder } from '../../handlers/snooze.js';
+import { tick } from '../../src/app/scheduler.js';
+import { importCsv, ImportError } from '../../src/core/import/import.service.js';
+import { ROOT, policyTextWith } from '../support/builders.js';
+import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-fix-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let rt: TestRuntime;
+afterEach(() => rt?.close());
+const meta = { origin: consoleOrigin, requestKey: null };
+const claim = (account: string, stage = 'qualified', product = 'Analytics') => ({ account, route: 'resell', product, opportunity: 'Deal', stage, amount: '', evidence: '' });
+
+describe('re-importing the CRM file', () => {
+  it('never undoes a ruling: a claim that lost stays rejected', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const acme = rt.store.claims.all().find((c) => c.accountId === 'acme')!; // Northwind's imported claim
+    // Contoso files further along: furthest-stage recommends Contoso; Pat approves.
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('acme', 'negotiation'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    approve(rt.deps, as.person(rt, 'pat'), d.id);
+    expect(rt.store.claims.get(acme.id)!.status).toBe('rejected');
+    importCsv(rt.ctx, 'claims', 'claims.csv', readFileSync(join(ROOT, 'examples/claims.csv'), 'utf8'));
+    expect(rt.store.claims.get(acme.id)!.status).toBe('rejected');
+    const protectedParties = rt.store.claims.forAccount('acme').filter((c) => c.status === 'protected' && c.productLine === 'Analytics').map((c) => c.claimant);
+    expect(protectedParties).toEqual(['contoso']);
+  });
+
+  it('refuses a new protected claim where another party is already protected, naming the line', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    try {
+      importCsv(rt.ctx, 'claims', 'c.csv', `${header}\nX1,acme,contoso,resell,Analytics,D,qualified,,,protected,2026-12-01,\nX2,soylent,contoso,resell,Analytics,D,qualified,,,protected,2026-12-01,\nX3,soylent,fabrikam,resell,Analytics,D,qualified,,,protected,2026-12-01,\n`);
+      throw new Error('expected an ImportError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ImportError);
+      expect((e as ImportError).errors.map((x) => x.line)).toEqual([2, 4]);
+      expect((e as ImportError).errors[1]!.message).toContain('contoso already holds a protected claim on soylent (Analytics) (line 3)');
+    }
+  });
+});
+
+describe('a claim waiting for approval can be refused', () => {
+  it('the arbitrator awards it to nobody: the claim is rejected, and it is no violation', () => {
+    const policy = join(dir, 'approval.yaml');
+    writeFileSync(policy, policyTextWith([['model: partner-led, arbitrator: pat, escalation: [dana, vp] }', 'model: partner-led, arbitrator: pat, escalation: [dana, vp], requires_approval: true }']]));
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z', policyPath: policy });
+    const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent'), meta);
+    expect(r.summary).toMatch(/pending/);
+    const d = rt.store.disputes.all().at(-1)!;
+    const form = awardForm(rt.deps, as.person(rt, 'pat'), d.id);
+    expect(form.fields[0]!.options!.map((o) => o.value)).toEqual(['contoso', NOBODY]);
+    const card = submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'Soylent is handled by the direct team this year.' });
+    expect(JSON.stringify(card)).toContain('no party gets the account');
+    expect(rt.store.claims.all().at(-1)).toMatchObject({ status: 'rejected', violation: false });
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: null });
+  });
+});
+
+describe('violations are judged when the claim was filed', () => {
+  it('a claim filed while only a dormant claim existed is no violation, even if it loses', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
+    // 31 days without activity: Northwind's claim is dormant (and protects nothing)
+    rt.clock.set('2027-01-02T15:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent'), meta);
+    const contoso = rt.store.claims.all().at(-1)!;
+    expect(contoso).toMatchObject({ status: 'protected', contested: false });
+    // Fabrikam files against Contoso's protection, further along, and wins the ruling
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claim('soylent', 'commit'), meta);
+    const fabrikam = rt.store.claims.all().at(-1)!;
+    expect(fabrikam.contested).toBe(true);
+    approve(rt.deps, as.person(rt, 'pat'), rt.store.disputes.all().at(-1)!.id);
+    expect(rt.store.claims.get(contoso.id)).toMatchObject({ status: 'rejected', violation: false });
+  });
+});
+
+describe('snooze', () => {
+  it('keeps the reminders due after the snooze', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' }); // Monday 09:00; reminders Mon 17:00 and Tue 13:48
+    const d = openArbitratedCase(rt);
+    rt.clock.set('2026-12-07T22:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    snoozeReminder(rt.deps, as.person(rt, 'pat'), `${d.id}:1h`);
+    const pending = rt.db.sqlite.prepare("select kind, due_at from timers where subject = ? and status = 'pending' order by due_at").all(`dispute:${d.id}`) as { kind: string; due_at: number }[];
+    expect(pending.map((t) => [t.kind, new Date(t.due_at).toISOString()])).toEqual([
+      ['sla.reminder', '2026-12-08T15:00:00.000Z'], // snoozed: 1 business hour after Monday 17:00 = Tuesday 10:00
+      ['sla.reminder', '2026-12-08T18:48:00.000Z'], // the 0.8 reminder, kept
+      ['sla.breach', '2026-12-08T22:00:00.000Z'],
+    ]);
+  });
+});
+
+describe('who may rule', () => {
+  it('follows the coverage rule the case was opened under, even if the account changes coverage since', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = openArbitratedCase(rt); // Default coverage: pat → dana → vp
+    const account = rt.store.accounts.get('soylent')!;
+    rt.store.accounts.upsert({ ...account, tier: 'strategic' }); // now Strategic: dana → vp
+    expect(() => approve(rt.deps, as.person(rt, 'pat'), d.id)).not.toThrow();
+  });
+});
