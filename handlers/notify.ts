@@ -34,7 +34,12 @@ function splitUserKey(userKey: string): { platform: Platform; user: string } | n
   return { platform, user: userKey.slice(i + 1) };
 }
 
-/** The viewer for a dispute's thread: a shared channel where a partner raised it sees what that partner may. */
+/**
+ * The viewer for a dispute's thread. The channel may be shared with partners (Slack Connect,
+ * Teams shared channels), so a thread post shows what the raising partner may see, and when
+ * the company raised it, no partner's name, deal or evidence at all. The full case goes to
+ * the arbitrator's and the parties' DMs.
+ */
 function threadViewer(deps: HandlerDeps, d: Dispute): Principal {
   const raiserClaim = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).find((c) => c && c.createdBy === d.raisedBy);
   if (raiserClaim && raiserClaim.claimant !== DIRECT) return partyViewer(raiserClaim.claimant, d.raisedBy);
@@ -42,8 +47,11 @@ function threadViewer(deps: HandlerDeps, d: Dispute): Principal {
   // A partner who raised it in a shared channel must not see the others' names, deals or evidence there.
   const raiserParty = raiserClaim ? DIRECT : d.parties[0];
   if (raiserParty && raiserParty !== DIRECT) return partyViewer(raiserParty, d.raisedBy);
-  return { kind: 'internal', userKey: d.raisedBy, personKey: null, displayName: '' };
+  return CHANNEL_VIEWER;
 }
+
+/** Someone in a channel that may be shared: sees the direct team, and no partner. */
+const CHANNEL_VIEWER: Principal = { kind: 'external', userKey: 'channel', partnerId: '', displayName: 'channel' };
 
 /**
  * Turns what a user action changed into messages in the outbox, inside the same

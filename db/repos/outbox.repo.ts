@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, notExists, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import type { OutboxMessage } from '../../src/core/ports.js';
 import type { Db } from '../client.js';
 import { outbox } from '../schema.js';
@@ -8,16 +9,48 @@ export interface PendingMessage extends OutboxMessage {
   attempts: number;
 }
 
-/** Messages due for delivery on one platform, oldest first. */
+/**
+ * Messages due for delivery on one platform, oldest first: pending ones, and ones whose
+ * delivery lease ran out (a process died while sending). A message waits while an older one
+ * to the same target is undelivered, so a thread's announcement always comes first.
+ */
 export function dueMessages(db: Db, platform: OutboxMessage['platform'], now: Date, limit = 50): PendingMessage[] {
+  const older = alias(outbox, 'older');
   return db
     .select()
     .from(outbox)
-    .where(and(eq(outbox.platform, platform), eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
+    .where(
+      and(
+        eq(outbox.platform, platform),
+        inArray(outbox.status, ['pending', 'sending']),
+        lte(outbox.nextAttemptAt, now),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(older)
+            .where(and(eq(older.platform, outbox.platform), eq(older.target, outbox.target), lt(older.id, outbox.id), inArray(older.status, ['pending', 'sending']))),
+        ),
+      ),
+    )
     .orderBy(asc(outbox.id))
     .limit(limit)
     .all()
     .map((r) => ({ id: r.id, platform: r.platform as OutboxMessage['platform'], target: r.target as OutboxMessage['target'], body: r.body, dedupeKey: r.dedupeKey, attempts: r.attempts }));
+}
+
+/**
+ * Takes a message for delivery until `leaseUntil`: true for exactly one caller, so two
+ * processes on one database never send it twice. A lease that runs out (the process died
+ * mid-send) makes the message due again.
+ */
+export function leaseForDelivery(db: Db, id: number, now: Date, leaseUntil: Date): boolean {
+  return (
+    db
+      .update(outbox)
+      .set({ status: 'sending', nextAttemptAt: leaseUntil })
+      .where(and(eq(outbox.id, id), inArray(outbox.status, ['pending', 'sending']), lte(outbox.nextAttemptAt, now)))
+      .run().changes === 1
+  );
 }
 
 export function markDelivered(db: Db, id: number, at: Date): void {
@@ -28,7 +61,7 @@ export function markDelivered(db: Db, id: number, at: Date): void {
 export function markFailed(db: Db, id: number, error: string, retryAt: Date | null): void {
   const row = db.select({ attempts: outbox.attempts }).from(outbox).where(eq(outbox.id, id)).get();
   db.update(outbox)
-    .set({ attempts: (row?.attempts ?? 0) + 1, lastError: error.slice(0, 500), ...(retryAt ? { nextAttemptAt: retryAt } : { status: 'parked' }) })
+    .set({ attempts: (row?.attempts ?? 0) + 1, lastError: error.slice(0, 500), ...(retryAt ? { status: 'pending', nextAttemptAt: retryAt } : { status: 'parked' }) })
     .where(eq(outbox.id, id))
     .run();
 }
@@ -50,7 +83,7 @@ export function undelivered(db: Db): OutboxRow[] {
   return db
     .select()
     .from(outbox)
-    .where(inArray(outbox.status, ['pending', 'parked']))
+    .where(inArray(outbox.status, ['pending', 'sending', 'parked']))
     .orderBy(asc(outbox.id))
     .all()
     .map((r) => ({ id: r.id, platform: r.platform, target: r.target, status: r.status, attempts: r.attempts, lastError: r.lastError, createdAt: r.createdAt, nextAttemptAt: r.nextAttemptAt, summary: String((r.body as { summary?: unknown } | null)?.summary ?? '') }));

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { OutboxMessage } from '../core/ports.js';
 import type { Db } from '../../db/client.js';
-import { dueMessages, markDelivered, markFailed, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
+import { dueMessages, leaseForDelivery, markDelivered, markFailed, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
 /** Thrown by a deliverer: how long to wait (Slack's Retry-After), or that retrying is pointless. */
 export class DeliveryError extends Error {
@@ -17,6 +17,8 @@ export class DeliveryError extends Error {
 export type Deliverer = (message: PendingMessage) => Promise<void>;
 
 export const MAX_ATTEMPTS = 8;
+/** How long a message taken for delivery is held before another worker may try it. */
+export const LEASE_MS = 120_000;
 
 /** Exponential backoff from 2 s, capped at 10 minutes; a Retry-After wins when it is longer. */
 export function nextAttemptDelay(attempts: number, retryAfterMs?: number): number {
@@ -25,32 +27,56 @@ export function nextAttemptDelay(attempts: number, retryAfterMs?: number): numbe
 }
 
 /**
- * Delivers due outbox messages of each platform through its deliverer, one at a time in
- * order. A failure is retried with backoff; after MAX_ATTEMPTS the message is parked.
- * Returns how many were delivered.
+ * Delivers due outbox messages of each platform through its deliverer, in order per target
+ * (a thread's announcement before its updates). Each message is leased first, so two workers
+ * on one database never send it twice. A failure is retried with backoff and holds back the
+ * later messages to the same target; after MAX_ATTEMPTS a message is parked; a rate limit
+ * holds the platform's whole queue. Returns how many were delivered.
  */
-export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger): Promise<number> {
+export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, maxPasses = 20): Promise<number> {
   let delivered = 0;
   for (const [platform, deliver] of Object.entries(deliverers) as [OutboxMessage['platform'], Deliverer][]) {
-    for (const m of dueMessages(db, platform, now())) {
-      try {
-        await deliver(m);
-        markDelivered(db, m.id, now());
-        delivered += 1;
-      } catch (e) {
-        const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message ?? String(e));
-        const park = err.permanent || m.attempts + 1 >= MAX_ATTEMPTS;
-        markFailed(db, m.id, err.message, park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs)));
-        logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, parked: park, reason: err.message }, 'notification not delivered');
-        if (err.retryAfterMs && !park) {
-          // Rate limited: the platform's whole queue waits for Retry-After, in order.
-          postponePlatform(db, platform, new Date(now().getTime() + err.retryAfterMs));
-          break;
-        }
-      }
+    const failedTargets = new Set<string>();
+    // A message behind an older one to the same target becomes due once that one is delivered:
+    // passes go on while they make progress.
+    for (let pass = 0, progress = true; progress && pass < maxPasses; pass++) {
+      progress = false;
+      const outcome = await deliverBatch(db, platform, deliver, failedTargets, now, logger);
+      delivered += outcome.delivered;
+      progress = outcome.delivered + outcome.parked > 0;
+      if (outcome.rateLimited) break;
     }
   }
   return delivered;
+}
+
+async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver: Deliverer, failedTargets: Set<string>, now: () => Date, logger: Logger): Promise<{ delivered: number; parked: number; rateLimited: boolean }> {
+  let delivered = 0;
+  let parked = 0;
+  for (const m of dueMessages(db, platform, now())) {
+    const target = JSON.stringify(m.target);
+    // Order per target: nothing after a message that just failed goes out before it.
+    if (failedTargets.has(target)) continue;
+    if (!leaseForDelivery(db, m.id, now(), new Date(now().getTime() + LEASE_MS))) continue;
+    try {
+      await deliver(m);
+      markDelivered(db, m.id, now());
+      delivered += 1;
+    } catch (e) {
+      const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message ?? String(e));
+      const park = err.permanent || m.attempts + 1 >= MAX_ATTEMPTS;
+      if (park) parked += 1;
+      else failedTargets.add(target);
+      markFailed(db, m.id, err.message, park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs)));
+      logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, parked: park, reason: err.message }, 'notification not delivered');
+      if (err.retryAfterMs && !park) {
+        // Rate limited: the platform's whole queue waits for Retry-After, in order.
+        postponePlatform(db, platform, new Date(now().getTime() + err.retryAfterMs));
+        return { delivered, parked, rateLimited: true };
+      }
+    }
+  }
+  return { delivered, parked, rateLimited: false };
 }
 
 /** Runs drainOutbox every `intervalMs` until stopped; never two drains at once. */

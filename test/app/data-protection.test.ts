@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
+import { approve } from '../../handlers/rule.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { ROOT } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
@@ -45,7 +46,8 @@ describe('partner export', () => {
   it('gives a partner exactly their own data and nobody else’s', () => {
     const db = join(dir, 'export.db');
     const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
-    openArbitratedCase(rt); // northwind (proposal) vs contoso (qualified) on Soylent, evidence ''
+    const d = openArbitratedCase(rt); // northwind (proposal) vs contoso (qualified) on Soylent, evidence ''
+    approve(rt.deps, as.person(rt, 'pat'), d.id); // Contoso's claim is rejected: its ledger entry names the winner
     submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'muller', route: 'resell', product: 'Services', opportunity: 'Northwind secret deal', stage: 'qualified', amount: '777777', evidence: 'northwind private notes' }, { origin: consoleOrigin, requestKey: null });
     rt.close();
     const out = roe(db, ['export', '--partner', 'contoso']);
@@ -53,6 +55,7 @@ describe('partner export', () => {
     expect(data.partner.id).toBe('contoso');
     expect(data.claims.map((c) => c.account.id).sort()).toEqual(['initech', 'soylent']);
     expect(data.disputes[0]!.parties.sort()).toEqual(['another party', 'contoso']);
+    expect(out.stdout).toContain('"kind": "claim.rejected"');
     const text = out.stdout;
     for (const secret of ['northwind', 'Northwind', '777777', 'northwind private notes', 'T0NORTHWIND']) expect(text).not.toContain(secret);
     expect(roe(db, ['export', '--partner', 'nobody']).stderr).toContain('no partner "nobody"');

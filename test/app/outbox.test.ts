@@ -54,9 +54,10 @@ describe('notification outbox', () => {
     openArbitratedCase(rt);
     const ids = outbox(rt).map((m) => m.id);
     const down = flaky(['500']);
-    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    // Order per target: a thread's later message starts its attempts once the earlier one is parked.
+    for (let i = 0; i < MAX_ATTEMPTS * ids.length && outbox(rt).some((m) => m.status === 'pending'); i++) {
       await drainOutbox(rt.db.db, { console: down.deliver }, () => rt.clock.now(), rt.logger);
-      rt.clock.advance(nextAttemptDelay(i) + 1);
+      rt.clock.advance(nextAttemptDelay(MAX_ATTEMPTS) + 1);
     }
     expect(outbox(rt).map((m) => m.status)).toEqual(ids.map(() => 'parked'));
     expect(rt.logs.lines.filter((l) => l.includes('notification not delivered')).length).toBe(ids.length * MAX_ATTEMPTS);
@@ -71,7 +72,7 @@ describe('notification outbox', () => {
     rt = testRuntime({ at: '2026-12-08T14:00:00Z', databasePath: db, demo: false });
     const up = flaky(['ok']);
     expect(await drainOutbox(rt.db.db, { console: up.deliver }, () => rt.clock.now(), rt.logger)).toBe(ids.length);
-    expect(up.delivered).toEqual(ids);
+    expect([...up.delivered].sort((a, b) => a - b)).toEqual(ids);
     expect(roe(['outbox']).stdout).toContain('outbox empty');
   });
 
@@ -85,5 +86,49 @@ describe('notification outbox', () => {
   it('backoff grows, is capped, and a longer Retry-After wins', () => {
     expect([0, 1, 2, 10].map((a) => nextAttemptDelay(a))).toEqual([2_000, 4_000, 8_000, 600_000]);
     expect(nextAttemptDelay(0, 45_000)).toBe(45_000);
+  });
+});
+
+describe('outbox: several workers, and order', () => {
+  it('two workers on one database file deliver each message once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-outbox2-'));
+    dirs.push(dir);
+    const db = join(dir, 'roe.db');
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(rt);
+    const other = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db, demo: false });
+    const seen: number[] = [];
+    const slow: Deliverer = async (m) => {
+      await new Promise((r) => setTimeout(r, 5));
+      seen.push(m.id);
+    };
+    await Promise.all([drainOutbox(rt.db.db, { console: slow }, () => rt.clock.now(), rt.logger), drainOutbox(other.db.db, { console: slow }, () => other.clock.now(), other.logger)]);
+    other.close();
+    expect(seen.length).toBe(outbox(rt).length);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('a message that fails holds back later messages to the same target, not others', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    const rows = outbox(rt);
+    const thread = rows.filter((m) => m.target.includes('dispute-thread'));
+    expect(thread.length).toBeGreaterThanOrEqual(2);
+    const order: number[] = [];
+    let failedOnce = false;
+    const deliver: Deliverer = async (m) => {
+      if (m.id === thread[0]!.id && !failedOnce) {
+        failedOnce = true;
+        throw new DeliveryError('slack answered 500');
+      }
+      order.push(m.id);
+    };
+    await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger);
+    expect(order).not.toContain(thread[1]!.id);
+    expect(order.length).toBe(rows.length - thread.length);
+    rt.clock.advance(nextAttemptDelay(0) + 1);
+    await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger);
+    const threadOrder = order.filter((id) => thread.some((t) => t.id === id));
+    expect(threadOrder).toEqual(thread.map((t) => t.id));
   });
 });

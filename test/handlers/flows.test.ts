@@ -202,6 +202,13 @@ describe('dispute, arbitration and rulings', () => {
     expect(read(r)).toContain('settled at once by the criteria: another party owns it');
   });
 
+  it('a dispute raised by the company is announced in its channel without any partner’s name, deal or evidence (the channel may be shared)', () => {
+    submitDispute(rt.deps, as.person(rt, 'sam'), { account: 'acme', product: 'Analytics', reason: 'Direct has been working Acme' }, meta());
+    const thread = (rt.db.sqlite.prepare("select body from outbox where target like '%dispute-thread%'").all() as { body: string }[]).map((m) => m.body).join('\n');
+    expect(thread).toContain('Acme Corporation');
+    for (const secret of ['Northwind', '48,000', 'CIO']) expect(thread).not.toContain(secret);
+  });
+
   it('a dispute with nobody on the other side is refused', () => {
     expect(catchErr(() => submitDispute(rt.deps, as.person(rt, 'sam'), { account: 'soylent', product: 'Analytics', reason: 'Just checking' }, meta())).message).toMatch(/Nothing to dispute/);
   });

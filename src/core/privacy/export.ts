@@ -3,6 +3,19 @@ import type { Account, Claim, Dispute, Partner } from '../types.js';
 import { DIRECT } from '../types.js';
 
 const OTHER = 'another party';
+/** Payload fields that name a party. */
+const PARTY_FIELDS = new Set(['winner', 'claimant', 'recommendation', 'parties', 'from', 'to', 'owner', 'partner', 'next']);
+
+/** A ledger payload with every party other than the partner itself shown as "another party". */
+function hideParties(value: unknown, show: (party: string | null) => string | null, key: string | null = null): unknown {
+  if (key !== null && PARTY_FIELDS.has(key)) {
+    if (typeof value === 'string') return show(value);
+    if (Array.isArray(value)) return [...new Set(value.map((v) => (typeof v === 'string' ? show(v) : v)))];
+  }
+  if (Array.isArray(value)) return value.map((v) => hideParties(v, show));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hideParties(v, show, k)]));
+  return value;
+}
 
 /**
  * Everything roe-bot holds about one partner, and nothing about anyone else: its own
@@ -47,6 +60,6 @@ export function partnerExport(input: { partner: Partner; claims: Claim[]; disput
         createdAt: d.createdAt.toISOString(),
         ruledAt: d.ruledAt?.toISOString() ?? null,
       })),
-    ledger: input.ledger.filter((e) => subjects.has(e.subject)),
+    ledger: input.ledger.filter((e) => subjects.has(e.subject)).map((e) => ({ ...e, payload: hideParties(e.payload, show) })),
   };
 }
