@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Principal } from '../src/core/authz.js';
+import type { Decision } from '../src/core/types.js';
 import { DomainError } from '../src/core/errors.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import { viewOwnership } from '../src/core/ownership/view.js';
@@ -54,32 +55,37 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
   refuseUnknown(viewer);
   const view = viewOwnership(deps.ctx, accountId);
   const vp = viewpoint(deps, viewer);
-  const { account, decision } = view;
-  const owner = decision.winner
-    ? `${vp.party(decision.winner)} (${ruleTitle(decision.rule!)}${decision.auto ? '' : ', recommendation: an arbitrator decides'})`
-    : 'Nobody: open to registration';
-  const blocks: Block[] = [
-    {
-      type: 'facts',
-      facts: [
-        { label: 'Engagement model', value: `${MODEL_LABEL[view.model]} (coverage "${view.coverageName}")` },
-        { label: 'Owner', value: owner },
-        { label: 'Arbitrator', value: vp.person(view.arbitrator) },
-      ],
-    },
+  const explainOpts = { nameOf: vp.party, formatDate: vp.date };
+  const { account } = view;
+  const ownerText = (d: Decision) => `${vp.party(d.winner!)} (${ruleTitle(d.rule!)}${d.auto ? '' : ', recommendation: an arbitrator decides'})`;
+  // The account-wide rules (named owner, direct-reserved, incumbent) decide for every product line.
+  const accountWide = view.accountDecision.winner ? view.accountDecision : null;
+  const owners = accountWide
+    ? [{ label: 'Owner', value: ownerText(accountWide), decision: accountWide }]
+    : view.lines.filter((l) => l.decision.winner).map((l) => ({ label: `Owner (${l.productLine})`, value: ownerText(l.decision), decision: l.decision }));
+  const facts = [
+    { label: 'Engagement model', value: `${MODEL_LABEL[view.model]} (coverage "${view.coverageName}")` },
+    ...(owners.length ? owners.map(({ label, value }) => ({ label, value })) : [{ label: 'Owner', value: 'Nobody: open to registration' }]),
+    { label: 'Arbitrator', value: vp.person(view.arbitrator) },
   ];
-  const why = decision.trace.find((v) => v.outcome === 'picked');
-  if (why) blocks.push(text(`Why: ${explainVerdict(why, { nameOf: vp.party, formatDate: vp.date })}`, 'muted'));
+  const blocks: Block[] = [{ type: 'facts', facts }];
+  for (const o of owners) {
+    const why = o.decision.trace.find((v) => v.outcome === 'picked');
+    if (why) blocks.push(text(`Why${owners.length > 1 ? ` (${o.label.replace(/^Owner \((.*)\)$/, '$1')})` : ''}: ${explainVerdict(why, explainOpts)}`, 'muted'));
+  }
+  const claims = view.lines.flatMap((l) => l.claims);
   blocks.push({
     type: 'list',
     title: 'Live claims',
     items:
-      view.claims.length === 0
+      claims.length === 0
         ? [{ text: 'None' }]
-        : view.claims.map(({ claim, protectedUntil }) => {
+        : claims.map(({ claim, protectedUntil }) => {
             const mine = vp.seesDeal(claim.claimant);
-            const status = claim.status === 'protected' ? `protected until ${vp.date(protectedUntil)}` : 'pending';
-            if (!mine && vp.party(claim.claimant) === 'another party') return { text: `${claim.productLine}: protected by another party until ${vp.date(protectedUntil)}` };
+            const status = claim.status === 'protected' ? `protected until ${vp.date(protectedUntil)}` : 'pending (in a dispute or awaiting approval)';
+            if (!mine && vp.party(claim.claimant) === 'another party') {
+              return { text: claim.status === 'protected' ? `${claim.productLine}: protected by another party until ${vp.date(protectedUntil)}` : `${claim.productLine}: another party's claim is pending` };
+            }
             const amount = mine && claim.opportunity.amount !== null ? `, ${claim.opportunity.amount.toLocaleString('en-US')}` : '';
             return { text: `#${claim.id} ${vp.party(claim.claimant)}: ${claim.productLine}, ${status}`, detail: `${claim.route}, stage ${claim.opportunity.stage}${amount}` };
           }),
@@ -91,21 +97,23 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
       items: view.openDisputes.map((d) => ({ text: `#${d.id} ${d.productLine}: with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.dateTime(d.dueAt)}` : ''}` })),
     });
   }
-  if (viewer.kind === 'internal' && decision.trace.length > 0) {
-    blocks.push({
-      type: 'list',
-      title: 'Criteria',
-      items: decision.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, { nameOf: vp.party, formatDate: vp.date }) })),
-    });
+  if (viewer.kind === 'internal') {
+    for (const o of owners.length ? owners : [{ label: 'Owner', decision: view.accountDecision }]) {
+      if (o.decision.trace.length === 0) continue;
+      blocks.push({
+        type: 'list',
+        title: owners.length > 1 ? `Criteria (${o.label.replace(/^Owner \((.*)\)$/, '$1')})` : 'Criteria',
+        items: o.decision.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, explainOpts) })),
+      });
+    }
   }
-  if (viewer.kind !== 'unknown') {
-    blocks.push({
-      type: 'actions',
-      actions: [
-        { action: ACTIONS.openClaim, label: 'Claim', value: account.id },
-        { action: ACTIONS.openDispute, label: 'Dispute', value: account.id },
-      ],
-    });
-  }
-  return reply(`${account.name}: ${owner}`, blocks, { title: account.name });
+  blocks.push({
+    type: 'actions',
+    actions: [
+      { action: ACTIONS.openClaim, label: 'Claim', value: account.id },
+      { action: ACTIONS.openDispute, label: 'Dispute', value: account.id },
+    ],
+  });
+  const summary = owners.length ? owners.map((o) => o.value).join('; ') : 'Nobody: open to registration';
+  return reply(`${account.name}: ${summary}`, blocks, { title: account.name });
 }

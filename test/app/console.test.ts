@@ -26,7 +26,7 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(code).toBe(0);
     expect(out).toContain('Loaded the demo data');
     expect(out).toContain('== Acme Corporation ==');
-    expect(out).toMatch(/Owner\s+Northwind Partners \(First registration\)/);
+    expect(out).toMatch(/Owner \(Analytics\)\s+Northwind Partners \(First registration\)/);
   });
 
   it('claims, overlaps to the arbitrator, refuses the wrong ruler, rules, and refuses a second ruling', () => {

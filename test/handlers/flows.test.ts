@@ -42,6 +42,23 @@ describe('who-owns', () => {
     expect(text).toMatch(/protected until/);
   });
 
+  it('ownership is per product line: a claim on another line does not change who holds the first', () => {
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'acme', product: 'Core Platform', stage: 'commit' }), meta());
+    const text = read(showAccount(rt.deps, as.person(rt, 'sam'), 'acme'));
+    expect(text).toContain('Owner (Analytics)');
+    expect(text).toContain('Northwind Partners (First registration)');
+    expect(text).toContain('Owner (Core Platform)');
+    expect(text).toContain('Contoso Consulting (First registration)');
+    expect(text).not.toContain('recommendation: an arbitrator decides');
+    const northwind = read(showAccount(rt.deps, as.partner(rt, 'northwind'), 'acme'));
+    expect(northwind).toContain('Northwind Partners (First registration)');
+  });
+
+  it('a named owner owns the whole account', () => {
+    const text = read(showAccount(rt.deps, as.person(rt, 'sam'), 'umbrella'));
+    expect(text).toContain('Direct sales (Named account)');
+  });
+
   it('offers a choice when several accounts match', () => {
     const r = whoOwns(rt.deps, as.person(rt, 'sam'), 'acm');
     const actions = r.blocks.find((b) => b.type === 'actions');
