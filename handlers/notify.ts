@@ -176,9 +176,14 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       case 'partner.flagged':
       case 'partner.unflagged': {
         const vp = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' });
-        const channel = vp.version.policy.sla.escalation_channel.slack;
         const what = e.type === 'partner.flagged' ? `is flagged after ${e.violations} violations: ${vp.version.policy.consequences.flagged}` : 'is no longer flagged: its violations left the window';
-        if (channel) out.push({ platform: origin?.platform ?? 'slack', target: { kind: 'channel', channel }, body: reply(`${vp.party(e.partnerId)} ${what}`, [text(`${vp.party(e.partnerId)} ${what}.`, 'warning')], { visibility: 'public' }), dedupeKey: `${e.type}:${e.partnerId}:${stamp}` });
+        const body = reply(`${vp.party(e.partnerId)} ${what}`, [text(`${vp.party(e.partnerId)} ${what}.`, 'warning')], { visibility: 'public' });
+        // Partner ops hear it in the escalation channel of every platform the policy names.
+        const channels = vp.version.policy.sla.escalation_channel;
+        const targets: [Platform, string | undefined][] = origin?.platform === 'console' ? [['console', 'escalations']] : [['slack', channels.slack], ['teams', channels.teams]];
+        for (const [platform, channel] of targets) {
+          if (channel) out.push({ platform, target: { kind: 'channel', channel }, body, dedupeKey: `${e.type}:${e.partnerId}:${platform}:${stamp}` });
+        }
         break;
       }
       case 'claim.protected':

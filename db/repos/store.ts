@@ -129,6 +129,10 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     },
     all: () => db.select().from(t.accounts).orderBy(asc(t.accounts.name)).all().map(toAccount),
     count: () => db.select({ n: sql<number>`count(*)` }).from(t.accounts).get()!.n,
+    fingerprint: () => {
+      const r = db.select({ n: sql<number>`count(*)`, at: sql<number | null>`max(${t.accounts.updatedAt})` }).from(t.accounts).get()!;
+      return `${r.n}:${r.at ?? 0}`;
+    },
     upsert: (a) => {
       const exists = db.select({ id: t.accounts.id }).from(t.accounts).where(eq(t.accounts.id, a.id)).get();
       const row = { ...a, updatedAt: now() };

@@ -6,6 +6,27 @@ import { startScheduler } from './scheduler.js';
 import type { Runtime } from './runtime.js';
 import { createHttpServer, healthRoute, type RouteHandler } from './server.js';
 
+/**
+ * `roe import accounts` runs in another process: the server notices the accounts changed
+ * (count or latest update) and rebuilds its search index, so /who-owns finds them.
+ */
+function watchAccounts(rt: Runtime, intervalMs = 10_000): NodeJS.Timeout {
+  let seen = rt.store.accounts.fingerprint();
+  const timer = setInterval(() => {
+    try {
+      const now = rt.store.accounts.fingerprint();
+      if (now === seen) return;
+      seen = now;
+      rt.reindex();
+      rt.logger.info({ accounts: rt.matcher.size }, 'accounts changed: search index rebuilt');
+    } catch (err) {
+      rt.logger.error({ err }, 'could not refresh the account index');
+    }
+  }, intervalMs);
+  timer.unref();
+  return timer;
+}
+
 /** A chat platform plugged into the one server. */
 export interface PlatformHost {
   name: OutboxMessage['platform'];
@@ -25,7 +46,7 @@ export interface Serving {
  * Starts the HTTP server with every configured platform and the outbox worker.
  * `platforms` are built by the caller from the config (Slack, Teams).
  */
-export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.config.port): Promise<Serving> {
+export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.config.port, options: { accountsRefreshMs?: number } = {}): Promise<Serving> {
   const routes: Record<string, RouteHandler> = { 'GET /healthz': healthRoute(() => rt.db.db.get(sql`select 1`)) };
   for (const p of platforms) Object.assign(routes, p.routes);
   const server = createHttpServer(routes, rt.logger);
@@ -38,6 +59,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.co
   for (const p of platforms) deliverers[p.name] = p.deliver;
   const worker = startOutboxWorker(rt.db.db, deliverers, () => rt.clock.now(), rt.logger);
   const scheduler = startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
+  const accounts = watchAccounts(rt, options.accountsRefreshMs);
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   rt.logger.info({ port: actual, platforms: platforms.map((p) => p.name) }, 'roe-bot listening');
@@ -47,6 +69,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.co
     stop: async () => {
       worker.stop();
       scheduler.stop();
+      clearInterval(accounts);
       for (const p of platforms) await p.stop?.();
       await new Promise<void>((ok) => server.close(() => ok()));
     },

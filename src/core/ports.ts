@@ -16,6 +16,8 @@ export interface AccountsRepo {
   get(id: string): Account | undefined;
   all(): Account[];
   count(): number;
+  /** Changes whenever accounts are added or updated (count and latest update), to refresh indexes. */
+  fingerprint(): string;
   /** Inserts or replaces by id; says which. */
   upsert(account: Account): 'inserted' | 'updated';
 }
