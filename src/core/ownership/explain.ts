@@ -42,7 +42,7 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
     case 'single-claim':
       return `${o.nameOf(r.winner)} holds the only live registration (${o.formatDate(r.at)}).`;
     case 'furthest':
-      return `${o.nameOf(r.winner)}'s opportunity is furthest along (${r.stage}, against ${r.nextStage} for ${o.nameOf(r.next)}).`;
+      return `The opportunity of ${o.nameOf(r.winner)} is furthest along (${r.stage}, against ${r.nextStage} for ${o.nameOf(r.next)}).`;
     case 'same-stage':
       return `The leading opportunities are at the same stage (${r.stage}).`;
     case 'nothing-to-compare':
