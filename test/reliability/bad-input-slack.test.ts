@@ -129,3 +129,17 @@ describe('replayed Slack requests', () => {
     expect(h.ledgerCount()).toBe(ledger);
   });
 });
+
+describe('invalid UTF-8 on the wire', () => {
+  it('a body with invalid UTF-8 bytes is refused without a crash and changes nothing', async () => {
+    const before = h.ledgerCount();
+    const raw = Buffer.concat([Buffer.from('command=%2Fwho-owns&text='), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('&user_id=U0SAM&team_id=T0HOME')]);
+    const ts = Math.floor(Date.now() / 1000);
+    const { createHmac } = await import('node:crypto');
+    const sig = `v0=${createHmac('sha256', 'f00dfacef00dfacef00dfacef00dface').update(Buffer.concat([Buffer.from(`v0:${ts}:`), raw])).digest('hex')}`;
+    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': FORM, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body: raw });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('the body is not valid UTF-8');
+    expect(h.ledgerCount()).toBe(before);
+  });
+});

@@ -90,3 +90,13 @@ describe('malformed activities get a 400 naming the problem', () => {
     expect(h.connector.calls.length).toBe(before);
   });
 });
+
+describe('invalid UTF-8 on the wire', () => {
+  it('an activity with invalid UTF-8 bytes gets a clear 4xx and no crash', async () => {
+    const good = Buffer.from(JSON.stringify(messageActivity(USERS.sam, 'who-owns acme', { kind: 'personal' }, h.connector.url)));
+    const raw = Buffer.concat([good.subarray(0, 20), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), good.subarray(20)]);
+    const res = await fetch(`${h.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('request body is not valid UTF-8');
+  });
+});

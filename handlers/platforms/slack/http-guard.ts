@@ -121,7 +121,14 @@ export function guardSlackRequests(listener: RequestListener, signingSecret: str
           answer(res, 413, 'request body too large');
           return;
         }
-        const text = raw.toString('utf8');
+        let text: string;
+        try {
+          text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+        } catch {
+          log.warn({ route: 'slack' }, 'slack request refused: body is not valid UTF-8');
+          answer(res, 400, 'the body is not valid UTF-8');
+          return;
+        }
         const problem = bodyProblem(req.headers['content-type'], text);
         const signature = req.headers['x-slack-signature'];
         const timestamp = Number(req.headers['x-slack-request-timestamp']);
