@@ -22,11 +22,25 @@ export interface Viewpoint {
   dateTime(at: Date | string): string;
 }
 
+const formats = new Map<string, { dateFmt: Intl.DateTimeFormat; dateTimeFmt: Intl.DateTimeFormat }>();
+
+/** Date formats of a time zone, made once: an Intl.DateTimeFormat costs more to make than many uses. */
+function formatsFor(tz: string): { dateFmt: Intl.DateTimeFormat; dateTimeFmt: Intl.DateTimeFormat } {
+  let f = formats.get(tz);
+  if (!f) {
+    f = {
+      dateFmt: new Intl.DateTimeFormat('en-US', { timeZone: tz, dateStyle: 'medium' }),
+      dateTimeFmt: new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }),
+    };
+    formats.set(tz, f);
+  }
+  return f;
+}
+
 export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
   const version = deps.ctx.policies().inForceAt(deps.ctx.clock.now());
   const tz = version.policy.timezone;
-  const dateFmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, dateStyle: 'medium' });
-  const dateTimeFmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
+  const { dateFmt, dateTimeFmt } = formatsFor(tz);
   return {
     viewer,
     version,

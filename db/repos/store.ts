@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, like, lt, sql } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
+import { and, asc, eq, getTableColumns, lt, sql } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { LedgerEntry } from '../../src/core/ledger/chain.js';
 import { entryHash, GENESIS_HASH } from '../../src/core/ledger/chain.js';
 import type {
@@ -120,18 +122,90 @@ const claimValues = (c: NewClaim) => ({
   requestKey: c.requestKey,
 });
 
+const NONE: readonly string[] = Object.freeze([]);
+
+// Hot paths use prepared statements (a claim runs some twenty queries in its transaction, and
+// building each through the query builder cost more than running it). The SQL and the value
+// conversions come from the drizzle schema itself, so rows read back exactly as drizzle's
+// own selects give them, and a column added to the schema is picked up here too.
+interface RawTable {
+  /** `"column" AS "key"` for every column. */
+  select: string;
+  /** A raw row (keyed by the schema's keys) as drizzle decodes it. */
+  decode(row: Record<string, unknown>): Record<string, unknown>;
+  /** Column name and encoded value of each given field (undefined ones are left out, as drizzle does). */
+  encode(values: Record<string, unknown>): { columns: string[]; params: unknown[] };
+}
+
+function rawTable(table: SQLiteTable): RawTable {
+  const cols = Object.entries(getTableColumns(table));
+  const byKey = new Map(cols);
+  return {
+    select: cols.map(([k, c]) => `"${c.name}" AS "${k}"`).join(', '),
+    decode: (row) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, c] of cols) {
+        const v = row[k];
+        out[k] = v === null || v === undefined ? null : c.mapFromDriverValue(v);
+      }
+      return out;
+    },
+    encode: (values) => {
+      const columns: string[] = [];
+      const params: unknown[] = [];
+      for (const [k, v] of Object.entries(values)) {
+        const c = byKey.get(k);
+        if (v === undefined || !c) continue;
+        columns.push(`"${c.name}"`);
+        params.push(v === null ? null : c.mapToDriverValue(v));
+      }
+      return { columns, params };
+    },
+  };
+}
+
+const ACCOUNTS = rawTable(t.accounts);
+const PARTNERS = rawTable(t.partners);
+const CLAIMS = rawTable(t.claims);
+const DISPUTES = rawTable(t.disputes);
+const asAccount = (r: Record<string, unknown>) => toAccount(ACCOUNTS.decode(r) as AccountRow);
+const asPartner = (r: Record<string, unknown>) => toPartner(PARTNERS.decode(r) as PartnerRow);
+const asClaim = (r: Record<string, unknown>) => toClaim(CLAIMS.decode(r) as ClaimRow);
+const asDispute = (r: Record<string, unknown>) => toDispute(DISPUTES.decode(r) as DisputeRow);
+
 /** The SQLite implementation of the core's ports. One instance per open database. */
 export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new Date()): Store {
+  const statements = new Map<string, Database.Statement>();
+  /** The prepared statement for this SQL, prepared once per store. */
+  const q = (text: string): Database.Statement => {
+    let st = statements.get(text);
+    if (!st) {
+      st = sqlite.prepare(text);
+      statements.set(text, st);
+    }
+    return st;
+  };
+  const one = <R>(text: string, map: (r: Record<string, unknown>) => R, ...args: unknown[]): R | undefined => {
+    const r = q(text).get(...args) as Record<string, unknown> | undefined;
+    return r ? map(r) : undefined;
+  };
+  const many = <R>(text: string, map: (r: Record<string, unknown>) => R, ...args: unknown[]): R[] => (q(text).all(...args) as Record<string, unknown>[]).map(map);
+  const fingerprintStmt = sqlite.prepare<[], { n: number; at: number | null; total: number }>('SELECT count(*) AS n, max(updated_at) AS at, total(updated_at) AS total FROM accounts');
   const accounts: AccountsRepo = {
-    get: (id) => {
-      const r = db.select().from(t.accounts).where(eq(t.accounts.id, id)).get();
-      return r ? toAccount(r) : undefined;
-    },
+    get: (id) => one(`SELECT ${ACCOUNTS.select} FROM accounts WHERE id = ?`, asAccount, id),
     all: () => db.select().from(t.accounts).orderBy(asc(t.accounts.name)).all().map(toAccount),
     count: () => db.select({ n: sql<number>`count(*)` }).from(t.accounts).get()!.n,
+    *matchable() {
+      // Raw rows of four columns: no row objects, no query builder, JSON parsed only when not empty.
+      const rows = sqlite.prepare('SELECT id, name, aliases, domains FROM accounts ORDER BY name').raw(true);
+      for (const [id, name, aliases, domains] of rows.iterate() as Iterable<[string, string, string, string]>) {
+        yield { id, name, aliases: aliases === '[]' ? NONE : (JSON.parse(aliases) as string[]), domains: domains === '[]' ? NONE : (JSON.parse(domains) as string[]) };
+      }
+    },
     fingerprint: () => {
-      const r = db.select({ n: sql<number>`count(*)`, at: sql<number | null>`max(${t.accounts.updatedAt})` }).from(t.accounts).get()!;
-      return `${r.n}:${r.at ?? 0}`;
+      // The sum of update times too: any upsert moves it, even one that leaves count and latest alone.
+      const r = fingerprintStmt.get()!;
+      return `${r.n}:${r.at ?? 0}:${r.total}`;
     },
     upsert: (a) => {
       const exists = db.select({ id: t.accounts.id }).from(t.accounts).where(eq(t.accounts.id, a.id)).get();
@@ -142,81 +216,79 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
   };
 
   const partners: PartnersRepo = {
-    get: (id) => {
-      const r = db.select().from(t.partners).where(eq(t.partners.id, id)).get();
-      return r ? toPartner(r) : undefined;
-    },
-    all: () => db.select().from(t.partners).orderBy(asc(t.partners.name)).all().map(toPartner),
+    get: (id) => one(`SELECT ${PARTNERS.select} FROM partners WHERE id = ?`, asPartner, id),
+    all: () => many(`SELECT ${PARTNERS.select} FROM partners ORDER BY name`, asPartner),
     upsert: (p) => {
       const exists = db.select({ id: t.partners.id }).from(t.partners).where(eq(t.partners.id, p.id)).get();
       const row = { ...p, updatedAt: now() };
       db.insert(t.partners).values(row).onConflictDoUpdate({ target: t.partners.id, set: row }).run();
       return exists ? 'updated' : 'inserted';
     },
-    flaggedAt: (id) => db.select({ at: t.partners.flaggedAt }).from(t.partners).where(eq(t.partners.id, id)).get()?.at ?? null,
+    flaggedAt: (id) => {
+      const at = (q('SELECT flagged_at AS at FROM partners WHERE id = ?').get(id) as { at: number | null } | undefined)?.at ?? null;
+      return at === null ? null : new Date(at);
+    },
     setFlagged: (id, at) => {
       db.update(t.partners).set({ flaggedAt: at }).where(eq(t.partners.id, id)).run();
     },
   };
 
   const claims: ClaimsRepo = {
-    get: (id) => {
-      const r = db.select().from(t.claims).where(eq(t.claims.id, id)).get();
-      return r ? toClaim(r) : undefined;
-    },
+    get: (id) => one(`SELECT ${CLAIMS.select} FROM claims WHERE id = ?`, asClaim, id),
     insert: (c: NewClaim) => {
-      return toClaim(db.insert(t.claims).values(claimValues(c)).returning().get());
+      const { columns, params } = CLAIMS.encode(claimValues(c));
+      return asClaim(q(`INSERT INTO claims (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING ${CLAIMS.select}`).get(...params) as Record<string, unknown>);
     },
     update: (id, patch: ClaimPatch) => {
-      db.update(t.claims).set(patch).where(eq(t.claims.id, id)).run();
+      const { columns, params } = CLAIMS.encode(patch);
+      if (columns.length === 0) return;
+      q(`UPDATE claims SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...params, id);
     },
     replace: (id, c: NewClaim) => {
       db.update(t.claims).set(claimValues(c)).where(eq(t.claims.id, id)).run();
     },
-    forAccount: (accountId) => db.select().from(t.claims).where(eq(t.claims.accountId, accountId)).orderBy(asc(t.claims.id)).all().map(toClaim),
-    forClaimant: (party) => db.select().from(t.claims).where(eq(t.claims.claimant, party)).orderBy(asc(t.claims.id)).all().map(toClaim),
-    byRequestKey: (key) => {
-      const r = db.select().from(t.claims).where(eq(t.claims.requestKey, key)).get();
-      return r ? toClaim(r) : undefined;
-    },
+    forAccount: (accountId) => many(`SELECT ${CLAIMS.select} FROM claims WHERE account_id = ? ORDER BY id`, asClaim, accountId),
+    forClaimant: (party) => many(`SELECT ${CLAIMS.select} FROM claims WHERE claimant = ? ORDER BY id`, asClaim, party),
+    byRequestKey: (key) => one(`SELECT ${CLAIMS.select} FROM claims WHERE request_key = ?`, asClaim, key),
+    violationsSince: (party, since) =>
+      (q('SELECT registered_at AS at FROM claims WHERE claimant = ? AND violation = 1 AND registered_at > ? ORDER BY registered_at, id').all(party, since.getTime()) as { at: number }[]).map((r) => new Date(r.at)),
     all: () => db.select().from(t.claims).orderBy(asc(t.claims.id)).all().map(toClaim),
   };
 
   const disputes: DisputesRepo = {
-    get: (id) => {
-      const r = db.select().from(t.disputes).where(eq(t.disputes.id, id)).get();
-      return r ? toDispute(r) : undefined;
+    get: (id) => one(`SELECT ${DISPUTES.select} FROM disputes WHERE id = ?`, asDispute, id),
+    insert: (d: NewDispute) => {
+      const { columns, params } = DISPUTES.encode(d as unknown as Record<string, unknown>);
+      return asDispute(q(`INSERT INTO disputes (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING ${DISPUTES.select}`).get(...params) as Record<string, unknown>);
     },
-    insert: (d: NewDispute) => toDispute(db.insert(t.disputes).values(d).returning().get()),
     update: (id, patch: DisputePatch) => {
-      db.update(t.disputes).set(patch).where(eq(t.disputes.id, id)).run();
+      const { columns, params } = DISPUTES.encode(patch);
+      if (columns.length === 0) return;
+      q(`UPDATE disputes SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...params, id);
     },
-    forAccount: (accountId) => db.select().from(t.disputes).where(eq(t.disputes.accountId, accountId)).orderBy(asc(t.disputes.id)).all().map(toDispute),
+    forAccount: (accountId) => many(`SELECT ${DISPUTES.select} FROM disputes WHERE account_id = ? ORDER BY id`, asDispute, accountId),
     open: () => db.select().from(t.disputes).where(eq(t.disputes.status, 'open')).orderBy(asc(t.disputes.id)).all().map(toDispute),
-    byRequestKey: (key) => {
-      const r = db.select().from(t.disputes).where(eq(t.disputes.requestKey, key)).get();
-      return r ? toDispute(r) : undefined;
-    },
+    byRequestKey: (key) => one(`SELECT ${DISPUTES.select} FROM disputes WHERE request_key = ?`, asDispute, key),
     all: () => db.select().from(t.disputes).orderBy(asc(t.disputes.id)).all().map(toDispute),
   };
 
   /** A chat user's ledger pseudonym, made on first use; system actors (criteria, sla, …) and policy people stay as they are. */
   const actorId = (actor: string): string => {
     if (!actor.includes(':')) return actor;
-    const known = db.select({ id: t.actors.actorId }).from(t.actors).where(eq(t.actors.userKey, actor)).get();
+    const known = q('SELECT actor_id AS id FROM actors WHERE user_key = ?').get(actor) as { id: string } | undefined;
     if (known) return known.id;
     const id = `user-${randomUUID().slice(0, 13)}`;
-    db.insert(t.actors).values({ actorId: id, userKey: actor, createdAt: now() }).run();
+    q('INSERT INTO actors (actor_id, user_key, created_at) VALUES (?, ?, ?)').run(id, actor, now().getTime());
     return id;
   };
 
   const ledger: LedgerRepo = {
     append: (e: NewLedgerEntry) => {
-      const head = db.select({ seq: t.ledger.seq, hash: t.ledger.hash }).from(t.ledger).orderBy(desc(t.ledger.seq)).limit(1).get();
+      const head = q('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
       const content = { seq: (head?.seq ?? 0) + 1, at: e.at.toISOString(), kind: e.kind, subject: e.subject, actor: actorId(e.actor), policyVersion: e.policyVersion, payload: JSON.parse(JSON.stringify(e.payload)) as unknown };
       const prevHash = head?.hash ?? GENESIS_HASH;
       const entry: LedgerEntry = { ...content, prevHash, hash: entryHash(prevHash, content) };
-      db.insert(t.ledger).values({ ...entry, payload: JSON.stringify(entry.payload) }).run();
+      q('INSERT INTO ledger (seq, at, kind, subject, actor, policy_version, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(entry.seq, entry.at, entry.kind, entry.subject, entry.actor, entry.policyVersion, JSON.stringify(entry.payload), entry.prevHash, entry.hash);
       return entry;
     },
     *entries() {
@@ -227,19 +299,17 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
 
   const outbox: OutboxRepo = {
     enqueue: (m: OutboxMessage, at: Date) => {
-      db.insert(t.outbox).values({ platform: m.platform, target: m.target, body: m.body, dedupeKey: m.dedupeKey, nextAttemptAt: at, createdAt: at }).onConflictDoNothing().run();
+      q('INSERT INTO outbox (platform, target, body, dedupe_key, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING').run(m.platform, JSON.stringify(m.target), JSON.stringify(m.body), m.dedupeKey, at.getTime(), at.getTime());
     },
   };
 
   const timers: TimersRepo = {
     schedule: (s: TimerSpec, at: Date) => {
-      db.insert(t.timers).values({ kind: s.kind, subject: s.subject, dueAt: s.dueAt, payload: s.payload, createdAt: at }).run();
+      q('INSERT INTO timers (kind, subject, due_at, payload, created_at) VALUES (?, ?, ?, ?, ?)').run(s.kind, s.subject, s.dueAt.getTime(), JSON.stringify(s.payload), at.getTime());
     },
     cancel: (subject, kindPrefix) => {
-      const where = kindPrefix
-        ? and(eq(t.timers.subject, subject), eq(t.timers.status, 'pending'), like(t.timers.kind, `${kindPrefix}%`))
-        : and(eq(t.timers.subject, subject), eq(t.timers.status, 'pending'));
-      db.update(t.timers).set({ status: 'cancelled' }).where(where).run();
+      if (kindPrefix) q("UPDATE timers SET status = 'cancelled' WHERE subject = ? AND status = 'pending' AND kind LIKE ?").run(subject, `${kindPrefix}%`);
+      else q("UPDATE timers SET status = 'cancelled' WHERE subject = ? AND status = 'pending'").run(subject);
     },
     cancelDueBefore: (subject, kind, before) => {
       db.update(t.timers)

@@ -1,4 +1,5 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { timers } from '../schema.js';
 
@@ -11,15 +12,36 @@ export interface DueTimer {
   attempts: number;
 }
 
+/** The scheduler's two queries, prepared once per connection: they run every tick and per timer. */
+const prepared = new WeakMap<Db, { due: Database.Statement<[number, number], RawDue>; claim: Database.Statement<[number, number]> }>();
+
+interface RawDue {
+  id: number;
+  kind: string;
+  subject: string;
+  dueAt: number;
+  payload: string;
+  attempts: number;
+}
+
+function statements(db: Db) {
+  let s = prepared.get(db);
+  if (!s) {
+    const sqlite = (db as Db & { $client: Database.Database }).$client;
+    s = {
+      due: sqlite.prepare("SELECT id, kind, subject, due_at AS dueAt, payload, attempts FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
+      claim: sqlite.prepare("UPDATE timers SET status = 'fired', fired_at = ? WHERE id = ? AND status = 'pending'"),
+    };
+    prepared.set(db, s);
+  }
+  return s;
+}
+
 /** Pending timers due at `now`, soonest first (the index on status, due_at serves this). */
 export function dueTimers(db: Db, now: Date, limit: number): DueTimer[] {
-  return db
-    .select({ id: timers.id, kind: timers.kind, subject: timers.subject, dueAt: timers.dueAt, payload: timers.payload, attempts: timers.attempts })
-    .from(timers)
-    .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, now)))
-    .orderBy(asc(timers.dueAt), asc(timers.id))
-    .limit(limit)
-    .all();
+  return statements(db)
+    .due.all(now.getTime(), limit)
+    .map((r) => ({ id: r.id, kind: r.kind, subject: r.subject, dueAt: new Date(r.dueAt), payload: JSON.parse(r.payload) as Record<string, unknown>, attempts: r.attempts }));
 }
 
 /**
@@ -28,7 +50,7 @@ export function dueTimers(db: Db, now: Date, limit: number): DueTimer[] {
  * commit together or not at all.
  */
 export function claimTimer(db: Db, id: number, at: Date): boolean {
-  return db.update(timers).set({ status: 'fired', firedAt: at }).where(and(eq(timers.id, id), eq(timers.status, 'pending'))).run().changes === 1;
+  return statements(db).claim.run(at.getTime(), id).changes === 1;
 }
 
 /** A failed attempt: tried again at `retryAt`, or given up (status failed). */

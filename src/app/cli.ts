@@ -11,12 +11,12 @@ import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
 import { createLogger } from './logger.js';
 import { readPolicyFile } from './policies.js';
-import { configuredPlatforms } from './platforms.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
 import { partnerExport } from '../core/privacy/export.js';
 import { serve } from './serve.js';
+import { startScheduler } from './scheduler.js';
 
 const USAGE = `usage: roe <command>
 
@@ -69,7 +69,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     switch (cmd) {
       case 'serve': {
         const rt = createRuntime(config, createLogger(config.logLevel));
-        const serving = await serve(rt, configuredPlatforms(rt));
+        // Timers first: the scheduler's first tick (timers that fell due while the bot was down)
+        // does not wait for the chat SDKs, which load after it.
+        const scheduler = startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
+        const { configuredPlatforms } = await import('./platforms.js');
+        const serving = await serve(rt, configuredPlatforms(rt), config.port, { scheduler });
         await new Promise<void>((done) => {
           const stop = () => void serving.stop().then(() => { rt.close(); done(); });
           process.once('SIGINT', stop);

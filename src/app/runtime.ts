@@ -5,10 +5,11 @@ import { createStore } from '../../db/repos/store.js';
 import { resolvePrincipal, type ChatIdentity, type Principal } from '../core/authz.js';
 import type { Clock } from '../core/clock.js';
 import type { DomainContext } from '../core/context.js';
-import { AccountMatcher } from '../core/matching/matcher.js';
+import type { AccountMatcher } from '../core/matching/matcher.js';
 import type { PolicyBook } from '../core/policy/versions.js';
 import type { Store } from '../core/ports.js';
 import type { Config } from './config.js';
+import { AccountIndex } from './matcher-index.js';
 import { loadPolicies } from './policies.js';
 
 /** Everything a running bot shares: one database, the policy versions, the matcher. */
@@ -36,7 +37,8 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
   try {
     const policies = loadPolicies(db.db, config.policyPath, clock.now());
     const store = createStore(db, () => clock.now());
-    const matcher = new AccountMatcher(store.accounts.all());
+    const index = AccountIndex.open(config.databasePath, store.accounts, logger);
+    const { matcher } = index;
     const ctx: DomainContext = { store, policies: () => policies, clock };
     const runtime: Runtime = {
       config,
@@ -48,11 +50,17 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
       matcher,
       ctx,
       deps: { ctx, matcher },
-      resolve: (identity) => resolvePrincipal(identity, policies.inForceAt(clock.now()).policy.people, store.partners.all()),
+      // A home user is never a partner's: the partners are read only for someone from outside.
+      resolve: (identity) => resolvePrincipal(identity, policies.inForceAt(clock.now()).policy.people, identity.home ? [] : store.partners.all()),
       reindex: () => {
-        for (const a of store.accounts.all()) matcher.upsert(a);
+        const fingerprint = store.accounts.fingerprint();
+        for (const a of store.accounts.matchable()) matcher.upsert(a);
+        index.save(fingerprint);
       },
-      close: () => db.close(),
+      close: () => {
+        index.close();
+        db.close();
+      },
     };
     return runtime;
   } catch (e) {

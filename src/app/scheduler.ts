@@ -10,6 +10,8 @@ export interface TickResult {
 }
 
 export const TIMER_MAX_ATTEMPTS = 5;
+/** Timers fired per tick at most; a full tick is followed at once by another. */
+export const TICK_BATCH = 500;
 
 /**
  * One scheduler tick: fires every timer due at `now`, each in its own IMMEDIATE transaction
@@ -17,7 +19,7 @@ export const TIMER_MAX_ATTEMPTS = 5;
  * on one database file, and a crash mid-way leaves it pending for the next start. One
  * failing timer is recorded (retried later, then given up) and never stops the others.
  */
-export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, batch = 500): TickResult {
+export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, batch = TICK_BATCH): TickResult {
   const result: TickResult = { fired: [], failed: [] };
   for (const t of dueTimers(db.db, now, batch)) {
     try {
@@ -42,16 +44,30 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
 
 /** Ticks now (timers that fell due while the process was down fire at once), then every `intervalMs`. */
 export function startScheduler(db: OpenDb, deps: HandlerDeps, now: () => Date, logger: Logger, intervalMs = 1000): { stop(): void } {
+  let stopped = false;
+  let first = true;
   const run = () => {
+    if (stopped) return;
+    let full = false;
     try {
-      const r = tick(db, deps, now(), logger);
+      const r = tick(db, deps, now(), logger, TICK_BATCH);
       if (r.fired.length) logger.debug({ fired: r.fired.length }, 'timers fired');
+      if (first) logger.info({ fired: r.fired.length, failed: r.failed.length }, 'scheduler: first tick done');
+      // A full batch means more are due (a backlog after downtime): go on at once, letting I/O in between.
+      full = r.fired.length + r.failed.length >= TICK_BATCH;
     } catch (err) {
       logger.error({ err }, 'scheduler tick failed');
     }
+    first = false;
+    if (full) setImmediate(run);
   };
   run();
   const timer = setInterval(run, intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
 }

@@ -46,7 +46,7 @@ export interface Serving {
  * Starts the HTTP server with every configured platform and the outbox worker.
  * `platforms` are built by the caller from the config (Slack, Teams).
  */
-export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.config.port, options: { accountsRefreshMs?: number } = {}): Promise<Serving> {
+export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.config.port, options: { accountsRefreshMs?: number; /** A scheduler the caller started already (else serve starts one). */ scheduler?: { stop(): void } } = {}): Promise<Serving> {
   const routes: Record<string, RouteHandler> = { 'GET /healthz': healthRoute(() => rt.db.db.get(sql`select 1`)) };
   for (const p of platforms) Object.assign(routes, p.routes);
   const server = createHttpServer(routes, rt.logger);
@@ -54,11 +54,18 @@ export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.co
     server.once('error', fail);
     server.listen(port, ok);
   });
-  for (const p of platforms) await p.start?.();
+  // Timers only touch the database: they need not wait for the platforms' start (Slack's
+  // auth.test is a round trip to Slack), so a restart reaches its first tick sooner.
+  const scheduler = options.scheduler ?? startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
+  try {
+    for (const p of platforms) await p.start?.();
+  } catch (e) {
+    scheduler.stop();
+    throw e;
+  }
   const deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>> = {};
   for (const p of platforms) deliverers[p.name] = p.deliver;
   const worker = startOutboxWorker(rt.db.db, deliverers, () => rt.clock.now(), rt.logger);
-  const scheduler = startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
   const accounts = watchAccounts(rt, options.accountsRefreshMs);
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;

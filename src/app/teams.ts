@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import { activityProblem } from '../../handlers/platforms/teams/envelope.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions, type Response as BotResponse } from 'botbuilder';
-import { createTurnErrorHandler, RoeTeamsBot } from '../../handlers/platforms/teams/bot.js';
+import type { ConfigurationBotFrameworkAuthenticationOptions, Response as BotResponse } from 'botbuilder';
 import { asContact, type TeamsContacts } from '../../handlers/platforms/teams/contacts.js';
 import { createTeamsDeliverer } from '../../handlers/platforms/teams/deliver.js';
 import { findPersonByRef, getPerson, latestPerson, savePerson } from '../../db/repos/people.repo.js';
@@ -102,15 +101,15 @@ export function createTeamsHost(rt: Runtime): PlatformHost {
 
   const options: ConfigurationBotFrameworkAuthenticationOptions = { MicrosoftAppId: cfg.appId ?? '', MicrosoftAppPassword: cfg.appPassword ?? '', MicrosoftAppTenantId: cfg.tenantId ?? '' };
   if (cfg.appType) options.MicrosoftAppType = cfg.appType;
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(options));
-  adapter.onTurnError = createTurnErrorHandler(log);
 
   const contacts = peopleContacts(rt);
   const partnerTenants = () => new Set(rt.store.partners.all().flatMap((p) => (p.teamsTenantId ? [p.teamsTenantId] : [])));
   // The company's tenant is MICROSOFT_APP_TENANT_ID. Unauthenticated and without it (trying the
   // bot locally) any tenant that is no partner's counts as the company's.
   const isHomeTenant = (tenant: string | null) => (cfg.tenantId ? tenant === cfg.tenantId : !cfg.appId && tenant !== null && !partnerTenants().has(tenant));
-  const bot = new RoeTeamsBot({ deps: rt.deps, resolve: rt.resolve, isHomeTenant, contacts, log });
+  // botbuilder loads only here, when Teams is served (a Slack-only server never pays for it).
+  const ready = import('./teams-adapter.js').then((m) => m.createTeamsAdapter(options, { deps: rt.deps, resolve: rt.resolve, isHomeTenant, contacts, log }, log));
+  ready.catch((err: unknown) => log.error({ err }, 'could not load the Bot Framework adapter'));
 
   const route: RouteHandler = async (req, res) => {
     let body: Record<string, unknown>;
@@ -129,11 +128,12 @@ export function createTeamsHost(rt: Runtime): PlatformHost {
       res.end(JSON.stringify({ error: problem }));
       return;
     }
+    const { adapter, bot } = await ready;
     await adapter.process({ body, headers: req.headers, method: req.method ?? 'POST' }, expressLike(res, log), (ctx) => bot.run(ctx));
   };
 
   const deliver = createTeamsDeliverer({
-    adapter,
+    adapter: { continueConversationAsync: async (...args) => (await ready).adapter.continueConversationAsync(...args) },
     appId: cfg.appId ?? '',
     contacts,
     disputes: rt.store.disputes,

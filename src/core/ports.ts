@@ -3,6 +3,7 @@
  * every method is synchronous and runs inside `Store.transaction` for a user action.
  */
 import type { LedgerEntry } from './ledger/chain.js';
+import type { MatchableAccount } from './matching/matcher.js';
 import type { Account, Claim, Dispute, Partner, PartyId } from './types.js';
 
 export type NewClaim = Omit<Claim, 'id'> & { requestKey: string | null };
@@ -18,6 +19,11 @@ export interface AccountsRepo {
   count(): number;
   /** Changes whenever accounts are added or updated (count and latest update), to refresh indexes. */
   fingerprint(): string;
+  /**
+   * Every account's id, name, aliases and domains, by name, streamed one at a time: what the
+   * matcher indexes, without the other fields or a million-row array (start-up at scale).
+   */
+  matchable(): Iterable<MatchableAccount>;
   /** Inserts or replaces by id; says which. */
   upsert(account: Account): 'inserted' | 'updated';
 }
@@ -39,6 +45,8 @@ export interface ClaimsRepo {
   replace(id: number, claim: NewClaim): void;
   forAccount(accountId: string): Claim[];
   forClaimant(party: PartyId): Claim[];
+  /** When each of the party's claims marked as a violation was registered, if after `since`; oldest first. */
+  violationsSince(party: PartyId, since: Date): Date[];
   byRequestKey(key: string): Claim | undefined;
   all(): Claim[];
 }

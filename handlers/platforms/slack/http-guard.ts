@@ -100,6 +100,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   });
 }
 
+/** One decoder for every request (it keeps no state between whole-buffer decodes). */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function answer(res: ServerResponse, status: number, error: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ error }));
@@ -123,7 +126,7 @@ export function guardSlackRequests(listener: RequestListener, signingSecret: str
         }
         let text: string;
         try {
-          text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+          text = STRICT_UTF8.decode(raw);
         } catch {
           log.warn({ route: 'slack' }, 'slack request refused: body is not valid UTF-8');
           answer(res, 400, 'the body is not valid UTF-8');

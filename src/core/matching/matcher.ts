@@ -3,8 +3,8 @@
  * prefix, word, small typos) and by web domain.
  *
  * Sized for a million accounts: the index is typed arrays and flat pools (no object per word or
- * per account besides the caller's own account object), and a query touches a bounded number of
- * postings instead of scanning accounts.
+ * per account: the accounts' own strings are copied into one byte pool), and a query touches a
+ * bounded number of postings instead of scanning accounts.
  *
  * - {@link TokenDictionary}: the distinct normalised words in one UTF-16 pool; a sorted id array
  *   (plus a small sorted list of words added since) for prefix search by binary search; and a
@@ -17,6 +17,8 @@
  *   candidate is scored without touching strings.
  * - account table: hashed multimap from account id, from each space-free normalised name/alias
  *   and from each normalised domain to the account.
+ * - account strings: per account its id, name, aliases and domains as given, in one byte pool
+ *   ({@link AccountStrings}), decoded only for the few accounts a query returns.
  * Hashed tables keep an 8-bit fingerprint and the value in one int32 per slot; every hit is
  * verified against the pool or the account.
  */
@@ -46,6 +48,8 @@ const SCORE_EXACT = 1;
 const SCORE_COMPACT = 0.97; // equal once spaces are ignored: "north wind" = "Northwind"
 const SCORE_DOMAIN = 0.95;
 const SCORE_PARENT_DOMAIN = 0.93; // "eu.acme.com" finds acme.com
+/** Names read from a URL or e-mail address: an exact name (1) lands just below an exact domain. */
+const ADDRESS_NAME_PENALTY = 0.06;
 const BAND_FULL_PREFIX = 0.8; // the query starts the name: "acm", "acme an"
 const FULL_PREFIX_WIDTH = 0.099;
 const BAND_WORD = 0.6; // every query word is a word of the name or starts one
@@ -61,8 +65,9 @@ function wordScore(exactFraction: number, coverage: number, inOrder: boolean): n
   return BAND_WORD + BAND_WIDTH * (0.4 * exactFraction + 0.4 * coverage + (inOrder ? 0.2 : 0));
 }
 
-function typoScore(distanceSum: number, coverage: number, nonTypoFraction: number): number {
-  return BAND_TYPO + BAND_WIDTH * (0.5 / (1 + distanceSum) + 0.3 * coverage + 0.2 * nonTypoFraction);
+/** In order counts for a little: "reyes and de vrmies" is Reyes & De Vries before De Vries & Reyes. */
+function typoScore(distanceSum: number, coverage: number, nonTypoFraction: number, inOrder: boolean): number {
+  return BAND_TYPO + BAND_WIDTH * (0.45 / (1 + distanceSum) + 0.3 * coverage + 0.2 * nonTypoFraction + (inOrder ? 0.05 : 0));
 }
 
 function partialScore(weightFraction: number, coverage: number): number {
@@ -93,6 +98,7 @@ const FULL_MATCH_FILTER_FROM = 2_000;
 const FULL_MATCH_FILTER_MAX = 400_000;
 const TARGET_LOAD = 0.7;
 const MAX_LOAD = 0.85;
+const MIN_TABLE_SLOTS = 256;
 const RECENT_TOKENS_MAX = 4096;
 const MIN_OVERFLOW_MERGE = 16_384;
 const MIN_DEAD_COMPACTION = 1024;
@@ -206,6 +212,36 @@ class IntRows {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Everything an {@link AccountMatcher} knows, as numbers and typed arrays (no objects): what
+ * the app writes to disk next to the database so that a restart need not index a million
+ * accounts again. `format` changes whenever the index layout or the normalisation does.
+ */
+export interface MatcherSnapshot {
+  format: number;
+  numbers: Record<string, number>;
+  arrays: Record<string, Int32Array | Uint8Array | Uint16Array>;
+}
+
+/** Bump on any change to the index layout, the scoring inputs or the normalisation. */
+export const MATCHER_SNAPSHOT_FORMAT = 1;
+
+function num(s: MatcherSnapshot, key: string): number {
+  const v = s.numbers[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`matcher snapshot: no number ${key}`);
+  return v;
+}
+
+function typed<T>(s: MatcherSnapshot, key: string, ctor: { new (...a: never[]): T }): T {
+  const v = s.arrays[key];
+  if (!(v instanceof ctor)) throw new RangeError(`matcher snapshot: no ${ctor.name} ${key}`);
+  return v;
+}
+
+const int32 = (s: MatcherSnapshot, key: string): I32 => typed(s, key, Int32Array) as I32;
+const uint8 = (s: MatcherSnapshot, key: string): U8 => typed(s, key, Uint8Array) as U8;
+const uint16 = (s: MatcherSnapshot, key: string): U16 => typed(s, key, Uint16Array) as U16;
+
 const SLOT_VALUE_MASK = 0xffffff;
 const SLOT_TOMBSTONE = 0xffffff;
 /** Values are stored +1 in 24 bits next to an 8-bit fingerprint. */
@@ -235,8 +271,32 @@ class KeyMultiMap {
     this.filterShift = 32 - log2;
   }
 
+  /** The table's arrays and load, for a snapshot. */
+  snapshot(prefix: string, out: MatcherSnapshot): void {
+    out.arrays[`${prefix}.slots`] = this.slots;
+    if (this.filter) out.arrays[`${prefix}.filter`] = this.filter;
+    out.numbers[`${prefix}.used`] = this.used;
+  }
+
+  static restore(prefix: string, from: MatcherSnapshot): KeyMultiMap {
+    const slots = int32(from, `${prefix}.slots`);
+    const filter = from.arrays[`${prefix}.filter`];
+    const table = new KeyMultiMap(0, false);
+    const t = table as unknown as { slots: I32; filter: I32 | undefined; filterShift: number; used: number };
+    t.slots = slots;
+    t.filter = filter === undefined ? undefined : int32(from, `${prefix}.filter`);
+    t.filterShift = t.filter === undefined ? 0 : 32 - (Math.log2(t.filter.length) + 5);
+    t.used = num(from, `${prefix}.used`);
+    return table;
+  }
+
   static sizedFor(entries: number, withFilter = false): KeyMultiMap {
-    return new KeyMultiMap(Math.max(64, Math.ceil(entries / TARGET_LOAD)), withFilter);
+    return new KeyMultiMap(Math.max(MIN_TABLE_SLOTS, Math.ceil(entries / TARGET_LOAD)), withFilter);
+  }
+
+  /** True when `more` entries would take the table past its maximum load (then rebuild first: a full table never ends a probe). */
+  wouldOverload(more: number): boolean {
+    return this.used + more > this.slots.length * MAX_LOAD;
   }
 
   /** False when no entry has this key (always true without a filter). */
@@ -363,6 +423,29 @@ class TokenDictionary {
   private near1: number[] = [];
   private near2: number[] = [];
 
+  snapshot(out: MatcherSnapshot): void {
+    out.numbers['dict.count'] = this.count;
+    out.arrays['dict.chars'] = this.chars;
+    out.arrays['dict.start'] = this.start;
+    out.arrays['dict.lens'] = this.lens;
+    out.arrays['dict.sorted'] = this.sorted;
+    out.arrays['dict.recent'] = Int32Array.from(this.recent);
+    this.table.snapshot('dict.table', out);
+  }
+
+  static restore(from: MatcherSnapshot): TokenDictionary {
+    const d = new TokenDictionary();
+    d.count = num(from, 'dict.count');
+    d.chars = uint16(from, 'dict.chars');
+    d.start = int32(from, 'dict.start');
+    d.lens = uint8(from, 'dict.lens');
+    d.sorted = int32(from, 'dict.sorted');
+    d.recent = Array.from(int32(from, 'dict.recent'));
+    d.table = KeyMultiMap.restore('dict.table', from);
+    if (d.start.length < d.count + 1 || d.lens.length < d.count || d.sorted.length + d.recent.length !== d.count) throw new RangeError('matcher snapshot: inconsistent dictionary');
+    return d;
+  }
+
   /** Starts a bulk load: the sorted order is built by {@link endBulk}. */
   beginBulk(): void {
     this.bulk = true;
@@ -386,8 +469,9 @@ class TokenDictionary {
     const found = this.find(s);
     if (found >= 0) return found;
     const t = this.append(s);
-    this.indexVariants(this.table, t);
-    if (this.table.overloaded) this.rebuildTable(this.bulk ? 2 : 1.5);
+    // A word adds up to MAX_TYPO_LEN + 1 entries: make room first (the rebuild indexes t too).
+    if (this.table.wouldOverload(s.length + 1)) this.rebuildTable(this.bulk ? 2 : 1.5);
+    else this.indexVariants(this.table, t);
     if (this.bulk) return t;
     const r = this.recent;
     let lo = 0;
@@ -724,6 +808,286 @@ interface Scored {
   nameLen: number;
 }
 
+/**
+ * Bytes of the account-string pool kept outside memory: the app reads them from the index file
+ * it wrote (see {@link AccountMatcher.useStringPool}), a few at a time, for the handful of
+ * accounts a query returns. At a million accounts that keeps some 65 MB out of memory.
+ */
+export interface StringPool {
+  /** Bytes in the pool. */
+  readonly length: number;
+  /** Copies `length` bytes from `offset` into `into`, from its start. */
+  read(offset: number, length: number, into: Uint8Array): void;
+}
+
+/** Code units per String.fromCharCode call (its arguments are bounded). */
+const CHUNK = 8192;
+
+/** Records read from a {@link StringPool} kept per account slot (direct-mapped): ranking asks for the same names again. */
+const RECORD_CACHE = 512;
+
+/**
+ * The accounts' own strings (id, name, aliases, domains, exactly as given) in one byte pool,
+ * instead of the caller's objects: at a million accounts an object per account with its
+ * arrays and strings costs several times the bytes. Each UTF-16 code unit is written on its
+ * own in 1 to 3 bytes (as UTF-8 would write it, surrogates included), so every JS string,
+ * even one with a lone surrogate, reads back exactly. Record of account a at start[a], up to
+ * the next record: alias count, domain count (varints), then per string its byte length
+ * (varint) and its bytes: id, name, aliases, domains. Entries that are not strings are kept
+ * as "". Offsets below `base` are in the outside pool; from `base` on, in `bytes`.
+ */
+class AccountStrings {
+  bytes: U8;
+  base = 0;
+  outside: StringPool | null = null;
+  len = 0;
+  count = 0;
+  start: I32;
+  private readonly units: number[] = [];
+  private readonly cacheTag = new Int32Array(RECORD_CACHE).fill(-1);
+  private readonly cacheData: (U8 | undefined)[] = new Array<U8 | undefined>(RECORD_CACHE);
+  /** Value of the last varint read. */
+  private v = 0;
+
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(Math.max(256, capacity * 48));
+    this.start = new Int32Array(Math.max(16, capacity));
+  }
+
+  snapshot(out: MatcherSnapshot): void {
+    let bytes = this.bytes;
+    if (this.outside) {
+      bytes = new Uint8Array(this.len);
+      this.outside.read(0, this.base, bytes);
+      bytes.set(this.bytes.subarray(0, this.len - this.base), this.base);
+    }
+    out.arrays['strings.bytes'] = bytes;
+    out.arrays['strings.start'] = this.start;
+    out.numbers['strings.len'] = this.len;
+  }
+
+  /** From a snapshot; without its bytes, they are read from `pool`. */
+  static restore(from: MatcherSnapshot, count: number, pool?: StringPool): AccountStrings {
+    const x = new AccountStrings(0);
+    x.start = int32(from, 'strings.start');
+    x.len = num(from, 'strings.len');
+    x.count = count;
+    if (from.arrays['strings.bytes'] !== undefined) x.bytes = uint8(from, 'strings.bytes');
+    else if (pool && pool.length === x.len) x.attach(pool);
+    else throw new RangeError('matcher snapshot: no account strings');
+    return x;
+  }
+
+  /** From now on the pool holds every byte so far (the caller wrote them there). */
+  attach(pool: StringPool): void {
+    if (pool.length !== this.len) throw new RangeError(`string pool of ${pool.length} bytes for ${this.len}`);
+    this.outside = pool;
+    this.base = this.len;
+    this.bytes = new Uint8Array(256);
+    this.cacheTag.fill(-1);
+    this.cacheData.fill(undefined);
+  }
+
+  /** Stores the account's strings as record a (the next one). */
+  add(a: number, account: MatchableAccount): void {
+    this.start = growInt32(this.start, a + 1);
+    this.start[a] = this.len;
+    this.count = a + 1;
+    const aliases = account.aliases ?? [];
+    const domains = account.domains ?? [];
+    this.varint(aliases.length);
+    this.varint(domains.length);
+    this.string(account.id);
+    this.string(account.name);
+    for (const x of aliases) this.string(x);
+    for (const x of domains) this.string(x);
+  }
+
+  /** Drops unused capacity (after a bulk build). */
+  trim(count: number): void {
+    this.bytes = this.bytes.slice(0, this.len - this.base);
+    this.start = this.start.slice(0, count);
+  }
+
+  private varint(v: number): void {
+    const at = this.len - this.base;
+    this.bytes = growUint8(this.bytes, at + 5);
+    let p = at;
+    while (v >= 128) {
+      this.bytes[p++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    this.bytes[p++] = v;
+    this.len += p - at;
+  }
+
+  private string(x: unknown): void {
+    const s = typeof x === 'string' ? x : '';
+    const n = s.length;
+    // Byte length first: ASCII (the common case) is its length; otherwise counted.
+    let size = n;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) size += c < 0x800 ? 1 : 2;
+    }
+    this.varint(size);
+    this.bytes = growUint8(this.bytes, this.len - this.base + size);
+    const b = this.bytes;
+    let p = this.len - this.base;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) b[p++] = c;
+      else if (c < 0x800) {
+        b[p++] = 0xc0 | (c >> 6);
+        b[p++] = 0x80 | (c & 63);
+      } else {
+        b[p++] = 0xe0 | (c >> 12);
+        b[p++] = 0x80 | ((c >> 6) & 63);
+        b[p++] = 0x80 | (c & 63);
+      }
+    }
+    this.len += size;
+  }
+
+  /** The bytes of record a: a view of memory, or read from the outside pool (cached). */
+  private record(a: number): U8 {
+    const s = this.start[a]!;
+    const e = a + 1 < this.count ? this.start[a + 1]! : this.len;
+    if (s >= this.base) return this.bytes.subarray(s - this.base, e - this.base);
+    const slot = a & (RECORD_CACHE - 1);
+    if (this.cacheTag[slot] === a) return this.cacheData[slot]!;
+    const data = new Uint8Array(e - s);
+    this.outside!.read(s, e - s, data);
+    this.cacheTag[slot] = a;
+    this.cacheData[slot] = data;
+    return data;
+  }
+
+  /** Position after the varint at p of `r`, its value in `this.v`. */
+  private readVarint(r: U8, p: number): number {
+    let v = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = r[p++]!;
+      v |= (b & 127) << shift;
+      shift += 7;
+    } while (b >= 128);
+    this.v = v;
+    return p;
+  }
+
+  /** Position in record r of string i (0 id, 1 name, 2.. aliases, then domains), at its length varint. */
+  private seek(r: U8, i: number): number {
+    let p = this.readVarint(r, 0);
+    p = this.readVarint(r, p);
+    for (let k = 0; k < i; k++) {
+      p = this.readVarint(r, p);
+      p += this.v;
+    }
+    return p;
+  }
+
+  private decodeAt(b: U8, p: number): string {
+    p = this.readVarint(b, p);
+    const end = p + this.v;
+    const units = this.units;
+    units.length = 0;
+    let ascii = end - p <= CHUNK;
+    for (let q = p; ascii && q < end; q++) if (b[q]! >= 0x80) ascii = false;
+    if (ascii) return String.fromCharCode.apply(null, b.subarray(p, end) as unknown as number[]);
+    while (p < end) {
+      const c = b[p++]!;
+      if (c < 0x80) units.push(c);
+      else if (c < 0xe0) units.push(((c & 31) << 6) | (b[p++]! & 63));
+      else {
+        units.push(((c & 15) << 12) | ((b[p]! & 63) << 6) | (b[p + 1]! & 63));
+        p += 2;
+      }
+    }
+    if (units.length <= CHUNK) return String.fromCharCode.apply(null, units);
+    let out = '';
+    for (let i = 0; i < units.length; i += CHUNK) out += String.fromCharCode.apply(null, units.slice(i, i + CHUNK));
+    return out;
+  }
+
+  private counts(r: U8): [number, number] {
+    const p = this.readVarint(r, 0);
+    const aliases = this.v;
+    this.readVarint(r, p);
+    return [aliases, this.v];
+  }
+
+  id(a: number): string {
+    const r = this.record(a);
+    return this.decodeAt(r, this.seek(r, 0));
+  }
+
+  name(a: number): string {
+    const r = this.record(a);
+    return this.decodeAt(r, this.seek(r, 1));
+  }
+
+  alias(a: number, i: number): string {
+    const r = this.record(a);
+    return this.decodeAt(r, this.seek(r, 2 + i));
+  }
+
+  domain(a: number, i: number): string {
+    const r = this.record(a);
+    return this.decodeAt(r, this.seek(r, 2 + this.counts(r)[0] + i));
+  }
+
+  aliases(a: number): string[] {
+    const r = this.record(a);
+    const n = this.counts(r)[0];
+    return Array.from({ length: n }, (_, i) => this.decodeAt(r, this.seek(r, 2 + i)));
+  }
+
+  domains(a: number): string[] {
+    const r = this.record(a);
+    const [na, nd] = this.counts(r);
+    return Array.from({ length: nd }, (_, i) => this.decodeAt(r, this.seek(r, 2 + na + i)));
+  }
+
+  account(a: number): MatchableAccount {
+    return { id: this.id(a), name: this.name(a), aliases: this.aliases(a), domains: this.domains(a) };
+  }
+
+  /** Whether record a's id is `id`, without decoding it. */
+  idEquals(a: number, id: string): boolean {
+    const b = this.record(a);
+    let p = this.readVarint(b, this.seek(b, 0));
+    const end = p + this.v;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      if (c < 0x80) {
+        if (p >= end || b[p++] !== c) return false;
+      } else if (c < 0x800) {
+        if (p + 1 >= end || b[p++] !== (0xc0 | (c >> 6)) || b[p++] !== (0x80 | (c & 63))) return false;
+      } else if (p + 2 >= end || b[p++] !== (0xe0 | (c >> 12)) || b[p++] !== (0x80 | ((c >> 6) & 63)) || b[p++] !== (0x80 | (c & 63))) return false;
+    }
+    return p === end;
+  }
+
+  /** Whether records a and b have the same id. */
+  sameId(a: number, b: number): boolean {
+    return this.id(a) === this.id(b);
+  }
+
+  /** Whether record a holds exactly this name, aliases and domains. */
+  sameFields(a: number, x: MatchableAccount): boolean {
+    const r = this.record(a);
+    const [na, nd] = this.counts(r);
+    const aliases = x.aliases ?? [];
+    const domains = x.domains ?? [];
+    if (aliases.length !== na || domains.length !== nd || this.decodeAt(r, this.seek(r, 1)) !== x.name) return false;
+    for (let i = 0; i < na; i++) if (aliases[i] !== this.decodeAt(r, this.seek(r, 2 + i))) return false;
+    for (let i = 0; i < nd; i++) if (domains[i] !== this.decodeAt(r, this.seek(r, 2 + na + i))) return false;
+    return true;
+  }
+}
+
 /** Normalised words of a name or alias; a name of only legal words ("Company AB") keeps them. */
 function fieldWords(s: unknown): string[] {
   if (typeof s !== 'string') return [];
@@ -732,37 +1096,27 @@ function fieldWords(s: unknown): string[] {
   return words.length > MAX_FIELD_TOKENS ? words.slice(0, MAX_FIELD_TOKENS) : words;
 }
 
-function normalizedDomains(account: MatchableAccount): string[] {
+function normalizedDomains(domains: readonly unknown[] | undefined): string[] {
   const out: string[] = [];
-  for (const d of account.domains ?? []) {
+  for (const d of domains ?? []) {
     const n = typeof d === 'string' ? normalizeDomain(d) : '';
     if (n !== '' && !out.includes(n)) out.push(n);
   }
   return out;
 }
 
-function sameStrings(x: readonly string[] | undefined, y: readonly string[] | undefined): boolean {
-  const a = x ?? [];
-  const b = y ?? [];
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-function sameMatchableFields(x: MatchableAccount, y: MatchableAccount): boolean {
-  return x.name === y.name && sameStrings(x.aliases, y.aliases) && sameStrings(x.domains, y.domains);
-}
-
 /**
  * Fuzzy lookup of accounts by name, alias or domain. Pure and synchronous.
  *
  * Invariants: one entry per account id (`upsert` replaces, and so does a later duplicate in the
- * constructor's input); accounts are kept by reference and must not be mutated after `upsert`
- * (upsert a new object instead); results are deterministic for a given set of accounts, ordered
+ * constructor's input); the accounts' strings are copied in, so the caller's objects are not
+ * kept (change an account by upserting it again); results are deterministic for a given set of accounts, ordered
  * by score, then shorter normalised name, then name, then id. Holds up to 16,777,213 accounts.
  */
 export class AccountMatcher {
   private dict = new TokenDictionary();
   // Accounts by internal number (dense; renumbered on compaction).
-  private accs: (MatchableAccount | undefined)[] = [];
+  private strings = new AccountStrings(0);
   private alive: U8 = new Uint8Array(0);
   private accCount = 0;
   private liveCount = 0;
@@ -812,6 +1166,8 @@ export class AccountMatcher {
   private loose = false;
   /** Name scores below this are dropped (a domain query keeps only names matching every word). */
   private minNameScore = 0;
+  /** Subtracted from name scores (a query that is a URL or e-mail address). */
+  private namePenalty = 0;
   /** False for a domain query: its host words are matched as written, not as typos. */
   private typosWanted = true;
   private top: Scored[] = [];
@@ -830,8 +1186,57 @@ export class AccountMatcher {
   private readonly scratchWords: number[] = [];
   private readonly scratchKeys: number[] = [];
 
-  constructor(accounts: Iterable<MatchableAccount> = []) {
-    this.build(accounts);
+  /** `expected`: how many accounts `accounts` will give, when it is not an array (sizes the build). */
+  constructor(accounts: Iterable<MatchableAccount> = [], expected = 0) {
+    this.build(accounts, expected);
+  }
+
+  /** The index as numbers and typed arrays (shared, not copied: write it out before the next change). */
+  snapshot(): MatcherSnapshot {
+    const out: MatcherSnapshot = { format: MATCHER_SNAPSHOT_FORMAT, numbers: {}, arrays: {} };
+    this.dict.snapshot(out);
+    this.strings.snapshot(out);
+    this.accountTable.snapshot('accountTable', out);
+    Object.assign(out.numbers, { accCount: this.accCount, liveCount: this.liveCount, deadCount: this.deadCount, fwdLen: this.fwdLen, csrWords: this.csrWords, ovSize: this.ovSize });
+    Object.assign(out.arrays, { alive: this.alive, fwdStart: this.fwdStart, fwd: this.fwd, postStart: this.postStart, post: this.post, postKey: this.postKey, ovHead: this.ovHead, ovCount: this.ovCount, ovNext: this.ovNext, ovAcc: this.ovAcc });
+    return out;
+  }
+
+  /** A matcher from {@link snapshot}'s output; throws RangeError when it is not one of this format. */
+  static fromSnapshot(s: MatcherSnapshot, strings?: StringPool): AccountMatcher {
+    if (s.format !== MATCHER_SNAPSHOT_FORMAT) throw new RangeError(`matcher snapshot: format ${s.format}, expected ${MATCHER_SNAPSHOT_FORMAT}`);
+    const m = new AccountMatcher();
+    m.dict = TokenDictionary.restore(s);
+    m.strings = AccountStrings.restore(s, num(s, 'accCount'), strings);
+    m.accountTable = KeyMultiMap.restore('accountTable', s);
+    m.accCount = num(s, 'accCount');
+    m.liveCount = num(s, 'liveCount');
+    m.deadCount = num(s, 'deadCount');
+    m.fwdLen = num(s, 'fwdLen');
+    m.csrWords = num(s, 'csrWords');
+    m.ovSize = num(s, 'ovSize');
+    m.alive = uint8(s, 'alive');
+    m.fwdStart = int32(s, 'fwdStart');
+    m.fwd = uint8(s, 'fwd');
+    m.postStart = int32(s, 'postStart');
+    m.post = int32(s, 'post');
+    m.postKey = uint8(s, 'postKey');
+    m.ovHead = int32(s, 'ovHead');
+    m.ovCount = int32(s, 'ovCount');
+    m.ovNext = int32(s, 'ovNext');
+    m.ovAcc = int32(s, 'ovAcc');
+    if (m.alive.length < m.accCount || m.fwdStart.length < m.accCount || m.strings.start.length < m.accCount || m.postStart.length < m.csrWords + 1 || m.csrWords > m.dict.count) {
+      throw new RangeError('matcher snapshot: inconsistent sizes');
+    }
+    return m;
+  }
+
+  /**
+   * Reads the account strings from `pool` from now on, instead of memory: the app calls it
+   * right after writing {@link snapshot} to a file whose `strings.bytes` the pool reads.
+   */
+  useStringPool(pool: StringPool): void {
+    this.strings.attach(pool);
   }
 
   /** Number of accounts held. */
@@ -844,10 +1249,7 @@ export class AccountMatcher {
     const existing = this.findById(account.id);
     if (existing >= 0) {
       // Re-upserting everything after an import is common: unchanged accounts cost no reindexing.
-      if (sameMatchableFields(this.accs[existing]!, account)) {
-        this.accs[existing] = account;
-        return;
-      }
+      if (this.strings.sameFields(existing, account)) return;
       this.kill(existing);
     }
     this.appendAccount(account);
@@ -891,7 +1293,11 @@ export class AccountMatcher {
       const domain = normalizeDomain(query);
       this.searchDomain(domain);
       // "acme.com" may also be a name ("Booking.com"); from a URL or address keep the host only.
-      nameText = /[/@:]/.test(query) ? domain.replaceAll('.', ' ') : query;
+      const address = /[/@:]/.test(query);
+      nameText = address ? domain.replaceAll('.', ' ') : query;
+      // A URL or e-mail address is certainly a domain: its host read as a name ("toth.co" as
+      // "Toth Co.") ranks below the account with that exact domain.
+      if (address) this.namePenalty = ADDRESS_NAME_PENALTY;
       this.minNameScore = BAND_TYPO;
       this.typosWanted = false;
     }
@@ -921,6 +1327,7 @@ export class AccountMatcher {
     this.k = 0;
     this.exCount = 0;
     this.minNameScore = 0;
+    this.namePenalty = 0;
     this.typosWanted = true;
   }
 
@@ -932,9 +1339,8 @@ export class AccountMatcher {
       hits.length = 0;
       this.accountTable.collect(stringKey(suffix, KEY_DOMAIN), hits);
       for (const a of hits) {
-        const acc = this.accs[a];
-        if (!this.alive[a] || acc === undefined) continue;
-        const idx = acc.domains.findIndex((d) => typeof d === 'string' && normalizeDomain(d) === suffix);
+        if (!this.alive[a]) continue;
+        const idx = this.strings.domains(a).findIndex((d) => normalizeDomain(d) === suffix);
         if (idx >= 0) this.scoreAccount(a, i === 0 ? SCORE_DOMAIN : SCORE_PARENT_DOMAIN, idx, i === 0);
       }
     }
@@ -1154,7 +1560,7 @@ export class AccountMatcher {
     const n = this.qStart[1]! - this.qStart[0]!;
     const coverage = Math.min(1, this.dict.lens[this.exTok[e]!]! / compact);
     const kind = this.exKind[e]!;
-    if (kind === KIND_TYPO) return typoScore(this.exDist[e]!, coverage, 0);
+    if (kind === KIND_TYPO) return typoScore(this.exDist[e]!, coverage, 0, true);
     if (key < 128) return kind === KIND_EXACT && compact <= n ? SCORE_EXACT : fullPrefixScore(n, compact);
     return wordScore(kind === KIND_EXACT ? 1 : 0, coverage, true);
   }
@@ -1205,6 +1611,7 @@ export class AccountMatcher {
       }
     }
     let exact = best === SCORE_EXACT;
+    if (best > 0) best -= this.namePenalty;
     if (domainScore > best) {
       best = domainScore;
       bestField = -2 - domainIdx;
@@ -1223,10 +1630,10 @@ export class AccountMatcher {
   private better(a: number, score: number, nameLen: number, y: Scored): boolean {
     if (score !== y.score) return score > y.score;
     if (nameLen !== y.nameLen) return nameLen < y.nameLen;
-    const xa = this.accs[a]!;
-    const ya = this.accs[y.account]!;
-    if (xa.name !== ya.name) return xa.name < ya.name;
-    return xa.id < ya.id;
+    const xName = this.strings.name(a);
+    const yName = this.strings.name(y.account);
+    if (xName !== yName) return xName < yName;
+    return this.strings.id(a) < this.strings.id(y.account);
   }
 
   /** Score of one name or alias (word ids ft[0..m), compact length) against the prepared query. */
@@ -1320,7 +1727,7 @@ export class AccountMatcher {
       if (compactEqual) return SCORE_COMPACT;
       if (inOrderFromStart && prefixShape) return fullPrefixScore(qCompact + k - 1, compact + m - 1);
       if (typoCount === 0) return wordScore(exactCount / k, coverage, increasing);
-      return typoScore(distanceSum, coverage, (k - typoCount) / k);
+      return typoScore(distanceSum, coverage, (k - typoCount) / k, increasing);
     }
     if (compactEqual) return SCORE_COMPACT;
     // Some words match: weigh them by rarity, so that sharing "group" counts for little.
@@ -1367,15 +1774,12 @@ export class AccountMatcher {
   }
 
   private toMatch(s: Scored): AccountMatch {
-    const acc = this.accs[s.account]!;
+    const a = s.account;
+    const accountId = this.strings.id(a);
     const score = Math.round(s.score * 10000) / 10000;
-    if (s.field <= -2) {
-      const matchedText = acc.domains[-2 - s.field]!;
-      return { accountId: acc.id, score, matchedOn: 'domain', matchedText, exact: s.exact };
-    }
-    if (s.field <= 0) return { accountId: acc.id, score, matchedOn: 'name', matchedText: acc.name, exact: s.exact };
-    const matchedText = acc.aliases[s.field - 1]!;
-    return { accountId: acc.id, score, matchedOn: 'alias', matchedText, exact: s.exact };
+    if (s.field <= -2) return { accountId, score, matchedOn: 'domain', matchedText: this.strings.domain(a, -2 - s.field), exact: s.exact };
+    if (s.field <= 0) return { accountId, score, matchedOn: 'name', matchedText: this.strings.name(a), exact: s.exact };
+    return { accountId, score, matchedOn: 'alias', matchedText: this.strings.alias(a, s.field - 1), exact: s.exact };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1384,7 +1788,7 @@ export class AccountMatcher {
   private findById(id: string): number {
     const hits: number[] = [];
     this.accountTable.collect(stringKey(id, KEY_ID), hits);
-    for (const a of hits) if (this.alive[a] && this.accs[a]!.id === id) return a;
+    for (const a of hits) if (this.alive[a] && this.strings.idEquals(a, id)) return a;
     return -1;
   }
 
@@ -1406,7 +1810,7 @@ export class AccountMatcher {
   private storeAccount(account: MatchableAccount, fields: number[][]): number {
     const a = this.accCount++;
     if (a > MAX_TABLE_VALUE) throw new RangeError(`AccountMatcher: more than ${MAX_TABLE_VALUE} accounts`);
-    this.accs[a] = account;
+    this.strings.add(a, account);
     this.alive = growUint8(this.alive, a + 1);
     this.alive[a] = 1;
     this.liveCount++;
@@ -1478,14 +1882,14 @@ export class AccountMatcher {
   }
 
   /** Account-table keys of an account other than its id: space-free names/aliases and domains. */
-  private accountKeys(account: MatchableAccount, fields: number[][]): number[] {
+  private accountKeys(domains: readonly unknown[] | undefined, fields: number[][]): number[] {
     const keys: number[] = [];
     for (const ids of fields) {
       if (ids.length === 0) continue;
       const key = this.dict.compactKey(ids, ids.length);
       if (!keys.includes(key)) keys.push(key);
     }
-    for (const d of normalizedDomains(account)) {
+    for (const d of normalizedDomains(domains)) {
       const key = stringKey(d, KEY_DOMAIN);
       if (!keys.includes(key)) keys.push(key);
     }
@@ -1493,11 +1897,9 @@ export class AccountMatcher {
   }
 
   private kill(a: number): void {
-    const account = this.accs[a]!;
-    for (const key of this.accountKeys(account, this.storedFields(a))) this.accountTable.remove(key, a);
-    this.accountTable.remove(stringKey(account.id, KEY_ID), a);
+    for (const key of this.accountKeys(this.strings.domains(a), this.storedFields(a))) this.accountTable.remove(key, a);
+    this.accountTable.remove(stringKey(this.strings.id(a), KEY_ID), a);
     this.alive[a] = 0;
-    this.accs[a] = undefined;
     this.liveCount--;
     this.deadCount++;
   }
@@ -1522,18 +1924,22 @@ export class AccountMatcher {
       this.ovHead[t] = o;
       this.ovCount[t]!++;
     });
+    const keys = this.accountKeys(account.domains, fields);
+    // Make room first: a full table never ends a probe (the rebuild indexes account a too).
+    if (this.accountTable.wouldOverload(keys.length + 1)) {
+      this.rebuildAccountTable();
+      return;
+    }
     this.accountTable.add(stringKey(account.id, KEY_ID), a);
-    for (const key of this.accountKeys(account, fields)) this.accountTable.add(key, a);
-    if (this.accountTable.overloaded) this.rebuildAccountTable();
+    for (const key of keys) this.accountTable.add(key, a);
   }
 
   private rebuildAccountTable(): void {
     const rows = new IntRows(2, this.liveCount * 4);
     for (let a = 0; a < this.accCount; a++) {
-      const account = this.accs[a];
-      if (!this.alive[a] || account === undefined) continue;
-      rows.push(stringKey(account.id, KEY_ID), a);
-      for (const key of this.accountKeys(account, this.storedFields(a))) rows.push(key, a);
+      if (!this.alive[a]) continue;
+      rows.push(stringKey(this.strings.id(a), KEY_ID), a);
+      for (const key of this.accountKeys(this.strings.domains(a), this.storedFields(a))) rows.push(key, a);
     }
     const table = KeyMultiMap.sizedFor(rows.len * 1.5);
     const [keys, vals] = rows.cols as [I32, I32];
@@ -1545,7 +1951,7 @@ export class AccountMatcher {
   private maintain(): void {
     if (this.deadCount >= Math.max(MIN_DEAD_COMPACTION, this.liveCount / 4)) {
       const live: MatchableAccount[] = [];
-      for (let a = 0; a < this.accCount; a++) if (this.alive[a]) live.push(this.accs[a]!);
+      for (let a = 0; a < this.accCount; a++) if (this.alive[a]) live.push(this.strings.account(a));
       this.build(live);
     } else if (this.ovSize >= Math.max(MIN_OVERFLOW_MERGE, this.post.length / 2)) {
       const rows = new IntRows(3, this.post.length + this.ovSize);
@@ -1590,10 +1996,10 @@ export class AccountMatcher {
   }
 
   /** (Re)builds every structure from `source`; a later duplicate of an id replaces the earlier. */
-  private build(source: Iterable<MatchableAccount>): void {
-    const hint = Array.isArray(source) ? source.length : 0;
+  private build(source: Iterable<MatchableAccount>, expected = 0): void {
+    const hint = Array.isArray(source) ? source.length : Math.max(0, Math.floor(expected));
     this.dict = new TokenDictionary();
-    this.accs = hint > 0 ? new Array<MatchableAccount | undefined>(hint) : [];
+    this.strings = new AccountStrings(hint);
     this.alive = new Uint8Array(hint);
     this.accCount = 0;
     this.liveCount = 0;
@@ -1609,27 +2015,29 @@ export class AccountMatcher {
     this.dict.beginBulk();
     const postings = new IntRows(3, hint * 4);
     const keys = new IntRows(2, hint * 3);
+    let idKeys = new Int32Array(Math.max(16, hint));
     for (const account of source) {
       const fields = this.fieldIds(account);
       const a = this.storeAccount(account, fields);
+      idKeys = growInt32(idKeys, a + 1);
+      idKeys[a] = stringKey(account.id, KEY_ID);
       this.postingsOf(fields, (t, key) => postings.push(t, a, key));
-      for (const key of this.accountKeys(account, fields)) keys.push(key, a);
+      for (const key of this.accountKeys(account.domains, fields)) keys.push(key, a);
     }
     this.dict.endBulk();
+    this.strings.trim(this.accCount);
 
     // Ids first, so that a later duplicate replaces an earlier one before names are indexed.
     const table = KeyMultiMap.sizedFor(this.accCount + keys.len);
     const hits: number[] = [];
     for (let a = 0; a < this.accCount; a++) {
-      const id = this.accs[a]!.id;
-      const key = stringKey(id, KEY_ID);
+      const key = idKeys[a]! >>> 0;
       hits.length = 0;
       table.collect(key, hits);
       for (const b of hits) {
-        if (!this.alive[b] || this.accs[b]!.id !== id) continue;
+        if (!this.alive[b] || !this.strings.sameId(a, b)) continue;
         table.remove(key, b);
         this.alive[b] = 0;
-        this.accs[b] = undefined;
         this.liveCount--;
         this.deadCount++;
       }

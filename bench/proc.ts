@@ -1,0 +1,74 @@
+/** Child processes of the benchmarks: servers and sinks that say when they are ready. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Child<T> {
+  proc: ChildProcess;
+  info: T;
+  /** Output lines so far (the last 200). */
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+/** Lines of a stream, as they come. */
+export function onLines(stream: NodeJS.ReadableStream, each: (line: string) => void): void {
+  let rest = '';
+  stream.on('data', (d: Buffer) => {
+    const parts = (rest + d.toString('utf8')).split('\n');
+    rest = parts.pop() ?? '';
+    for (const p of parts) each(p);
+  });
+}
+
+/**
+ * Runs `node --import tsx SCRIPT ARGS…` and waits for its `BENCH-READY {json}` line.
+ * Fails with the child's output when it exits first or takes longer than `timeoutMs`.
+ */
+export function startChild<T>(script: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000, nodeArgs: string[] = []): Promise<Child<T>> {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', resolve(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const keep = (l: string) => {
+    lines.push(l);
+    if (lines.length > 200) lines.shift();
+  };
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      fail(new Error(`${script} was not ready within ${timeoutMs} ms:\n${lines.slice(-20).join('\n')}`));
+    }, timeoutMs);
+    const stop = () =>
+      new Promise<void>((done) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return done();
+        proc.once('exit', () => done());
+        proc.kill('SIGTERM');
+        setTimeout(() => proc.kill('SIGKILL'), 5_000).unref();
+      });
+    onLines(proc.stderr!, keep);
+    onLines(proc.stdout!, (l) => {
+      keep(l);
+      if (l.startsWith('BENCH-READY ')) {
+        clearTimeout(timer);
+        ok({ proc, info: JSON.parse(l.slice('BENCH-READY '.length)) as T, lines, stop });
+      }
+    });
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      fail(new Error(`${script} exited (${code ?? signal}) before it was ready:\n${lines.slice(-30).join('\n')}`));
+    });
+  });
+}
+
+/** Resident set size of a process in MB (Linux /proc), now and at its peak. */
+export function rssOf(pid: number): { rssMB: number; peakMB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { rssMB: kb('VmRSS') / 1024, peakMB: kb('VmHWM') / 1024 };
+}

@@ -1,0 +1,192 @@
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { AccountMatcher, MATCHER_SNAPSHOT_FORMAT, type MatcherSnapshot, type StringPool } from '../core/matching/matcher.js';
+import type { AccountsRepo } from '../core/ports.js';
+
+/**
+ * The account matcher of a database file, kept on disk beside it (`<database>.matcher`):
+ * - a restart reads the index instead of indexing every account again (a million accounts
+ *   take seconds to index, and a fraction of a second to read);
+ * - the accounts' own strings (ids, names, aliases, domains: most of the index's bytes) stay in
+ *   the file and are read from it for the few accounts a query returns, so they take no memory.
+ * The file names the accounts' fingerprint (count and update times) and the index format it
+ * was made for; when either differs, or the file cannot be read, the index is built from the
+ * database and written anew. It is derived data: deleting it only costs one rebuild.
+ */
+export function indexPath(databasePath: string): string | null {
+  return databasePath === ':memory:' || databasePath === '' ? null : `${databasePath}.matcher`;
+}
+
+const MAGIC = 'ROEMATCH';
+const STRINGS = 'strings.bytes';
+type ArrayKind = 'i32' | 'u8' | 'u16';
+interface Header {
+  format: number;
+  fingerprint: string;
+  numbers: Record<string, number>;
+  arrays: { name: string; kind: ArrayKind; offset: number; length: number }[];
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+const BYTES: Record<ArrayKind, number> = { i32: 4, u16: 2, u8: 1 };
+
+function kindOf(a: Int32Array | Uint8Array | Uint16Array): ArrayKind {
+  return a instanceof Int32Array ? 'i32' : a instanceof Uint16Array ? 'u16' : 'u8';
+}
+
+/** Writes the matcher's snapshot for this fingerprint (atomically: a temporary file, then rename). */
+export function saveIndex(path: string, matcher: AccountMatcher, fingerprint: string): void {
+  const snap = matcher.snapshot();
+  const entries = Object.entries(snap.arrays);
+  const arrays: Header['arrays'] = [];
+  let offset = 0;
+  for (const [name, a] of entries) {
+    arrays.push({ name, kind: kindOf(a), offset, length: a.length });
+    offset = align8(offset + a.byteLength);
+  }
+  const header = Buffer.from(JSON.stringify({ format: snap.format, fingerprint, numbers: snap.numbers, arrays } satisfies Header), 'utf8');
+  const dataStart = align8(MAGIC.length + 4 + header.length);
+  const head = Buffer.alloc(dataStart);
+  head.write(MAGIC, 0, 'latin1');
+  head.writeUInt32LE(header.length, MAGIC.length);
+  header.copy(head, MAGIC.length + 4);
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, head, 0, head.length, 0);
+    entries.forEach(([, a], i) => {
+      const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, dataStart + arrays[i]!.offset + done);
+    });
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function readFully(fd: number, into: Uint8Array, position: number): void {
+  for (let done = 0; done < into.length; ) {
+    const n = readSync(fd, into, done, into.length - done, position + done);
+    if (n === 0) throw new RangeError('matcher index: the file ends early');
+    done += n;
+  }
+}
+
+/** An open index file: the matcher, and the file its strings are read from. */
+interface OpenIndex {
+  matcher: AccountMatcher;
+  fd: number;
+}
+
+/**
+ * The matcher in the file when it was made for this fingerprint and format, its strings left
+ * in the file (read through the returned descriptor); otherwise null.
+ */
+export function readIndex(path: string, fingerprint: string): OpenIndex | null {
+  if (!existsSync(path)) return null;
+  const fd = openSync(path, 'r');
+  try {
+    const top = Buffer.alloc(MAGIC.length + 4);
+    readFully(fd, top, 0);
+    if (top.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new RangeError('matcher index: not an index file');
+    const headerBytes = Buffer.alloc(top.readUInt32LE(MAGIC.length));
+    readFully(fd, headerBytes, top.length);
+    const header = JSON.parse(headerBytes.toString('utf8')) as Header;
+    if (header.format !== MATCHER_SNAPSHOT_FORMAT || header.fingerprint !== fingerprint) {
+      closeSync(fd);
+      return null;
+    }
+    const dataStart = align8(top.length + headerBytes.length);
+    const snap: MatcherSnapshot = { format: header.format, numbers: header.numbers, arrays: {} };
+    let pool: StringPool | undefined;
+    for (const a of header.arrays) {
+      const at = dataStart + a.offset;
+      if (a.name === STRINGS) {
+        pool = filePool(fd, at, a.length);
+        continue;
+      }
+      const buf = new ArrayBuffer(a.length * BYTES[a.kind]);
+      readFully(fd, new Uint8Array(buf), at);
+      snap.arrays[a.name] = a.kind === 'i32' ? new Int32Array(buf) : a.kind === 'u16' ? new Uint16Array(buf) : new Uint8Array(buf);
+    }
+    return { matcher: AccountMatcher.fromSnapshot(snap, pool), fd };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** The strings section of an index file, read in place. */
+function filePool(fd: number, at: number, length: number): StringPool {
+  return { length, read: (offset, n, into) => readFully(fd, into.subarray(0, n), at + offset) };
+}
+
+/**
+ * The account index of one database: read from its file when current, else built (streaming
+ * the accounts) and written for the next start; {@link save} after accounts change.
+ */
+export class AccountIndex {
+  private fd: number | null;
+
+  private constructor(
+    readonly matcher: AccountMatcher,
+    private readonly path: string | null,
+    fd: number | null,
+    private readonly logger: Logger,
+  ) {
+    this.fd = fd;
+  }
+
+  static open(databasePath: string, accounts: AccountsRepo, logger: Logger): AccountIndex {
+    const path = indexPath(databasePath);
+    if (path === null) return new AccountIndex(new AccountMatcher(accounts.matchable(), accounts.count()), null, null, logger);
+    const fingerprint = accounts.fingerprint();
+    try {
+      const read = readIndex(path, fingerprint);
+      if (read) return new AccountIndex(read.matcher, path, read.fd, logger);
+    } catch (err) {
+      logger.warn({ err, path }, 'account index unreadable; rebuilding it');
+    }
+    const index = new AccountIndex(new AccountMatcher(accounts.matchable(), accounts.count()), path, null, logger);
+    index.save(fingerprint);
+    return index;
+  }
+
+  /**
+   * Writes the index file for the accounts as they are now, and reads the strings from it
+   * from then on. A failure (read-only folder, full disk) keeps them in memory and only costs
+   * a rebuild at the next start.
+   */
+  save(fingerprint: string): void {
+    if (this.path === null) return;
+    try {
+      saveIndex(this.path, this.matcher, fingerprint);
+      const fd = openSync(this.path, 'r');
+      const top = Buffer.alloc(MAGIC.length + 4);
+      readFully(fd, top, 0);
+      const headerBytes = Buffer.alloc(top.readUInt32LE(MAGIC.length));
+      readFully(fd, headerBytes, top.length);
+      const header = JSON.parse(headerBytes.toString('utf8')) as Header;
+      const strings = header.arrays.find((a) => a.name === STRINGS)!;
+      this.matcher.useStringPool(filePool(fd, align8(top.length + headerBytes.length) + strings.offset, strings.length));
+      this.closeFile();
+      this.fd = fd;
+    } catch (err) {
+      this.logger.warn({ err, path: this.path }, 'could not write the account index; the next start rebuilds it');
+      try {
+        rmSync(`${this.path}.${process.pid}.tmp`, { force: true });
+      } catch {
+        // Left behind, it is never read: only the renamed file is.
+      }
+    }
+  }
+
+  private closeFile(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  close(): void {
+    this.closeFile();
+  }
+}
