@@ -5,10 +5,10 @@ import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
 import { DIRECT, ROUTES, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { viewpoint } from './deps.js';
+import { refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
-import { resolveAccount } from './resolve-account.js';
+import { findAccount, resolveAccount } from './resolve-account.js';
 import { parseForm } from './validate.js';
 
 export interface SubmitMeta {
@@ -17,17 +17,11 @@ export interface SubmitMeta {
   requestKey: string | null;
 }
 
-function refuseUnknown(viewer: Principal): void {
-  if (viewer.kind === 'unknown') {
-    throw new DomainError('unknown_user', 'Your organisation is not linked to a partner of ours yet, so you can ask for help but not register deals. Ask your partner manager to connect it.');
-  }
-}
-
 /** The claim form, with the account prefilled when one was named. */
 export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''): Form {
-  refuseUnknown(viewer);
+  refuseUnknown(viewer, 'register deals');
   const policy = viewpoint(deps, viewer).version.policy;
-  const account = accountText.trim() ? safeResolve(deps, accountText) : undefined;
+  const account = findAccount(deps, accountText);
   const fields: Form['fields'] = [
     { id: 'account', label: 'Account', kind: 'account', required: true, ...(account ? { initial: { value: account.id, label: account.name } } : {}), placeholder: 'Search accounts' },
   ];
@@ -50,14 +44,6 @@ export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''
     { id: 'evidence', label: 'Evidence', kind: 'multiline', required: false, maxLength: 3000, hint: 'Meeting notes, a link to the CRM opportunity, the customer contact.' },
   );
   return { id: FORMS.claim, title: 'Register a deal', submitLabel: 'Claim', fields, state: {} };
-}
-
-function safeResolve(deps: HandlerDeps, given: string) {
-  try {
-    return resolveAccount(deps, given);
-  } catch {
-    return undefined;
-  }
 }
 
 const claimSchema = z.object({
@@ -85,7 +71,7 @@ const claimSchema = z.object({
 
 /** A submitted claim form: file it and tell the claimant the outcome. */
 export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: SubmitMeta): Reply {
-  refuseUnknown(viewer);
+  refuseUnknown(viewer, 'register deals');
   const input = parseForm(claimSchema, values);
   const vp = viewpoint(deps, viewer);
   const stage = vp.version.policy.stages.find((s) => s.toLowerCase() === input.stage.toLowerCase());

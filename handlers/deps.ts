@@ -1,5 +1,6 @@
 import type { Principal } from '../src/core/authz.js';
 import { canSeeDealDetails, canSeeParty } from '../src/core/authz.js';
+import { DomainError } from '../src/core/errors.js';
 import type { DomainContext } from '../src/core/context.js';
 import type { AccountMatch } from '../src/core/matching/matcher.js';
 import type { PolicyVersion } from '../src/core/policy/versions.js';
@@ -9,6 +10,16 @@ import { DIRECT, type PartyId } from '../src/core/types.js';
 export interface HandlerDeps {
   ctx: DomainContext;
   matcher: { search(query: string, limit?: number): AccountMatch[]; suggest(query: string, limit?: number): AccountMatch[] };
+}
+
+/**
+ * Someone of no known organisation may ask for help, and nothing else: every other handler
+ * refuses them politely, naming what they tried (`register deals`, `raise disputes`, …).
+ */
+export function refuseUnknown(viewer: Principal, what: string): void {
+  if (viewer.kind === 'unknown') {
+    throw new DomainError('unknown_user', `Your organisation is not linked to a partner of ours yet, so you cannot ${what}; I can only offer help (/roe help). Ask your partner manager to connect it.`);
+  }
 }
 
 /** How one viewer sees names and dates: an external partner sees only their own deals. */

@@ -1,28 +1,20 @@
 import { z } from 'zod';
 import type { Principal } from '../src/core/authz.js';
 import { raiseDispute } from '../src/core/disputes/disputes.service.js';
-import { DomainError } from '../src/core/errors.js';
 import type { SubmitMeta } from './claim.js';
 import type { HandlerDeps } from './deps.js';
-import { viewpoint } from './deps.js';
+import { refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
-import { resolveAccount } from './resolve-account.js';
+import { findAccount, resolveAccount } from './resolve-account.js';
 import { parseForm } from './validate.js';
 
 /** The dispute form; `evidence` prefilled, e.g. with a link to the message it was raised from. */
 export function disputeForm(deps: HandlerDeps, viewer: Principal, accountText = '', evidence = ''): Form {
-  if (viewer.kind === 'unknown') throw new DomainError('unknown_user', 'Your organisation is not linked to a partner of ours yet, so you cannot raise disputes. Ask your partner manager to connect it.');
+  refuseUnknown(viewer, 'raise disputes');
   const policy = viewpoint(deps, viewer).version.policy;
-  let initial: { value: string; label: string } | undefined;
-  if (accountText.trim()) {
-    try {
-      const a = resolveAccount(deps, accountText);
-      initial = { value: a.id, label: a.name };
-    } catch {
-      initial = undefined;
-    }
-  }
+  const account = findAccount(deps, accountText);
+  const initial = account ? { value: account.id, label: account.name } : undefined;
   return {
     id: FORMS.dispute,
     title: 'Dispute ownership',

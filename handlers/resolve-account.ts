@@ -2,6 +2,16 @@ import { DomainError } from '../src/core/errors.js';
 import type { Account } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 
+/** The account a prefilled form field names, or nothing when the text is empty, unknown or ambiguous. */
+export function findAccount(deps: HandlerDeps, given: string): Account | undefined {
+  if (!given.trim()) return undefined;
+  try {
+    return resolveAccount(deps, given);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * An account from what a person gave: its id (from a picker) or its name, alias or domain
  * (typed). Ambiguous or unknown text is a clear error on the `account` field.

@@ -1,22 +1,14 @@
 import { z } from 'zod';
 import type { Principal } from '../src/core/authz.js';
 import type { Decision } from '../src/core/types.js';
-import { DomainError } from '../src/core/errors.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import { viewOwnership } from '../src/core/ownership/view.js';
 import type { HandlerDeps } from './deps.js';
-import { viewpoint } from './deps.js';
+import { refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
 import { parseForm } from './validate.js';
 
 const MODEL_LABEL = { 'partner-led': 'Partner-led', 'co-sell': 'Co-sell', 'direct-led': 'Direct-led' } as const;
-
-/** Someone of no known organisation may ask for help, and nothing else. */
-export function refuseUnknown(viewer: Principal): void {
-  if (viewer.kind === 'unknown') {
-    throw new DomainError('unknown_user', 'Your organisation is not linked to a partner of ours yet, so I can only offer help (/roe help). Ask your partner manager to connect it.');
-  }
-}
 
 const querySchema = z.object({
   query: z.string().trim().min(1, 'Type an account name, alias or web domain, e.g. /who-owns acme').max(200, 'Keep the search under 200 characters'),
@@ -24,7 +16,7 @@ const querySchema = z.object({
 
 /** `/who-owns <text>`: the account's answer, a choice between close matches, or suggestions. */
 export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Reply {
-  refuseUnknown(viewer);
+  refuseUnknown(viewer, 'look up accounts');
   const { query: q } = parseForm(querySchema, { query });
   const matches = deps.matcher.search(q, 5);
   const exact = matches.filter((m) => m.exact);
@@ -52,7 +44,7 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
 
 /** The ownership answer for one account, as this viewer may see it. */
 export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: string): Reply {
-  refuseUnknown(viewer);
+  refuseUnknown(viewer, 'look up accounts');
   const view = viewOwnership(deps.ctx, accountId);
   const vp = viewpoint(deps, viewer);
   const explainOpts = { nameOf: vp.party, formatDate: vp.date };

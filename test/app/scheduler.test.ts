@@ -198,6 +198,8 @@ describe('consequences', () => {
     for (const a of ['soylent', 'initech', 'muller']) submitClaim(rt.deps, as.partner(rt, 'contoso'), values(a), { origin: consoleOrigin, requestKey: null });
     expect(rt.store.claims.forClaimant('contoso').filter((c) => c.violation)).toHaveLength(3);
     expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged']);
+    // partner ops are told in the escalation channel
+    expect(outbox(rt).some((m) => m.target.includes('"channel":"escalations"') && m.summary === 'Contoso Consulting is flagged after 3 violations: require-approval')).toBe(true);
     const flaggedClaim = submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), { origin: consoleOrigin, requestKey: null });
     expect(flaggedClaim.summary).toMatch(/is pending/);
     expect(rt.store.disputes.all().at(-1)!.reason).toMatch(/flagged for repeated violations/);

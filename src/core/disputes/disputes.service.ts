@@ -4,7 +4,7 @@ import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
-import { chainOf } from '../sla/sla.service.js';
+import { chainOf, versionOfDispute } from '../sla/sla.service.js';
 import type { PolicyVersion } from '../policy/versions.js';
 import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, liveClaims, openCase } from './settle.js';
@@ -61,11 +61,6 @@ export type RulingInput =
   | { kind: 'reject'; rationale: string }
   | { kind: 'ask'; question: string };
 
-function versionOf(ctx: DomainContext, d: Dispute): PolicyVersion {
-  const book = ctx.policies();
-  return book.byVersion(d.policyVersion) ?? book.inForceAt(d.createdAt);
-}
-
 /** A person's display name from the policy, or the key itself. */
 export function personName(v: PolicyVersion, key: string): string {
   return v.policy.people[key]?.name ?? key;
@@ -74,7 +69,7 @@ export function personName(v: PolicyVersion, key: string): string {
 /** Refuses anything but an open dispute, naming who closed it and when. */
 export function assertOpen(ctx: DomainContext, d: Dispute): void {
   if (d.status === 'open') return;
-  const v = versionOf(ctx, d);
+  const v = versionOfDispute(ctx, d);
   const when = d.ruledAt ? d.ruledAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'earlier';
   if (d.status === 'settled') throw new DomainError('already_ruled', `Dispute #${d.id} was already settled automatically by the criteria at ${when}.`);
   throw new DomainError('already_ruled', `Dispute #${d.id} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy) : 'someone'} at ${when}.`);
@@ -90,7 +85,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   const now = ctx.clock.now();
   const dispute = store.disputes.get(disputeId);
   if (!dispute) throw new DomainError('not_found', `No dispute #${disputeId}.`);
-  const version = versionOf(ctx, dispute);
+  const version = versionOfDispute(ctx, dispute);
   const chain = chainOf(ctx, dispute);
   assertOpen(ctx, dispute);
   const auth = authorizeRuling(principal, dispute, chain, (k) => personName(version, k));

@@ -1,13 +1,11 @@
 import type { DomainContext } from '../context.js';
-import { calendarOf } from '../context.js';
 import { effectiveStatus, isLive } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
 import { decide, type Contender } from '../ownership/engine.js';
 import type { PolicyVersion } from '../policy/versions.js';
 import type { NewDispute } from '../ports.js';
-import { parseDuration } from '../sla/duration.js';
-import { startSla } from '../sla/sla.service.js';
+import { slaDueAt, startSla } from '../sla/sla.service.js';
 import { DIRECT, type Account, type Claim, type Decision, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewPartner } from '../claims/consequences.js';
@@ -86,7 +84,7 @@ export function openCase(
     : decideFor(input.account, version, input.claims);
   const settles = decision.auto && decision.winner !== null && !input.forceArbitration;
   const chain = arbitrationChain(coverage);
-  const dueAt = settles ? null : calendarOf(version).addBusinessTime(now, parseDuration(policy.sla.arbitration));
+  const dueAt = settles ? null : slaDueAt(version, now);
   const draft: NewDispute = {
     accountId: input.account.id,
     productLine: input.productLine,

@@ -29,6 +29,11 @@ export function chainOf(ctx: DomainContext, d: Dispute): string[] {
   return account ? arbitrationChain(coverageFor(account, policy)) : [d.arbitrator];
 }
 
+/** When an SLA started at `from` under this version breaches (business time). */
+export function slaDueAt(version: PolicyVersion, from: Date): Date {
+  return calendarOf(version).addBusinessTime(from, parseDuration(version.policy.sla.arbitration));
+}
+
 /**
  * Starts an SLA for the dispute's current assignee: reminders at the policy's fractions of
  * the SLA and a breach timer, all counted in business time, in the caller's transaction.
@@ -38,7 +43,7 @@ export function startSla(ctx: DomainContext, disputeId: number, version: PolicyV
   const cal = calendarOf(version);
   const total = parseDuration(version.policy.sla.arbitration);
   const subject = `dispute:${disputeId}`;
-  const dueAt = cal.addBusinessTime(from, total);
+  const dueAt = slaDueAt(version, from);
   version.policy.sla.reminders.forEach((fraction) => {
     ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: cal.addBusinessTime(from, Math.round(total * fraction)), payload: { level, fraction } }, from);
   });

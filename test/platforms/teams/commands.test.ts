@@ -6,7 +6,7 @@ import { policyTextWith } from '../../support/builders.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { getPerson } from '../../../db/repos/people.repo.js';
 import { cardOf, markdownOf, readCard } from '../../support/fake-connector.js';
-import { CHANNEL, GROUP_CHAT, installActivity, messageActivity, personalChat, startTeams, USERS, type Scope, type TeamsHarness } from '../../support/teams-harness.js';
+import { CHANNEL, GROUP_CHAT, installActivity, personalChat, startTeams, USERS, type Scope, type TeamsHarness } from '../../support/teams-harness.js';
 
 let h: TeamsHarness;
 beforeEach(async () => {
