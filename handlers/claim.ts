@@ -80,6 +80,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
     const account = resolveAccount(deps, input.account);
     const result = fileClaim(deps.ctx, viewer, {
       accountId: account.id,
+      account,
       claimant: viewer.kind === 'internal' ? input.claimant || DIRECT : undefined,
       route: input.route,
       productLine: input.product,

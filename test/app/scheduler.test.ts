@@ -165,12 +165,17 @@ describe('registration lifecycle', () => {
     const claim = rt.store.claims.all().at(-1)!;
     expect(claim.status).toBe('protected');
     const mine = (r: ReturnType<typeof run>) => r.fired.filter((f) => f.subject === `claim:${claim.id}`).map((f) => f.kind);
+    // one lifecycle step is pending at a time, the next one
+    const planned = () => rt!.db.sqlite.prepare("SELECT kind, due_at AS due FROM timers WHERE subject = ? AND status = 'pending'").all(`claim:${claim.id}`).map((r) => { const t = r as { kind: string; due: number }; return `${t.kind} ${new Date(t.due).toISOString()}`; });
+    expect(planned()).toEqual(['claim.dormancy_warning 2026-12-24T15:00:00.000Z']);
     // dormant_after 30 days, warning 7 days before
     expect(mine(run(rt, '2026-12-24T14:59:00Z'))).toEqual([]);
     expect(mine(run(rt, '2026-12-24T15:00:00Z'))).toEqual(['claim.dormancy_warning']);
+    expect(planned()).toEqual(['claim.dormant 2026-12-31T15:00:00.000Z']);
     const warning = outbox(rt).find((m) => m.summary.startsWith(`Claim #${claim.id} on Soylent Corp goes dormant`));
     expect(warning?.target).toContain('northwind-user');
     logClaimActivity(rt.deps, as.partner(rt, 'northwind'), claim.id);
+    expect(planned()).toEqual(['claim.dormancy_warning 2027-01-16T15:00:00.000Z']);
     expect(mine(run(rt, '2026-12-31T15:00:00Z'))).toEqual([]);
     expect(rt.store.claims.get(claim.id)!.status).toBe('protected');
     // renewed on Dec 24: dormant 30 days later
@@ -178,9 +183,11 @@ describe('registration lifecycle', () => {
     expect(mine(run(rt, '2027-01-23T14:59:00Z'))).toEqual([]);
     expect(mine(run(rt, '2027-01-23T15:00:00Z'))).toEqual(['claim.dormant']);
     expect(rt.store.claims.get(claim.id)!.status).toBe('dormant');
+    expect(planned()).toEqual(['claim.expire 2027-03-01T15:00:00.000Z']);
     // protection ends 90 days after registration
     expect(mine(run(rt, '2027-03-01T15:00:00Z'))).toEqual(['claim.expire']);
     expect(rt.store.claims.get(claim.id)!.status).toBe('expired');
+    expect(planned()).toEqual([]);
     expect(ledgerKinds(rt, `claim:${claim.id}`)).toEqual(['claim.filed', 'claim.protected', 'claim.dormancy_warning', 'claim.activity', 'claim.dormancy_warning', 'claim.dormant', 'claim.expired']);
     // the account is open to the next claimant
     const next = submitClaim(rt.deps, as.partner(rt, 'contoso'), values, { origin: consoleOrigin, requestKey: null });

@@ -48,8 +48,9 @@ function checkInvariants(db: string): { claims: number; ledger: number } {
     for (const d of disputes.filter((x) => x.status === 'open' && !exhausted.has(`dispute:${x.id}`))) {
       expect(pending.some((t) => t.kind === 'sla.breach' && t.subject === `dispute:${d.id}`), `dispute #${d.id} lost its SLA timer`).toBe(true);
     }
+    // every protected claim has exactly one pending lifecycle step (warning, dormancy or expiry)
     for (const c of claims.filter((x) => x.status === 'protected')) {
-      expect(pending.some((t) => t.kind === 'claim.expire' && t.subject === `claim:${c.id}`), `claim #${c.id} lost its expiry timer`).toBe(true);
+      expect(pending.filter((t) => t.kind.startsWith('claim.') && t.subject === `claim:${c.id}`).length, `claim #${c.id} lost its lifecycle timer`).toBe(1);
     }
     // no timer doubled: a level's breach escalates once
     const escalations = ledger.filter((e) => e.kind === 'dispute.escalated').map((e) => `${e.subject}/${String((e.payload as { level: number }).level)}`);

@@ -4,7 +4,7 @@ import { applyOutcome, joinCase, liveClaims, openCase } from '../disputes/settle
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
-import { DIRECT, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
+import { DIRECT, type Account, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
 import { effectiveStatus, isLive } from './lifecycle.js';
 import { findConflicts } from './overlap.js';
 import { requiresApproval } from './consequences.js';
@@ -12,6 +12,8 @@ import { planLifecycle } from './lifecycle.service.js';
 
 export interface FileClaimInput {
   accountId: string;
+  /** The account, when the caller has just read it (saves reading it again). */
+  account?: Account;
   /** Partner id or `direct`; defaults to the principal's own party. */
   claimant?: PartyId | undefined;
   route: Route;
@@ -55,7 +57,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   if (!claimant) throw new DomainError('unknown_user', 'You are not linked to a partner of ours, so you cannot register deals.');
   authorizeActingFor(principal, claimant);
   if (claimant !== DIRECT && !store.partners.get(claimant)) throw new DomainError('invalid_input', `Unknown partner "${claimant}".`, { claimant: 'Pick a partner from the list' });
-  const account = store.accounts.get(input.accountId);
+  const account = input.account?.id === input.accountId ? input.account : store.accounts.get(input.accountId);
   if (!account) throw new DomainError('not_found', `No account with id "${input.accountId}". Use /who-owns to find it.`, { account: 'Pick an account from the list' });
   const version = ctx.policies().inForceAt(now);
   const policy = version.policy;
@@ -95,8 +97,9 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   const flagged = claimant !== DIRECT && requiresApproval(ctx, claimant, now);
   const needsApproval = coverage.requires_approval || flagged;
   if (conflicts.length === 0 && !needsApproval) {
-    const events = applyOutcome(ctx, [claim.id], null, claimant, 'criteria', now);
-    return { claim: store.claims.get(claim.id)!, outcome: 'protected', disputeId: null, events, repeated: false };
+    const events = applyOutcome(ctx, [claim.id], null, claimant, 'criteria', now, { fresh: [claim] });
+    const protectedClaim = events.find((e) => e.type === 'claim.protected')?.claim ?? store.claims.get(claim.id)!;
+    return { claim: protectedClaim, outcome: 'protected', disputeId: null, events, repeated: false };
   }
   const parties = [...new Set<PartyId>([claimant, ...conflicts.map((c) => (c.code === 'direct-led' ? DIRECT : c.party))])];
   const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === productLine);
@@ -118,6 +121,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
       requestKey: null,
       approvalOnly: conflicts.length === 0,
       forceArbitration: flagged,
+      fresh: [claim],
     },
     now,
   );

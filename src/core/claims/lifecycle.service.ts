@@ -6,22 +6,39 @@ import { dormancyAt, protectionEnd, type RegistrationTerms } from './lifecycle.j
 export const CLAIM_TIMER = { warn: 'claim.dormancy_warning', dormant: 'claim.dormant', expire: 'claim.expire' } as const;
 const DAY = 86_400_000;
 
+type Step = 'warn' | 'dormant' | 'expire';
+
 /**
- * (Re)plans a protected claim's lifecycle: the dormancy warning `dormancy_warning_days`
- * before dormancy, dormancy, and expiry at the end of protection. Earlier plans are cancelled.
+ * The claim's lifecycle step after `after` (or its first): the dormancy warning
+ * `dormancy_warning_days` before dormancy, dormancy, and expiry at the end of protection.
+ * Warning and dormancy only when dormancy comes before the end of protection.
  */
-export function planLifecycle(ctx: DomainContext, claim: Pick<Claim, 'id' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, now: Date): void {
-  const subject = `claim:${claim.id}`;
-  ctx.store.timers.cancel(subject, 'claim.');
+function nextStep(claim: Pick<Claim, 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, after: Step | null): { step: Step; at: Date } {
   const dormant = dormancyAt(claim, terms);
   const end = protectionEnd(claim, terms);
-  const activity = claim.lastActivityAt.toISOString();
   if (dormant < end) {
-    const warn = new Date(dormant.getTime() - terms.dormancy_warning_days * DAY);
-    if (terms.dormancy_warning_days > 0) ctx.store.timers.schedule({ kind: CLAIM_TIMER.warn, subject, dueAt: warn, payload: { activity } }, now);
-    ctx.store.timers.schedule({ kind: CLAIM_TIMER.dormant, subject, dueAt: dormant, payload: { activity } }, now);
+    if (after === null && terms.dormancy_warning_days > 0) return { step: 'warn', at: new Date(dormant.getTime() - terms.dormancy_warning_days * DAY) };
+    if (after === null || after === 'warn') return { step: 'dormant', at: dormant };
   }
-  ctx.store.timers.schedule({ kind: CLAIM_TIMER.expire, subject, dueAt: end, payload: {} }, now);
+  return { step: 'expire', at: end };
+}
+
+function schedule(ctx: DomainContext, claim: Pick<Claim, 'id' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, after: Step | null, now: Date): void {
+  const { step, at } = nextStep(claim, terms, after);
+  // A step planned before claims had one timer at a time may still be pending: keep one.
+  if (after !== null) ctx.store.timers.cancel(`claim:${claim.id}`, CLAIM_TIMER[step]);
+  const payload = step === 'expire' ? {} : { activity: claim.lastActivityAt.toISOString() };
+  ctx.store.timers.schedule({ kind: CLAIM_TIMER[step], subject: `claim:${claim.id}`, dueAt: at, payload }, now);
+}
+
+/**
+ * (Re)plans a protected claim's lifecycle. A claim has one pending lifecycle timer, for its
+ * next step; each step, when it fires, plans the one after it. Earlier plans are cancelled,
+ * unless the claim is `fresh` (made in this transaction, so it has none).
+ */
+export function planLifecycle(ctx: DomainContext, claim: Pick<Claim, 'id' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, now: Date, options: { fresh?: boolean } = {}): void {
+  if (!options.fresh) ctx.store.timers.cancel(`claim:${claim.id}`, 'claim.');
+  schedule(ctx, claim, terms, null, now);
 }
 
 /** The claim a lifecycle timer is about, if it is still in the state the timer was planned for. */
@@ -38,6 +55,7 @@ export function warnDormancy(ctx: DomainContext, claimId: number, payload: Recor
   const terms = ctx.policies().forClaim(c).policy.registration;
   const dormantAt = dormancyAt(c, terms);
   ctx.store.ledger.append({ at: now, kind: 'claim.dormancy_warning', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: { dormantAt: dormantAt.toISOString() } });
+  schedule(ctx, c, terms, 'warn', now);
   return [{ type: 'claim.dormancy_warning', claim: c, dormantAt }];
 }
 
@@ -45,6 +63,7 @@ export function markDormant(ctx: DomainContext, claimId: number, payload: Record
   const c = stillDue(ctx, claimId, payload, ['protected']);
   if (!c) return [];
   ctx.store.claims.update(c.id, { status: 'dormant' });
+  schedule(ctx, c, ctx.policies().forClaim(c).policy.registration, 'dormant', now);
   ctx.store.ledger.append({ at: now, kind: 'claim.dormant', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: { lastActivity: c.lastActivityAt.toISOString() } });
   return [{ type: 'claim.dormant', claim: { ...c, status: 'dormant' } }];
 }

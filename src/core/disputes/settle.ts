@@ -39,19 +39,29 @@ export function decideFor(account: Account, version: PolicyVersion, claims: read
  * every other live claim is rejected (a violation when it was filed against a protected
  * claim). With no winner every live claim is rejected. Appends a ledger entry per claim.
  */
-export function applyOutcome(ctx: DomainContext, claimIds: readonly number[], disputeId: number | null, winner: PartyId | null, actor: string, now: Date, options: { noViolation?: boolean } = {}): DomainEvent[] {
+export function applyOutcome(
+  ctx: DomainContext,
+  claimIds: readonly number[],
+  disputeId: number | null,
+  winner: PartyId | null,
+  actor: string,
+  now: Date,
+  options: { noViolation?: boolean; fresh?: readonly Claim[] } = {},
+): DomainEvent[] {
   const { store } = ctx;
   const book = ctx.policies();
   const events: DomainEvent[] = [];
   for (const id of claimIds) {
-    const claim = store.claims.get(id);
+    // A claim made in this transaction is as it was made, and has no lifecycle planned yet.
+    const fresh = options.fresh?.find((c) => c.id === id);
+    const claim = fresh ?? store.claims.get(id);
     if (!claim || !isLive(claim.status)) continue;
     const version = book.forClaim(claim);
     if (claim.claimant === winner) {
       const protectedUntil = claim.protectedUntil ?? new Date(claim.registeredAt.getTime() + version.policy.registration.protection_days * 86_400_000);
       store.claims.update(id, { status: 'protected', protectedUntil });
       const updated = { ...claim, status: 'protected' as const, protectedUntil };
-      planLifecycle(ctx, updated, version.policy.registration, now);
+      planLifecycle(ctx, updated, version.policy.registration, now, { fresh: fresh !== undefined });
       store.ledger.append({ at: now, kind: 'claim.protected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, until: protectedUntil.toISOString() } });
       events.push({ type: 'claim.protected', claim: updated });
     } else {
@@ -72,7 +82,21 @@ export function applyOutcome(ctx: DomainContext, claimIds: readonly number[], di
  */
 export function openCase(
   ctx: DomainContext,
-  input: { account: Account; productLine: string; claims: Claim[]; parties: PartyId[]; raisedBy: string; reason: string; evidence: string; origin: ThreadRef | null; requestKey: string | null; approvalOnly?: boolean; forceArbitration?: boolean },
+  input: {
+    account: Account;
+    productLine: string;
+    claims: Claim[];
+    parties: PartyId[];
+    raisedBy: string;
+    reason: string;
+    evidence: string;
+    origin: ThreadRef | null;
+    requestKey: string | null;
+    approvalOnly?: boolean;
+    forceArbitration?: boolean;
+    /** Claims among `claims` made in this transaction. */
+    fresh?: readonly Claim[];
+  },
   now: Date,
 ): { dispute: Dispute; events: DomainEvent[] } {
   const { store } = ctx;
@@ -124,7 +148,7 @@ export function openCase(
   if (!settles) startSla(ctx, dispute.id, version, 0, now);
   if (settles) {
     store.ledger.append({ at: now, kind: 'dispute.settled', subject, actor: 'criteria', policyVersion: version.version, payload: { winner: decision.winner, rule: decision.rule, trace: decision.trace } });
-    events.push(...applyOutcome(ctx, dispute.claimIds, dispute.id, decision.winner!, 'criteria', now));
+    events.push(...applyOutcome(ctx, dispute.claimIds, dispute.id, decision.winner!, 'criteria', now, { fresh: input.fresh ?? [] }));
     events.push({ type: 'dispute.settled', dispute, decision });
   } else {
     store.ledger.append({
