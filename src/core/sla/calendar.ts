@@ -82,6 +82,8 @@ export class BusinessCalendar {
   readonly #holidays: ReadonlySet<string>;
   /** More consecutive days than this without business hours means the calendar is broken. */
   readonly #maxClosedRun: number;
+  /** Each local date's interval (null: closed) once worked out: the calendar never changes. */
+  readonly #byDay = new Map<number, Interval | null>();
 
   /** @throws Error naming the problem: unknown time zone, no or unknown days, bad time text, start not before end, bad holiday date. */
   constructor(spec: BusinessHoursSpec) {
@@ -201,6 +203,16 @@ export class BusinessCalendar {
 
   /** The business interval of a local date (a UTC-midnight DateTime), or undefined when closed. */
   #intervalOn(day: DateTime): Interval | undefined {
+    const key = day.toMillis();
+    const known = this.#byDay.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const interval = this.#computeIntervalOn(day);
+    if (this.#byDay.size >= 20_000) this.#byDay.clear();
+    this.#byDay.set(key, interval ?? null);
+    return interval;
+  }
+
+  #computeIntervalOn(day: DateTime): Interval | undefined {
     if (!this.#days.has(day.weekday)) return undefined;
     if (this.#holidays.has(day.toISODate() ?? '')) return undefined;
     const open = this.#instant(day, this.#start);
