@@ -169,7 +169,6 @@ const PARTNERS = rawTable(t.partners);
 const CLAIMS = rawTable(t.claims);
 const DISPUTES = rawTable(t.disputes);
 const asAccount = (r: Record<string, unknown>) => toAccount(ACCOUNTS.decode(r) as AccountRow);
-const asPartner = (r: Record<string, unknown>) => toPartner(PARTNERS.decode(r) as PartnerRow);
 const asClaim = (r: Record<string, unknown>) => toClaim(CLAIMS.decode(r) as ClaimRow);
 const asDispute = (r: Record<string, unknown>) => toDispute(DISPUTES.decode(r) as DisputeRow);
 
@@ -215,21 +214,54 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     },
   };
 
+  // Caches of small, often read tables, dropped when this connection writes them, when a
+  // transaction rolls back, and when another connection (a CLI run, a second process) has
+  // committed since they were read: SQLite's data_version tells.
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  let seenVersion: unknown = null;
+  let partnerCache: { byId: Map<string, Partner>; flagged: Map<string, number | null>; sorted: Partner[] } | null = null;
+  const dropCaches = () => {
+    partnerCache = null;
+  };
+  const checkVersion = () => {
+    const v = dataVersion.get();
+    if (v !== seenVersion) {
+      seenVersion = v;
+      dropCaches();
+    }
+  };
+  const partnerTable = () => {
+    // Inside a transaction the check ran when it began, and nobody else can write until it ends.
+    if (!sqlite.inTransaction) checkVersion();
+    if (!partnerCache) {
+      const rows = q(`SELECT ${PARTNERS.select} FROM partners ORDER BY name`).all() as Record<string, unknown>[];
+      const decoded = rows.map((r) => PARTNERS.decode(r) as PartnerRow);
+      const sorted = decoded.map(toPartner);
+      partnerCache = { byId: new Map(sorted.map((p) => [p.id, p])), flagged: new Map(decoded.map((r) => [r.id, r.flaggedAt ? r.flaggedAt.getTime() : null])), sorted };
+    }
+    return partnerCache;
+  };
+
   const partners: PartnersRepo = {
-    get: (id) => one(`SELECT ${PARTNERS.select} FROM partners WHERE id = ?`, asPartner, id),
-    all: () => many(`SELECT ${PARTNERS.select} FROM partners ORDER BY name`, asPartner),
+    get: (id) => {
+      const p = partnerTable().byId.get(id);
+      return p ? { ...p } : undefined;
+    },
+    all: () => partnerTable().sorted.map((p) => ({ ...p })),
     upsert: (p) => {
       const exists = db.select({ id: t.partners.id }).from(t.partners).where(eq(t.partners.id, p.id)).get();
       const row = { ...p, updatedAt: now() };
       db.insert(t.partners).values(row).onConflictDoUpdate({ target: t.partners.id, set: row }).run();
+      dropCaches();
       return exists ? 'updated' : 'inserted';
     },
     flaggedAt: (id) => {
-      const at = (q('SELECT flagged_at AS at FROM partners WHERE id = ?').get(id) as { at: number | null } | undefined)?.at ?? null;
+      const at = partnerTable().flagged.get(id) ?? null;
       return at === null ? null : new Date(at);
     },
     setFlagged: (id, at) => {
       db.update(t.partners).set({ flaggedAt: at }).where(eq(t.partners.id, id)).run();
+      dropCaches();
     },
   };
 
@@ -328,7 +360,19 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     outbox,
     timers,
     // IMMEDIATE: take the write lock up front, so two processes cannot both read "open" and rule.
-    transaction: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
+    transaction: <T>(fn: () => T): T => {
+      try {
+        return sqlite
+          .transaction(() => {
+            checkVersion();
+            return fn();
+          })
+          .immediate();
+      } catch (e) {
+        dropCaches();
+        throw e;
+      }
+    },
   };
 }
 
