@@ -10,7 +10,7 @@ import { openDatabase } from '../db/client.js';
 import { accountRow, generateAccounts, Rng, type AccountSet } from './generate.js';
 
 /** Bump when the generator or the fixtures change, so stale cached databases are not reused. */
-export const FIXTURE_VERSION = 4;
+export const FIXTURE_VERSION = 5;
 
 export const CACHE_DIR = join(tmpdir(), 'roe-bench-cache');
 

@@ -83,7 +83,7 @@ export const claims = sqliteTable(
     violation: flag('violation').notNull().default(false),
     requestKey: text('request_key'),
   },
-  (t) => [index('claims_account_idx').on(t.accountId, t.productLine), index('claims_claimant_idx').on(t.claimant), uniqueIndex('claims_request_key_idx').on(t.requestKey)],
+  (t) => [index('claims_account_idx').on(t.accountId, t.productLine), index('claims_claimant_violation_idx').on(t.claimant, t.violation, t.registeredAt), uniqueIndex('claims_request_key_idx').on(t.requestKey)],
 );
 
 export const disputes = sqliteTable(
