@@ -23,13 +23,11 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
   const result: TickResult = { fired: [], failed: [] };
   for (const t of dueTimers(db.db, now, batch)) {
     try {
-      const fired = db.sqlite
-        .transaction(() => {
-          if (!claimTimer(db.db, t.id, now)) return false;
-          fireTimer(deps, t);
-          return true;
-        })
-        .immediate();
+      const fired = deps.ctx.store.transaction(() => {
+        if (!claimTimer(db.db, t.id, now)) return false;
+        fireTimer(deps, t);
+        return true;
+      });
       if (fired) result.fired.push({ id: t.id, kind: t.kind, subject: t.subject });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
