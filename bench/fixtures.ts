@@ -10,7 +10,7 @@ import { openDatabase } from '../db/client.js';
 import { accountRow, generateAccounts, Rng, type AccountSet } from './generate.js';
 
 /** Bump when the generator or the fixtures change, so stale cached databases are not reused. */
-export const FIXTURE_VERSION = 5;
+export const FIXTURE_VERSION = 6;
 
 export const CACHE_DIR = join(tmpdir(), 'roe-bench-cache');
 
@@ -56,9 +56,9 @@ export function writeDatabase(path: string, set: AccountSet, timers?: TimerFixtu
 const DAY = 86_400_000;
 
 /**
- * Protected claims, each with the lifecycle the bot plans for it (dormancy warning, dormancy,
- * expiry), until there are `pending` future timers; plus `due` timers that fell due an hour
- * before `now` (a mix of the three kinds, on claims of their own).
+ * `pending` protected claims, each with the lifecycle timer the bot plans for it (its next
+ * step, the dormancy warning); plus `due` timers that fell due an hour before `now` (a mix of
+ * the three steps, on claims of their own).
  */
 function writeTimers(sqlite: ReturnType<typeof openDatabase>['sqlite'], set: AccountSet, t: TimerFixture): void {
   const r = new Rng(7);
@@ -79,21 +79,12 @@ function writeTimers(sqlite: ReturnType<typeof openDatabase>['sqlite'], set: Acc
   sqlite.transaction(() => {
     let pending = 0;
     while (pending < t.pending) {
-      // Registered up to 20 days ago with activity since: warning, dormancy and expiry all ahead.
+      // Registered up to 20 days ago with activity since: its next step, the dormancy warning, ahead.
       const registered = now - r.int(20) * DAY - r.int(DAY);
       const activity = Math.max(registered, now - r.int(5) * DAY);
       const id = addClaim(registered, activity);
-      const iso = new Date(activity).toISOString();
-      const plan: [string, number, string][] = [
-        ['claim.dormancy_warning', activity + 23 * DAY, JSON.stringify({ activity: iso })],
-        ['claim.dormant', activity + 30 * DAY, JSON.stringify({ activity: iso })],
-        ['claim.expire', registered + 90 * DAY, '{}'],
-      ];
-      for (const [kind, due, payload] of plan) {
-        if (pending >= t.pending) break;
-        timer.run(kind, `claim:${id}`, due, payload, activity);
-        pending++;
-      }
+      timer.run('claim.dormancy_warning', `claim:${id}`, activity + 23 * DAY, JSON.stringify({ activity: new Date(activity).toISOString() }), activity);
+      pending++;
     }
     for (let i = 0; i < t.due; i++) {
       // Claims whose warning, dormancy or expiry came an hour ago: each kind does real work.
