@@ -269,7 +269,10 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     get: (id) => one(`SELECT ${CLAIMS.select} FROM claims WHERE id = ?`, asClaim, id),
     insert: (c: NewClaim) => {
       const { columns, params } = CLAIMS.encode(claimValues(c));
-      return asClaim(q(`INSERT INTO claims (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING ${CLAIMS.select}`).get(...params) as Record<string, unknown>);
+      const id = Number(q(`INSERT INTO claims (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...params).lastInsertRowid);
+      // As it was stored: the columns hold exactly these values (times in whole milliseconds).
+      const { requestKey: _key, ...claim } = c;
+      return { ...claim, id, opportunity: { ...c.opportunity } };
     },
     update: (id, patch: ClaimPatch) => {
       const { columns, params } = CLAIMS.encode(patch);

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type OpenDb } from '../../db/client.js';
+import { createStore } from '../../db/repos/store.js';
+
+const open: OpenDb[] = [];
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+
+describe('claims as the store hands them back', () => {
+  it('the claim an insert returns is the claim a read returns', () => {
+    const db = openDatabase(':memory:');
+    open.push(db);
+    const store = createStore(db);
+    store.accounts.upsert({ id: 'acme', name: 'Acme Corp', aliases: [], domains: [], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    const base = {
+      accountId: 'acme',
+      claimant: 'northwind',
+      route: 'resell' as const,
+      productLine: 'Analytics',
+      evidence: 'Call with the CIO',
+      status: 'pending' as const,
+      registeredAt: new Date('2026-12-01T15:00:00.123Z'),
+      lastActivityAt: new Date('2026-12-01T15:00:00.123Z'),
+      policyVersion: '2026.1',
+      createdBy: 'slack:U0NORTH',
+      contested: true,
+      violation: false,
+    };
+    const cases = [
+      { ...base, opportunity: { name: 'Rollout', stage: 'qualified', amount: 50000.5 }, protectedUntil: null, requestKey: 'k1' },
+      { ...base, opportunity: { name: 'Renewal', stage: 'proposal', amount: null }, protectedUntil: new Date('2027-03-01T15:00:00Z'), requestKey: null, contested: false, violation: true, status: 'protected' as const },
+    ];
+    for (const c of cases) {
+      const inserted = store.claims.insert(c);
+      expect(inserted).toEqual(store.claims.get(inserted.id));
+    }
+  });
+});
