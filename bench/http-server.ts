@@ -1,10 +1,10 @@
 /**
  * The servers the HTTP benchmark loads, one per child process:
- * - `full DB_PATH SINK`: the bot as `roe serve` assembles it (runtime, Slack host behind its
- *   guard, the one HTTP server with /healthz, outbox worker, scheduler), in production mode,
- *   with the Web API and response_urls on the sink;
- * - `bare`: a bare Bolt app, the same receiver type (HTTPReceiver), one command listener that
- *   acknowledges a constant.
+ * - `full DB_PATH SINK`: the bot as `roe serve` assembles it (runtime, Slack host with its
+ *   receiver and guard, the one HTTP server with /healthz, outbox worker, scheduler), in
+ *   production mode, with the Web API and response_urls on the sink;
+ * - `bare`: a bare Bolt app with Bolt's own HTTPReceiver (which checks signatures), one command
+ *   listener that acknowledges a constant.
  * Prints `BENCH-READY {"port":…}` when it listens.
  */
 import { createServer } from 'node:http';

@@ -1,7 +1,8 @@
 /**
  * A cheap stand-in for Slack during benchmarks, on loopback: the Web API methods the bot calls
  * at start and per user (auth.test, users.info: everyone is in the home workspace) and
- * response_url posts (`/respond/<query index>`), which it counts and keeps the first text of.
+ * response_url posts (`/respond/<id>`), which it counts and keeps the first text of (/who-owns
+ * answers in its acknowledgement, so the HTTP benchmark expects none).
  * Run as a child process (`tsx bench/sink.ts` prints `BENCH-READY {"port":…}`) or in process.
  */
 import { createServer, type Server } from 'node:http';

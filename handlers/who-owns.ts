@@ -1,23 +1,38 @@
-import { z } from 'zod';
 import type { Principal } from '../src/core/authz.js';
+import type { AccountMatch } from '../src/core/matching/matcher.js';
+import { DomainError } from '../src/core/errors.js';
 import type { Decision } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import { viewOwnership } from '../src/core/ownership/view.js';
 import type { HandlerDeps } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
-import { parseForm } from './validate.js';
 
 const MODEL_LABEL = { 'partner-led': 'Partner-led', 'co-sell': 'Co-sell', 'direct-led': 'Direct-led' } as const;
 
-const querySchema = z.object({
-  query: z.string().trim().min(1, 'Type an account name, alias or web domain, e.g. /who-owns acme').max(200, 'Keep the search under 200 characters'),
-});
+const MAX_QUERY = 200;
+
+/** The search as typed, trimmed; an empty or overlong one (or no text at all) is refused on the `query` field. */
+function readQuery(query: unknown): string {
+  const q = typeof query === 'string' ? query.trim() : '';
+  const problem = q.length === 0 ? 'Type an account name, alias or web domain, e.g. /who-owns acme' : q.length > MAX_QUERY ? `Keep the search under ${MAX_QUERY} characters` : null;
+  if (problem) throw new DomainError('invalid_input', `Please fix: query: ${problem}`, { query: problem });
+  return q;
+}
+
+/** Deal sizes as the answer shows them (one formatter: making one costs more than many uses). */
+const AMOUNT = new Intl.NumberFormat('en-US');
+
+/** A matched account's name: the match's own text when it matched on the name, else the account's. */
+function accountName(deps: HandlerDeps, m: AccountMatch): string {
+  if (m.matchedOn === 'name') return m.matchedText;
+  return deps.ctx.store.accounts.get(m.accountId)?.name ?? m.matchedText;
+}
 
 /** `/who-owns <text>`: the account's answer, a choice between close matches, or suggestions. */
 export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Reply {
   refuseUnknown(viewer, 'look up accounts');
-  const { query: q } = parseForm(querySchema, { query });
+  const q = readQuery(query);
   const matches = deps.matcher.search(q, 5);
   const exact = matches.filter((m) => m.exact);
   const [first] = matches;
@@ -27,7 +42,7 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
       text(`${matches.length} accounts match "${q}". Which one?`),
       {
         type: 'actions',
-        actions: matches.map((m) => ({ action: ACTIONS.pickAccount, label: deps.ctx.store.accounts.get(m.accountId)?.name ?? m.matchedText, value: m.accountId })),
+        actions: matches.map((m) => ({ action: ACTIONS.pickAccount, label: accountName(deps, m), value: m.accountId })),
       },
     ]);
   }
@@ -35,7 +50,7 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
   const blocks: Block[] = [text(`No account matches "${q}".`)];
   if (suggestions.length > 0) {
     blocks.push(text('Did you mean:', 'muted'));
-    blocks.push({ type: 'actions', actions: suggestions.map((m) => ({ action: ACTIONS.pickAccount, label: deps.ctx.store.accounts.get(m.accountId)?.name ?? m.matchedText, value: m.accountId })) });
+    blocks.push({ type: 'actions', actions: suggestions.map((m) => ({ action: ACTIONS.pickAccount, label: accountName(deps, m), value: m.accountId })) });
   } else {
     blocks.push(text('Try part of the name, an alias, or the web domain (acme.com).', 'muted'));
   }
@@ -78,7 +93,7 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
             if (!mine && vp.party(claim.claimant) === 'another party') {
               return { text: claim.status === 'protected' ? `${claim.productLine}: protected by another party until ${vp.date(protectedUntil)}` : `${claim.productLine}: another party's claim is pending` };
             }
-            const amount = mine && claim.opportunity.amount !== null ? `, ${claim.opportunity.amount.toLocaleString('en-US')}` : '';
+            const amount = mine && claim.opportunity.amount !== null ? `, ${AMOUNT.format(claim.opportunity.amount)}` : '';
             return { text: `#${claim.id} ${vp.party(claim.claimant)}: ${claim.productLine}, ${status}`, detail: `${claim.route}, stage ${claim.opportunity.stage}${amount}` };
           }),
   });

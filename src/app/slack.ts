@@ -1,4 +1,3 @@
-import { guardSlackRequests } from '../../handlers/platforms/slack/http-guard.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from '../../handlers/platforms/slack/app.js';
 import { createSlackDeliverer } from '../../handlers/platforms/slack/deliver.js';
 import { DeliveryError } from './outbox-worker.js';
@@ -33,8 +32,7 @@ export function createSlackHost(rt: Runtime, opts: SlackHostOptions = {}): Platf
     disputes: rt.store.disputes,
     fail: (message, retryAfterMs, permanent) => new DeliveryError(message, retryAfterMs, permanent),
   });
-  const signingSecret = rt.config.slack?.signingSecret;
-  const listener = slack.requestListener && signingSecret ? guardSlackRequests(slack.requestListener, signingSecret, log) : slack.requestListener;
+  const listener = slack.requestListener;
   return {
     name: 'slack',
     routes: listener ? { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => listener(req, res) } : {},

@@ -1,19 +1,21 @@
 import type { RequestListener } from 'node:http';
-import { App, HTTPReceiver, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import { App, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
 import type { HandlerDeps } from '../../deps.js';
 import type { SlackContext, SlackLog } from './context.js';
 import { DELIVERY_CLIENT_OPTIONS } from './deliver.js';
 import { registerErrorHandler } from './errors.js';
+import { SlackEventsReceiver } from './receiver.js';
 import { SlackIdentities } from './identity.js';
 import * as actions from './listeners/actions.js';
 import * as commands from './listeners/commands.js';
 import * as events from './listeners/events.js';
 import * as options from './listeners/options.js';
 import * as shortcuts from './listeners/shortcuts.js';
+import { ListenerTable } from './listeners/table.js';
 import * as views from './listeners/views.js';
 
-/** Every listener module, grouped by kind; each registers its listeners once. */
+/** Every listener module, grouped by kind; each registers its listeners once, on a {@link ListenerTable}. */
 export const LISTENER_MODULES = [commands, actions, views, shortcuts, options, events] as const;
 
 /** The Slack endpoint on the shared server: commands, interactivity, options and events. */
@@ -41,7 +43,7 @@ export interface SlackApp {
   /** A client for the outbox deliverer: no retries of its own (the outbox retries), 429 rejected with its Retry-After. */
   deliveryClient: webApi.WebClient;
   identities: SlackIdentities;
-  /** HTTP mode: the listener to mount on `POST /slack/events` of the shared server; null in Socket Mode. */
+  /** HTTP mode: the listener to mount on `POST /slack/events` of the shared server, signature checks included; null in Socket Mode. */
   requestListener: RequestListener | null;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -56,8 +58,12 @@ function boltLogger(log: SlackLog): BoltLogger {
       .map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : JSON.stringify(p)))
       .join(' ')
       .replace(SECRET_PATTERN, '[redacted]');
+  // Bolt writes several debug lines per request: they are not even formatted unless debug is on.
+  const debugOn = () => log.isLevelEnabled?.('debug') ?? true;
   return {
-    debug: (...m: unknown[]) => log.debug({ source: 'bolt' }, line(m)),
+    debug: (...m: unknown[]) => {
+      if (debugOn()) log.debug({ source: 'bolt' }, line(m));
+    },
     info: (...m: unknown[]) => log.info({ source: 'bolt' }, line(m)),
     warn: (...m: unknown[]) => log.warn({ source: 'bolt' }, line(m)),
     error: (...m: unknown[]) => log.error({ source: 'bolt' }, line(m)),
@@ -69,10 +75,10 @@ function boltLogger(log: SlackLog): BoltLogger {
 }
 
 /**
- * The Bolt app: over HTTP through an HTTPReceiver whose request listener is mounted on the
- * shared server (signature verification on: a forged or stale request gets 401), or over
- * Socket Mode when an app token is given. The bot identity comes from one `auth.test`, which
- * also says which workspace is home.
+ * The Bolt app: over HTTP through a receiver whose request listener is mounted on the shared
+ * server (its guard checks every request's signature: a forged, stale or replayed request gets
+ * 401), or over Socket Mode when an app token is given. The bot identity comes from one
+ * `auth.test`, which also says which workspace is home.
  */
 export function createSlackApp(o: SlackAppOptions): SlackApp {
   const logger = boltLogger(o.log);
@@ -90,18 +96,24 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
     return { botToken: o.botToken, botId: ws.botId, botUserId: ws.botUserId, ...(ws.teamId ? { teamId: ws.teamId } : {}), ...(ws.enterpriseId ? { enterpriseId: ws.enterpriseId } : {}) };
   };
 
+  // No listener keeps conversation state (Bolt's conversation store would be read on every
+  // request), and none listens to messages, the only events of the bot's own that ignoreSelf drops.
+  const appOptions = { authorize, logger, clientOptions: { ...clientOptions }, extendedErrorHandler: true, convoStore: false, ignoreSelf: false } as const;
   let app: App;
-  let receiver: HTTPReceiver | null = null;
+  let requestListener: RequestListener | null = null;
   if (o.appToken) {
-    app = new App({ socketMode: true, appToken: o.appToken, authorize, logger, clientOptions: { ...clientOptions }, extendedErrorHandler: true });
+    app = new App({ socketMode: true, appToken: o.appToken, ...appOptions });
   } else {
     if (!o.signingSecret) throw new Error('Slack over HTTP needs the signing secret (SLACK_SIGNING_SECRET)');
-    receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: SLACK_EVENTS_PATH, signatureVerification: true, processBeforeResponse: false, logger });
-    app = new App({ receiver, authorize, logger, clientOptions: { ...clientOptions }, extendedErrorHandler: true });
+    const receiver = new SlackEventsReceiver(o.signingSecret, o.log, logger);
+    app = new App({ receiver, ...appOptions });
+    requestListener = receiver.requestListener;
   }
 
   const ctx: SlackContext = { deps: o.deps, identities, log: o.log };
-  for (const m of LISTENER_MODULES) m.register(app, ctx);
+  const table = new ListenerTable();
+  for (const m of LISTENER_MODULES) m.register(table.app, ctx);
+  table.mount(app);
   registerErrorHandler(app, client, o.log);
 
   return {
@@ -109,9 +121,9 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
     client,
     deliveryClient,
     identities,
-    requestListener: receiver ? receiver.requestListener : null,
+    requestListener,
     start: async () => {
-      if (receiver) {
+      if (requestListener) {
         // Check the token at start, so a bad one shows in the log at once; events retry it.
         await identities.workspace().then(
           (ws) => o.log.info({ team: ws.teamId, enterprise: ws.enterpriseId }, 'slack connected over HTTP'),
@@ -123,7 +135,7 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
       }
     },
     stop: async () => {
-      if (!receiver) await app.stop();
+      if (!requestListener) await app.stop();
     },
   };
 }

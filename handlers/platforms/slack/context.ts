@@ -10,6 +10,8 @@ export interface SlackLog {
   warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;
+  /** Whether a level is written (pino's); lines that cost something to build are skipped when not. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /** What every listener module gets: the handlers' dependencies and who is who on Slack. */

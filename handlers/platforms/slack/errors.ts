@@ -17,7 +17,7 @@ function unwrap(error: Error): Error {
 export function userFacing(error: unknown, log: SlackLog, where: object): Reply {
   const e = unwrap(asError(error));
   if (isDomainError(e)) {
-    log.info({ ...where, code: e.code }, 'request refused');
+    log.debug({ ...where, code: e.code }, 'request refused');
     return reply(e.message, [text(e.message, 'warning')]);
   }
   log.error({ ...where, err: e }, 'slack request failed');
@@ -38,7 +38,7 @@ export function viewErrors(error: unknown, blockIds: readonly string[], log: Sla
     errors[block] = truncate(errors[block] ? `${errors[block]} ${message}` : message, 500);
   };
   if (isDomainError(e)) {
-    log.info({ ...where, code: e.code, fields: Object.keys(e.fields) }, 'form refused');
+    log.debug({ ...where, code: e.code, fields: Object.keys(e.fields) }, 'form refused');
     const fields = Object.entries(e.fields);
     for (const [field, message] of fields) add(blockIds.includes(field) ? field : first, message);
     if (fields.length === 0) add(first, e.message);

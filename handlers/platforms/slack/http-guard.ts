@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import { isValidSlackRequest } from '@slack/bolt';
 import { z } from 'zod';
 import type { SlackLog } from './context.js';
@@ -11,7 +12,6 @@ const interactiveEnvelope = z.looseObject({
   actions: z.array(z.looseObject({ action_id: z.string() })).optional(),
   view: z.looseObject({ id: z.string().optional(), callback_id: z.string().optional(), private_metadata: z.string().optional(), state: z.looseObject({ values: z.record(z.string(), z.unknown()) }).optional() }).nullable().optional(),
 });
-const commandEnvelope = z.looseObject({ command: z.string(), user_id: z.string().min(1), team_id: z.string(), text: z.string().optional() });
 const eventEnvelope = z.looseObject({ type: z.string(), event: z.looseObject({ type: z.string() }).optional() });
 
 function envelopeProblem(schema: z.ZodType, value: unknown, what: string): string | null {
@@ -24,65 +24,122 @@ function envelopeProblem(schema: z.ZodType, value: unknown, what: string): strin
 /** Slack's own payloads are far below this; anything larger is refused before parsing. */
 export const MAX_BODY_BYTES = 1_000_000;
 
-/** What is wrong with the shape of a signed request body, or null when Bolt can take it. */
-export function bodyProblem(contentType: string | undefined, raw: string): string | null {
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (type === 'application/json') {
-    try {
-      const body: unknown = JSON.parse(raw);
-      return isObject(body) ? envelopeProblem(eventEnvelope, body, 'event') : 'the JSON body is not an object';
-    } catch {
-      return 'the body is not valid JSON';
-    }
-  }
-  if (type === 'application/x-www-form-urlencoded') {
-    let params: URLSearchParams;
-    try {
-      params = new URLSearchParams(raw);
-    } catch {
-      return 'the form body cannot be decoded';
-    }
-    const payload = params.get('payload');
-    if (payload !== null) {
-      try {
-        const body: unknown = JSON.parse(payload);
-        return isObject(body) ? envelopeProblem(interactiveEnvelope, body, 'payload') : 'the payload field is not a JSON object';
-      } catch {
-        return 'the payload field is not valid JSON';
-      }
-    }
-    if (params.has('ssl_check')) return null;
-    if (!params.has('command')) return 'the form has neither a command nor a payload';
-    return envelopeProblem(commandEnvelope, Object.fromEntries(params), 'command');
-  }
-  return `unsupported content type "${type}"`;
+/** Slack's window for request timestamps: a request signed further from the server's clock is refused. */
+export const SIGNATURE_WINDOW_SECONDS = 5 * 60;
+
+/** A request body as the app takes it (Bolt's shape: a form's fields, or the JSON of a payload or an event), or what is wrong with it. */
+export type SlackBody = { body: Record<string, unknown> } | { problem: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A slash command's fields are strings, each given once (a repeated field would reach the
+ * listeners as a list), and the listeners rely on a non-empty `user_id` and a `team_id`.
+ */
+function commandProblem(form: Record<string, string | string[]>): string | null {
+  for (const k in form) if (typeof form[k] !== 'string') return `command: ${k} is given more than once`;
+  if (form.user_id === undefined) return 'command: user_id is missing';
+  if (form.user_id === '') return 'command: user_id is empty';
+  if (form.team_id === undefined) return 'command: team_id is missing';
+  return null;
 }
 
 /**
- * Signatures of the last five minutes (Slack's own window for timestamps): the same signed
- * request sent again is a replay. Bounded in size; old entries are dropped as time passes.
+ * The body of a signed request, parsed once, as Bolt takes it: a form's fields (a slash
+ * command, Slack's SSL check), the JSON of an interactive `payload` field, or a JSON event
+ * envelope; or the problem with it, for a 400. The envelope fields the listeners rely on are
+ * checked here, so a malformed body never throws inside Bolt.
  */
-class ReplayCache {
+export function readSlackBody(contentType: string | undefined, text: string): SlackBody {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json') {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { problem: 'the body is not valid JSON' };
+    }
+    if (!isObject(body)) return { problem: 'the JSON body is not an object' };
+    const problem = envelopeProblem(eventEnvelope, body, 'event');
+    return problem ? { problem } : { body };
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    const form = parseQuery(text) as Record<string, string | string[]>;
+    const payload = form.payload;
+    if (payload !== undefined) {
+      if (typeof payload !== 'string') return { problem: 'the payload field is given more than once' };
+      let body: unknown;
+      try {
+        body = JSON.parse(payload);
+      } catch {
+        return { problem: 'the payload field is not valid JSON' };
+      }
+      if (!isObject(body)) return { problem: 'the payload field is not a JSON object' };
+      const problem = envelopeProblem(interactiveEnvelope, body, 'payload');
+      return problem ? { problem } : { body };
+    }
+    if (form.ssl_check !== undefined) return { body: form };
+    if (form.command === undefined) return { problem: 'the form has neither a command nor a payload' };
+    const problem = commandProblem(form);
+    return problem ? { problem } : { body: form };
+  }
+  return { problem: `unsupported content type "${type}"` };
+}
+
+/** What is wrong with the shape of a signed request body, or null when the app can take it. */
+export function bodyProblem(contentType: string | undefined, text: string): string | null {
+  const r = readSlackBody(contentType, text);
+  return 'problem' in r ? r.problem : null;
+}
+
+const SIGNATURE_FORMAT = /^v0=[0-9a-f]{64}$/;
+const TIMESTAMP_FORMAT = /^\d{1,12}$/;
+
+/**
+ * Slack's request signature (https://docs.slack.dev/authentication/verifying-requests-from-slack),
+ * checked by Bolt's own `isValidSlackRequest`: `v0=` and the HMAC-SHA256 of
+ * `v0:{timestamp}:{body}` with the signing secret, compared in constant time. On top of Bolt's
+ * rules, the headers must have Slack's exact format, and a timestamp more than five minutes
+ * ahead of the server's clock is refused too (Bolt refuses only old ones), so a captured
+ * request cannot be sent again once the replay cache has forgotten it.
+ */
+export function verifySlackSignature(signingSecret: string, timestamp: unknown, signature: unknown, body: string, nowMs: number): boolean {
+  if (typeof signature !== 'string' || typeof timestamp !== 'string') return false;
+  if (!SIGNATURE_FORMAT.test(signature) || !TIMESTAMP_FORMAT.test(timestamp)) return false;
+  const ts = Number(timestamp);
+  if (Math.abs(nowMs / 1000 - ts) > SIGNATURE_WINDOW_SECONDS) return false;
+  return isValidSlackRequest({ signingSecret, body, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': ts }, nowMilliseconds: nowMs });
+}
+
+/**
+ * Signatures still inside their timestamp window: the same signed request sent again is a
+ * replay. Entries expire with their window and are dropped from the oldest end as requests come
+ * in, a few at a time, so no request waits for a sweep. Bounded in size.
+ */
+export class ReplayCache {
   private readonly expiry = new Map<string, number>();
-  constructor(
-    private readonly now: () => number,
-    private readonly windowMs = 5 * 60_000,
-    private readonly max = 200_000,
-  ) {}
-  /** True when this signature was seen within the window; records it otherwise. */
-  seen(signature: string): boolean {
-    const t = this.now();
+  constructor(private readonly max = 200_000) {}
+  get size(): number {
+    return this.expiry.size;
+  }
+  /** True when this signature was seen and is still inside its window; records it otherwise. */
+  seen(signature: string, untilMs: number, nowMs: number): boolean {
     const until = this.expiry.get(signature);
-    if (until !== undefined && until > t) return true;
-    if (this.expiry.size >= this.max) this.prune(t);
-    this.expiry.set(signature, t + this.windowMs);
+    if (until !== undefined && until > nowMs) return true;
+    this.dropExpired(nowMs);
+    // Still full of live entries (a flood): forget the oldest rather than grow without bound.
+    if (this.expiry.size >= this.max) this.expiry.delete(this.expiry.keys().next().value!);
+    this.expiry.delete(signature);
+    this.expiry.set(signature, untilMs);
     return false;
   }
-  private prune(t: number): void {
-    for (const [k, until] of this.expiry) if (until <= t) this.expiry.delete(k);
-    // Still full of live entries (a flood): drop the oldest half rather than grow without bound.
-    if (this.expiry.size >= this.max) [...this.expiry.keys()].slice(0, this.max / 2).forEach((k) => this.expiry.delete(k));
+  /** Drops expired entries from the oldest end (insertion order), at most a few per call. */
+  private dropExpired(nowMs: number): void {
+    let n = 0;
+    for (const [k, until] of this.expiry) {
+      if (until > nowMs || n++ >= 8) return;
+      this.expiry.delete(k);
+    }
   }
 }
 
@@ -95,7 +152,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
       size += c.length;
       if (size <= limit) chunks.push(c);
     });
-    req.on('end', () => ok(size > limit ? null : Buffer.concat(chunks)));
+    req.on('end', () => ok(size > limit ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', fail);
   });
 }
@@ -108,14 +165,28 @@ function answer(res: ServerResponse, status: number, error: string): void {
   res.end(JSON.stringify({ error }));
 }
 
+/** Slack's SSL check (`ssl_check=1`, sent unsigned): answered 200 and never passed on. */
+function isSslCheck(req: IncomingMessage, text: string): boolean {
+  return (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') && parseQuery(text).ssl_check === '1';
+}
+
+/** A request that passed the guard: signed, fresh, not replayed, its body parsed. */
+export type GuardedHandler = (req: IncomingMessage & { rawBody: Buffer }, res: ServerResponse, body: Record<string, unknown>) => void;
+
 /**
- * In front of Bolt's receiver: bounds the body size, and answers a correctly signed request
- * whose body Bolt cannot take (a payload that is not an object, broken JSON) with a 400
- * naming the problem, instead of letting it throw inside Bolt. Anything unsigned goes on to
- * Bolt, which refuses it with 401. Bolt reuses the buffered body (`rawBody`).
+ * The one door to the app: every request's signature is checked here, once. In order:
+ * - a body over 1 MB gets 413;
+ * - a body that is not UTF-8 gets 400 saying so;
+ * - a request without a valid signature for its body, or with a timestamp more than five
+ *   minutes from the server's clock, gets 401 (Slack's unsigned SSL check gets its 200);
+ * - the same signature again within its window is a replay, 401 (unless Slack announces a retry
+ *   with X-Slack-Retry-Num: the handlers' request keys make a retry file nothing twice);
+ * - a signed body whose shape the app cannot take (a payload that is not an object, broken
+ *   JSON, a command without a user) gets 400 naming the problem.
+ * What passes goes to `handle` with its parsed body (and its raw bytes as `rawBody`).
  */
-export function guardSlackRequests(listener: RequestListener, signingSecret: string, log: SlackLog, now: () => number = Date.now): RequestListener {
-  const replays = new ReplayCache(now);
+export function guardSlackRequests(handle: GuardedHandler, signingSecret: string, log: SlackLog, now: () => number = Date.now): RequestListener {
+  const replays = new ReplayCache();
   return (req, res) => {
     void readBody(req, MAX_BODY_BYTES)
       .then((raw) => {
@@ -124,6 +195,7 @@ export function guardSlackRequests(listener: RequestListener, signingSecret: str
           answer(res, 413, 'request body too large');
           return;
         }
+        // Slack signs UTF-8 text; bytes that are not UTF-8 are refused before anything else.
         let text: string;
         try {
           text = STRICT_UTF8.decode(raw);
@@ -132,24 +204,36 @@ export function guardSlackRequests(listener: RequestListener, signingSecret: str
           answer(res, 400, 'the body is not valid UTF-8');
           return;
         }
-        const problem = bodyProblem(req.headers['content-type'], text);
+        const nowMs = now();
         const signature = req.headers['x-slack-signature'];
-        const timestamp = Number(req.headers['x-slack-request-timestamp']);
-        const signed = typeof signature === 'string' && isValidSlackRequest({ signingSecret, body: text, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } });
-        // A retry Slack announces (X-Slack-Retry-Num) goes on: the handlers' request keys make it file nothing twice.
-        const announcedRetry = req.headers['x-slack-retry-num'] !== undefined;
-        if (signed && replays.seen(signature) && !announcedRetry) {
+        const timestamp = req.headers['x-slack-request-timestamp'];
+        if (!verifySlackSignature(signingSecret, timestamp, signature, text, nowMs)) {
+          if (isSslCheck(req, text)) {
+            res.writeHead(200);
+            res.end();
+            return;
+          }
+          log.warn({ route: 'slack' }, 'slack request refused: missing, invalid or stale signature');
+          res.writeHead(401);
+          res.end();
+          return;
+        }
+        // Verified: both headers are strings of the checked format.
+        const until = (Number(timestamp) + SIGNATURE_WINDOW_SECONDS + 1) * 1000;
+        if (replays.seen(signature as string, until, nowMs) && req.headers['x-slack-retry-num'] === undefined) {
           log.warn({ route: 'slack' }, 'slack request refused: replayed (same signature seen in the last 5 minutes)');
           answer(res, 401, 'replayed request');
           return;
         }
-        if (problem && signed) {
-          log.warn({ route: 'slack', problem }, 'slack request refused: malformed body');
-          answer(res, 400, problem);
+        const read = readSlackBody(req.headers['content-type'], text);
+        if ('problem' in read) {
+          log.warn({ route: 'slack', problem: read.problem }, 'slack request refused: malformed body');
+          answer(res, 400, read.problem);
           return;
         }
-        (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
-        listener(req, res);
+        const buffered = req as IncomingMessage & { rawBody: Buffer };
+        buffered.rawBody = raw;
+        handle(buffered, res, read.body);
       })
       .catch((err: unknown) => {
         log.warn({ route: 'slack', err }, 'slack request could not be read');

@@ -35,6 +35,8 @@ const MAX_CACHED_USERS = 5_000;
  */
 export class SlackIdentities {
   private workspacePromise: Promise<Workspace> | null = null;
+  /** The workspace, once `auth.test` has answered. */
+  private known: Workspace | null = null;
   private users = new Map<string, UserFacts>();
 
   constructor(
@@ -46,7 +48,7 @@ export class SlackIdentities {
   /** `auth.test` of the bot token, once; retried on the next call when it failed. */
   workspace(): Promise<Workspace> {
     this.workspacePromise ??= this.client.auth.test().then(
-      (r) => ({ teamId: r.team_id ?? null, enterpriseId: r.enterprise_id || null, botUserId: r.user_id, botId: r.bot_id }),
+      (r) => (this.known = { teamId: r.team_id ?? null, enterpriseId: r.enterprise_id || null, botUserId: r.user_id, botId: r.bot_id }),
       (err: unknown) => {
         this.workspacePromise = null;
         throw err;
@@ -55,10 +57,16 @@ export class SlackIdentities {
     return this.workspacePromise;
   }
 
+  /** The cached `users.info` answer of a user, while fresh. */
+  private cached(userId: string): UserFacts | null {
+    const cached = this.users.get(userId);
+    return cached && this.nowMs() - cached.at < USER_TTL_MS ? cached : null;
+  }
+
   /** `users.info` of a user (cached): their own team and org. */
   private async lookup(user: SlackUserRef): Promise<UserFacts> {
-    const cached = this.users.get(user.id);
-    if (cached && this.nowMs() - cached.at < USER_TTL_MS) return cached;
+    const cached = this.cached(user.id);
+    if (cached) return cached;
     const r = await this.client.users.info({ user: user.id });
     const u = r.user;
     const facts: UserFacts = {
@@ -73,20 +81,42 @@ export class SlackIdentities {
     return facts;
   }
 
-  /** The chat identity of a Slack user, home or external. */
-  async identity(user: SlackUserRef): Promise<ChatIdentity> {
-    const ws = await this.workspace();
+  /** The identity from the payload alone, or null when users.info must say (see {@link identity}). */
+  private fromPayload(ws: Workspace, user: SlackUserRef): ChatIdentity | null {
     // A payload's user.team_id settles it, except in an Enterprise Grid org, where a colleague
     // from another workspace of the same org is still home: users.info tells their org.
     if (user.teamId && (user.teamId === ws.teamId || ws.enterpriseId === null)) {
       return { platform: 'slack', userId: user.id, displayName: user.name ?? user.id, orgId: user.teamId, home: user.teamId === ws.teamId };
     }
-    const f = await this.lookup(user);
+    return null;
+  }
+
+  private fromFacts(ws: Workspace, user: SlackUserRef, f: UserFacts): ChatIdentity {
     const home = (f.teamId !== null && f.teamId === ws.teamId) || (ws.enterpriseId !== null && f.enterpriseId === ws.enterpriseId);
     return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId: f.teamId, home };
   }
 
+  /** The chat identity of a Slack user, home or external. */
+  async identity(user: SlackUserRef): Promise<ChatIdentity> {
+    const ws = await this.workspace();
+    return this.fromPayload(ws, user) ?? this.fromFacts(ws, user, await this.lookup(user));
+  }
+
   async principal(user: SlackUserRef): Promise<Principal> {
     return this.resolve(await this.identity(user));
+  }
+
+  /**
+   * The principal at once, when nothing needs asking Slack: the workspace is known, and the
+   * payload or a fresh users.info answer says the user's team. Null when Slack must be asked
+   * ({@link principal} does).
+   */
+  principalNow(user: SlackUserRef): Principal | null {
+    const ws = this.known;
+    if (!ws) return null;
+    const fromPayload = this.fromPayload(ws, user);
+    if (fromPayload) return this.resolve(fromPayload);
+    const facts = this.cached(user.id);
+    return facts ? this.resolve(this.fromFacts(ws, user, facts)) : null;
   }
 }

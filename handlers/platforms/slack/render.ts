@@ -31,8 +31,11 @@ export const LIMITS = {
   fallbackText: 3000,
 } as const;
 
+const MRKDWN_SPECIAL = /[&<>]/;
+
 /** Escapes text for Slack mrkdwn: nothing a user typed is read as a mention, a link or a command. */
 export function escapeMrkdwn(s: string): string {
+  if (!MRKDWN_SPECIAL.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -280,11 +283,14 @@ export function notice(textPlain: string, tone: Tone = 'normal'): { blocks: Know
   return renderReply({ visibility: 'private', summary: textPlain, blocks: [{ type: 'text', text: textPlain, tone }] });
 }
 
+const SLACK_MARKUP = /[<&]/;
+
 /**
  * Slack-formatted text (a slash command's text, a message) as the plain text a person typed:
  * links `<url|label>` become their label, `<url>` the url, and `&amp; &lt; &gt;` are unescaped.
  */
 export function plainFromSlack(s: string): string {
+  if (!SLACK_MARKUP.test(s)) return s;
   return s
     .replace(/<((?:https?|mailto):[^|>]+)\|([^>]+)>/g, '$2')
     .replace(/<((?:https?|mailto):[^>]+)>/g, '$1')

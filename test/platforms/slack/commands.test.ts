@@ -20,13 +20,25 @@ interface ButtonSeen {
 const buttonsIn = (answer: Record<string, unknown>): ButtonSeen[] =>
   (answer.blocks as { type: string; elements?: ButtonSeen[] }[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
 
+/**
+ * `/who-owns` answers in the body of its acknowledgement (what Slack shows the asker), and
+ * posts nothing to the response_url: the user sees exactly one answer.
+ */
+async function whoOwnsAnswer(user: (typeof USERS)[keyof typeof USERS], text: string, o: { channel?: string; withUserTeam?: boolean } = {}): Promise<Record<string, unknown>> {
+  const { res, responseUrl } = await h.command(user, C.whoOwns, text, o);
+  expect(res.status).toBe(200);
+  const answer = res.json() as Record<string, unknown>;
+  // Nothing else reaches the user later.
+  await new Promise((r) => setTimeout(r, 50));
+  expect(h.fake.responsesTo(responseUrl)).toHaveLength(0);
+  return answer;
+}
+
 describe('/who-owns', () => {
-  it('acks at once and answers only the asker with the model, owner and why, claims and arbitrator', async () => {
-    const { res, responseUrl } = await h.command(USERS.sam, C.whoOwns, 'acme corp');
-    expect(res.status).toBe(200);
-    expect(res.text).toBe('');
-    const answer = await h.answer(responseUrl);
+  it('answers in its acknowledgement, only to the asker, with the model, owner and why, claims and arbitrator', async () => {
+    const answer = await whoOwnsAnswer(USERS.sam, 'acme corp');
     expect(answer.response_type).toBe('ephemeral');
+    expect(typeof answer.text).toBe('string');
     const seen = visible(answer);
     expect(seen).toContain('Acme Corporation');
     expect(seen).toContain('Partner-led');
@@ -34,14 +46,17 @@ describe('/who-owns', () => {
     expect(seen).toContain('Pat Okafor');
     expect(seen).toMatch(/protected until/);
     expect(seen).toContain('48,000');
+    expect(buttonsIn(answer).map((b) => b.text.text)).toEqual(['Claim', 'Dispute']);
   });
 
   it('offers buttons when several accounts match, each with its own action id, and a click answers in place', async () => {
-    const { responseUrl } = await h.command(USERS.sam, C.whoOwns, 'acm');
-    const answer = await h.answer(responseUrl);
+    const answer = await whoOwnsAnswer(USERS.sam, 'acm');
     expect(visible(answer)).toMatch(/accounts match "acm"\. Which one\?/);
     const buttons = buttonsIn(answer);
     expect(buttons.map((b) => b.text.text)).toEqual(expect.arrayContaining(['Acme Corporation', 'Acme Analytics GmbH']));
+    // Each button names its account, whether the search matched the name, an alias or a domain.
+    const names = new Map(h.rt.store.accounts.all().map((a) => [a.id, a.name]));
+    for (const b of buttons) expect(b.text.text).toBe(names.get(b.value));
     expect(new Set(buttons.map((b) => b.action_id)).size).toBe(buttons.length);
     const analytics = buttons.find((b) => b.text.text === 'Acme Analytics GmbH')!;
     expect(analytics.action_id).toMatch(/^roe_pick_account(:\d+)?$/);
@@ -56,27 +71,45 @@ describe('/who-owns', () => {
   });
 
   it('says when nothing matches', async () => {
-    const { responseUrl } = await h.command(USERS.sam, C.whoOwns, 'zzqx');
-    expect(visible(await h.answer(responseUrl))).toContain('No account matches "zzqx"');
+    expect(visible(await whoOwnsAnswer(USERS.sam, 'zzqx'))).toContain('No account matches "zzqx"');
+  });
+
+  it('a choice between accounts found by their aliases shows their names', async () => {
+    h.rt.store.accounts.upsert({ id: 'muller-bau', name: 'Müller Bau GmbH', aliases: ['Mueller Bau'], domains: [], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    h.rt.reindex();
+    const answer = await whoOwnsAnswer(USERS.sam, 'mueller');
+    expect(buttonsIn(answer).map((b) => b.text.text).sort()).toEqual(['Müller Bau GmbH', 'Müller Logistik AG']);
   });
 
   it('an empty query gets how to use it, only for the asker', async () => {
-    const { responseUrl } = await h.command(USERS.sam, C.whoOwns, '   ');
-    const answer = await h.answer(responseUrl);
+    const answer = await whoOwnsAnswer(USERS.sam, '   ');
     expect(answer.response_type).toBe('ephemeral');
     expect(visible(answer)).toContain('/who-owns acme');
   });
 
   it('a domain Slack turned into a link is searched as typed', async () => {
-    const { responseUrl } = await h.command(USERS.sam, C.whoOwns, '<http://acme.io|acme.io>');
-    expect(visible(await h.answer(responseUrl))).toContain('Northwind Partners (First registration)');
+    expect(visible(await whoOwnsAnswer(USERS.sam, '<http://acme.io|acme.io>'))).toContain('Northwind Partners (First registration)');
+  });
+
+  it('when Slack cannot say who the user is, the answer is an apology, in the acknowledgement, and the failure is logged', async () => {
+    h.fake.failNext(1, { error: 'invalid_auth' }, 'users.info');
+    const answer = await whoOwnsAnswer(USERS.rep, 'acme corp');
+    expect(answer.response_type).toBe('ephemeral');
+    expect(visible(answer)).toMatch(/Sorry, something went wrong on our side/);
+    expect(visible(answer)).not.toContain('Northwind');
+    expect(h.rt.logs.lines.some((l) => l.includes('slack request failed'))).toBe(true);
+  });
+
+  it('asks users.info once per user and answers the next commands without it', async () => {
+    await whoOwnsAnswer(USERS.rep, 'acme corp');
+    await whoOwnsAnswer(USERS.rep, 'soylent');
+    expect(h.fake.callsTo('users.info').map((c) => c.args.user)).toEqual([USERS.rep.id]);
   });
 });
 
 describe('Slack Connect users', () => {
   it('a partner user (team T0CONTOSO) sees "another party", never another partner’s name, deal size or evidence', async () => {
-    const { responseUrl } = await h.command(USERS.contoso, C.whoOwns, 'acme corp', { channel: SHARED_CHANNEL });
-    const seen = visible(await h.answer(responseUrl));
+    const seen = visible(await whoOwnsAnswer(USERS.contoso, 'acme corp', { channel: SHARED_CHANNEL }));
     expect(seen).toContain('protected by another party until');
     expect(seen).not.toContain('Northwind');
     expect(seen).not.toContain('48,000');
@@ -86,8 +119,7 @@ describe('Slack Connect users', () => {
   });
 
   it('the partner whose claim it is sees their own deal (team from the payload’s user_team)', async () => {
-    const { responseUrl } = await h.command(USERS.northwind, C.whoOwns, 'acme corp', { channel: SHARED_CHANNEL, withUserTeam: true });
-    const seen = visible(await h.answer(responseUrl));
+    const seen = visible(await whoOwnsAnswer(USERS.northwind, 'acme corp', { channel: SHARED_CHANNEL, withUserTeam: true }));
     expect(seen).toContain('Northwind Partners');
     expect(seen).toContain('48,000');
     expect(h.fake.callsTo('users.info')).toHaveLength(0);
@@ -109,8 +141,9 @@ describe('Slack Connect users', () => {
   });
 
   it('an unknown user asking who owns an account is told politely that only help is open to them', async () => {
-    const { responseUrl } = await h.command(USERS.stranger, C.whoOwns, 'acme');
-    const seen = visible(await h.answer(responseUrl));
+    const answer = await whoOwnsAnswer(USERS.stranger, 'acme');
+    expect(answer.response_type).toBe('ephemeral');
+    const seen = visible(answer);
     expect(seen).toMatch(/only offer help/);
     expect(seen).not.toContain('Northwind');
   });

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { App } from '@slack/bolt';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
@@ -8,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { LISTENER_MODULES, SLACK_EVENTS_PATH } from '../../../handlers/platforms/slack/app.js';
 import type { SlackContext } from '../../../handlers/platforms/slack/context.js';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { ListenerTable, type ListenerKind } from '../../../handlers/platforms/slack/listeners/table.js';
 import { ROOT } from '../../support/builders.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -64,12 +64,10 @@ describe('manifests/slack/manifest.yaml', () => {
 });
 
 describe('every id in ids.ts has a listener, and every listener an id', () => {
-  type Kind = 'command' | 'action' | 'view' | 'shortcut' | 'options' | 'event';
-  const registered: { kind: Kind; id: string | RegExp }[] = [];
-  const recorder = Object.fromEntries(
-    (['command', 'action', 'view', 'shortcut', 'options', 'event'] as const).map((kind) => [kind, (id: string | RegExp) => void registered.push({ kind, id })]),
-  );
-  for (const m of LISTENER_MODULES) m.register(recorder as unknown as App, {} as SlackContext);
+  type Kind = ListenerKind;
+  const table = new ListenerTable();
+  for (const m of LISTENER_MODULES) m.register(table.app, {} as SlackContext);
+  const registered = table.registered();
   const matches = (kind: Kind, id: string) => registered.some((r) => r.kind === kind && (typeof r.id === 'string' ? r.id === id : r.id.test(id)));
 
   it.each([

@@ -41,6 +41,31 @@ describe('request signatures', () => {
     expect(h.fake.calls.length).toBe(callsBefore);
   });
 
+  it('a request signed more than five minutes ahead of the server’s clock gets 401 too (it could be replayed later)', async () => {
+    const responseUrl = h.fake.responseUrl();
+    const res = await h.send(slashCommand({ command: SLACK_IDS.commands.whoOwns, text: 'acme', user: USERS.sam, responseUrl }), { timestamp: Math.floor(Date.now() / 1000) + 6 * 60 });
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('');
+  });
+
+  it('the same signed command again is a replay: 401, and no second answer', async () => {
+    const req = slashCommand({ command: SLACK_IDS.commands.whoOwns, text: 'acme', user: USERS.sam, responseUrl: h.fake.responseUrl() });
+    const ts = Math.floor(Date.now() / 1000);
+    const first = await h.send(req, { timestamp: ts });
+    expect(first.status).toBe(200);
+    expect(visible(first.json())).toContain('Acme Corporation');
+    const again = await h.send(req, { timestamp: ts });
+    expect(again.status).toBe(401);
+    expect(again.json()).toEqual({ error: 'replayed request' });
+  });
+
+  it('Slack’s SSL check (unsigned) gets 200 and reaches no listener', async () => {
+    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ssl_check=1&token=legacy-verification-token' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+    expect(h.fake.calls).toHaveLength(1); // only the start-up auth.test
+  });
+
   it('a request without signature headers gets 401 and no answer goes out', async () => {
     const responseUrl = h.fake.responseUrl();
     const req = slashCommand({ command: SLACK_IDS.commands.whoOwns, text: 'acme', user: USERS.sam, responseUrl });
@@ -82,8 +107,8 @@ describe('mrkdwn injection: what users type never pings, mentions or links', () 
 
   it('a search for markup is answered with the markup escaped', async () => {
     // As Slack sends it: what the user typed literally arrives escaped, mentions and links as markup.
-    const { responseUrl } = await h.command(USERS.sam, SLACK_IDS.commands.whoOwns, '<!channel> &lt;@U123&gt; &amp; co');
-    const answer = await h.answer(responseUrl);
+    const { res } = await h.command(USERS.sam, SLACK_IDS.commands.whoOwns, '<!channel> &lt;@U123&gt; &amp; co');
+    const answer = res.json();
     expect(visible(answer)).toContain('No account matches "&lt;!channel&gt; &lt;@U123&gt; &amp; co"');
     expectNoRawMarkup(answer);
   });

@@ -1,10 +1,12 @@
 import type { App, RespondArguments } from '@slack/bolt';
+import type { Principal } from '../../../../src/core/authz.js';
 import { claimForm } from '../../../claim.js';
 import { disputeForm } from '../../../dispute.js';
 import type { Reply } from '../../../replies/model.js';
 import { roe } from '../../../roe.js';
 import { whoOwns } from '../../../who-owns.js';
 import { commandUser, type SlackContext } from '../context.js';
+import { describePayload, userFacing } from '../errors.js';
 import { SLACK_IDS } from '../ids.js';
 import { plainFromSlack, renderForm, renderReply } from '../render.js';
 
@@ -13,12 +15,56 @@ export function commandAnswer(reply: Reply): RespondArguments {
   return { response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', ...renderReply(reply) };
 }
 
-/** Slash commands: ack at once, then answer through the response_url or open a modal. */
-export function register(app: App, { deps, identities }: SlackContext): void {
-  app.command(SLACK_IDS.commands.whoOwns, async ({ ack, command, respond }) => {
+/**
+ * How long a command may wait to learn who the user is (users.info) and still answer in its
+ * acknowledgement: Slack wants the acknowledgement within 3 seconds.
+ */
+export const ACK_BUDGET_MS = 2_000;
+
+/** The promise's value if it settles within `ms`; `undefined` when it does not; its error if it fails in time. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((ok) => {
+    timer = setTimeout(() => ok(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise.then((value) => ({ value })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Slash commands. `/who-owns` answers in the acknowledgement itself (Slack shows a command's
+ * acknowledgement body as the answer); the others ack at once, then answer through the
+ * response_url or open a modal.
+ */
+export function register(app: App, { deps, identities, log }: SlackContext): void {
+  app.command(SLACK_IDS.commands.whoOwns, async ({ ack, command, body, respond }) => {
+    const user = commandUser(command);
+    // A refusal (a stranger, an empty query) is the answer too, shown only to the asker.
+    const refusal = (e: unknown) => commandAnswer(userFacing(e, log, describePayload(body)));
+    const answer = (viewer: Principal): RespondArguments => {
+      try {
+        return commandAnswer(whoOwns(deps, viewer, plainFromSlack(command.text)));
+      } catch (e) {
+        return refusal(e);
+      }
+    };
+    const known = identities.principalNow(user);
+    if (known) return ack(answer(known));
+    // Who the user is needs users.info: answer in the acknowledgement if Slack says in time,
+    // else acknowledge and answer through the response_url when it does.
+    const viewer = identities.principal(user);
+    let inTime: { value: Principal } | undefined;
+    try {
+      inTime = await within(viewer, ACK_BUDGET_MS);
+    } catch (e) {
+      return ack(refusal(e));
+    }
+    if (inTime) return ack(answer(inTime.value));
     await ack();
-    const viewer = await identities.principal(commandUser(command));
-    await respond(commandAnswer(whoOwns(deps, viewer, plainFromSlack(command.text))));
+    await respond(answer(await viewer));
   });
 
   app.command(SLACK_IDS.commands.roe, async ({ ack, command, respond }) => {

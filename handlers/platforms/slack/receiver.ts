@@ -1,0 +1,62 @@
+import type { RequestListener } from 'node:http';
+import { HTTPModuleFunctions as http, HTTPResponseAck, type App, type Logger, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import type { SlackLog } from './context.js';
+import { guardSlackRequests, type GuardedHandler } from './http-guard.js';
+
+/**
+ * Bolt's receiver for `POST /slack/events` on the shared server. Its request listener is the
+ * guard (signature, replay and body checks, the body parsed once), then what Bolt's own HTTP
+ * receiver does with a request: Slack's SSL check and URL verification answered, everything
+ * else handed to the app with an acknowledgement that writes the HTTP response (and answers
+ * 404, logged, if no listener acknowledges within 3 seconds). It listens on no port itself.
+ */
+export class SlackEventsReceiver implements Receiver {
+  private app: App | undefined;
+  /** The listener to mount on `POST /slack/events`. */
+  readonly requestListener: RequestListener;
+
+  constructor(signingSecret: string, log: SlackLog, private readonly logger: Logger) {
+    this.requestListener = guardSlackRequests(this.dispatch, signingSecret, log);
+  }
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  /** The shared server listens; nothing to start. */
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private readonly dispatch: GuardedHandler = (req, res, body) => {
+    if (body.ssl_check === '1') {
+      http.buildSSLCheckResponse(res);
+      return;
+    }
+    if (body.type === 'url_verification') {
+      http.buildUrlVerificationResponse(res, body);
+      return;
+    }
+    const app = this.app;
+    if (!app) {
+      res.writeHead(503);
+      res.end();
+      return;
+    }
+    const ack = new HTTPResponseAck({ logger: this.logger, processBeforeResponse: false, httpRequest: req, httpRequestBody: body, httpResponse: res });
+    const event: ReceiverEvent = {
+      body,
+      ack: ack.bind(),
+      retryNum: http.extractRetryNumFromHTTPRequest(req),
+      retryReason: http.extractRetryReasonFromHTTPRequest(req),
+    };
+    app.processEvent(event).catch(async (error: unknown) => {
+      const acknowledged = await http.defaultProcessEventErrorHandler({ error: error as Error, logger: this.logger, request: req, response: res, storedResponse: ack.storedResponse });
+      if (acknowledged) ack.ack();
+    });
+  };
+}

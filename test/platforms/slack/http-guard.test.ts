@@ -1,0 +1,82 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { readSlackBody, ReplayCache, SIGNATURE_WINDOW_SECONDS, verifySlackSignature } from '../../../handlers/platforms/slack/http-guard.js';
+
+const SECRET = 'f00dfacef00dfacef00dfacef00dface';
+const sign = (ts: string, body: Buffer | string, secret = SECRET) => `v0=${createHmac('sha256', secret).update(`v0:${ts}:`).update(body).digest('hex')}`;
+
+describe('verifySlackSignature: Slack’s v0 signature, checked once per request', () => {
+  const now = 1_764_000_000_000;
+  const ts = String(now / 1000);
+  const body = 'command=%2Fwho-owns&text=acme&user_id=U0SAM&team_id=T0HOME';
+
+  it('accepts the HMAC-SHA256 of v0:{timestamp}:{raw body} with the signing secret', () => {
+    expect(verifySlackSignature(SECRET, ts, sign(ts, body), body, now)).toBe(true);
+  });
+
+  it('signs the text as sent, accents and all', () => {
+    const accented = body.replace('acme', encodeURIComponent('Société Générale')).concat('&note=café');
+    expect(verifySlackSignature(SECRET, ts, sign(ts, accented), accented, now)).toBe(true);
+  });
+
+  it.each([
+    ['another secret', () => sign(ts, body, 'other-secret'), ts, body],
+    ['a changed body', () => sign(ts, body), ts, body.replace('acme', 'umbrella')],
+    ['another timestamp', () => sign(String(Number(ts) - 1), body), ts, body],
+    ['no signature', () => undefined, ts, body],
+    ['a signature of another version', () => sign(ts, body).replace('v0=', 'v1='), ts, body],
+    ['a truncated signature', () => sign(ts, body).slice(0, 40), ts, body],
+    ['upper-case hex', () => sign(ts, body).toUpperCase().replace('V0=', 'v0='), ts, body],
+    ['no timestamp', () => sign(ts, body), undefined, body],
+    ['a timestamp that is not a whole number', () => sign(`${ts}.5`, body), `${ts}.5`, body],
+  ])('refuses %s', (_case, signature, timestamp, b) => {
+    expect(verifySlackSignature(SECRET, timestamp, signature(), b, now)).toBe(false);
+  });
+
+  it('refuses a timestamp more than five minutes from the server’s clock, in either direction', () => {
+    for (const [delta, ok] of [[-SIGNATURE_WINDOW_SECONDS, true], [-SIGNATURE_WINDOW_SECONDS - 1, false], [SIGNATURE_WINDOW_SECONDS, true], [SIGNATURE_WINDOW_SECONDS + 1, false]] as const) {
+      const t = String(now / 1000 + delta);
+      expect(verifySlackSignature(SECRET, t, sign(t, body), body, now), `${delta}s`).toBe(ok);
+    }
+  });
+});
+
+describe('ReplayCache', () => {
+  it('knows a signature until its window ends, then forgets it', () => {
+    const cache = new ReplayCache();
+    expect(cache.seen('v0=a', 10_000, 1_000)).toBe(false);
+    expect(cache.seen('v0=a', 10_000, 9_999)).toBe(true);
+    expect(cache.seen('v0=a', 20_000, 10_000)).toBe(false); // expired: recorded afresh
+    expect(cache.seen('v0=a', 20_000, 10_001)).toBe(true);
+  });
+
+  it('drops expired entries as requests come, and never grows past its bound', () => {
+    const cache = new ReplayCache(100);
+    for (let i = 0; i < 1_000; i++) cache.seen(`v0=${i}`, i + 50, i);
+    expect(cache.size).toBeLessThanOrEqual(100);
+    const flood = new ReplayCache(100);
+    for (let i = 0; i < 1_000; i++) flood.seen(`v0=${i}`, 1e9, 0);
+    expect(flood.size).toBe(100);
+    expect(flood.seen('v0=999', 1e9, 1)).toBe(true); // the newest are kept
+  });
+});
+
+describe('readSlackBody: parsed once, as the listeners take it', () => {
+  const FORM = 'application/x-www-form-urlencoded';
+  it('a slash command is its form fields; an interactive payload and an event are their JSON', () => {
+    expect(readSlackBody(FORM, 'command=%2Fwho-owns&text=acme+corp&user_id=U1&team_id=T1')).toEqual({ body: expect.objectContaining({ command: '/who-owns', text: 'acme corp', user_id: 'U1' }) });
+    expect(readSlackBody(`${FORM}; charset=utf-8`, `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U1' } }))}`)).toEqual({ body: { type: 'block_actions', user: { id: 'U1' } } });
+    expect(readSlackBody('application/json', JSON.stringify({ type: 'event_callback', event: { type: 'app_home_opened' } }))).toEqual({ body: { type: 'event_callback', event: { type: 'app_home_opened' } } });
+  });
+
+  it.each([
+    ['command=%2Froe&team_id=T1', 'command: user_id is missing'],
+    ['command=%2Froe&user_id=&team_id=T1', 'command: user_id is empty'],
+    ['command=%2Froe&user_id=U1', 'command: team_id is missing'],
+    ['command=%2Froe&user_id=U1&team_id=T1&text=a&text=b', 'command: text is given more than once'],
+    ['payload=%7B%7D&payload=%7B%7D', 'the payload field is given more than once'],
+    ['hello=world', 'the form has neither a command nor a payload'],
+  ])('%s: %s', (body, problem) => {
+    expect(readSlackBody(FORM, body)).toEqual({ problem });
+  });
+});
