@@ -1,10 +1,19 @@
 /** Child processes of the benchmarks: servers and sinks that say when they are ready. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Builds the app (`node scripts/build.js`, as `npm ci` does) unless the current sources are
+ * built already, so that the first timed start of `bin/roe.js` does not include a build.
+ */
+export function ensureBuilt(): void {
+  const r = spawnSync(process.execPath, [resolve(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the build failed:\n${r.stderr}`);
+}
 
 export interface Child<T> {
   proc: ChildProcess;

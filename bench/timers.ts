@@ -18,7 +18,7 @@ import { entryHash, GENESIS_HASH } from '../src/core/ledger/chain.js';
 import { cachedDatabase, copyDb, removeDb, writeDatabase, type TimerFixture } from './fixtures.js';
 import { generateAccounts } from './generate.js';
 import { BENCH_BOT_TOKEN, BENCH_SIGNING_SECRET, figure, percentile, type BenchOptions, type Figure } from './lib.js';
-import { onLines, ROOT } from './proc.js';
+import { ensureBuilt, onLines, ROOT } from './proc.js';
 import { startSink } from './sink.js';
 
 export interface TimersOptions {
@@ -170,6 +170,7 @@ export async function timersBench(o: BenchOptions, h: TimersOptions): Promise<Ti
   const now = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
   const live = join(o.dir, 'timers-restart.db');
   writeDatabase(join(o.dir, 'timers-restart-base.db'), set, { ...fixture, now });
+  ensureBuilt();
   const sink = await startSink();
   const serverEnv = () => ({ DATABASE_PATH: live, SLACK_BOT_TOKEN: BENCH_BOT_TOKEN, SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET, SLACK_API_URL: `${sink.base}/api/`, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info' });
   const restart: number[] = [];

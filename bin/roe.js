@@ -1,10 +1,8 @@
 #!/usr/bin/env node
-// `npx roe …`: runs the TypeScript CLI through tsx.
-import { register } from 'tsx/esm/api';
+// `npx roe …`: the compiled CLI (scripts/build.js builds it first when the sources changed).
+import { importEntry } from '../scripts/build.js';
 
-register();
-const { main } = await import('../src/app/cli.ts');
-const { loadDotEnv } = await import('../src/app/config.ts');
+const [{ main }, { loadDotEnv }] = await Promise.all([importEntry('cli'), importEntry('config')]);
 loadDotEnv();
 process.exitCode = await main(process.argv.slice(2), {
   out: (s) => process.stdout.write(`${s}\n`),

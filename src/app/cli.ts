@@ -15,7 +15,7 @@ import { createRuntime, type Runtime } from './runtime.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
 import { partnerExport } from '../core/privacy/export.js';
-import { serve } from './serve.js';
+import { platformRoutes, serve } from './serve.js';
 import { startScheduler } from './scheduler.js';
 
 const USAGE = `usage: roe <command>
@@ -70,10 +70,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'serve': {
         const rt = createRuntime(config, createLogger(config.logLevel));
         // Timers first: the scheduler's first tick (timers that fell due while the bot was down)
-        // does not wait for the chat SDKs, which load after it.
+        // waits neither for the account index nor for the chat SDKs, which load after it while
+        // the server already listens.
         const scheduler = startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
-        const { configuredPlatforms } = await import('./platforms.js');
-        const serving = await serve(rt, configuredPlatforms(rt), config.port, { scheduler });
+        const platforms = { routes: platformRoutes(config), load: async () => (await import('./platforms.js')).configuredPlatforms(rt) };
+        const serving = await serve(rt, platforms, config.port, { scheduler });
         await new Promise<void>((done) => {
           const stop = () => void serving.stop().then(() => { rt.close(); done(); });
           process.once('SIGINT', stop);
@@ -100,7 +101,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
           io.err(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
           return 1;
         }
-        const report = withRuntime(config, (rt) => importCsv(rt.ctx, sub as ImportKind, file, text));
+        const report = withRuntime(config, (rt) => {
+          const r = importCsv(rt.ctx, sub as ImportKind, file, text);
+          // The account index file, for the accounts as imported: the next start (or a running
+          // server) reads it instead of indexing every account.
+          if (sub === 'accounts') rt.reindex();
+          return r;
+        });
         io.out(`${file}: ${report.inserted} ${sub} added, ${report.updated} updated`);
         return 0;
       }

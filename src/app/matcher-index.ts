@@ -11,7 +11,9 @@ import type { AccountsRepo } from '../core/ports.js';
  *   the file and are read from it for the few accounts a query returns, so they take no memory.
  * The file names the accounts' fingerprint (count and update times) and the index format it
  * was made for; when either differs, or the file cannot be read, the index is built from the
- * database and written anew. It is derived data: deleting it only costs one rebuild.
+ * database and written anew. `roe import accounts` writes it for the accounts it imported, so
+ * the next start (and a running server) reads it instead of indexing them. It is derived data:
+ * deleting it only costs one rebuild.
  */
 export function indexPath(databasePath: string): string | null {
   return databasePath === ':memory:' || databasePath === '' ? null : `${databasePath}.matcher`;
@@ -123,33 +125,82 @@ function filePool(fd: number, at: number, length: number): StringPool {
 
 /**
  * The account index of one database: read from its file when current, else built (streaming
- * the accounts) and written for the next start; {@link save} after accounts change.
+ * the accounts) and written for the next start. {@link refresh} brings it up to date after
+ * accounts change; the matcher it holds may then be another object, so read {@link matcher}
+ * at each use.
  */
 export class AccountIndex {
+  private current: AccountMatcher;
   private fd: number | null;
+  /** The accounts' fingerprint the matcher holds. */
+  private made: string;
 
   private constructor(
-    readonly matcher: AccountMatcher,
+    matcher: AccountMatcher,
     private readonly path: string | null,
     fd: number | null,
+    fingerprint: string,
+    private readonly accounts: AccountsRepo,
     private readonly logger: Logger,
   ) {
+    this.current = matcher;
     this.fd = fd;
+    this.made = fingerprint;
+  }
+
+  /** The matcher of the accounts as of the last open or refresh. */
+  get matcher(): AccountMatcher {
+    return this.current;
   }
 
   static open(databasePath: string, accounts: AccountsRepo, logger: Logger): AccountIndex {
     const path = indexPath(databasePath);
-    if (path === null) return new AccountIndex(new AccountMatcher(accounts.matchable(), accounts.count()), null, null, logger);
+    // The fingerprint before the accounts: a change in between makes the file look older than
+    // it is (one more rebuild), never newer.
     const fingerprint = accounts.fingerprint();
-    try {
-      const read = readIndex(path, fingerprint);
-      if (read) return new AccountIndex(read.matcher, path, read.fd, logger);
-    } catch (err) {
-      logger.warn({ err, path }, 'account index unreadable; rebuilding it');
+    if (path !== null) {
+      try {
+        const read = readIndex(path, fingerprint);
+        if (read) return new AccountIndex(read.matcher, path, read.fd, fingerprint, accounts, logger);
+      } catch (err) {
+        logger.warn({ err, path }, 'account index unreadable; rebuilding it');
+      }
     }
-    const index = new AccountIndex(new AccountMatcher(accounts.matchable(), accounts.count()), path, null, logger);
+    const started = performance.now();
+    const index = new AccountIndex(new AccountMatcher(accounts.matchable(), accounts.count()), path, null, fingerprint, accounts, logger);
+    const ms = Math.round(performance.now() - started);
+    logger[ms >= 1000 ? 'info' : 'debug']({ accounts: index.matcher.size, ms }, 'account index built');
     index.save(fingerprint);
     return index;
+  }
+
+  /**
+   * Brings the index up to date with the accounts; false when they had not changed. When
+   * another process (`roe import accounts`) wrote the index file for the accounts as they are
+   * now, that file is read; otherwise every account is upserted (only changed ones cost any
+   * indexing) and the file written anew.
+   */
+  refresh(): boolean {
+    const fingerprint = this.accounts.fingerprint();
+    if (fingerprint === this.made) return false;
+    if (this.path !== null) {
+      try {
+        const read = readIndex(this.path, fingerprint);
+        if (read) {
+          this.closeFile();
+          this.current = read.matcher;
+          this.fd = read.fd;
+          this.made = fingerprint;
+          return true;
+        }
+      } catch (err) {
+        this.logger.warn({ err, path: this.path }, 'account index unreadable; indexing the accounts again');
+      }
+    }
+    for (const a of this.accounts.matchable()) this.current.upsert(a);
+    this.made = fingerprint;
+    this.save(fingerprint);
+    return true;
   }
 
   /**
@@ -157,10 +208,10 @@ export class AccountIndex {
    * from then on. A failure (read-only folder, full disk) keeps them in memory and only costs
    * a rebuild at the next start.
    */
-  save(fingerprint: string): void {
+  private save(fingerprint: string): void {
     if (this.path === null) return;
     try {
-      saveIndex(this.path, this.matcher, fingerprint);
+      saveIndex(this.path, this.current, fingerprint);
       const fd = openSync(this.path, 'r');
       const top = Buffer.alloc(MAGIC.length + 4);
       readFully(fd, top, 0);
@@ -168,7 +219,7 @@ export class AccountIndex {
       readFully(fd, headerBytes, top.length);
       const header = JSON.parse(headerBytes.toString('utf8')) as Header;
       const strings = header.arrays.find((a) => a.name === STRINGS)!;
-      this.matcher.useStringPool(filePool(fd, align8(top.length + headerBytes.length) + strings.offset, strings.length));
+      this.current.useStringPool(filePool(fd, align8(top.length + headerBytes.length) + strings.offset, strings.length));
       this.closeFile();
       this.fd = fd;
     } catch (err) {

@@ -20,12 +20,21 @@ export interface Runtime {
   db: OpenDb;
   store: Store;
   policies: PolicyBook;
-  matcher: AccountMatcher;
+  /**
+   * The account matcher, as of the last {@link reindex}. The index is read from its file (or
+   * built) at the first use, so that commands which never look an account up (and the
+   * scheduler's first tick) do not wait for it.
+   */
+  readonly matcher: AccountMatcher;
   ctx: DomainContext;
   deps: HandlerDeps;
   resolve(identity: ChatIdentity): Principal;
-  /** Rebuilds the matcher after accounts changed (an import). */
-  reindex(): void;
+  /**
+   * Brings the account index up to date with the database (after an import, here or in
+   * another process), loading it first when it was not yet; writes the index file when it
+   * had to index accounts. True when the accounts had changed since the index was loaded.
+   */
+  reindex(): boolean;
   close(): void;
 }
 
@@ -37,8 +46,13 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
   try {
     const policies = loadPolicies(db.db, config.policyPath, clock.now());
     const store = createStore(db, () => clock.now());
-    const index = AccountIndex.open(config.databasePath, store.accounts, logger);
-    const { matcher } = index;
+    let index: AccountIndex | null = null;
+    const accountIndex = (): AccountIndex => (index ??= AccountIndex.open(config.databasePath, store.accounts, logger));
+    // Handlers reach the matcher through this, so they always use the current one.
+    const matcher: HandlerDeps['matcher'] = {
+      search: (query, limit) => accountIndex().matcher.search(query, limit),
+      suggest: (query, limit) => accountIndex().matcher.suggest(query, limit),
+    };
     const ctx: DomainContext = { store, policies: () => policies, clock };
     const runtime: Runtime = {
       config,
@@ -47,18 +61,22 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
       db,
       store,
       policies,
-      matcher,
+      get matcher() {
+        return accountIndex().matcher;
+      },
       ctx,
       deps: { ctx, matcher },
       // A home user is never a partner's: the partners are read only for someone from outside.
       resolve: (identity) => resolvePrincipal(identity, policies.inForceAt(clock.now()).policy.people, identity.home ? [] : store.partners.all()),
       reindex: () => {
-        const fingerprint = store.accounts.fingerprint();
-        for (const a of store.accounts.matchable()) matcher.upsert(a);
-        index.save(fingerprint);
+        if (index === null) {
+          accountIndex();
+          return true;
+        }
+        return index.refresh();
       },
       close: () => {
-        index.close();
+        index?.close();
         db.close();
       },
     };

@@ -3,22 +3,29 @@ import { sql } from 'drizzle-orm';
 import type { OutboxMessage } from '../core/ports.js';
 import { startOutboxWorker, type Deliverer } from './outbox-worker.js';
 import { startScheduler } from './scheduler.js';
+import type { Config } from './config.js';
 import type { Runtime } from './runtime.js';
 import { createHttpServer, healthRoute, type RouteHandler } from './server.js';
 
+/** SQLite's count of commits by other connections (other processes) to the database file. */
+function dataVersion(rt: Runtime): number {
+  return rt.db.sqlite.pragma('data_version', { simple: true }) as number;
+}
+
 /**
  * `roe import accounts` runs in another process: the server notices the accounts changed
- * (count or latest update) and rebuilds its search index, so /who-owns finds them.
+ * (count or update times) and brings its search index up to date, so /who-owns finds them.
+ * The accounts are looked at (a scan of the table) only after another process committed
+ * something: an idle or busy server alone with its database never scans them.
  */
-function watchAccounts(rt: Runtime, intervalMs = 10_000): NodeJS.Timeout {
-  let seen = rt.store.accounts.fingerprint();
+function watchAccounts(rt: Runtime, since: number, intervalMs = 10_000): NodeJS.Timeout {
+  let seen = since;
   const timer = setInterval(() => {
     try {
-      const now = rt.store.accounts.fingerprint();
-      if (now === seen) return;
-      seen = now;
-      rt.reindex();
-      rt.logger.info({ accounts: rt.matcher.size }, 'accounts changed: search index rebuilt');
+      const version = dataVersion(rt);
+      if (version === seen) return;
+      seen = version;
+      if (rt.reindex()) rt.logger.info({ accounts: rt.matcher.size }, 'accounts changed: search index updated');
     } catch (err) {
       rt.logger.error({ err }, 'could not refresh the account index');
     }
@@ -43,12 +50,66 @@ export interface Serving {
 }
 
 /**
- * Starts the HTTP server with every configured platform and the outbox worker.
- * `platforms` are built by the caller from the config (Slack, Teams).
+ * The routes the platforms of this config serve (see platforms.ts): Slack's events over HTTP
+ * (not in Socket Mode), and Teams' messages when Teams is served. Known before the SDKs load.
  */
-export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.config.port, options: { accountsRefreshMs?: number; /** A scheduler the caller started already (else serve starts one). */ scheduler?: { stop(): void } } = {}): Promise<Serving> {
+export function platformRoutes(config: Config): string[] {
+  const routes: string[] = [];
+  if (config.slack && !config.slack.appToken) routes.push('POST /slack/events');
+  if (config.teams.appId || !config.slack) routes.push('POST /api/messages');
+  return routes;
+}
+
+/**
+ * Platforms loaded once the server listens (their SDKs take a while to load): requests to
+ * `routes` that arrive before they are loaded wait for them.
+ */
+export interface PlatformLoader {
+  /** The routes the platforms will serve, e.g. `POST /slack/events`. */
+  routes: string[];
+  load(): Promise<PlatformHost[]>;
+}
+
+/**
+ * Starts the HTTP server with every configured platform and the outbox worker. `platforms`
+ * are built by the caller from the config (Slack, Teams), or loaded by it once the server
+ * listens. The order makes a start answer soon: listen (`/healthz` answers), fire the timers
+ * that fell due (unless the caller's scheduler did), load the platforms, read the account
+ * index while the platforms connect, then deliver notifications.
+ */
+export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoader, port = rt.config.port, options: { accountsRefreshMs?: number; /** A scheduler the caller started already (else serve starts one). */ scheduler?: { stop(): void } } = {}): Promise<Serving> {
   const routes: Record<string, RouteHandler> = { 'GET /healthz': healthRoute(() => rt.db.db.get(sql`select 1`)) };
-  for (const p of platforms) Object.assign(routes, p.routes);
+  let loaded: Promise<PlatformHost[]>;
+  if (Array.isArray(platforms)) {
+    for (const p of platforms) Object.assign(routes, p.routes);
+    loaded = Promise.resolve(platforms);
+  } else {
+    let done: (hosts: PlatformHost[] | null) => void = () => undefined;
+    const ready = new Promise<PlatformHost[] | null>((ok) => (done = ok));
+    for (const key of platforms.routes) {
+      const waiting: RouteHandler = async (req, res) => {
+        await ready;
+        const handler = routes[key];
+        if (handler && handler !== waiting) return handler(req, res);
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'not serving' }));
+      };
+      routes[key] = waiting;
+    }
+    loaded = platforms.load().then(
+      (hosts) => {
+        for (const key of platforms.routes) delete routes[key];
+        for (const p of hosts) Object.assign(routes, p.routes);
+        done(hosts);
+        return hosts;
+      },
+      (e: unknown) => {
+        done(null);
+        throw e;
+      },
+    );
+    loaded.catch(() => undefined); // handled below, once the server listens
+  }
   const server = createHttpServer(routes, rt.logger);
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -57,19 +118,31 @@ export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.co
   // Timers only touch the database: they need not wait for the platforms' start (Slack's
   // auth.test is a round trip to Slack), so a restart reaches its first tick sooner.
   const scheduler = options.scheduler ?? startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
+  let hosts: PlatformHost[];
+  let version: number;
   try {
-    for (const p of platforms) await p.start?.();
+    hosts = await loaded;
+    const started = (async () => {
+      for (const p of hosts) await p.start?.();
+    })();
+    started.catch(() => undefined); // awaited below
+    // The account index is read (or built) while the platforms connect, before any question;
+    // commits by others from now on are noticed by the watcher.
+    version = dataVersion(rt);
+    rt.reindex();
+    await started;
   } catch (e) {
     scheduler.stop();
+    await new Promise<void>((ok) => server.close(() => ok()));
     throw e;
   }
   const deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>> = {};
-  for (const p of platforms) deliverers[p.name] = p.deliver;
+  for (const p of hosts) deliverers[p.name] = p.deliver;
   const worker = startOutboxWorker(rt.db.db, deliverers, () => rt.clock.now(), rt.logger);
-  const accounts = watchAccounts(rt, options.accountsRefreshMs);
+  const accounts = watchAccounts(rt, version, options.accountsRefreshMs);
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
-  rt.logger.info({ port: actual, platforms: platforms.map((p) => p.name) }, 'roe-bot listening');
+  rt.logger.info({ port: actual, platforms: hosts.map((p) => p.name) }, 'roe-bot listening');
   return {
     server,
     port: actual,
@@ -77,7 +150,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[], port = rt.co
       worker.stop();
       scheduler.stop();
       clearInterval(accounts);
-      for (const p of platforms) await p.stop?.();
+      for (const p of hosts) await p.stop?.();
       await new Promise<void>((ok) => server.close(() => ok()));
     },
   };

@@ -1,13 +1,47 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { serve } from '../../src/app/serve.js';
+import { loadConfig } from '../../src/app/config.js';
+import { configuredPlatforms } from '../../src/app/platforms.js';
+import { platformRoutes, serve, type PlatformHost } from '../../src/app/serve.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { testRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-serve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** A platform whose SDK takes until `release()` to load. */
+function slowPlatform(fail = false) {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((ok) => (release = ok));
+  const host: PlatformHost = {
+    name: 'slack',
+    routes: { 'POST /hook': (_req, res) => void res.end('served') },
+    deliver: async () => undefined,
+  };
+  const loader = {
+    routes: ['POST /hook'],
+    load: async () => {
+      await gate;
+      if (fail) throw new Error('the SDK did not load');
+      return [host];
+    },
+  };
+  return { loader, release };
+}
 
 describe('the server', () => {
   it('answers /healthz, 404 for unknown paths, and picks up accounts imported by another process', async () => {
@@ -27,6 +61,77 @@ describe('the server', () => {
     } finally {
       await serving.stop();
       rt.close();
+    }
+  });
+
+  it('answers /healthz while the platforms load, and holds their requests until they are ready', async () => {
+    const rt = testRuntime({ databasePath: join(dir, 'loading.db') });
+    const port = await freePort();
+    const { loader, release } = slowPlatform();
+    const starting = serve(rt, loader, port);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      let health = 0;
+      for (let i = 0; i < 200 && health !== 200; i++) {
+        health = await fetch(`${base}/healthz`).then((r) => r.status, () => 0);
+        if (health !== 200) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(health).toBe(200);
+      let answered = false;
+      const early = fetch(`${base}/hook`, { method: 'POST', body: 'x' }).then(async (r) => {
+        answered = true;
+        return [r.status, await r.text()];
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(answered).toBe(false);
+      release();
+      expect(await early).toEqual([200, 'served']);
+      const serving = await starting;
+      expect(await (await fetch(`${base}/hook`, { method: 'POST', body: 'x' })).text()).toBe('served');
+      await serving.stop();
+    } finally {
+      release();
+      await starting.then(undefined, () => undefined);
+      rt.close();
+    }
+  });
+
+  it('refuses the held requests with 503 and stops when the platforms fail to load', async () => {
+    const rt = testRuntime({ databasePath: join(dir, 'failing.db') });
+    const port = await freePort();
+    const { loader, release } = slowPlatform(true);
+    const starting = serve(rt, loader, port);
+    const failed = starting.then(() => null, (e: Error) => e.message);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 200 && (await fetch(`${base}/healthz`).then((r) => r.status, () => 0)) !== 200; i++) await new Promise((r) => setTimeout(r, 10));
+      const held = fetch(`${base}/hook`, { method: 'POST', body: 'x' }).then((r) => r.status);
+      await new Promise((r) => setTimeout(r, 20));
+      release();
+      expect(await held).toBe(503);
+      expect(await failed).toBe('the SDK did not load');
+      await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('knows the routes of the configured platforms before loading them', () => {
+    const envs: Record<string, string>[] = [
+      {},
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' },
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' },
+      { MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'p' },
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'p' },
+    ];
+    for (const env of envs) {
+      const rt = testRuntime({ demo: false, env });
+      try {
+        const served = configuredPlatforms(rt).flatMap((p) => Object.keys(p.routes));
+        expect(platformRoutes(loadConfig(env)).sort(), JSON.stringify(env)).toEqual(served.sort());
+      } finally {
+        rt.close();
+      }
     }
   });
 });

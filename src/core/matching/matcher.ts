@@ -401,7 +401,6 @@ class TokenDictionary {
   private recent: number[] = [];
   /** During a bulk load the sorted order is built once at the end. */
   private bulk = false;
-  private readonly hits: number[] = [];
   // Prefix search scratch.
   private readonly prefixCandidates = new Int32Array(PREFIX_SCAN_LIMIT);
   private readonly prefixOrdered = new Int32Array(PREFIX_SCAN_LIMIT);
@@ -488,11 +487,18 @@ class TokenDictionary {
 
   /** The id of word `s`, or -1. */
   find(s: string): number {
-    const hits = this.hits;
-    hits.length = 0;
-    this.table.collect(stringKey(s, KEY_TOKEN), hits);
-    for (const t of hits) if (this.equals(t, s)) return t;
-    return -1;
+    // The table's probe, inlined: every word of every account is looked up while indexing.
+    const key = stringKey(s, KEY_TOKEN);
+    const tag = key & 0xff;
+    const slots = this.table.slots;
+    const cap = slots.length;
+    let i = this.table.home(key);
+    for (;;) {
+      const v = slots[i]!;
+      if (v === 0) return -1;
+      if (v >>> 24 === tag && (v & SLOT_VALUE_MASK) !== SLOT_TOMBSTONE && this.equals((v & SLOT_VALUE_MASK) - 1, s)) return (v & SLOT_VALUE_MASK) - 1;
+      if (++i === cap) i = 0;
+    }
   }
 
   len(t: number): number {

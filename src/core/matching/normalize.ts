@@ -48,7 +48,17 @@ function foldCase(s: string): string {
  * only punctuation or only legal suffixes.
  */
 export function nameTokens(s: string, options: NormalizeNameOptions = {}): string[] {
-  const tokens = plainAsciiWords(s) ?? punctuatedWords(s);
+  const tokens = plainAsciiWords(s) ?? latinWords(s) ?? punctuatedWords(s);
+  if (!options.keepLegalSuffixes) stripLegalSuffixes(tokens);
+  return tokens;
+}
+
+/**
+ * {@link nameTokens} by the general path alone (regular expressions and Unicode normalisation,
+ * no fast path): the reference the fast paths must agree with, for tests.
+ */
+export function nameTokensGeneral(s: string, options: NormalizeNameOptions = {}): string[] {
+  const tokens = punctuatedWords(s);
   if (!options.keepLegalSuffixes) stripLegalSuffixes(tokens);
   return tokens;
 }
@@ -74,6 +84,91 @@ function plainAsciiWords(s: string): string[] | undefined {
     }
   }
   return words;
+}
+
+/** Code units below this are folded by table in {@link latinWords}: ASCII, Latin-1 Supplement, Latin Extended-A. */
+const TABLE_END = 0x180;
+const LEFT_QUOTE = 0x2018;
+const RIGHT_QUOTE = 0x2019;
+const WORD_CHAR_RE = /^[\p{L}\p{N}]$/u;
+
+/**
+ * What {@link punctuatedWords} makes of each code unit below TABLE_END on its own: lower case,
+ * accents removed, folded letters, apostrophes dropped, `&` as " and ". Its folding works one
+ * character at a time (lower case, the folded letters, NFKD decomposition and the removal of
+ * combining marks), so the text of a string of these characters is the concatenation of
+ * theirs; null where that text would hold a surrogate (then the general path runs). Made at
+ * the first use.
+ */
+let FOLDED: (string | null)[] | null = null;
+/** Letter or number code units above ASCII among those the table gives. */
+const WORD_UNITS = new Set<number>();
+
+function foldTable(): (string | null)[] {
+  const table = Array.from({ length: TABLE_END }, (_, c) => {
+    const t = foldCase(String.fromCharCode(c)).replace(APOSTROPHES_RE, '').replaceAll('&', ' and ');
+    return /[\ud800-\udfff]/.test(t) ? null : t;
+  });
+  for (const t of table) for (const ch of t ?? '') if (ch.charCodeAt(0) >= 128 && WORD_CHAR_RE.test(ch)) WORD_UNITS.add(ch.charCodeAt(0));
+  return table;
+}
+
+const isWordUnit = (c: number): boolean => (c < 128 ? (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) : WORD_UNITS.has(c));
+
+/**
+ * {@link punctuatedWords} for text of ASCII and Latin-1/Latin Extended-A letters (and the
+ * typographic apostrophes), by table and one scan instead of regular expressions and Unicode
+ * normalisation: the same words, for most accented or punctuated names. Returns undefined for
+ * any other text.
+ */
+function latinWords(s: string): string[] | undefined {
+  const folded = (FOLDED ??= foldTable());
+  let t = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < TABLE_END) {
+      const f = folded[c];
+      if (f === null || f === undefined) return undefined;
+      t += f;
+    } else if (c !== LEFT_QUOTE && c !== RIGHT_QUOTE) return undefined;
+  }
+  if (t.includes('.')) t = joinDottedAcronyms(t);
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= t.length; i++) {
+    if (i < t.length && isWordUnit(t.charCodeAt(i))) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      words.push(t.slice(start, i));
+      start = -1;
+    }
+  }
+  return words;
+}
+
+/** DOTTED_ACRONYM_RE's replacement, for text whose letters and numbers are single code units. */
+function joinDottedAcronyms(t: string): string {
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < t.length; ) {
+    if (isWordUnit(t.charCodeAt(i)) && (i === 0 || !isWordUnit(t.charCodeAt(i - 1)))) {
+      let j = i;
+      let pairs = 0;
+      while (j + 1 < t.length && t.charCodeAt(j + 1) === 46 && isWordUnit(t.charCodeAt(j))) {
+        j += 2;
+        pairs++;
+      }
+      if (pairs >= 2) {
+        out += t.slice(copied, i);
+        for (let k = i; k < j; k += 2) out += t[k];
+        copied = j;
+        i = j;
+        continue;
+      }
+    }
+    i++;
+  }
+  return copied === 0 ? t : out + t.slice(copied);
 }
 
 function punctuatedWords(s: string): string[] {

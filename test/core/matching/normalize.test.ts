@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   LEGAL_SUFFIXES,
   looksLikeDomain,
   nameTokens,
+  nameTokensGeneral,
   normalizeDomain,
   normalizeName,
 } from '../../../src/core/matching/normalize.js';
@@ -80,6 +82,31 @@ describe('normalizeName', () => {
   it('nameTokens gives the words of the normalised name', () => {
     expect(nameTokens('Acme Analytics GmbH')).toEqual(['acme', 'analytics']);
     expect(nameTokens('Ltd.')).toEqual([]);
+  });
+});
+
+describe('the fast paths of nameTokens', () => {
+  // Latin letters (with folded, decomposing and compatibility ones), punctuation the general
+  // path treats specially, typographic apostrophes, and a few characters no table covers.
+  const units = [...'aZ09 .&\'`´’‘-,/_ßæøłœđðþıİŉſĲµ½ªéÅçÑüŸ'].concat(['\u00a0', '\u0301', 'Σ', '\ud83d\ude00', 'ﬁ']);
+  const text = fc.array(fc.constantFrom(...units), { maxLength: 14 }).map((a) => a.join(''));
+  const latin1 = fc.array(fc.integer({ min: 0, max: 0x17f }).map((c) => String.fromCharCode(c)), { maxLength: 14 }).map((a) => a.join(''));
+
+  it.each([
+    'İstanbul Ltd', 'Ĳsselmeer', 'Jean´s Bistro', 'µ-Systems', '½ Price Co', 'ŉ Bank', 'A.B.C. & D.E. GmbH', 'ß.x.y.', "O'Brien & Søn A/S", 'Œuvre S.à r.l.', 'Ångström Ltd.', 'L’Oréal S.A.',
+  ])('%j gives the words of the general path', (s) => {
+    expect(nameTokens(s)).toEqual(nameTokensGeneral(s));
+    expect(nameTokens(s, { keepLegalSuffixes: true })).toEqual(nameTokensGeneral(s, { keepLegalSuffixes: true }));
+  });
+
+  it('give the words of the general path for any text', () => {
+    fc.assert(
+      fc.property(fc.oneof(text, latin1), (s) => {
+        expect(nameTokens(s)).toEqual(nameTokensGeneral(s));
+        expect(nameTokens(s, { keepLegalSuffixes: true })).toEqual(nameTokensGeneral(s, { keepLegalSuffixes: true }));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });
 

@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { importCsv } from '../../src/core/import/import.service.js';
+import { ROOT } from '../support/builders.js';
+import { testRuntime } from '../support/runtime.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-index-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ZEPHYR = 'id,name,domains\nzephyr,Zephyr Dynamics Ltd,zephyr.io\n';
+const built = (lines: string[]) => lines.filter((l) => l.includes('"account index built"')).length;
+
+function roe(args: string[], db: string) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/roe.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' }, timeout: 60_000 });
+  return { out: r.stdout, err: r.stderr, code: r.status };
+}
+
+describe('the account index file (DATABASE_PATH.matcher)', () => {
+  it('is written by `roe import accounts`, and commands that look no account up neither read nor build it', () => {
+    const db = join(dir, 'cli.db');
+    expect(roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db).code).toBe(0);
+    expect(existsSync(`${db}.matcher`)).toBe(false);
+    expect(roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db)).toMatchObject({ code: 0, out: expect.stringContaining('10 accounts added') });
+    expect(existsSync(`${db}.matcher`)).toBe(true);
+    rmSync(`${db}.matcher`);
+    for (const args of [['ledger', 'verify'], ['stats'], ['outbox']]) expect(roe(args, db).code).toBe(0);
+    expect(existsSync(`${db}.matcher`)).toBe(false);
+  });
+
+  it('is read at the first lookup after an import wrote it: nothing is indexed at start', () => {
+    const db = join(dir, 'after-import.db');
+    const admin = testRuntime({ databasePath: db, demo: false });
+    importCsv(admin.ctx, 'accounts', 'a.csv', ZEPHYR);
+    admin.reindex(); // what `roe import accounts` does after its rows
+    expect(built(admin.logs.lines)).toBe(1);
+    admin.close();
+    const rt = testRuntime({ databasePath: db, demo: false });
+    try {
+      expect(rt.matcher.search('zephyr dynamics')[0]?.accountId).toBe('zephyr');
+      expect(built(rt.logs.lines)).toBe(0);
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('is never used for other accounts than the ones it was written for', () => {
+    const db = join(dir, 'stale.db');
+    const first = testRuntime({ databasePath: db }); // the demo accounts, and their index file
+    expect(first.matcher.search('zephyr dynamics')).toEqual([]);
+    first.close();
+    // Accounts change with no index written (a process that never looks one up).
+    const admin = testRuntime({ databasePath: db, demo: false });
+    importCsv(admin.ctx, 'accounts', 'a.csv', ZEPHYR);
+    admin.close();
+    const rt = testRuntime({ databasePath: db, demo: false });
+    try {
+      expect(rt.matcher.search('zephyr dynamics')[0]?.accountId).toBe('zephyr');
+      expect(built(rt.logs.lines)).toBe(1);
+      expect(rt.matcher.search('acme')[0]?.accountId).toBeDefined();
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('is brought up to date in a running process: from the file another process wrote, else by indexing the changes', () => {
+    const db = join(dir, 'running.db');
+    const rt = testRuntime({ databasePath: db });
+    try {
+      const before = rt.matcher;
+      expect(rt.reindex()).toBe(false); // nothing changed
+      // An import in another process, which writes the index file.
+      const admin = testRuntime({ databasePath: db, demo: false });
+      importCsv(admin.ctx, 'accounts', 'a.csv', ZEPHYR);
+      admin.reindex();
+      admin.close();
+      expect(rt.reindex()).toBe(true);
+      expect(rt.matcher).not.toBe(before); // the one read from the file
+      expect(rt.deps.matcher.search('zephyr dynamics')[0]?.accountId).toBe('zephyr');
+      expect(built(rt.logs.lines)).toBe(1); // the demo's, at the start only
+      // A change with no index file for it: the changed account is indexed here.
+      const other = testRuntime({ databasePath: db, demo: false });
+      other.clock.advance(60_000); // the accounts' update times are part of their fingerprint
+      importCsv(other.ctx, 'accounts', 'b.csv', 'id,name\nzephyr,Zephyr Aerospace\n');
+      other.close();
+      expect(rt.reindex()).toBe(true);
+      expect(rt.deps.matcher.search('zephyr aerospace')[0]?.accountId).toBe('zephyr');
+      expect(rt.deps.matcher.search('zephyr dynamics')[0]?.matchedText).not.toBe('Zephyr Dynamics Ltd');
+    } finally {
+      rt.close();
+    }
+  });
+});
