@@ -1,6 +1,6 @@
 /**
  * 4. Timers: with many pending timers (the lifecycles of protected claims), a scheduler tick
- * with nothing due; the time to fire timers that fell due (each in its own transaction, with
+ * with nothing due; the time to fire timers that fell due (each under its own savepoint, with
  * its ledger entry and notification); and a restart (a real `roe serve` process) reaching its
  * first tick. Baselines: the bare indexed due query, bare claim-and-append transactions, and a
  * bare Node process opening the database.

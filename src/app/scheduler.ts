@@ -13,28 +13,56 @@ export const TIMER_MAX_ATTEMPTS = 5;
 /** Timers fired per tick at most; a full tick is followed at once by another. */
 export const TICK_BATCH = 500;
 
+/** Timers fired under one transaction at most, and for how long it may hold the write lock. */
+export const GROUP_SIZE = 100;
+const GROUP_MS = 25;
+
 /**
- * One scheduler tick: fires every timer due at `now`, each in its own IMMEDIATE transaction
- * that claims the timer and does its work, so a timer fires once even with two processes
- * on one database file, and a crash mid-way leaves it pending for the next start. One
- * failing timer is recorded (retried later, then given up) and never stops the others.
+ * One scheduler tick: fires every timer due at `now`. Timers fire in groups, one IMMEDIATE
+ * transaction per group (at most {@link GROUP_SIZE} timers or ~25 ms, so the write lock is
+ * never held long), and each timer under its own savepoint inside it: claiming the timer and
+ * doing its work (state, ledger, notifications) commit together or not at all. So a timer
+ * fires once even with two processes on one database file; a crash mid-way leaves the whole
+ * group pending for the next start, with nothing of it written. One failing timer is rolled
+ * back alone, recorded (retried later, then given up) and never stops the others.
  */
 export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, batch = TICK_BATCH): TickResult {
   const result: TickResult = { fired: [], failed: [] };
-  for (const t of dueTimers(db.db, now, batch)) {
+  const due = dueTimers(db.db, now, batch);
+  for (let next = 0; next < due.length; ) {
+    const from = next;
+    const fired: TickResult['fired'] = [];
+    const failed: (TickResult['failed'][number] & { err: unknown; subject: string; gaveUp: boolean })[] = [];
     try {
-      const fired = deps.ctx.store.transaction(() => {
-        if (!claimTimer(db.db, t.id, now)) return false;
-        fireTimer(deps, t);
-        return true;
+      deps.ctx.store.transaction(() => {
+        const started = performance.now();
+        for (next = from; next < due.length && next - from < GROUP_SIZE && performance.now() - started < GROUP_MS; next++) {
+          const t = due[next]!;
+          try {
+            // Nested: a savepoint, undone alone when this timer fails.
+            const mine = deps.ctx.store.transaction(() => {
+              if (!claimTimer(db.db, t.id, now)) return false;
+              fireTimer(deps, t);
+              return true;
+            });
+            if (mine) fired.push({ id: t.id, kind: t.kind, subject: t.subject });
+          } catch (e) {
+            const error = e instanceof Error ? e.message : String(e);
+            const gaveUp = t.attempts + 1 >= TIMER_MAX_ATTEMPTS;
+            timerFailed(db.db, t.id, error, gaveUp ? null : new Date(now.getTime() + 60_000 * 2 ** t.attempts));
+            failed.push({ id: t.id, kind: t.kind, error, err: e, subject: t.subject, gaveUp });
+          }
+        }
       });
-      if (fired) result.fired.push({ id: t.id, kind: t.kind, subject: t.subject });
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      const giveUp = t.attempts + 1 >= TIMER_MAX_ATTEMPTS;
-      timerFailed(db.db, t.id, error, giveUp ? null : new Date(now.getTime() + 60_000 * 2 ** t.attempts));
-      result.failed.push({ id: t.id, kind: t.kind, error });
-      logger.error({ err: e, timer: t.id, kind: t.kind, subject: t.subject, gaveUp: giveUp }, 'timer failed');
+    } catch (err) {
+      // The group did not commit (the database is busy or failing): its timers stay pending for the next tick.
+      logger.error({ err, timers: due.length - from }, 'scheduler: timers could not be fired; they stay pending');
+      break;
+    }
+    result.fired.push(...fired);
+    for (const f of failed) {
+      result.failed.push({ id: f.id, kind: f.kind, error: f.error });
+      logger.error({ err: f.err, timer: f.id, kind: f.kind, subject: f.subject, gaveUp: f.gaveUp }, 'timer failed');
     }
   }
   return result;

@@ -130,6 +130,32 @@ describe('durability', () => {
     expect(row).toMatchObject({ status: 'failed', attempts: 5, last_error: 'unknown timer kind "no.such.kind"' });
     expect(rt.logs.lines.some((l) => l.includes('timer failed'))).toBe(true);
   });
+  it('a timer that fails half-way leaves nothing of its work; the others in its group fire', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const first = openArbitratedCase(rt, 'soylent');
+    const second = openArbitratedCase(rt, 'acme-analytics');
+    // The first notification written fails: the ledger entry of that timer's work is already in.
+    let failures = 1;
+    const store = rt.store;
+    const failing = { ...store, outbox: { enqueue: (...a: Parameters<typeof store.outbox.enqueue>) => (failures-- > 0 ? (() => { throw new Error('disk full'); })() : store.outbox.enqueue(...a)) } };
+    const deps = { ...rt.deps, ctx: { ...rt.deps.ctx, store: failing } };
+    const before = outbox(rt).length;
+    const r = tick(rt.db, deps, new Date(Math.max(first.dueAt!.getTime(), second.dueAt!.getTime())), rt.logger);
+    expect(r.failed).toHaveLength(1);
+    const failedSubject = r.failed[0]!.id === undefined ? '' : (rt.db.sqlite.prepare('select subject from timers where id = ?').get(r.failed[0]!.id) as { subject: string }).subject;
+    expect([`dispute:${first.id}`, `dispute:${second.id}`]).toContain(failedSubject);
+    // every other due timer fired: two reminders and a breach per case, less the one that failed
+    expect(r.fired).toHaveLength(5);
+    // the failed reminder wrote nothing: one fewer reminder in the ledger than fired reminders would give
+    const reminded = (subject: string) => ledgerKinds(rt!, subject).filter((k) => k === 'dispute.reminded').length;
+    expect(reminded(`dispute:${first.id}`) + reminded(`dispute:${second.id}`)).toBe(r.fired.filter((f) => f.kind === 'sla.reminder').length);
+    expect(outbox(rt).length - before).toBeGreaterThan(0);
+    // recorded for a retry (and then cancelled with the case's other SLA timers by its breach), never fired
+    const row = rt.db.sqlite.prepare('select status, attempts, last_error from timers where id = ?').get(r.failed[0]!.id) as { status: string };
+    expect(row).toMatchObject({ attempts: 1, last_error: 'disk full' });
+    expect(row.status).not.toBe('fired');
+    expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
+  });
 });
 
 describe('snooze', () => {
