@@ -333,9 +333,9 @@ const PRODUCTS = ['Core Platform', 'Analytics', 'Services'];
 /**
  * Claim form values on random accounts by random partners. `overlapShare` of them go to an
  * account and product line already claimed earlier in the list by another partner, so that
- * the overlap check opens a dispute.
+ * the overlap check opens a dispute; the first `plainFirst` never do.
  */
-export function generateClaims(set: AccountSet, n: number, seed = 2, overlapShare = 0.1): GeneratedClaim[] {
+export function generateClaims(set: AccountSet, n: number, seed = 2, overlapShare = 0.1, plainFirst = 0): GeneratedClaim[] {
   const r = new Rng(seed);
   const out: GeneratedClaim[] = [];
   const accountOf: GeneratedAccount[] = [];
@@ -343,7 +343,7 @@ export function generateClaims(set: AccountSet, n: number, seed = 2, overlapShar
   const filed = new Set<string>();
   while (out.length < n) {
     const i = out.length;
-    const e = i > 0 && r.chance(overlapShare) ? r.int(i) : -1;
+    const e = i > 0 && i >= plainFirst && r.chance(overlapShare) ? r.int(i) : -1;
     const earlier = e >= 0 ? out[e]! : null;
     const account = e >= 0 ? accountOf[e]! : r.pick(set.accounts);
     const claimant = r.pick(set.partners).id;

@@ -67,6 +67,9 @@ describe('benchmarks at a tiny size', () => {
     expect(r.outcomes['is protected']).toBeGreaterThan(0);
     expect(Object.values(r.outcomes).reduce((a, b) => a + b, 0)).toBe(80);
     expect(r.outcomes.other).toBeUndefined();
+    // the stream with no overlaps, filed first
+    expect(Object.values(r.plainOutcomes).reduce((a, b) => a + b, 0)).toBe(40);
+    expect(r.plainOutcomes['is protected']).toBeGreaterThan(35);
   });
 
   it('timers: quiet ticks fire nothing; every due timer fires once with its ledger entry and notice; a restart ticks', async () => {
