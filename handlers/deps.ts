@@ -2,14 +2,19 @@ import type { Principal } from '../src/core/authz.js';
 import { canSeeDealDetails, canSeeParty } from '../src/core/authz.js';
 import { DomainError } from '../src/core/errors.js';
 import type { DomainContext } from '../src/core/context.js';
-import type { AccountMatch } from '../src/core/matching/matcher.js';
+import type { AccountMatch, Ranking } from '../src/core/matching/matcher.js';
 import type { PolicyVersion } from '../src/core/policy/versions.js';
 import { DIRECT, type PartyId } from '../src/core/types.js';
 
 /** What every handler gets: the domain context and the account matcher. */
 export interface HandlerDeps {
   ctx: DomainContext;
-  matcher: { search(query: string, limit?: number): AccountMatch[]; suggest(query: string, limit?: number): AccountMatch[] };
+  matcher: {
+    search(query: string, limit?: number): AccountMatch[];
+    /** The same results as `search`, each read only when asked for. */
+    rank(query: string, limit?: number): Ranking;
+    suggest(query: string, limit?: number): AccountMatch[];
+  };
 }
 
 /**
@@ -52,13 +57,20 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
   const version = deps.ctx.policies().inForceAt(deps.ctx.clock.now());
   const tz = version.policy.timezone;
   const { dateFmt, dateTimeFmt } = formatsFor(tz);
+  // A reply names the same parties again and again (owner, claims, criteria): each is read once.
+  const names = new Map<PartyId, string>();
   return {
     viewer,
     version,
     party: (id) => {
       if (id === DIRECT) return 'Direct sales';
       if (!canSeeParty(viewer, id)) return 'another party';
-      return deps.ctx.store.partners.get(id)?.name ?? id;
+      let name = names.get(id);
+      if (name === undefined) {
+        name = deps.ctx.store.partners.get(id)?.name ?? id;
+        names.set(id, name);
+      }
+      return name;
     },
     person: (key) => version.policy.people[key]?.name ?? key,
     seesDeal: (party) => canSeeDealDetails(viewer, party),

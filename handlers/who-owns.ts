@@ -33,11 +33,18 @@ function accountName(deps: HandlerDeps, m: AccountMatch): string {
 export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Reply {
   refuseUnknown(viewer, 'look up accounts');
   const q = readQuery(query);
-  const matches = deps.matcher.search(q, 5);
-  const exact = matches.filter((m) => m.exact);
-  const [first] = matches;
-  if (exact.length === 1 || (first && matches.length === 1)) return showAccount(deps, viewer, (exact[0] ?? first)!.accountId);
-  if (matches.length > 1) {
+  // Only the results shown are read: one account's answer needs that account alone.
+  const ranking = deps.matcher.rank(q, 5);
+  let exactCount = 0;
+  let firstExact = -1;
+  for (let i = 0; i < ranking.length; i++) {
+    if (!ranking.exact(i)) continue;
+    exactCount++;
+    if (firstExact < 0) firstExact = i;
+  }
+  if (exactCount === 1 || ranking.length === 1) return showAccount(deps, viewer, ranking.match(exactCount === 1 ? firstExact : 0).accountId);
+  if (ranking.length > 1) {
+    const matches = Array.from({ length: ranking.length }, (_, i) => ranking.match(i));
     return reply(`${matches.length} accounts match "${q}"`, [
       text(`${matches.length} accounts match "${q}". Which one?`),
       {

@@ -51,6 +51,7 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
     // Handlers reach the matcher through this, so they always use the current one.
     const matcher: HandlerDeps['matcher'] = {
       search: (query, limit) => accountIndex().matcher.search(query, limit),
+      rank: (query, limit) => accountIndex().matcher.rank(query, limit),
       suggest: (query, limit) => accountIndex().matcher.suggest(query, limit),
     };
     const ctx: DomainContext = { store, policies: () => policies, clock };

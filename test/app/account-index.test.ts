@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importCsv } from '../../src/core/import/import.service.js';
+import { MATCHER_SNAPSHOT_FORMAT } from '../../src/core/matching/matcher.js';
 import { ROOT } from '../support/builders.js';
 import { testRuntime } from '../support/runtime.js';
 
@@ -60,6 +61,27 @@ describe('the account index file (DATABASE_PATH.matcher)', () => {
       expect(rt.matcher.search('zephyr dynamics')[0]?.accountId).toBe('zephyr');
       expect(built(rt.logs.lines)).toBe(1);
       expect(rt.matcher.search('acme')[0]?.accountId).toBeDefined();
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('is built again, never read, when it was written in another index format', () => {
+    const db = join(dir, 'format.db');
+    const first = testRuntime({ databasePath: db });
+    expect(first.matcher.search('acme')[0]?.accountId).toBeDefined();
+    first.close();
+    // The same file as an older version of the bot wrote it: the format number in its header.
+    const file = readFileSync(`${db}.matcher`);
+    const header = `"format":${MATCHER_SNAPSHOT_FORMAT},`;
+    const at = file.indexOf(header);
+    expect(at).toBeGreaterThan(0);
+    file.write(`"format":${MATCHER_SNAPSHOT_FORMAT - 1},`.padEnd(header.length, ' '), at, 'latin1');
+    writeFileSync(`${db}.matcher`, file);
+    const rt = testRuntime({ databasePath: db, demo: false });
+    try {
+      expect(rt.matcher.search('acme')[0]?.accountId).toBeDefined();
+      expect(built(rt.logs.lines)).toBe(1);
     } finally {
       rt.close();
     }

@@ -19,8 +19,15 @@
  *   and from each normalised domain to the account.
  * - account strings: per account its id, name, aliases and domains as given, in one byte pool
  *   ({@link AccountStrings}), decoded only for the few accounts a query returns.
+ * - per account, its place in the order of names (ties are settled without reading names) and
+ *   the shortest compact length of its name and aliases (it bounds what a match can cover).
  * Hashed tables keep an 8-bit fingerprint and the value in one int32 per slot; every hit is
  * verified against the pool or the account.
+ *
+ * A query reads as few forward records as it can without changing its results: an account of
+ * a word's postings is read only if the query words it holds (known from bitsets made of the
+ * other words' postings) could make it score at all, and then in the order of the best score
+ * it could reach, until that could no longer enter the results.
  */
 import { looksLikeDomain, nameTokens, normalizeDomain } from './normalize.js';
 
@@ -40,6 +47,20 @@ export interface AccountMatch {
   matchedText: string;
   /** The query names this account unambiguously: equal normalised name/alias, or equal domain. */
   exact: boolean;
+}
+
+/**
+ * A search's results before any of their strings are read: how many there are, which of them
+ * name their account unambiguously, and each one on demand (reading only its account's
+ * strings). For a caller that shows one of several results. Use it at once: it holds until the
+ * matcher next changes.
+ */
+export interface Ranking {
+  readonly length: number;
+  /** Whether result i names its account unambiguously (its {@link AccountMatch.exact}). */
+  exact(i: number): boolean;
+  /** Result i, as {@link AccountMatcher.search} gives it. */
+  match(i: number): AccountMatch;
 }
 
 // Score bands, best first. Within a band the score grows with how much of the name the query
@@ -91,11 +112,15 @@ const MAX_TYPO_LEN = 20;
 const MAX_PREFIX_EXPANSIONS = 48;
 const PREFIX_SCAN_LIMIT = 1024;
 const MAX_TYPO_EXPANSIONS = 64;
+/** Typo probes run together (see TokenDictionary.flushProbes). */
+const PROBE_BATCH = 64;
 /** Postings visited per query: bounds the work for very common words ("group", "global"). */
 const POSTING_BUDGET = 2_500;
 /** Rarest-word volumes between which full matches are found by intersecting postings. */
 const FULL_MATCH_FILTER_FROM = 2_000;
 const FULL_MATCH_FILTER_MAX = 400_000;
+/** Postings of other words read into bitsets per posting the word filter may spare scoring. */
+const WORD_FILTER_COST = 256;
 const TARGET_LOAD = 0.7;
 const MAX_LOAD = 0.85;
 const MIN_TABLE_SLOTS = 256;
@@ -224,7 +249,7 @@ export interface MatcherSnapshot {
 }
 
 /** Bump on any change to the index layout, the scoring inputs or the normalisation. */
-export const MATCHER_SNAPSHOT_FORMAT = 1;
+export const MATCHER_SNAPSHOT_FORMAT = 2;
 
 function num(s: MatcherSnapshot, key: string): number {
   const v = s.numbers[key];
@@ -376,6 +401,45 @@ class KeyMultiMap {
 
 type TwoEdits = 'always' | 'if-none-closer' | 'never';
 
+/** Cells of TokenDictionary.headStart: one per pair of ASCII characters. */
+const HEAD_CELLS = 128 * 128;
+
+/**
+ * headStart from sortedHead: each word falls in the cell of its first two characters (both
+ * ASCII), or between cells (a non-ASCII second character: after its first character's cells;
+ * a non-ASCII first: after all); cell x starts at the first word not in a lower cell.
+ */
+function headStarts(heads: I32): I32 {
+  const out = new Int32Array(HEAD_CELLS + 1);
+  const words = heads.length >>> 1;
+  let i = 0;
+  for (let x = 0; x <= HEAD_CELLS; x++) {
+    while (i < words) {
+      const c0 = heads[2 * i]! >>> 16;
+      const c1 = heads[2 * i]! & 0xffff;
+      // The word's place among cells, doubled: 2x for cell x, 2x + 1 just after it.
+      const place = c0 >= 128 ? 2 * HEAD_CELLS : c1 >= 128 ? 2 * (c0 * 128 + 127) + 1 : 2 * (c0 * 128 + c1);
+      if (place >= 2 * x) break;
+      i++;
+    }
+    out[x] = i;
+  }
+  return out;
+}
+
+/** Sorts query word indices (at most MAX_QUERY_TOKENS) by volume, then index. */
+function sortByVolume(words: number[], volume: Int32Array): void {
+  for (let i = 1; i < words.length; i++) {
+    const x = words[i]!;
+    let j = i - 1;
+    while (j >= 0 && (volume[words[j]!]! > volume[x]! || (volume[words[j]!]! === volume[x]! && words[j]! > x))) {
+      words[j + 1] = words[j]!;
+      j--;
+    }
+    words[j + 1] = x;
+  }
+}
+
 /** Words with digits ("2020", "a1") match exactly or by prefix only: "Acme 2020" is not "Acme 2021". */
 function hasDigit(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -398,6 +462,18 @@ class TokenDictionary {
   lens: U8 = new Uint8Array(0);
   private table = KeyMultiMap.sizedFor(0, true);
   private sorted: I32 = new Int32Array(0);
+  /**
+   * The first four characters of each word of `sorted`, two per int32 (0 past its end; a
+   * normalised word holds no U+0000), at 2i and 2i+1: prefix search compares these, in one
+   * array in sorted order, instead of reaching each word's characters. Derived from `sorted`.
+   */
+  private sortedHead: I32 = new Int32Array(0);
+  /**
+   * For a word starting with ASCII c0, c1: at c0 * 128 + c1, the first index of `sorted` that
+   * may hold it, and at the next entry where such words certainly end (prefix search looks
+   * only between). Derived from `sortedHead`.
+   */
+  private headStart: I32 = new Int32Array(HEAD_CELLS + 1);
   private recent: number[] = [];
   /** During a bulk load the sorted order is built once at the end. */
   private bulk = false;
@@ -421,6 +497,10 @@ class TokenDictionary {
   private looseTypos = false;
   private near1: number[] = [];
   private near2: number[] = [];
+  /** Probes queued: their keys, then (while they run) their home slots (one more: see flushProbes). */
+  private readonly probeKeys = new Uint32Array(PROBE_BATCH);
+  private readonly probeHomes = new Int32Array(PROBE_BATCH + 1);
+  private probeCount = 0;
 
   snapshot(out: MatcherSnapshot): void {
     out.numbers['dict.count'] = this.count;
@@ -439,6 +519,8 @@ class TokenDictionary {
     d.start = int32(from, 'dict.start');
     d.lens = uint8(from, 'dict.lens');
     d.sorted = int32(from, 'dict.sorted');
+    d.sortedHead = d.headsOf(d.sorted);
+    d.headStart = headStarts(d.sortedHead);
     d.recent = Array.from(int32(from, 'dict.recent'));
     d.table = KeyMultiMap.restore('dict.table', from);
     if (d.start.length < d.count + 1 || d.lens.length < d.count || d.sorted.length + d.recent.length !== d.count) throw new RangeError('matcher snapshot: inconsistent dictionary');
@@ -460,6 +542,8 @@ class TokenDictionary {
     for (let t = 0; t < ids.length; t++) ids[t] = t;
     ids.sort((x, y) => this.compare(x, y));
     this.sorted = ids;
+    this.sortedHead = this.headsOf(ids);
+    this.headStart = headStarts(this.sortedHead);
     this.recent = [];
   }
 
@@ -548,21 +632,88 @@ class TokenDictionary {
    */
   prefixed(codes: Int32Array, from: number, n: number, max: number, out: number[]): boolean {
     this.prefixFound = 0;
-    let more = this.scanPrefixed(this.sorted, codes, from, n);
+    let more = this.scanSorted(codes, from, n);
     if (this.recent.length > 0) more = this.scanPrefixed(this.recent, codes, from, n) || more;
     const found = this.prefixFound;
     if (found > max) more = true;
-    // Counting sort by length, stable: dictionary order within a length.
-    const count = this.lenCount;
-    count.fill(0);
-    for (let i = 0; i < found; i++) count[this.lens[this.prefixCandidates[i]!]! + 1]!++;
-    for (let l = 1; l < count.length; l++) count[l]! += count[l - 1]!;
-    for (let i = 0; i < found; i++) {
-      const t = this.prefixCandidates[i]!;
-      this.prefixOrdered[count[this.lens[t]!]!++] = t;
+    // Stable sort by length: dictionary order within a length. By insertion when few, else by counting.
+    const lens = this.lens;
+    const ordered = this.prefixOrdered;
+    if (found <= 32) {
+      for (let i = 0; i < found; i++) {
+        const t = this.prefixCandidates[i]!;
+        let j = i - 1;
+        while (j >= 0 && lens[ordered[j]!]! > lens[t]!) {
+          ordered[j + 1] = ordered[j]!;
+          j--;
+        }
+        ordered[j + 1] = t;
+      }
+    } else {
+      const count = this.lenCount;
+      count.fill(0);
+      for (let i = 0; i < found; i++) count[lens[this.prefixCandidates[i]!]! + 1]!++;
+      for (let l = 1; l < count.length; l++) count[l]! += count[l - 1]!;
+      for (let i = 0; i < found; i++) {
+        const t = this.prefixCandidates[i]!;
+        ordered[count[lens[t]!]!++] = t;
+      }
     }
-    for (let i = 0; i < found && i < max; i++) out.push(this.prefixOrdered[i]!);
+    for (let i = 0; i < found && i < max; i++) out.push(ordered[i]!);
     return more;
+  }
+
+  /** The first four characters of each word, as in {@link sortedHead}. */
+  private headsOf(ids: I32): I32 {
+    const heads = new Int32Array(2 * ids.length);
+    const chars = this.chars;
+    for (let i = 0; i < ids.length; i++) {
+      const s = this.start[ids[i]!]!;
+      const n = this.start[ids[i]! + 1]! - s;
+      heads[2 * i] = ((n > 0 ? chars[s]! : 0) << 16) | (n > 1 ? chars[s + 1]! : 0);
+      heads[2 * i + 1] = ((n > 2 ? chars[s + 2]! : 0) << 16) | (n > 3 ? chars[s + 3]! : 0);
+    }
+    return heads;
+  }
+
+  /**
+   * {@link scanPrefixed} over `sorted`, by its first four characters in `sortedHead`: the
+   * characters of a word are read only past those four.
+   */
+  private scanSorted(codes: Int32Array, from: number, n: number): boolean {
+    const qa = (((n > 0 ? codes[from]! : 0) << 16) | (n > 1 ? codes[from + 1]! : 0)) >>> 0;
+    const qb = (((n > 2 ? codes[from + 2]! : 0) << 16) | (n > 3 ? codes[from + 3]! : 0)) >>> 0;
+    const heads = this.sortedHead;
+    const sorted = this.sorted;
+    // The first word not below the query: by the heads, then by the characters past them;
+    // between the bounds of its first two characters when they are ASCII.
+    let lo = 0;
+    let hi = sorted.length;
+    if (n >= 2 && codes[from]! < 128 && codes[from + 1]! < 128) {
+      const cell = codes[from]! * 128 + codes[from + 1]!;
+      lo = this.headStart[cell]!;
+      hi = this.headStart[cell + 1]!;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const a = heads[2 * mid]! >>> 0;
+      const b = heads[2 * mid + 1]! >>> 0;
+      const below = a !== qa ? a < qa : b !== qb ? b < qb : this.compareToCodes(sorted[mid]!, codes, from, n) < 0;
+      if (below) lo = mid + 1;
+      else hi = mid;
+    }
+    // Words starting with the query: equal heads on the query's first (up to four) characters.
+    const maskA = n >= 2 ? 0xffffffff : n === 1 ? 0xffff0000 : 0;
+    const maskB = n >= 4 ? 0xffffffff : n === 3 ? 0xffff0000 : 0;
+    for (let i = lo; i < sorted.length; i++) {
+      if (((heads[2 * i]! & maskA) >>> 0) !== ((qa & maskA) >>> 0) || ((heads[2 * i + 1]! & maskB) >>> 0) !== ((qb & maskB) >>> 0)) return false;
+      const t = sorted[i]!;
+      if (n > 4 && !this.startsWith(t, codes, from, n)) return false;
+      if ((this.lens[t]! < 255 ? this.lens[t]! : this.len(t)) === n) continue;
+      if (this.prefixFound === PREFIX_SCAN_LIMIT) return true;
+      this.prefixCandidates[this.prefixFound++] = t;
+    }
+    return false;
   }
 
   /** Adds to prefixCandidates the words of sorted list `arr` starting with the codes; true if cut short. */
@@ -587,9 +738,9 @@ class TokenDictionary {
   /**
    * Words within the typo allowance of `word` not yet marked seen: distance 1 into `near1`,
    * distance 2 into `near2` as `twoEdits` says (it costs ~36·n² probes, so a search looks for
-   * it only when nothing closer exists).
+   * it only when nothing closer exists). `known`: the word is in the dictionary.
    */
-  typos(word: string, loose: boolean, twoEdits: TwoEdits, near1: number[], near2: number[]): void {
+  typos(word: string, loose: boolean, twoEdits: TwoEdits, near1: number[], near2: number[], known = false): void {
     const n = word.length;
     this.maxDistance = typoAllowance(n, loose);
     if (this.maxDistance === 0 || n > MAX_TYPO_LEN || hasDigit(word)) return;
@@ -606,6 +757,9 @@ class TokenDictionary {
     // Distance 1, symmetric deletions: the word, and each one-character deletion of it.
     this.probe(full, n);
     for (let i = 0; i < n; i++) this.probe(deletedHash(P, S, n, i), n - 1);
+    // A word of the dictionary that gets here (3 to MAX_TYPO_LEN letters, no digit) is indexed
+    // with its deletions: these probes are all in the table, the filter need not be asked.
+    this.flushProbes(known);
     if (this.maxDistance < 2 || twoEdits === 'never' || (twoEdits === 'if-none-closer' && near1.length > 0)) return;
     // Distance 2 against words indexed with their one-character deletions: probe each edit of
     // the query (insertion, substitution, deletion + deletion/substitution, transposition + any).
@@ -645,31 +799,98 @@ class TokenDictionary {
       this.probe(VP[n]!, n);
       for (let j = 0; j < n; j++) this.probe(deletedHash(VP, VS, n, j), n - 1);
     }
+    this.flushProbes();
   }
 
+  /** Queues a probe for the word or deletion with this hash and length (see {@link flushProbes}). */
   private probe(raw: number, len: number): void {
     if (len <= 0) return;
-    const key = keyOf(raw, len, KEY_TOKEN);
-    if (!this.table.mayContain(key)) return;
-    const tag = key & 0xff;
+    this.probeKeys[this.probeCount++] = keyOf(raw, len, KEY_TOKEN);
+    if (this.probeCount === PROBE_BATCH) this.flushProbes();
+  }
+
+  /**
+   * Runs the queued probes in order: first every filter test (none when the keys are known to
+   * be `present`), then the home slot of each key the filter passes, then the walks. The reads
+   * of each pass do not wait on one another, so their cache misses overlap; the words are
+   * considered in the order they were probed.
+   */
+  private flushProbes(present = false): void {
+    const keys = this.probeKeys;
+    const n = this.probeCount;
+    this.probeCount = 0;
+    let m = n;
+    if (!present) {
+      m = 0;
+      for (let i = 0; i < n; i++) {
+        const key = keys[i]!;
+        if (this.table.mayContain(key)) keys[m++] = key;
+      }
+    }
     const slots = this.table.slots;
     const cap = slots.length;
-    let i = this.table.home(key);
-    for (;;) {
-      const s = slots[i]!;
-      if (s === 0) return;
-      if (s >>> 24 === tag && (s & SLOT_VALUE_MASK) !== SLOT_TOMBSTONE) this.consider((s & SLOT_VALUE_MASK) - 1);
-      if (++i === cap) i = 0;
+    const homes = this.probeHomes;
+    let touched = 0;
+    for (let i = 0; i < m; i++) {
+      homes[i] = this.table.home(keys[i]!);
+      touched |= slots[homes[i]!]!;
+    }
+    homes[m] = touched;
+    for (let k = 0; k < m; k++) {
+      const tag = keys[k]! & 0xff;
+      let i = homes[k]!;
+      for (;;) {
+        const s = slots[i]!;
+        if (s === 0) break;
+        if (s >>> 24 === tag && (s & SLOT_VALUE_MASK) !== SLOT_TOMBSTONE) this.consider((s & SLOT_VALUE_MASK) - 1);
+        if (++i === cap) i = 0;
+      }
     }
   }
 
   private consider(t: number): void {
-    if (!this.markSeen(t)) return;
-    const allowed = Math.min(this.maxDistance, typoAllowance(this.len(t), this.looseTypos));
-    if (allowed === 0) return;
-    const d = this.distance(t, allowed);
+    if (this.seen[t] === this.seenStamp) return;
+    // Lengths first (a small array): a word too long or short is passed over without reading
+    // its characters (it may come again: it is passed over again).
+    const len = this.lens[t]! < 255 ? this.lens[t]! : this.len(t);
+    const allowed = Math.min(this.maxDistance, typoAllowance(len, this.looseTypos));
+    if (allowed === 0 || Math.abs(len - this.qLen) > allowed) return;
+    this.seen[t] = this.seenStamp;
+    const d = allowed === 1 ? this.withinOne(t) : this.distance(t, allowed);
     if (d === 1) this.near1.push(t);
     else if (d === 2 && allowed >= 2) this.near2.push(t);
+  }
+
+  /** {@link distance} with max 1, without the table: 0, 1, or 2 for more. */
+  private withinOne(t: number): number {
+    const a = this.q;
+    const n = this.qLen;
+    const pool = this.chars;
+    const s = this.start[t]!;
+    const m = this.start[t + 1]! - s;
+    let i = 0;
+    const shorter = n < m ? n : m;
+    while (i < shorter && a[i] === pool[s + i]) i++;
+    if (n === m) {
+      if (i === n) return 0;
+      let j = i + 1;
+      while (j < n && a[j] === pool[s + j]) j++;
+      if (j === n) return 1; // one substitution
+      // Otherwise only the transposition of i and i + 1, the rest equal.
+      if (j !== i + 1 || a[i] !== pool[s + j] || a[j] !== pool[s + i]) return 2;
+      for (let x = j + 1; x < n; x++) if (a[x] !== pool[s + x]) return 2;
+      return 1;
+    }
+    // One character more on one side, at the first difference.
+    if (n === m + 1) {
+      for (let x = i; x < m; x++) if (a[x + 1] !== pool[s + x]) return 2;
+      return 1;
+    }
+    if (m === n + 1) {
+      for (let x = i; x < n; x++) if (a[x] !== pool[s + x + 1]) return 2;
+      return 1;
+    }
+    return 2;
   }
 
   /** Optimal-string-alignment distance between the query word and word t, or max+1 if larger. */
@@ -680,7 +901,9 @@ class TokenDictionary {
     const s = this.start[t]!;
     const m = this.start[t + 1]! - s;
     if (Math.abs(n - m) > max) return max + 1;
-    let [r0, r1, r2] = this.rows as [I32, I32, I32];
+    let r0 = this.rows[0]!;
+    let r1 = this.rows[1]!;
+    let r2 = this.rows[2]!;
     for (let j = 0; j <= m; j++) r1[j] = j;
     for (let i = 1; i <= n; i++) {
       r2[0] = i;
@@ -799,6 +1022,8 @@ class TokenDictionary {
     while (i < a.length) out[o++] = a[i++]!;
     while (j < b.length) out[o++] = b[j++]!;
     this.sorted = out;
+    this.sortedHead = this.headsOf(out);
+    this.headStart = headStarts(this.sortedHead);
     this.recent = [];
   }
 }
@@ -812,6 +1037,25 @@ interface Scored {
   field: number;
   exact: boolean;
   nameLen: number;
+}
+
+class MatcherRanking implements Ranking {
+  readonly length: number;
+  constructor(
+    private readonly matcher: AccountMatcher,
+    private readonly top: readonly Scored[],
+    private readonly builds: number,
+  ) {
+    this.length = top.length;
+  }
+
+  exact(i: number): boolean {
+    return this.top[i]!.exact;
+  }
+
+  match(i: number): AccountMatch {
+    return this.matcher.matchOf(this.top[i]!, this.builds);
+  }
 }
 
 /**
@@ -831,6 +1075,8 @@ const CHUNK = 8192;
 
 /** Records read from a {@link StringPool} kept per account slot (direct-mapped): ranking asks for the same names again. */
 const RECORD_CACHE = 512;
+/** Bytes of a record-cache slot's buffer, unless a record needs more. */
+const RECORD_BYTES = 256;
 
 /**
  * The accounts' own strings (id, name, aliases, domains, exactly as given) in one byte pool,
@@ -853,7 +1099,7 @@ class AccountStrings {
   private readonly cacheTag = new Int32Array(RECORD_CACHE).fill(-1);
   private readonly cacheData: (U8 | undefined)[] = new Array<U8 | undefined>(RECORD_CACHE);
   /** Value of the last varint read. */
-  private v = 0;
+  v = 0;
 
   constructor(capacity: number) {
     this.bytes = new Uint8Array(Math.max(256, capacity * 48));
@@ -962,15 +1208,21 @@ class AccountStrings {
     if (s >= this.base) return this.bytes.subarray(s - this.base, e - this.base);
     const slot = a & (RECORD_CACHE - 1);
     if (this.cacheTag[slot] === a) return this.cacheData[slot]!;
-    const data = new Uint8Array(e - s);
+    // Read into the slot's own buffer (records start at 0; a caller decodes before it reads
+    // another record, so the buffer is reused instead of allocating one per read).
+    let data = this.cacheData[slot];
+    if (data === undefined || data.length < e - s) {
+      data = new Uint8Array(Math.max(e - s, RECORD_BYTES));
+      this.cacheData[slot] = data;
+    }
+    this.cacheTag[slot] = -1;
     this.outside!.read(s, e - s, data);
     this.cacheTag[slot] = a;
-    this.cacheData[slot] = data;
     return data;
   }
 
   /** Position after the varint at p of `r`, its value in `this.v`. */
-  private readVarint(r: U8, p: number): number {
+  readVarint(r: U8, p: number): number {
     let v = 0;
     let shift = 0;
     let b: number;
@@ -1076,6 +1328,93 @@ class AccountStrings {
     return p === end;
   }
 
+  /**
+   * Each record's place (0 = first) in the order of names, then ids, as JS compares strings
+   * (by UTF-16 code unit): this encoding keeps that order byte for byte. For records 0..count-1,
+   * while the pool is in memory. A most-significant-first radix sort, four bytes a pass: each
+   * record's next four bytes (9 bits each, 0 past the end of the name) and its number in one
+   * 64-bit key, sorted natively; records still equal go on to the next four bytes, small
+   * groups and equal names are sorted by comparison.
+   */
+  ranks(count: number): I32 {
+    const b = this.bytes;
+    const nameAt = new Int32Array(count);
+    const nameEnd = new Int32Array(count);
+    const idAt = new Int32Array(count);
+    const idEnd = new Int32Array(count);
+    for (let a = 0; a < count; a++) {
+      let p = this.readVarint(b, this.start[a]! - this.base);
+      p = this.readVarint(b, p);
+      p = this.readVarint(b, p);
+      idAt[a] = p;
+      idEnd[a] = p + this.v;
+      p = this.readVarint(b, p + this.v);
+      nameAt[a] = p;
+      nameEnd[a] = p + this.v;
+    }
+    const compareBytes = (x0: number, x1: number, y0: number, y1: number): number => {
+      for (; x0 < x1 && y0 < y1; x0++, y0++) if (b[x0] !== b[y0]) return b[x0]! - b[y0]!;
+      return x1 - x0 - (y1 - y0);
+    };
+    /** Records x and y whose names agree on their first d bytes. */
+    const compareFrom = (x: number, y: number, d: number): number =>
+      compareBytes(nameAt[x]! + d, nameEnd[x]!, nameAt[y]! + d, nameEnd[y]!) || compareBytes(idAt[x]!, idEnd[x]!, idAt[y]!, idEnd[y]!);
+    const order = new Int32Array(count);
+    for (let i = 0; i < count; i++) order[i] = i;
+    const keys = new BigUint64Array(count);
+    const halves = new Uint32Array(keys.buffer);
+    const little = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+    const LO = little ? 0 : 1;
+    const HI = 1 - LO;
+    const stack: number[] = [0, count, 0];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      const hi = stack.pop()!;
+      const lo = stack.pop()!;
+      if (hi - lo <= 16) {
+        for (let i = lo + 1; i < hi; i++) {
+          const x = order[i]!;
+          let j = i - 1;
+          while (j >= lo && compareFrom(order[j]!, x, d) > 0) {
+            order[j + 1] = order[j]!;
+            j--;
+          }
+          order[j + 1] = x;
+        }
+        continue;
+      }
+      for (let i = lo; i < hi; i++) {
+        const a = order[i]!;
+        const p = nameAt[a]! + d;
+        const n = nameEnd[a]! - p;
+        const s0 = n > 0 ? b[p]! + 1 : 0;
+        const s1 = n > 1 ? b[p + 1]! + 1 : 0;
+        const s2 = n > 2 ? b[p + 2]! + 1 : 0;
+        const s3 = n > 3 ? b[p + 3]! + 1 : 0;
+        // Four 9-bit symbols, then 24 bits of record number: bits 59..0 of the key.
+        halves[2 * i + HI] = (s0 << 19) | (s1 << 10) | (s2 << 1) | (s3 >>> 8);
+        halves[2 * i + LO] = (((s3 & 0xff) << 24) | a) >>> 0;
+      }
+      keys.subarray(lo, hi).sort();
+      for (let i = lo; i < hi; i++) order[i] = halves[2 * i + LO]! & 0xffffff;
+      for (let i = lo; i < hi; ) {
+        const h = halves[2 * i + HI]!;
+        const top = halves[2 * i + LO]! >>> 24;
+        let j = i + 1;
+        while (j < hi && halves[2 * j + HI] === h && halves[2 * j + LO]! >>> 24 === top) j++;
+        if (j - i > 1) {
+          // The last of the four bytes past the end: the names are equal, the ids decide.
+          if ((((h & 1) << 8) | top) === 0) order.set(Array.from(order.subarray(i, j)).sort((x, y) => compareBytes(idAt[x]!, idEnd[x]!, idAt[y]!, idEnd[y]!)), i);
+          else stack.push(i, j, d + 4);
+        }
+        i = j;
+      }
+    }
+    const rank = new Int32Array(count);
+    for (let i = 0; i < count; i++) rank[order[i]!] = i;
+    return rank;
+  }
+
   /** Whether records a and b have the same id. */
   sameId(a: number, b: number): boolean {
     return this.id(a) === this.id(b);
@@ -1124,6 +1463,14 @@ export class AccountMatcher {
   // Accounts by internal number (dense; renumbered on compaction).
   private strings = new AccountStrings(0);
   private alive: U8 = new Uint8Array(0);
+  /**
+   * Each account's place in the order of names, then ids, among the accounts of the last
+   * build; -1 for accounts added since (compared by their strings). Ties of score and name
+   * length are settled with it, without reading names.
+   */
+  private nameRank: I32 = new Int32Array(0);
+  /** Per account, the shortest compact length of its name and aliases that have words (0: none): bounds a match's coverage. */
+  private minCompact: U8 = new Uint8Array(0);
   private accCount = 0;
   private liveCount = 0;
   private deadCount = 0;
@@ -1144,13 +1491,35 @@ export class AccountMatcher {
   private ovAcc: I32 = new Int32Array(0);
   private ovSize = 0;
   private accountTable = KeyMultiMap.sizedFor(0);
+  /** Builds so far: account numbers change at each. */
+  private builds = 0;
 
   // Per-query state.
-  private stamp = 0;
-  private seen: I32 = new Int32Array(0);
-  private markStamp: I32 = new Int32Array(0);
-  /** First expansion of a word in the current query (chained through exNext). */
-  private markHead: I32 = new Int32Array(0);
+  /** One bit per account scored by this query (a small array: a query touches few of its words). */
+  private seenBits: I32 = new Int32Array(0);
+  /** Accounts marked in seenBits, to clear them at the next query; past its end, the whole set is cleared. */
+  private seenList: I32 = new Int32Array(4096);
+  private seenCount = 0;
+  /**
+   * The query's expansion words: open-addressing table from word id (exWordKey, -1 = empty)
+   * to its first expansion (exWordHead, chained through exNext); a few kB, however large the
+   * dictionary.
+   */
+  private exWordKey: I32 = new Int32Array(1024).fill(-1);
+  private exWordHead: I32 = new Int32Array(1024);
+  private exWords = 0;
+  /** The slots of exWordKey in use (to clear them): room for as many words as the table takes. */
+  private exWordSlots: I32 = new Int32Array(512);
+  /** Accounts gathered from postings to be scored together, and where their records start. */
+  private readonly batch = new Int32Array(POSTING_BUDGET);
+  private batchSize = 0;
+  /** Per account of `batch`: the weight of the query words it may hold (see heldWeight). */
+  private readonly batchHeld = new Float64Array(POSTING_BUDGET);
+  private readonly batchLen = new Int32Array(POSTING_BUDGET);
+  /** The batch's partial candidates: accounts, bounds, and a heap of their indices. */
+  private readonly batchPartialAcc = new Int32Array(POSTING_BUDGET);
+  private readonly batchBound = new Float64Array(POSTING_BUDGET);
+  private readonly batchHeap = new Int32Array(POSTING_BUDGET);
   private exTok: I32 = new Int32Array(512);
   private exQ: I32 = new Int32Array(512);
   private exKind: U8 = new Uint8Array(512);
@@ -1166,6 +1535,10 @@ export class AccountMatcher {
   /** Query words whose prefix expansion was cut short: tested with startsWith while scoring. */
   private readonly qTruncated = new Uint8Array(MAX_QUERY_TOKENS);
   private anyTruncated = false;
+  /** Per query word, the longest of its expansions (255 when it matches by "starts with" too): bounds what it covers of a name. */
+  private readonly qMaxLen = new Int32Array(MAX_QUERY_TOKENS);
+  /** Postings behind each query word's expansions ({@link wordVolume}). */
+  private readonly qVolume = new Int32Array(MAX_QUERY_TOKENS);
   /** Rarity (idf) of each query word and their sum. */
   private readonly qWeight = new Float64Array(MAX_QUERY_TOKENS);
   private qWeightSum = 0;
@@ -1188,6 +1561,25 @@ export class AccountMatcher {
   private readonly assignedPair = new Int32Array(MAX_QUERY_TOKENS);
   /** One bit per account, all clear between queries. */
   private accountBits: I32 = new Int32Array(0);
+  /** Per query word j, at j * wordBitsStride: the accounts holding one of its expansions (built on demand, clear between queries). */
+  private wordBits: I32 = new Int32Array(0);
+  private wordBitsStride = 0;
+  /** Query words whose bitset this query has made. */
+  private bitsBuilt = 0;
+  private filterOn = false;
+  private filterCount = 0;
+  private readonly filterWord = new Int32Array(MAX_QUERY_TOKENS);
+  /** Weight of the filter's words an account must hold to be scored. */
+  private filterNeed = 0;
+  /** Weight of the query words every account of the round is taken to hold (its own word, and words without a bitset). */
+  private filterBase = 0;
+  /** The longest those words' expansions could cover together. */
+  private filterBaseLen = 0;
+  /** Set by heldWeight: the longest the words it found could cover together. */
+  private heldLen = 0;
+  private readonly scratchPrefixed: number[] = [];
+  private readonly scratchNear1: number[] = [];
+  private readonly scratchNear2: number[] = [];
   // Indexing scratch.
   private readonly scratchWords: number[] = [];
   private readonly scratchKeys: number[] = [];
@@ -1204,7 +1596,7 @@ export class AccountMatcher {
     this.strings.snapshot(out);
     this.accountTable.snapshot('accountTable', out);
     Object.assign(out.numbers, { accCount: this.accCount, liveCount: this.liveCount, deadCount: this.deadCount, fwdLen: this.fwdLen, csrWords: this.csrWords, ovSize: this.ovSize });
-    Object.assign(out.arrays, { alive: this.alive, fwdStart: this.fwdStart, fwd: this.fwd, postStart: this.postStart, post: this.post, postKey: this.postKey, ovHead: this.ovHead, ovCount: this.ovCount, ovNext: this.ovNext, ovAcc: this.ovAcc });
+    Object.assign(out.arrays, { alive: this.alive, nameRank: this.nameRank, minCompact: this.minCompact, fwdStart: this.fwdStart, fwd: this.fwd, postStart: this.postStart, post: this.post, postKey: this.postKey, ovHead: this.ovHead, ovCount: this.ovCount, ovNext: this.ovNext, ovAcc: this.ovAcc });
     return out;
   }
 
@@ -1222,6 +1614,8 @@ export class AccountMatcher {
     m.csrWords = num(s, 'csrWords');
     m.ovSize = num(s, 'ovSize');
     m.alive = uint8(s, 'alive');
+    m.nameRank = int32(s, 'nameRank');
+    m.minCompact = uint8(s, 'minCompact');
     m.fwdStart = int32(s, 'fwdStart');
     m.fwd = uint8(s, 'fwd');
     m.postStart = int32(s, 'postStart');
@@ -1231,7 +1625,7 @@ export class AccountMatcher {
     m.ovCount = int32(s, 'ovCount');
     m.ovNext = int32(s, 'ovNext');
     m.ovAcc = int32(s, 'ovAcc');
-    if (m.alive.length < m.accCount || m.fwdStart.length < m.accCount || m.strings.start.length < m.accCount || m.postStart.length < m.csrWords + 1 || m.csrWords > m.dict.count) {
+    if (m.alive.length < m.accCount || m.nameRank.length < m.accCount || m.minCompact.length < m.accCount || m.fwdStart.length < m.accCount || m.strings.start.length < m.accCount || m.postStart.length < m.csrWords + 1 || m.csrWords > m.dict.count) {
       throw new RangeError('matcher snapshot: inconsistent sizes');
     }
     return m;
@@ -1275,7 +1669,18 @@ export class AccountMatcher {
    * close or the query is empty, only punctuation or only a legal suffix.
    */
   search(query: string, limit = 5): AccountMatch[] {
-    return this.run(query, limit, false);
+    return this.run(query, limit, false).map((s) => this.toMatch(s));
+  }
+
+  /** {@link search}'s results, each read only when asked for (see {@link Ranking}). */
+  rank(query: string, limit = 5): Ranking {
+    return new MatcherRanking(this, this.run(query, limit, false), this.builds);
+  }
+
+  /** Result s as an {@link AccountMatch}, for a ranking made at build `builds` (for {@link MatcherRanking}). */
+  matchOf(s: Scored, builds: number): AccountMatch {
+    if (this.builds !== builds) throw new Error('AccountMatcher: a ranking was read after the matcher was rebuilt');
+    return this.toMatch(s);
   }
 
   /**
@@ -1284,13 +1689,14 @@ export class AccountMatcher {
    * mean".
    */
   suggest(query: string, limit = 3): AccountMatch[] {
-    return this.run(query, limit, true);
+    return this.run(query, limit, true).map((s) => this.toMatch(s));
   }
 
   // -------------------------------------------------------------------------------------------
   // Query
 
-  private run(query: string, limit: number, loose: boolean): AccountMatch[] {
+  /** The best results, as account numbers and scores (valid until the next build). */
+  private run(query: string, limit: number, loose: boolean): Scored[] {
     this.limit = Math.min(MAX_LIMIT, Math.max(0, Math.floor(limit)));
     if (this.limit === 0 || this.liveCount === 0 || typeof query !== 'string') return [];
     this.newQuery(loose);
@@ -1313,21 +1719,23 @@ export class AccountMatcher {
       this.searchCompact();
       this.searchPostings();
     }
-    return this.top.map((s) => this.toMatch(s));
+    return this.top;
   }
 
   private newQuery(loose: boolean): void {
-    if (this.stamp >= 0x7ffffff0) {
-      this.stamp = 0;
-      this.seen.fill(0);
-      this.markStamp.fill(0);
+    const words = (this.accCount >>> 5) + 1;
+    if (this.seenBits.length < words) this.seenBits = new Int32Array(words);
+    else if (this.seenCount > this.seenList.length) this.seenBits.fill(0);
+    else for (let i = 0; i < this.seenCount; i++) this.seenBits[this.seenList[i]! >>> 5] = 0;
+    this.seenCount = 0;
+    if (this.bitsBuilt !== 0) {
+      // Left set by a query that did not finish.
+      this.wordBits.fill(0);
+      this.bitsBuilt = 0;
     }
-    this.stamp++;
-    if (this.seen.length < this.accCount) this.seen = growInt32(this.seen, this.accCount);
-    if (this.markStamp.length < this.dict.count) {
-      this.markStamp = growInt32(this.markStamp, this.dict.count);
-      this.markHead = growInt32(this.markHead, this.dict.count);
-    }
+    this.filterOn = false;
+    for (let i = 0; i < this.exWords; i++) this.exWordKey[this.exWordSlots[i]!] = -1;
+    this.exWords = 0;
     this.loose = loose;
     this.top = [];
     this.k = 0;
@@ -1367,10 +1775,16 @@ export class AccountMatcher {
     }
     this.qStart[k] = pos;
     this.anyTruncated = false;
-    for (let i = 0; i < k; i++) this.expandWord(i, words[i]!);
+    for (let i = 0; i < k; i++) {
+      this.expandWord(i, words[i]!);
+      let longest = 0;
+      for (let e = this.qExStart[i]!; e < this.qExEnd[i]!; e++) longest = Math.max(longest, this.dict.lens[this.exTok[e]!]!);
+      this.qMaxLen[i] = this.qTruncated[i] ? 255 : longest;
+    }
     this.qWeightSum = 0;
     for (let i = 0; i < k; i++) {
-      const w = Math.log(1 + this.liveCount / (1 + this.wordVolume(i)));
+      this.qVolume[i] = this.wordVolume(i);
+      const w = Math.log(1 + this.liveCount / (1 + this.qVolume[i]!));
       this.qWeight[i] = w;
       this.qWeightSum += w;
     }
@@ -1386,16 +1800,19 @@ export class AccountMatcher {
       dict.markSeen(exact);
       this.addExpansion(qi, exact, KIND_EXACT, 0);
     }
-    const prefixed: number[] = [];
+    const prefixed = this.scratchPrefixed;
+    const near1 = this.scratchNear1;
+    const near2 = this.scratchNear2;
+    prefixed.length = 0;
+    near1.length = 0;
+    near2.length = 0;
     this.qTruncated[qi] = dict.prefixed(this.qCodes, this.qStart[qi]!, word.length, MAX_PREFIX_EXPANSIONS, prefixed) ? 1 : 0;
     if (this.qTruncated[qi]) this.anyTruncated = true;
     for (const t of prefixed) if (dict.markSeen(t)) this.addExpansion(qi, t, KIND_PREFIX, 0);
-    const near1: number[] = [];
-    const near2: number[] = [];
     if (this.typosWanted) {
       // A search wants the nearest words only; a suggestion wants a few more.
       const twoEdits = this.loose ? 'always' : exact >= 0 ? 'never' : 'if-none-closer';
-      dict.typos(word, this.loose, twoEdits, near1, near2);
+      dict.typos(word, this.loose, twoEdits, near1, near2, exact >= 0);
     }
     let added = 0;
     for (const t of near1) if (added++ < MAX_TYPO_EXPANSIONS) this.addExpansion(qi, t, KIND_TYPO, 1);
@@ -1416,12 +1833,63 @@ export class AccountMatcher {
     this.exQ[e] = qi;
     this.exKind[e] = kind;
     this.exDist[e] = dist;
-    if (this.markStamp[t] !== this.stamp) {
-      this.markStamp[t] = this.stamp;
-      this.markHead[t] = -1;
+    if (2 * (this.exWords + 1) > this.exWordKey.length) this.growExWords();
+    const keys = this.exWordKey;
+    const mask = keys.length - 1;
+    let h = Math.imul(t, 0x9e3779b1) & mask;
+    while (keys[h] !== t && keys[h] !== -1) h = (h + 1) & mask;
+    if (keys[h] === -1) {
+      keys[h] = t;
+      this.exWordHead[h] = -1;
+      this.exWordSlots[this.exWords++] = h;
     }
-    this.exNext[e] = this.markHead[t]!;
-    this.markHead[t] = e;
+    this.exNext[e] = this.exWordHead[h]!;
+    this.exWordHead[h] = e;
+  }
+
+  private growExWords(): void {
+    const oldKeys = this.exWordKey;
+    const oldHeads = this.exWordHead;
+    const keys = new Int32Array(oldKeys.length * 2).fill(-1);
+    const heads = new Int32Array(keys.length);
+    const slots = new Int32Array(keys.length >>> 1);
+    const mask = keys.length - 1;
+    let used = 0;
+    for (let i = 0; i < oldKeys.length; i++) {
+      const t = oldKeys[i]!;
+      if (t === -1) continue;
+      let h = Math.imul(t, 0x9e3779b1) & mask;
+      while (keys[h] !== -1) h = (h + 1) & mask;
+      keys[h] = t;
+      heads[h] = oldHeads[i]!;
+      slots[used++] = h;
+    }
+    this.exWordKey = keys;
+    this.exWordHead = heads;
+    this.exWordSlots = slots;
+  }
+
+  /** The first expansion of word t in this query (chained through exNext), or -1. */
+  private firstExpansion(t: number): number {
+    const keys = this.exWordKey;
+    const mask = keys.length - 1;
+    let h = Math.imul(t, 0x9e3779b1) & mask;
+    for (;;) {
+      const x = keys[h]!;
+      if (x === t) return this.exWordHead[h]!;
+      if (x === -1) return -1;
+      h = (h + 1) & mask;
+    }
+  }
+
+  private isSeen(a: number): boolean {
+    return (this.seenBits[a >>> 5]! & (1 << (a & 31))) !== 0;
+  }
+
+  private markAccount(a: number): void {
+    this.seenBits[a >>> 5]! |= 1 << (a & 31);
+    if (this.seenCount < this.seenList.length) this.seenList[this.seenCount] = a;
+    this.seenCount++;
   }
 
   /** Postings behind the expansions of query word qi (an upper bound on accounts having it). */
@@ -1453,13 +1921,10 @@ export class AccountMatcher {
    */
   private searchPostings(): void {
     const k = this.k;
+    const volume = this.qVolume;
     const order: number[] = [];
-    const volume: number[] = [];
-    for (let qi = 0; qi < k; qi++) {
-      volume[qi] = this.wordVolume(qi);
-      if (volume[qi]! > 0) order.push(qi);
-    }
-    order.sort((x, y) => volume[x]! - volume[y]! || x - y);
+    for (let qi = 0; qi < k; qi++) if (volume[qi]! > 0) order.push(qi);
+    sortByVolume(order, volume);
     const allWordsFound = order.length === k;
     const fullMatchesDone = allWordsFound && k >= 2 && this.scanFullMatches(order, volume);
     let remaining = 0;
@@ -1470,10 +1935,137 @@ export class AccountMatcher {
       const canMatchAll = r === 0 && allWordsFound && !fullMatchesDone;
       if (!canMatchAll && !this.partialCanQualify(remaining / this.qWeightSum)) break;
       remaining -= this.qWeight[qi]!;
+      this.prepareWordFilter(qi, volume, Math.min(volume[qi]!, budget));
+      this.batchSize = 0;
       for (let e = this.qExStart[qi]!; e < this.qExEnd[qi]! && budget > 0; e++) {
         budget = this.scanPostings(e, budget);
       }
+      if (this.batchSize > 0) this.scoreBatch(this.batchSize);
     }
+    this.filterOn = false;
+    this.clearWordBits(volume);
+  }
+
+  /**
+   * Before scanning the postings of query word qi: an account scores nothing unless the query
+   * words it holds weigh at least half the query (all of it when only full matches count), so
+   * one holding too few of the other words is passed over without reading its record. Which
+   * other words an account holds is read from one bitset per word, made from that word's
+   * postings when they are few enough to be worth it; a word without one counts as held.
+   */
+  private prepareWordFilter(qi: number, volume: Int32Array, visits: number): void {
+    this.filterOn = false;
+    const k = this.k;
+    if (this.loose || k < 2) return;
+    const W = this.qWeightSum;
+    const need = (this.minNameScore > BAND_PARTIAL + BAND_WIDTH ? W : 0.5 * W) * (1 - 1e-9);
+    let base = this.qWeight[qi]!;
+    let baseLen = this.qMaxLen[qi]!;
+    const others: number[] = [];
+    for (let j = 0; j < k; j++) {
+      if (j === qi) continue;
+      if (this.qTruncated[j]) {
+        // It matches by "starts with" too, beyond its postings: taken as held.
+        base += this.qWeight[j]!;
+        baseLen += this.qMaxLen[j]!;
+      } else if (volume[j]! > 0) others.push(j);
+    }
+    sortByVolume(others, volume);
+    let allowance = visits * WORD_FILTER_COST;
+    let n = 0;
+    for (const j of others) {
+      if (this.bitsBuilt & (1 << j)) {
+        this.filterWord[n++] = j;
+      } else if (volume[j]! <= allowance) {
+        allowance -= volume[j]!;
+        this.buildWordBits(j);
+        this.filterWord[n++] = j;
+      } else {
+        base += this.qWeight[j]!;
+        baseLen += this.qMaxLen[j]!;
+      }
+    }
+    // On even when every account of the round may score: the weights it finds bound the scores.
+    this.filterOn = true;
+    this.filterCount = n;
+    this.filterBase = base;
+    this.filterBaseLen = baseLen;
+    this.filterNeed = need - base;
+  }
+
+  /** Sets, in bitset j, the accounts in the postings of query word j's expansions. */
+  private buildWordBits(j: number): void {
+    const setWords = (this.accCount >>> 5) + 1;
+    if (this.wordBitsStride < setWords) {
+      // All clear (a query clears what it set): room for some accounts more.
+      this.wordBitsStride = setWords + (setWords >>> 3) + 16;
+      this.wordBits = new Int32Array(this.wordBitsStride * MAX_QUERY_TOKENS);
+    }
+    const bits = this.wordBits;
+    const off = j * this.wordBitsStride;
+    for (let e = this.qExStart[j]!; e < this.qExEnd[j]!; e++) {
+      const t = this.exTok[e]!;
+      if (t < this.csrWords) {
+        const end = this.postStart[t + 1]!;
+        for (let p = this.postStart[t]!; p < end; p++) {
+          const a = this.post[p]!;
+          bits[off + (a >>> 5)]! |= 1 << (a & 31);
+        }
+      }
+      if (t < this.ovHead.length) {
+        for (let o = this.ovHead[t]!; o >= 0; o = this.ovNext[o]!) {
+          const a = this.ovAcc[o]!;
+          bits[off + (a >>> 5)]! |= 1 << (a & 31);
+        }
+      }
+    }
+    this.bitsBuilt |= 1 << j;
+  }
+
+  /** Clears the bitsets this query made (word by word when that touches less than the whole set). */
+  private clearWordBits(volume: Int32Array): void {
+    if (this.bitsBuilt === 0) return;
+    const stride = this.wordBitsStride;
+    const bits = this.wordBits;
+    for (let j = 0; j < this.k; j++) {
+      if (!(this.bitsBuilt & (1 << j))) continue;
+      const off = j * stride;
+      if (volume[j]! * 4 > stride) {
+        bits.fill(0, off, off + stride);
+        continue;
+      }
+      for (let e = this.qExStart[j]!; e < this.qExEnd[j]!; e++) {
+        const t = this.exTok[e]!;
+        if (t < this.csrWords) {
+          const end = this.postStart[t + 1]!;
+          for (let p = this.postStart[t]!; p < end; p++) bits[off + (this.post[p]! >>> 5)] = 0;
+        }
+        if (t < this.ovHead.length) for (let o = this.ovHead[t]!; o >= 0; o = this.ovNext[o]!) bits[off + (this.ovAcc[o]! >>> 5)] = 0;
+      }
+    }
+    this.bitsBuilt = 0;
+  }
+
+  /**
+   * The weight of the query words account a may hold, as far as the word filter knows (all
+   * of them without it); -1 when that is too little for it to score at all.
+   */
+  private heldWeight(a: number): number {
+    if (!this.filterOn) return this.qWeightSum;
+    const w = a >>> 5;
+    const bit = 1 << (a & 31);
+    const stride = this.wordBitsStride;
+    let got = 0;
+    let len = this.filterBaseLen;
+    for (let f = 0; f < this.filterCount; f++) {
+      const j = this.filterWord[f]!;
+      if (this.wordBits[j * stride + w]! & bit) {
+        got += this.qWeight[j]!;
+        len += this.qMaxLen[j]!;
+      }
+    }
+    this.heldLen = len;
+    return got >= this.filterNeed ? this.filterBase + got : -1;
   }
 
   /**
@@ -1481,7 +2073,7 @@ export class AccountMatcher {
    * that also hold a second query word, found by intersecting the postings through a bitset,
    * instead of every account holding the rarest word. False when not applicable.
    */
-  private scanFullMatches(order: readonly number[], volume: readonly number[]): boolean {
+  private scanFullMatches(order: readonly number[], volume: Int32Array): boolean {
     const driver = order[0]!;
     if (volume[driver]! <= FULL_MATCH_FILTER_FROM || volume[driver]! > FULL_MATCH_FILTER_MAX) return false;
     const filter = order.find(
@@ -1497,7 +2089,7 @@ export class AccountMatcher {
     };
     this.forEachPosting(filter, setBit);
     this.forEachPosting(driver, (a) => {
-      if (bits[a >>> 5]! & (1 << (a & 31)) && this.seen[a] !== this.stamp) this.scoreAccount(a, 0, -1, false);
+      if (bits[a >>> 5]! & (1 << (a & 31)) && !this.isSeen(a)) this.scoreAccount(a, 0, -1, false);
     });
     this.forEachPosting(filter, (a) => {
       bits[a >>> 5] = 0;
@@ -1520,11 +2112,15 @@ export class AccountMatcher {
   /** Scores the accounts in the postings of expansion e; returns the budget left. */
   private scanPostings(e: number, budget: number): number {
     const t = this.exTok[e]!;
+    // With one query word the score is bounded by the posting's key: stop when it can't win.
+    // Then each account is scored as it comes (the bound follows the results so far); with
+    // more words the accounts to score are gathered into `batch`, and the round scores them together.
+    const bounded = this.k === 1;
+    const batch = this.batch;
+    let n = this.batchSize;
     if (t < this.csrWords) {
       const end = this.postStart[t + 1]!;
       let p = this.postStart[t]!;
-      // With one query word the score is bounded by the posting's key: stop when it can't win.
-      const bounded = this.k === 1;
       let lastKey = -1;
       while (p < end && budget > 0) {
         if (bounded && this.top.length >= this.limit && this.postKey[p] !== lastKey) {
@@ -1537,15 +2133,97 @@ export class AccountMatcher {
         }
         const a = this.post[p++]!;
         budget--;
-        if (this.seen[a] !== this.stamp) this.scoreAccount(a, 0, -1, false);
+        const held = this.heldWeight(a);
+        if (held < 0 || this.isSeen(a)) continue;
+        if (bounded) this.scoreAccount(a, 0, -1, false);
+        else {
+          this.markAccount(a);
+          this.batchHeld[n] = held;
+          this.batchLen[n] = this.heldLen;
+          batch[n++] = a;
+        }
       }
     }
-    if (t >= this.ovHead.length) return budget;
-    for (let o = this.ovHead[t]!; o >= 0 && budget > 0; o = this.ovNext[o]!, budget--) {
-      const a = this.ovAcc[o]!;
-      if (this.seen[a] !== this.stamp) this.scoreAccount(a, 0, -1, false);
+    if (t < this.ovHead.length) {
+      for (let o = this.ovHead[t]!; o >= 0 && budget > 0; o = this.ovNext[o]!, budget--) {
+        const a = this.ovAcc[o]!;
+        const held = this.heldWeight(a);
+        if (held < 0 || this.isSeen(a)) continue;
+        if (bounded) this.scoreAccount(a, 0, -1, false);
+        else {
+          this.markAccount(a);
+          this.batchHeld[n] = held;
+          this.batchLen[n] = this.heldLen;
+          batch[n++] = a;
+        }
+      }
     }
+    this.batchSize = n;
     return budget;
+  }
+
+  /**
+   * Scores the first n accounts of `batch` (marked seen already). The order does not change
+   * the results (the best of a set, in a total order), so it is chosen to do less: first the
+   * accounts that may hold every query word, then the others best bound first (a max-heap),
+   * until not even that bound could enter the results. The bound of a partial match is what
+   * it scores on the words the account may hold, covering at most what their longest
+   * expansions cover of its shortest name or alias.
+   */
+  private scoreBatch(n: number): void {
+    const batch = this.batch;
+    const held = this.batchHeld;
+    const W = this.qWeightSum;
+    const all = W * (1 - 1e-9);
+    const partialAcc = this.batchPartialAcc;
+    const bound = this.batchBound;
+    let np = 0;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const a = batch[i]!;
+      if (held[i]! >= all) {
+        batch[m++] = a;
+        continue;
+      }
+      const shortest = this.minCompact[a]!;
+      const coverage = shortest > 0 ? Math.min(1, this.batchLen[i]! / shortest) : 1;
+      partialAcc[np] = a;
+      bound[np++] = partialScore(held[i]! / W, coverage) + 1e-9;
+    }
+    for (let i = 0; i < m; i++) this.scoreRecord(batch[i]!, this.fwdStart[batch[i]!]!, 0, -1, false);
+    if (np === 0) return;
+    // The partial candidates that can still enter, in a max-heap by bound.
+    const heap = this.batchHeap;
+    const floor = this.top.length >= this.limit ? this.top[this.top.length - 1]!.score : -1;
+    let size = 0;
+    for (let i = 0; i < np; i++) if (bound[i]! >= floor) heap[size++] = i;
+    for (let i = (size >>> 1) - 1; i >= 0; i--) this.siftDown(i, size);
+    while (size > 0) {
+      const best = heap[0]!;
+      const top = this.top;
+      if (top.length >= this.limit && bound[best]! < top[top.length - 1]!.score) break;
+      heap[0] = heap[--size]!;
+      this.siftDown(0, size);
+      const a = partialAcc[best]!;
+      this.scoreRecord(a, this.fwdStart[a]!, 0, -1, false);
+    }
+  }
+
+  /** Restores the max-heap order of batchHeap[0..size) (by batchBound) below position i. */
+  private siftDown(i: number, size: number): void {
+    const heap = this.batchHeap;
+    const bound = this.batchBound;
+    const x = heap[i]!;
+    const key = bound[x]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= size) break;
+      if (c + 1 < size && bound[heap[c + 1]!]! > bound[heap[c]!]!) c++;
+      if (bound[heap[c]!]! <= key) break;
+      heap[i] = heap[c]!;
+      i = c;
+    }
+    heap[i] = x;
   }
 
   /** First posting in [p, end) whose word does not start its field (keys are sorted). */
@@ -1581,12 +2259,15 @@ export class AccountMatcher {
 
   /** Scores account a once per query (best of its fields and the domain score); keeps it if in the top. */
   private scoreAccount(a: number, domainScore: number, domainIdx: number, domainExact: boolean): void {
-    if (this.seen[a] === this.stamp) return;
-    this.seen[a] = this.stamp;
-    if (!this.alive[a]) return;
+    if (this.isSeen(a)) return;
+    this.markAccount(a);
+    this.scoreRecord(a, this.fwdStart[a]!, domainScore, domainIdx, domainExact);
+  }
+
+  /** Scores account a, whose forward record is at fwd[pos] (best of its fields and the domain score); keeps it if in the top. */
+  private scoreRecord(a: number, pos: number, domainScore: number, domainIdx: number, domainExact: boolean): void {
     const fwd = this.fwd;
     const ft = this.ft;
-    let pos = this.fwdStart[a]!;
     const nFields = fwd[pos++]!;
     let best = 0;
     let bestField = -1;
@@ -1623,7 +2304,8 @@ export class AccountMatcher {
       bestField = -2 - domainIdx;
       exact = domainExact;
     }
-    if (best <= 0) return;
+    // A removed account keeps its record until the next rebuild: it is scored, never kept.
+    if (best <= 0 || !this.alive[a]) return;
     const top = this.top;
     if (top.length >= this.limit && !this.better(a, best, nameLen, top[top.length - 1]!)) return;
     let i = top.length;
@@ -1636,6 +2318,9 @@ export class AccountMatcher {
   private better(a: number, score: number, nameLen: number, y: Scored): boolean {
     if (score !== y.score) return score > y.score;
     if (nameLen !== y.nameLen) return nameLen < y.nameLen;
+    const xRank = this.nameRank[a]!;
+    const yRank = this.nameRank[y.account]!;
+    if (xRank >= 0 && yRank >= 0) return xRank < yRank;
     const xName = this.strings.name(a);
     const yName = this.strings.name(y.account);
     if (xName !== yName) return xName < yName;
@@ -1650,8 +2335,7 @@ export class AccountMatcher {
     let np = 0;
     for (let j = 0; j < m; j++) {
       const t = ft[j]!;
-      if (this.markStamp[t] !== this.stamp) continue;
-      for (let e = this.markHead[t]!; e >= 0; e = this.exNext[e]!) {
+      for (let e = this.firstExpansion(t); e >= 0; e = this.exNext[e]!) {
         const qi = this.exQ[e]!;
         const kind = this.exKind[e]!;
         this.pairQ[np] = qi;
@@ -1819,6 +2503,15 @@ export class AccountMatcher {
     this.strings.add(a, account);
     this.alive = growUint8(this.alive, a + 1);
     this.alive[a] = 1;
+    this.nameRank = growInt32(this.nameRank, a + 1, -1);
+    this.nameRank[a] = -1;
+    this.minCompact = growUint8(this.minCompact, a + 1);
+    let shortest = 0;
+    for (const ids of fields) {
+      const c = Math.min(255, this.compactLength(ids));
+      if (ids.length > 0 && (shortest === 0 || c < shortest)) shortest = c;
+    }
+    this.minCompact[a] = shortest;
     this.liveCount++;
     this.fwdStart = growInt32(this.fwdStart, a + 1);
     this.fwdStart[a] = this.fwdLen;
@@ -2004,19 +2697,20 @@ export class AccountMatcher {
   /** (Re)builds every structure from `source`; a later duplicate of an id replaces the earlier. */
   private build(source: Iterable<MatchableAccount>, expected = 0): void {
     const hint = Array.isArray(source) ? source.length : Math.max(0, Math.floor(expected));
+    this.builds++;
     this.dict = new TokenDictionary();
     this.strings = new AccountStrings(hint);
     this.alive = new Uint8Array(hint);
+    this.nameRank = new Int32Array(0);
+    this.minCompact = new Uint8Array(hint);
     this.accCount = 0;
     this.liveCount = 0;
     this.deadCount = 0;
     this.fwdStart = new Int32Array(hint);
     this.fwd = new Uint8Array(hint * 14);
     this.fwdLen = 0;
-    this.stamp = 0;
-    this.seen = new Int32Array(0);
-    this.markStamp = new Int32Array(0);
-    this.markHead = new Int32Array(0);
+    this.seenBits = new Int32Array(0);
+    this.seenCount = 0;
 
     this.dict.beginBulk();
     const postings = new IntRows(3, hint * 4);
@@ -2032,6 +2726,7 @@ export class AccountMatcher {
     }
     this.dict.endBulk();
     this.strings.trim(this.accCount);
+    this.nameRank = this.strings.ranks(this.accCount);
 
     // Ids first, so that a later duplicate replaces an earlier one before names are indexed.
     const table = KeyMultiMap.sizedFor(this.accCount + keys.len);
