@@ -13,7 +13,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { signature, slashCommand } from '../test/support/slack-requests.js';
@@ -22,6 +21,7 @@ import type { AccountSet } from './generate.js';
 import { BENCH_BOT_TOKEN, BENCH_SIGNING_SECRET, figure, sleep, type BenchOptions, type Figure } from './lib.js';
 import { ensureBuilt, onLines, ROOT, rssOf } from './proc.js';
 import { startSink, type Sink } from './sink.js';
+import { freePort } from '../test/support/net.js';
 
 export interface StartOptions {
   accounts: number;
@@ -36,17 +36,6 @@ export interface StartResult {
   expectedName: string;
   /** who-owns of the serving bursts that were refused or got no answer (all runs). */
   unanswered: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
 }
 
 async function until200(url: string, proc: ChildProcess, limitMs = 120_000): Promise<void> {

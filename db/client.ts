@@ -14,6 +14,21 @@ export interface OpenDb {
   close(): void;
 }
 
+const versionStatements = new WeakMap<Database.Database, Database.Statement>();
+
+/**
+ * SQLite's `data_version`: it changes when another connection (another process) has committed
+ * to the database file since this connection last asked, never for this connection's own commits.
+ */
+export function dataVersion(sqlite: Database.Database): number {
+  let st = versionStatements.get(sqlite);
+  if (!st) {
+    st = sqlite.prepare('PRAGMA data_version').pluck();
+    versionStatements.set(sqlite, st);
+  }
+  return st.get() as number;
+}
+
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**

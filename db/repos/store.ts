@@ -22,7 +22,7 @@ import type {
   TimersRepo,
 } from '../../src/core/ports.js';
 import type { Account, Claim, Dispute, Partner, RuleVerdict, ThreadRef } from '../../src/core/types.js';
-import type { OpenDb } from '../client.js';
+import { dataVersion, type OpenDb } from '../client.js';
 import * as t from '../schema.js';
 
 type AccountRow = typeof t.accounts.$inferSelect;
@@ -217,14 +217,13 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
   // Caches of small, often read tables, dropped when this connection writes them, when a
   // transaction rolls back, and when another connection (a CLI run, a second process) has
   // committed since they were read: SQLite's data_version tells.
-  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
-  let seenVersion: unknown = null;
+  let seenVersion: number | null = null;
   let partnerCache: { byId: Map<string, Partner>; flagged: Map<string, number | null>; sorted: Partner[] } | null = null;
   const dropCaches = () => {
     partnerCache = null;
   };
   const checkVersion = () => {
-    const v = dataVersion.get();
+    const v = dataVersion(sqlite);
     if (v !== seenVersion) {
       seenVersion = v;
       dropCaches();

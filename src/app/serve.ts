@@ -1,16 +1,12 @@
 import type { Server } from 'node:http';
 import { sql } from 'drizzle-orm';
+import { dataVersion } from '../../db/client.js';
 import type { OutboxMessage } from '../core/ports.js';
 import { startOutboxWorker, type Deliverer } from './outbox-worker.js';
 import { startScheduler } from './scheduler.js';
 import type { Config } from './config.js';
 import type { Runtime } from './runtime.js';
 import { createHttpServer, healthRoute, type RouteHandler } from './server.js';
-
-/** SQLite's count of commits by other connections (other processes) to the database file. */
-function dataVersion(rt: Runtime): number {
-  return rt.db.sqlite.pragma('data_version', { simple: true }) as number;
-}
 
 /**
  * `roe import accounts` runs in another process: the server notices the accounts changed
@@ -22,7 +18,7 @@ function watchAccounts(rt: Runtime, since: number, intervalMs = 10_000): NodeJS.
   let seen = since;
   const timer = setInterval(() => {
     try {
-      const version = dataVersion(rt);
+      const version = dataVersion(rt.db.sqlite);
       if (version === seen) return;
       seen = version;
       if (rt.reindex()) rt.logger.info({ accounts: rt.matcher.size }, 'accounts changed: search index updated');
@@ -128,7 +124,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
     started.catch(() => undefined); // awaited below
     // The account index is read (or built) while the platforms connect, before any question;
     // commits by others from now on are noticed by the watcher.
-    version = dataVersion(rt);
+    version = dataVersion(rt.db.sqlite);
     rt.reindex();
     await started;
   } catch (e) {

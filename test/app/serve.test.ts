@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,20 +7,10 @@ import { configuredPlatforms } from '../../src/app/platforms.js';
 import { platformRoutes, serve, type PlatformHost } from '../../src/app/serve.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { testRuntime } from '../support/runtime.js';
+import { freePort } from '../support/net.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-serve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** A platform whose SDK takes until `release()` to load. */
 function slowPlatform(fail = false) {

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AccountMatcher, MATCHER_SNAPSHOT_FORMAT, type MatchableAccount } from '../../../src/core/matching/matcher.js';
-
-/** mulberry32: the same accounts on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../support/prng.js';
 
 // Few words, so that many accounts share them and many results tie on score and name length;
 // names that differ only past their first bytes, in accents, in characters beyond the BMP and in

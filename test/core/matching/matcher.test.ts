@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AccountMatcher, type AccountMatch, type MatchableAccount } from '../../../src/core/matching/matcher.js';
 import { LEGAL_SUFFIXES } from '../../../src/core/matching/normalize.js';
+import { prng } from '../../support/prng.js';
 
 function account(id: string, name: string, aliases: string[] = [], domains: string[] = []): MatchableAccount {
   return { id, name, aliases, domains };
@@ -315,18 +316,6 @@ describe('AccountMatcher', () => {
 
 // ---------------------------------------------------------------------------------------------
 // A larger generated set: correctness only (timings belong to the benchmark).
-
-/** mulberry32: a small seeded PRNG so the generated accounts are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INDUSTRIES = ['Analytics', 'Robotics', 'Holdings', 'Systems', 'Group', 'Partners', 'Logistics', 'Foods', 'Energy', 'Capital', 'Labs', 'Software', 'Health', 'Media'];
 const SUFFIXES = ['Inc.', 'LLC', 'Ltd', 'GmbH', 'S.A.', 'Corp.', 'AG', 'plc', 'BV', ''];
