@@ -25,6 +25,13 @@ interface Interval {
   readonly close: number;
 }
 
+/** A local calendar date as the epoch ms of its UTC midnight, so that stepping days is plain arithmetic. */
+type Day = number;
+
+const DAY_MS = 86_400_000;
+/** Local dates are remembered per slice of this many ms: no zone changes its offset twice in one. */
+const SLICE_MS = 900_000;
+
 interface LocalTime {
   readonly hour: number;
   readonly minute: number;
@@ -55,6 +62,17 @@ function first<T>(values: Generator<T>): T {
   return result.value;
 }
 
+/** Luxon's weekday number of a local date: 1 = Monday … 7 = Sunday. */
+function weekday(day: Day): number {
+  const d = new Date(day).getUTCDay();
+  return d === 0 ? 7 : d;
+}
+
+/** "YYYY-MM-DD" of a local date. */
+function isoDate(day: Day): string {
+  return new Date(day).toISOString().slice(0, 10);
+}
+
 function checkInstant(name: string, at: Date): number {
   const ms = at.getTime();
   if (Number.isNaN(ms)) throw new Error(`${name} is an invalid Date`);
@@ -83,7 +101,10 @@ export class BusinessCalendar {
   /** More consecutive days than this without business hours means the calendar is broken. */
   readonly #maxClosedRun: number;
   /** Each local date's interval (null: closed) once worked out: the calendar never changes. */
-  readonly #byDay = new Map<number, Interval | null>();
+  readonly #byDay = new Map<Day, Interval | null>();
+  readonly #zone: IANAZone;
+  /** The local date of every instant of a slice (by slice number), when the slice holds no offset change. */
+  readonly #daysBySlice = new Map<number, Day>();
 
   /** @throws Error naming the problem: unknown time zone, no or unknown days, bad time text, start not before end, bad holiday date. */
   constructor(spec: BusinessHoursSpec) {
@@ -111,6 +132,7 @@ export class BusinessCalendar {
     }
 
     this.timezone = spec.timezone;
+    this.#zone = IANAZone.create(spec.timezone);
     this.#days = days;
     this.#start = start;
     this.#end = end;
@@ -174,7 +196,7 @@ export class BusinessCalendar {
    */
   nextBusinessDayStart(from: Date): Date {
     const t = checkInstant('from', from);
-    const interval = first(this.#openDaysFrom(this.#localDay(t).plus({ days: 1 })));
+    const interval = first(this.#openDaysFrom(this.#localDay(t) + DAY_MS));
     return new Date(interval.open);
   }
 
@@ -192,51 +214,68 @@ export class BusinessCalendar {
   /** The local date "YYYY-MM-DD" of `at` in the calendar's zone. */
   localDate(at: Date): string {
     const t = checkInstant('at', at);
-    return this.#localDay(t).toISODate() ?? '';
+    return isoDate(this.#localDay(t));
   }
 
-  /** The local calendar date of an instant, as a UTC midnight so that stepping days is plain arithmetic. */
-  #localDay(t: number): DateTime {
-    const local = DateTime.fromMillis(t, { zone: this.timezone });
-    return DateTime.utc(local.year, local.month, local.day);
+  /**
+   * The local calendar date of an instant. Exact: the zone's offset at the instant, remembered
+   * for a slice of time only when the offset is the same at both its ends (no change inside)
+   * and so is the date.
+   */
+  #localDay(t: number): Day {
+    const slice = Math.floor(t / SLICE_MS);
+    const known = this.#daysBySlice.get(slice);
+    if (known !== undefined) return known;
+    const start = slice * SLICE_MS;
+    const end = start + SLICE_MS - 1;
+    const offset = this.#zone.offset(start);
+    const day = this.#dayAt(start, offset);
+    if (this.#zone.offset(end) !== offset || this.#dayAt(end, offset) !== day) return this.#dayAt(t, this.#zone.offset(t));
+    if (this.#daysBySlice.size >= 20_000) this.#daysBySlice.clear();
+    this.#daysBySlice.set(slice, day);
+    return day;
   }
 
-  /** The business interval of a local date (a UTC-midnight DateTime), or undefined when closed. */
-  #intervalOn(day: DateTime): Interval | undefined {
-    const key = day.toMillis();
-    const known = this.#byDay.get(key);
+  #dayAt(t: number, offsetMinutes: number): Day {
+    return Math.floor((t + offsetMinutes * 60_000) / DAY_MS) * DAY_MS;
+  }
+
+  /** The business interval of a local date, or undefined when closed. */
+  #intervalOn(day: Day): Interval | undefined {
+    const known = this.#byDay.get(day);
     if (known !== undefined) return known ?? undefined;
     const interval = this.#computeIntervalOn(day);
     if (this.#byDay.size >= 20_000) this.#byDay.clear();
-    this.#byDay.set(key, interval ?? null);
+    this.#byDay.set(day, interval ?? null);
     return interval;
   }
 
-  #computeIntervalOn(day: DateTime): Interval | undefined {
-    if (!this.#days.has(day.weekday)) return undefined;
-    if (this.#holidays.has(day.toISODate() ?? '')) return undefined;
+  #computeIntervalOn(day: Day): Interval | undefined {
+    if (!this.#days.has(weekday(day))) return undefined;
+    if (this.#holidays.has(isoDate(day))) return undefined;
     const open = this.#instant(day, this.#start);
-    const close = this.#end.hour === 24 ? this.#instant(day.plus({ days: 1 }), { hour: 0, minute: 0 }) : this.#instant(day, this.#end);
+    const close = this.#end.hour === 24 ? this.#instant(day + DAY_MS, { hour: 0, minute: 0 }) : this.#instant(day, this.#end);
     // Both ends inside one DST gap collapse to the same instant: nothing open that day.
     return close > open ? { open, close } : undefined;
   }
 
-  #instant(day: DateTime, time: LocalTime): number {
+  #instant(day: Day, time: LocalTime): number {
+    const date = new Date(day);
     return DateTime.fromObject(
-      { year: day.year, month: day.month, day: day.day, hour: time.hour, minute: time.minute },
-      { zone: this.timezone },
+      { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: time.hour, minute: time.minute },
+      { zone: this.#zone },
     ).toMillis();
   }
 
   /** Intervals of the open days from local date `startDay` on, in order; throws if a closed run is impossibly long. */
-  *#openDaysFrom(startDay: DateTime): Generator<Interval> {
+  *#openDaysFrom(startDay: Day): Generator<Interval> {
     let closedRun = 0;
-    for (let day = startDay; ; day = day.plus({ days: 1 })) {
+    for (let day = startDay; ; day += DAY_MS) {
       const interval = this.#intervalOn(day);
       if (interval === undefined) {
         closedRun += 1;
         if (closedRun > this.#maxClosedRun) {
-          throw new Error(`no business hours in ${closedRun} consecutive days from ${startDay.toISODate()}`);
+          throw new Error(`no business hours in ${closedRun} consecutive days from ${isoDate(startDay)}`);
         }
         continue;
       }
@@ -248,7 +287,7 @@ export class BusinessCalendar {
   /** Business intervals that end after instant `t`, in order (the first may contain `t`). */
   *#intervalsEndingAfter(t: number): Generator<Interval> {
     // Start a day early: a DST shift can push a window's edge past local midnight.
-    for (const interval of this.#openDaysFrom(this.#localDay(t).minus({ days: 1 }))) {
+    for (const interval of this.#openDaysFrom(this.#localDay(t) - DAY_MS)) {
       if (interval.close > t) yield interval;
     }
   }

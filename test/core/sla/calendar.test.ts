@@ -1,9 +1,11 @@
 import fc from 'fast-check';
+import { DateTime, IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { BusinessCalendar, type BusinessHoursSpec, type Weekday } from '../../../src/core/sla/calendar.js';
 
 const M = 60 * 1000;
 const H = 60 * M;
+const WEEK = 7 * 24 * H;
 
 const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
 const EVERY_DAY: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -200,6 +202,56 @@ describe('BusinessCalendar.localDate', () => {
     ['ny', '2026-11-01T04:30Z', '2026-11-01'],
   ])('%s local date of %s is %s', (calendar, instant, expected) => {
     expect(calendars[calendar].localDate(at(instant))).toBe(expected);
+  });
+
+  // Zones whose offsets are not whole hours, whose DST moves by half an hour, whose clocks
+  // changed at local midnight, or that skipped a whole date: the local date is the zone's own.
+  const odd = ['Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/Sao_Paulo', 'Pacific/Apia', 'Africa/Monrovia', 'America/St_Johns', 'Asia/Tehran'];
+
+  it.each<[string, string, string]>([
+    ['Pacific/Apia', '2011-12-30T09:59:59Z', '2011-12-29'],
+    ['Pacific/Apia', '2011-12-30T10:00:00Z', '2011-12-31'],
+    ['America/Sao_Paulo', '2018-11-04T02:59:59Z', '2018-11-03'],
+    ['America/Sao_Paulo', '2018-11-04T03:00:00Z', '2018-11-04'],
+    ['America/Sao_Paulo', '2019-02-17T01:59:59Z', '2019-02-16'],
+    ['America/Sao_Paulo', '2019-02-17T02:00:00Z', '2019-02-16'],
+    ['Australia/Lord_Howe', '2026-04-04T13:29:59Z', '2026-04-05'],
+    ['Asia/Kathmandu', '2026-06-01T18:14:59Z', '2026-06-01'],
+    ['Asia/Kathmandu', '2026-06-01T18:15:00Z', '2026-06-02'],
+    ['Africa/Monrovia', '1970-06-01T00:44:29Z', '1970-05-31'],
+    ['Africa/Monrovia', '1970-06-01T00:44:31Z', '1970-06-01'],
+  ])('in %s the local date of %s is %s', (timezone, instant, expected) => {
+    expect(new BusinessCalendar(spec({ timezone })).localDate(at(instant))).toBe(expected);
+  });
+
+  it('is the date luxon gives in the zone, for any instant, in zones with odd offsets and transitions', () => {
+    const byZone = new Map(odd.map((z) => [z, new BusinessCalendar(spec({ timezone: z }))]));
+    fc.assert(
+      fc.property(fc.constantFrom(...odd), fc.integer({ min: Date.UTC(1965, 0, 1), max: Date.UTC(2035, 0, 1) }), (zone, ms) => {
+        // Twice: the second answer may come from what the first remembered.
+        for (let i = 0; i < 2; i++) expect(byZone.get(zone)!.localDate(new Date(ms))).toBe(DateTime.fromMillis(ms, { zone }).toISODate());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is exact on both sides of every offset change, to the millisecond', () => {
+    for (const zone of odd) {
+      const calendar = new BusinessCalendar(spec({ timezone: zone }));
+      const z = IANAZone.create(zone);
+      // Walk 1965–2035 a week at a time; where the offset changes, find the instant by halving.
+      for (let t = Date.UTC(1965, 0, 1); t < Date.UTC(2035, 0, 1); t += WEEK) {
+        if (z.offset(t) === z.offset(t + WEEK)) continue;
+        let lo = t;
+        let hi = t + WEEK;
+        while (hi - lo > 1) {
+          const mid = Math.floor((lo + hi) / 2);
+          if (z.offset(mid) === z.offset(t)) lo = mid;
+          else hi = mid;
+        }
+        for (const ms of [lo - 1, lo, hi, hi + 1]) expect(calendar.localDate(new Date(ms)), `${zone} ${new Date(ms).toISOString()}`).toBe(DateTime.fromMillis(ms, { zone }).toISODate());
+      }
+    }
   });
 });
 
