@@ -2,6 +2,9 @@
 // `npx roe …`: the compiled CLI (scripts/build.js builds it first when the sources changed).
 import { importEntry } from '../scripts/build.js';
 
+// Stack traces name the TypeScript sources, not the compiled files in dist/.
+process.setSourceMapsEnabled(true);
+
 const [{ main }, { loadDotEnv }] = await Promise.all([importEntry('cli'), importEntry('config')]);
 loadDotEnv();
 process.exitCode = await main(process.argv.slice(2), {

@@ -353,6 +353,12 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     },
   };
 
+  // Made once: better-sqlite3 builds four wrapper functions each time transaction() is called.
+  const inTransaction = sqlite.transaction((fn: () => unknown) => {
+    checkVersion();
+    return fn();
+  });
+
   return {
     accounts,
     partners,
@@ -364,12 +370,7 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     // IMMEDIATE: take the write lock up front, so two processes cannot both read "open" and rule.
     transaction: <T>(fn: () => T): T => {
       try {
-        return sqlite
-          .transaction(() => {
-            checkVersion();
-            return fn();
-          })
-          .immediate();
+        return inTransaction.immediate(fn) as T;
       } catch (e) {
         dropCaches();
         throw e;
