@@ -98,6 +98,8 @@ export const disputes = sqliteTable(
     claimIds: json<number[]>('claim_ids').notNull(),
     parties: json<string[]>('parties').notNull(),
     raisedBy: text('raised_by').notNull(),
+    /** The party the raiser belongs to (direct for the company's own people); null on disputes from before it was kept. */
+    raisedAs: text('raised_as'),
     reason: text('reason').notNull(),
     evidence: text('evidence').notNull(),
     origin: json<unknown>('origin'),

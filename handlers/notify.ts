@@ -41,13 +41,20 @@ function splitUserKey(userKey: string): { platform: Platform; user: string } | n
  * the arbitrator's and the parties' DMs.
  */
 function threadViewer(deps: HandlerDeps, d: Dispute): Principal {
-  const raiserClaim = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).find((c) => c && c.createdBy === d.raisedBy);
-  if (raiserClaim && raiserClaim.claimant !== DIRECT) return partyViewer(raiserClaim.claimant, d.raisedBy);
-  // Raised by hand (no claim of the raiser): the raiser's own party is the dispute's first party.
-  // A partner who raised it in a shared channel must not see the others' names, deals or evidence there.
-  const raiserParty = raiserClaim ? DIRECT : d.parties[0];
-  if (raiserParty && raiserParty !== DIRECT) return partyViewer(raiserParty, d.raisedBy);
-  return CHANNEL_VIEWER;
+  const raiserParty = d.raisedAs ?? raiserPartyOfOldDispute(deps, d);
+  // A partner who raised it in a shared channel sees there what that partner may see; the
+  // company's people (even when they filed for a partner) show nobody's deal there.
+  return raiserParty && raiserParty !== DIRECT ? partyViewer(raiserParty, d.raisedBy) : CHANNEL_VIEWER;
+}
+
+/**
+ * The raiser's party on a dispute from before it was kept: raised by hand, it is the first
+ * party; raised by a claim, the claim does not say whether a partner filed it or the company
+ * filed it for them, so the thread shows nobody's deal (direct).
+ */
+function raiserPartyOfOldDispute(deps: HandlerDeps, d: Dispute): PartyId | undefined {
+  const byClaim = d.claimIds.some((id) => deps.ctx.store.claims.get(id)?.createdBy === d.raisedBy);
+  return byClaim ? DIRECT : d.parties[0];
 }
 
 /** Someone in a channel that may be shared: sees the direct team, and no partner. */

@@ -72,6 +72,7 @@ const toDispute = (r: DisputeRow): Dispute => ({
   claimIds: r.claimIds,
   parties: r.parties,
   raisedBy: r.raisedBy,
+  raisedAs: r.raisedAs,
   reason: r.reason,
   evidence: r.evidence,
   origin: (r.origin as ThreadRef | null) ?? null,

@@ -86,6 +86,11 @@ export interface Dispute {
   /** The party being disputed when raised by hand against an owner without a claim. */
   parties: PartyId[];
   raisedBy: string;
+  /**
+   * The party the raiser belongs to: a partner for a partner's user, direct for the company's
+   * own people (even when they filed for a partner). Null on disputes from before it was kept.
+   */
+  raisedAs: PartyId | null;
   reason: string;
   evidence: string;
   origin: ThreadRef | null;

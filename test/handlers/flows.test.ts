@@ -226,6 +226,25 @@ describe('dispute, arbitration and rulings', () => {
     for (const secret of ['Northwind', '48,000', 'CIO']) expect(thread).not.toContain(secret);
   });
 
+  const threadPosts = () => (rt.db.sqlite.prepare("select body from outbox where target like '%dispute-thread%'").all() as { body: string }[]).map((m) => m.body).join('\n');
+
+  it('a claim the company files for a partner opens a case announced in the channel without that partner’s name, deal or evidence', () => {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues({ account: 'soylent', stage: 'proposal', amount: '48000', evidence: 'secret northwind notes' }), meta());
+    const r = submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ account: 'soylent', claimant: 'contoso', opportunity: 'Contoso secret deal', amount: '999000', evidence: 'CONTOSO PRIVATE EVIDENCE' }), meta());
+    expect(read(r)).toMatch(/Dispute #\d+ is with the arbitrator/);
+    const thread = threadPosts();
+    expect(thread).toContain('Soylent');
+    for (const secret of ['Contoso', '999,000', 'secret deal', 'PRIVATE EVIDENCE', 'Northwind', '48,000', 'secret northwind notes']) expect(thread).not.toContain(secret);
+  });
+
+  it('a claim a partner files opens a case whose channel post shows that partner its own deal and nobody else’s', () => {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues({ account: 'soylent', stage: 'proposal', amount: '48000', evidence: 'secret northwind notes' }), meta());
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'soylent', opportunity: 'Contoso own deal', amount: '777000' }), meta());
+    const thread = threadPosts();
+    expect(thread).toContain('Contoso own deal');
+    for (const secret of ['Northwind', '48,000', 'secret northwind notes']) expect(thread).not.toContain(secret);
+  });
+
   it('a dispute with nobody on the other side is refused', () => {
     expect(catchErr(() => submitDispute(rt.deps, as.person(rt, 'sam'), { account: 'soylent', product: 'Analytics', reason: 'Just checking' }, meta())).message).toMatch(/Nothing to dispute/);
   });

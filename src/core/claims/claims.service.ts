@@ -115,6 +115,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
       claims: [...live, claim],
       parties,
       raisedBy: principal.userKey,
+      raisedAs: ownParty(principal) ?? claimant,
       reason: conflicts.length > 0 ? 'Overlap detected when the claim was filed.' : flagged ? 'The partner is flagged for repeated violations: its claims need approval.' : 'Claims under this coverage need approval.',
       evidence: '',
       origin: input.origin,

@@ -50,7 +50,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   if (others.size === 0) {
     throw new DomainError('invalid_input', `Nothing to dispute: no other party holds ${account.name} (${productLine}). File a claim with /claim instead.`, { account: 'No other party holds this account' });
   }
-  return { ...openCase(ctx, { account, productLine, claims, parties: [party, ...others], raisedBy: principal.userKey, reason: input.reason, evidence: input.evidence, origin: input.origin, requestKey: input.requestKey }, now), repeated: false };
+  return { ...openCase(ctx, { account, productLine, claims, parties: [party, ...others], raisedBy: principal.userKey, raisedAs: party, reason: input.reason, evidence: input.evidence, origin: input.origin, requestKey: input.requestKey }, now), repeated: false };
 }
 
 export type RulingInput =

@@ -88,6 +88,8 @@ export function openCase(
     claims: Claim[];
     parties: PartyId[];
     raisedBy: string;
+    /** The raiser's own party (direct for the company's people), whoever they acted for. */
+    raisedAs: PartyId;
     reason: string;
     evidence: string;
     origin: ThreadRef | null;
@@ -116,6 +118,7 @@ export function openCase(
     claimIds: input.claims.map((c) => c.id),
     parties: input.parties,
     raisedBy: input.raisedBy,
+    raisedAs: input.raisedAs,
     reason: input.reason,
     evidence: input.evidence,
     origin: input.origin,
