@@ -218,17 +218,19 @@ export function guardSlackRequests(handle: GuardedHandler, signingSecret: string
           res.end();
           return;
         }
-        // Verified: both headers are strings of the checked format.
-        const until = (Number(timestamp) + SIGNATURE_WINDOW_SECONDS + 1) * 1000;
-        if (replays.seen(signature as string, until, nowMs) && req.headers['x-slack-retry-num'] === undefined) {
-          log.warn({ route: 'slack' }, 'slack request refused: replayed (same signature seen in the last 5 minutes)');
-          answer(res, 401, 'replayed request');
-          return;
-        }
         const read = readSlackBody(req.headers['content-type'], text);
         if ('problem' in read) {
           log.warn({ route: 'slack', problem: read.problem }, 'slack request refused: malformed body');
           answer(res, 400, read.problem);
+          return;
+        }
+        // Verified: both headers are strings of the checked format. Slack retries only Events
+        // API deliveries; the retry header is not signed, so it excuses a repeat of nothing else.
+        const until = (Number(timestamp) + SIGNATURE_WINDOW_SECONDS + 1) * 1000;
+        const retriedEvent = req.headers['x-slack-retry-num'] !== undefined && read.body.type === 'event_callback';
+        if (replays.seen(signature as string, until, nowMs) && !retriedEvent) {
+          log.warn({ route: 'slack' }, 'slack request refused: replayed (same signature seen in the last 5 minutes)');
+          answer(res, 401, 'replayed request');
           return;
         }
         const buffered = req as IncomingMessage & { rawBody: Buffer };

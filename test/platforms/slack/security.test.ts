@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { BOT_TOKEN, SHARED_CHANNEL, SIGNING_SECRET, startSlack, textsIn, USERS, visible, type Harness } from '../../support/slack-harness.js';
-import { signature, slashCommand, urlVerification, viewSubmission } from '../../support/slack-requests.js';
+import { appHomeOpened, signature, slashCommand, urlVerification, viewSubmission } from '../../support/slack-requests.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -57,6 +57,23 @@ describe('request signatures', () => {
     const again = await h.send(req, { timestamp: ts });
     expect(again.status).toBe(401);
     expect(again.json()).toEqual({ error: 'replayed request' });
+  });
+
+  it('an unsigned retry header does not excuse a replayed command or form: 401, and nothing happens twice', async () => {
+    const req = slashCommand({ command: SLACK_IDS.commands.whoOwns, text: 'acme', user: USERS.sam, responseUrl: h.fake.responseUrl() });
+    const ts = Math.floor(Date.now() / 1000);
+    expect((await h.send(req, { timestamp: ts })).status).toBe(200);
+    const again = await h.send(req, { timestamp: ts, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect(again.status).toBe(401);
+    expect(again.json()).toEqual({ error: 'replayed request' });
+  });
+
+  it('Slack’s retry of an event (same signature, with the retry header) is let through', async () => {
+    const req = appHomeOpened({ user: USERS.sam.id });
+    const ts = Math.floor(Date.now() / 1000);
+    expect((await h.send(req, { timestamp: ts })).status).toBe(200);
+    expect((await h.send(req, { timestamp: ts, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })).status).toBe(200);
+    expect((await h.send(req, { timestamp: ts })).status).toBe(401);
   });
 
   it('Slack’s SSL check (unsigned) gets 200 and reaches no listener', async () => {
