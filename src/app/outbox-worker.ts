@@ -58,10 +58,10 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
     // Order per target: nothing after a message that just failed goes out before it.
     if (failedTargets.has(target)) continue;
     if (!leaseForDelivery(db, m.id, now(), new Date(now().getTime() + LEASE_MS))) continue;
+    let sent = false;
     try {
       await deliver(m);
-      markDelivered(db, m.id, now());
-      delivered += 1;
+      sent = true;
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message ?? String(e));
       const park = err.permanent || m.attempts + 1 >= MAX_ATTEMPTS;
@@ -75,8 +75,34 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
         return { delivered, parked, rateLimited: true };
       }
     }
+    if (sent) {
+      await recordDelivered(db, m.id, now, logger);
+      delivered += 1;
+    }
   }
   return { delivered, parked, rateLimited: false };
+}
+
+/** How often, and how far apart, a sent message's delivery is written again when the database is busy. */
+export const RECORD_ATTEMPTS = 15;
+export const RECORD_RETRY_MS = 1_000;
+
+/**
+ * Records a message that went out. It was sent: failing to write that down must never count
+ * as a failed delivery (that would send it again), so a busy database (an import holding the
+ * write lock) is waited out, well inside the lease.
+ */
+async function recordDelivered(db: Db, id: number, now: () => Date, logger: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      markDelivered(db, id, now());
+      return;
+    } catch (err) {
+      if (attempt >= RECORD_ATTEMPTS) throw err;
+      logger.warn({ outboxId: id, attempt, err }, 'notification sent, but its delivery could not be recorded yet; trying again');
+      await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS));
+    }
+  }
 }
 
 /** Runs drainOutbox every `intervalMs` until stopped; never two drains at once. */

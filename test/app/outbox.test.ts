@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryError, drainOutbox, MAX_ATTEMPTS, nextAttemptDelay, type Deliverer } from '../../src/app/outbox-worker.js';
+import Database from 'better-sqlite3';
+import { DeliveryError, drainOutbox, LEASE_MS, MAX_ATTEMPTS, nextAttemptDelay, type Deliverer } from '../../src/app/outbox-worker.js';
 import { ROOT } from '../support/builders.js';
 import { openArbitratedCase, outbox } from '../support/cases.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -30,6 +31,36 @@ function flaky(plan: ('ok' | '429' | '500' | 'auth')[]) {
 }
 
 describe('notification outbox', () => {
+  it('a message sent while another process holds the database is recorded once the lock is free, and never sent twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-'));
+    dirs.push(dir);
+    const path = join(dir, 'roe.db');
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: path });
+    openArbitratedCase(rt);
+    rt.db.sqlite.pragma('busy_timeout = 50');
+    const other = new Database(path);
+    const sends: number[] = [];
+    let locked = false;
+    // Right after the first send, another connection (an import, say) takes the write lock for a while.
+    const deliver: Deliverer = async (m) => {
+      sends.push(m.id);
+      if (!locked) {
+        locked = true;
+        other.exec('BEGIN IMMEDIATE');
+        setTimeout(() => other.exec('COMMIT'), 300);
+      }
+    };
+    const pending = outbox(rt).filter((m) => m.status === 'pending').length;
+    expect(await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger)).toBe(pending);
+    rt.clock.advance(LEASE_MS + 1);
+    expect(await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger)).toBe(0);
+    expect(sends).toHaveLength(pending);
+    expect(new Set(sends).size).toBe(pending);
+    expect(outbox(rt).every((m) => m.status === 'delivered')).toBe(true);
+    expect(rt.db.sqlite.prepare('select count(*) as n from outbox where attempts > 0 or last_error is not null').get()).toEqual({ n: 0 });
+    other.close();
+  });
+
   it('honours Retry-After on 429 and then delivers each message once', async () => {
     rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
     openArbitratedCase(rt);

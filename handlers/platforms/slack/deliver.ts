@@ -16,7 +16,12 @@ export interface SlackDelivererOptions {
 }
 
 /** Web API client options for delivery: fail fast and let the outbox decide when to retry. */
-export const DELIVERY_CLIENT_OPTIONS = { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true } as const;
+/**
+ * The outbox retries (with backoff), so the client does not; a call that hangs is given up
+ * after 30 s and retried later, well inside the message's lease, so that no other worker
+ * takes the message and sends it again meanwhile.
+ */
+export const DELIVERY_CLIENT_OPTIONS = { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 30_000 } as const;
 
 /** Slack errors worth retrying; any other platform error will fail the same way again. */
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
-import { classifySlackError } from '../../../handlers/platforms/slack/deliver.js';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { classifySlackError, DELIVERY_CLIENT_OPTIONS } from '../../../handlers/platforms/slack/deliver.js';
 import { reply, text } from '../../../handlers/replies/model.js';
-import { DeliveryError } from '../../../src/app/outbox-worker.js';
+import { DeliveryError, LEASE_MS } from '../../../src/app/outbox-worker.js';
 import type { OutboxMessage } from '../../../src/core/ports.js';
 import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 
@@ -113,5 +115,30 @@ describe('classifySlackError', () => {
     const e = classifySlackError(error, fail);
     expect(e).toBeInstanceOf(DeliveryError);
     expect({ retryAfterMs: (e as DeliveryError).retryAfterMs, permanent: (e as DeliveryError).permanent }).toEqual(expected);
+  });
+});
+
+describe('a Slack call that hangs', () => {
+  it('is given up well inside the outbox lease, so no other worker sends the message again meanwhile', () => {
+    expect(DELIVERY_CLIENT_OPTIONS.timeout).toBeGreaterThan(0);
+    expect(DELIVERY_CLIENT_OPTIONS.timeout * 2).toBeLessThanOrEqual(LEASE_MS);
+  });
+
+  it('fails the delivery as one to retry later', async () => {
+    const sockets: Socket[] = [];
+    const hung = createServer(() => undefined); // takes the request, never answers
+    hung.on('connection', (s) => sockets.push(s));
+    await new Promise<void>((ok) => hung.listen(0, '127.0.0.1', ok));
+    const { port } = hung.address() as AddressInfo;
+    try {
+      const client = new webApi.WebClient('xoxb-test', { ...DELIVERY_CLIENT_OPTIONS, timeout: 200, slackApiUrl: `http://127.0.0.1:${port}/api/` });
+      const error = await client.chat.postMessage({ channel: 'C1', text: 'hi' }).then(() => null, (e: unknown) => e);
+      const e = classifySlackError(error, (m, r, p) => new DeliveryError(m, r, p)) as DeliveryError;
+      expect(e).toBeInstanceOf(DeliveryError);
+      expect(e.permanent).toBe(false);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((ok) => hung.close(ok));
+    }
   });
 });
