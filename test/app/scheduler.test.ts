@@ -9,6 +9,7 @@ import { snoozeReminder } from '../../handlers/snooze.js';
 import { tick } from '../../src/app/scheduler.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { DomainError } from '../../src/core/errors.js';
+import { importCsv } from '../../src/core/import/import.service.js';
 import { consoleOrigin, ledgerKinds, openArbitratedCase, outbox } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
@@ -218,6 +219,24 @@ describe('registration lifecycle', () => {
     // the account is open to the next claimant
     const next = submitClaim(rt.deps, as.partner(rt, 'contoso'), values, { origin: consoleOrigin, requestKey: null });
     expect(next.summary).toMatch(/is protected/);
+  });
+});
+
+describe('imported claims', () => {
+  it('a claim imported as dormant expires at the end of its protection, once', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z', demo: true });
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    importCsv(rt.ctx, 'claims', 'c.csv', `${header}\nD1,soylent,northwind,resell,Services,Deal,qualified,,,dormant,2026-11-01,2026-11-01\n`);
+    const claim = rt.store.claims.byRequestKey('import:D1')!;
+    expect(claim.status).toBe('dormant');
+    const planned = () => rt!.db.sqlite.prepare("SELECT kind, due_at AS due FROM timers WHERE subject = ? AND status = 'pending'").all(`claim:${claim.id}`).map((r) => { const t = r as { kind: string; due: number }; return `${t.kind} ${new Date(t.due).toISOString()}`; });
+    // registered Nov 1, protection 90 days: only the expiry is left
+    expect(planned()).toEqual(['claim.expire 2027-01-30T00:00:00.000Z']);
+    expect(run(rt, '2027-01-29T23:59:00Z').fired.filter((f) => f.subject === `claim:${claim.id}`)).toEqual([]);
+    expect(kinds(run(rt, '2027-01-30T00:00:00Z'))).toContain('claim.expire');
+    expect(rt.store.claims.get(claim.id)!.status).toBe('expired');
+    expect(planned()).toEqual([]);
+    expect(ledgerKinds(rt, `claim:${claim.id}`)).toEqual(['claim.imported', 'claim.expired']);
   });
 });
 

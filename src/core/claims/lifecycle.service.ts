@@ -32,13 +32,14 @@ function schedule(ctx: DomainContext, claim: Pick<Claim, 'id' | 'registeredAt' |
 }
 
 /**
- * (Re)plans a protected claim's lifecycle. A claim has one pending lifecycle timer, for its
- * next step; each step, when it fires, plans the one after it. Earlier plans are cancelled,
- * unless the claim is `fresh` (made in this transaction, so it has none).
+ * (Re)plans a protected or dormant claim's lifecycle. A claim has one pending lifecycle timer,
+ * for its next step; each step, when it fires, plans the one after it. A dormant claim (one
+ * imported as dormant) has only its expiry left. Earlier plans are cancelled, unless the claim
+ * is `fresh` (made in this transaction, so it has none).
  */
-export function planLifecycle(ctx: DomainContext, claim: Pick<Claim, 'id' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, now: Date, options: { fresh?: boolean } = {}): void {
+export function planLifecycle(ctx: DomainContext, claim: Pick<Claim, 'id' | 'status' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, now: Date, options: { fresh?: boolean } = {}): void {
   if (!options.fresh) ctx.store.timers.cancel(`claim:${claim.id}`, 'claim.');
-  schedule(ctx, claim, terms, null, now);
+  schedule(ctx, claim, terms, claim.status === 'dormant' ? 'dormant' : null, now);
 }
 
 /** The claim a lifecycle timer is about, if it is still in the state the timer was planned for. */
