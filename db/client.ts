@@ -43,6 +43,18 @@ export function openDatabase(path: string): OpenDb {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS });
+  try {
+    migrate(db, { migrationsFolder: MIGRATIONS });
+  } catch (first) {
+    // Two processes upgrading at once both find a migration pending; the second one's
+    // transaction fails once the first has applied it (and was rolled back whole). Looking again
+    // finds nothing left to do; a migration that is itself broken fails again, and says so.
+    try {
+      migrate(db, { migrationsFolder: MIGRATIONS });
+    } catch {
+      sqlite.close();
+      throw first;
+    }
+  }
   return { sqlite, db, close: () => sqlite.close() };
 }
