@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { verifyChain } from '../core/ledger/chain.js';
-import { importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
+import { csvText, importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
 import { PolicyError } from '../core/policy/load.js';
 import { breachesFromLedger, computeStats } from '../core/stats.js';
 import { DIRECT } from '../core/types.js';
@@ -94,13 +94,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'import': {
         const file = rest[0];
         if (!sub || !['accounts', 'partners', 'claims'].includes(sub) || !file) return usage(io, 'import needs accounts|partners|claims and a FILE');
-        let text: string;
+        let bytes: Uint8Array;
         try {
-          text = readFileSync(file, 'utf8');
+          bytes = readFileSync(file);
         } catch (e) {
           io.err(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
           return 1;
         }
+        // Decoded strictly: readFileSync's 'utf8' would turn a Latin-1 file into mojibake silently.
+        const text = csvText(file, bytes);
         const report = withRuntime(config, (rt) => {
           const r = importCsv(rt.ctx, sub as ImportKind, file, text);
           // The account index file, for the accounts as imported: the next start (or a running

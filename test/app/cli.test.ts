@@ -40,6 +40,19 @@ describe('roe CLI', () => {
     expect(r.err).toContain('line 4: name: is required');
   });
 
+  it('refuses a file that is not UTF-8, naming the file and the line; accepts a UTF-8 byte order mark', () => {
+    const db = join(dir, 'encoding.db');
+    const latin1 = join(dir, 'latin1.csv');
+    writeFileSync(latin1, Buffer.from('id,name\nok,Fine\ncafe,Caf\xe9\n', 'latin1'));
+    const r = roe(['import', 'partners', latin1], db);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${latin1}: 1 problem, nothing imported:\n  line 3: the file is not valid UTF-8`);
+    expect(r.err).toContain('save it as UTF-8');
+    const bom = join(dir, 'bom.csv');
+    writeFileSync(bom, '\uFEFFid,name\ncafe,Caf\u00e9\n');
+    expect(roe(['import', 'partners', bom], db)).toMatchObject({ code: 0, out: expect.stringContaining('1 partners added') });
+  });
+
   it('ledger verify passes, then names the first tampered entry and exits 1', () => {
     const db = join(dir, 'ledger.db');
     roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { CLAIM_STATUSES, DIRECT, ROUTES, type Account, type Partner } from '../types.js';
 
@@ -28,11 +29,39 @@ const bool = z
     return z.NEVER;
   });
 const idText = z.string({ error: 'is required' }).trim().min(1, 'is required').max(200, 'is longer than 200 characters');
+const DATE_OR_STAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/;
+const DATE_EXAMPLE = 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z';
+
+/**
+ * A date (`2026-11-12`, midnight UTC) or a timestamp with its zone (`2026-11-12T15:00:00Z`,
+ * `2026-11-12T15:00+01:00`). Strict: a day or time that does not exist (`2026-02-30`,
+ * `T24:00`) is an error, never rolled over into the next day or month, and a timestamp
+ * without a zone is an error, never read in the server's time zone.
+ */
 const instant = z
   .string({ error: 'is required' })
   .trim()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z')
-  .transform((s) => new Date(s));
+  .transform((s, ctx) => {
+    const m = DATE_OR_STAMP.exec(s);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: DATE_EXAMPLE });
+      return z.NEVER;
+    }
+    const [, day, hour, zone, offsetHours, offsetMinutes] = m;
+    if (hour !== undefined && zone === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${s}" has no time zone: add Z for UTC or an offset like +01:00 (2026-11-12T15:00:00Z)` });
+      return z.NEVER;
+    }
+    // Luxon alone accepts T24:00 (the next midnight) and offsets like +99:99; comparing the
+    // parsed day and hour with the written ones rejects every rollover.
+    const parsed = DateTime.fromISO(s.replace(' ', 'T'), { zone: 'utc', setZone: true });
+    const real = parsed.isValid && parsed.toISODate() === day && (hour === undefined || parsed.hour === Number(hour)) && Number(offsetHours ?? 0) <= 23 && Number(offsetMinutes ?? 0) <= 59;
+    if (!real) {
+      ctx.addIssue({ code: 'custom', message: `"${s}" is not a real ${hour === undefined ? 'date' : 'date and time'}` });
+      return z.NEVER;
+    }
+    return parsed.toJSDate();
+  });
 
 export const accountRow = z.object({
   id: idText,
@@ -98,24 +127,55 @@ const REQUIRED = {
 } as const;
 
 /**
+ * Decodes a CSV file's bytes as UTF-8; a leading byte order mark is dropped. Bytes that are
+ * not UTF-8 (a Latin-1 or Windows-1252 export) are an error naming the first line holding
+ * them, never replacement characters in the imported data.
+ */
+export function decodeCsv(bytes: Uint8Array): { ok: true; text: string } | { ok: false; errors: RowError[] } {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return { ok: true, text: utf8.decode(bytes) };
+  } catch {
+    // A newline byte never occurs inside a UTF-8 sequence, so the file splits into lines
+    // before decoding, and the first line that fails to decode is the one to fix.
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== 0x0a) continue;
+      try {
+        utf8.decode(bytes.subarray(start, i));
+      } catch {
+        break;
+      }
+      line += 1;
+      start = i + 1;
+    }
+    return { ok: false, errors: [{ line, message: 'the file is not valid UTF-8 (is it Latin-1 or Windows-1252?); save it as UTF-8 (in Excel: "CSV UTF-8") and import it again' }] };
+  }
+}
+
+/**
  * Parses one CSV file with a real CSV parser and validates every row. Any problem (an
- * unknown or missing column, a malformed row, a bad value, a repeated id) is reported with
- * its line number, and the file is rejected whole.
+ * unknown, missing or repeated column, a malformed row, a bad value, a repeated id) is
+ * reported with its line number, and the file is rejected whole.
  */
 export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, schema: z.ZodType): CsvResult<z.output<typeof schema>> {
   const errors: RowError[] = [];
+  // The header as the CSV parser read it (quotes, commas and newlines inside a quoted name
+  // included); an empty file has none.
+  let header: string[] = [];
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(text.replace(/^\uFEFF/, ''), { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, info: true, relax_column_count: false, trim: false }) as never;
+    records = parse(text.replace(/^\uFEFF/, ''), { columns: (h: string[]) => (header = h.map((x) => x.trim().toLowerCase())), skip_empty_lines: true, info: true, relax_column_count: false, trim: false }) as never;
   } catch (e) {
     const err = e as Error & { lines?: number };
     return { ok: false, errors: [{ line: err.lines ?? 1, message: err.message.replace(/^Invalid Record Length: /, '') }] };
   }
-  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const header = first.split(',').map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase());
   const known = HEADERS[kind] as readonly string[];
-  const unknown = header.filter((h) => h && !known.includes(h));
+  const unknown = [...new Set(header.filter((h) => h && !known.includes(h)))];
   if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });
+  const repeated = [...new Set(header.filter((h, i) => h && header.indexOf(h) !== i))];
+  if (repeated.length) errors.push({ line: 1, message: `column${repeated.length > 1 ? 's' : ''} ${repeated.map((r) => `"${r}"`).join(', ')} appear${repeated.length > 1 ? '' : 's'} more than once` });
   const missing = REQUIRED[kind].filter((r) => !header.includes(r));
   if (missing.length) errors.push({ line: 1, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}` });
   if (errors.length) return { ok: false, errors };

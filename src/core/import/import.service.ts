@@ -2,7 +2,7 @@ import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import { DIRECT } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
-import { accountRow, claimRow, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type PartnerRow, type RowError } from './csv.js';
+import { accountRow, claimRow, decodeCsv, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type PartnerRow, type RowError } from './csv.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
 export interface ImportReport {
@@ -21,6 +21,16 @@ export class ImportError extends DomainError {
 }
 
 const DAY = 86_400_000;
+
+/**
+ * The text of a CSV file from its bytes, for `importCsv`. Throws an ImportError naming the
+ * file and the first line that is not UTF-8; a UTF-8 byte order mark is accepted.
+ */
+export function csvText(fileName: string, bytes: Uint8Array): string {
+  const decoded = decodeCsv(bytes);
+  if (!decoded.ok) throw new ImportError(fileName, decoded.errors);
+  return decoded.text;
+}
 
 /**
  * Imports one CSV file in one transaction. Every row is checked (including references to

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { importCsv, ImportError } from '../../../src/core/import/import.service.js';
+import { decodeCsv } from '../../../src/core/import/csv.js';
+import { csvText, importCsv, ImportError } from '../../../src/core/import/import.service.js';
 import { as, testRuntime, type TestRuntime } from '../../support/runtime.js';
 
 let rt: TestRuntime;
@@ -19,6 +20,9 @@ function errorsOf(kind: 'accounts' | 'partners' | 'claims', text: string): strin
 }
 
 const ACC_HEADER = 'id,name,aliases,domains,segment,region,tier,is_customer,incumbent_partner,named_owner';
+const CLAIM_HEADER = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+/** One rejected claim on acme (no lifecycle, no overlap) with the given dates. */
+const claimLine = (id: string, registered: string, lastActivity = '') => `${id},acme,contoso,resell,Analytics,D,qualified,,,rejected,${registered},${lastActivity}`;
 
 describe('CSV import', () => {
   it('lists every bad row with its line number and imports nothing', () => {
@@ -88,5 +92,86 @@ describe('CSV import', () => {
       'line 3: last_activity_at: is before registered_at',
     ]);
     expect(as.person(rt, 'sam').kind).toBe('internal');
+  });
+});
+
+describe('CSV import: dates', () => {
+  it.each([
+    ['a date is midnight UTC', '2026-11-20', '2026-11-20T00:00:00.000Z'],
+    ['a leap day', '2028-02-29', '2028-02-29T00:00:00.000Z'],
+    ['a UTC timestamp', '2026-11-20T10:00:00Z', '2026-11-20T10:00:00.000Z'],
+    ['an offset', '2026-11-20T10:00+01:00', '2026-11-20T09:00:00.000Z'],
+    ['an offset without a colon', '2026-11-20T10:00:30.250-0500', '2026-11-20T15:00:30.250Z'],
+    ['a space for the T', '2026-11-20 10:00Z', '2026-11-20T10:00:00.000Z'],
+  ])('%s: %s is %s', (_, written, stored) => {
+    importCsv(rt.ctx, 'claims', 'c.csv', `${CLAIM_HEADER}\n${claimLine('D1', written, written)}\n`);
+    expect(rt.store.claims.byRequestKey('import:D1')).toMatchObject({ registeredAt: new Date(stored), lastActivityAt: new Date(stored) });
+  });
+
+  it.each([
+    ['2026-02-30', 'registered_at: "2026-02-30" is not a real date'],
+    ['2026-02-29', 'registered_at: "2026-02-29" is not a real date'],
+    ['2026-04-31', 'registered_at: "2026-04-31" is not a real date'],
+    ['2026-13-01', 'registered_at: "2026-13-01" is not a real date'],
+    ['2026-11-12T25:00Z', 'registered_at: "2026-11-12T25:00Z" is not a real date and time'],
+    ['2026-11-12T24:00Z', 'registered_at: "2026-11-12T24:00Z" is not a real date and time'],
+    ['2026-11-12T15:61Z', 'registered_at: "2026-11-12T15:61Z" is not a real date and time'],
+    ['2026-11-12T15:00+99:99', 'registered_at: "2026-11-12T15:00+99:99" is not a real date and time'],
+    ['2026-11-12T15:00', 'registered_at: "2026-11-12T15:00" has no time zone: add Z for UTC or an offset like +01:00 (2026-11-12T15:00:00Z)'],
+    ['2026-11-12 15:00:00', 'registered_at: "2026-11-12 15:00:00" has no time zone: add Z for UTC or an offset like +01:00 (2026-11-12T15:00:00Z)'],
+    ['12/11/2026', 'registered_at: expected a date like 2026-11-12 or 2026-11-12T15:00:00Z'],
+  ])('registered_at %s is refused, naming the line and the field, and nothing is imported', (written, message) => {
+    const before = rt.store.claims.all().length;
+    expect(errorsOf('claims', [CLAIM_HEADER, claimLine('G1', '2026-11-20'), claimLine('B1', written)].join('\n'))).toEqual([`line 3: ${message}`]);
+    expect(rt.store.claims.all()).toHaveLength(before);
+  });
+
+  it('an impossible last_activity_at is refused too', () => {
+    expect(errorsOf('claims', [CLAIM_HEADER, claimLine('B1', '2026-11-20', '2026-11-31')].join('\n'))).toEqual(['line 2: last_activity_at: "2026-11-31" is not a real date']);
+  });
+});
+
+describe('CSV import: headers', () => {
+  const PARTNER_COLUMNS = '(expected: id, name, tier, slack_team_id, teams_tenant_id)';
+  it.each([
+    ['a repeated column', 'id,name,name\np1,A,B', ['line 1: column "name" appears more than once']],
+    ['a repeat differing in case', 'id,Name,NAME\np1,A,B', ['line 1: column "name" appears more than once']],
+    ['two repeated columns', 'id,name,id,tier,name\np1,A,p2,gold,B', ['line 1: columns "id", "name" appear more than once']],
+    ['a repeated unknown column', 'id,name,x,x\np1,A,1,2', [`line 1: unknown column "x" ${PARTNER_COLUMNS}`, 'line 1: column "x" appears more than once']],
+    ['a quoted name holding a comma', 'id,"name,tier"\np1,A', [`line 1: unknown column "name,tier" ${PARTNER_COLUMNS}`, 'line 1: missing column "name"']],
+    ['a quoted name holding a newline', 'id,"na\nme"\np1,A', [`line 1: unknown column "na\nme" ${PARTNER_COLUMNS}`, 'line 1: missing column "name"']],
+  ])('%s is refused', (_, text, errors) => {
+    const before = rt.store.partners.all().length;
+    expect(errorsOf('partners', text)).toEqual(errors);
+    expect(rt.store.partners.all()).toHaveLength(before);
+  });
+
+  it('quoted header names are read by the CSV parser', () => {
+    expect(importCsv(rt.ctx, 'partners', 'p.csv', '"id"," Name ","tier"\nq1,Quoted,gold\n')).toMatchObject({ inserted: 1 });
+    expect(rt.store.partners.get('q1')).toMatchObject({ name: 'Quoted', tier: 'gold' });
+  });
+});
+
+describe('CSV import: encoding', () => {
+  const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+  const NOT_UTF8 = 'the file is not valid UTF-8 (is it Latin-1 or Windows-1252?); save it as UTF-8 (in Excel: "CSV UTF-8") and import it again';
+
+  it.each([
+    ['Latin-1 é in a row', 2, bytes('id,name\np1,Caf', [0xe9], '\n')],
+    ['Windows-1252 quotes in the header', 1, bytes('id,', [0x93], 'name', [0x94], '\np1,A\n')],
+    ['CRLF lines, the third bad', 3, bytes('id,name\r\np1,Caf\u00e9\r\np2,M', [0xfc], 'nchen\r\n')],
+    ['a sequence cut at the end of the file', 3, bytes('id,name\np1,A\np2,', [0xe2, 0x82])],
+    ['UTF-16', 1, bytes([0xff, 0xfe], 'i\u0000d\u0000')],
+  ])('%s: refused, naming the file and line %i', (_, line, file) => {
+    expect(decodeCsv(file)).toEqual({ ok: false, errors: [{ line, message: NOT_UTF8 }] });
+    expect(() => csvText('export.csv', file)).toThrow(`export.csv: 1 problem, nothing imported:\n  line ${line}: ${NOT_UTF8}`);
+  });
+
+  it.each([
+    ['plain UTF-8', bytes('id,name\np1,Caf\u00e9 M\u00fcnchen \u2013 \u{1f600}\n')],
+    ['UTF-8 with a byte order mark', bytes([0xef, 0xbb, 0xbf], 'id,name\np1,Caf\u00e9 M\u00fcnchen \u2013 \u{1f600}\n')],
+  ])('%s imports', (_, file) => {
+    importCsv(rt.ctx, 'partners', 'p.csv', csvText('p.csv', file));
+    expect(rt.store.partners.get('p1')!.name).toBe('Caf\u00e9 M\u00fcnchen \u2013 \u{1f600}');
   });
 });
