@@ -13,7 +13,7 @@ export function readPolicyFile(path: string) {
   } catch (e) {
     throw new PolicyError([`${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
   }
-  return { text, policy: parsePolicy(text) };
+  return { text, policy: parsePolicy(text, path) };
 }
 
 /**
@@ -29,12 +29,12 @@ export function loadPolicies(db: Db, path: string, now: Date): PolicyBook {
   if (same && same.sourceHash !== hash) {
     const sameContent = parsePolicyQuiet(same.body);
     if (!sameContent || JSON.stringify(sameContent) !== JSON.stringify(policy)) {
-      throw new PolicyError([`version: "${policy.version}" was already loaded with different rules; give the changed policy a new version (and effective date)`]);
+      throw new PolicyError([`${path}: version: "${policy.version}" was already loaded with different rules; give the changed policy a new version (and effective date)`]);
     }
   }
   if (!same) insertPolicy(db, { version: policy.version, effective: policy.effective, sourceHash: hash, body: text, loadedAt: now });
   const versions: PolicyVersion[] = listPolicies(db).map((p) => {
-    const parsed = p.version === policy.version ? policy : parsePolicy(p.body);
+    const parsed = p.version === policy.version ? policy : parsePolicy(p.body, `policy version "${p.version}" stored in the database`, { stored: true });
     return { version: parsed.version, effectiveAt: effectiveInstant(parsed), policy: parsed };
   });
   return new PolicyBook(versions);
@@ -42,7 +42,7 @@ export function loadPolicies(db: Db, path: string, now: Date): PolicyBook {
 
 function parsePolicyQuiet(text: string) {
   try {
-    return parsePolicy(text);
+    return parsePolicy(text, undefined, { stored: true });
   } catch {
     return null;
   }

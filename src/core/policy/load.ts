@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { DomainError } from '../errors.js';
 import { policySchema, type Policy } from './schema.js';
@@ -27,21 +27,49 @@ export class PolicyError extends DomainError {
 }
 
 /**
- * Parses and validates a policy file's text. Throws PolicyError listing every problem,
- * each naming its exact path (`coverage[2].arbitrator: unknown person "dana"`).
+ * The YAML node an issue is about, or its nearest ancestor that exists (a missing field points
+ * at the mapping that lacks it; an unknown field at its own key). Undefined for the top level.
  */
-export function parsePolicy(text: string): Policy {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+function nodeOf(doc: Document, issue: z.core.$ZodIssue): Node | undefined {
+  for (let n = issue.path.length; n > 0; n--) {
+    const node: unknown = doc.getIn(issue.path.slice(0, n), true);
+    if (node === undefined || node === null || typeof node !== 'object') continue;
+    if (n === issue.path.length && issue.code === 'unrecognized_keys' && isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === issue.keys[0]);
+      if (pair && isScalar(pair.key)) return pair.key;
+    }
+    return node as Node;
+  }
+  return undefined;
+}
+
+/**
+ * Parses and validates a policy's text. Throws PolicyError listing every problem, each naming
+ * its exact path (`coverage[2].arbitrator: unknown person "dana"`). With `source` (the file the
+ * text was read from), every problem starts with it and, where the YAML shows where, the line:
+ * `my-policy.yaml: line 31: coverage[2].arbitrator: unknown person "dana"`.
+ * With `stored` (a version saved by an earlier release, which took an unquoted number as its
+ * version name), a number version is read as the name it was saved under.
+ */
+export function parsePolicy(text: string, source?: string, options: { stored?: boolean } = {}): Policy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
+  const prefix = (offset?: number) => {
+    if (source === undefined) return '';
+    return offset === undefined ? `${source}: ` : `${source}: line ${lineCounter.linePos(offset).line}: `;
+  };
   if (doc.errors.length > 0) {
-    throw new PolicyError(doc.errors.map((e) => `YAML line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
+    throw new PolicyError(doc.errors.map((e) => `${prefix()}YAML line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
   }
   const data: unknown = doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new PolicyError(['(top level): the policy must be a YAML mapping of fields (version, effective, timezone, …); see examples/policy.yaml']);
+    throw new PolicyError([`${prefix()}(top level): the policy must be a YAML mapping of fields (version, effective, timezone, …); see examples/policy.yaml`]);
   }
-  const result = policySchema.safeParse(data, { reportInput: true });
+  const fields = data as Record<string, unknown>;
+  const input = options.stored && typeof fields.version === 'number' ? { ...fields, version: String(fields.version) } : data;
+  const result = policySchema.safeParse(input, { reportInput: true });
   if (!result.success) {
-    throw new PolicyError(result.error.issues.map((i) => `${formatPath(i.path)}: ${describeIssue(i)}`));
+    throw new PolicyError(result.error.issues.map((i) => `${prefix(nodeOf(doc, i)?.range?.[0])}${formatPath(i.path)}: ${describeIssue(i)}`));
   }
   return result.data;
 }

@@ -1,17 +1,35 @@
-import { IANAZone } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { WEEKDAYS } from '../sla/calendar.js';
+import { BusinessCalendar, WEEKDAYS } from '../sla/calendar.js';
 import { parseDuration } from '../sla/duration.js';
 import { MODELS, RULES } from '../types.js';
 
-
+/** A real calendar date "YYYY-MM-DD": 2026-02-30 is refused, not rolled over to March. */
 const isoDate = z
   .union([z.string(), z.date()])
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-  .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-01-01'));
+  .pipe(
+    z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a date like 2026-01-01', abort: true })
+      .refine((v) => DateTime.fromISO(v, { zone: 'utc' }).isValid, { error: (iss) => `${JSON.stringify(iss.input)} is not a date in the calendar (check the month and the day)` }),
+  );
 const clockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected a time like "09:00" ("24:00" for midnight)');
 const id = z.string().trim().min(1, 'must not be empty');
 const matchValue = z.union([z.string(), z.boolean(), z.array(z.string()).min(1)]);
+
+/**
+ * The version name as written. YAML reads an unquoted 2026.10 as the number 2026.1, so a
+ * number is refused rather than turned back into a different string.
+ */
+const versionName = z
+  .unknown()
+  .transform((v, ctx) => {
+    if (typeof v !== 'number') return v;
+    ctx.addIssue({ code: 'custom', message: `got the number ${v}: put the version in quotes, e.g. version: "2026.10" (unquoted, YAML reads 2026.10 as the number 2026.1)` });
+    return z.NEVER;
+  })
+  .pipe(id);
 
 export const personSchema = z.strictObject({
   name: id,
@@ -44,7 +62,7 @@ export const criterionSchema = z.strictObject({
 
 export const policySchema = z
   .strictObject({
-    version: z.union([z.string(), z.number()]).transform(String).pipe(id),
+    version: versionName,
     effective: isoDate,
     timezone: z.string().refine((tz) => IANAZone.isValidZone(tz), { message: 'unknown time zone (use an IANA name like America/New_York)' }),
     business_hours: z.strictObject({
@@ -96,6 +114,17 @@ export const policySchema = z
     });
     const { start, end } = p.business_hours;
     if (start >= end) ctx.addIssue({ code: 'custom', path: ['business_hours', 'end'], message: `must be after start (${start})` });
+    // The SLA calendar is built from these fields for every dispute: whatever it would refuse
+    // must stop the policy here, not every dispute later. Skipped when those fields already
+    // have a problem, so one mistake is reported once.
+    const calendarFieldsOk = !ctx.issues.some((i) => i.path?.[0] === 'timezone' || i.path?.[0] === 'business_hours');
+    if (calendarFieldsOk) {
+      try {
+        new BusinessCalendar({ timezone: p.timezone, ...p.business_hours });
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['business_hours'], message: (e as Error).message });
+      }
+    }
     try {
       if (parseDuration(p.sla.arbitration) <= 0) throw new Error('must be longer than zero');
     } catch (e) {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyError, parsePolicy } from '../../../src/core/policy/load.js';
 import { PolicyBook, effectiveInstant } from '../../../src/core/policy/versions.js';
+import { BusinessCalendar } from '../../../src/core/sla/calendar.js';
 import { examplePolicyText, policyTextWith } from '../../support/builders.js';
 
-function problems(text: string): string[] {
+function problems(text: string, source?: string): string[] {
   try {
-    parsePolicy(text);
+    parsePolicy(text, source);
   } catch (e) {
     if (e instanceof PolicyError) return e.problems;
     throw e;
@@ -52,8 +53,94 @@ describe('parsePolicy', () => {
     expect(problems('version: "1"\npeople: [unclosed\n')[0]).toMatch(/^YAML line \d+:/);
   });
 
+  it.each([
+    ['an impossible effective date', [['effective: 2026-01-01', 'effective: 2026-02-30']], 'effective: "2026-02-30" is not a date in the calendar (check the month and the day)'],
+    ['an impossible holiday', [['holidays: [2026-01-01,', 'holidays: [2026-13-45,']], 'business_hours.holidays[0]: "2026-13-45" is not a date in the calendar (check the month and the day)'],
+    ['a 29 February outside a leap year', [['2026-12-25]', '2026-02-29]']], 'business_hours.holidays[5]: "2026-02-29" is not a date in the calendar (check the month and the day)'],
+    ['a date of the wrong shape', [['effective: 2026-01-01', 'effective: soon']], 'effective: expected a date like 2026-01-01'],
+  ] as [string, [string, string][], string][])('refuses %s, once', (_n, edits, expected) => {
+    expect(problems(policyTextWith(edits))).toEqual([expected]);
+  });
+
+  it.each([
+    ['a leap day', [['effective: 2026-01-01', 'effective: 2028-02-29']], '2028-02-29'],
+    ['the last day of a month', [['effective: 2026-01-01', 'effective: 2026-04-30']], '2026-04-30'],
+  ] as [string, [string, string][], string][])('accepts %s', (_n, edits, effective) => {
+    expect(parsePolicy(policyTextWith(edits)).effective).toBe(effective);
+  });
+
+  // The SLA calendar is built from every loaded policy: a policy that loads must never make it throw.
+  it.each([
+    ['the example', []],
+    ['an impossible holiday', [['holidays: [2026-01-01,', 'holidays: [2026-02-30,']]],
+    ['an impossible month', [['holidays: [2026-01-01,', 'holidays: [2026-13-01,']]],
+    ['hours to midnight', [['end: "17:00"', 'end: "24:00"']]],
+    ['hours from midnight to midnight', [['start: "09:00"', 'start: "00:00"'], ['end: "17:00"', 'end: "24:00"']]],
+    ['an empty day', [['start: "09:00"', 'start: "17:00"']]],
+    ['no working days', [['days: [mon, tue, wed, thu, fri]', 'days: []']]],
+    ['an unknown time zone', [['America/New_York', 'America/Gotham']]],
+  ] as [string, [string, string][]][])('with %s, either the policy is refused or its SLA calendar builds', (_n, edits) => {
+    let policy;
+    try {
+      policy = parsePolicy(policyTextWith(edits));
+    } catch (e) {
+      expect(e).toBeInstanceOf(PolicyError);
+      return;
+    }
+    expect(() => new BusinessCalendar({ timezone: policy.timezone, ...policy.business_hours })).not.toThrow();
+  });
+
+  it.each([
+    ['2026.10', 'got the number 2026.1: put the version in quotes, e.g. version: "2026.10"'],
+    ['3', 'got the number 3: put the version in quotes'],
+    ['true', 'expected string, got true'],
+    ['""', 'must not be empty'],
+  ])('refuses version: %s as a version name', (written, expected) => {
+    const found = problems(policyTextWith([['version: "2026.1"', `version: ${written}`]]));
+    expect(found.some((p) => p.startsWith(`version: ${expected}`)), `got: ${found.join(' | ')}`).toBe(true);
+  });
+
+  it('keeps a quoted version exactly as written', () => {
+    expect(parsePolicy(policyTextWith([['version: "2026.1"', 'version: "2026.10"']])).version).toBe('2026.10');
+  });
+
   it('lists every problem, not just the first', () => {
     expect(problems(policyTextWith([['America/New_York', 'Nowhere/Land'], ['arbitration: 16h', 'arbitration: x']])).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('parsePolicy with the source it was read from', () => {
+  const example = examplePolicyText();
+  /** The 1-based line of the example where `text` first occurs (after the edits). */
+  const lineOf = (text: string, edits: [string, string][]) => {
+    const edited = policyTextWith(edits);
+    return edited.slice(0, edited.indexOf(text)).split('\n').length;
+  };
+
+  it('leaves problems unprefixed without a source', () => {
+    expect(problems(policyTextWith([['arbitrator: pat,', 'arbitrator: robin,']]))).toEqual(['coverage[2].arbitrator: unknown person "robin"']);
+  });
+
+  it.each([
+    ['the offending value', [['arbitrator: pat,', 'arbitrator: robin,']], 'arbitrator: robin', 'coverage[2].arbitrator: unknown person "robin"'],
+    ['an unknown field\'s own key', [['dormancy_warning_days: 7', 'dormancy_warning_days: 7\n  grace_days: 3']], 'grace_days', 'registration: unknown field "grace_days"'],
+    ['the mapping that lacks a field', [['{ rule: incumbent, auto: true }', '{ rule: incumbent }']], '{ rule: incumbent }', 'criteria[2].auto: is required'],
+    ['an unquoted version', [['version: "2026.1"', 'version: 2026.10']], 'version: 2026.10', 'version: got the number 2026.1'],
+    ['an impossible holiday', [['holidays: [2026-01-01,', 'holidays: [2026-13-45,']], '2026-13-45', 'business_hours.holidays[0]: "2026-13-45" is not a date'],
+    ['hours ending before they start', [['end: "17:00"', 'end: "08:00"']], 'end: "08:00"', 'business_hours.end: must be after start'],
+  ] as [string, [string, string][], string, string][])('names the file and the line of %s', (_n, edits, at, expected) => {
+    const found = problems(policyTextWith(edits), 'my-policy.yaml');
+    const prefix = `my-policy.yaml: line ${lineOf(at, edits)}: ${expected}`;
+    expect(found.some((p) => p.startsWith(prefix)), `wanted ${prefix}; got: ${found.join(' | ')}`).toBe(true);
+  });
+
+  it.each([
+    ['a missing top-level field', example.replace(/^timezone: .*\n/m, ''), 'my-policy.yaml: timezone: is required'],
+    ['a file that is not a mapping', '- just\n- a list\n', 'my-policy.yaml: (top level): the policy must be a YAML mapping'],
+    ['a YAML syntax error', 'version: "1"\npeople: [unclosed\n', 'my-policy.yaml: YAML line '],
+  ])('names the file of %s', (_n, text, expected) => {
+    const found = problems(text, 'my-policy.yaml');
+    expect(found.some((p) => p.startsWith(expected)), `got: ${found.join(' | ')}`).toBe(true);
   });
 });
 

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PolicyError } from '../../src/core/policy/load.js';
+import { loadPolicies, readPolicyFile } from '../../src/app/policies.js';
+import { openDatabase } from '../../db/client.js';
+import { insertPolicy } from '../../db/repos/policies.repo.js';
+import { EXAMPLE_POLICY_PATH, policyTextWith } from '../support/builders.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-policies-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function problemsOfFile(name: string, text: string): { file: string; problems: string[] } {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  try {
+    readPolicyFile(file);
+  } catch (e) {
+    if (e instanceof PolicyError) return { file, problems: e.problems };
+    throw e;
+  }
+  return { file, problems: [] };
+}
+
+describe('readPolicyFile', () => {
+  it('reads the shipped example', () => {
+    expect(readPolicyFile(EXAMPLE_POLICY_PATH).policy.version).toBe('2026.1');
+  });
+
+  it.each([
+    ['an unknown arbitrator', [['arbitrator: pat,', 'arbitrator: robin,']], 27, 'coverage[2].arbitrator: unknown person "robin"'],
+    ['an impossible holiday', [['holidays: [2026-01-01,', 'holidays: [2026-13-45,']], 12, 'business_hours.holidays[0]: "2026-13-45" is not a date in the calendar (check the month and the day)'],
+    ['an impossible effective date', [['effective: 2026-01-01', 'effective: 2026-02-30']], 6, 'effective: "2026-02-30" is not a date in the calendar (check the month and the day)'],
+    ['an unquoted version', [['version: "2026.1"', 'version: 2026.10']], 5, 'version: got the number 2026.1: put the version in quotes, e.g. version: "2026.10" (unquoted, YAML reads 2026.10 as the number 2026.1)'],
+  ] as [string, [string, string][], number, string][])('names the file and the line of %s', (name, edits, line, expected) => {
+    const { file, problems } = problemsOfFile(`${name.replaceAll(' ', '-')}.yaml`, policyTextWith(edits));
+    expect(problems).toEqual([`${file}: line ${line}: ${expected}`]);
+  });
+
+  it('names the file of a YAML syntax error', () => {
+    const { file, problems } = problemsOfFile('syntax.yaml', 'version: "1"\npeople: [unclosed\n');
+    expect(problems[0]).toMatch(new RegExp(`^${file.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: YAML line \\d+: `));
+  });
+
+  it('names the file it cannot read', () => {
+    const file = join(dir, 'missing.yaml');
+    expect(() => readPolicyFile(file)).toThrow(`${file}: cannot read the file (ENOENT)`);
+  });
+});
+
+describe('loadPolicies with versions an earlier release saved', () => {
+  const example = readFileSync(EXAMPLE_POLICY_PATH, 'utf8');
+  const unquoted = example.replace('version: "2026.1"', 'version: 2026.1');
+
+  it('a version saved with an unquoted number keeps loading, and the same rules with the version quoted are that version', () => {
+    expect(unquoted).not.toBe(example);
+    const db = openDatabase(':memory:');
+    try {
+      insertPolicy(db.db, { version: '2026.1', effective: '2026-01-01', sourceHash: 'saved-by-an-earlier-release', body: unquoted, loadedAt: new Date('2026-01-01T00:00:00Z') });
+      const book = loadPolicies(db.db, EXAMPLE_POLICY_PATH, new Date('2026-12-01T00:00:00Z'));
+      expect(book.all.map((v) => v.version)).toEqual(['2026.1']);
+      expect(book.byVersion('2026.1')?.policy.version).toBe('2026.1');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a file with the unquoted number is still refused, naming the line', () => {
+    const { file, problems } = problemsOfFile('unquoted.yaml', unquoted);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line \\d+: version: got the number 2026.1`))]);
+  });
+});
