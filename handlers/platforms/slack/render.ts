@@ -21,6 +21,8 @@ export const LIMITS = {
   buttonValue: 2000,
   optionText: 75,
   options: 100,
+  optionGroups: 100,
+  optionGroupLabel: 75,
   modalTitle: 24,
   modalButton: 24,
   inputLabel: 2000,
@@ -190,6 +192,37 @@ function option(o: { value: string; label: string }): Option {
   return { text: plain(o.label, LIMITS.optionText), value: o.value };
 }
 
+type OptionGroup = { label: PlainText; options: Option[] };
+
+/**
+ * A static select's choices within Slack's limits: up to 100 as plain `options`; more in
+ * `option_groups` (at most 100 groups of at most 100), consecutive and evenly sized, each labelled
+ * by its first and last option. Past 100 × 100 the rest are cut and the placeholder says how many.
+ * `all` holds every option rendered, so the initial option can be picked from among them.
+ */
+function selectMenu(choices: { value: string; label: string }[], placeholder?: string): { all: Option[]; groups?: OptionGroup[]; placeholder?: string } {
+  if (choices.length <= LIMITS.options) return { all: choices.map(option) };
+  const max = LIMITS.options * LIMITS.optionGroups;
+  const kept = choices.slice(0, max).map(option);
+  const groupCount = Math.ceil(kept.length / LIMITS.options);
+  const size = Math.ceil(kept.length / groupCount);
+  const groups: OptionGroup[] = [];
+  for (let i = 0; i < kept.length; i += size) {
+    const options = kept.slice(i, i + size);
+    groups.push({ label: plain(groupLabel(choices[i]!.label, choices[i + options.length - 1]!.label), LIMITS.optionGroupLabel), options });
+  }
+  const cut = choices.length - kept.length;
+  const note = cut > 0 ? `${kept.length.toLocaleString('en-US')} of ${choices.length.toLocaleString('en-US')} listed; ${cut.toLocaleString('en-US')} not shown` : undefined;
+  return { all: kept, groups, ...(note ? { placeholder: placeholder ? `${truncate(placeholder, LIMITS.placeholder - note.length - 3)} (${note})` : note } : {}) };
+}
+
+/** "First – Last" within the group label limit; one label when the group has one option. */
+function groupLabel(first: string, last: string): string {
+  if (first === last) return first;
+  const half = Math.floor((LIMITS.optionGroupLabel - 3) / 2);
+  return `${truncate(first.trim(), half)} – ${truncate(last.trim(), half)}`;
+}
+
 function inputElement(f: Field): types.InputBlockElement {
   const placeholder = f.placeholder ? { placeholder: plain(f.placeholder, LIMITS.placeholder) } : {};
   switch (f.kind) {
@@ -213,9 +246,15 @@ function inputElement(f: Field): types.InputBlockElement {
         ...placeholder,
       };
     case 'select': {
-      const options = (f.options ?? []).slice(0, LIMITS.options).map(option);
-      const initial = f.initial ? options.find((o) => o.value === f.initial!.value) : undefined;
-      return { type: 'static_select', action_id: SLACK_IDS.inputs.value, options, ...(initial ? { initial_option: initial } : {}), ...placeholder };
+      const menu = selectMenu(f.options ?? [], f.placeholder);
+      const initial = f.initial ? menu.all.find((o) => o.value === f.initial!.value) : undefined;
+      return {
+        type: 'static_select',
+        action_id: SLACK_IDS.inputs.value,
+        ...(menu.groups ? { option_groups: menu.groups } : { options: menu.all }),
+        ...(initial ? { initial_option: initial } : {}),
+        ...(menu.placeholder ? { placeholder: plain(menu.placeholder, LIMITS.placeholder) } : placeholder),
+      };
     }
     case 'account':
       return {

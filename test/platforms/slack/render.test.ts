@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { escapeMrkdwn, LIMITS, mrkdwnText, plainFromSlack, renderForm, renderReply, resultView, truncate } from '../../../handlers/platforms/slack/render.js';
 import { ACTIONS, FORMS, reply, text, type Block, type Form } from '../../../handlers/replies/model.js';
-import { textsIn } from '../../support/slack-harness.js';
+import { startSlack, textsIn, USERS } from '../../support/slack-harness.js';
 
 type AnyBlock = { type: string; text?: { text: string; type: string }; fields?: { text: string }[]; elements?: { action_id: string; value: string; text: { text: string } }[] };
 const blocksOf = (r: ReturnType<typeof renderReply>) => r.blocks as unknown as AnyBlock[];
@@ -76,6 +76,85 @@ describe('Block Kit limits', () => {
   });
 });
 
+type OptionSeen = { text: { type: string; text: string }; value: string };
+type SelectSeen = { type: string; options?: OptionSeen[]; option_groups?: { label: { type: string; text: string }; options: OptionSeen[] }[]; initial_option?: OptionSeen; placeholder?: { text: string } };
+
+/** What Slack checks of a static select: options or groups (not both), the counts, the lengths, an initial option among them. */
+function expectValidStaticSelect(el: SelectSeen): OptionSeen[] {
+  expect(el.type).toBe('static_select');
+  expect(Boolean(el.options) !== Boolean(el.option_groups)).toBe(true);
+  const groups = el.option_groups ?? [];
+  expect(groups.length).toBeLessThanOrEqual(LIMITS.optionGroups);
+  for (const g of groups) {
+    expect(g.label.type).toBe('plain_text');
+    expect(g.label.text.length).toBeGreaterThan(0);
+    expect(g.label.text.length).toBeLessThanOrEqual(LIMITS.optionGroupLabel);
+    expect(g.options.length).toBeGreaterThan(0);
+    expect(g.options.length).toBeLessThanOrEqual(LIMITS.options);
+  }
+  const all = el.options ?? groups.flatMap((g) => g.options);
+  expect(all.length).toBeLessThanOrEqual(LIMITS.options * LIMITS.optionGroups);
+  if (el.options) expect(el.options.length).toBeLessThanOrEqual(LIMITS.options);
+  for (const o of all) {
+    expect(o.text.text.length).toBeLessThanOrEqual(LIMITS.optionText);
+    expect(o.value.length).toBeLessThanOrEqual(150);
+  }
+  expect(new Set(all.map((o) => o.value)).size).toBe(all.length);
+  if (el.initial_option) expect(all).toContainEqual(el.initial_option);
+  if (el.placeholder) expect(el.placeholder.text.length).toBeLessThanOrEqual(LIMITS.placeholder);
+  return all;
+}
+
+describe('selects with more than 100 choices (the "Claim for" list with every partner)', () => {
+  const choices = (n: number) => [{ value: 'direct', label: 'Direct sales' }, ...Array.from({ length: n }, (_, i) => ({ value: `partner-${i + 1}`, label: `Partner ${String(i + 1).padStart(5, '0')}` }))];
+  const selectOf = (options: { value: string; label: string }[], initial?: string, placeholder?: string) => {
+    const view = renderForm({ id: FORMS.claim, title: 'Register a deal', submitLabel: 'Claim', fields: [{ id: 'claimant', label: 'Claim for', kind: 'select', required: true, options, ...(initial ? { initial: { value: initial, label: initial } } : {}), ...(placeholder ? { placeholder } : {}) }], state: {} }, { channel: null, message: null });
+    return (view.blocks[0] as unknown as { element: SelectSeen }).element;
+  };
+
+  it('up to 100 choices stay a plain options list', () => {
+    const el = selectOf(choices(99), 'direct');
+    expect(el.option_groups).toBeUndefined();
+    expect(expectValidStaticSelect(el)).toHaveLength(100);
+    expect(el.initial_option).toEqual(el.options![0]);
+  });
+
+  it('120 partners: partner #120 is selectable, groups of ≤ 100 labelled by their range, Direct still the initial option', () => {
+    const el = selectOf(choices(120), 'direct');
+    const all = expectValidStaticSelect(el);
+    expect(all).toHaveLength(121);
+    expect(all.map((o) => o.value)).toContain('partner-120');
+    expect(all.at(-1)).toEqual({ text: { type: 'plain_text', text: 'Partner 00120', emoji: true }, value: 'partner-120' });
+    expect(el.option_groups!.map((g) => [g.label.text, g.options.length])).toEqual([
+      ['Direct sales – Partner 00060', 61],
+      ['Partner 00061 – Partner 00120', 60],
+    ]);
+    expect(el.initial_option).toEqual({ text: { type: 'plain_text', text: 'Direct sales', emoji: true }, value: 'direct' });
+  });
+
+  it('an initial choice past the 100th is still set, from its group', () => {
+    const el = selectOf(choices(150), 'partner-140');
+    expectValidStaticSelect(el);
+    expect(el.initial_option?.value).toBe('partner-140');
+    expect(el.option_groups!.some((g) => g.options.some((o) => o === el.initial_option || JSON.stringify(o) === JSON.stringify(el.initial_option)))).toBe(true);
+  });
+
+  it('long labels make group labels within 75 characters', () => {
+    const el = selectOf(Array.from({ length: 230 }, (_, i) => ({ value: `v${i}`, label: `${'Long partner name '.repeat(6)}${i}` })));
+    expectValidStaticSelect(el);
+    expect(el.option_groups).toHaveLength(3);
+  });
+
+  it('past 100 × 100 choices the rest are cut, and the placeholder says how many', () => {
+    const el = selectOf(choices(10_049), 'partner-10049', 'Choose who the deal is for');
+    const all = expectValidStaticSelect(el);
+    expect(all).toHaveLength(10_000);
+    expect(el.option_groups).toHaveLength(100);
+    expect(el.initial_option).toBeUndefined();
+    expect(el.placeholder!.text).toBe('Choose who the deal is for (10,000 of 10,050 listed; 50 not shown)');
+  });
+});
+
 describe('forms as modals', () => {
   const form: Form = {
     id: FORMS.claim,
@@ -110,11 +189,13 @@ describe('forms as modals', () => {
     expect(inputs[3]!.element).toMatchObject({ multiline: true, max_length: 3000 });
   });
 
-  it('select options are capped at 100, their text at 75, and the initial option is one of them', () => {
-    const options = inputs[1]!.element.options!;
-    expect(options).toHaveLength(LIMITS.options);
-    for (const o of options) expect(o.text.text.length).toBeLessThanOrEqual(LIMITS.optionText);
-    expect(inputs[1]!.element.initial_option).toEqual(options[1]);
+  it('a select of more than 100 choices lists them all in option groups, text ≤ 75, and the initial option is one of them', () => {
+    const el = inputs[1]!.element as unknown as SelectSeen;
+    expect(el.options).toBeUndefined();
+    const all = el.option_groups!.flatMap((g) => g.options);
+    expect(all.map((o) => o.value)).toEqual(Array.from({ length: 130 }, (_, i) => `p${i}`));
+    for (const o of all) expect(o.text.text.length).toBeLessThanOrEqual(LIMITS.optionText);
+    expect(el.initial_option).toEqual(all[1]);
   });
 
   it('the intro is escaped mrkdwn', () => {
@@ -127,5 +208,25 @@ describe('forms as modals', () => {
     expect(r.close?.text).toBe('Done');
     expect(r.title.text.length).toBeLessThanOrEqual(LIMITS.modalTitle);
     expect(JSON.stringify(r.blocks)).toContain('A title much longer than twenty-four');
+  });
+});
+
+describe('the Slack claim modal with more than 100 partners', () => {
+  it('an internal user can claim for partner #120: it is in the modal and the submission files it', async () => {
+    const h = await startSlack();
+    try {
+      for (let i = 1; i <= 120; i++) h.rt.store.partners.upsert({ id: `bulk-${i}`, name: `Zz Bulk Partner ${String(i).padStart(3, '0')}`, tier: null, slackTeamId: null, teamsTenantId: null });
+      const view = await h.openForm(USERS.sam, SLACK_IDS.commands.claim, 'soylent');
+      const claimant = (view.blocks as unknown as { block_id?: string; element: SelectSeen }[]).find((b) => b.block_id === 'claimant')!.element;
+      const all = expectValidStaticSelect(claimant);
+      expect(all.length).toBe(h.rt.store.partners.all().length + 1);
+      expect(all.map((o) => o.value)).toContain('bulk-120');
+      expect(claimant.initial_option?.value).toBe('direct');
+      const res = await h.submit(USERS.sam, view, { account: 'soylent', claimant: 'bulk-120', route: 'resell', product: 'Services', opportunity: 'Soylent services', stage: 'qualified' });
+      expect((res.json() as { response_action: string }).response_action).toBe('update');
+      expect(h.rt.store.claims.all().at(-1)).toMatchObject({ accountId: 'soylent', claimant: 'bulk-120' });
+    } finally {
+      await h.close();
+    }
   });
 });
