@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { dataVersion } from '../../db/client.js';
 import type { OutboxMessage } from '../core/ports.js';
@@ -45,6 +46,10 @@ export interface Serving {
   stop(): Promise<void>;
 }
 
+const TEAMS_ROUTE = 'POST /api/messages';
+/** The one address an unauthenticated Teams endpoint is served on. */
+export const LOOPBACK = '127.0.0.1';
+
 /**
  * The routes the platforms of this config serve (see platforms.ts): Slack's events over HTTP
  * (not in Socket Mode), and Teams' messages when Teams is served. Known before the SDKs load.
@@ -52,8 +57,17 @@ export interface Serving {
 export function platformRoutes(config: Config): string[] {
   const routes: string[] = [];
   if (config.slack && !config.slack.appToken) routes.push('POST /slack/events');
-  if (config.teams.appId || !config.slack) routes.push('POST /api/messages');
+  if (config.teams.appId || !config.slack) routes.push(TEAMS_ROUTE);
   return routes;
+}
+
+/**
+ * The address the server binds: every interface, except when Teams is served without
+ * MICROSOFT_APP_ID. Then `/api/messages` checks no token, so anyone who reaches it could act
+ * as any user, an internal one included: only this machine may (an emulator, Agents Playground).
+ */
+export function listenHost(config: Config, routes: Iterable<string>): string | undefined {
+  return !config.teams.appId && [...routes].includes(TEAMS_ROUTE) ? LOOPBACK : undefined;
 }
 
 /**
@@ -107,10 +121,19 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
     loaded.catch(() => undefined); // handled below, once the server listens
   }
   const server = createHttpServer(routes, rt.logger);
+  const host = listenHost(rt.config, Object.keys(routes));
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
-    server.listen(port, ok);
+    if (host) server.listen(port, host, ok);
+    else server.listen(port, ok);
   });
+  if (host) {
+    const bound = (server.address() as AddressInfo).port;
+    rt.logger.warn(
+      { host, port: bound },
+      `Teams is served unauthenticated (MICROSOFT_APP_ID is not set): the server listens on ${host} only, for an emulator or Agents Playground on this machine at http://${host}:${bound}/api/messages. To serve Teams to others, set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD.`,
+    );
+  }
   // Timers only touch the database: they need not wait for the platforms' start (Slack's
   // auth.test is a round trip to Slack), so a restart reaches its first tick sooner.
   const scheduler = options.scheduler ?? startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
@@ -138,7 +161,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
   const accounts = watchAccounts(rt, version, options.accountsRefreshMs);
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
-  rt.logger.info({ port: actual, platforms: hosts.map((p) => p.name) }, 'roe-bot listening');
+  rt.logger.info({ ...(host ? { host } : {}), port: actual, platforms: hosts.map((p) => p.name) }, 'roe-bot listening');
   return {
     server,
     port: actual,

@@ -96,7 +96,7 @@ export function createTeamsHost(rt: Runtime): PlatformHost {
     throw new ConfigError('MICROSOFT_APP_ID: is required when NODE_ENV=production (the Teams endpoint never runs unauthenticated in production)');
   }
   const log = rt.logger.child({ platform: 'teams' });
-  if (!cfg.appId) log.warn({}, 'MICROSOFT_APP_ID is not set: /api/messages accepts unauthenticated requests (local testing with an emulator only)');
+  // Without MICROSOFT_APP_ID, serve() binds loopback only and says so in one warning line.
   if (cfg.appId && !cfg.tenantId) log.warn({}, 'MICROSOFT_APP_TENANT_ID is not set: no Teams user counts as internal');
 
   const options: ConfigurationBotFrameworkAuthenticationOptions = { MicrosoftAppId: cfg.appId ?? '', MicrosoftAppPassword: cfg.appPassword ?? '', MicrosoftAppTenantId: cfg.tenantId ?? '' };

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
 import { configuredPlatforms } from '../../src/app/platforms.js';
-import { platformRoutes, serve, type PlatformHost } from '../../src/app/serve.js';
+import { listenHost, platformRoutes, serve, type PlatformHost } from '../../src/app/serve.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { testRuntime } from '../support/runtime.js';
 import { freePort } from '../support/net.js';
@@ -121,6 +122,73 @@ describe('the server', () => {
       } finally {
         rt.close();
       }
+    }
+  });
+});
+
+describe('where the server listens', () => {
+  const SLACK_HTTP = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
+  const TEAMS_AUTH = { MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'p', MICROSOFT_APP_TENANT_ID: 'tenant' };
+  /** An address of this machine other people could reach, if it has one. */
+  const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  const warnings = (lines: string[]) => lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40 && /Teams is served unauthenticated/.test(l.msg));
+
+  it.each([
+    ['no credentials (unauthenticated Teams)', {}, '127.0.0.1'],
+    ['Slack over HTTP', SLACK_HTTP, undefined],
+    ['Slack in Socket Mode', { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }, undefined],
+    ['authenticated Teams', TEAMS_AUTH, undefined],
+    ['Slack and authenticated Teams', { ...SLACK_HTTP, ...TEAMS_AUTH }, undefined],
+  ])('%s: binds the right address', (_case, env, host) => {
+    const config = loadConfig(env);
+    expect(listenHost(config, platformRoutes(config))).toBe(host);
+  });
+
+  it('roe serve with no Teams credentials listens on 127.0.0.1 only, and says so and how to fix it in one warning', async () => {
+    const rt = testRuntime({ demo: false });
+    // As `roe serve` does: the routes known from the config, the platforms loaded after listening.
+    const serving = await serve(rt, { routes: platformRoutes(rt.config), load: async () => configuredPlatforms(rt) }, 0);
+    try {
+      expect((serving.server.address() as AddressInfo).address).toBe('127.0.0.1');
+      expect((await fetch(`http://127.0.0.1:${serving.port}/healthz`)).status).toBe(200);
+      if (external) await expect(fetch(`http://${external}:${serving.port}/healthz`)).rejects.toThrow();
+      const warned = warnings(rt.logs.lines);
+      expect(warned).toHaveLength(1);
+      expect(warned[0]!.msg).toContain('listens on 127.0.0.1 only');
+      expect(warned[0]!.msg).toContain('set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD');
+      expect(rt.logs.lines.filter((l) => /unauthenticated/i.test(l))).toHaveLength(1);
+    } finally {
+      await serving.stop();
+      rt.close();
+    }
+  });
+
+  it('also when serve is given the platforms already built', async () => {
+    const rt = testRuntime({ demo: false });
+    const serving = await serve(rt, configuredPlatforms(rt), 0);
+    try {
+      expect((serving.server.address() as AddressInfo).address).toBe('127.0.0.1');
+    } finally {
+      await serving.stop();
+      rt.close();
+    }
+  });
+
+  it.each([
+    ['Slack only', SLACK_HTTP],
+    ['authenticated Teams', TEAMS_AUTH],
+    ['no platform at all', null],
+  ])('%s: every interface, as before, with no warning', async (_case, env) => {
+    const rt = testRuntime({ demo: false, env: env ?? {} });
+    // Slack's SDK would call Slack at start: its routes alone decide where to listen.
+    const serving = await serve(rt, env ? { routes: platformRoutes(rt.config), load: async () => (env === TEAMS_AUTH ? configuredPlatforms(rt) : []) } : [], 0);
+    try {
+      expect(['::', '0.0.0.0']).toContain((serving.server.address() as AddressInfo).address);
+      if (external) expect((await fetch(`http://${external}:${serving.port}/healthz`)).status).toBe(200);
+      expect(warnings(rt.logs.lines)).toEqual([]);
+    } finally {
+      await serving.stop();
+      rt.close();
     }
   });
 });
