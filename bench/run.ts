@@ -71,7 +71,7 @@ try {
     await section('claims', () => {
       const r = claimsBench(opts(bigRuns), bigAccounts(), quick ? 2_000 : 20_000, quick ? 10_000 : 50_000);
       figures.push(...r.figures);
-      details.claims = { outcomes: r.outcomes, plainOutcomes: r.plainOutcomes, ledgerVerified: r.ledgerOk, ledgerEntries: r.ledgerEntries };
+      details.claims = { outcomes: r.outcomes, plainOutcomes: r.plainOutcomes, ledgerVerified: r.ledgerOk, ledgerEntries: r.ledgerEntries, replayedClaims: r.replayedClaims };
       if (!r.ledgerOk) failures.push('claims: the ledger does not verify after the run');
     });
   }

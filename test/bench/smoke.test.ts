@@ -70,6 +70,9 @@ describe('benchmarks at a tiny size', () => {
     // the stream with no overlaps, filed first
     expect(Object.values(r.plainOutcomes).reduce((a, b) => a + b, 0)).toBe(40);
     expect(r.plainOutcomes['is protected']).toBeGreaterThan(35);
+    // the rows of the measured run (one run of 40 claims) were written again alone
+    expect(r.replayedClaims).toBe(40);
+    expect(r.figures.find((f) => f.name === 'claims/s if only their rows were written')?.measured).toBeGreaterThan(0);
   });
 
   it('timers: quiet ticks fire nothing; every due timer fires once with its ledger entry and notice; a restart ticks', async () => {
