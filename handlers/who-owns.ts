@@ -1,7 +1,7 @@
 import type { Principal } from '../src/core/authz.js';
 import type { AccountMatch } from '../src/core/matching/matcher.js';
 import { DomainError } from '../src/core/errors.js';
-import type { Decision } from '../src/core/types.js';
+import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import { viewOwnership } from '../src/core/ownership/view.js';
 import type { HandlerDeps } from './deps.js';
@@ -71,12 +71,28 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
   const vp = viewpoint(deps, viewer);
   const explainOpts = { nameOf: vp.party, formatDate: vp.date };
   const { account } = view;
-  const ownerText = (d: Decision) => `${vp.party(d.winner!)} (${ruleTitle(d.rule!)}${d.auto ? '' : ', recommendation: an arbitrator decides'})`;
+  // A line a case gave to its holder is credited to that case: ruled by the arbitrator, or
+  // settled by the rule that picked then (the criteria over what is left would name another).
+  const owner = (label: string, d: Decision, by: Dispute | null = null) => {
+    const party = vp.party(d.winner!);
+    if (by?.status === 'ruled') {
+      const arbitrator = by.ruledBy ? vp.person(by.ruledBy) : 'the arbitrator';
+      const asRecommended = by.winner === by.recommendation && by.recommendationRule ? `, as the criteria recommended (${ruleTitle(by.recommendationRule as RuleVerdict['rule'])})` : '';
+      return { label, value: `${party} (ruled by ${arbitrator} in dispute #${by.id})`, why: `${arbitrator} ruled dispute #${by.id} for ${party}${by.ruledAt ? ` on ${vp.date(by.ruledAt)}` : ''}${asRecommended}.`, trace: by.trace };
+    }
+    const trace = by ? by.trace : d.trace;
+    const rule = by?.recommendationRule ? (by.recommendationRule as RuleVerdict['rule']) : d.rule!;
+    const picked = trace.find((v) => v.outcome === 'picked');
+    return {
+      label,
+      value: by ? `${party} (${ruleTitle(rule)}, settled in dispute #${by.id})` : `${party} (${ruleTitle(rule)}${d.auto ? '' : ', recommendation: an arbitrator decides'})`,
+      why: picked ? explainVerdict(picked, explainOpts) : null,
+      trace,
+    };
+  };
   // The account-wide rules (named owner, direct-reserved, incumbent) decide for every product line.
   const accountWide = view.accountDecision.winner ? view.accountDecision : null;
-  const owners = accountWide
-    ? [{ label: 'Owner', value: ownerText(accountWide), decision: accountWide }]
-    : view.lines.filter((l) => l.decision.winner).map((l) => ({ label: `Owner (${l.productLine})`, value: ownerText(l.decision), decision: l.decision }));
+  const owners = accountWide ? [owner('Owner', accountWide)] : view.lines.filter((l) => l.decision.winner).map((l) => owner(`Owner (${l.productLine})`, l.decision, l.decidedBy));
   const facts = [
     { label: 'Engagement model', value: `${MODEL_LABEL[view.model]} (coverage "${view.coverageName}")` },
     ...(owners.length ? owners.map(({ label, value }) => ({ label, value })) : [{ label: 'Owner', value: 'Nobody: open to registration' }]),
@@ -84,8 +100,7 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
   ];
   const blocks: Block[] = [{ type: 'facts', facts }];
   for (const o of owners) {
-    const why = o.decision.trace.find((v) => v.outcome === 'picked');
-    if (why) blocks.push(text(`Why${owners.length > 1 ? ` (${o.label.replace(/^Owner \((.*)\)$/, '$1')})` : ''}: ${explainVerdict(why, explainOpts)}`, 'muted'));
+    if (o.why) blocks.push(text(`Why${owners.length > 1 ? ` (${o.label.replace(/^Owner \((.*)\)$/, '$1')})` : ''}: ${o.why}`, 'muted'));
   }
   const claims = view.lines.flatMap((l) => l.claims);
   blocks.push({
@@ -112,12 +127,12 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
     });
   }
   if (viewer.kind === 'internal') {
-    for (const o of owners.length ? owners : [{ label: 'Owner', decision: view.accountDecision }]) {
-      if (o.decision.trace.length === 0) continue;
+    for (const o of owners.length ? owners : [{ label: 'Owner', trace: view.accountDecision.trace }]) {
+      if (o.trace.length === 0) continue;
       blocks.push({
         type: 'list',
         title: owners.length > 1 ? `Criteria (${o.label.replace(/^Owner \((.*)\)$/, '$1')})` : 'Criteria',
-        items: o.decision.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, explainOpts) })),
+        items: o.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, explainOpts) })),
       });
     }
   }

@@ -176,6 +176,19 @@ describe('dispute, arbitration and rulings', () => {
     expect(read(card)).toContain('Ruled by Dana Reyes');
   });
 
+  it('after a ruling, who-owns credits the ruling, not the criteria over the claims left', () => {
+    const d = openArbitratedCase();
+    approve(rt.deps, as.person(rt, 'pat'), d.id);
+    const internal = read(whoOwns(rt.deps, as.person(rt, 'sam'), 'soylent'));
+    expect(internal).toMatch(new RegExp(`Northwind[^"]* \\(ruled by Pat Okafor in dispute #${d.id}\\)`));
+    expect(internal).toMatch(new RegExp(`Pat Okafor ruled dispute #${d.id} for Northwind[^"]*, as the criteria recommended \\(Furthest stage\\)`));
+    expect(internal).not.toContain('holds the only live registration');
+    // a partner sees who decided it, and not the other party's name
+    const contoso = read(whoOwns(rt.deps, as.partner(rt, 'contoso'), 'soylent'));
+    expect(contoso).toContain(`(ruled by Pat Okafor in dispute #${d.id})`);
+    expect(contoso).not.toContain('Northwind');
+  });
+
   it('a second ruling is refused with who ruled and when', () => {
     const d = openArbitratedCase();
     approve(rt.deps, as.person(rt, 'pat'), d.id);

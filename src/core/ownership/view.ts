@@ -9,6 +9,11 @@ export interface ProductLineOwnership {
   productLine: string;
   /** The criteria over the live claims of this product line, under the version a case would use. */
   decision: Decision;
+  /**
+   * The closed case that gave the line to its holder, when there is one: after a ruling the
+   * other claims are rejected, so the criteria alone would credit the wrong rule.
+   */
+  decidedBy: Dispute | null;
   claims: { claim: Claim; protectedUntil: Date }[];
 }
 
@@ -27,6 +32,22 @@ export interface OwnershipView {
 }
 
 /**
+ * The latest settled or ruled case whose winner is the line's holder and that holds one of
+ * the holder's live claims: that case, not the criteria over what is left, decided it.
+ */
+function decidingCase(disputes: readonly Dispute[], live: readonly Claim[], decision: Decision): Dispute | null {
+  if (!decision.winner) return null;
+  const held = new Set(live.filter((c) => c.claimant === decision.winner).map((c) => c.id));
+  let found: Dispute | null = null;
+  for (const d of disputes) {
+    if ((d.status === 'ruled' || d.status === 'settled') && d.winner === decision.winner && d.claimIds.some((id) => held.has(id))) {
+      if (!found || d.id > found.id) found = d;
+    }
+  }
+  return found;
+}
+
+/**
  * Who owns an account now, and why. An overlap is per product line, so ownership is too:
  * the account-wide rules first, then the criteria over each product line's live claims,
  * judged as a dispute would judge them (the version of the earliest claim). Read only.
@@ -40,6 +61,7 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
   const coverage = coverageFor(account, version.policy);
   const live = liveClaims(ctx, accountId, null, now);
   const productLines = [...new Set(live.map((c) => c.productLine))].sort();
+  const disputes = ctx.store.disputes.forAccount(accountId);
   return {
     account,
     coverageName: coverage.name,
@@ -49,13 +71,15 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
     accountDecision: decideFor(account, version, []),
     lines: productLines.map((productLine) => {
       const claims = live.filter((c) => c.productLine === productLine);
+      const decision = decideFor(account, versionForCase(ctx, claims, now), claims);
       return {
         productLine,
-        decision: decideFor(account, versionForCase(ctx, claims, now), claims),
+        decision,
+        decidedBy: decidingCase(disputes, claims, decision),
         claims: claims.map((claim) => ({ claim, protectedUntil: protectionEnd(claim, book.forClaim(claim).policy.registration) })),
       };
     }),
-    openDisputes: ctx.store.disputes.forAccount(accountId).filter((d) => d.status === 'open'),
+    openDisputes: disputes.filter((d) => d.status === 'open'),
     policyVersion: version.version,
   };
 }
