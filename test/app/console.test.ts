@@ -69,6 +69,60 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toMatch(/Claim #\d+ on Initech LLC \(Services\) is protected/);
   });
 
+  /** Northwind and Contoso claim Soylent; furthest-stage only recommends, so dispute #1 waits for Pat. */
+  const openDispute = [
+    '/as northwind',
+    '/claim account="Soylent Corp" route=resell product=analytics opportunity="Soylent pilot" stage=proposal amount=1000',
+    '/as contoso',
+    '/claim account="Soylent Corp" route=referral product=analytics opportunity="Contoso soylent" stage=commit amount=2000',
+    '/as pat',
+  ];
+
+  it('a command typed where a form field is asked cancels the form and runs, instead of becoming the field', () => {
+    const script = [...openDispute, '/rule 1 award party=northwind', '/rule 1 award party=northwind rationale="met the buyer first"', '/roe queue'].join('\n');
+    const { out, code } = runConsole(`${script}\n`, join(dir, 'cancel.db'));
+    expect(code).toBe(0);
+    expect(out).toContain('Rationale: /rule 1 award party=northwind rationale="met the buyer first"\nForm cancelled.\n');
+    expect(out).toMatch(/Ruled by Pat Okafor on .*: Northwind Partners owns it\. Rationale: met the buyer first\n/);
+    expect(out).not.toMatch(/Rationale: \/rule .*\n(?!Form cancelled)/); // only the echo of the cancelled prompt
+    expect(out.match(/Ruled by Pat Okafor/g)).toHaveLength(4); // the card, the thread and two DMs: one ruling
+  });
+
+  it.each([
+    ['a pick (numbered choices)', ['/dispute soylent', '/who-owns acme'], 'Product line (1=Core Platform, 2=Analytics, 3=Services): /who-owns acme\nForm cancelled.\n'],
+    ['an optional field', ['/dispute soylent', '2', '/who-owns acme'], 'Claim disputed (number) (optional): /who-owns acme\nForm cancelled.\n'],
+    ['a field re-asked after a rejection', ['/rule 1 award party=northwind rationale=short', '/who-owns acme'], 'Rationale: /who-owns acme\nForm cancelled.\n'],
+  ])('%s gives way to a command the same way', (_what, lines, expected) => {
+    const { out, code } = runConsole(`${[...openDispute, ...lines].join('\n')}\n`, join(dir, `pick-${lines.length}-${lines[0]!.length}.db`));
+    expect(code).toBe(0);
+    expect(out).toContain(expected);
+    expect(out).toContain('== Acme Corporation ==');
+    expect(out).not.toMatch(/Dispute #2|Ruled by/);
+  });
+
+  it('/cancel only cancels a form; an empty line still keeps the default or skips an optional field', () => {
+    const script = [...openDispute, '/rule 1 ask', '/cancel', '/cancel', '/as contoso', '/dispute acme', '2', '', 'we met them first', ''].join('\n');
+    const { out, code } = runConsole(`${script}\n`, join(dir, 'cancel-only.db'));
+    expect(code).toBe(0);
+    expect(out).toContain('Question for the parties: /cancel\nForm cancelled.\n> /cancel\nNothing to cancel: no form is waiting for an answer.\n');
+    expect(out).toContain('Claim disputed (number) (optional): \nReason: we met them first\nEvidence (optional): \n');
+    expect(out).toMatch(/Dispute #2 on Acme Corporation \(Analytics\)/);
+  });
+
+  it.each(['quit', 'exit', '/quit', '/exit', 'QUIT'])('"%s" ends the console cleanly; nothing after it runs', (word) => {
+    const { out, code } = runConsole(`${word}\n/who-owns acme\n`, join(dir, 'quit.db'));
+    expect(code).toBe(0);
+    expect(out).not.toContain('Unknown command');
+    expect(out).not.toContain('Acme Corporation');
+  });
+
+  it('/help says how to leave, and an optional field says "optional" once', () => {
+    const { out } = runConsole('/help\n/dispute acme\n2\n', join(dir, 'help.db'));
+    expect(out).toMatch(/\/quit or \/exit +leave the console/);
+    expect(out).toContain('Claim disputed (number) (optional): ');
+    expect(out).not.toContain('optional) (optional)');
+  });
+
   it('a bad environment value stops with one line naming the variable', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/app/main.ts'], { cwd: ROOT, input: '', encoding: 'utf8', env: { PATH: process.env.PATH, PORT: 'eighty', DATABASE_PATH: join(dir, 'x.db') } });
     expect(r.status).toBe(1);

@@ -52,7 +52,16 @@ const HELP = `Console commands (as in Slack):
   /snooze <dispute> 1h|4h|next-business-day   snooze an SLA reminder
   /home                           your claims and queue
   /as <person or partner>         act as a person of the policy, or as a user of a partner
-  /whoami, /quit`;
+  /whoami                         who you are acting as
+  /quit or /exit                  leave the console (the slash is optional, as for every command)
+While a form asks for a field: Enter keeps the [default] or skips an optional field; a line
+starting with / cancels the form and runs as a command (/cancel only cancels).`;
+
+/** The command word of a line: lower case, the slash optional (`help` and `/help` alike). */
+function commandWord(line: string): string {
+  return (line.trim().split(/\s+/)[0] ?? '').toLowerCase().replace(/^\//, '');
+}
+const QUIT = new Set(['quit', 'exit']);
 
 /**
  * The local console: the same handlers as Slack and Teams, rendered as text. Reads commands
@@ -77,6 +86,8 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
   const principal = () => o.resolve(identity);
   const who = (p: Principal) => (p.kind === 'external' ? `${p.displayName} (${o.partners().find((x) => x.id === p.partnerId)?.name ?? p.partnerId}, external)` : p.kind === 'internal' ? `${o.people()[p.displayName]?.name ?? p.displayName}` : p.displayName);
   let seq = 0;
+  /** A command typed where a form field was asked: it cancelled the form and runs next. */
+  let carried: string | null = null;
   const meta = (): SubmitMeta => ({ origin: { platform: 'console', channel: 'console', thread: null }, requestKey: `console:${randomUUID()}:${++seq}` });
 
   /** Asks the fields not given inline; re-asks the ones the handler rejects. */
@@ -97,6 +108,13 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         const answer = await ask(fieldPrompt(f));
         if (answer === null) return null;
         const typed = answer.trim();
+        // A field value never starts with "/": such a line is a command, so a half-filled form
+        // cannot swallow it as text (and record "/rule …" as a ruling's rationale).
+        if (typed.startsWith('/')) {
+          say('Form cancelled.');
+          if (commandWord(typed) !== 'cancel') carried = typed;
+          return null;
+        }
         const byNumber = f.options && /^\d+$/.test(typed) ? f.options[Number(typed) - 1]?.value : undefined;
         values[f.id] = byNumber ?? (typed === '' ? (f.initial?.value ?? '') : typed);
       }
@@ -118,7 +136,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
 
   const run = async (line: string): Promise<Reply | string | null> => {
     const [cmdRaw = '', ...restParts] = line.trim().split(/\s+/);
-    const cmd = cmdRaw.toLowerCase().replace(/^\//, '');
+    const cmd = commandWord(line);
     const rest = line.trim().slice(cmdRaw.length).trim();
     const p = principal();
     switch (cmd) {
@@ -167,6 +185,8 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
       case 'help':
       case '':
         return HELP;
+      case 'cancel':
+        return 'Nothing to cancel: no form is waiting for an answer.';
       default:
         return `Unknown command "${cmdRaw}". Type /help.`;
     }
@@ -174,11 +194,12 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
 
   say(`roe-bot console. You are ${who(principal())}. Type /help for commands, /quit to leave.`);
   for (;;) {
-    const line = await ask(interactive ? `roe (${identity.userId})> ` : '> ');
+    const line = carried ?? (await ask(interactive ? `roe (${identity.userId})> ` : '> '));
+    carried = null;
     if (line === null) break;
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
-    if (trimmed === '/quit' || trimmed === '/exit') break;
+    if (QUIT.has(commandWord(trimmed))) break;
     try {
       o.tick();
       const out = await run(trimmed);

@@ -1,0 +1,31 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { claimForm } from '../../handlers/claim.js';
+import { disputeForm } from '../../handlers/dispute.js';
+import { askForm, awardForm } from '../../handlers/rule.js';
+import { submitClaim } from '../../handlers/claim.js';
+import type { Form } from '../../handlers/replies/model.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+let rt: TestRuntime;
+beforeEach(() => {
+  rt = testRuntime();
+});
+afterEach(() => rt.close());
+
+const meta = { origin: { platform: 'console' as const, channel: 'general', thread: null }, requestKey: null };
+
+// `required: false` is the one place a field is optional: the console prompt appends "(optional)"
+// and Slack's input block shows it, so a label that says so too reads "(optional) (optional)".
+it('no form label says "optional"; the required flag does', () => {
+  const claim = { route: 'resell', product: 'Analytics', opportunity: 'Soylent pilot', amount: '1000', evidence: '' };
+  submitClaim(rt.deps, as.partner(rt, 'northwind'), { ...claim, account: 'soylent', stage: 'proposal' }, meta);
+  submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...claim, account: 'soylent', stage: 'commit' }, meta);
+  const d = rt.store.disputes.all().at(-1)!;
+  expect(d.status).toBe('open');
+  const sam = as.person(rt, 'sam');
+  const pat = as.person(rt, d.arbitrator);
+  const forms: Form[] = [claimForm(rt.deps, sam), disputeForm(rt.deps, sam, 'acme', 'a link'), awardForm(rt.deps, pat, String(d.id)), askForm(rt.deps, pat, String(d.id))];
+  const labels = forms.flatMap((f) => f.fields.map((x) => `${f.id}.${x.id}: ${x.label}`));
+  expect(labels.filter((l) => /optional/i.test(l))).toEqual([]);
+  expect(disputeForm(rt.deps, sam).fields.find((f) => f.id === 'against')).toMatchObject({ label: 'Claim disputed (number)', required: false });
+});
