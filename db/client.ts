@@ -29,6 +29,9 @@ export function dataVersion(sqlite: Database.Database): number {
   return st.get() as number;
 }
 
+/** The file at DATABASE_PATH is not a SQLite database (or not one this bot can open). */
+export class DatabaseFileError extends Error {}
+
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
@@ -38,7 +41,13 @@ const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), 'migrations'
 export function openDatabase(path: string): OpenDb {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
-  sqlite.pragma('journal_mode = WAL');
+  try {
+    sqlite.pragma('journal_mode = WAL');
+  } catch (e) {
+    sqlite.close();
+    if ((e as { code?: string }).code === 'SQLITE_NOTADB') throw new DatabaseFileError(`DATABASE_PATH: ${path} is not a SQLite database`);
+    throw e;
+  }
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');

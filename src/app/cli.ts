@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { verifyChain } from '../core/ledger/chain.js';
@@ -12,6 +13,7 @@ import { hostConsole } from './console-host.js';
 import { createLogger } from './logger.js';
 import { readPolicyFile } from './policies.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { DatabaseFileError } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
 import { partnerExport } from '../core/privacy/export.js';
@@ -41,7 +43,24 @@ export interface Io {
   stdout: NodeJS.WritableStream;
 }
 
-function withRuntime<T>(config: Config, fn: (rt: Runtime) => T): T {
+/** A command that cannot run as asked: one line for the admin, exit 1. */
+class CommandError extends Error {}
+
+/**
+ * Refuses a database file that does not exist, so that a command which only reads (or changes
+ * existing data) does not create an empty database at a mistyped path and report on it.
+ */
+function requireDatabase(config: Config): void {
+  const path = config.databasePath;
+  if (path === ':memory:') return;
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) throw new CommandError(`DATABASE_PATH: no database at ${path} (run npx roe serve, npm start or an import first)`);
+  if (!stat.isFile()) throw new CommandError(`DATABASE_PATH: ${path} is not a database file`);
+}
+
+/** Runs fn on a runtime over the configured database, which must exist unless `create` is set. */
+function withRuntime<T>(config: Config, fn: (rt: Runtime) => T, { create = false } = {}): T {
+  if (!create) requireDatabase(config);
   const rt = createRuntime(config, createLogger(config.logLevel, process.stderr));
   try {
     return fn(rt);
@@ -109,7 +128,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           // server) reads it instead of indexing every account.
           if (sub === 'accounts') rt.reindex();
           return r;
-        });
+        }, { create: true });
         io.out(`${file}: ${report.inserted} ${sub} added, ${report.updated} updated`);
         return 0;
       }
@@ -157,18 +176,25 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'backup': {
         const file = sub;
         if (!file) return usage(io, 'backup needs a FILE');
+        requireDatabase(config);
         if (existsSync(file)) {
           io.err(`${file} exists; choose a new file name`);
           return 1;
         }
         const rt = createRuntime(config, createLogger(config.logLevel, process.stderr));
         try {
+          mkdirSync(dirname(resolve(file)), { recursive: true });
           const r = await rt.db.sqlite.backup(file);
           io.out(`backup written to ${file} (${r.totalPages} pages)`);
+          return 0;
+        } catch (e) {
+          // A half-written copy must not pass for a backup later (the file did not exist before).
+          if (existsSync(file)) rmSync(file, { force: true });
+          io.err(`${file}: backup failed (${((e as Error).message ?? String(e)).split('\n')[0]})`);
+          return 1;
         } finally {
           rt.close();
         }
-        return 0;
       }
       case 'export': {
         const { values } = parseArgs({ args: [sub, ...rest].filter((x): x is string => x !== undefined), options: { partner: { type: 'string' } } });
@@ -216,8 +242,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
           const id = target === '--all' ? null : Number(target.replace(/^#/, ''));
           if (id !== null && (!Number.isInteger(id) || id <= 0)) return usage(io, `"${target}" is not a message id`);
           const n = withRuntime(config, (rt) => retryParked(rt.db.db, id, rt.clock.now()));
+          if (n === 0 && id !== null) {
+            io.err(`no parked message #${id} to retry`);
+            return 1;
+          }
           io.out(n === 0 ? 'no parked message to retry' : `${n} message${n > 1 ? 's' : ''} back in the queue`);
-          return n === 0 && id !== null ? 1 : 0;
+          return 0;
         }
         return usage(io, 'outbox needs list or retry');
       }
@@ -226,6 +256,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
   } catch (e) {
     if (e instanceof ConfigError) io.err(`configuration: ${e.message}`);
+    else if (e instanceof CommandError || e instanceof DatabaseFileError) io.err(e.message);
     else if (e instanceof ImportError || e instanceof PolicyError || isDomainError(e)) io.err(e.message);
     else throw e;
     return 1;

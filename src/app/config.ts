@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -13,6 +13,11 @@ const optional = z
   .transform((s) => (s === '' ? undefined : s))
   .optional();
 
+/** A variable that takes one of a few words; the message lists them, as `.env.example` does. */
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}` });
+}
+
 /** Exactly the keys of `.env.example`. */
 export const configSchema = z
   .object({
@@ -23,11 +28,13 @@ export const configSchema = z
     MICROSOFT_APP_ID: optional,
     MICROSOFT_APP_PASSWORD: optional,
     MICROSOFT_APP_TENANT_ID: optional,
-    MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional().or(z.literal('').transform(() => undefined)),
-    PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0, 'must be a port number (0-65535)').max(65535, 'must be a port number (0-65535)').default(3000),
-    DATABASE_PATH: z.string().trim().min(1).default('./data/roe.db'),
+    // Empty means unset, as for the other optional keys.
+    MICROSOFT_APP_TYPE: optional.pipe(oneOf(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
+    // Empty means unset (3000), not port 0 (a random port).
+    PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0, 'must be a port number (0-65535)').max(65535, 'must be a port number (0-65535)').default(3000)),
+    DATABASE_PATH: z.string().trim().min(1, 'must be the path of the SQLite file').default('./data/roe.db'),
     ROE_POLICY: optional,
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     NODE_ENV: optional,
   })
   .superRefine((c, ctx) => {
@@ -53,7 +60,8 @@ export class ConfigError extends Error {}
 
 /**
  * Parses the environment once (and `.env` when present). A bad value throws ConfigError with
- * one line naming the variable and the problem.
+ * one line naming the variable and the problem; so does a policy file that cannot be read
+ * (its content is checked when it is loaded, and those errors name the file and line).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(env);
@@ -64,15 +72,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`${name}: ${i.message}${value !== undefined && !/TOKEN|SECRET|PASSWORD/.test(name) ? ` (got "${value}")` : ''}`);
   }
   const c = result.data;
+  const policyPath = c.ROE_POLICY ?? EXAMPLE_POLICY;
+  const unreadable = unreadableFile(policyPath);
+  if (unreadable) throw new ConfigError(c.ROE_POLICY ? `ROE_POLICY: cannot read ${c.ROE_POLICY} (${unreadable})` : `ROE_POLICY: not set, and the shipped example ${EXAMPLE_POLICY} cannot be read (${unreadable})`);
   return {
     port: c.PORT,
     databasePath: c.DATABASE_PATH,
-    policyPath: c.ROE_POLICY ?? EXAMPLE_POLICY,
+    policyPath,
     logLevel: c.LOG_LEVEL,
     production: c.NODE_ENV === 'production',
     slack: c.SLACK_BOT_TOKEN ? { botToken: c.SLACK_BOT_TOKEN, signingSecret: c.SLACK_SIGNING_SECRET, appToken: c.SLACK_APP_TOKEN, apiUrl: c.SLACK_API_URL } : null,
     teams: { appId: c.MICROSOFT_APP_ID, appPassword: c.MICROSOFT_APP_PASSWORD, tenantId: c.MICROSOFT_APP_TENANT_ID, appType: c.MICROSOFT_APP_TYPE },
   };
+}
+
+/** Why a file cannot be read (an error code such as ENOENT), or null when it can. */
+function unreadableFile(path: string): string | null {
+  try {
+    if (statSync(path).isDirectory()) return 'EISDIR';
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
 }
 
 /** Loads `.env` from the working directory into process.env when the file exists (Node's own loader). */

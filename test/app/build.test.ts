@@ -51,9 +51,12 @@ describe('the compiled app (scripts/build.js)', () => {
     const cwd = join(dir, 'elsewhere');
     mkdirSync(cwd, { recursive: true });
     const env = { PATH: process.env.PATH, DATABASE_PATH: join(cwd, 'roe.db'), LOG_LEVEL: 'warn' };
+    // An import makes the database (ledger verify refuses one that does not exist).
+    const imported = spawnSync(process.execPath, [join(ROOT, 'bin/roe.js'), 'import', 'partners', join(ROOT, 'examples/partners.csv')], { cwd, encoding: 'utf8', env, timeout: 60_000 });
+    expect(imported.status, imported.stderr).toBe(0);
     const verify = spawnSync(process.execPath, [join(ROOT, 'bin/roe.js'), 'ledger', 'verify'], { cwd, encoding: 'utf8', env, timeout: 60_000 });
     expect(verify.status, verify.stderr).toBe(0);
-    expect(verify.stdout).toContain('ledger OK: 0 entries');
+    expect(verify.stdout).toContain('ledger OK: 1 entries');
     // `npm start` with no credentials: the console on the demo data (examples/*.csv, examples/policy.yaml).
     const start = spawnSync(process.execPath, [join(ROOT, 'bin/start.js')], { cwd, encoding: 'utf8', env: { ...env, DATABASE_PATH: join(cwd, 'demo.db') }, input: '/who-owns acme\n/quit\n', timeout: 60_000 });
     expect(start.status, start.stderr).toBe(0);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,8 +10,8 @@ const dir = mkdtempSync(join(tmpdir(), 'roe-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `npx roe …` exactly as an admin types it. */
-function roe(args: string[], db = join(dir, 'cli.db')) {
-  const r = spawnSync(join(ROOT, 'bin/roe.js'), args, { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' }, timeout: 60_000 });
+function roe(args: string[], db = join(dir, 'cli.db'), env: Record<string, string> = {}) {
+  const r = spawnSync(join(ROOT, 'bin/roe.js'), args, { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn', ...env }, timeout: 60_000 });
   return { out: r.stdout, err: r.stderr, code: r.status };
 }
 
@@ -78,6 +78,54 @@ describe('roe CLI', () => {
     expect(roe(['stats'], db).out).toMatch(/party\s+claims\s+disputes/);
     const stats = JSON.parse(roe(['stats', '--format', 'json'], db).out) as { overall: { claims: number } };
     expect(stats.overall.claims).toBe(3);
+  });
+
+  it('commands that read the database refuse a missing one in one line, and create nothing', () => {
+    const sub = join(dir, 'nothing-here');
+    const typo = join(sub, 'typo.db');
+    for (const args of [['ledger', 'verify'], ['ledger', 'export', '--format', 'csv'], ['stats'], ['outbox'], ['outbox', 'retry', '--all'], ['export', '--partner', 'contoso'], ['forget', 'slack:U0123'], ['backup', join(dir, 'of-nothing.db')]]) {
+      expect(roe(args, typo), args.join(' ')).toEqual({ code: 1, out: '', err: `DATABASE_PATH: no database at ${typo} (run npx roe serve, npm start or an import first)\n` });
+    }
+    expect(existsSync(sub)).toBe(false);
+    expect(existsSync(join(dir, 'of-nothing.db'))).toBe(false);
+  });
+
+  it('a DATABASE_PATH that is not a SQLite file is refused in one line, and left as it was', () => {
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'not a database, just notes\n'.repeat(200));
+    for (const args of [['ledger', 'verify'], ['stats'], ['import', 'partners', join(ROOT, 'examples/partners.csv')]]) {
+      expect(roe(args, notes), args.join(' ')).toEqual({ code: 1, out: '', err: `DATABASE_PATH: ${notes} is not a SQLite database\n` });
+    }
+    expect(readFileSync(notes, 'utf8')).toBe('not a database, just notes\n'.repeat(200));
+  });
+
+  it('backup creates the directory of its file; a failed backup is one line naming the file', () => {
+    const db = join(dir, 'backup-source.db');
+    roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
+    const copy = join(dir, 'backups/nested/roe-2026-11-30.db');
+    expect(roe(['backup', copy], db)).toMatchObject({ code: 0, err: '', out: expect.stringContaining(`backup written to ${copy}`) });
+    expect(roe(['ledger', 'verify'], copy)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 1 entries') });
+    writeFileSync(join(dir, 'a-file'), 'x\n');
+    const underAFile = join(dir, 'a-file', 'roe.db');
+    const r = roe(['backup', underAFile], db);
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toEqual([expect.stringMatching(/: backup failed \(E[A-Z]+: .+\)$/), '']);
+    expect(r.err.startsWith(`${underAFile}: backup failed (`)).toBe(true);
+  });
+
+  it('outbox retry names the message it could not retry', () => {
+    const db = join(dir, 'outbox.db');
+    roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
+    expect(roe(['outbox', 'retry', '42'], db)).toMatchObject({ code: 1, err: 'no parked message #42 to retry\n' });
+  });
+
+  it('a bad environment stops every command with one line naming the variable, before any database is made', () => {
+    const db = join(dir, 'never.db');
+    expect(roe(['stats'], db, { MICROSOFT_APP_TYPE: 'single' })).toMatchObject({ code: 1, err: 'configuration: MICROSOFT_APP_TYPE: must be MultiTenant, SingleTenant or UserAssignedMSI (got "single")\n' });
+    for (const cmd of [['stats'], ['import', 'partners', join(ROOT, 'examples/partners.csv')]]) {
+      expect(roe(cmd, db, { ROE_POLICY: 'nope.yaml' })).toMatchObject({ code: 1, err: 'configuration: ROE_POLICY: cannot read nope.yaml (ENOENT)\n' });
+    }
+    expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
   });
 
   it('unknown commands and missing arguments print usage with exit 2', () => {

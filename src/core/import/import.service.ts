@@ -62,7 +62,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     const errors: RowError[] = [];
     for (const { line, value } of parsed.rows as { line: number; value: AccountRow }[]) {
       if (value.incumbent_partner && (value.incumbent_partner === DIRECT || !store.partners.get(value.incumbent_partner))) errors.push({ line, message: `incumbent_partner: unknown partner "${value.incumbent_partner}" (import partners first)` });
-      if (!isParty(value.named_owner)) errors.push({ line, message: `named_owner: unknown partner "${value.named_owner}" (a partner id or "direct")` });
+      if (!isParty(value.named_owner)) errors.push({ line, message: `named_owner: unknown partner "${value.named_owner}" (import partners first, or "direct" for direct sales)` });
     }
     if (errors.length) throw new ImportError(fileName, errors);
     store.transaction(() => {
@@ -79,7 +79,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   const rows = parsed.rows as { line: number; value: ClaimRow }[];
   for (const { line, value } of rows) {
     if (!store.accounts.get(value.account_id)) errors.push({ line, message: `account_id: unknown account "${value.account_id}" (import accounts first)` });
-    if (!isParty(value.claimant)) errors.push({ line, message: `claimant: unknown partner "${value.claimant}" (a partner id or "direct")` });
+    if (!isParty(value.claimant)) errors.push({ line, message: `claimant: unknown partner "${value.claimant}" (import partners first, or "direct" for direct sales)` });
     const policy = book.inForceAt(value.registered_at).policy;
     if (!policy.product_lines.some((p) => p.toLowerCase() === value.product_line.toLowerCase())) errors.push({ line, message: `product_line: "${value.product_line}" is not one of ${policy.product_lines.join(', ')}` });
     if (value.last_activity_at && value.last_activity_at < value.registered_at) errors.push({ line, message: 'last_activity_at: is before registered_at' });

@@ -43,7 +43,7 @@ describe('CSV import', () => {
   it('reports references to unknown partners after the row checks', () => {
     expect(errorsOf('accounts', [ACC_HEADER, 'x1,Ghost,,,,,,,nobody,', 'x2,Ghost2,,,,,,,,someone'].join('\n'))).toEqual([
       'line 2: incumbent_partner: unknown partner "nobody" (import partners first)',
-      'line 3: named_owner: unknown partner "someone" (a partner id or "direct")',
+      'line 3: named_owner: unknown partner "someone" (import partners first, or "direct" for direct sales)',
     ]);
   });
 
@@ -87,7 +87,7 @@ describe('CSV import', () => {
     ]);
     expect(errorsOf('claims', [header, 'c1,nope,contoso,resell,Analytics,D,qualified,,,protected,2026-11-20,', 'c2,acme,ghost,resell,Toasters,D,qualified,,,protected,2026-11-20,2026-11-01'].join('\n'))).toEqual([
       'line 2: account_id: unknown account "nope" (import accounts first)',
-      'line 3: claimant: unknown partner "ghost" (a partner id or "direct")',
+      'line 3: claimant: unknown partner "ghost" (import partners first, or "direct" for direct sales)',
       'line 3: product_line: "Toasters" is not one of Core Platform, Analytics, Services',
       'line 3: last_activity_at: is before registered_at',
     ]);

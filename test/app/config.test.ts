@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, EXAMPLE_POLICY, loadConfig } from '../../src/app/config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The one line a bad environment gives. */
+function problem(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  throw new Error('the environment was accepted');
+}
+
+describe('configuration', () => {
+  it.each([
+    [{ MICROSOFT_APP_TYPE: 'single' }, 'MICROSOFT_APP_TYPE: must be MultiTenant, SingleTenant or UserAssignedMSI (got "single")'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be fatal, error, warn, info, debug, trace or silent (got "loud")'],
+    [{ LOG_LEVEL: '' }, 'LOG_LEVEL: must be fatal, error, warn, info, debug, trace or silent (got "")'],
+    [{ DATABASE_PATH: ' ' }, 'DATABASE_PATH: must be the path of the SQLite file (got " ")'],
+    [{ ROE_POLICY: 'nope.yaml' }, 'ROE_POLICY: cannot read nope.yaml (ENOENT)'],
+    [{ ROE_POLICY: dir }, `ROE_POLICY: cannot read ${dir} (EISDIR)`],
+  ])('%j is refused in one line naming the variable', (env, line) => {
+    expect(problem(env)).toBe(line);
+  });
+
+  it('an empty MICROSOFT_APP_TYPE is unset; the listed values are accepted', () => {
+    expect(loadConfig({ MICROSOFT_APP_TYPE: '' }).teams.appType).toBeUndefined();
+    expect(loadConfig({ MICROSOFT_APP_TYPE: 'UserAssignedMSI' }).teams.appType).toBe('UserAssignedMSI');
+    expect(loadConfig({ MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_TENANT_ID: 't' }).teams.appType).toBe('SingleTenant');
+  });
+
+  it('uses the shipped example policy when ROE_POLICY is unset or empty', () => {
+    expect(loadConfig({}).policyPath).toBe(EXAMPLE_POLICY);
+    expect(loadConfig({ ROE_POLICY: '' }).policyPath).toBe(EXAMPLE_POLICY);
+    expect(loadConfig({ ROE_POLICY: EXAMPLE_POLICY }).policyPath).toBe(EXAMPLE_POLICY);
+  });
+});
+
+describe('PORT', () => {
+  it.each([
+    [undefined, 3000],
+    ['', 3000],
+    ['  ', 3000],
+    ['8080', 8080],
+    ['0', 0],
+  ])('%j listens on %d (empty is unset, not a random port)', (value, port) => {
+    expect(loadConfig({ PORT: value }).port).toBe(port);
+  });
+
+  it('a value that is no port is refused in one line', () => {
+    expect(problem({ PORT: 'abc' })).toBe('PORT: must be a port number (0-65535) (got "abc")');
+    expect(problem({ PORT: '70000' })).toBe('PORT: must be a port number (0-65535) (got "70000")');
+  });
+});
