@@ -16,6 +16,12 @@ export interface ConnectorCall {
   status: number;
 }
 
+/**
+ * The largest activity Teams takes, as this fake measures it: the JSON's length counted as UTF-16
+ * (two bytes a character), against Teams' documented ~100 KB. Above it Teams answers 413.
+ */
+export const MAX_ACTIVITY_BYTES = 100 * 1024;
+
 interface Failure {
   status: number;
   retryAfter?: string;
@@ -25,7 +31,8 @@ interface Failure {
 /**
  * A Bot Framework connector on loopback, the `serviceUrl` of the activities tests post: it
  * records every call (new conversations, posts, replies, updates) and answers like the real
- * one, or with an error status on demand.
+ * one (413 MessageSizeTooBig for an activity above {@link MAX_ACTIVITY_BYTES}), or with an
+ * error status on demand.
  */
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
@@ -43,8 +50,14 @@ export class FakeConnector {
 
   private async listen(): Promise<void> {
     this.server = createServer((req, res) => {
-      void readBody(req).then((body) => {
+      void readBody(req).then(({ body, length }) => {
         const call = this.record(req, body);
+        if ((call.kind === 'send' || call.kind === 'reply' || call.kind === 'update') && length * 2 > MAX_ACTIVITY_BYTES) {
+          call.status = 413;
+          res.writeHead(413, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'MessageSizeTooBig', message: 'Message size too big' } }));
+          return;
+        }
         const failure = this.failures[0];
         if (failure && call.kind !== 'other') {
           failure.times -= 1;
@@ -126,13 +139,14 @@ export class FakeConnector {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** The parsed body and its length in characters. */
+async function readBody(req: IncomingMessage): Promise<{ body: Record<string, unknown>; length: number }> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
-  if (!text) return {};
+  if (!text) return { body: {}, length: 0 };
   const parsed: unknown = JSON.parse(text);
-  return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  return { body: typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {}, length: text.length };
 }
 
 /** The Adaptive Card of a posted message (its first attachment). */

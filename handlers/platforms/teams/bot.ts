@@ -13,7 +13,7 @@ import { snoozeReminder } from '../../snooze.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
 import { contactFrom, isPersonal, tenantOf, type TeamsContacts } from './contacts.js';
 import { isVerb, TEAMS_IDS, type Verb } from './ids.js';
-import { cardAttachment, plain, renderForm, renderPrivateStub, renderRefusal, renderReply, type AdaptiveCard, type CardRefresh, type FormState } from './render.js';
+import { cardAttachment, plain, renderForm, renderPrivateStub, renderRefusal, renderReply, type AdaptiveCard, type CardRefresh, type FormState, type Prefill } from './render.js';
 
 /** The log the adapter writes to (a pino logger fits). */
 export interface TeamsLog {
@@ -54,13 +54,32 @@ function str(v: unknown): string {
 
 const RESERVED: ReadonlySet<string> = new Set(Object.values(TEAMS_IDS.data));
 
-/** A submitted card's values: its inputs (as text), then its hidden state, which wins. */
+/** The account fields a submitted form showed filled in ({@link Prefill}), as its button carried them. */
+export function prefillOf(data: Record<string, unknown>): Prefill {
+  const carried = data[TEAMS_IDS.data.prefill];
+  const out: Prefill = {};
+  if (isRecord(carried)) {
+    for (const [k, v] of Object.entries(carried)) {
+      if (isRecord(v) && typeof v.label === 'string' && typeof v.value === 'string') out[k] = { label: v.label, value: v.value };
+    }
+  }
+  return out;
+}
+
+/**
+ * A submitted card's values: its inputs (as text), an account name submitted as it was filled in
+ * replaced by that account's id, then its hidden state, which wins. (The id is no more than the
+ * person could type: an account id typed is taken as such.)
+ */
 export function formValues(data: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(data)) {
     if (RESERVED.has(k)) continue;
     if (typeof v === 'string') out[k] = v;
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+  }
+  for (const [k, { label, value }] of Object.entries(prefillOf(data))) {
+    if (out[k] !== undefined && out[k].trim() === label.trim()) out[k] = value;
   }
   const state = data[TEAMS_IDS.data.state];
   if (isRecord(state)) for (const [k, v] of Object.entries(state)) if (typeof v === 'string') out[k] = v;
@@ -156,13 +175,14 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       return;
     }
     const text = TurnContext.removeRecipientMention(a) ?? a.text ?? '';
-    const answer = this.command(who, text);
-    if (isPersonal(a) || (answer.kind === 'reply' && answer.reply.visibility === 'public')) {
-      await this.send(ctx, answer);
+    if (isPersonal(a)) {
+      await this.send(ctx, this.command(who, text));
       return;
     }
-    // In a channel or group chat an answer meant for one person is not posted for all: the card
-    // everyone sees says who asked, and refreshes to the answer for the asker only.
+    // In a channel or group chat the command runs only for the asker, in the refresh of the card
+    // everyone sees (who asked what): its answer, or its refusal, reaches them alone. Run here, a
+    // refusal would reach the turn error handler and be posted for all. (A reply marked public
+    // would be shown privately too; no typed command gives one.)
     await this.send(ctx, { kind: 'card', card: renderPrivateStub({ askerName: who.displayName, command: parseCommand(text).command ? text.trim() : 'help', forUser: a.from.id }), summary: `${who.displayName} asked roe-bot` });
   }
 
@@ -220,6 +240,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const { deps } = this.o;
     const value = str(data[TEAMS_IDS.data.value]);
     const values = formValues(data);
+    const prefill = prefillOf(data);
     const meta: SubmitMeta = { origin: originOf(a), requestKey: a.id ? `teams:${a.id}` : null };
     const caseRefresh = (disputeId: string): CardRefresh => ({ verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: disputeId }, userIds: [a.from.id] });
     const ids = TEAMS_IDS;
@@ -241,13 +262,13 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case ids.actions[ACTIONS.snooze]:
         return { kind: 'reply', reply: snoozeReminder(deps, who, value) };
       case ids.submits[FORMS.claim]:
-        return submitted(() => claimForm(deps, who), values, () => submitClaim(deps, who, values, meta));
+        return submitted(() => claimForm(deps, who), { values, prefill }, () => submitClaim(deps, who, values, meta));
       case ids.submits[FORMS.dispute]:
-        return submitted(() => disputeForm(deps, who), values, () => submitDispute(deps, who, values, meta));
+        return submitted(() => disputeForm(deps, who), { values, prefill }, () => submitDispute(deps, who, values, meta));
       case ids.submits[FORMS.award]:
-        return submitted(() => awardForm(deps, who, values.dispute), values, () => submitAward(deps, who, values), caseRefresh(values.dispute ?? ''));
+        return submitted(() => awardForm(deps, who, values.dispute), { values, prefill }, () => submitAward(deps, who, values), caseRefresh(values.dispute ?? ''));
       case ids.submits[FORMS.ask]:
-        return submitted(() => askForm(deps, who, values.dispute), values, () => submitAsk(deps, who, values), caseRefresh(values.dispute ?? ''));
+        return submitted(() => askForm(deps, who, values.dispute), { values, prefill }, () => submitAsk(deps, who, values), caseRefresh(values.dispute ?? ''));
       case ids.refresh.disputeCase:
         return { kind: 'reply', reply: caseCard(deps, who, value), refresh: caseRefresh(value) };
       case ids.refresh.privateAnswer: {
@@ -266,13 +287,13 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   }
 }
 
-/** A form submit: done, or the same form again with what was typed and the errors under the fields. */
-function submitted(form: () => Form, values: Record<string, string>, submit: () => Reply, refresh?: CardRefresh): Answer {
+/** A form submit: done, or the same form again with what was typed (and what was filled in) and the errors under the fields. */
+function submitted(form: () => Form, typed: { values: Record<string, string>; prefill: Prefill }, submit: () => Reply, refresh?: CardRefresh): Answer {
   try {
     return { kind: 'reply', reply: submit(), refresh };
   } catch (e) {
     if (!isDomainError(e) || Object.keys(e.fields).length === 0) throw e;
-    return { kind: 'form', form: form(), state: { values, errors: e.fields, message: e.message } };
+    return { kind: 'form', form: form(), state: { values: typed.values, prefill: typed.prefill, errors: e.fields, message: e.message } };
   }
 }
 

@@ -4,7 +4,7 @@ import type { Reply } from '../../replies/model.js';
 import type { TeamsLog } from './bot.js';
 import type { TeamsContact, TeamsContacts } from './contacts.js';
 import { TEAMS_IDS } from './ids.js';
-import { caseRefreshOf, cardAttachment, plain, renderReply } from './render.js';
+import { cardAttachment, plain, renderReply } from './render.js';
 
 /** How a failed delivery is reported to the outbox worker (its DeliveryError). */
 export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean) => Error;
@@ -172,9 +172,10 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
   return async (m) => {
     if (!isReply(m.body)) throw fail('the message body is not a reply', undefined, true);
     const t = m.target;
-    const refresh = caseRefreshOf(m.body);
-    const userIds = t.kind === 'user' ? [t.user] : undefined;
-    const card = renderReply(m.body, { refresh: refresh && userIds ? { ...refresh, userIds } : refresh });
+    // A case card refreshes (caseRefreshOf) without a list of users: a 1:1 chat has fewer than 60
+    // members, so Teams refreshes it for everyone in it. (`t.user` is the policy's id, which may be
+    // an Entra object id and not the Teams user id the list would need.)
+    const card = renderReply(m.body);
     const activity: Partial<Activity> = { type: 'message', attachments: [cardAttachment(card)], summary: plain(m.body.summary) };
     switch (t.kind) {
       case 'user':

@@ -45,6 +45,11 @@ export const TEAMS_IDS = {
     value: 'value',
     /** A form's hidden state (e.g. the dispute id of an award form). */
     state: 'state',
+    /**
+     * A form's account fields shown filled in, by field id: the name shown (`label`) and the
+     * account's id (`value`). Submitted unchanged, the name stands for the id (Teams has no picker).
+     */
+    prefill: 'prefill',
     /** Action.Submit fallback: the verb travels in the data. */
     verb: 'verb',
     /** A private answer: whom it is for, and the command that produced it. */

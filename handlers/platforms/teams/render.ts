@@ -25,6 +25,39 @@ export interface CardRefresh {
 const SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
 
 /**
+ * Sizes that keep a card well inside what Teams takes: it refuses an activity above about 100 KB
+ * (413 MessageSizeTooBig; older documentation says 40 KB), counted as UTF-16, two bytes a
+ * character of JSON. Every text is cut to its limit; then list items fill a reply's body up to
+ * `cardChars` JSON characters, in order, at most `listItems` a list, and a last line counts the
+ * rest. With the card's and the activity's envelope that stays under 40 KB as UTF-16 unless the
+ * other blocks alone are unusually long (each is bounded by its own limit).
+ */
+export const LIMITS = {
+  /** JSON characters of a reply card's body that list items may fill up to. */
+  cardChars: 18_000,
+  /** Items shown of one list (Slack shows at most 50 blocks). */
+  listItems: 40,
+  /** Characters, before escaping, of: a title, a TextBlock, a fact's label and value, a list item and its detail. */
+  title: 200,
+  text: 2_000,
+  factLabel: 200,
+  factValue: 1_000,
+  itemText: 300,
+  itemDetail: 1_500,
+  /** Characters of the command a private stub shows and carries (typed commands are far shorter). */
+  command: 500,
+} as const;
+
+/** `s` cut to at most `max` characters, ending in an ellipsis when cut (never inside a surrogate pair). */
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = max - 1;
+  const last = s.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${s.slice(0, end)}…`;
+}
+
+/**
  * Text for a TextBlock or a Fact, which Teams reads as markdown: every markdown character a
  * person typed is escaped, line-start list, heading and quote markers too, and anything that
  * looks like a tag (`<at>…</at>` mentions, `<!channel>`, autolinks) is broken by a zero-width
@@ -76,30 +109,33 @@ const COLOR: Record<Tone, Record<string, unknown>> = {
   attention: { color: 'Attention' },
 };
 
-function textBlock(text: string, extra: Record<string, unknown> = {}): CardElement {
-  return { type: 'TextBlock', text: md(text), wrap: true, ...extra };
+function textBlock(text: string, extra: Record<string, unknown> = {}, max: number = LIMITS.text): CardElement {
+  return { type: 'TextBlock', text: md(clip(text, max)), wrap: true, ...extra };
 }
 
 function buttonAction(b: Button): CardElement {
   return execute(b.label, TEAMS_IDS.actions[b.action], { [TEAMS_IDS.data.value]: b.value }, b.style);
 }
 
-function renderBlock(b: Block): CardElement[] {
+type ListBlock = Extract<Block, { type: 'list' }>;
+
+/** A list whose items are added once the rest of the card is known ({@link fillList}). */
+interface PendingList {
+  into: CardElement[];
+  items: ListBlock['items'];
+}
+
+function renderBlock(b: Block, lists: PendingList[]): CardElement[] {
   switch (b.type) {
     case 'text':
       return [textBlock(b.text, COLOR[b.tone ?? 'normal'])];
     case 'facts':
-      return [{ type: 'FactSet', facts: b.facts.map((f) => ({ title: md(f.label), value: md(f.value) })) }];
-    case 'list':
-      return [
-        {
-          type: 'Container',
-          items: [
-            ...(b.title ? [textBlock(b.title, { weight: 'Bolder' })] : []),
-            ...b.items.flatMap((i) => [textBlock(`• ${i.text}`, { spacing: 'Small' }), ...(i.detail ? [textBlock(i.detail, { isSubtle: true, spacing: 'None', size: 'Small' })] : [])]),
-          ],
-        },
-      ];
+      return [{ type: 'FactSet', facts: b.facts.map((f) => ({ title: md(clip(f.label, LIMITS.factLabel)), value: md(clip(f.value, LIMITS.factValue)) })) }];
+    case 'list': {
+      const into = b.title ? [textBlock(b.title, { weight: 'Bolder' }, LIMITS.title)] : [];
+      lists.push({ into, items: b.items });
+      return [{ type: 'Container', items: into }];
+    }
     case 'actions':
       return [{ type: 'ActionSet', actions: b.actions.map(buttonAction) }];
     case 'divider':
@@ -107,21 +143,55 @@ function renderBlock(b: Block): CardElement[] {
   }
 }
 
-/** The body of a reply: its title, then each block; a divider puts a separator above what follows. */
+/** JSON characters an element adds to a card (with its comma). */
+const sizeOf = (e: unknown): number => JSON.stringify(e).length + 1;
+
+/** Room kept for the line that counts what was not shown. */
+const MORE_LINE = 120;
+
+/** Adds the items of a list that fit in `room` JSON characters (at most `LIMITS.listItems`), then a line counting the rest; returns the characters used. */
+function fillList(list: PendingList, room: number): number {
+  let used = 0;
+  let shown = 0;
+  for (const i of list.items) {
+    if (shown === LIMITS.listItems) break;
+    const item = [textBlock(`• ${i.text}`, { spacing: 'Small' }, LIMITS.itemText), ...(i.detail ? [textBlock(i.detail, { isSubtle: true, spacing: 'None', size: 'Small' }, LIMITS.itemDetail)] : [])];
+    const size = item.reduce((n, e) => n + sizeOf(e), 0);
+    const last = shown === list.items.length - 1;
+    if (used + size > room - (last ? 0 : MORE_LINE)) break;
+    list.into.push(...item);
+    used += size;
+    shown += 1;
+  }
+  if (shown < list.items.length) {
+    const more = textBlock(`…and ${list.items.length - shown} more not shown.`, { isSubtle: true, size: 'Small' });
+    list.into.push(more);
+    used += sizeOf(more);
+  }
+  return used;
+}
+
+/**
+ * The body of a reply: its title, then each block; a divider puts a separator above what follows.
+ * List items come last, in the room the rest left (see {@link LIMITS}).
+ */
 function replyBody(r: Reply): CardElement[] {
   const body: CardElement[] = [];
-  if (r.title) body.push(textBlock(r.title, { weight: 'Bolder', size: 'Medium' }));
+  const lists: PendingList[] = [];
+  if (r.title) body.push(textBlock(r.title, { weight: 'Bolder', size: 'Medium' }, LIMITS.title));
   let separate = false;
   for (const b of r.blocks) {
     if (b.type === 'divider') {
       separate = true;
       continue;
     }
-    const [first, ...rest] = renderBlock(b);
+    const [first, ...rest] = renderBlock(b, lists);
     if (!first) continue;
     body.push(separate ? { ...first, separator: true, spacing: 'Medium' } : first, ...rest);
     separate = false;
   }
+  let room = LIMITS.cardChars - JSON.stringify(body).length;
+  for (const list of lists) room -= fillList(list, room);
   return body;
 }
 
@@ -143,6 +213,13 @@ export function renderReply(r: Reply, opts: { refresh?: CardRefresh | undefined 
   return card(replyBody(r), opts.refresh ?? caseRefreshOf(r));
 }
 
+/**
+ * An account field shown filled in: its input shows the account's name (`label`), and a submit
+ * of that name unchanged means the account's id (`value`), which a name shared by several
+ * accounts would not. Keyed by field id; carried in the submit button's data.
+ */
+export type Prefill = Record<string, { label: string; value: string }>;
+
 export interface FormState {
   /** What the person typed last time, shown again with the errors. */
   values?: Readonly<Record<string, string>>;
@@ -150,6 +227,8 @@ export interface FormState {
   errors?: Readonly<Record<string, string>>;
   /** One line above the fields (the handler's summary of the problems). */
   message?: string;
+  /** Account fields filled in when the form was first shown (see {@link Prefill}), carried through errors. */
+  prefill?: Readonly<Prefill>;
   refresh?: CardRefresh | undefined;
 }
 
@@ -187,18 +266,28 @@ function input(f: Field, value: string | undefined): CardElement {
 /** A neutral form as a card: labelled inputs, the server's errors under their fields, one submit button. */
 export function renderForm(form: Form, state: FormState = {}): AdaptiveCard {
   const errors = state.errors ?? {};
-  const body: CardElement[] = [textBlock(form.title, { weight: 'Bolder', size: 'Medium' })];
+  const prefill: Prefill = {};
+  const body: CardElement[] = [textBlock(form.title, { weight: 'Bolder', size: 'Medium' }, LIMITS.title)];
   if (form.intro) body.push(textBlock(form.intro, { isSubtle: true }));
   if (state.message) body.push(textBlock(state.message, { color: 'Attention' }));
   for (const f of form.fields) {
     const typed = state.values?.[f.id];
-    const value = typed ?? (f.kind === 'account' ? f.initial?.label : f.initial?.value);
+    let value = typed ?? f.initial?.value;
+    if (f.kind === 'account') {
+      // The name is shown and the id kept beside it, as long as the name is what the input holds.
+      const filled = state.prefill?.[f.id] ?? f.initial;
+      if (filled && (typed === undefined || typed === filled.label || typed === filled.value)) {
+        value = filled.label;
+        prefill[f.id] = { label: filled.label, value: filled.value };
+      }
+    }
     body.push(input(f, value));
     const problem = errors[f.id];
     if (problem) body.push(textBlock(problem, { color: 'Attention', spacing: 'None', size: 'Small' }));
     else if (f.hint) body.push(textBlock(f.hint, { isSubtle: true, spacing: 'None', size: 'Small' }));
   }
-  body.push({ type: 'ActionSet', actions: [execute(form.submitLabel, TEAMS_IDS.submits[form.id], { [TEAMS_IDS.data.state]: form.state }, 'primary')] });
+  const data = { [TEAMS_IDS.data.state]: form.state, ...(Object.keys(prefill).length > 0 ? { [TEAMS_IDS.data.prefill]: prefill } : {}) };
+  body.push({ type: 'ActionSet', actions: [execute(form.submitLabel, TEAMS_IDS.submits[form.id], data, 'primary')] });
   return card(body, state.refresh);
 }
 
@@ -212,10 +301,11 @@ export function renderRefusal(message: string): AdaptiveCard {
  * what. The person who asked sees the answer itself, through the card's refresh.
  */
 export function renderPrivateStub(o: { askerName: string; command: string; forUser: string }): AdaptiveCard {
-  const data = { [TEAMS_IDS.data.for]: o.forUser, [TEAMS_IDS.data.command]: o.command };
+  const command = clip(o.command, LIMITS.command);
+  const data = { [TEAMS_IDS.data.for]: o.forUser, [TEAMS_IDS.data.command]: command };
   return card(
     [
-      textBlock(`${o.askerName} asked: ${o.command}`, { isSubtle: true }),
+      textBlock(`${clip(o.askerName, LIMITS.title)} asked: ${command}`, { isSubtle: true }),
       textBlock('The answer is shown only to them.', { isSubtle: true, spacing: 'None', size: 'Small' }),
       { type: 'ActionSet', actions: [execute('Show my answer', TEAMS_IDS.refresh.privateAnswer, data)] },
     ],

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { policyTextWith } from '../../support/builders.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { getPerson } from '../../../db/repos/people.repo.js';
+import { importCsv } from '../../../src/core/import/import.service.js';
 import { cardOf, markdownOf, readCard } from '../../support/fake-connector.js';
 import { CHANNEL, GROUP_CHAT, installActivity, personalChat, startTeams, USERS, type Scope, type TeamsHarness } from '../../support/teams-harness.js';
 
@@ -105,6 +106,55 @@ describe('in a group chat or a channel', () => {
     const theirs = readCard(await h.click(USERS.contoso, refresh.action.verb, refresh.action.data, scope));
     expect(theirs).toContain('Sam Patel asked: who-owns acme');
     expect(theirs).not.toContain('Northwind');
+  });
+
+  it.each([
+    ...scopes.map(([name, scope, id]): [string, string, Scope, string, string, string] => [name, 'a stranger’s claim', scope, id, 'claim', 'not linked to a partner of ours']),
+    ...scopes.map(([name, scope, id]): [string, string, Scope, string, string, string] => [name, 'an empty who-owns', scope, id, 'who-owns', 'Type an account']),
+  ])('in a %s, the refusal of %s is shown only to the asker', async (_name, _what, scope, conversationId, typed, refusal) => {
+    const asker = typed === 'claim' ? USERS.stranger : USERS.sam;
+    const stub = await h.say(asker, typed, scope);
+    // everyone sees who asked, not the refusal
+    expect(h.connector.messages(conversationId)).toHaveLength(1);
+    const seen = readCard(stub);
+    expect(seen).toContain(`${asker.name} asked: ${typed}`);
+    expect(seen).not.toContain(refusal);
+    expect(seen).not.toContain('Nothing was changed.');
+    // the asker's refresh shows it
+    const refresh = stub.refresh as { action: { verb: string; data: Record<string, unknown> }; userIds: string[] };
+    expect(refresh.userIds).toEqual([asker.id]);
+    const mine = readCard(await h.click(asker, refresh.action.verb, refresh.action.data, scope));
+    expect(mine).toContain(refusal);
+    expect(mine).toContain('Nothing was changed.');
+  });
+});
+
+describe('a long answer', () => {
+  it('300 claims in `roe mine` fit in a card Teams accepts: the first ones, then how many more', async () => {
+    const accounts = Array.from({ length: 300 }, (_, i) => `big-${i},Bigcorp Holdings International ${i},big${i}.example`).join('\n');
+    importCsv(h.rt.ctx, 'accounts', 'accounts.csv', `id,name,domains\n${accounts}\n`);
+    const claims = Array.from(
+      { length: 300 },
+      (_, i) => `CRM-9${String(i).padStart(3, '0')},big-${i},northwind,resell,Analytics,Bigcorp ${i} company-wide analytics rollout across all regional subsidiaries and business units,negotiation,125000,won,2026-06-01T15:00:00Z`,
+    ).join('\n');
+    importCsv(h.rt.ctx, 'claims', 'claims.csv', `id,account_id,claimant,route,product_line,opportunity,stage,amount,status,registered_at\n${claims}\n`);
+    const card = await h.say(USERS.northwind, 'roe mine');
+    const text = readCard(card);
+    expect(text).toContain('Claims of Northwind Partners');
+    expect(text).toMatch(/…and \d+ more not shown\./);
+    expect(text).not.toContain('Something went wrong');
+    const [posted] = h.connector.messages(personalChat(USERS.northwind));
+    expect(posted?.status).toBe(200);
+    // well under Teams' limit on an activity (about 100 KB counted as UTF-16; 40 KB in older docs)
+    expect(JSON.stringify(posted!.body).length * 2).toBeLessThan(40_000);
+  });
+
+  it('the fake connector refuses an activity above 100 KB as Teams does (413)', async () => {
+    const huge = { type: 'message', text: 'x'.repeat(60_000) };
+    const res = await fetch(`${h.connector.url}v3/conversations/${encodeURIComponent(personalChat(USERS.sam))}/activities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(huge) });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: 'MessageSizeTooBig' } });
+    expect(h.connector.messages()).toEqual([]);
   });
 });
 

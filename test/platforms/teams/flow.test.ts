@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { importCsv } from '../../../src/core/import/import.service.js';
 import { ALL_VERBS, TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
+import { policyTextWith } from '../../support/builders.js';
 import { cardOf, markdownOf, readCard } from '../../support/fake-connector.js';
 import { CHANNEL, installActivity, invokeActivity, personalChat, startTeams, submitActivity, USERS, type Scope, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
 
@@ -104,6 +109,47 @@ describe('a claim through the card', () => {
   });
 });
 
+describe('a claim on a prefilled account', () => {
+  /** Two accounts whose names share a prefix, so that "Initech GmbH" typed would match several. */
+  function importInitechs(): void {
+    importCsv(h.rt.ctx, 'accounts', 'accounts.csv', 'id,name,domains\ninitech-de,Initech GmbH,initech.de\ninitech-us,Initech LLC,initech.us\n');
+    h.rt.reindex();
+  }
+
+  /** who-owns, then its Claim button: the claim form with the account filled in. */
+  async function formFromWhoOwns(u: TeamsUser, query: string): Promise<Record<string, unknown>> {
+    const answer = await h.say(u, `who-owns ${query}`);
+    const claim = buttons(answer).find((b) => b.verb === V.actions[ACTIONS.openClaim]);
+    if (!claim) throw new Error(`no Claim button on ${readCard(answer)}`);
+    return h.click(u, claim.verb, claim.data);
+  }
+
+  it('submitted unchanged, files the claim on the account shown (its id), even when its name matches several', async () => {
+    importInitechs();
+    const form = await formFromWhoOwns(USERS.northwind, 'initech.de');
+    expect(inputs(form).get('account')?.value).toBe('Initech GmbH');
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
+    const done = readCard(await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs({ account: 'Initech GmbH' }) }));
+    expect(done).toMatch(/Claim #\d+ on Initech GmbH \(Analytics\) is protected until/);
+    expect(h.rt.store.claims.all().at(-1)).toMatchObject({ accountId: 'initech-de', claimant: 'northwind' });
+  });
+
+  it('shown again with errors, it still shows the name and still stands for the id; text typed over it is resolved as typed', async () => {
+    importInitechs();
+    const form = await formFromWhoOwns(USERS.northwind, 'initech.de');
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
+    const again = await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs({ account: 'Initech GmbH', opportunity: '' }) });
+    expect(readCard(again)).toContain('Please fix: opportunity: Required');
+    expect(inputs(again).get('account')?.value).toBe('Initech GmbH');
+    const resubmit = buttons(again).find((b) => b.verb === V.submits[FORMS.claim])!;
+    expect(readCard(await h.click(USERS.northwind, resubmit.verb, { ...resubmit.data, ...claimInputs({ account: 'Initech GmbH' }) }))).toMatch(/Claim #\d+ on Initech GmbH/);
+    expect(h.rt.store.claims.all().at(-1)).toMatchObject({ accountId: 'initech-de' });
+    // the person replaced the name: what they typed is what counts
+    const typed = await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs({ account: 'soylent' }) });
+    expect(readCard(typed)).toMatch(/Claim #\d+ on Soylent Corp/);
+  });
+});
+
 describe('an overlap, the arbitrator’s card and the ruling', () => {
   /** Northwind claims Soylent at proposal in a 1:1, Contoso at qualified in the shared channel: the arbitrator (Pat) gets the case. */
   async function openCase() {
@@ -133,7 +179,29 @@ describe('an overlap, the arbitrator’s card and the ruling', () => {
     // the claimant's evidence is there, as text
     expect(text).toContain('Signed **NDA**, see [deck](http://x) <at>Pat</at>');
     expect(markdownOf(card).join('\n')).not.toContain('<at>');
-    expect(card.refresh).toMatchObject({ action: { type: 'Action.Execute', verb: V.refresh.disputeCase, data: { value: `${d.id}:${d.recommendation}` } }, userIds: [USERS.pat.id] });
+    expect(card.refresh).toMatchObject({ action: { type: 'Action.Execute', verb: V.refresh.disputeCase, data: { value: `${d.id}:${d.recommendation}` } } });
+    // a 1:1 chat has fewer than 60 members: everyone in it refreshes, no user list needed
+    expect(card.refresh).not.toHaveProperty('userIds');
+  });
+
+  it('an arbitrator the policy names by Entra object id gets a case card that refreshes for them (no raw policy id as a user id)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-teams-'));
+    try {
+      const policyPath = join(dir, 'policy.yaml');
+      writeFileSync(policyPath, policyTextWith([['teams: "29:pat"', `teams: "${USERS.pat.aadObjectId}"`]]));
+      await h.stop();
+      h = await startTeams({ policyPath });
+      const d = await openCase();
+      const dms = h.connector.messages(personalChat(USERS.pat)).filter((c) => readCard(cardOf(c)).includes(`Dispute #${d.id}`));
+      expect(dms).toHaveLength(1);
+      const refresh = cardOf(dms[0]).refresh as { action: { verb: string; data: Record<string, unknown> }; userIds?: string[] };
+      expect(refresh.userIds ?? []).not.toContain(USERS.pat.aadObjectId);
+      expect(refresh.userIds === undefined || (refresh.userIds.length === 1 && refresh.userIds[0] === USERS.pat.id)).toBe(true);
+      // Pat's client refreshing it gets the ruling buttons
+      expect(readCard(await h.click(USERS.pat, refresh.action.verb, refresh.action.data))).toContain('[Approve: Northwind Partners]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the dispute is announced in the channel thread where it was raised, as the partner who raised it may see it', async () => {

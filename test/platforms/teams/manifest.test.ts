@@ -19,6 +19,7 @@ const APP_ID = '00000000-1111-4222-8333-444444444444';
 interface Manifest {
   id: string;
   icons: { color: string; outline: string };
+  supportedChannelTypes?: string[];
   bots: { botId: string; scopes: string[]; commandLists: { scopes: string[]; commands: { title: string; description: string }[] }[] }[];
 }
 
@@ -68,6 +69,10 @@ describe('manifests/teams/manifest.json', () => {
     expect(bot.scopes.sort()).toEqual(['groupChat', 'personal', 'team']);
     expect(bot.commandLists.flatMap((l) => l.scopes).sort()).toEqual(['groupChat', 'personal', 'team']);
     for (const list of bot.commandLists) expect(list.commands.map((c) => c.title).sort()).toEqual(Object.values(TEAMS_IDS.commands).sort());
+  });
+
+  it('can be added to private channels, and not to shared ones, where Teams gives every member the host’s tenant (a partner’s rep would pass for a colleague)', () => {
+    expect(manifest.supportedChannelTypes).toEqual(['privateChannels']);
   });
 
   it('has a 192×192 colour icon and a 32×32 outline icon, white on transparent', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { formValues } from '../../../handlers/platforms/teams/bot.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
-import { caseRefreshOf, md, renderForm, renderReply } from '../../../handlers/platforms/teams/render.js';
+import { caseRefreshOf, clip, LIMITS, md, renderForm, renderPrivateStub, renderReply } from '../../../handlers/platforms/teams/render.js';
 import { ACTIONS, FORMS, reply, text, type Form } from '../../../handlers/replies/model.js';
 import { readCard } from '../../support/fake-connector.js';
 
@@ -55,6 +56,71 @@ describe('renderReply', () => {
   });
 });
 
+describe('renderReply keeps a card well inside what Teams takes', () => {
+  const items = (n: number, textLength: number, detailLength: number) =>
+    Array.from({ length: n }, (_, i) => ({ text: `#${i} ${'Bigcorp Holdings '.repeat(20)}`.slice(0, textLength), detail: `${'Company-wide analytics rollout, stage negotiation. '.repeat(60)}`.slice(0, detailLength) }));
+  /** The card as Teams measures it: its JSON, two bytes a character. */
+  const utf16Bytes = (card: unknown) => JSON.stringify(card).length * 2;
+
+  it('shows at most 40 items of a list, then how many more, as Slack does', () => {
+    const card = renderReply(reply('300 claims', [{ type: 'list', title: 'Claims of Northwind Partners', items: items(300, 60, 80) }]));
+    const text = readCard(card);
+    expect(text.match(/^• #/gm)).toHaveLength(LIMITS.listItems);
+    expect(text).toContain('• #39 ');
+    expect(text).not.toContain('• #40 ');
+    expect(text).toContain('…and 260 more not shown.');
+    expect(utf16Bytes(card)).toBeLessThan(40_000);
+  });
+
+  it('a list that fits is shown whole, without a count', () => {
+    const text = readCard(renderReply(reply('3', [{ type: 'list', items: items(3, 60, 80) }])));
+    expect(text.match(/^• #/gm)).toHaveLength(3);
+    expect(text).not.toContain('more not shown');
+  });
+
+  it('long items: the list stops where the card is full and counts the rest; each text is cut with an ellipsis', () => {
+    const card = renderReply(reply('300 long claims', [{ type: 'list', title: 'Claims', items: items(300, 1000, 3000) }]));
+    const lines = readCard(card).split('\n');
+    const shown = lines.filter((l) => l.startsWith('• #')).length;
+    expect(shown).toBeGreaterThan(5);
+    expect(shown).toBeLessThan(LIMITS.listItems);
+    expect(lines).toContain(`…and ${300 - shown} more not shown.`);
+    for (const l of lines.filter((l) => l.startsWith('• #'))) expect(l.length).toBeLessThanOrEqual(LIMITS.itemText);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(LIMITS.itemDetail);
+    expect(lines.some((l) => l.endsWith('…'))).toBe(true);
+    expect(JSON.stringify(card.body).length).toBeLessThanOrEqual(LIMITS.cardChars);
+    expect(utf16Bytes(card)).toBeLessThan(40_000);
+  });
+
+  it('a realistic worst case (long title, texts, facts, lists and buttons) stays under 40 KB as UTF-16', () => {
+    const long = 'Signed NDA, see deck; call notes with the CIO and the procurement lead. '.repeat(60);
+    const card = renderReply(
+      reply('worst', [
+        text(long),
+        text(long, 'attention'),
+        { type: 'facts', facts: Array.from({ length: 6 }, (_, i) => ({ label: `Fact ${i}`, value: long.slice(0, 300) })) },
+        { type: 'list', title: 'Claims', items: items(300, 1000, 3000) },
+        { type: 'list', title: 'Why', items: items(6, 300, 1500) },
+        { type: 'actions', actions: Array.from({ length: 5 }, (_, i) => ({ action: ACTIONS.logActivity, label: `Log activity on #${i}`, value: String(i) })) },
+      ], { title: long }),
+    );
+    expect(utf16Bytes(card)).toBeLessThan(40_000);
+    // a text is cut at its limit, not dropped
+    expect(readCard(card)).toContain(long.slice(0, 1000));
+  });
+
+  it('clip() cuts with an ellipsis and never splits a surrogate pair', () => {
+    expect(clip('abcdef', 6)).toBe('abcdef');
+    expect(clip('abcdef', 4)).toBe('abc…');
+    expect(clip('ab😀cd', 4)).toBe('ab…');
+  });
+
+  it('a private stub carries at most a bounded command', () => {
+    const stub = renderPrivateStub({ askerName: 'Sam', command: `who-owns ${'x'.repeat(30_000)}`, forUser: '29:sam' });
+    expect(utf16Bytes(stub)).toBeLessThan(10_000);
+  });
+});
+
 describe('renderForm', () => {
   const form: Form = {
     id: FORMS.claim,
@@ -76,6 +142,27 @@ describe('renderForm', () => {
     expect(card.body).toContainEqual(expect.objectContaining({ type: 'Input.Number', id: 'amount', min: 0, isRequired: false }));
     expect(card.body).toContainEqual(expect.objectContaining({ type: 'Input.Text', id: 'evidence', isMultiline: true, maxLength: 3000 }));
     expect(card.body.at(-1)).toMatchObject({ type: 'ActionSet', actions: [{ type: 'Action.Execute', verb: TEAMS_IDS.submits[FORMS.claim], data: { state: { dispute: '3' } } }] });
+  });
+
+  /** The data of a form card's submit button. */
+  const submitData = (card: { body: unknown[] }) => (card.body.at(-1) as { actions: { data: Record<string, unknown> }[] }).actions[0]!.data;
+
+  it('a prefilled account shows its name and carries its id beside it on the submit button; submitted unchanged, the name stands for the id', () => {
+    const card = renderForm(form);
+    const submit = submitData(card);
+    expect(submit).toEqual({ state: { dispute: '3' }, prefill: { account: { label: 'Acme Corporation', value: 'acme' } } });
+    expect(formValues({ ...submit, account: 'Acme Corporation', route: 'resell' })).toEqual({ account: 'acme', route: 'resell', dispute: '3' });
+    expect(formValues({ ...submit, account: ' Acme Corporation ' }).account).toBe('acme');
+    // typed over, it is what was typed
+    expect(formValues({ ...submit, account: 'Acme Analytics' }).account).toBe('Acme Analytics');
+    expect(formValues({ ...submit, account: '' }).account).toBe('');
+    // shown again (the id came back from the submit), it shows the name and still carries the id
+    const again = renderForm(form, { values: { account: 'acme' }, prefill: { account: { label: 'Acme Corporation', value: 'acme' } } });
+    expect(again.body.find((e) => e.id === 'account')).toMatchObject({ value: 'Acme Corporation' });
+    expect(submitData(again).prefill).toEqual({ account: { label: 'Acme Corporation', value: 'acme' } });
+    // replaced by other text, the id is not carried any more
+    const other = renderForm(form, { values: { account: 'zzqx' }, prefill: { account: { label: 'Acme Corporation', value: 'acme' } } });
+    expect(submitData(other)).not.toHaveProperty('prefill');
   });
 
   it('shows the server’s errors under their fields, with what was typed', () => {
