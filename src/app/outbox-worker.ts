@@ -98,7 +98,9 @@ async function recordDelivered(db: Db, id: number, now: () => Date, logger: Logg
       markDelivered(db, id, now());
       return;
     } catch (err) {
-      if (attempt >= RECORD_ATTEMPTS) throw err;
+      // Only a busy database is waited out; anything else (a closed database at shutdown) is not.
+      const busy = /^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown }).code));
+      if (!busy || attempt >= RECORD_ATTEMPTS) throw err;
       logger.warn({ outboxId: id, attempt, err }, 'notification sent, but its delivery could not be recorded yet; trying again');
       await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS));
     }

@@ -61,6 +61,18 @@ describe('notification outbox', () => {
     other.close();
   });
 
+  it('a message sent as the database closes (shutdown) is not waited on: the drain stops at once', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    const sqlite = rt.db.sqlite;
+    const deliver: Deliverer = async () => {
+      sqlite.close();
+    };
+    const started = Date.now();
+    await expect(drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger)).rejects.toThrow(/not open/);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
   it('honours Retry-After on 429 and then delivers each message once', async () => {
     rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
     openArbitratedCase(rt);
