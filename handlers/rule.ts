@@ -105,10 +105,13 @@ export function askForm(deps: HandlerDeps, viewer: Principal, value: unknown): F
   const d = getOpen(deps, disputeId(value));
   assertOpen(deps.ctx, d);
   mayRule(deps, viewer, d);
+  const account = deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId;
   return {
     id: FORMS.ask,
-    title: `Question on dispute #${d.id}`,
+    // Short: a Slack modal title holds 24 characters.
+    title: `Ask on dispute #${d.id}`,
     submitLabel: 'Ask',
+    intro: `Ask the parties of dispute #${d.id} on ${account} (${d.productLine}). The question goes to the dispute's thread and to the parties.`,
     fields: [{ id: 'question', label: 'Question for the parties', kind: 'multiline', required: true, maxLength: 2000 }],
     state: { dispute: String(d.id) },
   };

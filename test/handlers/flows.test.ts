@@ -3,7 +3,7 @@ import { verifyChain } from '../../src/core/ledger/chain.js';
 import { DomainError } from '../../src/core/errors.js';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitDispute } from '../../handlers/dispute.js';
-import { approve, submitAsk, submitAward } from '../../handlers/rule.js';
+import { approve, askForm, submitAsk, submitAward } from '../../handlers/rule.js';
 import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import { roe } from '../../handlers/roe.js';
 import type { Reply } from '../../handlers/replies/model.js';
@@ -187,6 +187,15 @@ describe('dispute, arbitration and rulings', () => {
     const contoso = read(whoOwns(rt.deps, as.partner(rt, 'contoso'), 'soylent'));
     expect(contoso).toContain(`(ruled by Pat Okafor in dispute #${d.id})`);
     expect(contoso).not.toContain('Northwind');
+  });
+
+  it('the ask form names the case in full, with a title that fits a Slack modal even for dispute #123456', () => {
+    const d = openArbitratedCase();
+    rt.db.sqlite.prepare('UPDATE disputes SET id = 123456 WHERE id = ?').run(d.id);
+    const form = askForm(rt.deps, as.person(rt, 'pat'), '123456');
+    expect(form.title).toBe('Ask on dispute #123456');
+    expect(form.title.length).toBeLessThanOrEqual(24);
+    expect(form.intro).toContain('dispute #123456 on Soylent Corp (Analytics)');
   });
 
   it('a second ruling is refused with who ruled and when', () => {

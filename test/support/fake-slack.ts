@@ -39,6 +39,8 @@ export class FakeSlack {
   readonly calls: ApiCall[] = [];
   readonly responses: ResponseUrlPost[] = [];
   private failures: { failure: Failure; method: string | null }[] = [];
+  /** Channels the bot is not in: posting there fails with `not_in_channel`. */
+  readonly notIn = new Set<string>();
   private seq = 0;
   private users = new Map<string, FakeSlackUser>();
 
@@ -130,6 +132,11 @@ export class FakeSlack {
       if ('error' in failure) send(res, 200, call.result);
       else if (failure.status === 429) send(res, 429, call.result, { 'retry-after': String(failure.retryAfter) });
       else send(res, 500, call.result);
+      return;
+    }
+    if (method === 'chat.postMessage' && typeof body.channel === 'string' && this.notIn.has(body.channel)) {
+      call.result = { ok: false, error: 'not_in_channel' };
+      send(res, 200, call.result);
       return;
     }
     call.result = this.answer(method, body);

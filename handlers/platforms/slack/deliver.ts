@@ -41,6 +41,11 @@ export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
   return fail(asError(e).message);
 }
 
+/** Slack refused the post because the bot is not in that conversation. */
+function cannotPostIn(e: unknown): boolean {
+  return e instanceof webApi.WebAPIPlatformError && ['not_in_channel', 'channel_not_found'].includes(e.data.error);
+}
+
 function isReply(body: unknown): body is Reply {
   if (typeof body !== 'object' || body === null) return false;
   const r = body as Record<string, unknown>;
@@ -91,7 +96,20 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
         if (!d) throw o.fail(`no dispute #${t.disputeId}`, undefined, true);
         const origin = d.origin;
         if (!origin || origin.platform !== 'slack') throw o.fail(`dispute #${d.id} was not raised in Slack`, undefined, true);
-        const posted = await api(() => o.client.chat.postMessage({ channel: origin.channel, ...(origin.thread ? { thread_ts: origin.thread } : {}), ...body }));
+        let posted: { ts?: string };
+        try {
+          posted = await o.client.chat.postMessage({ channel: origin.channel, ...(origin.thread ? { thread_ts: origin.thread } : {}), ...body });
+        } catch (e) {
+          const raiser = d.raisedBy.startsWith('slack:') ? d.raisedBy.slice('slack:'.length) : null;
+          if (!raiser || !cannotPostIn(e)) throw classifySlackError(e, o.fail);
+          // Raised where the bot may not post (a private channel or a DM it is not in): the
+          // raiser follows the dispute in their DM with the bot instead, and is told why.
+          const channel = await dmChannel(raiser);
+          const note = { type: 'section', text: { type: 'mrkdwn', text: `I cannot post in <#${origin.channel}>, where dispute #${d.id} was raised: invite me there to have updates in the channel. Until then they come here.` } };
+          const moved = await api(() => o.client.chat.postMessage({ channel, ...body, blocks: [note, ...body.blocks].slice(0, 50) }));
+          if (moved.ts) o.disputes.update(d.id, { origin: { platform: 'slack', channel, thread: moved.ts } });
+          return;
+        }
         if (!origin.thread && posted.ts) o.disputes.update(d.id, { origin: { ...origin, thread: posted.ts } });
         return;
       }

@@ -301,7 +301,9 @@ function encodeMetadata(m: FormMetadata): string {
 
 /** The modal a submitted form turns into: the outcome, and a Done button. */
 export function resultView(reply: Reply, fallbackTitle: string): types.ModalView {
-  const { blocks } = renderReply({ ...reply, title: undefined }, 'modal');
+  // A submitted form's outcome is final: buttons belong on the message the form came from
+  // (after a ruling that message is updated with them), not in a modal about to close.
+  const { blocks } = renderReply({ ...reply, title: undefined, blocks: reply.blocks.filter((b) => b.type !== 'actions') }, 'modal');
   const title = reply.title ?? fallbackTitle;
   const head = reply.title && reply.title.length > LIMITS.modalTitle ? [{ type: 'header', text: plain(reply.title, LIMITS.header) } as KnownBlock] : [];
   return { type: 'modal', title: plain(title, LIMITS.modalTitle), close: plain('Done', LIMITS.modalButton), blocks: capBlocks([...head, ...blocks], LIMITS.viewBlocks) };

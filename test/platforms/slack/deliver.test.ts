@@ -61,6 +61,28 @@ describe('the Slack outbox deliverer', () => {
     expect(h.fake.callsTo('chat.postMessage').at(-1)!.args).toMatchObject({ channel: SHARED_CHANNEL, thread_ts: inChannel[0]!.result.ts });
   });
 
+  it('a dispute raised where the bot may not post goes on in the raiser’s DM, which says why', async () => {
+    const PRIVATE = 'G0PRIVATE';
+    h.fake.notIn.add(PRIVATE);
+    for (const [user, stage] of [[USERS.northwind, 'proposal'], [USERS.contoso, 'qualified']] as const) {
+      const view = await h.openForm(user, '/claim', '', PRIVATE);
+      await h.submit(user, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage });
+    }
+    const d = h.rt.store.disputes.all().at(-1)!;
+    expect(d.origin).toMatchObject({ channel: PRIVATE });
+    await h.drain();
+    const dm = `D${USERS.contoso.id}`;
+    const moved = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === dm && visible(c.args).includes('invite me there'));
+    expect(moved, 'a DM to the raiser').toBeDefined();
+    expect(visible(moved!.args)).toContain(`I cannot post in <#${PRIVATE}>, where dispute #${d.id} was raised`);
+    expect(h.rt.store.disputes.get(d.id)!.origin).toEqual({ platform: 'slack', channel: dm, thread: moved!.result.ts });
+    // later updates reply in that DM thread; nothing is parked
+    enqueue({ kind: 'dispute-thread', disputeId: d.id });
+    await h.drain();
+    expect(h.fake.callsTo('chat.postMessage').at(-1)!.args).toMatchObject({ channel: dm, thread_ts: moved!.result.ts });
+    expect(rows().every((r) => r.status === 'delivered')).toBe(true);
+  });
+
   it('429 with Retry-After: retried no sooner than Slack asked, then delivered', async () => {
     enqueue({ kind: 'user', user: USERS.sam.id });
     h.fake.failNext(1, { status: 429, retryAfter: 30 }, 'chat.postMessage');

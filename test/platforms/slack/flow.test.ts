@@ -190,7 +190,12 @@ describe('award with a rationale, and asking for information', () => {
     expect(modal.callback_id).toBe(SLACK_IDS.views.ask);
     expect((await h.submit(USERS.pat, modal, { question: 'Who?' })).json()).toEqual({ response_action: 'errors', errors: { question: 'Write the question (at least 5 characters)' } });
     const ok = await h.submit(USERS.pat, modal, { question: 'Who met the customer first?' });
-    expect((ok.json() as { response_action: string }).response_action).toBe('update');
+    const result = ok.json() as { response_action: string; view: { title: { text: string }; blocks: { type: string }[] } };
+    expect(result.response_action).toBe('update');
+    // the modal confirms, and holds no ruling buttons (those stay on the DM card)
+    expect(result.view.title.text).toBe('Question sent');
+    expect(visible(result.view)).toContain('Your question is in the dispute’s thread');
+    expect(result.view.blocks.some((b) => b.type === 'actions')).toBe(false);
     const n = posts().length;
     await h.drain();
     const inThread = posts().slice(n).filter((c) => c.args.channel === SHARED_CHANNEL);

@@ -88,6 +88,15 @@ describe('message shortcut "Dispute ownership"', () => {
     expect(h.fake.callsTo('chat.postMessage').some((c) => c.args.channel === SHARED_CHANNEL)).toBe(true);
   });
 
+  it('when Slack gives no link to the message, the form still opens, naming the message by channel and time', async () => {
+    h.fake.failNext(1, { error: 'channel_not_found' }, 'chat.getPermalink');
+    const res = await h.send(messageAction({ user: USERS.contoso, callbackId: SLACK_IDS.shortcuts.disputeMessage, channel: SHARED_CHANNEL, message, responseUrl: h.fake.responseUrl() }));
+    expect(res.status).toBe(200);
+    await h.fake.waitFor(() => h.fake.callsTo('views.open')[0], 'the dispute modal');
+    const evidence = h.openedView(0).blocks.find((b) => b.block_id === 'evidence')!.element as unknown as { initial_value: string };
+    expect(evidence.initial_value).toContain(`Raised from this message: ${SHARED_CHANNEL}/${message.ts}`);
+  });
+
   it('a user of no known partner is refused, only they see it', async () => {
     const responseUrl = h.fake.responseUrl();
     await h.send(messageAction({ user: USERS.stranger, callbackId: SLACK_IDS.shortcuts.disputeMessage, channel: SHARED_CHANNEL, message, responseUrl }));

@@ -52,6 +52,12 @@ describe('manifests/slack/manifest.yaml', () => {
     expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true, messages_tab_enabled: true });
   });
 
+  it('keeps the Messages tab read-only, since no message events are handled (typing to the bot would go unanswered)', () => {
+    const m = manifest as unknown as { features: { app_home: { messages_tab_read_only_enabled: boolean } }; settings: { event_subscriptions: { bot_events: string[] } } };
+    expect(m.settings.event_subscriptions.bot_events).not.toContain('message.im');
+    expect(m.features.app_home.messages_tab_read_only_enabled).toBe(true);
+  });
+
   it('sends everything to the one endpoint, with interactivity and the options load URL on', () => {
     const urls = [...manifest.features.slash_commands.map((c) => c.url), manifest.settings.event_subscriptions.request_url, manifest.settings.interactivity.request_url, manifest.settings.interactivity.message_menu_options_url];
     for (const url of urls) expect(url).toBe(`https://roe.example.com${SLACK_EVENTS_PATH}`);

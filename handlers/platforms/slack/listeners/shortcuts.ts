@@ -9,7 +9,11 @@ export function register(app: App, { deps, identities }: SlackContext): void {
   app.shortcut<MessageShortcut>(SLACK_IDS.shortcuts.disputeMessage, async ({ ack, shortcut, client }) => {
     await ack();
     const viewer = await identities.principal(interactiveUser(shortcut.user));
-    const { permalink } = await client.chat.getPermalink({ channel: shortcut.channel.id, message_ts: shortcut.message.ts });
+    // Without a link (Slack refused it, e.g. a conversation the bot cannot read) the message is named by channel and ts.
+    const permalink = await client.chat.getPermalink({ channel: shortcut.channel.id, message_ts: shortcut.message.ts }).then(
+      (r) => r.permalink,
+      () => undefined,
+    );
     const excerpt = truncate(plainFromSlack(shortcut.message.text ?? '').trim(), 1000);
     const evidence = [`Raised from this message: ${permalink ?? `${shortcut.channel.id}/${shortcut.message.ts}`}`, ...(excerpt ? [`"${excerpt}"`] : [])].join('\n');
     const form = disputeForm(deps, viewer, '', evidence);

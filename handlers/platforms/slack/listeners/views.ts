@@ -4,7 +4,7 @@ import type { Principal } from '../../../../src/core/authz.js';
 import { DomainError } from '../../../../src/core/errors.js';
 import { submitClaim } from '../../../claim.js';
 import { submitDispute } from '../../../dispute.js';
-import { FORMS, type FormId, type Reply } from '../../../replies/model.js';
+import { FORMS, text, type FormId, type Reply } from '../../../replies/model.js';
 import { submitAsk, submitAward } from '../../../rule.js';
 import { interactiveUser, type SlackContext } from '../context.js';
 import { viewErrors } from '../errors.js';
@@ -55,7 +55,7 @@ const TITLES: Record<FormId, string> = { [FORMS.claim]: 'Claim', [FORMS.dispute]
  * nothing twice (the view id is the request key).
  */
 export function register(app: App, { deps, identities, log }: SlackContext): void {
-  const onSubmit = (form: FormId, submit: (s: Submitted) => Reply, after?: (client: App['client'], s: Submitted, reply: Reply) => Promise<void>) => {
+  const onSubmit = (form: FormId, submit: (s: Submitted) => Reply, after?: (client: App['client'], s: Submitted, reply: Reply) => Promise<void>, shown: (reply: Reply) => Reply = (r) => r) => {
     app.view<ViewSubmitAction>(SLACK_IDS.views[form], async ({ ack, body, view, client }) => {
       let submitted: Submitted;
       let outcome: Reply;
@@ -66,7 +66,7 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
         await ack(viewErrors(e, inputBlockIds(view), log, { type: 'view_submission', callbackId: view.callback_id, user: body.user.id }));
         return;
       }
-      await ack({ response_action: 'update', view: resultView(outcome, TITLES[form]) });
+      await ack({ response_action: 'update', view: resultView(shown(outcome), TITLES[form]) });
       await after?.(client, submitted, outcome);
     });
   };
@@ -80,5 +80,10 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   onSubmit(FORMS.claim, (s) => submitClaim(deps, s.viewer, s.values, { origin: origin(s), requestKey: requestKey(s) }));
   onSubmit(FORMS.dispute, (s) => submitDispute(deps, s.viewer, s.values, { origin: origin(s), requestKey: requestKey(s) }));
   onSubmit(FORMS.award, (s) => submitAward(deps, s.viewer, { ...s.meta.state, ...s.values }), updateCaseMessage);
-  onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }), updateCaseMessage);
+  // The modal says the question went out; the DM card (with its ruling buttons) is the case as it stands.
+  onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }), updateCaseMessage, (card) => ({
+    ...card,
+    title: TITLES[FORMS.ask],
+    blocks: [text('Your question is in the dispute’s thread and went to the parties. Their answers will come there.', 'good'), ...card.blocks],
+  }));
 }
