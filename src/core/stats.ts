@@ -38,7 +38,17 @@ function median(xs: number[]): number | null {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function summarise(claims: Claim[], disputes: Dispute[], breaches: number) {
+/**
+ * A dispute is a case about an overlap, so it has two parties or more. A case with one party
+ * is an approval (a flagged partner's claim, or coverage that requires approval): it is left
+ * out of the dispute count, the auto-settled share and the time to ruling.
+ */
+function isDispute(d: Dispute): boolean {
+  return new Set(d.parties).size >= 2;
+}
+
+function summarise(claims: Claim[], cases: Dispute[], breaches: number) {
+  const disputes = cases.filter(isDispute);
   const closed = disputes.filter((d) => d.status === 'settled' || d.status === 'ruled');
   const auto = closed.filter((d) => d.status === 'settled').length;
   const hours = disputes.filter((d) => d.status === 'ruled' && d.ruledAt).map((d) => (d.ruledAt!.getTime() - d.createdAt.getTime()) / 3_600_000);
@@ -53,9 +63,11 @@ function summarise(claims: Claim[], disputes: Dispute[], breaches: number) {
 }
 
 /**
- * KPIs per party and overall. A violation is a claim filed against another party's
- * protection and rejected; a partner with `violations_to_flag` of them inside the policy's
- * window is flagged with the policy's consequence.
+ * KPIs per party and overall. Disputes, the auto-settled share and the time to ruling count
+ * only cases with two parties or more (approval-only cases are not disputes); SLA breaches
+ * count every case an arbitrator had to decide. A violation is a claim filed against another
+ * party's protection and rejected; a partner with `violations_to_flag` of them inside the
+ * policy's window is flagged with the policy's consequence.
  */
 export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; breachesByDispute: Map<number, number>; policy: Policy; now: Date }): Stats {
   const { claims, disputes, policy, now } = input;

@@ -137,6 +137,7 @@ export type VerdictReason =
   | { code: 'furthest'; winner: PartyId; stage: string; next: PartyId; nextStage: string }
   | { code: 'same-stage'; stage: string }
   | { code: 'nothing-to-compare' }
+  | { code: 'unknown-stage'; stage: string }
   | { code: 'no-claims' }
   | { code: 'earlier-rule' };
 

@@ -45,7 +45,9 @@ describe('findConflicts', () => {
     ['the named owner itself claims', { namedOwner: 'northwind' }, 'northwind', [], []],
     ['a partner on direct-led coverage', { tier: 'strategic' }, 'northwind', [], ['direct-led']],
     ['direct on direct-led coverage', { tier: 'strategic' }, 'direct', [], []],
-    ['an incumbent other than the claimant', { incumbentPartnerId: 'fabrikam' }, 'northwind', [], ['incumbent']],
+    ['the incumbent of a customer, other than the claimant', { incumbentPartnerId: 'fabrikam', isCustomer: true }, 'northwind', [], ['incumbent']],
+    ['the incumbent of a customer claims itself', { incumbentPartnerId: 'fabrikam', isCustomer: true }, 'fabrikam', [], []],
+    ['a partner recorded on a prospect is not an incumbent', { incumbentPartnerId: 'fabrikam', isCustomer: false }, 'northwind', [], []],
   ] as const)('%s', (_n, over, claimant, live, codes) => {
     const account = anAccount(over);
     expect(findConflicts({ account, coverage: coverageFor(account, policy), claimant, liveClaims: live }).map((c) => c.code)).toEqual(codes);

@@ -41,6 +41,31 @@ describe('computeStats', () => {
     expect(s.parties.find((p) => p.party === 'fabrikam')).toMatchObject({ claims: 0, disputes: 1, slaBreaches: 2, autoShare: null });
   });
 
+  // A case with a single party is an approval (a flagged partner's claim, coverage with
+  // requires_approval), not a dispute: it has no overlap.
+  const approval = (over: Partial<Dispute>) => aDispute({ parties: ['contoso'], raisedAs: 'contoso', ...over });
+  it.each([
+    ['a settled two-party dispute counts', [aDispute({ id: 1, status: 'settled', ruledAt: at(1) })], { disputes: 1, autoSettled: 1, autoShare: 1, medianHoursToRuling: null }],
+    ['an approved approval case is not a dispute', [approval({ id: 1, status: 'ruled', createdAt: at(2), ruledAt: at(2, 6) })], { disputes: 0, autoSettled: 0, autoShare: null, medianHoursToRuling: null }],
+    ['an open approval case is not a dispute', [approval({ id: 1, status: 'open' })], { disputes: 0, autoShare: null }],
+    [
+      'approvals change neither the auto-settled share nor the time to ruling',
+      [aDispute({ id: 1, status: 'settled', ruledAt: at(1) }), aDispute({ id: 2, status: 'ruled', createdAt: at(2), ruledAt: at(2, 10) }), approval({ id: 3, status: 'ruled', createdAt: at(3), ruledAt: at(3, 1) }), approval({ id: 4, status: 'ruled', createdAt: at(4), ruledAt: at(4, 1) })],
+      { disputes: 2, autoSettled: 1, autoShare: 0.5, medianHoursToRuling: 10 },
+    ],
+    ['a party named twice is still one party', [aDispute({ id: 1, status: 'ruled', parties: ['contoso', 'contoso'], createdAt: at(2), ruledAt: at(2, 3) })], { disputes: 0, medianHoursToRuling: null }],
+  ] as [string, Dispute[], Record<string, unknown>][])('%s', (_n, cases, expected) => {
+    const st = computeStats({ claims: [], disputes: cases, breachesByDispute: new Map(), policy, now: at(20) });
+    expect(st.overall).toMatchObject(expected);
+    expect(st.parties.find((p) => p.party === 'contoso')).toMatchObject(expected);
+  });
+
+  it('an SLA breach on an approval case is still an SLA breach', () => {
+    const st = computeStats({ claims: [], disputes: [approval({ id: 7, status: 'open' })], breachesByDispute: new Map([[7, 1]]), policy, now: at(20) });
+    expect(st.overall).toMatchObject({ disputes: 0, slaBreaches: 1 });
+    expect(st.parties.find((p) => p.party === 'contoso')).toMatchObject({ disputes: 0, slaBreaches: 1 });
+  });
+
   it('a partner is flagged at the threshold inside the window, and not once the window has passed', () => {
     expect(s.parties.find((p) => p.party === 'contoso')!.flagged).toBe(true);
     const later = computeStats({ claims, disputes, breachesByDispute: breaches, policy, now: new Date(at(2).getTime() + 181 * 86_400_000) });

@@ -1,4 +1,5 @@
 import type { CoverageRule } from '../policy/schema.js';
+import { incumbentOf } from '../ownership/engine.js';
 import { DIRECT, type Account, type PartyId } from '../types.js';
 
 export type ConflictReason =
@@ -9,7 +10,8 @@ export type ConflictReason =
 
 /**
  * What a new claim by `claimant` collides with: other parties' live claims on the same
- * account and product line, a named owner, direct-led coverage, or an incumbent partner.
+ * account and product line, a named owner, direct-led coverage, or the incumbent partner of
+ * a customer (a partner recorded on a prospect is not an incumbent).
  * An empty list means no overlap.
  */
 export function findConflicts(input: {
@@ -22,7 +24,8 @@ export function findConflicts(input: {
   const out: ConflictReason[] = [];
   if (account.namedOwner && account.namedOwner !== claimant) out.push({ code: 'named-owner', party: account.namedOwner });
   if (coverage.model === 'direct-led' && claimant !== DIRECT) out.push({ code: 'direct-led', coverage: coverage.name });
-  if (account.incumbentPartnerId && account.incumbentPartnerId !== claimant) out.push({ code: 'incumbent', party: account.incumbentPartnerId });
+  const incumbent = incumbentOf(account);
+  if (incumbent && incumbent !== claimant) out.push({ code: 'incumbent', party: incumbent });
   for (const c of input.liveClaims) if (c.claimant !== claimant) out.push({ code: 'claimed', party: c.claimant, claimId: c.id });
   return out;
 }

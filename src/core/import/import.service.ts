@@ -82,6 +82,8 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     if (!isParty(value.claimant)) errors.push({ line, message: `claimant: unknown partner "${value.claimant}" (import partners first, or "direct" for direct sales)` });
     const policy = book.inForceAt(value.registered_at).policy;
     if (!policy.product_lines.some((p) => p.toLowerCase() === value.product_line.toLowerCase())) errors.push({ line, message: `product_line: "${value.product_line}" is not one of ${policy.product_lines.join(', ')}` });
+    // furthest-stage can only rank the policy's stages: a CRM stage outside them is refused here.
+    if (!policy.stages.some((st) => st.toLowerCase() === value.stage.toLowerCase())) errors.push({ line, message: `stage: "${value.stage}" is not one of ${policy.stages.join(', ')}` });
     if (value.last_activity_at && value.last_activity_at < value.registered_at) errors.push({ line, message: 'last_activity_at: is before registered_at' });
   }
   // A new protected claim must not make two parties protected on one account and product line.
@@ -104,7 +106,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       const version = book.inForceAt(value.registered_at);
       const policy = version.policy;
       const productLine = policy.product_lines.find((p) => p.toLowerCase() === value.product_line.toLowerCase())!;
-      const stage = policy.stages.find((s) => s.toLowerCase() === value.stage.toLowerCase()) ?? value.stage;
+      const stage = policy.stages.find((s) => s.toLowerCase() === value.stage.toLowerCase())!;
       const protects = ['protected', 'dormant', 'expired', 'won', 'lost'].includes(value.status);
       const claim = {
         accountId: value.account_id,

@@ -21,6 +21,14 @@ export interface DecideInput {
 
 type RuleResult = { winner: PartyId | null; reason: VerdictReason };
 
+/**
+ * The account's incumbent partner. Only a customer has one: a partner recorded on a prospect
+ * is not an incumbent, so neither the incumbent rule nor overlap detection use it.
+ */
+export function incumbentOf(account: Account): PartyId | null {
+  return account.isCustomer ? account.incumbentPartnerId : null;
+}
+
 /** Each party's earliest live claim. */
 function earliestPerParty(contenders: readonly Contender[]): Contender[] {
   const best = new Map<PartyId, Contender>();
@@ -38,8 +46,10 @@ const RULE_IMPL: Record<RuleName, (input: DecideInput) => RuleResult> = {
     coverage.model === 'direct-led'
       ? { winner: DIRECT, reason: { code: 'direct-led', coverage: coverage.name } }
       : { winner: null, reason: { code: 'not-direct-led', coverage: coverage.name, model: coverage.model } },
-  incumbent: ({ account }) =>
-    account.incumbentPartnerId ? { winner: account.incumbentPartnerId, reason: { code: 'incumbent', partner: account.incumbentPartnerId } } : { winner: null, reason: { code: 'no-incumbent' } },
+  incumbent: ({ account }) => {
+    const incumbent = incumbentOf(account);
+    return incumbent ? { winner: incumbent, reason: { code: 'incumbent', partner: incumbent } } : { winner: null, reason: { code: 'no-incumbent' } };
+  },
   'first-registration': ({ contenders }) => {
     const firsts = earliestPerParty(contenders).sort((a, b) => a.registeredAt.getTime() - b.registeredAt.getTime());
     const [first, second] = firsts;
@@ -53,16 +63,22 @@ const RULE_IMPL: Record<RuleName, (input: DecideInput) => RuleResult> = {
   },
   'furthest-stage': ({ contenders, stages }) => {
     const rank = (stage: string) => stages.findIndex((s) => s.toLowerCase() === stage.toLowerCase());
+    // Each party's furthest claim; a party with a claim at a stage the policy does not list
+    // (data from before stages were checked, or another version's stages) cannot be ranked.
     const perParty = new Map<PartyId, Contender>();
+    let unranked: string | null = null;
     for (const c of contenders) {
+      if (rank(c.stage) < 0) unranked ??= c.stage;
       const cur = perParty.get(c.party);
       if (!cur || rank(c.stage) > rank(cur.stage)) perParty.set(c.party, c);
     }
     const ranked = [...perParty.values()].sort((a, b) => rank(b.stage) - rank(a.stage));
     const [top, next] = ranked;
     if (!top) return { winner: null, reason: { code: 'no-claims' } };
-    if (next && rank(top.stage) === rank(next.stage)) return { winner: null, reason: { code: 'same-stage', stage: top.stage } };
     if (!next) return { winner: null, reason: { code: 'nothing-to-compare' } };
+    // An unknown stage might be ahead of any known one: the stages cannot be compared.
+    if (unranked !== null) return { winner: null, reason: { code: 'unknown-stage', stage: unranked } };
+    if (rank(top.stage) === rank(next.stage)) return { winner: null, reason: { code: 'same-stage', stage: top.stage } };
     return { winner: top.party, reason: { code: 'furthest', winner: top.party, stage: top.stage, next: next.party, nextStage: next.stage } };
   },
 };

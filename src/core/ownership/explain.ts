@@ -47,6 +47,8 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
       return `The leading opportunities are at the same stage (${r.stage}).`;
     case 'nothing-to-compare':
       return 'Only one party has a live registration: there is no race to compare.';
+    case 'unknown-stage':
+      return `Stage "${r.stage}" is not one of the policy's stages, so the opportunities cannot be compared.`;
     case 'no-claims':
       return 'There are no live registrations to compare.';
     case 'earlier-rule':

@@ -1,14 +1,19 @@
+import { DateTime } from 'luxon';
 import type { Policy } from './schema.js';
 
 export interface PolicyVersion {
   version: string;
-  /** Start of the effective date (UTC midnight of `effective`). */
+  /** Start of the effective date: midnight of `effective` in the policy's `timezone`. */
   effectiveAt: Date;
   policy: Policy;
 }
 
-export function effectiveInstant(policy: Policy): Date {
-  return new Date(`${policy.effective}T00:00:00Z`);
+/**
+ * The moment a policy takes effect: the start of its `effective` day in its own `timezone`
+ * (a New York policy effective 2026-12-02 applies from 05:00 UTC that day, not from UTC midnight).
+ */
+export function effectiveInstant(policy: Pick<Policy, 'effective' | 'timezone'>): Date {
+  return DateTime.fromISO(policy.effective, { zone: policy.timezone }).startOf('day').toJSDate();
 }
 
 /**

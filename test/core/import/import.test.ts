@@ -95,6 +95,31 @@ describe('CSV import', () => {
   });
 });
 
+describe('CSV import: stages', () => {
+  const STAGES = 'prospecting, qualified, proposal, negotiation, commit';
+  const stageLine = (id: string, stage: string) => `${id},acme,contoso,resell,Analytics,D,${stage},,,rejected,2026-11-20,`;
+
+  it.each([
+    ['Negotiation/Review', `line 3: stage: "Negotiation/Review" is not one of ${STAGES}`],
+    ['Closed Won', `line 3: stage: "Closed Won" is not one of ${STAGES}`],
+    ['discovery', `line 3: stage: "discovery" is not one of ${STAGES}`],
+  ])('a stage outside the policy (%s) is refused, naming the line, the field and the stages, and nothing is imported', (stage, message) => {
+    const before = rt.store.claims.all().length;
+    expect(errorsOf('claims', [CLAIM_HEADER, stageLine('G1', 'qualified'), stageLine('B1', stage)].join('\n'))).toEqual([message]);
+    expect(rt.store.claims.all()).toHaveLength(before);
+  });
+
+  it.each([
+    ['proposal', 'proposal'],
+    ['PROPOSAL', 'proposal'],
+    ['Negotiation', 'negotiation'],
+    [' commit ', 'commit'],
+  ])('stage %j is stored in the policy\'s spelling: %s', (written, stored) => {
+    importCsv(rt.ctx, 'claims', 'c.csv', `${CLAIM_HEADER}\n${stageLine('S1', written)}\n`);
+    expect(rt.store.claims.byRequestKey('import:S1')!.opportunity.stage).toBe(stored);
+  });
+});
+
 describe('CSV import: dates', () => {
   it.each([
     ['a date is midnight UTC', '2026-11-20', '2026-11-20T00:00:00.000Z'],

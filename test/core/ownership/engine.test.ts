@@ -26,6 +26,8 @@ const cases: Case[] = [
   { name: 'named-account decides even without a claim by the owner', account: { namedOwner: 'direct' }, contenders: [c(1, 'northwind', 1)], winner: 'direct', rule: 'named-account', auto: true },
   { name: 'direct-reserved decides on direct-led coverage (strategic tier)', account: { tier: 'strategic' }, contenders: [c(1, 'northwind', 1), c(2, 'direct', 9)], winner: 'direct', rule: 'direct-reserved', auto: true },
   { name: 'incumbent decides for the incumbent partner', account: { incumbentPartnerId: 'fabrikam', isCustomer: true }, contenders: [c(1, 'northwind', 1), c(2, 'fabrikam', 9)], winner: 'fabrikam', rule: 'incumbent', auto: true },
+  { name: 'incumbent passes on a prospect: a partner recorded on a non-customer is not an incumbent', account: { incumbentPartnerId: 'fabrikam', isCustomer: false }, contenders: [c(1, 'northwind', 1), c(2, 'fabrikam', 9)], winner: 'northwind', rule: 'first-registration', auto: true },
+  { name: 'incumbent on a prospect decides nothing on its own', account: { incumbentPartnerId: 'fabrikam', isCustomer: false }, criteria: [{ rule: 'incumbent', auto: true }], contenders: [c(1, 'contoso', 1)], winner: null, rule: null, auto: false },
   { name: 'first-registration decides for the earliest claim', contenders: [c(1, 'contoso', 7), c(2, 'northwind', 3)], winner: 'northwind', rule: 'first-registration', auto: true },
   { name: 'first-registration with a single claim', contenders: [c(1, 'contoso', 7)], winner: 'contoso', rule: 'first-registration', auto: true },
   { name: 'first-registration uses each party’s earliest claim', contenders: [c(1, 'contoso', 9), c(2, 'contoso', 2), c(3, 'northwind', 4)], winner: 'contoso', rule: 'first-registration', auto: true },
@@ -42,7 +44,7 @@ const cases: Case[] = [
   },
   {
     name: 'order matters: first-registration before incumbent',
-    account: { incumbentPartnerId: 'fabrikam' },
+    account: { incumbentPartnerId: 'fabrikam', isCustomer: true },
     criteria: [{ rule: 'first-registration', auto: true }, { rule: 'incumbent', auto: true }],
     contenders: [c(1, 'northwind', 1), c(2, 'fabrikam', 9)],
     winner: 'northwind',
@@ -52,7 +54,11 @@ const cases: Case[] = [
   { name: 'named-account passes without a named owner, incumbent passes without incumbent', criteria: [{ rule: 'named-account', auto: true }, { rule: 'incumbent', auto: true }], contenders: [c(1, 'northwind', 1)], winner: null, rule: null, auto: false },
   { name: 'direct-reserved passes on partner-led coverage', criteria: [{ rule: 'direct-reserved', auto: true }], contenders: [c(1, 'northwind', 1)], winner: null, rule: null, auto: false },
   { name: 'furthest-stage passes with a single party (nothing to compare)', criteria: [{ rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'commit')], winner: null, rule: null, auto: false },
-  { name: 'furthest-stage with an unknown stage ranks it lowest', criteria: [{ rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'whatever'), c(2, 'contoso', 2, 'prospecting')], winner: 'contoso', rule: 'furthest-stage', auto: true },
+  { name: 'furthest-stage matches stages whatever their case', criteria: [{ rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'Proposal'), c(2, 'contoso', 2, 'QUALIFIED')], winner: 'northwind', rule: 'furthest-stage', auto: true },
+  { name: 'furthest-stage passes when a leading stage is unknown to the policy', criteria: [{ rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'Negotiation/Review'), c(2, 'contoso', 2, 'prospecting')], winner: null, rule: null, auto: false },
+  { name: 'furthest-stage passes when any party has a claim at an unknown stage', criteria: [{ rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'qualified'), c(2, 'northwind', 2, 'whatever'), c(3, 'contoso', 3, 'proposal')], winner: null, rule: null, auto: false },
+  { name: 'an unknown stage with one party: nothing to compare', criteria: [{ rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'whatever')], winner: null, rule: null, auto: false },
+  { name: 'an unknown stage leaves the case to the next rule', criteria: [{ rule: 'furthest-stage', auto: true }, { rule: 'first-registration', auto: true }], contenders: [c(1, 'northwind', 1, 'Negotiation/Review'), c(2, 'contoso', 2, 'prospecting')], winner: 'northwind', rule: 'first-registration', auto: true },
 ];
 
 describe('decide (criteria engine)', () => {
@@ -65,7 +71,7 @@ describe('decide (criteria engine)', () => {
   });
 
   it('traces every criterion: the passes before, the pick, and not-reached after', () => {
-    const a = anAccount({ incumbentPartnerId: 'fabrikam' });
+    const a = anAccount({ incumbentPartnerId: 'fabrikam', isCustomer: true });
     const d = decide({ account: a, coverage: coverageFor(a, policy), criteria: ALL_AUTO, stages: policy.stages, contenders: [c(1, 'northwind', 1)] });
     expect(d.trace.map((v) => [v.rule, v.outcome])).toEqual([
       ['named-account', 'passed'],
@@ -74,6 +80,17 @@ describe('decide (criteria engine)', () => {
       ['first-registration', 'not-reached'],
       ['furthest-stage', 'not-reached'],
     ]);
+  });
+
+  it.each([
+    [true, 'picked', 'Fabrikam is the incumbent partner of this customer.'],
+    [false, 'passed', 'The account has no incumbent partner.'],
+  ] as const)('the incumbent rule on an account with isCustomer %s: %s, "%s"', (isCustomer, outcome, text) => {
+    const a = anAccount({ incumbentPartnerId: 'fabrikam', isCustomer });
+    const d = decide({ account: a, coverage: coverageFor(a, policy), criteria: ALL_AUTO, stages: policy.stages, contenders: [c(1, 'northwind', 1)] });
+    const v = d.trace.find((x) => x.rule === 'incumbent')!;
+    expect(v.outcome).toBe(outcome);
+    expect(explainVerdict(v, { nameOf: (p) => (p === 'fabrikam' ? 'Fabrikam' : p), formatDate: (iso) => iso })).toBe(text);
   });
 
   it('explains each verdict in words a partner accepts, hiding other partners from a partner', () => {

@@ -144,18 +144,42 @@ describe('parsePolicy with the source it was read from', () => {
   });
 });
 
+describe('effectiveInstant: midnight of the effective date in the policy\'s time zone', () => {
+  it.each([
+    ['2026-01-01', 'America/New_York', '2026-01-01T05:00:00.000Z'],
+    ['2026-07-01', 'America/New_York', '2026-07-01T04:00:00.000Z'],
+    ['2026-12-02', 'America/New_York', '2026-12-02T05:00:00.000Z'],
+    ['2026-12-02', 'UTC', '2026-12-02T00:00:00.000Z'],
+    ['2026-12-02', 'Europe/Berlin', '2026-12-01T23:00:00.000Z'],
+    ['2026-12-02', 'Asia/Tokyo', '2026-12-01T15:00:00.000Z'],
+    // Chile moves its clocks from 00:00 to 01:00 that day: the day starts at 01:00 local.
+    ['2026-09-06', 'America/Santiago', '2026-09-06T04:00:00.000Z'],
+  ])('%s in %s starts at %s', (effective, timezone, instant) => {
+    expect(effectiveInstant({ effective, timezone }).toISOString()).toBe(instant);
+  });
+});
+
 describe('PolicyBook (grandfathering)', () => {
   const v1 = parsePolicy(examplePolicyText());
   const v2 = parsePolicy(policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-07-01']]));
   const book = new PolicyBook([v2, v1].map((p) => ({ version: p.version, effectiveAt: effectiveInstant(p), policy: p })));
+  // 2026.2 takes effect at midnight of 2026-07-01 in America/New_York (EDT), 04:00 UTC.
   it.each([
     ['2026-03-01T00:00:00Z', '2026.1'],
     ['2026-06-30T23:59:59Z', '2026.1'],
-    ['2026-07-01T00:00:00Z', '2026.2'],
+    ['2026-07-01T00:00:00Z', '2026.1'],
+    ['2026-07-01T03:59:59Z', '2026.1'],
+    ['2026-07-01T04:00:00Z', '2026.2'],
     ['2027-01-01T00:00:00Z', '2026.2'],
     ['2025-01-01T00:00:00Z', '2026.1'],
   ])('at %s the version in force is %s', (at, version) => {
     expect(book.inForceAt(new Date(at)).version).toBe(version);
+  });
+  it('a claim filed at 21:00 New York time on the eve of a new version is judged under the old one', () => {
+    const dec2 = parsePolicy(policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-02']]));
+    const eve = new PolicyBook([v1, dec2].map((p) => ({ version: p.version, effectiveAt: effectiveInstant(p), policy: p })));
+    expect(eve.inForceAt(new Date('2026-12-02T02:00:00Z')).version).toBe('2026.1');
+    expect(eve.inForceAt(new Date('2026-12-02T05:00:00Z')).version).toBe('2026.2');
   });
   it('a claim keeps the version it was registered under', () => {
     expect(book.forClaim({ policyVersion: '2026.1', registeredAt: new Date('2026-08-01T00:00:00Z') }).version).toBe('2026.1');
