@@ -267,6 +267,11 @@ describe('dispute, arbitration and rulings', () => {
     for (const secret of ['Northwind', '48,000', 'secret northwind notes']) expect(thread).not.toContain(secret);
   });
 
+  it('a partner recorded on a prospect is no incumbent: a dispute by hand finds nobody on the other side', () => {
+    rt.store.accounts.upsert({ id: 'prospect-x', name: 'Prospect X', aliases: [], domains: [], segment: 'smb', region: 'emea', tier: 'standard', isCustomer: false, incumbentPartnerId: 'fabrikam', namedOwner: null });
+    expect(catchErr(() => submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'prospect-x', product: 'Analytics', reason: 'We are working this prospect' }, meta())).message).toMatch(/Nothing to dispute/);
+  });
+
   it('a dispute with nobody on the other side is refused', () => {
     expect(catchErr(() => submitDispute(rt.deps, as.person(rt, 'sam'), { account: 'soylent', product: 'Analytics', reason: 'Just checking' }, meta())).message).toMatch(/Nothing to dispute/);
   });

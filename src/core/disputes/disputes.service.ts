@@ -4,7 +4,8 @@ import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
-import { chainOf, versionOfDispute } from '../sla/sla.service.js';
+import { incumbentOf } from '../ownership/engine.js';
+import { chainOf, operationsVersionOf, versionOfDispute } from '../sla/sla.service.js';
 import type { PolicyVersion } from '../policy/versions.js';
 import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, liveClaims, openCase } from './settle.js';
@@ -44,7 +45,8 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   const coverage = coverageFor(account, version.policy);
   const others = new Set<PartyId>(claims.map((c) => c.claimant));
   if (account.namedOwner) others.add(account.namedOwner);
-  if (account.incumbentPartnerId) others.add(account.incumbentPartnerId);
+  const incumbent = incumbentOf(account);
+  if (incumbent) others.add(incumbent);
   if (coverage.model === 'direct-led') others.add(DIRECT);
   others.delete(party);
   if (others.size === 0) {
@@ -69,7 +71,7 @@ export function personName(v: PolicyVersion, key: string): string {
 /** Refuses anything but an open dispute, naming who closed it and when. */
 export function assertOpen(ctx: DomainContext, d: Dispute): void {
   if (d.status === 'open') return;
-  const v = versionOfDispute(ctx, d);
+  const v = operationsVersionOf(ctx, d);
   const when = d.ruledAt ? d.ruledAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'earlier';
   if (d.status === 'settled') throw new DomainError('already_ruled', `Dispute #${d.id} was already settled automatically by the criteria at ${when}.`);
   throw new DomainError('already_ruled', `Dispute #${d.id} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy) : 'someone'} at ${when}.`);
@@ -88,7 +90,8 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   const version = versionOfDispute(ctx, dispute);
   const chain = chainOf(ctx, dispute);
   assertOpen(ctx, dispute);
-  const auth = authorizeRuling(principal, dispute, chain, (k) => personName(version, k));
+  const people = operationsVersionOf(ctx, dispute);
+  const auth = authorizeRuling(principal, dispute, chain, (k) => personName(people, k));
   const subject = `dispute:${dispute.id}`;
 
   if (input.kind === 'ask') {

@@ -28,6 +28,42 @@ export function versionForCase(ctx: DomainContext, claims: readonly Claim[], now
   return earliest ? book.forClaim(earliest) : book.inForceAt(now);
 }
 
+/**
+ * The ruling that holds one of these claims: a dispute an arbitrator ruled (status `ruled`)
+ * whose winner is the claim's claimant and whose claims include it. Such a claim was given
+ * the account by a person, against or with the criteria, so only a person may take it away:
+ * a case over it always goes to the arbitrator, never settled by the criteria alone.
+ */
+export function rulingHolding(ctx: DomainContext, accountId: string, claims: readonly Claim[]): Dispute | undefined {
+  const ruled = ctx.store.disputes.forAccount(accountId).filter((d) => d.status === 'ruled' && d.winner !== null);
+  if (ruled.length === 0) return undefined;
+  for (const c of claims) {
+    const d = ruled.find((r) => r.winner === c.claimant && r.claimIds.includes(c.id));
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/**
+ * A ruling (status `ruled`) that rejected a claim of this claimant on the account and product
+ * line within the last `withinDays`, most recent first. A party that lost a ruling does not
+ * get the account back by filing again: its next claim there needs an arbitrator's approval.
+ */
+export function recentRulingAgainst(ctx: DomainContext, accountId: string, productLine: string, claimant: PartyId, withinDays: number, now: Date): Dispute | undefined {
+  const since = now.getTime() - withinDays * 86_400_000;
+  const rejected = new Set(
+    ctx.store.claims
+      .forAccount(accountId)
+      .filter((c) => c.claimant === claimant && c.productLine === productLine && c.status === 'rejected')
+      .map((c) => c.id),
+  );
+  if (rejected.size === 0) return undefined;
+  return ctx.store.disputes
+    .forAccount(accountId)
+    .filter((d) => d.status === 'ruled' && d.productLine === productLine && d.winner !== claimant && d.ruledAt !== null && d.ruledAt.getTime() >= since && d.claimIds.some((id) => rejected.has(id)))
+    .sort((a, b) => b.ruledAt!.getTime() - a.ruledAt!.getTime())[0];
+}
+
 export function decideFor(account: Account, version: PolicyVersion, claims: readonly Claim[]): Decision {
   const contenders: Contender[] = claims.map((c) => ({ claimId: c.id, party: c.claimant, registeredAt: c.registeredAt, stage: c.opportunity.stage }));
   const policy = version.policy;
@@ -79,6 +115,11 @@ export function applyOutcome(
  * Opens a case over the live claims of an account and product line, runs the criteria and
  * either settles it at once (an `auto` pick) or assigns it to the coverage rule's arbitrator
  * with an SLA due time. Everything is written through the store inside the caller's transaction.
+ *
+ * The criteria and the registration terms are those of the case's version (its earliest live
+ * claim's: grandfathering); who arbitrates (coverage name, arbitrator, escalation chain) is
+ * operations and follows the version in force now, so the case goes to someone who can act.
+ * A case over a claim held by a ruling is never settled by the criteria alone.
  */
 export function openCase(
   ctx: DomainContext,
@@ -103,12 +144,13 @@ export function openCase(
 ): { dispute: Dispute; events: DomainEvent[] } {
   const { store } = ctx;
   const version = versionForCase(ctx, input.claims, now);
-  const policy = version.policy;
-  const coverage = coverageFor(input.account, policy);
+  // Who arbitrates follows the version in force now (see chainOf); the criteria, the case's version.
+  const coverage = coverageFor(input.account, ctx.policies().inForceAt(now).policy);
   const decision: Decision = input.approvalOnly
     ? { winner: input.parties[0] ?? null, rule: null, auto: false, trace: [] }
     : decideFor(input.account, version, input.claims);
-  const settles = decision.auto && decision.winner !== null && !input.forceArbitration;
+  const heldByRuling = rulingHolding(ctx, input.account.id, input.claims) !== undefined;
+  const settles = decision.auto && decision.winner !== null && !input.forceArbitration && !heldByRuling;
   const chain = arbitrationChain(coverage);
   const dueAt = settles ? null : slaDueAt(version, now);
   const draft: NewDispute = {
@@ -145,7 +187,7 @@ export function openCase(
     subject,
     actor: input.raisedBy,
     policyVersion: version.version,
-    payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, coverage: coverage.name, approval: input.approvalOnly ?? false },
+    payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, coverage: coverage.name, approval: input.approvalOnly ?? false, ...(heldByRuling ? { heldByRuling: true } : {}) },
   });
   const events: DomainEvent[] = [{ type: 'dispute.opened', dispute }];
   if (!settles) startSla(ctx, dispute.id, version, 0, now);

@@ -17,16 +17,28 @@ export function versionOfDispute(ctx: DomainContext, d: Dispute): PolicyVersion 
 }
 
 /**
+ * The version a case is operated under: the one in force when it opened. Who arbitrates and
+ * escalates is operations, not criteria: it follows this version, while the case is judged
+ * under its own (grandfathered) `policyVersion`.
+ */
+export function operationsVersionOf(ctx: DomainContext, d: Dispute): PolicyVersion {
+  return ctx.policies().inForceAt(d.createdAt);
+}
+
+/**
  * The people who may rule a case, [arbitrator, ...escalation]: those of the coverage rule the
- * case was opened under, in its own policy version (not the account's coverage today, which an
- * import may have changed while the case was open).
+ * case was opened under (`coverageName`, not the account's coverage today, which an import may
+ * have changed while the case was open), in the version in force when the case opened. A case
+ * stored before that rule named its coverage from its own version: the name is looked up there
+ * when the version in force then no longer has it.
  */
 export function chainOf(ctx: DomainContext, d: Dispute): string[] {
-  const policy = versionOfDispute(ctx, d).policy;
-  const rule = policy.coverage.find((c) => c.name === d.coverageName);
-  if (rule) return arbitrationChain(rule);
+  for (const policy of [operationsVersionOf(ctx, d).policy, versionOfDispute(ctx, d).policy]) {
+    const rule = policy.coverage.find((c) => c.name === d.coverageName);
+    if (rule) return arbitrationChain(rule);
+  }
   const account = ctx.store.accounts.get(d.accountId);
-  return account ? arbitrationChain(coverageFor(account, policy)) : [d.arbitrator];
+  return account ? arbitrationChain(coverageFor(account, operationsVersionOf(ctx, d).policy)) : [d.arbitrator];
 }
 
 /** When an SLA started at `from` under this version breaches (business time). */

@@ -1,0 +1,184 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { submitClaim } from '../../handlers/claim.js';
+import { submitDispute } from '../../handlers/dispute.js';
+import { approve, NOBODY, submitAward } from '../../handlers/rule.js';
+import { tick } from '../../src/app/scheduler.js';
+import { queueFor } from '../../src/core/disputes/disputes.service.js';
+import { chainOf } from '../../src/core/sla/sla.service.js';
+import { policyTextWith } from '../support/builders.js';
+import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-rulings-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let rt: TestRuntime | undefined;
+afterEach(() => {
+  rt?.close();
+  rt = undefined;
+});
+const meta = { origin: consoleOrigin, requestKey: null };
+const claim = (account: string, stage = 'proposal') => ({ account, route: 'resell', product: 'Analytics', opportunity: 'Deal', stage, amount: '', evidence: '' });
+const statuses = (r: TestRuntime, account: string) => r.store.claims.forAccount(account).filter((c) => c.productLine === 'Analytics').map((c) => [c.claimant, c.status]);
+
+/**
+ * Contoso (flagged) claims Globex, whose incumbent is Fabrikam: the case goes to the
+ * arbitrator, who awards it to Contoso against the recommendation (Fabrikam, incumbent).
+ */
+function awardAgainstIncumbent(r: TestRuntime): number {
+  r.store.partners.setFlagged('contoso', r.clock.now());
+  submitClaim(r.deps, as.partner(r, 'contoso'), claim('globex'), meta);
+  const d = r.store.disputes.all().at(-1)!;
+  expect(d).toMatchObject({ status: 'open', recommendation: 'fabrikam', recommendationRule: 'incumbent' });
+  submitAward(r.deps, as.person(r, d.arbitrator), { dispute: String(d.id), party: 'contoso', rationale: 'Fabrikam has not engaged this customer in two years; Contoso sourced the deal.' });
+  expect(statuses(r, 'globex')).toEqual([['contoso', 'protected']]);
+  return d.id;
+}
+
+describe("an arbitrator's ruling is not overturned by the criteria alone", () => {
+  it('a later claim over the ruled claim goes to the arbitrator, with the recommendation, instead of being settled', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    const first = awardAgainstIncumbent(rt);
+    rt.clock.advance(3_600_000);
+    const r = submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claim('globex', 'prospecting'), meta);
+    expect(r.summary).toMatch(/pending/);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.id).not.toBe(first);
+    expect(d).toMatchObject({ status: 'open', winner: null, recommendation: 'fabrikam', recommendationRule: 'incumbent' });
+    expect(d.reason).toContain(`held by a ruling on dispute #${first}`);
+    expect(statuses(rt, 'globex')).toEqual([
+      ['contoso', 'protected'],
+      ['fabrikam', 'pending'],
+    ]);
+    // A person can still follow the criteria: approving the recommendation decides it.
+    approve(rt.deps, as.person(rt, d.arbitrator), `${d.id}:fabrikam`);
+    expect(statuses(rt, 'globex')).toEqual([
+      ['contoso', 'rejected'],
+      ['fabrikam', 'protected'],
+    ]);
+  });
+
+  it('a claim joining that case keeps it with the arbitrator', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    awardAgainstIncumbent(rt);
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claim('globex', 'prospecting'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('globex', 'commit'), meta);
+    expect(rt.store.disputes.all().at(-1)!.id).toBe(d.id);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', winner: null });
+    expect(statuses(rt, 'globex')).toEqual([
+      ['contoso', 'protected'],
+      ['fabrikam', 'pending'],
+      ['northwind', 'pending'],
+    ]);
+  });
+
+  it('a dispute raised by hand against the ruled claim goes to the arbitrator too', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    awardAgainstIncumbent(rt);
+    const r = submitDispute(rt.deps, as.partner(rt, 'fabrikam'), { account: 'globex', product: 'Analytics', reason: 'We are the incumbent partner here.' }, meta);
+    expect(r.summary).toMatch(/raised/);
+    expect(rt.store.disputes.all().at(-1)).toMatchObject({ status: 'open', winner: null, recommendation: 'fabrikam' });
+    expect(statuses(rt, 'globex')).toEqual([['contoso', 'protected']]);
+  });
+});
+
+describe('a ruling that rejected a claim is not undone by filing again', () => {
+  it('after "nobody gets the account", a re-filed claim within protection_days needs approval, and says why', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    const d = openArbitratedCase(rt);
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'Neither partner has a real opportunity here; the account stays open.' });
+    rt.clock.advance(60_000);
+    const r = submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
+    expect(r.summary).toMatch(/pending/);
+    const again = rt.store.disputes.all().at(-1)!;
+    expect(again).toMatchObject({ status: 'open', arbitrator: 'pat', recommendation: 'northwind' });
+    expect(again.reason).toBe(`A ruling on dispute #${d.id} rejected this party's claim on Soylent Corp (Analytics) within the last 90 days.`);
+    expect(rt.store.claims.all().at(-1)).toMatchObject({ claimant: 'northwind', status: 'pending' });
+  });
+
+  it('after protection_days the party files as anyone else', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    const d = openArbitratedCase(rt);
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'Neither partner has a real opportunity here; the account stays open.' });
+    rt.clock.advance(91 * 86_400_000);
+    expect(submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta).summary).toMatch(/protected until/);
+  });
+
+  it('also when the award went to a party that holds no claim', () => {
+    // first-registration only recommends, so the direct team's dispute goes to the arbitrator.
+    const policy = join(dir, 'recommend.yaml');
+    writeFileSync(policy, policyTextWith([['- { rule: first-registration, auto: true }', '- { rule: first-registration, auto: false }']]));
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z', policyPath: policy });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
+    submitDispute(rt.deps, as.person(rt, 'dana'), { account: 'soylent', product: 'Analytics', reason: 'The direct team runs Soylent this year.' }, meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', parties: ['direct', 'northwind'] });
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: 'direct', rationale: 'The direct team runs Soylent this year.' });
+    expect(statuses(rt, 'soylent')).toEqual([['northwind', 'rejected']]);
+    rt.clock.advance(60_000);
+    expect(submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta).summary).toMatch(/pending/);
+    expect(rt.store.disputes.all().at(-1)!.reason).toContain(`A ruling on dispute #${d.id} rejected this party's claim`);
+  });
+});
+
+describe('who arbitrates a case over a grandfathered claim', () => {
+  // 2026.2 replaces pat with sam as the Default arbitrator, escalating to vp only, and removes pat from the people.
+  function twoVersions(name: string): { db: string; v2Path: string } {
+    const db = join(dir, `${name}.db`);
+    const v1 = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath: db });
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), claim('soylent', 'qualified'), meta);
+    v1.close();
+    const v2Path = join(dir, `${name}-2026.2.yaml`);
+    writeFileSync(
+      v2Path,
+      policyTextWith([
+        ['version: "2026.1"', 'version: "2026.2"'],
+        ['effective: 2026-01-01', 'effective: 2026-12-02'],
+        ['  pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }\n', ''],
+        ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: sam, escalation: [vp]'],
+      ]),
+    );
+    return { db, v2Path };
+  }
+
+  it('follows the version in force when the case opens, while the criteria stay the claim\'s version', () => {
+    const { db, v2Path } = twoVersions('ops');
+    rt = testRuntime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: v2Path, demo: false });
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', policyVersion: '2026.1', coverageName: 'Default', arbitrator: 'sam', recommendation: 'contoso', recommendationRule: 'furthest-stage' });
+    expect(chainOf(rt.ctx, d)).toEqual(['sam', 'vp']);
+    expect(queueFor(rt.ctx, 'sam').map((x) => x.id)).toEqual([d.id]);
+    expect(() => approve(rt!.deps, as.person(rt!, 'pat'), `${d.id}:contoso`)).toThrow(/Only Sam Patel/);
+    approve(rt.deps, as.person(rt, 'sam'), `${d.id}:contoso`);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', ruledBy: 'sam', winner: 'contoso' });
+  });
+
+  it('escalates along the chain of the version in force when the case opened', () => {
+    const { db, v2Path } = twoVersions('esc');
+    rt = testRuntime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: v2Path, demo: false });
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    rt.clock.set(new Date(d.dueAt!.getTime() + 60_000).toISOString());
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'vp', escalationLevel: 1 });
+  });
+
+  it('a case stored with the old version\'s arbitrator can be ruled by the arbitrator in force', () => {
+    const { db, v2Path } = twoVersions('stored');
+    rt = testRuntime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: v2Path, demo: false });
+    const northwind = rt.store.claims.all().at(-1)!;
+    // As opened before this rule: arbitrator and coverage from the claim's version (2026.1).
+    const d = rt.store.disputes.insert({
+      accountId: 'soylent', productLine: 'Analytics', status: 'open', claimIds: [northwind.id], parties: ['contoso', 'northwind'], raisedBy: 'console:contoso-user', raisedAs: 'contoso',
+      reason: 'x', evidence: '', origin: null, coverageName: 'Default', arbitrator: 'pat', escalationLevel: 0, recommendation: 'northwind', recommendationRule: 'first-registration',
+      trace: [], policyVersion: '2026.1', createdAt: rt.clock.now(), dueAt: new Date('2026-12-07T15:00:00Z'), ruledBy: null, ruledAt: null, winner: null, rationale: null, requestKey: null,
+    });
+    expect(queueFor(rt.ctx, 'sam').map((x) => x.id)).toEqual([d.id]);
+    approve(rt.deps, as.person(rt, 'sam'), `${d.id}:northwind`);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', ruledBy: 'sam' });
+  });
+});
