@@ -2,9 +2,9 @@ import type { Principal } from '../src/core/authz.js';
 import type { AccountMatch } from '../src/core/matching/matcher.js';
 import { DomainError } from '../src/core/errors.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
-import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
-import { viewOwnership } from '../src/core/ownership/view.js';
-import type { HandlerDeps } from './deps.js';
+import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
+import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
+import type { HandlerDeps, Viewpoint } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
 
@@ -64,6 +64,91 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
   return reply(`No account matches "${q}"`, blocks);
 }
 
+/** One "Owner" fact of the answer, with its why and (for the company's people) its criteria trace. */
+interface OwnerEntry {
+  label: string;
+  /** The product line(s) it covers, for headings; null for the whole account. */
+  scope: string | null;
+  value: string;
+  /** Its part of the one-line summary. */
+  brief: string;
+  pending: boolean;
+  /** Who holds it and by which rule, to fold a line into the account-wide owner it agrees with. */
+  key: string | null;
+  why: string | null;
+  trace: RuleVerdict[];
+}
+
+const asRule = (rule: string | null): RuleVerdict['rule'] | null => rule as RuleVerdict['rule'] | null;
+
+/**
+ * The owners to show: each product line with live claims or an open case on its own (its
+ * grandfathered criteria, the closed case that decided it, or "pending" while a case is open),
+ * then the account-wide rules under today's policy for the other product lines. A line that
+ * agrees with the account-wide owner under today's policy is folded into it.
+ */
+function ownerEntries(view: OwnershipView, vp: Viewpoint, explainOpts: ExplainOptions): OwnerEntry[] {
+  const grandfathered = (version: string) => (version === view.policyVersion ? '' : ` Grandfathered: judged under policy ${version}, in force when the claim was registered.`);
+  const picked = (trace: readonly RuleVerdict[]) => {
+    const v = trace.find((t) => t.outcome === 'picked');
+    return v ? explainVerdict(v, explainOpts) : null;
+  };
+  const entry = (scope: string | null, value: string, rest: Omit<OwnerEntry, 'label' | 'scope' | 'value' | 'brief' | 'pending'> & { pending?: boolean; brief?: string }): OwnerEntry => ({
+    label: scope ? `Owner (${scope})` : 'Owner',
+    scope,
+    value,
+    brief: rest.brief ?? (scope ? `${scope}: ${value}` : value),
+    pending: rest.pending ?? false,
+    key: rest.key,
+    why: rest.why,
+    trace: rest.trace,
+  });
+  const byCriteria = (scope: string | null, d: Decision, version: string): OwnerEntry => {
+    if (!d.winner) return entry(scope, 'Undecided: the criteria pick no single owner', { key: null, why: null, trace: d.trace });
+    const value = `${vp.party(d.winner)} (${ruleTitle(d.rule!)}${d.auto ? '' : ', recommendation: an arbitrator decides'})`;
+    const why = `${picked(d.trace) ?? ''}${grandfathered(version)}`.trim();
+    return entry(scope, value, { key: version === view.policyVersion ? `${d.winner}/${d.rule}` : null, why: why || null, trace: d.trace });
+  };
+  // A closed case that gave the line to its holder is credited, whatever the criteria over what
+  // is left say: ruled by the arbitrator, or settled by the rule that picked then.
+  const byCase = (scope: string, by: Dispute): OwnerEntry => {
+    const party = vp.party(by.winner!);
+    if (by.status === 'ruled') {
+      const arbitrator = by.ruledBy ? vp.person(by.ruledBy) : 'the arbitrator';
+      const rec = asRule(by.recommendationRule);
+      const asRecommended = by.winner === by.recommendation && rec ? `, as the criteria recommended (${ruleTitle(rec)})` : '';
+      const why = `${arbitrator} ruled dispute #${by.id} for ${party}${by.ruledAt ? ` on ${vp.date(by.ruledAt)}` : ''}${asRecommended}.`;
+      return entry(scope, `${party} (ruled by ${arbitrator} in dispute #${by.id})`, { key: null, why, trace: by.trace });
+    }
+    const rule = asRule(by.recommendationRule);
+    const why = `${picked(by.trace) ?? ''}${grandfathered(by.policyVersion)}`.trim();
+    const key = rule && by.policyVersion === view.policyVersion ? `${by.winner}/${rule}` : null;
+    return entry(scope, `${party} (${rule ? `${ruleTitle(rule)}, ` : ''}settled in dispute #${by.id})`, { key, why: why || null, trace: by.trace });
+  };
+  // An open case: the line is being decided; the recommendation is only that (masked as any party).
+  const pending = (line: ProductLineOwnership, open: Dispute): OwnerEntry => {
+    const rec = open.recommendation;
+    const rule = asRule(open.recommendationRule) ?? (rec && line.decision.winner === rec ? line.decision.rule : null);
+    const recText = rec ? ` (recommendation: ${vp.party(rec)}${rule ? `, ${ruleTitle(rule)}` : ''})` : '';
+    return entry(line.productLine, `pending: dispute #${open.id} is with ${vp.person(open.arbitrator)}${recText}`, {
+      brief: `${line.productLine} pending (dispute #${open.id})`,
+      pending: true,
+      key: null,
+      why: null,
+      trace: open.trace,
+    });
+  };
+
+  const lines = view.lines.map((l) => (l.openCase ? pending(l, l.openCase) : l.decidedBy ? byCase(l.productLine, l.decidedBy) : byCriteria(l.productLine, l.decision, l.policyVersion)));
+  const wide = view.accountDecision.winner ? byCriteria(null, view.accountDecision, view.policyVersion) : null;
+  if (!wide) return lines;
+  const own = lines.filter((l) => l.key !== wide.key);
+  if (own.length === 0) return [wide];
+  if (own.length === lines.length && view.otherProductLines.length === 0) return own;
+  const other = 'other product lines';
+  return [...own, { ...wide, label: `Owner (${other})`, scope: other, brief: `${other}: ${wide.value}` }];
+}
+
 /** The ownership answer for one account, as this viewer may see it. */
 export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: string): Reply {
   refuseUnknown(viewer, 'look up accounts');
@@ -71,36 +156,15 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
   const vp = viewpoint(deps, viewer);
   const explainOpts = { nameOf: vp.party, formatDate: vp.date };
   const { account } = view;
-  // A line a case gave to its holder is credited to that case: ruled by the arbitrator, or
-  // settled by the rule that picked then (the criteria over what is left would name another).
-  const owner = (label: string, d: Decision, by: Dispute | null = null) => {
-    const party = vp.party(d.winner!);
-    if (by?.status === 'ruled') {
-      const arbitrator = by.ruledBy ? vp.person(by.ruledBy) : 'the arbitrator';
-      const asRecommended = by.winner === by.recommendation && by.recommendationRule ? `, as the criteria recommended (${ruleTitle(by.recommendationRule as RuleVerdict['rule'])})` : '';
-      return { label, value: `${party} (ruled by ${arbitrator} in dispute #${by.id})`, why: `${arbitrator} ruled dispute #${by.id} for ${party}${by.ruledAt ? ` on ${vp.date(by.ruledAt)}` : ''}${asRecommended}.`, trace: by.trace };
-    }
-    const trace = by ? by.trace : d.trace;
-    const rule = by?.recommendationRule ? (by.recommendationRule as RuleVerdict['rule']) : d.rule!;
-    const picked = trace.find((v) => v.outcome === 'picked');
-    return {
-      label,
-      value: by ? `${party} (${ruleTitle(rule)}, settled in dispute #${by.id})` : `${party} (${ruleTitle(rule)}${d.auto ? '' : ', recommendation: an arbitrator decides'})`,
-      why: picked ? explainVerdict(picked, explainOpts) : null,
-      trace,
-    };
-  };
-  // The account-wide rules (named owner, direct-reserved, incumbent) decide for every product line.
-  const accountWide = view.accountDecision.winner ? view.accountDecision : null;
-  const owners = accountWide ? [owner('Owner', accountWide)] : view.lines.filter((l) => l.decision.winner).map((l) => owner(`Owner (${l.productLine})`, l.decision, l.decidedBy));
+  const entries = ownerEntries(view, vp, explainOpts);
   const facts = [
     { label: 'Engagement model', value: `${MODEL_LABEL[view.model]} (coverage "${view.coverageName}")` },
-    ...(owners.length ? owners.map(({ label, value }) => ({ label, value })) : [{ label: 'Owner', value: 'Nobody: open to registration' }]),
+    ...(entries.length ? entries.map(({ label, value }) => ({ label, value })) : [{ label: 'Owner', value: 'Nobody: open to registration' }]),
     { label: 'Arbitrator', value: vp.person(view.arbitrator) },
   ];
   const blocks: Block[] = [{ type: 'facts', facts }];
-  for (const o of owners) {
-    if (o.why) blocks.push(text(`Why${owners.length > 1 ? ` (${o.label.replace(/^Owner \((.*)\)$/, '$1')})` : ''}: ${o.why}`, 'muted'));
+  for (const o of entries) {
+    if (o.why) blocks.push(text(`Why${entries.length > 1 && o.scope ? ` (${o.scope})` : ''}: ${o.why}`, 'muted'));
   }
   const claims = view.lines.flatMap((l) => l.claims);
   blocks.push({
@@ -127,11 +191,11 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
     });
   }
   if (viewer.kind === 'internal') {
-    for (const o of owners.length ? owners : [{ label: 'Owner', trace: view.accountDecision.trace }]) {
+    for (const o of entries.length ? entries : [{ scope: null, trace: view.accountDecision.trace }]) {
       if (o.trace.length === 0) continue;
       blocks.push({
         type: 'list',
-        title: owners.length > 1 ? `Criteria (${o.label.replace(/^Owner \((.*)\)$/, '$1')})` : 'Criteria',
+        title: entries.length > 1 && o.scope ? `Criteria (${o.scope})` : 'Criteria',
         items: o.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, explainOpts) })),
       });
     }
@@ -143,6 +207,7 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
       { action: ACTIONS.openDispute, label: 'Dispute', value: account.id },
     ],
   });
-  const summary = owners.length ? owners.map((o) => o.value).join('; ') : 'Nobody: open to registration';
+  const summary =
+    entries.length === 0 ? 'Nobody: open to registration' : entries.length === 1 && !entries[0]!.pending ? entries[0]!.value : entries.map((o) => o.brief).join('; ');
   return reply(`${account.name}: ${summary}`, blocks, { title: account.name });
 }

@@ -9,11 +9,17 @@ export interface ProductLineOwnership {
   productLine: string;
   /** The criteria over the live claims of this product line, under the version a case would use. */
   decision: Decision;
+  /** The version `decision` was judged under: that of the earliest live claim (grandfathering). */
+  policyVersion: string;
   /**
-   * The closed case that gave the line to its holder, when there is one: after a ruling the
-   * other claims are rejected, so the criteria alone would credit the wrong rule.
+   * The closed case (ruled or settled) that gave the line to its holder, when there is one:
+   * the latest whose winner still holds a protected claim of that case. It decides the line
+   * whatever the criteria over what is left say (a ruling may go against them, and the
+   * other claims are rejected).
    */
   decidedBy: Dispute | null;
+  /** The open case on this product line, when there is one: the line is being decided. */
+  openCase: Dispute | null;
   claims: { claim: Claim; protectedUntil: Date }[];
 }
 
@@ -23,24 +29,25 @@ export interface OwnershipView {
   model: EngagementModel;
   arbitrator: string;
   escalation: string[];
-  /** The rules that do not depend on claims (named owner, direct-reserved, incumbent): an owner of the whole account, or none. */
+  /**
+   * The rules that do not depend on claims (named owner, direct-reserved, incumbent) under the
+   * version in force now: the owner of every product line not in `lines`, or none.
+   */
   accountDecision: Decision;
-  /** Per product line with live claims: who holds it, and why. */
+  /** Per product line with live claims or an open case: who holds it, and why. Sorted by product line. */
   lines: ProductLineOwnership[];
+  /** The policy's product lines (version in force now) not in `lines`: `accountDecision` covers them. */
+  otherProductLines: string[];
   openDisputes: Dispute[];
   policyVersion: string;
 }
 
-/**
- * The latest settled or ruled case whose winner is the line's holder and that holds one of
- * the holder's live claims: that case, not the criteria over what is left, decided it.
- */
-function decidingCase(disputes: readonly Dispute[], live: readonly Claim[], decision: Decision): Dispute | null {
-  if (!decision.winner) return null;
-  const held = new Set(live.filter((c) => c.claimant === decision.winner).map((c) => c.id));
+/** The latest ruled or settled case on these claims whose winner still holds one of its claims, protected. */
+function decidingCase(disputes: readonly Dispute[], live: readonly Claim[]): Dispute | null {
+  const holder = new Map(live.filter((c) => c.status === 'protected').map((c) => [c.id, c.claimant]));
   let found: Dispute | null = null;
   for (const d of disputes) {
-    if ((d.status === 'ruled' || d.status === 'settled') && d.winner === decision.winner && d.claimIds.some((id) => held.has(id))) {
+    if ((d.status === 'ruled' || d.status === 'settled') && d.winner !== null && d.claimIds.some((id) => holder.get(id) === d.winner)) {
       if (!found || d.id > found.id) found = d;
     }
   }
@@ -48,9 +55,11 @@ function decidingCase(disputes: readonly Dispute[], live: readonly Claim[], deci
 }
 
 /**
- * Who owns an account now, and why. An overlap is per product line, so ownership is too:
- * the account-wide rules first, then the criteria over each product line's live claims,
- * judged as a dispute would judge them (the version of the earliest claim). Read only.
+ * Who owns an account now, and why. An overlap is per product line, so ownership is too: each
+ * product line with live claims is judged as a dispute would judge it (the version of its
+ * earliest live claim, so grandfathered claims keep their rules), or by the closed case that
+ * decided it, or is being decided by an open case; the account-wide rules under today's version
+ * cover the other product lines. Read only.
  */
 export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipView {
   const now = ctx.clock.now();
@@ -60,8 +69,9 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
   const version = book.inForceAt(now);
   const coverage = coverageFor(account, version.policy);
   const live = liveClaims(ctx, accountId, null, now);
-  const productLines = [...new Set(live.map((c) => c.productLine))].sort();
   const disputes = ctx.store.disputes.forAccount(accountId);
+  const openDisputes = disputes.filter((d) => d.status === 'open');
+  const productLines = [...new Set([...live.map((c) => c.productLine), ...openDisputes.map((d) => d.productLine)])].sort();
   return {
     account,
     coverageName: coverage.name,
@@ -71,15 +81,19 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
     accountDecision: decideFor(account, version, []),
     lines: productLines.map((productLine) => {
       const claims = live.filter((c) => c.productLine === productLine);
-      const decision = decideFor(account, versionForCase(ctx, claims, now), claims);
+      const lineVersion = versionForCase(ctx, claims, now);
+      const onLine = disputes.filter((d) => d.productLine === productLine);
       return {
         productLine,
-        decision,
-        decidedBy: decidingCase(disputes, claims, decision),
+        decision: decideFor(account, lineVersion, claims),
+        policyVersion: lineVersion.version,
+        decidedBy: decidingCase(onLine, claims),
+        openCase: openDisputes.filter((d) => d.productLine === productLine).reduce<Dispute | null>((a, d) => (!a || d.id > a.id ? d : a), null),
         claims: claims.map((claim) => ({ claim, protectedUntil: protectionEnd(claim, book.forClaim(claim).policy.registration) })),
       };
     }),
-    openDisputes: disputes.filter((d) => d.status === 'open'),
+    otherProductLines: version.policy.product_lines.filter((p) => !productLines.includes(p)),
+    openDisputes,
     policyVersion: version.version,
   };
 }

@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { submitClaim } from '../../handlers/claim.js';
+import { showAccount } from '../../handlers/who-owns.js';
+import type { Reply } from '../../handlers/replies/model.js';
+import { rule } from '../../src/core/disputes/disputes.service.js';
+import { policyTextWith } from '../support/builders.js';
+import { consoleOrigin } from '../support/cases.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-who-owns-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const meta = { origin: consoleOrigin, requestKey: null };
+const values = (account: string, product: string, stage = 'proposal') => ({ account, route: 'resell', product, opportunity: 'Deal', stage, amount: '', evidence: '' });
+/** The answer's facts, label → value. */
+const facts = (r: Reply): Record<string, string> => {
+  const block = r.blocks.find((b) => b.type === 'facts');
+  return block && block.type === 'facts' ? Object.fromEntries(block.facts.map((f) => [f.label, f.value])) : {};
+};
+const read = (r: Reply) => JSON.stringify(r);
+
+const open: TestRuntime[] = [];
+const runtime = (opts: Parameters<typeof testRuntime>[0] = {}) => {
+  const rt = testRuntime(opts);
+  open.push(rt);
+  return rt;
+};
+afterEach(() => {
+  for (const rt of open.splice(0)) rt.close();
+});
+
+describe('who-owns: a product line with live claims answers for itself', () => {
+  it('a grandfathered claim keeps its line under the old rules; the new account-wide rule covers the other lines', () => {
+    const db = join(dir, 'gf.db');
+    const v1 = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath: db });
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), values('soylent', 'Analytics', 'qualified'), meta);
+    v1.close();
+    // 2026.2, in force from Dec 2: smb accounts (Soylent) are direct-led.
+    const v2Path = join(dir, 'p2.yaml');
+    writeFileSync(v2Path, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-02'], ['when: { tier: strategic }', 'when: { segment: smb }']]));
+    const v2 = runtime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: v2Path, demo: false });
+
+    const r = showAccount(v2.deps, as.person(v2, 'sam'), 'soylent');
+    expect(facts(r)).toMatchObject({
+      'Engagement model': 'Direct-led (coverage "Strategic")',
+      'Owner (Analytics)': 'Northwind Partners (First registration)',
+      'Owner (other product lines)': 'Direct sales (Direct-reserved coverage)',
+    });
+    expect(facts(r)).not.toHaveProperty('Owner');
+    expect(r.summary).toBe('Soylent Corp: Analytics: Northwind Partners (First registration); other product lines: Direct sales (Direct-reserved coverage)');
+    expect(read(r)).toContain('Grandfathered: judged under policy 2026.1');
+    // …which is what a direct claim on that line meets: the 2026.1 rules keep Northwind.
+    expect(submitClaim(v2.deps, as.person(v2, 'sam'), { ...values('soylent', 'Analytics', 'qualified'), route: 'direct' }, meta).summary).toMatch(/was not accepted/);
+  });
+
+  it('a line that agrees with the account-wide owner is not repeated', () => {
+    const rt = runtime();
+    submitClaim(rt.deps, as.person(rt, 'sam'), { ...values('hooli', 'Services'), route: 'direct' }, meta);
+    const f = facts(showAccount(rt.deps, as.person(rt, 'sam'), 'hooli'));
+    expect(f['Owner']).toBe('Direct sales (Direct-reserved coverage)');
+    expect(Object.keys(f).filter((k) => k.startsWith('Owner'))).toEqual(['Owner']);
+  });
+});
+
+describe('who-owns after an arbitrator ruled against an auto rule', () => {
+  /** Flagged Contoso claims Globex (incumbent Fabrikam); the case goes to Dana, who awards it to Contoso. */
+  function ruledAgainstIncumbent() {
+    const rt = runtime({ at: '2026-12-01T15:00:00Z' });
+    rt.store.partners.setFlagged('contoso', rt.clock.now());
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('globex', 'Analytics'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', recommendation: 'fabrikam', recommendationRule: 'incumbent', arbitrator: 'dana' });
+    rt.store.transaction(() => rule(rt.ctx, as.person(rt, 'dana'), d.id, { kind: 'award', party: 'contoso', rationale: 'Fabrikam has not engaged this customer in two years; Contoso sourced the deal.' }));
+    return { rt, d };
+  }
+
+  it('credits the ruling for that line, not the rule it overruled', () => {
+    const { rt, d } = ruledAgainstIncumbent();
+    const r = showAccount(rt.deps, as.person(rt, 'sam'), 'globex');
+    expect(facts(r)).toMatchObject({
+      'Owner (Analytics)': `Contoso Consulting (ruled by Dana Reyes in dispute #${d.id})`,
+      'Owner (other product lines)': 'Fabrikam Systems (Incumbent partner)',
+    });
+    expect(read(r)).toContain(`Dana Reyes ruled dispute #${d.id} for Contoso Consulting on Dec 1, 2026.`);
+    expect(read(r)).not.toContain('as the criteria recommended');
+  });
+
+  it('a partner other than the winner sees "another party"', () => {
+    const { rt, d } = ruledAgainstIncumbent();
+    const fabrikam = showAccount(rt.deps, as.partner(rt, 'fabrikam'), 'globex');
+    expect(facts(fabrikam)['Owner (Analytics)']).toBe(`another party (ruled by Dana Reyes in dispute #${d.id})`);
+    expect(read(fabrikam)).not.toContain('Contoso');
+    expect(facts(showAccount(rt.deps, as.partner(rt, 'contoso'), 'globex'))['Owner (Analytics)']).toBe(`Contoso Consulting (ruled by Dana Reyes in dispute #${d.id})`);
+  });
+});
+
+describe('who-owns while a case is open on a product line', () => {
+  /** Flagged Contoso claims Müller, which nobody holds: the claim waits for Pat's approval. */
+  function awaitingApproval() {
+    const rt = runtime({ at: '2026-12-01T15:00:00Z' });
+    rt.store.partners.setFlagged('contoso', rt.clock.now());
+    expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), values('muller', 'Core Platform'), meta).summary).toMatch(/is pending/);
+    return { rt, d: rt.store.disputes.all().at(-1)! };
+  }
+
+  it('a claim awaiting approval is not shown as the owner, in the facts or the summary', () => {
+    const { rt, d } = awaitingApproval();
+    const r = showAccount(rt.deps, as.person(rt, 'sam'), 'muller');
+    expect(facts(r)['Owner (Core Platform)']).toBe(`pending: dispute #${d.id} is with Pat Okafor (recommendation: Contoso Consulting, First registration)`);
+    expect(r.summary).toBe(`Müller Logistik AG: Core Platform pending (dispute #${d.id})`);
+    expect(read(r)).not.toContain('Contoso Consulting (First registration)');
+  });
+
+  it('the recommendation is masked for a partner who may not see that party', () => {
+    const { rt, d } = awaitingApproval();
+    const r = showAccount(rt.deps, as.partner(rt, 'northwind'), 'muller');
+    expect(facts(r)['Owner (Core Platform)']).toBe(`pending: dispute #${d.id} is with Pat Okafor (recommendation: another party, First registration)`);
+    expect(read(r)).not.toContain('Contoso');
+  });
+
+  it('an arbitrated overlap shows the line pending, with the recommendation', () => {
+    const rt = runtime();
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', 'Analytics', 'proposal'), meta);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent', 'Analytics', 'qualified'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.status).toBe('open');
+    const r = showAccount(rt.deps, as.person(rt, 'sam'), 'soylent');
+    expect(facts(r)['Owner (Analytics)']).toBe(`pending: dispute #${d.id} is with Pat Okafor (recommendation: Northwind Partners, Furthest stage)`);
+    expect(r.summary).not.toContain('Northwind');
+  });
+});
