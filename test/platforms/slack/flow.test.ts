@@ -110,6 +110,23 @@ describe('refused rulings: only the clicker sees the refusal, and nothing change
     expect(h.fake.callsTo('chat.update')).toHaveLength(0);
   });
 
+  it('approve on a card gone stale (a new claim changed the recommendation) rules nothing, and the card shows the case as it stands', async () => {
+    const { dispute, dm, dmTs, dmChannel } = await openCase();
+    const [approve] = buttonsOf(dm);
+    expect(approve!.value).toBe(`${dispute.id}:northwind`);
+    expect(await fileClaim(USERS.sam, claim({ stage: 'commit' }))).toMatch(new RegExp(`Dispute #${dispute.id} is with the arbitrator`));
+    const before = h.ledgerCount();
+    const { responseUrl } = await h.click(USERS.pat, approve!.action_id, approve!.value, { channel: dmChannel, messageTs: dmTs });
+    const answer = await h.answer(responseUrl);
+    expect(answer.response_type).toBe('ephemeral');
+    expect(visible(answer)).toMatch(/changed since this card was sent .*Nothing was ruled: the case as it stands now is on the card/);
+    const update = h.fake.callsTo('chat.update')[0]!;
+    expect(update.args).toMatchObject({ channel: dmChannel, ts: dmTs });
+    expect(visible(update.args)).toContain('Approve: Direct sales');
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
+  });
+
   it('a second click (or a concurrent ruling) gets "already ruled by …" and changes nothing', async () => {
     const { dispute, dm, dmTs, dmChannel } = await openCase();
     const [approve] = buttonsOf(dm);

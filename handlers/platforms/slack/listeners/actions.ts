@@ -4,10 +4,11 @@ import { claimForm } from '../../../claim.js';
 import { disputeForm } from '../../../dispute.js';
 import { ACTIONS, type ActionId, type Form, type Reply } from '../../../replies/model.js';
 import { home } from '../../../roe.js';
-import { approve, askForm, awardForm } from '../../../rule.js';
+import { approve, askForm, awardForm, caseCard } from '../../../rule.js';
 import { snoozeReminder } from '../../../snooze.js';
 import { showAccount } from '../../../who-owns.js';
 import type { Principal } from '../../../../src/core/authz.js';
+import { isDomainError } from '../../../../src/core/errors.js';
 import { interactiveUser, tellUser, type SlackContext } from '../context.js';
 import { actionPattern, SLACK_IDS } from '../ids.js';
 import { homeView, renderForm, renderReply } from '../render.js';
@@ -50,8 +51,16 @@ export function register(app: App, { deps, identities }: SlackContext): void {
   });
 
   on(ACTIONS.approve, async (viewer, value, body, client) => {
-    const card = approve(deps, viewer, value);
     const message = messageOf(body);
+    let card: Reply;
+    try {
+      card = approve(deps, viewer, value);
+    } catch (e) {
+      // A card gone stale (a new claim changed the recommendation): it shows the case as it
+      // stands now, and the error handler says why nothing was ruled.
+      if (message && isDomainError(e) && e.code === 'conflict') await client.chat.update({ channel: message.channel, ts: message.ts, ...renderReply(caseCard(deps, viewer, value)) });
+      throw e;
+    }
     if (message) await client.chat.update({ channel: message.channel, ts: message.ts, ...renderReply(card) });
     else await tellUser(client, toUser(body), card);
   });
