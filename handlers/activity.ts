@@ -11,5 +11,6 @@ export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: un
   if (!Number.isInteger(id) || id <= 0) throw new DomainError('invalid_input', 'That button refers to no claim.');
   const claim = deps.ctx.store.transaction(() => logActivity(deps.ctx, viewer, id));
   const vp = viewpoint(deps, viewer);
-  return reply(`Activity logged on claim #${id}`, [text(`Activity logged on claim #${claim.id} (${vp.date(claim.lastActivityAt)}). It stays protected.`, 'good')]);
+  const state = claim.status === 'protected' ? 'It stays protected.' : 'It is still waiting for a decision; the activity counts once it is protected.';
+  return reply(`Activity logged on claim #${id}`, [text(`Activity logged on claim #${claim.id} (${vp.date(claim.lastActivityAt)}). ${state}`, 'good')]);
 }

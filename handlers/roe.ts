@@ -120,9 +120,13 @@ export function policy(deps: HandlerDeps, viewer: Principal): Reply {
         { label: 'Protection', value: `${p.registration.protection_days} days; dormant after ${p.registration.dormant_after_days} days without activity (warning ${p.registration.dormancy_warning_days} days before)` },
         { label: 'Arbitration SLA', value: `${p.sla.arbitration} of business time (${p.business_hours.days.join(', ')} ${p.business_hours.start}-${p.business_hours.end}, ${p.timezone})` },
         { label: 'Product lines', value: p.product_lines.join(', ') },
+        {
+          label: 'Violations',
+          value: `a partner with ${p.consequences.violations_to_flag} rejected claims against another party’s protection within ${p.consequences.window_days} days is flagged: ${p.consequences.flagged === 'require-approval' ? 'its claims then need an arbitrator’s approval' : 'partner ops are told'}`,
+        },
       ],
     },
-    { type: 'list', title: 'Coverage (first match wins)', items: p.coverage.map((c) => ({ text: `${c.name}: ${c.model}`, detail: `${Object.entries(c.when).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'every other account'}; arbitrator ${vp.person(c.arbitrator)}${c.escalation.length ? `, then ${c.escalation.map(vp.person).join(', ')}` : ''}` })) },
+    { type: 'list', title: 'Coverage (first match wins)', items: p.coverage.map((c) => ({ text: `${c.name}: ${c.model}`, detail: `${Object.entries(c.when).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'every other account'}; arbitrator ${vp.person(c.arbitrator)}${c.escalation.length ? `, then ${c.escalation.map(vp.person).join(', ')}` : ''}${c.requires_approval ? '; claims need an arbitrator’s approval' : ''}` })) },
     { type: 'list', title: 'Ownership criteria (in order)', items: p.criteria.map((c, i) => ({ text: `${i + 1}. ${c.rule}`, detail: c.auto ? 'decides automatically' : 'recommends; the arbitrator decides' })) },
   ], { title: 'Rules of engagement' });
 }

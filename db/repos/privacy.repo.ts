@@ -12,8 +12,9 @@ export interface ForgetReport {
 /**
  * Removes a chat user's personal data: their name and conversation reference, the link
  * from their ledger pseudonym to them, their user id on claims and disputes (replaced by
- * the pseudonym), and undelivered messages to them. The ledger holds only the pseudonym,
- * so it still verifies. One transaction.
+ * the pseudonym), their 1:1 chat as the place a dispute they raised is followed, messages
+ * to them not yet delivered (also those being sent), and their id on the outbox rows kept.
+ * The ledger holds only the pseudonym, so it still verifies. One transaction.
  */
 export function forgetUser({ sqlite }: OpenDb, userKey: string): ForgetReport {
   return sqlite
@@ -22,16 +23,24 @@ export function forgetUser({ sqlite }: OpenDb, userKey: string): ForgetReport {
       const replacement = actor?.id ?? 'forgotten';
       const [platform, ...rest] = userKey.split(':');
       const user = rest.join(':');
+      // A dispute raised in a 1:1 chat with the bot is followed there: that conversation is theirs.
+      sqlite
+        .prepare(
+          "UPDATE disputes SET origin = NULL WHERE raised_by = ? AND ((json_extract(origin, '$.platform') = 'slack' AND json_extract(origin, '$.channel') LIKE 'D%') OR (json_extract(origin, '$.platform') = 'teams' AND json_extract(origin, '$.channel') LIKE 'a:%'))",
+        )
+        .run(userKey);
+      const toThem = "platform = ? AND json_extract(target, '$.kind') = 'user' AND json_extract(target, '$.user') = ?";
       const report: ForgetReport = {
         userKey,
         actorId: actor?.id ?? null,
         claims: sqlite.prepare('UPDATE claims SET created_by = ? WHERE created_by = ?').run(replacement, userKey).changes,
         disputes: sqlite.prepare('UPDATE disputes SET raised_by = ? WHERE raised_by = ?').run(replacement, userKey).changes,
         people: sqlite.prepare('DELETE FROM people WHERE user_key = ?').run(userKey).changes,
-        outbox: sqlite
-          .prepare("UPDATE outbox SET status = 'dropped', body = '{}', last_error = 'recipient forgotten' WHERE status IN ('pending', 'parked') AND platform = ? AND json_extract(target, '$.kind') = 'user' AND json_extract(target, '$.user') = ?")
-          .run(platform, user).changes,
+        outbox: sqlite.prepare(`DELETE FROM outbox WHERE status IN ('pending', 'sending', 'parked') AND ${toThem}`).run(platform, user).changes,
       };
+      // Rows kept (delivered, dropped) name them no more: not as the recipient, not in the dedupe key.
+      sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}' WHERE ${toThem}`).run(platform, user);
+      sqlite.prepare("UPDATE outbox SET dedupe_key = 'forgotten:' || id WHERE instr(dedupe_key, ?) > 0").run(userKey);
       sqlite.prepare('DELETE FROM actors WHERE user_key = ?').run(userKey);
       return report;
     })

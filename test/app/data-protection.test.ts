@@ -66,7 +66,12 @@ describe('forget', () => {
   it('removes a person’s personal data while the ledger still verifies', () => {
     const db = join(dir, 'forget.db');
     const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
-    openArbitratedCase(rt); // filed by console:northwind-user and console:contoso-user
+    const d = openArbitratedCase(rt); // filed by console:northwind-user and console:contoso-user
+    // The ruling sends each party a DM; one of them is being sent when the user is forgotten.
+    approve(rt.deps, as.person(rt, 'pat'), d.id);
+    const dms = rt.db.sqlite.prepare("select id from outbox where target like '%northwind-user%'").all() as { id: number }[];
+    expect(dms.length).toBeGreaterThan(0);
+    rt.db.sqlite.prepare("update outbox set status = 'sending' where id = ?").run(dms[0]!.id);
     const before = [...rt.store.ledger.entries()];
     const northwindActor = before.find((e) => e.kind === 'claim.filed')!.actor;
     expect(northwindActor).toMatch(/^user-/);
@@ -77,10 +82,30 @@ describe('forget', () => {
     expect(r.stdout).toMatch(/forgot console:northwind-user: 1 claims and 0 disputes now name user-/);
     expect(roe(db, ['ledger', 'verify']).stdout).toContain('ledger OK');
     const after = testRuntime({ databasePath: db, demo: false });
-    const everything = JSON.stringify({ claims: after.store.claims.all(), disputes: after.store.disputes.all(), ledger: [...after.store.ledger.entries()], actors: after.db.sqlite.prepare('select * from actors').all(), outbox: after.db.sqlite.prepare("select * from outbox where status != 'delivered'").all() });
+    const everything = JSON.stringify({ claims: after.store.claims.all(), disputes: after.store.disputes.all(), ledger: [...after.store.ledger.entries()], actors: after.db.sqlite.prepare('select * from actors').all(), outbox: after.db.sqlite.prepare('select * from outbox').all() });
     expect(everything).not.toContain('northwind-user');
     expect(everything).toContain('contoso-user');
     after.close();
     expect(roe(db, ['forget', 'console:northwind-user']).stderr).toContain('nothing is known of console:northwind-user');
+  });
+
+  it('a dispute the person raised from their 1:1 chat with the bot is no longer followed there; one raised in a channel still is', () => {
+    const db = join(dir, 'forget-dm.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const values = (account: string, stage: string) => ({ account, route: 'resell', product: 'Analytics', opportunity: 'Deal', stage, amount: '', evidence: '' });
+    const dm = { platform: 'slack' as const, channel: 'D0CONTOSOUSER', thread: null };
+    const channel = { platform: 'slack' as const, channel: 'C0DEALS', thread: null };
+    for (const [account, origin] of [['soylent', dm], ['muller', channel]] as const) {
+      submitClaim(rt.deps, as.partner(rt, 'northwind'), values(account, 'proposal'), { origin: channel, requestKey: null });
+      submitClaim(rt.deps, as.partner(rt, 'contoso'), values(account, 'qualified'), { origin, requestKey: null });
+    }
+    const [fromDm, fromChannel] = rt.store.disputes.all().slice(-2);
+    expect(fromDm!.origin).toEqual(dm);
+    rt.close();
+    expect(roe(db, ['forget', 'console:contoso-user']).status).toBe(0);
+    const after = testRuntime({ databasePath: db, demo: false });
+    expect(after.store.disputes.get(fromDm!.id)!.origin).toBeNull();
+    expect(after.store.disputes.get(fromChannel!.id)!.origin).toEqual(channel);
+    after.close();
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { DomainError } from '../../src/core/errors.js';
+import { logClaimActivity } from '../../handlers/activity.js';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitDispute } from '../../handlers/dispute.js';
 import { approve, askForm, submitAsk, submitAward } from '../../handlers/rule.js';
@@ -198,6 +199,16 @@ describe('dispute, arbitration and rulings', () => {
     expect(form.intro).toContain('dispute #123456 on Soylent Corp (Analytics)');
   });
 
+  it('activity logged on a claim waiting in a case says so, and plans no lifecycle for it', () => {
+    const d = openArbitratedCase();
+    const pending = rt.store.claims.get(d.claimIds.at(-1)!)!;
+    expect(pending.status).toBe('pending');
+    const r = read(logClaimActivity(rt.deps, as.partner(rt, pending.claimant), pending.id));
+    expect(r).toContain('It is still waiting for a decision');
+    expect(r).not.toContain('stays protected');
+    expect(rt.db.sqlite.prepare("select count(*) as n from timers where subject = ? and status = 'pending'").get(`claim:${pending.id}`)).toEqual({ n: 0 });
+  });
+
   it('a second ruling is refused with who ruled and when', () => {
     const d = openArbitratedCase();
     approve(rt.deps, as.person(rt, 'pat'), d.id);
@@ -336,6 +347,10 @@ describe('/roe', () => {
     expect(read(roe(rt.deps, as.partner(rt, 'contoso'), 'queue'))).toContain('Only arbitrators');
     expect(read(roe(rt.deps, as.person(rt, 'sam'), 'stats'))).toContain('Settled automatically');
     expect(read(roe(rt.deps, as.person(rt, 'sam'), 'policy'))).toContain('first-registration');
+  });
+  it('policy tells a partner the rule that would send its claims for approval', () => {
+    const text = read(roe(rt.deps, as.partner(rt, 'contoso'), 'policy'));
+    expect(text).toContain('a partner with 3 rejected claims against another party’s protection within 180 days is flagged: its claims then need an arbitrator’s approval');
   });
   it('mine lists a partner’s own claims only', () => {
     const text = read(roe(rt.deps, as.partner(rt, 'contoso'), 'mine'));

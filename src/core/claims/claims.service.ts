@@ -155,7 +155,8 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   if (status === 'dormant') throw new DomainError('conflict', `Claim #${claimId} went dormant and no longer protects the account; file a new claim.`);
   ctx.store.claims.update(claimId, { lastActivityAt: now });
   const renewed = { ...claim, lastActivityAt: now };
-  planLifecycle(ctx, renewed, terms, now);
+  // A pending claim has no lifecycle yet: it gets one when it is protected.
+  if (status === 'protected') planLifecycle(ctx, renewed, terms, now);
   ctx.store.ledger.append({ at: now, kind: 'claim.activity', subject: `claim:${claimId}`, actor: principal.userKey, policyVersion: claim.policyVersion, payload: {} });
   return renewed;
 }
