@@ -66,6 +66,23 @@ describe('loadPolicies with versions an earlier release saved', () => {
     }
   });
 
+  it('a version saved with an impossible effective date or holiday loads as that release read it', () => {
+    const older = example.replace('version: "2026.1"', 'version: "2025.1"').replace(/^effective: .*$/m, 'effective: 2025-02-30');
+    expect(older).toContain('effective: 2025-02-30');
+    const withHoliday = older.replace(/holidays: \[/, 'holidays: [2025-13-45, ');
+    expect(withHoliday).toContain('2025-13-45');
+    const db = openDatabase(':memory:');
+    try {
+      insertPolicy(db.db, { version: '2025.1', effective: '2025-02-30', sourceHash: 'saved-by-an-earlier-release', body: withHoliday, loadedAt: new Date('2025-01-01T00:00:00Z') });
+      const book = loadPolicies(db.db, EXAMPLE_POLICY_PATH, new Date('2026-12-01T00:00:00Z'));
+      const old = book.byVersion('2025.1')!;
+      expect(old.policy.effective).toBe('2025-03-02');
+      expect(old.policy.business_hours.holidays).not.toContain('2025-13-45');
+    } finally {
+      db.close();
+    }
+  });
+
   it('a file with the unquoted number is still refused, naming the line', () => {
     const { file, problems } = problemsOfFile('unquoted.yaml', unquoted);
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line \\d+: version: got the number 2026.1`))]);

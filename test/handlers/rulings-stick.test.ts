@@ -182,3 +182,45 @@ describe('who arbitrates a case over a grandfathered claim', () => {
     expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', ruledBy: 'sam' });
   });
 });
+
+describe('what is not a ruling over an overlap', () => {
+  it('an approval (a case of one party) does not hold the account: the next overlap is settled by the criteria', () => {
+    const policyPath = join(dir, 'approval.yaml');
+    writeFileSync(policyPath, policyTextWith([['{ name: Default, when: {}, model: partner-led, arbitrator: pat, escalation: [dana, vp] }', '{ name: Default, when: {}, model: partner-led, arbitrator: pat, escalation: [dana, vp], requires_approval: true }']]));
+    rt = testRuntime({ policyPath });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
+    const approval = rt.store.disputes.all().at(-1)!;
+    expect(approval.parties).toEqual(['northwind']);
+    approve(rt.deps, as.person(rt, 'pat'), `${approval.id}:${approval.recommendation}`);
+    expect(statuses(rt, 'soylent')).toEqual([['northwind', 'protected']]);
+    rt.clock.advance(3_600_000);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent'), meta);
+    const overlap = rt.store.disputes.all().at(-1)!;
+    expect(overlap.id).not.toBe(approval.id);
+    expect(overlap.reason).not.toContain('held by a ruling');
+    // the coverage still wants approval, so the case goes to pat, recommending the first registration
+    expect(overlap).toMatchObject({ recommendation: 'northwind', recommendationRule: 'first-registration' });
+  });
+});
+
+describe('cases opened before who arbitrates followed the version in force', () => {
+  it('a case already escalated along its own version’s chain goes on along that chain', () => {
+    const v2 = join(dir, 'chain-v2.yaml');
+    writeFileSync(v2, policyTextWith([
+      ['version: "2026.1"', 'version: "2026.2"'],
+      ['effective: 2026-01-01', 'effective: 2026-11-01'],
+      ['{ name: Default, when: {}, model: partner-led, arbitrator: pat, escalation: [dana, vp] }', '{ name: Default, when: {}, model: partner-led, arbitrator: sam, escalation: [vp] }'],
+    ]));
+    const db = join(dir, 'legacy-chain.db');
+    const first = testRuntime({ at: '2026-10-30T15:00:00Z', databasePath: db });
+    submitClaim(first.deps, as.partner(first, 'northwind'), claim('soylent'), meta);
+    first.close();
+    rt = testRuntime({ at: '2026-11-02T15:00:00Z', databasePath: db, policyPath: v2, demo: false });
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent', 'qualified'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(chainOf(rt.ctx, d)).toEqual(['sam', 'vp']);
+    // As a case opened by the previous release: on its own version's chain [pat, dana, vp], escalated once to dana.
+    rt.store.transaction(() => rt!.store.disputes.update(d.id, { arbitrator: 'dana', escalationLevel: 1 }));
+    expect(chainOf(rt.ctx, rt.store.disputes.get(d.id)!)).toEqual(['pat', 'dana', 'vp']);
+  });
+});

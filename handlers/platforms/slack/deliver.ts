@@ -103,11 +103,11 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           const raiser = d.raisedBy.startsWith('slack:') ? d.raisedBy.slice('slack:'.length) : null;
           if (!raiser || !cannotPostIn(e)) throw classifySlackError(e, o.fail);
           // Raised where the bot may not post (a private channel or a DM it is not in): the
-          // raiser follows the dispute in their DM with the bot instead, and is told why.
+          // raiser gets the update in their DM with the bot, told why; the channel stays the
+          // dispute's place, so once the bot is invited the next update goes there.
           const channel = await dmChannel(raiser);
-          const note = { type: 'section', text: { type: 'mrkdwn', text: `I cannot post in <#${origin.channel}>, where dispute #${d.id} was raised: invite me there to have updates in the channel. Until then they come here.` } };
-          const moved = await api(() => o.client.chat.postMessage({ channel, ...body, blocks: [note, ...body.blocks].slice(0, 50) }));
-          if (moved.ts) o.disputes.update(d.id, { origin: { platform: 'slack', channel, thread: moved.ts } });
+          const note = { type: 'section', text: { type: 'mrkdwn', text: `I could not post this update on dispute #${d.id} in <#${origin.channel}>, where it was raised: invite me there and the next updates go to the channel. Here it is:` } };
+          await api(() => o.client.chat.postMessage({ channel, ...body, blocks: [note, ...body.blocks].slice(0, 50) }));
           return;
         }
         if (!origin.thread && posted.ts) o.disputes.update(d.id, { origin: { ...origin, thread: posted.ts } });

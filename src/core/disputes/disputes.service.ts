@@ -106,7 +106,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   if (input.kind === 'approve') {
     if (!dispute.recommendation) throw new DomainError('no_recommendation', `The criteria made no recommendation on dispute #${dispute.id}; award it to a party with a rationale.`);
     if (input.expected !== undefined && input.expected !== dispute.recommendation) {
-      throw new DomainError('conflict', `The recommendation on dispute #${dispute.id} changed since this card was sent (a new claim joined the case). Nothing was ruled: the case as it stands now is on the card, and rule on what it says.`);
+      throw new DomainError('conflict', `The recommendation on dispute #${dispute.id} changed since this card was sent (a new claim joined the case). Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`);
     }
     winner = dispute.recommendation;
   } else if (input.kind === 'reject') {

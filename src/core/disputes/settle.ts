@@ -32,10 +32,11 @@ export function versionForCase(ctx: DomainContext, claims: readonly Claim[], now
  * The ruling that holds one of these claims: a dispute an arbitrator ruled (status `ruled`)
  * whose winner is the claim's claimant and whose claims include it. Such a claim was given
  * the account by a person, against or with the criteria, so only a person may take it away:
- * a case over it always goes to the arbitrator, never settled by the criteria alone.
+ * a case over it always goes to the arbitrator, never settled by the criteria alone. An
+ * approval (a case of one party) is no such ruling: it settled no overlap.
  */
 export function rulingHolding(ctx: DomainContext, accountId: string, claims: readonly Claim[]): Dispute | undefined {
-  const ruled = ctx.store.disputes.forAccount(accountId).filter((d) => d.status === 'ruled' && d.winner !== null);
+  const ruled = ctx.store.disputes.forAccount(accountId).filter((d) => d.status === 'ruled' && d.winner !== null && new Set(d.parties).size >= 2);
   if (ruled.length === 0) return undefined;
   for (const c of claims) {
     const d = ruled.find((r) => r.winner === c.claimant && r.claimIds.includes(c.id));
@@ -51,17 +52,18 @@ export function rulingHolding(ctx: DomainContext, accountId: string, claims: rea
  */
 export function recentRulingAgainst(ctx: DomainContext, accountId: string, productLine: string, claimant: PartyId, withinDays: number, now: Date): Dispute | undefined {
   const since = now.getTime() - withinDays * 86_400_000;
+  // Recent rulings first: most accounts have none, and then the claims need not be read.
+  const ruled = ctx.store.disputes
+    .forAccount(accountId)
+    .filter((d) => d.status === 'ruled' && d.productLine === productLine && d.winner !== claimant && d.ruledAt !== null && d.ruledAt.getTime() >= since);
+  if (ruled.length === 0) return undefined;
   const rejected = new Set(
     ctx.store.claims
       .forAccount(accountId)
       .filter((c) => c.claimant === claimant && c.productLine === productLine && c.status === 'rejected')
       .map((c) => c.id),
   );
-  if (rejected.size === 0) return undefined;
-  return ctx.store.disputes
-    .forAccount(accountId)
-    .filter((d) => d.status === 'ruled' && d.productLine === productLine && d.winner !== claimant && d.ruledAt !== null && d.ruledAt.getTime() >= since && d.claimIds.some((id) => rejected.has(id)))
-    .sort((a, b) => b.ruledAt!.getTime() - a.ruledAt!.getTime())[0];
+  return ruled.filter((d) => d.claimIds.some((id) => rejected.has(id))).sort((a, b) => b.ruledAt!.getTime() - a.ruledAt!.getTime())[0];
 }
 
 export function decideFor(account: Account, version: PolicyVersion, claims: readonly Claim[]): Decision {

@@ -43,13 +43,37 @@ function nodeOf(doc: Document, issue: z.core.$ZodIssue): Node | undefined {
   return undefined;
 }
 
+const DAY_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A YYYY-MM-DD that is no calendar date, rolled over as `Date` does (2025-02-30 is 2025-03-02); anything else unchanged. */
+function rolledOver(v: unknown): unknown {
+  const m = typeof v === 'string' ? DAY_TEXT.exec(v) : null;
+  if (!m) return v;
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10);
+}
+
+/** A stored policy's fields as the release that stored them read them (see parsePolicy). */
+function asAcceptedBefore(fields: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...fields };
+  if (typeof out.version === 'number') out.version = String(out.version);
+  out.effective = rolledOver(out.effective);
+  const hours = out.business_hours;
+  if (hours && typeof hours === 'object' && !Array.isArray(hours)) {
+    const h = hours as Record<string, unknown>;
+    if (Array.isArray(h.holidays)) out.business_hours = { ...h, holidays: h.holidays.filter((d) => rolledOver(d) === d) };
+  }
+  return out;
+}
+
 /**
  * Parses and validates a policy's text. Throws PolicyError listing every problem, each naming
  * its exact path (`coverage[2].arbitrator: unknown person "dana"`). With `source` (the file the
  * text was read from), every problem starts with it and, where the YAML shows where, the line:
  * `my-policy.yaml: line 31: coverage[2].arbitrator: unknown person "dana"`.
- * With `stored` (a version saved by an earlier release, which took an unquoted number as its
- * version name), a number version is read as the name it was saved under.
+ * With `stored` (a version saved by an earlier release, which was less strict), the version
+ * is read as that release read it: a number version as the name it was saved under, an
+ * impossible effective date rolled over (2025-02-30 as 2025-03-02), an impossible holiday
+ * (which never matched a day) left out.
  */
 export function parsePolicy(text: string, source?: string, options: { stored?: boolean } = {}): Policy {
   const lineCounter = new LineCounter();
@@ -65,8 +89,7 @@ export function parsePolicy(text: string, source?: string, options: { stored?: b
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new PolicyError([`${prefix()}(top level): the policy must be a YAML mapping of fields (version, effective, timezone, …); see examples/policy.yaml`]);
   }
-  const fields = data as Record<string, unknown>;
-  const input = options.stored && typeof fields.version === 'number' ? { ...fields, version: String(fields.version) } : data;
+  const input = options.stored ? asAcceptedBefore(data as Record<string, unknown>) : data;
   const result = policySchema.safeParse(input, { reportInput: true });
   if (!result.success) {
     throw new PolicyError(result.error.issues.map((i) => `${prefix(nodeOf(doc, i)?.range?.[0])}${formatPath(i.path)}: ${describeIssue(i)}`));

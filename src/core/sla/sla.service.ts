@@ -33,10 +33,17 @@ export function operationsVersionOf(ctx: DomainContext, d: Dispute): PolicyVersi
  * when the version in force then no longer has it.
  */
 export function chainOf(ctx: DomainContext, d: Dispute): string[] {
+  const chains: string[][] = [];
   for (const policy of [operationsVersionOf(ctx, d).policy, versionOfDispute(ctx, d).policy]) {
     const rule = policy.coverage.find((c) => c.name === d.coverageName);
-    if (rule) return arbitrationChain(rule);
+    if (rule) chains.push(arbitrationChain(rule));
   }
+  // The chain the case is on: the one whose step at its level is its assignee (a case opened
+  // before arbitration followed the version in force went along its own version's chain),
+  // unless the policy in force no longer names that assignee: then the chain in force.
+  const assigneeKnown = Object.hasOwn(ctx.policies().inForceAt(ctx.clock.now()).policy.people, d.arbitrator);
+  const onIt = (assigneeKnown ? chains.find((c) => c[d.escalationLevel] === d.arbitrator) : undefined) ?? chains[0];
+  if (onIt) return onIt;
   const account = ctx.store.accounts.get(d.accountId);
   return account ? arbitrationChain(coverageFor(account, operationsVersionOf(ctx, d).policy)) : [d.arbitrator];
 }

@@ -61,7 +61,7 @@ describe('the Slack outbox deliverer', () => {
     expect(h.fake.callsTo('chat.postMessage').at(-1)!.args).toMatchObject({ channel: SHARED_CHANNEL, thread_ts: inChannel[0]!.result.ts });
   });
 
-  it('a dispute raised where the bot may not post goes on in the raiser’s DM, which says why', async () => {
+  it('a dispute’s update the bot may not post where it was raised goes to the raiser’s DM, which says why; once invited, updates go to the channel', async () => {
     const PRIVATE = 'G0PRIVATE';
     h.fake.notIn.add(PRIVATE);
     for (const [user, stage] of [[USERS.northwind, 'proposal'], [USERS.contoso, 'qualified']] as const) {
@@ -72,15 +72,18 @@ describe('the Slack outbox deliverer', () => {
     expect(d.origin).toMatchObject({ channel: PRIVATE });
     await h.drain();
     const dm = `D${USERS.contoso.id}`;
-    const moved = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === dm && visible(c.args).includes('invite me there'));
-    expect(moved, 'a DM to the raiser').toBeDefined();
-    expect(visible(moved!.args)).toContain(`I cannot post in <#${PRIVATE}>, where dispute #${d.id} was raised`);
-    expect(h.rt.store.disputes.get(d.id)!.origin).toEqual({ platform: 'slack', channel: dm, thread: moved!.result.ts });
-    // later updates reply in that DM thread; nothing is parked
+    const moved = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === dm && visible(c.args).includes('invite me there'));
+    expect(moved.length, 'DMs to the raiser').toBeGreaterThan(0);
+    expect(visible(moved[0]!.args)).toContain(`I could not post this update on dispute #${d.id} in <#${PRIVATE}>, where it was raised`);
+    expect(h.rt.store.disputes.get(d.id)!.origin).toMatchObject({ channel: PRIVATE });
+    expect(rows().every((r) => r.status === 'delivered')).toBe(true);
+    // invited: the next update goes to the channel, starting its thread
+    h.fake.notIn.delete(PRIVATE);
     enqueue({ kind: 'dispute-thread', disputeId: d.id });
     await h.drain();
-    expect(h.fake.callsTo('chat.postMessage').at(-1)!.args).toMatchObject({ channel: dm, thread_ts: moved!.result.ts });
-    expect(rows().every((r) => r.status === 'delivered')).toBe(true);
+    const last = h.fake.callsTo('chat.postMessage').at(-1)!;
+    expect(last.args.channel).toBe(PRIVATE);
+    expect(h.rt.store.disputes.get(d.id)!.origin).toEqual({ platform: 'slack', channel: PRIVATE, thread: last.result.ts });
   });
 
   it('429 with Retry-After: retried no sooner than Slack asked, then delivered', async () => {

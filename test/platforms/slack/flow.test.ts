@@ -119,7 +119,7 @@ describe('refused rulings: only the clicker sees the refusal, and nothing change
     const { responseUrl } = await h.click(USERS.pat, approve!.action_id, approve!.value, { channel: dmChannel, messageTs: dmTs });
     const answer = await h.answer(responseUrl);
     expect(answer.response_type).toBe('ephemeral');
-    expect(visible(answer)).toMatch(/changed since this card was sent .*Nothing was ruled: the case as it stands now is on the card/);
+    expect(visible(answer)).toMatch(/changed since this card was sent .*Nothing was ruled: the case as it stands now was sent to you/);
     const update = h.fake.callsTo('chat.update')[0]!;
     expect(update.args).toMatchObject({ channel: dmChannel, ts: dmTs });
     expect(visible(update.args)).toContain('Approve: Direct sales');
