@@ -1,4 +1,5 @@
 import { DomainError } from '../src/core/errors.js';
+import { CONFIDENT_SCORE } from '../src/core/matching/matcher.js';
 import type { Account } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 
@@ -23,10 +24,15 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
   if (byId) return byId;
   const matches = deps.matcher.search(value, 5);
   const exact = matches.filter((m) => m.exact);
-  const pick = exact.length === 1 ? exact[0] : matches.length === 1 ? matches[0] : undefined;
+  // A single result is the account only when every word of the text matched it.
+  const pick = exact.length === 1 ? exact[0] : matches.length === 1 && matches[0]!.score >= CONFIDENT_SCORE ? matches[0] : undefined;
   if (pick) {
     const account = deps.ctx.store.accounts.get(pick.accountId);
     if (account) return account;
+  }
+  if (matches.length === 1) {
+    const name = deps.ctx.store.accounts.get(matches[0]!.accountId)?.name ?? matches[0]!.accountId;
+    throw new DomainError('invalid_input', `No account matches "${value}" in full. Did you mean ${name}? Pick it from the list.`, { [field]: `Did you mean ${name}?` });
   }
   if (matches.length > 1) {
     const names = matches.map((m) => deps.ctx.store.accounts.get(m.accountId)?.name ?? m.accountId);

@@ -1,5 +1,5 @@
 import type { Principal } from '../src/core/authz.js';
-import type { AccountMatch } from '../src/core/matching/matcher.js';
+import { CONFIDENT_SCORE, type AccountMatch } from '../src/core/matching/matcher.js';
 import { DomainError } from '../src/core/errors.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
@@ -42,11 +42,14 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
     exactCount++;
     if (firstExact < 0) firstExact = i;
   }
-  if (exactCount === 1 || ranking.length === 1) return showAccount(deps, viewer, ranking.match(exactCount === 1 ? firstExact : 0).accountId);
-  if (ranking.length > 1) {
+  // One result stands for the account only when every word of the query matched it.
+  const sure = ranking.length === 1 && ranking.score(0) >= CONFIDENT_SCORE;
+  if (exactCount === 1 || sure) return showAccount(deps, viewer, ranking.match(exactCount === 1 ? firstExact : 0).accountId);
+  if (ranking.length > 0) {
     const matches = Array.from({ length: ranking.length }, (_, i) => ranking.match(i));
-    return reply(`${matches.length} accounts match "${q}"`, [
-      text(`${matches.length} accounts match "${q}". Which one?`),
+    const ask = matches.length > 1 ? `${matches.length} accounts match "${q}". Which one?` : `No account matches "${q}" in full. Did you mean:`;
+    return reply(matches.length > 1 ? `${matches.length} accounts match "${q}"` : `No account matches "${q}" in full`, [
+      text(ask),
       {
         type: 'actions',
         actions: matches.map((m) => ({ action: ACTIONS.pickAccount, label: accountName(deps, m), value: m.accountId })),

@@ -66,6 +66,15 @@ describe('who-owns', () => {
     expect(actions && actions.type === 'actions' ? actions.actions.map((a) => a.label) : []).toEqual(expect.arrayContaining(['Acme Corporation', 'Acme Analytics GmbH']));
   });
 
+  it('a result that matches only some words of the query is offered, never answered for', () => {
+    const r = whoOwns(rt.deps, as.person(rt, 'sam'), 'Acme Holdings');
+    expect(r.summary).not.toMatch(/^Umbrella Holdings plc:/);
+    expect(read(r)).toContain('Did you mean');
+    // nor filed on: the claim form is not prefilled, and an inline claim is refused on the account field
+    const e = catchErr(() => submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'Acme Holdings' }), meta()));
+    expect(e.fields?.account).toMatch(/Did you mean/);
+  });
+
   it('gives suggestions, not an error, when nothing matches', () => {
     expect(read(whoOwns(rt.deps, as.person(rt, 'sam'), 'zzqx'))).toContain('No account matches');
   });

@@ -59,6 +59,8 @@ export interface Ranking {
   readonly length: number;
   /** Whether result i names its account unambiguously (its {@link AccountMatch.exact}). */
   exact(i: number): boolean;
+  /** Result i's score (its {@link AccountMatch.score}). */
+  score(i: number): number;
   /** Result i, as {@link AccountMatcher.search} gives it. */
   match(i: number): AccountMatch;
 }
@@ -76,6 +78,12 @@ const FULL_PREFIX_WIDTH = 0.099;
 const BAND_WORD = 0.6; // every query word is a word of the name or starts one
 const BAND_TYPO = 0.4; // every query word matches, some within the typo distance
 const BAND_PARTIAL = 0.2; // the rarer query words match
+/**
+ * A result scoring at least this matched every word of the query (at worst within the typo
+ * distance): alone, it may stand for the account. Below it only some words matched ("Acme
+ * Holdings" finds Umbrella Holdings), which is a suggestion, never the answer.
+ */
+export const CONFIDENT_SCORE = BAND_TYPO;
 const BAND_WIDTH = 0.199;
 
 function fullPrefixScore(queryLen: number, fieldLen: number): number {
@@ -1051,6 +1059,10 @@ class MatcherRanking implements Ranking {
 
   exact(i: number): boolean {
     return this.top[i]!.exact;
+  }
+
+  score(i: number): number {
+    return this.top[i]!.score;
   }
 
   match(i: number): AccountMatch {
@@ -2297,7 +2309,8 @@ export class AccountMatcher {
         bestField = f;
       }
     }
-    let exact = best === SCORE_EXACT;
+    // A name read from a URL or e-mail address is a guess at the account, not its name typed.
+    let exact = best === SCORE_EXACT && this.namePenalty === 0;
     if (best > 0) best -= this.namePenalty;
     if (domainScore > best) {
       best = domainScore;

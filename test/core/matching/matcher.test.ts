@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AccountMatcher, type AccountMatch, type MatchableAccount } from '../../../src/core/matching/matcher.js';
+import { AccountMatcher, CONFIDENT_SCORE, type AccountMatch, type MatchableAccount } from '../../../src/core/matching/matcher.js';
 import { LEGAL_SUFFIXES } from '../../../src/core/matching/normalize.js';
 import { prng } from '../../support/prng.js';
 
@@ -387,5 +387,31 @@ describe('AccountMatcher with 50,000 generated accounts', () => {
   it('returns [] for words that are in no account', () => {
     expect(matcher.search('qqqqqqqqqqqq')).toEqual([]);
     expect(matcher.search('https://www.not-a-customer.example/')).toEqual([]);
+  });
+});
+
+describe('what stands for an account', () => {
+  it('a name read from a URL or e-mail address is not an exact match: the domain decides', () => {
+    const m = new AccountMatcher([account('kowalski-labs', 'Kowalski Labs', [], ['kowalski.co']), account('kowalski-legal', 'Kowalski Legal', ['Kowalski'])]);
+    for (const q of ['jane@kowalski.co', 'https://www.kowalski.co/careers']) {
+      const r = m.rank(q, 5);
+      const exact = Array.from({ length: r.length }, (_, i) => i).filter((i) => r.exact(i)).map((i) => r.match(i).accountId);
+      expect(exact, q).toEqual(['kowalski-labs']);
+    }
+    // the alias typed as it is stays exact
+    expect(m.search('Kowalski', 5).filter((x) => x.exact).map((x) => x.accountId)).toEqual(['kowalski-legal']);
+  });
+
+  it.each([
+    ['Acme Holdings', 'umbrella', false],
+    ['Umbrella Holdings', 'umbrella', true],
+    ['Umbrela Holdings', 'umbrella', true],
+  ])('%s: the only result (%s) is confident: %s', (q, id, confident) => {
+    // "acme" names other accounts, so only "holdings" matches Umbrella: a partial result
+    const m = new AccountMatcher([account('umbrella', 'Umbrella Holdings plc'), account('acme', 'Acme Corporation'), account('acme-an', 'Acme Analytics GmbH'), account('initech', 'Initech LLC')]);
+    const r = m.rank(q, 5);
+    expect(r.length).toBe(1);
+    expect(r.match(0).accountId).toBe(id);
+    expect(r.score(0) >= CONFIDENT_SCORE).toBe(confident);
   });
 });
