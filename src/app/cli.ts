@@ -95,9 +95,24 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const platforms = { routes: platformRoutes(config), load: async () => (await import('./platforms.js')).configuredPlatforms(rt) };
         const serving = await serve(rt, platforms, config.port, { scheduler });
         await new Promise<void>((done) => {
-          const stop = () => void serving.stop().then(() => { rt.close(); done(); });
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
+          let stopping = false;
+          // The first SIGINT or SIGTERM stops cleanly (requests and deliveries under way finish);
+          // a second one, of either kind, exits at once.
+          const onSignal = (signal: NodeJS.Signals) => {
+            if (stopping) {
+              io.err(`${signal} again: exiting without waiting`);
+              process.exit(1);
+            }
+            stopping = true;
+            void serving.stop().then(() => {
+              process.off('SIGINT', onSignal);
+              process.off('SIGTERM', onSignal);
+              rt.close();
+              done();
+            });
+          };
+          process.on('SIGINT', onSignal);
+          process.on('SIGTERM', onSignal);
         });
         return 0;
       }

@@ -107,8 +107,12 @@ async function recordDelivered(db: Db, id: number, now: () => Date, logger: Logg
   }
 }
 
-/** Runs drainOutbox every `intervalMs` until stopped; never two drains at once. */
-export function startOutboxWorker(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, intervalMs = 500): { stop(): void; kick(): Promise<void> } {
+/**
+ * Runs drainOutbox every `intervalMs` until stopped; never two drains at once. `stop` resolves
+ * once a drain under way has finished, so that a message being sent is recorded as sent before
+ * the database closes (else it would go out again after a restart).
+ */
+export function startOutboxWorker(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, intervalMs = 500): { stop(): Promise<void>; kick(): Promise<void> } {
   let running: Promise<void> | null = null;
   const run = (): Promise<void> => {
     running ??= drainOutbox(db, deliverers, now, logger)
@@ -121,5 +125,11 @@ export function startOutboxWorker(db: Db, deliverers: Partial<Record<OutboxMessa
   };
   const timer = setInterval(() => void run(), intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer), kick: run };
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+    kick: run,
+  };
 }

@@ -47,6 +47,8 @@ export interface Serving {
 }
 
 const TEAMS_ROUTE = 'POST /api/messages';
+/** How long a stop waits for requests under way before it closes their connections. */
+export const STOP_GRACE_MS = 10_000;
 /** The one address an unauthenticated Teams endpoint is served on. */
 export const LOOPBACK = '127.0.0.1';
 
@@ -87,7 +89,7 @@ export interface PlatformLoader {
  * that fell due (unless the caller's scheduler did), load the platforms, read the account
  * index while the platforms connect, then deliver notifications.
  */
-export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoader, port = rt.config.port, options: { accountsRefreshMs?: number; /** A scheduler the caller started already (else serve starts one). */ scheduler?: { stop(): void } } = {}): Promise<Serving> {
+export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoader, port = rt.config.port, options: { accountsRefreshMs?: number; /** A scheduler the caller started already (else serve starts one). */ scheduler?: { stop(): void }; /** See {@link STOP_GRACE_MS}. */ stopGraceMs?: number } = {}): Promise<Serving> {
   const routes: Record<string, RouteHandler> = { 'GET /healthz': healthRoute(() => rt.db.db.get(sql`select 1`)) };
   let loaded: Promise<PlatformHost[]>;
   if (Array.isArray(platforms)) {
@@ -166,11 +168,16 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
     server,
     port: actual,
     stop: async () => {
-      worker.stop();
       scheduler.stop();
       clearInterval(accounts);
+      // No new requests; those under way may finish, for a while: a client that never sends its
+      // request whole would otherwise hold the server open for ever.
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      const deadline = setTimeout(() => server.closeAllConnections(), options.stopGraceMs ?? STOP_GRACE_MS);
+      await closed;
+      clearTimeout(deadline);
       for (const p of hosts) await p.stop?.();
-      await new Promise<void>((ok) => server.close(() => ok()));
+      await worker.stop();
     },
   };
 }

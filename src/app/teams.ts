@@ -28,17 +28,26 @@ export function peopleContacts(rt: Runtime): TeamsContacts {
   };
 }
 
-class BadRequest extends Error {}
+class BadRequest extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // An oversized body is still read to its end (and dropped): a request cut off mid-stream
+  // would keep the server from closing cleanly.
   for await (const chunk of req) {
     const b = chunk as Buffer;
     size += b.length;
-    if (size > MAX_BODY_BYTES) throw new BadRequest('request body too large');
-    chunks.push(b);
+    if (size <= MAX_BODY_BYTES) chunks.push(b);
   }
+  if (size > MAX_BODY_BYTES) throw new BadRequest('request body too large', 413);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
@@ -117,7 +126,7 @@ export function createTeamsHost(rt: Runtime): PlatformHost {
       body = await readJson(req);
     } catch (e) {
       if (!(e instanceof BadRequest)) throw e;
-      res.writeHead(400, { 'content-type': 'application/json' });
+      res.writeHead(e.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: e.message }));
       return;
     }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { DeliveryError, drainOutbox, LEASE_MS, MAX_ATTEMPTS, nextAttemptDelay, type Deliverer } from '../../src/app/outbox-worker.js';
+import { DeliveryError, drainOutbox, LEASE_MS, MAX_ATTEMPTS, nextAttemptDelay, startOutboxWorker, type Deliverer } from '../../src/app/outbox-worker.js';
 import { ROOT } from '../support/builders.js';
 import { openArbitratedCase, outbox } from '../support/cases.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -71,6 +71,18 @@ describe('notification outbox', () => {
     const started = Date.now();
     await expect(drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger)).rejects.toThrow(/not open/);
     expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('stopping the worker waits for a delivery under way, so it is recorded before the database closes', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    const pending = outbox(rt).filter((m) => m.status === 'pending').length;
+    const slow: Deliverer = () => new Promise((ok) => setTimeout(ok, 50));
+    const worker = startOutboxWorker(rt.db.db, { console: slow }, () => rt.clock.now(), rt.logger, 60_000);
+    void worker.kick();
+    await new Promise((ok) => setTimeout(ok, 20)); // the first delivery is under way
+    await worker.stop();
+    expect(outbox(rt).filter((m) => m.status === 'delivered')).toHaveLength(pending);
   });
 
   it('honours Retry-After on 429 and then delivers each message once', async () => {

@@ -192,3 +192,23 @@ describe('where the server listens', () => {
     }
   });
 });
+
+describe('stopping', () => {
+  it('a client that never sends its request whole does not hold the stop for ever', async () => {
+    const rt = testRuntime({});
+    try {
+      const serving = await serve(rt, [], 0, { stopGraceMs: 200 });
+      const { connect } = await import('node:net');
+      const socket = connect(serving.port, '127.0.0.1');
+      await new Promise<void>((ok) => socket.once('connect', () => ok()));
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'); // never the blank line
+      socket.on('error', () => undefined);
+      const started = Date.now();
+      await serving.stop();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      socket.destroy();
+    } finally {
+      rt.close();
+    }
+  });
+});

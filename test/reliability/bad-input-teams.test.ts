@@ -100,3 +100,15 @@ describe('invalid UTF-8 on the wire', () => {
     expect(((await res.json()) as { error: string }).error).toBe('request body is not valid UTF-8');
   });
 });
+
+describe('an oversized activity', () => {
+  it('gets 413, and the server still stops cleanly afterwards', async () => {
+    const own = await startTeams();
+    const res = await fetch(`${own.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'x'.repeat(2_000_000) }) });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toBe('request body too large');
+    const started = Date.now();
+    await own.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
