@@ -93,7 +93,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
         // the server already listens.
         const scheduler = startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
         const platforms = { routes: platformRoutes(config), load: async () => (await import('./platforms.js')).configuredPlatforms(rt) };
-        const serving = await serve(rt, platforms, config.port, { scheduler });
+        let serving: Awaited<ReturnType<typeof serve>>;
+        try {
+          serving = await serve(rt, platforms, config.port, { scheduler });
+        } catch (e) {
+          scheduler.stop();
+          rt.close();
+          if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+          io.err(`PORT: ${config.port} is in use (set PORT to a free port)`);
+          return 1;
+        }
         await new Promise<void>((done) => {
           let stopping = false;
           // The first SIGINT or SIGTERM stops cleanly (requests and deliveries under way finish);

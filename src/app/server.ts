@@ -15,7 +15,7 @@ export function createHttpServer(routes: Record<string, RouteHandler>, logger: L
     const handler = routes[key];
     if (!handler) {
       const allowed = Object.keys(routes).filter((k) => k.endsWith(` ${path}`));
-      res.writeHead(allowed.length ? 405 : 404, { 'content-type': 'application/json' });
+      res.writeHead(allowed.length ? 405 : 404, { 'content-type': 'application/json', ...(allowed.length ? { allow: allowed.map((k) => k.split(' ')[0]).join(', ') } : {}) });
       res.end(JSON.stringify({ error: allowed.length ? 'method not allowed' : 'not found' }));
       return;
     }

@@ -128,6 +128,19 @@ describe('roe CLI', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
   });
 
+  it('serve on a port already in use says so in one line, with exit 1', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((ok) => taken.listen(0, '127.0.0.1', ok));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const r = roe(['serve'], join(dir, 'port.db'), { PORT: String(port) });
+      expect({ code: r.code, err: r.err.trim().split('\n').at(-1) }).toEqual({ code: 1, err: `PORT: ${port} is in use (set PORT to a free port)` });
+    } finally {
+      taken.close();
+    }
+  });
+
   it('unknown commands and missing arguments print usage with exit 2', () => {
     expect(roe(['frobnicate'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "frobnicate"') });
     expect(roe(['import', 'accounts'])).toMatchObject({ code: 2, err: expect.stringContaining('usage: roe') });

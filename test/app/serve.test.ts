@@ -42,6 +42,9 @@ describe('the server', () => {
       const base = `http://127.0.0.1:${serving.port}`;
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect((await fetch(`${base}/nope`)).status).toBe(404);
+      const wrongMethod = await fetch(`${base}/healthz`, { method: 'POST' });
+      expect(wrongMethod.status).toBe(405);
+      expect(wrongMethod.headers.get('allow')).toBe('GET');
       expect(rt.matcher.search('zephyr dynamics')).toEqual([]);
       const admin = testRuntime({ databasePath: db, demo: false });
       importCsv(admin.ctx, 'accounts', 'a.csv', 'id,name,domains\nzephyr,Zephyr Dynamics Ltd,zephyr.io\n');
