@@ -1,3 +1,4 @@
+import { isOverlapCase } from './disputes/settle.js';
 import type { Policy } from './policy/schema.js';
 import { DIRECT, type Claim, type Dispute, type PartyId } from './types.js';
 
@@ -38,17 +39,10 @@ function median(xs: number[]): number | null {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/**
- * A dispute is a case about an overlap, so it has two parties or more. A case with one party
- * is an approval (a flagged partner's claim, or coverage that requires approval): it is left
- * out of the dispute count, the auto-settled share and the time to ruling.
- */
-function isDispute(d: Dispute): boolean {
-  return new Set(d.parties).size >= 2;
-}
 
 function summarise(claims: Claim[], cases: Dispute[], breaches: number) {
-  const disputes = cases.filter(isDispute);
+  // An approval is no dispute: it is left out of the count, the auto-settled share and the time to ruling.
+  const disputes = cases.filter(isOverlapCase);
   const closed = disputes.filter((d) => d.status === 'settled' || d.status === 'ruled');
   const auto = closed.filter((d) => d.status === 'settled').length;
   const hours = disputes.filter((d) => d.status === 'ruled' && d.ruledAt).map((d) => (d.ruledAt!.getTime() - d.createdAt.getTime()) / 3_600_000);

@@ -1,6 +1,6 @@
 import { authorizeActingFor, ownParty, type Principal } from '../authz.js';
 import type { DomainContext } from '../context.js';
-import { applyOutcome, joinCase, liveClaims, openCase, recentRulingAgainst, rulingHolding } from '../disputes/settle.js';
+import { applyOutcome, joinCase, liveClaims, openCase, recentRulingAgainst } from '../disputes/settle.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
@@ -97,8 +97,6 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   const flagged = claimant !== DIRECT && requiresApproval(ctx, claimant, now);
   // A party that lost a ruling here does not get the account back by filing again at once.
   const lostRuling = recentRulingAgainst(ctx, account.id, productLine, claimant, policy.registration.protection_days, now);
-  // Another party holds the account by a ruling: only an arbitrator may take it away (openCase).
-  const heldBy = conflicts.length > 0 ? rulingHolding(ctx, account.id, live) : undefined;
   const needsApproval = coverage.requires_approval || flagged || lostRuling !== undefined;
   if (conflicts.length === 0 && !needsApproval) {
     const events = applyOutcome(ctx, [claim.id], null, claimant, 'criteria', now, { fresh: [claim] });
@@ -122,7 +120,6 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
       raisedAs: ownParty(principal) ?? claimant,
       reason: [
         conflicts.length > 0 ? 'Overlap detected when the claim was filed.' : null,
-        heldBy ? `The account is held by a ruling on dispute #${heldBy.id}: only an arbitrator can change it.` : null,
         lostRuling ? `A ruling on dispute #${lostRuling.id} rejected this party's claim on ${account.name} (${productLine}) within the last ${policy.registration.protection_days} days.` : null,
         flagged ? 'The partner is flagged for repeated violations: its claims need approval.' : null,
         conflicts.length === 0 && !lostRuling && !flagged ? 'Claims under this coverage need approval.' : null,
@@ -133,7 +130,8 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
       origin: input.origin,
       requestKey: null,
       approvalOnly: conflicts.length === 0,
-      forceArbitration: flagged || lostRuling !== undefined || heldBy !== undefined,
+      // Another party holding the account by a ruling is openCase's to see: it forces arbitration there.
+      forceArbitration: flagged || lostRuling !== undefined,
       fresh: [claim],
     },
     now,

@@ -29,14 +29,22 @@ export function versionForCase(ctx: DomainContext, claims: readonly Claim[], now
 }
 
 /**
+ * Whether a case is about an overlap: two parties or more. A case of one party is an approval
+ * (a flagged partner's claim, or coverage that requires approval): it settles no overlap.
+ */
+export function isOverlapCase(d: Pick<Dispute, 'parties'>): boolean {
+  return new Set(d.parties).size >= 2;
+}
+
+/**
  * The ruling that holds one of these claims: a dispute an arbitrator ruled (status `ruled`)
  * whose winner is the claim's claimant and whose claims include it. Such a claim was given
  * the account by a person, against or with the criteria, so only a person may take it away:
  * a case over it always goes to the arbitrator, never settled by the criteria alone. An
- * approval (a case of one party) is no such ruling: it settled no overlap.
+ * approval is no such ruling ({@link isOverlapCase}).
  */
 export function rulingHolding(ctx: DomainContext, accountId: string, claims: readonly Claim[]): Dispute | undefined {
-  const ruled = ctx.store.disputes.forAccount(accountId).filter((d) => d.status === 'ruled' && d.winner !== null && new Set(d.parties).size >= 2);
+  const ruled = ctx.store.disputes.forAccount(accountId).filter((d) => d.status === 'ruled' && d.winner !== null && isOverlapCase(d));
   if (ruled.length === 0) return undefined;
   for (const c of claims) {
     const d = ruled.find((r) => r.winner === c.claimant && r.claimIds.includes(c.id));
@@ -151,8 +159,9 @@ export function openCase(
   const decision: Decision = input.approvalOnly
     ? { winner: input.parties[0] ?? null, rule: null, auto: false, trace: [] }
     : decideFor(input.account, version, input.claims);
-  const heldByRuling = rulingHolding(ctx, input.account.id, input.claims) !== undefined;
-  const settles = decision.auto && decision.winner !== null && !input.forceArbitration && !heldByRuling;
+  // A claim an arbitrator awarded is taken away by an arbitrator only, never by the criteria.
+  const heldBy = rulingHolding(ctx, input.account.id, input.claims);
+  const settles = decision.auto && decision.winner !== null && !input.forceArbitration && !heldBy;
   const chain = arbitrationChain(coverage);
   const dueAt = settles ? null : slaDueAt(version, now);
   const draft: NewDispute = {
@@ -163,7 +172,7 @@ export function openCase(
     parties: input.parties,
     raisedBy: input.raisedBy,
     raisedAs: input.raisedAs,
-    reason: input.reason,
+    reason: heldBy ? `${input.reason} The account is held by a ruling on dispute #${heldBy.id}: only an arbitrator can change it.` : input.reason,
     evidence: input.evidence,
     origin: input.origin,
     coverageName: coverage.name,
@@ -189,7 +198,7 @@ export function openCase(
     subject,
     actor: input.raisedBy,
     policyVersion: version.version,
-    payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, coverage: coverage.name, approval: input.approvalOnly ?? false, ...(heldByRuling ? { heldByRuling: true } : {}) },
+    payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, coverage: coverage.name, approval: input.approvalOnly ?? false, ...(heldBy ? { heldByRuling: true } : {}) },
   });
   const events: DomainEvent[] = [{ type: 'dispute.opened', dispute }];
   if (!settles) startSla(ctx, dispute.id, version, 0, now);

@@ -2128,7 +2128,6 @@ export class AccountMatcher {
     // Then each account is scored as it comes (the bound follows the results so far); with
     // more words the accounts to score are gathered into `batch`, and the round scores them together.
     const bounded = this.k === 1;
-    const batch = this.batch;
     let n = this.batchSize;
     if (t < this.csrWords) {
       const end = this.postStart[t + 1]!;
@@ -2143,35 +2142,33 @@ export class AccountMatcher {
             continue;
           }
         }
-        const a = this.post[p++]!;
         budget--;
-        const held = this.heldWeight(a);
-        if (held < 0 || this.isSeen(a)) continue;
-        if (bounded) this.scoreAccount(a, 0, -1, false);
-        else {
-          this.markAccount(a);
-          this.batchHeld[n] = held;
-          this.batchLen[n] = this.heldLen;
-          batch[n++] = a;
-        }
+        n = this.takePosting(this.post[p++]!, bounded, n);
       }
     }
     if (t < this.ovHead.length) {
-      for (let o = this.ovHead[t]!; o >= 0 && budget > 0; o = this.ovNext[o]!, budget--) {
-        const a = this.ovAcc[o]!;
-        const held = this.heldWeight(a);
-        if (held < 0 || this.isSeen(a)) continue;
-        if (bounded) this.scoreAccount(a, 0, -1, false);
-        else {
-          this.markAccount(a);
-          this.batchHeld[n] = held;
-          this.batchLen[n] = this.heldLen;
-          batch[n++] = a;
-        }
-      }
+      for (let o = this.ovHead[t]!; o >= 0 && budget > 0; o = this.ovNext[o]!, budget--) n = this.takePosting(this.ovAcc[o]!, bounded, n);
     }
     this.batchSize = n;
     return budget;
+  }
+
+  /**
+   * One account of a posting list: skipped when it cannot match or was seen; else scored at
+   * once (`bounded`) or added to the batch at `n`. Returns the batch's new size.
+   */
+  private takePosting(a: number, bounded: boolean, n: number): number {
+    const held = this.heldWeight(a);
+    if (held < 0 || this.isSeen(a)) return n;
+    if (bounded) {
+      this.scoreAccount(a, 0, -1, false);
+      return n;
+    }
+    this.markAccount(a);
+    this.batchHeld[n] = held;
+    this.batchLen[n] = this.heldLen;
+    this.batch[n] = a;
+    return n + 1;
   }
 
   /**
