@@ -37,7 +37,8 @@ export interface PlatformHost {
   routes: Record<string, RouteHandler>;
   deliver: Deliverer;
   start?(): Promise<void>;
-  stop?(): Promise<void>;
+  /** Stops, giving work under way up to `graceMs` to finish. */
+  stop?(graceMs?: number): Promise<void>;
 }
 
 export interface Serving {
@@ -173,10 +174,13 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
       // No new requests; those under way may finish, for a while: a client that never sends its
       // request whole would otherwise hold the server open for ever.
       const closed = new Promise<void>((ok) => server.close(() => ok()));
-      const deadline = setTimeout(() => server.closeAllConnections(), options.stopGraceMs ?? STOP_GRACE_MS);
+      const grace = options.stopGraceMs ?? STOP_GRACE_MS;
+      const deadline = setTimeout(() => server.closeAllConnections(), grace);
       await closed;
       clearTimeout(deadline);
-      for (const p of hosts) await p.stop?.();
+      // A platform's work acknowledged but not finished (Slack answers before its listener is
+      // done) gets the same time, before the outbox worker and the database stop.
+      await Promise.all(hosts.map((p) => p.stop?.(grace)));
       await worker.stop();
     },
   };

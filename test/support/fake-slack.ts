@@ -39,6 +39,7 @@ export class FakeSlack {
   readonly calls: ApiCall[] = [];
   readonly responses: ResponseUrlPost[] = [];
   private failures: { failure: Failure; method: string | null }[] = [];
+  private held = new Map<string, Promise<void>>();
   /** Channels the bot is not in: posting there fails with `not_in_channel`. */
   readonly notIn = new Set<string>();
   private seq = 0;
@@ -76,6 +77,16 @@ export class FakeSlack {
   }
 
   /** The next `count` calls (of `method`, or any) fail with `failure`. */
+  /** Holds the answers to `method` until the returned function is called. */
+  hold(method: string): () => void {
+    let release: () => void = () => undefined;
+    this.held.set(method, new Promise<void>((ok) => (release = ok)));
+    return () => {
+      this.held.delete(method);
+      release();
+    };
+  }
+
   failNext(count: number, failure: Failure, method: string | null = null): void {
     for (let i = 0; i < count; i++) this.failures.push({ failure, method });
   }
@@ -125,6 +136,8 @@ export class FakeSlack {
     const auth = req.headers.authorization;
     const call: ApiCall = { method, args: body, token: auth?.startsWith('Bearer ') ? auth.slice(7) : typeof body.token === 'string' ? body.token : null, result: {} };
     this.calls.push(call);
+    const gate = this.held.get(method);
+    if (gate) await gate;
     const i = this.failures.findIndex((f) => f.method === null || f.method === method);
     if (i >= 0) {
       const { failure } = this.failures.splice(i, 1)[0]!;

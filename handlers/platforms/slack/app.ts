@@ -46,8 +46,15 @@ export interface SlackApp {
   /** HTTP mode: the listener to mount on `POST /slack/events` of the shared server, signature checks included; null in Socket Mode. */
   requestListener: RequestListener | null;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Stops taking events (Socket Mode), then waits up to `graceMs` for listeners still at work:
+   * a request is acknowledged before its listener is done (a form opened, a card updated).
+   */
+  stop(graceMs?: number): Promise<void>;
 }
+
+/** How long a stop waits for listeners still at work, unless told. */
+const LISTENER_GRACE_MS = 10_000;
 
 const SECRET_PATTERN = /\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+/g;
 
@@ -134,8 +141,9 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
         o.log.info({}, 'slack connected over Socket Mode');
       }
     },
-    stop: async () => {
+    stop: async (graceMs = LISTENER_GRACE_MS) => {
       if (!requestListener) await app.stop();
+      if (!(await table.settle(graceMs))) o.log.warn({ graceMs }, 'slack listeners still at work when the server stopped');
     },
   };
 }

@@ -3,8 +3,9 @@ import { configuredPlatforms } from '../../../src/app/platforms.js';
 import { serve, type Serving } from '../../../src/app/serve.js';
 import { createSlackHost } from '../../../src/app/slack.js';
 import { FakeSlack } from '../../support/fake-slack.js';
-import { BOT_TOKEN, SIGNING_SECRET } from '../../support/slack-harness.js';
-import { sendSigned, urlVerification, WORKSPACE } from '../../support/slack-requests.js';
+import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { BOT_TOKEN, SIGNING_SECRET, startSlack, USERS } from '../../support/slack-harness.js';
+import { sendSigned, slashCommand, urlVerification, WORKSPACE } from '../../support/slack-requests.js';
 import { testRuntime, type TestRuntime } from '../../support/runtime.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -47,5 +48,42 @@ describe('Slack on the shared server', () => {
     expect(host.name).toBe('slack');
     expect(host.routes).toEqual({});
     expect(typeof host.start).toBe('function');
+  });
+});
+
+describe('stopping with Slack work under way', () => {
+  /** Serves the harness's Slack host on the shared server; a /claim whose form Slack is slow to open. */
+  async function slowForm(grace: number) {
+    const h = await startSlack();
+    cleanups.push(() => h.close());
+    const serving = await serve(h.rt, [h.host], 0, { stopGraceMs: grace });
+    const release = h.fake.hold('views.open');
+    cleanups.push(release);
+    const url = `http://127.0.0.1:${serving.port}/slack/events`;
+    const res = await sendSigned(url, slashCommand({ command: SLACK_IDS.commands.claim, text: 'acme', user: USERS.sam, channel: 'C0DEALS', responseUrl: h.fake.responseUrl() }), { secret: SIGNING_SECRET });
+    // Acknowledged at once; the listener goes on to open the form.
+    expect(res.status).toBe(200);
+    await h.fake.waitFor(() => h.fake.callsTo('views.open').length > 0, 'views.open');
+    return { h, serving, release };
+  }
+
+  it('a stop waits for a listener that was acknowledged but is not done, so the form still opens', async () => {
+    const { h, serving, release } = await slowForm(5_000);
+    let stopped = false;
+    const stopping = serving.stop().then(() => (stopped = true));
+    await new Promise((ok) => setTimeout(ok, 200));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(h.fake.callsTo('views.open')[0]!.result).toMatchObject({ ok: true });
+    expect(h.rt.logs.lines.filter((l) => l.includes('still at work'))).toEqual([]);
+  });
+
+  it('but not for ever: after the grace it stops, and says so', async () => {
+    const { h, serving } = await slowForm(200);
+    const started = Date.now();
+    await serving.stop();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(h.rt.logs.lines.filter((l) => l.includes('slack listeners still at work when the server stopped'))).toHaveLength(1);
   });
 });

@@ -29,6 +29,8 @@ const matches = (id: Id, key: unknown) => typeof key === 'string' && (typeof id 
  */
 export class ListenerTable {
   private readonly listeners = new Map<ListenerKind, { id: Id; run: Run }[]>();
+  /** Listeners still running: Bolt acknowledges a request first, so their work outlives the HTTP exchange. */
+  private readonly running = new Set<Promise<void>>();
 
   /** Registration methods shaped like the App's: `command(id, listener)`, `action(id, listener)`… */
   readonly app: App = Object.fromEntries(
@@ -61,9 +63,36 @@ export class ListenerTable {
       const constraint: Id = list.length === 1 ? list[0]!.id : new RegExp(list.map(({ id }) => (typeof id === 'string' ? `^${escape(id)}$` : `(?:${id.source})`)).join('|'));
       const dispatch = async (args: Record<string, unknown>) => {
         const key = KEY[kind](args);
-        for (const l of list) if (matches(l.id, key)) return void (await l.run(args));
+        for (const l of list) {
+          if (!matches(l.id, key)) continue;
+          const run = Promise.resolve(l.run(args)).then(() => undefined);
+          this.running.add(run);
+          try {
+            return await run;
+          } finally {
+            this.running.delete(run);
+          }
+        }
       };
       (app[kind] as unknown as (id: Id, run: typeof dispatch) => void).call(app, constraint, dispatch);
+    }
+  }
+
+  /**
+   * Resolves once every listener running now has finished (those started meanwhile too), or
+   * after `ms`, whichever is first; true if they all finished.
+   */
+  async settle(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((ok) => (timer = setTimeout(() => ok(false), ms)));
+    try {
+      while (this.running.size > 0) {
+        const done = await Promise.race([Promise.allSettled([...this.running]).then(() => true as const), late]);
+        if (!done) return false;
+      }
+      return true;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
