@@ -4,6 +4,7 @@ import { DomainError } from '../src/core/errors.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
+import { accountLabels } from './account-labels.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
@@ -24,9 +25,11 @@ function readQuery(query: unknown): string {
 const AMOUNT = new Intl.NumberFormat('en-US');
 
 /** A matched account's name: the match's own text when it matched on the name, else the account's. */
-function accountName(deps: HandlerDeps, m: AccountMatch): string {
-  if (m.matchedOn === 'name') return m.matchedText;
-  return deps.ctx.store.accounts.get(m.accountId)?.name ?? m.matchedText;
+/** The matched accounts as buttons to pick from, named so that two of one name differ. */
+function pickButtons(deps: HandlerDeps, matches: readonly AccountMatch[]): Block {
+  const accounts = matches.map((m) => deps.ctx.store.accounts.get(m.accountId) ?? { id: m.accountId, name: m.matchedText, domains: [], region: null });
+  const labels = accountLabels(accounts);
+  return { type: 'actions', actions: matches.map((m, i) => ({ action: ACTIONS.pickAccount, label: labels[i]!, value: m.accountId })) };
 }
 
 /** `/who-owns <text>`: the account's answer, a choice between close matches, or suggestions. */
@@ -50,17 +53,14 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
     const ask = matches.length > 1 ? `${matches.length} accounts match "${q}". Which one?` : `No account matches "${q}" in full. Did you mean:`;
     return reply(matches.length > 1 ? `${matches.length} accounts match "${q}"` : `No account matches "${q}" in full`, [
       text(ask),
-      {
-        type: 'actions',
-        actions: matches.map((m) => ({ action: ACTIONS.pickAccount, label: accountName(deps, m), value: m.accountId })),
-      },
+      pickButtons(deps, matches),
     ]);
   }
   const suggestions = deps.matcher.suggest(q, 3);
   const blocks: Block[] = [text(`No account matches "${q}".`)];
   if (suggestions.length > 0) {
     blocks.push(text('Did you mean:', 'muted'));
-    blocks.push({ type: 'actions', actions: suggestions.map((m) => ({ action: ACTIONS.pickAccount, label: accountName(deps, m), value: m.accountId })) });
+    blocks.push(pickButtons(deps, suggestions));
   } else {
     blocks.push(text('Try part of the name, an alias, or the web domain (acme.com).', 'muted'));
   }

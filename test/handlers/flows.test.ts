@@ -75,6 +75,19 @@ describe('who-owns', () => {
     expect(e.fields?.account).toMatch(/Did you mean/);
   });
 
+  it('two accounts of one name: typed, the name is refused with what tells them apart; their domains find each', () => {
+    const vandelay = (id: string, domains: string[]) => ({ id, name: 'Vandelay', aliases: [], domains, segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    rt.store.accounts.upsert(vandelay('vandelay-us', ['vandelay.com']));
+    rt.store.accounts.upsert(vandelay('vandelay-de', ['vandelay.de']));
+    rt.reindex();
+    const e = catchErr(() => submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'Vandelay' }), meta()));
+    expect(e.fields?.account).toMatch(/Vandelay \(vandelay\.(com|de)\), Vandelay \(vandelay\.(com|de)\)/);
+    expect(e.message).toContain('the web domain');
+    const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'vandelay.de' }), meta());
+    expect(r.summary).toContain('Vandelay');
+    expect(rt.store.claims.forAccount('vandelay-de')).toHaveLength(1);
+  });
+
   it('gives suggestions, not an error, when nothing matches', () => {
     expect(read(whoOwns(rt.deps, as.person(rt, 'sam'), 'zzqx'))).toContain('No account matches');
   });

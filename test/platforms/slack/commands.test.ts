@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+import { blockSuggestion } from '../../support/slack-requests.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -79,6 +80,20 @@ describe('/who-owns', () => {
     h.rt.reindex();
     const answer = await whoOwnsAnswer(USERS.sam, 'mueller');
     expect(buttonsIn(answer).map((b) => b.text.text).sort()).toEqual(['Müller Bau GmbH', 'Müller Logistik AG']);
+  });
+
+  it('two accounts of one name are told apart in the choice, by their web domains', async () => {
+    const vandelay = (id: string, domains: string[], region: string | null) => ({ id, name: 'Vandelay', aliases: [], domains, segment: null, region, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    h.rt.store.accounts.upsert(vandelay('vandelay-us', ['vandelay.com'], 'NA'));
+    h.rt.store.accounts.upsert(vandelay('vandelay-de', ['vandelay.de'], 'EMEA'));
+    h.rt.store.accounts.upsert(vandelay('vandelay-x', [], 'APAC'));
+    h.rt.reindex();
+    const answer = await whoOwnsAnswer(USERS.sam, 'vandelay');
+    expect(buttonsIn(answer).map((b) => b.text.text).sort()).toEqual(['Vandelay (APAC)', 'Vandelay (vandelay.com)', 'Vandelay (vandelay.de)']);
+    // and so in the forms' account search
+    const res = await h.send(blockSuggestion({ user: USERS.sam, actionId: SLACK_IDS.options.account, blockId: 'account', value: 'vandelay' }));
+    const labels = (res.json() as { options: { text: { text: string } }[] }).options.map((o) => o.text.text);
+    expect(labels.sort()).toEqual(['Vandelay (APAC)', 'Vandelay (vandelay.com)', 'Vandelay (vandelay.de)']);
   });
 
   it('an empty query gets how to use it, only for the asker', async () => {

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { accountLabels } from '../../../account-labels.js';
 import type { SlackContext } from '../context.js';
 import { SLACK_IDS } from '../ids.js';
 import { accountOptions, plainFromSlack } from '../render.js';
@@ -9,6 +10,8 @@ const MAX_SUGGESTIONS = 20;
 export function register(app: App, { deps }: SlackContext): void {
   app.options(SLACK_IDS.options.account, async ({ ack, options }) => {
     const matches = deps.matcher.search(plainFromSlack(options.value).trim(), MAX_SUGGESTIONS);
-    await ack({ options: accountOptions(matches.map((m) => ({ id: m.accountId, name: deps.ctx.store.accounts.get(m.accountId)?.name ?? m.matchedText }))) });
+    const accounts = matches.map((m) => deps.ctx.store.accounts.get(m.accountId) ?? { id: m.accountId, name: m.matchedText, domains: [], region: null });
+    const labels = accountLabels(accounts);
+    await ack({ options: accountOptions(accounts.map((a, i) => ({ id: a.id, name: labels[i]! }))) });
   });
 }

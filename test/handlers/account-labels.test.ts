@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { accountLabels } from '../../handlers/account-labels.js';
+
+const a = (id: string, name: string, domains: string[] = [], region: string | null = null) => ({ id, name, domains, region });
+
+describe('accountLabels: what a list of accounts to pick from calls each', () => {
+  it.each([
+    ['distinct names: the names alone', [a('acme', 'Acme Corporation', ['acme.com']), a('acme-an', 'Acme Analytics GmbH')], ['Acme Corporation', 'Acme Analytics GmbH']],
+    ['one name twice: each with its first domain', [a('g1', 'Globex', ['globex.com', 'globex.io']), a('g2', 'Globex', ['globex.de'])], ['Globex (globex.com)', 'Globex (globex.de)']],
+    ['names that differ only in case count as one', [a('g1', 'Globex', ['globex.com']), a('g2', 'GLOBEX ', ['globex.de'])], ['Globex (globex.com)', 'GLOBEX  (globex.de)']],
+    ['no domain: the region', [a('g1', 'Globex', [], 'EMEA'), a('g2', 'Globex', ['globex.com'])], ['Globex (EMEA)', 'Globex (globex.com)']],
+    ['neither: the id', [a('g1', 'Globex'), a('g2', 'Globex', [], 'NA')], ['Globex (g1)', 'Globex (NA)']],
+    ['the same detail twice: the ids', [a('g1', 'Globex', [], 'NA'), a('g2', 'Globex', [], 'NA'), a('i', 'Initech')], ['Globex (g1)', 'Globex (g2)', 'Initech']],
+    ['only the repeated names get details', [a('g1', 'Globex', ['globex.com']), a('i', 'Initech', ['initech.com']), a('g2', 'Globex', ['globex.de'])], ['Globex (globex.com)', 'Initech', 'Globex (globex.de)']],
+    ['none', [], []],
+  ])('%s', (_case, accounts, labels) => {
+    expect(accountLabels(accounts)).toEqual(labels);
+  });
+});
