@@ -61,7 +61,8 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     if (!parsed.ok) throw new ImportError(fileName, parsed.errors);
     const errors: RowError[] = [];
     for (const { line, value } of parsed.rows as { line: number; value: AccountRow }[]) {
-      if (value.incumbent_partner && (value.incumbent_partner === DIRECT || !store.partners.get(value.incumbent_partner))) errors.push({ line, message: `incumbent_partner: unknown partner "${value.incumbent_partner}" (import partners first)` });
+      if (value.incumbent_partner === DIRECT) errors.push({ line, message: `incumbent_partner: "${DIRECT}" is not a partner; leave it empty for a customer served directly (named_owner "${DIRECT}" reserves the account for direct sales)` });
+      else if (value.incumbent_partner && !store.partners.get(value.incumbent_partner)) errors.push({ line, message: `incumbent_partner: unknown partner "${value.incumbent_partner}" (import partners first)` });
       if (!isParty(value.named_owner)) errors.push({ line, message: `named_owner: unknown partner "${value.named_owner}" (import partners first, or "direct" for direct sales)` });
     }
     if (errors.length) throw new ImportError(fileName, errors);

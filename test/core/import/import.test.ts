@@ -47,6 +47,12 @@ describe('CSV import', () => {
     ]);
   });
 
+  it('incumbent_partner "direct" is refused with what to write instead', () => {
+    expect(errorsOf('accounts', [ACC_HEADER, 'x1,Served Direct,,,,,,true,direct,'].join('\n'))).toEqual([
+      'line 2: incumbent_partner: "direct" is not a partner; leave it empty for a customer served directly (named_owner "direct" reserves the account for direct sales)',
+    ]);
+  });
+
   it('reports unknown and missing columns', () => {
     expect(errorsOf('partners', 'id,nme,colour\np1,Partner,red')).toEqual(['line 1: unknown columns "nme", "colour" (expected: id, name, tier, slack_team_id, teams_tenant_id)', 'line 1: missing column "name"']);
   });
