@@ -257,7 +257,7 @@ export interface MatcherSnapshot {
 }
 
 /** Bump on any change to the index layout, the scoring inputs or the normalisation. */
-export const MATCHER_SNAPSHOT_FORMAT = 2;
+export const MATCHER_SNAPSHOT_FORMAT = 3;
 
 function num(s: MatcherSnapshot, key: string): number {
   const v = s.numbers[key];

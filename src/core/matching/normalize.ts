@@ -14,6 +14,10 @@ export const LEGAL_SUFFIXES: ReadonlySet<string> = new Set([
   'inc', 'incorporated', 'llc', 'ltd', 'limited', 'corp', 'corporation', 'co', 'company',
   'gmbh', 'ag', 'sa', 'plc', 'bv', 'nv', 'oy', 'ab', 'srl', 'spa', 'pty', 'kg', 'llp', 'lp',
   'sarl', 'sas',
+  // European company (SE), Nordic (A/S, ASA, ApS, Oyj), Spanish (S.L.), Czech (s.r.o.),
+  // Hungarian (Kft), Latin American (Ltda), Singapore (Pte), India (Pvt), Malaysia (Sdn Bhd),
+  // Japan (K.K.).
+  'se', 'as', 'asa', 'aps', 'oyj', 'sl', 'sro', 'kft', 'ltda', 'pte', 'pvt', 'sdn', 'bhd', 'kk',
 ]);
 
 /** Letters that NFKD does not decompose into a base letter plus combining marks. */
@@ -50,7 +54,7 @@ function foldCase(s: string): string {
 export function nameTokens(s: string, options: NormalizeNameOptions = {}): string[] {
   const tokens = plainAsciiWords(s) ?? latinWords(s) ?? punctuatedWords(s);
   if (!options.keepLegalSuffixes) stripLegalSuffixes(tokens);
-  return tokens;
+  return withoutLeadingThe(tokens);
 }
 
 /**
@@ -60,6 +64,12 @@ export function nameTokens(s: string, options: NormalizeNameOptions = {}): strin
 export function nameTokensGeneral(s: string, options: NormalizeNameOptions = {}): string[] {
   const tokens = punctuatedWords(s);
   if (!options.keepLegalSuffixes) stripLegalSuffixes(tokens);
+  return withoutLeadingThe(tokens);
+}
+
+/** A leading "the" is dropped when words follow it: "The Home Depot" = "Home Depot"; "The" stays. */
+function withoutLeadingThe(tokens: string[]): string[] {
+  if (tokens.length > 1 && tokens[0] === 'the') tokens.shift();
   return tokens;
 }
 
@@ -212,9 +222,10 @@ function suffixLength(tokens: readonly string[]): number {
  * Normalises a company name for comparison: lower case; accents removed (Müller = Muller) and
  * ß→ss, æ→ae, ø→o, ł→l; apostrophes dropped (Macy's = macys); dotted acronyms joined
  * (I.B.M. = ibm); `&` → "and"; other punctuation → spaces; runs of spaces collapsed; legal
- * suffixes (see {@link LEGAL_SUFFIXES}) removed from the end, repeatedly.
+ * suffixes (see {@link LEGAL_SUFFIXES}) removed from the end, repeatedly; a leading "the"
+ * removed when words follow it.
  *
- * "Acme Holdings, Inc." → "acme holdings"; "Inc." → "".
+ * "Acme Holdings, Inc." → "acme holdings"; "The Home Depot" → "home depot"; "Inc." → "".
  */
 export function normalizeName(s: string, options: NormalizeNameOptions = {}): string {
   return nameTokens(s, options).join(' ');

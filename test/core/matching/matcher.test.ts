@@ -60,6 +60,29 @@ describe('AccountMatcher', () => {
       expect(matcher.search(`Globex ${suffix}`)[0]).toMatchObject({ accountId: 'globex', score: 1, exact: true });
     });
 
+    it.each([
+      ['Boeing', 'boeing'],
+      ['the boeing company', 'boeing'],
+      ['Home Depot', 'home-depot'],
+      ['Allianz', 'allianz'],
+      ['Siemens SE', 'siemens'],
+      ['Maersk A/S', 'maersk'],
+      ['Nokia', 'nokia'],
+      ['Grab Holdings', 'grab'],
+    ])('a leading "The" and legal forms of many countries do not count: %j → %s, exact', (query, id) => {
+      const m = new AccountMatcher([
+        account('boeing', 'The Boeing Company', [], []),
+        account('boeing-capital', 'Boeing Capital Corporation', [], []),
+        account('home-depot', 'The Home Depot, Inc.', [], []),
+        account('allianz', 'Allianz SE', [], []),
+        account('siemens', 'Siemens AG', [], []),
+        account('maersk', 'Maersk A/S', [], []),
+        account('nokia', 'Nokia Oyj', [], []),
+        account('grab', 'Grab Holdings Pte. Ltd.', [], []),
+      ]);
+      expect(m.search(query)[0]).toMatchObject({ accountId: id, score: 1, exact: true });
+    });
+
     it('treats names that differ only by spaces as near-exact', () => {
       expect(matcher.search('north wind traders')[0]).toMatchObject({ accountId: 'northwind', exact: false });
       expect(matcher.search('north wind traders')[0]!.score).toBeGreaterThan(0.95);

@@ -45,6 +45,13 @@ describe('normalizeName', () => {
     ['Acme Holdings Limited LLC', 'acme holdings'],
     ['Limited Brands', 'limited brands'],
     ['Company Solutions Group', 'company solutions group'],
+    ['The Home Depot, Inc.', 'home depot'],
+    ['THE BOEING COMPANY', 'boeing'],
+    ['the', 'the'],
+    ['The Co.', 'the'],
+    ['Bank of the West', 'bank of the west'],
+    ['A.P. Møller - Mærsk A/S', 'ap moller maersk'],
+    ['Grab Holdings Pte. Ltd.', 'grab holdings'],
     ['Inc Research Group', 'inc research group'],
     // nothing left
     ['', ''],
@@ -62,6 +69,8 @@ describe('normalizeName', () => {
     'Corp', 'Corp.', 'Corporation', 'Co', 'Co.', 'Company', 'GmbH', 'AG', 'SA', 'S A', 'S.A.',
     'PLC', 'p.l.c.', 'BV', 'B.V.', 'NV', 'N.V.', 'Oy', 'AB', 'SRL', 'S.r.l.', 'SpA', 'S.p.A.',
     'Pty', 'KG', 'LLP', 'LP', 'L.P.', 'SARL', 'SAS',
+    'SE', 'A/S', 'AS', 'ASA', 'ApS', 'Oyj', 'S.L.', 'SL', 's.r.o.', 'Kft.', 'Ltda', 'Ltda.',
+    'Pte. Ltd.', 'Pte', 'Pvt. Ltd.', 'Pvt', 'Sdn. Bhd.', 'Sdn', 'Bhd', 'K.K.', 'KK',
   ];
 
   it.each(spellings)('drops the legal suffix %j', (suffix) => {
