@@ -1,6 +1,6 @@
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
-import { DIRECT } from '../types.js';
+import { DIRECT, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { accountRow, claimRow, decodeCsv, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type PartnerRow, type RowError } from './csv.js';
 
@@ -46,8 +46,9 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   if (kind === 'partners') {
     const parsed = parseCsv('partners', text, partnerRow);
     if (!parsed.ok) throw new ImportError(fileName, parsed.errors);
-    const errors = parsed.rows.filter((r) => (r.value as PartnerRow).id === DIRECT).map((r) => ({ line: r.line, message: `id "${DIRECT}" is reserved for the direct sales team` }));
-    if (errors.length) throw new ImportError(fileName, errors);
+    const errors: RowError[] = parsed.rows.filter((r) => (r.value as PartnerRow).id === DIRECT).map((r) => ({ line: r.line, message: `id "${DIRECT}" is reserved for the direct sales team` }));
+    errors.push(...sharedOrgs(store.partners.all(), parsed.rows as { line: number; value: PartnerRow }[]));
+    if (errors.length) throw new ImportError(fileName, errors.sort((a, b) => a.line - b.line));
     store.transaction(() => {
       for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value as PartnerRow)));
       store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: { ...report } });
@@ -150,4 +151,34 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     }
   });
   return report;
+}
+
+/**
+ * A Slack team or Teams tenant names one partner: its people are that partner's. Rows that
+ * give one another partner already has (in the database or earlier in the file) are refused.
+ */
+function sharedOrgs(existing: readonly Partner[], rows: readonly { line: number; value: PartnerRow }[]): RowError[] {
+  const errors: RowError[] = [];
+  const fields = [
+    ['slack_team_id', 'Slack team', (p: Partner) => p.slackTeamId],
+    ['teams_tenant_id', 'Teams tenant', (p: Partner) => p.teamsTenantId],
+  ] as const;
+  for (const [column, what, of] of fields) {
+    // Who holds each org id once the import is done: the file's rows replace their partners'.
+    const holder = new Map<string, { id: string; name: string; line: number | null }>();
+    const replaced = new Set(rows.map((r) => r.value.id));
+    for (const p of existing) {
+      const org = of(p);
+      if (org && !replaced.has(p.id)) holder.set(org, { id: p.id, name: p.name, line: null });
+    }
+    for (const { line, value } of rows) {
+      const org = value[column];
+      if (!org) continue;
+      const held = holder.get(org);
+      if (held && held.id !== value.id) {
+        errors.push({ line, message: `${column}: ${what} "${org}" is already ${held.name} (${held.id})'s${held.line ? ` on line ${held.line}` : ''}; each partner needs its own, since its people are recognised by it` });
+      } else if (!held) holder.set(org, { id: value.id, name: value.name, line });
+    }
+  }
+  return errors;
 }

@@ -53,6 +53,22 @@ describe('CSV import', () => {
     ]);
   });
 
+  it('a Slack team or Teams tenant that another partner has is refused: its people would become the other partner\'s', () => {
+    const header = 'id,name,tier,slack_team_id,teams_tenant_id';
+    const before = rt.store.partners.all();
+    expect(
+      errorsOf('partners', [header, 'aaa,AAA Services,silver,,5b1f3c1e-0000-4000-8000-00000000a002', 'bbb,BBB,silver,T0NEW,', 'ccc,CCC,silver,T0NEW,', 'ddd,DDD,silver,T0CONTOSO,'].join('\n')),
+    ).toEqual([
+      `line 2: teams_tenant_id: Teams tenant "5b1f3c1e-0000-4000-8000-00000000a002" is already Contoso Consulting (contoso)'s; each partner needs its own, since its people are recognised by it`,
+      `line 4: slack_team_id: Slack team "T0NEW" is already BBB (bbb)'s on line 3; each partner needs its own, since its people are recognised by it`,
+      `line 5: slack_team_id: Slack team "T0CONTOSO" is already Contoso Consulting (contoso)'s; each partner needs its own, since its people are recognised by it`,
+    ]);
+    expect(rt.store.partners.all()).toEqual(before);
+    // A partner keeps its own ids when updated, and two partners may trade them in one file.
+    expect(importCsv(rt.ctx, 'partners', 'p.csv', [header, 'contoso,Contoso Consulting,gold,T0FABRIKAM,5b1f3c1e-0000-4000-8000-00000000a003', 'fabrikam,Fabrikam Systems,platinum,T0CONTOSO,5b1f3c1e-0000-4000-8000-00000000a002'].join('\n'))).toMatchObject({ updated: 2 });
+    expect(rt.store.partners.get('contoso')).toMatchObject({ slackTeamId: 'T0FABRIKAM' });
+  });
+
   it('reports unknown and missing columns', () => {
     expect(errorsOf('partners', 'id,nme,colour\np1,Partner,red')).toEqual(['line 1: unknown columns "nme", "colour" (expected: id, name, tier, slack_team_id, teams_tenant_id)', 'line 1: missing column "name"']);
   });
