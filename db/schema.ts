@@ -131,6 +131,16 @@ export const actors = sqliteTable('actors', {
   createdAt: instant('created_at').notNull(),
 });
 
+/**
+ * Requests already carried out that leave no row of their own to recognise them by (a question
+ * asked on a case): a repeat of the same key (a double click, a redelivery) does nothing again.
+ * Claims and disputes keep their request key on their own rows.
+ */
+export const requestKeys = sqliteTable('request_keys', {
+  key: text('key').primaryKey(),
+  at: instant('at').notNull(),
+});
+
 /** Append-only and hash-chained; triggers in the migration refuse UPDATE and DELETE. */
 export const ledger = sqliteTable('ledger', {
   seq: integer('seq').primaryKey(),

@@ -122,7 +122,8 @@ const askSchema = z.object({
   question: z.string({ error: 'Required' }).trim().min(5, 'Write the question (at least 5 characters)').max(2000, 'At most 2,000 characters'),
 });
 
-export function submitAsk(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>): Reply {
+/** The question for the parties; a repeat of the same `requestKey` (a double click, a redelivery) asks nothing more. */
+export function submitAsk(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: { requestKey: string | null } = { requestKey: null }): Reply {
   const input = parseForm(askSchema, values);
-  return applyRuling(deps, viewer, disputeId(input.dispute), { kind: 'ask', question: input.question });
+  return applyRuling(deps, viewer, disputeId(input.dispute), { kind: 'ask', question: input.question, requestKey: meta.requestKey });
 }

@@ -20,6 +20,7 @@ import type {
   Store,
   TimerSpec,
   TimersRepo,
+  RequestsRepo,
 } from '../../src/core/ports.js';
 import type { Account, Claim, Dispute, Partner, RuleVerdict, ThreadRef } from '../../src/core/types.js';
 import { dataVersion, type OpenDb } from '../client.js';
@@ -354,6 +355,10 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     },
   };
 
+  const requests: RequestsRepo = {
+    first: (key, at) => q('INSERT INTO request_keys (key, at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(key, at.getTime()).changes === 1,
+  };
+
   // Made once: better-sqlite3 builds four wrapper functions each time transaction() is called.
   const inTransaction = sqlite.transaction((fn: () => unknown) => {
     checkVersion();
@@ -368,6 +373,7 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     ledger,
     outbox,
     timers,
+    requests,
     // IMMEDIATE: take the write lock up front, so two processes cannot both read "open" and rule.
     transaction: <T>(fn: () => T): T => {
       try {

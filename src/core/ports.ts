@@ -105,6 +105,12 @@ export interface TimersRepo {
   cancelDueBefore(subject: string, kind: string, before: Date): void;
 }
 
+/** Requests carried out, by their key (see {@link Store.requests}). */
+export interface RequestsRepo {
+  /** Records the key; false when it was recorded before (the request is a repeat). */
+  first(key: string, at: Date): boolean;
+}
+
 export interface Store {
   accounts: AccountsRepo;
   partners: PartnersRepo;
@@ -113,6 +119,8 @@ export interface Store {
   ledger: LedgerRepo;
   outbox: OutboxRepo;
   timers: TimersRepo;
+  /** Keys of requests that leave no row of their own (a question asked on a case), so a repeat does nothing. */
+  requests: RequestsRepo;
   /** Runs `fn` as one transaction: all of it is written, or none. Never await inside. */
   transaction<T>(fn: () => T): T;
 }

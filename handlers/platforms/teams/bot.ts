@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TeamsActivityHandler, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
 import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
 import { DomainError, isDomainError } from '../../../src/core/errors.js';
@@ -34,10 +35,22 @@ export interface TeamsBotOptions {
 /** What a user action produced, before it is a card. */
 type Answer = { kind: 'reply'; reply: Reply; refresh?: CardRefresh | undefined } | { kind: 'form'; form: Form; state?: FormState } | { kind: 'card'; card: AdaptiveCard; summary: string };
 
-function renderAnswer(a: Answer): AdaptiveCard {
+/** An answer as a card; a form's card is the instance `instance` (the id of the activity that asked for it). */
+function renderAnswer(a: Answer, instance: string | undefined): AdaptiveCard {
   if (a.kind === 'reply') return renderReply(a.reply, { refresh: a.refresh });
-  if (a.kind === 'form') return renderForm(a.form, a.state);
+  if (a.kind === 'form') return renderForm(a.form, { ...a.state, instance });
   return a.card;
+}
+
+/**
+ * The key that makes a submit done once: one person's submits of one form card are one
+ * request (a double click sends two activities); without an instance, the activity itself (a
+ * redelivery). Hashed: the key is stored, and names nobody.
+ */
+function requestKeyOf(a: Activity, data: Record<string, unknown>): string | null {
+  const instance = str(data[TEAMS_IDS.data.instance]);
+  if (instance && a.from?.id) return `teams:form:${createHash('sha256').update(`${a.from.id}\n${instance}`).digest('hex').slice(0, 32)}`;
+  return a.id ? `teams:${a.id}` : null;
 }
 
 function summaryOf(a: Answer): string {
@@ -162,7 +175,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   }
 
   private async send(ctx: TurnContext, a: Answer): Promise<void> {
-    await ctx.sendActivity({ type: 'message', attachments: [cardAttachment(renderAnswer(a))], summary: plain(summaryOf(a)) });
+    await ctx.sendActivity({ type: 'message', attachments: [cardAttachment(renderAnswer(a, ctx.activity.id))], summary: plain(summaryOf(a)) });
   }
 
   private async onUserMessage(ctx: TurnContext): Promise<void> {
@@ -218,7 +231,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       throw new DomainError('invalid_input', 'This Teams client cannot show roe-bot answers privately here. Use a current Teams client, or send the command to roe-bot in a 1:1 chat.');
     }
     const answer = this.act(a, who, verb, data);
-    const card = cardAttachment(renderAnswer(answer));
+    const card = cardAttachment(renderAnswer(answer, a.id));
     if (a.replyToId) await ctx.updateActivity({ type: 'message', id: a.replyToId, conversation: a.conversation, attachments: [card], summary: plain(summaryOf(answer)) });
     else await this.send(ctx, answer);
   }
@@ -232,7 +245,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     if (!isVerb(verb)) throw new DomainError('invalid_input', 'This card is out of date. Send the command again for a new one.');
     const data: unknown = invoke.action.data;
     const answer = this.act(a, who, verb, isRecord(data) ? data : {});
-    return { statusCode: 200, type: TEAMS_IDS.contentTypes.card, value: renderAnswer(answer) };
+    return { statusCode: 200, type: TEAMS_IDS.contentTypes.card, value: renderAnswer(answer, a.id) };
   }
 
   /** One route per verb (buttons, form submits, refreshes). */
@@ -241,7 +254,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const value = str(data[TEAMS_IDS.data.value]);
     const values = formValues(data);
     const prefill = prefillOf(data);
-    const meta: SubmitMeta = { origin: originOf(a), requestKey: a.id ? `teams:${a.id}` : null };
+    const meta: SubmitMeta = { origin: originOf(a), requestKey: requestKeyOf(a, data) };
     const caseRefresh = (disputeId: string): CardRefresh => ({ verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: disputeId }, userIds: [a.from.id] });
     const ids = TEAMS_IDS;
     switch (verb) {
@@ -268,7 +281,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case ids.submits[FORMS.award]:
         return submitted(() => awardForm(deps, who, values.dispute), { values, prefill }, () => submitAward(deps, who, values), caseRefresh(values.dispute ?? ''));
       case ids.submits[FORMS.ask]:
-        return submitted(() => askForm(deps, who, values.dispute), { values, prefill }, () => submitAsk(deps, who, values), caseRefresh(values.dispute ?? ''));
+        return submitted(() => askForm(deps, who, values.dispute), { values, prefill }, () => submitAsk(deps, who, values, meta), caseRefresh(values.dispute ?? ''));
       case ids.refresh.disputeCase:
         return { kind: 'reply', reply: caseCard(deps, who, value), refresh: caseRefresh(value) };
       case ids.refresh.privateAnswer: {

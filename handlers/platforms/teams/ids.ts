@@ -50,6 +50,11 @@ export const TEAMS_IDS = {
      * account's id (`value`). Submitted unchanged, the name stands for the id (Teams has no picker).
      */
     prefill: 'prefill',
+    /**
+     * A form card's instance: the id of the activity that asked for it. One person's submits of
+     * one instance (a double click) are one request.
+     */
+    instance: 'instance',
     /** Action.Submit fallback: the verb travels in the data. */
     verb: 'verb',
     /** A private answer: whom it is for, and the command that produced it. */

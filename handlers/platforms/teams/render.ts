@@ -230,6 +230,8 @@ export interface FormState {
   /** Account fields filled in when the form was first shown (see {@link Prefill}), carried through errors. */
   prefill?: Readonly<Prefill>;
   refresh?: CardRefresh | undefined;
+  /** This card's instance ({@link TEAMS_IDS.data.instance}), carried by its submit button. */
+  instance?: string | undefined;
 }
 
 function input(f: Field, value: string | undefined): CardElement {
@@ -286,7 +288,11 @@ export function renderForm(form: Form, state: FormState = {}): AdaptiveCard {
     if (problem) body.push(textBlock(problem, { color: 'Attention', spacing: 'None', size: 'Small' }));
     else if (f.hint) body.push(textBlock(f.hint, { isSubtle: true, spacing: 'None', size: 'Small' }));
   }
-  const data = { [TEAMS_IDS.data.state]: form.state, ...(Object.keys(prefill).length > 0 ? { [TEAMS_IDS.data.prefill]: prefill } : {}) };
+  const data = {
+    [TEAMS_IDS.data.state]: form.state,
+    ...(Object.keys(prefill).length > 0 ? { [TEAMS_IDS.data.prefill]: prefill } : {}),
+    ...(state.instance ? { [TEAMS_IDS.data.instance]: state.instance } : {}),
+  };
   body.push({ type: 'ActionSet', actions: [execute(form.submitLabel, TEAMS_IDS.submits[form.id], data, 'primary')] });
   return card(body, state.refresh);
 }

@@ -61,7 +61,8 @@ export type RulingInput =
   | { kind: 'award'; party: PartyId; rationale: string }
   /** Nobody gets the account: every claim in the case is rejected (not counted as a violation). */
   | { kind: 'reject'; rationale: string }
-  | { kind: 'ask'; question: string };
+  /** `requestKey`: the same key again (a double click, a redelivery) asks nothing more. */
+  | { kind: 'ask'; question: string; requestKey?: string | null };
 
 /** A person's display name from the policy, or the key itself. */
 export function personName(v: PolicyVersion, key: string): string {
@@ -97,6 +98,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   if (input.kind === 'ask') {
     const question = input.question.trim();
     if (!question) throw new DomainError('invalid_input', 'Write the question for the parties.', { question: 'Required' });
+    if (input.requestKey && !store.requests.first(`ask:${input.requestKey}`, now)) return { dispute, events: [] };
     store.ledger.append({ at: now, kind: 'dispute.info_requested', subject, actor: auth.personKey, policyVersion: version.version, payload: {} });
     return { dispute, events: [{ type: 'dispute.info_requested', dispute, question, by: auth.personKey }] };
   }

@@ -220,6 +220,14 @@ describe('award with a rationale, and asking for information', () => {
     expect(inThread[0]!.args.thread_ts).toBe(h.rt.store.disputes.get(dispute.id)!.origin!.thread);
     expect(visible(inThread[0]!.args)).toContain('Pat Okafor asks: Who met the customer first?');
     expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
+    // the same modal submitted again (a double click, a retry) asks nothing more
+    h.rt.clock.advance(1_000);
+    const asked = [...h.rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.info_requested').length;
+    expect((await h.submit(USERS.pat, modal, { question: 'Who met the customer first?' })).json()).toMatchObject({ response_action: 'update' });
+    const m = posts().length;
+    await h.drain();
+    expect(posts().slice(m).filter((c) => c.args.channel === SHARED_CHANNEL)).toEqual([]);
+    expect([...h.rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.info_requested')).toHaveLength(asked);
   });
 });
 

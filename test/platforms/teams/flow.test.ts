@@ -100,6 +100,32 @@ describe('a claim through the card', () => {
     expect(h.rt.store.claims.all()).toHaveLength(before + 1);
   });
 
+  it('a double click on the form’s button (two activities) files one claim, and on an account another partner holds, one violation', async () => {
+    await claimThroughCard(USERS.northwind, claimInputs({ stage: 'proposal' }));
+    const form = await h.say(USERS.contoso, 'claim');
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
+    const before = h.rt.store.claims.all().length;
+    const first = readCard(await h.click(USERS.contoso, submit.verb, { ...submit.data, ...claimInputs() }));
+    const second = readCard(await h.click(USERS.contoso, submit.verb, { ...submit.data, ...claimInputs() }));
+    const filed = h.rt.store.claims.all().slice(before);
+    expect(filed).toHaveLength(1);
+    expect(second).toContain(`Claim #${filed[0]!.id}`);
+    expect(first).toContain(`Claim #${filed[0]!.id}`);
+  });
+
+  it('the same form card submitted by two people files a claim for each (the second never gets the first one’s answer)', async () => {
+    const form = await h.say(USERS.northwind, 'claim');
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
+    const before = h.rt.store.claims.all().length;
+    await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs() });
+    const other = readCard(await h.click(USERS.contoso, submit.verb, { ...submit.data, ...claimInputs({ account: 'initech' }) }));
+    expect(h.rt.store.claims.all().slice(before).map((c) => [c.claimant, c.accountId])).toEqual([
+      ['northwind', 'soylent'],
+      ['contoso', 'initech'],
+    ]);
+    expect(other).not.toContain('Soylent');
+  });
+
   it('with Action.Submit (clients without Universal Actions) the card is replaced in place', async () => {
     const res = await h.post(submitActivity(USERS.northwind, { verb: V.submits[FORMS.claim], state: {}, ...claimInputs() }, { kind: 'personal' }, h.connector.url, 'activity-42'));
     expect(res.status).toBe(200);
@@ -212,6 +238,33 @@ describe('an overlap, the arbitrator’s card and the ruling', () => {
     expect(announced.join('\n')).not.toContain('Northwind');
   });
 
+  it('“Ask for information” clicked twice, or delivered twice, asks once', async () => {
+    const d = await openCase();
+    const thread = `${CHANNEL};messageid=1700000000555`;
+    const asked = () => [...h.rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.info_requested').length;
+    const posted = (q: string) => h.connector.messages(thread).filter((c) => readCard(cardOf(c)).includes(q)).length;
+    // twice through the form's button (each click its own activity)
+    const form = await h.click(USERS.pat, V.actions[ACTIONS.ask], { value: String(d.id) });
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.ask])!;
+    await h.click(USERS.pat, submit.verb, { ...submit.data, question: 'Who met the CIO first?' });
+    await h.click(USERS.pat, submit.verb, { ...submit.data, question: 'Who met the CIO first?' });
+    // one activity delivered twice (a moment later: each question's messages are told apart by their time)
+    h.rt.clock.advance(1_000);
+    const again = invokeActivity(USERS.pat, V.submits[FORMS.ask], { state: { dispute: String(d.id) }, question: 'Any signed NDA?' }, { kind: 'personal' }, h.connector.url);
+    expect((await h.post(again)).status).toBe(200);
+    expect((await h.post(again)).status).toBe(200);
+    await h.drain();
+    expect(asked()).toBe(2);
+    expect(posted('Who met the CIO first?')).toBe(1);
+    expect(posted('Any signed NDA?')).toBe(1);
+    // a new form asks again
+    h.rt.clock.advance(1_000);
+    const next = buttons(await h.click(USERS.pat, V.actions[ACTIONS.ask], { value: String(d.id) })).find((b) => b.verb === V.submits[FORMS.ask])!;
+    await h.click(USERS.pat, next.verb, { ...next.data, question: 'Who met the CIO first?' });
+    await h.drain();
+    expect(posted('Who met the CIO first?')).toBe(2);
+  });
+
   it('an Action.Execute ruling answers with the refreshed card showing the outcome', async () => {
     const d = await openCase();
     const before = ledgerCount();
@@ -259,7 +312,7 @@ describe('an overlap, the arbitrator’s card and the ruling', () => {
     const form = await h.click(USERS.pat, V.actions[ACTIONS.award], { value: String(d.id) });
     expect(readCard(form)).toContain(`Rule on dispute #${d.id}`);
     const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.award])!;
-    expect(submit.data).toEqual({ state: { dispute: String(d.id) } });
+    expect(submit.data).toEqual({ state: { dispute: String(d.id) }, instance: expect.any(String) });
     const short = await h.click(USERS.pat, submit.verb, { ...submit.data, party: 'contoso', rationale: 'meh' });
     expect(readCard(short)).toContain('Explain the ruling (at least 10 characters)');
     expect(h.rt.store.disputes.get(d.id)?.status).toBe('open');

@@ -81,7 +81,7 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   onSubmit(FORMS.dispute, (s) => submitDispute(deps, s.viewer, s.values, { origin: origin(s), requestKey: requestKey(s) }));
   onSubmit(FORMS.award, (s) => submitAward(deps, s.viewer, { ...s.meta.state, ...s.values }), updateCaseMessage);
   // The modal says the question went out; the DM card (with its ruling buttons) is the case as it stands.
-  onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }), updateCaseMessage, (card) => ({
+  onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }, { requestKey: requestKey(s) }), updateCaseMessage, (card) => ({
     ...card,
     title: TITLES[FORMS.ask],
     blocks: [text('Your question is in the dispute’s thread and went to the parties. Their answers will come there.', 'good'), ...card.blocks],

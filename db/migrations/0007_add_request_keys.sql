@@ -1,0 +1,4 @@
+CREATE TABLE `request_keys` (
+	`key` text PRIMARY KEY NOT NULL,
+	`at` integer NOT NULL
+);
