@@ -17,6 +17,8 @@ export interface SubmitMeta {
   requestKey: string | null;
 }
 
+const DIRECT_LABEL = 'Direct sales';
+
 /** The claim form, with the account prefilled when one was named. */
 export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''): Form {
   refuseUnknown(viewer, 'register deals');
@@ -31,8 +33,8 @@ export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''
       label: 'Claim for',
       kind: 'select',
       required: true,
-      options: [{ value: DIRECT, label: 'Direct sales' }, ...deps.ctx.store.partners.all().map((p) => ({ value: p.id, label: p.name }))],
-      initial: { value: DIRECT, label: 'Direct sales' },
+      options: [{ value: DIRECT, label: DIRECT_LABEL }, ...deps.ctx.store.partners.all().map((p) => ({ value: p.id, label: p.name }))],
+      initial: { value: DIRECT, label: DIRECT_LABEL },
     });
   }
   fields.push(
@@ -69,6 +71,21 @@ const claimSchema = z.object({
   evidence: z.string().max(3000, 'At most 3,000 characters').optional().default(''),
 });
 
+/**
+ * The party a colleague claims for: a partner's id, or its name as typed where the form could
+ * not list them all (Teams, with many partners); empty is direct sales.
+ */
+function claimFor(deps: HandlerDeps, given: string): string {
+  const text = given.trim();
+  if (text === '' || text === DIRECT || deps.ctx.store.partners.get(text)) return text || DIRECT;
+  const key = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
+  if (key(text) === key(DIRECT_LABEL)) return DIRECT;
+  const named = deps.ctx.store.partners.all().filter((p) => key(p.name) === key(text));
+  if (named.length === 1) return named[0]!.id;
+  if (named.length > 1) throw new DomainError('invalid_input', `Several partners are named "${text}": give the partner's id (${named.map((p) => p.id).join(', ')}).`, { claimant: `Give the id: ${named.map((p) => p.id).join(', ')}` });
+  throw new DomainError('invalid_input', `No partner is named "${text}". Type the partner's name as the partner list has it, or "${DIRECT_LABEL}".`, { claimant: `No partner named "${text}"` });
+}
+
 /** A submitted claim form: file it and tell the claimant the outcome. */
 export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: SubmitMeta): Reply {
   refuseUnknown(viewer, 'register deals');
@@ -81,7 +98,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
     const result = fileClaim(deps.ctx, viewer, {
       accountId: account.id,
       account,
-      claimant: viewer.kind === 'internal' ? input.claimant || DIRECT : undefined,
+      claimant: viewer.kind === 'internal' ? claimFor(deps, input.claimant ?? '') : undefined,
       route: input.route,
       productLine: input.product,
       opportunity: { name: input.opportunity, stage, amount: input.amount },

@@ -35,6 +35,8 @@ const SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
 export const LIMITS = {
   /** JSON characters of a reply card's body that list items may fill up to. */
   cardChars: 18_000,
+  /** Choices a form's select lists; one with more is a text input, so that the card stays small enough to send. */
+  choices: 100,
   /** Items shown of one list (Slack shows at most 50 blocks). */
   listItems: 40,
   /** Characters, before escaping, of: a title, a TextBlock, a fact's label and value, a list item and its detail. */
@@ -254,14 +256,21 @@ function input(f: Field, value: string | undefined): CardElement {
       const n = value !== undefined && value.trim() !== '' ? Number(value.replace(/[,_\s$€£]/g, '')) : NaN;
       return { type: 'Input.Number', ...common, min: 0, errorMessage: 'Enter a positive number.', ...(Number.isFinite(n) ? { value: n } : {}) };
     }
-    case 'select':
+    case 'select': {
+      const options = f.options ?? [];
+      if (options.length > LIMITS.choices) {
+        // Too many to list in a card (a long partner list): typed, by name, and resolved by the handler.
+        const shown = value === undefined ? undefined : (options.find((o) => o.value === value)?.label ?? value);
+        return { type: 'Input.Text', ...common, placeholder: plain(`Type a name: one of ${options.length.toLocaleString('en-US')}`), maxLength: 200, ...(shown !== undefined ? { value: plain(shown) } : {}) };
+      }
       return {
         type: 'Input.ChoiceSet',
         ...common,
         style: 'compact',
-        choices: (f.options ?? []).map((o) => ({ title: plain(o.label), value: o.value })),
+        choices: options.map((o) => ({ title: plain(o.label), value: o.value })),
         ...(value !== undefined ? { value } : {}),
       };
+    }
   }
 }
 

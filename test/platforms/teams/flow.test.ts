@@ -126,6 +126,21 @@ describe('a claim through the card', () => {
     expect(other).not.toContain('Soylent');
   });
 
+  it('with more partners than a card can list, a colleague types whom the claim is for, by name', async () => {
+    const rows = Array.from({ length: 1_000 }, (_, i) => `p${i},Partner Number ${i} Consulting,silver,,`);
+    importCsv(h.rt.ctx, 'partners', 'partners.csv', ['id,name,tier,slack_team_id,teams_tenant_id', ...rows].join('\n'));
+    const form = await h.say(USERS.sam, 'claim');
+    expect(JSON.stringify(form).length).toBeLessThan(40_000);
+    expect(inputs(form).get('claimant')).toMatchObject({ type: 'Input.Text', value: 'Direct sales' });
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
+    const unknown = await h.click(USERS.sam, submit.verb, { ...submit.data, ...claimInputs({ claimant: 'Partner Number 1000 Consulting' }) });
+    expect(readCard(unknown)).toContain('No partner named "Partner Number 1000 Consulting"');
+    expect(inputs(unknown).get('claimant')?.value).toBe('Partner Number 1000 Consulting');
+    const done = readCard(await h.click(USERS.sam, submit.verb, { ...submit.data, ...claimInputs({ claimant: ' partner number 998 consulting ' }) }));
+    expect(done).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\) is protected/);
+    expect(h.rt.store.claims.all().at(-1)).toMatchObject({ claimant: 'p998', accountId: 'soylent' });
+  });
+
   it('with Action.Submit (clients without Universal Actions) the card is replaced in place', async () => {
     const res = await h.post(submitActivity(USERS.northwind, { verb: V.submits[FORMS.claim], state: {}, ...claimInputs() }, { kind: 'personal' }, h.connector.url, 'activity-42'));
     expect(res.status).toBe(200);
