@@ -1,18 +1,25 @@
 import type { Logger } from 'pino';
 import type { OutboxMessage } from '../core/ports.js';
 import type { Db } from '../../db/client.js';
-import { dueMessages, leaseForDelivery, markDelivered, markFailed, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
+import { dueMessages, leaseForDelivery, markDelivered, markFailed, markThrottled, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
-/** Thrown by a deliverer: how long to wait (Slack's Retry-After), or that retrying is pointless. */
+/**
+ * Thrown by a deliverer: how long to wait (a Retry-After), that retrying is pointless, or that
+ * the platform is throttling the bot (HTTP 429, with or without a Retry-After).
+ */
 export class DeliveryError extends Error {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
     readonly permanent = false,
+    readonly throttled = false,
   ) {
     super(message);
   }
 }
+
+/** How long a platform's queue waits when it throttles the bot without saying for how long. */
+export const THROTTLE_WAIT_MS = 10_000;
 
 export type Deliverer = (message: PendingMessage) => Promise<void>;
 
@@ -64,6 +71,15 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
       sent = true;
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message ?? String(e));
+      if (err.throttled) {
+        // Throttled: the platform's whole queue waits, in order; being throttled is no failure
+        // of the message, so it never parks it.
+        const until = new Date(now().getTime() + (err.retryAfterMs ?? THROTTLE_WAIT_MS));
+        markThrottled(db, m.id, err.message, until);
+        postponePlatform(db, platform, until);
+        logger.warn({ outboxId: m.id, platform, waitMs: until.getTime() - now().getTime(), reason: err.message }, 'notifications held back: the platform is throttling the bot');
+        return { delivered, parked, rateLimited: true };
+      }
       const park = err.permanent || m.attempts + 1 >= MAX_ATTEMPTS;
       if (park) parked += 1;
       else failedTargets.add(target);

@@ -30,7 +30,7 @@ export function createSlackHost(rt: Runtime, opts: SlackHostOptions = {}): Platf
   const deliver = createSlackDeliverer({
     client: slack.deliveryClient,
     disputes: rt.store.disputes,
-    fail: (message, retryAfterMs, permanent) => new DeliveryError(message, retryAfterMs, permanent),
+    fail: (message, retryAfterMs, permanent, throttled) => new DeliveryError(message, retryAfterMs, permanent, throttled),
   });
   const listener = slack.requestListener;
   return {

@@ -149,7 +149,7 @@ export function createTeamsHost(rt: Runtime): PlatformHost {
     homeTenantId: cfg.tenantId ?? null,
     defaultServiceUrl: TEAMS_PUBLIC_SERVICE_URL,
     now: () => rt.clock.now(),
-    fail: (message, retryAfterMs, permanent) => new DeliveryError(message, retryAfterMs, permanent),
+    fail: (message, retryAfterMs, permanent, throttled) => new DeliveryError(message, retryAfterMs, permanent, throttled),
     log,
   });
 

@@ -5,7 +5,8 @@ import type { Reply } from '../../replies/model.js';
 import { renderReply } from './render.js';
 
 /** How a failed delivery is reported to the outbox worker (its DeliveryError). */
-export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean) => Error;
+/** A delivery failure: retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
+export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean, throttled?: boolean) => Error;
 
 export interface SlackDelivererOptions {
   /** A Web API client that does not retry by itself (the outbox retries): retries 0, rate-limited calls rejected. */
@@ -28,15 +29,15 @@ const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'serv
 
 /** A Web API failure as a delivery failure: 429 with its Retry-After, 5xx and network errors retryable, the rest permanent. */
 export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
-  if (e instanceof webApi.WebAPIRateLimitedError) return fail(`rate limited by Slack, retry after ${e.retryAfter} s`, e.retryAfter * 1000);
+  if (e instanceof webApi.WebAPIRateLimitedError) return fail(`rate limited by Slack, retry after ${e.retryAfter} s`, e.retryAfter * 1000, false, true);
   if (e instanceof webApi.WebAPIHTTPError) {
     if (e.statusCode === 429) {
       const retryAfter = Number(e.headers['retry-after']);
-      return fail('rate limited by Slack', Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined);
+      return fail('rate limited by Slack', Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined, false, true);
     }
     return fail(`Slack answered HTTP ${e.statusCode}`, undefined, e.statusCode < 500);
   }
-  if (e instanceof webApi.WebAPIPlatformError) return fail(`Slack error: ${e.data.error}`, undefined, !TRANSIENT.has(e.data.error));
+  if (e instanceof webApi.WebAPIPlatformError) return fail(`Slack error: ${e.data.error}`, undefined, !TRANSIENT.has(e.data.error), e.data.error === 'ratelimited');
   if (e instanceof webApi.WebAPIRequestError) return fail(`could not reach Slack: ${e.original.message}`);
   return fail(asError(e).message);
 }

@@ -7,7 +7,8 @@ import { TEAMS_IDS } from './ids.js';
 import { cardAttachment, plain, renderReply } from './render.js';
 
 /** How a failed delivery is reported to the outbox worker (its DeliveryError). */
-export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean) => Error;
+/** A delivery failure: retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
+export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean, throttled?: boolean) => Error;
 
 /** The calls of Bot Framework's connector the deliverer makes. */
 interface Connector {
@@ -49,15 +50,17 @@ function retryAfterMs(value: string | undefined, now: Date): number | undefined 
 }
 
 /**
- * A connector failure as a delivery failure: 429 (with its Retry-After) and 5xx and network
- * errors are retried by the outbox; 403 (the bot was removed or blocked) and 404 (no such
+ * A connector failure as a delivery failure: 429 is throttling (the queue waits, its
+ * Retry-After if any); 5xx and network errors are retried by the outbox; 403 (the bot was removed or blocked) and 404 (no such
  * conversation) and any other 4xx would fail the same way again.
  */
 export function classifyConnectorError(e: unknown, fail: DeliveryFailure, now: Date): Error {
   const err = (typeof e === 'object' && e !== null ? e : {}) as { statusCode?: unknown; message?: unknown; response?: { headers?: { get?: (name: string) => string | undefined } } };
   const status = typeof err.statusCode === 'number' ? err.statusCode : undefined;
   if (status === undefined) return fail(`could not reach Teams: ${typeof err.message === 'string' ? err.message : String(e)}`);
-  if (status === 429 || status >= 500) return fail(`Teams answered HTTP ${status}`, retryAfterMs(err.response?.headers?.get?.('retry-after'), now));
+  const retryAfter = retryAfterMs(err.response?.headers?.get?.('retry-after'), now);
+  if (status === 429) return fail('Teams answered HTTP 429: throttled', retryAfter, false, true);
+  if (status >= 500) return fail(`Teams answered HTTP ${status}`, retryAfter);
   if (status === 403) return fail('Teams answered HTTP 403: the bot was removed from the conversation or blocked by the user', undefined, true);
   if (status === 404) return fail('Teams answered HTTP 404: the conversation does not exist', undefined, true);
   return fail(`Teams answered HTTP ${status}`, undefined, true);
@@ -90,8 +93,8 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     warned = true;
     o.log.warn({}, 'botbuilder connector has no pipeline to remove its retry policy from; deliveries also retry inside the SDK');
   };
-  const fail: DeliveryFailure = (message, retryAfter, permanent) => {
-    const e = o.fail(message, retryAfter, permanent);
+  const fail: DeliveryFailure = (message, retryAfter, permanent, throttled) => {
+    const e = o.fail(message, retryAfter, permanent, throttled);
     decided.add(e);
     return e;
   };
