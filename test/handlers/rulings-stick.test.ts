@@ -9,7 +9,7 @@ import { tick } from '../../src/app/scheduler.js';
 import { queueFor } from '../../src/core/disputes/disputes.service.js';
 import { chainOf } from '../../src/core/sla/sla.service.js';
 import { policyTextWith } from '../support/builders.js';
-import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
+import { consoleOrigin, ledgerKinds, openArbitratedCase } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-rulings-'));
@@ -222,5 +222,36 @@ describe('cases opened before who arbitrates followed the version in force', () 
     // As a case opened by the previous release: on its own version's chain [pat, dana, vp], escalated once to dana.
     rt.store.transaction(() => rt!.store.disputes.update(d.id, { arbitrator: 'dana', escalationLevel: 1 }));
     expect(chainOf(rt.ctx, rt.store.disputes.get(d.id)!)).toEqual(['pat', 'dana', 'vp']);
+  });
+});
+
+describe('a ruling after a long wait', () => {
+  it('the winner’s dormancy clock starts at the ruling: a claim awarded 32 days after filing is protected, not dormant at once', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = openArbitratedCase(rt); // Northwind protected at proposal, Contoso overlapping: Pat rules
+    rt.clock.set('2027-01-08T15:00:00Z');
+    approve(rt.deps, as.person(rt, 'vp'), `${d.id}:northwind`);
+    const won = rt.store.claims.forAccount('soylent').find((c) => c.claimant === 'northwind')!;
+    expect(won).toMatchObject({ status: 'protected', lastActivityAt: new Date('2027-01-08T15:00:00Z') });
+    // nothing about dormancy for the next 30 days
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(ledgerKinds(rt, `claim:${won.id}`).filter((k) => k.startsWith('claim.dorman'))).toEqual([]);
+    expect(rt.store.claims.get(won.id)!.status).toBe('protected');
+  });
+
+  it('a claim that went dormant while its case waited is revived by a ruling for its party (the account was left to nobody)', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent', 'qualified'), meta); // dormant Dec 31 without activity
+    rt.clock.set('2026-12-30T15:00:00Z');
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent', 'proposal'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.status).toBe('open');
+    rt.clock.set('2026-12-31T15:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(statuses(rt, 'soylent')).toEqual([['northwind', 'dormant'], ['contoso', 'pending']]);
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: 'northwind', rationale: 'Northwind sourced this deal first.' });
+    expect(statuses(rt, 'soylent')).toEqual([['northwind', 'protected'], ['contoso', 'rejected']]);
+    expect(rt.store.claims.forAccount('soylent')[0]!.lastActivityAt).toEqual(new Date('2026-12-31T15:00:00Z'));
   });
 });

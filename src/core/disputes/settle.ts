@@ -101,12 +101,20 @@ export function applyOutcome(
     // A claim made in this transaction is as it was made, and has no lifecycle planned yet.
     const fresh = options.fresh?.find((c) => c.id === id);
     const claim = fresh ?? store.claims.get(id);
-    if (!claim || !isLive(claim.status)) continue;
+    if (!claim) continue;
+    const wins = claim.claimant === winner;
+    // A winner's claim that went dormant while its case waited is revived by the ruling.
+    if (!isLive(claim.status) && !(wins && claim.status === 'dormant')) continue;
     const version = book.forClaim(claim);
-    if (claim.claimant === winner) {
+    if (wins) {
       const protectedUntil = claim.protectedUntil ?? new Date(claim.registeredAt.getTime() + version.policy.registration.protection_days * 86_400_000);
-      store.claims.update(id, { status: 'protected', protectedUntil });
-      const updated = { ...claim, status: 'protected' as const, protectedUntil };
+      if (protectedUntil.getTime() <= now.getTime()) continue; // its protection ran out while the case waited
+      // Time spent waiting for a ruling is not the winner's inactivity: after a ruling (or an
+      // approval) the dormancy clock starts again. The criteria deciding at once for a claim
+      // protected all along (another party's claim lost) are no activity of its own.
+      const lastActivityAt = fresh || (claim.status === 'protected' && actor === 'criteria') ? claim.lastActivityAt : now;
+      store.claims.update(id, { status: 'protected', protectedUntil, lastActivityAt });
+      const updated = { ...claim, status: 'protected' as const, protectedUntil, lastActivityAt };
       planLifecycle(ctx, updated, version.policy.registration, now, { fresh: fresh !== undefined });
       store.ledger.append({ at: now, kind: 'claim.protected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, until: protectedUntil.toISOString() } });
       events.push({ type: 'claim.protected', claim: updated });
