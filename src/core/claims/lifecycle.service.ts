@@ -55,8 +55,10 @@ export function warnDormancy(ctx: DomainContext, claimId: number, payload: Recor
   if (!c) return [];
   const terms = ctx.policies().forClaim(c).policy.registration;
   const dormantAt = dormancyAt(c, terms);
-  ctx.store.ledger.append({ at: now, kind: 'claim.dormancy_warning', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: { dormantAt: dormantAt.toISOString() } });
   schedule(ctx, c, terms, 'warn', now);
+  // A warning fired late (the bot was down) once the claim is due to go dormant warns of nothing.
+  if (dormantAt.getTime() <= now.getTime()) return [];
+  ctx.store.ledger.append({ at: now, kind: 'claim.dormancy_warning', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: { dormantAt: dormantAt.toISOString() } });
   return [{ type: 'claim.dormancy_warning', claim: c, dormantAt }];
 }
 

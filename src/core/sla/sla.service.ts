@@ -77,10 +77,11 @@ function current(ctx: DomainContext, disputeId: number, level: unknown): Dispute
   return d;
 }
 
-/** A reminder to the assigned arbitrator. */
+/** A reminder to the assigned arbitrator, while the deadline is ahead. */
 export function remind(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
   const d = current(ctx, disputeId, payload.level);
-  if (!d) return [];
+  // A reminder fired late (the bot was down) past the deadline says nothing: the breach does.
+  if (!d || (d.dueAt && d.dueAt.getTime() <= now.getTime())) return [];
   ctx.store.ledger.append({ at: now, kind: 'dispute.reminded', subject: `dispute:${d.id}`, actor: 'sla', policyVersion: d.policyVersion, payload: { arbitrator: d.arbitrator, level: d.escalationLevel, dueAt: d.dueAt?.toISOString() ?? null } });
   return [{ type: 'dispute.reminder', dispute: d }];
 }
@@ -96,7 +97,11 @@ export function breach(ctx: DomainContext, disputeId: number, payload: Record<st
   const version = versionOfDispute(ctx, d);
   const subject = `dispute:${d.id}`;
   ctx.store.timers.cancel(subject, 'sla.');
-  const nextLevel = d.escalationLevel + 1;
+  // The next person on the chain whom the policy in force still names: one who has left it
+  // (removed from `people`) could neither be reached nor rule.
+  const people = ctx.policies().inForceAt(now).policy.people;
+  let nextLevel = d.escalationLevel + 1;
+  while (nextLevel < chain.length && !Object.hasOwn(people, chain[nextLevel]!)) nextLevel++;
   const next = chain[nextLevel];
   if (next) {
     const dueAt = startSla(ctx, d.id, version, nextLevel, now);
