@@ -28,7 +28,7 @@ interface Manifest {
 const manifestText = readFileSync(resolve(ROOT, 'manifests/slack/manifest.yaml'), 'utf8');
 const manifest = parse(manifestText) as Manifest;
 
-const schema = JSON.parse(readFileSync(resolve(ROOT, '../shared/schemas/slack-manifest.schema.1.0.0.json'), 'utf8')) as object;
+const schema = JSON.parse(readFileSync(resolve(ROOT, 'test/fixtures/manifest-schemas/slack-manifest.schema.1.0.0.json'), 'utf8')) as object;
 // The official schema uses a few annotation keywords of its own ("regex", "_note"); strict mode would reject them.
 const validate = addFormats(new Ajv({ allErrors: true, strict: false })).compile(schema);
 

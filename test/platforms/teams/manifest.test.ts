@@ -25,7 +25,7 @@ interface Manifest {
 
 const template = readFileSync(resolve(DIR, 'manifest.json'), 'utf8');
 const manifest = JSON.parse(renderManifest(template, APP_ID)) as Manifest;
-const schema = JSON.parse(readFileSync(resolve(ROOT, '../shared/schemas/teams-manifest.schema.1.29.json'), 'utf8')) as object;
+const schema = JSON.parse(readFileSync(resolve(ROOT, 'test/fixtures/manifest-schemas/teams-manifest.schema.1.29.json'), 'utf8')) as object;
 const validate = addFormats(new Ajv04({ allErrors: true, strict: false })).compile(schema);
 
 /** Width, height, colour type and RGBA pixels of a non-interlaced 8-bit PNG. */
