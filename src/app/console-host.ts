@@ -11,7 +11,9 @@ import type { Runtime } from './runtime.js';
 export async function hostConsole(rt: Runtime, input: Readable, output: Writable): Promise<void> {
   if (seedDemo(rt.ctx)) {
     rt.reindex();
-    output.write('Loaded the demo data (examples/*.csv) into a new database.\n');
+    output.write(`Loaded the demo data (examples/*.csv) into a new database, ${rt.config.databasePath}. To start over: stop the bot and delete ${rt.config.databasePath}*.\n`);
+  } else if (rt.store.accounts.count() === 0) {
+    output.write('No accounts yet: import them with `npx roe import accounts FILE` (see examples/accounts.csv).\n');
   }
   const people = () => rt.policies.inForceAt(rt.clock.now()).policy.people;
   const drain = async (): Promise<string[]> => {

@@ -7,12 +7,13 @@ import { PROJECT_ROOT } from './config.js';
 const EXAMPLES = resolve(PROJECT_ROOT, 'examples');
 
 /**
- * Loads the shipped example partners, accounts and claims into an empty database, so a
- * newcomer can type /who-owns acme at once. Claim dates are moved so that the newest
- * activity in the file was two days ago: the demo claims are live whenever it runs.
+ * Loads the shipped example partners, accounts and claims into a database nothing was imported
+ * into yet (no partners, no accounts), so a newcomer can type /who-owns acme at once. A
+ * database a user has started importing into is left alone. Claim dates are moved so that the
+ * newest activity in the file was two days ago: the demo claims are live whenever it runs.
  */
 export function seedDemo(ctx: DomainContext): boolean {
-  if (ctx.store.accounts.count() > 0) return false;
+  if (ctx.store.accounts.count() > 0 || ctx.store.partners.all().length > 0) return false;
   const read = (f: string) => readFileSync(resolve(EXAMPLES, f), 'utf8');
   importCsv(ctx, 'partners', 'partners.csv', read('partners.csv'));
   importCsv(ctx, 'accounts', 'accounts.csv', read('accounts.csv'));

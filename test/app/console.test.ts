@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { importCsv } from '../../src/core/import/import.service.js';
 import { ROOT } from '../support/builders.js';
+import { testRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-console-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,6 +29,21 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toContain('Loaded the demo data');
     expect(out).toContain('== Acme Corporation ==');
     expect(out).toMatch(/Owner \(Analytics\)\s+Northwind Partners \(First registration\)/);
+  });
+
+  it('leaves a database the user has started importing into alone: no demo data in it', () => {
+    const db = join(dir, 'mine.db');
+    const rt = testRuntime({ databasePath: db, demo: false });
+    importCsv(rt.ctx, 'partners', 'partners.csv', 'id,name,tier\nacme-partners,Acme Partners,gold\n');
+    rt.close();
+    const { out, code } = runConsole('/who-owns acme\n', db);
+    expect(code).toBe(0);
+    expect(out).not.toContain('Loaded the demo data');
+    expect(out).toContain('No accounts yet: import them with `npx roe import accounts FILE`');
+    const check = testRuntime({ databasePath: db, demo: false });
+    expect(check.store.partners.all().map((p) => p.id)).toEqual(['acme-partners']);
+    expect(check.store.accounts.count()).toBe(0);
+    check.close();
   });
 
   it('claims, overlaps to the arbitrator, refuses the wrong ruler, rules, and refuses a second ruling', () => {
