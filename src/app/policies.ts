@@ -21,23 +21,38 @@ export function readPolicyFile(path: string) {
  * book of every version ever loaded (for grandfathering). Changing a version's content
  * without changing its `version` is refused, since claims already refer to it.
  */
-export function loadPolicies(db: Db, path: string, now: Date): PolicyBook {
+export function loadPolicies(db: Db, path: string, now: Date, options: { record?: boolean } = {}): PolicyBook {
+  return loadPolicyFile(db, path, now, options).book;
+}
+
+/**
+ * {@link loadPolicies}, with the version the file holds. With `record: false` (commands that
+ * only read) nothing is written: the file's version counts only if the database does not
+ * hold it yet, and a stored version of the same name wins over the file's.
+ */
+export function loadPolicyFile(db: Db, path: string, now: Date, options: { record?: boolean } = {}): { book: PolicyBook; file: PolicyVersion } {
+  const record = options.record ?? true;
   const { text, policy } = readPolicyFile(path);
+  const file: PolicyVersion = { version: policy.version, effectiveAt: effectiveInstant(policy), policy };
   const hash = createHash('sha256').update(text).digest('hex');
   const stored = listPolicies(db);
   const same = stored.find((p) => p.version === policy.version);
-  if (same && same.sourceHash !== hash) {
+  if (same && same.sourceHash !== hash && record) {
     const sameContent = parsePolicyQuiet(same.body);
     if (!sameContent || JSON.stringify(sameContent) !== JSON.stringify(policy)) {
-      throw new PolicyError([`${path}: version: "${policy.version}" was already loaded with different rules; give the changed policy a new version (and effective date)`]);
+      const line = text.split('\n').findIndex((l) => /^version\s*:/.test(l)) + 1;
+      throw new PolicyError([
+        `${path}: ${line > 0 ? `line ${line}: ` : ''}version: "${policy.version}" was already loaded on ${same.loadedAt.toISOString().slice(0, 10)} with different rules, and claims may refer to it; give the changed policy a new version (and the effective date from which it applies)`,
+      ]);
     }
   }
-  if (!same) insertPolicy(db, { version: policy.version, effective: policy.effective, sourceHash: hash, body: text, loadedAt: now });
+  if (!same && record) insertPolicy(db, { version: policy.version, effective: policy.effective, sourceHash: hash, body: text, loadedAt: now });
   const versions: PolicyVersion[] = listPolicies(db).map((p) => {
-    const parsed = p.version === policy.version ? policy : parsePolicy(p.body, `policy version "${p.version}" stored in the database`, { stored: true });
+    const parsed = p.version === policy.version && record ? policy : parsePolicy(p.body, `policy version "${p.version}" stored in the database`, { stored: true });
     return { version: parsed.version, effectiveAt: effectiveInstant(parsed), policy: parsed };
   });
-  return new PolicyBook(versions);
+  if (!same && !record) versions.push(file);
+  return { book: new PolicyBook(versions), file };
 }
 
 function parsePolicyQuiet(text: string) {

@@ -6,11 +6,11 @@ import { resolvePrincipal, type ChatIdentity, type Principal } from '../core/aut
 import type { Clock } from '../core/clock.js';
 import type { DomainContext } from '../core/context.js';
 import type { AccountMatcher } from '../core/matching/matcher.js';
-import type { PolicyBook } from '../core/policy/versions.js';
+import type { PolicyBook, PolicyVersion } from '../core/policy/versions.js';
 import type { Store } from '../core/ports.js';
 import type { Config } from './config.js';
 import { AccountIndex } from './matcher-index.js';
-import { loadPolicies } from './policies.js';
+import { loadPolicyFile } from './policies.js';
 
 /** Everything a running bot shares: one database, the policy versions, the matcher. */
 export interface Runtime {
@@ -38,13 +38,34 @@ export interface Runtime {
   close(): void;
 }
 
+/**
+ * Warns when the configured policy file is not the version in force and never will be: a
+ * version takes over from its effective date, so a file dated before the version in force
+ * (loaded earlier, with a later date) is shadowed by it.
+ */
+function warnShadowedPolicy(logger: Logger, path: string, book: PolicyBook, file: PolicyVersion, now: Date): void {
+  const inForce = book.inForceAt(now);
+  const day = (v: PolicyVersion) => v.policy.effective;
+  if (inForce.version === file.version || file.effectiveAt.getTime() > now.getTime()) return;
+  logger.warn(
+    { file: path, fileVersion: file.version, inForce: inForce.version },
+    `${path} holds policy version "${file.version}" (effective ${day(file)}), but version "${inForce.version}" (effective ${day(inForce)}), loaded earlier, is in force: a version applies from its effective date, so give the file an effective date after ${day(inForce)}`,
+  );
+}
+
 /** The real clock: only the app reads the system time. */
 export const systemClock: Clock = { now: () => new Date() };
 
-export function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock): Runtime {
+export interface RuntimeOptions {
+  /** Record the policy file as a version (default). Commands that only read pass false: they write nothing. */
+  recordPolicy?: boolean;
+}
+
+export function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock, options: RuntimeOptions = {}): Runtime {
   const db = openDatabase(config.databasePath);
   try {
-    const policies = loadPolicies(db.db, config.policyPath, clock.now());
+    const { book: policies, file } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record: options.recordPolicy ?? true });
+    warnShadowedPolicy(logger, config.policyPath, policies, file, clock.now());
     const store = createStore(db, () => clock.now());
     let index: AccountIndex | null = null;
     const accountIndex = (): AccountIndex => (index ??= AccountIndex.open(config.databasePath, store.accounts, logger));

@@ -164,7 +164,8 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
   const accounts = watchAccounts(rt, version, options.accountsRefreshMs);
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
-  rt.logger.info({ ...(host ? { host } : {}), port: actual, platforms: hosts.map((p) => p.name) }, 'roe-bot listening');
+  const policy = rt.policies.inForceAt(rt.clock.now());
+  rt.logger.info({ ...(host ? { host } : {}), port: actual, platforms: hosts.map((p) => p.name), policy: policy.version, policyEffective: policy.policy.effective }, 'roe-bot listening');
   return {
     server,
     port: actual,

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PolicyError } from '../../src/core/policy/load.js';
-import { loadPolicies, readPolicyFile } from '../../src/app/policies.js';
+import { loadPolicies, loadPolicyFile, readPolicyFile } from '../../src/app/policies.js';
 import { openDatabase } from '../../db/client.js';
 import { insertPolicy } from '../../db/repos/policies.repo.js';
 import { EXAMPLE_POLICY_PATH, policyTextWith } from '../support/builders.js';
+import { testRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-policies-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,5 +87,66 @@ describe('loadPolicies with versions an earlier release saved', () => {
   it('a file with the unquoted number is still refused, naming the line', () => {
     const { file, problems } = problemsOfFile('unquoted.yaml', unquoted);
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line \\d+: version: got the number 2026.1`))]);
+  });
+});
+
+describe('loading a changed policy', () => {
+  const changed = policyTextWith([['protection_days: 90', 'protection_days: 60']]);
+
+  it('the same version with other rules is refused, naming the file, the line of `version:` and what to do', () => {
+    expect(changed).not.toBe(readFileSync(EXAMPLE_POLICY_PATH, 'utf8'));
+    const db = openDatabase(':memory:');
+    try {
+      loadPolicies(db.db, EXAMPLE_POLICY_PATH, new Date('2026-12-01T00:00:00Z'));
+      const file = join(dir, 'changed.yaml');
+      writeFileSync(file, changed);
+      let problems: string[] = [];
+      try {
+        loadPolicies(db.db, file, new Date('2026-12-02T00:00:00Z'));
+      } catch (e) {
+        if (!(e instanceof PolicyError)) throw e;
+        problems = e.problems;
+      }
+      expect(problems).toEqual([`${file}: line 5: version: "2026.1" was already loaded on 2026-12-01 with different rules, and claims may refer to it; give the changed policy a new version (and the effective date from which it applies)`]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a command that only reads records nothing and is not refused: the stored version of that name counts', () => {
+    const db = openDatabase(':memory:');
+    try {
+      loadPolicies(db.db, EXAMPLE_POLICY_PATH, new Date('2026-12-01T00:00:00Z'));
+      const file = join(dir, 'changed-readonly.yaml');
+      writeFileSync(file, changed);
+      const next = join(dir, 'next.yaml');
+      writeFileSync(next, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-06-01']]));
+      const rows = () => (db.sqlite.prepare('select count(*) as n from policy_versions').get() as { n: number }).n;
+      const book = loadPolicyFile(db.db, file, new Date('2026-12-02T00:00:00Z'), { record: false }).book;
+      expect(book.inForceAt(new Date('2026-12-02T00:00:00Z')).policy.registration.protection_days).toBe(90);
+      expect(loadPolicyFile(db.db, next, new Date('2026-12-02T00:00:00Z'), { record: false }).book.inForceAt(new Date('2026-12-02T00:00:00Z')).version).toBe('2026.2');
+      expect(rows()).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a file dated before the version in force is never in force, and the start says so', () => {
+    const path = join(dir, 'shadow.db');
+    const later = join(dir, 'later.yaml');
+    writeFileSync(later, policyTextWith([['version: "2026.1"', 'version: "2026.3"'], ['effective: 2026-01-01', 'effective: 2026-11-01']]));
+    testRuntime({ databasePath: path, policyPath: later, demo: false }).close();
+    const earlier = join(dir, 'earlier.yaml');
+    writeFileSync(earlier, policyTextWith([['version: "2026.1"', 'version: "2026.4"'], ['effective: 2026-01-01', 'effective: 2026-06-01']]));
+    const rt = testRuntime({ databasePath: path, policyPath: earlier, demo: false });
+    try {
+      expect(rt.policies.inForceAt(rt.clock.now()).version).toBe('2026.3');
+      const warned = rt.logs.lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40);
+      expect(warned.map((l) => l.msg)).toEqual([
+        `${earlier} holds policy version "2026.4" (effective 2026-06-01), but version "2026.3" (effective 2026-11-01), loaded earlier, is in force: a version applies from its effective date, so give the file an effective date after 2026-11-01`,
+      ]);
+    } finally {
+      rt.close();
+    }
   });
 });
