@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [-- --only NAME[,NAME]] [-- --runs N]`: every benchmark of
  * issue 7 beside its baseline, in the same run; each figure the median of N runs (default 5;
  * 3 for the million-account start and claims runs). Prints the table and writes
- * bench/results.json (or --out FILE).
+ * bench/results.json (the committed results) for a full run, bench/results.local.json for a
+ * --quick or --only one (or --out FILE).
  *
  * NAME: lookup, http, claims, timers, start, memory (start and memory share their runs).
  */
@@ -109,7 +110,8 @@ const failed = figures.filter((f) => f.pass === false);
 process.stdout.write(`${figures.length} figures, ${figures.filter((f) => f.pass).length} targets met, ${failed.length} missed${failures.length ? `, ${failures.length} benchmarks failed to run` : ''}\n`);
 for (const f of failures) process.stdout.write(`\n${f}\n`);
 
-const out = resolve(values.out ?? join(ROOT, 'bench/results.json'));
+// Only a full run replaces the committed results.
+const out = resolve(values.out ?? join(ROOT, quick || values.only ? 'bench/results.local.json' : 'bench/results.json'));
 mkdirSync(resolve(out, '..'), { recursive: true });
 writeFileSync(
   out,
