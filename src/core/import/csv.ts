@@ -67,13 +67,21 @@ export const accountRow = z.object({
   id: idText,
   name: idText,
   aliases: list,
-  domains: list.pipe(z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'domains look like acme.com'))),
+  domains: z
+    .string()
+    .optional()
+    .superRefine((s, ctx) => {
+      if (s && /[;,]/.test(s)) ctx.addIssue({ code: 'custom', message: `separate domains with | (acme.com|acme.io), got "${s}"` });
+    })
+    .pipe(list)
+    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'domains look like acme.com'))),
   segment: opt,
   region: opt,
   tier: opt,
   is_customer: bool,
   incumbent_partner: opt,
-  named_owner: opt,
+  // "Direct", "DIRECT": direct sales, as written anywhere else.
+  named_owner: opt.transform((s) => (s?.toLowerCase() === DIRECT ? DIRECT : s)),
 });
 
 export const partnerRow = z.object({
@@ -87,8 +95,8 @@ export const partnerRow = z.object({
 export const claimRow = z.object({
   id: idText,
   account_id: idText,
-  claimant: idText,
-  route: z.enum(ROUTES, { error: `expected one of ${ROUTES.join(', ')}` }),
+  claimant: idText.transform((s) => (s.toLowerCase() === DIRECT ? DIRECT : s)),
+  route: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(ROUTES, { error: `expected one of ${ROUTES.join(', ')}` })),
   product_line: idText,
   opportunity: idText,
   stage: idText,
@@ -99,13 +107,13 @@ export const claimRow = z.object({
       if (!s?.trim()) return null;
       const n = Number(s.trim());
       if (!Number.isFinite(n) || n < 0) {
-        ctx.addIssue({ code: 'custom', message: `amount must be a positive number, got "${s}"` });
+        ctx.addIssue({ code: 'custom', message: `expected a positive number, got "${s}"` });
         return z.NEVER;
       }
       return n;
     }),
   evidence: z.string().optional().default(''),
-  status: z.enum(CLAIM_STATUSES, { error: `expected one of ${CLAIM_STATUSES.join(', ')}` }),
+  status: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(CLAIM_STATUSES, { error: `expected one of ${CLAIM_STATUSES.join(', ')}` })),
   registered_at: instant,
   last_activity_at: z.string().optional().transform((s) => (s?.trim() ? s : undefined)).pipe(instant.optional()),
 });
@@ -172,6 +180,10 @@ export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, 
     return { ok: false, errors: [{ line: err.lines ?? 1, message: err.message.replace(/^Invalid Record Length: /, '') }] };
   }
   const known = HEADERS[kind] as readonly string[];
+  // Excel in many locales saves "CSV" with semicolons: the whole header is one column.
+  if (header.length === 1 && header[0]!.includes(';')) {
+    return { ok: false, errors: [{ line: 1, message: `the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
+  }
   const unknown = [...new Set(header.filter((h) => h && !known.includes(h)))];
   if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });
   const repeated = [...new Set(header.filter((h, i) => h && header.indexOf(h) !== i))];

@@ -69,6 +69,26 @@ describe('CSV import', () => {
     expect(rt.store.partners.get('contoso')).toMatchObject({ slackTeamId: 'T0FABRIKAM' });
   });
 
+  it('a file saved with semicolons (Excel in many locales) is refused with how to save it', () => {
+    expect(errorsOf('partners', 'id;name;tier\np1;Partner;gold\n')).toEqual([
+      'line 1: the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: id, name, tier, slack_team_id, teams_tenant_id',
+    ]);
+  });
+
+  it('domains separated by ; or , are refused with the separator to use', () => {
+    expect(errorsOf('accounts', [ACC_HEADER, 'x1,X,,"x.com, x.io",,,,,,', 'x2,Y,,y.com; y.io,,,,,,'].join('\n'))).toEqual([
+      'line 2: domains: separate domains with | (acme.com|acme.io), got "x.com, x.io"',
+      'line 3: domains: separate domains with | (acme.com|acme.io), got "y.com; y.io"',
+    ]);
+  });
+
+  it('direct, routes and statuses are read in any letter case, as stages are', () => {
+    importCsv(rt.ctx, 'accounts', 'a.csv', [ACC_HEADER, 'case1,Case One,,,,,,false,,Direct'].join('\n'));
+    expect(rt.store.accounts.get('case1')!.namedOwner).toBe('direct');
+    importCsv(rt.ctx, 'claims', 'c.csv', [CLAIM_HEADER, 'crm-case,acme,DIRECT,Resell,Analytics,D,Qualified,,,Rejected,2026-11-01,'].join('\n'));
+    expect(rt.store.claims.all().find((c) => c.accountId === 'acme' && c.claimant === 'direct' && c.route === 'resell' && c.status === 'rejected')).toBeDefined();
+  });
+
   it('reports unknown and missing columns', () => {
     expect(errorsOf('partners', 'id,nme,colour\np1,Partner,red')).toEqual(['line 1: unknown columns "nme", "colour" (expected: id, name, tier, slack_team_id, teams_tenant_id)', 'line 1: missing column "name"']);
   });
@@ -103,7 +123,7 @@ describe('CSV import', () => {
       errorsOf('claims', [header, 'c1,nope,contoso,resell,Analytics,D,qualified,,,protected,2026-11-20,', 'c2,acme,ghost,resell,Toasters,D,qualified,,,protected,2026-11-20,2026-11-01', 'c3,acme,contoso,teleport,Analytics,D,qualified,abc,,sleeping,yesterday,'].join('\n')),
     ).toEqual([
       'line 4: route: expected one of resell, referral, co-sell, marketplace, direct',
-      'line 4: amount: amount must be a positive number, got "abc"',
+      'line 4: amount: expected a positive number, got "abc"',
       'line 4: status: expected one of pending, protected, rejected, dormant, expired, lost, won',
       'line 4: registered_at: expected a date like 2026-11-12 or 2026-11-12T15:00:00Z',
     ]);
