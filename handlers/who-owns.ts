@@ -17,7 +17,7 @@ const MAX_QUERY = 200;
 function readQuery(query: unknown): string {
   const q = typeof query === 'string' ? query.trim() : '';
   const problem = q.length === 0 ? 'Type an account name, alias or web domain, e.g. /who-owns acme' : q.length > MAX_QUERY ? `Keep the search under ${MAX_QUERY} characters` : null;
-  if (problem) throw new DomainError('invalid_input', `Please fix: query: ${problem}`, { query: problem });
+  if (problem) throw new DomainError('invalid_input', `${problem}.`, { query: problem });
   return q;
 }
 

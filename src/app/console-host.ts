@@ -18,17 +18,22 @@ export async function hostConsole(rt: Runtime, input: Readable, output: Writable
   const people = () => rt.policies.inForceAt(rt.clock.now()).policy.people;
   const drain = async (): Promise<string[]> => {
     const out: string[] = [];
-    for (const m of dueMessages(rt.db.db, 'console', rt.clock.now(), 500)) {
-      const where =
-        m.target.kind === 'user'
-          ? `DM to ${people()[m.target.user]?.name ?? m.target.user}`
-          : m.target.kind === 'dispute-thread'
-            ? `thread of dispute #${m.target.disputeId}`
-            : `#${m.target.channel}`;
-      out.push(`  ┌ ${where}\n${renderReply(m.body as Reply).replace(/^/gm, '  │ ')}`);
-      markDelivered(rt.db.db, m.id, rt.clock.now());
+    // A message behind another to the same place (a thread's second post) is due once that one
+    // is shown: take them until none is left, so all of a command's messages show under it.
+    for (;;) {
+      const batch = dueMessages(rt.db.db, 'console', rt.clock.now(), 500);
+      if (batch.length === 0) return out;
+      for (const m of batch) {
+        const where =
+          m.target.kind === 'user'
+            ? `DM to ${people()[m.target.user]?.name ?? m.target.user}`
+            : m.target.kind === 'dispute-thread'
+              ? `thread of dispute #${m.target.disputeId}`
+              : `#${m.target.channel}`;
+        out.push(`  ┌ ${where}\n${renderReply(m.body as Reply).replace(/^/gm, '  │ ')}`);
+        markDelivered(rt.db.db, m.id, rt.clock.now());
+      }
     }
-    return out;
   };
   await runConsole({
     deps: rt.deps,

@@ -46,6 +46,23 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     check.close();
   });
 
+  it('shows every message a command caused under it, a thread’s second post included, before the next prompt', () => {
+    const script = [
+      '/as northwind',
+      '/claim account="Soylent Corp" route=resell product=analytics opportunity="Soylent pilot" stage=proposal',
+      '/as contoso',
+      '/claim account="Soylent Corp" route=resell product=analytics opportunity="Soylent x" stage=qualified',
+      '/activity',
+      '/quit',
+    ].join('\n');
+    const { out, code } = runConsole(`${script}\n`, join(dir, 'thread.db'));
+    expect(code).toBe(0);
+    const afterClaim = out.slice(out.lastIndexOf('> /claim'), out.indexOf('> /activity'));
+    expect(afterClaim).toContain('thread of dispute #1');
+    expect(afterClaim).toContain('Pat Okafor will rule by');
+    expect(out.slice(out.indexOf('> /activity'))).toContain('Name the claim by its number, e.g. /activity 42');
+  });
+
   it('claims, overlaps to the arbitrator, refuses the wrong ruler, rules, and refuses a second ruling', () => {
     const script = [
       '/as northwind',

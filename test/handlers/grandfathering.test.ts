@@ -55,6 +55,6 @@ describe('grandfathering: a claim is judged under the policy version in force wh
     const changed = join(dir, 'changed.yaml');
     writeFileSync(changed, policyTextWith([['protection_days: 90', 'protection_days: 60']]));
     expect(() => testRuntime({ databasePath: db, policyPath: changed, demo: false })).toThrow(PolicyError);
-    expect(() => testRuntime({ databasePath: db, policyPath: changed, demo: false })).toThrow(/changed\.yaml: version: "2026.1" was already loaded with different rules; give the changed policy a new version/);
+    expect(() => testRuntime({ databasePath: db, policyPath: changed, demo: false })).toThrow(/changed\.yaml: line 5: version: "2026.1" was already loaded on \d{4}-\d{2}-\d{2} with different rules, and claims may refer to it; give the changed policy a new version/);
   });
 });
