@@ -162,8 +162,10 @@ export function openCase(
 ): { dispute: Dispute; events: DomainEvent[] } {
   const { store } = ctx;
   const version = versionForCase(ctx, input.claims, now);
-  // Who arbitrates follows the version in force now (see chainOf); the criteria, the case's version.
-  const coverage = coverageFor(input.account, ctx.policies().inForceAt(now).policy);
+  // Who arbitrates and by when (the SLA, its business hours and holidays) follow the version in
+  // force now (see chainOf); the criteria, the case's version.
+  const inForce = ctx.policies().inForceAt(now);
+  const coverage = coverageFor(input.account, inForce.policy);
   const decision: Decision = input.approvalOnly
     ? { winner: input.parties[0] ?? null, rule: null, auto: false, trace: [] }
     : decideFor(input.account, version, input.claims);
@@ -171,7 +173,7 @@ export function openCase(
   const heldBy = rulingHolding(ctx, input.account.id, input.claims);
   const settles = decision.auto && decision.winner !== null && !input.forceArbitration && !heldBy;
   const chain = arbitrationChain(coverage);
-  const dueAt = settles ? null : slaDueAt(version, now);
+  const dueAt = settles ? null : slaDueAt(inForce, now);
   const draft: NewDispute = {
     accountId: input.account.id,
     productLine: input.productLine,
@@ -209,7 +211,7 @@ export function openCase(
     payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, coverage: coverage.name, approval: input.approvalOnly ?? false, ...(heldBy ? { heldByRuling: true } : {}) },
   });
   const events: DomainEvent[] = [{ type: 'dispute.opened', dispute }];
-  if (!settles) startSla(ctx, dispute.id, version, 0, now);
+  if (!settles) startSla(ctx, dispute.id, inForce, 0, now);
   if (settles) {
     store.ledger.append({ at: now, kind: 'dispute.settled', subject, actor: 'criteria', policyVersion: version.version, payload: { winner: decision.winner, rule: decision.rule, trace: decision.trace } });
     events.push(...applyOutcome(ctx, dispute.claimIds, dispute.id, decision.winner!, 'criteria', now, { fresh: input.fresh ?? [] }));

@@ -104,7 +104,8 @@ export function breach(ctx: DomainContext, disputeId: number, payload: Record<st
   while (nextLevel < chain.length && !Object.hasOwn(people, chain[nextLevel]!)) nextLevel++;
   const next = chain[nextLevel];
   if (next) {
-    const dueAt = startSla(ctx, d.id, version, nextLevel, now);
+    // A fresh SLA under the version in force now: its length, business hours and holidays.
+    const dueAt = startSla(ctx, d.id, ctx.policies().inForceAt(now), nextLevel, now);
     ctx.store.disputes.update(d.id, { arbitrator: next, escalationLevel: nextLevel, dueAt });
     ctx.store.ledger.append({ at: now, kind: 'dispute.escalated', subject, actor: 'sla', policyVersion: version.version, payload: { from: d.arbitrator, to: next, level: nextLevel, dueAt: dueAt.toISOString() } });
     return [{ type: 'dispute.escalated', dispute: { ...d, arbitrator: next, escalationLevel: nextLevel, dueAt }, from: d.arbitrator }];
@@ -125,7 +126,7 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   if (principal.kind !== 'internal' || principal.personKey !== d.arbitrator) throw new DomainError('forbidden', `Only the assigned arbitrator can snooze reminders of dispute #${d.id}.`);
   if (!SNOOZE_OPTIONS.includes(option)) throw new DomainError('invalid_input', `Snooze for ${SNOOZE_OPTIONS.join(', ')}.`);
   const version = versionOfDispute(ctx, d);
-  const cal = calendarOf(version);
+  const cal = calendarOf(ctx.policies().inForceAt(now));
   const until = option === 'next-business-day' ? cal.nextBusinessDayStart(now) : cal.addBusinessTime(now, parseDuration(option));
   if (d.dueAt && until.getTime() >= d.dueAt.getTime()) {
     throw new DomainError('invalid_input', `That would snooze past the SLA breach; the case escalates when it breaches. Pick a shorter snooze.`);

@@ -70,4 +70,34 @@ describe('escalation', () => {
     expect(ledgerKinds(rt, `claim:${claim.id}`)).not.toContain('claim.dormancy_warning');
     expect(rt.store.claims.get(claim.id)!.status).toBe('dormant');
   });
+
+  const claimOn = (stage: string) => ({ account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage, amount: '', evidence: '' });
+  const consoleMeta = { origin: { platform: 'console' as const, channel: 'console', thread: null }, requestKey: null };
+
+  it('a case takes its SLA, business hours and holidays from the version in force when it opens, even over an older claim', () => {
+    const db = join(dir, 'sla-version.db');
+    const v1 = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath: db });
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), claimOn('qualified'), consoleMeta); // registered under 2026.1 (16h SLA)
+    v1.close();
+    const v2 = join(dir, 'sla-v2.yaml');
+    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-02'], ['arbitration: 16h', 'arbitration: 8h'], ['2026-12-25]', '2026-12-04, 2026-12-25]']]));
+    rt = testRuntime({ at: '2026-12-03T14:00:00Z', databasePath: db, policyPath: v2, demo: false }); // Thu 09:00 New York
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimOn('proposal'), consoleMeta);
+    const d = rt.store.disputes.all().at(-1)!;
+    // judged under the claim's 2026.1, due under 2026.2: 8 business hours, Thu 17:00
+    expect(d).toMatchObject({ status: 'open', policyVersion: '2026.1', dueAt: new Date('2026-12-03T22:00:00Z') });
+  });
+
+  it('an escalation starts its SLA under the version in force then: a holiday added meanwhile is no business day', () => {
+    const db = join(dir, 'sla-holiday.db');
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db }); // Mon 09:00
+    const d0 = openArbitratedCase(v1);
+    v1.close();
+    const v2 = join(dir, 'sla-holiday.yaml');
+    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-08'], ['2026-12-25]', '2026-12-09, 2026-12-25]']]));
+    rt = testRuntime({ at: d0.dueAt!.toISOString(), databasePath: db, policyPath: v2, demo: false }); // the breach, Tue 17:00
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    // Wed Dec 9 closed: 16 business hours are Thu and Fri, due Fri 17:00
+    expect(rt.store.disputes.get(d0.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1, dueAt: new Date('2026-12-11T22:00:00Z') });
+  });
 });
