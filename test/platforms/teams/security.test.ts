@@ -6,6 +6,7 @@ import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { FORMS } from '../../../handlers/replies/model.js';
 import { getPerson } from '../../../db/repos/people.repo.js';
 import { testRuntime } from '../../support/runtime.js';
+import { cardOf, readCard } from '../../support/fake-connector.js';
 import { invokeActivity, messageActivity, startTeams, USERS, type TeamsHarness } from '../../support/teams-harness.js';
 
 const APP_ID = '00000000-1111-4222-8333-444444444444';
@@ -70,6 +71,26 @@ describe('unauthenticated mode', () => {
       } finally {
         rt.close();
       }
+    }
+  });
+});
+
+describe('trying the bot locally (no app id, no tenant id)', () => {
+  it('a user whose activity names no tenant (the Bot Framework Emulator) is a colleague; a partner’s tenant stays the partner’s', async () => {
+    const h = await startTeams({ env: { MICROSOFT_APP_TENANT_ID: '' } });
+    try {
+      const a = messageActivity(USERS.sam, 'who-owns acme', { kind: 'personal' }, h.connector.url);
+      delete (a.channelData as Record<string, unknown>).tenant;
+      expect((await h.post(a)).status).toBe(200);
+      const answer = readCard(cardOf(h.connector.calls.filter((c) => c.kind === 'reply' || c.kind === 'send').at(-1)));
+      expect(answer).toContain('Acme Corporation');
+      expect(answer).toContain('Northwind Partners');
+      // a partner's tenant is still that partner's: it sees no other partner's name
+      const partner = readCard(await h.say(USERS.contoso, 'who-owns acme'));
+      expect(partner).toContain('Acme Corporation');
+      expect(partner).not.toContain('Northwind');
+    } finally {
+      await h.stop();
     }
   });
 });
