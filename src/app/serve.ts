@@ -130,13 +130,6 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
     if (host) server.listen(port, host, ok);
     else server.listen(port, ok);
   });
-  if (host) {
-    const bound = (server.address() as AddressInfo).port;
-    rt.logger.warn(
-      { host, port: bound },
-      `Teams is served unauthenticated (MICROSOFT_APP_ID is not set): the server listens on ${host} only, for an emulator or Agents Playground on this machine at http://${host}:${bound}/api/messages. To serve Teams to others, set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD.`,
-    );
-  }
   // Timers only touch the database: they need not wait for the platforms' start (Slack's
   // auth.test is a round trip to Slack), so a restart reaches its first tick sooner.
   const scheduler = options.scheduler ?? startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
@@ -144,6 +137,14 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
   let version: number;
   try {
     hosts = await loaded;
+    if (host) {
+      // Said once the platforms loaded: production refuses unauthenticated Teams as they load.
+      const bound = (server.address() as AddressInfo).port;
+      rt.logger.warn(
+        { host, port: bound },
+        `Teams is served unauthenticated (MICROSOFT_APP_ID is not set): the server listens on ${host} only, for an emulator or Agents Playground on this machine at http://${host}:${bound}/api/messages. To serve Teams to others, set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD.`,
+      );
+    }
     const started = (async () => {
       for (const p of hosts) await p.start?.();
     })();

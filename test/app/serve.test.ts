@@ -166,6 +166,16 @@ describe('where the server listens', () => {
     }
   });
 
+  it('in production without an app id it refuses to start, and never first says it serves Teams unauthenticated', async () => {
+    const rt = testRuntime({ demo: false, env: { NODE_ENV: 'production' } });
+    try {
+      await expect(serve(rt, { routes: platformRoutes(rt.config), load: async () => configuredPlatforms(rt) }, 0)).rejects.toThrow(/MICROSOFT_APP_ID/);
+      expect(rt.logs.lines.filter((l) => /unauthenticated/i.test(l))).toEqual([]);
+    } finally {
+      rt.close();
+    }
+  });
+
   it('also when serve is given the platforms already built', async () => {
     const rt = testRuntime({ demo: false });
     const serving = await serve(rt, configuredPlatforms(rt), 0);
