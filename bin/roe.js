@@ -5,12 +5,27 @@ import { importEntry } from '../scripts/build.js';
 // Stack traces name the TypeScript sources, not the compiled files in dist/.
 process.setSourceMapsEnabled(true);
 
-const [{ main }, { loadDotEnv }] = await Promise.all([importEntry('cli'), importEntry('config')]);
-loadDotEnv();
-process.exitCode = await main(process.argv.slice(2), {
-  out: (s) => process.stdout.write(`${s}\n`),
-  err: (s) => process.stderr.write(`${s}\n`),
-  env: process.env,
-  stdin: process.stdin,
-  stdout: process.stdout,
-});
+/**
+ * An error main() did not expect (or a build that failed): one line and exit 1; the stack trace
+ * only when LOG_LEVEL is debug or trace. (Written here too, for when the CLI cannot be loaded.)
+ */
+function unexpected(err) {
+  const detail = ['debug', 'trace'].includes(process.env.LOG_LEVEL?.trim().toLowerCase() ?? '');
+  const line = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0];
+  process.stderr.write(`roe: unexpected error: ${detail ? (err?.stack ?? String(err)) : `${line} (LOG_LEVEL=debug shows the stack trace)`}\n`);
+  process.exitCode = 1;
+}
+
+try {
+  const [{ main }, { loadDotEnv }] = await Promise.all([importEntry('cli'), importEntry('config')]);
+  loadDotEnv();
+  process.exitCode = await main(process.argv.slice(2), {
+    out: (s) => process.stdout.write(`${s}\n`),
+    err: (s) => process.stderr.write(`${s}\n`),
+    env: process.env,
+    stdin: process.stdin,
+    stdout: process.stdout,
+  });
+} catch (err) {
+  unexpected(err);
+}

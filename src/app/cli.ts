@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
 import { stringify } from 'csv-stringify/sync';
 import { verifyChain } from '../core/ledger/chain.js';
 import { csvText, importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
@@ -12,7 +13,7 @@ import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
 import { createLogger } from './logger.js';
 import { readPolicyFile } from './policies.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { createRuntime, systemClock, type Runtime } from './runtime.js';
 import { DatabaseFileError } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
@@ -20,20 +21,78 @@ import { partnerExport } from '../core/privacy/export.js';
 import { platformRoutes, serve } from './serve.js';
 import { startScheduler } from './scheduler.js';
 
+/** Every command as `roe help` lists it: [syntax, what it does]; a command's own usage is its rows. */
+const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
+  ['serve', 'run the bot (Slack, Teams and /healthz on one server)'],
+  ['console', 'the local console on the database'],
+  ['import accounts|partners|claims FILE', 'import a CSV export (headers as in examples/)'],
+  ['policy check FILE', 'validate a policy file'],
+  ['ledger verify', "check the ledger's hash chain"],
+  ['ledger export --format csv|json', 'print the ledger'],
+  ['stats [--format text|json]', 'claims, disputes and rulings per partner'],
+  ['backup FILE', 'an online, consistent copy of the database'],
+  ['export --partner ID', 'everything about one partner, and nothing about others (JSON)'],
+  ['forget USER', "remove a chat user's personal data (USER: slack:U0123, teams:29:…)"],
+  ['outbox [list]', 'notifications not delivered yet (pending and parked)'],
+  ['outbox retry ID|--all', 'put parked notifications back in the queue'],
+  ['help [COMMAND]', 'this list, or the usage of one command (also: roe COMMAND --help)'],
+];
+
 const USAGE = `usage: roe <command>
 
-  serve                                  run the bot (Slack, Teams and /healthz on one server)
-  console                                the local console on the database
-  import accounts|partners|claims FILE   import a CSV export (headers as in examples/)
-  policy check FILE                      validate a policy file
-  ledger verify                          check the ledger's hash chain
-  ledger export --format csv|json        print the ledger
-  stats [--format json]                  claims, disputes and rulings per partner
-  backup FILE                            an online, consistent copy of the database
-  export --partner ID                    everything about one partner, and nothing about others (JSON)
-  forget USER                            remove a chat user's personal data (USER: slack:U0123, teams:29:…)
-  outbox [list]                          notifications not delivered yet (pending and parked)
-  outbox retry ID|--all                  put parked notifications back in the queue`;
+${COMMANDS.map(([syntax, about]) => `  ${syntax.padEnd(39)}${about}`).join('\n')}`;
+
+const commandOf = (syntax: string) => syntax.split(' ')[0]!;
+const isCommand = (name: string) => COMMANDS.some(([syntax]) => commandOf(syntax) === name);
+
+/** One command's usage: its rows of {@link USAGE}. */
+function commandUsage(cmd: string): string {
+  const rows = COMMANDS.filter(([syntax]) => commandOf(syntax) === cmd);
+  const width = Math.max(...rows.map(([syntax]) => syntax.length)) + 2;
+  return rows.map(([syntax, about], i) => `${i === 0 ? 'usage:' : '      '} roe ${syntax.padEnd(width)}${about}`).join('\n');
+}
+
+/** The subcommands of the commands that have some (for `import`, what it imports). */
+const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
+  import: ['accounts', 'partners', 'claims'],
+  policy: ['check'],
+  ledger: ['verify', 'export'],
+  outbox: ['list', 'retry'],
+};
+
+interface ArgSpec {
+  /** The options it takes, by name (without the dashes). */
+  options?: Readonly<Record<string, 'string' | 'boolean'>>;
+  /** The arguments it takes after the (sub)command, at most. */
+  args?: readonly ('FILE' | 'USER' | 'ID')[];
+}
+
+/** What each command, or `command subcommand`, takes. */
+const SPECS: Readonly<Record<string, ArgSpec>> = {
+  serve: {},
+  console: {},
+  'import accounts': { args: ['FILE'] },
+  'import partners': { args: ['FILE'] },
+  'import claims': { args: ['FILE'] },
+  'policy check': { args: ['FILE'] },
+  'ledger verify': {},
+  'ledger export': { options: { format: 'string' } },
+  stats: { options: { format: 'string' } },
+  backup: { args: ['FILE'] },
+  export: { options: { partner: 'string' } },
+  forget: { args: ['USER'] },
+  'outbox list': {},
+  'outbox retry': { args: ['ID'], options: { all: 'boolean' } },
+};
+
+interface Parsed {
+  cmd: string;
+  sub: string | undefined;
+  /** The command, and its subcommand when one was given, as problems name it. */
+  label: string;
+  args: string[];
+  options: Record<string, string | true>;
+}
 
 export interface Io {
   out: (s: string) => void;
@@ -46,22 +105,173 @@ export interface Io {
 /** A command that cannot run as asked: one line for the admin, exit 1. */
 class CommandError extends Error {}
 
+/** A command line that does not say what to do: the problem and the command's usage, exit 2. */
+class UsageError extends Error {
+  constructor(
+    /** The command (and subcommand) it is about, or null for none. */
+    readonly cmd: string | null,
+    problem: string,
+  ) {
+    super(problem);
+  }
+}
+
+const oneOf = (xs: readonly string[]) => `${xs.slice(0, -1).join(', ')}${xs.length > 1 ? ' or ' : ''}${xs.at(-1)}`;
+
+/**
+ * Splits a command's arguments into its subcommand, options and arguments, refusing what the
+ * command does not take. Anything that starts with "-" is an option: a file named so is written
+ * ./-name, so that a mistyped option never becomes a file name.
+ */
+function parseCommand(cmd: string, argv: string[]): Parsed {
+  let rest = argv;
+  let sub: string | undefined;
+  const subs = SUBCOMMANDS[cmd];
+  if (subs) {
+    const first = rest[0];
+    if (first === undefined || first.startsWith('-')) {
+      // `roe outbox` lists; the other commands need to be told which one.
+      if (cmd !== 'outbox') throw new UsageError(cmd, `needs a subcommand: ${oneOf(subs)}`);
+      sub = 'list';
+    } else {
+      if (!subs.includes(first)) throw new UsageError(cmd, `unknown subcommand "${first}" (use ${oneOf(subs)})`);
+      sub = first;
+      rest = rest.slice(1);
+    }
+  }
+  const label = sub && rest !== argv ? `${cmd} ${sub}` : cmd;
+  const spec = SPECS[sub ? `${cmd} ${sub}` : cmd] ?? {};
+  const types = spec.options ?? {};
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, options: Object.fromEntries(Object.entries(types).map(([name, type]) => [name, { type }])), allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(label, argumentProblem(e, spec));
+  }
+  const options: Record<string, string | true> = {};
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (value === true || (typeof value === 'string' && value !== '')) options[name] = value;
+    else if (value === '') throw new UsageError(label, `--${name} needs a value`);
+  }
+  // Anything that starts with "-" is an option: a file named so is written ./-name.
+  const args = parsed.positionals;
+  const max = spec.args?.length ?? 0;
+  if (args.length > max) throw new UsageError(label, `unexpected argument "${args[max]}"`);
+  return { cmd, sub, label, args, options };
+}
+
+/** node:util parseArgs's refusal as one line of ours (its own messages are written for developers). */
+function argumentProblem(e: unknown, spec: ArgSpec): string {
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : String(e);
+  const flag = /'(-{1,2}[^'\s]+)/.exec(text)?.[1] ?? '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const file = spec.args?.includes('FILE') ? ` (for a FILE whose name starts with "-", write ./${flag})` : '';
+    return `unknown option "${flag}"${file}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return /does not take an argument/.test(text) ? `${flag} takes no value` : `${flag} needs a value`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument${flag ? ` "${flag}"` : ''}`;
+  return text.split('\n')[0]!;
+}
+
+/** The value of a string option, refused unless it is one of `allowed`. */
+function choice(p: Parsed, name: string, allowed: readonly string[], fallback: string): string {
+  const value = p.options[name] ?? fallback;
+  if (typeof value !== 'string' || !allowed.includes(value)) throw new UsageError(p.label, `--${name} must be ${oneOf(allowed)} (got "${String(value)}")`);
+  return value;
+}
+
+/** DATABASE_PATH as configured and as the absolute path it names. */
+interface DatabaseLocation {
+  /** How messages name it: `DATABASE_PATH`, with its value when that is relative. */
+  label: string;
+  /** The absolute path (or `:memory:`). */
+  path: string;
+}
+
+function databaseLocation(configured: string): DatabaseLocation {
+  if (configured === ':memory:' || isAbsolute(configured)) return { label: 'DATABASE_PATH', path: configured };
+  return { label: `DATABASE_PATH=${configured}`, path: resolve(configured) };
+}
+
+const FILE_ERRNOS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'EISDIR', 'ENOSPC', 'ENAMETOOLONG', 'ELOOP']);
+const SQLITE_FILE_CODES = /^SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL)/;
+
+const statOf = (path: string) => {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // ENOTDIR, EACCES…: not there for us
+  }
+};
+
+/** Why the database file cannot be opened or written, as far as the file system tells. */
+function whyNot(path: string): string | null {
+  const stat = statOf(path);
+  if (stat?.isDirectory()) return 'it is a directory';
+  let dir = dirname(path);
+  while (!statOf(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  if (!statOf(dir)?.isDirectory()) return `${dir} is not a directory`;
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    return `${dir} cannot be written`;
+  }
+  if (stat) {
+    try {
+      accessSync(path, constants.R_OK | constants.W_OK);
+    } catch {
+      return 'the file cannot be read and written';
+    }
+  }
+  return null;
+}
+
+/**
+ * The one line for an error the database file caused (a directory, a folder that cannot be
+ * written, a read-only file, a full disk), or null for any other error.
+ */
+function databaseFileProblem(db: DatabaseLocation, e: unknown): string | null {
+  if (db.path === ':memory:') return null;
+  const { code, path } = (e ?? {}) as { code?: unknown; path?: unknown };
+  if (typeof code !== 'string') return null;
+  const onTheWay = typeof path === 'string' && (db.path === path || db.path.startsWith(`${path}/`) || db.path.startsWith(`${path}${sep}`));
+  if (!SQLITE_FILE_CODES.test(code) && !(FILE_ERRNOS.has(code) && onTheWay)) return null;
+  const message = ((e as Error).message ?? '').split('\n')[0]!;
+  const verb = code === 'SQLITE_CANTOPEN' || !code.startsWith('SQLITE_') ? 'cannot open' : 'cannot write to';
+  return `${db.label}: ${verb} ${db.path} (${whyNot(db.path) ?? message})`;
+}
+
 /**
  * Refuses a database file that does not exist, so that a command which only reads (or changes
  * existing data) does not create an empty database at a mistyped path and report on it.
  */
-function requireDatabase(config: Config): void {
-  const path = config.databasePath;
-  if (path === ':memory:') return;
-  const stat = statSync(path, { throwIfNoEntry: false });
-  if (!stat) throw new CommandError(`DATABASE_PATH: no database at ${path} (run npx roe serve, npm start or an import first)`);
-  if (!stat.isFile()) throw new CommandError(`DATABASE_PATH: ${path} is not a database file`);
+function requireDatabase(db: DatabaseLocation): void {
+  if (db.path === ':memory:') return;
+  const stat = statOf(db.path);
+  if (!stat) throw new CommandError(`${db.label}: no database at ${db.path} (run npx roe serve, npm start or an import first)`);
+  if (!stat.isFile()) throw new CommandError(`${db.label}: ${db.path} is not a database file`);
+}
+
+/**
+ * createRuntime, with a database file that cannot be opened reported in one line. `readOnly`:
+ * the command only reads, so the policy file is not recorded as a version (nor refused for
+ * one of the same name).
+ */
+function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { readOnly = false } = {}): Runtime {
+  try {
+    return createRuntime({ ...config, databasePath: db.path }, logger, systemClock, { recordPolicy: !readOnly });
+  } catch (e) {
+    const problem = databaseFileProblem(db, e);
+    if (problem) throw new CommandError(problem);
+    throw e;
+  }
 }
 
 /** Runs fn on a runtime over the configured database, which must exist unless `create` is set. */
-function withRuntime<T>(config: Config, fn: (rt: Runtime) => T, { create = false } = {}): T {
-  if (!create) requireDatabase(config);
-  const rt = createRuntime(config, createLogger(config.logLevel, process.stderr));
+function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) => T, { create = false, readOnly = false } = {}): T {
+  if (!create) requireDatabase(db);
+  const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { readOnly });
   try {
     return fn(rt);
   } finally {
@@ -69,217 +279,52 @@ function withRuntime<T>(config: Config, fn: (rt: Runtime) => T, { create = false
   }
 }
 
-/** Runs one `roe` command; returns the exit code. */
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Runs one `roe` command; returns the exit code: 0 done, 1 the command failed (one line on
+ * stderr), 2 the command line is wrong (the problem and the command's usage on stderr).
+ * `roe COMMAND --help` (or -h, anywhere after the command) prints the command's usage and does
+ * nothing else.
+ */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const [cmd, sub, ...rest] = argv;
+  const [cmd, ...args] = argv;
+  if (!cmd) {
+    io.out(USAGE);
+    return 2;
+  }
+  if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    const topic = args[0];
+    if (topic === undefined) io.out(USAGE);
+    else if (isCommand(topic)) io.out(commandUsage(topic));
+    else return usage(io, null, `unknown command "${topic}"`);
+    return 0;
+  }
+  if (!isCommand(cmd)) return usage(io, null, `unknown command "${cmd}"`);
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(commandUsage(cmd));
+    return 0;
+  }
+  let db: DatabaseLocation | undefined;
   try {
-    if (cmd === 'policy' && sub === 'check') {
-      const file = rest[0];
-      if (!file) return usage(io, 'policy check needs a FILE');
+    const p = parseCommand(cmd, args);
+    if (cmd === 'policy') {
+      // Before the configuration: checking a file needs neither the environment nor a database.
+      const file = p.args[0];
+      if (!file) throw new UsageError(p.label, 'needs a FILE');
       const { policy } = readPolicyFile(file);
       io.out(`${file}: valid (version ${policy.version}, effective ${policy.effective}, ${policy.coverage.length} coverage rules, ${policy.criteria.length} criteria)`);
       return 0;
     }
-    if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-      io.out(USAGE);
-      return cmd ? 0 : 2;
-    }
     const config = loadConfig(io.env);
-    switch (cmd) {
-      case 'serve': {
-        const rt = createRuntime(config, createLogger(config.logLevel));
-        // Timers first: the scheduler's first tick (timers that fell due while the bot was down)
-        // waits neither for the account index nor for the chat SDKs, which load after it while
-        // the server already listens.
-        const scheduler = startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
-        const platforms = { routes: platformRoutes(config), load: async () => (await import('./platforms.js')).configuredPlatforms(rt) };
-        let serving: Awaited<ReturnType<typeof serve>>;
-        try {
-          serving = await serve(rt, platforms, config.port, { scheduler });
-        } catch (e) {
-          scheduler.stop();
-          rt.close();
-          if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-          io.err(`PORT: ${config.port} is in use (set PORT to a free port)`);
-          return 1;
-        }
-        await new Promise<void>((done) => {
-          let stopping = false;
-          // The first SIGINT or SIGTERM stops cleanly (requests and deliveries under way finish);
-          // a second one, of either kind, exits at once.
-          const onSignal = (signal: NodeJS.Signals) => {
-            if (stopping) {
-              io.err(`${signal} again: exiting without waiting`);
-              process.exit(1);
-            }
-            stopping = true;
-            void serving.stop().then(() => {
-              process.off('SIGINT', onSignal);
-              process.off('SIGTERM', onSignal);
-              rt.close();
-              done();
-            });
-          };
-          process.on('SIGINT', onSignal);
-          process.on('SIGTERM', onSignal);
-        });
-        return 0;
-      }
-      case 'console': {
-        const rt = createRuntime(config, createLogger(config.logLevel, process.stderr));
-        try {
-          await hostConsole(rt, io.stdin as never, io.stdout as never);
-        } finally {
-          rt.close();
-        }
-        return 0;
-      }
-      case 'import': {
-        const file = rest[0];
-        if (!sub || !['accounts', 'partners', 'claims'].includes(sub) || !file) return usage(io, 'import needs accounts|partners|claims and a FILE');
-        let bytes: Uint8Array;
-        try {
-          bytes = readFileSync(file);
-        } catch (e) {
-          io.err(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-          return 1;
-        }
-        // Decoded strictly: readFileSync's 'utf8' would turn a Latin-1 file into mojibake silently.
-        const text = csvText(file, bytes);
-        const report = withRuntime(config, (rt) => {
-          const r = importCsv(rt.ctx, sub as ImportKind, file, text);
-          // The account index file, for the accounts as imported: the next start (or a running
-          // server) reads it instead of indexing every account.
-          if (sub === 'accounts') rt.reindex();
-          return r;
-        }, { create: true });
-        io.out(`${file}: ${report.inserted} ${sub} added, ${report.updated} updated`);
-        return 0;
-      }
-      case 'ledger': {
-        if (sub === 'verify') {
-          const result = withRuntime(config, (rt) => verifyChain(rt.store.ledger.entries()));
-          if (result.ok) {
-            io.out(`ledger OK: ${result.count} entries, head ${result.head.slice(0, 16)}`);
-            return 0;
-          }
-          io.err(`ledger BROKEN at entry ${result.badSeq}: ${result.problem} (${result.count} entries before it verify)`);
-          return 1;
-        }
-        if (sub === 'export') {
-          const { values } = parseArgs({ args: rest, options: { format: { type: 'string', default: 'json' } } });
-          if (values.format !== 'csv' && values.format !== 'json') return usage(io, '--format must be csv or json');
-          const entries = withRuntime(config, (rt) => [...rt.store.ledger.entries()]);
-          if (values.format === 'json') io.out(JSON.stringify(entries, null, 2));
-          else io.out(stringify(entries.map((e) => ({ ...e, payload: JSON.stringify(e.payload) })), { header: true, columns: ['seq', 'at', 'kind', 'subject', 'actor', 'policyVersion', 'payload', 'prevHash', 'hash'] }).trimEnd());
-          return 0;
-        }
-        return usage(io, 'ledger needs verify or export');
-      }
-      case 'stats': {
-        const { values } = parseArgs({ args: [sub, ...rest].filter((x): x is string => x !== undefined), options: { format: { type: 'string', default: 'text' } } });
-        const { stats, names } = withRuntime(config, (rt) => ({
-          stats: computeStats({ claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), breachesByDispute: breachesFromLedger(rt.store.ledger.entries()), policy: rt.policies.inForceAt(rt.clock.now()).policy, now: rt.clock.now() }),
-          names: new Map(rt.store.partners.all().map((p) => [p.id, p.name])),
-        }));
-        if (values.format === 'json') {
-          io.out(JSON.stringify(stats, null, 2));
-          return 0;
-        }
-        const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
-        const hrs = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}h`);
-        const rows = [
-          ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling', 'SLA breaches', 'violations', 'flagged'],
-          ...stats.parties.map((r) => [r.party === DIRECT ? 'Direct sales' : (names.get(r.party) ?? r.party), r.claims, r.disputes, pct(r.autoShare), hrs(r.medianHoursToRuling), r.slaBreaches, r.violations, r.flagged ? 'yes' : '']),
-          ['(overall)', stats.overall.claims, stats.overall.disputes, pct(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.slaBreaches, stats.overall.violations, stats.overall.flaggedPartners.join(' ')],
-        ].map((r) => r.map(String));
-        const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-        for (const r of rows) io.out(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
-        return 0;
-      }
-      case 'backup': {
-        const file = sub;
-        if (!file) return usage(io, 'backup needs a FILE');
-        requireDatabase(config);
-        if (existsSync(file)) {
-          io.err(`${file} exists; choose a new file name`);
-          return 1;
-        }
-        const rt = createRuntime(config, createLogger(config.logLevel, process.stderr));
-        try {
-          mkdirSync(dirname(resolve(file)), { recursive: true });
-          const r = await rt.db.sqlite.backup(file);
-          io.out(`backup written to ${file} (${r.totalPages} pages)`);
-          return 0;
-        } catch (e) {
-          // A half-written copy must not pass for a backup later (the file did not exist before).
-          if (existsSync(file)) rmSync(file, { force: true });
-          io.err(`${file}: backup failed (${((e as Error).message ?? String(e)).split('\n')[0]})`);
-          return 1;
-        } finally {
-          rt.close();
-        }
-      }
-      case 'export': {
-        const { values } = parseArgs({ args: [sub, ...rest].filter((x): x is string => x !== undefined), options: { partner: { type: 'string' } } });
-        if (!values.partner) return usage(io, 'export needs --partner ID');
-        const partnerId = values.partner;
-        const data = withRuntime(config, (rt) => {
-          const partner = rt.store.partners.get(partnerId);
-          if (!partner) return null;
-          return partnerExport({ partner, claims: rt.store.claims.forClaimant(partnerId), disputes: rt.store.disputes.all(), accounts: new Map(rt.store.accounts.all().map((a) => [a.id, a])), ledger: [...rt.store.ledger.entries()], at: rt.clock.now() });
-        });
-        if (!data) {
-          io.err(`no partner "${partnerId}"`);
-          return 1;
-        }
-        io.out(JSON.stringify(data, null, 2));
-        return 0;
-      }
-      case 'forget': {
-        const user = sub;
-        if (!user || !user.includes(':')) return usage(io, 'forget needs a chat user key like slack:U0123ABC or teams:29:1abc');
-        const report = withRuntime(config, (rt) => (knowsUser(rt.db, user) ? forgetUser(rt.db, user) : null));
-        if (!report) {
-          io.err(`nothing is known of ${user}`);
-          return 1;
-        }
-        io.out(`forgot ${user}: ${report.claims} claims and ${report.disputes} disputes now name ${report.actorId ?? 'nobody'}, ${report.people} profile removed, ${report.outbox} undelivered messages dropped; the ledger keeps only the pseudonym`);
-        return 0;
-      }
-      case 'outbox': {
-        if (!sub || sub === 'list') {
-          const rows = withRuntime(config, (rt) => undelivered(rt.db.db));
-          if (rows.length === 0) {
-            io.out('outbox empty: every notification was delivered');
-            return 0;
-          }
-          for (const r of rows) {
-            io.out(`#${r.id} ${r.status.padEnd(7)} ${r.platform} ${JSON.stringify(r.target)} attempts=${r.attempts} ${r.status === 'pending' ? `next=${r.nextAttemptAt.toISOString()}` : ''}`.trimEnd());
-            io.out(`    ${r.summary}${r.lastError ? `\n    last error: ${r.lastError}` : ''}`);
-          }
-          return 0;
-        }
-        if (sub === 'retry') {
-          const target = rest[0];
-          if (!target) return usage(io, 'outbox retry needs a message id or --all');
-          const id = target === '--all' ? null : Number(target.replace(/^#/, ''));
-          if (id !== null && (!Number.isInteger(id) || id <= 0)) return usage(io, `"${target}" is not a message id`);
-          const n = withRuntime(config, (rt) => retryParked(rt.db.db, id, rt.clock.now()));
-          if (n === 0 && id !== null) {
-            io.err(`no parked message #${id} to retry`);
-            return 1;
-          }
-          io.out(n === 0 ? 'no parked message to retry' : `${n} message${n > 1 ? 's' : ''} back in the queue`);
-          return 0;
-        }
-        return usage(io, 'outbox needs list or retry');
-      }
-      default:
-        return usage(io, `unknown command "${cmd}"`);
-    }
+    db = databaseLocation(config.databasePath);
+    return await run(p, config, db, io);
   } catch (e) {
-    if (e instanceof ConfigError) io.err(`configuration: ${e.message}`);
+    if (e instanceof UsageError) return usage(io, e.cmd, e.message);
+    const fileProblem = db ? databaseFileProblem(db, e) : null;
+    if (fileProblem) io.err(fileProblem);
+    else if (e instanceof ConfigError) io.err(`configuration: ${e.message}`);
+    else if (e instanceof DatabaseFileError && db) io.err(e.message.replace(/^DATABASE_PATH: /, `${db.label}: `));
     else if (e instanceof CommandError || e instanceof DatabaseFileError) io.err(e.message);
     else if (e instanceof ImportError || e instanceof PolicyError || isDomainError(e)) io.err(e.message);
     else throw e;
@@ -287,9 +332,209 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function usage(io: Io, problem: string): number {
-  io.err(`roe: ${problem}\n\n${USAGE}`);
+async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Promise<number> {
+  const { sub } = p;
+  switch (p.cmd) {
+    case 'serve': {
+      const rt = openRuntime(config, db, createLogger(config.logLevel));
+      // Timers first: the scheduler's first tick (timers that fell due while the bot was down)
+      // waits neither for the account index nor for the chat SDKs, which load after it while
+      // the server already listens.
+      const scheduler = startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
+      const platforms = { routes: platformRoutes(config), load: async () => (await import('./platforms.js')).configuredPlatforms(rt) };
+      let serving: Awaited<ReturnType<typeof serve>>;
+      try {
+        serving = await serve(rt, platforms, config.port, { scheduler });
+      } catch (e) {
+        scheduler.stop();
+        rt.close();
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        io.err(`PORT: ${config.port} is in use (set PORT to a free port)`);
+        return 1;
+      }
+      await new Promise<void>((done) => {
+        let stopping = false;
+        // The first SIGINT or SIGTERM stops cleanly (requests and deliveries under way finish);
+        // a second one, of either kind, exits at once.
+        const onSignal = (signal: NodeJS.Signals) => {
+          if (stopping) {
+            io.err(`${signal} again: exiting without waiting`);
+            process.exit(1);
+          }
+          stopping = true;
+          void serving.stop().then(() => {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+            rt.close();
+            done();
+          });
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
+      return 0;
+    }
+    case 'console': {
+      const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr));
+      try {
+        await hostConsole(rt, io.stdin as never, io.stdout as never);
+      } finally {
+        rt.close();
+      }
+      return 0;
+    }
+    case 'import': {
+      const kind = sub as ImportKind;
+      const file = p.args[0];
+      if (!file) throw new UsageError(p.label, 'needs a FILE');
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(file);
+      } catch (e) {
+        io.err(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        return 1;
+      }
+      // Decoded strictly: readFileSync's 'utf8' would turn a Latin-1 file into mojibake silently.
+      const text = csvText(file, bytes);
+      const report = withRuntime(config, db, (rt) => {
+        const r = importCsv(rt.ctx, kind, file, text);
+        // The account index file, for the accounts as imported: the next start (or a running
+        // server) reads it instead of indexing every account.
+        if (kind === 'accounts') rt.reindex();
+        return r;
+      }, { create: true });
+      io.out(`${file}: ${report.inserted} ${kind} added, ${report.updated} updated`);
+      return 0;
+    }
+    case 'ledger': {
+      if (sub === 'verify') {
+        const result = withRuntime(config, db, (rt) => verifyChain(rt.store.ledger.entries()), { readOnly: true });
+        if (result.ok) {
+          io.out(`ledger OK: ${result.count} entries, head ${result.head.slice(0, 16)}`);
+          return 0;
+        }
+        io.err(`ledger BROKEN at entry ${result.badSeq}: ${result.problem} (${result.count} entries before it verify)`);
+        return 1;
+      }
+      const format = choice(p, 'format', ['csv', 'json'], 'json');
+      const entries = withRuntime(config, db, (rt) => [...rt.store.ledger.entries()], { readOnly: true });
+      if (format === 'json') io.out(JSON.stringify(entries, null, 2));
+      else io.out(stringify(entries.map((e) => ({ ...e, payload: JSON.stringify(e.payload) })), { header: true, columns: ['seq', 'at', 'kind', 'subject', 'actor', 'policyVersion', 'payload', 'prevHash', 'hash'] }).trimEnd());
+      return 0;
+    }
+    case 'stats': {
+      const format = choice(p, 'format', ['text', 'json'], 'text');
+      const { stats, names } = withRuntime(config, db, (rt) => ({
+        stats: computeStats({ claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), breachesByDispute: breachesFromLedger(rt.store.ledger.entries()), policy: rt.policies.inForceAt(rt.clock.now()).policy, now: rt.clock.now() }),
+        names: new Map(rt.store.partners.all().map((p) => [p.id, p.name])),
+      }), { readOnly: true });
+      if (format === 'json') {
+        io.out(JSON.stringify(stats, null, 2));
+        return 0;
+      }
+      const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
+      const hrs = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}h`);
+      const rows = [
+        ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling', 'SLA breaches', 'violations', 'flagged'],
+        ...stats.parties.map((r) => [r.party === DIRECT ? 'Direct sales' : (names.get(r.party) ?? r.party), r.claims, r.disputes, pct(r.autoShare), hrs(r.medianHoursToRuling), r.slaBreaches, r.violations, r.flagged ? 'yes' : '']),
+        ['(overall)', stats.overall.claims, stats.overall.disputes, pct(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.slaBreaches, stats.overall.violations, stats.overall.flaggedPartners.join(' ')],
+      ].map((r) => r.map(String));
+      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+      for (const r of rows) io.out(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+      return 0;
+    }
+    case 'backup': {
+      const file = p.args[0];
+      if (!file) throw new UsageError(p.label, 'needs a FILE');
+      requireDatabase(db);
+      if (existsSync(file)) {
+        io.err(`${file} exists; choose a new file name`);
+        return 1;
+      }
+      const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { readOnly: true });
+      try {
+        mkdirSync(dirname(resolve(file)), { recursive: true });
+        const r = await rt.db.sqlite.backup(file);
+        io.out(`backup written to ${file} (${r.totalPages} pages)`);
+        return 0;
+      } catch (e) {
+        // A half-written copy must not pass for a backup later (the file did not exist before).
+        if (existsSync(file)) rmSync(file, { force: true });
+        io.err(`${file}: backup failed (${((e as Error).message ?? String(e)).split('\n')[0]})`);
+        return 1;
+      } finally {
+        rt.close();
+      }
+    }
+    case 'export': {
+      const partnerId = p.options.partner;
+      if (typeof partnerId !== 'string') throw new UsageError(p.label, 'needs --partner ID');
+      const data = withRuntime(config, db, (rt) => {
+        const partner = rt.store.partners.get(partnerId);
+        if (!partner) return null;
+        return partnerExport({ partner, claims: rt.store.claims.forClaimant(partnerId), disputes: rt.store.disputes.all(), accounts: new Map(rt.store.accounts.all().map((a) => [a.id, a])), ledger: [...rt.store.ledger.entries()], at: rt.clock.now() });
+      }, { readOnly: true });
+      if (!data) {
+        io.err(`no partner "${partnerId}"`);
+        return 1;
+      }
+      io.out(JSON.stringify(data, null, 2));
+      return 0;
+    }
+    case 'forget': {
+      const user = p.args[0];
+      if (!user || !user.includes(':')) throw new UsageError(p.label, 'needs a chat user key like slack:U0123ABC or teams:29:1abc');
+      const report = withRuntime(config, db, (rt) => (knowsUser(rt.db, user) ? forgetUser(rt.db, user) : null));
+      if (!report) {
+        io.err(`nothing is known of ${user}`);
+        return 1;
+      }
+      io.out(`forgot ${user}: ${plural(report.claims, 'claim')} and ${plural(report.disputes, 'dispute')} now name ${report.actorId ?? 'nobody'}, ${plural(report.people, 'profile')} removed, ${plural(report.outbox, 'undelivered message')} dropped; the ledger keeps only the pseudonym`);
+      return 0;
+    }
+    case 'outbox': {
+      if (sub === 'list') {
+        const rows = withRuntime(config, db, (rt) => undelivered(rt.db.db), { readOnly: true });
+        if (rows.length === 0) {
+          io.out('outbox empty: every notification was delivered');
+          return 0;
+        }
+        for (const r of rows) {
+          io.out(`#${r.id} ${r.status.padEnd(7)} ${r.platform} ${JSON.stringify(r.target)} attempts=${r.attempts} ${r.status === 'pending' ? `next=${r.nextAttemptAt.toISOString()}` : ''}`.trimEnd());
+          io.out(`    ${r.summary}${r.lastError ? `\n    last error: ${r.lastError}` : ''}`);
+        }
+        return 0;
+      }
+      const target = p.args[0];
+      const all = p.options.all === true;
+      if (!target && !all) throw new UsageError(p.label, 'needs a message id or --all');
+      if (target && all) throw new UsageError(p.label, 'takes a message id or --all, not both');
+      const id = target === undefined ? null : Number(target.replace(/^#/, ''));
+      if (id !== null && (!Number.isInteger(id) || id <= 0)) throw new UsageError(p.label, `"${target}" is not a message id`);
+      const n = withRuntime(config, db, (rt) => retryParked(rt.db.db, id, rt.clock.now()));
+      if (n === 0 && id !== null) {
+        io.err(`no parked message #${id} to retry`);
+        return 1;
+      }
+      io.out(n === 0 ? 'no parked message to retry' : `${plural(n, 'message')} back in the queue`);
+      return 0;
+    }
+    default:
+      throw new UsageError(null, `unknown command "${p.cmd}"`);
+  }
+}
+
+/** A command line that does not say what to do: the problem, then the usage; exit 2. */
+function usage(io: Io, cmd: string | null, problem: string): number {
+  io.err(cmd ? `roe ${cmd}: ${problem}\n\n${commandUsage(commandOf(cmd))}` : `roe: ${problem}\n\n${USAGE}`);
   return 2;
+}
+
+/** An error main() did not expect: one line, or its stack trace when LOG_LEVEL is debug or trace. */
+export function unexpectedError(err: unknown, env: NodeJS.ProcessEnv): string {
+  if (['debug', 'trace'].includes(env.LOG_LEVEL?.trim().toLowerCase() ?? '')) return `roe: unexpected error: ${(err as Error)?.stack ?? String(err)}`;
+  const line = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0];
+  return `roe: unexpected error: ${line} (LOG_LEVEL=debug shows the stack trace)`;
 }
 
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
@@ -300,7 +545,7 @@ if (isEntry) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`roe: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.stderr.write(`${unexpectedError(err, process.env)}\n`);
       process.exitCode = 1;
     },
   );

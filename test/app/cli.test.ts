@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_POLICY_PATH, ROOT, policyTextWith } from '../support/builders.js';
+import { openArbitratedCase } from '../support/cases.js';
+import { testRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,6 +26,30 @@ describe('roe CLI', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('coverage[2].arbitrator: unknown person "robin"');
     expect(roe(['policy', 'check', join(dir, 'missing.yaml')]).err).toMatch(/missing\.yaml: cannot read the file \(ENOENT\)/);
+  });
+
+  it('commands that only read write nothing: not the configured policy either, even one that clashes with a stored version', () => {
+    const db = join(dir, 'readonly.db');
+    testRuntime({ databasePath: db }).close();
+    const clash = join(dir, 'clash.yaml');
+    writeFileSync(clash, policyTextWith([['protection_days: 90', 'protection_days: 60']]));
+    const next = join(dir, 'next.yaml');
+    writeFileSync(next, policyTextWith([['version: "2026.1"', 'version: "2026.9"']]));
+    const versions = () => {
+      const sq = new Database(db, { readonly: true });
+      try {
+        return (sq.prepare('select version from policy_versions order by version').all() as { version: string }[]).map((r) => r.version);
+      } finally {
+        sq.close();
+      }
+    };
+    expect(versions()).toEqual(['2026.1']);
+    for (const policy of [clash, next]) {
+      expect(roe(['ledger', 'verify'], db, { ROE_POLICY: policy })).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK') });
+      expect(roe(['stats', '--format', 'json'], db, { ROE_POLICY: policy }).code).toBe(0);
+      expect(roe(['outbox'], db, { ROE_POLICY: policy }).code).toBe(0);
+    }
+    expect(versions()).toEqual(['2026.1']);
   });
 
   it('imports CSV files, reports bad rows by line, and updates on re-import', () => {
@@ -90,6 +116,51 @@ describe('roe CLI', () => {
     expect(existsSync(join(dir, 'of-nothing.db'))).toBe(false);
   });
 
+  it('a relative DATABASE_PATH is shown with the absolute path it names', () => {
+    const cwd = join(dir, 'some/sub/dir');
+    mkdirSync(cwd, { recursive: true });
+    const r = spawnSync(join(ROOT, 'bin/roe.js'), ['stats'], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: './data/roe.db', LOG_LEVEL: 'warn' }, timeout: 60_000 });
+    expect({ code: r.status, out: r.stdout, err: r.stderr }).toEqual({ code: 1, out: '', err: `DATABASE_PATH=./data/roe.db: no database at ${join(cwd, 'data/roe.db')} (run npx roe serve, npm start or an import first)\n` });
+  });
+
+  it('a DATABASE_PATH that cannot be opened or created is one line naming it, for the CLI and for npm start', () => {
+    const csv = join(ROOT, 'examples/partners.csv');
+    const folder = join(dir, 'a-folder');
+    mkdirSync(folder);
+    expect(roe(['import', 'partners', csv], folder)).toEqual({ code: 1, out: '', err: `DATABASE_PATH: cannot open ${folder} (it is a directory)\n` });
+    expect(roe(['console'], folder)).toEqual({ code: 1, out: '', err: `DATABASE_PATH: cannot open ${folder} (it is a directory)\n` });
+    writeFileSync(join(dir, 'plain-file'), 'x\n');
+    expect(roe(['import', 'partners', csv], join(dir, 'plain-file/sub/roe.db'))).toEqual({ code: 1, out: '', err: `DATABASE_PATH: cannot open ${join(dir, 'plain-file/sub/roe.db')} (${join(dir, 'plain-file')} is not a directory)\n` });
+    const start = spawnSync(process.execPath, [join(ROOT, 'bin/start.js')], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: 'a-folder', LOG_LEVEL: 'warn' }, input: '', timeout: 60_000 });
+    expect({ code: start.status, err: start.stderr }).toEqual({ code: 1, err: `DATABASE_PATH=a-folder: cannot open ${folder} (it is a directory)\n` });
+  });
+
+  it.runIf(process.platform === 'linux')('a DATABASE_PATH in a folder that cannot be written is one line naming it', () => {
+    const r = roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], '/proc/roe.db');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^DATABASE_PATH: cannot open \/proc\/roe\.db \(.+\)\n$/);
+  });
+
+  it('an error the CLI did not expect is one line and exit 1; LOG_LEVEL=debug shows the stack trace', () => {
+    const db = join(dir, 'damaged.db');
+    roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
+    const bytes = readFileSync(db);
+    bytes.fill(0xab, 100, 4096); // the schema, on the first page
+    writeFileSync(db, bytes);
+    expect(roe(['stats'], db)).toEqual({ code: 1, out: '', err: 'roe: unexpected error: SqliteError: database disk image is malformed (LOG_LEVEL=debug shows the stack trace)\n' });
+    const debug = roe(['stats'], db, { LOG_LEVEL: 'debug' });
+    expect(debug.code).toBe(1);
+    expect(debug.err).toMatch(/^roe: unexpected error: SqliteError: database disk image is malformed\n\s+at /);
+  });
+
+  it('forget counts in the singular and the plural', () => {
+    const db = join(dir, 'forget.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(rt); // one claim filed by console:northwind-user, and one dispute raised by console:contoso-user
+    rt.close();
+    expect(roe(['forget', 'console:northwind-user'], db)).toMatchObject({ code: 0, out: expect.stringMatching(/^forgot console:northwind-user: 1 claim and 0 disputes now name user-\S+, 0 profiles removed, \d+ undelivered messages? dropped;/) });
+  });
+
   it('a DATABASE_PATH that is not a SQLite file is refused in one line, and left as it was', () => {
     const notes = join(dir, 'notes.txt');
     writeFileSync(notes, 'not a database, just notes\n'.repeat(200));
@@ -144,5 +215,6 @@ describe('roe CLI', () => {
   it('unknown commands and missing arguments print usage with exit 2', () => {
     expect(roe(['frobnicate'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "frobnicate"') });
     expect(roe(['import', 'accounts'])).toMatchObject({ code: 2, err: expect.stringContaining('usage: roe') });
+    expect(roe(['policy'])).toMatchObject({ code: 2, err: expect.stringMatching(/^roe policy: needs a subcommand: check\n\nusage: roe policy check FILE /) });
   });
 });

@@ -79,7 +79,7 @@ describe('forget', () => {
     rt.close();
 
     const r = roe(db, ['forget', 'console:northwind-user']);
-    expect(r.stdout).toMatch(/forgot console:northwind-user: 1 claims and 0 disputes now name user-/);
+    expect(r.stdout).toMatch(/forgot console:northwind-user: 1 claim and 0 disputes now name user-/);
     expect(roe(db, ['ledger', 'verify']).stdout).toContain('ledger OK');
     const after = testRuntime({ databasePath: db, demo: false });
     const everything = JSON.stringify({ claims: after.store.claims.all(), disputes: after.store.disputes.all(), ledger: [...after.store.ledger.entries()], actors: after.db.sqlite.prepare('select * from actors').all(), outbox: after.db.sqlite.prepare('select * from outbox').all() });

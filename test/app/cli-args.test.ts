@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_POLICY_PATH, ROOT } from '../support/builders.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-cli-args-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const db = join(dir, 'never.db');
+
+/** `npx roe …` as an admin types it, from an empty folder (so that a stray file shows). */
+function roe(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(join(ROOT, 'bin/roe.js'), args, { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn', ...env }, timeout: 60_000 });
+  return { out: r.stdout, err: r.stderr, code: r.status };
+}
+
+const usageOf = {
+  stats: 'usage: roe stats [--format text|json]  claims, disputes and rulings per partner',
+  export: 'usage: roe export --partner ID  everything about one partner, and nothing about others (JSON)',
+  backup: 'usage: roe backup FILE  an online, consistent copy of the database',
+  import: 'usage: roe import accounts|partners|claims FILE  import a CSV export (headers as in examples/)',
+  policy: 'usage: roe policy check FILE  validate a policy file',
+  ledger: "usage: roe ledger verify                    check the ledger's hash chain\n       roe ledger export --format csv|json  print the ledger",
+  outbox: 'usage: roe outbox [list]          notifications not delivered yet (pending and parked)\n       roe outbox retry ID|--all  put parked notifications back in the queue',
+};
+
+/** A command line the CLI refuses: the problem in one line, then the command's usage, exit 2. */
+const refused = (problem: string, usage: string) => ({ code: 2, out: '', err: `${problem}\n\n${usage}\n` });
+
+describe('roe command lines', () => {
+  it('an unknown option, an unexpected argument or a missing value is one line naming it, then the usage of that command, with exit 2', () => {
+    const csv = join(ROOT, 'examples/partners.csv');
+    for (const [args, expected] of [
+      [['stats', '--json'], refused('roe stats: unknown option "--json"', usageOf.stats)],
+      [['stats', 'partners'], refused('roe stats: unexpected argument "partners"', usageOf.stats)],
+      [['export', 'contoso'], refused('roe export: unexpected argument "contoso"', usageOf.export)],
+      [['export', '--partner'], refused('roe export: --partner needs a value', usageOf.export)],
+      [['export', '--partner='], refused('roe export: --partner needs a value', usageOf.export)],
+      [['export', '--partner', 'contoso', '--all'], refused('roe export: unknown option "--all"', usageOf.export)],
+      [['import', 'partners', csv, 'again.csv'], refused('roe import partners: unexpected argument "again.csv"', usageOf.import)],
+      [['outbox', 'retry', '--all=yes'], refused('roe outbox retry: --all takes no value', usageOf.outbox)],
+      [['outbox', 'retry', '3', '--all'], refused('roe outbox retry: takes a message id or --all, not both', usageOf.outbox)],
+      [['ledger', 'verify', 'now'], refused('roe ledger verify: unexpected argument "now"', usageOf.ledger)],
+    ] as const) {
+      expect(roe([...args]), args.join(' ')).toEqual(expected);
+    }
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('--help or -h anywhere after a command prints its usage and does nothing else', () => {
+    for (const args of [['backup', '--help'], ['backup', 'copy.db', '-h'], ['serve', '--help'], ['console', '--help'], ['ledger', 'verify', '--help'], ['import', 'partners', join(ROOT, 'examples/partners.csv'), '--help'], ['outbox', 'retry', '--all', '-h'], ['forget', 'slack:U0123', '--help'], ['export', '--partner', '--help'], ['stats', '--help']]) {
+      const r = roe(args);
+      expect(r, args.join(' ')).toMatchObject({ code: 0, err: '', out: expect.stringMatching(new RegExp(`^usage: roe ${args[0]} `)) });
+    }
+    expect(roe(['ledger', '--help'])).toEqual({ code: 0, err: '', out: `${usageOf.ledger}\n` });
+    expect(roe(['help', 'stats'])).toEqual({ code: 0, err: '', out: `${usageOf.stats}\n` });
+    // No backup named --help or copy.db, no database, no console or server started.
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a file name that starts with "-" is refused in one line (./-name names such a file)', () => {
+    expect(roe(['backup', '-x'])).toEqual(refused('roe backup: unknown option "-x" (for a FILE whose name starts with "-", write ./-x)', usageOf.backup));
+    // a lone "-" is a file name, as everywhere: here one that does not exist
+    expect(roe(['import', 'claims', '-'])).toMatchObject({ code: 1, err: '-: cannot read the file (ENOENT)\n' });
+    expect(roe(['policy', 'check', '--strict', EXAMPLE_POLICY_PATH])).toEqual(refused('roe policy check: unknown option "--strict" (for a FILE whose name starts with "-", write ./--strict)', usageOf.policy));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a missing or unknown subcommand names the valid ones', () => {
+    expect(roe(['policy'])).toEqual(refused('roe policy: needs a subcommand: check', usageOf.policy));
+    expect(roe(['policy', 'lint', 'x.yaml'])).toEqual(refused('roe policy: unknown subcommand "lint" (use check)', usageOf.policy));
+    expect(roe(['ledger'])).toEqual(refused('roe ledger: needs a subcommand: verify or export', usageOf.ledger));
+    expect(roe(['ledger', '--format', 'csv'])).toEqual(refused('roe ledger: needs a subcommand: verify or export', usageOf.ledger));
+    expect(roe(['ledger', 'check'])).toEqual(refused('roe ledger: unknown subcommand "check" (use verify or export)', usageOf.ledger));
+    expect(roe(['import'])).toEqual(refused('roe import: needs a subcommand: accounts, partners or claims', usageOf.import));
+    expect(roe(['import', 'people', 'people.csv'])).toEqual(refused('roe import: unknown subcommand "people" (use accounts, partners or claims)', usageOf.import));
+    expect(roe(['outbox', 'purge'])).toEqual(refused('roe outbox: unknown subcommand "purge" (use list or retry)', usageOf.outbox));
+    expect(roe(['outbox', 'retry'])).toEqual(refused('roe outbox retry: needs a message id or --all', usageOf.outbox));
+  });
+
+  it('--format takes only the formats listed', () => {
+    expect(roe(['stats', '--format', 'csv'])).toEqual(refused('roe stats: --format must be text or json (got "csv")', usageOf.stats));
+    expect(roe(['stats', '--format=yaml'])).toEqual(refused('roe stats: --format must be text or json (got "yaml")', usageOf.stats));
+    expect(roe(['ledger', 'export', '--format', 'xml'])).toEqual(refused('roe ledger export: --format must be csv or json (got "xml")', usageOf.ledger));
+  });
+
+  it('roe help, and an unknown command, list every command', () => {
+    const help = roe(['help']);
+    expect(help).toMatchObject({ code: 0, err: '' });
+    for (const line of ['usage: roe <command>', '  stats [--format text|json]             claims, disputes and rulings per partner', '  help [COMMAND]  ']) expect(help.out).toContain(line);
+    expect(roe(['help', 'frobnicate'])).toEqual({ code: 2, out: '', err: `roe: unknown command "frobnicate"\n\n${help.out}` });
+  });
+});
