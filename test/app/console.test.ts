@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,17 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toContain('Loaded the demo data');
     expect(out).toContain('== Acme Corporation ==');
     expect(out).toMatch(/Owner \(Analytics\)\s+Northwind Partners \(First registration\)/);
+  });
+
+  it('an unexpected error (a damaged database) is one line, the stack trace only with LOG_LEVEL=debug', () => {
+    const db = join(dir, 'damaged.db');
+    testRuntime({ databasePath: db }).close();
+    const bytes = readFileSync(db);
+    bytes.fill(0xab, 100, 4096); // the schema, on the first page
+    writeFileSync(db, bytes);
+    const { err, code } = runConsole('/quit\n', db);
+    expect(code).toBe(1);
+    expect(err).toBe('roe: unexpected error: SqliteError: database disk image is malformed (LOG_LEVEL=debug shows the stack trace)\n');
   });
 
   it('leaves a database the user has started importing into alone: no demo data in it', () => {
