@@ -104,7 +104,7 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toContain('Only Pat Okafor (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #1.');
     expect(out).toMatch(/Waiting for your ruling:\n {2}• #1 Soylent Corp \(Analytics\): due/);
     expect(out).toMatch(/Ruled by Pat Okafor on .*: Contoso Consulting owns it\./);
-    expect(out).toMatch(/✘ Dispute #1 was already ruled by Pat Okafor at/);
+    expect(out).toMatch(/✘ Dispute #1 was already ruled by Pat Okafor on /);
     expect(out).toContain('met them <!channel>');
   });
 

@@ -237,7 +237,7 @@ describe('dispute, arbitration and rulings', () => {
     const before = ledgerCount(rt);
     const e = catchErr(() => approve(rt.deps, as.person(rt, 'vp'), d.id));
     expect(e.code).toBe('already_ruled');
-    expect(e.message).toMatch(/already ruled by Pat Okafor at 2026-11-30 15:00 UTC/);
+    expect(e.message).toMatch(/already ruled by Pat Okafor on Nov 30, 2026, 10:00 AM EST/);
     expect(ledgerCount(rt)).toBe(before);
   });
 

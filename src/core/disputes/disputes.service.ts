@@ -73,9 +73,10 @@ export function personName(v: PolicyVersion, key: string): string {
 export function assertOpen(ctx: DomainContext, d: Dispute): void {
   if (d.status === 'open') return;
   const v = operationsVersionOf(ctx, d);
-  const when = d.ruledAt ? d.ruledAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'earlier';
-  if (d.status === 'settled') throw new DomainError('already_ruled', `Dispute #${d.id} was already settled automatically by the criteria at ${when}.`);
-  throw new DomainError('already_ruled', `Dispute #${d.id} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy) : 'someone'} at ${when}.`);
+  // In the policy's time zone, as every date people read.
+  const when = d.ruledAt ? new Intl.DateTimeFormat('en-US', { timeZone: v.policy.timezone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(d.ruledAt) : 'earlier';
+  if (d.status === 'settled') throw new DomainError('already_ruled', `Dispute #${d.id} was already settled automatically by the criteria on ${when}.`);
+  throw new DomainError('already_ruled', `Dispute #${d.id} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy) : 'someone'} on ${when}.`);
 }
 
 /**

@@ -137,7 +137,7 @@ describe('refused rulings: only the clicker sees the refusal, and nothing change
       const { responseUrl } = await h.click(user, approve!.action_id, approve!.value, { channel: dmChannel, messageTs: dmTs });
       const answer = await h.answer(responseUrl);
       expect(answer.response_type).toBe('ephemeral');
-      expect(visible(answer)).toMatch(new RegExp(`Dispute #${dispute.id} was already ruled by Pat Okafor at 2026-11-30 15:00 UTC`));
+      expect(visible(answer)).toMatch(new RegExp(`Dispute #${dispute.id} was already ruled by Pat Okafor on Nov 30, 2026, 10:00 AM EST`));
     }
     expect(h.ledgerCount()).toBe(before);
     expect(h.fake.callsTo('chat.update')).toHaveLength(1);
