@@ -28,7 +28,9 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   if (d.status === 'open' && d.dueAt) facts.push({ label: 'Due', value: vp.dateTime(d.dueAt) });
   facts.push({ label: 'Recommendation', value: d.recommendation ? `${vp.party(d.recommendation)}${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}` : 'None: the criteria did not pick an owner' });
   const blocks: Block[] = [{ type: 'facts', facts }];
-  if (d.reason) blocks.push(text(`Reason: ${d.reason}`, 'muted'));
+  // The reason is the raiser's own words (or the system's about the raiser): for the company's
+  // people and the party that raised it, never for another partner or a shared channel.
+  if (d.reason && (viewer.kind === 'internal' || (viewer.kind === 'external' && d.raisedAs !== null && d.raisedAs !== undefined && viewer.partnerId === d.raisedAs))) blocks.push(text(`Reason: ${d.reason}`, 'muted'));
   const claims = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).filter((c) => c !== undefined);
   if (claims.length > 0) {
     blocks.push({

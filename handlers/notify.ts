@@ -35,29 +35,11 @@ function splitUserKey(userKey: string): { platform: Platform; user: string } | n
 }
 
 /**
- * The viewer for a dispute's thread. The channel may be shared with partners (Slack Connect,
- * Teams shared channels), so a thread post shows what the raising partner may see, and when
- * the company raised it, no partner's name, deal or evidence at all. The full case goes to
- * the arbitrator's and the parties' DMs.
+ * Someone in a channel that may be shared: sees the direct team, and no partner. Every post in
+ * a dispute's thread is for this viewer: the channel may hold several partners (a Slack Connect
+ * channel can hold many organisations), so a thread shows no partner's name, deal, evidence or
+ * reason, not even the raiser's own; the full case goes to the arbitrator's and the parties' DMs.
  */
-function threadViewer(deps: HandlerDeps, d: Dispute): Principal {
-  const raiserParty = d.raisedAs ?? raiserPartyOfOldDispute(deps, d);
-  // A partner who raised it in a shared channel sees there what that partner may see; the
-  // company's people (even when they filed for a partner) show nobody's deal there.
-  return raiserParty && raiserParty !== DIRECT ? partyViewer(raiserParty, d.raisedBy) : CHANNEL_VIEWER;
-}
-
-/**
- * The raiser's party on a dispute from before it was kept: raised by hand, it is the first
- * party; raised by a claim, the claim does not say whether a partner filed it or the company
- * filed it for them, so the thread shows nobody's deal (direct).
- */
-function raiserPartyOfOldDispute(deps: HandlerDeps, d: Dispute): PartyId | undefined {
-  const byClaim = d.claimIds.some((id) => deps.ctx.store.claims.get(id)?.createdBy === d.raisedBy);
-  return byClaim ? DIRECT : d.parties[0];
-}
-
-/** Someone in a channel that may be shared: sees the direct team, and no partner. */
 const CHANNEL_VIEWER: Principal = { kind: 'external', userKey: 'channel', partnerId: '', displayName: 'channel' };
 
 /**
@@ -90,7 +72,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     switch (e.type) {
       case 'dispute.opened': {
         const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
-        const viewer = threadViewer(deps, d);
+        const viewer = CHANNEL_VIEWER;
         toThread(d, { ...disputeCard(deps, viewer, d, { withActions: false }), visibility: 'public' }, 'opened');
         break;
       }
@@ -98,13 +80,13 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
         const justOpened = events.some((o) => o.type === 'dispute.opened' && o.dispute.id === d.id);
         // A case settled the moment it opened: its announcement already shows the outcome.
-        if (!justOpened) toThread(d, reply(`Dispute #${d.id} settled`, [text(outcomeText(deps, threadViewer(deps, d), d), 'good')], { visibility: 'public' }), 'settled');
+        if (!justOpened) toThread(d, reply(`Dispute #${d.id} settled`, [text(outcomeText(deps, CHANNEL_VIEWER, d), 'good')], { visibility: 'public' }), 'settled');
         toParties(d, (v) => disputeCard(deps, v, d, { withActions: false }), 'settled');
         break;
       }
       case 'dispute.assigned': {
         const d = e.dispute;
-        const vp = viewpoint(deps, threadViewer(deps, d));
+        const vp = viewpoint(deps, CHANNEL_VIEWER);
         toThread(d, reply(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}`, [text(`The criteria did not settle this on their own. ${vp.person(d.arbitrator)} will rule${d.dueAt ? ` by ${vp.dateTime(d.dueAt)}` : ''}.`)], { visibility: 'public' }), 'assigned');
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) {
@@ -115,13 +97,13 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       }
       case 'dispute.ruled': {
         const d = e.dispute;
-        toThread(d, reply(`Dispute #${d.id} ruled`, [text(outcomeText(deps, threadViewer(deps, d), d), 'good')], { visibility: 'public' }), 'ruled');
+        toThread(d, reply(`Dispute #${d.id} ruled`, [text(outcomeText(deps, CHANNEL_VIEWER, d), 'good')], { visibility: 'public' }), 'ruled');
         toParties(d, (v) => reply(`Ruling on dispute #${d.id}`, [text(outcomeText(deps, v, d), 'good')]), 'ruled');
         break;
       }
       case 'dispute.info_requested': {
         const d = e.dispute;
-        const vp = viewpoint(deps, threadViewer(deps, d));
+        const vp = viewpoint(deps, CHANNEL_VIEWER);
         toThread(d, reply(`${vp.person(e.by)} asks for more information`, [text(`${vp.person(e.by)} asks: ${e.question}`), text('Reply in this thread.', 'muted')], { visibility: 'public' }), 'ask');
         toParties(d, () => reply(`Question on dispute #${d.id}`, [text(`${vp.person(e.by)} asks: ${e.question}`)]), 'ask');
         break;
@@ -140,7 +122,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       }
       case 'dispute.escalated': {
         const d = e.dispute;
-        const vp = viewpoint(deps, threadViewer(deps, d));
+        const vp = viewpoint(deps, CHANNEL_VIEWER);
         toThread(d, reply(`Dispute #${d.id} escalated to ${vp.person(d.arbitrator)}`, [text(`${vp.person(e.from)} did not rule in time. The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.dateTime(d.dueAt)}` : ''}.`, 'warning')], { visibility: 'public' }), `escalated:${d.escalationLevel}`);
         const next = personTarget(deps, d.arbitrator, platformOf(d));
         if (next) {

@@ -4,7 +4,7 @@ import { DomainError } from '../../src/core/errors.js';
 import { logClaimActivity } from '../../handlers/activity.js';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitDispute } from '../../handlers/dispute.js';
-import { approve, askForm, submitAsk, submitAward } from '../../handlers/rule.js';
+import { approve, askForm, caseCard, submitAsk, submitAward } from '../../handlers/rule.js';
 import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import { roe } from '../../handlers/roe.js';
 import type { Reply } from '../../handlers/replies/model.js';
@@ -292,12 +292,20 @@ describe('dispute, arbitration and rulings', () => {
     for (const secret of ['Contoso', '999,000', 'secret deal', 'PRIVATE EVIDENCE', 'Northwind', '48,000', 'secret northwind notes']) expect(thread).not.toContain(secret);
   });
 
-  it('a claim a partner files opens a case whose channel post shows that partner its own deal and nobody else’s', () => {
+  it('a claim a partner files opens a case whose channel posts show no partner’s deal, not even the raiser’s (the channel may hold other partners)', () => {
     submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues({ account: 'soylent', stage: 'proposal', amount: '48000', evidence: 'secret northwind notes' }), meta());
-    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'soylent', opportunity: 'Contoso own deal', amount: '777000' }), meta());
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'soylent', opportunity: 'Contoso own deal', amount: '777000', evidence: 'secret contoso notes' }), meta());
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.status).toBe('open');
+    approve(rt.deps, as.person(rt, d.arbitrator), `${d.id}:${d.recommendation}`);
     const thread = threadPosts();
-    expect(thread).toContain('Contoso own deal');
-    for (const secret of ['Northwind', '48,000', 'secret northwind notes']) expect(thread).not.toContain(secret);
+    expect(thread).toContain(`Dispute #${d.id}`);
+    for (const secret of ['Northwind', '48,000', 'secret northwind notes', 'Contoso', 'Contoso own deal', '777,000', 'secret contoso notes', 'Reason:']) expect(thread).not.toContain(secret);
+    // the other party's DMs have neither the raiser's deal nor its reason
+    const dm = (who: string) => (rt.db.sqlite.prepare('select body, target from outbox').all() as { body: string; target: string }[]).filter((m) => m.target.includes(who)).map((m) => m.body).join('\n');
+    expect(dm('northwind-user')).not.toBe('');
+    expect(dm('northwind-user')).not.toContain('Contoso own deal');
+    expect(dm('northwind-user')).not.toContain('Reason:');
   });
 
   it('a partner recorded on a prospect is no incumbent: a dispute by hand finds nobody on the other side', () => {
@@ -307,6 +315,19 @@ describe('dispute, arbitration and rulings', () => {
 
   it('a dispute with nobody on the other side is refused', () => {
     expect(catchErr(() => submitDispute(rt.deps, as.person(rt, 'sam'), { account: 'soylent', product: 'Analytics', reason: 'Just checking' }, meta())).message).toMatch(/Nothing to dispute/);
+  });
+
+  it('a dispute’s reason is for the company and the party that raised it, never another party', () => {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues({ account: 'soylent', stage: 'proposal' }), meta());
+    submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'soylent', product: 'Analytics', reason: 'Contoso has a 250,000 proposal with the CFO since October' }, meta());
+    const d = rt.store.disputes.all().at(-1)!;
+    const card = (viewer: Parameters<typeof caseCard>[1]) => JSON.stringify(caseCard(rt.deps, viewer, String(d.id)));
+    expect(card(as.partner(rt, 'contoso'))).toContain('Contoso has a 250,000 proposal');
+    expect(card(as.person(rt, d.arbitrator))).toContain('Contoso has a 250,000 proposal');
+    expect(card(as.partner(rt, 'northwind'))).not.toContain('250,000');
+    const northwindDms = (rt.db.sqlite.prepare('select body, target from outbox').all() as { body: string; target: string }[]).filter((m) => m.target.includes('northwind-user')).map((m) => m.body).join('\n');
+    expect(northwindDms).not.toContain('250,000');
+    expect(threadPosts()).not.toContain('250,000');
   });
 
   it('the parties’ view of a case hides other partners’ deal details', () => {
