@@ -8,6 +8,7 @@ import { approve, NOBODY, submitAward } from '../../handlers/rule.js';
 import { tick } from '../../src/app/scheduler.js';
 import { queueFor } from '../../src/core/disputes/disputes.service.js';
 import { chainOf } from '../../src/core/sla/sla.service.js';
+import { importCsv } from '../../src/core/import/import.service.js';
 import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin, ledgerKinds, openArbitratedCase } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -253,5 +254,41 @@ describe('a ruling after a long wait', () => {
     submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: 'northwind', rationale: 'Northwind sourced this deal first.' });
     expect(statuses(rt, 'soylent')).toEqual([['northwind', 'protected'], ['contoso', 'rejected']]);
     expect(rt.store.claims.forAccount('soylent')[0]!.lastActivityAt).toEqual(new Date('2026-12-31T15:00:00Z'));
+  });
+
+  it('a party that filed again after its first claim went dormant ends the ruling with one live claim, not two', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent', 'qualified'), meta); // dormant Dec 31
+    rt.clock.set('2026-12-30T15:00:00Z');
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent', 'proposal'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    rt.clock.set('2026-12-31T15:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    rt.clock.set('2027-01-02T15:00:00Z');
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent', 'negotiation'), meta); // joins the case
+    submitAward(rt.deps, as.person(rt, rt.store.disputes.get(d.id)!.arbitrator), { dispute: String(d.id), party: 'northwind', rationale: 'Northwind sourced this deal first.' });
+    expect(statuses(rt, 'soylent')).toEqual([['northwind', 'dormant'], ['contoso', 'rejected'], ['northwind', 'protected']]);
+  });
+
+  it('a winner whose protection ran out while its case waited is not left pending: it expires, and the account is open again', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = openArbitratedCase(rt); // Northwind protected, Contoso pending
+    rt.clock.set('2027-03-10T15:00:00Z'); // 93 days on: Contoso's 90 days of protection are over
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: 'contoso', rationale: 'Contoso sourced this deal in the end.' });
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(statuses(rt, 'soylent')).toEqual([['northwind', 'rejected'], ['contoso', 'expired']]);
+    rt.clock.set('2027-03-11T15:00:00Z');
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claim('soylent', 'prospecting'), meta);
+    expect(statuses(rt, 'soylent').at(-1)).toEqual(['fabrikam', 'protected']);
+  });
+
+  it('the criteria settling a case at once are no activity of the winner’s: an imported pending claim keeps its own last activity', () => {
+    rt = testRuntime({ at: '2026-12-07T15:00:00Z' });
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    importCsv(rt.ctx, 'claims', 'c.csv', `${header}\nCRM-9,soylent,northwind,resell,Analytics,Deal,qualified,,,pending,2026-11-12T15:00:00Z,2026-11-12T15:00:00Z\n`);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent', 'qualified'), meta); // first registration: settled at once for Northwind
+    expect(rt.store.disputes.all().at(-1)!.status).toBe('settled');
+    expect(rt.store.claims.forAccount('soylent')[0]).toMatchObject({ claimant: 'northwind', status: 'protected', lastActivityAt: new Date('2026-11-12T15:00:00Z') });
   });
 });

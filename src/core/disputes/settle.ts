@@ -97,22 +97,26 @@ export function applyOutcome(
   const { store } = ctx;
   const book = ctx.policies();
   const events: DomainEvent[] = [];
-  for (const id of claimIds) {
-    // A claim made in this transaction is as it was made, and has no lifecycle planned yet.
-    const fresh = options.fresh?.find((c) => c.id === id);
-    const claim = fresh ?? store.claims.get(id);
+  const claims = claimIds.map((id) => options.fresh?.find((c) => c.id === id) ?? store.claims.get(id));
+  // A winner's claim that went dormant while its case waited is revived by a ruling for it,
+  // unless the winner has a live claim in the case (a later one, which is the one protected).
+  const winnerHasLive = claims.some((c) => c !== undefined && c.claimant === winner && isLive(c.status));
+  for (const claim of claims) {
     if (!claim) continue;
+    const id = claim.id;
+    // A claim made in this transaction is as it was made, and has no lifecycle planned yet.
+    const fresh = options.fresh?.some((c) => c.id === id) ? claim : undefined;
     const wins = claim.claimant === winner;
-    // A winner's claim that went dormant while its case waited is revived by the ruling.
-    if (!isLive(claim.status) && !(wins && claim.status === 'dormant')) continue;
+    if (!isLive(claim.status) && !(wins && claim.status === 'dormant' && !winnerHasLive)) continue;
     const version = book.forClaim(claim);
     if (wins) {
+      // A protection that ran out while the case waited is kept as it is: the claim's lifecycle
+      // expires it at once.
       const protectedUntil = claim.protectedUntil ?? new Date(claim.registeredAt.getTime() + version.policy.registration.protection_days * 86_400_000);
-      if (protectedUntil.getTime() <= now.getTime()) continue; // its protection ran out while the case waited
-      // Time spent waiting for a ruling is not the winner's inactivity: after a ruling (or an
-      // approval) the dormancy clock starts again. The criteria deciding at once for a claim
-      // protected all along (another party's claim lost) are no activity of its own.
-      const lastActivityAt = fresh || (claim.status === 'protected' && actor === 'criteria') ? claim.lastActivityAt : now;
+      // After a ruling (or an approval) the winner's dormancy clock starts again: time spent
+      // waiting for the arbitrator is not its inactivity. The criteria deciding is no activity
+      // of the claim's own.
+      const lastActivityAt = fresh || actor === 'criteria' ? claim.lastActivityAt : now;
       store.claims.update(id, { status: 'protected', protectedUntil, lastActivityAt });
       const updated = { ...claim, status: 'protected' as const, protectedUntil, lastActivityAt };
       planLifecycle(ctx, updated, version.policy.registration, now, { fresh: fresh !== undefined });
