@@ -66,11 +66,6 @@ export function markFailed(db: Db, id: number, error: string, retryAt: Date | nu
     .run();
 }
 
-/** Throttled: tried again at `retryAt`, and the attempt does not count towards parking it. */
-export function markThrottled(db: Db, id: number, error: string, retryAt: Date): void {
-  db.update(outbox).set({ status: 'pending', nextAttemptAt: retryAt, lastError: error.slice(0, 500) }).where(eq(outbox.id, id)).run();
-}
-
 export interface OutboxRow {
   id: number;
   platform: string;

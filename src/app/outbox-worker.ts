@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { OutboxMessage } from '../core/ports.js';
 import type { Db } from '../../db/client.js';
-import { dueMessages, leaseForDelivery, markDelivered, markFailed, markThrottled, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
+import { dueMessages, leaseForDelivery, markDelivered, markFailed, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
 /**
  * Thrown by a deliverer: how long to wait (a Retry-After), that retrying is pointless, or that
@@ -18,8 +18,11 @@ export class DeliveryError extends Error {
   }
 }
 
-/** How long a platform's queue waits when it throttles the bot without saying for how long. */
-export const THROTTLE_WAIT_MS = 10_000;
+/**
+ * Tries a throttled message gets before it is parked: throttling is the platform's load, not
+ * the message's fault, so it gets far more than other failures (with the backoff, hours).
+ */
+export const MAX_THROTTLED_ATTEMPTS = 30;
 
 export type Deliverer = (message: PendingMessage) => Promise<void>;
 
@@ -71,16 +74,16 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
       sent = true;
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message ?? String(e));
-      if (err.throttled) {
-        // Throttled: the platform's whole queue waits, in order; being throttled is no failure
-        // of the message, so it never parks it.
-        const until = new Date(now().getTime() + (err.retryAfterMs ?? THROTTLE_WAIT_MS));
-        markThrottled(db, m.id, err.message, until);
+      if (err.throttled && m.attempts + 1 < MAX_THROTTLED_ATTEMPTS) {
+        // Throttled: the platform's whole queue waits, in order, for its Retry-After or the
+        // backoff, whichever is longer (a Retry-After of 0 would retry at once, for ever).
+        const until = new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs));
+        markFailed(db, m.id, err.message, until);
         postponePlatform(db, platform, until);
-        logger.warn({ outboxId: m.id, platform, waitMs: until.getTime() - now().getTime(), reason: err.message }, 'notifications held back: the platform is throttling the bot');
+        logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, waitMs: until.getTime() - now().getTime(), reason: err.message }, 'notifications held back: the platform is throttling the bot');
         return { delivered, parked, rateLimited: true };
       }
-      const park = err.permanent || m.attempts + 1 >= MAX_ATTEMPTS;
+      const park = err.permanent || m.attempts + 1 >= (err.throttled ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS);
       if (park) parked += 1;
       else failedTargets.add(target);
       markFailed(db, m.id, err.message, park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs)));

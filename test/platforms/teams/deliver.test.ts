@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { undelivered } from '../../../db/repos/outbox.repo.js';
 import { reply, text } from '../../../handlers/replies/model.js';
 import type { OutboxMessage } from '../../../src/core/ports.js';
-import { THROTTLE_WAIT_MS } from '../../../src/app/outbox-worker.js';
+import { MAX_THROTTLED_ATTEMPTS } from '../../../src/app/outbox-worker.js';
 import { cardOf, readCard } from '../../support/fake-connector.js';
 import { installActivity, personalChat, startTeams, TENANTS, USERS, type TeamsHarness } from '../../support/teams-harness.js';
 
@@ -61,8 +61,7 @@ describe('the Teams deliverer', () => {
     expect(await h.drain()).toBe(0);
     expect(h.connector.calls).toHaveLength(1);
     const [row] = rows();
-    // being throttled is no failed attempt: it never counts towards parking the message
-    expect(row).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
     expect(row!.lastError).toContain('HTTP 429');
     expect(row!.nextAttemptAt.getTime() - h.rt.clock.now().getTime()).toBeGreaterThanOrEqual(30_000);
     // the next drain after that time delivers it
@@ -70,30 +69,37 @@ describe('the Teams deliverer', () => {
     expect(await h.drain()).toBe(1);
   });
 
-  it('429 without Retry-After holds the whole queue a while, in order, instead of sending on into the throttle', async () => {
+  it('429 without Retry-After (or with 0) holds the whole queue, in order, backing off, instead of sending on into the throttle', async () => {
     h.connector.failNext(429, { times: 3 });
     enqueue({ kind: 'user', user: USERS.sam.id }, 'one');
     enqueue({ kind: 'user', user: USERS.pat.id }, 'two');
-    expect(await h.drain()).toBe(0);
-    expect(h.connector.calls).toHaveLength(1);
-    for (const row of rows()) expect(row.nextAttemptAt.getTime() - h.rt.clock.now().getTime()).toBeGreaterThanOrEqual(THROTTLE_WAIT_MS);
-    h.rt.clock.advance(THROTTLE_WAIT_MS);
-    expect(await h.drain()).toBe(0); // throttled again, twice more
-    h.rt.clock.advance(THROTTLE_WAIT_MS);
-    expect(await h.drain()).toBe(0);
-    h.rt.clock.advance(THROTTLE_WAIT_MS);
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      expect(await h.drain()).toBe(0);
+      const next = Math.min(...rows().map((r) => r.nextAttemptAt.getTime()));
+      waits.push(next - h.rt.clock.now().getTime());
+      h.rt.clock.set(new Date(next).toISOString());
+    }
+    expect(h.connector.calls).toHaveLength(3); // one call a drain: the queue waits
+    expect(waits).toEqual([2_000, 4_000, 8_000]);
     expect(await h.drain()).toBe(2);
+    h.connector.failNext(429, { retryAfter: '0' });
+    enqueue({ kind: 'user', user: USERS.sam.id }, 'three');
+    expect(await h.drain()).toBe(0);
+    expect(rows().at(-1)!.nextAttemptAt.getTime() - h.rt.clock.now().getTime()).toBeGreaterThanOrEqual(2_000);
   });
 
-  it('throttling, however long, never parks a notification', async () => {
+  it('a message throttled again and again is parked only after many tries (hours with the backoff)', async () => {
     enqueue({ kind: 'user', user: USERS.pat.id }, 'Dispute #9 is with you');
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < MAX_THROTTLED_ATTEMPTS - 1; i++) {
       h.connector.failNext(429, { retryAfter: '5' });
       expect(await h.drain()).toBe(0);
-      h.rt.clock.advance(6_000);
+      h.rt.clock.set(rows()[0]!.nextAttemptAt.toISOString());
     }
-    expect(rows()[0]).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(await h.drain()).toBe(1);
+    expect(rows()[0]).toMatchObject({ status: 'pending', attempts: MAX_THROTTLED_ATTEMPTS - 1 });
+    h.connector.failNext(429, { retryAfter: '5' });
+    expect(await h.drain()).toBe(0);
+    expect(rows()[0]).toMatchObject({ status: 'parked', attempts: MAX_THROTTLED_ATTEMPTS });
   });
 
   it('5xx is retried later', async () => {
