@@ -1,5 +1,6 @@
 import { DomainError } from '../src/core/errors.js';
 import { CONFIDENT_SCORE } from '../src/core/matching/matcher.js';
+import { nameTokens } from '../src/core/matching/normalize.js';
 import type { Account } from '../src/core/types.js';
 import { accountLabels } from './account-labels.js';
 import type { HandlerDeps } from './deps.js';
@@ -25,6 +26,10 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
   if (byId) return byId;
   const matches = deps.matcher.search(value, 5);
   const exact = matches.filter((m) => m.exact);
+  if (exact.length > 1) {
+    const literal = literalMatch(deps, value, exact.map((m) => m.accountId));
+    if (literal) return literal;
+  }
   // A single result is the account only when every word of the text matched it.
   const pick = exact.length === 1 ? exact[0] : matches.length === 1 && matches[0]!.score >= CONFIDENT_SCORE ? matches[0] : undefined;
   if (pick) {
@@ -40,4 +45,18 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
     throw new DomainError('invalid_input', `"${value}" matches several accounts: ${names.join(', ')}. Give more of the name, or the web domain.`, { [field]: `Several accounts match: ${names.join(', ')}` });
   }
   throw new DomainError('not_found', `No account matches "${value}". Try /who-owns to search.`, { [field]: `No account matches "${value}"` });
+}
+
+/** A name as typed, but for case, accents and punctuation: a leading "the" and legal forms kept. */
+const literalKey = (s: string) => nameTokens(s, { keepLegalSuffixes: true, keepLeadingThe: true }).join(' ');
+
+/**
+ * Of accounts the matcher found equally exact ("The Standard" and "Standard", "Acme" and
+ * "Acme SE", once "the" and legal forms are set aside), the one whose name or alias is what was
+ * typed, word for word; none when not exactly one is.
+ */
+export function literalMatch(deps: HandlerDeps, typed: string, accountIds: readonly string[]): Account | undefined {
+  const key = literalKey(typed);
+  const found = accountIds.map((id) => deps.ctx.store.accounts.get(id)).filter((a): a is Account => a !== undefined && [a.name, ...a.aliases].some((n) => literalKey(n) === key));
+  return found.length === 1 ? found[0] : undefined;
 }

@@ -5,6 +5,7 @@ import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
 import { accountLabels } from './account-labels.js';
+import { literalMatch } from './resolve-account.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
@@ -48,6 +49,13 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
   // One result stands for the account only when every word of the query matched it.
   const sure = ranking.length === 1 && ranking.score(0) >= CONFIDENT_SCORE;
   if (exactCount === 1 || sure) return showAccount(deps, viewer, ranking.match(exactCount === 1 ? firstExact : 0).accountId);
+  if (exactCount > 1) {
+    // Equally exact once "the" and legal forms are set aside: the one named word for word wins.
+    const exactIds: string[] = [];
+    for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) exactIds.push(ranking.match(i).accountId);
+    const literal = literalMatch(deps, q, exactIds);
+    if (literal) return showAccount(deps, viewer, literal.id);
+  }
   if (ranking.length > 0) {
     const matches = Array.from({ length: ranking.length }, (_, i) => ranking.match(i));
     const ask = matches.length > 1 ? `${matches.length} accounts match "${q}". Which one?` : `No account matches "${q}" in full. Did you mean:`;

@@ -88,6 +88,21 @@ describe('who-owns', () => {
     expect(rt.store.claims.forAccount('vandelay-de')).toHaveLength(1);
   });
 
+  it('names that differ only by a leading "The" or a legal form are told apart by what was typed, word for word', () => {
+    const acct = (id: string, name: string) => ({ id, name, aliases: [], domains: [], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    rt.store.accounts.upsert(acct('the-standard', 'The Standard'));
+    rt.store.accounts.upsert(acct('standard', 'Standard'));
+    rt.store.accounts.upsert(acct('acme-se', 'Acme SE'));
+    rt.reindex();
+    const title = (q: string) => whoOwns(rt.deps, as.person(rt, 'sam'), q).summary;
+    expect(title('The Standard')).toMatch(/^The Standard:/);
+    expect(title('standard')).toMatch(/^Standard:/);
+    expect(title('Acme SE')).toMatch(/^Acme SE:/);
+    expect(title('Acme')).toMatch(/^Acme Corporation:/); // its alias "Acme"
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'The Standard' }), meta());
+    expect(rt.store.claims.forAccount('the-standard')).toHaveLength(1);
+  });
+
   it('gives suggestions, not an error, when nothing matches', () => {
     expect(read(whoOwns(rt.deps, as.person(rt, 'sam'), 'zzqx'))).toContain('No account matches');
   });

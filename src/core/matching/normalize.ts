@@ -35,6 +35,8 @@ const NOT_WORD_RE = /[^\p{L}\p{N}]+/gu;
 export interface NormalizeNameOptions {
   /** Keep legal suffixes (used for a name that consists of nothing else, e.g. "Company AB"). */
   readonly keepLegalSuffixes?: boolean;
+  /** Keep a leading "the" (to tell "The Standard" from "Standard" when both exist). */
+  readonly keepLeadingThe?: boolean;
 }
 
 /** Lower case, accents removed, and the letters NFKD leaves alone folded (ß→ss, æ→ae, ø→o, ł→l). */
@@ -54,7 +56,7 @@ function foldCase(s: string): string {
 export function nameTokens(s: string, options: NormalizeNameOptions = {}): string[] {
   const tokens = plainAsciiWords(s) ?? latinWords(s) ?? punctuatedWords(s);
   if (!options.keepLegalSuffixes) stripLegalSuffixes(tokens);
-  return withoutLeadingThe(tokens);
+  return options.keepLeadingThe ? tokens : withoutLeadingThe(tokens);
 }
 
 /**
@@ -64,7 +66,7 @@ export function nameTokens(s: string, options: NormalizeNameOptions = {}): strin
 export function nameTokensGeneral(s: string, options: NormalizeNameOptions = {}): string[] {
   const tokens = punctuatedWords(s);
   if (!options.keepLegalSuffixes) stripLegalSuffixes(tokens);
-  return withoutLeadingThe(tokens);
+  return options.keepLeadingThe ? tokens : withoutLeadingThe(tokens);
 }
 
 /** A leading "the" is dropped when words follow it: "The Home Depot" = "Home Depot"; "The" stays. */
