@@ -8,7 +8,7 @@ import { reply, text, type Reply } from './replies/model.js';
 /** The "Log activity" button: renews a claim's protection against dormancy. */
 export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
   const id = Number(value);
-  if (!Number.isInteger(id) || id <= 0) throw new DomainError('invalid_input', 'Name the claim by its number, e.g. /activity 42 (your claims are in /roe mine).');
+  if (!Number.isInteger(id) || id <= 0) throw new DomainError('invalid_input', 'Name the claim by its number (your claims and their numbers are in /roe mine).');
   const claim = deps.ctx.store.transaction(() => logActivity(deps.ctx, viewer, id));
   const vp = viewpoint(deps, viewer);
   const state = claim.status === 'protected' ? 'It stays protected.' : 'It is still waiting for a decision; the activity counts once it is protected.';

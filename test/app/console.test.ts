@@ -71,7 +71,7 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     const afterClaim = out.slice(out.lastIndexOf('> /claim'), out.indexOf('> /activity'));
     expect(afterClaim).toContain('thread of dispute #1');
     expect(afterClaim).toContain('Pat Okafor will rule by');
-    expect(out.slice(out.indexOf('> /activity'))).toContain('Name the claim by its number, e.g. /activity 42');
+    expect(out.slice(out.indexOf('> /activity'))).toContain('Name the claim by its number (your claims and their numbers are in /roe mine).');
   });
 
   it('claims, overlaps to the arbitrator, refuses the wrong ruler, rules, and refuses a second ruling', () => {

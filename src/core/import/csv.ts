@@ -79,8 +79,8 @@ export const accountRow = z.object({
   region: opt,
   tier: opt,
   is_customer: bool,
-  incumbent_partner: opt,
   // "Direct", "DIRECT": direct sales, as written anywhere else.
+  incumbent_partner: opt.transform((s) => (s?.toLowerCase() === DIRECT ? DIRECT : s)),
   named_owner: opt.transform((s) => (s?.toLowerCase() === DIRECT ? DIRECT : s)),
 });
 
@@ -173,16 +173,18 @@ export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, 
   // included); an empty file has none.
   let header: string[] = [];
   let records: { record: Record<string, string>; info: { lines: number } }[];
+  const known = HEADERS[kind] as readonly string[];
+  // Excel in many locales saves "CSV" with semicolons: told before the rows are read (a comma in
+  // a name or a decimal comma would make them look like broken rows).
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  if (firstLine.includes(';') && !firstLine.includes(',')) {
+    return { ok: false, errors: [{ line: 1, message: `the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
+  }
   try {
     records = parse(text.replace(/^\uFEFF/, ''), { columns: (h: string[]) => (header = h.map((x) => x.trim().toLowerCase())), skip_empty_lines: true, info: true, relax_column_count: false, trim: false }) as never;
   } catch (e) {
     const err = e as Error & { lines?: number };
     return { ok: false, errors: [{ line: err.lines ?? 1, message: err.message.replace(/^Invalid Record Length: /, '') }] };
-  }
-  const known = HEADERS[kind] as readonly string[];
-  // Excel in many locales saves "CSV" with semicolons: the whole header is one column.
-  if (header.length === 1 && header[0]!.includes(';')) {
-    return { ok: false, errors: [{ line: 1, message: `the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
   }
   const unknown = [...new Set(header.filter((h) => h && !known.includes(h)))];
   if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });

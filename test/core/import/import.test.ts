@@ -48,8 +48,9 @@ describe('CSV import', () => {
   });
 
   it('incumbent_partner "direct" is refused with what to write instead', () => {
-    expect(errorsOf('accounts', [ACC_HEADER, 'x1,Served Direct,,,,,,true,direct,'].join('\n'))).toEqual([
+    expect(errorsOf('accounts', [ACC_HEADER, 'x1,Served Direct,,,,,,true,direct,', 'x2,Served Direct Too,,,,,,true,Direct,'].join('\n'))).toEqual([
       'line 2: incumbent_partner: "direct" is not a partner; leave it empty for a customer served directly (named_owner "direct" reserves the account for direct sales)',
+      'line 3: incumbent_partner: "direct" is not a partner; leave it empty for a customer served directly (named_owner "direct" reserves the account for direct sales)',
     ]);
   });
 
@@ -70,6 +71,9 @@ describe('CSV import', () => {
   });
 
   it('a file saved with semicolons (Excel in many locales) is refused with how to save it', () => {
+    expect(errorsOf('accounts', 'id;name;aliases\nacme;Acme, Inc.;Acme\n')).toEqual([
+      'line 1: the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: id, name, aliases, domains, segment, region, tier, is_customer, incumbent_partner, named_owner',
+    ]);
     expect(errorsOf('partners', 'id;name;tier\np1;Partner;gold\n')).toEqual([
       'line 1: the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: id, name, tier, slack_team_id, teams_tenant_id',
     ]);
