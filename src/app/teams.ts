@@ -112,11 +112,16 @@ export function createTeamsHost(rt: Runtime): PlatformHost {
   if (cfg.appType) options.MicrosoftAppType = cfg.appType;
 
   const contacts = peopleContacts(rt);
-  const partnerTenants = () => new Set(rt.store.partners.all().flatMap((p) => (p.teamsTenantId ? [p.teamsTenantId] : [])));
+  // Tenant ids are GUIDs: compared in lower case, however they were written.
+  const partnerTenants = () => new Set(rt.store.partners.all().flatMap((p) => (p.teamsTenantId ? [p.teamsTenantId.toLowerCase()] : [])));
+  const homeTenant = cfg.tenantId?.toLowerCase();
   // The company's tenant is MICROSOFT_APP_TENANT_ID. Unauthenticated and without it (trying the
   // bot locally, on 127.0.0.1 only) any tenant that is no partner's counts as the company's, and
   // so does none at all (the Bot Framework Emulator sends none).
-  const isHomeTenant = (tenant: string | null) => (cfg.tenantId ? tenant === cfg.tenantId : !cfg.appId && (tenant === null || !partnerTenants().has(tenant)));
+  const isHomeTenant = (given: string | null) => {
+    const tenant = given?.toLowerCase() ?? null;
+    return homeTenant ? tenant === homeTenant : !cfg.appId && (tenant === null || !partnerTenants().has(tenant));
+  };
   // botbuilder loads only here, when Teams is served (a Slack-only server never pays for it).
   const ready = import('./teams-adapter.js').then((m) => m.createTeamsAdapter(options, { deps: rt.deps, resolve: rt.resolve, isHomeTenant, contacts, log }, log));
   ready.catch((err: unknown) => log.error({ err }, 'could not load the Bot Framework adapter'));

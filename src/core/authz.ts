@@ -42,8 +42,10 @@ export function resolvePrincipal(
         : (Object.entries(people).find(([, p]) => (who.platform === 'slack' ? p.slack : p.teams) === who.userId)?.[0] ?? null);
     return { kind: 'internal', userKey: key, personKey, displayName: who.displayName };
   }
-  const orgOf = (p: Partner) => (who.platform === 'teams' ? p.teamsTenantId : who.platform === 'slack' ? p.slackTeamId : p.id);
-  const partner = who.orgId ? partners.find((p) => orgOf(p) === who.orgId) : undefined;
+  // Teams tenant ids are GUIDs, written in either case (a CSV may hold them in capitals).
+  const orgOf = (p: Partner) => (who.platform === 'teams' ? p.teamsTenantId?.toLowerCase() : who.platform === 'slack' ? p.slackTeamId : p.id);
+  const org = who.platform === 'teams' ? who.orgId?.toLowerCase() : who.orgId;
+  const partner = org ? partners.find((p) => orgOf(p) === org) : undefined;
   if (partner) return { kind: 'external', userKey: key, partnerId: partner.id, displayName: who.displayName };
   return { kind: 'unknown', userKey: key, displayName: who.displayName };
 }

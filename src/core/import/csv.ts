@@ -89,7 +89,8 @@ export const partnerRow = z.object({
   name: idText,
   tier: opt,
   slack_team_id: opt,
-  teams_tenant_id: opt,
+  // A GUID, stored in lower case (as Teams sends it), however the CSV writes it.
+  teams_tenant_id: opt.transform((s) => s?.toLowerCase() ?? null),
 });
 
 export const claimRow = z.object({

@@ -161,7 +161,7 @@ function sharedOrgs(existing: readonly Partner[], rows: readonly { line: number;
   const errors: RowError[] = [];
   const fields = [
     ['slack_team_id', 'Slack team', (p: Partner) => p.slackTeamId],
-    ['teams_tenant_id', 'Teams tenant', (p: Partner) => p.teamsTenantId],
+    ['teams_tenant_id', 'Teams tenant', (p: Partner) => p.teamsTenantId?.toLowerCase() ?? null],
   ] as const;
   for (const [column, what, of] of fields) {
     // Who holds each org id once the import is done: the file's rows replace their partners'.

@@ -7,7 +7,8 @@ import { FORMS } from '../../../handlers/replies/model.js';
 import { getPerson } from '../../../db/repos/people.repo.js';
 import { testRuntime } from '../../support/runtime.js';
 import { cardOf, readCard } from '../../support/fake-connector.js';
-import { invokeActivity, messageActivity, startTeams, USERS, type TeamsHarness } from '../../support/teams-harness.js';
+import { invokeActivity, messageActivity, startTeams, TENANTS, USERS, type TeamsHarness } from '../../support/teams-harness.js';
+import { importCsv } from '../../../src/core/import/import.service.js';
 
 const APP_ID = '00000000-1111-4222-8333-444444444444';
 const APP_PASSWORD = 'not-a-real-secret-value';
@@ -90,6 +91,24 @@ describe('trying the bot locally (no app id, no tenant id)', () => {
       const partner = readCard(await h.say(USERS.contoso, 'who-owns acme'));
       expect(partner).toContain('Acme Corporation');
       expect(partner).not.toContain('Northwind');
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+describe('tenant ids are GUIDs, in either case', () => {
+  it('a partner whose tenant id the CSV writes in capitals is recognised, and so is the company’s own', async () => {
+    const h = await startTeams({ env: { MICROSOFT_APP_TENANT_ID: TENANTS.home.toUpperCase() } });
+    try {
+      importCsv(h.rt.ctx, 'partners', 'p.csv', `id,name,tier,slack_team_id,teams_tenant_id\ncontoso,Contoso Consulting,silver,T0CONTOSO,${TENANTS.contoso.toUpperCase()}\n`);
+      expect(h.rt.store.partners.get('contoso')!.teamsTenantId).toBe(TENANTS.contoso.toLowerCase());
+      // a colleague sees every party; Contoso's rep acts for Contoso and sees nobody else's
+      expect(readCard(await h.say(USERS.sam, 'who-owns acme'))).toContain('Northwind Partners');
+      const partner = readCard(await h.say(USERS.contoso, 'who-owns acme'));
+      expect(partner).toContain('Acme Corporation');
+      expect(partner).not.toContain('Northwind');
+      expect(partner).not.toContain('not linked to a partner');
     } finally {
       await h.stop();
     }
