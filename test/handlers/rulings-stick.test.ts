@@ -291,4 +291,21 @@ describe('a ruling after a long wait', () => {
     expect(rt.store.disputes.all().at(-1)!.status).toBe('settled');
     expect(rt.store.claims.forAccount('soylent')[0]).toMatchObject({ claimant: 'northwind', status: 'protected', lastActivityAt: new Date('2026-11-12T15:00:00Z') });
   });
+
+  it('a ruling for a party whose protection ended while the case waited counts the loser no violation (nothing it filed against still holds)', () => {
+    rt = testRuntime({ at: '2026-09-01T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent', 'qualified'), meta); // protected until Nov 30
+    const nw = rt.store.claims.forAccount('soylent')[0]!;
+    for (const day of ['2026-09-25', '2026-10-20', '2026-11-15']) {
+      rt.clock.set(`${day}T15:00:00Z`);
+      rt.store.transaction(() => rt!.store.claims.update(nw.id, { lastActivityAt: rt!.clock.now() })); // kept active
+    }
+    rt.clock.set('2026-11-25T15:00:00Z');
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent', 'proposal'), meta); // against Northwind's protection
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.status).toBe('open');
+    rt.clock.set('2026-12-03T15:00:00Z'); // Northwind's protection ended Nov 30
+    submitAward(rt.deps, as.person(rt, d.arbitrator), { dispute: String(d.id), party: 'northwind', rationale: 'Northwind sourced it first.' });
+    expect(rt.store.claims.forAccount('soylent').find((c) => c.claimant === 'contoso')).toMatchObject({ status: 'rejected', violation: false });
+  });
 });

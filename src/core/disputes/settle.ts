@@ -101,6 +101,10 @@ export function applyOutcome(
   // A winner's claim that went dormant while its case waited is revived by a ruling for it,
   // unless the winner has a live claim in the case (a later one, which is the one protected).
   const winnerHasLive = claims.some((c) => c !== undefined && c.claimant === winner && isLive(c.status));
+  // A winner whose protection ended while the case waited gains nothing: the losers' claims
+  // were filed against nothing that still holds, so they count no violation.
+  const protectionEnd = (c: Claim) => c.protectedUntil ?? new Date(c.registeredAt.getTime() + book.forClaim(c).policy.registration.protection_days * 86_400_000);
+  const winnerHolds = claims.some((c) => c !== undefined && c.claimant === winner && (isLive(c.status) || c.status === 'dormant') && protectionEnd(c).getTime() > now.getTime());
   for (const claim of claims) {
     if (!claim) continue;
     const id = claim.id;
@@ -112,7 +116,7 @@ export function applyOutcome(
     if (wins) {
       // A protection that ran out while the case waited is kept as it is: the claim's lifecycle
       // expires it at once.
-      const protectedUntil = claim.protectedUntil ?? new Date(claim.registeredAt.getTime() + version.policy.registration.protection_days * 86_400_000);
+      const protectedUntil = protectionEnd(claim);
       // After a ruling (or an approval) the winner's dormancy clock starts again: time spent
       // waiting for the arbitrator is not its inactivity. The criteria deciding is no activity
       // of the claim's own.
@@ -123,7 +127,7 @@ export function applyOutcome(
       store.ledger.append({ at: now, kind: 'claim.protected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, until: protectedUntil.toISOString() } });
       events.push({ type: 'claim.protected', claim: updated });
     } else {
-      const violation = claim.contested && !options.noViolation;
+      const violation = claim.contested && !options.noViolation && winnerHolds;
       store.claims.update(id, { status: 'rejected', violation });
       store.ledger.append({ at: now, kind: 'claim.rejected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, winner, violation } });
       events.push({ type: 'claim.rejected', claim: { ...claim, status: 'rejected', violation }, disputeId: disputeId ?? 0 });
