@@ -253,6 +253,8 @@ export class BusinessCalendar {
   #computeIntervalOn(day: Day): Interval | undefined {
     if (!this.#days.has(weekday(day))) return undefined;
     if (this.#holidays.has(isoDate(day))) return undefined;
+    // A local time the clocks pass twice (the hour repeated when DST ends) is taken at its first
+    // occurrence: a window opens, and closes, the first time the clock shows its time.
     const open = this.#instant(day, this.#start);
     const close = this.#end.hour === 24 ? this.#instant(day + DAY_MS, { hour: 0, minute: 0 }) : this.#instant(day, this.#end);
     // Both ends inside one DST gap collapse to the same instant: nothing open that day.
@@ -261,10 +263,12 @@ export class BusinessCalendar {
 
   #instant(day: Day, time: LocalTime): number {
     const date = new Date(day);
-    return DateTime.fromObject(
+    const at = DateTime.fromObject(
       { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: time.hour, minute: time.minute },
       { zone: this.#zone },
-    ).toMillis();
+    );
+    const both = at.getPossibleOffsets();
+    return both.length < 2 ? at.toMillis() : Math.min(...both.map((d) => d.toMillis()));
   }
 
   /** Intervals of the open days from local date `startDay` on, in order; throws if a closed run is impossibly long. */

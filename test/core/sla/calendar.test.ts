@@ -24,6 +24,8 @@ const calendars = {
   /** Every day 00:00–24:00: plain elapsed time. */
   nyAllDay: new BusinessCalendar(spec({ days: EVERY_DAY, start: '00:00', end: '24:00', holidays: [] })),
   berlinAllDay: new BusinessCalendar(spec({ timezone: 'Europe/Berlin', days: EVERY_DAY, start: '00:00', end: '24:00', holidays: [] })),
+  /** Sundays 00:00–01:00: a window that ends where New York's repeated hour begins. */
+  nyEarly: new BusinessCalendar(spec({ days: ['sun'], start: '00:00', end: '01:00', holidays: [] })),
   /** Irregular: three days, open to midnight, two holidays. */
   berlinOdd: new BusinessCalendar(
     spec({ timezone: 'Europe/Berlin', days: ['mon', 'wed', 'sat'], start: '07:30', end: '24:00', holidays: ['2026-03-30', '2026-10-24'] }),
@@ -98,6 +100,10 @@ describe('BusinessCalendar.businessTimeBetween', () => {
     ['EU fall-back day, daily 9–17', 'berlinDaily', '2026-10-25T00:00+02:00', '2026-10-26T00:00+01:00', 8 * H],
     ['US spring-forward weekend, 9–17', 'ny', '2026-03-06T09:00-05:00', '2026-03-09T17:00-04:00', 16 * H],
     ['EU fall-back weekend, 9–17', 'berlin', '2026-10-23T09:00+02:00', '2026-10-26T17:00+01:00', 16 * H],
+    // The hour New York passes twice (01:00–02:00 on Nov 1) is outside 00:00–01:00: the window
+    // closes the first time the clock shows 01:00.
+    ['a window that closes as the repeated hour begins, NY 00:00–01:00 on fall-back Sunday', 'nyEarly', '2026-10-31T12:00-04:00', '2026-11-01T12:00-05:00', 1 * H],
+    ['the same window on a plain Sunday', 'nyEarly', '2026-10-24T12:00-04:00', '2026-10-25T12:00-04:00', 1 * H],
   ])('%s', (_case, calendar, from, to, expected) => {
     expect(calendars[calendar].businessTimeBetween(at(from), at(to))).toBe(expected);
   });
