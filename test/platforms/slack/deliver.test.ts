@@ -2,11 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { classifySlackError, DELIVERY_CLIENT_OPTIONS } from '../../../handlers/platforms/slack/deliver.js';
+import { classifySlackError, createSlackDeliverer, DELIVERY_CLIENT_OPTIONS } from '../../../handlers/platforms/slack/deliver.js';
 import { reply, text } from '../../../handlers/replies/model.js';
+import { openArbitratedCase } from '../../support/cases.js';
 import { DeliveryError, LEASE_MS } from '../../../src/app/outbox-worker.js';
-import type { OutboxMessage } from '../../../src/core/ports.js';
-import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
+import { BOT_TOKEN, SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -165,5 +166,26 @@ describe('a Slack call that hangs', () => {
       for (const s of sockets) s.destroy();
       await new Promise((ok) => hung.close(ok));
     }
+  });
+});
+
+describe('a dispute thread’s first post when the database is busy', () => {
+  it('the post went out: remembering its thread waits for the database instead of failing the delivery (which would post a second thread)', async () => {
+    const dispute = openArbitratedCase(h.rt);
+    h.rt.store.transaction(() => h.rt.store.disputes.update(dispute.id, { origin: { platform: 'slack', channel: SHARED_CHANNEL, thread: null } }));
+    let refusals = 2;
+    const busyOnce: Pick<DisputesRepo, 'get' | 'update'> = {
+      get: (id) => h.rt.store.disputes.get(id),
+      update: (id, patch) => {
+        if (patch.origin && refusals-- > 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        h.rt.store.disputes.update(id, patch);
+      },
+    };
+    const deliver = createSlackDeliverer({ client: new webApi.WebClient(BOT_TOKEN, { ...DELIVERY_CLIENT_OPTIONS, slackApiUrl: h.fake.apiUrl }), disputes: busyOnce, fail: (m, r, p, t) => new DeliveryError(m, r, p, t) });
+    const message = { id: 1, platform: 'slack', target: { kind: 'dispute-thread', disputeId: dispute.id }, body: reply('Dispute opened', [text('Dispute opened')]), dedupeKey: 'x', attempts: 0 } as unknown as Parameters<typeof deliver>[0];
+    await deliver(message);
+    const roots = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === SHARED_CHANNEL);
+    expect(roots).toHaveLength(1);
+    expect(h.rt.store.disputes.get(dispute.id)!.origin!.thread).toBe(roots[0]!.result.ts);
   });
 });
