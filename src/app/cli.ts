@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
@@ -452,14 +452,27 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         return 1;
       }
       const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { readOnly: true });
+      // Written under another name and renamed once whole: a backup cut short (an error, a kill)
+      // never leaves a file by the name asked for, which could pass for a backup later.
+      const partial = `${file}.partial`;
+      const clean = () => {
+        for (const f of [partial, `${partial}-journal`]) {
+          try {
+            rmSync(f, { force: true });
+          } catch {
+            // nothing there to remove (its directory could not be made either)
+          }
+        }
+      };
       try {
         mkdirSync(dirname(resolve(file)), { recursive: true });
-        const r = await rt.db.sqlite.backup(file);
+        clean();
+        const r = await rt.db.sqlite.backup(partial);
+        renameSync(partial, file);
         io.out(`backup written to ${file} (${r.totalPages} pages)`);
         return 0;
       } catch (e) {
-        // A half-written copy must not pass for a backup later (the file did not exist before).
-        if (existsSync(file)) rmSync(file, { force: true });
+        clean();
         io.err(`${file}: backup failed (${((e as Error).message ?? String(e)).split('\n')[0]})`);
         return 1;
       } finally {
