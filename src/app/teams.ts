@@ -99,7 +99,12 @@ function expressLike(res: ServerResponse, log: Logger): BotResponse {
  * deliverer. With MICROSOFT_APP_ID set every request must carry Bot Framework's token; without
  * it the endpoint is unauthenticated (an emulator or Agents Playground), which production refuses.
  */
-export function createTeamsHost(rt: Runtime): PlatformHost {
+export interface TeamsHostOptions {
+  /** How long one delivery may take (tests); see TEAMS_DELIVERY_TIMEOUT_MS. */
+  deliveryTimeoutMs?: number;
+}
+
+export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): PlatformHost {
   const cfg = rt.config.teams;
   if (!cfg.appId && rt.config.production) {
     throw new ConfigError('MICROSOFT_APP_ID: is required when NODE_ENV=production (the Teams endpoint never runs unauthenticated in production)');
@@ -157,6 +162,7 @@ export function createTeamsHost(rt: Runtime): PlatformHost {
     now: () => rt.clock.now(),
     fail: (message, retryAfterMs, permanent, throttled) => new DeliveryError(message, retryAfterMs, permanent, throttled),
     log,
+    ...(opts.deliveryTimeoutMs ? { timeoutMs: opts.deliveryTimeoutMs } : {}),
   });
 
   return { name: 'teams', routes: { [`POST ${TEAMS_MESSAGES_PATH}`]: route }, deliver };

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One call the bot made to the Bot Framework connector. */
@@ -39,6 +39,8 @@ export class FakeConnector {
   private failures: Failure[] = [];
   private created = 0;
   private posted = 0;
+  private hanging = 0;
+  private readonly hung: ServerResponse[] = [];
   private server: Server | null = null;
   url = '';
 
@@ -56,6 +58,12 @@ export class FakeConnector {
           call.status = 413;
           res.writeHead(413, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: { code: 'MessageSizeTooBig', message: 'Message size too big' } }));
+          return;
+        }
+        if (this.hanging > 0 && call.kind !== 'other') {
+          // Takes the request and never answers (a connector that hangs).
+          this.hanging -= 1;
+          this.hung.push(res);
           return;
         }
         const failure = this.failures[0];
@@ -115,6 +123,11 @@ export class FakeConnector {
     return call;
   }
 
+  /** The next `times` calls (creates, posts, replies, updates) are taken and never answered. */
+  hangNext(times = 1): void {
+    this.hanging += times;
+  }
+
   /** The next `times` calls (creates, posts, replies, updates) fail with `status`. */
   failNext(status: number, o: { times?: number; retryAfter?: string } = {}): void {
     this.failures.push({ status, times: o.times ?? 1, ...(o.retryAfter ? { retryAfter: o.retryAfter } : {}) });
@@ -135,6 +148,8 @@ export class FakeConnector {
   }
 
   async stop(): Promise<void> {
+    for (const res of this.hung.splice(0)) res.destroy();
+    this.server?.closeAllConnections();
     await new Promise<void>((ok) => (this.server ? this.server.close(() => ok()) : ok()));
   }
 }

@@ -128,10 +128,10 @@ export interface TeamsHarness {
  * `serve: true` runs the whole server (`serve`, with its outbox worker); by default the same
  * routes run without the worker so that tests deliver the outbox themselves with `drain`.
  */
-export async function startTeams(o: { env?: Record<string, string>; serve?: boolean; policyPath?: string } = {}): Promise<TeamsHarness> {
+export async function startTeams(o: { env?: Record<string, string>; serve?: boolean; policyPath?: string; deliveryTimeoutMs?: number } = {}): Promise<TeamsHarness> {
   const connector = await FakeConnector.start();
   const rt = testRuntime({ env: { MICROSOFT_APP_TENANT_ID: TENANTS.home, ...o.env }, ...(o.policyPath ? { policyPath: o.policyPath } : {}) });
-  const host = createTeamsHost(rt);
+  const host = createTeamsHost(rt, o.deliveryTimeoutMs ? { deliveryTimeoutMs: o.deliveryTimeoutMs } : {});
   let serving: Serving | null = null;
   let server: Server | null = null;
   let port: number;

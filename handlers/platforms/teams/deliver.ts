@@ -32,7 +32,15 @@ export interface TeamsDelivererOptions {
   now: () => Date;
   fail: DeliveryFailure;
   log: TeamsLog;
+  /** How long one delivery may take before it is given up and retried later (default 30 s). */
+  timeoutMs?: number;
 }
+
+/**
+ * A connector call that hangs is given up after this long and retried later, well inside the
+ * message's lease (so no other worker takes it meanwhile), and the worker moves on.
+ */
+export const TEAMS_DELIVERY_TIMEOUT_MS = 30_000;
 
 function isReply(body: unknown): body is Reply {
   if (typeof body !== 'object' || body === null) return false;
@@ -104,8 +112,13 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     // A failure inside the turn would go to the adapter's onTurnError (meant for users' turns):
     // it is carried out of the turn instead and thrown here, to the outbox worker.
     let failure: { error: unknown } | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = o.timeoutMs ?? TEAMS_DELIVERY_TIMEOUT_MS;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Teams within ${timeoutMs / 1000} s`)), timeoutMs);
+    });
     try {
-      await o.adapter.continueConversationAsync(o.appId, reference, async (ctx) => {
+      await Promise.race([timedOut, o.adapter.continueConversationAsync(o.appId, reference, async (ctx) => {
         try {
           const connector = ctx.turnState.get<Connector | undefined>(ctx.adapter.ConnectorClientKey);
           if (!connector) throw new Error('botbuilder gave the proactive turn no connector');
@@ -114,9 +127,11 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         } catch (error) {
           failure = { error };
         }
-      });
+      })]);
     } catch (error) {
-      failure = { error };
+      failure ??= { error };
+    } finally {
+      clearTimeout(timer);
     }
     if (failure) {
       const { error } = failure;

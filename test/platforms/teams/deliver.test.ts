@@ -125,3 +125,28 @@ describe('the Teams deliverer', () => {
     expect(rows()[0]!.lastError).toContain('no dispute #4242');
   });
 });
+
+describe('a connector that never answers', () => {
+  it('the delivery is given up after the timeout and retried later; the worker goes on to the next message', async () => {
+    const t = await startTeams({ deliveryTimeoutMs: 300 });
+    try {
+      for (const u of [USERS.sam, USERS.pat]) await t.post(installActivity(u, { kind: 'personal' }, t.connector.url));
+      t.connector.hangNext(1);
+      const put = (user: string, line: string) => t.rt.store.outbox.enqueue({ platform: 'teams', target: { kind: 'user', user }, body: reply(line, [text(line)]), dedupeKey: `hang:${line}` }, t.rt.clock.now());
+      put(USERS.sam.id, 'first');
+      put(USERS.pat.id, 'second');
+      const started = Date.now();
+      expect(await t.drain()).toBe(1);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const rows = undelivered(t.rt.db.db);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(rows[0]!.lastError).toContain('no answer from Teams within 0.3 s');
+      t.rt.clock.advance(3_000);
+      expect(await t.drain()).toBe(1);
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
