@@ -17,7 +17,7 @@ export function help(viewer: Principal): Reply {
       type: 'list',
       title: 'Commands',
       items: [
-        { text: '/who-owns <name or domain>', detail: 'Who owns an account, and why.' },
+        { text: '/who-owns <name, alias or domain>', detail: 'Who owns an account, and why.' },
         { text: '/claim [account]', detail: 'Register a deal on an account.' },
         { text: '/dispute [account]', detail: 'Dispute who owns an account.' },
         { text: '/roe mine', detail: 'Your claims and when their protection ends.' },

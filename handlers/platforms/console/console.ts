@@ -43,7 +43,7 @@ export function parseInline(text: string): { pairs: Record<string, string>; rest
 }
 
 const HELP = `Console commands (as in Slack):
-  /who-owns <name or domain>      who owns an account
+  /who-owns <name, alias, domain> who owns an account
   /claim [account] [k=v ...]      register a deal (fields asked one by one, or given inline)
   /dispute [account] [k=v ...]    dispute ownership
   /roe help|mine|queue|stats|policy
