@@ -1,4 +1,6 @@
+import type { AccountMatch } from '../src/core/matching/matcher.js';
 import type { Account } from '../src/core/types.js';
+import type { HandlerDeps } from './deps.js';
 
 /**
  * What to call each account in a list a person picks from: its name, and where two in the list
@@ -19,4 +21,9 @@ export function accountLabels(accounts: readonly Pick<Account, 'id' | 'name' | '
   const detailed = accounts.map((a) => (byName.get(key(a.name))! > 1 ? `${a.name} (${a.domains[0] ?? a.region ?? a.id})` : a.name));
   const byDetail = count(detailed);
   return accounts.map((a, i) => (byDetail.get(key(detailed[i]!))! > 1 ? `${a.name} (${a.id})` : detailed[i]!));
+}
+
+/** {@link accountLabels} of the matcher's results, in their order (an account gone since the index was read keeps its matched text). */
+export function matchLabels(deps: HandlerDeps, matches: readonly AccountMatch[]): string[] {
+  return accountLabels(matches.map((m) => deps.ctx.store.accounts.get(m.accountId) ?? { id: m.accountId, name: m.matchedText, domains: [], region: null }));
 }

@@ -1,3 +1,4 @@
+import { formatsFor } from '../src/core/time-format.js';
 import type { Principal } from '../src/core/authz.js';
 import { canSeeDealDetails, canSeeParty } from '../src/core/authz.js';
 import { DomainError } from '../src/core/errors.js';
@@ -36,21 +37,6 @@ export interface Viewpoint {
   seesDeal(party: PartyId): boolean;
   date(at: Date | string): string;
   dateTime(at: Date | string): string;
-}
-
-const formats = new Map<string, { dateFmt: Intl.DateTimeFormat; dateTimeFmt: Intl.DateTimeFormat }>();
-
-/** Date formats of a time zone, made once: an Intl.DateTimeFormat costs more to make than many uses. */
-function formatsFor(tz: string): { dateFmt: Intl.DateTimeFormat; dateTimeFmt: Intl.DateTimeFormat } {
-  let f = formats.get(tz);
-  if (!f) {
-    f = {
-      dateFmt: new Intl.DateTimeFormat('en-US', { timeZone: tz, dateStyle: 'medium' }),
-      dateTimeFmt: new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }),
-    };
-    formats.set(tz, f);
-  }
-  return f;
 }
 
 export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {

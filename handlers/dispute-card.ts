@@ -30,7 +30,7 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   const blocks: Block[] = [{ type: 'facts', facts }];
   // The reason is the raiser's own words (or the system's about the raiser): for the company's
   // people and the party that raised it, never for another partner or a shared channel.
-  if (d.reason && (viewer.kind === 'internal' || (viewer.kind === 'external' && d.raisedAs !== null && d.raisedAs !== undefined && viewer.partnerId === d.raisedAs))) blocks.push(text(`Reason: ${d.reason}`, 'muted'));
+  if (d.reason && (viewer.kind === 'internal' || (viewer.kind === 'external' && viewer.partnerId === d.raisedAs))) blocks.push(text(`Reason: ${d.reason}`, 'muted'));
   const claims = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).filter((c) => c !== undefined);
   if (claims.length > 0) {
     blocks.push({

@@ -2,7 +2,7 @@ import { DomainError } from '../src/core/errors.js';
 import { CONFIDENT_SCORE } from '../src/core/matching/matcher.js';
 import { nameTokens } from '../src/core/matching/normalize.js';
 import type { Account } from '../src/core/types.js';
-import { accountLabels } from './account-labels.js';
+import { matchLabels } from './account-labels.js';
 import type { HandlerDeps } from './deps.js';
 
 /** The account a prefilled form field names, or nothing when the text is empty, unknown or ambiguous. */
@@ -41,7 +41,7 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
     throw new DomainError('invalid_input', `No account matches "${value}" in full. Did you mean ${name}? Pick it from the list.`, { [field]: `Did you mean ${name}?` });
   }
   if (matches.length > 1) {
-    const names = accountLabels(matches.map((m) => deps.ctx.store.accounts.get(m.accountId) ?? { id: m.accountId, name: m.matchedText, domains: [], region: null }));
+    const names = matchLabels(deps, matches);
     throw new DomainError('invalid_input', `"${value}" matches several accounts: ${names.join(', ')}. Give more of the name, or the web domain.`, { [field]: `Several accounts match: ${names.join(', ')}` });
   }
   throw new DomainError('not_found', `No account matches "${value}". Try /who-owns to search.`, { [field]: `No account matches "${value}"` });

@@ -4,7 +4,7 @@ import { DomainError } from '../src/core/errors.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
-import { accountLabels } from './account-labels.js';
+import { matchLabels } from './account-labels.js';
 import { literalMatch } from './resolve-account.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
@@ -28,8 +28,7 @@ const AMOUNT = new Intl.NumberFormat('en-US');
 /** A matched account's name: the match's own text when it matched on the name, else the account's. */
 /** The matched accounts as buttons to pick from, named so that two of one name differ. */
 function pickButtons(deps: HandlerDeps, matches: readonly AccountMatch[]): Block {
-  const accounts = matches.map((m) => deps.ctx.store.accounts.get(m.accountId) ?? { id: m.accountId, name: m.matchedText, domains: [], region: null });
-  const labels = accountLabels(accounts);
+  const labels = matchLabels(deps, matches);
   return { type: 'actions', actions: matches.map((m, i) => ({ action: ACTIONS.pickAccount, label: labels[i]!, value: m.accountId })) };
 }
 
@@ -39,21 +38,14 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
   const q = readQuery(query);
   // Only the results shown are read: one account's answer needs that account alone.
   const ranking = deps.matcher.rank(q, 5);
-  let exactCount = 0;
-  let firstExact = -1;
-  for (let i = 0; i < ranking.length; i++) {
-    if (!ranking.exact(i)) continue;
-    exactCount++;
-    if (firstExact < 0) firstExact = i;
-  }
+  const exact: number[] = [];
+  for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) exact.push(i);
   // One result stands for the account only when every word of the query matched it.
   const sure = ranking.length === 1 && ranking.score(0) >= CONFIDENT_SCORE;
-  if (exactCount === 1 || sure) return showAccount(deps, viewer, ranking.match(exactCount === 1 ? firstExact : 0).accountId);
-  if (exactCount > 1) {
+  if (exact.length === 1 || sure) return showAccount(deps, viewer, ranking.match(exact[0] ?? 0).accountId);
+  if (exact.length > 1) {
     // Equally exact once "the" and legal forms are set aside: the one named word for word wins.
-    const exactIds: string[] = [];
-    for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) exactIds.push(ranking.match(i).accountId);
-    const literal = literalMatch(deps, q, exactIds);
+    const literal = literalMatch(deps, q, exact.map((i) => ranking.match(i).accountId));
     if (literal) return showAccount(deps, viewer, literal.id);
   }
   if (ranking.length > 0) {

@@ -3,7 +3,7 @@
  * local console on the embedded SQLite with the demo data.
  */
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
-import { main } from './cli.js';
+import { main, unexpectedError } from './cli.js';
 
 loadDotEnv();
 let mode: 'serve' | 'console' = 'console';
@@ -19,8 +19,6 @@ try {
   process.exitCode = await main([mode], io);
 } catch (err) {
   // As `npx roe` says it: one line, the stack trace only with LOG_LEVEL=debug or trace.
-  const detail = ['debug', 'trace'].includes(process.env.LOG_LEVEL?.trim().toLowerCase() ?? '');
-  const line = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0];
-  io.err(`roe: unexpected error: ${detail && err instanceof Error ? (err.stack ?? line) : `${line} (LOG_LEVEL=debug shows the stack trace)`}`);
+  io.err(unexpectedError(err, process.env));
   process.exitCode = 1;
 }

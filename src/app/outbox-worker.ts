@@ -24,7 +24,11 @@ export class DeliveryError extends Error {
  */
 export const MAX_THROTTLED_ATTEMPTS = 30;
 
-export type Deliverer = (message: PendingMessage) => Promise<void>;
+/**
+ * Sends one message. It may return a write to make together with the delivery's record (a new
+ * thread's id): the message went out, so that write is waited out like the record itself.
+ */
+export type Deliverer = (message: PendingMessage) => Promise<void | (() => void)>;
 
 export const MAX_ATTEMPTS = 8;
 /** How long a message taken for delivery is held before another worker may try it. */
@@ -69,52 +73,52 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
     if (failedTargets.has(target)) continue;
     if (!leaseForDelivery(db, m.id, now(), new Date(now().getTime() + LEASE_MS))) continue;
     let sent = false;
+    let follow: void | (() => void) = undefined;
     try {
-      await deliver(m);
+      follow = await deliver(m);
       sent = true;
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message ?? String(e));
-      if (err.throttled && m.attempts + 1 < MAX_THROTTLED_ATTEMPTS) {
-        // Throttled: the platform's whole queue waits, in order, for its Retry-After or the
-        // backoff, whichever is longer (a Retry-After of 0 would retry at once, for ever).
-        const until = new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs));
-        markFailed(db, m.id, err.message, until);
-        postponePlatform(db, platform, until);
-        logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, waitMs: until.getTime() - now().getTime(), reason: err.message }, 'notifications held back: the platform is throttling the bot');
-        return { delivered, parked, rateLimited: true };
-      }
+      // Throttling is the platform's load, not the message's fault: it parks only after far more tries.
       const park = err.permanent || m.attempts + 1 >= (err.throttled ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS);
-      if (park) parked += 1;
-      else failedTargets.add(target);
-      markFailed(db, m.id, err.message, park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs)));
+      // The backoff, or the Retry-After when longer (a Retry-After of 0 would retry at once, for ever).
+      const retryAt = park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs));
+      markFailed(db, m.id, err.message, retryAt);
       logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, parked: park, reason: err.message }, 'notification not delivered');
-      if (err.retryAfterMs && !park) {
-        // Rate limited: the platform's whole queue waits for Retry-After, in order.
-        postponePlatform(db, platform, new Date(now().getTime() + err.retryAfterMs));
+      if (!retryAt) {
+        parked += 1;
+        continue;
+      }
+      failedTargets.add(target);
+      if (err.throttled || err.retryAfterMs) {
+        // Rate limited: the platform's whole queue waits as long, in order.
+        postponePlatform(db, platform, retryAt);
         return { delivered, parked, rateLimited: true };
       }
     }
     if (sent) {
-      await recordDelivered(db, m.id, now, logger);
+      await recordDelivered(db, m.id, now, logger, follow);
       delivered += 1;
     }
   }
   return { delivered, parked, rateLimited: false };
 }
 
-/** How often, and how far apart, a sent message's delivery is written again when the database is busy. */
+/** How often, and how far apart, a sent message's delivery (and its follow-up write) is written again when the database is busy. */
 export const RECORD_ATTEMPTS = 15;
 export const RECORD_RETRY_MS = 1_000;
 
 /**
- * Records a message that went out. It was sent: failing to write that down must never count
- * as a failed delivery (that would send it again), so a busy database (an import holding the
- * write lock) is waited out, well inside the lease.
+ * Records a message that went out, with its follow-up write. It was sent: failing to write
+ * that down must never count as a failed delivery (that would send it again), so a busy
+ * database (an import holding the write lock) is waited out, well inside the lease.
  */
-async function recordDelivered(db: Db, id: number, now: () => Date, logger: Logger): Promise<void> {
+async function recordDelivered(db: Db, id: number, now: () => Date, logger: Logger, follow: void | (() => void)): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
+      // Both idempotent: a retry after the first succeeded writes the same again.
       markDelivered(db, id, now());
+      follow?.();
       return;
     } catch (err) {
       // Only a busy database is waited out; anything else (a closed database at shutdown) is not.

@@ -176,6 +176,18 @@ describe('where the server listens', () => {
     }
   });
 
+  it('says it listens, with the policy version in force and its date', async () => {
+    const rt = testRuntime({ demo: false });
+    const serving = await serve(rt, [], 0);
+    try {
+      const line = rt.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'roe-bot listening');
+      expect(line).toMatchObject({ port: serving.port, policy: '2026.1', policyEffective: '2026-01-01' });
+    } finally {
+      await serving.stop();
+      rt.close();
+    }
+  });
+
   it('also when serve is given the platforms already built', async () => {
     const rt = testRuntime({ demo: false });
     const serving = await serve(rt, configuredPlatforms(rt), 0);

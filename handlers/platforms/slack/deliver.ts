@@ -1,7 +1,6 @@
 import { webApi } from '@slack/bolt';
 import { asError } from '../../../src/core/errors.js';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import type { ThreadRef } from '../../../src/core/types.js';
 import type { Reply } from '../../replies/model.js';
 import { renderReply } from './render.js';
 
@@ -48,28 +47,6 @@ function cannotPostIn(e: unknown): boolean {
   return e instanceof webApi.WebAPIPlatformError && ['not_in_channel', 'channel_not_found'].includes(e.data.error);
 }
 
-/** How often, and how far apart, a new thread's id is written again when the database is busy. */
-export const THREAD_RECORD_ATTEMPTS = 15;
-export const THREAD_RECORD_RETRY_MS = 1_000;
-
-/**
- * Remembers the thread a dispute's first channel post started. The post went out: failing here
- * must not fail the delivery (it would be posted again, a second thread), so a busy database
- * (an import holding the write lock) is waited out, well inside the message's lease.
- */
-async function rememberThread(o: SlackDelivererOptions, disputeId: number, origin: ThreadRef): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      o.disputes.update(disputeId, { origin });
-      return;
-    } catch (err) {
-      const busy = /^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown }).code));
-      if (!busy || attempt >= THREAD_RECORD_ATTEMPTS) throw err;
-      await new Promise((resolve) => setTimeout(resolve, THREAD_RECORD_RETRY_MS));
-    }
-  }
-}
-
 function isReply(body: unknown): body is Reply {
   if (typeof body !== 'object' || body === null) return false;
   const r = body as Record<string, unknown>;
@@ -79,9 +56,11 @@ function isReply(body: unknown): body is Reply {
 /**
  * The outbox deliverer for Slack: DMs (the DM channel opened with conversations.open),
  * dispute threads (the first message in the dispute's channel becomes the thread, remembered
- * on the dispute) and channel messages.
+ * on the dispute) and channel messages. A first thread post returns the write that remembers
+ * its thread, for the outbox to make with the delivery's record: the post went out, so that
+ * write must never fail the delivery (it would be posted again, a second thread).
  */
-export function createSlackDeliverer(o: SlackDelivererOptions): (message: OutboxMessage) => Promise<void> {
+export function createSlackDeliverer(o: SlackDelivererOptions): (message: OutboxMessage) => Promise<void | (() => void)> {
   const dmChannels = new Map<string, string>();
   /** Every Web API call goes through here: its failure becomes a delivery failure. */
   const api = async <T>(call: () => Promise<T>): Promise<T> => {
@@ -134,7 +113,8 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           await api(() => o.client.chat.postMessage({ channel, ...body, blocks: [note, ...body.blocks].slice(0, 50) }));
           return;
         }
-        if (!origin.thread && posted.ts) await rememberThread(o, d.id, { ...origin, thread: posted.ts });
+        const thread = posted.ts;
+        if (!origin.thread && thread) return () => o.disputes.update(d.id, { origin: { ...origin, thread } });
         return;
       }
     }

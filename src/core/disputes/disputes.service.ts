@@ -1,3 +1,4 @@
+import { formatsFor } from '../time-format.js';
 import { authorizeActingFor, authorizeRuling, ownParty, type Principal } from '../authz.js';
 import { canonicalProductLine } from '../claims/claims.service.js';
 import type { DomainContext } from '../context.js';
@@ -74,7 +75,7 @@ export function assertOpen(ctx: DomainContext, d: Dispute): void {
   if (d.status === 'open') return;
   const v = operationsVersionOf(ctx, d);
   // In the policy's time zone, as every date people read.
-  const when = d.ruledAt ? new Intl.DateTimeFormat('en-US', { timeZone: v.policy.timezone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(d.ruledAt) : 'earlier';
+  const when = d.ruledAt ? formatsFor(v.policy.timezone).dateTimeFmt.format(d.ruledAt) : 'earlier';
   if (d.status === 'settled') throw new DomainError('already_ruled', `Dispute #${d.id} was already settled automatically by the criteria on ${when}.`);
   throw new DomainError('already_ruled', `Dispute #${d.id} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy) : 'someone'} on ${when}.`);
 }

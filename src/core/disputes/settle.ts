@@ -1,5 +1,5 @@
 import type { DomainContext } from '../context.js';
-import { effectiveStatus, isLive } from '../claims/lifecycle.js';
+import { effectiveStatus, isLive, protectionEnd } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
 import { decide, type Contender } from '../ownership/engine.js';
@@ -103,8 +103,8 @@ export function applyOutcome(
   const winnerHasLive = claims.some((c) => c !== undefined && c.claimant === winner && isLive(c.status));
   // A winner whose protection ended while the case waited gains nothing: the losers' claims
   // were filed against nothing that still holds, so they count no violation.
-  const protectionEnd = (c: Claim) => c.protectedUntil ?? new Date(c.registeredAt.getTime() + book.forClaim(c).policy.registration.protection_days * 86_400_000);
-  const winnerHolds = claims.some((c) => c !== undefined && c.claimant === winner && (isLive(c.status) || c.status === 'dormant') && protectionEnd(c).getTime() > now.getTime());
+  const endOf = (c: Claim) => protectionEnd(c, book.forClaim(c).policy.registration);
+  const winnerHolds = claims.some((c) => c !== undefined && c.claimant === winner && (isLive(c.status) || c.status === 'dormant') && endOf(c).getTime() > now.getTime());
   for (const claim of claims) {
     if (!claim) continue;
     const id = claim.id;
@@ -116,7 +116,7 @@ export function applyOutcome(
     if (wins) {
       // A protection that ran out while the case waited is kept as it is: the claim's lifecycle
       // expires it at once.
-      const protectedUntil = protectionEnd(claim);
+      const protectedUntil = endOf(claim);
       // After a ruling (or an approval) the winner's dormancy clock starts again: time spent
       // waiting for the arbitrator is not its inactivity. The criteria deciding is no activity
       // of the claim's own.

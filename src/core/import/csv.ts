@@ -63,6 +63,11 @@ const instant = z
     return parsed.toJSDate();
   });
 
+/** A party as a CSV names it: "Direct", "DIRECT" are direct sales, as written anywhere else. */
+function directAnyCase<T extends string | null>(s: T): T {
+  return (s?.toLowerCase() === DIRECT ? DIRECT : s) as T;
+}
+
 export const accountRow = z.object({
   id: idText,
   name: idText,
@@ -79,9 +84,8 @@ export const accountRow = z.object({
   region: opt,
   tier: opt,
   is_customer: bool,
-  // "Direct", "DIRECT": direct sales, as written anywhere else.
-  incumbent_partner: opt.transform((s) => (s?.toLowerCase() === DIRECT ? DIRECT : s)),
-  named_owner: opt.transform((s) => (s?.toLowerCase() === DIRECT ? DIRECT : s)),
+  incumbent_partner: opt.transform(directAnyCase),
+  named_owner: opt.transform(directAnyCase),
 });
 
 export const partnerRow = z.object({
@@ -96,7 +100,7 @@ export const partnerRow = z.object({
 export const claimRow = z.object({
   id: idText,
   account_id: idText,
-  claimant: idText.transform((s) => (s.toLowerCase() === DIRECT ? DIRECT : s)),
+  claimant: idText.transform(directAnyCase),
   route: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(ROUTES, { error: `expected one of ${ROUTES.join(', ')}` })),
   product_line: idText,
   opportunity: idText,

@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { classifySlackError, createSlackDeliverer, DELIVERY_CLIENT_OPTIONS } from '../../../handlers/platforms/slack/deliver.js';
 import { reply, text } from '../../../handlers/replies/model.js';
 import { openArbitratedCase } from '../../support/cases.js';
-import { DeliveryError, LEASE_MS } from '../../../src/app/outbox-worker.js';
+import { DeliveryError, drainOutbox, LEASE_MS } from '../../../src/app/outbox-worker.js';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
 import { BOT_TOKEN, SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 
@@ -182,8 +182,9 @@ describe('a dispute thread’s first post when the database is busy', () => {
       },
     };
     const deliver = createSlackDeliverer({ client: new webApi.WebClient(BOT_TOKEN, { ...DELIVERY_CLIENT_OPTIONS, slackApiUrl: h.fake.apiUrl }), disputes: busyOnce, fail: (m, r, p, t) => new DeliveryError(m, r, p, t) });
-    const message = { id: 1, platform: 'slack', target: { kind: 'dispute-thread', disputeId: dispute.id }, body: reply('Dispute opened', [text('Dispute opened')]), dedupeKey: 'x', attempts: 0 } as unknown as Parameters<typeof deliver>[0];
-    await deliver(message);
+    h.rt.db.sqlite.prepare('DELETE FROM outbox').run(); // only the message of this test
+    enqueue({ kind: 'dispute-thread', disputeId: dispute.id }, reply('Dispute opened', [text('Dispute opened')]));
+    expect(await drainOutbox(h.rt.db.db, { slack: deliver }, () => h.rt.clock.now(), h.rt.logger)).toBe(1);
     const roots = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === SHARED_CHANNEL);
     expect(roots).toHaveLength(1);
     expect(h.rt.store.disputes.get(dispute.id)!.origin!.thread).toBe(roots[0]!.result.ts);

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { accountLabels } from '../../../account-labels.js';
+import { matchLabels } from '../../../account-labels.js';
 import type { SlackContext } from '../context.js';
 import { SLACK_IDS } from '../ids.js';
 import { accountOptions, plainFromSlack } from '../render.js';
@@ -10,8 +10,7 @@ const MAX_SUGGESTIONS = 20;
 export function register(app: App, { deps }: SlackContext): void {
   app.options(SLACK_IDS.options.account, async ({ ack, options }) => {
     const matches = deps.matcher.search(plainFromSlack(options.value).trim(), MAX_SUGGESTIONS);
-    const accounts = matches.map((m) => deps.ctx.store.accounts.get(m.accountId) ?? { id: m.accountId, name: m.matchedText, domains: [], region: null });
-    const labels = accountLabels(accounts);
-    await ack({ options: accountOptions(accounts.map((a, i) => ({ id: a.id, name: labels[i]! }))) });
+    const labels = matchLabels(deps, matches);
+    await ack({ options: accountOptions(matches.map((m, i) => ({ id: m.accountId, name: labels[i]! }))) });
   });
 }
