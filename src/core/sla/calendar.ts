@@ -85,8 +85,9 @@ function checkInstant(name: string, at: Date): number {
  *
  * Every local computation goes through the zone, so daylight-saving changes are exact: a
  * 09:00–17:00 day is 8 real hours even on a transition day, and a 00:00–24:00 day on one is 23
- * or 25 real hours. A local time that does not exist (skipped by spring-forward) moves forward
- * by the gap; an ambiguous one (repeated by fall-back) takes luxon's choice of offset.
+ * or 25 real hours. A window opens (and closes) the first time the clock shows its time or a
+ * later one: a time skipped by spring-forward at the jump, a time the clock shows twice (the
+ * hour repeated by fall-back) at its first occurrence.
  * Open every day 00:00–24:00 with no holidays, the calendar is plain elapsed time.
  *
  * Pure: no clock, no I/O. Loops step one local day at a time, so cost grows with the number of
@@ -268,7 +269,27 @@ export class BusinessCalendar {
       { zone: this.#zone },
     );
     const both = at.getPossibleOffsets();
-    return both.length < 2 ? at.toMillis() : Math.min(...both.map((d) => d.toMillis()));
+    if (both.length > 1) return Math.min(...both.map((d) => d.toMillis()));
+    if (at.day === date.getUTCDate() && at.hour === time.hour && at.minute === time.minute) return at.toMillis();
+    // A time the clocks skip (spring-forward, or a whole skipped date): luxon moves it forward
+    // by the gap, past the moment the clock jumps over it. The clock first shows the time or a
+    // later one at that jump.
+    return this.#jumpBefore(at.toMillis());
+  }
+
+  /** The instant of the last offset change before `t`, when one happened within a day before it. */
+  #jumpBefore(t: number): number {
+    const HOUR = 3_600_000;
+    const after = this.#zone.offset(t);
+    let lo = t - HOUR;
+    for (let steps = 1; this.#zone.offset(lo) === after && steps < 25; steps++) lo -= HOUR;
+    let hi = lo + HOUR;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.#zone.offset(mid) === after) hi = mid;
+      else lo = mid;
+    }
+    return hi;
   }
 
   /** Intervals of the open days from local date `startDay` on, in order; throws if a closed run is impossibly long. */

@@ -26,6 +26,12 @@ const calendars = {
   berlinAllDay: new BusinessCalendar(spec({ timezone: 'Europe/Berlin', days: EVERY_DAY, start: '00:00', end: '24:00', holidays: [] })),
   /** Sundays 00:00–01:00: a window that ends where New York's repeated hour begins. */
   nyEarly: new BusinessCalendar(spec({ days: ['sun'], start: '00:00', end: '01:00', holidays: [] })),
+  /** Every day 00:00–02:30: a window that closes inside the hour New York skips in March. */
+  nyNight: new BusinessCalendar(spec({ days: EVERY_DAY, start: '00:00', end: '02:30', holidays: [] })),
+  /** Every day 02:30–05:00: a window that opens inside the hour New York skips in March. */
+  nyGapOpen: new BusinessCalendar(spec({ days: EVERY_DAY, start: '02:30', end: '05:00', holidays: [] })),
+  /** Apia skipped the whole of 2011-12-30 (from UTC-10 to UTC+14). */
+  apia: new BusinessCalendar(spec({ timezone: 'Pacific/Apia', days: EVERY_DAY, holidays: [] })),
   /** Irregular: three days, open to midnight, two holidays. */
   berlinOdd: new BusinessCalendar(
     spec({ timezone: 'Europe/Berlin', days: ['mon', 'wed', 'sat'], start: '07:30', end: '24:00', holidays: ['2026-03-30', '2026-10-24'] }),
@@ -104,6 +110,12 @@ describe('BusinessCalendar.businessTimeBetween', () => {
     // closes the first time the clock shows 01:00.
     ['a window that closes as the repeated hour begins, NY 00:00–01:00 on fall-back Sunday', 'nyEarly', '2026-10-31T12:00-04:00', '2026-11-01T12:00-05:00', 1 * H],
     ['the same window on a plain Sunday', 'nyEarly', '2026-10-24T12:00-04:00', '2026-10-25T12:00-04:00', 1 * H],
+    // New York's clocks jump from 02:00 to 03:00 on 2026-03-08: a window edge at 02:30 is
+    // passed at the jump, the first moment the clock shows 02:30 or later.
+    ['a window that closes inside the skipped hour, NY 00:00–02:30 on spring-forward Sunday', 'nyNight', '2026-03-07T12:00-05:00', '2026-03-08T12:00-04:00', 2 * H],
+    ['the same window on a plain Sunday', 'nyNight', '2026-03-14T12:00-04:00', '2026-03-15T12:00-04:00', 2.5 * H],
+    ['a window that opens inside the skipped hour, NY 02:30–05:00 on spring-forward Sunday', 'nyGapOpen', '2026-03-07T12:00-05:00', '2026-03-08T12:00-04:00', 2 * H],
+    ['a date the zone skipped has no hours: Apia, 28 Dec 2011 to 1 Jan 2012, 09–17 daily', 'apia', '2011-12-28T12:00Z', '2012-01-01T12:00Z', 4 * 8 * H],
   ])('%s', (_case, calendar, from, to, expected) => {
     expect(calendars[calendar].businessTimeBetween(at(from), at(to))).toBe(expected);
   });
@@ -136,6 +148,10 @@ describe('BusinessCalendar.isBusinessTime', () => {
     ['nyAllDay', '2026-03-08T03:00-04:00', true],
     ['berlinOdd', '2026-03-28T23:59+01:00', true], // Saturday until midnight
     ['berlinOdd', '2026-03-30T12:00+02:00', false], // a Monday holiday
+    ['nyGapOpen', '2026-03-08T03:10-04:00', true], // the clock jumped past 02:30 at 03:00
+    ['nyGapOpen', '2026-03-08T01:59-05:00', false],
+    ['nyNight', '2026-03-08T01:59-05:00', true],
+    ['nyNight', '2026-03-08T03:00-04:00', false], // the clock jumped past 02:30
   ])('%s at %s is %s', (calendar, instant, expected) => {
     expect(calendars[calendar].isBusinessTime(at(instant))).toBe(expected);
   });
@@ -319,6 +335,39 @@ describe('BusinessCalendar properties', () => {
       fc.property(fc.constantFrom(calendars.nyAllDay, calendars.berlinAllDay), instant, duration, (calendar, fromMs, d) => {
         expect(calendar.addBusinessTime(new Date(fromMs), d).getTime()).toBe(fromMs + d);
       }),
+    );
+  });
+
+  it('an instant is business time exactly when its local wall clock is inside the window on an open day (times the clock shows twice aside)', () => {
+    const specs: BusinessHoursSpec[] = [
+      spec(),
+      spec({ days: EVERY_DAY, start: '00:00', end: '02:30', holidays: [] }),
+      spec({ days: EVERY_DAY, start: '02:30', end: '05:00', holidays: [] }),
+      spec({ timezone: 'Europe/Berlin', days: ['mon', 'wed', 'sat', 'sun'], start: '02:15', end: '24:00', holidays: ['2026-03-30'] }),
+      spec({ timezone: 'Australia/Lord_Howe', days: EVERY_DAY, start: '01:45', end: '02:15', holidays: [] }),
+      spec({ timezone: 'Pacific/Apia', days: EVERY_DAY, start: '08:00', end: '18:00', holidays: [] }),
+    ];
+    const built = specs.map((s) => ({ s, calendar: new BusinessCalendar(s) }));
+    // Instants near DST changes often, elsewhere sometimes.
+    const near = fc.constantFrom('2026-03-08T07:00Z', '2026-03-29T01:00Z', '2026-10-04T15:30Z', '2026-04-04T15:00Z', '2011-12-30T10:00Z', '2026-11-01T06:00Z').chain((c) =>
+      fc.integer({ min: -6 * H, max: 6 * H }).map((d) => new Date(c).getTime() + d),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...built), fc.oneof(near, instant), ({ s, calendar }, ms) => {
+        const wall = DateTime.fromMillis(ms, { zone: s.timezone });
+        const shown = DateTime.fromObject({ year: wall.year, month: wall.month, day: wall.day, hour: wall.hour, minute: wall.minute }, { zone: s.timezone });
+        if (shown.getPossibleOffsets().length > 1) return; // the repeated hour: first occurrence only
+        const minutes = wall.hour * 60 + wall.minute;
+        const [sh, sm] = s.start.split(':').map(Number);
+        const [eh, em] = s.end.split(':').map(Number);
+        const open =
+          s.days.includes(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'][wall.weekday - 1] as Weekday) &&
+          !s.holidays.includes(wall.toISODate()!) &&
+          minutes >= sh! * 60 + sm! &&
+          minutes < eh! * 60 + em!;
+        expect(calendar.isBusinessTime(new Date(ms)), `${s.timezone} ${s.start}-${s.end} at ${wall.toISO()}`).toBe(open);
+      }),
+      { numRuns: 3000 },
     );
   });
 
