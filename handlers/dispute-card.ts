@@ -8,7 +8,8 @@ import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js
 /** Who is on each side of a dispute, as this viewer may see them. */
 function partiesLine(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
   const vp = viewpoint(deps, viewer);
-  return [...new Set(d.parties.map((p) => vp.party(p)))].join(' vs ');
+  // One name per party: two partners this viewer may not see are "another party" twice.
+  return [...new Set(d.parties)].map((p) => vp.party(p)).join(' vs ');
 }
 
 /**

@@ -5,6 +5,7 @@ import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../src/core/
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { disputeCard, outcomeText } from './dispute-card.js';
+import { isOverlapCase } from '../src/core/disputes/settle.js';
 import { ACTIONS, reply, text, type Reply } from './replies/model.js';
 import { SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
@@ -67,6 +68,12 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     }
   };
   const platformOf = (d: Dispute): Platform => (d.origin ?? origin)?.platform ?? 'slack';
+  const about = (d: Dispute) => `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
+  /** The case as a party sees it, under a line saying what happened: a DM makes sense on its own. */
+  const partyCard = (d: Dispute, v: Principal, summary: string, lead: string): Reply => {
+    const card = disputeCard(deps, v, d, { withActions: false });
+    return { ...card, summary, blocks: [text(lead), ...card.blocks] };
+  };
 
   for (const e of events) {
     switch (e.type) {
@@ -74,6 +81,11 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
         const viewer = CHANNEL_VIEWER;
         toThread(d, { ...disputeCard(deps, viewer, d, { withActions: false }), visibility: 'public' }, 'opened');
+        // The other parties hear of it at once (a case settled on opening reaches them settled).
+        const settledNow = events.some((o) => o.type === 'dispute.settled' && o.dispute.id === d.id);
+        if (!settledNow && isOverlapCase(d)) {
+          toParties(d, (v) => partyCard(d, v, `Dispute #${d.id} raised on ${about(d)}`, `A dispute was raised over ${about(d)}, where you have a claim. ${viewpoint(deps, v).person(d.arbitrator)} rules on it; you will hear the outcome here.`), 'opened');
+        }
         break;
       }
       case 'dispute.settled': {
@@ -98,14 +110,14 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       case 'dispute.ruled': {
         const d = e.dispute;
         toThread(d, reply(`Dispute #${d.id} ruled`, [text(outcomeText(deps, CHANNEL_VIEWER, d), 'good')], { visibility: 'public' }), 'ruled');
-        toParties(d, (v) => reply(`Ruling on dispute #${d.id}`, [text(outcomeText(deps, v, d), 'good')]), 'ruled');
+        toParties(d, (v) => partyCard(d, v, `Ruling on dispute #${d.id}: ${about(d)}`, `Dispute #${d.id} over ${about(d)} is ruled.`), 'ruled');
         break;
       }
       case 'dispute.info_requested': {
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
         toThread(d, reply(`${vp.person(e.by)} asks for more information`, [text(`${vp.person(e.by)} asks: ${e.question}`), text('Reply in this thread.', 'muted')], { visibility: 'public' }), 'ask');
-        toParties(d, () => reply(`Question on dispute #${d.id}`, [text(`${vp.person(e.by)} asks: ${e.question}`)]), 'ask');
+        toParties(d, () => reply(`Question on dispute #${d.id}: ${about(d)}`, [text(`${vp.person(e.by)} asks about dispute #${d.id} over ${about(d)}: ${e.question}`), text("Answer in the dispute's thread, where it was raised.", 'muted')]), 'ask');
         break;
       }
       case 'dispute.reminder': {

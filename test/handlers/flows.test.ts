@@ -145,6 +145,22 @@ describe('claim', () => {
     expect(ledgerCount(rt)).toBe(before);
   });
 
+  it.each(['0x10', '0b11', 'Infinity', '1e400', '12abc'])('amount %s is refused as not a number, and nothing is written', (amount) => {
+    const before = ledgerCount(rt);
+    const e = catchErr(() => submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ account: 'soylent', amount }), meta()));
+    expect(e.fields).toEqual({ amount: 'A positive number, e.g. 50000' });
+    expect(ledgerCount(rt)).toBe(before);
+  });
+
+  it.each([
+    ['$50,000', 50000],
+    ['1 200.50', 1200.5],
+    ['€75_000', 75000],
+  ])('amount %s is read as %d', (amount, read) => {
+    submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ account: 'soylent', amount }), meta());
+    expect(rt.store.claims.all().at(-1)!.opportunity.amount).toBe(read);
+  });
+
   it('an unknown product line is refused naming the choices', () => {
     const e = catchErr(() => submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ product: 'Hardware' }), meta()));
     expect(e.fields.product).toContain('Core Platform, Analytics, Services');
@@ -274,6 +290,37 @@ describe('dispute, arbitration and rulings', () => {
     const card = submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: 'contoso', rationale: 'Contoso sourced the lead at the trade show.' });
     expect(read(card)).toContain('Contoso Consulting owns it');
     expect(rt.store.disputes.get(d.id)!.winner).toBe('contoso');
+  });
+
+  it('every other party hears of a case when it opens, and each DM names the account and product line on its own', () => {
+    const d = openArbitratedCase();
+    const dms = (who: string) => (rt.db.sqlite.prepare('select body, target from outbox order by id').all() as { body: string; target: string }[]).filter((m) => m.target.includes(who)).map((m) => JSON.parse(m.body) as Reply);
+    // Northwind filed first; Contoso's claim opened the case: Northwind is told, with the case.
+    const opened = dms('northwind-user');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.summary).toBe(`Dispute #${d.id} raised on Soylent Corp (Analytics)`);
+    expect(read(opened[0]!)).toContain('Pat Okafor rules on it');
+    expect(read(opened[0]!)).toMatch(/Parties","value":"(Northwind Partners vs another party|another party vs Northwind Partners)"/);
+    expect(read(opened[0]!)).not.toContain('Contoso');
+    // Contoso raised it and was answered in its own reply: no DM.
+    expect(dms('contoso-user')).toHaveLength(0);
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
+    const asked = dms('northwind-user').at(-1)!;
+    expect(asked.summary).toBe(`Question on dispute #${d.id}: Soylent Corp (Analytics)`);
+    expect(read(asked)).toContain("Answer in the dispute's thread");
+    approve(rt.deps, as.person(rt, 'pat'), `${d.id}:northwind`);
+    const ruled = dms('contoso-user').at(-1)!;
+    expect(ruled.summary).toBe(`Ruling on dispute #${d.id}: Soylent Corp (Analytics)`);
+    expect(read(ruled)).toContain('another party owns it');
+    expect(read(ruled)).toContain('Soylent Corp (Analytics)');
+    expect(read(ruled)).not.toContain('Northwind');
+  });
+
+  it('a channel that may see no partner reads a case of two partners as two parties', () => {
+    const d = openArbitratedCase();
+    const opened = (rt.db.sqlite.prepare("select body from outbox where target like '%dispute-thread%' order by id").all() as { body: string }[])[0]!.body;
+    expect(opened).toContain('"Parties","value":"another party vs another party"');
+    expect(d.parties).toHaveLength(2);
   });
 
   it('asking for information posts the question to the thread and keeps the case open', () => {

@@ -40,7 +40,8 @@ async function openCase() {
   expect(seen).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\) overlaps another claim\. Dispute #\d+ is with the arbitrator; you will be told the ruling\./);
   const dispute = h.rt.store.disputes.all().at(-1)!;
   expect(dispute.status).toBe('open');
-  expect(await h.drain()).toBe(3);
+  // The thread's announcement and assignment, the arbitrator's DM, Northwind's DM.
+  expect(await h.drain()).toBe(4);
   const dm = posts().find((c) => c.args.channel === `D${USERS.pat.id}`)!;
   return { dispute, dm, dmTs: String(dm.result.ts), dmChannel: `D${USERS.pat.id}` };
 }
@@ -65,6 +66,13 @@ describe('claim → overlap → dispute in the channel → arbitrator DM → rul
     const buttons = buttonsOf(dm);
     expect(buttons.map((b) => b.text.text)).toEqual(['Approve: Northwind Partners', 'Award to another party', 'Ask for information']);
     expect(buttons.map((b) => b.action_id)).toEqual([A.rule_approve, A.rule_award, A.rule_ask]);
+
+    // Northwind, whose claim was there first, is told by DM, seeing only its own deal.
+    const toNorthwindOpened = posts().find((c) => c.args.channel === `D${USERS.northwind.id}`)!;
+    expect(toNorthwindOpened.args.text).toBe(`Dispute #${dispute.id} raised on Soylent Corp (Analytics)`);
+    expect(visible(toNorthwindOpened.args)).toContain('Workshop with the CFO');
+    expect(visible(toNorthwindOpened.args)).not.toContain('Contoso');
+    expect(posts().some((c) => c.args.channel === `D${USERS.contoso.id}`)).toBe(false);
 
     // Pat approves from the DM: the DM is updated in place to show the outcome, without buttons.
     const before = h.ledgerCount();
