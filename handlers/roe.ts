@@ -1,8 +1,8 @@
 import type { Principal } from '../src/core/authz.js';
-import { effectiveStatus } from '../src/core/claims/lifecycle.js';
+import { dormancyAt, effectiveStatus } from '../src/core/claims/lifecycle.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { breachesFromLedger, computeStats } from '../src/core/stats.js';
-import { DIRECT } from '../src/core/types.js';
+import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
@@ -31,7 +31,17 @@ export function help(viewer: Principal): Reply {
   return reply('roe-bot help', blocks, { title: 'roe-bot' });
 }
 
-/** `/roe mine`: the viewer's party's claims with protection ends. */
+/** `n thing(s)`. */
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** How many claims `/roe mine` and App Home list: the rest are counted, not shown. */
+export const MINE_SHOWN = 25;
+
+/**
+ * `/roe mine`: the viewer's party's claims with protection ends: live ones (protected,
+ * pending, dormant) first, then the closed; newest first in each. Past {@link MINE_SHOWN}
+ * the rest are counted. "Log activity" for the protected claims that go dormant soonest.
+ */
 export function mine(deps: HandlerDeps, viewer: Principal): Reply {
   const vp = viewpoint(deps, viewer);
   const now = deps.ctx.clock.now();
@@ -43,21 +53,36 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
         ? deps.ctx.store.claims.all().filter((c) => c.createdBy === viewer.userKey)
         : [];
   if (claims.length === 0) return reply('No claims', [text('You have no claims. Register one with /claim.')]);
+  const terms = (c: Claim) => book.forClaim(c).policy.registration;
+  const rows = claims.map((c) => ({ c, status: effectiveStatus(c, terms(c), now) }));
+  const live = (status: Claim['status']) => status === 'protected' || status === 'pending' || status === 'dormant';
+  rows.sort((a, b) => Number(live(b.status)) - Number(live(a.status)) || b.c.registeredAt.getTime() - a.c.registeredAt.getTime() || b.c.id - a.c.id);
+  const shown = rows.slice(0, MINE_SHOWN);
+  const liveCount = rows.filter((r) => live(r.status)).length;
   const blocks: Block[] = [
     {
       type: 'list',
-      title: viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims',
-      items: claims.map((c) => {
-        const status = effectiveStatus(c, book.forClaim(c).policy.registration, now);
+      title: `${viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims'}: ${plural(liveCount, 'live claim')}, ${plural(claims.length - liveCount, 'closed', 'closed')}`,
+      items: shown.map(({ c, status }) => {
         const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
         const until = c.protectedUntil && (status === 'protected' || status === 'dormant') ? `, protected until ${vp.date(c.protectedUntil)}` : '';
         return { text: `#${c.id} ${name} (${c.productLine}): ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
       }),
     },
   ];
-  const renewable = claims.filter((c) => effectiveStatus(c, book.forClaim(c).policy.registration, now) === 'protected').slice(0, 5);
-  if (renewable.length > 0) blocks.push({ type: 'actions', actions: renewable.map((c) => ({ action: ACTIONS.logActivity, label: `Log activity on #${c.id}`, value: String(c.id) })) });
-  return reply(`${claims.length} claims`, blocks);
+  if (rows.length > shown.length) {
+    const hiddenLive = Math.max(0, liveCount - shown.length);
+    blocks.push(text(`…and ${plural(rows.length - shown.length, 'more claim')} not listed (${hiddenLive} live, ${rows.length - shown.length - hiddenLive} closed).`, 'muted'));
+  }
+  const renewable = rows
+    .filter((r) => r.status === 'protected')
+    .sort((a, b) => dormancyAt(a.c, terms(a.c)).getTime() - dormancyAt(b.c, terms(b.c)).getTime())
+    .slice(0, 5);
+  if (renewable.length > 0) {
+    blocks.push(text('Log activity to keep a claim from going dormant (those going dormant soonest):', 'muted'));
+    blocks.push({ type: 'actions', actions: renewable.map(({ c }) => ({ action: ACTIONS.logActivity, label: `Log activity on #${c.id}`, value: String(c.id) })) });
+  }
+  return reply(plural(claims.length, 'claim'), blocks);
 }
 
 /** `/roe queue`: open disputes the viewer may rule on, soonest due first. */
@@ -66,7 +91,7 @@ export function queue(deps: HandlerDeps, viewer: Principal): Reply {
   const vp = viewpoint(deps, viewer);
   const open = queueFor(deps.ctx, viewer.personKey);
   if (open.length === 0) return reply('Your queue is empty', [text('No disputes are waiting for your ruling.')]);
-  return reply(`${open.length} disputes waiting`, [
+  return reply(`${plural(open.length, 'dispute')} waiting`, [
     {
       type: 'list',
       title: 'Waiting for your ruling',
@@ -102,7 +127,7 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
       title: 'By party',
       items: rows.map((r) => ({
         text: `${r.party === DIRECT ? 'Direct sales' : vp.party(r.party)}${r.flagged ? ' (flagged)' : ''}`,
-        detail: `${r.claims} claims, ${r.disputes} disputes, ${pct(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)}, ${r.slaBreaches} SLA breaches, ${r.violations} violations`,
+        detail: `${plural(r.claims, 'claim')}, ${plural(r.disputes, 'dispute')}, ${pct(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)}, ${plural(r.slaBreaches, 'SLA breach', 'SLA breaches')}, ${plural(r.violations, 'violation')}`,
       })),
     },
   ], { title: 'Stats' });

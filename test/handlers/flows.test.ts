@@ -441,6 +441,36 @@ describe('/roe', () => {
     const text = read(roe(rt.deps, as.person(rt, 'sam'), 'help'));
     for (const c of ['/who-owns', '/claim', '/dispute', '/roe mine', '/roe queue', '/roe stats', '/roe policy']) expect(text).toContain(c);
   });
+  it('mine lists live claims first, newest first, counts what it leaves out, and offers activity for the claims going dormant soonest', () => {
+    const day = 86_400_000;
+    const base = rt.deps.ctx.clock.now().getTime() - 60 * day;
+    const add = (i: number, status: 'protected' | 'rejected', lastActivityDaysAgo: number) =>
+      rt.store.claims.insert({
+        accountId: 'acme', claimant: 'fabrikam', route: 'resell', productLine: 'Analytics', opportunity: { name: `Deal ${i}`, stage: 'qualified', amount: null }, evidence: '', status,
+        registeredAt: new Date(base + i * 3_600_000), lastActivityAt: new Date(rt.deps.ctx.clock.now().getTime() - lastActivityDaysAgo * day), protectedUntil: status === 'protected' ? new Date(base + 90 * day) : null,
+        policyVersion: rt.deps.ctx.policies().inForceAt(new Date(base)).version, createdBy: 'import', contested: false, violation: false, requestKey: null,
+      });
+    const ids: number[] = [];
+    for (let i = 0; i < 40; i++) ids.push(add(i, i % 4 === 0 ? 'protected' : 'rejected', i % 4 === 0 ? 25 - i / 4 : 0).id);
+    const r = roe(rt.deps, as.partner(rt, 'fabrikam'), 'mine');
+    expect(r.summary).toBe('40 claims');
+    const list = r.blocks[0] as Extract<Reply['blocks'][number], { type: 'list' }>;
+    expect(list.title).toBe('Claims of Fabrikam Systems: 10 live claims, 30 closed');
+    expect(list.items).toHaveLength(25);
+    // The ten protected ones (newest first), then the newest closed ones.
+    const protectedIds = ids.filter((_, i) => i % 4 === 0).reverse();
+    expect(list.items.slice(0, 10).map((it) => Number(/^#(\d+)/.exec(it.text)![1]))).toEqual(protectedIds);
+    expect(list.items[10]!.text).toContain(`#${ids[39]} `);
+    expect(read(r)).toContain('…and 15 more claims not listed (0 live, 15 closed).');
+    // Activity buttons for the five that go dormant soonest: the least recent activity.
+    const actions = r.blocks.find((b) => b.type === 'actions') as Extract<Reply['blocks'][number], { type: 'actions' }>;
+    expect(actions.actions.map((a) => Number(a.value))).toEqual(ids.filter((_, i) => i % 4 === 0).slice(0, 5));
+  });
+  it('counts read in the singular for one', () => {
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent' }), meta());
+    expect(roe(rt.deps, as.partner(rt, 'fabrikam'), 'mine').summary).toBe('1 claim');
+    expect(read(roe(rt.deps, as.partner(rt, 'fabrikam'), 'stats'))).toMatch(/Fabrikam Systems","detail":"1 claim, 0 disputes/);
+  });
   it('an unknown subcommand gets help with a warning', () => {
     expect(read(roe(rt.deps, as.person(rt, 'sam'), 'frobnicate'))).toContain('Unknown command \\"frobnicate\\"');
   });

@@ -7,7 +7,7 @@ import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { getPerson } from '../../../db/repos/people.repo.js';
 import { importCsv } from '../../../src/core/import/import.service.js';
 import { cardOf, markdownOf, readCard } from '../../support/fake-connector.js';
-import { CHANNEL, GROUP_CHAT, installActivity, personalChat, startTeams, USERS, type Scope, type TeamsHarness } from '../../support/teams-harness.js';
+import { CHANNEL, GROUP_CHAT, installActivity, messageActivity, personalChat, startTeams, USERS, type Scope, type TeamsHarness } from '../../support/teams-harness.js';
 
 let h: TeamsHarness;
 beforeEach(async () => {
@@ -78,8 +78,8 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect(raw).not.toMatch(/(^|[^\\])\*\*/);
     expect(raw).not.toMatch(/(^|[^\\])\[link/);
     expect(raw).not.toMatch(/(^|[^\\])_it/);
-    // …and the person reads exactly what was typed
-    expect(readCard(card)).toContain(`No account matches "${typed}"`);
+    // …and the person reads what they typed (a mention as the name Teams shows for it)
+    expect(readCard(card)).toContain(`No account matches "${typed.replace('<at>x</at>', 'x')}"`);
   });
 });
 
@@ -129,8 +129,41 @@ describe('in a group chat or a channel', () => {
   });
 });
 
+describe('text as Teams sends it', () => {
+  const heading = (card: Record<string, unknown>) => readCard(card).split('\n')[0];
+
+  it.each([
+    ['a bot mention the entities do not name', '<at>roe-bot</at> who-owns acme'],
+    ['a bot mention by another name', '<at>roe</at>&nbsp;who-owns acme'],
+    ['rich text in paragraphs', '<p>who-owns <strong>acme</strong></p>'],
+    ['a pasted link', 'who-owns <a href="https://www.acme.com/about">https://www.acme.com/about</a>'],
+    ['a pasted e-mail address', 'who-owns <a href="mailto:jo@acme.com">jo@acme.com</a>'],
+    ['escaped characters', 'who-owns Acme&#160;Corporation'],
+  ])('1:1 chat, %s: %s is read as the command it says', async (_, typed) => {
+    expect(heading(await h.say(USERS.sam, typed))).toBe('Acme Corporation');
+  });
+
+  it('entities in a name are read as the characters they stand for', async () => {
+    importCsv(h.rt.ctx, 'accounts', 'a.csv', 'id,name\natt,AT&T Inc.\n');
+    h.rt.reindex();
+    expect(heading(await h.say(USERS.sam, 'who-owns AT&amp;T'))).toBe('AT&T Inc.');
+  });
+
+  it('in a channel, a mention of the bot by another name is not part of the command', async () => {
+    const scope: Scope = { kind: 'channel', root: '1700000000888' };
+    const activity = messageActivity(USERS.sam, 'who-owns acme', scope, h.connector.url);
+    activity.text = '<at>roe</at> who-owns acme';
+    const res = await h.post(activity);
+    expect(res.status).toBe(200);
+    const stub = cardOf(h.connector.messages(`${CHANNEL};messageid=1700000000888`).at(-1)!);
+    expect(readCard(stub)).toContain('Sam Patel asked: who-owns acme');
+    const refresh = stub.refresh as { action: { verb: string; data: Record<string, unknown> } };
+    expect(heading(await h.click(USERS.sam, refresh.action.verb, refresh.action.data, scope))).toBe('Acme Corporation');
+  });
+});
+
 describe('a long answer', () => {
-  it('300 claims in `roe mine` fit in a card Teams accepts: the first ones, then how many more', async () => {
+  it('300 claims in `roe mine` fit in a card Teams accepts: the live and newest ones, then how many more', async () => {
     const accounts = Array.from({ length: 300 }, (_, i) => `big-${i},Bigcorp Holdings International ${i},big${i}.example`).join('\n');
     importCsv(h.rt.ctx, 'accounts', 'accounts.csv', `id,name,domains\n${accounts}\n`);
     const claims = Array.from(
@@ -141,7 +174,7 @@ describe('a long answer', () => {
     const card = await h.say(USERS.northwind, 'roe mine');
     const text = readCard(card);
     expect(text).toContain('Claims of Northwind Partners');
-    expect(text).toMatch(/…and \d+ more not shown\./);
+    expect(text).toMatch(/…and 27\d more claims not listed \(0 live, 27\d closed\)\./);
     expect(text).not.toContain('Something went wrong');
     const [posted] = h.connector.messages(personalChat(USERS.northwind));
     expect(posted?.status).toBe(200);
