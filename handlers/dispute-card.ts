@@ -68,13 +68,16 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
 export function outcomeText(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
   const vp = viewpoint(deps, viewer);
   const winner = d.winner ? vp.party(d.winner) : 'nobody';
+  // The arbitrator writes the rationale for the parties (it may well name them): the company's
+  // people and the parties read it, a channel that may hold other partners does not.
+  const rationale = d.rationale && (viewer.kind === 'internal' || (viewer.kind === 'external' && d.parties.includes(viewer.partnerId))) ? ` Rationale: ${d.rationale}` : '';
   if (d.status === 'ruled' && !d.winner) {
-    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${d.ruledAt ? vp.dateTime(d.ruledAt) : ''}: no party gets the account; the claims were rejected.${d.rationale ? ` Rationale: ${d.rationale}` : ''}`;
+    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${d.ruledAt ? vp.dateTime(d.ruledAt) : ''}: no party gets the account; the claims were rejected.${rationale}`;
   }
   if (d.status === 'settled') return `Settled automatically by the criteria: ${winner} owns it${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}.`;
   if (d.status === 'ruled') {
     const when = d.ruledAt ? vp.dateTime(d.ruledAt) : '';
-    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${when}: ${winner} owns it.${d.rationale ? ` Rationale: ${d.rationale}` : ''}`;
+    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${when}: ${winner} owns it.${rationale}`;
   }
   return `Dispute #${d.id} is ${d.status}.`;
 }

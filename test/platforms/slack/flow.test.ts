@@ -189,7 +189,11 @@ describe('award with a rationale, and asking for information', () => {
     await h.drain();
     const thread = posts().slice(n).find((c) => c.args.channel === SHARED_CHANNEL)!;
     expect(thread.args.thread_ts).toBe(h.rt.store.disputes.get(dispute.id)!.origin!.thread);
-    expect(visible(thread.args)).toContain('Rationale: Contoso sourced the lead at the trade show.');
+    // The rationale (which names a party) is for the parties, not a channel that may hold others.
+    expect(visible(thread.args)).toContain('Ruled by Pat Okafor');
+    expect(visible(thread.args)).not.toContain('Contoso sourced the lead');
+    const toContoso = posts().slice(n).find((c) => c.args.channel === `D${USERS.contoso.id}`)!;
+    expect(visible(toContoso.args)).toContain('Rationale: Contoso sourced the lead at the trade show.');
   });
 
   it('someone who may not rule is refused the award form: no modal opens, only they see why, nothing changes', async () => {
