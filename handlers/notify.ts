@@ -153,7 +153,10 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const platform = platformOf(d);
         const channel = platform === 'console' ? 'escalations' : platform === 'teams' ? channels.teams : channels.slack;
         const body = reply(`Dispute #${d.id} is past its whole escalation chain`, [text(`Dispute #${d.id} was not ruled by anyone in its escalation chain (last: ${vp.person(d.arbitrator)}). It needs an owner now.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' });
-        if (channel) out.push({ platform, target: { kind: 'channel', channel }, body, dedupeKey: `exhausted:${d.id}` });
+        // Should the bot not be in that channel, the last person of the chain hears it instead.
+        const last = personTarget(deps, d.arbitrator, platform);
+        const fallbackUser = last?.platform === platform ? last.user : undefined;
+        if (channel) out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: `exhausted:${d.id}` });
         toThread(d, reply(`Dispute #${d.id} escalated to the escalation channel`, [text('Nobody in the escalation chain ruled in time; the case went to the escalation channel.', 'attention')], { visibility: 'public' }), 'exhausted');
         break;
       }

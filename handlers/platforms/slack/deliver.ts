@@ -92,7 +92,16 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
         return;
       }
       case 'channel':
-        await api(() => o.client.chat.postMessage({ channel: t.channel, ...(t.thread ? { thread_ts: t.thread } : {}), ...body }));
+        try {
+          await o.client.chat.postMessage({ channel: t.channel, ...(t.thread ? { thread_ts: t.thread } : {}), ...body });
+        } catch (e) {
+          if (!t.fallbackUser || !cannotPostIn(e)) throw classifySlackError(e, o.fail);
+          // A channel the bot was never invited to (the escalation channel): the person the
+          // message names gets it by DM, told why, rather than nobody at all.
+          const channel = await dmChannel(t.fallbackUser);
+          const note = { type: 'section', text: { type: 'mrkdwn', text: `I could not post this in <#${t.channel}>: invite me to that channel (\`/invite @roe-bot\`). Here it is:` } };
+          await api(() => o.client.chat.postMessage({ channel, ...body, blocks: [note, ...body.blocks].slice(0, 50) }));
+        }
         return;
       case 'dispute-thread': {
         const d = o.disputes.get(t.disputeId);

@@ -87,6 +87,18 @@ describe('the Slack outbox deliverer', () => {
     expect(h.rt.store.disputes.get(d.id)!.origin).toEqual({ platform: 'slack', channel: PRIVATE, thread: last.result.ts });
   });
 
+  it('a channel message the bot may not post (never invited) goes by DM to the person it names as fallback, told why; with none it is parked, naming the error', async () => {
+    h.fake.notIn.add('C0ESCAL');
+    enqueue({ kind: 'channel', channel: 'C0ESCAL', fallbackUser: USERS.pat.id });
+    enqueue({ kind: 'channel', channel: 'C0ESCAL' });
+    await h.drain();
+    const dm = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    expect(visible(dm.args)).toContain('I could not post this in <#C0ESCAL>: invite me to that channel');
+    expect(visible(dm.args)).toContain('Ping &lt;!here&gt;');
+    expect(rows().map((r) => r.status)).toEqual(['delivered', 'parked']);
+    expect(rows()[1]!.last_error).toContain('not_in_channel');
+  });
+
   it('429 with Retry-After: retried no sooner than Slack asked, then delivered', async () => {
     enqueue({ kind: 'user', user: USERS.sam.id });
     h.fake.failNext(1, { status: 429, retryAfter: 30 }, 'chat.postMessage');
