@@ -8,7 +8,7 @@ import type { HandlerDeps } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
-import { findAccount, resolveAccount } from './resolve-account.js';
+import { accountNotFound, asksForHelp, findAccount, resolveAccount } from './resolve-account.js';
 import { parseForm } from './validate.js';
 
 export interface SubmitMeta {
@@ -18,6 +18,8 @@ export interface SubmitMeta {
 }
 
 const DIRECT_LABEL = 'Direct sales';
+
+const CLAIM_HELP = 'Register a deal on an account (/claim acme opens this form with the account filled in). With nobody else on it, the claim protects the account for your policy’s protection period; an overlap goes to the ownership criteria, then to the arbitrator.';
 
 /** The claim form, with the account prefilled when one was named. */
 export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''): Form {
@@ -45,7 +47,9 @@ export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''
     { id: 'amount', label: 'Amount', kind: 'number', required: false, placeholder: '50000' },
     { id: 'evidence', label: 'Evidence', kind: 'multiline', required: false, maxLength: 3000, hint: 'Meeting notes, a link to the CRM opportunity, the customer contact.' },
   );
-  return { id: FORMS.claim, title: 'Register a deal', submitLabel: 'Claim', fields, state: {} };
+  const missing = accountNotFound(deps, accountText);
+  const intro = missing ?? (asksForHelp(accountText) ? CLAIM_HELP : undefined);
+  return { id: FORMS.claim, title: 'Register a deal', submitLabel: 'Claim', ...(intro ? { intro } : {}), fields, state: {} };
 }
 
 const claimSchema = z.object({

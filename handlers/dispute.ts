@@ -6,7 +6,7 @@ import type { HandlerDeps } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
-import { findAccount, resolveAccount } from './resolve-account.js';
+import { accountNotFound, findAccount, resolveAccount } from './resolve-account.js';
 import { parseForm } from './validate.js';
 
 /** The dispute form; `evidence` prefilled, e.g. with a link to the message it was raised from. */
@@ -19,7 +19,7 @@ export function disputeForm(deps: HandlerDeps, viewer: Principal, accountText = 
     id: FORMS.dispute,
     title: 'Dispute ownership',
     submitLabel: 'Raise dispute',
-    intro: 'The ownership criteria run first; if they do not settle it, the arbitrator rules.',
+    intro: [accountNotFound(deps, accountText), 'The ownership criteria run first; if they do not settle it, the arbitrator rules.'].filter(Boolean).join(' '),
     fields: [
       { id: 'account', label: 'Account', kind: 'account', required: true, ...(initial ? { initial } : {}), placeholder: 'Search accounts' },
       { id: 'product', label: 'Product line', kind: 'select', required: true, options: policy.product_lines.map((p) => ({ value: p, label: p })) },

@@ -15,6 +15,27 @@ export function findAccount(deps: HandlerDeps, given: string): Account | undefin
   }
 }
 
+/** `/claim help`, `/dispute ?`: a question about the command, not an account. */
+export function asksForHelp(given: string): boolean {
+  return /^(help|-h|--help|\?)$/i.test(given.trim());
+}
+
+/**
+ * What a form opened with an account named says when the text names no single account (the
+ * resolver's own words: unknown, or which accounts it could be), so the field's emptiness is
+ * explained; null when it named one, or nothing (or help) was typed.
+ */
+export function accountNotFound(deps: HandlerDeps, given: string): string | null {
+  if (!given.trim() || asksForHelp(given)) return null;
+  try {
+    resolveAccount(deps, given);
+    return null;
+  } catch (e) {
+    if (!(e instanceof DomainError)) return null;
+    return e.code === 'not_found' ? `No account matches "${given.trim()}": search for it in the Account field (a name, alias or web domain).` : e.message;
+  }
+}
+
 /**
  * An account from what a person gave: its id (from a picker) or its name, alias or domain
  * (typed). Ambiguous or unknown text is a clear error on the `account` field.

@@ -26,6 +26,16 @@ export function help(viewer: Principal): Reply {
         { text: '/roe policy', detail: 'The rules in force.' },
       ],
     },
+    {
+      type: 'list',
+      title: 'Also',
+      items: [
+        { text: 'Examples', detail: '/who-owns acme.com, /claim Acme Corporation, /dispute acme' },
+        { text: 'Dispute ownership (Slack message shortcut)', detail: 'From the ⋯ menu of a message: a dispute with that message as evidence.' },
+        { text: 'Arbitrators', detail: 'A case comes to you as a DM card: Approve the recommendation, Award to another party (with a rationale) or Ask for information. Reminders come before the SLA ends; then the case escalates.' },
+        { text: 'Home (Slack)', detail: 'Your claims, and for arbitrators the queue with due times.' },
+      ],
+    },
   ];
   if (viewer.kind === 'unknown') blocks.push(text('Your organisation is not linked to a partner of ours yet, so this help is all I can offer. Ask your partner manager to connect it.', 'warning'));
   return reply('roe-bot help', blocks, { title: 'roe-bot' });

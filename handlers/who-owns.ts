@@ -22,10 +22,19 @@ function readQuery(query: unknown): string {
   return q;
 }
 
+const HELP_WORDS = new Set(['help', '-h', '--help', '?']);
+
+/** How to use /who-owns. */
+function usage(): Reply {
+  return reply('How to use /who-owns', [
+    text('Type an account name, alias or web domain: /who-owns acme, /who-owns Acme Corporation, /who-owns acme.com. Part of a name, a typo or a missing accent still finds it.'),
+    text('The answer says who owns the account and why, by product line, with its live claims. Only you see it. /roe help lists every command.', 'muted'),
+  ]);
+}
+
 /** Deal sizes as the answer shows them (one formatter: making one costs more than many uses). */
 const AMOUNT = new Intl.NumberFormat('en-US');
 
-/** A matched account's name: the match's own text when it matched on the name, else the account's. */
 /** The matched accounts as buttons to pick from, named so that two of one name differ. */
 function pickButtons(deps: HandlerDeps, matches: readonly AccountMatch[]): Block {
   const labels = matchLabels(deps, matches);
@@ -40,6 +49,8 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
   const ranking = deps.matcher.rank(q, 5);
   const exact: number[] = [];
   for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) exact.push(i);
+  // "/who-owns help" is a question about the command, unless an account is called that.
+  if (exact.length === 0 && HELP_WORDS.has(q.toLowerCase())) return usage();
   // One result stands for the account only when every word of the query matched it.
   const sure = ranking.length === 1 && ranking.score(0) >= CONFIDENT_SCORE;
   if (exact.length === 1 || sure) return showAccount(deps, viewer, ranking.match(exact[0] ?? 0).accountId);

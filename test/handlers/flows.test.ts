@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { DomainError } from '../../src/core/errors.js';
 import { logClaimActivity } from '../../handlers/activity.js';
-import { submitClaim } from '../../handlers/claim.js';
-import { submitDispute } from '../../handlers/dispute.js';
+import { claimForm, submitClaim } from '../../handlers/claim.js';
+import { disputeForm, submitDispute } from '../../handlers/dispute.js';
 import { approve, askForm, caseCard, submitAsk, submitAward } from '../../handlers/rule.js';
 import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import { roe } from '../../handlers/roe.js';
@@ -112,6 +112,17 @@ describe('who-owns', () => {
     expect(read(roe(rt.deps, as.stranger(rt), 'stats'))).toContain('this help is all I can offer');
   });
 
+  it('"help" gets how to use the command, unless an account is called that', () => {
+    for (const q of ['help', 'HELP', '--help', '?']) {
+      const r = whoOwns(rt.deps, as.person(rt, 'sam'), q);
+      expect(r.summary).toBe('How to use /who-owns');
+      expect(read(r)).toContain('/who-owns acme.com');
+    }
+    rt.store.accounts.upsert({ id: 'help-inc', name: 'Help', aliases: [], domains: ['help.example'], segment: 'smb', region: 'NA', tier: 'standard', isCustomer: true, incumbentPartnerId: null, namedOwner: null });
+    rt.reindex();
+    expect(whoOwns(rt.deps, as.person(rt, 'sam'), 'help').title).toBe('Help');
+  });
+
   it('rejects an empty query with how to fix it', () => {
     expect(catchErr(() => whoOwns(rt.deps, as.person(rt, 'sam'), '  ')).message).toContain('/who-owns acme');
   });
@@ -130,6 +141,16 @@ describe('who-owns', () => {
 });
 
 describe('claim', () => {
+  it('a form opened with an account that names none says so above the empty field; "help" says what the form does', () => {
+    expect(claimForm(rt.deps, as.person(rt, 'sam'), 'zzzzqqq').intro).toBe('No account matches "zzzzqqq": search for it in the Account field (a name, alias or web domain).');
+    expect(claimForm(rt.deps, as.person(rt, 'sam'), 'zzzzqqq').fields[0]!.initial).toBeUndefined();
+    expect(claimForm(rt.deps, as.person(rt, 'sam'), 'help').intro).toContain('/claim acme opens this form with the account filled in');
+    expect(claimForm(rt.deps, as.person(rt, 'sam'), 'acme').intro).toBeUndefined();
+    expect(claimForm(rt.deps, as.person(rt, 'sam'), 'acme').fields[0]!.initial).toMatchObject({ value: 'acme' });
+    expect(disputeForm(rt.deps, as.person(rt, 'sam'), 'zzzzqqq').intro).toMatch(/^No account matches "zzzzqqq": search for it in the Account field .*The ownership criteria run first/);
+    expect(disputeForm(rt.deps, as.person(rt, 'sam'), 'acme').intro).toBe('The ownership criteria run first; if they do not settle it, the arbitrator rules.');
+  });
+
   it('protects a claim without overlap and records it in the ledger', () => {
     const before = ledgerCount(rt);
     const r = submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ account: 'Soylent Corp' }), meta());
@@ -439,7 +460,7 @@ describe('dispute, arbitration and rulings', () => {
 describe('/roe', () => {
   it('help lists every command', () => {
     const text = read(roe(rt.deps, as.person(rt, 'sam'), 'help'));
-    for (const c of ['/who-owns', '/claim', '/dispute', '/roe mine', '/roe queue', '/roe stats', '/roe policy']) expect(text).toContain(c);
+    for (const c of ['/who-owns', '/claim', '/dispute', '/roe mine', '/roe queue', '/roe stats', '/roe policy', '/who-owns acme.com', 'Dispute ownership (Slack message shortcut)', 'Approve the recommendation']) expect(text).toContain(c);
   });
   it('mine lists live claims first, newest first, counts what it leaves out, and offers activity for the claims going dormant soonest', () => {
     const day = 86_400_000;
