@@ -23,7 +23,7 @@ export function disputeForm(deps: HandlerDeps, viewer: Principal, accountText = 
     fields: [
       { id: 'account', label: 'Account', kind: 'account', required: true, ...(initial ? { initial } : {}), placeholder: 'Search accounts' },
       { id: 'product', label: 'Product line', kind: 'select', required: true, options: policy.product_lines.map((p) => ({ value: p, label: p })) },
-      { id: 'against', label: 'Claim disputed (number)', kind: 'text', required: false, placeholder: 'e.g. 12' },
+      { id: 'against', label: 'Claim disputed (number)', kind: 'text', required: false, placeholder: 'e.g. 12', hint: 'Leave it empty to dispute whoever holds the account for this product line; a number picks one claim when several are live.' },
       { id: 'reason', label: 'Reason', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why should the account be yours?' },
       { id: 'evidence', label: 'Evidence', kind: 'multiline', required: false, maxLength: 3000, ...(evidence ? { initial: { value: evidence, label: evidence } } : {}) },
     ],

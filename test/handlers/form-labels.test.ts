@@ -27,5 +27,5 @@ it('no form label says "optional"; the required flag does', () => {
   const forms: Form[] = [claimForm(rt.deps, sam), disputeForm(rt.deps, sam, 'acme', 'a link'), awardForm(rt.deps, pat, String(d.id)), askForm(rt.deps, pat, String(d.id))];
   const labels = forms.flatMap((f) => f.fields.map((x) => `${f.id}.${x.id}: ${x.label}`));
   expect(labels.filter((l) => /optional/i.test(l))).toEqual([]);
-  expect(disputeForm(rt.deps, sam).fields.find((f) => f.id === 'against')).toMatchObject({ label: 'Claim disputed (number)', required: false });
+  expect(disputeForm(rt.deps, sam).fields.find((f) => f.id === 'against')).toMatchObject({ label: 'Claim disputed (number)', required: false, hint: expect.stringContaining('Leave it empty to dispute whoever holds the account') });
 });
