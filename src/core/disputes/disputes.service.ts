@@ -92,9 +92,10 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   if (!dispute) throw new DomainError('not_found', `No dispute #${disputeId}.`);
   const version = versionOfDispute(ctx, dispute);
   const chain = chainOf(ctx, dispute);
-  assertOpen(ctx, dispute);
   const people = operationsVersionOf(ctx, dispute);
+  // Authority first: someone who may not rule learns nothing of the case, not even that it closed.
   const auth = authorizeRuling(principal, dispute, chain, (k) => personName(people, k));
+  assertOpen(ctx, dispute);
   const subject = `dispute:${dispute.id}`;
 
   if (input.kind === 'ask') {

@@ -122,8 +122,8 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   const now = ctx.clock.now();
   const d = ctx.store.disputes.get(disputeId);
   if (!d) throw new DomainError('not_found', `No dispute #${disputeId}.`);
-  if (d.status !== 'open') throw new DomainError('already_ruled', `Dispute #${d.id} is already closed; nothing to snooze.`);
   if (principal.kind !== 'internal' || principal.personKey !== d.arbitrator) throw new DomainError('forbidden', `Only the assigned arbitrator can snooze reminders of dispute #${d.id}.`);
+  if (d.status !== 'open') throw new DomainError('already_ruled', `Dispute #${d.id} is already closed; nothing to snooze.`);
   if (!SNOOZE_OPTIONS.includes(option)) throw new DomainError('invalid_input', `Snooze for ${SNOOZE_OPTIONS.join(', ')}.`);
   const version = versionOfDispute(ctx, d);
   const cal = calendarOf(ctx.policies().inForceAt(now));

@@ -71,6 +71,17 @@ describe('claim modal', () => {
     ]));
     expect(options.every((o) => o.text.type === 'plain_text')).toBe(true);
   });
+
+  it('the typeahead looks accounts up for a partner’s user, and for nobody of an organisation that is no partner', async () => {
+    const ask = async (user: (typeof USERS)[keyof typeof USERS]) => {
+      const res = await h.send(blockSuggestion({ user, actionId: SLACK_IDS.options.account, blockId: 'account', value: 'acm' }));
+      expect(res.status).toBe(200);
+      return (res.json() as { options: { value: string }[] }).options.map((o) => o.value);
+    };
+    expect(await ask(USERS.northwind)).toContain('acme');
+    // an unknown external may only ask for help: no account names, not even through a form's picker
+    expect(await ask(USERS.stranger)).toEqual([]);
+  });
 });
 
 describe('dispute modal', () => {

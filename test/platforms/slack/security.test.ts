@@ -123,8 +123,9 @@ describe('mrkdwn injection: what users type never pings, mentions or links', () 
   });
 
   it('a search for markup is answered with the markup escaped', async () => {
-    // As Slack sends it: what the user typed literally arrives escaped, mentions and links as markup.
-    const { res } = await h.command(USERS.sam, SLACK_IDS.commands.whoOwns, '<!channel> &lt;@U123&gt; &amp; co');
+    // As Slack sends it: what the user typed literally arrives escaped, mentions and links as
+    // markup (a real broadcast, <!channel>, names nothing and is left out of the search).
+    const { res } = await h.command(USERS.sam, SLACK_IDS.commands.whoOwns, '<!channel> &lt;!channel&gt; &lt;@U123&gt; &amp; co');
     const answer = res.json();
     expect(visible(answer)).toContain('No account matches "&lt;!channel&gt; &lt;@U123&gt; &amp; co"');
     expectNoRawMarkup(answer);
@@ -146,5 +147,16 @@ describe('logs', () => {
     expect(all).not.toContain(BOT_TOKEN.slice(5));
     expect(all).not.toContain(SIGNING_SECRET);
     expect(all).not.toContain('legacy-verification-token');
+  });
+
+  it('a Web API call cut off on the network (a request error, logged with its cause) logs no token', async () => {
+    h.fake.failNext(1, { drop: true }, 'users.info');
+    const { responseUrl } = await h.command(USERS.rep, SLACK_IDS.commands.roe, 'mine');
+    expect(visible(await h.answer(responseUrl))).toMatch(/Sorry, something went wrong on our side/);
+    await h.fake.waitFor(() => h.rt.logs.lines.some((l) => l.includes('slack request failed')), 'the failure to be logged');
+    const all = h.rt.logs.lines.join('\n');
+    expect(h.rt.logs.lines.find((l) => l.includes('slack request failed'))).toContain('"err":'); // logged with its cause
+    expect(all).not.toContain(BOT_TOKEN);
+    expect(all).not.toContain(BOT_TOKEN.slice(5));
   });
 });

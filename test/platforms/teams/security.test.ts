@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/app/config.js';
 import { configuredPlatforms } from '../../../src/app/platforms.js';
@@ -72,6 +73,44 @@ describe('unauthenticated mode', () => {
       } finally {
         rt.close();
       }
+    }
+  });
+});
+
+describe('the unauthenticated endpoint (no app id) takes nothing a web page can send', () => {
+  /** A raw request, with the Host header as given (fetch would not let a test set it). */
+  function raw(url: string, o: { host?: string; contentType: string; body: string }): Promise<number> {
+    const u = new URL(url);
+    return new Promise((ok, fail) => {
+      const req = request({ host: u.hostname, port: u.port, path: '/api/messages', method: 'POST', headers: { 'content-type': o.contentType, ...(o.host ? { host: o.host } : {}) } }, (res) => {
+        res.resume();
+        res.on('end', () => ok(res.statusCode ?? 0));
+      });
+      req.on('error', fail);
+      req.end(o.body);
+    });
+  }
+
+  it.each([
+    // A page on any site can post a "simple" request to 127.0.0.1 without asking the browser (no CORS preflight).
+    ['a cross-site post as text/plain', { contentType: 'text/plain', status: 415 }],
+    ['a cross-site form post', { contentType: 'application/x-www-form-urlencoded', status: 415 }],
+    // DNS rebinding: a page whose own name now resolves to 127.0.0.1 may send JSON, but names its own host.
+    ['JSON through a rebound DNS name', { contentType: 'application/json', host: 'evil.example:3000', status: 403 }],
+  ])('%s is refused and changes nothing', async (_name, o: { contentType: string; host?: string; status: number }) => {
+    const h = await startTeams();
+    try {
+      const claims = h.rt.store.claims.all().length;
+      const activity = invokeActivity(USERS.sam, TEAMS_IDS.submits[FORMS.claim], { state: {}, account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'x', stage: 'qualified' }, { kind: 'personal' }, h.connector.url);
+      expect(await raw(h.url, { contentType: o.contentType, body: JSON.stringify(activity), ...(o.host ? { host: o.host } : {}) })).toBe(o.status);
+      expect(h.rt.store.claims.all()).toHaveLength(claims);
+      expect(h.connector.calls).toEqual([]);
+      expect(getPerson(h.rt.db.db, `teams:${USERS.sam.id}`)).toBeUndefined();
+      // the same activity as the emulator sends it, to 127.0.0.1 or localhost, is served
+      expect(await raw(h.url, { contentType: 'application/json; charset=utf-8', body: JSON.stringify(activity), host: `localhost:${new URL(h.url).port}` })).toBe(200);
+      expect(h.rt.store.claims.all()).toHaveLength(claims + 1);
+    } finally {
+      await h.stop();
     }
   });
 });

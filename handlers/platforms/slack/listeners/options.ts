@@ -1,14 +1,24 @@
 import type { App } from '@slack/bolt';
 import { matchLabels } from '../../../account-labels.js';
-import type { SlackContext } from '../context.js';
+import { interactiveUser, type SlackContext } from '../context.js';
 import { SLACK_IDS } from '../ids.js';
 import { accountOptions, plainFromSlack } from '../render.js';
 
 const MAX_SUGGESTIONS = 20;
 
-/** The account typeahead of the forms (external_select), backed by the account matcher. */
-export function register(app: App, { deps }: SlackContext): void {
-  app.options(SLACK_IDS.options.account, async ({ ack, options }) => {
+/**
+ * The account typeahead of the forms (external_select), backed by the account matcher. A user
+ * of no known organisation may only ask for help: they get no suggestions (account names are a
+ * lookup too), whatever view the request names.
+ */
+export function register(app: App, { deps, identities }: SlackContext): void {
+  app.options(SLACK_IDS.options.account, async ({ ack, options, body }) => {
+    const user = interactiveUser(body.user);
+    const viewer = identities.principalNow(user) ?? (await identities.principal(user));
+    if (viewer.kind === 'unknown') {
+      await ack({ options: [] });
+      return;
+    }
     const matches = deps.matcher.search(plainFromSlack(options.value).trim(), MAX_SUGGESTIONS);
     const labels = matchLabels(deps, matches);
     await ack({ options: accountOptions(matches.map((m, i) => ({ id: m.accountId, name: labels[i]! }))) });
