@@ -65,7 +65,9 @@ const claimSchema = z.object({
     .optional()
     .transform((s, ctx) => {
       if (!s) return null;
-      const n = Number(s.replace(/[,_\s$€£]/g, ''));
+      // Decimal only, with its grouping and currency signs: Number() alone reads 0x10 as 16.
+      const digits = s.replace(/[,_\s$€£]/g, '');
+      const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(digits) ? Number(digits) : NaN;
       if (!Number.isFinite(n) || n < 0) {
         ctx.addIssue({ code: 'custom', message: 'A positive number, e.g. 50000' });
         return z.NEVER;

@@ -114,6 +114,16 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toMatch(/Claim #\d+ on Initech LLC \(Services\) is protected/);
   });
 
+  it.each([
+    ['a misspelt field', '/claim account=initech route=resell product=Services oportunity="Initech deal" stage=qualified', '✘ Unknown field "oportunity". This form\'s fields: account, claimant, route, product, opportunity, stage, amount, evidence.'],
+    ['an unclosed quote', '/claim account="Initech LLC route=resell product=Services opportunity=x stage=qualified', '✘ A quote (") after account= is not closed: put the value between two quotes, e.g. account="Acme Corporation".'],
+  ])('%s in an inline form is named, and nothing is asked or filed', (_, line, message) => {
+    const { out, code } = runConsole(`${line}\n/roe mine\n`, join(dir, `inline-${line.length}.db`));
+    expect(code).toBe(0);
+    expect(out).toContain(`> ${line}\n${message}\n> /roe mine\nYou have no claims.`);
+    expect(out).not.toContain('Claim #');
+  });
+
   /** Northwind and Contoso claim Soylent; furthest-stage only recommends, so dispute #1 waits for Pat. */
   const openDispute = [
     '/as northwind',

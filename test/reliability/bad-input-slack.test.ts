@@ -107,6 +107,67 @@ describe('malformed Slack bodies get a 400 naming the problem', () => {
     expect(h.ledgerCount()).toBe(before);
   });
 
+  // Each of these used to route nowhere (a 404 after Bolt's 3-second timeout), throw in a listener
+  // (an apology), or crash Bolt (a 500).
+  const click = () => JSON.parse(new URLSearchParams(blockActions({ user: USERS.sam, actionId: SLACK_IDS.actions.pick_account, value: 'acme', responseUrl: h.fake.responseUrl() }).body).get('payload')!) as Record<string, unknown>;
+  const submission = () => JSON.parse(new URLSearchParams(viewSubmission({ user: USERS.sam, view: { ...claimView, id: `VMAL${++unique}` }, values: { account: 'soylent', route: 'resell', product: 'Services', opportunity: 'Mine', stage: 'qualified' } }).body).get('payload')!) as Record<string, Record<string, unknown>>;
+  const payloadOf = (p: unknown): SlackRequest => ({ body: new URLSearchParams({ payload: JSON.stringify(p) }).toString(), contentType: FORM });
+  const without = (req: SlackRequest, field: string): SlackRequest => {
+    const params = new URLSearchParams(req.body);
+    params.delete(field);
+    return { body: params.toString(), contentType: FORM };
+  };
+  it.each([
+    ['a click without actions', () => payloadOf({ ...click(), actions: undefined }), 'payload: actions is missing'],
+    ['a click with an empty actions list', () => payloadOf({ ...click(), actions: [] }), 'payload: actions has no action'],
+    ['a click of a button no listener knows', () => payloadOf({ ...click(), actions: [{ type: 'button', action_id: 'roe_retired_button', value: '1' }] }), 'unknown action_id "roe_retired_button"'],
+    ['a form submission without its view', () => payloadOf({ ...submission(), view: undefined }), 'payload: view is missing'],
+    ['a form submission without its state', () => { const p = submission(); return payloadOf({ ...p, view: { ...p.view, state: undefined } }); }, 'payload: view.state is missing'],
+    ['a form submission without its blocks', () => { const p = submission(); return payloadOf({ ...p, view: { ...p.view, blocks: undefined } }); }, 'payload: view.blocks is missing'],
+    ['a form submission without its view id', () => { const p = submission(); return payloadOf({ ...p, view: { ...p.view, id: undefined } }); }, 'payload: view.id is missing'],
+    ['a submission of a form no listener knows', () => { const p = submission(); return payloadOf({ ...p, view: { ...p.view, callback_id: 'roe_retired_form' } }); }, 'unknown callback_id "roe_retired_form"'],
+    ['a typeahead query without its text', () => payloadOf({ type: 'block_suggestion', user: { id: USERS.sam.id, team_id: USERS.sam.team }, team: { id: 'T0HOME' }, action_id: SLACK_IDS.options.account }), 'payload: value is missing'],
+    ['a command without its trigger_id', () => without(slashCommand({ command: '/claim', text: 'acme', user: USERS.sam, responseUrl: h.fake.responseUrl() }), 'trigger_id'), 'command: trigger_id is missing'],
+    ['a command without its response_url', () => without(slashCommand({ command: '/roe', text: 'help', user: USERS.sam, responseUrl: h.fake.responseUrl() }), 'response_url'), 'command: response_url is missing'],
+    ['an event callback without its event', () => ({ body: JSON.stringify({ type: 'event_callback', team_id: 'T0HOME', api_app_id: 'A0ROEBOT' }), contentType: JSON_TYPE }), 'event: event is missing'],
+  ] as [string, () => SlackRequest, string][])('%s: a 400 at once, naming the problem; nothing changes', async (_, req, problem) => {
+    const claims = h.rt.store.claims.all().length;
+    const ledger = h.ledgerCount();
+    const calls = h.fake.calls.length;
+    const started = Date.now();
+    const r = await h.send(req(), { timestamp: Math.floor(Date.now() / 1000) - 100 - ++unique });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(r.status).toBe(400);
+    expect((r.json() as { error: string }).error).toBe(problem);
+    await new Promise((ok) => setTimeout(ok, 50));
+    expect(h.fake.calls.length).toBe(calls);
+    expect(h.rt.store.claims.all()).toHaveLength(claims);
+    expect(h.ledgerCount()).toBe(ledger);
+  });
+
+  it.each([
+    ['not JSON', '{"state":'],
+    ['JSON of another shape', '[1,2]'],
+    ['empty', ''],
+  ])('a form whose private_metadata is %s is out of date: said on the form, nothing filed', async (_, metadata) => {
+    const claims = h.rt.store.claims.all().length;
+    const ledger = h.ledgerCount();
+    const p = submission();
+    const r = await h.send(payloadOf({ ...p, view: { ...p.view, private_metadata: metadata } }), { timestamp: Math.floor(Date.now() / 1000) - 100 - ++unique });
+    expect(r.status).toBe(200);
+    expect(r.json()).toEqual({ response_action: 'errors', errors: { account: 'This form is out of date. Close it and open it again.' } });
+    expect(h.rt.store.claims.all()).toHaveLength(claims);
+    expect(h.ledgerCount()).toBe(ledger);
+  });
+
+  it('a command no listener knows is answered at once, naming it, only to the user', async () => {
+    const started = Date.now();
+    const r = await h.send(slashCommand({ command: '/roe-old', text: 'acme', user: USERS.sam, responseUrl: h.fake.responseUrl() }), { timestamp: Math.floor(Date.now() / 1000) - 100 - ++unique });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(r.status).toBe(200);
+    expect(r.json()).toEqual({ response_type: 'ephemeral', text: 'roe-bot has no command /roe-old. Try /roe help.' });
+  });
+
   it('an unsigned malformed body is still refused as unsigned (401), and a huge body with 413', async () => {
     expect((await h.send({ body: 'payload=null', contentType: FORM }, { signature: 'v0=forged' })).status).toBe(401);
     expect((await h.send({ body: `payload=${'x'.repeat(1_100_000)}`, contentType: FORM })).status).toBe(413);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_VERBS } from '../../handlers/platforms/teams/ids.js';
+import { ALL_VERBS, TEAMS_IDS } from '../../handlers/platforms/teams/ids.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { NASTY, seeded } from '../support/nasty.js';
 import { invokeActivity, messageActivity, startTeams, submitActivity, USERS, type ActivityJson, type Scope, type TeamsHarness } from '../support/teams-harness.js';
@@ -87,6 +87,21 @@ describe('malformed activities get a 400 naming the problem', () => {
     const res = await fetch(`${h.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toContain(problem);
+    expect(h.connector.calls.length).toBe(before);
+  });
+});
+
+describe('a card action whose value is not a card action gets a 400 naming it, not an apology', () => {
+  it.each([
+    ['a value that is text', 'submit', 'activity value: Invalid input: expected object, received string'],
+    ['an action that is null', { action: null }, 'activity value.action: Invalid input: expected object, received null'],
+  ])('%s', async (_, value, problem) => {
+    const a = invokeActivity(USERS.sam, TEAMS_IDS.actions.pick_account, { value: 'acme' }, { kind: 'personal' }, h.connector.url);
+    a.value = value;
+    const before = h.connector.calls.length;
+    const res = await fetch(`${h.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe(problem);
     expect(h.connector.calls.length).toBe(before);
   });
 });

@@ -190,7 +190,7 @@ export function viewSubmission(o: { user: SlackUser; view: OpenedView; values: R
 }
 
 /** The message shortcut ("Dispute ownership") on a message. */
-export function messageAction(o: { user: SlackUser; callbackId: string; channel: string; message: { ts: string; text: string; user: string }; responseUrl: string; ws?: Workspace }): SlackRequest {
+export function messageAction(o: { user: SlackUser; callbackId: string; channel: string; message: { ts: string; text: string; user: string; thread_ts?: string }; responseUrl: string; ws?: Workspace }): SlackRequest {
   const ws = o.ws ?? WORKSPACE;
   return interactive({
     type: 'message_action',
@@ -205,7 +205,7 @@ export function messageAction(o: { user: SlackUser; callbackId: string; channel:
     trigger_id: `${Date.now()}.trigger`,
     response_url: o.responseUrl,
     message_ts: o.message.ts,
-    message: { type: 'message', user: o.message.user, ts: o.message.ts, text: o.message.text },
+    message: { type: 'message', user: o.message.user, ts: o.message.ts, text: o.message.text, ...(o.message.thread_ts ? { thread_ts: o.message.thread_ts } : {}) },
   });
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
-import { isDomainError } from '../../../src/core/errors.js';
+import { DomainError, isDomainError } from '../../../src/core/errors.js';
 import { home, roe } from '../../roe.js';
 import { logClaimActivity } from '../../activity.js';
 import { claimForm, submitClaim, type SubmitMeta } from '../../claim.js';
@@ -36,6 +36,10 @@ export function parseInline(text: string): { pairs: Record<string, string>; rest
   const rest: string[] = [];
   const re = /(\w+)=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S*))|"((?:[^"\\]|\\.)*)"|(\S+)/g;
   for (const m of text.matchAll(re)) {
+    // A bare value starting with a quote is one whose closing quote is missing: it would eat
+    // only its first word and leave the rest to the fields after it.
+    const open = /^["']/.exec(m[4] ?? m[6] ?? '');
+    if (open) throw new DomainError('invalid_input', `A quote (${open[0]}) ${m[1] ? `after ${m[1]}= ` : ''}is not closed: put the value between two quotes, e.g. ${m[1] ?? 'account'}=${open[0]}Acme Corporation${open[0]}.`);
     if (m[1]) pairs[m[1].toLowerCase()] = (m[2]?.replace(/\\(.)/g, '$1') ?? m[3] ?? m[4] ?? '').trim();
     else rest.push(m[5] ?? m[6] ?? '');
   }
@@ -94,6 +98,11 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
   const fillForm = async (form: Form, given: Record<string, string>, submit: (values: Record<string, string>) => Reply): Promise<Reply | null> => {
     const values: Record<string, string> = { ...form.state };
     const pending = new Set(form.fields.map((f) => f.id));
+    // A misspelt field would be left out silently, then asked for, taking the script's next line.
+    const unknown = Object.keys(given).filter((k) => !pending.has(k));
+    if (unknown.length > 0) {
+      throw new DomainError('invalid_input', `Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}. This form's fields: ${form.fields.map((f) => f.id).join(', ')}.`);
+    }
     // Given inline, the form is meant to be complete: defaults and optional fields are not asked.
     const inline = Object.keys(given).some((k) => k !== 'account');
     for (const f of form.fields) {

@@ -2,7 +2,7 @@ import type { RequestListener } from 'node:http';
 import { App, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
 import type { HandlerDeps } from '../../deps.js';
-import type { SlackContext, SlackLog } from './context.js';
+import type { SlackLog } from './context.js';
 import { DELIVERY_CLIENT_OPTIONS } from './deliver.js';
 import { registerErrorHandler } from './errors.js';
 import { SlackEventsReceiver } from './receiver.js';
@@ -98,6 +98,8 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   const client = new webApi.WebClient(o.botToken, clientOptions);
   const deliveryClient = new webApi.WebClient(o.botToken, { ...clientOptions, ...DELIVERY_CLIENT_OPTIONS });
   const identities = new SlackIdentities(client, o.resolve);
+  const table = new ListenerTable();
+  for (const m of LISTENER_MODULES) m.register(table.app, { deps: o.deps, identities, log: o.log });
   const authorize = async () => {
     const ws = await identities.workspace();
     return { botToken: o.botToken, botId: ws.botId, botUserId: ws.botUserId, ...(ws.teamId ? { teamId: ws.teamId } : {}), ...(ws.enterpriseId ? { enterpriseId: ws.enterpriseId } : {}) };
@@ -112,14 +114,11 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
     app = new App({ socketMode: true, appToken: o.appToken, ...appOptions });
   } else {
     if (!o.signingSecret) throw new Error('Slack over HTTP needs the signing secret (SLACK_SIGNING_SECRET)');
-    const receiver = new SlackEventsReceiver(o.signingSecret, o.log, logger);
+    const receiver = new SlackEventsReceiver(o.signingSecret, o.log, logger, (body) => table.unrouted(body));
     app = new App({ receiver, ...appOptions });
     requestListener = receiver.requestListener;
   }
 
-  const ctx: SlackContext = { deps: o.deps, identities, log: o.log };
-  const table = new ListenerTable();
-  for (const m of LISTENER_MODULES) m.register(table.app, ctx);
   table.mount(app);
   registerErrorHandler(app, client, o.log);
 

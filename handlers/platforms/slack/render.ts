@@ -181,6 +181,8 @@ export interface FormContext {
   channel: string | null;
   /** The message whose buttons opened the form (the arbitrator's DM, updated after a ruling). */
   message: { channel: string; ts: string } | null;
+  /** The thread in `channel` a dispute raised from this form is announced in (the message a shortcut was used on). */
+  thread?: string | null;
 }
 
 export interface FormMetadata extends FormContext {
@@ -328,13 +330,19 @@ const SLACK_MARKUP = /[<&]/;
 
 /**
  * Slack-formatted text (a slash command's text, a message) as the plain text a person typed:
- * links `<url|label>` become their label, `<url>` the url, and `&amp; &lt; &gt;` are unescaped.
+ * links `<url|label>` become their label, `<url>` the url; mentions what Slack shows for them
+ * (`<@U1|pat>` @pat, `<#C1|deals>` #deals, `<!subteam^S1|@sales>` @sales, a date its fallback);
+ * broadcasts (`<!here>`, `<!channel>`, `<!everyone>`) are dropped, since they name nothing; and
+ * `&amp; &lt; &gt;` are unescaped.
  */
 export function plainFromSlack(s: string): string {
   if (!SLACK_MARKUP.test(s)) return s;
   return s
     .replace(/<((?:https?|mailto):[^|>]+)\|([^>]+)>/g, '$2')
     .replace(/<((?:https?|mailto):[^>]+)>/g, '$1')
+    .replace(/<([@#])([A-Z0-9]+)(?:\|([^>]*))?>/g, (_, sigil: string, id: string, label?: string) => `${sigil}${label || id}`)
+    .replace(/<!(?:here|channel|everyone)(?:\|[^>]*)?>/g, '')
+    .replace(/<![^>|]*(?:\|([^>]*))?>/g, (_, label?: string) => label ?? '')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');

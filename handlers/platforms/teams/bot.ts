@@ -99,6 +99,30 @@ export function formValues(data: Record<string, unknown>): Record<string, string
   return out;
 }
 
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+/** The HTML Teams wraps typed text in (rich text, pasted links, mentions): tags of these names only, so a typed "<acme>" stays. */
+const HTML_TAG = /<\/?(?:at|a|p|div|span|br|b|strong|i|em|u|s|strike|code|pre|blockquote|ul|ol|li|h[1-6])\b[^>]*>/gi;
+
+/**
+ * A message's text as the person typed it. Teams may send it as HTML: a mention of the bot
+ * first (`<at>roe</at>`, left there when no mention entity names it as the bot), rich text
+ * (`<p>`, `<strong>`), pasted links and e-mail addresses as `<a>`, characters as entities
+ * (`&amp;`, `&#160;`). Leading mentions go; other tags leave their text, and entities are
+ * read as their characters; zero-width characters go.
+ */
+export function plainFromTeams(text: string): string {
+  return text
+    .replace(/^(?:\s|&nbsp;)*(?:<at\b[^>]*>[^<]*<\/at>(?:\s|&nbsp;)*)+/i, '')
+    .replace(/<(?:br|\/p|\/div|\/li)\b[^>]*>/gi, ' ')
+    .replace(HTML_TAG, '')
+    .replace(/&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|([a-z]+));/gi, (whole, dec?: string, hex?: string, name?: string) => {
+      const code = dec ? Number(dec) : hex ? parseInt(hex, 16) : undefined;
+      if (code !== undefined) return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+      return ENTITIES[name!.toLowerCase()] ?? whole;
+    })
+    .replace(/[\u200b-\u200d\u2060\ufeff]/g, '');
+}
+
 /** Typed text as a command word and the rest, the bot's @mention already removed. */
 export function parseCommand(text: string): { command: string; rest: string } {
   const clean = text.replace(/&nbsp;/g, ' ').replace(/[\u00a0\s]+/g, ' ').trim();
@@ -187,7 +211,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       await this.onSubmitFallback(ctx, who, value[TEAMS_IDS.data.verb] as Verb, value);
       return;
     }
-    const text = TurnContext.removeRecipientMention(a) ?? a.text ?? '';
+    const text = plainFromTeams(TurnContext.removeRecipientMention(a) ?? a.text ?? '');
     if (isPersonal(a)) {
       await this.send(ctx, this.command(who, text));
       return;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEAMS_IDS } from './ids.js';
 
 const account = z.looseObject({ id: z.string().min(1), name: z.string().optional() });
 
@@ -21,10 +22,20 @@ const activityEnvelope = z.looseObject({
   channelData: z.looseObject({ tenant: z.looseObject({ id: z.string() }).optional() }).nullable().optional(),
 });
 
-/** What is wrong with an activity's envelope, or null. */
-export function activityProblem(body: unknown): string | null {
-  const r = activityEnvelope.safeParse(body);
+/** A card button's invoke (`adaptiveCard/action`): botbuilder reads `value.action` without checking it is there. */
+const cardActionEnvelope = z.looseObject({ value: z.looseObject({ action: z.looseObject({}) }) });
+
+function problemOf(schema: z.ZodType, body: unknown): string | null {
+  const r = schema.safeParse(body);
   if (r.success) return null;
   const i = r.error.issues[0]!;
   return `activity ${i.path.join('.') || 'body'}: ${i.message}`;
+}
+
+/** What is wrong with an activity's envelope, or null. */
+export function activityProblem(body: unknown): string | null {
+  const problem = problemOf(activityEnvelope, body);
+  if (problem) return problem;
+  const { type, name } = body as { type: string; name?: string };
+  return type === 'invoke' && name === TEAMS_IDS.invoke.adaptiveCardAction ? problemOf(cardActionEnvelope, body) : null;
 }

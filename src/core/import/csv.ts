@@ -31,6 +31,8 @@ const bool = z
 const idText = z.string({ error: 'is required' }).trim().min(1, 'is required').max(200, 'is longer than 200 characters');
 const DATE_OR_STAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/;
 const DATE_EXAMPLE = 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z';
+/** A plain decimal amount (1200, 1200.50, 1.2E+06 as Excel writes large numbers). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /**
  * A date (`2026-11-12`, midnight UTC) or a timestamp with its zone (`2026-11-12T15:00:00Z`,
@@ -110,7 +112,8 @@ export const claimRow = z.object({
     .optional()
     .transform((s, ctx) => {
       if (!s?.trim()) return null;
-      const n = Number(s.trim());
+      // Decimal only: Number() alone reads 0x10 as 16 and 0b11 as 3.
+      const n = DECIMAL.test(s.trim()) ? Number(s.trim()) : NaN;
       if (!Number.isFinite(n) || n < 0) {
         ctx.addIssue({ code: 'custom', message: `expected a positive number, got "${s}"` });
         return z.NEVER;
@@ -145,6 +148,10 @@ const REQUIRED = {
  * them, never replacement characters in the imported data.
  */
 export function decodeCsv(bytes: Uint8Array): { ok: true; text: string } | { ok: false; errors: RowError[] } {
+  // UTF-16 (Excel's "Unicode Text") is told apart by its byte order mark or, without one, by the
+  // zero byte of the header's first (ASCII) character, which UTF-8 would decode into NULs.
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes.length >= 2 && (bytes[0] === 0 || bytes[1] === 0));
+  if (utf16) return { ok: false, errors: [{ line: 1, message: 'the file is UTF-16 (Excel\'s "Unicode Text"), not UTF-8; save it as UTF-8 (in Excel: "CSV UTF-8") and import it again' }] };
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   try {
     return { ok: true, text: utf8.decode(bytes) };
@@ -177,19 +184,24 @@ export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, 
   // The header as the CSV parser read it (quotes, commas and newlines inside a quoted name
   // included); an empty file has none.
   let header: string[] = [];
+  let headerLines = 1;
   let records: { record: Record<string, string>; info: { lines: number } }[];
   const known = HEADERS[kind] as readonly string[];
   // Excel in many locales saves "CSV" with semicolons: told before the rows are read (a comma in
   // a name or a decimal comma would make them look like broken rows).
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  // One kind of line break (CRLF from Excel, a lone CR from old Macs): the parser counts a CRLF
+  // inside a quoted field as two lines, which would put every later line number off.
+  const body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const firstLine = body.split('\n', 1)[0] ?? '';
   if (firstLine.includes(';') && !firstLine.includes(',')) {
     return { ok: false, errors: [{ line: 1, message: `the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
   }
+  if (body.trim() === '') return { ok: false, errors: [{ line: 1, message: `the file is empty; it needs a header line: ${known.join(', ')}` }] };
+  if (/^\s*[[{]/.test(body)) return { ok: false, errors: [{ line: 1, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
   try {
-    records = parse(text.replace(/^\uFEFF/, ''), { columns: (h: string[]) => (header = h.map((x) => x.trim().toLowerCase())), skip_empty_lines: true, info: true, relax_column_count: false, trim: false }) as never;
+    records = parse(body, { columns: (h: string[]) => ((headerLines = 1 + lineBreaks(h)), (header = h.map((x) => x.trim().toLowerCase()))), skip_empty_lines: true, info: true, relax_column_count: false, trim: false }) as never;
   } catch (e) {
-    const err = e as Error & { lines?: number };
-    return { ok: false, errors: [{ line: err.lines ?? 1, message: err.message.replace(/^Invalid Record Length: /, '') }] };
+    return { ok: false, errors: [malformed(e as CsvParseError, body, headerLines, header.length)] };
   }
   const unknown = [...new Set(header.filter((h) => h && !known.includes(h)))];
   if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });
@@ -203,7 +215,12 @@ export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, 
   const rows: { line: number; value: unknown }[] = [];
   const ids = new Map<string, number>();
   for (const { record, info } of records) {
-    const line = info.lines;
+    const line = info.lines - lineBreaks(Object.values(record));
+    for (const [column, value] of Object.entries(record)) {
+      // Spaces, tabs and line breaks around a value are trimmed off; inside it they would stay.
+      const inner = value.trim();
+      if ((column === 'evidence' ? MULTILINE_CONTROL : CONTROL).test(inner)) errors.push({ line, message: `${column}: holds ${MULTILINE_CONTROL.test(inner) ? 'a control character' : 'a line break or tab'}; keep the value on one line${column === 'evidence' ? '' : ' of plain text'}` });
+    }
     const result = schema.safeParse(record);
     if (!result.success) {
       for (const i of result.error.issues) errors.push({ line, message: `${String(i.path[0] ?? 'row')}: ${i.message}` });
@@ -216,6 +233,46 @@ export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, 
     rows.push({ line, value: result.data });
   }
   return errors.length ? { ok: false, errors } : { ok: true, rows: rows as never };
+}
+
+/** Control characters (a line break or tab included) have no place in an id, a name or a code. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+/** Free text (evidence) may span lines and hold tabs, nothing else below the space. */
+const MULTILINE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
+type CsvParseError = Error & { code?: string; lines?: number; bytes_records?: number; record?: unknown };
+
+/** The line breaks in a record's values: the parser gives the line a record ends on, and these lie before it. */
+function lineBreaks(values: readonly unknown[]): number {
+  let n = 0;
+  for (const v of values) if (typeof v === 'string') for (let i = v.indexOf('\n'); i !== -1; i = v.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * A CSV parser error as the line and problem to fix (`body` has \n line breaks only, the header
+ * takes `headerLines`). A quote left open swallows the line breaks after it, so the parser notices
+ * lines later: the row named is the one the open quote starts in.
+ */
+function malformed(e: CsvParseError, body: string, headerLines: number, columns: number): RowError {
+  const at = e.lines ?? 1;
+  if ((e.code === 'CSV_QUOTE_NOT_CLOSED' || e.code === 'CSV_INVALID_CLOSING_QUOTE') && typeof e.bytes_records === 'number') {
+    // The row under way starts after the last whole one (bytes_records, in UTF-8 bytes; 0 before
+    // the first), past any blank lines.
+    const lines = body.split('\n');
+    let start = Math.max(new TextDecoder().decode(new TextEncoder().encode(body).subarray(0, e.bytes_records)).split('\n').length, headerLines + 1);
+    while (start < at && lines[start - 1] === '') start++;
+    if (e.code === 'CSV_QUOTE_NOT_CLOSED') return { line: start, message: 'a quoted value that starts in this row is never closed (a " is missing), so the rest of the file would be read into it' };
+    if (start < at) return { line: start, message: `a quoted value that starts in this row runs on to line ${at} (a " is missing?)` };
+    const next = /got "(.*?)" at line/.exec(e.message)?.[1];
+    return { line: at, message: `a closing quote is followed by ${next ? `"${next}"` : 'more text'} instead of a comma (inside a quoted value, write a quote as "")` };
+  }
+  if (e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' && Array.isArray(e.record)) {
+    const got = e.record.length;
+    return { line: at - lineBreaks(e.record), message: `has ${got} columns, the header has ${columns}${got > columns ? ' (a value holding a comma must be in double quotes)' : ''}` };
+  }
+  // The line is given apart: the parser's own "at line N" is left out.
+  return { line: at, message: e.message.replace(/ at line \d+/, '') };
 }
 
 export function toAccount(r: AccountRow): Account {

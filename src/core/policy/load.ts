@@ -1,7 +1,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { DomainError } from '../errors.js';
-import { policySchema, type Policy } from './schema.js';
+import { policySchema, shown, type Policy } from './schema.js';
 
 /** `coverage[2].arbitrator` from zod's path. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -15,9 +15,21 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
-  if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${JSON.stringify(issue.input)?.slice(0, 40) ?? typeof issue.input}`;
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) return 'is required';
+  if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${shown(issue.input)}`;
+  // A record's key (a person's) that its own check refused: that check's message.
+  if (issue.code === 'invalid_key') return issue.issues[0]?.message ?? issue.message;
   return issue.message;
+}
+
+/** A YAML parser error as one line: its own "at line L, column C:" and the excerpt after it go (the line is given apart). */
+function describeYamlError(e: { code: string; message: string; pos: [number, number] }, text: string): string {
+  if (e.code === 'DUPLICATE_KEY') {
+    // The error points at the repeated key's first character: the key runs to its colon.
+    const key = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]*?)(?=\s*:)/.exec(text.slice(e.pos[0]))?.[0].replace(/^["']|["']$/g, '');
+    return key ? `the key "${key}" appears twice in the same mapping` : 'a key appears twice in the same mapping';
+  }
+  return e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
 export class PolicyError extends DomainError {
@@ -28,11 +40,13 @@ export class PolicyError extends DomainError {
 
 /**
  * The YAML node an issue is about, or its nearest ancestor that exists (a missing field points
- * at the mapping that lacks it; an unknown field at its own key). Undefined for the top level.
+ * at the mapping that lacks it; an unknown field at its own key, top-level ones included).
+ * Undefined for any other problem of the top level.
  */
 function nodeOf(doc: Document, issue: z.core.$ZodIssue): Node | undefined {
-  for (let n = issue.path.length; n > 0; n--) {
-    const node: unknown = doc.getIn(issue.path.slice(0, n), true);
+  for (let n = issue.path.length; n >= 0; n--) {
+    // n = 0: the top-level mapping, where only an unknown field has a place to point at.
+    const node: unknown = n > 0 ? doc.getIn(issue.path.slice(0, n), true) : issue.code === 'unrecognized_keys' ? doc.contents : undefined;
     if (node === undefined || node === null || typeof node !== 'object') continue;
     if (n === issue.path.length && issue.code === 'unrecognized_keys' && isMap(node)) {
       const pair = node.items.find((item) => isScalar(item.key) && item.key.value === issue.keys[0]);
@@ -83,9 +97,15 @@ export function parsePolicy(text: string, source?: string, options: { stored?: b
     return offset === undefined ? `${source}: ` : `${source}: line ${lineCounter.linePos(offset).line}: `;
   };
   if (doc.errors.length > 0) {
-    throw new PolicyError(doc.errors.map((e) => `${prefix()}YAML line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
+    throw new PolicyError(doc.errors.map((e) => `${prefix()}YAML line ${e.linePos?.[0]?.line ?? '?'}: ${describeYamlError(e, text)}`));
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    // Aliases are resolved here: one to no anchor, or aliases that multiply (a "billion laughs"), fail.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new PolicyError([`${prefix()}YAML: ${(e as Error).message.replace('Excessive alias count indicates a resource exhaustion attack', 'aliases (*name) expand into too many values; write the values out')}`]);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new PolicyError([`${prefix()}(top level): the policy must be a YAML mapping of fields (version, effective, timezone, …); see examples/policy.yaml`]);
   }

@@ -4,9 +4,15 @@ import { BusinessCalendar, WEEKDAYS } from '../sla/calendar.js';
 import { parseDuration } from '../sla/duration.js';
 import { MODELS, RULES } from '../types.js';
 
+/** A value as a problem quotes it: JSON, but NaN and Infinity (YAML's .nan, .inf) as themselves. */
+export function shown(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  return JSON.stringify(v)?.slice(0, 40) ?? typeof v;
+}
+
 /** A real calendar date "YYYY-MM-DD": 2026-02-30 is refused, not rolled over to March. */
 const isoDate = z
-  .union([z.string(), z.date()])
+  .union([z.string(), z.date()], { error: (iss) => `expected a date like 2026-01-01, got ${shown(iss.input)}` })
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
   .pipe(
     z

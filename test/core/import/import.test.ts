@@ -202,6 +202,64 @@ describe('CSV import: dates', () => {
   });
 });
 
+describe('CSV import: line numbers as an editor shows them', () => {
+  const evidenceLine = (id: string, amount: string, evidence: string) => `${id},acme,contoso,resell,Analytics,D,qualified,${amount},"${evidence}",rejected,2026-11-20,`;
+
+  it.each([
+    ['LF', '\n'],
+    ['CRLF (Excel)', '\r\n'],
+    ['CR (old Mac)', '\r'],
+  ])('%s: a row after a value spanning lines, and a bad row spanning lines, are named by the line they start on', (_, eol) => {
+    const file = [CLAIM_HEADER, evidenceLine('A1', '1', `one${eol}two${eol}three`), evidenceLine('A2', 'lots', 'x'), evidenceLine('A3', 'many', `four${eol}five`), ''].join(eol);
+    expect(errorsOf('claims', file)).toEqual(['line 5: amount: expected a positive number, got "lots"', 'line 6: amount: expected a positive number, got "many"']);
+  });
+
+  it.each([
+    ['never closed', [], 'line 5: a quoted value that starts in this row is never closed (a " is missing), so the rest of the file would be read into it'],
+    ['closed by a quote rows later', [evidenceLine('B3', '1', 'x')], 'line 5: a quoted value that starts in this row runs on to line 7 (a " is missing?)'],
+  ])('an unterminated quote (%s) is named by the line of the row it starts in', (_, after, message) => {
+    const before = rt.store.claims.all().length;
+    const file = [CLAIM_HEADER, evidenceLine('B1', '1', 'fine\r\nnotes'), '', 'B2,acme,contoso,resell,Analytics,"Acme rollout,qualified,,,rejected,2026-11-20,', 'B4,acme,contoso,resell,Analytics,D,qualified,,,rejected,2026-11-20,', ...after, ''].join('\r\n');
+    expect(errorsOf('claims', file)).toEqual([message]);
+    expect(rt.store.claims.all()).toHaveLength(before);
+  });
+
+  it.each([
+    ['the first row', 2, [CLAIM_HEADER, 'Q1,acme,contoso,resell,Analytics,"Acme" rollout,qualified,,,rejected,2026-11-20,']],
+    ['a row after the first', 3, [CLAIM_HEADER, evidenceLine('Q0', '1', 'x'), 'Q1,acme,contoso,resell,Analytics,"Acme" rollout,qualified,,,rejected,2026-11-20,']],
+  ])('a quote closed too early, in %s, is named by its line', (_, line, rows) => {
+    expect(errorsOf('claims', rows.join('\n'))).toEqual([`line ${line}: a closing quote is followed by " " instead of a comma (inside a quoted value, write a quote as "")`]);
+  });
+
+  it.each([
+    ['too few', 'C2,acme,contoso', 'line 5: has 3 columns, the header has 12'],
+    ['too many', 'C2,acme,contoso,resell,Analytics,Acme, Inc. rollout,qualified,,,rejected,2026-11-20,', 'line 5: has 13 columns, the header has 12 (a value holding a comma must be in double quotes)'],
+  ])('a row with %s columns is named by its line', (_, row, message) => {
+    expect(errorsOf('claims', [CLAIM_HEADER, evidenceLine('C1', '1', 'a\r\nb\r\nc'), row, ''].join('\r\n'))).toEqual([message]);
+  });
+
+  it.each(['', '\n\n', '\uFEFF\r\n  \r\n'])('an empty file (%j) is refused as empty, naming the header it needs', (text) => {
+    expect(errorsOf('partners', text)).toEqual(['line 1: the file is empty; it needs a header line: id, name, tier, slack_team_id, teams_tenant_id']);
+  });
+
+  it('a JSON file is refused as JSON', () => {
+    expect(errorsOf('accounts', '[{"id":"acme","name":"Acme"}]\n')).toEqual([`line 1: the file is JSON, not CSV; export it as CSV with the header: ${ACC_HEADER.split(',').join(', ')}`]);
+  });
+
+  it.each([
+    ['0x10', false],
+    ['0b11', false],
+    ['-5', false],
+    ['NaN', false],
+    ['1.2E+06', true],
+    ['1200.50', true],
+  ])('amount %s is read as a decimal number or refused', (amount, ok) => {
+    const errs = errorsOf('claims', `${CLAIM_HEADER}\n${evidenceLine('N1', amount, '')}\n`);
+    expect(errs).toEqual(ok ? [] : [`line 2: amount: expected a positive number, got "${amount}"`]);
+    if (ok) expect(rt.store.claims.byRequestKey('import:N1')!.opportunity.amount).toBe(Number(amount));
+  });
+});
+
 describe('CSV import: headers', () => {
   const PARTNER_COLUMNS = '(expected: id, name, tier, slack_team_id, teams_tenant_id)';
   it.each([
@@ -232,10 +290,35 @@ describe('CSV import: encoding', () => {
     ['Windows-1252 quotes in the header', 1, bytes('id,', [0x93], 'name', [0x94], '\np1,A\n')],
     ['CRLF lines, the third bad', 3, bytes('id,name\r\np1,Caf\u00e9\r\np2,M', [0xfc], 'nchen\r\n')],
     ['a sequence cut at the end of the file', 3, bytes('id,name\np1,A\np2,', [0xe2, 0x82])],
-    ['UTF-16', 1, bytes([0xff, 0xfe], 'i\u0000d\u0000')],
   ])('%s: refused, naming the file and line %i', (_, line, file) => {
     expect(decodeCsv(file)).toEqual({ ok: false, errors: [{ line, message: NOT_UTF8 }] });
     expect(() => csvText('export.csv', file)).toThrow(`export.csv: 1 problem, nothing imported:\n  line ${line}: ${NOT_UTF8}`);
+  });
+
+  // Excel's "Unicode Text": not Latin-1, and without a byte order mark it is valid UTF-8 full of NULs.
+  const UTF16 = 'the file is UTF-16 (Excel\'s "Unicode Text"), not UTF-8; save it as UTF-8 (in Excel: "CSV UTF-8") and import it again';
+  const csv16 = 'id,name\r\np1,Caf\u00e9\r\n';
+  it.each([
+    ['UTF-16 LE with its byte order mark', bytes([0xff, 0xfe]), Buffer.from(csv16, 'utf16le')],
+    ['UTF-16 BE with its byte order mark', bytes([0xfe, 0xff]), Buffer.from(csv16, 'utf16le').swap16()],
+    ['UTF-16 LE without one', bytes(), Buffer.from(csv16, 'utf16le')],
+    ['UTF-16 BE without one', bytes(), Buffer.from(csv16, 'utf16le').swap16()],
+  ])('%s is refused as UTF-16, with how to save it', (_, bom, text) => {
+    const file = Buffer.concat([bom, text]);
+    expect(decodeCsv(file)).toEqual({ ok: false, errors: [{ line: 1, message: UTF16 }] });
+  });
+
+  it('a NUL or another control character in a value is refused on its line; evidence may span lines', () => {
+    const before = rt.store.accounts.count();
+    const file = bytes(`${ACC_HEADER}\nok1,Fine Co,,,,,,false,,\n`, [0], [0], `,Nul Co,,,,,,false,,\nesc,Esc\u001b[31mCo,,,,,,false,,\nnl,"Two\nLines Co",,,,,,false,,\n`);
+    expect(errorsOf('accounts', csvText('a.csv', file))).toEqual([
+      'line 3: id: holds a control character; keep the value on one line of plain text',
+      'line 4: name: holds a control character; keep the value on one line of plain text',
+      'line 5: name: holds a line break or tab; keep the value on one line of plain text',
+    ]);
+    expect(rt.store.accounts.count()).toBe(before);
+    importCsv(rt.ctx, 'claims', 'c.csv', `${CLAIM_HEADER}\nML1,acme,contoso,resell,Analytics,D,qualified,,"Call notes:\n\tmet the CIO",rejected,2026-11-20,\n`);
+    expect(rt.store.claims.byRequestKey('import:ML1')!.evidence).toBe('Call notes:\n\tmet the CIO');
   });
 
   it.each([

@@ -144,6 +144,50 @@ describe('parsePolicy with the source it was read from', () => {
   });
 });
 
+describe('parsePolicy: what a mistyped file is told', () => {
+  const example = examplePolicyText();
+  const lineOf = (text: string, where: string) => text.slice(0, text.indexOf(where)).split('\n').length;
+
+  it.each([
+    ['a missing effective date', example.replace(/^effective: .*\n/m, ''), ['effective: is required']],
+    ['an empty effective date', example.replace(/^effective: .*$/m, 'effective:'), ['effective: expected a date like 2026-01-01, got null']],
+    ['NaN for a number', policyTextWith([['protection_days: 90', 'protection_days: .nan']]), ['registration.protection_days: expected number, got NaN']],
+    ['infinity for a number', policyTextWith([['protection_days: 90', 'protection_days: .inf']]), ['registration.protection_days: expected number, got Infinity']],
+    ['a person key with a space', policyTextWith([['  sam: {', '  "Sam P": {']]), ['people.Sam P: person keys are lower-case letters, digits, - and _']],
+  ])('%s', (_n, text, expected) => {
+    expect(problems(text)).toEqual(expected);
+  });
+
+  it('an unknown top-level field is named with its line', () => {
+    const text = example.replace(/^sla:/m, 'colour: blue\nsla:');
+    expect(problems(text, 'p.yaml')).toEqual([`p.yaml: line ${lineOf(text, 'colour')}: (top level): unknown field "colour"`]);
+  });
+
+  it('a key given twice is named, once, with its line', () => {
+    const text = example.replace(/^timezone: .*$/m, '$&\ntimezone: Europe/Paris');
+    expect(problems(text, 'p.yaml')).toEqual([`p.yaml: YAML line ${lineOf(text, 'timezone: Europe')}: the key "timezone" appears twice in the same mapping`]);
+  });
+
+  it('a YAML error reads as one line, without the parser\'s own position and excerpt', () => {
+    const found = problems(policyTextWith([['start: "09:00"', 'start: "09:00']]), 'p.yaml');
+    expect(found[0]).toMatch(/^p\.yaml: YAML line \d+: Missing closing "quote$/);
+  });
+
+  it.each([
+    ['aliases that multiply (a billion laughs)', `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 10 }, (_, i) => `b${i}: &b${i} [${Array(10).fill(i ? `*b${i - 1}` : '*a').join(', ')}]`).join('\n')}\n`],
+    ['an alias to nothing', 'version: *nowhere\n'],
+  ])('%s: a PolicyError, not a crash', (_n, text) => {
+    let thrown: unknown;
+    try {
+      parsePolicy(text, 'p.yaml');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(PolicyError);
+    expect((thrown as PolicyError).problems[0]).toMatch(/^p\.yaml: YAML/);
+  });
+});
+
 describe('effectiveInstant: midnight of the effective date in the policy\'s time zone', () => {
   it.each([
     ['2026-01-01', 'America/New_York', '2026-01-01T05:00:00.000Z'],

@@ -36,6 +36,21 @@ async function whoOwnsAnswer(user: (typeof USERS)[keyof typeof USERS], text: str
 }
 
 describe('/who-owns', () => {
+  it.each([
+    ['a pasted link', '<https://acme.com|acme.com>'],
+    ['a pasted URL with a path', '<https://www.acme.com/about>'],
+    ['a pasted e-mail address', '<mailto:jo@acme.com|jo@acme.com>'],
+    ['a broadcast before the name', '<!channel> acme corporation'],
+    ['the name among emoji', '🚀 Acme Corporation 🎉'],
+  ])('%s (%s) is read as the account it names', async (_, typed) => {
+    const answer = await whoOwnsAnswer(USERS.sam, typed);
+    expect((answer.blocks as { type: string; text?: { text: string } }[])[0]).toMatchObject({ type: 'header', text: { text: 'Acme Corporation' } });
+  });
+
+  it.each(['', '   ', '<!here>'])('with nothing to search for (%j) it says what to type', async (typed) => {
+    expect(visible(await whoOwnsAnswer(USERS.sam, typed))).toContain('Type an account name, alias or web domain, e.g. /who-owns acme.');
+  });
+
   it('answers in its acknowledgement, only to the asker, with the model, owner and why, claims and arbitrator', async () => {
     const answer = await whoOwnsAnswer(USERS.sam, 'acme corp');
     expect(answer.response_type).toBe('ephemeral');

@@ -83,9 +83,20 @@ describe('message shortcut "Dispute ownership"', () => {
     expect((submitted.json() as { response_action: string }).response_action).toBe('update');
     const dispute = h.rt.store.disputes.all().at(-1)!;
     expect(dispute.evidence).toContain('p1764000100000200');
-    expect(dispute.origin).toMatchObject({ platform: 'slack', channel: SHARED_CHANNEL });
+    // Announced under the message it was raised from.
+    expect(dispute.origin).toEqual({ platform: 'slack', channel: SHARED_CHANNEL, thread: message.ts });
     await h.drain();
-    expect(h.fake.callsTo('chat.postMessage').some((c) => c.args.channel === SHARED_CHANNEL)).toBe(true);
+    const posted = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === SHARED_CHANNEL);
+    expect(posted.length).toBeGreaterThan(0);
+    for (const p of posted) expect(p.args.thread_ts).toBe(message.ts);
+  });
+
+  it('raised from a reply in a thread, the dispute is announced in that thread', async () => {
+    const reply = { ...message, ts: '1764000200.000300', thread_ts: message.ts };
+    await h.send(messageAction({ user: USERS.contoso, callbackId: SLACK_IDS.shortcuts.disputeMessage, channel: SHARED_CHANNEL, message: reply, responseUrl: h.fake.responseUrl() }));
+    await h.fake.waitFor(() => h.fake.callsTo('views.open')[0], 'the dispute modal');
+    await h.submit(USERS.contoso, h.openedView(0), { account: 'acme', product: 'Analytics', reason: 'We met the CIO first' });
+    expect(h.rt.store.disputes.all().at(-1)!.origin).toEqual({ platform: 'slack', channel: SHARED_CHANNEL, thread: message.ts });
   });
 
   it('when Slack gives no link to the message, the form still opens, naming the message by channel and time', async () => {

@@ -63,9 +63,11 @@ describe('ReplayCache', () => {
 
 describe('readSlackBody: parsed once, as the listeners take it', () => {
   const FORM = 'application/x-www-form-urlencoded';
+  const COMMAND = 'command=%2Fwho-owns&text=acme+corp&user_id=U1&team_id=T1&trigger_id=1.2.t&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1';
+  const CLICK = { type: 'block_actions', user: { id: 'U1' }, trigger_id: '1.2.t', actions: [{ action_id: 'roe_pick_account', value: 'acme' }] };
   it('a slash command is its form fields; an interactive payload and an event are their JSON', () => {
-    expect(readSlackBody(FORM, 'command=%2Fwho-owns&text=acme+corp&user_id=U1&team_id=T1')).toEqual({ body: expect.objectContaining({ command: '/who-owns', text: 'acme corp', user_id: 'U1' }) });
-    expect(readSlackBody(`${FORM}; charset=utf-8`, `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U1' } }))}`)).toEqual({ body: { type: 'block_actions', user: { id: 'U1' } } });
+    expect(readSlackBody(FORM, COMMAND)).toEqual({ body: expect.objectContaining({ command: '/who-owns', text: 'acme corp', user_id: 'U1' }) });
+    expect(readSlackBody(`${FORM}; charset=utf-8`, `payload=${encodeURIComponent(JSON.stringify(CLICK))}`)).toEqual({ body: CLICK });
     expect(readSlackBody('application/json', JSON.stringify({ type: 'event_callback', event: { type: 'app_home_opened' } }))).toEqual({ body: { type: 'event_callback', event: { type: 'app_home_opened' } } });
   });
 
@@ -74,9 +76,39 @@ describe('readSlackBody: parsed once, as the listeners take it', () => {
     ['command=%2Froe&user_id=&team_id=T1', 'command: user_id is empty'],
     ['command=%2Froe&user_id=U1', 'command: team_id is missing'],
     ['command=%2Froe&user_id=U1&team_id=T1&text=a&text=b', 'command: text is given more than once'],
+    // A form opens with the command's trigger_id; every answer after the acknowledgement goes to its response_url.
+    [COMMAND.replace(/&trigger_id=[^&]*/, ''), 'command: trigger_id is missing'],
+    [COMMAND.replace(/&response_url=[^&]*/, ''), 'command: response_url is missing'],
+    [COMMAND.replace(/&trigger_id=[^&]*/, '&trigger_id='), 'command: trigger_id is empty'],
     ['payload=%7B%7D&payload=%7B%7D', 'the payload field is given more than once'],
     ['hello=world', 'the form has neither a command nor a payload'],
   ])('%s: %s', (body, problem) => {
     expect(readSlackBody(FORM, body)).toEqual({ problem });
+  });
+
+  const VIEW = { id: 'V1', callback_id: 'roe_claim_form', private_metadata: '{}', blocks: [], state: { values: { account: { value: { type: 'plain_text_input', value: 'acme' } } } } };
+  const omit = (o: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
+  it.each([
+    ['a click without actions', omit(CLICK, 'actions'), 'payload: actions is missing'],
+    ['a click with no action in its actions', { ...CLICK, actions: [] }, 'payload: actions has no action'],
+    ['a click without a trigger_id', omit(CLICK, 'trigger_id'), 'payload: trigger_id is missing'],
+    ['a form submission without its view', { type: 'view_submission', user: { id: 'U1' } }, 'payload: view is missing'],
+    ['a form submission without the view id (the request key)', { type: 'view_submission', user: { id: 'U1' }, view: omit(VIEW, 'id') }, 'payload: view.id is missing'],
+    ['a form submission without the form id', { type: 'view_submission', user: { id: 'U1' }, view: omit(VIEW, 'callback_id') }, 'payload: view.callback_id is missing'],
+    ['a form submission without its state', { type: 'view_submission', user: { id: 'U1' }, view: omit(VIEW, 'state') }, 'payload: view.state is missing'],
+    ['a form submission whose inputs are not objects', { type: 'view_submission', user: { id: 'U1' }, view: { ...VIEW, state: { values: { account: null } } } }, 'payload: view.state.values.account is not an object'],
+    ['a form submission without its blocks', { type: 'view_submission', user: { id: 'U1' }, view: omit(VIEW, 'blocks') }, 'payload: view.blocks is missing'],
+    ['a typeahead query without its text', { type: 'block_suggestion', user: { id: 'U1' }, action_id: 'roe_account_search' }, 'payload: value is missing'],
+    ['a message shortcut without the message', { type: 'message_action', user: { id: 'U1' }, callback_id: 'dispute_message', trigger_id: '1.t', channel: { id: 'C1' } }, 'payload: message is missing'],
+    ['a payload of a type roe-bot has no listener for', { type: 'dialog_submission', user: { id: 'U1' } }, 'payload: type "dialog_submission" is not one roe-bot handles'],
+  ])('%s', (_, payload, problem) => {
+    expect(readSlackBody(FORM, `payload=${encodeURIComponent(JSON.stringify(payload))}`)).toEqual({ problem });
+  });
+
+  it.each([
+    ['an event callback without its event', { type: 'event_callback', team_id: 'T1' }, 'event: event is missing'],
+    ['a URL verification without its challenge', { type: 'url_verification' }, 'event: challenge is missing'],
+  ])('%s', (_, body, problem) => {
+    expect(readSlackBody('application/json', JSON.stringify(body))).toEqual({ problem });
   });
 });

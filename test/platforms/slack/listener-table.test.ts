@@ -44,6 +44,24 @@ describe('the listener table', () => {
     expect(calls).toEqual(['c', 'a.b', 'x', 'home']);
   });
 
+  it('names a request no listener would take (Bolt would answer it only after its 3-second timeout)', () => {
+    const table = new ListenerTable();
+    table.app.command('/c', async () => undefined);
+    table.app.action(/^x(?::\d+)?$/, async () => undefined);
+    table.app.view('form', async () => undefined);
+    table.app.event('app_home_opened', async () => undefined);
+    expect(table.unrouted({ command: '/c' })).toBeNull();
+    expect(table.unrouted({ command: '/nope' })).toBe('unknown command "/nope"');
+    expect(table.unrouted({ type: 'block_actions', actions: [{ action_id: 'x:2' }] })).toBeNull();
+    expect(table.unrouted({ type: 'block_actions', actions: [{ action_id: 'old_button' }] })).toBe('unknown action_id "old_button"');
+    expect(table.unrouted({ type: 'view_submission', view: { callback_id: 'form' } })).toBeNull();
+    expect(table.unrouted({ type: 'view_submission', view: { callback_id: 'other' } })).toBe('unknown callback_id "other"');
+    expect(table.unrouted({ type: 'block_suggestion', action_id: 'search' })).toBe('unknown action_id "search"');
+    expect(table.unrouted({ type: 'shortcut', callback_id: 's' })).toBe('unknown callback_id "s"');
+    // Events are acknowledged by Bolt whether or not a listener takes them (Slack retries any other answer).
+    expect(table.unrouted({ type: 'event_callback', event: { type: 'reaction_added' } })).toBeNull();
+  });
+
   it('refuses a registration it would not route (constraint objects, extra middleware)', () => {
     const table = new ListenerTable();
     const register = table.app.action as unknown as (...a: unknown[]) => void;

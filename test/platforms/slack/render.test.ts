@@ -25,6 +25,17 @@ describe('escaping', () => {
     expect(plainFromSlack('<https://acme.com|acme.com> &amp; &lt;b&gt; <mailto:jo@acme.com|jo@acme.com>')).toBe('acme.com & <b> jo@acme.com');
   });
 
+  it.each([
+    ['a broadcast before the name', '<!channel> acme', ' acme'],
+    ['broadcasts alone', '<!here> <!everyone|everyone>', ' '],
+    ['a user mention', '<@U0PAT|pat> and <@U0SAM>', '@pat and @U0SAM'],
+    ['a channel', 'see <#C0DEALS|deals>', 'see #deals'],
+    ['a user group', '<!subteam^S0SALES|@sales> <!subteam^S0OPS>', '@sales '],
+    ['a date', 'met <!date^1764000000^{date}|Nov 24, 2025>', 'met Nov 24, 2025'],
+  ])('%s: mentions are what Slack shows, broadcasts are dropped', (_, typed, plain) => {
+    expect(plainFromSlack(typed)).toBe(plain);
+  });
+
   it('every mrkdwn text of a reply is escaped; the tone shows as an emoji prefix', () => {
     const r = renderReply(reply('<!here>', [text('<!channel>', 'good'), { type: 'facts', facts: [{ label: '<a>', value: '<@U1>' }] }, { type: 'list', title: '<t>', items: [{ text: '<i>', detail: '<d>' }] }]));
     for (const t of textsIn(r)) if (t.type !== 'plain_text') expect(t.text).not.toMatch(/<[!@a-z]/);

@@ -17,6 +17,30 @@ const KEY: Record<ListenerKind, (args: Record<string, unknown>) => unknown> = {
   event: (a) => (a.event as { type?: unknown }).type,
 };
 
+const field = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined);
+
+/**
+ * The listener kind a request body is for and the id Bolt routes it on (as {@link KEY} reads it
+ * from Bolt's arguments); null for what Bolt answers without a listener of ours (events, which
+ * it acknowledges whatever their type, Slack's URL verification).
+ */
+function routeOf(body: Record<string, unknown>): { kind: ListenerKind; id: unknown; name: string } | null {
+  if (body.command !== undefined) return { kind: 'command', id: body.command, name: 'command' };
+  switch (body.type) {
+    case 'block_actions':
+      return { kind: 'action', id: field(field(body.actions, '0'), 'action_id'), name: 'action_id' };
+    case 'view_submission':
+      return { kind: 'view', id: field(body.view, 'callback_id'), name: 'callback_id' };
+    case 'shortcut':
+    case 'message_action':
+      return { kind: 'shortcut', id: body.callback_id, name: 'callback_id' };
+    case 'block_suggestion':
+      return { kind: 'options', id: body.action_id, name: 'action_id' };
+    default:
+      return null;
+  }
+}
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const matches = (id: Id, key: unknown) => typeof key === 'string' && (typeof id === 'string' ? id === key : id.test(key));
 
@@ -50,6 +74,17 @@ export class ListenerTable {
     const list = this.listeners.get(kind) ?? [];
     list.push({ id, run });
     this.listeners.set(kind, list);
+  }
+
+  /**
+   * What no listener would take in a request body (`unknown command "/x"`), or null. Bolt
+   * answers such a request only when its 3-second acknowledgement timer runs out, with a 404.
+   */
+  unrouted(body: Record<string, unknown>): string | null {
+    const route = routeOf(body);
+    if (!route) return null;
+    const list = this.listeners.get(route.kind) ?? [];
+    return list.some((l) => matches(l.id, route.id)) ? null : `unknown ${route.name} "${String(route.id).slice(0, 80)}"`;
   }
 
   /** Every registration, in order (what the manifest test compares with ids.ts). */

@@ -15,10 +15,17 @@ const metadataSchema = z.object({
   state: z.record(z.string(), z.string()),
   channel: z.string().nullable(),
   message: z.object({ channel: z.string(), ts: z.string() }).nullable(),
+  thread: z.string().nullable().optional(),
 });
 
 function readMetadata(view: ViewOutput): FormMetadata {
-  const parsed = metadataSchema.safeParse(JSON.parse(view.private_metadata || 'null'));
+  let json: unknown = null;
+  try {
+    json = JSON.parse(view.private_metadata || 'null');
+  } catch {
+    // Not what this app wrote: the form is out of date like any other it cannot read.
+  }
+  const parsed = metadataSchema.safeParse(json);
   if (!parsed.success) throw new DomainError('invalid_input', 'This form is out of date. Close it and open it again.');
   return parsed.data;
 }
@@ -70,7 +77,7 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
       await after?.(client, submitted, outcome);
     });
   };
-  const origin = (s: Submitted) => (s.meta.channel ? { platform: 'slack' as const, channel: s.meta.channel, thread: null } : null);
+  const origin = (s: Submitted) => (s.meta.channel ? { platform: 'slack' as const, channel: s.meta.channel, thread: s.meta.thread ?? null } : null);
   const requestKey = (s: Submitted) => `slack:view:${s.view.id}`;
   /** After a ruling the arbitrator's DM (the message with the buttons) shows the case as it now stands. */
   const updateCaseMessage = async (client: App['client'], s: Submitted, card: Reply) => {
