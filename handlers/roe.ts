@@ -1,6 +1,8 @@
 import type { Principal } from '../src/core/authz.js';
 import { dormancyAt, effectiveStatus } from '../src/core/claims/lifecycle.js';
+import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
+import { operationsVersionOf } from '../src/core/sla/sla.service.js';
 import { breachesFromLedger, computeStats } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
@@ -101,16 +103,33 @@ export function queue(deps: HandlerDeps, viewer: Principal): Reply {
   const vp = viewpoint(deps, viewer);
   const open = queueFor(deps.ctx, viewer.personKey);
   if (open.length === 0) return reply('Your queue is empty', [text('No disputes are waiting for your ruling.')]);
+  const now = deps.ctx.clock.now();
+  const due = (d: (typeof open)[number]) => {
+    if (!d.dueAt) return '';
+    if (d.dueAt.getTime() <= now.getTime()) return `: OVERDUE since ${vp.dateTime(d.dueAt)}`;
+    const left = calendarOf(operationsVersionOf(deps.ctx, d)).businessTimeBetween(now, d.dueAt);
+    return `: due ${vp.dateTime(d.dueAt)} (${businessLeft(left)} of business time left)`;
+  };
   return reply(`${plural(open.length, 'dispute')} waiting`, [
     {
       type: 'list',
       title: 'Waiting for your ruling',
       items: open.map((d) => ({
-        text: `#${d.id} ${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})${d.dueAt ? `: due ${vp.dateTime(d.dueAt)}` : ''}`,
+        text: `#${d.id} ${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})${due(d)}`,
         detail: `Recommendation: ${d.recommendation ? vp.party(d.recommendation) : 'none'}${d.arbitrator !== viewer.personKey ? ` (assigned to ${vp.person(d.arbitrator)})` : ''}`,
       })),
     },
+    text('Each case’s card, with its ruling buttons, is in your direct messages with the bot.', 'muted'),
   ]);
+}
+
+/** Business time left, as "5 h 20 min" (whole minutes, rounded down; "under a minute" below one). */
+function businessLeft(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return 'under a minute';
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return [h > 0 ? `${h} h` : '', m > 0 ? `${m} min` : ''].filter(Boolean).join(' ');
 }
 
 /** `/roe stats`: KPIs per party (an external user sees their own row and the totals). */

@@ -498,7 +498,13 @@ describe('/roe', () => {
   it('queue shows the arbitrator’s open cases; stats and policy answer', () => {
     submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues({ account: 'soylent', stage: 'proposal' }), meta());
     submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'soylent' }), meta());
-    expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('Soylent Corp');
+    // Monday 10:00 New York; due Wednesday 10:00: 16 h of business time left, then overdue.
+    expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toMatch(/Soylent Corp \(Analytics\): due Dec 2, 2026, 10:00 AM EST \(16 h of business time left\)/);
+    rt.clock.set(new Date('2026-12-01T21:30:00Z')); // Tuesday 16:30
+    expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('(1 h 30 min of business time left)');
+    rt.clock.set(new Date('2026-12-02T15:00:00Z'));
+    expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('Soylent Corp (Analytics): OVERDUE since Dec 2, 2026, 10:00 AM EST');
+    expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('is in your direct messages with the bot');
     expect(read(roe(rt.deps, as.person(rt, 'sam'), 'queue'))).toContain('No disputes are waiting');
     expect(read(roe(rt.deps, as.partner(rt, 'contoso'), 'queue'))).toContain('Only arbitrators');
     expect(read(roe(rt.deps, as.person(rt, 'sam'), 'stats'))).toContain('Settled automatically');
