@@ -51,10 +51,11 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
   const now = deps.ctx.clock.now();
   const stamp = now.getTime();
   const out: OutboxMessage[] = [];
-  const toThread = (d: Dispute, body: Reply, tag: string) => {
+  /** A post in the dispute's thread; `broadcast`: also shown in the channel (Slack), for how a case ended. */
+  const toThread = (d: Dispute, body: Reply, tag: string, broadcast = false) => {
     const where = d.origin ?? origin;
     if (!where) return;
-    out.push({ platform: where.platform, target: { kind: 'dispute-thread', disputeId: d.id }, body, dedupeKey: `thread:${d.id}:${tag}:${stamp}` });
+    out.push({ platform: where.platform, target: { kind: 'dispute-thread', disputeId: d.id, ...(broadcast ? { broadcast } : {}) }, body, dedupeKey: `thread:${d.id}:${tag}:${stamp}` });
   };
   const toParties = (d: Dispute, make: (viewer: Principal) => Reply, tag: string) => {
     const seen = new Set<string>();
@@ -92,7 +93,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
         const justOpened = events.some((o) => o.type === 'dispute.opened' && o.dispute.id === d.id);
         // A case settled the moment it opened: its announcement already shows the outcome.
-        if (!justOpened) toThread(d, reply(`Dispute #${d.id} settled`, [text(outcomeText(deps, CHANNEL_VIEWER, d), 'good')], { visibility: 'public' }), 'settled');
+        if (!justOpened) toThread(d, reply(`Dispute #${d.id} settled`, [text(outcomeText(deps, CHANNEL_VIEWER, d), 'good')], { visibility: 'public' }), 'settled', true);
         toParties(d, (v) => disputeCard(deps, v, d, { withActions: false }), 'settled');
         break;
       }
@@ -109,7 +110,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       }
       case 'dispute.ruled': {
         const d = e.dispute;
-        toThread(d, reply(`Dispute #${d.id} ruled`, [text(outcomeText(deps, CHANNEL_VIEWER, d), 'good')], { visibility: 'public' }), 'ruled');
+        toThread(d, reply(`Dispute #${d.id} ruled`, [text(outcomeText(deps, CHANNEL_VIEWER, d), 'good')], { visibility: 'public' }), 'ruled', true);
         toParties(d, (v) => partyCard(d, v, `Ruling on dispute #${d.id}: ${about(d)}`, `Dispute #${d.id} over ${about(d)} is ruled.`), 'ruled');
         break;
       }

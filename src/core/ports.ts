@@ -80,7 +80,7 @@ export interface LedgerRepo {
 export interface OutboxMessage {
   platform: 'slack' | 'teams' | 'console';
   /** Where: a user (`user`), a channel, or a thread in a channel. */
-  target: { kind: 'user'; user: string } | { kind: 'channel'; channel: string; thread?: string | null; fallbackUser?: string } | { kind: 'dispute-thread'; disputeId: number };
+  target: { kind: 'user'; user: string } | { kind: 'channel'; channel: string; thread?: string | null; fallbackUser?: string } | { kind: 'dispute-thread'; disputeId: number; broadcast?: boolean };
   /** The neutral reply, as JSON. */
   body: unknown;
   dedupeKey: string;

@@ -110,7 +110,9 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
         if (!origin || origin.platform !== 'slack') throw o.fail(`dispute #${d.id} was not raised in Slack`, undefined, true);
         let posted: { ts?: string };
         try {
-          posted = await o.client.chat.postMessage({ channel: origin.channel, ...(origin.thread ? { thread_ts: origin.thread } : {}), ...body });
+          // How a case ended is also shown in the channel (reply_broadcast), where its announcement is.
+          const where = origin.thread ? (t.broadcast ? { thread_ts: origin.thread, reply_broadcast: true as const } : { thread_ts: origin.thread }) : {};
+          posted = await o.client.chat.postMessage({ channel: origin.channel, ...where, ...body });
         } catch (e) {
           const raiser = d.raisedBy.startsWith('slack:') ? d.raisedBy.slice('slack:'.length) : null;
           if (!raiser || !cannotPostIn(e)) throw classifySlackError(e, o.fail);

@@ -92,6 +92,9 @@ describe('claim → overlap → dispute in the channel → arbitrator DM → rul
     const inThread = after.find((c) => c.args.channel === SHARED_CHANNEL)!;
     expect(inThread.args.thread_ts).toBe(thread);
     expect(visible(inThread.args)).toMatch(/Ruled by Pat Okafor/);
+    // How the case ended is shown in the channel too; the thread's other updates stay in it.
+    expect(String(inThread.args.reply_broadcast)).toBe('true');
+    expect(assigned!.args.reply_broadcast).toBeUndefined();
     const toContoso = after.find((c) => c.args.channel === `D${USERS.contoso.id}`)!;
     expect(visible(toContoso.args)).toContain('another party owns it');
     expect(visible(toContoso.args)).not.toContain('Northwind');
