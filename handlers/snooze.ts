@@ -4,6 +4,7 @@ import { SNOOZE_OPTIONS, snooze, type SnoozeOption } from '../src/core/sla/sla.s
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { reply, text, type Reply } from './replies/model.js';
+import { caseCard } from './rule.js';
 
 /** The "Snooze" buttons of a reminder: value `DISPUTE:OPTION` (1h, 4h, next-business-day). */
 export function snoozeReminder(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
@@ -14,5 +15,7 @@ export function snoozeReminder(deps: HandlerDeps, viewer: Principal, value: unkn
   }
   const { until, dispute } = deps.ctx.store.transaction(() => snooze(deps.ctx, viewer, id, option as SnoozeOption));
   const vp = viewpoint(deps, viewer);
-  return reply(`Reminder snoozed until ${vp.dateTime(until)}`, [text(`Reminder for dispute #${dispute.id} snoozed until ${vp.dateTime(until)}. The SLA still breaches ${dispute.dueAt ? vp.dateTime(dispute.dueAt) : 'on time'}.`, 'muted')]);
+  // It replaces the reminder: the snooze said, and the case with its ruling buttons kept.
+  const card = caseCard(deps, viewer, String(dispute.id));
+  return reply(`Reminder snoozed until ${vp.dateTime(until)}`, [text(`Reminder for dispute #${dispute.id} snoozed until ${vp.dateTime(until)}. The SLA still breaches ${dispute.dueAt ? vp.dateTime(dispute.dueAt) : 'on time'}.`, 'muted'), ...card.blocks], card.title ? { title: card.title } : {});
 }

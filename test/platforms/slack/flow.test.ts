@@ -247,7 +247,7 @@ describe('award with a rationale, and asking for information', () => {
 });
 
 describe('SLA reminders in the arbitrator’s DM', () => {
-  it('a reminder DM carries the ruling and snooze buttons; snoozing answers only the arbitrator', async () => {
+  it('a reminder DM carries the ruling and snooze buttons; snoozing turns it into the snoozed case, ruling buttons kept', async () => {
     const { dispute } = await openCase();
     h.rt.clock.advance(24 * 3_600_000); // past the first reminder (half of 16 business hours)
     tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
@@ -258,9 +258,12 @@ describe('SLA reminders in the arbitrator’s DM', () => {
     const buttons = buttonsOf(reminder);
     expect(buttons.map((b) => b.action_id)).toEqual(expect.arrayContaining([A.rule_approve, A.snooze_reminder, `${A.snooze_reminder}:1`]));
     const snooze = buttons.find((b) => b.action_id.startsWith(A.snooze_reminder) && b.value.endsWith(':1h'))!;
-    const { responseUrl } = await h.click(USERS.pat, snooze.action_id, snooze.value, { channel: `D${USERS.pat.id}`, messageTs: String(reminder.result.ts) });
-    const answer = await h.answer(responseUrl);
-    expect(answer.response_type).toBe('ephemeral');
-    expect(visible(answer)).toMatch(new RegExp(`Reminder for dispute #${dispute.id} snoozed until`));
+    await h.click(USERS.pat, snooze.action_id, snooze.value, { channel: `D${USERS.pat.id}`, messageTs: String(reminder.result.ts) });
+    const update = await h.fake.waitFor(() => h.fake.callsTo('chat.update')[0], 'chat.update of the reminder');
+    expect(update.args).toMatchObject({ channel: `D${USERS.pat.id}`, ts: String(reminder.result.ts) });
+    expect(visible(update.args)).toMatch(new RegExp(`Reminder for dispute #${dispute.id} snoozed until`));
+    const after = buttonsOf(update).map((b) => b.action_id);
+    expect(after).toContain(A.rule_approve);
+    expect(after.some((id) => id.startsWith(A.snooze_reminder))).toBe(false);
   });
 });

@@ -71,7 +71,11 @@ export function register(app: App, { deps, identities }: SlackContext): void {
   on(ACTIONS.openDispute, async (viewer, value, body, client) => openForm(client, body, disputeForm(deps, viewer, value)));
 
   on(ACTIONS.snooze, async (viewer, value, body, client) => {
-    await tellUser(client, toUser(body), snoozeReminder(deps, viewer, value));
+    // The reminder becomes the snoozed case: its snooze buttons go, its ruling buttons stay.
+    const snoozed = snoozeReminder(deps, viewer, value);
+    const message = messageOf(body);
+    if (message) await client.chat.update({ channel: message.channel, ts: message.ts, ...renderReply(snoozed) });
+    else await tellUser(client, toUser(body), snoozed);
   });
 
   on(ACTIONS.logActivity, async (viewer, value, body, client) => {
