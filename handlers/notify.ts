@@ -51,14 +51,25 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
   const now = deps.ctx.clock.now();
   const stamp = now.getTime();
   const out: OutboxMessage[] = [];
-  /** A post in the dispute's thread; `broadcast`: also shown in the channel (Slack), for how a case ended. */
-  const toThread = (d: Dispute, body: Reply, tag: string, broadcast = false) => {
+  /**
+   * A post in the dispute's thread, made for a channel that may hold any partner (`make` with
+   * the channel's viewer). Should the bot not be let in there, the update goes to the raiser's
+   * DM instead: made for the raiser (`make` with their viewer, `inDm`), or nothing when `told`
+   * (the people DMed about this event) has the raiser already. `broadcast`: also shown in the
+   * channel (Slack), for how a case ended.
+   */
+  const toThread = (d: Dispute, make: (viewer: Principal, inDm: boolean) => Reply, tag: string, opts: { broadcast?: boolean; told?: ReadonlySet<string> } = {}) => {
     const where = d.origin ?? origin;
     if (!where) return;
-    out.push({ platform: where.platform, target: { kind: 'dispute-thread', disputeId: d.id, ...(broadcast ? { broadcast } : {}) }, body, dedupeKey: `thread:${d.id}:${tag}:${stamp}` });
+    const raiser = d.raisedAs !== null && splitUserKey(d.raisedBy) ? partyViewer(d.raisedAs, d.raisedBy) : null;
+    const raiserCopy = raiser === null ? undefined : opts.told?.has(d.raisedBy) ? null : make(raiser, true);
+    const body = { ...make(CHANNEL_VIEWER, false), visibility: 'public' as const, ...(raiserCopy !== undefined ? { raiserCopy } : {}) };
+    out.push({ platform: where.platform, target: { kind: 'dispute-thread', disputeId: d.id, ...(opts.broadcast ? { broadcast: true } : {}) }, body, dedupeKey: `thread:${d.id}:${tag}:${stamp}` });
   };
-  const toParties = (d: Dispute, make: (viewer: Principal) => Reply, tag: string) => {
+  /** DMs to the people who filed the case's claims (but the actor); returns who was told. */
+  const toParties = (d: Dispute, make: (viewer: Principal) => Reply, tag: string): Set<string> => {
     const seen = new Set<string>();
+    const told = new Set<string>();
     for (const id of d.claimIds) {
       const c = deps.ctx.store.claims.get(id);
       if (!c || seen.has(c.createdBy) || c.createdBy === actorKey) continue;
@@ -66,7 +77,9 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       const target = splitUserKey(c.createdBy);
       if (!target) continue;
       out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: make(partyViewer(c.claimant, c.createdBy)), dedupeKey: `dm:${d.id}:${tag}:${c.createdBy}:${stamp}` });
+      told.add(c.createdBy);
     }
+    return told;
   };
   const platformOf = (d: Dispute): Platform => (d.origin ?? origin)?.platform ?? 'slack';
   const about = (d: Dispute) => `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
@@ -80,8 +93,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     switch (e.type) {
       case 'dispute.opened': {
         const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
-        const viewer = CHANNEL_VIEWER;
-        toThread(d, { ...disputeCard(deps, viewer, d, { withActions: false }), visibility: 'public' }, 'opened');
+        toThread(d, (v) => disputeCard(deps, v, d, { withActions: false }), 'opened');
         // The other parties hear of it at once (a case settled on opening reaches them settled).
         const settledNow = events.some((o) => o.type === 'dispute.settled' && o.dispute.id === d.id);
         if (!settledNow && isOverlapCase(d)) {
@@ -93,14 +105,14 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
         const justOpened = events.some((o) => o.type === 'dispute.opened' && o.dispute.id === d.id);
         // A case settled the moment it opened: its announcement already shows the outcome.
-        if (!justOpened) toThread(d, reply(`Dispute #${d.id} settled`, [text(outcomeText(deps, CHANNEL_VIEWER, d), 'good')], { visibility: 'public' }), 'settled', true);
-        toParties(d, (v) => disputeCard(deps, v, d, { withActions: false }), 'settled');
+        const told = toParties(d, (v) => disputeCard(deps, v, d, { withActions: false }), 'settled');
+        if (!justOpened) toThread(d, (v) => reply(`Dispute #${d.id} settled`, [text(outcomeText(deps, v, d), 'good')]), 'settled', { broadcast: true, told });
         break;
       }
       case 'dispute.assigned': {
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
-        toThread(d, reply(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}`, [text(`The criteria did not settle this on their own. ${vp.person(d.arbitrator)} will rule${d.dueAt ? ` by ${vp.dateTime(d.dueAt)}` : ''}.`)], { visibility: 'public' }), 'assigned');
+        toThread(d, () => reply(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}`, [text(`The criteria did not settle this on their own. ${vp.person(d.arbitrator)} will rule${d.dueAt ? ` by ${vp.dateTime(d.dueAt)}` : ''}.`)]), 'assigned');
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) {
           const arb: Principal = { kind: 'internal', userKey: `${target.platform}:${target.user}`, personKey: d.arbitrator, displayName: '' };
@@ -110,15 +122,15 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       }
       case 'dispute.ruled': {
         const d = e.dispute;
-        toThread(d, reply(`Dispute #${d.id} ruled`, [text(outcomeText(deps, CHANNEL_VIEWER, d), 'good')], { visibility: 'public' }), 'ruled', true);
-        toParties(d, (v) => partyCard(d, v, `Ruling on dispute #${d.id}: ${about(d)}`, `Dispute #${d.id} over ${about(d)} is ruled.`), 'ruled');
+        const told = toParties(d, (v) => partyCard(d, v, `Ruling on dispute #${d.id}: ${about(d)}`, `Dispute #${d.id} over ${about(d)} is ruled.`), 'ruled');
+        toThread(d, (v) => reply(`Dispute #${d.id} ruled`, [text(outcomeText(deps, v, d), 'good')]), 'ruled', { broadcast: true, told });
         break;
       }
       case 'dispute.info_requested': {
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
-        toThread(d, reply(`${vp.person(e.by)} asks for more information`, [text(`${vp.person(e.by)} asks: ${e.question}`), text('Reply in this thread.', 'muted')], { visibility: 'public' }), 'ask');
-        toParties(d, () => reply(`Question on dispute #${d.id}: ${about(d)}`, [text(`${vp.person(e.by)} asks about dispute #${d.id} over ${about(d)}: ${e.question}`), text("Answer in the dispute's thread, where it was raised.", 'muted')]), 'ask');
+        const told = toParties(d, () => reply(`Question on dispute #${d.id}: ${about(d)}`, [text(`${vp.person(e.by)} asks about dispute #${d.id} over ${about(d)}: ${e.question}`), text("Answer in the dispute's thread, where it was raised.", 'muted')]), 'ask');
+        toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [text(`${vp.person(e.by)} asks: ${e.question}`), text(inDm ? 'Answer where the dispute was raised.' : 'Reply in this thread.', 'muted')]), 'ask', { told });
         break;
       }
       case 'dispute.reminder': {
@@ -136,7 +148,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       case 'dispute.escalated': {
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
-        toThread(d, reply(`Dispute #${d.id} escalated to ${vp.person(d.arbitrator)}`, [text(`${vp.person(e.from)} did not rule in time. The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.dateTime(d.dueAt)}` : ''}.`, 'warning')], { visibility: 'public' }), `escalated:${d.escalationLevel}`);
+        toThread(d, () => reply(`Dispute #${d.id} escalated to ${vp.person(d.arbitrator)}`, [text(`${vp.person(e.from)} did not rule in time. The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.dateTime(d.dueAt)}` : ''}.`, 'warning')]), `escalated:${d.escalationLevel}`);
         const next = personTarget(deps, d.arbitrator, platformOf(d));
         if (next) {
           const arb: Principal = { kind: 'internal', userKey: `${next.platform}:${next.user}`, personKey: d.arbitrator, displayName: '' };
@@ -158,7 +170,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const last = personTarget(deps, d.arbitrator, platform);
         const fallbackUser = last?.platform === platform ? last.user : undefined;
         if (channel) out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: `exhausted:${d.id}` });
-        toThread(d, reply(`Dispute #${d.id} escalated to the escalation channel`, [text('Nobody in the escalation chain ruled in time; the case went to the escalation channel.', 'attention')], { visibility: 'public' }), 'exhausted');
+        toThread(d, () => reply(`Dispute #${d.id} escalated to the escalation channel`, [text('Nobody in the escalation chain ruled in time; the case went to the escalation channel.', 'attention')]), 'exhausted');
         break;
       }
       case 'claim.dormancy_warning':

@@ -117,11 +117,15 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           const raiser = d.raisedBy.startsWith('slack:') ? d.raisedBy.slice('slack:'.length) : null;
           if (!raiser || !cannotPostIn(e)) throw classifySlackError(e, o.fail);
           // Raised where the bot may not post (a private channel or a DM it is not in): the
-          // raiser gets the update in their DM with the bot, told why; the channel stays the
-          // dispute's place, so once the bot is invited the next update goes there.
+          // raiser gets the update in their DM with the bot, told why, as made for them (not for
+          // a channel that may hold other partners), unless a DM of their own already says it;
+          // the channel stays the dispute's place, so once the bot is invited updates go there.
+          const copy = (m.body as { raiserCopy?: unknown }).raiserCopy;
+          if (copy === null) return;
+          const forRaiser = isReply(copy) ? renderReply(copy) : body;
           const channel = await dmChannel(raiser);
           const note = { type: 'section', text: { type: 'mrkdwn', text: `I could not post this update on dispute #${d.id} in <#${origin.channel}>, where it was raised: invite me there and the next updates go to the channel. Here it is:` } };
-          await api(() => o.client.chat.postMessage({ channel, ...body, blocks: [note, ...body.blocks].slice(0, 50) }));
+          await api(() => o.client.chat.postMessage({ channel, ...forRaiser, blocks: [note, ...forRaiser.blocks].slice(0, 50) }));
           return;
         }
         const thread = posted.ts;

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { classifySlackError, createSlackDeliverer, DELIVERY_CLIENT_OPTIONS } from '../../../handlers/platforms/slack/deliver.js';
 import { reply, text } from '../../../handlers/replies/model.js';
+import { approve } from '../../../handlers/rule.js';
 import { openArbitratedCase } from '../../support/cases.js';
 import { DeliveryError, drainOutbox, LEASE_MS } from '../../../src/app/outbox-worker.js';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
@@ -85,6 +86,32 @@ describe('the Slack outbox deliverer', () => {
     const last = h.fake.callsTo('chat.postMessage').at(-1)!;
     expect(last.args.channel).toBe(PRIVATE);
     expect(h.rt.store.disputes.get(d.id)!.origin).toEqual({ platform: 'slack', channel: PRIVATE, thread: last.result.ts });
+  });
+
+  it('the raiser’s copy of an update the bot may not post is made for the raiser, and none is sent when a DM of their own already says it', async () => {
+    const PRIVATE = 'G0PRIVATE';
+    h.fake.notIn.add(PRIVATE);
+    for (const [user, stage] of [[USERS.northwind, 'proposal'], [USERS.contoso, 'qualified']] as const) {
+      const view = await h.openForm(user, '/claim', '', PRIVATE);
+      await h.submit(user, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage });
+    }
+    const d = h.rt.store.disputes.all().at(-1)!;
+    await h.drain();
+    const toContoso = () => h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${USERS.contoso.id}`).map((c) => visible(c.args));
+    // The announcement, as Contoso (who raised it) sees the case: its own name, the other party unnamed.
+    const announced = toContoso().find((t) => t.includes('invite me there') && t.includes('Parties'))!;
+    expect(announced).toMatch(/Contoso Consulting vs another party|another party vs Contoso Consulting/);
+    expect(announced).not.toContain('Northwind');
+    // Pat rules for Northwind: Contoso's own ruling DM says so; no channel copy says otherwise.
+    const pat = h.rt.resolve({ platform: 'slack', userId: USERS.pat.id, displayName: 'pat', orgId: USERS.pat.team, home: true });
+    const before = toContoso().length;
+    approve(h.rt.deps, pat, `${d.id}:northwind`);
+    await h.drain();
+    const after = toContoso().slice(before);
+    expect(after).toHaveLength(1);
+    expect(after[0]).toContain('another party owns it');
+    expect(after[0]).not.toContain('invite me there');
+    expect(rows().every((r) => r.status === 'delivered')).toBe(true);
   });
 
   it('a channel message the bot may not post (never invited) goes by DM to the person it names as fallback, told why; with none it is parked, naming the error', async () => {
