@@ -1,6 +1,6 @@
 import type { Activity, CloudAdapter, ConversationParameters, ConversationReference } from 'botbuilder';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import type { Reply } from '../../replies/model.js';
+import { reply, text, type Reply } from '../../replies/model.js';
 import type { TeamsLog } from './bot.js';
 import type { TeamsContact, TeamsContacts } from './contacts.js';
 import { TEAMS_IDS } from './ids.js';
@@ -101,9 +101,12 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     warned = true;
     o.log.warn({}, 'botbuilder connector has no pipeline to remove its retry policy from; deliveries also retry inside the SDK');
   };
+  /** Failures that will fail the same way again (the bot is not in that conversation, say). */
+  const forGood = new WeakSet<object>();
   const fail: DeliveryFailure = (message, retryAfter, permanent, throttled) => {
     const e = o.fail(message, retryAfter, permanent, throttled);
     decided.add(e);
+    if (permanent) forGood.add(e);
     return e;
   };
   /** Runs `fn` with a connector for `serviceUrl` (the adapter's proactive turn), failures classified. */
@@ -200,7 +203,15 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         await toUser(t.user, activity);
         return;
       case 'channel':
-        await toConversation(t.channel, t.thread ?? null, null, activity);
+        try {
+          await toConversation(t.channel, t.thread ?? null, null, activity);
+        } catch (e) {
+          if (!t.fallbackUser || typeof e !== 'object' || e === null || !forGood.has(e)) throw e;
+          // A channel the bot cannot post in (not installed in that team): the person the
+          // message names gets it in a 1:1 chat, told why, rather than nobody at all.
+          const why = renderReply(reply(m.body.summary, [text(`I could not post this in the channel it is for (${(e as Error).message}): add me to that team. Here it is:`, 'warning'), ...m.body.blocks]));
+          await toUser(t.fallbackUser, { type: 'message', attachments: [cardAttachment(why)], summary: plain(m.body.summary) });
+        }
         return;
       case 'dispute-thread': {
         const d = o.disputes.get(t.disputeId);

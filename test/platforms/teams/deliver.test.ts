@@ -55,6 +55,28 @@ describe('the Teams deliverer', () => {
     expect(h.connector.calls[0]).toMatchObject({ kind: 'send', conversationId: '19:escalations@thread.tacv2;messageid=1700000000999' });
   });
 
+  it('a channel message Teams refuses for good (the bot is not in that team) goes to the 1:1 of the person it names as fallback, told why', async () => {
+    h.connector.failNext(403);
+    enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2', fallbackUser: USERS.sam.id }, 'Dispute #9 is past its whole escalation chain');
+    await h.drain();
+    const sent = h.connector.calls.filter((c) => c.status === 200);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ kind: 'send', conversationId: personalChat(USERS.sam) });
+    expect(readCard(cardOf(sent[0]))).toContain('I could not post this in the channel it is for (Teams answered HTTP 403');
+    expect(readCard(cardOf(sent[0]))).toContain('Dispute #9 is past its whole escalation chain');
+    expect(rows()).toHaveLength(0);
+  });
+
+  it('a channel message Teams refuses for good with no fallback is parked; a passing failure is retried, never sent as a DM', async () => {
+    h.connector.failNext(403);
+    enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2' }, 'No one to tell');
+    h.connector.failNext(503);
+    enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2', fallbackUser: USERS.sam.id }, 'Later');
+    await h.drain();
+    expect(h.connector.calls.filter((c) => c.status === 200)).toHaveLength(0);
+    expect(rows().map((r) => r.status).sort()).toEqual(['parked', 'pending']);
+  });
+
   it('429 is retried later, after the connector’s Retry-After, without retrying inside the SDK', async () => {
     h.connector.failNext(429, { retryAfter: '30' });
     enqueue({ kind: 'user', user: USERS.sam.id }, 'Slow down');
