@@ -209,9 +209,11 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
       return `${r.n}:${r.at ?? 0}:${r.total}`;
     },
     upsert: (a) => {
-      const exists = db.select({ id: t.accounts.id }).from(t.accounts).where(eq(t.accounts.id, a.id)).get();
-      const row = { ...a, updatedAt: now() };
-      db.insert(t.accounts).values(row).onConflictDoUpdate({ target: t.accounts.id, set: row }).run();
+      // Prepared once: a large import runs this for every row while it holds the write lock.
+      const { columns, params } = ACCOUNTS.encode({ ...a, updatedAt: now() });
+      const exists = q('SELECT 1 FROM accounts WHERE id = ?').get(a.id) !== undefined;
+      const set = columns.filter((c) => c !== '"id"').map((c) => `${c} = excluded.${c}`);
+      q(`INSERT INTO accounts (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT ("id") DO UPDATE SET ${set.join(', ')}`).run(...params);
       return exists ? 'updated' : 'inserted';
     },
   };
