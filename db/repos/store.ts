@@ -283,7 +283,8 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
       q(`UPDATE claims SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...params, id);
     },
     replace: (id, c: NewClaim) => {
-      db.update(t.claims).set(claimValues(c)).where(eq(t.claims.id, id)).run();
+      const { columns, params } = CLAIMS.encode(claimValues(c));
+      q(`UPDATE claims SET ${columns.map((col) => `${col} = ?`).join(', ')} WHERE id = ?`).run(...params, id);
     },
     forAccount: (accountId) => many(`SELECT ${CLAIMS.select} FROM claims WHERE account_id = ? ORDER BY id`, asClaim, accountId),
     forClaimant: (party) => many(`SELECT ${CLAIMS.select} FROM claims WHERE claimant = ? ORDER BY id`, asClaim, party),
