@@ -4,11 +4,12 @@ import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { reply, text, type Reply } from './replies/model.js';
+import { parseNumberId } from './validate.js';
 
 /** The "Log activity" button: renews a claim's protection against dormancy. */
 export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
-  const id = Number(value);
-  if (!Number.isInteger(id) || id <= 0) throw new DomainError('invalid_input', 'Name the claim by its number (your claims and their numbers are in /roe mine).');
+  const id = parseNumberId(value);
+  if (id === null) throw new DomainError('invalid_input', 'Name the claim by its number (your claims and their numbers are in /roe mine).');
   const claim = deps.ctx.store.transaction(() => logActivity(deps.ctx, viewer, id));
   const vp = viewpoint(deps, viewer);
   const state = claim.status === 'protected' ? 'It stays protected.' : 'It is still waiting for a decision; the activity counts once it is protected.';

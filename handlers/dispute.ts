@@ -7,7 +7,7 @@ import { refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountNotFound, findAccount, resolveAccount } from './resolve-account.js';
-import { parseForm } from './validate.js';
+import { parseForm, parseNumberId } from './validate.js';
 
 /** The dispute form; `evidence` prefilled, e.g. with a link to the message it was raised from. */
 export function disputeForm(deps: HandlerDeps, viewer: Principal, accountText = '', evidence = ''): Form {
@@ -40,8 +40,8 @@ const disputeSchema = z.object({
     .optional()
     .transform((s, ctx) => {
       if (!s) return undefined;
-      const n = Number(s.replace(/^#/, ''));
-      if (!Number.isInteger(n) || n <= 0) {
+      const n = parseNumberId(s);
+      if (n === null) {
         ctx.addIssue({ code: 'custom', message: 'A claim number, e.g. 12' });
         return z.NEVER;
       }

@@ -9,7 +9,7 @@ import { viewpoint } from './deps.js';
 import { disputeCard } from './dispute-card.js';
 import { announce } from './notify.js';
 import { FORMS, type Form, type Reply } from './replies/model.js';
-import { parseForm } from './validate.js';
+import { parseForm, parseNumberId } from './validate.js';
 
 /** The award form's choice that gives the account to nobody (a claim waiting for approval can be refused). */
 export const NOBODY = 'none';
@@ -21,8 +21,8 @@ function parseValue(value: unknown): { id: number; party: string | undefined } {
 }
 
 function disputeId(value: unknown): number {
-  const n = Number(typeof value === 'string' ? value.split(':')[0] : value);
-  if (!Number.isInteger(n) || n <= 0) throw new DomainError('invalid_input', 'That button refers to no dispute.');
+  const n = parseNumberId(typeof value === 'string' ? value.split(':')[0] : value);
+  if (n === null) throw new DomainError('invalid_input', 'That button refers to no dispute.');
   return n;
 }
 

@@ -5,12 +5,13 @@ import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { reply, text, type Reply } from './replies/model.js';
 import { caseCard } from './rule.js';
+import { parseNumberId } from './validate.js';
 
 /** The "Snooze" buttons of a reminder: value `DISPUTE:OPTION` (1h, 4h, next-business-day). */
 export function snoozeReminder(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
   const [idText = '', option = ''] = String(value).split(/[:\s]+/);
-  const id = Number(idText.replace(/^#/, ''));
-  if (!Number.isInteger(id) || id <= 0 || !SNOOZE_OPTIONS.includes(option as SnoozeOption)) {
+  const id = parseNumberId(idText);
+  if (id === null || !SNOOZE_OPTIONS.includes(option as SnoozeOption)) {
     throw new DomainError('invalid_input', `Snooze a reminder with a dispute number and one of ${SNOOZE_OPTIONS.join(', ')}.`);
   }
   const { until, dispute } = deps.ctx.store.transaction(() => snooze(deps.ctx, viewer, id, option as SnoozeOption));

@@ -15,3 +15,14 @@ export function parseForm<S extends z.ZodType>(schema: S, values: Record<string,
     .join('; ');
   throw new DomainError('invalid_input', `Please fix: ${summary}`, fields);
 }
+
+/**
+ * A claim or dispute number as typed or carried by a button: digits, with an optional leading
+ * "#" (and spaces around); null for anything else ("1e3", "0x10", "12.5", "-4", "0").
+ */
+export function parseNumberId(value: unknown): number | null {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  if (!/^#?\d{1,15}$/.test(text)) return null;
+  const n = Number(text.replace(/^#/, ''));
+  return n > 0 ? n : null;
+}
