@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseInline } from '../../handlers/platforms/console/console.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { ROOT } from '../support/builders.js';
 import { testRuntime } from '../support/runtime.js';
@@ -122,6 +123,15 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(code).toBe(0);
     expect(out).toContain(`> ${line}\n${message}\n> /roe mine\nYou have no claims.`);
     expect(out).not.toContain('Claim #');
+  });
+
+  it.each<[string, { pairs: Record<string, string>; rest: string }]>([
+    [`'Acme Corporation'`, { pairs: {}, rest: 'Acme Corporation' }],
+    [`"Acme \\"Big\\" Corp"`, { pairs: {}, rest: 'Acme "Big" Corp' }],
+    [`O'Reilly Media`, { pairs: {}, rest: "O'Reilly Media" }],
+    [`account='Soylent Corp' stage=proposal`, { pairs: { account: 'Soylent Corp', stage: 'proposal' }, rest: '' }],
+  ])('inline text %s is split as a shell would', (text, expected) => {
+    expect(parseInline(text)).toEqual(expected);
   });
 
   /** Northwind and Contoso claim Soylent; furthest-stage only recommends, so dispute #1 waits for Pat. */

@@ -34,14 +34,14 @@ export interface ConsoleOptions {
 export function parseInline(text: string): { pairs: Record<string, string>; rest: string } {
   const pairs: Record<string, string> = {};
   const rest: string[] = [];
-  const re = /(\w+)=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S*))|"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  const re = /(\w+)=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S*))|"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
   for (const m of text.matchAll(re)) {
     // A bare value starting with a quote is one whose closing quote is missing: it would eat
     // only its first word and leave the rest to the fields after it.
-    const open = /^["']/.exec(m[4] ?? m[6] ?? '');
+    const open = /^["']/.exec(m[4] ?? m[7] ?? '');
     if (open) throw new DomainError('invalid_input', `A quote (${open[0]}) ${m[1] ? `after ${m[1]}= ` : ''}is not closed: put the value between two quotes, e.g. ${m[1] ?? 'account'}=${open[0]}Acme Corporation${open[0]}.`);
     if (m[1]) pairs[m[1].toLowerCase()] = (m[2]?.replace(/\\(.)/g, '$1') ?? m[3] ?? m[4] ?? '').trim();
-    else rest.push(m[5] ?? m[6] ?? '');
+    else rest.push(m[5]?.replace(/\\(.)/g, '$1') ?? m[6] ?? m[7] ?? '');
   }
   return { pairs, rest: rest.join(' ') };
 }
