@@ -63,21 +63,28 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     if (!where) return;
     const raiser = d.raisedAs !== null && splitUserKey(d.raisedBy) ? partyViewer(d.raisedAs, d.raisedBy) : null;
     const raiserCopy = raiser === null ? undefined : opts.told?.has(d.raisedBy) ? null : make(raiser, true);
-    const body = { ...make(CHANNEL_VIEWER, false), visibility: 'public' as const, ...(raiserCopy !== undefined ? { raiserCopy } : {}) };
-    out.push({ platform: where.platform, target: { kind: 'dispute-thread', disputeId: d.id, ...(opts.broadcast ? { broadcast: true } : {}) }, body, dedupeKey: `thread:${d.id}:${tag}:${stamp}` });
+    // How to post it rides in the body: messages to one target keep their order only while the target is the same.
+    const body = { ...make(CHANNEL_VIEWER, false), visibility: 'public' as const, ...(raiserCopy !== undefined ? { raiserCopy } : {}), ...(opts.broadcast ? { broadcast: true } : {}) };
+    out.push({ platform: where.platform, target: { kind: 'dispute-thread', disputeId: d.id }, body, dedupeKey: `thread:${d.id}:${tag}:${stamp}` });
   };
-  /** DMs to the people who filed the case's claims (but the actor); returns who was told. */
+  /**
+   * DMs to the people of the case (but the actor): whoever filed its claims, and whoever raised
+   * it (who may hold no claim: a dispute raised by hand against an owner). Returns who was told.
+   */
   const toParties = (d: Dispute, make: (viewer: Principal) => Reply, tag: string): Set<string> => {
-    const seen = new Set<string>();
-    const told = new Set<string>();
+    const people: { userKey: string; viewer: Principal }[] = [];
     for (const id of d.claimIds) {
       const c = deps.ctx.store.claims.get(id);
-      if (!c || seen.has(c.createdBy) || c.createdBy === actorKey) continue;
-      seen.add(c.createdBy);
-      const target = splitUserKey(c.createdBy);
+      if (c) people.push({ userKey: c.createdBy, viewer: partyViewer(c.claimant, c.createdBy) });
+    }
+    if (d.raisedAs !== null) people.push({ userKey: d.raisedBy, viewer: partyViewer(d.raisedAs, d.raisedBy) });
+    const told = new Set<string>();
+    for (const { userKey, viewer } of people) {
+      if (told.has(userKey) || userKey === actorKey) continue;
+      const target = splitUserKey(userKey);
       if (!target) continue;
-      out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: make(partyViewer(c.claimant, c.createdBy)), dedupeKey: `dm:${d.id}:${tag}:${c.createdBy}:${stamp}` });
-      told.add(c.createdBy);
+      out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: make(viewer), dedupeKey: `dm:${d.id}:${tag}:${userKey}:${stamp}` });
+      told.add(userKey);
     }
     return told;
   };

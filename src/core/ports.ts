@@ -79,8 +79,12 @@ export interface LedgerRepo {
 /** A message to deliver later, written in the same transaction as the change causing it. */
 export interface OutboxMessage {
   platform: 'slack' | 'teams' | 'console';
-  /** Where: a user (`user`), a channel, or a thread in a channel. */
-  target: { kind: 'user'; user: string } | { kind: 'channel'; channel: string; thread?: string | null; fallbackUser?: string } | { kind: 'dispute-thread'; disputeId: number; broadcast?: boolean };
+  /**
+   * Where: a user (`user`), a channel, or a thread in a channel. Messages to one target are
+   * delivered in the order they were queued, so anything that is not where (how to post) goes
+   * in the body.
+   */
+  target: { kind: 'user'; user: string } | { kind: 'channel'; channel: string; thread?: string | null; fallbackUser?: string } | { kind: 'dispute-thread'; disputeId: number };
   /** The neutral reply, as JSON. */
   body: unknown;
   dedupeKey: string;

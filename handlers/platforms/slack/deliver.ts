@@ -111,7 +111,8 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
         let posted: { ts?: string };
         try {
           // How a case ended is also shown in the channel (reply_broadcast), where its announcement is.
-          const where = origin.thread ? (t.broadcast ? { thread_ts: origin.thread, reply_broadcast: true as const } : { thread_ts: origin.thread }) : {};
+          const broadcast = (m.body as { broadcast?: unknown }).broadcast === true;
+          const where = origin.thread ? (broadcast ? { thread_ts: origin.thread, reply_broadcast: true as const } : { thread_ts: origin.thread }) : {};
           posted = await o.client.chat.postMessage({ channel: origin.channel, ...where, ...body });
         } catch (e) {
           const raiser = d.raisedBy.startsWith('slack:') ? d.raisedBy.slice('slack:'.length) : null;

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { submitClaim } from '../../handlers/claim.js';
+import { submitDispute } from '../../handlers/dispute.js';
+import { createSlackDeliverer } from '../../handlers/platforms/slack/deliver.js';
+import { approve, submitAward } from '../../handlers/rule.js';
+import { DeliveryError, drainOutbox, nextAttemptDelay, type Deliverer } from '../../src/app/outbox-worker.js';
+import { policyTextWith } from '../support/builders.js';
+import { openArbitratedCase } from '../support/cases.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+let rt: TestRuntime;
+afterEach(() => rt?.close());
+const dir = mkdtempSync(join(tmpdir(), 'roe-notify-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const meta = () => ({ origin: { platform: 'console' as const, channel: 'general', thread: null }, requestKey: null });
+
+it('a partner that raised a dispute by hand, holding no claim in it, is told the ruling with its rationale by DM', () => {
+  // First registration only recommends here, so the case waits for the arbitrator.
+  const policy = join(dir, 'manual.yaml');
+  writeFileSync(policy, policyTextWith([['{ rule: first-registration, auto: true }', '{ rule: first-registration, auto: false }']]));
+  rt = testRuntime({ policyPath: policy });
+  submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '' }, meta());
+  submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'soylent', product: 'Analytics', reason: 'We met the CFO in October at the trade show' }, meta());
+  const d = rt.store.disputes.all().at(-1)!;
+  expect(d.status).toBe('open');
+  expect(rt.store.claims.forAccount('soylent').filter((c) => c.claimant === 'contoso')).toHaveLength(0);
+  submitAward(rt.deps, as.person(rt, d.arbitrator), { dispute: String(d.id), party: 'contoso', rationale: 'Contoso brought the customer to the last two QBRs.' });
+  const toContoso = (rt.db.sqlite.prepare("select body from outbox where target like '%contoso-user%' order by id").all() as { body: string }[]).map((r) => r.body);
+  expect(toContoso).toHaveLength(1);
+  expect(toContoso[0]).toContain('Contoso Consulting owns it. Rationale: Contoso brought the customer to the last two QBRs.');
+});
+
+it('how a case ended waits behind the case’s earlier thread posts: the announcement stays the thread’s first message', async () => {
+  rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+  const d = openArbitratedCase(rt);
+  // As if raised in a Slack channel.
+  rt.store.disputes.update(d.id, { origin: { platform: 'slack', channel: 'C1', thread: null } });
+  rt.db.sqlite.exec("update outbox set platform = 'slack' where target like '%dispute-thread%'");
+  const posts: { text: string; thread_ts?: string | undefined; ts: string }[] = [];
+  let slackDown = true;
+  const client = {
+    chat: {
+      postMessage: async (args: { thread_ts?: string; text: string }) => {
+        if (slackDown) throw new Error('socket hang up');
+        const ts = `1700000000.00000${posts.length + 1}`;
+        posts.push({ text: args.text, thread_ts: args.thread_ts, ts });
+        return { ok: true, ts };
+      },
+    },
+    conversations: { open: async () => ({ channel: { id: 'D1' } }) },
+  } as never;
+  const slack = createSlackDeliverer({ client, disputes: rt.store.disputes, fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t) });
+  const onlyThreads: Deliverer = async (m) => (m.target.kind === 'dispute-thread' ? slack(m as never) : undefined);
+  const drain = () => drainOutbox(rt.db.db, { slack: onlyThreads, console: async () => undefined }, () => rt.clock.now(), rt.logger);
+  await drain(); // Slack is down: the announcement waits for its retry
+  approve(rt.deps, as.person(rt, 'pat'), `${d.id}:${d.recommendation}`);
+  slackDown = false;
+  await drain();
+  rt.clock.advance(nextAttemptDelay(0) + 1);
+  await drain();
+  await drain();
+  expect(posts[0]!.text).toMatch(/^Dispute #\d+ on /);
+  expect(posts[0]!.thread_ts).toBeUndefined();
+  const ruled = posts.find((p) => p.text.includes('ruled'))!;
+  expect(ruled.thread_ts).toBe(posts[0]!.ts);
+});
