@@ -173,11 +173,22 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const platform = platformOf(d);
         const channel = platform === 'console' ? 'escalations' : platform === 'teams' ? channels.teams : channels.slack;
         const body = reply(`Dispute #${d.id} is past its whole escalation chain`, [text(`Dispute #${d.id} was not ruled by anyone in its escalation chain (last: ${vp.person(d.arbitrator)}). It needs an owner now.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' });
-        // Should the bot not be in that channel, the last person of the chain hears it instead.
+        // Should the bot not be in that channel, the last person of the chain hears it instead;
+        // with no channel named for this platform, they hear it at once.
         const last = personTarget(deps, d.arbitrator, platform);
         const fallbackUser = last?.platform === platform ? last.user : undefined;
-        if (channel) out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: `exhausted:${d.id}` });
-        toThread(d, () => reply(`Dispute #${d.id} escalated to the escalation channel`, [text('Nobody in the escalation chain ruled in time; the case went to the escalation channel.', 'attention')]), 'exhausted');
+        if (channel) {
+          out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: `exhausted:${d.id}` });
+          toThread(d, () => reply(`Dispute #${d.id} escalated to the escalation channel`, [text('Nobody in the escalation chain ruled in time; the case went to the escalation channel.', 'attention')]), 'exhausted');
+        } else {
+          if (last) {
+            const arb: Principal = { kind: 'internal', userKey: `${last.platform}:${last.user}`, personKey: d.arbitrator, displayName: '' };
+            const card = disputeCard(deps, arb, d, { withActions: true });
+            const why = `Dispute #${d.id} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${platform === 'teams' ? 'Teams' : 'Slack'} (sla.escalation_channel), so it stays with you, the last in the chain. It needs an owner now.`;
+            out.push({ platform: last.platform, target: { kind: 'user', user: last.user }, body: { ...card, summary: `Dispute #${d.id} is past its whole escalation chain`, blocks: [text(why, 'attention'), ...card.blocks] }, dedupeKey: `exhausted:${d.id}` });
+          }
+          toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time; the case stays with ${vp.person(d.arbitrator)}.`, 'attention')]), 'exhausted');
+        }
         break;
       }
       case 'claim.dormancy_warning':

@@ -92,6 +92,19 @@ describe('SLA reminders and escalation at the right business moments', () => {
     expect(run(rt, '2027-03-01T15:00:00Z').fired.filter((f) => f.subject === `dispute:${d.id}`)).toEqual([]);
   });
 
+  it('past the whole chain with no escalation channel named for the case’s platform, the last person of the chain is told by DM, and the thread says so', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = openArbitratedCase(rt);
+    // A Teams case: the example policy names an escalation channel for Slack only.
+    rt.store.disputes.update(d.id, { origin: { platform: 'teams', channel: '19:deals@thread.tacv2', thread: '1700' } });
+    const before = outbox(rt).length;
+    for (let i = 0; i < 3; i++) run(rt, rt.store.disputes.get(d.id)!.dueAt!.toISOString());
+    const told = outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`);
+    expect(told.some((t) => t.includes('"user":"29:vp"') && t.includes(`Dispute #${d.id} is past its whole escalation chain`))).toBe(true);
+    expect(told.some((t) => t.includes('dispute-thread') && t.includes(`Dispute #${d.id} is past its escalation chain`))).toBe(true);
+    expect(told.some((t) => t.includes('"kind":"channel"'))).toBe(false);
+  });
+
   it('a ruling cancels the pending SLA timers', () => {
     rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
     const d = openArbitratedCase(rt);
