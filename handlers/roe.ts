@@ -2,7 +2,6 @@ import type { Principal } from '../src/core/authz.js';
 import { dormancyAt, effectiveStatus } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
-import { operationsVersionOf } from '../src/core/sla/sla.service.js';
 import { breachesFromLedger, computeStats } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
@@ -107,7 +106,8 @@ export function queue(deps: HandlerDeps, viewer: Principal): Reply {
   const due = (d: (typeof open)[number]) => {
     if (!d.dueAt) return '';
     if (d.dueAt.getTime() <= now.getTime()) return `: OVERDUE since ${vp.dateTime(d.dueAt)}`;
-    const left = calendarOf(operationsVersionOf(deps.ctx, d)).businessTimeBetween(now, d.dueAt);
+    // In the business hours in force now, as an escalation's or a snooze's SLA counts them.
+    const left = calendarOf(vp.version).businessTimeBetween(now, d.dueAt);
     return `: due ${vp.dateTime(d.dueAt)} (${businessLeft(left)} of business time left)`;
   };
   return reply(`${plural(open.length, 'dispute')} waiting`, [
