@@ -1,6 +1,6 @@
 import { formatsFor } from '../src/core/time-format.js';
 import type { Principal } from '../src/core/authz.js';
-import { canSeeDealDetails, canSeeParty } from '../src/core/authz.js';
+import { canSeeDealDetails, canSeeParty, unknownReason } from '../src/core/authz.js';
 import { DomainError } from '../src/core/errors.js';
 import type { DomainContext } from '../src/core/context.js';
 import type { AccountMatch, Ranking } from '../src/core/matching/matcher.js';
@@ -24,7 +24,8 @@ export interface HandlerDeps {
  */
 export function refuseUnknown(viewer: Principal, what: string): void {
   if (viewer.kind === 'unknown') {
-    throw new DomainError('unknown_user', `Your organisation is not linked to a partner of ours yet, so you cannot ${what}; I can only offer help (/roe help). Ask your partner manager to connect it.`);
+    const ask = viewer.guest ? 'Ask for a full account, or reach us from your own company’s workspace through a shared channel.' : 'Ask your partner manager to connect it.';
+    throw new DomainError('unknown_user', `${unknownReason(viewer)}, so you cannot ${what}; I can only offer help (/roe help). ${ask}`);
   }
 }
 

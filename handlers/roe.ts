@@ -1,4 +1,4 @@
-import type { Principal } from '../src/core/authz.js';
+import { unknownReason, type Principal } from '../src/core/authz.js';
 import { dormancyAt, effectiveStatus } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
@@ -38,7 +38,7 @@ export function help(viewer: Principal): Reply {
       ],
     },
   ];
-  if (viewer.kind === 'unknown') blocks.push(text('Your organisation is not linked to a partner of ours yet, so this help is all I can offer. Ask your partner manager to connect it.', 'warning'));
+  if (viewer.kind === 'unknown') blocks.push(text(`${unknownReason(viewer)}, so this help is all I can offer. ${viewer.guest ? 'Ask for a full account, or reach us from your own company’s workspace through a shared channel.' : 'Ask your partner manager to connect it.'}`, 'warning'));
   return reply('roe-bot help', blocks, { title: 'roe-bot' });
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorizeRuling, type Principal } from '../src/core/authz.js';
+import { authorizeRuling, unknownReason, type Principal } from '../src/core/authz.js';
 import { assertOpen, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
 import { chainOf, versionOfDispute } from '../src/core/sla/sla.service.js';
 import type { Dispute } from '../src/core/types.js';
@@ -57,7 +57,7 @@ export function applyRuling(deps: HandlerDeps, viewer: Principal, id: number, in
  */
 export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
   const d = getOpen(deps, disputeId(value));
-  if (viewer.kind === 'unknown') throw new DomainError('unknown_user', 'Your organisation is not linked to a partner of ours yet, so you cannot see disputes.');
+  if (viewer.kind === 'unknown') throw new DomainError('unknown_user', `${unknownReason(viewer)}, so you cannot see disputes.`);
   if (viewer.kind === 'external' && !d.parties.includes(viewer.partnerId)) throw new DomainError('forbidden', `Dispute #${d.id} is not one your organisation is a party to.`);
   const canRule = viewer.kind === 'internal' && viewer.personKey !== null && d.status === 'open' && queueFor(deps.ctx, viewer.personKey).some((x) => x.id === d.id);
   return disputeCard(deps, viewer, d, { withActions: canRule });

@@ -6,7 +6,7 @@ import { DIRECT } from './types.js';
 export type Principal =
   | { kind: 'internal'; userKey: string; personKey: string | null; displayName: string }
   | { kind: 'external'; userKey: string; partnerId: string; displayName: string }
-  | { kind: 'unknown'; userKey: string; displayName: string };
+  | { kind: 'unknown'; userKey: string; displayName: string; guest?: boolean };
 
 /** What a platform adapter knows about a chat user. */
 export interface ChatIdentity {
@@ -17,6 +17,18 @@ export interface ChatIdentity {
   orgId: string | null;
   /** True when the user belongs to the company's own workspace or tenant. */
   home: boolean;
+  /**
+   * A guest account of the company's own workspace (a Slack single- or multi-channel guest):
+   * neither a colleague nor recognisably any partner's person, so it may only ask for help.
+   */
+  guest?: boolean;
+}
+
+/** Why an unknown user may only ask for help, in their words. */
+export function unknownReason(p: Extract<Principal, { kind: 'unknown' }>): string {
+  return p.guest
+    ? 'Guest accounts cannot use roe-bot, since it cannot tell whom a guest works for'
+    : 'Your organisation is not linked to a partner of ours yet';
 }
 
 export function userKey(platform: string, userId: string): string {
@@ -33,6 +45,7 @@ export function resolvePrincipal(
   partners: readonly Partner[],
 ): Principal {
   const key = userKey(who.platform, who.userId);
+  if (who.guest) return { kind: 'unknown', userKey: key, displayName: who.displayName, guest: true };
   if (who.home) {
     const personKey =
       who.platform === 'console'

@@ -8,6 +8,8 @@ export interface FakeSlackUser {
   team_id: string;
   name: string;
   real_name?: string;
+  /** A guest of the workspace: `multi` (is_restricted) or `single` (is_ultra_restricted). */
+  guest?: 'multi' | 'single';
 }
 
 /** One Web API call as the fake received it: the method, the decoded arguments, the bearer token. */
@@ -55,6 +57,11 @@ export class FakeSlack {
   /** Base URL for the WebClient's `slackApiUrl`. */
   get apiUrl(): string {
     return `${this.base}/api/`;
+  }
+
+  /** A user users.info knows from now on (or knows differently). */
+  addUser(u: FakeSlackUser): void {
+    this.users.set(u.id, u);
   }
 
   static async start(opts: { team: string; users?: FakeSlackUser[] }): Promise<FakeSlack> {
@@ -190,7 +197,7 @@ export class FakeSlack {
         if (!u) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id: u.id, team_id: u.team_id, name: u.name, real_name: u.real_name ?? u.name, is_bot: false, deleted: false, profile: { real_name: u.real_name ?? u.name, display_name: u.name, team: u.team_id } },
+          user: { id: u.id, team_id: u.team_id, name: u.name, real_name: u.real_name ?? u.name, is_bot: false, deleted: false, is_restricted: u.guest !== undefined, is_ultra_restricted: u.guest === 'single', profile: { real_name: u.real_name ?? u.name, display_name: u.name, team: u.team_id } },
         };
       }
       default:

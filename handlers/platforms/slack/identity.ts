@@ -21,6 +21,8 @@ interface UserFacts {
   teamId: string | null;
   enterpriseId: string | null;
   name: string;
+  /** A single- or multi-channel guest (`is_ultra_restricted`, `is_restricted`). */
+  guest: boolean;
   at: number;
 }
 
@@ -29,9 +31,10 @@ const MAX_CACHED_USERS = 5_000;
 
 /**
  * Maps Slack users to principals. A user is internal ("home") when their own team is the
- * workspace's (or their Enterprise Grid org is the bot's); anyone else is mapped by their team
- * id to a partner (Slack Connect) or is an unknown external. Where a payload does not carry the
- * user's team (slash commands, events), `users.info` says it; answers are cached for minutes.
+ * workspace's (or their Enterprise Grid org is the bot's) and they are no guest; anyone else is
+ * mapped by their team id to a partner (Slack Connect) or is an unknown external. `users.info`
+ * says a home user's guest status (and the team where a payload does not carry it: slash
+ * commands, events); answers are cached for minutes.
  */
 export class SlackIdentities {
   private workspacePromise: Promise<Workspace> | null = null;
@@ -73,6 +76,7 @@ export class SlackIdentities {
       teamId: u?.team_id ?? null,
       enterpriseId: u?.enterprise_user?.enterprise_id ?? null,
       name: u?.profile?.display_name || u?.real_name || u?.name || user.name || user.id,
+      guest: u?.is_restricted === true || u?.is_ultra_restricted === true,
       at: this.nowMs(),
     };
     this.users.delete(user.id);
@@ -81,18 +85,23 @@ export class SlackIdentities {
     return facts;
   }
 
-  /** The identity from the payload alone, or null when users.info must say (see {@link identity}). */
+  /**
+   * The identity from the payload alone, or null when users.info must say (see {@link identity}):
+   * a user of another team (Slack Connect) is settled by the payload's user.team_id, except in
+   * an Enterprise Grid org, where a colleague from another workspace of the same org is still
+   * home. A user of the workspace's own team always needs users.info: a guest has that team too.
+   */
   private fromPayload(ws: Workspace, user: SlackUserRef): ChatIdentity | null {
-    // A payload's user.team_id settles it, except in an Enterprise Grid org, where a colleague
-    // from another workspace of the same org is still home: users.info tells their org.
-    if (user.teamId && (user.teamId === ws.teamId || ws.enterpriseId === null)) {
-      return { platform: 'slack', userId: user.id, displayName: user.name ?? user.id, orgId: user.teamId, home: user.teamId === ws.teamId };
+    if (user.teamId && user.teamId !== ws.teamId && ws.enterpriseId === null) {
+      return { platform: 'slack', userId: user.id, displayName: user.name ?? user.id, orgId: user.teamId, home: false };
     }
     return null;
   }
 
   private fromFacts(ws: Workspace, user: SlackUserRef, f: UserFacts): ChatIdentity {
     const home = (f.teamId !== null && f.teamId === ws.teamId) || (ws.enterpriseId !== null && f.enterpriseId === ws.enterpriseId);
+    // A guest of the workspace is no colleague: it may be a partner's person let into a channel.
+    if (home && f.guest) return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId: f.teamId, home: false, guest: true };
     return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId: f.teamId, home };
   }
 

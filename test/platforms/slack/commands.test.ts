@@ -170,6 +170,27 @@ describe('Slack Connect users', () => {
     expect(seen).toMatch(/not linked to a partner of ours yet, so this help is all I can offer/);
   });
 
+  it.each(['single', 'multi'] as const)('a %s-channel guest of the workspace (perhaps a partner’s person) is no colleague: no account is answered, no form opens, help says why', async (kind) => {
+    const guest = { id: `U0GUEST${kind.toUpperCase()}`, name: 'gina.guest', team: USERS.sam.team };
+    h.fake.addUser({ id: guest.id, team_id: guest.team, name: guest.name, guest: kind });
+    const answer = await whoOwnsAnswer(guest, 'acme corp', { channel: SHARED_CHANNEL, withUserTeam: true });
+    const seen = visible(answer);
+    expect(seen).toMatch(/Guest accounts cannot use roe-bot, since it cannot tell whom a guest works for, so you cannot look up accounts/);
+    expect(seen).not.toContain('Northwind');
+    expect(seen).not.toContain('48,000');
+    const { responseUrl } = await h.command(guest, C.claim, 'acme', { channel: SHARED_CHANNEL });
+    expect(visible(await h.answer(responseUrl))).toMatch(/Guest accounts cannot use roe-bot/);
+    expect(h.fake.callsTo('views.open')).toHaveLength(0);
+    const help = await h.command(guest, C.roe, 'help');
+    expect(visible(await h.answer(help.responseUrl))).toMatch(/Guest accounts cannot use roe-bot, since it cannot tell whom a guest works for, so this help is all I can offer\. Ask for a full account/);
+  });
+
+  it('a full member of the workspace is a colleague, as users.info says (asked once, then remembered)', async () => {
+    expect(visible(await whoOwnsAnswer(USERS.rep, 'acme corp', { channel: SHARED_CHANNEL, withUserTeam: true }))).toContain('Northwind Partners');
+    await whoOwnsAnswer(USERS.rep, 'acme corp', { channel: SHARED_CHANNEL, withUserTeam: true });
+    expect(h.fake.callsTo('users.info').filter((c) => c.args.user === USERS.rep.id)).toHaveLength(1);
+  });
+
   it('an unknown user asking who owns an account is told politely that only help is open to them', async () => {
     const answer = await whoOwnsAnswer(USERS.stranger, 'acme');
     expect(answer.response_type).toBe('ephemeral');
