@@ -2,14 +2,14 @@ import type { Principal } from '../src/core/authz.js';
 import { logActivity } from '../src/core/claims/claims.service.js';
 import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
-import { viewpoint } from './deps.js';
+import { cmd, viewpoint } from './deps.js';
 import { reply, text, type Reply } from './replies/model.js';
 import { parseNumberId } from './validate.js';
 
 /** The "Log activity" button: renews a claim's protection against dormancy. */
 export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
   const id = parseNumberId(value);
-  if (id === null) throw new DomainError('invalid_input', 'Name the claim by its number (your claims and their numbers are in /roe mine).');
+  if (id === null) throw new DomainError('invalid_input', `Name the claim by its number (your claims and their numbers are in ${cmd(viewer, 'roe mine')}).`);
   const claim = deps.ctx.store.transaction(() => logActivity(deps.ctx, viewer, id));
   const vp = viewpoint(deps, viewer);
   const state = claim.status === 'protected' ? 'It stays protected.' : 'It is still waiting for a decision; the activity counts once it is protected.';

@@ -5,7 +5,7 @@ import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
 import { DIRECT, ROUTES, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { refuseUnknown, viewpoint } from './deps.js';
+import { cmd, refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountNotFound, asksForHelp, findAccount, resolveAccount } from './resolve-account.js';
@@ -19,7 +19,8 @@ export interface SubmitMeta {
 
 const DIRECT_LABEL = 'Direct sales';
 
-const CLAIM_HELP = 'Register a deal on an account (/claim acme opens this form with the account filled in). With nobody else on it, the claim protects the account for your policy’s protection period; an overlap goes to the ownership criteria, then to the arbitrator.';
+const claimHelp = (viewer: Principal) =>
+  `Register a deal on an account (${cmd(viewer, 'claim acme')} opens this form with the account filled in). With nobody else on it, the claim protects the account for your policy’s protection period; an overlap goes to the ownership criteria, then to the arbitrator.`;
 
 /** The claim form, with the account prefilled when one was named. */
 export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''): Form {
@@ -48,7 +49,7 @@ export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''
     { id: 'evidence', label: 'Evidence', kind: 'multiline', required: false, maxLength: 3000, hint: 'Meeting notes, a link to the CRM opportunity, the customer contact.' },
   );
   const missing = accountNotFound(deps, accountText);
-  const intro = missing ?? (asksForHelp(accountText) ? CLAIM_HELP : undefined);
+  const intro = missing ?? (asksForHelp(accountText) ? claimHelp(viewer) : undefined);
   return { id: FORMS.claim, title: 'Register a deal', submitLabel: 'Claim', ...(intro ? { intro } : {}), fields, state: {} };
 }
 
@@ -128,7 +129,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
       return reply(`Claim #${claim.id} on ${account.name} was not accepted`, [
         text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) was not accepted: the criteria settled dispute #${result.disputeId} for ${dispute?.winner ? vp.party(dispute.winner) : 'another party'}.`, 'attention'),
         ...(why ? [text(`Why: ${explainVerdict(why, { nameOf: vp.party, formatDate: vp.date })}`)] : []),
-        text('Use /dispute if you have evidence the rules did not consider.', 'muted'),
+        text(`Use ${cmd(viewer, 'dispute')} if you have evidence the rules did not consider.`, 'muted'),
       ]);
     }
     return reply(`Claim #${claim.id} on ${account.name} is pending`, [

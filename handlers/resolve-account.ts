@@ -65,7 +65,7 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
     const names = matchLabels(deps, matches);
     throw new DomainError('invalid_input', `"${value}" matches several accounts: ${names.join(', ')}. Give more of the name, or the web domain.`, { [field]: `Several accounts match: ${names.join(', ')}` });
   }
-  throw new DomainError('not_found', `No account matches "${value}". Try /who-owns to search.`, { [field]: `No account matches "${value}"` });
+  throw new DomainError('not_found', `No account matches "${value}". Try part of the name, an alias or the web domain.`, { [field]: `No account matches "${value}"` });
 }
 
 /** A name as typed, but for case, accents and punctuation: a leading "the" and legal forms kept. */

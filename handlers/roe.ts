@@ -5,36 +5,42 @@ import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { breachesFromLedger, computeStats } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { viewpoint } from './deps.js';
+import { cmd, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
 
 export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'stats', 'policy'] as const;
 
 /** `/roe help`: what the bot does and every command. */
 export function help(viewer: Principal): Reply {
+  const c = (command: string) => cmd(viewer, command);
+  const teams = viewer.userKey.startsWith('teams:');
   const blocks: Block[] = [
     text('roe-bot applies our partner rules of engagement: who owns an account, deal registrations, and disputes settled by the written criteria or by the named arbitrator.'),
     {
       type: 'list',
       title: 'Commands',
       items: [
-        { text: '/who-owns <name, alias or domain>', detail: 'Who owns an account, and why.' },
-        { text: '/claim [account]', detail: 'Register a deal on an account.' },
-        { text: '/dispute [account]', detail: 'Dispute who owns an account.' },
-        { text: '/roe mine', detail: 'Your claims and when their protection ends.' },
-        { text: '/roe queue', detail: 'Disputes waiting for your ruling (arbitrators).' },
-        { text: '/roe stats', detail: 'Claims, disputes and rulings per partner.' },
-        { text: '/roe policy', detail: 'The rules in force.' },
+        { text: c('who-owns <name, alias or domain>'), detail: 'Who owns an account, and why.' },
+        { text: c('claim [account]'), detail: 'Register a deal on an account.' },
+        { text: c('dispute [account]'), detail: 'Dispute who owns an account.' },
+        { text: c('roe mine'), detail: 'Your claims and when their protection ends.' },
+        { text: c('roe queue'), detail: 'Disputes waiting for your ruling (arbitrators).' },
+        { text: c('roe stats'), detail: 'Claims, disputes and rulings per partner.' },
+        { text: c('roe policy'), detail: 'The rules in force.' },
       ],
     },
     {
       type: 'list',
       title: 'Also',
       items: [
-        { text: 'Examples', detail: '/who-owns acme.com, /claim Acme Corporation, /dispute acme' },
-        { text: 'Dispute ownership (Slack message shortcut)', detail: 'From the ⋯ menu of a message: a dispute with that message as evidence.' },
-        { text: 'Arbitrators', detail: 'A case comes to you as a DM card: Approve the recommendation, Award to another party (with a rationale) or Ask for information. Reminders come before the SLA ends; then the case escalates.' },
-        { text: 'Home (Slack)', detail: 'Your claims, and for arbitrators the queue with due times.' },
+        { text: 'Examples', detail: `${c('who-owns acme.com')}, ${c('claim Acme Corporation')}, ${c('dispute acme')}` },
+        ...(teams
+          ? [{ text: 'In a channel or group chat', detail: 'Mention me first: @roe-bot who-owns acme. Only you see the answer.' }]
+          : [
+              { text: 'Dispute ownership (message shortcut)', detail: 'From the ⋯ menu of a message: a dispute with that message as evidence.' },
+              { text: 'Home', detail: 'Your claims, and for arbitrators the queue with due times.' },
+            ]),
+        { text: 'Arbitrators', detail: `A case comes to you as a card in your chat with me: Approve the recommendation, Award to another party (with a rationale) or Ask for information. Reminders come before the SLA ends; then the case escalates.` },
       ],
     },
   ];
@@ -63,7 +69,7 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
       : viewer.kind === 'internal'
         ? deps.ctx.store.claims.all().filter((c) => c.createdBy === viewer.userKey)
         : [];
-  if (claims.length === 0) return reply('No claims', [text('You have no claims. Register one with /claim.')]);
+  if (claims.length === 0) return reply('No claims', [text(`You have no claims. Register one with ${cmd(viewer, 'claim')}.`)]);
   const terms = (c: Claim) => book.forClaim(c).policy.registration;
   const rows = claims.map((c) => ({ c, status: effectiveStatus(c, terms(c), now) }));
   const live = (status: Claim['status']) => status === 'protected' || status === 'pending' || status === 'dormant';

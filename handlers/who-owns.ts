@@ -7,7 +7,7 @@ import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '..
 import { matchLabels } from './account-labels.js';
 import { literalMatch } from './resolve-account.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
-import { refuseUnknown, viewpoint } from './deps.js';
+import { cmd, refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
 
 const MODEL_LABEL = { 'partner-led': 'Partner-led', 'co-sell': 'Co-sell', 'direct-led': 'Direct-led' } as const;
@@ -15,20 +15,21 @@ const MODEL_LABEL = { 'partner-led': 'Partner-led', 'co-sell': 'Co-sell', 'direc
 const MAX_QUERY = 200;
 
 /** The search as typed, trimmed; an empty or overlong one (or no text at all) is refused on the `query` field. */
-function readQuery(query: unknown): string {
+function readQuery(viewer: Principal, query: unknown): string {
   const q = typeof query === 'string' ? query.trim() : '';
-  const problem = q.length === 0 ? 'Type an account name, alias or web domain, e.g. /who-owns acme' : q.length > MAX_QUERY ? `Keep the search under ${MAX_QUERY} characters` : null;
+  const problem = q.length === 0 ? `Type an account name, alias or web domain, e.g. ${cmd(viewer, 'who-owns acme')}` : q.length > MAX_QUERY ? `Keep the search under ${MAX_QUERY} characters` : null;
   if (problem) throw new DomainError('invalid_input', `${problem}.`, { query: problem });
   return q;
 }
 
 const HELP_WORDS = new Set(['help', '-h', '--help', '?']);
 
-/** How to use /who-owns. */
-function usage(): Reply {
-  return reply('How to use /who-owns', [
-    text('Type an account name, alias or web domain: /who-owns acme, /who-owns Acme Corporation, /who-owns acme.com. Part of a name, a typo or a missing accent still finds it.'),
-    text('The answer says who owns the account and why, by product line, with its live claims. Only you see it. /roe help lists every command.', 'muted'),
+/** How to use who-owns. */
+function usage(viewer: Principal): Reply {
+  const c = (command: string) => cmd(viewer, command);
+  return reply(`How to use ${c('who-owns')}`, [
+    text(`Type an account name, alias or web domain: ${c('who-owns acme')}, ${c('who-owns Acme Corporation')}, ${c('who-owns acme.com')}. Part of a name, a typo or a missing accent still finds it.`),
+    text(`The answer says who owns the account and why, by product line, with its live claims. Only you see it. ${c('roe help')} lists every command.`, 'muted'),
   ]);
 }
 
@@ -44,13 +45,13 @@ function pickButtons(deps: HandlerDeps, matches: readonly AccountMatch[]): Block
 /** `/who-owns <text>`: the account's answer, a choice between close matches, or suggestions. */
 export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Reply {
   refuseUnknown(viewer, 'look up accounts');
-  const q = readQuery(query);
+  const q = readQuery(viewer, query);
   // Only the results shown are read: one account's answer needs that account alone.
   const ranking = deps.matcher.rank(q, 5);
   const exact: number[] = [];
   for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) exact.push(i);
   // "/who-owns help" is a question about the command, unless an account is called that.
-  if (exact.length === 0 && HELP_WORDS.has(q.toLowerCase())) return usage();
+  if (exact.length === 0 && HELP_WORDS.has(q.toLowerCase())) return usage(viewer);
   // One result stands for the account only when every word of the query matched it.
   const sure = ranking.length === 1 && ranking.score(0) >= CONFIDENT_SCORE;
   if (exact.length === 1 || sure) return showAccount(deps, viewer, ranking.match(exact[0] ?? 0).accountId);

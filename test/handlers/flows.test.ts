@@ -470,7 +470,7 @@ describe('dispute, arbitration and rulings', () => {
 describe('/roe', () => {
   it('help lists every command', () => {
     const text = read(roe(rt.deps, as.person(rt, 'sam'), 'help'));
-    for (const c of ['/who-owns', '/claim', '/dispute', '/roe mine', '/roe queue', '/roe stats', '/roe policy', '/who-owns acme.com', 'Dispute ownership (Slack message shortcut)', 'Approve the recommendation']) expect(text).toContain(c);
+    for (const c of ['/who-owns', '/claim', '/dispute', '/roe mine', '/roe queue', '/roe stats', '/roe policy', '/who-owns acme.com', 'Dispute ownership (message shortcut)', 'Approve the recommendation']) expect(text).toContain(c);
   });
   it('mine lists live claims first, newest first, counts what it leaves out, and offers activity for the claims going dormant soonest', () => {
     const day = 86_400_000;

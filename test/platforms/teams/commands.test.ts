@@ -37,9 +37,21 @@ describe('commands typed to the bot in a 1:1 chat', () => {
 
   it.each(['hello there', 'what can you do?', ''])('anything else (%j) gets the help card', async (typed) => {
     const text = readCard(await h.say(USERS.sam, typed));
-    expect(text).toContain('who-owns');
-    expect(text).toContain('/claim [account]');
-    expect(text).toContain('/roe stats');
+    // Commands as they are typed in Teams: no slash, an @mention in channels; nothing Slack-only.
+    expect(text).toContain('who-owns <name, alias or domain>');
+    expect(text).toContain('claim [account]');
+    expect(text).toContain('roe stats');
+    expect(text).toContain('Mention me first: @roe-bot who-owns acme');
+    expect(text).not.toMatch(/\/(who-owns|claim|dispute|roe)\b/);
+    expect(text).not.toContain('shortcut');
+  });
+
+  it('usage and refusals name commands as Teams users type them', async () => {
+    expect(readCard(await h.say(USERS.sam, 'who-owns'))).toContain('e.g. who-owns acme');
+    const usage = readCard(await h.say(USERS.sam, 'who-owns help'));
+    expect(usage).toContain('who-owns acme.com');
+    expect(usage).toContain('roe help lists every command');
+    expect(usage).not.toMatch(/\/(who-owns|roe)\b/);
   });
 
   it('roe policy and roe stats answer from the handlers', async () => {
