@@ -7,7 +7,7 @@ import { logClaimActivity } from '../../activity.js';
 import { claimForm, submitClaim, type SubmitMeta } from '../../claim.js';
 import type { HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
-import { ACTIONS, FORMS, type Form, type Reply } from '../../replies/model.js';
+import { ACTIONS, FORMS, text, type Form, type Reply } from '../../replies/model.js';
 import { help, roe } from '../../roe.js';
 import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
 import { snoozeReminder } from '../../snooze.js';
@@ -268,8 +268,34 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const verb = invoke.action.verb;
     if (!isVerb(verb)) throw new DomainError('invalid_input', 'This card is out of date. Send the command again for a new one.');
     const data: unknown = invoke.action.data;
-    const answer = this.act(a, who, verb, isRecord(data) ? data : {});
+    const record = isRecord(data) ? data : {};
+    let answer: Answer;
+    try {
+      answer = this.act(a, who, verb, record);
+    } catch (e) {
+      answer = this.refusedOnCase(e, who, verb, str(record[TEAMS_IDS.data.value]), a.from.id);
+    }
     return { statusCode: 200, type: TEAMS_IDS.contentTypes.card, value: renderAnswer(answer, a.id) };
+  }
+
+  /**
+   * A refused click on a case's card (approve, award, ask, snooze): the card becomes the case
+   * as it stands for this person, the refusal above it, rather than the refusal alone (which
+   * took the card's buttons away). Anything else, or a case this person may not see, is
+   * thrown on to the turn's error handler.
+   */
+  private refusedOnCase(e: unknown, who: Principal, verb: Verb, value: string, userId: string): Answer {
+    const onCase = [ACTIONS.approve, ACTIONS.award, ACTIONS.ask, ACTIONS.snooze].some((x) => TEAMS_IDS.actions[x] === verb);
+    if (!onCase || !isDomainError(e)) throw e;
+    const disputeId = value.split(':')[0] ?? '';
+    let card: Reply;
+    try {
+      card = caseCard(this.o.deps, who, disputeId);
+    } catch {
+      throw e;
+    }
+    this.o.log.info({ code: e.code }, 'teams request refused');
+    return { kind: 'reply', reply: { ...card, blocks: [text(e.message, 'attention'), text('Nothing was changed.', 'muted'), ...card.blocks] }, refresh: { verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: disputeId }, userIds: [userId] } };
   }
 
   /** One route per verb (buttons, form submits, refreshes). */

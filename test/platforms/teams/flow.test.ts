@@ -245,6 +245,19 @@ describe('an overlap, the arbitrator’s card and the ruling', () => {
     }
   });
 
+  it('a refused click on the case card (a snooze past the breach) shows the case as it stands with the refusal above it, ruling buttons kept', async () => {
+    const d = await openCase();
+    // After the second reminder (0.8 of the SLA), a 4-hour snooze would pass the breach.
+    h.rt.clock.set(new Date(d.createdAt.getTime() + 0.85 * (d.dueAt!.getTime() - d.createdAt.getTime())));
+    const answer = await h.click(USERS.pat, V.actions[ACTIONS.snooze], { value: `${d.id}:4h` });
+    const text = readCard(answer);
+    expect(text).toMatch(/snooze past the SLA breach/);
+    expect(text).toContain('Nothing was changed.');
+    expect(text).toContain(`Dispute #${d.id}: Soylent Corp`);
+    expect(text).toContain('[Approve: Northwind Partners]');
+    expect(h.rt.store.disputes.get(d.id)!.status).toBe('open');
+  });
+
   it('the dispute is announced in the channel thread where it was raised, as the partner who raised it may see it', async () => {
     const d = await openCase();
     const thread = h.connector.messages(`${CHANNEL};messageid=1700000000555`).map((c) => readCard(cardOf(c)));
