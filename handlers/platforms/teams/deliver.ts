@@ -69,7 +69,7 @@ export function classifyConnectorError(e: unknown, fail: DeliveryFailure, now: D
   const retryAfter = retryAfterMs(err.response?.headers?.get?.('retry-after'), now);
   if (status === 429) return fail('Teams answered HTTP 429: throttled', retryAfter, false, true);
   if (status >= 500) return fail(`Teams answered HTTP ${status}`, retryAfter);
-  if (status === 403) return fail('Teams answered HTTP 403: the bot was removed from the conversation or blocked by the user', undefined, true);
+  if (status === 403) return fail('Teams answered HTTP 403: the app is not installed for that user or team (pre-install it with a setup policy), or it was removed or blocked', undefined, true);
   if (status === 404) return fail('Teams answered HTTP 404: the conversation does not exist', undefined, true);
   return fail(`Teams answered HTTP ${status}`, undefined, true);
 }
@@ -219,6 +219,18 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         const origin = d.origin;
         if (!origin || origin.platform !== 'teams') throw fail(`dispute #${d.id} was not raised in Teams`, undefined, true);
         const raiser = d.raisedBy.startsWith('teams:') ? d.raisedBy.slice('teams:'.length) : null;
+        // Raised in the raiser's own 1:1 chat with the bot: the updates there are made for the
+        // raiser (their own name), not for a channel of many partners; none when a message of
+        // their own already says it.
+        const personal = raiser ? o.contacts.get(raiser)?.personal?.conversation.id : undefined;
+        if (personal !== undefined && personal === origin.channel) {
+          const copy = (m.body as { raiserCopy?: unknown }).raiserCopy;
+          if (copy === null) return;
+          if (isReply(copy)) {
+            await toConversation(origin.channel, origin.thread, raiser, { type: 'message', attachments: [cardAttachment(renderReply(copy))], summary: plain(copy.summary) });
+            return;
+          }
+        }
         await toConversation(origin.channel, origin.thread, raiser, activity);
         return;
       }

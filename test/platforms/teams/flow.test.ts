@@ -258,6 +258,19 @@ describe('an overlap, the arbitrator’s card and the ruling', () => {
     expect(h.rt.store.disputes.get(d.id)!.status).toBe('open');
   });
 
+  it('a dispute raised in the raiser’s own 1:1 chat is told there as the raiser sees it (their own name), not as to a shared channel', async () => {
+    await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
+    await claimThroughCard(USERS.northwind, claimInputs({ stage: 'proposal' }));
+    await claimThroughCard(USERS.contoso, claimInputs());
+    const d = h.rt.store.disputes.all().at(-1)!;
+    expect(d.origin).toMatchObject({ platform: 'teams', channel: personalChat(USERS.contoso) });
+    await h.drain();
+    const told = h.connector.messages(personalChat(USERS.contoso)).map((c) => readCard(cardOf(c))).filter((t) => t.includes(`Dispute #${d.id}`));
+    expect(told.length).toBeGreaterThan(0);
+    expect(told.join('\n')).toMatch(/Parties\n(Contoso Consulting vs another party|another party vs Contoso Consulting)/);
+    expect(told.join('\n')).not.toContain('Northwind');
+  });
+
   it('the dispute is announced in the channel thread where it was raised, as the partner who raised it may see it', async () => {
     const d = await openCase();
     const thread = h.connector.messages(`${CHANNEL};messageid=1700000000555`).map((c) => readCard(cardOf(c)));
