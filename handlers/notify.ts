@@ -123,7 +123,10 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) {
           const arb: Principal = { kind: 'internal', userKey: `${target.platform}:${target.user}`, personKey: d.arbitrator, displayName: '' };
-          out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: disputeCard(deps, arb, d, { withActions: true }), dedupeKey: `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}` });
+          const card = disputeCard(deps, arb, d, { withActions: true });
+          const by = d.dueAt ? ` by ${viewpoint(deps, arb).dateTime(d.dueAt)}` : '';
+          const body = { ...card, summary: `Dispute #${d.id} on ${about(d)}: yours to rule${by}`, blocks: [text(`A case for you to rule on${by}: the criteria did not settle it on their own.`), ...card.blocks] };
+          out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body, dedupeKey: `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}` });
         }
         break;
       }

@@ -126,7 +126,9 @@ export function plainFromTeams(text: string): string {
 /** Typed text as a command word and the rest, the bot's @mention already removed. */
 export function parseCommand(text: string): { command: string; rest: string } {
   const clean = text.replace(/&nbsp;/g, ' ').replace(/[\u00a0\s]+/g, ' ').trim();
-  const [first = '', ...rest] = clean.split(' ');
+  // "who owns acme" (and "who-owns acme?") as people write it.
+  const words = clean.replace(/^\/?who\s+owns\b/i, 'who-owns').replace(/\?+$/, '').trim();
+  const [first = '', ...rest] = words.split(' ');
   return { command: first.replace(/^\//, '').toLowerCase(), rest: rest.join(' ').trim() };
 }
 

@@ -62,6 +62,9 @@ describe('claim → overlap → dispute in the channel → arbitrator DM → rul
     // The arbitrator's DM: the case, parties, recommendation and trace, due time, buttons.
     expect(h.fake.callsTo('conversations.open').map((c) => c.args.users)).toContain(USERS.pat.id);
     const seen = visible(dm.args);
+    // Its notification says what it wants of the arbitrator, and by when.
+    expect(dm.args.text).toMatch(new RegExp(`^Dispute #${dispute.id} on Soylent Corp \\(Analytics\\): yours to rule by Dec \\d+, 2026`));
+    expect(seen).toContain('A case for you to rule on by');
     for (const text of ['Soylent Corp (Analytics)', 'Contoso Consulting vs Northwind Partners', 'Due', 'Recommendation', 'Northwind Partners (Furthest stage)', 'Furthest stage', 'Workshop with the CFO']) expect(seen).toContain(text);
     const buttons = buttonsOf(dm);
     expect(buttons.map((b) => b.text.text)).toEqual(['Approve: Northwind Partners', 'Award to another party', 'Ask for information']);

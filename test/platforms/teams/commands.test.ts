@@ -46,6 +46,12 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect(text).not.toContain('shortcut');
   });
 
+  it.each(['who owns acme corp', 'Who owns Acme Corp?', 'who-owns acme corp?'])('%j is asked as people write it', async (typed) => {
+    const text = readCard(await h.say(USERS.sam, typed));
+    expect(text).toContain('Acme Corporation');
+    expect(text).not.toContain('Unknown command');
+  });
+
   it('usage and refusals name commands as Teams users type them', async () => {
     expect(readCard(await h.say(USERS.sam, 'who-owns'))).toContain('e.g. who-owns acme');
     const usage = readCard(await h.say(USERS.sam, 'who-owns help'));
