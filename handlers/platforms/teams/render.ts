@@ -251,7 +251,7 @@ function input(f: Field, value: string | undefined): CardElement {
     case 'account':
       // Adaptive Cards 1.5 have no server-side typeahead: the person types a name, alias or
       // domain and the handler resolves it (an ambiguous one comes back as an error on the field).
-      return { type: 'Input.Text', ...common, placeholder: plain(f.placeholder ?? 'Account name, alias or web domain'), maxLength: 200, ...(value !== undefined ? { value } : {}) };
+      return { type: 'Input.Text', ...common, placeholder: 'Account name, alias or web domain', maxLength: 200, ...(value !== undefined ? { value } : {}) };
     case 'number': {
       const n = value !== undefined && value.trim() !== '' ? Number(value.replace(/[,_\s$€£]/g, '')) : NaN;
       return { type: 'Input.Number', ...common, min: 0, errorMessage: 'Enter a positive number.', ...(Number.isFinite(n) ? { value: n } : {}) };
@@ -265,8 +265,10 @@ function input(f: Field, value: string | undefined): CardElement {
       }
       return {
         type: 'Input.ChoiceSet',
+        placeholder: 'Choose one',
         ...common,
-        style: 'compact',
+        // A long list (the partners) is filtered as the person types (Adaptive Cards 1.5 in Teams).
+        style: options.length > 8 ? 'filtered' : 'compact',
         choices: options.map((o) => ({ title: plain(o.label), value: o.value })),
         ...(value !== undefined ? { value } : {}),
       };

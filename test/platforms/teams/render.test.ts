@@ -138,7 +138,10 @@ describe('renderForm', () => {
   it('renders labelled inputs with the client-side checks and the hidden state on the submit button', () => {
     const card = renderForm(form);
     expect(card.body).toContainEqual({ type: 'Input.Text', id: 'account', label: 'Account', isRequired: true, errorMessage: 'Account is required.', placeholder: 'Account name, alias or web domain', maxLength: 200, value: 'Acme Corporation' });
-    expect(card.body).toContainEqual(expect.objectContaining({ type: 'Input.ChoiceSet', id: 'route', style: 'compact', choices: [{ title: 'resell', value: 'resell' }, { title: 'referral', value: 'referral' }] }));
+    expect(card.body).toContainEqual(expect.objectContaining({ type: 'Input.ChoiceSet', id: 'route', style: 'compact', placeholder: 'Choose one', choices: [{ title: 'resell', value: 'resell' }, { title: 'referral', value: 'referral' }] }));
+    const many = renderForm({ id: 'claim', title: 'Register', submitLabel: 'Claim', fields: [{ id: 'claimant', label: 'Claim for', kind: 'select', required: true, options: Array.from({ length: 12 }, (_, k) => ({ value: `p${k}`, label: `Partner ${k}` })) }], state: {} });
+    // A long list is filtered as the person types.
+    expect(many.body).toContainEqual(expect.objectContaining({ type: 'Input.ChoiceSet', id: 'claimant', style: 'filtered' }));
     expect(card.body).toContainEqual(expect.objectContaining({ type: 'Input.Number', id: 'amount', min: 0, isRequired: false }));
     expect(card.body).toContainEqual(expect.objectContaining({ type: 'Input.Text', id: 'evidence', isMultiline: true, maxLength: 3000 }));
     expect(card.body.at(-1)).toMatchObject({ type: 'ActionSet', actions: [{ type: 'Action.Execute', verb: TEAMS_IDS.submits[FORMS.claim], data: { state: { dispute: '3' } } }] });
