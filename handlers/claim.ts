@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Principal } from '../src/core/authz.js';
 import { fileClaim } from '../src/core/claims/claims.service.js';
+import { effectiveStatus } from '../src/core/claims/lifecycle.js';
 import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
-import { DIRECT, ROUTES, type ThreadRef } from '../src/core/types.js';
+import { DIRECT, ROUTES, type Claim, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
@@ -141,4 +142,15 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
       ),
     ]);
   });
+}
+
+/** A claim filed earlier, as it stands now: what a form that filed it shows when it is shown again. */
+export function claimStatus(deps: HandlerDeps, viewer: Principal, claim: Claim): Reply {
+  const vp = viewpoint(deps, viewer);
+  const name = deps.ctx.store.accounts.get(claim.accountId)?.name ?? claim.accountId;
+  const status = effectiveStatus(claim, deps.ctx.policies().forClaim(claim).policy.registration, deps.ctx.clock.now());
+  const until = claim.protectedUntil && (status === 'protected' || status === 'dormant') ? ` until ${vp.date(claim.protectedUntil)}` : '';
+  return reply(`Claim #${claim.id} on ${name} (${claim.productLine})`, [
+    text(`Claim #${claim.id} on ${name} (${claim.productLine}), filed from this form on ${vp.date(claim.registeredAt)}, is ${status}${until}.`, status === 'protected' ? 'good' : 'normal'),
+  ]);
 }

@@ -4,7 +4,7 @@ import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
 import { DomainError, isDomainError } from '../../../src/core/errors.js';
 import type { ThreadRef } from '../../../src/core/types.js';
 import { logClaimActivity } from '../../activity.js';
-import { claimForm, submitClaim, type SubmitMeta } from '../../claim.js';
+import { claimForm, claimStatus, submitClaim, type SubmitMeta } from '../../claim.js';
 import type { HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
 import { ACTIONS, FORMS, text, type Form, type Reply } from '../../replies/model.js';
@@ -38,7 +38,7 @@ type Answer = { kind: 'reply'; reply: Reply; refresh?: CardRefresh | undefined }
 /** An answer as a card; a form's card is the instance `instance` (the id of the activity that asked for it). */
 function renderAnswer(a: Answer, instance: string | undefined): AdaptiveCard {
   if (a.kind === 'reply') return renderReply(a.reply, { refresh: a.refresh });
-  if (a.kind === 'form') return renderForm(a.form, { ...a.state, instance });
+  if (a.kind === 'form') return renderForm(a.form, { instance, ...a.state });
   return a.card;
 }
 
@@ -49,8 +49,12 @@ function renderAnswer(a: Answer, instance: string | undefined): AdaptiveCard {
  */
 function requestKeyOf(a: Activity, data: Record<string, unknown>): string | null {
   const instance = str(data[TEAMS_IDS.data.instance]);
-  if (instance && a.from?.id) return `teams:form:${createHash('sha256').update(`${a.from.id}\n${instance}`).digest('hex').slice(0, 32)}`;
+  if (instance && a.from?.id) return formKey(a.from.id, instance);
   return a.id ? `teams:${a.id}` : null;
+}
+
+function formKey(userId: string, instance: string): string {
+  return `teams:form:${createHash('sha256').update(`${userId}\n${instance}`).digest('hex').slice(0, 32)}`;
 }
 
 function summaryOf(a: Answer): string {
@@ -280,6 +284,20 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     return { statusCode: 200, type: TEAMS_IDS.contentTypes.card, value: renderAnswer(answer, a.id) };
   }
 
+  /** What a form sent with this request key filed (a claim, a dispute), as this person may see it now. */
+  private filedFrom(who: Principal, key: string): Reply | null {
+    const { deps } = this.o;
+    const claim = deps.ctx.store.claims.byRequestKey(key);
+    if (claim) return claimStatus(deps, who, claim);
+    const dispute = deps.ctx.store.disputes.byRequestKey(key);
+    if (!dispute) return null;
+    try {
+      return caseCard(deps, who, String(dispute.id));
+    } catch {
+      return null;
+    }
+  }
+
   /**
    * A refused click on a case's card (approve, award, ask, snooze): the card becomes the case
    * as it stands for this person, the refusal above it, rather than the refusal alone (which
@@ -306,6 +324,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const value = str(data[TEAMS_IDS.data.value]);
     const values = formValues(data);
     const prefill = prefillOf(data);
+    const instance = str(data[TEAMS_IDS.data.instance]) || undefined;
     const meta: SubmitMeta = { origin: originOf(a), requestKey: requestKeyOf(a, data) };
     const caseRefresh = (disputeId: string): CardRefresh => ({ verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: disputeId }, userIds: [a.from.id] });
     const ids = TEAMS_IDS;
@@ -327,13 +346,13 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case ids.actions[ACTIONS.snooze]:
         return { kind: 'reply', reply: snoozeReminder(deps, who, value) };
       case ids.submits[FORMS.claim]:
-        return submitted(() => claimForm(deps, who), { values, prefill }, () => submitClaim(deps, who, values, meta));
+        return submitted(() => claimForm(deps, who), { values, prefill, ...(instance ? { instance } : {}) }, () => submitClaim(deps, who, values, meta));
       case ids.submits[FORMS.dispute]:
-        return submitted(() => disputeForm(deps, who), { values, prefill }, () => submitDispute(deps, who, values, meta));
+        return submitted(() => disputeForm(deps, who), { values, prefill, ...(instance ? { instance } : {}) }, () => submitDispute(deps, who, values, meta));
       case ids.submits[FORMS.award]:
-        return submitted(() => awardForm(deps, who, values.dispute), { values, prefill }, () => submitAward(deps, who, values), caseRefresh(values.dispute ?? ''));
+        return submitted(() => awardForm(deps, who, values.dispute), { values, prefill, ...(instance ? { instance } : {}) }, () => submitAward(deps, who, values), caseRefresh(values.dispute ?? ''));
       case ids.submits[FORMS.ask]:
-        return submitted(() => askForm(deps, who, values.dispute), { values, prefill }, () => submitAsk(deps, who, values, meta), caseRefresh(values.dispute ?? ''));
+        return submitted(() => askForm(deps, who, values.dispute), { values, prefill, ...(instance ? { instance } : {}) }, () => submitAsk(deps, who, values, meta), caseRefresh(values.dispute ?? ''));
       case ids.refresh.disputeCase:
         return { kind: 'reply', reply: caseCard(deps, who, value), refresh: caseRefresh(value) };
       case ids.refresh.privateAnswer: {
@@ -346,19 +365,27 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         }
         const refresh: CardRefresh = { verb: ids.refresh.privateAnswer, data: { [ids.data.for]: forUser, [ids.data.command]: command }, userIds: [forUser] };
         const answer = this.command(who, command);
-        return answer.kind === 'reply' ? { ...answer, refresh } : answer.kind === 'form' ? { ...answer, state: { ...answer.state, refresh } } : answer;
+        if (answer.kind !== 'form') return answer.kind === 'reply' ? { ...answer, refresh } : answer;
+        // A form asked for in a channel is shown by this refresh, which Teams runs again whenever
+        // the asker comes back to the chat: the form is one instance per message, and once it
+        // was sent, what it filed is shown instead of a blank form.
+        const instance = a.replyToId;
+        const filed = instance ? this.filedFrom(who, formKey(a.from.id, instance)) : null;
+        if (filed) return { kind: 'reply', reply: filed, refresh };
+        return { ...answer, state: { ...answer.state, refresh, ...(instance ? { instance } : {}) } };
       }
     }
   }
 }
 
 /** A form submit: done, or the same form again with what was typed (and what was filled in) and the errors under the fields. */
-function submitted(form: () => Form, typed: { values: Record<string, string>; prefill: Prefill }, submit: () => Reply, refresh?: CardRefresh): Answer {
+function submitted(form: () => Form, typed: { values: Record<string, string>; prefill: Prefill; instance?: string }, submit: () => Reply, refresh?: CardRefresh): Answer {
   try {
     return { kind: 'reply', reply: submit(), refresh };
   } catch (e) {
     if (!isDomainError(e) || Object.keys(e.fields).length === 0) throw e;
-    return { kind: 'form', form: form(), state: { values: typed.values, prefill: typed.prefill, errors: e.fields, message: e.message } };
+    // The same form again, the same instance: sent once corrected, it is still this card's one request.
+    return { kind: 'form', form: form(), state: { values: typed.values, prefill: typed.prefill, errors: e.fields, message: e.message, ...(typed.instance ? { instance: typed.instance } : {}) } };
   }
 }
 

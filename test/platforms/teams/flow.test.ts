@@ -66,6 +66,30 @@ async function claimThroughCard(u: TeamsUser, values: Record<string, string>, sc
   return h.click(u, submit.verb, { ...submit.data, ...values }, scope);
 }
 
+describe('a form asked for in a channel', () => {
+  it('keeps what it filed: when Teams refreshes the asker’s card again (back in the channel, another device), it shows the claim, not a blank form, even after a correction', async () => {
+    const scope: Scope = { kind: 'channel', root: '1700000000999' };
+    const stub = await h.say(USERS.northwind, 'claim', scope);
+    const refresh = stub.refresh as { action: { verb: string; data: Record<string, unknown> } };
+    const form = await h.click(USERS.northwind, refresh.action.verb, refresh.action.data, scope);
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
+    // A mistake first: the form comes back with the error, the same card.
+    const corrected = await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs({ opportunity: '' }) }, scope);
+    const again = buttons(corrected).find((b) => b.verb === V.submits[FORMS.claim])!;
+    expect(readCard(await h.click(USERS.northwind, again.verb, { ...again.data, ...claimInputs() }, scope))).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\)/);
+    const claim = h.rt.store.claims.all().at(-1)!;
+    // Teams runs the stored card's refresh again: the claim as it stands, no form to send twice.
+    const later = await h.click(USERS.northwind, refresh.action.verb, refresh.action.data, scope);
+    expect(readCard(later)).toContain(`Claim #${claim.id} on Soylent Corp (Analytics), filed from this form on`);
+    expect(buttons(later).some((b) => b.verb === V.submits[FORMS.claim])).toBe(false);
+    expect(later.refresh).toBeDefined();
+    // Someone else asking in the channel gets a form of their own.
+    const other = await h.say(USERS.contoso, 'claim', scope);
+    const theirs = await h.click(USERS.contoso, (other.refresh as typeof refresh).action.verb, (other.refresh as typeof refresh).action.data, scope);
+    expect(buttons(theirs).some((b) => b.verb === V.submits[FORMS.claim])).toBe(true);
+  });
+});
+
 describe('a claim through the card', () => {
   it('opens the form, shows the server’s errors on the card with what was typed, then files it', async () => {
     const form = await h.say(USERS.northwind, 'claim');
