@@ -385,7 +385,9 @@ function submitted(form: () => Form, typed: { values: Record<string, string>; pr
   } catch (e) {
     if (!isDomainError(e) || Object.keys(e.fields).length === 0) throw e;
     // The same form again, the same instance: sent once corrected, it is still this card's one request.
-    return { kind: 'form', form: form(), state: { values: typed.values, prefill: typed.prefill, errors: e.fields, message: e.message, ...(typed.instance ? { instance: typed.instance } : {}) } };
+    // Each problem is shown under its field; above them, one line (the summary names fields by their ids).
+    const message = e.message.startsWith('Please fix:') ? `Please fix what is marked below (${Object.keys(e.fields).length === 1 ? 'one field' : `${Object.keys(e.fields).length} fields`}).` : e.message;
+    return { kind: 'form', form: form(), state: { values: typed.values, prefill: typed.prefill, errors: e.fields, message, ...(typed.instance ? { instance: typed.instance } : {}) } };
   }
 }
 

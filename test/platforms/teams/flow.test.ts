@@ -101,7 +101,9 @@ describe('a claim through the card', () => {
     const before = h.rt.store.claims.all().length;
     const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
     const missing = await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs({ opportunity: '' }) });
-    expect(readCard(missing)).toContain('Please fix: opportunity: Required');
+    // One line above, the problem under its field (the summary named fields by their ids).
+    expect(readCard(missing)).toContain('Please fix what is marked below (one field).');
+    expect(readCard(missing)).not.toContain('opportunity: Required');
     expect(inputs(missing).get('route')?.value).toBe('resell');
     expect(inputs(missing).get('account')?.value).toBe('soylent');
     const unknown = await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs({ account: 'zzqx industries' }) });
@@ -204,7 +206,7 @@ describe('a claim on a prefilled account', () => {
     const form = await formFromWhoOwns(USERS.northwind, 'initech.de');
     const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
     const again = await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs({ account: 'Initech GmbH', opportunity: '' }) });
-    expect(readCard(again)).toContain('Please fix: opportunity: Required');
+    expect(readCard(again)).toContain('Please fix what is marked below (one field).');
     expect(inputs(again).get('account')?.value).toBe('Initech GmbH');
     const resubmit = buttons(again).find((b) => b.verb === V.submits[FORMS.claim])!;
     expect(readCard(await h.click(USERS.northwind, resubmit.verb, { ...resubmit.data, ...claimInputs({ account: 'Initech GmbH' }) }))).toMatch(/Claim #\d+ on Initech GmbH/);
