@@ -194,6 +194,15 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         }
         break;
       }
+      case 'dispute.withdrawn': {
+        const d = e.dispute;
+        const why = 'None of its claims is live any more (lost, won or expired), so there is nothing left to rule.';
+        toThread(d, () => reply(`Dispute #${d.id} closed without a ruling`, [text(`Dispute #${d.id} is closed without a ruling. ${why}`)]), 'withdrawn');
+        const target = personTarget(deps, d.arbitrator, platformOf(d));
+        if (target) out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: reply(`Dispute #${d.id} on ${about(d)} needs no ruling`, [text(`Dispute #${d.id} over ${about(d)} is closed without a ruling. ${why}`)]), dedupeKey: `withdrawn:${d.id}:${d.arbitrator}` });
+        toParties(d, (v) => partyCard(d, v, `Dispute #${d.id} on ${about(d)} closed`, `Dispute #${d.id} over ${about(d)} is closed without a ruling.`), 'withdrawn');
+        break;
+      }
       case 'claim.dormancy_warning':
       case 'claim.dormant':
       case 'claim.expired': {

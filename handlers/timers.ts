@@ -1,5 +1,6 @@
 import { CLAIM_TIMER, markDormant, markExpired, warnDormancy } from '../src/core/claims/lifecycle.service.js';
 import { FLAG_REVIEW_TIMER, reviewPartner } from '../src/core/claims/consequences.js';
+import { CASE_REVIEW_TIMER, reviewCase } from '../src/core/disputes/review.js';
 import type { DomainEvent } from '../src/core/events.js';
 import { breach, remind, SLA_TIMER } from '../src/core/sla/sla.service.js';
 import type { HandlerDeps } from './deps.js';
@@ -17,7 +18,7 @@ function idOf(subject: string, prefix: string): string | null {
 
 /**
  * Does a due timer's work: SLA reminders and escalation, the claim lifecycle, partner flag
- * reviews; and announces what changed through the outbox. Runs inside the scheduler's
+ * reviews, a case looked at again after an import; and announces what changed through the outbox. Runs inside the scheduler's
  * transaction; a timer about something that moved on does nothing. Returns the events.
  */
 export function fireTimer(deps: HandlerDeps, t: TimerToFire): DomainEvent[] {
@@ -32,6 +33,7 @@ export function fireTimer(deps: HandlerDeps, t: TimerToFire): DomainEvent[] {
   else if (t.kind === CLAIM_TIMER.dormant) events = markDormant(ctx, claim, t.payload, now);
   else if (t.kind === CLAIM_TIMER.expire) events = markExpired(ctx, claim, t.payload, now);
   else if (t.kind === FLAG_REVIEW_TIMER) events = reviewPartner(ctx, idOf(t.subject, 'partner') ?? '', now);
+  else if (t.kind === CASE_REVIEW_TIMER) events = reviewCase(ctx, dispute, now);
   else throw new Error(`unknown timer kind "${t.kind}"`);
   announce(deps, events, null);
   return events;

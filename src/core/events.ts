@@ -13,6 +13,7 @@ export type DomainEvent =
   | { type: 'dispute.reminder'; dispute: Dispute }
   | { type: 'dispute.escalated'; dispute: Dispute; from: string }
   | { type: 'dispute.chain_exhausted'; dispute: Dispute }
+  | { type: 'dispute.withdrawn'; dispute: Dispute }
   | { type: 'claim.dormancy_warning'; claim: Claim; dormantAt: Date }
   | { type: 'claim.dormant'; claim: Claim }
   | { type: 'claim.expired'; claim: Claim }

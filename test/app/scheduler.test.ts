@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { logClaimActivity } from '../../handlers/activity.js';
 import { submitClaim } from '../../handlers/claim.js';
+import { submitDispute } from '../../handlers/dispute.js';
 import * as rule from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import { tick } from '../../src/app/scheduler.js';
@@ -274,5 +275,65 @@ describe('consequences', () => {
     expect(run(rt, '2027-05-30T16:00:00Z').fired.filter((f) => f.kind === 'partner.flag_review')).toHaveLength(1);
     expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged', 'partner.unflagged']);
     expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), values('wayne', 'Analytics'), { origin: consoleOrigin, requestKey: null }).summary).toMatch(/is protected/);
+  });
+});
+
+describe('a case with nothing left to rule', () => {
+  const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+  /**
+   * Both partners' registrations come from the CRM: Northwind's protected, Contoso's later one
+   * further along and pending; Contoso disputes, furthest-stage only recommends: Pat rules.
+   */
+  function importedCase(r: TestRuntime) {
+    importCsv(r.ctx, 'claims', 'c.csv', `${header}\nN1,soylent,northwind,resell,Analytics,Deal,qualified,,,protected,2026-11-20,2026-12-01\nC1,soylent,contoso,resell,Analytics,Deal,proposal,,,pending,2026-12-01,2026-12-01\n`);
+    submitDispute(r.deps, as.partner(r, 'contoso'), { account: 'soylent', product: 'Analytics', reason: 'Further along with the buyer' }, { origin: consoleOrigin, requestKey: null });
+    const d = r.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', arbitrator: 'pat' });
+    expect(d.claimIds).toHaveLength(2);
+    return d;
+  }
+  const reimport = (r: TestRuntime, n1: string, c1: string) =>
+    importCsv(r.ctx, 'claims', 'c.csv', `${header}\nN1,soylent,northwind,resell,Analytics,Deal,qualified,,,${n1},2026-11-20,2026-12-01\nC1,soylent,contoso,resell,Analytics,Deal,proposal,,,${c1},2026-12-01,2026-12-01\n`);
+
+  it('a CRM re-import that closes every claim of a running case has the server close the case at its next tick, and tells its people; no reminder follows', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = importedCase(rt);
+    reimport(rt, 'won', 'lost');
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open'); // the import itself tells nobody
+    const before = outbox(rt).length;
+    expect(kinds(run(rt, '2026-12-07T14:00:01Z'))).toContain('dispute.review');
+    expect(rt.store.disputes.get(d.id)!.status).toBe('withdrawn');
+    expect(ledgerKinds(rt, `dispute:${d.id}`).at(-1)).toBe('dispute.withdrawn');
+    const told = outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`);
+    expect(told.some((t) => t.includes('dispute-thread') && t.includes(`Dispute #${d.id} closed without a ruling`))).toBe(true);
+    expect(told.some((t) => t.includes('"user":"pat"') && t.includes(`Dispute #${d.id} on Soylent Corp (Analytics) needs no ruling`))).toBe(true);
+    // The SLA's reminders and breach are gone: nothing more about this case, ever.
+    expect(run(rt, '2027-01-15T15:00:00Z').fired.filter((f) => f.subject === `dispute:${d.id}`)).toEqual([]);
+    expect(verifyChain(rt.store.ledger.entries()).ok).toBe(true);
+  });
+
+  it('a case with a claim still live is left to the arbitrator; when that last claim expires while it waits, the case closes', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = importedCase(rt);
+    reimport(rt, 'protected', 'lost');
+    run(rt, '2026-12-07T14:00:01Z');
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
+    // Northwind's protection (90 days from 2026-11-20) ends while the case is still unruled.
+    const n1 = rt.store.claims.byRequestKey('import:N1')!;
+    rt.store.disputes.update(d.id, { dueAt: new Date('2027-06-01T00:00:00Z') });
+    rt.db.sqlite.prepare("UPDATE timers SET status = 'cancelled' WHERE subject = ? AND kind LIKE 'sla.%'").run(`dispute:${d.id}`);
+    // Its lifecycle steps (warning, dormancy, expiry) fire one tick after another.
+    const fired = [1, 2, 3, 4].flatMap(() => run(rt!, '2027-02-19T14:00:00Z').fired);
+    expect(fired.some((f) => f.kind === 'claim.expire' && f.subject === `claim:${n1.id}`)).toBe(true);
+    expect(rt.store.disputes.get(d.id)!.status).toBe('withdrawn');
+  });
+
+  it('a case with a party that holds no claim in it (an owner by incumbency) is never closed this way', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = importedCase(rt);
+    rt.store.disputes.update(d.id, { parties: [...d.parties, 'fabrikam'] });
+    reimport(rt, 'won', 'lost');
+    run(rt, '2026-12-07T14:00:01Z');
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
   });
 });

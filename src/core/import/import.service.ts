@@ -2,6 +2,7 @@ import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import { DIRECT, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
+import { reviewCasesOf } from '../disputes/review.js';
 import { accountRow, claimRow, decodeCsv, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type PartnerRow, type RowError } from './csv.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
@@ -139,6 +140,9 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       const stored = store.claims.get(id)!;
       if (stored.status === 'protected' || stored.status === 'dormant') planLifecycle(ctx, stored, policy.registration, now);
       else store.timers.cancel(`claim:${id}`, 'claim.');
+      // The CRM closed a claim a running case waits on: the server looks at the case again (and
+      // tells its people if nothing is left to rule), at its next tick.
+      if (prior && prior.status !== stored.status && !['pending', 'protected', 'dormant'].includes(stored.status)) reviewCasesOf(ctx, id, stored.accountId, now);
       count(prior ? 'updated' : 'inserted');
       store.ledger.append({
         at: now,

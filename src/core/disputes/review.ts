@@ -1,0 +1,40 @@
+import type { DomainContext } from '../context.js';
+import { effectiveStatus } from '../claims/lifecycle.js';
+import type { DomainEvent } from '../events.js';
+
+/** The timer that has a running case looked at again (a CRM import closed one of its claims). */
+export const CASE_REVIEW_TIMER = 'dispute.review';
+
+/** Statuses a claim does not come back from: nothing in it is left to rule on. */
+const CLOSED = new Set(['rejected', 'expired', 'won', 'lost']);
+
+/**
+ * A running case whose claims have all closed since it opened (lost or won in the CRM, or
+ * expired while it waited) has nothing left to rule: it is withdrawn, its SLA timers cancelled,
+ * with a ledger entry. A case with a party that holds no claim in it (raised by hand against an
+ * owner by incumbency or by name) is about more than claims and is left to the arbitrator, as
+ * is any case with a claim still pending, protected or dormant (a ruling may revive a dormant one).
+ */
+export function reviewCase(ctx: DomainContext, disputeId: number, now: Date): DomainEvent[] {
+  const { store } = ctx;
+  const d = store.disputes.get(disputeId);
+  if (!d || d.status !== 'open') return [];
+  const claims = d.claimIds.map((id) => store.claims.get(id)).filter((c) => c !== undefined);
+  if (claims.length === 0) return [];
+  const claimants = new Set(claims.map((c) => c.claimant));
+  if (d.parties.some((p) => !claimants.has(p))) return [];
+  const book = ctx.policies();
+  const statuses = claims.map((c) => ({ claim: c.id, status: effectiveStatus(c, book.forClaim(c).policy.registration, now) }));
+  if (!statuses.every((s) => CLOSED.has(s.status))) return [];
+  store.disputes.update(d.id, { status: 'withdrawn' });
+  store.timers.cancel(`dispute:${d.id}`, 'sla.');
+  store.ledger.append({ at: now, kind: 'dispute.withdrawn', subject: `dispute:${d.id}`, actor: 'review', policyVersion: d.policyVersion, payload: { reason: 'no claim in the case is live any more', claims: statuses } });
+  return [{ type: 'dispute.withdrawn', dispute: { ...d, status: 'withdrawn' } }];
+}
+
+/** Has every running case that holds this claim looked at again, in the scheduler's next tick. */
+export function reviewCasesOf(ctx: DomainContext, claimId: number, accountId: string, now: Date): void {
+  for (const d of ctx.store.disputes.forAccount(accountId)) {
+    if (d.status === 'open' && d.claimIds.includes(claimId)) ctx.store.timers.schedule({ kind: CASE_REVIEW_TIMER, subject: `dispute:${d.id}`, dueAt: now, payload: {} }, now);
+  }
+}
