@@ -119,13 +119,14 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       case 'dispute.assigned': {
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
-        toThread(d, () => reply(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}`, [text(`The criteria did not settle this on their own. ${vp.person(d.arbitrator)} will rule${d.dueAt ? ` by ${vp.dateTime(d.dueAt)}` : ''}.`)]), 'assigned');
+        const why = isOverlapCase(d) ? 'The criteria did not settle this on their own.' : 'This claim needs an arbitrator’s approval.';
+        toThread(d, () => reply(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}`, [text(`${why} ${vp.person(d.arbitrator)} will rule${d.dueAt ? ` by ${vp.dateTime(d.dueAt)}` : ''}.`)]), 'assigned');
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) {
           const arb: Principal = { kind: 'internal', userKey: `${target.platform}:${target.user}`, personKey: d.arbitrator, displayName: '' };
           const card = disputeCard(deps, arb, d, { withActions: true });
           const by = d.dueAt ? ` by ${viewpoint(deps, arb).dateTime(d.dueAt)}` : '';
-          const body = { ...card, summary: `Dispute #${d.id} on ${about(d)}: yours to rule${by}`, blocks: [text(`A case for you to rule on${by}: the criteria did not settle it on their own.`), ...card.blocks] };
+          const body = { ...card, summary: `Dispute #${d.id} on ${about(d)}: yours to rule${by}`, blocks: [text(isOverlapCase(d) ? `A case for you to rule on${by}: the criteria did not settle it on their own.` : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.`), ...card.blocks] };
           out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body, dedupeKey: `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}` });
         }
         break;
@@ -197,10 +198,10 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       case 'dispute.withdrawn': {
         const d = e.dispute;
         const why = 'None of its claims is live any more (lost, won or expired), so there is nothing left to rule.';
-        toThread(d, () => reply(`Dispute #${d.id} closed without a ruling`, [text(`Dispute #${d.id} is closed without a ruling. ${why}`)]), 'withdrawn');
+        const told = toParties(d, (v) => partyCard(d, v, `Dispute #${d.id} on ${about(d)} closed`, `Dispute #${d.id} over ${about(d)} is closed without a ruling.`), 'withdrawn');
+        toThread(d, () => reply(`Dispute #${d.id} closed without a ruling`, [text(`Dispute #${d.id} is closed without a ruling. ${why}`)]), 'withdrawn', { broadcast: true, told });
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: reply(`Dispute #${d.id} on ${about(d)} needs no ruling`, [text(`Dispute #${d.id} over ${about(d)} is closed without a ruling. ${why}`)]), dedupeKey: `withdrawn:${d.id}:${d.arbitrator}` });
-        toParties(d, (v) => partyCard(d, v, `Dispute #${d.id} on ${about(d)} closed`, `Dispute #${d.id} over ${about(d)} is closed without a ruling.`), 'withdrawn');
         break;
       }
       case 'claim.dormancy_warning':

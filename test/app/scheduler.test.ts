@@ -307,9 +307,25 @@ describe('a case with nothing left to rule', () => {
     const told = outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`);
     expect(told.some((t) => t.includes('dispute-thread') && t.includes(`Dispute #${d.id} closed without a ruling`))).toBe(true);
     expect(told.some((t) => t.includes('"user":"pat"') && t.includes(`Dispute #${d.id} on Soylent Corp (Analytics) needs no ruling`))).toBe(true);
+    // Contoso raised it: told once, by DM (the thread's copy for the raiser is left out).
+    expect(told.filter((t) => t.includes('contoso-user') && t.includes(`Dispute #${d.id} on Soylent Corp (Analytics) closed`))).toHaveLength(1);
+    const thread = rt.db.sqlite.prepare("SELECT body FROM outbox WHERE target LIKE '%dispute-thread%' ORDER BY id DESC LIMIT 1").get() as { body: string };
+    expect(JSON.parse(thread.body)).toMatchObject({ raiserCopy: null, broadcast: true });
     // The SLA's reminders and breach are gone: nothing more about this case, ever.
     expect(run(rt, '2027-01-15T15:00:00Z').fired.filter((f) => f.subject === `dispute:${d.id}`)).toEqual([]);
     expect(verifyChain(rt.store.ledger.entries()).ok).toBe(true);
+    // A ruling button still on someone's screen says what happened to the case.
+    expect(() => rule.approve(rt!.deps, as.person(rt!, 'pat'), `${d.id}:contoso`)).toThrow(`Dispute #${d.id} was closed without a ruling: none of its claims is live any more.`);
+  });
+
+  it('a case whose claims had all closed with nothing to look at it again (an import before this check) is closed at its next reminder instead of chased', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = importedCase(rt);
+    for (const id of d.claimIds) rt.store.claims.update(id, { status: 'lost' });
+    const fired = run(rt, rt.store.disputes.get(d.id)!.dueAt!.toISOString()).fired.filter((f) => f.subject === `dispute:${d.id}`);
+    expect(fired.map((f) => f.kind)[0]).toBe('sla.reminder');
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'withdrawn', arbitrator: 'pat', escalationLevel: 0 });
+    expect(ledgerKinds(rt, `dispute:${d.id}`)).not.toContain('dispute.reminded');
   });
 
   it('a case with a claim still live is left to the arbitrator; when that last claim expires while it waits, the case closes', () => {

@@ -67,3 +67,16 @@ it('how a case ended waits behind the case’s earlier thread posts: the announc
   const ruled = posts.find((p) => p.text.includes('ruled'))!;
   expect(ruled.thread_ts).toBe(posts[0]!.ts);
 });
+
+it('a claim that needs approval reaches the arbitrator as one to approve, not as a case the criteria did not settle', () => {
+  const policy = join(dir, 'approval.yaml');
+  writeFileSync(policy, policyTextWith([['{ name: Default, when: {}, model: partner-led, arbitrator: pat, escalation: [dana, vp] }', '{ name: Default, when: {}, model: partner-led, arbitrator: pat, escalation: [dana, vp], requires_approval: true }']]));
+  rt = testRuntime({ policyPath: policy });
+  submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '' }, meta());
+  const rows = (rt.db.sqlite.prepare('select target, body from outbox order by id').all() as { target: string; body: string }[]).map((r) => ({ target: r.target, body: JSON.parse(r.body) as { summary: string } }));
+  const toPat = rows.find((r) => r.target.includes('"user":"pat"'))!;
+  expect(JSON.stringify(toPat.body)).toContain('A claim for you to approve or reject by');
+  expect(JSON.stringify(toPat.body)).not.toContain('criteria did not settle');
+  const thread = rows.filter((r) => r.target.includes('dispute-thread')).map((r) => JSON.stringify(r.body)).join('\n');
+  expect(thread).toContain('This claim needs an arbitrator’s approval.');
+});

@@ -70,7 +70,16 @@ export class SlackIdentities {
   private async lookup(user: SlackUserRef): Promise<UserFacts> {
     const cached = this.cached(user.id);
     if (cached) return cached;
-    const r = await this.client.users.info({ user: user.id });
+    let r: Awaited<ReturnType<webApi.WebClient['users']['info']>>;
+    try {
+      r = await this.client.users.info({ user: user.id });
+    } catch (e) {
+      // Slack not answering: what it said last time (older than the cache keeps answers) still
+      // stands, rather than refusing a colleague; someone never looked up is not let in.
+      const stale = this.users.get(user.id);
+      if (stale) return stale;
+      throw e;
+    }
     const u = r.user;
     const facts: UserFacts = {
       teamId: u?.team_id ?? null,

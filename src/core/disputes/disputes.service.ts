@@ -77,6 +77,7 @@ export function assertOpen(ctx: DomainContext, d: Dispute): void {
   // In the policy's time zone, as every date people read.
   const when = d.ruledAt ? formatsFor(v.policy.timezone).dateTimeFmt.format(d.ruledAt) : 'earlier';
   if (d.status === 'settled') throw new DomainError('already_ruled', `Dispute #${d.id} was already settled automatically by the criteria on ${when}.`);
+  if (d.status === 'withdrawn') throw new DomainError('already_ruled', `Dispute #${d.id} was closed without a ruling: none of its claims is live any more.`);
   throw new DomainError('already_ruled', `Dispute #${d.id} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy) : 'someone'} on ${when}.`);
 }
 

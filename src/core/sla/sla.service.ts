@@ -6,6 +6,7 @@ import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
 import type { PolicyVersion } from '../policy/versions.js';
 import type { Dispute } from '../types.js';
 import { parseDuration } from './duration.js';
+import { reviewCase } from '../disputes/review.js';
 
 export const SLA_TIMER = { reminder: 'sla.reminder', breach: 'sla.breach' } as const;
 export const SNOOZE_OPTIONS = ['1h', '4h', 'next-business-day'] as const;
@@ -79,6 +80,9 @@ function current(ctx: DomainContext, disputeId: number, level: unknown): Dispute
 
 /** A reminder to the assigned arbitrator, while the deadline is ahead. */
 export function remind(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
+  // A case with nothing left to rule (its claims all closed) is closed instead of chased.
+  const withdrawn = reviewCase(ctx, disputeId, now);
+  if (withdrawn.length > 0) return withdrawn;
   const d = current(ctx, disputeId, payload.level);
   // A reminder fired late (the bot was down) past the deadline says nothing: the breach does.
   if (!d || (d.dueAt && d.dueAt.getTime() <= now.getTime())) return [];
@@ -91,6 +95,8 @@ export function remind(ctx: DomainContext, disputeId: number, payload: Record<st
  * fresh SLA; past the end of the chain it is posted to the escalation channel.
  */
 export function breach(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
+  const withdrawn = reviewCase(ctx, disputeId, now);
+  if (withdrawn.length > 0) return withdrawn;
   const d = current(ctx, disputeId, payload.level);
   if (!d) return [];
   const chain = chainOf(ctx, d);

@@ -83,6 +83,11 @@ describe('a form asked for in a channel', () => {
     expect(readCard(later)).toContain(`Claim #${claim.id} on Soylent Corp (Analytics), filed from this form on`);
     expect(buttons(later).some((b) => b.verb === V.submits[FORMS.claim])).toBe(false);
     expect(later.refresh).toBeDefined();
+    // A new `claim` message of the same person is a new form (the card of another message).
+    const next = await h.say(USERS.northwind, 'claim', scope);
+    const res = await h.post(invokeActivity(USERS.northwind, (next.refresh as typeof refresh).action.verb, (next.refresh as typeof refresh).action.data, scope, h.connector.url, 'activity-2'));
+    const nextForm = (res.body as { value: Record<string, unknown> }).value;
+    expect(buttons(nextForm).some((b) => b.verb === V.submits[FORMS.claim])).toBe(true);
     // Someone else asking in the channel gets a form of their own.
     const other = await h.say(USERS.contoso, 'claim', scope);
     const theirs = await h.click(USERS.contoso, (other.refresh as typeof refresh).action.verb, (other.refresh as typeof refresh).action.data, scope);
