@@ -29,6 +29,18 @@ let seq = 0;
 const enqueue = (target: OutboxMessage['target'], body = reply('Hello <!here>', [text('Ping <!here> & <@U0SAM>')])) =>
   h.rt.store.outbox.enqueue({ platform: 'slack', target, body, dedupeKey: `test:${++seq}` }, h.rt.clock.now());
 
+const PRIVATE = 'G0PRIVATE';
+
+/** Northwind and Contoso claim Soylent in a private channel the bot is not in: Contoso's claim opens a case. */
+async function caseRaisedWhereTheBotMayNotPost() {
+  h.fake.notIn.add(PRIVATE);
+  for (const [user, stage] of [[USERS.northwind, 'proposal'], [USERS.contoso, 'qualified']] as const) {
+    const view = await h.openForm(user, '/claim', '', PRIVATE);
+    await h.submit(user, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage });
+  }
+  return h.rt.store.disputes.all().at(-1)!;
+}
+
 describe('the Slack outbox deliverer', () => {
   it('DMs a user through conversations.open, with the text escaped', async () => {
     enqueue({ kind: 'user', user: USERS.sam.id });
@@ -64,13 +76,7 @@ describe('the Slack outbox deliverer', () => {
   });
 
   it('a dispute’s update the bot may not post where it was raised goes to the raiser’s DM, which says why; once invited, updates go to the channel', async () => {
-    const PRIVATE = 'G0PRIVATE';
-    h.fake.notIn.add(PRIVATE);
-    for (const [user, stage] of [[USERS.northwind, 'proposal'], [USERS.contoso, 'qualified']] as const) {
-      const view = await h.openForm(user, '/claim', '', PRIVATE);
-      await h.submit(user, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage });
-    }
-    const d = h.rt.store.disputes.all().at(-1)!;
+    const d = await caseRaisedWhereTheBotMayNotPost();
     expect(d.origin).toMatchObject({ channel: PRIVATE });
     await h.drain();
     const dm = `D${USERS.contoso.id}`;
@@ -89,13 +95,7 @@ describe('the Slack outbox deliverer', () => {
   });
 
   it('the raiser’s copy of an update the bot may not post is made for the raiser, and none is sent when a DM of their own already says it', async () => {
-    const PRIVATE = 'G0PRIVATE';
-    h.fake.notIn.add(PRIVATE);
-    for (const [user, stage] of [[USERS.northwind, 'proposal'], [USERS.contoso, 'qualified']] as const) {
-      const view = await h.openForm(user, '/claim', '', PRIVATE);
-      await h.submit(user, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage });
-    }
-    const d = h.rt.store.disputes.all().at(-1)!;
+    const d = await caseRaisedWhereTheBotMayNotPost();
     await h.drain();
     const toContoso = () => h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${USERS.contoso.id}`).map((c) => visible(c.args));
     // The announcement, as Contoso (who raised it) sees the case: its own name, the other party unnamed.
