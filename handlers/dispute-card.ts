@@ -79,6 +79,6 @@ export function outcomeText(deps: HandlerDeps, viewer: Principal, d: Dispute): s
     const when = d.ruledAt ? vp.dateTime(d.ruledAt) : '';
     return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${when}: ${winner} owns it.${rationale}`;
   }
-  if (d.status === 'withdrawn') return `Closed without a ruling: none of its claims is live any more (lost, won or expired).`;
+  if (d.status === 'withdrawn') return `Closed without a ruling: none of its claims is live any more (lost, won, rejected or expired).`;
   return `Dispute #${d.id} is ${d.status}.`;
 }

@@ -197,7 +197,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       }
       case 'dispute.withdrawn': {
         const d = e.dispute;
-        const why = 'None of its claims is live any more (lost, won or expired), so there is nothing left to rule.';
+        const why = 'None of its claims is live any more (lost, won, rejected or expired), so there is nothing left to rule.';
         const told = toParties(d, (v) => partyCard(d, v, `Dispute #${d.id} on ${about(d)} closed`, `Dispute #${d.id} over ${about(d)} is closed without a ruling.`), 'withdrawn');
         toThread(d, () => reply(`Dispute #${d.id} closed without a ruling`, [text(`Dispute #${d.id} is closed without a ruling. ${why}`)]), 'withdrawn', { broadcast: true, told });
         const target = personTarget(deps, d.arbitrator, platformOf(d));
