@@ -22,6 +22,9 @@ export interface HandlerDeps {
  * Someone of no known organisation may ask for help, and nothing else: every other handler
  * refuses them politely, naming what they tried (`register deals`, `raise disputes`, …).
  */
+/** What a guest may do instead. */
+export const GUEST_ASK = 'Ask for a full account, or use roe-bot from your own organisation’s Slack or Teams.';
+
 /** A command as this viewer types it: `/who-owns acme` in Slack and the console, `who-owns acme` in Teams. */
 export function cmd(viewer: Pick<Principal, 'userKey'>, command: string): string {
   return viewer.userKey.startsWith('teams:') ? command : `/${command}`;
@@ -29,7 +32,7 @@ export function cmd(viewer: Pick<Principal, 'userKey'>, command: string): string
 
 export function refuseUnknown(viewer: Principal, what: string): void {
   if (viewer.kind === 'unknown') {
-    const ask = viewer.guest ? 'Ask for a full account, or reach us from your own company’s workspace through a shared channel.' : 'Ask your partner manager to connect it.';
+    const ask = viewer.guest ? GUEST_ASK : 'Ask your partner manager to connect it.';
     throw new DomainError('unknown_user', `${unknownReason(viewer)}, so you cannot ${what}; I can only offer help (${cmd(viewer, 'roe help')}). ${ask}`);
   }
 }

@@ -5,7 +5,7 @@ import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { breachesFromLedger, computeStats } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { cmd, viewpoint } from './deps.js';
+import { cmd, GUEST_ASK, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
 
 export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'stats', 'policy'] as const;
@@ -44,7 +44,7 @@ export function help(viewer: Principal): Reply {
       ],
     },
   ];
-  if (viewer.kind === 'unknown') blocks.push(text(`${unknownReason(viewer)}, so this help is all I can offer. ${viewer.guest ? 'Ask for a full account, or reach us from your own company’s workspace through a shared channel.' : 'Ask your partner manager to connect it.'}`, 'warning'));
+  if (viewer.kind === 'unknown') blocks.push(text(`${unknownReason(viewer)}, so this help is all I can offer. ${viewer.guest ? GUEST_ASK : 'Ask your partner manager to connect it.'}`, 'warning'));
   return reply('roe-bot help', blocks, { title: 'roe-bot' });
 }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export interface ConnectorCall {
   method: string;
   path: string;
-  kind: 'create' | 'send' | 'reply' | 'update' | 'other';
+  kind: 'create' | 'send' | 'reply' | 'update' | 'member' | 'other';
   /** The conversation id of the path, decoded (`19:…;messageid=…` for a channel thread). */
   conversationId: string | null;
   /** `replyToId` of a reply, id of an update. */
@@ -37,6 +37,8 @@ interface Failure {
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
   private failures: Failure[] = [];
+  /** Users the roster (GET …/members/ID) reports as guests (`userRole: guest`); everyone else is a member. */
+  readonly guests = new Set<string>();
   private created = 0;
   private posted = 0;
   private hanging = 0;
@@ -87,6 +89,11 @@ export class FakeConnector {
           case 'update':
             answer = { id: call.activityId ?? '' };
             break;
+          case 'member': {
+            const id = call.activityId ?? '';
+            answer = { id, name: id, userRole: this.guests.has(id) ? 'guest' : 'user', userPrincipalName: this.guests.has(id) ? `${id.replace(/\W/g, '')}_partner.com#EXT#@company.onmicrosoft.com` : `${id.replace(/\W/g, '')}@company.com` };
+            break;
+          }
           default:
             call.status = 404;
             res.writeHead(404, { 'content-type': 'application/json' });
@@ -103,8 +110,9 @@ export class FakeConnector {
 
   private record(req: IncomingMessage, body: Record<string, unknown>): ConnectorCall {
     const path = (req.url ?? '/').split('?')[0]!;
-    const m = /^\/v3\/conversations(?:\/([^/]+)\/activities(?:\/([^/]+))?)?\/?$/.exec(path);
+    const m = /^\/v3\/conversations(?:\/([^/]+)\/activities(?:\/([^/]+))?)?\/?$/.exec(path) ?? (req.method === 'GET' ? /^\/v3\/conversations\/([^/]+)\/(?:members)\/([^/]+)$/.exec(path) : null);
     let kind: ConnectorCall['kind'] = 'other';
+    if (m && req.method === 'GET') kind = 'member';
     if (m && req.method === 'POST' && !m[1]) kind = 'create';
     else if (m && req.method === 'POST' && m[1] && !m[2]) kind = 'send';
     else if (m && req.method === 'POST' && m[2]) kind = 'reply';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { TeamsActivityHandler, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
+import { TeamsActivityHandler, TeamsInfo, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
 import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
 import { DomainError, isDomainError } from '../../../src/core/errors.js';
 import type { ThreadRef } from '../../../src/core/types.js';
@@ -28,9 +28,16 @@ export interface TeamsBotOptions {
   resolve: (identity: ChatIdentity) => Principal;
   /** Whether a tenant is the company's own (its users are internal). */
   isHomeTenant: (tenantId: string | null) => boolean;
+  /**
+   * Ask Teams whether a user of the company's tenant is a guest (the roster's `userRole`): set
+   * when the company's tenant is configured. A guest is no colleague.
+   */
+  checkGuests?: boolean;
   contacts: TeamsContacts;
   log: TeamsLog;
 }
+
+const GUEST_TTL_MS = 10 * 60_000;
 
 /** What a user action produced, before it is a card. */
 type Answer = { kind: 'reply'; reply: Reply; refresh?: CardRefresh | undefined } | { kind: 'form'; form: Form; state?: FormState } | { kind: 'card'; card: AdaptiveCard; summary: string };
@@ -182,9 +189,39 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   }
 
   /** The principal of the sender: their tenant says internal, partner or unknown; the policy names people by Teams or Entra id. */
+  /** Roster answers: whether a user of the company's tenant is a guest, and when Teams said so. */
+  private readonly guests = new Map<string, { guest: boolean; at: number }>();
+
+  /**
+   * Every turn of someone of the company's tenant first asks Teams (once per person every ten
+   * minutes) whether they are a guest: a partner's person invited into the company's tenant
+   * arrives with its tenant id, and must not read as a colleague. While Teams does not answer,
+   * its last answer stands; with none yet the person counts as a member (and it is logged).
+   */
+  override async run(ctx: TurnContext): Promise<void> {
+    const a = ctx.activity;
+    const id = a?.from?.id;
+    if (this.o.checkGuests && id && this.o.isHomeTenant(tenantOf(a))) {
+      const now = this.o.deps.ctx.clock.now().getTime();
+      const known = this.guests.get(id);
+      if (!known || now - known.at > GUEST_TTL_MS) {
+        try {
+          const member = await TeamsInfo.getMember(ctx, id);
+          this.guests.set(id, { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? ''), at: now });
+          if (this.guests.size > 5_000) this.guests.delete(this.guests.keys().next().value!);
+        } catch (e) {
+          this.o.log.warn({ err: describeError(e) }, 'teams: could not ask whether a user is a guest; their last answer (or member) stands');
+        }
+      }
+    }
+    await super.run(ctx);
+  }
+
   private principal(a: Activity): Principal {
     const tenant = tenantOf(a);
-    const identity: ChatIdentity = { platform: 'teams', userId: a.from.id, displayName: a.from.name || a.from.id, orgId: tenant, home: this.o.isHomeTenant(tenant) };
+    const home = this.o.isHomeTenant(tenant);
+    const guest = home && this.guests.get(a.from.id)?.guest === true;
+    const identity: ChatIdentity = { platform: 'teams', userId: a.from.id, displayName: a.from.name || a.from.id, orgId: tenant, home: home && !guest, ...(guest ? { guest } : {}) };
     const p = this.o.resolve(identity);
     if (p.kind === 'internal' && p.personKey === null && a.from.aadObjectId) {
       const byAad = this.o.resolve({ ...identity, userId: a.from.aadObjectId });

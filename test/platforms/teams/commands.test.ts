@@ -7,7 +7,7 @@ import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { getPerson } from '../../../db/repos/people.repo.js';
 import { importCsv } from '../../../src/core/import/import.service.js';
 import { cardOf, markdownOf, readCard } from '../../support/fake-connector.js';
-import { CHANNEL, GROUP_CHAT, installActivity, messageActivity, personalChat, startTeams, USERS, type Scope, type TeamsHarness } from '../../support/teams-harness.js';
+import { CHANNEL, GROUP_CHAT, installActivity, messageActivity, personalChat, startTeams, TENANTS, USERS, type Scope, type TeamsHarness } from '../../support/teams-harness.js';
 
 let h: TeamsHarness;
 beforeEach(async () => {
@@ -50,6 +50,24 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     const text = readCard(await h.say(USERS.sam, typed));
     expect(text).toContain('Acme Corporation');
     expect(text).not.toContain('Unknown command');
+  });
+
+  it('a guest of the company’s tenant (perhaps a partner’s person) is no colleague: no account is answered, help says why', async () => {
+    const guest = { id: '29:gina', name: 'Gina Guest', aadObjectId: 'e0000000-0000-4000-8000-000000000001', tenant: TENANTS.home };
+    h.connector.guests.add(guest.id);
+    const answer = readCard(await h.say(guest, 'who-owns acme corp'));
+    expect(answer).toMatch(/Guest accounts cannot use roe-bot, since it cannot tell whom a guest works for, so you cannot look up accounts/);
+    expect(answer).not.toContain('Northwind');
+    expect(readCard(await h.say(guest, 'help'))).toContain('Ask for a full account, or use roe-bot from your own organisation’s Slack or Teams.');
+  });
+
+  it('a member of the company’s tenant is a colleague, as the roster says (asked once, then remembered)', async () => {
+    expect(readCard(await h.say(USERS.rep, 'who-owns acme corp'))).toContain('Northwind Partners');
+    await h.say(USERS.rep, 'who-owns acme corp');
+    expect(h.connector.calls.filter((c) => c.kind === 'member' && c.activityId === USERS.rep.id)).toHaveLength(1);
+    // Partners' people are known by their own tenant: Teams is not asked about them.
+    await h.say(USERS.northwind, 'who-owns acme corp');
+    expect(h.connector.calls.filter((c) => c.kind === 'member' && c.activityId === USERS.northwind.id)).toHaveLength(0);
   });
 
   it('usage and refusals name commands as Teams users type them', async () => {
