@@ -18,22 +18,32 @@ export interface HandlerDeps {
   };
 }
 
+/** Whether this viewer talks to the bot in Teams (commands typed without a slash; no Slack shortcut or Home). */
+export function onTeams(viewer: Pick<Principal, 'userKey'>): boolean {
+  return viewer.userKey.startsWith('teams:');
+}
+
+/** A command as this viewer types it: `/who-owns acme` in Slack and the console, `who-owns acme` in Teams. */
+export function cmd(viewer: Pick<Principal, 'userKey'>, command: string): string {
+  return onTeams(viewer) ? command : `/${command}`;
+}
+
+/** Why someone unknown may only ask for help, and what they can do about it. */
+export function unknownAdvice(viewer: Extract<Principal, { kind: 'unknown' }>): { why: string; ask: string } {
+  return {
+    why: unknownReason(viewer),
+    ask: viewer.guest ? 'Ask for a full account, or use roe-bot from your own organisation’s Slack or Teams.' : 'Ask your partner manager to connect it.',
+  };
+}
+
 /**
  * Someone of no known organisation may ask for help, and nothing else: every other handler
  * refuses them politely, naming what they tried (`register deals`, `raise disputes`, …).
  */
-/** What a guest may do instead. */
-export const GUEST_ASK = 'Ask for a full account, or use roe-bot from your own organisation’s Slack or Teams.';
-
-/** A command as this viewer types it: `/who-owns acme` in Slack and the console, `who-owns acme` in Teams. */
-export function cmd(viewer: Pick<Principal, 'userKey'>, command: string): string {
-  return viewer.userKey.startsWith('teams:') ? command : `/${command}`;
-}
-
 export function refuseUnknown(viewer: Principal, what: string): void {
   if (viewer.kind === 'unknown') {
-    const ask = viewer.guest ? GUEST_ASK : 'Ask your partner manager to connect it.';
-    throw new DomainError('unknown_user', `${unknownReason(viewer)}, so you cannot ${what}; I can only offer help (${cmd(viewer, 'roe help')}). ${ask}`);
+    const { why, ask } = unknownAdvice(viewer);
+    throw new DomainError('unknown_user', `${why}, so you cannot ${what}; I can only offer help (${cmd(viewer, 'roe help')}). ${ask}`);
   }
 }
 

@@ -6,7 +6,7 @@ import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { disputeCard, outcomeText } from './dispute-card.js';
 import { isOverlapCase } from '../src/core/disputes/settle.js';
-import { ACTIONS, reply, text, type Reply } from './replies/model.js';
+import { ACTIONS, reply, text, type Reply, type ThreadPost } from './replies/model.js';
 import { SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
 type Platform = OutboxMessage['platform'];
@@ -26,6 +26,11 @@ function personTarget(deps: HandlerDeps, personKey: string, prefer: Platform): {
     if (id) return { platform: pl, user: id };
   }
   return null;
+}
+
+/** A person of the policy, reached at `at`, as the viewer of what is sent to them. */
+function personViewer(at: { platform: Platform; user: string }, personKey: string): Principal {
+  return { kind: 'internal', userKey: `${at.platform}:${at.user}`, personKey, displayName: '' };
 }
 
 function splitUserKey(userKey: string): { platform: Platform; user: string } | null {
@@ -63,8 +68,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     if (!where) return;
     const raiser = d.raisedAs !== null && splitUserKey(d.raisedBy) ? partyViewer(d.raisedAs, d.raisedBy) : null;
     const raiserCopy = raiser === null ? undefined : opts.told?.has(d.raisedBy) ? null : make(raiser, true);
-    // How to post it rides in the body: messages to one target keep their order only while the target is the same.
-    const body = { ...make(CHANNEL_VIEWER, false), visibility: 'public' as const, ...(raiserCopy !== undefined ? { raiserCopy } : {}), ...(opts.broadcast ? { broadcast: true } : {}) };
+    const body: ThreadPost = { ...make(CHANNEL_VIEWER, false), visibility: 'public', ...(raiserCopy !== undefined ? { raiserCopy } : {}), ...(opts.broadcast ? { broadcast: true } : {}) };
     out.push({ platform: where.platform, target: { kind: 'dispute-thread', disputeId: d.id }, body, dedupeKey: `thread:${d.id}:${tag}:${stamp}` });
   };
   /**
@@ -123,7 +127,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         toThread(d, () => reply(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}`, [text(`${why} ${vp.person(d.arbitrator)} will rule${d.dueAt ? ` by ${vp.dateTime(d.dueAt)}` : ''}.`)]), 'assigned');
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) {
-          const arb: Principal = { kind: 'internal', userKey: `${target.platform}:${target.user}`, personKey: d.arbitrator, displayName: '' };
+          const arb = personViewer(target, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
           const by = d.dueAt ? ` by ${viewpoint(deps, arb).dateTime(d.dueAt)}` : '';
           const body = { ...card, summary: `Dispute #${d.id} on ${about(d)}: yours to rule${by}`, blocks: [text(isOverlapCase(d) ? `A case for you to rule on${by}: the criteria did not settle it on their own.` : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.`), ...card.blocks] };
@@ -148,7 +152,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const d = e.dispute;
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (!target) break;
-        const arb: Principal = { kind: 'internal', userKey: `${target.platform}:${target.user}`, personKey: d.arbitrator, displayName: '' };
+        const arb = personViewer(target, d.arbitrator);
         const vp = viewpoint(deps, arb);
         const card = disputeCard(deps, arb, d, { withActions: true });
         const snooze = { type: 'actions' as const, actions: SNOOZE_OPTIONS.map((o) => ({ action: ACTIONS.snooze, label: `Snooze ${o === 'next-business-day' ? 'to next business day' : o}`, value: `${d.id}:${o}` })) };
@@ -162,7 +166,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         toThread(d, () => reply(`Dispute #${d.id} escalated to ${vp.person(d.arbitrator)}`, [text(`${vp.person(e.from)} did not rule in time. The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.dateTime(d.dueAt)}` : ''}.`, 'warning')]), `escalated:${d.escalationLevel}`);
         const next = personTarget(deps, d.arbitrator, platformOf(d));
         if (next) {
-          const arb: Principal = { kind: 'internal', userKey: `${next.platform}:${next.user}`, personKey: d.arbitrator, displayName: '' };
+          const arb = personViewer(next, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
           out.push({ platform: next.platform, target: { kind: 'user', user: next.user }, body: { ...card, blocks: [text(`Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`, 'warning'), ...card.blocks] }, dedupeKey: `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}` });
         }
@@ -186,7 +190,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
           toThread(d, () => reply(`Dispute #${d.id} escalated to the escalation channel`, [text('Nobody in the escalation chain ruled in time; the case went to the escalation channel.', 'attention')]), 'exhausted');
         } else {
           if (last) {
-            const arb: Principal = { kind: 'internal', userKey: `${last.platform}:${last.user}`, personKey: d.arbitrator, displayName: '' };
+            const arb = personViewer(last, d.arbitrator);
             const card = disputeCard(deps, arb, d, { withActions: true });
             const why = `Dispute #${d.id} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${platform === 'teams' ? 'Teams' : 'Slack'} (sla.escalation_channel), so it stays with you, the last in the chain. It needs an owner now.`;
             out.push({ platform: last.platform, target: { kind: 'user', user: last.user }, body: { ...card, summary: `Dispute #${d.id} is past its whole escalation chain`, blocks: [text(why, 'attention'), ...card.blocks] }, dedupeKey: `exhausted:${d.id}` });
@@ -197,11 +201,10 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       }
       case 'dispute.withdrawn': {
         const d = e.dispute;
-        const why = 'None of its claims is live any more (lost, won, rejected or expired), so there is nothing left to rule.';
         const told = toParties(d, (v) => partyCard(d, v, `Dispute #${d.id} on ${about(d)} closed`, `Dispute #${d.id} over ${about(d)} is closed without a ruling.`), 'withdrawn');
-        toThread(d, () => reply(`Dispute #${d.id} closed without a ruling`, [text(`Dispute #${d.id} is closed without a ruling. ${why}`)]), 'withdrawn', { broadcast: true, told });
+        toThread(d, (v) => reply(`Dispute #${d.id} closed without a ruling`, [text(outcomeText(deps, v, d))]), 'withdrawn', { broadcast: true, told });
         const target = personTarget(deps, d.arbitrator, platformOf(d));
-        if (target) out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: reply(`Dispute #${d.id} on ${about(d)} needs no ruling`, [text(`Dispute #${d.id} over ${about(d)} is closed without a ruling. ${why}`)]), dedupeKey: `withdrawn:${d.id}:${d.arbitrator}` });
+        if (target) out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: reply(`Dispute #${d.id} on ${about(d)} needs no ruling`, [text(`Dispute #${d.id} over ${about(d)} needs no ruling.`), text(outcomeText(deps, personViewer(target, d.arbitrator), d))]), dedupeKey: `withdrawn:${d.id}:${d.arbitrator}` });
         break;
       }
       case 'claim.dormancy_warning':

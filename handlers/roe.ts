@@ -1,11 +1,11 @@
-import { unknownReason, type Principal } from '../src/core/authz.js';
+import type { Principal } from '../src/core/authz.js';
 import { dormancyAt, effectiveStatus } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { breachesFromLedger, computeStats } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { cmd, GUEST_ASK, viewpoint } from './deps.js';
+import { cmd, onTeams, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
 
 export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'stats', 'policy'] as const;
@@ -13,7 +13,7 @@ export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'stats', 'policy'] as c
 /** `/roe help`: what the bot does and every command. */
 export function help(viewer: Principal): Reply {
   const c = (command: string) => cmd(viewer, command);
-  const teams = viewer.userKey.startsWith('teams:');
+  const teams = onTeams(viewer);
   const blocks: Block[] = [
     text('roe-bot applies our partner rules of engagement: who owns an account, deal registrations, and disputes settled by the written criteria or by the named arbitrator.'),
     {
@@ -44,7 +44,10 @@ export function help(viewer: Principal): Reply {
       ],
     },
   ];
-  if (viewer.kind === 'unknown') blocks.push(text(`${unknownReason(viewer)}, so this help is all I can offer. ${viewer.guest ? GUEST_ASK : 'Ask your partner manager to connect it.'}`, 'warning'));
+  if (viewer.kind === 'unknown') {
+    const { why, ask } = unknownAdvice(viewer);
+    blocks.push(text(`${why}, so this help is all I can offer. ${ask}`, 'warning'));
+  }
   return reply('roe-bot help', blocks, { title: 'roe-bot' });
 }
 

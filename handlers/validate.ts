@@ -1,6 +1,16 @@
 import type { z } from 'zod';
 import { DomainError } from '../src/core/errors.js';
 
+/**
+ * Form values that do not pass their schema: each problem is on its field, and the message only
+ * restates them (by field id, for the console), so a form that shows its fields' errors needs it not.
+ */
+export class FormValuesError extends DomainError {
+  constructor(fields: Record<string, string>, summary: string) {
+    super('invalid_input', `Please fix: ${summary}`, fields);
+  }
+}
+
 /** Parses form values with a zod schema; every problem becomes an error on its field. */
 export function parseForm<S extends z.ZodType>(schema: S, values: Record<string, unknown>): z.output<S> {
   const result = schema.safeParse(values);
@@ -13,7 +23,7 @@ export function parseForm<S extends z.ZodType>(schema: S, values: Record<string,
   const summary = Object.entries(fields)
     .map(([k, v]) => `${k}: ${v}`)
     .join('; ');
-  throw new DomainError('invalid_input', `Please fix: ${summary}`, fields);
+  throw new FormValuesError(fields, summary);
 }
 
 /**

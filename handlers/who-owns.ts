@@ -5,7 +5,7 @@ import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
 import { matchLabels } from './account-labels.js';
-import { literalMatch } from './resolve-account.js';
+import { asksForHelp, literalMatch } from './resolve-account.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
@@ -21,8 +21,6 @@ function readQuery(viewer: Principal, query: unknown): string {
   if (problem) throw new DomainError('invalid_input', `${problem}.`, { query: problem });
   return q;
 }
-
-const HELP_WORDS = new Set(['help', '-h', '--help', '?']);
 
 /** How to use who-owns. */
 function usage(viewer: Principal): Reply {
@@ -51,7 +49,7 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
   const exact: number[] = [];
   for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) exact.push(i);
   // "/who-owns help" is a question about the command, unless an account is called that.
-  if (exact.length === 0 && HELP_WORDS.has(q.toLowerCase())) return usage(viewer);
+  if (exact.length === 0 && asksForHelp(q)) return usage(viewer);
   // One result stands for the account only when every word of the query matched it.
   const sure = ranking.length === 1 && ranking.score(0) >= CONFIDENT_SCORE;
   if (exact.length === 1 || sure) return showAccount(deps, viewer, ranking.match(exact[0] ?? 0).accountId);

@@ -53,6 +53,35 @@ export interface Reply {
   blocks: Block[];
 }
 
+/** Whether a stored outbox body is a reply (what every deliverer sends). */
+export function isReply(body: unknown): body is Reply {
+  if (typeof body !== 'object' || body === null) return false;
+  const r = body as Record<string, unknown>;
+  return typeof r.summary === 'string' && Array.isArray(r.blocks);
+}
+
+/**
+ * A post in a dispute's thread as queued: the reply made for a channel that may hold any
+ * partner, and how to post it. It rides in the body because messages to one target keep their
+ * order only while the target stays the same.
+ */
+export interface ThreadPost extends Reply {
+  /**
+   * The same update made for the raiser, sent to them where the bot may not post in the
+   * thread's channel (or where the channel is the raiser's own chat); null when a message of
+   * their own already says it; absent on posts that have none.
+   */
+  raiserCopy?: Reply | null;
+  /** Also shown in the channel (Slack `reply_broadcast`): how a case ended. */
+  broadcast?: boolean;
+}
+
+/** The raiser's copy of a queued thread post: a reply, null (none to send), or undefined (send the post itself). */
+export function raiserCopyOf(body: unknown): Reply | null | undefined {
+  const copy = (body as ThreadPost).raiserCopy;
+  return copy === null ? null : isReply(copy) ? copy : undefined;
+}
+
 export type FieldKind = 'text' | 'multiline' | 'number' | 'select' | 'account';
 
 export interface Field {

@@ -18,7 +18,8 @@ export interface ChatIdentity {
   /** True when the user belongs to the company's own workspace or tenant. */
   home: boolean;
   /**
-   * A guest account of the company's own workspace (a Slack single- or multi-channel guest):
+   * A guest account of the company's own workspace or tenant (a Slack single- or multi-channel
+   * guest, a Teams guest):
    * neither a colleague nor recognisably any partner's person, so it may only ask for help.
    */
   guest?: boolean;

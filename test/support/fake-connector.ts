@@ -39,6 +39,8 @@ export class FakeConnector {
   private failures: Failure[] = [];
   /** Users the roster (GET …/members/ID) reports as guests (`userRole: guest`); everyone else is a member. */
   readonly guests = new Set<string>();
+  /** While true, the roster answers 503 (Teams not answering who a member is). */
+  rosterDown = false;
   private created = 0;
   private posted = 0;
   private hanging = 0;
@@ -90,6 +92,12 @@ export class FakeConnector {
             answer = { id: call.activityId ?? '' };
             break;
           case 'member': {
+            if (this.rosterDown) {
+              call.status = 503;
+              res.writeHead(503, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'fake roster is down' } }));
+              return;
+            }
             const id = call.activityId ?? '';
             answer = { id, name: id, userRole: this.guests.has(id) ? 'guest' : 'user', userPrincipalName: this.guests.has(id) ? `${id.replace(/\W/g, '')}_partner.com#EXT#@company.onmicrosoft.com` : `${id.replace(/\W/g, '')}@company.com` };
             break;

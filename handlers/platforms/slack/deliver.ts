@@ -1,11 +1,10 @@
 import { webApi } from '@slack/bolt';
 import { asError } from '../../../src/core/errors.js';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import type { Reply } from '../../replies/model.js';
+import { isReply, raiserCopyOf, type ThreadPost } from '../../replies/model.js';
 import { renderReply } from './render.js';
 
-/** How a failed delivery is reported to the outbox worker (its DeliveryError). */
-/** A delivery failure: retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
+/** How a failed delivery is reported to the outbox worker (its DeliveryError): retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
 export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean, throttled?: boolean) => Error;
 
 export interface SlackDelivererOptions {
@@ -45,12 +44,6 @@ export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
 /** Slack refused the post because the bot is not in that conversation. */
 function cannotPostIn(e: unknown): boolean {
   return e instanceof webApi.WebAPIPlatformError && ['not_in_channel', 'channel_not_found'].includes(e.data.error);
-}
-
-function isReply(body: unknown): body is Reply {
-  if (typeof body !== 'object' || body === null) return false;
-  const r = body as Record<string, unknown>;
-  return typeof r.summary === 'string' && Array.isArray(r.blocks);
 }
 
 /**
@@ -111,8 +104,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
         let posted: { ts?: string };
         try {
           // How a case ended is also shown in the channel (reply_broadcast), where its announcement is.
-          const broadcast = (m.body as { broadcast?: unknown }).broadcast === true;
-          const where = origin.thread ? (broadcast ? { thread_ts: origin.thread, reply_broadcast: true as const } : { thread_ts: origin.thread }) : {};
+          const where = origin.thread ? ((m.body as ThreadPost).broadcast === true ? { thread_ts: origin.thread, reply_broadcast: true as const } : { thread_ts: origin.thread }) : {};
           posted = await o.client.chat.postMessage({ channel: origin.channel, ...where, ...body });
         } catch (e) {
           const raiser = d.raisedBy.startsWith('slack:') ? d.raisedBy.slice('slack:'.length) : null;
@@ -121,9 +113,9 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           // raiser gets the update in their DM with the bot, told why, as made for them (not for
           // a channel that may hold other partners), unless a DM of their own already says it;
           // the channel stays the dispute's place, so once the bot is invited updates go there.
-          const copy = (m.body as { raiserCopy?: unknown }).raiserCopy;
+          const copy = raiserCopyOf(m.body);
           if (copy === null) return;
-          const forRaiser = isReply(copy) ? renderReply(copy) : body;
+          const forRaiser = copy ? renderReply(copy) : body;
           const channel = await dmChannel(raiser);
           const note = { type: 'section', text: { type: 'mrkdwn', text: `I could not post this update on dispute #${d.id} in <#${origin.channel}>, where it was raised: invite me there and the next updates go to the channel. Here it is:` } };
           await api(() => o.client.chat.postMessage({ channel, ...forRaiser, blocks: [note, ...forRaiser.blocks].slice(0, 50) }));

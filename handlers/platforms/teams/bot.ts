@@ -11,6 +11,7 @@ import { ACTIONS, FORMS, text, type Form, type Reply } from '../../replies/model
 import { help, roe } from '../../roe.js';
 import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
 import { snoozeReminder } from '../../snooze.js';
+import { FormValuesError } from '../../validate.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
 import { contactFrom, isPersonal, tenantOf, type TeamsContacts } from './contacts.js';
 import { isVerb, TEAMS_IDS, type Verb } from './ids.js';
@@ -38,6 +39,13 @@ export interface TeamsBotOptions {
 }
 
 const GUEST_TTL_MS = 10 * 60_000;
+/** How long a turn waits for Teams to say whether someone is a guest. */
+const ROSTER_TIMEOUT_MS = 2_000;
+
+/** A case card's refresh, for the person it was shown to. */
+function caseRefresh(disputeId: string, userId: string): CardRefresh {
+  return { verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: disputeId }, userIds: [userId] };
+}
 
 /** What a user action produced, before it is a card. */
 type Answer = { kind: 'reply'; reply: Reply; refresh?: CardRefresh | undefined } | { kind: 'form'; form: Form; state?: FormState } | { kind: 'card'; card: AdaptiveCard; summary: string };
@@ -188,15 +196,15 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     });
   }
 
-  /** The principal of the sender: their tenant says internal, partner or unknown; the policy names people by Teams or Entra id. */
   /** Roster answers: whether a user of the company's tenant is a guest, and when Teams said so. */
   private readonly guests = new Map<string, { guest: boolean; at: number }>();
 
   /**
    * Every turn of someone of the company's tenant first asks Teams (once per person every ten
    * minutes) whether they are a guest: a partner's person invited into the company's tenant
-   * arrives with its tenant id, and must not read as a colleague. While Teams does not answer,
-   * its last answer stands; with none yet the person counts as a member (and it is logged).
+   * arrives with its tenant id, and must not read as a colleague. While Teams does not answer
+   * (within two seconds), its last answer stands; with none yet the person counts as a member
+   * (and it is logged).
    */
   override async run(ctx: TurnContext): Promise<void> {
     const a = ctx.activity;
@@ -205,18 +213,26 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       const now = this.o.deps.ctx.clock.now().getTime();
       const known = this.guests.get(id);
       if (!known || now - known.at > GUEST_TTL_MS) {
+        let timer: NodeJS.Timeout | undefined;
         try {
-          const member = await TeamsInfo.getMember(ctx, id);
+          // Not long: the person waits for the answer (and the SDK retries a failing roster for seconds).
+          const timedOut = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no roster answer within ${ROSTER_TIMEOUT_MS} ms`)), ROSTER_TIMEOUT_MS);
+          });
+          const member = await Promise.race([TeamsInfo.getMember(ctx, id), timedOut]);
           this.guests.set(id, { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? ''), at: now });
           if (this.guests.size > 5_000) this.guests.delete(this.guests.keys().next().value!);
         } catch (e) {
           this.o.log.warn({ err: describeError(e) }, 'teams: could not ask whether a user is a guest; their last answer (or member) stands');
+        } finally {
+          clearTimeout(timer);
         }
       }
     }
     await super.run(ctx);
   }
 
+  /** The principal of the sender: their tenant says internal, partner or unknown (a guest of the company's tenant is no colleague); the policy names people by Teams or Entra id. */
   private principal(a: Activity): Principal {
     const tenant = tenantOf(a);
     const home = this.o.isHomeTenant(tenant);
@@ -352,7 +368,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       throw e;
     }
     this.o.log.info({ code: e.code }, 'teams request refused');
-    return { kind: 'reply', reply: { ...card, blocks: [text(e.message, 'attention'), text('Nothing was changed.', 'muted'), ...card.blocks] }, refresh: { verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: disputeId }, userIds: [userId] } };
+    return { kind: 'reply', reply: { ...card, blocks: [text(e.message, 'attention'), text('Nothing was changed.', 'muted'), ...card.blocks] }, refresh: caseRefresh(disputeId, userId) };
   }
 
   /** One route per verb (buttons, form submits, refreshes). */
@@ -361,15 +377,17 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const value = str(data[TEAMS_IDS.data.value]);
     const values = formValues(data);
     const prefill = prefillOf(data);
-    const instance = str(data[TEAMS_IDS.data.instance]) || undefined;
+    const instance = str(data[TEAMS_IDS.data.instance]);
+    // What was typed and filled in, and the card's instance: a form sent back keeps all three.
+    const typed = { values, prefill, ...(instance ? { instance } : {}) };
     const meta: SubmitMeta = { origin: originOf(a), requestKey: requestKeyOf(a, data) };
-    const caseRefresh = (disputeId: string): CardRefresh => ({ verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: disputeId }, userIds: [a.from.id] });
+    const refreshCase = (disputeId: string): CardRefresh => caseRefresh(disputeId, a.from.id);
     const ids = TEAMS_IDS;
     switch (verb) {
       case ids.actions[ACTIONS.pickAccount]:
         return { kind: 'reply', reply: showAccount(deps, who, value) };
       case ids.actions[ACTIONS.approve]:
-        return { kind: 'reply', reply: approve(deps, who, value), refresh: caseRefresh(value) };
+        return { kind: 'reply', reply: approve(deps, who, value), refresh: refreshCase(value) };
       case ids.actions[ACTIONS.award]:
         return { kind: 'form', form: awardForm(deps, who, value) };
       case ids.actions[ACTIONS.ask]:
@@ -383,15 +401,15 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case ids.actions[ACTIONS.snooze]:
         return { kind: 'reply', reply: snoozeReminder(deps, who, value) };
       case ids.submits[FORMS.claim]:
-        return submitted(() => claimForm(deps, who), { values, prefill, ...(instance ? { instance } : {}) }, () => submitClaim(deps, who, values, meta));
+        return submitted(() => claimForm(deps, who), typed, () => submitClaim(deps, who, values, meta));
       case ids.submits[FORMS.dispute]:
-        return submitted(() => disputeForm(deps, who), { values, prefill, ...(instance ? { instance } : {}) }, () => submitDispute(deps, who, values, meta));
+        return submitted(() => disputeForm(deps, who), typed, () => submitDispute(deps, who, values, meta));
       case ids.submits[FORMS.award]:
-        return submitted(() => awardForm(deps, who, values.dispute), { values, prefill, ...(instance ? { instance } : {}) }, () => submitAward(deps, who, values), caseRefresh(values.dispute ?? ''));
+        return submitted(() => awardForm(deps, who, values.dispute), typed, () => submitAward(deps, who, values), refreshCase(values.dispute ?? ''));
       case ids.submits[FORMS.ask]:
-        return submitted(() => askForm(deps, who, values.dispute), { values, prefill, ...(instance ? { instance } : {}) }, () => submitAsk(deps, who, values, meta), caseRefresh(values.dispute ?? ''));
+        return submitted(() => askForm(deps, who, values.dispute), typed, () => submitAsk(deps, who, values, meta), refreshCase(values.dispute ?? ''));
       case ids.refresh.disputeCase:
-        return { kind: 'reply', reply: caseCard(deps, who, value), refresh: caseRefresh(value) };
+        return { kind: 'reply', reply: caseCard(deps, who, value), refresh: refreshCase(value) };
       case ids.refresh.privateAnswer: {
         const forUser = str(data[ids.data.for]);
         const command = str(data[ids.data.command]);
@@ -422,8 +440,10 @@ function submitted(form: () => Form, typed: { values: Record<string, string>; pr
   } catch (e) {
     if (!isDomainError(e) || Object.keys(e.fields).length === 0) throw e;
     // The same form again, the same instance: sent once corrected, it is still this card's one request.
-    // Each problem is shown under its field; above them, one line (the summary names fields by their ids).
-    const message = e.message.startsWith('Please fix:') ? `Please fix what is marked below (${Object.keys(e.fields).length === 1 ? 'one field' : `${Object.keys(e.fields).length} fields`}).` : e.message;
+    // Values that failed their checks are marked under their fields: one line above says so
+    // (the error's own message restates them by field id). Any other refusal says its own words.
+    const problems = Object.keys(e.fields).length;
+    const message = e instanceof FormValuesError ? `Please fix what is marked below (${problems === 1 ? 'one field' : `${problems} fields`}).` : e.message;
     return { kind: 'form', form: form(), state: { values: typed.values, prefill: typed.prefill, errors: e.fields, message, ...(typed.instance ? { instance: typed.instance } : {}) } };
   }
 }

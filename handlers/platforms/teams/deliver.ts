@@ -1,13 +1,12 @@
 import type { Activity, CloudAdapter, ConversationParameters, ConversationReference } from 'botbuilder';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import { reply, text, type Reply } from '../../replies/model.js';
+import { isReply, raiserCopyOf, reply, text } from '../../replies/model.js';
 import type { TeamsLog } from './bot.js';
 import type { TeamsContact, TeamsContacts } from './contacts.js';
 import { TEAMS_IDS } from './ids.js';
 import { cardAttachment, plain, renderReply } from './render.js';
 
-/** How a failed delivery is reported to the outbox worker (its DeliveryError). */
-/** A delivery failure: retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
+/** How a failed delivery is reported to the outbox worker (its DeliveryError): retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
 export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean, throttled?: boolean) => Error;
 
 /** The calls of Bot Framework's connector the deliverer makes. */
@@ -41,12 +40,6 @@ export interface TeamsDelivererOptions {
  * message's lease (so no other worker takes it meanwhile), and the worker moves on.
  */
 export const TEAMS_DELIVERY_TIMEOUT_MS = 30_000;
-
-function isReply(body: unknown): body is Reply {
-  if (typeof body !== 'object' || body === null) return false;
-  const r = body as Record<string, unknown>;
-  return typeof r.summary === 'string' && Array.isArray(r.blocks);
-}
 
 /** Retry-After as milliseconds: delta seconds or an HTTP date. */
 function retryAfterMs(value: string | undefined, now: Date): number | undefined {
@@ -224,9 +217,9 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         // their own already says it.
         const personal = raiser ? o.contacts.get(raiser)?.personal?.conversation.id : undefined;
         if (personal !== undefined && personal === origin.channel) {
-          const copy = (m.body as { raiserCopy?: unknown }).raiserCopy;
+          const copy = raiserCopyOf(m.body);
           if (copy === null) return;
-          if (isReply(copy)) {
+          if (copy) {
             await toConversation(origin.channel, origin.thread, raiser, { type: 'message', attachments: [cardAttachment(renderReply(copy))], summary: plain(copy.summary) });
             return;
           }

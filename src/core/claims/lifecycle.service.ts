@@ -2,7 +2,7 @@ import type { DomainContext } from '../context.js';
 import type { DomainEvent } from '../events.js';
 import type { Claim } from '../types.js';
 import { dormancyAt, protectionEnd, type RegistrationTerms } from './lifecycle.js';
-import { reviewCase } from '../disputes/review.js';
+import { openCasesHolding, reviewCase } from '../disputes/review.js';
 
 export const CLAIM_TIMER = { warn: 'claim.dormancy_warning', dormant: 'claim.dormant', expire: 'claim.expire' } as const;
 const DAY = 86_400_000;
@@ -79,9 +79,6 @@ export function markExpired(ctx: DomainContext, claimId: number, _payload: Recor
   ctx.store.timers.cancel(`claim:${c.id}`, 'claim.');
   ctx.store.ledger.append({ at: now, kind: 'claim.expired', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: {} });
   // A case waiting on this claim may have nothing left to rule.
-  const withdrawn = ctx.store.disputes
-    .forAccount(c.accountId)
-    .filter((d) => d.status === 'open' && d.claimIds.includes(c.id))
-    .flatMap((d) => reviewCase(ctx, d.id, now));
+  const withdrawn = openCasesHolding(ctx, c).flatMap((d) => reviewCase(ctx, d.id, now));
   return [{ type: 'claim.expired', claim: { ...c, status: 'expired' } }, ...withdrawn];
 }

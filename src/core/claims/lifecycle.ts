@@ -14,6 +14,13 @@ export function isLive(status: ClaimStatus): boolean {
   return LIVE_STATUSES.includes(status);
 }
 
+/** Statuses a claim does not come back from (dormant is not one: a ruling may revive it). */
+export const CLOSED_STATUSES: readonly ClaimStatus[] = ['rejected', 'expired', 'won', 'lost'];
+
+export function isClosed(status: ClaimStatus): boolean {
+  return CLOSED_STATUSES.includes(status);
+}
+
 /** When protection ends for a claim under its own policy version's terms. */
 export function protectionEnd(claim: Pick<Claim, 'registeredAt' | 'protectedUntil'>, terms: RegistrationTerms): Date {
   return claim.protectedUntil ?? new Date(claim.registeredAt.getTime() + terms.protection_days * DAY_MS);

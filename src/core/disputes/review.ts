@@ -1,12 +1,10 @@
 import type { DomainContext } from '../context.js';
-import { effectiveStatus } from '../claims/lifecycle.js';
+import { effectiveStatus, isClosed } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
+import type { Claim, Dispute } from '../types.js';
 
 /** The timer that has a running case looked at again (a CRM import closed one of its claims). */
 export const CASE_REVIEW_TIMER = 'dispute.review';
-
-/** Statuses a claim does not come back from: nothing in it is left to rule on. */
-const CLOSED = new Set(['rejected', 'expired', 'won', 'lost']);
 
 /**
  * A running case whose claims have all closed since it opened (lost or won in the CRM, or
@@ -25,16 +23,19 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date): Do
   if (d.parties.some((p) => !claimants.has(p))) return [];
   const book = ctx.policies();
   const statuses = claims.map((c) => ({ claim: c.id, status: effectiveStatus(c, book.forClaim(c).policy.registration, now) }));
-  if (!statuses.every((s) => CLOSED.has(s.status))) return [];
+  if (!statuses.every((s) => isClosed(s.status))) return [];
   store.disputes.update(d.id, { status: 'withdrawn' });
   store.timers.cancel(`dispute:${d.id}`, 'sla.');
   store.ledger.append({ at: now, kind: 'dispute.withdrawn', subject: `dispute:${d.id}`, actor: 'review', policyVersion: d.policyVersion, payload: { reason: 'no claim in the case is live any more', claims: statuses } });
   return [{ type: 'dispute.withdrawn', dispute: { ...d, status: 'withdrawn' } }];
 }
 
+/** The running cases that hold this claim. */
+export function openCasesHolding(ctx: DomainContext, claim: Pick<Claim, 'id' | 'accountId'>): Dispute[] {
+  return ctx.store.disputes.forAccount(claim.accountId).filter((d) => d.status === 'open' && d.claimIds.includes(claim.id));
+}
+
 /** Has every running case that holds this claim looked at again, in the scheduler's next tick. */
-export function reviewCasesOf(ctx: DomainContext, claimId: number, accountId: string, now: Date): void {
-  for (const d of ctx.store.disputes.forAccount(accountId)) {
-    if (d.status === 'open' && d.claimIds.includes(claimId)) ctx.store.timers.schedule({ kind: CASE_REVIEW_TIMER, subject: `dispute:${d.id}`, dueAt: now, payload: {} }, now);
-  }
+export function reviewCasesOf(ctx: DomainContext, claim: Pick<Claim, 'id' | 'accountId'>, now: Date): void {
+  for (const d of openCasesHolding(ctx, claim)) ctx.store.timers.schedule({ kind: CASE_REVIEW_TIMER, subject: `dispute:${d.id}`, dueAt: now, payload: {} }, now);
 }

@@ -3,6 +3,7 @@ import { DomainError } from '../errors.js';
 import { DIRECT, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewCasesOf } from '../disputes/review.js';
+import { isClosed } from '../claims/lifecycle.js';
 import { accountRow, claimRow, decodeCsv, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type PartnerRow, type RowError } from './csv.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
@@ -142,7 +143,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       else store.timers.cancel(`claim:${id}`, 'claim.');
       // The CRM closed a claim a running case waits on: the server looks at the case again (and
       // tells its people if nothing is left to rule), at its next tick.
-      if (prior && prior.status !== stored.status && !['pending', 'protected', 'dormant'].includes(stored.status)) reviewCasesOf(ctx, id, stored.accountId, now);
+      if (prior && prior.status !== stored.status && isClosed(stored.status)) reviewCasesOf(ctx, stored, now);
       count(prior ? 'updated' : 'inserted');
       store.ledger.append({
         at: now,

@@ -70,6 +70,21 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect(h.connector.calls.filter((c) => c.kind === 'member' && c.activityId === USERS.northwind.id)).toHaveLength(0);
   });
 
+  it('while Teams’ roster does not answer, its last answer stands: a guest stays a guest, a member a colleague', async () => {
+    const guest = { id: '29:gina', name: 'Gina Guest', aadObjectId: 'e0000000-0000-4000-8000-000000000001', tenant: TENANTS.home };
+    h.connector.guests.add(guest.id);
+    await h.say(guest, 'help');
+    await h.say(USERS.rep, 'help');
+    h.rt.clock.advance(11 * 60_000); // past the ten minutes an answer is kept
+    h.connector.rosterDown = true;
+    expect(readCard(await h.say(guest, 'who-owns acme corp'))).toMatch(/Guest accounts cannot use roe-bot/);
+    expect(readCard(await h.say(USERS.rep, 'who-owns acme corp'))).toContain('Northwind Partners');
+    // Teams was asked again for both, and answered neither time.
+    const asked = h.connector.calls.filter((c) => c.kind === 'member' && (c.activityId === guest.id || c.activityId === USERS.rep.id));
+    expect(asked.filter((c) => c.status === 503).length).toBeGreaterThanOrEqual(2);
+    expect(asked.slice(2).every((c) => c.status === 503)).toBe(true);
+  });
+
   it('usage and refusals name commands as Teams users type them', async () => {
     expect(readCard(await h.say(USERS.sam, 'who-owns'))).toContain('e.g. who-owns acme');
     const usage = readCard(await h.say(USERS.sam, 'who-owns help'));
