@@ -49,7 +49,7 @@ export const people = sqliteTable(
 export const policyVersions = sqliteTable(
   'policy_versions',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: integer('id').primaryKey(),
     version: text('version').notNull(),
     effective: text('effective').notNull(),
     sourceHash: text('source_hash').notNull(),
@@ -62,7 +62,7 @@ export const policyVersions = sqliteTable(
 export const claims = sqliteTable(
   'claims',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: integer('id').primaryKey(),
     accountId: text('account_id')
       .notNull()
       .references(() => accounts.id),
@@ -89,7 +89,7 @@ export const claims = sqliteTable(
 export const disputes = sqliteTable(
   'disputes',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: integer('id').primaryKey(),
     accountId: text('account_id')
       .notNull()
       .references(() => accounts.id),
@@ -157,7 +157,7 @@ export const ledger = sqliteTable('ledger', {
 export const timers = sqliteTable(
   'timers',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: integer('id').primaryKey(),
     kind: text('kind').notNull(),
     subject: text('subject').notNull(),
     dueAt: instant('due_at').notNull(),

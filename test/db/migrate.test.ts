@@ -56,6 +56,34 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('claims, cases and timers keep their ids through the rebuild without AUTOINCREMENT, and new ones follow them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
+    dirs.push(dir);
+    const path = olderDatabase(dir, 8);
+    const before = new Database(path);
+    before.exec(`
+      INSERT INTO accounts (id, name, aliases, domains, segment, region, updated_at) VALUES ('acme', 'Acme', '[]', '[]', 'enterprise', 'emea', 0);
+      INSERT INTO claims (id, account_id, claimant, route, product_line, opp_name, opp_stage, evidence, status, registered_at, last_activity_at, policy_version, created_by, request_key)
+        VALUES (41, 'acme', 'northwind', 'resell', 'Analytics', 'Renewal', 'qualified', '', 'protected', 0, 0, '2026.1', 'u', 'k-41');
+      INSERT INTO disputes (id, account_id, product_line, status, claim_ids, parties, raised_by, reason, evidence, coverage_name, arbitrator, trace, policy_version, created_at)
+        VALUES (7, 'acme', 'Analytics', 'open', '[41]', '["northwind"]', 'u', 'overlap', '', 'default', 'a', '[]', '2026.1', 0);
+      INSERT INTO timers (id, kind, subject, due_at, payload, created_at) VALUES (12, 'claim.expire', 'claim:41', 5, '{}', 0);
+    `);
+    before.close();
+    const db = openDatabase(path);
+    const sql = (table: string) => (db.sqlite.prepare("SELECT sql FROM sqlite_schema WHERE name = ?").get(table) as { sql: string }).sql;
+    for (const table of ['claims', 'disputes', 'timers']) expect(sql(table)).not.toMatch(/AUTOINCREMENT/);
+    expect(sql('outbox')).toMatch(/AUTOINCREMENT/);
+    expect(db.sqlite.prepare('SELECT id, request_key AS k FROM claims').all()).toEqual([{ id: 41, k: 'k-41' }]);
+    expect(db.sqlite.prepare('SELECT id, claim_ids AS c FROM disputes').all()).toEqual([{ id: 7, c: '[41]' }]);
+    expect(db.sqlite.prepare('SELECT id, subject FROM timers').all()).toEqual([{ id: 12, subject: 'claim:41' }]);
+    const next = db.sqlite.prepare("INSERT INTO timers (kind, subject, due_at, payload, created_at) VALUES ('claim.expire', 'claim:42', 9, '{}', 0)").run();
+    expect(next.lastInsertRowid).toBe(13);
+    const indexes = (db.sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('claims', 'disputes', 'timers') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(['claims_account_idx', 'claims_claimant_violation_idx', 'claims_request_key_idx', 'disputes_account_idx', 'disputes_request_key_idx', 'disputes_status_idx', 'timers_due_idx', 'timers_subject_idx']);
+    db.close();
+  });
+
   it('two processes upgrading the same database at once both start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
     dirs.push(dir);
