@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Shared column helpers: instants are stored as integer milliseconds since the epoch. */
 const instant = (name: string) => integer(name, { mode: 'timestamp_ms' });
@@ -187,4 +187,23 @@ export const outbox = sqliteTable(
     deliveredAt: instant('delivered_at'),
   },
   (t) => [uniqueIndex('outbox_dedupe_idx').on(t.dedupeKey), index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
+);
+
+/**
+ * Slack messages showing a case with its ruling buttons, as posted to the person who rules (a
+ * DM's channel and the message's ts): when the case moves on (ruled, settled, closed, or moved to
+ * someone else), each is updated in place to show the case as it stands, and forgotten.
+ */
+export const caseCards = sqliteTable(
+  'case_cards',
+  {
+    channel: text('channel').notNull(),
+    ts: text('ts').notNull(),
+    disputeId: integer('dispute_id').notNull(),
+    /** The Slack user the card was posted to. */
+    user: text('user').notNull(),
+    /** The person of the policy it was for (the arbitrator then). */
+    person: text('person').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.ts] }), index('case_cards_dispute_idx').on(t.disputeId)],
 );

@@ -1,12 +1,12 @@
 import type { Principal } from '../src/core/authz.js';
 import type { DomainEvent } from '../src/core/events.js';
-import type { OutboxMessage } from '../src/core/ports.js';
+import type { CaseCard, OutboxMessage } from '../src/core/ports.js';
 import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { disputeCard, outcomeText } from './dispute-card.js';
 import { isOverlapCase } from '../src/core/disputes/settle.js';
-import { ACTIONS, reply, text, type Reply, type ThreadPost } from './replies/model.js';
+import { ACTIONS, reply, text, type CaseCardPost, type Reply, type ThreadPost } from './replies/model.js';
 import { SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
 type Platform = OutboxMessage['platform'];
@@ -100,6 +100,28 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     return { ...card, summary, blocks: [text(lead), ...card.blocks] };
   };
 
+  /** A DM to the person who rules on `d`, showing the case with its buttons: remembered where it lands (Slack), to be brought up to date. */
+  const toArbitrator = (d: Dispute, to: { platform: Platform; user: string }, body: Reply, dedupeKey: string) => {
+    const post: CaseCardPost = { ...body, caseCard: { disputeId: d.id, person: d.arbitrator } };
+    out.push({ platform: to.platform, target: { kind: 'user', user: to.user }, body: post, dedupeKey });
+  };
+  /**
+   * The case cards of `d` whose person may no longer rule on it (it is closed, or with someone
+   * else now) are updated in place to show the case as it stands, without buttons, under `lead`
+   * when given; then forgotten, as nothing will change them again.
+   */
+  const refreshCards = (d: Dispute, tag: string, lead?: string) => {
+    const done: CaseCard[] = [];
+    for (const card of deps.ctx.store.caseCards.of(d.id)) {
+      if (d.status === 'open' && d.arbitrator === card.person) continue;
+      const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions: false });
+      const body = lead ? { ...view, blocks: [text(lead, 'muted'), ...view.blocks] } : view;
+      out.push({ platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts }, body, dedupeKey: `card:${card.channel}:${card.ts}:${tag}` });
+      done.push(card);
+    }
+    deps.ctx.store.caseCards.forget(done);
+  };
+
   for (const e of events) {
     switch (e.type) {
       case 'dispute.opened': {
@@ -117,6 +139,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const justOpened = events.some((o) => o.type === 'dispute.opened' && o.dispute.id === d.id);
         // A case settled the moment it opened: its announcement already shows the outcome.
         const told = toParties(d, (v) => disputeCard(deps, v, d, { withActions: false }), 'settled');
+        refreshCards(d, 'settled');
         if (!justOpened) toThread(d, (v) => reply(`Dispute #${d.id} settled`, [text(outcomeText(deps, v, d), 'good')]), 'settled', { broadcast: true, told });
         break;
       }
@@ -131,13 +154,14 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
           const card = disputeCard(deps, arb, d, { withActions: true });
           const by = d.dueAt ? ` by ${viewpoint(deps, arb).dateTime(d.dueAt)}` : '';
           const body = { ...card, summary: `Dispute #${d.id} on ${about(d)}: yours to rule${by}`, blocks: [text(isOverlapCase(d) ? `A case for you to rule on${by}: the criteria did not settle it on their own.` : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.`), ...card.blocks] };
-          out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body, dedupeKey: `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}` });
+          toArbitrator(d, target, body, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}`);
         }
         break;
       }
       case 'dispute.ruled': {
         const d = e.dispute;
         const told = toParties(d, (v) => partyCard(d, v, `Ruling on dispute #${d.id}: ${about(d)}`, `Dispute #${d.id} over ${about(d)} is ruled.`), 'ruled');
+        refreshCards(d, 'ruled');
         toThread(d, (v) => reply(`Dispute #${d.id} ruled`, [text(outcomeText(deps, v, d), 'good')]), 'ruled', { broadcast: true, told });
         break;
       }
@@ -157,7 +181,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const card = disputeCard(deps, arb, d, { withActions: true });
         const snooze = { type: 'actions' as const, actions: SNOOZE_OPTIONS.map((o) => ({ action: ACTIONS.snooze, label: `Snooze ${o === 'next-business-day' ? 'to next business day' : o}`, value: `${d.id}:${o}` })) };
         const body = reply(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}`, [text(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}. After that it escalates.`, 'warning'), ...card.blocks, snooze]);
-        out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body, dedupeKey: `reminder:${d.id}:${d.escalationLevel}:${stamp}` });
+        toArbitrator(d, target, body, `reminder:${d.id}:${d.escalationLevel}:${stamp}`);
         break;
       }
       case 'dispute.escalated': {
@@ -168,8 +192,9 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         if (next) {
           const arb = personViewer(next, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
-          out.push({ platform: next.platform, target: { kind: 'user', user: next.user }, body: { ...card, blocks: [text(`Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`, 'warning'), ...card.blocks] }, dedupeKey: `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}` });
+          toArbitrator(d, next, { ...card, blocks: [text(`Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`, 'warning'), ...card.blocks] }, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
         }
+        refreshCards(d, `escalated:${d.escalationLevel}`, `The SLA was breached: this case moved to ${vp.person(d.arbitrator)}, who rules on it now.`);
         const prev = personTarget(deps, e.from, platformOf(d));
         if (prev) out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`Dispute #${d.id} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on dispute #${d.id} was breached, so it moved to ${vp.person(d.arbitrator)}, who rules on it now.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
         break;
@@ -193,7 +218,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
             const arb = personViewer(last, d.arbitrator);
             const card = disputeCard(deps, arb, d, { withActions: true });
             const why = `Dispute #${d.id} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${platform === 'teams' ? 'Teams' : 'Slack'} (sla.escalation_channel), so it stays with you, the last in the chain. It needs an owner now.`;
-            out.push({ platform: last.platform, target: { kind: 'user', user: last.user }, body: { ...card, summary: `Dispute #${d.id} is past its whole escalation chain`, blocks: [text(why, 'attention'), ...card.blocks] }, dedupeKey: `exhausted:${d.id}` });
+            toArbitrator(d, last, { ...card, summary: `Dispute #${d.id} is past its whole escalation chain`, blocks: [text(why, 'attention'), ...card.blocks] }, `exhausted:${d.id}`);
           }
           toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time; the case stays with ${vp.person(d.arbitrator)}.`, 'attention')]), 'exhausted');
         }
@@ -203,6 +228,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const d = e.dispute;
         const told = toParties(d, (v) => partyCard(d, v, `Dispute #${d.id} on ${about(d)} closed`, `Dispute #${d.id} over ${about(d)} is closed without a ruling.`), 'withdrawn');
         toThread(d, (v) => reply(`Dispute #${d.id} closed without a ruling`, [text(outcomeText(deps, v, d))]), 'withdrawn', { broadcast: true, told });
+        refreshCards(d, 'withdrawn');
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: reply(`Dispute #${d.id} on ${about(d)} needs no ruling`, [text(`Dispute #${d.id} over ${about(d)} needs no ruling.`), text(outcomeText(deps, personViewer(target, d.arbitrator), d))]), dedupeKey: `withdrawn:${d.id}:${d.arbitrator}` });
         break;

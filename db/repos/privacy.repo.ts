@@ -41,6 +41,8 @@ export function forgetUser({ sqlite }: OpenDb, userKey: string): ForgetReport {
       // Rows kept (delivered, dropped) name them no more: not as the recipient, not in the dedupe key.
       sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}' WHERE ${toThem}`).run(platform, user);
       sqlite.prepare("UPDATE outbox SET dedupe_key = 'forgotten:' || id WHERE instr(dedupe_key, ?) > 0").run(userKey);
+      // Where their case cards are (their DM's channel) is not kept either: those cards stay as they are.
+      if (platform === 'slack') sqlite.prepare('DELETE FROM case_cards WHERE user = ?').run(user);
       sqlite.prepare('DELETE FROM actors WHERE user_key = ?').run(userKey);
       return report;
     })

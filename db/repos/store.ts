@@ -6,6 +6,8 @@ import type { LedgerEntry } from '../../src/core/ledger/chain.js';
 import { entryHash, GENESIS_HASH } from '../../src/core/ledger/chain.js';
 import type {
   AccountsRepo,
+  CaseCard,
+  CaseCardsRepo,
   ClaimPatch,
   ClaimsRepo,
   DisputePatch,
@@ -362,6 +364,16 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     first: (key, at) => q('INSERT INTO request_keys (key, at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(key, at.getTime()).changes === 1,
   };
 
+  const caseCards: CaseCardsRepo = {
+    remember: (c) => {
+      q('INSERT INTO case_cards (channel, ts, dispute_id, user, person) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING').run(c.channel, c.ts, c.disputeId, c.user, c.person);
+    },
+    of: (disputeId) => q('SELECT channel, ts, dispute_id AS disputeId, user, person FROM case_cards WHERE dispute_id = ? ORDER BY rowid').all(disputeId) as CaseCard[],
+    forget: (cards) => {
+      for (const c of cards) q('DELETE FROM case_cards WHERE channel = ? AND ts = ?').run(c.channel, c.ts);
+    },
+  };
+
   // Made once: better-sqlite3 builds four wrapper functions each time transaction() is called.
   const inTransaction = sqlite.transaction((fn: () => unknown) => {
     checkVersion();
@@ -377,6 +389,7 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     outbox,
     timers,
     requests,
+    caseCards,
     // IMMEDIATE: take the write lock up front, so two processes cannot both read "open" and rule.
     transaction: <T>(fn: () => T): T => {
       try {

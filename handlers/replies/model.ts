@@ -82,6 +82,20 @@ export function raiserCopyOf(body: unknown): Reply | null | undefined {
   return copy === null ? null : isReply(copy) ? copy : undefined;
 }
 
+/**
+ * A DM showing a case with its ruling buttons, as queued for the person who rules: where it
+ * lands is remembered (Slack), so that it is brought up to date once the case moves on.
+ */
+export interface CaseCardPost extends Reply {
+  caseCard?: { disputeId: number; person: string };
+}
+
+/** The case a queued DM shows with its ruling buttons, if it does. */
+export function caseCardOf(body: unknown): { disputeId: number; person: string } | undefined {
+  const c = (body as CaseCardPost).caseCard;
+  return c && typeof c.disputeId === 'number' && typeof c.person === 'string' ? c : undefined;
+}
+
 export type FieldKind = 'text' | 'multiline' | 'number' | 'select' | 'account';
 
 export interface Field {

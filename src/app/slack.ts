@@ -30,6 +30,7 @@ export function createSlackHost(rt: Runtime, opts: SlackHostOptions = {}): Platf
   const deliver = createSlackDeliverer({
     client: slack.deliveryClient,
     disputes: rt.store.disputes,
+    caseCards: rt.store.caseCards,
     fail: (message, retryAfterMs, permanent, throttled) => new DeliveryError(message, retryAfterMs, permanent, throttled),
   });
   const listener = slack.requestListener;

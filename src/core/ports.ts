@@ -84,7 +84,12 @@ export interface OutboxMessage {
    * delivered in the order they were queued, so anything that is not where (how to post) goes
    * in the body.
    */
-  target: { kind: 'user'; user: string } | { kind: 'channel'; channel: string; thread?: string | null; fallbackUser?: string } | { kind: 'dispute-thread'; disputeId: number };
+  target:
+    | { kind: 'user'; user: string }
+    | { kind: 'channel'; channel: string; thread?: string | null; fallbackUser?: string }
+    | { kind: 'dispute-thread'; disputeId: number }
+    /** A message posted earlier (a Slack case card: its channel and ts), updated in place. */
+    | { kind: 'message'; channel: string; ts: string };
   /** The neutral reply, as JSON. */
   body: unknown;
   dedupeKey: string;
@@ -109,6 +114,26 @@ export interface TimersRepo {
   cancelDueBefore(subject: string, kind: string, before: Date): void;
 }
 
+/** A Slack message showing a case with its ruling buttons, posted to the person who rules. */
+export interface CaseCard {
+  disputeId: number;
+  channel: string;
+  ts: string;
+  /** The Slack user it was posted to. */
+  user: string;
+  /** The person of the policy it was for. */
+  person: string;
+}
+
+/** The case cards out there, so that they show the case as it stands once it moves on. */
+export interface CaseCardsRepo {
+  remember(card: CaseCard): void;
+  /** The cards of a case still to be brought up to date. */
+  of(disputeId: number): CaseCard[];
+  /** Forgets cards brought up to date for good (their updates are queued). */
+  forget(cards: readonly CaseCard[]): void;
+}
+
 /** Requests carried out, by their key (see {@link Store.requests}). */
 export interface RequestsRepo {
   /** Records the key; false when it was recorded before (the request is a repeat). */
@@ -125,6 +150,7 @@ export interface Store {
   timers: TimersRepo;
   /** Keys of requests that leave no row of their own (a question asked on a case), so a repeat does nothing. */
   requests: RequestsRepo;
+  caseCards: CaseCardsRepo;
   /** Runs `fn` as one transaction: all of it is written, or none. Never await inside. */
   transaction<T>(fn: () => T): T;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { approve } from '../../handlers/rule.js';
+import { forgetUser } from '../../db/repos/privacy.repo.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { ROOT } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
@@ -87,6 +88,18 @@ describe('forget', () => {
     expect(everything).toContain('contoso-user');
     after.close();
     expect(roe(db, ['forget', 'console:northwind-user']).stderr).toContain('nothing is known of console:northwind-user');
+  });
+
+  it('where a forgotten Slack user’s case cards are (their DM) is forgotten too; others’ cards are kept', () => {
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, 'forget-cards.db') });
+    const d = openArbitratedCase(rt);
+    rt.store.transaction(() => {
+      rt.store.caseCards.remember({ disputeId: d.id, channel: 'D0PAT', ts: '1.000100', user: 'U0PAT', person: 'pat' });
+      rt.store.caseCards.remember({ disputeId: d.id, channel: 'D0DANA', ts: '2.000100', user: 'U0DANA', person: 'dana' });
+    });
+    forgetUser(rt.db, 'slack:U0PAT');
+    expect(rt.store.caseCards.of(d.id).map((c) => c.user)).toEqual(['U0DANA']);
+    rt.close();
   });
 
   it('a dispute the person raised from their 1:1 chat with the bot is no longer followed there; one raised in a channel still is', () => {

@@ -1,7 +1,7 @@
 import { webApi } from '@slack/bolt';
 import { asError } from '../../../src/core/errors.js';
-import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import { isReply, raiserCopyOf, type ThreadPost } from '../../replies/model.js';
+import type { CaseCardsRepo, DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
+import { caseCardOf, isReply, raiserCopyOf, type ThreadPost } from '../../replies/model.js';
 import { renderReply } from './render.js';
 
 /** How a failed delivery is reported to the outbox worker (its DeliveryError): retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
@@ -12,6 +12,8 @@ export interface SlackDelivererOptions {
   client: webApi.WebClient;
   /** Where dispute threads are remembered: the first message in a dispute's channel becomes its thread. */
   disputes: Pick<DisputesRepo, 'get' | 'update'>;
+  /** Where case cards with ruling buttons landed, to be updated once the case moves on. */
+  caseCards: Pick<CaseCardsRepo, 'remember'>;
   fail: DeliveryFailure;
 }
 
@@ -49,9 +51,10 @@ function cannotPostIn(e: unknown): boolean {
 /**
  * The outbox deliverer for Slack: DMs (the DM channel opened with conversations.open),
  * dispute threads (the first message in the dispute's channel becomes the thread, remembered
- * on the dispute) and channel messages. A first thread post returns the write that remembers
- * its thread, for the outbox to make with the delivery's record: the post went out, so that
- * write must never fail the delivery (it would be posted again, a second thread).
+ * on the dispute), channel messages, and updates of case cards posted before. A first thread
+ * post (or a case card) returns the write that remembers its thread (or where the card landed),
+ * for the outbox to make with the delivery's record: the post went out, so that write must
+ * never fail the delivery (it would be posted again, a second thread).
  */
 export function createSlackDeliverer(o: SlackDelivererOptions): (message: OutboxMessage) => Promise<void | (() => void)> {
   const dmChannels = new Map<string, string>();
@@ -81,9 +84,17 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
     switch (t.kind) {
       case 'user': {
         const channel = await dmChannel(t.user);
-        await api(() => o.client.chat.postMessage({ channel, ...body }));
+        const posted = await api(() => o.client.chat.postMessage({ channel, ...body }));
+        // A case card: where it landed is remembered, so that it can be updated when the case moves on.
+        const card = caseCardOf(m.body);
+        const ts = posted.ts;
+        if (card && ts) return () => o.caseCards.remember({ ...card, channel, ts, user: t.user });
         return;
       }
+      case 'message':
+        // A case card brought up to date; one deleted meanwhile (message_not_found) stays deleted.
+        await api(() => o.client.chat.update({ channel: t.channel, ts: t.ts, ...body }));
+        return;
       case 'channel':
         try {
           await o.client.chat.postMessage({ channel: t.channel, ...(t.thread ? { thread_ts: t.thread } : {}), ...body });

@@ -206,6 +206,9 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
           await toUser(t.fallbackUser, { type: 'message', attachments: [cardAttachment(why)], summary: plain(m.body.summary) });
         }
         return;
+      case 'message':
+        // Teams case cards bring themselves up to date (their refresh); only Slack's are updated so.
+        throw fail('updating a posted message is for Slack case cards', undefined, true);
       case 'dispute-thread': {
         const d = o.disputes.get(t.disputeId);
         if (!d) throw fail(`no dispute #${t.disputeId}`, undefined, true);

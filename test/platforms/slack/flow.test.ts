@@ -88,9 +88,11 @@ describe('claim → overlap → dispute in the channel → arbitrator DM → rul
     expect(h.ledgerCount()).toBeGreaterThan(before);
     expect(h.rt.store.disputes.get(dispute.id)!).toMatchObject({ status: 'ruled', winner: 'northwind', ruledBy: 'pat' });
 
-    // The ruling goes to the thread and to both parties by DM, each seeing what they may.
+    // The ruling goes to the thread and to both parties by DM, each seeing what they may; the
+    // arbitrator's case card is brought up to date (here it already was, by the click).
     const postsBefore = posts().length;
-    expect(await h.drain()).toBe(3);
+    expect(await h.drain()).toBe(4);
+    expect(h.fake.callsTo('chat.update').map((c) => c.args.ts)).toEqual([dmTs, dmTs]);
     const after = posts().slice(postsBefore);
     const inThread = after.find((c) => c.args.channel === SHARED_CHANNEL)!;
     expect(inThread.args.thread_ts).toBe(thread);
@@ -268,5 +270,56 @@ describe('SLA reminders in the arbitrator’s DM', () => {
     const after = buttonsOf(update).map((b) => b.action_id);
     expect(after).toContain(A.rule_approve);
     expect(after.some((id) => id.startsWith(A.snooze_reminder))).toBe(false);
+  });
+});
+
+describe('case cards stay current: a card that can no longer rule loses its buttons', () => {
+  it('an escalation updates the earlier arbitrator’s cards in place (moved to Dana, no buttons); Dana’s ruling updates hers', async () => {
+    const { dispute, dmTs, dmChannel } = await openCase();
+    h.rt.clock.advance(3 * 24 * 3_600_000); // past the SLA: reminders, then the escalation to Dana
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    await h.drain();
+    expect(h.rt.store.disputes.get(dispute.id)!.arbitrator).toBe('dana');
+    // Every card Pat holds (the assignment, and any reminder) is updated: the case is Dana's now.
+    const patCards = posts().filter((c) => c.args.channel === dmChannel && buttonsOf(c).some((b) => b.action_id === A.rule_approve));
+    expect(patCards.length).toBeGreaterThanOrEqual(1);
+    const updates = h.fake.callsTo('chat.update');
+    expect(updates.map((u) => u.args.ts).sort()).toEqual(patCards.map((c) => String(c.result.ts)).sort());
+    const first = updates.find((u) => u.args.ts === dmTs)!;
+    expect(first.args.channel).toBe(dmChannel);
+    expect(visible(first.args)).toMatch(/this case moved to Dana .*, who rules on it now/);
+    expect(visible(first.args)).toContain('Soylent Corp (Analytics)');
+    expect(buttonsOf(first)).toEqual([]);
+
+    // Dana's own card has the buttons; once she rules (from her card), Pat's cards are not touched
+    // again (forgotten), and hers shows the ruling.
+    const dana = posts().find((c) => c.args.channel === `D${USERS.dana.id}` && buttonsOf(c).length > 0)!;
+    const approve = buttonsOf(dana).find((b) => b.action_id === A.rule_approve)!;
+    const { res } = await h.click(USERS.dana, approve.action_id, approve.value, { channel: `D${USERS.dana.id}`, messageTs: String(dana.result.ts) });
+    expect(res.status).toBe(200);
+    await h.fake.waitFor(() => h.rt.store.disputes.get(dispute.id)!.status === 'ruled', 'the ruling');
+    const before = h.fake.callsTo('chat.update').length;
+    await h.drain();
+    const later = h.fake.callsTo('chat.update').slice(before);
+    expect(later.every((u) => u.args.channel === `D${USERS.dana.id}`)).toBe(true);
+    const danaCard = later.filter((u) => u.args.ts === String(dana.result.ts)).at(-1)!;
+    expect(visible(danaCard.args)).toMatch(/Ruled by Dana .*: Northwind Partners owns it\./);
+    expect(buttonsOf(danaCard)).toEqual([]);
+    expect(h.rt.store.caseCards.of(dispute.id)).toEqual([]);
+  });
+
+  it('a card deleted meanwhile is given up at once (message_not_found), and the other updates go on', async () => {
+    const { dispute, dmTs } = await openCase();
+    h.fake.failNext(1, { error: 'message_not_found' }, 'chat.update');
+    h.rt.clock.advance(3 * 24 * 3_600_000);
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    await h.drain();
+    expect(h.rt.store.disputes.get(dispute.id)!.arbitrator).toBe('dana');
+    const failed = h.fake.callsTo('chat.update').find((u) => u.args.ts === dmTs)!;
+    expect(failed.result.ok).toBe(false);
+    // Not retried: nothing is left to deliver, and the rest of the escalation went out.
+    expect(await h.drain()).toBe(0);
+    expect(h.fake.callsTo('chat.update').filter((u) => u.args.ts === dmTs)).toHaveLength(1);
+    expect(posts().some((c) => c.args.channel === `D${USERS.dana.id}`)).toBe(true);
   });
 });
