@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { TeamsActivityHandler, TeamsInfo, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
+import { ActivityTypes, TeamsActivityHandler, TeamsInfo, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
 import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
 import { DomainError, isDomainError } from '../../../src/core/errors.js';
 import type { ThreadRef } from '../../../src/core/types.js';
@@ -41,6 +41,10 @@ export interface TeamsBotOptions {
 const GUEST_TTL_MS = 10 * 60_000;
 /** How long a turn waits for Teams to say whether someone is a guest. */
 const ROSTER_TIMEOUT_MS = 2_000;
+/** How many people's roster answers are kept. */
+const MAX_ROSTER_ANSWERS = 5_000;
+/** The refusal of someone of the company's tenant Teams has never said is a guest or not, and cannot say now. */
+const NOT_CONFIRMED = 'I could not confirm with Teams that you belong to our organisation’s tenant: Teams is not answering just now. Please try again in a minute.';
 
 /** A case card's refresh, for the person it was shown to. */
 function caseRefresh(disputeId: string, userId: string): CardRefresh {
@@ -203,40 +207,58 @@ export class RoeTeamsBot extends TeamsActivityHandler {
    * Every turn of someone of the company's tenant first asks Teams (once per person every ten
    * minutes) whether they are a guest: a partner's person invited into the company's tenant
    * arrives with its tenant id, and must not read as a colleague. While Teams does not answer
-   * (within two seconds), its last answer stands; with none yet the person counts as a member
-   * (and it is logged).
+   * (within two seconds), its last answer stands. With none yet the person is not known: nothing
+   * they ask is done (it is logged), and a message, a click or a new 1:1 chat with the bot is
+   * told to try again in a minute (as Slack refuses someone users.info never answered for).
    */
   override async run(ctx: TurnContext): Promise<void> {
     const a = ctx.activity;
     const id = a?.from?.id;
-    if (this.o.checkGuests && id && this.o.isHomeTenant(tenantOf(a))) {
-      const now = this.o.deps.ctx.clock.now().getTime();
-      const known = this.guests.get(id);
-      if (!known || now - known.at > GUEST_TTL_MS) {
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          // Not long: the person waits for the answer (and the SDK retries a failing roster for seconds).
-          const timedOut = new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no roster answer within ${ROSTER_TIMEOUT_MS} ms`)), ROSTER_TIMEOUT_MS);
-          });
-          const member = await Promise.race([TeamsInfo.getMember(ctx, id), timedOut]);
-          this.guests.set(id, { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? ''), at: now });
-          if (this.guests.size > 5_000) this.guests.delete(this.guests.keys().next().value!);
-        } catch (e) {
-          this.o.log.warn({ err: describeError(e) }, 'teams: could not ask whether a user is a guest; their last answer (or member) stands');
-        } finally {
-          clearTimeout(timer);
-        }
+    if (this.o.checkGuests && id && this.o.isHomeTenant(tenantOf(a)) && !(await this.askRoster(ctx, id))) {
+      if (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke || (a.type === ActivityTypes.ConversationUpdate && isPersonal(a) && (a.membersAdded ?? []).some((m) => m.id === a.recipient?.id))) {
+        throw new DomainError('unknown_user', NOT_CONFIRMED);
       }
+      return;
     }
     await super.run(ctx);
+  }
+
+  /** The roster's answer for a user of the company's tenant: fresh, or asked now, or the last one while Teams does not answer; undefined when Teams never answered for them. */
+  private async askRoster(ctx: TurnContext, id: string): Promise<{ guest: boolean; at: number } | undefined> {
+    const now = this.o.deps.ctx.clock.now().getTime();
+    const known = this.guests.get(id);
+    if (known && now - known.at <= GUEST_TTL_MS) return known;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // Not long: the person waits for the answer (and the SDK retries a failing roster for seconds).
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no roster answer within ${ROSTER_TIMEOUT_MS} ms`)), ROSTER_TIMEOUT_MS);
+      });
+      const member = await Promise.race([TeamsInfo.getMember(ctx, id), timedOut]);
+      const answer = { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? ''), at: now };
+      // Kept in the order last asked: the one dropped past the limit is the one asked longest ago.
+      this.guests.delete(id);
+      this.guests.set(id, answer);
+      if (this.guests.size > MAX_ROSTER_ANSWERS) this.guests.delete(this.guests.keys().next().value!);
+      return answer;
+    } catch (e) {
+      if (known) {
+        this.o.log.warn({ err: describeError(e) }, 'teams: could not ask whether a user is a guest; their last answer stands');
+      } else {
+        this.o.log.warn({ err: describeError(e), activity: describeActivity(ctx.activity) }, 'teams: could not ask whether a user is a guest, and Teams never answered for them; nothing they ask is done');
+      }
+      return known;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The principal of the sender: their tenant says internal, partner or unknown (a guest of the company's tenant is no colleague); the policy names people by Teams or Entra id. */
   private principal(a: Activity): Principal {
     const tenant = tenantOf(a);
     const home = this.o.isHomeTenant(tenant);
-    const guest = home && this.guests.get(a.from.id)?.guest === true;
+    // No roster answer (run refuses such a turn; this only if it was dropped since) reads as a guest: no colleague.
+    const guest = home && this.o.checkGuests === true && this.guests.get(a.from.id)?.guest !== false;
     const identity: ChatIdentity = { platform: 'teams', userId: a.from.id, displayName: a.from.name || a.from.id, orgId: tenant, home: home && !guest, ...(guest ? { guest } : {}) };
     const p = this.o.resolve(identity);
     if (p.kind === 'internal' && p.personKey === null && a.from.aadObjectId) {

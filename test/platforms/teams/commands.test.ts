@@ -85,6 +85,55 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect(asked.slice(2).every((c) => c.status === 503)).toBe(true);
   });
 
+  it('while Teams’ roster does not answer and never has for someone of the company’s tenant, nothing they ask is done: they are told to try again in a minute', async () => {
+    const newcomer = { id: '29:nell', name: 'Nell Newcomer', aadObjectId: 'a0000000-0000-4000-8000-000000000099', tenant: TENANTS.home };
+    const claims = h.rt.store.claims.all().length;
+    const ledger = [...h.rt.store.ledger.entries()].length;
+    h.connector.rosterDown = true;
+    const refusal = readCard(await h.say(newcomer, 'who-owns acme corp'));
+    expect(refusal).toContain('I could not confirm with Teams that you belong to our organisation’s tenant');
+    expect(refusal).toContain('Please try again in a minute.');
+    expect(refusal).toContain('Nothing was changed.');
+    expect(refusal).not.toContain('Northwind');
+    expect(refusal).not.toContain('Acme Corporation');
+    expect(refusal).not.toMatch(/\/(who-owns|claim|dispute|roe)\b/);
+    // A claim sent from a card (a click) is not filed: the refusal replaces the card.
+    const claim = { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent rollout', stage: 'qualified', amount: '25000', evidence: '' };
+    expect(readCard(await h.click(newcomer, TEAMS_IDS.submits.claim, claim))).toContain('I could not confirm with Teams');
+    expect(h.rt.store.claims.all()).toHaveLength(claims);
+    expect([...h.rt.store.ledger.entries()]).toHaveLength(ledger);
+    // …nor is the person remembered as a colleague.
+    expect(getPerson(h.rt.db.db, `teams:${newcomer.id}`)).toBeUndefined();
+    // Teams was asked each time, and did not answer; the log says so, without what was typed.
+    const asked = h.connector.calls.filter((c) => c.kind === 'member' && c.activityId === newcomer.id);
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    expect(asked.every((c) => c.status === 503)).toBe(true);
+    const log = h.rt.logs.lines.join('\n');
+    expect(log).toContain('Teams never answered for them');
+    expect(log).not.toContain('Soylent rollout');
+
+    // Teams answers again: the same person is a colleague, and the same claim is filed.
+    h.connector.rosterDown = false;
+    expect(readCard(await h.say(newcomer, 'who-owns acme corp'))).toContain('Northwind Partners');
+    expect(readCard(await h.click(newcomer, TEAMS_IDS.submits.claim, claim))).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\)/);
+    expect(h.rt.store.claims.all()).toHaveLength(claims + 1);
+    expect(getPerson(h.rt.db.db, `teams:${newcomer.id}`)).toBeDefined();
+  });
+
+  it('a new 1:1 chat or a channel message of someone Teams never answered for gets the same refusal, and installs nothing', async () => {
+    h.connector.rosterDown = true;
+    const before = h.connector.calls.length;
+    expect((await h.post(installActivity(USERS.rep, { kind: 'personal' }, h.connector.url))).status).toBe(200);
+    const welcome = h.connector.messages(personalChat(USERS.rep));
+    expect(welcome).toHaveLength(1);
+    expect(readCard(cardOf(welcome[0]!))).toContain('I could not confirm with Teams that you belong to our organisation’s tenant');
+    expect(getPerson(h.rt.db.db, `teams:${USERS.rep.id}`)).toBeUndefined();
+    const inChannel = readCard(await h.say(USERS.rep, 'claim acme', { kind: 'channel', root: '1700000000555' }));
+    expect(inChannel).toContain('Please try again in a minute.');
+    expect(inChannel).not.toContain('asked');
+    expect(h.connector.calls.slice(before).filter((c) => c.kind === 'member').every((c) => c.status === 503)).toBe(true);
+  });
+
   it('usage and refusals name commands as Teams users type them', async () => {
     expect(readCard(await h.say(USERS.sam, 'who-owns'))).toContain('e.g. who-owns acme');
     const usage = readCard(await h.say(USERS.sam, 'who-owns help'));
