@@ -177,12 +177,14 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
       // request whole would otherwise hold the server open for ever.
       const closed = new Promise<void>((ok) => server.close(() => ok()));
       const grace = options.stopGraceMs ?? STOP_GRACE_MS;
+      const until = performance.now() + grace;
       const deadline = setTimeout(() => server.closeAllConnections(), grace);
       await closed;
       clearTimeout(deadline);
       // A platform's work acknowledged but not finished (Slack answers before its listener is
-      // done) gets the same time, before the outbox worker and the database stop.
-      await Promise.all(hosts.map((p) => p.stop?.(grace)));
+      // done) gets what is left of that time, before the outbox worker and the database stop.
+      const left = Math.max(0, Math.round(until - performance.now()));
+      await Promise.all(hosts.map((p) => p.stop?.(left)));
       await worker.stop();
     },
   };
