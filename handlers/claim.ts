@@ -129,7 +129,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
       const why = dispute?.trace.find((v) => v.outcome === 'picked');
       return reply(`Claim #${claim.id} on ${account.name} was not accepted`, [
         text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) was not accepted: the criteria settled dispute #${result.disputeId} for ${dispute?.winner ? vp.party(dispute.winner) : 'another party'}.`, 'attention'),
-        ...(why ? [text(`Why: ${explainVerdict(why, { nameOf: vp.party, formatDate: vp.date })}`)] : []),
+        ...(why ? [text(`Why: ${explainVerdict(why, { nameOf: vp.party, formatDate: vp.date, formatDateTime: vp.dateTime })}`)] : []),
         text(`Use ${cmd(viewer, 'dispute')} if you have evidence the rules did not consider.`, 'muted'),
       ]);
     }

@@ -49,7 +49,7 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     blocks.push({
       type: 'list',
       title: 'Criteria',
-      items: d.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, { nameOf: vp.party, formatDate: vp.date }) })),
+      items: d.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, { nameOf: vp.party, formatDate: vp.date, formatDateTime: vp.dateTime }) })),
     });
   }
   if (d.status === 'open' && opts.withActions) {

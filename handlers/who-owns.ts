@@ -167,7 +167,7 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
   refuseUnknown(viewer, 'look up accounts');
   const view = viewOwnership(deps.ctx, accountId);
   const vp = viewpoint(deps, viewer);
-  const explainOpts = { nameOf: vp.party, formatDate: vp.date };
+  const explainOpts = { nameOf: vp.party, formatDate: vp.date, formatDateTime: vp.dateTime };
   const { account } = view;
   const entries = ownerEntries(view, vp, explainOpts);
   const facts = [

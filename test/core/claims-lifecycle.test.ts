@@ -1,8 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tick } from '../../src/app/scheduler.js';
+import { fileClaim } from '../../src/core/claims/claims.service.js';
 import { effectiveStatus, isLive, protectionEnd } from '../../src/core/claims/lifecycle.js';
 import { findConflicts } from '../../src/core/claims/overlap.js';
+import { raiseDispute, rule } from '../../src/core/disputes/disputes.service.js';
 import { coverageFor } from '../../src/core/ownership/coverage.js';
-import { aClaim, anAccount, examplePolicy } from '../support/builders.js';
+import type { Account, PartyId } from '../../src/core/types.js';
+import { aClaim, anAccount, examplePolicy, policyTextWith } from '../support/builders.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
 const terms = { protection_days: 90, dormant_after_days: 30, dormancy_warning_days: 7 };
 const reg = new Date('2026-01-10T12:00:00Z');
@@ -51,5 +59,110 @@ describe('findConflicts', () => {
   ] as const)('%s', (_n, over, claimant, live, codes) => {
     const account = anAccount(over);
     expect(findConflicts({ account, coverage: coverageFor(account, policy), claimant, liveClaims: live }).map((c) => c.code)).toEqual(codes);
+  });
+});
+
+describe('fileClaim: when a new claim waits for the arbitrator', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'roe-file-claim-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const policyFile = (name: string, edits: [string, string][]) => {
+    const path = join(dir, `${name}.yaml`);
+    writeFileSync(path, policyTextWith(edits));
+    return path;
+  };
+  const DEFAULT = '{ name: Default, when: {}, model: partner-led, arbitrator: pat, escalation: [dana, vp] }';
+  const APPROVAL: [string, string][] = [[DEFAULT, DEFAULT.replace(' }', ', requires_approval: true }')]];
+  const INCUMBENT_RECOMMENDS: [string, string][] = [['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']];
+  const file = (rt: TestRuntime, party: PartyId, account: string) =>
+    rt.store.transaction(() =>
+      fileClaim(rt.ctx, party === 'direct' ? as.person(rt, 'sam') : as.partner(rt, party), {
+        accountId: account,
+        claimant: party,
+        route: party === 'direct' ? 'direct' : 'resell',
+        productLine: 'Analytics',
+        opportunity: { name: 'Deal', stage: 'qualified', amount: null },
+        evidence: '',
+        origin: null,
+        requestKey: null,
+      }),
+    );
+
+  interface Case {
+    name: string;
+    policy: [string, string][];
+    account: Partial<Account>;
+    /** What happens before the claim, an hour apart: claims filed on the Analytics line, a dispute raised there by hand, the open case approved, the account changed. */
+    before: ({ claim: PartyId } | { dispute: PartyId } | { approve: true } | { account: Partial<Account> })[];
+    claimant: PartyId;
+    outcome: 'protected' | 'pending' | 'rejected';
+    /** The status of the case the claim ends up in (null: none). */
+    caseStatus: 'open' | 'settled' | null;
+  }
+  const cases: Case[] = [
+    // requires_approval: the claim waits for the arbitrator even when the criteria would settle the overlap.
+    { name: 'approval coverage: the named owner\'s claim over an approved one is not protected without approval', policy: APPROVAL, account: {}, before: [{ claim: 'northwind' }, { approve: true }, { account: { namedOwner: 'contoso' } }], claimant: 'contoso', outcome: 'pending', caseStatus: 'open' },
+    { name: 'approval coverage: a later claim the criteria would reject waits for the arbitrator too', policy: APPROVAL, account: {}, before: [{ claim: 'northwind' }, { approve: true }], claimant: 'contoso', outcome: 'pending', caseStatus: 'open' },
+    { name: 'approval coverage: a claim with no overlap waits for approval', policy: APPROVAL, account: {}, before: [], claimant: 'contoso', outcome: 'pending', caseStatus: 'open' },
+    { name: 'no approval needed: the criteria settle the overlap for the named owner', policy: [], account: {}, before: [{ claim: 'northwind' }, { account: { namedOwner: 'contoso' } }], claimant: 'contoso', outcome: 'protected', caseStatus: 'settled' },
+    { name: 'no approval needed: the criteria reject the later claim', policy: [], account: {}, before: [{ claim: 'northwind' }], claimant: 'contoso', outcome: 'rejected', caseStatus: 'settled' },
+    // A case running on the line decides it: the incumbent it was raised against joins it by filing.
+    { name: 'a case raised against the incumbent is open: the incumbent\'s claim joins it', policy: INCUMBENT_RECOMMENDS, account: { isCustomer: true, incumbentPartnerId: 'fabrikam' }, before: [{ dispute: 'contoso' }], claimant: 'fabrikam', outcome: 'pending', caseStatus: 'open' },
+    { name: 'a case raised against the named owner is open: the named owner\'s claim joins it', policy: [['{ rule: named-account, auto: true }', '{ rule: named-account, auto: false }']], account: { namedOwner: 'northwind' }, before: [{ dispute: 'contoso' }], claimant: 'northwind', outcome: 'pending', caseStatus: 'open' },
+    { name: 'no case on the line: the incumbent\'s own claim is protected at once', policy: INCUMBENT_RECOMMENDS, account: { isCustomer: true, incumbentPartnerId: 'fabrikam' }, before: [], claimant: 'fabrikam', outcome: 'protected', caseStatus: null },
+  ];
+
+  it.each(cases)('$name', ({ name, policy, account, before, claimant, outcome, caseStatus }) => {
+    const rt = testRuntime({ policyPath: policy.length ? policyFile(name.replace(/\W+/g, '-'), policy) : undefined });
+    try {
+      rt.store.transaction(() => rt.store.accounts.upsert(anAccount({ id: 'probe', name: 'Probe Inc', domains: ['probe.example'], segment: 'smb', ...account })));
+      for (const step of before) {
+        if ('claim' in step) file(rt, step.claim, 'probe');
+        else if ('dispute' in step) rt.store.transaction(() => raiseDispute(rt.ctx, as.partner(rt, step.dispute), { accountId: 'probe', productLine: 'Analytics', reason: 'We sourced it', evidence: '', origin: null, requestKey: null }));
+        else if ('approve' in step) rt.store.transaction(() => rule(rt.ctx, as.person(rt, 'pat'), rt.store.disputes.forAccount('probe').find((d) => d.status === 'open')!.id, { kind: 'approve' }));
+        else rt.store.transaction(() => rt.store.accounts.upsert({ ...rt.store.accounts.get('probe')!, ...step.account }));
+        rt.clock.advance(3_600_000);
+      }
+      const r = file(rt, claimant, 'probe');
+      expect(r.outcome).toBe(outcome);
+      const inCase = rt.store.disputes.forAccount('probe').filter((d) => d.claimIds.includes(r.claim.id));
+      expect(inCase.map((d) => d.status)).toEqual(caseStatus ? [caseStatus] : []);
+    } finally {
+      rt.close();
+    }
+  });
+});
+
+describe('lifecycle of a claim upheld in a case', () => {
+  const DAY = 86_400_000;
+  const meta = { origin: null, requestKey: null };
+  const on = (rt: TestRuntime, party: PartyId, stage: string) =>
+    rt.store.transaction(() => fileClaim(rt.ctx, as.partner(rt, party), { accountId: 'soylent', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage, amount: null }, evidence: '', ...meta }));
+  const warnings = (rt: TestRuntime, claimId: number) => [...rt.store.ledger.entries()].filter((e) => e.subject === `claim:${claimId}` && e.kind === 'claim.dormancy_warning').length;
+
+  // Northwind's claim is warned on day 23 (dormant on day 30); on day 24 Contoso files against it.
+  it.each([
+    ['kept by the criteria: no second warning for the same lapse', 'qualified', false, 1, 30],
+    ['kept by an arbitrator: the ruling is activity, so dormancy moves and no warning is due yet', 'proposal', true, 1, 54],
+  ] as const)('%s', (_n, stage, ruled, expectedWarnings, dormantOnDay) => {
+    const rt = testRuntime();
+    try {
+      const start = rt.clock.now().getTime();
+      const held = on(rt, 'northwind', 'qualified').claim;
+      rt.clock.advance(24 * DAY);
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(warnings(rt, held.id)).toBe(1);
+      const filed = on(rt, 'contoso', stage);
+      if (ruled) rt.store.transaction(() => rule(rt.ctx, as.person(rt, 'pat'), filed.disputeId!, { kind: 'award', party: 'northwind', rationale: 'Northwind has run this account for months.' }));
+      expect(rt.store.claims.get(held.id)!.status).toBe('protected');
+      rt.clock.advance(60_000);
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(warnings(rt, held.id)).toBe(expectedWarnings);
+      const dormant = rt.db.sqlite.prepare("select due_at from timers where subject = ? and kind = 'claim.dormant' and status = 'pending'").get(`claim:${held.id}`) as { due_at: number } | undefined;
+      const warn = rt.db.sqlite.prepare("select due_at from timers where subject = ? and kind = 'claim.dormancy_warning' and status = 'pending'").get(`claim:${held.id}`) as { due_at: number } | undefined;
+      const next = dormant?.due_at ?? warn!.due_at + 7 * DAY;
+      expect(Math.round((next - start) / DAY)).toBe(dormantOnDay);
+    } finally {
+      rt.close();
+    }
   });
 });

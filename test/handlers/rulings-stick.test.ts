@@ -200,7 +200,7 @@ describe('what is not a ruling over an overlap', () => {
     expect(overlap.id).not.toBe(approval.id);
     expect(overlap.reason).not.toContain('held by a ruling');
     // the coverage still wants approval, so the case goes to pat, recommending the first registration
-    expect(overlap).toMatchObject({ recommendation: 'northwind', recommendationRule: 'first-registration' });
+    expect(overlap).toMatchObject({ status: 'open', arbitrator: 'pat', recommendation: 'northwind', recommendationRule: 'first-registration' });
   });
 });
 

@@ -98,13 +98,15 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   // A party that lost a ruling here does not get the account back by filing again at once.
   const lostRuling = recentRulingAgainst(ctx, account.id, productLine, claimant, policy.registration.protection_days, now);
   const needsApproval = coverage.requires_approval || flagged || lostRuling !== undefined;
-  if (conflicts.length === 0 && !needsApproval) {
+  // A case running on this account and product line is deciding it: a new claim joins it, even
+  // one that collides with nothing (the named owner or incumbent the case was raised against).
+  const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === productLine);
+  if (conflicts.length === 0 && !needsApproval && !open) {
     const events = applyOutcome(ctx, [claim.id], null, claimant, 'criteria', now, { fresh: [claim] });
     const protectedClaim = events.find((e) => e.type === 'claim.protected')?.claim ?? store.claims.get(claim.id)!;
     return { claim: protectedClaim, outcome: 'protected', disputeId: null, events, repeated: false };
   }
   const parties = [...new Set<PartyId>([claimant, ...conflicts.map((c) => (c.code === 'direct-led' ? DIRECT : c.party))])];
-  const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === productLine);
   if (open) {
     const joined = joinCase(ctx, open, account, claim, parties, now);
     return { claim: store.claims.get(claim.id)!, outcome: 'pending', disputeId: open.id, events: joined.events, repeated: false };
@@ -122,7 +124,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
         conflicts.length > 0 ? 'Overlap detected when the claim was filed.' : null,
         lostRuling ? `A ruling on dispute #${lostRuling.id} rejected this party's claim on ${account.name} (${productLine}) within the last ${policy.registration.protection_days} days.` : null,
         flagged ? 'The partner is flagged for repeated violations: its claims need approval.' : null,
-        conflicts.length === 0 && !lostRuling && !flagged ? 'Claims under this coverage need approval.' : null,
+        coverage.requires_approval ? 'Claims under this coverage need approval.' : null,
       ]
         .filter((r) => r !== null)
         .join(' '),
@@ -130,8 +132,10 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
       origin: input.origin,
       requestKey: null,
       approvalOnly: conflicts.length === 0,
-      // Another party holding the account by a ruling is openCase's to see: it forces arbitration there.
-      forceArbitration: flagged || lostRuling !== undefined,
+      // A claim that needs approval waits for the arbitrator even when it overlaps and the
+      // criteria would settle the overlap at once (for it or against it). Another party holding
+      // the account by a ruling is openCase's to see: it forces arbitration there.
+      forceArbitration: needsApproval,
       fresh: [claim],
     },
     now,

@@ -123,7 +123,11 @@ export function applyOutcome(
       const lastActivityAt = fresh || actor === 'criteria' ? claim.lastActivityAt : now;
       store.claims.update(id, { status: 'protected', protectedUntil, lastActivityAt });
       const updated = { ...claim, status: 'protected' as const, protectedUntil, lastActivityAt };
-      planLifecycle(ctx, updated, version.policy.registration, now, { fresh: fresh !== undefined });
+      // A protected claim upheld as it stands (the criteria kept it against a newcomer) keeps its
+      // planned lifecycle: planned again from the start, it would repeat a dormancy warning
+      // already given for the same lapse.
+      const upheldAsIs = !fresh && claim.status === 'protected' && claim.protectedUntil?.getTime() === protectedUntil.getTime() && claim.lastActivityAt.getTime() === lastActivityAt.getTime();
+      if (!upheldAsIs) planLifecycle(ctx, updated, version.policy.registration, now, { fresh: fresh !== undefined });
       store.ledger.append({ at: now, kind: 'claim.protected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, until: protectedUntil.toISOString() } });
       events.push({ type: 'claim.protected', claim: updated });
     } else {

@@ -5,6 +5,8 @@ export interface ExplainOptions {
   nameOf: (party: PartyId) => string;
   /** A date as the viewer reads it. */
   formatDate: (iso: string) => string;
+  /** A date and time as the viewer reads it: for two registrations on the same date, which came first. */
+  formatDateTime?: (iso: string) => string;
 }
 
 const RULE_TITLES = {
@@ -35,8 +37,12 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
       return `${o.nameOf(r.partner)} is the incumbent partner of this customer.`;
     case 'no-incumbent':
       return 'The account has no incumbent partner.';
-    case 'earliest':
-      return `${o.nameOf(r.winner)} registered first (${o.formatDate(r.at)}), before ${o.nameOf(r.next)} (${o.formatDate(r.nextAt)}).`;
+    case 'earliest': {
+      // Registrations of one date read the same as dates: their times tell which came first.
+      const sameDate = o.formatDate(r.at) === o.formatDate(r.nextAt) && o.formatDateTime !== undefined;
+      const when = (iso: string) => (sameDate ? o.formatDateTime!(iso) : o.formatDate(iso));
+      return `${o.nameOf(r.winner)} registered first (${when(r.at)}), before ${o.nameOf(r.next)} (${when(r.nextAt)}).`;
+    }
     case 'same-time':
       return 'The earliest registrations were made at the same moment.';
     case 'single-claim':

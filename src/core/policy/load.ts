@@ -1,7 +1,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { DomainError } from '../errors.js';
-import { policySchema, shown, type Policy } from './schema.js';
+import { policyLint, policySchema, shown, type Policy } from './schema.js';
 
 /** `coverage[2].arbitrator` from zod's path. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -17,6 +17,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) return 'is required';
   if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${shown(issue.input)}`;
+  // "Invalid option: expected one of …": with what was written, which is what to fix.
+  if (issue.code === 'invalid_value' && issue.input !== undefined) return `${issue.message.replace(/^Invalid option: /, '')}, got ${shown(issue.input)}`;
   // A record's key (a person's) that its own check refused: that check's message.
   if (issue.code === 'invalid_key') return issue.issues[0]?.message ?? issue.message;
   return issue.message;
@@ -113,6 +115,10 @@ export function parsePolicy(text: string, source?: string, options: { stored?: b
   const result = policySchema.safeParse(input, { reportInput: true });
   if (!result.success) {
     throw new PolicyError(result.error.issues.map((i) => `${prefix(nodeOf(doc, i)?.range?.[0])}${formatPath(i.path)}: ${describeIssue(i)}`));
+  }
+  if (!options.stored) {
+    const lint = policyLint(result.data).map((p): z.core.$ZodIssueCustom => ({ code: 'custom', path: p.path, message: p.message }));
+    if (lint.length > 0) throw new PolicyError(lint.map((i) => `${prefix(nodeOf(doc, i)?.range?.[0])}${formatPath(i.path)}: ${i.message}`));
   }
   return result.data;
 }

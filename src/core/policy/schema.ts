@@ -22,7 +22,21 @@ const isoDate = z
   );
 const clockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected a time like "09:00" ("24:00" for midnight)');
 const id = z.string().trim().min(1, 'must not be empty');
-const matchValue = z.union([z.string(), z.boolean(), z.array(z.string()).min(1)]);
+/** What a coverage rule's `when` compares an account's tier, segment or region with, as a problem says it. */
+const MATCH_TEXT = 'expected a value like "enterprise" or a list of them';
+/** `tier: 1` is a number to YAML while an account's tier is text: say to quote it. */
+const matchProblem = (input: unknown) => `${MATCH_TEXT}, got ${shown(input)}${typeof input === 'number' && Number.isFinite(input) ? ` (in quotes: "${input}")` : ''}`;
+/** A boolean is accepted as earlier releases did (a stored version keeps loading); a policy file is refused one (see policyLint). */
+const matchValue = z.union(
+  [
+    z.string(),
+    z.boolean(),
+    z
+      .array(z.string({ error: (iss) => matchProblem(iss.input) }), { error: (iss) => matchProblem(iss.input) })
+      .min(1, 'an empty list matches no account: name at least one value, or leave the field out'),
+  ],
+  { error: (iss) => matchProblem(iss.input) },
+);
 
 /**
  * The version name as written. YAML reads an unquoted 2026.10 as the number 2026.1, so a
@@ -119,7 +133,9 @@ export const policySchema = z
       seen.add(c.rule);
     });
     const { start, end } = p.business_hours;
-    if (start >= end) ctx.addIssue({ code: 'custom', path: ['business_hours', 'end'], message: `must be after start (${start})` });
+    // Compared as text, which only holds for two valid times (a bad one is reported on its own).
+    const times = clockTime.safeParse(start).success && clockTime.safeParse(end).success;
+    if (times && start >= end) ctx.addIssue({ code: 'custom', path: ['business_hours', 'end'], message: `must be after start (${start})` });
     // The SLA calendar is built from these fields for every dispute: whatever it would refuse
     // must stop the policy here, not every dispute later. Skipped when those fields already
     // have a problem, so one mistake is reported once.
@@ -149,3 +165,45 @@ export type Policy = z.output<typeof policySchema>;
 export type CoverageRule = Policy['coverage'][number];
 export type Criterion = Policy['criteria'][number];
 export type PersonSpec = z.output<typeof personSchema>;
+
+/** A problem of a valid policy's content: its path and what is wrong. */
+export interface PolicyProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * What a policy file may not say although earlier releases stored it, so only a file being
+ * loaded or checked is refused for it (a version already stored keeps loading): names that
+ * must tell rules, product lines and stages apart but repeat (in any letter case, as they are
+ * matched), a chain naming one person twice, and a `when` value that is a boolean.
+ */
+export function policyLint(p: Policy): PolicyProblem[] {
+  const out: PolicyProblem[] = [];
+  const repeats = (field: 'product_lines' | 'stages', values: readonly string[], why: string) => {
+    const first = new Map<string, number>();
+    values.forEach((v, i) => {
+      const j = first.get(v.toLowerCase());
+      if (j === undefined) first.set(v.toLowerCase(), i);
+      else out.push({ path: [field, i], message: `"${v}" repeats ${field}[${j}] ("${values[j]}"): ${why}` });
+    });
+  };
+  repeats('product_lines', p.product_lines, 'product lines are matched in any letter case, so each must be named once');
+  repeats('stages', p.stages, 'stages are matched in any letter case, and each must have one place in the order');
+  const names = new Map<string, number>();
+  p.coverage.forEach((c, i) => {
+    const j = names.get(c.name.toLowerCase());
+    if (j === undefined) names.set(c.name.toLowerCase(), i);
+    else out.push({ path: ['coverage', i, 'name'], message: `"${c.name}" is also the name of coverage[${j}]: each coverage rule needs its own name (a case keeps the name of its rule, and who may rule it and whom it escalates to are looked up by that name)` });
+    for (const key of ['tier', 'segment', 'region'] as const) {
+      const v = c.when[key];
+      if (typeof v === 'boolean') out.push({ path: ['coverage', i, 'when', key], message: matchProblem(v) });
+    }
+    const chain = [c.arbitrator, ...c.escalation];
+    c.escalation.forEach((person, j) => {
+      const k = chain.indexOf(person);
+      if (k <= j) out.push({ path: ['coverage', i, 'escalation', j], message: `"${person}" is already ${k === 0 ? 'the arbitrator' : `escalation[${k - 1}]`} of this rule: a breach would hand the case back to the same person` });
+    });
+  });
+  return out;
+}

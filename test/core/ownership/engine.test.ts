@@ -104,6 +104,21 @@ describe('decide (criteria engine)', () => {
   });
 });
 
+describe('explainVerdict: first registration', () => {
+  const names: Record<string, string> = { northwind: 'Northwind Partners', contoso: 'Contoso Consulting' };
+  const date = (iso: string) => iso.slice(0, 10);
+  const dateTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+  const at = (iso: string): Contender => ({ claimId: 0, party: '', registeredAt: new Date(iso), stage: 'qualified' });
+  it.each([
+    ['on different dates: the dates', '2026-11-02T15:00:00Z', '2026-11-05T15:00:00Z', 'Northwind Partners registered first (2026-11-02), before Contoso Consulting (2026-11-05).'],
+    ['on the same date: the times too, which tell who was first', '2026-11-02T09:00:00Z', '2026-11-02T13:30:00Z', 'Northwind Partners registered first (2026-11-02 09:00), before Contoso Consulting (2026-11-02 13:30).'],
+  ])('%s', (_n, first, second, expected) => {
+    const a = anAccount();
+    const d = decide({ account: a, coverage: coverageFor(a, policy), criteria: [{ rule: 'first-registration', auto: true }], stages: policy.stages, contenders: [{ ...at(second), claimId: 2, party: 'contoso' }, { ...at(first), claimId: 1, party: 'northwind' }] });
+    expect(explainVerdict(d.trace[0]!, { nameOf: (p) => names[p]!, formatDate: date, formatDateTime: dateTime })).toBe(expected);
+  });
+});
+
 describe('coverageFor', () => {
   it.each([
     [{ tier: 'strategic' }, 'Strategic'],

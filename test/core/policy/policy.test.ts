@@ -41,6 +41,38 @@ describe('parsePolicy', () => {
     expect(found.some((p) => p.startsWith(expected)), `got: ${found.join(' | ')}`).toBe(true);
   });
 
+  // Each problem named as it is, once: no "Invalid input", no second problem that is not one.
+  it.each([
+    ['a number as a tier', [['when: { tier: strategic }', 'when: { tier: 1 }']], ['coverage[0].when.tier: expected a value like "enterprise" or a list of them, got 1 (in quotes: "1")']],
+    ['an empty value', [['when: { tier: strategic }', 'when: { tier: null }']], ['coverage[0].when.tier: expected a value like "enterprise" or a list of them, got null']],
+    ['a list holding a number', [['when: { segment: enterprise }', 'when: { segment: [enterprise, 2] }']], ['coverage[1].when.segment: expected a value like "enterprise" or a list of them, got ["enterprise",2]']],
+    ['an empty list', [['when: { tier: strategic }', 'when: { tier: [] }']], ['coverage[0].when.tier: an empty list matches no account: name at least one value, or leave the field out']],
+    ['a boolean as a tier (it matched only a tier spelled "true")', [['when: { tier: strategic }', 'when: { tier: true }']], ['coverage[0].when.tier: expected a value like "enterprise" or a list of them, got true']],
+    ['a start time without its leading zero', [['start: "09:00"', 'start: "9:00"']], ['business_hours.start: expected a time like "09:00" ("24:00" for midnight)']],
+    [
+      'two coverage rules of one name (who may rule a case is looked up by it)',
+      [['name: Enterprise,', 'name: strategic,']],
+      ['coverage[1].name: "strategic" is also the name of coverage[0]: each coverage rule needs its own name (a case keeps the name of its rule, and who may rule it and whom it escalates to are looked up by that name)'],
+    ],
+    ['a product line named twice', [['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Analytics, Services, analytics]']], ['product_lines[3]: "analytics" repeats product_lines[1] ("Analytics"): product lines are matched in any letter case, so each must be named once']],
+    ['a stage named twice', [['negotiation, commit]', 'negotiation, commit, Qualified]']], ['stages[5]: "Qualified" repeats stages[1] ("qualified"): stages are matched in any letter case, and each must have one place in the order']],
+    ['an arbitrator who is also their own escalation', [['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [pat, vp]']], ['coverage[2].escalation[0]: "pat" is already the arbitrator of this rule: a breach would hand the case back to the same person']],
+    ['a misspelt rule, shown as written', [['rule: incumbent', 'rule: incumbant']], ['criteria[2].rule: expected one of "named-account"|"direct-reserved"|"incumbent"|"first-registration"|"furthest-stage", got "incumbant"']],
+    ['a misspelt model, shown as written', [['model: co-sell', 'model: cosell']], ['coverage[1].model: expected one of "partner-led"|"co-sell"|"direct-led", got "cosell"']],
+    ['one person twice in an escalation chain', [['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [dana, vp, dana]']], ['coverage[2].escalation[2]: "dana" is already escalation[0] of this rule: a breach would hand the case back to the same person']],
+  ] as [string, [string, string][], string[]][])('refuses %s, naming the problem', (_n, edits, expected) => {
+    expect(problems(policyTextWith(edits))).toEqual(expected);
+  });
+
+  it.each([
+    ['a boolean as a tier', [['when: { tier: strategic }', 'when: { tier: true }']]],
+    ['two coverage rules of one name', [['name: Enterprise,', 'name: Strategic,']]],
+    ['a product line named twice', [['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Analytics, Services, Analytics]']]],
+    ['an arbitrator who is also their own escalation', [['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [pat, vp]']]],
+  ] as [string, [string, string][]][])('a version stored by an earlier release with %s still loads', (_n, edits) => {
+    expect(() => parsePolicy(policyTextWith(edits), undefined, { stored: true })).not.toThrow();
+  });
+
   it('names the expected type and what it got', () => {
     expect(problems(policyTextWith([['protection_days: 90', 'protection_days: ninety']]))).toContain('registration.protection_days: expected number, got "ninety"');
   });
