@@ -210,11 +210,12 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
       const r = fingerprintStmt.get()!;
       return `${r.n}:${r.at ?? 0}:${r.total}`;
     },
-    upsert: (a) => {
+    upsert: (a, keep = []) => {
       // Prepared once: a large import runs this for every row while it holds the write lock.
       const { columns, params } = ACCOUNTS.encode({ ...a, updatedAt: now() });
       const exists = q('SELECT 1 FROM accounts WHERE id = ?').get(a.id) !== undefined;
-      const set = columns.filter((c) => c !== '"id"').map((c) => `${c} = excluded.${c}`);
+      const kept = new Set(ACCOUNTS.encode(Object.fromEntries(keep.map((k) => [k, null]))).columns);
+      const set = columns.filter((c) => c !== '"id"' && !kept.has(c)).map((c) => `${c} = excluded.${c}`);
       q(`INSERT INTO accounts (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT ("id") DO UPDATE SET ${set.join(', ')}`).run(...params);
       return exists ? 'updated' : 'inserted';
     },
@@ -253,10 +254,11 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
       return p ? { ...p } : undefined;
     },
     all: () => partnerTable().sorted.map((p) => ({ ...p })),
-    upsert: (p) => {
+    upsert: (p, keep = []) => {
       const exists = db.select({ id: t.partners.id }).from(t.partners).where(eq(t.partners.id, p.id)).get();
       const row = { ...p, updatedAt: now() };
-      db.insert(t.partners).values(row).onConflictDoUpdate({ target: t.partners.id, set: row }).run();
+      const set = Object.fromEntries(Object.entries(row).filter(([k]) => !(keep as readonly string[]).includes(k)));
+      db.insert(t.partners).values(row).onConflictDoUpdate({ target: t.partners.id, set }).run();
       dropCaches();
       return exists ? 'updated' : 'inserted';
     },

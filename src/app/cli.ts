@@ -146,7 +146,7 @@ function parseCommand(cmd: string, argv: string[]): Parsed {
   try {
     parsed = parseArgs({ args: rest, options: Object.fromEntries(Object.entries(types).map(([name, type]) => [name, { type }])), allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(label, argumentProblem(e, spec));
+    throw new UsageError(label, argumentProblem(e, spec, rest));
   }
   const options: Record<string, string | true> = {};
   for (const [name, value] of Object.entries(parsed.values)) {
@@ -161,13 +161,16 @@ function parseCommand(cmd: string, argv: string[]): Parsed {
 }
 
 /** node:util parseArgs's refusal as one line of ours (its own messages are written for developers). */
-function argumentProblem(e: unknown, spec: ArgSpec): string {
+function argumentProblem(e: unknown, spec: ArgSpec, args: readonly string[]): string {
   const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
   const text = typeof message === 'string' ? message : String(e);
   const flag = /'(-{1,2}[^'\s]+)/.exec(text)?.[1] ?? '';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const file = spec.args?.includes('FILE') ? ` (for a FILE whose name starts with "-", write ./${flag})` : '';
-    return `unknown option "${flag}"${file}`;
+    // parseArgs names only the first letter of a short group: "-x.csv" is refused as "-x", but
+    // the file to write as ./-x.csv is the whole word.
+    const word = (!flag.startsWith('--') && args.find((a) => a.startsWith(flag) && !a.startsWith('--'))) || flag;
+    const file = spec.args?.includes('FILE') ? ` (for a FILE whose name starts with "-", write ./${word})` : '';
+    return `unknown option "${word}"${file}`;
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return /does not take an argument/.test(text) ? `${flag} takes no value` : `${flag} needs a value`;
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument${flag ? ` "${flag}"` : ''}`;

@@ -25,13 +25,15 @@ export interface AccountsRepo {
    */
   matchable(): Iterable<MatchableAccount>;
   /** Inserts or replaces by id; says which. */
-  upsert(account: Account): 'inserted' | 'updated';
+  /** Inserts or updates by id; an update leaves the fields in `keep` as stored. */
+  upsert(account: Account, keep?: readonly (keyof Account)[]): 'inserted' | 'updated';
 }
 
 export interface PartnersRepo {
   get(id: string): Partner | undefined;
   all(): Partner[];
-  upsert(partner: Partner): 'inserted' | 'updated';
+  /** Inserts or updates by id; an update leaves the fields in `keep` as stored. */
+  upsert(partner: Partner, keep?: readonly (keyof Partner)[]): 'inserted' | 'updated';
   /** When the partner was flagged by the consequences rule, or null. */
   flaggedAt(id: string): Date | null;
   setFlagged(id: string, at: Date | null): void;

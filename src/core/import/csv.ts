@@ -8,7 +8,16 @@ export interface RowError {
   message: string;
 }
 
-export type CsvResult<T> = { ok: true; rows: { line: number; value: T }[] } | { ok: false; errors: RowError[] };
+/**
+ * The rows of a file that passed their checks, and the problems of the others. On a problem
+ * with the file as a whole (its header, its encoding, a broken quote) `rows` is empty; on
+ * problems with some rows it holds the rest, so that their references can be checked too and
+ * every problem is reported at once.
+ */
+export type CsvResult<T> = ({ ok: true; rows: { line: number; value: T }[] } | { ok: false; errors: RowError[]; rows: { line: number; value: T }[] }) & {
+  /** The file's columns (lower case), once its header was read. */
+  columns?: readonly string[];
+};
 
 const list = z
   .string()
@@ -194,14 +203,14 @@ export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, 
   const body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const firstLine = body.split('\n', 1)[0] ?? '';
   if (firstLine.includes(';') && !firstLine.includes(',')) {
-    return { ok: false, errors: [{ line: 1, message: `the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
+    return { ok: false, rows: [], errors: [{ line: 1, message: `the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
   }
-  if (body.trim() === '') return { ok: false, errors: [{ line: 1, message: `the file is empty; it needs a header line: ${known.join(', ')}` }] };
-  if (/^\s*[[{]/.test(body)) return { ok: false, errors: [{ line: 1, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
+  if (body.trim() === '') return { ok: false, rows: [], errors: [{ line: 1, message: `the file is empty; it needs a header line: ${known.join(', ')}` }] };
+  if (/^\s*[[{]/.test(body)) return { ok: false, rows: [], errors: [{ line: 1, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
   try {
     records = parse(body, { columns: (h: string[]) => ((headerLines = 1 + lineBreaks(h)), (header = h.map((x) => x.trim().toLowerCase()))), skip_empty_lines: true, info: true, relax_column_count: false, trim: false }) as never;
   } catch (e) {
-    return { ok: false, errors: [malformed(e as CsvParseError, body, headerLines, header.length)] };
+    return { ok: false, rows: [], errors: [malformed(e as CsvParseError, body, headerLines, header.length)] };
   }
   const unknown = [...new Set(header.filter((h) => h && !known.includes(h)))];
   if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });
@@ -209,8 +218,8 @@ export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, 
   if (repeated.length) errors.push({ line: 1, message: `column${repeated.length > 1 ? 's' : ''} ${repeated.map((r) => `"${r}"`).join(', ')} appear${repeated.length > 1 ? '' : 's'} more than once` });
   const missing = REQUIRED[kind].filter((r) => !header.includes(r));
   if (missing.length) errors.push({ line: 1, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}` });
-  if (errors.length) return { ok: false, errors };
-  if (records.length === 0) return { ok: false, errors: [{ line: 2, message: 'the file has a header but no rows' }] };
+  if (errors.length) return { ok: false, rows: [], errors };
+  if (records.length === 0) return { ok: false, rows: [], errors: [{ line: 2, message: 'the file has a header but no rows' }] };
 
   const rows: { line: number; value: unknown }[] = [];
   const ids = new Map<string, number>();
@@ -222,17 +231,15 @@ export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, 
       if ((column === 'evidence' ? MULTILINE_CONTROL : CONTROL).test(inner)) errors.push({ line, message: `${column}: holds ${MULTILINE_CONTROL.test(inner) ? 'a control character' : 'a line break or tab'}; keep the value on one line${column === 'evidence' ? '' : ' of plain text'}` });
     }
     const result = schema.safeParse(record);
-    if (!result.success) {
-      for (const i of result.error.issues) errors.push({ line, message: `${String(i.path[0] ?? 'row')}: ${i.message}` });
-      continue;
-    }
+    if (!result.success) for (const i of result.error.issues) errors.push({ line, message: `${String(i.path[0] ?? 'row')}: ${i.message}` });
+    // A repeated id is told whether or not the rows' other values are right.
     const id = String(record.id ?? '').trim();
-    const prev = ids.get(id);
+    const prev = id ? ids.get(id) : undefined;
     if (prev !== undefined) errors.push({ line, message: `id "${id}" repeats line ${prev}` });
-    ids.set(id, line);
-    rows.push({ line, value: result.data });
+    else if (id) ids.set(id, line);
+    if (result.success && prev === undefined) rows.push({ line, value: result.data });
   }
-  return errors.length ? { ok: false, errors } : { ok: true, rows: rows as never };
+  return errors.length ? { ok: false, errors, rows: rows as never, columns: header } : { ok: true, rows: rows as never, columns: header };
 }
 
 /** Control characters (a line break or tab included) have no place in an id, a name or a code. */
@@ -288,6 +295,25 @@ export function toAccount(r: AccountRow): Account {
     incumbentPartnerId: r.incumbent_partner,
     namedOwner: r.named_owner,
   };
+}
+
+/**
+ * The fields of each optional column: a file that leaves a column out says nothing about it,
+ * so a re-import keeps what is stored there (an empty cell is what clears a value).
+ */
+export const OPTIONAL_FIELDS = {
+  accounts: { aliases: 'aliases', domains: 'domains', segment: 'segment', region: 'region', tier: 'tier', is_customer: 'isCustomer', incumbent_partner: 'incumbentPartnerId', named_owner: 'namedOwner' },
+  partners: { tier: 'tier', slack_team_id: 'slackTeamId', teams_tenant_id: 'teamsTenantId' },
+} as const satisfies { accounts: Record<string, keyof Account>; partners: Record<string, keyof Partner> };
+
+/** The fields whose optional column the file left out. */
+export function leftOut(kind: 'accounts', columns: readonly string[] | undefined): (keyof Account)[];
+export function leftOut(kind: 'partners', columns: readonly string[] | undefined): (keyof Partner)[];
+export function leftOut(kind: keyof typeof OPTIONAL_FIELDS, columns: readonly string[] | undefined): string[] {
+  const fields: Record<string, string> = OPTIONAL_FIELDS[kind];
+  return Object.keys(fields)
+    .filter((c) => !columns?.includes(c))
+    .map((c) => fields[c]!);
 }
 
 export function toPartner(r: PartnerRow): Partner {

@@ -4,7 +4,7 @@ import { DIRECT, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewCasesOf } from '../disputes/review.js';
 import { isClosed } from '../claims/lifecycle.js';
-import { accountRow, claimRow, decodeCsv, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type PartnerRow, type RowError } from './csv.js';
+import { accountRow, claimRow, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type CsvResult, type PartnerRow, type RowError } from './csv.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
 export interface ImportReport {
@@ -47,12 +47,12 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
 
   if (kind === 'partners') {
     const parsed = parseCsv('partners', text, partnerRow);
-    if (!parsed.ok) throw new ImportError(fileName, parsed.errors);
     const errors: RowError[] = parsed.rows.filter((r) => (r.value as PartnerRow).id === DIRECT).map((r) => ({ line: r.line, message: `id "${DIRECT}" is reserved for the direct sales team` }));
     errors.push(...sharedOrgs(store.partners.all(), parsed.rows as { line: number; value: PartnerRow }[]));
-    if (errors.length) throw new ImportError(fileName, errors.sort((a, b) => a.line - b.line));
+    refuseIfAny(fileName, parsed, errors);
     store.transaction(() => {
-      for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value as PartnerRow)));
+      const keep = leftOut('partners', parsed.columns);
+      for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value as PartnerRow), keep));
       store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: { ...report } });
     });
     return report;
@@ -61,23 +61,22 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   const isParty = (id: string | null) => id === null || id === DIRECT || store.partners.get(id) !== undefined;
   if (kind === 'accounts') {
     const parsed = parseCsv('accounts', text, accountRow);
-    if (!parsed.ok) throw new ImportError(fileName, parsed.errors);
     const errors: RowError[] = [];
     for (const { line, value } of parsed.rows as { line: number; value: AccountRow }[]) {
       if (value.incumbent_partner === DIRECT) errors.push({ line, message: `incumbent_partner: "${DIRECT}" is not a partner; leave it empty for a customer served directly (named_owner "${DIRECT}" reserves the account for direct sales)` });
       else if (value.incumbent_partner && !store.partners.get(value.incumbent_partner)) errors.push({ line, message: `incumbent_partner: unknown partner "${value.incumbent_partner}" (import partners first)` });
       if (!isParty(value.named_owner)) errors.push({ line, message: `named_owner: unknown partner "${value.named_owner}" (import partners first, or "direct" for direct sales)` });
     }
-    if (errors.length) throw new ImportError(fileName, errors);
+    refuseIfAny(fileName, parsed, errors);
     store.transaction(() => {
-      for (const r of parsed.rows) count(store.accounts.upsert(toAccount(r.value as AccountRow)));
+      const keep = leftOut('accounts', parsed.columns);
+      for (const r of parsed.rows) count(store.accounts.upsert(toAccount(r.value as AccountRow), keep));
       store.ledger.append({ at: now, kind: 'import.accounts', subject: 'accounts', actor: 'import', policyVersion: null, payload: { ...report } });
     });
     return report;
   }
 
   const parsed = parseCsv('claims', text, claimRow);
-  if (!parsed.ok) throw new ImportError(fileName, parsed.errors);
   const book = ctx.policies();
   const errors: RowError[] = [];
   const rows = parsed.rows as { line: number; value: ClaimRow }[];
@@ -104,7 +103,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       errors.push({ line, message: `status: ${held.party} already holds a protected claim on ${value.account_id} (${value.product_line})${held.line ? ` (line ${held.line})` : ''}; import this one as pending, rejected or expired` });
     } else if (!held) protectedBy.set(key, { party: value.claimant, line });
   }
-  if (errors.length) throw new ImportError(fileName, errors);
+  refuseIfAny(fileName, parsed, errors);
   store.transaction(() => {
     for (const { value } of rows) {
       const version = book.inForceAt(value.registered_at);
@@ -130,6 +129,9 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         requestKey: `import:${value.id}`,
       };
       const prior = store.claims.byRequestKey(claim.requestKey);
+      // A column the file leaves out says nothing: the claim keeps what it has there.
+      if (prior && !parsed.columns?.includes('evidence')) claim.evidence = prior.evidence;
+      if (prior && !parsed.columns?.includes('amount')) claim.opportunity.amount = prior.opportunity.amount;
       const id = prior ? prior.id : store.claims.insert(claim).id;
       if (prior) {
         // The CRM owns the opportunity's details; the bot owns what happened to the claim since
@@ -156,6 +158,17 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     }
   });
   return report;
+}
+
+/**
+ * Throws an ImportError when the file has any problem: those of its rows (`parsed`) and those
+ * of the references of the rows that passed their own checks (`references`), in line order, so
+ * that one run lists them all. A problem with the file as a whole has no rows to check further.
+ */
+function refuseIfAny(fileName: string, parsed: CsvResult<unknown>, references: readonly RowError[]): void {
+  const errors = [...(parsed.ok ? [] : parsed.errors), ...references];
+  // Stable: a line's own problems stay before those of its references.
+  if (errors.length) throw new ImportError(fileName, errors.sort((a, b) => a.line - b.line));
 }
 
 /**

@@ -35,6 +35,7 @@ describe('CSV import', () => {
       'line 3: id: is required',
       'line 4: domains: domains look like acme.com',
       'line 5: is_customer: expected true or false, got "maybe"',
+      'line 6: named_owner: unknown partner "ghost-partner" (import partners first, or "direct" for direct sales)',
       'line 7: id "ok1" repeats line 2',
     ]);
     expect(rt.store.accounts.count()).toBe(before);
@@ -45,6 +46,25 @@ describe('CSV import', () => {
       'line 2: incumbent_partner: unknown partner "nobody" (import partners first)',
       'line 3: named_owner: unknown partner "someone" (import partners first, or "direct" for direct sales)',
     ]);
+  });
+
+  it('one run lists every problem: bad values, repeated ids and the references of the rows that passed their checks', () => {
+    // Partners: a bad id, a repeated id (on a row that is bad too) and a Slack team taken twice.
+    const partners = ['id,name,tier,slack_team_id,teams_tenant_id', 'p1,One,,T0SAME,', 'p 2,Two,,,', 'p2,Two,,T0SAME,', 'p 2,,,,'];
+    expect(errorsOf('partners', partners.join('\n'))).toEqual([
+      'line 3: id: use letters, digits, - and _ only',
+      'line 4: slack_team_id: Slack team "T0SAME" is already One (p1)\'s on line 2; each partner needs its own, since its people are recognised by it',
+      'line 5: id: use letters, digits, - and _ only',
+      'line 5: name: is required',
+      'line 5: id "p 2" repeats line 3',
+    ]);
+    // Claims: a bad date on one row, an unknown account and claimant on another.
+    expect(errorsOf('claims', [CLAIM_HEADER, claimLine('B1', '2026-02-30'), 'G1,nowhere,nobody,resell,Analytics,D,qualified,,,rejected,2026-11-20,'].join('\n'))).toEqual([
+      'line 2: registered_at: "2026-02-30" is not a real date',
+      'line 3: account_id: unknown account "nowhere" (import accounts first)',
+      'line 3: claimant: unknown partner "nobody" (import partners first, or "direct" for direct sales)',
+    ]);
+    expect(rt.store.partners.get('p1')).toBeUndefined();
   });
 
   it('incumbent_partner "direct" is refused with what to write instead', () => {
@@ -121,11 +141,37 @@ describe('CSV import', () => {
     expect(rt.store.claims.all().at(-1)).toMatchObject({ productLine: 'Analytics', opportunity: { name: 'Zeta big deal', stage: 'proposal', amount: 10 } });
   });
 
+  it('a column the file leaves out keeps what is stored there; an empty cell clears it', () => {
+    // Partners: a file of ids and names alone does not unlink their Slack teams or Teams tenants.
+    const before = rt.store.partners.get('northwind')!;
+    expect(before.slackTeamId).toBe('T0NORTHWIND');
+    expect(importCsv(rt.ctx, 'partners', 'p.csv', 'id,name\nnorthwind,Northwind Partners Ltd\n')).toMatchObject({ updated: 1 });
+    expect(rt.store.partners.get('northwind')).toEqual({ ...before, name: 'Northwind Partners Ltd' });
+    importCsv(rt.ctx, 'partners', 'p.csv', 'id,name,tier\nnorthwind,Northwind Partners Ltd,\n');
+    expect(rt.store.partners.get('northwind')).toEqual({ ...before, name: 'Northwind Partners Ltd', tier: null });
+    // Accounts: a file without named_owner or domains does not take them away; a new row gets none.
+    importCsv(rt.ctx, 'accounts', 'a.csv', `${ACC_HEADER}\nz1,Zeta,,zeta.com,,,,true,northwind,direct\n`);
+    expect(importCsv(rt.ctx, 'accounts', 'a.csv', 'id,name,segment\nz1,Zeta Labs,enterprise\nz2,Zed,\n')).toMatchObject({ inserted: 1, updated: 1 });
+    expect(rt.store.accounts.get('z1')).toMatchObject({ name: 'Zeta Labs', segment: 'enterprise', domains: ['zeta.com'], isCustomer: true, incumbentPartnerId: 'northwind', namedOwner: 'direct' });
+    expect(rt.store.accounts.get('z2')).toMatchObject({ name: 'Zed', domains: [], namedOwner: null, incumbentPartnerId: null });
+    // Claims: no evidence or amount column, no change to them; an empty cell empties them.
+    const file = (rest: string) => `id,account_id,claimant,route,product_line,opportunity,stage,status,registered_at${rest}`;
+    importCsv(rt.ctx, 'claims', 'c.csv', `${file(',amount,evidence')}\nCRM-7,z2,contoso,resell,Analytics,Zed deal,proposal,protected,2026-11-20T10:00:00Z,25000,Met the CTO\n`);
+    importCsv(rt.ctx, 'claims', 'c.csv', `${file('')}\nCRM-7,z2,contoso,resell,Analytics,Zed big deal,proposal,protected,2026-11-20T10:00:00Z\n`);
+    expect(rt.store.claims.byRequestKey('import:CRM-7')).toMatchObject({ evidence: 'Met the CTO', opportunity: { name: 'Zed big deal', amount: 25000 } });
+    importCsv(rt.ctx, 'claims', 'c.csv', `${file(',amount,evidence')}\nCRM-7,z2,contoso,resell,Analytics,Zed big deal,proposal,protected,2026-11-20T10:00:00Z,,\n`);
+    expect(rt.store.claims.byRequestKey('import:CRM-7')).toMatchObject({ evidence: '', opportunity: { amount: null } });
+  });
+
   it('claims are checked against accounts, partners, product lines and dates', () => {
     const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
     expect(
       errorsOf('claims', [header, 'c1,nope,contoso,resell,Analytics,D,qualified,,,protected,2026-11-20,', 'c2,acme,ghost,resell,Toasters,D,qualified,,,protected,2026-11-20,2026-11-01', 'c3,acme,contoso,teleport,Analytics,D,qualified,abc,,sleeping,yesterday,'].join('\n')),
     ).toEqual([
+      'line 2: account_id: unknown account "nope" (import accounts first)',
+      'line 3: claimant: unknown partner "ghost" (import partners first, or "direct" for direct sales)',
+      'line 3: product_line: "Toasters" is not one of Core Platform, Analytics, Services',
+      'line 3: last_activity_at: is before registered_at',
       'line 4: route: expected one of resell, referral, co-sell, marketplace, direct',
       'line 4: amount: expected a positive number, got "abc"',
       'line 4: status: expected one of pending, protected, rejected, dormant, expired, lost, won',
