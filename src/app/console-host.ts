@@ -9,9 +9,12 @@ import type { Runtime } from './runtime.js';
 
 /** Runs the local console on a runtime: demo data on first run, notifications shown inline. */
 export async function hostConsole(rt: Runtime, input: Readable, output: Writable): Promise<void> {
-  if (seedDemo(rt.ctx)) {
+  const demo = seedDemo(rt.ctx);
+  if (demo.loaded) {
     rt.reindex();
     output.write(`Loaded the demo data (examples/*.csv) into a new database, ${rt.config.databasePath}. To start over: stop the bot and delete ${rt.config.databasePath}*.\n`);
+  } else if (demo.skipped) {
+    output.write(`${demo.skipped}\n`);
   } else if (rt.store.accounts.count() === 0) {
     output.write('No accounts yet: import them with `npx roe import accounts FILE` (see examples/accounts.csv).\n');
   }

@@ -12,12 +12,12 @@ const dir = mkdtempSync(join(tmpdir(), 'roe-console-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `npm start` as a user would, with a script piped to stdin. */
-function runConsole(script: string, db = join(dir, 'roe.db')) {
+function runConsole(script: string, db = join(dir, 'roe.db'), env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/app/main.ts'], {
     cwd: ROOT,
     input: script,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn', ...env },
     timeout: 60_000,
   });
   return { out: r.stdout, err: r.stderr, code: r.status };
@@ -41,6 +41,21 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     const { err, code } = runConsole('/quit\n', db);
     expect(code).toBe(1);
     expect(err).toBe('roe: unexpected error: SqliteError: database disk image is malformed (LOG_LEVEL=debug shows the stack trace)\n');
+  });
+
+  it('with a policy of one’s own the demo data does not fit, none of it is loaded, and it says why', () => {
+    const policy = join(dir, 'widgets.yaml');
+    writeFileSync(policy, readFileSync(join(ROOT, 'examples/policy.yaml'), 'utf8').replace('product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Widgets, Gadgets]').replaceAll(/\b(Core Platform|Analytics|Services)\b/g, 'Widgets'));
+    const db = join(dir, 'widgets.db');
+    const { out, err, code } = runConsole('/who-owns acme\n', db, { ROE_POLICY: policy });
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toMatch(/The demo data \(examples\/\*\.csv\) does not fit the policy in force, so none of it was loaded \(claims\.csv, line 2: product_line: "\w+" is not one of Widgets, Gadgets/);
+    expect(out).not.toContain('Loaded the demo data');
+    const check = testRuntime({ databasePath: db, policyPath: policy, demo: false });
+    expect(check.store.partners.all()).toEqual([]);
+    expect(check.store.accounts.count()).toBe(0);
+    check.close();
   });
 
   it('leaves a database the user has started importing into alone: no demo data in it', () => {
