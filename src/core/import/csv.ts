@@ -44,35 +44,36 @@ const DATE_EXAMPLE = 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z';
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /**
- * A date (`2026-11-12`, midnight UTC) or a timestamp with its zone (`2026-11-12T15:00:00Z`,
+ * A date (`2026-11-12`, midnight in `zone`) or a timestamp with its zone (`2026-11-12T15:00:00Z`,
  * `2026-11-12T15:00+01:00`). Strict: a day or time that does not exist (`2026-02-30`,
  * `T24:00`) is an error, never rolled over into the next day or month, and a timestamp
  * without a zone is an error, never read in the server's time zone.
  */
-const instant = z
-  .string({ error: 'is required' })
-  .trim()
-  .transform((s, ctx) => {
-    const m = DATE_OR_STAMP.exec(s);
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: DATE_EXAMPLE });
-      return z.NEVER;
-    }
-    const [, day, hour, zone, offsetHours, offsetMinutes] = m;
-    if (hour !== undefined && zone === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${s}" has no time zone: add Z for UTC or an offset like +01:00 (2026-11-12T15:00:00Z)` });
-      return z.NEVER;
-    }
-    // Luxon alone accepts T24:00 (the next midnight) and offsets like +99:99; comparing the
-    // parsed day and hour with the written ones rejects every rollover.
-    const parsed = DateTime.fromISO(s.replace(' ', 'T'), { zone: 'utc', setZone: true });
-    const real = parsed.isValid && parsed.toISODate() === day && (hour === undefined || parsed.hour === Number(hour)) && Number(offsetHours ?? 0) <= 23 && Number(offsetMinutes ?? 0) <= 59;
-    if (!real) {
-      ctx.addIssue({ code: 'custom', message: `"${s}" is not a real ${hour === undefined ? 'date' : 'date and time'}` });
-      return z.NEVER;
-    }
-    return parsed.toJSDate();
-  });
+const instantIn = (zone: string) =>
+  z
+    .string({ error: 'is required' })
+    .trim()
+    .transform((s, ctx) => {
+      const m = DATE_OR_STAMP.exec(s);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: DATE_EXAMPLE });
+        return z.NEVER;
+      }
+      const [, day, hour, written, offsetHours, offsetMinutes] = m;
+      if (hour !== undefined && written === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${s}" has no time zone: add Z for UTC or an offset like +01:00 (2026-11-12T15:00:00Z)` });
+        return z.NEVER;
+      }
+      // Luxon alone accepts T24:00 (the next midnight) and offsets like +99:99; comparing the
+      // parsed day and hour with the written ones rejects every rollover.
+      const parsed = hour === undefined ? DateTime.fromISO(day!, { zone }) : DateTime.fromISO(s.replace(' ', 'T'), { zone: 'utc', setZone: true });
+      const real = parsed.isValid && parsed.toISODate() === day && (hour === undefined || parsed.hour === Number(hour)) && Number(offsetHours ?? 0) <= 23 && Number(offsetMinutes ?? 0) <= 59;
+      if (!real) {
+        ctx.addIssue({ code: 'custom', message: `"${s}" is not a real ${hour === undefined ? 'date' : 'date and time'}` });
+        return z.NEVER;
+      }
+      return parsed.toJSDate();
+    });
 
 /** A party as a CSV names it: "Direct", "DIRECT" are direct sales, as written anywhere else. */
 function directAnyCase<T extends string | null>(s: T): T {
@@ -108,32 +109,37 @@ export const partnerRow = z.object({
   teams_tenant_id: opt.transform((s) => s?.toLowerCase() ?? null),
 });
 
-export const claimRow = z.object({
-  id: idText,
-  account_id: idText,
-  claimant: idText.transform(directAnyCase),
-  route: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(ROUTES, { error: `expected one of ${ROUTES.join(', ')}` })),
-  product_line: idText,
-  opportunity: idText,
-  stage: idText,
-  amount: z
-    .string()
-    .optional()
-    .transform((s, ctx) => {
-      if (!s?.trim()) return null;
-      // Decimal only: Number() alone reads 0x10 as 16 and 0b11 as 3.
-      const n = DECIMAL.test(s.trim()) ? Number(s.trim()) : NaN;
-      if (!Number.isFinite(n) || n < 0) {
-        ctx.addIssue({ code: 'custom', message: `expected a positive number, got "${s}"` });
-        return z.NEVER;
-      }
-      return n;
-    }),
-  evidence: z.string().optional().default(''),
-  status: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(CLAIM_STATUSES, { error: `expected one of ${CLAIM_STATUSES.join(', ')}` })),
-  registered_at: instant,
-  last_activity_at: z.string().optional().transform((s) => (s?.trim() ? s : undefined)).pipe(instant.optional()),
-});
+/** A claims row, its dates alone (no time) read as midnight in the time zone `zone` (the policy's). */
+export const claimRowIn = (zone: string) =>
+  z.object({
+    id: idText,
+    account_id: idText,
+    claimant: idText.transform(directAnyCase),
+    route: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(ROUTES, { error: `expected one of ${ROUTES.join(', ')}` })),
+    product_line: idText,
+    opportunity: idText,
+    stage: idText,
+    amount: z
+      .string()
+      .optional()
+      .transform((s, ctx) => {
+        if (!s?.trim()) return null;
+        // Decimal only: Number() alone reads 0x10 as 16 and 0b11 as 3.
+        const n = DECIMAL.test(s.trim()) ? Number(s.trim()) : NaN;
+        if (!Number.isFinite(n) || n < 0) {
+          ctx.addIssue({ code: 'custom', message: `expected a positive number, got "${s}"` });
+          return z.NEVER;
+        }
+        return n;
+      }),
+    evidence: z.string().optional().default(''),
+    status: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(CLAIM_STATUSES, { error: `expected one of ${CLAIM_STATUSES.join(', ')}` })),
+    registered_at: instantIn(zone),
+    last_activity_at: z.string().optional().transform((s) => (s?.trim() ? s : undefined)).pipe(instantIn(zone).optional()),
+  });
+
+/** A claims row as the headers know it (dates alone at midnight UTC); imports use {@link claimRowIn}. */
+export const claimRow = claimRowIn('utc');
 
 export type AccountRow = z.output<typeof accountRow>;
 export type PartnerRow = z.output<typeof partnerRow>;

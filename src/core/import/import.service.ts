@@ -4,7 +4,7 @@ import { DIRECT, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewCasesOf } from '../disputes/review.js';
 import { isClosed } from '../claims/lifecycle.js';
-import { accountRow, claimRow, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type CsvResult, type PartnerRow, type RowError } from './csv.js';
+import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type CsvResult, type PartnerRow, type RowError } from './csv.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
 export interface ImportReport {
@@ -76,8 +76,9 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     return report;
   }
 
-  const parsed = parseCsv('claims', text, claimRow);
   const book = ctx.policies();
+  // A date without a time is that day in the company's time zone (the policy's, as in force now).
+  const parsed = parseCsv('claims', text, claimRowIn(book.inForceAt(now).policy.timezone));
   const errors: RowError[] = [];
   const rows = parsed.rows as { line: number; value: ClaimRow }[];
   for (const { line, value } of rows) {

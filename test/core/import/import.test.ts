@@ -214,8 +214,9 @@ describe('CSV import: stages', () => {
 
 describe('CSV import: dates', () => {
   it.each([
-    ['a date is midnight UTC', '2026-11-20', '2026-11-20T00:00:00.000Z'],
-    ['a leap day', '2028-02-29', '2028-02-29T00:00:00.000Z'],
+    ['a date is midnight in the policy\'s time zone (New York)', '2026-11-20', '2026-11-20T05:00:00.000Z'],
+    ['a date in summer time', '2026-07-01', '2026-07-01T04:00:00.000Z'],
+    ['a leap day', '2028-02-29', '2028-02-29T05:00:00.000Z'],
     ['a UTC timestamp', '2026-11-20T10:00:00Z', '2026-11-20T10:00:00.000Z'],
     ['an offset', '2026-11-20T10:00+01:00', '2026-11-20T09:00:00.000Z'],
     ['an offset without a colon', '2026-11-20T10:00:30.250-0500', '2026-11-20T15:00:30.250Z'],
