@@ -87,16 +87,28 @@ describe('fileClaim: when a new claim waits for the arbitrator', () => {
       }),
     );
 
+  const NAMED_RECOMMENDS: [string, string][] = [['{ rule: named-account, auto: true }', '{ rule: named-account, auto: false }']];
+  const DIRECT_RECOMMENDS: [string, string][] = [['{ rule: direct-reserved, auto: true }', '{ rule: direct-reserved, auto: false }']];
+  const CUSTOMER_OF_FABRIKAM: Partial<Account> = { isCustomer: true, incumbentPartnerId: 'fabrikam' };
+
   interface Case {
     name: string;
     policy: [string, string][];
     account: Partial<Account>;
-    /** What happens before the claim, an hour apart: claims filed on the Analytics line, a dispute raised there by hand, the open case approved, the account changed. */
-    before: ({ claim: PartyId } | { dispute: PartyId } | { approve: true } | { account: Partial<Account> })[];
+    /**
+     * What happens before the claim, an hour apart: claims filed on the Analytics line, a dispute raised there by hand, the open
+     * case approved or awarded to a party by its arbitrator, a partner flagged or unflagged, days passing, the account changed.
+     */
+    before: ({ claim: PartyId } | { dispute: PartyId } | { approve: true } | { award: PartyId } | { flag: PartyId } | { unflag: PartyId } | { days: number } | { account: Partial<Account> })[];
     claimant: PartyId;
     outcome: 'protected' | 'pending' | 'rejected';
     /** The status of the case the claim ends up in (null: none). */
     caseStatus: 'open' | 'settled' | null;
+    /**
+     * The party of the ruling that holds the line for this claim (null: none): protected with that ruling's dispute id
+     * in its ledger entries, or sent to the arbitrator with a reason that names the ruling. Unchecked when absent.
+     */
+    heldFor?: PartyId | null;
   }
   const cases: Case[] = [
     // requires_approval: the claim waits for the arbitrator even when the criteria would settle the overlap.
@@ -109,16 +121,36 @@ describe('fileClaim: when a new claim waits for the arbitrator', () => {
     { name: 'a case raised against the incumbent is open: the incumbent\'s claim joins it', policy: INCUMBENT_RECOMMENDS, account: { isCustomer: true, incumbentPartnerId: 'fabrikam' }, before: [{ dispute: 'contoso' }], claimant: 'fabrikam', outcome: 'pending', caseStatus: 'open' },
     { name: 'a case raised against the named owner is open: the named owner\'s claim joins it', policy: [['{ rule: named-account, auto: true }', '{ rule: named-account, auto: false }']], account: { namedOwner: 'northwind' }, before: [{ dispute: 'contoso' }], claimant: 'northwind', outcome: 'pending', caseStatus: 'open' },
     { name: 'no case on the line: the incumbent\'s own claim is protected at once', policy: INCUMBENT_RECOMMENDS, account: { isCustomer: true, incumbentPartnerId: 'fabrikam' }, before: [], claimant: 'fabrikam', outcome: 'protected', caseStatus: null },
+    // A ruling FOR a party sticks as a ruling against one does: for protection_days from the ruling, what it decided is not decided again.
+    { name: 'ruled for a party that held no claim, over the incumbent: its claim is protected at once', policy: INCUMBENT_RECOMMENDS, account: CUSTOMER_OF_FABRIKAM, before: [{ dispute: 'contoso' }, { award: 'contoso' }], claimant: 'contoso', outcome: 'protected', caseStatus: null, heldFor: 'contoso' },
+    { name: 'ruled for a party over the named owner: its claim is protected at once', policy: NAMED_RECOMMENDS, account: { namedOwner: 'northwind' }, before: [{ dispute: 'contoso' }, { award: 'contoso' }], claimant: 'contoso', outcome: 'protected', caseStatus: null, heldFor: 'contoso' },
+    { name: 'ruled for a partner over direct-reserved coverage: its claim is protected at once', policy: DIRECT_RECOMMENDS, account: { tier: 'strategic' }, before: [{ dispute: 'contoso' }, { award: 'contoso' }], claimant: 'contoso', outcome: 'protected', caseStatus: null, heldFor: 'contoso' },
+    { name: 'ruled for a party 89 days ago: the ruling still stands', policy: INCUMBENT_RECOMMENDS, account: CUSTOMER_OF_FABRIKAM, before: [{ dispute: 'contoso' }, { award: 'contoso' }, { days: 89 }], claimant: 'contoso', outcome: 'protected', caseStatus: null, heldFor: 'contoso' },
+    { name: 'the claim a ruling gave a party went dormant: filed again, it is not settled for the incumbent by the criteria', policy: [], account: CUSTOMER_OF_FABRIKAM, before: [{ flag: 'contoso' }, { claim: 'contoso' }, { award: 'contoso' }, { unflag: 'contoso' }, { days: 31 }], claimant: 'contoso', outcome: 'protected', caseStatus: null, heldFor: 'contoso' },
+    { name: 'the claim the ruling gave the winner is the ruling\'s: the incumbent ruled against files, and the arbitrator decides', policy: INCUMBENT_RECOMMENDS, account: CUSTOMER_OF_FABRIKAM, before: [{ dispute: 'contoso' }, { award: 'contoso' }, { claim: 'contoso' }], claimant: 'fabrikam', outcome: 'pending', caseStatus: 'open', heldFor: 'contoso' },
+    // Something new is in play: the arbitrator decides, told of the ruling.
+    { name: 'ruled for a party, then another party claimed: the winner\'s new claim goes to the arbitrator, not to the criteria', policy: [], account: {}, before: [{ claim: 'northwind' }, { flag: 'contoso' }, { claim: 'contoso' }, { award: 'contoso' }, { unflag: 'contoso' }, { days: 31 }, { claim: 'fabrikam' }], claimant: 'contoso', outcome: 'pending', caseStatus: 'open', heldFor: 'contoso' },
+    { name: 'ruled for a party that is flagged since: its claim needs approval', policy: INCUMBENT_RECOMMENDS, account: CUSTOMER_OF_FABRIKAM, before: [{ dispute: 'contoso' }, { award: 'contoso' }, { flag: 'contoso' }], claimant: 'contoso', outcome: 'pending', caseStatus: 'open', heldFor: 'contoso' },
+    { name: 'ruled for a party under coverage that requires approval: its claim needs approval', policy: [...APPROVAL, ...INCUMBENT_RECOMMENDS], account: CUSTOMER_OF_FABRIKAM, before: [{ dispute: 'contoso' }, { award: 'contoso' }], claimant: 'contoso', outcome: 'pending', caseStatus: 'open', heldFor: 'contoso' },
+    // Not a ruling that stands: the criteria (or the lost ruling) decide as for anyone.
+    { name: 'ruled for a party, then a later ruling went against it: the lost ruling stands', policy: INCUMBENT_RECOMMENDS, account: CUSTOMER_OF_FABRIKAM, before: [{ dispute: 'contoso' }, { award: 'contoso' }, { claim: 'contoso' }, { claim: 'fabrikam' }, { award: 'fabrikam' }], claimant: 'contoso', outcome: 'pending', caseStatus: 'open', heldFor: 'fabrikam' },
+    { name: 'ruled for a party more than protection_days ago: the criteria decide again', policy: INCUMBENT_RECOMMENDS, account: CUSTOMER_OF_FABRIKAM, before: [{ dispute: 'contoso' }, { award: 'contoso' }, { days: 90 }], claimant: 'contoso', outcome: 'pending', caseStatus: 'open', heldFor: null },
+    { name: 'a case the criteria settled is no ruling: when the facts change they decide afresh', policy: [], account: {}, before: [{ claim: 'contoso' }, { claim: 'northwind' }, { days: 31 }, { account: { isCustomer: true, incumbentPartnerId: 'northwind' } }], claimant: 'contoso', outcome: 'rejected', caseStatus: 'settled', heldFor: null },
   ];
 
-  it.each(cases)('$name', ({ name, policy, account, before, claimant, outcome, caseStatus }) => {
+  it.each(cases)('$name', ({ name, policy, account, before, claimant, outcome, caseStatus, heldFor }) => {
     const rt = testRuntime({ policyPath: policy.length ? policyFile(name.replace(/\W+/g, '-'), policy) : undefined });
     try {
       rt.store.transaction(() => rt.store.accounts.upsert(anAccount({ id: 'probe', name: 'Probe Inc', domains: ['probe.example'], segment: 'smb', ...account })));
+      const openCase = () => rt.store.disputes.forAccount('probe').find((d) => d.status === 'open')!;
       for (const step of before) {
         if ('claim' in step) file(rt, step.claim, 'probe');
         else if ('dispute' in step) rt.store.transaction(() => raiseDispute(rt.ctx, as.partner(rt, step.dispute), { accountId: 'probe', productLine: 'Analytics', reason: 'We sourced it', evidence: '', origin: null, requestKey: null }));
-        else if ('approve' in step) rt.store.transaction(() => rule(rt.ctx, as.person(rt, 'pat'), rt.store.disputes.forAccount('probe').find((d) => d.status === 'open')!.id, { kind: 'approve' }));
+        else if ('approve' in step) rt.store.transaction(() => rule(rt.ctx, as.person(rt, 'pat'), openCase().id, { kind: 'approve' }));
+        else if ('award' in step) rt.store.transaction(() => rule(rt.ctx, as.person(rt, openCase().arbitrator), openCase().id, { kind: 'award', party: step.award, rationale: 'The arbitrator weighed the evidence.' }));
+        else if ('flag' in step) rt.store.transaction(() => rt.store.partners.setFlagged(step.flag, rt.clock.now()));
+        else if ('unflag' in step) rt.store.transaction(() => rt.store.partners.setFlagged(step.unflag, null));
+        else if ('days' in step) rt.clock.advance(step.days * 86_400_000);
         else rt.store.transaction(() => rt.store.accounts.upsert({ ...rt.store.accounts.get('probe')!, ...step.account }));
         rt.clock.advance(3_600_000);
       }
@@ -126,6 +158,18 @@ describe('fileClaim: when a new claim waits for the arbitrator', () => {
       expect(r.outcome).toBe(outcome);
       const inCase = rt.store.disputes.forAccount('probe').filter((d) => d.claimIds.includes(r.claim.id));
       expect(inCase.map((d) => d.status)).toEqual(caseStatus ? [caseStatus] : []);
+      if (heldFor !== undefined) {
+        const payloads = (kind: string) => [...rt.store.ledger.entries()].filter((e) => e.subject === `claim:${r.claim.id}` && e.kind === kind).map((e) => e.payload as Record<string, unknown>);
+        const named = rt.store.disputes
+          .forAccount('probe')
+          .filter((d) => d.status === 'ruled')
+          .filter((d) =>
+            outcome === 'protected'
+              ? payloads('claim.filed').some((p) => p.ruling === d.id) && payloads('claim.protected').some((p) => p.dispute === d.id)
+              : inCase.some((c) => c.reason.includes(`held by a ruling on dispute #${d.id}:`)),
+          );
+        expect(named.map((d) => d.winner)).toEqual(heldFor ? [heldFor] : []);
+      }
     } finally {
       rt.close();
     }

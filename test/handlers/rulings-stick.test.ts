@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitDispute } from '../../handlers/dispute.js';
 import { approve, NOBODY, submitAward } from '../../handlers/rule.js';
+import { showAccount } from '../../handlers/who-owns.js';
 import { tick } from '../../src/app/scheduler.js';
 import { queueFor } from '../../src/core/disputes/disputes.service.js';
 import { chainOf } from '../../src/core/sla/sla.service.js';
@@ -83,6 +84,61 @@ describe("an arbitrator's ruling is not overturned by the criteria alone", () =>
     expect(r.summary).toMatch(/raised/);
     expect(rt.store.disputes.all().at(-1)).toMatchObject({ status: 'open', winner: null, recommendation: 'fabrikam' });
     expect(statuses(rt, 'globex')).toEqual([['contoso', 'protected']]);
+  });
+});
+
+describe('a ruling for a party is not undone by the criteria when that party files', () => {
+  const payloadsOf = (r: TestRuntime, claimId: number, kind: string) => [...r.store.ledger.entries()].filter((e) => e.subject === `claim:${claimId}` && e.kind === kind).map((e) => e.payload);
+
+  it('a partner that held no claim wins a dispute against the incumbent: its claim is protected at once, and /who-owns credits the ruling', () => {
+    // The incumbent rule only recommends, so Contoso's dispute (it holds no claim) goes to the arbitrator.
+    const policy = join(dir, 'incumbent-recommends.yaml');
+    writeFileSync(policy, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z', policyPath: policy });
+    submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', product: 'Analytics', reason: 'Fabrikam has not engaged Globex in two years.' }, meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', claimIds: [], parties: ['contoso', 'fabrikam'], recommendation: 'fabrikam', recommendationRule: 'incumbent', arbitrator: 'dana' });
+    submitAward(rt.deps, as.person(rt, 'dana'), { dispute: String(d.id), party: 'contoso', rationale: 'Fabrikam has not engaged this customer in two years; Contoso sourced the deal.' });
+    rt.clock.advance(3_600_000);
+
+    const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('globex'), meta);
+    expect(r.summary).toMatch(/protected until/);
+    expect(rt.store.disputes.all().at(-1)!.id).toBe(d.id); // no new case: the arbitrator is not asked again
+    const won = rt.store.claims.all().at(-1)!;
+    expect(won).toMatchObject({ claimant: 'contoso', status: 'protected' });
+    expect(payloadsOf(rt, won.id, 'claim.filed')).toEqual([expect.objectContaining({ conflicts: ['incumbent'], ruling: d.id })]);
+    expect(payloadsOf(rt, won.id, 'claim.protected')).toEqual([expect.objectContaining({ dispute: d.id })]);
+    const view = showAccount(rt.deps, as.person(rt, 'sam'), 'globex');
+    expect(view.summary).toContain('Analytics: Contoso Consulting (ruled by Dana Reyes in dispute #1)');
+    expect(JSON.stringify(view.blocks)).toContain(`#${won.id} Contoso Consulting: Analytics, protected until`);
+
+    // The incumbent it was ruled against files: only an arbitrator can take the line back.
+    rt.clock.advance(3_600_000);
+    expect(submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claim('globex'), meta).summary).toMatch(/pending/);
+    const again = rt.store.disputes.all().at(-1)!;
+    expect(again).toMatchObject({ status: 'open', recommendation: 'fabrikam' });
+    expect(again.reason).toContain(`held by a ruling on dispute #${d.id}:`);
+    expect(statuses(rt, 'globex')).toEqual([
+      ['contoso', 'protected'],
+      ['fabrikam', 'pending'],
+    ]);
+  });
+
+  it('the claim a ruling gave a party went dormant: filed again within protection_days, the incumbent rule does not settle it against the ruling', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    const first = awardAgainstIncumbent(rt); // Contoso (then flagged) awarded Globex against Fabrikam, the incumbent
+    rt.store.transaction(() => rt!.store.partners.setFlagged('contoso', null));
+    rt.clock.advance(31 * 86_400_000); // no activity: Contoso's claim is dormant
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger); // the dormancy warning
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger); // dormant
+    expect(statuses(rt, 'globex')).toEqual([['contoso', 'dormant']]);
+    expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('globex'), meta).summary).toMatch(/protected until/);
+    expect(rt.store.disputes.all().at(-1)!.id).toBe(first);
+    expect(statuses(rt, 'globex')).toEqual([
+      ['contoso', 'dormant'],
+      ['contoso', 'protected'],
+    ]);
+    expect(showAccount(rt.deps, as.person(rt, 'sam'), 'globex').summary).toContain(`Analytics: Contoso Consulting (ruled by Dana Reyes in dispute #${first})`);
   });
 });
 

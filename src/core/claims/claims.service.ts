@@ -1,12 +1,12 @@
 import { authorizeActingFor, ownParty, type Principal } from '../authz.js';
 import type { DomainContext } from '../context.js';
-import { applyOutcome, joinCase, liveClaims, openCase, recentRulingAgainst } from '../disputes/settle.js';
+import { applyOutcome, joinCase, liveClaims, openCase, recentRulingAgainst, rulingHolding } from '../disputes/settle.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { DIRECT, type Account, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
 import { effectiveStatus, isLive } from './lifecycle.js';
-import { findConflicts } from './overlap.js';
+import { findConflicts, type ConflictReason } from './overlap.js';
 import { requiresApproval } from './consequences.js';
 import { planLifecycle } from './lifecycle.service.js';
 
@@ -44,7 +44,8 @@ export function canonicalProductLine(productLines: readonly string[], given: str
 /**
  * Files a claim (deal registration): stores it, checks overlaps and either protects it,
  * leaves it pending approval, or opens a dispute that the criteria settle or an arbitrator
- * rules. Must run inside a transaction.
+ * rules. A claim whose only overlaps are what a ruling standing for its party already decided
+ * is protected at once, as one with no overlap. Must run inside a transaction.
  */
 export function fileClaim(ctx: DomainContext, principal: Principal, input: FileClaimInput): FileClaimResult {
   const { store } = ctx;
@@ -85,13 +86,20 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
     violation: false,
     requestKey: input.requestKey,
   });
+  const partyOf = (c: ConflictReason): PartyId => (c.code === 'direct-led' ? DIRECT : c.party);
+  // A ruling for this party on the line within protection_days stands: what it decided (the
+  // parties it went against: a named owner, the incumbent, the direct team) is no overlap to
+  // settle again. A live claim of another party is not among them: the ruling closed every
+  // claim it was over, so that one came after it.
+  const ruling = conflicts.length > 0 ? rulingHolding(ctx, account.id, [claim]) : undefined;
+  const upheldBy = ruling && conflicts.every((c) => c.code !== 'claimed' && ruling.parties.includes(partyOf(c))) ? ruling : undefined;
   store.ledger.append({
     at: now,
     kind: 'claim.filed',
     subject: `claim:${claim.id}`,
     actor: principal.userKey,
     policyVersion: version.version,
-    payload: { account: account.id, claimant, route: input.route, productLine, stage: input.opportunity.stage, conflicts: conflicts.map((c) => c.code) },
+    payload: { account: account.id, claimant, route: input.route, productLine, stage: input.opportunity.stage, conflicts: conflicts.map((c) => c.code), ...(upheldBy ? { ruling: upheldBy.id } : {}) },
   });
 
   const flagged = claimant !== DIRECT && requiresApproval(ctx, claimant, now);
@@ -101,12 +109,12 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   // A case running on this account and product line is deciding it: a new claim joins it, even
   // one that collides with nothing (the named owner or incumbent the case was raised against).
   const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === productLine);
-  if (conflicts.length === 0 && !needsApproval && !open) {
-    const events = applyOutcome(ctx, [claim.id], null, claimant, 'criteria', now, { fresh: [claim] });
+  if ((conflicts.length === 0 || upheldBy) && !needsApproval && !open) {
+    const events = applyOutcome(ctx, [claim.id], upheldBy?.id ?? null, claimant, upheldBy ? 'ruling' : 'criteria', now, { fresh: [claim] });
     const protectedClaim = events.find((e) => e.type === 'claim.protected')?.claim ?? store.claims.get(claim.id)!;
     return { claim: protectedClaim, outcome: 'protected', disputeId: null, events, repeated: false };
   }
-  const parties = [...new Set<PartyId>([claimant, ...conflicts.map((c) => (c.code === 'direct-led' ? DIRECT : c.party))])];
+  const parties = [...new Set<PartyId>([claimant, ...conflicts.map(partyOf)])];
   if (open) {
     const joined = joinCase(ctx, open, account, claim, parties, now);
     return { claim: store.claims.get(claim.id)!, outcome: 'pending', disputeId: open.id, events: joined.events, repeated: false };
@@ -133,8 +141,9 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
       requestKey: null,
       approvalOnly: conflicts.length === 0,
       // A claim that needs approval waits for the arbitrator even when it overlaps and the
-      // criteria would settle the overlap at once (for it or against it). Another party holding
-      // the account by a ruling is openCase's to see: it forces arbitration there.
+      // criteria would settle the overlap at once (for it or against it). A ruling holding the
+      // account (for another party, or for this one with something new in play) is openCase's
+      // to see: it forces arbitration there.
       forceArbitration: needsApproval,
       fresh: [claim],
     },

@@ -37,17 +37,41 @@ export function isOverlapCase(d: Pick<Dispute, 'parties'>): boolean {
 }
 
 /**
+ * The ruling over an overlap on a claim's product line that stands for its party when the claim
+ * was filed: the latest an arbitrator ruled (status `ruled`) up to then, if it is at most
+ * `protectionDays` old and went to that party. A ruling for a party sticks as long as one
+ * against a party does ({@link recentRulingAgainst}): the party's next claim there is the
+ * ruling's, not the criteria's to decide again. A case the criteria settled is no ruling (the
+ * same facts give the same answer; new facts are theirs to judge), nor is an approval.
+ */
+export function rulingStandingFor(disputes: readonly Dispute[], claim: Claim, protectionDays: number): Dispute | undefined {
+  const at = claim.registeredAt.getTime();
+  let latest: Dispute | undefined;
+  for (const d of disputes) {
+    if (d.status !== 'ruled' || d.ruledAt === null || d.productLine !== claim.productLine || !isOverlapCase(d)) continue;
+    const t = d.ruledAt.getTime();
+    if (t > at || at - t > protectionDays * 86_400_000) continue;
+    if (!latest || t > latest.ruledAt!.getTime() || (t === latest.ruledAt!.getTime() && d.id > latest.id)) latest = d;
+  }
+  return latest?.winner === claim.claimant ? latest : undefined;
+}
+
+/**
  * The ruling that holds one of these claims: a dispute an arbitrator ruled (status `ruled`)
- * whose winner is the claim's claimant and whose claims include it. Such a claim was given
- * the account by a person, against or with the criteria, so only a person may take it away:
- * a case over it always goes to the arbitrator, never settled by the criteria alone. An
- * approval is no such ruling ({@link isOverlapCase}).
+ * whose winner is the claim's claimant and whose claims include it, or that stood for the
+ * claimant on its product line when the claim was filed ({@link rulingStandingFor}). Such a
+ * claim was given the account by a person, against or with the criteria, so only a person may
+ * take it away: a case over it always goes to the arbitrator, never settled by the criteria
+ * alone. An approval is no such ruling ({@link isOverlapCase}).
  */
 export function rulingHolding(ctx: DomainContext, accountId: string, claims: readonly Claim[]): Dispute | undefined {
-  const ruled = ctx.store.disputes.forAccount(accountId).filter((d) => d.status === 'ruled' && d.winner !== null && isOverlapCase(d));
+  const disputes = ctx.store.disputes.forAccount(accountId);
+  const ruled = disputes.filter((d) => d.status === 'ruled' && d.winner !== null && isOverlapCase(d));
   if (ruled.length === 0) return undefined;
+  const book = ctx.policies();
   for (const c of claims) {
-    const d = ruled.find((r) => r.winner === c.claimant && r.claimIds.includes(c.id));
+    // The latest ruling is read among them all: one for nobody, later, ends a ruling for the claimant.
+    const d = ruled.find((r) => r.winner === c.claimant && r.claimIds.includes(c.id)) ?? rulingStandingFor(disputes, c, book.forClaim(c).policy.registration.protection_days);
     if (d) return d;
   }
   return undefined;

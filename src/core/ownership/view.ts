@@ -1,5 +1,5 @@
 import type { DomainContext } from '../context.js';
-import { decideFor, liveClaims, versionForCase } from '../disputes/settle.js';
+import { decideFor, liveClaims, rulingStandingFor, versionForCase } from '../disputes/settle.js';
 import { protectionEnd } from '../claims/lifecycle.js';
 import { DomainError } from '../errors.js';
 import type { Account, Claim, Decision, Dispute, EngagementModel } from '../types.js';
@@ -13,7 +13,8 @@ export interface ProductLineOwnership {
   policyVersion: string;
   /**
    * The closed case (ruled or settled) that gave the line to its holder, when there is one:
-   * the latest whose winner still holds a protected claim of that case. It decides the line
+   * the latest whose winner still holds a protected claim of that case, or a protected claim
+   * filed while that case's ruling stood for it (`rulingStandingFor`). It decides the line
    * whatever the criteria over what is left say (a ruling may go against them, and the
    * other claims are rejected).
    */
@@ -42,15 +43,21 @@ export interface OwnershipView {
   policyVersion: string;
 }
 
-/** The latest ruled or settled case on these claims whose winner still holds one of its claims, protected. */
-function decidingCase(disputes: readonly Dispute[], live: readonly Claim[]): Dispute | null {
-  const holder = new Map(live.filter((c) => c.status === 'protected').map((c) => [c.id, c.claimant]));
+/**
+ * The latest ruled or settled case on these claims whose winner still holds one of its claims,
+ * protected, or a protected claim filed while its ruling stood for the winner.
+ */
+function decidingCase(disputes: readonly Dispute[], live: readonly Claim[], protectionDays: (c: Claim) => number): Dispute | null {
+  const held = live.filter((c) => c.status === 'protected');
+  const holder = new Map(held.map((c) => [c.id, c.claimant]));
   let found: Dispute | null = null;
+  const credit = (d: Dispute | undefined) => {
+    if (d && (!found || d.id > found.id)) found = d;
+  };
   for (const d of disputes) {
-    if ((d.status === 'ruled' || d.status === 'settled') && d.winner !== null && d.claimIds.some((id) => holder.get(id) === d.winner)) {
-      if (!found || d.id > found.id) found = d;
-    }
+    if ((d.status === 'ruled' || d.status === 'settled') && d.winner !== null && d.claimIds.some((id) => holder.get(id) === d.winner)) credit(d);
   }
+  for (const c of held) credit(rulingStandingFor(disputes, c, protectionDays(c)));
   return found;
 }
 
@@ -87,7 +94,7 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
         productLine,
         decision: decideFor(account, lineVersion, claims),
         policyVersion: lineVersion.version,
-        decidedBy: decidingCase(onLine, claims),
+        decidedBy: decidingCase(onLine, claims, (c) => book.forClaim(c).policy.registration.protection_days),
         openCase: openDisputes.filter((d) => d.productLine === productLine).reduce<Dispute | null>((a, d) => (!a || d.id > a.id ? d : a), null),
         claims: claims.map((claim) => ({ claim, protectedUntil: protectionEnd(claim, book.forClaim(claim).policy.registration) })),
       };
