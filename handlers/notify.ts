@@ -49,6 +49,45 @@ function splitUserKey(userKey: string): { platform: Platform; user: string } | n
 const CHANNEL_VIEWER: Principal = { kind: 'external', userKey: 'channel', partnerId: '', displayName: 'channel' };
 
 /**
+ * Updates for the Slack case cards of `d` whose person may no longer rule on it (it is closed,
+ * or with someone else now): each card shown as the case stands, without buttons, under `lead`
+ * when given. Those cards are forgotten, as nothing will change them again.
+ */
+function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string, lead?: string): OutboxMessage[] {
+  const out: OutboxMessage[] = [];
+  const done: CaseCard[] = [];
+  for (const card of deps.ctx.store.caseCards.of(d.id)) {
+    if (d.status === 'open' && d.arbitrator === card.person) continue;
+    const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions: false });
+    const body = lead ? { ...view, blocks: [text(lead, 'muted'), ...view.blocks] } : view;
+    out.push({ platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts, user: card.user }, body, dedupeKey: `card:${card.channel}:${card.ts}:${tag}` });
+    done.push(card);
+  }
+  deps.ctx.store.caseCards.forget(done);
+  return out;
+}
+
+/** Whether a case card for `person` on case `disputeId` would still let them rule: the case is open and theirs. */
+export function caseCardLive(deps: HandlerDeps, disputeId: number, person: string): boolean {
+  const d = deps.ctx.store.disputes.get(disputeId);
+  return d !== undefined && d.status === 'open' && d.arbitrator === person;
+}
+
+/**
+ * Brings the remembered Slack cards of a case up to date when its person may no longer rule on
+ * it: for a card that landed after the case moved on (delivered late, or in the moment between
+ * the check before posting and the post). Must run inside a transaction.
+ */
+export function refreshStaleCards(deps: HandlerDeps, disputeId: number): void {
+  const d = deps.ctx.store.disputes.get(disputeId);
+  if (!d) return;
+  const vp = viewpoint(deps, CHANNEL_VIEWER);
+  const lead = d.status === 'open' ? `This case moved to ${vp.person(d.arbitrator)}, who rules on it now.` : undefined;
+  const now = deps.ctx.clock.now();
+  for (const m of staleCardUpdates(deps, d, `late:${now.getTime()}`, lead)) deps.ctx.store.outbox.enqueue(m, now);
+}
+
+/**
  * Turns what a user action changed into messages in the outbox, inside the same
  * transaction: the thread of the dispute, a DM to the arbitrator, DMs to the parties.
  */
@@ -105,22 +144,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     const post: CaseCardPost = { ...body, caseCard: { disputeId: d.id, person: d.arbitrator } };
     out.push({ platform: to.platform, target: { kind: 'user', user: to.user }, body: post, dedupeKey });
   };
-  /**
-   * The case cards of `d` whose person may no longer rule on it (it is closed, or with someone
-   * else now) are updated in place to show the case as it stands, without buttons, under `lead`
-   * when given; then forgotten, as nothing will change them again.
-   */
-  const refreshCards = (d: Dispute, tag: string, lead?: string) => {
-    const done: CaseCard[] = [];
-    for (const card of deps.ctx.store.caseCards.of(d.id)) {
-      if (d.status === 'open' && d.arbitrator === card.person) continue;
-      const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions: false });
-      const body = lead ? { ...view, blocks: [text(lead, 'muted'), ...view.blocks] } : view;
-      out.push({ platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts }, body, dedupeKey: `card:${card.channel}:${card.ts}:${tag}` });
-      done.push(card);
-    }
-    deps.ctx.store.caseCards.forget(done);
-  };
+  const refreshCards = (d: Dispute, tag: string, lead?: string) => out.push(...staleCardUpdates(deps, d, tag, lead));
 
   for (const e of events) {
     switch (e.type) {

@@ -29,7 +29,8 @@ export function forgetUser({ sqlite }: OpenDb, userKey: string): ForgetReport {
           "UPDATE disputes SET origin = NULL WHERE raised_by = ? AND ((json_extract(origin, '$.platform') = 'slack' AND json_extract(origin, '$.channel') LIKE 'D%') OR (json_extract(origin, '$.platform') = 'teams' AND json_extract(origin, '$.channel') LIKE 'a:%'))",
         )
         .run(userKey);
-      const toThem = "platform = ? AND json_extract(target, '$.kind') = 'user' AND json_extract(target, '$.user') = ?";
+      // Messages to them: DMs, and updates of the case cards in their DM.
+      const toThem = "platform = ? AND json_extract(target, '$.kind') IN ('user', 'message') AND json_extract(target, '$.user') = ?";
       const report: ForgetReport = {
         userKey,
         actorId: actor?.id ?? null,
@@ -39,7 +40,7 @@ export function forgetUser({ sqlite }: OpenDb, userKey: string): ForgetReport {
         outbox: sqlite.prepare(`DELETE FROM outbox WHERE status IN ('pending', 'sending', 'parked') AND ${toThem}`).run(platform, user).changes,
       };
       // Rows kept (delivered, dropped) name them no more: not as the recipient, not in the dedupe key.
-      sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}' WHERE ${toThem}`).run(platform, user);
+      sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}', dedupe_key = 'forgotten:' || id WHERE ${toThem}`).run(platform, user);
       sqlite.prepare("UPDATE outbox SET dedupe_key = 'forgotten:' || id WHERE instr(dedupe_key, ?) > 0").run(userKey);
       // Where their case cards are (their DM's channel) is not kept either: those cards stay as they are.
       if (platform === 'slack') sqlite.prepare('DELETE FROM case_cards WHERE user = ?').run(user);

@@ -1,5 +1,6 @@
 import { createSlackApp, SLACK_EVENTS_PATH } from '../../handlers/platforms/slack/app.js';
-import { createSlackDeliverer } from '../../handlers/platforms/slack/deliver.js';
+import { createSlackDeliverer, type SlackDelivererOptions } from '../../handlers/platforms/slack/deliver.js';
+import { caseCardLive, refreshStaleCards } from '../../handlers/notify.js';
 import { DeliveryError } from './outbox-worker.js';
 import type { Runtime } from './runtime.js';
 import type { PlatformHost } from './serve.js';
@@ -30,7 +31,7 @@ export function createSlackHost(rt: Runtime, opts: SlackHostOptions = {}): Platf
   const deliver = createSlackDeliverer({
     client: slack.deliveryClient,
     disputes: rt.store.disputes,
-    caseCards: rt.store.caseCards,
+    caseCards: slackCaseCards(rt),
     fail: (message, retryAfterMs, permanent, throttled) => new DeliveryError(message, retryAfterMs, permanent, throttled),
   });
   const listener = slack.requestListener;
@@ -40,5 +41,18 @@ export function createSlackHost(rt: Runtime, opts: SlackHostOptions = {}): Platf
     deliver,
     start: slack.start,
     stop: slack.stop,
+  };
+}
+
+/** The Slack deliverer's case cards on a runtime: whether one is still live, and where one landed. */
+export function slackCaseCards(rt: Pick<Runtime, 'deps' | 'store'>): SlackDelivererOptions['caseCards'] {
+  return {
+    live: (disputeId, person) => caseCardLive(rt.deps, disputeId, person),
+    remember: (card) =>
+      rt.store.transaction(() => {
+        rt.store.caseCards.remember(card);
+        // Moved on between the check and the post: updated at once.
+        refreshStaleCards(rt.deps, card.disputeId);
+      }),
   };
 }

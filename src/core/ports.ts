@@ -90,8 +90,8 @@ export interface OutboxMessage {
     | { kind: 'user'; user: string }
     | { kind: 'channel'; channel: string; thread?: string | null; fallbackUser?: string }
     | { kind: 'dispute-thread'; disputeId: number }
-    /** A message posted earlier (a Slack case card: its channel and ts), updated in place. */
-    | { kind: 'message'; channel: string; ts: string };
+    /** A message posted earlier to `user` (a Slack case card: its channel and ts), updated in place. */
+    | { kind: 'message'; channel: string; ts: string; user: string };
   /** The neutral reply, as JSON. */
   body: unknown;
   dedupeKey: string;

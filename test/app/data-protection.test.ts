@@ -102,6 +102,25 @@ describe('forget', () => {
     rt.close();
   });
 
+  it('updates of a forgotten Slack user’s case cards are dropped while queued, and name nothing of them once sent', () => {
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, 'forget-card-updates.db') });
+    const d = openArbitratedCase(rt);
+    rt.store.transaction(() => {
+      rt.store.caseCards.remember({ disputeId: d.id, channel: 'D0PAT', ts: '1.000100', user: 'U0PAT', person: 'pat' });
+      rt.store.caseCards.remember({ disputeId: d.id, channel: 'D0PAT', ts: '2.000100', user: 'U0PAT', person: 'pat' });
+    });
+    approve(rt.deps, as.person(rt, 'pat'), d.id);
+    const updates = () => rt.db.sqlite.prepare("SELECT id, status, target, dedupe_key AS k FROM outbox WHERE json_extract(target, '$.kind') = 'message' OR k LIKE 'forgotten:%'").all() as { id: number; status: string; target: string; k: string }[];
+    expect(updates().map((u) => JSON.parse(u.target).ts)).toEqual(['1.000100', '2.000100']);
+    rt.db.sqlite.prepare("UPDATE outbox SET status = 'delivered' WHERE id = ?").run(updates()[0]!.id);
+    forgetUser(rt.db, 'slack:U0PAT');
+    const left = updates();
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ status: 'delivered', target: '{"kind":"user","user":"forgotten"}', k: `forgotten:${left[0]!.id}` });
+    expect(JSON.stringify(rt.db.sqlite.prepare('SELECT * FROM outbox').all())).not.toMatch(/U0PAT|D0PAT/);
+    rt.close();
+  });
+
   it('a dispute the person raised from their 1:1 chat with the bot is no longer followed there; one raised in a channel still is', () => {
     const db = join(dir, 'forget-dm.db');
     const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });

@@ -10,6 +10,7 @@ import { DeliveryError, drainOutbox, nextAttemptDelay, type Deliverer } from '..
 import { policyTextWith } from '../support/builders.js';
 import { openArbitratedCase } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { slackCaseCards } from '../../src/app/slack.js';
 
 let rt: TestRuntime;
 afterEach(() => rt?.close());
@@ -52,7 +53,7 @@ it('how a case ended waits behind the case’s earlier thread posts: the announc
     },
     conversations: { open: async () => ({ channel: { id: 'D1' } }) },
   } as never;
-  const slack = createSlackDeliverer({ client, disputes: rt.store.disputes, caseCards: rt.store.caseCards, fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t) });
+  const slack = createSlackDeliverer({ client, disputes: rt.store.disputes, caseCards: slackCaseCards(rt), fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t) });
   const onlyThreads: Deliverer = async (m) => (m.target.kind === 'dispute-thread' ? slack(m as never) : undefined);
   const drain = () => drainOutbox(rt.db.db, { slack: onlyThreads, console: async () => undefined }, () => rt.clock.now(), rt.logger);
   await drain(); // Slack is down: the announcement waits for its retry

@@ -12,8 +12,12 @@ export interface SlackDelivererOptions {
   client: webApi.WebClient;
   /** Where dispute threads are remembered: the first message in a dispute's channel becomes its thread. */
   disputes: Pick<DisputesRepo, 'get' | 'update'>;
-  /** Where case cards with ruling buttons landed, to be updated once the case moves on. */
-  caseCards: Pick<CaseCardsRepo, 'remember'>;
+  /**
+   * Case cards with ruling buttons: whether one would still let its person rule (one whose case
+   * moved on before it could be posted is not sent), and where one landed, to be updated once
+   * the case moves on (`remember` also updates it at once should the case have moved on meanwhile).
+   */
+  caseCards: Pick<CaseCardsRepo, 'remember'> & { live(disputeId: number, person: string): boolean };
   fail: DeliveryFailure;
 }
 
@@ -83,10 +87,13 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
     const t = m.target;
     switch (t.kind) {
       case 'user': {
+        const card = caseCardOf(m.body);
+        // A case card whose case was ruled, closed or moved on while it waited (Slack was down):
+        // nothing for its person to do any more, and they were told how it went.
+        if (card && !o.caseCards.live(card.disputeId, card.person)) return;
         const channel = await dmChannel(t.user);
         const posted = await api(() => o.client.chat.postMessage({ channel, ...body }));
         // A case card: where it landed is remembered, so that it can be updated when the case moves on.
-        const card = caseCardOf(m.body);
         const ts = posted.ts;
         if (card && ts) return () => o.caseCards.remember({ ...card, channel, ts, user: t.user });
         return;

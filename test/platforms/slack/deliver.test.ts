@@ -9,6 +9,7 @@ import { openArbitratedCase } from '../../support/cases.js';
 import { DeliveryError, drainOutbox, LEASE_MS } from '../../../src/app/outbox-worker.js';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
 import { BOT_TOKEN, SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+import { slackCaseCards } from '../../../src/app/slack.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -220,7 +221,7 @@ describe('a dispute thread’s first post when the database is busy', () => {
         h.rt.store.disputes.update(id, patch);
       },
     };
-    const deliver = createSlackDeliverer({ client: new webApi.WebClient(BOT_TOKEN, { ...DELIVERY_CLIENT_OPTIONS, slackApiUrl: h.fake.apiUrl }), disputes: busyOnce, caseCards: h.rt.store.caseCards, fail: (m, r, p, t) => new DeliveryError(m, r, p, t) });
+    const deliver = createSlackDeliverer({ client: new webApi.WebClient(BOT_TOKEN, { ...DELIVERY_CLIENT_OPTIONS, slackApiUrl: h.fake.apiUrl }), disputes: busyOnce, caseCards: slackCaseCards(h.rt), fail: (m, r, p, t) => new DeliveryError(m, r, p, t) });
     h.rt.db.sqlite.prepare('DELETE FROM outbox').run(); // only the message of this test
     enqueue({ kind: 'dispute-thread', disputeId: dispute.id }, reply('Dispute opened', [text('Dispute opened')]));
     expect(await drainOutbox(h.rt.db.db, { slack: deliver }, () => h.rt.clock.now(), h.rt.logger)).toBe(1);

@@ -4,6 +4,9 @@ import { tick } from '../../../src/app/scheduler.js';
 import type { ApiCall } from '../../support/fake-slack.js';
 import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 import type { SlackUser } from '../../support/slack-requests.js';
+import { approve } from '../../../handlers/rule.js';
+import { slackCaseCards } from '../../../src/app/slack.js';
+import { as } from '../../support/runtime.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -306,6 +309,34 @@ describe('case cards stay current: a card that can no longer rule loses its butt
     expect(visible(danaCard.args)).toMatch(/Ruled by Dana .*: Northwind Partners owns it\./);
     expect(buttonsOf(danaCard)).toEqual([]);
     expect(h.rt.store.caseCards.of(dispute.id)).toEqual([]);
+  });
+
+  it('a card whose case moved on while it waited (Slack down, a ruling from elsewhere) is not sent at all', async () => {
+    expect(await fileClaim(USERS.northwind, claim({ stage: 'proposal' }))).toMatch(/is protected until/);
+    await fileClaim(USERS.contoso, claim());
+    const dispute = h.rt.store.disputes.all().at(-1)!;
+    // Pat rules before anything was delivered (from App Home, say): the card waiting for Pat is moot.
+    approve(h.rt.deps, as.person(h.rt, 'pat'), dispute.id);
+    await h.drain();
+    const toPat = posts().filter((c) => c.args.channel === `D${USERS.pat.id}`);
+    expect(toPat.filter((c) => buttonsOf(c).length > 0)).toEqual([]);
+    expect(h.fake.callsTo('chat.update')).toEqual([]);
+    expect(h.rt.store.caseCards.of(dispute.id)).toEqual([]);
+    // The parties heard how it ended.
+    expect(posts().some((c) => c.args.channel === `D${USERS.contoso.id}` && /another party owns it/.test(visible(c.args)))).toBe(true);
+  });
+
+  it('a card that lands just as its case moves on (between the check and the post) is updated at once', async () => {
+    const { dispute } = await openCase();
+    approve(h.rt.deps, as.person(h.rt, 'pat'), dispute.id);
+    await h.drain();
+    // As the deliverer records a card posted a moment too late:
+    slackCaseCards(h.rt).remember({ disputeId: dispute.id, channel: `D${USERS.pat.id}`, ts: '1999999999.000100', user: USERS.pat.id, person: 'pat' });
+    expect(h.rt.store.caseCards.of(dispute.id)).toEqual([]);
+    await h.drain();
+    const late = h.fake.callsTo('chat.update').find((u) => u.args.ts === '1999999999.000100')!;
+    expect(visible(late.args)).toMatch(/Ruled by Pat Okafor .*: Northwind Partners owns it\./);
+    expect(buttonsOf(late)).toEqual([]);
   });
 
   it('a card deleted meanwhile is given up at once (message_not_found), and the other updates go on', async () => {
