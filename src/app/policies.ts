@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PolicyError, parsePolicy } from '../core/policy/load.js';
+import type { Policy } from '../core/policy/schema.js';
 import { effectiveInstant, PolicyBook, type PolicyVersion } from '../core/policy/versions.js';
 import type { Db } from '../../db/client.js';
 import { insertPolicy, listPolicies } from '../../db/repos/policies.repo.js';
@@ -30,12 +31,12 @@ export function loadPolicies(db: Db, path: string, now: Date, options: { record?
  * only read) nothing is written: the file's version counts only if the database does not
  * hold it yet, and a stored version of the same name wins over the file's.
  */
-export function loadPolicyFile(db: Db, path: string, now: Date, options: { record?: boolean } = {}): { book: PolicyBook; file: PolicyVersion } {
+export function loadPolicyFile(db: Db, path: string, now: Date, options: { record?: boolean } = {}): { book: PolicyBook; file: PolicyVersion; warnings: string[] } {
   const record = options.record ?? true;
-  const { text, policy } = readPolicyFile(path);
+  const stored = listPolicies(db);
+  const { text, policy, warnings } = readKnownPolicyFile(path, stored.map((p) => p.version));
   const file: PolicyVersion = { version: policy.version, effectiveAt: effectiveInstant(policy), policy };
   const hash = createHash('sha256').update(text).digest('hex');
-  const stored = listPolicies(db);
   const same = stored.find((p) => p.version === policy.version);
   if (same && same.sourceHash !== hash && record) {
     const sameContent = parsePolicyQuiet(same.body);
@@ -52,7 +53,29 @@ export function loadPolicyFile(db: Db, path: string, now: Date, options: { recor
     return { version: parsed.version, effectiveAt: effectiveInstant(parsed), policy: parsed };
   });
   if (!same && !record) versions.push(file);
-  return { book: new PolicyBook(versions), file };
+  return { book: new PolicyBook(versions), file, warnings };
+}
+
+/**
+ * {@link readPolicyFile}, but a version the database holds already is taken with the problems
+ * that only a newer release refuses (a name used twice, a person twice in a chain: `warnings`):
+ * the bot it runs keeps starting, and fixing them takes a new version anyway.
+ */
+function readKnownPolicyFile(path: string, known: readonly string[]): { text: string; policy: Policy; warnings: string[] } {
+  try {
+    return { ...readPolicyFile(path), warnings: [] };
+  } catch (e) {
+    if (!(e instanceof PolicyError)) throw e;
+    const text = readFileSync(path, 'utf8');
+    let policy: Policy;
+    try {
+      policy = parsePolicy(text, path, { stored: true });
+    } catch {
+      throw e;
+    }
+    if (!known.includes(policy.version)) throw e;
+    return { text, policy, warnings: e.problems };
+  }
 }
 
 function parsePolicyQuiet(text: string) {

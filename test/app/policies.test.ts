@@ -84,6 +84,35 @@ describe('loadPolicies with versions an earlier release saved', () => {
     }
   });
 
+  it('the file of a version loaded before, with a problem this release refuses (one person twice in a chain), keeps the bot starting and says what a new version must fix', () => {
+    const text = policyTextWith([['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [dana, vp, dana]']]);
+    const file = join(dir, 'twice.yaml');
+    writeFileSync(file, text);
+    const db = openDatabase(':memory:');
+    try {
+      // A new version with the problem is refused...
+      expect(() => loadPolicyFile(db.db, file, new Date('2026-12-01T00:00:00Z'))).toThrow(/coverage\[2\]\.escalation\[2\]: "dana" is already escalation\[0\]/);
+      // ...one an earlier release loaded is taken as it is, with the problem as a warning.
+      insertPolicy(db.db, { version: '2026.1', effective: '2026-01-01', sourceHash: 'saved-by-an-earlier-release', body: text, loadedAt: new Date('2026-01-01T00:00:00Z') });
+      const loaded = loadPolicyFile(db.db, file, new Date('2026-12-01T00:00:00Z'));
+      expect(loaded.file.version).toBe('2026.1');
+      expect(loaded.warnings).toEqual([expect.stringMatching(/line \d+: coverage\[2\]\.escalation\[2\]: "dana" is already escalation\[0\]/)]);
+    } finally {
+      db.close();
+    }
+    // The bot logs it at its start; `roe policy check` still refuses the file.
+    const v9 = text.replace('version: "2026.1"', 'version: "2026.9"').replace(/^effective: .*$/m, 'effective: 2026-06-01');
+    const v9File = join(dir, 'twice9.yaml');
+    writeFileSync(v9File, v9);
+    const rt = testRuntime({ databasePath: join(dir, 'twice.db'), policyPath: EXAMPLE_POLICY_PATH, demo: false });
+    insertPolicy(rt.db.db, { version: '2026.9', effective: '2026-06-01', sourceHash: 'saved-by-an-earlier-release', body: v9, loadedAt: new Date('2026-06-01T00:00:00Z') });
+    rt.close();
+    const later = testRuntime({ databasePath: join(dir, 'twice.db'), policyPath: v9File, demo: false });
+    expect(later.logs.lines.filter((l) => l.includes('2026.9') && l.includes('loaded before, has a problem that a new version must fix'))).toHaveLength(1);
+    later.close();
+    expect(() => readPolicyFile(v9File)).toThrow(PolicyError);
+  });
+
   it('a file with the unquoted number is still refused, naming the line', () => {
     const { file, problems } = problemsOfFile('unquoted.yaml', unquoted);
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line \\d+: version: got the number 2026.1`))]);
