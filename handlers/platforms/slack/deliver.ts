@@ -99,8 +99,14 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
         return;
       }
       case 'message':
-        // A case card brought up to date; one deleted meanwhile (message_not_found) stays deleted.
-        await api(() => o.client.chat.update({ channel: t.channel, ts: t.ts, ...body }));
+        // A case card brought up to date. One deleted meanwhile (or its DM gone) has nothing
+        // left to update: done, not a failure for `roe outbox` to list.
+        try {
+          await o.client.chat.update({ channel: t.channel, ts: t.ts, ...body });
+        } catch (e) {
+          if (e instanceof webApi.WebAPIPlatformError && ['message_not_found', 'cant_update_message', 'channel_not_found'].includes(e.data.error)) return;
+          throw classifySlackError(e, o.fail);
+        }
         return;
       case 'channel':
         try {

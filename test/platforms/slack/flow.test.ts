@@ -339,7 +339,7 @@ describe('case cards stay current: a card that can no longer rule loses its butt
     expect(buttonsOf(late)).toEqual([]);
   });
 
-  it('a card deleted meanwhile is given up at once (message_not_found), and the other updates go on', async () => {
+  it('a card deleted meanwhile needs no update (message_not_found): done at once, not parked, and the other updates go on', async () => {
     const { dispute, dmTs } = await openCase();
     h.fake.failNext(1, { error: 'message_not_found' }, 'chat.update');
     h.rt.clock.advance(3 * 24 * 3_600_000);
@@ -348,8 +348,9 @@ describe('case cards stay current: a card that can no longer rule loses its butt
     expect(h.rt.store.disputes.get(dispute.id)!.arbitrator).toBe('dana');
     const failed = h.fake.callsTo('chat.update').find((u) => u.args.ts === dmTs)!;
     expect(failed.result.ok).toBe(false);
-    // Not retried: nothing is left to deliver, and the rest of the escalation went out.
+    // Not retried, nor left for `roe outbox` to list: nothing is left to deliver, and the rest of the escalation went out.
     expect(await h.drain()).toBe(0);
+    expect(h.rt.db.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE status != 'delivered'").get()).toEqual({ n: 0 });
     expect(h.fake.callsTo('chat.update').filter((u) => u.args.ts === dmTs)).toHaveLength(1);
     expect(posts().some((c) => c.args.channel === `D${USERS.dana.id}`)).toBe(true);
   });
