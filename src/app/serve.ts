@@ -182,8 +182,9 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
       await closed;
       clearTimeout(deadline);
       // A platform's work acknowledged but not finished (Slack answers before its listener is
-      // done) gets what is left of that time, before the outbox worker and the database stop.
-      const left = Math.max(0, Math.round(until - performance.now()));
+      // done) gets what is left of that time (a quarter of it at least, should a client that
+      // never finished its request have used it all), before the outbox worker and the database stop.
+      const left = Math.max(Math.round(grace / 4), Math.round(until - performance.now()));
       await Promise.all(hosts.map((p) => p.stop?.(left)));
       await worker.stop();
     },
