@@ -152,7 +152,7 @@ describe('a ruling that rejected a claim is not undone by filing again', () => {
     expect(r.summary).toMatch(/pending/);
     const again = rt.store.disputes.all().at(-1)!;
     expect(again).toMatchObject({ status: 'open', arbitrator: 'pat', recommendation: 'northwind' });
-    expect(again.reason).toBe(`A ruling on dispute #${d.id} rejected this party's claim on Soylent Corp (Analytics) within the last 90 days.`);
+    expect(again.reason).toBe(`A ruling on dispute #${d.id} went against this party on Soylent Corp (Analytics) within the last 90 days.`);
     expect(rt.store.claims.all().at(-1)).toMatchObject({ claimant: 'northwind', status: 'pending' });
   });
 
@@ -177,7 +177,7 @@ describe('a ruling that rejected a claim is not undone by filing again', () => {
     expect(statuses(rt, 'soylent')).toEqual([['northwind', 'rejected']]);
     rt.clock.advance(60_000);
     expect(submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta).summary).toMatch(/pending/);
-    expect(rt.store.disputes.all().at(-1)!.reason).toContain(`A ruling on dispute #${d.id} rejected this party's claim`);
+    expect(rt.store.disputes.all().at(-1)!.reason).toContain(`A ruling on dispute #${d.id} went against this party`);
   });
 });
 

@@ -130,7 +130,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
       raisedAs: ownParty(principal) ?? claimant,
       reason: [
         conflicts.length > 0 ? 'Overlap detected when the claim was filed.' : null,
-        lostRuling ? `A ruling on dispute #${lostRuling.id} rejected this party's claim on ${account.name} (${productLine}) within the last ${policy.registration.protection_days} days.` : null,
+        lostRuling ? `A ruling on dispute #${lostRuling.id} went against this party on ${account.name} (${productLine}) within the last ${policy.registration.protection_days} days.` : null,
         flagged ? 'The partner is flagged for repeated violations: its claims need approval.' : null,
         coverage.requires_approval ? 'Claims under this coverage need approval.' : null,
       ]

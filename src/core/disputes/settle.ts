@@ -78,9 +78,12 @@ export function rulingHolding(ctx: DomainContext, accountId: string, claims: rea
 }
 
 /**
- * A ruling (status `ruled`) that rejected a claim of this claimant on the account and product
- * line within the last `withinDays`, most recent first. A party that lost a ruling does not
- * get the account back by filing again: its next claim there needs an arbitrator's approval.
+ * A ruling (status `ruled`) that went against this claimant on the account and product line
+ * within the last `withinDays`, most recent first: one that rejected a claim of theirs, or one
+ * over an overlap they were a party to (the incumbent or named owner a dispute was raised
+ * against, holding no claim) that gave the line to another party. A party that lost a ruling
+ * does not get the account back by filing (again): its next claim there needs an arbitrator's
+ * approval.
  */
 export function recentRulingAgainst(ctx: DomainContext, accountId: string, productLine: string, claimant: PartyId, withinDays: number, now: Date): Dispute | undefined {
   const since = now.getTime() - withinDays * 86_400_000;
@@ -95,7 +98,7 @@ export function recentRulingAgainst(ctx: DomainContext, accountId: string, produ
       .filter((c) => c.claimant === claimant && c.productLine === productLine && c.status === 'rejected')
       .map((c) => c.id),
   );
-  return ruled.filter((d) => d.claimIds.some((id) => rejected.has(id))).sort((a, b) => b.ruledAt!.getTime() - a.ruledAt!.getTime())[0];
+  return ruled.filter((d) => d.claimIds.some((id) => rejected.has(id)) || (isOverlapCase(d) && d.parties.includes(claimant))).sort((a, b) => b.ruledAt!.getTime() - a.ruledAt!.getTime())[0];
 }
 
 export function decideFor(account: Account, version: PolicyVersion, claims: readonly Claim[]): Decision {
