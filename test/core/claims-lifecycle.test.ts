@@ -97,9 +97,9 @@ describe('fileClaim: when a new claim waits for the arbitrator', () => {
     account: Partial<Account>;
     /**
      * What happens before the claim, an hour apart: claims filed on the Analytics line, a dispute raised there by hand, the open
-     * case approved or awarded to a party by its arbitrator, a partner flagged or unflagged, days passing, the account changed.
+     * case approved, awarded to a party or to nobody by its arbitrator, a partner flagged or unflagged, days passing, the account changed.
      */
-    before: ({ claim: PartyId } | { dispute: PartyId } | { approve: true } | { award: PartyId } | { flag: PartyId } | { unflag: PartyId } | { days: number } | { account: Partial<Account> })[];
+    before: ({ claim: PartyId } | { dispute: PartyId } | { approve: true } | { award: PartyId } | { reject: true } | { flag: PartyId } | { unflag: PartyId } | { days: number } | { account: Partial<Account> })[];
     claimant: PartyId;
     outcome: 'protected' | 'pending' | 'rejected';
     /** The status of the case the claim ends up in (null: none). */
@@ -136,6 +136,9 @@ describe('fileClaim: when a new claim waits for the arbitrator', () => {
     { name: 'ruled for a party under coverage that requires approval: its claim needs approval', policy: [...APPROVAL, ...INCUMBENT_RECOMMENDS], account: CUSTOMER_OF_FABRIKAM, before: [{ dispute: 'contoso' }, { award: 'contoso' }], claimant: 'contoso', outcome: 'pending', caseStatus: 'open', heldFor: 'contoso' },
     // Not a ruling that stands: the criteria (or the lost ruling) decide as for anyone.
     { name: 'ruled for a party, then a later ruling went against it: the lost ruling stands', policy: INCUMBENT_RECOMMENDS, account: CUSTOMER_OF_FABRIKAM, before: [{ dispute: 'contoso' }, { award: 'contoso' }, { claim: 'contoso' }, { claim: 'fabrikam' }, { award: 'fabrikam' }], claimant: 'contoso', outcome: 'pending', caseStatus: 'open', heldFor: 'fabrikam' },
+    { name: 'a later ruling for the party an earlier one went against ends it: its claim filed again after dormancy is protected', policy: INCUMBENT_RECOMMENDS, account: CUSTOMER_OF_FABRIKAM, before: [{ dispute: 'contoso' }, { award: 'contoso' }, { claim: 'contoso' }, { claim: 'fabrikam' }, { award: 'fabrikam' }, { days: 31 }], claimant: 'fabrikam', outcome: 'protected', caseStatus: null },
+    { name: 'a ruling that gave the line to nobody is no ruling against the incumbent it left in place', policy: INCUMBENT_RECOMMENDS, account: CUSTOMER_OF_FABRIKAM, before: [{ claim: 'contoso' }, { reject: true }], claimant: 'fabrikam', outcome: 'protected', caseStatus: null },
+    { name: 'the criteria do not give the line to the incumbent a ruling went against, once the winner\'s claim lapsed: a newcomer\'s case goes to the arbitrator', policy: [], account: CUSTOMER_OF_FABRIKAM, before: [{ flag: 'contoso' }, { claim: 'contoso' }, { award: 'contoso' }, { unflag: 'contoso' }, { days: 31 }], claimant: 'northwind', outcome: 'pending', caseStatus: 'open' },
     { name: 'ruled for a party more than protection_days ago: the criteria decide again', policy: INCUMBENT_RECOMMENDS, account: CUSTOMER_OF_FABRIKAM, before: [{ dispute: 'contoso' }, { award: 'contoso' }, { days: 90 }], claimant: 'contoso', outcome: 'pending', caseStatus: 'open', heldFor: null },
     { name: 'a case the criteria settled is no ruling: when the facts change they decide afresh', policy: [], account: {}, before: [{ claim: 'contoso' }, { claim: 'northwind' }, { days: 31 }, { account: { isCustomer: true, incumbentPartnerId: 'northwind' } }], claimant: 'contoso', outcome: 'rejected', caseStatus: 'settled', heldFor: null },
   ];
@@ -150,6 +153,7 @@ describe('fileClaim: when a new claim waits for the arbitrator', () => {
         else if ('dispute' in step) rt.store.transaction(() => raiseDispute(rt.ctx, as.partner(rt, step.dispute), { accountId: 'probe', productLine: 'Analytics', reason: 'We sourced it', evidence: '', origin: null, requestKey: null }));
         else if ('approve' in step) rt.store.transaction(() => rule(rt.ctx, as.person(rt, 'pat'), openCase().id, { kind: 'approve' }));
         else if ('award' in step) rt.store.transaction(() => rule(rt.ctx, as.person(rt, openCase().arbitrator), openCase().id, { kind: 'award', party: step.award, rationale: 'The arbitrator weighed the evidence.' }));
+        else if ('reject' in step) rt.store.transaction(() => rule(rt.ctx, as.person(rt, openCase().arbitrator), openCase().id, { kind: 'reject', rationale: 'Neither party has a real opportunity here.' }));
         else if ('flag' in step) rt.store.transaction(() => rt.store.partners.setFlagged(step.flag, rt.clock.now()));
         else if ('unflag' in step) rt.store.transaction(() => rt.store.partners.setFlagged(step.unflag, null));
         else if ('days' in step) rt.clock.advance(step.days * 86_400_000);

@@ -78,27 +78,25 @@ export function rulingHolding(ctx: DomainContext, accountId: string, claims: rea
 }
 
 /**
- * A ruling (status `ruled`) that went against this claimant on the account and product line
- * within the last `withinDays`, most recent first: one that rejected a claim of theirs, or one
- * over an overlap they were a party to (the incumbent or named owner a dispute was raised
- * against, holding no claim) that gave the line to another party. A party that lost a ruling
- * does not get the account back by filing (again): its next claim there needs an arbitrator's
- * approval.
+ * The ruling (status `ruled`) that went against this claimant on the account and product line
+ * within the last `withinDays`: the latest ruling there, when it rejected a claim of theirs, or
+ * gave the line to another party over an overlap they were a party to (the incumbent or named
+ * owner a dispute was raised against, holding no claim). A later ruling there ends an earlier
+ * one, as for {@link rulingStandingFor}. A party that lost a ruling does not get the account
+ * back by filing (again): its next claim there needs an arbitrator's approval.
  */
 export function recentRulingAgainst(ctx: DomainContext, accountId: string, productLine: string, claimant: PartyId, withinDays: number, now: Date): Dispute | undefined {
   const since = now.getTime() - withinDays * 86_400_000;
+  let latest: Dispute | undefined;
+  for (const d of ctx.store.disputes.forAccount(accountId)) {
+    if (d.status !== 'ruled' || d.productLine !== productLine || d.ruledAt === null || d.ruledAt.getTime() < since || d.ruledAt.getTime() > now.getTime()) continue;
+    if (!latest || d.ruledAt.getTime() > latest.ruledAt!.getTime() || (d.ruledAt.getTime() === latest.ruledAt!.getTime() && d.id > latest.id)) latest = d;
+  }
   // Recent rulings first: most accounts have none, and then the claims need not be read.
-  const ruled = ctx.store.disputes
-    .forAccount(accountId)
-    .filter((d) => d.status === 'ruled' && d.productLine === productLine && d.winner !== claimant && d.ruledAt !== null && d.ruledAt.getTime() >= since);
-  if (ruled.length === 0) return undefined;
-  const rejected = new Set(
-    ctx.store.claims
-      .forAccount(accountId)
-      .filter((c) => c.claimant === claimant && c.productLine === productLine && c.status === 'rejected')
-      .map((c) => c.id),
-  );
-  return ruled.filter((d) => d.claimIds.some((id) => rejected.has(id)) || (isOverlapCase(d) && d.parties.includes(claimant))).sort((a, b) => b.ruledAt!.getTime() - a.ruledAt!.getTime())[0];
+  if (!latest || latest.winner === claimant) return undefined;
+  if (latest.winner !== null && isOverlapCase(latest) && latest.parties.includes(claimant)) return latest;
+  const rejected = ctx.store.claims.forAccount(accountId).some((c) => c.claimant === claimant && c.status === 'rejected' && latest.claimIds.includes(c.id));
+  return rejected ? latest : undefined;
 }
 
 export function decideFor(account: Account, version: PolicyVersion, claims: readonly Claim[]): Decision {
@@ -210,7 +208,10 @@ export function openCase(
     : decideFor(input.account, version, input.claims);
   // A claim an arbitrator awarded is taken away by an arbitrator only, never by the criteria.
   const heldBy = rulingHolding(ctx, input.account.id, input.claims);
-  const settles = decision.auto && decision.winner !== null && !input.forceArbitration && !heldBy;
+  // Nor do the criteria give the line to a party a ruling there went against (its claim lapsed,
+  // a newcomer came): the ruling said otherwise, and only an arbitrator may undo it.
+  const overruled = decision.auto && !input.forceArbitration && !heldBy && decision.winner !== null ? recentRulingAgainst(ctx, input.account.id, input.productLine, decision.winner, version.policy.registration.protection_days, now) : undefined;
+  const settles = decision.auto && decision.winner !== null && !input.forceArbitration && !heldBy && !overruled;
   const chain = arbitrationChain(coverage);
   const dueAt = settles ? null : slaDueAt(inForce, now);
   const draft: NewDispute = {
@@ -221,7 +222,11 @@ export function openCase(
     parties: input.parties,
     raisedBy: input.raisedBy,
     raisedAs: input.raisedAs,
-    reason: heldBy ? `${input.reason} The account is held by a ruling on dispute #${heldBy.id}: only an arbitrator can change it.` : input.reason,
+    reason: heldBy
+      ? `${input.reason} The account is held by a ruling on dispute #${heldBy.id}: only an arbitrator can change it.`
+      : overruled
+        ? `${input.reason} The criteria pick a party that a ruling on dispute #${overruled.id} went against here: only an arbitrator can give it the line.`
+        : input.reason,
     evidence: input.evidence,
     origin: input.origin,
     coverageName: coverage.name,
