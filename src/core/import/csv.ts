@@ -44,12 +44,12 @@ const DATE_EXAMPLE = 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z';
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /**
- * A date (`2026-11-12`, midnight in `zone`) or a timestamp with its zone (`2026-11-12T15:00:00Z`,
+ * A date (`2026-11-12`, midnight in the time zone `zoneOn` gives for that date) or a timestamp with its zone (`2026-11-12T15:00:00Z`,
  * `2026-11-12T15:00+01:00`). Strict: a day or time that does not exist (`2026-02-30`,
  * `T24:00`) is an error, never rolled over into the next day or month, and a timestamp
  * without a zone is an error, never read in the server's time zone.
  */
-const instantIn = (zone: string) =>
+const instantIn = (zoneOn: (day: string) => string) =>
   z
     .string({ error: 'is required' })
     .trim()
@@ -66,7 +66,7 @@ const instantIn = (zone: string) =>
       }
       // Luxon alone accepts T24:00 (the next midnight) and offsets like +99:99; comparing the
       // parsed day and hour with the written ones rejects every rollover.
-      const parsed = hour === undefined ? DateTime.fromISO(day!, { zone }) : DateTime.fromISO(s.replace(' ', 'T'), { zone: 'utc', setZone: true });
+      const parsed = hour === undefined ? DateTime.fromISO(day!, { zone: zoneOn(day!) }) : DateTime.fromISO(s.replace(' ', 'T'), { zone: 'utc', setZone: true });
       const real = parsed.isValid && parsed.toISODate() === day && (hour === undefined || parsed.hour === Number(hour)) && Number(offsetHours ?? 0) <= 23 && Number(offsetMinutes ?? 0) <= 59;
       if (!real) {
         ctx.addIssue({ code: 'custom', message: `"${s}" is not a real ${hour === undefined ? 'date' : 'date and time'}` });
@@ -109,8 +109,8 @@ export const partnerRow = z.object({
   teams_tenant_id: opt.transform((s) => s?.toLowerCase() ?? null),
 });
 
-/** A claims row, its dates alone (no time) read as midnight in the time zone `zone` (the policy's). */
-export const claimRowIn = (zone: string) =>
+/** A claims row, its dates alone (no time) read as midnight in the time zone `zoneOn` gives for that date (the policy's in force then). */
+export const claimRowIn = (zoneOn: (day: string) => string) =>
   z.object({
     id: idText,
     account_id: idText,
@@ -134,12 +134,12 @@ export const claimRowIn = (zone: string) =>
       }),
     evidence: z.string().optional().default(''),
     status: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(CLAIM_STATUSES, { error: `expected one of ${CLAIM_STATUSES.join(', ')}` })),
-    registered_at: instantIn(zone),
-    last_activity_at: z.string().optional().transform((s) => (s?.trim() ? s : undefined)).pipe(instantIn(zone).optional()),
+    registered_at: instantIn(zoneOn),
+    last_activity_at: z.string().optional().transform((s) => (s?.trim() ? s : undefined)).pipe(instantIn(zoneOn).optional()),
   });
 
 /** A claims row as the headers know it (dates alone at midnight UTC); imports use {@link claimRowIn}. */
-export const claimRow = claimRowIn('utc');
+export const claimRow = claimRowIn(() => 'utc');
 
 export type AccountRow = z.output<typeof accountRow>;
 export type PartnerRow = z.output<typeof partnerRow>;

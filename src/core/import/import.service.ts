@@ -77,8 +77,9 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   }
 
   const book = ctx.policies();
-  // A date without a time is that day in the company's time zone (the policy's, as in force now).
-  const parsed = parseCsv('claims', text, claimRowIn(book.inForceAt(now).policy.timezone));
+  // A date without a time is that day where the company is: midnight in the time zone of the
+  // policy in force on that date.
+  const parsed = parseCsv('claims', text, claimRowIn((day) => book.onDate(day).policy.timezone));
   const errors: RowError[] = [];
   const rows = parsed.rows as { line: number; value: ClaimRow }[];
   for (const { line, value } of rows) {

@@ -32,6 +32,15 @@ export class PolicyBook {
     for (const v of this.sorted) if (v.effectiveAt.getTime() <= at.getTime()) found = v;
     return found;
   }
+  /**
+   * The version in force on a calendar date (`YYYY-MM-DD`): the latest whose effective date is
+   * on or before it (each version takes effect at midnight of its own date, in its own zone).
+   */
+  onDate(day: string): PolicyVersion {
+    let found = this.sorted[0]!;
+    for (const v of this.sorted) if (v.policy.effective <= day) found = v;
+    return found;
+  }
   byVersion(version: string): PolicyVersion | undefined {
     return this.sorted.find((v) => v.version === version);
   }

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { policyTextWith } from '../../support/builders.js';
 import { decodeCsv } from '../../../src/core/import/csv.js';
 import { csvText, importCsv, ImportError } from '../../../src/core/import/import.service.js';
 import { as, testRuntime, type TestRuntime } from '../../support/runtime.js';
@@ -209,6 +213,33 @@ describe('CSV import: stages', () => {
   ])('stage %j is stored in the policy\'s spelling: %s', (written, stored) => {
     importCsv(rt.ctx, 'claims', 'c.csv', `${CLAIM_HEADER}\n${stageLine('S1', written)}\n`);
     expect(rt.store.claims.byRequestKey('import:S1')!.opportunity.stage).toBe(stored);
+  });
+});
+
+describe('CSV import: dates in the zone of the policy in force on them', () => {
+  it('a date alone is midnight where the version in force that day says, and falls under that version', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-import-zones-'));
+    try {
+      const db = join(dir, 'zones.db');
+      testRuntime({ databasePath: db }).close(); // 2026.1: New York, from 2026-01-01, with the demo data
+      const la = join(dir, 'la.yaml');
+      writeFileSync(la, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], [/^effective: .*$/m, 'effective: 2026-06-01'], ['America/New_York', 'America/Los_Angeles']]));
+      const zones = testRuntime({ databasePath: db, policyPath: la, demo: false, at: '2026-12-10T15:00:00Z' });
+      try {
+        importCsv(zones.ctx, 'claims', 'c.csv', `${CLAIM_HEADER}\n${claimLine('Z1', '2026-05-31')}\n${claimLine('Z2', '2026-06-01')}\n${claimLine('Z3', '2026-11-15')}\n`);
+        const got = (id: string) => {
+          const c = zones.store.claims.byRequestKey(`import:${id}`)!;
+          return { at: c.registeredAt.toISOString(), version: c.policyVersion };
+        };
+        expect(got('Z1')).toEqual({ at: '2026-05-31T04:00:00.000Z', version: '2026.1' }); // midnight in New York (EDT)
+        expect(got('Z2')).toEqual({ at: '2026-06-01T07:00:00.000Z', version: '2026.2' }); // midnight in Los Angeles (PDT), the day 2026.2 took effect
+        expect(got('Z3')).toEqual({ at: '2026-11-15T08:00:00.000Z', version: '2026.2' }); // PST
+      } finally {
+        zones.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
