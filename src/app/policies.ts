@@ -69,7 +69,8 @@ function readKnownPolicyFile(path: string, known: readonly string[]): { text: st
     const text = readFileSync(path, 'utf8');
     let policy: Policy;
     try {
-      policy = parsePolicy(text, path, { stored: true });
+      // Only the checks this release added are waived: the file must pass every other one.
+      policy = parsePolicy(text, path, { lint: false });
     } catch {
       throw e;
     }

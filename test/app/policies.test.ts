@@ -113,6 +113,19 @@ describe('loadPolicies with versions an earlier release saved', () => {
     expect(() => readPolicyFile(v9File)).toThrow(PolicyError);
   });
 
+  it('only the new checks are waived for a version loaded before: an unquoted version is still refused as such', () => {
+    const text = policyTextWith([['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [dana, vp, dana]'], ['version: "2026.1"', 'version: 2026.10']]);
+    const file = join(dir, 'twice-unquoted.yaml');
+    writeFileSync(file, text);
+    const db = openDatabase(':memory:');
+    try {
+      insertPolicy(db.db, { version: '2026.1', effective: '2026-01-01', sourceHash: 'saved-by-an-earlier-release', body: readFileSync(EXAMPLE_POLICY_PATH, 'utf8'), loadedAt: new Date('2026-01-01T00:00:00Z') });
+      expect(() => loadPolicyFile(db.db, file, new Date('2026-12-01T00:00:00Z'))).toThrow(/version: got the number 2026.1: put the version in quotes/);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a file with the unquoted number is still refused, naming the line', () => {
     const { file, problems } = problemsOfFile('unquoted.yaml', unquoted);
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line \\d+: version: got the number 2026.1`))]);
