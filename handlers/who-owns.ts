@@ -124,13 +124,15 @@ function ownerEntries(view: OwnershipView, vp: Viewpoint, explainOpts: ExplainOp
   };
   // A closed case that gave the line to its holder is credited, whatever the criteria over what
   // is left say: ruled by the arbitrator, or settled by the rule that picked then.
-  const byCase = (scope: string, by: Dispute): OwnerEntry => {
+  const byCase = (scope: string, by: Dispute, ruledUntil?: Date): OwnerEntry => {
     const party = vp.party(by.winner!);
     if (by.status === 'ruled') {
       const arbitrator = by.ruledBy ? vp.person(by.ruledBy) : 'the arbitrator';
       const rec = asRule(by.recommendationRule);
       const asRecommended = by.winner === by.recommendation && rec ? `, as the criteria recommended (${ruleTitle(rec)})` : '';
-      const why = `${arbitrator} ruled dispute #${by.id} for ${party}${by.ruledAt ? ` on ${vp.date(by.ruledAt)}` : ''}${asRecommended}.`;
+      // No claim holds the line now, and the ruling still stands: say until when, and what it means.
+      const stands = ruledUntil ? ` No claim holds it now; the ruling stands for a new claim by ${party} until ${vp.date(ruledUntil)}.` : '';
+      const why = `${arbitrator} ruled dispute #${by.id} for ${party}${by.ruledAt ? ` on ${vp.date(by.ruledAt)}` : ''}${asRecommended}.${stands}`;
       return entry(scope, `${party} (ruled by ${arbitrator} in dispute #${by.id})`, { key: null, why, trace: by.trace });
     }
     const rule = asRule(by.recommendationRule);
@@ -152,7 +154,7 @@ function ownerEntries(view: OwnershipView, vp: Viewpoint, explainOpts: ExplainOp
     });
   };
 
-  const lines = view.lines.map((l) => (l.openCase ? pending(l, l.openCase) : l.decidedBy ? byCase(l.productLine, l.decidedBy) : byCriteria(l.productLine, l.decision, l.policyVersion)));
+  const lines = view.lines.map((l) => (l.openCase ? pending(l, l.openCase) : l.decidedBy ? byCase(l.productLine, l.decidedBy, l.ruledUntil) : byCriteria(l.productLine, l.decision, l.policyVersion)));
   const wide = view.accountDecision.winner ? byCriteria(null, view.accountDecision, view.policyVersion) : null;
   if (!wide) return lines;
   const own = lines.filter((l) => l.key !== wide.key);

@@ -100,6 +100,14 @@ describe('a ruling for a party is not undone by the criteria when that party fil
     expect(d).toMatchObject({ status: 'open', claimIds: [], parties: ['contoso', 'fabrikam'], recommendation: 'fabrikam', recommendationRule: 'incumbent', arbitrator: 'dana' });
     submitAward(rt.deps, as.person(rt, 'dana'), { dispute: String(d.id), party: 'contoso', rationale: 'Fabrikam has not engaged this customer in two years; Contoso sourced the deal.' });
     rt.clock.advance(3_600_000);
+    // Before Contoso files, /who-owns already gives the line by the ruling, and says until when;
+    // another partner reads the winner as another party.
+    const before = showAccount(rt.deps, as.person(rt, 'sam'), 'globex');
+    expect(before.summary).toContain('Analytics: Contoso Consulting (ruled by Dana Reyes in dispute #1)');
+    expect(JSON.stringify(before.blocks)).toContain('No claim holds it now; the ruling stands for a new claim by Contoso Consulting until Mar 1, 2027.');
+    const seenByNorthwind = JSON.stringify(showAccount(rt.deps, as.partner(rt, 'northwind'), 'globex'));
+    expect(seenByNorthwind).toContain('the ruling stands for a new claim by another party');
+    expect(seenByNorthwind).not.toContain('Contoso');
 
     const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('globex'), meta);
     expect(r.summary).toMatch(/protected until/);

@@ -45,15 +45,24 @@ export function isOverlapCase(d: Pick<Dispute, 'parties'>): boolean {
  * same facts give the same answer; new facts are theirs to judge), nor is an approval.
  */
 export function rulingStandingFor(disputes: readonly Dispute[], claim: Claim, protectionDays: number): Dispute | undefined {
-  const at = claim.registeredAt.getTime();
+  const latest = latestRuling(disputes, claim.productLine, claim.registeredAt, protectionDays);
+  return latest?.winner === claim.claimant ? latest : undefined;
+}
+
+/**
+ * The latest ruling an arbitrator made over an overlap on a product line up to `at`, if it is at
+ * most `protectionDays` old: the one that stands there then (a later ruling ends an earlier one).
+ */
+export function latestRuling(disputes: readonly Dispute[], productLine: string, at: Date, protectionDays: number): Dispute | undefined {
+  const t0 = at.getTime();
   let latest: Dispute | undefined;
   for (const d of disputes) {
-    if (d.status !== 'ruled' || d.ruledAt === null || d.productLine !== claim.productLine || !isOverlapCase(d)) continue;
+    if (d.status !== 'ruled' || d.ruledAt === null || d.productLine !== productLine || !isOverlapCase(d)) continue;
     const t = d.ruledAt.getTime();
-    if (t > at || at - t > protectionDays * 86_400_000) continue;
+    if (t > t0 || t0 - t > protectionDays * 86_400_000) continue;
     if (!latest || t > latest.ruledAt!.getTime() || (t === latest.ruledAt!.getTime() && d.id > latest.id)) latest = d;
   }
-  return latest?.winner === claim.claimant ? latest : undefined;
+  return latest;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DomainContext } from '../context.js';
-import { decideFor, liveClaims, rulingStandingFor, versionForCase } from '../disputes/settle.js';
+import { decideFor, latestRuling, liveClaims, rulingStandingFor, versionForCase } from '../disputes/settle.js';
 import { protectionEnd } from '../claims/lifecycle.js';
 import { DomainError } from '../errors.js';
 import type { Account, Claim, Decision, Dispute, EngagementModel } from '../types.js';
@@ -22,6 +22,11 @@ export interface ProductLineOwnership {
   /** The open case on this product line, when there is one: the line is being decided. */
   openCase: Dispute | null;
   claims: { claim: Claim; protectedUntil: Date }[];
+  /**
+   * A line no live claim holds, given to a party by a ruling that still stands: until when (the
+   * party's next claim there is protected at once; the criteria alone give it to nobody else).
+   */
+  ruledUntil?: Date;
 }
 
 export interface OwnershipView {
@@ -79,6 +84,15 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
   const disputes = ctx.store.disputes.forAccount(accountId);
   const openDisputes = disputes.filter((d) => d.status === 'open');
   const productLines = [...new Set([...live.map((c) => c.productLine), ...openDisputes.map((d) => d.productLine)])].sort();
+  // Lines no claim holds that a ruling still gives to a party.
+  const days = version.policy.registration.protection_days;
+  const ruledLines: ProductLineOwnership[] = [];
+  for (const productLine of new Set(disputes.map((d) => d.productLine))) {
+    if (productLines.includes(productLine)) continue;
+    const ruling = latestRuling(disputes, productLine, now, days);
+    if (!ruling?.winner) continue;
+    ruledLines.push({ productLine, decision: decideFor(account, version, []), policyVersion: version.version, decidedBy: ruling, openCase: null, claims: [], ruledUntil: new Date(ruling.ruledAt!.getTime() + days * 86_400_000) });
+  }
   return {
     account,
     coverageName: coverage.name,
@@ -86,7 +100,7 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
     arbitrator: coverage.arbitrator,
     escalation: coverage.escalation,
     accountDecision: decideFor(account, version, []),
-    lines: productLines.map((productLine) => {
+    lines: [...productLines.map((productLine) => {
       const claims = live.filter((c) => c.productLine === productLine);
       const lineVersion = versionForCase(ctx, claims, now);
       const onLine = disputes.filter((d) => d.productLine === productLine);
@@ -98,8 +112,8 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
         openCase: openDisputes.filter((d) => d.productLine === productLine).reduce<Dispute | null>((a, d) => (!a || d.id > a.id ? d : a), null),
         claims: claims.map((claim) => ({ claim, protectedUntil: protectionEnd(claim, book.forClaim(claim).policy.registration) })),
       };
-    }),
-    otherProductLines: version.policy.product_lines.filter((p) => !productLines.includes(p)),
+    }), ...ruledLines].sort((a, b) => (a.productLine < b.productLine ? -1 : a.productLine > b.productLine ? 1 : 0)),
+    otherProductLines: version.policy.product_lines.filter((p) => !productLines.includes(p) && !ruledLines.some((l) => l.productLine === p)),
     openDisputes,
     policyVersion: version.version,
   };
