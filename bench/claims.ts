@@ -135,9 +135,9 @@ export function claimsBench(o: BenchOptions, set: AccountSet, perRun: number, ba
   o.log(`claims: runtime ready in ${Math.round(performance.now() - t)} ms`);
   try {
     // First a stream of claims on accounts nobody claimed (each protected at once), then the
-    // stream with 10% overlapping an earlier claim, which opens disputes and, as violations
-    // add up, gets partners flagged. The plain stream comes first: flagged partners' claims all
-    // wait for approval.
+    // stream with 10% overlapping an earlier claim, which opens disputes: the criteria settle
+    // some at once, the others wait for the arbitrator (who rules on none here, so no partner
+    // collects violations). The plain stream comes first.
     const plainPerRun = Math.round(perRun / 2);
     const plainCount = plainPerRun * (o.runs + 1);
     const stream = generateClaims(set, plainCount + perRun * (o.runs + 1), 2, 0.1, plainCount);

@@ -258,11 +258,19 @@ describe('imported claims', () => {
 describe('consequences', () => {
   it('flags a partner at the violation threshold (its claims then wait for approval) and lifts it when the window passes', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
-    const values = (account: string, product = 'Services') => ({ account, route: 'resell', product, opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' });
-    for (const a of ['soylent', 'initech', 'muller']) submitClaim(rt.deps, as.partner(rt, 'northwind'), values(a), { origin: consoleOrigin, requestKey: null });
+    const values = (account: string, product = 'Services', stage = 'qualified') => ({ account, route: 'resell', product, opportunity: 'Deal', stage, amount: '', evidence: '' });
+    for (const a of ['soylent', 'initech', 'muller']) submitClaim(rt.deps, as.partner(rt, 'northwind'), values(a, 'Services', 'proposal'), { origin: consoleOrigin, requestKey: null });
     rt.clock.advance(3_600_000);
-    // contoso already holds initech Core Platform (demo) — different product line, so no conflict there
-    for (const a of ['soylent', 'initech', 'muller']) submitClaim(rt.deps, as.partner(rt, 'contoso'), values(a), { origin: consoleOrigin, requestKey: null });
+    // contoso already holds initech Core Platform (demo) — different product line, so no conflict there.
+    // Each of its claims meets Northwind's protection further along: furthest-stage only
+    // recommends, and the arbitrator rules for Northwind. A violation is a claim lost in a ruling.
+    for (const a of ['soylent', 'initech', 'muller']) {
+      submitClaim(rt.deps, as.partner(rt, 'contoso'), values(a), { origin: consoleOrigin, requestKey: null });
+      const d = rt.store.disputes.all().at(-1)!;
+      expect(d).toMatchObject({ status: 'open', recommendation: 'northwind' });
+      expect(rt.store.claims.forClaimant('contoso').filter((c) => c.violation)).toHaveLength(['soylent', 'initech', 'muller'].indexOf(a));
+      rule.approve(rt.deps, as.person(rt, d.arbitrator), d.id);
+    }
     expect(rt.store.claims.forClaimant('contoso').filter((c) => c.violation)).toHaveLength(3);
     expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged']);
     // partner ops are told in the escalation channel

@@ -9,6 +9,7 @@ import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import { roe } from '../../handlers/roe.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { openArbitratedCase } from '../support/cases.js';
 
 const origin = { platform: 'console' as const, channel: 'general', thread: null };
 const meta = (key: string | null = null) => ({ origin, requestKey: key });
@@ -206,7 +207,15 @@ describe('claim', () => {
     expect(d.recommendationRule).toBe('first-registration');
     const rejected = rt.store.claims.all().at(-1)!;
     expect(rejected.status).toBe('rejected');
-    expect(rejected.violation).toBe(true);
+    // A violation is a claim lost in an arbitrator's ruling; the criteria settling it is none.
+    expect(rejected.violation).toBe(false);
+  });
+
+  it('a claim filed against another party\'s protection and lost in an arbitrator\'s ruling is a violation', () => {
+    const d = openArbitratedCase(rt, 'muller'); // Northwind (proposal) first, then Contoso: furthest-stage recommends Northwind
+    approve(rt.deps, as.person(rt, d.arbitrator), d.id);
+    const lost = rt.store.claims.forAccount('muller').find((c) => c.claimant === 'contoso')!;
+    expect(lost).toMatchObject({ status: 'rejected', violation: true });
   });
 
   it('the same request key files one claim', () => {

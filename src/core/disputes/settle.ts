@@ -117,7 +117,9 @@ export function decideFor(account: Account, version: PolicyVersion, claims: read
 /**
  * Applies an outcome to a dispute's claims: the winner's live claims become protected,
  * every other live claim is rejected (a violation when it was filed against a protected
- * claim). With no winner every live claim is rejected. Appends a ledger entry per claim.
+ * claim and an arbitrator ruled: not with `noViolation`, as for a settlement by the criteria
+ * or a ruling for nobody). With no winner every live claim is rejected. Appends a ledger entry
+ * per claim.
  */
 export function applyOutcome(
   ctx: DomainContext,
@@ -267,7 +269,8 @@ export function openCase(
   if (!settles) startSla(ctx, dispute.id, inForce, 0, now);
   if (settles) {
     store.ledger.append({ at: now, kind: 'dispute.settled', subject, actor: 'criteria', policyVersion: version.version, payload: { winner: decision.winner, rule: decision.rule, trace: decision.trace } });
-    events.push(...applyOutcome(ctx, dispute.claimIds, dispute.id, decision.winner!, 'criteria', now, { fresh: input.fresh ?? [] }));
+    // A violation is a claim lost in an arbitrator's ruling: one the criteria settle at once is none.
+    events.push(...applyOutcome(ctx, dispute.claimIds, dispute.id, decision.winner!, 'criteria', now, { fresh: input.fresh ?? [], noViolation: true }));
     events.push({ type: 'dispute.settled', dispute, decision });
   } else {
     store.ledger.append({

@@ -131,7 +131,7 @@ describe('a claim through the card', () => {
     expect(h.rt.store.claims.all()).toHaveLength(before + 1);
   });
 
-  it('a double click on the form’s button (two activities) files one claim, and on an account another partner holds, one violation', async () => {
+  it('a double click on the form’s button (two activities) files one claim, also on an account another partner holds', async () => {
     await claimThroughCard(USERS.northwind, claimInputs({ stage: 'proposal' }));
     const form = await h.say(USERS.contoso, 'claim');
     const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
