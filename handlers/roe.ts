@@ -1,5 +1,5 @@
 import type { Principal } from '../src/core/authz.js';
-import { dormancyAt, effectiveStatus } from '../src/core/claims/lifecycle.js';
+import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { breachesFromLedger, computeStats } from '../src/core/stats.js';
@@ -73,7 +73,7 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
         ? deps.ctx.store.claims.all().filter((c) => c.createdBy === viewer.userKey)
         : [];
   if (claims.length === 0) return reply('No claims', [text(`You have no claims. Register one with ${cmd(viewer, 'claim')}.`)]);
-  const terms = (c: Claim) => book.forClaim(c).policy.registration;
+  const terms = (c: Claim) => termsOf(book.forClaim(c).policy);
   const rows = claims.map((c) => ({ c, status: effectiveStatus(c, terms(c), now) }));
   const live = (status: Claim['status']) => status === 'protected' || status === 'pending' || status === 'dormant';
   rows.sort((a, b) => Number(live(b.status)) - Number(live(a.status)) || b.c.registeredAt.getTime() - a.c.registeredAt.getTime() || b.c.id - a.c.id);

@@ -245,10 +245,11 @@ describe('imported claims', () => {
     const claim = rt.store.claims.byRequestKey('import:D1')!;
     expect(claim.status).toBe('dormant');
     const planned = () => rt!.db.sqlite.prepare("SELECT kind, due_at AS due FROM timers WHERE subject = ? AND status = 'pending'").all(`claim:${claim.id}`).map((r) => { const t = r as { kind: string; due: number }; return `${t.kind} ${new Date(t.due).toISOString()}`; });
-    // registered Nov 1 (midnight in New York, the policy's zone: 04:00 UTC), protection 90 days: only the expiry is left
-    expect(planned()).toEqual(['claim.expire 2027-01-30T04:00:00.000Z']);
-    expect(run(rt, '2027-01-30T03:59:00Z').fired.filter((f) => f.subject === `claim:${claim.id}`)).toEqual([]);
-    expect(kinds(run(rt, '2027-01-30T04:00:00Z'))).toContain('claim.expire');
+    // registered Nov 1 (midnight in New York, the policy's zone: 04:00 UTC, summer time), protection 90 days on
+    // New York's calendar: midnight on Jan 30 (05:00 UTC, winter time), not 23:00 on Jan 29
+    expect(planned()).toEqual(['claim.expire 2027-01-30T05:00:00.000Z']);
+    expect(run(rt, '2027-01-30T04:59:00Z').fired.filter((f) => f.subject === `claim:${claim.id}`)).toEqual([]);
+    expect(kinds(run(rt, '2027-01-30T05:00:00Z'))).toContain('claim.expire');
     expect(rt.store.claims.get(claim.id)!.status).toBe('expired');
     expect(planned()).toEqual([]);
     expect(ledgerKinds(rt, `claim:${claim.id}`)).toEqual(['claim.imported', 'claim.expired']);

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
 import { tick } from '../../src/app/scheduler.js';
 import { fileClaim } from '../../src/core/claims/claims.service.js';
-import { effectiveStatus, isLive, protectionEnd } from '../../src/core/claims/lifecycle.js';
+import { addDays, effectiveStatus, isLive, protectionEnd } from '../../src/core/claims/lifecycle.js';
 import { findConflicts } from '../../src/core/claims/overlap.js';
 import { raiseDispute, rule } from '../../src/core/disputes/disputes.service.js';
 import { coverageFor } from '../../src/core/ownership/coverage.js';
@@ -213,6 +214,36 @@ describe('lifecycle of a claim upheld in a case', () => {
       expect(Math.round((next - start) / DAY)).toBe(dormantOnDay);
     } finally {
       rt.close();
+    }
+  });
+});
+
+describe('registration days are counted on the policy\'s calendar', () => {
+  const NY = { timezone: 'America/New_York' };
+  it.each([
+    ['no time zone: 24-hour days', '2026-10-05T04:30:00Z', 90, {}, '2027-01-03T04:30:00.000Z'],
+    ['across the autumn change: 00:30 stays 00:30 (EDT to EST)', '2026-10-05T04:30:00Z', 90, NY, '2027-01-03T05:30:00.000Z'],
+    ['midnight of a CSV date, across the autumn change: midnight, not 23:00 the day before', '2026-11-01T04:00:00Z', 90, NY, '2027-01-30T05:00:00.000Z'],
+    ['within summer time', '2026-06-01T04:00:00Z', 90, NY, '2026-08-30T04:00:00.000Z'],
+    ['up to the night of the spring change, before it', '2026-01-07T05:00:00Z', 60, NY, '2026-03-08T05:00:00.000Z'],
+    ['onto a time the spring change skips (02:30): moved forward to 03:30 EDT', '2026-01-07T07:30:00Z', 60, NY, '2026-03-08T07:30:00.000Z'],
+    ['onto a time the autumn change repeats (01:30): the first one, EDT', '2026-10-02T05:30:00Z', 30, NY, '2026-11-01T05:30:00.000Z'],
+    ['backwards, within winter time (a dormancy warning)', '2027-01-03T05:30:00Z', -7, NY, '2026-12-27T05:30:00.000Z'],
+    ['backwards across the autumn change', '2026-11-05T05:00:00Z', -7, NY, '2026-10-29T04:00:00.000Z'],
+    ['southern hemisphere, across Sydney\'s spring change (AEST to AEDT)', '2026-09-01T14:00:00Z', 60, { timezone: 'Australia/Sydney' }, '2026-10-31T13:00:00.000Z'],
+    ['a zone without changes', '2026-10-05T04:30:00Z', 90, { timezone: 'Asia/Tokyo' }, '2027-01-03T04:30:00.000Z'],
+  ] as [string, string, number, { timezone?: string }, string][])('%s', (_n, from, days, terms, expected) => {
+    expect(addDays(new Date(from), days, terms).toISOString()).toBe(expected);
+  });
+
+  it('agrees with luxon\'s calendar arithmetic on every hour of a year, both ways', () => {
+    for (const zone of ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'America/Santiago']) {
+      for (let t = Date.parse('2026-01-01T00:00:00Z'); t < Date.parse('2027-01-01T00:00:00Z'); t += 3_600_000 * 7) {
+        for (const days of [30, 90, -7]) {
+          const want = DateTime.fromMillis(t, { zone }).plus({ days }).toMillis();
+          expect(addDays(new Date(t), days, { timezone: zone }).getTime(), `${zone} ${new Date(t).toISOString()} ${days}`).toBe(want);
+        }
+      }
     }
   });
 });

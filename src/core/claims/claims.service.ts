@@ -5,7 +5,7 @@ import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { DIRECT, type Account, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
-import { effectiveStatus, isLive } from './lifecycle.js';
+import { effectiveStatus, isLive, termsOf } from './lifecycle.js';
 import { findConflicts, type ConflictReason } from './overlap.js';
 import { requiresApproval } from './consequences.js';
 import { planLifecycle } from './lifecycle.service.js';
@@ -82,7 +82,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
     protectedUntil: null,
     policyVersion: version.version,
     createdBy: principal.userKey,
-    contested: live.some((c) => c.claimant !== claimant && effectiveStatus(c, ctx.policies().forClaim(c).policy.registration, now) === 'protected'),
+    contested: live.some((c) => c.claimant !== claimant && effectiveStatus(c, termsOf(ctx.policies().forClaim(c).policy), now) === 'protected'),
     violation: false,
     requestKey: input.requestKey,
   });
@@ -160,7 +160,7 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   const claim = ctx.store.claims.get(claimId);
   if (!claim) throw new DomainError('not_found', `No claim #${claimId}.`);
   authorizeActingFor(principal, claim.claimant);
-  const terms = ctx.policies().forClaim(claim).policy.registration;
+  const terms = termsOf(ctx.policies().forClaim(claim).policy);
   const status = effectiveStatus(claim, terms, now);
   if (!isLive(status) && status !== 'dormant') throw new DomainError('conflict', `Claim #${claimId} is ${status}; file a new claim instead.`);
   if (status === 'dormant') throw new DomainError('conflict', `Claim #${claimId} went dormant and no longer protects the account; file a new claim.`);

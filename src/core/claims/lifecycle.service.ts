@@ -1,11 +1,10 @@
 import type { DomainContext } from '../context.js';
 import type { DomainEvent } from '../events.js';
 import type { Claim } from '../types.js';
-import { dormancyAt, protectionEnd, type RegistrationTerms } from './lifecycle.js';
+import { addDays, dormancyAt, protectionEnd, termsOf, type RegistrationTerms } from './lifecycle.js';
 import { openCasesHolding, reviewCase } from '../disputes/review.js';
 
 export const CLAIM_TIMER = { warn: 'claim.dormancy_warning', dormant: 'claim.dormant', expire: 'claim.expire' } as const;
-const DAY = 86_400_000;
 
 type Step = 'warn' | 'dormant' | 'expire';
 
@@ -18,7 +17,7 @@ function nextStep(claim: Pick<Claim, 'registeredAt' | 'protectedUntil' | 'lastAc
   const dormant = dormancyAt(claim, terms);
   const end = protectionEnd(claim, terms);
   if (dormant < end) {
-    if (after === null && terms.dormancy_warning_days > 0) return { step: 'warn', at: new Date(dormant.getTime() - terms.dormancy_warning_days * DAY) };
+    if (after === null && terms.dormancy_warning_days > 0) return { step: 'warn', at: addDays(dormant, -terms.dormancy_warning_days, terms) };
     if (after === null || after === 'warn') return { step: 'dormant', at: dormant };
   }
   return { step: 'expire', at: end };
@@ -54,7 +53,7 @@ function stillDue(ctx: DomainContext, claimId: number, payload: Record<string, u
 export function warnDormancy(ctx: DomainContext, claimId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
   const c = stillDue(ctx, claimId, payload, ['protected']);
   if (!c) return [];
-  const terms = ctx.policies().forClaim(c).policy.registration;
+  const terms = termsOf(ctx.policies().forClaim(c).policy);
   const dormantAt = dormancyAt(c, terms);
   schedule(ctx, c, terms, 'warn', now);
   // A warning fired late (the bot was down) once the claim is due to go dormant warns of nothing.
@@ -67,7 +66,7 @@ export function markDormant(ctx: DomainContext, claimId: number, payload: Record
   const c = stillDue(ctx, claimId, payload, ['protected']);
   if (!c) return [];
   ctx.store.claims.update(c.id, { status: 'dormant' });
-  schedule(ctx, c, ctx.policies().forClaim(c).policy.registration, 'dormant', now);
+  schedule(ctx, c, termsOf(ctx.policies().forClaim(c).policy), 'dormant', now);
   ctx.store.ledger.append({ at: now, kind: 'claim.dormant', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: { lastActivity: c.lastActivityAt.toISOString() } });
   return [{ type: 'claim.dormant', claim: { ...c, status: 'dormant' } }];
 }

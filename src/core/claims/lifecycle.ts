@@ -1,3 +1,4 @@
+import { DateTime, IANAZone } from 'luxon';
 import type { Claim, ClaimStatus } from '../types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -6,6 +7,55 @@ export interface RegistrationTerms {
   protection_days: number;
   dormant_after_days: number;
   dormancy_warning_days: number;
+  /** The policy's time zone: days are counted on its calendar (same wall-clock time, DST or not). Absent: 24-hour days. */
+  timezone?: string;
+}
+
+/** A policy's registration terms, with its time zone to count their days in. */
+export function termsOf(policy: { registration: Omit<RegistrationTerms, 'timezone'>; timezone: string }): RegistrationTerms {
+  return { ...policy.registration, timezone: policy.timezone };
+}
+
+/**
+ * `days` calendar days after (or, negative, before) `t` in the terms' time zone: the same
+ * wall-clock time, so 90 days from 00:30 on Oct 5 is 00:30 on Jan 3, across the change of the
+ * clocks (24-hour days would give 23:30 on Jan 2). A time the clocks skip moves forward.
+ */
+export function addDays(t: Date, days: number, terms: Pick<RegistrationTerms, 'timezone'>): Date {
+  const to = t.getTime() + days * DAY_MS;
+  if (!terms.timezone) return new Date(to);
+  const offset = offsetsOf(terms.timezone);
+  const before = offset(t.getTime());
+  // The same wall-clock time: the difference of the offsets at both ends moves it back in place.
+  let at = to + (before - offset(to)) * 60_000;
+  // A wall-clock time the clocks skip (or the offset changed between `to` and `at`): as luxon reads it.
+  if (offset(at) !== offset(to)) at = DateTime.fromMillis(t.getTime(), { zone: terms.timezone }).plus({ days }).toMillis();
+  return new Date(at);
+}
+
+/**
+ * A zone's UTC offset (minutes) at an instant, remembered per day when it is the same at both
+ * ends of the day (no change of the clocks inside): claims' dates crowd around a few days, and
+ * asking the zone costs microseconds each time.
+ */
+const zoneOffsets = new Map<string, (t: number) => number>();
+function offsetsOf(name: string): (t: number) => number {
+  let f = zoneOffsets.get(name);
+  if (f) return f;
+  const zone = IANAZone.create(name);
+  const days = new Map<number, number>();
+  f = (t: number) => {
+    const day = Math.floor(t / DAY_MS);
+    const known = days.get(day);
+    if (known !== undefined) return known;
+    const start = zone.offset(day * DAY_MS);
+    if (zone.offset((day + 1) * DAY_MS - 1) !== start) return zone.offset(t);
+    if (days.size > 5_000) days.clear();
+    days.set(day, start);
+    return start;
+  };
+  zoneOffsets.set(name, f);
+  return f;
 }
 
 export const LIVE_STATUSES: readonly ClaimStatus[] = ['pending', 'protected'];
@@ -23,12 +73,12 @@ export function isClosed(status: ClaimStatus): boolean {
 
 /** When protection ends for a claim under its own policy version's terms. */
 export function protectionEnd(claim: Pick<Claim, 'registeredAt' | 'protectedUntil'>, terms: RegistrationTerms): Date {
-  return claim.protectedUntil ?? new Date(claim.registeredAt.getTime() + terms.protection_days * DAY_MS);
+  return claim.protectedUntil ?? addDays(claim.registeredAt, terms.protection_days, terms);
 }
 
 /** When a protected claim with no further activity becomes dormant. */
 export function dormancyAt(claim: Pick<Claim, 'lastActivityAt'>, terms: RegistrationTerms): Date {
-  return new Date(claim.lastActivityAt.getTime() + terms.dormant_after_days * DAY_MS);
+  return addDays(claim.lastActivityAt, terms.dormant_after_days, terms);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DomainContext } from '../context.js';
-import { effectiveStatus, isClosed } from '../claims/lifecycle.js';
+import { effectiveStatus, isClosed, termsOf } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import type { Claim, Dispute } from '../types.js';
 
@@ -22,7 +22,7 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date): Do
   const claimants = new Set(claims.map((c) => c.claimant));
   if (d.parties.some((p) => !claimants.has(p))) return [];
   const book = ctx.policies();
-  const statuses = claims.map((c) => ({ claim: c.id, status: effectiveStatus(c, book.forClaim(c).policy.registration, now) }));
+  const statuses = claims.map((c) => ({ claim: c.id, status: effectiveStatus(c, termsOf(book.forClaim(c).policy), now) }));
   if (!statuses.every((s) => isClosed(s.status))) return [];
   store.disputes.update(d.id, { status: 'withdrawn' });
   store.timers.cancel(`dispute:${d.id}`, 'sla.');

@@ -1,5 +1,5 @@
 import type { DomainContext } from '../context.js';
-import { effectiveStatus, isLive, protectionEnd } from '../claims/lifecycle.js';
+import { effectiveStatus, isLive, protectionEnd, termsOf } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
 import { decide, type Contender } from '../ownership/engine.js';
@@ -15,7 +15,7 @@ export function liveClaims(ctx: DomainContext, accountId: string, productLine: s
   const book = ctx.policies();
   return ctx.store.claims
     .forAccount(accountId)
-    .filter((c) => (productLine === null || c.productLine === productLine) && isLive(effectiveStatus(c, book.forClaim(c).policy.registration, now)));
+    .filter((c) => (productLine === null || c.productLine === productLine) && isLive(effectiveStatus(c, termsOf(book.forClaim(c).policy), now)));
 }
 
 /**
@@ -139,7 +139,7 @@ export function applyOutcome(
   const winnerHasLive = claims.some((c) => c !== undefined && c.claimant === winner && isLive(c.status));
   // A winner whose protection ended while the case waited gains nothing: the losers' claims
   // were filed against nothing that still holds, so they count no violation.
-  const endOf = (c: Claim) => protectionEnd(c, book.forClaim(c).policy.registration);
+  const endOf = (c: Claim) => protectionEnd(c, termsOf(book.forClaim(c).policy));
   const winnerHolds = claims.some((c) => c !== undefined && c.claimant === winner && (isLive(c.status) || c.status === 'dormant') && endOf(c).getTime() > now.getTime());
   for (const claim of claims) {
     if (!claim) continue;
@@ -163,7 +163,7 @@ export function applyOutcome(
       // planned lifecycle: planned again from the start, it would repeat a dormancy warning
       // already given for the same lapse.
       const upheldAsIs = !fresh && claim.status === 'protected' && claim.protectedUntil?.getTime() === protectedUntil.getTime() && claim.lastActivityAt.getTime() === lastActivityAt.getTime();
-      if (!upheldAsIs) planLifecycle(ctx, updated, version.policy.registration, now, { fresh: fresh !== undefined });
+      if (!upheldAsIs) planLifecycle(ctx, updated, termsOf(version.policy), now, { fresh: fresh !== undefined });
       store.ledger.append({ at: now, kind: 'claim.protected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, until: protectedUntil.toISOString() } });
       events.push({ type: 'claim.protected', claim: updated });
     } else {

@@ -3,7 +3,7 @@ import { DomainError } from '../errors.js';
 import { DIRECT, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewCasesOf } from '../disputes/review.js';
-import { isClosed } from '../claims/lifecycle.js';
+import { addDays, isClosed, termsOf } from '../claims/lifecycle.js';
 import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type CsvResult, type PartnerRow, type RowError } from './csv.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
@@ -22,7 +22,6 @@ export class ImportError extends DomainError {
   }
 }
 
-const DAY = 86_400_000;
 
 /**
  * The text of a CSV file from its bytes, for `importCsv`. Throws an ImportError naming the
@@ -123,7 +122,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         status: value.status,
         registeredAt: value.registered_at,
         lastActivityAt: value.last_activity_at ?? value.registered_at,
-        protectedUntil: protects ? new Date(value.registered_at.getTime() + policy.registration.protection_days * DAY) : null,
+        protectedUntil: protects ? addDays(value.registered_at, policy.registration.protection_days, termsOf(policy)) : null,
         policyVersion: version.version,
         createdBy: 'import',
         contested: false,
@@ -143,7 +142,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         store.claims.replace(prior.id, keep ? { ...claim, status: prior.status, protectedUntil: prior.protectedUntil, lastActivityAt: prior.lastActivityAt, contested: prior.contested, violation: prior.violation } : { ...claim, lastActivityAt: new Date(Math.max(claim.lastActivityAt.getTime(), prior.lastActivityAt.getTime())) });
       }
       const stored = store.claims.get(id)!;
-      if (stored.status === 'protected' || stored.status === 'dormant') planLifecycle(ctx, stored, policy.registration, now);
+      if (stored.status === 'protected' || stored.status === 'dormant') planLifecycle(ctx, stored, termsOf(policy), now);
       else store.timers.cancel(`claim:${id}`, 'claim.');
       // The CRM closed a claim a running case waits on: the server looks at the case again (and
       // tells its people if nothing is left to rule), at its next tick.

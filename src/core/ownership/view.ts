@@ -1,6 +1,6 @@
 import type { DomainContext } from '../context.js';
 import { decideFor, latestRuling, liveClaims, rulingStandingFor, versionForCase } from '../disputes/settle.js';
-import { protectionEnd } from '../claims/lifecycle.js';
+import { protectionEnd, termsOf } from '../claims/lifecycle.js';
 import { DomainError } from '../errors.js';
 import type { Account, Claim, Decision, Dispute, EngagementModel } from '../types.js';
 import { coverageFor } from './coverage.js';
@@ -110,7 +110,7 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
         policyVersion: lineVersion.version,
         decidedBy: decidingCase(onLine, claims, (c) => book.forClaim(c).policy.registration.protection_days),
         openCase: openDisputes.filter((d) => d.productLine === productLine).reduce<Dispute | null>((a, d) => (!a || d.id > a.id ? d : a), null),
-        claims: claims.map((claim) => ({ claim, protectedUntil: protectionEnd(claim, book.forClaim(claim).policy.registration) })),
+        claims: claims.map((claim) => ({ claim, protectedUntil: protectionEnd(claim, termsOf(book.forClaim(claim).policy)) })),
       };
     }), ...ruledLines].sort((a, b) => (a.productLine < b.productLine ? -1 : a.productLine > b.productLine ? 1 : 0)),
     otherProductLines: version.policy.product_lines.filter((p) => !productLines.includes(p) && !ruledLines.some((l) => l.productLine === p)),
