@@ -60,7 +60,7 @@ function summarise(claims: Claim[], cases: Dispute[], breaches: number) {
  * KPIs per party and overall. Disputes, the auto-settled share and the time to ruling count
  * only cases with two parties or more (approval-only cases are not disputes); SLA breaches
  * count every case an arbitrator had to decide. A violation is a claim filed against another
- * party's protection and rejected; a partner with `violations_to_flag` of them inside the
+ * party's protection and lost in an arbitrator's ruling; a partner with `violations_to_flag` of them inside the
  * policy's window is flagged with the policy's consequence.
  */
 export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; breachesByDispute: Map<number, number>; policy: Policy; now: Date }): Stats {

@@ -132,6 +132,25 @@ describe('a ruling for a party is not undone by the criteria when that party fil
     ]);
   });
 
+  it('a ruled line the policy in force no longer has is not shown: no claim can be filed on it', () => {
+    const recommend = policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]);
+    const first = join(dir, 'ruled-then-dropped-1.yaml');
+    writeFileSync(first, recommend);
+    const db = join(dir, 'ruled-then-dropped.db');
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z', policyPath: first, databasePath: db });
+    submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', product: 'Analytics', reason: 'Fabrikam has not engaged Globex in two years.' }, meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    submitAward(rt.deps, as.person(rt, 'dana'), { dispute: String(d.id), party: 'contoso', rationale: 'Contoso sourced the deal.' });
+    expect(showAccount(rt.deps, as.person(rt, 'sam'), 'globex').summary).toContain('Analytics: Contoso Consulting (ruled by Dana Reyes in dispute #1)');
+    rt.close();
+    const second = join(dir, 'ruled-then-dropped-2.yaml');
+    writeFileSync(second, recommend.replace('version: "2026.1"', 'version: "2026.2"').replace(/^effective: .*$/m, 'effective: 2026-12-03').replace('product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Services]'));
+    rt = testRuntime({ at: '2026-12-04T15:00:00Z', policyPath: second, databasePath: db, demo: false });
+    const view = showAccount(rt.deps, as.person(rt, 'sam'), 'globex');
+    expect(view.summary).not.toContain('Analytics');
+    expect(JSON.stringify(view.blocks)).not.toContain('the ruling stands');
+  });
+
   it('the claim a ruling gave a party went dormant: filed again within protection_days, the incumbent rule does not settle it against the ruling', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     const first = awardAgainstIncumbent(rt); // Contoso (then flagged) awarded Globex against Fabrikam, the incumbent

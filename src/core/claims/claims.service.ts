@@ -104,7 +104,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
 
   const flagged = claimant !== DIRECT && requiresApproval(ctx, claimant, now);
   // A party that lost a ruling here does not get the account back by filing again at once.
-  const lostRuling = recentRulingAgainst(ctx, account.id, productLine, claimant, policy.registration.protection_days, now);
+  const lostRuling = recentRulingAgainst(ctx, account.id, productLine, claimant, termsOf(policy), now);
   const needsApproval = coverage.requires_approval || flagged || lostRuling !== undefined;
   // A case running on this account and product line is deciding it: a new claim joins it, even
   // one that collides with nothing (the named owner or incumbent the case was raised against).

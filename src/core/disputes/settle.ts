@@ -1,5 +1,5 @@
 import type { DomainContext } from '../context.js';
-import { effectiveStatus, isLive, protectionEnd, termsOf } from '../claims/lifecycle.js';
+import { addDays, effectiveStatus, isLive, protectionEnd, termsOf, type RegistrationTerms } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
 import { decide, type Contender } from '../ownership/engine.js';
@@ -39,27 +39,33 @@ export function isOverlapCase(d: Pick<Dispute, 'parties'>): boolean {
 /**
  * The ruling over an overlap on a claim's product line that stands for its party when the claim
  * was filed: the latest an arbitrator ruled (status `ruled`) up to then, if it is at most
- * `protectionDays` old and went to that party. A ruling for a party sticks as long as one
+ * `protection_days` old and went to that party. A ruling for a party sticks as long as one
  * against a party does ({@link recentRulingAgainst}): the party's next claim there is the
  * ruling's, not the criteria's to decide again. A case the criteria settled is no ruling (the
  * same facts give the same answer; new facts are theirs to judge), nor is an approval.
  */
-export function rulingStandingFor(disputes: readonly Dispute[], claim: Claim, protectionDays: number): Dispute | undefined {
-  const latest = latestRuling(disputes, claim.productLine, claim.registeredAt, protectionDays);
+export function rulingStandingFor(disputes: readonly Dispute[], claim: Claim, terms: RegistrationTerms): Dispute | undefined {
+  const latest = latestRuling(disputes, claim.productLine, claim.registeredAt, terms);
   return latest?.winner === claim.claimant ? latest : undefined;
 }
 
+/** Until when a ruling stands: `protection_days` after it, on the policy's calendar. */
+export function rulingStandsUntil(d: Dispute, terms: RegistrationTerms): Date {
+  return addDays(d.ruledAt!, terms.protection_days, terms);
+}
+
 /**
- * The latest ruling an arbitrator made over an overlap on a product line up to `at`, if it is at
- * most `protectionDays` old: the one that stands there then (a later ruling ends an earlier one).
+ * The latest ruling an arbitrator made on a product line up to `at` that still stands then
+ * (at most `protection_days` old): among the cases over an overlap (a later ruling ends an
+ * earlier one), and those `also` lets in.
  */
-export function latestRuling(disputes: readonly Dispute[], productLine: string, at: Date, protectionDays: number): Dispute | undefined {
+export function latestRuling(disputes: readonly Dispute[], productLine: string, at: Date, terms: RegistrationTerms, also: (d: Dispute) => boolean = () => false): Dispute | undefined {
   const t0 = at.getTime();
   let latest: Dispute | undefined;
   for (const d of disputes) {
-    if (d.status !== 'ruled' || d.ruledAt === null || d.productLine !== productLine || !isOverlapCase(d)) continue;
+    if (d.status !== 'ruled' || d.ruledAt === null || d.productLine !== productLine || !(isOverlapCase(d) || also(d))) continue;
     const t = d.ruledAt.getTime();
-    if (t > t0 || t0 - t > protectionDays * 86_400_000) continue;
+    if (t > t0 || rulingStandsUntil(d, terms).getTime() <= t0) continue;
     if (!latest || t > latest.ruledAt!.getTime() || (t === latest.ruledAt!.getTime() && d.id > latest.id)) latest = d;
   }
   return latest;
@@ -80,7 +86,7 @@ export function rulingHolding(ctx: DomainContext, accountId: string, claims: rea
   const book = ctx.policies();
   for (const c of claims) {
     // The latest ruling is read among them all: one for nobody, later, ends a ruling for the claimant.
-    const d = ruled.find((r) => r.winner === c.claimant && r.claimIds.includes(c.id)) ?? rulingStandingFor(disputes, c, book.forClaim(c).policy.registration.protection_days);
+    const d = ruled.find((r) => r.winner === c.claimant && r.claimIds.includes(c.id)) ?? rulingStandingFor(disputes, c, termsOf(book.forClaim(c).policy));
     if (d) return d;
   }
   return undefined;
@@ -88,19 +94,16 @@ export function rulingHolding(ctx: DomainContext, accountId: string, claims: rea
 
 /**
  * The ruling (status `ruled`) that went against this claimant on the account and product line
- * within the last `withinDays`: the latest ruling there, when it rejected a claim of theirs, or
- * gave the line to another party over an overlap they were a party to (the incumbent or named
- * owner a dispute was raised against, holding no claim). A later ruling there ends an earlier
- * one, as for {@link rulingStandingFor}. A party that lost a ruling does not get the account
- * back by filing (again): its next claim there needs an arbitrator's approval.
+ * and still stands (at most `protection_days` old): the latest ruling there over an overlap, or
+ * on an approval of the claimant's own, when it rejected a claim of theirs, or gave the line to
+ * another party over an overlap they were a party to (the incumbent or named owner a dispute
+ * was raised against, holding no claim). A later ruling there ends an earlier one, as for
+ * {@link rulingStandingFor}; another party's approval does not. A party that lost a ruling
+ * does not get the account back by filing (again): its next claim there needs an arbitrator's
+ * approval.
  */
-export function recentRulingAgainst(ctx: DomainContext, accountId: string, productLine: string, claimant: PartyId, withinDays: number, now: Date): Dispute | undefined {
-  const since = now.getTime() - withinDays * 86_400_000;
-  let latest: Dispute | undefined;
-  for (const d of ctx.store.disputes.forAccount(accountId)) {
-    if (d.status !== 'ruled' || d.productLine !== productLine || d.ruledAt === null || d.ruledAt.getTime() < since || d.ruledAt.getTime() > now.getTime()) continue;
-    if (!latest || d.ruledAt.getTime() > latest.ruledAt!.getTime() || (d.ruledAt.getTime() === latest.ruledAt!.getTime() && d.id > latest.id)) latest = d;
-  }
+export function recentRulingAgainst(ctx: DomainContext, accountId: string, productLine: string, claimant: PartyId, terms: RegistrationTerms, now: Date): Dispute | undefined {
+  const latest = latestRuling(ctx.store.disputes.forAccount(accountId), productLine, now, terms, (d) => d.parties.includes(claimant));
   // Recent rulings first: most accounts have none, and then the claims need not be read.
   if (!latest || latest.winner === claimant) return undefined;
   if (latest.winner !== null && isOverlapCase(latest) && latest.parties.includes(claimant)) return latest;
@@ -221,7 +224,7 @@ export function openCase(
   const heldBy = rulingHolding(ctx, input.account.id, input.claims);
   // Nor do the criteria give the line to a party a ruling there went against (its claim lapsed,
   // a newcomer came): the ruling said otherwise, and only an arbitrator may undo it.
-  const overruled = decision.auto && !input.forceArbitration && !heldBy && decision.winner !== null ? recentRulingAgainst(ctx, input.account.id, input.productLine, decision.winner, version.policy.registration.protection_days, now) : undefined;
+  const overruled = decision.auto && !input.forceArbitration && !heldBy && decision.winner !== null ? recentRulingAgainst(ctx, input.account.id, input.productLine, decision.winner, termsOf(version.policy), now) : undefined;
   const settles = decision.auto && decision.winner !== null && !input.forceArbitration && !heldBy && !overruled;
   const chain = arbitrationChain(coverage);
   const dueAt = settles ? null : slaDueAt(inForce, now);

@@ -1,6 +1,6 @@
 import type { DomainContext } from '../context.js';
-import { decideFor, latestRuling, liveClaims, rulingStandingFor, versionForCase } from '../disputes/settle.js';
-import { protectionEnd, termsOf } from '../claims/lifecycle.js';
+import { decideFor, latestRuling, liveClaims, rulingStandingFor, rulingStandsUntil, versionForCase } from '../disputes/settle.js';
+import { protectionEnd, termsOf, type RegistrationTerms } from '../claims/lifecycle.js';
 import { DomainError } from '../errors.js';
 import type { Account, Claim, Decision, Dispute, EngagementModel } from '../types.js';
 import { coverageFor } from './coverage.js';
@@ -52,7 +52,7 @@ export interface OwnershipView {
  * The latest ruled or settled case on these claims whose winner still holds one of its claims,
  * protected, or a protected claim filed while its ruling stood for the winner.
  */
-function decidingCase(disputes: readonly Dispute[], live: readonly Claim[], protectionDays: (c: Claim) => number): Dispute | null {
+function decidingCase(disputes: readonly Dispute[], live: readonly Claim[], termsFor: (c: Claim) => RegistrationTerms): Dispute | null {
   const held = live.filter((c) => c.status === 'protected');
   const holder = new Map(held.map((c) => [c.id, c.claimant]));
   let found: Dispute | null = null;
@@ -62,7 +62,7 @@ function decidingCase(disputes: readonly Dispute[], live: readonly Claim[], prot
   for (const d of disputes) {
     if ((d.status === 'ruled' || d.status === 'settled') && d.winner !== null && d.claimIds.some((id) => holder.get(id) === d.winner)) credit(d);
   }
-  for (const c of held) credit(rulingStandingFor(disputes, c, protectionDays(c)));
+  for (const c of held) credit(rulingStandingFor(disputes, c, termsFor(c)));
   return found;
 }
 
@@ -85,13 +85,14 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
   const openDisputes = disputes.filter((d) => d.status === 'open');
   const productLines = [...new Set([...live.map((c) => c.productLine), ...openDisputes.map((d) => d.productLine)])].sort();
   // Lines no claim holds that a ruling still gives to a party.
-  const days = version.policy.registration.protection_days;
+  // (Of the policy's product lines: one it no longer has takes no claims, ruled or not.)
+  const terms = termsOf(version.policy);
   const ruledLines: ProductLineOwnership[] = [];
   for (const productLine of new Set(disputes.map((d) => d.productLine))) {
-    if (productLines.includes(productLine)) continue;
-    const ruling = latestRuling(disputes, productLine, now, days);
+    if (productLines.includes(productLine) || !version.policy.product_lines.some((p) => p.toLowerCase() === productLine.toLowerCase())) continue;
+    const ruling = latestRuling(disputes, productLine, now, terms);
     if (!ruling?.winner) continue;
-    ruledLines.push({ productLine, decision: decideFor(account, version, []), policyVersion: version.version, decidedBy: ruling, openCase: null, claims: [], ruledUntil: new Date(ruling.ruledAt!.getTime() + days * 86_400_000) });
+    ruledLines.push({ productLine, decision: decideFor(account, version, []), policyVersion: version.version, decidedBy: ruling, openCase: null, claims: [], ruledUntil: rulingStandsUntil(ruling, terms) });
   }
   return {
     account,
@@ -108,7 +109,7 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
         productLine,
         decision: decideFor(account, lineVersion, claims),
         policyVersion: lineVersion.version,
-        decidedBy: decidingCase(onLine, claims, (c) => book.forClaim(c).policy.registration.protection_days),
+        decidedBy: decidingCase(onLine, claims, (c) => termsOf(book.forClaim(c).policy)),
         openCase: openDisputes.filter((d) => d.productLine === productLine).reduce<Dispute | null>((a, d) => (!a || d.id > a.id ? d : a), null),
         claims: claims.map((claim) => ({ claim, protectedUntil: protectionEnd(claim, termsOf(book.forClaim(claim).policy)) })),
       };
