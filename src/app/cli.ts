@@ -28,7 +28,7 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['import accounts|partners|claims FILE', 'import a CSV export (headers as in examples/)'],
   ['policy check FILE', 'validate a policy file'],
   ['ledger verify', "check the ledger's hash chain"],
-  ['ledger export --format csv|json', 'print the ledger'],
+  ['ledger export [--format json|csv]', 'print the ledger (JSON by default)'],
   ['stats [--format text|json]', 'claims, disputes and rulings per partner'],
   ['backup FILE', 'an online, consistent copy of the database'],
   ['export --partner ID', 'everything about one partner, and nothing about others (JSON)'],
