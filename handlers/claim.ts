@@ -121,6 +121,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
       return reply(`Claim #${claim.id} on ${account.name} is protected${until ? ` until ${until}` : ''}`, [
         text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) is protected${until ? ` until ${until}` : ''}.`, 'good'),
         ...(result.disputeId ? [text(`The criteria settled dispute #${result.disputeId} in your favour.`, 'muted')] : []),
+        ...(result.ruling ? [text(`The ruling on dispute #${result.ruling} gave you this account and product line: it still stands, so nothing it decided is weighed again.`, 'muted')] : []),
         text(`Log activity at least every ${vp.version.policy.registration.dormant_after_days} days to keep it from going dormant.`, 'muted'),
       ]);
     }

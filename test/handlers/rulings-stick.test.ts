@@ -111,6 +111,8 @@ describe('a ruling for a party is not undone by the criteria when that party fil
 
     const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('globex'), meta);
     expect(r.summary).toMatch(/protected until/);
+    // The reply says why nothing was weighed again.
+    expect(JSON.stringify(r.blocks)).toContain(`The ruling on dispute #${d.id} gave you this account and product line: it still stands`);
     expect(rt.store.disputes.all().at(-1)!.id).toBe(d.id); // no new case: the arbitrator is not asked again
     const won = rt.store.claims.all().at(-1)!;
     expect(won).toMatchObject({ claimant: 'contoso', status: 'protected' });

@@ -32,6 +32,8 @@ export interface FileClaimResult {
   events: DomainEvent[];
   /** True when this request was a repeat of one already filed. */
   repeated: boolean;
+  /** Protected at once by a ruling standing for its party on the line: that ruling's dispute. */
+  ruling?: number;
 }
 
 /** The canonical product line name as the policy spells it, or a clear error. */
@@ -112,7 +114,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   if ((conflicts.length === 0 || upheldBy) && !needsApproval && !open) {
     const events = applyOutcome(ctx, [claim.id], upheldBy?.id ?? null, claimant, upheldBy ? 'ruling' : 'criteria', now, { fresh: [claim] });
     const protectedClaim = events.find((e) => e.type === 'claim.protected')?.claim ?? store.claims.get(claim.id)!;
-    return { claim: protectedClaim, outcome: 'protected', disputeId: null, events, repeated: false };
+    return { claim: protectedClaim, outcome: 'protected', disputeId: null, events, repeated: false, ...(upheldBy ? { ruling: upheldBy.id } : {}) };
   }
   const parties = [...new Set<PartyId>([claimant, ...conflicts.map(partyOf)])];
   if (open) {
