@@ -6,7 +6,7 @@ import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
 import { DIRECT, ROUTES, type Claim, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { cmd, refuseUnknown, viewpoint } from './deps.js';
+import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountNotFound, asksForHelp, findAccount, resolveAccount } from './resolve-account.js';
@@ -130,7 +130,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
       const why = dispute?.trace.find((v) => v.outcome === 'picked');
       return reply(`Claim #${claim.id} on ${account.name} was not accepted`, [
         text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) was not accepted: the criteria settled dispute #${result.disputeId} for ${dispute?.winner ? vp.party(dispute.winner) : 'another party'}.`, 'attention'),
-        ...(why ? [text(`Why: ${explainVerdict(why, { nameOf: vp.party, formatDate: vp.date, formatDateTime: vp.dateTime })}`)] : []),
+        ...(why ? [text(`Why: ${explainVerdict(why, explainOptions(vp))}`)] : []),
         text(`Use ${cmd(viewer, 'dispute')} if you have evidence the rules did not consider.`, 'muted'),
       ]);
     }

@@ -4,6 +4,7 @@ import { canSeeDealDetails, canSeeParty, unknownReason } from '../src/core/authz
 import { DomainError } from '../src/core/errors.js';
 import type { DomainContext } from '../src/core/context.js';
 import type { AccountMatch, Ranking } from '../src/core/matching/matcher.js';
+import type { ExplainOptions } from '../src/core/ownership/explain.js';
 import type { PolicyVersion } from '../src/core/policy/versions.js';
 import { DIRECT, type PartyId } from '../src/core/types.js';
 
@@ -56,6 +57,11 @@ export interface Viewpoint {
   seesDeal(party: PartyId): boolean;
   date(at: Date | string): string;
   dateTime(at: Date | string): string;
+}
+
+/** How a criteria verdict is explained to this viewer: names they may see, dates in the policy's zone. */
+export function explainOptions(vp: Viewpoint): ExplainOptions {
+  return { nameOf: vp.party, formatDate: vp.date, formatDateTime: vp.dateTime };
 }
 
 export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {

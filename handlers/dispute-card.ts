@@ -2,7 +2,7 @@ import type { Principal } from '../src/core/authz.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import type { Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { viewpoint } from './deps.js';
+import { explainOptions, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
 
 /** Who is on each side of a dispute, as this viewer may see them. */
@@ -49,7 +49,7 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     blocks.push({
       type: 'list',
       title: 'Criteria',
-      items: d.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, { nameOf: vp.party, formatDate: vp.date, formatDateTime: vp.dateTime }) })),
+      items: d.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, explainOptions(vp)) })),
     });
   }
   if (d.status === 'open' && opts.withActions) {

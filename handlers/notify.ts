@@ -48,16 +48,23 @@ function splitUserKey(userKey: string): { platform: Platform; user: string } | n
  */
 const CHANNEL_VIEWER: Principal = { kind: 'external', userKey: 'channel', partnerId: '', displayName: 'channel' };
 
+/** Whether `person` may still rule on `d` from a case card: the case is open and theirs. */
+function rulesOn(d: Dispute | undefined, person: string): boolean {
+  return d !== undefined && d.status === 'open' && d.arbitrator === person;
+}
+
 /**
  * Updates for the Slack case cards of `d` whose person may no longer rule on it (it is closed,
- * or with someone else now): each card shown as the case stands, without buttons, under `lead`
- * when given. Those cards are forgotten, as nothing will change them again.
+ * or escalated to someone else, which the card then says): each card shown as the case stands,
+ * without buttons. Those cards are forgotten, as nothing will change them again.
  */
-function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string, lead?: string): OutboxMessage[] {
+function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   const done: CaseCard[] = [];
+  // Open, but with another arbitrator: only a breach of the SLA moves a case on.
+  const lead = d.status === 'open' ? `The SLA was breached: this case moved to ${viewpoint(deps, CHANNEL_VIEWER).person(d.arbitrator)}, who rules on it now.` : null;
   for (const card of deps.ctx.store.caseCards.of(d.id)) {
-    if (d.status === 'open' && d.arbitrator === card.person) continue;
+    if (rulesOn(d, card.person)) continue;
     const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions: false });
     const body = lead ? { ...view, blocks: [text(lead, 'muted'), ...view.blocks] } : view;
     out.push({ platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts, user: card.user }, body, dedupeKey: `card:${card.channel}:${card.ts}:${tag}` });
@@ -67,10 +74,9 @@ function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string, lead?: str
   return out;
 }
 
-/** Whether a case card for `person` on case `disputeId` would still let them rule: the case is open and theirs. */
+/** Whether a case card for `person` on case `disputeId` would still let them rule. */
 export function caseCardLive(deps: HandlerDeps, disputeId: number, person: string): boolean {
-  const d = deps.ctx.store.disputes.get(disputeId);
-  return d !== undefined && d.status === 'open' && d.arbitrator === person;
+  return rulesOn(deps.ctx.store.disputes.get(disputeId), person);
 }
 
 /**
@@ -81,10 +87,8 @@ export function caseCardLive(deps: HandlerDeps, disputeId: number, person: strin
 export function refreshStaleCards(deps: HandlerDeps, disputeId: number): void {
   const d = deps.ctx.store.disputes.get(disputeId);
   if (!d) return;
-  const vp = viewpoint(deps, CHANNEL_VIEWER);
-  const lead = d.status === 'open' ? `This case moved to ${vp.person(d.arbitrator)}, who rules on it now.` : undefined;
   const now = deps.ctx.clock.now();
-  for (const m of staleCardUpdates(deps, d, `late:${now.getTime()}`, lead)) deps.ctx.store.outbox.enqueue(m, now);
+  for (const m of staleCardUpdates(deps, d, `late:${now.getTime()}`)) deps.ctx.store.outbox.enqueue(m, now);
 }
 
 /**
@@ -144,7 +148,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     const post: CaseCardPost = { ...body, caseCard: { disputeId: d.id, person: d.arbitrator } };
     out.push({ platform: to.platform, target: { kind: 'user', user: to.user }, body: post, dedupeKey });
   };
-  const refreshCards = (d: Dispute, tag: string, lead?: string) => out.push(...staleCardUpdates(deps, d, tag, lead));
+  const refreshCards = (d: Dispute, tag: string) => out.push(...staleCardUpdates(deps, d, tag));
 
   for (const e of events) {
     switch (e.type) {
@@ -218,7 +222,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
           const card = disputeCard(deps, arb, d, { withActions: true });
           toArbitrator(d, next, { ...card, blocks: [text(`Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`, 'warning'), ...card.blocks] }, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
         }
-        refreshCards(d, `escalated:${d.escalationLevel}`, `The SLA was breached: this case moved to ${vp.person(d.arbitrator)}, who rules on it now.`);
+        refreshCards(d, `escalated:${d.escalationLevel}`);
         const prev = personTarget(deps, e.from, platformOf(d));
         if (prev) out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`Dispute #${d.id} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on dispute #${d.id} was breached, so it moved to ${vp.person(d.arbitrator)}, who rules on it now.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
         break;

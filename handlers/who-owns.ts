@@ -7,7 +7,7 @@ import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '..
 import { matchLabels } from './account-labels.js';
 import { asksForHelp, literalMatch } from './resolve-account.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
-import { cmd, refuseUnknown, viewpoint } from './deps.js';
+import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
 
 const MODEL_LABEL = { 'partner-led': 'Partner-led', 'co-sell': 'Co-sell', 'direct-led': 'Direct-led' } as const;
@@ -169,7 +169,7 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
   refuseUnknown(viewer, 'look up accounts');
   const view = viewOwnership(deps.ctx, accountId);
   const vp = viewpoint(deps, viewer);
-  const explainOpts = { nameOf: vp.party, formatDate: vp.date, formatDateTime: vp.dateTime };
+  const explainOpts = explainOptions(vp);
   const { account } = view;
   const entries = ownerEntries(view, vp, explainOpts);
   const facts = [

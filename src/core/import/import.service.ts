@@ -22,7 +22,6 @@ export class ImportError extends DomainError {
   }
 }
 
-
 /**
  * The text of a CSV file from its bytes, for `importCsv`. Throws an ImportError naming the
  * file and the first line that is not UTF-8; a UTF-8 byte order mark is accepted.

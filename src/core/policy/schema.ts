@@ -180,21 +180,27 @@ export interface PolicyProblem {
  */
 export function policyLint(p: Policy): PolicyProblem[] {
   const out: PolicyProblem[] = [];
-  const repeats = (field: 'product_lines' | 'stages', values: readonly string[], why: string) => {
+  /** Each value that repeats an earlier one in any letter case, with the index of the first. */
+  const repeated = (values: readonly string[]): { at: number; first: number }[] => {
     const first = new Map<string, number>();
-    values.forEach((v, i) => {
+    return values.flatMap((v, at) => {
       const j = first.get(v.toLowerCase());
-      if (j === undefined) first.set(v.toLowerCase(), i);
-      else out.push({ path: [field, i], message: `"${v}" repeats ${field}[${j}] ("${values[j]}"): ${why}` });
+      if (j === undefined) first.set(v.toLowerCase(), at);
+      return j === undefined ? [] : [{ at, first: j }];
     });
   };
-  repeats('product_lines', p.product_lines, 'product lines are matched in any letter case, so each must be named once');
-  repeats('stages', p.stages, 'stages are matched in any letter case, and each must have one place in the order');
-  const names = new Map<string, number>();
+  const lists = [
+    ['product_lines', 'product lines are matched in any letter case, so each must be named once'],
+    ['stages', 'stages are matched in any letter case, and each must have one place in the order'],
+  ] as const;
+  for (const [field, why] of lists) {
+    const values = p[field];
+    for (const { at, first } of repeated(values)) out.push({ path: [field, at], message: `"${values[at]}" repeats ${field}[${first}] ("${values[first]}"): ${why}` });
+  }
+  for (const { at, first } of repeated(p.coverage.map((c) => c.name))) {
+    out.push({ path: ['coverage', at, 'name'], message: `"${p.coverage[at]!.name}" is also the name of coverage[${first}]: each coverage rule needs its own name (a case keeps the name of its rule, and who may rule it and whom it escalates to are looked up by that name)` });
+  }
   p.coverage.forEach((c, i) => {
-    const j = names.get(c.name.toLowerCase());
-    if (j === undefined) names.set(c.name.toLowerCase(), i);
-    else out.push({ path: ['coverage', i, 'name'], message: `"${c.name}" is also the name of coverage[${j}]: each coverage rule needs its own name (a case keeps the name of its rule, and who may rule it and whom it escalates to are looked up by that name)` });
     for (const key of ['tier', 'segment', 'region'] as const) {
       const v = c.when[key];
       if (typeof v === 'boolean') out.push({ path: ['coverage', i, 'when', key], message: matchProblem(v) });
