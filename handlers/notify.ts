@@ -61,10 +61,11 @@ function rulesOn(d: Dispute | undefined, person: string): boolean {
 function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   const done: CaseCard[] = [];
-  // Open, but with another arbitrator: only a breach of the SLA moves a case on.
-  const lead = d.status === 'open' ? `The SLA was breached: this case moved to ${viewpoint(deps, CHANNEL_VIEWER).person(d.arbitrator)}, who rules on it now.` : null;
+  let lead: string | null | undefined;
   for (const card of deps.ctx.store.caseCards.of(d.id)) {
     if (rulesOn(d, card.person)) continue;
+    // Open, but with another arbitrator: only a breach of the SLA moves a case on.
+    lead ??= d.status === 'open' ? `The SLA was breached: this case moved to ${viewpoint(deps, CHANNEL_VIEWER).person(d.arbitrator)}, who rules on it now.` : null;
     const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions: false });
     const body = lead ? { ...view, blocks: [text(lead, 'muted'), ...view.blocks] } : view;
     out.push({ platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts, user: card.user }, body, dedupeKey: `card:${card.channel}:${card.ts}:${tag}` });
