@@ -7,6 +7,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.js';
+import { createStore } from '../../db/repos/store.js';
 import { ROOT } from '../support/builders.js';
 
 const dirs: string[] = [];
@@ -80,7 +81,32 @@ describe('migrations', () => {
     const next = db.sqlite.prepare("INSERT INTO timers (kind, subject, due_at, payload, created_at) VALUES ('claim.expire', 'claim:42', 9, '{}', 0)").run();
     expect(next.lastInsertRowid).toBe(13);
     const indexes = (db.sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('claims', 'disputes', 'timers') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-    expect(indexes).toEqual(['claims_account_idx', 'claims_claimant_violation_idx', 'claims_request_key_idx', 'disputes_account_idx', 'disputes_request_key_idx', 'disputes_status_idx', 'timers_due_idx', 'timers_subject_idx']);
+    expect(indexes).toEqual(['claims_account_idx', 'claims_request_key_idx', 'claims_violations_idx', 'disputes_account_idx', 'disputes_request_key_idx', 'disputes_status_idx', 'timers_due_idx', 'timers_subject_idx']);
+    db.close();
+  });
+
+  it('after the upgrade, a partner\'s violations are still counted, from an index that holds only them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
+    dirs.push(dir);
+    const path = olderDatabase(dir, 10);
+    const before = new Database(path);
+    before.exec("INSERT INTO accounts (id, name, aliases, domains, updated_at) VALUES ('acme', 'Acme', '[]', '[]', 0)");
+    const claim = before.prepare(
+      "INSERT INTO claims (account_id, claimant, route, product_line, opp_name, opp_stage, evidence, status, registered_at, last_activity_at, policy_version, created_by, violation) VALUES ('acme', ?, 'resell', 'Analytics', 'Deal', 'qualified', '', 'rejected', ?, ?, '2026.1', 'u', ?)",
+    );
+    claim.run('contoso', 1_000, 1_000, 1);
+    claim.run('contoso', 2_000, 2_000, 0);
+    claim.run('contoso', 3_000, 3_000, 1);
+    claim.run('northwind', 4_000, 4_000, 1);
+    before.close();
+    const db = openDatabase(path);
+    const store = createStore(db);
+    expect(store.claims.violationsSince('contoso', new Date(0))).toEqual([new Date(1_000), new Date(3_000)]);
+    expect(store.claims.violationsSince('contoso', new Date(1_000))).toEqual([new Date(3_000)]);
+    const plan = db.sqlite.prepare("EXPLAIN QUERY PLAN SELECT registered_at FROM claims WHERE claimant = ? AND violation = 1 AND registered_at > ?").all('contoso', 0) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('claims_violations_idx');
+    // Only the three violations are in it: filing an ordinary claim writes nothing to it.
+    expect((db.sqlite.prepare("SELECT sum(ncell) AS n FROM dbstat WHERE name = 'claims_violations_idx'").get() as { n: number }).n).toBe(3);
     db.close();
   });
 
