@@ -119,6 +119,7 @@ describe('malformed Slack bodies get a 400 naming the problem', () => {
   };
   it.each([
     ['a click without actions', () => payloadOf({ ...click(), actions: undefined }), 'payload: actions is missing'],
+    ['a click without its container', () => payloadOf({ ...click(), container: undefined }), 'payload: container is missing'],
     ['a click with an empty actions list', () => payloadOf({ ...click(), actions: [] }), 'payload: actions has no action'],
     ['a click of a button no listener knows', () => payloadOf({ ...click(), actions: [{ type: 'button', action_id: 'roe_retired_button', value: '1' }] }), 'unknown action_id "roe_retired_button"'],
     ['a form submission without its view', () => payloadOf({ ...submission(), view: undefined }), 'payload: view is missing'],

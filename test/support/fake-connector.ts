@@ -39,6 +39,8 @@ export class FakeConnector {
   private failures: Failure[] = [];
   /** Users the roster (GET …/members/ID) reports as guests (`userRole: guest`); everyone else is a member. */
   readonly guests = new Set<string>();
+  /** The tenant the roster reports a member in (`tenantId`), for those given; others are reported without one. */
+  readonly memberTenants = new Map<string, string>();
   /** While true, the roster answers 503 (Teams not answering who a member is). */
   rosterDown = false;
   private created = 0;
@@ -99,7 +101,8 @@ export class FakeConnector {
               return;
             }
             const id = call.activityId ?? '';
-            answer = { id, name: id, userRole: this.guests.has(id) ? 'guest' : 'user', userPrincipalName: this.guests.has(id) ? `${id.replace(/\W/g, '')}_partner.com#EXT#@company.onmicrosoft.com` : `${id.replace(/\W/g, '')}@company.com` };
+            const tenantId = this.memberTenants.get(id);
+            answer = { id, name: id, userRole: this.guests.has(id) ? 'guest' : 'user', userPrincipalName: this.guests.has(id) ? `${id.replace(/\W/g, '')}_partner.com#EXT#@company.onmicrosoft.com` : `${id.replace(/\W/g, '')}@company.com`, ...(tenantId ? { tenantId } : {}) };
             break;
           }
           default:

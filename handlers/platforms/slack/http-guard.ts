@@ -20,6 +20,7 @@ const INTERACTIVE: Record<string, z.ZodType> = {
     user,
     team,
     trigger_id: trigger,
+    container: z.looseObject({}),
     actions: z.array(z.looseObject({ action_id: z.string() })).min(1, 'has no action'),
     view: z.looseObject({ id: z.string().optional(), callback_id: z.string().optional(), private_metadata: z.string().optional() }).nullable().optional(),
   }),

@@ -235,7 +235,10 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         timer = setTimeout(() => reject(new Error(`no roster answer within ${ROSTER_TIMEOUT_MS} ms`)), ROSTER_TIMEOUT_MS);
       });
       const member = await Promise.race([TeamsInfo.getMember(ctx, id), timedOut]);
-      const answer = { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? ''), at: now };
+      // A member the roster places in another tenant is no colleague either, whatever tenant
+      // the activity names (a shared channel or a federated chat names the host's).
+      const elsewhere = typeof member.tenantId === 'string' && member.tenantId !== '' && !this.o.isHomeTenant(member.tenantId);
+      const answer = { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? '') || elsewhere, at: now };
       // Kept in the order last asked: the one dropped past the limit is the one asked longest ago.
       this.guests.delete(id);
       this.guests.set(id, answer);

@@ -64,7 +64,7 @@ describe('ReplayCache', () => {
 describe('readSlackBody: parsed once, as the listeners take it', () => {
   const FORM = 'application/x-www-form-urlencoded';
   const COMMAND = 'command=%2Fwho-owns&text=acme+corp&user_id=U1&team_id=T1&trigger_id=1.2.t&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1';
-  const CLICK = { type: 'block_actions', user: { id: 'U1' }, trigger_id: '1.2.t', actions: [{ action_id: 'roe_pick_account', value: 'acme' }] };
+  const CLICK = { type: 'block_actions', user: { id: 'U1' }, trigger_id: '1.2.t', container: { type: 'message', message_ts: '1.2', channel_id: 'C1' }, actions: [{ action_id: 'roe_pick_account', value: 'acme' }] };
   it('a slash command is its form fields; an interactive payload and an event are their JSON', () => {
     expect(readSlackBody(FORM, COMMAND)).toEqual({ body: expect.objectContaining({ command: '/who-owns', text: 'acme corp', user_id: 'U1' }) });
     expect(readSlackBody(`${FORM}; charset=utf-8`, `payload=${encodeURIComponent(JSON.stringify(CLICK))}`)).toEqual({ body: CLICK });
@@ -92,6 +92,7 @@ describe('readSlackBody: parsed once, as the listeners take it', () => {
     ['a click without actions', omit(CLICK, 'actions'), 'payload: actions is missing'],
     ['a click with no action in its actions', { ...CLICK, actions: [] }, 'payload: actions has no action'],
     ['a click without a trigger_id', omit(CLICK, 'trigger_id'), 'payload: trigger_id is missing'],
+    ['a click without its container', omit(CLICK, 'container'), 'payload: container is missing'],
     ['a form submission without its view', { type: 'view_submission', user: { id: 'U1' } }, 'payload: view is missing'],
     ['a form submission without the view id (the request key)', { type: 'view_submission', user: { id: 'U1' }, view: omit(VIEW, 'id') }, 'payload: view.id is missing'],
     ['a form submission without the form id', { type: 'view_submission', user: { id: 'U1' }, view: omit(VIEW, 'callback_id') }, 'payload: view.callback_id is missing'],

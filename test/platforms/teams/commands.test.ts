@@ -61,6 +61,17 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect(readCard(await h.say(guest, 'help'))).toContain('Ask for a full account, or use roe-bot from your own organisation’s Slack or Teams.');
   });
 
+  it('someone the roster places in another tenant is no colleague, though the activity names the company’s tenant', async () => {
+    const visitor = { id: '29:vic', name: 'Vic Visitor', aadObjectId: 'e0000000-0000-4000-8000-000000000002', tenant: TENANTS.home };
+    h.connector.memberTenants.set(visitor.id, TENANTS.northwind);
+    const answer = readCard(await h.say(visitor, 'who-owns acme corp'));
+    expect(answer).toMatch(/Guest accounts cannot use roe-bot/);
+    expect(answer).not.toContain('Northwind');
+    // The roster placing a colleague in the company's own tenant changes nothing for them.
+    h.connector.memberTenants.set(USERS.rep.id, TENANTS.home);
+    expect(readCard(await h.say(USERS.rep, 'who-owns acme corp'))).toContain('Northwind Partners');
+  });
+
   it('a member of the company’s tenant is a colleague, as the roster says (asked once, then remembered)', async () => {
     expect(readCard(await h.say(USERS.rep, 'who-owns acme corp'))).toContain('Northwind Partners');
     await h.say(USERS.rep, 'who-owns acme corp');
