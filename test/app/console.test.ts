@@ -108,6 +108,8 @@ describe('the local console, end to end (stdin piped from a script)', () => {
       '/as pat',
       '/roe queue',
       '/rule 1 approve',
+      '/rule 1 approve', // the same ruling again: nothing more is ruled, the case is shown as ruled
+      '/as dana',
       '/rule 1 approve',
       '/who-owns soylent.com',
       '/quit',
@@ -120,7 +122,12 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toContain('Only Pat Okafor (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #1.');
     expect(out).toMatch(/Waiting for your ruling:\n {2}• #1 Soylent Corp \(Analytics\): due/);
     expect(out).toMatch(/Ruled by Pat Okafor on .*: Contoso Consulting owns it\./);
-    expect(out).toMatch(/✘ Dispute #1 was already ruled by Pat Okafor on /);
+    const ruled = out.indexOf('> /rule 1 approve', out.indexOf('> /roe queue'));
+    const repeat = out.slice(out.indexOf('> /rule 1 approve', ruled + 1), out.indexOf('> /as dana'));
+    expect(repeat).toContain('> /rule 1 approve');
+    expect(repeat).toMatch(/Ruled by Pat Okafor on .*: Contoso Consulting owns it\./);
+    expect(repeat).not.toContain('✘');
+    expect(out.slice(out.indexOf('> /as dana'))).toMatch(/✘ Dispute #1 was already ruled by Pat Okafor on /);
     expect(out).toContain('met them <!channel>');
   });
 

@@ -312,6 +312,36 @@ describe('dispute, arbitration and rulings', () => {
     expect(ledgerCount(rt)).toBe(before);
   });
 
+  it.each([
+    ['approve, then approve', 'approve', 'approve', true],
+    ['award, then the same award', 'award', 'award', true],
+    ['reject, then the same rejection', 'reject', 'reject', true],
+    ['award, then an award with another rationale', 'award', 'award-other', false],
+    ['award, then approve', 'award', 'approve', false],
+    ['approve, then an award to the same party', 'approve', 'award', false],
+  ] as const)('the arbitrator rules twice, %s: a repeat changes nothing and shows the ruling; another ruling is refused', (_, first, second, repeat) => {
+    const d = openArbitratedCase();
+    const pat = as.person(rt, 'pat');
+    const winner = d.recommendation!;
+    const send = (kind: typeof first | typeof second) => {
+      if (kind === 'approve') return approve(rt.deps, pat, `${d.id}:${winner}`);
+      const rationale = kind === 'award-other' ? 'On second thoughts, the other evidence.' : 'The customer asked for this partner.';
+      return submitAward(rt.deps, pat, { dispute: String(d.id), party: kind === 'reject' ? 'none' : winner, rationale });
+    };
+    send(first);
+    const ruled = rt.store.disputes.get(d.id)!;
+    const before = ledgerCount(rt);
+    if (repeat) {
+      expect(read(send(second))).toMatch(/Ruled by Pat Okafor on Nov 30, 2026, 10:00 AM EST: /);
+    } else {
+      const e = catchErr(() => send(second));
+      expect(e.code).toBe('already_ruled');
+      expect(e.message).toMatch(/already ruled by Pat Okafor/);
+    }
+    expect(ledgerCount(rt)).toBe(before);
+    expect(rt.store.disputes.get(d.id)).toEqual(ruled);
+  });
+
   it('approving protects the winner and rejects the others', () => {
     const d = openArbitratedCase();
     approve(rt.deps, as.person(rt, 'pat'), d.id);

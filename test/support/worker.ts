@@ -1,11 +1,11 @@
 /**
  * A second process for reliability tests, on the same database file:
- *   tsx test/support/worker.ts DB rule DISPUTE_ID COUNT     → tries COUNT approvals as pat
+ *   tsx test/support/worker.ts DB rule DISPUTE_ID COUNT     → tries COUNT rulings as pat, each with its own rationale
  *   tsx test/support/worker.ts DB claims SEED COUNT          → files COUNT random claims
  * Prints a JSON summary of what happened.
  */
 import { submitClaim } from '../../handlers/claim.js';
-import { approve } from '../../handlers/rule.js';
+import { applyRuling } from '../../handlers/rule.js';
 import { loadConfig } from '../../src/app/config.js';
 import { createLogger } from '../../src/app/logger.js';
 import { createRuntime, systemClock } from '../../src/app/runtime.js';
@@ -20,9 +20,11 @@ const note = (k: string) => (tally[k] = (tally[k] ?? 0) + 1);
 const who = (id: string, home = true) => rt.resolve({ platform: 'console', userId: id, displayName: id, orgId: home ? null : id.split('-')[0]!, home });
 
 if (mode === 'rule') {
+  const party = rt.store.disputes.get(Number(arg))!.parties[0]!;
   for (let i = 0; i < count; i++) {
     try {
-      approve(rt.deps, who('pat'), Number(arg));
+      // Each attempt a ruling of its own (its own rationale): the same ruling sent again would be a repeat, not a second ruling.
+      applyRuling(rt.deps, who('pat'), Number(arg), { kind: 'award', party, rationale: `Ruling attempt ${process.pid}-${i}.` });
       note('ruled');
     } catch (e) {
       note(isDomainError(e) ? e.code : 'crash');

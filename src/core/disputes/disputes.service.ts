@@ -81,10 +81,26 @@ export function assertOpen(ctx: DomainContext, d: Dispute): void {
   throw new DomainError('already_ruled', `Dispute #${d.id} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy) : 'someone'} on ${when}.`);
 }
 
+/** Whether `input` is the ruling this person already made on the case, word for word. */
+function sameRuling(d: Dispute, personKey: string, input: RulingInput): boolean {
+  if (d.status !== 'ruled' || d.ruledBy !== personKey) return false;
+  switch (input.kind) {
+    case 'approve':
+      return d.rationale === null && d.winner === d.recommendation && (input.expected === undefined || input.expected === d.winner);
+    case 'award':
+      return d.winner === input.party && d.rationale === input.rationale.trim();
+    case 'reject':
+      return d.winner === null && d.rationale === input.rationale.trim();
+    case 'ask':
+      return false;
+  }
+}
+
 /**
  * An arbitrator's ruling: approve the recommendation, award to another party (rationale
  * required), or ask for more information. Only the assigned arbitrator or someone above
- * them in the escalation chain may rule, and only once. Must run inside a transaction.
+ * them in the escalation chain may rule, and only once; the same ruling sent again by the one who
+ * made it changes nothing and returns the case as ruled. Must run inside a transaction.
  */
 export function rule(ctx: DomainContext, principal: Principal, disputeId: number, input: RulingInput): { dispute: Dispute; events: DomainEvent[] } {
   const { store } = ctx;
@@ -96,6 +112,9 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   const people = operationsVersionOf(ctx, dispute);
   // Authority first: someone who may not rule learns nothing of the case, not even that it closed.
   const auth = authorizeRuling(principal, dispute, chain, (k) => personName(people, k));
+  // The ruling its maker already made, sent again (a double click, a form submitted twice):
+  // nothing changes, and the case is answered as ruled, not refused as if nothing had happened.
+  if (sameRuling(dispute, auth.personKey, input)) return { dispute, events: [] };
   assertOpen(ctx, dispute);
   const subject = `dispute:${dispute.id}`;
 

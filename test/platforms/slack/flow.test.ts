@@ -146,21 +146,38 @@ describe('refused rulings: only the clicker sees the refusal, and nothing change
     expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
   });
 
-  it('a second click (or a concurrent ruling) gets "already ruled by …" and changes nothing', async () => {
+  it('a ruling by someone else after it (or at the same time) gets "already ruled by …" and changes nothing', async () => {
     const { dispute, dm, dmTs, dmChannel } = await openCase();
     const [approve] = buttonsOf(dm);
     await h.click(USERS.pat, approve!.action_id, approve!.value, { channel: dmChannel, messageTs: dmTs });
     await h.fake.waitFor(() => h.fake.callsTo('chat.update')[0], 'the first ruling');
     const before = h.ledgerCount();
-    for (const user of [USERS.pat, USERS.vp]) {
-      const { responseUrl } = await h.click(user, approve!.action_id, approve!.value, { channel: dmChannel, messageTs: dmTs });
-      const answer = await h.answer(responseUrl);
-      expect(answer.response_type).toBe('ephemeral');
-      expect(visible(answer)).toMatch(new RegExp(`Dispute #${dispute.id} was already ruled by Pat Okafor on Nov 30, 2026, 10:00 AM EST`));
-    }
+    const { responseUrl } = await h.click(USERS.vp, approve!.action_id, approve!.value, { channel: dmChannel, messageTs: dmTs });
+    const answer = await h.answer(responseUrl);
+    expect(answer.response_type).toBe('ephemeral');
+    expect(visible(answer)).toMatch(new RegExp(`Dispute #${dispute.id} was already ruled by Pat Okafor on Nov 30, 2026, 10:00 AM EST`));
     expect(h.ledgerCount()).toBe(before);
     expect(h.fake.callsTo('chat.update')).toHaveLength(1);
     expect(h.rt.store.disputes.get(dispute.id)!.ruledBy).toBe('pat');
+  });
+
+  it('the arbitrator’s own second click (a double click) rules nothing more: the card shows the ruling it made', async () => {
+    const { dispute, dm, dmTs, dmChannel } = await openCase();
+    const [approve] = buttonsOf(dm);
+    await h.click(USERS.pat, approve!.action_id, approve!.value, { channel: dmChannel, messageTs: dmTs });
+    await h.fake.waitFor(() => h.fake.callsTo('chat.update')[0], 'the first ruling');
+    expect(await h.drain()).toBe(4); // the ruling's news: the thread, both parties, the card
+    const before = h.ledgerCount();
+    const updates = h.fake.callsTo('chat.update').length;
+    await h.click(USERS.pat, approve!.action_id, approve!.value, { channel: dmChannel, messageTs: dmTs });
+    const again = await h.fake.waitFor(() => h.fake.callsTo('chat.update')[updates], 'the card brought up to date again');
+    expect(again.args).toMatchObject({ channel: dmChannel, ts: dmTs });
+    expect(visible(again.args)).toMatch(/Ruled by Pat Okafor on Nov 30, 2026, 10:00 AM EST: Northwind Partners owns it\./);
+    expect(visible(again.args)).not.toContain('already ruled');
+    expect(buttonsOf(again)).toEqual([]);
+    expect(await h.drain()).toBe(0);
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.disputes.get(dispute.id)).toMatchObject({ status: 'ruled', ruledBy: 'pat', winner: 'northwind' });
   });
 });
 
@@ -205,6 +222,27 @@ describe('award with a rationale, and asking for information', () => {
     expect(visible(thread.args)).not.toContain('Contoso sourced the lead');
     const toContoso = posts().slice(n).find((c) => c.args.channel === `D${USERS.contoso.id}`)!;
     expect(visible(toContoso.args)).toContain('Rationale: Contoso sourced the lead at the trade show.');
+  });
+
+  it('the award form submitted twice (a double click on Award) rules once; the second is answered with the ruling, not an error', async () => {
+    const { dispute, dm, dmTs, dmChannel } = await openCase();
+    const award = buttonsOf(dm)[1]!;
+    await h.click(USERS.pat, award.action_id, award.value, { channel: dmChannel, messageTs: dmTs });
+    await h.fake.waitFor(() => h.fake.callsTo('views.open').length === 3, 'the award modal');
+    const modal = h.openedView(2);
+    const values = { party: 'contoso', rationale: 'Contoso sourced the lead at the trade show.' };
+    expect((await h.submit(USERS.pat, modal, values)).json()).toMatchObject({ response_action: 'update' });
+    const before = h.ledgerCount();
+    const second = (await h.submit(USERS.pat, modal, values)).json() as { response_action: string; view: unknown };
+    expect(second.response_action).toBe('update');
+    expect(visible(second.view)).toContain('Contoso Consulting owns it. Rationale: Contoso sourced the lead at the trade show.');
+    expect(h.ledgerCount()).toBe(before);
+    // Another rationale is another ruling: refused, naming the one made.
+    const other = (await h.submit(USERS.pat, modal, { party: 'northwind', rationale: 'Northwind ran the workshop.' })).json() as { response_action: string; errors: Record<string, string> };
+    expect(other.response_action).toBe('errors');
+    expect(Object.values(other.errors).join(' ')).toMatch(/already ruled by Pat Okafor/);
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.disputes.get(dispute.id)).toMatchObject({ status: 'ruled', winner: 'contoso', rationale: values.rationale });
   });
 
   it('someone who may not rule is refused the award form: no modal opens, only they see why, nothing changes', async () => {

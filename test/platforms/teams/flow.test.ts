@@ -392,6 +392,19 @@ describe('an overlap, the arbitrator’s card and the ruling', () => {
     expect(ruled).toContain('Contoso Consulting owns it');
     expect(h.rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'contoso' });
   });
+
+  it('award submitted twice (a double click) rules once; the second click shows the ruling, not a refusal', async () => {
+    const d = await openCase();
+    const form = await h.click(USERS.pat, V.actions[ACTIONS.award], { value: String(d.id) });
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.award])!;
+    const data = { ...submit.data, party: 'contoso', rationale: 'Contoso brought the customer to us first.' };
+    expect(readCard(await h.click(USERS.pat, submit.verb, data))).toContain('Contoso Consulting owns it');
+    const before = ledgerCount();
+    const second = readCard(await h.click(USERS.pat, submit.verb, data));
+    expect(second).toMatch(/Ruled by Pat Okafor on .*: Contoso Consulting owns it\. Rationale: Contoso brought the customer to us first\./);
+    expect(second).not.toMatch(/already ruled|Nothing was changed/);
+    expect(ledgerCount()).toBe(before);
+  });
 });
 
 describe('routing', () => {

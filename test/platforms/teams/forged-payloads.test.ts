@@ -99,7 +99,11 @@ describe('forged card payloads are refused, clearly, and change nothing', () => 
       expect(card).toMatch(/Only Pat Okafor/);
       expect(card).not.toMatch(/already ruled/);
     }
-    // the arbitrator's second click is told who ruled, and when
-    expect(readCard(await h.click(USERS.pat, V.actions[ACTIONS.approve], { value: `${mine.id}:northwind` }))).toMatch(new RegExp(`Dispute #${mine.id} was already ruled by Pat Okafor on`));
+    // the arbitrator's own second click rules nothing more: the card shows the ruling made
+    const again = readCard(await h.click(USERS.pat, V.actions[ACTIONS.approve], { value: `${mine.id}:northwind` }));
+    expect(again).toMatch(/Ruled by Pat Okafor on .*: Northwind Partners owns it\./);
+    expect(again).not.toMatch(/already ruled|Nothing was changed/);
+    // someone else above them in the chain is told who ruled, and when
+    expect(readCard(await h.click(USERS.dana, V.actions[ACTIONS.approve], { value: `${mine.id}:northwind` }))).toMatch(new RegExp(`Dispute #${mine.id} was already ruled by Pat Okafor on`));
   });
 });
