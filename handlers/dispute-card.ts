@@ -3,7 +3,7 @@ import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/e
 import type { Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
-import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
+import { ACTIONS, quote, reply, text, type Block, type Reply, type Tone } from './replies/model.js';
 
 /** Who is on each side of a dispute, as this viewer may see them. */
 function partiesLine(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
@@ -31,7 +31,7 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   const blocks: Block[] = [{ type: 'facts', facts }];
   // The reason is the raiser's own words (or the system's about the raiser): for the company's
   // people and the party that raised it, never for another partner or a shared channel.
-  if (d.reason && (viewer.kind === 'internal' || (viewer.kind === 'external' && viewer.partnerId === d.raisedAs))) blocks.push(text(`Reason: ${d.reason}`, 'muted'));
+  if (d.reason && (viewer.kind === 'internal' || (viewer.kind === 'external' && viewer.partnerId === d.raisedAs))) blocks.push(quote('Reason', d.reason));
   const claims = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).filter((c) => c !== undefined);
   if (claims.length > 0) {
     blocks.push({
@@ -39,12 +39,14 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
       title: 'Claims',
       items: claims.map((c) => {
         const sees = vp.seesDeal(c.claimant);
-        const detail = sees ? `${c.route}, ${c.opportunity.name}, stage ${c.opportunity.stage}${c.opportunity.amount !== null ? `, ${c.opportunity.amount.toLocaleString('en-US')}` : ''}${c.evidence ? `. Evidence: ${c.evidence}` : ''}` : `stage ${c.opportunity.stage}`;
+        const detail = sees ? `${c.route}, ${c.opportunity.name}, stage ${c.opportunity.stage}${c.opportunity.amount !== null ? `, ${c.opportunity.amount.toLocaleString('en-US')}` : ''}` : `stage ${c.opportunity.stage}`;
         return { text: `#${c.id} ${vp.party(c.claimant)}, registered ${vp.date(c.registeredAt)} (${c.status})`, detail };
       }),
     });
+    // Each claim's evidence is its claimant's own words, for whoever may see that deal.
+    for (const c of claims) if (c.evidence.trim() && vp.seesDeal(c.claimant)) blocks.push(quote(`Evidence on claim #${c.id} (${vp.party(c.claimant)})`, c.evidence));
   }
-  if (d.evidence && viewer.kind === 'internal') blocks.push(text(`Evidence: ${d.evidence}`, 'muted'));
+  if (d.evidence && viewer.kind === 'internal') blocks.push(quote('Evidence given with the dispute', d.evidence));
   if (d.trace.length > 0) {
     blocks.push({
       type: 'list',
@@ -59,25 +61,32 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     actions.push({ action: ACTIONS.ask, label: 'Ask for information', value: String(d.id) });
     blocks.push({ type: 'actions', actions });
   } else if (d.status !== 'open') {
-    blocks.push(text(outcomeText(deps, viewer, d), 'good'));
+    blocks.push(...outcomeBlocks(deps, viewer, d, 'good'));
   }
   return reply(`Dispute #${d.id} on ${accountName} (${d.productLine})`, blocks, { title: `Dispute #${d.id}: ${accountName}` });
 }
 
-/** One line saying how a closed case ended. */
+/**
+ * How a closed case ended: one line, and the arbitrator's rationale in their own words. The
+ * arbitrator writes it for the parties (it may well name them): the company's people and the
+ * parties read it, a channel that may hold other partners does not.
+ */
+export function outcomeBlocks(deps: HandlerDeps, viewer: Principal, d: Dispute, tone?: Tone): Block[] {
+  const shown = d.rationale && (viewer.kind === 'internal' || (viewer.kind === 'external' && d.parties.includes(viewer.partnerId)));
+  return [text(outcomeText(deps, viewer, d), tone), ...(shown ? [quote('Rationale', d.rationale!)] : [])];
+}
+
+/** One line saying how a closed case ended (the rationale aside: see {@link outcomeBlocks}). */
 export function outcomeText(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
   const vp = viewpoint(deps, viewer);
   const winner = d.winner ? vp.party(d.winner) : 'nobody';
-  // The arbitrator writes the rationale for the parties (it may well name them): the company's
-  // people and the parties read it, a channel that may hold other partners does not.
-  const rationale = d.rationale && (viewer.kind === 'internal' || (viewer.kind === 'external' && d.parties.includes(viewer.partnerId))) ? ` Rationale: ${d.rationale}` : '';
   if (d.status === 'ruled' && !d.winner) {
-    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${d.ruledAt ? vp.dateTime(d.ruledAt) : ''}: no party gets the account; the claims were rejected.${rationale}`;
+    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${d.ruledAt ? vp.dateTime(d.ruledAt) : ''}: no party gets the account; the claims were rejected.`;
   }
   if (d.status === 'settled') return `Settled automatically by the criteria: ${winner} owns it${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}.`;
   if (d.status === 'ruled') {
     const when = d.ruledAt ? vp.dateTime(d.ruledAt) : '';
-    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${when}: ${winner} owns it.${rationale}`;
+    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${when}: ${winner} owns it.`;
   }
   if (d.status === 'withdrawn') return `Closed without a ruling: none of its claims is live any more (lost, won, rejected or expired).`;
   return `Dispute #${d.id} is ${d.status}.`;

@@ -4,9 +4,9 @@ import type { CaseCard, OutboxMessage } from '../src/core/ports.js';
 import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
-import { disputeCard, outcomeText } from './dispute-card.js';
+import { disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase } from '../src/core/disputes/settle.js';
-import { ACTIONS, reply, text, type CaseCardPost, type Reply, type ThreadPost } from './replies/model.js';
+import { ACTIONS, quote, reply, text, type CaseCardPost, type Reply, type ThreadPost } from './replies/model.js';
 import { SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
 type Platform = OutboxMessage['platform'];
@@ -191,14 +191,15 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const d = e.dispute;
         const told = toParties(d, (v) => partyCard(d, v, `Ruling on dispute #${d.id}: ${about(d)}`, `Dispute #${d.id} over ${about(d)} is ruled.`), 'ruled');
         refreshCards(d, 'ruled');
-        toThread(d, (v) => reply(`Dispute #${d.id} ruled`, [text(outcomeText(deps, v, d), 'good')]), 'ruled', { broadcast: true, told });
+        toThread(d, (v) => reply(`Dispute #${d.id} ruled`, outcomeBlocks(deps, v, d, 'good')), 'ruled', { broadcast: true, told });
         break;
       }
       case 'dispute.info_requested': {
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
-        const told = toParties(d, () => reply(`Question on dispute #${d.id}: ${about(d)}`, [text(`${vp.person(e.by)} asks about dispute #${d.id} over ${about(d)}: ${e.question}`), text("Answer in the dispute's thread, where it was raised.", 'muted')]), 'ask');
-        toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [text(`${vp.person(e.by)} asks: ${e.question}`), text(inDm ? 'Answer where the dispute was raised.' : 'Reply in this thread.', 'muted')]), 'ask', { told });
+        const question = quote(`Question from ${vp.person(e.by)}`, e.question);
+        const told = toParties(d, () => reply(`Question on dispute #${d.id}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about dispute #${d.id} over ${about(d)}.`), question, text("Answer in the dispute's thread, where it was raised.", 'muted')]), 'ask');
+        toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [question, text(inDm ? 'Answer where the dispute was raised.' : 'Reply in this thread.', 'muted')]), 'ask', { told });
         break;
       }
       case 'dispute.reminder': {

@@ -32,7 +32,14 @@ export type Tone = 'normal' | 'muted' | 'good' | 'warning' | 'attention';
 export type Block =
   | { type: 'text'; text: string; tone?: Tone }
   | { type: 'facts'; facts: { label: string; value: string }[] }
+  /** A list item is one line (its detail a second): a line break typed into either shows as a space. */
   | { type: 'list'; title?: string; items: { text: string; detail?: string }[] }
+  /**
+   * Words a person wrote at length (evidence, a reason, a rationale, a question), under a label
+   * saying what they are: set apart from the bot's own lines and shown as written, line breaks
+   * kept inside the quote, so that nothing typed there can pass for a line of the bot's.
+   */
+  | { type: 'quote'; label: string; text: string }
   | { type: 'actions'; actions: Button[] }
   | { type: 'divider' };
 
@@ -126,6 +133,15 @@ export type Submission = { ok: true; reply: Reply } | { ok: false; errors: Recor
 
 export function text(t: string, tone?: Tone): Block {
   return tone ? { type: 'text', text: t, tone } : { type: 'text', text: t };
+}
+
+export function quote(label: string, words: string): Block {
+  return { type: 'quote', label, text: words };
+}
+
+/** Text meant as one line (a list item, a fact), its line breaks shown as spaces. */
+export function oneLine(s: string): string {
+  return /[\r\n\v\f\u0085\u2028\u2029]/.test(s) ? s.replace(/[ \t]*[\r\n\v\f\u0085\u2028\u2029]+[ \t]*/g, ' ') : s;
 }
 
 export function reply(summary: string, blocks: Block[], opts: { title?: string; visibility?: Reply['visibility'] } = {}): Reply {

@@ -4,12 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseInline } from '../../handlers/platforms/console/console.js';
+import { renderReply } from '../../handlers/platforms/console/render.js';
+import { quote, reply } from '../../handlers/replies/model.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { ROOT } from '../support/builders.js';
 import { testRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-console-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('console rendering of what a person typed', () => {
+  it('a quote keeps its lines inside a bar under its label; list items and facts stay one line', () => {
+    const out = renderReply(reply('s', [{ type: 'facts', facts: [{ label: 'Account', value: 'Acme\nRuled: yes' }] }, { type: 'list', items: [{ text: 'Deal\n• #1 fake' }] }, quote('Evidence', 'see deck\r\n• #1 Direct sales (protected)\nRuled by Pat')]));
+    expect(out.split('\n')).toEqual(['Account  Acme Ruled: yes', '  • Deal • #1 fake', '  Evidence:', '  │ see deck', '  │ • #1 Direct sales (protected)', '  │ Ruled by Pat']);
+  });
+});
 
 /** Runs `npm start` as a user would, with a script piped to stdin. */
 function runConsole(script: string, db = join(dir, 'roe.db'), env: Record<string, string> = {}) {
@@ -170,7 +179,7 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     const { out, code } = runConsole(`${script}\n`, join(dir, 'cancel.db'));
     expect(code).toBe(0);
     expect(out).toContain('Rationale: /rule 1 award party=northwind rationale="met the buyer first"\nForm cancelled.\n');
-    expect(out).toMatch(/Ruled by Pat Okafor on .*: Northwind Partners owns it\. Rationale: met the buyer first\n/);
+    expect(out).toMatch(/Ruled by Pat Okafor on .*: Northwind Partners owns it\.\n {2}Rationale:\n {2}│ met the buyer first\n/);
     expect(out).not.toMatch(/Rationale: \/rule .*\n(?!Form cancelled)/); // only the echo of the cancelled prompt
     expect(out.match(/Ruled by Pat Okafor/g)).toHaveLength(4); // the card, the thread and two DMs: one ruling
   });

@@ -31,7 +31,8 @@ it('a partner that raised a dispute by hand, holding no claim in it, is told the
   submitAward(rt.deps, as.person(rt, d.arbitrator), { dispute: String(d.id), party: 'contoso', rationale: 'Contoso brought the customer to the last two QBRs.' });
   const toContoso = (rt.db.sqlite.prepare("select body from outbox where target like '%contoso-user%' order by id").all() as { body: string }[]).map((r) => r.body);
   expect(toContoso).toHaveLength(1);
-  expect(toContoso[0]).toContain('Contoso Consulting owns it. Rationale: Contoso brought the customer to the last two QBRs.');
+  expect(toContoso[0]).toContain('Contoso Consulting owns it.');
+  expect(toContoso[0]).toContain('{"type":"quote","label":"Rationale","text":"Contoso brought the customer to the last two QBRs."}');
 });
 
 it('how a case ended waits behind the case’s earlier thread posts: the announcement stays the thread’s first message', async () => {

@@ -128,14 +128,19 @@ export async function startSlack(): Promise<Harness> {
 }
 
 /** Every text a person could read in a Block Kit payload (blocks, views, fallback text), one per entry. */
-export function textsIn(value: unknown): { type: 'mrkdwn' | 'plain_text' | 'fallback'; text: string }[] {
-  const out: { type: 'mrkdwn' | 'plain_text' | 'fallback'; text: string }[] = [];
+export function textsIn(value: unknown): { type: 'mrkdwn' | 'plain_text' | 'rich_text' | 'fallback'; text: string }[] {
+  const out: { type: 'mrkdwn' | 'plain_text' | 'rich_text' | 'fallback'; text: string }[] = [];
   const walk = (v: unknown, key: string | null) => {
     if (Array.isArray(v)) v.forEach((x) => walk(x, null));
     else if (typeof v === 'object' && v !== null) {
       const o = v as Record<string, unknown>;
       if ((o.type === 'mrkdwn' || o.type === 'plain_text') && typeof o.text === 'string') {
         out.push({ type: o.type, text: o.text });
+        return;
+      }
+      // A rich text element's words (a quote), which Slack shows literally.
+      if (o.type === 'text' && typeof o.text === 'string') {
+        out.push({ type: 'rich_text', text: o.text });
         return;
       }
       for (const [k, x] of Object.entries(o)) walk(x, k);

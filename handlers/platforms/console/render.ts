@@ -1,4 +1,4 @@
-import { ACTIONS, type ActionId, type Block, type Button, type Form, type Reply } from '../../replies/model.js';
+import { ACTIONS, oneLine, type ActionId, type Block, type Button, type Form, type Reply } from '../../replies/model.js';
 
 /** The console command a button stands for, so a person can "click" it by typing. */
 export function commandFor(button: Button): string {
@@ -29,10 +29,12 @@ function renderBlock(b: Block): string[] {
       return [`${TONE[b.tone ?? 'normal']}${clean(b.text)}`];
     case 'facts': {
       const w = Math.max(...b.facts.map((f) => f.label.length));
-      return b.facts.map((f) => `${f.label.padEnd(w)}  ${clean(f.value)}`);
+      return b.facts.map((f) => `${f.label.padEnd(w)}  ${clean(oneLine(f.value))}`);
     }
     case 'list':
-      return [...(b.title ? [`${clean(b.title)}:`] : []), ...b.items.flatMap((i) => [`  • ${clean(i.text)}`, ...(i.detail ? [`      ${clean(i.detail)}`] : [])])];
+      return [...(b.title ? [`${clean(b.title)}:`] : []), ...b.items.flatMap((i) => [`  • ${clean(oneLine(i.text))}`, ...(i.detail ? [`      ${clean(oneLine(i.detail))}`] : [])])];
+    case 'quote':
+      return [`  ${clean(oneLine(b.label))}:`, ...b.text.trim().split(/\r\n?|\n/).map((l) => `  │ ${clean(l)}`)];
     case 'actions':
       return b.actions.map((a) => `  [${clean(a.label)}]  ${clean(commandFor(a))}`);
     case 'divider':

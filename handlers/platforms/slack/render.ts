@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Block, Button, Field, Form, Reply, Tone } from '../../replies/model.js';
+import { oneLine, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
 import { SLACK_IDS } from './ids.js';
 
 type KnownBlock = types.KnownBlock;
@@ -13,6 +13,8 @@ export const LIMITS = {
   sectionField: 2000,
   sectionFields: 10,
   contextText: 3000,
+  /** Characters of a quote's text (Slack sets no lower limit on rich text than a section's). */
+  quoteText: 3000,
   header: 150,
   messageBlocks: 50,
   viewBlocks: 100,
@@ -39,6 +41,15 @@ const MRKDWN_SPECIAL = /[&<>]/;
 export function escapeMrkdwn(s: string): string {
   if (!MRKDWN_SPECIAL.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Text for a rich text element, which Slack shows literally (no formatting, no links): only
+ * anything that looks like a mention or a link (`<!channel>`, `<@U1>`) is broken by a
+ * zero-width space, for every client that might still read it as one.
+ */
+export function literal(s: string): string {
+  return s.replace(/\r\n?/g, '\n').replace(/<(?=[A-Za-z!@#/?^])/g, '<\u200B');
 }
 
 /** Cuts plain text to `max` characters, with an ellipsis when cut. */
@@ -74,8 +85,8 @@ function mrkdwn(escapedText: string): Mrkdwn {
 const TONE_PREFIX: Record<Tone, string> = { normal: '', muted: '', good: ':white_check_mark: ', warning: ':warning: ', attention: ':no_entry: ' };
 
 /**
- * Splits already-escaped lines into chunks of at most `max` characters, one chunk per block.
- * A single line longer than `max` is cut (the raw text is cut before escaping by the caller).
+ * Splits lines (already escaped, for mrkdwn) into chunks of at most `max` characters, one chunk
+ * per block. A single line longer than `max` is cut (the caller cuts raw text before escaping).
  */
 function chunkLines(lines: string[], max: number): string[] {
   const chunks: string[] = [];
@@ -127,22 +138,30 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
       const out: KnownBlock[] = [];
       for (let i = 0; i < b.facts.length; i += LIMITS.sectionFields) {
         const fields = b.facts.slice(i, i + LIMITS.sectionFields).map((f) => {
-          const label = `*${mrkdwnText(f.label, 200)}*\n`;
-          return mrkdwn(label + mrkdwnText(f.value, LIMITS.sectionField - label.length));
+          const label = `*${mrkdwnText(oneLine(f.label), 200)}*\n`;
+          return mrkdwn(label + mrkdwnText(oneLine(f.value), LIMITS.sectionField - label.length));
         });
         out.push({ type: 'section', fields });
       }
       return out;
     }
     case 'list': {
+      // The items are plain text: what they carry that a person typed (an opportunity's name)
+      // shows as typed, never as bold, a strike-through, code or a link.
       const lines: string[] = [];
-      if (b.title) lines.push(`*${mrkdwnText(b.title, 200)}*`);
       for (const item of b.items) {
-        lines.push(`• ${mrkdwnText(item.text, 1000)}`);
-        if (item.detail) lines.push(`      ${mrkdwnText(item.detail, 1500)}`);
+        lines.push(`• ${truncate(oneLine(item.text), 1000)}`);
+        if (item.detail) lines.push(`      ${truncate(oneLine(item.detail), 1500)}`);
       }
-      return chunkLines(lines, LIMITS.sectionText).map((text) => ({ type: 'section', text: mrkdwn(text) }));
+      const title: KnownBlock[] = b.title ? [{ type: 'section', text: mrkdwn(`*${mrkdwnText(oneLine(b.title), 200)}*`) }] : [];
+      return [...title, ...chunkLines(lines, LIMITS.sectionText).map((text): KnownBlock => ({ type: 'section', text: plain(text, LIMITS.sectionText) }))];
     }
+    case 'quote':
+      // The label in the bot's small print; the words in a quote of their own, shown literally.
+      return [
+        { type: 'context', elements: [mrkdwn(mrkdwnText(oneLine(b.label), LIMITS.contextText))] },
+        { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: literal(truncate(b.text.trim() || ' ', LIMITS.quoteText)) }] }] },
+      ];
     case 'actions': {
       const out: KnownBlock[] = [];
       for (let i = 0; i < b.actions.length; i += LIMITS.actionElements) {

@@ -1,4 +1,4 @@
-import { ACTIONS, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { ACTIONS, oneLine, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
 import { TEAMS_IDS, type RefreshVerb, type Verb } from './ids.js';
 
 /** The JSON of one Adaptive Card element or action (the schema is open-ended; we build a subset). */
@@ -132,12 +132,15 @@ function renderBlock(b: Block, lists: PendingList[]): CardElement[] {
     case 'text':
       return [textBlock(b.text, COLOR[b.tone ?? 'normal'])];
     case 'facts':
-      return [{ type: 'FactSet', facts: b.facts.map((f) => ({ title: md(clip(f.label, LIMITS.factLabel)), value: md(clip(f.value, LIMITS.factValue)) })) }];
+      return [{ type: 'FactSet', facts: b.facts.map((f) => ({ title: md(clip(oneLine(f.label), LIMITS.factLabel)), value: md(clip(oneLine(f.value), LIMITS.factValue)) })) }];
     case 'list': {
       const into = b.title ? [textBlock(b.title, { weight: 'Bolder' }, LIMITS.title)] : [];
       lists.push({ into, items: b.items });
       return [{ type: 'Container', items: into }];
     }
+    case 'quote':
+      // Set apart on a shaded background, under its label: the words as written, line breaks kept.
+      return [{ type: 'Container', style: 'emphasis', items: [textBlock(oneLine(b.label), { isSubtle: true, size: 'Small' }, LIMITS.title), textBlock(b.text.trim(), { spacing: 'Small' }, LIMITS.text)] }];
     case 'actions':
       return [{ type: 'ActionSet', actions: b.actions.map(buttonAction) }];
     case 'divider':
@@ -157,7 +160,7 @@ function fillList(list: PendingList, room: number): number {
   let shown = 0;
   for (const i of list.items) {
     if (shown === LIMITS.listItems) break;
-    const item = [textBlock(`• ${i.text}`, { spacing: 'Small' }, LIMITS.itemText), ...(i.detail ? [textBlock(i.detail, { isSubtle: true, spacing: 'None', size: 'Small' }, LIMITS.itemDetail)] : [])];
+    const item = [textBlock(`• ${oneLine(i.text)}`, { spacing: 'Small' }, LIMITS.itemText), ...(i.detail ? [textBlock(oneLine(i.detail), { isSubtle: true, spacing: 'None', size: 'Small' }, LIMITS.itemDetail)] : [])];
     const size = item.reduce((n, e) => n + sizeOf(e), 0);
     const last = shown === list.items.length - 1;
     if (used + size > room - (last ? 0 : MORE_LINE)) break;

@@ -166,7 +166,7 @@ describe('Slack Connect users', () => {
   it('an unknown user may still ask for help', async () => {
     const { responseUrl } = await h.command(USERS.stranger, C.roe, 'help');
     const seen = visible(await h.answer(responseUrl));
-    expect(seen).toContain('/who-owns &lt;name, alias or domain&gt;');
+    expect(seen).toContain('/who-owns <name, alias or domain>');
     expect(seen).toMatch(/not linked to a partner of ours yet, so this help is all I can offer/);
   });
 
@@ -203,7 +203,7 @@ describe('Slack Connect users', () => {
 describe('/roe', () => {
   it.each([
     ['help', 'sam', ['/claim [account]', '/roe queue', 'Disputes waiting for your ruling']],
-    ['', 'sam', ['/who-owns &lt;name, alias or domain&gt;']],
+    ['', 'sam', ['/who-owns <name, alias or domain>']],
     ['mine', 'sam', ['You have no claims. Register one with /claim.']],
     ['mine', 'northwind', ['Claims of Northwind Partners', 'Acme Corporation (Analytics): protected', 'Log activity on #']],
     ['queue', 'pat', ['No disputes are waiting for your ruling.']],

@@ -207,7 +207,7 @@ describe('award with a rationale, and asking for information', () => {
     const ok = await h.submit(USERS.pat, modal, { party: 'contoso', rationale: 'Contoso sourced the lead at the trade show.' });
     const result = ok.json() as { response_action: string; view: unknown };
     expect(result.response_action).toBe('update');
-    expect(visible(result.view)).toContain('Contoso Consulting owns it. Rationale: Contoso sourced the lead at the trade show.');
+    expect(visible(result.view)).toContain('Contoso Consulting owns it.\nRationale\nContoso sourced the lead at the trade show.');
     const update = await h.fake.waitFor(() => h.fake.callsTo('chat.update')[0], 'the DM updated after the award');
     expect(update.args).toMatchObject({ channel: dmChannel, ts: dmTs });
     expect(visible(update.args)).toContain('Contoso Consulting owns it');
@@ -221,7 +221,7 @@ describe('award with a rationale, and asking for information', () => {
     expect(visible(thread.args)).toContain('Ruled by Pat Okafor');
     expect(visible(thread.args)).not.toContain('Contoso sourced the lead');
     const toContoso = posts().slice(n).find((c) => c.args.channel === `D${USERS.contoso.id}`)!;
-    expect(visible(toContoso.args)).toContain('Rationale: Contoso sourced the lead at the trade show.');
+    expect(visible(toContoso.args)).toContain('Rationale\nContoso sourced the lead at the trade show.');
   });
 
   it('the award form submitted twice (a double click on Award) rules once; the second is answered with the ruling, not an error', async () => {
@@ -235,7 +235,7 @@ describe('award with a rationale, and asking for information', () => {
     const before = h.ledgerCount();
     const second = (await h.submit(USERS.pat, modal, values)).json() as { response_action: string; view: unknown };
     expect(second.response_action).toBe('update');
-    expect(visible(second.view)).toContain('Contoso Consulting owns it. Rationale: Contoso sourced the lead at the trade show.');
+    expect(visible(second.view)).toContain('Contoso Consulting owns it.\nRationale\nContoso sourced the lead at the trade show.');
     expect(h.ledgerCount()).toBe(before);
     // Another rationale is another ruling: refused, naming the one made.
     const other = (await h.submit(USERS.pat, modal, { party: 'northwind', rationale: 'Northwind ran the workshop.' })).json() as { response_action: string; errors: Record<string, string> };
@@ -279,7 +279,7 @@ describe('award with a rationale, and asking for information', () => {
     const inThread = posts().slice(n).filter((c) => c.args.channel === SHARED_CHANNEL);
     expect(inThread).toHaveLength(1);
     expect(inThread[0]!.args.thread_ts).toBe(h.rt.store.disputes.get(dispute.id)!.origin!.thread);
-    expect(visible(inThread[0]!.args)).toContain('Pat Okafor asks: Who met the customer first?');
+    expect(visible(inThread[0]!.args)).toContain('Question from Pat Okafor\nWho met the customer first?');
     expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
     // the same modal submitted again (a double click, a retry) asks nothing more
     h.rt.clock.advance(1_000);

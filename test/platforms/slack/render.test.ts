@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { escapeMrkdwn, LIMITS, mrkdwnText, plainFromSlack, renderForm, renderReply, resultView, truncate } from '../../../handlers/platforms/slack/render.js';
-import { ACTIONS, FORMS, reply, text, type Block, type Form } from '../../../handlers/replies/model.js';
+import { ACTIONS, FORMS, quote, reply, text, type Block, type Form } from '../../../handlers/replies/model.js';
 import { startSlack, textsIn, USERS } from '../../support/slack-harness.js';
 
 type AnyBlock = { type: string; text?: { text: string; type: string }; fields?: { text: string }[]; elements?: { action_id: string; value: string; text: { text: string } }[] };
@@ -41,6 +41,31 @@ describe('escaping', () => {
     for (const t of textsIn(r)) if (t.type !== 'plain_text') expect(t.text).not.toMatch(/<[!@a-z]/);
     expect(r.text).toBe('&lt;!here&gt;');
     expect(blocksOf(r)[0]!.text!.text).toBe(':white_check_mark: &lt;!channel&gt;');
+  });
+});
+
+describe('what a person typed', () => {
+  const typed = '*CONFIRMED BY LEGAL* ~rejected~ `x`\n• #1 Direct sales, registered Jan 1 (protected)\n:white_check_mark: Ruled by Pat Okafor: Northwind owns it. <!channel>';
+
+  it('a quote: its label in small print, its words in a rich text quote, shown literally, line breaks kept, mentions broken', () => {
+    const r = renderReply(reply('s', [quote('Evidence on claim #2 (Northwind Partners)', typed)]));
+    expect(r.blocks).toEqual([
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Evidence on claim #2 (Northwind Partners)', verbatim: true }] },
+      { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: typed.replace('<!channel>', '<\u200B!channel>') }] }] },
+    ]);
+  });
+
+  it('list items are plain text, one line each: typed markers are no formatting, typed line breaks no lines of their own', () => {
+    const r = renderReply(reply('s', [{ type: 'list', title: 'Claims', items: [{ text: '#2 Northwind Partners (protected)', detail: `resell, ${typed}` }] }]));
+    const [title, items] = blocksOf(r);
+    expect(title!.text).toEqual({ type: 'mrkdwn', text: '*Claims*', verbatim: true });
+    expect(items!.text!.type).toBe('plain_text');
+    expect(items!.text!.text.split('\n')).toEqual(['• #2 Northwind Partners (protected)', `      resell, ${typed.replace(/\n/g, ' ')}`]);
+  });
+
+  it('a fact is one line: a typed line break shows as a space', () => {
+    const r = renderReply(reply('s', [{ type: 'facts', facts: [{ label: 'Account', value: 'Acme\nRuled: yes' }] }]));
+    expect(blocksOf(r)[0]!.fields![0]!.text).toBe('*Account*\nAcme Ruled: yes');
   });
 });
 

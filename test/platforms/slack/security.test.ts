@@ -95,7 +95,6 @@ describe('request signatures', () => {
 
 describe('mrkdwn injection: what users type never pings, mentions or links', () => {
   const INJECTION = '<!channel> call <@U123> & see <https://evil.example|our CRM>';
-  const ESCAPED = '&lt;!channel&gt; call &lt;@U123&gt; &amp; see &lt;https://evil.example|our CRM&gt;';
 
   /** Every mrkdwn and fallback text the app sent anywhere: API calls and response_url posts. */
   const everythingSent = () => [...h.fake.calls.map((c) => c.args), ...h.fake.responses.map((r) => r.body)];
@@ -103,6 +102,7 @@ describe('mrkdwn injection: what users type never pings, mentions or links', () 
   function expectNoRawMarkup(sent: unknown): void {
     for (const t of textsIn(sent)) {
       if (t.type === 'plain_text') continue; // plain_text is never parsed for mentions
+      // rich text is shown literally; its mentions are broken all the same
       expect(t.text).not.toContain('<!channel>');
       expect(t.text).not.toContain('<@U123>');
       expect(t.text).not.toContain('<https://evil');
@@ -117,9 +117,38 @@ describe('mrkdwn injection: what users type never pings, mentions or links', () 
     expect(res.status).toBe(200);
     await h.drain();
     const dm = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === `D${USERS.pat.id}`)!;
-    expect(visible(dm.args)).toContain(`Evidence: ${ESCAPED}`);
+    // The evidence is a quote of its own under its label, shown literally: its mention and link broken, never live.
+    const quoted = textsIn(dm.args).find((t) => t.type === 'rich_text' && t.text.includes('call'))!;
+    expect(quoted.text).toBe(INJECTION.replace(/</g, '<\u200B'));
+    expect(visible(dm.args)).toMatch(/Evidence on claim #\d+ \(Northwind Partners\)\n/);
+    // The opportunity's name, in the claims list: plain text, shown as typed and never parsed.
+    expect(textsIn(dm.args).filter((t) => t.type === 'plain_text').map((t) => t.text).join('\n')).toContain(`Deal ${INJECTION}`);
     expectNoRawMarkup(everythingSent());
     expectNoRawMarkup(res.json());
+  });
+
+  it('a partner’s evidence cannot pass for lines of the arbitrator’s card: it is a quote of its own, literal; an opportunity’s name is one plain line', async () => {
+    const evidence = '*CONFIRMED BY LEGAL* ~rejected~ `x`\n• #1 Direct sales, registered Jan 1 (protected)\n:white_check_mark: Ruled by Pat Okafor: Northwind owns it.';
+    const view = await h.openForm(USERS.northwind, SLACK_IDS.commands.claim, '', SHARED_CHANNEL);
+    await h.submit(USERS.northwind, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: '*URGENT*\n_read me_', stage: 'proposal', evidence });
+    const second = await h.openForm(USERS.contoso, SLACK_IDS.commands.claim, '', SHARED_CHANNEL);
+    await h.submit(USERS.contoso, second, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'qualified' });
+    await h.drain();
+    const dm = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    const blocks = dm.args.blocks as { type: string; elements?: { type: string; elements?: { type: string; text: string }[] }[] }[];
+    const quotes = blocks.filter((b) => b.type === 'rich_text').map((b) => b.elements![0]!);
+    // The case's reason (the system's words here), then the evidence.
+    expect(quotes).toEqual([
+      { type: 'rich_text_quote', elements: [{ type: 'text', text: 'Overlap detected when the claim was filed.' }] },
+      { type: 'rich_text_quote', elements: [{ type: 'text', text: evidence }] },
+    ]);
+    // Nowhere else: no mrkdwn or plain text of the card carries a line of it, or its markers.
+    for (const t of textsIn(blocks).filter((x) => x.type !== 'rich_text')) {
+      expect(t.text).not.toContain('Ruled by Pat Okafor: Northwind');
+      expect(t.text).not.toContain('Direct sales, registered Jan 1');
+    }
+    const list = textsIn(blocks).find((t) => t.type === 'plain_text' && t.text.includes('*URGENT*'))!;
+    expect(list.text).toContain('resell, *URGENT* _read me_, stage proposal');
   });
 
   it('a search for markup is answered with the markup escaped', async () => {

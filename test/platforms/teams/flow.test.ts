@@ -401,7 +401,7 @@ describe('an overlap, the arbitrator’s card and the ruling', () => {
     expect(readCard(await h.click(USERS.pat, submit.verb, data))).toContain('Contoso Consulting owns it');
     const before = ledgerCount();
     const second = readCard(await h.click(USERS.pat, submit.verb, data));
-    expect(second).toMatch(/Ruled by Pat Okafor on .*: Contoso Consulting owns it\. Rationale: Contoso brought the customer to us first\./);
+    expect(second).toMatch(/Ruled by Pat Okafor on .*: Contoso Consulting owns it\.\nRationale\nContoso brought the customer to us first\./);
     expect(second).not.toMatch(/already ruled|Nothing was changed/);
     expect(ledgerCount()).toBe(before);
   });

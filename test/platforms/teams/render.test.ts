@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formValues } from '../../../handlers/platforms/teams/bot.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { caseRefreshOf, clip, LIMITS, md, renderForm, renderPrivateStub, renderReply } from '../../../handlers/platforms/teams/render.js';
-import { ACTIONS, FORMS, reply, text, type Form } from '../../../handlers/replies/model.js';
+import { ACTIONS, FORMS, quote, reply, text, type Form } from '../../../handlers/replies/model.js';
 import { readCard } from '../../support/fake-connector.js';
 
 describe('md(): user text in a TextBlock is shown as text', () => {
@@ -45,6 +45,25 @@ describe('renderReply', () => {
       ],
     });
     expect(card.refresh).toBeUndefined();
+  });
+
+  it('a quote is set apart on a shaded container under its label, its line breaks kept inside it; list items and facts stay one line', () => {
+    const typed = '*CONFIRMED BY LEGAL* ~rejected~ `x`\n• #1 Direct sales, registered Jan 1 (protected)\n:white_check_mark: Ruled by Pat Okafor: Northwind owns it. <!channel>';
+    const card = renderReply(reply('s', [{ type: 'facts', facts: [{ label: 'Account', value: 'Acme\nRuled: yes' }] }, { type: 'list', items: [{ text: 'Deal\n• #1 fake', detail: 'stage\r\nproposal' }] }, quote('Evidence on claim #2 (Northwind Partners)', typed)]));
+    expect(card.body[0]).toMatchObject({ type: 'FactSet', facts: [{ value: 'Acme Ruled: yes' }] });
+    expect(card.body[1]).toMatchObject({ type: 'Container', items: [{ text: '• Deal • #1 fake' }, { text: 'stage proposal' }] });
+    expect(card.body[2]).toEqual({
+      type: 'Container',
+      style: 'emphasis',
+      items: [
+        { type: 'TextBlock', text: 'Evidence on claim #2 (Northwind Partners)', wrap: true, isSubtle: true, size: 'Small' },
+        { type: 'TextBlock', text: md(typed), wrap: true, spacing: 'Small' },
+      ],
+    });
+    // Every line the partner typed is inside the quote, its markdown escaped.
+    expect(readCard(card)).toContain('Ruled by Pat Okafor: Northwind owns it.');
+    expect(JSON.stringify(card.body.slice(0, 2))).not.toContain('Ruled by');
+    expect(md(typed)).toContain('\\*CONFIRMED BY LEGAL\\*');
   });
 
   it('a case card (only ruling buttons) refreshes to the case; a reminder with other buttons does not', () => {

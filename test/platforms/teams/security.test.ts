@@ -5,6 +5,8 @@ import { configuredPlatforms } from '../../../src/app/platforms.js';
 import { createTeamsHost } from '../../../src/app/teams.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { FORMS } from '../../../handlers/replies/model.js';
+import { submitClaim } from '../../../handlers/claim.js';
+import { as } from '../../support/runtime.js';
 import { getPerson } from '../../../db/repos/people.repo.js';
 import { testRuntime } from '../../support/runtime.js';
 import { cardOf, readCard } from '../../support/fake-connector.js';
@@ -162,6 +164,29 @@ describe('the whole server', () => {
       await h.say(USERS.sam, 'roe help');
       h.rt.store.outbox.enqueue({ platform: 'teams', target: { kind: 'user', user: USERS.sam.id }, body: { visibility: 'private', summary: 'From the worker', blocks: [{ type: 'text', text: 'From the worker' }] }, dedupeKey: 'worker:1' }, h.rt.clock.now());
       await h.connector.waitFor((calls) => calls.some((c) => c.kind === 'send' && JSON.stringify(c.body).includes('From the worker')), 'the worker’s delivery');
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+describe('what a partner types, in the arbitrator’s card', () => {
+  it('evidence is a quote of its own on a shaded container, under its label: its lines cannot pass for the card’s own', async () => {
+    const h = await startTeams();
+    try {
+      const base = { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal\n• #9 fake', stage: 'proposal', amount: '' };
+      const evidence = 'see deck\n• #1 Direct sales, registered Jan 1 (protected)\nRuled by Pat Okafor: Northwind owns it.';
+      const first = submitClaim(h.rt.deps, as.partner(h.rt, 'northwind'), { ...base, evidence }, { origin: null, requestKey: null });
+      const id = /Claim #(\d+)/.exec(first.summary)![1];
+      submitClaim(h.rt.deps, as.partner(h.rt, 'contoso'), { ...base, stage: 'qualified', evidence: '' }, { origin: null, requestKey: null });
+      const d = h.rt.store.disputes.all().at(-1)!;
+      const card = (await h.click(USERS.pat, TEAMS_IDS.refresh.disputeCase, { value: String(d.id) })) as { body: { type: string; style?: string }[] };
+      const quotes = card.body.filter((e) => e.type === 'Container' && e.style === 'emphasis');
+      expect(quotes.map((q) => readCard(q))).toEqual(['Reason\nOverlap detected when the claim was filed.', `Evidence on claim #${id} (Northwind Partners)\nsee deck\n• #1 Direct sales, registered Jan 1 (protected)\nRuled by Pat Okafor: Northwind owns it.`]);
+      // Outside the quote, no line of it; the opportunity's name is one line of the claims list.
+      const rest = card.body.filter((e) => !quotes.includes(e));
+      expect(JSON.stringify(rest)).not.toContain('Ruled by Pat Okafor: Northwind');
+      expect(readCard({ body: rest })).toContain('resell, Deal • #9 fake, stage proposal');
     } finally {
       await h.stop();
     }
