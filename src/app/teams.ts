@@ -158,16 +158,30 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
       res.end(JSON.stringify({ error: refused.error }));
       return;
     }
+    const unauthorized = () => {
+      log.warn({ status: 401 }, 'teams request refused: no valid Bot Framework token');
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'unauthorized: Bot Framework’s token is missing or not valid' }));
+    };
+    // With an app id, a request without a token is refused before its body is read; one whose
+    // body is broken is told so only once its token holds (a real one never sends such a body).
+    if (cfg.appId && !/^Bearer \S/i.test(req.headers.authorization ?? '')) {
+      req.resume();
+      unauthorized();
+      return;
+    }
     let body: Record<string, unknown>;
     try {
       body = await readJson(req);
     } catch (e) {
       if (!(e instanceof BadRequest)) throw e;
+      if (cfg.appId && !(await (await ready).authenticates({}, req.headers.authorization!))) return unauthorized();
       res.writeHead(e.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: e.message }));
       return;
     }
     const problem = activityProblem(body);
+    if (problem && cfg.appId && !(await (await ready).authenticates(body, req.headers.authorization!))) return unauthorized();
     if (problem) {
       log.warn({ problem }, 'teams request refused: malformed activity');
       res.writeHead(400, { 'content-type': 'application/json' });

@@ -46,10 +46,18 @@ describe('with MICROSOFT_APP_ID set, every request must carry Bot Framework’s 
     expect(h.rt.logs.lines.join('\n')).not.toContain(APP_PASSWORD);
   });
 
-  it('a body that is not JSON gets 400', async () => {
+  it.each([
+    ['not JSON', '{not json', {}],
+    ['not an activity', '{}', {}],
+    ['an activity missing its fields', '{"type":"message"}', {}],
+    ['not JSON, with a forged token', '{not json', { authorization: `Bearer ${forgedToken}` }],
+    ['not an activity, with a garbage token', '{"type":"message"}', { authorization: 'Bearer garbage' }],
+  ])('a body that is %s gets 401, saying nothing of the body', async (_name, body, headers: Record<string, string>) => {
     h = await startTeams({ env: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD } });
-    const res = await fetch(`${h.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
-    expect(res.status).toBe(400);
+    const res = await fetch(`${h.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: 'unauthorized: Bot Framework’s token is missing or not valid' });
+    expect(h.connector.calls).toEqual([]);
   });
 });
 
