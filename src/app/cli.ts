@@ -18,7 +18,7 @@ import { DatabaseFileError } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
 import { partnerExport } from '../core/privacy/export.js';
-import { platformRoutes, serve } from './serve.js';
+import { platformRoutes, serve, serveProblem } from './serve.js';
 import { startScheduler } from './scheduler.js';
 
 /** Every command as `roe help` lists it: [syntax, what it does]; a command's own usage is its rows. */
@@ -349,6 +349,9 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
   const { sub } = p;
   switch (p.cmd) {
     case 'serve': {
+      // Refused before the database is opened or a timer fires.
+      const problem = serveProblem(config);
+      if (problem) throw new ConfigError(problem);
       const rt = openRuntime(config, db, createLogger(config.logLevel));
       // Timers first: the scheduler's first tick (timers that fell due while the bot was down)
       // waits neither for the account index nor for the chat SDKs, which load after it while

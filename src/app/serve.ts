@@ -65,6 +65,17 @@ export function platformRoutes(config: Config): string[] {
 }
 
 /**
+ * What makes this configuration unfit to serve, before anything runs (the database, the timers):
+ * production never serves Teams unauthenticated. Null when it may serve.
+ */
+export function serveProblem(config: Config): string | null {
+  if (config.production && !config.teams.appId && platformRoutes(config).includes(TEAMS_ROUTE)) {
+    return 'MICROSOFT_APP_ID: is required when NODE_ENV=production (the Teams endpoint never runs unauthenticated in production)';
+  }
+  return null;
+}
+
+/**
  * The address the server binds: every interface, except when Teams is served without
  * MICROSOFT_APP_ID. Then `/api/messages` checks no token, so anyone who reaches it could act
  * as any user, an internal one included: only this machine may (an emulator, Agents Playground).

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { loadConfig } from '../../src/app/config.js';
 import { configuredPlatforms } from '../../src/app/platforms.js';
 import { listenHost, platformRoutes, serve, type PlatformHost } from '../../src/app/serve.js';
 import { importCsv } from '../../src/core/import/import.service.js';
+import { ROOT } from '../support/builders.js';
 import { testRuntime } from '../support/runtime.js';
 import { freePort } from '../support/net.js';
 
@@ -174,6 +176,15 @@ describe('where the server listens', () => {
     } finally {
       rt.close();
     }
+  });
+
+  it('roe serve in production without an app id stops with one line naming the variable, before it opens the database or fires a timer', () => {
+    const db = join(dir, 'never-opened.db');
+    const r = spawnSync(join(ROOT, 'bin/roe.js'), ['serve'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, NODE_ENV: 'production', PORT: '0' }, timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual(['configuration: MICROSOFT_APP_ID: is required when NODE_ENV=production (the Teams endpoint never runs unauthenticated in production)']);
+    expect(r.stdout).not.toContain('scheduler');
+    expect(existsSync(db)).toBe(false);
   });
 
   it('says it listens, with the policy version in force and its date', async () => {
