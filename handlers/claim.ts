@@ -97,10 +97,11 @@ function claimFor(deps: HandlerDeps, given: string): string {
 /** A submitted claim form: file it and tell the claimant the outcome. */
 export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: SubmitMeta): Reply {
   refuseUnknown(viewer, 'register deals');
-  const input = parseForm(claimSchema, values);
   const vp = viewpoint(deps, viewer);
-  const stage = vp.version.policy.stages.find((s) => s.toLowerCase() === input.stage.toLowerCase());
-  if (!stage) throw new DomainError('invalid_input', `Unknown stage "${input.stage}".`, { stage: `Choose one of: ${vp.version.policy.stages.join(', ')}` });
+  const { stages } = vp.version.policy;
+  const stageOf = (typed: unknown) => (typeof typed === 'string' ? stages.find((s) => s.toLowerCase() === typed.trim().toLowerCase()) : undefined);
+  const input = parseForm(claimSchema, values, (v): Record<string, string> => (typeof v.stage === 'string' && v.stage.trim() !== '' && !stageOf(v.stage) ? { stage: `"${v.stage.trim()}" is not a stage: choose one of ${stages.join(', ')}` } : {}));
+  const stage = stageOf(input.stage)!;
   return deps.ctx.store.transaction(() => {
     const account = resolveAccount(deps, input.account);
     const result = fileClaim(deps.ctx, viewer, {

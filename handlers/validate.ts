@@ -11,15 +11,21 @@ export class FormValuesError extends DomainError {
   }
 }
 
-/** Parses form values with a zod schema; every problem becomes an error on its field. */
-export function parseForm<S extends z.ZodType>(schema: S, values: Record<string, unknown>): z.output<S> {
+/**
+ * Parses form values with a zod schema; every problem becomes an error on its field. `more`
+ * checks what the schema cannot know (a choice the policy defines): its problems are reported
+ * with the schema's, so that one answer names them all.
+ */
+export function parseForm<S extends z.ZodType>(schema: S, values: Record<string, unknown>, more?: (values: Record<string, unknown>) => Record<string, string>): z.output<S> {
   const result = schema.safeParse(values);
-  if (result.success) return result.data;
+  const extra = more?.(values) ?? {};
+  if (result.success && Object.keys(extra).length === 0) return result.data;
   const fields: Record<string, string> = {};
-  for (const issue of result.error.issues) {
+  for (const issue of result.success ? [] : result.error.issues) {
     const key = String(issue.path[0] ?? 'form');
     fields[key] ??= issue.message;
   }
+  for (const [key, message] of Object.entries(extra)) fields[key] ??= message;
   const summary = Object.entries(fields)
     .map(([k, v]) => `${k}: ${v}`)
     .join('; ');

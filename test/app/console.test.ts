@@ -146,6 +146,24 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toMatch(/Claim #\d+ on Initech LLC \(Services\) is protected/);
   });
 
+  it('a choice out of range is asked again at once; a field refused three times gives the form up, naming it; nothing is filed', () => {
+    const script = ['/claim soylent', '9', '1', 'referral', 'Analytics', 'Deal', 'closing', '', '', 'closed', 'done', '/roe mine'].join('\n');
+    const { out, code } = runConsole(`${script}\n`, join(dir, 'refused.db'));
+    expect(code).toBe(0);
+    expect(out).toContain('✘ Claim for: pick a number from 1 to 4, or type the choice.');
+    expect(out.match(/✘ Stage: "[a-z]+" is not a stage/g)).toHaveLength(3);
+    expect(out).toContain('Giving up on this form: Stage was refused three times.');
+    expect(out).toContain('You have no claims.');
+  });
+
+  it('each field has its own three tries: two fields refused in turn still end in a claim', () => {
+    const script = ['/claim account=soylent route=teleport product=Services opportunity=x stage=closing amount=-4 evidence=', 'resell', 'qualified', '5', '/roe mine'].join('\n');
+    const { out } = runConsole(`${script}\n`, join(dir, 'two-fields.db'));
+    // The first answer names every problem at once: the route, the stage and the amount.
+    expect(out).toMatch(/✘ Route to market: Choose one of[^\n]*\n {2}✘ Stage: "closing" is not a stage[^\n]*\n {2}✘ Amount: A positive number/);
+    expect(out).toMatch(/Claim #\d+ on Soylent Corp \(Services\) is protected/);
+  });
+
   it.each([
     ['a misspelt field', '/claim account=initech route=resell product=Services oportunity="Initech deal" stage=qualified', '✘ Unknown field "oportunity". This form\'s fields: account, claimant, route, product, opportunity, stage, amount, evidence.'],
     ['an unclosed quote', '/claim account="Initech LLC route=resell product=Services opportunity=x stage=qualified', '✘ A quote (") after account= is not closed: put the value between two quotes, e.g. account="Acme Corporation".'],

@@ -52,6 +52,7 @@ const HELP = `Console commands (as in Slack):
   /dispute [account] [k=v ...]    dispute ownership
   /roe help|mine|queue|stats|policy
   /rule <dispute> approve | award [party=… rationale="…"] | ask [question="…"]
+                                  (award party=none rejects every claim)
   /activity <claim>               log activity on a claim
   /snooze <dispute> 1h|4h|next-business-day   snooze an SLA reminder
   /home                           your claims and queue
@@ -112,11 +113,19 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
       pending.delete(f.id);
     }
     if (form.intro) say(form.intro);
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // Each field may be refused three times before the form is given up; a choice out of range
+    // is asked again at once.
+    const refused = new Map<string, number>();
+    for (;;) {
       for (const f of form.fields.filter((x) => pending.has(x.id))) {
-        const answer = await ask(fieldPrompt(f));
-        if (answer === null) return null;
-        const typed = answer.trim();
+        let typed: string;
+        for (;;) {
+          const answer = await ask(fieldPrompt(f));
+          if (answer === null) return null;
+          typed = answer.trim();
+          if (!f.options || !/^\d+$/.test(typed) || f.options[Number(typed) - 1]) break;
+          say(`  ✘ ${f.label}: pick a number from 1 to ${f.options.length}, or type the choice.`);
+        }
         // A field value never starts with "/": such a line is a command, so a half-filled form
         // cannot swallow it as text (and record "/rule …" as a ruling's rationale).
         if (typed.startsWith('/')) {
@@ -132,15 +141,22 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         return submit(values);
       } catch (e) {
         if (!isDomainError(e) || Object.keys(e.fields).length === 0) throw e;
-        for (const [field, message] of Object.entries(e.fields)) {
+        const order = (id: string) => (form.fields.findIndex((f) => f.id === id) + form.fields.length + 1) % (form.fields.length + 1);
+        for (const [field, message] of Object.entries(e.fields).sort(([a], [b]) => order(a) - order(b))) {
           say(`  ✘ ${form.fields.find((f) => f.id === field)?.label ?? field}: ${clean(message)}`);
-          if (form.fields.some((f) => f.id === field)) pending.add(field);
+          if (form.fields.some((f) => f.id === field)) {
+            pending.add(field);
+            refused.set(field, (refused.get(field) ?? 0) + 1);
+          }
         }
         if (pending.size === 0) throw e;
+        const given = [...refused].find(([, n]) => n >= 3);
+        if (given) {
+          say(`Giving up on this form: ${form.fields.find((f) => f.id === given[0])?.label ?? given[0]} was refused three times.`);
+          return null;
+        }
       }
     }
-    say('Giving up on this form after three tries.');
-    return null;
   };
 
   const run = async (line: string): Promise<Reply | string | null> => {

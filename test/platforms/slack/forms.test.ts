@@ -30,8 +30,9 @@ describe('claim modal', () => {
   it.each([
     ['a missing opportunity and a negative amount', { opportunity: '', amount: '-3' }, { opportunity: 'Required', amount: 'A positive number, e.g. 50000' }],
     ['an account nobody knows', { account: 'zzqx' }, { account: 'No account matches "zzqx"' }],
-    ['an unknown stage', { stage: 'dreaming' }, { stage: 'Choose one of: prospecting, qualified, proposal, negotiation, commit' }],
+    ['an unknown stage', { stage: 'dreaming' }, { stage: '"dreaming" is not a stage: choose one of prospecting, qualified, proposal, negotiation, commit' }],
     ['no route chosen', { route: '' }, { route: 'Choose one of: resell, referral, co-sell, marketplace, direct' }],
+    ['an unknown stage and a negative amount, both at once', { stage: 'closing', amount: '-4' }, { amount: 'A positive number, e.g. 50000', stage: '"closing" is not a stage: choose one of prospecting, qualified, proposal, negotiation, commit' }],
   ])('refuses %s inline, on the right field, and files nothing', async (_case, over, errors) => {
     const view = await h.openForm(USERS.sam, C.claim);
     const before = h.ledgerCount();
