@@ -87,6 +87,16 @@ function boltLogger(log: SlackLog): BoltLogger {
  * 401), or over Socket Mode when an app token is given. The bot identity comes from one
  * `auth.test`, which also says which workspace is home.
  */
+/**
+ * What a failed start-up auth.test means for whoever reads the log: Slack refused the token, or
+ * Slack could not be reached at all (the network, a proxy, SLACK_API_URL), which no token fixes.
+ */
+export function authTestFailure(err: unknown): string {
+  const e = err as { code?: string; data?: { error?: string } };
+  if (e.code === 'slack_webapi_platform_error') return `slack auth.test refused the token (${e.data?.error ?? 'error'}); check SLACK_BOT_TOKEN`;
+  return 'slack auth.test failed: Slack could not be reached (check the network, a proxy, or SLACK_API_URL); requests are served, and Slack is asked again as they need it';
+}
+
 export function createSlackApp(o: SlackAppOptions): SlackApp {
   const logger = boltLogger(o.log);
   const clientOptions: webApi.WebClientOptions = {
@@ -133,7 +143,7 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
         // Check the token at start, so a bad one shows in the log at once; events retry it.
         await identities.workspace().then(
           (ws) => o.log.info({ team: ws.teamId, enterprise: ws.enterpriseId }, 'slack connected over HTTP'),
-          (err: unknown) => o.log.error({ err }, 'slack auth.test failed; check SLACK_BOT_TOKEN'),
+          (err: unknown) => o.log.error({ err }, authTestFailure(err)),
         );
       } else {
         await app.start();

@@ -7,6 +7,7 @@ import { FakeSlack } from '../../support/fake-slack.js';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { BOT_TOKEN, SIGNING_SECRET, startSlack, USERS } from '../../support/slack-harness.js';
 import { sendSigned, slashCommand, urlVerification, WORKSPACE } from '../../support/slack-requests.js';
+import { freePort } from '../../support/net.js';
 import { testRuntime, type TestRuntime } from '../../support/runtime.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -42,6 +43,21 @@ describe('Slack on the shared server', () => {
     expect((await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
     expect(fake.callsTo('auth.test')).toHaveLength(1);
   });
+
+  it('a start-up auth.test that fails says why: the token refused, or Slack not reached (which no token fixes)', async () => {
+    const fake = await FakeSlack.start({ team: WORKSPACE.team });
+    cleanups.push(() => fake.close());
+    fake.failNext(1, { error: 'invalid_auth' }, 'auth.test');
+    const refused = runtime({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl });
+    cleanups.push(await serve(refused, configuredPlatforms(refused), 0).then((s) => () => s.stop()));
+    expect(refused.logs.lines.join('\n')).toContain('slack auth.test refused the token (invalid_auth); check SLACK_BOT_TOKEN');
+    const closed = await freePort();
+    const offline = runtime({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `http://127.0.0.1:${closed}/api/` });
+    cleanups.push(await serve(offline, configuredPlatforms(offline), 0).then((s) => () => s.stop()));
+    const lines = offline.logs.lines.join('\n');
+    expect(lines).toContain('slack auth.test failed: Slack could not be reached');
+    expect(lines).not.toContain('check SLACK_BOT_TOKEN');
+  }, 60_000);
 
   it('with an app token it uses Socket Mode and mounts no HTTP route', () => {
     const rt = runtime({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: 'xapp-1-A0ROEBOT-0000-abcdef' });
