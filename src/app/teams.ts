@@ -163,8 +163,8 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'unauthorized: Bot Framework’s token is missing or not valid' }));
     };
-    // With an app id, a request without a token is refused before its body is read; one whose
-    // body is broken is told so only once its token holds (a real one never sends such a body).
+    // With an app id, a request without a token is refused before its body is read, one whose
+    // token does not hold once it is; only then is a broken body named.
     if (cfg.appId && !/^Bearer \S/i.test(req.headers.authorization ?? '')) {
       req.resume();
       unauthorized();
@@ -180,8 +180,9 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
       res.end(JSON.stringify({ error: e.message }));
       return;
     }
+    // Checked here as well as by the adapter, which would print a stack trace for every bad token.
+    if (cfg.appId && !(await (await ready).authenticates(body, req.headers.authorization!))) return unauthorized();
     const problem = activityProblem(body);
-    if (problem && cfg.appId && !(await (await ready).authenticates(body, req.headers.authorization!))) return unauthorized();
     if (problem) {
       log.warn({ problem }, 'teams request refused: malformed activity');
       res.writeHead(400, { 'content-type': 'application/json' });
