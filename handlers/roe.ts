@@ -185,7 +185,8 @@ export function policy(deps: HandlerDeps, viewer: Principal): Reply {
         { label: 'Product lines', value: p.product_lines.join(', ') },
         {
           label: 'Violations',
-          value: `a partner with ${p.consequences.violations_to_flag} rejected claims against another party’s protection within ${p.consequences.window_days} days is flagged: ${p.consequences.flagged === 'require-approval' ? 'its claims then need an arbitrator’s approval' : 'partner ops are told'}`,
+          // As stats and consequences count them: a claim that lost a ruling (settle.ts marks it), not one the criteria settled.
+          value: `a claim filed against another party’s protection that an arbitrator rules against is a violation (a claim the criteria reject on their own is not); a partner with ${p.consequences.violations_to_flag} violations within ${p.consequences.window_days} days is flagged: ${p.consequences.flagged === 'require-approval' ? 'its claims then need an arbitrator’s approval' : 'partner ops are told'}`,
         },
       ],
     },

@@ -561,7 +561,7 @@ describe('/roe', () => {
   });
   it('policy tells a partner the rule that would send its claims for approval', () => {
     const text = read(roe(rt.deps, as.partner(rt, 'contoso'), 'policy'));
-    expect(text).toContain('a partner with 3 rejected claims against another party’s protection within 180 days is flagged: its claims then need an arbitrator’s approval');
+    expect(text).toContain('a claim filed against another party’s protection that an arbitrator rules against is a violation (a claim the criteria reject on their own is not); a partner with 3 violations within 180 days is flagged: its claims then need an arbitrator’s approval');
   });
   it('mine lists a partner’s own claims only', () => {
     const text = read(roe(rt.deps, as.partner(rt, 'contoso'), 'mine'));

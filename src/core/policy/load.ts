@@ -1,7 +1,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { DomainError } from '../errors.js';
-import { policyLint, policySchema, shown, type Policy } from './schema.js';
+import { policyFileSchema, policySchema, policyWarnings, shown, type Policy } from './schema.js';
 
 /** `coverage[2].arbitrator` from zod's path. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -34,9 +34,14 @@ function describeYamlError(e: { code: string; message: string; pos: [number, num
   return e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/**
+ * A policy that cannot be used, with its problems, one line each. One problem (a file that
+ * cannot be read, say) is the message as it is, one line as every other error of the command
+ * line; several are listed under a header.
+ */
 export class PolicyError extends DomainError {
   constructor(readonly problems: string[]) {
-    super('invalid_policy', `invalid policy:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    super('invalid_policy', problems.length === 1 ? problems[0]! : `invalid policy:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
 }
 
@@ -93,6 +98,15 @@ function asAcceptedBefore(fields: Record<string, unknown>): Record<string, unkno
  * a file may not say (policyLint).
  */
 export function parsePolicy(text: string, source?: string, options: { stored?: boolean; lint?: boolean } = {}): Policy {
+  return parsePolicyWithWarnings(text, source, options).policy;
+}
+
+/**
+ * {@link parsePolicy}, with the warnings of a file (not of a stored version): what a valid
+ * policy says but probably does not mean (policyWarnings), one line each as problems are, with
+ * "warning:" after the file and line: `my-policy.yaml: line 22: warning: registration.…`.
+ */
+export function parsePolicyWithWarnings(text: string, source?: string, options: { stored?: boolean; lint?: boolean } = {}): { policy: Policy; warnings: string[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
   const prefix = (offset?: number) => {
@@ -113,13 +127,14 @@ export function parsePolicy(text: string, source?: string, options: { stored?: b
     throw new PolicyError([`${prefix()}(top level): the policy must be a YAML mapping of fields (version, effective, timezone, …); see examples/policy.yaml`]);
   }
   const input = options.stored ? asAcceptedBefore(data as Record<string, unknown>) : data;
-  const result = policySchema.safeParse(input, { reportInput: true });
+  // A file's own checks (policyLint) run in the same pass: every problem is listed at once.
+  const file = !options.stored && options.lint !== false;
+  const result = (file ? policyFileSchema : policySchema).safeParse(input, { reportInput: true });
   if (!result.success) {
     throw new PolicyError(result.error.issues.map((i) => `${prefix(nodeOf(doc, i)?.range?.[0])}${formatPath(i.path)}: ${describeIssue(i)}`));
   }
-  if (!options.stored && options.lint !== false) {
-    const lint = policyLint(result.data).map((p): z.core.$ZodIssueCustom => ({ code: 'custom', path: p.path, message: p.message }));
-    if (lint.length > 0) throw new PolicyError(lint.map((i) => `${prefix(nodeOf(doc, i)?.range?.[0])}${formatPath(i.path)}: ${i.message}`));
-  }
-  return result.data;
+  const warnings = options.stored
+    ? []
+    : policyWarnings(result.data).map((w) => `${prefix(nodeOf(doc, { code: 'custom', path: w.path, message: w.message })?.range?.[0])}warning: ${formatPath(w.path)}: ${w.message}`);
+  return { policy: result.data, warnings };
 }

@@ -1,7 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { BusinessCalendar, WEEKDAYS } from '../sla/calendar.js';
-import { parseDuration } from '../sla/duration.js';
+import { formatDuration, parseDuration } from '../sla/duration.js';
 import { MODELS, RULES } from '../types.js';
 
 /** A value as a problem quotes it: JSON, but NaN and Infinity (YAML's .nan, .inf) as themselves. */
@@ -17,9 +17,53 @@ const isoDate = z
   .pipe(
     z
       .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a date like 2026-01-01', abort: true })
-      .refine((v) => DateTime.fromISO(v, { zone: 'utc' }).isValid, { error: (iss) => `${JSON.stringify(iss.input)} is not a date in the calendar (check the month and the day)` }),
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-01-01')
+      // Only for text of the right shape. (Not `abort: true` on the regex: an aborting problem
+      // anywhere stops every check across fields, see `always`.)
+      .refine((v) => DateTime.fromISO(v, { zone: 'utc' }).isValid, {
+        when: (payload) => payload.issues.length === 0,
+        error: (iss) => `${JSON.stringify(iss.input)} is not a date in the calendar (check the month and the day)`,
+      }),
   );
+/**
+ * For a check across fields: run it whatever else is wrong. By default zod skips a refinement
+ * of an object once any of its fields has a problem, and a file would then show its problems
+ * one run at a time. Such a check reads only values without a problem of their own (see
+ * {@link present} and {@link fine}), so one mistake is reported once.
+ */
+const always = { when: () => true };
+
+type Issues = readonly z.core.$ZodRawIssue[];
+
+/** The problems that make a value unusable: an unknown field leaves the known ones as they are. */
+const blocking = (issues: Issues) => issues.filter((i) => i.code !== 'unrecognized_keys');
+const prefixOf = (a: readonly PropertyKey[], b: readonly PropertyKey[]) => a.length <= b.length && a.every((part, k) => part === b[k]);
+
+/** Whether the value at `path` (from the value being checked) is there and of its kind: no problem is about it or about anything around it. What is inside may still be wrong. */
+function present(issues: Issues, ...path: PropertyKey[]): boolean {
+  return !blocking(issues).some((i) => prefixOf(i.path ?? [], path));
+}
+
+/** Whether the value at `path` is valid, as far as the parse got: no problem is about it, anything inside it, or anything around it. */
+function fine(issues: Issues, ...path: PropertyKey[]): boolean {
+  return !blocking(issues).some((i) => prefixOf(i.path ?? [], path) || prefixOf(path, i.path ?? []));
+}
+
+/**
+ * A whole number of `unit`, `min` or more, with one problem in words for anything else (zod's
+ * own `.int()` says "expected int, got 1.5", and its problem stops every check across fields).
+ */
+const whole = (unit: 'days' | 'violations', min: number) =>
+  z.number().superRefine((v, ctx) => {
+    if (!Number.isSafeInteger(v)) ctx.addIssue({ code: 'custom', message: `must be a whole number of ${unit}, got ${shown(v)}` });
+    else if (v < min) ctx.addIssue({ code: 'custom', message: `must be at least ${min}, got ${v}` });
+  });
+
+/** A reminder: a fraction of the SLA, strictly between 0 and 1. */
+const fraction = z.number().superRefine((v, ctx) => {
+  if (!(v > 0 && v < 1)) ctx.addIssue({ code: 'custom', message: `${shown(v)} is not a fraction between 0 and 1 (0.5 reminds halfway to the deadline)` });
+});
+
 const clockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected a time like "09:00" ("24:00" for midnight)');
 const id = z.string().trim().min(1, 'must not be empty');
 /** What a coverage rule's `when` compares an account's tier, segment or region with, as a problem says it. */
@@ -55,7 +99,7 @@ export const personSchema = z.strictObject({
   name: id,
   slack: z.string().optional(),
   teams: z.string().optional(),
-  email: z.string().email().optional(),
+  email: z.string().email({ error: (iss) => `expected an email address like dana@example.com, got ${shown(iss.input)}` }).optional(),
 });
 
 export const coverageSchema = z.strictObject({
@@ -80,110 +124,172 @@ export const criterionSchema = z.strictObject({
   auto: z.boolean(),
 });
 
+/** The SLA's length: a duration (see parseDuration), longer than zero. */
+const slaDuration = z.string().superRefine((text, ctx) => {
+  try {
+    if (parseDuration(text) <= 0) throw new Error('must be longer than zero');
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
+
 export const policySchema = z
   .strictObject({
     version: versionName,
     effective: isoDate,
     timezone: z.string().refine((tz) => IANAZone.isValidZone(tz), { message: 'unknown time zone (use an IANA name like America/New_York)' }),
-    business_hours: z.strictObject({
-      days: z.array(z.enum(WEEKDAYS)).min(1, 'name at least one working day'),
-      start: clockTime,
-      end: clockTime,
-      holidays: z.array(isoDate).default([]),
-    }),
+    business_hours: z
+      .strictObject({
+        days: z.array(z.enum(WEEKDAYS)).min(1, 'name at least one working day'),
+        start: clockTime,
+        end: clockTime,
+        holidays: z.array(isoDate).default([]),
+      })
+      .superRefine((h, ctx) => {
+        // Compared as text, which holds for two valid times (a wrong one is reported on its own).
+        if (fine(ctx.issues, 'start') && fine(ctx.issues, 'end') && h.start >= h.end) ctx.addIssue({ code: 'custom', path: ['end'], message: `must be after start (${h.start})` });
+      }, always),
     product_lines: z.array(id).min(1, 'name at least one product line'),
     /** Opportunity stages, earliest first (used by furthest-stage). */
-    stages: z.array(id).min(1).default(['prospecting', 'qualified', 'proposal', 'negotiation', 'commit']),
+    stages: z.array(id).min(1, 'name at least one stage, or leave the field out for the default').default(['prospecting', 'qualified', 'proposal', 'negotiation', 'commit']),
     people: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'person keys are lower-case letters, digits, - and _'), personSchema),
-    registration: z.strictObject({
-      protection_days: z.number().int().positive(),
-      dormant_after_days: z.number().int().positive(),
-      dormancy_warning_days: z.number().int().nonnegative(),
-    }),
-    coverage: z.array(coverageSchema).min(1, 'name at least one coverage rule'),
-    criteria: z.array(criterionSchema).min(1, 'name at least one criterion'),
+    registration: z
+      .strictObject({
+        protection_days: whole('days', 1),
+        dormant_after_days: whole('days', 1),
+        dormancy_warning_days: whole('days', 0),
+      })
+      .superRefine((r, ctx) => {
+        if (fine(ctx.issues, 'dormancy_warning_days') && fine(ctx.issues, 'dormant_after_days') && r.dormancy_warning_days >= r.dormant_after_days) {
+          ctx.addIssue({ code: 'custom', path: ['dormancy_warning_days'], message: `must be less than dormant_after_days (${r.dormant_after_days}), got ${r.dormancy_warning_days}` });
+        }
+      }, always),
+    coverage: z
+      .array(coverageSchema)
+      .min(1, 'name at least one coverage rule')
+      .superRefine((rules, ctx) => {
+        if (!present(ctx.issues)) return;
+        const last = rules.length - 1;
+        // A `when` with a wrong value still names what it matches: the rule is no catch-all either way.
+        if (last >= 0 && present(ctx.issues, last, 'when') && Object.keys(rules[last]!.when).length > 0) {
+          ctx.addIssue({ code: 'custom', path: [last, 'when'], message: 'the last coverage rule must match every account (when: {}), so every account has an arbitrator' });
+        }
+      }, always),
+    criteria: z
+      .array(criterionSchema)
+      .min(1, 'name at least one criterion')
+      .superRefine((criteria, ctx) => {
+        if (!present(ctx.issues)) return;
+        const seen = new Set<string>();
+        criteria.forEach((c, i) => {
+          if (!fine(ctx.issues, i, 'rule')) return;
+          if (seen.has(c.rule)) ctx.addIssue({ code: 'custom', path: [i, 'rule'], message: `rule "${c.rule}" is listed twice` });
+          seen.add(c.rule);
+        });
+      }, always),
     sla: z.strictObject({
-      arbitration: z.string(),
-      reminders: z.array(z.number().gt(0).lt(1)).default([]),
+      arbitration: slaDuration,
+      reminders: z
+        .array(fraction)
+        .superRefine((reminders, ctx) => {
+          if (!present(ctx.issues)) return;
+          reminders.forEach((r, i) => {
+            if (i > 0 && fine(ctx.issues, i) && fine(ctx.issues, i - 1) && r <= reminders[i - 1]!) ctx.addIssue({ code: 'custom', path: [i], message: 'reminders must be in increasing order' });
+          });
+        }, always)
+        .default([]),
       escalation_channel: z.strictObject({ slack: z.string().optional(), teams: z.string().optional() }).default({}),
     }),
     consequences: z
       .strictObject({
-        window_days: z.number().int().positive(),
-        violations_to_flag: z.number().int().positive(),
+        window_days: whole('days', 1),
+        violations_to_flag: whole('violations', 1),
         flagged: z.enum(['require-approval', 'notify-only']),
       })
       .default({ window_days: 180, violations_to_flag: 3, flagged: 'require-approval' }),
   })
   .superRefine((p, ctx) => {
-    const known = (key: string) => Object.hasOwn(p.people, key);
-    p.coverage.forEach((c, i) => {
-      if (!known(c.arbitrator)) ctx.addIssue({ code: 'custom', path: ['coverage', i, 'arbitrator'], message: `unknown person "${c.arbitrator}"` });
-      c.escalation.forEach((e, j) => {
-        if (!known(e)) ctx.addIssue({ code: 'custom', path: ['coverage', i, 'escalation', j], message: `unknown person "${e}"` });
+    // People named by coverage rules. Not while a person key is itself wrong: each reference to
+    // it would be a second problem.
+    const keysKnown = present(ctx.issues, 'people') && !ctx.issues.some((i) => i.code === 'invalid_key' && i.path?.[0] === 'people');
+    if (keysKnown && present(ctx.issues, 'coverage')) {
+      const known = (key: string) => Object.hasOwn(p.people, key);
+      p.coverage.forEach((c, i) => {
+        if (fine(ctx.issues, 'coverage', i, 'arbitrator') && !known(c.arbitrator)) ctx.addIssue({ code: 'custom', path: ['coverage', i, 'arbitrator'], message: `unknown person "${c.arbitrator}"` });
+        if (!present(ctx.issues, 'coverage', i, 'escalation')) return;
+        c.escalation.forEach((e, j) => {
+          if (fine(ctx.issues, 'coverage', i, 'escalation', j) && !known(e)) ctx.addIssue({ code: 'custom', path: ['coverage', i, 'escalation', j], message: `unknown person "${e}"` });
+        });
       });
-    });
-    const last = p.coverage.at(-1);
-    if (last && Object.keys(last.when).length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['coverage', p.coverage.length - 1, 'when'], message: 'the last coverage rule must match every account (when: {}), so every account has an arbitrator' });
     }
-    const seen = new Set<string>();
-    p.criteria.forEach((c, i) => {
-      if (seen.has(c.rule)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'rule'], message: `rule "${c.rule}" is listed twice` });
-      seen.add(c.rule);
-    });
-    const { start, end } = p.business_hours;
-    // Compared as text, which only holds for two valid times (a bad one is reported on its own).
-    const times = clockTime.safeParse(start).success && clockTime.safeParse(end).success;
-    if (times && start >= end) ctx.addIssue({ code: 'custom', path: ['business_hours', 'end'], message: `must be after start (${start})` });
     // The SLA calendar is built from these fields for every dispute: whatever it would refuse
-    // must stop the policy here, not every dispute later. Skipped when those fields already
-    // have a problem, so one mistake is reported once.
-    const calendarFieldsOk = !ctx.issues.some((i) => i.path?.[0] === 'timezone' || i.path?.[0] === 'business_hours');
-    if (calendarFieldsOk) {
+    // must stop the policy here, not every dispute later.
+    if (fine(ctx.issues, 'timezone') && fine(ctx.issues, 'business_hours')) {
       try {
         new BusinessCalendar({ timezone: p.timezone, ...p.business_hours });
       } catch (e) {
         ctx.addIssue({ code: 'custom', path: ['business_hours'], message: (e as Error).message });
       }
     }
-    try {
-      if (parseDuration(p.sla.arbitration) <= 0) throw new Error('must be longer than zero');
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', path: ['sla', 'arbitration'], message: (e as Error).message });
-    }
-    p.sla.reminders.forEach((r, i) => {
-      const prev = p.sla.reminders[i - 1];
-      if (prev !== undefined && r <= prev) ctx.addIssue({ code: 'custom', path: ['sla', 'reminders', i], message: 'reminders must be in increasing order' });
-    });
-    if (p.registration.dormancy_warning_days >= p.registration.dormant_after_days) {
-      ctx.addIssue({ code: 'custom', path: ['registration', 'dormancy_warning_days'], message: 'must be less than dormant_after_days' });
-    }
-  });
+  }, always);
 
 export type Policy = z.output<typeof policySchema>;
 export type CoverageRule = Policy['coverage'][number];
 export type Criterion = Policy['criteria'][number];
 export type PersonSpec = z.output<typeof personSchema>;
 
-/** A problem of a valid policy's content: its path and what is wrong. */
+/** A problem of a policy's content: its path and what is wrong. */
 export interface PolicyProblem {
   path: (string | number)[];
   message: string;
 }
 
+const HOUR_MS = 3_600_000;
+const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+/**
+ * `sla.arbitration` with a "d": parseDuration counts it as 24 hours, and the SLA is business
+ * time, so "2d" was 48 business hours (6 working days of 09:00-17:00), not 2 working days.
+ * What to write instead, in business hours, when the working day is known.
+ */
+function dayUnitProblem(text: string, hours: { start: string; end: string } | undefined): string {
+  const total = parseDuration(text);
+  const days = Number(/(\d+)\s*d/i.exec(text)?.[1] ?? 0);
+  const rest = total - days * 24 * HOUR_MS;
+  const head = `"${text}" is ${formatDuration(total)} of business time: a d counts 24 business hours, not a working day`;
+  if (!hours) return `${head}; write business hours instead (e.g. 16h)`;
+  const perDay = (minutesOf(hours.end) - minutesOf(hours.start)) * 60_000;
+  const meant = [days > 0 ? `${days} working day${days === 1 ? '' : 's'}` : '', rest > 0 ? formatDuration(rest) : ''].filter(Boolean).join(' and ');
+  return `${head} (${hours.start}-${hours.end}); write business hours, e.g. ${formatDuration(days * perDay + rest)} for ${meant}`;
+}
+
+/** Who a person is, for a problem naming two: `dana (Dana Reyes)`. */
+const personLabel = (key: string, person: { name?: unknown }) => (typeof person.name === 'string' && person.name.trim() ? `${key} (${person.name.trim()})` : key);
+
+/** The user ids and address that must each point at one person: a chat user is looked up by them. */
+const PERSON_IDS = [
+  ['slack', 'Slack user id', ': a Slack user would be taken for whichever of the two comes first'],
+  ['teams', 'Teams user id', ': a Teams user would be taken for whichever of the two comes first'],
+  ['email', 'email', ''],
+] as const;
+
 /**
  * What a policy file may not say although earlier releases stored it, so only a file being
  * loaded or checked is refused for it (a version already stored keeps loading): names that
  * must tell rules, product lines and stages apart but repeat (in any letter case, as they are
- * matched), a chain naming one person twice, and a `when` value that is a boolean.
+ * matched), a chain naming one person twice, a `when` value that is a boolean, two people
+ * with one Slack or Teams user id or email, and an SLA with a "d" in it.
+ *
+ * With `issues` (the problems the parse found), it reads only the values without one, so it
+ * runs on a policy that has some too (see policyFileSchema).
  */
-export function policyLint(p: Policy): PolicyProblem[] {
+export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
   const out: PolicyProblem[] = [];
-  /** Each value that repeats an earlier one in any letter case, with the index of the first. */
-  const repeated = (values: readonly string[]): { at: number; first: number }[] => {
+  /** Each value that repeats an earlier one in any letter case, with the index of the first; values with a problem of their own are left out. */
+  const repeated = (values: readonly string[], ok: (at: number) => boolean): { at: number; first: number }[] => {
     const first = new Map<string, number>();
     return values.flatMap((v, at) => {
+      if (!ok(at)) return [];
       const j = first.get(v.toLowerCase());
       if (j === undefined) first.set(v.toLowerCase(), at);
       return j === undefined ? [] : [{ at, first: j }];
@@ -194,22 +300,68 @@ export function policyLint(p: Policy): PolicyProblem[] {
     ['stages', 'stages are matched in any letter case, and each must have one place in the order'],
   ] as const;
   for (const [field, why] of lists) {
+    if (!present(issues, field)) continue;
     const values = p[field];
-    for (const { at, first } of repeated(values)) out.push({ path: [field, at], message: `"${values[at]}" repeats ${field}[${first}] ("${values[first]}"): ${why}` });
+    for (const { at, first } of repeated(values, (i) => fine(issues, field, i))) out.push({ path: [field, at], message: `"${values[at]}" repeats ${field}[${first}] ("${values[first]}"): ${why}` });
   }
-  for (const { at, first } of repeated(p.coverage.map((c) => c.name))) {
-    out.push({ path: ['coverage', at, 'name'], message: `"${p.coverage[at]!.name}" is also the name of coverage[${first}]: each coverage rule needs its own name (a case keeps the name of its rule, and who may rule it and whom it escalates to are looked up by that name)` });
-  }
-  p.coverage.forEach((c, i) => {
-    for (const key of ['tier', 'segment', 'region'] as const) {
-      const v = c.when[key];
-      if (typeof v === 'boolean') out.push({ path: ['coverage', i, 'when', key], message: matchProblem(v) });
+  if (present(issues, 'coverage')) {
+    for (const { at, first } of repeated(p.coverage.map((c) => c?.name), (i) => fine(issues, 'coverage', i, 'name'))) {
+      out.push({ path: ['coverage', at, 'name'], message: `"${p.coverage[at]!.name}" is also the name of coverage[${first}]: each coverage rule needs its own name (a case keeps the name of its rule, and who may rule it and whom it escalates to are looked up by that name)` });
     }
-    const chain = [c.arbitrator, ...c.escalation];
-    c.escalation.forEach((person, j) => {
-      const k = chain.indexOf(person);
-      if (k <= j) out.push({ path: ['coverage', i, 'escalation', j], message: `"${person}" is already ${k === 0 ? 'the arbitrator' : `escalation[${k - 1}]`} of this rule: a breach would hand the case back to the same person` });
+    p.coverage.forEach((c, i) => {
+      for (const key of ['tier', 'segment', 'region'] as const) {
+        if (!fine(issues, 'coverage', i, 'when', key)) continue;
+        const v = c.when[key];
+        if (typeof v === 'boolean') out.push({ path: ['coverage', i, 'when', key], message: matchProblem(v) });
+      }
+      if (!fine(issues, 'coverage', i, 'arbitrator') || !present(issues, 'coverage', i, 'escalation')) return;
+      const chain = [c.arbitrator, ...c.escalation];
+      c.escalation.forEach((person, j) => {
+        if (!fine(issues, 'coverage', i, 'escalation', j)) return;
+        const k = chain.indexOf(person);
+        if (k <= j) out.push({ path: ['coverage', i, 'escalation', j], message: `"${person}" is already ${k === 0 ? 'the arbitrator' : `escalation[${k - 1}]`} of this rule: a breach would hand the case back to the same person` });
+      });
     });
-  });
+  }
+  if (present(issues, 'people')) {
+    for (const [field, what, why] of PERSON_IDS) {
+      // Slack and Teams compare user ids exactly; addresses are compared in any letter case.
+      const norm = (v: string) => (field === 'email' ? v.trim().toLowerCase() : v.trim());
+      const first = new Map<string, string>();
+      for (const [key, person] of Object.entries(p.people)) {
+        const v = person?.[field];
+        if (!fine(issues, 'people', key, field) || typeof v !== 'string' || !norm(v)) continue;
+        const other = first.get(norm(v));
+        if (other === undefined) first.set(norm(v), key);
+        else out.push({ path: ['people', key, field], message: `"${v}" is also the ${what} of ${personLabel(other, p.people[other]!)}${why}; give each person their own` });
+      }
+    }
+  }
+  if (fine(issues, 'sla', 'arbitration') && /d/i.test(p.sla.arbitration)) {
+    const hours = fine(issues, 'business_hours', 'start') && fine(issues, 'business_hours', 'end') ? p.business_hours : undefined;
+    out.push({ path: ['sla', 'arbitration'], message: dayUnitProblem(p.sla.arbitration, hours) });
+  }
   return out;
+}
+
+/** A policy file: every policy's checks and, in the same run, those of files only (policyLint). */
+export const policyFileSchema = policySchema.superRefine((p, ctx) => {
+  for (const problem of policyLint(p, ctx.issues)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+}, always);
+
+/**
+ * What a valid policy file may say but probably does not mean: it loads, and `policy check`
+ * says it. A dormancy that would come on or after the end of protection never comes (a claim
+ * expires first: see effectiveStatus and the lifecycle's steps), which is also the one way to
+ * have no dormancy, so it is no error.
+ */
+export function policyWarnings(p: Policy): PolicyProblem[] {
+  const { protection_days: protection, dormant_after_days: dormant } = p.registration;
+  if (dormant < protection) return [];
+  return [
+    {
+      path: ['registration', 'dormant_after_days'],
+      message: `${dormant} is not less than protection_days (${protection}): protection ends first, so no claim ever goes dormant and no dormancy warning is sent; to release idle claims before their protection ends, make it less than ${protection}`,
+    },
+  ];
 }

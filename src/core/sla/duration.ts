@@ -1,8 +1,11 @@
 /**
- * Durations as written in the policy file ("16h", "90m", "2d", "1h30m", "45s").
+ * Durations as written in the policy file ("16h", "90m", "1h30m", "45s").
  *
  * A duration is a plain number of milliseconds. A "d" is always 24 hours; used with a
- * {@link BusinessCalendar} that means 24 hours of *business* time, not a calendar day.
+ * {@link BusinessCalendar} that means 24 hours of *business* time, neither a calendar day nor
+ * a working day (on a 09:00-17:00 calendar "2d" is 6 working days). So a policy file may not
+ * use it (policyLint says what to write instead), and it is parsed only for the versions an
+ * earlier release stored with one, which keep the SLA they had.
  */
 
 const UNIT_MS = {
@@ -20,13 +23,13 @@ const UNIT_ORDER: readonly Unit[] = ['d', 'h', 'm', 's'];
 const COMPONENT = /(\d+)\s*([dhms])/y;
 
 function invalid(text: string): Error {
-  return new Error(`invalid duration "${text}": use e.g. 16h, 90m, 2d`);
+  return new Error(`invalid duration "${text}": use e.g. 16h, 90m, 1h30m`);
 }
 
 /**
  * Parses a duration into milliseconds.
  *
- * Accepts one or more `<whole number><unit>` components, units `d` (24 h), `h`, `m`, `s`,
+ * Accepts one or more `<whole number><unit>` components, units `d` (24 h, for stored versions), `h`, `m`, `s`,
  * largest unit first and each at most once ("1h30m", "1d 2h"); case and surrounding or
  * separating spaces are ignored. Zero ("0m") is allowed. Anything else — an empty string,
  * a bare number, a fraction, a sign, an unknown or repeated unit — throws an `Error` naming

@@ -39,7 +39,7 @@ describe('parseDuration', () => {
     '1h x',
     '99999999999999999d',
   ])('rejects %j naming the text and the accepted forms', (text) => {
-    expect(() => parseDuration(text)).toThrow(`invalid duration "${text}": use e.g. 16h, 90m, 2d`);
+    expect(() => parseDuration(text)).toThrow(`invalid duration "${text}": use e.g. 16h, 90m, 1h30m`);
   });
 });
 

@@ -1,0 +1,205 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/app/cli.js';
+import { parseDocument } from 'yaml';
+import { PolicyError, parsePolicy, parsePolicyWithWarnings } from '../../../src/core/policy/load.js';
+import { slaDueAt } from '../../../src/core/sla/sla.service.js';
+import { effectiveInstant } from '../../../src/core/policy/versions.js';
+import { policyTextWith } from '../../support/builders.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-policy-check-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+/** `npx roe policy check FILE` on the example with these edits: what the admin reads, and the exit code. */
+async function check(edits: [string | RegExp, string][]): Promise<{ code: number; out: string; err: string; file: string; text: string }> {
+  const file = join(dir, `p${files++}.yaml`);
+  const text = policyTextWith(edits);
+  writeFileSync(file, text);
+  return { ...(await checkFile(file)), file, text };
+}
+
+async function checkFile(file: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['policy', 'check', file], { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`), env: {}, stdin: process.stdin, stdout: process.stdout });
+  return { code, out, err };
+}
+
+function problemsOf(text: string): string[] {
+  try {
+    parsePolicy(text);
+  } catch (e) {
+    if (e instanceof PolicyError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+/** The 1-based line of `text` where `at` first occurs. */
+const lineOf = (text: string, at: string) => text.slice(0, text.indexOf(at)).split('\n').length;
+
+describe('roe policy check lists every problem in one run', () => {
+  it('a bad SLA duration is listed with bad reminders and a bad escalation channel, not after they are fixed', async () => {
+    const r = await check([
+      ['arbitration: 16h', 'arbitration: 16 hours'],
+      ['reminders: [0.5, 0.8]', 'reminders: [1.5, 0.8]'],
+      ['escalation_channel: { slack: C0ESCAL }', 'escalation_channel: C0ESCAL'],
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${r.file}: line ${lineOf(r.text, 'arbitration:')}: sla.arbitration: invalid duration "16 hours": use e.g. 16h, 90m, 1h30m`);
+    expect(r.err).toContain(`${r.file}: line ${lineOf(r.text, 'reminders:')}: sla.reminders[0]: 1.5 is not a fraction between 0 and 1`);
+    expect(r.err).toContain(`${r.file}: line ${lineOf(r.text, 'escalation_channel:')}: sla.escalation_channel: expected object, got "C0ESCAL"`);
+  });
+
+  // Field errors that stopped the checks across fields: a fraction of a day (zod aborts on it),
+  // a date of the wrong shape (aborted too), a misspelt model, an unknown field.
+  const elsewhere: [string, [string, string], string][] = [
+    ['a fraction of a day', ['protection_days: 90', 'protection_days: 1.5'], 'registration.protection_days: must be a whole number of days, got 1.5'],
+    ['an effective date of the wrong shape', ['effective: 2026-01-01', 'effective: soon'], 'effective: expected a date like 2026-01-01'],
+    ['a misspelt model', ['model: co-sell', 'model: cosell'], 'coverage[1].model: expected one of'],
+    ['an unknown field', ['dormancy_warning_days: 7', 'dormancy_warning_days: 7\n  grace_days: 3'], 'registration: unknown field "grace_days"'],
+  ];
+  const crossField: [string, [string, string][], string][] = [
+    ['business hours ending before they start', [['end: "17:00"', 'end: "08:00"']], 'business_hours.end: must be after start (09:00)'],
+    ['a warning not before dormancy', [['dormancy_warning_days: 7', 'dormancy_warning_days: 30']], 'registration.dormancy_warning_days: must be less than dormant_after_days (30), got 30'],
+    ['a last coverage rule that does not match every account', [['when: {}, model: partner-led', 'when: { tier: standard }, model: partner-led']], 'coverage[2].when: the last coverage rule must match every account (when: {})'],
+    ['a criterion listed twice', [['rule: incumbent', 'rule: named-account']], 'criteria[2].rule: rule "named-account" is listed twice'],
+    ['an unknown arbitrator', [['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: robin, escalation: [dana, vp]']], 'coverage[2].arbitrator: unknown person "robin"'],
+    ['reminders out of order', [['reminders: [0.5, 0.8]', 'reminders: [0.8, 0.5]']], 'sla.reminders[1]: reminders must be in increasing order'],
+    ['a product line named twice (a check of files only)', [['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Analytics, Services, analytics]']], 'product_lines[3]: "analytics" repeats product_lines[1]'],
+    ['a person twice in a chain (a check of files only)', [['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [dana, vp, dana]']], 'coverage[2].escalation[2]: "dana" is already escalation[0] of this rule'],
+  ];
+  describe.each(elsewhere)('with %s', (_w, edit, fieldProblem) => {
+    it.each(crossField)('%s is listed too', async (_n, edits, expected) => {
+      const r = await check([edit, ...edits]);
+      expect(r.code).toBe(1);
+      expect(r.err.split('\n').filter((l) => l.includes(`: ${expected}`) || l.includes(`: ${fieldProblem}`)), r.err).toHaveLength(2);
+    });
+  });
+
+  it('no field error anywhere hides a check across fields, of every policy or of files only', () => {
+    const base = policyTextWith([
+      ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: robin, escalation: [dana, vp]'],
+      ['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Analytics, Services, analytics]'],
+    ]);
+    const leaves: (string | number)[][] = [];
+    const walk = (v: unknown, path: (string | number)[]) => {
+      if (path.length > 0) leaves.push(path);
+      if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, Array.isArray(v) ? Number(k) : k]);
+    };
+    walk(parseDocument(base).toJS(), []);
+    // Every other field, made wrong in each way: what the two checks read (people, coverage[2], product_lines) aside.
+    const others = leaves.filter(([top, i]) => top !== 'people' && top !== 'product_lines' && !(top === 'coverage' && (i === undefined || i === 2)));
+    const hidden: string[] = [];
+    for (const path of others) {
+      for (const bad of [1.5, 'x', null, [], { a: 1 }]) {
+        const doc = parseDocument(base);
+        doc.setIn(path, bad);
+        const found = problemsOf(doc.toString());
+        if (!found.includes('coverage[2].arbitrator: unknown person "robin"') || !found.some((p) => p.startsWith('product_lines[3]: "analytics" repeats'))) hidden.push(`${path.join('.')}: ${JSON.stringify(bad)}`);
+      }
+    }
+    expect(others.length).toBeGreaterThan(60);
+    expect(hidden).toEqual([]);
+  });
+
+  it('a mistake is reported once: a check across fields leaves out a field that is itself wrong', async () => {
+    const r = await check([['end: "17:00"', 'end: "5pm"']]);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'end: "5pm"')}: business_hours.end: expected a time like "09:00" ("24:00" for midnight)\n`);
+  });
+});
+
+describe('roe policy check: the SLA is written in business hours', () => {
+  it.each([
+    ['2d', '"2d" is 48h of business time: a d counts 24 business hours, not a working day (09:00-17:00); write business hours, e.g. 16h for 2 working days'],
+    ['1d 4h', '"1d 4h" is 28h of business time: a d counts 24 business hours, not a working day (09:00-17:00); write business hours, e.g. 12h for 1 working day and 4h'],
+  ])('refuses arbitration: %s (a d counted 24 business hours, not a working day), saying what to write instead', async (written, expected) => {
+    const r = await check([['arbitration: 16h', `arbitration: ${written}`]]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'arbitration:')}: sla.arbitration: ${expected}\n`);
+  });
+
+  it('a stored version with a "d" keeps loading with the SLA it had: 24 business hours a day', () => {
+    const p = parsePolicy(policyTextWith([['arbitration: 16h', 'arbitration: 1d']]), undefined, { stored: true });
+    const version = { version: p.version, effectiveAt: effectiveInstant(p), policy: p };
+    // Monday 10:00 New York + 24 business hours of 09:00-17:00 = Thursday 10:00.
+    expect(slaDueAt(version, new Date('2026-11-30T15:00:00Z')).toISOString()).toBe('2026-12-03T15:00:00.000Z');
+  });
+});
+
+describe('roe policy check: risky people and registration terms', () => {
+  it.each([
+    ['Slack user id', ['pat: { name: Pat Okafor, slack: U0PAT', 'pat: { name: Pat Okafor, slack: U0DANA'], 'slack: U0DANA, teams: "29:pat"', 'people.pat.slack: "U0DANA" is also the Slack user id of dana (Dana Reyes): a Slack user would be taken for whichever of the two comes first; give each person their own'],
+    ['Teams user id', ['teams: "29:sam"', 'teams: "29:vp"'], 'teams: "29:vp", email: sam', 'people.sam.teams: "29:vp" is also the Teams user id of vp (Morgan Lee): a Teams user would be taken for whichever of the two comes first; give each person their own'],
+    ['email, in another letter case', ['email: morgan@example.com', 'email: Dana@Example.com'], 'email: Dana@Example.com', 'people.vp.email: "Dana@Example.com" is also the email of dana (Dana Reyes); give each person their own'],
+  ] as [string, [string, string], string, string][])('refuses two people with one %s, naming both', async (_n, edit, at, expected) => {
+    const r = await check([edit]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, at)}: ${expected}\n`);
+  });
+
+  it.each([
+    ['after', 'dormant_after_days: 120'],
+    ['on', 'dormant_after_days: 90'],
+  ])('warns, without refusing it, of dormancy %s the end of protection, naming both values', (_n, written) => {
+    const text = policyTextWith([['dormant_after_days: 30', written]]);
+    const days = Number(written.split(': ')[1]);
+    const { warnings } = parsePolicyWithWarnings(text, 'p.yaml');
+    expect(warnings).toEqual([
+      `p.yaml: line ${lineOf(text, 'dormant_after_days')}: warning: registration.dormant_after_days: ${days} is not less than protection_days (90): protection ends first, so no claim ever goes dormant and no dormancy warning is sent; to release idle claims before their protection ends, make it less than 90`,
+    ]);
+    expect(parsePolicyWithWarnings(policyTextWith([])).warnings).toEqual([]);
+  });
+});
+
+describe('roe policy check: problems in plain words, naming the value', () => {
+  it.each([
+    [['reminders: [0.5, 0.8]', 'reminders: [0.5, 1]'], 'sla.reminders[1]: 1 is not a fraction between 0 and 1 (0.5 reminds halfway to the deadline)'],
+    [['reminders: [0.5, 0.8]', 'reminders: [0, 0.8]'], 'sla.reminders[0]: 0 is not a fraction between 0 and 1 (0.5 reminds halfway to the deadline)'],
+    [['protection_days: 90', 'protection_days: 1.5'], 'registration.protection_days: must be a whole number of days, got 1.5'],
+    [['protection_days: 90', 'protection_days: 0'], 'registration.protection_days: must be at least 1, got 0'],
+    [['dormancy_warning_days: 7', 'dormancy_warning_days: -1'], 'registration.dormancy_warning_days: must be at least 0, got -1'],
+    [['window_days: 180', 'window_days: 0.5'], 'consequences.window_days: must be a whole number of days, got 0.5'],
+    [['violations_to_flag: 3', 'violations_to_flag: 2.5'], 'consequences.violations_to_flag: must be a whole number of violations, got 2.5'],
+    [['violations_to_flag: 3', 'violations_to_flag: 0'], 'consequences.violations_to_flag: must be at least 1, got 0'],
+    [['email: dana@example.com', 'email: dana-at-example'], 'people.dana.email: expected an email address like dana@example.com, got "dana-at-example"'],
+    [['stages: [prospecting, qualified, proposal, negotiation, commit]', 'stages: []'], 'stages: name at least one stage, or leave the field out for the default'],
+  ] as [[string, string], string][])('%j: %s', async (edit, expected) => {
+    const r = await check([edit]);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, edit[1])}: ${expected}\n`);
+  });
+
+  it('never shows zod\'s own wording', async () => {
+    const r = await check([
+      ['protection_days: 90', 'protection_days: 2.5'],
+      ['dormant_after_days: 30', 'dormant_after_days: -3'],
+      ['dormancy_warning_days: 7', 'dormancy_warning_days: 1e300'],
+      ['reminders: [0.5, 0.8]', 'reminders: [-1, 2, 0.5]'],
+      ['window_days: 180', 'window_days: 0'],
+      ['violations_to_flag: 3', 'violations_to_flag: 1.1'],
+      ['email: sam@example.com', 'email: "@"'],
+      ['stages: [prospecting, qualified, proposal, negotiation, commit]', 'stages: []'],
+    ]);
+    expect(r.err.trim().split('\n').length).toBeGreaterThanOrEqual(9);
+    expect(r.err).not.toMatch(/Too (small|big)|expected int|Invalid (input|email)|>0|<1/);
+  });
+});
+
+describe('roe policy check: a file it cannot read', () => {
+  it('is one line naming the file and the cause', async () => {
+    const missing = join(dir, 'nope.yaml');
+    const r = await checkFile(missing);
+    expect(r).toEqual({ code: 1, out: '', err: `${missing}: cannot read the file (ENOENT)\n` });
+  });
+
+  it('a file with one problem is one line too; several are listed under a header', async () => {
+    const one = await check([['arbitrator: pat,', 'arbitrator: robin,']]);
+    expect(one.err).toBe(`${one.file}: line ${lineOf(one.text, 'arbitrator: robin')}: coverage[2].arbitrator: unknown person "robin"\n`);
+    const two = await check([['arbitrator: pat,', 'arbitrator: robin,'], ['America/New_York', 'Mars/Olympus']]);
+    expect(two.err.split('\n').slice(0, 1)).toEqual(['invalid policy:']);
+    expect(two.err.trim().split('\n')).toHaveLength(3);
+  });
+});
