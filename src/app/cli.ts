@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { stringify } from 'csv-stringify/sync';
 import { verifyChain } from '../core/ledger/chain.js';
 import { csvText, importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
+import { announce } from '../../handlers/notify.js';
 import { PolicyError } from '../core/policy/load.js';
 import { breachesFromLedger, computeStats } from '../core/stats.js';
 import { DIRECT } from '../core/types.js';
@@ -413,13 +414,16 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // Decoded strictly: readFileSync's 'utf8' would turn a Latin-1 file into mojibake silently.
       const text = csvText(file, bytes);
       const report = withRuntime(config, db, (rt) => {
-        const r = importCsv(rt.ctx, kind, file, text);
+        // The cases it opens for pending claims are announced in its transaction: the outbox
+        // delivers the messages (the arbitrator's card) once the server runs.
+        const r = importCsv(rt.ctx, kind, file, text, { announce: (events) => announce(rt.deps, events, null) });
         // The account index file, for the accounts as imported: the next start (or a running
         // server) reads it instead of indexing every account.
         if (kind === 'accounts') rt.reindex();
         return r;
       }, { create: true });
-      io.out(`${file}: ${report.inserted} ${kind} added, ${report.updated} updated`);
+      const cases = report.inCases ? `; ${plural(report.inCases, 'pending claim')} put in ${report.disputes.length === 1 ? 'dispute' : 'disputes'} ${report.disputes.map((d) => `#${d}`).join(', ')}` : '';
+      io.out(`${file}: ${plural(report.inserted, kind.slice(0, -1), kind)} added, ${report.updated} updated${cases}`);
       return 0;
     }
     case 'ledger': {

@@ -77,7 +77,21 @@ describe('roe CLI', () => {
     expect(r.err).toContain('save it as UTF-8');
     const bom = join(dir, 'bom.csv');
     writeFileSync(bom, '\uFEFFid,name\ncafe,Caf\u00e9\n');
-    expect(roe(['import', 'partners', bom], db)).toMatchObject({ code: 0, out: expect.stringContaining('1 partners added') });
+    expect(roe(['import', 'partners', bom], db)).toMatchObject({ code: 0, out: `${bom}: 1 partner added, 0 updated\n` });
+  });
+
+  it('an imported pending claim is put in a case: the report says which, in the singular for one, and the arbitrator’s card waits in the outbox', () => {
+    const db = join(dir, 'pending.db');
+    roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
+    roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db);
+    const claims = join(dir, 'pending.csv');
+    writeFileSync(claims, 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at\nP1,soylent,contoso,resell,Analytics,Soylent deal,qualified,,,pending,2026-11-02,\n');
+    expect(roe(['import', 'claims', claims], db)).toEqual({ code: 0, out: `${claims}: 1 claim added, 0 updated; 1 pending claim put in dispute #1\n`, err: '' });
+    const queued = roe(['outbox'], db).out;
+    expect(queued).toMatch(/#\d+ pending slack \{"kind":"user","user":"U0PAT"\}.*\n {4}Dispute #1 on Soylent Corp \(Analytics\): yours to rule by /);
+    // The same file again: the claim is in its case already, so nothing more is opened or sent.
+    expect(roe(['import', 'claims', claims], db)).toEqual({ code: 0, out: `${claims}: 0 claims added, 1 updated\n`, err: '' });
+    expect(roe(['outbox'], db).out).toBe(queued);
   });
 
   it('ledger verify passes, then names the first tampered entry and exits 1', () => {

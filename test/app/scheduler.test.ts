@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { logClaimActivity } from '../../handlers/activity.js';
 import { submitClaim } from '../../handlers/claim.js';
-import { submitDispute } from '../../handlers/dispute.js';
 import * as rule from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import { tick } from '../../src/app/scheduler.js';
@@ -295,7 +294,6 @@ describe('a case with nothing left to rule', () => {
    */
   function importedCase(r: TestRuntime) {
     importCsv(r.ctx, 'claims', 'c.csv', `${header}\nN1,soylent,northwind,resell,Analytics,Deal,qualified,,,protected,2026-11-20,2026-12-01\nC1,soylent,contoso,resell,Analytics,Deal,proposal,,,pending,2026-12-01,2026-12-01\n`);
-    submitDispute(r.deps, as.partner(r, 'contoso'), { account: 'soylent', product: 'Analytics', reason: 'Further along with the buyer' }, { origin: consoleOrigin, requestKey: null });
     const d = r.store.disputes.all().at(-1)!;
     expect(d).toMatchObject({ status: 'open', arbitrator: 'pat' });
     expect(d.claimIds).toHaveLength(2);
@@ -314,17 +312,36 @@ describe('a case with nothing left to rule', () => {
     expect(rt.store.disputes.get(d.id)!.status).toBe('withdrawn');
     expect(ledgerKinds(rt, `dispute:${d.id}`).at(-1)).toBe('dispute.withdrawn');
     const told = outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`);
+    // The import opened the case: no thread, no raiser in chat; its arbitrator is told.
+    expect(told.some((t) => t.includes('"user":"U0PAT"') && t.includes(`Dispute #${d.id} on Soylent Corp (Analytics) needs no ruling`))).toBe(true);
+    // The SLA's reminders and breach are gone: nothing more about this case, ever.
+    expect(run(rt, '2027-01-15T15:00:00Z').fired.filter((f) => f.subject === `dispute:${d.id}`)).toEqual([]);
+    expect(verifyChain(rt.store.ledger.entries()).ok).toBe(true);
+    // A ruling button still on someone's screen says what happened to the case.
+    expect(() => rule.approve(rt!.deps, as.person(rt!, 'pat'), `${d.id}:contoso`)).toThrow(`Dispute #${d.id} was closed without a ruling: none of its claims is live any more.`);
+  });
+
+  it('a case raised in a channel that a CRM re-import leaves with nothing to rule: its thread and its raiser are told, the raiser once', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const n1 = `${header}\nN1,soylent,northwind,resell,Analytics,Deal,qualified,,,protected,2026-11-20,2026-12-01\n`;
+    importCsv(rt.ctx, 'claims', 'c.csv', n1);
+    // Contoso files in the channel, further along: the case opens there, Pat rules.
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', arbitrator: 'pat', raisedAs: 'contoso' });
+    // Contoso's claim is lost (as a CRM update would have it), then the CRM says Northwind won.
+    rt.store.claims.update(d.claimIds.find((id) => rt!.store.claims.get(id)!.claimant === 'contoso')!, { status: 'lost' });
+    importCsv(rt.ctx, 'claims', 'c.csv', n1.replace(',protected,', ',won,'));
+    const before = outbox(rt).length;
+    run(rt, '2026-12-07T14:00:01Z');
+    expect(rt.store.disputes.get(d.id)!.status).toBe('withdrawn');
+    const told = outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`);
     expect(told.some((t) => t.includes('dispute-thread') && t.includes(`Dispute #${d.id} closed without a ruling`))).toBe(true);
     expect(told.some((t) => t.includes('"user":"pat"') && t.includes(`Dispute #${d.id} on Soylent Corp (Analytics) needs no ruling`))).toBe(true);
     // Contoso raised it: told once, by DM (the thread's copy for the raiser is left out).
     expect(told.filter((t) => t.includes('contoso-user') && t.includes(`Dispute #${d.id} on Soylent Corp (Analytics) closed`))).toHaveLength(1);
     const thread = rt.db.sqlite.prepare("SELECT body FROM outbox WHERE target LIKE '%dispute-thread%' ORDER BY id DESC LIMIT 1").get() as { body: string };
     expect(JSON.parse(thread.body)).toMatchObject({ raiserCopy: null, broadcast: true });
-    // The SLA's reminders and breach are gone: nothing more about this case, ever.
-    expect(run(rt, '2027-01-15T15:00:00Z').fired.filter((f) => f.subject === `dispute:${d.id}`)).toEqual([]);
-    expect(verifyChain(rt.store.ledger.entries()).ok).toBe(true);
-    // A ruling button still on someone's screen says what happened to the case.
-    expect(() => rule.approve(rt!.deps, as.person(rt!, 'pat'), `${d.id}:contoso`)).toThrow(`Dispute #${d.id} was closed without a ruling: none of its claims is live any more.`);
   });
 
   it('a case whose claims had all closed with nothing to look at it again (an import before this check) is closed at its next reminder instead of chased', () => {

@@ -17,6 +17,12 @@ export interface RowError {
 export type CsvResult<T> = ({ ok: true; rows: { line: number; value: T }[] } | { ok: false; errors: RowError[]; rows: { line: number; value: T }[] }) & {
   /** The file's columns (lower case), once its header was read. */
   columns?: readonly string[];
+  /**
+   * The rows left out of `rows` for a problem of their own (a bad value, a repeated id), each
+   * with the values of its columns that passed their checks: their references (an account, a
+   * partner, a product line) are checked too, so that one run lists every problem of a row.
+   */
+  partial?: { line: number; value: Partial<T> }[];
 };
 
 const list = z
@@ -47,9 +53,10 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
  * A date (`2026-11-12`, midnight in the time zone `zoneOn` gives for that date) or a timestamp with its zone (`2026-11-12T15:00:00Z`,
  * `2026-11-12T15:00+01:00`). Strict: a day or time that does not exist (`2026-02-30`,
  * `T24:00`) is an error, never rolled over into the next day or month, and a timestamp
- * without a zone is an error, never read in the server's time zone.
+ * without a zone is an error, never read in the server's time zone. With `notAfter`, an
+ * instant later than it is an error too.
  */
-const instantIn = (zoneOn: (day: string) => string) =>
+const instantIn = (zoneOn: (day: string) => string, notAfter?: Date) =>
   z
     .string({ error: 'is required' })
     .trim()
@@ -72,8 +79,37 @@ const instantIn = (zoneOn: (day: string) => string) =>
         ctx.addIssue({ code: 'custom', message: `"${s}" is not a real ${hour === undefined ? 'date' : 'date and time'}` });
         return z.NEVER;
       }
+      // A CRM date later than the import is a typo or a plan, not something that happened.
+      if (notAfter && parsed.toMillis() > notAfter.getTime()) {
+        ctx.addIssue({ code: 'custom', message: `"${s}" is in the future (it is now ${notAfter.toISOString().replace(/\.\d{3}Z$/, 'Z')})` });
+        return z.NEVER;
+      }
       return parsed.toJSDate();
     });
+
+/**
+ * One of a fixed list of values (a route, a status), read in any letter case and stored in the
+ * list's; a value outside the list is named as written.
+ */
+function oneOf<T extends string>(values: readonly T[]) {
+  const choices = values.join(', ');
+  return z.string({ error: `is required: one of ${choices}` }).transform((s, ctx) => {
+    const v = s.trim().toLowerCase();
+    if ((values as readonly string[]).includes(v)) return v as T;
+    ctx.addIssue({ code: 'custom', message: v === '' ? `is required: one of ${choices}` : `"${s.trim()}" is not one of ${choices}` });
+    return z.NEVER;
+  });
+}
+
+/**
+ * Party ids no partner may take, in any letter case, and what each means already: `direct`
+ * names the direct sales team wherever a party is written (a CSV's claimant, named_owner), and
+ * `none` is "nobody" on the arbitrator's award form.
+ */
+export const RESERVED_PARTNER_IDS: Readonly<Record<string, string>> = {
+  [DIRECT]: 'the direct sales team wherever a party is named',
+  none: 'nobody when an arbitrator awards a case',
+};
 
 /** A party as a CSV names it: "Direct", "DIRECT" are direct sales, as written anywhere else. */
 function directAnyCase<T extends string | null>(s: T): T {
@@ -101,7 +137,10 @@ export const accountRow = z.object({
 });
 
 export const partnerRow = z.object({
-  id: idText.regex(/^([a-z0-9][a-z0-9_-]*)?$/i, 'use letters, digits, - and _ only'),
+  id: idText.regex(/^([a-z0-9][a-z0-9_-]*)?$/i, 'use letters, digits, - and _ only').superRefine((id, ctx) => {
+    const meaning = RESERVED_PARTNER_IDS[id.toLowerCase()];
+    if (meaning) ctx.addIssue({ code: 'custom', message: `"${id}" is reserved: it means ${meaning}; give the partner another id` });
+  }),
   name: idText,
   tier: opt,
   slack_team_id: opt,
@@ -109,13 +148,16 @@ export const partnerRow = z.object({
   teams_tenant_id: opt.transform((s) => s?.toLowerCase() ?? null),
 });
 
-/** A claims row, its dates alone (no time) read as midnight in the time zone `zoneOn` gives for that date (the policy's in force then). */
-export const claimRowIn = (zoneOn: (day: string) => string) =>
+/**
+ * A claims row, its dates alone (no time) read as midnight in the time zone `zoneOn` gives for
+ * that date (the policy's in force then); with `now`, a date later than it is refused.
+ */
+export const claimRowIn = (zoneOn: (day: string) => string, now?: Date) =>
   z.object({
     id: idText,
     account_id: idText,
     claimant: idText.transform(directAnyCase),
-    route: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(ROUTES, { error: `expected one of ${ROUTES.join(', ')}` })),
+    route: oneOf(ROUTES),
     product_line: idText,
     opportunity: idText,
     stage: idText,
@@ -133,9 +175,9 @@ export const claimRowIn = (zoneOn: (day: string) => string) =>
         return n;
       }),
     evidence: z.string().optional().default(''),
-    status: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(CLAIM_STATUSES, { error: `expected one of ${CLAIM_STATUSES.join(', ')}` })),
-    registered_at: instantIn(zoneOn),
-    last_activity_at: z.string().optional().transform((s) => (s?.trim() ? s : undefined)).pipe(instantIn(zoneOn).optional()),
+    status: oneOf(CLAIM_STATUSES),
+    registered_at: instantIn(zoneOn, now),
+    last_activity_at: z.string().optional().transform((s) => (s?.trim() ? s : undefined)).pipe(instantIn(zoneOn, now).optional()),
   });
 
 /** A claims row as the headers know it (dates alone at midnight UTC); imports use {@link claimRowIn}. */
@@ -194,7 +236,7 @@ export function decodeCsv(bytes: Uint8Array): { ok: true; text: string } | { ok:
  * unknown, missing or repeated column, a malformed row, a bad value, a repeated id) is
  * reported with its line number, and the file is rejected whole.
  */
-export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, schema: z.ZodType): CsvResult<z.output<typeof schema>> {
+export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(kind: K, text: string, schema: S): CsvResult<z.output<S>> {
   const errors: RowError[] = [];
   // The header as the CSV parser read it (quotes, commas and newlines inside a quoted name
   // included); an empty file has none.
@@ -228,6 +270,7 @@ export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, 
   if (records.length === 0) return { ok: false, rows: [], errors: [{ line: 2, message: 'the file has a header but no rows' }] };
 
   const rows: { line: number; value: unknown }[] = [];
+  const partial: { line: number; value: Record<string, unknown> }[] = [];
   const ids = new Map<string, number>();
   for (const { record, info } of records) {
     const line = info.lines - lineBreaks(Object.values(record));
@@ -244,8 +287,19 @@ export function parseCsv<K extends keyof typeof HEADERS>(kind: K, text: string, 
     if (prev !== undefined) errors.push({ line, message: `id "${id}" repeats line ${prev}` });
     else if (id) ids.set(id, line);
     if (result.success && prev === undefined) rows.push({ line, value: result.data });
+    else partial.push({ line, value: result.success ? (result.data as Record<string, unknown>) : columnsThatPass(schema, record) });
   }
-  return errors.length ? { ok: false, errors, rows: rows as never, columns: header } : { ok: true, rows: rows as never, columns: header };
+  return errors.length ? { ok: false, errors, rows: rows as never, columns: header, partial: partial as never } : { ok: true, rows: rows as never, columns: header };
+}
+
+/** The values of a row's columns that pass their own checks, the others left out. */
+function columnsThatPass(schema: z.ZodObject, record: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [column, field] of Object.entries(schema.shape)) {
+    const r = (field as z.ZodType).safeParse(record[column]);
+    if (r.success) out[column] = r.data;
+  }
+  return out;
 }
 
 /** Control characters (a line break or tab included) have no place in an id, a name or a code. */

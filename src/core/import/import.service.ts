@@ -1,16 +1,34 @@
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
+import type { DomainEvent } from '../events.js';
 import { DIRECT, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
-import { reviewCasesOf } from '../disputes/review.js';
+import { openCasesHolding, reviewCasesOf } from '../disputes/review.js';
 import { addDays, isClosed, termsOf } from '../claims/lifecycle.js';
-import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type AccountRow, type ClaimRow, type CsvResult, type PartnerRow, type RowError } from './csv.js';
+import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type CsvResult, type PartnerRow, type RowError } from './csv.js';
+import { putInCase } from './pending.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
 export interface ImportReport {
   kind: ImportKind;
   inserted: number;
   updated: number;
+  /** Pending claims of the file put in a case (a new one, or one joined). */
+  inCases: number;
+  /** Those cases, by id. */
+  disputes: number[];
+  /** What those cases changed (the events given to {@link ImportOptions.announce}). */
+  events: DomainEvent[];
+}
+
+export interface ImportOptions {
+  /**
+   * Announces what the cases opened or joined for pending claims changed (the arbitrator's
+   * card, the other parties' messages): called inside the import's transaction, as a handler
+   * announces the events of a user's action in its own, so that they are queued with the
+   * change or not at all. Without it they are only returned, in the report.
+   */
+  announce?: (events: readonly DomainEvent[]) => void;
 }
 
 export class ImportError extends DomainError {
@@ -35,23 +53,24 @@ export function csvText(fileName: string, bytes: Uint8Array): string {
 /**
  * Imports one CSV file in one transaction. Every row is checked (including references to
  * partners and accounts) before anything is written; importing the same file again updates
- * the rows by id instead of duplicating them.
+ * the rows by id instead of duplicating them. A claim the file leaves pending is put in a
+ * case (see {@link putInCase}), whose events are given to `options.announce`.
  */
-export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string, text: string): ImportReport {
+export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string, text: string, options: ImportOptions = {}): ImportReport {
   const { store } = ctx;
   const now = ctx.clock.now();
-  const report: ImportReport = { kind, inserted: 0, updated: 0 };
+  const report: ImportReport = { kind, inserted: 0, updated: 0, inCases: 0, disputes: [], events: [] };
   const count = (r: 'inserted' | 'updated') => void (report[r] += 1);
+  const totals = () => ({ kind: report.kind, inserted: report.inserted, updated: report.updated });
 
   if (kind === 'partners') {
+    // Reserved ids (direct, none) are refused with the row's own checks (partnerRow).
     const parsed = parseCsv('partners', text, partnerRow);
-    const errors: RowError[] = parsed.rows.filter((r) => (r.value as PartnerRow).id === DIRECT).map((r) => ({ line: r.line, message: `id "${DIRECT}" is reserved for the direct sales team` }));
-    errors.push(...sharedOrgs(store.partners.all(), parsed.rows as { line: number; value: PartnerRow }[]));
-    refuseIfAny(fileName, parsed, errors);
+    refuseIfAny(fileName, parsed, sharedOrgs(store.partners.all(), checkable(parsed).sort((a, b) => a.line - b.line)));
     store.transaction(() => {
       const keep = leftOut('partners', parsed.columns);
-      for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value as PartnerRow), keep));
-      store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: { ...report } });
+      for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value), keep));
+      store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: totals() });
     });
     return report;
   }
@@ -60,51 +79,62 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   if (kind === 'accounts') {
     const parsed = parseCsv('accounts', text, accountRow);
     const errors: RowError[] = [];
-    for (const { line, value } of parsed.rows as { line: number; value: AccountRow }[]) {
+    // A column that failed its own check is missing from a row's values (undefined), and not checked further.
+    for (const { line, value } of checkable(parsed)) {
       if (value.incumbent_partner === DIRECT) errors.push({ line, message: `incumbent_partner: "${DIRECT}" is not a partner; leave it empty for a customer served directly (named_owner "${DIRECT}" reserves the account for direct sales)` });
       else if (value.incumbent_partner && !store.partners.get(value.incumbent_partner)) errors.push({ line, message: `incumbent_partner: unknown partner "${value.incumbent_partner}" (import partners first)` });
-      if (!isParty(value.named_owner)) errors.push({ line, message: `named_owner: unknown partner "${value.named_owner}" (import partners first, or "direct" for direct sales)` });
+      if (value.named_owner !== undefined && !isParty(value.named_owner)) errors.push({ line, message: `named_owner: unknown partner "${value.named_owner}" (import partners first, or "direct" for direct sales)` });
     }
     refuseIfAny(fileName, parsed, errors);
     store.transaction(() => {
       const keep = leftOut('accounts', parsed.columns);
-      for (const r of parsed.rows) count(store.accounts.upsert(toAccount(r.value as AccountRow), keep));
-      store.ledger.append({ at: now, kind: 'import.accounts', subject: 'accounts', actor: 'import', policyVersion: null, payload: { ...report } });
+      for (const r of parsed.rows) count(store.accounts.upsert(toAccount(r.value), keep));
+      store.ledger.append({ at: now, kind: 'import.accounts', subject: 'accounts', actor: 'import', policyVersion: null, payload: totals() });
     });
     return report;
   }
 
   const book = ctx.policies();
   // A date without a time is that day where the company is: midnight in the time zone of the
-  // policy in force on that date.
-  const parsed = parseCsv('claims', text, claimRowIn((day) => book.onDate(day).policy.timezone));
+  // policy in force on that date. A date later than now is refused: nothing happened then yet.
+  const parsed = parseCsv('claims', text, claimRowIn((day) => book.onDate(day).policy.timezone, now));
   const errors: RowError[] = [];
-  const rows = parsed.rows as { line: number; value: ClaimRow }[];
-  for (const { line, value } of rows) {
-    if (!store.accounts.get(value.account_id)) errors.push({ line, message: `account_id: unknown account "${value.account_id}" (import accounts first)` });
-    if (!isParty(value.claimant)) errors.push({ line, message: `claimant: unknown partner "${value.claimant}" (import partners first, or "direct" for direct sales)` });
-    const policy = book.inForceAt(value.registered_at).policy;
-    if (!policy.product_lines.some((p) => p.toLowerCase() === value.product_line.toLowerCase())) errors.push({ line, message: `product_line: "${value.product_line}" is not one of ${policy.product_lines.join(', ')}` });
+  const rows = parsed.rows;
+  const same = (a: string) => (b: string) => a.toLowerCase() === b.toLowerCase();
+  for (const { line, value } of checkable(parsed)) {
+    if (value.account_id !== undefined && !store.accounts.get(value.account_id)) errors.push({ line, message: `account_id: unknown account "${value.account_id}" (import accounts first)` });
+    if (value.claimant !== undefined && !isParty(value.claimant)) errors.push({ line, message: `claimant: unknown partner "${value.claimant}" (import partners first, or "direct" for direct sales)` });
+    // Checked against the version in force when the claim was registered; when that date is
+    // wrong itself, a value no version knows is still an error (the one in force now is named).
+    const registered = value.registered_at;
+    const versions = registered ? [book.inForceAt(registered)] : book.all;
+    const policy = book.inForceAt(registered ?? now).policy;
+    const { product_line: productLine, stage } = value;
+    if (productLine !== undefined && !versions.some((v) => v.policy.product_lines.some(same(productLine)))) errors.push({ line, message: `product_line: "${productLine}" is not one of ${policy.product_lines.join(', ')}` });
     // furthest-stage can only rank the policy's stages: a CRM stage outside them is refused here.
-    if (!policy.stages.some((st) => st.toLowerCase() === value.stage.toLowerCase())) errors.push({ line, message: `stage: "${value.stage}" is not one of ${policy.stages.join(', ')}` });
-    if (value.last_activity_at && value.last_activity_at < value.registered_at) errors.push({ line, message: 'last_activity_at: is before registered_at' });
+    if (stage !== undefined && !versions.some((v) => v.policy.stages.some(same(stage)))) errors.push({ line, message: `stage: "${stage}" is not one of ${policy.stages.join(', ')}` });
+    if (value.last_activity_at && registered && value.last_activity_at < registered) errors.push({ line, message: 'last_activity_at: is before registered_at' });
   }
   // A new protected claim must not make two parties protected on one account and product line.
   const protectedBy = new Map<string, { party: string; line: number | null }>();
   const keyOf = (account: string, product: string) => `${account}\u0000${product.toLowerCase()}`;
-  for (const { line, value } of rows) {
-    if (value.status !== 'protected' || store.claims.byRequestKey(`import:${value.id}`)) continue;
-    const key = keyOf(value.account_id, value.product_line);
+  // Rows with problems of their own are checked too, with what they hold (in line order).
+  for (const { line, value } of checkable(parsed).sort((a, b) => a.line - b.line)) {
+    const { id, account_id: accountId, product_line: productLine, claimant } = value;
+    if (value.status !== 'protected' || id === undefined || accountId === undefined || productLine === undefined || claimant === undefined) continue;
+    if (store.claims.byRequestKey(`import:${id}`)) continue;
+    const key = keyOf(accountId, productLine);
     const held = protectedBy.get(key) ?? (() => {
-      const c = store.claims.forAccount(value.account_id).find((x) => x.status === 'protected' && x.productLine.toLowerCase() === value.product_line.toLowerCase());
+      const c = store.claims.forAccount(accountId).find((x) => x.status === 'protected' && x.productLine.toLowerCase() === productLine.toLowerCase());
       return c ? { party: c.claimant, line: null } : undefined;
     })();
-    if (held && held.party !== value.claimant) {
-      errors.push({ line, message: `status: ${held.party} already holds a protected claim on ${value.account_id} (${value.product_line})${held.line ? ` (line ${held.line})` : ''}; import this one as pending, rejected or expired` });
-    } else if (!held) protectedBy.set(key, { party: value.claimant, line });
+    if (held && held.party !== claimant) {
+      errors.push({ line, message: `status: ${held.party} already holds a protected claim on ${accountId} (${productLine})${held.line ? ` (line ${held.line})` : ''}; import this one as pending (a case then decides between them), rejected or expired` });
+    } else if (!held) protectedBy.set(key, { party: claimant, line });
   }
   refuseIfAny(fileName, parsed, errors);
   store.transaction(() => {
+    const storedIds: number[] = [];
     for (const { value } of rows) {
       const version = book.inForceAt(value.registered_at);
       const policy = version.policy;
@@ -147,17 +177,53 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       // tells its people if nothing is left to rule), at its next tick.
       if (prior && prior.status !== stored.status && isClosed(stored.status)) reviewCasesOf(ctx, stored, now);
       count(prior ? 'updated' : 'inserted');
+      // What was stored, which a re-import does not always take from the file (see above).
       store.ledger.append({
         at: now,
         kind: prior ? 'claim.import_updated' : 'claim.imported',
         subject: `claim:${id}`,
         actor: 'import',
-        policyVersion: version.version,
-        payload: { ref: value.id, account: claim.accountId, claimant: claim.claimant, productLine, status: claim.status, registeredAt: claim.registeredAt.toISOString() },
+        policyVersion: stored.policyVersion,
+        payload: { ref: value.id, account: stored.accountId, claimant: stored.claimant, productLine: stored.productLine, status: stored.status, registeredAt: stored.registeredAt.toISOString() },
       });
+      storedIds.push(id);
     }
+    // Every pending claim waits in an open case. Once the whole file is stored, so that a pending
+    // claim meets the claims of the rows after it, each left pending outside a case (a new one,
+    // one the CRM moved back to pending, one imported before imports did this) is put in one, in
+    // line order: a case opened for one of them may take in the next, or settle it.
+    const waiting = storedIds.filter((id) => {
+      const claim = store.claims.get(id)!;
+      return claim.status === 'pending' && openCasesHolding(ctx, claim).length === 0;
+    });
+    const cases = new Set<number>();
+    for (const id of waiting) {
+      const claim = store.claims.get(id)!;
+      // Taken in (or settled) by the case of an earlier one: already counted there.
+      if (claim.status !== 'pending') continue;
+      const holding = openCasesHolding(ctx, claim)[0];
+      if (holding) {
+        cases.add(holding.id);
+        continue;
+      }
+      const placed = putInCase(ctx, claim, now);
+      cases.add(placed.disputeId);
+      report.events.push(...placed.events);
+    }
+    report.inCases = waiting.length;
+    report.disputes = [...cases];
+    if (report.events.length > 0) options.announce?.(report.events);
   });
   return report;
+}
+
+/**
+ * The rows whose references are checked: those that passed their own checks, and those that
+ * did not with the values of their columns that did (the others undefined), so that one run
+ * lists every problem of a row.
+ */
+function checkable<T>(parsed: CsvResult<T>): { line: number; value: Partial<T> }[] {
+  return [...parsed.rows, ...(parsed.partial ?? [])];
 }
 
 /**
@@ -175,7 +241,7 @@ function refuseIfAny(fileName: string, parsed: CsvResult<unknown>, references: r
  * A Slack team or Teams tenant names one partner: its people are that partner's. Rows that
  * give one another partner already has (in the database or earlier in the file) are refused.
  */
-function sharedOrgs(existing: readonly Partner[], rows: readonly { line: number; value: PartnerRow }[]): RowError[] {
+function sharedOrgs(existing: readonly Partner[], rows: readonly { line: number; value: Partial<PartnerRow> }[]): RowError[] {
   const errors: RowError[] = [];
   const fields = [
     ['slack_team_id', 'Slack team', (p: Partner) => p.slackTeamId],
@@ -184,18 +250,19 @@ function sharedOrgs(existing: readonly Partner[], rows: readonly { line: number;
   for (const [column, what, of] of fields) {
     // Who holds each org id once the import is done: the file's rows replace their partners'.
     const holder = new Map<string, { id: string; name: string; line: number | null }>();
-    const replaced = new Set(rows.map((r) => r.value.id));
+    const replaced = new Set(rows.map((r) => r.value.id).filter((id) => id !== undefined));
     for (const p of existing) {
       const org = of(p);
       if (org && !replaced.has(p.id)) holder.set(org, { id: p.id, name: p.name, line: null });
     }
+    // A row with a problem of its own (in `rows` with the columns that passed) is checked too, once its id is right.
     for (const { line, value } of rows) {
       const org = value[column];
-      if (!org) continue;
+      if (!org || value.id === undefined) continue;
       const held = holder.get(org);
       if (held && held.id !== value.id) {
         errors.push({ line, message: `${column}: ${what} "${org}" is already ${held.name} (${held.id})'s${held.line ? ` on line ${held.line}` : ''}; each partner needs its own, since its people are recognised by it` });
-      } else if (!held) holder.set(org, { id: value.id, name: value.name, line });
+      } else if (!held) holder.set(org, { id: value.id, name: value.name ?? value.id, line });
     }
   }
   return errors;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { policyTextWith } from '../../support/builders.js';
-import { decodeCsv } from '../../../src/core/import/csv.js';
+import { NOBODY } from '../../../handlers/rule.js';
+import { decodeCsv, RESERVED_PARTNER_IDS } from '../../../src/core/import/csv.js';
 import { csvText, importCsv, ImportError } from '../../../src/core/import/import.service.js';
 import { as, testRuntime, type TestRuntime } from '../../support/runtime.js';
 
@@ -176,9 +177,9 @@ describe('CSV import', () => {
       'line 3: claimant: unknown partner "ghost" (import partners first, or "direct" for direct sales)',
       'line 3: product_line: "Toasters" is not one of Core Platform, Analytics, Services',
       'line 3: last_activity_at: is before registered_at',
-      'line 4: route: expected one of resell, referral, co-sell, marketplace, direct',
+      'line 4: route: "teleport" is not one of resell, referral, co-sell, marketplace, direct',
       'line 4: amount: expected a positive number, got "abc"',
-      'line 4: status: expected one of pending, protected, rejected, dormant, expired, lost, won',
+      'line 4: status: "sleeping" is not one of pending, protected, rejected, dormant, expired, lost, won',
       'line 4: registered_at: expected a date like 2026-11-12 or 2026-11-12T15:00:00Z',
     ]);
     expect(errorsOf('claims', [header, 'c1,nope,contoso,resell,Analytics,D,qualified,,,protected,2026-11-20,', 'c2,acme,ghost,resell,Toasters,D,qualified,,,protected,2026-11-20,2026-11-01'].join('\n'))).toEqual([
@@ -188,6 +189,98 @@ describe('CSV import', () => {
       'line 3: last_activity_at: is before registered_at',
     ]);
     expect(as.person(rt, 'sam').kind).toBe('internal');
+  });
+});
+
+describe('CSV import: every problem of a row at once', () => {
+  it('a row with bad values of its own still has its product line, stage, account and claimant checked', () => {
+    const before = rt.store.claims.all().length;
+    expect(errorsOf('claims', [CLAIM_HEADER, 'c1,nowhere,ghost,Resale,Toasters,D,Closed Won,abc,,Sleeping,2026-11-20,2026-11-01', 'c2,acme,contoso,resell,Toasters,D,discovery,,,rejected,2026-02-30,'].join('\n'))).toEqual([
+      'line 2: route: "Resale" is not one of resell, referral, co-sell, marketplace, direct',
+      'line 2: amount: expected a positive number, got "abc"',
+      'line 2: status: "Sleeping" is not one of pending, protected, rejected, dormant, expired, lost, won',
+      'line 2: account_id: unknown account "nowhere" (import accounts first)',
+      'line 2: claimant: unknown partner "ghost" (import partners first, or "direct" for direct sales)',
+      'line 2: product_line: "Toasters" is not one of Core Platform, Analytics, Services',
+      'line 2: stage: "Closed Won" is not one of prospecting, qualified, proposal, negotiation, commit',
+      'line 2: last_activity_at: is before registered_at',
+      // Its registration date is wrong too: a product line or stage no version knows is still named.
+      'line 3: registered_at: "2026-02-30" is not a real date',
+      'line 3: product_line: "Toasters" is not one of Core Platform, Analytics, Services',
+      'line 3: stage: "discovery" is not one of prospecting, qualified, proposal, negotiation, commit',
+    ]);
+    expect(rt.store.claims.all()).toHaveLength(before);
+  });
+
+  it('so does a row whose id repeats an earlier one, and a partner or account row with a bad value', () => {
+    expect(errorsOf('claims', [CLAIM_HEADER, claimLine('R1', '2026-11-20'), 'R1,nowhere,contoso,resell,Analytics,D,qualified,,,rejected,2026-11-20,'].join('\n'))).toEqual([
+      'line 3: id "R1" repeats line 2',
+      'line 3: account_id: unknown account "nowhere" (import accounts first)',
+    ]);
+    expect(errorsOf('partners', ['id,name,tier,slack_team_id,teams_tenant_id', 'p1,,gold,T0CONTOSO,'].join('\n'))).toEqual([
+      'line 2: name: is required',
+      `line 2: slack_team_id: Slack team "T0CONTOSO" is already Contoso Consulting (contoso)'s; each partner needs its own, since its people are recognised by it`,
+    ]);
+    expect(errorsOf('accounts', [ACC_HEADER, 'x1,X,,not a domain,,,,maybe,ghost,someone'].join('\n'))).toEqual([
+      'line 2: domains: domains look like acme.com',
+      'line 2: is_customer: expected true or false, got "maybe"',
+      'line 2: incumbent_partner: unknown partner "ghost" (import partners first)',
+      'line 2: named_owner: unknown partner "someone" (import partners first, or "direct" for direct sales)',
+    ]);
+    // A protected claim where another party holds one: told whatever else the row gets wrong.
+    expect(errorsOf('claims', [CLAIM_HEADER, 'P1,acme,contoso,resell,Analytics,D,qualified,lots,,protected,2026-11-20,'].join('\n'))).toEqual([
+      'line 2: amount: expected a positive number, got "lots"',
+      'line 2: status: northwind already holds a protected claim on acme (Analytics); import this one as pending (a case then decides between them), rejected or expired',
+    ]);
+  });
+
+  it('a route or status outside the list is named as written; an empty one is required', () => {
+    expect(errorsOf('claims', [CLAIM_HEADER, 'e1,acme,contoso,,Analytics,D,qualified,,,,2026-11-20,'].join('\n'))).toEqual([
+      'line 2: route: is required: one of resell, referral, co-sell, marketplace, direct',
+      'line 2: status: is required: one of pending, protected, rejected, dormant, expired, lost, won',
+    ]);
+  });
+});
+
+describe('CSV import: dates later than now', () => {
+  // The test runtime's clock: 2026-11-30T15:00:00Z (10:00 in New York).
+  it('a registered_at or last_activity_at in the future is refused, naming the line and the column, with the other problems of the file', () => {
+    const before = rt.store.claims.all().length;
+    const future = 'F1,acme,contoso,resell,Analytics,D,qualified,,,rejected,2027-06-01,2027-06-02';
+    expect(errorsOf('claims', [CLAIM_HEADER, future, claimLine('F2', '2026-11-20', '2026-11-30T15:00:01Z'), claimLine('F3', '2026-12-01'), 'F4,nowhere,contoso,resell,Analytics,D,qualified,,,rejected,2026-11-20,'].join('\n'))).toEqual([
+      'line 2: registered_at: "2027-06-01" is in the future (it is now 2026-11-30T15:00:00Z)',
+      'line 2: last_activity_at: "2027-06-02" is in the future (it is now 2026-11-30T15:00:00Z)',
+      'line 3: last_activity_at: "2026-11-30T15:00:01Z" is in the future (it is now 2026-11-30T15:00:00Z)',
+      // Midnight in New York on Dec 1 is still to come.
+      'line 4: registered_at: "2026-12-01" is in the future (it is now 2026-11-30T15:00:00Z)',
+      'line 5: account_id: unknown account "nowhere" (import accounts first)',
+    ]);
+    expect(rt.store.claims.all()).toHaveLength(before);
+  });
+
+  it('today and this very moment are not the future', () => {
+    importCsv(rt.ctx, 'claims', 'c.csv', [CLAIM_HEADER, claimLine('T1', '2026-11-30', '2026-11-30T15:00:00Z'), claimLine('T2', '2026-11-30T10:00:00-05:00')].join('\n'));
+    expect(rt.store.claims.byRequestKey('import:T1')).toMatchObject({ registeredAt: new Date('2026-11-30T05:00:00Z'), lastActivityAt: new Date('2026-11-30T15:00:00Z') });
+    expect(rt.store.claims.byRequestKey('import:T2')).toMatchObject({ registeredAt: new Date('2026-11-30T15:00:00Z') });
+  });
+});
+
+describe('CSV import: reserved partner ids', () => {
+  it('direct and none, in any letter case, are refused as partner ids, naming the line; nothing is imported', () => {
+    const before = rt.store.partners.all();
+    const direct = 'is reserved: it means the direct sales team wherever a party is named; give the partner another id';
+    const none = 'is reserved: it means nobody when an arbitrator awards a case; give the partner another id';
+    expect(errorsOf('partners', ['id,name', 'ok1,Fine', 'Direct,Direct Partners', 'DIRECT,Shouting', 'direct,Lower', 'none,Nobody Inc', 'None,Nobody Ltd', 'nonesuch,Fine Too', 'directly,Fine Three'].join('\n'))).toEqual([
+      `line 3: id: "Direct" ${direct}`,
+      `line 4: id: "DIRECT" ${direct}`,
+      `line 5: id: "direct" ${direct}`,
+      `line 6: id: "none" ${none}`,
+      `line 7: id: "None" ${none}`,
+    ]);
+    expect(rt.store.partners.all()).toEqual(before);
+    expect(importCsv(rt.ctx, 'partners', 'p.csv', 'id,name\nnonesuch,Fine Too\ndirectly,Fine Three\n')).toMatchObject({ inserted: 2 });
+    // The award form's "nobody" is the id reserved here.
+    expect(Object.keys(RESERVED_PARTNER_IDS)).toContain(NOBODY);
   });
 });
 
@@ -247,7 +340,7 @@ describe('CSV import: dates', () => {
   it.each([
     ['a date is midnight in the policy\'s time zone (New York)', '2026-11-20', '2026-11-20T05:00:00.000Z'],
     ['a date in summer time', '2026-07-01', '2026-07-01T04:00:00.000Z'],
-    ['a leap day', '2028-02-29', '2028-02-29T05:00:00.000Z'],
+    ['a leap day', '2024-02-29', '2024-02-29T05:00:00.000Z'],
     ['a UTC timestamp', '2026-11-20T10:00:00Z', '2026-11-20T10:00:00.000Z'],
     ['an offset', '2026-11-20T10:00+01:00', '2026-11-20T09:00:00.000Z'],
     ['an offset without a colon', '2026-11-20T10:00:30.250-0500', '2026-11-20T15:00:30.250Z'],

@@ -1,0 +1,70 @@
+import type { DomainContext } from '../context.js';
+import { termsOf } from '../claims/lifecycle.js';
+import { requiresApproval } from '../claims/consequences.js';
+import { findConflicts, type ConflictReason } from '../claims/overlap.js';
+import { joinCase, liveClaims, openCase, recentRulingAgainst } from '../disputes/settle.js';
+import type { DomainEvent } from '../events.js';
+import { coverageFor } from '../ownership/coverage.js';
+import { DIRECT, type Claim, type PartyId } from '../types.js';
+
+/** Who a case over an imported claim is raised by, in the ledger and on the case. */
+const IMPORT_ACTOR = 'import';
+
+/**
+ * Puts an imported claim that is pending (and in no open case) in a case on its account and
+ * product line, as filing it would (see fileClaim): every pending claim waits in an open case,
+ * where an arbitrator is told of it and an SLA runs. It joins the case open there; otherwise
+ * a case is opened: over the overlap when it collides with another party (a live claim, a named
+ * owner, the incumbent, direct-led coverage), which the criteria may settle at once, or for
+ * approval when nobody else is there. The CRM said the claim awaits a decision, so unlike a
+ * filed claim it is never protected without one. Must run inside the import's transaction;
+ * returns the events to announce.
+ */
+export function putInCase(ctx: DomainContext, claim: Claim, now: Date): { disputeId: number; events: DomainEvent[] } {
+  const { store } = ctx;
+  const account = store.accounts.get(claim.accountId)!;
+  const policy = ctx.policies().inForceAt(now).policy;
+  const others = liveClaims(ctx, account.id, claim.productLine, now).filter((c) => c.id !== claim.id);
+  const coverage = coverageFor(account, policy);
+  const conflicts = findConflicts({ account, coverage, claimant: claim.claimant, liveClaims: others });
+  const partyOf = (c: ConflictReason): PartyId => (c.code === 'direct-led' ? DIRECT : c.party);
+  const parties = [...new Set<PartyId>([claim.claimant, ...conflicts.map(partyOf)])];
+  const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === claim.productLine);
+  if (open) {
+    const joined = joinCase(ctx, open, account, claim, parties, now);
+    return { disputeId: open.id, events: joined.events };
+  }
+  const flagged = claim.claimant !== DIRECT && requiresApproval(ctx, claim.claimant, now);
+  const lostRuling = recentRulingAgainst(ctx, account.id, claim.productLine, claim.claimant, termsOf(policy), now);
+  const needsApproval = coverage.requires_approval || flagged || lostRuling !== undefined;
+  const { dispute, events } = openCase(
+    ctx,
+    {
+      account,
+      productLine: claim.productLine,
+      claims: [...others, claim],
+      parties,
+      raisedBy: IMPORT_ACTOR,
+      // The company's import, not a partner's: the reason is the company's to read.
+      raisedAs: DIRECT,
+      reason: [
+        'Imported from the CRM as pending.',
+        conflicts.length > 0 ? 'Overlap detected when the claim was imported.' : 'Nobody else holds the account: the claim needs an approval.',
+        lostRuling ? `A ruling on dispute #${lostRuling.id} went against this party on ${account.name} (${claim.productLine}) within the last ${policy.registration.protection_days} days.` : null,
+        flagged ? 'The partner is flagged for repeated violations: its claims need approval.' : null,
+        coverage.requires_approval ? 'Claims under this coverage need approval.' : null,
+      ]
+        .filter((r) => r !== null)
+        .join(' '),
+      evidence: '',
+      origin: null,
+      requestKey: null,
+      approvalOnly: conflicts.length === 0,
+      forceArbitration: needsApproval,
+      // Stored in this transaction, its lifecycle timers cancelled: as a claim just made.
+      fresh: [claim],
+    },
+    now,
+  );
+  return { disputeId: dispute.id, events };
+}
