@@ -10,7 +10,7 @@ import { PolicyError } from '../core/policy/load.js';
 import { breachesFromLedger, computeStats } from '../core/stats.js';
 import { DIRECT } from '../core/types.js';
 import { isDomainError } from '../core/errors.js';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
+import { ConfigError, loadConfig, loadDotEnv, whyUnreadable, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
 import { createLogger } from './logger.js';
 import { readPolicyFile } from './policies.js';
@@ -326,8 +326,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       // Before the configuration: checking a file needs neither the environment nor a database.
       const file = p.args[0];
       if (!file) throw new UsageError(p.label, 'needs a FILE');
-      const { policy } = readPolicyFile(file);
+      const { policy, warnings } = readPolicyFile(file);
       io.out(`${file}: valid (version ${policy.version}, effective ${policy.effective}, ${policy.coverage.length} coverage rules, ${policy.criteria.length} criteria)`);
+      for (const w of warnings) io.err(w);
       return 0;
     }
     const config = loadConfig(io.env);
@@ -408,7 +409,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       try {
         bytes = readFileSync(file);
       } catch (e) {
-        io.err(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        io.err(`${file}: cannot read the file (${whyUnreadable(e)})`);
         return 1;
       }
       // Decoded strictly: readFileSync's 'utf8' would turn a Latin-1 file into mojibake silently.

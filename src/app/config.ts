@@ -89,12 +89,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Why a file cannot be read (an error code such as ENOENT), or null when it can. */
 function unreadableFile(path: string): string | null {
   try {
-    if (statSync(path).isDirectory()) return 'EISDIR';
+    if (statSync(path).isDirectory()) return whyUnreadable({ code: 'EISDIR' });
     accessSync(path, constants.R_OK);
     return null;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    return whyUnreadable(e);
   }
+}
+
+/** Why a file could not be read, in words (the system's code for anything else). */
+export function whyUnreadable(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'a folder, not a file' };
+  return (code && words[code]) ?? code ?? (e as Error).message;
 }
 
 /** Loads `.env` from the working directory into process.env when the file exists (Node's own loader). */

@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PolicyError, parsePolicy } from '../core/policy/load.js';
+import { PolicyError, parsePolicy, parsePolicyWithWarnings } from '../core/policy/load.js';
+import { whyUnreadable } from './config.js';
 import type { Policy } from '../core/policy/schema.js';
 import { effectiveInstant, PolicyBook, type PolicyVersion } from '../core/policy/versions.js';
 import type { Db } from '../../db/client.js';
 import { insertPolicy, listPolicies } from '../../db/repos/policies.repo.js';
 
-/** Reads a policy file, naming the file in every error. */
-export function readPolicyFile(path: string) {
+/** Reads a policy file, naming the file in every error; `warnings` are what a valid file probably does not mean. */
+export function readPolicyFile(path: string): { text: string; policy: Policy; warnings: string[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new PolicyError([`${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
+    throw new PolicyError([`${path}: cannot read the file (${whyUnreadable(e)})`]);
   }
-  return { text, policy: parsePolicy(text, path) };
+  return { text, ...parsePolicyWithWarnings(text, path) };
 }
 
 /**
@@ -63,7 +64,7 @@ export function loadPolicyFile(db: Db, path: string, now: Date, options: { recor
  */
 function readKnownPolicyFile(path: string, known: readonly string[]): { text: string; policy: Policy; warnings: string[] } {
   try {
-    return { ...readPolicyFile(path), warnings: [] };
+    return readPolicyFile(path);
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
     const text = readFileSync(path, 'utf8');

@@ -26,7 +26,7 @@ describe('roe CLI', () => {
     const r = roe(['policy', 'check', bad]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('coverage[2].arbitrator: unknown person "robin"');
-    expect(roe(['policy', 'check', join(dir, 'missing.yaml')]).err).toMatch(/missing\.yaml: cannot read the file \(ENOENT\)/);
+    expect(roe(['policy', 'check', join(dir, 'missing.yaml')]).err).toMatch(/missing\.yaml: cannot read the file \(no such file\)/);
   });
 
   it('commands that only read write nothing: not the configured policy either, even one that clashes with a stored version', () => {
@@ -236,7 +236,7 @@ describe('roe CLI', () => {
     const db = join(dir, 'never.db');
     expect(roe(['stats'], db, { MICROSOFT_APP_TYPE: 'single' })).toMatchObject({ code: 1, err: 'configuration: MICROSOFT_APP_TYPE: must be MultiTenant, SingleTenant or UserAssignedMSI (got "single")\n' });
     for (const cmd of [['stats'], ['import', 'partners', join(ROOT, 'examples/partners.csv')]]) {
-      expect(roe(cmd, db, { ROE_POLICY: 'nope.yaml' })).toMatchObject({ code: 1, err: 'configuration: ROE_POLICY: cannot read nope.yaml (ENOENT)\n' });
+      expect(roe(cmd, db, { ROE_POLICY: 'nope.yaml' })).toMatchObject({ code: 1, err: 'configuration: ROE_POLICY: cannot read nope.yaml (no such file)\n' });
     }
     expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
   });

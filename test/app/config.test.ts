@@ -24,8 +24,8 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be fatal, error, warn, info, debug, trace or silent (got "loud")'],
     [{ LOG_LEVEL: '' }, 'LOG_LEVEL: must be fatal, error, warn, info, debug, trace or silent (got "")'],
     [{ DATABASE_PATH: ' ' }, 'DATABASE_PATH: must be the path of the SQLite file (got " ")'],
-    [{ ROE_POLICY: 'nope.yaml' }, 'ROE_POLICY: cannot read nope.yaml (ENOENT)'],
-    [{ ROE_POLICY: dir }, `ROE_POLICY: cannot read ${dir} (EISDIR)`],
+    [{ ROE_POLICY: 'nope.yaml' }, 'ROE_POLICY: cannot read nope.yaml (no such file)'],
+    [{ ROE_POLICY: dir }, `ROE_POLICY: cannot read ${dir} (a folder, not a file)`],
   ])('%j is refused in one line naming the variable', (env, line) => {
     expect(problem(env)).toBe(line);
   });

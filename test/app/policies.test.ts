@@ -46,7 +46,7 @@ describe('readPolicyFile', () => {
 
   it('names the file it cannot read', () => {
     const file = join(dir, 'missing.yaml');
-    expect(() => readPolicyFile(file)).toThrow(`${file}: cannot read the file (ENOENT)`);
+    expect(() => readPolicyFile(file)).toThrow(`${file}: cannot read the file (no such file)`);
   });
 });
 

@@ -153,6 +153,13 @@ describe('roe policy check: risky people and registration terms', () => {
     ]);
     expect(parsePolicyWithWarnings(policyTextWith([])).warnings).toEqual([]);
   });
+
+  it('roe policy check says the file is valid, with its warning on stderr, and exits 0', async () => {
+    const r = await check([['dormant_after_days: 30', 'dormant_after_days: 120']]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`${r.file}: valid (version`);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'dormant_after_days')}: warning: registration.dormant_after_days: 120 is not less than protection_days (90): protection ends first, so no claim ever goes dormant and no dormancy warning is sent; to release idle claims before their protection ends, make it less than 90\n`);
+  });
 });
 
 describe('roe policy check: problems in plain words, naming the value', () => {
@@ -192,7 +199,7 @@ describe('roe policy check: a file it cannot read', () => {
   it('is one line naming the file and the cause', async () => {
     const missing = join(dir, 'nope.yaml');
     const r = await checkFile(missing);
-    expect(r).toEqual({ code: 1, out: '', err: `${missing}: cannot read the file (ENOENT)\n` });
+    expect(r).toEqual({ code: 1, out: '', err: `${missing}: cannot read the file (no such file)\n` });
   });
 
   it('a file with one problem is one line too; several are listed under a header', async () => {
