@@ -32,10 +32,10 @@ export function loadPolicies(db: Db, path: string, now: Date, options: { record?
  * only read) nothing is written: the file's version counts only if the database does not
  * hold it yet, and a stored version of the same name wins over the file's.
  */
-export function loadPolicyFile(db: Db, path: string, now: Date, options: { record?: boolean } = {}): { book: PolicyBook; file: PolicyVersion; warnings: string[] } {
+export function loadPolicyFile(db: Db, path: string, now: Date, options: { record?: boolean } = {}): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[] } {
   const record = options.record ?? true;
   const stored = listPolicies(db);
-  const { text, policy, warnings } = readKnownPolicyFile(path, stored.map((p) => p.version));
+  const { text, policy, warnings, waived } = readKnownPolicyFile(path, stored.map((p) => p.version));
   const file: PolicyVersion = { version: policy.version, effectiveAt: effectiveInstant(policy), policy };
   const hash = createHash('sha256').update(text).digest('hex');
   const same = stored.find((p) => p.version === policy.version);
@@ -54,17 +54,17 @@ export function loadPolicyFile(db: Db, path: string, now: Date, options: { recor
     return { version: parsed.version, effectiveAt: effectiveInstant(parsed), policy: parsed };
   });
   if (!same && !record) versions.push(file);
-  return { book: new PolicyBook(versions), file, warnings };
+  return { book: new PolicyBook(versions), file, warnings, waived };
 }
 
 /**
  * {@link readPolicyFile}, but a version the database holds already is taken with the problems
- * that only a newer release refuses (a name used twice, a person twice in a chain: `warnings`):
+ * that only a newer release refuses (a name used twice, a person twice in a chain: `waived`):
  * the bot it runs keeps starting, and fixing them takes a new version anyway.
  */
-function readKnownPolicyFile(path: string, known: readonly string[]): { text: string; policy: Policy; warnings: string[] } {
+function readKnownPolicyFile(path: string, known: readonly string[]): { text: string; policy: Policy; warnings: string[]; waived: string[] } {
   try {
-    return readPolicyFile(path);
+    return { ...readPolicyFile(path), waived: [] };
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
     const text = readFileSync(path, 'utf8');
@@ -76,7 +76,7 @@ function readKnownPolicyFile(path: string, known: readonly string[]): { text: st
       throw e;
     }
     if (!known.includes(policy.version)) throw e;
-    return { text, policy, warnings: e.problems };
+    return { text, policy, warnings: [], waived: e.problems };
   }
 }
 

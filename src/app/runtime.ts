@@ -64,8 +64,9 @@ export interface RuntimeOptions {
 export function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock, options: RuntimeOptions = {}): Runtime {
   const db = openDatabase(config.databasePath);
   try {
-    const { book: policies, file, warnings } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record: options.recordPolicy ?? true });
-    for (const problem of warnings) logger.warn({ policy: file.version }, `policy version "${file.version}", loaded before, has a problem that a new version must fix (it is taken as it is): ${problem}`);
+    const { book: policies, file, warnings, waived } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record: options.recordPolicy ?? true });
+    for (const warning of warnings) logger.warn({ policy: file.version }, warning);
+    for (const problem of waived) logger.warn({ policy: file.version }, `policy version "${file.version}", loaded before, has a problem that a new version must fix (it is taken as it is): ${problem}`);
     warnShadowedPolicy(logger, config.policyPath, policies, file, clock.now());
     const store = createStore(db, () => clock.now());
     let index: AccountIndex | null = null;

@@ -96,7 +96,8 @@ describe('loadPolicies with versions an earlier release saved', () => {
       insertPolicy(db.db, { version: '2026.1', effective: '2026-01-01', sourceHash: 'saved-by-an-earlier-release', body: text, loadedAt: new Date('2026-01-01T00:00:00Z') });
       const loaded = loadPolicyFile(db.db, file, new Date('2026-12-01T00:00:00Z'));
       expect(loaded.file.version).toBe('2026.1');
-      expect(loaded.warnings).toEqual([expect.stringMatching(/line \d+: coverage\[2\]\.escalation\[2\]: "dana" is already escalation\[0\]/)]);
+      expect(loaded.waived).toEqual([expect.stringMatching(/line \d+: coverage\[2\]\.escalation\[2\]: "dana" is already escalation\[0\]/)]);
+      expect(loaded.warnings).toEqual([]);
     } finally {
       db.close();
     }
@@ -111,6 +112,20 @@ describe('loadPolicies with versions an earlier release saved', () => {
     expect(later.logs.lines.filter((l) => l.includes('2026.9') && l.includes('loaded before, has a problem that a new version must fix'))).toHaveLength(1);
     later.close();
     expect(() => readPolicyFile(v9File)).toThrow(PolicyError);
+  });
+
+  it('a valid file’s warning is logged at the start as what it is, not as a problem a new version must fix', () => {
+    const file = join(dir, 'never-dormant.yaml');
+    writeFileSync(file, policyTextWith([['dormant_after_days: 30', 'dormant_after_days: 120']]));
+    const rt = testRuntime({ databasePath: join(dir, 'never-dormant.db'), policyPath: file, demo: false });
+    try {
+      const lines = rt.logs.lines.filter((l) => l.includes('dormant_after_days'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('warning: registration.dormant_after_days: 120 is not less than protection_days (90)');
+      expect(lines[0]).not.toContain('a new version must fix');
+    } finally {
+      rt.close();
+    }
   });
 
   it('only the new checks are waived for a version loaded before: an unquoted version is still refused as such', () => {
