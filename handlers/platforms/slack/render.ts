@@ -174,12 +174,24 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
   }
 }
 
-/** Keeps at most `max` blocks; when some are dropped, the last one says so. */
+/**
+ * Keeps at most `max` blocks. When some must go, the buttons stay (a case card without its
+ * ruling buttons would be no use to its arbitrator): the blocks before the last buttons are
+ * cut at their end, never between a quote's label and its words, and a line says how many
+ * were left out.
+ */
 function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   if (blocks.length <= max) return blocks;
-  const kept = blocks.slice(0, max - 1);
-  kept.push({ type: 'context', elements: [mrkdwn(`…and ${blocks.length - kept.length} more not shown.`)] });
-  return kept;
+  // The trailing buttons (and anything after them) are kept whole, when they fit.
+  let tail = blocks.length;
+  while (tail > 0 && blocks[tail - 1]!.type === 'actions') tail -= 1;
+  const ending = blocks.slice(tail).length < max - 1 ? blocks.slice(tail) : [];
+  let kept = blocks.slice(0, max - 1 - ending.length);
+  // A quote's label (context) without its words (rich_text) says nothing: drop it too.
+  const next = blocks[kept.length];
+  if (kept.at(-1)?.type === 'context' && next?.type === 'rich_text') kept = kept.slice(0, -1);
+  const left = blocks.length - kept.length - ending.length;
+  return [...kept, { type: 'context', elements: [mrkdwn(`…and ${left} more not shown.`)] }, ...ending];
 }
 
 export type Surface = 'message' | 'modal' | 'home';

@@ -127,7 +127,16 @@ interface PendingList {
   items: ListBlock['items'];
 }
 
-function renderBlock(b: Block, lists: PendingList[]): CardElement[] {
+/** A quote whose words are added once the rest of the card is known ({@link fillQuotes}). */
+interface PendingQuote {
+  into: CardElement[];
+  text: string;
+}
+
+/** Characters of a quote's words, before escaping, that a crowded card still shows of each. */
+const QUOTE_FLOOR = 200;
+
+function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[]): CardElement[] {
   switch (b.type) {
     case 'text':
       return [textBlock(b.text, COLOR[b.tone ?? 'normal'])];
@@ -138,9 +147,12 @@ function renderBlock(b: Block, lists: PendingList[]): CardElement[] {
       lists.push({ into, items: b.items });
       return [{ type: 'Container', items: into }];
     }
-    case 'quote':
+    case 'quote': {
       // Set apart on a shaded background, under its label: the words as written, line breaks kept.
-      return [{ type: 'Container', style: 'emphasis', items: [textBlock(oneLine(b.label), { isSubtle: true, size: 'Small' }, LIMITS.title), textBlock(b.text.trim(), { spacing: 'Small' }, LIMITS.text)] }];
+      const into = [textBlock(oneLine(b.label), { isSubtle: true, size: 'Small' }, LIMITS.title)];
+      quotes.push({ into, text: b.text.trim() });
+      return [{ type: 'Container', style: 'emphasis', items: into }];
+    }
     case 'actions':
       return [{ type: 'ActionSet', actions: b.actions.map(buttonAction) }];
     case 'divider':
@@ -183,6 +195,7 @@ function fillList(list: PendingList, room: number): number {
 function replyBody(r: Reply): CardElement[] {
   const body: CardElement[] = [];
   const lists: PendingList[] = [];
+  const quotes: PendingQuote[] = [];
   if (r.title) body.push(textBlock(r.title, { weight: 'Bolder', size: 'Medium' }, LIMITS.title));
   let separate = false;
   for (const b of r.blocks) {
@@ -190,14 +203,37 @@ function replyBody(r: Reply): CardElement[] {
       separate = true;
       continue;
     }
-    const [first, ...rest] = renderBlock(b, lists);
+    const [first, ...rest] = renderBlock(b, lists, quotes);
     if (!first) continue;
     body.push(separate ? { ...first, separator: true, spacing: 'Medium' } : first, ...rest);
     separate = false;
   }
   let room = LIMITS.cardChars - JSON.stringify(body).length;
+  room -= fillQuotes(quotes, room);
   for (const list of lists) room -= fillList(list, room);
   return body;
+}
+
+/**
+ * Adds each quote's words, cut so that together they take at most half of `room` JSON
+ * characters (lists get the rest), and never less than {@link QUOTE_FLOOR} characters of each;
+ * returns the characters used.
+ */
+function fillQuotes(quotes: readonly PendingQuote[], room: number): number {
+  let used = 0;
+  quotes.forEach((q, i) => {
+    const share = Math.floor((room / 2 - used) / (quotes.length - i));
+    let max = Math.min(LIMITS.text, q.text.length);
+    let words = textBlock(q.text, { spacing: 'Small' }, max);
+    // Escaping makes the JSON longer than the words: cut further until the share holds.
+    while (sizeOf(words) > share && max > QUOTE_FLOOR) {
+      max = Math.max(QUOTE_FLOOR, Math.floor(max * (share / sizeOf(words)) * 0.95));
+      words = textBlock(q.text, { spacing: 'Small' }, max);
+    }
+    q.into.push(words);
+    used += sizeOf(words);
+  });
+  return used;
 }
 
 const RULING_ACTIONS: readonly string[] = [ACTIONS.approve, ACTIONS.award, ACTIONS.ask];

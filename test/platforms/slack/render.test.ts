@@ -96,6 +96,23 @@ describe('Block Kit limits', () => {
     expect(renderReply(reply('s', many), 'home').blocks).toHaveLength(LIMITS.viewBlocks);
   });
 
+  it('a card too long for 50 blocks keeps its buttons at the end, and never a quote’s label without its words', () => {
+    const many: Block[] = [{ type: 'facts', facts: [{ label: 'Account', value: 'Soylent' }] }, ...Array.from({ length: 30 }, (_, i) => quote(`Evidence on claim #${i}`, `notes ${i}`)), { type: 'actions', actions: [{ action: ACTIONS.approve, label: 'Approve', value: '1:p0' }, { action: ACTIONS.award, label: 'Award', value: '1' }] }];
+    const blocks = blocksOf(renderReply(reply('s', many)));
+    expect(blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
+    expect(blocks.at(-1)!.type).toBe('actions');
+    expect(blocks.at(-1)!.elements!.map((e) => e.text.text)).toEqual(['Approve', 'Award']);
+    const notice = blocks.at(-2)!;
+    expect(JSON.stringify(notice)).toMatch(/…and \d+ more not shown\./);
+    // Every label kept has its words after it.
+    blocks.forEach((b, i) => {
+      if (b.type === 'context' && JSON.stringify(b).includes('Evidence on claim')) expect(blocks[i + 1]!.type).toBe('rich_text');
+    });
+    // 62 blocks in all (the facts, 30 labels and quotes, the buttons): the notice counts those left out.
+    expect(JSON.stringify(notice)).toContain(`…and ${62 - (blocks.length - 1)} more not shown.`);
+    expect(blocks.filter((b) => b.type === 'rich_text').length).toBe(23);
+  });
+
   it('buttons: at most 25 per actions block, unique action ids, text ≤ 75, value ≤ 2000', () => {
     const buttons = Array.from({ length: 30 }, (_, i) => ({ action: ACTIONS.pickAccount, label: `${i} ${'b'.repeat(100)}`, value: 'v'.repeat(3000) }));
     const r = blocksOf(renderReply(reply('s', [{ type: 'actions', actions: buttons }])));

@@ -128,6 +128,24 @@ describe('renderReply keeps a card well inside what Teams takes', () => {
     expect(readCard(card)).toContain(long.slice(0, 1000));
   });
 
+  it('many long quotes (a case whose every claim has pages of evidence) share the room: the card stays under 40 KB, each quote shows its start', () => {
+    const notes = (i: number) => `Notes ${i}:\n${'**bold** _x_ [link](http://x) <at>y</at>\n'.repeat(80)}`;
+    const card = renderReply(
+      reply('case', [
+        { type: 'facts', facts: [{ label: 'Account', value: 'Soylent Corp (Analytics)' }] },
+        { type: 'list', title: 'Claims', items: items(12, 200, 300) },
+        ...Array.from({ length: 12 }, (_, i) => quote(`Evidence on claim #${i + 1} (Partner ${i})`, notes(i))),
+        { type: 'actions', actions: [{ action: ACTIONS.approve, label: 'Approve: Partner 0', value: '1:p0' }] },
+      ]),
+    );
+    expect(utf16Bytes(card)).toBeLessThan(40_000);
+    const text = readCard(card);
+    for (let i = 0; i < 12; i++) expect(text).toContain(`Evidence on claim #${i + 1} (Partner ${i})\nNotes ${i}:`);
+    expect(text).toContain('[Approve: Partner 0]');
+    // One short quote is shown whole.
+    expect(readCard(renderReply(reply('one', [quote('Evidence', notes(0).slice(0, 500))])))).toContain(notes(0).slice(0, 500).trim().split('\n').at(-1));
+  });
+
   it('clip() cuts with an ellipsis and never splits a surrogate pair', () => {
     expect(clip('abcdef', 6)).toBe('abcdef');
     expect(clip('abcdef', 4)).toBe('abc…');
