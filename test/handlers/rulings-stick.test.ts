@@ -368,11 +368,11 @@ describe('a ruling after a long wait', () => {
     expect(statuses(rt, 'soylent').at(-1)).toEqual(['fabrikam', 'protected']);
   });
 
-  it('the criteria settling a case at once are no activity of the winner’s: an imported pending claim keeps its own last activity', () => {
+  it('the criteria settling a case at once are no activity of the winner’s: an imported claim keeps its own last activity', () => {
     rt = testRuntime({ at: '2026-12-07T15:00:00Z' });
     const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
-    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent', 'qualified'), meta); // protected
-    importCsv(rt.ctx, 'claims', 'c.csv', `${header}\nCRM-9,soylent,northwind,resell,Analytics,Deal,qualified,,,pending,2026-11-12T15:00:00Z,2026-11-12T15:00:00Z\n`); // first registration: settled at once for Northwind
+    importCsv(rt.ctx, 'claims', 'c.csv', `${header}\nCRM-9,soylent,northwind,resell,Analytics,Deal,qualified,,,protected,2026-11-12T15:00:00Z,2026-11-12T15:00:00Z\n`);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent', 'qualified'), meta); // first registration: settled at once for Northwind
     expect(rt.store.disputes.all().at(-1)!.status).toBe('settled');
     expect(rt.store.claims.forAccount('soylent').find((c) => c.claimant === 'northwind')).toMatchObject({ status: 'protected', lastActivityAt: new Date('2026-11-12T15:00:00Z') });
   });

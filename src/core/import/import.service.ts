@@ -1,11 +1,12 @@
+import { DateTime } from 'luxon';
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
-import { DIRECT, type Partner } from '../types.js';
+import { DIRECT, type Claim, type ClaimStatus, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { openCasesHolding, reviewCasesOf } from '../disputes/review.js';
-import { addDays, isClosed, termsOf } from '../claims/lifecycle.js';
-import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type CsvResult, type PartnerRow, type RowError } from './csv.js';
+import { addDays, effectiveStatus, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
+import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type ClaimRow, type CsvResult, type PartnerRow, type RowError } from './csv.js';
 import { putInCase } from './pending.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
@@ -132,6 +133,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       errors.push({ line, message: `status: ${held.party} already holds a protected claim on ${accountId} (${productLine})${held.line ? ` (line ${held.line})` : ''}; import this one as pending (a case then decides between them), rejected or expired` });
     } else if (!held) protectedBy.set(key, { party: claimant, line });
   }
+  errors.push(...pendingProblems(ctx, checkable(parsed), now));
   refuseIfAny(fileName, parsed, errors);
   store.transaction(() => {
     const storedIds: number[] = [];
@@ -165,9 +167,8 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       const id = prior ? prior.id : store.claims.insert(claim).id;
       if (prior) {
         // The CRM owns the opportunity's details; the bot owns what happened to the claim since
-        // (a ruling, dormancy, expiry): a re-import never undoes that.
-        const botMoved = prior.status !== 'protected' && prior.status !== 'pending' ? prior.status !== claim.status : false;
-        const keep = botMoved || prior.violation;
+        // (a ruling, an approval, dormancy, expiry): a re-import never undoes that.
+        const keep = keepsStoredStatus(prior, claim.status);
         store.claims.replace(prior.id, keep ? { ...claim, status: prior.status, protectedUntil: prior.protectedUntil, lastActivityAt: prior.lastActivityAt, contested: prior.contested, violation: prior.violation } : { ...claim, lastActivityAt: new Date(Math.max(claim.lastActivityAt.getTime(), prior.lastActivityAt.getTime())) });
       }
       const stored = store.claims.get(id)!;
@@ -190,8 +191,9 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     }
     // Every pending claim waits in an open case. Once the whole file is stored, so that a pending
     // claim meets the claims of the rows after it, each left pending outside a case (a new one,
-    // one the CRM moved back to pending, one imported before imports did this) is put in one, in
-    // line order: a case opened for one of them may take in the next, or settle it.
+    // one imported before imports did this) is put in one, in line order: a case opened for one
+    // of them may take in the next. A re-import never moves a claim back to pending (see
+    // keepsStoredStatus), so a claim decided since is never put in a case again.
     const waiting = storedIds.filter((id) => {
       const claim = store.claims.get(id)!;
       return claim.status === 'pending' && openCasesHolding(ctx, claim).length === 0;
@@ -199,7 +201,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     const cases = new Set<number>();
     for (const id of waiting) {
       const claim = store.claims.get(id)!;
-      // Taken in (or settled) by the case of an earlier one: already counted there.
+      // Taken in by the case of an earlier one: already counted there.
       if (claim.status !== 'pending') continue;
       const holding = openCasesHolding(ctx, claim)[0];
       if (holding) {
@@ -215,6 +217,101 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     if (report.events.length > 0) options.announce?.(report.events);
   });
   return report;
+}
+
+/**
+ * Whether a re-import keeps a stored claim's status and protection instead of the file's. The
+ * bot owns what happened to the claim since it was imported: a status it moved the claim to (a
+ * ruling, dormancy, expiry) stands against the status the CRM still has; and the CRM's
+ * `pending` (where every claim starts) never moves a claim that is no longer pending back to
+ * pending: an approval or a ruling is not undone, nor argued again in a new case, by importing
+ * the same file again. A claim counted a violation keeps what it has.
+ */
+export function keepsStoredStatus(prior: Pick<Claim, 'status' | 'violation'>, fileStatus: ClaimStatus): boolean {
+  const botMoved = prior.status !== 'protected' && prior.status !== 'pending' && prior.status !== fileStatus;
+  const backToPending = fileStatus === 'pending' && prior.status !== 'pending';
+  return botMoved || backToPending || prior.violation;
+}
+
+type ClaimValues = Partial<ClaimRow>;
+
+/**
+ * The problems of the rows that would put a claim in a case as pending (a new claim, or a stored
+ * one still pending outside any case), in line order:
+ * - one whose protection would already have ended (registered_at + protection_days, counted as
+ *   the import counts it), which the file should say is expired: a case over it could only take
+ *   the line from a current holder, on a registration long gone;
+ * - a new one of a party that already holds a live claim on the account and product line
+ *   (stored, live as the lifecycle says; or a pending or protected row of the file), as filing in
+ *   chat refuses: in one case, a ruling for nobody would reject both. A row that re-imports a
+ *   claim (same CRM id) is that claim, not a second one.
+ */
+function pendingProblems(ctx: DomainContext, rows: readonly { line: number; value: ClaimValues }[], now: Date): RowError[] {
+  const { store } = ctx;
+  const book = ctx.policies();
+  const errors: RowError[] = [];
+  const sorted = [...rows].sort((a, b) => a.line - b.line);
+  // The stored claim each row imports again (same CRM id), by line; and its status in the file, by claim id.
+  const priors = new Map<number, Claim>();
+  const fileStatus = new Map<number, ClaimStatus>();
+  for (const { line, value } of sorted) {
+    const prior = value.id === undefined ? undefined : store.claims.byRequestKey(`import:${value.id}`);
+    if (prior) priors.set(line, prior);
+    if (prior && value.status !== undefined) fileStatus.set(prior.id, value.status);
+  }
+  const keyOf = (v: ClaimValues) => `${v.account_id}\u0000${v.product_line!.toLowerCase()}\u0000${v.claimant}`;
+  // The file's new rows that are live (pending or protected) once stored, by party, account and product line.
+  const liveRows = new Map<string, { line: number; value: ClaimValues }[]>();
+  for (const r of sorted) {
+    const v = r.value;
+    if (v.account_id === undefined || v.product_line === undefined || v.claimant === undefined || v.id === undefined) continue;
+    if ((v.status === 'pending' || v.status === 'protected') && !priors.has(r.line)) liveRows.set(keyOf(v), [...(liveRows.get(keyOf(v)) ?? []), r]);
+  }
+  const live = (c: Claim) => isLive(effectiveStatus(c, termsOf(book.forClaim(c).policy), now));
+  /** A stored claim this file closes (a re-import with a status that is not live and that the claim takes). */
+  const closedByFile = (c: Claim) => {
+    const status = fileStatus.get(c.id);
+    return status !== undefined && !isLive(status) && !keepsStoredStatus(c, status);
+  };
+  const day = (t: Date, zone: string) => DateTime.fromJSDate(t, { zone }).toISODate();
+  for (const { line, value } of sorted) {
+    if (value.status !== 'pending') continue;
+    const prior = priors.get(line);
+    // A stored claim the file's pending leaves as it is: decided since, or waiting in its case already.
+    if (prior && (prior.status !== 'pending' || openCasesHolding(ctx, prior).length > 0)) continue;
+    const registered = value.registered_at;
+    if (registered) {
+      const policy = book.inForceAt(registered).policy;
+      const terms = termsOf(policy);
+      const end = addDays(registered, policy.registration.protection_days, terms);
+      if (end.getTime() <= now.getTime()) {
+        errors.push({
+          line,
+          message: `status: pending, but its protection would have ended on ${day(end, policy.timezone)} (registered ${day(registered, policy.timezone)}, ${policy.registration.protection_days} days of protection): import it as expired (or with its real status)`,
+        });
+      }
+    }
+    const { account_id: accountId, product_line: productLine, claimant } = value;
+    if (prior || accountId === undefined || productLine === undefined || claimant === undefined) continue;
+    const held = store.claims
+      .forAccount(accountId)
+      .find((c) => c.claimant === claimant && c.productLine.toLowerCase() === productLine.toLowerCase() && live(c) && !closedByFile(c));
+    if (held) {
+      errors.push({
+        line,
+        message: `status: ${claimant} already holds a live claim on ${accountId} (${productLine}): claim #${held.id} (${effectiveStatus(held, termsOf(book.forClaim(held).policy), now)}); a second one of the same party is refused, as in chat: import this row with its real status (expired, lost, rejected) or leave it out`,
+      });
+      continue;
+    }
+    const other = (liveRows.get(keyOf(value)) ?? []).find((r) => r.line !== line && (r.value.status === 'protected' || r.line < line));
+    if (other) {
+      errors.push({
+        line,
+        message: `status: ${claimant} already has a ${other.value.status} claim on ${accountId} (${productLine}) on line ${other.line} (id ${other.value.id}); a second one of the same party is refused, as in chat: keep one row for it, or import this one with its real status (expired, lost, rejected)`,
+      });
+    }
+  }
+  return errors;
 }
 
 /**

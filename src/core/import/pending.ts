@@ -15,16 +15,20 @@ const IMPORT_ACTOR = 'import';
  * product line, as filing it would (see fileClaim): every pending claim waits in an open case,
  * where an arbitrator is told of it and an SLA runs. It joins the case open there; otherwise
  * a case is opened: over the overlap when it collides with another party (a live claim, a named
- * owner, the incumbent, direct-led coverage), which the criteria may settle at once, or for
- * approval when nobody else is there. The CRM said the claim awaits a decision, so unlike a
- * filed claim it is never protected without one. Must run inside the import's transaction;
- * returns the events to announce.
+ * owner, the incumbent, direct-led coverage), or for approval when nobody else is there. The
+ * party's own other claims are never among what it collides with (the import refuses a second
+ * live claim of a party: see importCsv). Whatever the criteria say, an arbitrator decides: its
+ * registration date is the CRM's, which may be long before the claims it would beat were filed
+ * (a backdated claim must not silently take a line from its holder), so the criteria only
+ * recommend. Must run inside the import's transaction; returns the events to announce.
  */
 export function putInCase(ctx: DomainContext, claim: Claim, now: Date): { disputeId: number; events: DomainEvent[] } {
   const { store } = ctx;
   const account = store.accounts.get(claim.accountId)!;
   const policy = ctx.policies().inForceAt(now).policy;
-  const others = liveClaims(ctx, account.id, claim.productLine, now).filter((c) => c.id !== claim.id);
+  const others = liveClaims(ctx, account.id, claim.productLine, now)
+    // The party's own other claims are no overlap: in a case, a ruling for nobody would reject them too.
+    .filter((c) => c.id !== claim.id && c.claimant !== claim.claimant);
   const coverage = coverageFor(account, policy);
   const conflicts = findConflicts({ account, coverage, claimant: claim.claimant, liveClaims: others });
   const partyOf = (c: ConflictReason): PartyId => (c.code === 'direct-led' ? DIRECT : c.party);
@@ -36,7 +40,6 @@ export function putInCase(ctx: DomainContext, claim: Claim, now: Date): { disput
   }
   const flagged = claim.claimant !== DIRECT && requiresApproval(ctx, claim.claimant, now);
   const lostRuling = recentRulingAgainst(ctx, account.id, claim.productLine, claim.claimant, termsOf(policy), now);
-  const needsApproval = coverage.requires_approval || flagged || lostRuling !== undefined;
   const { dispute, events } = openCase(
     ctx,
     {
@@ -48,7 +51,7 @@ export function putInCase(ctx: DomainContext, claim: Claim, now: Date): { disput
       // The company's import, not a partner's: the reason is the company's to read.
       raisedAs: DIRECT,
       reason: [
-        'Imported from the CRM as pending.',
+        'Imported from the CRM as pending: an arbitrator decides an imported claim, the criteria only recommend.',
         conflicts.length > 0 ? 'Overlap detected when the claim was imported.' : 'Nobody else holds the account: the claim needs an approval.',
         lostRuling ? `A ruling on dispute #${lostRuling.id} went against this party on ${account.name} (${claim.productLine}) within the last ${policy.registration.protection_days} days.` : null,
         flagged ? 'The partner is flagged for repeated violations: its claims need approval.' : null,
@@ -60,7 +63,8 @@ export function putInCase(ctx: DomainContext, claim: Claim, now: Date): { disput
       origin: null,
       requestKey: null,
       approvalOnly: conflicts.length === 0,
-      forceArbitration: needsApproval,
+      // Never settled by the criteria alone, even when they pick a winner: see above.
+      forceArbitration: true,
       // Stored in this transaction, its lifecycle timers cancelled: as a claim just made.
       fresh: [claim],
     },

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../../handlers/claim.js';
 import { announce } from '../../../handlers/notify.js';
-import { approve } from '../../../handlers/rule.js';
+import { approve, NOBODY, submitAward } from '../../../handlers/rule.js';
 import { whoOwns } from '../../../handlers/who-owns.js';
 import { importCsv, ImportError } from '../../../src/core/import/import.service.js';
 import { consoleOrigin, ledgerKinds, outbox } from '../../support/cases.js';
@@ -55,17 +55,33 @@ describe('CSV import: a pending claim waits in an open case', () => {
     expect(ledgerKinds(rt, `dispute:${d.id}`)).toEqual(['dispute.opened', 'dispute.assigned']);
   });
 
-  it('over an overlap the criteria settle at once: the case closes as it opens, as for a filed claim', () => {
+  it('over an overlap the criteria would settle at once (an earlier registration): the arbitrator decides, with their recommendation; the holder stays protected meanwhile', () => {
     importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-20')));
-    // Same stage, registered first: first-registration gives the line to the imported claim.
+    const before = outbox(rt).length;
+    // Same stage, registered first: first-registration picks the imported claim, and only recommends it.
     const r = importClaims(file(row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-10')));
     const d = rt.store.disputes.all().at(-1)!;
-    expect(d).toMatchObject({ status: 'settled', winner: 'contoso', ruledBy: 'criteria' });
+    expect(d).toMatchObject({ status: 'open', winner: null, ruledBy: null, recommendation: 'contoso', recommendationRule: 'first-registration', arbitrator: 'pat', claimIds: [claimOf('N1').id, claimOf('C1').id] });
+    expect(d.reason).toContain('an arbitrator decides an imported claim, the criteria only recommend');
     expect(r.disputes).toEqual([d.id]);
+    expect([claimOf('C1').status, claimOf('N1').status]).toEqual(['pending', 'protected']);
+    expect(r.events.map((e) => e.type)).toEqual(['dispute.opened', 'claim.pending', 'dispute.assigned']);
+    expect(ledgerKinds(rt, `dispute:${d.id}`)).toEqual(['dispute.opened', 'dispute.assigned']);
+    expect(outbox(rt).slice(before).some((m) => m.target.includes('U0PAT') && m.summary.startsWith(`Dispute #${d.id} on Soylent Corp (Analytics): yours to rule`))).toBe(true);
+    // The arbitrator follows the recommendation: only then does the line change hands.
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: 'contoso', rationale: 'Contoso registered it first in the CRM.' });
     expect([claimOf('C1').status, claimOf('N1').status]).toEqual(['protected', 'rejected']);
-    // The criteria deciding is no activity of the claim's: it keeps the file's.
-    expect(claimOf('C1').lastActivityAt).toEqual(new Date('2026-11-10T05:00:00Z'));
-    expect(r.events.map((e) => e.type)).toEqual(['dispute.opened', 'claim.rejected', 'claim.protected', 'dispute.settled']);
+  });
+
+  it('over a claim filed in chat that the criteria would give up: the case waits for the arbitrator, the filed claim stays protected', () => {
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' }, meta);
+    importClaims(file(row('CRM-9', 'soylent', 'northwind', 'qualified', 'pending', '2026-11-12T15:00:00Z')));
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', recommendation: 'northwind', ruledBy: null });
+    expect(rt.store.claims.forAccount('soylent').map((c) => [c.claimant, c.status])).toEqual([
+      ['contoso', 'protected'],
+      ['northwind', 'pending'],
+    ]);
   });
 
   it('joins the case already open on its account and product line', () => {
@@ -145,5 +161,167 @@ describe('CSV import: the ledger records the claim as stored', () => {
       ['claim.imported', 'protected'],
       ['claim.import_updated', 'rejected'],
     ]);
+  });
+});
+
+/** The lines of an import's refusal, as `roe import` prints them; [] when the file was imported. */
+function refusal(text: string): string[] {
+  try {
+    importClaims(text);
+  } catch (e) {
+    if (e instanceof ImportError) return e.errors.map((x) => `line ${x.line}: ${x.message}`);
+    throw e;
+  }
+  return [];
+}
+const statuses = (account: string) => rt.store.claims.forAccount(account).map((c) => [c.claimant, c.status]);
+const importEntries = (claimId: number) => [...rt.store.ledger.entries()].filter((e) => e.subject === `claim:${claimId}` && e.kind.startsWith('claim.import')).map((e) => [e.kind, (e.payload as { status?: string }).status]);
+
+describe('CSV import: a pending claim whose protection would already be over', () => {
+  it("is refused, naming the line and saying to import it as expired: it never takes the line from a partner's current protected claim", () => {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' }, meta);
+    const sent = outbox(rt).length;
+    // 2026-02-02 + 90 days: protected until 2026-05-03 at best, months ago.
+    expect(refusal(file(row('P1', 'soylent', 'fabrikam', 'qualified', 'pending', '2026-11-20'), row('OLD1', 'soylent', 'contoso', 'qualified', 'pending', '2026-02-02')))).toEqual([
+      'line 3: status: pending, but its protection would have ended on 2026-05-03 (registered 2026-02-02, 90 days of protection): import it as expired (or with its real status)',
+    ]);
+    expect(claimOf('OLD1')).toBeUndefined();
+    expect(claimOf('P1')).toBeUndefined();
+    expect(rt.store.disputes.forAccount('soylent')).toEqual([]);
+    expect(statuses('soylent')).toEqual([['northwind', 'protected']]);
+    expect(outbox(rt)).toHaveLength(sent);
+    // As the message says: imported as expired, it is history, and Northwind keeps the line.
+    expect(importClaims(file(row('OLD1', 'soylent', 'contoso', 'qualified', 'expired', '2026-02-02')))).toMatchObject({ inserted: 1, inCases: 0, disputes: [] });
+    expect(statuses('soylent')).toEqual([
+      ['northwind', 'protected'],
+      ['contoso', 'expired'],
+    ]);
+    expect(rt.store.disputes.forAccount('soylent')).toEqual([]);
+  });
+
+  it('counts protection_days as the import does, on the policy’s calendar: ending at this very moment is over, a second later is not', () => {
+    // Now is 2026-11-30T15:00Z, 10:00 in New York; 90 days before, across the change of the clocks, is 10:00 EDT.
+    expect(refusal(file(row('E1', 'soylent', 'contoso', 'qualified', 'pending', '2026-09-01T14:00:00Z')))).toEqual([
+      'line 2: status: pending, but its protection would have ended on 2026-11-30 (registered 2026-09-01, 90 days of protection): import it as expired (or with its real status)',
+    ]);
+    expect(refusal(file(row('E1', 'soylent', 'contoso', 'qualified', 'pending', '2026-09-01T14:00:01Z')))).toEqual([]);
+    expect(rt.store.disputes.all().at(-1)).toMatchObject({ status: 'open', claimIds: [claimOf('E1').id] });
+  });
+
+  it('a claim decided since is no pending claim of the file: re-importing its old row after its protection ended is not refused', () => {
+    const text = file(row('P1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20'));
+    importClaims(text);
+    approve(rt.deps, as.person(rt, 'pat'), rt.store.disputes.all().at(-1)!.id);
+    rt.clock.set('2027-03-01T15:00:00Z'); // past 2027-02-18, the end of its protection
+    expect(refusal(text)).toEqual([]);
+    expect(rt.store.disputes.forAccount('soylent').filter((d) => d.status === 'open')).toEqual([]);
+    expect(claimOf('P1').status).not.toBe('pending');
+  });
+});
+
+describe('CSV import: a re-import never moves a claim back to pending', () => {
+  it('the same file again after the arbitrator approved the pending claim: it stays protected, with its protection; no second case, nobody told; the ledger says protected', () => {
+    const text = file(row('P1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20'));
+    importClaims(text);
+    const d = rt.store.disputes.all().at(-1)!;
+    approve(rt.deps, as.person(rt, 'pat'), d.id);
+    const approved = claimOf('P1');
+    expect(approved.status).toBe('protected');
+    const timers = timersOf(`claim:${approved.id}`);
+    const sent = outbox(rt).length;
+    // The CRM still says pending: nothing changed there.
+    expect(importClaims(text)).toMatchObject({ updated: 1, inCases: 0, disputes: [], events: [] });
+    expect(claimOf('P1')).toMatchObject({ status: 'protected', protectedUntil: approved.protectedUntil, lastActivityAt: approved.lastActivityAt });
+    expect(timersOf(`claim:${approved.id}`)).toEqual(timers);
+    expect(rt.store.disputes.forAccount('soylent').map((x) => [x.id, x.status])).toEqual([[d.id, 'ruled']]);
+    expect(outbox(rt)).toHaveLength(sent);
+    expect(importEntries(approved.id)).toEqual([
+      ['claim.imported', 'pending'],
+      ['claim.import_updated', 'protected'],
+    ]);
+  });
+
+  it('nor one the arbitrator turned down: it stays rejected, and is not argued again in a new case', () => {
+    const text = file(row('P1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20'));
+    importClaims(text);
+    const d = rt.store.disputes.all().at(-1)!;
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'No such deal.' });
+    expect(importClaims(text)).toMatchObject({ inCases: 0, disputes: [] });
+    expect(claimOf('P1').status).toBe('rejected');
+    expect(rt.store.disputes.forAccount('soylent')).toHaveLength(1);
+    expect(importEntries(claimOf('P1').id).at(-1)).toEqual(['claim.import_updated', 'rejected']);
+  });
+});
+
+describe('CSV import: a second live claim of the same party on a line', () => {
+  it('a pending row of a party that holds a protected claim there is refused, naming the line, the party and the claim; nothing is imported', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')));
+    const n1 = claimOf('N1');
+    expect(refusal(file(row('N2', 'soylent', 'northwind', 'proposal', 'pending', '2026-11-20')))).toEqual([
+      `line 2: status: northwind already holds a live claim on soylent (Analytics): claim #${n1.id} (protected); a second one of the same party is refused, as in chat: import this row with its real status (expired, lost, rejected) or leave it out`,
+    ]);
+    expect(claimOf('N2')).toBeUndefined();
+    expect(rt.store.disputes.forAccount('soylent')).toEqual([]);
+    expect(claimOf('N1').status).toBe('protected');
+    // The same claim (same id) imported again is no second claim.
+    expect(refusal(file(row('N1', 'soylent', 'northwind', 'proposal', 'protected', '2026-11-10')))).toEqual([]);
+  });
+
+  it('so is one of a party whose claim filed in chat is protected, or whose claim waits pending in a case', () => {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' }, meta);
+    const filed = rt.store.claims.forAccount('soylent')[0]!;
+    expect(refusal(file(row('N2', 'soylent', 'northwind', 'proposal', 'pending', '2026-11-20')))).toEqual([expect.stringContaining(`line 2: status: northwind already holds a live claim on soylent (Analytics): claim #${filed.id} (protected)`)]);
+    importClaims(file(row('P1', 'globex', 'contoso', 'qualified', 'pending', '2026-11-20')));
+    expect(refusal(file(row('P2', 'globex', 'contoso', 'proposal', 'pending', '2026-11-21')))).toEqual([expect.stringContaining(`line 2: status: contoso already holds a live claim on globex (Analytics): claim #${claimOf('P1').id} (pending)`)]);
+    expect(claimOf('P2')).toBeUndefined();
+    expect(rt.store.disputes.forAccount('globex')).toMatchObject([{ status: 'open', claimIds: [claimOf('P1').id] }]);
+  });
+
+  it('within one file: a second pending row of the party on the line is refused, naming the first; so is one beside a protected row of the party', () => {
+    expect(refusal(file(row('N1', 'soylent', 'northwind', 'qualified', 'pending', '2026-11-10'), row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-10'), row('N2', 'soylent', 'northwind', 'proposal', 'pending', '2026-11-20')))).toEqual([
+      'line 4: status: northwind already has a pending claim on soylent (Analytics) on line 2 (id N1); a second one of the same party is refused, as in chat: keep one row for it, or import this one with its real status (expired, lost, rejected)',
+    ]);
+    expect(refusal(file(row('N2', 'soylent', 'northwind', 'proposal', 'pending', '2026-11-20'), row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')))).toEqual([
+      'line 2: status: northwind already has a protected claim on soylent (Analytics) on line 3 (id N1); a second one of the same party is refused, as in chat: keep one row for it, or import this one with its real status (expired, lost, rejected)',
+    ]);
+    expect(rt.store.claims.forAccount('soylent')).toEqual([]);
+    // On another product line, or of another party, a pending row is no second claim.
+    const other = 'N3,soylent,northwind,resell,Services,Deal,qualified,,,pending,2026-11-20,';
+    expect(refusal(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10'), other, row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')))).toEqual([]);
+  });
+
+  it('a claim the same file closes is no longer held: the party’s new pending row is taken', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')));
+    expect(refusal(file(row('N1', 'soylent', 'northwind', 'qualified', 'lost', '2026-11-10'), row('N2', 'soylent', 'northwind', 'proposal', 'pending', '2026-11-20')))).toEqual([]);
+    expect(statuses('soylent')).toEqual([
+      ['northwind', 'lost'],
+      ['northwind', 'pending'],
+    ]);
+    expect(rt.store.disputes.all().at(-1)).toMatchObject({ status: 'open', claimIds: [claimOf('N2').id], parties: ['northwind'] });
+  });
+
+  it('as in chat, a dormant claim holds nothing: the party’s new pending row is taken, in a case of its own that leaves the dormant one out', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')));
+    rt.clock.set('2026-12-20T15:00:00Z'); // 30 days without activity: dormant, protected until 2027-02-08 no more
+    const r = importClaims(file(row('N2', 'soylent', 'northwind', 'proposal', 'pending', '2026-12-19')));
+    expect(rt.store.disputes.get(r.disputes[0]!)).toMatchObject({ status: 'open', claimIds: [claimOf('N2').id], parties: ['northwind'] });
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(r.disputes[0]), party: NOBODY, rationale: 'A duplicate of the CRM entry.' });
+    expect(claimOf('N2').status).toBe('rejected');
+    expect(claimOf('N1').status).not.toBe('rejected');
+  });
+});
+
+describe('CSV import: a case never holds the party’s own other claims as conflicts', () => {
+  it('a re-imported pending claim in no case (imported before imports opened cases) gets a case of its own beside the party’s protected claim: a ruling for nobody rejects only it', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')));
+    rt.store.transaction(() =>
+      rt.store.claims.insert({ accountId: 'soylent', claimant: 'northwind', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage: 'proposal', amount: null }, evidence: '', status: 'pending', registeredAt: new Date('2026-11-20T05:00:00Z'), lastActivityAt: new Date('2026-11-20T05:00:00Z'), protectedUntil: null, policyVersion: '2026.1', createdBy: 'import', contested: false, violation: false, requestKey: 'import:L1' }),
+    );
+    // The same claim (same id) imported again: no second claim, so not refused; it is put in a case.
+    const r = importClaims(file(row('L1', 'soylent', 'northwind', 'proposal', 'pending', '2026-11-20')));
+    const d = rt.store.disputes.get(r.disputes[0]!)!;
+    expect(d).toMatchObject({ status: 'open', claimIds: [claimOf('L1').id], parties: ['northwind'] });
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'A duplicate of the CRM entry.' });
+    expect([claimOf('L1').status, claimOf('N1').status]).toEqual(['rejected', 'protected']);
   });
 });
