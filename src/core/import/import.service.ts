@@ -59,6 +59,7 @@ export function csvText(fileName: string, bytes: Uint8Array): string {
  */
 export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string, text: string, options: ImportOptions = {}): ImportReport {
   const { store } = ctx;
+  const inOpenCase = (c: Claim) => openCasesHolding(ctx, c).length > 0;
   const now = ctx.clock.now();
   const report: ImportReport = { kind, inserted: 0, updated: 0, inCases: 0, disputes: [], events: [] };
   const count = (r: 'inserted' | 'updated') => void (report[r] += 1);
@@ -125,6 +126,12 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     if (value.status !== 'protected' || id === undefined || accountId === undefined || productLine === undefined || claimant === undefined) continue;
     if (store.claims.byRequestKey(`import:${id}`)) continue;
     const key = keyOf(accountId, productLine);
+    // A case running on the line is deciding it: a new protected claim would take it over the case's head.
+    const running = store.disputes.forAccount(accountId).find((d) => d.status === 'open' && d.productLine.toLowerCase() === productLine.toLowerCase());
+    if (running) {
+      errors.push({ line, message: `status: dispute #${running.id} is deciding ${accountId} (${productLine}); import this one as pending (it joins that case), rejected or expired` });
+      continue;
+    }
     const held = protectedBy.get(key) ?? (() => {
       const c = store.claims.forAccount(accountId).find((x) => x.status === 'protected' && x.productLine.toLowerCase() === productLine.toLowerCase());
       return c ? { party: c.claimant, line: null } : undefined;
@@ -168,7 +175,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       if (prior) {
         // The CRM owns the opportunity's details; the bot owns what happened to the claim since
         // (a ruling, an approval, dormancy, expiry): a re-import never undoes that.
-        const keep = keepsStoredStatus(prior, claim.status);
+        const keep = keepsStoredStatus(prior, claim.status, inOpenCase(prior));
         store.claims.replace(prior.id, keep ? { ...claim, status: prior.status, protectedUntil: prior.protectedUntil, lastActivityAt: prior.lastActivityAt, contested: prior.contested, violation: prior.violation } : { ...claim, lastActivityAt: new Date(Math.max(claim.lastActivityAt.getTime(), prior.lastActivityAt.getTime())) });
       }
       const stored = store.claims.get(id)!;
@@ -227,10 +234,13 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
  * pending: an approval or a ruling is not undone, nor argued again in a new case, by importing
  * the same file again. A claim counted a violation keeps what it has.
  */
-export function keepsStoredStatus(prior: Pick<Claim, 'status' | 'violation'>, fileStatus: ClaimStatus): boolean {
+export function keepsStoredStatus(prior: Pick<Claim, 'status' | 'violation'>, fileStatus: ClaimStatus, inOpenCase = false): boolean {
   const botMoved = prior.status !== 'protected' && prior.status !== 'pending' && prior.status !== fileStatus;
   const backToPending = fileStatus === 'pending' && prior.status !== 'pending';
-  return botMoved || backToPending || prior.violation;
+  // A claim waiting in a running case is the arbitrator's to decide: the file may close it (the
+  // case is then looked at again), not make it protected or dormant over the others in the case.
+  const overTheCase = inOpenCase && prior.status === 'pending' && isLive(fileStatus);
+  return botMoved || backToPending || overTheCase || prior.violation;
 }
 
 type ClaimValues = Partial<ClaimRow>;
@@ -248,6 +258,7 @@ type ClaimValues = Partial<ClaimRow>;
  */
 function pendingProblems(ctx: DomainContext, rows: readonly { line: number; value: ClaimValues }[], now: Date): RowError[] {
   const { store } = ctx;
+  const inOpenCase = (c: Claim) => openCasesHolding(ctx, c).length > 0;
   const book = ctx.policies();
   const errors: RowError[] = [];
   const sorted = [...rows].sort((a, b) => a.line - b.line);
@@ -271,7 +282,7 @@ function pendingProblems(ctx: DomainContext, rows: readonly { line: number; valu
   /** A stored claim this file closes (a re-import with a status that is not live and that the claim takes). */
   const closedByFile = (c: Claim) => {
     const status = fileStatus.get(c.id);
-    return status !== undefined && !isLive(status) && !keepsStoredStatus(c, status);
+    return status !== undefined && !isLive(status) && !keepsStoredStatus(c, status, inOpenCase(c));
   };
   const day = (t: Date, zone: string) => DateTime.fromJSDate(t, { zone }).toISODate();
   for (const { line, value } of sorted) {

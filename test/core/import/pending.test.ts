@@ -325,3 +325,53 @@ describe('CSV import: a case never holds the party’s own other claims as confl
     expect([claimOf('L1').status, claimOf('N1').status]).toEqual(['rejected', 'protected']);
   });
 });
+
+describe('CSV import: a case running on a line is the arbitrator’s to decide', () => {
+  const protectedParties = (account: string) => rt.store.claims.forAccount(account).filter((c) => c.status === 'protected' && c.productLine === 'Analytics').map((c) => c.claimant);
+  const refusal = (text: string) => {
+    try {
+      importClaims(text);
+    } catch (e) {
+      if (e instanceof ImportError) return e.message;
+      throw e;
+    }
+    throw new Error('the file was accepted');
+  };
+
+  it('a new protected row on a line where a case is running is refused, naming the case: it can come in as pending and join it', () => {
+    importClaims(file(row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', parties: ['contoso'] });
+    const night2 = file(row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20'), row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-25'));
+    expect(refusal(night2)).toContain(`line 3: status: dispute #${d.id} is deciding soylent (Analytics); import this one as pending (it joins that case), rejected or expired`);
+    expect(claimOf('N1')).toBeUndefined();
+    importClaims(night2.replace(',protected,', ',pending,'));
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', claimIds: [claimOf('C1').id, claimOf('N1').id] });
+    approve(rt.deps, as.person(rt, 'pat'), `${d.id}:${rt.store.disputes.get(d.id)!.recommendation}`);
+    expect(protectedParties('soylent')).toHaveLength(1);
+  });
+
+  it('the file may not make a claim waiting in a running case protected: it stays pending for the arbitrator; closing it is taken', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')));
+    importClaims(file(row('C1', 'soylent', 'contoso', 'proposal', 'pending', '2026-11-20')));
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', parties: ['contoso', 'northwind'] });
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10'), row('C1', 'soylent', 'contoso', 'proposal', 'protected', '2026-11-20')));
+    expect([claimOf('N1').status, claimOf('C1').status]).toEqual(['protected', 'pending']);
+    expect(protectedParties('soylent')).toEqual(['northwind']);
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
+    // The CRM saying the deal was lost is taken: the case is looked at again.
+    importClaims(file(row('C1', 'soylent', 'contoso', 'proposal', 'lost', '2026-11-20')));
+    expect(claimOf('C1').status).toBe('lost');
+  });
+
+  it('in an approval case too: the claim stays pending until the arbitrator approves it', () => {
+    importClaims(file(row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
+    const d = rt.store.disputes.all().at(-1)!;
+    importClaims(file(row('C1', 'soylent', 'contoso', 'qualified', 'protected', '2026-11-20')));
+    expect(claimOf('C1').status).toBe('pending');
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
+    approve(rt.deps, as.person(rt, 'pat'), `${d.id}:contoso`);
+    expect(claimOf('C1').status).toBe('protected');
+  });
+});
