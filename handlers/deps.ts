@@ -11,6 +11,11 @@ import { DIRECT, type PartyId } from '../src/core/types.js';
 /** What every handler gets: the domain context and the account matcher. */
 export interface HandlerDeps {
   ctx: DomainContext;
+  /**
+   * Where the company's people hear of a case no chat raised (one an import opened): the chat
+   * platform this configuration serves, or the console with none. Slack when not said.
+   */
+  platform?: 'slack' | 'teams' | 'console';
   matcher: {
     search(query: string, limit?: number): AccountMatch[];
     /** The same results as `search`, each read only when asked for. */

@@ -136,7 +136,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     }
     return told;
   };
-  const platformOf = (d: Dispute): Platform => (d.origin ?? origin)?.platform ?? 'slack';
+  const platformOf = (d: Dispute): Platform => (d.origin ?? origin)?.platform ?? deps.platform ?? 'slack';
   const about = (d: Dispute) => `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
   /** The case as a party sees it, under a line saying what happened: a DM makes sense on its own. */
   const partyCard = (d: Dispute, v: Principal, summary: string, lead: string): Reply => {

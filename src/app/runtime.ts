@@ -89,7 +89,7 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
         return accountIndex().matcher;
       },
       ctx,
-      deps: { ctx, matcher },
+      deps: { ctx, matcher, platform: config.slack ? 'slack' : config.teams.appId ? 'teams' : 'console' },
       // A home user is never a partner's: the partners are read only for someone from outside.
       resolve: (identity) => resolvePrincipal(identity, policies.inForceAt(clock.now()).policy.people, identity.home ? [] : store.partners.all()),
       reindex: () => {

@@ -313,7 +313,7 @@ describe('a case with nothing left to rule', () => {
     expect(ledgerKinds(rt, `dispute:${d.id}`).at(-1)).toBe('dispute.withdrawn');
     const told = outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`);
     // The import opened the case: no thread, no raiser in chat; its arbitrator is told.
-    expect(told.some((t) => t.includes('"user":"U0PAT"') && t.includes(`Dispute #${d.id} on Soylent Corp (Analytics) needs no ruling`))).toBe(true);
+    expect(told.some((t) => t.includes('"user":"pat"') && t.includes(`Dispute #${d.id} on Soylent Corp (Analytics) needs no ruling`))).toBe(true);
     // The SLA's reminders and breach are gone: nothing more about this case, ever.
     expect(run(rt, '2027-01-15T15:00:00Z').fired.filter((f) => f.subject === `dispute:${d.id}`)).toEqual([]);
     expect(verifyChain(rt.store.ledger.entries()).ok).toBe(true);

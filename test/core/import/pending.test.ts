@@ -33,7 +33,7 @@ describe('CSV import: a pending claim waits in an open case', () => {
     expect(r).toMatchObject({ inserted: 1, inCases: 1, disputes: [d.id] });
     expect(d).toMatchObject({ status: 'open', accountId: 'soylent', productLine: 'Analytics', claimIds: [claim.id], parties: ['contoso'], arbitrator: 'pat', raisedBy: 'import' });
     expect(timersOf(`dispute:${d.id}`)).toEqual(['sla.breach', 'sla.reminder', 'sla.reminder']);
-    expect(outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`)).toEqual([expect.stringMatching(new RegExp(`"user":"U0PAT".*Dispute #${d.id} on Soylent Corp \\(Analytics\\): yours to rule by`))]);
+    expect(outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`)).toEqual([expect.stringMatching(new RegExp(`"user":"pat".*Dispute #${d.id} on Soylent Corp \\(Analytics\\): yours to rule by`))]);
     // What /who-owns shows: the claim waits on that case.
     expect(JSON.stringify(whoOwns(rt.deps, as.person(rt, 'sam'), 'soylent'))).toContain(`#${d.id}`);
     // The arbitrator approves it: the claim is protected, its lifecycle planned.
@@ -51,7 +51,7 @@ describe('CSV import: a pending claim waits in an open case', () => {
     const d = rt.store.disputes.all().at(-1)!;
     expect(d).toMatchObject({ status: 'open', claimIds: [claimOf('N1').id, claimOf('C1').id], parties: ['contoso', 'northwind'], recommendation: 'contoso', arbitrator: 'pat' });
     expect(r.disputes).toEqual([d.id]);
-    expect(outbox(rt).slice(before).some((m) => m.target.includes('U0PAT') && m.summary.startsWith(`Dispute #${d.id} on Soylent Corp (Analytics): yours to rule`))).toBe(true);
+    expect(outbox(rt).slice(before).some((m) => m.target.includes('"user":"pat"') && m.summary.startsWith(`Dispute #${d.id} on Soylent Corp (Analytics): yours to rule`))).toBe(true);
     expect(ledgerKinds(rt, `dispute:${d.id}`)).toEqual(['dispute.opened', 'dispute.assigned']);
   });
 
@@ -67,7 +67,7 @@ describe('CSV import: a pending claim waits in an open case', () => {
     expect([claimOf('C1').status, claimOf('N1').status]).toEqual(['pending', 'protected']);
     expect(r.events.map((e) => e.type)).toEqual(['dispute.opened', 'claim.pending', 'dispute.assigned']);
     expect(ledgerKinds(rt, `dispute:${d.id}`)).toEqual(['dispute.opened', 'dispute.assigned']);
-    expect(outbox(rt).slice(before).some((m) => m.target.includes('U0PAT') && m.summary.startsWith(`Dispute #${d.id} on Soylent Corp (Analytics): yours to rule`))).toBe(true);
+    expect(outbox(rt).slice(before).some((m) => m.target.includes('"user":"pat"') && m.summary.startsWith(`Dispute #${d.id} on Soylent Corp (Analytics): yours to rule`))).toBe(true);
     // The arbitrator follows the recommendation: only then does the line change hands.
     submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: 'contoso', rationale: 'Contoso registered it first in the CRM.' });
     expect([claimOf('C1').status, claimOf('N1').status]).toEqual(['protected', 'rejected']);
