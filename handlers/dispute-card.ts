@@ -5,6 +5,23 @@ import type { HandlerDeps } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
 import { ACTIONS, quote, reply, text, type Block, type Reply, type Tone } from './replies/model.js';
 
+/** A person in a chat platform (a user key `slack:…`, `teams:…`, `console:…`), not the import or the system. */
+const inChat = (userKey: string) => /^(slack|teams|console):./.test(userKey);
+
+/**
+ * Whether anyone of a case can be written to about it: its thread (a case raised in a chat), or
+ * a party's person in chat (who filed a claim of it, or raised it). A case an import opened over
+ * imported claims has neither.
+ */
+export function caseReachable(deps: HandlerDeps, d: Pick<Dispute, 'origin' | 'claimIds' | 'raisedBy' | 'raisedAs'>): boolean {
+  if (d.origin) return true;
+  if (d.raisedAs !== null && inChat(d.raisedBy)) return true;
+  return d.claimIds.some((id) => {
+    const c = deps.ctx.store.claims.get(id);
+    return c !== undefined && inChat(c.createdBy);
+  });
+}
+
 /** Who is on each side of a dispute, as this viewer may see them. */
 function partiesLine(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
   const vp = viewpoint(deps, viewer);
@@ -58,7 +75,8 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     const actions: Extract<Block, { type: 'actions' }>['actions'] = [];
     if (d.recommendation) actions.push({ action: ACTIONS.approve, label: `Approve: ${vp.party(d.recommendation)}`, value: `${d.id}:${d.recommendation}`, style: 'primary' });
     actions.push({ action: ACTIONS.award, label: 'Award to another party', value: String(d.id) });
-    actions.push({ action: ACTIONS.ask, label: 'Ask for information', value: String(d.id) });
+    // Asking needs someone to ask: a case an import opened over imported claims has nobody in chat.
+    if (caseReachable(deps, d)) actions.push({ action: ACTIONS.ask, label: 'Ask for information', value: String(d.id) });
     blocks.push({ type: 'actions', actions });
   } else if (d.status !== 'open') {
     blocks.push(...outcomeBlocks(deps, viewer, d, 'good'));

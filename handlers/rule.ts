@@ -6,7 +6,7 @@ import type { Dispute } from '../src/core/types.js';
 import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
-import { disputeCard } from './dispute-card.js';
+import { caseReachable, disputeCard } from './dispute-card.js';
 import { announce } from './notify.js';
 import { FORMS, type Form, type Reply } from './replies/model.js';
 import { parseForm, parseNumberId } from './validate.js';
@@ -100,11 +100,19 @@ export function submitAward(deps: HandlerDeps, viewer: Principal, values: Record
   return applyRuling(deps, viewer, disputeId(input.dispute), ruling);
 }
 
+/** Refuses a question nobody of the case would receive (a case an import opened over imported claims). */
+function someoneToAsk(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
+  if (caseReachable(deps, d)) return;
+  const vp = viewpoint(deps, viewer);
+  throw new DomainError('conflict', `Nobody of dispute #${d.id} can be asked here: an import opened it, so it has no thread, and none of its parties (${[...new Set(d.parties)].map((p) => vp.party(p)).join(', ')}) filed a claim of it in chat. Ask them directly; you can still rule. Nothing was sent.`);
+}
+
 /** The "ask for information" form: the question goes to the dispute's thread. */
 export function askForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
   const d = getOpen(deps, disputeId(value));
   mayRule(deps, viewer, d);
   assertOpen(deps.ctx, d);
+  someoneToAsk(deps, viewer, d);
   const account = deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId;
   return {
     id: FORMS.ask,
@@ -125,5 +133,8 @@ const askSchema = z.object({
 /** The question for the parties; a repeat of the same `requestKey` (a double click, a redelivery) asks nothing more. */
 export function submitAsk(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: { requestKey: string | null } = { requestKey: null }): Reply {
   const input = parseForm(askSchema, values);
+  const d = getOpen(deps, disputeId(input.dispute));
+  mayRule(deps, viewer, d);
+  if (d.status === 'open') someoneToAsk(deps, viewer, d);
   return applyRuling(deps, viewer, disputeId(input.dispute), { kind: 'ask', question: input.question, requestKey: meta.requestKey });
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../../handlers/claim.js';
 import { announce } from '../../../handlers/notify.js';
-import { approve, NOBODY, submitAward } from '../../../handlers/rule.js';
+import { approve, askForm, caseCard, NOBODY, submitAsk, submitAward } from '../../../handlers/rule.js';
 import { whoOwns } from '../../../handlers/who-owns.js';
 import { importCsv, ImportError } from '../../../src/core/import/import.service.js';
 import { consoleOrigin, ledgerKinds, outbox } from '../../support/cases.js';
@@ -373,5 +373,30 @@ describe('CSV import: a case running on a line is the arbitrator’s to decide',
     expect(rt.store.disputes.get(d.id)!.status).toBe('open');
     approve(rt.deps, as.person(rt, 'pat'), `${d.id}:contoso`);
     expect(claimOf('C1').status).toBe('protected');
+  });
+});
+
+describe('asking for information on a case an import opened', () => {
+  it('nobody of it is in chat: the card offers no Ask, and a question is refused, saying why; nothing is recorded or sent', () => {
+    const r = importClaims(file(row('P1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
+    const id = r.disputes[0]!;
+    const card = caseCard(rt.deps, as.person(rt, 'pat'), String(id));
+    const buttons = card.blocks.flatMap((b) => (b.type === 'actions' ? b.actions.map((a) => a.label) : []));
+    expect(buttons).toEqual(['Approve: Contoso Consulting', 'Award to another party']);
+    const before = { ledger: ledgerKinds(rt, `dispute:${id}`), outbox: outbox(rt).length };
+    const why = `Nobody of dispute #${id} can be asked here: an import opened it, so it has no thread, and none of its parties (Contoso Consulting) filed a claim of it in chat. Ask them directly; you can still rule. Nothing was sent.`;
+    expect(() => askForm(rt.deps, as.person(rt, 'pat'), String(id))).toThrow(why);
+    expect(() => submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(id), question: 'Which CRM opportunity is this?' })).toThrow(why);
+    expect({ ledger: ledgerKinds(rt, `dispute:${id}`), outbox: outbox(rt).length }).toEqual(before);
+    // Someone who may not rule is refused as always, learning nothing of the case.
+    expect(() => askForm(rt.deps, as.person(rt, 'sam'), String(id))).toThrow(/Only Pat Okafor/);
+  });
+
+  it('once a party files in chat on it, that party can be asked', () => {
+    const r = importClaims(file(row('P1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
+    const id = r.disputes[0]!;
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '' }, meta);
+    expect(rt.store.disputes.get(id)!.parties).toContain('northwind');
+    expect(askForm(rt.deps, as.person(rt, 'pat'), String(id)).title).toBe(`Ask on dispute #${id}`);
   });
 });
