@@ -182,11 +182,15 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
  */
 function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   if (blocks.length <= max) return blocks;
-  // The trailing buttons (and anything after them) are kept whole, when they fit.
-  let tail = blocks.length;
-  while (tail > 0 && blocks[tail - 1]!.type === 'actions') tail -= 1;
-  const ending = blocks.slice(tail).length < max - 1 ? blocks.slice(tail) : [];
-  let kept = blocks.slice(0, max - 1 - ending.length);
+  // The last buttons (with the button rows just before them, and what follows them when it fits) are kept.
+  let last = blocks.length - 1;
+  while (last >= 0 && blocks[last]!.type !== 'actions') last -= 1;
+  let first = last;
+  while (first > 0 && blocks[first - 1]!.type === 'actions') first -= 1;
+  // Buttons that a plain cut keeps anyway need nothing special.
+  if (last < max - 1) first = last = -1;
+  const ending = last < 0 ? [] : blocks.length - first < max - 1 ? blocks.slice(first) : blocks.slice(first, last + 1);
+  let kept = blocks.slice(0, Math.min(first < 0 ? blocks.length : first, max - 1 - ending.length));
   // A quote's label (context) without its words (rich_text) says nothing: drop it too.
   const next = blocks[kept.length];
   if (kept.at(-1)?.type === 'context' && next?.type === 'rich_text') kept = kept.slice(0, -1);

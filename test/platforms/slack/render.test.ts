@@ -113,6 +113,22 @@ describe('Block Kit limits', () => {
     expect(blocks.filter((b) => b.type === 'rich_text').length).toBe(23);
   });
 
+  it('buttons followed by a line keep both when cut; buttons anywhere are kept', () => {
+    const many: Block[] = [...Array.from({ length: 30 }, (_, i) => quote(`Evidence ${i}`, `notes ${i}`)), { type: 'actions', actions: [{ action: ACTIONS.approve, label: 'Approve', value: '1:p0' }] }, text('Reply in the thread.', 'muted')];
+    const blocks = blocksOf(renderReply(reply('s', many)));
+    expect(blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
+    expect(blocks.slice(-2).map((b) => b.type)).toEqual(['actions', 'context']);
+    expect(JSON.stringify(blocks.at(-3))).toMatch(/more not shown/);
+  });
+
+  it('buttons near the top are kept by the plain cut, with as many blocks after them as fit', () => {
+    const many: Block[] = [text('Your claims'), { type: 'actions', actions: [{ action: ACTIONS.openClaim, label: 'Claim', value: '' }] }, ...Array.from({ length: 80 }, (_, i) => text(`t${i}`))];
+    const blocks = blocksOf(renderReply(reply('s', many)));
+    expect(blocks).toHaveLength(LIMITS.messageBlocks);
+    expect(blocks[1]!.type).toBe('actions');
+    expect(JSON.stringify(blocks.at(-1))).toContain('…and 33 more not shown.');
+  });
+
   it('buttons: at most 25 per actions block, unique action ids, text ≤ 75, value ≤ 2000', () => {
     const buttons = Array.from({ length: 30 }, (_, i) => ({ action: ACTIONS.pickAccount, label: `${i} ${'b'.repeat(100)}`, value: 'v'.repeat(3000) }));
     const r = blocksOf(renderReply(reply('s', [{ type: 'actions', actions: buttons }])));

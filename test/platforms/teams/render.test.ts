@@ -141,6 +141,9 @@ describe('renderReply keeps a card well inside what Teams takes', () => {
     expect(utf16Bytes(card)).toBeLessThan(40_000);
     const text = readCard(card);
     for (let i = 0; i < 12; i++) expect(text).toContain(`Evidence on claim #${i + 1} (Partner ${i})\nNotes ${i}:`);
+    // Each cut quote says it shows only the start.
+    expect(text.match(/The first \d+ of \d+ characters\./g)).toHaveLength(12);
+    expect(text).toContain(`of ${notes(0).trim().length} characters.`);
     expect(text).toContain('[Approve: Partner 0]');
     // One short quote is shown whole.
     expect(readCard(renderReply(reply('one', [quote('Evidence', notes(0).slice(0, 500))])))).toContain(notes(0).slice(0, 500).trim().split('\n').at(-1));
