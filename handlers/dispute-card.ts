@@ -13,12 +13,14 @@ const inChat = (userKey: string) => /^(slack|teams|console):./.test(userKey);
  * a party's person in chat (who filed a claim of it, or raised it). A case an import opened over
  * imported claims has neither.
  */
-export function caseReachable(deps: HandlerDeps, d: Pick<Dispute, 'origin' | 'claimIds' | 'raisedBy' | 'raisedAs'>): boolean {
+export function caseReachable(deps: HandlerDeps, d: Pick<Dispute, 'origin' | 'claimIds' | 'raisedBy' | 'raisedAs'>, asker: string): boolean {
   if (d.origin) return true;
-  if (d.raisedAs !== null && inChat(d.raisedBy)) return true;
+  // The one who asks is not told their own question.
+  const someone = (userKey: string) => inChat(userKey) && userKey !== asker;
+  if (d.raisedAs !== null && someone(d.raisedBy)) return true;
   return d.claimIds.some((id) => {
     const c = deps.ctx.store.claims.get(id);
-    return c !== undefined && inChat(c.createdBy);
+    return c !== undefined && someone(c.createdBy);
   });
 }
 
@@ -76,7 +78,7 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     if (d.recommendation) actions.push({ action: ACTIONS.approve, label: `Approve: ${vp.party(d.recommendation)}`, value: `${d.id}:${d.recommendation}`, style: 'primary' });
     actions.push({ action: ACTIONS.award, label: 'Award to another party', value: String(d.id) });
     // Asking needs someone to ask: a case an import opened over imported claims has nobody in chat.
-    if (caseReachable(deps, d)) actions.push({ action: ACTIONS.ask, label: 'Ask for information', value: String(d.id) });
+    if (caseReachable(deps, d, viewer.userKey)) actions.push({ action: ACTIONS.ask, label: 'Ask for information', value: String(d.id) });
     blocks.push({ type: 'actions', actions });
   } else if (d.status !== 'open') {
     blocks.push(...outcomeBlocks(deps, viewer, d, 'good'));

@@ -102,7 +102,7 @@ export function submitAward(deps: HandlerDeps, viewer: Principal, values: Record
 
 /** Refuses a question nobody of the case would receive (a case an import opened over imported claims). */
 function someoneToAsk(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
-  if (caseReachable(deps, d)) return;
+  if (caseReachable(deps, d, viewer.userKey)) return;
   const vp = viewpoint(deps, viewer);
   throw new DomainError('conflict', `Nobody of dispute #${d.id} can be asked here: an import opened it, so it has no thread, and none of its parties (${[...new Set(d.parties)].map((p) => vp.party(p)).join(', ')}) filed a claim of it in chat. Ask them directly; you can still rule. Nothing was sent.`);
 }

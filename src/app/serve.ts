@@ -148,6 +148,9 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
   let version: number;
   try {
     hosts = await loaded;
+    // A case no chat raised is told where this server delivers: with no credentials, that is
+    // Teams unauthenticated (an emulator), not the console of `npm start`.
+    if (hosts.length > 0 && !hosts.some((h) => h.name === rt.deps.platform)) rt.deps.platform = hosts[0]!.name;
     if (host) {
       // Said once the platforms loaded: production refuses unauthenticated Teams as they load.
       const bound = (server.address() as AddressInfo).port;

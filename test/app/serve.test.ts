@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/app/config.js';
 import { configuredPlatforms } from '../../src/app/platforms.js';
 import { listenHost, platformRoutes, serve, type PlatformHost } from '../../src/app/serve.js';
 import { importCsv } from '../../src/core/import/import.service.js';
+import { announce } from '../../handlers/notify.js';
 import { ROOT } from '../support/builders.js';
 import { testRuntime } from '../support/runtime.js';
 import { freePort } from '../support/net.js';
@@ -185,6 +186,22 @@ describe('where the server listens', () => {
     expect(r.stderr.trim().split('\n')).toEqual(['configuration: MICROSOFT_APP_ID: is required when NODE_ENV=production (the Teams endpoint never runs unauthenticated in production)']);
     expect(r.stdout).not.toContain('scheduler');
     expect(existsSync(db)).toBe(false);
+  });
+
+  it('a case no chat raised is told where the server delivers: with no credentials, Teams unauthenticated, not the console', async () => {
+    const rt = testRuntime({ demo: true });
+    expect(rt.deps.platform).toBe('console');
+    const serving = await serve(rt, configuredPlatforms(rt), 0);
+    try {
+      expect(rt.deps.platform).toBe('teams');
+      const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+      importCsv(rt.ctx, 'claims', 'c.csv', `${header}\nP1,soylent,contoso,resell,Analytics,Deal,qualified,,,pending,2026-11-20,\n`, { announce: (events) => announce(rt.deps, events, null) });
+      const queued = rt.db.sqlite.prepare("select platform, target from outbox where status = 'pending'").all() as { platform: string; target: string }[];
+      expect(queued).toEqual([{ platform: 'teams', target: JSON.stringify({ kind: 'user', user: '29:pat' }) }]);
+    } finally {
+      await serving.stop();
+      rt.close();
+    }
   });
 
   it('says it listens, with the policy version in force and its date', async () => {

@@ -189,8 +189,8 @@ function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   while (first > 0 && blocks[first - 1]!.type === 'actions') first -= 1;
   // Buttons that a plain cut keeps anyway need nothing special.
   if (last < max - 1) first = last = -1;
-  const ending = last < 0 ? [] : blocks.length - first < max - 1 ? blocks.slice(first) : blocks.slice(first, last + 1);
-  let kept = blocks.slice(0, Math.min(first < 0 ? blocks.length : first, max - 1 - ending.length));
+  const ending = last < 0 ? [] : blocks.length - first < max - 1 ? blocks.slice(first) : blocks.slice(first, Math.min(last + 1, first + max - 1));
+  let kept = blocks.slice(0, Math.max(0, Math.min(first < 0 ? blocks.length : first, max - 1 - ending.length)));
   // A quote's label (context) without its words (rich_text) says nothing: drop it too.
   const next = blocks[kept.length];
   if (kept.at(-1)?.type === 'context' && next?.type === 'rich_text') kept = kept.slice(0, -1);

@@ -234,7 +234,7 @@ function fillQuotes(quotes: readonly PendingQuote[], room: number): number {
     used += sizeOf(words);
     if (max < q.text.length) {
       // Said, as a list says what it leaves out: the card shows the start of it.
-      const cut = textBlock(`The first ${max - 1} of ${q.text.length} characters.`, { isSubtle: true, size: 'Small', spacing: 'None' });
+      const cut = textBlock(`The first ${clip(q.text, max).length - 1} of ${q.text.length} characters.`, { isSubtle: true, size: 'Small', spacing: 'None' });
       q.into.push(cut);
       used += sizeOf(cut);
     }

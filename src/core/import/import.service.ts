@@ -129,7 +129,9 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     // A case running on the line is deciding it: a new protected claim would take it over the case's head.
     const running = store.disputes.forAccount(accountId).find((d) => d.status === 'open' && d.productLine.toLowerCase() === productLine.toLowerCase());
     if (running) {
-      errors.push({ line, message: `status: dispute #${running.id} is deciding ${accountId} (${productLine}); import this one as pending (it joins that case), rejected or expired` });
+      // A party already in the case has its claim there: a second one would be refused as pending too.
+      const advice = running.parties.includes(claimant) ? `${claimant} has a claim in it already; leave this one out, or import it as rejected or expired` : 'import this one as pending (it joins that case), rejected or expired';
+      errors.push({ line, message: `status: dispute #${running.id} is deciding ${accountId} (${productLine}); ${advice}` });
       continue;
     }
     const held = protectedBy.get(key) ?? (() => {
@@ -239,7 +241,7 @@ export function keepsStoredStatus(prior: Pick<Claim, 'status' | 'violation'>, fi
   const backToPending = fileStatus === 'pending' && prior.status !== 'pending';
   // A claim waiting in a running case is the arbitrator's to decide: the file may close it (the
   // case is then looked at again), not make it protected or dormant over the others in the case.
-  const overTheCase = inOpenCase && prior.status === 'pending' && isLive(fileStatus);
+  const overTheCase = inOpenCase && prior.status === 'pending' && !isClosed(fileStatus);
   return botMoved || backToPending || overTheCase || prior.violation;
 }
 

@@ -365,6 +365,20 @@ describe('CSV import: a case running on a line is the arbitrator’s to decide',
     expect(claimOf('C1').status).toBe('lost');
   });
 
+  it('nor dormant: a file saying so leaves a claim waiting in a case pending', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')));
+    importClaims(file(row('C1', 'soylent', 'contoso', 'proposal', 'pending', '2026-11-20')));
+    importClaims(file(row('C1', 'soylent', 'contoso', 'proposal', 'dormant', '2026-11-20')));
+    expect(claimOf('C1')).toMatchObject({ status: 'pending', protectedUntil: null });
+  });
+
+  it('a party already in the running case is told to leave its second row out, not to import it as pending (which is refused too)', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')));
+    importClaims(file(row('C1', 'soylent', 'contoso', 'proposal', 'pending', '2026-11-20')));
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(refusal(file(row('N2', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-25')))).toContain(`line 2: status: dispute #${d.id} is deciding soylent (Analytics); northwind has a claim in it already; leave this one out, or import it as rejected or expired`);
+  });
+
   it('in an approval case too: the claim stays pending until the arbitrator approves it', () => {
     importClaims(file(row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
     const d = rt.store.disputes.all().at(-1)!;
@@ -390,6 +404,14 @@ describe('asking for information on a case an import opened', () => {
     expect({ ledger: ledgerKinds(rt, `dispute:${id}`), outbox: outbox(rt).length }).toEqual(before);
     // Someone who may not rule is refused as always, learning nothing of the case.
     expect(() => askForm(rt.deps, as.person(rt, 'sam'), String(id))).toThrow(/Only Pat Okafor/);
+  });
+
+  it('the arbitrator filing a claim of it for a partner makes nobody else reachable: still no Ask', () => {
+    const r = importClaims(file(row('P1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
+    const id = r.disputes[0]!;
+    submitClaim(rt.deps, as.person(rt, 'pat'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '', claimant: 'northwind' }, { origin: null, requestKey: null });
+    expect(rt.store.disputes.get(id)!.parties).toContain('northwind');
+    expect(() => submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(id), question: 'Which opportunity?' })).toThrow(/Nobody of dispute #\d+ can be asked here/);
   });
 
   it('once a party files in chat on it, that party can be asked', () => {

@@ -129,6 +129,13 @@ describe('Block Kit limits', () => {
     expect(JSON.stringify(blocks.at(-1))).toContain('…and 33 more not shown.');
   });
 
+  it('never more than 50 blocks, even with more rows of buttons than that', () => {
+    const many: Block[] = [...Array.from({ length: 60 }, (_, i) => text(`t${i}`)), { type: 'actions', actions: Array.from({ length: 1300 }, (_, i) => ({ action: ACTIONS.pickAccount, label: `a${i}`, value: `a${i}` })) }];
+    const blocks = blocksOf(renderReply(reply('s', many)));
+    expect(blocks).toHaveLength(LIMITS.messageBlocks);
+    expect(blocks.at(-1)!.type).toBe('actions');
+  });
+
   it('buttons: at most 25 per actions block, unique action ids, text ≤ 75, value ≤ 2000', () => {
     const buttons = Array.from({ length: 30 }, (_, i) => ({ action: ACTIONS.pickAccount, label: `${i} ${'b'.repeat(100)}`, value: 'v'.repeat(3000) }));
     const r = blocksOf(renderReply(reply('s', [{ type: 'actions', actions: buttons }])));

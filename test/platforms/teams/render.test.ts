@@ -149,6 +149,14 @@ describe('renderReply keeps a card well inside what Teams takes', () => {
     expect(readCard(renderReply(reply('one', [quote('Evidence', notes(0).slice(0, 500))])))).toContain(notes(0).slice(0, 500).trim().split('\n').at(-1));
   });
 
+  it('a cut quote names how much it shows, counting what is shown when the cut falls in a surrogate pair', () => {
+    const words = `${'a'.repeat(1998)}😀${'b'.repeat(500)}`;
+    const card = renderReply(reply('s', [quote('Evidence', words)]));
+    const text = readCard(card);
+    const shown = /\n(a+)…\n/.exec(text)![1]!.length;
+    expect(text).toContain(`The first ${shown} of ${words.length} characters.`);
+  });
+
   it('clip() cuts with an ellipsis and never splits a surrogate pair', () => {
     expect(clip('abcdef', 6)).toBe('abcdef');
     expect(clip('abcdef', 4)).toBe('abc…');
