@@ -4,9 +4,7 @@ import type { Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
 import { ACTIONS, quote, reply, text, type Block, type Reply, type Tone } from './replies/model.js';
-
-/** A person in a chat platform (a user key `slack:…`, `teams:…`, `console:…`), not the import or the system. */
-const inChat = (userKey: string) => /^(slack|teams|console):./.test(userKey);
+import { splitUserKey } from './user-key.js';
 
 /**
  * Whether anyone of a case can be written to about it: its thread (a case raised in a chat), or
@@ -16,7 +14,7 @@ const inChat = (userKey: string) => /^(slack|teams|console):./.test(userKey);
 export function caseReachable(deps: HandlerDeps, d: Pick<Dispute, 'origin' | 'claimIds' | 'raisedBy' | 'raisedAs'>, asker: string): boolean {
   if (d.origin) return true;
   // The one who asks is not told their own question.
-  const someone = (userKey: string) => inChat(userKey) && userKey !== asker;
+  const someone = (userKey: string) => splitUserKey(userKey) !== null && userKey !== asker;
   if (d.raisedAs !== null && someone(d.raisedBy)) return true;
   return d.claimIds.some((id) => {
     const c = deps.ctx.store.claims.get(id);

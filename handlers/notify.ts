@@ -7,6 +7,7 @@ import { viewpoint } from './deps.js';
 import { disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, type CaseCardPost, type Reply, type ThreadPost } from './replies/model.js';
+import { splitUserKey } from './user-key.js';
 import { SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
 type Platform = OutboxMessage['platform'];
@@ -31,13 +32,6 @@ function personTarget(deps: HandlerDeps, personKey: string, prefer: Platform): {
 /** A person of the policy, reached at `at`, as the viewer of what is sent to them. */
 function personViewer(at: { platform: Platform; user: string }, personKey: string): Principal {
   return { kind: 'internal', userKey: `${at.platform}:${at.user}`, personKey, displayName: '' };
-}
-
-function splitUserKey(userKey: string): { platform: Platform; user: string } | null {
-  const i = userKey.indexOf(':');
-  const platform = userKey.slice(0, i);
-  if (platform !== 'slack' && platform !== 'teams' && platform !== 'console') return null;
-  return { platform, user: userKey.slice(i + 1) };
 }
 
 /**

@@ -141,7 +141,11 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         return submit(values);
       } catch (e) {
         if (!isDomainError(e) || Object.keys(e.fields).length === 0) throw e;
-        const order = (id: string) => (form.fields.findIndex((f) => f.id === id) + form.fields.length + 1) % (form.fields.length + 1);
+        // In the form's order; a problem of no field of it last.
+        const order = (id: string) => {
+          const i = form.fields.findIndex((f) => f.id === id);
+          return i < 0 ? form.fields.length : i;
+        };
         for (const [field, message] of Object.entries(e.fields).sort(([a], [b]) => order(a) - order(b))) {
           say(`  ✘ ${form.fields.find((f) => f.id === field)?.label ?? field}: ${clean(message)}`);
           if (form.fields.some((f) => f.id === field)) {

@@ -182,18 +182,21 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
  */
 function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   if (blocks.length <= max) return blocks;
-  // The last buttons (with the button rows just before them, and what follows them when it fits) are kept.
+  const room = max - 1; // the line saying what was left out takes one
   let last = blocks.length - 1;
   while (last >= 0 && blocks[last]!.type !== 'actions') last -= 1;
-  let first = last;
-  while (first > 0 && blocks[first - 1]!.type === 'actions') first -= 1;
-  // Buttons that a plain cut keeps anyway need nothing special.
-  if (last < max - 1) first = last = -1;
-  const ending = last < 0 ? [] : blocks.length - first < max - 1 ? blocks.slice(first) : blocks.slice(first, Math.min(last + 1, first + max - 1));
-  let kept = blocks.slice(0, Math.max(0, Math.min(first < 0 ? blocks.length : first, max - 1 - ending.length)));
+  // Buttons a plain cut would drop are kept at the end: their last rows, with what follows them when it fits.
+  let ending: KnownBlock[] = [];
+  let cut = room;
+  if (last >= room) {
+    let first = last;
+    while (first > 0 && blocks[first - 1]!.type === 'actions' && last - first + 1 < room) first -= 1;
+    ending = blocks.length - first < room ? blocks.slice(first) : blocks.slice(first, last + 1);
+    cut = Math.min(first, room - ending.length);
+  }
+  let kept = blocks.slice(0, cut);
   // A quote's label (context) without its words (rich_text) says nothing: drop it too.
-  const next = blocks[kept.length];
-  if (kept.at(-1)?.type === 'context' && next?.type === 'rich_text') kept = kept.slice(0, -1);
+  if (kept.at(-1)?.type === 'context' && blocks[kept.length]?.type === 'rich_text') kept = kept.slice(0, -1);
   const left = blocks.length - kept.length - ending.length;
   return [...kept, { type: 'context', elements: [mrkdwn(`…and ${left} more not shown.`)] }, ...ending];
 }

@@ -6,7 +6,7 @@ import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { DIRECT, type Account, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
 import { effectiveStatus, isLive, termsOf } from './lifecycle.js';
-import { findConflicts, type ConflictReason } from './overlap.js';
+import { findConflicts, partyOf } from './overlap.js';
 import { requiresApproval } from './consequences.js';
 import { planLifecycle } from './lifecycle.service.js';
 
@@ -34,6 +34,23 @@ export interface FileClaimResult {
   repeated: boolean;
   /** Protected at once by a ruling standing for its party on the line: that ruling's dispute. */
   ruling?: number;
+}
+
+/**
+ * Why a claim by `claimant` on this account and product line must wait for an arbitrator's
+ * approval whatever it collides with, each as a case's reason says it; none when it need not:
+ * a party that lost a ruling there does not get the line back by filing again at once, a
+ * flagged partner's claims need approval, and so may the account's coverage.
+ */
+export function approvalReasons(ctx: DomainContext, account: Account, productLine: string, claimant: PartyId, now: Date): string[] {
+  const policy = ctx.policies().inForceAt(now).policy;
+  const lostRuling = recentRulingAgainst(ctx, account.id, productLine, claimant, termsOf(policy), now);
+  const flagged = claimant !== DIRECT && requiresApproval(ctx, claimant, now);
+  return [
+    lostRuling ? `A ruling on dispute #${lostRuling.id} went against this party on ${account.name} (${productLine}) within the last ${policy.registration.protection_days} days.` : null,
+    flagged ? 'The partner is flagged for repeated violations: its claims need approval.' : null,
+    coverageFor(account, policy).requires_approval ? 'Claims under this coverage need approval.' : null,
+  ].filter((r) => r !== null);
 }
 
 /** The canonical product line name as the policy spells it, or a clear error. */
@@ -88,7 +105,6 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
     violation: false,
     requestKey: input.requestKey,
   });
-  const partyOf = (c: ConflictReason): PartyId => (c.code === 'direct-led' ? DIRECT : c.party);
   // A ruling for this party on the line within protection_days stands: what it decided (the
   // parties it went against: a named owner, the incumbent, the direct team) is no overlap to
   // settle again. A live claim of another party is not among them: the ruling closed every
@@ -104,10 +120,8 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
     payload: { account: account.id, claimant, route: input.route, productLine, stage: input.opportunity.stage, conflicts: conflicts.map((c) => c.code), ...(upheldBy ? { ruling: upheldBy.id } : {}) },
   });
 
-  const flagged = claimant !== DIRECT && requiresApproval(ctx, claimant, now);
-  // A party that lost a ruling here does not get the account back by filing again at once.
-  const lostRuling = recentRulingAgainst(ctx, account.id, productLine, claimant, termsOf(policy), now);
-  const needsApproval = coverage.requires_approval || flagged || lostRuling !== undefined;
+  const approval = approvalReasons(ctx, account, productLine, claimant, now);
+  const needsApproval = approval.length > 0;
   // A case running on this account and product line is deciding it: a new claim joins it, even
   // one that collides with nothing (the named owner or incumbent the case was raised against).
   const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === productLine);
@@ -130,14 +144,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
       parties,
       raisedBy: principal.userKey,
       raisedAs: ownParty(principal) ?? claimant,
-      reason: [
-        conflicts.length > 0 ? 'Overlap detected when the claim was filed.' : null,
-        lostRuling ? `A ruling on dispute #${lostRuling.id} went against this party on ${account.name} (${productLine}) within the last ${policy.registration.protection_days} days.` : null,
-        flagged ? 'The partner is flagged for repeated violations: its claims need approval.' : null,
-        coverage.requires_approval ? 'Claims under this coverage need approval.' : null,
-      ]
-        .filter((r) => r !== null)
-        .join(' '),
+      reason: [...(conflicts.length > 0 ? ['Overlap detected when the claim was filed.'] : []), ...approval].join(' '),
       evidence: '',
       origin: input.origin,
       requestKey: null,

@@ -8,6 +8,11 @@ export type ConflictReason =
   | { code: 'direct-led'; coverage: string }
   | { code: 'incumbent'; party: PartyId };
 
+/** The party a conflict is with (direct-led coverage: the direct team). */
+export function partyOf(c: ConflictReason): PartyId {
+  return c.code === 'direct-led' ? DIRECT : c.party;
+}
+
 /**
  * What a new claim by `claimant` collides with: other parties' live claims on the same
  * account and product line, a named owner, direct-led coverage, or the incumbent partner of

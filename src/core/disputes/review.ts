@@ -35,6 +35,11 @@ export function openCasesHolding(ctx: DomainContext, claim: Pick<Claim, 'id' | '
   return ctx.store.disputes.forAccount(claim.accountId).filter((d) => d.status === 'open' && d.claimIds.includes(claim.id));
 }
 
+/** Whether a running case holds this claim (it waits for that case's decision). */
+export function inOpenCase(ctx: DomainContext, claim: Pick<Claim, 'id' | 'accountId'>): boolean {
+  return openCasesHolding(ctx, claim).length > 0;
+}
+
 /** Has every running case that holds this claim looked at again, in the scheduler's next tick. */
 export function reviewCasesOf(ctx: DomainContext, claim: Pick<Claim, 'id' | 'accountId'>, now: Date): void {
   for (const d of openCasesHolding(ctx, claim)) ctx.store.timers.schedule({ kind: CASE_REVIEW_TIMER, subject: `dispute:${d.id}`, dueAt: now, payload: {} }, now);

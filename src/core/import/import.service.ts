@@ -4,7 +4,7 @@ import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { DIRECT, type Claim, type ClaimStatus, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
-import { openCasesHolding, reviewCasesOf } from '../disputes/review.js';
+import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
 import { addDays, effectiveStatus, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
 import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type ClaimRow, type CsvResult, type PartnerRow, type RowError } from './csv.js';
 import { putInCase } from './pending.js';
@@ -59,7 +59,6 @@ export function csvText(fileName: string, bytes: Uint8Array): string {
  */
 export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string, text: string, options: ImportOptions = {}): ImportReport {
   const { store } = ctx;
-  const inOpenCase = (c: Claim) => openCasesHolding(ctx, c).length > 0;
   const now = ctx.clock.now();
   const report: ImportReport = { kind, inserted: 0, updated: 0, inCases: 0, disputes: [], events: [] };
   const count = (r: 'inserted' | 'updated') => void (report[r] += 1);
@@ -177,7 +176,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       if (prior) {
         // The CRM owns the opportunity's details; the bot owns what happened to the claim since
         // (a ruling, an approval, dormancy, expiry): a re-import never undoes that.
-        const keep = keepsStoredStatus(prior, claim.status, inOpenCase(prior));
+        const keep = keepsStoredStatus(prior, claim.status, inOpenCase(ctx, prior));
         store.claims.replace(prior.id, keep ? { ...claim, status: prior.status, protectedUntil: prior.protectedUntil, lastActivityAt: prior.lastActivityAt, contested: prior.contested, violation: prior.violation } : { ...claim, lastActivityAt: new Date(Math.max(claim.lastActivityAt.getTime(), prior.lastActivityAt.getTime())) });
       }
       const stored = store.claims.get(id)!;
@@ -205,7 +204,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     // keepsStoredStatus), so a claim decided since is never put in a case again.
     const waiting = storedIds.filter((id) => {
       const claim = store.claims.get(id)!;
-      return claim.status === 'pending' && openCasesHolding(ctx, claim).length === 0;
+      return claim.status === 'pending' && !inOpenCase(ctx, claim);
     });
     const cases = new Set<number>();
     for (const id of waiting) {
@@ -236,12 +235,12 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
  * pending: an approval or a ruling is not undone, nor argued again in a new case, by importing
  * the same file again. A claim counted a violation keeps what it has.
  */
-export function keepsStoredStatus(prior: Pick<Claim, 'status' | 'violation'>, fileStatus: ClaimStatus, inOpenCase = false): boolean {
+export function keepsStoredStatus(prior: Pick<Claim, 'status' | 'violation'>, fileStatus: ClaimStatus, waitsInCase: boolean): boolean {
   const botMoved = prior.status !== 'protected' && prior.status !== 'pending' && prior.status !== fileStatus;
   const backToPending = fileStatus === 'pending' && prior.status !== 'pending';
   // A claim waiting in a running case is the arbitrator's to decide: the file may close it (the
   // case is then looked at again), not make it protected or dormant over the others in the case.
-  const overTheCase = inOpenCase && prior.status === 'pending' && !isClosed(fileStatus);
+  const overTheCase = waitsInCase && prior.status === 'pending' && !isClosed(fileStatus);
   return botMoved || backToPending || overTheCase || prior.violation;
 }
 
@@ -260,7 +259,6 @@ type ClaimValues = Partial<ClaimRow>;
  */
 function pendingProblems(ctx: DomainContext, rows: readonly { line: number; value: ClaimValues }[], now: Date): RowError[] {
   const { store } = ctx;
-  const inOpenCase = (c: Claim) => openCasesHolding(ctx, c).length > 0;
   const book = ctx.policies();
   const errors: RowError[] = [];
   const sorted = [...rows].sort((a, b) => a.line - b.line);
@@ -284,14 +282,14 @@ function pendingProblems(ctx: DomainContext, rows: readonly { line: number; valu
   /** A stored claim this file closes (a re-import with a status that is not live and that the claim takes). */
   const closedByFile = (c: Claim) => {
     const status = fileStatus.get(c.id);
-    return status !== undefined && !isLive(status) && !keepsStoredStatus(c, status, inOpenCase(c));
+    return status !== undefined && !isLive(status) && !keepsStoredStatus(c, status, inOpenCase(ctx, c));
   };
   const day = (t: Date, zone: string) => DateTime.fromJSDate(t, { zone }).toISODate();
   for (const { line, value } of sorted) {
     if (value.status !== 'pending') continue;
     const prior = priors.get(line);
     // A stored claim the file's pending leaves as it is: decided since, or waiting in its case already.
-    if (prior && (prior.status !== 'pending' || openCasesHolding(ctx, prior).length > 0)) continue;
+    if (prior && (prior.status !== 'pending' || inOpenCase(ctx, prior))) continue;
     const registered = value.registered_at;
     if (registered) {
       const policy = book.inForceAt(registered).policy;

@@ -1,8 +1,7 @@
 import type { DomainContext } from '../context.js';
-import { termsOf } from '../claims/lifecycle.js';
-import { requiresApproval } from '../claims/consequences.js';
-import { findConflicts, type ConflictReason } from '../claims/overlap.js';
-import { joinCase, liveClaims, openCase, recentRulingAgainst } from '../disputes/settle.js';
+import { approvalReasons } from '../claims/claims.service.js';
+import { findConflicts, partyOf } from '../claims/overlap.js';
+import { joinCase, liveClaims, openCase } from '../disputes/settle.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { DIRECT, type Claim, type PartyId } from '../types.js';
@@ -31,15 +30,12 @@ export function putInCase(ctx: DomainContext, claim: Claim, now: Date): { disput
     .filter((c) => c.id !== claim.id && c.claimant !== claim.claimant);
   const coverage = coverageFor(account, policy);
   const conflicts = findConflicts({ account, coverage, claimant: claim.claimant, liveClaims: others });
-  const partyOf = (c: ConflictReason): PartyId => (c.code === 'direct-led' ? DIRECT : c.party);
   const parties = [...new Set<PartyId>([claim.claimant, ...conflicts.map(partyOf)])];
   const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === claim.productLine);
   if (open) {
     const joined = joinCase(ctx, open, account, claim, parties, now);
     return { disputeId: open.id, events: joined.events };
   }
-  const flagged = claim.claimant !== DIRECT && requiresApproval(ctx, claim.claimant, now);
-  const lostRuling = recentRulingAgainst(ctx, account.id, claim.productLine, claim.claimant, termsOf(policy), now);
   const { dispute, events } = openCase(
     ctx,
     {
@@ -53,12 +49,8 @@ export function putInCase(ctx: DomainContext, claim: Claim, now: Date): { disput
       reason: [
         'Imported from the CRM as pending: an arbitrator decides an imported claim, the criteria only recommend.',
         conflicts.length > 0 ? 'Overlap detected when the claim was imported.' : 'Nobody else holds the account: the claim needs an approval.',
-        lostRuling ? `A ruling on dispute #${lostRuling.id} went against this party on ${account.name} (${claim.productLine}) within the last ${policy.registration.protection_days} days.` : null,
-        flagged ? 'The partner is flagged for repeated violations: its claims need approval.' : null,
-        coverage.requires_approval ? 'Claims under this coverage need approval.' : null,
-      ]
-        .filter((r) => r !== null)
-        .join(' '),
+        ...approvalReasons(ctx, account, claim.productLine, claim.claimant, now),
+      ].join(' '),
       evidence: '',
       origin: null,
       requestKey: null,

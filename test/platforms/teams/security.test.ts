@@ -44,6 +44,8 @@ describe('with MICROSOFT_APP_ID set, every request must carry Bot Framework’s 
     expect(getPerson(h.rt.db.db, `teams:${USERS.sam.id}`)).toBeUndefined();
     // the password never reaches the log
     expect(h.rt.logs.lines.join('\n')).not.toContain(APP_PASSWORD);
+    // each refusal is one warning line of the bot's own (the adapter, which prints a stack trace, never sees them)
+    expect(h.rt.logs.lines.filter((l) => l.includes('teams request refused: no valid Bot Framework token'))).toHaveLength(2);
   });
 
   it.each([
