@@ -13,6 +13,11 @@ const optional = z
   .transform((s) => (s === '' ? undefined : s))
   .optional();
 
+/** An empty (or blank) value means unset, as `KEY=` in `.env` is read: the default applies. */
+function emptyIsUnset(v: unknown): unknown {
+  return typeof v === 'string' && v.trim() === '' ? undefined : v;
+}
+
 /** A variable that takes one of a few words; the message lists them, as `.env.example` does. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}` });
@@ -31,10 +36,10 @@ export const configSchema = z
     // Empty means unset, as for the other optional keys.
     MICROSOFT_APP_TYPE: optional.pipe(oneOf(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
     // Empty means unset (3000), not port 0 (a random port).
-    PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0, 'must be a port number (0-65535)').max(65535, 'must be a port number (0-65535)').default(3000)),
-    DATABASE_PATH: z.string().trim().min(1, 'must be the path of the SQLite file').default('./data/roe.db'),
+    PORT: z.preprocess(emptyIsUnset, z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0, 'must be a port number (0-65535)').max(65535, 'must be a port number (0-65535)').default(3000)),
+    DATABASE_PATH: z.preprocess(emptyIsUnset, z.string().trim().default('./data/roe.db')),
     ROE_POLICY: optional,
-    LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z.preprocess(emptyIsUnset, oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     NODE_ENV: optional,
   })
   .superRefine((c, ctx) => {

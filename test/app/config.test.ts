@@ -22,8 +22,6 @@ describe('configuration', () => {
   it.each([
     [{ MICROSOFT_APP_TYPE: 'single' }, 'MICROSOFT_APP_TYPE: must be MultiTenant, SingleTenant or UserAssignedMSI (got "single")'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be fatal, error, warn, info, debug, trace or silent (got "loud")'],
-    [{ LOG_LEVEL: '' }, 'LOG_LEVEL: must be fatal, error, warn, info, debug, trace or silent (got "")'],
-    [{ DATABASE_PATH: ' ' }, 'DATABASE_PATH: must be the path of the SQLite file (got " ")'],
     [{ ROE_POLICY: 'nope.yaml' }, 'ROE_POLICY: cannot read nope.yaml (no such file)'],
     [{ ROE_POLICY: dir }, `ROE_POLICY: cannot read ${dir} (a folder, not a file)`],
   ])('%j is refused in one line naming the variable', (env, line) => {
@@ -34,6 +32,14 @@ describe('configuration', () => {
     expect(loadConfig({ MICROSOFT_APP_TYPE: '' }).teams.appType).toBeUndefined();
     expect(loadConfig({ MICROSOFT_APP_TYPE: 'UserAssignedMSI' }).teams.appType).toBe('UserAssignedMSI');
     expect(loadConfig({ MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_TENANT_ID: 't' }).teams.appType).toBe('SingleTenant');
+  });
+
+  it('an empty or blank LOG_LEVEL or DATABASE_PATH is unset, as `KEY=` in .env reads: the default applies', () => {
+    for (const empty of ['', '  ']) {
+      expect(loadConfig({ LOG_LEVEL: empty }).logLevel).toBe('info');
+      expect(loadConfig({ DATABASE_PATH: empty }).databasePath).toBe('./data/roe.db');
+    }
+    expect(loadConfig({ LOG_LEVEL: 'warn', DATABASE_PATH: ' /tmp/x.db ' })).toMatchObject({ logLevel: 'warn', databasePath: '/tmp/x.db' });
   });
 
   it('uses the shipped example policy when ROE_POLICY is unset or empty', () => {
