@@ -114,6 +114,9 @@ export function parsePolicyWithWarnings(text: string, source?: string, options: 
     return offset === undefined ? `${source}: ` : `${source}: line ${lineCounter.linePos(offset).line}: `;
   };
   if (doc.errors.length > 0) {
+    // A tab used to indent makes every line after it look misplaced: name the tabs alone.
+    const tabs = doc.errors.filter((e) => e.code === 'TAB_AS_INDENT');
+    if (tabs.length > 0) throw new PolicyError(tabs.map((e) => `${prefix()}YAML line ${e.linePos?.[0]?.line ?? '?'}: a tab indents this line; YAML indents with spaces only`));
     throw new PolicyError(doc.errors.map((e) => `${prefix()}YAML line ${e.linePos?.[0]?.line ?? '?'}: ${describeYamlError(e, text)}`));
   }
   let data: unknown;

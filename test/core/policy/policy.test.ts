@@ -200,6 +200,15 @@ describe('parsePolicy: what a mistyped file is told', () => {
     expect(problems(text, 'p.yaml')).toEqual([`p.yaml: YAML line ${lineOf(text, 'timezone: Europe')}: the key "timezone" appears twice in the same mapping`]);
   });
 
+  it.each([
+    ['the first line of a mapping', (t: string) => t.replace(/^  days:/m, '\tdays:'), ['days:']],
+    ['a top-level field', (t: string) => t.replace(/^registration:/m, '\tregistration:'), ['registration:']],
+    ['two lines', (t: string) => t.replace(/^  days:/m, '\tdays:').replace(/^  protection_days:/m, '\tprotection_days:'), ['days:', 'protection_days:']],
+  ])('a tab indenting %s is named once per tab, not with every line it displaces', (_n, edit, lines) => {
+    const text = edit(example);
+    expect(problems(text, 'p.yaml')).toEqual(lines.map((l) => `p.yaml: YAML line ${lineOf(text, `\t${l}`)}: a tab indents this line; YAML indents with spaces only`));
+  });
+
   it('a YAML error reads as one line, without the parser\'s own position and excerpt', () => {
     const found = problems(policyTextWith([['start: "09:00"', 'start: "09:00']]), 'p.yaml');
     expect(found[0]).toMatch(/^p\.yaml: YAML line \d+: Missing closing "quote$/);
