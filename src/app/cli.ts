@@ -508,11 +508,13 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       if (typeof partnerId !== 'string') throw new UsageError(p.label, 'needs --partner ID');
       const data = withRuntime(config, db, (rt) => {
         const partner = rt.store.partners.get(partnerId);
-        if (!partner) return null;
+        if (!partner) return { known: rt.store.partners.all().map((x) => x.id).sort() };
         return partnerExport({ partner, claims: rt.store.claims.forClaimant(partnerId), disputes: rt.store.disputes.all(), accounts: new Map(rt.store.accounts.all().map((a) => [a.id, a])), ledger: [...rt.store.ledger.entries()], at: rt.clock.now() });
       }, { readOnly: true });
-      if (!data) {
-        io.err(`no partner "${partnerId}"`);
+      if ('known' in data) {
+        const { known } = data;
+        const shown = known.length > 20 ? `${known.slice(0, 20).join(', ')} and ${known.length - 20} more` : known.join(', ');
+        io.err(`no partner "${partnerId}"; ${known.length === 0 ? 'no partner is imported yet (npx roe import partners FILE.csv)' : `partner ids: ${shown}`}`);
         return 1;
       }
       io.out(JSON.stringify(data, null, 2));
