@@ -1,5 +1,6 @@
 import type { DomainContext } from '../context.js';
 import { approvalReasons } from '../claims/claims.service.js';
+import { effectiveStatus, termsOf } from '../claims/lifecycle.js';
 import { findConflicts, partyOf } from '../claims/overlap.js';
 import { joinCase, liveClaims, openCase } from '../disputes/settle.js';
 import type { DomainEvent } from '../events.js';
@@ -21,13 +22,20 @@ const IMPORT_ACTOR = 'import';
  * (a backdated claim must not silently take a line from its holder), so the criteria only
  * recommend. Must run inside the import's transaction; returns the events to announce.
  */
-export function putInCase(ctx: DomainContext, claim: Claim, now: Date): { disputeId: number; events: DomainEvent[] } {
+export function putInCase(ctx: DomainContext, imported: Claim, now: Date): { disputeId: number; events: DomainEvent[] } {
   const { store } = ctx;
-  const account = store.accounts.get(claim.accountId)!;
+  const account = store.accounts.get(imported.accountId)!;
   const policy = ctx.policies().inForceAt(now).policy;
-  const others = liveClaims(ctx, account.id, claim.productLine, now)
+  const others = liveClaims(ctx, account.id, imported.productLine, now)
     // The party's own other claims are no overlap: in a case, a ruling for nobody would reject them too.
-    .filter((c) => c.id !== claim.id && c.claimant !== claim.claimant);
+    .filter((c) => c.id !== imported.id && c.claimant !== imported.claimant);
+  // Filed against another party's protection, as a claim filed in chat over a protected one is
+  // (it counts as a violation should it lose a ruling): registered in the CRM while that
+  // party's claim, registered before it, was protected. One registered first was there first.
+  const book = ctx.policies();
+  const against = others.some((c) => c.registeredAt.getTime() <= imported.registeredAt.getTime() && effectiveStatus(c, termsOf(book.forClaim(c).policy), now) === 'protected');
+  const claim = against && !imported.contested ? { ...imported, contested: true } : imported;
+  if (claim !== imported) store.claims.update(claim.id, { contested: true });
   const coverage = coverageFor(account, policy);
   const conflicts = findConflicts({ account, coverage, claimant: claim.claimant, liveClaims: others });
   const parties = [...new Set<PartyId>([claim.claimant, ...conflicts.map(partyOf)])];

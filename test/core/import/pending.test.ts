@@ -146,6 +146,35 @@ describe('CSV import: a pending claim waits in an open case', () => {
   });
 });
 
+describe('CSV import: a pending claim registered during another party’s protection', () => {
+  const ruleFor = (party: string) => {
+    const d = rt.store.disputes.all().at(-1)!;
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party, rationale: 'Ruled on the evidence.' });
+  };
+
+  it('is filed against it, as in chat: losing the ruling counts a violation', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')));
+    importClaims(file(row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
+    ruleFor('northwind');
+    expect(claimOf('C1')).toMatchObject({ status: 'rejected', contested: true, violation: true });
+    expect(rt.store.claims.violationsSince('contoso', new Date('2026-01-01T00:00:00Z'))).toEqual([new Date('2026-11-20T05:00:00Z')]);
+  });
+
+  it('one registered before the holder’s claim was there first: losing counts no violation', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-20')));
+    importClaims(file(row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-10')));
+    ruleFor('northwind');
+    expect(claimOf('C1')).toMatchObject({ status: 'rejected', contested: false, violation: false });
+    expect(rt.store.claims.violationsSince('contoso', new Date('2026-01-01T00:00:00Z'))).toEqual([]);
+  });
+
+  it('nor does one alone on its line (an approval case) that the arbitrator turns down', () => {
+    importClaims(file(row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
+    ruleFor('none');
+    expect(claimOf('C1')).toMatchObject({ status: 'rejected', contested: false, violation: false });
+  });
+});
+
 describe('CSV import: the ledger records the claim as stored', () => {
   it('a claim a ruling rejected stays rejected on re-import, and the ledger says rejected, not the file’s protected', () => {
     const text = file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-20'));
