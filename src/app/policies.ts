@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { canonicalJson } from '../core/ledger/chain.js';
 import { PolicyError, parsePolicy, parsePolicyWithWarnings } from '../core/policy/load.js';
 import { whyUnreadable } from './config.js';
 import type { Policy } from '../core/policy/schema.js';
@@ -41,7 +42,9 @@ export function loadPolicyFile(db: Db, path: string, now: Date, options: { recor
   const same = stored.find((p) => p.version === policy.version);
   if (same && same.sourceHash !== hash && record) {
     const sameContent = parsePolicyQuiet(same.body);
-    if (!sameContent || JSON.stringify(sameContent) !== JSON.stringify(policy)) {
+    // The same rules written in another order (people, a mapping's keys) are the same rules; the
+    // order of a list (criteria, coverage) is part of them.
+    if (!sameContent || canonicalJson(sameContent) !== canonicalJson(policy)) {
       const line = text.split('\n').findIndex((l) => /^version\s*:/.test(l)) + 1;
       throw new PolicyError([
         `${path}: ${line > 0 ? `line ${line}: ` : ''}version: "${policy.version}" was already loaded on ${same.loadedAt.toISOString().slice(0, 10)} with different rules, and claims may refer to it; give the changed policy a new version (and the effective date from which it applies)`,

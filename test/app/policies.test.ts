@@ -170,6 +170,40 @@ describe('loading a changed policy', () => {
     }
   });
 
+  it.each([
+    ['its people listed in another order', (t: string) => t.replace(/^ {2}dana: .*\n/m, '').replace(/^ {2}sam: .*\n/m, (sam) => sam + t.match(/^ {2}dana: .*\n/m)![0])],
+    ['a mapping’s keys in another order', (t: string) => t.replace(/^ {2}protection_days: 90\n {2}dormant_after_days: 30\n/m, '  dormant_after_days: 30\n  protection_days: 90\n')],
+  ])('the same rules with %s load again under the same version', (_n, edit) => {
+    const text = edit(readFileSync(EXAMPLE_POLICY_PATH, 'utf8'));
+    expect(text).not.toBe(readFileSync(EXAMPLE_POLICY_PATH, 'utf8'));
+    const db = openDatabase(':memory:');
+    try {
+      loadPolicies(db.db, EXAMPLE_POLICY_PATH, new Date('2026-12-01T00:00:00Z'));
+      const file = join(dir, 'reordered.yaml');
+      writeFileSync(file, text);
+      expect(loadPolicies(db.db, file, new Date('2026-12-02T00:00:00Z')).inForceAt(new Date('2026-12-02T00:00:00Z')).version).toBe('2026.1');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('the same version with its criteria in another order is other rules, and refused', () => {
+    const text = readFileSync(EXAMPLE_POLICY_PATH, 'utf8');
+    const first = text.match(/^ {2}- \{ rule: named-account.*\n/m)![0];
+    const second = text.match(/^ {2}- \{ rule: direct-reserved.*\n/m)![0];
+    const swapped = text.replace(first + second, second + first);
+    expect(swapped).not.toBe(text);
+    const db = openDatabase(':memory:');
+    try {
+      loadPolicies(db.db, EXAMPLE_POLICY_PATH, new Date('2026-12-01T00:00:00Z'));
+      const file = join(dir, 'swapped.yaml');
+      writeFileSync(file, swapped);
+      expect(() => loadPolicies(db.db, file, new Date('2026-12-02T00:00:00Z'))).toThrow(/was already loaded on 2026-12-01 with different rules/);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a command that only reads records nothing and is not refused: the stored version of that name counts', () => {
     const db = openDatabase(':memory:');
     try {
