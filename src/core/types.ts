@@ -66,6 +66,15 @@ export interface Claim {
   violation: boolean;
 }
 
+/**
+ * Whether two spellings name the same product line: letter case aside, as the policy check and
+ * every form read them. A version may re-case a line (`Core platform`); claims and cases stored
+ * under the old spelling are still on it.
+ */
+export function sameProductLine(a: string, b: string): boolean {
+  return a === b || a.toLowerCase() === b.toLowerCase();
+}
+
 export const DISPUTE_STATUSES = ['open', 'settled', 'ruled', 'withdrawn'] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
 

@@ -4,7 +4,7 @@ import { applyOutcome, joinCase, liveClaims, openCase, recentRulingAgainst, ruli
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
-import { DIRECT, type Account, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
+import { DIRECT, sameProductLine, type Account, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
 import { effectiveStatus, isLive, termsOf } from './lifecycle.js';
 import { findConflicts, partyOf } from './overlap.js';
 import { requiresApproval } from './consequences.js';
@@ -124,7 +124,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   const needsApproval = approval.length > 0;
   // A case running on this account and product line is deciding it: a new claim joins it, even
   // one that collides with nothing (the named owner or incumbent the case was raised against).
-  const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === productLine);
+  const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && sameProductLine(d.productLine, productLine));
   if ((conflicts.length === 0 || upheldBy) && !needsApproval && !open) {
     const events = applyOutcome(ctx, [claim.id], upheldBy?.id ?? null, claimant, upheldBy ? 'ruling' : 'criteria', now, { fresh: [claim] });
     const protectedClaim = events.find((e) => e.type === 'claim.protected')?.claim ?? store.claims.get(claim.id)!;

@@ -8,7 +8,7 @@ import { coverageFor } from '../ownership/coverage.js';
 import { incumbentOf } from '../ownership/engine.js';
 import { chainOf, operationsVersionOf, versionOfDispute } from '../sla/sla.service.js';
 import type { PolicyVersion } from '../policy/versions.js';
-import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../types.js';
+import { DIRECT, sameProductLine, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, liveClaims, openCase } from './settle.js';
 
 export interface RaiseDisputeInput {
@@ -37,7 +37,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   if (!account) throw new DomainError('not_found', `No account with id "${input.accountId}". Use /who-owns to find it.`, { account: 'Pick an account from the list' });
   const version = ctx.policies().inForceAt(now);
   const productLine = canonicalProductLine(version.policy.product_lines, input.productLine);
-  const already = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === productLine);
+  const already = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && sameProductLine(d.productLine, productLine));
   if (already) throw new DomainError('conflict', `Dispute #${already.id} is already open on ${account.name} (${productLine}); add your evidence there.`);
   const claims = liveClaims(ctx, account.id, productLine, now);
   if (input.againstClaimId !== undefined && !claims.some((c) => c.id === input.againstClaimId)) {

@@ -6,7 +6,7 @@ import { decide, type Contender } from '../ownership/engine.js';
 import type { PolicyVersion } from '../policy/versions.js';
 import type { NewDispute } from '../ports.js';
 import { slaDueAt, startSla } from '../sla/sla.service.js';
-import { DIRECT, type Account, type Claim, type Decision, type Dispute, type PartyId, type ThreadRef } from '../types.js';
+import { DIRECT, sameProductLine, type Account, type Claim, type Decision, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewPartner } from '../claims/consequences.js';
 
@@ -15,7 +15,7 @@ export function liveClaims(ctx: DomainContext, accountId: string, productLine: s
   const book = ctx.policies();
   return ctx.store.claims
     .forAccount(accountId)
-    .filter((c) => (productLine === null || c.productLine === productLine) && isLive(effectiveStatus(c, termsOf(book.forClaim(c).policy), now)));
+    .filter((c) => (productLine === null || sameProductLine(c.productLine, productLine)) && isLive(effectiveStatus(c, termsOf(book.forClaim(c).policy), now)));
 }
 
 /**
@@ -63,7 +63,7 @@ export function latestRuling(disputes: readonly Dispute[], productLine: string, 
   const t0 = at.getTime();
   let latest: Dispute | undefined;
   for (const d of disputes) {
-    if (d.status !== 'ruled' || d.ruledAt === null || d.productLine !== productLine || !(isOverlapCase(d) || also(d))) continue;
+    if (d.status !== 'ruled' || d.ruledAt === null || !sameProductLine(d.productLine, productLine) || !(isOverlapCase(d) || also(d))) continue;
     const t = d.ruledAt.getTime();
     if (t > t0 || rulingStandsUntil(d, terms).getTime() <= t0) continue;
     if (!latest || t > latest.ruledAt!.getTime() || (t === latest.ruledAt!.getTime() && d.id > latest.id)) latest = d;

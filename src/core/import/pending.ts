@@ -5,7 +5,7 @@ import { findConflicts, partyOf } from '../claims/overlap.js';
 import { joinCase, liveClaims, openCase } from '../disputes/settle.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
-import { DIRECT, type Claim, type PartyId } from '../types.js';
+import { DIRECT, sameProductLine, type Claim, type PartyId } from '../types.js';
 
 /** Who a case over an imported claim is raised by, in the ledger and on the case. */
 const IMPORT_ACTOR = 'import';
@@ -39,7 +39,7 @@ export function putInCase(ctx: DomainContext, imported: Claim, now: Date): { dis
   const coverage = coverageFor(account, policy);
   const conflicts = findConflicts({ account, coverage, claimant: claim.claimant, liveClaims: others });
   const parties = [...new Set<PartyId>([claim.claimant, ...conflicts.map(partyOf)])];
-  const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && d.productLine === claim.productLine);
+  const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && sameProductLine(d.productLine, claim.productLine));
   if (open) {
     const joined = joinCase(ctx, open, account, claim, parties, now);
     return { disputeId: open.id, events: joined.events };

@@ -2,7 +2,7 @@ import type { DomainContext } from '../context.js';
 import { decideFor, latestRuling, liveClaims, rulingStandingFor, rulingStandsUntil, versionForCase } from '../disputes/settle.js';
 import { protectionEnd, termsOf, type RegistrationTerms } from '../claims/lifecycle.js';
 import { DomainError } from '../errors.js';
-import type { Account, Claim, Decision, Dispute, EngagementModel } from '../types.js';
+import { sameProductLine, type Account, type Claim, type Decision, type Dispute, type EngagementModel } from '../types.js';
 import { coverageFor } from './coverage.js';
 
 export interface ProductLineOwnership {
@@ -83,13 +83,16 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
   const live = liveClaims(ctx, accountId, null, now);
   const disputes = ctx.store.disputes.forAccount(accountId);
   const openDisputes = disputes.filter((d) => d.status === 'open');
-  const productLines = [...new Set([...live.map((c) => c.productLine), ...openDisputes.map((d) => d.productLine)])].sort();
+  // A line is one line whatever its letter case (a version may re-case it), shown as the
+  // policy in force spells it.
+  const spelled = (line: string) => version.policy.product_lines.find((p) => sameProductLine(p, line)) ?? line;
+  const productLines = [...new Set([...live.map((c) => spelled(c.productLine)), ...openDisputes.map((d) => spelled(d.productLine))])].sort();
   // Lines no claim holds that a ruling still gives to a party.
   // (Of the policy's product lines: one it no longer has takes no claims, ruled or not.)
   const terms = termsOf(version.policy);
   const ruledLines: ProductLineOwnership[] = [];
-  for (const productLine of new Set(disputes.map((d) => d.productLine))) {
-    if (productLines.includes(productLine) || !version.policy.product_lines.some((p) => p.toLowerCase() === productLine.toLowerCase())) continue;
+  for (const productLine of new Set(disputes.map((d) => spelled(d.productLine)))) {
+    if (productLines.includes(productLine) || !version.policy.product_lines.includes(productLine)) continue;
     const ruling = latestRuling(disputes, productLine, now, terms);
     if (!ruling?.winner) continue;
     ruledLines.push({ productLine, decision: decideFor(account, version, []), policyVersion: version.version, decidedBy: ruling, openCase: null, claims: [], ruledUntil: rulingStandsUntil(ruling, terms) });
@@ -102,15 +105,15 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
     escalation: coverage.escalation,
     accountDecision: decideFor(account, version, []),
     lines: [...productLines.map((productLine) => {
-      const claims = live.filter((c) => c.productLine === productLine);
+      const claims = live.filter((c) => sameProductLine(c.productLine, productLine));
       const lineVersion = versionForCase(ctx, claims, now);
-      const onLine = disputes.filter((d) => d.productLine === productLine);
+      const onLine = disputes.filter((d) => sameProductLine(d.productLine, productLine));
       return {
         productLine,
         decision: decideFor(account, lineVersion, claims),
         policyVersion: lineVersion.version,
         decidedBy: decidingCase(onLine, claims, (c) => termsOf(book.forClaim(c).policy)),
-        openCase: openDisputes.filter((d) => d.productLine === productLine).reduce<Dispute | null>((a, d) => (!a || d.id > a.id ? d : a), null),
+        openCase: openDisputes.filter((d) => sameProductLine(d.productLine, productLine)).reduce<Dispute | null>((a, d) => (!a || d.id > a.id ? d : a), null),
         claims: claims.map((claim) => ({ claim, protectedUntil: protectionEnd(claim, termsOf(book.forClaim(claim).policy)) })),
       };
     }), ...ruledLines].sort((a, b) => (a.productLine < b.productLine ? -1 : a.productLine > b.productLine ? 1 : 0)),
