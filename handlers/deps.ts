@@ -88,7 +88,8 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
       }
       return name;
     },
-    person: (key) => version.policy.people[key]?.name ?? key,
+    // Someone the policy in force no longer names keeps the name an earlier version gave them.
+    person: (key) => (Object.hasOwn(version.policy.people, key) ? version.policy.people[key]!.name : deps.ctx.policies().nameOf(key)),
     seesDeal: (party) => canSeeDealDetails(viewer, party),
     date: (at) => dateFmt.format(new Date(at)),
     dateTime: (at) => dateTimeFmt.format(new Date(at)),

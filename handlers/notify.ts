@@ -211,14 +211,19 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       case 'dispute.escalated': {
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
-        toThread(d, () => reply(`Dispute #${d.id} escalated to ${vp.person(d.arbitrator)}`, [text(`${vp.person(e.from)} did not rule in time. The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.dateTime(d.dueAt)}` : ''}.`, 'warning')]), `escalated:${d.escalationLevel}`);
+        // Handed on because the policy no longer names its arbitrator, or for a breach.
+        const why = e.left ? `${vp.person(e.from)} is no longer among the policy's people.` : `${vp.person(e.from)} did not rule in time.`;
+        // A case may be handed on at one level more than once (to the people who replace those who left).
+        const step = e.left ? `moved:${d.escalationLevel}:${d.arbitrator}` : `escalated:${d.escalationLevel}`;
+        toThread(d, () => reply(`Dispute #${d.id} ${e.left ? 'moved' : 'escalated'} to ${vp.person(d.arbitrator)}`, [text(`${why} The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.dateTime(d.dueAt)}` : ''}.`, 'warning')]), step);
         const next = personTarget(deps, d.arbitrator, platformOf(d));
         if (next) {
           const arb = personViewer(next, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
-          toArbitrator(d, next, { ...card, blocks: [text(`Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`, 'warning'), ...card.blocks] }, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
+          const intro = e.left ? `Yours to rule now: ${why}` : `Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`;
+          toArbitrator(d, next, { ...card, blocks: [text(intro, 'warning'), ...card.blocks] }, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
         }
-        refreshCards(d, `escalated:${d.escalationLevel}`);
+        refreshCards(d, step);
         const prev = personTarget(deps, e.from, platformOf(d));
         if (prev) out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`Dispute #${d.id} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on dispute #${d.id} was breached, so it moved to ${vp.person(d.arbitrator)}, who rules on it now.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
         break;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { authorizeRuling, unknownReason, type Principal } from '../src/core/authz.js';
 import { assertOpen, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
-import { chainOf, versionOfDispute } from '../src/core/sla/sla.service.js';
+import { rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
 import type { Dispute } from '../src/core/types.js';
 import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
@@ -35,7 +35,7 @@ function getOpen(deps: HandlerDeps, id: number) {
 /** Refuses the ruling forms to anyone who may not rule, before they fill them in. */
 function mayRule(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
   const version = versionOfDispute(deps.ctx, d);
-  authorizeRuling(viewer, d, chainOf(deps.ctx, d), (k) => personName(version, k));
+  authorizeRuling(viewer, d, rulersOf(deps.ctx, d), (k) => personName(version, k, deps.ctx.policies()));
 }
 
 /**

@@ -96,14 +96,13 @@ export interface RulingAuthority {
 
 /**
  * Only the assigned arbitrator, or a person above them in the escalation chain, may rule.
- * `chain` is [arbitrator, ...escalation] of the dispute's coverage rule.
+ * `rulers` are those people, the assignee first, of the people the policy in force names (see
+ * rulersOf: when they have all left it, the account's coverage rule in force).
  */
-export function authorizeRuling(principal: Principal, dispute: Dispute, chain: readonly string[], names: (key: string) => string): Authorized<RulingAuthority> {
-  const assignee = chain[dispute.escalationLevel] ?? dispute.arbitrator;
-  const allowed = chain.slice(dispute.escalationLevel);
-  if (!allowed.includes(dispute.arbitrator)) allowed.unshift(dispute.arbitrator);
-  if (principal.kind !== 'internal' || !principal.personKey || !allowed.includes(principal.personKey)) {
-    throw new DomainError('forbidden', `Only ${names(assignee)} (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #${dispute.id}.`);
+export function authorizeRuling(principal: Principal, dispute: Dispute, rulers: readonly string[], names: (key: string) => string): Authorized<RulingAuthority> {
+  if (principal.kind !== 'internal' || !principal.personKey || !rulers.includes(principal.personKey)) {
+    const who = rulers[0] === dispute.arbitrator || rulers.length === 0 ? `${names(dispute.arbitrator)} (the assigned arbitrator)` : names(rulers[0]!);
+    throw new DomainError('forbidden', `Only ${who} or someone above them in the escalation chain can rule on dispute #${dispute.id}.`);
   }
   return { dispute, personKey: principal.personKey, userKey: principal.userKey } as Authorized<RulingAuthority>;
 }

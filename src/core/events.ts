@@ -11,7 +11,8 @@ export type DomainEvent =
   | { type: 'dispute.ruled'; dispute: Dispute }
   | { type: 'dispute.info_requested'; dispute: Dispute; question: string; by: string }
   | { type: 'dispute.reminder'; dispute: Dispute }
-  | { type: 'dispute.escalated'; dispute: Dispute; from: string }
+  /** `left`: handed on because the policy in force no longer names `from`, not for a breach. */
+  | { type: 'dispute.escalated'; dispute: Dispute; from: string; left?: boolean }
   | { type: 'dispute.chain_exhausted'; dispute: Dispute }
   | { type: 'dispute.withdrawn'; dispute: Dispute }
   | { type: 'claim.dormancy_warning'; claim: Claim; dormantAt: Date }

@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
+import { approve } from '../../handlers/rule.js';
 import { showAccount } from '../../handlers/who-owns.js';
-import { raiseDispute } from '../../src/core/disputes/disputes.service.js';
+import { tick } from '../../src/app/scheduler.js';
+import { queueFor, raiseDispute } from '../../src/core/disputes/disputes.service.js';
 import { policyTextWith } from '../support/builders.js';
+import { ledgerKinds, openArbitratedCase, outbox } from '../support/cases.js';
 import { consoleOrigin } from '../support/cases.js';
 import { as, testRuntime } from '../support/runtime.js';
 
@@ -48,6 +51,104 @@ describe('a version that re-cases a product line: it is the same line', () => {
     try {
       const r = rt.store.transaction(() => raiseDispute(rt.ctx, as.partner(rt, 'contoso'), { accountId: 'soylent', productLine: 'Core platform', againstClaimId: held.id, reason: 'We were there first.', evidence: '', origin: consoleOrigin, requestKey: null }));
       expect(rt.store.disputes.get(r.dispute.id)).toMatchObject({ productLine: 'Core platform', claimIds: [held.id] });
+    } finally {
+      rt.close();
+    }
+  });
+});
+
+
+describe('people who leave the policy while their cases run', () => {
+  const PAT = '  pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }\n';
+  const VP = 'vp: { name: Morgan Lee, slack: U0VP, teams: "29:vp", email: morgan@example.com }';
+
+  /** Pat's case over Soylent (Default coverage: pat, then dana, then vp), filed in Slack; then 2026.2 from Dec 8 without Pat, Sam arbitrating Default. */
+  function patLeft(name: string) {
+    const db = join(dir, `${name}.db`);
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db }); // Mon 09:00 New York
+    const slack = { origin: { platform: 'slack' as const, channel: 'C1', thread: null }, requestKey: null };
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), { ...claimOn('Analytics'), stage: 'proposal' }, slack);
+    submitClaim(v1.deps, as.partner(v1, 'contoso'), claimOn('Analytics'), slack);
+    const d = v1.store.disputes.all().at(-1)!;
+    v1.close();
+    expect(d).toMatchObject({ status: 'open', arbitrator: 'pat', escalationLevel: 0 });
+    const v2 = join(dir, `${name}.yaml`);
+    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-08'], [PAT, ''], ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: sam, escalation: [dana, vp]']]));
+    return { d, rt: testRuntime({ at: '2026-12-08T14:00:00Z', databasePath: db, policyPath: v2, demo: false }) };
+  }
+
+  it('the next person of the chain may rule at once, and at the next reminder the case is handed to them with a fresh SLA (no reminder to nobody)', () => {
+    const { d, rt } = patLeft('pat-left');
+    try {
+      expect(queueFor(rt.ctx, 'dana').map((x) => x.id)).toEqual([d.id]);
+      const before = outbox(rt).at(-1)?.id ?? 0;
+      rt.clock.set('2026-12-08T15:00:00Z'); // past the 50% reminder
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      const moved = rt.store.disputes.get(d.id)!;
+      expect(moved).toMatchObject({ status: 'open', arbitrator: 'dana', escalationLevel: 1 });
+      expect(moved.dueAt!.getTime()).toBeGreaterThan(d.dueAt!.getTime());
+      const kinds = ledgerKinds(rt, `dispute:${d.id}`);
+      expect(kinds).toContain('dispute.reassigned');
+      expect(kinds).not.toContain('dispute.reminded');
+      // Dana is sent the case, saying why; the thread hears it too, naming Pat by name.
+      const sent = rt.db.sqlite.prepare('select target, body from outbox where id > ? order by id').all(before) as { target: string; body: string }[];
+      expect(sent.some((m) => m.target.includes('"user":"U0DANA"') && m.body.includes('Yours to rule now: Pat Okafor is no longer among the policy') && m.body.includes('rule_approve'))).toBe(true);
+      expect(sent.some((m) => m.target === `{"kind":"dispute-thread","disputeId":${d.id}}` && m.body.includes(`"summary":"Dispute #${d.id} moved to Dana Reyes"`))).toBe(true);
+      // Not an SLA breach: the stats count none.
+      expect(kinds).not.toContain('dispute.escalated');
+      approve(rt.deps, as.person(rt, 'dana'), d.id);
+      expect(rt.store.disputes.get(d.id)!.status).toBe('ruled');
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('/who-owns names an arbitrator who left by the name they had', () => {
+    const { d, rt } = patLeft('pat-named');
+    try {
+      const answer = JSON.stringify(showAccount(rt.deps, as.person(rt, 'sam'), d.accountId));
+      expect(answer).toContain('with Pat Okafor');
+      expect(answer).not.toMatch(/with pat\b/);
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a case at the end of its chain whose last person left goes to the coverage rule in force, at its level: the new VP may rule at once, and has it at the next reminder', () => {
+    const db = join(dir, 'vp-left.db');
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const d0 = openArbitratedCase(v1); // Default: pat, dana, vp
+    for (let i = 0; i < 2; i++) {
+      v1.clock.set(v1.store.disputes.get(d0.id)!.dueAt!.toISOString());
+      tick(v1.db, v1.deps, v1.clock.now(), v1.logger);
+    }
+    expect(v1.store.disputes.get(d0.id)).toMatchObject({ status: 'open', arbitrator: 'vp', escalationLevel: 2 });
+    const at = v1.store.disputes.get(d0.id)!.createdAt;
+    v1.close();
+    // 2026.2: Morgan Lee (vp) left; Casey Wu is the VP of every chain.
+    const v2 = join(dir, 'vp-left.yaml');
+    writeFileSync(v2, policyTextWith([
+      ['version: "2026.1"', 'version: "2026.2"'],
+      ['effective: 2026-01-01', 'effective: 2026-12-11'],
+      [VP, 'casey: { name: Casey Wu, slack: U0CASEY, teams: "29:casey", email: casey@example.com }'],
+      ['arbitrator: dana, escalation: [vp] }\n  - { name: Enterprise', 'arbitrator: dana, escalation: [casey] }\n  - { name: Enterprise'],
+      ['model: co-sell, arbitrator: dana, escalation: [vp]', 'model: co-sell, arbitrator: dana, escalation: [casey]'],
+      ['escalation: [dana, vp]', 'escalation: [dana, casey]'],
+    ]));
+    const rt = testRuntime({ at: '2026-12-11T15:00:00Z', databasePath: db, policyPath: v2, demo: false });
+    try {
+      expect(at.getTime()).toBeLessThan(rt.clock.now().getTime());
+      // Pat and Dana were passed over for the SLA: only the VP in force may rule.
+      expect(queueFor(rt.ctx, 'casey').map((x) => x.id)).toEqual([d0.id]);
+      expect(queueFor(rt.ctx, 'dana')).toEqual([]);
+      expect(() => approve(rt.deps, as.person(rt, 'dana'), d0.id)).toThrow(/Only Casey Wu or someone above them/);
+      // Its next timer hands it to Casey.
+      const next = (rt.db.sqlite.prepare("select min(due_at) as t from timers where subject = ? and status = 'pending'").get(`dispute:${d0.id}`) as { t: number }).t;
+      rt.clock.set(new Date(Math.max(next, rt.clock.now().getTime())).toISOString());
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(rt.store.disputes.get(d0.id)).toMatchObject({ status: 'open', arbitrator: 'casey', escalationLevel: 2 });
+      approve(rt.deps, as.person(rt, 'casey'), d0.id);
+      expect(rt.store.disputes.get(d0.id)).toMatchObject({ status: 'ruled', ruledBy: 'casey' });
     } finally {
       rt.close();
     }

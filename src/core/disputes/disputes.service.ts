@@ -6,8 +6,8 @@ import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { incumbentOf } from '../ownership/engine.js';
-import { chainOf, operationsVersionOf, versionOfDispute } from '../sla/sla.service.js';
-import type { PolicyVersion } from '../policy/versions.js';
+import { operationsVersionOf, rulersOf, versionOfDispute } from '../sla/sla.service.js';
+import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import { DIRECT, sameProductLine, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, liveClaims, openCase } from './settle.js';
 
@@ -65,9 +65,9 @@ export type RulingInput =
   /** `requestKey`: the same key again (a double click, a redelivery) asks nothing more. */
   | { kind: 'ask'; question: string; requestKey?: string | null };
 
-/** A person's display name from the policy, or the key itself. */
-export function personName(v: PolicyVersion, key: string): string {
-  return v.policy.people[key]?.name ?? key;
+/** A person's display name from the policy (else from the newest version of `book` naming them), or the key itself. */
+export function personName(v: PolicyVersion, key: string, book?: PolicyBook): string {
+  return Object.hasOwn(v.policy.people, key) ? v.policy.people[key]!.name : (book?.nameOf(key) ?? key);
 }
 
 /** Refuses anything but an open dispute, naming who closed it and when. */
@@ -78,7 +78,7 @@ export function assertOpen(ctx: DomainContext, d: Dispute): void {
   const when = d.ruledAt ? formatsFor(v.policy.timezone).dateTimeFmt.format(d.ruledAt) : 'earlier';
   if (d.status === 'settled') throw new DomainError('already_ruled', `Dispute #${d.id} was already settled automatically by the criteria on ${when}.`);
   if (d.status === 'withdrawn') throw new DomainError('already_ruled', `Dispute #${d.id} was closed without a ruling: none of its claims is live any more.`);
-  throw new DomainError('already_ruled', `Dispute #${d.id} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy) : 'someone'} on ${when}.`);
+  throw new DomainError('already_ruled', `Dispute #${d.id} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy, ctx.policies()) : 'someone'} on ${when}.`);
 }
 
 /** Whether `input` is the ruling this person already made on the case, word for word. */
@@ -108,10 +108,9 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   const dispute = store.disputes.get(disputeId);
   if (!dispute) throw new DomainError('not_found', `No dispute #${disputeId}.`);
   const version = versionOfDispute(ctx, dispute);
-  const chain = chainOf(ctx, dispute);
   const people = operationsVersionOf(ctx, dispute);
   // Authority first: someone who may not rule learns nothing of the case, not even that it closed.
-  const auth = authorizeRuling(principal, dispute, chain, (k) => personName(people, k));
+  const auth = authorizeRuling(principal, dispute, rulersOf(ctx, dispute), (k) => personName(people, k, ctx.policies()));
   // The ruling its maker already made, sent again (a double click, a form submitted twice):
   // nothing changes, and the case is answered as ruled, not refused as if nothing had happened.
   if (sameRuling(dispute, auth.personKey, input)) return { dispute, events: [] };
@@ -165,9 +164,6 @@ export function queueFor(ctx: DomainContext, personKey: string): Dispute[] {
   const { store } = ctx;
   return store.disputes
     .open()
-    .filter((d) => {
-      const chain = chainOf(ctx, d);
-      return d.arbitrator === personKey || chain.slice(d.escalationLevel).includes(personKey);
-    })
+    .filter((d) => rulersOf(ctx, d).includes(personKey))
     .sort((a, b) => (a.dueAt?.getTime() ?? 0) - (b.dueAt?.getTime() ?? 0));
 }

@@ -48,6 +48,17 @@ export class PolicyBook {
   forClaim(claim: { policyVersion: string; registeredAt: Date }): PolicyVersion {
     return this.byVersion(claim.policyVersion) ?? this.inForceAt(claim.registeredAt);
   }
+  /**
+   * A person's name: from the newest version that names them (someone since removed from
+   * `people` keeps the name they had), else the key itself.
+   */
+  nameOf(key: string): string {
+    for (let i = this.sorted.length - 1; i >= 0; i--) {
+      const person = this.sorted[i]!.policy.people[key];
+      if (person && Object.hasOwn(this.sorted[i]!.policy.people, key)) return person.name;
+    }
+    return key;
+  }
   get all(): readonly PolicyVersion[] {
     return this.sorted;
   }

@@ -39,14 +39,54 @@ export function chainOf(ctx: DomainContext, d: Dispute): string[] {
     const rule = policy.coverage.find((c) => c.name === d.coverageName);
     if (rule) chains.push(arbitrationChain(rule));
   }
+  // A case handed on because everybody of its chain left the policy is on the chain of the
+  // account's coverage in force now (see fallbackOf).
+  const current = coverageChainNow(ctx, d);
   // The chain the case is on: the one whose step at its level is its assignee (a case opened
   // before arbitration followed the version in force went along its own version's chain),
   // unless the policy in force no longer names that assignee: then the chain in force.
-  const assigneeKnown = Object.hasOwn(ctx.policies().inForceAt(ctx.clock.now()).policy.people, d.arbitrator);
-  const onIt = (assigneeKnown ? chains.find((c) => c[d.escalationLevel] === d.arbitrator) : undefined) ?? chains[0];
+  const assigneeKnown = isNamed(ctx, d.arbitrator);
+  const onIt = (assigneeKnown ? [...chains, ...(current ? [current] : [])].find((c) => c[d.escalationLevel] === d.arbitrator) : undefined) ?? chains[0];
   if (onIt) return onIt;
   const account = ctx.store.accounts.get(d.accountId);
   return account ? arbitrationChain(coverageFor(account, operationsVersionOf(ctx, d).policy)) : [d.arbitrator];
+}
+
+/** Whether the policy in force names this person: one removed from `people` can neither be reached nor rule. */
+function isNamed(ctx: DomainContext, key: string): boolean {
+  return Object.hasOwn(ctx.policies().inForceAt(ctx.clock.now()).policy.people, key);
+}
+
+/** [arbitrator, ...escalation] of the coverage rule the account falls under in the version in force now. */
+function coverageChainNow(ctx: DomainContext, d: Dispute): string[] | null {
+  const account = ctx.store.accounts.get(d.accountId);
+  return account ? arbitrationChain(coverageFor(account, ctx.policies().inForceAt(ctx.clock.now()).policy)) : null;
+}
+
+/**
+ * Who may rule a case now: its assignee and those above them on its chain, of the people the
+ * policy in force names. Should it name none of them (they all left `people`), those of the
+ * account's coverage rule in force: a case is never left with nobody who may rule it.
+ */
+export function rulersOf(ctx: DomainContext, d: Dispute): string[] {
+  const chain = chainOf(ctx, d);
+  const onChain = [...new Set([d.arbitrator, ...chain.slice(d.escalationLevel)])].filter((k) => isNamed(ctx, k));
+  if (onChain.length > 0) return onChain;
+  const fallback = fallbackOf(ctx, d);
+  return fallback ? fallback.chain.slice(fallback.level).filter((k) => isNamed(ctx, k)) : [];
+}
+
+/**
+ * Where a case goes when the policy in force names nobody of its chain from its assignee on:
+ * the chain of the account's coverage rule in force, at the case's own level or above (a case
+ * escalated to a VP who left goes to the VP in force), else the first named person below it.
+ */
+function fallbackOf(ctx: DomainContext, d: Dispute): { chain: string[]; level: number } | null {
+  const chain = coverageChainNow(ctx, d) ?? [];
+  const from = Math.min(d.escalationLevel, Math.max(0, chain.length - 1));
+  const order = [...chain.keys()].filter((i) => i >= from).concat([...chain.keys()].filter((i) => i < from).reverse());
+  const level = order.find((i) => isNamed(ctx, chain[i]!));
+  return level === undefined ? null : { chain, level };
 }
 
 /** When an SLA started at `from` under this version breaches (business time). */
@@ -86,6 +126,9 @@ export function remind(ctx: DomainContext, disputeId: number, payload: Record<st
   const d = current(ctx, disputeId, payload.level);
   // A reminder fired late (the bot was down) past the deadline says nothing: the breach does.
   if (!d || (d.dueAt && d.dueAt.getTime() <= now.getTime())) return [];
+  // An assignee the policy in force no longer names would hear nothing: the case goes on to
+  // whoever can rule it now, with a fresh SLA, instead of waiting for its breach.
+  if (!isNamed(ctx, d.arbitrator)) return handOn(ctx, d, now, 'left') ?? [];
   ctx.store.ledger.append({ at: now, kind: 'dispute.reminded', subject: `dispute:${d.id}`, actor: 'sla', policyVersion: d.policyVersion, payload: { arbitrator: d.arbitrator, level: d.escalationLevel, dueAt: d.dueAt?.toISOString() ?? null } });
   return [{ type: 'dispute.reminder', dispute: d }];
 }
@@ -99,25 +142,40 @@ export function breach(ctx: DomainContext, disputeId: number, payload: Record<st
   if (withdrawn.length > 0) return withdrawn;
   const d = current(ctx, disputeId, payload.level);
   if (!d) return [];
+  const handed = handOn(ctx, d, now, 'breach');
+  if (handed) return handed;
+  ctx.store.timers.cancel(`dispute:${d.id}`, 'sla.');
+  ctx.store.ledger.append({ at: now, kind: 'dispute.escalated_to_channel', subject: `dispute:${d.id}`, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { last: d.arbitrator } });
+  return [{ type: 'dispute.chain_exhausted', dispute: d }];
+}
+
+/**
+ * Hands an open case on, with a fresh SLA under the version in force now (its length, business
+ * hours and holidays): at a breach (`breach`), or because the policy in force no longer names
+ * its assignee (`left`). It goes to the next person of its chain whom the policy still names
+ * (one removed from `people` could neither be reached nor rule); when the assignee has left and
+ * nobody after them is named, to the account's coverage rule in force (see fallbackOf). Null when there is nobody to hand it to: past the end of the chain of an assignee
+ * still named, the case goes to the escalation channel (see breach).
+ */
+function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left'): DomainEvent[] | null {
   const chain = chainOf(ctx, d);
-  const version = versionOfDispute(ctx, d);
+  let level = d.escalationLevel + 1;
+  while (level < chain.length && !isNamed(ctx, chain[level]!)) level++;
+  let next = chain[level];
+  const fallback = !next && !isNamed(ctx, d.arbitrator) ? fallbackOf(ctx, d) : null;
+  if (fallback) {
+    level = fallback.level;
+    next = fallback.chain[level];
+  }
+  if (!next) return null;
   const subject = `dispute:${d.id}`;
   ctx.store.timers.cancel(subject, 'sla.');
-  // The next person on the chain whom the policy in force still names: one who has left it
-  // (removed from `people`) could neither be reached nor rule.
-  const people = ctx.policies().inForceAt(now).policy.people;
-  let nextLevel = d.escalationLevel + 1;
-  while (nextLevel < chain.length && !Object.hasOwn(people, chain[nextLevel]!)) nextLevel++;
-  const next = chain[nextLevel];
-  if (next) {
-    // A fresh SLA under the version in force now: its length, business hours and holidays.
-    const dueAt = startSla(ctx, d.id, ctx.policies().inForceAt(now), nextLevel, now);
-    ctx.store.disputes.update(d.id, { arbitrator: next, escalationLevel: nextLevel, dueAt });
-    ctx.store.ledger.append({ at: now, kind: 'dispute.escalated', subject, actor: 'sla', policyVersion: version.version, payload: { from: d.arbitrator, to: next, level: nextLevel, dueAt: dueAt.toISOString() } });
-    return [{ type: 'dispute.escalated', dispute: { ...d, arbitrator: next, escalationLevel: nextLevel, dueAt }, from: d.arbitrator }];
-  }
-  ctx.store.ledger.append({ at: now, kind: 'dispute.escalated_to_channel', subject, actor: 'sla', policyVersion: version.version, payload: { last: d.arbitrator } });
-  return [{ type: 'dispute.chain_exhausted', dispute: d }];
+  const dueAt = startSla(ctx, d.id, ctx.policies().inForceAt(now), level, now);
+  ctx.store.disputes.update(d.id, { arbitrator: next, escalationLevel: level, dueAt });
+  // A breach is counted in the stats; a hand-on because someone left the policy is not.
+  const kind = why === 'breach' ? 'dispute.escalated' : 'dispute.reassigned';
+  ctx.store.ledger.append({ at: now, kind, subject, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { from: d.arbitrator, to: next, level, dueAt: dueAt.toISOString() } });
+  return [{ type: 'dispute.escalated', dispute: { ...d, arbitrator: next, escalationLevel: level, dueAt }, from: d.arbitrator, ...(why === 'left' ? { left: true } : {}) }];
 }
 
 /**
