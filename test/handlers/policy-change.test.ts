@@ -6,7 +6,7 @@ import { submitClaim } from '../../handlers/claim.js';
 import { approve } from '../../handlers/rule.js';
 import { showAccount } from '../../handlers/who-owns.js';
 import { tick } from '../../src/app/scheduler.js';
-import { queueFor, raiseDispute } from '../../src/core/disputes/disputes.service.js';
+import { queueFor, raiseDispute, rule } from '../../src/core/disputes/disputes.service.js';
 import { policyTextWith } from '../support/builders.js';
 import { ledgerKinds, openArbitratedCase, outbox } from '../support/cases.js';
 import { consoleOrigin } from '../support/cases.js';
@@ -149,6 +149,53 @@ describe('people who leave the policy while their cases run', () => {
       expect(rt.store.disputes.get(d0.id)).toMatchObject({ status: 'open', arbitrator: 'casey', escalationLevel: 2 });
       approve(rt.deps, as.person(rt, 'casey'), d0.id);
       expect(rt.store.disputes.get(d0.id)).toMatchObject({ status: 'ruled', ruledBy: 'casey' });
+    } finally {
+      rt.close();
+    }
+  });
+});
+
+describe('a version that changes the consequences applies from its first day', () => {
+  /** Contoso files against Northwind's protection on `accounts` and loses each ruling: one violation each, under 2026.1 (3 to flag). */
+  function violations(name: string, accounts: string[]) {
+    const db = join(dir, `${name}.db`);
+    const v1 = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath: db });
+    for (const account of accounts) {
+      submitClaim(v1.deps, as.partner(v1, 'northwind'), { ...claimOn('Analytics'), account }, meta);
+      v1.clock.advance(60_000);
+      submitClaim(v1.deps, as.partner(v1, 'contoso'), { ...claimOn('Analytics'), account, stage: 'proposal' }, meta);
+      const d = v1.store.disputes.all().at(-1)!;
+      v1.store.transaction(() => rule(v1.ctx, as.person(v1, 'pat'), d.id, { kind: 'award', party: 'northwind', rationale: 'Northwind registered first and is working it.' }));
+    }
+    const flagged = v1.store.partners.flaggedAt('contoso') !== null;
+    v1.close();
+    return { db, flagged };
+  }
+  const next = (name: string, flagAt: number) => {
+    const path = join(dir, `${name}.yaml`);
+    writeFileSync(path, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-02'], ['violations_to_flag: 3', `violations_to_flag: ${flagAt}`]]));
+    return path;
+  };
+
+  it('a partner flagged under a lower threshold is not held once the version in force asks for more violations', () => {
+    const { db, flagged } = violations('raised', ['soylent', 'wayne', 'muller']);
+    expect(flagged).toBe(true);
+    const rt = testRuntime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: next('raised', 5), demo: false });
+    try {
+      expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...claimOn('Analytics'), account: 'initech' }, meta).summary).toMatch(/is protected/);
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a partner not flagged under a higher threshold is held at once when the version in force asks for fewer', () => {
+    const { db, flagged } = violations('lowered', ['soylent', 'wayne']);
+    expect(flagged).toBe(false);
+    const rt = testRuntime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: next('lowered', 2), demo: false });
+    try {
+      const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...claimOn('Analytics'), account: 'initech' }, meta);
+      expect(r.summary).toMatch(/is pending/);
+      expect(rt.store.disputes.all().at(-1)!.reason).toContain('The partner is flagged for repeated violations');
     } finally {
       rt.close();
     }

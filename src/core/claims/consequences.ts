@@ -40,7 +40,19 @@ export function reviewPartner(ctx: DomainContext, partnerId: string, now: Date):
   return events;
 }
 
-/** True when the partner's new claims must wait for an arbitrator. */
+/**
+ * True when the partner's new claims must wait for an arbitrator: the policy in force says so
+ * of a flagged partner, and the partner is flagged. A flag set before that version took effect
+ * was set under other thresholds: the partner is counted again under the version's own
+ * (`violations_to_flag` within `window_days`, as the stats count them), so a version that
+ * changes them applies from its first day, not from the partner's next violation or review.
+ */
 export function requiresApproval(ctx: DomainContext, partnerId: string, now: Date): boolean {
-  return ctx.store.partners.flaggedAt(partnerId) !== null && ctx.policies().inForceAt(now).policy.consequences.flagged === 'require-approval';
+  const version = ctx.policies().inForceAt(now);
+  const { consequences } = version.policy;
+  if (consequences.flagged !== 'require-approval') return false;
+  const flaggedAt = ctx.store.partners.flaggedAt(partnerId);
+  if (flaggedAt !== null && flaggedAt.getTime() >= version.effectiveAt.getTime()) return true;
+  // Flagged or not under an earlier version: the violations say (the index holds only them).
+  return violationsInWindow(ctx, partnerId, now).length >= consequences.violations_to_flag;
 }
