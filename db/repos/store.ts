@@ -392,6 +392,7 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     timers,
     requests,
     caseCards,
+    writesByOthers: () => dataVersion(sqlite),
     // IMMEDIATE: take the write lock up front, so two processes cannot both read "open" and rule.
     transaction: <T>(fn: () => T): T => {
       try {

@@ -155,4 +155,6 @@ export interface Store {
   caseCards: CaseCardsRepo;
   /** Runs `fn` as one transaction: all of it is written, or none. Never await inside. */
   transaction<T>(fn: () => T): T;
+  /** A mark that changes whenever another connection (a second process) commits a write: equal marks, nobody else wrote in between. */
+  writesByOthers(): number;
 }

@@ -67,8 +67,11 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   if (kind === 'partners') {
     // Reserved ids (direct, none) are refused with the row's own checks (partnerRow).
     const parsed = parseCsv('partners', text, partnerRow);
-    refuseIfAny(fileName, parsed, sharedOrgs(store.partners.all(), checkable(parsed).sort((a, b) => a.line - b.line)));
+    const problems = () => sharedOrgs(store.partners.all(), checkable(parsed).sort((a, b) => a.line - b.line));
+    const mark = store.writesByOthers();
+    refuseIfAny(fileName, parsed, problems());
     store.transaction(() => {
+      checkAgainIfWritten(store, mark, () => refuseIfAny(fileName, parsed, problems()));
       const keep = leftOut('partners', parsed.columns);
       for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value), keep));
       store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: totals() });
@@ -99,51 +102,58 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   // A date without a time is that day where the company is: midnight in the time zone of the
   // policy in force on that date. A date later than now is refused: nothing happened then yet.
   const parsed = parseCsv('claims', text, claimRowIn((day) => book.onDate(day).policy.timezone, now));
-  const errors: RowError[] = [];
   const rows = parsed.rows;
   const same = (a: string) => (b: string) => a.toLowerCase() === b.toLowerCase();
-  for (const { line, value } of checkable(parsed)) {
-    if (value.account_id !== undefined && !store.accounts.get(value.account_id)) errors.push({ line, message: `account_id: unknown account "${value.account_id}" (import accounts first)` });
-    if (value.claimant !== undefined && !isParty(value.claimant)) errors.push({ line, message: `claimant: unknown partner "${value.claimant}" (import partners first, or "direct" for direct sales)` });
-    // Checked against the version in force when the claim was registered; when that date is
-    // wrong itself, a value no version knows is still an error (the one in force now is named).
-    const registered = value.registered_at;
-    const versions = registered ? [book.inForceAt(registered)] : book.all;
-    const policy = book.inForceAt(registered ?? now).policy;
-    const { product_line: productLine, stage } = value;
-    if (productLine !== undefined && !versions.some((v) => v.policy.product_lines.some(same(productLine)))) errors.push({ line, message: `product_line: "${productLine}" is not one of ${policy.product_lines.join(', ')}` });
-    // furthest-stage can only rank the policy's stages: a CRM stage outside them is refused here.
-    if (stage !== undefined && !versions.some((v) => v.policy.stages.some(same(stage)))) errors.push({ line, message: `stage: "${stage}" is not one of ${policy.stages.join(', ')}` });
-    if (value.last_activity_at && registered && value.last_activity_at < registered) errors.push({ line, message: 'last_activity_at: is before registered_at' });
-  }
-  // A new protected claim must not make two parties protected on one account and product line.
-  const protectedBy = new Map<string, { party: string; line: number | null }>();
-  const keyOf = (account: string, product: string) => `${account}\u0000${product.toLowerCase()}`;
-  // Rows with problems of their own are checked too, with what they hold (in line order).
-  for (const { line, value } of checkable(parsed).sort((a, b) => a.line - b.line)) {
-    const { id, account_id: accountId, product_line: productLine, claimant } = value;
-    if (value.status !== 'protected' || id === undefined || accountId === undefined || productLine === undefined || claimant === undefined) continue;
-    if (store.claims.byRequestKey(`import:${id}`)) continue;
-    const key = keyOf(accountId, productLine);
-    // A case running on the line is deciding it: a new protected claim would take it over the case's head.
-    const running = store.disputes.forAccount(accountId).find((d) => d.status === 'open' && d.productLine.toLowerCase() === productLine.toLowerCase());
-    if (running) {
-      // A party already in the case has its claim there: a second one would be refused as pending too.
-      const advice = running.parties.includes(claimant) ? `${claimant} has a claim in it already; leave this one out, or import it as rejected or expired` : 'import this one as pending (it joins that case), rejected or expired';
-      errors.push({ line, message: `status: dispute #${running.id} is deciding ${accountId} (${productLine}); ${advice}` });
-      continue;
+  // What the file's rows may not do given what the database holds: checked before the write
+  // lock is taken, and again inside it should another process have written meanwhile.
+  const problems = (): RowError[] => {
+    const errors: RowError[] = [];
+    for (const { line, value } of checkable(parsed)) {
+      if (value.account_id !== undefined && !store.accounts.get(value.account_id)) errors.push({ line, message: `account_id: unknown account "${value.account_id}" (import accounts first)` });
+      if (value.claimant !== undefined && !isParty(value.claimant)) errors.push({ line, message: `claimant: unknown partner "${value.claimant}" (import partners first, or "direct" for direct sales)` });
+      // Checked against the version in force when the claim was registered; when that date is
+      // wrong itself, a value no version knows is still an error (the one in force now is named).
+      const registered = value.registered_at;
+      const versions = registered ? [book.inForceAt(registered)] : book.all;
+      const policy = book.inForceAt(registered ?? now).policy;
+      const { product_line: productLine, stage } = value;
+      if (productLine !== undefined && !versions.some((v) => v.policy.product_lines.some(same(productLine)))) errors.push({ line, message: `product_line: "${productLine}" is not one of ${policy.product_lines.join(', ')}` });
+      // furthest-stage can only rank the policy's stages: a CRM stage outside them is refused here.
+      if (stage !== undefined && !versions.some((v) => v.policy.stages.some(same(stage)))) errors.push({ line, message: `stage: "${stage}" is not one of ${policy.stages.join(', ')}` });
+      if (value.last_activity_at && registered && value.last_activity_at < registered) errors.push({ line, message: 'last_activity_at: is before registered_at' });
     }
-    const held = protectedBy.get(key) ?? (() => {
-      const c = store.claims.forAccount(accountId).find((x) => x.status === 'protected' && x.productLine.toLowerCase() === productLine.toLowerCase());
-      return c ? { party: c.claimant, line: null } : undefined;
-    })();
-    if (held && held.party !== claimant) {
-      errors.push({ line, message: `status: ${held.party} already holds a protected claim on ${accountId} (${productLine})${held.line ? ` (line ${held.line})` : ''}; import this one as pending (a case then decides between them), rejected or expired` });
-    } else if (!held) protectedBy.set(key, { party: claimant, line });
-  }
-  errors.push(...pendingProblems(ctx, checkable(parsed), now));
-  refuseIfAny(fileName, parsed, errors);
+    // A new protected claim must not make two parties protected on one account and product line.
+    const protectedBy = new Map<string, { party: string; line: number | null }>();
+    const keyOf = (account: string, product: string) => `${account}\u0000${product.toLowerCase()}`;
+    // Rows with problems of their own are checked too, with what they hold (in line order).
+    for (const { line, value } of checkable(parsed).sort((a, b) => a.line - b.line)) {
+      const { id, account_id: accountId, product_line: productLine, claimant } = value;
+      if (value.status !== 'protected' || id === undefined || accountId === undefined || productLine === undefined || claimant === undefined) continue;
+      if (store.claims.byRequestKey(`import:${id}`)) continue;
+      const key = keyOf(accountId, productLine);
+      // A case running on the line is deciding it: a new protected claim would take it over the case's head.
+      const running = store.disputes.forAccount(accountId).find((d) => d.status === 'open' && d.productLine.toLowerCase() === productLine.toLowerCase());
+      if (running) {
+        // A party already in the case has its claim there: a second one would be refused as pending too.
+        const advice = running.parties.includes(claimant) ? `${claimant} has a claim in it already; leave this one out, or import it as rejected or expired` : 'import this one as pending (it joins that case), rejected or expired';
+        errors.push({ line, message: `status: dispute #${running.id} is deciding ${accountId} (${productLine}); ${advice}` });
+        continue;
+      }
+      const held = protectedBy.get(key) ?? (() => {
+        const c = store.claims.forAccount(accountId).find((x) => x.status === 'protected' && x.productLine.toLowerCase() === productLine.toLowerCase());
+        return c ? { party: c.claimant, line: null } : undefined;
+      })();
+      if (held && held.party !== claimant) {
+        errors.push({ line, message: `status: ${held.party} already holds a protected claim on ${accountId} (${productLine})${held.line ? ` (line ${held.line})` : ''}; import this one as pending (a case then decides between them), rejected or expired` });
+      } else if (!held) protectedBy.set(key, { party: claimant, line });
+    }
+    errors.push(...pendingProblems(ctx, checkable(parsed), now));
+    return errors;
+  };
+  const mark = store.writesByOthers();
+  refuseIfAny(fileName, parsed, problems());
   store.transaction(() => {
+    checkAgainIfWritten(store, mark, () => refuseIfAny(fileName, parsed, problems()));
     const storedIds: number[] = [];
     for (const { value } of rows) {
       const version = book.inForceAt(value.registered_at);
@@ -339,6 +349,16 @@ function checkable<T>(parsed: CsvResult<T>): { line: number; value: Partial<T> }
  * of the references of the rows that passed their own checks (`references`), in line order, so
  * that one run lists them all. A problem with the file as a whole has no rows to check further.
  */
+/**
+ * Runs `check` again, inside the import's transaction, when another process (the bot filing a
+ * claim, a second import) has committed since `mark`: the file was checked against the
+ * database as it was then, and two parties could otherwise both be made protected on a line.
+ * The transaction holds the write lock, so nothing changes between this check and the writes.
+ */
+function checkAgainIfWritten(store: DomainContext['store'], mark: number, check: () => void): void {
+  if (store.writesByOthers() !== mark) check();
+}
+
 function refuseIfAny(fileName: string, parsed: CsvResult<unknown>, references: readonly RowError[]): void {
   const errors = [...(parsed.ok ? [] : parsed.errors), ...references];
   // Stable: a line's own problems stay before those of its references.
