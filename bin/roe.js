@@ -16,6 +16,13 @@ function unexpected(err) {
   process.exitCode = 1;
 }
 
+// A reader that stops early (`roe ledger export | head`, quitting `less`) closes the pipe: the
+// rest of the output is not wanted, which is no error of the command's.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  unexpected(err);
+});
+
 try {
   const [{ main }, { loadDotEnv }] = await Promise.all([importEntry('cli'), importEntry('config')]);
   loadDotEnv();

@@ -1,0 +1,28 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { ROOT } from '../support/builders.js';
+import { testRuntime } from '../support/runtime.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-cli-pipe-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('a reader that stops early (`roe ledger export | head`) ends the command quietly: no stack trace, exit 0', async () => {
+  const db = join(dir, 'big.db');
+  const rt = testRuntime({ databasePath: db });
+  // Far more than a pipe holds (64 KB), so the command is still writing when the reader goes.
+  rt.store.transaction(() => {
+    for (let i = 0; i < 5000; i++) rt.store.ledger.append({ at: rt.clock.now(), kind: 'note', subject: `note:${i}`, actor: 'test', policyVersion: null, payload: { text: 'x'.repeat(200) } });
+  });
+  rt.close();
+  const child = spawn(join(ROOT, 'bin/roe.js'), ['ledger', 'export'], { cwd: ROOT, env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' } });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  // Like `head -c 100`: read the first chunk, then close the pipe.
+  await new Promise<void>((resolve) => child.stdout.once('data', () => (child.stdout.destroy(), resolve())));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  expect(err).toBe('');
+  expect(code).toBe(0);
+});
