@@ -94,6 +94,20 @@ const toDispute = (r: DisputeRow): Dispute => ({
   rationale: r.rationale,
 });
 
+/**
+ * A stored payload. The bot writes only JSON, so text that is not JSON was altered behind the
+ * ledger's triggers: it is kept as found, under `notJson`, so that the entry still reads (an
+ * export shows it, and `roe ledger verify` names it, its hash no longer holding) instead of
+ * every reader of the ledger failing on it.
+ */
+function readPayload(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { notJson: text };
+  }
+}
+
 export const toLedgerEntry = (r: LedgerRow): LedgerEntry => ({
   seq: r.seq,
   at: r.at,
@@ -101,7 +115,7 @@ export const toLedgerEntry = (r: LedgerRow): LedgerEntry => ({
   subject: r.subject,
   actor: r.actor,
   policyVersion: r.policyVersion,
-  payload: JSON.parse(r.payload) as unknown,
+  payload: readPayload(r.payload),
   prevHash: r.prevHash,
   hash: r.hash,
 });

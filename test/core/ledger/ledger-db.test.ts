@@ -26,4 +26,13 @@ describe('the ledger in SQLite', () => {
     const r = verifyChain(rt.store.ledger.entries());
     expect(r).toMatchObject({ ok: false, badSeq: 2 });
   });
+
+  it('a payload edited into text that is not JSON is named as altered too, and the entries after it still read', () => {
+    rt.db.sqlite.exec('drop trigger ledger_no_update');
+    rt.db.sqlite.prepare(`update ledger set payload = '{inserted: 999' where seq = 2`).run();
+    expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: false, badSeq: 2, problem: 'its content does not match its hash (it was altered)' });
+    const entries = [...rt.store.ledger.entries()];
+    expect(entries[1]!.payload).toEqual({ notJson: '{inserted: 999' });
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_e, i) => i + 1));
+  });
 });
