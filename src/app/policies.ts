@@ -29,6 +29,24 @@ export function loadPolicies(db: Db, path: string, now: Date, options: { record?
 }
 
 /**
+ * The versions another process (an import, a second server) recorded since `book` was made:
+ * a book of every stored version when there is one, else null. The running bot's file is not
+ * read again: what counts is what the database holds.
+ */
+export function newerStoredBook(db: Db, book: PolicyBook): PolicyBook | null {
+  const stored = listPolicies(db);
+  const known = new Set(book.all.map((v) => v.version));
+  if (stored.every((p) => known.has(p.version))) return null;
+  return new PolicyBook([
+    ...book.all,
+    ...stored.filter((p) => !known.has(p.version)).map((p) => {
+      const parsed = parsePolicy(p.body, `policy version "${p.version}" stored in the database`, { stored: true });
+      return { version: parsed.version, effectiveAt: effectiveInstant(parsed), policy: parsed };
+    }),
+  ]);
+}
+
+/**
  * {@link loadPolicies}, with the version the file holds. With `record: false` (commands that
  * only read) nothing is written: the file's version counts only if the database does not
  * hold it yet, and a stored version of the same name wins over the file's.

@@ -10,7 +10,7 @@ import type { PolicyBook, PolicyVersion } from '../core/policy/versions.js';
 import type { Store } from '../core/ports.js';
 import type { Config } from './config.js';
 import { AccountIndex } from './matcher-index.js';
-import { loadPolicyFile } from './policies.js';
+import { loadPolicyFile, newerStoredBook } from './policies.js';
 
 /** Everything a running bot shares: one database, the policy versions, the matcher. */
 export interface Runtime {
@@ -19,7 +19,8 @@ export interface Runtime {
   clock: Clock;
   db: OpenDb;
   store: Store;
-  policies: PolicyBook;
+  /** The policy versions, as of the last {@link refreshPolicies}. */
+  readonly policies: PolicyBook;
   /**
    * The account matcher, as of the last {@link reindex}. The index is read from its file (or
    * built) at the first use, so that commands which never look an account up (and the
@@ -35,6 +36,12 @@ export interface Runtime {
    * had to index accounts. True when the accounts had changed since the index was loaded.
    */
   reindex(): boolean;
+  /**
+   * Takes in the policy versions another process (an import run with a new `ROE_POLICY`, a
+   * second server) recorded since: claims and cases of those versions are then judged by
+   * them, and one whose effective date has come is in force. True when there were any.
+   */
+  refreshPolicies(): boolean;
   close(): void;
 }
 
@@ -64,9 +71,10 @@ export interface RuntimeOptions {
 export function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock, options: RuntimeOptions = {}): Runtime {
   const db = openDatabase(config.databasePath);
   try {
-    const { book: policies, file, warnings, waived } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record: options.recordPolicy ?? true });
+    const { book, file, warnings, waived } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record: options.recordPolicy ?? true });
     for (const warning of warnings) logger.warn({ policy: file.version }, warning);
     for (const problem of waived) logger.warn({ policy: file.version }, `policy version "${file.version}", loaded before, has a problem that a new version must fix (it is taken as it is): ${problem}`);
+    let policies = book;
     warnShadowedPolicy(logger, config.policyPath, policies, file, clock.now());
     const store = createStore(db, () => clock.now());
     let index: AccountIndex | null = null;
@@ -84,7 +92,9 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
       clock,
       db,
       store,
-      policies,
+      get policies() {
+        return policies;
+      },
       get matcher() {
         return accountIndex().matcher;
       },
@@ -98,6 +108,11 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
           return true;
         }
         return index.refresh();
+      },
+      refreshPolicies: () => {
+        const newer = newerStoredBook(db.db, policies);
+        if (newer) policies = newer;
+        return newer !== null;
       },
       close: () => {
         index?.close();

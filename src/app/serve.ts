@@ -11,7 +11,8 @@ import { createHttpServer, healthRoute, type RouteHandler } from './server.js';
 
 /**
  * `roe import accounts` runs in another process: the server notices the accounts changed
- * (count or update times) and brings its search index up to date, so /who-owns finds them.
+ * (count or update times) and brings its search index up to date, so /who-owns finds them;
+ * and the policy versions such a process recorded (an import run with a new `ROE_POLICY`).
  * The accounts are looked at (a scan of the table) only after another process committed
  * something: an idle or busy server alone with its database never scans them.
  */
@@ -25,6 +26,11 @@ function watchAccounts(rt: Runtime, since: number, intervalMs = 10_000): NodeJS.
       if (rt.reindex()) rt.logger.info({ accounts: rt.matcher.size }, 'accounts changed: search index updated');
     } catch (err) {
       rt.logger.error({ err }, 'could not refresh the account index');
+    }
+    try {
+      if (rt.refreshPolicies()) rt.logger.info({ policy: rt.policies.inForceAt(rt.clock.now()).version, versions: rt.policies.all.map((v) => v.version) }, 'policy versions recorded by another process taken in');
+    } catch (err) {
+      rt.logger.error({ err }, 'could not read the policy versions another process recorded');
     }
   }, intervalMs);
   timer.unref();

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +9,10 @@ import { configuredPlatforms } from '../../src/app/platforms.js';
 import { listenHost, platformRoutes, serve, type PlatformHost } from '../../src/app/serve.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { announce } from '../../handlers/notify.js';
-import { ROOT } from '../support/builders.js';
-import { testRuntime } from '../support/runtime.js';
+import { submitClaim } from '../../handlers/claim.js';
+import { policyTextWith, ROOT } from '../support/builders.js';
+import { consoleOrigin } from '../support/cases.js';
+import { as, testRuntime } from '../support/runtime.js';
 import { freePort } from '../support/net.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-serve-'));
@@ -54,6 +56,32 @@ describe('the server', () => {
       admin.close();
       for (let i = 0; i < 100 && rt.matcher.search('zephyr dynamics').length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       expect(rt.matcher.search('zephyr dynamics')[0]?.accountId).toBe('zephyr');
+    } finally {
+      await serving.stop();
+      rt.close();
+    }
+  });
+
+  it('takes in a policy version another process recorded (an import run with the new ROE_POLICY): claims of it are judged by it', async () => {
+    const db = join(dir, 'versions.db');
+    // The server, started on 2026.1 (dormant after 30 days), keeps running.
+    const rt = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath: db });
+    const serving = await serve(rt, [], 0, { accountsRefreshMs: 20 });
+    try {
+      // An import runs with 2026.2 (dormant after 60 days, from Dec 2) and brings Northwind's claim.
+      const v2 = join(dir, 'v2.yaml');
+      writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-02'], ['dormant_after_days: 30', 'dormant_after_days: 60']]));
+      const cron = testRuntime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: v2, demo: false });
+      importCsv(cron.ctx, 'claims', 'claims.csv', 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at\nCRM-9,soylent,northwind,resell,Analytics,Deal,qualified,,,protected,2026-12-03T14:00:00Z,\n');
+      cron.close();
+      for (let i = 0; i < 100 && !rt.policies.byVersion('2026.2'); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(rt.policies.byVersion('2026.2')).toBeDefined();
+      // 36 days on without activity: under its own 2026.2 the claim still holds the line.
+      rt.clock.set('2027-01-08T15:00:00Z');
+      expect(rt.policies.inForceAt(rt.clock.now()).version).toBe('2026.2');
+      const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+      expect(r.summary).not.toMatch(/is protected/);
+      expect(rt.store.claims.forAccount('soylent').filter((c) => c.status === 'protected').map((c) => c.claimant)).toEqual(['northwind']);
     } finally {
       await serving.stop();
       rt.close();
