@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
 
@@ -29,19 +30,95 @@ export function dataVersion(sqlite: Database.Database): number {
   return st.get() as number;
 }
 
-/** The file at DATABASE_PATH is not a SQLite database (or not one this bot can open). */
+/**
+ * The file at DATABASE_PATH cannot be used as the bot's database: not a SQLite file, a damaged
+ * one, another application's database, an empty one where one must exist, or one a newer release
+ * made. The message is one line starting `DATABASE_PATH: <path>`.
+ */
 export class DatabaseFileError extends Error {}
 
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** Where drizzle records the migrations applied; a roe database always has it. */
+const MIGRATIONS_TABLE = '__drizzle_migrations';
+
+let migrationFiles: MigrationMeta[] | undefined;
+/** This release's migrations (db/migrations and its journal), read once. */
+const knownMigrations = (): MigrationMeta[] => (migrationFiles ??= readMigrationFiles({ migrationsFolder: MIGRATIONS }));
+
+const day = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : 'an unknown date');
+
+/**
+ * The tables in the file, as one line naming the file when it cannot be read as a database
+ * (SQLITE_NOTADB: not SQLite at all; SQLITE_CORRUPT: damaged, such as a copy cut short).
+ */
+function tablesOf(sqlite: Database.Database, path: string): string[] {
+  try {
+    return sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB') throw new DatabaseFileError(`DATABASE_PATH: ${path} is not a SQLite database`);
+    if (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT')) throw new DatabaseFileError(`DATABASE_PATH: ${path} is damaged or not a roe database (${(e as Error).message}); restore a backup`);
+    throw e;
+  }
+}
+
+/** Refuses tables without roe's migrations table: another application's database is never migrated into ours. */
+function refuseOtherDatabase(tables: string[], path: string): void {
+  if (tables.length === 0 || tables.includes(MIGRATIONS_TABLE)) return;
+  const names = tables.length > 3 ? `${tables.slice(0, 3).join(', ')}, …` : tables.join(', ');
+  throw new DatabaseFileError(`DATABASE_PATH: ${path} is another application's database, not a roe database (tables: ${names}); check DATABASE_PATH`);
+}
+
+/**
+ * Refuses a database a newer release has migrated: drizzle would apply nothing to it (its newest
+ * migration is later than ours) and the bot would then write rows the newer schema does not
+ * expect. Newer means a migration later than this release's newest one, or one it does not have
+ * at all: neither its date nor its hash is in db/migrations (either is enough to know one, since
+ * a checkout that turned the files' line endings to CRLF changes their hashes, not their dates).
+ */
+function refuseNewerSchema(sqlite: Database.Database, path: string): void {
+  const applied = sqlite.prepare(`SELECT hash, created_at AS at FROM ${MIGRATIONS_TABLE}`).all() as { hash: string; at: unknown }[];
+  const known = knownMigrations();
+  const newest = Math.max(...known.map((m) => m.folderMillis));
+  const hashes = new Set(known.map((m) => m.hash));
+  const dates = new Set(known.map((m) => m.folderMillis));
+  const unknown = applied.map((m) => ({ ...m, at: Number(m.at) })).filter((m) => m.at > newest || (!hashes.has(m.hash) && !dates.has(m.at)));
+  if (unknown.length === 0) return;
+  const latest = Math.max(...unknown.map((m) => m.at));
+  throw new DatabaseFileError(`DATABASE_PATH: ${path} was made by a newer release of roe-bot (schema of ${day(latest)}; this release knows up to ${day(newest)}); run that release, or restore a backup made by this one`);
+}
+
+/**
+ * For the commands that must not create the database (they read it, or change existing data):
+ * refuses a file that holds no roe database, in one line naming it: an empty file (0 bytes, or
+ * no tables), another application's SQLite database, or one that is damaged. It only reads: the
+ * file is left as it was (not migrated, not turned to WAL).
+ */
+export function requireRoeDatabase(path: string): void {
+  if (path === ':memory:') return;
+  const sqlite = new Database(path, { fileMustExist: true });
+  try {
+    const tables = tablesOf(sqlite, path);
+    if (tables.length === 0) throw new DatabaseFileError(`DATABASE_PATH: ${path} is empty, not a roe database (run npx roe serve, npm start or an import first)`);
+    refuseOtherDatabase(tables, path);
+  } finally {
+    sqlite.close();
+  }
+}
 
 /**
  * Opens (creating if needed) the SQLite file, sets the pragmas the bot relies on (WAL,
  * busy_timeout, foreign_keys) and applies every pending migration. `:memory:` works for tests.
+ * A new or empty file becomes a roe database; another application's database, a damaged file
+ * and one a newer release made are refused (DatabaseFileError) before anything is written.
  */
 export function openDatabase(path: string): OpenDb {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
   try {
+    const tables = tablesOf(sqlite, path);
+    refuseOtherDatabase(tables, path);
+    if (tables.includes(MIGRATIONS_TABLE)) refuseNewerSchema(sqlite, path);
     sqlite.pragma('journal_mode = WAL');
   } catch (e) {
     sqlite.close();

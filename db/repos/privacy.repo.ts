@@ -7,6 +7,12 @@ export interface ForgetReport {
   disputes: number;
   people: number;
   outbox: number;
+  /**
+   * Whether the -wal file was emptied at the end. False when another process kept reading the
+   * database meanwhile (beyond the busy timeout): older copies of the pages changed may stay in
+   * the -wal file until every process has closed the database.
+   */
+  walCleared: boolean;
 }
 
 /**
@@ -15,10 +21,30 @@ export interface ForgetReport {
  * the pseudonym), their 1:1 chat as the place a dispute they raised is followed, messages
  * to them not yet delivered (also those being sent), and their id on the outbox rows kept.
  * The ledger holds only the pseudonym, so it still verifies. One transaction.
+ *
+ * What it removes leaves no copy in the database's files either, and so none in later backups:
+ * the transaction runs with `secure_delete` on (the space of what it deletes or rewrites is
+ * zeroed, not left as free space that still holds the text), and a TRUNCATE checkpoint then
+ * writes its pages into the database file and empties the -wal file, which held the pages as
+ * they were before.
  */
 export function forgetUser({ sqlite }: OpenDb, userKey: string): ForgetReport {
+  const secureDelete = sqlite.pragma('secure_delete', { simple: true }) as number;
+  sqlite.pragma('secure_delete = ON');
+  let report: Omit<ForgetReport, 'walCleared'>;
+  try {
+    report = forgetInTransaction(sqlite, userKey);
+  } finally {
+    sqlite.pragma(`secure_delete = ${secureDelete}`);
+  }
+  // busy = 1: a reader (the bot) still used older pages after the busy timeout.
+  const [checkpoint] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+  return { ...report, walCleared: checkpoint?.busy === 0 };
+}
+
+function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<ForgetReport, 'walCleared'> {
   return sqlite
-    .transaction((): ForgetReport => {
+    .transaction((): Omit<ForgetReport, 'walCleared'> => {
       const actor = sqlite.prepare('SELECT actor_id AS id FROM actors WHERE user_key = ?').get(userKey) as { id: string } | undefined;
       const replacement = actor?.id ?? 'forgotten';
       const [platform, ...rest] = userKey.split(':');
@@ -31,7 +57,7 @@ export function forgetUser({ sqlite }: OpenDb, userKey: string): ForgetReport {
         .run(userKey);
       // Messages to them: DMs, and updates of the case cards in their DM.
       const toThem = "platform = ? AND json_extract(target, '$.kind') IN ('user', 'message') AND json_extract(target, '$.user') = ?";
-      const report: ForgetReport = {
+      const report: Omit<ForgetReport, 'walCleared'> = {
         userKey,
         actorId: actor?.id ?? null,
         claims: sqlite.prepare('UPDATE claims SET created_by = ? WHERE created_by = ?').run(replacement, userKey).changes,

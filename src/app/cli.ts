@@ -15,7 +15,7 @@ import { hostConsole } from './console-host.js';
 import { createLogger } from './logger.js';
 import { readPolicyFile } from './policies.js';
 import { createRuntime, systemClock, type Runtime } from './runtime.js';
-import { DatabaseFileError } from '../../db/client.js';
+import { DatabaseFileError, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
 import { partnerExport } from '../core/privacy/export.js';
@@ -233,12 +233,17 @@ function whyNot(path: string): string | null {
 
 /**
  * The one line for an error the database file caused (a directory, a folder that cannot be
- * written, a read-only file, a full disk), or null for any other error.
+ * written, a read-only file, a full disk, a damaged file, a write lock held too long), or null
+ * for any other error.
  */
 function databaseFileProblem(db: DatabaseLocation, e: unknown): string | null {
   if (db.path === ':memory:') return null;
   const { code, path } = (e ?? {}) as { code?: unknown; path?: unknown };
   if (typeof code !== 'string') return null;
+  // A page that cannot be read (a copy cut short, a disk fault), found however far the command got.
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return `${db.label}: ${db.path} is damaged or not a roe database (${((e as Error).message ?? '').split('\n')[0]}); restore a backup`;
+  // Another process kept the write lock longer than busy_timeout (5 seconds).
+  if (/^SQLITE_BUSY/.test(code)) return `${db.label}: ${db.path} is busy: another process (an import?) holds its write lock; try again when it is done`;
   const onTheWay = typeof path === 'string' && (db.path === path || db.path.startsWith(`${path}/`) || db.path.startsWith(`${path}${sep}`));
   if (!SQLITE_FILE_CODES.test(code) && !(FILE_ERRNOS.has(code) && onTheWay)) return null;
   const message = ((e as Error).message ?? '').split('\n')[0]!;
@@ -255,6 +260,8 @@ function requireDatabase(db: DatabaseLocation): void {
   const stat = statOf(db.path);
   if (!stat) throw new CommandError(`${db.label}: no database at ${db.path} (run npx roe serve, npm start or an import first)`);
   if (!stat.isFile()) throw new CommandError(`${db.label}: ${db.path} is not a database file`);
+  // Nor an empty file or another application's database, which opening would make a roe one.
+  requireRoeDatabase(db.path);
 }
 
 /**
@@ -423,8 +430,11 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         if (kind === 'accounts') rt.reindex();
         return r;
       }, { create: true });
-      const cases = report.inCases ? `; ${plural(report.inCases, 'pending claim')} put in ${report.disputes.length === 1 ? 'dispute' : 'disputes'} ${report.disputes.map((d) => `#${d}`).join(', ')}` : '';
-      io.out(`${file}: ${plural(report.inserted, kind.slice(0, -1), kind)} added, ${report.updated} updated${cases}`);
+      // A file of thousands of pending claims names its first cases, not every one.
+      const ids = report.disputes.slice(0, 10).map((d) => `#${d}`).join(', ') + (report.disputes.length > 10 ? ` and ${report.disputes.length - 10} more` : '');
+      const cases = report.inCases ? `; ${plural(report.inCases, 'pending claim')} put in ${report.disputes.length === 1 ? 'dispute' : 'disputes'} ${ids}` : '';
+      const unchanged = report.unchanged ? `, ${report.unchanged} unchanged` : '';
+      io.out(`${file}: ${plural(report.inserted, kind.slice(0, -1), kind)} added, ${report.updated} updated${unchanged}${cases}`);
       return 0;
     }
     case 'ledger': {
@@ -529,6 +539,8 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         return 1;
       }
       io.out(`forgot ${user}: ${plural(report.claims, 'claim')} and ${plural(report.disputes, 'dispute')} now name ${report.actorId ?? 'nobody'}, ${plural(report.people, 'profile')} removed, ${plural(report.outbox, 'undelivered message')} dropped; the ledger keeps only the pseudonym`);
+      // Another process kept reading: the -wal file may still hold their data as it was.
+      if (!report.walCleared) io.err(`${db.label}: another process kept reading ${db.path}, so its -wal file may still hold old copies of ${user}'s data until the bot stops`);
       return 0;
     }
     case 'outbox': {

@@ -80,6 +80,20 @@ describe('roe CLI', () => {
     expect(roe(['import', 'partners', bom], db)).toMatchObject({ code: 0, out: `${bom}: 1 partner added, 0 updated\n` });
   });
 
+  it('skips the blank rows Excel leaves of cleared rows, and refuses a quote inside an unquoted value in one line saying how to write it', () => {
+    const db = join(dir, 'excel.db');
+    const cleared = join(dir, 'cleared.csv');
+    writeFileSync(cleared, 'id,name,tier\r\nalpha,Alpha,gold\r\n,,\r\n,,\r\nbeta,Beta,\r\n');
+    expect(roe(['import', 'partners', cleared], db)).toMatchObject({ code: 0, out: `${cleared}: 2 partners added, 0 updated\n` });
+    const quoted = join(dir, 'quoted.csv');
+    writeFileSync(quoted, 'id,name,tier\r\nalpha,Alpha,gold\r\n,,\r\nzeta,Zeta "The Best" Corp,\r\n');
+    expect(roe(['import', 'partners', quoted], db)).toEqual({
+      code: 1,
+      out: '',
+      err: `${quoted}: 1 problem, nothing imported:\n  line 4: name: Zeta "The Best" Corp has a quote inside but is not in double quotes; write it as "Zeta ""The Best"" Corp" (the value in double quotes, each quote inside it doubled)\n`,
+    });
+  });
+
   it('an imported pending claim is put in a case: the report says which, in the singular for one, and the arbitrator’s card waits in the outbox', () => {
     const db = join(dir, 'pending.db');
     roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
@@ -91,7 +105,7 @@ describe('roe CLI', () => {
     // No chat platform configured: the card is for the console, where `npm start` shows it.
     expect(queued).toMatch(/#\d+ pending console \{"kind":"user","user":"pat"\}.*\n {4}Dispute #1 on Soylent Corp \(Analytics\): yours to rule by /);
     // The same file again: the claim is in its case already, so nothing more is opened or sent.
-    expect(roe(['import', 'claims', claims], db)).toEqual({ code: 0, out: `${claims}: 0 claims added, 1 updated\n`, err: '' });
+    expect(roe(['import', 'claims', claims], db)).toEqual({ code: 0, out: `${claims}: 0 claims added, 0 updated, 1 unchanged\n`, err: '' });
     expect(roe(['outbox'], db).out).toBe(queued);
     // Where Slack is configured, the case an import opens is told in Slack, to the arbitrator's Slack user.
     const slackDb = join(dir, 'pending-slack.db');
@@ -185,13 +199,14 @@ describe('roe CLI', () => {
   it('an error the CLI did not expect is one line and exit 1; LOG_LEVEL=debug shows the stack trace', () => {
     const db = join(dir, 'damaged.db');
     roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
-    const bytes = readFileSync(db);
-    bytes.fill(0xab, 100, 4096); // the schema, on the first page
-    writeFileSync(db, bytes);
-    expect(roe(['stats'], db)).toEqual({ code: 1, out: '', err: 'roe: unexpected error: SqliteError: database disk image is malformed (LOG_LEVEL=debug shows the stack trace)\n' });
+    // A table gone (a damaged file is said in one line of its own: test/app/database-file.test.ts).
+    const sqlite = new Database(db);
+    sqlite.exec('DROP TABLE disputes');
+    sqlite.close();
+    expect(roe(['stats'], db)).toEqual({ code: 1, out: '', err: 'roe: unexpected error: SqliteError: no such table: disputes (LOG_LEVEL=debug shows the stack trace)\n' });
     const debug = roe(['stats'], db, { LOG_LEVEL: 'debug' });
     expect(debug.code).toBe(1);
-    expect(debug.err).toMatch(/^roe: unexpected error: SqliteError: database disk image is malformed\n\s+at /);
+    expect(debug.err).toMatch(/^roe: unexpected error: SqliteError: no such table: disputes\n\s+at /);
   });
 
   it('forget counts in the singular and the plural', () => {

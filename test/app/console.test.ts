@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseInline } from '../../handlers/platforms/console/console.js';
 import { renderReply } from '../../handlers/platforms/console/render.js';
@@ -41,15 +42,19 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toMatch(/Owner \(Analytics\)\s+Northwind Partners \(First registration\)/);
   });
 
-  it('an unexpected error (a damaged database) is one line, the stack trace only with LOG_LEVEL=debug', () => {
-    const db = join(dir, 'damaged.db');
+  it('an unexpected error (a table gone) is one line, the stack trace only with LOG_LEVEL=debug; a damaged database is one line naming it', () => {
+    const db = join(dir, 'table-gone.db');
     testRuntime({ databasePath: db }).close();
-    const bytes = readFileSync(db);
+    const sqlite = new Database(db);
+    sqlite.exec('DROP TABLE policy_versions');
+    sqlite.close();
+    expect(runConsole('/quit\n', db)).toMatchObject({ code: 1, err: 'roe: unexpected error: SqliteError: no such table: policy_versions (LOG_LEVEL=debug shows the stack trace)\n' });
+    const damaged = join(dir, 'damaged.db');
+    testRuntime({ databasePath: damaged }).close();
+    const bytes = readFileSync(damaged);
     bytes.fill(0xab, 100, 4096); // the schema, on the first page
-    writeFileSync(db, bytes);
-    const { err, code } = runConsole('/quit\n', db);
-    expect(code).toBe(1);
-    expect(err).toBe('roe: unexpected error: SqliteError: database disk image is malformed (LOG_LEVEL=debug shows the stack trace)\n');
+    writeFileSync(damaged, bytes);
+    expect(runConsole('/quit\n', damaged)).toMatchObject({ code: 1, err: `DATABASE_PATH: ${damaged} is damaged or not a roe database (database disk image is malformed); restore a backup\n` });
   });
 
   it('with a policy of one’s own the demo data does not fit, none of it is loaded, and it says why', () => {

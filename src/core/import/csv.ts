@@ -43,6 +43,9 @@ const bool = z
     ctx.addIssue({ code: 'custom', message: `expected true or false, got "${s}"` });
     return z.NEVER;
   });
+/** The longest evidence a claim may hold, as the claim form in chat allows. */
+const EVIDENCE_MAX = 3000;
+const thousands = (n: number) => n.toLocaleString('en-US');
 const idText = z.string({ error: 'is required' }).trim().min(1, 'is required').max(200, 'is longer than 200 characters');
 const DATE_OR_STAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/;
 const DATE_EXAMPLE = 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z';
@@ -174,7 +177,14 @@ export const claimRowIn = (zoneOn: (day: string) => string, now?: Date) =>
         }
         return n;
       }),
-    evidence: z.string().optional().default(''),
+    // At most what a claim filed in chat may hold: the evidence is copied into every message about the claim.
+    evidence: z
+      .string()
+      .optional()
+      .default('')
+      .superRefine((s, ctx) => {
+        if (s.length > EVIDENCE_MAX) ctx.addIssue({ code: 'custom', message: `is longer than ${thousands(EVIDENCE_MAX)} characters (it has ${thousands(s.length)}); shorten it, or link to the full notes` });
+      }),
     status: oneOf(CLAIM_STATUSES),
     registered_at: instantIn(zoneOn, now),
     last_activity_at: z.string().optional().transform((s) => (s?.trim() ? s : undefined)).pipe(instantIn(zoneOn, now).optional()),
@@ -242,7 +252,9 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   // included); an empty file has none.
   let header: string[] = [];
   let headerLines = 1;
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  let records: Read[];
+  // The line the last row read ends on (a blank one included): a broken row starts after it.
+  let lastLine = 0;
   const known = HEADERS[kind] as readonly string[];
   // Excel in many locales saves "CSV" with semicolons: told before the rows are read (a comma in
   // a name or a decimal comma would make them look like broken rows).
@@ -256,9 +268,20 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   if (body.trim() === '') return { ok: false, rows: [], errors: [{ line: 1, message: `the file is empty; it needs a header line: ${known.join(', ')}` }] };
   if (/^\s*[[{]/.test(body)) return { ok: false, rows: [], errors: [{ line: 1, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
   try {
-    records = parse(body, { columns: (h: string[]) => ((headerLines = 1 + lineBreaks(h)), (header = h.map((x) => x.trim().toLowerCase()))), skip_empty_lines: true, info: true, relax_column_count: false, trim: false }) as never;
+    records = parse<Read>(body, {
+      columns: (h: string[]) => ((headerLines = 1 + lineBreaks(h)), (header = h.map((x) => x.trim().toLowerCase()))),
+      skip_empty_lines: true,
+      info: true,
+      relax_column_count: false,
+      trim: false,
+      // A row whose every cell is empty or blank is left out, as an empty line is: Excel saves a
+      // row cleared but not deleted as ",,,,". Done here rather than with the parser's
+      // skip_records_with_empty_values, which leaves no trace of the rows it skips, so that the
+      // line of a broken row after them is still known.
+      on_record: (r: Read, { lines }) => ((lastLine = lines), Object.values(r.record).every((v) => v.trim() === '') ? null : r),
+    });
   } catch (e) {
-    return { ok: false, rows: [], errors: [malformed(e as CsvParseError, body, headerLines, header.length)] };
+    return { ok: false, rows: [], errors: [malformed(e as CsvParseError, body, headerLines, header.length, lastLine)] };
   }
   const unknown = [...new Set(header.filter((h) => h && !known.includes(h)))];
   if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });
@@ -307,7 +330,10 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Free text (evidence) may span lines and hold tabs, nothing else below the space. */
 const MULTILINE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
-type CsvParseError = Error & { code?: string; lines?: number; bytes_records?: number; record?: unknown };
+/** A row as the parser gives it, with the line it ends on. */
+type Read = { record: Record<string, string>; info: { lines: number } };
+
+type CsvParseError = Error & { code?: string; lines?: number; bytes?: number; index?: number; column?: string | number | null; field?: unknown; record?: unknown };
 
 /** The line breaks in a record's values: the parser gives the line a record ends on, and these lie before it. */
 function lineBreaks(values: readonly unknown[]): number {
@@ -318,28 +344,58 @@ function lineBreaks(values: readonly unknown[]): number {
 
 /**
  * A CSV parser error as the line and problem to fix (`body` has \n line breaks only, the header
- * takes `headerLines`). A quote left open swallows the line breaks after it, so the parser notices
- * lines later: the row named is the one the open quote starts in.
+ * takes `headerLines`, and the last row read ends on `lastLine`). A quote left open swallows the
+ * line breaks after it, so the parser notices lines later: the row named is the one the open
+ * quote starts in.
  */
-function malformed(e: CsvParseError, body: string, headerLines: number, columns: number): RowError {
+function malformed(e: CsvParseError, body: string, headerLines: number, columns: number, lastLine: number): RowError {
   const at = e.lines ?? 1;
-  if ((e.code === 'CSV_QUOTE_NOT_CLOSED' || e.code === 'CSV_INVALID_CLOSING_QUOTE') && typeof e.bytes_records === 'number') {
-    // The row under way starts after the last whole one (bytes_records, in UTF-8 bytes; 0 before
-    // the first), past any blank lines.
-    const lines = body.split('\n');
-    let start = Math.max(new TextDecoder().decode(new TextEncoder().encode(body).subarray(0, e.bytes_records)).split('\n').length, headerLines + 1);
-    while (start < at && lines[start - 1] === '') start++;
-    if (e.code === 'CSV_QUOTE_NOT_CLOSED') return { line: start, message: 'a quoted value that starts in this row is never closed (a " is missing), so the rest of the file would be read into it' };
+  // The row under way starts after the last one read (the header, before the first), past any
+  // empty lines; before the header is read, it is the header. (The parser's own bytes_records
+  // is not used: csv-parse 7 adds up offsets, not lengths, so it is past the end after two rows.)
+  const lines = body.split('\n');
+  let start = columns === 0 ? 1 : Math.max(lastLine, headerLines) + 1;
+  while (start < at && lines[start - 1] === '') start++;
+  if (e.code === 'CSV_QUOTE_NOT_CLOSED') return { line: start, message: 'a quoted value that starts in this row is never closed (a " is missing), so the rest of the file would be read into it' };
+  if (e.code === 'CSV_INVALID_CLOSING_QUOTE') {
     if (start < at) return { line: start, message: `a quoted value that starts in this row runs on to line ${at} (a " is missing?)` };
     const next = /got "(.*?)" at line/.exec(e.message)?.[1];
     return { line: at, message: `a closing quote is followed by ${next ? `"${next}"` : 'more text'} instead of a comma (inside a quoted value, write a quote as "")` };
   }
+  // csv-parse 7 names this one without the CSV_ prefix of the others.
+  if (e.code === 'INVALID_OPENING_QUOTE' || e.code === 'CSV_INVALID_OPENING_QUOTE') return { line: start, message: strayQuote(e, body, lines, at, columns, start < at) };
   if (e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' && Array.isArray(e.record)) {
     const got = e.record.length;
     return { line: at - lineBreaks(e.record), message: `has ${got} columns, the header has ${columns}${got > columns ? ' (a value holding a comma must be in double quotes)' : ''}` };
   }
   // The line is given apart: the parser's own "at line N" is left out.
   return { line: at, message: e.message.replace(/ at line \d+/, '') };
+}
+
+/**
+ * A quote inside a value that is not in quotes (`Zeta "The Best" Corp`) on line `at`: the column
+ * (and the line, when its row started on an earlier one), and the value as it must be written
+ * when it can be told (the parser stops at the quote; the value is read on to the next comma,
+ * and only shown when its quotes pair up and it is short).
+ */
+function strayQuote(e: CsvParseError, body: string, lines: readonly string[], at: number, columns: number, rowStartedBefore: boolean): string {
+  const name = typeof e.column === 'string' ? e.column : typeof e.column === 'number' ? `column ${e.column + 1}` : `a value past the header's ${columns} columns`;
+  const column = rowStartedBefore ? `${name} (on line ${at})` : name;
+  const before = typeof e.field === 'string' ? e.field : '';
+  if (before.trim() === '') return `${column}: a space comes before the opening quote; remove it, so that the value starts with its quote`;
+  // An unquoted value lies on one line (line `at`): the first of its row starts the line; another
+  // follows the comma the parser read last, at `bytes` (an offset in the UTF-8 of the body).
+  const line = lines[at - 1] ?? '';
+  let from = 0;
+  if (e.index !== undefined && e.index > 0 && e.bytes !== undefined) {
+    const lineStart = lines.slice(0, at - 1).reduce((n, l) => n + l.length + 1, 0);
+    from = new TextDecoder().decode(new TextEncoder().encode(body).subarray(0, e.bytes)).length + 1 - lineStart;
+  }
+  const written = from >= 0 ? (line.slice(from).split(',', 1)[0] ?? '') : '';
+  const quotes = written.split('"').length - 1;
+  if (written.startsWith(`${before}"`) && quotes % 2 === 0 && written.length <= 80) return `${column}: ${written} has a quote inside but is not in double quotes; write it as "${written.replaceAll('"', '""')}" (the value in double quotes, each quote inside it doubled)`;
+  const shown = before.length > 40 ? `…${before.slice(-40)}` : before;
+  return `${column}: a quote follows "${shown}" in a value that is not in double quotes; put the whole value in double quotes and double each quote inside it (Zeta "The Best" Corp is written "Zeta ""The Best"" Corp")`;
 }
 
 export function toAccount(r: AccountRow): Account {

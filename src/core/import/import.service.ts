@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
+import { canonicalJson } from '../ledger/chain.js';
 import { DIRECT, type Claim, type ClaimStatus, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
@@ -14,6 +15,8 @@ export interface ImportReport {
   kind: ImportKind;
   inserted: number;
   updated: number;
+  /** Claims the file gives again exactly as stored: nothing changes, and nothing is recorded. */
+  unchanged: number;
   /** Pending claims of the file put in a case (a new one, or one joined). */
   inCases: number;
   /** Those cases, by id. */
@@ -60,7 +63,7 @@ export function csvText(fileName: string, bytes: Uint8Array): string {
 export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string, text: string, options: ImportOptions = {}): ImportReport {
   const { store } = ctx;
   const now = ctx.clock.now();
-  const report: ImportReport = { kind, inserted: 0, updated: 0, inCases: 0, disputes: [], events: [] };
+  const report: ImportReport = { kind, inserted: 0, updated: 0, unchanged: 0, inCases: 0, disputes: [], events: [] };
   const count = (r: 'inserted' | 'updated') => void (report[r] += 1);
   const totals = () => ({ kind: report.kind, inserted: report.inserted, updated: report.updated });
 
@@ -195,6 +198,12 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       // The CRM closed a claim a running case waits on: the server looks at the case again (and
       // tells its people if nothing is left to rule), at its next tick.
       if (prior && prior.status !== stored.status && isClosed(stored.status)) reviewCasesOf(ctx, stored, now);
+      storedIds.push(id);
+      // A row the CRM sends again as it was (a nightly sync) changes nothing, and records nothing.
+      if (prior && canonicalJson(prior) === canonicalJson(stored)) {
+        report.unchanged += 1;
+        continue;
+      }
       count(prior ? 'updated' : 'inserted');
       // What was stored, which a re-import does not always take from the file (see above).
       store.ledger.append({
@@ -205,7 +214,6 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         policyVersion: stored.policyVersion,
         payload: { ref: value.id, account: stored.accountId, claimant: stored.claimant, productLine: stored.productLine, status: stored.status, registeredAt: stored.registeredAt.toISOString() },
       });
-      storedIds.push(id);
     }
     // Every pending claim waits in an open case. Once the whole file is stored, so that a pending
     // claim meets the claims of the rows after it, each left pending outside a case (a new one,

@@ -500,3 +500,75 @@ describe('CSV import: encoding', () => {
     expect(rt.store.partners.get('p1')!.name).toBe('Caf\u00e9 M\u00fcnchen \u2013 \u{1f600}');
   });
 });
+
+describe('CSV import: blank rows as Excel saves them', () => {
+  const PARTNER_HEADER = 'id,name,tier,slack_team_id,teams_tenant_id';
+  const claim = (id: string, amount: string, evidence: string) => `${id},acme,contoso,resell,Analytics,D,qualified,${amount},"${evidence}",rejected,2026-11-20,`;
+
+  it('a row of empty or blank cells (a row cleared, not deleted) is skipped like an empty line; the rows after it keep their line numbers', () => {
+    const before = rt.store.accounts.count();
+    const file = [ACC_HEADER, 'b1,One Co,,,,,,false,,', ',,,,,,,,,', '  ,, ,\t,,,,,,', 'b2,Two Co,,,,,,false,,', ',"",,,,,," ",,', ''].join('\r\n');
+    expect(importCsv(rt.ctx, 'accounts', 'a.csv', file)).toMatchObject({ inserted: 2, updated: 0 });
+    expect(rt.store.accounts.count()).toBe(before + 2);
+    expect(rt.store.accounts.get('b2')).toMatchObject({ name: 'Two Co' });
+    // A value spanning lines, then blank rows: the bad rows after them are named by their own line.
+    const claims = [CLAIM_HEADER, claim('E1', '1', 'one\r\ntwo'), ',,,,,,,,,,,', claim('E2', 'lots', 'x'), '', ',,,,,,,,,,,', claim('E3', 'many', 'y'), ''].join('\r\n');
+    expect(errorsOf('claims', claims)).toEqual(['line 5: amount: expected a positive number, got "lots"', 'line 8: amount: expected a positive number, got "many"']);
+  });
+
+  it('a file of blank rows alone has no rows', () => {
+    expect(errorsOf('partners', [PARTNER_HEADER, ',,,,', ',,,,', ''].join('\r\n'))).toEqual(['line 2: the file has a header but no rows']);
+  });
+
+  it('a quote never closed after several rows and blank rows is named by the line its row starts on', () => {
+    const file = [PARTNER_HEADER, 'p1,One,,,', 'p2,Two,,,', ',,,,', 'p3,Three,,,', ',,,,', '', 'p4,"Four,,,', 'p5,Five,,,', ''].join('\n');
+    expect(errorsOf('partners', file)).toEqual(['line 8: a quoted value that starts in this row is never closed (a " is missing), so the rest of the file would be read into it']);
+    const runsOn = [PARTNER_HEADER, 'p1,One,,,', 'p2,Two,,,', ',,,,', 'p4,"Four,,,', 'p5,"Five",,,', ''].join('\n');
+    expect(errorsOf('partners', runsOn)).toEqual(['line 5: a quoted value that starts in this row runs on to line 6 (a " is missing?)']);
+  });
+});
+
+describe('CSV import: evidence at most as long as in chat', () => {
+  const row = (id: string, evidence: string) => `${id},acme,contoso,resell,Analytics,D,qualified,,${evidence},rejected,2026-11-20,`;
+
+  it('3,000 characters are taken; more are refused, naming the line, the column and the limit; nothing is imported', () => {
+    importCsv(rt.ctx, 'claims', 'c.csv', `${CLAIM_HEADER}\n${row('L1', 'x'.repeat(3000))}\n`);
+    expect(rt.store.claims.byRequestKey('import:L1')!.evidence).toHaveLength(3000);
+    const before = rt.store.claims.all().length;
+    const file = [CLAIM_HEADER, row('L2', 'fine'), row('L3', 'y'.repeat(3001)), row('L4', 'z'.repeat(5 * 1024 * 1024)), ''].join('\n');
+    expect(errorsOf('claims', file)).toEqual([
+      'line 3: evidence: is longer than 3,000 characters (it has 3,001); shorten it, or link to the full notes',
+      'line 4: evidence: is longer than 3,000 characters (it has 5,242,880); shorten it, or link to the full notes',
+    ]);
+    expect(rt.store.claims.all()).toHaveLength(before);
+    expect(rt.store.claims.byRequestKey('import:L2')).toBeUndefined();
+  });
+
+  it('a row with evidence too long still has its other columns checked', () => {
+    expect(errorsOf('claims', `${CLAIM_HEADER}\nL5,nowhere,contoso,resell,Analytics,D,qualified,,${'y'.repeat(3001)},rejected,2026-11-20,\n`)).toEqual([
+      'line 2: evidence: is longer than 3,000 characters (it has 3,001); shorten it, or link to the full notes',
+      'line 2: account_id: unknown account "nowhere" (import accounts first)',
+    ]);
+  });
+});
+
+describe('CSV import: a quote inside a value not in quotes', () => {
+  const PARTNER_HEADER = 'id,name,tier,slack_team_id,teams_tenant_id';
+
+  it('is refused in one line naming the line and the column, with the value as it must be written; written so, it imports', () => {
+    const file = [PARTNER_HEADER, 'p1,"One\nLtd",,,', 'p2,Two,,,', ',,,,', 'zeta,Zeta "The Best" Corp,gold,,', ''].join('\n');
+    expect(errorsOf('partners', file)).toEqual(['line 6: name: Zeta "The Best" Corp has a quote inside but is not in double quotes; write it as "Zeta ""The Best"" Corp" (the value in double quotes, each quote inside it doubled)']);
+    expect(rt.store.partners.get('zeta')).toBeUndefined();
+    importCsv(rt.ctx, 'partners', 'p.csv', `${PARTNER_HEADER}\nzeta,"Zeta ""The Best"" Corp",gold,,\n`);
+    expect(rt.store.partners.get('zeta')).toMatchObject({ name: 'Zeta "The Best" Corp', tier: 'gold' });
+  });
+
+  it.each([
+    ['in the first column, after multi-byte text', 'id,name\np1,Caf\u00e9 M\u00fcnchen\nZ\u00e9ta "1",Zeta\n', 'line 3: id: Z\u00e9ta "1" has a quote inside but is not in double quotes; write it as "Z\u00e9ta ""1""" (the value in double quotes, each quote inside it doubled)'],
+    ['in a row whose quoted value spans lines', 'id,name,tier\n"p\n1",Zeta "X" Corp,gold\n', 'line 2: name (on line 3): Zeta "X" Corp has a quote inside but is not in double quotes; write it as "Zeta ""X"" Corp" (the value in double quotes, each quote inside it doubled)'],
+    ['holding a comma too', 'id,name\nzeta,Zeta "Best, Inc" Corp\n', 'line 2: name: a quote follows "Zeta " in a value that is not in double quotes; put the whole value in double quotes and double each quote inside it (Zeta "The Best" Corp is written "Zeta ""The Best"" Corp")'],
+    ['after a space before the opening quote', 'id,name\nzeta, "Zeta Corp"\n', 'line 2: name: a space comes before the opening quote; remove it, so that the value starts with its quote'],
+  ])('%s', (_, file, message) => {
+    expect(errorsOf('partners', file)).toEqual([message]);
+  });
+});

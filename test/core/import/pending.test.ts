@@ -109,7 +109,7 @@ describe('CSV import: a pending claim waits in an open case', () => {
     importClaims(file(row('P1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
     const disputes = rt.store.disputes.all().length;
     const sent = outbox(rt).length;
-    expect(importClaims(file(row('P1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')))).toMatchObject({ updated: 1, inCases: 0, disputes: [], events: [] });
+    expect(importClaims(file(row('P1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')))).toMatchObject({ updated: 0, unchanged: 1, inCases: 0, disputes: [], events: [] });
     expect(rt.store.disputes.all()).toHaveLength(disputes);
     expect(outbox(rt)).toHaveLength(sent);
   });
@@ -120,7 +120,7 @@ describe('CSV import: a pending claim waits in an open case', () => {
     );
     expect(rt.store.disputes.forAccount('soylent')).toEqual([]);
     const r = importClaims(file(row('L1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
-    expect(r).toMatchObject({ updated: 1, inCases: 1 });
+    expect(r).toMatchObject({ updated: 0, unchanged: 1, inCases: 1 });
     expect(rt.store.disputes.forAccount('soylent')).toMatchObject([{ status: 'open', claimIds: [claimOf('L1').id] }]);
   });
 
@@ -183,8 +183,9 @@ describe('CSV import: the ledger records the claim as stored', () => {
     approve(rt.deps, as.person(rt, 'pat'), rt.store.disputes.all().at(-1)!.id); // furthest-stage: Contoso
     const n1 = claimOf('N1');
     expect(n1.status).toBe('rejected');
-    importCsv(rt.ctx, 'claims', 'claims.csv', text);
-    expect(claimOf('N1').status).toBe('rejected');
+    // The CRM renamed the opportunity, and still says protected.
+    importCsv(rt.ctx, 'claims', 'claims.csv', text.replace(',Deal,', ',Deal v2,'));
+    expect(claimOf('N1')).toMatchObject({ status: 'rejected', opportunity: { name: 'Deal v2' } });
     const entries = [...rt.store.ledger.entries()].filter((e) => e.subject === `claim:${n1.id}` && e.kind.startsWith('claim.import'));
     expect(entries.map((e) => [e.kind, (e.payload as { status?: string }).status])).toEqual([
       ['claim.imported', 'protected'],
@@ -258,8 +259,8 @@ describe('CSV import: a re-import never moves a claim back to pending', () => {
     expect(approved.status).toBe('protected');
     const timers = timersOf(`claim:${approved.id}`);
     const sent = outbox(rt).length;
-    // The CRM still says pending: nothing changed there.
-    expect(importClaims(text)).toMatchObject({ updated: 1, inCases: 0, disputes: [], events: [] });
+    // The CRM still says pending, with a new opportunity name.
+    expect(importClaims(text.replace(',Deal,', ',Deal v2,'))).toMatchObject({ updated: 1, inCases: 0, disputes: [], events: [] });
     expect(claimOf('P1')).toMatchObject({ status: 'protected', protectedUntil: approved.protectedUntil, lastActivityAt: approved.lastActivityAt });
     expect(timersOf(`claim:${approved.id}`)).toEqual(timers);
     expect(rt.store.disputes.forAccount('soylent').map((x) => [x.id, x.status])).toEqual([[d.id, 'ruled']]);
@@ -275,10 +276,24 @@ describe('CSV import: a re-import never moves a claim back to pending', () => {
     importClaims(text);
     const d = rt.store.disputes.all().at(-1)!;
     submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'No such deal.' });
-    expect(importClaims(text)).toMatchObject({ inCases: 0, disputes: [] });
+    expect(importClaims(text.replace(',Deal,', ',Deal v2,'))).toMatchObject({ updated: 1, inCases: 0, disputes: [] });
     expect(claimOf('P1').status).toBe('rejected');
     expect(rt.store.disputes.forAccount('soylent')).toHaveLength(1);
     expect(importEntries(claimOf('P1').id).at(-1)).toEqual(['claim.import_updated', 'rejected']);
+  });
+});
+
+describe('CSV import: the same file again (a nightly sync)', () => {
+  it('claims it gives exactly as stored are unchanged: nothing is written to the ledger, and the report says so', () => {
+    const text = file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-20'), row('C1', 'wayne', 'contoso', 'qualified', 'protected', '2026-11-21'));
+    expect(importClaims(text)).toMatchObject({ inserted: 2, updated: 0, unchanged: 0 });
+    const count = () => [...rt.store.ledger.entries()].length;
+    const before = count();
+    expect(importClaims(text)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+    expect(count()).toBe(before);
+    // One row changed: that one is updated and recorded.
+    expect(importClaims(text.replace('N1,soylent,northwind,resell,Analytics,Deal,', 'N1,soylent,northwind,resell,Analytics,Deal v2,'))).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
+    expect([...rt.store.ledger.entries()].slice(before).map((e) => e.kind)).toEqual(['claim.import_updated']);
   });
 });
 
