@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { stringify } from 'csv-stringify/sync';
-import { verifyChain } from '../core/ledger/chain.js';
+import { verifyChain, type LedgerEntry } from '../core/ledger/chain.js';
 import { csvText, importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
 import { announce } from '../../handlers/notify.js';
 import { PolicyError } from '../core/policy/load.js';
@@ -265,13 +265,13 @@ function requireDatabase(db: DatabaseLocation): void {
 }
 
 /**
- * createRuntime, with a database file that cannot be opened reported in one line. `readOnly`:
- * the command only reads, so the policy file is not recorded as a version (nor refused for
- * one of the same name).
+ * createRuntime, with a database file that cannot be opened reported in one line. Without
+ * `recordPolicy` the policy file is not recorded as a version (nor refused for one of the same
+ * name): for the commands that do not judge claims.
  */
-function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { readOnly = false } = {}): Runtime {
+function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { recordPolicy = true } = {}): Runtime {
   try {
-    return createRuntime({ ...config, databasePath: db.path }, logger, systemClock, { recordPolicy: !readOnly });
+    return createRuntime({ ...config, databasePath: db.path }, logger, systemClock, { recordPolicy });
   } catch (e) {
     const problem = databaseFileProblem(db, e);
     if (problem) throw new CommandError(problem);
@@ -279,10 +279,15 @@ function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { rea
   }
 }
 
-/** Runs fn on a runtime over the configured database, which must exist unless `create` is set. */
-function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) => T, { create = false, readOnly = false } = {}): T {
+/**
+ * Runs fn on a runtime over the configured database, which must exist unless `create` is set.
+ * `recordPolicy`: record the policy file of ROE_POLICY as a version, as the commands that judge
+ * claims do (serve, console, import); the others neither need it nor trip over one that
+ * clashes with a stored version.
+ */
+function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) => T, { create = false, recordPolicy = false } = {}): T {
   if (!create) requireDatabase(db);
-  const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { readOnly });
+  const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { recordPolicy });
   try {
     return fn(rt);
   } finally {
@@ -291,6 +296,35 @@ function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) 
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** `JSON.stringify(items, null, 2)`, written an item at a time. */
+function writeJsonArray(io: Io, items: Iterable<unknown>): void {
+  let previous: string | null = null;
+  for (const item of items) {
+    if (previous === null) io.out('[');
+    else io.out(`${previous},`);
+    previous = `  ${JSON.stringify(item, null, 2).replace(/\n/g, '\n  ')}`;
+  }
+  io.out(previous === null ? '[]' : `${previous}\n]`);
+}
+
+const LEDGER_COLUMNS = ['seq', 'at', 'kind', 'subject', 'actor', 'policyVersion', 'payload', 'prevHash', 'hash'];
+
+/** The ledger as CSV, a thousand rows at a time; every cell safe to open in a spreadsheet. */
+function writeLedgerCsv(io: Io, entries: Iterable<LedgerEntry>): void {
+  let batch: Record<string, unknown>[] = [];
+  let header = true;
+  const flush = () => {
+    io.out(stringify(batch, { header, columns: LEDGER_COLUMNS }).trimEnd());
+    header = false;
+    batch = [];
+  };
+  for (const e of entries) {
+    batch.push(Object.fromEntries(Object.entries({ ...e, payload: JSON.stringify(e.payload) }).map(([k, v]) => [k, csvCell(v)])));
+    if (batch.length === 1000) flush();
+  }
+  if (batch.length > 0 || header) flush();
+}
 
 /**
  * A CSV cell a spreadsheet will not run: a value starting with = + - @ (or a tab or carriage
@@ -429,7 +463,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         // server) reads it instead of indexing every account.
         if (kind === 'accounts') rt.reindex();
         return r;
-      }, { create: true });
+      }, { create: true, recordPolicy: true });
       // A file of thousands of pending claims names its first cases, not every one.
       const ids = report.disputes.slice(0, 10).map((d) => `#${d}`).join(', ') + (report.disputes.length > 10 ? ` and ${report.disputes.length - 10} more` : '');
       const cases = report.inCases ? `; ${plural(report.inCases, 'pending claim')} put in ${report.disputes.length === 1 ? 'dispute' : 'disputes'} ${ids}` : '';
@@ -439,21 +473,17 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     }
     case 'ledger': {
       if (sub === 'verify') {
-        const result = withRuntime(config, db, (rt) => verifyChain(rt.store.ledger.entries()), { readOnly: true });
+        const result = withRuntime(config, db, (rt) => verifyChain(rt.store.ledger.entries()));
         if (result.ok) {
           io.out(`ledger OK: ${result.count} entries, head ${result.head.slice(0, 16)}`);
           return 0;
         }
-        io.err(`ledger BROKEN at entry ${result.badSeq}: ${result.problem} (${result.count} entries before it verify)`);
+        io.err(`ledger BROKEN at entry ${result.badSeq}: ${result.problem} (${plural(result.count, 'entry', 'entries')} before it ${result.count === 1 ? 'verifies' : 'verify'})`);
         return 1;
       }
       const format = choice(p, 'format', ['csv', 'json'], 'json');
-      const entries = withRuntime(config, db, (rt) => [...rt.store.ledger.entries()], { readOnly: true });
-      if (format === 'json') io.out(JSON.stringify(entries, null, 2));
-      else {
-        const rows = entries.map((e) => Object.fromEntries(Object.entries({ ...e, payload: JSON.stringify(e.payload) }).map(([k, v]) => [k, csvCell(v)])));
-        io.out(stringify(rows, { header: true, columns: ['seq', 'at', 'kind', 'subject', 'actor', 'policyVersion', 'payload', 'prevHash', 'hash'] }).trimEnd());
-      }
+      // Written as read, entry by entry: a ledger of millions of entries is never one string.
+      withRuntime(config, db, (rt) => (format === 'json' ? writeJsonArray(io, rt.store.ledger.entries()) : writeLedgerCsv(io, rt.store.ledger.entries())));
       return 0;
     }
     case 'stats': {
@@ -461,7 +491,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const { stats, names } = withRuntime(config, db, (rt) => ({
         stats: computeStats({ claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), breachesByDispute: breachesFromLedger(rt.store.ledger.entries()), policy: rt.policies.inForceAt(rt.clock.now()).policy, now: rt.clock.now() }),
         names: new Map(rt.store.partners.all().map((p) => [p.id, p.name])),
-      }), { readOnly: true });
+      }));
       if (format === 'json') {
         io.out(JSON.stringify(stats, null, 2));
         return 0;
@@ -485,7 +515,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         io.err(`${file} exists; choose a new file name`);
         return 1;
       }
-      const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { readOnly: true });
+      const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { recordPolicy: false });
       // Written under another name and renamed once whole: a backup cut short (an error, a kill)
       // never leaves a file by the name asked for, which could pass for a backup later.
       const partial = `${file}.partial`;
@@ -520,7 +550,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         const partner = rt.store.partners.get(partnerId);
         if (!partner) return { known: rt.store.partners.all().map((x) => x.id).sort() };
         return partnerExport({ partner, claims: rt.store.claims.forClaimant(partnerId), disputes: rt.store.disputes.all(), accounts: new Map(rt.store.accounts.all().map((a) => [a.id, a])), ledger: [...rt.store.ledger.entries()], at: rt.clock.now() });
-      }, { readOnly: true });
+      });
       if ('known' in data) {
         const { known } = data;
         const shown = known.length > 20 ? `${known.slice(0, 20).join(', ')} and ${known.length - 20} more` : known.join(', ');
@@ -545,7 +575,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     }
     case 'outbox': {
       if (sub === 'list') {
-        const rows = withRuntime(config, db, (rt) => undelivered(rt.db.db), { readOnly: true });
+        const rows = withRuntime(config, db, (rt) => undelivered(rt.db.db));
         if (rows.length === 0) {
           io.out('outbox empty: every notification was delivered');
           return 0;
@@ -560,8 +590,9 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const all = p.options.all === true;
       if (!target && !all) throw new UsageError(p.label, 'needs a message id or --all');
       if (target && all) throw new UsageError(p.label, 'takes a message id or --all, not both');
-      const id = target === undefined ? null : Number(target.replace(/^#/, ''));
-      if (id !== null && (!Number.isInteger(id) || id <= 0)) throw new UsageError(p.label, `"${target}" is not a message id`);
+      const digits = target?.replace(/^#/, '');
+      const id = digits === undefined ? null : /^\d{1,15}$/.test(digits) ? Number(digits) : NaN;
+      if (id !== null && !(id > 0)) throw new UsageError(p.label, `"${target}" is not a message id`);
       const n = withRuntime(config, db, (rt) => retryParked(rt.db.db, id, rt.clock.now()));
       if (n === 0 && id !== null) {
         io.err(`no parked message #${id} to retry`);

@@ -49,8 +49,33 @@ describe('roe CLI', () => {
       expect(roe(['ledger', 'verify'], db, { ROE_POLICY: policy })).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK') });
       expect(roe(['stats', '--format', 'json'], db, { ROE_POLICY: policy }).code).toBe(0);
       expect(roe(['outbox'], db, { ROE_POLICY: policy }).code).toBe(0);
+      // Nor those that change data without judging claims: an erasure is never blocked by a policy file.
+      expect(roe(['outbox', 'retry', '--all'], db, { ROE_POLICY: policy })).toMatchObject({ code: 0, out: 'no parked message to retry\n' });
+      expect(roe(['forget', 'slack:U0NOBODY'], db, { ROE_POLICY: policy })).toMatchObject({ code: 1, err: 'nothing is known of slack:U0NOBODY\n' });
+      expect(roe(['backup', join(dir, `readonly-backup-${policy === clash ? 'clash' : 'next'}.db`)], db, { ROE_POLICY: policy }).code).toBe(0);
     }
     expect(versions()).toEqual(['2026.1']);
+  });
+
+  it('ledger export writes every entry as read: JSON exactly as one array, CSV with one header, past its batches of a thousand', () => {
+    const db = join(dir, 'export-big.db');
+    const rt = testRuntime({ databasePath: db });
+    rt.store.transaction(() => {
+      for (let i = 0; i < 2500; i++) rt.store.ledger.append({ at: rt.clock.now(), kind: 'note', subject: `note:${i}`, actor: 'test', policyVersion: null, payload: { i, text: i % 2 ? '=SUM(A1)' : 'plain' } });
+    });
+    const entries = [...rt.store.ledger.entries()];
+    rt.close();
+    expect(roe(['ledger', 'export'], db).out).toBe(`${JSON.stringify(entries, null, 2)}\n`);
+    const rows = parse(roe(['ledger', 'export', '--format', 'csv'], db).out, { columns: true }) as { seq: string; payload: string }[];
+    expect(rows.map((r) => Number(r.seq))).toEqual(entries.map((e) => e.seq));
+    expect(rows.filter((r) => r.payload.includes('=SUM'))).toHaveLength(1250);
+  });
+
+  it('outbox retry takes a message id in digits only', () => {
+    const db = join(dir, 'retry-ids.db');
+    testRuntime({ databasePath: db }).close();
+    for (const bad of ['0x10', '1e3', '0', '#', '1.5']) expect(roe(['outbox', 'retry', bad], db)).toMatchObject({ code: 2, err: expect.stringContaining(`"${bad}" is not a message id`) });
+    expect(roe(['outbox', 'retry', '#16'], db)).toMatchObject({ code: 1, err: 'no parked message #16 to retry\n' });
   });
 
   it('imports CSV files, reports bad rows by line, and updates on re-import', () => {
