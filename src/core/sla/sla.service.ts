@@ -39,14 +39,19 @@ export function chainOf(ctx: DomainContext, d: Dispute): string[] {
     const rule = policy.coverage.find((c) => c.name === d.coverageName);
     if (rule) chains.push(arbitrationChain(rule));
   }
-  // A case handed on because everybody of its chain left the policy is on the chain of the
-  // account's coverage in force now (see fallbackOf).
-  const current = coverageChainNow(ctx, d);
   // The chain the case is on: the one whose step at its level is its assignee (a case opened
-  // before arbitration followed the version in force went along its own version's chain),
-  // unless the policy in force no longer names that assignee: then the chain in force.
-  const assigneeKnown = isNamed(ctx, d.arbitrator);
-  const onIt = (assigneeKnown ? [...chains, ...(current ? [current] : [])].find((c) => c[d.escalationLevel] === d.arbitrator) : undefined) ?? chains[0];
+  // before arbitration followed the version in force went along its own version's chain; one
+  // handed on because everybody of its chain left the policy is on the chain of the account's
+  // coverage in force now: see fallbackOf), unless the policy in force no longer names that
+  // assignee: then the chain in force.
+  const onLevel = (c: string[]) => c[d.escalationLevel] === d.arbitrator;
+  let onIt: string[] | undefined;
+  if (isNamed(ctx, d.arbitrator)) {
+    onIt = chains.find(onLevel);
+    const current = onIt ? null : coverageChainNow(ctx, d);
+    if (current && onLevel(current)) onIt = current;
+  }
+  onIt ??= chains[0];
   if (onIt) return onIt;
   const account = ctx.store.accounts.get(d.accountId);
   return account ? arbitrationChain(coverageFor(account, operationsVersionOf(ctx, d).policy)) : [d.arbitrator];
