@@ -19,7 +19,11 @@ export interface DecideInput {
   contenders: readonly Contender[];
 }
 
-type RuleResult = { winner: PartyId | null; reason: VerdictReason };
+/**
+ * `tiedLeaders`: the rule found several parties level at the top (the same stage, the same
+ * moment): the rules after it choose among those alone, never a party it placed behind them.
+ */
+type RuleResult = { winner: PartyId | null; reason: VerdictReason; tiedLeaders?: PartyId[] };
 
 /**
  * The account's incumbent partner. Only a customer has one: a partner recorded on a prospect
@@ -55,7 +59,9 @@ const RULE_IMPL: Record<RuleName, (input: DecideInput) => RuleResult> = {
     const [first, second] = firsts;
     if (!first) return { winner: null, reason: { code: 'no-claims' } };
     if (!second) return { winner: first.party, reason: { code: 'single-claim', winner: first.party, at: first.registeredAt.toISOString() } };
-    if (first.registeredAt.getTime() === second.registeredAt.getTime()) return { winner: null, reason: { code: 'same-time' } };
+    if (first.registeredAt.getTime() === second.registeredAt.getTime()) {
+      return { winner: null, reason: { code: 'same-time' }, tiedLeaders: firsts.filter((c) => c.registeredAt.getTime() === first.registeredAt.getTime()).map((c) => c.party) };
+    }
     return {
       winner: first.party,
       reason: { code: 'earliest', winner: first.party, at: first.registeredAt.toISOString(), next: second.party, nextAt: second.registeredAt.toISOString() },
@@ -78,28 +84,35 @@ const RULE_IMPL: Record<RuleName, (input: DecideInput) => RuleResult> = {
     if (!next) return { winner: null, reason: { code: 'nothing-to-compare' } };
     // An unknown stage might be ahead of any known one: the stages cannot be compared.
     if (unranked !== null) return { winner: null, reason: { code: 'unknown-stage', stage: unranked } };
-    if (rank(top.stage) === rank(next.stage)) return { winner: null, reason: { code: 'same-stage', stage: top.stage } };
+    if (rank(top.stage) === rank(next.stage)) {
+      return { winner: null, reason: { code: 'same-stage', stage: top.stage }, tiedLeaders: ranked.filter((c) => rank(c.stage) === rank(top.stage)).map((c) => c.party) };
+    }
     return { winner: top.party, reason: { code: 'furthest', winner: top.party, stage: top.stage, next: next.party, nextStage: next.stage } };
   },
 };
 
 /**
  * Runs the policy's criteria in order over the live claims of one account and product line.
- * The first rule that picks one owner decides; later rules are `not-reached`. The decision
- * settles the case only when the deciding rule is `auto`; otherwise it is a recommendation.
- * Pure and total: no rule throws, and the trace always lists every criterion.
+ * The first rule that picks one owner decides; later rules are `not-reached`. A rule that
+ * passes because several parties are level at the top (the same stage, the same moment)
+ * leaves the later rules to break that tie among them alone: a party it placed behind them is
+ * out of the running. The decision settles the case only when the deciding rule is `auto`;
+ * otherwise it is a recommendation. Pure and total: no rule throws, and the trace always
+ * lists every criterion.
  */
 export function decide(input: DecideInput): Decision {
   const trace: RuleVerdict[] = [];
   let decided: { winner: PartyId; rule: RuleName; auto: boolean } | null = null;
+  let running = input;
   for (const criterion of input.criteria) {
     if (decided) {
       trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: 'not-reached', winner: null, reason: { code: 'earlier-rule' } });
       continue;
     }
-    const { winner, reason } = RULE_IMPL[criterion.rule](input);
+    const { winner, reason, tiedLeaders } = RULE_IMPL[criterion.rule](running);
     trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: winner ? 'picked' : 'passed', winner, reason });
     if (winner) decided = { winner, rule: criterion.rule, auto: criterion.auto };
+    else if (tiedLeaders) running = { ...running, contenders: running.contenders.filter((c) => tiedLeaders.includes(c.party)) };
   }
   return decided ? { ...decided, trace } : { winner: null, rule: null, auto: false, trace };
 }

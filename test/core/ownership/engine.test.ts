@@ -58,6 +58,11 @@ const cases: Case[] = [
   { name: 'furthest-stage passes when a leading stage is unknown to the policy', criteria: [{ rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'Negotiation/Review'), c(2, 'contoso', 2, 'prospecting')], winner: null, rule: null, auto: false },
   { name: 'furthest-stage passes when any party has a claim at an unknown stage', criteria: [{ rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'qualified'), c(2, 'northwind', 2, 'whatever'), c(3, 'contoso', 3, 'proposal')], winner: null, rule: null, auto: false },
   { name: 'an unknown stage with one party: nothing to compare', criteria: [{ rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'whatever')], winner: null, rule: null, auto: false },
+  // A tie at the top is broken among the tied alone: a party placed behind them is out of the running.
+  { name: 'same stage at the top: first registration among the leaders, not a party behind them registered earlier', contenders: [c(1, 'fabrikam', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: 'northwind', rule: 'first-registration', auto: true },
+  { name: 'a third party behind the leaders does not change who the tie-break picks', contenders: [c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: 'northwind', rule: 'first-registration', auto: true },
+  { name: 'same moment at the top: furthest stage among those registered first, not a later party further along', criteria: [{ rule: 'first-registration', auto: true }, { rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'qualified'), c(2, 'contoso', 1, 'proposal'), c(3, 'fabrikam', 4, 'commit')], winner: 'contoso', rule: 'furthest-stage', auto: true },
+  { name: 'the leaders level on both rules: nobody is picked, even with a party behind them', contenders: [c(1, 'fabrikam', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 5, 'commit')], winner: null, rule: null, auto: false },
   { name: 'an unknown stage leaves the case to the next rule', criteria: [{ rule: 'furthest-stage', auto: true }, { rule: 'first-registration', auto: true }], contenders: [c(1, 'northwind', 1, 'Negotiation/Review'), c(2, 'contoso', 2, 'prospecting')], winner: 'northwind', rule: 'first-registration', auto: true },
 ];
 
