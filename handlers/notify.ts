@@ -49,17 +49,18 @@ function rulesOn(d: Dispute | undefined, person: string): boolean {
 
 /**
  * Updates for the Slack case cards of `d` whose person may no longer rule on it (it is closed,
- * or escalated to someone else, which the card then says): each card shown as the case stands,
- * without buttons. Those cards are forgotten, as nothing will change them again.
+ * or moved on to someone else, which the card then says, with `why` it moved): each card shown
+ * as the case stands, without buttons. Those cards are forgotten, as nothing will change them
+ * again.
  */
-function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string): OutboxMessage[] {
+function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string, why = 'The SLA was breached'): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   const done: CaseCard[] = [];
   let lead: string | null | undefined;
   for (const card of deps.ctx.store.caseCards.of(d.id)) {
     if (rulesOn(d, card.person)) continue;
-    // Open, but with another arbitrator: only a breach of the SLA moves a case on.
-    lead ??= d.status === 'open' ? `The SLA was breached: this case moved to ${viewpoint(deps, CHANNEL_VIEWER).person(d.arbitrator)}, who rules on it now.` : null;
+    // Open, but with another arbitrator: a breach of the SLA moved it on, or its arbitrator left the policy.
+    lead ??= d.status === 'open' ? `${why}: this case moved to ${viewpoint(deps, CHANNEL_VIEWER).person(d.arbitrator)}, who rules on it now.` : null;
     const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions: false });
     const body = lead ? { ...view, blocks: [text(lead, 'muted'), ...view.blocks] } : view;
     out.push({ platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts, user: card.user }, body, dedupeKey: `card:${card.channel}:${card.ts}:${tag}` });
@@ -143,7 +144,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     const post: CaseCardPost = { ...body, caseCard: { disputeId: d.id, person: d.arbitrator } };
     out.push({ platform: to.platform, target: { kind: 'user', user: to.user }, body: post, dedupeKey });
   };
-  const refreshCards = (d: Dispute, tag: string) => out.push(...staleCardUpdates(deps, d, tag));
+  const refreshCards = (d: Dispute, tag: string, why?: string) => out.push(...staleCardUpdates(deps, d, tag, why));
 
   for (const e of events) {
     switch (e.type) {
@@ -223,8 +224,9 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
           const intro = e.left ? `Yours to rule now: ${why}` : `Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`;
           toArbitrator(d, next, { ...card, blocks: [text(intro, 'warning'), ...card.blocks] }, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
         }
-        refreshCards(d, step);
-        const prev = personTarget(deps, e.from, platformOf(d));
+        refreshCards(d, step, e.left ? `${vp.person(e.from)} is no longer among the policy's people` : undefined);
+        // Someone who left the policy is no longer told of its cases.
+        const prev = e.left ? null : personTarget(deps, e.from, platformOf(d));
         if (prev) out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`Dispute #${d.id} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on dispute #${d.id} was breached, so it moved to ${vp.person(d.arbitrator)}, who rules on it now.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
         break;
       }

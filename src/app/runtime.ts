@@ -64,7 +64,7 @@ function warnShadowedPolicy(logger: Logger, path: string, book: PolicyBook, file
 export const systemClock: Clock = { now: () => new Date() };
 
 export interface RuntimeOptions {
-  /** Record the policy file as a version (default). Commands that only read pass false: they write nothing. */
+  /** Record the policy file as a version (default). Commands that judge no claim pass false: they need no version, nor trip over one that clashes. */
   recordPolicy?: boolean;
 }
 

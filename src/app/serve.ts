@@ -169,10 +169,12 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
       for (const p of hosts) await p.start?.();
     })();
     started.catch(() => undefined); // awaited below
-    // The account index is read (or built) while the platforms connect, before any question;
-    // commits by others from now on are noticed by the watcher.
+    // The account index is read (or built) while the platforms connect, before any question,
+    // and the policy versions recorded since the runtime read them are taken in; commits by
+    // others from now on are noticed by the watcher.
     version = dataVersion(rt.db.sqlite);
     rt.reindex();
+    rt.refreshPolicies();
     await started;
   } catch (e) {
     scheduler.stop();

@@ -88,6 +88,28 @@ describe('the server', () => {
     }
   });
 
+  it('also a version recorded while it started, before it watched the database', async () => {
+    const db = join(dir, 'versions-race.db');
+    const rt = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath: db });
+    const v2 = join(dir, 'v2-race.yaml');
+    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-02']]));
+    // While the platforms load (Slack's auth.test, the SDKs), an import runs with 2026.2.
+    const load = async () => {
+      const cron = testRuntime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: v2, demo: false });
+      importCsv(cron.ctx, 'claims', 'claims.csv', 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at\nCRM-9,soylent,northwind,resell,Analytics,Deal,qualified,,,protected,2026-12-03T14:00:00Z,\n');
+      cron.close();
+      return [];
+    };
+    const serving = await serve(rt, { routes: [], load }, 0, { accountsRefreshMs: 20 });
+    try {
+      for (let i = 0; i < 50 && !rt.policies.byVersion('2026.2'); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(rt.policies.byVersion('2026.2')).toBeDefined();
+    } finally {
+      await serving.stop();
+      rt.close();
+    }
+  });
+
   it('answers /healthz while the platforms load, and holds their requests until they are ready', async () => {
     const rt = testRuntime({ databasePath: join(dir, 'loading.db') });
     const port = await freePort();

@@ -63,13 +63,15 @@ describe('people who leave the policy while their cases run', () => {
   const VP = 'vp: { name: Morgan Lee, slack: U0VP, teams: "29:vp", email: morgan@example.com }';
 
   /** Pat's case over Soylent (Default coverage: pat, then dana, then vp), filed in Slack; then 2026.2 from Dec 8 without Pat, Sam arbitrating Default. */
-  function patLeft(name: string) {
+  function patLeft(name: string, platform: 'slack' | 'console' = 'slack') {
     const db = join(dir, `${name}.db`);
     const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db }); // Mon 09:00 New York
-    const slack = { origin: { platform: 'slack' as const, channel: 'C1', thread: null }, requestKey: null };
-    submitClaim(v1.deps, as.partner(v1, 'northwind'), { ...claimOn('Analytics'), stage: 'proposal' }, slack);
-    submitClaim(v1.deps, as.partner(v1, 'contoso'), claimOn('Analytics'), slack);
+    const where = { origin: platform === 'slack' ? { platform: 'slack' as const, channel: 'C1', thread: null } : consoleOrigin, requestKey: null };
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), { ...claimOn('Analytics'), stage: 'proposal' }, where);
+    submitClaim(v1.deps, as.partner(v1, 'contoso'), claimOn('Analytics'), where);
     const d = v1.store.disputes.all().at(-1)!;
+    // Pat's case card in their Slack DM, as the outbox worker records it once delivered.
+    if (platform === 'slack') v1.store.caseCards.remember({ disputeId: d.id, channel: 'D0PAT', ts: '1700000000.000100', user: 'U0PAT', person: 'pat' });
     v1.close();
     expect(d).toMatchObject({ status: 'open', arbitrator: 'pat', escalationLevel: 0 });
     const v2 = join(dir, `${name}.yaml`);
@@ -98,6 +100,22 @@ describe('people who leave the policy while their cases run', () => {
       expect(kinds).not.toContain('dispute.escalated');
       approve(rt.deps, as.person(rt, 'dana'), d.id);
       expect(rt.store.disputes.get(d.id)!.status).toBe('ruled');
+    } finally {
+      rt.close();
+    }
+  });
+
+  it.each(['slack', 'console'] as const)('in %s, the one who left hears of no SLA breach: their case card says why the case moved, and no DM is sent to them', (platform) => {
+    const { d, rt } = patLeft(`left-${platform}`, platform);
+    try {
+      const before = outbox(rt).at(-1)?.id ?? 0;
+      rt.clock.set('2026-12-08T15:00:00Z');
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+      const toPat = rt.db.sqlite.prepare("select body from outbox where id > ? and (target like '%D0PAT%' or target like '%\"user\":\"pat\"%')").all(before) as { body: string }[];
+      expect(toPat.map((m) => m.body).join('\n')).not.toContain('breached');
+      if (platform === 'slack') expect(toPat.map((m) => m.body)).toEqual([expect.stringContaining("Pat Okafor is no longer among the policy's people: this case moved to Dana Reyes, who rules on it now.")]);
+      else expect(toPat).toEqual([]);
     } finally {
       rt.close();
     }

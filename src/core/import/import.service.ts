@@ -2,7 +2,6 @@ import { DateTime } from 'luxon';
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
-import { canonicalJson } from '../ledger/chain.js';
 import { DIRECT, type Claim, type ClaimStatus, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
@@ -200,7 +199,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       if (prior && prior.status !== stored.status && isClosed(stored.status)) reviewCasesOf(ctx, stored, now);
       storedIds.push(id);
       // A row the CRM sends again as it was (a nightly sync) changes nothing, and records nothing.
-      if (prior && canonicalJson(prior) === canonicalJson(stored)) {
+      if (prior && sameClaim(prior, stored)) {
         report.unchanged += 1;
         continue;
       }
@@ -352,11 +351,11 @@ function checkable<T>(parsed: CsvResult<T>): { line: number; value: Partial<T> }
   return [...parsed.rows, ...(parsed.partial ?? [])];
 }
 
-/**
- * Throws an ImportError when the file has any problem: those of its rows (`parsed`) and those
- * of the references of the rows that passed their own checks (`references`), in line order, so
- * that one run lists them all. A problem with the file as a whole has no rows to check further.
- */
+/** Whether two reads of a claim hold the same values, dates included (both come from the store, field for field). */
+function sameClaim(a: Claim, b: Claim): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /**
  * Runs `check` again, inside the import's transaction, when another process (the bot filing a
  * claim, a second import) has committed since `mark`: the file was checked against the
@@ -367,6 +366,11 @@ function checkAgainIfWritten(store: DomainContext['store'], mark: number, check:
   if (store.writesByOthers() !== mark) check();
 }
 
+/**
+ * Throws an ImportError when the file has any problem: those of its rows (`parsed`) and those
+ * of the references of the rows that passed their own checks (`references`), in line order, so
+ * that one run lists them all. A problem with the file as a whole has no rows to check further.
+ */
 function refuseIfAny(fileName: string, parsed: CsvResult<unknown>, references: readonly RowError[]): void {
   const errors = [...(parsed.ok ? [] : parsed.errors), ...references];
   // Stable: a line's own problems stay before those of its references.

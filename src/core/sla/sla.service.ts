@@ -159,8 +159,9 @@ export function breach(ctx: DomainContext, disputeId: number, payload: Record<st
  * hours and holidays): at a breach (`breach`), or because the policy in force no longer names
  * its assignee (`left`). It goes to the next person of its chain whom the policy still names
  * (one removed from `people` could neither be reached nor rule); when the assignee has left and
- * nobody after them is named, to the account's coverage rule in force (see fallbackOf). Null when there is nobody to hand it to: past the end of the chain of an assignee
- * still named, the case goes to the escalation channel (see breach).
+ * nobody after them is named, to the account's coverage rule in force (see fallbackOf). Null
+ * when there is nobody to hand it to: past the end of the chain of an assignee still named,
+ * the case goes to the escalation channel (see breach).
  */
 function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left'): DomainEvent[] | null {
   const chain = chainOf(ctx, d);

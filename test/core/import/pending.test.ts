@@ -295,6 +295,20 @@ describe('CSV import: the same file again (a nightly sync)', () => {
     expect(importClaims(text.replace('N1,soylent,northwind,resell,Analytics,Deal,', 'N1,soylent,northwind,resell,Analytics,Deal v2,'))).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
     expect([...rt.store.ledger.entries()].slice(before).map((e) => e.kind)).toEqual(['claim.import_updated']);
   });
+
+  it.each([
+    ['a corrected registered_at (its protection moves too)', '2026-11-20,', '2026-11-24,'],
+    ['a later last_activity_at (the CRM logged activity)', '2026-11-20,2026-11-21', '2026-11-20,2026-11-27'],
+  ])('a claim whose dates changed is updated and recorded: %s', (_n, from, to) => {
+    const text = `${file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-20'))}`.replace(/2026-11-20,$/, from);
+    importClaims(text);
+    const before = claimOf('N1');
+    const count = [...rt.store.ledger.entries()].length;
+    expect(importClaims(text.replace(from, to))).toMatchObject({ updated: 1, unchanged: 0 });
+    const after = claimOf('N1');
+    expect([after.registeredAt.getTime(), after.lastActivityAt.getTime()]).not.toEqual([before.registeredAt.getTime(), before.lastActivityAt.getTime()]);
+    expect([...rt.store.ledger.entries()].slice(count).map((e) => [e.kind, (e.payload as { registeredAt: string }).registeredAt])).toEqual([['claim.import_updated', after.registeredAt.toISOString()]]);
+  });
 });
 
 describe('CSV import: a second live claim of the same party on a line', () => {
