@@ -91,3 +91,25 @@ describe('forget, in the files', () => {
     expect(traces(db, `${db}-wal`)).toEqual([]);
   }, 30_000);
 });
+
+describe('roe forget: copies the bot left before the forget', () => {
+  it('a profile the bot rewrote earlier (a Teams contact saved again from another conversation) leaves no old copy in the file', () => {
+    const db = join(dir, 'rewritten.db');
+    const id = '29:1nora7Q9xK2';
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const save = (userId: string, name: string, conversation: string) =>
+      savePerson(rt.db.db, { userKey: `teams:${userId}`, platform: 'teams', displayName: name, partnerId: 'northwind', personKey: null, conversationRef: { user: { id: userId, name }, conversation: { id: conversation }, serviceUrl: 'https://smba.trafficmanager.net/teams/' }, updatedAt: rt.clock.now() });
+    // Nora writes from a channel; colleagues write; later Nora writes in a 1:1 chat (a longer conversation id).
+    save(id, NAME, '19:chan@thread.tacv2');
+    for (let i = 0; i < 3; i++) save(`29:colleague${i}`, `Colleague ${i}`, `a:colleague-${i}`);
+    save(id, NAME, `a:1${'personal-chat-id'.repeat(6)}`);
+    // The bot runs on: its checkpoints write the pages into the file.
+    rt.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    const bytes = readFileSync(db);
+    expect(bytes.includes(NAME)).toBe(true);
+    rt.close();
+    expect(roe(db, ['forget', `teams:${id}`]).code).toBe(0);
+    const after = readFileSync(db);
+    expect({ name: after.includes(NAME), id: after.includes(id) }).toEqual({ name: false, id: false });
+  });
+});
