@@ -41,7 +41,7 @@ export function newerStoredBook(db: Db, book: PolicyBook): PolicyBook | null {
     ...book.all,
     ...stored.filter((p) => !known.has(p.version)).map((p) => {
       const parsed = parsePolicy(p.body, `policy version "${p.version}" stored in the database`, { stored: true });
-      return { version: parsed.version, effectiveAt: effectiveInstant(parsed), policy: parsed };
+      return { version: parsed.version, effectiveAt: effectiveInstant(parsed), loadedAt: p.loadedAt, policy: parsed };
     }),
   ]);
 }
@@ -72,7 +72,7 @@ export function loadPolicyFile(db: Db, path: string, now: Date, options: { recor
   if (!same && record) insertPolicy(db, { version: policy.version, effective: policy.effective, sourceHash: hash, body: text, loadedAt: now });
   const versions: PolicyVersion[] = listPolicies(db).map((p) => {
     const parsed = p.version === policy.version && record ? policy : parsePolicy(p.body, `policy version "${p.version}" stored in the database`, { stored: true });
-    return { version: parsed.version, effectiveAt: effectiveInstant(parsed), policy: parsed };
+    return { version: parsed.version, effectiveAt: effectiveInstant(parsed), loadedAt: p.loadedAt, policy: parsed };
   });
   if (!same && !record) versions.push(file);
   return { book: new PolicyBook(versions), file, warnings, waived };

@@ -206,6 +206,21 @@ describe('a version that changes the consequences applies from its first day', (
     }
   });
 
+  it('so is one flagged earlier on the day the new version takes effect, before the bot loaded it', () => {
+    // Flagged on Dec 1 at 15:03 under 2026.1; 2026.2 (5 to flag) takes effect on Dec 1 and is loaded that evening.
+    const { db, flagged } = violations('same-day', ['soylent', 'wayne', 'muller']);
+    expect(flagged).toBe(true);
+    const path = join(dir, 'same-day.yaml');
+    writeFileSync(path, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-01'], ['violations_to_flag: 3', 'violations_to_flag: 5']]));
+    const rt = testRuntime({ at: '2026-12-01T22:00:00Z', databasePath: db, policyPath: path, demo: false });
+    try {
+      expect(rt.policies.inForceAt(rt.clock.now()).version).toBe('2026.2');
+      expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...claimOn('Analytics'), account: 'initech' }, meta).summary).toMatch(/is protected/);
+    } finally {
+      rt.close();
+    }
+  });
+
   it('a partner not flagged under a higher threshold is held at once when the version in force asks for fewer', () => {
     const { db, flagged } = violations('lowered', ['soylent', 'wayne']);
     expect(flagged).toBe(false);

@@ -42,17 +42,20 @@ export function reviewPartner(ctx: DomainContext, partnerId: string, now: Date):
 
 /**
  * True when the partner's new claims must wait for an arbitrator: the policy in force says so
- * of a flagged partner, and the partner is flagged. A flag set before that version took effect
- * was set under other thresholds: the partner is counted again under the version's own
- * (`violations_to_flag` within `window_days`, as the stats count them), so a version that
- * changes them applies from its first day, not from the partner's next violation or review.
+ * of a flagged partner, and the partner is flagged. A flag set before that version took effect,
+ * or before it was loaded (a version dated today is loaded after today began), was set under
+ * other thresholds: the partner is counted again under the version's own (`violations_to_flag`
+ * within `window_days`, as the stats count them), so a version that changes them applies from
+ * its first day, not from the partner's next violation or review.
  */
 export function requiresApproval(ctx: DomainContext, partnerId: string, now: Date): boolean {
   const version = ctx.policies().inForceAt(now);
   const { consequences } = version.policy;
   if (consequences.flagged !== 'require-approval') return false;
+  // A flag set once this version was both in force and loaded was set under its thresholds.
+  const underIt = Math.max(version.effectiveAt.getTime(), version.loadedAt?.getTime() ?? 0);
   const flaggedAt = ctx.store.partners.flaggedAt(partnerId);
-  if (flaggedAt !== null && flaggedAt.getTime() >= version.effectiveAt.getTime()) return true;
+  if (flaggedAt !== null && flaggedAt.getTime() >= underIt) return true;
   // Flagged or not under an earlier version: the violations say (the index holds only them).
   return violationsInWindow(ctx, partnerId, now).length >= consequences.violations_to_flag;
 }

@@ -5,6 +5,8 @@ export interface PolicyVersion {
   version: string;
   /** Start of the effective date: midnight of `effective` in the policy's `timezone`. */
   effectiveAt: Date;
+  /** When it was first recorded in the database (absent for a file a command that only reads did not record). */
+  loadedAt?: Date;
   policy: Policy;
 }
 
