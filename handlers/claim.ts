@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Principal } from '../src/core/authz.js';
 import { fileClaim } from '../src/core/claims/claims.service.js';
-import { effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
+import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
 import { DIRECT, ROUTES, type Claim, type ThreadRef } from '../src/core/types.js';
@@ -150,8 +150,10 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
 export function claimStatus(deps: HandlerDeps, viewer: Principal, claim: Claim): Reply {
   const vp = viewpoint(deps, viewer);
   const name = deps.ctx.store.accounts.get(claim.accountId)?.name ?? claim.accountId;
-  const status = effectiveStatus(claim, termsOf(deps.ctx.policies().forClaim(claim).policy), deps.ctx.clock.now());
-  const until = claim.protectedUntil && (status === 'protected' || status === 'dormant') ? ` until ${vp.date(claim.protectedUntil)}` : '';
+  const terms = termsOf(deps.ctx.policies().forClaim(claim).policy);
+  const status = effectiveStatus(claim, terms, deps.ctx.clock.now());
+  // A dormant claim protects nothing: it says since when, not how long protection would have run.
+  const until = claim.protectedUntil && status === 'protected' ? ` until ${vp.date(claim.protectedUntil)}` : status === 'dormant' ? ` since ${vp.date(dormancyAt(claim, terms))}: it protects nothing` : '';
   return reply(`Claim #${claim.id} on ${name} (${claim.productLine})`, [
     text(`Claim #${claim.id} on ${name} (${claim.productLine}), filed from this form on ${vp.date(claim.registeredAt)}, is ${status}${until}.`, status === 'protected' ? 'good' : 'normal'),
   ]);

@@ -75,7 +75,8 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
   if (claims.length === 0) return reply('No claims', [text(`You have no claims. Register one with ${cmd(viewer, 'claim')}.`)]);
   const terms = (c: Claim) => termsOf(book.forClaim(c).policy);
   const rows = claims.map((c) => ({ c, status: effectiveStatus(c, terms(c), now) }));
-  const live = (status: Claim['status']) => status === 'protected' || status === 'pending' || status === 'dormant';
+  // A dormant claim protects nothing: it is listed with the closed ones, saying since when.
+  const live = (status: Claim['status']) => status === 'protected' || status === 'pending';
   rows.sort((a, b) => Number(live(b.status)) - Number(live(a.status)) || b.c.registeredAt.getTime() - a.c.registeredAt.getTime() || b.c.id - a.c.id);
   const shown = rows.slice(0, MINE_SHOWN);
   const liveCount = rows.filter((r) => live(r.status)).length;
@@ -85,7 +86,7 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
       title: `${viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims'}: ${plural(liveCount, 'live claim')}, ${plural(claims.length - liveCount, 'closed', 'closed')}`,
       items: shown.map(({ c, status }) => {
         const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
-        const until = c.protectedUntil && (status === 'protected' || status === 'dormant') ? `, protected until ${vp.date(c.protectedUntil)}` : '';
+        const until = c.protectedUntil && status === 'protected' ? `, protected until ${vp.date(c.protectedUntil)}` : status === 'dormant' ? ` since ${vp.date(dormancyAt(c, terms(c)))}: it protects nothing (file a new claim to hold the account again)` : '';
         return { text: `#${c.id} ${name} (${c.productLine}): ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
       }),
     },

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { DomainError } from '../../src/core/errors.js';
 import { logClaimActivity } from '../../handlers/activity.js';
-import { claimForm, submitClaim } from '../../handlers/claim.js';
+import { claimForm, claimStatus, submitClaim } from '../../handlers/claim.js';
 import { disputeForm, submitDispute } from '../../handlers/dispute.js';
 import { approve, askForm, caseCard, submitAsk, submitAward } from '../../handlers/rule.js';
 import { showAccount, whoOwns } from '../../handlers/who-owns.js';
@@ -535,6 +535,17 @@ describe('/roe', () => {
     // Activity buttons for the five that go dormant soonest: the least recent activity.
     const actions = r.blocks.find((b) => b.type === 'actions') as Extract<Reply['blocks'][number], { type: 'actions' }>;
     expect(actions.actions.map((a) => Number(a.value))).toEqual(ids.filter((_, i) => i % 4 === 0).slice(0, 5));
+  });
+  it('a dormant claim is no live claim and says it protects nothing, not "protected until"', () => {
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent' }), meta());
+    const claim = rt.store.claims.all().at(-1)!;
+    // 30 days without activity (dormant_after_days): dormant on Dec 30, 2026.
+    rt.clock.advance(31 * 86_400_000);
+    const r = roe(rt.deps, as.partner(rt, 'fabrikam'), 'mine');
+    const list = r.blocks[0] as Extract<Reply['blocks'][number], { type: 'list' }>;
+    expect(list.title).toBe('Claims of Fabrikam Systems: 0 live claims, 1 closed');
+    expect(list.items[0]!.text).toBe(`#${claim.id} Soylent Corp (Analytics): dormant since Dec 30, 2026: it protects nothing (file a new claim to hold the account again)`);
+    expect(read(claimStatus(rt.deps, as.partner(rt, 'fabrikam'), claim))).toContain('is dormant since Dec 30, 2026: it protects nothing.');
   });
   it('counts read in the singular for one', () => {
     submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent' }), meta());
