@@ -248,3 +248,53 @@ describe('registration days are counted on the policy\'s calendar', () => {
     }
   });
 });
+
+describe('violations: a claim filed against another party’s protection and lost in a ruling', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'roe-violations-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const runtime = (edits: [string, string][] = []) => {
+    let path: string | undefined;
+    if (edits.length) writeFileSync((path = join(dir, `p${edits.length}.yaml`)), policyTextWith(edits));
+    const rt = testRuntime({ policyPath: path });
+    rt.store.transaction(() => rt.store.accounts.upsert(anAccount({ id: 'probe', name: 'Probe Inc', domains: ['probe.example'], segment: 'smb' })));
+    return rt;
+  };
+  const file = (rt: TestRuntime, party: PartyId, stage: string) =>
+    rt.store.transaction(() => fileClaim(rt.ctx, as.partner(rt, party), { accountId: 'probe', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage, amount: 1000 }, evidence: '', origin: null, requestKey: null }));
+  const ruleFor = (rt: TestRuntime, id: number, party: PartyId) => rt.store.transaction(() => rule(rt.ctx, as.person(rt, rt.store.disputes.get(id)!.arbitrator), id, { kind: 'award', party, rationale: 'The arbitrator weighed the evidence.' }));
+
+  it('ruled for a third party with a claim of its own: the claim filed over the protection counts a violation', () => {
+    const rt = runtime();
+    try {
+      file(rt, 'northwind', 'qualified');
+      rt.clock.advance(3_600_000);
+      const intruder = file(rt, 'contoso', 'proposal');
+      rt.clock.advance(3_600_000);
+      file(rt, 'fabrikam', 'negotiation');
+      ruleFor(rt, intruder.disputeId!, 'fabrikam');
+      expect(rt.store.claims.get(intruder.claim.id)).toMatchObject({ status: 'rejected', violation: true });
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('ruled for the incumbent, which holds no claim: the claim filed over a protection that still holds counts a violation too', () => {
+    const rt = runtime([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]);
+    try {
+      const holder = file(rt, 'northwind', 'qualified');
+      expect(holder.outcome).toBe('protected');
+      // The CRM then marks the account a customer of Fabrikam.
+      rt.store.transaction(() => rt.store.accounts.upsert({ ...rt.store.accounts.get('probe')!, isCustomer: true, incumbentPartnerId: 'fabrikam' }));
+      rt.clock.advance(86_400_000);
+      const intruder = file(rt, 'contoso', 'proposal');
+      expect(intruder.claim.contested).toBe(true);
+      expect(rt.store.disputes.get(intruder.disputeId!)).toMatchObject({ status: 'open', recommendation: 'fabrikam' });
+      ruleFor(rt, intruder.disputeId!, 'fabrikam');
+      expect(rt.store.claims.get(intruder.claim.id)).toMatchObject({ status: 'rejected', violation: true });
+      // The holder it was filed against loses the line too, but filed over nobody: no violation.
+      expect(rt.store.claims.get(holder.claim.id)).toMatchObject({ status: 'rejected', violation: false });
+    } finally {
+      rt.close();
+    }
+  });
+});

@@ -140,10 +140,14 @@ export function applyOutcome(
   // A winner's claim that went dormant while its case waited is revived by a ruling for it,
   // unless the winner has a live claim in the case (a later one, which is the one protected).
   const winnerHasLive = claims.some((c) => c !== undefined && c.claimant === winner && isLive(c.status));
-  // A winner whose protection ended while the case waited gains nothing: the losers' claims
-  // were filed against nothing that still holds, so they count no violation.
+  // A loser's claim counts a violation only against a protection that still holds at the
+  // ruling: another party's protected claim, or the winner's (one that went dormant while the
+  // case waited is revived by the ruling). A winner whose protection ended while the case
+  // waited gains nothing, and a ruling for a party with no claim (the incumbent, the named
+  // owner) does not excuse a claim filed over a third party's protection that still holds.
   const endOf = (c: Claim) => protectionEnd(c, termsOf(book.forClaim(c).policy));
-  const winnerHolds = claims.some((c) => c !== undefined && c.claimant === winner && (isLive(c.status) || c.status === 'dormant') && endOf(c).getTime() > now.getTime());
+  const holds = (c: Claim | undefined): c is Claim => c !== undefined && endOf(c).getTime() > now.getTime() && (c.status === 'protected' || (c.claimant === winner && (isLive(c.status) || c.status === 'dormant')));
+  const heldAgainst = (loser: Claim) => claims.some((c) => holds(c) && c.claimant !== loser.claimant);
   for (const claim of claims) {
     if (!claim) continue;
     const id = claim.id;
@@ -170,7 +174,7 @@ export function applyOutcome(
       store.ledger.append({ at: now, kind: 'claim.protected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, until: protectedUntil.toISOString() } });
       events.push({ type: 'claim.protected', claim: updated });
     } else {
-      const violation = claim.contested && !options.noViolation && winnerHolds;
+      const violation = claim.contested && !options.noViolation && heldAgainst(claim);
       store.claims.update(id, { status: 'rejected', violation });
       store.ledger.append({ at: now, kind: 'claim.rejected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, winner, violation } });
       events.push({ type: 'claim.rejected', claim: { ...claim, status: 'rejected', violation }, disputeId: disputeId ?? 0 });
