@@ -132,7 +132,8 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
       return reply(`Claim #${claim.id} on ${account.name} was not accepted`, [
         text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) was not accepted: the criteria settled dispute #${result.disputeId} for ${dispute?.winner ? vp.party(dispute.winner) : 'another party'}.`, 'attention'),
         ...(why ? [text(`Why: ${explainVerdict(why, explainOptions(vp))}`)] : []),
-        text(`Use ${cmd(viewer, 'dispute')} if you have evidence the rules did not consider.`, 'muted'),
+        // A dispute over the same facts is settled by the same rules: what can change the outcome is a fact.
+        text(`The criteria apply the policy's rules (${cmd(viewer, 'roe policy')}): a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask partner ops to correct it.`, 'muted'),
       ]);
     }
     return reply(`Claim #${claim.id} on ${account.name} is pending`, [

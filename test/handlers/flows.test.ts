@@ -201,6 +201,8 @@ describe('claim', () => {
   it('an overlap settled by first-registration rejects the later claim and tells why', () => {
     const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues(), meta());
     expect(r.summary).toMatch(/was not accepted/);
+    // What could change the outcome is a fact, not a dispute over the same facts (settled the same way).
+    expect(read(r)).toContain("a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask partner ops to correct it.");
     const d = rt.store.disputes.all().at(-1)!;
     expect(d.status).toBe('settled');
     expect(d.winner).toBe('northwind');
