@@ -154,7 +154,22 @@ function ownerEntries(view: OwnershipView, vp: Viewpoint, explainOpts: ExplainOp
     });
   };
 
-  const lines = view.lines.map((l) => (l.openCase ? pending(l, l.openCase) : l.decidedBy ? byCase(l.productLine, l.decidedBy, l.ruledUntil) : byCriteria(l.productLine, l.decision, l.policyVersion)));
+  // One party's protected registration, with no other party on the line and nothing the criteria
+  // would give it to instead: it holds the line, whether the criteria name it on their own or
+  // not (a policy whose first-registration only recommends, or has no such rule).
+  const held = (line: ProductLineOwnership): OwnerEntry | null => {
+    const parties = new Set(line.claims.map((c) => c.claim.claimant));
+    const holding = line.claims.find((c) => c.claim.status === 'protected');
+    const d = line.decision;
+    if (parties.size !== 1 || !holding || (d.winner !== null && (d.winner !== holding.claim.claimant || d.auto))) return null;
+    const party = vp.party(holding.claim.claimant);
+    return entry(line.productLine, `${party} (protected registration)`, {
+      key: null,
+      why: `The registration of ${party} is protected until ${vp.date(holding.protectedUntil)}, and no other party has a live claim on this product line.${grandfathered(line.policyVersion)}`,
+      trace: d.trace,
+    });
+  };
+  const lines = view.lines.map((l) => (l.openCase ? pending(l, l.openCase) : l.decidedBy ? byCase(l.productLine, l.decidedBy, l.ruledUntil) : (held(l) ?? byCriteria(l.productLine, l.decision, l.policyVersion))));
   const wide = view.accountDecision.winner ? byCriteria(null, view.accountDecision, view.policyVersion) : null;
   if (!wide) return lines;
   const own = lines.filter((l) => l.key !== wide.key);

@@ -132,3 +132,19 @@ describe('who-owns while a case is open on a product line', () => {
     expect(r.summary).not.toContain('Northwind');
   });
 });
+
+describe('who-owns for a line one party’s protected registration holds alone', () => {
+  it.each([
+    ['first-registration only recommends', [['{ rule: first-registration, auto: true }', '{ rule: first-registration, auto: false }']]],
+    ['the policy has no first-registration rule', [['  - { rule: first-registration, auto: true }\n', '']]],
+  ] as [string, [string, string][]][])('%s: the holder owns it, as a protected registration, not a recommendation or "Undecided"', (name, edits) => {
+    const path = join(dir, `${name.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(path, policyTextWith(edits));
+    const rt = runtime({ policyPath: path });
+    expect(submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', 'Analytics'), meta).summary).toMatch(/is protected/);
+    const r = showAccount(rt.deps, as.person(rt, 'sam'), 'soylent');
+    expect(facts(r)['Owner (Analytics)']).toBe('Northwind Partners (protected registration)');
+    expect(read(r)).toContain('The registration of Northwind Partners is protected until Feb 28, 2027, and no other party has a live claim on this product line.');
+    expect(read(r)).not.toMatch(/Undecided|recommendation: an arbitrator decides/);
+  });
+});
