@@ -264,6 +264,19 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         if (target) out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: reply(`Dispute #${d.id} on ${about(d)} needs no ruling`, [text(`Dispute #${d.id} over ${about(d)} needs no ruling.`), text(outcomeText(deps, personViewer(target, d.arbitrator), d))]), dedupeKey: `withdrawn:${d.id}:${d.arbitrator}` });
         break;
       }
+      case 'dispute.recommendation_changed': {
+        // The arbitrator rules on the case as it now stands: their card, with the new recommendation.
+        const d = e.dispute;
+        const target = personTarget(deps, d.arbitrator, platformOf(d));
+        if (!target) break;
+        const arb = personViewer(target, d.arbitrator);
+        const vp = viewpoint(deps, arb);
+        const card = disputeCard(deps, arb, d, { withActions: true });
+        const now = d.recommendation ? `the criteria now recommend ${vp.party(d.recommendation)}` : 'the criteria now recommend nobody';
+        const was = e.from ? ` (it was ${vp.party(e.from)})` : '';
+        toArbitrator(d, target, { ...card, summary: `Dispute #${d.id} on ${about(d)}: the recommendation changed`, blocks: [text(`A claim in dispute #${d.id} closed while it waited: ${now}${was}.`, 'warning'), ...card.blocks] }, `recommendation:${d.id}:${d.recommendation ?? 'none'}:${stamp}`);
+        break;
+      }
       case 'claim.dormancy_warning':
       case 'claim.dormant':
       case 'claim.expired': {

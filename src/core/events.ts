@@ -1,4 +1,4 @@
-import type { Claim, Decision, Dispute } from './types.js';
+import type { Claim, Decision, Dispute, PartyId } from './types.js';
 
 /** What a user action changed, for the handlers to announce. */
 export type DomainEvent =
@@ -15,6 +15,8 @@ export type DomainEvent =
   | { type: 'dispute.escalated'; dispute: Dispute; from: string; left?: boolean }
   | { type: 'dispute.chain_exhausted'; dispute: Dispute }
   | { type: 'dispute.withdrawn'; dispute: Dispute }
+  /** A claim of a running case closed, and the criteria now recommend `dispute.recommendation` instead of `from`. */
+  | { type: 'dispute.recommendation_changed'; dispute: Dispute; from: PartyId | null }
   | { type: 'claim.dormancy_warning'; claim: Claim; dormantAt: Date }
   | { type: 'claim.dormant'; claim: Claim }
   | { type: 'claim.expired'; claim: Claim }

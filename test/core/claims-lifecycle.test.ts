@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { tick } from '../../src/app/scheduler.js';
-import { fileClaim } from '../../src/core/claims/claims.service.js';
+import { fileClaim, logActivity } from '../../src/core/claims/claims.service.js';
 import { addDays, effectiveStatus, isLive, protectionEnd } from '../../src/core/claims/lifecycle.js';
 import { findConflicts } from '../../src/core/claims/overlap.js';
 import { raiseDispute, rule } from '../../src/core/disputes/disputes.service.js';
@@ -293,6 +293,46 @@ describe('violations: a claim filed against another party’s protection and los
       expect(rt.store.claims.get(intruder.claim.id)).toMatchObject({ status: 'rejected', violation: true });
       // The holder it was filed against loses the line too, but filed over nobody: no violation.
       expect(rt.store.claims.get(holder.claim.id)).toMatchObject({ status: 'rejected', violation: false });
+    } finally {
+      rt.close();
+    }
+  });
+});
+
+describe('a case whose recommended claim closes while it waits', () => {
+  it('is recommended again over the claims still in play: the arbitrator gets the case as it stands, and approving never gives the line to a party that holds nothing', () => {
+    const rt = testRuntime();
+    try {
+      rt.store.transaction(() => rt.store.accounts.upsert(anAccount({ id: 'probe', name: 'Probe Inc', domains: ['probe.example'], segment: 'smb' })));
+      const file = (party: PartyId, stage: string) =>
+        rt.store.transaction(() => fileClaim(rt.ctx, as.partner(rt, party), { accountId: 'probe', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage, amount: 1000 }, evidence: '', origin: null, requestKey: null }));
+      const run = () => tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      const holder = file('northwind', 'negotiation');
+      // Northwind keeps its claim active to the end of its protection (90 days).
+      for (let i = 0; i < 4; i++) {
+        rt.clock.advance(20 * 86_400_000);
+        run();
+        rt.store.transaction(() => logActivity(rt.ctx, as.partner(rt, 'northwind'), holder.claim.id));
+      }
+      rt.clock.advance(5 * 86_400_000);
+      const newcomer = file('contoso', 'proposal');
+      const d = rt.store.disputes.get(newcomer.disputeId!)!;
+      expect(d).toMatchObject({ status: 'open', recommendation: 'northwind', recommendationRule: 'furthest-stage' });
+      const sent = (rt.db.sqlite.prepare('select max(id) as m from outbox').get() as { m: number | null }).m ?? 0;
+      // Day 91: Northwind's protection ends while the case waits.
+      rt.clock.advance(6 * 86_400_000);
+      run();
+      expect(rt.store.claims.get(holder.claim.id)!.status).toBe('expired');
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', recommendation: 'contoso', recommendationRule: 'first-registration' });
+      expect([...rt.store.ledger.entries()].filter((e) => e.subject === `dispute:${d.id}`).map((e) => e.kind)).toContain('dispute.recommendation_changed');
+      // Whoever had the case was sent it as it now stands (it has since moved up its chain: its SLA ran out meanwhile).
+      const arbitrator = rt.store.disputes.get(d.id)!.arbitrator;
+      const bodies = (rt.db.sqlite.prepare("select body from outbox where id > ? and json_extract(target, '$.kind') = 'user'").all(sent) as { body: string }[]).map((m) => m.body);
+      expect(bodies.some((b) => b.includes('the criteria now recommend Contoso Consulting (it was Northwind Partners)'))).toBe(true);
+      // Approving what the card showed before is refused; approving the case as it stands protects the live claim.
+      expect(() => rt.store.transaction(() => rule(rt.ctx, as.person(rt, arbitrator), d.id, { kind: 'approve', expected: 'northwind' }))).toThrow();
+      rt.store.transaction(() => rule(rt.ctx, as.person(rt, arbitrator), d.id, { kind: 'approve', expected: 'contoso' }));
+      expect(rt.store.claims.get(newcomer.claim.id)!.status).toBe('protected');
     } finally {
       rt.close();
     }

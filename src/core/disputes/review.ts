@@ -2,6 +2,7 @@ import type { DomainContext } from '../context.js';
 import { effectiveStatus, isClosed, termsOf } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import type { Claim, Dispute } from '../types.js';
+import { decideFor, versionForCase } from './settle.js';
 
 /** The timer that has a running case looked at again (a CRM import closed one of its claims). */
 export const CASE_REVIEW_TIMER = 'dispute.review';
@@ -23,11 +24,30 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date): Do
   if (d.parties.some((p) => !claimants.has(p))) return [];
   const book = ctx.policies();
   const statuses = claims.map((c) => ({ claim: c.id, status: effectiveStatus(c, termsOf(book.forClaim(c).policy), now) }));
-  if (!statuses.every((s) => isClosed(s.status))) return [];
+  if (!statuses.every((s) => isClosed(s.status))) return recommendAgain(ctx, d, claims.filter((_c, i) => !isClosed(statuses[i]!.status)), now);
   store.disputes.update(d.id, { status: 'withdrawn' });
   store.timers.cancel(`dispute:${d.id}`, 'sla.');
   store.ledger.append({ at: now, kind: 'dispute.withdrawn', subject: `dispute:${d.id}`, actor: 'review', policyVersion: d.policyVersion, payload: { reason: 'no claim in the case is live any more', claims: statuses } });
   return [{ type: 'dispute.withdrawn', dispute: { ...d, status: 'withdrawn' } }];
+}
+
+/**
+ * A claim of the case that closed while it waited (expired, or closed by a CRM import) may be
+ * the one the criteria recommended: the recommendation is worked out again over the claims
+ * still in play (a dormant one is, as a ruling may revive it), as when a claim joins the case,
+ * so that approving it never gives the line to a party that holds nothing any more. The
+ * arbitrator is sent the case as it now stands.
+ */
+function recommendAgain(ctx: DomainContext, d: Dispute, inPlay: Claim[], now: Date): DomainEvent[] {
+  const account = ctx.store.accounts.get(d.accountId);
+  if (!account) return [];
+  const version = ctx.policies().byVersion(d.policyVersion) ?? versionForCase(ctx, inPlay, now);
+  const decision = decideFor(account, version, inPlay);
+  if (decision.winner === d.recommendation && decision.rule === d.recommendationRule) return [];
+  const updated: Dispute = { ...d, recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace };
+  ctx.store.disputes.update(d.id, { recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace });
+  ctx.store.ledger.append({ at: now, kind: 'dispute.recommendation_changed', subject: `dispute:${d.id}`, actor: 'review', policyVersion: version.version, payload: { from: d.recommendation, to: decision.winner, rule: decision.rule, inPlay: inPlay.map((c) => c.id) } });
+  return [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation }];
 }
 
 /** The running cases that hold this claim. */
