@@ -145,6 +145,13 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     out.push({ platform: to.platform, target: { kind: 'user', user: to.user }, body: post, dedupeKey });
   };
   const refreshCards = (d: Dispute, tag: string, why?: string) => out.push(...staleCardUpdates(deps, d, tag, why));
+  /** The case with its ruling buttons, as its arbitrator reads it, and where to send it (null: nowhere). */
+  const arbitratorsCard = (d: Dispute) => {
+    const target = personTarget(deps, d.arbitrator, platformOf(d));
+    if (!target) return null;
+    const arb = personViewer(target, d.arbitrator);
+    return { target, vp: viewpoint(deps, arb), card: disputeCard(deps, arb, d, { withActions: true }) };
+  };
 
   for (const e of events) {
     switch (e.type) {
@@ -199,11 +206,9 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       }
       case 'dispute.reminder': {
         const d = e.dispute;
-        const target = personTarget(deps, d.arbitrator, platformOf(d));
-        if (!target) break;
-        const arb = personViewer(target, d.arbitrator);
-        const vp = viewpoint(deps, arb);
-        const card = disputeCard(deps, arb, d, { withActions: true });
+        const mine = arbitratorsCard(d);
+        if (!mine) break;
+        const { target, vp, card } = mine;
         const snooze = { type: 'actions' as const, actions: SNOOZE_OPTIONS.map((o) => ({ action: ACTIONS.snooze, label: `Snooze ${o === 'next-business-day' ? 'to next business day' : o}`, value: `${d.id}:${o}` })) };
         const body = reply(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}`, [text(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}. After that it escalates.`, 'warning'), ...card.blocks, snooze]);
         toArbitrator(d, target, body, `reminder:${d.id}:${d.escalationLevel}:${stamp}`);
@@ -267,11 +272,9 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       case 'dispute.recommendation_changed': {
         // The arbitrator rules on the case as it now stands: their card, with the new recommendation.
         const d = e.dispute;
-        const target = personTarget(deps, d.arbitrator, platformOf(d));
-        if (!target) break;
-        const arb = personViewer(target, d.arbitrator);
-        const vp = viewpoint(deps, arb);
-        const card = disputeCard(deps, arb, d, { withActions: true });
+        const mine = arbitratorsCard(d);
+        if (!mine) break;
+        const { target, vp, card } = mine;
         const now = d.recommendation ? `the criteria now recommend ${vp.party(d.recommendation)}` : 'the criteria now recommend nobody';
         const was = e.from ? ` (it was ${vp.party(e.from)})` : '';
         toArbitrator(d, target, { ...card, summary: `Dispute #${d.id} on ${about(d)}: the recommendation changed`, blocks: [text(`A claim in dispute #${d.id} closed while it waited: ${now}${was}.`, 'warning'), ...card.blocks] }, `recommendation:${d.id}:${d.recommendation ?? 'none'}:${stamp}`);
