@@ -117,10 +117,10 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
     });
     announce(deps, result.events, meta.origin, viewer.userKey);
     const { claim } = result;
-    const until = claim.protectedUntil ? vp.date(claim.protectedUntil) : null;
+    const until = claim.protectedUntil ? vp.until(claim.protectedUntil) : null;
     if (result.outcome === 'protected') {
-      return reply(`Claim #${claim.id} on ${account.name} is protected${until ? ` until ${until}` : ''}`, [
-        text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) is protected${until ? ` until ${until}` : ''}.`, 'good'),
+      return reply(`Claim #${claim.id} on ${account.name} is protected${until ? ` ${until}` : ''}`, [
+        text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) is protected${until ? ` ${until}` : ''}.`, 'good'),
         ...(result.disputeId ? [text(`The criteria settled dispute #${result.disputeId} in your favour.`, 'muted')] : []),
         ...(result.ruling ? [text(`The ruling on dispute #${result.ruling} gave you this account and product line: it still stands, so nothing it decided is weighed again.`, 'muted')] : []),
         text(`Log activity at least every ${vp.version.policy.registration.dormant_after_days} days to keep it from going dormant.`, 'muted'),
@@ -154,7 +154,7 @@ export function claimStatus(deps: HandlerDeps, viewer: Principal, claim: Claim):
   const terms = termsOf(deps.ctx.policies().forClaim(claim).policy);
   const status = effectiveStatus(claim, terms, deps.ctx.clock.now());
   // A dormant claim protects nothing: it says since when, not how long protection would have run.
-  const until = claim.protectedUntil && status === 'protected' ? ` until ${vp.date(claim.protectedUntil)}` : status === 'dormant' ? ` since ${vp.date(dormancyAt(claim, terms))}: it protects nothing` : '';
+  const until = claim.protectedUntil && status === 'protected' ? ` ${vp.until(claim.protectedUntil)}` : status === 'dormant' ? ` since ${vp.date(dormancyAt(claim, terms))}: it protects nothing` : '';
   return reply(`Claim #${claim.id} on ${name} (${claim.productLine})`, [
     text(`Claim #${claim.id} on ${name} (${claim.productLine}), filed from this form on ${vp.date(claim.registeredAt)}, is ${status}${until}.`, status === 'protected' ? 'good' : 'normal'),
   ]);

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { formatsFor } from '../src/core/time-format.js';
 import type { Principal } from '../src/core/authz.js';
 import { canSeeDealDetails, canSeeParty, unknownReason } from '../src/core/authz.js';
@@ -62,6 +63,12 @@ export interface Viewpoint {
   seesDeal(party: PartyId): boolean;
   date(at: Date | string): string;
   dateTime(at: Date | string): string;
+  /**
+   * When something held until `at` ends, in words: `until Feb 28, 2027`; or, when it ends at
+   * midnight where the company is (a protection counted from a CRM's date), `through` the day
+   * before, the last day it holds: `through Feb 9, 2027`, not `until Feb 10, 2027`.
+   */
+  until(at: Date): string;
 }
 
 /** How a criteria verdict is explained to this viewer: names they may see, dates in the policy's zone. */
@@ -93,5 +100,9 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
     seesDeal: (party) => canSeeDealDetails(viewer, party),
     date: (at) => dateFmt.format(new Date(at)),
     dateTime: (at) => dateTimeFmt.format(new Date(at)),
+    until: (at) => {
+      const local = DateTime.fromJSDate(at, { zone: tz });
+      return local.equals(local.startOf('day')) ? `through ${dateFmt.format(local.minus({ days: 1 }).toJSDate())}` : `until ${dateFmt.format(at)}`;
+    },
   };
 }

@@ -270,8 +270,9 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         break;
       }
       case 'dispute.recommendation_changed': {
-        // The arbitrator rules on the case as it now stands: their card, with the new recommendation.
-        const d = e.dispute;
+        // Whoever has the case rules on it as it now stands: their card, with the new recommendation.
+        const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
+        if (d.status !== 'open') break;
         const mine = arbitratorsCard(d);
         if (!mine) break;
         const { target, vp, card } = mine;

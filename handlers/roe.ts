@@ -86,7 +86,7 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
       title: `${viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims'}: ${plural(liveCount, 'live claim')}, ${plural(claims.length - liveCount, 'closed', 'closed')}`,
       items: shown.map(({ c, status }) => {
         const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
-        const until = c.protectedUntil && status === 'protected' ? `, protected until ${vp.date(c.protectedUntil)}` : status === 'dormant' ? ` since ${vp.date(dormancyAt(c, terms(c)))}: it protects nothing (file a new claim to hold the account again)` : '';
+        const until = c.protectedUntil && status === 'protected' ? ` ${vp.until(c.protectedUntil)}` : status === 'dormant' ? ` since ${vp.date(dormancyAt(c, terms(c)))}: it protects nothing (file a new claim to hold the account again)` : '';
         return { text: `#${c.id} ${name} (${c.productLine}): ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
       }),
     },

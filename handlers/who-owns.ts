@@ -165,7 +165,7 @@ function ownerEntries(view: OwnershipView, vp: Viewpoint, explainOpts: ExplainOp
     const party = vp.party(holding.claim.claimant);
     return entry(line.productLine, `${party} (protected registration)`, {
       key: null,
-      why: `The registration of ${party} is protected until ${vp.date(holding.protectedUntil)}, and no other party has a live claim on this product line.${grandfathered(line.policyVersion)}`,
+      why: `The registration of ${party} is protected ${vp.until(holding.protectedUntil)}, and no other party has a live claim on this product line.${grandfathered(line.policyVersion)}`,
       trace: d.trace,
     });
   };
@@ -205,9 +205,9 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
         ? [{ text: 'None' }]
         : claims.map(({ claim, protectedUntil }) => {
             const mine = vp.seesDeal(claim.claimant);
-            const status = claim.status === 'protected' ? `protected until ${vp.date(protectedUntil)}` : 'pending (in a dispute or awaiting approval)';
+            const status = claim.status === 'protected' ? `protected ${vp.until(protectedUntil)}` : 'pending (in a dispute or awaiting approval)';
             if (!mine && vp.party(claim.claimant) === 'another party') {
-              return { text: claim.status === 'protected' ? `${claim.productLine}: protected by another party until ${vp.date(protectedUntil)}` : `${claim.productLine}: another party's claim is pending` };
+              return { text: claim.status === 'protected' ? `${claim.productLine}: protected by another party ${vp.until(protectedUntil)}` : `${claim.productLine}: another party's claim is pending` };
             }
             const amount = mine && claim.opportunity.amount !== null ? `, ${AMOUNT.format(claim.opportunity.amount)}` : '';
             return { text: `#${claim.id} ${vp.party(claim.claimant)}: ${claim.productLine}, ${status}`, detail: `${claim.route}, stage ${claim.opportunity.stage}${amount}` };

@@ -35,7 +35,8 @@ export function forgetUser({ sqlite }: OpenDb, userKey: string): ForgetReport {
   try {
     report = forgetInTransaction(sqlite, userKey);
   } finally {
-    sqlite.pragma(`secure_delete = ${secureDelete}`);
+    // Read back as a number: 2 is FAST, which setting 2 would not give (any non-zero is ON).
+    sqlite.pragma(`secure_delete = ${secureDelete === 2 ? 'FAST' : secureDelete}`);
   }
   // busy = 1: a reader (the bot) still used older pages after the busy timeout.
   const [checkpoint] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];

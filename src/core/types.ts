@@ -140,10 +140,11 @@ export type VerdictReason =
   | { code: 'not-direct-led'; coverage: string; model: EngagementModel }
   | { code: 'incumbent'; partner: PartyId }
   | { code: 'no-incumbent' }
-  | { code: 'earliest'; winner: PartyId; at: string; next: PartyId; nextAt: string }
+  /** `tied`: among the parties an earlier rule found level at the top, not every party. */
+  | { code: 'earliest'; winner: PartyId; at: string; next: PartyId; nextAt: string; tied?: true }
   | { code: 'same-time' }
   | { code: 'single-claim'; winner: PartyId; at: string }
-  | { code: 'furthest'; winner: PartyId; stage: string; next: PartyId; nextStage: string }
+  | { code: 'furthest'; winner: PartyId; stage: string; next: PartyId; nextStage: string; tied?: true }
   | { code: 'same-stage'; stage: string }
   | { code: 'nothing-to-compare' }
   | { code: 'unknown-stage'; stage: string }

@@ -300,6 +300,33 @@ describe('violations: a claim filed against another party’s protection and los
 });
 
 describe('a case whose recommended claim closes while it waits', () => {
+  // The Default coverage, requiring approval: a claim nobody contests waits in an approval case.
+  const APPROVAL_FROM = '{ name: Default, when: {}, model: partner-led, arbitrator: pat, escalation: [dana, vp] }';
+  const APPROVAL_TO = '{ name: Default, when: {}, model: partner-led, arbitrator: pat, escalation: [dana, vp], requires_approval: true }';
+  it.each([
+    ['the example policy', [[APPROVAL_FROM, APPROVAL_TO]]],
+    ['a policy without first-registration', [[APPROVAL_FROM, APPROVAL_TO], ['  - { rule: first-registration, auto: true }\n', '']]],
+  ] as [string, [string, string][]][])('an approval case under %s: its reminders change no recommendation, and approving it still works', (name, edits) => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-approval-'));
+    const path = join(dir, `${name.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(path, policyTextWith(edits));
+    const rt = testRuntime({ policyPath: path });
+    try {
+      rt.store.transaction(() => fileClaim(rt.ctx, as.partner(rt, 'northwind'), { accountId: 'soylent', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage: 'qualified', amount: 1000 }, evidence: '', origin: null, requestKey: null }));
+      const d = rt.store.disputes.all().at(-1)!;
+      expect(d).toMatchObject({ status: 'open', recommendation: 'northwind' });
+      rt.clock.advance(24 * 3_600_000); // past the first reminder
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect([...rt.store.ledger.entries()].filter((e) => e.subject === `dispute:${d.id}`).map((e) => e.kind)).not.toContain('dispute.recommendation_changed');
+      const now = rt.store.disputes.get(d.id)!;
+      rt.store.transaction(() => rule(rt.ctx, as.person(rt, now.arbitrator), d.id, { kind: 'approve', expected: 'northwind' }));
+      expect(rt.store.claims.all().at(-1)!.status).toBe('protected');
+    } finally {
+      rt.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is recommended again over the claims still in play: the arbitrator gets the case as it stands, and approving never gives the line to a party that holds nothing', () => {
     const rt = testRuntime();
     try {

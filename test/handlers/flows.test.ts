@@ -7,6 +7,7 @@ import { disputeForm, submitDispute } from '../../handlers/dispute.js';
 import { approve, askForm, caseCard, submitAsk, submitAward } from '../../handlers/rule.js';
 import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import { roe } from '../../handlers/roe.js';
+import { importCsv } from '../../src/core/import/import.service.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 import { openArbitratedCase } from '../support/cases.js';
@@ -548,6 +549,15 @@ describe('/roe', () => {
     expect(list.title).toBe('Claims of Fabrikam Systems: 0 live claims, 1 closed');
     expect(list.items[0]!.text).toBe(`#${claim.id} Soylent Corp (Analytics): dormant since Dec 30, 2026: it protects nothing (file a new claim to hold the account again)`);
     expect(read(claimStatus(rt.deps, as.partner(rt, 'fabrikam'), claim))).toContain('is dormant since Dec 30, 2026: it protects nothing.');
+  });
+  it('a protection counted from a CRM date ends at midnight: it reads "through" its last day, not "until" the day it no longer holds', () => {
+    importCsv(rt.ctx, 'claims', 'claims.csv', 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at\nCRM-7,soylent,fabrikam,resell,Analytics,Deal,qualified,,,protected,2026-11-20,2026-11-29\n');
+    // Registered Nov 20 (midnight in New York): 90 days of protection end at midnight on Feb 18, 2027.
+    expect(read(roe(rt.deps, as.partner(rt, 'fabrikam'), 'mine'))).toContain('Soylent Corp (Analytics): protected through Feb 17, 2027');
+    expect(read(whoOwns(rt.deps, as.partner(rt, 'contoso'), 'soylent'))).toContain('Analytics: protected by another party through Feb 17, 2027');
+    // A claim filed in chat ends at the time it was filed, on its last day: "until" that day.
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'wayne' }), meta());
+    expect(read(roe(rt.deps, as.partner(rt, 'fabrikam'), 'mine'))).toContain('Wayne Enterprises (Analytics): protected until Feb 28, 2027');
   });
   it('counts read in the singular for one', () => {
     submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent' }), meta());

@@ -1,5 +1,5 @@
 import type { DomainContext } from '../context.js';
-import { effectiveStatus, isClosed, termsOf } from '../claims/lifecycle.js';
+import { effectiveStatus, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import type { Claim, Dispute } from '../types.js';
 import { decideFor, versionForCase } from './settle.js';
@@ -14,7 +14,7 @@ export const CASE_REVIEW_TIMER = 'dispute.review';
  * owner by incumbency or by name) is about more than claims and is left to the arbitrator, as
  * is any case with a claim still pending, protected or dormant (a ruling may revive a dormant one).
  */
-export function reviewCase(ctx: DomainContext, disputeId: number, now: Date): DomainEvent[] {
+export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { recommend = true } = {}): DomainEvent[] {
   const { store } = ctx;
   const d = store.disputes.get(disputeId);
   if (!d || d.status !== 'open') return [];
@@ -24,7 +24,7 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date): Do
   if (d.parties.some((p) => !claimants.has(p))) return [];
   const book = ctx.policies();
   const statuses = claims.map((c) => ({ claim: c.id, status: effectiveStatus(c, termsOf(book.forClaim(c).policy), now) }));
-  if (!statuses.every((s) => isClosed(s.status))) return recommendAgain(ctx, d, claims.filter((_c, i) => !isClosed(statuses[i]!.status)), now);
+  if (!statuses.every((s) => isClosed(s.status))) return recommend ? recommendAgain(ctx, d, claims.filter((_c, i) => isLive(statuses[i]!.status)), now) : [];
   store.disputes.update(d.id, { status: 'withdrawn' });
   store.timers.cancel(`dispute:${d.id}`, 'sla.');
   store.ledger.append({ at: now, kind: 'dispute.withdrawn', subject: `dispute:${d.id}`, actor: 'review', policyVersion: d.policyVersion, payload: { reason: 'no claim in the case is live any more', claims: statuses } });
@@ -32,21 +32,23 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date): Do
 }
 
 /**
- * A claim of the case that closed while it waited (expired, or closed by a CRM import) may be
- * the one the criteria recommended: the recommendation is worked out again over the claims
- * still in play (a dormant one is, as a ruling may revive it), as when a claim joins the case,
- * so that approving it never gives the line to a party that holds nothing any more. The
- * arbitrator is sent the case as it now stands.
+ * The recommended party's claims in the case all closed while it waited (expired, or closed
+ * by a CRM import): approving the recommendation would give the line to a party that holds
+ * nothing. The recommendation is worked out again over the live claims, as when a claim joins
+ * the case, and the arbitrator is sent the case as it now stands. A recommendation of a party
+ * that holds no claim in the case (a named owner, an incumbent, the direct team) stands.
  */
-function recommendAgain(ctx: DomainContext, d: Dispute, inPlay: Claim[], now: Date): DomainEvent[] {
+function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date): DomainEvent[] {
+  const recommended = d.claimIds.map((id) => ctx.store.claims.get(id)).filter((c) => c !== undefined && c.claimant === d.recommendation);
+  if (d.recommendation === null || recommended.length === 0 || live.some((c) => c.claimant === d.recommendation)) return [];
   const account = ctx.store.accounts.get(d.accountId);
   if (!account) return [];
-  const version = ctx.policies().byVersion(d.policyVersion) ?? versionForCase(ctx, inPlay, now);
-  const decision = decideFor(account, version, inPlay);
-  if (decision.winner === d.recommendation && decision.rule === d.recommendationRule) return [];
+  const version = ctx.policies().byVersion(d.policyVersion) ?? versionForCase(ctx, live, now);
+  const decision = decideFor(account, version, live);
+  if (decision.winner === d.recommendation) return [];
   const updated: Dispute = { ...d, recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace };
   ctx.store.disputes.update(d.id, { recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace });
-  ctx.store.ledger.append({ at: now, kind: 'dispute.recommendation_changed', subject: `dispute:${d.id}`, actor: 'review', policyVersion: version.version, payload: { from: d.recommendation, to: decision.winner, rule: decision.rule, inPlay: inPlay.map((c) => c.id) } });
+  ctx.store.ledger.append({ at: now, kind: 'dispute.recommendation_changed', subject: `dispute:${d.id}`, actor: 'review', policyVersion: version.version, payload: { from: d.recommendation, to: decision.winner, rule: decision.rule, live: live.map((c) => c.id) } });
   return [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation }];
 }
 

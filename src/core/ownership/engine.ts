@@ -109,7 +109,10 @@ export function decide(input: DecideInput): Decision {
       trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: 'not-reached', winner: null, reason: { code: 'earlier-rule' } });
       continue;
     }
-    const { winner, reason, tiedLeaders } = RULE_IMPL[criterion.rule](running);
+    const result = RULE_IMPL[criterion.rule](running);
+    const { winner, tiedLeaders } = result;
+    // Chosen among the tied leaders alone: the explanation says so (a party out of the running may have registered first).
+    const reason = running !== input && (result.reason.code === 'earliest' || result.reason.code === 'furthest') ? { ...result.reason, tied: true as const } : result.reason;
     trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: winner ? 'picked' : 'passed', winner, reason });
     if (winner) decided = { winner, rule: criterion.rule, auto: criterion.auto };
     else if (tiedLeaders) running = { ...running, contenders: running.contenders.filter((c) => tiedLeaders.includes(c.party)) };

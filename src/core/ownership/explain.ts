@@ -41,14 +41,14 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
       // Registrations of one date read the same as dates: their times tell which came first.
       const sameDate = o.formatDate(r.at) === o.formatDate(r.nextAt) && o.formatDateTime !== undefined;
       const when = (iso: string) => (sameDate ? o.formatDateTime!(iso) : o.formatDate(iso));
-      return `${o.nameOf(r.winner)} registered first (${when(r.at)}), before ${o.nameOf(r.next)} (${when(r.nextAt)}).`;
+      return `${r.tied ? 'Of the parties level on the rule before, ' : ''}${o.nameOf(r.winner)} registered first (${when(r.at)}), before ${o.nameOf(r.next)} (${when(r.nextAt)}).`;
     }
     case 'same-time':
       return 'The earliest registrations were made at the same moment.';
     case 'single-claim':
       return `${o.nameOf(r.winner)} holds the only live registration (${o.formatDate(r.at)}).`;
     case 'furthest':
-      return `The opportunity of ${o.nameOf(r.winner)} is furthest along (${r.stage}, against ${r.nextStage} for ${o.nameOf(r.next)}).`;
+      return `${r.tied ? 'Of the parties level on the rule before, the' : 'The'} opportunity of ${o.nameOf(r.winner)} is furthest along (${r.stage}, against ${r.nextStage} for ${o.nameOf(r.next)}).`;
     case 'same-stage':
       return `The leading opportunities are at the same stage (${r.stage}).`;
     case 'nothing-to-compare':

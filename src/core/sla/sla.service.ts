@@ -125,18 +125,19 @@ function current(ctx: DomainContext, disputeId: number, level: unknown): Dispute
 
 /** A reminder to the assigned arbitrator, while the deadline is ahead. */
 export function remind(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
-  // A case with nothing left to rule (its claims all closed) is closed instead of chased; one
-  // whose recommended claim closed is recommended again first.
-  const reviewed = reviewCase(ctx, disputeId, now);
-  if (reviewed.some((e) => e.type === 'dispute.withdrawn')) return reviewed;
+  // A case with nothing left to rule (its claims all closed) is closed instead of chased. (A
+  // recommended claim that closed is recommended again when its closing fires, for whoever
+  // has the case then: see markExpired and reviewCasesOf.)
+  const withdrawn = reviewCase(ctx, disputeId, now, { recommend: false });
+  if (withdrawn.length > 0) return withdrawn;
   const d = current(ctx, disputeId, payload.level);
   // A reminder fired late (the bot was down) past the deadline says nothing: the breach does.
-  if (!d || (d.dueAt && d.dueAt.getTime() <= now.getTime())) return reviewed;
+  if (!d || (d.dueAt && d.dueAt.getTime() <= now.getTime())) return [];
   // An assignee the policy in force no longer names would hear nothing: the case goes on to
   // whoever can rule it now, with a fresh SLA, instead of waiting for its breach.
-  if (!isNamed(ctx, d.arbitrator)) return [...reviewed, ...(handOn(ctx, d, now, 'left') ?? [])];
+  if (!isNamed(ctx, d.arbitrator)) return handOn(ctx, d, now, 'left') ?? [];
   ctx.store.ledger.append({ at: now, kind: 'dispute.reminded', subject: `dispute:${d.id}`, actor: 'sla', policyVersion: d.policyVersion, payload: { arbitrator: d.arbitrator, level: d.escalationLevel, dueAt: d.dueAt?.toISOString() ?? null } });
-  return [...reviewed, { type: 'dispute.reminder', dispute: d }];
+  return [{ type: 'dispute.reminder', dispute: d }];
 }
 
 /**
@@ -144,15 +145,15 @@ export function remind(ctx: DomainContext, disputeId: number, payload: Record<st
  * fresh SLA; past the end of the chain it is posted to the escalation channel.
  */
 export function breach(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
-  const reviewed = reviewCase(ctx, disputeId, now);
-  if (reviewed.some((e) => e.type === 'dispute.withdrawn')) return reviewed;
+  const withdrawn = reviewCase(ctx, disputeId, now, { recommend: false });
+  if (withdrawn.length > 0) return withdrawn;
   const d = current(ctx, disputeId, payload.level);
-  if (!d) return reviewed;
+  if (!d) return [];
   const handed = handOn(ctx, d, now, 'breach');
-  if (handed) return [...reviewed, ...handed];
+  if (handed) return handed;
   ctx.store.timers.cancel(`dispute:${d.id}`, 'sla.');
   ctx.store.ledger.append({ at: now, kind: 'dispute.escalated_to_channel', subject: `dispute:${d.id}`, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { last: d.arbitrator } });
-  return [...reviewed, { type: 'dispute.chain_exhausted', dispute: d }];
+  return [{ type: 'dispute.chain_exhausted', dispute: d }];
 }
 
 /**

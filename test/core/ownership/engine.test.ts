@@ -107,6 +107,16 @@ describe('decide (criteria engine)', () => {
     expect(explainVerdict(pick, { nameOf: (p) => names[p]!, formatDate: fmt })).toBe('Northwind Partners registered first (2026-11-02), before Contoso Consulting (2026-11-05).');
     expect(explainVerdict(pick, { nameOf: (p) => (p === 'contoso' ? 'Contoso Consulting' : 'another party'), formatDate: fmt })).toBe('another party registered first (2026-11-02), before Contoso Consulting (2026-11-05).');
   });
+
+  it.each([
+    ['first registration after a tie at the furthest stage', policy.criteria, [c(1, 'fabrikam', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], 'Of the parties level on the rule before, Northwind Partners registered first (2026-11-05), before Contoso Consulting (2026-11-06).'],
+    ['the furthest stage after a tie at the first registration', [{ rule: 'first-registration', auto: true }, { rule: 'furthest-stage', auto: true }] as Criterion[], [c(1, 'northwind', 1, 'qualified'), c(2, 'contoso', 1, 'proposal'), c(3, 'fabrikam', 4, 'commit')], 'Of the parties level on the rule before, the opportunity of Contoso Consulting is furthest along (proposal, against qualified for Northwind Partners).'],
+  ])('a tie-break among the leaders says so (a party out of the running may have registered first): %s', (_n, criteria, contenders, text) => {
+    const a = anAccount();
+    const d = decide({ account: a, coverage: coverageFor(a, policy), criteria, stages: policy.stages, contenders });
+    const names: Record<string, string> = { northwind: 'Northwind Partners', contoso: 'Contoso Consulting', fabrikam: 'Fabrikam' };
+    expect(explainVerdict(d.trace.find((v) => v.outcome === 'picked')!, { nameOf: (p) => names[p]!, formatDate: (iso) => iso.slice(0, 10) })).toBe(text);
+  });
 });
 
 describe('explainVerdict: first registration', () => {

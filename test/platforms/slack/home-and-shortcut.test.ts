@@ -24,7 +24,7 @@ describe('App Home', () => {
     expect((publish.args.view as { type: string }).type).toBe('home');
     const seen = visible(publish.args.view);
     expect(seen).toContain('Your claims');
-    expect(seen).toMatch(/#\d+ Soylent Corp \(Services\): protected, protected until Feb 28, 2027/);
+    expect(seen).toMatch(/#\d+ Soylent Corp \(Services\): protected until Feb 28, 2027/);
   });
 
   it('shows an arbitrator their queue with due times', async () => {
