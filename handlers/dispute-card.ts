@@ -68,7 +68,8 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     blocks.push({
       type: 'list',
       title: 'Criteria',
-      items: d.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, explainOptions(vp)) })),
+      // Only a case the criteria settled was decided by them; in any other the pick recommended.
+      items: d.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v, d.status === 'settled')}`, detail: explainVerdict(v, explainOptions(vp)) })),
     });
   }
   if (d.status === 'open' && opts.withActions) {

@@ -404,6 +404,18 @@ describe('dispute, arbitration and rulings', () => {
     expect(thread.some((m) => m.body.includes('Who met the customer first?'))).toBe(true);
   });
 
+  it('a case sent to the arbitrator although a rule would decide (a flagged partner) shows that rule as recommending, not deciding', () => {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues({ account: 'soylent' }), meta());
+    rt.clock.advance(3_600_000);
+    rt.store.transaction(() => rt.store.partners.setFlagged('contoso', rt.clock.now()));
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'soylent' }), meta());
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', recommendation: 'northwind', recommendationRule: 'first-registration' });
+    const card = read(caseCard(rt.deps, as.person(rt, 'pat'), String(d.id)));
+    expect(card).toContain('First registration: recommends');
+    expect(card).not.toContain(': decides');
+  });
+
   it('a dispute by hand on an account someone else holds is settled by the criteria', () => {
     const r = submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'acme', product: 'Analytics', reason: 'We have worked Acme for a year' }, meta());
     expect(read(r)).toContain('settled at once by the criteria: another party owns it');

@@ -58,12 +58,16 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
     case 'no-claims':
       return 'There are no live registrations to compare.';
     case 'earlier-rule':
-      return 'Not needed: an earlier rule decided.';
+      return 'Not needed: an earlier rule picked one owner.';
   }
 }
 
-/** The verdict's outcome word, for traces. */
-export function outcomeLabel(v: RuleVerdict): string {
-  if (v.outcome === 'picked') return v.auto ? 'decides' : 'recommends';
+/**
+ * The verdict's outcome word, for traces. `decided`: whether the pick settled the matter, which
+ * an `auto` pick does unless its case went to an arbitrator all the same (a flagged partner,
+ * coverage that requires approval, a ruling that stands): then it only recommends.
+ */
+export function outcomeLabel(v: RuleVerdict, decided = v.auto): string {
+  if (v.outcome === 'picked') return decided ? 'decides' : 'recommends';
   return v.outcome === 'passed' ? 'passes' : 'not reached';
 }
