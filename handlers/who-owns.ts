@@ -90,6 +90,8 @@ interface OwnerEntry {
   key: string | null;
   why: string | null;
   trace: RuleVerdict[];
+  /** Whether the trace's pick decided (a case the criteria settled), or only recommended (a case with an arbitrator); absent: as the rule is `auto`. */
+  decided?: boolean;
 }
 
 const asRule = (rule: string | null): RuleVerdict['rule'] | null => rule as RuleVerdict['rule'] | null;
@@ -107,6 +109,7 @@ function ownerEntries(view: OwnershipView, vp: Viewpoint, explainOpts: ExplainOp
     return v ? explainVerdict(v, explainOpts) : null;
   };
   const entry = (scope: string | null, value: string, rest: Omit<OwnerEntry, 'label' | 'scope' | 'value' | 'brief' | 'pending'> & { pending?: boolean; brief?: string }): OwnerEntry => ({
+    ...(rest.decided !== undefined ? { decided: rest.decided } : {}),
     label: scope ? `Owner (${scope})` : 'Owner',
     scope,
     value,
@@ -133,7 +136,7 @@ function ownerEntries(view: OwnershipView, vp: Viewpoint, explainOpts: ExplainOp
       // No claim holds the line now, and the ruling still stands: say until when, and what it means.
       const stands = ruledUntil ? ` No claim holds it now; the ruling stands for a new claim by ${party} until ${vp.date(ruledUntil)}.` : '';
       const why = `${arbitrator} ruled dispute #${by.id} for ${party}${by.ruledAt ? ` on ${vp.date(by.ruledAt)}` : ''}${asRecommended}.${stands}`;
-      return entry(scope, `${party} (ruled by ${arbitrator} in dispute #${by.id})`, { key: null, why, trace: by.trace });
+      return entry(scope, `${party} (ruled by ${arbitrator} in dispute #${by.id})`, { key: null, why, trace: by.trace, decided: false });
     }
     const rule = asRule(by.recommendationRule);
     const why = `${picked(by.trace) ?? ''}${grandfathered(by.policyVersion)}`.trim();
@@ -151,6 +154,7 @@ function ownerEntries(view: OwnershipView, vp: Viewpoint, explainOpts: ExplainOp
       key: null,
       why: null,
       trace: open.trace,
+      decided: false,
     });
   };
 
@@ -226,7 +230,7 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
       blocks.push({
         type: 'list',
         title: entries.length > 1 && o.scope ? `Criteria (${o.scope})` : 'Criteria',
-        items: o.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v)}`, detail: explainVerdict(v, explainOpts) })),
+        items: o.trace.map((v) => ({ text: `${ruleTitle(v.rule)}: ${outcomeLabel(v, ('decided' in o ? o.decided : undefined) ?? v.auto)}`, detail: explainVerdict(v, explainOpts) })),
       });
     }
   }

@@ -414,6 +414,10 @@ describe('dispute, arbitration and rulings', () => {
     const card = read(caseCard(rt.deps, as.person(rt, 'pat'), String(d.id)));
     expect(card).toContain('First registration: recommends');
     expect(card).not.toContain(': decides');
+    // So does /who-owns while the case is open.
+    const answer = read(showAccount(rt.deps, as.person(rt, 'sam'), 'soylent'));
+    expect(answer).toContain('First registration: recommends');
+    expect(answer).not.toContain('First registration: decides');
   });
 
   it('a dispute by hand on an account someone else holds is settled by the criteria', () => {
