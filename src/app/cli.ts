@@ -344,10 +344,8 @@ function csvCell(value: unknown): unknown {
  */
 export async function main(argv: string[], io: Io): Promise<number> {
   const [cmd, ...args] = argv;
-  if (!cmd) {
-    io.out(USAGE);
-    return 2;
-  }
+  // No command is a command line that does not say what to do, as any other: on stderr.
+  if (!cmd) return usage(io, null, 'which command? (roe help shows each one\'s usage)');
   if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
     const topic = args[0];
     if (topic === undefined) io.out(USAGE);

@@ -29,6 +29,12 @@ const usageOf = {
 const refused = (problem: string, usage: string) => ({ code: 2, out: '', err: `${problem}\n\n${usage}\n` });
 
 describe('roe command lines', () => {
+  it('no command at all is a command line that says nothing: the question and the usage on stderr, exit 2', () => {
+    const r = roe([]);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toMatch(/^roe: which command\? \(roe help shows each one's usage\)\n\nusage: roe <command>\n/);
+  });
+
   it('an unknown option, an unexpected argument or a missing value is one line naming it, then the usage of that command, with exit 2', () => {
     const csv = join(ROOT, 'examples/partners.csv');
     for (const [args, expected] of [
