@@ -357,7 +357,7 @@ describe('a case whose recommended claim closes while it waits', () => {
       const bodies = (rt.db.sqlite.prepare("select body from outbox where id > ? and json_extract(target, '$.kind') = 'user'").all(sent) as { body: string }[]).map((m) => m.body);
       expect(bodies.some((b) => b.includes('the criteria now recommend Contoso Consulting (it was Northwind Partners)'))).toBe(true);
       // Approving what the card showed before is refused; approving the case as it stands protects the live claim.
-      expect(() => rt.store.transaction(() => rule(rt.ctx, as.person(rt, arbitrator), d.id, { kind: 'approve', expected: 'northwind' }))).toThrow();
+      expect(() => rt.store.transaction(() => rule(rt.ctx, as.person(rt, arbitrator), d.id, { kind: 'approve', expected: 'northwind' }))).toThrow(/changed since this card was sent \(a claim joined the case, or the recommended party's claim closed\): the criteria now recommend Contoso Consulting/);
       rt.store.transaction(() => rule(rt.ctx, as.person(rt, arbitrator), d.id, { kind: 'approve', expected: 'contoso' }));
       expect(rt.store.claims.get(newcomer.claim.id)!.status).toBe('protected');
     } finally {

@@ -510,7 +510,7 @@ describe('dispute, arbitration and rulings', () => {
     expect(rt.store.disputes.get(d.id)!.recommendation).toBe('fabrikam');
     const before = ledgerCount(rt);
     const e = catchErr(() => approve(rt.deps, as.person(rt, 'pat'), stale));
-    expect(e.message).toMatch(/recommendation on dispute #\d+ changed since this card was sent/);
+    expect(e.message).toMatch(/recommendation on dispute #\d+ changed since this card was sent \(a claim joined the case, or the recommended party.s claim closed\): the criteria now recommend Fabrikam Systems\./);
     expect(ledgerCount(rt)).toBe(before);
     // the arbitrator was sent the case as it now stands
     const dms = rt.db.sqlite.prepare("select body from outbox where target like '%\"user\":\"pat\"%'").all() as { body: string }[];

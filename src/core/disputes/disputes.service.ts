@@ -130,7 +130,10 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   if (input.kind === 'approve') {
     if (!dispute.recommendation) throw new DomainError('no_recommendation', `The criteria made no recommendation on dispute #${dispute.id}; award it to a party with a rationale.`);
     if (input.expected !== undefined && input.expected !== dispute.recommendation) {
-      throw new DomainError('conflict', `The recommendation on dispute #${dispute.id} changed since this card was sent (a new claim joined the case). Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`);
+      // The one who rules sees every party: the recommendation is named. A claim that joined the
+      // case changes it, and so does the recommended party's claim closing (see recommendAgain).
+      const now = dispute.recommendation === DIRECT ? 'Direct sales' : (store.partners.get(dispute.recommendation)?.name ?? dispute.recommendation);
+      throw new DomainError('conflict', `The recommendation on dispute #${dispute.id} changed since this card was sent (a claim joined the case, or the recommended party's claim closed): the criteria now recommend ${now}. Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`);
     }
     winner = dispute.recommendation;
   } else if (input.kind === 'reject') {
