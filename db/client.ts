@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -106,13 +106,62 @@ export function requireRoeDatabase(path: string): void {
   }
 }
 
+/** Whether a database file is in WAL mode: its header's read and write versions are 2. */
+function inWalMode(path: string): boolean {
+  const header = Buffer.alloc(20);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, header, 0, 20, 0) === 20 && header[18] === 2 && header[19] === 2;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A roe database opened for reading only, when it needs nothing written first (no migration
+ * pending): a command that only reads (`roe ledger verify` of a backup) leaves the file as it
+ * was, and works where it may not write (a read-only folder). Null when it must be opened to
+ * write: a migration is pending, or the file holds no roe database yet.
+ */
+function openReadOnly(path: string): OpenDb | null {
+  // A file in WAL mode (the bot's own) is opened as always: read only, SQLite would leave -wal
+  // and -shm files beside it. A backup is in rollback-journal mode (see roe backup).
+  if (inWalMode(path)) return null;
+  const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const tables = tablesOf(sqlite, path);
+    refuseOtherDatabase(tables, path);
+    if (!tables.includes(MIGRATIONS_TABLE)) {
+      sqlite.close();
+      return null;
+    }
+    refuseNewerSchema(sqlite, path);
+    const applied = new Set((sqlite.prepare(`SELECT created_at AS at FROM ${MIGRATIONS_TABLE}`).all() as { at: unknown }[]).map((m) => Number(m.at)));
+    if (!knownMigrations().every((m) => applied.has(m.folderMillis))) {
+      sqlite.close();
+      return null;
+    }
+  } catch (e) {
+    sqlite.close();
+    throw e;
+  }
+  sqlite.pragma('busy_timeout = 5000');
+  return { sqlite, db: drizzle(sqlite, { schema }), close: () => sqlite.close() };
+}
+
 /**
  * Opens (creating if needed) the SQLite file, sets the pragmas the bot relies on (WAL,
  * busy_timeout, foreign_keys) and applies every pending migration. `:memory:` works for tests.
  * A new or empty file becomes a roe database; another application's database, a damaged file
  * and one a newer release made are refused (DatabaseFileError) before anything is written.
+ * With `readOnly`, a database that needs no migration is opened for reading only (see
+ * openReadOnly), and any other as always.
  */
-export function openDatabase(path: string): OpenDb {
+export function openDatabase(path: string, { readOnly = false } = {}): OpenDb {
+  if (readOnly && path !== ':memory:') {
+    const db = openReadOnly(path);
+    if (db) return db;
+  }
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
   try {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -269,9 +270,9 @@ function requireDatabase(db: DatabaseLocation): void {
  * `recordPolicy` the policy file is not recorded as a version (nor refused for one of the same
  * name): for the commands that do not judge claims.
  */
-function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { recordPolicy = true } = {}): Runtime {
+function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { recordPolicy = true, readOnly = false } = {}): Runtime {
   try {
-    return createRuntime({ ...config, databasePath: db.path }, logger, systemClock, { recordPolicy });
+    return createRuntime({ ...config, databasePath: db.path }, logger, systemClock, { recordPolicy, readOnly });
   } catch (e) {
     const problem = databaseFileProblem(db, e);
     if (problem) throw new CommandError(problem);
@@ -285,9 +286,9 @@ function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { rec
  * claims do (serve, console, import); the others neither need it nor trip over one that
  * clashes with a stored version.
  */
-function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) => T, { create = false, recordPolicy = false } = {}): T {
+function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) => T, { create = false, recordPolicy = false, readOnly = false } = {}): T {
   if (!create) requireDatabase(db);
-  const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { recordPolicy });
+  const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { recordPolicy, readOnly });
   try {
     return fn(rt);
   } finally {
@@ -471,9 +472,9 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     }
     case 'ledger': {
       if (sub === 'verify') {
-        const result = withRuntime(config, db, (rt) => verifyChain(rt.store.ledger.entries()));
+        const result = withRuntime(config, db, (rt) => verifyChain(rt.store.ledger.entries()), { readOnly: true });
         if (result.ok) {
-          io.out(`ledger OK: ${result.count} entries, head ${result.head.slice(0, 16)}`);
+          io.out(`ledger OK: ${plural(result.count, 'entry', 'entries')}, head ${result.head.slice(0, 16)}`);
           return 0;
         }
         io.err(`ledger BROKEN at entry ${result.badSeq}: ${result.problem} (${plural(result.count, 'entry', 'entries')} before it ${result.count === 1 ? 'verifies' : 'verify'})`);
@@ -481,7 +482,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       }
       const format = choice(p, 'format', ['csv', 'json'], 'json');
       // Written as read, entry by entry: a ledger of millions of entries is never one string.
-      withRuntime(config, db, (rt) => (format === 'json' ? writeJsonArray(io, rt.store.ledger.entries()) : writeLedgerCsv(io, rt.store.ledger.entries())));
+      withRuntime(config, db, (rt) => (format === 'json' ? writeJsonArray(io, rt.store.ledger.entries()) : writeLedgerCsv(io, rt.store.ledger.entries())), { readOnly: true });
       return 0;
     }
     case 'stats': {
@@ -489,7 +490,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const { stats, names } = withRuntime(config, db, (rt) => ({
         stats: computeStats({ claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), breachesByDispute: breachesFromLedger(rt.store.ledger.entries()), policy: rt.policies.inForceAt(rt.clock.now()).policy, now: rt.clock.now() }),
         names: new Map(rt.store.partners.all().map((p) => [p.id, p.name])),
-      }));
+      }), { readOnly: true });
       if (format === 'json') {
         io.out(JSON.stringify(stats, null, 2));
         return 0;
@@ -513,7 +514,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         io.err(`${file} exists; choose a new file name`);
         return 1;
       }
-      const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { recordPolicy: false });
+      const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { recordPolicy: false, readOnly: true });
       // Written under another name and renamed once whole: a backup cut short (an error, a kill)
       // never leaves a file by the name asked for, which could pass for a backup later.
       const partial = `${file}.partial`;
@@ -530,6 +531,14 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         mkdirSync(dirname(resolve(file)), { recursive: true });
         clean();
         const r = await rt.db.sqlite.backup(partial);
+        // One self-contained file (no -wal beside it), which opens for reading anywhere, even
+        // where nothing may be written (a read-only archive); a start turns it back to WAL.
+        const copy = new Database(partial);
+        try {
+          copy.pragma('journal_mode = DELETE');
+        } finally {
+          copy.close();
+        }
         renameSync(partial, file);
         io.out(`backup written to ${file} (${r.totalPages} pages)`);
         return 0;
@@ -548,7 +557,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         const partner = rt.store.partners.get(partnerId);
         if (!partner) return { known: rt.store.partners.all().map((x) => x.id).sort() };
         return partnerExport({ partner, claims: rt.store.claims.forClaimant(partnerId), disputes: rt.store.disputes.all(), accounts: new Map(rt.store.accounts.all().map((a) => [a.id, a])), ledger: [...rt.store.ledger.entries()], at: rt.clock.now() });
-      });
+      }, { readOnly: true });
       if ('known' in data) {
         const { known } = data;
         const shown = known.length > 20 ? `${known.slice(0, 20).join(', ')} and ${known.length - 20} more` : known.join(', ');
@@ -573,7 +582,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     }
     case 'outbox': {
       if (sub === 'list') {
-        const rows = withRuntime(config, db, (rt) => undelivered(rt.db.db));
+        const rows = withRuntime(config, db, (rt) => undelivered(rt.db.db), { readOnly: true });
         if (rows.length === 0) {
           io.out('outbox empty: every notification was delivered');
           return 0;

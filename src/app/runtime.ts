@@ -66,10 +66,12 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface RuntimeOptions {
   /** Record the policy file as a version (default). Commands that judge no claim pass false: they need no version, nor trip over one that clashes. */
   recordPolicy?: boolean;
+  /** Open the database for reading only when it needs no migration: for commands that only read, which then leave the file as it was. */
+  readOnly?: boolean;
 }
 
 export function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock, options: RuntimeOptions = {}): Runtime {
-  const db = openDatabase(config.databasePath);
+  const db = openDatabase(config.databasePath, { readOnly: options.readOnly ?? false });
   try {
     const { book, file, warnings, waived } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record: options.recordPolicy ?? true });
     for (const warning of warnings) logger.warn({ policy: file.version }, warning);

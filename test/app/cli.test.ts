@@ -256,7 +256,7 @@ describe('roe CLI', () => {
     roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
     const copy = join(dir, 'backups/nested/roe-2026-11-30.db');
     expect(roe(['backup', copy], db)).toMatchObject({ code: 0, err: '', out: expect.stringContaining(`backup written to ${copy}`) });
-    expect(roe(['ledger', 'verify'], copy)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 1 entries') });
+    expect(roe(['ledger', 'verify'], copy)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 1 entry') });
     // written as FILE.partial and renamed once whole: a backup cut short leaves no FILE behind,
     // and what an earlier one cut short left is replaced
     expect(readdirSync(join(dir, 'backups/nested'))).toEqual(['roe-2026-11-30.db']);
@@ -265,7 +265,7 @@ describe('roe CLI', () => {
     writeFileSync(`${second}.partial-journal`, 'its journal');
     expect(roe(['backup', second], db).code).toBe(0);
     expect(readdirSync(join(dir, 'backups/nested')).sort()).toEqual(['roe-2026-11-30.db', 'second.db']);
-    expect(roe(['ledger', 'verify'], second)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 1 entries') });
+    expect(roe(['ledger', 'verify'], second)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 1 entry') });
     writeFileSync(join(dir, 'a-file'), 'x\n');
     const underAFile = join(dir, 'a-file', 'roe.db');
     const r = roe(['backup', underAFile], db);
