@@ -3,6 +3,7 @@ import { formatsFor } from '../src/core/time-format.js';
 import type { Principal } from '../src/core/authz.js';
 import { canSeeDealDetails, canSeeParty, unknownReason } from '../src/core/authz.js';
 import { DomainError } from '../src/core/errors.js';
+import { personName } from '../src/core/disputes/disputes.service.js';
 import type { DomainContext } from '../src/core/context.js';
 import type { AccountMatch, Ranking } from '../src/core/matching/matcher.js';
 import type { ExplainOptions } from '../src/core/ownership/explain.js';
@@ -96,7 +97,7 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
       return name;
     },
     // Someone the policy in force no longer names keeps the name an earlier version gave them.
-    person: (key) => (Object.hasOwn(version.policy.people, key) ? version.policy.people[key]!.name : deps.ctx.policies().nameOf(key)),
+    person: (key) => personName(version, key, deps.ctx.policies()),
     seesDeal: (party) => canSeeDealDetails(viewer, party),
     date: (at) => dateFmt.format(new Date(at)),
     dateTime: (at) => dateTimeFmt.format(new Date(at)),

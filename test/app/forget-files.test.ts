@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { approve } from '../../handlers/rule.js';
 import { savePerson } from '../../db/repos/people.repo.js';
+import { forgetUser } from '../../db/repos/privacy.repo.js';
 import { ROOT } from '../support/builders.js';
 import { consoleOrigin } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -111,5 +112,18 @@ describe('roe forget: copies the bot left before the forget', () => {
     expect(roe(db, ['forget', `teams:${id}`]).code).toBe(0);
     const after = readFileSync(db);
     expect({ name: after.includes(NAME), id: after.includes(id) }).toEqual({ name: false, id: false });
+  });
+});
+
+describe('forgetUser and the connection it ran on', () => {
+  it('leaves its secure_delete as the bot sets it (FAST), not fully on, for the writes after it', () => {
+    const rt = testRuntime({ databasePath: join(dir, 'connection.db') });
+    try {
+      expect(rt.db.sqlite.pragma('secure_delete', { simple: true })).toBe(2);
+      forgetUser(rt.db, 'console:nobody-here');
+      expect(rt.db.sqlite.pragma('secure_delete', { simple: true })).toBe(2);
+    } finally {
+      rt.close();
+    }
   });
 });

@@ -55,7 +55,7 @@ export function approvalReasons(ctx: DomainContext, account: Account, productLin
 
 /** The canonical product line name as the policy spells it, or a clear error. */
 export function canonicalProductLine(productLines: readonly string[], given: string): string {
-  const found = productLines.find((p) => p.toLowerCase() === given.trim().toLowerCase());
+  const found = productLines.find((p) => sameProductLine(p, given.trim()));
   if (!found) throw new DomainError('invalid_input', `Unknown product line "${given}". Choose one of: ${productLines.join(', ')}.`, { product: `Choose one of: ${productLines.join(', ')}` });
   return found;
 }

@@ -2,7 +2,7 @@ import type { DomainContext } from '../context.js';
 import { effectiveStatus, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import type { Claim, Dispute } from '../types.js';
-import { decideFor, versionForCase } from './settle.js';
+import { recommendationOf } from './settle.js';
 
 /** The timer that has a running case looked at again (a CRM import closed one of its claims). */
 export const CASE_REVIEW_TIMER = 'dispute.review';
@@ -39,12 +39,11 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { r
  * that holds no claim in the case (a named owner, an incumbent, the direct team) stands.
  */
 function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date): DomainEvent[] {
-  const recommended = d.claimIds.map((id) => ctx.store.claims.get(id)).filter((c) => c !== undefined && c.claimant === d.recommendation);
-  if (d.recommendation === null || recommended.length === 0 || live.some((c) => c.claimant === d.recommendation)) return [];
+  const hadClaim = d.claimIds.some((id) => ctx.store.claims.get(id)?.claimant === d.recommendation);
+  if (d.recommendation === null || !hadClaim || live.some((c) => c.claimant === d.recommendation)) return [];
   const account = ctx.store.accounts.get(d.accountId);
   if (!account) return [];
-  const version = ctx.policies().byVersion(d.policyVersion) ?? versionForCase(ctx, live, now);
-  const decision = decideFor(account, version, live);
+  const { version, decision } = recommendationOf(ctx, d, account, live, now);
   if (decision.winner === d.recommendation) return [];
   const updated: Dispute = { ...d, recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace };
   ctx.store.disputes.update(d.id, { recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace });

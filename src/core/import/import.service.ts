@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
-import { DIRECT, type Claim, type ClaimStatus, type Partner } from '../types.js';
+import { DIRECT, sameProductLine, type Claim, type ClaimStatus, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
 import { addDays, effectiveStatus, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
@@ -134,7 +134,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       if (store.claims.byRequestKey(`import:${id}`)) continue;
       const key = keyOf(accountId, productLine);
       // A case running on the line is deciding it: a new protected claim would take it over the case's head.
-      const running = store.disputes.forAccount(accountId).find((d) => d.status === 'open' && d.productLine.toLowerCase() === productLine.toLowerCase());
+      const running = store.disputes.forAccount(accountId).find((d) => d.status === 'open' && sameProductLine(d.productLine, productLine));
       if (running) {
         // A party already in the case has its claim there: a second one would be refused as pending too.
         const advice = running.parties.includes(claimant) ? `${claimant} has a claim in it already; leave this one out, or import it as rejected or expired` : 'import this one as pending (it joins that case), rejected or expired';
@@ -142,7 +142,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         continue;
       }
       const held = protectedBy.get(key) ?? (() => {
-        const c = store.claims.forAccount(accountId).find((x) => x.status === 'protected' && x.productLine.toLowerCase() === productLine.toLowerCase());
+        const c = store.claims.forAccount(accountId).find((x) => x.status === 'protected' && sameProductLine(x.productLine, productLine));
         return c ? { party: c.claimant, line: null } : undefined;
       })();
       if (held && held.party !== claimant) {
@@ -160,7 +160,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     for (const { value } of rows) {
       const version = book.inForceAt(value.registered_at);
       const policy = version.policy;
-      const productLine = policy.product_lines.find((p) => p.toLowerCase() === value.product_line.toLowerCase())!;
+      const productLine = policy.product_lines.find((p) => sameProductLine(p, value.product_line))!;
       const stage = policy.stages.find((s) => s.toLowerCase() === value.stage.toLowerCase())!;
       const protects = ['protected', 'dormant', 'expired', 'won', 'lost'].includes(value.status);
       const claim = {
@@ -323,7 +323,7 @@ function pendingProblems(ctx: DomainContext, rows: readonly { line: number; valu
     if (prior || accountId === undefined || productLine === undefined || claimant === undefined) continue;
     const held = store.claims
       .forAccount(accountId)
-      .find((c) => c.claimant === claimant && c.productLine.toLowerCase() === productLine.toLowerCase() && live(c) && !closedByFile(c));
+      .find((c) => c.claimant === claimant && sameProductLine(c.productLine, productLine) && live(c) && !closedByFile(c));
     if (held) {
       errors.push({
         line,
