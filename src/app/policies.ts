@@ -51,7 +51,7 @@ export function newerStoredBook(db: Db, book: PolicyBook): PolicyBook | null {
  * only read) nothing is written: the file's version counts only if the database does not
  * hold it yet, and a stored version of the same name wins over the file's.
  */
-export function loadPolicyFile(db: Db, path: string, now: Date, options: { record?: boolean } = {}): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[] } {
+export function loadPolicyFile(db: Db, path: string, now: Date, options: { record?: boolean; onRecord?: (version: PolicyVersion) => void } = {}): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[] } {
   const record = options.record ?? true;
   const stored = listPolicies(db);
   const { text, policy, warnings, waived } = readKnownPolicyFile(path, stored.map((p) => p.version));
@@ -69,7 +69,12 @@ export function loadPolicyFile(db: Db, path: string, now: Date, options: { recor
       ]);
     }
   }
-  if (!same && record) insertPolicy(db, { version: policy.version, effective: policy.effective, sourceHash: hash, body: text, loadedAt: now });
+  // A new version is recorded together with what must follow from it (onRecord), or not at all.
+  if (!same && record)
+    db.transaction(() => {
+      insertPolicy(db, { version: policy.version, effective: policy.effective, sourceHash: hash, body: text, loadedAt: now });
+      options.onRecord?.(file);
+    }, { behavior: 'immediate' });
   const versions: PolicyVersion[] = listPolicies(db).map((p) => {
     const parsed = p.version === policy.version && record ? policy : parsePolicy(p.body, `policy version "${p.version}" stored in the database`, { stored: true });
     return { version: parsed.version, effectiveAt: effectiveInstant(parsed), loadedAt: p.loadedAt, policy: parsed };

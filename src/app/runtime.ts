@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { HandlerDeps } from '../../handlers/deps.js';
 import { openDatabase, type OpenDb } from '../../db/client.js';
 import { createStore } from '../../db/repos/store.js';
+import { checkAssigneesFrom } from '../core/sla/sla.service.js';
 import { resolvePrincipal, type ChatIdentity, type Principal } from '../core/authz.js';
 import type { Clock } from '../core/clock.js';
 import type { DomainContext } from '../core/context.js';
@@ -73,12 +74,14 @@ export interface RuntimeOptions {
 export function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock, options: RuntimeOptions = {}): Runtime {
   const db = openDatabase(config.databasePath, { readOnly: options.readOnly ?? false });
   try {
-    const { book, file, warnings, waived } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record: options.recordPolicy ?? true });
+    const store = createStore(db, () => clock.now());
+    // A new version may drop people who have cases: each running case's assignee is looked at
+    // again from its effective date.
+    const { book, file, warnings, waived } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record: options.recordPolicy ?? true, onRecord: (v) => checkAssigneesFrom(store, v, clock.now()) });
     for (const warning of warnings) logger.warn({ policy: file.version }, warning);
     for (const problem of waived) logger.warn({ policy: file.version }, `policy version "${file.version}", loaded before, has a problem that a new version must fix (it is taken as it is): ${problem}`);
     let policies = book;
     warnShadowedPolicy(logger, config.policyPath, policies, file, clock.now());
-    const store = createStore(db, () => clock.now());
     let index: AccountIndex | null = null;
     const accountIndex = (): AccountIndex => (index ??= AccountIndex.open(config.databasePath, store.accounts, logger));
     // Handlers reach the matcher through this, so they always use the current one.

@@ -121,6 +121,80 @@ describe('people who leave the policy while their cases run', () => {
     }
   });
 
+  /** Pat's case over Soylent, opened Mon 09:00 New York (16 business hours: reminders Mon 17:00 and Tue 13:48, breach Tue 17:00). */
+  function patCase(name: string) {
+    const db = join(dir, `${name}.db`);
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), { ...claimOn('Analytics'), stage: 'proposal' }, meta);
+    submitClaim(v1.deps, as.partner(v1, 'contoso'), claimOn('Analytics'), meta);
+    const d = v1.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ arbitrator: 'pat' });
+    return { db, d, v1 };
+  }
+  const withoutPat = (name: string, effective: string) => {
+    const path = join(dir, `${name}.yaml`);
+    writeFileSync(path, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', `effective: ${effective}`], [PAT, ''], ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: sam, escalation: [dana, vp]']]));
+    return path;
+  };
+
+  it('past its last reminder, the case is handed on when the version is loaded, not at its breach (which would count as one)', () => {
+    const { db, d, v1 } = patCase('pat-late');
+    // Tue 15:00 New York: both reminders have gone to Pat.
+    v1.clock.set('2026-12-08T20:00:00Z');
+    tick(v1.db, v1.deps, v1.clock.now(), v1.logger);
+    expect(ledgerKinds(v1, `dispute:${d.id}`).filter((k) => k === 'dispute.reminded')).toHaveLength(2);
+    v1.close();
+    const rt = testRuntime({ at: '2026-12-08T20:30:00Z', databasePath: db, policyPath: withoutPat('pat-late', '2026-12-08'), demo: false });
+    try {
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana', escalationLevel: 1 });
+      const kinds = ledgerKinds(rt, `dispute:${d.id}`);
+      expect(kinds).toContain('dispute.reassigned');
+      expect(kinds).not.toContain('dispute.escalated');
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a version loaded ahead of its effective date hands the case on when it takes effect', () => {
+    const { db, d, v1 } = patCase('pat-ahead');
+    v1.close();
+    const rt = testRuntime({ at: '2026-12-07T16:00:00Z', databasePath: db, policyPath: withoutPat('pat-ahead', '2026-12-08'), demo: false });
+    try {
+      // Mon 18:00 New York: the first reminder goes to Pat, who is still in the policy in force.
+      rt.clock.set('2026-12-07T23:00:00Z');
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat', escalationLevel: 0 });
+      expect(ledgerKinds(rt, `dispute:${d.id}`)).toContain('dispute.reminded');
+      // Midnight in New York: 2026.2 is in force.
+      rt.clock.set('2026-12-08T05:00:00Z');
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana', escalationLevel: 1 });
+      expect(ledgerKinds(rt, `dispute:${d.id}`)).toContain('dispute.reassigned');
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a version recorded by another process (an import with a new ROE_POLICY) is checked once this one has taken it in', () => {
+    const { db, d, v1: server } = patCase('pat-elsewhere');
+    try {
+      // Another process records 2026.2, in force already, without Pat.
+      server.clock.set('2026-12-08T14:00:00Z');
+      testRuntime({ at: '2026-12-08T14:00:00Z', databasePath: db, policyPath: withoutPat('pat-elsewhere', '2026-12-08'), demo: false }).close();
+      // The server has not taken 2026.2 in yet: its check waits for it rather than passing.
+      tick(server.db, server.deps, server.clock.now(), server.logger);
+      expect(server.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat' });
+      expect(server.refreshPolicies()).toBe(true);
+      server.clock.set('2026-12-08T14:00:20Z');
+      tick(server.db, server.deps, server.clock.now(), server.logger);
+      expect(server.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+      expect(ledgerKinds(server, `dispute:${d.id}`)).toContain('dispute.reassigned');
+    } finally {
+      server.close();
+    }
+  });
+
   it('/who-owns names an arbitrator who left by the name they had', () => {
     const { d, rt } = patLeft('pat-named');
     try {

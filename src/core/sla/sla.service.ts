@@ -9,6 +9,13 @@ import { parseDuration } from './duration.js';
 import { reviewCase } from '../disputes/review.js';
 
 export const SLA_TIMER = { reminder: 'sla.reminder', breach: 'sla.breach' } as const;
+/**
+ * The timer that looks at a running case's assignee when a new policy version takes effect.
+ * Not an `sla.` timer: handing a case on (which cancels those) must not cancel it.
+ */
+export const ASSIGNEE_CHECK_TIMER = 'dispute.assignee';
+/** Times (15 s apart) a check waits for a version another process recorded to be taken in. */
+const ASSIGNEE_CHECK_TRIES = 20;
 export const SNOOZE_OPTIONS = ['1h', '4h', 'next-business-day'] as const;
 export type SnoozeOption = (typeof SNOOZE_OPTIONS)[number];
 
@@ -138,6 +145,34 @@ export function remind(ctx: DomainContext, disputeId: number, payload: Record<st
   if (!isNamed(ctx, d.arbitrator)) return handOn(ctx, d, now, 'left') ?? [];
   ctx.store.ledger.append({ at: now, kind: 'dispute.reminded', subject: `dispute:${d.id}`, actor: 'sla', policyVersion: d.policyVersion, payload: { arbitrator: d.arbitrator, level: d.escalationLevel, dueAt: d.dueAt?.toISOString() ?? null } });
   return [{ type: 'dispute.reminder', dispute: d }];
+}
+
+/**
+ * A new policy version takes effect: an assignee it no longer names hands the case on at once
+ * (see handOn), not at the case's next reminder, which may never come (past the last one, the
+ * case would wait for its breach and count as one).
+ */
+export function checkAssignee(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
+  // Recorded by another process (an import run with a new ROE_POLICY): this one takes the
+  // version in within seconds, and looks again then.
+  const tries = typeof payload.tries === 'number' ? payload.tries : 0;
+  if (typeof payload.version === 'string' && !ctx.policies().byVersion(payload.version)) {
+    if (tries < ASSIGNEE_CHECK_TRIES) ctx.store.timers.schedule({ kind: ASSIGNEE_CHECK_TIMER, subject: `dispute:${disputeId}`, dueAt: new Date(now.getTime() + 15_000), payload: { ...payload, tries: tries + 1 } }, now);
+    return [];
+  }
+  const d = ctx.store.disputes.get(disputeId);
+  if (!d || d.status !== 'open' || isNamed(ctx, d.arbitrator)) return [];
+  return handOn(ctx, d, now, 'left') ?? [];
+}
+
+/**
+ * Has every running case's assignee looked at again from the moment a newly recorded policy
+ * version takes effect (now, when it already has): see checkAssignee. In the transaction that
+ * records the version, so a crash loses neither.
+ */
+export function checkAssigneesFrom(store: DomainContext['store'], version: Pick<PolicyVersion, 'version' | 'effectiveAt'>, now: Date): void {
+  const at = new Date(Math.max(version.effectiveAt.getTime(), now.getTime()));
+  for (const d of store.disputes.open()) store.timers.schedule({ kind: ASSIGNEE_CHECK_TIMER, subject: `dispute:${d.id}`, dueAt: at, payload: { version: version.version } }, now);
 }
 
 /**
