@@ -255,6 +255,7 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   let records: Read[];
   // The line the last row read ends on (a blank one included): a broken row starts after it.
   let lastLine = 0;
+  const short: RowError[] = [];
   const known = HEADERS[kind] as readonly string[];
   // Excel in many locales saves "CSV" with semicolons: told before the rows are read (a comma in
   // a name or a decimal comma would make them look like broken rows).
@@ -272,16 +273,28 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
       columns: (h: string[]) => ((headerLines = 1 + lineBreaks(h)), (header = h.map((x) => x.trim().toLowerCase()))),
       skip_empty_lines: true,
       info: true,
-      relax_column_count: false,
+      // A row with too many values stops the parse (it names the row); one with too few is read,
+      // to be told here unless it is blank.
+      relax_column_count_less: true,
       trim: false,
       // A row whose every cell is empty or blank is left out, as an empty line is: Excel saves a
-      // row cleared but not deleted as ",,,,". Done here rather than with the parser's
-      // skip_records_with_empty_values, which leaves no trace of the rows it skips, so that the
-      // line of a broken row after them is still known.
-      on_record: (r: Read, { lines }) => ((lastLine = lines), Object.values(r.record).every((v) => v.trim() === '') ? null : r),
+      // row cleared but not deleted as ",,,," (or with fewer commas, when columns were added
+      // later). Done here rather than with the parser's skip_records_with_empty_values, which
+      // leaves no trace of the rows it skips, so that the line of a broken row after them is
+      // still known.
+      on_record: (r: Read, { lines }) => {
+        lastLine = lines;
+        const values = Object.values(r.record);
+        if (values.every((v) => v.trim() === '')) return null;
+        if (values.length < header.length) {
+          short.push({ line: lines - lineBreaks(values), message: `has ${values.length} columns, the header has ${header.length}` });
+          return null;
+        }
+        return r;
+      },
     });
   } catch (e) {
-    return { ok: false, rows: [], errors: [malformed(e as CsvParseError, body, headerLines, header.length, lastLine)] };
+    return { ok: false, rows: [], errors: [...short, malformed(e as CsvParseError, body, headerLines, header.length, lastLine)] };
   }
   const unknown = [...new Set(header.filter((h) => h && !known.includes(h)))];
   if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });
@@ -290,7 +303,8 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   const missing = REQUIRED[kind].filter((r) => !header.includes(r));
   if (missing.length) errors.push({ line: 1, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}` });
   if (errors.length) return { ok: false, rows: [], errors };
-  if (records.length === 0) return { ok: false, rows: [], errors: [{ line: 2, message: 'the file has a header but no rows' }] };
+  if (records.length === 0 && short.length === 0) return { ok: false, rows: [], errors: [{ line: 2, message: 'the file has a header but no rows' }] };
+  errors.push(...short);
 
   const rows: { line: number; value: unknown }[] = [];
   const partial: { line: number; value: Record<string, unknown> }[] = [];
@@ -312,6 +326,8 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
     if (result.success && prev === undefined) rows.push({ line, value: result.data });
     else partial.push({ line, value: result.success ? (result.data as Record<string, unknown>) : columnsThatPass(schema, record) });
   }
+  // Rows too short were told as they were read: every problem in the order of the file.
+  errors.sort((a, b) => a.line - b.line);
   return errors.length ? { ok: false, errors, rows: rows as never, columns: header, partial: partial as never } : { ok: true, rows: rows as never, columns: header };
 }
 

@@ -409,6 +409,18 @@ describe('CSV import: line numbers as an editor shows them', () => {
     expect(errorsOf('claims', [CLAIM_HEADER, evidenceLine('C1', '1', 'a\r\nb\r\nc'), row, ''].join('\r\n'))).toEqual([message]);
   });
 
+  it('blank rows with fewer commas than the header (cleared before columns were added) are skipped; a short row that holds values is named with the others, in file order', () => {
+    const before = rt.store.claims.all().length;
+    expect(errorsOf('claims', [CLAIM_HEADER, evidenceLine('S1', '1', 'x'), ',,,', ' , ', 'S2,acme', evidenceLine('S3', 'lots', 'x'), 'S4,acme,contoso', ''].join('\r\n'))).toEqual([
+      'line 5: has 2 columns, the header has 12',
+      'line 6: amount: expected a positive number, got "lots"',
+      'line 7: has 3 columns, the header has 12',
+    ]);
+    expect(rt.store.claims.all()).toHaveLength(before);
+    expect(errorsOf('claims', [CLAIM_HEADER, evidenceLine('S5', '1', 'x'), ',,,', ',', ''].join('\n'))).toEqual([]);
+    expect(rt.store.claims.byRequestKey('import:S5')).toBeDefined();
+  });
+
   it.each(['', '\n\n', '\uFEFF\r\n  \r\n'])('an empty file (%j) is refused as empty, naming the header it needs', (text) => {
     expect(errorsOf('partners', text)).toEqual(['line 1: the file is empty; it needs a header line: id, name, tier, slack_team_id, teams_tenant_id']);
   });
