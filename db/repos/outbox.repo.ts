@@ -1,8 +1,18 @@
-import { and, asc, eq, inArray, lt, lte, notExists, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, lte, notExists, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { OutboxMessage } from '../../src/core/ports.js';
 import type { Db } from '../client.js';
 import { outbox } from '../schema.js';
+
+/**
+ * The longest a message is ever held back (a backoff, a delivery lease, a Retry-After: each is
+ * capped below this). One held for longer was held from a clock since set back (a host's clock
+ * corrected, a VM restored): it is due now rather than hours from now.
+ */
+export const MAX_HOLD_MS = 3_600_000;
+
+/** Due at `now`: its time has come, or it lies further ahead than any hold (see MAX_HOLD_MS). */
+const dueAt = (now: Date) => or(lte(outbox.nextAttemptAt, now), gt(outbox.nextAttemptAt, new Date(now.getTime() + MAX_HOLD_MS)));
 
 export interface PendingMessage extends OutboxMessage {
   id: number;
@@ -23,7 +33,7 @@ export function dueMessages(db: Db, platform: OutboxMessage['platform'], now: Da
       and(
         eq(outbox.platform, platform),
         inArray(outbox.status, ['pending', 'sending']),
-        lte(outbox.nextAttemptAt, now),
+        dueAt(now),
         notExists(
           db
             .select({ one: sql`1` })
@@ -48,7 +58,7 @@ export function leaseForDelivery(db: Db, id: number, now: Date, leaseUntil: Date
     db
       .update(outbox)
       .set({ status: 'sending', nextAttemptAt: leaseUntil })
-      .where(and(eq(outbox.id, id), inArray(outbox.status, ['pending', 'sending']), lte(outbox.nextAttemptAt, now)))
+      .where(and(eq(outbox.id, id), inArray(outbox.status, ['pending', 'sending']), dueAt(now)))
       .run().changes === 1
   );
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { OutboxMessage } from '../core/ports.js';
 import type { Db } from '../../db/client.js';
-import { dueMessages, leaseForDelivery, markDelivered, markFailed, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
+import { dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
 /**
  * Thrown by a deliverer: how long to wait (a Retry-After), that retrying is pointless, or that
@@ -34,10 +34,13 @@ export const MAX_ATTEMPTS = 8;
 /** How long a message taken for delivery is held before another worker may try it. */
 export const LEASE_MS = 120_000;
 
-/** Exponential backoff from 2 s, capped at 10 minutes; a Retry-After wins when it is longer. */
+/**
+ * Exponential backoff from 2 s, capped at 10 minutes; a Retry-After wins when it is longer, up
+ * to just under an hour (MAX_HOLD_MS: a message held longer counts as held by a clock set back).
+ */
 export function nextAttemptDelay(attempts: number, retryAfterMs?: number): number {
   const backoff = Math.min(600_000, 2_000 * 2 ** attempts);
-  return Math.max(backoff, retryAfterMs ?? 0);
+  return Math.min(Math.max(backoff, retryAfterMs ?? 0), MAX_HOLD_MS - 60_000);
 }
 
 /**

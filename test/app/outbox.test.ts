@@ -138,9 +138,27 @@ describe('notification outbox', () => {
     expect(outbox(rt).every((m) => m.status === 'parked')).toBe(true);
   });
 
-  it('backoff grows, is capped, and a longer Retry-After wins', () => {
+  it('backoff grows, is capped, and a longer Retry-After wins, up to just under an hour', () => {
     expect([0, 1, 2, 10].map((a) => nextAttemptDelay(a))).toEqual([2_000, 4_000, 8_000, 600_000]);
     expect(nextAttemptDelay(0, 45_000)).toBe(45_000);
+    expect(nextAttemptDelay(0, 86_400_000)).toBe(3_540_000);
+  });
+
+  it('a clock set back (a host clock corrected, a VM restored) does not hold queued notifications for as long', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    // A failure holds the messages a few seconds; a Retry-After of a day holds them less than an hour.
+    const f = flaky(['500', 'ok']);
+    await drainOutbox(rt.db.db, { console: f.deliver }, () => rt.clock.now(), rt.logger);
+    const pending = outbox(rt).filter((m) => m.status === 'pending').length;
+    expect(pending).toBeGreaterThan(0);
+    // Set back by 20 minutes, the clock holds them 20 minutes more: their retry time is still ahead.
+    rt.clock.set('2026-12-07T13:40:00Z');
+    expect(await drainOutbox(rt.db.db, { console: f.deliver }, () => rt.clock.now(), rt.logger)).toBe(0);
+    // Set back by 3 hours: further ahead than any hold, so they are due now.
+    rt.clock.set('2026-12-07T11:00:00Z');
+    expect(await drainOutbox(rt.db.db, { console: f.deliver }, () => rt.clock.now(), rt.logger)).toBe(pending);
+    expect(outbox(rt).every((m) => m.status === 'delivered')).toBe(true);
   });
 });
 
