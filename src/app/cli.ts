@@ -4,7 +4,7 @@ import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { stringify } from 'csv-stringify/sync';
-import { verifyChain, type LedgerEntry } from '../core/ledger/chain.js';
+import { KEPT_HEAD, verifyChain, type LedgerEntry } from '../core/ledger/chain.js';
 import { csvText, importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
 import { announce } from '../../handlers/notify.js';
 import { PolicyError } from '../core/policy/load.js';
@@ -29,7 +29,7 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['console', 'the local console on the database'],
   ['import accounts|partners|claims FILE', 'import a CSV export (headers as in examples/)'],
   ['policy check FILE', 'validate a policy file'],
-  ['ledger verify', "check the ledger's hash chain"],
+  ['ledger verify [--head HASH]', "check the ledger's hash chain (--head: that it still holds a head printed before)"],
   ['ledger export [--format json|csv]', 'print the ledger (JSON by default)'],
   ['stats [--format text|json]', 'claims, disputes and rulings per partner'],
   ['backup FILE', 'an online, consistent copy of the database'],
@@ -77,7 +77,7 @@ const SPECS: Readonly<Record<string, ArgSpec>> = {
   'import partners': { args: ['FILE'] },
   'import claims': { args: ['FILE'] },
   'policy check': { args: ['FILE'] },
-  'ledger verify': {},
+  'ledger verify': { options: { head: 'string' } },
   'ledger export': { options: { format: 'string' } },
   stats: { options: { format: 'string' } },
   backup: { args: ['FILE'] },
@@ -472,9 +472,15 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     }
     case 'ledger': {
       if (sub === 'verify') {
-        const result = withRuntime(config, db, (rt) => verifyChain(rt.store.ledger.entries()), { readOnly: true });
+        const kept = p.options.head;
+        if (kept !== undefined && (typeof kept !== 'string' || !KEPT_HEAD.test(kept))) throw new UsageError(p.label, `--head takes the head a verify printed: 8 to 64 hex digits (got "${String(kept)}")`);
+        const result = withRuntime(config, db, (rt) => verifyChain(rt.store.ledger.entries(), kept === undefined ? {} : { kept }), { readOnly: true });
+        if (result.ok && result.kept === null) {
+          io.err(`ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or this database is a copy older than that head (${result.count === 1 ? 'the 1 entry there now verifies' : `the ${plural(result.count, 'entry', 'entries')} there now verify among themselves`})`);
+          return 1;
+        }
         if (result.ok) {
-          io.out(`ledger OK: ${plural(result.count, 'entry', 'entries')}, head ${result.head.slice(0, 16)}`);
+          io.out(`ledger OK: ${plural(result.count, 'entry', 'entries')}, head ${result.head.slice(0, 16)}${result.kept ? `; the head kept earlier is entry ${result.kept}, and every entry up to it is unchanged` : ''}`);
           return 0;
         }
         io.err(`ledger BROKEN at entry ${result.badSeq}: ${result.problem} (${plural(result.count, 'entry', 'entries')} before it ${result.count === 1 ? 'verifies' : 'verify'})`);

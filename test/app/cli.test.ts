@@ -161,6 +161,24 @@ describe('roe CLI', () => {
     expect(r.err).toContain('ledger BROKEN at entry 4');
   });
 
+  it('ledger verify --head checks that the ledger still holds a head printed earlier: entries removed from the end are found', () => {
+    const db = join(dir, 'ledger-head.db');
+    roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
+    roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db);
+    const kept = /head ([0-9a-f]{16})$/.exec(roe(['ledger', 'verify'], db).out.trim())![1]!;
+    roe(['import', 'claims', join(ROOT, 'examples/claims.csv')], db);
+    expect(roe(['ledger', 'verify', '--head', kept], db)).toMatchObject({ code: 0, out: expect.stringMatching(/^ledger OK: 5 entries, head [0-9a-f]{16}; the head kept earlier is entry 2, and every entry up to it is unchanged\n$/) });
+    // Someone with the file drops the triggers and deletes the last entries, the kept one among them.
+    const sqlite = new Database(db);
+    sqlite.exec('drop trigger ledger_no_delete');
+    sqlite.prepare('delete from ledger where seq >= 2').run();
+    sqlite.close();
+    // What is left verifies among itself; the kept head says what is missing.
+    expect(roe(['ledger', 'verify'], db)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 1 entry') });
+    expect(roe(['ledger', 'verify', '--head', kept], db)).toMatchObject({ code: 1, err: `ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or this database is a copy older than that head (the 1 entry there now verifies)\n` });
+    expect(roe(['ledger', 'verify', '--head', 'xyz'], db)).toMatchObject({ code: 2, err: expect.stringContaining('--head takes the head a verify printed: 8 to 64 hex digits (got "xyz")') });
+  });
+
   it('ledger export --format csv never starts a cell with a formula (= + - @), which a spreadsheet would run', () => {
     const db = join(dir, 'formula.db');
     const policy = join(dir, 'formula.yaml');

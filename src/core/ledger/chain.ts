@@ -34,21 +34,33 @@ export function entryHash(prevHash: string, content: LedgerContent): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
 }
 
-export type VerifyResult = { ok: true; count: number; head: string } | { ok: false; count: number; badSeq: number; problem: string };
+export type VerifyResult = { ok: true; count: number; head: string; kept?: number | null } | { ok: false; count: number; badSeq: number; problem: string };
 
-/** Walks the chain in order; the first entry whose link or hash does not hold is named. */
-export function verifyChain(entries: Iterable<LedgerEntry>): VerifyResult {
+/** A head printed by an earlier verify, as given back: 8 to 64 hex digits. */
+export const KEPT_HEAD = /^[0-9a-f]{8,64}$/i;
+
+/**
+ * Walks the chain in order; the first entry whose link or hash does not hold is named. With
+ * `kept` (the start of a head hash printed earlier), also finds the entry of that hash: `kept`
+ * is its number, or null when no entry has it. Every entry up to that one is then as it was when
+ * the head was printed; none found means entries were removed from the end, or the chain was
+ * written again from an earlier entry on (which the chain alone cannot show).
+ */
+export function verifyChain(entries: Iterable<LedgerEntry>, { kept }: { kept?: string } = {}): VerifyResult {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   let count = 0;
+  const want = kept?.toLowerCase();
+  let keptAt: number | null = null;
   for (const e of entries) {
     if (e.seq !== expectedSeq) return { ok: false, count, badSeq: e.seq, problem: `expected entry ${expectedSeq}, found ${e.seq} (an entry is missing)` };
     if (e.prevHash !== prev) return { ok: false, count, badSeq: e.seq, problem: 'its link to the previous entry does not match' };
     const { prevHash: _p, hash, ...content } = e;
     if (entryHash(prev, content) !== hash) return { ok: false, count, badSeq: e.seq, problem: 'its content does not match its hash (it was altered)' };
+    if (want !== undefined && keptAt === null && hash.startsWith(want)) keptAt = e.seq;
     prev = hash;
     expectedSeq += 1;
     count += 1;
   }
-  return { ok: true, count, head: prev };
+  return { ok: true, count, head: prev, ...(want !== undefined ? { kept: keptAt } : {}) };
 }

@@ -21,6 +21,20 @@ describe('ledger hash chain', () => {
     expect(verifyChain(chain(5))).toMatchObject({ ok: true, count: 5 });
   });
   it.each([
+    ['the head as printed', (c: LedgerEntry[]) => c[3]!.hash.slice(0, 16), 4],
+    ['in capitals', (c: LedgerEntry[]) => c[3]!.hash.slice(0, 16).toUpperCase(), 4],
+    ['in full', (c: LedgerEntry[]) => c[5]!.hash, 6],
+    ['of no entry', () => 'deadbeefdeadbeef', null],
+  ])('finds the entry of a head kept earlier (%s)', (_n, kept, at) => {
+    const c = chain(6);
+    expect(verifyChain(c, { kept: kept(c) })).toMatchObject({ ok: true, count: 6, kept: at });
+  });
+  it('a kept head is gone once the entries from it on were removed and the chain written again', () => {
+    const kept = chain(6)[4]!.hash.slice(0, 16);
+    // Entries 5 and 6 removed: the four left still verify, and hold no entry of the kept head.
+    expect(verifyChain(chain(4), { kept })).toMatchObject({ ok: true, count: 4, kept: null });
+  });
+  it.each([
     ['altered payload', (c: LedgerEntry[]) => (c[2] = { ...c[2]!, payload: { b: 99 } }), 3],
     ['altered kind', (c: LedgerEntry[]) => (c[1] = { ...c[1]!, kind: 'claim.rejected' }), 2],
     ['removed entry', (c: LedgerEntry[]) => c.splice(3, 1), 5],
