@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { dataVersion } from '../../db/client.js';
+import { HISTORY_DAYS, pruneHistory } from '../../db/repos/housekeeping.repo.js';
 import type { OutboxMessage } from '../core/ports.js';
 import { startOutboxWorker, type Deliverer } from './outbox-worker.js';
 import { startScheduler } from './scheduler.js';
@@ -31,6 +32,23 @@ function watchAccounts(rt: Runtime, since: number, intervalMs = 10_000): NodeJS.
       if (rt.refreshPolicies()) rt.logger.info({ policy: rt.policies.inForceAt(rt.clock.now()).version, versions: rt.policies.all.map((v) => v.version) }, 'policy versions recorded by another process taken in');
     } catch (err) {
       rt.logger.error({ err }, 'could not read the policy versions another process recorded');
+    }
+  }, intervalMs);
+  timer.unref();
+  return timer;
+}
+
+/**
+ * Deletes, every `intervalMs` (the first time one interval after the start), what is done and
+ * older than HISTORY_DAYS: delivered notifications, fired and cancelled timers, request keys.
+ */
+function keepHouse(rt: Runtime, intervalMs = 600_000): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    try {
+      const pruned = pruneHistory(rt.db.sqlite, new Date(rt.clock.now().getTime() - HISTORY_DAYS * 86_400_000));
+      if (pruned.outbox + pruned.timers + pruned.requestKeys > 0) rt.logger.info({ ...pruned, olderThanDays: HISTORY_DAYS }, 'done work deleted: delivered notifications, fired timers, request keys');
+    } catch (err) {
+      rt.logger.error({ err }, 'could not delete done work; trying again later');
     }
   }, intervalMs);
   timer.unref();
@@ -107,7 +125,7 @@ export interface PlatformLoader {
  * that fell due (unless the caller's scheduler did), load the platforms, read the account
  * index while the platforms connect, then deliver notifications.
  */
-export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoader, port = rt.config.port, options: { accountsRefreshMs?: number; /** A scheduler the caller started already (else serve starts one). */ scheduler?: { stop(): void }; /** See {@link STOP_GRACE_MS}. */ stopGraceMs?: number } = {}): Promise<Serving> {
+export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoader, port = rt.config.port, options: { accountsRefreshMs?: number; housekeepingMs?: number; /** A scheduler the caller started already (else serve starts one). */ scheduler?: { stop(): void }; /** See {@link STOP_GRACE_MS}. */ stopGraceMs?: number } = {}): Promise<Serving> {
   const routes: Record<string, RouteHandler> = { 'GET /healthz': healthRoute(() => rt.db.db.get(sql`select 1`)) };
   let loaded: Promise<PlatformHost[]>;
   if (Array.isArray(platforms)) {
@@ -185,6 +203,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
   for (const p of hosts) deliverers[p.name] = p.deliver;
   const worker = startOutboxWorker(rt.db.db, deliverers, () => rt.clock.now(), rt.logger);
   const accounts = watchAccounts(rt, version, options.accountsRefreshMs);
+  const housekeeping = keepHouse(rt, options.housekeepingMs);
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   const policy = rt.policies.inForceAt(rt.clock.now());
@@ -195,6 +214,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
     stop: async () => {
       scheduler.stop();
       clearInterval(accounts);
+      clearInterval(housekeeping);
       // No new requests; those under way may finish, for a while: a client that never sends its
       // request whole would otherwise hold the server open for ever.
       const closed = new Promise<void>((ok) => server.close(() => ok()));

@@ -1,0 +1,41 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * How long what is done is kept: notifications delivered, timers fired or cancelled, the keys
+ * that make a repeated request do nothing. Each holds nothing the ledger does not record (and
+ * delivered messages hold people's names): kept for a month, for looking into a problem, then
+ * deleted. Parked messages and timers that failed are kept until someone acts on them.
+ */
+export const HISTORY_DAYS = 30;
+
+export interface PruneReport {
+  outbox: number;
+  timers: number;
+  requestKeys: number;
+}
+
+const PRUNE = {
+  // Leased for delivery, a message's next attempt is set two minutes ahead: the time it went out, near enough.
+  outbox: "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'delivered' AND next_attempt_at < ? LIMIT ?)",
+  // A fired timer was due before it fired; a cancelled one is kept until its due time is as old.
+  timers: "DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE status IN ('fired', 'cancelled') AND due_at < ? LIMIT ?)",
+  requestKeys: 'DELETE FROM request_keys WHERE key IN (SELECT key FROM request_keys WHERE at < ? LIMIT ?)',
+} as const;
+
+/**
+ * Deletes what is done and older than `before` (see HISTORY_DAYS), `batch` rows per statement
+ * (each its own short transaction, so the write lock is never held long) and at most
+ * `maxBatches` statements per table: a backlog of millions is worked off over several calls.
+ */
+export function pruneHistory(sqlite: Database.Database, before: Date, { batch = 1000, maxBatches = 10 } = {}): PruneReport {
+  const report: PruneReport = { outbox: 0, timers: 0, requestKeys: 0 };
+  for (const table of Object.keys(PRUNE) as (keyof typeof PRUNE)[]) {
+    const st = sqlite.prepare(PRUNE[table]);
+    for (let i = 0; i < maxBatches; i++) {
+      const n = st.run(before.getTime(), batch).changes;
+      report[table] += n;
+      if (n < batch) break;
+    }
+  }
+  return report;
+}

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { HISTORY_DAYS, pruneHistory } from '../../db/repos/housekeeping.repo.js';
+import { drainOutbox } from '../../src/app/outbox-worker.js';
+import { tick } from '../../src/app/scheduler.js';
+import { serve } from '../../src/app/serve.js';
+import { openArbitratedCase } from '../support/cases.js';
+import { testRuntime, type TestRuntime } from '../support/runtime.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-house-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let rt: TestRuntime;
+afterEach(() => rt?.close());
+
+const DAY = 86_400_000;
+const count = (sql: string) => (rt.db.sqlite.prepare(sql).get() as { n: number }).n;
+const statuses = (table: 'outbox' | 'timers') => rt.db.sqlite.prepare(`select status, count(*) as n from ${table} group by status order by status`).all() as { status: string; n: number }[];
+
+/** A case opened on Dec 7, its notifications delivered and its first reminder fired that day; a second case's messages parked. */
+async function history() {
+  rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, `h-${Math.random()}.db`) });
+  const d = openArbitratedCase(rt);
+  await drainOutbox(rt.db.db, { console: async () => undefined }, () => rt.clock.now(), rt.logger);
+  rt.clock.set(d.dueAt!.toISOString());
+  tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+  openArbitratedCase(rt, 'initech');
+  rt.db.sqlite.prepare("update outbox set status = 'parked' where status = 'pending'").run();
+  rt.store.requests.first('ask:view-1', rt.clock.now());
+  return d;
+}
+
+describe('deleting what is done', () => {
+  it(`keeps everything for ${HISTORY_DAYS} days, then deletes delivered notifications, fired and cancelled timers and request keys, never parked messages or pending timers`, async () => {
+    await history();
+    const before = { outbox: statuses('outbox'), timers: statuses('timers') };
+    expect(before.outbox).toEqual([
+      { status: 'delivered', n: expect.any(Number) },
+      { status: 'parked', n: expect.any(Number) },
+    ]);
+    expect(before.timers.map((t) => t.status)).toEqual(expect.arrayContaining(['fired', 'pending']));
+    const now = rt.clock.now().getTime();
+    expect(pruneHistory(rt.db.sqlite, new Date(now - HISTORY_DAYS * DAY))).toEqual({ outbox: 0, timers: 0, requestKeys: 0 });
+    expect({ outbox: statuses('outbox'), timers: statuses('timers') }).toEqual(before);
+
+    const report = pruneHistory(rt.db.sqlite, new Date(now + DAY));
+    expect(report.outbox).toBe(before.outbox[0]!.n);
+    expect(report.timers).toBeGreaterThan(0);
+    expect(report.requestKeys).toBe(1);
+    expect(statuses('outbox')).toEqual([before.outbox[1]]);
+    expect(count("select count(*) as n from timers where status in ('fired', 'cancelled')")).toBe(0);
+    // Pending timers (the claims' lifecycle, the open cases' SLA) are all still there.
+    expect(statuses('timers')).toEqual([before.timers.find((t) => t.status === 'pending')]);
+    // The ledger is never touched.
+    expect(count('select count(*) as n from ledger')).toBeGreaterThan(0);
+  });
+
+  it('works off a backlog a batch at a time, at most so many batches per call', async () => {
+    await history();
+    const delivered = count("select count(*) as n from outbox where status = 'delivered'");
+    expect(delivered).toBeGreaterThan(2);
+    const later = new Date(rt.clock.now().getTime() + DAY);
+    expect(pruneHistory(rt.db.sqlite, later, { batch: 1, maxBatches: 2 }).outbox).toBe(2);
+    expect(count("select count(*) as n from outbox where status = 'delivered'")).toBe(delivered - 2);
+    expect(pruneHistory(rt.db.sqlite, later, { batch: 1, maxBatches: 100 }).outbox).toBe(delivered - 2);
+  });
+
+  it('the server does it on its own, and says what it deleted', async () => {
+    await history();
+    const delivered = count("select count(*) as n from outbox where status = 'delivered'");
+    rt.clock.set(new Date(rt.clock.now().getTime() + (HISTORY_DAYS + 1) * DAY).toISOString());
+    const serving = await serve(rt, [], 0, { housekeepingMs: 20 });
+    try {
+      for (let i = 0; i < 100 && count("select count(*) as n from outbox where status = 'delivered'") > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(count("select count(*) as n from outbox where status = 'delivered'")).toBe(0);
+      expect(rt.logs.lines.some((l) => l.includes('done work deleted') && l.includes(`"outbox":${delivered}`))).toBe(true);
+    } finally {
+      await serving.stop();
+    }
+  });
+});
