@@ -2,7 +2,7 @@ import { CLAIM_TIMER, markDormant, markExpired, warnDormancy } from '../src/core
 import { FLAG_REVIEW_TIMER, reviewPartner } from '../src/core/claims/consequences.js';
 import { CASE_REVIEW_TIMER, reviewCase } from '../src/core/disputes/review.js';
 import type { DomainEvent } from '../src/core/events.js';
-import { ASSIGNEE_CHECK_TIMER, breach, checkAssignee, remind, SLA_TIMER } from '../src/core/sla/sla.service.js';
+import { ASSIGNEE_CHECK_TIMER, breach, checkAssignee, remind, SLA_TIMER, VERSION_EFFECT_TIMER, versionTakesEffect } from '../src/core/sla/sla.service.js';
 import type { HandlerDeps } from './deps.js';
 import { announce } from './notify.js';
 
@@ -18,7 +18,7 @@ function idOf(subject: string, prefix: string): string | null {
 
 /**
  * Does a due timer's work: SLA reminders and escalation, the claim lifecycle, partner flag
- * reviews, a case looked at again after an import, an assignee looked at again when a policy
+ * reviews, a case looked at again after an import, the running cases looked at when a policy
  * version takes effect; and announces what changed through the outbox. Runs inside the scheduler's
  * transaction; a timer about something that moved on does nothing. Returns the events.
  */
@@ -35,7 +35,8 @@ export function fireTimer(deps: HandlerDeps, t: TimerToFire): DomainEvent[] {
   else if (t.kind === CLAIM_TIMER.expire) events = markExpired(ctx, claim, t.payload, now);
   else if (t.kind === FLAG_REVIEW_TIMER) events = reviewPartner(ctx, idOf(t.subject, 'partner') ?? '', now);
   else if (t.kind === CASE_REVIEW_TIMER) events = reviewCase(ctx, dispute, now);
-  else if (t.kind === ASSIGNEE_CHECK_TIMER) events = checkAssignee(ctx, dispute, t.payload, now);
+  else if (t.kind === ASSIGNEE_CHECK_TIMER) events = checkAssignee(ctx, dispute, now);
+  else if (t.kind === VERSION_EFFECT_TIMER) events = versionTakesEffect(ctx, idOf(t.subject, 'policy') ?? '', t.payload, now);
   else throw new Error(`unknown timer kind "${t.kind}"`);
   announce(deps, events, null);
   return events;

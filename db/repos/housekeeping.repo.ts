@@ -27,15 +27,23 @@ const PRUNE = {
  * (each its own short transaction, so the write lock is never held long) and at most
  * `maxBatches` statements per table: a backlog of millions is worked off over several calls.
  */
-export function pruneHistory(sqlite: Database.Database, before: Date, { batch = 1000, maxBatches = 10 } = {}): PruneReport {
+export function pruneHistory(sqlite: Database.Database, before: Date, { batch = 500, maxBatches = 4 } = {}): PruneReport {
   const report: PruneReport = { outbox: 0, timers: 0, requestKeys: 0 };
-  for (const table of Object.keys(PRUNE) as (keyof typeof PRUNE)[]) {
-    const st = sqlite.prepare(PRUNE[table]);
-    for (let i = 0; i < maxBatches; i++) {
-      const n = st.run(before.getTime(), batch).changes;
-      report[table] += n;
-      if (n < batch) break;
+  // Never waits for the write lock (an import holding it for seconds would stall the server,
+  // whose requests share this thread): busy now, it is done next time.
+  const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
+  sqlite.pragma('busy_timeout = 0');
+  try {
+    for (const table of Object.keys(PRUNE) as (keyof typeof PRUNE)[]) {
+      const st = sqlite.prepare(PRUNE[table]);
+      for (let i = 0; i < maxBatches; i++) {
+        const n = st.run(before.getTime(), batch).changes;
+        report[table] += n;
+        if (n < batch) break;
+      }
     }
+  } finally {
+    sqlite.pragma(`busy_timeout = ${busyTimeout}`);
   }
   return report;
 }

@@ -105,10 +105,10 @@ export function retryParked(db: Db, id: number | null, at: Date): number {
   return db.update(outbox).set({ status: 'pending', attempts: 0, nextAttemptAt: at }).where(where).run().changes;
 }
 
-/** A rate limit holds a platform's whole queue: nothing pending is tried before `until`. */
-export function postponePlatform(db: Db, platform: string, until: Date): void {
+/** A rate limit holds a platform's whole queue: nothing pending is tried before `until` (also what a clock set back made due: see MAX_HOLD_MS). */
+export function postponePlatform(db: Db, platform: string, now: Date, until: Date): void {
   db.update(outbox)
     .set({ nextAttemptAt: until })
-    .where(and(eq(outbox.platform, platform), eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, until)))
+    .where(and(eq(outbox.platform, platform), eq(outbox.status, 'pending'), or(lte(outbox.nextAttemptAt, until), gt(outbox.nextAttemptAt, new Date(now.getTime() + MAX_HOLD_MS)))))
     .run();
 }

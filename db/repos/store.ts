@@ -374,6 +374,7 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
         .where(and(eq(t.timers.subject, subject), eq(t.timers.kind, kind), eq(t.timers.status, 'pending'), lt(t.timers.dueAt, before)))
         .run();
     },
+    pending: (subject, kind) => q("SELECT 1 FROM timers WHERE subject = ? AND kind = ? AND status = 'pending' LIMIT 1").get(subject, kind) !== undefined,
   };
 
   const requests: RequestsRepo = {

@@ -473,7 +473,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     case 'ledger': {
       if (sub === 'verify') {
         const kept = p.options.head;
-        if (kept !== undefined && (typeof kept !== 'string' || !KEPT_HEAD.test(kept))) throw new UsageError(p.label, `--head takes the head a verify printed: 8 to 64 hex digits (got "${String(kept)}")`);
+        if (kept !== undefined && (typeof kept !== 'string' || !KEPT_HEAD.test(kept))) throw new UsageError(p.label, `--head takes the head a verify printed: 16 to 64 hex digits (got "${String(kept)}")`);
         const result = withRuntime(config, db, (rt) => verifyChain(rt.store.ledger.entries(), kept === undefined ? {} : { kept }), { readOnly: true });
         if (result.ok && result.kept === null) {
           io.err(`ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or this database is a copy older than that head (${result.count === 1 ? 'the 1 entry there now verifies' : `the ${plural(result.count, 'entry', 'entries')} there now verify among themselves`})`);

@@ -95,7 +95,7 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
       failedTargets.add(target);
       if (err.throttled || err.retryAfterMs) {
         // Rate limited: the platform's whole queue waits as long, in order.
-        postponePlatform(db, platform, retryAt);
+        postponePlatform(db, platform, now(), retryAt);
         return { delivered, parked, rateLimited: true };
       }
     }

@@ -51,29 +51,37 @@ export function newerStoredBook(db: Db, book: PolicyBook): PolicyBook | null {
  * only read) nothing is written: the file's version counts only if the database does not
  * hold it yet, and a stored version of the same name wins over the file's.
  */
-export function loadPolicyFile(db: Db, path: string, now: Date, options: { record?: boolean; onRecord?: (version: PolicyVersion) => void } = {}): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[] } {
+export function loadPolicyFile(db: Db, path: string, now: Date, options: { record?: boolean; onRecord?: (version: PolicyVersion, earlier: number) => void } = {}): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[] } {
   const record = options.record ?? true;
   const stored = listPolicies(db);
   const { text, policy, warnings, waived } = readKnownPolicyFile(path, stored.map((p) => p.version));
   const file: PolicyVersion = { version: policy.version, effectiveAt: effectiveInstant(policy), policy };
   const hash = createHash('sha256').update(text).digest('hex');
-  const same = stored.find((p) => p.version === policy.version);
-  if (same && same.sourceHash !== hash && record) {
+  /** Refuses the file when its version was recorded with other rules. */
+  const refuseClash = (same: (typeof stored)[number]) => {
+    if (same.sourceHash === hash) return;
     const sameContent = parsePolicyQuiet(same.body);
     // The same rules written in another order (people, a mapping's keys) are the same rules; the
     // order of a list (criteria, coverage) is part of them.
-    if (!sameContent || canonicalJson(sameContent) !== canonicalJson(policy)) {
-      const line = text.split('\n').findIndex((l) => /^version\s*:/.test(l)) + 1;
-      throw new PolicyError([
-        `${path}: ${line > 0 ? `line ${line}: ` : ''}version: "${policy.version}" was already loaded on ${same.loadedAt.toISOString().slice(0, 10)} with different rules, and claims may refer to it; give the changed policy a new version (and the effective date from which it applies)`,
-      ]);
-    }
-  }
-  // A new version is recorded together with what must follow from it (onRecord), or not at all.
+    if (sameContent && canonicalJson(sameContent) === canonicalJson(policy)) return;
+    const line = text.split('\n').findIndex((l) => /^version\s*:/.test(l)) + 1;
+    throw new PolicyError([
+      `${path}: ${line > 0 ? `line ${line}: ` : ''}version: "${policy.version}" was already loaded on ${same.loadedAt.toISOString().slice(0, 10)} with different rules, and claims may refer to it; give the changed policy a new version (and the effective date from which it applies)`,
+    ]);
+  };
+  const same = stored.find((p) => p.version === policy.version);
+  if (same && record) refuseClash(same);
+  // A new version is recorded together with what must follow from it (onRecord, told how many
+  // versions were recorded before it), or not at all;
+  // under the write lock, looking again: another process starting with the same file may have
+  // recorded it meanwhile.
   if (!same && record)
     db.transaction(() => {
+      const before = listPolicies(db);
+      const recorded = before.find((p) => p.version === policy.version);
+      if (recorded) return refuseClash(recorded);
       insertPolicy(db, { version: policy.version, effective: policy.effective, sourceHash: hash, body: text, loadedAt: now });
-      options.onRecord?.(file);
+      options.onRecord?.(file, before.length);
     }, { behavior: 'immediate' });
   const versions: PolicyVersion[] = listPolicies(db).map((p) => {
     const parsed = p.version === policy.version && record ? policy : parsePolicy(p.body, `policy version "${p.version}" stored in the database`, { stored: true });

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { HandlerDeps } from '../../handlers/deps.js';
 import { openDatabase, type OpenDb } from '../../db/client.js';
 import { createStore } from '../../db/repos/store.js';
-import { checkAssigneesFrom } from '../core/sla/sla.service.js';
+import { scheduleVersionEffect, VERSION_EFFECT_TIMER } from '../core/sla/sla.service.js';
 import { resolvePrincipal, type ChatIdentity, type Principal } from '../core/authz.js';
 import type { Clock } from '../core/clock.js';
 import type { DomainContext } from '../core/context.js';
@@ -75,9 +75,15 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
   const db = openDatabase(config.databasePath, { readOnly: options.readOnly ?? false });
   try {
     const store = createStore(db, () => clock.now());
-    // A new version may drop people who have cases: each running case's assignee is looked at
-    // again from its effective date.
-    const { book, file, warnings, waived } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record: options.recordPolicy ?? true, onRecord: (v) => checkAssigneesFrom(store, v, clock.now()) });
+    // A version after others may drop people who have cases: the running cases are looked at
+    // when it takes effect. (The first version changes nothing.)
+    const record = options.recordPolicy ?? true;
+    const { book, file, warnings, waived } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record, onRecord: (v, earlier) => earlier > 0 && scheduleVersionEffect(store, v, clock.now()) });
+    // So is a version yet to take effect that an earlier release recorded without that timer.
+    if (record) {
+      const ahead = book.all.filter((v, i) => i > 0 && v.effectiveAt.getTime() > clock.now().getTime() && !store.timers.pending(`policy:${v.version}`, VERSION_EFFECT_TIMER));
+      if (ahead.length > 0) store.transaction(() => ahead.forEach((v) => store.timers.pending(`policy:${v.version}`, VERSION_EFFECT_TIMER) || scheduleVersionEffect(store, v, clock.now())));
+    }
     for (const warning of warnings) logger.warn({ policy: file.version }, warning);
     for (const problem of waived) logger.warn({ policy: file.version }, `policy version "${file.version}", loaded before, has a problem that a new version must fix (it is taken as it is): ${problem}`);
     let policies = book;

@@ -48,7 +48,9 @@ function keepHouse(rt: Runtime, intervalMs = 600_000): NodeJS.Timeout {
       const pruned = pruneHistory(rt.db.sqlite, new Date(rt.clock.now().getTime() - HISTORY_DAYS * 86_400_000));
       if (pruned.outbox + pruned.timers + pruned.requestKeys > 0) rt.logger.info({ ...pruned, olderThanDays: HISTORY_DAYS }, 'done work deleted: delivered notifications, fired timers, request keys');
     } catch (err) {
-      rt.logger.error({ err }, 'could not delete done work; trying again later');
+      // Another process (an import) holds the database: next time.
+      if (/^SQLITE_BUSY/.test(String((err as { code?: unknown }).code))) rt.logger.debug('database busy: done work is deleted next time');
+      else rt.logger.error({ err }, 'could not delete done work; trying again later');
     }
   }, intervalMs);
   timer.unref();

@@ -114,6 +114,8 @@ export interface TimersRepo {
   cancel(subject: string, kindPrefix?: string): void;
   /** Cancels pending timers of a subject and kind due before `before`. */
   cancelDueBefore(subject: string, kind: string, before: Date): void;
+  /** Whether a timer of this subject and kind is pending. */
+  pending(subject: string, kind: string): boolean;
 }
 
 /** A Slack message showing a case with its ruling buttons, posted to the person who rules. */

@@ -144,6 +144,20 @@ describe('notification outbox', () => {
     expect(nextAttemptDelay(0, 86_400_000)).toBe(3_540_000);
   });
 
+  it('after the clock is set back, a rate limit still holds the whole queue', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    openArbitratedCase(rt, 'initech');
+    rt.clock.set('2026-12-07T11:00:00Z');
+    let calls = 0;
+    const throttled: Deliverer = async () => {
+      calls++;
+      throw new DeliveryError('ratelimited', 30_000, false, true);
+    };
+    for (let i = 0; i < 6; i++) await drainOutbox(rt.db.db, { console: throttled }, () => rt.clock.now(), rt.logger);
+    expect(calls).toBe(1);
+  });
+
   it('a clock set back (a host clock corrected, a VM restored) does not hold queued notifications for as long', async () => {
     rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
     openArbitratedCase(rt);

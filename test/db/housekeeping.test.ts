@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { HISTORY_DAYS, pruneHistory } from '../../db/repos/housekeeping.repo.js';
 import { drainOutbox } from '../../src/app/outbox-worker.js';
@@ -64,6 +65,22 @@ describe('deleting what is done', () => {
     expect(pruneHistory(rt.db.sqlite, later, { batch: 1, maxBatches: 2 }).outbox).toBe(2);
     expect(count("select count(*) as n from outbox where status = 'delivered'")).toBe(delivered - 2);
     expect(pruneHistory(rt.db.sqlite, later, { batch: 1, maxBatches: 100 }).outbox).toBe(delivered - 2);
+  });
+
+  it('never waits for a database another process holds: it stops at once, and the connection waits as before for everything else', async () => {
+    await history();
+    const other = new Database(rt.config.databasePath);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const started = performance.now();
+      expect(() => pruneHistory(rt.db.sqlite, new Date(rt.clock.now().getTime() + DAY))).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }));
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(rt.db.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(pruneHistory(rt.db.sqlite, new Date(rt.clock.now().getTime() + DAY)).outbox).toBeGreaterThan(0);
   });
 
   it('the server does it on its own, and says what it deleted', async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { approve } from '../../handlers/rule.js';
@@ -10,7 +11,7 @@ import { queueFor, raiseDispute, rule } from '../../src/core/disputes/disputes.s
 import { policyTextWith } from '../support/builders.js';
 import { ledgerKinds, openArbitratedCase, outbox } from '../support/cases.js';
 import { consoleOrigin } from '../support/cases.js';
-import { as, testRuntime } from '../support/runtime.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-pchange-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,6 +58,11 @@ describe('a version that re-cases a product line: it is the same line', () => {
   });
 });
 
+
+/** The scheduler's ticks at this moment, until nothing more is due (a version taking effect has each case it concerns checked in the tick after). */
+function settle(rt: TestRuntime) {
+  for (let i = 0; i < 5 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
+}
 
 describe('people who leave the policy while their cases run', () => {
   const PAT = '  pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }\n';
@@ -146,7 +152,7 @@ describe('people who leave the policy while their cases run', () => {
     v1.close();
     const rt = testRuntime({ at: '2026-12-08T20:30:00Z', databasePath: db, policyPath: withoutPat('pat-late', '2026-12-08'), demo: false });
     try {
-      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      settle(rt);
       expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana', escalationLevel: 1 });
       const kinds = ledgerKinds(rt, `dispute:${d.id}`);
       expect(kinds).toContain('dispute.reassigned');
@@ -168,7 +174,7 @@ describe('people who leave the policy while their cases run', () => {
       expect(ledgerKinds(rt, `dispute:${d.id}`)).toContain('dispute.reminded');
       // Midnight in New York: 2026.2 is in force.
       rt.clock.set('2026-12-08T05:00:00Z');
-      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      settle(rt);
       expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana', escalationLevel: 1 });
       expect(ledgerKinds(rt, `dispute:${d.id}`)).toContain('dispute.reassigned');
     } finally {
@@ -187,11 +193,100 @@ describe('people who leave the policy while their cases run', () => {
       expect(server.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat' });
       expect(server.refreshPolicies()).toBe(true);
       server.clock.set('2026-12-08T14:00:20Z');
-      tick(server.db, server.deps, server.clock.now(), server.logger);
+      settle(server);
       expect(server.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
       expect(ledgerKinds(server, `dispute:${d.id}`)).toContain('dispute.reassigned');
     } finally {
       server.close();
+    }
+  });
+
+  it('a case opened after a version was loaded ahead of its date, while Pat still arbitrated, is handed on when it takes effect', () => {
+    const db = join(dir, 'pat-opened-later.db');
+    testRuntime({ at: '2026-12-07T13:00:00Z', databasePath: db }).close();
+    const rt = testRuntime({ at: '2026-12-07T13:00:00Z', databasePath: db, policyPath: withoutPat('pat-opened-later', '2026-12-09'), demo: false });
+    try {
+      // Mon 12:00 New York: reminders Tue 12:00 and 16:48, breach Wed 12:00.
+      rt.clock.set('2026-12-07T17:00:00Z');
+      submitClaim(rt.deps, as.partner(rt, 'northwind'), { ...claimOn('Analytics'), stage: 'proposal' }, meta);
+      submitClaim(rt.deps, as.partner(rt, 'contoso'), claimOn('Analytics'), meta);
+      const d = rt.store.disputes.all().at(-1)!;
+      expect(d).toMatchObject({ arbitrator: 'pat' });
+      rt.clock.set('2026-12-08T23:00:00Z');
+      settle(rt);
+      // Wed 00:30 New York: 2026.2, without Pat, is in force; the breach is hours away.
+      rt.clock.set('2026-12-09T05:30:00Z');
+      settle(rt);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+      expect(ledgerKinds(rt, `dispute:${d.id}`)).toEqual(['dispute.opened', 'dispute.assigned', 'dispute.reminded', 'dispute.reminded', 'dispute.reassigned']);
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a case with nothing left to rule (its claims closed) is closed when its assignee leaves, not handed on', () => {
+    const { db, d, v1 } = patCase('pat-nothing-left');
+    for (const id of d.claimIds) v1.store.claims.update(id, { status: 'lost' });
+    v1.close();
+    const rt = testRuntime({ at: '2026-12-07T15:00:00Z', databasePath: db, policyPath: withoutPat('pat-nothing-left', '2026-12-07'), demo: false });
+    try {
+      settle(rt);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'withdrawn', arbitrator: 'pat' });
+      expect(ledgerKinds(rt, `dispute:${d.id}`)).not.toContain('dispute.reassigned');
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a version yet to take effect, loaded by a release that set no timer for it, gets one at the next start', () => {
+    const { db, d, v1 } = patCase('pat-upgrade');
+    v1.close();
+    const v2 = withoutPat('pat-upgrade', '2026-12-08');
+    testRuntime({ at: '2026-12-07T16:00:00Z', databasePath: db, policyPath: v2, demo: false }).close();
+    // As an earlier release left it: the version recorded, no timer for it.
+    const raw = new Database(db);
+    expect(raw.prepare("delete from timers where kind = 'policy.effective' and subject = 'policy:2026.2'").run().changes).toBe(1);
+    raw.close();
+    testRuntime({ at: '2026-12-07T17:00:00Z', databasePath: db, policyPath: v2, demo: false }).close();
+    // Started again, nothing is scheduled twice.
+    const rt = testRuntime({ at: '2026-12-07T17:30:00Z', databasePath: db, policyPath: v2, demo: false });
+    try {
+      expect((rt.db.sqlite.prepare("select count(*) as n from timers where kind = 'policy.effective' and subject = 'policy:2026.2' and status = 'pending'").get() as { n: number }).n).toBe(1);
+      rt.clock.set('2026-12-07T23:00:00Z');
+      settle(rt);
+      rt.clock.set('2026-12-08T05:00:00Z');
+      settle(rt);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a case past its whole chain, handed to the VP who replaced the last person, is posted to the escalation channel again when that SLA runs out too', () => {
+    const db = join(dir, 'exhausted-twice.db');
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const d = openArbitratedCase(v1);
+    for (let day = 8; day <= 18; day++) {
+      v1.clock.set(`2026-12-${String(day).padStart(2, '0')}T22:30:00Z`);
+      settle(v1);
+    }
+    expect(ledgerKinds(v1, `dispute:${d.id}`)).toContain('dispute.escalated_to_channel');
+    v1.close();
+    const v2 = join(dir, 'exhausted-twice.yaml');
+    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-18'], [VP, 'vp2: { name: Robin Vale, slack: U0VP2, teams: "29:vp2", email: robin@example.com }'], [/escalation: \[vp\]/g, 'escalation: [vp2]'], ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [dana, vp2]']]));
+    const rt = testRuntime({ at: '2026-12-18T23:00:00Z', databasePath: db, policyPath: v2, demo: false });
+    try {
+      settle(rt);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'vp2' });
+      for (let day = 21; day <= 31; day++) {
+        rt.clock.set(`2026-12-${day}T22:30:00Z`);
+        settle(rt);
+      }
+      expect(ledgerKinds(rt, `dispute:${d.id}`).filter((k) => k === 'dispute.escalated_to_channel')).toHaveLength(2);
+      const posts = rt.db.sqlite.prepare("select target from outbox where target like '%\"kind\":\"channel\"%'").all() as { target: string }[];
+      expect(posts.map((p) => JSON.parse(p.target).fallbackUser)).toEqual(['vp', 'vp2']);
+    } finally {
+      rt.close();
     }
   });
 

@@ -36,8 +36,8 @@ export function entryHash(prevHash: string, content: LedgerContent): string {
 
 export type VerifyResult = { ok: true; count: number; head: string; kept?: number | null } | { ok: false; count: number; badSeq: number; problem: string };
 
-/** A head printed by an earlier verify, as given back: 8 to 64 hex digits. */
-export const KEPT_HEAD = /^[0-9a-f]{8,64}$/i;
+/** A head printed by an earlier verify, as given back: 16 hex digits (as printed) to 64. */
+export const KEPT_HEAD = /^[0-9a-f]{16,64}$/i;
 
 /**
  * Walks the chain in order; the first entry whose link or hash does not hold is named. With

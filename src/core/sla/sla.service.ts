@@ -10,12 +10,14 @@ import { reviewCase } from '../disputes/review.js';
 
 export const SLA_TIMER = { reminder: 'sla.reminder', breach: 'sla.breach' } as const;
 /**
- * The timer that looks at a running case's assignee when a new policy version takes effect.
- * Not an `sla.` timer: handing a case on (which cancels those) must not cancel it.
+ * The timer that, when a recorded policy version takes effect, looks for running cases whose
+ * assignee it no longer names (subject `policy:<version>`); and the one that hands such a case
+ * on. Not `sla.` timers: handing a case on (which cancels those) must not cancel them.
  */
+export const VERSION_EFFECT_TIMER = 'policy.effective';
 export const ASSIGNEE_CHECK_TIMER = 'dispute.assignee';
-/** Times (15 s apart) a check waits for a version another process recorded to be taken in. */
-const ASSIGNEE_CHECK_TRIES = 20;
+/** Times (15 s apart) a version's timer waits for a version another process recorded to be taken in. */
+const VERSION_WAIT_TRIES = 40;
 export const SNOOZE_OPTIONS = ['1h', '4h', 'next-business-day'] as const;
 export type SnoozeOption = (typeof SNOOZE_OPTIONS)[number];
 
@@ -148,31 +150,42 @@ export function remind(ctx: DomainContext, disputeId: number, payload: Record<st
 }
 
 /**
- * A new policy version takes effect: an assignee it no longer names hands the case on at once
- * (see handOn), not at the case's next reminder, which may never come (past the last one, the
- * case would wait for its breach and count as one).
+ * Has a newly recorded policy version looked at the running cases when it takes effect (now,
+ * when it already has): see versionTakesEffect. In the transaction that records the version, so
+ * a crash loses neither.
  */
-export function checkAssignee(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
-  // Recorded by another process (an import run with a new ROE_POLICY): this one takes the
-  // version in within seconds, and looks again then.
-  const tries = typeof payload.tries === 'number' ? payload.tries : 0;
-  if (typeof payload.version === 'string' && !ctx.policies().byVersion(payload.version)) {
-    if (tries < ASSIGNEE_CHECK_TRIES) ctx.store.timers.schedule({ kind: ASSIGNEE_CHECK_TIMER, subject: `dispute:${disputeId}`, dueAt: new Date(now.getTime() + 15_000), payload: { ...payload, tries: tries + 1 } }, now);
-    return [];
-  }
-  const d = ctx.store.disputes.get(disputeId);
-  if (!d || d.status !== 'open' || isNamed(ctx, d.arbitrator)) return [];
-  return handOn(ctx, d, now, 'left') ?? [];
+export function scheduleVersionEffect(store: DomainContext['store'], version: Pick<PolicyVersion, 'version' | 'effectiveAt'>, now: Date): void {
+  const dueAt = new Date(Math.max(version.effectiveAt.getTime(), now.getTime()));
+  store.timers.schedule({ kind: VERSION_EFFECT_TIMER, subject: `policy:${version.version}`, dueAt, payload: {} }, now);
 }
 
 /**
- * Has every running case's assignee looked at again from the moment a newly recorded policy
- * version takes effect (now, when it already has): see checkAssignee. In the transaction that
- * records the version, so a crash loses neither.
+ * A recorded policy version takes effect: every running case whose assignee the policy in force
+ * no longer names is handed on (see checkAssignee), at once rather than at its next reminder,
+ * which may never come (past the last one, the case would wait for its breach and count as
+ * one). Cases opened under the version before, and those opened since it was recorded, alike.
  */
-export function checkAssigneesFrom(store: DomainContext['store'], version: Pick<PolicyVersion, 'version' | 'effectiveAt'>, now: Date): void {
-  const at = new Date(Math.max(version.effectiveAt.getTime(), now.getTime()));
-  for (const d of store.disputes.open()) store.timers.schedule({ kind: ASSIGNEE_CHECK_TIMER, subject: `dispute:${d.id}`, dueAt: at, payload: { version: version.version } }, now);
+export function versionTakesEffect(ctx: DomainContext, version: string, payload: Record<string, unknown>, now: Date): DomainEvent[] {
+  // Recorded by another process (an import run with a new ROE_POLICY): this one takes the
+  // version in within seconds, and looks again then.
+  if (!ctx.policies().byVersion(version)) {
+    const tries = typeof payload.tries === 'number' ? payload.tries : 0;
+    if (tries < VERSION_WAIT_TRIES) ctx.store.timers.schedule({ kind: VERSION_EFFECT_TIMER, subject: `policy:${version}`, dueAt: new Date(now.getTime() + 15_000), payload: { tries: tries + 1 } }, now);
+    return [];
+  }
+  // One timer per case, so a policy change over thousands of cases is worked off in the
+  // scheduler's short groups, not in one long transaction.
+  for (const d of ctx.store.disputes.open()) if (!isNamed(ctx, d.arbitrator)) ctx.store.timers.schedule({ kind: ASSIGNEE_CHECK_TIMER, subject: `dispute:${d.id}`, dueAt: now, payload: {} }, now);
+  return [];
+}
+
+/** A running case whose assignee the policy in force no longer names is handed on (see handOn); one with nothing left to rule is closed instead. */
+export function checkAssignee(ctx: DomainContext, disputeId: number, now: Date): DomainEvent[] {
+  const withdrawn = reviewCase(ctx, disputeId, now, { recommend: false });
+  if (withdrawn.length > 0) return withdrawn;
+  const d = ctx.store.disputes.get(disputeId);
+  if (!d || d.status !== 'open' || isNamed(ctx, d.arbitrator)) return [];
+  return handOn(ctx, d, now, 'left') ?? [];
 }
 
 /**
