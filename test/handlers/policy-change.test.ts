@@ -201,6 +201,26 @@ describe('people who leave the policy while their cases run', () => {
     }
   });
 
+  it('two servers on one database: the one that has not taken the version in yet leaves a case it would find still named for later', () => {
+    const { db, d, v1: behind } = patCase('pat-two-servers');
+    try {
+      behind.clock.set('2026-12-07T15:00:00Z');
+      // The other server starts with 2026.2, in force already, and looks for the cases it concerns.
+      const ahead = testRuntime({ at: '2026-12-07T15:00:00Z', databasePath: db, policyPath: withoutPat('pat-two-servers', '2026-12-07'), demo: false });
+      tick(ahead.db, ahead.deps, ahead.clock.now(), ahead.logger);
+      ahead.close();
+      // This one, still on 2026.1, fires the case's check first: it waits.
+      settle(behind);
+      expect(behind.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat' });
+      expect(behind.refreshPolicies()).toBe(true);
+      behind.clock.set('2026-12-07T15:00:20Z');
+      settle(behind);
+      expect(behind.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+    } finally {
+      behind.close();
+    }
+  });
+
   it('a case opened after a version was loaded ahead of its date, while Pat still arbitrated, is handed on when it takes effect', () => {
     const db = join(dir, 'pat-opened-later.db');
     testRuntime({ at: '2026-12-07T13:00:00Z', databasePath: db }).close();

@@ -166,21 +166,28 @@ export function scheduleVersionEffect(store: DomainContext['store'], version: Pi
  * one). Cases opened under the version before, and those opened since it was recorded, alike.
  */
 export function versionTakesEffect(ctx: DomainContext, version: string, payload: Record<string, unknown>, now: Date): DomainEvent[] {
-  // Recorded by another process (an import run with a new ROE_POLICY): this one takes the
-  // version in within seconds, and looks again then.
-  if (!ctx.policies().byVersion(version)) {
-    const tries = typeof payload.tries === 'number' ? payload.tries : 0;
-    if (tries < VERSION_WAIT_TRIES) ctx.store.timers.schedule({ kind: VERSION_EFFECT_TIMER, subject: `policy:${version}`, dueAt: new Date(now.getTime() + 15_000), payload: { tries: tries + 1 } }, now);
-    return [];
-  }
+  if (waitForVersion(ctx, VERSION_EFFECT_TIMER, `policy:${version}`, version, payload, now)) return [];
   // One timer per case, so a policy change over thousands of cases is worked off in the
   // scheduler's short groups, not in one long transaction.
-  for (const d of ctx.store.disputes.open()) if (!isNamed(ctx, d.arbitrator)) ctx.store.timers.schedule({ kind: ASSIGNEE_CHECK_TIMER, subject: `dispute:${d.id}`, dueAt: now, payload: {} }, now);
+  for (const d of ctx.store.disputes.open()) if (!isNamed(ctx, d.arbitrator)) ctx.store.timers.schedule({ kind: ASSIGNEE_CHECK_TIMER, subject: `dispute:${d.id}`, dueAt: now, payload: { version } }, now);
   return [];
 }
 
+/**
+ * A timer about a version this process has not taken in yet (another process recorded it: an
+ * import run with a new ROE_POLICY, a second server) is scheduled again 15 s later, as this
+ * process takes new versions in within seconds. True when it was.
+ */
+function waitForVersion(ctx: DomainContext, kind: string, subject: string, version: unknown, payload: Record<string, unknown>, now: Date): boolean {
+  if (typeof version !== 'string' || ctx.policies().byVersion(version)) return false;
+  const tries = typeof payload.tries === 'number' ? payload.tries : 0;
+  if (tries < VERSION_WAIT_TRIES) ctx.store.timers.schedule({ kind, subject, dueAt: new Date(now.getTime() + 15_000), payload: { ...payload, tries: tries + 1 } }, now);
+  return true;
+}
+
 /** A running case whose assignee the policy in force no longer names is handed on (see handOn); one with nothing left to rule is closed instead. */
-export function checkAssignee(ctx: DomainContext, disputeId: number, now: Date): DomainEvent[] {
+export function checkAssignee(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
+  if (waitForVersion(ctx, ASSIGNEE_CHECK_TIMER, `dispute:${disputeId}`, payload.version, payload, now)) return [];
   const withdrawn = reviewCase(ctx, disputeId, now, { recommend: false });
   if (withdrawn.length > 0) return withdrawn;
   const d = ctx.store.disputes.get(disputeId);
