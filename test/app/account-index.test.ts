@@ -87,6 +87,28 @@ describe('the account index file (DATABASE_PATH.matcher)', () => {
     }
   });
 
+  it('is built again, never read, when an older bot wrote it: one of format 3 does not know the written-out spellings (Soeren for Søren)', () => {
+    const db = join(dir, 'format3.db');
+    const admin = testRuntime({ databasePath: db, demo: false });
+    importCsv(admin.ctx, 'accounts', 'a.csv', 'id,name\nsoren,Søren Jensen ApS\n');
+    admin.reindex();
+    admin.close();
+    // The file as the bot before the written-out spellings wrote it: format 3, no spellings in it.
+    const file = readFileSync(`${db}.matcher`);
+    const header = `"format":${MATCHER_SNAPSHOT_FORMAT},`;
+    const at = file.indexOf(header);
+    expect(at).toBeGreaterThan(0);
+    file.write('"format":3,'.padEnd(header.length, ' '), at, 'latin1');
+    writeFileSync(`${db}.matcher`, file);
+    const rt = testRuntime({ databasePath: db, demo: false });
+    try {
+      expect(rt.matcher.search('soeren jensen')[0]).toMatchObject({ accountId: 'soren', exact: true });
+      expect(built(rt.logs.lines)).toBe(1);
+    } finally {
+      rt.close();
+    }
+  });
+
   it('is brought up to date in a running process: from the file another process wrote, else by indexing the changes', () => {
     const db = join(dir, 'running.db');
     const rt = testRuntime({ databasePath: db });

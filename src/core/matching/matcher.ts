@@ -14,9 +14,17 @@
  *   by (word starts a name?, name length), so the likeliest answers come first; accounts added
  *   later go to linked overflow lists until the next merge.
  * - forward records: per account, the word ids of its name and aliases (varints), so a
- *   candidate is scored without touching strings.
+ *   candidate is scored without touching strings. A word written with ä, ö, ü, å or ø
+ *   ("muller" of Müller) also has there the id of its spelling with those letters written
+ *   out ("mueller"), in a small dictionary of such spellings (not posted). A query word that
+ *   is, or starts, one of them stands for the words it may spell, whose postings it reads;
+ *   they pair with a field word only when the field word's spelling is that one. Only words
+ *   written with the letters have a second spelling, so "Mueller" is never "Muller"; a query
+ *   word written with them is looked up in both spellings ("müller" finds "Mueller").
+ * - names and queries are compared on their first MAX_FIELD_TOKENS (16) words; one cut
+ *   short is never an exact match.
  * - account table: hashed multimap from account id, from each space-free normalised name/alias
- *   and from each normalised domain to the account.
+ *   (and its written-out spelling) and from each normalised domain to the account.
  * - account strings: per account its id, name, aliases and domains as given, in one byte pool
  *   ({@link AccountStrings}), decoded only for the few accounts a query returns.
  * - per account, its place in the order of names (ties are settled without reading names) and
@@ -29,7 +37,7 @@
  * other words' postings) could make it score at all, and then in the order of the best score
  * it could reach, until that could no longer enter the results.
  */
-import { looksLikeDomain, nameTokens, normalizeDomain } from './normalize.js';
+import { looksLikeDomain, nameTokens, normalizeDomain, spelledOutWords } from './normalize.js';
 
 export interface MatchableAccount {
   id: string;
@@ -110,8 +118,25 @@ function typoAllowance(len: number, loose: boolean): number {
 }
 
 const MAX_LIMIT = 50;
-const MAX_QUERY_TOKENS = 8;
+/**
+ * Words of a name or alias indexed, and of a query compared: a longer one is compared on its
+ * first MAX_FIELD_TOKENS words, and is never an exact match (neither is a query longer than
+ * that), since what follows is not known. One bound for both, so that any name the index holds
+ * whole can be typed whole. It keeps a field's words a bitmask in scoring, and at most
+ * MAX_FIELD_TOKENS² pairs of words per spelling; a query's work is bounded by its length
+ * (who-owns takes 200 characters) more than by its words.
+ */
 const MAX_FIELD_TOKENS = 16;
+const MAX_QUERY_TOKENS = MAX_FIELD_TOKENS;
+/**
+ * Pairs of a query word and a field word scored at most: one per expansion of the query word
+ * the field word is, and, for a query word whose prefixes were cut short, one per spelling.
+ */
+const MAX_PAIRS = 2 * MAX_QUERY_TOKENS * MAX_FIELD_TOKENS;
+/** Forward record: a field's first byte is its word count, with these flags. */
+const FIELD_SPELLED = 0x80; // the other spellings of its words follow them (ä, ö, ü, å, ø written out)
+const FIELD_CUT = 0x40; // it had more than MAX_FIELD_TOKENS words: never an exact match
+const FIELD_WORDS = 0x3f;
 const MAX_ALIASES = 31;
 /** Shorter words get no deletion entries (typos need 4+ characters, 3 for suggestions). */
 const MIN_DELETE_LEN = 3;
@@ -136,9 +161,19 @@ const RECENT_TOKENS_MAX = 4096;
 const MIN_OVERFLOW_MERGE = 16_384;
 const MIN_DEAD_COMPACTION = 1024;
 
+/** Pair flags: the query word matched in its other spelling; the field word did. */
+const QUERY_OTHER = 1;
+const FIELD_OTHER = 2;
+
 const KIND_EXACT = 0;
 const KIND_PREFIX = 1;
 const KIND_TYPO = 2;
+/** An expansion that pairs only with a field word in its other spelling (exSpelledFrom). */
+const KIND_NONE = 3;
+/** Written-out spellings whose words a query word starts: a bounded few. */
+const MAX_SPELLED_PREFIXES = 16;
+/** Letter pairs of a written-out spelling tried as one letter: 2^this candidates at most. */
+const MAX_SPELLED_PAIRS = 6;
 
 const KEY_TOKEN = 0x1b873593;
 const KEY_NAME = 0x2545f491;
@@ -256,8 +291,13 @@ export interface MatcherSnapshot {
   arrays: Record<string, Int32Array | Uint8Array | Uint16Array>;
 }
 
-/** Bump on any change to the index layout, the scoring inputs or the normalisation. */
-export const MATCHER_SNAPSHOT_FORMAT = 3;
+/**
+ * Bump on any change to the index layout, the scoring inputs or the normalisation. 4: words
+ * with ä, ö, ü, å or ø have their written-out spelling too (the `spell.*` dictionary, the
+ * forward record's flags and spellings, the space-free form written out in the account
+ * table), and fields longer than MAX_FIELD_TOKENS words are marked.
+ */
+export const MATCHER_SNAPSHOT_FORMAT = 4;
 
 function num(s: MatcherSnapshot, key: string): number {
   const v = s.numbers[key];
@@ -448,6 +488,47 @@ function sortByVolume(words: number[], volume: Int32Array): void {
   }
 }
 
+/** Whether `s` holds ae, oe, ue or aa: what ä, ö, ü, å and ø are written out as. */
+function hasLetterPair(s: string): boolean {
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const p = s.charCodeAt(i - 1);
+    if ((c === 101 && (p === 97 || p === 111 || p === 117)) || (c === 97 && p === 97)) return true;
+  }
+  return false;
+}
+
+/**
+ * The words a written-out spelling may stand for: it with some of its ae, oe, ue and aa as
+ * one letter ("mueller" → "muller"; "aalborg" → "alborg"), two pairs never sharing a letter.
+ */
+function baseSpellings(s: string): string[] {
+  const at: number[] = [];
+  for (let i = 1; i < s.length && at.length < MAX_SPELLED_PAIRS; i++) {
+    const c = s.charCodeAt(i);
+    const p = s.charCodeAt(i - 1);
+    if ((c === 101 && (p === 97 || p === 111 || p === 117)) || (c === 97 && p === 97)) at.push(i);
+  }
+  const out: string[] = [];
+  for (let mask = 1; mask < 1 << at.length; mask++) {
+    let base = '';
+    let from = 0;
+    let prev = -2;
+    for (let b = 0; b < at.length && from >= 0; b++) {
+      if (!(mask & (1 << b))) continue;
+      const i = at[b]!;
+      if (i === prev + 1) from = -1;
+      else {
+        base += s.slice(from, i);
+        from = i + 1;
+        prev = i;
+      }
+    }
+    if (from >= 0) out.push(base + s.slice(from));
+  }
+  return out;
+}
+
 /** Words with digits ("2020", "a1") match exactly or by prefix only: "Acme 2020" is not "Acme 2021". */
 function hasDigit(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -460,8 +541,12 @@ function hasDigit(s: string): boolean {
 /**
  * The distinct normalised words, numbered densely in order of arrival. Words are never removed
  * (an unused word costs a few bytes); the owning matcher rebuilds the dictionary on compaction.
+ * `typoIndexed`: words are indexed for typo search too (their one-character deletions);
+ * without it (the written-out spellings) a word is found as written or by prefix only.
  */
 class TokenDictionary {
+  constructor(private readonly typoIndexed = true) {}
+
   count = 0;
   chars: U16 = new Uint16Array(0);
   /** Word t is chars[start[t] .. start[t+1]). */
@@ -510,27 +595,27 @@ class TokenDictionary {
   private readonly probeHomes = new Int32Array(PROBE_BATCH + 1);
   private probeCount = 0;
 
-  snapshot(out: MatcherSnapshot): void {
-    out.numbers['dict.count'] = this.count;
-    out.arrays['dict.chars'] = this.chars;
-    out.arrays['dict.start'] = this.start;
-    out.arrays['dict.lens'] = this.lens;
-    out.arrays['dict.sorted'] = this.sorted;
-    out.arrays['dict.recent'] = Int32Array.from(this.recent);
-    this.table.snapshot('dict.table', out);
+  snapshot(out: MatcherSnapshot, prefix = 'dict'): void {
+    out.numbers[`${prefix}.count`] = this.count;
+    out.arrays[`${prefix}.chars`] = this.chars;
+    out.arrays[`${prefix}.start`] = this.start;
+    out.arrays[`${prefix}.lens`] = this.lens;
+    out.arrays[`${prefix}.sorted`] = this.sorted;
+    out.arrays[`${prefix}.recent`] = Int32Array.from(this.recent);
+    this.table.snapshot(`${prefix}.table`, out);
   }
 
-  static restore(from: MatcherSnapshot): TokenDictionary {
-    const d = new TokenDictionary();
-    d.count = num(from, 'dict.count');
-    d.chars = uint16(from, 'dict.chars');
-    d.start = int32(from, 'dict.start');
-    d.lens = uint8(from, 'dict.lens');
-    d.sorted = int32(from, 'dict.sorted');
+  static restore(from: MatcherSnapshot, prefix = 'dict', typoIndexed = true): TokenDictionary {
+    const d = new TokenDictionary(typoIndexed);
+    d.count = num(from, `${prefix}.count`);
+    d.chars = uint16(from, `${prefix}.chars`);
+    d.start = int32(from, `${prefix}.start`);
+    d.lens = uint8(from, `${prefix}.lens`);
+    d.sorted = int32(from, `${prefix}.sorted`);
     d.sortedHead = d.headsOf(d.sorted);
     d.headStart = headStarts(d.sortedHead);
-    d.recent = Array.from(int32(from, 'dict.recent'));
-    d.table = KeyMultiMap.restore('dict.table', from);
+    d.recent = Array.from(int32(from, `${prefix}.recent`));
+    d.table = KeyMultiMap.restore(`${prefix}.table`, from);
     if (d.start.length < d.count + 1 || d.lens.length < d.count || d.sorted.length + d.recent.length !== d.count) throw new RangeError('matcher snapshot: inconsistent dictionary');
     return d;
   }
@@ -595,6 +680,18 @@ class TokenDictionary {
 
   len(t: number): number {
     return this.start[t + 1]! - this.start[t]!;
+  }
+
+  /** Word t as a string. */
+  word(t: number): string {
+    return String.fromCharCode(...this.chars.subarray(this.start[t]!, this.start[t + 1]!));
+  }
+
+  /** The raw hash `h` continued with word t's characters (see {@link compactKey}). */
+  hashOn(h: number, t: number): number {
+    const end = this.start[t + 1]!;
+    for (let c = this.start[t]!; c < end; c++) h = (Math.imul(h, HASH_BASE) + this.chars[c]!) | 0;
+    return h;
   }
 
   /** Hash of the word ids' characters concatenated (the space-free form of a name). */
@@ -1002,6 +1099,7 @@ class TokenDictionary {
   }
 
   private hasDeletions(t: number): boolean {
+    if (!this.typoIndexed) return false;
     const n = this.len(t);
     if (n < MIN_DELETE_LEN || n > MAX_TYPO_LEN) return false;
     for (let c = this.start[t]!; c < this.start[t + 1]!; c++) {
@@ -1044,6 +1142,8 @@ interface Scored {
   /** >= 0: field (0 = name, i = alias i-1); <= -2: domain -(field+2). */
   field: number;
   exact: boolean;
+  /** It matched through another spelling of a word (Mueller for Müller): a literal match of the same score goes first. */
+  spelled: boolean;
   nameLen: number;
 }
 
@@ -1445,13 +1545,15 @@ class AccountStrings {
   }
 }
 
-/** Normalised words of a name or alias; a name of only legal words ("Company AB") keeps them. */
-function fieldWords(s: unknown): string[] {
-  if (typeof s !== 'string') return [];
-  let words = nameTokens(s);
-  if (words.length === 0) words = nameTokens(s, { keepLegalSuffixes: true });
-  return words.length > MAX_FIELD_TOKENS ? words.slice(0, MAX_FIELD_TOKENS) : words;
-}
+/**
+ * A name or alias as its word ids ({@link AccountMatcher.field}). Only a few have more (an
+ * array is all the others cost): `spelled[j]`, the id (among the spellings) of word j's other
+ * spelling or -1, when a word has one; `cut` when it had more than MAX_FIELD_TOKENS words
+ * (only the first are kept).
+ */
+type Field = number[] & { spelled?: number[]; cut?: true };
+
+const KEEP_LEGAL = { keepLegalSuffixes: true } as const;
 
 function normalizedDomains(domains: readonly unknown[] | undefined): string[] {
   const out: string[] = [];
@@ -1472,6 +1574,13 @@ function normalizedDomains(domains: readonly unknown[] | undefined): string[] {
  */
 export class AccountMatcher {
   private dict = new TokenDictionary();
+  /**
+   * The written-out spellings of words written with ä, ö, ü, å or ø ("mueller" for "muller"
+   * from Müller), by their own ids, found as written or by prefix: a field word's other
+   * spelling (in the forward record) is one of these. Kept apart from `dict` so that they
+   * take no place among its prefixes, typos and postings.
+   */
+  private spellings = new TokenDictionary(false);
   // Accounts by internal number (dense; renumbered on compaction).
   private strings = new AccountStrings(0);
   private alive: U8 = new Uint8Array(0);
@@ -1533,6 +1642,15 @@ export class AccountMatcher {
   private readonly batchBound = new Float64Array(POSTING_BUDGET);
   private readonly batchHeap = new Int32Array(POSTING_BUDGET);
   private exTok: I32 = new Int32Array(512);
+  /** Per expansion: 1 when it was found from the query word's other spelling (see qSpelledExtra). */
+  private exSpelled: U8 = new Uint8Array(512);
+  /**
+   * Per expansion: a written-out spelling (a `spellings` id, else -1) the query word is or
+   * starts, whose letters it stands for are the expansion's word: a field word that is this
+   * word, written with those letters (its other spelling is this one), pairs as exSpelledKind.
+   */
+  private exSpelledFrom: I32 = new Int32Array(512);
+  private exSpelledKind: U8 = new Uint8Array(512);
   private exQ: I32 = new Int32Array(512);
   private exKind: U8 = new Uint8Array(512);
   private exDist: U8 = new Uint8Array(512);
@@ -1542,6 +1660,13 @@ export class AccountMatcher {
   private qCodes: I32 = new Int32Array(256);
   private readonly qStart = new Int32Array(MAX_QUERY_TOKENS + 1);
   private qWords: string[] = [];
+  /** Per query word, how much longer its other spelling is (ä, ö, ü, å, ø written out: "müller" → "mueller"); 0 without one. */
+  private readonly qSpelledExtra = new Int32Array(MAX_QUERY_TOKENS);
+  private spelledCodes: I32 = new Int32Array(64);
+  /** The query had more than MAX_QUERY_TOKENS words: only the first are compared, and nothing is exact. */
+  private queryCut = false;
+  /** Some expansion of the query is in another spelling (exSpelled, exSpelledFrom). */
+  private querySpelled = false;
   private readonly qExStart = new Int32Array(MAX_QUERY_TOKENS);
   private readonly qExEnd = new Int32Array(MAX_QUERY_TOKENS);
   /** Query words whose prefix expansion was cut short: tested with startsWith while scoring. */
@@ -1564,11 +1689,19 @@ export class AccountMatcher {
   private top: Scored[] = [];
   private limit = 5;
   private readonly ft = new Int32Array(MAX_FIELD_TOKENS);
-  private readonly pairQ = new Int32Array(512);
-  private readonly pairJ = new Int32Array(512);
-  private readonly pairKind = new Uint8Array(512);
-  private readonly pairDist = new Uint8Array(512);
-  private readonly pairQuality = new Float64Array(512);
+  /** The other spelling of each field word, or -1 (read when the field has them). */
+  private readonly ftSpelled = new Int32Array(MAX_FIELD_TOKENS);
+  /** Set by scoreField: its score came through another spelling of a word. */
+  private fieldSpelled = false;
+  private readonly pairQ = new Int32Array(MAX_PAIRS);
+  private readonly pairJ = new Int32Array(MAX_PAIRS);
+  private readonly pairKind = new Uint8Array(MAX_PAIRS);
+  private readonly pairDist = new Uint8Array(MAX_PAIRS);
+  /** QUERY_OTHER | FIELD_OTHER: the spellings the pair matched in. */
+  private readonly pairOther = new Uint8Array(MAX_PAIRS);
+  /** Length of the field word in the spelling matched. */
+  private readonly pairLen = new Int32Array(MAX_PAIRS);
+  private readonly pairQuality = new Float64Array(MAX_PAIRS);
   private readonly assignedJ = new Int32Array(MAX_QUERY_TOKENS);
   private readonly assignedPair = new Int32Array(MAX_QUERY_TOKENS);
   /** One bit per account, all clear between queries. */
@@ -1605,6 +1738,7 @@ export class AccountMatcher {
   snapshot(): MatcherSnapshot {
     const out: MatcherSnapshot = { format: MATCHER_SNAPSHOT_FORMAT, numbers: {}, arrays: {} };
     this.dict.snapshot(out);
+    this.spellings.snapshot(out, 'spell');
     this.strings.snapshot(out);
     this.accountTable.snapshot('accountTable', out);
     Object.assign(out.numbers, { accCount: this.accCount, liveCount: this.liveCount, deadCount: this.deadCount, fwdLen: this.fwdLen, csrWords: this.csrWords, ovSize: this.ovSize });
@@ -1617,6 +1751,7 @@ export class AccountMatcher {
     if (s.format !== MATCHER_SNAPSHOT_FORMAT) throw new RangeError(`matcher snapshot: format ${s.format}, expected ${MATCHER_SNAPSHOT_FORMAT}`);
     const m = new AccountMatcher();
     m.dict = TokenDictionary.restore(s);
+    m.spellings = TokenDictionary.restore(s, 'spell', false);
     m.strings = AccountStrings.restore(s, num(s, 'accCount'), strings);
     m.accountTable = KeyMultiMap.restore('accountTable', s);
     m.accCount = num(s, 'accCount');
@@ -1725,9 +1860,11 @@ export class AccountMatcher {
       this.minNameScore = BAND_TYPO;
       this.typosWanted = false;
     }
-    const words = nameTokens(nameText).slice(0, MAX_QUERY_TOKENS);
+    const all = nameTokens(nameText);
+    this.queryCut = all.length > MAX_QUERY_TOKENS;
+    const words = this.queryCut ? all.slice(0, MAX_QUERY_TOKENS) : all;
     if (words.length > 0) {
-      this.prepareQuery(words);
+      this.prepareQuery(words, spelledOutWords(nameText, all));
       this.searchCompact();
       this.searchPostings();
     }
@@ -1755,6 +1892,8 @@ export class AccountMatcher {
     this.minNameScore = 0;
     this.namePenalty = 0;
     this.typosWanted = true;
+    this.queryCut = false;
+    this.querySpelled = false;
   }
 
   private searchDomain(domain: string): void {
@@ -1772,7 +1911,8 @@ export class AccountMatcher {
     }
   }
 
-  private prepareQuery(words: string[]): void {
+  /** `spelled`: the other spelling of each word, or null (see {@link spelledOutWords}). */
+  private prepareQuery(words: string[], spelled: readonly (string | null)[] | null): void {
     const k = words.length;
     this.k = k;
     this.qWords = words;
@@ -1788,9 +1928,14 @@ export class AccountMatcher {
     this.qStart[k] = pos;
     this.anyTruncated = false;
     for (let i = 0; i < k; i++) {
-      this.expandWord(i, words[i]!);
+      const other = spelled?.[i] ?? null;
+      this.qSpelledExtra[i] = other === null ? 0 : other.length - words[i]!.length;
+      this.expandWord(i, words[i]!, other);
       let longest = 0;
-      for (let e = this.qExStart[i]!; e < this.qExEnd[i]!; e++) longest = Math.max(longest, this.dict.lens[this.exTok[e]!]!);
+      for (let e = this.qExStart[i]!; e < this.qExEnd[i]!; e++) {
+        const from = this.exSpelledFrom[e]!;
+        longest = Math.max(longest, this.dict.lens[this.exTok[e]!]!, from >= 0 ? this.spellings.lens[from]! : 0);
+      }
       this.qMaxLen[i] = this.qTruncated[i] ? 255 : longest;
     }
     this.qWeightSum = 0;
@@ -1802,8 +1947,12 @@ export class AccountMatcher {
     }
   }
 
-  /** Dictionary words query word qi may stand for: itself, longer words it starts, typos. */
-  private expandWord(qi: number, word: string): void {
+  /**
+   * Dictionary words query word qi may stand for: itself, longer words it starts, typos; and
+   * its other spelling `other` (when it has ä, ö, ü, å or ø: "müller" is "mueller" too) and
+   * the longer words that starts (the prefixes of one a bounded few: past them it finds less).
+   */
+  private expandWord(qi: number, word: string, other: string | null): void {
     const dict = this.dict;
     dict.beginWord();
     this.qExStart[qi] = this.exCount;
@@ -1812,6 +1961,8 @@ export class AccountMatcher {
       dict.markSeen(exact);
       this.addExpansion(qi, exact, KIND_EXACT, 0);
     }
+    const otherExact = other === null ? -1 : dict.find(other);
+    if (otherExact >= 0 && dict.markSeen(otherExact)) this.addExpansion(qi, otherExact, KIND_EXACT, 0, 1);
     const prefixed = this.scratchPrefixed;
     const near1 = this.scratchNear1;
     const near2 = this.scratchNear2;
@@ -1821,27 +1972,88 @@ export class AccountMatcher {
     this.qTruncated[qi] = dict.prefixed(this.qCodes, this.qStart[qi]!, word.length, MAX_PREFIX_EXPANSIONS, prefixed) ? 1 : 0;
     if (this.qTruncated[qi]) this.anyTruncated = true;
     for (const t of prefixed) if (dict.markSeen(t)) this.addExpansion(qi, t, KIND_PREFIX, 0);
+    if (other !== null) {
+      if (this.spelledCodes.length < other.length) this.spelledCodes = new Int32Array(other.length);
+      for (let c = 0; c < other.length; c++) this.spelledCodes[c] = other.charCodeAt(c);
+      prefixed.length = 0;
+      dict.prefixed(this.spelledCodes, 0, other.length, MAX_PREFIX_EXPANSIONS, prefixed);
+      for (const t of prefixed) if (dict.markSeen(t)) this.addExpansion(qi, t, KIND_PREFIX, 0, 1);
+    }
     if (this.typosWanted) {
       // A search wants the nearest words only; a suggestion wants a few more.
-      const twoEdits = this.loose ? 'always' : exact >= 0 ? 'never' : 'if-none-closer';
+      const twoEdits = this.loose ? 'always' : exact >= 0 || otherExact >= 0 ? 'never' : 'if-none-closer';
       dict.typos(word, this.loose, twoEdits, near1, near2, exact >= 0);
     }
     let added = 0;
     for (const t of near1) if (added++ < MAX_TYPO_EXPANSIONS) this.addExpansion(qi, t, KIND_TYPO, 1);
     for (const t of near2) if (added++ < MAX_TYPO_EXPANSIONS) this.addExpansion(qi, t, KIND_TYPO, 2);
+    if (this.spellings.count > 0) this.expandSpelled(qi, word);
     this.qExEnd[qi] = this.exCount;
   }
 
-  private addExpansion(qi: number, t: number, kind: number, dist: number): void {
+  /**
+   * Query word qi in the written-out spelling of field words written with ä, ö, ü, å or ø:
+   * "mueller" (or "muel", which starts it) stands for the "muller" of Müller. The words such
+   * a spelling may stand for ({@link baseSpellings}) become expansions of qi, which pair with
+   * a field word only when it is written with those letters (its other spelling is this one);
+   * one that is an expansion already as a typo ("muller" of "mueller") keeps that kind for
+   * other fields ("Muller" without the letters) and learns the spelling. Last, so that the
+   * expansions before are what they were.
+   */
+  private expandSpelled(qi: number, word: string): void {
+    // Only a word with a letter pair (ae, oe, ue, aa) can differ from what it stands for.
+    if (!hasLetterPair(word)) return;
+    const own = this.spellings.find(word);
+    if (own >= 0) this.addSpelled(qi, own, KIND_EXACT, word);
+    const found = this.scratchPrefixed;
+    found.length = 0;
+    this.spellings.prefixed(this.qCodes, this.qStart[qi]!, word.length, MAX_SPELLED_PREFIXES, found);
+    for (const s of found) this.addSpelled(qi, s, KIND_PREFIX, word);
+  }
+
+  private addSpelled(qi: number, s: number, kind: number, word: string): void {
+    const dict = this.dict;
+    for (const base of baseSpellings(this.spellings.word(s))) {
+      // A word the query word starts as it is needs no other spelling ("mu" starts "muller").
+      if (kind === KIND_PREFIX && base.startsWith(word)) continue;
+      const t = dict.find(base);
+      if (t < 0) continue;
+      if (dict.markSeen(t)) {
+        this.addExpansion(qi, t, KIND_NONE, 0);
+        this.exSpelledFrom[this.exCount - 1] = s;
+        this.exSpelledKind[this.exCount - 1] = kind;
+        this.querySpelled = true;
+        continue;
+      }
+      for (let e = this.qExStart[qi]!; e < this.exCount; e++) {
+        if (this.exTok[e] !== t) continue;
+        if (this.exKind[e] === KIND_TYPO && this.exSpelledFrom[e]! < 0) {
+          this.exSpelledFrom[e] = s;
+          this.exSpelledKind[e] = kind;
+          this.querySpelled = true;
+        }
+        break;
+      }
+    }
+  }
+
+  /** `spelled`: 1 when t was found from the query word's other spelling. */
+  private addExpansion(qi: number, t: number, kind: number, dist: number, spelled = 0): void {
     const e = this.exCount++;
     if (e >= this.exTok.length) {
       this.exTok = growInt32(this.exTok, e + 1);
+      this.exSpelled = growUint8(this.exSpelled, e + 1);
+      this.exSpelledFrom = growInt32(this.exSpelledFrom, e + 1);
+      this.exSpelledKind = growUint8(this.exSpelledKind, e + 1);
       this.exQ = growInt32(this.exQ, e + 1);
       this.exKind = growUint8(this.exKind, e + 1);
       this.exDist = growUint8(this.exDist, e + 1);
       this.exNext = growInt32(this.exNext, e + 1);
     }
     this.exTok[e] = t;
+    this.exSpelled[e] = spelled;
+    this.exSpelledFrom[e] = -1;
+    if (spelled) this.querySpelled = true;
     this.exQ[e] = qi;
     this.exKind[e] = kind;
     this.exDist[e] = dist;
@@ -1949,8 +2161,13 @@ export class AccountMatcher {
       remaining -= this.qWeight[qi]!;
       this.prepareWordFilter(qi, volume, Math.min(volume[qi]!, budget));
       this.batchSize = 0;
+      // The word in another spelling ("mueller" for the muller of Müller) is an exact match:
+      // its expansions come first, then the rest in order.
       for (let e = this.qExStart[qi]!; e < this.qExEnd[qi]! && budget > 0; e++) {
-        budget = this.scanPostings(e, budget);
+        if (this.exSpelledFrom[e]! >= 0 && this.exSpelledKind[e] === KIND_EXACT) budget = this.scanPostings(e, budget);
+      }
+      for (let e = this.qExStart[qi]!; e < this.qExEnd[qi]! && budget > 0; e++) {
+        if (this.exSpelledFrom[e]! < 0 || this.exSpelledKind[e] !== KIND_EXACT) budget = this.scanPostings(e, budget);
       }
       if (this.batchSize > 0) this.scoreBatch(this.batchSize);
     }
@@ -2250,9 +2467,17 @@ export class AccountMatcher {
   /** Highest score a one-word query can give an account found under expansion e with this posting key. */
   private postingBound(e: number, key: number): number {
     const compact = Math.max(1, key & 127);
-    const n = this.qStart[1]! - this.qStart[0]!;
-    const coverage = Math.min(1, this.dict.lens[this.exTok[e]!]! / compact);
-    const kind = this.exKind[e]!;
+    // The query word's longer spelling bounds what either spelling scores.
+    const n = this.qStart[1]! - this.qStart[0]! + this.qSpelledExtra[0]!;
+    let len = this.dict.lens[this.exTok[e]!]!;
+    let kind = this.exKind[e]!;
+    const from = this.exSpelledFrom[e]!;
+    if (from >= 0) {
+      // It may pair in the field word's other spelling, as exact or prefix: better than the typo it is otherwise.
+      len = Math.max(len, this.spellings.lens[from]!);
+      kind = this.exSpelledKind[e]!;
+    }
+    const coverage = Math.min(1, len / compact);
     if (kind === KIND_TYPO) return typoScore(this.exDist[e]!, coverage, 0, true);
     if (key < 128) return kind === KIND_EXACT && compact <= n ? SCORE_EXACT : fullPrefixScore(n, compact);
     return wordScore(kind === KIND_EXACT ? 1 : 0, coverage, true);
@@ -2277,12 +2502,15 @@ export class AccountMatcher {
   private scoreRecord(a: number, pos: number, domainScore: number, domainIdx: number, domainExact: boolean): void {
     const fwd = this.fwd;
     const ft = this.ft;
+    const ftSpelled = this.ftSpelled;
     const nFields = fwd[pos++]!;
     let best = 0;
     let bestField = -1;
+    let bestSpelled = false;
     let nameLen = 0;
     for (let f = 0; f < nFields; f++) {
-      const m = fwd[pos++]!;
+      const head = fwd[pos++]!;
+      const m = head & FIELD_WORDS;
       const compact = fwd[pos++]!;
       for (let j = 0; j < m; j++) {
         let v = fwd[pos++]!;
@@ -2298,12 +2526,30 @@ export class AccountMatcher {
         }
         ft[j] = v;
       }
+      if (head & FIELD_SPELLED) {
+        for (let j = 0; j < m; j++) {
+          let v = fwd[pos++]!;
+          if (v >= 128) {
+            v &= 127;
+            let shift = 7;
+            let b: number;
+            do {
+              b = fwd[pos++]!;
+              v |= (b & 127) << shift;
+              shift += 7;
+            } while (b >= 128);
+          }
+          ftSpelled[j] = v - 1;
+        }
+      }
       if (f === 0) nameLen = compact + Math.max(0, m - 1);
       if (this.k === 0) continue;
-      const s = this.scoreField(m, compact);
-      if (s > best && s >= this.minNameScore) {
+      const s = this.scoreField(m, compact, head);
+      // At equal scores a field matched as spelled wins ("Mueller Logistik", the alias of Müller Logistik).
+      if ((s > best || (s === best && bestSpelled && !this.fieldSpelled)) && s >= this.minNameScore) {
         best = s;
         bestField = f;
+        bestSpelled = this.fieldSpelled;
       }
     }
     // A name read from a URL or e-mail address is a guess at the account, not its name typed.
@@ -2313,20 +2559,22 @@ export class AccountMatcher {
       best = domainScore;
       bestField = -2 - domainIdx;
       exact = domainExact;
+      bestSpelled = false;
     }
     // A removed account keeps its record until the next rebuild: it is scored, never kept.
     if (best <= 0 || !this.alive[a]) return;
     const top = this.top;
-    if (top.length >= this.limit && !this.better(a, best, nameLen, top[top.length - 1]!)) return;
+    if (top.length >= this.limit && !this.better(a, best, bestSpelled, nameLen, top[top.length - 1]!)) return;
     let i = top.length;
-    while (i > 0 && this.better(a, best, nameLen, top[i - 1]!)) i--;
-    top.splice(i, 0, { account: a, score: best, field: bestField, exact, nameLen });
+    while (i > 0 && this.better(a, best, bestSpelled, nameLen, top[i - 1]!)) i--;
+    top.splice(i, 0, { account: a, score: best, field: bestField, exact, spelled: bestSpelled, nameLen });
     if (top.length > this.limit) top.pop();
   }
 
-  /** Result order: score, then shorter normalised name, then name, then id. */
-  private better(a: number, score: number, nameLen: number, y: Scored): boolean {
+  /** Result order: score, then a match as spelled before one through another spelling, then shorter normalised name, then name, then id. */
+  private better(a: number, score: number, spelled: boolean, nameLen: number, y: Scored): boolean {
     if (score !== y.score) return score > y.score;
+    if (spelled !== y.spelled) return !spelled;
     if (nameLen !== y.nameLen) return nameLen < y.nameLen;
     const xRank = this.nameRank[a]!;
     const yRank = this.nameRank[y.account]!;
@@ -2337,33 +2585,86 @@ export class AccountMatcher {
     return this.strings.id(a) < this.strings.id(y.account);
   }
 
-  /** Score of one name or alias (word ids ft[0..m), compact length) against the prepared query. */
-  private scoreField(m: number, compact: number): number {
+  /**
+   * Pairs of field word j (word t; `spelled`: its other spelling, or -1) with the query words
+   * t is an expansion of: as the expansion says, or, when the query word is (or starts) the
+   * field word's other spelling, as exact (or prefix) in that spelling.
+   */
+  private addPairs(t: number, spelled: number, j: number, np: number): number {
+    for (let e = this.firstExpansion(t); e >= 0; e = this.exNext[e]!) {
+      const qi = this.exQ[e]!;
+      let kind = this.exKind[e]!;
+      let dist = this.exDist[e]!;
+      let other = this.exSpelled[e]!;
+      let len = this.dict.lens[t]!;
+      const from = this.exSpelledFrom[e]!;
+      if (from >= 0 && from === spelled) {
+        kind = this.exSpelledKind[e]!;
+        dist = 0;
+        other |= FIELD_OTHER;
+        len = this.spellings.lens[from]!;
+      } else if (kind === KIND_NONE) continue;
+      this.pairQ[np] = qi;
+      this.pairJ[np] = j;
+      this.pairKind[np] = kind;
+      this.pairDist[np] = dist;
+      this.pairOther[np] = other;
+      this.pairLen[np] = len;
+      const qLen = this.qStart[qi + 1]! - this.qStart[qi]! + (other & QUERY_OTHER ? this.qSpelledExtra[qi]! : 0);
+      // A pair through another spelling yields, by a hair, to one as spelled.
+      this.pairQuality[np] = (kind === KIND_EXACT ? 3 : kind === KIND_PREFIX ? 2 + qLen / len : 1 - 0.25 * dist) - (other ? 0.0005 : 0);
+      np++;
+    }
+    return np;
+  }
+
+  /**
+   * Score of one name or alias (word ids ft[0..m), their other spellings in ftSpelled when
+   * `head` says so, compact length) against the prepared query; sets {@link fieldSpelled}.
+   * A query word pairs with a field word in either spelling, from either spelling of its own;
+   * what a match covers is measured in the spellings it matched.
+   */
+  private scoreField(m: number, compact: number, head: number): number {
     const k = this.k;
     const ft = this.ft;
+    const spelledField = (head & FIELD_SPELLED) !== 0;
+    // Neither a field nor a query cut short is ever equal to the other: what follows is not known.
+    const whole = (head & FIELD_CUT) === 0 && !this.queryCut;
+    // Pairs say in which spellings they matched (pairOther, pairLen) only when some may be in
+    // another: the query has expansions in one, or prefixes are tested on both spellings of the field.
+    const bySpelling = this.querySpelled || (this.anyTruncated && spelledField);
     const lens = this.dict.lens;
+    this.fieldSpelled = false;
     let np = 0;
-    for (let j = 0; j < m; j++) {
-      const t = ft[j]!;
-      for (let e = this.firstExpansion(t); e >= 0; e = this.exNext[e]!) {
-        const qi = this.exQ[e]!;
-        const kind = this.exKind[e]!;
-        this.pairQ[np] = qi;
-        this.pairJ[np] = j;
-        this.pairKind[np] = kind;
-        this.pairDist[np] = this.exDist[e]!;
-        this.pairQuality[np] =
-          kind === KIND_EXACT
-            ? 3
-            : kind === KIND_PREFIX
-              ? 2 + (this.qStart[qi + 1]! - this.qStart[qi]!) / lens[t]!
-              : 1 - 0.25 * this.exDist[e]!;
-        np++;
+    if (bySpelling) {
+      for (let j = 0; j < m; j++) np = this.addPairs(ft[j]!, spelledField ? this.ftSpelled[j]! : -1, j, np);
+    } else {
+      // No expansion of the query is in another spelling: each pair as its expansion says.
+      for (let j = 0; j < m; j++) {
+        const t = ft[j]!;
+        for (let e = this.firstExpansion(t); e >= 0; e = this.exNext[e]!) {
+          const qi = this.exQ[e]!;
+          const kind = this.exKind[e]!;
+          this.pairQ[np] = qi;
+          this.pairJ[np] = j;
+          this.pairKind[np] = kind;
+          this.pairDist[np] = this.exDist[e]!;
+          this.pairQuality[np] =
+            kind === KIND_EXACT ? 3 : kind === KIND_PREFIX ? 2 + (this.qStart[qi + 1]! - this.qStart[qi]!) / lens[t]! : 1 - 0.25 * this.exDist[e]!;
+          np++;
+        }
       }
     }
-    if (this.anyTruncated) np = this.addDirectPrefixPairs(m, np);
+    if (this.anyTruncated) np = this.addDirectPrefixPairs(m, np, spelledField, bySpelling);
     const qCompact = this.qStart[k]!;
-    const compactEqual = compact === qCompact && this.compactEquals(m);
+    let compactEqual = false;
+    if (whole) {
+      if (compact === qCompact && this.compactEquals(m)) compactEqual = true;
+      else if (spelledField && qCompact > compact && this.spelledCompactEquals(0, m, 0)) {
+        compactEqual = true;
+        this.fieldSpelled = true;
+      }
+    }
     if (np === 0) return compactEqual ? SCORE_COMPACT : 0;
 
     // Greedy assignment of query words to distinct field words, best pair first (positional
@@ -2396,6 +2697,10 @@ export class AccountMatcher {
     let distanceSum = 0;
     let matchedWeight = 0;
     let covered = 0;
+    // The lengths of the field and of the query in the spellings matched.
+    let fieldLen = compact;
+    let queryLen = qCompact;
+    let other = 0;
     let inOrderFromStart = true;
     let increasing = true;
     let prefixShape = true; // all words exact but the last, which may be a prefix
@@ -2410,7 +2715,13 @@ export class AccountMatcher {
       const kind = this.pairKind[p]!;
       matched++;
       matchedWeight += this.qWeight[qi]!;
-      covered += lens[ft[j]!]!;
+      if (bySpelling) {
+        const pairOther = this.pairOther[p]!;
+        covered += this.pairLen[p]!;
+        if (pairOther & FIELD_OTHER) fieldLen += this.pairLen[p]! - lens[ft[j]!]!;
+        if (pairOther & QUERY_OTHER) queryLen += this.qSpelledExtra[qi]!;
+        other |= pairOther;
+      } else covered += lens[ft[j]!]!;
       if (kind === KIND_EXACT) exactCount++;
       else if (kind === KIND_TYPO) {
         typoCount++;
@@ -2421,39 +2732,52 @@ export class AccountMatcher {
       if (j < lastJ) increasing = false;
       lastJ = j;
     }
-    const coverage = compact > 0 ? Math.min(1, covered / compact) : 0;
+    const coverage = fieldLen > 0 ? Math.min(1, covered / fieldLen) : 0;
     if (matched === k) {
-      if (inOrderFromStart && exactCount === k && m === k) return SCORE_EXACT;
+      if (inOrderFromStart && exactCount === k && m === k && whole) {
+        this.fieldSpelled = other !== 0;
+        return SCORE_EXACT;
+      }
       if (compactEqual) return SCORE_COMPACT;
-      if (inOrderFromStart && prefixShape) return fullPrefixScore(qCompact + k - 1, compact + m - 1);
+      this.fieldSpelled = other !== 0;
+      if (inOrderFromStart && prefixShape) return fullPrefixScore(queryLen + k - 1, fieldLen + m - 1);
       if (typoCount === 0) return wordScore(exactCount / k, coverage, increasing);
       return typoScore(distanceSum, coverage, (k - typoCount) / k, increasing);
     }
     if (compactEqual) return SCORE_COMPACT;
+    this.fieldSpelled = other !== 0;
     // Some words match: weigh them by rarity, so that sharing "group" counts for little.
     const fraction = this.qWeightSum > 0 ? matchedWeight / this.qWeightSum : 0;
     if (!this.loose && (fraction < 0.5 || matched === typoCount)) return 0;
     return partialScore(fraction, coverage);
   }
 
-  /** For query words whose prefix expansion was cut short: test "starts with" directly. */
-  private addDirectPrefixPairs(m: number, np: number): number {
+  /** For query words whose prefix expansion was cut short: test "starts with" directly (either spelling of a field word). */
+  private addDirectPrefixPairs(m: number, np: number, spelledField: boolean, bySpelling: boolean): number {
     for (let qi = 0; qi < this.k; qi++) {
       if (!this.qTruncated[qi]) continue;
       const from = this.qStart[qi]!;
       const n = this.qStart[qi + 1]! - from;
-      for (let j = 0; j < m && np < this.pairQ.length; j++) {
-        const t = this.ft[j]!;
-        if (this.dict.len(t) <= n || !this.dict.startsWith(t, this.qCodes, from, n)) continue;
-        let duplicate = false;
-        for (let p = 0; p < np; p++) if (this.pairQ[p] === qi && this.pairJ[p] === j) duplicate = true;
-        if (duplicate) continue;
-        this.pairQ[np] = qi;
-        this.pairJ[np] = j;
-        this.pairKind[np] = KIND_PREFIX;
-        this.pairDist[np] = 0;
-        this.pairQuality[np] = 2 + n / this.dict.len(t);
-        np++;
+      for (let j = 0; j < m && np < MAX_PAIRS; j++) {
+        for (let s = 0; s < 2; s++) {
+          const t = s === 0 ? this.ft[j]! : this.ftSpelled[j]!;
+          if (s === 1 && (!spelledField || t < 0)) continue;
+          const d = s === 0 ? this.dict : this.spellings;
+          if (d.len(t) <= n || !d.startsWith(t, this.qCodes, from, n)) continue;
+          let duplicate = false;
+          for (let p = 0; p < np; p++) {
+            if (this.pairQ[p] === qi && this.pairJ[p] === j && (!bySpelling || (this.pairOther[p]! & FIELD_OTHER) === (s === 0 ? 0 : FIELD_OTHER))) duplicate = true;
+          }
+          if (duplicate || np >= MAX_PAIRS) continue;
+          this.pairQ[np] = qi;
+          this.pairJ[np] = j;
+          this.pairKind[np] = KIND_PREFIX;
+          this.pairDist[np] = 0;
+          this.pairOther[np] = s === 0 ? 0 : FIELD_OTHER;
+          this.pairLen[np] = d.lens[t]!;
+          this.pairQuality[np] = 2 + n / d.len(t) - (s === 0 ? 0 : 0.0005);
+          np++;
+        }
       }
     }
     return np;
@@ -2471,6 +2795,28 @@ export class AccountMatcher {
       for (let c = start[t]!; c < end; c++) if (chars[c] !== this.qCodes[q++]) return false;
     }
     return q === total;
+  }
+
+  /**
+   * {@link compactEquals} with each field word from j on in either of its spellings, the
+   * query's words from its code q on ("mueller logistik" typed "muellerlogistik").
+   */
+  private spelledCompactEquals(j: number, m: number, q: number): boolean {
+    const total = this.qStart[this.k]!;
+    if (j === m) return q === total;
+    const t = this.ft[j]!;
+    if (this.codesAt(this.dict, t, q, total) && this.spelledCompactEquals(j + 1, m, q + this.dict.len(t))) return true;
+    const o = this.ftSpelled[j]!;
+    return o >= 0 && this.codesAt(this.spellings, o, q, total) && this.spelledCompactEquals(j + 1, m, q + this.spellings.len(o));
+  }
+
+  /** Whether word t of `dict` is the query's codes from q on (within the first `total`). */
+  private codesAt(dict: TokenDictionary, t: number, q: number, total: number): boolean {
+    const { chars, start } = dict;
+    const end = start[t + 1]!;
+    if (q + end - start[t]! > total) return false;
+    for (let c = start[t]!; c < end; c++) if (chars[c] !== this.qCodes[q++]) return false;
+    return true;
   }
 
   private toMatch(s: Scored): AccountMatch {
@@ -2493,11 +2839,36 @@ export class AccountMatcher {
   }
 
   /** Word ids of the account's name and aliases. */
-  private fieldIds(account: MatchableAccount): number[][] {
-    const fields = [fieldWords(account.name)];
+  private fieldIds(account: MatchableAccount): Field[] {
+    const fields = [this.field(account.name)];
     const aliases = account.aliases ?? [];
-    for (let i = 0; i < aliases.length && i < MAX_ALIASES; i++) fields.push(fieldWords(aliases[i]));
-    return fields.map((words) => words.map((w) => this.dict.intern(w)));
+    for (let i = 0; i < aliases.length && i < MAX_ALIASES; i++) fields.push(this.field(aliases[i]));
+    return fields;
+  }
+
+  /**
+   * A name or alias as indexed: its normalised words (a name of only legal words, "Company
+   * AB", keeps them), at most MAX_FIELD_TOKENS, and their other spellings (Müller's
+   * "mueller", see {@link spelledOutWords}).
+   */
+  private field(s: unknown): Field {
+    if (typeof s !== 'string') return [];
+    let words = nameTokens(s);
+    let options: typeof KEEP_LEGAL | undefined;
+    if (words.length === 0) {
+      options = KEEP_LEGAL;
+      words = nameTokens(s, options);
+    }
+    const spelledWords = spelledOutWords(s, words, options);
+    const m = Math.min(words.length, MAX_FIELD_TOKENS);
+    const ids: Field = [];
+    for (let j = 0; j < m; j++) ids.push(this.dict.intern(words[j]!));
+    if (spelledWords !== null && spelledWords.slice(0, m).some((w) => w !== null)) {
+      ids.spelled = [];
+      for (let j = 0; j < m; j++) ids.spelled.push(spelledWords[j] === null ? -1 : this.spellings.intern(spelledWords[j]!));
+    }
+    if (words.length > MAX_FIELD_TOKENS) ids.cut = true;
+    return ids;
   }
 
   private compactLength(ids: readonly number[]): number {
@@ -2507,7 +2878,7 @@ export class AccountMatcher {
   }
 
   /** Registers an account with its fields as word ids; returns its internal number. */
-  private storeAccount(account: MatchableAccount, fields: number[][]): number {
+  private storeAccount(account: MatchableAccount, fields: Field[]): number {
     const a = this.accCount++;
     if (a > MAX_TABLE_VALUE) throw new RangeError(`AccountMatcher: more than ${MAX_TABLE_VALUE} accounts`);
     this.strings.add(a, account);
@@ -2526,35 +2897,45 @@ export class AccountMatcher {
     this.fwdStart = growInt32(this.fwdStart, a + 1);
     this.fwdStart[a] = this.fwdLen;
     let bytes = 1;
-    for (const ids of fields) bytes += 2 + ids.length * 5;
+    for (const ids of fields) bytes += 2 + ids.length * (ids.spelled ? 10 : 5);
     this.fwd = growUint8(this.fwd, this.fwdLen + bytes);
     const fwd = this.fwd;
     fwd[this.fwdLen++] = fields.length;
     for (const ids of fields) {
-      fwd[this.fwdLen++] = ids.length;
+      const spelled = ids.spelled;
+      fwd[this.fwdLen++] = ids.length | (spelled ? FIELD_SPELLED : 0) | (ids.cut ? FIELD_CUT : 0);
       fwd[this.fwdLen++] = Math.min(255, this.compactLength(ids));
-      for (let v of ids) {
-        while (v >= 128) {
-          fwd[this.fwdLen++] = (v & 127) | 128;
-          v >>>= 7;
-        }
-        fwd[this.fwdLen++] = v;
-      }
+      for (let j = 0; j < ids.length; j++) this.putVarint(ids[j]!);
+      // The other spellings, each + 1 (0: none).
+      if (spelled) for (const v of spelled) this.putVarint(v + 1);
     }
     return a;
   }
 
-  /** Field word ids of account a, from its forward record. */
-  private storedFields(a: number): number[][] {
+  /** Appends v to the forward records (room made by the caller). */
+  private putVarint(v: number): void {
+    const fwd = this.fwd;
+    while (v >= 128) {
+      fwd[this.fwdLen++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    fwd[this.fwdLen++] = v;
+  }
+
+  /** Fields of account a, from its forward record. */
+  private storedFields(a: number): Field[] {
     const fwd = this.fwd;
     let pos = this.fwdStart[a]!;
     const nFields = fwd[pos++]!;
-    const fields: number[][] = [];
+    const fields: Field[] = [];
     for (let f = 0; f < nFields; f++) {
-      const m = fwd[pos++]!;
+      const head = fwd[pos++]!;
+      const m = head & FIELD_WORDS;
       pos++; // compact length
-      const ids: number[] = [];
-      for (let j = 0; j < m; j++) {
+      const ids: Field = [];
+      let spelled: number[] | undefined;
+      // The words, then (when the field has them) their other spellings + 1.
+      for (let j = 0; j < (head & FIELD_SPELLED ? 2 * m : m); j++) {
         let v = 0;
         let shift = 0;
         let b: number;
@@ -2563,15 +2944,23 @@ export class AccountMatcher {
           v |= (b & 127) << shift;
           shift += 7;
         } while (b >= 128);
-        ids.push(v);
+        if (j < m) ids.push(v);
+        else (spelled ??= []).push(v - 1);
       }
+      if (spelled) ids.spelled = spelled;
+      if (head & FIELD_CUT) ids.cut = true;
       fields.push(ids);
     }
     return fields;
   }
 
-  /** Each distinct word of an account with its posting key (the best over the fields holding it). */
-  private postingsOf(fields: number[][], emit: (t: number, key: number) => void): void {
+  /**
+   * Each distinct word of an account with its posting key (the best over the fields holding
+   * it). A word is posted as normalised only: a query finds it in its other spelling through
+   * the word (see expandSpelled), and the key's length, the field's in that shortest
+   * spelling, bounds what either spelling scores.
+   */
+  private postingsOf(fields: Field[], emit: (t: number, key: number) => void): void {
     const words = this.scratchWords;
     const keys = this.scratchKeys;
     words.length = 0;
@@ -2590,13 +2979,28 @@ export class AccountMatcher {
     for (let i = 0; i < words.length; i++) emit(words[i]!, keys[i]!);
   }
 
-  /** Account-table keys of an account other than its id: space-free names/aliases and domains. */
-  private accountKeys(domains: readonly unknown[] | undefined, fields: number[][]): number[] {
+  /**
+   * Account-table keys of an account other than its id: space-free names/aliases (also with
+   * every word that has another spelling in it) and domains.
+   */
+  private accountKeys(domains: readonly unknown[] | undefined, fields: Field[]): number[] {
     const keys: number[] = [];
     for (const ids of fields) {
       if (ids.length === 0) continue;
       const key = this.dict.compactKey(ids, ids.length);
       if (!keys.includes(key)) keys.push(key);
+      const spelled = ids.spelled;
+      if (spelled) {
+        let h = 0;
+        let len = 0;
+        for (let j = 0; j < ids.length; j++) {
+          const other = spelled[j]!;
+          h = other >= 0 ? this.spellings.hashOn(h, other) : this.dict.hashOn(h, ids[j]!);
+          len += other >= 0 ? this.spellings.len(other) : this.dict.len(ids[j]!);
+        }
+        const key = keyOf(h, len, KEY_NAME);
+        if (!keys.includes(key)) keys.push(key);
+      }
     }
     for (const d of normalizedDomains(domains)) {
       const key = stringKey(d, KEY_DOMAIN);
@@ -2709,6 +3113,7 @@ export class AccountMatcher {
     const hint = Array.isArray(source) ? source.length : Math.max(0, Math.floor(expected));
     this.builds++;
     this.dict = new TokenDictionary();
+    this.spellings = new TokenDictionary(false);
     this.strings = new AccountStrings(hint);
     this.alive = new Uint8Array(hint);
     this.nameRank = new Int32Array(0);
@@ -2723,6 +3128,7 @@ export class AccountMatcher {
     this.seenCount = 0;
 
     this.dict.beginBulk();
+    this.spellings.beginBulk();
     const postings = new IntRows(3, hint * 4);
     const keys = new IntRows(2, hint * 3);
     let idKeys = new Int32Array(Math.max(16, hint));
@@ -2735,6 +3141,7 @@ export class AccountMatcher {
       for (const key of this.accountKeys(account.domains, fields)) keys.push(key, a);
     }
     this.dict.endBulk();
+    this.spellings.endBulk();
     this.strings.trim(this.accCount);
     this.nameRank = this.strings.ranks(this.accCount);
 

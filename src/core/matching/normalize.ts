@@ -221,6 +221,53 @@ function suffixLength(tokens: readonly string[]): number {
 }
 
 /**
+ * German and Nordic letters that people without them on their keyboard write out with two
+ * letters: Müller as Mueller, Ålborg as Aalborg, Søren as Soeren. (ß and æ need no entry:
+ * normalisation already folds them to ss and ae.)
+ */
+const SPELLED_OUT: Readonly<Record<string, string>> = {
+  'ä': 'ae', 'ö': 'oe', 'ü': 'ue', 'å': 'aa', 'ø': 'oe', 'Ä': 'Ae', 'Ö': 'Oe', 'Ü': 'Ue', 'Å': 'Aa', 'Ø': 'Oe',
+};
+const SPELLED_OUT_RE = /[äöüåøÄÖÜÅØ]/g;
+/** Those letters, or what spells one decomposed (a combining diaeresis or ring, the Ångström sign). */
+const MAY_SPELL_OUT_RE = /[äöüåøÄÖÜÅØ\u0308\u030a\u212b]/;
+const DECOMPOSED_RE = /[\u0308\u030a\u212b]/;
+
+/** Whether `short` is `long` with some of its letters left out. */
+function isSubsequence(short: string, long: string): boolean {
+  let i = 0;
+  for (let j = 0; j < long.length && i < short.length; j++) if (long.charCodeAt(j) === short.charCodeAt(i)) i++;
+  return i === short.length;
+}
+
+/**
+ * The other spelling of each of `words` (the {@link nameTokens} of `s` with these `options`):
+ * ä, ö, ü, å and ø written out as ae, oe, ue, aa and oe ("Müller Søn" gives "mueller", "soen"
+ * for the words "muller", "son"); null for a word without those letters, and null instead of
+ * the whole list when no word has any. Only a name written with those letters has another
+ * spelling: "Mueller" or "Boeing" has none. When writing the letters out changes how the name
+ * falls into words (a dotted acronym "Ö.B.", a legal suffix "Ås"), it is given none either.
+ */
+export function spelledOutWords(s: string, words: readonly string[], options: NormalizeNameOptions = {}): (string | null)[] | null {
+  if (!MAY_SPELL_OUT_RE.test(s)) return null;
+  const composed = DECOMPOSED_RE.test(s) ? s.normalize('NFC') : s;
+  const other = nameTokens(composed.replace(SPELLED_OUT_RE, (ch) => SPELLED_OUT[ch] ?? ch), options);
+  if (other.length !== words.length) return null;
+  let any = false;
+  const out: (string | null)[] = [];
+  for (let i = 0; i < other.length; i++) {
+    const w = words[i]!;
+    const o = other[i]!;
+    if (o === w) out.push(null);
+    else if (o.length > w.length && isSubsequence(w, o)) {
+      out.push(o);
+      any = true;
+    } else return null;
+  }
+  return any ? out : null;
+}
+
+/**
  * Normalises a company name for comparison: lower case; accents removed (Müller = Muller) and
  * ß→ss, æ→ae, ø→o, ł→l; apostrophes dropped (Macy's = macys); dotted acronyms joined
  * (I.B.M. = ibm); `&` → "and"; other punctuation → spaces; runs of spaces collapsed; legal

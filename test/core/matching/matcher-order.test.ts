@@ -44,6 +44,28 @@ describe('AccountMatcher result order', () => {
     }
   });
 
+  it('finds names written with ö and ü in their written-out spelling alike, built at once, one by one, mixed and from a snapshot', () => {
+    const all = [...accounts, { id: 'zz', name: 'Zürich Öster Labs Media', aliases: ['Alpine Öster Zürich Nord'], domains: [] }];
+    const built = new AccountMatcher(all);
+    const oneByOne = new AccountMatcher();
+    for (const a of all) oneByOne.upsert(a);
+    const restored = AccountMatcher.fromSnapshot(built.snapshot());
+    const mixed = new AccountMatcher(all.slice(0, 1500));
+    for (const a of all.slice(1500)) mixed.upsert(a);
+    for (const m of [built, oneByOne, restored, mixed]) {
+      expect(m.search('zuerich oester labs media')[0]).toMatchObject({ accountId: 'zz', matchedOn: 'name', exact: true });
+      expect(m.search('alpine oester zuerich nord')[0]).toMatchObject({ accountId: 'zz', matchedOn: 'alias', exact: true });
+    }
+    for (const q of ['zuerich oester labs media', 'alpine oester zuerich nord', 'oester zuerich', 'oester labs', 'zuerich media', 'zuer', 'oest data', 'zurich oester']) {
+      for (const limit of [1, 5, 20]) {
+        const expected = built.search(q, limit);
+        expect(oneByOne.search(q, limit), q).toEqual(expected);
+        expect(restored.search(q, limit), q).toEqual(expected);
+        expect(mixed.search(q, limit), q).toEqual(expected);
+      }
+    }
+  });
+
   it('ranks equal names by id, and names by UTF-16 code units, not code points', () => {
     const m = new AccountMatcher([
       { id: 'b', name: 'Tie Works', aliases: [], domains: [] },

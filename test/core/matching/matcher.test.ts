@@ -438,3 +438,125 @@ describe('what stands for an account', () => {
     expect(r.score(0) >= CONFIDENT_SCORE).toBe(confident);
   });
 });
+
+describe('German and Nordic letters written out (ä ae, ö oe, ü ue, å aa, ø oe)', () => {
+  // [letters, name written with them, the name written out, the name with the letters simply dropped, a prefix written out]
+  const LETTERS: [string, string, string, string, string][] = [
+    ['ü ue', 'Müller Logistik GmbH', 'Mueller Logistik GmbH', 'Muller Logistik', 'muel'],
+    ['ä ae', 'Jäger Bau AG', 'Jaeger Bau AG', 'Jager Bau', 'jae'],
+    ['ö oe', 'Schröder Elektronik', 'Schroeder Elektronik', 'Schroder Elektronik', 'schroe'],
+    ['å aa', 'Ålborg Havn A/S', 'Aalborg Havn A/S', 'Alborg Havn', 'aalb'],
+    ['ø oe', 'Søren Jensen ApS', 'Soeren Jensen ApS', 'Soren Jensen', 'soer'],
+    ['Ü in capitals', 'MÜNCHENER RÜCKVERSICHERUNGS-GESELLSCHAFT', 'MUENCHENER RUECKVERSICHERUNGS-GESELLSCHAFT', 'Munchener Ruckversicherungs-Gesellschaft', 'muenchener rue'],
+    ['ß ss with ä ae', 'Großhändler Nord', 'Grosshaendler Nord', 'Grosshandler Nord', 'grosshae'],
+    ['æ ae with ø oe', 'Mærsk Søfart', 'Maersk Soefart', 'Maersk Sofart', 'maersk soe'],
+    ['ü written decomposed (U+0308)', 'Zu\u0308rich Versicherung', 'Zuerich Versicherung', 'Zurich Versicherung', 'zuer'],
+  ];
+  const others = ACCOUNTS.filter((a) => a.id !== 'muller');
+
+  it.each(LETTERS)('%s: a name written with the letter is found exactly, first, typed with it, written out or without it', (_letters, name, writtenOut, dropped) => {
+    const m = new AccountMatcher([...others, account('x', name)]);
+    for (const query of [name, writtenOut, dropped, writtenOut.toLowerCase(), dropped.toUpperCase()]) {
+      expect(m.search(query)[0], query).toEqual({ accountId: 'x', score: 1, matchedOn: 'name', matchedText: name, exact: true });
+    }
+  });
+
+  it.each(LETTERS)('%s: a name written out is found exactly typed with the letter, and not without it', (_letters, name, writtenOut, dropped) => {
+    const m = new AccountMatcher([...others, account('x', writtenOut)]);
+    for (const query of [writtenOut, name]) {
+      expect(m.search(query)[0], query).toEqual({ accountId: 'x', score: 1, matchedOn: 'name', matchedText: writtenOut, exact: true });
+    }
+    // "Mueller" is not "Muller": without the letter, only a typo.
+    expect(m.search(dropped).filter((r) => r.exact)).toEqual([]);
+  });
+
+  it.each(LETTERS)('%s: a name written with the letter is found by a prefix written out', (_letters, name, _writtenOut, _dropped, prefix) => {
+    const [first] = new AccountMatcher([...others, account('x', name)]).search(prefix);
+    expect(first).toMatchObject({ accountId: 'x', exact: false });
+    expect(first!.score).toBeGreaterThanOrEqual(0.8); // the band of a query that starts the name
+  });
+
+  it.each([
+    ['Müller Logistik GmbH', 'muellerlogistik'],
+    ['Ålborg Havn', 'aalborghavn'],
+    ['Søren Jensen ApS', 'soerenjensen'],
+  ])('%s: written out without spaces, %j is the name but for its spaces', (name, query) => {
+    expect(new AccountMatcher([...others, account('x', name)]).search(query)[0]).toMatchObject({ accountId: 'x', score: 0.97, exact: false });
+  });
+
+  it('ranks the name spelled as typed first, and makes nothing exact that merely holds ue, oe or aa', () => {
+    const m = new AccountMatcher([
+      account('umlaut', 'Müller Logistik GmbH'),
+      account('written', 'Mueller Logistik AG'),
+      account('plain', 'Muller Bau'),
+      account('queue', 'Queue Systems'),
+      account('qu', 'Qu Systems'),
+      account('boeing', 'Boeing'),
+      account('bing', 'Bing'),
+      account('aalto', 'Aalto Partners'),
+      account('alto', 'Alto Partners'),
+      account('goethe', 'Goethe Institut'),
+    ]);
+    // query → the accounts it names exactly, in their order
+    const table: [string, string[]][] = [
+      ['mueller logistik', ['written', 'umlaut']],
+      ['Müller Logistik', ['umlaut', 'written']],
+      ['muller logistik', ['umlaut']],
+      ['Göthe Institut', ['goethe']],
+      ['mueller bau', []],
+      ['muller bau', ['plain']],
+      ['Müller Bau', ['plain']],
+      ['queue systems', ['queue']],
+      ['qu systems', ['qu']],
+      ['boeing', ['boeing']],
+      ['bing', ['bing']],
+      ['aalto partners', ['aalto']],
+      ['alto partners', ['alto']],
+      ['gothe institut', []],
+    ];
+    const wrong: string[] = [];
+    for (const [query, expected] of table) {
+      const results = m.search(query, 10);
+      const exact = results.filter((r) => r.exact).map((r) => r.accountId);
+      if (JSON.stringify(exact) !== JSON.stringify(expected) || (expected.length > 0 && results[0]!.accountId !== expected[0])) wrong.push(`${query} → ${JSON.stringify(exact)}, want ${JSON.stringify(expected)}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('finds an account added after the build in either spelling, and forgets it once removed', () => {
+    const m = new AccountMatcher(ACCOUNTS);
+    m.upsert(account('jaeger', 'Jäger Bau AG'));
+    expect(m.search('jaeger bau')[0]).toMatchObject({ accountId: 'jaeger', score: 1, exact: true });
+    expect(m.search('jaegerbau')[0]).toMatchObject({ accountId: 'jaeger', score: 0.97 });
+    expect(m.search('jae')[0]?.accountId).toBe('jaeger');
+    expect(m.search('mueller')[0]).toMatchObject({ accountId: 'muller', score: 1, exact: true });
+    m.upsert(account('jaeger', 'Jäger Holz AG'));
+    expect(m.search('jaeger bau').filter((r) => r.exact)).toEqual([]);
+    expect(m.search('jaeger holz')[0]).toMatchObject({ accountId: 'jaeger', exact: true });
+    m.remove('jaeger');
+    expect(ids(m.search('jaeger holz'))).not.toContain('jaeger');
+    expect(ids(m.search('jaegerholz'))).not.toContain('jaeger');
+  });
+});
+
+describe('long names', () => {
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'omicron', 'pi', 'rho'];
+  const named = (n: number): string => words.slice(0, n).join(' ');
+
+  it.each([9, 10, 12, 16])('a name of %i words typed in full is exact, and the one of 8 words it starts is not', (n) => {
+    const m = new AccountMatcher([account('short', named(8)), account('long', named(n)), account('stanford', 'The Board of Trustees of the Leland Stanford Junior University')]);
+    const results = m.search(named(n));
+    expect(results[0]).toMatchObject({ accountId: 'long', score: 1, exact: true });
+    expect(results.filter((r) => r.exact).map((r) => r.accountId)).toEqual(['long']);
+    expect(m.search('board of trustees of the leland stanford junior university')[0]).toMatchObject({ accountId: 'stanford', exact: true });
+  });
+
+  it('compares 16 words at most: past them neither a name nor a query is ever exact', () => {
+    const m = new AccountMatcher([account('sixteen', named(16)), account('seventeen', `${named(16)} seventeen`)]);
+    expect(m.search(named(16)).filter((r) => r.exact).map((r) => r.accountId)).toEqual(['sixteen']);
+    // 17 words typed: the first 16 are compared, which do not tell the two apart.
+    const typed = m.search(`${named(16)} seventeen`);
+    expect(typed.filter((r) => r.exact)).toEqual([]);
+    expect(ids(typed)).toEqual(expect.arrayContaining(['sixteen', 'seventeen']));
+  });
+});

@@ -7,6 +7,7 @@ import {
   nameTokensGeneral,
   normalizeDomain,
   normalizeName,
+  spelledOutWords,
 } from '../../../src/core/matching/normalize.js';
 
 describe('normalizeName', () => {
@@ -91,6 +92,54 @@ describe('normalizeName', () => {
   it('nameTokens gives the words of the normalised name', () => {
     expect(nameTokens('Acme Analytics GmbH')).toEqual(['acme', 'analytics']);
     expect(nameTokens('Ltd.')).toEqual([]);
+  });
+});
+
+describe('spelledOutWords', () => {
+  const spelled = (s: string, options = {}) => spelledOutWords(s, nameTokens(s, options), options);
+
+  it.each<[string, (string | null)[] | null]>([
+    // each letter, in either case, as the first, a middle or the last letter of a word
+    ['Müller Logistik GmbH', ['mueller', null]],
+    ['ÜBERSEE Handel', ['uebersee', null]],
+    ['Jäger Bau', ['jaeger', null]],
+    ['Mäkelä Oy', ['maekelae']],
+    ['Schröder & Söhne', ['schroeder', null, 'soehne']],
+    ['Öl AB', ['oel']],
+    ['Ålborg Havn A/S', ['aalborg', null]],
+    ['Håkansson', ['haakansson']],
+    ['Søren Jensen ApS', ['soeren', null]],
+    ['TROMSØ', ['tromsoe']],
+    // written decomposed (a combining diaeresis or ring, the Ångström sign)
+    ['Mu\u0308ller', ['mueller']],
+    ['\u212Blborg', ['aalborg']],
+    ['A\u030arhus', ['aarhus']],
+    // ß and æ are folded to ss and ae already; with another letter, that one alone
+    ['Großhändler', ['grosshaendler']],
+    ['Ærø', ['aeroe']],
+  ])('%j → %j', (name, expected) => {
+    expect(spelled(name)).toEqual(expected);
+  });
+
+  it.each([
+    'Mueller Logistik', // written out already: no other spelling
+    'Boeing',
+    'Queue Systems',
+    'Aalborg Havn',
+    'Straße AG', // ß is ss already
+    'Mærsk', // æ is ae already
+    'Société Générale', // accents that are not written out
+    'Ö.B.B. Müller', // written out, "Oe.B.B." is no dotted acronym: the words would change
+    'Bygg Ås', // written out, "aas" is no legal suffix: the words would change
+    '',
+  ])('%j has no other spelling', (name) => {
+    expect(spelled(name)).toBeNull();
+  });
+
+  it('follows the options of the words it is given', () => {
+    expect(spelled('Öy AB', { keepLegalSuffixes: true })).toEqual(['oey', null]);
+    expect(spelled('The Äpfel', { keepLeadingThe: true })).toEqual([null, 'aepfel']);
+    expect(spelled('The Äpfel')).toEqual(['aepfel']);
   });
 });
 
