@@ -26,7 +26,7 @@ function readQuery(viewer: Principal, query: unknown): string {
 function usage(viewer: Principal): Reply {
   const c = (command: string) => cmd(viewer, command);
   return reply(`How to use ${c('who-owns')}`, [
-    text(`Type an account name, alias or web domain: ${c('who-owns acme')}, ${c('who-owns Acme Corporation')}, ${c('who-owns acme.com')}. Part of a name, a typo or a missing accent still finds it.`),
+    text(`Type an account name, alias or web domain: ${c('who-owns acme')}, ${c('who-owns Acme Corporation')}, ${c('who-owns acme.com')}. Part of a name, a typo, a missing accent or a letter written out (Mueller for Müller) still finds it.`),
     text(`The answer says who owns the account and why, by product line, with its live claims. Only you see it. ${c('roe help')} lists every command.`, 'muted'),
   ]);
 }
