@@ -1665,6 +1665,8 @@ export class AccountMatcher {
   private spelledCodes: I32 = new Int32Array(64);
   /** The query had more than MAX_QUERY_TOKENS words: only the first are compared, and nothing is exact. */
   private queryCut = false;
+  /** The query's words, also those past a cut. */
+  private queryWordCount = 0;
   /** Some expansion of the query is in another spelling (exSpelled, exSpelledFrom). */
   private querySpelled = false;
   private readonly qExStart = new Int32Array(MAX_QUERY_TOKENS);
@@ -1862,12 +1864,17 @@ export class AccountMatcher {
     }
     const all = nameTokens(nameText);
     this.queryCut = all.length > MAX_QUERY_TOKENS;
+    this.queryWordCount = all.length;
     const words = this.queryCut ? all.slice(0, MAX_QUERY_TOKENS) : all;
     if (words.length > 0) {
       this.prepareQuery(words, spelledOutWords(nameText, all));
       this.searchCompact();
       this.searchPostings();
     }
+    // A name typed letter for letter leaves no other exact: one exact only through another
+    // spelling is a namesake ("Kraemer" is Kraemer Inc, not Krämer GmbH as well). (Both rank
+    // it first at an equal score, so it is among the results whenever such a namesake is.)
+    if (this.top.some((r) => r.exact && !r.spelled)) for (const r of this.top) if (r.exact && r.spelled) r.exact = false;
     return this.top;
   }
 
@@ -2018,7 +2025,10 @@ export class AccountMatcher {
       if (kind === KIND_PREFIX && base.startsWith(word)) continue;
       const t = dict.find(base);
       if (t < 0) continue;
-      if (dict.markSeen(t)) {
+      dict.markSeen(t);
+      let held = false;
+      for (let e = this.qExStart[qi]!; e < this.exCount; e++) if (this.exTok[e] === t) held = true;
+      if (!held) {
         this.addExpansion(qi, t, KIND_NONE, 0);
         this.exSpelledFrom[this.exCount - 1] = s;
         this.exSpelledKind[this.exCount - 1] = kind;
@@ -2733,6 +2743,12 @@ export class AccountMatcher {
       lastJ = j;
     }
     const coverage = fieldLen > 0 ? Math.min(1, covered / fieldLen) : 0;
+    // A query cut short whose kept words all match a name that was not: its words past the cut
+    // are more than the name holds, so the name matches only part of it.
+    if (matched === k && this.queryCut && (head & FIELD_CUT) === 0) {
+      this.fieldSpelled = other !== 0;
+      return partialScore(k / this.queryWordCount, coverage);
+    }
     if (matched === k) {
       if (inOrderFromStart && exactCount === k && m === k && whole) {
         this.fieldSpelled = other !== 0;

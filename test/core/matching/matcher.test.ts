@@ -461,6 +461,28 @@ describe('German and Nordic letters written out (ä ae, ö oe, ü ue, å aa, ø 
     }
   });
 
+  it.each([
+    ['Muelle', 'Müller GmbH'],
+    ['Kraeme', 'Krämer Bau'],
+    ['Soere', 'Søren A/S'],
+    ['Koehle', 'Köhler'],
+    ['Kraeme Bau', 'Krämer Bau'],
+  ])('a prefix written out one letter short of the word (%s) still finds %s', (query, name) => {
+    const m = new AccountMatcher([...others, account('x', name), account('y', 'Unrelated Holdings')]);
+    expect(m.search(query)[0]?.accountId).toBe('x');
+  });
+
+  it.each([
+    ['Kraemer', 'Kraemer Inc', 'Krämer GmbH'],
+    ['Schroeder', 'Schroeder Corporation', 'Schröder AG'],
+    ['Krämer', 'Krämer GmbH', 'Kraemer Inc'],
+  ])('%s typed letter for letter is the account spelled so, not also its namesake in the other spelling', (query, spelled, namesake) => {
+    const m = new AccountMatcher([...others, account('as-typed', spelled), account('namesake', namesake)]);
+    const results = m.search(query);
+    expect(results.filter((r) => r.exact).map((r) => r.accountId)).toEqual(['as-typed']);
+    expect(ids(results)).toContain('namesake');
+  });
+
   it.each(LETTERS)('%s: a name written out is found exactly typed with the letter, and not without it', (_letters, name, writtenOut, dropped) => {
     const m = new AccountMatcher([...others, account('x', writtenOut)]);
     for (const query of [writtenOut, name]) {
@@ -499,8 +521,9 @@ describe('German and Nordic letters written out (ä ae, ö oe, ü ue, å aa, ø 
     ]);
     // query → the accounts it names exactly, in their order
     const table: [string, string[]][] = [
-      ['mueller logistik', ['written', 'umlaut']],
-      ['Müller Logistik', ['umlaut', 'written']],
+      // Typed letter for letter, the name spelled so is the one exact match (the other spelling ranks next).
+      ['mueller logistik', ['written']],
+      ['Müller Logistik', ['umlaut']],
       ['muller logistik', ['umlaut']],
       ['Göthe Institut', ['goethe']],
       ['mueller bau', []],
@@ -558,5 +581,15 @@ describe('long names', () => {
     const typed = m.search(`${named(16)} seventeen`);
     expect(typed.filter((r) => r.exact)).toEqual([]);
     expect(ids(typed)).toEqual(expect.arrayContaining(['sixteen', 'seventeen']));
+  });
+
+  it('a query of more words than a 16-word name holds matches only part of it: not an answer, a suggestion', () => {
+    const m = new AccountMatcher([account('long', named(16)), account('x', 'Globex')]);
+    const [r, ...rest] = m.search(`${named(16)} initech`);
+    expect(rest).toEqual([]);
+    expect(r).toMatchObject({ accountId: 'long', exact: false });
+    expect(r!.score).toBeLessThan(CONFIDENT_SCORE);
+    // Its 16 words alone are the name.
+    expect(m.search(named(16))[0]).toMatchObject({ accountId: 'long', exact: true });
   });
 });
