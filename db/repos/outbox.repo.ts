@@ -11,8 +11,13 @@ import { outbox } from '../schema.js';
  */
 export const MAX_HOLD_MS = 3_600_000;
 
-/** Due at `now`: its time has come, or it lies further ahead than any hold (see MAX_HOLD_MS). */
-const dueAt = (now: Date) => or(lte(outbox.nextAttemptAt, now), gt(outbox.nextAttemptAt, new Date(now.getTime() + MAX_HOLD_MS)));
+/**
+ * Due at `now`: its time has come, or, waiting to be tried again, it lies further ahead than
+ * any hold (see MAX_HOLD_MS). A message being sent is never taken early: another process may be
+ * sending it right now, and it would go out twice (one whose sender died, under a clock set back
+ * meanwhile, waits longer instead).
+ */
+const dueAt = (now: Date) => or(lte(outbox.nextAttemptAt, now), and(eq(outbox.status, 'pending'), gt(outbox.nextAttemptAt, new Date(now.getTime() + MAX_HOLD_MS))));
 
 export interface PendingMessage extends OutboxMessage {
   id: number;

@@ -144,6 +144,18 @@ describe('notification outbox', () => {
     expect(nextAttemptDelay(0, 86_400_000)).toBe(3_540_000);
   });
 
+  it('after the clock is set back, a message another process is sending is not taken from it (it would go out twice)', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    const first = outbox(rt)[0]!;
+    // Another worker leased it for two minutes, and is sending it; then the clock is set back 3 hours.
+    rt.db.sqlite.prepare("update outbox set status = 'sending', next_attempt_at = ? where id = ?").run(Date.parse('2026-12-07T14:02:00Z'), first.id);
+    rt.clock.set('2026-12-07T11:00:00Z');
+    const sent: number[] = [];
+    await drainOutbox(rt.db.db, { console: async (m) => void sent.push(m.id) }, () => rt.clock.now(), rt.logger);
+    expect(sent).not.toContain(first.id);
+  });
+
   it('after the clock is set back, a rate limit still holds the whole queue', async () => {
     rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
     openArbitratedCase(rt);
