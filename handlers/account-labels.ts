@@ -25,5 +25,6 @@ export function accountLabels(accounts: readonly Pick<Account, 'id' | 'name' | '
 
 /** {@link accountLabels} of the matcher's results, in their order (an account gone since the index was read keeps its matched text). */
 export function matchLabels(deps: HandlerDeps, matches: readonly AccountMatch[]): string[] {
-  return accountLabels(matches.map((m) => deps.ctx.store.accounts.get(m.accountId) ?? { id: m.accountId, name: m.matchedText, domains: [], region: null }));
+  const stored = deps.ctx.store.accounts.labels(matches.map((m) => m.accountId));
+  return accountLabels(matches.map((m) => stored.get(m.accountId) ?? { id: m.accountId, name: m.matchedText, domains: [], region: null }));
 }

@@ -210,6 +210,13 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
   const fingerprintStmt = sqlite.prepare<[], { n: number; at: number | null; total: number }>('SELECT count(*) AS n, max(updated_at) AS at, total(updated_at) AS total FROM accounts');
   const accounts: AccountsRepo = {
     get: (id) => one(`SELECT ${ACCOUNTS.select} FROM accounts WHERE id = ?`, asAccount, id),
+    labels: (ids) => {
+      const out = new Map<string, Pick<Account, 'id' | 'name' | 'domains' | 'region'>>();
+      if (ids.length === 0) return out;
+      const rows = q(`SELECT id, name, domains, region FROM accounts WHERE id IN (${ids.map(() => '?').join(', ')})`).raw(true).all(...ids) as [string, string, string, string | null][];
+      for (const [id, name, domains, region] of rows) out.set(id, { id, name, domains: domains === '[]' ? [] : (JSON.parse(domains) as string[]), region });
+      return out;
+    },
     all: () => db.select().from(t.accounts).orderBy(asc(t.accounts.name)).all().map(toAccount),
     count: () => db.select({ n: sql<number>`count(*)` }).from(t.accounts).get()!.n,
     *matchable() {

@@ -15,6 +15,8 @@ export type DisputePatch = Partial<
 
 export interface AccountsRepo {
   get(id: string): Account | undefined;
+  /** What a list to pick from shows of these accounts (those that exist), by id: in one read. */
+  labels(ids: readonly string[]): Map<string, Pick<Account, 'id' | 'name' | 'domains' | 'region'>>;
   all(): Account[];
   count(): number;
   /** Changes whenever accounts are added or updated (count and latest update), to refresh indexes. */

@@ -37,3 +37,21 @@ describe('claims as the store hands them back', () => {
     }
   });
 });
+
+describe('accounts as a list to pick from shows them', () => {
+  it('labels are what a full read gives of each account that exists, in one read', () => {
+    const db = openDatabase(':memory:');
+    open.push(db);
+    const store = createStore(db);
+    const base = { aliases: ['GX'], segment: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null };
+    store.accounts.upsert({ ...base, id: 'globex-us', name: 'Globex', domains: ['globex.com', 'globex.us'], region: 'NA' });
+    store.accounts.upsert({ ...base, id: 'globex-de', name: 'Globex', domains: [], region: 'EMEA' });
+    const labels = store.accounts.labels(['globex-de', 'gone', 'globex-us']);
+    expect([...labels.keys()].sort()).toEqual(['globex-de', 'globex-us']);
+    for (const id of ['globex-us', 'globex-de']) {
+      const { name, domains, region } = store.accounts.get(id)!;
+      expect(labels.get(id)).toEqual({ id, name, domains, region });
+    }
+    expect(store.accounts.labels([]).size).toBe(0);
+  });
+});
