@@ -82,7 +82,13 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
     // So is a version yet to take effect that an earlier release recorded without that timer.
     if (record) {
       const ahead = book.all.filter((v, i) => i > 0 && v.effectiveAt.getTime() > clock.now().getTime() && !store.timers.pending(`policy:${v.version}`, VERSION_EFFECT_TIMER));
-      if (ahead.length > 0) store.transaction(() => ahead.forEach((v) => store.timers.pending(`policy:${v.version}`, VERSION_EFFECT_TIMER) || scheduleVersionEffect(store, v, clock.now())));
+      try {
+        if (ahead.length > 0) store.transaction(() => ahead.forEach((v) => store.timers.pending(`policy:${v.version}`, VERSION_EFFECT_TIMER) || scheduleVersionEffect(store, v, clock.now())));
+      } catch (err) {
+        // Another process holds the database: the next start adds them. Never a reason not to start.
+        if (!/^SQLITE_BUSY/.test(String((err as { code?: unknown }).code))) throw err;
+        logger.warn({ versions: ahead.map((v) => v.version) }, 'database busy: the policy versions yet to take effect get their timer at the next start');
+      }
     }
     for (const warning of warnings) logger.warn({ policy: file.version }, warning);
     for (const problem of waived) logger.warn({ policy: file.version }, `policy version "${file.version}", loaded before, has a problem that a new version must fix (it is taken as it is): ${problem}`);

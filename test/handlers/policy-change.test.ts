@@ -310,6 +310,30 @@ describe('people who leave the policy while their cases run', () => {
     }
   });
 
+  it('a start that cannot add such a timer while another process holds the database starts anyway, and says so', () => {
+    const { db, v1 } = patCase('pat-upgrade-busy');
+    v1.close();
+    const v2 = withoutPat('pat-upgrade-busy', '2026-12-08');
+    testRuntime({ at: '2026-12-07T16:00:00Z', databasePath: db, policyPath: v2, demo: false }).close();
+    const other = new Database(db);
+    other.prepare("delete from timers where kind = 'policy.effective' and subject = 'policy:2026.2'").run();
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const rt = testRuntime({ at: '2026-12-07T17:00:00Z', databasePath: db, policyPath: v2, demo: false });
+      expect(rt.logs.lines.some((l) => l.includes('the policy versions yet to take effect get their timer at the next start') && l.includes('2026.2'))).toBe(true);
+      rt.close();
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const rt = testRuntime({ at: '2026-12-07T17:30:00Z', databasePath: db, policyPath: v2, demo: false });
+    try {
+      expect(rt.store.timers.pending('policy:2026.2', 'policy.effective')).toBe(true);
+    } finally {
+      rt.close();
+    }
+  });
+
   it('/who-owns names an arbitrator who left by the name they had', () => {
     const { d, rt } = patLeft('pat-named');
     try {
