@@ -215,9 +215,25 @@ describe('people who leave the policy while their cases run', () => {
       expect(behind.refreshPolicies()).toBe(true);
       behind.clock.set('2026-12-07T15:00:20Z');
       settle(behind);
-      expect(behind.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+      // 2026.2 is dated from the day the case opened: it goes to the arbitrator 2026.2 names, at its level.
+      expect(behind.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'sam', escalationLevel: 0 });
     } finally {
       behind.close();
+    }
+  });
+
+  it('a version dated back to before the case opened hands it to the arbitrator that version names, not one level up', () => {
+    const { db, d, v1 } = patCase('pat-backdated');
+    v1.close();
+    const v2 = join(dir, 'pat-backdated.yaml');
+    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-07'], [PAT, ''], ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: dana, escalation: [vp]']]));
+    const rt = testRuntime({ at: '2026-12-07T15:00:00Z', databasePath: db, policyPath: v2, demo: false });
+    try {
+      settle(rt);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana', escalationLevel: 0 });
+      expect(ledgerKinds(rt, `dispute:${d.id}`)).toContain('dispute.reassigned');
+    } finally {
+      rt.close();
     }
   });
 

@@ -222,8 +222,11 @@ export function breach(ctx: DomainContext, disputeId: number, payload: Record<st
  */
 function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left'): DomainEvent[] | null {
   const chain = chainOf(ctx, d);
-  let level = d.escalationLevel + 1;
-  while (level < chain.length && !isNamed(ctx, chain[level]!)) level++;
+  // A breach moves the case up; an assignee who left leaves it at its level when the chain has
+  // someone else there (a version dated back before the case opened puts the new arbitrator at
+  // the level of the one who left), else it moves up too.
+  let level = why === 'breach' ? d.escalationLevel + 1 : d.escalationLevel;
+  while (level < chain.length && (!isNamed(ctx, chain[level]!) || chain[level] === d.arbitrator)) level++;
   let next = chain[level];
   const fallback = !next && !isNamed(ctx, d.arbitrator) ? fallbackOf(ctx, d) : null;
   if (fallback) {
