@@ -12,6 +12,8 @@ export interface PruneReport {
   outbox: number;
   timers: number;
   requestKeys: number;
+  /** Some kind had more to delete than one call deletes: a backlog. */
+  more: boolean;
 }
 
 const PRUNE = {
@@ -28,7 +30,7 @@ const PRUNE = {
  * `maxBatches` statements per table: a backlog of millions is worked off over several calls.
  */
 export function pruneHistory(sqlite: Database.Database, before: Date, { batch = 500, maxBatches = 4 } = {}): PruneReport {
-  const report: PruneReport = { outbox: 0, timers: 0, requestKeys: 0 };
+  const report: PruneReport = { outbox: 0, timers: 0, requestKeys: 0, more: false };
   // Never waits for the write lock (an import holding it for seconds would stall the server,
   // whose requests share this thread): busy now, it is done next time.
   const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
@@ -40,6 +42,7 @@ export function pruneHistory(sqlite: Database.Database, before: Date, { batch = 
         const n = st.run(before.getTime(), batch).changes;
         report[table] += n;
         if (n < batch) break;
+        if (i === maxBatches - 1) report.more = true;
       }
     }
   } finally {

@@ -41,20 +41,29 @@ function watchAccounts(rt: Runtime, since: number, intervalMs = 10_000): NodeJS.
 /**
  * Deletes, every `intervalMs` (the first time one interval after the start), what is done and
  * older than HISTORY_DAYS: delivered notifications, fired and cancelled timers, request keys.
+ * While there is a backlog (a first run on an old database, a very busy bot), it goes on every
+ * `backlogMs` instead, each run short as ever.
  */
-function keepHouse(rt: Runtime, intervalMs = 600_000): NodeJS.Timeout {
-  const timer = setInterval(() => {
+function keepHouse(rt: Runtime, intervalMs = 600_000, backlogMs = Math.min(intervalMs, 30_000)): { stop(): void } {
+  let timer: NodeJS.Timeout;
+  const run = () => {
+    let more = false;
     try {
       const pruned = pruneHistory(rt.db.sqlite, new Date(rt.clock.now().getTime() - HISTORY_DAYS * 86_400_000));
-      if (pruned.outbox + pruned.timers + pruned.requestKeys > 0) rt.logger.info({ ...pruned, olderThanDays: HISTORY_DAYS }, 'done work deleted: delivered notifications, fired timers, request keys');
+      more = pruned.more;
+      const { outbox, timers, requestKeys } = pruned;
+      if (outbox + timers + requestKeys > 0) rt.logger.info({ outbox, timers, requestKeys, olderThanDays: HISTORY_DAYS, more }, 'done work deleted: delivered notifications, fired timers, request keys');
     } catch (err) {
       // Another process (an import) holds the database: next time.
       if (/^SQLITE_BUSY/.test(String((err as { code?: unknown }).code))) rt.logger.debug('database busy: done work is deleted next time');
       else rt.logger.error({ err }, 'could not delete done work; trying again later');
     }
-  }, intervalMs);
+    timer = setTimeout(run, more ? backlogMs : intervalMs);
+    timer.unref();
+  };
+  timer = setTimeout(run, intervalMs);
   timer.unref();
-  return timer;
+  return { stop: () => clearTimeout(timer) };
 }
 
 /** A chat platform plugged into the one server. */
@@ -216,7 +225,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
     stop: async () => {
       scheduler.stop();
       clearInterval(accounts);
-      clearInterval(housekeeping);
+      housekeeping.stop();
       // No new requests; those under way may finish, for a while: a client that never sends its
       // request whole would otherwise hold the server open for ever.
       const closed = new Promise<void>((ok) => server.close(() => ok()));

@@ -42,7 +42,7 @@ describe('deleting what is done', () => {
     ]);
     expect(before.timers.map((t) => t.status)).toEqual(expect.arrayContaining(['fired', 'pending']));
     const now = rt.clock.now().getTime();
-    expect(pruneHistory(rt.db.sqlite, new Date(now - HISTORY_DAYS * DAY))).toEqual({ outbox: 0, timers: 0, requestKeys: 0 });
+    expect(pruneHistory(rt.db.sqlite, new Date(now - HISTORY_DAYS * DAY))).toEqual({ outbox: 0, timers: 0, requestKeys: 0, more: false });
     expect({ outbox: statuses('outbox'), timers: statuses('timers') }).toEqual(before);
 
     const report = pruneHistory(rt.db.sqlite, new Date(now + DAY));
@@ -62,9 +62,9 @@ describe('deleting what is done', () => {
     const delivered = count("select count(*) as n from outbox where status = 'delivered'");
     expect(delivered).toBeGreaterThan(2);
     const later = new Date(rt.clock.now().getTime() + DAY);
-    expect(pruneHistory(rt.db.sqlite, later, { batch: 1, maxBatches: 2 }).outbox).toBe(2);
+    expect(pruneHistory(rt.db.sqlite, later, { batch: 1, maxBatches: 2 })).toMatchObject({ outbox: 2, more: true });
     expect(count("select count(*) as n from outbox where status = 'delivered'")).toBe(delivered - 2);
-    expect(pruneHistory(rt.db.sqlite, later, { batch: 1, maxBatches: 100 }).outbox).toBe(delivered - 2);
+    expect(pruneHistory(rt.db.sqlite, later, { batch: 1, maxBatches: 100 })).toMatchObject({ outbox: delivered - 2, more: false });
   });
 
   it('never waits for a database another process holds: it stops at once, and the connection waits as before for everything else', async () => {
@@ -81,6 +81,24 @@ describe('deleting what is done', () => {
       other.close();
     }
     expect(pruneHistory(rt.db.sqlite, new Date(rt.clock.now().getTime() + DAY)).outbox).toBeGreaterThan(0);
+  });
+
+  it('the server works off a backlog larger than one run deletes, run after run', async () => {
+    await history();
+    const old = rt.clock.now().getTime();
+    const add = rt.db.sqlite.prepare("insert into outbox (platform, target, body, dedupe_key, status, next_attempt_at, created_at) values ('console', '{}', '{}', ?, 'delivered', ?, ?)");
+    rt.db.sqlite.transaction(() => {
+      for (let i = 0; i < 5_000; i++) add.run(`old-${i}`, old, old);
+    })();
+    rt.clock.set(new Date(old + (HISTORY_DAYS + 1) * DAY).toISOString());
+    const serving = await serve(rt, [], 0, { housekeepingMs: 20 });
+    try {
+      for (let i = 0; i < 200 && count("select count(*) as n from outbox where status = 'delivered'") > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(count("select count(*) as n from outbox where status = 'delivered'")).toBe(0);
+      expect(rt.logs.lines.some((l) => l.includes('done work deleted') && l.includes('"more":true'))).toBe(true);
+    } finally {
+      await serving.stop();
+    }
   });
 
   it('the server does it on its own, and says what it deleted', async () => {
