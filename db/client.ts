@@ -37,6 +37,11 @@ export function dataVersion(sqlite: Database.Database): number {
  */
 export class DatabaseFileError extends Error {}
 
+/** Whether SQLite gave up waiting for a lock another connection holds (SQLITE_BUSY, SQLITE_LOCKED, and their extended codes). */
+export function isBusy(err: unknown): boolean {
+  return /^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown } | null)?.code));
+}
+
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Where drizzle records the migrations applied; a roe database always has it. */
 const MIGRATIONS_TABLE = '__drizzle_migrations';

@@ -17,7 +17,10 @@ export const MAX_HOLD_MS = 3_600_000;
  * sending it right now, and it would go out twice (one whose sender died, under a clock set back
  * meanwhile, waits longer instead).
  */
-const dueAt = (now: Date) => or(lte(outbox.nextAttemptAt, now), and(eq(outbox.status, 'pending'), gt(outbox.nextAttemptAt, new Date(now.getTime() + MAX_HOLD_MS))));
+const dueAt = (now: Date) => or(lte(outbox.nextAttemptAt, now), and(eq(outbox.status, 'pending'), heldByClockSetBack(now)));
+
+/** Held for longer than any hold: a clock set back since (see MAX_HOLD_MS). */
+const heldByClockSetBack = (now: Date) => gt(outbox.nextAttemptAt, new Date(now.getTime() + MAX_HOLD_MS));
 
 export interface PendingMessage extends OutboxMessage {
   id: number;
@@ -114,6 +117,6 @@ export function retryParked(db: Db, id: number | null, at: Date): number {
 export function postponePlatform(db: Db, platform: string, now: Date, until: Date): void {
   db.update(outbox)
     .set({ nextAttemptAt: until })
-    .where(and(eq(outbox.platform, platform), eq(outbox.status, 'pending'), or(lte(outbox.nextAttemptAt, until), gt(outbox.nextAttemptAt, new Date(now.getTime() + MAX_HOLD_MS)))))
+    .where(and(eq(outbox.platform, platform), eq(outbox.status, 'pending'), or(lte(outbox.nextAttemptAt, until), heldByClockSetBack(now))))
     .run();
 }

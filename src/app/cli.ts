@@ -16,7 +16,7 @@ import { hostConsole } from './console-host.js';
 import { createLogger } from './logger.js';
 import { readPolicyFile } from './policies.js';
 import { createRuntime, systemClock, type Runtime } from './runtime.js';
-import { DatabaseFileError, requireRoeDatabase } from '../../db/client.js';
+import { DatabaseFileError, isBusy, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
 import { partnerExport } from '../core/privacy/export.js';
@@ -244,7 +244,7 @@ function databaseFileProblem(db: DatabaseLocation, e: unknown): string | null {
   // A page that cannot be read (a copy cut short, a disk fault), found however far the command got.
   if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return `${db.label}: ${db.path} is damaged or not a roe database (${((e as Error).message ?? '').split('\n')[0]}); restore a backup`;
   // Another process kept the write lock longer than busy_timeout (5 seconds).
-  if (/^SQLITE_BUSY/.test(code)) return `${db.label}: ${db.path} is busy: another process (an import?) holds its write lock; try again when it is done`;
+  if (isBusy(e)) return `${db.label}: ${db.path} is busy: another process (an import?) holds its write lock; try again when it is done`;
   const onTheWay = typeof path === 'string' && (db.path === path || db.path.startsWith(`${path}/`) || db.path.startsWith(`${path}${sep}`));
   if (!SQLITE_FILE_CODES.test(code) && !(FILE_ERRNOS.has(code) && onTheWay)) return null;
   const message = ((e as Error).message ?? '').split('\n')[0]!;

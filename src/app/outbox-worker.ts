@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { OutboxMessage } from '../core/ports.js';
-import type { Db } from '../../db/client.js';
+import { isBusy, type Db } from '../../db/client.js';
 import { dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
 /**
@@ -125,8 +125,7 @@ async function recordDelivered(db: Db, id: number, now: () => Date, logger: Logg
       return;
     } catch (err) {
       // Only a busy database is waited out; anything else (a closed database at shutdown) is not.
-      const busy = /^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown }).code));
-      if (!busy || attempt >= RECORD_ATTEMPTS) throw err;
+      if (!isBusy(err) || attempt >= RECORD_ATTEMPTS) throw err;
       logger.warn({ outboxId: id, attempt, err }, 'notification sent, but its delivery could not be recorded yet; trying again');
       await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS));
     }

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { HandlerDeps } from '../../handlers/deps.js';
-import { openDatabase, type OpenDb } from '../../db/client.js';
+import { isBusy, openDatabase, type OpenDb } from '../../db/client.js';
 import { createStore } from '../../db/repos/store.js';
-import { scheduleVersionEffect, VERSION_EFFECT_TIMER } from '../core/sla/sla.service.js';
+import { scheduleVersionEffect, versionsAwaitingEffect } from '../core/sla/sla.service.js';
 import { resolvePrincipal, type ChatIdentity, type Principal } from '../core/authz.js';
 import type { Clock } from '../core/clock.js';
 import type { DomainContext } from '../core/context.js';
@@ -80,15 +80,14 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
     const record = options.recordPolicy ?? true;
     const { book, file, warnings, waived } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record, onRecord: (v, earlier) => earlier > 0 && scheduleVersionEffect(store, v, clock.now()) });
     // So is a version yet to take effect that an earlier release recorded without that timer.
-    if (record) {
-      const ahead = book.all.filter((v, i) => i > 0 && v.effectiveAt.getTime() > clock.now().getTime() && !store.timers.pending(`policy:${v.version}`, VERSION_EFFECT_TIMER));
-      try {
-        if (ahead.length > 0) store.transaction(() => ahead.forEach((v) => store.timers.pending(`policy:${v.version}`, VERSION_EFFECT_TIMER) || scheduleVersionEffect(store, v, clock.now())));
-      } catch (err) {
-        // Another process holds the database: the next start adds them. Never a reason not to start.
-        if (!/^SQLITE_BUSY/.test(String((err as { code?: unknown }).code))) throw err;
-        logger.warn({ versions: ahead.map((v) => v.version) }, 'database busy: the policy versions yet to take effect get their timer at the next start');
-      }
+    // Looked for first without the write lock, which a start takes only when one is missing.
+    const ahead = record ? versionsAwaitingEffect(store, book, clock.now()) : [];
+    try {
+      if (ahead.length > 0) store.transaction(() => versionsAwaitingEffect(store, book, clock.now()).forEach((v) => scheduleVersionEffect(store, v, clock.now())));
+    } catch (err) {
+      // Another process holds the database: the next start adds them. Never a reason not to start.
+      if (!isBusy(err)) throw err;
+      logger.warn({ versions: ahead.map((v) => v.version) }, 'database busy: the policy versions yet to take effect get their timer at the next start');
     }
     for (const warning of warnings) logger.warn({ policy: file.version }, warning);
     for (const problem of waived) logger.warn({ policy: file.version }, `policy version "${file.version}", loaded before, has a problem that a new version must fix (it is taken as it is): ${problem}`);

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { dataVersion } from '../../db/client.js';
+import { dataVersion, isBusy } from '../../db/client.js';
 import { HISTORY_DAYS, pruneHistory } from '../../db/repos/housekeeping.repo.js';
 import type { OutboxMessage } from '../core/ports.js';
 import { startOutboxWorker, type Deliverer } from './outbox-worker.js';
@@ -55,7 +55,7 @@ function keepHouse(rt: Runtime, intervalMs = 600_000, backlogMs = Math.min(inter
       if (outbox + timers + requestKeys > 0) rt.logger.info({ outbox, timers, requestKeys, olderThanDays: HISTORY_DAYS, more }, 'done work deleted: delivered notifications, fired timers, request keys');
     } catch (err) {
       // Another process (an import) holds the database: next time.
-      if (/^SQLITE_BUSY/.test(String((err as { code?: unknown }).code))) rt.logger.debug('database busy: done work is deleted next time');
+      if (isBusy(err)) rt.logger.debug('database busy: done work is deleted next time');
       else rt.logger.error({ err }, 'could not delete done work; trying again later');
     }
     timer = setTimeout(run, more ? backlogMs : intervalMs);

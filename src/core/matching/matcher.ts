@@ -2522,7 +2522,9 @@ export class AccountMatcher {
       const head = fwd[pos++]!;
       const m = head & FIELD_WORDS;
       const compact = fwd[pos++]!;
-      for (let j = 0; j < m; j++) {
+      // The words, then (when the field has them) their other spellings + 1 (see storedFields).
+      const n = head & FIELD_SPELLED ? 2 * m : m;
+      for (let j = 0; j < n; j++) {
         let v = fwd[pos++]!;
         if (v >= 128) {
           v &= 127;
@@ -2534,23 +2536,8 @@ export class AccountMatcher {
             shift += 7;
           } while (b >= 128);
         }
-        ft[j] = v;
-      }
-      if (head & FIELD_SPELLED) {
-        for (let j = 0; j < m; j++) {
-          let v = fwd[pos++]!;
-          if (v >= 128) {
-            v &= 127;
-            let shift = 7;
-            let b: number;
-            do {
-              b = fwd[pos++]!;
-              v |= (b & 127) << shift;
-              shift += 7;
-            } while (b >= 128);
-          }
-          ftSpelled[j] = v - 1;
-        }
+        if (j < m) ft[j] = v;
+        else ftSpelled[j - m] = v - 1;
       }
       if (f === 0) nameLen = compact + Math.max(0, m - 1);
       if (this.k === 0) continue;

@@ -3,7 +3,7 @@ import { calendarOf, type DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
-import type { PolicyVersion } from '../policy/versions.js';
+import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import type { Dispute } from '../types.js';
 import { parseDuration } from './duration.js';
 import { reviewCase } from '../disputes/review.js';
@@ -156,8 +156,18 @@ export function remind(ctx: DomainContext, disputeId: number, payload: Record<st
  */
 export function scheduleVersionEffect(store: DomainContext['store'], version: Pick<PolicyVersion, 'version' | 'effectiveAt'>, now: Date): void {
   const dueAt = new Date(Math.max(version.effectiveAt.getTime(), now.getTime()));
-  store.timers.schedule({ kind: VERSION_EFFECT_TIMER, subject: `policy:${version.version}`, dueAt, payload: {} }, now);
+  store.timers.schedule({ kind: VERSION_EFFECT_TIMER, subject: versionSubject(version.version), dueAt, payload: {} }, now);
 }
+
+/**
+ * The recorded versions yet to take effect with no timer for it (an earlier release recorded
+ * them without one); the first version of all changes nothing and needs none.
+ */
+export function versionsAwaitingEffect(store: DomainContext['store'], book: PolicyBook, now: Date): PolicyVersion[] {
+  return book.all.filter((v, i) => i > 0 && v.effectiveAt.getTime() > now.getTime() && !store.timers.pending(versionSubject(v.version), VERSION_EFFECT_TIMER));
+}
+
+const versionSubject = (version: string) => `policy:${version}`;
 
 /**
  * A recorded policy version takes effect: every running case whose assignee the policy in force
@@ -166,7 +176,7 @@ export function scheduleVersionEffect(store: DomainContext['store'], version: Pi
  * one). Cases opened under the version before, and those opened since it was recorded, alike.
  */
 export function versionTakesEffect(ctx: DomainContext, version: string, payload: Record<string, unknown>, now: Date): DomainEvent[] {
-  if (waitForVersion(ctx, VERSION_EFFECT_TIMER, `policy:${version}`, version, payload, now)) return [];
+  if (waitForVersion(ctx, VERSION_EFFECT_TIMER, versionSubject(version), version, payload, now)) return [];
   // One timer per case, so a policy change over thousands of cases is worked off in the
   // scheduler's short groups, not in one long transaction.
   for (const d of ctx.store.disputes.open()) if (!isNamed(ctx, d.arbitrator)) ctx.store.timers.schedule({ kind: ASSIGNEE_CHECK_TIMER, subject: `dispute:${d.id}`, dueAt: now, payload: { version } }, now);
