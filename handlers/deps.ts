@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import { formatsFor } from '../src/core/time-format.js';
+import { formatsFor, startsLocalDay } from '../src/core/time-format.js';
 import type { Principal } from '../src/core/authz.js';
 import { canSeeDealDetails, canSeeParty, unknownReason } from '../src/core/authz.js';
 import { DomainError } from '../src/core/errors.js';
@@ -101,9 +100,7 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
     seesDeal: (party) => canSeeDealDetails(viewer, party),
     date: (at) => dateFmt.format(new Date(at)),
     dateTime: (at) => dateTimeFmt.format(new Date(at)),
-    until: (at) => {
-      const local = DateTime.fromJSDate(at, { zone: tz });
-      return local.equals(local.startOf('day')) ? `through ${dateFmt.format(local.minus({ days: 1 }).toJSDate())}` : `until ${dateFmt.format(at)}`;
-    },
+    // The day before a day's start is the day its last moment falls on.
+    until: (at) => (startsLocalDay(at, tz) ? `through ${dateFmt.format(new Date(at.getTime() - 1))}` : `until ${dateFmt.format(at)}`),
   };
 }

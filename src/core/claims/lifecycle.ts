@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { offsetsOf } from '../time-format.js';
 import type { Claim, ClaimStatus } from '../types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -31,31 +32,6 @@ export function addDays(t: Date, days: number, terms: Pick<RegistrationTerms, 't
   // A wall-clock time the clocks skip (or the offset changed between `to` and `at`): as luxon reads it.
   if (offset(at) !== offset(to)) at = DateTime.fromMillis(t.getTime(), { zone: terms.timezone }).plus({ days }).toMillis();
   return new Date(at);
-}
-
-/**
- * A zone's UTC offset (minutes) at an instant, remembered per day when it is the same at both
- * ends of the day (no change of the clocks inside): claims' dates crowd around a few days, and
- * asking the zone costs microseconds each time.
- */
-const zoneOffsets = new Map<string, (t: number) => number>();
-function offsetsOf(name: string): (t: number) => number {
-  let f = zoneOffsets.get(name);
-  if (f) return f;
-  const zone = IANAZone.create(name);
-  const days = new Map<number, number>();
-  f = (t: number) => {
-    const day = Math.floor(t / DAY_MS);
-    const known = days.get(day);
-    if (known !== undefined) return known;
-    const start = zone.offset(day * DAY_MS);
-    if (zone.offset((day + 1) * DAY_MS - 1) !== start) return zone.offset(t);
-    if (days.size > 5_000) days.clear();
-    days.set(day, start);
-    return start;
-  };
-  zoneOffsets.set(name, f);
-  return f;
 }
 
 export const LIVE_STATUSES: readonly ClaimStatus[] = ['pending', 'protected'];
