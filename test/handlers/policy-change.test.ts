@@ -201,6 +201,30 @@ describe('people who leave the policy while their cases run', () => {
     }
   });
 
+  it('a process that never takes the version in says so after ten minutes (a timer failure naming the version), and hands the case on once it has', () => {
+    const { db, d, v1: server } = patCase('pat-never');
+    try {
+      server.clock.set('2026-12-08T14:00:00Z');
+      testRuntime({ at: '2026-12-08T14:00:00Z', databasePath: db, policyPath: withoutPat('pat-never', '2026-12-08'), demo: false }).close();
+      const failures: string[] = [];
+      for (let s = 0; s <= 10.5 * 60; s += 15) {
+        server.clock.set(new Date(Date.parse('2026-12-08T14:00:00Z') + s * 1000));
+        const r = tick(server.db, server.deps, server.clock.now(), server.logger);
+        failures.push(...r.failed.map((f) => `${f.kind}: ${f.error}`));
+      }
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatch(/^policy\.effective: policy version "2026\.2" is recorded in the database but this process has not loaded it/);
+      expect(server.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat' });
+      // Taken in at last: the timer's next try (a minute after its failure) hands the case on.
+      expect(server.refreshPolicies()).toBe(true);
+      server.clock.set('2026-12-08T14:13:00Z');
+      settle(server);
+      expect(server.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+    } finally {
+      server.close();
+    }
+  });
+
   it('two servers on one database: the one that has not taken the version in yet leaves a case it would find still named for later', () => {
     const { db, d, v1: behind } = patCase('pat-two-servers');
     try {

@@ -186,12 +186,14 @@ export function versionTakesEffect(ctx: DomainContext, version: string, payload:
 /**
  * A timer about a version this process has not taken in yet (another process recorded it: an
  * import run with a new ROE_POLICY, a second server) is scheduled again 15 s later, as this
- * process takes new versions in within seconds. True when it was.
+ * process takes new versions in within seconds. True when it was. After ten minutes of that
+ * it fails, naming the version, so that the scheduler logs it and tries it a few more times.
  */
 function waitForVersion(ctx: DomainContext, kind: string, subject: string, version: unknown, payload: Record<string, unknown>, now: Date): boolean {
   if (typeof version !== 'string' || ctx.policies().byVersion(version)) return false;
   const tries = typeof payload.tries === 'number' ? payload.tries : 0;
-  if (tries < VERSION_WAIT_TRIES) ctx.store.timers.schedule({ kind, subject, dueAt: new Date(now.getTime() + 15_000), payload: { ...payload, tries: tries + 1 } }, now);
+  if (tries >= VERSION_WAIT_TRIES) throw new Error(`policy version "${version}" is recorded in the database but this process has not loaded it; is another release of the bot running on the same file?`);
+  ctx.store.timers.schedule({ kind, subject, dueAt: new Date(now.getTime() + 15_000), payload: { ...payload, tries: tries + 1 } }, now);
   return true;
 }
 
