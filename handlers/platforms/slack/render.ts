@@ -22,6 +22,8 @@ export const LIMITS = {
   buttonText: 75,
   buttonValue: 2000,
   optionText: 75,
+  /** An option's value: an id (accounts and partners imported before ids were held to 150 may be longer). */
+  optionValue: 150,
   options: 100,
   optionGroups: 100,
   optionGroupLabel: 75,
@@ -232,6 +234,9 @@ function option(o: { value: string; label: string }): Option {
   return { text: plain(o.label, LIMITS.optionText), value: o.value };
 }
 
+/** Whether a choice fits in an option: Slack refuses a whole view or options list for one value too long. */
+const fits = (o: { value: string }) => o.value.length <= LIMITS.optionValue;
+
 type OptionGroup = { label: PlainText; options: Option[] };
 
 /**
@@ -240,7 +245,8 @@ type OptionGroup = { label: PlainText; options: Option[] };
  * by its first and last option. Past 100 × 100 the rest are cut and the placeholder says how many.
  * `all` holds every option rendered, so the initial option can be picked from among them.
  */
-function selectMenu(choices: { value: string; label: string }[], placeholder?: string): { all: Option[]; groups?: OptionGroup[]; placeholder?: string } {
+function selectMenu(given: { value: string; label: string }[], placeholder?: string): { all: Option[]; groups?: OptionGroup[]; placeholder?: string } {
+  const choices = given.every(fits) ? given : given.filter(fits);
   if (choices.length <= LIMITS.options) return { all: choices.map(option) };
   const max = LIMITS.options * LIMITS.optionGroups;
   const kept = choices.slice(0, max).map(option);
@@ -301,7 +307,7 @@ function inputElement(f: Field): types.InputBlockElement {
         type: 'external_select',
         action_id: SLACK_IDS.options.account,
         min_query_length: 1,
-        ...(f.initial ? { initial_option: option(f.initial) } : {}),
+        ...(f.initial && fits(f.initial) ? { initial_option: option(f.initial) } : {}),
         ...placeholder,
       };
   }
@@ -356,7 +362,7 @@ export function homeView(reply: Reply): types.HomeView {
 
 /** Typeahead options for the account picker. */
 export function accountOptions(accounts: { id: string; name: string }[]): Option[] {
-  return accounts.slice(0, LIMITS.options).map((a) => option({ value: a.id, label: a.name }));
+  return accounts.filter((a) => a.id.length <= LIMITS.optionValue).slice(0, LIMITS.options).map((a) => option({ value: a.id, label: a.name }));
 }
 
 /** A plain message (errors, notices): one section, escaped. */

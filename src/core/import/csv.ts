@@ -47,6 +47,9 @@ const bool = z
 const EVIDENCE_MAX = 3000;
 const thousands = (n: number) => n.toLocaleString('en-US');
 const idText = z.string({ error: 'is required' }).trim().min(1, 'is required').max(200, 'is longer than 200 characters');
+/** The longest id: Slack carries ids in its menus' options, whose values hold 150 characters. */
+export const ID_MAX = 150;
+const idKey = z.string({ error: 'is required' }).trim().min(1, 'is required').max(ID_MAX, `is longer than ${ID_MAX} characters`);
 const DATE_OR_STAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/;
 const DATE_EXAMPLE = 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z';
 /** A plain decimal amount (1200, 1200.50, 1.2E+06 as Excel writes large numbers). */
@@ -120,7 +123,7 @@ function directAnyCase<T extends string | null>(s: T): T {
 }
 
 export const accountRow = z.object({
-  id: idText,
+  id: idKey,
   name: idText,
   aliases: list,
   domains: z
@@ -140,7 +143,7 @@ export const accountRow = z.object({
 });
 
 export const partnerRow = z.object({
-  id: idText.regex(/^([a-z0-9][a-z0-9_-]*)?$/i, 'use letters, digits, - and _ only').superRefine((id, ctx) => {
+  id: idKey.regex(/^([a-z0-9][a-z0-9_-]*)?$/i, 'use letters, digits, - and _ only').superRefine((id, ctx) => {
     const meaning = RESERVED_PARTNER_IDS[id.toLowerCase()];
     if (meaning) ctx.addIssue({ code: 'custom', message: `"${id}" is reserved: it means ${meaning}; give the partner another id` });
   }),
@@ -157,9 +160,9 @@ export const partnerRow = z.object({
  */
 export const claimRowIn = (zoneOn: (day: string) => string, now?: Date) =>
   z.object({
-    id: idText,
-    account_id: idText,
-    claimant: idText.transform(directAnyCase),
+    id: idKey,
+    account_id: idKey,
+    claimant: idKey.transform(directAnyCase),
     route: oneOf(ROUTES),
     product_line: idText,
     opportunity: idText,

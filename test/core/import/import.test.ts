@@ -30,6 +30,17 @@ const CLAIM_HEADER = 'id,account_id,claimant,route,product_line,opportunity,stag
 const claimLine = (id: string, registered: string, lastActivity = '') => `${id},acme,contoso,resell,Analytics,D,qualified,,,rejected,${registered},${lastActivity}`;
 
 describe('CSV import', () => {
+  it('ids are at most 150 characters (Slack menus carry them), names up to 200', () => {
+    const id150 = 'a'.repeat(150);
+    expect(errorsOf('accounts', [ACC_HEADER, `${'b'.repeat(151)},Long Id,,,,,,false,,`, `${id150},${'N'.repeat(201)},,,,,,false,,`].join('\n'))).toEqual([
+      'line 2: id: is longer than 150 characters',
+      'line 3: name: is longer than 200 characters',
+    ]);
+    expect(errorsOf('partners', ['id,name,tier,slack_team_id,teams_tenant_id', `${'p'.repeat(151)},Long Partner,,,`].join('\n'))).toEqual(['line 2: id: is longer than 150 characters']);
+    importCsv(rt.ctx, 'accounts', 'accounts.csv', [ACC_HEADER, `${id150},${'N'.repeat(200)},,,,,,false,,`].join('\n'));
+    expect(rt.store.accounts.get(id150)?.name).toHaveLength(200);
+  });
+
   it('lists every bad row with its line number and imports nothing', () => {
     const before = rt.store.accounts.count();
     const errs = errorsOf(

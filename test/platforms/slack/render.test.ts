@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
-import { escapeMrkdwn, LIMITS, mrkdwnText, plainFromSlack, renderForm, renderReply, resultView, truncate } from '../../../handlers/platforms/slack/render.js';
+import { accountOptions, escapeMrkdwn, LIMITS, mrkdwnText, plainFromSlack, renderForm, renderReply, resultView, truncate } from '../../../handlers/platforms/slack/render.js';
 import { ACTIONS, FORMS, quote, reply, text, type Block, type Form } from '../../../handlers/replies/model.js';
 import { startSlack, textsIn, USERS } from '../../support/slack-harness.js';
 
@@ -187,6 +187,16 @@ describe('selects with more than 100 choices (the "Claim for" list with every pa
     const view = renderForm({ id: FORMS.claim, title: 'Register a deal', submitLabel: 'Claim', fields: [{ id: 'claimant', label: 'Claim for', kind: 'select', required: true, options, ...(initial ? { initial: { value: initial, label: initial } } : {}), ...(placeholder ? { placeholder } : {}) }], state: {} }, { channel: null, message: null });
     return (view.blocks[0] as unknown as { element: SelectSeen }).element;
   };
+
+  it('a choice whose value is longer than an option holds (150) is left out, not sent to fail the whole form', () => {
+    const long = `p-${'y'.repeat(149)}`;
+    const el = selectOf([...choices(3), { value: long, label: 'Longid Partners' }], long);
+    expect(expectValidStaticSelect(el).map((o) => o.value)).toEqual(['direct', 'partner-1', 'partner-2', 'partner-3']);
+    expect(el.initial_option).toBeUndefined();
+    expect(accountOptions([{ id: long, name: 'Zeppelin' }, { id: 'zep', name: 'Zeppelin Widgets' }]).map((o) => o.value)).toEqual(['zep']);
+    const account = renderForm({ id: FORMS.claim, title: 'Register a deal', submitLabel: 'Claim', fields: [{ id: 'account', label: 'Account', kind: 'account', required: true, initial: { value: long, label: 'Zeppelin' } }], state: {} }, { channel: null, message: null });
+    expect((account.blocks[0] as unknown as { element: { initial_option?: unknown } }).element.initial_option).toBeUndefined();
+  });
 
   it('up to 100 choices stay a plain options list', () => {
     const el = selectOf(choices(99), 'direct');
