@@ -21,21 +21,23 @@ const INTERACTIVE: Record<string, z.ZodType> = {
     team,
     trigger_id: trigger,
     container: z.looseObject({}),
-    actions: z.array(z.looseObject({ action_id: z.string() })).min(1, 'has no action'),
+    actions: z.array(z.looseObject({ action_id: z.string(), value: z.string().optional() })).min(1, 'has no action'),
     view: z.looseObject({ id: z.string().optional(), callback_id: z.string().optional(), private_metadata: z.string().optional() }).nullable().optional(),
   }),
   view_submission: z.looseObject({
     user,
     team,
-    view: z.looseObject({ id: z.string().min(1), callback_id: z.string(), private_metadata: z.string().optional(), blocks: z.array(z.unknown()), state: viewState }),
+    view: z.looseObject({ id: z.string().min(1), callback_id: z.string(), private_metadata: z.string().optional(), blocks: z.array(z.looseObject({ type: z.string() })), state: viewState }),
   }),
   block_suggestion: z.looseObject({ user, team, action_id: z.string(), value: z.string() }),
-  message_action: z.looseObject({ user, team, callback_id: z.string(), trigger_id: trigger, channel: z.looseObject({ id: z.string() }), message: z.looseObject({ ts: z.string() }) }),
+  message_action: z.looseObject({ user, team, callback_id: z.string(), trigger_id: trigger, channel: z.looseObject({ id: z.string() }), message: z.looseObject({ ts: z.string(), text: z.string().optional() }) }),
   shortcut: z.looseObject({ user, team, callback_id: z.string(), trigger_id: trigger }),
 };
 const EVENTS: Record<string, z.ZodType> = {
   event_callback: z.looseObject({ event: z.looseObject({ type: z.string() }) }),
   url_verification: z.looseObject({ challenge: z.string() }),
+  // Slack's notice that it dropped events for a while: nothing to check, nothing to do.
+  app_rate_limited: z.looseObject({}),
 };
 
 function envelopeProblem(schema: z.ZodType, value: unknown, what: string): string | null {
@@ -65,6 +67,8 @@ function commandProblem(form: Record<string, string | string[]>): string | null 
   if (form.user_id === undefined) return 'command: user_id is missing';
   if (form.user_id === '') return 'command: user_id is empty';
   if (form.team_id === undefined) return 'command: team_id is missing';
+  // Slack sends the text typed after the command, empty when there was none.
+  if (form.text === undefined) return 'command: text is missing';
   // A form opens with the trigger_id; an answer after the acknowledgement goes to the response_url.
   for (const k of ['trigger_id', 'response_url']) {
     if (form[k] === undefined) return `command: ${k} is missing`;
@@ -90,8 +94,10 @@ export function readSlackBody(contentType: string | undefined, text: string): Sl
     }
     if (!isObject(body)) return { problem: 'the JSON body is not an object' };
     if (typeof body.type !== 'string') return { problem: 'event: type is missing' };
-    const schema = EVENTS[body.type];
-    const problem = schema ? envelopeProblem(schema, body, 'event') : null;
+    // Slack sends JSON for the Events API alone: an interactive payload comes as a form field.
+    const schema = Object.hasOwn(EVENTS, body.type) ? EVENTS[body.type] : undefined;
+    if (!schema) return { problem: `event: type "${body.type.slice(0, 40)}" is not one roe-bot handles` };
+    const problem = envelopeProblem(schema, body, 'event');
     return problem ? { problem } : { body };
   }
   if (type === 'application/x-www-form-urlencoded') {

@@ -50,6 +50,13 @@ export class SlackEventsReceiver implements Receiver {
       http.buildUrlVerificationResponse(res, body);
       return;
     }
+    if (body.type === 'app_rate_limited') {
+      // Slack dropped events meant for the app for a minute (https://docs.slack.dev/apis/events-api/#rate-limiting).
+      this.log.warn({ route: 'slack', minute: body.minute_rate_limited }, 'slack says it dropped events for the app: it was sending more than Slack allows');
+      res.writeHead(200);
+      res.end();
+      return;
+    }
     const unknown = this.unrouted(body);
     if (unknown) {
       this.log.warn({ route: 'slack', problem: unknown }, 'slack request refused: no listener for it');

@@ -69,6 +69,8 @@ describe('readSlackBody: parsed once, as the listeners take it', () => {
     expect(readSlackBody(FORM, COMMAND)).toEqual({ body: expect.objectContaining({ command: '/who-owns', text: 'acme corp', user_id: 'U1' }) });
     expect(readSlackBody(`${FORM}; charset=utf-8`, `payload=${encodeURIComponent(JSON.stringify(CLICK))}`)).toEqual({ body: CLICK });
     expect(readSlackBody('application/json', JSON.stringify({ type: 'event_callback', event: { type: 'app_home_opened' } }))).toEqual({ body: { type: 'event_callback', event: { type: 'app_home_opened' } } });
+    // Slack's notice that it dropped events is taken, and left alone.
+    expect(readSlackBody('application/json', JSON.stringify({ type: 'app_rate_limited', team_id: 'T1', minute_rate_limited: 1 }))).toEqual({ body: { type: 'app_rate_limited', team_id: 'T1', minute_rate_limited: 1 } });
   });
 
   it.each([
@@ -76,6 +78,8 @@ describe('readSlackBody: parsed once, as the listeners take it', () => {
     ['command=%2Froe&user_id=&team_id=T1', 'command: user_id is empty'],
     ['command=%2Froe&user_id=U1', 'command: team_id is missing'],
     ['command=%2Froe&user_id=U1&team_id=T1&text=a&text=b', 'command: text is given more than once'],
+    // Slack sends the text, empty when nothing follows the command.
+    [COMMAND.replace(/&text=[^&]*/, ''), 'command: text is missing'],
     // A form opens with the command's trigger_id; every answer after the acknowledgement goes to its response_url.
     [COMMAND.replace(/&trigger_id=[^&]*/, ''), 'command: trigger_id is missing'],
     [COMMAND.replace(/&response_url=[^&]*/, ''), 'command: response_url is missing'],
@@ -101,6 +105,9 @@ describe('readSlackBody: parsed once, as the listeners take it', () => {
     ['a form submission without its blocks', { type: 'view_submission', user: { id: 'U1' }, view: omit(VIEW, 'blocks') }, 'payload: view.blocks is missing'],
     ['a typeahead query without its text', { type: 'block_suggestion', user: { id: 'U1' }, action_id: 'roe_account_search' }, 'payload: value is missing'],
     ['a message shortcut without the message', { type: 'message_action', user: { id: 'U1' }, callback_id: 'dispute_message', trigger_id: '1.t', channel: { id: 'C1' } }, 'payload: message is missing'],
+    ['a click whose value is not text', { ...CLICK, actions: [{ action_id: 'roe_open_claim', value: { account: 'acme' } }] }, 'payload: actions.0.value Invalid input: expected string, received object'],
+    ['a form submission with a block that is not an object', { type: 'view_submission', user: { id: 'U1' }, view: { ...VIEW, blocks: [null] } }, 'payload: view.blocks.0 Invalid input: expected object, received null'],
+    ['a message shortcut whose message text is not text', { type: 'message_action', user: { id: 'U1' }, callback_id: 'dispute_message', trigger_id: '1.t', channel: { id: 'C1' }, message: { ts: '1.2', text: 42 } }, 'payload: message.text Invalid input: expected string, received number'],
     ['a payload of a type roe-bot has no listener for', { type: 'dialog_submission', user: { id: 'U1' } }, 'payload: type "dialog_submission" is not one roe-bot handles'],
   ])('%s', (_, payload, problem) => {
     expect(readSlackBody(FORM, `payload=${encodeURIComponent(JSON.stringify(payload))}`)).toEqual({ problem });
@@ -109,6 +116,9 @@ describe('readSlackBody: parsed once, as the listeners take it', () => {
   it.each([
     ['an event callback without its event', { type: 'event_callback', team_id: 'T1' }, 'event: event is missing'],
     ['a URL verification without its challenge', { type: 'url_verification' }, 'event: challenge is missing'],
+    // Slack posts interactive payloads as a form field, never as JSON: a JSON one would skip their checks.
+    ['an interactive payload sent as JSON', { type: 'block_suggestion', action_id: 'roe_account_search', value: 'acme' }, 'event: type "block_suggestion" is not one roe-bot handles'],
+    ['a form submission sent as JSON', { type: 'view_submission', user: { id: 'U1' }, view: { id: 'V1' } }, 'event: type "view_submission" is not one roe-bot handles'],
   ])('%s', (_, body, problem) => {
     expect(readSlackBody('application/json', JSON.stringify(body))).toEqual({ problem });
   });

@@ -20,6 +20,18 @@ describe('request signatures', () => {
     expect(res.json()).toEqual({ challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
   });
 
+  it("Slack's notice that it dropped events (app_rate_limited) is taken at once and logged", async () => {
+    const res = await h.send({ body: JSON.stringify({ token: 'x', type: 'app_rate_limited', team_id: USERS.sam.team, minute_rate_limited: 1518467820, api_app_id: 'A1' }), contentType: 'application/json' });
+    expect(res.status).toBe(200);
+    expect(h.rt.logs.lines.filter((l) => l.includes('dropped events'))).toHaveLength(1);
+  });
+
+  it('an interactive payload posted as JSON instead of a form field gets a 400 naming its type', async () => {
+    const res = await h.send({ body: JSON.stringify({ type: 'block_suggestion', action_id: SLACK_IDS.options.account, value: 'acme' }), contentType: 'application/json' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('event: type \\"block_suggestion\\" is not one roe-bot handles');
+  });
+
   it.each([
     ['a forged signature', { signature: `v0=${'0'.repeat(64)}` }],
     ['a signature made with another secret', { secret: 'not-the-signing-secret' }],
