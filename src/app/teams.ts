@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { activityProblem } from '../../handlers/platforms/teams/envelope.js';
+import { activityProblem, channelProblem } from '../../handlers/platforms/teams/envelope.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConfigurationBotFrameworkAuthenticationOptions, Response as BotResponse } from 'botbuilder';
 import { asContact, type TeamsContacts } from '../../handlers/platforms/teams/contacts.js';
@@ -16,6 +16,9 @@ export const TEAMS_MESSAGES_PATH = '/api/messages';
 /** Bot Framework's public service URL for Teams, for a tenant the bot has not heard from yet. */
 export const TEAMS_PUBLIC_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
 const MAX_BODY_BYTES = 1_000_000;
+/** The channels whose activities are taken: Teams alone; trying the bot locally, the Bot Framework Emulator too. */
+const TEAMS_CHANNELS = ['msteams'] as const;
+const LOCAL_CHANNELS = ['msteams', 'emulator'] as const;
 
 /** Contacts (conversation references) kept in the `people` table. */
 export function peopleContacts(rt: Runtime): TeamsContacts {
@@ -187,6 +190,13 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
       log.warn({ problem }, 'teams request refused: malformed activity');
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: problem }));
+      return;
+    }
+    const elsewhere = channelProblem(body, cfg.appId ? TEAMS_CHANNELS : LOCAL_CHANNELS);
+    if (elsewhere) {
+      log.warn({ problem: elsewhere }, 'teams request refused: not from Microsoft Teams');
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: elsewhere }));
       return;
     }
     const { adapter, bot } = await ready;

@@ -439,8 +439,9 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         const forUser = str(data[ids.data.for]);
         const command = str(data[ids.data.command]);
         if (forUser !== a.from.id) {
-          // Anyone else who refreshes or clicks sees what everyone sees.
-          const asker = this.o.contacts.get(forUser)?.user.name || 'Someone';
+          // Anyone else who refreshes or clicks sees what everyone sees; someone who may only ask
+          // for help (a guest, an unknown tenant) is not told whose id the card names.
+          const asker = (who.kind !== 'unknown' && this.o.contacts.get(forUser)?.user.name) || 'Someone';
           return { kind: 'card', card: renderPrivateStub({ askerName: asker, command, forUser }), summary: `${asker} asked roe-bot` };
         }
         const refresh: CardRefresh = { verb: ids.refresh.privateAnswer, data: { [ids.data.for]: forUser, [ids.data.command]: command }, userIds: [forUser] };

@@ -22,6 +22,20 @@ const activityEnvelope = z.looseObject({
   channelData: z.looseObject({ tenant: z.looseObject({ id: z.string() }).optional() }).nullable().optional(),
 });
 
+/** A mention, as botbuilder reads one to take the bot's name out of a message: whom it names, and its text in the message's. */
+const mentionEntity = z.looseObject({ mentioned: account, text: z.string() });
+
+function mentionProblem(body: { entities?: { type: string }[]; text?: string }): string | null {
+  const entities = body.entities ?? [];
+  for (let i = 0; i < entities.length; i++) {
+    if (entities[i]!.type !== 'mention') continue;
+    const problem = problemOf(mentionEntity, entities[i]);
+    if (problem) return problem.replace(/^activity /, `activity entities.${i}.`).replace(/\.body:/, ':');
+    if (body.text === undefined) return 'activity text: a message with a mention has no text';
+  }
+  return null;
+}
+
 /** A card button's invoke (`adaptiveCard/action`): botbuilder reads `value.action` without checking it is there. */
 const cardActionEnvelope = z.looseObject({ value: z.looseObject({ action: z.looseObject({}) }) });
 
@@ -34,8 +48,19 @@ function problemOf(schema: z.ZodType, body: unknown): string | null {
 
 /** What is wrong with an activity's envelope, or null. */
 export function activityProblem(body: unknown): string | null {
-  const problem = problemOf(activityEnvelope, body);
+  const problem = problemOf(activityEnvelope, body) ?? mentionProblem(body as { entities?: { type: string }[]; text?: string });
   if (problem) return problem;
   const { type, name } = body as { type: string; name?: string };
   return type === 'invoke' && name === TEAMS_IDS.invoke.adaptiveCardAction ? problemOf(cardActionEnvelope, body) : null;
+}
+
+/**
+ * What is wrong with the channel an activity comes from, or null. Only Microsoft Teams vouches
+ * for who sent an activity (its user and tenant): a Web Chat or Direct Line client, which Bot
+ * Framework signs for as well, sets those itself. Unauthenticated (trying the bot locally), the
+ * Bot Framework Emulator's channel is taken too.
+ */
+export function channelProblem(body: { channelId?: string }, allowed: readonly string[]): string | null {
+  if (body.channelId !== undefined && allowed.includes(body.channelId)) return null;
+  return `activity channelId: roe-bot answers Microsoft Teams only (${allowed.map((c) => `"${c}"`).join(' or ')}), not ${body.channelId === undefined ? 'an activity without a channel' : `"${body.channelId.slice(0, 40)}"`}`;
 }
