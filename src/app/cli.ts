@@ -270,7 +270,7 @@ function requireDatabase(db: DatabaseLocation): void {
  * `recordPolicy` the policy file is not recorded as a version (nor refused for one of the same
  * name): for the commands that do not judge claims.
  */
-function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { recordPolicy = true, readOnly = false } = {}): Runtime {
+function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { recordPolicy = true as boolean | 'later', readOnly = false } = {}): Runtime {
   try {
     return createRuntime({ ...config, databasePath: db.path }, logger, systemClock, { recordPolicy, readOnly });
   } catch (e) {
@@ -286,7 +286,7 @@ function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { rec
  * claims do (serve, console, import); the others neither need it nor trip over one that
  * clashes with a stored version.
  */
-function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) => T, { create = false, recordPolicy = false, readOnly = false } = {}): T {
+function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) => T, { create = false, recordPolicy = false as boolean | 'later', readOnly = false } = {}): T {
   if (!create) requireDatabase(db);
   const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { recordPolicy, readOnly });
   try {
@@ -457,12 +457,12 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const report = withRuntime(config, db, (rt) => {
         // The cases it opens for pending claims are announced in its transaction: the outbox
         // delivers the messages (the arbitrator's card) once the server runs.
-        const r = importCsv(rt.ctx, kind, file, text, { announce: (events) => announce(rt.deps, events, null) });
+        const r = importCsv(rt.ctx, kind, file, text, { announce: (events) => announce(rt.deps, events, null), beforeWrite: () => rt.recordPolicy() });
         // The account index file, for the accounts as imported: the next start (or a running
         // server) reads it instead of indexing every account.
         if (kind === 'accounts') rt.reindex();
         return r;
-      }, { create: true, recordPolicy: true });
+      }, { create: true, recordPolicy: 'later' });
       // A file of thousands of pending claims names its first cases, not every one.
       const ids = report.disputes.slice(0, 10).map((d) => `#${d}`).join(', ') + (report.disputes.length > 10 ? ` and ${report.disputes.length - 10} more` : '');
       const cases = report.inCases ? `; ${plural(report.inCases, 'pending claim')} put in ${report.disputes.length === 1 ? 'dispute' : 'disputes'} ${ids}` : '';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { canonicalJson } from '../core/ledger/chain.js';
 import { PolicyError, parsePolicy, parsePolicyWithWarnings } from '../core/policy/load.js';
+import { decodeUtf8 } from '../core/utf8.js';
 import { whyUnreadable } from './config.js';
 import type { Policy } from '../core/policy/schema.js';
 import { effectiveInstant, PolicyBook, type PolicyVersion } from '../core/policy/versions.js';
@@ -10,13 +11,22 @@ import { insertPolicy, listPolicies } from '../../db/repos/policies.repo.js';
 
 /** Reads a policy file, naming the file in every error; `warnings` are what a valid file probably does not mean. */
 export function readPolicyFile(path: string): { text: string; policy: Policy; warnings: string[] } {
-  let text: string;
+  const text = readPolicyText(path);
+  return { text, ...parsePolicyWithWarnings(text, path) };
+}
+
+/** A policy file's text, strictly UTF-8: names in another encoding would be stored garbled. */
+function readPolicyText(path: string): string {
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     throw new PolicyError([`${path}: cannot read the file (${whyUnreadable(e)})`]);
   }
-  return { text, ...parsePolicyWithWarnings(text, path) };
+  const decoded = decodeUtf8(bytes);
+  if (decoded.ok) return decoded.text;
+  if (decoded.utf16) throw new PolicyError([`${path}: the file is UTF-16, not UTF-8; save it as UTF-8`]);
+  throw new PolicyError([`${path}: line ${decoded.line}: the file is not valid UTF-8 (is it Latin-1 or Windows-1252?); save it as UTF-8`]);
 }
 
 /**
@@ -49,12 +59,31 @@ export function newerStoredBook(db: Db, book: PolicyBook): PolicyBook | null {
 /**
  * {@link loadPolicies}, with the version the file holds. With `record: false` (commands that
  * only read) nothing is written: the file's version counts only if the database does not
- * hold it yet, and a stored version of the same name wins over the file's.
+ * hold it yet, and a stored version of the same name wins over the file's; a file that is not
+ * valid is then passed over for the versions stored, with a warning, when there are any (such
+ * a command needs no new version, and must not be stopped by one: an erasure, a backup). With
+ * `record: 'later'` (an import, which must record the version with its rows or not at all)
+ * the file is checked as for recording, and `recordNow` records it, in the caller's
+ * transaction.
  */
-export function loadPolicyFile(db: Db, path: string, now: Date, options: { record?: boolean; onRecord?: (version: PolicyVersion, earlier: number) => void } = {}): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[] } {
+export function loadPolicyFile(
+  db: Db,
+  path: string,
+  now: Date,
+  options: { record?: boolean | 'later'; onRecord?: (version: PolicyVersion, earlier: number) => void } = {},
+): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[]; recordNow: () => void } {
   const record = options.record ?? true;
   const stored = listPolicies(db);
-  const { text, policy, warnings, waived } = readKnownPolicyFile(path, stored.map((p) => p.version));
+  let read: ReturnType<typeof readKnownPolicyFile>;
+  try {
+    read = readKnownPolicyFile(path, stored.map((p) => p.version));
+  } catch (e) {
+    if (!(e instanceof PolicyError) || record !== false || stored.length === 0) throw e;
+    const book = new PolicyBook(stored.map((p) => storedVersion(p)));
+    const problems = e.problems.length > 3 ? [...e.problems.slice(0, 3), `and ${e.problems.length - 3} more`] : e.problems;
+    return { book, file: book.inForceAt(now), warnings: [`ROE_POLICY is not valid, so the versions stored in the database are used: ${problems.join('; ')}`], waived: [], recordNow: () => {} };
+  }
+  const { text, policy, warnings, waived } = read;
   const file: PolicyVersion = { version: policy.version, effectiveAt: effectiveInstant(policy), policy };
   const hash = createHash('sha256').update(text).digest('hex');
   /** Refuses the file when its version was recorded with other rules. */
@@ -72,23 +101,30 @@ export function loadPolicyFile(db: Db, path: string, now: Date, options: { recor
   const same = stored.find((p) => p.version === policy.version);
   if (same && record) refuseClash(same);
   // A new version is recorded together with what must follow from it (onRecord, told how many
-  // versions were recorded before it), or not at all;
-  // under the write lock, looking again: another process starting with the same file may have
-  // recorded it meanwhile.
-  if (!same && record)
-    db.transaction(() => {
-      const before = listPolicies(db);
-      const recorded = before.find((p) => p.version === policy.version);
-      if (recorded) return refuseClash(recorded);
-      insertPolicy(db, { version: policy.version, effective: policy.effective, sourceHash: hash, body: text, loadedAt: now });
-      options.onRecord?.(file, before.length);
-    }, { behavior: 'immediate' });
-  const versions: PolicyVersion[] = listPolicies(db).map((p) => {
-    const parsed = p.version === policy.version && record ? policy : parsePolicy(p.body, `policy version "${p.version}" stored in the database`, { stored: true });
-    return { version: parsed.version, effectiveAt: effectiveInstant(parsed), loadedAt: p.loadedAt, policy: parsed };
-  });
-  if (!same && !record) versions.push(file);
-  return { book: new PolicyBook(versions), file, warnings, waived };
+  // versions were recorded before it), or not at all; under the write lock, looking again:
+  // another process starting with the same file may have recorded it meanwhile.
+  const recordFile = () => {
+    const before = listPolicies(db);
+    const recorded = before.find((p) => p.version === policy.version);
+    if (recorded) return refuseClash(recorded);
+    insertPolicy(db, { version: policy.version, effective: policy.effective, sourceHash: hash, body: text, loadedAt: now });
+    options.onRecord?.(file, before.length);
+  };
+  if (!same && record === true) db.transaction(recordFile, { behavior: 'immediate' });
+  const versions: PolicyVersion[] = listPolicies(db).map((p) => (p.version === policy.version && record ? storedVersion(p, policy) : storedVersion(p)));
+  if (!same && record !== true) versions.push(file);
+  let pending = !same && record === 'later';
+  const recordNow = () => {
+    if (!pending) return;
+    db.transaction(recordFile);
+    pending = false;
+  };
+  return { book: new PolicyBook(versions), file, warnings, waived, recordNow };
+}
+
+/** A version as the database stores it (`parsed`: its rules, when read already). */
+function storedVersion(p: ReturnType<typeof listPolicies>[number], parsed: Policy = parsePolicy(p.body, `policy version "${p.version}" stored in the database`, { stored: true })): PolicyVersion {
+  return { version: parsed.version, effectiveAt: effectiveInstant(parsed), loadedAt: p.loadedAt, policy: parsed };
 }
 
 /**
@@ -101,7 +137,7 @@ function readKnownPolicyFile(path: string, known: readonly string[]): { text: st
     return { ...readPolicyFile(path), waived: [] };
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
-    const text = readFileSync(path, 'utf8');
+    const text = readPolicyText(path);
     let policy: Policy;
     try {
       // Only the checks this release added are waived: the file must pass every other one.

@@ -37,6 +37,8 @@ export interface Runtime {
    * had to index accounts. True when the accounts had changed since the index was loaded.
    */
   reindex(): boolean;
+  /** Records the policy file's version, held back by `recordPolicy: 'later'`, in the caller's transaction; nothing otherwise. */
+  recordPolicy(): void;
   /**
    * Takes in the policy versions another process (an import run with a new `ROE_POLICY`, a
    * second server) recorded since: claims and cases of those versions are then judged by
@@ -65,8 +67,12 @@ function warnShadowedPolicy(logger: Logger, path: string, book: PolicyBook, file
 export const systemClock: Clock = { now: () => new Date() };
 
 export interface RuntimeOptions {
-  /** Record the policy file as a version (default). Commands that judge no claim pass false: they need no version, nor trip over one that clashes. */
-  recordPolicy?: boolean;
+  /**
+   * Record the policy file as a version (default). Commands that judge no claim pass false: they
+   * need no version, nor trip over one that clashes. An import passes 'later', and records it
+   * with its rows (Runtime.recordPolicy), so that a file it refuses leaves no version behind.
+   */
+  recordPolicy?: boolean | 'later';
   /** Open the database for reading only when it needs no migration: for commands that only read, which then leave the file as it was. */
   readOnly?: boolean;
 }
@@ -78,10 +84,10 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
     // A version after others may drop people who have cases: the running cases are looked at
     // when it takes effect. (The first version changes nothing.)
     const record = options.recordPolicy ?? true;
-    const { book, file, warnings, waived } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record, onRecord: (v, earlier) => earlier > 0 && scheduleVersionEffect(store, v, clock.now()) });
+    const { book, file, warnings, waived, recordNow } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record, onRecord: (v, earlier) => earlier > 0 && scheduleVersionEffect(store, v, clock.now()) });
     // So is a version yet to take effect that an earlier release recorded without that timer.
     // Looked for first without the write lock, which a start takes only when one is missing.
-    const ahead = record ? versionsAwaitingEffect(store, book, clock.now()) : [];
+    const ahead = record === true ? versionsAwaitingEffect(store, book, clock.now()) : [];
     try {
       if (ahead.length > 0) store.transaction(() => versionsAwaitingEffect(store, book, clock.now()).forEach((v) => scheduleVersionEffect(store, v, clock.now())));
     } catch (err) {
@@ -118,6 +124,7 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
       deps: { ctx, matcher, platform: config.slack ? 'slack' : config.teams.appId ? 'teams' : 'console' },
       // A home user is never a partner's: the partners are read only for someone from outside.
       resolve: (identity) => resolvePrincipal(identity, policies.inForceAt(clock.now()).policy.people, identity.home ? [] : store.partners.all()),
+      recordPolicy: recordNow,
       reindex: () => {
         if (index === null) {
           accountIndex();

@@ -92,6 +92,55 @@ describe('roe CLI', () => {
     expect(r.err).toContain('line 4: name: is required');
   });
 
+  it('an import it refuses leaves the new ROE_POLICY version unrecorded, so the draft can still be changed; one it takes records it', () => {
+    const db = join(dir, 'import-policy.db');
+    expect(roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db).code).toBe(0);
+    const draft = (days: number) => {
+      const file = join(dir, `draft-${days}.yaml`);
+      writeFileSync(file, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-15'], ['protection_days: 90', `protection_days: ${days}`]]));
+      return file;
+    };
+    const stored = () => {
+      const sq = new Database(db, { readonly: true });
+      try {
+        return {
+          versions: (sq.prepare('select version from policy_versions order by version').all() as { version: string }[]).map((r) => r.version),
+          timers: (sq.prepare("select subject from timers where kind = 'policy.effective'").all() as { subject: string }[]).map((r) => r.subject),
+        };
+      } finally {
+        sq.close();
+      }
+    };
+    const dup = join(dir, 'dup.csv');
+    writeFileSync(dup, 'id,name\ndup1,One\ndup1,Again\n');
+    const refused = roe(['import', 'accounts', dup], db, { ROE_POLICY: draft(60) });
+    expect(refused).toMatchObject({ code: 1, err: expect.stringContaining('line 3: id "dup1" repeats line 2') });
+    expect(stored()).toEqual({ versions: ['2026.1'], timers: [] });
+    // The draft, changed, is taken with the next import, and its timer with it.
+    expect(roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db, { ROE_POLICY: draft(45) })).toMatchObject({ code: 0, out: expect.stringContaining('10 accounts added') });
+    expect(stored()).toEqual({ versions: ['2026.1', '2026.2'], timers: ['policy:2026.2'] });
+    // A clash is still refused before anything is read.
+    expect(roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db, { ROE_POLICY: draft(60) })).toMatchObject({ code: 1, err: expect.stringContaining('version: "2026.2" was already loaded on') });
+  });
+
+  it('a ROE_POLICY file that is not valid stops no command that judges no claim: they use the stored versions, and say so', () => {
+    const db = join(dir, 'broken-policy.db');
+    testRuntime({ databasePath: db }).close();
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, policyTextWith([['protection_days: 90', 'protection_days: ninety']]));
+    const env = { ROE_POLICY: broken };
+    for (const args of [['ledger', 'verify'], ['stats'], ['outbox'], ['forget', 'slack:U0NOBODY'], ['backup', join(dir, 'broken-policy-backup.db')]]) {
+      const r = roe(args, db, env);
+      expect(r.err, args.join(' ')).toContain('ROE_POLICY is not valid, so the versions stored in the database are used');
+      expect(r.err).toContain('registration.protection_days: expected number');
+      expect(r.code, args.join(' ')).toBe(args[0] === 'forget' ? 1 : 0);
+    }
+    // What records it, or judges claims by it, still refuses it.
+    const r = roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db, env);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('registration.protection_days: expected number');
+  });
+
   it('refuses a file that is not UTF-8, naming the file and the line; accepts a UTF-8 byte order mark', () => {
     const db = join(dir, 'encoding.db');
     const latin1 = join(dir, 'latin1.csv');

@@ -48,6 +48,21 @@ describe('readPolicyFile', () => {
     const file = join(dir, 'missing.yaml');
     expect(() => readPolicyFile(file)).toThrow(`${file}: cannot read the file (no such file)`);
   });
+
+  it('refuses a file that is not UTF-8, naming its first such line, instead of storing names garbled', () => {
+    const text = policyTextWith([['name: Pat Okafor', 'name: Pat Müller']]);
+    const line = text.split('\n').findIndex((l) => l.includes('Pat Müller')) + 1;
+    const latin1 = join(dir, 'latin1.yaml');
+    writeFileSync(latin1, Buffer.from(text, 'latin1'));
+    expect(() => readPolicyFile(latin1)).toThrow(`${latin1}: line ${line}: the file is not valid UTF-8 (is it Latin-1 or Windows-1252?); save it as UTF-8`);
+    const utf16 = join(dir, 'utf16.yaml');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    expect(() => readPolicyFile(utf16)).toThrow(`${utf16}: the file is UTF-16, not UTF-8; save it as UTF-8`);
+    // The same file in UTF-8, with or without a byte order mark, is read as written.
+    const utf8 = join(dir, 'utf8-bom.yaml');
+    writeFileSync(utf8, `\uFEFF${text}`);
+    expect(readPolicyFile(utf8).policy.people.pat?.name).toBe('Pat Müller');
+  });
 });
 
 describe('loadPolicies with versions an earlier release saved', () => {

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { CLAIM_STATUSES, DIRECT, ROUTES, type Account, type Partner } from '../types.js';
+import { decodeUtf8 } from '../utf8.js';
 
 export interface RowError {
   line: number;
@@ -218,30 +219,10 @@ const REQUIRED = {
  * them, never replacement characters in the imported data.
  */
 export function decodeCsv(bytes: Uint8Array): { ok: true; text: string } | { ok: false; errors: RowError[] } {
-  // UTF-16 (Excel's "Unicode Text") is told apart by its byte order mark or, without one, by the
-  // zero byte of the header's first (ASCII) character, which UTF-8 would decode into NULs.
-  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes.length >= 2 && (bytes[0] === 0 || bytes[1] === 0));
-  if (utf16) return { ok: false, errors: [{ line: 1, message: 'the file is UTF-16 (Excel\'s "Unicode Text"), not UTF-8; save it as UTF-8 (in Excel: "CSV UTF-8") and import it again' }] };
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
-  try {
-    return { ok: true, text: utf8.decode(bytes) };
-  } catch {
-    // A newline byte never occurs inside a UTF-8 sequence, so the file splits into lines
-    // before decoding, and the first line that fails to decode is the one to fix.
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i <= bytes.length; i++) {
-      if (i < bytes.length && bytes[i] !== 0x0a) continue;
-      try {
-        utf8.decode(bytes.subarray(start, i));
-      } catch {
-        break;
-      }
-      line += 1;
-      start = i + 1;
-    }
-    return { ok: false, errors: [{ line, message: 'the file is not valid UTF-8 (is it Latin-1 or Windows-1252?); save it as UTF-8 (in Excel: "CSV UTF-8") and import it again' }] };
-  }
+  const decoded = decodeUtf8(bytes);
+  if (decoded.ok) return decoded;
+  if (decoded.utf16) return { ok: false, errors: [{ line: 1, message: 'the file is UTF-16 (Excel\'s "Unicode Text"), not UTF-8; save it as UTF-8 (in Excel: "CSV UTF-8") and import it again' }] };
+  return { ok: false, errors: [{ line: decoded.line, message: 'the file is not valid UTF-8 (is it Latin-1 or Windows-1252?); save it as UTF-8 (in Excel: "CSV UTF-8") and import it again' }] };
 }
 
 /**

@@ -32,6 +32,8 @@ export interface ImportOptions {
    * change or not at all. Without it they are only returned, in the report.
    */
   announce?: (events: readonly DomainEvent[]) => void;
+  /** Called first in the import's transaction, once its rows passed every check: what must be written with the import or not at all (the policy version it judges by). */
+  beforeWrite?: () => void;
 }
 
 export class ImportError extends DomainError {
@@ -74,6 +76,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     refuseIfAny(fileName, parsed, problems());
     store.transaction(() => {
       checkAgainIfWritten(store, mark, () => refuseIfAny(fileName, parsed, problems()));
+      options.beforeWrite?.();
       const keep = leftOut('partners', parsed.columns);
       for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value), keep));
       store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: totals() });
@@ -93,6 +96,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     }
     refuseIfAny(fileName, parsed, errors);
     store.transaction(() => {
+      options.beforeWrite?.();
       const keep = leftOut('accounts', parsed.columns);
       for (const r of parsed.rows) count(store.accounts.upsert(toAccount(r.value), keep));
       store.ledger.append({ at: now, kind: 'import.accounts', subject: 'accounts', actor: 'import', policyVersion: null, payload: totals() });
@@ -156,6 +160,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   refuseIfAny(fileName, parsed, problems());
   store.transaction(() => {
     checkAgainIfWritten(store, mark, () => refuseIfAny(fileName, parsed, problems()));
+    options.beforeWrite?.();
     const storedIds: number[] = [];
     for (const { value } of rows) {
       const version = book.inForceAt(value.registered_at);
