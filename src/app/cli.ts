@@ -348,7 +348,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   // No command is a command line that does not say what to do, as any other: on stderr.
   if (!cmd) return usage(io, null, 'which command? (roe help shows each one\'s usage)');
   if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
-    const topic = args[0];
+    // `roe help --help` is help too: --help anywhere after a command shows its usage.
+    const topic = args.find((a) => a !== '--help' && a !== '-h');
     if (topic === undefined) io.out(USAGE);
     else if (isCommand(topic)) io.out(commandUsage(topic));
     else return usage(io, null, `unknown command "${topic}"`);

@@ -98,5 +98,8 @@ describe('roe command lines', () => {
     expect(help).toMatchObject({ code: 0, err: '' });
     for (const line of ['usage: roe <command>', '  stats [--format text|json]             claims, disputes and rulings per partner', '  help [COMMAND]  ']) expect(help.out).toContain(line);
     expect(roe(['help', 'frobnicate'])).toEqual({ code: 2, out: '', err: `roe: unknown command "frobnicate"\n\n${help.out}` });
+    // help's own --help is help, as after any command.
+    expect(roe(['help', '--help'])).toEqual(help);
+    expect(roe(['help', '-h', 'stats'])).toEqual({ code: 0, err: '', out: `${usageOf.stats}\n` });
   });
 });
