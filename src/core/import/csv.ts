@@ -26,14 +26,18 @@ export type CsvResult<T> = ({ ok: true; rows: { line: number; value: T }[] } | {
   partial?: { line: number; value: Partial<T> }[];
 };
 
+/** The longest name, alias, segment, region, tier or other short value. */
+const VALUE_MAX = 200;
 const list = z
   .string()
   .optional()
-  .transform((s) => (s ?? '').split('|').map((x) => x.trim()).filter(Boolean));
+  .transform((s) => (s ?? '').split('|').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.string().max(VALUE_MAX, `holds a value longer than ${VALUE_MAX} characters`)));
 const opt = z
   .string()
   .optional()
-  .transform((s) => (s?.trim() ? s.trim() : null));
+  .transform((s) => (s?.trim() ? s.trim() : null))
+  .pipe(z.string().max(VALUE_MAX, `is longer than ${VALUE_MAX} characters`).nullable());
 const bool = z
   .string()
   .optional()
@@ -47,7 +51,7 @@ const bool = z
 /** The longest evidence a claim may hold, as the claim form in chat allows. */
 const EVIDENCE_MAX = 3000;
 const thousands = (n: number) => n.toLocaleString('en-US');
-const idText = z.string({ error: 'is required' }).trim().min(1, 'is required').max(200, 'is longer than 200 characters');
+const idText = z.string({ error: 'is required' }).trim().min(1, 'is required').max(VALUE_MAX, `is longer than ${VALUE_MAX} characters`);
 /** The longest id: Slack carries ids in its menus' options, whose values hold 150 characters. */
 export const ID_MAX = 150;
 const idKey = z.string({ error: 'is required' }).trim().min(1, 'is required').max(ID_MAX, `is longer than ${ID_MAX} characters`);
@@ -246,15 +250,18 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   // One kind of line break (CRLF from Excel, a lone CR from old Macs): the parser counts a CRLF
   // inside a quoted field as two lines, which would put every later line number off.
   const body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  const firstLine = body.split('\n', 1)[0] ?? '';
+  // Empty lines before the header are skipped, as between rows: the header is on the line after them.
+  const headerLine = 1 + (/^\n*/.exec(body)?.[0].length ?? 0);
+  const firstLine = body.slice(headerLine - 1).split('\n', 1)[0] ?? '';
   if (firstLine.includes(';') && !firstLine.includes(',')) {
-    return { ok: false, rows: [], errors: [{ line: 1, message: `the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
+    return { ok: false, rows: [], errors: [{ line: headerLine, message: `the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
   }
   if (body.trim() === '') return { ok: false, rows: [], errors: [{ line: 1, message: `the file is empty; it needs a header line: ${known.join(', ')}` }] };
-  if (/^\s*[[{]/.test(body)) return { ok: false, rows: [], errors: [{ line: 1, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
+  if (/^\s*[[{]/.test(body)) return { ok: false, rows: [], errors: [{ line: headerLine, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
   try {
     records = parse<Read>(body, {
-      columns: (h: string[]) => ((headerLines = 1 + lineBreaks(h)), (header = h.map((x) => x.trim().toLowerCase()))),
+      // A column with no name is kept under a key of its own (its place), so that a value under it is told, not dropped.
+      columns: (h: string[]) => ((headerLines = 1 + lineBreaks(h)), (header = h.map((x) => x.trim().toLowerCase()))).map((x, i) => x || `${UNNAMED}${i + 1}`),
       skip_empty_lines: true,
       info: true,
       // A row with too many values stops the parse (it names the row); one with too few is read,
@@ -281,13 +288,22 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
     return { ok: false, rows: [], errors: [...short, malformed(e as CsvParseError, body, headerLines, header.length, lastLine)] };
   }
   const unknown = [...new Set(header.filter((h) => h && !known.includes(h)))];
-  if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });
+  if (unknown.length) errors.push({ line: headerLine, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });
   const repeated = [...new Set(header.filter((h, i) => h && header.indexOf(h) !== i))];
-  if (repeated.length) errors.push({ line: 1, message: `column${repeated.length > 1 ? 's' : ''} ${repeated.map((r) => `"${r}"`).join(', ')} appear${repeated.length > 1 ? '' : 's'} more than once` });
+  if (repeated.length) errors.push({ line: headerLine, message: `column${repeated.length > 1 ? 's' : ''} ${repeated.map((r) => `"${r}"`).join(', ')} appear${repeated.length > 1 ? '' : 's'} more than once` });
   const missing = REQUIRED[kind].filter((r) => !header.includes(r));
-  if (missing.length) errors.push({ line: 1, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}` });
+  if (missing.length) errors.push({ line: headerLine, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}` });
+  // A column without a name is let be (a spreadsheet's stray empty column) unless a row holds a value there.
+  for (let i = 0; i < header.length; i++) {
+    if (header[i]) continue;
+    const held = records.find((r) => (r.record[`${UNNAMED}${i + 1}`] ?? '').trim() !== '');
+    if (held) {
+      const value = held.record[`${UNNAMED}${i + 1}`]!.trim();
+      errors.push({ line: headerLine, message: `column ${i + 1} has no name, yet line ${held.info.lines - lineBreaks(Object.values(held.record))} holds a value there ("${value.length > 40 ? `${value.slice(0, 40)}…` : value}"); name it (expected: ${known.join(', ')}) or delete the column` });
+    }
+  }
   if (errors.length) return { ok: false, rows: [], errors };
-  if (records.length === 0 && short.length === 0) return { ok: false, rows: [], errors: [{ line: 2, message: 'the file has a header but no rows' }] };
+  if (records.length === 0 && short.length === 0) return { ok: false, rows: [], errors: [{ line: headerLine + headerLines, message: 'the file has a header but no rows' }] };
   errors.push(...short);
 
   const rows: { line: number; value: unknown }[] = [];
@@ -296,9 +312,12 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   for (const { record, info } of records) {
     const line = info.lines - lineBreaks(Object.values(record));
     for (const [column, value] of Object.entries(record)) {
+      if (column.startsWith(UNNAMED)) continue;
       // Spaces, tabs and line breaks around a value are trimmed off; inside it they would stay.
       const inner = value.trim();
-      if ((column === 'evidence' ? MULTILINE_CONTROL : CONTROL).test(inner)) errors.push({ line, message: `${column}: holds ${MULTILINE_CONTROL.test(inner) ? 'a control character' : 'a line break or tab'}; keep the value on one line${column === 'evidence' ? '' : ' of plain text'}` });
+      if (column === 'evidence') {
+        if (MULTILINE_CONTROL.test(inner)) errors.push({ line, message: 'evidence: holds a control character (line breaks and tabs are fine)' });
+      } else if (CONTROL.test(inner)) errors.push({ line, message: `${column}: holds ${MULTILINE_CONTROL.test(inner) ? 'a control character' : 'a line break or tab'}; keep the value on one line of plain text` });
     }
     const result = schema.safeParse(record);
     if (!result.success) for (const i of result.error.issues) errors.push({ line, message: `${String(i.path[0] ?? 'row')}: ${i.message}` });
@@ -324,6 +343,9 @@ function columnsThatPass(schema: z.ZodObject, record: Record<string, string>): R
   }
   return out;
 }
+
+/** The key a column without a name is read under, followed by its place (1 for the first column). */
+const UNNAMED = '\u0000unnamed:';
 
 /** Control characters (a line break or tab included) have no place in an id, a name or a code. */
 const CONTROL = /[\u0000-\u001f\u007f]/;

@@ -30,13 +30,17 @@ const CLAIM_HEADER = 'id,account_id,claimant,route,product_line,opportunity,stag
 const claimLine = (id: string, registered: string, lastActivity = '') => `${id},acme,contoso,resell,Analytics,D,qualified,,,rejected,${registered},${lastActivity}`;
 
 describe('CSV import', () => {
-  it('ids are at most 150 characters (Slack menus carry them), names up to 200', () => {
+  it('ids are at most 150 characters (Slack menus carry them), names, aliases and other values up to 200', () => {
     const id150 = 'a'.repeat(150);
     expect(errorsOf('accounts', [ACC_HEADER, `${'b'.repeat(151)},Long Id,,,,,,false,,`, `${id150},${'N'.repeat(201)},,,,,,false,,`].join('\n'))).toEqual([
       'line 2: id: is longer than 150 characters',
       'line 3: name: is longer than 200 characters',
     ]);
     expect(errorsOf('partners', ['id,name,tier,slack_team_id,teams_tenant_id', `${'p'.repeat(151)},Long Partner,,,`].join('\n'))).toEqual(['line 2: id: is longer than 150 characters']);
+    expect(errorsOf('accounts', [ACC_HEADER, `long-alias,Long Alias,Short|${'a'.repeat(201)},,${'s'.repeat(201)},,,false,,`].join('\n'))).toEqual([
+      'line 2: aliases: holds a value longer than 200 characters',
+      'line 2: segment: is longer than 200 characters',
+    ]);
     importCsv(rt.ctx, 'accounts', 'accounts.csv', [ACC_HEADER, `${id150},${'N'.repeat(200)},,,,,,false,,`].join('\n'));
     expect(rt.store.accounts.get(id150)?.name).toHaveLength(200);
   });
@@ -469,6 +473,22 @@ describe('CSV import: headers', () => {
     expect(rt.store.partners.all()).toHaveLength(before);
   });
 
+  it.each([
+    ['a column with no name holding a value', 'id,name,,tier\np1,A,,gold\np2,B,IMPORTANT DATA,silver', [`line 1: column 3 has no name, yet line 3 holds a value there ("IMPORTANT DATA"); name it ${PARTNER_COLUMNS} or delete the column`]],
+    ['a header after empty lines, with an unknown column', '\n\nid,name,foo\np1,A,1', [`line 3: unknown column "foo" ${PARTNER_COLUMNS}`]],
+    ['a header after an empty line, in semicolons', '\nid;name;tier\np1;A;gold', ['line 2: the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: id, name, tier, slack_team_id, teams_tenant_id']],
+    ['a header after an empty line, and no rows', '\nid,name\n', ['line 3: the file has a header but no rows']],
+  ])('%s is refused, naming the line', (_, text, errors) => {
+    const before = rt.store.partners.all().length;
+    expect(errorsOf('partners', text)).toEqual(errors);
+    expect(rt.store.partners.all()).toHaveLength(before);
+  });
+
+  it('empty columns with no name (a spreadsheet\'s stray ones) are let be, and so are empty lines before the header', () => {
+    expect(importCsv(rt.ctx, 'partners', 'p.csv', '\nid,name,,tier,\nq2,Stray,,gold,\n')).toMatchObject({ inserted: 1 });
+    expect(rt.store.partners.get('q2')).toMatchObject({ name: 'Stray', tier: 'gold' });
+  });
+
   it('quoted header names are read by the CSV parser', () => {
     expect(importCsv(rt.ctx, 'partners', 'p.csv', '"id"," Name ","tier"\nq1,Quoted,gold\n')).toMatchObject({ inserted: 1 });
     expect(rt.store.partners.get('q1')).toMatchObject({ name: 'Quoted', tier: 'gold' });
@@ -511,6 +531,7 @@ describe('CSV import: encoding', () => {
       'line 5: name: holds a line break or tab; keep the value on one line of plain text',
     ]);
     expect(rt.store.accounts.count()).toBe(before);
+    expect(errorsOf('claims', `${CLAIM_HEADER}\nBEL1,acme,contoso,resell,Analytics,D,qualified,,"Rang\u0007 twice",rejected,2026-11-20,\n`)).toEqual(['line 2: evidence: holds a control character (line breaks and tabs are fine)']);
     importCsv(rt.ctx, 'claims', 'c.csv', `${CLAIM_HEADER}\nML1,acme,contoso,resell,Analytics,D,qualified,,"Call notes:\n\tmet the CIO",rejected,2026-11-20,\n`);
     expect(rt.store.claims.byRequestKey('import:ML1')!.evidence).toBe('Call notes:\n\tmet the CIO');
   });
