@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
+import { tick } from '../../src/app/scheduler.js';
+import { isLive } from '../../src/core/claims/lifecycle.js';
 import { PolicyError } from '../../src/core/policy/load.js';
 import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin } from '../support/cases.js';
@@ -47,6 +49,52 @@ describe('grandfathering: a claim is judged under the policy version in force wh
     // …and the older claim keeps its 90 days.
     expect((v2.store.claims.get(first.id)!.protectedUntil!.getTime() - first.registeredAt.getTime()) / 86_400_000).toBe(90);
     v2.close();
+  });
+
+  it('once the only claim of the older version has closed, the case is recommended again under the version of the claims left', () => {
+    const db = join(dir, 'live.db');
+    const short: [string, string][] = [
+      ['protection_days: 90', 'protection_days: 20'],
+      ['dormant_after_days: 30', 'dormant_after_days: 19'],
+    ];
+    const v1Path = join(dir, 'policy-short.yaml');
+    writeFileSync(v1Path, policyTextWith(short));
+    const v1 = testRuntime({ at: '2026-11-30T15:00:00Z', databasePath: db, policyPath: v1Path });
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), values('commit'), { origin: consoleOrigin, requestKey: null });
+    const old = v1.store.claims.all().at(-1)!;
+    v1.close();
+    // 2026.2 from Dec 10: no furthest-stage, and the first registration is only recommended.
+    const v2Path = join(dir, 'policy-2026.2-first.yaml');
+    writeFileSync(
+      v2Path,
+      policyTextWith([
+        ['version: "2026.1"', 'version: "2026.2"'],
+        ['effective: 2026-01-01', 'effective: 2026-12-10'],
+        ...short,
+        ['  - { rule: furthest-stage, auto: false }\n', ''],
+        ['- { rule: first-registration, auto: true }', '- { rule: first-registration, auto: false }'],
+      ]),
+    );
+    const v2 = testRuntime({ at: '2026-12-14T15:00:00Z', databasePath: db, policyPath: v2Path, demo: false });
+    try {
+      submitClaim(v2.deps, as.partner(v2, 'contoso'), values('qualified'), { origin: consoleOrigin, requestKey: null });
+      v2.clock.set('2026-12-14T16:00:00Z');
+      submitClaim(v2.deps, as.partner(v2, 'fabrikam'), values('proposal'), { origin: consoleOrigin, requestKey: null });
+      const d = v2.store.disputes.all().at(-1)!;
+      // Judged under 2026.1 while Northwind's claim lives: its furthest stage is recommended.
+      expect(d).toMatchObject({ status: 'open', policyVersion: '2026.1', recommendation: 'northwind', recommendationRule: 'furthest-stage' });
+      expect(d.claimIds).toHaveLength(3);
+      // Northwind's claim closes while the case waits: Contoso and Fabrikam registered under 2026.2 alone.
+      v2.clock.set('2026-12-20T16:00:00Z');
+      for (let i = 0; i < 5 && tick(v2.db, v2.deps, v2.clock.now(), v2.logger).fired.length > 0; i++);
+      expect(isLive(v2.store.claims.get(old.id)!.status)).toBe(false);
+      // Under 2026.2 the first registration (Contoso's) is recommended, not 2026.1's furthest stage (Fabrikam's proposal).
+      expect(v2.store.disputes.get(d.id)).toMatchObject({ status: 'open', recommendation: 'contoso', recommendationRule: 'first-registration' });
+      const changed = [...v2.store.ledger.entries()].filter((e) => e.subject === `dispute:${d.id}` && e.kind === 'dispute.recommendation_changed');
+      expect(changed.map((e) => e.policyVersion)).toEqual(['2026.2']);
+    } finally {
+      v2.close();
+    }
   });
 
   it('changing the rules without a new version is refused', () => {

@@ -43,7 +43,7 @@ function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date
   if (d.recommendation === null || !hadClaim || live.some((c) => c.claimant === d.recommendation)) return [];
   const account = ctx.store.accounts.get(d.accountId);
   if (!account) return [];
-  const { version, decision } = recommendationOf(ctx, d, account, live, now);
+  const { version, decision } = recommendationOf(ctx, account, live, now);
   if (decision.winner === d.recommendation) return [];
   const updated: Dispute = { ...d, recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace };
   ctx.store.disputes.update(d.id, { recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace });

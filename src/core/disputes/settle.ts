@@ -294,9 +294,13 @@ export function openCase(
   return { dispute, events };
 }
 
-/** The criteria over a running case's claims, under the version the case is judged by: its recommendation as those claims stand. */
-export function recommendationOf(ctx: DomainContext, dispute: Dispute, account: Account, claims: readonly Claim[], now: Date): { version: PolicyVersion; decision: Decision } {
-  const version = ctx.policies().byVersion(dispute.policyVersion) ?? versionForCase(ctx, claims, now);
+/**
+ * The criteria over a running case's live claims, under the version of the earliest of them
+ * (grandfathering): its recommendation as those claims stand. Once the only claim of an older
+ * version has closed, the claims left are judged by their own version, not the older one.
+ */
+export function recommendationOf(ctx: DomainContext, account: Account, claims: readonly Claim[], now: Date): { version: PolicyVersion; decision: Decision } {
+  const version = versionForCase(ctx, claims, now);
   return { version, decision: decideFor(account, version, claims) };
 }
 
@@ -308,7 +312,7 @@ export function recommendationOf(ctx: DomainContext, dispute: Dispute, account: 
 export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account, claim: Claim, parties: PartyId[], now: Date): { dispute: Dispute; events: DomainEvent[] } {
   const claimIds = [...dispute.claimIds, claim.id];
   const claims = claimIds.map((id) => ctx.store.claims.get(id)).filter((c): c is Claim => c !== undefined && isLive(c.status));
-  const { version, decision } = recommendationOf(ctx, dispute, account, claims, now);
+  const { version, decision } = recommendationOf(ctx, account, claims, now);
   const joined: Dispute = { ...dispute, claimIds, parties: [...new Set([...dispute.parties, ...parties])], recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace };
   ctx.store.disputes.update(dispute.id, { claimIds: joined.claimIds, parties: joined.parties, recommendation: joined.recommendation, recommendationRule: joined.recommendationRule, trace: joined.trace });
   ctx.store.ledger.append({ at: now, kind: 'dispute.joined', subject: `dispute:${dispute.id}`, actor: claim.createdBy, policyVersion: version.version, payload: { claim: claim.id, parties: joined.parties, recommendation: decision.winner, rule: decision.rule } });
