@@ -41,7 +41,13 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
       // Registrations of one date read the same as dates: their times tell which came first.
       const sameDate = o.formatDate(r.at) === o.formatDate(r.nextAt) && o.formatDateTime !== undefined;
       const when = (iso: string) => (sameDate ? o.formatDateTime!(iso) : o.formatDate(iso));
-      return `${r.tied ? 'Of the parties level on the rule before, ' : ''}${o.nameOf(r.winner)} registered first (${when(r.at)}), before ${o.nameOf(r.next)} (${when(r.nextAt)}).`;
+      const lead = `${r.tied ? 'Of the parties level on the rule before, ' : ''}${o.nameOf(r.winner)} registered first (${when(r.at)})`;
+      // Within the same minute the times read the same too: how much earlier tells it.
+      if (sameDate && when(r.at) === when(r.nextAt)) {
+        const seconds = Math.floor((Date.parse(r.nextAt) - Date.parse(r.at)) / 1000);
+        return `${lead}, ${seconds < 1 ? 'less than a second' : seconds === 1 ? '1 second' : `${seconds} seconds`} before ${o.nameOf(r.next)}.`;
+      }
+      return `${lead}, before ${o.nameOf(r.next)} (${when(r.nextAt)}).`;
     }
     case 'same-time':
       return 'The earliest registrations were made at the same moment.';

@@ -127,6 +127,9 @@ describe('explainVerdict: first registration', () => {
   it.each([
     ['on different dates: the dates', '2026-11-02T15:00:00Z', '2026-11-05T15:00:00Z', 'Northwind Partners registered first (2026-11-02), before Contoso Consulting (2026-11-05).'],
     ['on the same date: the times too, which tell who was first', '2026-11-02T09:00:00Z', '2026-11-02T13:30:00Z', 'Northwind Partners registered first (2026-11-02 09:00), before Contoso Consulting (2026-11-02 13:30).'],
+    ['in the same minute: how much earlier', '2026-11-02T09:00:05Z', '2026-11-02T09:00:45Z', 'Northwind Partners registered first (2026-11-02 09:00), 40 seconds before Contoso Consulting.'],
+    ['a second apart', '2026-11-02T09:00:05.500Z', '2026-11-02T09:00:06.500Z', 'Northwind Partners registered first (2026-11-02 09:00), 1 second before Contoso Consulting.'],
+    ['within the same second', '2026-11-02T09:00:05.100Z', '2026-11-02T09:00:05.900Z', 'Northwind Partners registered first (2026-11-02 09:00), less than a second before Contoso Consulting.'],
   ])('%s', (_n, first, second, expected) => {
     const a = anAccount();
     const d = decide({ account: a, coverage: coverageFor(a, policy), criteria: [{ rule: 'first-registration', auto: true }], stages: policy.stages, contenders: [{ ...at(second), claimId: 2, party: 'contoso' }, { ...at(first), claimId: 1, party: 'northwind' }] });
