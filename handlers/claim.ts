@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Principal } from '../src/core/authz.js';
-import { fileClaim } from '../src/core/claims/claims.service.js';
+import { canonicalProductLine, fileClaim } from '../src/core/claims/claims.service.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
@@ -10,7 +10,7 @@ import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountNotFound, asksForHelp, findAccount, resolveAccount } from './resolve-account.js';
-import { parseForm } from './validate.js';
+import { fieldProblem, parseForm } from './validate.js';
 
 export interface SubmitMeta {
   origin: ThreadRef | null;
@@ -100,7 +100,17 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
   const vp = viewpoint(deps, viewer);
   const { stages } = vp.version.policy;
   const stageOf = (typed: unknown) => (typeof typed === 'string' ? stages.find((s) => s.toLowerCase() === typed.trim().toLowerCase()) : undefined);
-  const input = parseForm(claimSchema, values, (v): Record<string, string> => (typeof v.stage === 'string' && v.stage.trim() !== '' && !stageOf(v.stage) ? { stage: `"${v.stage.trim()}" is not a stage: choose one of ${stages.join(', ')}` } : {}));
+  // Every field's problem is named at once: those the schema sees, and those only the policy and
+  // the partner list tell (a stage, a product line, the party claimed for).
+  const input = parseForm(claimSchema, values, (v) => {
+    const problems: Record<string, string> = {};
+    if (typeof v.stage === 'string' && v.stage.trim() !== '' && !stageOf(v.stage)) problems.stage = `"${v.stage.trim()}" is not a stage: choose one of ${stages.join(', ')}`;
+    const product = fieldProblem('product', v.product, (given) => canonicalProductLine(vp.version.policy.product_lines, given));
+    if (product) problems.product = product;
+    const claimant = viewer.kind === 'internal' ? fieldProblem('claimant', v.claimant, (given) => claimFor(deps, given)) : null;
+    if (claimant) problems.claimant = claimant;
+    return problems;
+  });
   const stage = stageOf(input.stage)!;
   return deps.ctx.store.transaction(() => {
     const account = resolveAccount(deps, input.account);

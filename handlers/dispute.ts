@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Principal } from '../src/core/authz.js';
+import { canonicalProductLine } from '../src/core/claims/claims.service.js';
 import { raiseDispute } from '../src/core/disputes/disputes.service.js';
 import type { SubmitMeta } from './claim.js';
 import type { HandlerDeps } from './deps.js';
@@ -7,7 +8,7 @@ import { refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountNotFound, findAccount, resolveAccount } from './resolve-account.js';
-import { parseForm, parseNumberId } from './validate.js';
+import { fieldProblem, parseForm, parseNumberId } from './validate.js';
 
 /** The dispute form; `evidence` prefilled, e.g. with a link to the message it was raised from. */
 export function disputeForm(deps: HandlerDeps, viewer: Principal, accountText = '', evidence = ''): Form {
@@ -52,7 +53,11 @@ const disputeSchema = z.object({
 });
 
 export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: SubmitMeta): Reply {
-  const input = parseForm(disputeSchema, values);
+  // A product line the policy does not have is named with the form's other problems.
+  const input = parseForm(disputeSchema, values, (v): Record<string, string> => {
+    const product = fieldProblem('product', v.product, (given) => canonicalProductLine(deps.ctx.policies().inForceAt(deps.ctx.clock.now()).policy.product_lines, given));
+    return product ? { product } : {};
+  });
   return deps.ctx.store.transaction(() => {
     const account = resolveAccount(deps, input.account);
     const { dispute, events } = raiseDispute(deps.ctx, viewer, {

@@ -16,6 +16,21 @@ export class FormValuesError extends DomainError {
  * checks what the schema cannot know (a choice the policy defines): its problems are reported
  * with the schema's, so that one answer names them all.
  */
+/**
+ * What a domain check says of one field, for naming it with the form's other problems: the
+ * field's message when `check` refuses the value, null when it takes it (or the field is empty).
+ */
+export function fieldProblem(field: string, value: unknown, check: (text: string) => unknown): string | null {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  try {
+    check(value);
+    return null;
+  } catch (e) {
+    if (e instanceof DomainError && e.fields[field] !== undefined) return e.fields[field];
+    throw e;
+  }
+}
+
 export function parseForm<S extends z.ZodType>(schema: S, values: Record<string, unknown>, more?: (values: Record<string, unknown>) => Record<string, string>): z.output<S> {
   const result = schema.safeParse(values);
   const extra = more?.(values) ?? {};

@@ -42,6 +42,15 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toMatch(/Owner \(Analytics\)\s+Northwind Partners \(First registration\)/);
   });
 
+  it('the tour the README names (examples/console-tour.txt) runs on a new database: two overlapping claims, a case, its ruling', () => {
+    const { out, err, code } = runConsole(readFileSync(join(ROOT, 'examples/console-tour.txt'), 'utf8'), join(dir, 'tour.db'));
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toMatch(/✔ Claim #\d+ on Soylent Corp \(Analytics\) is protected until/);
+    expect(out).toContain('overlaps another claim. Dispute #1 is with the arbitrator');
+    expect(out).toContain('✔ Ruled by Pat Okafor');
+    expect(out).not.toMatch(/Unknown command|✘|Sorry/);
+  });
+
   it('an unexpected error (a table gone) is one line, the stack trace only with LOG_LEVEL=debug; a damaged database is one line naming it', () => {
     const db = join(dir, 'table-gone.db');
     testRuntime({ databasePath: db }).close();

@@ -33,6 +33,11 @@ describe('claim modal', () => {
     ['an unknown stage', { stage: 'dreaming' }, { stage: '"dreaming" is not a stage: choose one of prospecting, qualified, proposal, negotiation, commit' }],
     ['no route chosen', { route: '' }, { route: 'Choose one of: resell, referral, co-sell, marketplace, direct' }],
     ['an unknown stage and a negative amount, both at once', { stage: 'closing', amount: '-4' }, { amount: 'A positive number, e.g. 50000', stage: '"closing" is not a stage: choose one of prospecting, qualified, proposal, negotiation, commit' }],
+    [
+      'an unknown party, product line and stage and no route, all at once',
+      { claimant: 'nobody', product: 'Nothing', stage: 'zzz', route: '' },
+      { claimant: 'No partner named "nobody"', product: 'Choose one of: Core Platform, Analytics, Services', route: 'Choose one of: resell, referral, co-sell, marketplace, direct', stage: '"zzz" is not a stage: choose one of prospecting, qualified, proposal, negotiation, commit' },
+    ],
   ])('refuses %s inline, on the right field, and files nothing', async (_case, over, errors) => {
     const view = await h.openForm(USERS.sam, C.claim);
     const before = h.ledgerCount();
@@ -91,6 +96,7 @@ describe('dispute modal', () => {
     ['a claim number that is not a number', { against: 'abc' }, { against: 'A claim number, e.g. 12' }],
     ['a claim that is not on this account', { against: '999' }, { against: 'Pick a live claim on this account' }],
     ['an account nobody else holds', { account: 'soylent' }, { account: 'No other party holds this account' }],
+    ['an unknown product line with a reason that says nothing, both at once', { product: 'Nothing', reason: 'no' }, { product: 'Choose one of: Core Platform, Analytics, Services', reason: 'Say why, in a sentence (at least 5 characters)' }],
   ])('refuses %s inline and opens nothing', async (_case, over, errors) => {
     const view = await h.openForm(USERS.contoso, C.dispute, 'acme', SHARED_CHANNEL);
     const before = h.ledgerCount();
