@@ -75,13 +75,21 @@ export function markDelivered(db: Db, id: number, at: Date): void {
   db.update(outbox).set({ status: 'delivered', deliveredAt: at }).where(eq(outbox.id, id)).run();
 }
 
-/** A failed attempt: retried at `retryAt`, or parked after too many attempts. */
-export function markFailed(db: Db, id: number, error: string, retryAt: Date | null): void {
-  const row = db.select({ attempts: outbox.attempts }).from(outbox).where(eq(outbox.id, id)).get();
-  db.update(outbox)
-    .set({ attempts: (row?.attempts ?? 0) + 1, lastError: error.slice(0, 500), ...(retryAt ? { status: 'pending', nextAttemptAt: retryAt } : { status: 'parked' }) })
-    .where(eq(outbox.id, id))
-    .run();
+/**
+ * A failed attempt under the lease `lease` (the `leaseUntil` it was taken with): retried at
+ * `retryAt`, or parked after too many attempts. Nothing is written when the lease is no longer
+ * this sender's (it ran out, and another process took the message and may have sent it):
+ * the message is theirs, and marking it pending again would send it once more.
+ */
+export function markFailed(db: Db, id: number, error: string, retryAt: Date | null, lease: Date): boolean {
+  const mine = and(eq(outbox.id, id), eq(outbox.status, 'sending'), eq(outbox.nextAttemptAt, lease));
+  return (
+    db
+      .update(outbox)
+      .set({ attempts: sql`${outbox.attempts} + 1`, lastError: error.slice(0, 500), ...(retryAt ? { status: 'pending', nextAttemptAt: retryAt } : { status: 'parked' }) })
+      .where(mine)
+      .run().changes === 1
+  );
 }
 
 export interface OutboxRow {

@@ -74,7 +74,8 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
     const target = JSON.stringify(m.target);
     // Order per target: nothing after a message that just failed goes out before it.
     if (failedTargets.has(target)) continue;
-    if (!leaseForDelivery(db, m.id, now(), new Date(now().getTime() + LEASE_MS))) continue;
+    const lease = new Date(now().getTime() + LEASE_MS);
+    if (!leaseForDelivery(db, m.id, now(), lease)) continue;
     let sent = false;
     let follow: void | (() => void) = undefined;
     try {
@@ -86,7 +87,11 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
       const park = err.permanent || m.attempts + 1 >= (err.throttled ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS);
       // The backoff, or the Retry-After when longer (a Retry-After of 0 would retry at once, for ever).
       const retryAt = park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs));
-      markFailed(db, m.id, err.message, retryAt);
+      if (!markFailed(db, m.id, err.message, retryAt, lease)) {
+        // Its lease ran out while it was being sent: another process has it now.
+        logger.warn({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and its lease ran out meanwhile: left to the process that took it over');
+        continue;
+      }
       logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, parked: park, reason: err.message }, 'notification not delivered');
       if (!retryAt) {
         parked += 1;
@@ -119,11 +124,25 @@ export const RECORD_RETRY_MS = 1_000;
 async function recordDelivered(db: Db, id: number, now: () => Date, logger: Logger, follow: void | (() => void)): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      // Both idempotent: a retry after the first succeeded writes the same again.
-      markDelivered(db, id, now());
-      follow?.();
+      // One transaction: a crash between the two would leave the message delivered without
+      // its follow-up (a thread's first post without the thread's ts, so every later update
+      // would start a thread of its own). Both idempotent: a retry writes the same again.
+      db.transaction(
+        () => {
+          markDelivered(db, id, now());
+          follow?.();
+        },
+        { behavior: 'immediate' },
+      );
       return;
     } catch (err) {
+      if (!isBusy(err) && follow) {
+        // The follow-up itself failed: the delivery is recorded alone, or the message would be
+        // sent again, and fail the same way, at every lease.
+        logger.error({ outboxId: id, err }, 'notification sent, but what follows from it (where it landed) could not be recorded');
+        markDelivered(db, id, now());
+        return;
+      }
       // Only a busy database is waited out; anything else (a closed database at shutdown) is not.
       if (!isBusy(err) || attempt >= RECORD_ATTEMPTS) throw err;
       logger.warn({ outboxId: id, attempt, err }, 'notification sent, but its delivery could not be recorded yet; trying again');

@@ -189,6 +189,50 @@ describe('notification outbox', () => {
 });
 
 describe('outbox: several workers, and order', () => {
+  it('a sender whose lease ran out, and whose send then fails, leaves the message to the worker that took it over: delivered stays delivered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-lease-'));
+    dirs.push(dir);
+    const db = join(dir, 'roe.db');
+    const seed = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(seed);
+    seed.db.sqlite.exec('delete from outbox where id <> (select min(id) from outbox)');
+    seed.close();
+    const a = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db, demo: false });
+    const b = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db, demo: false });
+    try {
+      const sends: string[] = [];
+      let release!: () => void;
+      const answered = new Promise<void>((ok) => (release = ok));
+      let started!: () => void;
+      const sending = new Promise<void>((ok) => (started = ok));
+      // A's call hangs, then fails (no answer from Slack in time: it may or may not have taken it).
+      const slowA: Deliverer = async (m) => {
+        sends.push(`A:${m.id}`);
+        started();
+        await answered;
+        throw new DeliveryError('no answer from Slack within 30 s');
+      };
+      const fastB: Deliverer = async (m) => void sends.push(`B:${m.id}`);
+      const status = () => a.db.sqlite.prepare('select status from outbox').pluck().get() as string;
+      const drainA = drainOutbox(a.db.db, { console: slowA }, () => a.clock.now(), a.logger);
+      await sending;
+      // Past A's lease, B takes the message over and delivers it.
+      b.clock.advance(LEASE_MS + 60_000);
+      await drainOutbox(b.db.db, { console: fastB }, () => b.clock.now(), b.logger);
+      expect(status()).toBe('delivered');
+      release();
+      await drainA;
+      expect(status()).toBe('delivered');
+      b.clock.advance(10 * 60_000);
+      await drainOutbox(b.db.db, { console: fastB }, () => b.clock.now(), b.logger);
+      expect(sends.map((x) => x.split(':')[0])).toEqual(['A', 'B']);
+      expect(a.logs.lines.filter((l) => l.includes('its lease ran out meanwhile'))).toHaveLength(1);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it('two workers on one database file deliver each message once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-outbox2-'));
     dirs.push(dir);

@@ -3,8 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createSlackDeliverer } from '../../handlers/platforms/slack/deliver.js';
+import { DeliveryError, drainOutbox } from '../../src/app/outbox-worker.js';
+import { slackCaseCards } from '../../src/app/slack.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { ROOT } from '../support/builders.js';
+import { openArbitratedCase } from '../support/cases.js';
 import { testRuntime } from '../support/runtime.js';
 
 /** 50+ kills in `npm run test:reliability`; a few in `npm test`. */
@@ -79,4 +83,57 @@ describe('crash safety', () => {
     }
     expect(previous.claims).toBeGreaterThan(20);
   }, 600_000);
+});
+
+describe('a kill while a dispute thread’s first post is recorded (Slack took it; where it landed is being written)', () => {
+  interface Post { channel: string; thread_ts: string | null; text: string; ts: string }
+  function runFollowCrash(db: string, at: string): Promise<{ posts: Post[]; signal: string | null }> {
+    return new Promise((ok) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', 'test/support/follow-crash-worker.ts', db, at], { cwd: ROOT });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.on('exit', (_code, signal) => ok({ posts: out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Post), signal }));
+    });
+  }
+
+  it('leaves neither written: once its lease runs out the post goes again (at least once), and every later update joins its thread', async () => {
+    const AT = '2026-12-07T14:00:00Z';
+    const db = join(dir, 'follow.db');
+    const rt = testRuntime({ at: AT, databasePath: db });
+    const d = openArbitratedCase(rt);
+    rt.store.disputes.update(d.id, { origin: { platform: 'slack', channel: 'C1', thread: null } });
+    rt.db.sqlite.exec("update outbox set platform = 'slack' where target like '%dispute-thread%'");
+    rt.db.sqlite.exec("delete from outbox where platform <> 'slack'");
+    rt.close();
+
+    const first = await runFollowCrash(db, AT);
+    expect(first.signal).toBe('SIGKILL');
+    expect(first.posts.map((p) => p.thread_ts)).toEqual([null]);
+
+    // Restarted after the lease (2 minutes) ran out.
+    const again = testRuntime({ at: '2026-12-07T14:03:00Z', databasePath: db, demo: false });
+    try {
+      const posts: Post[] = [];
+      const client = {
+        chat: {
+          postMessage: async (args: { channel: string; thread_ts?: string; text: string }) => {
+            const ts = `1700000001.2${String(posts.length + 1).padStart(5, '0')}`;
+            posts.push({ channel: args.channel, thread_ts: args.thread_ts ?? null, text: args.text, ts });
+            return { ok: true, ts };
+          },
+          update: async () => ({ ok: true }),
+        },
+        conversations: { open: async () => ({ channel: { id: 'D1' } }) },
+      } as never;
+      const slack = createSlackDeliverer({ client, disputes: again.store.disputes, caseCards: slackCaseCards(again), fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t) });
+      await drainOutbox(again.db.db, { slack }, () => again.clock.now(), again.logger);
+      expect(posts.length).toBeGreaterThanOrEqual(2);
+      const [announcement, ...updates] = posts;
+      expect(announcement).toMatchObject({ channel: 'C1', thread_ts: null, text: first.posts[0]!.text });
+      for (const p of updates) expect(p.thread_ts, `"${p.text}" left the dispute's thread`).toBe(announcement!.ts);
+      expect(again.store.disputes.get(d.id)!.origin).toEqual({ platform: 'slack', channel: 'C1', thread: announcement!.ts });
+    } finally {
+      again.close();
+    }
+  });
 });
