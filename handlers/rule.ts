@@ -79,10 +79,10 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
     id: FORMS.award,
     title: `Rule on dispute #${d.id}`,
     submitLabel: 'Award',
-    intro: 'Award the account to a party. The rationale is shown to the parties.',
+    intro: 'Award the account to a party. The rationale is shown to every party of the case as written: name no partner, deal size or evidence in it that another party should not read.',
     fields: [
       { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.map((p) => ({ value: p, label: vp.party(p) })), { value: NOBODY, label: 'Nobody: reject the claims' }] },
-      { id: 'rationale', label: 'Rationale', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why this party owns the account' },
+      { id: 'rationale', label: 'Rationale', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why this party owns the account', hint: 'Every party of the case reads it as written.' },
     ],
     state: { dispute: String(d.id) },
   };

@@ -29,3 +29,13 @@ it('no form label says "optional"; the required flag does', () => {
   expect(labels.filter((l) => /optional/i.test(l))).toEqual([]);
   expect(disputeForm(rt.deps, sam).fields.find((f) => f.id === 'against')).toMatchObject({ label: 'Claim disputed (number)', required: false, hint: expect.stringContaining('Leave it empty to dispute whoever holds the account') });
 });
+
+it("the award form tells the arbitrator that every party reads the rationale as written (it is shown to them unmasked)", () => {
+  const claim = { route: 'resell', product: 'Analytics', opportunity: 'Soylent pilot', amount: '1000', evidence: '' };
+  submitClaim(rt.deps, as.partner(rt, 'northwind'), { ...claim, account: 'soylent', stage: 'proposal' }, meta);
+  submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...claim, account: 'soylent', stage: 'commit' }, meta);
+  const d = rt.store.disputes.all().at(-1)!;
+  const form = awardForm(rt.deps, as.person(rt, d.arbitrator), String(d.id));
+  expect(form.intro).toContain('shown to every party of the case as written: name no partner, deal size or evidence');
+  expect(form.fields.find((f) => f.id === 'rationale')).toMatchObject({ hint: 'Every party of the case reads it as written.' });
+});
