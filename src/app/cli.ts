@@ -15,7 +15,7 @@ import { ConfigError, loadConfig, loadDotEnv, whyUnreadable, type Config } from 
 import { hostConsole } from './console-host.js';
 import { createLogger } from './logger.js';
 import { readPolicyFile } from './policies.js';
-import { createRuntime, systemClock, type Runtime } from './runtime.js';
+import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
 import { DatabaseFileError, isBusy, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
@@ -270,7 +270,7 @@ function requireDatabase(db: DatabaseLocation): void {
  * `recordPolicy` the policy file is not recorded as a version (nor refused for one of the same
  * name): for the commands that do not judge claims.
  */
-function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { recordPolicy = true as boolean | 'later', readOnly = false } = {}): Runtime {
+function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { recordPolicy = true as RuntimeOptions['recordPolicy'], readOnly = false } = {}): Runtime {
   try {
     return createRuntime({ ...config, databasePath: db.path }, logger, systemClock, { recordPolicy, readOnly });
   } catch (e) {
@@ -286,7 +286,7 @@ function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { rec
  * claims do (serve, console, import); the others neither need it nor trip over one that
  * clashes with a stored version.
  */
-function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) => T, { create = false, recordPolicy = false as boolean | 'later', readOnly = false } = {}): T {
+function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) => T, { create = false, recordPolicy = false as RuntimeOptions['recordPolicy'], readOnly = false } = {}): T {
   if (!create) requireDatabase(db);
   const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { recordPolicy, readOnly });
   try {

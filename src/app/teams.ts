@@ -152,19 +152,22 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
   const ready = import('./teams-adapter.js').then((m) => m.createTeamsAdapter(options, { deps: rt.deps, resolve: rt.resolve, isHomeTenant, checkGuests: Boolean(cfg.tenantId), contacts, log }, log));
   ready.catch((err: unknown) => log.error({ err }, 'could not load the Bot Framework adapter'));
 
+  /** A refusal: its status, and the problem named in a JSON body. */
+  const answerError = (res: ServerResponse, status: number, error: string) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error }));
+  };
   const route: RouteHandler = async (req, res) => {
     const refused = refusal(req, Boolean(cfg.appId));
     if (refused) {
       req.resume(); // read and dropped, so the client gets the answer instead of a reset
       log.warn({ status: refused.status, problem: refused.error }, 'teams request refused');
-      res.writeHead(refused.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: refused.error }));
+      answerError(res, refused.status, refused.error);
       return;
     }
     const unauthorized = () => {
       log.warn({ status: 401 }, 'teams request refused: no valid Bot Framework token');
-      res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'unauthorized: Bot Framework’s token is missing or not valid' }));
+      answerError(res, 401, 'unauthorized: Bot Framework’s token is missing or not valid');
     };
     // With an app id, a request without a token is refused before its body is read, one whose
     // token does not hold once it is; only then is a broken body named.
@@ -179,8 +182,7 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
     } catch (e) {
       if (!(e instanceof BadRequest)) throw e;
       if (cfg.appId && !(await (await ready).authenticates({}, req.headers.authorization!))) return unauthorized();
-      res.writeHead(e.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: e.message }));
+      answerError(res, e.status, e.message);
       return;
     }
     // Checked here as well as by the adapter, which would print a stack trace for every bad token.
@@ -188,15 +190,13 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
     const problem = activityProblem(body);
     if (problem) {
       log.warn({ problem }, 'teams request refused: malformed activity');
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: problem }));
+      answerError(res, 400, problem);
       return;
     }
     const elsewhere = channelProblem(body, cfg.appId ? TEAMS_CHANNELS : LOCAL_CHANNELS);
     if (elsewhere) {
       log.warn({ problem: elsewhere }, 'teams request refused: not from Microsoft Teams');
-      res.writeHead(403, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: elsewhere }));
+      answerError(res, 403, elsewhere);
       return;
     }
     const { adapter, bot } = await ready;

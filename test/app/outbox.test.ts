@@ -31,6 +31,25 @@ function flaky(plan: ('ok' | '429' | '500' | 'auth')[]) {
 }
 
 describe('notification outbox', () => {
+  it('a message whose follow-up write fails (not a busy database) is recorded delivered alone, and never sent again', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    const sends: number[] = [];
+    const deliver: Deliverer = async (m) => {
+      sends.push(m.id);
+      return () => {
+        throw new Error('where it landed could not be written');
+      };
+    };
+    const pending = outbox(rt).filter((m) => m.status === 'pending').length;
+    expect(await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger)).toBe(pending);
+    rt.clock.advance(LEASE_MS + 60_000);
+    expect(await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger)).toBe(0);
+    expect(sends).toHaveLength(pending);
+    expect(outbox(rt).every((m) => m.status === 'delivered')).toBe(true);
+    expect(rt.logs.lines.filter((l) => l.includes('what follows from it (where it landed) could not be recorded'))).toHaveLength(pending);
+  });
+
   it('a message sent while another process holds the database is recorded once the lock is free, and never sent twice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-'));
     dirs.push(dir);

@@ -29,8 +29,8 @@ function mentionProblem(body: { entities?: { type: string }[]; text?: string }):
   const entities = body.entities ?? [];
   for (let i = 0; i < entities.length; i++) {
     if (entities[i]!.type !== 'mention') continue;
-    const problem = problemOf(mentionEntity, entities[i]);
-    if (problem) return problem.replace(/^activity /, `activity entities.${i}.`).replace(/\.body:/, ':');
+    const problem = problemOf(mentionEntity, entities[i], ['entities', i]);
+    if (problem) return problem;
     if (body.text === undefined) return 'activity text: a message with a mention has no text';
   }
   return null;
@@ -39,11 +39,12 @@ function mentionProblem(body: { entities?: { type: string }[]; text?: string }):
 /** A card button's invoke (`adaptiveCard/action`): botbuilder reads `value.action` without checking it is there. */
 const cardActionEnvelope = z.looseObject({ value: z.looseObject({ action: z.looseObject({}) }) });
 
-function problemOf(schema: z.ZodType, body: unknown): string | null {
-  const r = schema.safeParse(body);
+/** The first problem of `value` (found at `at` in the activity), named by its path. */
+function problemOf(schema: z.ZodType, value: unknown, at: (string | number)[] = []): string | null {
+  const r = schema.safeParse(value);
   if (r.success) return null;
   const i = r.error.issues[0]!;
-  return `activity ${i.path.join('.') || 'body'}: ${i.message}`;
+  return `activity ${[...at, ...i.path].join('.') || 'body'}: ${i.message}`;
 }
 
 /** What is wrong with an activity's envelope, or null. */

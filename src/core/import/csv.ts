@@ -51,10 +51,12 @@ const bool = z
 /** The longest evidence a claim may hold, as the claim form in chat allows. */
 const EVIDENCE_MAX = 3000;
 const thousands = (n: number) => n.toLocaleString('en-US');
-const idText = z.string({ error: 'is required' }).trim().min(1, 'is required').max(VALUE_MAX, `is longer than ${VALUE_MAX} characters`);
-/** The longest id: Slack carries ids in its menus' options, whose values hold 150 characters. */
-export const ID_MAX = 150;
-const idKey = z.string({ error: 'is required' }).trim().min(1, 'is required').max(ID_MAX, `is longer than ${ID_MAX} characters`);
+/** A value that must be given, of at most `max` characters. */
+const requiredText = (max: number) => z.string({ error: 'is required' }).trim().min(1, 'is required').max(max, `is longer than ${max} characters`);
+/** A name, an opportunity, a stage, a product line. */
+const requiredValue = requiredText(VALUE_MAX);
+/** An id: Slack carries ids in its menus' options, whose values hold 150 characters. */
+const idKey = requiredText(150);
 const DATE_OR_STAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/;
 const DATE_EXAMPLE = 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z';
 /** A plain decimal amount (1200, 1200.50, 1.2E+06 as Excel writes large numbers). */
@@ -129,7 +131,7 @@ function directAnyCase<T extends string | null>(s: T): T {
 
 export const accountRow = z.object({
   id: idKey,
-  name: idText,
+  name: requiredValue,
   aliases: list,
   domains: z
     .string()
@@ -152,7 +154,7 @@ export const partnerRow = z.object({
     const meaning = RESERVED_PARTNER_IDS[id.toLowerCase()];
     if (meaning) ctx.addIssue({ code: 'custom', message: `"${id}" is reserved: it means ${meaning}; give the partner another id` });
   }),
-  name: idText,
+  name: requiredValue,
   tier: opt,
   slack_team_id: opt,
   // A GUID, stored in lower case (as Teams sends it), however the CSV writes it.
@@ -169,9 +171,9 @@ export const claimRowIn = (zoneOn: (day: string) => string, now?: Date) =>
     account_id: idKey,
     claimant: idKey.transform(directAnyCase),
     route: oneOf(ROUTES),
-    product_line: idText,
-    opportunity: idText,
-    stage: idText,
+    product_line: requiredValue,
+    opportunity: requiredValue,
+    stage: requiredValue,
     amount: z
       .string()
       .optional()
