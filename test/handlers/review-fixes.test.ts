@@ -81,6 +81,32 @@ describe('violations are judged when the claim was filed', () => {
     approve(rt.deps, as.person(rt, 'pat'), rt.store.disputes.all().at(-1)!.id);
     expect(rt.store.claims.get(contoso.id)).toMatchObject({ status: 'rejected', violation: false });
   });
+
+  it('a loser is charged nothing when the protection it was filed against lapsed before the ruling, for a party that joined the case later', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta); // protected
+    rt.clock.set('2026-12-01T16:00:00Z');
+    // Contoso files against Northwind's protection, further along: the case goes to the arbitrator.
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent', 'proposal'), meta);
+    const contoso = rt.store.claims.all().at(-1)!;
+    expect(contoso.contested).toBe(true);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.status).toBe('open');
+    // The case waits; Northwind logs nothing and goes dormant.
+    for (let day = 1; day <= 32; day++) {
+      rt.clock.set(new Date(Date.parse('2026-12-01T16:00:00Z') + day * 86_400_000).toISOString());
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    }
+    expect(rt.store.claims.forAccount('soylent')[0]!.status).toBe('dormant');
+    // Fabrikam files over no protection, joins the case, and the arbitrator approves it.
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claim('soylent', 'commit'), meta);
+    const fabrikam = rt.store.claims.all().at(-1)!;
+    expect(fabrikam.contested).toBe(false);
+    expect(rt.store.disputes.get(d.id)!.recommendation).toBe('fabrikam');
+    approve(rt.deps, as.person(rt, rt.store.disputes.get(d.id)!.arbitrator), `${d.id}:fabrikam`); // escalated while it waited
+    expect(rt.store.claims.get(fabrikam.id)!.status).toBe('protected');
+    expect(rt.store.claims.get(contoso.id)).toMatchObject({ status: 'rejected', violation: false });
+  });
 });
 
 describe('snooze', () => {

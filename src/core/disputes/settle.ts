@@ -1,5 +1,5 @@
 import type { DomainContext } from '../context.js';
-import { addDays, effectiveStatus, isLive, protectionEnd, termsOf, type RegistrationTerms } from '../claims/lifecycle.js';
+import { addDays, dormancyAt, effectiveStatus, isLive, protectionEnd, termsOf, type RegistrationTerms } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
 import { decide, type Contender } from '../ownership/engine.js';
@@ -145,9 +145,17 @@ export function applyOutcome(
   // case waited is revived by the ruling). A winner whose protection ended while the case
   // waited gains nothing, and a ruling for a party with no claim (the incumbent, the named
   // owner) does not excuse a claim filed over a third party's protection that still holds.
-  const endOf = (c: Claim) => protectionEnd(c, termsOf(book.forClaim(c).policy));
-  const holds = (c: Claim | undefined): c is Claim => c !== undefined && endOf(c).getTime() > now.getTime() && (c.status === 'protected' || (c.claimant === winner && (isLive(c.status) || c.status === 'dormant')));
-  const heldAgainst = (loser: Claim) => claims.some((c) => holds(c) && c.claimant !== loser.claimant);
+  // It must also have been a protection when the loser was filed: a claim filed after it (one
+  // that joined the case later), or one already dormant then, was nothing it was filed against.
+  const termsFor = (c: Claim) => termsOf(book.forClaim(c).policy);
+  const endOf = (c: Claim) => protectionEnd(c, termsFor(c));
+  const filedBefore = (c: Claim, loser: Claim) => c.registeredAt.getTime() < loser.registeredAt.getTime() || (c.registeredAt.getTime() === loser.registeredAt.getTime() && c.id < loser.id);
+  const protectedWhen = (c: Claim, loser: Claim) => {
+    const at = loser.registeredAt.getTime();
+    return (c.status === 'protected' || c.status === 'dormant') && filedBefore(c, loser) && at < dormancyAt(c, termsFor(c)).getTime() && at < endOf(c).getTime();
+  };
+  const stillHolds = (c: Claim) => (c.claimant === winner ? endOf(c).getTime() > now.getTime() : effectiveStatus(c, termsFor(c), now) === 'protected');
+  const heldAgainst = (loser: Claim) => claims.some((c) => c !== undefined && c.claimant !== loser.claimant && protectedWhen(c, loser) && stillHolds(c));
   for (const claim of claims) {
     if (!claim) continue;
     const id = claim.id;
