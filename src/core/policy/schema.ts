@@ -267,6 +267,20 @@ function dayUnitProblem(text: string, hours: { start: string; end: string } | un
 const personLabel = (key: string, person: { name?: unknown }) => (typeof person.name === 'string' && person.name.trim() ? `${key} (${person.name.trim()})` : key);
 
 /** The user ids and address that must each point at one person: a chat user is looked up by them. */
+type When = CoverageRule['when'];
+/** The values a `when` field accepts, in lower case (matched in any letter case); undefined: any. */
+const accepted = (v: When['tier']): Set<string> | undefined => (v === undefined ? undefined : new Set((Array.isArray(v) ? v : [String(v)]).map((x) => x.toLowerCase())));
+/** Whether every account `later` matches is matched by `earlier` too. */
+function coversAll(earlier: When, later: When): boolean {
+  for (const key of ['tier', 'segment', 'region'] as const) {
+    const e = accepted(earlier[key]);
+    if (e === undefined) continue;
+    const l = accepted(later[key]);
+    if (l === undefined || [...l].some((x) => !e.has(x))) return false;
+  }
+  return earlier.customer === undefined || earlier.customer === later.customer;
+}
+
 const PERSON_IDS = [
   ['slack', 'Slack user id', ': a Slack user would be taken for whichever of the two comes first'],
   ['teams', 'Teams user id', ': a Teams user would be taken for whichever of the two comes first'],
@@ -313,6 +327,15 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
         if (!fine(issues, 'coverage', i, 'when', key)) continue;
         const v = c.when[key];
         if (typeof v === 'boolean') out.push({ path: ['coverage', i, 'when', key], message: matchProblem(v) });
+        // An account's empty tier, segment or region is no value at all: "" matches no account.
+        else if (v !== undefined && (Array.isArray(v) ? v : [v]).some((x) => x.trim() === '')) out.push({ path: ['coverage', i, 'when', key], message: `an empty value matches no account (an account with no ${key} has none to match): name a value, or leave the field out` });
+      }
+      // The first rule that matches an account wins: a rule an earlier one covers whole never does.
+      const shadow = fine(issues, 'coverage', i, 'when') ? p.coverage.slice(0, i).findIndex((earlier, j) => fine(issues, 'coverage', j, 'when') && coversAll(earlier.when, c.when)) : -1;
+      if (shadow >= 0) {
+        const earlier = p.coverage[shadow]!;
+        const every = Object.keys(earlier.when).length === 0;
+        out.push({ path: ['coverage', i, 'when'], message: `never matches an account: coverage[${shadow}] ("${earlier.name}") comes first and matches ${every ? 'every account' : 'every account this rule matches'}, and the first rule that matches wins${every ? ' (only the last rule may match every account)' : ''}` });
       }
       if (!fine(issues, 'coverage', i, 'arbitrator') || !present(issues, 'coverage', i, 'escalation')) return;
       const chain = [c.arbitrator, ...c.escalation];
@@ -356,12 +379,33 @@ export const policyFileSchema = policySchema.superRefine((p, ctx) => {
  * have no dormancy, so it is no error.
  */
 export function policyWarnings(p: Policy): PolicyProblem[] {
+  const out: PolicyProblem[] = [];
   const { protection_days: protection, dormant_after_days: dormant } = p.registration;
-  if (dormant < protection) return [];
-  return [
-    {
+  if (dormant >= protection) {
+    out.push({
       path: ['registration', 'dormant_after_days'],
       message: `${dormant} is not less than protection_days (${protection}): protection ends first, so no claim ever goes dormant and no dormancy warning is sent; to release idle claims before their protection ends, make it less than ${protection}`,
-    },
-  ];
+    });
+  }
+  // A partner's claim on a direct-led account collides with the direct team; only direct-reserved gives the account to it.
+  const directLed = p.coverage.findIndex((c) => c.model === 'direct-led');
+  if (directLed >= 0 && !p.criteria.some((c) => c.rule === 'direct-reserved')) {
+    out.push({
+      path: ['coverage', directLed, 'model'],
+      message: `"${p.coverage[directLed]!.name}" is direct-led, but no criterion is direct-reserved: a partner's claim on its accounts opens a case against the direct team that the criteria never decide for the direct team (add "- rule: direct-reserved" to criteria)`,
+    });
+  }
+  // Cases and their reminders reach a person in chat by a Slack or Teams user id, and only such a user can rule as them.
+  const named = new Map<string, (string | number)[]>();
+  p.coverage.forEach((c, i) => {
+    if (!named.has(c.arbitrator)) named.set(c.arbitrator, ['coverage', i, 'arbitrator']);
+    c.escalation.forEach((key, j) => named.has(key) || named.set(key, ['coverage', i, 'escalation', j]));
+  });
+  for (const [key, path] of named) {
+    const person = p.people[key];
+    if (person && !person.slack?.trim() && !person.teams?.trim()) {
+      out.push({ path, message: `${personLabel(key, person)} rules cases but has neither a Slack nor a Teams user id: their cases and reminders reach nobody in chat, and nobody can rule as them (give "slack" or "teams" under people.${key})` });
+    }
+  }
+  return out;
 }

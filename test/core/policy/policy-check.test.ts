@@ -162,6 +162,44 @@ describe('roe policy check: risky people and registration terms', () => {
   });
 });
 
+describe('roe policy check: coverage and people that cannot work as written', () => {
+  it.each([
+    ['a catch-all before the last rule', ['- { name: Strategic, when: { tier: strategic }', '- { name: Everyone, when: {}, model: partner-led, arbitrator: pat }\n  - { name: Strategic, when: { tier: strategic }'], [
+      ['coverage[1].when', '- { name: Strategic', 'never matches an account: coverage[0] ("Everyone") comes first and matches every account, and the first rule that matches wins (only the last rule may match every account)'],
+      ['coverage[2].when', '- { name: Enterprise', 'never matches an account: coverage[0] ("Everyone") comes first and matches every account, and the first rule that matches wins (only the last rule may match every account)'],
+      ['coverage[3].when', '- { name: Default', 'never matches an account: coverage[0] ("Everyone") comes first and matches every account, and the first rule that matches wins (only the last rule may match every account)'],
+    ]],
+    ['a rule an earlier one covers (its values among the earlier one\'s, in any letter case)', ['- { name: Enterprise, when: { segment: enterprise }', '- { name: Enterprise, when: { segment: [enterprise, mid-market] }, model: co-sell, arbitrator: dana }\n  - { name: EMEA enterprise, when: { segment: Enterprise, region: emea }'], [
+      ['coverage[2].when', '- { name: EMEA enterprise', 'never matches an account: coverage[1] ("Enterprise") comes first and matches every account this rule matches, and the first rule that matches wins'],
+    ]],
+    ['an empty value', ['when: { tier: strategic }', 'when: { tier: "" }'], [['coverage[0].when.tier', 'when: { tier: "" }', 'an empty value matches no account (an account with no tier has none to match): name a value, or leave the field out']]],
+    ['an empty value in a list', ['when: { segment: enterprise }', 'when: { segment: [enterprise, " "] }'], [['coverage[1].when.segment', 'when: { segment: [', 'an empty value matches no account (an account with no segment has none to match): name a value, or leave the field out']]],
+  ] as [string, [string, string], [string, string, string][]][])('refuses %s, naming the rule that never matches', async (_n, edit, expected) => {
+    const r = await check([edit]);
+    expect(r.code).toBe(1);
+    const lines = r.err.trim().split('\n').filter((l) => l !== 'invalid policy:');
+    expect(lines).toEqual(expected.map(([path, at, message]) => `${expected.length > 1 ? '  ' : ''}${r.file}: line ${lineOf(r.text, at)}: ${path}: ${message}`));
+  });
+
+  it('a narrower rule before a wider one is fine: each can match', async () => {
+    const r = await check([['- { name: Enterprise, when: { segment: enterprise }', '- { name: EMEA enterprise, when: { segment: enterprise, region: emea }, model: co-sell, arbitrator: dana }\n  - { name: Enterprise, when: { segment: enterprise }']]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('warns of direct-led coverage with no direct-reserved criterion: the criteria could never give such an account to the direct team', async () => {
+    const r = await check([['  - { rule: direct-reserved, auto: true }\n', '']]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'model: direct-led')}: warning: coverage[0].model: "Strategic" is direct-led, but no criterion is direct-reserved: a partner's claim on its accounts opens a case against the direct team that the criteria never decide for the direct team (add "- rule: direct-reserved" to criteria)\n`);
+  });
+
+  it('warns of an arbitrator or escalation person no chat user can be, naming where the policy first names them', async () => {
+    const r = await check([[/pat: \{ name: Pat Okafor[^}]*\}/, 'pat: { name: Pat Okafor, email: pat@example.com }']]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'arbitrator: pat')}: warning: coverage[2].arbitrator: pat (Pat Okafor) rules cases but has neither a Slack nor a Teams user id: their cases and reminders reach nobody in chat, and nobody can rule as them (give "slack" or "teams" under people.pat)\n`);
+  });
+});
+
 describe('roe policy check: problems in plain words, naming the value', () => {
   it.each([
     [['reminders: [0.5, 0.8]', 'reminders: [0.5, 1]'], 'sla.reminders[1]: 1 is not a fraction between 0 and 1 (0.5 reminds halfway to the deadline)'],
