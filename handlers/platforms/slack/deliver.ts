@@ -1,4 +1,4 @@
-import { webApi } from '@slack/bolt';
+import { webApi, type types } from '@slack/bolt';
 import { asError } from '../../../src/core/errors.js';
 import type { CaseCardsRepo, DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
 import { caseCardOf, isReply, raiserCopyOf, type ThreadPost } from '../../replies/model.js';
@@ -82,8 +82,9 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
   };
 
   return async (m) => {
-    if (!isReply(m.body)) throw o.fail('the message body is not a reply', undefined, true);
-    const body = renderReply(m.body);
+    const reply = m.body;
+    if (!isReply(reply)) throw o.fail('the message body is not a reply', undefined, true);
+    const body = renderReply(reply);
     const t = m.target;
     switch (t.kind) {
       case 'user': {
@@ -116,8 +117,8 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           // A channel the bot was never invited to (the escalation channel): the person the
           // message names gets it by DM, told why, rather than nobody at all.
           const channel = await dmChannel(t.fallbackUser);
-          const note = { type: 'section', text: { type: 'mrkdwn', text: `I could not post this in <#${t.channel}>: invite me to that channel (\`/invite @roe-bot\`). Here it is:` } };
-          await api(() => o.client.chat.postMessage({ channel, ...body, blocks: [note, ...body.blocks].slice(0, 50) }));
+          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: `I could not post this in <#${t.channel}>: invite me to that channel (\`/invite @roe-bot\`). Here it is:` } };
+          await api(() => o.client.chat.postMessage({ channel, ...renderReply(reply, 'message', note) }));
         }
         return;
       case 'dispute-thread': {
@@ -139,10 +140,9 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           // the channel stays the dispute's place, so once the bot is invited updates go there.
           const copy = raiserCopyOf(m.body);
           if (copy === null) return;
-          const forRaiser = copy ? renderReply(copy) : body;
           const channel = await dmChannel(raiser);
-          const note = { type: 'section', text: { type: 'mrkdwn', text: `I could not post this update on dispute #${d.id} in <#${origin.channel}>, where it was raised: invite me there and the next updates go to the channel. Here it is:` } };
-          await api(() => o.client.chat.postMessage({ channel, ...forRaiser, blocks: [note, ...forRaiser.blocks].slice(0, 50) }));
+          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: `I could not post this update on dispute #${d.id} in <#${origin.channel}>, where it was raised: invite me there and the next updates go to the channel. Here it is:` } };
+          await api(() => o.client.chat.postMessage({ channel, ...renderReply(copy ?? reply, 'message', note) }));
           return;
         }
         const thread = posted.ts;

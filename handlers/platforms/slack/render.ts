@@ -205,10 +205,11 @@ function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
 
 export type Surface = 'message' | 'modal' | 'home';
 
-/** A reply as Block Kit blocks and the plain fallback text (notifications, old clients). */
-export function renderReply(reply: Reply, surface: Surface = 'message'): { blocks: KnownBlock[]; text: string } {
+/** A reply as Block Kit blocks and the plain fallback text (notifications, old clients), after `lead` when given. */
+export function renderReply(reply: Reply, surface: Surface = 'message', lead?: KnownBlock): { blocks: KnownBlock[]; text: string } {
   const ids = new ActionIds();
-  const blocks: KnownBlock[] = [];
+  // A note put before the reply (why it came by DM) counts toward the blocks Slack takes.
+  const blocks: KnownBlock[] = lead ? [lead] : [];
   if (reply.title) blocks.push({ type: 'header', text: plain(reply.title, LIMITS.header) });
   for (const b of reply.blocks) blocks.push(...renderBlock(b, ids));
   const max = surface === 'message' ? LIMITS.messageBlocks : LIMITS.viewBlocks;

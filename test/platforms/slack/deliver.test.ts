@@ -127,6 +127,18 @@ describe('the Slack outbox deliverer', () => {
     expect(rows()[1]!.last_error).toContain('not_in_channel');
   });
 
+  it('a long message sent by DM instead keeps, after the note put first, its last block saying what was left out', async () => {
+    h.fake.notIn.add('C0ESCAL');
+    const blocks = [text('Dispute #9 was not ruled by anyone in its escalation chain.', 'attention'), ...Array.from({ length: 60 }, (_, i) => text(`Line ${i} of the case`))];
+    h.rt.store.outbox.enqueue({ platform: 'slack', target: { kind: 'channel', channel: 'C0ESCAL', fallbackUser: USERS.pat.id }, body: reply('Dispute #9 is past its whole escalation chain', blocks, { visibility: 'public' }), dedupeKey: 'long:1' }, h.rt.clock.now());
+    await h.drain();
+    const dm = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    const sent = dm.args.blocks as unknown[];
+    expect(sent).toHaveLength(50);
+    expect(JSON.stringify(sent[0])).toContain('I could not post this in <#C0ESCAL>');
+    expect(JSON.stringify(sent.at(-1))).toContain('more not shown');
+  });
+
   it('429 with Retry-After: retried no sooner than Slack asked, then delivered', async () => {
     enqueue({ kind: 'user', user: USERS.sam.id });
     h.fake.failNext(1, { status: 429, retryAfter: 30 }, 'chat.postMessage');
