@@ -146,14 +146,16 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
         text(`The criteria apply the policy's rules (${cmd(viewer, 'roe policy')}): a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask partner ops to correct it.`, 'muted'),
       ]);
     }
-    return reply(`Claim #${claim.id} on ${account.name} is pending`, [
-      text(
-        result.disputeId
-          ? `Claim #${claim.id} on ${account.name} (${claim.productLine}) overlaps another claim. Dispute #${result.disputeId} is with the arbitrator; you will be told the ruling.`
-          : `Claim #${claim.id} on ${account.name} (${claim.productLine}) is pending approval.`,
-        'warning',
-      ),
-    ]);
+    const about = `Claim #${claim.id} on ${account.name} (${claim.productLine})`;
+    const why =
+      result.waits === 'approval'
+        ? `${about} collides with no other claim, but needs an arbitrator's approval: ${(result.approval ?? []).join(' ')} Dispute #${result.disputeId} is with the arbitrator; you will be told the ruling.`
+        : result.waits === 'case'
+          ? `${about} joins dispute #${result.disputeId}, which is deciding this account and product line; you will be told the ruling.`
+          : result.disputeId
+            ? `${about} overlaps another claim. Dispute #${result.disputeId} is with the arbitrator; you will be told the ruling.`
+            : `${about} is pending approval.`;
+    return reply(`Claim #${claim.id} on ${account.name} is pending`, [text(why, 'warning')]);
   });
 }
 

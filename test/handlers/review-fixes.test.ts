@@ -55,6 +55,9 @@ describe('a claim waiting for approval can be refused', () => {
     const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent'), meta);
     expect(r.summary).toMatch(/pending/);
     const d = rt.store.disputes.all().at(-1)!;
+    // Nobody else is on the line: the claimant is told why it waits, not of an overlap.
+    expect(JSON.stringify(r.blocks)).not.toContain('overlaps');
+    expect(r.blocks).toContainEqual(expect.objectContaining({ text: `Claim #${rt.store.claims.all().at(-1)!.id} on Soylent Corp (Analytics) collides with no other claim, but needs an arbitrator's approval: Claims under this coverage need approval. Dispute #${d.id} is with the arbitrator; you will be told the ruling.` }));
     const form = awardForm(rt.deps, as.person(rt, 'pat'), d.id);
     expect(form.fields[0]!.options!.map((o) => o.value)).toEqual(['contoso', NOBODY]);
     const card = submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'Soylent is handled by the direct team this year.' });

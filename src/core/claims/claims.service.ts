@@ -34,6 +34,13 @@ export interface FileClaimResult {
   repeated: boolean;
   /** Protected at once by a ruling standing for its party on the line: that ruling's dispute. */
   ruling?: number;
+  /**
+   * Why a pending claim waits: it overlaps another party (`overlap`), it joined a case already
+   * deciding the account and line (`case`), or nothing collides but it needs an arbitrator's
+   * approval (`approval`, with `approval` saying why).
+   */
+  waits?: 'overlap' | 'case' | 'approval';
+  approval?: string[];
 }
 
 /**
@@ -133,7 +140,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   const parties = [...new Set<PartyId>([claimant, ...conflicts.map(partyOf)])];
   if (open) {
     const joined = joinCase(ctx, open, account, claim, parties, now);
-    return { claim: store.claims.get(claim.id)!, outcome: 'pending', disputeId: open.id, events: joined.events, repeated: false };
+    return { claim: store.claims.get(claim.id)!, outcome: 'pending', disputeId: open.id, events: joined.events, repeated: false, waits: conflicts.length > 0 ? 'overlap' : 'case' };
   }
   const { dispute, events } = openCase(
     ctx,
@@ -160,7 +167,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   );
   const after = store.claims.get(claim.id)!;
   const outcome = after.status === 'protected' ? 'protected' : after.status === 'rejected' ? 'rejected' : 'pending';
-  return { claim: after, outcome, disputeId: dispute.id, events, repeated: false };
+  return { claim: after, outcome, disputeId: dispute.id, events, repeated: false, waits: conflicts.length > 0 ? 'overlap' : 'approval', approval };
 }
 
 /** Logs activity on a live claim, renewing its protection against dormancy. */
