@@ -41,10 +41,15 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * on 127.0.0.1, the Host must name this machine too: a page whose own DNS name was made to point
  * at 127.0.0.1 (DNS rebinding) can post JSON, but names its own host, 403.
  */
-function refusal(req: IncomingMessage, authenticated: boolean): { status: number; error: string } | null {
+function wrongType(req: IncomingMessage): { status: number; error: string } | null {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') return { status: 415, error: 'the body must be JSON (content-type application/json)' };
-  if (authenticated) return null;
+  return type === 'application/json' ? null : { status: 415, error: 'the body must be JSON (content-type application/json)' };
+}
+
+/** Unauthenticated (local testing): a request from another machine, or one that is not JSON. */
+function localRefusal(req: IncomingMessage): { status: number; error: string } | null {
+  const type = wrongType(req);
+  if (type) return type;
   const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
   return LOOPBACK_HOSTS.has(host) ? null : { status: 403, error: 'unauthenticated (no MICROSOFT_APP_ID): only this machine may post here, as 127.0.0.1 or localhost' };
 }
@@ -158,7 +163,7 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
     res.end(JSON.stringify({ error }));
   };
   const route: RouteHandler = async (req, res) => {
-    const refused = refusal(req, Boolean(cfg.appId));
+    const refused = cfg.appId ? null : localRefusal(req);
     if (refused) {
       req.resume(); // read and dropped, so the client gets the answer instead of a reset
       log.warn({ status: refused.status, problem: refused.error }, 'teams request refused');
@@ -170,10 +175,18 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
       answerError(res, 401, 'unauthorized: Bot Framework’s token is missing or not valid');
     };
     // With an app id, a request without a token is refused before its body is read, one whose
-    // token does not hold once it is; only then is a broken body named.
+    // token does not hold once it is; only then is a broken body (or one that is not JSON) named.
     if (cfg.appId && !/^Bearer \S/i.test(req.headers.authorization ?? '')) {
       req.resume();
       unauthorized();
+      return;
+    }
+    const notJson = cfg.appId ? wrongType(req) : null;
+    if (notJson) {
+      req.resume();
+      if (!(await (await ready).authenticates({}, req.headers.authorization!))) return unauthorized();
+      log.warn({ status: notJson.status, problem: notJson.error }, 'teams request refused');
+      answerError(res, notJson.status, notJson.error);
       return;
     }
     let body: Record<string, unknown>;

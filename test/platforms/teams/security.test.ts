@@ -63,6 +63,25 @@ describe('with MICROSOFT_APP_ID set, every request must carry Bot Framework’s 
   });
 });
 
+describe('with MICROSOFT_APP_ID set, a body that is not JSON', () => {
+  it.each([
+    ['no token', {}],
+    ['a forged token', { authorization: `Bearer ${forgedToken}` }],
+  ])('with %s gets 401 too, saying nothing of the body', async (_name, headers: Record<string, string>) => {
+    const h = await startTeams({ env: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD } });
+    try {
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+        const res = await fetch(`${h.url}/api/messages`, { method: 'POST', headers: { 'content-type': type, ...headers }, body: 'type=message' });
+        expect(res.status).toBe(401);
+        expect(await res.json()).toEqual({ error: 'unauthorized: Bot Framework’s token is missing or not valid' });
+      }
+      expect(h.connector.calls).toEqual([]);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 describe('unauthenticated mode', () => {
   it('is refused when NODE_ENV=production, naming the variable', () => {
     const rt = testRuntime({ env: { NODE_ENV: 'production' } });
