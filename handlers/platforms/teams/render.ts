@@ -37,6 +37,15 @@ export const LIMITS = {
   cardChars: 18_000,
   /** Choices a form's select lists; one with more is a text input, so that the card stays small enough to send. */
   choices: 100,
+  /** JSON characters a select's choices may take (long names); past it the select is a text input too. */
+  choicesChars: 16_000,
+  /**
+   * JSON characters of a reply card's body at most, whatever it holds (facts, texts, quotes of
+   * many parties): past it the blocks at its end are left out, buttons kept. Teams refuses a
+   * message over its size limit for good (100 KB of UTF-16 code units, as JavaScript counts
+   * string length, in today's documentation; 40 KB in older clients' and older pages').
+   */
+  cardMax: 36_000,
   /** Items shown of one list (Slack shows at most 50 blocks). */
   listItems: 40,
   /** Characters, before escaping, of: a title, a TextBlock, a fact's label and value, a list item and its detail. */
@@ -211,7 +220,28 @@ function replyBody(r: Reply): CardElement[] {
   let room = LIMITS.cardChars - JSON.stringify(body).length;
   room -= fillQuotes(quotes, room);
   for (const list of lists) room -= fillList(list, room);
-  return body;
+  return capBody(body);
+}
+
+/**
+ * A body within {@link LIMITS.cardMax}: the elements at its end that do not fit are left out,
+ * and a line says how many; the buttons that end it are kept (a case card's ruling buttons).
+ */
+function capBody(body: CardElement[]): CardElement[] {
+  if (JSON.stringify(body).length <= LIMITS.cardMax) return body;
+  let buttonsFrom = body.length;
+  while (buttonsFrom > 0 && body[buttonsFrom - 1]!.type === 'ActionSet') buttonsFrom -= 1;
+  const ending = body.slice(buttonsFrom);
+  let room = LIMITS.cardMax - JSON.stringify(ending).length - MORE_LINE;
+  const kept: CardElement[] = [];
+  for (const e of body.slice(0, buttonsFrom)) {
+    const size = sizeOf(e);
+    if (size > room) break;
+    kept.push(e);
+    room -= size;
+  }
+  const more = textBlock(`…and ${buttonsFrom - kept.length} more not shown.`, { isSubtle: true, size: 'Small' });
+  return [...kept, more, ...ending];
 }
 
 /**
@@ -303,10 +333,12 @@ function input(f: Field, value: string | undefined): CardElement {
     }
     case 'select': {
       const options = f.options ?? [];
-      if (options.length > LIMITS.choices) {
-        // Too many to list in a card (a long partner list): typed, by name, and resolved by the handler.
+      const choices = options.length > LIMITS.choices ? [] : options.map((o) => ({ title: plain(o.label), value: o.value }));
+      if (options.length > LIMITS.choices || JSON.stringify(choices).length > LIMITS.choicesChars) {
+        // Too many to list in a card (a long partner list): typed, by name, and resolved by the
+        // handler. What is typed is shown as typed: an input's value is no markdown.
         const shown = value === undefined ? undefined : (options.find((o) => o.value === value)?.label ?? value);
-        return { type: 'Input.Text', ...common, placeholder: plain(`Type a name: one of ${options.length.toLocaleString('en-US')}`), maxLength: 200, ...(shown !== undefined ? { value: plain(shown) } : {}) };
+        return { type: 'Input.Text', ...common, placeholder: plain(`Type a name: one of ${options.length.toLocaleString('en-US')}`), maxLength: 200, ...(shown !== undefined ? { value: shown } : {}) };
       }
       return {
         type: 'Input.ChoiceSet',
@@ -314,7 +346,7 @@ function input(f: Field, value: string | undefined): CardElement {
         ...common,
         // A long list (the partners) is filtered as the person types (Adaptive Cards 1.5 in Teams).
         style: options.length > 8 ? 'filtered' : 'compact',
-        choices: options.map((o) => ({ title: plain(o.label), value: o.value })),
+        choices,
         ...(value !== undefined ? { value } : {}),
       };
     }
