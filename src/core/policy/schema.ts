@@ -267,6 +267,9 @@ function dayUnitProblem(text: string, hours: { start: string; end: string } | un
 const personLabel = (key: string, person: { name?: unknown }) => (typeof person.name === 'string' && person.name.trim() ? `${key} (${person.name.trim()})` : key);
 
 /** The user ids and address that must each point at one person: a chat user is looked up by them. */
+/** Characters of a product line or stage at most (see policyLint). */
+const NAME_MAX = 150;
+
 type When = CoverageRule['when'];
 /** The values a `when` field accepts, in lower case (matched in any letter case); undefined: any. */
 const accepted = (v: When['tier']): Set<string> | undefined => (v === undefined ? undefined : new Set((Array.isArray(v) ? v : [String(v)]).map((x) => x.toLowerCase())));
@@ -316,6 +319,10 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
   for (const [field, why] of lists) {
     if (!present(issues, field)) continue;
     const values = p[field];
+    // Each is a choice in the claim and dispute forms: Slack takes a choice's value of 150 characters at most.
+    values.forEach((v, at) => {
+      if (fine(issues, field, at) && v.length > NAME_MAX) out.push({ path: [field, at], message: `${v.length} characters, more than ${NAME_MAX}: each is a choice in the claim and dispute forms, which Slack cannot offer past ${NAME_MAX}` });
+    });
     for (const { at, first } of repeated(values, (i) => fine(issues, field, i))) out.push({ path: [field, at], message: `"${values[at]}" repeats ${field}[${first}] ("${values[first]}"): ${why}` });
   }
   if (present(issues, 'coverage')) {

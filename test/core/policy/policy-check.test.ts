@@ -172,9 +172,10 @@ describe('roe policy check: coverage and people that cannot work as written', ()
     ['a rule an earlier one covers (its values among the earlier one\'s, in any letter case)', ['- { name: Enterprise, when: { segment: enterprise }', '- { name: Enterprise, when: { segment: [enterprise, mid-market] }, model: co-sell, arbitrator: dana }\n  - { name: EMEA enterprise, when: { segment: Enterprise, region: emea }'], [
       ['coverage[2].when', '- { name: EMEA enterprise', 'never matches an account: coverage[1] ("Enterprise") comes first and matches every account this rule matches, and the first rule that matches wins'],
     ]],
+    ['a product line too long to offer in Slack', ['product_lines: [Core Platform,', `product_lines: [${'Core Platform '.repeat(11)}xx,`], [['product_lines[0]', 'product_lines:', '156 characters, more than 150: each is a choice in the claim and dispute forms, which Slack cannot offer past 150']]],
     ['an empty value', ['when: { tier: strategic }', 'when: { tier: "" }'], [['coverage[0].when.tier', 'when: { tier: "" }', 'an empty value matches no account (an account with no tier has none to match): name a value, or leave the field out']]],
     ['an empty value in a list', ['when: { segment: enterprise }', 'when: { segment: [enterprise, " "] }'], [['coverage[1].when.segment', 'when: { segment: [', 'an empty value matches no account (an account with no segment has none to match): name a value, or leave the field out']]],
-  ] as [string, [string, string], [string, string, string][]][])('refuses %s, naming the rule that never matches', async (_n, edit, expected) => {
+  ] as [string, [string, string], [string, string, string][]][])('refuses %s, naming what is wrong', async (_n, edit, expected) => {
     const r = await check([edit]);
     expect(r.code).toBe(1);
     const lines = r.err.trim().split('\n').filter((l) => l !== 'invalid policy:');
