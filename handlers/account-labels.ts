@@ -2,6 +2,17 @@ import type { AccountMatch } from '../src/core/matching/matcher.js';
 import type { Account } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 
+/** Characters of a label that every chat shows whole (Slack's buttons and menu options). */
+const LABEL_MAX = 75;
+
+/** `s` in at most `max` characters, ending in an ellipsis when cut (never inside a surrogate pair). */
+function short(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = max - 1;
+  if (/[\uD800-\uDBFF]/.test(s[end - 1] ?? '')) end -= 1;
+  return `${s.slice(0, end).trimEnd()}…`;
+}
+
 /**
  * What to call each account in a list a person picks from: its name, and where two in the list
  * share a name, what tells them apart: the first web domain, else the region, else the id
@@ -9,6 +20,12 @@ import type { HandlerDeps } from './deps.js';
  * is ambiguous.
  */
 export function accountLabels(accounts: readonly Pick<Account, 'id' | 'name' | 'domains' | 'region'>[]): string[] {
+  // Slack cuts a button's or an option's text at 75 characters: a long name is shortened so that
+  // what tells it apart still shows.
+  const told = (name: string, apart: string) => {
+    const tail = ` (${short(apart, 40)})`;
+    return name.length + tail.length <= LABEL_MAX ? `${name}${tail}` : `${short(name, LABEL_MAX - tail.length)}${tail}`;
+  };
   const key = (s: string) => s.trim().toLowerCase();
   const count = (labels: readonly string[]) => {
     const n = new Map<string, number>();
@@ -18,9 +35,9 @@ export function accountLabels(accounts: readonly Pick<Account, 'id' | 'name' | '
   const names = accounts.map((a) => a.name);
   const byName = count(names);
   if (accounts.every((a) => byName.get(key(a.name)) === 1)) return names;
-  const detailed = accounts.map((a) => (byName.get(key(a.name))! > 1 ? `${a.name} (${a.domains[0] ?? a.region ?? a.id})` : a.name));
+  const detailed = accounts.map((a) => (byName.get(key(a.name))! > 1 ? told(a.name, a.domains[0] ?? a.region ?? a.id) : a.name));
   const byDetail = count(detailed);
-  return accounts.map((a, i) => (byDetail.get(key(detailed[i]!))! > 1 ? `${a.name} (${a.id})` : detailed[i]!));
+  return accounts.map((a, i) => (byDetail.get(key(detailed[i]!))! > 1 ? told(a.name, a.id) : detailed[i]!));
 }
 
 /** {@link accountLabels} of the matcher's results, in their order (an account gone since the index was read keeps its matched text). */
