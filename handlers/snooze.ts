@@ -14,9 +14,13 @@ export function snoozeReminder(deps: HandlerDeps, viewer: Principal, value: unkn
   if (id === null || !SNOOZE_OPTIONS.includes(option as SnoozeOption)) {
     throw new DomainError('invalid_input', `Snooze a reminder with a dispute number and one of ${SNOOZE_OPTIONS.join(', ')}.`);
   }
-  const { until, dispute } = deps.ctx.store.transaction(() => snooze(deps.ctx, viewer, id, option as SnoozeOption));
+  const { until, dispute, moved } = deps.ctx.store.transaction(() => snooze(deps.ctx, viewer, id, option as SnoozeOption));
   const vp = viewpoint(deps, viewer);
   // It replaces the reminder: the snooze said, and the case with its ruling buttons kept.
   const card = caseCard(deps, viewer, String(dispute.id));
-  return reply(`Reminder snoozed until ${vp.dateTime(until)}`, [text(`Reminder for dispute #${dispute.id} snoozed until ${vp.dateTime(until)}. The SLA still breaches ${dispute.dueAt ? vp.dateTime(dispute.dueAt) : 'on time'}.`, 'muted'), ...card.blocks], card.title ? { title: card.title } : {});
+  const breach = `The SLA still breaches ${dispute.dueAt ? vp.dateTime(dispute.dueAt) : 'on time'}.`;
+  const said = moved
+    ? `Reminder for dispute #${dispute.id} snoozed until ${vp.dateTime(until)}. ${breach}`
+    : `No reminder for dispute #${dispute.id} has rung or rings before ${vp.dateTime(until)}: nothing to snooze, the next comes as planned. ${breach}`;
+  return reply(moved ? `Reminder snoozed until ${vp.dateTime(until)}` : 'Nothing to snooze', [text(said, 'muted'), ...card.blocks], card.title ? { title: card.title } : {});
 }

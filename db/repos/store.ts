@@ -375,13 +375,14 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
       if (kindPrefix) q("UPDATE timers SET status = 'cancelled' WHERE subject = ? AND status = 'pending' AND kind LIKE ?").run(subject, `${kindPrefix}%`);
       else q("UPDATE timers SET status = 'cancelled' WHERE subject = ? AND status = 'pending'").run(subject);
     },
-    cancelDueBefore: (subject, kind, before) => {
-      db.update(t.timers)
+    cancelDueBefore: (subject, kind, before) =>
+      db
+        .update(t.timers)
         .set({ status: 'cancelled' })
         .where(and(eq(t.timers.subject, subject), eq(t.timers.kind, kind), eq(t.timers.status, 'pending'), lt(t.timers.dueAt, before)))
-        .run();
-    },
+        .run().changes,
     pending: (subject, kind) => q("SELECT 1 FROM timers WHERE subject = ? AND kind = ? AND status = 'pending' LIMIT 1").get(subject, kind) !== undefined,
+    fired: (subject, kind, level) => q("SELECT 1 FROM timers WHERE subject = ? AND kind = ? AND status = 'fired' AND json_extract(payload, '$.level') = ? LIMIT 1").get(subject, kind, level) !== undefined,
   };
 
   const requests: RequestsRepo = {

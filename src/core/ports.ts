@@ -114,10 +114,12 @@ export interface TimersRepo {
   schedule(timer: TimerSpec, at: Date): void;
   /** Cancels pending timers of a subject (all kinds, or those whose kind starts with `kindPrefix`). */
   cancel(subject: string, kindPrefix?: string): void;
-  /** Cancels pending timers of a subject and kind due before `before`. */
-  cancelDueBefore(subject: string, kind: string, before: Date): void;
+  /** Cancels pending timers of a subject and kind due before `before`; returns how many. */
+  cancelDueBefore(subject: string, kind: string, before: Date): number;
   /** Whether a timer of this subject and kind is pending. */
   pending(subject: string, kind: string): boolean;
+  /** Whether a timer of this subject and kind, with this `level` in its payload, has fired. */
+  fired(subject: string, kind: string, level: number): boolean;
 }
 
 /** A Slack message showing a case with its ruling buttons, posted to the person who rules. */

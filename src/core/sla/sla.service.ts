@@ -260,7 +260,7 @@ function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left
  * Snoozes the reminder of an open case for its assignee: 1 hour, 4 hours (business time) or
  * to the next business day's opening. Never past the SLA breach.
  */
-export function snooze(ctx: DomainContext, principal: Principal, disputeId: number, option: SnoozeOption): { until: Date; dispute: Dispute } {
+export function snooze(ctx: DomainContext, principal: Principal, disputeId: number, option: SnoozeOption): { until: Date; dispute: Dispute; moved: boolean } {
   const now = ctx.clock.now();
   const d = ctx.store.disputes.get(disputeId);
   if (!d) throw new DomainError('not_found', `No dispute #${disputeId}.`);
@@ -274,9 +274,12 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
     throw new DomainError('invalid_input', `That would snooze past the SLA breach; the case escalates when it breaches. Pick a shorter snooze.`);
   }
   const subject = `dispute:${d.id}`;
-  // Reminders that would ring during the snooze are dropped; later ones stay as planned.
-  ctx.store.timers.cancelDueBefore(subject, SLA_TIMER.reminder, until);
-  ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: until, payload: { level: d.escalationLevel, snoozed: true } }, now);
+  // Reminders that would ring during the snooze are dropped; later ones stay as planned. The
+  // reminder that rang (or one that would have rung) rings again when the snooze ends; with none
+  // of either (no reminder yet, the next one after the snooze) there is nothing to move.
+  const dropped = ctx.store.timers.cancelDueBefore(subject, SLA_TIMER.reminder, until);
+  const moved = dropped > 0 || ctx.store.timers.fired(subject, SLA_TIMER.reminder, d.escalationLevel);
+  if (moved) ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: until, payload: { level: d.escalationLevel, snoozed: true } }, now);
   ctx.store.ledger.append({ at: now, kind: 'dispute.reminder_snoozed', subject, actor: principal.personKey, policyVersion: version.version, payload: { until: until.toISOString(), option } });
-  return { until, dispute: d };
+  return { until, dispute: d, moved };
 }
