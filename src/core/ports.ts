@@ -120,6 +120,8 @@ export interface TimersRepo {
   pending(subject: string, kind: string): boolean;
   /** Whether a timer of this subject and kind, with this `level` in its payload, has fired. */
   fired(subject: string, kind: string, level: number): boolean;
+  /** Whether a timer of this subject and kind, with this `level` in its payload, is pending and due at `now`. */
+  dueNow(subject: string, kind: string, level: number, now: Date): boolean;
 }
 
 /** A Slack message showing a case with its ruling buttons, posted to the person who rules. */

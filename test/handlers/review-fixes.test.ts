@@ -147,6 +147,22 @@ describe('snooze', () => {
   });
 });
 
+describe('reminders after downtime', () => {
+  it('two reminders that fell due while the bot was down ring once, the later', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' }); // Monday 09:00; reminders Mon 17:00 and Tue 13:48, due Tue 17:00
+    const d = openArbitratedCase(rt);
+    rt.clock.set('2026-12-08T19:00:00Z'); // back Tuesday 14:00: both reminders fell due, the deadline has not
+    // A real clock moves on between two timers of one tick.
+    const base = rt.clock.now().getTime();
+    let n = 0;
+    (rt.clock as { now: () => Date }).now = () => new Date(base + n++);
+    tick(rt.db, rt.deps, new Date(base), rt.logger);
+    const reminders = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).filter((m) => (JSON.parse(m.body) as { summary: string }).summary.startsWith('Reminder: dispute'));
+    expect(reminders).toHaveLength(1);
+    expect([...rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.reminded' && e.subject === `dispute:${d.id}`)).toHaveLength(1);
+  });
+});
+
 describe('who may rule', () => {
   it('follows the coverage rule the case was opened under, even if the account changes coverage since', () => {
     rt = testRuntime({ at: '2026-12-07T14:00:00Z' });

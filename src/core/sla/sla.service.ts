@@ -142,6 +142,8 @@ export function remind(ctx: DomainContext, disputeId: number, payload: Record<st
   const d = current(ctx, disputeId, payload.level);
   // A reminder fired late (the bot was down) past the deadline says nothing: the breach does.
   if (!d || (d.dueAt && d.dueAt.getTime() <= now.getTime())) return [];
+  // Nor does one a later reminder, also due (both fell due while the bot was down), overtook: that one says it.
+  if (ctx.store.timers.dueNow(`dispute:${d.id}`, SLA_TIMER.reminder, d.escalationLevel, now)) return [];
   // An assignee the policy in force no longer names would hear nothing: the case goes on to
   // whoever can rule it now, with a fresh SLA, instead of waiting for its breach.
   if (!isNamed(ctx, d.arbitrator)) return handOn(ctx, d, now, 'left') ?? [];
