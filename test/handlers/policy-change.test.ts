@@ -145,7 +145,9 @@ describe('people who leave the policy while their cases run', () => {
 
   it('past its last reminder, the case is handed on when the version is loaded, not at its breach (which would count as one)', () => {
     const { db, d, v1 } = patCase('pat-late');
-    // Tue 15:00 New York: both reminders have gone to Pat.
+    // Mon 17:00, then Tue 15:00 New York: both reminders have gone to Pat.
+    v1.clock.set('2026-12-07T22:00:00Z');
+    tick(v1.db, v1.deps, v1.clock.now(), v1.logger);
     v1.clock.set('2026-12-08T20:00:00Z');
     tick(v1.db, v1.deps, v1.clock.now(), v1.logger);
     expect(ledgerKinds(v1, `dispute:${d.id}`).filter((k) => k === 'dispute.reminded')).toHaveLength(2);
@@ -272,7 +274,9 @@ describe('people who leave the policy while their cases run', () => {
       submitClaim(rt.deps, as.partner(rt, 'contoso'), claimOn('Analytics'), meta);
       const d = rt.store.disputes.all().at(-1)!;
       expect(d).toMatchObject({ arbitrator: 'pat' });
-      rt.clock.set('2026-12-08T23:00:00Z');
+      rt.clock.set('2026-12-08T17:30:00Z'); // the first reminder
+      settle(rt);
+      rt.clock.set('2026-12-08T23:00:00Z'); // the second
       settle(rt);
       // Wed 00:30 New York: 2026.2, without Pat, is in force; the breach is hours away.
       rt.clock.set('2026-12-09T05:30:00Z');
