@@ -8,7 +8,7 @@ import { disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, type CaseCardPost, type Reply, type ThreadPost } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
-import { SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
+import { chainOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
 type Platform = OutboxMessage['platform'];
 
@@ -178,12 +178,15 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
         const why = isOverlapCase(d) ? 'The criteria did not settle this on their own.' : 'This claim needs an arbitrator’s approval.';
-        toThread(d, () => reply(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}`, [text(`${why} ${vp.person(d.arbitrator)} will rule${d.dueAt ? ` by ${vp.dateTime(d.dueAt)}` : ''}.`)]), 'assigned');
+        // A claim joining a case past its whole escalation chain: its last SLA already ran out.
+        const overdue = d.dueAt !== null && d.dueAt.getTime() <= now.getTime();
+        const when = (v: ReturnType<typeof viewpoint>) => (d.dueAt ? (overdue ? ` (overdue since ${v.dateTime(d.dueAt)})` : ` by ${v.dateTime(d.dueAt)}`) : '');
+        toThread(d, () => reply(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}`, [text(`${why} ${vp.person(d.arbitrator)} will rule${when(vp)}.`)]), 'assigned');
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) {
           const arb = personViewer(target, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
-          const by = d.dueAt ? ` by ${viewpoint(deps, arb).dateTime(d.dueAt)}` : '';
+          const by = when(viewpoint(deps, arb));
           const body = { ...card, summary: `Dispute #${d.id} on ${about(d)}: yours to rule${by}`, blocks: [text(isOverlapCase(d) ? `A case for you to rule on${by}: the criteria did not settle it on their own.` : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.`), ...card.blocks] };
           toArbitrator(d, target, body, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}`);
         }
@@ -210,7 +213,12 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         if (!mine) break;
         const { target, vp, card } = mine;
         const snooze = { type: 'actions' as const, actions: SNOOZE_OPTIONS.map((o) => ({ action: ACTIONS.snooze, label: `Snooze ${o === 'next-business-day' ? 'to next business day' : o}`, value: `${d.id}:${o}` })) };
-        const body = reply(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}`, [text(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}. After that it escalates.`, 'warning'), ...card.blocks, snooze]);
+        // What the breach will do: hand the case on, or (the last of the chain) post it to the escalation channel, or leave it here.
+        const chain = chainOf(deps.ctx, d);
+        const channels = vp.version.policy.sla.escalation_channel;
+        const channel = target.platform === 'console' || (target.platform === 'teams' ? channels.teams : channels.slack);
+        const after = d.escalationLevel < chain.length - 1 ? 'After that it escalates.' : channel ? 'After that it goes to the escalation channel.' : 'You are the last in its escalation chain: it stays with you, overdue.';
+        const body = reply(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}`, [text(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}. ${after}`, 'warning'), ...card.blocks, snooze]);
         toArbitrator(d, target, body, `reminder:${d.id}:${d.escalationLevel}:${stamp}`);
         break;
       }

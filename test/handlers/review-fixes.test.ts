@@ -163,6 +163,45 @@ describe('reminders after downtime', () => {
   });
 });
 
+describe('what a case past its deadline says', () => {
+  /** Fires every pending timer of the case in order, moving the clock to each. */
+  function runOut(id: number) {
+    for (let i = 0; i < 20; i++) {
+      const next = rt.db.sqlite.prepare("select due_at from timers where status = 'pending' and subject = ? order by due_at limit 1").get(`dispute:${id}`) as { due_at: number } | undefined;
+      if (!next) return;
+      rt.clock.set(new Date(next.due_at).toISOString());
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    }
+  }
+  const said = (from = 0) => (rt.db.sqlite.prepare('select target, body from outbox order by id').all() as { target: string; body: string }[]).slice(from).map((m) => ({ target: m.target, body: JSON.parse(m.body) as { summary: string; blocks: { text?: string }[] } }));
+
+  it('a claim joining a case past its whole chain: overdue since its last deadline, not "will rule by" a day gone by', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' }); // Monday 09:00 New York
+    const d = openArbitratedCase(rt);
+    runOut(d.id); // pat → dana → vp, then the escalation channel: vp's SLA ran out Monday Dec 14, 17:00
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'vp' });
+    rt.clock.set('2026-12-17T15:00:00Z'); // Thursday
+    const before = said().length;
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claim('soylent', 'commit'), meta);
+    const text = said(before).map((m) => `${m.body.summary} | ${m.body.blocks[0]?.text ?? ''}`).join('\n');
+    expect(text).toContain('Morgan Lee will rule (overdue since Dec 14, 2026, 5:00 PM EST).');
+    expect(text).toContain('yours to rule (overdue since Dec 14, 2026, 5:00 PM EST)');
+    expect(text).not.toMatch(/rule (on )?by Dec 14/);
+  });
+
+  it('a reminder says what its breach does: escalate, or for the last of the chain, stay with them when no escalation channel is named', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const teams = { origin: { platform: 'teams' as const, channel: '19:abc@thread.tacv2', thread: null }, requestKey: null };
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent', 'proposal'), teams);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent'), teams);
+    runOut(rt.store.disputes.all().at(-1)!.id); // the example policy names no Teams escalation channel
+    const reminders = (who: string) => said().filter((m) => m.target.includes(who) && m.body.summary.startsWith('Reminder:')).map((m) => m.body.blocks[0]!.text!);
+    expect(reminders('29:pat').every((t) => t.endsWith('After that it escalates.'))).toBe(true);
+    expect(reminders('29:vp').length).toBeGreaterThan(0);
+    expect(reminders('29:vp').every((t) => t.endsWith('You are the last in its escalation chain: it stays with you, overdue.'))).toBe(true);
+  });
+});
+
 describe('who may rule', () => {
   it('follows the coverage rule the case was opened under, even if the account changes coverage since', () => {
     rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
