@@ -120,6 +120,8 @@ export interface TimersRepo {
   pending(subject: string, kind: string): boolean;
   /** Whether a timer of this subject and kind, with this `level` in its payload, has fired. */
   fired(subject: string, kind: string, level: number): boolean;
+  /** When the latest pending timer of this subject and kind was set (null: none pending). */
+  pendingSince(subject: string, kind: string): Date | null;
   /** Whether a timer of this subject and kind, with this `level` in its payload, is pending and due at `now`. */
   dueNow(subject: string, kind: string, level: number, now: Date): boolean;
 }

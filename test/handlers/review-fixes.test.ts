@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { approve, awardForm, NOBODY, submitAward } from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
+import { queue } from '../../handlers/roe.js';
 import { tick } from '../../src/app/scheduler.js';
 import { importCsv, ImportError } from '../../src/core/import/import.service.js';
 import { ROOT, policyTextWith } from '../support/builders.js';
@@ -199,6 +200,22 @@ describe('what a case past its deadline says', () => {
     expect(reminders('29:pat').every((t) => t.endsWith('After that it escalates.'))).toBe(true);
     expect(reminders('29:vp').length).toBeGreaterThan(0);
     expect(reminders('29:vp').every((t) => t.endsWith('You are the last in its escalation chain: it stays with you, overdue.'))).toBe(true);
+  });
+});
+
+describe('/roe queue', () => {
+  it('counts the business time left in the calendar the SLA was counted in, not one a later version brought', () => {
+    const db = join(dir, 'queue.db');
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const d = openArbitratedCase(v1); // due Tuesday Dec 8, 17:00 EST under 2026.1
+    v1.close();
+    // 2026.2, from Dec 8, makes Dec 8 a holiday: the running case keeps its deadline.
+    const v2 = join(dir, 'queue-v2.yaml');
+    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-08'], ['2026-12-25]', '2026-12-08, 2026-12-25]']]));
+    rt = testRuntime({ at: '2026-12-08T14:00:00Z', databasePath: db, policyPath: v2, demo: false }); // Tuesday 09:00
+    expect(rt.store.disputes.get(d.id)!.dueAt).toEqual(new Date('2026-12-08T22:00:00Z'));
+    const line = JSON.stringify(queue(rt.deps, as.person(rt, 'pat')));
+    expect(line).toContain('due Dec 8, 2026, 5:00 PM EST (8 h of business time left)');
   });
 });
 
