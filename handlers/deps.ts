@@ -63,6 +63,8 @@ export interface Viewpoint {
   seesDeal(party: PartyId): boolean;
   date(at: Date | string): string;
   dateTime(at: Date | string): string;
+  /** A due time or a snooze's end: as dateTime, but a day's first moment is the end of the day before. */
+  deadline(at: Date | string): string;
   /**
    * When something held until `at` ends, in words: `until Feb 28, 2027`; or, when it ends at
    * midnight where the company is (a protection counted from a CRM's date), `through` the day
@@ -100,6 +102,14 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
     seesDeal: (party) => canSeeDealDetails(viewer, party),
     date: (at) => dateFmt.format(new Date(at)),
     dateTime: (at) => dateTimeFmt.format(new Date(at)),
+    // A deadline that starts a day (at a "24:00" closing) is named as the end of the day before:
+    // "12:00 AM" of the next would name a day that may not be a working day at all.
+    deadline: (at) => {
+      const t = new Date(at);
+      if (!startsLocalDay(t, tz)) return dateTimeFmt.format(t);
+      const zone = dateTimeFmt.formatToParts(t).find((p) => p.type === 'timeZoneName')?.value;
+      return `end of ${dateFmt.format(new Date(t.getTime() - 1))}${zone ? ` (midnight ${zone})` : ''}`;
+    },
     // The day before a day's start is the day its last moment falls on.
     until: (at) => (startsLocalDay(at, tz) ? `through ${dateFmt.format(new Date(at.getTime() - 1))}` : `until ${dateFmt.format(at)}`),
   };

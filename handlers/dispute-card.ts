@@ -43,7 +43,7 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     { label: 'Parties', value: partiesLine(deps, viewer, d) },
     { label: 'Arbitrator', value: vp.person(d.arbitrator) },
   ];
-  if (d.status === 'open' && d.dueAt) facts.push({ label: 'Due', value: `${vp.dateTime(d.dueAt)}${d.dueAt.getTime() <= deps.ctx.clock.now().getTime() ? ' (overdue)' : ''}` });
+  if (d.status === 'open' && d.dueAt) facts.push({ label: 'Due', value: `${vp.deadline(d.dueAt)}${d.dueAt.getTime() <= deps.ctx.clock.now().getTime() ? ' (overdue)' : ''}` });
   facts.push({ label: 'Recommendation', value: d.recommendation ? `${vp.party(d.recommendation)}${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}` : 'None: the criteria did not pick an owner' });
   const blocks: Block[] = [{ type: 'facts', facts }];
   // The reason is the raiser's own words (or the system's about the raiser): for the company's

@@ -76,7 +76,7 @@ export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Reco
       return reply(`Dispute #${dispute.id} settled by the criteria`, [text(`Dispute #${dispute.id} on ${account.name} (${dispute.productLine}) was settled at once by the criteria: ${closed.winner ? vp.party(closed.winner) : 'nobody'} owns it.`, 'good')]);
     }
     return reply(`Dispute #${dispute.id} raised`, [
-      text(`Dispute #${dispute.id} on ${account.name} (${dispute.productLine}) is with ${vp.person(dispute.arbitrator)}${dispute.dueAt ? `, due ${vp.dateTime(dispute.dueAt)}` : ''}.`),
+      text(`Dispute #${dispute.id} on ${account.name} (${dispute.productLine}) is with ${vp.person(dispute.arbitrator)}${dispute.dueAt ? `, due ${vp.deadline(dispute.dueAt)}` : ''}.`),
       text('Updates will follow in the thread where it was raised.', 'muted'),
     ]);
   });

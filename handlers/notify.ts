@@ -180,7 +180,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const why = isOverlapCase(d) ? 'The criteria did not settle this on their own.' : 'This claim needs an arbitrator’s approval.';
         // A claim joining a case past its whole escalation chain: its last SLA already ran out.
         const overdue = d.dueAt !== null && d.dueAt.getTime() <= now.getTime();
-        const when = (v: ReturnType<typeof viewpoint>) => (d.dueAt ? (overdue ? ` (overdue since ${v.dateTime(d.dueAt)})` : ` by ${v.dateTime(d.dueAt)}`) : '');
+        const when = (v: ReturnType<typeof viewpoint>) => (d.dueAt ? (overdue ? ` (overdue since ${v.deadline(d.dueAt)})` : ` by ${v.deadline(d.dueAt)}`) : '');
         toThread(d, () => reply(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}`, [text(`${why} ${vp.person(d.arbitrator)} will rule${when(vp)}.`)]), 'assigned');
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) {
@@ -218,7 +218,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const channels = vp.version.policy.sla.escalation_channel;
         const channel = target.platform === 'console' || (target.platform === 'teams' ? channels.teams : channels.slack);
         const after = d.escalationLevel < chain.length - 1 ? 'After that it escalates.' : channel ? 'After that it goes to the escalation channel.' : 'You are the last in its escalation chain: it stays with you, overdue.';
-        const body = reply(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}`, [text(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.dateTime(d.dueAt) : 'soon'}. ${after}`, 'warning'), ...card.blocks, snooze]);
+        const body = reply(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}`, [text(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}. ${after}`, 'warning'), ...card.blocks, snooze]);
         toArbitrator(d, target, body, `reminder:${d.id}:${d.escalationLevel}:${stamp}`);
         break;
       }
@@ -229,7 +229,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const why = e.left ? `${vp.person(e.from)} is no longer among the policy's people.` : `${vp.person(e.from)} did not rule in time.`;
         // A case may be handed on at one level more than once (to the people who replace those who left).
         const step = e.left ? `moved:${d.escalationLevel}:${d.arbitrator}` : `escalated:${d.escalationLevel}`;
-        toThread(d, () => reply(`Dispute #${d.id} ${e.left ? 'moved' : 'escalated'} to ${vp.person(d.arbitrator)}`, [text(`${why} The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.dateTime(d.dueAt)}` : ''}.`, 'warning')]), step);
+        toThread(d, () => reply(`Dispute #${d.id} ${e.left ? 'moved' : 'escalated'} to ${vp.person(d.arbitrator)}`, [text(`${why} The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}` : ''}.`, 'warning')]), step);
         const next = personTarget(deps, d.arbitrator, platformOf(d));
         if (next) {
           const arb = personViewer(next, d.arbitrator);

@@ -116,11 +116,11 @@ export function queue(deps: HandlerDeps, viewer: Principal): Reply {
   const now = deps.ctx.clock.now();
   const due = (d: (typeof open)[number]) => {
     if (!d.dueAt) return '';
-    if (d.dueAt.getTime() <= now.getTime()) return `: OVERDUE since ${vp.dateTime(d.dueAt)}`;
+    if (d.dueAt.getTime() <= now.getTime()) return `: OVERDUE since ${vp.deadline(d.dueAt)}`;
     // In the business hours the SLA was counted in: those in force when it started (its breach timer was set).
     const started = deps.ctx.store.timers.pendingSince(`dispute:${d.id}`, SLA_TIMER.breach) ?? d.createdAt;
     const left = calendarOf(deps.ctx.policies().inForceAt(started)).businessTimeBetween(now, d.dueAt);
-    return `: due ${vp.dateTime(d.dueAt)} (${businessLeft(left)} of business time left)`;
+    return `: due ${vp.deadline(d.dueAt)} (${businessLeft(left)} of business time left)`;
   };
   return reply(`${plural(open.length, 'dispute')} waiting`, [
     {

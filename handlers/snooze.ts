@@ -18,9 +18,9 @@ export function snoozeReminder(deps: HandlerDeps, viewer: Principal, value: unkn
   const vp = viewpoint(deps, viewer);
   // It replaces the reminder: the snooze said, and the case with its ruling buttons kept.
   const card = caseCard(deps, viewer, String(dispute.id));
-  const breach = `The SLA still breaches ${dispute.dueAt ? vp.dateTime(dispute.dueAt) : 'on time'}.`;
+  const breach = `The SLA still breaches ${dispute.dueAt ? vp.deadline(dispute.dueAt) : 'on time'}.`;
   const said = moved
-    ? `Reminder for dispute #${dispute.id} snoozed until ${vp.dateTime(until)}. ${breach}`
-    : `No reminder for dispute #${dispute.id} has rung or rings before ${vp.dateTime(until)}: nothing to snooze, the next comes as planned. ${breach}`;
-  return reply(moved ? `Reminder snoozed until ${vp.dateTime(until)}` : 'Nothing to snooze', [text(said, 'muted'), ...card.blocks], card.title ? { title: card.title } : {});
+    ? `Reminder for dispute #${dispute.id} snoozed until ${vp.deadline(until)}. ${breach}`
+    : `No reminder for dispute #${dispute.id} has rung or rings before ${vp.deadline(until)}: nothing to snooze, the next comes as planned. ${breach}`;
+  return reply(moved ? `Reminder snoozed until ${vp.deadline(until)}` : 'Nothing to snooze', [text(said, 'muted'), ...card.blocks], card.title ? { title: card.title } : {});
 }

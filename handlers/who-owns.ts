@@ -221,7 +221,7 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
     blocks.push({
       type: 'list',
       title: 'Open disputes',
-      items: view.openDisputes.map((d) => ({ text: `#${d.id} ${d.productLine}: with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.dateTime(d.dueAt)}` : ''}` })),
+      items: view.openDisputes.map((d) => ({ text: `#${d.id} ${d.productLine}: with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}` : ''}` })),
     });
   }
   if (viewer.kind === 'internal') {

@@ -203,6 +203,19 @@ describe('what a case past its deadline says', () => {
   });
 });
 
+describe('a deadline at a "24:00" closing', () => {
+  it('is named as the end of its day, not as the next day\'s 12:00 AM', () => {
+    const p = join(dir, 'midnight.yaml');
+    writeFileSync(p, policyTextWith([['start: "09:00"', 'start: "08:00"'], ['end: "17:00"', 'end: "24:00"']]));
+    rt = testRuntime({ at: '2026-12-10T13:00:00Z', policyPath: p }); // Thursday 08:00; 16 business hours end Thursday at midnight
+    const d = openArbitratedCase(rt);
+    expect(d.dueAt).toEqual(new Date('2026-12-11T05:00:00Z'));
+    const summaries = (rt.db.sqlite.prepare('select body from outbox').all() as { body: string }[]).map((m) => (JSON.parse(m.body) as { summary: string }).summary);
+    expect(summaries).toContain(`Dispute #${d.id} on Soylent Corp (Analytics): yours to rule by end of Dec 10, 2026 (midnight EST)`);
+    expect(JSON.stringify(queue(rt.deps, as.person(rt, 'pat')))).toContain('due end of Dec 10, 2026 (midnight EST)');
+  });
+});
+
 describe('/roe queue', () => {
   it('counts the business time left in the calendar the SLA was counted in, not one a later version brought', () => {
     const db = join(dir, 'queue.db');
