@@ -81,7 +81,7 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
     submitLabel: 'Award',
     intro: 'Award the account to a party. The rationale is shown to every party of the case as written: name no partner, deal size or evidence in it that another party should not read.',
     fields: [
-      { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.map((p) => ({ value: p, label: vp.party(p) })), { value: NOBODY, label: 'Nobody: reject the claims' }] },
+      { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.map((p) => ({ value: p, label: vp.party(p) })), { value: NOBODY, label: NOBODY_LABEL }] },
       { id: 'rationale', label: 'Rationale', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why this party owns the account', hint: 'Every party of the case reads it as written.' },
     ],
     state: { dispute: String(d.id) },
@@ -94,10 +94,28 @@ const awardSchema = z.object({
   rationale: z.string({ error: 'Required' }).trim().min(10, 'Explain the ruling (at least 10 characters)').max(2000, 'At most 2,000 characters'),
 });
 
+const NOBODY_LABEL = 'Nobody: reject the claims';
+
+/**
+ * The party of a case as chosen, or as typed where the form could not list them all (Teams,
+ * with many parties or long names): a party's name as the arbitrator sees it, or "Nobody".
+ */
+function awardedParty(deps: HandlerDeps, viewer: Principal, id: number, given: string): string {
+  const d = deps.ctx.store.disputes.get(id);
+  if (!d || given === NOBODY || d.parties.includes(given)) return given;
+  const key = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
+  if (key(given) === 'nobody' || key(given) === key(NOBODY_LABEL)) return NOBODY;
+  const vp = viewpoint(deps, viewer);
+  const named = d.parties.filter((p) => key(vp.party(p)) === key(given));
+  return named.length === 1 ? named[0]! : given;
+}
+
 export function submitAward(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>): Reply {
   const input = parseForm(awardSchema, values);
-  const ruling = input.party === NOBODY ? ({ kind: 'reject', rationale: input.rationale } as const) : ({ kind: 'award', party: input.party, rationale: input.rationale } as const);
-  return applyRuling(deps, viewer, disputeId(input.dispute), ruling);
+  const id = disputeId(input.dispute);
+  const party = awardedParty(deps, viewer, id, input.party);
+  const ruling = party === NOBODY ? ({ kind: 'reject', rationale: input.rationale } as const) : ({ kind: 'award', party, rationale: input.rationale } as const);
+  return applyRuling(deps, viewer, id, ruling);
 }
 
 /** Refuses a question nobody of the case would receive (a case an import opened over imported claims). */

@@ -8,7 +8,7 @@ import { afterEach, expect, it } from 'vitest';
 import { submitClaim } from '../../../handlers/claim.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { LIMITS } from '../../../handlers/platforms/teams/render.js';
-import { FORMS } from '../../../handlers/replies/model.js';
+import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
 import { importCsv } from '../../../src/core/import/import.service.js';
 import { readCard } from '../../support/fake-connector.js';
 import { as } from '../../support/runtime.js';
@@ -88,4 +88,27 @@ it('a partner name typed with "<" comes back as typed when another field is wron
   const done = await h.click(USERS.sam, again.verb as string, { ...(again.data as object), ...values, claimant: shown.value as string, opportunity: 'Soylent rollout' });
   expect(readCard(done)).toMatch(/Claim #\d+ on Soylent Corp/);
   expect(h.rt.store.claims.all().at(-1)!.claimant).toBe('bulk-7');
+});
+
+it('the award form of a case whose parties are too long to list takes a party typed by name, or "Nobody"', async () => {
+  h = await startTeams();
+  const ids = longPartners(70);
+  await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
+  for (const product of ['Analytics', 'Services']) {
+    ids.forEach((id, i) =>
+      submitClaim(h.rt.deps, as.partner(h.rt, id), { account: 'soylent', route: 'resell', product, opportunity: `Deal ${i}`, stage: i === 0 ? 'qualified' : 'proposal', amount: '', evidence: '' }, { origin: { platform: 'teams', channel: CHANNEL, thread: '1700000000555' }, requestKey: null }),
+    );
+  }
+  const [soylent, wayne] = ['Analytics', 'Services'].map((p) => h.rt.store.disputes.forAccount('soylent').find((d) => d.productLine === p)!);
+  const award = async (d: { id: number }, party: string) => {
+    const form = await h.click(USERS.pat, TEAMS_IDS.actions[ACTIONS.award], { value: String(d.id) });
+    expect(find(form, (o) => o.id === 'party')[0]!.type).toBe('Input.Text');
+    const submit = find(form, (o) => o.type === 'Action.Execute' && o.verb === TEAMS_IDS.submits[FORMS.award])[0]!;
+    return h.click(USERS.pat, submit.verb as string, { ...(submit.data as object), party, rationale: 'Sourced this deal first, with the CIO.' });
+  };
+  const name5 = h.rt.store.partners.get('bulk-5')!.name;
+  await award(soylent!, `  ${name5.toUpperCase()} `);
+  expect(h.rt.store.disputes.get(soylent!.id)).toMatchObject({ status: 'ruled', winner: 'bulk-5' });
+  await award(wayne!, 'Nobody');
+  expect(h.rt.store.disputes.get(wayne!.id)).toMatchObject({ status: 'ruled', winner: null });
 });
