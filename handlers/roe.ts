@@ -2,7 +2,7 @@ import type { Principal } from '../src/core/authz.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
-import { SLA_TIMER } from '../src/core/sla/sla.service.js';
+import { runningSla } from '../src/core/sla/sla.service.js';
 import { breachesFromLedger, computeStats } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
@@ -117,9 +117,8 @@ export function queue(deps: HandlerDeps, viewer: Principal): Reply {
   const due = (d: (typeof open)[number]) => {
     if (!d.dueAt) return '';
     if (d.dueAt.getTime() <= now.getTime()) return `: OVERDUE since ${vp.deadline(d.dueAt)}`;
-    // In the business hours the SLA was counted in: those in force when it started (its breach timer was set).
-    const started = deps.ctx.store.timers.pendingSince(`dispute:${d.id}`, SLA_TIMER.breach) ?? d.createdAt;
-    const left = calendarOf(deps.ctx.policies().inForceAt(started)).businessTimeBetween(now, d.dueAt);
+    // In the business hours the SLA is counted in.
+    const left = calendarOf(runningSla(deps.ctx, d)?.version ?? deps.ctx.policies().inForceAt(d.createdAt)).businessTimeBetween(now, d.dueAt);
     return `: due ${vp.deadline(d.dueAt)} (${businessLeft(left)} of business time left)`;
   };
   return reply(`${plural(open.length, 'dispute')} waiting`, [

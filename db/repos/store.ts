@@ -382,13 +382,13 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
         .where(and(eq(t.timers.subject, subject), eq(t.timers.kind, kind), eq(t.timers.status, 'pending'), lt(t.timers.dueAt, before)))
         .run().changes,
     pending: (subject, kind) => q("SELECT 1 FROM timers WHERE subject = ? AND kind = ? AND status = 'pending' LIMIT 1").get(subject, kind) !== undefined,
-    pendingSince: (subject, kind) => {
-      const r = q("SELECT created_at AS at FROM timers WHERE subject = ? AND kind = ? AND status = 'pending' ORDER BY id DESC LIMIT 1").get(subject, kind) as { at: number } | undefined;
-      return r ? new Date(r.at) : null;
+    latestPending: (subject, kind) => {
+      const r = q("SELECT created_at AS at, payload FROM timers WHERE subject = ? AND kind = ? AND status = 'pending' ORDER BY id DESC LIMIT 1").get(subject, kind) as { at: number; payload: string } | undefined;
+      return r ? { createdAt: new Date(r.at), payload: JSON.parse(r.payload) as Record<string, unknown> } : null;
     },
     dueNow: (subject, kind, level, at) =>
       q("SELECT 1 FROM timers WHERE subject = ? AND kind = ? AND status = 'pending' AND due_at <= ? AND json_extract(payload, '$.level') = ? LIMIT 1").get(subject, kind, at.getTime(), level) !== undefined,
-    fired: (subject, kind, level) => q("SELECT 1 FROM timers WHERE subject = ? AND kind = ? AND status = 'fired' AND json_extract(payload, '$.level') = ? LIMIT 1").get(subject, kind, level) !== undefined,
+    firedSince: (subject, kind, since) => q("SELECT 1 FROM timers WHERE subject = ? AND kind = ? AND status = 'fired' AND created_at >= ? LIMIT 1").get(subject, kind, since.getTime()) !== undefined,
   };
 
   const requests: RequestsRepo = {

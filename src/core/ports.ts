@@ -118,10 +118,10 @@ export interface TimersRepo {
   cancelDueBefore(subject: string, kind: string, before: Date): number;
   /** Whether a timer of this subject and kind is pending. */
   pending(subject: string, kind: string): boolean;
-  /** Whether a timer of this subject and kind, with this `level` in its payload, has fired. */
-  fired(subject: string, kind: string, level: number): boolean;
-  /** When the latest pending timer of this subject and kind was set (null: none pending). */
-  pendingSince(subject: string, kind: string): Date | null;
+  /** Whether a timer of this subject and kind set at or after `since` has fired. */
+  firedSince(subject: string, kind: string, since: Date): boolean;
+  /** The latest pending timer of this subject and kind: when it was set, and its payload (null: none pending). */
+  latestPending(subject: string, kind: string): { createdAt: Date; payload: Record<string, unknown> } | null;
   /** Whether a timer of this subject and kind, with this `level` in its payload, is pending and due at `now`. */
   dueNow(subject: string, kind: string, level: number, now: Date): boolean;
 }

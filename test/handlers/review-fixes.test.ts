@@ -128,6 +128,27 @@ describe('snooze', () => {
     ]);
   });
 
+  it('for a new arbitrator at the same level, before any reminder of theirs, brings no reminder sooner', () => {
+    const db = join(dir, 'snooze-handon.db');
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const d = openArbitratedCase(v1);
+    v1.clock.set('2026-12-07T22:00:00Z'); // Monday 17:00: Pat's first reminder
+    tick(v1.db, v1.deps, v1.clock.now(), v1.logger);
+    v1.close();
+    // 2026.2, dated back, names Sam instead of Pat: the case moves to Sam at the same level, with a fresh SLA.
+    const p = join(dir, 'snooze-handon.yaml');
+    writeFileSync(p, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-07'], ['  pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }\n', ''], ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: sam, escalation: [dana, vp]']]));
+    rt = testRuntime({ at: '2026-12-07T22:30:00Z', databasePath: db, policyPath: p, demo: false });
+    for (let i = 0; i < 5 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'sam', escalationLevel: 0 });
+    const planned = () => rt.db.sqlite.prepare("select kind, due_at from timers where subject = ? and status = 'pending' order by due_at").all(`dispute:${d.id}`);
+    const before = planned();
+    rt.clock.set('2026-12-08T15:00:00Z'); // Tuesday 10:00: no reminder of Sam's yet
+    const r = snoozeReminder(rt.deps, as.person(rt, 'sam'), `${d.id}:1h`);
+    expect(planned()).toEqual(before);
+    expect(r.summary).toBe('Nothing to snooze');
+  });
+
   it('before any reminder, with none due during it, brings no reminder sooner: nothing to snooze', () => {
     rt = testRuntime({ at: '2026-12-07T14:00:00Z' }); // Monday 09:00; reminders Mon 17:00 and Tue 13:48
     const d = openArbitratedCase(rt);
@@ -217,14 +238,17 @@ describe('a deadline at a "24:00" closing', () => {
 });
 
 describe('/roe queue', () => {
-  it('counts the business time left in the calendar the SLA was counted in, not one a later version brought', () => {
-    const db = join(dir, 'queue.db');
+  it.each([
+    ['later', '2026-12-08'],
+    ['dated back to the day the case opened', '2026-12-07'],
+  ])('counts the business time left in the calendar the SLA was counted in, not that of a version loaded since (%s)', (_n, effective) => {
+    const db = join(dir, `queue-${effective}.db`);
     const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
     const d = openArbitratedCase(v1); // due Tuesday Dec 8, 17:00 EST under 2026.1
     v1.close();
-    // 2026.2, from Dec 8, makes Dec 8 a holiday: the running case keeps its deadline.
-    const v2 = join(dir, 'queue-v2.yaml');
-    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-08'], ['2026-12-25]', '2026-12-08, 2026-12-25]']]));
+    // 2026.2 makes Dec 8 a holiday: the running case keeps its deadline.
+    const v2 = join(dir, `queue-v2-${effective}.yaml`);
+    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', `effective: ${effective}`], ['2026-12-25]', '2026-12-08, 2026-12-25]']]));
     rt = testRuntime({ at: '2026-12-08T14:00:00Z', databasePath: db, policyPath: v2, demo: false }); // Tuesday 09:00
     expect(rt.store.disputes.get(d.id)!.dueAt).toEqual(new Date('2026-12-08T22:00:00Z'));
     const line = JSON.stringify(queue(rt.deps, as.person(rt, 'pat')));

@@ -121,8 +121,21 @@ export function startSla(ctx: DomainContext, disputeId: number, version: PolicyV
   version.policy.sla.reminders.forEach((fraction) => {
     ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: cal.addBusinessTime(from, Math.round(total * fraction)), payload: { level, fraction } }, from);
   });
-  ctx.store.timers.schedule({ kind: SLA_TIMER.breach, subject, dueAt, payload: { level } }, from);
+  // The version the SLA is counted in, for telling the business time left (see slaVersionOf).
+  ctx.store.timers.schedule({ kind: SLA_TIMER.breach, subject, dueAt, payload: { level, version: version.version } }, from);
   return dueAt;
+}
+
+/**
+ * The running SLA of an open case: when it started (its breach timer was set) and the version
+ * whose calendar counts it (recorded on the timer; one set by an earlier release: the version
+ * in force when it was set). Null when none runs (a case past its whole escalation chain).
+ */
+export function runningSla(ctx: DomainContext, d: Dispute): { since: Date; version: PolicyVersion } | null {
+  const breachTimer = ctx.store.timers.latestPending(`dispute:${d.id}`, SLA_TIMER.breach);
+  if (!breachTimer) return null;
+  const named = typeof breachTimer.payload.version === 'string' ? ctx.policies().byVersion(breachTimer.payload.version) : undefined;
+  return { since: breachTimer.createdAt, version: named ?? ctx.policies().inForceAt(breachTimer.createdAt) };
 }
 
 /** A timer for a level the case has left, or a closed case, does nothing. */
@@ -280,7 +293,7 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   // reminder that rang (or one that would have rung) rings again when the snooze ends; with none
   // of either (no reminder yet, the next one after the snooze) there is nothing to move.
   const dropped = ctx.store.timers.cancelDueBefore(subject, SLA_TIMER.reminder, until);
-  const moved = dropped > 0 || ctx.store.timers.fired(subject, SLA_TIMER.reminder, d.escalationLevel);
+  const moved = dropped > 0 || ctx.store.timers.firedSince(subject, SLA_TIMER.reminder, runningSla(ctx, d)?.since ?? d.createdAt);
   if (moved) ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: until, payload: { level: d.escalationLevel, snoozed: true } }, now);
   ctx.store.ledger.append({ at: now, kind: 'dispute.reminder_snoozed', subject, actor: principal.personKey, policyVersion: version.version, payload: { until: until.toISOString(), option } });
   return { until, dispute: d, moved };
