@@ -13,6 +13,13 @@ function short(s: string, max: number): string {
   return `${s.slice(0, end).trimEnd()}…`;
 }
 
+/** `s` in at most `max` characters, its middle left out when it is longer: ids and domains differ at either end. */
+function middle(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const head = Math.floor((max - 1) / 2);
+  return `${s.slice(0, head)}…${s.slice(s.length - (max - 1 - head))}`;
+}
+
 /**
  * What to call each account in a list a person picks from: its name, and where two in the list
  * share a name, what tells them apart: the first web domain, else the region, else the id
@@ -23,7 +30,7 @@ export function accountLabels(accounts: readonly Pick<Account, 'id' | 'name' | '
   // Slack cuts a button's or an option's text at 75 characters: a long name is shortened so that
   // what tells it apart still shows.
   const told = (name: string, apart: string) => {
-    const tail = ` (${short(apart, 40)})`;
+    const tail = ` (${middle(apart, 40)})`;
     return name.length + tail.length <= LABEL_MAX ? `${name}${tail}` : `${short(name, LABEL_MAX - tail.length)}${tail}`;
   };
   const key = (s: string) => s.trim().toLowerCase();

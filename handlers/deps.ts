@@ -3,7 +3,7 @@ import type { Principal } from '../src/core/authz.js';
 import { canSeeDealDetails, canSeeParty, unknownReason } from '../src/core/authz.js';
 import { DomainError } from '../src/core/errors.js';
 import { personName } from '../src/core/disputes/disputes.service.js';
-import type { DomainContext } from '../src/core/context.js';
+import { calendarOf, type DomainContext } from '../src/core/context.js';
 import type { AccountMatch, Ranking } from '../src/core/matching/matcher.js';
 import type { ExplainOptions } from '../src/core/ownership/explain.js';
 import type { PolicyVersion } from '../src/core/policy/versions.js';
@@ -106,7 +106,8 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
     // "12:00 AM" of the next would name a day that may not be a working day at all.
     deadline: (at) => {
       const t = new Date(at);
-      if (!startsLocalDay(t, tz)) return dateTimeFmt.format(t);
+      // Only when the day before works up to midnight (a "24:00" closing); else the day it starts.
+      if (!startsLocalDay(t, tz) || !calendarOf(version).isBusinessTime(new Date(t.getTime() - 1))) return dateTimeFmt.format(t);
       const zone = dateTimeFmt.formatToParts(t).find((p) => p.type === 'timeZoneName')?.value;
       return `end of ${dateFmt.format(new Date(t.getTime() - 1))}${zone ? ` (midnight ${zone})` : ''}`;
     },

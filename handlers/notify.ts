@@ -216,7 +216,9 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         // What the breach will do: hand the case on, or (the last of the chain) post it to the escalation channel, or leave it here.
         const chain = chainOf(deps.ctx, d);
         const channels = vp.version.policy.sla.escalation_channel;
-        const channel = target.platform === 'console' || (target.platform === 'teams' ? channels.teams : channels.slack);
+        // The channel of the case's platform, as the breach picks it (see dispute.chain_exhausted).
+        const platform = platformOf(d);
+        const channel = platform === 'console' || (platform === 'teams' ? channels.teams : channels.slack);
         const after = d.escalationLevel < chain.length - 1 ? 'After that it escalates.' : channel ? 'After that it goes to the escalation channel.' : 'You are the last in its escalation chain: it stays with you, overdue.';
         const body = reply(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}`, [text(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}. ${after}`, 'warning'), ...card.blocks, snooze]);
         toArbitrator(d, target, body, `reminder:${d.id}:${d.escalationLevel}:${stamp}`);

@@ -222,6 +222,21 @@ describe('what a case past its deadline says', () => {
     expect(reminders('29:vp').length).toBeGreaterThan(0);
     expect(reminders('29:vp').every((t) => t.endsWith('You are the last in its escalation chain: it stays with you, overdue.'))).toBe(true);
   });
+
+  it('the last of the chain, reached on Slack for a Teams case, is told what the breach does for a Teams case', () => {
+    const p = join(dir, 'vp-slack-only.yaml');
+    writeFileSync(p, policyTextWith([['vp: { name: Morgan Lee, slack: U0VP, teams: "29:vp",', 'vp: { name: Morgan Lee, slack: U0VP,']]));
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z', policyPath: p });
+    const teams = { origin: { platform: 'teams' as const, channel: '19:abc@thread.tacv2', thread: null }, requestKey: null };
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent', 'proposal'), teams);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent'), teams);
+    runOut(rt.store.disputes.all().at(-1)!.id); // no Teams escalation channel: the case stays with the VP
+    const toVp = said().filter((m) => m.target.includes('U0VP'));
+    expect(toVp.some((m) => (m.body.blocks[0]?.text ?? '').includes('so it stays with you'))).toBe(true);
+    const reminders = toVp.filter((m) => m.body.summary.startsWith('Reminder:')).map((m) => m.body.blocks[0]!.text!);
+    expect(reminders.length).toBeGreaterThan(0);
+    expect(reminders.every((t) => t.endsWith('it stays with you, overdue.'))).toBe(true);
+  });
 });
 
 describe('a deadline at a "24:00" closing', () => {
@@ -234,6 +249,17 @@ describe('a deadline at a "24:00" closing', () => {
     const summaries = (rt.db.sqlite.prepare('select body from outbox').all() as { body: string }[]).map((m) => (JSON.parse(m.body) as { summary: string }).summary);
     expect(summaries).toContain(`Dispute #${d.id} on Soylent Corp (Analytics): yours to rule by end of Dec 10, 2026 (midnight EST)`);
     expect(JSON.stringify(queue(rt.deps, as.person(rt, 'pat')))).toContain('due end of Dec 10, 2026 (midnight EST)');
+  });
+
+  it('a midnight that starts a working day after a day off is that day: a snooze to Monday does not read as the end of Sunday', () => {
+    const p = join(dir, 'wall.yaml');
+    writeFileSync(p, policyTextWith([['start: "09:00"', 'start: "00:00"'], ['end: "17:00"', 'end: "24:00"'], ['arbitration: 16h', 'arbitration: 48h'], ['reminders: [0.5, 0.8]', 'reminders: [0.1, 0.8]']]));
+    rt = testRuntime({ at: '2026-12-11T13:00:00Z', policyPath: p }); // Friday 08:00
+    const d = openArbitratedCase(rt);
+    rt.clock.set('2026-12-11T18:00:00Z'); // Friday 13:00: the first reminder has rung
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    const r = snoozeReminder(rt.deps, as.person(rt, 'pat'), `${d.id}:next-business-day`);
+    expect(r.summary).toBe('Reminder snoozed until Dec 14, 2026, 12:00 AM EST');
   });
 });
 

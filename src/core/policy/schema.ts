@@ -266,7 +266,6 @@ function dayUnitProblem(text: string, hours: { start: string; end: string } | un
 /** Who a person is, for a problem naming two: `dana (Dana Reyes)`. */
 const personLabel = (key: string, person: { name?: unknown }) => (typeof person.name === 'string' && person.name.trim() ? `${key} (${person.name.trim()})` : key);
 
-/** The user ids and address that must each point at one person: a chat user is looked up by them. */
 /** Characters of a product line or stage at most (see policyLint). */
 const NAME_MAX = 150;
 
@@ -284,6 +283,7 @@ function coversAll(earlier: When, later: When): boolean {
   return earlier.customer === undefined || earlier.customer === later.customer;
 }
 
+/** The user ids and address that must each point at one person: a chat user is looked up by them. */
 const PERSON_IDS = [
   ['slack', 'Slack user id', ': a Slack user would be taken for whichever of the two comes first'],
   ['teams', 'Teams user id', ': a Teams user would be taken for whichever of the two comes first'],
@@ -294,8 +294,10 @@ const PERSON_IDS = [
  * What a policy file may not say although earlier releases stored it, so only a file being
  * loaded or checked is refused for it (a version already stored keeps loading): names that
  * must tell rules, product lines and stages apart but repeat (in any letter case, as they are
- * matched), a chain naming one person twice, a `when` value that is a boolean, two people
- * with one Slack or Teams user id or email, and an SLA with a "d" in it.
+ * matched), a product line or stage too long for Slack's forms, a chain naming one person
+ * twice, a `when` value that is a boolean or empty, a coverage rule an earlier one covers whole
+ * (it never matches), two people with one Slack or Teams user id or email, and an SLA with a
+ * "d" in it.
  *
  * With `issues` (the problems the parse found), it reads only the values without one, so it
  * runs on a policy that has some too (see policyFileSchema).
@@ -383,7 +385,9 @@ export const policyFileSchema = policySchema.superRefine((p, ctx) => {
  * What a valid policy file may say but probably does not mean: it loads, and `policy check`
  * says it. A dormancy that would come on or after the end of protection never comes (a claim
  * expires first: see effectiveStatus and the lifecycle's steps), which is also the one way to
- * have no dormancy, so it is no error.
+ * have no dormancy, so it is no error. Direct-led coverage with no direct-reserved criterion
+ * never gives its accounts to the direct team; an arbitrator or escalation person with no chat
+ * id can be reached and rule only in the local console.
  */
 export function policyWarnings(p: Policy): PolicyProblem[] {
   const out: PolicyProblem[] = [];
@@ -411,7 +415,7 @@ export function policyWarnings(p: Policy): PolicyProblem[] {
   for (const [key, path] of named) {
     const person = p.people[key];
     if (person && !person.slack?.trim() && !person.teams?.trim()) {
-      out.push({ path, message: `${personLabel(key, person)} rules cases but has neither a Slack nor a Teams user id: their cases and reminders reach nobody in chat, and nobody can rule as them (give "slack" or "teams" under people.${key})` });
+      out.push({ path, message: `${personLabel(key, person)} rules cases but has neither a Slack nor a Teams user id: in Slack and Teams their cases and reminders reach nobody, and nobody can rule as them (give "slack" or "teams" under people.${key})` });
     }
   }
   return out;

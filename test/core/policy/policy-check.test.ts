@@ -197,7 +197,7 @@ describe('roe policy check: coverage and people that cannot work as written', ()
   it('warns of an arbitrator or escalation person no chat user can be, naming where the policy first names them', async () => {
     const r = await check([[/pat: \{ name: Pat Okafor[^}]*\}/, 'pat: { name: Pat Okafor, email: pat@example.com }']]);
     expect(r.code).toBe(0);
-    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'arbitrator: pat')}: warning: coverage[2].arbitrator: pat (Pat Okafor) rules cases but has neither a Slack nor a Teams user id: their cases and reminders reach nobody in chat, and nobody can rule as them (give "slack" or "teams" under people.pat)\n`);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'arbitrator: pat')}: warning: coverage[2].arbitrator: pat (Pat Okafor) rules cases but has neither a Slack nor a Teams user id: in Slack and Teams their cases and reminders reach nobody, and nobody can rule as them (give "slack" or "teams" under people.pat)\n`);
   });
 });
 
