@@ -8,6 +8,7 @@ import { DIRECT, ROUTES, type Claim, type ThreadRef } from '../src/core/types.js
 import type { HandlerDeps } from './deps.js';
 import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
+import { dormantSince } from './roe.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountNotFound, asksForHelp, findAccount, resolveAccount } from './resolve-account.js';
 import { fieldProblem, parseForm } from './validate.js';
@@ -133,7 +134,8 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
         text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) is protected${until ? ` ${until}` : ''}.`, 'good'),
         ...(result.disputeId ? [text(`The criteria settled dispute #${result.disputeId} in your favour.`, 'muted')] : []),
         ...(result.ruling ? [text(`The ruling on dispute #${result.ruling} gave you this account and product line: it still stands, so nothing it decided is weighed again.`, 'muted')] : []),
-        text(`Log activity at least every ${vp.version.policy.registration.dormant_after_days} days to keep it from going dormant.`, 'muted'),
+        // Under terms whose dormancy would come after protection ends, no claim goes dormant.
+        ...(claim.protectedUntil && dormancyAt(claim, termsOf(vp.version.policy)) < claim.protectedUntil ? [text(`Log activity at least every ${vp.version.policy.registration.dormant_after_days} days to keep it from going dormant.`, 'muted')] : []),
       ]);
     }
     if (result.outcome === 'rejected') {
@@ -166,7 +168,7 @@ export function claimStatus(deps: HandlerDeps, viewer: Principal, claim: Claim):
   const terms = termsOf(deps.ctx.policies().forClaim(claim).policy);
   const status = effectiveStatus(claim, terms, deps.ctx.clock.now());
   // A dormant claim protects nothing: it says since when, not how long protection would have run.
-  const until = claim.protectedUntil && status === 'protected' ? ` ${vp.until(claim.protectedUntil)}` : status === 'dormant' ? ` since ${vp.date(dormancyAt(claim, terms))}: it protects nothing` : '';
+  const until = claim.protectedUntil && status === 'protected' ? ` ${vp.until(claim.protectedUntil)}` : status === 'dormant' ? `${dormantSince(vp, dormancyAt(claim, terms), deps.ctx.clock.now())}: it protects nothing` : '';
   return reply(`Claim #${claim.id} on ${name} (${claim.productLine})`, [
     text(`Claim #${claim.id} on ${name} (${claim.productLine}), filed from this form on ${vp.date(claim.registeredAt)}, is ${status}${until}.`, status === 'protected' ? 'good' : 'normal'),
   ]);

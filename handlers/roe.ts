@@ -87,7 +87,7 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
       title: `${viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims'}: ${plural(liveCount, 'live claim')}, ${plural(claims.length - liveCount, 'closed', 'closed')}`,
       items: shown.map(({ c, status }) => {
         const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
-        const until = c.protectedUntil && status === 'protected' ? ` ${vp.until(c.protectedUntil)}` : status === 'dormant' ? ` since ${vp.date(dormancyAt(c, terms(c)))}: it protects nothing (file a new claim to hold the account again)` : '';
+        const until = c.protectedUntil && status === 'protected' ? ` ${vp.until(c.protectedUntil)}` : status === 'dormant' ? `${dormantSince(vp, dormancyAt(c, terms(c)), now)}: it protects nothing (file a new claim to hold the account again)` : '';
         return { text: `#${c.id} ${name} (${c.productLine}): ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
       }),
     },
@@ -105,6 +105,14 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
     blocks.push({ type: 'actions', actions: renewable.map(({ c }) => ({ action: ACTIONS.logActivity, label: `Log activity on #${c.id}`, value: String(c.id) })) });
   }
   return reply(plural(claims.length, 'claim'), blocks);
+}
+
+/**
+ * " since DATE" for a dormant claim, when its dormancy moment has come: one the CRM marked dormant
+ * (or re-imported with later activity) went dormant at a moment its record does not tell.
+ */
+export function dormantSince(vp: { date(at: Date): string }, at: Date, now: Date): string {
+  return at.getTime() <= now.getTime() ? ` since ${vp.date(at)}` : '';
 }
 
 /** `/roe queue`: open disputes the viewer may rule on, soonest due first. */

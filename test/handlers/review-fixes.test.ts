@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { approve, awardForm, NOBODY, submitAward } from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
-import { queue } from '../../handlers/roe.js';
+import { mine, queue } from '../../handlers/roe.js';
 import { tick } from '../../src/app/scheduler.js';
 import { importCsv, ImportError } from '../../src/core/import/import.service.js';
 import { ROOT, policyTextWith } from '../support/builders.js';
@@ -279,6 +279,48 @@ describe('/roe queue', () => {
     expect(rt.store.disputes.get(d.id)!.dueAt).toEqual(new Date('2026-12-08T22:00:00Z'));
     const line = JSON.stringify(queue(rt.deps, as.person(rt, 'pat')));
     expect(line).toContain('due Dec 8, 2026, 5:00 PM EST (8 h of business time left)');
+  });
+});
+
+describe('the claim lifecycle after downtime', () => {
+  it('down across dormancy and the end of protection: the claim expired, and its owner is told that alone', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
+    const c = rt.store.claims.all().at(-1)!;
+    const before = (rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n;
+    // Down until March 5: the warning (Dec 24), dormancy (Dec 31) and the end of protection (Mar 1) all passed.
+    rt.clock.set('2027-03-05T15:00:00Z');
+    for (let i = 0; i < 10 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
+    expect(rt.store.claims.get(c.id)!.status).toBe('expired');
+    const summaries = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { summary: string }).summary);
+    expect(summaries).toEqual([`Claim #${c.id} on Soylent Corp expired`]);
+    expect([...rt.store.ledger.entries()].filter((e) => e.subject === `claim:${c.id}`).map((e) => e.kind)).not.toContain('claim.dormant');
+  });
+});
+
+describe('what a claimant is told of dormancy', () => {
+  it('a claim the CRM marked dormant before its dormancy moment: /roe mine names no date still to come', () => {
+    rt = testRuntime({ at: '2026-12-07T15:00:00Z' });
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    importCsv(rt.ctx, 'claims', 'c.csv', `${header}\nD1,soylent,northwind,resell,Services,Deal,qualified,,,dormant,2026-11-01,2026-11-25\n`);
+    const c = rt.store.claims.byRequestKey('import:D1')!;
+    expect(c.status).toBe('dormant');
+    // Its last activity plus 30 days is Dec 25: not yet.
+    expect(JSON.stringify(mine(rt.deps, as.partner(rt, 'northwind')))).toContain(`#${c.id} Soylent Corp (Services): dormant: it protects nothing`);
+  });
+
+  it('under terms where protection ends before dormancy could come, the reply does not ask for activity against it', () => {
+    const p = join(dir, 'never-dormant.yaml');
+    writeFileSync(p, policyTextWith([['protection_days: 90', 'protection_days: 30'], ['dormant_after_days: 30', 'dormant_after_days: 45']]));
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z', policyPath: p });
+    const r = submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
+    expect(r.summary).toMatch(/is protected/);
+    expect(JSON.stringify(r)).not.toContain('to keep it from going dormant');
+  });
+
+  it('under the usual terms it does', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    expect(JSON.stringify(submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta))).toContain('Log activity at least every 30 days to keep it from going dormant.');
   });
 });
 

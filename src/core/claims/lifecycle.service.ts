@@ -65,8 +65,11 @@ export function warnDormancy(ctx: DomainContext, claimId: number, payload: Recor
 export function markDormant(ctx: DomainContext, claimId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
   const c = stillDue(ctx, claimId, payload, ['protected']);
   if (!c) return [];
+  const terms = termsOf(ctx.policies().forClaim(c).policy);
+  // Fired late (the bot was down) past the end of protection: the claim expired, as it says.
+  if (protectionEnd(c, terms).getTime() <= now.getTime()) return markExpired(ctx, c.id, {}, now);
   ctx.store.claims.update(c.id, { status: 'dormant' });
-  schedule(ctx, c, termsOf(ctx.policies().forClaim(c).policy), 'dormant', now);
+  schedule(ctx, c, terms, 'dormant', now);
   ctx.store.ledger.append({ at: now, kind: 'claim.dormant', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: { lastActivity: c.lastActivityAt.toISOString() } });
   return [{ type: 'claim.dormant', claim: { ...c, status: 'dormant' } }];
 }
