@@ -5,7 +5,7 @@ import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../src/core/
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
-import { isOverlapCase } from '../src/core/disputes/settle.js';
+import { isOverlapCase, liveClaims } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, type CaseCardPost, type Reply, type ThreadPost } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
 import { chainOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
@@ -301,12 +301,14 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         if (!target) break;
         const vp = viewpoint(deps, partyViewer(c.claimant, c.createdBy));
         const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
+        // Open to others only when no other claim is live on the line (one may have come while this one was dormant).
+        const open = e.type !== 'claim.dormancy_warning' && !liveClaims(deps.ctx, c.accountId, c.productLine, now).some((x) => x.id !== c.id);
         const body =
           e.type === 'claim.dormancy_warning'
             ? reply(`Claim #${c.id} on ${name} goes dormant ${vp.date(e.dormantAt)}`, [text(`Claim #${c.id} on ${name} (${c.productLine}) goes dormant on ${vp.date(e.dormantAt)} unless you log activity. A dormant claim no longer protects the account.`, 'warning'), { type: 'actions', actions: [{ action: ACTIONS.logActivity, label: 'Log activity', value: String(c.id), style: 'primary' }] }])
             : e.type === 'claim.dormant'
-              ? reply(`Claim #${c.id} on ${name} is dormant`, [text(`Claim #${c.id} on ${name} (${c.productLine}) went dormant: no activity was logged. The account is open to other registrations; file a new claim to protect it again.`, 'attention')])
-              : reply(`Claim #${c.id} on ${name} expired`, [text(`Protection of claim #${c.id} on ${name} (${c.productLine}) has ended. The account is open to other registrations.`, 'attention')]);
+              ? reply(`Claim #${c.id} on ${name} is dormant`, [text(`Claim #${c.id} on ${name} (${c.productLine}) went dormant: no activity was logged, and it no longer protects the account. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')])
+              : reply(`Claim #${c.id} on ${name} expired`, [text(`Claim #${c.id} on ${name} (${c.productLine}) has expired: its protection period is over.${open ? ' The account is open to other registrations.' : ''}`, 'attention')]);
         out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body, dedupeKey: `${e.type}:${c.id}:${stamp}` });
         break;
       }

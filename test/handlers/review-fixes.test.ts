@@ -299,6 +299,26 @@ describe('the claim lifecycle after downtime', () => {
 });
 
 describe('what a claimant is told of dormancy', () => {
+  it('the expiry of a claim that went dormant while another party took the line does not call the account open', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
+    const c = rt.store.claims.all().at(-1)!;
+    const runTo = (at: string) => {
+      rt.clock.set(at);
+      for (let i = 0; i < 10 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
+    };
+    runTo('2026-12-24T15:00:00Z');
+    runTo('2026-12-31T15:00:00Z');
+    expect(rt.store.claims.get(c.id)!.status).toBe('dormant');
+    rt.clock.set('2027-02-10T15:00:00Z');
+    expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent'), meta).summary).toMatch(/is protected/);
+    const before = (rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n;
+    runTo('2027-03-01T15:00:00Z');
+    expect(rt.store.claims.get(c.id)!.status).toBe('expired');
+    const told = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { blocks: { text?: string }[] }).blocks[0]!.text!);
+    expect(told).toEqual([`Claim #${c.id} on Soylent Corp (Analytics) has expired: its protection period is over.`]);
+  });
+
   it('a claim the CRM marked dormant before its dormancy moment: /roe mine names no date still to come', () => {
     rt = testRuntime({ at: '2026-12-07T15:00:00Z' });
     const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
