@@ -20,6 +20,26 @@ const meta = { origin: consoleOrigin, requestKey: null };
 const claim = (account: string, stage = 'qualified', product = 'Analytics') => ({ account, route: 'resell', product, opportunity: 'Deal', stage, amount: '', evidence: '' });
 
 describe('re-importing the CRM file', () => {
+  it('as it was (a nightly sync) keeps a claim\'s planned lifecycle: its dormancy warning is not recorded again', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    const row = `${header}\nX1,soylent,northwind,resell,Services,Deal,qualified,,,protected,2026-11-20T15:00:00Z,2026-11-20T15:00:00Z\n`;
+    importCsv(rt.ctx, 'claims', 'c.csv', row);
+    const c = rt.store.claims.byRequestKey('import:X1')!;
+    const warnings = () => [...rt.store.ledger.entries()].filter((e) => e.subject === `claim:${c.id}` && e.kind === 'claim.dormancy_warning').length;
+    rt.clock.set('2026-12-13T15:00:00Z'); // dormant Dec 20, warned Dec 13
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(warnings()).toBe(1);
+    rt.clock.set('2026-12-14T07:00:00Z');
+    expect(importCsv(rt.ctx, 'claims', 'c.csv', row).unchanged).toBe(1);
+    rt.clock.set('2026-12-14T07:00:01Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(warnings()).toBe(1);
+    rt.clock.set('2026-12-20T15:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(rt.store.claims.get(c.id)!.status).toBe('dormant');
+  });
+
   it('never undoes a ruling: a claim that lost stays rejected', () => {
     rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
     const acme = rt.store.claims.all().find((c) => c.accountId === 'acme')!; // Northwind's imported claim

@@ -197,8 +197,11 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         store.claims.replace(prior.id, keep ? { ...claim, status: prior.status, protectedUntil: prior.protectedUntil, lastActivityAt: prior.lastActivityAt, contested: prior.contested, violation: prior.violation } : { ...claim, lastActivityAt: new Date(Math.max(claim.lastActivityAt.getTime(), prior.lastActivityAt.getTime())) });
       }
       const stored = store.claims.get(id)!;
-      if (stored.status === 'protected' || stored.status === 'dormant') planLifecycle(ctx, stored, termsOf(policy), now);
-      else store.timers.cancel(`claim:${id}`, 'claim.');
+      // A claim stored as it was keeps its planned lifecycle: planned again from the start, it
+      // would give a dormancy warning already given for the same lapse again.
+      const asItWas = prior !== undefined && prior.status === stored.status && prior.registeredAt.getTime() === stored.registeredAt.getTime() && prior.lastActivityAt.getTime() === stored.lastActivityAt.getTime() && prior.protectedUntil?.getTime() === stored.protectedUntil?.getTime() && prior.policyVersion === stored.policyVersion;
+      if (!asItWas && (stored.status === 'protected' || stored.status === 'dormant')) planLifecycle(ctx, stored, termsOf(policy), now);
+      else if (!asItWas) store.timers.cancel(`claim:${id}`, 'claim.');
       // The CRM closed a claim a running case waits on: the server looks at the case again (and
       // tells its people if nothing is left to rule), at its next tick.
       if (prior && prior.status !== stored.status && isClosed(stored.status)) reviewCasesOf(ctx, stored, now);
