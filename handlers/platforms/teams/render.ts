@@ -217,6 +217,7 @@ function replyBody(r: Reply): CardElement[] {
     body.push(separate ? { ...first, separator: true, spacing: 'Medium' } : first, ...rest);
     separate = false;
   }
+  dropQuotesPast(body, quotes);
   let room = LIMITS.cardChars - JSON.stringify(body).length;
   room -= fillQuotes(quotes, room);
   for (const list of lists) room -= fillList(list, room);
@@ -227,7 +228,21 @@ function replyBody(r: Reply): CardElement[] {
  * A body within {@link LIMITS.cardMax}: the elements at its end that do not fit are left out,
  * and a line says how many; the buttons that end it are kept (a case card's ruling buttons).
  */
-function capBody(body: CardElement[]): CardElement[] {
+function capBody(given: CardElement[]): CardElement[] {
+  if (JSON.stringify(given).length <= LIMITS.cardMax) return given;
+  // First the quotes (each party's notes and evidence), from the last: what the card says of the
+  // case around them (the criteria, the outcome) matters more than the last of many notes.
+  const body = [...given];
+  const isQuote = (e: CardElement) => e.type === 'Container' && e.style === 'emphasis';
+  let dropped = 0;
+  let at = -1;
+  for (let i = body.length - 1; i >= 0 && JSON.stringify(body).length > LIMITS.cardMax - MORE_LINE; i--) {
+    if (!isQuote(body[i]!)) continue;
+    body.splice(i, 1);
+    dropped += 1;
+    at = i;
+  }
+  if (dropped > 0) body.splice(at, 0, textBlock(`…and ${dropped} more ${dropped === 1 ? 'note' : 'notes'} not shown.`, { isSubtle: true, size: 'Small' }));
   if (JSON.stringify(body).length <= LIMITS.cardMax) return body;
   let buttonsFrom = body.length;
   while (buttonsFrom > 0 && body[buttonsFrom - 1]!.type === 'ActionSet') buttonsFrom -= 1;
@@ -242,6 +257,23 @@ function capBody(body: CardElement[]): CardElement[] {
   }
   const more = textBlock(`…and ${buttonsFrom - kept.length} more not shown.`, { isSubtle: true, size: 'Small' });
   return [...kept, more, ...ending];
+}
+
+/**
+ * Leaves out the quotes past those that half the card's room holds with {@link QUOTE_FLOOR}
+ * characters of words each (a case of dozens of parties, each with notes), the last first, and
+ * says how many: the lists after them (a case's criteria) keep room of their own.
+ */
+function dropQuotesPast(body: CardElement[], quotes: PendingQuote[]): void {
+  const fit = Math.floor(LIMITS.cardChars / 2 / (QUOTE_FLOOR + MORE_LINE));
+  if (quotes.length <= fit) return;
+  const gone = quotes.splice(fit);
+  const at = body.findIndex((e) => e.items === gone[0]!.into);
+  for (const q of gone) {
+    const i = body.findIndex((e) => e.items === q.into);
+    if (i >= 0) body.splice(i, 1);
+  }
+  if (at >= 0) body.splice(at, 0, textBlock(`…and ${gone.length} more ${gone.length === 1 ? 'note' : 'notes'} not shown.`, { isSubtle: true, size: 'Small' }));
 }
 
 /**
