@@ -220,7 +220,12 @@ function replyBody(r: Reply): CardElement[] {
   dropQuotesPast(body, quotes);
   let room = LIMITS.cardChars - JSON.stringify(body).length;
   room -= fillQuotes(quotes, room);
-  for (const list of lists) room -= fillList(list, room);
+  // The shortest lists first, each taking at most an even share of the room left: a long list
+  // (a case's claims) does not leave a short one after it (its criteria) empty.
+  const bySize = [...lists].sort((a, b) => JSON.stringify(a.items).length - JSON.stringify(b.items).length);
+  bySize.forEach((list, i) => {
+    room -= fillList(list, Math.floor(room / (bySize.length - i)));
+  });
   return capBody(body);
 }
 

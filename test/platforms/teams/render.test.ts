@@ -227,3 +227,12 @@ describe('renderForm', () => {
     expect(readCard(card)).toContain('No account matches "zzqx"');
   });
 });
+
+describe('lists sharing a card', () => {
+  it('a long list does not leave a short one after it empty: each gets its share of the room', () => {
+    const long = Array.from({ length: 200 }, (_, i) => ({ text: `Claim #${i} ${'by a partner with a long name '.repeat(8)}`, detail: 'Registered Dec 1, 2026, at proposal' }));
+    const shown = readCard(renderReply(reply('Case', [{ type: 'list', title: 'Claims', items: long }, { type: 'list', title: 'Criteria', items: [{ text: 'Named account: not reached' }, { text: 'First registration: picked Northwind' }] }])));
+    expect(shown).toContain('First registration: picked Northwind');
+    expect(shown).toMatch(/Claims[\s\S]*more not shown[\s\S]*Criteria/);
+  });
+});
