@@ -81,7 +81,7 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
     submitLabel: 'Award',
     intro: 'Award the account to a party. The rationale is shown to every party of the case as written: name no partner, deal size or evidence in it that another party should not read.',
     fields: [
-      { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.map((p) => ({ value: p, label: vp.party(p) })), { value: NOBODY, label: NOBODY_LABEL }] },
+      { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.map((p) => ({ value: `${PICKED}${p}`, label: vp.party(p) })), { value: NOBODY, label: NOBODY_LABEL }] },
       { id: 'rationale', label: 'Rationale', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why this party owns the account', hint: 'Every party of the case reads it as written.' },
     ],
     state: { dispute: String(d.id) },
@@ -95,19 +95,28 @@ const awardSchema = z.object({
 });
 
 const NOBODY_LABEL = 'Nobody: reject the claims';
+/** Before a party's id in the award form's list: what was picked is told from what was typed. */
+const PICKED = 'party:';
 
 /**
  * The party of a case as chosen, or as typed where the form could not list them all (Teams,
  * with many parties or long names): a party's name as the arbitrator sees it, or "Nobody".
  */
 function awardedParty(deps: HandlerDeps, viewer: Principal, id: number, given: string): string {
+  // Picked from the list: the party's id, exactly.
+  if (given.startsWith(PICKED)) return given.slice(PICKED.length);
   const d = deps.ctx.store.disputes.get(id);
-  if (!d || given === NOBODY || d.parties.includes(given)) return given;
+  if (!d || given === NOBODY) return given;
+  // A party's name as shown comes first: an id that happens to read as another party's name
+  // (party "acme" named "Acme Holdings", party "acme-2" named "Acme") is no name typed.
   const key = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
-  if (key(given) === 'nobody' || key(given) === key(NOBODY_LABEL)) return NOBODY;
   const vp = viewpoint(deps, viewer);
   const named = d.parties.filter((p) => key(vp.party(p)) === key(given));
-  return named.length === 1 ? named[0]! : given;
+  if (named.length === 1) return named[0]!;
+  if (named.length > 1) throw new DomainError('invalid_input', `Several parties of dispute #${d.id} are named "${given.trim()}": type the id of the one you mean (${named.join(', ')}).`, { party: `Type the id: ${named.join(', ')}` });
+  if (d.parties.includes(given)) return given;
+  if (key(given) === 'nobody' || key(given) === key(NOBODY_LABEL)) return NOBODY;
+  return given;
 }
 
 export function submitAward(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>): Reply {

@@ -80,7 +80,7 @@ describe('a claim waiting for approval can be refused', () => {
     expect(JSON.stringify(r.blocks)).not.toContain('overlaps');
     expect(r.blocks).toContainEqual(expect.objectContaining({ text: `Claim #${rt.store.claims.all().at(-1)!.id} on Soylent Corp (Analytics) collides with no other claim, but needs an arbitrator's approval: Claims under this coverage need approval. Dispute #${d.id} is with the arbitrator; you will be told the ruling.` }));
     const form = awardForm(rt.deps, as.person(rt, 'pat'), d.id);
-    expect(form.fields[0]!.options!.map((o) => o.value)).toEqual(['contoso', NOBODY]);
+    expect(form.fields[0]!.options!.map((o) => o.value)).toEqual(['party:contoso', NOBODY]);
     const card = submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'Soylent is handled by the direct team this year.' });
     expect(JSON.stringify(card)).toContain('no party gets the account');
     expect(rt.store.claims.all().at(-1)).toMatchObject({ status: 'rejected', violation: false });
@@ -361,6 +361,37 @@ describe('what a claimant is told of dormancy', () => {
   it('under the usual terms it does', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     expect(JSON.stringify(submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta))).toContain('Log activity at least every 30 days to keep it from going dormant.');
+  });
+});
+
+describe('the award form with a party typed by name (Teams, with parties too long to list)', () => {
+  const award = (d: { id: number }, party: string) => submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party, rationale: 'Sourced the deal first, with the CIO.' });
+
+  it('a name as shown wins over an id that reads the same', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = openArbitratedCase(rt); // Northwind and Contoso
+    rt.store.partners.upsert({ ...rt.store.partners.get('contoso')!, name: 'northwind' });
+    award(d, 'northwind'); // Contoso's name, and Northwind's id
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'contoso' });
+  });
+
+  it('a party picked from the list is that party, whatever another is named', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = openArbitratedCase(rt);
+    rt.store.partners.upsert({ ...rt.store.partners.get('contoso')!, name: 'northwind' });
+    const picked = awardForm(rt.deps, as.person(rt, 'pat'), d.id).fields[0]!.options!.find((o) => o.label === 'Northwind Partners')!;
+    award(d, picked.value);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'northwind' });
+  });
+
+  it('two parties shown with one name: refused, naming the ids to type', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = openArbitratedCase(rt);
+    const name = rt.store.partners.get('northwind')!.name;
+    rt.store.partners.upsert({ ...rt.store.partners.get('contoso')!, name });
+    expect(() => award(d, name)).toThrow(`Several parties of dispute #${d.id} are named "${name}": type the id of the one you mean (contoso, northwind).`);
+    award(d, 'contoso');
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'contoso' });
   });
 });
 

@@ -121,7 +121,7 @@ export function startSla(ctx: DomainContext, disputeId: number, version: PolicyV
   version.policy.sla.reminders.forEach((fraction) => {
     ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: cal.addBusinessTime(from, Math.round(total * fraction)), payload: { level, fraction } }, from);
   });
-  // The version the SLA is counted in, for telling the business time left (see slaVersionOf).
+  // The version the SLA is counted in, for telling the business time left (see runningSla).
   ctx.store.timers.schedule({ kind: SLA_TIMER.breach, subject, dueAt, payload: { level, version: version.version } }, from);
   return dueAt;
 }

@@ -191,20 +191,20 @@ describe('award with a rationale, and asking for information', () => {
     expect(modal.callback_id).toBe(SLACK_IDS.views.award);
     const party = modal.blocks.find((b) => b.block_id === 'party')!;
     expect(party.element!.options!.map((o) => [o.value, o.text.text])).toEqual([
-      ['contoso', 'Contoso Consulting'],
-      ['northwind', 'Northwind Partners'],
+      ['party:contoso', 'Contoso Consulting'],
+      ['party:northwind', 'Northwind Partners'],
       ['none', 'Nobody: reject the claims'],
     ]);
     expect(JSON.parse(modal.private_metadata)).toMatchObject({ state: { dispute: String(dispute.id) }, message: { channel: dmChannel, ts: dmTs } });
 
     const before = h.ledgerCount();
-    const short = await h.submit(USERS.pat, modal, { party: 'contoso', rationale: 'because' });
+    const short = await h.submit(USERS.pat, modal, { party: 'party:contoso', rationale: 'because' });
     expect(short.json()).toEqual({ response_action: 'errors', errors: { rationale: 'Explain the ruling (at least 10 characters)' } });
     const none = await h.submit(USERS.pat, modal, { rationale: 'Contoso sourced the lead at the trade show.' });
     expect(none.json()).toEqual({ response_action: 'errors', errors: { party: 'Pick a party' } });
     expect(h.ledgerCount()).toBe(before);
 
-    const ok = await h.submit(USERS.pat, modal, { party: 'contoso', rationale: 'Contoso sourced the lead at the trade show.' });
+    const ok = await h.submit(USERS.pat, modal, { party: 'party:contoso', rationale: 'Contoso sourced the lead at the trade show.' });
     const result = ok.json() as { response_action: string; view: unknown };
     expect(result.response_action).toBe('update');
     expect(visible(result.view)).toContain('Contoso Consulting owns it.\nRationale\nContoso sourced the lead at the trade show.');
