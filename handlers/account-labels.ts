@@ -44,7 +44,18 @@ export function accountLabels(accounts: readonly Pick<Account, 'id' | 'name' | '
   if (accounts.every((a) => byName.get(key(a.name)) === 1)) return names;
   const detailed = accounts.map((a) => (byName.get(key(a.name))! > 1 ? told(a.name, a.domains[0] ?? a.region ?? a.id) : a.name));
   const byDetail = count(detailed);
-  return accounts.map((a, i) => (byDetail.get(key(detailed[i]!))! > 1 ? told(a.name, a.id) : detailed[i]!));
+  const withIds = accounts.map((a, i) => (byDetail.get(key(detailed[i]!))! > 1 ? told(a.name, a.id) : detailed[i]!));
+  // Long ids that differ only in the part left out: the part of each from where they differ.
+  const byId = count(withIds);
+  if (accounts.every((_, i) => byId.get(key(withIds[i]!)) === 1)) return withIds;
+  return accounts.map((a, i) => {
+    if (byId.get(key(withIds[i]!))! === 1) return withIds[i]!;
+    const same = accounts.filter((_, j) => key(withIds[j]!) === key(withIds[i]!)).map((b) => b.id);
+    let from = 0;
+    while (same.every((id) => id[from] === a.id[from]) && from < a.id.length) from += 1;
+    const start = Math.max(0, from - 8);
+    return told(a.name, `${start > 0 ? '…' : ''}${a.id.slice(start)}`);
+  });
 }
 
 /** {@link accountLabels} of the matcher's results, in their order (an account gone since the index was read keeps its matched text). */

@@ -13,6 +13,11 @@ describe('accountLabels: what a list of accounts to pick from calls each', () =>
     ['the same detail twice: the ids', [a('g1', 'Globex', [], 'NA'), a('g2', 'Globex', [], 'NA'), a('i', 'Initech')], ['Globex (g1)', 'Globex (g2)', 'Initech']],
     ['only the repeated names get details', [a('g1', 'Globex', ['globex.com']), a('i', 'Initech', ['initech.com']), a('g2', 'Globex', ['globex.de'])], ['Globex (globex.com)', 'Initech', 'Globex (globex.de)']],
     ['none', [], []],
+    [
+      'long ids that differ only in their middle: each from a little before where they differ',
+      [a('crm-account-00000000east-globex-corporation-01-emea', 'Globex', ['globex.com']), a('crm-account-00000000west-globex-corporation-01-emea', 'Globex', ['globex.com'])],
+      ['Globex (…00000000east-globex-corporation-01-emea)', 'Globex (…00000000west-globex-corporation-01-emea)'],
+    ],
     ['ids that differ only after 40 characters: their middle left out', [a('globex-corporation-holdings-emea-subsidiary-0001', 'Globex', [], 'NA'), a('globex-corporation-holdings-emea-subsidiary-0002', 'Globex', [], 'NA')], ['Globex (globex-corporation-…emea-subsidiary-0001)', 'Globex (globex-corporation-…emea-subsidiary-0002)']],
     [
       'a long name twice: shortened so that what tells them apart fits the 75 characters Slack shows',
