@@ -81,7 +81,7 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
     submitLabel: 'Award',
     intro: 'Award the account to a party. The rationale is shown to every party of the case as written: name no partner, deal size or evidence in it that another party should not read.',
     fields: [
-      { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.map((p) => ({ value: `${PICKED}${p}`, label: vp.party(p) })), { value: NOBODY, label: NOBODY_LABEL }] },
+      { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.map((p) => ({ value: picked(p), label: vp.party(p) })), { value: NOBODY, label: NOBODY_LABEL }] },
       { id: 'rationale', label: 'Rationale', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why this party owns the account', hint: 'Every party of the case reads it as written.' },
     ],
     state: { dispute: String(d.id) },
@@ -97,6 +97,8 @@ const awardSchema = z.object({
 const NOBODY_LABEL = 'Nobody: reject the claims';
 /** Before a party's id in the award form's list: what was picked is told from what was typed. */
 const PICKED = 'party:';
+/** A party's value in the list; bare when the prefix would not fit a choice's value (150 characters in Slack). */
+const picked = (id: string) => (PICKED.length + id.length <= 150 ? `${PICKED}${id}` : id);
 
 /**
  * The party of a case as chosen, or as typed where the form could not list them all (Teams,
@@ -113,6 +115,8 @@ function awardedParty(deps: HandlerDeps, viewer: Principal, id: number, given: s
   const vp = viewpoint(deps, viewer);
   const named = d.parties.filter((p) => key(vp.party(p)) === key(given));
   if (named.length === 1) return named[0]!;
+  // Several of one name: the id of one of them, typed as the refusal below asks, is that one.
+  if (named.length > 1 && named.includes(given.trim())) return given.trim();
   if (named.length > 1) throw new DomainError('invalid_input', `Several parties of dispute #${d.id} are named "${given.trim()}": type the id of the one you mean (${named.join(', ')}).`, { party: `Type the id: ${named.join(', ')}` });
   if (d.parties.includes(given)) return given;
   if (key(given) === 'nobody' || key(given) === key(NOBODY_LABEL)) return NOBODY;

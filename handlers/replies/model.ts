@@ -39,7 +39,7 @@ export type Block =
    * saying what they are: set apart from the bot's own lines and shown as written, line breaks
    * kept inside the quote, so that nothing typed there can pass for a line of the bot's.
    */
-  | { type: 'quote'; label: string; text: string }
+  | { type: 'quote'; label: string; text: string; many?: boolean }
   | { type: 'actions'; actions: Button[] }
   | { type: 'divider' };
 
@@ -135,8 +135,9 @@ export function text(t: string, tone?: Tone): Block {
   return tone ? { type: 'text', text: t, tone } : { type: 'text', text: t };
 }
 
-export function quote(label: string, words: string): Block {
-  return { type: 'quote', label, text: words };
+/** `many`: one of many of its kind (each claim's evidence), the first to give way on a crowded card. */
+export function quote(label: string, words: string, opts: { many?: boolean } = {}): Block {
+  return { type: 'quote', label, text: words, ...(opts.many ? { many: true } : {}) };
 }
 
 /** Text meant as one line (a list item, a fact), its line breaks shown as spaces. */

@@ -393,6 +393,29 @@ describe('the award form with a party typed by name (Teams, with parties too lon
     award(d, 'contoso');
     expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'contoso' });
   });
+
+  it('a party whose id is too long for the list\'s marker is listed by its bare id, and awarded by it', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const long = `p${'x'.repeat(148)}9`; // 150 characters, the import's limit
+    importCsv(rt.ctx, 'partners', 'p.csv', `id,name\n${long},Longid Partners\n`);
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent', 'proposal'), meta);
+    submitClaim(rt.deps, as.partner(rt, long), claim('soylent'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    const values = awardForm(rt.deps, as.person(rt, 'pat'), d.id).fields[0]!.options!.map((o) => o.value);
+    expect(values).toContain(long);
+    expect(values.every((v) => v.length <= 150)).toBe(true);
+    award(d, long);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: long });
+  });
+
+  it('two parties of one name, one of whose id is that name: the id typed, as asked, is that party', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = openArbitratedCase(rt);
+    rt.store.partners.upsert({ ...rt.store.partners.get('contoso')!, name: 'northwind' });
+    rt.store.partners.upsert({ ...rt.store.partners.get('northwind')!, name: 'northwind' });
+    award(d, 'northwind');
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'northwind' });
+  });
 });
 
 describe('who may rule', () => {

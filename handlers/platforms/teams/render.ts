@@ -140,6 +140,8 @@ interface PendingList {
 interface PendingQuote {
   into: CardElement[];
   text: string;
+  /** One of many of its kind (see the quote block): may be left out on a crowded card. */
+  many: boolean;
 }
 
 /** Characters of a quote's words, before escaping, that a crowded card still shows of each. */
@@ -159,7 +161,7 @@ function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[]): Ca
     case 'quote': {
       // Set apart on a shaded background, under its label: the words as written, line breaks kept.
       const into = [textBlock(oneLine(b.label), { isSubtle: true, size: 'Small' }, LIMITS.title)];
-      quotes.push({ into, text: b.text.trim() });
+      quotes.push({ into, text: b.text.trim(), many: b.many === true });
       return [{ type: 'Container', style: 'emphasis', items: into }];
     }
     case 'actions':
@@ -175,13 +177,19 @@ const sizeOf = (e: unknown): number => JSON.stringify(e).length + 1;
 /** Room kept for the line that counts what was not shown. */
 const MORE_LINE = 120;
 
+/** A list item as drawn: its line, and its detail under it. */
+const itemElements = (i: ListBlock['items'][number]): CardElement[] => [textBlock(`• ${oneLine(i.text)}`, { spacing: 'Small' }, LIMITS.itemText), ...(i.detail ? [textBlock(oneLine(i.detail), { isSubtle: true, spacing: 'None', size: 'Small' }, LIMITS.itemDetail)] : [])];
+
+/** JSON characters a list's items take drawn whole (as many as a list shows). */
+const drawnSize = (list: PendingList): number => list.items.slice(0, LIMITS.listItems).reduce((n, i) => n + itemElements(i).reduce((m, e) => m + sizeOf(e), 0), 0) + (list.items.length > LIMITS.listItems ? MORE_LINE : 0);
+
 /** Adds the items of a list that fit in `room` JSON characters (at most `LIMITS.listItems`), then a line counting the rest; returns the characters used. */
 function fillList(list: PendingList, room: number): number {
   let used = 0;
   let shown = 0;
   for (const i of list.items) {
     if (shown === LIMITS.listItems) break;
-    const item = [textBlock(`• ${oneLine(i.text)}`, { spacing: 'Small' }, LIMITS.itemText), ...(i.detail ? [textBlock(oneLine(i.detail), { isSubtle: true, spacing: 'None', size: 'Small' }, LIMITS.itemDetail)] : [])];
+    const item = itemElements(i);
     const size = item.reduce((n, e) => n + sizeOf(e), 0);
     const last = shown === list.items.length - 1;
     if (used + size > room - (last ? 0 : MORE_LINE)) break;
@@ -217,28 +225,33 @@ function replyBody(r: Reply): CardElement[] {
     body.push(separate ? { ...first, separator: true, spacing: 'Medium' } : first, ...rest);
     separate = false;
   }
-  dropQuotesPast(body, quotes);
+  const many = dropQuotesPast(body, quotes);
   let room = LIMITS.cardChars - JSON.stringify(body).length;
   room -= fillQuotes(quotes, room);
-  // The shortest lists first, each taking at most an even share of the room left: a long list
-  // (a case's claims) does not leave a short one after it (its criteria) empty.
-  const bySize = [...lists].sort((a, b) => JSON.stringify(a.items).length - JSON.stringify(b.items).length);
-  bySize.forEach((list, i) => {
-    room -= fillList(list, Math.floor(room / (bySize.length - i)));
-  });
-  return capBody(body);
+  const sizes = new Map(lists.map((l) => [l, drawnSize(l)]));
+  if ([...sizes.values()].reduce((a, b) => a + b, 0) <= room) {
+    for (const list of lists) room -= fillList(list, room);
+  } else {
+    // The shortest lists first, each taking at most an even share of the room left: a long list
+    // (a case's claims) does not leave a short one after it (its criteria) empty.
+    const bySize = [...lists].sort((a, b) => sizes.get(a)! - sizes.get(b)!);
+    bySize.forEach((list, i) => {
+      room -= fillList(list, Math.floor(room / (bySize.length - i)));
+    });
+  }
+  return capBody(body, many);
 }
 
 /**
  * A body within {@link LIMITS.cardMax}: the elements at its end that do not fit are left out,
  * and a line says how many; the buttons that end it are kept (a case card's ruling buttons).
  */
-function capBody(given: CardElement[]): CardElement[] {
+function capBody(given: CardElement[], many: ReadonlySet<CardElement>): CardElement[] {
   if (JSON.stringify(given).length <= LIMITS.cardMax) return given;
-  // First the quotes (each party's notes and evidence), from the last: what the card says of the
-  // case around them (the criteria, the outcome) matters more than the last of many notes.
+  // First the quotes of many (each claim's evidence), from the last: what the card says of the
+  // case around them (its reason, the criteria, the outcome and its rationale) matters more.
   const body = [...given];
-  const isQuote = (e: CardElement) => e.type === 'Container' && e.style === 'emphasis';
+  const isQuote = (e: CardElement) => many.has(e);
   let dropped = 0;
   let at = -1;
   for (let i = body.length - 1; i >= 0 && JSON.stringify(body).length > LIMITS.cardMax - MORE_LINE; i--) {
@@ -269,16 +282,26 @@ function capBody(given: CardElement[]): CardElement[] {
  * characters of words each (a case of dozens of parties, each with notes), the last first, and
  * says how many: the lists after them (a case's criteria) keep room of their own.
  */
-function dropQuotesPast(body: CardElement[], quotes: PendingQuote[]): void {
-  const fit = Math.floor(LIMITS.cardChars / 2 / (QUOTE_FLOOR + MORE_LINE));
-  if (quotes.length <= fit) return;
-  const gone = quotes.splice(fit);
-  const at = body.findIndex((e) => e.items === gone[0]!.into);
-  for (const q of gone) {
-    const i = body.findIndex((e) => e.items === q.into);
-    if (i >= 0) body.splice(i, 1);
+function dropQuotesPast(body: CardElement[], quotes: PendingQuote[]): Set<CardElement> {
+  const containerOf = (q: PendingQuote) => body.find((e) => e.items === q.into);
+  const many = new Set(quotes.filter((q) => q.many).map(containerOf).filter((e) => e !== undefined));
+  // Only when the card cannot hold every quote with its least words.
+  const crowded = () => JSON.stringify(body).length + quotes.length * (QUOTE_FLOOR + MORE_LINE) > LIMITS.cardChars;
+  let gone = 0;
+  let at = -1;
+  for (let k = quotes.length - 1; k >= 0 && crowded(); k--) {
+    if (!quotes[k]!.many) continue;
+    const i = body.findIndex((e) => e.items === quotes[k]!.into);
+    if (i >= 0) {
+      many.delete(body[i]!);
+      body.splice(i, 1);
+      at = i;
+    }
+    quotes.splice(k, 1);
+    gone += 1;
   }
-  if (at >= 0) body.splice(at, 0, textBlock(`…and ${gone.length} more ${gone.length === 1 ? 'note' : 'notes'} not shown.`, { isSubtle: true, size: 'Small' }));
+  if (gone > 0 && at >= 0) body.splice(at, 0, textBlock(`…and ${gone} more ${gone === 1 ? 'note' : 'notes'} not shown.`, { isSubtle: true, size: 'Small' }));
+  return many;
 }
 
 /**

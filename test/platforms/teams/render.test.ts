@@ -236,3 +236,24 @@ describe('lists sharing a card', () => {
     expect(shown).toMatch(/Claims[\s\S]*more not shown[\s\S]*Criteria/);
   });
 });
+
+describe('quotes on a crowded card', () => {
+  const evidence = (n: number, words: string) => Array.from({ length: n }, (_, i) => quote(`Evidence on claim #${i + 1} (Partner ${i + 1})`, `${words} ${i + 1}`, { many: true }));
+
+  it('many short notes that fit are all shown, with the rationale after them', () => {
+    const shown = readCard(renderReply(reply('Case', [...evidence(30, 'Met the CIO, note'), text('Ruled for P3.'), quote('Rationale', 'P3 sourced the deal')])));
+    expect(shown).toContain('Met the CIO, note 30');
+    expect(shown).toContain('P3 sourced the deal');
+    expect(shown).not.toContain('not shown');
+  });
+
+  it('too many long notes: the last of them give way, the reason and the rationale stay', () => {
+    const long = 'Call with the CIO, next steps agreed. '.repeat(80);
+    const card = renderReply(reply('Case', [quote('Reason', 'They overlap on the renewal.'), ...evidence(80, long), text('Ruled for P3.'), quote('Rationale', 'P3 sourced the deal')]));
+    const shown = readCard(card);
+    expect(shown).toContain('They overlap on the renewal.');
+    expect(shown).toContain('P3 sourced the deal');
+    expect(shown).toMatch(/…and \d+ more notes not shown\./);
+    expect(JSON.stringify(card.body).length).toBeLessThanOrEqual(LIMITS.cardMax);
+  });
+});
