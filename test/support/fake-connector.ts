@@ -192,6 +192,21 @@ export function cardOf(call: ConnectorCall | undefined): Record<string, unknown>
   return a.content;
 }
 
+/** Every object in a card that `pick` takes, in the card's order; fallbacks and the refresh action left out. */
+export function findIn(card: unknown, pick: (o: Record<string, unknown>) => boolean): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      if (pick(o)) out.push(o);
+      for (const [k, child] of Object.entries(o)) if (k !== 'refresh' && k !== 'fallback') walk(child);
+    }
+  };
+  walk(card);
+  return out;
+}
+
 /** Every markdown-read string of a card (TextBlocks, facts), as the card carries it. */
 export function markdownOf(card: unknown): string[] {
   const out: string[] = [];
@@ -211,15 +226,6 @@ export function markdownOf(card: unknown): string[] {
 /** The text a person reads on a card: markdown escapes and zero-width breaks undone, buttons as [title]. */
 export function readCard(card: unknown): string {
   const lines = markdownOf(card).map((t) => t.replace(/\\([\\`*_{}[\]()#+\-.!~>|])/g, '$1').replace(/\u200B/g, '').replace(/\n\n/g, '\n'));
-  const buttons: string[] = [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === 'object' && v !== null) {
-      const o = v as Record<string, unknown>;
-      if (o.type === 'Action.Execute' && typeof o.title === 'string') buttons.push(`[${o.title}]`);
-      for (const [k, child] of Object.entries(o)) if (k !== 'refresh' && k !== 'fallback') walk(child);
-    }
-  };
-  walk(card);
+  const buttons = findIn(card, (o) => o.type === 'Action.Execute' && typeof o.title === 'string').map((o) => `[${o.title as string}]`);
   return [...lines, ...buttons].join('\n');
 }

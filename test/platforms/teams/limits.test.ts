@@ -10,7 +10,7 @@ import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { LIMITS } from '../../../handlers/platforms/teams/render.js';
 import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
 import { importCsv } from '../../../src/core/import/import.service.js';
-import { readCard } from '../../support/fake-connector.js';
+import { findIn as find, readCard } from '../../support/fake-connector.js';
 import { as } from '../../support/runtime.js';
 import { CHANNEL, installActivity, personalChat, startTeams, USERS, type TeamsHarness } from '../../support/teams-harness.js';
 
@@ -18,21 +18,6 @@ let h: TeamsHarness;
 afterEach(async () => {
   await h?.stop();
 });
-
-/** Every object in a card (fallbacks and refresh left out) that `pick` takes. */
-function find(card: unknown, pick: (o: Record<string, unknown>) => boolean): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === 'object' && v !== null) {
-      const o = v as Record<string, unknown>;
-      if (pick(o)) out.push(o);
-      for (const [k, x] of Object.entries(o)) if (k !== 'fallback' && k !== 'refresh') walk(x);
-    }
-  };
-  walk(card);
-  return out;
-}
 
 /** Partners with names of 200 characters (the import's limit). */
 function longPartners(n: number): string[] {
