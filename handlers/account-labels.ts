@@ -1,17 +1,13 @@
 import type { AccountMatch } from '../src/core/matching/matcher.js';
 import type { Account } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
+import { clip } from './replies/model.js';
 
 /** Characters of a label that every chat shows whole (Slack's buttons and menu options). */
 const LABEL_MAX = 75;
 
-/** `s` in at most `max` characters, ending in an ellipsis when cut (never inside a surrogate pair). */
-function short(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let end = max - 1;
-  if (/[\uD800-\uDBFF]/.test(s[end - 1] ?? '')) end -= 1;
-  return `${s.slice(0, end).trimEnd()}…`;
-}
+/** A name cut to `max` characters ({@link clip}), with no space left before its ellipsis. */
+const short = (s: string, max: number) => clip(s, max).replace(/\s+…$/, '…');
 
 /** `s` in at most `max` characters, its middle left out when it is longer: ids and domains differ at either end. */
 function middle(s: string, max: number): string {

@@ -6,12 +6,11 @@ import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
 import { DIRECT, ROUTES, type Claim, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
+import { cmd, dormantSince, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
-import { dormantSince } from './roe.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountNotFound, asksForHelp, findAccount, resolveAccount } from './resolve-account.js';
-import { fieldProblem, parseForm } from './validate.js';
+import { fieldProblem, parseForm, typedName } from './validate.js';
 
 export interface SubmitMeta {
   origin: ThreadRef | null;
@@ -87,9 +86,8 @@ const claimSchema = z.object({
 function claimFor(deps: HandlerDeps, given: string): string {
   const text = given.trim();
   if (text === '' || text === DIRECT || deps.ctx.store.partners.get(text)) return text || DIRECT;
-  const key = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
-  if (key(text) === key(DIRECT_LABEL)) return DIRECT;
-  const named = deps.ctx.store.partners.all().filter((p) => key(p.name) === key(text));
+  if (typedName(text) === typedName(DIRECT_LABEL)) return DIRECT;
+  const named = deps.ctx.store.partners.all().filter((p) => typedName(p.name) === typedName(text));
   if (named.length === 1) return named[0]!.id;
   if (named.length > 1) throw new DomainError('invalid_input', `Several partners are named "${text}": give the partner's id (${named.map((p) => p.id).join(', ')}).`, { claimant: `Give the id: ${named.map((p) => p.id).join(', ')}` });
   throw new DomainError('invalid_input', `No partner is named "${text}". Type the partner's name as the partner list has it, or "${DIRECT_LABEL}".`, { claimant: `No partner named "${text}"` });

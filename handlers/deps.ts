@@ -115,3 +115,11 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
     until: (at) => (startsLocalDay(at, tz) ? `through ${dateFmt.format(new Date(at.getTime() - 1))}` : `until ${dateFmt.format(at)}`),
   };
 }
+
+/**
+ * " since DATE" for a dormant claim, when its dormancy moment has come: one the CRM marked dormant
+ * (or re-imported with later activity) went dormant at a moment its record does not tell.
+ */
+export function dormantSince(vp: { date(at: Date): string }, at: Date, now: Date): string {
+  return at.getTime() <= now.getTime() ? ` since ${vp.date(at)}` : '';
+}

@@ -132,6 +132,12 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     return told;
   };
   const platformOf = (d: Dispute): Platform => (d.origin ?? origin)?.platform ?? deps.platform ?? 'slack';
+  /** Where a case past its whole chain is posted: the policy's escalation channel for its platform (none named: undefined). */
+  const escalationChannel = (d: Dispute): string | undefined => {
+    const platform = platformOf(d);
+    const channels = viewpoint(deps, CHANNEL_VIEWER).version.policy.sla.escalation_channel;
+    return platform === 'console' ? 'escalations' : platform === 'teams' ? channels.teams : channels.slack;
+  };
   const about = (d: Dispute) => `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
   /** The case as a party sees it, under a line saying what happened: a DM makes sense on its own. */
   const partyCard = (d: Dispute, v: Principal, summary: string, lead: string): Reply => {
@@ -215,11 +221,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const snooze = { type: 'actions' as const, actions: SNOOZE_OPTIONS.map((o) => ({ action: ACTIONS.snooze, label: `Snooze ${o === 'next-business-day' ? 'to next business day' : o}`, value: `${d.id}:${o}` })) };
         // What the breach will do: hand the case on, or (the last of the chain) post it to the escalation channel, or leave it here.
         const chain = chainOf(deps.ctx, d);
-        const channels = vp.version.policy.sla.escalation_channel;
-        // The channel of the case's platform, as the breach picks it (see dispute.chain_exhausted).
-        const platform = platformOf(d);
-        const channel = platform === 'console' || (platform === 'teams' ? channels.teams : channels.slack);
-        const after = d.escalationLevel < chain.length - 1 ? 'After that it escalates.' : channel ? 'After that it goes to the escalation channel.' : 'You are the last in its escalation chain: it stays with you, overdue.';
+        const after = d.escalationLevel < chain.length - 1 ? 'After that it escalates.' : escalationChannel(d) ? 'After that it goes to the escalation channel.' : 'You are the last in its escalation chain: it stays with you, overdue.';
         const body = reply(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}`, [text(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}. ${after}`, 'warning'), ...card.blocks, snooze]);
         toArbitrator(d, target, body, `reminder:${d.id}:${d.escalationLevel}:${stamp}`);
         break;
@@ -248,9 +250,8 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       case 'dispute.chain_exhausted': {
         const d = e.dispute;
         const vp = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' });
-        const channels = vp.version.policy.sla.escalation_channel;
         const platform = platformOf(d);
-        const channel = platform === 'console' ? 'escalations' : platform === 'teams' ? channels.teams : channels.slack;
+        const channel = escalationChannel(d);
         const body = reply(`Dispute #${d.id} is past its whole escalation chain`, [text(`Dispute #${d.id} was not ruled by anyone in its escalation chain (last: ${vp.person(d.arbitrator)}). It needs an owner now.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' });
         // Once per SLA that ran out: a case handed on past its chain again is posted again.
         const exhaustedKey = `exhausted:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.dueAt?.getTime() ?? 0}`;

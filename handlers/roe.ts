@@ -6,7 +6,7 @@ import { runningSla } from '../src/core/sla/sla.service.js';
 import { breachesFromLedger, computeStats } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { cmd, onTeams, unknownAdvice, viewpoint } from './deps.js';
+import { cmd, dormantSince, onTeams, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
 
 export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'stats', 'policy'] as const;
@@ -105,14 +105,6 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
     blocks.push({ type: 'actions', actions: renewable.map(({ c }) => ({ action: ACTIONS.logActivity, label: `Log activity on #${c.id}`, value: String(c.id) })) });
   }
   return reply(plural(claims.length, 'claim'), blocks);
-}
-
-/**
- * " since DATE" for a dormant claim, when its dormancy moment has come: one the CRM marked dormant
- * (or re-imported with later activity) went dormant at a moment its record does not tell.
- */
-export function dormantSince(vp: { date(at: Date): string }, at: Date, now: Date): string {
-  return at.getTime() <= now.getTime() ? ` since ${vp.date(at)}` : '';
 }
 
 /** `/roe queue`: open disputes the viewer may rule on, soonest due first. */

@@ -9,7 +9,7 @@ import { viewpoint } from './deps.js';
 import { caseReachable, disputeCard } from './dispute-card.js';
 import { announce } from './notify.js';
 import { FORMS, type Form, type Reply } from './replies/model.js';
-import { parseForm, parseNumberId } from './validate.js';
+import { parseForm, parseNumberId, typedName } from './validate.js';
 
 /** The award form's choice that gives the account to nobody (a claim waiting for approval can be refused). */
 export const NOBODY = 'none';
@@ -111,15 +111,14 @@ function awardedParty(deps: HandlerDeps, viewer: Principal, id: number, given: s
   if (!d || given === NOBODY) return given;
   // A party's name as shown comes first: an id that happens to read as another party's name
   // (party "acme" named "Acme Holdings", party "acme-2" named "Acme") is no name typed.
-  const key = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
   const vp = viewpoint(deps, viewer);
-  const named = d.parties.filter((p) => key(vp.party(p)) === key(given));
+  const named = d.parties.filter((p) => typedName(vp.party(p)) === typedName(given));
   if (named.length === 1) return named[0]!;
   // Several of one name: the id of one of them, typed as the refusal below asks, is that one.
   if (named.length > 1 && named.includes(given.trim())) return given.trim();
   if (named.length > 1) throw new DomainError('invalid_input', `Several parties of dispute #${d.id} are named "${given.trim()}": type the id of the one you mean (${named.join(', ')}).`, { party: `Type the id: ${named.join(', ')}` });
   if (d.parties.includes(given)) return given;
-  if (key(given) === 'nobody' || key(given) === key(NOBODY_LABEL)) return NOBODY;
+  if (typedName(given) === 'nobody' || typedName(given) === typedName(NOBODY_LABEL)) return NOBODY;
   return given;
 }
 

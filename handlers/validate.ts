@@ -57,3 +57,6 @@ export function parseNumberId(value: unknown): number | null {
   const n = Number(text.replace(/^#/, ''));
   return n > 0 ? n : null;
 }
+
+/** A name as a person types it, for comparing with names as shown: any letter case, spaces collapsed. */
+export const typedName = (s: string): string => s.trim().toLowerCase().replace(/\s+/g, ' ');

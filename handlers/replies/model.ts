@@ -135,6 +135,15 @@ export function text(t: string, tone?: Tone): Block {
   return tone ? { type: 'text', text: t, tone } : { type: 'text', text: t };
 }
 
+/** `s` cut to at most `max` characters, ending in an ellipsis when cut (never inside a surrogate pair). */
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = max - 1;
+  const last = s.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${s.slice(0, end)}…`;
+}
+
 /** `many`: one of many of its kind (each claim's evidence), the first to give way on a crowded card. */
 export function quote(label: string, words: string, opts: { many?: boolean } = {}): Block {
   return { type: 'quote', label, text: words, ...(opts.many ? { many: true } : {}) };

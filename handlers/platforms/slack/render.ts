@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { oneLine, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { clip, oneLine, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
 import { SLACK_IDS } from './ids.js';
 
 type KnownBlock = types.KnownBlock;
@@ -55,13 +55,7 @@ export function literal(s: string): string {
 }
 
 /** Cuts plain text to `max` characters, with an ellipsis when cut. */
-export function truncate(s: string, max: number): string {
-  if (s.length <= max) return s;
-  // Never leave half of a surrogate pair at the end.
-  let cut = s.slice(0, max - 1);
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}…`;
-}
+export const truncate = clip;
 
 /** Escapes, then cuts to `max` characters without splitting an escape or a surrogate pair. */
 export function mrkdwnText(s: string, max: number): string {

@@ -1,4 +1,4 @@
-import { ACTIONS, oneLine, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { ACTIONS, clip, oneLine, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
 import { TEAMS_IDS, type RefreshVerb, type Verb } from './ids.js';
 
 /** The JSON of one Adaptive Card element or action (the schema is open-ended; we build a subset). */
@@ -59,14 +59,7 @@ export const LIMITS = {
   command: 500,
 } as const;
 
-/** `s` cut to at most `max` characters, ending in an ellipsis when cut (never inside a surrogate pair). */
-export function clip(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let end = max - 1;
-  const last = s.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${s.slice(0, end)}…`;
-}
+export { clip };
 
 /**
  * Text for a TextBlock or a Fact, which Teams reads as markdown: every markdown character a
@@ -225,7 +218,7 @@ function replyBody(r: Reply): CardElement[] {
     body.push(separate ? { ...first, separator: true, spacing: 'Medium' } : first, ...rest);
     separate = false;
   }
-  const many = dropQuotesPast(body, quotes);
+  dropQuotesPast(body, quotes);
   let room = LIMITS.cardChars - JSON.stringify(body).length;
   room -= fillQuotes(quotes, room);
   const sizes = new Map(lists.map((l) => [l, drawnSize(l)]));
@@ -239,28 +232,15 @@ function replyBody(r: Reply): CardElement[] {
       room -= fillList(list, Math.floor(room / (bySize.length - i)));
     });
   }
-  return capBody(body, many);
+  return capBody(body);
 }
 
 /**
  * A body within {@link LIMITS.cardMax}: the elements at its end that do not fit are left out,
  * and a line says how many; the buttons that end it are kept (a case card's ruling buttons).
  */
-function capBody(given: CardElement[], many: ReadonlySet<CardElement>): CardElement[] {
-  if (JSON.stringify(given).length <= LIMITS.cardMax) return given;
-  // First the quotes of many (each claim's evidence), from the last: what the card says of the
-  // case around them (its reason, the criteria, the outcome and its rationale) matters more.
-  const body = [...given];
-  const isQuote = (e: CardElement) => many.has(e);
-  let dropped = 0;
-  let at = -1;
-  for (let i = body.length - 1; i >= 0 && JSON.stringify(body).length > LIMITS.cardMax - MORE_LINE; i--) {
-    if (!isQuote(body[i]!)) continue;
-    body.splice(i, 1);
-    dropped += 1;
-    at = i;
-  }
-  if (dropped > 0) body.splice(at, 0, textBlock(`…and ${dropped} more ${dropped === 1 ? 'note' : 'notes'} not shown.`, { isSubtle: true, size: 'Small' }));
+function capBody(body: CardElement[]): CardElement[] {
+  // Crowding quotes gave way already (dropQuotesPast): what is left over is other text.
   if (JSON.stringify(body).length <= LIMITS.cardMax) return body;
   let buttonsFrom = body.length;
   while (buttonsFrom > 0 && body[buttonsFrom - 1]!.type === 'ActionSet') buttonsFrom -= 1;
@@ -278,13 +258,12 @@ function capBody(given: CardElement[], many: ReadonlySet<CardElement>): CardElem
 }
 
 /**
- * Leaves out the quotes past those that half the card's room holds with {@link QUOTE_FLOOR}
- * characters of words each (a case of dozens of parties, each with notes), the last first, and
- * says how many: the lists after them (a case's criteria) keep room of their own.
+ * On a card that cannot hold every quote with {@link QUOTE_FLOOR} characters of words each (a
+ * case of dozens of parties, each with notes), leaves out quotes of many (each claim's evidence),
+ * the last first, and says how many: the reason, the rationale and the lists after them (a
+ * case's criteria) keep their room.
  */
-function dropQuotesPast(body: CardElement[], quotes: PendingQuote[]): Set<CardElement> {
-  const containerOf = (q: PendingQuote) => body.find((e) => e.items === q.into);
-  const many = new Set(quotes.filter((q) => q.many).map(containerOf).filter((e) => e !== undefined));
+function dropQuotesPast(body: CardElement[], quotes: PendingQuote[]): void {
   // Only when the card cannot hold every quote with its least words.
   const crowded = () => JSON.stringify(body).length + quotes.length * (QUOTE_FLOOR + MORE_LINE) > LIMITS.cardChars;
   let gone = 0;
@@ -292,16 +271,12 @@ function dropQuotesPast(body: CardElement[], quotes: PendingQuote[]): Set<CardEl
   for (let k = quotes.length - 1; k >= 0 && crowded(); k--) {
     if (!quotes[k]!.many) continue;
     const i = body.findIndex((e) => e.items === quotes[k]!.into);
-    if (i >= 0) {
-      many.delete(body[i]!);
-      body.splice(i, 1);
-      at = i;
-    }
+    body.splice(i, 1);
+    at = i;
     quotes.splice(k, 1);
     gone += 1;
   }
-  if (gone > 0 && at >= 0) body.splice(at, 0, textBlock(`…and ${gone} more ${gone === 1 ? 'note' : 'notes'} not shown.`, { isSubtle: true, size: 'Small' }));
-  return many;
+  if (gone > 0) body.splice(at, 0, textBlock(`…and ${gone} more ${gone === 1 ? 'note' : 'notes'} not shown.`, { isSubtle: true, size: 'Small' }));
 }
 
 /**
