@@ -377,11 +377,11 @@ const SLACK_MARKUP = /[<&]/;
 export function plainFromSlack(s: string): string {
   if (!SLACK_MARKUP.test(s)) return s;
   return s
-    .replace(/<((?:https?|mailto):[^|>]+)\|([^>]+)>/g, '$2')
-    .replace(/<((?:https?|mailto):[^>]+)>/g, '$1')
-    .replace(/<([@#])([A-Z0-9]+)(?:\|([^>]*))?>/g, (_, sigil: string, id: string, label?: string) => `${sigil}${label || id}`)
-    .replace(/<!(?:here|channel|everyone)(?:\|[^>]*)?>/g, '')
-    .replace(/<![^>|]*(?:\|([^>]*))?>/g, (_, label?: string) => label ?? '')
+    .replace(/<((?:https?|mailto):[^|<>]+)\|([^<>]+)>/g, '$2')
+    .replace(/<((?:https?|mailto):[^<>]+)>/g, '$1')
+    .replace(/<([@#])([A-Z0-9]+)(?:\|([^<>]*))?>/g, (_, sigil: string, id: string, label?: string) => `${sigil}${label || id}`)
+    .replace(/<!(?:here|channel|everyone)(?:\|[^<>]*)?>/g, '')
+    .replace(/<![^<>|]*(?:\|([^<>]*))?>/g, (_, label?: string) => label ?? '')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');

@@ -124,7 +124,7 @@ export function formValues(data: Record<string, unknown>): Record<string, string
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 /** The HTML Teams wraps typed text in (rich text, pasted links, mentions): tags of these names only, so a typed "<acme>" stays. */
-const HTML_TAG = /<\/?(?:at|a|p|div|span|br|b|strong|i|em|u|s|strike|code|pre|blockquote|ul|ol|li|h[1-6])\b[^>]*>/gi;
+const HTML_TAG = /<\/?(?:at|a|p|div|span|br|b|strong|i|em|u|s|strike|code|pre|blockquote|ul|ol|li|h[1-6])\b[^<>]*>/gi;
 
 /**
  * A message's text as the person typed it. Teams may send it as HTML: a mention of the bot
@@ -135,8 +135,8 @@ const HTML_TAG = /<\/?(?:at|a|p|div|span|br|b|strong|i|em|u|s|strike|code|pre|bl
  */
 export function plainFromTeams(text: string): string {
   return text
-    .replace(/^(?:\s|&nbsp;)*(?:<at\b[^>]*>[^<]*<\/at>(?:\s|&nbsp;)*)+/i, '')
-    .replace(/<(?:br|\/p|\/div|\/li)\b[^>]*>/gi, ' ')
+    .replace(/^(?:\s|&nbsp;)*(?:<at\b[^<>]*>[^<]*<\/at>(?:\s|&nbsp;)*)+/i, '')
+    .replace(/<(?:br|\/p|\/div|\/li)\b[^<>]*>/gi, ' ')
     .replace(HTML_TAG, '')
     .replace(/&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|([a-z]+));/gi, (whole, dec?: string, hex?: string, name?: string) => {
       const code = dec ? Number(dec) : hex ? parseInt(hex, 16) : undefined;

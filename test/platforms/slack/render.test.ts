@@ -21,6 +21,17 @@ describe('escaping', () => {
     expect(truncate('😀'.repeat(50), 75)).not.toMatch(/[\uD800-\uDBFF]…$/);
   });
 
+  it.each([
+    ['mentions', '<@U0PAT|'],
+    ['special mentions', '<!subteam^S0|'],
+    ['links', '<https://acme.com|'],
+  ])('reads 300,000 characters of unclosed %s in one pass and keeps them as typed', (_, start) => {
+    // Each "<" used to be searched to the end of the text for its ">".
+    const typed = start.repeat(Math.ceil(300_000 / start.length));
+    expect(plainFromSlack(typed)).toBe(typed);
+    expect(plainFromSlack(`${typed}<@U0PAT|pat>`)).toBe(`${typed}@pat`);
+  });
+
   it('turns Slack-formatted command text back into what was typed', () => {
     expect(plainFromSlack('<https://acme.com|acme.com> &amp; &lt;b&gt; <mailto:jo@acme.com|jo@acme.com>')).toBe('acme.com & <b> jo@acme.com');
   });

@@ -254,6 +254,14 @@ describe('text as Teams sends it', () => {
     expect(heading(await h.say(USERS.sam, typed))).toBe('Acme Corporation');
   });
 
+  it('a message of unclosed tags as long as Teams can send is answered at once (read in one pass), and its text kept', async () => {
+    // 300,000 characters of "<a" and "<at" with no ">": each used to be searched to the end of the text.
+    for (const junk of ['<a'.repeat(150_000), `<at>${'<at '.repeat(75_000)}`]) {
+      const card = await h.say(USERS.sam, `who-owns ${junk}`);
+      expect(readCard(card)).toContain('Keep the search under 200 characters');
+    }
+  });
+
   it('entities in a name are read as the characters they stand for', async () => {
     importCsv(h.rt.ctx, 'accounts', 'a.csv', 'id,name\natt,AT&T Inc.\n');
     h.rt.reindex();
