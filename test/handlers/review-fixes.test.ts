@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
+import { submitDispute } from '../../handlers/dispute.js';
 import { approve, awardForm, NOBODY, submitAward } from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import { mine, queue } from '../../handlers/roe.js';
@@ -85,6 +86,54 @@ describe('a claim waiting for approval can be refused', () => {
     expect(JSON.stringify(card)).toContain('no party gets the account');
     expect(rt.store.claims.all().at(-1)).toMatchObject({ status: 'rejected', violation: false });
     expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: null });
+  });
+});
+
+describe('a pending claim says what it waits on', () => {
+  const pendingText = (r: { blocks: unknown[] }) => (r.blocks[0] as { text: string }).text;
+
+  it('against the incumbent, with no other claim: it goes against the incumbent partner (named to colleagues only), not "another claim"; then one or two claims of others', () => {
+    // The incumbent rule only recommends: Contoso's dispute over Globex waits for Dana.
+    const policy = join(dir, 'incumbent-recommends.yaml');
+    writeFileSync(policy, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z', policyPath: policy });
+    submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', product: 'Analytics', reason: 'Fabrikam has not engaged Globex in two years.' }, meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', claimIds: [] });
+    const lastId = () => rt.store.claims.all().at(-1)!.id;
+
+    // Contoso's claim collides with no claim: with what the account's facts give Fabrikam, whose name a partner does not see.
+    const contoso = submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('globex'), meta);
+    expect(pendingText(contoso)).toBe(`Claim #${lastId()} on Globex Inc. (Analytics) goes against the account's incumbent partner. Dispute #${d.id} is with the arbitrator; you will be told the ruling.`);
+    // The incumbent itself collides with nothing of its own account but Contoso's claim now.
+    const fabrikam = submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claim('globex'), meta);
+    expect(pendingText(fabrikam)).toBe(`Claim #${lastId()} on Globex Inc. (Analytics) overlaps another claim. Dispute #${d.id} is with the arbitrator; you will be told the ruling.`);
+    // Two claims of other parties on the line.
+    const northwind = submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('globex'), meta);
+    expect(pendingText(northwind)).toBe(`Claim #${lastId()} on Globex Inc. (Analytics) overlaps 2 other claims. Dispute #${d.id} is with the arbitrator; you will be told the ruling.`);
+    expect(rt.store.disputes.all()).toHaveLength(1);
+  });
+
+  it('the incumbent files first while the case runs: its claim collides with nothing, and joins the case deciding the line', () => {
+    const policy = join(dir, 'incumbent-recommends-2.yaml');
+    writeFileSync(policy, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z', policyPath: policy });
+    submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', product: 'Analytics', reason: 'Fabrikam has not engaged Globex in two years.' }, meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    const r = submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claim('globex'), meta);
+    const c = rt.store.claims.all().at(-1)!;
+    expect(r.summary).toBe(`Claim #${c.id} on Globex Inc. is pending`);
+    expect(pendingText(r)).toBe(`Claim #${c.id} on Globex Inc. (Analytics) joins dispute #${d.id}, which is deciding this account and product line; you will be told the ruling.`);
+    expect(rt.store.disputes.get(d.id)!.claimIds).toEqual([c.id]);
+  });
+
+  it('a colleague filing for the direct team against the incumbent reads its name', () => {
+    const policy = join(dir, 'incumbent-recommends-3.yaml');
+    writeFileSync(policy, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z', policyPath: policy });
+    const r = submitClaim(rt.deps, as.person(rt, 'sam'), claim('globex'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(pendingText(r)).toBe(`Claim #${rt.store.claims.all().at(-1)!.id} on Globex Inc. (Analytics) goes against the account's incumbent partner (Fabrikam Systems). Dispute #${d.id} is with the arbitrator; you will be told the ruling.`);
   });
 });
 

@@ -6,7 +6,7 @@ import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { DIRECT, sameProductLine, type Account, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
 import { effectiveStatus, isLive, termsOf } from './lifecycle.js';
-import { findConflicts, partyOf } from './overlap.js';
+import { findConflicts, partyOf, type ConflictReason } from './overlap.js';
 import { requiresApproval } from './consequences.js';
 import { planLifecycle } from './lifecycle.service.js';
 
@@ -35,11 +35,13 @@ export interface FileClaimResult {
   /** Protected at once by a ruling standing for its party on the line: that ruling's dispute. */
   ruling?: number;
   /**
-   * Why a pending claim waits: it overlaps another party (`overlap`), it joined a case already
+   * Why a pending claim waits: it collides with another party (`overlap`: see `conflicts`), it joined a case already
    * deciding the account and line (`case`), or nothing collides but it needs an arbitrator's
    * approval (`approval`, with `approval` saying why).
    */
   waits?: 'overlap' | 'case' | 'approval';
+  /** What a pending claim collides with: other parties' live claims, or what the account's facts give another party (its named owner, incumbent, direct-led coverage). */
+  conflicts?: readonly ConflictReason[];
   approval?: string[];
 }
 
@@ -140,7 +142,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   const parties = [...new Set<PartyId>([claimant, ...conflicts.map(partyOf)])];
   if (open) {
     const joined = joinCase(ctx, open, account, claim, parties, now);
-    return { claim: store.claims.get(claim.id)!, outcome: 'pending', disputeId: open.id, events: joined.events, repeated: false, waits: conflicts.length > 0 ? 'overlap' : 'case' };
+    return { claim: store.claims.get(claim.id)!, outcome: 'pending', disputeId: open.id, events: joined.events, repeated: false, waits: conflicts.length > 0 ? 'overlap' : 'case', conflicts };
   }
   const { dispute, events } = openCase(
     ctx,
@@ -167,7 +169,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   );
   const after = store.claims.get(claim.id)!;
   const outcome = after.status === 'protected' ? 'protected' : after.status === 'rejected' ? 'rejected' : 'pending';
-  return { claim: after, outcome, disputeId: dispute.id, events, repeated: false, waits: conflicts.length > 0 ? 'overlap' : 'approval', approval };
+  return { claim: after, outcome, disputeId: dispute.id, events, repeated: false, waits: conflicts.length > 0 ? 'overlap' : 'approval', approval, conflicts };
 }
 
 /** Logs activity on a live claim, renewing its protection against dormancy. */
