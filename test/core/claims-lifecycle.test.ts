@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import { tick } from '../../src/app/scheduler.js';
 import { fileClaim, logActivity } from '../../src/core/claims/claims.service.js';
 import { addDays, effectiveStatus, isLive, protectionEnd } from '../../src/core/claims/lifecycle.js';
-import { findConflicts } from '../../src/core/claims/overlap.js';
+import { collisionReason, findConflicts, type ConflictReason } from '../../src/core/claims/overlap.js';
 import { raiseDispute, rule } from '../../src/core/disputes/disputes.service.js';
 import { coverageFor } from '../../src/core/ownership/coverage.js';
 import type { Account, PartyId } from '../../src/core/types.js';
@@ -41,6 +41,23 @@ describe('effectiveStatus', () => {
   it('protection ends protection_days after registration unless set', () => {
     expect(protectionEnd(aClaim({ registeredAt: reg, protectedUntil: null }), terms)).toEqual(day(90));
     expect(protectionEnd(aClaim({ registeredAt: reg, protectedUntil: day(10) }), terms)).toEqual(day(10));
+  });
+});
+
+describe('collisionReason: a case\'s reason for a colliding claim, naming nobody', () => {
+  const claimed: ConflictReason = { code: 'claimed', party: 'contoso', claimId: 4 };
+  const incumbent: ConflictReason = { code: 'incumbent', party: 'fabrikam' };
+  const named: ConflictReason = { code: 'named-owner', party: 'direct' };
+  const direct: ConflictReason = { code: 'direct-led', coverage: 'Strategic' };
+  it.each([
+    ['nothing', [], 'filed', null],
+    ['another claim', [claimed], 'filed', 'Overlap detected when the claim was filed.'],
+    ['another claim and the incumbent', [incumbent, claimed], 'imported', 'Overlap detected when the claim was imported.'],
+    ['the incumbent alone', [incumbent], 'filed', "The claim goes against the account's incumbent partner."],
+    ['the named owner and direct-led coverage', [named, direct], 'filed', 'The claim goes against the account\'s named owner and direct-led coverage "Strategic".'],
+    ['three facts, imported', [named, direct, incumbent], 'imported', 'The imported claim goes against the account\'s named owner, direct-led coverage "Strategic" and the account\'s incumbent partner.'],
+  ] as const)('%s', (_, conflicts, how, reason) => {
+    expect(collisionReason(conflicts, how)).toBe(reason);
   });
 });
 

@@ -134,6 +134,8 @@ describe('a pending claim says what it waits on', () => {
     const r = submitClaim(rt.deps, as.person(rt, 'sam'), claim('globex'), meta);
     const d = rt.store.disputes.all().at(-1)!;
     expect(pendingText(r)).toBe(`Claim #${rt.store.claims.all().at(-1)!.id} on Globex Inc. (Analytics) goes against the account's incumbent partner (Fabrikam Systems). Dispute #${d.id} is with the arbitrator; you will be told the ruling.`);
+    // The case's reason, which every party reads, names nobody.
+    expect(d.reason).toBe("The claim goes against the account's incumbent partner.");
   });
 });
 

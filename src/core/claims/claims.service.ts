@@ -6,7 +6,7 @@ import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { DIRECT, sameProductLine, type Account, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
 import { effectiveStatus, isLive, termsOf } from './lifecycle.js';
-import { findConflicts, partyOf, type ConflictReason } from './overlap.js';
+import { collisionReason, findConflicts, partyOf, type ConflictReason } from './overlap.js';
 import { requiresApproval } from './consequences.js';
 import { planLifecycle } from './lifecycle.service.js';
 
@@ -153,7 +153,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
       parties,
       raisedBy: principal.userKey,
       raisedAs: ownParty(principal) ?? claimant,
-      reason: [...(conflicts.length > 0 ? ['Overlap detected when the claim was filed.'] : []), ...approval].join(' '),
+      reason: [collisionReason(conflicts, 'filed'), ...approval].filter((r) => r !== null).join(' '),
       evidence: '',
       origin: input.origin,
       requestKey: null,

@@ -34,3 +34,14 @@ export function findConflicts(input: {
   for (const c of input.liveClaims) if (c.claimant !== claimant) out.push({ code: 'claimed', party: c.claimant, claimId: c.id });
   return out;
 }
+
+/**
+ * A case's reason for a claim that collides, as every party may read it (no names): an overlap
+ * with other claims, or what the account's facts give another party.
+ */
+export function collisionReason(conflicts: readonly ConflictReason[], how: 'filed' | 'imported'): string | null {
+  if (conflicts.length === 0) return null;
+  if (conflicts.some((c) => c.code === 'claimed')) return `Overlap detected when the claim was ${how}.`;
+  const facts = conflicts.map((c) => (c.code === 'direct-led' ? `direct-led coverage "${c.coverage}"` : `the account's ${c.code === 'named-owner' ? 'named owner' : 'incumbent partner'}`));
+  return `The ${how === 'imported' ? 'imported ' : ''}claim goes against ${facts.length > 1 ? `${facts.slice(0, -1).join(', ')} and ${facts.at(-1)}` : facts[0]}.`;
+}

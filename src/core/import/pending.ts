@@ -1,7 +1,7 @@
 import type { DomainContext } from '../context.js';
 import { approvalReasons } from '../claims/claims.service.js';
 import { effectiveStatus, termsOf } from '../claims/lifecycle.js';
-import { findConflicts, partyOf } from '../claims/overlap.js';
+import { collisionReason, findConflicts, partyOf } from '../claims/overlap.js';
 import { joinCase, liveClaims, openCase } from '../disputes/settle.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
@@ -56,7 +56,7 @@ export function putInCase(ctx: DomainContext, imported: Claim, now: Date): { dis
       raisedAs: DIRECT,
       reason: [
         'Imported from the CRM as pending: an arbitrator decides an imported claim, the criteria only recommend.',
-        conflicts.length > 0 ? 'Overlap detected when the claim was imported.' : 'Nobody else holds the account: the claim needs an approval.',
+        collisionReason(conflicts, 'imported') ?? 'Nobody else holds the account: the claim needs an approval.',
         ...approvalReasons(ctx, account, claim.productLine, claim.claimant, now),
       ].join(' '),
       evidence: '',
