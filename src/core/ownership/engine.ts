@@ -115,7 +115,11 @@ export function decide(input: DecideInput): Decision {
     const reason = running !== input && (result.reason.code === 'earliest' || result.reason.code === 'furthest') ? { ...result.reason, tied: true as const } : result.reason;
     trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: winner ? 'picked' : 'passed', winner, reason });
     if (winner) decided = { winner, rule: criterion.rule, auto: criterion.auto };
-    else if (tiedLeaders) running = { ...running, contenders: running.contenders.filter((c) => tiedLeaders.includes(c.party)) };
+    else if (tiedLeaders) {
+      // Only when it leaves someone out: parties all level are still all in the running.
+      const kept = running.contenders.filter((c) => tiedLeaders.includes(c.party));
+      if (kept.length < running.contenders.length) running = { ...running, contenders: kept };
+    }
   }
   return decided ? { ...decided, trace } : { winner: null, rule: null, auto: false, trace };
 }

@@ -111,7 +111,11 @@ describe('decide (criteria engine)', () => {
   it.each([
     ['first registration after a tie at the furthest stage', policy.criteria, [c(1, 'fabrikam', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], 'Of the parties level on the rule before, Northwind Partners registered first (2026-11-05), before Contoso Consulting (2026-11-06).'],
     ['the furthest stage after a tie at the first registration', [{ rule: 'first-registration', auto: true }, { rule: 'furthest-stage', auto: true }] as Criterion[], [c(1, 'northwind', 1, 'qualified'), c(2, 'contoso', 1, 'proposal'), c(3, 'fabrikam', 4, 'commit')], 'Of the parties level on the rule before, the opportunity of Contoso Consulting is furthest along (proposal, against qualified for Northwind Partners).'],
-  ])('a tie-break among the leaders says so (a party out of the running may have registered first): %s', (_n, criteria, contenders, text) => {
+    // Every party level: nobody is out of the running, so there is nothing to qualify.
+    ['first registration after two parties tie at the furthest stage', policy.criteria, [c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], 'Northwind Partners registered first (2026-11-05), before Contoso Consulting (2026-11-06).'],
+    ['first registration after all three tie at the furthest stage', policy.criteria, [c(1, 'fabrikam', 7, 'commit'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], 'Northwind Partners registered first (2026-11-05), before Contoso Consulting (2026-11-06).'],
+    ['the furthest stage after two parties register at one moment', [{ rule: 'first-registration', auto: true }, { rule: 'furthest-stage', auto: true }] as Criterion[], [c(1, 'northwind', 1, 'qualified'), c(2, 'contoso', 1, 'proposal')], 'The opportunity of Contoso Consulting is furthest along (proposal, against qualified for Northwind Partners).'],
+  ])('a tie-break among the leaders says so only when a party is out of the running (it may have registered first): %s', (_n, criteria, contenders, text) => {
     const a = anAccount();
     const d = decide({ account: a, coverage: coverageFor(a, policy), criteria, stages: policy.stages, contenders });
     const names: Record<string, string> = { northwind: 'Northwind Partners', contoso: 'Contoso Consulting', fabrikam: 'Fabrikam' };
