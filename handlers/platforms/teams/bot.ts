@@ -30,8 +30,9 @@ export interface TeamsBotOptions {
   /** Whether a tenant is the company's own (its users are internal). */
   isHomeTenant: (tenantId: string | null) => boolean;
   /**
-   * Ask Teams whether a user of the company's tenant is a guest (the roster's `userRole`): set
-   * when the company's tenant is configured. A guest is no colleague.
+   * Ask Teams' roster whether a user of the company's tenant is a guest (its `userRole`; a guest
+   * is no colleague), and, in a channel or a group chat, which tenant each sender is of: set when
+   * Teams is authenticated or the company's tenant is configured.
    */
   checkGuests?: boolean;
   contacts: TeamsContacts;
@@ -44,7 +45,7 @@ const ROSTER_TIMEOUT_MS = 2_000;
 /** How many people's roster answers are kept. */
 const MAX_ROSTER_ANSWERS = 5_000;
 /** The refusal of someone of the company's tenant Teams has never said is a guest or not, and cannot say now. */
-const NOT_CONFIRMED = 'I could not confirm with Teams that you belong to our organisation’s tenant: Teams is not answering just now. Please try again in a minute.';
+const NOT_CONFIRMED = 'I could not confirm with Teams which organisation you belong to: Teams is not answering just now. Please try again in a minute.';
 
 /** A case card's refresh, for the person it was shown to. */
 function caseRefresh(disputeId: string, userId: string): CardRefresh {
@@ -126,6 +127,13 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 /** The HTML Teams wraps typed text in (rich text, pasted links, mentions): tags of these names only, so a typed "<acme>" stays. */
 const HTML_TAG = /<\/?(?:at|a|p|div|span|br|b|strong|i|em|u|s|strike|code|pre|blockquote|ul|ol|li|h[1-6])\b[^<>]*>/gi;
 
+/** What Teams' roster said of a user: a guest of the company's tenant (or of no tenant of ours), the tenant it places them in, and when. */
+interface RosterAnswer {
+  guest: boolean;
+  tenant: string | null;
+  at: number;
+}
+
 /**
  * A message's text as the person typed it. Teams may send it as HTML: a mention of the bot
  * first (`<at>roe</at>`, left there when no mention entity names it as the bot), rich text
@@ -200,8 +208,8 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     });
   }
 
-  /** Roster answers: whether a user of the company's tenant is a guest, and when Teams said so. */
-  private readonly guests = new Map<string, { guest: boolean; at: number }>();
+  /** Roster answers: whether a user is a guest of the company's tenant, the tenant Teams places them in, and when Teams said so. */
+  private readonly guests = new Map<string, RosterAnswer>();
 
   /**
    * Every turn of someone of the company's tenant first asks Teams (once per person every ten
@@ -214,7 +222,9 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   override async run(ctx: TurnContext): Promise<void> {
     const a = ctx.activity;
     const id = a?.from?.id;
-    if (this.o.checkGuests && id && this.o.isHomeTenant(tenantOf(a)) && !(await this.askRoster(ctx, id))) {
+    // In a channel or a group chat the activity names the host's tenant, not the sender's: Teams
+    // is asked whose the sender is (a shared channel holds people of several organisations).
+    if (this.o.checkGuests && id && (this.o.isHomeTenant(tenantOf(a)) || !isPersonal(a)) && !(await this.askRoster(ctx, id))) {
       if (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke || (a.type === ActivityTypes.ConversationUpdate && isPersonal(a) && (a.membersAdded ?? []).some((m) => m.id === a.recipient?.id))) {
         throw new DomainError('unknown_user', NOT_CONFIRMED);
       }
@@ -224,7 +234,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   }
 
   /** The roster's answer for a user of the company's tenant: fresh, or asked now, or the last one while Teams does not answer; undefined when Teams never answered for them. */
-  private async askRoster(ctx: TurnContext, id: string): Promise<{ guest: boolean; at: number } | undefined> {
+  private async askRoster(ctx: TurnContext, id: string): Promise<RosterAnswer | undefined> {
     const now = this.o.deps.ctx.clock.now().getTime();
     const known = this.guests.get(id);
     if (known && now - known.at <= GUEST_TTL_MS) return known;
@@ -238,7 +248,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       // A member the roster places in another tenant is no colleague either, whatever tenant
       // the activity names (a shared channel or a federated chat names the host's).
       const elsewhere = typeof member.tenantId === 'string' && member.tenantId !== '' && !this.o.isHomeTenant(member.tenantId);
-      const answer = { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? '') || elsewhere, at: now };
+      const answer = { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? '') || elsewhere, tenant: typeof member.tenantId === 'string' && member.tenantId !== '' ? member.tenantId : null, at: now };
       // Kept in the order last asked: the one dropped past the limit is the one asked longest ago.
       this.guests.delete(id);
       this.guests.set(id, answer);
@@ -257,11 +267,23 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   }
 
   /** The principal of the sender: their tenant says internal, partner or unknown (a guest of the company's tenant is no colleague); the policy names people by Teams or Entra id. */
+  /**
+   * The sender's own tenant. Outside a 1:1 chat it is the roster's (the activity names the
+   * host's); with no roster answer there (run refuses such a turn; this only if it was dropped
+   * since) it is unknown, and so is the sender.
+   */
+  private senderTenant(a: Activity): string | null {
+    if (this.o.checkGuests !== true || isPersonal(a)) return tenantOf(a);
+    const roster = this.guests.get(a.from.id);
+    return roster ? (roster.tenant ?? tenantOf(a)) : null;
+  }
+
   private principal(a: Activity): Principal {
-    const tenant = tenantOf(a);
+    const roster = this.o.checkGuests === true ? this.guests.get(a.from.id) : undefined;
+    const tenant = this.senderTenant(a);
     const home = this.o.isHomeTenant(tenant);
-    // No roster answer (run refuses such a turn; this only if it was dropped since) reads as a guest: no colleague.
-    const guest = home && this.o.checkGuests === true && this.guests.get(a.from.id)?.guest !== false;
+    // No roster answer (as above) reads as a guest: no colleague.
+    const guest = home && this.o.checkGuests === true && roster?.guest !== false;
     const identity: ChatIdentity = { platform: 'teams', userId: a.from.id, displayName: a.from.name || a.from.id, orgId: tenant, home: home && !guest, ...(guest ? { guest } : {}) };
     const p = this.o.resolve(identity);
     if (p.kind === 'internal' && p.personKey === null && a.from.aadObjectId) {
@@ -275,7 +297,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   private remember(a: Activity, who: Principal): void {
     if (!a.from?.id || !a.serviceUrl || !a.recipient?.id) return;
     const known = this.o.contacts.get(a.from.id);
-    this.o.contacts.save(contactFrom(a, known), {
+    this.o.contacts.save(contactFrom(a, known, this.senderTenant(a)), {
       displayName: who.displayName,
       partnerId: who.kind === 'external' ? who.partnerId : null,
       personKey: who.kind === 'internal' ? who.personKey : null,

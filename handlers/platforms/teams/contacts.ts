@@ -51,9 +51,10 @@ export function isPersonal(activity: Pick<Activity, 'conversation'>): boolean {
 
 /**
  * The contact an incoming activity tells about its sender: the 1:1 conversation when it came
- * from one, else the one known before (`known`), if any.
+ * from one, else the one known before (`known`), if any; `tenant` is the sender's own (outside a
+ * 1:1 chat the activity names the host's).
  */
-export function contactFrom(activity: Activity, known: TeamsContact | undefined): TeamsContact {
+export function contactFrom(activity: Activity, known: TeamsContact | undefined, tenant: string | null = tenantOf(activity)): TeamsContact {
   const personal: ConversationReference | null = isPersonal(activity)
     ? {
         channelId: activity.channelId,
@@ -67,7 +68,7 @@ export function contactFrom(activity: Activity, known: TeamsContact | undefined)
     user: { id: activity.from.id, name: activity.from.name ?? known?.user.name ?? '', ...(activity.from.aadObjectId ? { aadObjectId: activity.from.aadObjectId } : {}) },
     bot: { id: activity.recipient.id, name: activity.recipient.name ?? '' },
     serviceUrl: activity.serviceUrl,
-    tenantId: tenantOf(activity),
+    tenantId: tenant,
     personal,
   };
 }

@@ -102,7 +102,7 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     const ledger = [...h.rt.store.ledger.entries()].length;
     h.connector.rosterDown = true;
     const refusal = readCard(await h.say(newcomer, 'who-owns acme corp'));
-    expect(refusal).toContain('I could not confirm with Teams that you belong to our organisation’s tenant');
+    expect(refusal).toContain('I could not confirm with Teams which organisation you belong to');
     expect(refusal).toContain('Please try again in a minute.');
     expect(refusal).toContain('Nothing was changed.');
     expect(refusal).not.toContain('Northwind');
@@ -137,7 +137,7 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect((await h.post(installActivity(USERS.rep, { kind: 'personal' }, h.connector.url))).status).toBe(200);
     const welcome = h.connector.messages(personalChat(USERS.rep));
     expect(welcome).toHaveLength(1);
-    expect(readCard(cardOf(welcome[0]!))).toContain('I could not confirm with Teams that you belong to our organisation’s tenant');
+    expect(readCard(cardOf(welcome[0]!))).toContain('I could not confirm with Teams which organisation you belong to');
     expect(getPerson(h.rt.db.db, `teams:${USERS.rep.id}`)).toBeUndefined();
     const inChannel = readCard(await h.say(USERS.rep, 'claim acme', { kind: 'channel', root: '1700000000555' }));
     expect(inChannel).toContain('Please try again in a minute.');
@@ -237,6 +237,57 @@ describe('in a group chat or a channel', () => {
     const mine = readCard(await h.click(asker, refresh.action.verb, refresh.action.data, scope));
     expect(mine).toContain(refusal);
     expect(mine).toContain('Nothing was changed.');
+  });
+});
+
+describe('a shared channel holds people of several organisations: each is known by their own tenant, as the roster says, not by the host’s', () => {
+  const scope: Scope = { kind: 'channel', root: '1700000000999' };
+  /** The private answer of `user` to `typed` in the channel. */
+  const privately = async (user: (typeof USERS)[keyof typeof USERS], typed: string) => {
+    const stub = await h.say(user, typed, scope);
+    const refresh = stub.refresh as { action: { verb: string; data: Record<string, unknown> } };
+    return readCard(await h.click(user, refresh.action.verb, refresh.action.data, scope));
+  };
+
+  it('in a channel Northwind hosts, a Contoso user reads no Northwind deal, and acts as Contoso; a colleague there is a colleague', async () => {
+    // Every activity names the host's tenant, Northwind's.
+    const carl = { ...USERS.contoso, tenant: TENANTS.northwind };
+    h.connector.memberTenants.set(carl.id, TENANTS.contoso);
+    const mine = await privately(carl, 'roe mine');
+    const who = await privately(carl, 'who-owns acme');
+    // Northwind's claim on Acme (CRM-1001): "Acme analytics rollout", 48,000.
+    for (const seen of [mine, who]) {
+      expect(seen).not.toContain('Northwind');
+      expect(seen).not.toContain('Acme analytics rollout');
+      expect(seen).not.toContain('48,000');
+    }
+    expect(who).toContain('another party');
+    expect(mine).not.toContain('Claims of Northwind');
+    // Remembered as Contoso's, in Contoso's tenant (where a 1:1 chat with them is opened).
+    expect(getPerson(h.rt.db.db, `teams:${carl.id}`)).toMatchObject({ partnerId: 'contoso', conversationRef: { tenantId: TENANTS.contoso } });
+    const riley = { ...USERS.rep, tenant: TENANTS.northwind };
+    h.connector.memberTenants.set(riley.id, TENANTS.home);
+    expect(await privately(riley, 'who-owns acme')).toContain('Northwind Partners (First registration)');
+  });
+
+  it('in a channel the company hosts, a Northwind user is Northwind’s (not a guest), and reads its own deal', async () => {
+    const nora = { ...USERS.northwind, tenant: TENANTS.home };
+    h.connector.memberTenants.set(nora.id, TENANTS.northwind);
+    const who = await privately(nora, 'who-owns acme');
+    expect(who).toContain('Northwind Partners');
+    expect(who).toContain('48,000');
+    expect(who).not.toMatch(/Guest accounts/);
+  });
+
+  it('while the roster does not answer for someone it never answered for, nothing they ask in a channel is done', async () => {
+    h.connector.rosterDown = true;
+    const carl = { ...USERS.contoso, tenant: TENANTS.northwind };
+    const before = h.rt.store.claims.all().length;
+    const stub = await h.say(carl, 'claim acme', scope);
+    expect(readCard(stub)).toBe('I could not confirm with Teams which organisation you belong to: Teams is not answering just now. Please try again in a minute.\nNothing was changed.');
+    expect(h.rt.store.claims.all()).toHaveLength(before);
+    // In their 1:1 chat, their own tenant is the chat's: Teams is not asked.
+    expect(readCard(await h.say(USERS.contoso, 'who-owns acme'))).toContain('another party');
   });
 });
 
