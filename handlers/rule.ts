@@ -149,8 +149,8 @@ export function askForm(deps: HandlerDeps, viewer: Principal, value: unknown): F
     // Short: a Slack modal title holds 24 characters.
     title: `Ask on dispute #${d.id}`,
     submitLabel: 'Ask',
-    intro: `Ask the parties of dispute #${d.id} on ${account} (${d.productLine}). The question goes to the dispute's thread and to the parties.`,
-    fields: [{ id: 'question', label: 'Question for the parties', kind: 'multiline', required: true, maxLength: 2000 }],
+    intro: `Ask the parties of dispute #${d.id} on ${account} (${d.productLine}). The question goes as written to the dispute's thread, which people of several partners may read, and to every party: name no partner, deal size or evidence in it that another party should not read.`,
+    fields: [{ id: 'question', label: 'Question for the parties', kind: 'multiline', required: true, maxLength: 2000, hint: "The dispute's thread and every party read it as written." }],
     state: { dispute: String(d.id) },
   };
 }

@@ -39,3 +39,13 @@ it("the award form tells the arbitrator that every party reads the rationale as 
   expect(form.intro).toContain('shown to every party of the case as written: name no partner, deal size or evidence');
   expect(form.fields.find((f) => f.id === 'rationale')).toMatchObject({ hint: 'Every party of the case reads it as written.' });
 });
+
+it('the ask form tells the arbitrator that the thread and every party read the question as written', () => {
+  const claim = { route: 'resell', product: 'Analytics', opportunity: 'Soylent pilot', amount: '1000', evidence: '' };
+  submitClaim(rt.deps, as.partner(rt, 'northwind'), { ...claim, account: 'soylent', stage: 'proposal' }, meta);
+  submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...claim, account: 'soylent', stage: 'commit' }, meta);
+  const d = rt.store.disputes.all().at(-1)!;
+  const form = askForm(rt.deps, as.person(rt, d.arbitrator), String(d.id));
+  expect(form.intro).toContain("goes as written to the dispute's thread, which people of several partners may read, and to every party: name no partner, deal size or evidence");
+  expect(form.fields.find((f) => f.id === 'question')).toMatchObject({ hint: "The dispute's thread and every party read it as written." });
+});
