@@ -13,10 +13,25 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(top level)';
 }
 
+/** How to write a field of a list or a mapping, for one written as something else (`reminders: 0.5`); keyed by path, list positions as `[]`. */
+const SHAPES: Record<string, string> = {
+  'business_hours.days': 'a list like [mon, tue, wed, thu, fri]',
+  'business_hours.holidays': 'a list of dates like [2026-12-25]',
+  product_lines: 'a list like [Core Platform, Analytics]',
+  stages: 'a list, earliest first, like [prospecting, qualified, proposal]',
+  'coverage[].escalation': 'a list of people like [vp]',
+  'coverage[].when': 'a mapping like { segment: enterprise }, or {} for every account',
+  'sla.reminders': 'a list of fractions of the SLA like [0.5, 0.8]',
+  'sla.escalation_channel': 'a channel per platform like { slack: C0ESCAL }',
+};
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) return 'is required';
-  if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${shown(issue.input)}`;
+  if (issue.code === 'invalid_type') {
+    const shape = SHAPES[formatPath(issue.path).replace(/\[\d+\]/g, '[]')];
+    return `expected ${issue.expected}, got ${shown(issue.input)}${shape && (issue.expected === 'array' || issue.expected === 'object') ? `: write ${shape}` : ''}`;
+  }
   // "Invalid option: expected one of …": with what was written, which is what to fix.
   if (issue.code === 'invalid_value' && issue.input !== undefined) return `${issue.message.replace(/^Invalid option: /, '')}, got ${shown(issue.input)}`;
   // A record's key (a person's) that its own check refused: that check's message.

@@ -51,7 +51,7 @@ describe('roe policy check lists every problem in one run', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${r.file}: line ${lineOf(r.text, 'arbitration:')}: sla.arbitration: invalid duration "16 hours": use e.g. 16h, 90m, 1h30m`);
     expect(r.err).toContain(`${r.file}: line ${lineOf(r.text, 'reminders:')}: sla.reminders[0]: 1.5 is not a fraction between 0 and 1`);
-    expect(r.err).toContain(`${r.file}: line ${lineOf(r.text, 'escalation_channel:')}: sla.escalation_channel: expected object, got "C0ESCAL"`);
+    expect(r.err).toContain(`${r.file}: line ${lineOf(r.text, 'escalation_channel:')}: sla.escalation_channel: expected object, got "C0ESCAL": write a channel per platform like { slack: C0ESCAL }`);
   });
 
   // Field errors that stopped the checks across fields: a fraction of a day (zod aborts on it),

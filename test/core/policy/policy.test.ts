@@ -186,6 +186,12 @@ describe('parsePolicy: what a mistyped file is told', () => {
     ['NaN for a number', policyTextWith([['protection_days: 90', 'protection_days: .nan']]), ['registration.protection_days: expected number, got NaN']],
     ['infinity for a number', policyTextWith([['protection_days: 90', 'protection_days: .inf']]), ['registration.protection_days: expected number, got Infinity']],
     ['a person key with a space', policyTextWith([['  sam: {', '  "Sam P": {']]), ['people.Sam P: person keys are lower-case letters, digits, - and _']],
+    // A list or a mapping written as one value: how to write it.
+    ['one reminder without a list', policyTextWith([['reminders: [0.5, 0.8]', 'reminders: 0.5']]), ['sla.reminders: expected array, got 0.5: write a list of fractions of the SLA like [0.5, 0.8]']],
+    ['an escalation channel without its platform', policyTextWith([['escalation_channel: { slack: C0ESCAL }', 'escalation_channel: C0ESCAL']]), ['sla.escalation_channel: expected object, got "C0ESCAL": write a channel per platform like { slack: C0ESCAL }']],
+    ['one working day without a list', policyTextWith([['days: [mon, tue, wed, thu, fri]', 'days: mon']]), ['business_hours.days: expected array, got "mon": write a list like [mon, tue, wed, thu, fri]']],
+    ['one escalation person without a list', policyTextWith([['arbitrator: pat, escalation: [dana, vp] }', 'arbitrator: pat, escalation: vp }']]), ['coverage[2].escalation: expected array, got "vp": write a list of people like [vp]']],
+    ['a list for a number reads as before', policyTextWith([['protection_days: 90', 'protection_days: [90]']]), ['registration.protection_days: expected number, got [90]']],
   ])('%s', (_n, text, expected) => {
     expect(problems(text)).toEqual(expected);
   });
