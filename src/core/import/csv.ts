@@ -45,7 +45,7 @@ const bool = z
     const v = (s ?? '').trim().toLowerCase();
     if (['', 'false', 'no', '0', 'n'].includes(v)) return false;
     if (['true', 'yes', '1', 'y'].includes(v)) return true;
-    ctx.addIssue({ code: 'custom', message: `expected true or false, got "${s}"` });
+    ctx.addIssue({ code: 'custom', message: `expected true or false (or yes/no, y/n, 1/0), got "${s}"` });
     return z.NEVER;
   });
 /** The longest evidence a claim may hold, as the claim form in chat allows. */
@@ -260,6 +260,12 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   }
   if (body.trim() === '') return { ok: false, rows: [], errors: [{ line: 1, message: `the file is empty; it needs a header line: ${known.join(', ')}` }] };
   if (/^\s*[[{]/.test(body)) return { ok: false, rows: [], errors: [{ line: headerLine, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
+  // A first line naming none of the columns is no header of this kind (another file, or one
+  // with no header): said once, rather than every row's count of columns against it.
+  const named = firstLine.split(',').map((c) => c.trim().replace(/^"|"$/g, '').trim().toLowerCase());
+  if (!named.some((c) => known.includes(c))) {
+    return { ok: false, rows: [], errors: [{ line: headerLine, message: `the first line names none of the ${kind} columns, so it is no ${kind} header: is this the ${kind} file? Its first line must be the header: ${known.join(', ')}` }] };
+  }
   try {
     records = parse<Read>(body, {
       // A column with no name is kept under a key of its own (its place), so that a value under it is told, not dropped.

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { policyTextWith } from '../../support/builders.js';
+import { policyTextWith, ROOT } from '../../support/builders.js';
 import { NOBODY } from '../../../handlers/rule.js';
 import { decodeCsv, RESERVED_PARTNER_IDS } from '../../../src/core/import/csv.js';
 import { csvText, importCsv, ImportError } from '../../../src/core/import/import.service.js';
@@ -54,7 +54,7 @@ describe('CSV import', () => {
     expect(errs).toEqual([
       'line 3: id: is required',
       'line 4: domains: domains look like acme.com',
-      'line 5: is_customer: expected true or false, got "maybe"',
+      'line 5: is_customer: expected true or false (or yes/no, y/n, 1/0), got "maybe"',
       'line 6: named_owner: unknown partner "ghost-partner" (import partners first, or "direct" for direct sales)',
       'line 7: id "ok1" repeats line 2',
     ]);
@@ -135,6 +135,14 @@ describe('CSV import', () => {
 
   it('reports unknown and missing columns', () => {
     expect(errorsOf('partners', 'id,nme,colour\np1,Partner,red')).toEqual(['line 1: unknown columns "nme", "colour" (expected: id, name, tier, slack_team_id, teams_tenant_id)', 'line 1: missing column "name"']);
+  });
+
+  it.each([
+    ['the policy file', readFileSync(join(ROOT, 'examples/policy.yaml'), 'utf8'), 1],
+    ['a file with no header', 'CRM-9,acme,northwind,resell,Analytics,Deal,qualified,,,protected,2026-11-12\n', 1],
+    ['a file with no header, after an empty line', '\nCRM-9,acme,northwind,resell,Analytics,Deal,qualified,,,protected,2026-11-12\n', 2],
+  ])('%s imported as claims is told once to be no claims file, with the header expected', (_n, text, line) => {
+    expect(errorsOf('claims', text)).toEqual([`line ${line}: the first line names none of the claims columns, so it is no claims header: is this the claims file? Its first line must be the header: id, account_id, claimant, route, product_line, opportunity, stage, amount, evidence, status, registered_at, last_activity_at`]);
   });
 
   it('reports a malformed CSV row with its line', () => {
@@ -238,7 +246,7 @@ describe('CSV import: every problem of a row at once', () => {
     ]);
     expect(errorsOf('accounts', [ACC_HEADER, 'x1,X,,not a domain,,,,maybe,ghost,someone'].join('\n'))).toEqual([
       'line 2: domains: domains look like acme.com',
-      'line 2: is_customer: expected true or false, got "maybe"',
+      'line 2: is_customer: expected true or false (or yes/no, y/n, 1/0), got "maybe"',
       'line 2: incumbent_partner: unknown partner "ghost" (import partners first)',
       'line 2: named_owner: unknown partner "someone" (import partners first, or "direct" for direct sales)',
     ]);
