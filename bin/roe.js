@@ -25,7 +25,7 @@ process.stdout.on('error', (err) => {
 
 try {
   const [{ main }, { loadDotEnv }] = await Promise.all([importEntry('cli'), importEntry('config')]);
-  loadDotEnv();
+  for (const warning of loadDotEnv()) process.stderr.write(`${warning}\n`);
   process.exitCode = await main(process.argv.slice(2), {
     out: (s) => process.stdout.write(`${s}\n`),
     err: (s) => process.stderr.write(`${s}\n`),

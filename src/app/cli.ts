@@ -635,7 +635,7 @@ export function unexpectedError(err: unknown, env: NodeJS.ProcessEnv): string {
 
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isEntry) {
-  loadDotEnv();
+  for (const warning of loadDotEnv()) process.stderr.write(`${warning}\n`);
   main(process.argv.slice(2), { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`), env: process.env, stdin: process.stdin, stdout: process.stdout }).then(
     (code) => {
       process.exitCode = code;

@@ -1,6 +1,7 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 /** The project root, whatever the working directory. */
@@ -109,7 +110,28 @@ export function whyUnreadable(e: unknown): string {
   return (code && words[code]) ?? code ?? (e as Error).message;
 }
 
-/** Loads `.env` from the working directory into process.env when the file exists (Node's own loader). */
-export function loadDotEnv(path = '.env'): void {
-  if (existsSync(path)) process.loadEnvFile(path);
+/**
+ * The variables of a `.env` text that look meant for the bot but are none of its own (a misspelt
+ * `SLACK_TOKEN`, a `DATABASE`), each as a line saying what the bot reads instead: they would be
+ * ignored without a word. Those of other programs (`NODE_OPTIONS`, `TZ`) are let be.
+ */
+export function strayEnvKeys(text: string): string[] {
+  const known = Object.keys(configSchema.shape);
+  const group = (key: string) => key.split('_')[0]!;
+  return Object.keys(parseEnv(text))
+    .filter((key) => !known.includes(key))
+    .flatMap((key) => {
+      const near = known.filter((k) => group(k) === group(key.toUpperCase()) && k !== 'NODE_ENV');
+      return near.length ? [`.env: ${key} is not a roe-bot variable, and is ignored (roe-bot reads ${near.join(', ')})`] : [];
+    });
+}
+
+/**
+ * Loads `.env` from the working directory into process.env when the file exists (Node's own
+ * loader). Returns what is wrong with it that the bot would otherwise ignore (see strayEnvKeys).
+ */
+export function loadDotEnv(path = '.env'): string[] {
+  if (!existsSync(path)) return [];
+  process.loadEnvFile(path);
+  return strayEnvKeys(readFileSync(path, 'utf8'));
 }

@@ -5,7 +5,7 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { main, unexpectedError } from './cli.js';
 
-loadDotEnv();
+for (const warning of loadDotEnv()) process.stderr.write(`${warning}\n`);
 let mode: 'serve' | 'console' = 'console';
 try {
   const config = loadConfig();
