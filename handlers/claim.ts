@@ -70,7 +70,7 @@ const claimSchema = z.object({
       if (!s) return null;
       // Decimal only, with its grouping and currency signs: Number() alone reads 0x10 as 16.
       const digits = s.replace(/[,_\s$€£]/g, '');
-      const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(digits) ? Number(digits) : NaN;
+      const n = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i.test(digits) ? Number(digits) : NaN;
       if (!Number.isFinite(n) || n < 0) {
         ctx.addIssue({ code: 'custom', message: 'A positive number, e.g. 50000' });
         return z.NEVER;
@@ -87,8 +87,9 @@ const claimSchema = z.object({
 function claimFor(deps: HandlerDeps, given: string): string {
   const text = given.trim();
   if (text === '' || text === DIRECT || deps.ctx.store.partners.get(text)) return text || DIRECT;
-  if (typedName(text) === typedName(DIRECT_LABEL)) return DIRECT;
-  const named = deps.ctx.store.partners.all().filter((p) => typedName(p.name) === typedName(text));
+  const typed = typedName(text);
+  if (typed === typedName(DIRECT_LABEL)) return DIRECT;
+  const named = deps.ctx.store.partners.all().filter((p) => typedName(p.name) === typed);
   if (named.length === 1) return named[0]!.id;
   if (named.length > 1) throw new DomainError('invalid_input', `Several partners are named "${text}": give the partner's id (${named.map((p) => p.id).join(', ')}).`, { claimant: `Give the id: ${named.map((p) => p.id).join(', ')}` });
   throw new DomainError('invalid_input', `No partner is named "${text}". Type the partner's name as the partner list has it, or "${DIRECT_LABEL}".`, { claimant: `No partner named "${text}"` });

@@ -158,7 +158,7 @@ export function plainFromTeams(text: string): string {
 export function parseCommand(text: string): { command: string; rest: string } {
   const clean = text.replace(/&nbsp;/g, ' ').replace(/[\u00a0\s]+/g, ' ').trim();
   // "who owns acme" (and "who-owns acme?") as people write it.
-  const words = clean.replace(/^\/?who\s+owns\b/i, 'who-owns').replace(/\?+$/, '').trim();
+  const words = clean.replace(/^\/?who\s+owns\b/i, 'who-owns').replace(/(?<!\?)\?+$/, '').trim();
   const [first = '', ...rest] = words.split(' ');
   return { command: first.replace(/^\//, '').toLowerCase(), rest: rest.join(' ').trim() };
 }

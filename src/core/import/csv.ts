@@ -60,7 +60,7 @@ const idKey = requiredText(150);
 const DATE_OR_STAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/;
 const DATE_EXAMPLE = 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z';
 /** A plain decimal amount (1200, 1200.50, 1.2E+06 as Excel writes large numbers). */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /**
  * A date (`2026-11-12`, midnight in the time zone `zoneOn` gives for that date) or a timestamp with its zone (`2026-11-12T15:00:00Z`,
@@ -297,7 +297,8 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   }
   const unknown = [...new Set(header.filter((h) => h && !known.includes(h)))];
   if (unknown.length) errors.push({ line: headerLine, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });
-  const repeated = [...new Set(header.filter((h, i) => h && header.indexOf(h) !== i))];
+  const seen = new Set<string>();
+  const repeated = [...new Set(header.filter((h) => h && (seen.has(h) || (seen.add(h), false))))];
   if (repeated.length) errors.push({ line: headerLine, message: `column${repeated.length > 1 ? 's' : ''} ${repeated.map((r) => `"${r}"`).join(', ')} appear${repeated.length > 1 ? '' : 's'} more than once` });
   const missing = REQUIRED[kind].filter((r) => !header.includes(r));
   if (missing.length) errors.push({ line: headerLine, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}` });

@@ -301,7 +301,12 @@ function pendingProblems(ctx: DomainContext, rows: readonly { line: number; valu
   for (const r of sorted) {
     const v = r.value;
     if (v.account_id === undefined || v.product_line === undefined || v.claimant === undefined || v.id === undefined) continue;
-    if ((v.status === 'pending' || v.status === 'protected') && !priors.has(r.line)) liveRows.set(keyOf(v), [...(liveRows.get(keyOf(v)) ?? []), r]);
+    if ((v.status === 'pending' || v.status === 'protected') && !priors.has(r.line)) {
+      const k = keyOf(v);
+      const rows = liveRows.get(k);
+      if (rows) rows.push(r);
+      else liveRows.set(k, [r]);
+    }
   }
   const live = (c: Claim) => isLive(effectiveStatus(c, termsOf(book.forClaim(c).policy), now));
   /** A stored claim this file closes (a re-import with a status that is not live and that the claim takes). */

@@ -118,6 +118,8 @@ function typoAllowance(len: number, loose: boolean): number {
 }
 
 const MAX_LIMIT = 50;
+/** The longest domain name DNS allows. */
+const MAX_DOMAIN = 253;
 /**
  * Words of a name or alias indexed, and of a query compared: a longer one is compared on its
  * first MAX_FIELD_TOKENS words, and is never an exact match (neither is a query longer than
@@ -1904,6 +1906,8 @@ export class AccountMatcher {
   }
 
   private searchDomain(domain: string): void {
+    // No domain is longer (DNS); each suffix is looked up whole, so a longer one would cost its length squared.
+    if (domain.length > MAX_DOMAIN) return;
     const labels = domain.split('.');
     const hits: number[] = [];
     for (let i = 0; i + 2 <= labels.length; i++) {

@@ -331,6 +331,8 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
     for (const { at, first } of repeated(p.coverage.map((c) => c?.name), (i) => fine(issues, 'coverage', i, 'name'))) {
       out.push({ path: ['coverage', at, 'name'], message: `"${p.coverage[at]!.name}" is also the name of coverage[${first}]: each coverage rule needs its own name (a case keeps the name of its rule, and who may rule it and whom it escalates to are looked up by that name)` });
     }
+    // Asked once per rule: each rule is compared with every earlier one.
+    const whenFine = p.coverage.map((_, j) => fine(issues, 'coverage', j, 'when'));
     p.coverage.forEach((c, i) => {
       for (const key of ['tier', 'segment', 'region'] as const) {
         if (!fine(issues, 'coverage', i, 'when', key)) continue;
@@ -340,7 +342,7 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
         else if (v !== undefined && (Array.isArray(v) ? v : [v]).some((x) => x.trim() === '')) out.push({ path: ['coverage', i, 'when', key], message: `an empty value matches no account (an account with no ${key} has none to match): name a value, or leave the field out` });
       }
       // The first rule that matches an account wins: a rule an earlier one covers whole never does.
-      const shadow = fine(issues, 'coverage', i, 'when') ? p.coverage.slice(0, i).findIndex((earlier, j) => fine(issues, 'coverage', j, 'when') && coversAll(earlier.when, c.when)) : -1;
+      const shadow = whenFine[i] ? p.coverage.slice(0, i).findIndex((earlier, j) => whenFine[j] && coversAll(earlier.when, c.when)) : -1;
       if (shadow >= 0) {
         const earlier = p.coverage[shadow]!;
         const every = Object.keys(earlier.when).length === 0;
