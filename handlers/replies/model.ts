@@ -151,7 +151,7 @@ export function quote(label: string, words: string, opts: { many?: boolean } = {
 
 /** Text meant as one line (a list item, a fact), its line breaks shown as spaces. */
 export function oneLine(s: string): string {
-  return /[\r\n\v\f\u0085\u2028\u2029]/.test(s) ? s.replace(/(?<![ \t])[ \t]*[\r\n\v\f\u0085\u2028\u2029]+[ \t]*/g, ' ') : s;
+  return /[\r\n\v\f\u0085\u2028\u2029]/.test(s) ? s.replace(/(?<![ \t])[ \t]*(?:[\r\n\v\f\u0085\u2028\u2029][ \t]*)+/g, ' ') : s;
 }
 
 export function reply(summary: string, blocks: Block[], opts: { title?: string; visibility?: Reply['visibility'] } = {}): Reply {

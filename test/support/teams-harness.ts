@@ -130,6 +130,8 @@ export interface TeamsHarness {
  */
 export async function startTeams(o: { env?: Record<string, string>; serve?: boolean; policyPath?: string; deliveryTimeoutMs?: number } = {}): Promise<TeamsHarness> {
   const connector = await FakeConnector.start();
+  // Teams' roster places each member in their own tenant (tests may say otherwise, or leave one out).
+  for (const u of Object.values(USERS)) connector.memberTenants.set(u.id, u.tenant);
   const rt = testRuntime({ env: { MICROSOFT_APP_TENANT_ID: TENANTS.home, ...o.env }, ...(o.policyPath ? { policyPath: o.policyPath } : {}) });
   const host = createTeamsHost(rt, o.deliveryTimeoutMs ? { deliveryTimeoutMs: o.deliveryTimeoutMs } : {});
   let serving: Serving | null = null;

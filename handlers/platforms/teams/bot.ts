@@ -127,7 +127,7 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 /** The HTML Teams wraps typed text in (rich text, pasted links, mentions): tags of these names only, so a typed "<acme>" stays. */
 const HTML_TAG = /<\/?(?:at|a|p|div|span|br|b|strong|i|em|u|s|strike|code|pre|blockquote|ul|ol|li|h[1-6])\b[^<>]*>/gi;
 
-/** What Teams' roster said of a user: a guest of the company's tenant (or of no tenant of ours), the tenant it places them in, and when. */
+/** What Teams' roster said of a user: whether a guest account (its `userRole`, or an `#EXT#` name), the tenant it places them in, and when. */
 interface RosterAnswer {
   guest: boolean;
   tenant: string | null;
@@ -212,9 +212,11 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   private readonly guests = new Map<string, RosterAnswer>();
 
   /**
-   * Every turn of someone of the company's tenant first asks Teams (once per person every ten
-   * minutes) whether they are a guest: a partner's person invited into the company's tenant
-   * arrives with its tenant id, and must not read as a colleague. While Teams does not answer
+   * Every turn first asks Teams' roster (once per person every ten minutes) whether the sender is
+   * a guest account and which tenant they are of: a partner's person invited into the company's
+   * tenant arrives with its tenant id and must not read as a colleague (nor someone invited into a
+   * partner's tenant as that partner), and in a channel or group chat the activity names the
+   * host's tenant, not the sender's. While Teams does not answer
    * (within two seconds), its last answer stands. With none yet the person is not known: nothing
    * they ask is done (it is logged), and a message, a click or a new 1:1 chat with the bot is
    * told to try again in a minute (as Slack refuses someone users.info never answered for).
@@ -224,7 +226,8 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const id = a?.from?.id;
     // In a channel or a group chat the activity names the host's tenant, not the sender's: Teams
     // is asked whose the sender is (a shared channel holds people of several organisations).
-    if (this.o.checkGuests && id && (this.o.isHomeTenant(tenantOf(a)) || !isPersonal(a)) && !(await this.askRoster(ctx, id))) {
+    // A guest account, in the company's tenant or a partner's, is no one's to act for: Teams is asked of everyone.
+    if (this.o.checkGuests && id && !(await this.askRoster(ctx, id))) {
       if (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke || (a.type === ActivityTypes.ConversationUpdate && isPersonal(a) && (a.membersAdded ?? []).some((m) => m.id === a.recipient?.id))) {
         throw new DomainError('unknown_user', NOT_CONFIRMED);
       }
@@ -245,10 +248,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         timer = setTimeout(() => reject(new Error(`no roster answer within ${ROSTER_TIMEOUT_MS} ms`)), ROSTER_TIMEOUT_MS);
       });
       const member = await Promise.race([TeamsInfo.getMember(ctx, id), timedOut]);
-      // A member the roster places in another tenant is no colleague either, whatever tenant
-      // the activity names (a shared channel or a federated chat names the host's).
-      const elsewhere = typeof member.tenantId === 'string' && member.tenantId !== '' && !this.o.isHomeTenant(member.tenantId);
-      const answer = { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? '') || elsewhere, tenant: typeof member.tenantId === 'string' && member.tenantId !== '' ? member.tenantId : null, at: now };
+      const answer = { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? ''), tenant: typeof member.tenantId === 'string' && member.tenantId !== '' ? member.tenantId : null, at: now };
       // Kept in the order last asked: the one dropped past the limit is the one asked longest ago.
       this.guests.delete(id);
       this.guests.set(id, answer);
@@ -275,15 +275,19 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   private senderTenant(a: Activity): string | null {
     if (this.o.checkGuests !== true || isPersonal(a)) return tenantOf(a);
     const roster = this.guests.get(a.from.id);
-    return roster ? (roster.tenant ?? tenantOf(a)) : null;
+    if (!roster) return null;
+    // A roster that names no tenant: the host's stands only when it is the company's (whose roster says who is a guest).
+    return roster.tenant ?? (this.o.isHomeTenant(tenantOf(a)) ? tenantOf(a) : null);
   }
 
   private principal(a: Activity): Principal {
     const roster = this.o.checkGuests === true ? this.guests.get(a.from.id) : undefined;
     const tenant = this.senderTenant(a);
     const home = this.o.isHomeTenant(tenant);
-    // No roster answer (as above) reads as a guest: no colleague.
-    const guest = home && this.o.checkGuests === true && roster?.guest !== false;
+    // With the roster asked (run refuses a turn it never answered for; none here only if it was
+    // dropped since, read as a guest): a guest account acts for nobody, in any tenant; nor does
+    // someone the roster places in another tenant than the company's 1:1 chat names.
+    const guest = this.o.checkGuests === true && (!roster || roster.guest || (home && roster.tenant !== null && !this.o.isHomeTenant(roster.tenant)));
     const identity: ChatIdentity = { platform: 'teams', userId: a.from.id, displayName: a.from.name || a.from.id, orgId: tenant, home: home && !guest, ...(guest ? { guest } : {}) };
     const p = this.o.resolve(identity);
     if (p.kind === 'internal' && p.personKey === null && a.from.aadObjectId) {

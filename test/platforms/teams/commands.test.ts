@@ -76,9 +76,10 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect(readCard(await h.say(USERS.rep, 'who-owns acme corp'))).toContain('Northwind Partners');
     await h.say(USERS.rep, 'who-owns acme corp');
     expect(h.connector.calls.filter((c) => c.kind === 'member' && c.activityId === USERS.rep.id)).toHaveLength(1);
-    // Partners' people are known by their own tenant: Teams is not asked about them.
+    // Partners' people are asked about too (a guest account of a partner's tenant acts for nobody): once, then remembered.
+    expect(readCard(await h.say(USERS.northwind, 'who-owns acme corp'))).toContain('48,000');
     await h.say(USERS.northwind, 'who-owns acme corp');
-    expect(h.connector.calls.filter((c) => c.kind === 'member' && c.activityId === USERS.northwind.id)).toHaveLength(0);
+    expect(h.connector.calls.filter((c) => c.kind === 'member' && c.activityId === USERS.northwind.id)).toHaveLength(1);
   });
 
   it('while Teams’ roster does not answer, its last answer stands: a guest stays a guest, a member a colleague', async () => {
@@ -279,6 +280,28 @@ describe('a shared channel holds people of several organisations: each is known 
     expect(who).not.toMatch(/Guest accounts/);
   });
 
+  it('a roster answer that names no tenant: in a channel a partner hosts the sender is nobody known; in one the company hosts, a member is a colleague', async () => {
+    const carl = { ...USERS.contoso, tenant: TENANTS.northwind };
+    h.connector.memberTenants.delete(carl.id);
+    const who = await privately(carl, 'who-owns acme');
+    expect(who).not.toContain('48,000');
+    expect(who).not.toContain('Northwind');
+    h.connector.memberTenants.delete(USERS.rep.id);
+    expect(await privately(USERS.rep, 'who-owns acme')).toContain('Northwind Partners (First registration)');
+  });
+
+  it('a guest account of a partner’s tenant (perhaps another partner’s person) acts for nobody, in a channel or in a 1:1 chat', async () => {
+    const gus = { id: '29:gus', name: 'Gus Guest', aadObjectId: 'e0000000-0000-4000-8000-0000000000aa', tenant: TENANTS.northwind };
+    h.connector.guests.add(gus.id);
+    h.connector.memberTenants.set(gus.id, TENANTS.northwind);
+    const inChannel = await privately(gus, 'who-owns acme');
+    expect(inChannel).toMatch(/Guest accounts cannot use roe-bot/);
+    expect(inChannel).not.toContain('48,000');
+    const alone = readCard(await h.say(gus, 'who-owns acme'));
+    expect(alone).toMatch(/Guest accounts cannot use roe-bot/);
+    expect(alone).not.toContain('48,000');
+  });
+
   it('while the roster does not answer for someone it never answered for, nothing they ask in a channel is done', async () => {
     h.connector.rosterDown = true;
     const carl = { ...USERS.contoso, tenant: TENANTS.northwind };
@@ -286,7 +309,9 @@ describe('a shared channel holds people of several organisations: each is known 
     const stub = await h.say(carl, 'claim acme', scope);
     expect(readCard(stub)).toBe('I could not confirm with Teams which organisation you belong to: Teams is not answering just now. Please try again in a minute.\nNothing was changed.');
     expect(h.rt.store.claims.all()).toHaveLength(before);
-    // In their 1:1 chat, their own tenant is the chat's: Teams is not asked.
+    // Nor in their 1:1 chat; once Teams answers, they are Contoso's there and in the channel.
+    expect(readCard(await h.say(USERS.contoso, 'who-owns acme'))).toMatch(/^I could not confirm with Teams which organisation you belong to/);
+    h.connector.rosterDown = false;
     expect(readCard(await h.say(USERS.contoso, 'who-owns acme'))).toContain('another party');
   });
 });
