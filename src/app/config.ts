@@ -118,9 +118,13 @@ export function whyUnreadable(e: unknown): string {
 export function strayEnvKeys(text: string): string[] {
   const known = Object.keys(configSchema.shape);
   const group = (key: string) => key.split('_')[0]!;
+  // Written another way (Azure's templates write MicrosoftAppId): the same letters, other case and underscores.
+  const letters = (key: string) => key.replaceAll('_', '').toUpperCase();
   return Object.keys(parseEnv(text))
     .filter((key) => !known.includes(key))
     .flatMap((key) => {
+      const same = known.find((k) => letters(k) === letters(key));
+      if (same) return [`.env: ${key} is not a roe-bot variable, and is ignored: write it ${same}`];
       const near = known.filter((k) => group(k) === group(key.toUpperCase()) && k !== 'NODE_ENV');
       return near.length ? [`.env: ${key} is not a roe-bot variable, and is ignored (roe-bot reads ${near.join(', ')})`] : [];
     });
