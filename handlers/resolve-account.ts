@@ -4,6 +4,10 @@ import { nameTokens } from '../src/core/matching/normalize.js';
 import type { Account } from '../src/core/types.js';
 import { matchLabels } from './account-labels.js';
 import type { HandlerDeps } from './deps.js';
+import { clip } from './replies/model.js';
+
+/** Typed text as an answer quotes it back: a long one (pasted by mistake) is cut. */
+const typed = (s: string) => clip(s.trim(), 100);
 
 /** The account a prefilled form field names, or nothing when the text is empty, unknown or ambiguous. */
 export function findAccount(deps: HandlerDeps, given: string): Account | undefined {
@@ -32,7 +36,7 @@ export function accountNotFound(deps: HandlerDeps, given: string): string | null
     return null;
   } catch (e) {
     if (!(e instanceof DomainError)) return null;
-    return e.code === 'not_found' ? `No account matches "${given.trim()}": search for it in the Account field (a name, alias or web domain).` : e.message;
+    return e.code === 'not_found' ? `No account matches "${typed(given)}": search for it in the Account field (a name, alias or web domain).` : e.message;
   }
 }
 
@@ -59,13 +63,13 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
   }
   if (matches.length === 1) {
     const name = deps.ctx.store.accounts.get(matches[0]!.accountId)?.name ?? matches[0]!.accountId;
-    throw new DomainError('invalid_input', `No account matches "${value}" in full. Did you mean ${name}? Pick it from the list.`, { [field]: `Did you mean ${name}?` });
+    throw new DomainError('invalid_input', `No account matches "${typed(value)}" in full. Did you mean ${name}? Pick it from the list.`, { [field]: `Did you mean ${name}?` });
   }
   if (matches.length > 1) {
     const names = matchLabels(deps, matches);
-    throw new DomainError('invalid_input', `"${value}" matches several accounts: ${names.join(', ')}. Give more of the name, or the web domain.`, { [field]: `Several accounts match: ${names.join(', ')}` });
+    throw new DomainError('invalid_input', `"${typed(value)}" matches several accounts: ${names.join(', ')}. Give more of the name, or the web domain.`, { [field]: `Several accounts match: ${names.join(', ')}` });
   }
-  throw new DomainError('not_found', `No account matches "${value}". Try part of the name, an alias or the web domain.`, { [field]: `No account matches "${value}"` });
+  throw new DomainError('not_found', `No account matches "${typed(value)}". Try part of the name, an alias or the web domain.`, { [field]: `No account matches "${typed(value)}"` });
 }
 
 /** A name as typed, but for case, accents and punctuation: a leading "the" and legal forms kept. */
