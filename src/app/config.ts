@@ -120,11 +120,13 @@ export function strayEnvKeys(text: string): string[] {
   const group = (key: string) => key.split('_')[0]!;
   // Written another way (Azure's templates write MicrosoftAppId): the same letters, other case and underscores.
   const letters = (key: string) => key.replaceAll('_', '').toUpperCase();
-  return Object.keys(parseEnv(text))
+  const keys = Object.keys(parseEnv(text));
+  return keys
     .filter((key) => !known.includes(key))
     .flatMap((key) => {
       const same = known.find((k) => letters(k) === letters(key));
-      if (same) return [`.env: ${key} is not a roe-bot variable, and is ignored: write it ${same}`];
+      // Beside the variable written as roe-bot reads it (a file shared with an Azure template's bot): nothing to say.
+      if (same) return keys.includes(same) ? [] : [`.env: ${key} is not a roe-bot variable, and is ignored: write it ${same}`];
       const near = known.filter((k) => group(k) === group(key.toUpperCase()) && k !== 'NODE_ENV');
       return near.length ? [`.env: ${key} is not a roe-bot variable, and is ignored (roe-bot reads ${near.join(', ')})`] : [];
     });

@@ -108,7 +108,7 @@ describe('a .env of misspelt variables', () => {
   it('is told, variable by variable, with what roe-bot reads instead; other programs\' variables are let be, and the command runs', () => {
     const here = mkdtempSync(join(tmpdir(), 'roe-dotenv-'));
     try {
-      writeFileSync(join(here, '.env'), `SLACK_TOKEN=xoxb-1\nDATABASE=${join(here, 'q.db')}\nNODE_OPTIONS=\nTZ=UTC\nLOG_LEVEL=warn\nROE_POLICY_FILE=p.yaml\nMicrosoftAppId=x\nslack_bot_token=y\n`);
+      writeFileSync(join(here, '.env'), `SLACK_TOKEN=xoxb-1\nDATABASE=${join(here, 'q.db')}\nNODE_OPTIONS=\nTZ=UTC\nLOG_LEVEL=warn\nROE_POLICY_FILE=p.yaml\nMicrosoftAppId=x\nslack_bot_token=y\nMicrosoftAppType=MultiTenant\nMICROSOFT_APP_TYPE=MultiTenant\n`);
       const r = spawnSync(join(ROOT, 'bin/roe.js'), ['policy', 'check', EXAMPLE_POLICY_PATH], { cwd: here, encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60_000 });
       expect(r.status).toBe(0);
       expect(r.stderr.split('\n').filter(Boolean).sort()).toEqual([

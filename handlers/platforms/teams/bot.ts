@@ -228,6 +228,14 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     // is asked whose the sender is (a shared channel holds people of several organisations).
     // A guest account, in the company's tenant or a partner's, is no one's to act for: Teams is asked of everyone.
     if (this.o.checkGuests && id && !(await this.askRoster(ctx, id))) {
+      if (a.type === ActivityTypes.Message && !isPersonal(a)) {
+        // In a channel the refusal, as any answer, reaches the asker alone: in the refresh of the
+        // card everyone sees (which asks the roster again).
+        const text = plainFromTeams(TurnContext.removeRecipientMention(a) ?? a.text ?? '');
+        const name = a.from.name || id;
+        await this.send(ctx, { kind: 'card', card: renderPrivateStub({ askerName: name, command: parseCommand(text).command ? text.trim() : 'help', forUser: id }), summary: `${name} asked roe-bot` });
+        return;
+      }
       if (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke || (a.type === ActivityTypes.ConversationUpdate && isPersonal(a) && (a.membersAdded ?? []).some((m) => m.id === a.recipient?.id))) {
         throw new DomainError('unknown_user', NOT_CONFIRMED);
       }
@@ -256,9 +264,9 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       return answer;
     } catch (e) {
       if (known) {
-        this.o.log.warn({ err: describeError(e) }, 'teams: could not ask whether a user is a guest; their last answer stands');
+        this.o.log.warn({ err: describeError(e) }, 'teams: could not ask the roster whose a user is (guest, tenant); their last answer stands');
       } else {
-        this.o.log.warn({ err: describeError(e), activity: describeActivity(ctx.activity) }, 'teams: could not ask whether a user is a guest, and Teams never answered for them; nothing they ask is done');
+        this.o.log.warn({ err: describeError(e), activity: describeActivity(ctx.activity) }, 'teams: could not ask the roster whose a user is (guest, tenant), and Teams never answered for them; nothing they ask is done');
       }
       return known;
     } finally {
@@ -286,8 +294,9 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const home = this.o.isHomeTenant(tenant);
     // With the roster asked (run refuses a turn it never answered for; none here only if it was
     // dropped since, read as a guest): a guest account acts for nobody, in any tenant; nor does
-    // someone the roster places in another tenant than the company's 1:1 chat names.
-    const guest = this.o.checkGuests === true && (!roster || roster.guest || (home && roster.tenant !== null && !this.o.isHomeTenant(roster.tenant)));
+    // someone the roster places in another tenant than their 1:1 chat names.
+    const chat = isPersonal(a) ? tenantOf(a) : null;
+    const guest = this.o.checkGuests === true && (!roster || roster.guest || (chat !== null && roster.tenant !== null && roster.tenant.toLowerCase() !== chat.toLowerCase()));
     const identity: ChatIdentity = { platform: 'teams', userId: a.from.id, displayName: a.from.name || a.from.id, orgId: tenant, home: home && !guest, ...(guest ? { guest } : {}) };
     const p = this.o.resolve(identity);
     if (p.kind === 'internal' && p.personKey === null && a.from.aadObjectId) {

@@ -132,7 +132,7 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect(getPerson(h.rt.db.db, `teams:${newcomer.id}`)).toBeDefined();
   });
 
-  it('a new 1:1 chat or a channel message of someone Teams never answered for gets the same refusal, and installs nothing', async () => {
+  it('a new 1:1 chat or a channel message of someone Teams never answered for gets the same refusal (in a channel, to them alone), and installs nothing', async () => {
     h.connector.rosterDown = true;
     const before = h.connector.calls.length;
     expect((await h.post(installActivity(USERS.rep, { kind: 'personal' }, h.connector.url))).status).toBe(200);
@@ -140,9 +140,13 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect(welcome).toHaveLength(1);
     expect(readCard(cardOf(welcome[0]!))).toContain('I could not confirm with Teams which organisation you belong to');
     expect(getPerson(h.rt.db.db, `teams:${USERS.rep.id}`)).toBeUndefined();
-    const inChannel = readCard(await h.say(USERS.rep, 'claim acme', { kind: 'channel', root: '1700000000555' }));
-    expect(inChannel).toContain('Please try again in a minute.');
-    expect(inChannel).not.toContain('asked');
+    // In a channel the refusal reaches the asker alone, in the refresh of the card everyone sees.
+    const channel: Scope = { kind: 'channel', root: '1700000000555' };
+    const stub = await h.say(USERS.rep, 'claim acme', channel);
+    expect(readCard(stub)).toContain(`${USERS.rep.name} asked: claim acme`);
+    expect(readCard(stub)).not.toContain('Please try again');
+    const refresh = stub.refresh as { action: { verb: string; data: Record<string, unknown> } };
+    expect(readCard(await h.click(USERS.rep, refresh.action.verb, refresh.action.data, channel))).toContain('Please try again in a minute.');
     expect(h.connector.calls.slice(before).filter((c) => c.kind === 'member').every((c) => c.status === 503)).toBe(true);
   });
 
@@ -290,6 +294,17 @@ describe('a shared channel holds people of several organisations: each is known 
     expect(await privately(USERS.rep, 'who-owns acme')).toContain('Northwind Partners (First registration)');
   });
 
+  it('in a 1:1 chat, someone the roster places in another tenant than the chat names acts for neither', async () => {
+    const nils = { id: '29:nils', name: 'Nils', aadObjectId: 'e0000000-0000-4000-8000-0000000000ab', tenant: TENANTS.northwind };
+    h.connector.memberTenants.set(nils.id, TENANTS.home);
+    const answer = readCard(await h.say(nils, 'who-owns acme'));
+    expect(answer).toMatch(/Guest accounts cannot use roe-bot/);
+    expect(answer).not.toContain('48,000');
+    h.connector.memberTenants.set(nils.id, TENANTS.contoso);
+    h.rt.clock.advance(11 * 60_000);
+    expect(readCard(await h.say(nils, 'who-owns acme'))).toMatch(/Guest accounts cannot use roe-bot/);
+  });
+
   it('a guest account of a partner’s tenant (perhaps another partner’s person) acts for nobody, in a channel or in a 1:1 chat', async () => {
     const gus = { id: '29:gus', name: 'Gus Guest', aadObjectId: 'e0000000-0000-4000-8000-0000000000aa', tenant: TENANTS.northwind };
     h.connector.guests.add(gus.id);
@@ -307,7 +322,12 @@ describe('a shared channel holds people of several organisations: each is known 
     const carl = { ...USERS.contoso, tenant: TENANTS.northwind };
     const before = h.rt.store.claims.all().length;
     const stub = await h.say(carl, 'claim acme', scope);
-    expect(readCard(stub)).toBe('I could not confirm with Teams which organisation you belong to: Teams is not answering just now. Please try again in a minute.\nNothing was changed.');
+    // Everyone sees who asked what; the refusal reaches the asker alone, in the card's refresh.
+    expect(readCard(stub)).toContain('Carl Contoso asked: claim acme');
+    expect(readCard(stub)).not.toContain('could not confirm');
+    const refresh = stub.refresh as { action: { verb: string; data: Record<string, unknown> }; userIds: string[] };
+    expect(refresh.userIds).toEqual([carl.id]);
+    expect(readCard(await h.click(carl, refresh.action.verb, refresh.action.data, scope))).toBe('I could not confirm with Teams which organisation you belong to: Teams is not answering just now. Please try again in a minute.\nNothing was changed.');
     expect(h.rt.store.claims.all()).toHaveLength(before);
     // Nor in their 1:1 chat; once Teams answers, they are Contoso's there and in the channel.
     expect(readCard(await h.say(USERS.contoso, 'who-owns acme'))).toMatch(/^I could not confirm with Teams which organisation you belong to/);
