@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { canSeeParty, type Principal } from '../src/core/authz.js';
 import { canonicalProductLine, fileClaim } from '../src/core/claims/claims.service.js';
-import type { ConflictReason } from '../src/core/claims/overlap.js';
+import { againstFacts, type ConflictReason } from '../src/core/claims/overlap.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
-import { DIRECT, ROUTES, type Claim, type PartyId, type ThreadRef } from '../src/core/types.js';
+import { DIRECT, ROUTES, type Claim, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, dormantSince, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
@@ -168,12 +168,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
 function collision(vp: Viewpoint, conflicts: readonly ConflictReason[]): string {
   const claims = conflicts.filter((c) => c.code === 'claimed').length;
   if (claims > 0 || conflicts.length === 0) return claims > 1 ? `overlaps ${claims} other claims` : 'overlaps another claim';
-  const who = (party: PartyId) => (canSeeParty(vp.viewer, party) ? ` (${vp.party(party)})` : '');
-  const facts = conflicts.map((c) => {
-    if (c.code === 'direct-led') return `coverage "${c.coverage}", which is direct-led (the direct team's)`;
-    return `the account's ${c.code === 'named-owner' ? 'named owner' : 'incumbent partner'}${who(c.party)}`;
-  });
-  return `goes against ${facts.length > 1 ? `${facts.slice(0, -1).join(', ')} and ${facts.at(-1)}` : facts[0]}`;
+  return `goes against ${againstFacts(conflicts, (party) => (canSeeParty(vp.viewer, party) ? vp.party(party) : null))}`;
 }
 
 /** A claim filed earlier, as it stands now: what a form that filed it shows when it is shown again. */

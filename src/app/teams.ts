@@ -154,7 +154,7 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
     return homeTenant ? tenant === homeTenant : !cfg.appId && (tenant === null || !partnerTenants().has(tenant));
   };
   // botbuilder loads only here, when Teams is served (a Slack-only server never pays for it).
-  const ready = import('./teams-adapter.js').then((m) => m.createTeamsAdapter(options, { deps: rt.deps, resolve: rt.resolve, isHomeTenant, checkGuests: Boolean(cfg.tenantId || cfg.appId), contacts, log }, log));
+  const ready = import('./teams-adapter.js').then((m) => m.createTeamsAdapter(options, { deps: rt.deps, resolve: rt.resolve, isHomeTenant, useRoster: Boolean(cfg.tenantId || cfg.appId), contacts, log }, log));
   ready.catch((err: unknown) => log.error({ err }, 'could not load the Bot Framework adapter'));
 
   /** A refusal: its status, and the problem named in a JSON body. */

@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import { tick } from '../../src/app/scheduler.js';
 import { fileClaim, logActivity } from '../../src/core/claims/claims.service.js';
 import { addDays, effectiveStatus, isLive, protectionEnd } from '../../src/core/claims/lifecycle.js';
-import { collisionReason, findConflicts, type ConflictReason } from '../../src/core/claims/overlap.js';
+import { againstFacts, collisionReason, findConflicts, type ConflictReason } from '../../src/core/claims/overlap.js';
 import { raiseDispute, rule } from '../../src/core/disputes/disputes.service.js';
 import { coverageFor } from '../../src/core/ownership/coverage.js';
 import type { Account, PartyId } from '../../src/core/types.js';
@@ -58,6 +58,12 @@ describe('collisionReason: a case\'s reason for a colliding claim, naming nobody
     ['three facts, imported', [named, direct, incumbent], 'imported', 'The imported claim goes against the account\'s named owner, direct-led coverage "Strategic" and the account\'s incumbent partner.'],
   ] as const)('%s', (_, conflicts, how, reason) => {
     expect(collisionReason(conflicts, how)).toBe(reason);
+  });
+
+  it('againstFacts names a party only as nameOf allows, and leaves claims out', () => {
+    const nameOf = (p: string) => (p === 'fabrikam' ? 'Fabrikam Systems' : null);
+    expect(againstFacts([claimed, incumbent, direct], nameOf)).toBe('the account\'s incumbent partner (Fabrikam Systems) and direct-led coverage "Strategic"');
+    expect(againstFacts([named, incumbent], nameOf)).toBe("the account's named owner and the account's incumbent partner (Fabrikam Systems)");
   });
 });
 

@@ -5,6 +5,7 @@ import { askForm, awardForm } from '../../handlers/rule.js';
 import { submitClaim } from '../../handlers/claim.js';
 import type { Form } from '../../handlers/replies/model.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { openArbitratedCase } from '../support/cases.js';
 
 let rt: TestRuntime;
 beforeEach(() => {
@@ -41,10 +42,7 @@ it("the award form tells the arbitrator that every party reads the rationale as 
 });
 
 it('the ask form tells the arbitrator that the thread and every party read the question as written', () => {
-  const claim = { route: 'resell', product: 'Analytics', opportunity: 'Soylent pilot', amount: '1000', evidence: '' };
-  submitClaim(rt.deps, as.partner(rt, 'northwind'), { ...claim, account: 'soylent', stage: 'proposal' }, meta);
-  submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...claim, account: 'soylent', stage: 'commit' }, meta);
-  const d = rt.store.disputes.all().at(-1)!;
+  const d = openArbitratedCase(rt);
   const form = askForm(rt.deps, as.person(rt, d.arbitrator), String(d.id));
   expect(form.intro).toContain("goes as written to the dispute's thread, which people of several partners may read, and to every party: name no partner, deal size or evidence");
   expect(form.fields.find((f) => f.id === 'question')).toMatchObject({ hint: "The dispute's thread and every party read it as written." });

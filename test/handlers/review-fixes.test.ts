@@ -91,14 +91,22 @@ describe('a claim waiting for approval can be refused', () => {
 
 describe('a pending claim says what it waits on', () => {
   const pendingText = (r: { blocks: unknown[] }) => (r.blocks[0] as { text: string }).text;
+  /** A runtime whose incumbent rule only recommends (its cases wait for the arbitrator), on a policy file of its own. */
+  let files = 0;
+  const incumbentRecommends = (): TestRuntime => {
+    const policy = join(dir, `incumbent-recommends-${++files}.yaml`);
+    writeFileSync(policy, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
+    return testRuntime({ at: '2026-12-01T15:00:00Z', policyPath: policy });
+  };
+  /** Contoso disputes Globex's Analytics line, which Fabrikam holds as incumbent: the case waits for Dana. */
+  const contosoDisputesGlobex = () => {
+    submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', product: 'Analytics', reason: 'Fabrikam has not engaged Globex in two years.' }, meta);
+    return rt.store.disputes.all().at(-1)!;
+  };
 
   it('against the incumbent, with no other claim: it goes against the incumbent partner (named to colleagues only), not "another claim"; then one or two claims of others', () => {
-    // The incumbent rule only recommends: Contoso's dispute over Globex waits for Dana.
-    const policy = join(dir, 'incumbent-recommends.yaml');
-    writeFileSync(policy, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
-    rt = testRuntime({ at: '2026-12-01T15:00:00Z', policyPath: policy });
-    submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', product: 'Analytics', reason: 'Fabrikam has not engaged Globex in two years.' }, meta);
-    const d = rt.store.disputes.all().at(-1)!;
+    rt = incumbentRecommends();
+    const d = contosoDisputesGlobex();
     expect(d).toMatchObject({ status: 'open', claimIds: [] });
     const lastId = () => rt.store.claims.all().at(-1)!.id;
 
@@ -115,11 +123,8 @@ describe('a pending claim says what it waits on', () => {
   });
 
   it('the incumbent files first while the case runs: its claim collides with nothing, and joins the case deciding the line', () => {
-    const policy = join(dir, 'incumbent-recommends-2.yaml');
-    writeFileSync(policy, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
-    rt = testRuntime({ at: '2026-12-01T15:00:00Z', policyPath: policy });
-    submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', product: 'Analytics', reason: 'Fabrikam has not engaged Globex in two years.' }, meta);
-    const d = rt.store.disputes.all().at(-1)!;
+    rt = incumbentRecommends();
+    const d = contosoDisputesGlobex();
     const r = submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claim('globex'), meta);
     const c = rt.store.claims.all().at(-1)!;
     expect(r.summary).toBe(`Claim #${c.id} on Globex Inc. is pending`);
@@ -128,9 +133,7 @@ describe('a pending claim says what it waits on', () => {
   });
 
   it('a colleague filing for the direct team against the incumbent reads its name', () => {
-    const policy = join(dir, 'incumbent-recommends-3.yaml');
-    writeFileSync(policy, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
-    rt = testRuntime({ at: '2026-12-01T15:00:00Z', policyPath: policy });
+    rt = incumbentRecommends();
     const r = submitClaim(rt.deps, as.person(rt, 'sam'), claim('globex'), meta);
     const d = rt.store.disputes.all().at(-1)!;
     expect(pendingText(r)).toBe(`Claim #${rt.store.claims.all().at(-1)!.id} on Globex Inc. (Analytics) goes against the account's incumbent partner (Fabrikam Systems). Dispute #${d.id} is with the arbitrator; you will be told the ruling.`);

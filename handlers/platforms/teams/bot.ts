@@ -30,11 +30,11 @@ export interface TeamsBotOptions {
   /** Whether a tenant is the company's own (its users are internal). */
   isHomeTenant: (tenantId: string | null) => boolean;
   /**
-   * Ask Teams' roster whether a user of the company's tenant is a guest (its `userRole`; a guest
-   * is no colleague), and, in a channel or a group chat, which tenant each sender is of: set when
-   * Teams is authenticated or the company's tenant is configured.
+   * Ask Teams' roster about each sender: whether a guest account (which acts for nobody), and
+   * which tenant they are of (in a channel or a group chat the activity names the host's). Set
+   * when Teams is authenticated or the company's tenant is configured.
    */
-  checkGuests?: boolean;
+  useRoster?: boolean;
   contacts: TeamsContacts;
   log: TeamsLog;
 }
@@ -127,6 +127,17 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 /** The HTML Teams wraps typed text in (rich text, pasted links, mentions): tags of these names only, so a typed "<acme>" stays. */
 const HTML_TAG = /<\/?(?:at|a|p|div|span|br|b|strong|i|em|u|s|strike|code|pre|blockquote|ul|ol|li|h[1-6])\b[^<>]*>/gi;
 
+/** What a message says, as typed: its text, the bot's mention left out. */
+const typedText = (a: Activity): string => plainFromTeams(TurnContext.removeRecipientMention(a) ?? a.text ?? '');
+
+/** A typed command as the card everyone sees names it: the text, or help when it names no command. */
+const asked = (text: string): string => (parseCommand(text).command ? text.trim() : 'help');
+
+/** What a channel or group chat sees when someone asks: who asked what; the answer is the card's refresh, for the asker alone. */
+function privateStub(askerName: string, command: string, forUser: string): Answer {
+  return { kind: 'card', card: renderPrivateStub({ askerName, command, forUser }), summary: `${askerName} asked roe-bot` };
+}
+
 /** What Teams' roster said of a user: whether a guest account (its `userRole`, or an `#EXT#` name), the tenant it places them in, and when. */
 interface RosterAnswer {
   guest: boolean;
@@ -208,8 +219,8 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     });
   }
 
-  /** Roster answers: whether a user is a guest of the company's tenant, the tenant Teams places them in, and when Teams said so. */
-  private readonly guests = new Map<string, RosterAnswer>();
+  /** Roster answers, by user id. */
+  private readonly roster = new Map<string, RosterAnswer>();
 
   /**
    * Every turn first asks Teams' roster (once per person every ten minutes) whether the sender is
@@ -224,18 +235,10 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   override async run(ctx: TurnContext): Promise<void> {
     const a = ctx.activity;
     const id = a?.from?.id;
-    // In a channel or a group chat the activity names the host's tenant, not the sender's: Teams
-    // is asked whose the sender is (a shared channel holds people of several organisations).
-    // A guest account, in the company's tenant or a partner's, is no one's to act for: Teams is asked of everyone.
-    if (this.o.checkGuests && id && !(await this.askRoster(ctx, id))) {
-      if (a.type === ActivityTypes.Message && !isPersonal(a)) {
-        // In a channel the refusal, as any answer, reaches the asker alone: in the refresh of the
-        // card everyone sees (which asks the roster again).
-        const text = plainFromTeams(TurnContext.removeRecipientMention(a) ?? a.text ?? '');
-        const name = a.from.name || id;
-        await this.send(ctx, { kind: 'card', card: renderPrivateStub({ askerName: name, command: parseCommand(text).command ? text.trim() : 'help', forUser: id }), summary: `${name} asked roe-bot` });
-        return;
-      }
+    if (this.o.useRoster && id && !(await this.askRoster(ctx, id))) {
+      // In a channel the refusal, as any answer, reaches the asker alone: in the refresh of the
+      // card everyone sees (which asks the roster again).
+      if (a.type === ActivityTypes.Message && !isPersonal(a)) return this.send(ctx, privateStub(a.from.name || id, asked(typedText(a)), id));
       if (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke || (a.type === ActivityTypes.ConversationUpdate && isPersonal(a) && (a.membersAdded ?? []).some((m) => m.id === a.recipient?.id))) {
         throw new DomainError('unknown_user', NOT_CONFIRMED);
       }
@@ -244,10 +247,10 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     await super.run(ctx);
   }
 
-  /** The roster's answer for a user of the company's tenant: fresh, or asked now, or the last one while Teams does not answer; undefined when Teams never answered for them. */
+  /** The roster's answer for a user: fresh, or asked now, or the last one while Teams does not answer; undefined when Teams never answered for them. */
   private async askRoster(ctx: TurnContext, id: string): Promise<RosterAnswer | undefined> {
     const now = this.o.deps.ctx.clock.now().getTime();
-    const known = this.guests.get(id);
+    const known = this.roster.get(id);
     if (known && now - known.at <= GUEST_TTL_MS) return known;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -258,9 +261,9 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       const member = await Promise.race([TeamsInfo.getMember(ctx, id), timedOut]);
       const answer = { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? ''), tenant: typeof member.tenantId === 'string' && member.tenantId !== '' ? member.tenantId : null, at: now };
       // Kept in the order last asked: the one dropped past the limit is the one asked longest ago.
-      this.guests.delete(id);
-      this.guests.set(id, answer);
-      if (this.guests.size > MAX_ROSTER_ANSWERS) this.guests.delete(this.guests.keys().next().value!);
+      this.roster.delete(id);
+      this.roster.set(id, answer);
+      if (this.roster.size > MAX_ROSTER_ANSWERS) this.roster.delete(this.roster.keys().next().value!);
       return answer;
     } catch (e) {
       if (known) {
@@ -274,29 +277,29 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     }
   }
 
-  /** The principal of the sender: their tenant says internal, partner or unknown (a guest of the company's tenant is no colleague); the policy names people by Teams or Entra id. */
   /**
    * The sender's own tenant. Outside a 1:1 chat it is the roster's (the activity names the
    * host's); with no roster answer there (run refuses such a turn; this only if it was dropped
    * since) it is unknown, and so is the sender.
    */
   private senderTenant(a: Activity): string | null {
-    if (this.o.checkGuests !== true || isPersonal(a)) return tenantOf(a);
-    const roster = this.guests.get(a.from.id);
+    if (this.o.useRoster !== true || isPersonal(a)) return tenantOf(a);
+    const roster = this.roster.get(a.from.id);
     if (!roster) return null;
     // A roster that names no tenant: the host's stands only when it is the company's (whose roster says who is a guest).
     return roster.tenant ?? (this.o.isHomeTenant(tenantOf(a)) ? tenantOf(a) : null);
   }
 
+  /** The principal of the sender: their tenant says internal, partner or unknown (a guest account is nobody's); the policy names people by Teams or Entra id. */
   private principal(a: Activity): Principal {
-    const roster = this.o.checkGuests === true ? this.guests.get(a.from.id) : undefined;
+    const roster = this.o.useRoster === true ? this.roster.get(a.from.id) : undefined;
     const tenant = this.senderTenant(a);
     const home = this.o.isHomeTenant(tenant);
     // With the roster asked (run refuses a turn it never answered for; none here only if it was
     // dropped since, read as a guest): a guest account acts for nobody, in any tenant; nor does
     // someone the roster places in another tenant than their 1:1 chat names.
     const chat = isPersonal(a) ? tenantOf(a) : null;
-    const guest = this.o.checkGuests === true && (!roster || roster.guest || (chat !== null && roster.tenant !== null && roster.tenant.toLowerCase() !== chat.toLowerCase()));
+    const guest = this.o.useRoster === true && (!roster || roster.guest || (chat !== null && roster.tenant !== null && roster.tenant.toLowerCase() !== chat.toLowerCase()));
     const identity: ChatIdentity = { platform: 'teams', userId: a.from.id, displayName: a.from.name || a.from.id, orgId: tenant, home: home && !guest, ...(guest ? { guest } : {}) };
     const p = this.o.resolve(identity);
     if (p.kind === 'internal' && p.personKey === null && a.from.aadObjectId) {
@@ -330,7 +333,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       await this.onSubmitFallback(ctx, who, value[TEAMS_IDS.data.verb] as Verb, value);
       return;
     }
-    const text = plainFromTeams(TurnContext.removeRecipientMention(a) ?? a.text ?? '');
+    const text = typedText(a);
     if (isPersonal(a)) {
       await this.send(ctx, this.command(who, text));
       return;
@@ -339,7 +342,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     // everyone sees (who asked what): its answer, or its refusal, reaches them alone. Run here, a
     // refusal would reach the turn error handler and be posted for all. (A reply marked public
     // would be shown privately too; no typed command gives one.)
-    await this.send(ctx, { kind: 'card', card: renderPrivateStub({ askerName: who.displayName, command: parseCommand(text).command ? text.trim() : 'help', forUser: a.from.id }), summary: `${who.displayName} asked roe-bot` });
+    await this.send(ctx, privateStub(who.displayName, asked(text), a.from.id));
   }
 
   /** A typed command: who-owns, claim, dispute, roe …; anything else gets the help card. */
@@ -477,7 +480,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
           // Anyone else who refreshes or clicks sees what everyone sees; someone who may only ask
           // for help (a guest, an unknown tenant) is not told whose id the card names.
           const asker = (who.kind !== 'unknown' && this.o.contacts.get(forUser)?.user.name) || 'Someone';
-          return { kind: 'card', card: renderPrivateStub({ askerName: asker, command, forUser }), summary: `${asker} asked roe-bot` };
+          return privateStub(asker, command, forUser);
         }
         const refresh: CardRefresh = { verb: ids.refresh.privateAnswer, data: { [ids.data.for]: forUser, [ids.data.command]: command }, userIds: [forUser] };
         const answer = this.command(who, command);

@@ -35,6 +35,25 @@ export function findConflicts(input: {
   return out;
 }
 
+/** Words joined as a sentence lists them: "a", "a and b", "a, b and c". */
+const AND_LIST = new Intl.ListFormat('en-GB', { style: 'long', type: 'conjunction' });
+
+/**
+ * What a claim goes against besides other claims, as a phrase: the account's facts that give
+ * another party the line (claims among `conflicts` are left out). `nameOf` names that party for
+ * a reader who may see it (null: unnamed).
+ */
+export function againstFacts(conflicts: readonly ConflictReason[], nameOf: (party: PartyId) => string | null = () => null): string {
+  return AND_LIST.format(
+    conflicts.flatMap((c) => {
+      if (c.code === 'claimed') return [];
+      if (c.code === 'direct-led') return [`direct-led coverage "${c.coverage}"`];
+      const name = nameOf(c.party);
+      return [`the account's ${c.code === 'named-owner' ? 'named owner' : 'incumbent partner'}${name ? ` (${name})` : ''}`];
+    }),
+  );
+}
+
 /**
  * A case's reason for a claim that collides, as every party may read it (no names): an overlap
  * with other claims, or what the account's facts give another party.
@@ -42,6 +61,5 @@ export function findConflicts(input: {
 export function collisionReason(conflicts: readonly ConflictReason[], how: 'filed' | 'imported'): string | null {
   if (conflicts.length === 0) return null;
   if (conflicts.some((c) => c.code === 'claimed')) return `Overlap detected when the claim was ${how}.`;
-  const facts = conflicts.map((c) => (c.code === 'direct-led' ? `direct-led coverage "${c.coverage}"` : `the account's ${c.code === 'named-owner' ? 'named owner' : 'incumbent partner'}`));
-  return `The ${how === 'imported' ? 'imported ' : ''}claim goes against ${facts.length > 1 ? `${facts.slice(0, -1).join(', ')} and ${facts.at(-1)}` : facts[0]}.`;
+  return `The ${how === 'imported' ? 'imported ' : ''}claim goes against ${againstFacts(conflicts)}.`;
 }
