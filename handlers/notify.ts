@@ -40,6 +40,8 @@ function personViewer(at: { platform: Platform; user: string }, personKey: strin
  * channel can hold many organisations), so a thread shows no partner's name, deal, evidence or
  * reason, not even the raiser's own; the full case goes to the arbitrator's and the parties' DMs.
  */
+const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams', console: 'the console' };
+
 const CHANNEL_VIEWER: Principal = { kind: 'external', userKey: 'channel', partnerId: '', displayName: 'channel' };
 
 /** Whether `person` may still rule on `d` from a case card: the case is open and theirs. */
@@ -114,7 +116,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
    * DMs to the people of the case (but the actor): whoever filed its claims, and whoever raised
    * it (who may hold no claim: a dispute raised by hand against an owner). Returns who was told.
    */
-  const toParties = (d: Dispute, make: (viewer: Principal) => Reply, tag: string): Set<string> => {
+  const toParties = (d: Dispute, make: (viewer: Principal, platform: Platform) => Reply, tag: string): Set<string> => {
     const people: { userKey: string; viewer: Principal }[] = [];
     for (const id of d.claimIds) {
       const c = deps.ctx.store.claims.get(id);
@@ -126,7 +128,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       if (told.has(userKey) || userKey === actorKey) continue;
       const target = splitUserKey(userKey);
       if (!target) continue;
-      out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: make(viewer), dedupeKey: `dm:${d.id}:${tag}:${userKey}:${stamp}` });
+      out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: make(viewer, target.platform), dedupeKey: `dm:${d.id}:${tag}:${userKey}:${stamp}` });
       told.add(userKey);
     }
     return told;
@@ -209,7 +211,15 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
         const question = quote(`Question from ${vp.person(e.by)}`, e.question);
-        const told = toParties(d, () => reply(`Question on dispute #${d.id}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about dispute #${d.id} over ${about(d)}.`), question, text("Answer in the dispute's thread, where it was raised.", 'muted')]), 'ask');
+        // Answered in the case's thread; a party on another platform than the thread's (or of a
+        // case with no thread: one an import opened) answers the one who asked, at their e-mail
+        // when the policy gives it.
+        const email = vp.version.policy.people[e.by]?.email;
+        const answer = (platform: Platform) =>
+          d.origin?.platform === platform
+            ? "Answer in the dispute's thread, where it was raised."
+            : `${d.origin ? `The dispute's thread is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here` : 'The dispute has no thread to answer in'}: answer ${vp.person(e.by)} directly${email ? ` (${email})` : ''}.`;
+        const told = toParties(d, (_v, platform) => reply(`Question on dispute #${d.id}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about dispute #${d.id} over ${about(d)}.`), question, text(answer(platform), 'muted')]), 'ask');
         toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [question, text(inDm ? 'Answer where the dispute was raised.' : 'Reply in this thread.', 'muted')]), 'ask', { told });
         break;
       }
@@ -261,13 +271,21 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const fallbackUser = last?.platform === platform ? last.user : undefined;
         if (channel) {
           out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: exhaustedKey });
+          // Reachable only on another platform, the last person could not be the channel's
+          // fallback: they hear it at once, where they are.
+          if (last && !fallbackUser) {
+            const arb = personViewer(last, d.arbitrator);
+            const card = disputeCard(deps, arb, d, { withActions: true });
+            const why = `Dispute #${d.id} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, the last in the chain. It needs an owner now.`;
+            toArbitrator(d, last, { ...card, summary: `Dispute #${d.id} is past its whole escalation chain`, blocks: [text(why, 'attention'), ...card.blocks] }, `${exhaustedKey}:${last.platform}`);
+          }
           toThread(d, () => reply(`Dispute #${d.id} escalated to the escalation channel`, [text('Nobody in the escalation chain ruled in time; the case went to the escalation channel.', 'attention')]), 'exhausted');
         } else {
           if (last) {
             const arb = personViewer(last, d.arbitrator);
             const card = disputeCard(deps, arb, d, { withActions: true });
             const why = `Dispute #${d.id} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${platform === 'teams' ? 'Teams' : 'Slack'} (sla.escalation_channel), so it stays with you, the last in the chain. It needs an owner now.`;
-            toArbitrator(d, last, { ...card, summary: `Dispute #${d.id} is past its whole escalation chain`, blocks: [text(why, 'attention'), ...card.blocks] }, exhaustedKey);
+            toArbitrator(d, last, { ...card, summary: `Dispute #${d.id} is past its whole escalation chain`, blocks: [text(why, 'attention'), ...card.blocks] }, `${exhaustedKey}:${last.platform}`);
           }
           toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time; the case stays with ${vp.person(d.arbitrator)}.`, 'attention')]), 'exhausted');
         }

@@ -59,6 +59,22 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
 export const MINE_SHOWN = 25;
 
 /**
+ * The user keys a company user files claims under: their own and, for a person of the policy,
+ * their ids on every platform it names (someone on both Slack and Teams sees every claim of
+ * theirs from either).
+ */
+function ownUserKeys(people: Readonly<Record<string, { slack?: string | undefined; teams?: string | undefined }>>, viewer: Extract<Principal, { kind: 'internal' }>): string[] {
+  const keys = new Set([viewer.userKey]);
+  const person = viewer.personKey !== null && Object.hasOwn(people, viewer.personKey) ? people[viewer.personKey] : undefined;
+  if (person) {
+    keys.add(`console:${viewer.personKey}`);
+    if (person.slack) keys.add(`slack:${person.slack}`);
+    if (person.teams) keys.add(`teams:${person.teams}`);
+  }
+  return [...keys];
+}
+
+/**
  * `/roe mine`: the viewer's party's claims with protection ends: live ones (protected,
  * pending, dormant) first, then the closed; newest first in each. Past {@link MINE_SHOWN}
  * the rest are counted. "Log activity" for the protected claims that go dormant soonest.
@@ -71,7 +87,7 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
     viewer.kind === 'external'
       ? deps.ctx.store.claims.forClaimant(viewer.partnerId)
       : viewer.kind === 'internal'
-        ? deps.ctx.store.claims.all().filter((c) => c.createdBy === viewer.userKey)
+        ? deps.ctx.store.claims.createdBy(ownUserKeys(vp.version.policy.people, viewer))
         : [];
   if (claims.length === 0) return reply('No claims', [text(`You have no claims. Register one with ${cmd(viewer, 'claim')}.`)]);
   const terms = (c: Claim) => termsOf(book.forClaim(c).policy);

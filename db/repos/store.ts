@@ -313,6 +313,7 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     },
     forAccount: (accountId) => many(`SELECT ${CLAIMS.select} FROM claims WHERE account_id = ? ORDER BY id`, asClaim, accountId),
     forClaimant: (party) => many(`SELECT ${CLAIMS.select} FROM claims WHERE claimant = ? ORDER BY id`, asClaim, party),
+    createdBy: (keys) => (keys.length === 0 ? [] : many(`SELECT ${CLAIMS.select} FROM claims WHERE created_by IN (${keys.map(() => '?').join(', ')}) ORDER BY id`, asClaim, ...keys)),
     byRequestKey: (key) => one(`SELECT ${CLAIMS.select} FROM claims WHERE request_key = ?`, asClaim, key),
     violationsSince: (party, since) =>
       (q('SELECT registered_at AS at FROM claims WHERE claimant = ? AND violation = 1 AND registered_at > ? ORDER BY registered_at, id').all(party, since.getTime()) as { at: number }[]).map((r) => new Date(r.at)),

@@ -49,6 +49,8 @@ export interface ClaimsRepo {
   replace(id: number, claim: NewClaim): void;
   forAccount(accountId: string): Claim[];
   forClaimant(party: PartyId): Claim[];
+  /** The claims filed by any of these users (user keys: `slack:U123`, `teams:29:abc`). */
+  createdBy(userKeys: readonly string[]): Claim[];
   /** When each of the party's claims marked as a violation was registered, if after `since`; oldest first. */
   violationsSince(party: PartyId, since: Date): Date[];
   byRequestKey(key: string): Claim | undefined;

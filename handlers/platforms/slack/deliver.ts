@@ -126,13 +126,22 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
         if (!d) throw o.fail(`no dispute #${t.disputeId}`, undefined, true);
         const origin = d.origin;
         if (!origin || origin.platform !== 'slack') throw o.fail(`dispute #${d.id} was not raised in Slack`, undefined, true);
+        const raiser = d.raisedBy.startsWith('slack:') ? d.raisedBy.slice('slack:'.length) : null;
+        // Raised in the raiser's own DM with the bot (a D… channel, the one conversations.open
+        // gives for them): the updates there are made for the raiser (their own party named),
+        // not for a channel of many partners; none when a DM of their own already says it.
+        let shown = body;
+        if (raiser && origin.channel.startsWith('D') && origin.channel === (await dmChannel(raiser))) {
+          const copy = raiserCopyOf(m.body);
+          if (copy === null) return;
+          if (copy) shown = renderReply(copy);
+        }
         let posted: { ts?: string };
         try {
           // How a case ended is also shown in the channel (reply_broadcast), where its announcement is.
           const where = origin.thread ? ((m.body as ThreadPost).broadcast === true ? { thread_ts: origin.thread, reply_broadcast: true as const } : { thread_ts: origin.thread }) : {};
-          posted = await o.client.chat.postMessage({ channel: origin.channel, ...where, ...body });
+          posted = await o.client.chat.postMessage({ channel: origin.channel, ...where, ...shown });
         } catch (e) {
-          const raiser = d.raisedBy.startsWith('slack:') ? d.raisedBy.slice('slack:'.length) : null;
           if (!raiser || !cannotPostIn(e)) throw classifySlackError(e, o.fail);
           // Raised where the bot may not post (a private channel or a DM it is not in): the
           // raiser gets the update in their DM with the bot, told why, as made for them (not for

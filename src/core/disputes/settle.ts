@@ -317,12 +317,15 @@ export function recommendationOf(ctx: DomainContext, account: Account, claims: r
  * case: one dispute per overlap, with the recommendation worked out again over all its
  * claims. The arbitrator and the SLA stay as they are.
  */
-export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account, claim: Claim, parties: PartyId[], now: Date): { dispute: Dispute; events: DomainEvent[] } {
+export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account, claim: Claim, parties: PartyId[], now: Date, origin: ThreadRef | null = null): { dispute: Dispute; events: DomainEvent[] } {
   const claimIds = [...dispute.claimIds, claim.id];
   const claims = claimIds.map((id) => ctx.store.claims.get(id)).filter((c): c is Claim => c !== undefined && isLive(c.status));
   const { version, decision } = recommendationOf(ctx, account, claims, now);
-  const joined: Dispute = { ...dispute, claimIds, parties: [...new Set([...dispute.parties, ...parties])], recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace };
-  ctx.store.disputes.update(dispute.id, { claimIds: joined.claimIds, parties: joined.parties, recommendation: joined.recommendation, recommendationRule: joined.recommendationRule, trace: joined.trace });
+  // A case with no thread yet (an import opened it) gets one where the claim joining it was
+  // filed: its updates are posted there from now on.
+  const adopted = dispute.origin === null && origin !== null ? origin : null;
+  const joined: Dispute = { ...dispute, claimIds, parties: [...new Set([...dispute.parties, ...parties])], recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, ...(adopted ? { origin: adopted } : {}) };
+  ctx.store.disputes.update(dispute.id, { claimIds: joined.claimIds, parties: joined.parties, recommendation: joined.recommendation, recommendationRule: joined.recommendationRule, trace: joined.trace, ...(adopted ? { origin: adopted } : {}) });
   ctx.store.ledger.append({ at: now, kind: 'dispute.joined', subject: `dispute:${dispute.id}`, actor: claim.createdBy, policyVersion: version.version, payload: { claim: claim.id, parties: joined.parties, recommendation: decision.winner, rule: decision.rule } });
   return { dispute: joined, events: [{ type: 'claim.pending', claim, disputeId: dispute.id }, { type: 'dispute.assigned', dispute: joined }] };
 }
