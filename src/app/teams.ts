@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConfigurationBotFrameworkAuthenticationOptions, Response as BotResponse } from 'botbuilder';
 import { asContact, type TeamsContacts } from '../../handlers/platforms/teams/contacts.js';
 import { createTeamsDeliverer } from '../../handlers/platforms/teams/deliver.js';
+import { caseCardLive } from '../../handlers/notify.js';
 import { findPersonByRef, getPerson, latestPerson, savePerson } from '../../db/repos/people.repo.js';
 import { userKey } from '../core/authz.js';
 import { ConfigError } from './config.js';
@@ -227,6 +228,7 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
     fail: (message, retryAfterMs, permanent, throttled) => new DeliveryError(message, retryAfterMs, permanent, throttled),
     log,
     ...(opts.deliveryTimeoutMs ? { timeoutMs: opts.deliveryTimeoutMs } : {}),
+    caseCardLive: (disputeId, person) => caseCardLive(rt.deps, disputeId, person),
   });
 
   return { name: 'teams', routes: { [`POST ${TEAMS_MESSAGES_PATH}`]: route }, deliver };

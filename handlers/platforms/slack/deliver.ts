@@ -47,9 +47,9 @@ export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
   return fail(asError(e).message);
 }
 
-/** Slack refused the post because the bot is not in that conversation. */
+/** Slack refused the post because the bot is not in that conversation, or it was archived. */
 function cannotPostIn(e: unknown): boolean {
-  return e instanceof webApi.WebAPIPlatformError && ['not_in_channel', 'channel_not_found'].includes(e.data.error);
+  return e instanceof webApi.WebAPIPlatformError && ['not_in_channel', 'channel_not_found', 'is_archived'].includes(e.data.error);
 }
 
 /**

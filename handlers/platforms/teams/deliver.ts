@@ -1,6 +1,6 @@
 import type { Activity, CloudAdapter, ConversationParameters, ConversationReference } from 'botbuilder';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import { isReply, raiserCopyOf, reply, text } from '../../replies/model.js';
+import { caseCardOf, isReply, raiserCopyOf, reply, text } from '../../replies/model.js';
 import type { TeamsLog } from './bot.js';
 import type { TeamsContact, TeamsContacts } from './contacts.js';
 import { TEAMS_IDS } from './ids.js';
@@ -33,6 +33,8 @@ export interface TeamsDelivererOptions {
   log: TeamsLog;
   /** How long one delivery may take before it is given up and retried later (default 30 s). */
   timeoutMs?: number;
+  /** Whether a case card for `person` on a case would still let them rule (a card that would not is not sent). */
+  caseCardLive?: (disputeId: number, person: string) => boolean;
 }
 
 /**
@@ -192,9 +194,14 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     const card = renderReply(m.body);
     const activity: Partial<Activity> = { type: 'message', attachments: [cardAttachment(card)], summary: plain(m.body.summary) };
     switch (t.kind) {
-      case 'user':
+      case 'user': {
+        // A case card (or reminder) whose case was ruled, closed or moved on while it waited
+        // (Teams was slow or down): nothing for its person to do any more, and they were told how it went.
+        const caseCard = caseCardOf(m.body);
+        if (caseCard && o.caseCardLive && !o.caseCardLive(caseCard.disputeId, caseCard.person)) return;
         await toUser(t.user, activity);
         return;
+      }
       case 'channel':
         try {
           await toConversation(t.channel, t.thread ?? null, null, activity);
