@@ -37,6 +37,22 @@ export function dataVersion(sqlite: Database.Database): number {
  */
 export class DatabaseFileError extends Error {}
 
+/**
+ * Runs `fn` waiting at most `ms` for a write lock another connection (another process, such as
+ * an import) holds, instead of the connection's busy_timeout of seconds: background work on the
+ * thread that also answers HTTP requests gets SQLITE_BUSY soon and tries again later, rather
+ * than stalling every request meanwhile.
+ */
+export function withBusyTimeout<T>(sqlite: Database.Database, ms: number, fn: () => T): T {
+  const before = sqlite.pragma('busy_timeout', { simple: true }) as number;
+  sqlite.pragma(`busy_timeout = ${ms}`);
+  try {
+    return fn();
+  } finally {
+    sqlite.pragma(`busy_timeout = ${before}`);
+  }
+}
+
 /** Whether SQLite gave up waiting for a lock another connection holds (SQLITE_BUSY, SQLITE_LOCKED, and their extended codes). */
 export function isBusy(err: unknown): boolean {
   return /^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown } | null)?.code));

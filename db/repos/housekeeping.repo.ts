@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { withBusyTimeout } from '../client.js';
 
 /**
  * How long what is done is kept: notifications delivered, timers fired or cancelled, the keys
@@ -33,9 +34,7 @@ export function pruneHistory(sqlite: Database.Database, before: Date, { batch = 
   const report: PruneReport = { outbox: 0, timers: 0, requestKeys: 0, more: false };
   // Never waits for the write lock (an import holding it for seconds would stall the server,
   // whose requests share this thread): busy now, it is done next time.
-  const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
-  sqlite.pragma('busy_timeout = 0');
-  try {
+  withBusyTimeout(sqlite, 0, () => {
     for (const table of Object.keys(PRUNE) as (keyof typeof PRUNE)[]) {
       const st = sqlite.prepare(PRUNE[table]);
       for (let i = 0; i < maxBatches; i++) {
@@ -45,8 +44,6 @@ export function pruneHistory(sqlite: Database.Database, before: Date, { batch = 
         if (i === maxBatches - 1) report.more = true;
       }
     }
-  } finally {
-    sqlite.pragma(`busy_timeout = ${busyTimeout}`);
-  }
+  });
   return report;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { HandlerDeps } from '../../handlers/deps.js';
 import { fireTimer } from '../../handlers/timers.js';
-import type { OpenDb } from '../../db/client.js';
+import { isBusy, withBusyTimeout, type OpenDb } from '../../db/client.js';
 import { claimTimer, dueTimers, timerFailed } from '../../db/repos/timers.repo.js';
 
 export interface TickResult {
@@ -16,6 +16,12 @@ export const TICK_BATCH = 500;
 /** Timers fired under one transaction at most, and for how long it may hold the write lock. */
 export const GROUP_SIZE = 100;
 const GROUP_MS = 25;
+/**
+ * How long a tick waits for a write lock another process holds (an import may hold it for
+ * seconds): its timers then stay pending for the next tick, and the HTTP requests this thread
+ * also answers are never stalled for long.
+ */
+const TICK_BUSY_MS = 50;
 
 /**
  * One scheduler tick: fires every timer due at `now`. Timers fire in groups, one IMMEDIATE
@@ -34,7 +40,7 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
     const fired: TickResult['fired'] = [];
     const failed: (TickResult['failed'][number] & { err: unknown; subject: string; gaveUp: boolean })[] = [];
     try {
-      deps.ctx.store.transaction(() => {
+      withBusyTimeout(db.sqlite, TICK_BUSY_MS, () => deps.ctx.store.transaction(() => {
         const started = performance.now();
         for (next = from; next < due.length && next - from < GROUP_SIZE && performance.now() - started < GROUP_MS; next++) {
           const t = due[next]!;
@@ -53,10 +59,11 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
             failed.push({ id: t.id, kind: t.kind, error, err: e, subject: t.subject, gaveUp });
           }
         }
-      });
+      }));
     } catch (err) {
       // The group did not commit (the database is busy or failing): its timers stay pending for the next tick.
-      logger.error({ err, timers: due.length - from }, 'scheduler: timers could not be fired; they stay pending');
+      if (isBusy(err)) logger.info({ timers: due.length - from }, 'scheduler: another process is writing to the database; the timers due stay pending for the next tick');
+      else logger.error({ err, timers: due.length - from }, 'scheduler: timers could not be fired; they stay pending');
       break;
     }
     result.fired.push(...fired);
