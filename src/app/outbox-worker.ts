@@ -48,17 +48,18 @@ export function nextAttemptDelay(attempts: number, retryAfterMs?: number): numbe
  * (a thread's announcement before its updates). Each message is leased first, so two workers
  * on one database never send it twice. A failure is retried with backoff and holds back the
  * later messages to the same target; after MAX_ATTEMPTS a message is parked; a rate limit
- * holds the platform's whole queue. Returns how many were delivered.
+ * holds the platform's whole queue. Returns how many were delivered. Once `stop` is aborted, no
+ * further message is taken: the one under way is sent and recorded, the rest wait in the outbox.
  */
-export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, maxPasses = 20): Promise<number> {
+export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, maxPasses = 20, stop?: AbortSignal): Promise<number> {
   let delivered = 0;
   for (const [platform, deliver] of Object.entries(deliverers) as [OutboxMessage['platform'], Deliverer][]) {
     const failedTargets = new Set<string>();
     // A message behind an older one to the same target becomes due once that one is delivered:
     // passes go on while they make progress.
-    for (let pass = 0, progress = true; progress && pass < maxPasses; pass++) {
+    for (let pass = 0, progress = true; progress && pass < maxPasses && !stop?.aborted; pass++) {
       progress = false;
-      const outcome = await deliverBatch(db, platform, deliver, failedTargets, now, logger);
+      const outcome = await deliverBatch(db, platform, deliver, failedTargets, now, logger, stop);
       delivered += outcome.delivered;
       progress = outcome.delivered + outcome.parked > 0;
       if (outcome.rateLimited) break;
@@ -67,10 +68,11 @@ export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessa
   return delivered;
 }
 
-async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver: Deliverer, failedTargets: Set<string>, now: () => Date, logger: Logger): Promise<{ delivered: number; parked: number; rateLimited: boolean }> {
+async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver: Deliverer, failedTargets: Set<string>, now: () => Date, logger: Logger, stop?: AbortSignal): Promise<{ delivered: number; parked: number; rateLimited: boolean }> {
   let delivered = 0;
   let parked = 0;
   for (const m of dueMessages(db, platform, now())) {
+    if (stop?.aborted) break;
     const target = JSON.stringify(m.target);
     // Order per target: nothing after a message that just failed goes out before it.
     if (failedTargets.has(target)) continue;
@@ -152,14 +154,17 @@ async function recordDelivered(db: Db, id: number, now: () => Date, logger: Logg
 }
 
 /**
- * Runs drainOutbox every `intervalMs` until stopped; never two drains at once. `stop` resolves
- * once a drain under way has finished, so that a message being sent is recorded as sent before
- * the database closes (else it would go out again after a restart).
+ * Runs drainOutbox every `intervalMs` until stopped; never two drains at once. `stop` takes no
+ * further message and resolves once the one under way is sent and recorded, so that it does not
+ * go out again after a restart; a backlog waits in the outbox for the next start (a supervisor
+ * stopping the server is not kept waiting for it).
  */
 export function startOutboxWorker(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, intervalMs = 500): { stop(): Promise<void>; kick(): Promise<void> } {
   let running: Promise<void> | null = null;
+  const stopping = new AbortController();
   const run = (): Promise<void> => {
-    running ??= drainOutbox(db, deliverers, now, logger)
+    if (stopping.signal.aborted) return Promise.resolve();
+    running ??= drainOutbox(db, deliverers, now, logger, undefined, stopping.signal)
       .then(() => undefined)
       .catch((err: unknown) => logger.error({ err }, 'outbox drain failed'))
       .finally(() => {
@@ -172,6 +177,7 @@ export function startOutboxWorker(db: Db, deliverers: Partial<Record<OutboxMessa
   return {
     stop: async () => {
       clearInterval(timer);
+      stopping.abort();
       await running;
     },
     kick: run,
