@@ -12,8 +12,8 @@ export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent
 /** The calls of Bot Framework's connector the deliverer makes. */
 interface Connector {
   conversations: {
-    sendToConversation(conversationId: string, activity: Partial<Activity>): Promise<{ id?: string }>;
-    createConversation(parameters: ConversationParameters): Promise<{ id?: string }>;
+    sendToConversation(conversationId: string, activity: Partial<Activity>, options?: { abortSignal?: AbortSignal }): Promise<{ id?: string }>;
+    createConversation(parameters: ConversationParameters, options?: { abortSignal?: AbortSignal }): Promise<{ id?: string }>;
   };
 }
 
@@ -104,16 +104,24 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     if (permanent) forGood.add(e);
     return e;
   };
-  /** Runs `fn` with a connector for `serviceUrl` (the adapter's proactive turn), failures classified. */
-  const withConnector = async (serviceUrl: string, bot: TeamsContact['bot'], conversationId: string, fn: (c: Connector) => Promise<void>): Promise<void> => {
+  /**
+   * Runs `fn` with a connector for `serviceUrl` (the adapter's proactive turn), failures
+   * classified. `fn` passes `call` to each connector request: a request given up at the timeout
+   * is aborted, not left running, so a late answer cannot post the message beside its retry.
+   */
+  const withConnector = async (serviceUrl: string, bot: TeamsContact['bot'], conversationId: string, fn: (c: Connector, call: { abortSignal: AbortSignal }) => Promise<void>): Promise<void> => {
     const reference: ConversationReference = { channelId: TEAMS_IDS.channelId, serviceUrl, bot, conversation: { id: conversationId, isGroup: false, conversationType: '', name: '' } };
     // A failure inside the turn would go to the adapter's onTurnError (meant for users' turns):
     // it is carried out of the turn instead and thrown here, to the outbox worker.
     let failure: { error: unknown } | null = null;
     let timer: NodeJS.Timeout | undefined;
     const timeoutMs = o.timeoutMs ?? TEAMS_DELIVERY_TIMEOUT_MS;
+    const abort = new AbortController();
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from Teams within ${timeoutMs / 1000} s`)), timeoutMs);
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new Error(`no answer from Teams within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
     });
     try {
       await Promise.race([timedOut, o.adapter.continueConversationAsync(o.appId, reference, async (ctx) => {
@@ -121,7 +129,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
           const connector = ctx.turnState.get<Connector | undefined>(ctx.adapter.ConnectorClientKey);
           if (!connector) throw new Error('botbuilder gave the proactive turn no connector');
           withoutSdkRetries(connector);
-          await fn(connector);
+          await fn(connector, { abortSignal: abort.signal });
         } catch (error) {
           failure = { error };
         }
@@ -147,8 +155,8 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     const known = o.contacts.get(user);
     const personal = known?.personal;
     if (personal) {
-      await withConnector(personal.serviceUrl, personal.bot, personal.conversation.id, async (c) => {
-        await c.conversations.sendToConversation(personal.conversation.id, activity);
+      await withConnector(personal.serviceUrl, personal.bot, personal.conversation.id, async (c, call) => {
+        await c.conversations.sendToConversation(personal.conversation.id, activity, call);
       });
       return;
     }
@@ -159,8 +167,8 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     const bot = known?.bot ?? guess.bot;
     const tenantId = known?.tenantId ?? o.homeTenantId ?? guess.tenantId;
     if (!tenantId) throw fail(`no Teams tenant known for ${user}: set MICROSOFT_APP_TENANT_ID or have them message the bot once`);
-    await withConnector(serviceUrl, bot, '', async (c) => {
-      const created = await c.conversations.createConversation({ isGroup: false, bot, members: [{ id: user, name: known?.user.name ?? '' }], tenantId, channelData: { tenant: { id: tenantId } } } as ConversationParameters);
+    await withConnector(serviceUrl, bot, '', async (c, call) => {
+      const created = await c.conversations.createConversation({ isGroup: false, bot, members: [{ id: user, name: known?.user.name ?? '' }], tenantId, channelData: { tenant: { id: tenantId } } } as ConversationParameters, call);
       if (!created.id) throw fail('Teams created a conversation without an id');
       const conversation = { id: created.id, isGroup: false, conversationType: 'personal', name: '', tenantId };
       const contact: TeamsContact = {
@@ -171,7 +179,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         personal: { channelId: TEAMS_IDS.channelId, serviceUrl, bot, conversation, user: known?.user ?? { id: user, name: '' } },
       };
       o.contacts.save(contact, { displayName: known?.user.name || user, partnerId: null, personKey: null });
-      await c.conversations.sendToConversation(created.id, activity);
+      await c.conversations.sendToConversation(created.id, activity, call);
     });
   };
 
@@ -180,8 +188,8 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     const known = via ? o.contacts.get(via) : undefined;
     const guess = bestGuess();
     const conversationId = thread ? `${channel};messageid=${thread}` : channel;
-    await withConnector(known?.serviceUrl ?? guess.serviceUrl, known?.bot ?? guess.bot, conversationId, async (c) => {
-      await c.conversations.sendToConversation(conversationId, activity);
+    await withConnector(known?.serviceUrl ?? guess.serviceUrl, known?.bot ?? guess.bot, conversationId, async (c, call) => {
+      await c.conversations.sendToConversation(conversationId, activity, call);
     });
   };
 
