@@ -6,7 +6,7 @@ import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase, liveClaims } from '../src/core/disputes/settle.js';
-import { ACTIONS, quote, reply, text, type CaseCardPost, type Reply, type ThreadPost } from './replies/model.js';
+import { ACTIONS, quote, reply, text, type CaseCardPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
 import { chainOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
@@ -148,7 +148,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
   };
 
   /** A DM to the person who rules on `d`, showing the case with its buttons: remembered where it lands (Slack), to be brought up to date. */
-  const toArbitrator = (d: Dispute, to: { platform: Platform; user: string }, body: Reply, dedupeKey: string) => {
+  const toArbitrator = (d: Dispute, to: { platform: Platform; user: string }, body: TimelyReply, dedupeKey: string) => {
     const post: CaseCardPost = { ...body, caseCard: { disputeId: d.id, person: d.arbitrator } };
     out.push({ platform: to.platform, target: { kind: 'user', user: to.user }, body: post, dedupeKey });
   };
@@ -233,7 +233,8 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const chain = chainOf(deps.ctx, d);
         const after = d.escalationLevel < chain.length - 1 ? 'After that it escalates.' : escalationChannel(d) ? 'After that it goes to the escalation channel.' : 'You are the last in its escalation chain: it stays with you, overdue.';
         const body = reply(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}`, [text(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}. ${after}`, 'warning'), ...card.blocks, snooze]);
-        toArbitrator(d, target, body, `reminder:${d.id}:${d.escalationLevel}:${stamp}`);
+        // Once the case is due, the breach (or its being overdue) says the rest.
+        toArbitrator(d, target, d.dueAt ? { ...body, staleAt: d.dueAt.toISOString() } : body, `reminder:${d.id}:${d.escalationLevel}:${stamp}`);
         break;
       }
       case 'dispute.escalated': {
@@ -328,7 +329,9 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
             : e.type === 'claim.dormant'
               ? reply(`Claim #${c.id} on ${name} is dormant`, [text(`Claim #${c.id} on ${name} (${c.productLine}) went dormant: no activity was logged, and it no longer protects the account. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')])
               : reply(`Claim #${c.id} on ${name} expired`, [text(`Claim #${c.id} on ${name} (${c.productLine}) has expired: its protection period is over.${open ? ' The account is open to other registrations.' : ''}`, 'attention')]);
-        out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body, dedupeKey: `${e.type}:${c.id}:${stamp}` });
+        // A warning reaching the claimant after the claim went dormant could only mislead.
+        const timely = e.type === 'claim.dormancy_warning' ? { ...body, staleAt: e.dormantAt.toISOString() } : body;
+        out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: timely, dedupeKey: `${e.type}:${c.id}:${stamp}` });
         break;
       }
       case 'partner.flagged':

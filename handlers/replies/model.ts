@@ -103,6 +103,22 @@ export function caseCardOf(body: unknown): { disputeId: number; person: string }
   return c && typeof c.disputeId === 'number' && typeof c.person === 'string' ? c : undefined;
 }
 
+/**
+ * A message that says something only until a moment (a warning before a deadline): queued, it
+ * is not sent once that moment has passed (the bot or the platform was down meanwhile), since
+ * what it warns of has happened by then. An ISO date in the stored body.
+ */
+export interface TimelyReply extends Reply {
+  staleAt?: string;
+}
+
+/** The moment a queued message stops making sense, if it has one. */
+export function staleAtOf(body: unknown): Date | undefined {
+  const at = typeof body === 'object' && body !== null ? (body as TimelyReply).staleAt : undefined;
+  const d = typeof at === 'string' ? new Date(at) : undefined;
+  return d && Number.isFinite(d.getTime()) ? d : undefined;
+}
+
 export type FieldKind = 'text' | 'multiline' | 'number' | 'select' | 'account';
 
 export interface Field {

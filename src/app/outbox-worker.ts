@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { OutboxMessage } from '../core/ports.js';
 import { isBusy, type Db } from '../../db/client.js';
+import { staleAtOf } from '../../handlers/replies/model.js';
 import { dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
 /**
@@ -61,16 +62,17 @@ export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessa
       progress = false;
       const outcome = await deliverBatch(db, platform, deliver, failedTargets, now, logger, stop);
       delivered += outcome.delivered;
-      progress = outcome.delivered + outcome.parked > 0;
+      progress = outcome.delivered + outcome.parked + outcome.dropped > 0;
       if (outcome.rateLimited) break;
     }
   }
   return delivered;
 }
 
-async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver: Deliverer, failedTargets: Set<string>, now: () => Date, logger: Logger, stop?: AbortSignal): Promise<{ delivered: number; parked: number; rateLimited: boolean }> {
+async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver: Deliverer, failedTargets: Set<string>, now: () => Date, logger: Logger, stop?: AbortSignal): Promise<{ delivered: number; parked: number; dropped: number; rateLimited: boolean }> {
   let delivered = 0;
   let parked = 0;
+  let dropped = 0;
   for (const m of dueMessages(db, platform, now())) {
     if (stop?.aborted) break;
     const target = JSON.stringify(m.target);
@@ -78,6 +80,15 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
     if (failedTargets.has(target)) continue;
     const lease = new Date(now().getTime() + LEASE_MS);
     if (!leaseForDelivery(db, m.id, now(), lease)) continue;
+    // A warning whose moment passed while it waited (the bot or the platform was down): what
+    // it warned of has happened, and a message of its own says so. Done, without sending.
+    const staleAt = staleAtOf(m.body);
+    if (staleAt && staleAt.getTime() <= now().getTime()) {
+      logger.info({ outboxId: m.id, platform, staleAt }, 'notification not sent: its moment passed while it waited');
+      await recordDelivered(db, m.id, now, logger, undefined);
+      dropped += 1;
+      continue;
+    }
     let sent = false;
     let follow: void | (() => void) = undefined;
     try {
@@ -103,7 +114,7 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
       if (err.throttled || err.retryAfterMs) {
         // Rate limited: the platform's whole queue waits as long, in order.
         postponePlatform(db, platform, now(), retryAt);
-        return { delivered, parked, rateLimited: true };
+        return { delivered, parked, dropped, rateLimited: true };
       }
     }
     if (sent) {
@@ -111,7 +122,7 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
       delivered += 1;
     }
   }
-  return { delivered, parked, rateLimited: false };
+  return { delivered, parked, dropped, rateLimited: false };
 }
 
 /** How often, and how far apart, a sent message's delivery (and its follow-up write) is written again when the database is busy. */
