@@ -155,12 +155,21 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     const known = o.contacts.get(user);
     const personal = known?.personal;
     if (personal) {
+      // Teams answers 404 for a 1:1 chat it no longer knows (the person removed its history):
+      // it is opened again below, rather than every later message to them being parked.
+      let gone = false;
       await withConnector(personal.serviceUrl, personal.bot, personal.conversation.id, async (c, call) => {
-        await c.conversations.sendToConversation(personal.conversation.id, activity, call);
+        try {
+          await c.conversations.sendToConversation(personal.conversation.id, activity, call);
+        } catch (e) {
+          if ((e as { statusCode?: unknown } | null)?.statusCode !== 404) throw e;
+          gone = true;
+        }
       });
-      return;
+      if (!gone) return;
+      o.log.info({ conversation: 'personal' }, 'teams: the stored 1:1 chat is gone (404); opening it again');
     }
-    // Never met in a 1:1: open one. Someone met in a channel is reached through their tenant's
+    // Never met in a 1:1 (or that chat is gone): open one. Someone met in a channel is reached through their tenant's
     // service URL; someone never met at all (an arbitrator named in the policy) through the last one seen.
     const guess = bestGuess();
     const serviceUrl = known?.serviceUrl ?? guess.serviceUrl;
