@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { timers } from '../schema.js';
 
@@ -63,4 +63,34 @@ export function timerFailed(db: Db, id: number, error: string, retryAt: Date | n
 
 export function pendingTimerCount(db: Db): number {
   return db.select({ n: sql<number>`count(*)` }).from(timers).where(eq(timers.status, 'pending')).get()!.n;
+}
+
+/** A timer the scheduler gave up on after its attempts, as `roe timers` lists it. */
+export interface FailedTimer {
+  id: number;
+  kind: string;
+  subject: string;
+  dueAt: Date;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** The timers that failed every attempt, oldest first: their work was never done. */
+export function failedTimers(db: Db): FailedTimer[] {
+  return db
+    .select({ id: timers.id, kind: timers.kind, subject: timers.subject, dueAt: timers.dueAt, attempts: timers.attempts, lastError: timers.lastError })
+    .from(timers)
+    .where(eq(timers.status, 'failed'))
+    .orderBy(asc(timers.id))
+    .all();
+}
+
+/**
+ * Puts failed timers (one, or all when id is null) back to fire at the next tick, with their
+ * attempts counted again from none; returns how many. A timer whose moment passed does only
+ * what still applies (a case ruled meanwhile is not escalated).
+ */
+export function retryFailedTimers(db: Db, id: number | null, at: Date): number {
+  const where = id === null ? eq(timers.status, 'failed') : and(eq(timers.status, 'failed'), eq(timers.id, id));
+  return db.update(timers).set({ status: 'pending', attempts: 0, dueAt: at }).where(where).run().changes;
 }

@@ -18,6 +18,7 @@ import { readPolicyFile } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
 import { DatabaseFileError, isBusy, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
+import { failedTimers, pendingTimerCount, retryFailedTimers } from '../../db/repos/timers.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
 import { partnerExport } from '../core/privacy/export.js';
 import { platformRoutes, serve, serveProblem } from './serve.js';
@@ -37,6 +38,8 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['forget USER', "remove a chat user's personal data (USER: slack:U0123, teams:29:…)"],
   ['outbox [list]', 'notifications not delivered yet (pending and parked)'],
   ['outbox retry ID|--all', 'put parked notifications back in the queue'],
+  ['timers [list]', 'timers that failed every attempt, and how many are pending'],
+  ['timers retry ID|--all', 'fire failed timers again at the next tick'],
   ['help [COMMAND]', 'this list, or the usage of one command (also: roe COMMAND --help)'],
 ];
 
@@ -60,6 +63,7 @@ const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
   policy: ['check'],
   ledger: ['verify', 'export'],
   outbox: ['list', 'retry'],
+  timers: ['list', 'retry'],
 };
 
 interface ArgSpec {
@@ -85,6 +89,8 @@ const SPECS: Readonly<Record<string, ArgSpec>> = {
   forget: { args: ['USER'] },
   'outbox list': {},
   'outbox retry': { args: ['ID'], options: { all: 'boolean' } },
+  'timers list': {},
+  'timers retry': { args: ['ID'], options: { all: 'boolean' } },
 };
 
 interface Parsed {
@@ -132,8 +138,8 @@ function parseCommand(cmd: string, argv: string[]): Parsed {
   if (subs) {
     const first = rest[0];
     if (first === undefined || first.startsWith('-')) {
-      // `roe outbox` lists; the other commands need to be told which one.
-      if (cmd !== 'outbox') throw new UsageError(cmd, `needs a subcommand: ${oneOf(subs)}`);
+      // `roe outbox` and `roe timers` list; the other commands need to be told which one.
+      if (cmd !== 'outbox' && cmd !== 'timers') throw new UsageError(cmd, `needs a subcommand: ${oneOf(subs)}`);
       sub = 'list';
     } else {
       if (!subs.includes(first)) throw new UsageError(cmd, `unknown subcommand "${first}" (use ${oneOf(subs)})`);
@@ -600,13 +606,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         }
         return 0;
       }
-      const target = p.args[0];
-      const all = p.options.all === true;
-      if (!target && !all) throw new UsageError(p.label, 'needs a message id or --all');
-      if (target && all) throw new UsageError(p.label, 'takes a message id or --all, not both');
-      const digits = target?.replace(/^#/, '');
-      const id = digits === undefined ? null : /^\d{1,15}$/.test(digits) ? Number(digits) : NaN;
-      if (id !== null && !(id > 0)) throw new UsageError(p.label, `"${target}" is not a message id`);
+      const id = retryTarget(p, 'message');
       const n = withRuntime(config, db, (rt) => retryParked(rt.db.db, id, rt.clock.now()));
       if (n === 0 && id !== null) {
         io.err(`no parked message #${id} to retry`);
@@ -615,9 +615,44 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       io.out(n === 0 ? 'no parked message to retry' : `${plural(n, 'message')} back in the queue`);
       return 0;
     }
+    case 'timers': {
+      if (sub === 'list') {
+        const { failed, pending } = withRuntime(config, db, (rt) => ({ failed: failedTimers(rt.db.db), pending: pendingTimerCount(rt.db.db) }), { readOnly: true });
+        if (failed.length === 0) {
+          io.out(`no failed timers: ${plural(pending, 'timer')} pending`);
+          return 0;
+        }
+        for (const t of failed) {
+          io.out(`#${t.id} failed ${t.kind} ${t.subject} due=${t.dueAt.toISOString()} attempts=${t.attempts}`);
+          if (t.lastError) io.out(`    last error: ${t.lastError}`);
+        }
+        io.out(`${plural(failed.length, 'failed timer')} (retry with: roe timers retry ID|--all), ${plural(pending, 'timer')} pending`);
+        return 0;
+      }
+      const id = retryTarget(p, 'timer');
+      const n = withRuntime(config, db, (rt) => retryFailedTimers(rt.db.db, id, rt.clock.now()));
+      if (n === 0 && id !== null) {
+        io.err(`no failed timer #${id} to retry`);
+        return 1;
+      }
+      io.out(n === 0 ? 'no failed timer to retry' : `${plural(n, 'timer')} to fire at the next tick of the running bot`);
+      return 0;
+    }
     default:
       throw new UsageError(null, `unknown command "${p.cmd}"`);
   }
+}
+
+/** What `outbox retry` and `timers retry` were given: one id (digits, or #digits), or null for --all. */
+function retryTarget(p: Parsed, what: 'message' | 'timer'): number | null {
+  const target = p.args[0];
+  const all = p.options.all === true;
+  if (!target && !all) throw new UsageError(p.label, `needs a ${what} id or --all`);
+  if (target && all) throw new UsageError(p.label, `takes a ${what} id or --all, not both`);
+  const digits = target?.replace(/^#/, '');
+  const id = digits === undefined ? null : /^\d{1,15}$/.test(digits) ? Number(digits) : NaN;
+  if (id !== null && !(id > 0)) throw new UsageError(p.label, `"${target}" is not a ${what} id`);
+  return id;
 }
 
 /** A command line that does not say what to do: the problem, then the usage; exit 2. */

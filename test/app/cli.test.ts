@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_POLICY_PATH, ROOT, policyTextWith } from '../support/builders.js';
 import { openArbitratedCase } from '../support/cases.js';
 import { testRuntime } from '../support/runtime.js';
+import { tick } from '../../src/app/scheduler.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -339,6 +340,34 @@ describe('roe CLI', () => {
     expect(r.code).toBe(1);
     expect(r.err.split('\n')).toEqual([expect.stringMatching(/: backup failed \(E[A-Z]+: .+\)$/), '']);
     expect(r.err.startsWith(`${underAFile}: backup failed (`)).toBe(true);
+  });
+
+  it('timers lists the timers that failed every attempt, and retry fires them at the next tick: a case whose breach failed still escalates', () => {
+    const db = join(dir, 'timers.db');
+    const rt = testRuntime({ databasePath: db, at: '2026-12-07T15:00:00Z' });
+    const d = openArbitratedCase(rt);
+    rt.close();
+    expect(roe(['timers'], db)).toMatchObject({ code: 0, out: expect.stringMatching(/^no failed timers: \d+ timers pending\n$/) });
+    // The breach timer failed every attempt (a bug, a disk that was full): the case would never escalate.
+    const sq = new Database(db);
+    const breach = sq.prepare("SELECT id FROM timers WHERE kind = 'sla.breach' AND status = 'pending'").get() as { id: number };
+    sq.prepare("UPDATE timers SET status = 'failed', attempts = 5, last_error = 'disk I/O error' WHERE id = ?").run(breach.id);
+    sq.close();
+    const listed = roe(['timers', 'list'], db);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(new RegExp(`^#${breach.id} failed sla\\.breach dispute:${d.id} due=\\S+ attempts=5\n    last error: disk I/O error\n1 failed timer \\(retry with: roe timers retry ID\\|--all\\), \\d+ timers pending\n$`));
+    expect(roe(['timers', 'retry', String(breach.id + 100)], db)).toMatchObject({ code: 1, err: `no failed timer #${breach.id + 100} to retry\n` });
+    expect(roe(['timers', 'retry', 'x1'], db)).toMatchObject({ code: 2, err: expect.stringContaining('"x1" is not a timer id') });
+    expect(roe(['timers', 'retry', `#${breach.id}`], db)).toMatchObject({ code: 0, out: '1 timer to fire at the next tick of the running bot\n' });
+    expect(roe(['timers', 'retry', '--all'], db)).toMatchObject({ code: 0, out: 'no failed timer to retry\n' });
+    // The next tick, past the SLA: the case escalates.
+    const again = testRuntime({ databasePath: db, at: '2026-12-20T15:00:00Z' });
+    try {
+      tick(again.db, again.deps, again.clock.now(), again.logger);
+      expect(again.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+    } finally {
+      again.close();
+    }
   });
 
   it('outbox retry names the message it could not retry', () => {
