@@ -130,7 +130,7 @@ describe('roe CLI', () => {
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, policyTextWith([['protection_days: 90', 'protection_days: ninety']]));
     const env = { ROE_POLICY: broken };
-    for (const args of [['ledger', 'verify'], ['stats'], ['outbox'], ['forget', 'slack:U0NOBODY'], ['backup', join(dir, 'broken-policy-backup.db')]]) {
+    for (const args of [['ledger', 'verify'], ['stats'], ['outbox'], ['timers'], ['forget', 'slack:U0NOBODY'], ['backup', join(dir, 'broken-policy-backup.db')]]) {
       const r = roe(args, db, env);
       expect(r.err, args.join(' ')).toContain('ROE_POLICY is not valid, so the versions stored in the database are used');
       expect(r.err).toContain('registration.protection_days: expected number');
@@ -257,7 +257,7 @@ describe('roe CLI', () => {
   it('commands that read the database refuse a missing one in one line, and create nothing', () => {
     const sub = join(dir, 'nothing-here');
     const typo = join(sub, 'typo.db');
-    for (const args of [['ledger', 'verify'], ['ledger', 'export', '--format', 'csv'], ['stats'], ['outbox'], ['outbox', 'retry', '--all'], ['export', '--partner', 'contoso'], ['forget', 'slack:U0123'], ['backup', join(dir, 'of-nothing.db')]]) {
+    for (const args of [['ledger', 'verify'], ['ledger', 'export', '--format', 'csv'], ['stats'], ['outbox'], ['outbox', 'retry', '--all'], ['timers'], ['timers', 'retry', '--all'], ['export', '--partner', 'contoso'], ['forget', 'slack:U0123'], ['backup', join(dir, 'of-nothing.db')]]) {
       expect(roe(args, typo), args.join(' ')).toEqual({ code: 1, out: '', err: `DATABASE_PATH: no database at ${typo} (run npx roe serve, npm start or an import first)\n` });
     }
     expect(existsSync(sub)).toBe(false);
