@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { canSeeParty, type Principal } from '../src/core/authz.js';
-import { canonicalProductLine, fileClaim } from '../src/core/claims/claims.service.js';
+import { canonicalProductLine, fileClaim, UnknownAccount } from '../src/core/claims/claims.service.js';
 import { againstFacts, type ConflictReason } from '../src/core/claims/overlap.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
+import { NothingToDispute } from '../src/core/disputes/disputes.service.js';
 import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
 import { DIRECT, ROUTES, type Claim, type ThreadRef } from '../src/core/types.js';
@@ -20,6 +21,21 @@ export interface SubmitMeta {
 }
 
 const DIRECT_LABEL = 'Direct sales';
+
+/**
+ * Runs a core call whose refusals may send the person to another command, and names that command
+ * as they type it where they read the refusal (`/claim` in Slack and the console, `claim` in
+ * Teams): the core's own words name no command. Anything else thrown passes as it is.
+ */
+export function commandsAsTyped<T>(viewer: Pick<Principal, 'userKey'>, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof UnknownAccount) throw new DomainError(e.code, `${e.message} Use ${cmd(viewer, 'who-owns')} to find it.`, e.fields);
+    if (e instanceof NothingToDispute) throw new DomainError(e.code, `${e.message} File a claim with ${cmd(viewer, 'claim')} instead.`, e.fields);
+    throw e;
+  }
+}
 
 const claimHelp = (viewer: Principal) =>
   `Register a deal on an account (${cmd(viewer, 'claim acme')} opens this form with the account filled in). With nobody else on it, the claim protects the account for your policy’s protection period; an overlap goes to the ownership criteria, then to the arbitrator.`;
@@ -115,17 +131,19 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
   const stage = stageOf(input.stage)!;
   return deps.ctx.store.transaction(() => {
     const account = resolveAccount(deps, input.account);
-    const result = fileClaim(deps.ctx, viewer, {
-      accountId: account.id,
-      account,
-      claimant: viewer.kind === 'internal' ? claimFor(deps, input.claimant ?? '') : undefined,
-      route: input.route,
-      productLine: input.product,
-      opportunity: { name: input.opportunity, stage, amount: input.amount },
-      evidence: input.evidence,
-      origin: meta.origin,
-      requestKey: meta.requestKey,
-    });
+    const result = commandsAsTyped(viewer, () =>
+      fileClaim(deps.ctx, viewer, {
+        accountId: account.id,
+        account,
+        claimant: viewer.kind === 'internal' ? claimFor(deps, input.claimant ?? '') : undefined,
+        route: input.route,
+        productLine: input.product,
+        opportunity: { name: input.opportunity, stage, amount: input.amount },
+        evidence: input.evidence,
+        origin: meta.origin,
+        requestKey: meta.requestKey,
+      }),
+    );
     announce(deps, result.events, meta.origin, viewer.userKey);
     const { claim } = result;
     const until = claim.protectedUntil ? vp.until(claim.protectedUntil) : null;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Principal } from '../src/core/authz.js';
 import { canonicalProductLine } from '../src/core/claims/claims.service.js';
 import { raiseDispute } from '../src/core/disputes/disputes.service.js';
-import type { SubmitMeta } from './claim.js';
+import { commandsAsTyped, type SubmitMeta } from './claim.js';
 import type { HandlerDeps } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
 import { announce } from './notify.js';
@@ -24,7 +24,7 @@ export function disputeForm(deps: HandlerDeps, viewer: Principal, accountText = 
     fields: [
       { id: 'account', label: 'Account', kind: 'account', required: true, ...(initial ? { initial } : {}), placeholder: 'Search accounts' },
       { id: 'product', label: 'Product line', kind: 'select', required: true, options: policy.product_lines.map((p) => ({ value: p, label: p })) },
-      { id: 'against', label: 'Claim disputed (number)', kind: 'text', required: false, placeholder: 'e.g. 12', hint: 'Leave it empty to dispute whoever holds the account for this product line; a number picks one claim when several are live.' },
+      { id: 'against', label: 'Claim disputed (number)', kind: 'text', required: false, maxLength: 20, placeholder: 'e.g. 12', hint: 'Leave it empty to dispute whoever holds the account for this product line; a number picks one claim when several are live.' },
       { id: 'reason', label: 'Reason', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why should the account be yours?' },
       { id: 'evidence', label: 'Evidence', kind: 'multiline', required: false, maxLength: 3000, ...(evidence ? { initial: { value: evidence, label: evidence } } : {}) },
     ],
@@ -60,15 +60,17 @@ export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Reco
   });
   return deps.ctx.store.transaction(() => {
     const account = resolveAccount(deps, input.account);
-    const { dispute, events } = raiseDispute(deps.ctx, viewer, {
-      accountId: account.id,
-      productLine: input.product,
-      againstClaimId: input.against,
-      reason: input.reason,
-      evidence: input.evidence,
-      origin: meta.origin,
-      requestKey: meta.requestKey,
-    });
+    const { dispute, events } = commandsAsTyped(viewer, () =>
+      raiseDispute(deps.ctx, viewer, {
+        accountId: account.id,
+        productLine: input.product,
+        againstClaimId: input.against,
+        reason: input.reason,
+        evidence: input.evidence,
+        origin: meta.origin,
+        requestKey: meta.requestKey,
+      }),
+    );
     announce(deps, events, meta.origin, viewer.userKey);
     const vp = viewpoint(deps, viewer);
     const closed = deps.ctx.store.disputes.get(dispute.id) ?? dispute;

@@ -7,7 +7,7 @@ import { logClaimActivity } from '../../activity.js';
 import { claimForm, claimStatus, submitClaim, type SubmitMeta } from '../../claim.js';
 import type { HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
-import { ACTIONS, FORMS, text, type Form, type Reply } from '../../replies/model.js';
+import { ACTIONS, FORMS, quote, reply, text, type Block, type Form, type Reply } from '../../replies/model.js';
 import { help, roe } from '../../roe.js';
 import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
 import { snoozeReminder } from '../../snooze.js';
@@ -423,15 +423,33 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   private refusedOnCase(e: unknown, who: Principal, verb: Verb, value: string, userId: string): Answer {
     const onCase = [ACTIONS.approve, ACTIONS.award, ACTIONS.ask, ACTIONS.snooze].some((x) => TEAMS_IDS.actions[x] === verb);
     if (!onCase || !isDomainError(e)) throw e;
-    const disputeId = value.split(':')[0] ?? '';
+    const answer = this.caseWithRefusal(e, who, value.split(':')[0] ?? '', userId);
+    if (!answer) throw e;
+    return answer;
+  }
+
+  /**
+   * A ruling form (award, ask) that cannot be shown again because the case moved on since it
+   * was (ruled or settled meanwhile, or no longer this person's to rule): the card becomes the
+   * case as it stands with why, as a refused click on its buttons does, and what they wrote is
+   * quoted under the refusal, so that nothing typed is lost (a case they may not see: the
+   * refusal and their words alone).
+   */
+  private movedOn(why: DomainError, who: Principal, disputeId: string, wrote: string | undefined, userId: string): Answer {
+    const words = wrote?.trim() ? [quote('What you wrote', wrote.trim())] : [];
+    return this.caseWithRefusal(why, who, disputeId, userId, words) ?? { kind: 'reply', reply: reply(why.message, [...refusalBlocks(why), ...words]) };
+  }
+
+  /** The case as it stands for this person, the refusal above it (then `more`); null when they may not see it. */
+  private caseWithRefusal(e: DomainError, who: Principal, disputeId: string, userId: string, more: Block[] = []): Answer | null {
     let card: Reply;
     try {
       card = caseCard(this.o.deps, who, disputeId);
     } catch {
-      throw e;
+      return null;
     }
     this.o.log.info({ code: e.code }, 'teams request refused');
-    return { kind: 'reply', reply: { ...card, blocks: [text(e.message, 'attention'), text('Nothing was changed.', 'muted'), ...card.blocks] }, refresh: caseRefresh(disputeId, userId) };
+    return { kind: 'reply', reply: { ...card, blocks: [...refusalBlocks(e), ...more, ...card.blocks] }, refresh: caseRefresh(disputeId, userId) };
   }
 
   /** One route per verb (buttons, form submits, refreshes). */
@@ -442,7 +460,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const prefill = prefillOf(data);
     const instance = str(data[TEAMS_IDS.data.instance]);
     // What was typed and filled in, and the card's instance: a form sent back keeps all three.
-    const typed = { values, prefill, ...(instance ? { instance } : {}) };
+    const typed: Typed = { values, prefill, ...(instance ? { instance } : {}) };
     const meta: SubmitMeta = { origin: originOf(a), requestKey: requestKeyOf(a, data) };
     const refreshCase = (disputeId: string): CardRefresh => caseRefresh(disputeId, a.from.id);
     const ids = TEAMS_IDS;
@@ -468,9 +486,9 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case ids.submits[FORMS.dispute]:
         return submitted(() => disputeForm(deps, who), typed, () => submitDispute(deps, who, values, meta));
       case ids.submits[FORMS.award]:
-        return submitted(() => awardForm(deps, who, values.dispute), typed, () => submitAward(deps, who, values), refreshCase(values.dispute ?? ''));
+        return submitted(() => awardForm(deps, who, values.dispute), typed, () => submitAward(deps, who, values), { refresh: refreshCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.rationale, a.from.id) });
       case ids.submits[FORMS.ask]:
-        return submitted(() => askForm(deps, who, values.dispute), typed, () => submitAsk(deps, who, values, meta), refreshCase(values.dispute ?? ''));
+        return submitted(() => askForm(deps, who, values.dispute), typed, () => submitAsk(deps, who, values, meta), { refresh: refreshCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.question, a.from.id) });
       case ids.refresh.disputeCase:
         return { kind: 'reply', reply: caseCard(deps, who, value), refresh: refreshCase(value) };
       case ids.refresh.privateAnswer: {
@@ -497,19 +515,46 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   }
 }
 
-/** A form submit: done, or the same form again with what was typed (and what was filled in) and the errors under the fields. */
-function submitted(form: () => Form, typed: { values: Record<string, string>; prefill: Prefill; instance?: string }, submit: () => Reply, refresh?: CardRefresh): Answer {
+/** What a submitted form held: what was typed, what was filled in, and the card's instance. */
+interface Typed {
+  values: Record<string, string>;
+  prefill: Prefill;
+  instance?: string;
+}
+
+/** A refusal as the first lines of the card that takes the clicked one's place. */
+const refusalBlocks = (e: DomainError): Block[] => [text(e.message, 'attention'), text('Nothing was changed.', 'muted')];
+
+/**
+ * A form submit: done; or, refused, the same form again with what was typed (and what was filled
+ * in) and the refusal: under the fields it names, or, naming none (a dispute already open, a
+ * claim already filed), above them all, as Slack keeps its modal open with it. A form that
+ * cannot be shown again (the case it rules on moved on) is `gone`'s to answer, with why not;
+ * without `gone` the refusal goes on to the turn's error handler, as does anything that is not
+ * a refusal.
+ */
+function submitted(form: () => Form, typed: Typed, submit: () => Reply, o: { refresh?: CardRefresh; gone?: (why: DomainError) => Answer } = {}): Answer {
+  let refusal: DomainError;
   try {
-    return { kind: 'reply', reply: submit(), refresh };
+    return { kind: 'reply', reply: submit(), refresh: o.refresh };
   } catch (e) {
-    if (!isDomainError(e) || Object.keys(e.fields).length === 0) throw e;
-    // The same form again, the same instance: sent once corrected, it is still this card's one request.
-    // Values that failed their checks are marked under their fields: one line above says so
-    // (the error's own message restates them by field id). Any other refusal says its own words.
-    const problems = Object.keys(e.fields).length;
-    const message = e instanceof FormValuesError ? `Please fix what is marked below (${problems === 1 ? 'one field' : `${problems} fields`}).` : e.message;
-    return { kind: 'form', form: form(), state: { values: typed.values, prefill: typed.prefill, errors: e.fields, message, ...(typed.instance ? { instance: typed.instance } : {}) } };
+    if (!isDomainError(e)) throw e;
+    refusal = e;
   }
+  let again: Form;
+  try {
+    again = form();
+  } catch (e) {
+    if (!isDomainError(e)) throw e;
+    if (!o.gone) throw refusal;
+    return o.gone(e);
+  }
+  // The same form again, the same instance: sent once corrected, it is still this card's one request.
+  // Values that failed their checks are marked under their fields: one line above says so
+  // (the error's own message restates them by field id). Any other refusal says its own words.
+  const problems = Object.keys(refusal.fields).length;
+  const message = refusal instanceof FormValuesError ? `Please fix what is marked below (${problems === 1 ? 'one field' : `${problems} fields`}).` : refusal.message;
+  return { kind: 'form', form: again, state: { values: typed.values, prefill: typed.prefill, errors: refusal.fields, message, ...(typed.instance ? { instance: typed.instance } : {}) } };
 }
 
 /** What a log line may say about an activity: never its text, never a token. */

@@ -57,6 +57,10 @@ export const LIMITS = {
   itemDetail: 1_500,
   /** Characters of the command a private stub shows and carries (typed commands are far shorter). */
   command: 500,
+  /** Characters a form's input takes of a name typed (an account, a choice too long to list), and keeps of a choice it does not list. */
+  typedName: 200,
+  /** Characters a text field that names no `maxLength` takes (as Slack's text inputs). */
+  textInput: 3_000,
 } as const;
 
 export { clip };
@@ -346,6 +350,11 @@ export interface FormState {
   instance?: string | undefined;
 }
 
+/**
+ * An input as a card: its label and checks, and `value` in it. A value sent back (a refused
+ * form shown again) is cut to what the input takes: a client may send anything, and pasted
+ * text would make a card too large for Teams.
+ */
 function input(f: Field, value: string | undefined): CardElement {
   const common = {
     id: f.id,
@@ -356,12 +365,14 @@ function input(f: Field, value: string | undefined): CardElement {
   };
   switch (f.kind) {
     case 'text':
-    case 'multiline':
-      return { type: 'Input.Text', ...common, ...(f.kind === 'multiline' ? { isMultiline: true } : {}), ...(f.maxLength ? { maxLength: f.maxLength } : {}), ...(value !== undefined ? { value } : {}) };
+    case 'multiline': {
+      const max = f.maxLength ?? LIMITS.textInput;
+      return { type: 'Input.Text', ...common, ...(f.kind === 'multiline' ? { isMultiline: true } : {}), maxLength: max, ...(value !== undefined ? { value: clip(value, max) } : {}) };
+    }
     case 'account':
       // Adaptive Cards 1.5 have no server-side typeahead: the person types a name, alias or
       // domain and the handler resolves it (an ambiguous one comes back as an error on the field).
-      return { type: 'Input.Text', ...common, placeholder: 'Account name, alias or web domain', maxLength: 200, ...(value !== undefined ? { value } : {}) };
+      return { type: 'Input.Text', ...common, placeholder: 'Account name, alias or web domain', maxLength: LIMITS.typedName, ...(value !== undefined ? { value: clip(value, LIMITS.typedName) } : {}) };
     case 'number': {
       const n = value !== undefined && value.trim() !== '' ? Number(value.replace(/[,_\s$€£]/g, '')) : NaN;
       return { type: 'Input.Number', ...common, min: 0, errorMessage: 'Enter a positive number.', ...(Number.isFinite(n) ? { value: n } : {}) };
@@ -373,8 +384,10 @@ function input(f: Field, value: string | undefined): CardElement {
         // Too many to list in a card (a long partner list): typed, by name, and resolved by the
         // handler. What is typed is shown as typed: an input's value is no markdown.
         const shown = value === undefined ? undefined : (options.find((o) => o.value === value)?.label ?? value);
-        return { type: 'Input.Text', ...common, placeholder: plain(`Type a name: one of ${options.length.toLocaleString('en-US')}`), maxLength: 200, ...(shown !== undefined ? { value: shown } : {}) };
+        return { type: 'Input.Text', ...common, placeholder: plain(`Type a name: one of ${options.length.toLocaleString('en-US')}`), maxLength: LIMITS.typedName, ...(shown !== undefined ? { value: clip(shown, LIMITS.typedName) } : {}) };
       }
+      // One of the choices as it is; anything else a client sent, cut.
+      const chosen = value === undefined || choices.some((c) => c.value === value) ? value : clip(value, LIMITS.typedName);
       return {
         type: 'Input.ChoiceSet',
         placeholder: 'Choose one',
@@ -382,7 +395,7 @@ function input(f: Field, value: string | undefined): CardElement {
         // A long list (the partners) is filtered as the person types (Adaptive Cards 1.5 in Teams).
         style: options.length > 8 ? 'filtered' : 'compact',
         choices,
-        ...(value !== undefined ? { value } : {}),
+        ...(chosen !== undefined ? { value: chosen } : {}),
       };
     }
   }
@@ -400,7 +413,9 @@ export function renderForm(form: Form, state: FormState = {}): AdaptiveCard {
     let value = typed ?? f.initial?.value;
     if (f.kind === 'account') {
       // The name is shown and the id kept beside it, as long as the name is what the input holds.
-      const filled = state.prefill?.[f.id] ?? f.initial;
+      // What a client carried back is an account's name and id: one longer than the input takes is none.
+      const carried = state.prefill?.[f.id];
+      const filled = (carried && carried.label.length <= LIMITS.typedName && carried.value.length <= LIMITS.typedName ? carried : undefined) ?? f.initial;
       if (filled && (typed === undefined || typed === filled.label || typed === filled.value)) {
         value = filled.label;
         prefill[f.id] = { label: filled.label, value: filled.value };

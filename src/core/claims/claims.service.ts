@@ -62,6 +62,16 @@ export function approvalReasons(ctx: DomainContext, account: Account, productLin
   ].filter((r) => r !== null);
 }
 
+/**
+ * An account id the store does not know. The message names no command (the core knows no chat
+ * platform): handlers add how the person looks the account up where they read it.
+ */
+export class UnknownAccount extends DomainError {
+  constructor(accountId: string) {
+    super('not_found', `No account with id "${accountId}".`, { account: 'Pick an account from the list' });
+  }
+}
+
 /** The canonical product line name as the policy spells it, or a clear error. */
 export function canonicalProductLine(productLines: readonly string[], given: string): string {
   const found = productLines.find((p) => sameProductLine(p, given.trim()));
@@ -87,7 +97,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   authorizeActingFor(principal, claimant);
   if (claimant !== DIRECT && !store.partners.get(claimant)) throw new DomainError('invalid_input', `Unknown partner "${claimant}".`, { claimant: 'Pick a partner from the list' });
   const account = input.account?.id === input.accountId ? input.account : store.accounts.get(input.accountId);
-  if (!account) throw new DomainError('not_found', `No account with id "${input.accountId}". Use /who-owns to find it.`, { account: 'Pick an account from the list' });
+  if (!account) throw new UnknownAccount(input.accountId);
   const version = ctx.policies().inForceAt(now);
   const policy = version.policy;
   const productLine = canonicalProductLine(policy.product_lines, input.productLine);

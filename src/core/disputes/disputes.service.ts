@@ -1,6 +1,6 @@
 import { formatsFor } from '../time-format.js';
 import { authorizeActingFor, authorizeRuling, ownParty, type Principal } from '../authz.js';
-import { canonicalProductLine } from '../claims/claims.service.js';
+import { canonicalProductLine, UnknownAccount } from '../claims/claims.service.js';
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
@@ -22,6 +22,16 @@ export interface RaiseDisputeInput {
   requestKey: string | null;
 }
 
+/**
+ * A dispute over an account and product line no other party holds: what the raiser wants is a
+ * claim. The message names no command (the core knows no chat platform): handlers add theirs.
+ */
+export class NothingToDispute extends DomainError {
+  constructor(accountName: string, productLine: string) {
+    super('invalid_input', `Nothing to dispute: no other party holds ${accountName} (${productLine}).`, { account: 'No other party holds this account' });
+  }
+}
+
 /** Raises a dispute by hand over an account and product line. Must run inside a transaction. */
 export function raiseDispute(ctx: DomainContext, principal: Principal, input: RaiseDisputeInput): { dispute: Dispute; events: DomainEvent[]; repeated: boolean } {
   const { store } = ctx;
@@ -34,7 +44,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   if (!party) throw new DomainError('unknown_user', 'Your workspace is not linked to a partner of ours, so you cannot raise disputes.');
   authorizeActingFor(principal, party);
   const account = store.accounts.get(input.accountId);
-  if (!account) throw new DomainError('not_found', `No account with id "${input.accountId}". Use /who-owns to find it.`, { account: 'Pick an account from the list' });
+  if (!account) throw new UnknownAccount(input.accountId);
   const version = ctx.policies().inForceAt(now);
   const productLine = canonicalProductLine(version.policy.product_lines, input.productLine);
   const already = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && sameProductLine(d.productLine, productLine));
@@ -51,7 +61,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   if (coverage.model === 'direct-led') others.add(DIRECT);
   others.delete(party);
   if (others.size === 0) {
-    throw new DomainError('invalid_input', `Nothing to dispute: no other party holds ${account.name} (${productLine}). File a claim with /claim instead.`, { account: 'No other party holds this account' });
+    throw new NothingToDispute(account.name, productLine);
   }
   return { ...openCase(ctx, { account, productLine, claims, parties: [party, ...others], raisedBy: principal.userKey, raisedAs: party, reason: input.reason, evidence: input.evidence, origin: input.origin, requestKey: input.requestKey }, now), repeated: false };
 }

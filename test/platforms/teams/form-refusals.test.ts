@@ -1,0 +1,223 @@
+/**
+ * A Teams form refused: nothing the person typed is lost. A refusal that names a field comes
+ * back under it; one that names none (a dispute already open, a duplicate claim) comes back
+ * above the same form, filled in as sent; a ruling form refused because the case moved on
+ * shows the case as it stands, with what was written quoted under the refusal. Whatever was
+ * typed, the card sent back stays within what Teams takes, and refusals name commands as they
+ * are typed in Teams.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { submitDispute } from '../../../handlers/dispute.js';
+import { commandsAsTyped } from '../../../handlers/claim.js';
+import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
+import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
+import { UnknownAccount } from '../../../src/core/claims/claims.service.js';
+import { NothingToDispute } from '../../../src/core/disputes/disputes.service.js';
+import { breach } from '../../../src/core/sla/sla.service.js';
+import { as } from '../../support/runtime.js';
+import { findIn, readCard } from '../../support/fake-connector.js';
+import { installActivity, startTeams, USERS, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
+
+const V = TEAMS_IDS;
+let h: TeamsHarness;
+beforeEach(async () => {
+  h = await startTeams();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+/** A form card's inputs, by field id. */
+const inputs = (card: unknown) => new Map(findIn(card, (o) => typeof o.type === 'string' && o.type.startsWith('Input.') && typeof o.id === 'string').map((o) => [o.id as string, o]));
+/** The Attention-coloured lines of a card: the refusal above a form, and the problems under its fields. */
+const attention = (card: unknown) => findIn(card, (o) => o.type === 'TextBlock' && o.color === 'Attention').map((o) => String(o.text));
+const submitOf = (card: unknown, verb: string) => {
+  const b = findIn(card, (o) => o.type === 'Action.Execute' && o.verb === verb)[0];
+  if (!b) throw new Error(`no ${verb} on ${readCard(card)}`);
+  return b as { verb: string; data: Record<string, unknown> };
+};
+/** Types a command in the 1:1 chat, then submits the form it gave with `values`. */
+async function submitTyped(u: TeamsUser, typed: string, verb: string, values: Record<string, string>) {
+  const s = submitOf(await h.say(u, typed), verb);
+  return h.click(u, s.verb, { ...s.data, ...values });
+}
+const ledgerCount = () => [...h.rt.store.ledger.entries()].length;
+const soylentClaim = { account: 'Soylent Corp', route: 'resell', product: 'Analytics', opportunity: 'Soylent rollout', amount: '25000', evidence: '' };
+
+/** Northwind and Contoso both claim Soylent (Analytics): the case goes to Pat, and stays open. */
+async function openCase() {
+  await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
+  await h.post(installActivity(USERS.dana, { kind: 'personal' }, h.connector.url));
+  await submitTyped(USERS.northwind, 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'proposal' });
+  await submitTyped(USERS.contoso, 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'qualified' });
+  await h.drain();
+  const d = h.rt.store.disputes.all().at(-1)!;
+  expect(d.status).toBe('open');
+  return d;
+}
+
+describe('a form refused for a reason that names no field', () => {
+  it('a dispute refused because one is already open comes back filled in as sent, the reason above the fields and no field marked', async () => {
+    const d = await openCase();
+    const reason = 'Our account team has run workshops with Soylent since March; the CIO asked us to lead the rollout.';
+    const evidence = 'Workshop notes 2026-03-14, 2026-04-02; email from the CIO of 2026-05-01.';
+    const before = ledgerCount();
+    const answer = await submitTyped(USERS.contoso, 'dispute soylent', V.submits[FORMS.dispute], { account: 'Soylent Corp', product: 'Analytics', against: '', reason, evidence });
+    expect(attention(answer)).toEqual([expect.stringMatching(new RegExp(`^Dispute #${d.id} is already open on Soylent Corp`))]);
+    const fields = inputs(answer);
+    expect(fields.get('reason')?.value).toBe(reason);
+    expect(fields.get('evidence')?.value).toBe(evidence);
+    expect(fields.get('product')?.value).toBe('Analytics');
+    expect(submitOf(answer, V.submits[FORMS.dispute]).data).toMatchObject({ instance: expect.any(String) });
+    expect(ledgerCount()).toBe(before);
+  });
+
+  it('a claim refused as a duplicate comes back filled in as sent, so another product line can be chosen and sent from the same card', async () => {
+    const evidence = 'Discovery call notes, 3 pages';
+    const form = await h.say(USERS.northwind, 'claim acme');
+    const s = submitOf(form, V.submits[FORMS.claim]);
+    const typed = { account: 'Acme Corporation', route: 'resell', product: 'Analytics', opportunity: 'Acme phase 2', stage: 'qualified', amount: '10000', evidence };
+    const answer = await h.click(USERS.northwind, s.verb, { ...s.data, ...typed });
+    expect(attention(answer)).toEqual([expect.stringMatching(/^There is already a live claim #\d+ for this party on Acme Corporation \(Analytics\)/)]);
+    const fields = inputs(answer);
+    expect(fields.get('opportunity')?.value).toBe('Acme phase 2');
+    expect(fields.get('evidence')?.value).toBe(evidence);
+    // Sent again from the card it came back as, on another line, it files.
+    const again = submitOf(answer, V.submits[FORMS.claim]);
+    const other = h.rt.deps.ctx.policies().inForceAt(h.rt.clock.now()).policy.product_lines.find((p) => p !== 'Analytics')!;
+    expect(readCard(await h.click(USERS.northwind, again.verb, { ...again.data, ...typed, product: other }))).toMatch(/Claim #\d+ on Acme Corporation/);
+  });
+
+  it('a failure that is no refusal still reaches the turn’s error handler: an apology, not the form', async () => {
+    vi.spyOn(h.rt.store.claims, 'insert').mockImplementation(() => {
+      throw new Error('disk I/O error');
+    });
+    const answer = await submitTyped(USERS.northwind, 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'proposal' });
+    expect(readCard(answer)).toMatch(/Something went wrong on our side/);
+    expect(inputs(answer).size).toBe(0);
+  });
+});
+
+describe('a ruling form submitted after the case moved on', () => {
+  it('the award form, after someone above in the chain ruled: the case as it stands with the refusal, and the rationale Pat wrote quoted under it', async () => {
+    const d = await openCase();
+    const submit = submitOf(await h.click(USERS.pat, V.actions[ACTIONS.award], { value: String(d.id) }), V.submits[FORMS.award]);
+    // Meanwhile Dana (next in the escalation chain) approves the recommendation.
+    expect(readCard(await h.click(USERS.dana, V.actions[ACTIONS.approve], { value: `${d.id}:northwind` }))).toMatch(/Northwind Partners owns it/);
+    const before = ledgerCount();
+    const rationale = 'Contoso ran the discovery workshops in March and brought the CIO to our briefing center; Northwind only joined at proposal.';
+    const answer = await h.click(USERS.pat, submit.verb, { ...submit.data, party: 'party:contoso', rationale });
+    const text = readCard(answer);
+    expect(text).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\nDispute #${d.id} was already ruled by Dana Reyes on .*\nNothing was changed\\.\nWhat you wrote\n${rationale}\n`));
+    // The case as it stands: ruled, without ruling buttons, refreshing for Pat.
+    expect(text).toMatch(/Ruled by Dana Reyes on .*: Northwind Partners owns it\./);
+    expect(findIn(answer, (o) => o.type === 'Action.Execute')).toEqual([]);
+    expect(answer.refresh).toMatchObject({ action: { verb: V.refresh.disputeCase, data: { value: String(d.id) } }, userIds: [USERS.pat.id] });
+    expect(ledgerCount()).toBe(before);
+  });
+
+  it('the ask form, after the case escalated past the arbitrator: the case as it stands with the refusal, and the question quoted, clipped', async () => {
+    const d = await openCase();
+    const submit = submitOf(await h.click(USERS.pat, V.actions[ACTIONS.ask], { value: String(d.id) }), V.submits[FORMS.ask]);
+    h.rt.store.transaction(() => breach(h.rt.ctx, d.id, { level: 0 }, h.rt.clock.now()));
+    expect(h.rt.store.disputes.get(d.id)!.arbitrator).toBe('dana');
+    const question = `Who met the CIO first? ${'Please send the meeting notes. '.repeat(300)}`;
+    const answer = await h.click(USERS.pat, submit.verb, { ...submit.data, question });
+    const text = readCard(answer);
+    expect(text).toMatch(new RegExp(`Only Dana Reyes .* can rule on dispute #${d.id}\\.\nNothing was changed\\.\nWhat you wrote\nWho met the CIO first\\? Please send`));
+    expect(text).toMatch(/The first \d+ of \d+ characters\./);
+    expect(JSON.stringify(answer).length).toBeLessThan(40_000);
+  });
+
+  it('other refusals of the award form keep the form, with what was typed', async () => {
+    const d = await openCase();
+    const submit = submitOf(await h.click(USERS.pat, V.actions[ACTIONS.award], { value: String(d.id) }), V.submits[FORMS.award]);
+    const answer = await h.click(USERS.pat, submit.verb, { ...submit.data, party: 'party:contoso', rationale: 'Too short' });
+    expect(readCard(answer)).toContain('Explain the ruling (at least 10 characters)');
+    expect(inputs(answer).get('rationale')?.value).toBe('Too short');
+  });
+});
+
+describe('a refused form stays within what Teams takes', () => {
+  it('every text field of every form has a length limit on the card', async () => {
+    const d = await openCase();
+    const forms = [
+      await h.say(USERS.sam, 'claim acme'),
+      await h.say(USERS.northwind, 'claim acme'),
+      await h.say(USERS.contoso, 'dispute acme'),
+      await h.click(USERS.pat, V.actions[ACTIONS.award], { value: String(d.id) }),
+      await h.click(USERS.pat, V.actions[ACTIONS.ask], { value: String(d.id) }),
+    ];
+    for (const form of forms) {
+      const texts = findIn(form, (o) => o.type === 'Input.Text');
+      expect(texts.length).toBeGreaterThan(0);
+      for (const t of texts) expect(t.maxLength, `${String(t.id)} on ${readCard(form).split('\n')[0]}`).toEqual(expect.any(Number));
+    }
+    expect(inputs(forms[2]).get('against')?.maxLength).toBeLessThanOrEqual(20);
+  });
+
+  it('text pasted into "Claim disputed (number)" comes back cut to the field’s limit, in a card Teams can show', async () => {
+    const pasted = 'Northwind claimed this in the CRM export of last week, see the attached lines. '.repeat(800); // ~64,000 characters
+    const answer = await submitTyped(USERS.contoso, 'dispute acme', V.submits[FORMS.dispute], { account: 'Acme Corporation', product: 'Analytics', against: pasted, reason: 'We met the CIO first', evidence: '' });
+    expect(readCard(answer)).toContain('A claim number, e.g. 12');
+    const against = inputs(answer).get('against')!;
+    expect(String(against.value).length).toBeLessThanOrEqual(against.maxLength as number);
+    expect(String(against.value)).toMatch(/^Northwind claimed/);
+    // Teams refuses an activity above ~100 KB of UTF-16 (older clients 40 KB).
+    expect(JSON.stringify(answer).length * 2).toBeLessThan(40 * 1024);
+  });
+
+  it('every field echoed back is cut to its limit, whatever a client sends', async () => {
+    const huge = 'x'.repeat(50_000);
+    const values = { account: huge, route: huge, product: huge, opportunity: huge, stage: huge, amount: huge, evidence: huge };
+    const s = submitOf(await h.say(USERS.sam, 'claim'), V.submits[FORMS.claim]);
+    // The account's name and id a filled-in form carries on its button, forged as long as the rest.
+    const answer = await h.click(USERS.sam, s.verb, { ...s.data, ...values, [V.data.prefill]: { account: { label: huge, value: huge } } });
+    expect(readCard(answer)).toMatch(/Please fix/);
+    for (const [id, input] of inputs(answer)) {
+      if (typeof input.value === 'string') expect(input.value.length, id).toBeLessThanOrEqual(3_000);
+    }
+    expect(JSON.stringify(answer).length * 2).toBeLessThan(40 * 1024);
+  });
+});
+
+describe('refusals name commands as they are typed where they are read', () => {
+  it('in Teams, a dispute on an account nobody else holds says to file a claim with `claim`, not Slack’s `/claim`', async () => {
+    const answer = await submitTyped(USERS.sam, 'dispute hooli', V.submits[FORMS.dispute], { account: 'Hooli', product: 'Analytics', against: '', reason: 'Nobody should own it yet', evidence: '' });
+    const text = readCard(answer);
+    expect(text).toMatch(/Nothing to dispute: no other party holds Hooli \(Analytics\)\. File a claim with claim instead\./);
+    expect(text).not.toMatch(/\/claim\b/);
+  });
+
+  it('in Slack and the console the same refusal names `/claim`', () => {
+    let refusal: unknown;
+    try {
+      submitDispute(h.rt.deps, as.person(h.rt, 'sam'), { account: 'Hooli', product: 'Analytics', reason: 'Nobody should own it yet' }, { origin: null, requestKey: null });
+    } catch (e) {
+      refusal = e;
+    }
+    expect((refusal as Error).message).toMatch(/File a claim with \/claim instead\.$/);
+  });
+
+  it('an account id the store does not know: looked up with `who-owns` in Teams, `/who-owns` elsewhere; other errors pass unchanged', () => {
+    const teams = { userKey: 'teams:29:sam' };
+    const slack = { userKey: 'slack:T1:U1' };
+    const thrown = (viewer: { userKey: string }, e: Error) => {
+      try {
+        commandsAsTyped(viewer, () => {
+          throw e;
+        });
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error('nothing thrown');
+    };
+    expect(thrown(teams, new UnknownAccount('acme-x')).message).toBe('No account with id "acme-x". Use who-owns to find it.');
+    expect(thrown(slack, new UnknownAccount('acme-x')).message).toBe('No account with id "acme-x". Use /who-owns to find it.');
+    expect(thrown(slack, new UnknownAccount('acme-x'))).toMatchObject({ code: 'not_found', fields: { account: 'Pick an account from the list' } });
+    expect(thrown(slack, new NothingToDispute('Acme', 'Analytics')).message).toBe('Nothing to dispute: no other party holds Acme (Analytics). File a claim with /claim instead.');
+    const other = new Error('boom');
+    expect(thrown(teams, other)).toBe(other);
+    expect(commandsAsTyped(teams, () => 42)).toBe(42);
+  });
+});
