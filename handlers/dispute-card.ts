@@ -7,6 +7,15 @@ import { ACTIONS, quote, reply, text, type Block, type Reply, type Tone } from '
 import { splitUserKey } from './user-key.js';
 
 /**
+ * How a case stands, as far as lines sent with its card say (escalated to you, the
+ * recommendation changed, a reminder snoozed): its status, who has it at which level, and the
+ * recommendation. Lines sent under one stamp hold while the case keeps it.
+ */
+export function caseStamp(d: Dispute): string {
+  return [d.status, d.arbitrator, d.escalationLevel, d.recommendation ?? ''].join(':');
+}
+
+/**
  * Whether anyone of a case can be written to about it: its thread (a case raised in a chat), or
  * a party's person in chat (who filed a claim of it, or raised it). A case an import opened over
  * imported claims has neither.

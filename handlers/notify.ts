@@ -4,9 +4,9 @@ import type { CaseCard, OutboxMessage } from '../src/core/ports.js';
 import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
-import { disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
+import { caseStamp, disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase, liveClaims } from '../src/core/disputes/settle.js';
-import { ACTIONS, quote, reply, text, type CaseCardPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
+import { ACTIONS, quote, reply, text, withLead, type CaseCardPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
 import { chainOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
@@ -195,7 +195,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
           const arb = personViewer(target, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
           const by = when(viewpoint(deps, arb));
-          const body = { ...card, summary: `Dispute #${d.id} on ${about(d)}: yours to rule${by}`, blocks: [text(isOverlapCase(d) ? `A case for you to rule on${by}: the criteria did not settle it on their own.` : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.`), ...card.blocks] };
+          const body = withLead({ ...card, summary: `Dispute #${d.id} on ${about(d)}: yours to rule${by}` }, [text(isOverlapCase(d) ? `A case for you to rule on${by}: the criteria did not settle it on their own.` : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.`)], caseStamp(d));
           toArbitrator(d, target, body, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}`);
         }
         break;
@@ -250,7 +250,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
           const arb = personViewer(next, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
           const intro = e.left ? `Yours to rule now: ${why}` : `Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`;
-          toArbitrator(d, next, { ...card, blocks: [text(intro, 'warning'), ...card.blocks] }, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
+          toArbitrator(d, next, withLead(card, [text(intro, 'warning')], caseStamp(d)), `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
         }
         refreshCards(d, step, e.left ? `${vp.person(e.from)} is no longer among the policy's people` : undefined);
         // Someone who left the policy is no longer told of its cases.
@@ -278,7 +278,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
             const arb = personViewer(last, d.arbitrator);
             const card = disputeCard(deps, arb, d, { withActions: true });
             const why = `Dispute #${d.id} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, the last in the chain. It needs an owner now.`;
-            toArbitrator(d, last, { ...card, summary: `Dispute #${d.id} is past its whole escalation chain`, blocks: [text(why, 'attention'), ...card.blocks] }, `${exhaustedKey}:${last.platform}`);
+            toArbitrator(d, last, withLead({ ...card, summary: `Dispute #${d.id} is past its whole escalation chain` }, [text(why, 'attention')], caseStamp(d)), `${exhaustedKey}:${last.platform}`);
           }
           toThread(d, () => reply(`Dispute #${d.id} escalated to the escalation channel`, [text('Nobody in the escalation chain ruled in time; the case went to the escalation channel.', 'attention')]), 'exhausted');
         } else {
@@ -286,7 +286,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
             const arb = personViewer(last, d.arbitrator);
             const card = disputeCard(deps, arb, d, { withActions: true });
             const why = `Dispute #${d.id} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${platform === 'teams' ? 'Teams' : 'Slack'} (sla.escalation_channel), so it stays with you, the last in the chain. It needs an owner now.`;
-            toArbitrator(d, last, { ...card, summary: `Dispute #${d.id} is past its whole escalation chain`, blocks: [text(why, 'attention'), ...card.blocks] }, `${exhaustedKey}:${last.platform}`);
+            toArbitrator(d, last, withLead({ ...card, summary: `Dispute #${d.id} is past its whole escalation chain` }, [text(why, 'attention')], caseStamp(d)), `${exhaustedKey}:${last.platform}`);
           }
           toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time; the case stays with ${vp.person(d.arbitrator)}.`, 'attention')]), 'exhausted');
         }
@@ -310,7 +310,7 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         const { target, vp, card } = mine;
         const now = d.recommendation ? `the criteria now recommend ${vp.party(d.recommendation)}` : 'the criteria now recommend nobody';
         const was = e.from ? ` (it was ${vp.party(e.from)})` : '';
-        toArbitrator(d, target, { ...card, summary: `Dispute #${d.id} on ${about(d)}: the recommendation changed`, blocks: [text(`A claim in dispute #${d.id} closed while it waited: ${now}${was}.`, 'warning'), ...card.blocks] }, `recommendation:${d.id}:${d.recommendation ?? 'none'}:${stamp}`);
+        toArbitrator(d, target, withLead({ ...card, summary: `Dispute #${d.id} on ${about(d)}: the recommendation changed` }, [text(`A claim in dispute #${d.id} closed while it waited: ${now}${was}.`, 'warning')], caseStamp(d)), `recommendation:${d.id}:${d.recommendation ?? 'none'}:${stamp}`);
         break;
       }
       case 'claim.dormancy_warning':

@@ -6,9 +6,9 @@ import type { Dispute } from '../src/core/types.js';
 import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
-import { caseReachable, disputeCard } from './dispute-card.js';
+import { caseReachable, caseStamp, disputeCard } from './dispute-card.js';
 import { announce } from './notify.js';
-import { FORMS, type Form, type Reply } from './replies/model.js';
+import { FORMS, withLead, type Block, type Form, type Reply } from './replies/model.js';
 import { parseForm, parseNumberId, typedName } from './validate.js';
 
 /** The award form's choice that gives the account to nobody (a claim waiting for approval can be refused). */
@@ -55,12 +55,14 @@ export function applyRuling(deps: HandlerDeps, viewer: Principal, id: number, in
  * buttons for whoever may rule on it, the outcome once it is closed. A partner sees only the
  * disputes their organisation is a party to.
  */
-export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
+export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown, lead?: { blocks: Block[]; stamp: string }): Reply {
   const d = getOpen(deps, disputeId(value));
   if (viewer.kind === 'unknown') throw new DomainError('unknown_user', `${unknownReason(viewer)}, so you cannot see disputes.`);
   if (viewer.kind === 'external' && !d.parties.includes(viewer.partnerId)) throw new DomainError('forbidden', `Dispute #${d.id} is not one your organisation is a party to.`);
   const canRule = viewer.kind === 'internal' && viewer.personKey !== null && d.status === 'open' && queueFor(deps.ctx, viewer.personKey).some((x) => x.id === d.id);
-  return disputeCard(deps, viewer, d, { withActions: canRule });
+  const card = disputeCard(deps, viewer, d, { withActions: canRule });
+  // Lines it was sent under (why it came) while they still hold; once the case moved on, it shows how it stands.
+  return lead && lead.blocks.length > 0 && lead.stamp === caseStamp(d) ? withLead(card, lead.blocks, lead.stamp) : card;
 }
 
 /** The "approve the recommendation" button. */

@@ -3,7 +3,8 @@ import { DomainError } from '../src/core/errors.js';
 import { SNOOZE_OPTIONS, snooze, type SnoozeOption } from '../src/core/sla/sla.service.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
-import { reply, text, type Reply } from './replies/model.js';
+import { caseStamp } from './dispute-card.js';
+import { reply, text, withLead, type Reply } from './replies/model.js';
 import { caseCard } from './rule.js';
 import { parseNumberId } from './validate.js';
 
@@ -22,5 +23,5 @@ export function snoozeReminder(deps: HandlerDeps, viewer: Principal, value: unkn
   const said = moved
     ? `Reminder for dispute #${dispute.id} snoozed until ${vp.deadline(until)}. ${breach}`
     : `No reminder for dispute #${dispute.id} has rung or rings before ${vp.deadline(until)}: nothing to snooze, the next comes as planned. ${breach}`;
-  return reply(moved ? `Reminder snoozed until ${vp.deadline(until)}` : 'Nothing to snooze', [text(said, 'muted'), ...card.blocks], card.title ? { title: card.title } : {});
+  return withLead(reply(moved ? `Reminder snoozed until ${vp.deadline(until)}` : 'Nothing to snooze', card.blocks, card.title ? { title: card.title } : {}), [text(said, 'muted')], caseStamp(dispute));
 }

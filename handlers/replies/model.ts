@@ -58,6 +58,17 @@ export interface Reply {
   summary: string;
   title?: string;
   blocks: Block[];
+  /**
+   * A case card under a few lines saying why it came (escalated to you, snoozed until…): those
+   * first `count` blocks hold while the case stands as `stamp` says (see caseStamp). A card that
+   * redraws itself from the case (Teams' refresh) keeps them until then.
+   */
+  lead?: { count: number; stamp: string };
+}
+
+/** A case card (`card`) under lines saying why it came, which hold while the case stands as `stamp` says. */
+export function withLead<R extends Reply>(card: R, lead: Block[], stamp: string): R {
+  return { ...card, blocks: [...lead, ...card.blocks], lead: { count: lead.length, stamp } };
 }
 
 /** Whether a stored outbox body is a reply (what every deliverer sends). */

@@ -15,7 +15,7 @@ import { FormValuesError } from '../../validate.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
 import { contactFrom, isPersonal, tenantOf, type TeamsContacts } from './contacts.js';
 import { isVerb, TEAMS_IDS, type Verb } from './ids.js';
-import { cardAttachment, plain, renderForm, renderPrivateStub, renderRefusal, renderReply, type AdaptiveCard, type CardRefresh, type FormState, type Prefill } from './render.js';
+import { cardAttachment, leadData, leadOf, plain, renderForm, renderPrivateStub, renderRefusal, renderReply, type AdaptiveCard, type CardRefresh, type FormState, type Prefill } from './render.js';
 
 /** The log the adapter writes to (a pino logger fits). */
 export interface TeamsLog {
@@ -489,8 +489,12 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         return submitted(() => awardForm(deps, who, values.dispute), typed, () => submitAward(deps, who, values), { refresh: refreshCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.rationale, a.from.id) });
       case ids.submits[FORMS.ask]:
         return submitted(() => askForm(deps, who, values.dispute), typed, () => submitAsk(deps, who, values, meta), { refresh: refreshCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.question, a.from.id) });
-      case ids.refresh.disputeCase:
-        return { kind: 'reply', reply: caseCard(deps, who, value), refresh: refreshCase(value) };
+      case ids.refresh.disputeCase: {
+        // Redrawn from the case, under the lines it was sent with (why it came) while they hold.
+        const shown = caseCard(deps, who, value, leadOf(data));
+        const refresh = refreshCase(value);
+        return { kind: 'reply', reply: shown, refresh: { ...refresh, data: { ...refresh.data, ...leadData(shown) } } };
+      }
       case ids.refresh.privateAnswer: {
         const forUser = str(data[ids.data.for]);
         const command = str(data[ids.data.command]);

@@ -60,6 +60,9 @@ export const TEAMS_IDS = {
     /** A private answer: whom it is for, and the command that produced it. */
     for: 'for',
     command: 'command',
+    /** A case card's lead lines (why it came), and the case's stamp they hold for (see Reply.lead). */
+    lead: 'lead',
+    stamp: 'stamp',
   },
   /** Bot Framework names used by the adapter. */
   invoke: { adaptiveCardAction: 'adaptiveCard/action' },

@@ -17,7 +17,7 @@ export type AdaptiveCard = {
 /** What makes a card refresh itself when shown (Universal Actions): the verb and its data. */
 export interface CardRefresh {
   verb: RefreshVerb;
-  data: Record<string, string>;
+  data: Record<string, unknown>;
   /** Whose clients refresh it automatically; Teams allows up to 60. Omitted: everyone in chats of 60 or fewer. */
   userIds?: string[];
 }
@@ -321,7 +321,37 @@ export function caseRefreshOf(r: Reply): CardRefresh | undefined {
   const buttons = r.blocks.flatMap((b) => (b.type === 'actions' ? b.actions : []));
   const ruling = buttons.find((a) => RULING_ACTIONS.includes(a.action));
   if (!ruling || !buttons.every((a) => RULING_ACTIONS.includes(a.action))) return undefined;
-  return { verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: ruling.value } };
+  return { verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: ruling.value, ...leadData(r) } };
+}
+
+const TONES: readonly Tone[] = ['normal', 'muted', 'good', 'warning', 'attention'];
+/** Lead lines a refresh carries at most, and characters of each. */
+const MAX_LEAD = { lines: 4, chars: 2_000 } as const;
+
+/**
+ * A case card's lead lines (why it came: Reply.lead) as its refresh carries them, so that the
+ * card Teams redraws from the case keeps them while they hold; nothing for a card without.
+ */
+export function leadData(r: Reply): Record<string, unknown> {
+  if (!r.lead || r.lead.count === 0) return {};
+  return { [TEAMS_IDS.data.lead]: r.blocks.slice(0, Math.min(r.lead.count, MAX_LEAD.lines)), [TEAMS_IDS.data.stamp]: r.lead.stamp };
+}
+
+/**
+ * The lead lines a refresh carried back, if any, as lines of text (anything else a client sent
+ * is dropped: they are shown only to the person whose card it is, and only as text).
+ */
+export function leadOf(data: Record<string, unknown>): { blocks: Block[]; stamp: string } | undefined {
+  const lines = data[TEAMS_IDS.data.lead];
+  const stamp = data[TEAMS_IDS.data.stamp];
+  if (!Array.isArray(lines) || typeof stamp !== 'string') return undefined;
+  const blocks: Block[] = [];
+  for (const l of lines.slice(0, MAX_LEAD.lines)) {
+    const { type, text: words, tone } = (l ?? {}) as { type?: unknown; text?: unknown; tone?: unknown };
+    if (type !== 'text' || typeof words !== 'string') continue;
+    blocks.push({ type: 'text', text: clip(words, MAX_LEAD.chars), ...(TONES.includes(tone as Tone) ? { tone: tone as Tone } : {}) });
+  }
+  return blocks.length > 0 ? { blocks, stamp } : undefined;
 }
 
 /** A neutral reply as an Adaptive Card; a case card refreshes in place (`refresh`, or the one found in it). */
