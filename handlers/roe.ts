@@ -123,6 +123,9 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
   return reply(plural(claims.length, 'claim'), blocks);
 }
 
+/** Cases of the queue with an Open button: the soonest due. */
+const QUEUE_BUTTONS = 10;
+
 /** `/roe queue`: open disputes the viewer may rule on, soonest due first. */
 export function queue(deps: HandlerDeps, viewer: Principal): Reply {
   if (viewer.kind !== 'internal' || !viewer.personKey) return reply('No queue', [text('Only arbitrators named in the policy have a queue.')]);
@@ -146,7 +149,10 @@ export function queue(deps: HandlerDeps, viewer: Principal): Reply {
         detail: `Recommendation: ${d.recommendation ? vp.party(d.recommendation) : 'none'}${d.arbitrator !== viewer.personKey ? ` (assigned to ${vp.person(d.arbitrator)})` : ''}`,
       })),
     },
-    text('Each case’s card, with its ruling buttons, is in your direct messages with the bot.', 'muted'),
+    // Opened from here too: a case of someone below in its chain (or whose card went to the
+    // person's other platform) has no card of theirs in their direct messages.
+    { type: 'actions', actions: open.slice(0, QUEUE_BUTTONS).map((d) => ({ action: ACTIONS.openCase, label: `Open #${d.id}`, value: String(d.id) })) },
+    text(`The cases assigned to you were sent to your direct messages with the bot, each with its ruling buttons; Open shows one${open.length > QUEUE_BUTTONS ? ` (the ${QUEUE_BUTTONS} due soonest)` : ''}.`, 'muted'),
   ]);
 }
 

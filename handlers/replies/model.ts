@@ -15,6 +15,8 @@ export const ACTIONS = {
   openClaim: 'open_claim',
   openDispute: 'open_dispute',
   snooze: 'snooze_reminder',
+  /** A case of the person's queue: its card, with the ruling buttons when they may rule. */
+  openCase: 'open_case',
 } as const;
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
 

@@ -130,6 +130,7 @@ describe('the local console, end to end (stdin piped from a script)', () => {
       '/rule 1 approve',
       '/as pat',
       '/roe queue',
+      '/case 1',
       '/rule 1 approve',
       '/rule 1 approve', // the same ruling again: nothing more is ruled, the case is shown as ruled
       '/as dana',
@@ -144,6 +145,11 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toContain('DM to Pat Okafor');
     expect(out).toContain('Only Pat Okafor (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #1.');
     expect(out).toMatch(/Waiting for your ruling:\n {2}• #1 Soylent Corp \(Analytics\): due/);
+    // The queue's Open button is a command to type; it shows the case with its ruling buttons.
+    expect(out).toContain('[Open #1]  /case 1');
+    const opened = out.slice(out.indexOf('> /case 1'), out.indexOf('\n> ', out.indexOf('> /case 1')));
+    expect(opened).toContain('== Dispute #1: Soylent Corp ==');
+    expect(opened).toContain('[Approve: Contoso Consulting]  /rule 1 approve');
     expect(out).toMatch(/Ruled by Pat Okafor on .*: Contoso Consulting owns it\./);
     const ruled = out.indexOf('> /rule 1 approve', out.indexOf('> /roe queue'));
     const repeat = out.slice(out.indexOf('> /rule 1 approve', ruled + 1), out.indexOf('> /as dana'));

@@ -9,7 +9,7 @@ import { claimForm, submitClaim, type SubmitMeta } from '../../claim.js';
 import type { HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
 import type { Form, Reply } from '../../replies/model.js';
-import { approve, askForm, awardForm, submitAsk, submitAward } from '../../rule.js';
+import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
 import { snoozeReminder } from '../../snooze.js';
 import { clean, fieldPrompt, renderReply } from './render.js';
@@ -55,6 +55,7 @@ const HELP = `Console commands (as in Slack):
                                   (award party=none rejects every claim)
   /activity <claim>               log activity on a claim
   /snooze <dispute> 1h|4h|next-business-day   snooze an SLA reminder
+  /case <dispute>                 a case of your queue, with its ruling buttons
   /home                           your claims and queue
   /as <person or partner>         act as a person of the policy, or as a user of a partner
   /whoami                         who you are acting as
@@ -189,6 +190,8 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         return home(o.deps, p);
       case 'snooze':
         return snoozeReminder(o.deps, p, restParts.join(':'));
+      case 'case':
+        return restParts[0] ? caseCard(o.deps, p, restParts[0].replace(/^#/, '')) : 'Usage: /case <dispute>';
       case 'activity':
         return logClaimActivity(o.deps, p, restParts[0]?.replace(/^#/, ''));
       case 'rule': {

@@ -11,6 +11,7 @@ export function commandFor(button: Button): string {
     [ACTIONS.openClaim]: `/claim ${button.value}`,
     [ACTIONS.openDispute]: `/dispute ${button.value}`,
     [ACTIONS.snooze]: `/snooze ${button.value.replace(':', ' ')}`,
+    [ACTIONS.openCase]: `/case ${button.value}`,
   };
   return map[button.action];
 }

@@ -31,6 +31,7 @@ export const SLACK_IDS = {
     [ACTIONS.openClaim]: 'roe_open_claim',
     [ACTIONS.openDispute]: 'roe_open_dispute',
     [ACTIONS.snooze]: 'roe_snooze_reminder',
+    [ACTIONS.openCase]: 'roe_open_case',
   } satisfies Record<ActionId, string>,
   /** The account typeahead (external_select) in forms; its options come from the options listener. */
   options: {

@@ -481,6 +481,8 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         return { kind: 'form', form: disputeForm(deps, who, value) };
       case ids.actions[ACTIONS.snooze]:
         return { kind: 'reply', reply: snoozeReminder(deps, who, value) };
+      case ids.actions[ACTIONS.openCase]:
+        return { kind: 'reply', reply: caseCard(deps, who, value), refresh: refreshCase(value) };
       case ids.submits[FORMS.claim]:
         return submitted(() => claimForm(deps, who), typed, () => submitClaim(deps, who, values, meta));
       case ids.submits[FORMS.dispute]:

@@ -24,6 +24,7 @@ export const TEAMS_IDS = {
     [ACTIONS.openClaim]: 'roe.openClaim',
     [ACTIONS.openDispute]: 'roe.openDispute',
     [ACTIONS.snooze]: 'roe.snoozeReminder',
+    [ACTIONS.openCase]: 'roe.openCase',
   } as const satisfies Record<ActionId, string>,
   /** `Action.Execute` verbs of form submit buttons, one per neutral form. */
   submits: {

@@ -78,6 +78,12 @@ export function register(app: App, { deps, identities }: SlackContext): void {
     else await tellUser(client, toUser(body), snoozed);
   });
 
+  // A case opened from the queue (App Home, /roe queue) goes to the person's DM with the bot: a
+  // message of its own, which its ruling buttons then update in place.
+  on(ACTIONS.openCase, async (viewer, value, body, client) => {
+    await tellUser(client, { user: body.user.id }, caseCard(deps, viewer, value));
+  });
+
   on(ACTIONS.logActivity, async (viewer, value, body, client) => {
     const done = logClaimActivity(deps, viewer, value);
     if (body.view?.type === 'home') {

@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { openArbitratedCase } from '../../support/cases.js';
+import { startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startSlack();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+interface ButtonSeen {
+  action_id: string;
+  value: string;
+  text: { text: string };
+}
+const buttonsIn = (m: Record<string, unknown>): ButtonSeen[] => (m.blocks as { type: string; elements?: ButtonSeen[] }[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+
+describe('/roe queue: a case opened from the queue', () => {
+  it('someone above the arbitrator in the chain opens a case of theirs and rules on it from Slack (no card of theirs was ever sent)', async () => {
+    const d = openArbitratedCase(h.rt);
+    expect(d.arbitrator).toBe('pat');
+    const { responseUrl } = await h.command(USERS.dana, SLACK_IDS.commands.roe, 'queue');
+    const answer = await h.answer(responseUrl);
+    expect(visible(answer)).toContain(`#${d.id} Soylent Corp (Analytics)`);
+    expect(visible(answer)).toContain('assigned to Pat Okafor');
+    const open = buttonsIn(answer).find((b) => b.text.text === `Open #${d.id}`)!;
+    expect(open).toBeDefined();
+    // Opened: the case, with its ruling buttons, in Dana's DM with the bot.
+    await h.click(USERS.dana, open.action_id, open.value);
+    const card = await h.fake.waitFor(() => h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === USERS.dana.id), 'the case in the DM');
+    expect(visible(card.args)).toContain('Soylent Corp (Analytics)');
+    const approve = buttonsIn(card.args).find((b) => b.text.text.startsWith('Approve'))!;
+    expect(approve).toBeDefined();
+    await h.click(USERS.dana, approve.action_id, approve.value, { channel: `D${USERS.dana.id}`, messageTs: String(card.result.ts) });
+    await h.fake.waitFor(() => h.rt.store.disputes.get(d.id)!.status !== 'open', 'the ruling');
+    expect(h.rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', ruledBy: 'dana' });
+  });
+
+  it('someone who may not rule on a case opens it without ruling buttons, and someone of no partner of ours cannot open it at all', async () => {
+    const d = openArbitratedCase(h.rt);
+    await h.click(USERS.sam, SLACK_IDS.actions.open_case, String(d.id));
+    const card = await h.fake.waitFor(() => h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === USERS.sam.id), 'the case in the DM');
+    expect(buttonsIn(card.args)).toEqual([]);
+    const before = h.fake.callsTo('chat.postMessage').length;
+    const { responseUrl } = await h.click(USERS.stranger, SLACK_IDS.actions.open_case, String(d.id));
+    const refusal = await h.answer(responseUrl);
+    expect(visible(refusal)).toMatch(/cannot see disputes/);
+    expect(h.fake.callsTo('chat.postMessage').length).toBe(before);
+  });
+});
