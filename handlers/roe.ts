@@ -165,31 +165,37 @@ function businessLeft(ms: number): string {
   return [h > 0 ? `${h} h` : '', m > 0 ? `${m} min` : ''].filter(Boolean).join(' ');
 }
 
-/** `/roe stats`: KPIs per party (an external user sees their own row and the totals). */
+/**
+ * `/roe stats`: KPIs overall and per party for the company's people; a partner's user sees
+ * their own organisation's numbers only (totals over every partner would tell, with few
+ * partners, another partner's disputes and violations by subtraction).
+ */
 export function stats(deps: HandlerDeps, viewer: Principal): Reply {
   const vp = viewpoint(deps, viewer);
   const s = computeStats({ claims: deps.ctx.store.claims.all(), disputes: deps.ctx.store.disputes.all(), breachesByDispute: breachesFromLedger(deps.ctx.store.ledger.entries()), policy: vp.version.policy, now: deps.ctx.clock.now() });
   const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
   const hours = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} h`);
-  const rows = s.parties.filter((r) => viewer.kind === 'internal' || (viewer.kind === 'external' && r.party === viewer.partnerId));
+  const facts = (t: { claims: number; disputes: number; autoShare: number | null; medianHoursToRuling: number | null; slaBreaches: number; violations: number }) => [
+    { label: 'Claims', value: String(t.claims) },
+    { label: 'Disputes', value: String(t.disputes) },
+    { label: 'Settled automatically', value: pct(t.autoShare) },
+    { label: 'Median time to ruling (calendar time)', value: hours(t.medianHoursToRuling) },
+    { label: 'SLA breaches', value: String(t.slaBreaches) },
+    { label: 'Violations', value: String(t.violations) },
+  ];
+  if (viewer.kind === 'external') {
+    const own = s.parties.find((r) => r.party === viewer.partnerId) ?? { claims: 0, disputes: 0, autoShare: null, medianHoursToRuling: null, slaBreaches: 0, violations: 0, flagged: false };
+    return reply('Rules of engagement: stats', [{ type: 'facts', facts: [{ label: 'Organisation', value: `${vp.party(viewer.partnerId)}${own.flagged ? ' (flagged)' : ''}` }, ...facts(own)] }], { title: 'Stats' });
+  }
+  const rows = viewer.kind === 'internal' ? s.parties : [];
   return reply('Rules of engagement: stats', [
-    {
-      type: 'facts',
-      facts: [
-        { label: 'Claims', value: String(s.overall.claims) },
-        { label: 'Disputes', value: String(s.overall.disputes) },
-        { label: 'Settled automatically', value: pct(s.overall.autoShare) },
-        { label: 'Median time to ruling', value: hours(s.overall.medianHoursToRuling) },
-        { label: 'SLA breaches', value: String(s.overall.slaBreaches) },
-        { label: 'Violations', value: String(s.overall.violations) },
-      ],
-    },
+    { type: 'facts', facts: facts(s.overall) },
     {
       type: 'list',
       title: 'By party',
       items: rows.map((r) => ({
         text: `${r.party === DIRECT ? 'Direct sales' : vp.party(r.party)}${r.flagged ? ' (flagged)' : ''}`,
-        detail: `${plural(r.claims, 'claim')}, ${plural(r.disputes, 'dispute')}, ${pct(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)}, ${plural(r.slaBreaches, 'SLA breach', 'SLA breaches')}, ${plural(r.violations, 'violation')}`,
+        detail: `${plural(r.claims, 'claim')}, ${plural(r.disputes, 'dispute')}, ${pct(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)} (calendar), ${plural(r.slaBreaches, 'SLA breach', 'SLA breaches')}, ${plural(r.violations, 'violation')}`,
       })),
     },
   ], { title: 'Stats' });

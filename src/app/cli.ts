@@ -569,7 +569,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const data = withRuntime(config, db, (rt) => {
         const partner = rt.store.partners.get(partnerId);
         if (!partner) return { known: rt.store.partners.all().map((x) => x.id).sort() };
-        return partnerExport({ partner, claims: rt.store.claims.forClaimant(partnerId), disputes: rt.store.disputes.all(), accounts: new Map(rt.store.accounts.all().map((a) => [a.id, a])), ledger: [...rt.store.ledger.entries()], at: rt.clock.now() });
+        return partnerExport({ partner, claims: rt.store.claims.forClaimant(partnerId), disputes: rt.store.disputes.all(), accounts: new Map(rt.store.accounts.all().map((a) => [a.id, a])), ledger: [...rt.store.ledger.entries()], at: rt.clock.now(), flaggedAt: rt.store.partners.flaggedAt(partnerId) });
       }, { readOnly: true });
       if ('known' in data) {
         const { known } = data;

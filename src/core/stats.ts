@@ -71,7 +71,8 @@ export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; brea
   const rows = parties.map((party): PartyStats => {
     const pc = claims.filter((c) => c.claimant === party);
     const pd = disputes.filter((d) => d.parties.includes(party));
-    const violations = pc.filter((c) => c.violation && c.registeredAt.getTime() >= windowStart).length;
+    // Inside the window as the flag counts it (consequences.ts): registered after its start.
+    const violations = pc.filter((c) => c.violation && c.registeredAt.getTime() > windowStart).length;
     return { party, ...summarise(pc, pd, breachesOf(pd)), violations, flagged: party !== DIRECT && violations >= policy.consequences.violations_to_flag };
   });
   return {

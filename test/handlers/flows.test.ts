@@ -578,7 +578,7 @@ describe('/roe', () => {
   it('counts read in the singular for one', () => {
     submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent' }), meta());
     expect(roe(rt.deps, as.partner(rt, 'fabrikam'), 'mine').summary).toBe('1 claim');
-    expect(read(roe(rt.deps, as.partner(rt, 'fabrikam'), 'stats'))).toMatch(/Fabrikam Systems","detail":"1 claim, 0 disputes/);
+    expect(read(roe(rt.deps, as.person(rt, 'sam'), 'stats'))).toMatch(/Fabrikam Systems","detail":"1 claim, 0 disputes/);
   });
   it('an unknown subcommand gets help with a warning', () => {
     expect(read(roe(rt.deps, as.person(rt, 'sam'), 'frobnicate'))).toContain('Unknown command \\"frobnicate\\"');

@@ -164,7 +164,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
     subject,
     actor: auth.personKey,
     policyVersion: version.version,
-    payload: { winner, followedRecommendation: winner === dispute.recommendation, recommendation: dispute.recommendation, rationale },
+    payload: { winner, followedRecommendation: winner === dispute.recommendation, recommendation: dispute.recommendation, rule: dispute.recommendationRule, trace: dispute.trace, rationale },
   });
   const ruled: Dispute = { ...dispute, status: 'ruled', ruledBy: auth.personKey, ruledAt: now, winner, rationale };
   const events = applyOutcome(ctx, dispute.claimIds, dispute.id, winner, auth.personKey, now, { noViolation: winner === null });

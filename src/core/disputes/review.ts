@@ -47,7 +47,7 @@ function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date
   if (decision.winner === d.recommendation) return [];
   const updated: Dispute = { ...d, recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace };
   ctx.store.disputes.update(d.id, { recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace });
-  ctx.store.ledger.append({ at: now, kind: 'dispute.recommendation_changed', subject: `dispute:${d.id}`, actor: 'review', policyVersion: version.version, payload: { from: d.recommendation, to: decision.winner, rule: decision.rule, live: live.map((c) => c.id) } });
+  ctx.store.ledger.append({ at: now, kind: 'dispute.recommendation_changed', subject: `dispute:${d.id}`, actor: 'review', policyVersion: version.version, payload: { from: d.recommendation, to: decision.winner, rule: decision.rule, trace: decision.trace, live: live.map((c) => c.id) } });
   return [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation }];
 }
 

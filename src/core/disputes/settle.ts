@@ -326,6 +326,6 @@ export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account,
   const adopted = dispute.origin === null && origin !== null ? origin : null;
   const joined: Dispute = { ...dispute, claimIds, parties: [...new Set([...dispute.parties, ...parties])], recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, ...(adopted ? { origin: adopted } : {}) };
   ctx.store.disputes.update(dispute.id, { claimIds: joined.claimIds, parties: joined.parties, recommendation: joined.recommendation, recommendationRule: joined.recommendationRule, trace: joined.trace, ...(adopted ? { origin: adopted } : {}) });
-  ctx.store.ledger.append({ at: now, kind: 'dispute.joined', subject: `dispute:${dispute.id}`, actor: claim.createdBy, policyVersion: version.version, payload: { claim: claim.id, parties: joined.parties, recommendation: decision.winner, rule: decision.rule } });
+  ctx.store.ledger.append({ at: now, kind: 'dispute.joined', subject: `dispute:${dispute.id}`, actor: claim.createdBy, policyVersion: version.version, payload: { claim: claim.id, parties: joined.parties, recommendation: decision.winner, rule: decision.rule, trace: decision.trace } });
   return { dispute: joined, events: [{ type: 'claim.pending', claim, disputeId: dispute.id }, { type: 'dispute.assigned', dispute: joined }] };
 }

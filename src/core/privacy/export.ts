@@ -23,15 +23,16 @@ function hideParties(value: unknown, show: (party: string | null) => string | nu
  * "another party" (no names, deals or evidence of others), and the ledger entries about
  * its own claims (actors are pseudonyms).
  */
-export function partnerExport(input: { partner: Partner; claims: Claim[]; disputes: Dispute[]; accounts: Map<string, Account>; ledger: LedgerEntry[]; at: Date }) {
+export function partnerExport(input: { partner: Partner; claims: Claim[]; disputes: Dispute[]; accounts: Map<string, Account>; ledger: LedgerEntry[]; at: Date; flaggedAt?: Date | null }) {
   const { partner } = input;
   const own = input.claims.filter((c) => c.claimant === partner.id);
   const ownIds = new Set(own.map((c) => c.id));
   const show = (party: string | null) => (party === null ? null : party === partner.id ? partner.id : party === DIRECT ? DIRECT : OTHER);
-  const subjects = new Set(own.map((c) => `claim:${c.id}`));
+  // Its claims' entries, and its own (flagged for violations, and no longer).
+  const subjects = new Set([...own.map((c) => `claim:${c.id}`), `partner:${partner.id}`]);
   return {
     exportedAt: input.at.toISOString(),
-    partner: { id: partner.id, name: partner.name, tier: partner.tier, slackTeamId: partner.slackTeamId, teamsTenantId: partner.teamsTenantId },
+    partner: { id: partner.id, name: partner.name, tier: partner.tier, slackTeamId: partner.slackTeamId, teamsTenantId: partner.teamsTenantId, flaggedSince: input.flaggedAt?.toISOString() ?? null },
     claims: own.map((c) => ({
       id: c.id,
       account: { id: c.accountId, name: input.accounts.get(c.accountId)?.name ?? c.accountId },

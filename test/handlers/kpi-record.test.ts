@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { submitClaim } from '../../handlers/claim.js';
+import { roe } from '../../handlers/roe.js';
+import { approve, submitAward } from '../../handlers/rule.js';
+import { partnerExport } from '../../src/core/privacy/export.js';
+import { breachesFromLedger, computeStats } from '../../src/core/stats.js';
+import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+let rt: TestRuntime | undefined;
+afterEach(() => {
+  rt?.close();
+  rt = undefined;
+});
+
+const meta = { origin: consoleOrigin, requestKey: null };
+const claimValues = (account: string, stage: string) => ({ account, route: 'resell', product: 'Analytics', opportunity: 'Deal', stage, amount: '1000', evidence: 'ev' });
+
+/** Northwind holds the line; `who` files over it further along, and the arbitrator awards it to Northwind: a violation of `who`. */
+function violation(r: TestRuntime, account: string, who = 'contoso') {
+  submitClaim(r.deps, as.partner(r, 'northwind'), claimValues(account, 'qualified'), meta);
+  r.clock.advance(60_000);
+  submitClaim(r.deps, as.partner(r, who), claimValues(account, 'proposal'), meta);
+  const d = r.store.disputes.all().at(-1)!;
+  submitAward(r.deps, as.person(r, d.arbitrator), { dispute: String(d.id), party: 'northwind', rationale: 'The earlier registration sourced this deal.' });
+  r.clock.advance(60_000);
+}
+
+const text = (r: { blocks: unknown[] }) => JSON.stringify(r.blocks);
+
+describe('the ledger records the criteria trace behind each recommendation and ruling', () => {
+  it('a claim joining a case changes the recommendation: the joined entry and the ruling hold the trace that produced it', () => {
+    rt = testRuntime({ at: '2026-12-07T15:00:00Z' });
+    const d = openArbitratedCase(rt);
+    expect(d.recommendation).toBe('northwind');
+    rt.clock.advance(60_000);
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues('soylent', 'commit'), meta);
+    const joined = rt.store.disputes.get(d.id)!;
+    expect(joined.recommendation).toBe('fabrikam');
+    approve(rt.deps, as.person(rt, 'pat'), `${d.id}:fabrikam`);
+    const entries = [...rt.store.ledger.entries()].filter((e) => e.subject === `dispute:${d.id}`);
+    const payloadOf = (kind: string) => entries.find((e) => e.kind === kind)!.payload as { trace?: unknown; rule?: unknown };
+    expect(JSON.stringify(payloadOf('dispute.joined').trace)).toBe(JSON.stringify(joined.trace));
+    expect(payloadOf('dispute.ruled')).toMatchObject({ rule: joined.recommendationRule });
+    expect(JSON.stringify(payloadOf('dispute.ruled').trace)).toBe(JSON.stringify(joined.trace));
+  });
+});
+
+describe('/roe stats', () => {
+  it('a partner sees its own numbers only, never totals that hold other partners’; the company sees the totals and every party', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    violation(rt, 'soylent', 'fabrikam');
+    const forContoso = text(roe(rt.deps, as.partner(rt, 'contoso'), 'stats'));
+    expect(forContoso).toContain('Contoso Consulting');
+    expect(forContoso).toMatch(/"label":"Violations","value":"0"/);
+    expect(forContoso).toMatch(/"label":"Disputes","value":"0"/);
+    expect(forContoso).not.toMatch(/Fabrikam|Northwind/);
+    const forFabrikam = text(roe(rt.deps, as.partner(rt, 'fabrikam'), 'stats'));
+    expect(forFabrikam).toMatch(/"label":"Violations","value":"1"/);
+    const forSam = text(roe(rt.deps, as.person(rt, 'sam'), 'stats'));
+    expect(forSam).toMatch(/"label":"Violations","value":"1"/);
+    expect(forSam).toContain('Fabrikam Systems');
+    expect(forSam).toContain('Median time to ruling (calendar time)');
+  });
+
+  it('counts a violation in the window exactly as the flag does: at the moment the flag lifts, stats no longer say flagged', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    for (const a of ['soylent', 'wayne', 'muller']) violation(rt, a);
+    expect(rt.store.partners.flaggedAt('contoso')).not.toBeNull();
+    const first = rt.store.claims.forClaimant('contoso').filter((c) => c.violation)[0]!;
+    const policy = rt.policies.inForceAt(rt.clock.now()).policy;
+    const stats = (at: Date) => computeStats({ claims: rt!.store.claims.all(), disputes: rt!.store.disputes.all(), breachesByDispute: breachesFromLedger(rt!.store.ledger.entries()), policy, now: at });
+    const edge = new Date(first.registeredAt.getTime() + policy.consequences.window_days * 86_400_000);
+    expect(stats(new Date(edge.getTime() - 1)).parties.find((p) => p.party === 'contoso')).toMatchObject({ violations: 3, flagged: true });
+    // Registered exactly window_days ago: outside, for the flag (registered after the window's start) and for stats alike.
+    expect(stats(edge).parties.find((p) => p.party === 'contoso')).toMatchObject({ violations: 2, flagged: false });
+  });
+});
+
+describe('roe export --partner', () => {
+  it('holds the partner’s own flag: since when, and its flagged entry', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    for (const a of ['soylent', 'wayne', 'muller']) violation(rt, a);
+    const at = rt.store.partners.flaggedAt('contoso');
+    expect(at).not.toBeNull();
+    const ex = partnerExport({ partner: rt.store.partners.get('contoso')!, claims: rt.store.claims.forClaimant('contoso'), disputes: rt.store.disputes.all(), accounts: new Map(rt.store.accounts.all().map((a) => [a.id, a])), ledger: [...rt.store.ledger.entries()], at: rt.clock.now(), flaggedAt: at });
+    expect(ex.partner.flaggedSince).toBe(at!.toISOString());
+    expect(ex.ledger.filter((e) => e.kind === 'partner.flagged')).toHaveLength(1);
+    expect(JSON.stringify(ex)).not.toMatch(/fabrikam|Fabrikam/);
+  });
+});
