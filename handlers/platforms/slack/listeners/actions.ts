@@ -34,7 +34,7 @@ const toUser = (body: Click) => ({ user: body.user.id, responseUrl: body.respons
  * button was on or is shown only to the clicker; a form opens as a modal. Refusals thrown by the
  * handlers go to the app's error handler, which shows them only to the clicker.
  */
-export function register(app: App, { deps, identities }: SlackContext): void {
+export function register(app: App, { deps, identities, log }: SlackContext): void {
   const on = (action: ActionId, run: (viewer: Principal, value: string, body: Click, client: App['client']) => Promise<void>) => {
     app.action<Click>(actionPattern(SLACK_IDS.actions[action]), async ({ ack, body, action: button, client }) => {
       await ack();
@@ -50,6 +50,15 @@ export function register(app: App, { deps, identities }: SlackContext): void {
     await tellUser(client, toUser(body), showAccount(deps, viewer, value), { replace: true });
   });
 
+  /** The clicked message shown as `card`: a failure to update it is logged (what was done is done), not told as the click's failure. */
+  const updateClicked = async (client: App['client'], message: { channel: string; ts: string }, card: Reply) => {
+    try {
+      await client.chat.update({ channel: message.channel, ts: message.ts, ...renderReply(card) });
+    } catch (err) {
+      log.warn({ err }, 'slack: the clicked case card could not be updated');
+    }
+  };
+
   on(ACTIONS.approve, async (viewer, value, body, client) => {
     const message = messageOf(body);
     let card: Reply;
@@ -58,10 +67,11 @@ export function register(app: App, { deps, identities }: SlackContext): void {
     } catch (e) {
       // A card gone stale (a new claim changed the recommendation): it shows the case as it
       // stands now, and the error handler says why nothing was ruled.
-      if (message && isDomainError(e) && e.code === 'conflict') await client.chat.update({ channel: message.channel, ts: message.ts, ...renderReply(caseCard(deps, viewer, value)) });
+      if (message && isDomainError(e) && e.code === 'conflict') await updateClicked(client, message, caseCard(deps, viewer, value));
       throw e;
     }
-    if (message) await client.chat.update({ channel: message.channel, ts: message.ts, ...renderReply(card) });
+    // Ruled: the card shows it (the outbox brings the case cards it sent up to date should Slack refuse this update).
+    if (message) await updateClicked(client, message, card);
     else await tellUser(client, toUser(body), card);
   });
 

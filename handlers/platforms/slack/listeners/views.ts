@@ -79,9 +79,19 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   };
   const origin = (s: Submitted) => (s.meta.channel ? { platform: 'slack' as const, channel: s.meta.channel, thread: s.meta.thread ?? null } : null);
   const requestKey = (s: Submitted) => `slack:view:${s.view.id}`;
-  /** After a ruling the arbitrator's DM (the message with the buttons) shows the case as it now stands. */
+  /**
+   * After a ruling the arbitrator's DM (the message with the buttons) shows the case as it now
+   * stands. The ruling is made and the modal says so: should Slack refuse the update, that is
+   * logged, not told to the arbitrator as a failure (the outbox brings the case cards it sent up
+   * to date).
+   */
   const updateCaseMessage = async (client: App['client'], s: Submitted, card: Reply) => {
-    if (s.meta.message) await client.chat.update({ channel: s.meta.message.channel, ts: s.meta.message.ts, ...renderReply(card) });
+    if (!s.meta.message) return;
+    try {
+      await client.chat.update({ channel: s.meta.message.channel, ts: s.meta.message.ts, ...renderReply(card) });
+    } catch (err) {
+      log.warn({ err, callbackId: s.view.callback_id }, 'slack: the case card could not be updated after the ruling (the ruling is made)');
+    }
   };
 
   onSubmit(FORMS.claim, (s) => submitClaim(deps, s.viewer, s.values, { origin: origin(s), requestKey: requestKey(s) }));
