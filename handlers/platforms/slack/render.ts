@@ -372,12 +372,14 @@ const SLACK_MARKUP = /[<&]/;
  * links `<url|label>` become their label, `<url>` the url; mentions what Slack shows for them
  * (`<@U1|pat>` @pat, `<#C1|deals>` #deals, `<!subteam^S1|@sales>` @sales, a date its fallback);
  * broadcasts (`<!here>`, `<!channel>`, `<!everyone>`) are dropped, since they name nothing; and
- * `&amp; &lt; &gt;` are unescaped.
+ * `&amp; &lt; &gt;` are unescaped. With `linkAddresses`, a link with a label keeps its address too:
+ * `label (url)`.
  */
-export function plainFromSlack(s: string): string {
+export function plainFromSlack(s: string, o: { linkAddresses?: boolean } = {}): string {
   if (!SLACK_MARKUP.test(s)) return s;
   return s
-    .replace(/<((?:https?|mailto):[^|<>]+)\|([^<>]+)>/g, '$2')
+    // As evidence a link keeps its address, after its label: the arbitrator may need to open it.
+    .replace(/<((?:https?|mailto):[^|<>]+)\|([^<>]+)>/g, (_, url: string, label: string) => (o.linkAddresses && label !== url ? `${label} (${url})` : label))
     .replace(/<((?:https?|mailto):[^<>]+)>/g, '$1')
     .replace(/<([@#])([A-Z0-9]+)(?:\|([^<>]*))?>/g, (_, sigil: string, id: string, label?: string) => `${sigil}${label || id}`)
     .replace(/<!(?:here|channel|everyone)(?:\|[^<>]*)?>/g, '')

@@ -14,7 +14,7 @@ export function register(app: App, { deps, identities }: SlackContext): void {
       (r) => r.permalink,
       () => undefined,
     );
-    const excerpt = truncate(plainFromSlack(shortcut.message.text ?? '').trim(), 1000);
+    const excerpt = truncate(plainFromSlack(shortcut.message.text ?? '', { linkAddresses: true }).trim(), 1000);
     const evidence = [`Raised from this message: ${permalink ?? `${shortcut.channel.id}/${shortcut.message.ts}`}`, ...(excerpt ? [`"${excerpt}"`] : [])].join('\n');
     const form = disputeForm(deps, viewer, '', evidence);
     // The dispute is announced under the message it was raised from (in its thread, if it is in one).
