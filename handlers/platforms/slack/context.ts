@@ -1,4 +1,5 @@
-import type { webApi } from '@slack/bolt';
+import type { types, webApi } from '@slack/bolt';
+import { userFacing } from './errors.js';
 import type { HandlerDeps } from '../../deps.js';
 import type { Reply } from '../../replies/model.js';
 import type { SlackIdentities, SlackUserRef } from './identity.js';
@@ -19,6 +20,50 @@ export interface SlackContext {
   deps: HandlerDeps;
   identities: SlackIdentities;
   log: SlackLog;
+}
+
+/** The promise's value if it settles within `ms`; `undefined` when it does not; its error if it fails in time. */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((ok) => {
+    timer = setTimeout(() => ok(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise.then((value) => ({ value })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long a modal may wait for what it shows before it opens as "Loading…": a trigger_id is good for 3 seconds. */
+export const OPEN_BUDGET_MS = 2_000;
+
+/**
+ * Opens the modal `view` will be, within the trigger's 3 seconds: at once when it is ready in
+ * time, else as "Loading…" under `title`, brought up to date (views.update) when it is. A
+ * refusal in time goes to the caller (the error handler tells the user); a later one fills the
+ * open modal with why.
+ */
+export async function openModal(client: webApi.WebClient, triggerId: string, title: string, view: Promise<types.ModalView>, log: SlackLog): Promise<void> {
+  const inTime = await within(view, OPEN_BUDGET_MS);
+  if (inTime) {
+    await client.views.open({ trigger_id: triggerId, view: inTime.value });
+    return;
+  }
+  const loading: types.ModalView = { type: 'modal', title: { type: 'plain_text', text: title }, close: { type: 'plain_text', text: 'Cancel' }, blocks: [{ type: 'section', text: { type: 'plain_text', text: 'Loading…' } }] };
+  view.catch(() => undefined);
+  const opened = await client.views.open({ trigger_id: triggerId, view: loading });
+  const viewId = opened.view?.id;
+  if (!viewId) return;
+  let ready: types.ModalView;
+  try {
+    ready = await view;
+  } catch (e) {
+    const { blocks } = renderReply(userFacing(e, log, { type: 'modal', title }));
+    await client.views.update({ view_id: viewId, view: { ...loading, blocks } });
+    return;
+  }
+  await client.views.update({ view_id: viewId, view: ready });
 }
 
 /** The acting user of an interactive payload (block_actions, view_submission, shortcuts). */

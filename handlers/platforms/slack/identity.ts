@@ -125,6 +125,31 @@ export class SlackIdentities {
   }
 
   /**
+   * The principal without waiting on Slack more than `budgetMs` when an older users.info answer
+   * of the user is at hand (a form left open past the cache's minutes, Slack slow or rate
+   * limiting): that answer stands, and the fresh one, when it comes, is cached. Someone never
+   * looked up is waited for, as {@link principal} does.
+   */
+  async principalSoon(user: SlackUserRef, budgetMs: number): Promise<Principal> {
+    const now = this.principalNow(user);
+    if (now) return now;
+    const ws = await this.workspace();
+    const fresh = this.principal(user);
+    const stale = this.users.get(user.id);
+    if (!stale) return fresh;
+    // With an older answer at hand the lookup never fails (lookup falls back on it).
+    let timer: NodeJS.Timeout | undefined;
+    const older = new Promise<Principal>((ok) => {
+      timer = setTimeout(() => ok(this.resolve(this.fromFacts(ws, user, stale))), budgetMs);
+    });
+    try {
+      return await Promise.race([fresh, older]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * The principal at once, when nothing needs asking Slack: the workspace is known, and the
    * payload or a fresh users.info answer says the user's team. Null when Slack must be asked
    * ({@link principal} does).

@@ -5,7 +5,7 @@ import { disputeForm } from '../../../dispute.js';
 import type { Reply } from '../../../replies/model.js';
 import { roe } from '../../../roe.js';
 import { whoOwns } from '../../../who-owns.js';
-import { commandUser, type SlackContext } from '../context.js';
+import { commandUser, openModal, within, type SlackContext } from '../context.js';
 import { describePayload, userFacing } from '../errors.js';
 import { SLACK_IDS } from '../ids.js';
 import { plainFromSlack, renderForm, renderReply } from '../render.js';
@@ -21,18 +21,6 @@ export function commandAnswer(reply: Reply): RespondArguments {
  */
 export const ACK_BUDGET_MS = 2_000;
 
-/** The promise's value if it settles within `ms`; `undefined` when it does not; its error if it fails in time. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((ok) => {
-    timer = setTimeout(() => ok(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise.then((value) => ({ value })), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Slash commands. `/who-owns` answers in the acknowledgement itself (Slack shows a command's
@@ -73,17 +61,17 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
     await respond(commandAnswer(roe(deps, viewer, plainFromSlack(command.text))));
   });
 
+  // The form opens within the trigger's 3 seconds even while Slack is slow to say who the user
+  // is: as "Loading…", then filled in (openModal).
   app.command(SLACK_IDS.commands.claim, async ({ ack, command, client }) => {
     await ack();
-    const viewer = await identities.principal(commandUser(command));
-    const form = claimForm(deps, viewer, plainFromSlack(command.text));
-    await client.views.open({ trigger_id: command.trigger_id, view: renderForm(form, { channel: command.channel_id, message: null }) });
+    const form = identities.principal(commandUser(command)).then((viewer) => renderForm(claimForm(deps, viewer, plainFromSlack(command.text)), { channel: command.channel_id, message: null }));
+    await openModal(client, command.trigger_id, 'Claim', form, log);
   });
 
   app.command(SLACK_IDS.commands.dispute, async ({ ack, command, client }) => {
     await ack();
-    const viewer = await identities.principal(commandUser(command));
-    const form = disputeForm(deps, viewer, plainFromSlack(command.text));
-    await client.views.open({ trigger_id: command.trigger_id, view: renderForm(form, { channel: command.channel_id, message: null }) });
+    const form = identities.principal(commandUser(command)).then((viewer) => renderForm(disputeForm(deps, viewer, plainFromSlack(command.text)), { channel: command.channel_id, message: null }));
+    await openModal(client, command.trigger_id, 'Dispute', form, log);
   });
 }

@@ -53,6 +53,9 @@ interface Submitted {
   view: ViewOutput;
 }
 
+/** How long a submission waits for Slack to say again who the user is, when an older answer is at hand. */
+const SUBMIT_LOOKUP_BUDGET_MS = 1_500;
+
 const TITLES: Record<FormId, string> = { [FORMS.claim]: 'Claim', [FORMS.dispute]: 'Dispute', [FORMS.award]: 'Ruling', [FORMS.ask]: 'Question sent' };
 
 /**
@@ -67,7 +70,8 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
       let submitted: Submitted;
       let outcome: Reply;
       try {
-        submitted = { viewer: await identities.principal(interactiveUser(body.user)), values: readValues(view), meta: readMetadata(view), view };
+        // Answered within Slack's 3 seconds, even for a form left open long enough that who the user is must be asked again.
+        submitted = { viewer: await identities.principalSoon(interactiveUser(body.user), SUBMIT_LOOKUP_BUDGET_MS), values: readValues(view), meta: readMetadata(view), view };
         outcome = submit(submitted);
       } catch (e) {
         await ack(viewErrors(e, inputBlockIds(view), log, { type: 'view_submission', callbackId: view.callback_id, user: body.user.id }));
