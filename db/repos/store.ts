@@ -95,17 +95,22 @@ const toDispute = (r: DisputeRow): Dispute => ({
 });
 
 /**
- * A stored payload. The bot writes only JSON, so text that is not JSON was altered behind the
- * ledger's triggers: it is kept as found, under `notJson`, so that the entry still reads (an
- * export shows it, and `roe ledger verify` names it, its hash no longer holding) instead of
- * every reader of the ledger failing on it.
+ * A stored payload. The bot writes only JSON, exactly as JSON.stringify writes it, so text that
+ * is not JSON, or not written so, was altered behind the ledger's triggers: it is kept as found,
+ * under `notJson`, so that the entry still reads (an export shows it, and `roe ledger verify`
+ * names it, its hash no longer holding) instead of every reader of the ledger failing on it.
+ * (A key written twice, say: JSON.parse keeps its last value and SQL's json_extract its first,
+ * so the hash of the parsed value alone would still hold while a reader of the text sees
+ * another ruling.)
  */
 function readPayload(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     return { notJson: text };
   }
+  return JSON.stringify(value) === text ? value : { notJson: text };
 }
 
 export const toLedgerEntry = (r: LedgerRow): LedgerEntry => ({

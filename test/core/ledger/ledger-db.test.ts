@@ -35,4 +35,17 @@ describe('the ledger in SQLite', () => {
     expect(entries[1]!.payload).toEqual({ notJson: '{inserted: 999' });
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_e, i) => i + 1));
   });
+
+  it.each([
+    // JSON.parse keeps a key's last value and SQL's json_extract its first: the parsed value still
+    // hashes as before, while whoever reads the text with SQL sees another value.
+    ['a key written twice, the first value new', (text: string) => `{${JSON.stringify(Object.keys(JSON.parse(text) as object)[0])}:"forged",${text.slice(1)}`],
+    ['the same JSON written another way (spaces)', (text: string) => text.replace(/,/g, ', ')],
+  ])('a payload whose stored text was changed though it parses to the same value is named as altered: %s', (_name, edit) => {
+    const before = rt.db.sqlite.prepare('select payload from ledger where seq = 2').pluck().get() as string;
+    expect(before.length).toBeGreaterThan(2);
+    rt.db.sqlite.exec('drop trigger ledger_no_update');
+    rt.db.sqlite.prepare('update ledger set payload = ? where seq = 2').run(edit(before));
+    expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: false, badSeq: 2, problem: 'its content does not match its hash (it was altered)' });
+  });
 });
