@@ -7,6 +7,7 @@ import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import type { Dispute } from '../types.js';
 import { parseDuration } from './duration.js';
 import { reviewCase } from '../disputes/review.js';
+import { reviewPartner } from '../claims/consequences.js';
 
 export const SLA_TIMER = { reminder: 'sla.reminder', breach: 'sla.breach' } as const;
 /**
@@ -189,13 +190,17 @@ const versionSubject = (version: string) => `policy:${version}`;
  * no longer names is handed on (see checkAssignee), at once rather than at its next reminder,
  * which may never come (past the last one, the case would wait for its breach and count as
  * one). Cases opened under the version before, and those opened since it was recorded, alike.
+ * And every partner's flag is looked at again under the version's consequences.
  */
 export function versionTakesEffect(ctx: DomainContext, version: string, payload: Record<string, unknown>, now: Date): DomainEvent[] {
   if (waitForVersion(ctx, VERSION_EFFECT_TIMER, versionSubject(version), version, payload, now)) return [];
   // One timer per case, so a policy change over thousands of cases is worked off in the
   // scheduler's short groups, not in one long transaction.
   for (const d of ctx.store.disputes.open()) if (!isNamed(ctx, d.arbitrator)) ctx.store.timers.schedule({ kind: ASSIGNEE_CHECK_TIMER, subject: `dispute:${d.id}`, dueAt: now, payload: { version } }, now);
-  return [];
+  // Partners flagged, or not, as this version counts them (its threshold and window): the flag
+  // set or lifted now, with its ledger entry and partner ops told, not at the partner's next
+  // violation (under notify-only, being told is the whole consequence).
+  return ctx.store.partners.all().flatMap((p) => reviewPartner(ctx, p.id, now));
 }
 
 /**
