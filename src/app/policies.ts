@@ -70,7 +70,7 @@ export function loadPolicyFile(
   db: Db,
   path: string,
   now: Date,
-  options: { record?: boolean | 'later'; onRecord?: (version: PolicyVersion, earlier: number) => void } = {},
+  options: { record?: boolean | 'later'; onRecord?: (version: PolicyVersion, earlier: number, sourceHash: string) => void } = {},
 ): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[]; recordNow: () => void } {
   const record = options.record ?? true;
   const stored = listPolicies(db);
@@ -108,7 +108,7 @@ export function loadPolicyFile(
     const recorded = before.find((p) => p.version === policy.version);
     if (recorded) return refuseClash(recorded);
     insertPolicy(db, { version: policy.version, effective: policy.effective, sourceHash: hash, body: text, loadedAt: now });
-    options.onRecord?.(file, before.length);
+    options.onRecord?.(file, before.length, hash);
   };
   if (!same && record === true) db.transaction(recordFile, { behavior: 'immediate' });
   const versions: PolicyVersion[] = listPolicies(db).map((p) => (p.version === policy.version && record ? storedVersion(p, policy) : storedVersion(p)));

@@ -84,7 +84,13 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
     // A version after others may drop people who have cases: the running cases are looked at
     // when it takes effect. (The first version changes nothing.)
     const record = options.recordPolicy ?? true;
-    const { book, file, warnings, waived, recordNow } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record, onRecord: (v, earlier) => earlier > 0 && scheduleVersionEffect(store, v, clock.now()) });
+    // Each version recorded is a ledger entry with the hash of its file: the rules every later
+    // entry names by version are held to the chain.
+    const onRecord = (v: PolicyVersion, earlier: number, sourceHash: string) => {
+      store.ledger.append({ at: clock.now(), kind: 'policy.recorded', subject: `policy:${v.version}`, actor: 'policy', policyVersion: v.version, payload: { effective: v.policy.effective, sourceHash } });
+      if (earlier > 0) scheduleVersionEffect(store, v, clock.now());
+    };
+    const { book, file, warnings, waived, recordNow } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record, onRecord });
     // So is a version yet to take effect that an earlier release recorded without that timer.
     // Looked for first without the write lock, which a start takes only when one is missing.
     const ahead = record === true ? versionsAwaitingEffect(store, book, clock.now()) : [];

@@ -56,7 +56,7 @@ describe('the compiled app (scripts/build.js)', () => {
     expect(imported.status, imported.stderr).toBe(0);
     const verify = spawnSync(process.execPath, [join(ROOT, 'bin/roe.js'), 'ledger', 'verify'], { cwd, encoding: 'utf8', env, timeout: 60_000 });
     expect(verify.status, verify.stderr).toBe(0);
-    expect(verify.stdout).toContain('ledger OK: 1 entry');
+    expect(verify.stdout).toContain('ledger OK: 2 entries');
     // `npm start` with no credentials: the console on the demo data (examples/*.csv, examples/policy.yaml).
     const start = spawnSync(process.execPath, [join(ROOT, 'bin/start.js')], { cwd, encoding: 'utf8', env: { ...env, DATABASE_PATH: join(cwd, 'demo.db') }, input: '/who-owns acme\n/quit\n', timeout: 60_000 });
     expect(start.status, start.stderr).toBe(0);

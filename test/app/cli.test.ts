@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -196,19 +197,21 @@ describe('roe CLI', () => {
     roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
     roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db);
     roe(['import', 'claims', join(ROOT, 'examples/claims.csv')], db);
-    expect(roe(['ledger', 'verify'], db)).toMatchObject({ code: 0, out: expect.stringMatching(/ledger OK: 5 entries/) });
-    const json = JSON.parse(roe(['ledger', 'export', '--format', 'json'], db).out) as { seq: number; kind: string }[];
-    expect(json.map((e) => e.kind)).toEqual(['import.partners', 'import.accounts', 'claim.imported', 'claim.imported', 'claim.imported']);
+    expect(roe(['ledger', 'verify'], db)).toMatchObject({ code: 0, out: expect.stringMatching(/ledger OK: 6 entries/) });
+    const json = JSON.parse(roe(['ledger', 'export', '--format', 'json'], db).out) as { seq: number; kind: string; subject: string; payload: { sourceHash?: string } }[];
+    // The policy version the first import recorded is an entry too, with the hash of its file.
+    expect(json.map((e) => e.kind)).toEqual(['policy.recorded', 'import.partners', 'import.accounts', 'claim.imported', 'claim.imported', 'claim.imported']);
+    expect(json[0]).toMatchObject({ subject: 'policy:2026.1', payload: { sourceHash: createHash('sha256').update(readFileSync(join(ROOT, 'examples/policy.yaml'))).digest('hex') } });
     const csv = roe(['ledger', 'export', '--format', 'csv'], db).out.trim().split('\n');
     expect(csv[0]).toBe('seq,at,kind,subject,actor,policyVersion,payload,prevHash,hash');
-    expect(csv).toHaveLength(6);
+    expect(csv).toHaveLength(7);
     const sqlite = new Database(db);
     sqlite.exec('drop trigger ledger_no_update');
-    sqlite.prepare("update ledger set actor = 'someone-else' where seq = 4").run();
+    sqlite.prepare("update ledger set actor = 'someone-else' where seq = 5").run();
     sqlite.close();
     const r = roe(['ledger', 'verify'], db);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('ledger BROKEN at entry 4');
+    expect(r.err).toContain('ledger BROKEN at entry 5');
   });
 
   it('ledger verify --head checks that the ledger still holds a head printed earlier: entries removed from the end are found', () => {
@@ -217,7 +220,7 @@ describe('roe CLI', () => {
     roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db);
     const kept = /head ([0-9a-f]{16})$/.exec(roe(['ledger', 'verify'], db).out.trim())![1]!;
     roe(['import', 'claims', join(ROOT, 'examples/claims.csv')], db);
-    expect(roe(['ledger', 'verify', '--head', kept], db)).toMatchObject({ code: 0, out: expect.stringMatching(/^ledger OK: 5 entries, head [0-9a-f]{16}; the head kept earlier is entry 2, and every entry up to it is unchanged\n$/) });
+    expect(roe(['ledger', 'verify', '--head', kept], db)).toMatchObject({ code: 0, out: expect.stringMatching(/^ledger OK: 6 entries, head [0-9a-f]{16}; the head kept earlier is entry 3, and every entry up to it is unchanged\n$/) });
     // Someone with the file drops the triggers and deletes the last entries, the kept one among them.
     const sqlite = new Database(db);
     sqlite.exec('drop trigger ledger_no_delete');
@@ -324,7 +327,7 @@ describe('roe CLI', () => {
     roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
     const copy = join(dir, 'backups/nested/roe-2026-11-30.db');
     expect(roe(['backup', copy], db)).toMatchObject({ code: 0, err: '', out: expect.stringContaining(`backup written to ${copy}`) });
-    expect(roe(['ledger', 'verify'], copy)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 1 entry') });
+    expect(roe(['ledger', 'verify'], copy)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 2 entries') });
     // written as FILE.partial and renamed once whole: a backup cut short leaves no FILE behind,
     // and what an earlier one cut short left is replaced
     expect(readdirSync(join(dir, 'backups/nested'))).toEqual(['roe-2026-11-30.db']);
@@ -333,7 +336,7 @@ describe('roe CLI', () => {
     writeFileSync(`${second}.partial-journal`, 'its journal');
     expect(roe(['backup', second], db).code).toBe(0);
     expect(readdirSync(join(dir, 'backups/nested')).sort()).toEqual(['roe-2026-11-30.db', 'second.db']);
-    expect(roe(['ledger', 'verify'], second)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 1 entry') });
+    expect(roe(['ledger', 'verify'], second)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 2 entries') });
     writeFileSync(join(dir, 'a-file'), 'x\n');
     const underAFile = join(dir, 'a-file', 'roe.db');
     const r = roe(['backup', underAFile], db);

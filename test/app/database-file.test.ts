@@ -93,7 +93,7 @@ describe('a file that holds no roe database', () => {
     expect(state(db)).toEqual({ bytes: '', wal: false, shm: false });
     expect(existsSync(backup)).toBe(false);
     expect(roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db)).toMatchObject({ code: 0, out: expect.stringContaining('3 partners added') });
-    expect(roe(['ledger', 'verify'], db)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 1 entry') });
+    expect(roe(['ledger', 'verify'], db)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 2 entries') });
   });
 
   it("another application's SQLite database is refused by every command and by npm start, and left as it was", () => {
