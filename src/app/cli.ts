@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,7 @@ import { readPolicyFile } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
 import { DatabaseFileError, isBusy, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
+import { listPolicies } from '../../db/repos/policies.repo.js';
 import { failedTimers, pendingTimerCount, retryFailedTimers } from '../../db/repos/timers.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
 import { partnerExport } from '../core/privacy/export.js';
@@ -481,7 +483,26 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       if (sub === 'verify') {
         const kept = p.options.head;
         if (kept !== undefined && (typeof kept !== 'string' || !KEPT_HEAD.test(kept))) throw new UsageError(p.label, `--head takes the head a verify printed: 16 to 64 hex digits (got "${String(kept)}")`);
-        const result = withRuntime(config, db, (rt) => verifyChain(rt.store.ledger.entries(), kept === undefined ? {} : { kept }), { readOnly: true });
+        const { result, alteredPolicy } = withRuntime(config, db, (rt) => {
+          // The policy versions the ledger recorded (policy.recorded: the hash of each file), read on the way.
+          const recorded = new Map<string, { seq: number; hash: unknown }>();
+          const entries = function* () {
+            for (const e of rt.store.ledger.entries()) {
+              if (e.kind === 'policy.recorded') recorded.set(e.subject.slice('policy:'.length), { seq: e.seq, hash: (e.payload as { sourceHash?: unknown }).sourceHash });
+              yield e;
+            }
+          };
+          const result = verifyChain(entries(), kept === undefined ? {} : { kept });
+          // A stored version whose text is not the file its entry recorded was changed since (versions recorded before the ledger kept them have no entry).
+          const alteredPolicy = listPolicies(rt.db.db)
+            .map((p) => ({ version: p.version, entry: recorded.get(p.version), hash: createHash('sha256').update(p.body).digest('hex') }))
+            .find((p) => p.entry !== undefined && p.entry.hash !== p.hash);
+          return { result, alteredPolicy };
+        }, { readOnly: true });
+        if (result.ok && alteredPolicy) {
+          io.err(`ledger BROKEN: policy version "${alteredPolicy.version}" as stored in the database is not the file its entry ${alteredPolicy.entry!.seq} recorded (its rules were changed since)`);
+          return 1;
+        }
         if (result.ok && result.kept === null) {
           io.err(`ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or this database is a copy older than that head (${result.count === 1 ? 'the 1 entry there now verifies' : `the ${plural(result.count, 'entry', 'entries')} there now verify among themselves`})`);
           return 1;

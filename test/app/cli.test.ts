@@ -214,6 +214,17 @@ describe('roe CLI', () => {
     expect(r.err).toContain('ledger BROKEN at entry 5');
   });
 
+  it('ledger verify finds a policy version whose stored rules were changed since its entry recorded them', () => {
+    const db = join(dir, 'ledger-policy.db');
+    roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
+    expect(roe(['ledger', 'verify'], db)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 2 entries') });
+    // Someone with the file gives every partner 365 days of protection under the version claims name.
+    const sqlite = new Database(db);
+    sqlite.prepare("update policy_versions set body = replace(body, 'protection_days: 90', 'protection_days: 365')").run();
+    sqlite.close();
+    expect(roe(['ledger', 'verify'], db)).toEqual({ code: 1, out: '', err: 'ledger BROKEN: policy version "2026.1" as stored in the database is not the file its entry 1 recorded (its rules were changed since)\n' });
+  });
+
   it('ledger verify --head checks that the ledger still holds a head printed earlier: entries removed from the end are found', () => {
     const db = join(dir, 'ledger-head.db');
     roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
