@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { logClaimActivity } from '../../../activity.js';
 import { claimForm } from '../../../claim.js';
 import { disputeForm } from '../../../dispute.js';
-import { ACTIONS, type ActionId, type Form, type Reply } from '../../../replies/model.js';
+import { ACTIONS, text, type ActionId, type Form, type Reply } from '../../../replies/model.js';
 import { home } from '../../../roe.js';
 import { approve, askForm, awardForm, caseCard } from '../../../rule.js';
 import { snoozeReminder } from '../../../snooze.js';
@@ -95,12 +95,20 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   });
 
   on(ACTIONS.logActivity, async (viewer, value, body, client) => {
-    const done = logClaimActivity(deps, viewer, value);
-    if (body.view?.type === 'home') {
-      const page: Reply = home(deps, viewer);
-      await client.views.publish({ user_id: body.user.id, view: homeView({ ...page, blocks: [...done.blocks, { type: 'divider' }, ...page.blocks] }) });
-    } else {
-      await tellUser(client, toUser(body), done);
+    if (body.view?.type !== 'home') {
+      await tellUser(client, toUser(body), logClaimActivity(deps, viewer, value));
+      return;
     }
+    // In App Home the page is published again with what happened on top: done, or refused (a
+    // button gone stale: the claim expired since), the page then showing how things stand.
+    let said: Reply['blocks'];
+    try {
+      said = logClaimActivity(deps, viewer, value).blocks;
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      said = [text(e.message, 'warning'), text('Nothing was changed.', 'muted')];
+    }
+    const page: Reply = home(deps, viewer);
+    await client.views.publish({ user_id: body.user.id, view: homeView({ ...page, blocks: [...said, { type: 'divider' }, ...page.blocks] }) });
   });
 }
