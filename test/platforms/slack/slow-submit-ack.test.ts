@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+import { blockSuggestion } from '../../support/slack-requests.js';
 
 /**
  * A form submission must be acknowledged within 3 seconds: only that acknowledgement can carry
@@ -32,5 +33,18 @@ describe('view_submission is acknowledged within Slack’s 3 seconds', () => {
     // in the modal): the submission is acknowledged with the outcome, once, and nobody is told it failed.
     expect({ status: res.status, filed: filed.length, apologies: apologies.length }).toEqual({ status: 200, filed: 1, apologies: 0 });
     expect(res.json()).toMatchObject({ response_action: 'update' });
+  });
+
+  it('the account typeahead of a form open for 11 minutes still answers while users.info is slow', async () => {
+    await h.openForm(USERS.sam, SLACK_IDS.commands.claim, '', SHARED_CHANNEL);
+    vi.setSystemTime(Date.now() + 11 * 60_000);
+    const release = h.fake.hold('users.info');
+    try {
+      const res = await h.send(blockSuggestion({ user: USERS.sam, actionId: SLACK_IDS.options.account, blockId: 'account', value: 'soylent' }));
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(res.json())).toContain('Soylent Corp');
+    } finally {
+      release();
+    }
   });
 });

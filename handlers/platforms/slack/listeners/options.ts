@@ -14,7 +14,8 @@ const MAX_SUGGESTIONS = 20;
 export function register(app: App, { deps, identities }: SlackContext): void {
   app.options(SLACK_IDS.options.account, async ({ ack, options, body }) => {
     const user = interactiveUser(body.user);
-    const viewer = identities.principalNow(user) ?? (await identities.principal(user));
+    // Typed into a form opened moments ago: its user was just looked up, and an older answer stands while Slack is slow (the options must come within 3 seconds).
+    const viewer = await identities.principalSoon(user, 1_500);
     if (viewer.kind === 'unknown') {
       await ack({ options: [] });
       return;
