@@ -124,11 +124,14 @@ function renderButton(b: Button, ids: ActionIds): types.Button {
 function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
   switch (b.type) {
     case 'text': {
+      // Plain text: a line of the bot's holds no formatting of its own, and what a person typed
+      // quoted in it (a search, a name) shows as typed, its * _ ~ ` not made bold, italic, struck
+      // or code (mrkdwn has no escape for them).
       const tone = b.tone ?? 'normal';
       const prefix = TONE_PREFIX[tone];
-      const text = prefix + mrkdwnText(b.text, LIMITS.sectionText - prefix.length);
-      if (tone === 'muted') return [{ type: 'context', elements: [mrkdwn(text)] }];
-      return [{ type: 'section', text: mrkdwn(text) }];
+      const text = plain(prefix + b.text, LIMITS.sectionText);
+      if (tone === 'muted') return [{ type: 'context', elements: [text] }];
+      return [{ type: 'section', text }];
     }
     case 'facts': {
       const out: KnownBlock[] = [];
@@ -311,7 +314,7 @@ function inputElement(f: Field): types.InputBlockElement {
 /** A neutral form as a modal: one input block per field, block_id = field id. */
 export function renderForm(form: Form, context: FormContext): types.ModalView {
   const blocks: KnownBlock[] = [];
-  if (form.intro) blocks.push({ type: 'section', text: mrkdwn(mrkdwnText(form.intro, LIMITS.sectionText)) });
+  if (form.intro) blocks.push({ type: 'section', text: plain(form.intro, LIMITS.sectionText) });
   for (const f of form.fields) {
     blocks.push({
       type: 'input',

@@ -50,7 +50,8 @@ describe('the Slack outbox deliverer', () => {
     const post = h.fake.callsTo('chat.postMessage')[0]!;
     expect(post.args.channel).toBe(`D${USERS.sam.id}`);
     expect(post.args.text).toBe('Hello &lt;!here&gt;');
-    expect(visible(post.args)).toContain('Ping &lt;!here&gt; &amp; &lt;@U0SAM&gt;');
+    // A line of text is plain text: shown as written, nothing in it read as a mention.
+    expect(JSON.stringify(post.args.blocks)).toContain('{"type":"plain_text","text":"Ping <!here> & <@U0SAM>","emoji":true}');
     expect(rows()[0]!.status).toBe('delivered');
   });
 
@@ -122,7 +123,7 @@ describe('the Slack outbox deliverer', () => {
     await h.drain();
     const dm = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === `D${USERS.pat.id}`)!;
     expect(visible(dm.args)).toContain('I could not post this in <#C0ESCAL>: invite me to that channel');
-    expect(visible(dm.args)).toContain('Ping &lt;!here&gt;');
+    expect(JSON.stringify(dm.args.blocks)).toContain('"type":"plain_text","text":"Ping <!here>');
     expect(rows().map((r) => r.status)).toEqual(['delivered', 'parked']);
     expect(rows()[1]!.last_error).toContain('not_in_channel');
   });

@@ -47,11 +47,11 @@ describe('escaping', () => {
     expect(plainFromSlack(typed)).toBe(plain);
   });
 
-  it('every mrkdwn text of a reply is escaped; the tone shows as an emoji prefix', () => {
+  it('every mrkdwn text of a reply is escaped, and a line of text is plain text (shown literally); the tone shows as an emoji prefix', () => {
     const r = renderReply(reply('<!here>', [text('<!channel>', 'good'), { type: 'facts', facts: [{ label: '<a>', value: '<@U1>' }] }, { type: 'list', title: '<t>', items: [{ text: '<i>', detail: '<d>' }] }]));
     for (const t of textsIn(r)) if (t.type !== 'plain_text') expect(t.text).not.toMatch(/<[!@a-z]/);
     expect(r.text).toBe('&lt;!here&gt;');
-    expect(blocksOf(r)[0]!.text!.text).toBe(':white_check_mark: &lt;!channel&gt;');
+    expect(blocksOf(r)[0]!.text).toEqual({ type: 'plain_text', text: ':white_check_mark: <!channel>', emoji: true });
   });
 });
 
@@ -295,8 +295,8 @@ describe('forms as modals', () => {
     expect(el.initial_option).toEqual(all[1]);
   });
 
-  it('the intro is escaped mrkdwn', () => {
-    expect(JSON.stringify(view.blocks[0])).toContain('Fill &lt;this&gt; in');
+  it('the intro is plain text, shown as written', () => {
+    expect(view.blocks[0]).toMatchObject({ type: 'section', text: { type: 'plain_text', text: expect.stringContaining('Fill <this> in') } });
   });
 
   it('a result view has a Done button and no submit', () => {
