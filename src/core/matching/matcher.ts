@@ -37,7 +37,7 @@
  * other words' postings) could make it score at all, and then in the order of the best score
  * it could reach, until that could no longer enter the results.
  */
-import { looksLikeDomain, nameTokens, normalizeDomain, spelledOutWords } from './normalize.js';
+import { looksLikeDomain, nameTokens, normalizeDomain, normalizeName, spelledOutWords } from './normalize.js';
 
 export interface MatchableAccount {
   id: string;
@@ -297,9 +297,10 @@ export interface MatcherSnapshot {
  * Bump on any change to the index layout, the scoring inputs or the normalisation. 4: words
  * with ä, ö, ü, å or ø have their written-out spelling too (the `spell.*` dictionary, the
  * forward record's flags and spellings, the space-free form written out in the account
- * table), and fields longer than MAX_FIELD_TOKENS words are marked.
+ * table), and fields longer than MAX_FIELD_TOKENS words are marked. 5: more legal forms
+ * (KGaA, S.A. de C.V., PJSC…) are dropped from the end of names.
  */
-export const MATCHER_SNAPSHOT_FORMAT = 4;
+export const MATCHER_SNAPSHOT_FORMAT = 5;
 
 function num(s: MatcherSnapshot, key: string): number {
   const v = s.numbers[key];
@@ -1852,9 +1853,10 @@ export class AccountMatcher {
     if (this.limit === 0 || this.liveCount === 0 || typeof query !== 'string') return [];
     this.newQuery(loose);
     let nameText = query;
+    let owners: readonly number[] = [];
     if (looksLikeDomain(query)) {
       const domain = normalizeDomain(query);
-      this.searchDomain(domain);
+      owners = this.searchDomain(domain);
       // "acme.com" may also be a name ("Booking.com"); from a URL or address keep the host only.
       const address = /[/@:]/.test(query);
       nameText = address ? domain.replaceAll('.', ' ') : query;
@@ -1864,7 +1866,9 @@ export class AccountMatcher {
       this.minNameScore = BAND_TYPO;
       this.typosWanted = false;
     }
-    const all = nameTokens(nameText);
+    let all = nameTokens(nameText);
+    // A name of legal-form words alone ("SAS", "SAS AB") is kept whole, as the index keeps it.
+    if (all.length === 0) all = nameTokens(nameText, KEEP_LEGAL);
     this.queryCut = all.length > MAX_QUERY_TOKENS;
     this.queryWordCount = all.length;
     const words = this.queryCut ? all.slice(0, MAX_QUERY_TOKENS) : all;
@@ -1877,6 +1881,18 @@ export class AccountMatcher {
     // spelling is a namesake ("Kraemer" is Kraemer Inc, not Krämer GmbH as well). (Both rank
     // it first at an equal score, so it is among the results whenever such a namesake is.)
     if (this.top.some((r) => r.exact && !r.spelled)) for (const r of this.top) if (r.exact && r.spelled) r.exact = false;
+    // Namesakes told apart by their domains, one of them typed ("vandelay.se" for Vandelay
+    // (vandelay.com) and Vandelay (vandelay.se), its name read as "Vandelay SE"): the domain picks it.
+    if (owners.length > 0) {
+      // (The owner was scored on its domain before the name was looked at: its name is compared here.)
+      const typed = all.join(' ');
+      const i = this.top.findIndex((r) => r.exact && owners.includes(r.account) && normalizeName(this.strings.name(r.account)) === typed);
+      if (i >= 0 && this.top.some((r, j) => j !== i && r.exact)) {
+        const [owner] = this.top.splice(i, 1);
+        for (const r of this.top) r.exact = false;
+        this.top.unshift(owner!);
+      }
+    }
     return this.top;
   }
 
@@ -1905,21 +1921,33 @@ export class AccountMatcher {
     this.querySpelled = false;
   }
 
-  private searchDomain(domain: string): void {
+  /**
+   * Scores the accounts with this domain, and those with its nearest parent domain that any
+   * account has ("console.aws.amazon.com": aws.amazon.com, not amazon.com as well). Returns the
+   * accounts with the domain itself.
+   */
+  private searchDomain(domain: string): number[] {
+    const owners: number[] = [];
     // No domain is longer (DNS); each suffix is looked up whole, so a longer one would cost its length squared.
-    if (domain.length > MAX_DOMAIN) return;
+    if (domain.length > MAX_DOMAIN) return owners;
     const labels = domain.split('.');
     const hits: number[] = [];
     for (let i = 0; i + 2 <= labels.length; i++) {
       const suffix = labels.slice(i).join('.');
       hits.length = 0;
       this.accountTable.collect(stringKey(suffix, KEY_DOMAIN), hits);
+      let found = false;
       for (const a of hits) {
         if (!this.alive[a]) continue;
         const idx = this.strings.domains(a).findIndex((d) => normalizeDomain(d) === suffix);
-        if (idx >= 0) this.scoreAccount(a, i === 0 ? SCORE_DOMAIN : SCORE_PARENT_DOMAIN, idx, i === 0);
+        if (idx < 0) continue;
+        found = true;
+        if (i === 0) owners.push(a);
+        this.scoreAccount(a, i === 0 ? SCORE_DOMAIN : SCORE_PARENT_DOMAIN, idx, i === 0);
       }
+      if (i > 0 && found) break;
     }
+    return owners;
   }
 
   /** `spelled`: the other spelling of each word, or null (see {@link spelledOutWords}). */

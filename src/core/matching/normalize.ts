@@ -18,7 +18,14 @@ export const LEGAL_SUFFIXES: ReadonlySet<string> = new Set([
   // Hungarian (Kft), Latin American (Ltda), Singapore (Pte), India (Pvt), Malaysia (Sdn Bhd),
   // Japan (K.K.).
   'se', 'as', 'asa', 'aps', 'oyj', 'sl', 'sro', 'kft', 'ltda', 'pte', 'pvt', 'sdn', 'bhd', 'kk',
+  // German KGaA, Belgian BVBA, Balkan d.o.o., Russian and Ukrainian (P)JSC and OOO, Canadian
+  // ULC, Swedish (publ), Spanish S.A.U. and S.L.U., Mexican S.A.B. and S.A. de C.V. (the "de"
+  // before C.V. goes with it, as "and" before "Co").
+  'kgaa', 'bvba', 'doo', 'jsc', 'pjsc', 'ooo', 'ulc', 'publ', 'sau', 'slu', 'sab', 'cv',
 ]);
+
+/** Words dropped from the end together with a legal suffix after them: "Smith & Co", "Cemex S.A. de C.V.". */
+const SUFFIX_JOINERS: ReadonlySet<string> = new Set(['and', 'de']);
 
 /** Letters that NFKD does not decompose into a base letter plus combining marks. */
 const FOLDED_LETTERS: Readonly<Record<string, string>> = {
@@ -193,14 +200,15 @@ function punctuatedWords(s: string): string[] {
 
 /**
  * Removes legal suffixes from the end of `tokens`, repeatedly ("Pty Ltd", "GmbH & Co. KG").
- * A trailing "and" is removed only together with a suffix after it ("Smith & Co").
+ * A trailing "and" or "de" is removed only together with a suffix after it ("Smith & Co",
+ * "S.A. de C.V.").
  */
 function stripLegalSuffixes(tokens: string[]): void {
   for (;;) {
     const n = suffixLength(tokens);
     if (n === 0) return;
     tokens.length -= n;
-    if (tokens.length > 0 && tokens[tokens.length - 1] === 'and') tokens.length -= 1;
+    if (tokens.length > 0 && SUFFIX_JOINERS.has(tokens[tokens.length - 1]!)) tokens.length -= 1;
   }
 }
 

@@ -61,6 +61,10 @@ describe('normalizeName', () => {
     ['Inc.', ''],
     ['L.L.C.', ''],
     ['GmbH & Co. KG', ''],
+    // "de" goes only with the legal form after it
+    ['Banco de Chile', 'banco de chile'],
+    ['Grupo Bimbo S.A.B. de C.V.', 'grupo bimbo'],
+    ['Cemex, S.A.B. de C.V.', 'cemex'],
   ])('%j → %j', (input, expected) => {
     expect(normalizeName(input)).toBe(expected);
   });
@@ -72,6 +76,8 @@ describe('normalizeName', () => {
     'Pty', 'KG', 'LLP', 'LP', 'L.P.', 'SARL', 'SAS',
     'SE', 'A/S', 'AS', 'ASA', 'ApS', 'Oyj', 'S.L.', 'SL', 's.r.o.', 'Kft.', 'Ltda', 'Ltda.',
     'Pte. Ltd.', 'Pte', 'Pvt. Ltd.', 'Pvt', 'Sdn. Bhd.', 'Sdn', 'Bhd', 'K.K.', 'KK',
+    'AG & Co. KGaA', 'KGaA', 'BVBA', 'd.o.o.', 'DOO', 'JSC', 'PJSC', 'OOO', 'ULC', 'AB (publ)', 'publ',
+    'S.A.U.', 'SAU', 'S.L.U.', 'SLU', 'S.A.B. de C.V.', 'S.A. de C.V.', 'SAB', 'CV',
   ];
 
   it.each(spellings)('drops the legal suffix %j', (suffix) => {
