@@ -42,6 +42,11 @@ function personViewer(at: { platform: Platform; user: string }, personKey: strin
  */
 const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams', console: 'the console' };
 
+/** A case raised in someone's own chat with the bot (a Slack DM, a Teams 1:1 chat): its "thread" is theirs alone. */
+function isPrivateChat(o: ThreadRef): boolean {
+  return (o.platform === 'slack' && o.channel.startsWith('D')) || (o.platform === 'teams' && o.channel.startsWith('a:'));
+}
+
 const CHANNEL_VIEWER: Principal = { kind: 'external', userKey: 'channel', partnerId: '', displayName: 'channel' };
 
 /** Whether `person` may still rule on `d` from a case card: the case is open and theirs. */
@@ -215,10 +220,15 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         // case with no thread: one an import opened) answers the one who asked, at their e-mail
         // when the policy gives it.
         const email = vp.version.policy.people[e.by]?.email;
+        const directly = `answer ${vp.person(e.by)} directly${email ? ` (${email})` : ''}.`;
         const answer = (platform: Platform) =>
-          d.origin?.platform === platform
-            ? "Answer in the dispute's thread, where it was raised."
-            : `${d.origin ? `The dispute's thread is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here` : 'The dispute has no thread to answer in'}: answer ${vp.person(e.by)} directly${email ? ` (${email})` : ''}.`;
+          !d.origin
+            ? `The dispute has no thread to answer in: ${directly}`
+            : isPrivateChat(d.origin)
+              ? `The dispute was raised in a private chat with the bot, which nobody else reads: ${directly}`
+              : d.origin.platform === platform
+                ? "Answer in the dispute's thread, where it was raised."
+                : `The dispute's thread is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here: ${directly}`;
         const told = toParties(d, (_v, platform) => reply(`Question on dispute #${d.id}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about dispute #${d.id} over ${about(d)}.`), question, text(answer(platform), 'muted')]), 'ask');
         toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [question, text(inDm ? 'Answer where the dispute was raised.' : 'Reply in this thread.', 'muted')]), 'ask', { told });
         break;

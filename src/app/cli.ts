@@ -15,7 +15,7 @@ import { isDomainError } from '../core/errors.js';
 import { ConfigError, loadConfig, loadDotEnv, whyUnreadable, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
 import { createLogger } from './logger.js';
-import { readPolicyFile } from './policies.js';
+import { parsePolicyQuiet, readPolicyFile } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
 import { DatabaseFileError, isBusy, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
@@ -493,9 +493,15 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
             }
           };
           const result = verifyChain(entries(), kept === undefined ? {} : { kept });
-          // A stored version whose text is not the file its entry recorded was changed since (versions recorded before the ledger kept them have no entry).
+          // A stored version whose text is not the file its entry recorded was changed since
+          // (versions recorded before the ledger kept them have no entry). The bot names a stored
+          // version by what its text says: that name is checked too, should the row's be changed.
           const alteredPolicy = listPolicies(rt.db.db)
-            .map((p) => ({ version: p.version, entry: recorded.get(p.version), hash: createHash('sha256').update(p.body).digest('hex') }))
+            .flatMap((p) => {
+              const hash = createHash('sha256').update(p.body).digest('hex');
+              const names = new Set([p.version, parsePolicyQuiet(p.body)?.version ?? p.version]);
+              return [...names].map((version) => ({ version, entry: recorded.get(version), hash }));
+            })
             .find((p) => p.entry !== undefined && p.entry.hash !== p.hash);
           return { result, alteredPolicy };
         }, { readOnly: true });

@@ -150,7 +150,8 @@ function readKnownPolicyFile(path: string, known: readonly string[]): { text: st
   }
 }
 
-function parsePolicyQuiet(text: string) {
+/** The rules of a policy text, or null when it does not read as a policy. */
+export function parsePolicyQuiet(text: string) {
   try {
     return parsePolicy(text, undefined, { stored: true });
   } catch {

@@ -59,11 +59,15 @@ export async function openModal(client: webApi.WebClient, triggerId: string, tit
   try {
     ready = await view;
   } catch (e) {
-    const { blocks } = renderReply(userFacing(e, log, { type: 'modal', title }));
-    await client.views.update({ view_id: viewId, view: { ...loading, blocks } });
-    return;
+    ready = { ...loading, blocks: renderReply(userFacing(e, log, { type: 'modal', title })).blocks };
   }
-  await client.views.update({ view_id: viewId, view: ready });
+  try {
+    await client.views.update({ view_id: viewId, view: ready });
+  } catch (err) {
+    // Closed meanwhile (the person cancelled while it loaded): nothing to show, nothing went wrong.
+    if ((err as { data?: { error?: unknown } }).data?.error === 'not_found') return;
+    log.warn({ err }, 'slack: a modal opened as Loading… could not be filled in');
+  }
 }
 
 /** The acting user of an interactive payload (block_actions, view_submission, shortcuts). */

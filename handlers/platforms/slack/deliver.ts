@@ -52,6 +52,12 @@ function cannotPostIn(e: unknown): boolean {
   return e instanceof webApi.WebAPIPlatformError && ['not_in_channel', 'channel_not_found', 'is_archived'].includes(e.data.error);
 }
 
+/** Why a post could not go to a channel, and what would help, as a DM carrying it says. */
+function whyNotIn(e: unknown, channel: string, what: string): string {
+  if (e instanceof webApi.WebAPIPlatformError && e.data.error === 'is_archived') return `I could not post ${what} in <#${channel}>: that channel is archived, so ${what === 'this' ? 'it comes' : 'the updates come'} here instead. Here it is:`;
+  return what === 'this' ? `I could not post this in <#${channel}>: invite me to that channel (\`/invite @roe-bot\`). Here it is:` : `I could not post ${what} in <#${channel}>, where it was raised: invite me there and the next updates go to the channel. Here it is:`;
+}
+
 /**
  * The outbox deliverer for Slack: DMs (the DM channel opened with conversations.open),
  * dispute threads (the first message in the dispute's channel becomes the thread, remembered
@@ -117,7 +123,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           // A channel the bot was never invited to (the escalation channel): the person the
           // message names gets it by DM, told why, rather than nobody at all.
           const channel = await dmChannel(t.fallbackUser);
-          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: `I could not post this in <#${t.channel}>: invite me to that channel (\`/invite @roe-bot\`). Here it is:` } };
+          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, t.channel, 'this') } };
           await api(() => o.client.chat.postMessage({ channel, ...renderReply(reply, 'message', note) }));
         }
         return;
@@ -150,7 +156,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           const copy = raiserCopyOf(m.body);
           if (copy === null) return;
           const channel = await dmChannel(raiser);
-          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: `I could not post this update on dispute #${d.id} in <#${origin.channel}>, where it was raised: invite me there and the next updates go to the channel. Here it is:` } };
+          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, origin.channel, `this update on dispute #${d.id}`) } };
           await api(() => o.client.chat.postMessage({ channel, ...renderReply(copy ?? reply, 'message', note) }));
           return;
         }

@@ -26,6 +26,8 @@ describe('/roe queue: a case opened from the queue', () => {
     const answer = await h.answer(responseUrl);
     expect(visible(answer)).toContain(`#${d.id} Soylent Corp (Analytics)`);
     expect(visible(answer)).toContain('assigned to Pat Okafor');
+    // None of Dana's cases is assigned to her: no card of hers is in her DMs, and the queue does not say there is.
+    expect(visible(answer)).not.toContain('were sent to your direct messages');
     const open = buttonsIn(answer).find((b) => b.text.text === `Open #${d.id}`)!;
     expect(open).toBeDefined();
     // Opened: the case, with its ruling buttons, in Dana's DM with the bot.
