@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { approve } from '../../../handlers/rule.js';
 import { openArbitratedCase } from '../../support/cases.js';
+import { as } from '../../support/runtime.js';
 import { startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 
 let h: Harness;
@@ -51,5 +53,20 @@ describe('/roe queue: a case opened from the queue', () => {
     const refusal = await h.answer(responseUrl);
     expect(visible(refusal)).toMatch(/cannot see disputes/);
     expect(h.fake.callsTo('chat.postMessage').length).toBe(before);
+  });
+
+  it('a case opened from the queue is brought up to date, its buttons taken away, once someone else rules on it', async () => {
+    const d = openArbitratedCase(h.rt);
+    await h.click(USERS.dana, SLACK_IDS.actions.open_case, String(d.id));
+    const card = await h.fake.waitFor(() => h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === USERS.dana.id), 'the case in the DM');
+    expect(buttonsIn(card.args).length).toBeGreaterThan(0);
+    // Remembered once posted (the click is acknowledged first, then handled).
+    await h.fake.waitFor(() => h.rt.store.caseCards.of(d.id).some((c) => c.person === 'dana') || undefined, 'the card remembered');
+    approve(h.rt.deps, as.person(h.rt, 'pat'), `${d.id}:${d.recommendation}`);
+    await h.drain();
+    const update = h.fake.callsTo('chat.update').find((c) => c.args.ts === card.result.ts);
+    expect(update, 'the opened card updated').toBeDefined();
+    expect(buttonsIn(update!.args)).toEqual([]);
+    expect(visible(update!.args)).toMatch(/Ruled by Pat Okafor/);
   });
 });

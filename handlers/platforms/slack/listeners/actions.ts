@@ -91,7 +91,15 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   // A case opened from the queue (App Home, /roe queue) goes to the person's DM with the bot: a
   // message of its own, which its ruling buttons then update in place.
   on(ACTIONS.openCase, async (viewer, value, body, client) => {
-    await tellUser(client, { user: body.user.id }, caseCard(deps, viewer, value));
+    const card = caseCard(deps, viewer, value);
+    const posted = await client.chat.postMessage({ channel: body.user.id, ...renderReply(card) });
+    // With ruling buttons, it is remembered as the cards sent to arbitrators are, so that it is
+    // brought up to date (its buttons taken away) once the case is ruled, closed or moved on.
+    const person = viewer.kind === 'internal' ? viewer.personKey : null;
+    const disputeId = Number(value);
+    if (person && Number.isSafeInteger(disputeId) && posted.ts && posted.channel && card.blocks.some((b) => b.type === 'actions')) {
+      deps.ctx.store.caseCards.remember({ disputeId, person, channel: posted.channel, ts: posted.ts, user: body.user.id });
+    }
   });
 
   on(ACTIONS.logActivity, async (viewer, value, body, client) => {
