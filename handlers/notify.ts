@@ -128,15 +128,30 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
       if (c) people.push({ userKey: c.createdBy, viewer: partyViewer(c.claimant, c.createdBy) });
     }
     if (d.raisedAs !== null) people.push({ userKey: d.raisedBy, viewer: partyViewer(d.raisedAs, d.raisedBy) });
+    // Someone of the policy on Slack and Teams alike is one person: told once (where their
+    // first part in the case was), and not at all when they did this themselves.
+    const actor = actorKey === undefined ? undefined : personOf(actorKey);
     const told = new Set<string>();
+    const toldPeople = new Set<string>();
     for (const { userKey, viewer } of people) {
-      if (told.has(userKey) || userKey === actorKey) continue;
+      const who = personOf(userKey);
+      if (toldPeople.has(who)) told.add(userKey);
+      if (told.has(userKey) || userKey === actorKey || who === actor) continue;
       const target = splitUserKey(userKey);
       if (!target) continue;
       out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: make(viewer, target.platform), dedupeKey: `dm:${d.id}:${tag}:${userKey}:${stamp}` });
       told.add(userKey);
+      toldPeople.add(who);
     }
     return told;
+  };
+  /** Who a user key is: the person of the policy it is a chat id of, else the key itself. */
+  const personOf = (userKey: string): string => {
+    const target = splitUserKey(userKey);
+    if (!target || target.platform === 'console') return userKey;
+    const people = viewpoint(deps, CHANNEL_VIEWER).version.policy.people;
+    const key = Object.keys(people).find((k) => (target.platform === 'slack' ? people[k]!.slack : people[k]!.teams) === target.user);
+    return key === undefined ? userKey : `person:${key}`;
   };
   const platformOf = (d: Dispute): Platform => (d.origin ?? origin)?.platform ?? deps.platform ?? 'slack';
   /** Where a case past its whole chain is posted: the policy's escalation channel for its platform (none named: undefined). */
