@@ -146,10 +146,11 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
     return told;
   };
   /** Who a user key is: the person of the policy it is a chat id of, else the key itself. */
+  let policyPeople: ReturnType<typeof viewpoint>['version']['policy']['people'] | undefined;
   const personOf = (userKey: string): string => {
     const target = splitUserKey(userKey);
     if (!target || target.platform === 'console') return userKey;
-    const people = viewpoint(deps, CHANNEL_VIEWER).version.policy.people;
+    const people = (policyPeople ??= viewpoint(deps, CHANNEL_VIEWER).version.policy.people);
     const key = Object.keys(people).find((k) => (target.platform === 'slack' ? people[k]!.slack : people[k]!.teams) === target.user);
     return key === undefined ? userKey : `person:${key}`;
   };
