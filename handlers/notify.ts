@@ -1,4 +1,4 @@
-import type { Principal } from '../src/core/authz.js';
+import { personWithChatId, type Principal } from '../src/core/authz.js';
 import type { DomainEvent } from '../src/core/events.js';
 import type { CaseCard, OutboxMessage } from '../src/core/ports.js';
 import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
@@ -150,9 +150,8 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
   const personOf = (userKey: string): string => {
     const target = splitUserKey(userKey);
     if (!target || target.platform === 'console') return userKey;
-    const people = (policyPeople ??= viewpoint(deps, CHANNEL_VIEWER).version.policy.people);
-    const key = Object.keys(people).find((k) => (target.platform === 'slack' ? people[k]!.slack : people[k]!.teams) === target.user);
-    return key === undefined ? userKey : `person:${key}`;
+    const key = personWithChatId((policyPeople ??= viewpoint(deps, CHANNEL_VIEWER).version.policy.people), target.platform, target.user);
+    return key === null ? userKey : `person:${key}`;
   };
   const platformOf = (d: Dispute): Platform => (d.origin ?? origin)?.platform ?? deps.platform ?? 'slack';
   /** Where a case past its whole chain is posted: the policy's escalation channel for its platform (none named: undefined). */
@@ -296,24 +295,17 @@ export function announce(deps: HandlerDeps, events: readonly DomainEvent[], orig
         // with no channel named for this platform, they hear it at once.
         const last = personTarget(deps, d.arbitrator, platform);
         const fallbackUser = last?.platform === platform ? last.user : undefined;
+        /** The case with its ruling buttons to the last person of the chain, saying why it came. */
+        const toLast = (to: { platform: Platform; user: string }, why: string, key: string) =>
+          toArbitrator(d, to, withLead({ ...disputeCard(deps, personViewer(to, d.arbitrator), d, { withActions: true }), summary: `Dispute #${d.id} is past its whole escalation chain` }, [text(why, 'attention')], caseStamp(d)), key);
         if (channel) {
           out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: exhaustedKey });
           // Reachable only on another platform, the last person could not be the channel's
           // fallback: they hear it at once, where they are.
-          if (last && !fallbackUser) {
-            const arb = personViewer(last, d.arbitrator);
-            const card = disputeCard(deps, arb, d, { withActions: true });
-            const why = `Dispute #${d.id} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, the last in the chain. It needs an owner now.`;
-            toArbitrator(d, last, withLead({ ...card, summary: `Dispute #${d.id} is past its whole escalation chain` }, [text(why, 'attention')], caseStamp(d)), `${exhaustedKey}:${last.platform}`);
-          }
+          if (last && !fallbackUser) toLast(last, `Dispute #${d.id} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, the last in the chain. It needs an owner now.`, `${exhaustedKey}:${last.platform}`);
           toThread(d, () => reply(`Dispute #${d.id} escalated to the escalation channel`, [text('Nobody in the escalation chain ruled in time; the case went to the escalation channel.', 'attention')]), 'exhausted');
         } else {
-          if (last) {
-            const arb = personViewer(last, d.arbitrator);
-            const card = disputeCard(deps, arb, d, { withActions: true });
-            const why = `Dispute #${d.id} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${platform === 'teams' ? 'Teams' : 'Slack'} (sla.escalation_channel), so it stays with you, the last in the chain. It needs an owner now.`;
-            toArbitrator(d, last, withLead({ ...card, summary: `Dispute #${d.id} is past its whole escalation chain` }, [text(why, 'attention')], caseStamp(d)), `${exhaustedKey}:${last.platform}`);
-          }
+          if (last) toLast(last, `Dispute #${d.id} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel), so it stays with you, the last in the chain. It needs an owner now.`, exhaustedKey);
           toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time; the case stays with ${vp.person(d.arbitrator)}.`, 'attention')]), 'exhausted');
         }
         break;

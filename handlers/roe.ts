@@ -1,4 +1,4 @@
-import type { Principal } from '../src/core/authz.js';
+import { userKeysOfPerson, type Principal } from '../src/core/authz.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
@@ -63,15 +63,8 @@ export const MINE_SHOWN = 25;
  * their ids on every platform it names (someone on both Slack and Teams sees every claim of
  * theirs from either).
  */
-function ownUserKeys(people: Readonly<Record<string, { slack?: string | undefined; teams?: string | undefined }>>, viewer: Extract<Principal, { kind: 'internal' }>): string[] {
-  const keys = new Set([viewer.userKey]);
-  const person = viewer.personKey !== null && Object.hasOwn(people, viewer.personKey) ? people[viewer.personKey] : undefined;
-  if (person) {
-    keys.add(`console:${viewer.personKey}`);
-    if (person.slack) keys.add(`slack:${person.slack}`);
-    if (person.teams) keys.add(`teams:${person.teams}`);
-  }
-  return [...keys];
+function ownUserKeys(people: Parameters<typeof userKeysOfPerson>[0], viewer: Extract<Principal, { kind: 'internal' }>): string[] {
+  return [...new Set([viewer.userKey, ...(viewer.personKey === null ? [] : userKeysOfPerson(people, viewer.personKey))])];
 }
 
 /**

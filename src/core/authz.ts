@@ -36,13 +36,27 @@ export function userKey(platform: string, userId: string): string {
   return `${platform}:${userId}`;
 }
 
+type PolicyPeople = Readonly<Record<string, { slack?: string | undefined; teams?: string | undefined }>>;
+
+/** The person of the policy whose user id on `platform` (slack or teams) is `userId`; null for none. */
+export function personWithChatId(people: PolicyPeople, platform: string, userId: string): string | null {
+  return Object.keys(people).find((k) => (platform === 'slack' ? people[k]!.slack : platform === 'teams' ? people[k]!.teams : undefined) === userId) ?? null;
+}
+
+/** The user keys a person of the policy has: on the console, and on each platform the policy gives an id for. */
+export function userKeysOfPerson(people: PolicyPeople, personKey: string): string[] {
+  const person = Object.hasOwn(people, personKey) ? people[personKey] : undefined;
+  if (!person) return [];
+  return [userKey('console', personKey), ...(person.slack ? [userKey('slack', person.slack)] : []), ...(person.teams ? [userKey('teams', person.teams)] : [])];
+}
+
 /**
  * Internal users are the company's; an external user belongs to the partner whose Slack team
  * or Teams tenant they come from; anyone else is unknown and may only ask for help.
  */
 export function resolvePrincipal(
   who: ChatIdentity,
-  people: Readonly<Record<string, { slack?: string | undefined; teams?: string | undefined }>>,
+  people: PolicyPeople,
   partners: readonly Partner[],
 ): Principal {
   const key = userKey(who.platform, who.userId);
@@ -53,7 +67,7 @@ export function resolvePrincipal(
         ? Object.hasOwn(people, who.userId)
           ? who.userId
           : null
-        : (Object.entries(people).find(([, p]) => (who.platform === 'slack' ? p.slack : p.teams) === who.userId)?.[0] ?? null);
+        : personWithChatId(people, who.platform, who.userId);
     return { kind: 'internal', userKey: key, personKey, displayName: who.displayName };
   }
   // Teams tenant ids are GUIDs, written in either case (a CSV may hold them in capitals).

@@ -52,10 +52,13 @@ function cannotPostIn(e: unknown): boolean {
   return e instanceof webApi.WebAPIPlatformError && ['not_in_channel', 'channel_not_found', 'is_archived'].includes(e.data.error);
 }
 
-/** Why a post could not go to a channel, and what would help, as a DM carrying it says. */
-function whyNotIn(e: unknown, channel: string, what: string): string {
-  if (e instanceof webApi.WebAPIPlatformError && e.data.error === 'is_archived') return `I could not post ${what} in <#${channel}>: that channel is archived, so ${what === 'this' ? 'it comes' : 'the updates come'} here instead. Here it is:`;
-  return what === 'this' ? `I could not post this in <#${channel}>: invite me to that channel (\`/invite @roe-bot\`). Here it is:` : `I could not post ${what} in <#${channel}>, where it was raised: invite me there and the next updates go to the channel. Here it is:`;
+/**
+ * Why a post could not go to a channel, as the DM carrying it says: the channel is archived (so
+ * `instead` comes to the DM), or the bot is not in it (`invite` says what would help).
+ */
+function whyNotIn(e: unknown, channel: string, o: { what: string; invite: string; instead: string }): string {
+  const archived = e instanceof webApi.WebAPIPlatformError && e.data.error === 'is_archived';
+  return `I could not post ${o.what} in <#${channel}>${archived ? `: that channel is archived, so ${o.instead} here instead` : o.invite}. Here it is:`;
 }
 
 /**
@@ -123,7 +126,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           // A channel the bot was never invited to (the escalation channel): the person the
           // message names gets it by DM, told why, rather than nobody at all.
           const channel = await dmChannel(t.fallbackUser);
-          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, t.channel, 'this') } };
+          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, t.channel, { what: 'this', invite: ': invite me to that channel (`/invite @roe-bot`)', instead: 'it comes' }) } };
           await api(() => o.client.chat.postMessage({ channel, ...renderReply(reply, 'message', note) }));
         }
         return;
@@ -156,7 +159,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           const copy = raiserCopyOf(m.body);
           if (copy === null) return;
           const channel = await dmChannel(raiser);
-          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, origin.channel, `this update on dispute #${d.id}`) } };
+          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, origin.channel, { what: `this update on dispute #${d.id}`, invite: ', where it was raised: invite me there and the next updates go to the channel', instead: 'the updates come' }) } };
           await api(() => o.client.chat.postMessage({ channel, ...renderReply(copy ?? reply, 'message', note) }));
           return;
         }

@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
+import { within } from './context.js';
 
 /** The workspace (and Enterprise Grid org) the bot is installed in: its users are internal. */
 export interface Workspace {
@@ -138,15 +139,7 @@ export class SlackIdentities {
     const stale = this.users.get(user.id);
     if (!stale) return fresh;
     // With an older answer at hand the lookup never fails (lookup falls back on it).
-    let timer: NodeJS.Timeout | undefined;
-    const older = new Promise<Principal>((ok) => {
-      timer = setTimeout(() => ok(this.resolve(this.fromFacts(ws, user, stale))), budgetMs);
-    });
-    try {
-      return await Promise.race([fresh, older]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return (await within(fresh, budgetMs))?.value ?? this.resolve(this.fromFacts(ws, user, stale));
   }
 
   /**
