@@ -37,7 +37,7 @@
  * other words' postings) could make it score at all, and then in the order of the best score
  * it could reach, until that could no longer enter the results.
  */
-import { looksLikeDomain, nameTokens, normalizeDomain, normalizeName, spelledOutWords } from './normalize.js';
+import { domainLabel, looksLikeDomain, nameTokens, normalizeDomain, normalizeName, spelledOutWords } from './normalize.js';
 
 export interface MatchableAccount {
   id: string;
@@ -79,6 +79,8 @@ const SCORE_EXACT = 1;
 const SCORE_COMPACT = 0.97; // equal once spaces are ignored: "north wind" = "Northwind"
 const SCORE_DOMAIN = 0.95;
 const SCORE_PARENT_DOMAIN = 0.93; // "eu.acme.com" finds acme.com
+/** The query is a domain's own name ("att" for att.com, "walmart" for wal-mart.com): above any prefix of a name. */
+const SCORE_DOMAIN_LABEL = 0.9;
 /** Names read from a URL or e-mail address: an exact name (1) lands just below an exact domain. */
 const ADDRESS_NAME_PENALTY = 0.06;
 const BAND_FULL_PREFIX = 0.8; // the query starts the name: "acm", "acme an"
@@ -181,6 +183,8 @@ const KEY_TOKEN = 0x1b873593;
 const KEY_NAME = 0x2545f491;
 const KEY_DOMAIN = 0x3c6ef372;
 const KEY_ID = 0x5be0cd19;
+const KEY_LABEL = 0x510e527f;
+const KEY_LABEL_PRINT = 0x1f83d9ab;
 
 // ---------------------------------------------------------------------------------------------
 // Hashing: a polynomial hash over UTF-16 code units, so that the hash of a word with one
@@ -298,9 +302,10 @@ export interface MatcherSnapshot {
  * with ä, ö, ü, å or ø have their written-out spelling too (the `spell.*` dictionary, the
  * forward record's flags and spellings, the space-free form written out in the account
  * table), and fields longer than MAX_FIELD_TOKENS words are marked. 5: more legal forms
- * (KGaA, S.A. de C.V., PJSC…) are dropped from the end of names.
+ * (KGaA, S.A. de C.V., PJSC…) are dropped from the end of names. 6: the domains' own names
+ * ("att" for att.com) are in the account table.
  */
-export const MATCHER_SNAPSHOT_FORMAT = 5;
+export const MATCHER_SNAPSHOT_FORMAT = 6;
 
 function num(s: MatcherSnapshot, key: string): number {
   const v = s.numbers[key];
@@ -1558,6 +1563,21 @@ type Field = number[] & { spelled?: number[]; cut?: true };
 
 const KEEP_LEGAL = { keepLegalSuffixes: true } as const;
 
+/**
+ * The own name ({@link domainLabel}) of an account's first domain, the one its list gives first
+ * (a company known by its domain is known by its main one): null when it has none.
+ */
+function primaryLabel(domains: readonly unknown[] | undefined): string | null {
+  const first = domains?.[0];
+  const d = typeof first === 'string' ? normalizeDomain(first) : '';
+  return d === '' ? null : domainLabel(d);
+}
+
+/** A domain's own name as a 32-bit fingerprint, never 0 (independent of its account-table key). */
+function labelPrintOf(label: string): number {
+  return stringKey(label, KEY_LABEL_PRINT) | 1;
+}
+
 function normalizedDomains(domains: readonly unknown[] | undefined): string[] {
   const out: string[] = [];
   for (const d of domains ?? []) {
@@ -1595,6 +1615,12 @@ export class AccountMatcher {
   private nameRank: I32 = new Int32Array(0);
   /** Per account, the shortest compact length of its name and aliases that have words (0: none): bounds a match's coverage. */
   private minCompact: U8 = new Uint8Array(0);
+  /**
+   * Per account, a 32-bit fingerprint of its first domain's own name ({@link domainLabel}; 0:
+   * none): the account table's hits for a query read as such a name are checked against it,
+   * since that table answers for a key's low byte only, without reading the account's strings.
+   */
+  private labelPrint: I32 = new Int32Array(0);
   private accCount = 0;
   private liveCount = 0;
   private deadCount = 0;
@@ -1747,7 +1773,7 @@ export class AccountMatcher {
     this.strings.snapshot(out);
     this.accountTable.snapshot('accountTable', out);
     Object.assign(out.numbers, { accCount: this.accCount, liveCount: this.liveCount, deadCount: this.deadCount, fwdLen: this.fwdLen, csrWords: this.csrWords, ovSize: this.ovSize });
-    Object.assign(out.arrays, { alive: this.alive, nameRank: this.nameRank, minCompact: this.minCompact, fwdStart: this.fwdStart, fwd: this.fwd, postStart: this.postStart, post: this.post, postKey: this.postKey, ovHead: this.ovHead, ovCount: this.ovCount, ovNext: this.ovNext, ovAcc: this.ovAcc });
+    Object.assign(out.arrays, { alive: this.alive, nameRank: this.nameRank, minCompact: this.minCompact, labelPrint: this.labelPrint, fwdStart: this.fwdStart, fwd: this.fwd, postStart: this.postStart, post: this.post, postKey: this.postKey, ovHead: this.ovHead, ovCount: this.ovCount, ovNext: this.ovNext, ovAcc: this.ovAcc });
     return out;
   }
 
@@ -1768,6 +1794,7 @@ export class AccountMatcher {
     m.alive = uint8(s, 'alive');
     m.nameRank = int32(s, 'nameRank');
     m.minCompact = uint8(s, 'minCompact');
+    m.labelPrint = int32(s, 'labelPrint');
     m.fwdStart = int32(s, 'fwdStart');
     m.fwd = uint8(s, 'fwd');
     m.postStart = int32(s, 'postStart');
@@ -1777,7 +1804,7 @@ export class AccountMatcher {
     m.ovCount = int32(s, 'ovCount');
     m.ovNext = int32(s, 'ovNext');
     m.ovAcc = int32(s, 'ovAcc');
-    if (m.alive.length < m.accCount || m.nameRank.length < m.accCount || m.minCompact.length < m.accCount || m.fwdStart.length < m.accCount || m.strings.start.length < m.accCount || m.postStart.length < m.csrWords + 1 || m.csrWords > m.dict.count) {
+    if (m.alive.length < m.accCount || m.nameRank.length < m.accCount || m.minCompact.length < m.accCount || m.labelPrint.length < m.accCount || m.fwdStart.length < m.accCount || m.strings.start.length < m.accCount || m.postStart.length < m.csrWords + 1 || m.csrWords > m.dict.count) {
       throw new RangeError('matcher snapshot: inconsistent sizes');
     }
     return m;
@@ -1861,8 +1888,10 @@ export class AccountMatcher {
       const address = /[/@:]/.test(query);
       nameText = address ? domain.replaceAll('.', ' ') : query;
       // A URL or e-mail address is certainly a domain: its host read as a name ("toth.co" as
-      // "Toth Co.") ranks below the account with that exact domain.
-      if (address) this.namePenalty = ADDRESS_NAME_PENALTY;
+      // "Toth Co.") ranks below the account with that exact domain. So does a domain typed bare
+      // whose name reading drops its ending as a legal form ("ikea.se" as "IKEA SE"), when an
+      // account has that very domain; one read whole ("booking.com") stays a name as well.
+      if (address || (owners.length > 0 && nameTokens(query).length < nameTokens(query, KEEP_LEGAL).length)) this.namePenalty = ADDRESS_NAME_PENALTY;
       this.minNameScore = BAND_TYPO;
       this.typosWanted = false;
     }
@@ -1875,6 +1904,7 @@ export class AccountMatcher {
     if (words.length > 0) {
       this.prepareQuery(words, spelledOutWords(nameText, all));
       this.searchCompact();
+      if (owners.length === 0 && nameText === query) this.searchLabel(words.join(''));
       this.searchPostings();
     }
     // A name typed letter for letter leaves no other exact: one exact only through another
@@ -2178,6 +2208,18 @@ export class AccountMatcher {
     for (let i = 0; i < total; i++) h = (Math.imul(h, HASH_BASE) + this.qCodes[i]!) | 0;
     this.accountTable.collect(keyOf(h, total, KEY_NAME), hits);
     for (const a of hits) this.scoreAccount(a, 0, -1, false);
+  }
+
+  /**
+   * Accounts whose first domain's own name is the query written as one word ("att" for att.com,
+   * "wal mart" for wal-mart.com): scored as that domain, or as their name where it scores higher.
+   */
+  private searchLabel(label: string): void {
+    if (label.length < 2) return;
+    const hits: number[] = [];
+    this.accountTable.collect(stringKey(label, KEY_LABEL), hits);
+    const print = labelPrintOf(label);
+    for (const a of hits) if (this.labelPrint[a] === print) this.scoreAccount(a, SCORE_DOMAIN_LABEL, 0, false);
   }
 
   /**
@@ -2928,6 +2970,9 @@ export class AccountMatcher {
       if (ids.length > 0 && (shortest === 0 || c < shortest)) shortest = c;
     }
     this.minCompact[a] = shortest;
+    this.labelPrint = growInt32(this.labelPrint, a + 1);
+    const label = primaryLabel(account.domains);
+    this.labelPrint[a] = label === null ? 0 : labelPrintOf(label);
     this.liveCount++;
     this.fwdStart = growInt32(this.fwdStart, a + 1);
     this.fwdStart[a] = this.fwdLen;
@@ -3016,7 +3061,8 @@ export class AccountMatcher {
 
   /**
    * Account-table keys of an account other than its id: space-free names/aliases (also with
-   * every word that has another spelling in it) and domains.
+   * every word that has another spelling in it), domains, and the first domain's own name
+   * ({@link primaryLabel}).
    */
   private accountKeys(domains: readonly unknown[] | undefined, fields: Field[]): number[] {
     const keys: number[] = [];
@@ -3041,6 +3087,8 @@ export class AccountMatcher {
       const key = stringKey(d, KEY_DOMAIN);
       if (!keys.includes(key)) keys.push(key);
     }
+    const label = primaryLabel(domains);
+    if (label !== null) keys.push(stringKey(label, KEY_LABEL));
     return keys;
   }
 
@@ -3153,6 +3201,7 @@ export class AccountMatcher {
     this.alive = new Uint8Array(hint);
     this.nameRank = new Int32Array(0);
     this.minCompact = new Uint8Array(hint);
+    this.labelPrint = new Int32Array(hint);
     this.accCount = 0;
     this.liveCount = 0;
     this.deadCount = 0;

@@ -5,6 +5,8 @@
  * (no locale-dependent comparison, no environment).
  */
 
+import { getDomainWithoutSuffix } from 'tldts';
+
 /**
  * Legal-form suffixes dropped from the end of a name, written as normalised tokens.
  * Multi-letter forms that people also write letter by letter ("L.L.C.", "S A", "B.V.") are
@@ -326,4 +328,21 @@ export function looksLikeDomain(s: string): boolean {
   const t = s.trim();
   if (t === '' || /\s/.test(t)) return false;
   return DOMAIN_RE.test(normalizeDomain(t));
+}
+
+/** A domain label of letters, digits and hyphens only: its word is itself without the hyphens. */
+const PLAIN_LABEL_RE = /^[a-z0-9-]+$/;
+
+/**
+ * A domain's own name, without its public suffix (by the Public Suffix List) and sub-domains,
+ * written as one word as a query's words are joined: "walmart" for wal-mart.com, "acme" for
+ * eu.acme.co.uk, "att" for att.com. It is what people type for a company they know by its
+ * domain. Null when the domain has none (a bare public suffix) or it is a single character.
+ */
+export function domainLabel(domain: string): string | null {
+  // The domain is one normalizeDomain gave: a host name already, lower case.
+  const label = getDomainWithoutSuffix(domain, { allowPrivateDomains: false, extractHostname: false, validateHostname: false, mixedInputs: false });
+  if (!label) return null;
+  const word = PLAIN_LABEL_RE.test(label) ? label.replaceAll('-', '') : nameTokens(label.replaceAll('-', ' '), { keepLegalSuffixes: true, keepLeadingThe: true }).join('');
+  return word.length >= 2 ? word : null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AccountMatcher } from '../../../src/core/matching/matcher.js';
+import { AccountMatcher, CONFIDENT_SCORE } from '../../../src/core/matching/matcher.js';
 
 /** Ranking cases found by the benchmark's generated queries (bench/generate.ts). */
 describe('AccountMatcher ranking', () => {
@@ -21,8 +21,65 @@ describe('AccountMatcher ranking', () => {
       const [first] = m.search(q);
       expect(first, q).toMatchObject({ accountId: 'domain', matchedOn: 'domain', exact: true });
     }
-    // Typed bare, "toth.co" may as well be the name "Toth Co.": the exact alias keeps its place.
-    expect(m.search('toth.co')[0]?.accountId).toBe('name');
+    // Typed bare, the account with that very domain comes first too: the name reading ("Toth
+    // Co.", its ending dropped as a legal form) is still offered, but not as the answer.
+    const bare = m.search('toth.co');
+    expect(bare.map((r) => [r.accountId, r.exact])).toEqual([['domain', true], ['name', false]]);
+    // With no account of that domain, the name reading is the answer.
+    const names = new AccountMatcher([{ id: 'name', name: 'Tóth Ingeniería, Corporation', aliases: ['Toth'], domains: ['toth-ingenieria.com'] }]);
+    expect(names.search('toth.co')[0]).toMatchObject({ accountId: 'name', exact: true });
+  });
+
+  it('a domain typed bare picks its account over a name its ending reads as a legal form of ("ikea.se" is not "IKEA SE")', () => {
+    const m = new AccountMatcher([
+      { id: 'ikea', name: 'IKEA', aliases: [], domains: ['ikea.com'] },
+      { id: 'ikea-se', name: 'IKEA Sverige', aliases: [], domains: ['ikea.se'] },
+      { id: 'booking', name: 'Booking.com', aliases: [], domains: ['booking.nl'] },
+      { id: 'booking-holdings', name: 'Booking Holdings', aliases: [], domains: ['booking.com'] },
+    ]);
+    expect(m.search('ikea.se').map((r) => [r.accountId, r.exact])).toEqual([['ikea-se', true], ['ikea', false]]);
+    expect(m.search('www.ikea.se')[0]).toMatchObject({ accountId: 'ikea-se', exact: true });
+    // A name read whole ("Booking.com" drops nothing) is as much the answer as the domain: both are offered.
+    expect(m.search('booking.com').filter((r) => r.exact).map((r) => r.accountId).sort()).toEqual(['booking', 'booking-holdings']);
+  });
+
+  it("finds an account by its main domain's own name, typed as one word or as words ('att' for AT&T, att.com)", () => {
+    const accounts = [
+      { id: 'walmart', name: 'Wal-Mart Stores Inc.', aliases: [], domains: ['walmart.com', 'samsclub.com'] },
+      { id: 'att', name: 'AT&T Inc.', aliases: [], domains: ['https://www.att.com/'] },
+      { id: 'bt', name: 'BT Group plc', aliases: [], domains: ['bt.co.uk'] },
+      { id: 'ikea', name: 'IKEA', aliases: [], domains: ['ikea.com'] },
+      { id: 'ikea-se', name: 'IKEA Sverige', aliases: [], domains: ['ikea.se'] },
+      { id: 'attic', name: 'Attic Storage', aliases: [], domains: ['attic.io'] },
+    ];
+    const m = new AccountMatcher(accounts);
+    for (const [q, id, domain] of [
+      ['walmart', 'walmart', 'walmart.com'],
+      ['Walmart Inc', 'walmart', 'walmart.com'],
+      ['att', 'att', 'https://www.att.com/'],
+      ['bt', 'bt', 'bt.co.uk'],
+    ] as const) {
+      const [first] = m.search(q);
+      expect(first, q).toMatchObject({ accountId: id, matchedOn: 'domain', matchedText: domain, exact: false });
+      // Confident: it may stand for the account when it is the only result.
+      expect(first!.score, q).toBeGreaterThanOrEqual(CONFIDENT_SCORE);
+    }
+    // A name typed exactly stays the answer; the account whose domain's name it is comes next,
+    // before names the query only starts.
+    expect(m.search('ikea').map((r) => [r.accountId, r.exact])).toEqual([['ikea', true], ['ikea-se', false]]);
+    expect(m.search('att').map((r) => r.accountId)).toEqual(['att', 'attic']);
+    // Only the main domain: samsclub.com is found as a domain, not as the name "samsclub".
+    expect(m.search('samsclub')).toEqual([]);
+    expect(m.search('samsclub.com')[0]).toMatchObject({ accountId: 'walmart', exact: true });
+    // The same from a snapshot, and after the account is removed or its domain changed.
+    const restored = AccountMatcher.fromSnapshot(m.snapshot());
+    expect(restored.search('walmart')[0]?.accountId).toBe('walmart');
+    restored.remove('walmart');
+    expect(restored.search('walmart')).toEqual([]);
+    restored.upsert({ id: 'att', name: 'AT&T Inc.', aliases: [], domains: ['att.net'] });
+    expect(restored.search('att')[0]).toMatchObject({ accountId: 'att', matchedText: 'att.net' });
+    restored.upsert({ id: 'att', name: 'AT&T Inc.', aliases: [], domains: ['attcorp.com'] });
+    expect(restored.search('att').map((r) => r.accountId)).toEqual(['attic']);
   });
 
   it('namesakes told apart by their domains: a domain typed bare picks its own, even one whose ending reads as a legal form', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  domainLabel,
   LEGAL_SUFFIXES,
   looksLikeDomain,
   nameTokens,
@@ -212,5 +213,21 @@ describe('looksLikeDomain', () => {
     ['', false],
   ])('%j → %s', (input, expected) => {
     expect(looksLikeDomain(input)).toBe(expected);
+  });
+});
+
+describe('domainLabel', () => {
+  it.each([
+    ['att.com', 'att'],
+    ['wal-mart.com', 'walmart'],
+    ['eu.acme.co.uk', 'acme'],
+    ['acme.com.au', 'acme'],
+    ['acme.internal', 'acme'],
+    ['müller.de', 'muller'],
+    ['x.com', null],
+    ['co.uk', null],
+    ['com', null],
+  ] as const)('%s → %s', (domain, label) => {
+    expect(domainLabel(domain)).toBe(label);
   });
 });
