@@ -37,6 +37,26 @@ export function dataVersion(sqlite: Database.Database): number {
  */
 export class DatabaseFileError extends Error {}
 
+/** How long a connection waits for a write lock another one holds, unless told otherwise below. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** Each connection's busy_timeout as last set here, and a prepared statement per value set. */
+const busyTimeouts = new WeakMap<Database.Database, number>();
+const busyStatements = new WeakMap<Database.Database, Map<number, Database.Statement>>();
+
+function setBusyTimeout(sqlite: Database.Database, ms: number): void {
+  let statements = busyStatements.get(sqlite);
+  if (!statements) busyStatements.set(sqlite, (statements = new Map()));
+  let st = statements.get(ms);
+  if (!st) statements.set(ms, (st = sqlite.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`)));
+  st.get();
+  busyTimeouts.set(sqlite, ms);
+}
+
+function busyTimeoutOf(sqlite: Database.Database): number {
+  return busyTimeouts.get(sqlite) ?? (sqlite.pragma('busy_timeout', { simple: true }) as number);
+}
+
 /**
  * Runs `fn` waiting at most `ms` for a write lock another connection (another process, such as
  * an import) holds, instead of the connection's busy_timeout of seconds: background work on the
@@ -44,18 +64,31 @@ export class DatabaseFileError extends Error {}
  * than stalling every request meanwhile.
  */
 export function withBusyTimeout<T>(sqlite: Database.Database, ms: number, fn: () => T): T {
-  const before = sqlite.pragma('busy_timeout', { simple: true }) as number;
-  sqlite.pragma(`busy_timeout = ${ms}`);
+  const before = busyTimeoutOf(sqlite);
+  if (before === ms) return fn();
+  setBusyTimeout(sqlite, ms);
   try {
     return fn();
   } finally {
-    sqlite.pragma(`busy_timeout = ${before}`);
+    setBusyTimeout(sqlite, before);
   }
 }
 
-/** Whether SQLite gave up waiting for a lock another connection holds (SQLITE_BUSY, SQLITE_LOCKED, and their extended codes). */
+/** {@link withBusyTimeout} that only ever shortens the wait: a caller already waiting less (the scheduler's tick) keeps its own. */
+export function waitingAtMost<T>(sqlite: Database.Database, ms: number, fn: () => T): T {
+  return busyTimeoutOf(sqlite) <= ms ? fn() : withBusyTimeout(sqlite, ms, fn);
+}
+
+/**
+ * Whether SQLite gave up waiting for a lock another connection holds (SQLITE_BUSY, SQLITE_LOCKED,
+ * and their extended codes), also when the error reports it as its cause (the store's refusal
+ * of a write it could not start).
+ */
 export function isBusy(err: unknown): boolean {
-  return /^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown } | null)?.code));
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (/^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
 }
 
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -166,7 +199,7 @@ function openReadOnly(path: string): OpenDb | null {
     sqlite.close();
     throw e;
   }
-  sqlite.pragma('busy_timeout = 5000');
+  setBusyTimeout(sqlite, BUSY_TIMEOUT_MS);
   return { sqlite, db: drizzle(sqlite, { schema }), close: () => sqlite.close() };
 }
 
@@ -195,7 +228,7 @@ export function openDatabase(path: string, { readOnly = false } = {}): OpenDb {
     if ((e as { code?: string }).code === 'SQLITE_NOTADB') throw new DatabaseFileError(`DATABASE_PATH: ${path} is not a SQLite database`);
     throw e;
   }
-  sqlite.pragma('busy_timeout = 5000');
+  setBusyTimeout(sqlite, BUSY_TIMEOUT_MS);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   // Space a delete or an update frees within a page is zeroed (FAST: at no extra write), so an

@@ -25,8 +25,20 @@ import type {
   RequestsRepo,
 } from '../../src/core/ports.js';
 import type { Account, Claim, Dispute, Partner, RuleVerdict, ThreadRef } from '../../src/core/types.js';
-import { dataVersion, type OpenDb } from '../client.js';
+import { DomainError } from '../../src/core/errors.js';
+import { dataVersion, isBusy, waitingAtMost, type OpenDb } from '../client.js';
 import * as t from '../schema.js';
+
+/**
+ * How long a transaction waits for the write lock another process holds (an import writing
+ * thousands of accounts in one transaction) before it is refused as busy: the thread that would
+ * wait is the one answering every chat request, so it must not wait seconds. The connection's
+ * other writers (the outbox recording a delivery) keep its longer wait.
+ */
+export const WRITE_WAIT_MS = 250;
+
+/** What a request refused as busy tells the user: nothing was done, and it may be sent again. */
+export const BUSY_MESSAGE = 'Nothing was saved: the database is busy with a large update (an account import, most likely). Please try again in a minute.';
 
 type AccountRow = typeof t.accounts.$inferSelect;
 type ClaimRow = typeof t.claims.$inferSelect;
@@ -431,9 +443,11 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     // IMMEDIATE: take the write lock up front, so two processes cannot both read "open" and rule.
     transaction: <T>(fn: () => T): T => {
       try {
-        return inTransaction.immediate(fn) as T;
+        return waitingAtMost(sqlite, WRITE_WAIT_MS, () => inTransaction.immediate(fn) as T);
       } catch (e) {
         dropCaches();
+        // The write never began (a nested transaction's refusal passes as it is).
+        if (isBusy(e) && !(e instanceof DomainError)) throw new DomainError('busy', BUSY_MESSAGE, {}, e);
         throw e;
       }
     },

@@ -5,7 +5,9 @@ import type { ConfigurationBotFrameworkAuthenticationOptions, Response as BotRes
 import { asContact, type TeamsContacts } from '../../handlers/platforms/teams/contacts.js';
 import { createTeamsDeliverer } from '../../handlers/platforms/teams/deliver.js';
 import { caseCardLive } from '../../handlers/notify.js';
+import { isBusy, waitingAtMost } from '../../db/client.js';
 import { findPersonByRef, getPerson, latestPerson, savePerson } from '../../db/repos/people.repo.js';
+import { WRITE_WAIT_MS } from '../../db/repos/store.js';
 import { userKey } from '../core/authz.js';
 import { ConfigError } from './config.js';
 import { DeliveryError } from './outbox-worker.js';
@@ -21,13 +23,25 @@ const MAX_BODY_BYTES = 1_000_000;
 const TEAMS_CHANNELS = ['msteams'] as const;
 const LOCAL_CHANNELS = ['msteams', 'emulator'] as const;
 
-/** Contacts (conversation references) kept in the `people` table. */
+/**
+ * Contacts (conversation references) kept in the `people` table. Saved at every message: while
+ * another process holds the write lock (an import), the message is answered all the same, and
+ * the contact is saved at the person's next one.
+ */
 export function peopleContacts(rt: Runtime): TeamsContacts {
   const db = rt.db.db;
   return {
     get: (userId) => asContact(getPerson(db, userKey('teams', userId))?.conversationRef) ?? asContact(findPersonByRef(db, 'teams', '$.user.aadObjectId', userId)?.conversationRef),
-    save: (contact, facts) =>
-      savePerson(db, { userKey: userKey('teams', contact.user.id), platform: 'teams', displayName: facts.displayName, partnerId: facts.partnerId, personKey: facts.personKey, conversationRef: contact, updatedAt: rt.clock.now() }),
+    save: (contact, facts) => {
+      try {
+        waitingAtMost(rt.db.sqlite, WRITE_WAIT_MS, () =>
+          savePerson(db, { userKey: userKey('teams', contact.user.id), platform: 'teams', displayName: facts.displayName, partnerId: facts.partnerId, personKey: facts.personKey, conversationRef: contact, updatedAt: rt.clock.now() }),
+        );
+      } catch (err) {
+        if (!isBusy(err)) throw err;
+        rt.logger.warn({ user: userKey('teams', contact.user.id) }, 'database busy (another process is writing): this Teams contact is saved at their next message');
+      }
+    },
     latest: () => asContact(latestPerson(db, 'teams')?.conversationRef),
   };
 }

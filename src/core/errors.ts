@@ -12,7 +12,9 @@ export type DomainErrorCode =
   | 'duplicate_claim'
   | 'no_recommendation'
   | 'invalid_policy'
-  | 'conflict';
+  | 'conflict'
+  /** The database could not take the write now (another process holds it): nothing was done; the same request may be sent again. */
+  | 'busy';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';
@@ -21,8 +23,10 @@ export class DomainError extends Error {
     message: string,
     /** Field-level problems, keyed by form field id, for inline errors. */
     readonly fields: Readonly<Record<string, string>> = {},
+    /** What it was refused for underneath, kept for the logs. */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
   }
 }
 

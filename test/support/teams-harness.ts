@@ -128,11 +128,11 @@ export interface TeamsHarness {
  * `serve: true` runs the whole server (`serve`, with its outbox worker); by default the same
  * routes run without the worker so that tests deliver the outbox themselves with `drain`.
  */
-export async function startTeams(o: { env?: Record<string, string>; serve?: boolean; policyPath?: string; deliveryTimeoutMs?: number } = {}): Promise<TeamsHarness> {
+export async function startTeams(o: { env?: Record<string, string>; serve?: boolean; policyPath?: string; deliveryTimeoutMs?: number; databasePath?: string } = {}): Promise<TeamsHarness> {
   const connector = await FakeConnector.start();
   // Teams' roster places each member in their own tenant (tests may say otherwise, or leave one out).
   for (const u of Object.values(USERS)) connector.memberTenants.set(u.id, u.tenant);
-  const rt = testRuntime({ env: { MICROSOFT_APP_TENANT_ID: TENANTS.home, ...o.env }, ...(o.policyPath ? { policyPath: o.policyPath } : {}) });
+  const rt = testRuntime({ env: { MICROSOFT_APP_TENANT_ID: TENANTS.home, ...o.env }, ...(o.policyPath ? { policyPath: o.policyPath } : {}), ...(o.databasePath ? { databasePath: o.databasePath } : {}) });
   const host = createTeamsHost(rt, o.deliveryTimeoutMs ? { deliveryTimeoutMs: o.deliveryTimeoutMs } : {});
   let serving: Serving | null = null;
   let server: Server | null = null;
