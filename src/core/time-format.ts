@@ -54,10 +54,13 @@ export function offsetsOf(name: string): (t: number) => number {
  */
 export function startsLocalDay(at: Date, tz: string): boolean {
   const t = at.getTime();
-  const intoDay = (((t + offsetsOf(tz)(t) * 60_000) % DAY_MS) + DAY_MS) % DAY_MS;
+  const offsets = offsetsOf(tz);
+  const offset = offsets(t);
+  const intoDay = (((t + offset * 60_000) % DAY_MS) + DAY_MS) % DAY_MS;
   if (intoDay === 0) return true;
-  // Early in the day: maybe the start of a day that has no midnight, which luxon knows.
-  if (intoDay >= 3 * 3_600_000) return false;
+  // Early in the day: maybe the start of a day that has no midnight, which luxon knows. With the
+  // same offset since three hours before, the day began at its midnight, and that was not `t`.
+  if (intoDay >= 3 * 3_600_000 || offsets(t - 3 * 3_600_000) === offset) return false;
   const local = DateTime.fromMillis(t, { zone: tz });
   return local.equals(local.startOf('day'));
 }

@@ -22,6 +22,14 @@ describe('startsLocalDay', () => {
     ['2026-09-06T04:30:00.000Z', 'America/Santiago', false],
     ['2026-09-05T04:00:00.000Z', 'America/Santiago', true],
     ['2026-09-07T03:00:00.000Z', 'America/Santiago', true],
+    ['2026-09-06T05:00:00.000Z', 'America/Santiago', false], // 02:00, an hour after that start
+    // Early in a day, on days the clocks change and on others.
+    ['2027-02-10T06:00:00.000Z', 'America/New_York', false], // 01:00
+    ['2026-03-08T06:59:59.999Z', 'America/New_York', false], // 01:59:59.999, just before the clocks skip
+    ['2026-03-08T07:00:00.000Z', 'America/New_York', false], // 03:00, just after
+    ['2026-11-01T05:00:00.000Z', 'America/New_York', false], // 01:00 for the first time
+    ['2026-03-29T00:00:00.000Z', 'Europe/London', true], // the day the clocks go forward (at 01:00)
+    ['2026-03-29T01:00:00.000Z', 'Europe/London', false], // 02:00 BST
   ] as const)('%s in %s: %s', (iso, zone, expected) => {
     const at = new Date(iso);
     expect(startsLocalDay(at, zone)).toBe(expected);
