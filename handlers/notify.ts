@@ -8,7 +8,7 @@ import { caseStamp, disputeCard, outcomeBlocks, outcomeText } from './dispute-ca
 import { isOverlapCase, liveClaims } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, withLead, type CaseCardPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
-import { chainOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
+import { chainOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
 type Platform = OutboxMessage['platform'];
 
@@ -49,9 +49,13 @@ function isPrivateChat(o: ThreadRef): boolean {
 
 const CHANNEL_VIEWER: Principal = { kind: 'external', userKey: 'channel', partnerId: '', displayName: 'channel' };
 
-/** Whether `person` may still rule on `d` from a case card: the case is open and theirs. */
-function rulesOn(d: Dispute | undefined, person: string): boolean {
-  return d !== undefined && d.status === 'open' && d.arbitrator === person;
+/**
+ * Whether `person` may still rule on `d` from a case card: the case is open, and they are its
+ * arbitrator or above them in its chain (someone who opened it from the queue), as the ruling
+ * itself is authorised.
+ */
+function rulesOn(deps: HandlerDeps, d: Dispute | undefined, person: string): boolean {
+  return d !== undefined && d.status === 'open' && (d.arbitrator === person || rulersOf(deps.ctx, d).includes(person));
 }
 
 /**
@@ -65,7 +69,7 @@ function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string, why = 'The
   const done: CaseCard[] = [];
   let lead: string | null | undefined;
   for (const card of deps.ctx.store.caseCards.of(d.id)) {
-    if (rulesOn(d, card.person)) continue;
+    if (rulesOn(deps, d, card.person)) continue;
     // Open, but with another arbitrator: a breach of the SLA moved it on, or its arbitrator left the policy.
     lead ??= d.status === 'open' ? `${why}: this case moved to ${viewpoint(deps, CHANNEL_VIEWER).person(d.arbitrator)}, who rules on it now.` : null;
     const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions: false });
@@ -79,7 +83,7 @@ function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string, why = 'The
 
 /** Whether a case card for `person` on case `disputeId` would still let them rule. */
 export function caseCardLive(deps: HandlerDeps, disputeId: number, person: string): boolean {
-  return rulesOn(deps.ctx.store.disputes.get(disputeId), person);
+  return rulesOn(deps, deps.ctx.store.disputes.get(disputeId), person);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { approve } from '../../../handlers/rule.js';
+import { tick } from '../../../src/app/scheduler.js';
 import { openArbitratedCase } from '../../support/cases.js';
 import { as } from '../../support/runtime.js';
 import { startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
@@ -53,6 +54,26 @@ describe('/roe queue: a case opened from the queue', () => {
     const refusal = await h.answer(responseUrl);
     expect(visible(refusal)).toMatch(/cannot see disputes/);
     expect(h.fake.callsTo('chat.postMessage').length).toBe(before);
+  });
+
+  it('a case opened from the queue by someone above the chain keeps its buttons when the case escalates to a level still below them', async () => {
+    const d = openArbitratedCase(h.rt);
+    expect(d.arbitrator).toBe('pat'); // the chain: Pat, then Dana, then the VP
+    await h.click(USERS.vp, SLACK_IDS.actions.open_case, String(d.id));
+    const card = await h.fake.waitFor(() => h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === USERS.vp.id), 'the case in the DM');
+    expect(buttonsIn(card.args).length).toBeGreaterThan(0);
+    await h.fake.waitFor(() => h.rt.store.caseCards.of(d.id).some((c) => c.person === 'vp') || undefined, 'the card remembered');
+    h.rt.clock.advance(3 * 24 * 3_600_000); // past the SLA: the case goes to Dana
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    await h.drain();
+    expect(h.rt.store.disputes.get(d.id)!.arbitrator).toBe('dana');
+    // The VP may still rule: the card is left as it is, its buttons working.
+    expect(h.fake.callsTo('chat.update').filter((c) => c.args.ts === card.result.ts)).toEqual([]);
+    expect(h.rt.store.caseCards.of(d.id).some((c) => c.person === 'vp')).toBe(true);
+    const approveButton = buttonsIn(card.args).find((b) => b.text.text.startsWith('Approve'))!;
+    await h.click(USERS.vp, approveButton.action_id, approveButton.value, { channel: `D${USERS.vp.id}`, messageTs: String(card.result.ts) });
+    await h.fake.waitFor(() => h.rt.store.disputes.get(d.id)!.status !== 'open' || undefined, 'the ruling');
+    expect(h.rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', ruledBy: 'vp' });
   });
 
   it('a case opened from the queue is brought up to date, its buttons taken away, once someone else rules on it', async () => {
