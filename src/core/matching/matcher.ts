@@ -1881,6 +1881,8 @@ export class AccountMatcher {
     this.newQuery(loose);
     let nameText = query;
     let owners: readonly number[] = [];
+    /** For a suggestion, the own name of a domain no account has ("salesforce" of salesforce.con). */
+    let typedLabel: string | null = null;
     if (looksLikeDomain(query)) {
       const domain = normalizeDomain(query);
       owners = this.searchDomain(domain);
@@ -1892,8 +1894,14 @@ export class AccountMatcher {
       // whose name reading drops its ending as a legal form ("ikea.se" as "IKEA SE"), when an
       // account has that very domain; one read whole ("booking.com") stays a name as well.
       if (address || (owners.length > 0 && nameTokens(query).length < nameTokens(query, KEEP_LEGAL).length)) this.namePenalty = ADDRESS_NAME_PENALTY;
-      this.minNameScore = BAND_TYPO;
-      this.typosWanted = false;
+      if (!loose) {
+        this.minNameScore = BAND_TYPO;
+        this.typosWanted = false;
+      } else if (owners.length === 0) {
+        // A suggestion for a domain no account has (mistyped, or another of the company's):
+        // the accounts of its own name, and names that match some of it, typos allowed.
+        typedLabel = domainLabel(domain);
+      }
     }
     let all = nameTokens(nameText);
     // A name of legal-form words alone ("SAS", "SAS AB") is kept whole, as the index keeps it.
@@ -1904,7 +1912,8 @@ export class AccountMatcher {
     if (words.length > 0) {
       this.prepareQuery(words, spelledOutWords(nameText, all));
       this.searchCompact();
-      if (owners.length === 0 && nameText === query) this.searchLabel(words.join(''));
+      const label = typedLabel ?? (nameText === query ? words.join('') : null);
+      if (owners.length === 0 && label !== null) this.searchLabel(label);
       this.searchPostings();
     }
     // A name typed letter for letter leaves no other exact: one exact only through another

@@ -134,3 +134,26 @@ describe('AccountMatcher ranking', () => {
     expect(r.filter((x) => x.exact)).toHaveLength(1);
   });
 });
+
+describe('AccountMatcher suggestions for a domain no account has', () => {
+  const m = new AccountMatcher([
+    { id: 'sf', name: 'Salesforce', aliases: [], domains: ['salesforce.com'] },
+    { id: 'acme', name: 'Acme Corporation', aliases: [], domains: ['acme.com'] },
+    { id: 'globex', name: 'Globex', aliases: [], domains: ['globex.de'] },
+  ]);
+
+  it.each([
+    ['salesforce.con', 'sf'], // a mistyped ending
+    ['salesfroce.com', 'sf'], // a mistyped name
+    ['https://www.acme.io/pricing', 'acme'], // another of the company's domains
+    ['jo@globex.com', 'globex'],
+    ['acme.co.uk', 'acme'],
+  ])('%s: no answer, but "did you mean" the account', (q, id) => {
+    expect(m.search(q)).toEqual([]);
+    expect(m.suggest(q)[0]?.accountId).toBe(id);
+  });
+
+  it('a domain nobody resembles suggests nothing', () => {
+    expect(m.suggest('nothing.com')).toEqual([]);
+  });
+});
