@@ -120,6 +120,9 @@ function typoAllowance(len: number, loose: boolean): number {
 }
 
 const MAX_LIMIT = 50;
+/** A one-word query is read as two run together when it is no longer than this, in at most this many ways. */
+const MAX_SPLIT_LEN = 40;
+const MAX_SPLITS = 3;
 /** The longest domain name DNS allows. */
 const MAX_DOMAIN = 253;
 /**
@@ -1874,8 +1877,43 @@ export class AccountMatcher {
   // -------------------------------------------------------------------------------------------
   // Query
 
-  /** The best results, as account numbers and scores (valid until the next build). */
+  /**
+   * The best results, as account numbers and scores (valid until the next build). A one-word
+   * query that finds nothing sure is also read as two words of the index run together
+   * ("walmart" finds Wal-Mart Stores as "wal mart" would), never as the name typed exactly.
+   */
   private run(query: string, limit: number, loose: boolean): Scored[] {
+    const top = this.runOnce(query, limit, loose);
+    if (top.some((r) => r.score >= CONFIDENT_SCORE)) return top;
+    const splits = this.splitsOf(query);
+    if (splits.length === 0) return top;
+    const found = [...top];
+    for (const split of splits) {
+      for (const r of this.runOnce(split, limit, loose)) {
+        const i = found.findIndex((x) => x.account === r.account);
+        if (i < 0) found.push({ ...r, exact: false });
+        else if (r.score > found[i]!.score) found[i] = { ...r, exact: false };
+      }
+    }
+    found.sort((x, y) => (this.better(x.account, x.score, x.spelled, x.nameLen, y) ? -1 : this.better(y.account, y.score, y.spelled, y.nameLen, x) ? 1 : 0));
+    this.top = found.slice(0, this.limit);
+    return this.top;
+  }
+
+  /** A one-word query's readings as two words the index has, run together ("wal mart" of "walmart"): a few at most. */
+  private splitsOf(query: unknown): string[] {
+    if (typeof query !== 'string' || looksLikeDomain(query)) return [];
+    const words = nameTokens(query);
+    const w = words.length === 1 ? words[0]! : '';
+    if (w.length < 5 || w.length > MAX_SPLIT_LEN) return [];
+    const out: string[] = [];
+    for (let i = 2; i <= w.length - 2 && out.length < MAX_SPLITS; i++) {
+      if (this.dict.find(w.slice(0, i)) >= 0 && this.dict.find(w.slice(i)) >= 0) out.push(`${w.slice(0, i)} ${w.slice(i)}`);
+    }
+    return out;
+  }
+
+  private runOnce(query: string, limit: number, loose: boolean): Scored[] {
     this.limit = Math.min(MAX_LIMIT, Math.max(0, Math.floor(limit)));
     if (this.limit === 0 || this.liveCount === 0 || typeof query !== 'string') return [];
     this.newQuery(loose);

@@ -157,3 +157,30 @@ describe('AccountMatcher suggestions for a domain no account has', () => {
     expect(m.suggest('nothing.com')).toEqual([]);
   });
 });
+
+describe('AccountMatcher: one word typed for two run together', () => {
+  const m = new AccountMatcher([
+    { id: 'walmart', name: 'Wal-Mart Stores Inc.', aliases: [], domains: [] },
+    { id: 'northwind', name: 'North Wind Traders', aliases: [], domains: [] },
+    { id: 'acme', name: 'Acme', aliases: [], domains: [] },
+    { id: 'acme-wind', name: 'Acme Wind Power', aliases: [], domains: [] },
+  ]);
+
+  it.each([
+    ['walmart', 'walmart'],
+    ['Walmart', 'walmart'],
+    ['northwind', 'northwind'],
+  ])('%s finds the account as the two words would, not as its name typed exactly', (q, id) => {
+    const found = m.search(q);
+    expect(found.map((r) => r.accountId)).toEqual([id]);
+    expect(found[0]).toMatchObject({ exact: false, matchedOn: 'name' });
+    expect(m.rank(q).length).toBe(1);
+  });
+
+  it('only when the word alone finds nothing sure: a name it starts or is keeps the answer', () => {
+    expect(m.search('acme').map((r) => [r.accountId, r.exact])).toEqual([['acme', true], ['acme-wind', false]]);
+    // "acmewind" is no name's start: read as "acme wind".
+    expect(m.search('acmewind')[0]?.accountId).toBe('acme-wind');
+    expect(m.search('walmar')).toEqual([]);
+  });
+});
