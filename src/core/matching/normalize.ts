@@ -5,7 +5,7 @@
  * (no locale-dependent comparison, no environment).
  */
 
-import { getDomainWithoutSuffix } from 'tldts';
+import { parse as parseHost } from 'tldts';
 
 /**
  * Legal-form suffixes dropped from the end of a name, written as normalised tokens.
@@ -334,14 +334,16 @@ export function looksLikeDomain(s: string): boolean {
 const PLAIN_LABEL_RE = /^[a-z0-9-]+$/;
 
 /**
- * A domain's own name, without its public suffix (by the Public Suffix List) and sub-domains,
- * written as one word as a query's words are joined: "walmart" for wal-mart.com, "acme" for
- * eu.acme.co.uk, "att" for att.com. It is what people type for a company they know by its
- * domain. Null when the domain has none (a bare public suffix) or it is a single character.
+ * A domain's own name, without its public suffix (by the Public Suffix List, its private
+ * section too), written as one word as a query's words are joined: "walmart" for wal-mart.com,
+ * "att" for att.com, "bt" for bt.co.uk, "acme" for acme.github.io. It is what people type for a
+ * company they know by its domain. Null for a sub-domain (sites.google.com names Google, not
+ * the account), a bare public suffix, or a single character.
  */
 export function domainLabel(domain: string): string | null {
-  // The domain is one normalizeDomain gave: a host name already, lower case.
-  const label = getDomainWithoutSuffix(domain, { allowPrivateDomains: false, extractHostname: false, validateHostname: false, mixedInputs: false });
+  // The domain is one normalizeDomain gave: a host name already, lower case, without www.
+  const host = parseHost(domain, { allowPrivateDomains: true, extractHostname: false, validateHostname: false, mixedInputs: false });
+  const label = host.domain === domain ? host.domainWithoutSuffix : null;
   if (!label) return null;
   const word = PLAIN_LABEL_RE.test(label) ? label.replaceAll('-', '') : nameTokens(label.replaceAll('-', ' '), { keepLegalSuffixes: true, keepLeadingThe: true }).join('');
   return word.length >= 2 ? word : null;

@@ -43,6 +43,23 @@ describe('AccountMatcher ranking', () => {
     expect(m.search('booking.com').filter((r) => r.exact).map((r) => r.accountId).sort()).toEqual(['booking', 'booking-holdings']);
   });
 
+  it("a sub-domain or a hosting provider's domain gives the account no name of its own: 'google' is not a school on sites.google.com", () => {
+    const m = new AccountMatcher([
+      { id: 'pta', name: 'Lincoln PTA', aliases: [], domains: ['sites.google.com'] },
+      { id: 'aws', name: 'AWS', aliases: [], domains: ['aws.amazon.com'] },
+      { id: 'amazon', name: 'Amazon.com, Inc.', aliases: [], domains: ['amazon.com'] },
+      { id: 'oss', name: 'Acme OSS', aliases: [], domains: ['acme.github.io'] },
+      { id: 'github', name: 'GitHub Enterprise', aliases: [], domains: ['github.com'] },
+    ]);
+    expect(m.search('google')).toEqual([]);
+    expect(m.search('amazon').map((r) => r.accountId)).toEqual(['amazon']);
+    expect(m.search('github').map((r) => r.accountId)).toEqual(['github']);
+    // On a hosting provider's domain, the customer's own part is its name.
+    expect(m.search('acme')[0]).toMatchObject({ accountId: 'oss' });
+    // Each still found by its domain.
+    expect(m.search('sites.google.com')[0]).toMatchObject({ accountId: 'pta', exact: true });
+  });
+
   it("finds an account by its main domain's own name, typed as one word or as words ('att' for AT&T, att.com)", () => {
     const accounts = [
       { id: 'walmart', name: 'Wal-Mart Stores Inc.', aliases: [], domains: ['walmart.com', 'samsclub.com'] },

@@ -220,7 +220,11 @@ describe('domainLabel', () => {
   it.each([
     ['att.com', 'att'],
     ['wal-mart.com', 'walmart'],
-    ['eu.acme.co.uk', 'acme'],
+    ['acme.github.io', 'acme'], // a private suffix: the name is the customer's
+    ['eu.acme.co.uk', null], // a sub-domain names no account of its own
+    ['sites.google.com', null],
+    ['health.state.mn.us', null],
+    ['x.business.site', null],
     ['acme.com.au', 'acme'],
     ['acme.internal', 'acme'],
     ['müller.de', 'muller'],
