@@ -208,7 +208,7 @@ const asClaim = (r: Record<string, unknown>) => toClaim(CLAIMS.decode(r) as Clai
 const asDispute = (r: Record<string, unknown>) => toDispute(DISPUTES.decode(r) as DisputeRow);
 
 /** The SQLite implementation of the core's ports. One instance per open database. */
-export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new Date()): Store {
+export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new Date(), options: { onBusy?: (err: unknown) => void } = {}): Store {
   const statements = new Map<string, Database.Statement>();
   /** The prepared statement for this SQL, prepared once per store. */
   const q = (text: string): Database.Statement => {
@@ -447,7 +447,10 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
       } catch (e) {
         dropCaches();
         // The write never began (a nested transaction's refusal passes as it is).
-        if (isBusy(e) && !(e instanceof DomainError)) throw new DomainError('busy', BUSY_MESSAGE, {}, e);
+        if (isBusy(e) && !(e instanceof DomainError)) {
+          options.onBusy?.(e);
+          throw new DomainError('busy', BUSY_MESSAGE, {}, e);
+        }
         throw e;
       }
     },

@@ -251,7 +251,8 @@ function databaseFileProblem(db: DatabaseLocation, e: unknown): string | null {
   if (typeof code !== 'string') return null;
   // A page that cannot be read (a copy cut short, a disk fault), found however far the command got.
   if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return `${db.label}: ${db.path} is damaged or not a roe database (${((e as Error).message ?? '').split('\n')[0]}); restore a backup`;
-  // Another process kept the write lock longer than busy_timeout (5 seconds).
+  // Another process kept the write lock longer than this one waits for it (busy_timeout; a
+  // transaction's own shorter wait).
   if (isBusy(e)) return `${db.label}: ${db.path} is busy: another process (an import?) holds its write lock; try again when it is done`;
   const onTheWay = typeof path === 'string' && (db.path === path || db.path.startsWith(`${path}/`) || db.path.startsWith(`${path}${sep}`));
   if (!SQLITE_FILE_CODES.test(code) && !(FILE_ERRNOS.has(code) && onTheWay)) return null;

@@ -39,7 +39,7 @@ export function peopleContacts(rt: Runtime): TeamsContacts {
         );
       } catch (err) {
         if (!isBusy(err)) throw err;
-        rt.logger.warn({ user: userKey('teams', contact.user.id) }, 'database busy (another process is writing): this Teams contact is saved at their next message');
+        rt.logger.warn({ user: userKey('teams', contact.user.id) }, 'database busy (another process is writing): this Teams contact is not saved now; it is saved the next time the bot hears from or writes to them');
       }
     },
     latest: () => asContact(latestPerson(db, 'teams')?.conversationRef),

@@ -44,7 +44,8 @@ describe('Teams while another process holds the database’s write lock (an acco
     expect(refusal).toContain('Please try again in a minute.');
     expect(h.rt.store.claims.all()).toHaveLength(claims);
     expect(getPerson(h.rt.db.db, `teams:${newcomer.id}`)).toBeUndefined();
-    expect(h.rt.logs.lines.join('\n')).toContain('this Teams contact is saved at their next message');
+    expect(h.rt.logs.lines.join('\n')).toContain('this Teams contact is not saved now');
+    expect(h.rt.logs.lines.join('\n')).toContain('a write was refused: another process holds the database write lock');
 
     // The lock is free: the same claim sent again is filed, and the contact saved.
     expect(readCard(await h.click(newcomer, TEAMS_IDS.submits.claim, claim))).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\)/);

@@ -114,7 +114,8 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
       said = logClaimActivity(deps, viewer, value).blocks;
     } catch (e) {
       if (!isDomainError(e)) throw e;
-      said = [text(e.message, 'warning'), text('Nothing was changed.', 'muted')];
+      // A refusal as busy says itself that nothing was saved.
+      said = e.code === 'busy' ? [text(e.message, 'warning')] : [text(e.message, 'warning'), text('Nothing was changed.', 'muted')];
     }
     const page: Reply = home(deps, viewer);
     await client.views.publish({ user_id: body.user.id, view: homeView({ ...page, blocks: [...said, { type: 'divider' }, ...page.blocks] }) });
