@@ -305,8 +305,9 @@ export interface MatcherSnapshot {
  * with ä, ö, ü, å or ø have their written-out spelling too (the `spell.*` dictionary, the
  * forward record's flags and spellings, the space-free form written out in the account
  * table), and fields longer than MAX_FIELD_TOKENS words are marked. 5: more legal forms
- * (KGaA, S.A. de C.V., PJSC…) are dropped from the end of names. 6: the domains' own names
- * ("att" for att.com) are in the account table.
+ * (KGaA, S.A. de C.V., PJSC…) are dropped from the end of names. 6: the own name of each
+ * account's first domain ("att" for att.com) is in the account table, and its fingerprint in
+ * `labelPrint`.
  */
 export const MATCHER_SNAPSHOT_FORMAT = 6;
 
