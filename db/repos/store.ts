@@ -225,6 +225,21 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
   };
   const many = <R>(text: string, map: (r: Record<string, unknown>) => R, ...args: unknown[]): R[] => (q(text).all(...args) as Record<string, unknown>[]).map(map);
   const fingerprintStmt = sqlite.prepare<[], { n: number; at: number | null; total: number }>('SELECT count(*) AS n, max(updated_at) AS at, total(updated_at) AS total FROM accounts');
+  /**
+   * Inserts or updates a row by id (but for the fields in `keep`), and says which: a row given
+   * exactly as stored (its update time aside) is not written, and is `unchanged`. Its statements
+   * are prepared once: a large import runs this for every row while it holds the write lock.
+   */
+  const upsertRow = (table: 'accounts' | 'partners', raw: RawTable, row: Record<string, unknown> & { id: string }, keep: readonly string[]): 'inserted' | 'updated' | 'unchanged' => {
+    const { columns, params } = raw.encode(row);
+    const kept = new Set(raw.encode(Object.fromEntries(keep.map((k) => [k, null]))).columns);
+    const stored = q(`SELECT ${columns.join(', ')} FROM ${table} WHERE id = ?`).raw(true).get(row.id) as unknown[] | undefined;
+    if (stored && columns.every((c, i) => c === '"updated_at"' || kept.has(c) || stored[i] === params[i])) return 'unchanged';
+    const set = columns.filter((c) => c !== '"id"' && !kept.has(c)).map((c) => `${c} = excluded.${c}`);
+    q(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT ("id") DO UPDATE SET ${set.join(', ')}`).run(...params);
+    return stored ? 'updated' : 'inserted';
+  };
+
   const accounts: AccountsRepo = {
     get: (id) => one(`SELECT ${ACCOUNTS.select} FROM accounts WHERE id = ?`, asAccount, id),
     labels: (ids) => {
@@ -248,15 +263,7 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
       const r = fingerprintStmt.get()!;
       return `${r.n}:${r.at ?? 0}:${r.total}`;
     },
-    upsert: (a, keep = []) => {
-      // Prepared once: a large import runs this for every row while it holds the write lock.
-      const { columns, params } = ACCOUNTS.encode({ ...a, updatedAt: now() });
-      const exists = q('SELECT 1 FROM accounts WHERE id = ?').get(a.id) !== undefined;
-      const kept = new Set(ACCOUNTS.encode(Object.fromEntries(keep.map((k) => [k, null]))).columns);
-      const set = columns.filter((c) => c !== '"id"' && !kept.has(c)).map((c) => `${c} = excluded.${c}`);
-      q(`INSERT INTO accounts (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT ("id") DO UPDATE SET ${set.join(', ')}`).run(...params);
-      return exists ? 'updated' : 'inserted';
-    },
+    upsert: (a, keep = []) => upsertRow('accounts', ACCOUNTS, { ...a, updatedAt: now() }, keep),
   };
 
   // Caches of small, often read tables, dropped when this connection writes them, when a
@@ -293,12 +300,9 @@ export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new 
     },
     all: () => partnerTable().sorted.map((p) => ({ ...p })),
     upsert: (p, keep = []) => {
-      const exists = db.select({ id: t.partners.id }).from(t.partners).where(eq(t.partners.id, p.id)).get();
-      const row = { ...p, updatedAt: now() };
-      const set = Object.fromEntries(Object.entries(row).filter(([k]) => !(keep as readonly string[]).includes(k)));
-      db.insert(t.partners).values(row).onConflictDoUpdate({ target: t.partners.id, set }).run();
-      dropCaches();
-      return exists ? 'updated' : 'inserted';
+      const done = upsertRow('partners', PARTNERS, { ...p, updatedAt: now() }, keep);
+      if (done !== 'unchanged') dropCaches();
+      return done;
     },
     flaggedAt: (id) => {
       const at = partnerTable().flagged.get(id) ?? null;

@@ -26,16 +26,18 @@ export interface AccountsRepo {
    * matcher indexes, without the other fields or a million-row array (start-up at scale).
    */
   matchable(): Iterable<MatchableAccount>;
-  /** Inserts or replaces by id; says which. */
-  /** Inserts or updates by id; an update leaves the fields in `keep` as stored. */
-  upsert(account: Account, keep?: readonly (keyof Account)[]): 'inserted' | 'updated';
+  /**
+   * Inserts or updates by id, and says which; an update leaves the fields in `keep` as stored.
+   * An account given exactly as stored is written not at all (its update time stays): `unchanged`.
+   */
+  upsert(account: Account, keep?: readonly (keyof Account)[]): 'inserted' | 'updated' | 'unchanged';
 }
 
 export interface PartnersRepo {
   get(id: string): Partner | undefined;
   all(): Partner[];
-  /** Inserts or updates by id; an update leaves the fields in `keep` as stored. */
-  upsert(partner: Partner, keep?: readonly (keyof Partner)[]): 'inserted' | 'updated';
+  /** As {@link AccountsRepo.upsert}: inserted, updated (but for the fields in `keep`), or unchanged and not written. */
+  upsert(partner: Partner, keep?: readonly (keyof Partner)[]): 'inserted' | 'updated' | 'unchanged';
   /** When the partner was flagged by the consequences rule, or null. */
   flaggedAt(id: string): Date | null;
   setFlagged(id: string, at: Date | null): void;

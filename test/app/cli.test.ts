@@ -84,7 +84,7 @@ describe('roe CLI', () => {
     const db = join(dir, 'import.db');
     expect(roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db)).toMatchObject({ code: 0, out: expect.stringContaining('3 partners added, 0 updated') });
     expect(roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db)).toMatchObject({ code: 0, out: expect.stringContaining('10 accounts added') });
-    expect(roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db)).toMatchObject({ code: 0, out: expect.stringContaining('0 accounts added, 10 updated') });
+    expect(roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db)).toMatchObject({ code: 0, out: expect.stringContaining('0 accounts added, 0 updated, 10 unchanged') });
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'id,name,tier\nok,Fine,\n,Nameless,\nx,,gold\n');
     const r = roe(['import', 'partners', bad], db);

@@ -65,7 +65,9 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   const { store } = ctx;
   const now = ctx.clock.now();
   const report: ImportReport = { kind, inserted: 0, updated: 0, unchanged: 0, inCases: 0, disputes: [], events: [] };
-  const count = (r: 'inserted' | 'updated') => void (report[r] += 1);
+  const count = (r: 'inserted' | 'updated' | 'unchanged') => void (report[r] += 1);
+  // A file that changes nothing (a nightly sync of the same rows) leaves nothing in the ledger.
+  const changed = () => report.inserted + report.updated > 0;
   const totals = () => ({ kind: report.kind, inserted: report.inserted, updated: report.updated });
 
   if (kind === 'partners') {
@@ -79,7 +81,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       options.beforeWrite?.();
       const keep = leftOut('partners', parsed.columns);
       for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value), keep));
-      store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: totals() });
+      if (changed()) store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: totals() });
     });
     return report;
   }
@@ -99,7 +101,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       options.beforeWrite?.();
       const keep = leftOut('accounts', parsed.columns);
       for (const r of parsed.rows) count(store.accounts.upsert(toAccount(r.value), keep));
-      store.ledger.append({ at: now, kind: 'import.accounts', subject: 'accounts', actor: 'import', policyVersion: null, payload: totals() });
+      if (changed()) store.ledger.append({ at: now, kind: 'import.accounts', subject: 'accounts', actor: 'import', policyVersion: null, payload: totals() });
     });
     return report;
   }

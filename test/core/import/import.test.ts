@@ -624,3 +624,34 @@ describe('CSV import: a quote inside a value not in quotes', () => {
     expect(errorsOf('partners', file)).toEqual([message]);
   });
 });
+
+describe('re-importing partners and accounts as stored (a nightly sync)', () => {
+  const PARTNERS = 'id,name,tier,slack_team_id,teams_tenant_id\nzeta,Zeta Partners,gold,T0ZETA,\nomega,Omega Ltd,,,';
+  const ACCOUNTS = [ACC_HEADER, 'z1,Zeta Works,"ZW|Zeta",zeta.example,enterprise,EMEA,gold,true,zeta,', 'z2,Zulu Corp,,,,,,false,,'].join('\n');
+  const ledger = () => [...rt.store.ledger.entries()].map((e) => e.kind);
+
+  it('rows given exactly as stored are unchanged: nothing written, no ledger entry; a changed row is updated and recorded', () => {
+    expect(importCsv(rt.ctx, 'partners', 'p.csv', PARTNERS)).toMatchObject({ inserted: 2, updated: 0, unchanged: 0 });
+    expect(importCsv(rt.ctx, 'accounts', 'a.csv', ACCOUNTS)).toMatchObject({ inserted: 2, updated: 0, unchanged: 0 });
+    const entries = ledger();
+    const accountsBefore = rt.store.accounts.fingerprint();
+    const stamp = rt.store.accounts.get('z1')!.updatedAt;
+    rt.clock.advance(60_000);
+    expect(importCsv(rt.ctx, 'partners', 'p.csv', PARTNERS)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+    expect(importCsv(rt.ctx, 'accounts', 'a.csv', ACCOUNTS)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+    expect(ledger()).toEqual(entries);
+    // Not written at all: the server sees no change of the accounts (no new index).
+    expect(rt.store.accounts.fingerprint()).toBe(accountsBefore);
+    expect(rt.store.accounts.get('z1')!.updatedAt).toEqual(stamp);
+
+    // One field changed: that row is updated, the other unchanged, and the import recorded.
+    expect(importCsv(rt.ctx, 'accounts', 'a.csv', ACCOUNTS.replace('Zulu Corp', 'Zulu Corporation'))).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
+    expect(rt.store.accounts.get('z2')!.name).toBe('Zulu Corporation');
+    expect(ledger()).toEqual([...entries, 'import.accounts']);
+    expect(importCsv(rt.ctx, 'partners', 'p.csv', PARTNERS.replace('gold', 'silver'))).toMatchObject({ updated: 1, unchanged: 1 });
+    expect(rt.store.partners.get('zeta')!.tier).toBe('silver');
+    // A column the file leaves out keeps what is stored, and is no change.
+    expect(importCsv(rt.ctx, 'partners', 'p.csv', 'id,name\nzeta,Zeta Partners\nomega,Omega Ltd')).toMatchObject({ updated: 0, unchanged: 2 });
+    expect(rt.store.partners.get('zeta')).toMatchObject({ tier: 'silver', slackTeamId: 'T0ZETA' });
+  });
+});
