@@ -63,7 +63,16 @@ export function csvText(fileName: string, bytes: Uint8Array): string {
  */
 export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string, text: string, options: ImportOptions = {}): ImportReport {
   const { store } = ctx;
-  const now = ctx.clock.now();
+  let now = ctx.clock.now();
+  /**
+   * Runs `beforeWrite` (the CLI records the policy version in force there), then takes the time
+   * again: what the import writes comes after it in the ledger, in time as in order.
+   */
+  const prepareWrite = () => {
+    if (!options.beforeWrite) return;
+    options.beforeWrite();
+    now = ctx.clock.now();
+  };
   const report: ImportReport = { kind, inserted: 0, updated: 0, unchanged: 0, inCases: 0, disputes: [], events: [] };
   const count = (r: 'inserted' | 'updated' | 'unchanged') => void (report[r] += 1);
   // A file that changes nothing (a nightly sync of the same rows) leaves nothing in the ledger.
@@ -78,7 +87,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     refuseIfAny(fileName, parsed, problems());
     store.transaction(() => {
       checkAgainIfWritten(store, mark, () => refuseIfAny(fileName, parsed, problems()));
-      options.beforeWrite?.();
+      prepareWrite();
       const keep = leftOut('partners', parsed.columns);
       for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value), keep));
       if (changed()) store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: totals() });
@@ -98,7 +107,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     }
     refuseIfAny(fileName, parsed, errors);
     store.transaction(() => {
-      options.beforeWrite?.();
+      prepareWrite();
       const keep = leftOut('accounts', parsed.columns);
       for (const r of parsed.rows) count(store.accounts.upsert(toAccount(r.value), keep));
       if (changed()) store.ledger.append({ at: now, kind: 'import.accounts', subject: 'accounts', actor: 'import', policyVersion: null, payload: totals() });
@@ -162,7 +171,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   refuseIfAny(fileName, parsed, problems());
   store.transaction(() => {
     checkAgainIfWritten(store, mark, () => refuseIfAny(fileName, parsed, problems()));
-    options.beforeWrite?.();
+    prepareWrite();
     const storedIds: number[] = [];
     for (const { value } of rows) {
       const version = book.inForceAt(value.registered_at);

@@ -635,14 +635,16 @@ describe('re-importing partners and accounts as stored (a nightly sync)', () => 
     expect(importCsv(rt.ctx, 'accounts', 'a.csv', ACCOUNTS)).toMatchObject({ inserted: 2, updated: 0, unchanged: 0 });
     const entries = ledger();
     const accountsBefore = rt.store.accounts.fingerprint();
-    const stamp = rt.store.accounts.get('z1')!.updatedAt;
+    const updatedAt = () => rt.db.sqlite.prepare('SELECT updated_at FROM accounts WHERE id = ?').pluck().get('z1');
+    const stamp = updatedAt();
+    expect(stamp).toEqual(expect.any(Number));
     rt.clock.advance(60_000);
     expect(importCsv(rt.ctx, 'partners', 'p.csv', PARTNERS)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
     expect(importCsv(rt.ctx, 'accounts', 'a.csv', ACCOUNTS)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
     expect(ledger()).toEqual(entries);
     // Not written at all: the server sees no change of the accounts (no new index).
     expect(rt.store.accounts.fingerprint()).toBe(accountsBefore);
-    expect(rt.store.accounts.get('z1')!.updatedAt).toEqual(stamp);
+    expect(updatedAt()).toBe(stamp);
 
     // One field changed: that row is updated, the other unchanged, and the import recorded.
     expect(importCsv(rt.ctx, 'accounts', 'a.csv', ACCOUNTS.replace('Zulu Corp', 'Zulu Corporation'))).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
@@ -653,5 +655,26 @@ describe('re-importing partners and accounts as stored (a nightly sync)', () => 
     // A column the file leaves out keeps what is stored, and is no change.
     expect(importCsv(rt.ctx, 'partners', 'p.csv', 'id,name\nzeta,Zeta Partners\nomega,Omega Ltd')).toMatchObject({ updated: 0, unchanged: 2 });
     expect(rt.store.partners.get('zeta')).toMatchObject({ tier: 'silver', slackTeamId: 'T0ZETA' });
+  });
+});
+
+describe('what an import writes comes after what beforeWrite wrote, in time as in order', () => {
+  it.each(['partners', 'accounts', 'claims'] as const)('%s', (kind) => {
+    const text = {
+      partners: 'id,name\nzeta,Zeta Partners',
+      accounts: [ACC_HEADER, 'z1,Zeta Works,,,,,,false,,'].join('\n'),
+      claims: [CLAIM_HEADER, claimLine('Z-1', '2026-11-02')].join('\n'),
+    }[kind];
+    // As the CLI's does: record something (the policy version) just before the import writes.
+    const beforeWrite = () => {
+      rt.clock.advance(5);
+      rt.store.ledger.append({ at: rt.clock.now(), kind: 'policy.recorded', subject: 'policy:test', actor: 'policy', policyVersion: null, payload: {} });
+    };
+    importCsv(rt.ctx, kind, 'f.csv', text, { beforeWrite });
+    const entries = [...rt.store.ledger.entries()];
+    const marker = entries.findIndex((e) => e.subject === 'policy:test');
+    expect(entries.length).toBeGreaterThan(marker + 1);
+    const times = entries.slice(marker).map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 });
