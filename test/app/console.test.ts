@@ -263,3 +263,20 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(r.stderr.trim()).toBe('configuration: PORT: must be a port number (0-65535) (got "eighty")');
   });
 });
+
+describe('the console, for an account it cannot find and commands given half', () => {
+  it('/claim with an account that matches none asks the account first, then the rest; /rule without a number and /as alone show their usage', () => {
+    const { out, code } = runConsole(['/as northwind', '/claim nosuchco', 'soylent', '1', '1', 'Soylent pilot', '', '', '', '/rule x approve', '/as', ''].join('\n'), join(dir, 'half.db'));
+    expect(code).toBe(0);
+    const claim = out.slice(out.indexOf('> /claim nosuchco'), out.indexOf('> /rule'));
+    expect(claim).toContain('No account matches "nosuchco"');
+    // The account is the first thing asked, and the claim is filed once it is given.
+    const asked = [...claim.matchAll(/^(\w[\w ]*?)(?: \[[^\]]*\])?(?: \([^)]*\))?: /gm)].map((m) => m[1]);
+    expect(asked[0]).toBe('Account');
+    expect(claim).not.toContain('✘ Account');
+    expect(claim).toMatch(/Claim #\d+ on Soylent Corp \(Core Platform\) is protected/);
+    expect(out).toContain('Usage: /rule <dispute number> approve');
+    expect(out).not.toContain('refers to no dispute');
+    expect(out).toMatch(/Usage: \/as <person or partner>\. People: .*dana/);
+  });
+});

@@ -108,6 +108,9 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
     // Given inline, the form is meant to be complete: defaults and optional fields are not asked.
     const inline = Object.keys(given).some((k) => k !== 'account');
     for (const f of form.fields) {
+      // An account the form could not find from what was given (its intro says why) is asked
+      // first, before the rest, not refused after them.
+      if (f.kind === 'account' && given[f.id] !== undefined && !f.initial) continue;
       if (given[f.id] !== undefined) values[f.id] = given[f.id]!;
       else if (inline && (f.initial || !f.required)) values[f.id] = f.initial?.value ?? '';
       else continue;
@@ -198,14 +201,17 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         const [id = '', action = '', ...more] = restParts;
         const { pairs } = parseInline(more.join(' '));
         const disputeId = id.replace(/^#/, '');
+        const usage = 'Usage: /rule <dispute number> approve | award [party=… rationale="…"] | ask [question="…"]';
+        if (!/^\d+$/.test(disputeId)) return usage;
         if (action === 'approve') return approve(o.deps, p, disputeId);
         if (action === 'award') return fillForm(awardForm(o.deps, p, disputeId), pairs, (v) => submitAward(o.deps, p, v));
         if (action === 'ask') return fillForm(askForm(o.deps, p, disputeId), pairs, (v) => submitAsk(o.deps, p, v));
-        return 'Usage: /rule <dispute> approve | award [party=… rationale="…"] | ask [question="…"]';
+        return usage;
       }
       case 'as': {
         const target = rest.trim().toLowerCase();
         const people = o.people();
+        if (!target) return `Usage: /as <person or partner>. People: ${Object.keys(people).join(', ')}. Partners: ${o.partners().map((x) => x.id).join(', ')}.`;
         const partner = o.partners().find((x) => x.id.toLowerCase() === target || x.name.toLowerCase() === target);
         if (Object.hasOwn(people, target)) identity = { platform: 'console', userId: target, displayName: target, orgId: null, home: true };
         else if (partner) identity = { platform: 'console', userId: `${partner.id}-user`, displayName: `${partner.id}-user`, orgId: partner.id, home: false };
