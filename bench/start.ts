@@ -181,13 +181,14 @@ export async function startBench(o: BenchOptions, h: StartOptions, set?: Account
   const firstRow = probe.prepare<[], Record<string, string | number | null>>("SELECT id, name, aliases, domains, segment, region, tier, is_customer, incumbent_partner_id, named_owner FROM accounts WHERE id = 'acct-0000001'").get()!;
   probe.close();
   const first = String(firstRow.name);
-  // That account as a CSV row of examples/accounts.csv's headers, for a one-row `roe import accounts`.
+  // That account as a CSV row of examples/accounts.csv's headers, for a one-row `roe import accounts`,
+  // with its tier changed: a row given as stored would be unchanged, and not written.
   const cell = (v: unknown) => `"${String(v ?? '').replaceAll('"', '""')}"`;
   const listCell = (json: unknown) => cell((JSON.parse(String(json)) as string[]).join('|'));
   const oneRow = join(o.dir, 'start-one-account.csv');
   writeFileSync(
     oneRow,
-    `id,name,aliases,domains,segment,region,tier,is_customer,incumbent_partner,named_owner\n${[firstRow.id, firstRow.name].map(cell).join(',')},${listCell(firstRow.aliases)},${listCell(firstRow.domains)},${[firstRow.segment, firstRow.region, firstRow.tier, firstRow.is_customer ? 'true' : 'false', firstRow.incumbent_partner_id, firstRow.named_owner].map(cell).join(',')}\n`,
+    `id,name,aliases,domains,segment,region,tier,is_customer,incumbent_partner,named_owner\n${[firstRow.id, firstRow.name].map(cell).join(',')},${listCell(firstRow.aliases)},${listCell(firstRow.domains)},${[firstRow.segment, firstRow.region, firstRow.tier === 'gold' ? 'silver' : 'gold', firstRow.is_customer ? 'true' : 'false', firstRow.incumbent_partner_id, firstRow.named_owner].map(cell).join(',')}\n`,
   );
   // The burst: names as typed, lower case, and cut short.
   const burst = Array.from({ length: h.serveRequests }, (_, i) => {

@@ -208,7 +208,7 @@ const asClaim = (r: Record<string, unknown>) => toClaim(CLAIMS.decode(r) as Clai
 const asDispute = (r: Record<string, unknown>) => toDispute(DISPUTES.decode(r) as DisputeRow);
 
 /** The SQLite implementation of the core's ports. One instance per open database. */
-export function createStore({ db, sqlite }: OpenDb, now: () => Date = () => new Date(), options: { onBusy?: (err: unknown) => void } = {}): Store {
+export function createStore({ db, sqlite }: OpenDb, options: { onBusy?: (err: unknown) => void } = {}, now: () => Date = () => new Date()): Store {
   const statements = new Map<string, Database.Statement>();
   /** The prepared statement for this SQL, prepared once per store. */
   const q = (text: string): Database.Statement => {

@@ -81,7 +81,7 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
   const db = openDatabase(config.databasePath, { readOnly: options.readOnly ?? false });
   try {
     // A write refused because another process holds the lock: the user is told; operators see it here.
-    const store = createStore(db, () => clock.now(), { onBusy: (err) => logger.warn({ err }, 'a write was refused: another process holds the database write lock (an import?); the user was told to try again') });
+    const store = createStore(db, { onBusy: (err) => logger.warn({ err }, 'a write was refused: another process holds the database write lock (an import?); the user was told to try again') }, () => clock.now());
     // A version after others may drop people who have cases: the running cases are looked at
     // when it takes effect. (The first version changes nothing.)
     const record = options.recordPolicy ?? true;
