@@ -1,5 +1,5 @@
 import { DomainError } from '../src/core/errors.js';
-import { CONFIDENT_SCORE } from '../src/core/matching/matcher.js';
+import { soleAnswer } from '../src/core/matching/matcher.js';
 import { nameTokens } from '../src/core/matching/normalize.js';
 import type { Account } from '../src/core/types.js';
 import { matchLabels } from './account-labels.js';
@@ -55,8 +55,9 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
     const literal = literalMatch(deps, value, exact.map((m) => m.accountId));
     if (literal) return literal;
   }
-  // A single result is the account only when every word of the text matched it.
-  const pick = exact.length === 1 ? exact[0] : matches.length === 1 && matches[0]!.score >= CONFIDENT_SCORE ? matches[0] : undefined;
+  // The exact result, or the only one every word of the text matched (see soleAnswer).
+  const sole = soleAnswer({ length: matches.length, exact: (i) => matches[i]!.exact, score: (i) => matches[i]!.score }, value);
+  const pick = sole >= 0 ? matches[sole] : undefined;
   if (pick) {
     const account = deps.ctx.store.accounts.get(pick.accountId);
     if (account) return account;

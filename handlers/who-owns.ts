@@ -1,5 +1,5 @@
 import type { Principal } from '../src/core/authz.js';
-import { CONFIDENT_SCORE, type AccountMatch } from '../src/core/matching/matcher.js';
+import { soleAnswer, type AccountMatch } from '../src/core/matching/matcher.js';
 import { DomainError } from '../src/core/errors.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
@@ -50,9 +50,9 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
   for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) exact.push(i);
   // "/who-owns help" is a question about the command, unless an account is called that.
   if (exact.length === 0 && asksForHelp(q)) return usage(viewer);
-  // One result stands for the account only when every word of the query matched it.
-  const sure = ranking.length === 1 && ranking.score(0) >= CONFIDENT_SCORE;
-  if (exact.length === 1 || sure) return showAccount(deps, viewer, ranking.match(exact[0] ?? 0).accountId);
+  // One result stands for the account: the exact one, or the only one every word matched.
+  const sole = soleAnswer(ranking, q);
+  if (sole >= 0) return showAccount(deps, viewer, ranking.match(sole).accountId);
   if (exact.length > 1) {
     // Equally exact once "the" and legal forms are set aside: the one named word for word wins.
     const literal = literalMatch(deps, q, exact.map((i) => ranking.match(i).accountId));

@@ -94,6 +94,28 @@ const BAND_PARTIAL = 0.2; // the rarer query words match
  * Holdings" finds Umbrella Holdings), which is a suggestion, never the answer.
  */
 export const CONFIDENT_SCORE = BAND_TYPO;
+
+/**
+ * Which of a search's results stands for the account the person meant, or -1 when they must
+ * choose: the one result that names an account exactly, else the one result that matched every
+ * word typed (the others, matching some words only, are suggestions beside it). A query of fewer
+ * than three letters or digits is a fragment: only an exact name or alias stands for an account.
+ */
+export function soleAnswer(results: { readonly length: number; exact(i: number): boolean; score(i: number): number }, query: string): number {
+  let exact = -1;
+  let sure = -1;
+  let sureCount = 0;
+  for (let i = 0; i < results.length; i++) {
+    if (results.exact(i)) {
+      if (exact >= 0) return -1;
+      exact = i;
+    }
+    if (results.score(i) >= CONFIDENT_SCORE && sureCount++ === 0) sure = i;
+  }
+  if (exact >= 0) return exact;
+  const fragment = (query.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < 3;
+  return sureCount === 1 && !fragment ? sure : -1;
+}
 const BAND_WIDTH = 0.199;
 
 function fullPrefixScore(queryLen: number, fieldLen: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AccountMatcher, CONFIDENT_SCORE } from '../../../src/core/matching/matcher.js';
+import { AccountMatcher, CONFIDENT_SCORE, soleAnswer } from '../../../src/core/matching/matcher.js';
 
 /** Ranking cases found by the benchmark's generated queries (bench/generate.ts). */
 describe('AccountMatcher ranking', () => {
@@ -199,5 +199,23 @@ describe('AccountMatcher: one word typed for two run together', () => {
     // "acmewind" is no name's start: read as "acme wind".
     expect(m.search('acmewind')[0]?.accountId).toBe('acme-wind');
     expect(m.search('walmar')).toEqual([]);
+  });
+});
+
+describe('soleAnswer: which result stands for the account meant', () => {
+  const results = (rows: [exact: boolean, score: number][]) => ({ length: rows.length, exact: (i: number) => rows[i]![0], score: (i: number) => rows[i]![1] });
+  it.each([
+    ['one exact among others', 'acme', [[false, 0.85], [true, 1], [false, 0.3]], 1],
+    ['two exact: a choice', 'acme', [[true, 1], [true, 1]], -1],
+    ['one result that matched every word', 'acme rob', [[false, 0.85]], 0],
+    ['one that matched every word, beside ones that matched some', 'delta airlines', [[false, 0.97], [false, 0.28], [false, 0.25]], 0],
+    ['two that matched every word: a choice', 'acme', [[false, 0.85], [false, 0.84]], -1],
+    ['only some words matched: a suggestion', 'acme holdings', [[false, 0.3]], -1],
+    ['a fragment of two letters: no prefix stands for an account', 'gs', [[false, 0.82]], -1],
+    ['a fragment that is a name or alias exactly', 'ge', [[true, 1]], 0],
+    ['three letters are enough', 'ibm', [[false, 0.9]], 0],
+    ['nothing', 'zzz', [], -1],
+  ] as const)('%s', (_, query, rows, expected) => {
+    expect(soleAnswer(results(rows.map((r) => [...r] as [boolean, number])), query)).toBe(expected);
   });
 });
