@@ -37,7 +37,7 @@
  * other words' postings) could make it score at all, and then in the order of the best score
  * it could reach, until that could no longer enter the results.
  */
-import { domainLabel, looksLikeDomain, nameTokens, normalizeDomain, normalizeName, spelledOutWords } from './normalize.js';
+import { addressIn, domainLabel, looksLikeDomain, nameTokens, normalizeDomain, normalizeName, spelledOutWords } from './normalize.js';
 
 export interface MatchableAccount {
   id: string;
@@ -1936,9 +1936,11 @@ export class AccountMatcher {
     return out;
   }
 
-  private runOnce(query: string, limit: number, loose: boolean): Scored[] {
+  private runOnce(typedQuery: string, limit: number, loose: boolean): Scored[] {
     this.limit = Math.min(MAX_LIMIT, Math.max(0, Math.floor(limit)));
-    if (this.limit === 0 || this.liveCount === 0 || typeof query !== 'string') return [];
+    if (this.limit === 0 || this.liveCount === 0 || typeof typedQuery !== 'string') return [];
+    // An address pasted with what surrounds it ("Jo <jo@acme.com>", "(acme.com),") is that address.
+    const query = looksLikeDomain(typedQuery) ? typedQuery : (addressIn(typedQuery) ?? typedQuery);
     this.newQuery(loose);
     let nameText = query;
     let owners: readonly number[] = [];

@@ -330,6 +330,18 @@ export function looksLikeDomain(s: string): boolean {
   return DOMAIN_RE.test(normalizeDomain(t));
 }
 
+/**
+ * The web domain, URL or e-mail address in text pasted with what surrounds it: a mail header's
+ * `Jo Doe <jo@acme.com>`, an address in brackets or quotes, or followed by a comma. Null when
+ * the text is one already (see {@link looksLikeDomain}) or holds none.
+ */
+export function addressIn(s: string): string | null {
+  const t = s.trim();
+  const bracketed = /<([^<>\s]+)>/.exec(t);
+  const candidate = (bracketed ? bracketed[1]! : t).replace(/^[<(\[{"'\u201c\u2018]+/u, '').replace(/[>)\]}"'\u201d\u2019,;:.!?]+$/u, '');
+  return candidate !== t && looksLikeDomain(candidate) ? candidate : null;
+}
+
 /** A domain label of letters, digits and hyphens only: its word is itself without the hyphens. */
 const PLAIN_LABEL_RE = /^[a-z0-9-]+$/;
 

@@ -152,6 +152,16 @@ describe('AccountMatcher ranking', () => {
   });
 });
 
+describe('AccountMatcher: an address pasted with what surrounds it', () => {
+  const m = new AccountMatcher([
+    { id: 'att', name: 'AT&T Inc.', aliases: [], domains: ['att.com'] },
+    { id: 'jnj', name: 'Johnson & Johnson', aliases: [], domains: ['jnj.com'] },
+  ]);
+  it.each(['John Doe <john.doe@att.com>', '<john.doe@att.com>', 'att.com,', '(att.com)', '"jo@att.com"'])('%s finds the account of its domain', (q) => {
+    expect(m.search(q)[0]).toMatchObject({ accountId: 'att', matchedOn: 'domain', exact: true });
+  });
+});
+
 describe('AccountMatcher suggestions for a domain no account has', () => {
   const m = new AccountMatcher([
     { id: 'sf', name: 'Salesforce', aliases: [], domains: ['salesforce.com'] },

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  addressIn,
   domainLabel,
   LEGAL_SUFFIXES,
   looksLikeDomain,
@@ -233,5 +234,21 @@ describe('domainLabel', () => {
     ['com', null],
   ] as const)('%s → %s', (domain, label) => {
     expect(domainLabel(domain)).toBe(label);
+  });
+});
+
+describe('addressIn', () => {
+  it.each([
+    ['John Doe <john.doe@att.com>', 'john.doe@att.com'],
+    ['<john.doe@att.com>', 'john.doe@att.com'],
+    ['att.com,', 'att.com'],
+    ['(att.com)', 'att.com'],
+    ['"jo@att.com"', 'jo@att.com'],
+    ['“https://att.com/x”.', 'https://att.com/x'],
+    ['att.com', null], // already one
+    ['John Doe', null],
+    ['Acme <sales>', null],
+  ] as const)('%s → %s', (text, address) => {
+    expect(addressIn(text)).toBe(address);
   });
 });
