@@ -142,9 +142,9 @@ function typoAllowance(len: number, loose: boolean): number {
 }
 
 const MAX_LIMIT = 50;
-/** A one-word query is read as two run together when it is no longer than this, in at most this many ways. */
+/** A query that finds nothing sure is read otherwise (words split or joined) up to words this long, in at most this many ways. */
 const MAX_SPLIT_LEN = 40;
-const MAX_SPLITS = 3;
+const MAX_READINGS = 4;
 /** The longest domain name DNS allows. */
 const MAX_DOMAIN = 253;
 /**
@@ -1901,14 +1901,15 @@ export class AccountMatcher {
   // Query
 
   /**
-   * The best results, as account numbers and scores (valid until the next build). A one-word
-   * query that finds nothing sure is also read as two words of the index run together
-   * ("walmart" finds Wal-Mart Stores as "wal mart" would), never as the name typed exactly.
+   * The best results, as account numbers and scores (valid until the next build). A query that
+   * finds nothing sure is also read with a word of it as two words of the index run together
+   * ("walmart" finds Wal-Mart Stores as "wal mart" would), and with two of its words as one
+   * ("united health" finds UnitedHealth Group), never as a name typed exactly.
    */
   private run(query: string, limit: number, loose: boolean): Scored[] {
     const top = this.runOnce(query, limit, loose);
     if (top.some((r) => r.score >= CONFIDENT_SCORE)) return top;
-    const splits = this.splitsOf(query);
+    const splits = this.readingsOf(query);
     if (splits.length === 0) return top;
     const found = [...top];
     for (const split of splits) {
@@ -1923,15 +1924,28 @@ export class AccountMatcher {
     return this.top;
   }
 
-  /** A one-word query's readings as two words the index has, run together ("wal mart" of "walmart"): a few at most. */
-  private splitsOf(query: unknown): string[] {
+  /**
+   * Other readings of a query, a few at most: a word the index does not have as two words it
+   * has, run together ("wal mart" of "walmart", "t mobile" of "tmobile"), and two neighbouring
+   * words as one ("unitedhealth" of "united health"; but for the last word, one the index has).
+   */
+  private readingsOf(query: unknown): string[] {
     if (typeof query !== 'string' || looksLikeDomain(query)) return [];
     const words = nameTokens(query);
-    const w = words.length === 1 ? words[0]! : '';
-    if (w.length < 5 || w.length > MAX_SPLIT_LEN) return [];
+    if (words.length === 0 || words.length > MAX_QUERY_TOKENS) return [];
     const out: string[] = [];
-    for (let i = 2; i <= w.length - 2 && out.length < MAX_SPLITS; i++) {
-      if (this.dict.find(w.slice(0, i)) >= 0 && this.dict.find(w.slice(i)) >= 0) out.push(`${w.slice(0, i)} ${w.slice(i)}`);
+    const add = (reading: string[]) => {
+      if (out.length < MAX_READINGS) out.push(reading.join(' '));
+    };
+    words.forEach((w, at) => {
+      if (w.length < 4 || w.length > MAX_SPLIT_LEN || this.dict.find(w) >= 0) return;
+      for (let i = 1; i <= w.length - 2; i++) {
+        if (this.dict.find(w.slice(0, i)) >= 0 && this.dict.find(w.slice(i)) >= 0) add([...words.slice(0, at), w.slice(0, i), w.slice(i), ...words.slice(at + 1)]);
+      }
+    });
+    for (let at = 0; at + 1 < words.length; at++) {
+      const joined = words[at]! + words[at + 1]!;
+      if (joined.length <= MAX_SPLIT_LEN && (at + 2 === words.length || this.dict.find(joined) >= 0)) add([...words.slice(0, at), joined, ...words.slice(at + 2)]);
     }
     return out;
   }

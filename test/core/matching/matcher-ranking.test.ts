@@ -204,6 +204,24 @@ describe('AccountMatcher: one word typed for two run together', () => {
     expect(m.rank(q).length).toBe(1);
   });
 
+  it('two words typed for one of the name, and a word run together in a longer query', () => {
+    const more = new AccountMatcher([
+      { id: 'uh', name: 'UnitedHealth Group', aliases: [], domains: [] },
+      { id: 'cvs', name: 'CVS Health', aliases: [], domains: [] },
+      { id: 'pwc', name: 'PricewaterhouseCoopers', aliases: ['PwC'], domains: [] },
+      { id: 'gsk', name: 'GlaxoSmithKline plc', aliases: [], domains: [] },
+      { id: 'tm', name: 'T-Mobile US, Inc.', aliases: [], domains: [] },
+      { id: 'united', name: 'United Airlines', aliases: [], domains: [] },
+    ]);
+    for (const [q, id] of [['united health', 'uh'], ['price waterhouse', 'pwc'], ['glaxo smith', 'gsk'], ['tmobile us', 'tm'], ['tmobile', 'tm']] as const) {
+      const [first] = more.search(q);
+      expect(first, q).toMatchObject({ accountId: id, exact: false });
+      expect(first!.score, q).toBeGreaterThanOrEqual(CONFIDENT_SCORE);
+    }
+    // A query that finds what it names is not read otherwise.
+    expect(more.search('united').map((r) => r.accountId)).toEqual(['united', 'uh']);
+  });
+
   it('only when the word alone finds nothing sure: a name it starts or is keeps the answer', () => {
     expect(m.search('acme').map((r) => [r.accountId, r.exact])).toEqual([['acme', true], ['acme-wind', false]]);
     // "acmewind" is no name's start: read as "acme wind".
