@@ -118,8 +118,13 @@ export function soleAnswer(results: { readonly length: number; exact(i: number):
 }
 const BAND_WIDTH = 0.199;
 
-function fullPrefixScore(queryLen: number, fieldLen: number): number {
-  return BAND_FULL_PREFIX + FULL_PREFIX_WIDTH * Math.min(1, queryLen / fieldLen);
+/**
+ * Within its band, a query that ends where a word of the name ends ("sap" of SAP America) comes
+ * before one that ends inside a word (Sapient), then the more of the name it covers the better.
+ */
+function fullPrefixScore(queryLen: number, fieldLen: number, wholeWords: boolean): number {
+  const cover = Math.min(1, queryLen / fieldLen);
+  return BAND_FULL_PREFIX + FULL_PREFIX_WIDTH * (wholeWords ? 0.5 + 0.5 * cover : 0.5 * cover);
 }
 
 function wordScore(exactFraction: number, coverage: number, inOrder: boolean): number {
@@ -2649,7 +2654,7 @@ export class AccountMatcher {
     }
     const coverage = Math.min(1, len / compact);
     if (kind === KIND_TYPO) return typoScore(this.exDist[e]!, coverage, 0, true);
-    if (key < 128) return kind === KIND_EXACT && compact <= n ? SCORE_EXACT : fullPrefixScore(n, compact);
+    if (key < 128) return kind === KIND_EXACT && compact <= n ? SCORE_EXACT : fullPrefixScore(n, compact, kind === KIND_EXACT);
     return wordScore(kind === KIND_EXACT ? 1 : 0, coverage, true);
   }
 
@@ -2903,7 +2908,7 @@ export class AccountMatcher {
       }
       if (compactEqual) return SCORE_COMPACT;
       this.fieldSpelled = other !== 0;
-      if (inOrderFromStart && prefixShape) return fullPrefixScore(queryLen + k - 1, fieldLen + m - 1);
+      if (inOrderFromStart && prefixShape) return fullPrefixScore(queryLen + k - 1, fieldLen + m - 1, exactCount === k);
       if (typoCount === 0) return wordScore(exactCount / k, coverage, increasing);
       return typoScore(distanceSum, coverage, (k - typoCount) / k, increasing);
     }

@@ -247,3 +247,24 @@ describe('soleAnswer: which result stands for the account meant', () => {
     expect(soleAnswer(results(rows.map((r) => [...r] as [boolean, number])), query)).toBe(expected);
   });
 });
+
+describe('AccountMatcher: a query that ends where a word of the name ends', () => {
+  it.each([
+    ['sap', ['sap-america', 'sapient']],
+    ['apple', ['apple-hosp', 'applebees']],
+    ['meta', ['meta', 'metabase']],
+    ['acme rob', ['acme-robotics', 'acme-robotica-labs']],
+  ])('%s lists the name with that whole word before the longer word it starts', (q, order) => {
+    const m = new AccountMatcher([
+      { id: 'sapient', name: 'Sapient', aliases: [], domains: [] },
+      { id: 'sap-america', name: 'SAP America', aliases: [], domains: [] },
+      { id: 'applebees', name: "Applebee's", aliases: [], domains: [] },
+      { id: 'apple-hosp', name: 'Apple Hospitality REIT', aliases: [], domains: [] },
+      { id: 'metabase', name: 'Metabase', aliases: [], domains: [] },
+      { id: 'meta', name: 'Meta Platforms', aliases: [], domains: ['facebook.com'] },
+      { id: 'acme-robotica-labs', name: 'Acme Robotica', aliases: [], domains: [] },
+      { id: 'acme-robotics', name: 'Acme Rob Industries', aliases: [], domains: [] },
+    ]);
+    expect(m.search(q).map((r) => r.accountId)).toEqual(order);
+  });
+});
