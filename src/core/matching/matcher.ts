@@ -1931,8 +1931,9 @@ export class AccountMatcher {
 
   /**
    * Other readings of a query, a few at most: a word the index does not have as two words it
-   * has, run together ("wal mart" of "walmart", "t mobile" of "tmobile"), and two neighbouring
-   * words as one ("unitedhealth" of "united health"; but for the last word, one the index has).
+   * has, run together ("wal mart" of "walmart", "t mobile" of "tmobile"), two neighbouring
+   * words as one ("unitedhealth" of "united health"; but for the last word, one the index has),
+   * and all of them as one.
    */
   private readingsOf(query: unknown): string[] {
     if (typeof query !== 'string' || looksLikeDomain(query)) return [];
@@ -1952,6 +1953,9 @@ export class AccountMatcher {
       const joined = words[at]! + words[at + 1]!;
       if (joined.length <= MAX_SPLIT_LEN && (at + 2 === words.length || this.dict.find(joined) >= 0)) add([...words.slice(0, at), joined, ...words.slice(at + 2)]);
     }
+    // Every word one ("price waterhouse coopers" of PricewaterhouseCoopers International).
+    const all = words.join('');
+    if (words.length > 2 && all.length <= MAX_SPLIT_LEN) add([all]);
     return out;
   }
 

@@ -208,12 +208,12 @@ describe('AccountMatcher: one word typed for two run together', () => {
     const more = new AccountMatcher([
       { id: 'uh', name: 'UnitedHealth Group', aliases: [], domains: [] },
       { id: 'cvs', name: 'CVS Health', aliases: [], domains: [] },
-      { id: 'pwc', name: 'PricewaterhouseCoopers', aliases: ['PwC'], domains: [] },
+      { id: 'pwc', name: 'PricewaterhouseCoopers International Limited', aliases: ['PwC'], domains: [] },
       { id: 'gsk', name: 'GlaxoSmithKline plc', aliases: [], domains: [] },
       { id: 'tm', name: 'T-Mobile US, Inc.', aliases: [], domains: [] },
       { id: 'united', name: 'United Airlines', aliases: [], domains: [] },
     ]);
-    for (const [q, id] of [['united health', 'uh'], ['price waterhouse', 'pwc'], ['glaxo smith', 'gsk'], ['tmobile us', 'tm'], ['tmobile', 'tm']] as const) {
+    for (const [q, id] of [['united health', 'uh'], ['price waterhouse', 'pwc'], ['price waterhouse coopers', 'pwc'], ['glaxo smith', 'gsk'], ['tmobile us', 'tm'], ['tmobile', 'tm']] as const) {
       const [first] = more.search(q);
       expect(first, q).toMatchObject({ accountId: id, exact: false });
       expect(first!.score, q).toBeGreaterThanOrEqual(CONFIDENT_SCORE);
