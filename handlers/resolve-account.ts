@@ -56,7 +56,7 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
     if (literal) return literal;
   }
   // The exact result, or the only one every word of the text matched (see soleAnswer).
-  const sole = soleAnswer({ length: matches.length, exact: (i) => matches[i]!.exact, score: (i) => matches[i]!.score }, value);
+  const sole = soleAnswer({ length: matches.length, exact: (i) => matches[i]!.exact, score: (i) => matches[i]!.score }, value, (i) => literalMatch(deps, value, [matches[i]!.accountId]) !== undefined);
   const pick = sole >= 0 ? matches[sole] : undefined;
   if (pick) {
     const account = deps.ctx.store.accounts.get(pick.accountId);

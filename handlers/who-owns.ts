@@ -51,7 +51,7 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
   // "/who-owns help" is a question about the command, unless an account is called that.
   if (exact.length === 0 && asksForHelp(q)) return usage(viewer);
   // One result stands for the account: the exact one, or the only one every word matched.
-  const sole = soleAnswer(ranking, q);
+  const sole = soleAnswer(ranking, q, (i) => literalMatch(deps, q, [ranking.match(i).accountId]) !== undefined);
   if (sole >= 0) return showAccount(deps, viewer, ranking.match(sole).accountId);
   if (exact.length > 1) {
     // Equally exact once "the" and legal forms are set aside: the one named word for word wins.

@@ -13,6 +13,10 @@ beforeEach(() => {
     'delta,Delta Air Lines,DL,delta.com,,,,false,,',
     'sas,Scandinavian Airlines,SAS,flysas.com,,,,false,,',
     'gsk,GSK plc,,gsk.com,,,,false,,',
+    'vodafone-de,Vodafone GmbH,,vodafone.de,,,,false,,',
+    'vodafone-group,Vodafone Group Plc,,vodafone.com,,,,false,,',
+    'ikea,IKEA,,ikea.com,,,,false,,',
+    'ikea-se,IKEA Sverige,,ikea.se,,,,false,,',
   ].join('\n'));
   rt.reindex();
 });
@@ -33,5 +37,16 @@ describe('which result /who-owns answers for', () => {
     expect(() => resolveAccount(rt.deps, 'gs')).toThrow(DomainError);
     // An alias of two letters is a name: it is answered.
     expect(answer('dl').title).toBe('Delta Air Lines');
+  });
+
+  it('a name exact only once its legal form is set aside does not stand alone beside the account whose main domain the query names', () => {
+    // "vodafone" is Vodafone GmbH without its "GmbH", and the own name of Vodafone Group's vodafone.com: both are offered.
+    const reply = answer('vodafone');
+    expect(reply.title).toBeUndefined();
+    expect(reply.summary).toBe('2 accounts match "vodafone"');
+    expect(() => resolveAccount(rt.deps, 'vodafone')).toThrow(/matches several accounts: Vodafone GmbH, Vodafone Group Plc/);
+    // Typed word for word, it is the answer; so is a name that is the query as it stands.
+    expect(answer('vodafone gmbh').title).toBe('Vodafone GmbH');
+    expect(answer('ikea').title).toBe('IKEA');
   });
 });

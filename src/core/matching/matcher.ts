@@ -100,8 +100,11 @@ export const CONFIDENT_SCORE = BAND_TYPO;
  * choose: the one result that names an account exactly, else the one result that matched every
  * word typed (the others, matching some words only, are suggestions beside it). A query of fewer
  * than three letters or digits is a fragment: only an exact name or alias stands for an account.
+ * An exact name that is not what was typed word for word (`literal`: "Vodafone GmbH", its legal
+ * form set aside, for "vodafone") does not stand alone beside the account whose main domain's
+ * own name the query is (Vodafone Group, vodafone.com): both are offered.
  */
-export function soleAnswer(results: { readonly length: number; exact(i: number): boolean; score(i: number): number }, query: string): number {
+export function soleAnswer(results: { readonly length: number; exact(i: number): boolean; score(i: number): number }, query: string, literal?: (i: number) => boolean): number {
   let exact = -1;
   let sure = -1;
   let sureCount = 0;
@@ -112,7 +115,11 @@ export function soleAnswer(results: { readonly length: number; exact(i: number):
     }
     if (results.score(i) >= CONFIDENT_SCORE && sureCount++ === 0) sure = i;
   }
-  if (exact >= 0) return exact;
+  if (exact >= 0) {
+    if (!literal || looksLikeDomain(query)) return exact;
+    for (let i = 0; i < results.length; i++) if (i !== exact && results.score(i) === SCORE_DOMAIN_LABEL && !literal(exact)) return -1;
+    return exact;
+  }
   const fragment = (query.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < 3;
   return sureCount === 1 && !fragment ? sure : -1;
 }
