@@ -64,9 +64,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startSlack(): Promise<Harness> {
+export async function startSlack(o: { databasePath?: string } = {}): Promise<Harness> {
   const fake = await FakeSlack.start({ team: WORKSPACE.team, users: directory });
-  const rt = testRuntime({ env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl } });
+  const rt = testRuntime({ env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl }, ...(o.databasePath ? { databasePath: o.databasePath } : {}) });
   const host = createSlackHost(rt, { clientOptions: { retryConfig: { retries: 0 } } });
   const server: Server = createHttpServer({ ...host.routes }, rt.logger);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

@@ -1,3 +1,7 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { approve } from '../../../handlers/rule.js';
@@ -89,5 +93,53 @@ describe('/roe queue: a case opened from the queue', () => {
     expect(update, 'the opened card updated').toBeDefined();
     expect(buttonsIn(update!.args)).toEqual([]);
     expect(visible(update!.args)).toMatch(/Ruled by Pat Okafor/);
+  });
+
+  it('a case ruled while its opened card was on its way to Slack is brought up to date once the card is there', async () => {
+    const d = openArbitratedCase(h.rt);
+    const release = h.fake.hold('chat.postMessage');
+    await h.click(USERS.dana, SLACK_IDS.actions.open_case, String(d.id));
+    const card = await h.fake.waitFor(() => h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === USERS.dana.id), 'the case on its way');
+    expect(buttonsIn(card.args).length).toBeGreaterThan(0);
+    approve(h.rt.deps, as.person(h.rt, 'pat'), `${d.id}:${d.recommendation}`);
+    release();
+    // Once the post is answered the card is looked at again: its update goes out with the outbox.
+    let update: (typeof card) | undefined;
+    for (let i = 0; i < 100 && !update; i++) {
+      await new Promise((ok) => setTimeout(ok, 20));
+      await h.drain();
+      update = h.fake.callsTo('chat.update').find((c) => c.args.ts === card.result.ts);
+    }
+    expect(update, 'the opened card updated').toBeDefined();
+    expect(buttonsIn(update!.args)).toEqual([]);
+    expect(visible(update!.args)).toMatch(/Ruled by Pat Okafor/);
+  });
+});
+
+describe('/roe queue: Open while another process holds the database (an import)', () => {
+  it('the case is shown all the same, and nobody is told of a failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-open-busy-'));
+    const busy = await startSlack({ databasePath: join(dir, 'roe.db') });
+    try {
+      const d = openArbitratedCase(busy.rt);
+      const importer = new Database(join(dir, 'roe.db'));
+      importer.exec('BEGIN IMMEDIATE');
+      try {
+        await busy.click(USERS.dana, SLACK_IDS.actions.open_case, String(d.id));
+        const card = await busy.fake.waitFor(() => busy.fake.callsTo('chat.postMessage').find((c) => c.args.channel === USERS.dana.id), 'the case in the DM');
+        expect(buttonsIn(card.args).length).toBeGreaterThan(0);
+        await new Promise((ok) => setTimeout(ok, 400));
+      } finally {
+        importer.exec('COMMIT');
+        importer.close();
+      }
+      // No apology or refusal was posted to Dana after the card.
+      const toDana = [...busy.fake.callsTo('chat.postMessage'), ...busy.fake.callsTo('chat.postEphemeral')].filter((c) => c.args.channel === USERS.dana.id || c.args.user === USERS.dana.id);
+      expect(toDana).toHaveLength(1);
+      expect(busy.rt.logs.lines.join('\n')).not.toContain('slack request failed');
+    } finally {
+      await busy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

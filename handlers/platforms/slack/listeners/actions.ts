@@ -3,6 +3,7 @@ import { logClaimActivity } from '../../../activity.js';
 import { claimForm } from '../../../claim.js';
 import { disputeForm } from '../../../dispute.js';
 import { ACTIONS, text, type ActionId, type Form, type Reply } from '../../../replies/model.js';
+import { refreshStaleCards } from '../../../notify.js';
 import { home } from '../../../roe.js';
 import { approve, askForm, awardForm, caseCard } from '../../../rule.js';
 import { snoozeReminder } from '../../../snooze.js';
@@ -98,7 +99,18 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
     const person = viewer.kind === 'internal' ? viewer.personKey : null;
     const disputeId = Number(value);
     if (person && Number.isSafeInteger(disputeId) && posted.ts && posted.channel && card.blocks.some((b) => b.type === 'actions')) {
-      deps.ctx.store.caseCards.remember({ disputeId, person, channel: posted.channel, ts: posted.ts, user: body.user.id });
+      const remembered = { disputeId, person, channel: posted.channel, ts: posted.ts, user: body.user.id };
+      try {
+        deps.ctx.store.transaction(() => {
+          deps.ctx.store.caseCards.remember(remembered);
+          // Ruled or moved on while it was being posted: brought up to date at once.
+          refreshStaleCards(deps, disputeId);
+        });
+      } catch (e) {
+        // Another process holds the database (an import): the case is shown all the same, but
+        // not remembered, so its buttons stay once it moves on (a click then shows it as it stands).
+        if (!isDomainError(e) || e.code !== 'busy') throw e;
+      }
     }
   });
 
