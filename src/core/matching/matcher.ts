@@ -2869,6 +2869,8 @@ export class AccountMatcher {
     let typoCount = 0;
     let distanceSum = 0;
     let matchedWeight = 0;
+    /** The weight of the query words matched only within the typo distance. */
+    let typoWeight = 0;
     let covered = 0;
     // The lengths of the field and of the query in the spellings matched.
     let fieldLen = compact;
@@ -2898,6 +2900,7 @@ export class AccountMatcher {
       if (kind === KIND_EXACT) exactCount++;
       else if (kind === KIND_TYPO) {
         typoCount++;
+        typoWeight += this.qWeight[qi]!;
         distanceSum += this.pairDist[p]!;
         prefixShape = false;
       } else if (qi < k - 1) prefixShape = false;
@@ -2928,7 +2931,9 @@ export class AccountMatcher {
     // Some words match: weigh them by rarity, so that sharing "group" counts for little.
     const fraction = this.qWeightSum > 0 ? matchedWeight / this.qWeightSum : 0;
     if (!this.loose && (fraction < 0.5 || matched === typoCount)) return 0;
-    return partialScore(fraction, coverage);
+    // A word matched within the typo distance counts half: "royal philips" is Philips before the
+    // alias Total, two letters from "royal".
+    return partialScore(this.qWeightSum > 0 ? (matchedWeight - typoWeight / 2) / this.qWeightSum : 0, coverage);
   }
 
   /** For query words whose prefix expansion was cut short: test "starts with" directly (either spelling of a field word). */

@@ -268,3 +268,15 @@ describe('AccountMatcher: a query that ends where a word of the name ends', () =
     expect(m.search(q).map((r) => r.accountId)).toEqual(order);
   });
 });
+
+describe('AccountMatcher: "did you mean" weighs a word matched within the typo distance at half', () => {
+  it('"royal philips" suggests Philips (a word exact) before the alias Total ("royal" two letters off)', () => {
+    const m = new AccountMatcher([
+      { id: 'philips', name: 'Koninklijke Philips N.V.', aliases: ['Philips'], domains: [] },
+      { id: 'total', name: 'TotalEnergies SE', aliases: ['Total'], domains: [] },
+    ]);
+    const suggested = m.suggest('royal philips');
+    expect(suggested.map((r) => r.accountId)).toEqual(['philips', 'total']);
+    expect(suggested[0]!.score).toBeGreaterThan(suggested[1]!.score);
+  });
+});
