@@ -1,4 +1,4 @@
-import { userKeysOfPerson, type Principal } from '../src/core/authz.js';
+import { userKeysOfPerson, type PolicyPeople, type Principal } from '../src/core/authz.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
@@ -63,7 +63,7 @@ export const MINE_SHOWN = 25;
  * their ids on every platform it names (someone on both Slack and Teams sees every claim of
  * theirs from either).
  */
-function ownUserKeys(people: Parameters<typeof userKeysOfPerson>[0], viewer: Extract<Principal, { kind: 'internal' }>): string[] {
+function ownUserKeys(people: PolicyPeople, viewer: Extract<Principal, { kind: 'internal' }>): string[] {
   return [...new Set([viewer.userKey, ...(viewer.personKey === null ? [] : userKeysOfPerson(people, viewer.personKey))])];
 }
 

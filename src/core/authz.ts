@@ -36,7 +36,8 @@ export function userKey(platform: string, userId: string): string {
   return `${platform}:${userId}`;
 }
 
-type PolicyPeople = Readonly<Record<string, { slack?: string | undefined; teams?: string | undefined }>>;
+/** The policy's people, as their chat ids on each platform. */
+export type PolicyPeople = Readonly<Record<string, { slack?: string | undefined; teams?: string | undefined }>>;
 
 /** The person of the policy whose user id on `platform` (slack or teams) is `userId`; null for none. */
 export function personWithChatId(people: PolicyPeople, platform: string, userId: string): string | null {

@@ -116,9 +116,10 @@ export function soleAnswer(results: { readonly length: number; exact(i: number):
     if (results.score(i) >= CONFIDENT_SCORE && sureCount++ === 0) sure = i;
   }
   if (exact >= 0) {
-    if (!literal || looksLikeDomain(query)) return exact;
-    for (let i = 0; i < results.length; i++) if (i !== exact && results.score(i) === SCORE_DOMAIN_LABEL && !literal(exact)) return -1;
-    return exact;
+    // A result found by a main domain's own name scores SCORE_DOMAIN_LABEL, as no name does.
+    let byDomainName = false;
+    for (let i = 0; i < results.length; i++) if (i !== exact && results.score(i) === SCORE_DOMAIN_LABEL) byDomainName = true;
+    return byDomainName && literal && !looksLikeDomain(query) && !literal(exact) ? -1 : exact;
   }
   const fragment = (query.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < 3;
   return sureCount === 1 && !fragment ? sure : -1;
@@ -157,6 +158,8 @@ const MAX_LIMIT = 50;
 /** A query that finds nothing sure is read otherwise (words split or joined) up to words this long, in at most this many ways. */
 const MAX_SPLIT_LEN = 40;
 const MAX_READINGS = 4;
+/** The score of a reading's result that does not start the name word for word: a suggestion, never an answer. */
+const READING_SUGGESTION = BAND_PARTIAL + BAND_WIDTH;
 /** The longest domain name DNS allows. */
 const MAX_DOMAIN = 253;
 /**
@@ -1918,17 +1921,22 @@ export class AccountMatcher {
    * ("walmart" finds Wal-Mart Stores as "wal mart" would), and with two of its words as one
    * ("united health" finds UnitedHealth Group), never as a name typed exactly.
    */
-  private run(query: string, limit: number, loose: boolean): Scored[] {
+  private run(typed: string, limit: number, loose: boolean): Scored[] {
+    // An address pasted with what surrounds it ("Jo <jo@acme.com>", "(acme.com),") is that address.
+    const query = typeof typed === 'string' && !looksLikeDomain(typed) ? (addressIn(typed) ?? typed) : typed;
     const top = this.runOnce(query, limit, loose);
     if (top.some((r) => r.score >= CONFIDENT_SCORE)) return top;
-    const splits = this.readingsOf(query);
-    if (splits.length === 0) return top;
+    const readings = this.readingsOf(query);
+    if (readings.length === 0) return top;
     const found = [...top];
-    for (const split of splits) {
-      for (const r of this.runOnce(split, limit, loose)) {
+    for (const reading of readings) {
+      for (const r of this.runOnce(reading, limit, loose, true)) {
+        // A reading stands for an account only when it starts the name word for word (every word
+        // but the last whole, none within the typo distance): otherwise it is a suggestion.
+        const read = { ...r, exact: false, score: r.score >= BAND_FULL_PREFIX ? r.score : Math.min(r.score, READING_SUGGESTION) };
         const i = found.findIndex((x) => x.account === r.account);
-        if (i < 0) found.push({ ...r, exact: false });
-        else if (r.score > found[i]!.score) found[i] = { ...r, exact: false };
+        if (i < 0) found.push(read);
+        else if (read.score > found[i]!.score) found[i] = read;
       }
     }
     found.sort((x, y) => (this.better(x.account, x.score, x.spelled, x.nameLen, y) ? -1 : this.better(y.account, y.score, y.spelled, y.nameLen, x) ? 1 : 0));
@@ -1940,7 +1948,8 @@ export class AccountMatcher {
    * Other readings of a query, a few at most: a word the index does not have as two words it
    * has, run together ("wal mart" of "walmart", "t mobile" of "tmobile"), two neighbouring
    * words as one ("unitedhealth" of "united health"; but for the last word, one the index has),
-   * and all of them as one.
+   * and all of them as one. Only words of three letters or more are joined: "pan am" is not
+   * "panam", which Panama starts.
    */
   private readingsOf(query: unknown): string[] {
     if (typeof query !== 'string' || looksLikeDomain(query)) return [];
@@ -1956,22 +1965,24 @@ export class AccountMatcher {
         if (this.dict.find(w.slice(0, i)) >= 0 && this.dict.find(w.slice(i)) >= 0) add([...words.slice(0, at), w.slice(0, i), w.slice(i), ...words.slice(at + 1)]);
       }
     });
+    const joinable = (w: string) => w.length >= 3;
     for (let at = 0; at + 1 < words.length; at++) {
       const joined = words[at]! + words[at + 1]!;
-      if (joined.length <= MAX_SPLIT_LEN && (at + 2 === words.length || this.dict.find(joined) >= 0)) add([...words.slice(0, at), joined, ...words.slice(at + 2)]);
+      if (!joinable(words[at]!) || !joinable(words[at + 1]!) || joined.length > MAX_SPLIT_LEN) continue;
+      if (at + 2 === words.length || this.dict.find(joined) >= 0) add([...words.slice(0, at), joined, ...words.slice(at + 2)]);
     }
     // Every word one ("price waterhouse coopers" of PricewaterhouseCoopers International).
     const all = words.join('');
-    if (words.length > 2 && all.length <= MAX_SPLIT_LEN) add([all]);
+    if (words.length > 2 && words.every(joinable) && all.length <= MAX_SPLIT_LEN) add([all]);
     return out;
   }
 
-  private runOnce(typedQuery: string, limit: number, loose: boolean): Scored[] {
+  /** One search; `reading`: of a query read otherwise (see readingsOf), whose words are taken as they are, no typo allowed. */
+  private runOnce(query: string, limit: number, loose: boolean, reading = false): Scored[] {
     this.limit = Math.min(MAX_LIMIT, Math.max(0, Math.floor(limit)));
-    if (this.limit === 0 || this.liveCount === 0 || typeof typedQuery !== 'string') return [];
-    // An address pasted with what surrounds it ("Jo <jo@acme.com>", "(acme.com),") is that address.
-    const query = looksLikeDomain(typedQuery) ? typedQuery : (addressIn(typedQuery) ?? typedQuery);
+    if (this.limit === 0 || this.liveCount === 0 || typeof query !== 'string') return [];
     this.newQuery(loose);
+    if (reading) this.typosWanted = false;
     let nameText = query;
     let owners: readonly number[] = [];
     /** For a suggestion, the own name of a domain no account has ("salesforce" of salesforce.con). */
@@ -2664,7 +2675,9 @@ export class AccountMatcher {
       kind = this.exSpelledKind[e]!;
     }
     const coverage = Math.min(1, len / compact);
-    if (kind === KIND_TYPO) return typoScore(this.exDist[e]!, coverage, 0, true);
+    // The key tells the field where the word comes first; a shorter one may hold it too (an
+    // alias): within the typo distance, what the word covers there is not bounded by the key.
+    if (kind === KIND_TYPO) return typoScore(this.exDist[e]!, 1, 0, true);
     if (key < 128) return kind === KIND_EXACT && compact <= n ? SCORE_EXACT : fullPrefixScore(n, compact, kind === KIND_EXACT);
     return wordScore(kind === KIND_EXACT ? 1 : 0, coverage, true);
   }
@@ -2674,7 +2687,8 @@ export class AccountMatcher {
     if (!this.loose && fraction < 0.5) return false;
     const bound = partialScore(fraction, 1);
     if (bound < this.minNameScore) return false;
-    return this.top.length < this.limit || bound > this.top[this.top.length - 1]!.score;
+    // At an equal score the tie-break (shorter name, then name, then id) may still let it in.
+    return this.top.length < this.limit || bound >= this.top[this.top.length - 1]!.score;
   }
 
   /** Scores account a once per query (best of its fields and the domain score); keeps it if in the top. */

@@ -280,3 +280,52 @@ describe('AccountMatcher: "did you mean" weighs a word matched within the typo d
     expect(suggested[0]!.score).toBeGreaterThan(suggested[1]!.score);
   });
 });
+
+describe('AccountMatcher: a query read otherwise never answers for an account it only resembles', () => {
+  const m = new AccountMatcher([
+    { id: 'bc', name: 'Bluecrest Capital', aliases: [], domains: [] },
+    { id: 'cc', name: 'Cross Country Healthcare', aliases: [], domains: [] },
+    { id: 'bo', name: 'Blue Origin', aliases: [], domains: [] },
+    { id: 'pp', name: 'Panama Ports Company', aliases: [], domains: [] },
+    { id: 'pph', name: 'Pan Pacific Hotels', aliases: [], domains: [] },
+    { id: 'am', name: 'AM General', aliases: [], domains: [] },
+    { id: 'ub', name: 'Universal Bank', aliases: [], domains: [] },
+    { id: 'us', name: 'Uni Systems', aliases: [], domains: [] },
+  ]);
+  const answered = (q: string) => {
+    const r = m.rank(q, 5);
+    const i = soleAnswer(r, q);
+    return i >= 0 ? r.match(i).accountId : null;
+  };
+
+  it.each([
+    ['blue cross', 'bluecross is within the typo distance of Bluecrest, not its name'],
+    ['pan am', 'a word of two letters is not run together with its neighbour (panam starts Panama)'],
+    ['unibank', 'uni bank: "uni" only starts Universal'],
+  ])('%s: %s', (q) => {
+    expect(answered(q)).toBeNull();
+  });
+
+  it('what it resembles is still offered, below every answer', () => {
+    const [first] = m.search('unibank');
+    expect(first).toMatchObject({ accountId: 'ub', exact: false });
+    expect(first!.score).toBeLessThan(CONFIDENT_SCORE);
+  });
+});
+
+describe('AccountMatcher: the results of a smaller limit are the first of a larger one', () => {
+  it('a word within the typo distance of a shorter alias later in a long name (Big Zorbek)', () => {
+    const m = new AccountMatcher([
+      { id: 'f1', name: 'Zorbek Alpha', aliases: [], domains: [] },
+      { id: 'x', name: 'Zorbek Holdings International Worldwide Limited Partners', aliases: ['Big Zorbek'], domains: [] },
+    ]);
+    expect(m.search('zorbex', 1)).toEqual(m.search('zorbex', 50).slice(0, 1));
+  });
+
+  it('an account that ties on score and wins the tie-break', () => {
+    const names = ['apple', 'apples price pricewater house', 'northwind', 'water ap apples', 'house house', 'walm', 'walm group saps mart', 'saps', 'wind walmart', 'house north media media'];
+    const aliases = ['', '', '', '', 'wal ap', 'labs media water', 'house', '', 'northwind walmart', 'north'];
+    const m = new AccountMatcher(names.map((name, i) => ({ id: `a${i}`, name, aliases: aliases[i] ? [aliases[i]!] : [], domains: [] })));
+    for (const limit of [1, 2, 3]) expect(m.search('nort appl', limit)).toEqual(m.search('nort appl', 50).slice(0, limit));
+  });
+});
