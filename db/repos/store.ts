@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { and, asc, eq, getTableColumns, lt, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { LedgerEntry } from '../../src/core/ledger/chain.js';
-import { entryHash, GENESIS_HASH } from '../../src/core/ledger/chain.js';
+import { canonicalJson, entryHashWith, GENESIS_HASH } from '../../src/core/ledger/chain.js';
 import type {
   AccountsRepo,
   CaseCard,
@@ -371,11 +371,14 @@ export function createStore({ db, sqlite }: OpenDb, options: { onBusy?: (err: un
   const ledger: LedgerRepo = {
     append: (e: NewLedgerEntry) => {
       const head = q('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
-      const content = { seq: (head?.seq ?? 0) + 1, at: e.at.toISOString(), kind: e.kind, subject: e.subject, actor: actorId(e.actor), policyVersion: e.policyVersion, payload: JSON.parse(JSON.stringify(e.payload)) as unknown };
+      // The payload as stored and as read back: JSON's own text of it (dates as strings, no undefined).
+      const stored = JSON.stringify(e.payload);
+      const payload = JSON.parse(stored) as unknown;
+      const content = { seq: (head?.seq ?? 0) + 1, at: e.at.toISOString(), kind: e.kind, subject: e.subject, actor: actorId(e.actor), policyVersion: e.policyVersion };
       const prevHash = head?.hash ?? GENESIS_HASH;
-      const entry: LedgerEntry = { ...content, prevHash, hash: entryHash(prevHash, content) };
-      q('INSERT INTO ledger (seq, at, kind, subject, actor, policy_version, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(entry.seq, entry.at, entry.kind, entry.subject, entry.actor, entry.policyVersion, JSON.stringify(entry.payload), entry.prevHash, entry.hash);
-      return entry;
+      const hash = entryHashWith(prevHash, content, canonicalJson(payload));
+      q('INSERT INTO ledger (seq, at, kind, subject, actor, policy_version, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(content.seq, content.at, content.kind, content.subject, content.actor, content.policyVersion, stored, prevHash, hash);
+      return { ...content, payload, prevHash, hash };
     },
     *entries() {
       const stmt = sqlite.prepare('SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger ORDER BY seq');

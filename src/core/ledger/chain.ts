@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 
 /** What is hashed: ids and decisions only; people's names and free text stay out (see README, data protection). */
 export interface LedgerContent {
@@ -21,17 +21,34 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** JSON with object keys sorted at every depth, so the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
   const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-    .join(',')}}`;
+  let out = '{';
+  for (const k of Object.keys(obj).sort()) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += `${out === '{' ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 export function entryHash(prevHash: string, content: LedgerContent): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
+  return digest('sha256', `${prevHash}\n${canonicalJson(content)}`, 'hex');
+}
+
+/**
+ * {@link entryHash} of content whose payload's canonical JSON is already at hand (the ledger
+ * stores it): the same hash, without walking the payload again.
+ */
+export function entryHashWith(prevHash: string, content: Omit<LedgerContent, 'payload'>, payloadJson: string): string {
+  const { seq, at, kind, subject, actor, policyVersion } = content;
+  // The keys in canonicalJson's order; a key whose value is undefined is left out, as there.
+  const version = policyVersion === undefined ? '' : `"policyVersion":${policyVersion === null ? 'null' : JSON.stringify(policyVersion)},`;
+  return digest('sha256', `${prevHash}\n{"actor":${JSON.stringify(actor)},"at":${JSON.stringify(at)},"kind":${JSON.stringify(kind)},"payload":${payloadJson},${version}"seq":${JSON.stringify(seq)},"subject":${JSON.stringify(subject)}}`, 'hex');
 }
 
 export type VerifyResult = { ok: true; count: number; head: string; kept?: number | null } | { ok: false; count: number; badSeq: number; problem: string };
