@@ -41,17 +41,25 @@ export function accountLabels(accounts: readonly Pick<Account, 'id' | 'name' | '
   const detailed = accounts.map((a) => (byName.get(key(a.name))! > 1 ? told(a.name, a.domains[0] ?? a.region ?? a.id) : a.name));
   const byDetail = count(detailed);
   const withIds = accounts.map((a, i) => (byDetail.get(key(detailed[i]!))! > 1 ? told(a.name, a.id) : detailed[i]!));
-  // Long ids that differ only in the part left out: the part of each from where they differ.
+  // Long ids that differ only in the part left out: each from a little before where it differs
+  // from the id most like it (of three or more, the first difference of all may not tell two apart).
   const byId = count(withIds);
   if (accounts.every((_, i) => byId.get(key(withIds[i]!)) === 1)) return withIds;
-  return accounts.map((a, i) => {
+  const fromWhereTheyDiffer = accounts.map((a, i) => {
     if (byId.get(key(withIds[i]!))! === 1) return withIds[i]!;
-    const same = accounts.filter((_, j) => key(withIds[j]!) === key(withIds[i]!)).map((b) => b.id);
+    const others = accounts.filter((b, j) => j !== i && key(withIds[j]!) === key(withIds[i]!)).map((b) => b.id);
     let from = 0;
-    while (same.every((id) => id[from] === a.id[from]) && from < a.id.length) from += 1;
+    for (const id of others) {
+      let d = 0;
+      while (d < a.id.length && id[d] === a.id[d]) d += 1;
+      from = Math.max(from, d);
+    }
     const start = Math.max(0, from - 8);
     return told(a.name, `${start > 0 ? '…' : ''}${a.id.slice(start)}`);
   });
+  // Should two still read alike, their ids whole.
+  const byPart = count(fromWhereTheyDiffer);
+  return accounts.map((a, i) => (byPart.get(key(fromWhereTheyDiffer[i]!))! === 1 ? fromWhereTheyDiffer[i]! : `${a.name} (${a.id})`));
 }
 
 /** {@link accountLabels} of the matcher's results, in their order (an account gone since the index was read keeps its matched text). */

@@ -18,6 +18,15 @@ describe('accountLabels: what a list of accounts to pick from calls each', () =>
       [a('crm-account-00000000east-globex-corporation-01-emea', 'Globex', ['globex.com']), a('crm-account-00000000west-globex-corporation-01-emea', 'Globex', ['globex.com'])],
       ['Globex (…00000000east-globex-corporation-01-emea)', 'Globex (…00000000west-globex-corporation-01-emea)'],
     ],
+    [
+      'three long ids that differ in different places: each from where it differs from the one most like it',
+      [
+        a('crm-account-emea-0001-globex-corporation-holdings-region-north-01', 'Globex', ['globex.com']),
+        a('crm-account-emea-0001-globex-corporationXholdings-region-north-01', 'Globex', ['globex.com']),
+        a('crm-account-emea-0001-gloXex-corporation-holdings-region-north-01', 'Globex', ['globex.com']),
+      ],
+      ['Globex (…poration-holdings-region-north-01)', 'Globex (…porationXholdings-region-north-01)', 'Globex (…0001-gloXex-corpor…ings-region-north-01)'],
+    ],
     ['ids that differ only after 40 characters: their middle left out', [a('globex-corporation-holdings-emea-subsidiary-0001', 'Globex', [], 'NA'), a('globex-corporation-holdings-emea-subsidiary-0002', 'Globex', [], 'NA')], ['Globex (globex-corporation-…emea-subsidiary-0001)', 'Globex (globex-corporation-…emea-subsidiary-0002)']],
     [
       'a long name twice: shortened so that what tells them apart fits the 75 characters Slack shows',
