@@ -3,7 +3,7 @@ import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecyc
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { runningSla } from '../src/core/sla/sla.service.js';
-import { breachesFromLedger, computeStats } from '../src/core/stats.js';
+import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, onTeams, unknownAdvice, viewpoint } from './deps.js';
@@ -191,6 +191,7 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
         detail: `${plural(r.claims, 'claim')}, ${plural(r.disputes, 'dispute')}, ${pct(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)} (calendar), ${plural(r.slaBreaches, 'SLA breach', 'SLA breaches')}, ${plural(r.violations, 'violation')}`,
       })),
     },
+    ...(rows.length > 0 ? [text(PER_PARTY_NOTE, 'muted')] : []),
   ], { title: 'Stats' });
 }
 

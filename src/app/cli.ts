@@ -9,7 +9,7 @@ import { KEPT_HEAD, verifyChain, type LedgerEntry } from '../core/ledger/chain.j
 import { csvText, importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
 import { announce } from '../../handlers/notify.js';
 import { PolicyError } from '../core/policy/load.js';
-import { breachesFromLedger, computeStats } from '../core/stats.js';
+import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../core/stats.js';
 import { DIRECT } from '../core/types.js';
 import { isDomainError } from '../core/errors.js';
 import { ConfigError, loadConfig, loadDotEnv, whyUnreadable, type Config } from './config.js';
@@ -545,6 +545,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       ].map((r) => r.map(String));
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows) io.out(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+      if (stats.parties.length > 0) io.out(PER_PARTY_NOTE);
       return 0;
     }
     case 'backup': {

@@ -2,6 +2,9 @@ import { isOverlapCase } from './disputes/settle.js';
 import type { Policy } from './policy/schema.js';
 import { DIRECT, type Claim, type Dispute, type PartyId } from './types.js';
 
+/** Why the rows per party add up to more than the totals, said under them. */
+export const PER_PARTY_NOTE = 'A dispute, and its SLA breaches, count for each of its parties: the rows add up to more than the totals.';
+
 /** SLA breaches per dispute, counted from the ledger's escalation entries. */
 export function breachesFromLedger(entries: Iterable<{ kind: string; subject: string }>): Map<number, number> {
   const out = new Map<number, number>();

@@ -208,7 +208,7 @@ describe('/roe', () => {
     ['mine', 'northwind', ['Claims of Northwind Partners', 'Acme Corporation (Analytics): protected', 'Log activity on #']],
     ['queue', 'pat', ['No disputes are waiting for your ruling.']],
     ['queue', 'rep', ['Only arbitrators named in the policy have a queue.']],
-    ['stats', 'sam', ['Settled automatically', 'By party', 'Northwind Partners', 'Contoso Consulting']],
+    ['stats', 'sam', ['Settled automatically', 'By party', 'Northwind Partners', 'Contoso Consulting', 'the rows add up to more than the totals']],
     ['policy', 'sam', ['2026.1, effective 2026-01-01', 'Coverage (first match wins)', 'Strategic: direct-led', 'first-registration']],
     ['frobnicate', 'sam', ['Unknown command "frobnicate"']],
   ] as const)('/roe %s as %s', async (sub, who, expected) => {
@@ -224,6 +224,8 @@ describe('/roe', () => {
     const seen = visible(await h.answer(responseUrl));
     expect(seen).toContain('Northwind Partners');
     expect(seen).not.toContain('Contoso');
+    // No rows per party, so nothing said about them.
+    expect(seen).not.toContain('add up to');
   });
 });
 
