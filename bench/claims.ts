@@ -17,6 +17,13 @@ import { cachedDatabase, copyDb, removeDb } from './fixtures.js';
 import { generateClaims, type AccountSet, type GeneratedClaim } from './generate.js';
 import { figure, type BenchOptions, type Figure } from './lib.js';
 
+/** The outcomes of the overlapping stream, as the reply says them, and how a figure names them. */
+const OUTCOMES = [
+  ['is protected', 'protected'],
+  ['was not accepted', 'not accepted (settled by the criteria)'],
+  ['is pending', 'pending (left to the arbitrator)'],
+] as const;
+
 export interface ClaimsResult {
   figures: Figure[];
   /** Outcomes of the claims with 10% overlapping, warm-up included. */
@@ -156,17 +163,25 @@ export function claimsBench(o: BenchOptions, set: AccountSet, perRun: number, ba
     const outcomes: Record<string, number> = {};
     const plainOutcomes: Record<string, number> = {};
     let seq = 0;
+    /** Per outcome, the claims of a measured run and their time (ms), when the run keeps them. */
+    let timing: Map<string, { n: number; ms: number }> | null = null;
     const file = (c: GeneratedClaim, tally = outcomes) => {
       const k = seq++;
       moment = Math.max(Date.now(), moment + 1);
+      const started = performance.now();
       const r = submitClaim(
         rt.deps,
         viewerFor(c.claimant),
         { account: c.account, route: c.route, product: c.product, opportunity: c.opportunity, stage: c.stage, amount: c.amount, evidence: c.evidence },
         { origin: { platform: 'slack', channel: 'C0DEALS', thread: null }, requestKey: `bench-${k}` },
       );
+      const took = performance.now() - started;
       const word = /is protected|was not accepted|is pending/.exec(r.summary)?.[0] ?? 'other';
       tally[word] = (tally[word] ?? 0) + 1;
+      if (timing) {
+        const t = timing.get(word) ?? { n: 0, ms: 0 };
+        timing.set(word, { n: t.n + 1, ms: t.ms + took });
+      }
     };
     const bareRun = () => bareAppends(join(o.dir, 'bare-ledger.db'), baselineAppends);
 
@@ -193,13 +208,17 @@ export function claimsBench(o: BenchOptions, set: AccountSet, perRun: number, ba
     const marks = keyMarks(rt.db.sqlite);
     const rates: number[] = [];
     const bare: number[] = [];
+    const perOutcome = new Map<string, number[]>();
     for (let r = 0; r < o.runs; r++) {
       const slice = claims.slice((r + 1) * perRun, (r + 2) * perRun);
       const b = () => bare.push(bareRun());
       if (r % 2 === 1) b();
+      timing = new Map();
       t = performance.now();
       for (const c of slice) file(c);
       rates.push(perRun / ((performance.now() - t) / 1000));
+      for (const [word, { n: count, ms }] of timing) perOutcome.set(word, [...(perOutcome.get(word) ?? []), (ms * 1000) / count]);
+      timing = null;
       if (r % 2 === 0) b();
       o.log(`claims: 10% overlapping, run ${r + 1}/${o.runs}: ${Math.round(rates[r]!)} claims/s; bare appends ${Math.round(bare[r]!)}/s`);
     }
@@ -214,6 +233,8 @@ export function claimsBench(o: BenchOptions, set: AccountSet, perRun: number, ba
       figure('claims', `claims/s (${n >= 1e6 ? `${n / 1e6}M` : `${n / 1000}k`} accounts)`, 'claims/s', rates, { name: 'bare appends', samples: bare }, { on: 'value', op: '>=', limit: 8000 }, `${perRun} claims per run, 10% overlapping`),
       figure('claims', 'claims/s vs bare hash-chained appends', 'claims/s', rates, { name: 'bare appends', samples: bare }, { on: 'ratio', op: '>=', limit: 0.15 }),
       figure('claims', 'claims/s if only their rows were written', 'claims/s', writesAlone, { name: 'bare appends', samples: bare }, null, 'the rows the 10% overlapping runs added, written again with nothing else; an upper bound'),
+      // What each kind of claim in the overlapping stream takes: the mean of each run, whole path.
+      ...OUTCOMES.filter(([word]) => perOutcome.has(word)).map(([word, label]) => figure('claims', `µs a claim ${label}`, 'µs', perOutcome.get(word)!, null, null, `the mean of each run's claims that ended so (10% overlapping stream)`)),
     ];
     return { figures, outcomes, plainOutcomes, ledgerOk: verify.ok, ledgerEntries: verify.count, replayedClaims: replay.claims };
   } finally {

@@ -73,6 +73,8 @@ describe('benchmarks at a tiny size', () => {
     // the rows of the measured run (one run of 40 claims) were written again alone
     expect(r.replayedClaims).toBe(40);
     expect(r.figures.find((f) => f.name === 'claims/s if only their rows were written')?.measured).toBeGreaterThan(0);
+    // the time a claim takes, for each outcome of the measured run
+    expect(r.figures.find((f) => f.name === 'µs a claim protected')?.measured).toBeGreaterThan(0);
   });
 
   it('timers: quiet ticks fire nothing; every due timer fires once with its ledger entry and notice; a restart ticks', async () => {
