@@ -1,6 +1,6 @@
 import { personWithChatId, type Principal } from '../src/core/authz.js';
 import type { DomainEvent } from '../src/core/events.js';
-import type { CaseCard, OutboxMessage } from '../src/core/ports.js';
+import type { CaseCard, OutboxMessage, Store } from '../src/core/ports.js';
 import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
@@ -98,11 +98,36 @@ export function refreshStaleCards(deps: HandlerDeps, disputeId: number): void {
   for (const m of staleCardUpdates(deps, d, `late:${now.getTime()}`)) deps.ctx.store.outbox.enqueue(m, now);
 }
 
+/** `read` remembered by its argument in `cache`. */
+function remembered<K, V>(cache: Map<K, V>, read: (key: K) => V): (key: K) => V {
+  return (key) => {
+    if (cache.has(key)) return cache.get(key)!;
+    const value = read(key);
+    cache.set(key, value);
+    return value;
+  };
+}
+
+/**
+ * `deps` whose store reads each claim and account once: what announce tells is done (it writes
+ * only messages), and a case's cards read the same claims and account for every person told.
+ */
+function readingOnce(deps: HandlerDeps): HandlerDeps {
+  const { store } = deps.ctx;
+  const once: Store = {
+    ...store,
+    claims: { ...store.claims, get: remembered(new Map(), (id) => store.claims.get(id)) },
+    accounts: { ...store.accounts, get: remembered(new Map(), (id) => store.accounts.get(id)) },
+  };
+  return { ...deps, ctx: { ...deps.ctx, store: once } };
+}
+
 /**
  * Turns what a user action changed into messages in the outbox, inside the same
  * transaction: the thread of the dispute, a DM to the arbitrator, DMs to the parties.
  */
-export function announce(deps: HandlerDeps, events: readonly DomainEvent[], origin: ThreadRef | null, actorKey?: string): void {
+export function announce(given: HandlerDeps, events: readonly DomainEvent[], origin: ThreadRef | null, actorKey?: string): void {
+  const deps = readingOnce(given);
   const now = deps.ctx.clock.now();
   const stamp = now.getTime();
   const out: OutboxMessage[] = [];

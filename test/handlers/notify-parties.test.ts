@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitDispute } from '../../handlers/dispute.js';
+import { announce } from '../../handlers/notify.js';
 import { createSlackDeliverer } from '../../handlers/platforms/slack/deliver.js';
 import { approve, submitAward } from '../../handlers/rule.js';
 import { DeliveryError, drainOutbox, nextAttemptDelay, type Deliverer } from '../../src/app/outbox-worker.js';
@@ -81,4 +82,26 @@ it('a claim that needs approval reaches the arbitrator as one to approve, not as
   expect(JSON.stringify(toPat.body)).not.toContain('criteria did not settle');
   const thread = rows.filter((r) => r.target.includes('dispute-thread')).map((r) => JSON.stringify(r.body)).join('\n');
   expect(thread).toContain('This claim needs an arbitrator’s approval.');
+});
+
+it("a case's cards, one for each person told, read each of its claims and its account once", () => {
+  rt = testRuntime();
+  const d = openArbitratedCase(rt);
+  submitClaim(rt.deps, as.partner(rt, 'fabrikam'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' }, meta());
+  submitAward(rt.deps, as.person(rt, d.arbitrator), { dispute: String(d.id), party: 'contoso', rationale: 'Contoso brought the customer to the last two QBRs.' });
+  const ruled = rt.store.disputes.get(d.id)!;
+  expect(ruled.claimIds.length).toBe(3);
+  const { claims, accounts } = rt.deps.ctx.store;
+  const read = { claims: [] as number[], accounts: [] as string[] };
+  const [claimOf, accountOf] = [claims.get, accounts.get];
+  claims.get = (id) => (read.claims.push(id), claimOf(id));
+  accounts.get = (id) => (read.accounts.push(id), accountOf(id));
+  try {
+    rt.store.transaction(() => announce(rt.deps, [{ type: 'dispute.ruled', dispute: ruled }], meta().origin));
+  } finally {
+    [claims.get, accounts.get] = [claimOf, accountOf];
+  }
+  // The thread's card and a card for each of the three parties: each claim read once, the account once.
+  expect(read.claims.sort()).toEqual([...ruled.claimIds].sort());
+  expect(read.accounts).toEqual(['soylent']);
 });
