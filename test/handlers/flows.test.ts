@@ -87,6 +87,18 @@ describe('who-owns', () => {
     expect(e.fields?.account).toMatch(/Did you mean/);
   });
 
+  it("another of an account's domains, by its own name, is offered, not answered for", () => {
+    rt.store.accounts.upsert({ id: 'initrode', name: 'Initrode Inc', aliases: [], domains: ['initrode.com', 'swingline.com'], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    rt.reindex();
+    const r = whoOwns(rt.deps, as.person(rt, 'sam'), 'swingline');
+    expect(r.summary).toBe('No account matches "swingline"');
+    expect(read(r)).toContain('Did you mean');
+    const actions = r.blocks.find((b) => b.type === 'actions');
+    expect(actions && actions.type === 'actions' ? actions.actions.map((a) => a.label) : []).toEqual(['Initrode Inc']);
+    // Its domain itself is the account.
+    expect(whoOwns(rt.deps, as.person(rt, 'sam'), 'swingline.com').summary).toMatch(/^Initrode Inc/);
+  });
+
   it('two accounts of one name: typed, the name is refused with what tells them apart; their domains find each', () => {
     const vandelay = (id: string, domains: string[]) => ({ id, name: 'Vandelay', aliases: [], domains, segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
     rt.store.accounts.upsert(vandelay('vandelay-us', ['vandelay.com']));

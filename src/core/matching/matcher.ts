@@ -225,6 +225,7 @@ const KEY_DOMAIN = 0x3c6ef372;
 const KEY_ID = 0x5be0cd19;
 const KEY_LABEL = 0x510e527f;
 const KEY_LABEL_PRINT = 0x1f83d9ab;
+const KEY_OTHER_LABEL = 0x6a09e667;
 
 // ---------------------------------------------------------------------------------------------
 // Hashing: a polynomial hash over UTF-16 code units, so that the hash of a word with one
@@ -344,9 +345,10 @@ export interface MatcherSnapshot {
  * table), and fields longer than MAX_FIELD_TOKENS words are marked. 5: more legal forms
  * (KGaA, S.A. de C.V., PJSC…) are dropped from the end of names. 6: the own name of each
  * account's first domain ("att" for att.com) is in the account table, and its fingerprint in
- * `labelPrint`.
+ * `labelPrint`. 7: so are the own names of its other domains, under their own key (a
+ * suggestion only).
  */
-export const MATCHER_SNAPSHOT_FORMAT = 6;
+export const MATCHER_SNAPSHOT_FORMAT = 7;
 
 function num(s: MatcherSnapshot, key: string): number {
   const v = s.numbers[key];
@@ -1614,6 +1616,19 @@ function primaryLabel(domains: readonly unknown[] | undefined): string | null {
   return d === '' ? null : domainLabel(d);
 }
 
+/** The own names of an account's other domains (after its first), but for its first domain's own name. */
+function otherLabels(domains: readonly unknown[] | undefined): string[] {
+  const first = primaryLabel(domains);
+  const out: string[] = [];
+  for (let i = 1; i < (domains?.length ?? 0); i++) {
+    const d = domains![i];
+    const n = typeof d === 'string' ? normalizeDomain(d) : '';
+    const label = n === '' ? null : domainLabel(n);
+    if (label !== null && label !== first && !out.includes(label)) out.push(label);
+  }
+  return out;
+}
+
 /** A domain's own name as a 32-bit fingerprint, never 0 (independent of its account-table key). */
 function labelPrintOf(label: string): number {
   return stringKey(label, KEY_LABEL_PRINT) | 1;
@@ -2017,7 +2032,10 @@ export class AccountMatcher {
       this.prepareQuery(words, spelledOutWords(nameText, all));
       this.searchCompact();
       const label = typedLabel ?? (nameText === query ? words.join('') : null);
-      if (owners.length === 0 && label !== null) this.searchLabel(label);
+      if (owners.length === 0 && label !== null) {
+        this.searchLabel(label);
+        if (loose) this.searchOtherLabels(label);
+      }
       this.searchPostings();
     }
     // A name typed letter for letter leaves no other exact: one exact only through another
@@ -2333,6 +2351,28 @@ export class AccountMatcher {
     this.accountTable.collect(stringKey(label, KEY_LABEL), hits);
     const print = labelPrintOf(label);
     for (const a of hits) if (this.labelPrint[a] === print) this.scoreAccount(a, SCORE_DOMAIN_LABEL, 0, false);
+  }
+
+  /**
+   * For a suggestion only: accounts one of whose other domains (not the first) has the query
+   * written as one word for its own name ("samsclub" for Walmart of walmart.com and
+   * samsclub.com). A company is known by its main domain: another one of its domains is a
+   * brand, or a country's site, that may be an account of its own, so it is offered, not answered.
+   */
+  private searchOtherLabels(label: string): void {
+    if (label.length < 2) return;
+    const hits: number[] = [];
+    this.accountTable.collect(stringKey(label, KEY_OTHER_LABEL), hits);
+    for (const a of hits) {
+      const domains = this.strings.domains(a);
+      for (let i = 1; i < domains.length; i++) {
+        const n = normalizeDomain(domains[i]!);
+        if (n !== '' && domainLabel(n) === label) {
+          this.scoreAccount(a, READING_SUGGESTION, i, false);
+          break;
+        }
+      }
+    }
   }
 
   /**
@@ -3210,6 +3250,10 @@ export class AccountMatcher {
     }
     const label = primaryLabel(domains);
     if (label !== null) keys.push(stringKey(label, KEY_LABEL));
+    for (const other of otherLabels(domains)) {
+      const key = stringKey(other, KEY_OTHER_LABEL);
+      if (!keys.includes(key)) keys.push(key);
+    }
     return keys;
   }
 

@@ -99,6 +99,39 @@ describe('AccountMatcher ranking', () => {
     expect(restored.search('att').map((r) => r.accountId)).toEqual(['attic']);
   });
 
+  it("offers, as a suggestion only, the account of another of its domains' own name ('samsclub' for Walmart of samsclub.com)", () => {
+    const accounts = [
+      { id: 'walmart', name: 'Wal-Mart Stores Inc.', aliases: [], domains: ['walmart.com', 'https://www.samsclub.com/', 'walmart.ca'] },
+      { id: 'meta', name: 'Meta Platforms', aliases: [], domains: ['meta.com', 'facebook.com', 'instagram.com'] },
+      { id: 'insta', name: 'Instant Grammar Ltd', aliases: [], domains: ['instantgrammar.com'] },
+    ];
+    const m = new AccountMatcher(accounts);
+    // Never the answer: a brand's own site may be an account of its own.
+    expect(m.search('samsclub')).toEqual([]);
+    expect(m.search('facebook')).toEqual([]);
+    for (const [q, id, domain] of [
+      ['samsclub', 'walmart', 'https://www.samsclub.com/'],
+      ['facebook', 'meta', 'facebook.com'],
+      ['instagram', 'meta', 'instagram.com'],
+    ] as const) {
+      const [first] = m.suggest(q);
+      expect(first, q).toMatchObject({ accountId: id, matchedOn: 'domain', matchedText: domain, exact: false });
+      expect(first!.score, q).toBeLessThan(CONFIDENT_SCORE);
+    }
+    // Typed as words, it is offered beside the names those words start.
+    expect(m.suggest('Insta Gram').map((r) => r.accountId)).toEqual(['insta', 'meta']);
+    // A country site of the main name adds nothing: "walmart" is the main domain's own name.
+    expect(m.search('walmart')[0]).toMatchObject({ accountId: 'walmart', matchedText: 'walmart.com' });
+    // An account whose main domain it is comes first, and is the answer.
+    const both = new AccountMatcher([...accounts, { id: 'fb', name: 'FB Holdings', aliases: [], domains: ['facebook.com'] }]);
+    expect(both.search('facebook').map((r) => r.accountId)).toEqual(['fb']);
+    // The same from a snapshot, and no more once the domain is gone.
+    const restored = AccountMatcher.fromSnapshot(m.snapshot());
+    expect(restored.suggest('samsclub')[0]?.accountId).toBe('walmart');
+    restored.upsert({ id: 'walmart', name: 'Wal-Mart Stores Inc.', aliases: [], domains: ['walmart.com'] });
+    expect(restored.suggest('samsclub').map((r) => r.accountId)).not.toContain('walmart');
+  });
+
   it('namesakes told apart by their domains: a domain typed bare picks its own, even one whose ending reads as a legal form', () => {
     const m = new AccountMatcher([
       { id: 'vandelay-us', name: 'Vandelay', aliases: [], domains: ['vandelay.com'] },
