@@ -230,11 +230,16 @@ export function createStore({ db, sqlite }: OpenDb, options: { onBusy?: (err: un
    * exactly as stored (its update time aside) is not written, and is `unchanged`. Its statements
    * are prepared once: a large import runs this for every row while it holds the write lock.
    */
-  const upsertRow = (table: 'accounts' | 'partners', raw: RawTable, row: Record<string, unknown> & { id: string }, keep: readonly string[]): 'inserted' | 'updated' | 'unchanged' => {
+  const compareRow = (table: 'accounts' | 'partners', raw: RawTable, row: Record<string, unknown> & { id: string }, keep: readonly string[]) => {
     const { columns, params } = raw.encode(row);
     const kept = new Set(raw.encode(Object.fromEntries(keep.map((k) => [k, null]))).columns);
     const stored = q(`SELECT ${columns.join(', ')} FROM ${table} WHERE id = ?`).raw(true).get(row.id) as unknown[] | undefined;
-    if (stored && columns.every((c, i) => c === '"updated_at"' || kept.has(c) || stored[i] === params[i])) return 'unchanged';
+    const same = stored !== undefined && columns.every((c, i) => c === '"updated_at"' || kept.has(c) || stored[i] === params[i]);
+    return { columns, params, kept, stored, same };
+  };
+  const upsertRow = (table: 'accounts' | 'partners', raw: RawTable, row: Record<string, unknown> & { id: string }, keep: readonly string[]): 'inserted' | 'updated' | 'unchanged' => {
+    const { columns, params, kept, stored, same } = compareRow(table, raw, row, keep);
+    if (same) return 'unchanged';
     const set = columns.filter((c) => c !== '"id"' && !kept.has(c)).map((c) => `${c} = excluded.${c}`);
     q(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT ("id") DO UPDATE SET ${set.join(', ')}`).run(...params);
     return stored ? 'updated' : 'inserted';
@@ -264,6 +269,7 @@ export function createStore({ db, sqlite }: OpenDb, options: { onBusy?: (err: un
       return `${r.n}:${r.at ?? 0}:${r.total}`;
     },
     upsert: (a, keep = []) => upsertRow('accounts', ACCOUNTS, { ...a, updatedAt: now() }, keep),
+    asStored: (a, keep = []) => compareRow('accounts', ACCOUNTS, { ...a, updatedAt: new Date(0) }, keep).same,
   };
 
   // Caches of small, often read tables, dropped when this connection writes them, when a

@@ -31,6 +31,8 @@ export interface AccountsRepo {
    * An account given exactly as stored is written not at all (its update time stays): `unchanged`.
    */
   upsert(account: Account, keep?: readonly (keyof Account)[]): 'inserted' | 'updated' | 'unchanged';
+  /** Whether {@link upsert} would find the account exactly as stored (and write nothing). Only reads. */
+  asStored(account: Account, keep?: readonly (keyof Account)[]): boolean;
 }
 
 export interface PartnersRepo {

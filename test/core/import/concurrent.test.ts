@@ -32,6 +32,22 @@ function twoProcesses(name: string): [TestRuntime, TestRuntime] {
 const protectedOnLine = (rt: TestRuntime) => rt.store.claims.forAccount('soylent').filter((c) => c.productLine === 'Analytics' && c.status === 'protected').map((c) => c.claimant);
 
 describe('CSV import beside another process writing', () => {
+  it('accounts another import changed after the file was compared with the database, before the write lock: every row is compared again, and the file is what stays', () => {
+    const [importer, other] = twoProcesses('two-account-imports');
+    try {
+      const accounts = (name: string) => `id,name,aliases,domains\nz1,${name},,zeta.example\nz2,Zulu Corp,,`;
+      importCsv(importer.ctx, 'accounts', 'a.csv', accounts('Zeta Works'));
+      other.clock.advance(1000);
+      const ctx = racedBy(importer, () => importCsv(other.ctx, 'accounts', 'b.csv', accounts('Zeta Renamed')));
+      expect(importCsv(ctx, 'accounts', 'a.csv', accounts('Zeta Works'))).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
+      expect(importer.store.accounts.get('z1')!.name).toBe('Zeta Works');
+    } finally {
+      importer.close();
+      other.close();
+    }
+  });
+
+
   it('a second import that made another party protected on the line after the file was checked: the file is refused, never two parties protected', () => {
     const [importer, other] = twoProcesses('two-imports');
     try {

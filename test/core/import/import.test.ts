@@ -658,6 +658,24 @@ describe('re-importing partners and accounts as stored (a nightly sync)', () => 
   });
 });
 
+describe('a nightly sync of many accounts that changes few', () => {
+  it('compares the rows before taking the write lock, and writes under it only the rows that changed', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `n${i},Nightly ${i} Corp,,n${i}.example,,,,false,,`);
+    const file = [ACC_HEADER, ...rows].join('\n');
+    expect(importCsv(rt.ctx, 'accounts', 'a.csv', file)).toMatchObject({ inserted: 40 });
+    const upserted: { id: string; locked: boolean }[] = [];
+    const { accounts } = rt.store;
+    const ctx = { ...rt.ctx, store: { ...rt.store, accounts: { ...accounts, upsert: (a: Parameters<typeof accounts.upsert>[0], keep?: Parameters<typeof accounts.upsert>[1]) => (upserted.push({ id: a.id, locked: rt.db.sqlite.inTransaction }), accounts.upsert(a, keep)) } } };
+    expect(importCsv(ctx, 'accounts', 'a.csv', file.replace('Nightly 7 Corp', 'Nightly Seven Corp'))).toMatchObject({ inserted: 0, updated: 1, unchanged: 39 });
+    expect(upserted).toEqual([{ id: 'n7', locked: true }]);
+    expect(rt.store.accounts.get('n7')!.name).toBe('Nightly Seven Corp');
+    // A file of rows all as stored takes the lock for nothing but to see that.
+    upserted.length = 0;
+    expect(importCsv(ctx, 'accounts', 'a.csv', file.replace('Nightly 7 Corp', 'Nightly Seven Corp'))).toMatchObject({ inserted: 0, updated: 0, unchanged: 40 });
+    expect(upserted).toEqual([]);
+  });
+});
+
 describe('what an import writes comes after what beforeWrite wrote, in time as in order', () => {
   it.each(['partners', 'accounts', 'claims'] as const)('%s', (kind) => {
     const text = {
