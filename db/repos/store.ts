@@ -441,6 +441,11 @@ export function createStore({ db, sqlite }: OpenDb, options: { onBusy?: (err: un
     checkVersion();
     return fn();
   });
+  const inReadTransaction = sqlite.transaction((fn: () => unknown) => {
+    // Caches are checked as they begin (partners read inside do not check again).
+    checkVersion();
+    return fn();
+  });
 
   return {
     accounts,
@@ -453,6 +458,7 @@ export function createStore({ db, sqlite }: OpenDb, options: { onBusy?: (err: un
     requests,
     caseCards,
     writesByOthers: () => dataVersion(sqlite),
+    reading: <T>(fn: () => T): T => inReadTransaction.deferred(fn) as T,
     // IMMEDIATE: take the write lock up front, so two processes cannot both read "open" and rule.
     transaction: <T>(fn: () => T): T => {
       try {

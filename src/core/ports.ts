@@ -171,6 +171,11 @@ export interface Store {
   caseCards: CaseCardsRepo;
   /** Runs `fn` as one transaction: all of it is written, or none. Never await inside. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn`, which only reads, in one read transaction: what it reads is one snapshot, and many
+   * reads cost one read lock. It takes no write lock: another process may write meanwhile.
+   */
+  reading<T>(fn: () => T): T;
   /** A mark that changes whenever another connection (a second process) commits a write: equal marks, nobody else wrote in between. */
   writesByOthers(): number;
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDb } from '../../db/client.js';
 import { createStore } from '../../db/repos/store.js';
@@ -53,5 +56,31 @@ describe('accounts as a list to pick from shows them', () => {
       expect(labels.get(id)).toEqual({ id, name, domains, region });
     }
     expect(store.accounts.labels([]).size).toBe(0);
+  });
+});
+
+describe('a read transaction (store.reading)', () => {
+  it('reads one snapshot and holds no write lock: another process writes meanwhile, and is seen after', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-reading-'));
+    try {
+      const path = join(dir, 'roe.db');
+      const db = openDatabase(path);
+      const other = openDatabase(path);
+      open.push(db, other);
+      const store = createStore(db);
+      const account = (id: string) => ({ id, name: `Account ${id}`, aliases: [], domains: [], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+      store.accounts.upsert(account('a1'));
+      const seen = store.reading(() => {
+        const first = store.accounts.count();
+        // Another process adds an account while the reads go on: it does not wait for them.
+        createStore(other).accounts.upsert(account('a2'));
+        return [first, store.accounts.count(), store.accounts.get('a2')?.id ?? null];
+      });
+      expect(seen).toEqual([1, 1, null]);
+      expect(store.accounts.count()).toBe(2);
+    } finally {
+      for (const db of open.splice(0)) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

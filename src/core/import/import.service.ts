@@ -110,8 +110,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     // The rows the database already holds as the file gives them are found before the write
     // lock is taken: a nightly sync that changes a few accounts of many holds it for those only,
     // so the bot's own writes (a claim filed meanwhile) are not refused as busy the while.
-    const before = store.accounts.fingerprint();
-    const changes = parsed.rows.filter((r) => !store.accounts.asStored(toAccount(r.value), keep));
+    const { before, changes } = store.reading(() => ({ before: store.accounts.fingerprint(), changes: parsed.rows.filter((r) => !store.accounts.asStored(toAccount(r.value), keep)) }));
     store.transaction(() => {
       prepareWrite();
       // Accounts changed since (a second import): every row is compared again, under the lock.
