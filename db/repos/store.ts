@@ -386,6 +386,8 @@ export function createStore({ db, sqlite }: OpenDb, options: { onBusy?: (err: un
       q('INSERT INTO ledger (seq, at, kind, subject, actor, policy_version, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(content.seq, content.at, content.kind, content.subject, content.actor, content.policyVersion, stored, prevHash, hash);
       return { ...content, payload, prevHash, hash };
     },
+    headSeq: () => (q('SELECT coalesce(max(seq), 0) FROM ledger').pluck().get() as number),
+    appendedSince: (seq, kind) => q('SELECT 1 FROM ledger WHERE seq > ? AND kind = ? LIMIT 1').get(seq, kind) !== undefined,
     *entries() {
       const stmt = sqlite.prepare('SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger ORDER BY seq');
       for (const r of stmt.iterate() as Iterable<LedgerRow>) yield toLedgerEntry(r);

@@ -84,6 +84,10 @@ export interface LedgerRepo {
   /** Appends after the current head, computing the chained hash. */
   append(entry: NewLedgerEntry): LedgerEntry;
   entries(): Iterable<LedgerEntry>;
+  /** The number of the last entry (0: none yet). */
+  headSeq(): number;
+  /** Whether an entry of this kind was appended after entry `seq`. */
+  appendedSince(seq: number, kind: string): boolean;
 }
 
 /** A message to deliver later, written in the same transaction as the change causing it. */

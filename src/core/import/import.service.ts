@@ -110,11 +110,17 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     // The rows the database already holds as the file gives them are found before the write
     // lock is taken: a nightly sync that changes a few accounts of many holds it for those only,
     // so the bot's own writes (a claim filed meanwhile) are not refused as busy the while.
-    const { before, changes } = store.reading(() => ({ before: store.accounts.fingerprint(), changes: parsed.rows.filter((r) => !store.accounts.asStored(toAccount(r.value), keep)) }));
+    const { before, head, changes } = store.reading(() => ({
+      before: store.accounts.fingerprint(),
+      head: store.ledger.headSeq(),
+      changes: parsed.rows.filter((r) => !store.accounts.asStored(toAccount(r.value), keep)),
+    }));
     store.transaction(() => {
       prepareWrite();
-      // Accounts changed since (a second import): every row is compared again, under the lock.
-      const rows = store.accounts.fingerprint() === before ? changes : parsed.rows;
+      // Accounts changed since (by a second import, which records itself with them; or seen in
+      // their update times): every row is compared again, under the lock.
+      const changedMeanwhile = store.accounts.fingerprint() !== before || store.ledger.appendedSince(head, 'import.accounts');
+      const rows = changedMeanwhile ? parsed.rows : changes;
       report.unchanged += parsed.rows.length - rows.length;
       for (const r of rows) count(store.accounts.upsert(toAccount(r.value), keep));
       if (changed()) store.ledger.append({ at: now, kind: 'import.accounts', subject: 'accounts', actor: 'import', policyVersion: null, payload: totals() });
