@@ -75,7 +75,21 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
   return result;
 }
 
-/** Ticks now (timers that fell due while the process was down fire at once), then every `intervalMs`. */
+/**
+ * Copies what the WAL holds back into the database file, without waiting for anyone (PASSIVE:
+ * what a reader still needs stays for the next time). Run after each tick, it keeps the WAL
+ * short: the checkpoint SQLite runs by itself (every 8,192 pages) then rarely falls inside a
+ * user's transaction, where it would hold that request up for tens of milliseconds.
+ */
+export function checkpointQuietly(db: OpenDb, logger: Logger): void {
+  try {
+    db.sqlite.pragma('wal_checkpoint(PASSIVE)');
+  } catch (err) {
+    logger.warn({ err }, 'scheduler: the WAL could not be checkpointed; SQLite will do it later by itself');
+  }
+}
+
+/** Ticks now (timers that fell due while the process was down fire at once), then every `intervalMs`; after each tick, a quiet checkpoint. */
 export function startScheduler(db: OpenDb, deps: HandlerDeps, now: () => Date, logger: Logger, intervalMs = 1000): { stop(): void } {
   let stopped = false;
   let first = true;
@@ -91,6 +105,7 @@ export function startScheduler(db: OpenDb, deps: HandlerDeps, now: () => Date, l
     } catch (err) {
       logger.error({ err }, 'scheduler tick failed');
     }
+    if (!full) checkpointQuietly(db, logger);
     first = false;
     if (full) setImmediate(run);
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -46,5 +46,24 @@ describe('SQLITE_BUSY during a tick (another process, e.g. `roe import`, holds t
     const due = rt.db.sqlite.prepare("SELECT count(*) AS n FROM timers WHERE status = 'pending' AND due_at <= ?").get(rt.clock.now().getTime()) as { n: number };
     expect(due.n).toBe(0);
     expect([...rt.store.ledger.entries()].map((e) => e.kind)).toContain('dispute.escalated');
+  });
+});
+
+describe('the WAL between ticks', () => {
+  it("is copied back into the database file after each tick, so SQLite's own checkpoint seldom falls inside a request", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-wal-tick-'));
+    dirs.push(dir);
+    const path = join(dir, 'roe.db');
+    rt = testRuntime({ databasePath: path });
+    rt.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    const fileSize = () => statSync(path).size;
+    const before = fileSize();
+    // Some work written since: it is in the WAL only.
+    openArbitratedCase(rt);
+    expect(fileSize()).toBe(before);
+    const scheduler = startScheduler(rt.db, rt.deps, () => rt!.clock.now(), rt.logger, 60_000);
+    scheduler.stop();
+    // The first tick ran at once, and its checkpoint copied the new pages into the file.
+    expect(fileSize()).toBeGreaterThan(before);
   });
 });
