@@ -44,6 +44,12 @@ function pickButtons(deps: HandlerDeps, matches: readonly AccountMatch[]): Block
 export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Reply {
   refuseUnknown(viewer, 'look up accounts');
   const q = readQuery(viewer, query);
+  // One snapshot for the whole answer (the account, its claims and cases read together), under
+  // one read lock: it only reads.
+  return deps.ctx.store.reading(() => answer(deps, viewer, q));
+}
+
+function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
   // Only the results shown are read: one account's answer needs that account alone.
   const ranking = deps.matcher.rank(q, 5);
   const exact: number[] = [];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
-import { showAccount } from '../../handlers/who-owns.js';
+import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { rule } from '../../src/core/disputes/disputes.service.js';
 import { policyTextWith } from '../support/builders.js';
@@ -146,5 +146,32 @@ describe('who-owns for a line one party’s protected registration holds alone',
     expect(facts(r)['Owner (Analytics)']).toBe('Northwind Partners (protected registration)');
     expect(read(r)).toContain('The registration of Northwind Partners is protected until Feb 28, 2027, and no other party has a live claim on this product line.');
     expect(read(r)).not.toMatch(/Undecided|recommendation: an arbitrator decides/);
+  });
+});
+
+describe('one answer, one moment', () => {
+  it("reads the account, its claims and its cases as they stood together: a claim another process files meanwhile shows in the next answer, not halfway through this one", () => {
+    const databasePath = join(dir, 'snapshot.db');
+    const rt = testRuntime({ databasePath });
+    const other = testRuntime({ databasePath, demo: false });
+    open.push(rt, other);
+    const sam = as.person(rt, 'sam');
+    const before = read(whoOwns(rt.deps, sam, 'soylent'));
+    const { claims } = rt.deps.ctx.store;
+    const forAccount = claims.forAccount;
+    let filed = false;
+    claims.forAccount = (accountId) => {
+      // Another process files a claim on the account while this answer is being read.
+      if (!filed) submitClaim(other.deps, as.partner(other, 'contoso'), values('soylent', 'Analytics'), meta);
+      filed = true;
+      return forAccount(accountId);
+    };
+    try {
+      expect(read(whoOwns(rt.deps, sam, 'soylent'))).toBe(before);
+    } finally {
+      claims.forAccount = forAccount;
+    }
+    expect(filed).toBe(true);
+    expect(read(whoOwns(rt.deps, sam, 'soylent'))).toContain('Contoso Consulting');
   });
 });
