@@ -42,6 +42,14 @@ export const WAL_CHECKPOINT_PAGES = 8192;
 /** The size the WAL file is cut back to after a checkpoint, when it grew larger. */
 export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Copies what the WAL holds back into the database file without waiting for anyone (PASSIVE:
+ * what a reader still needs stays for the next time).
+ */
+export function checkpointPassive(sqlite: Database.Database): void {
+  sqlite.pragma('wal_checkpoint(PASSIVE)');
+}
+
 /** How long a connection waits for a write lock another one holds, unless told otherwise below. */
 const BUSY_TIMEOUT_MS = 5000;
 

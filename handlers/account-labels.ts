@@ -45,7 +45,7 @@ export function accountLabels(accounts: readonly Pick<Account, 'id' | 'name' | '
   // from the id most like it (of three or more, the first difference of all may not tell two apart).
   const byId = count(withIds);
   if (accounts.every((_, i) => byId.get(key(withIds[i]!)) === 1)) return withIds;
-  const fromWhereTheyDiffer = accounts.map((a, i) => {
+  return accounts.map((a, i) => {
     if (byId.get(key(withIds[i]!))! === 1) return withIds[i]!;
     const others = accounts.filter((b, j) => j !== i && key(withIds[j]!) === key(withIds[i]!)).map((b) => b.id);
     let from = 0;
@@ -57,9 +57,6 @@ export function accountLabels(accounts: readonly Pick<Account, 'id' | 'name' | '
     const start = Math.max(0, from - 8);
     return told(a.name, `${start > 0 ? '…' : ''}${a.id.slice(start)}`);
   });
-  // Should two still read alike, their ids whole.
-  const byPart = count(fromWhereTheyDiffer);
-  return accounts.map((a, i) => (byPart.get(key(fromWhereTheyDiffer[i]!))! === 1 ? fromWhereTheyDiffer[i]! : `${a.name} (${a.id})`));
 }
 
 /** {@link accountLabels} of the matcher's results, in their order (an account gone since the index was read keeps its matched text). */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { HandlerDeps } from '../../handlers/deps.js';
 import { fireTimer } from '../../handlers/timers.js';
-import { isBusy, withBusyTimeout, type OpenDb } from '../../db/client.js';
+import { checkpointPassive, isBusy, withBusyTimeout, type OpenDb } from '../../db/client.js';
 import { claimTimer, dueTimers, timerFailed } from '../../db/repos/timers.repo.js';
 
 export interface TickResult {
@@ -76,14 +76,13 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
 }
 
 /**
- * Copies what the WAL holds back into the database file, without waiting for anyone (PASSIVE:
- * what a reader still needs stays for the next time). Run after each tick, it keeps the WAL
- * short: the checkpoint SQLite runs by itself (every 8,192 pages) then rarely falls inside a
- * user's transaction, where it would hold that request up for tens of milliseconds.
+ * A passive checkpoint ({@link checkpointPassive}) after each tick keeps the WAL short: the
+ * checkpoint SQLite runs by itself (every 8,192 pages) then rarely falls inside a user's
+ * transaction, where it would hold that request up for tens of milliseconds.
  */
-export function checkpointQuietly(db: OpenDb, logger: Logger): void {
+function checkpointQuietly(db: OpenDb, logger: Logger): void {
   try {
-    db.sqlite.pragma('wal_checkpoint(PASSIVE)');
+    checkpointPassive(db.sqlite);
   } catch (err) {
     logger.warn({ err }, 'scheduler: the WAL could not be checkpointed; SQLite will do it later by itself');
   }

@@ -1,19 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
-import { ROOT } from '../support/builders.js';
+import { roeOn } from '../support/cli.js';
 import { as, testRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-cli-stats-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const roe = (db: string, args: string[]) => {
-  const r = spawnSync(join(ROOT, 'bin/roe.js'), args, { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' }, timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
 
 it('roe stats prints a row per party and the totals, and says why the rows add up to more', () => {
   const path = join(dir, 'roe.db');
@@ -22,7 +17,7 @@ it('roe stats prints a row per party and the totals, and says why the rows add u
   const meta = { origin: { platform: 'console' as const, channel: 'console', thread: null }, requestKey: null };
   for (const partner of ['contoso', 'fabrikam']) submitClaim(rt.deps, as.partner(rt, partner), { account: 'globex', route: 'resell', product: 'Analytics', opportunity: 'Globex rollout', stage: 'qualified', amount: '', evidence: '' }, meta);
   rt.close();
-  const { code, out } = roe(path, ['stats']);
+  const { code, out } = roeOn(path, ['stats']);
   expect(code).toBe(0);
   const lines = out.trimEnd().split('\n');
   const row = (name: string) => lines.find((l) => l.startsWith(name))?.split(/\s{2,}/);

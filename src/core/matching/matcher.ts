@@ -1606,24 +1606,26 @@ type Field = number[] & { spelled?: number[]; cut?: true };
 
 const KEEP_LEGAL = { keepLegalSuffixes: true } as const;
 
+/** The own name ({@link domainLabel}) of a domain as an account lists it: null for none. */
+function ownName(domain: unknown): string | null {
+  const d = typeof domain === 'string' ? normalizeDomain(domain) : '';
+  return d === '' ? null : domainLabel(d);
+}
+
 /**
- * The own name ({@link domainLabel}) of an account's first domain, the one its list gives first
- * (a company known by its domain is known by its main one): null when it has none.
+ * The own name of an account's first domain, the one its list gives first (a company known by
+ * its domain is known by its main one): null when it has none.
  */
 function primaryLabel(domains: readonly unknown[] | undefined): string | null {
-  const first = domains?.[0];
-  const d = typeof first === 'string' ? normalizeDomain(first) : '';
-  return d === '' ? null : domainLabel(d);
+  return ownName(domains?.[0]);
 }
 
 /** The own names of an account's other domains (after its first), but for its first domain's own name. */
 function otherLabels(domains: readonly unknown[] | undefined): string[] {
   const first = primaryLabel(domains);
   const out: string[] = [];
-  for (let i = 1; i < (domains?.length ?? 0); i++) {
-    const d = domains![i];
-    const n = typeof d === 'string' ? normalizeDomain(d) : '';
-    const label = n === '' ? null : domainLabel(n);
+  for (const d of domains?.slice(1) ?? []) {
+    const label = ownName(d);
     if (label !== null && label !== first && !out.includes(label)) out.push(label);
   }
   return out;
@@ -2364,14 +2366,9 @@ export class AccountMatcher {
     const hits: number[] = [];
     this.accountTable.collect(stringKey(label, KEY_OTHER_LABEL), hits);
     for (const a of hits) {
-      const domains = this.strings.domains(a);
-      for (let i = 1; i < domains.length; i++) {
-        const n = normalizeDomain(domains[i]!);
-        if (n !== '' && domainLabel(n) === label) {
-          this.scoreAccount(a, READING_SUGGESTION, i, false);
-          break;
-        }
-      }
+      // The other domain it is the own name of (not a 32-bit key's namesake).
+      const i = this.strings.domains(a).findIndex((d, at) => at > 0 && ownName(d) === label);
+      if (i > 0) this.scoreAccount(a, READING_SUGGESTION, i, false);
     }
   }
 
