@@ -70,15 +70,39 @@ export function mrkdwnText(s: string, max: number): string {
   return `${out}…`;
 }
 
+/**
+ * Plain text, shown as written: `emoji: false`, so a `:shortcode:` someone typed (an
+ * opportunity named `:white_check_mark: Ruled`) stays text and never turns into the emoji the
+ * bot's own lines start with. The bot's emoji are Unicode characters (see TONE_PREFIX).
+ */
 export function plain(s: string, max: number): PlainText {
-  return { type: 'plain_text', text: truncate(s.trim() === '' ? ' ' : s, max), emoji: true };
+  return { type: 'plain_text', text: truncate(s.trim() === '' ? ' ' : s, max), emoji: false };
 }
 
 function mrkdwn(escapedText: string): Mrkdwn {
   return { type: 'mrkdwn', text: escapedText, verbatim: true };
 }
 
-const TONE_PREFIX: Record<Tone, string> = { normal: '', muted: '', good: ':white_check_mark: ', warning: ':warning: ', attention: ':no_entry: ' };
+/** The characters mrkdwn reads as bold, italic, strike-through or code; it has no escape for them. */
+const MRKDWN_MARKERS = /[*_~`]/;
+
+/**
+ * `label` in bold then `value`, in mrkdwn; or, when either holds a character mrkdwn would read
+ * as formatting (an account imported as `Soylent *URGENT*`), the two as plain text, label not in
+ * bold: a name shows as written, never bold, italic, struck or as code.
+ */
+function labelled(label: string, value: string | null, max: number): Mrkdwn | PlainText {
+  if (MRKDWN_MARKERS.test(label) || (value !== null && MRKDWN_MARKERS.test(value))) return plain(value === null ? label : `${label}\n${value}`, max);
+  const bold = `*${mrkdwnText(label, 200)}*`;
+  return mrkdwn(value === null ? bold : `${bold}\n${mrkdwnText(value, max - bold.length - 1)}`);
+}
+
+/** Small print: mrkdwn, or plain text when it holds a character mrkdwn would read as formatting. */
+function smallPrint(s: string): Mrkdwn | PlainText {
+  return MRKDWN_MARKERS.test(s) ? plain(s, LIMITS.contextText) : mrkdwn(mrkdwnText(s, LIMITS.contextText));
+}
+
+const TONE_PREFIX: Record<Tone, string> = { normal: '', muted: '', good: '\u2705 ', warning: '\u26A0\uFE0F ', attention: '\u26D4 ' };
 
 /**
  * Splits lines (already escaped, for mrkdwn) into chunks of at most `max` characters, one chunk
@@ -136,10 +160,7 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
     case 'facts': {
       const out: KnownBlock[] = [];
       for (let i = 0; i < b.facts.length; i += LIMITS.sectionFields) {
-        const fields = b.facts.slice(i, i + LIMITS.sectionFields).map((f) => {
-          const label = `*${mrkdwnText(oneLine(f.label), 200)}*\n`;
-          return mrkdwn(label + mrkdwnText(oneLine(f.value), LIMITS.sectionField - label.length));
-        });
+        const fields = b.facts.slice(i, i + LIMITS.sectionFields).map((f) => labelled(truncate(oneLine(f.label), 200), oneLine(f.value), LIMITS.sectionField));
         out.push({ type: 'section', fields });
       }
       return out;
@@ -152,13 +173,13 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
         lines.push(`• ${truncate(oneLine(item.text), 1000)}`);
         if (item.detail) lines.push(`      ${truncate(oneLine(item.detail), 1500)}`);
       }
-      const title: KnownBlock[] = b.title ? [{ type: 'section', text: mrkdwn(`*${mrkdwnText(oneLine(b.title), 200)}*`) }] : [];
+      const title: KnownBlock[] = b.title ? [{ type: 'section', text: labelled(truncate(oneLine(b.title), 200), null, LIMITS.sectionText) }] : [];
       return [...title, ...chunkLines(lines, LIMITS.sectionText).map((text): KnownBlock => ({ type: 'section', text: plain(text, LIMITS.sectionText) }))];
     }
     case 'quote':
       // The label in the bot's small print; the words in a quote of their own, shown literally.
       return [
-        { type: 'context', elements: [mrkdwn(mrkdwnText(oneLine(b.label), LIMITS.contextText))] },
+        { type: 'context', elements: [smallPrint(oneLine(b.label))] },
         { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: literal(truncate(b.text.trim() || ' ', LIMITS.quoteText)) }] }] },
       ];
     case 'actions': {

@@ -51,7 +51,7 @@ describe('the Slack outbox deliverer', () => {
     expect(post.args.channel).toBe(`D${USERS.sam.id}`);
     expect(post.args.text).toBe('Hello &lt;!here&gt;');
     // A line of text is plain text: shown as written, nothing in it read as a mention.
-    expect(JSON.stringify(post.args.blocks)).toContain('{"type":"plain_text","text":"Ping <!here> & <@U0SAM>","emoji":true}');
+    expect(JSON.stringify(post.args.blocks)).toContain('{"type":"plain_text","text":"Ping <!here> & <@U0SAM>","emoji":false}');
     expect(rows()[0]!.status).toBe('delivered');
   });
 

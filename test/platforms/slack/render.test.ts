@@ -51,7 +51,7 @@ describe('escaping', () => {
     const r = renderReply(reply('<!here>', [text('<!channel>', 'good'), { type: 'facts', facts: [{ label: '<a>', value: '<@U1>' }] }, { type: 'list', title: '<t>', items: [{ text: '<i>', detail: '<d>' }] }]));
     for (const t of textsIn(r)) if (t.type !== 'plain_text') expect(t.text).not.toMatch(/<[!@a-z]/);
     expect(r.text).toBe('&lt;!here&gt;');
-    expect(blocksOf(r)[0]!.text).toEqual({ type: 'plain_text', text: ':white_check_mark: <!channel>', emoji: true });
+    expect(blocksOf(r)[0]!.text).toEqual({ type: 'plain_text', text: '\u2705 <!channel>', emoji: false });
   });
 });
 
@@ -72,6 +72,44 @@ describe('what a person typed', () => {
     expect(title!.text).toEqual({ type: 'mrkdwn', text: '*Claims*', verbatim: true });
     expect(items!.text!.type).toBe('plain_text');
     expect(items!.text!.text.split('\n')).toEqual(['• #2 Northwind Partners (protected)', `      resell, ${typed.replace(/\n/g, ' ')}`]);
+  });
+
+  it('plain text never turns a typed :shortcode: into an emoji: the bot’s own emoji are Unicode characters', () => {
+    const r = renderReply(reply('s', [text('Ruled', 'good'), text('careful', 'warning'), text('refused', 'attention'), { type: 'list', items: [{ text: '#2 Northwind', detail: ':white_check_mark: Ruled by Pat Okafor' }] }]));
+        const found: { type: string; text: string; emoji?: boolean }[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (typeof v === 'object' && v !== null) {
+        const o = v as { type?: string; text?: unknown };
+        if (o.type === 'plain_text') found.push(o as { type: string; text: string; emoji?: boolean });
+        else Object.values(o).forEach(walk);
+      }
+    };
+    walk(r.blocks);
+    expect(found).toHaveLength(4);
+    for (const t of found) expect(t.emoji).toBe(false);
+    expect(found.map((t) => t.text.split(' ')[0])).toEqual(['\u2705', '\u26A0\uFE0F', '\u26D4', '•']);
+    expect(found[3]!.text).toContain(':white_check_mark: Ruled by Pat Okafor');
+  });
+
+  it.each([
+    ['an account named with bold and strike markers', { label: 'Account', value: 'Soylent *URGENT* ~old~' }, 'Account\nSoylent *URGENT* ~old~'],
+    ['a label naming a partner with italic and code markers', { label: 'Owner (Northwind _it_ `x`)', value: 'yes' }, 'Owner (Northwind _it_ `x`)\nyes'],
+  ])('a fact with %s is plain text, shown as written', (_, fact, shown) => {
+    const [field] = blocksOf(renderReply(reply('s', [{ type: 'facts', facts: [fact, { label: 'Stage', value: 'proposal' }] }])))[0]!.fields!;
+    expect(field).toEqual({ type: 'plain_text', text: shown, emoji: false });
+  });
+
+  it('a fact without formatting markers keeps its label in bold', () => {
+    const fields = blocksOf(renderReply(reply('s', [{ type: 'facts', facts: [{ label: 'Account', value: 'Soylent *URGENT*' }, { label: 'Stage', value: 'proposal & <b>' }] }])))[0]!.fields!;
+    expect(fields[1]).toEqual({ type: 'mrkdwn', text: '*Stage*\nproposal &amp; &lt;b&gt;', verbatim: true });
+  });
+
+  it('a list title and a quote label with formatting markers are plain text, shown as written', () => {
+    const r = renderReply(reply('s', [{ type: 'list', title: 'Claims on *Soylent*', items: [{ text: 'x' }] }, quote('Evidence on claim #4 (Northwind *Bold*)', 'words')]));
+    const [title, , label] = blocksOf(r);
+    expect(title!.text).toEqual({ type: 'plain_text', text: 'Claims on *Soylent*', emoji: false });
+    expect(label!.elements).toEqual([{ type: 'plain_text', text: 'Evidence on claim #4 (Northwind *Bold*)', emoji: false }]);
   });
 
   it('a fact is one line: a typed line break shows as a space', () => {
@@ -221,12 +259,12 @@ describe('selects with more than 100 choices (the "Claim for" list with every pa
     const all = expectValidStaticSelect(el);
     expect(all).toHaveLength(121);
     expect(all.map((o) => o.value)).toContain('partner-120');
-    expect(all.at(-1)).toEqual({ text: { type: 'plain_text', text: 'Partner 00120', emoji: true }, value: 'partner-120' });
+    expect(all.at(-1)).toEqual({ text: { type: 'plain_text', text: 'Partner 00120', emoji: false }, value: 'partner-120' });
     expect(el.option_groups!.map((g) => [g.label.text, g.options.length])).toEqual([
       ['Direct sales – Partner 00060', 61],
       ['Partner 00061 – Partner 00120', 60],
     ]);
-    expect(el.initial_option).toEqual({ text: { type: 'plain_text', text: 'Direct sales', emoji: true }, value: 'direct' });
+    expect(el.initial_option).toEqual({ text: { type: 'plain_text', text: 'Direct sales', emoji: false }, value: 'direct' });
   });
 
   it('an initial choice past the 100th is still set, from its group', () => {
