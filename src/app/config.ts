@@ -120,13 +120,19 @@ export function strayEnvKeys(text: string): string[] {
   const group = (key: string) => key.split('_')[0]!;
   // Written another way (Azure's templates write MicrosoftAppId): the same letters, other case and underscores.
   const letters = (key: string) => key.replaceAll('_', '').toUpperCase();
-  const keys = Object.keys(parseEnv(text));
+  const values = parseEnv(text);
+  const keys = Object.keys(values);
   return keys
     .filter((key) => !known.includes(key))
     .flatMap((key) => {
       const same = known.find((k) => letters(k) === letters(key));
-      // Beside the variable written as roe-bot reads it (a file shared with an Azure template's bot): nothing to say.
-      if (same) return keys.includes(same) ? [] : [`.env: ${key} is not a roe-bot variable, and is ignored: write it ${same}`];
+      if (same) {
+        // Beside the variable written as roe-bot reads it (a file shared with an Azure template's bot): nothing to say.
+        if (values[same]) return [];
+        // Beside it left empty (as .env.example has it), while this one has the value: roe-bot reads the empty one.
+        if (keys.includes(same)) return values[key] ? [`.env: ${key} is not a roe-bot variable, and is ignored: ${same} is empty; give it the value instead`] : [];
+        return [`.env: ${key} is not a roe-bot variable, and is ignored: write it ${same}`];
+      }
       const near = known.filter((k) => group(k) === group(key.toUpperCase()) && k !== 'NODE_ENV');
       return near.length ? [`.env: ${key} is not a roe-bot variable, and is ignored (roe-bot reads ${near.join(', ')})`] : [];
     });

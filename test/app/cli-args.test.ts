@@ -108,12 +108,13 @@ describe('a .env of misspelt variables', () => {
   it('is told, variable by variable, with what roe-bot reads instead; other programs\' variables are let be, and the command runs', () => {
     const here = mkdtempSync(join(tmpdir(), 'roe-dotenv-'));
     try {
-      writeFileSync(join(here, '.env'), `SLACK_TOKEN=xoxb-1\nDATABASE=${join(here, 'q.db')}\nNODE_OPTIONS=\nTZ=UTC\nLOG_LEVEL=warn\nROE_POLICY_FILE=p.yaml\nMicrosoftAppId=x\nslack_bot_token=y\nMicrosoftAppType=MultiTenant\nMICROSOFT_APP_TYPE=MultiTenant\n`);
+      writeFileSync(join(here, '.env'), `SLACK_TOKEN=xoxb-1\nDATABASE=${join(here, 'q.db')}\nNODE_OPTIONS=\nTZ=UTC\nLOG_LEVEL=warn\nROE_POLICY_FILE=p.yaml\nMicrosoftAppId=x\nslack_bot_token=y\nMicrosoftAppType=MultiTenant\nMICROSOFT_APP_TYPE=MultiTenant\nMICROSOFT_APP_PASSWORD=\nMicrosoftAppPassword=s3cret\nMICROSOFT_APP_TENANT_ID=\nMicrosoftAppTenantId=\n`);
       const r = spawnSync(join(ROOT, 'bin/roe.js'), ['policy', 'check', EXAMPLE_POLICY_PATH], { cwd: here, encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60_000 });
       expect(r.status).toBe(0);
       expect(r.stderr.split('\n').filter(Boolean).sort()).toEqual([
         '.env: DATABASE is not a roe-bot variable, and is ignored (roe-bot reads DATABASE_PATH)',
         '.env: MicrosoftAppId is not a roe-bot variable, and is ignored: write it MICROSOFT_APP_ID',
+        '.env: MicrosoftAppPassword is not a roe-bot variable, and is ignored: MICROSOFT_APP_PASSWORD is empty; give it the value instead',
         '.env: ROE_POLICY_FILE is not a roe-bot variable, and is ignored (roe-bot reads ROE_POLICY)',
         '.env: SLACK_TOKEN is not a roe-bot variable, and is ignored (roe-bot reads SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, SLACK_API_URL)',
         '.env: slack_bot_token is not a roe-bot variable, and is ignored: write it SLACK_BOT_TOKEN',
