@@ -51,7 +51,7 @@ export function checkpointPassive(sqlite: Database.Database): void {
 }
 
 /** How long a connection waits for a write lock another one holds, unless told otherwise below. */
-const BUSY_TIMEOUT_MS = 5000;
+export const BUSY_TIMEOUT_MS = 5000;
 
 /** Each connection's busy_timeout as last set here, and a prepared statement per value set. */
 const busyTimeouts = new WeakMap<Database.Database, number>();

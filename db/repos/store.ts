@@ -208,7 +208,16 @@ const asClaim = (r: Record<string, unknown>) => toClaim(CLAIMS.decode(r) as Clai
 const asDispute = (r: Record<string, unknown>) => toDispute(DISPUTES.decode(r) as DisputeRow);
 
 /** The SQLite implementation of the core's ports. One instance per open database. */
-export function createStore({ db, sqlite }: OpenDb, options: { onBusy?: (err: unknown) => void } = {}, now: () => Date = () => new Date()): Store {
+export function createStore(
+  { db, sqlite }: OpenDb,
+  options: {
+    onBusy?: (err: unknown) => void;
+    /** How long a transaction waits for the write lock another process holds (default WRITE_WAIT_MS; a command run by hand waits the connection's 5 seconds). */
+    writeWaitMs?: number;
+  } = {},
+  now: () => Date = () => new Date(),
+): Store {
+  const writeWait = options.writeWaitMs ?? WRITE_WAIT_MS;
   const statements = new Map<string, Database.Statement>();
   /** The prepared statement for this SQL, prepared once per store. */
   const q = (text: string): Database.Statement => {
@@ -464,7 +473,7 @@ export function createStore({ db, sqlite }: OpenDb, options: { onBusy?: (err: un
     // IMMEDIATE: take the write lock up front, so two processes cannot both read "open" and rule.
     transaction: <T>(fn: () => T): T => {
       try {
-        return waitingAtMost(sqlite, WRITE_WAIT_MS, () => inTransaction.immediate(fn) as T);
+        return waitingAtMost(sqlite, writeWait, () => inTransaction.immediate(fn) as T);
       } catch (e) {
         dropCaches();
         // The write never began (a nested transaction's refusal passes as it is).

@@ -14,7 +14,7 @@ import { DIRECT } from '../core/types.js';
 import { isDomainError } from '../core/errors.js';
 import { ConfigError, loadConfig, loadDotEnv, whyUnreadable, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
-import { createLogger } from './logger.js';
+import { createLogger, createTextLogger } from './logger.js';
 import { parsePolicyQuiet, readPolicyFile } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
 import { DatabaseFileError, isBusy, requireRoeDatabase } from '../../db/client.js';
@@ -279,9 +279,9 @@ function requireDatabase(db: DatabaseLocation): void {
  * `recordPolicy` the policy file is not recorded as a version (nor refused for one of the same
  * name): for the commands that do not judge claims.
  */
-function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { recordPolicy = true as RuntimeOptions['recordPolicy'], readOnly = false } = {}): Runtime {
+function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { recordPolicy = true as RuntimeOptions['recordPolicy'], readOnly = false, terminal = undefined as RuntimeOptions['terminal'] } = {}): Runtime {
   try {
-    return createRuntime({ ...config, databasePath: db.path }, logger, systemClock, { recordPolicy, readOnly });
+    return createRuntime({ ...config, databasePath: db.path }, logger, systemClock, { recordPolicy, readOnly, ...(terminal ? { terminal } : {}) });
   } catch (e) {
     const problem = databaseFileProblem(db, e);
     if (problem) throw new CommandError(problem);
@@ -297,7 +297,7 @@ function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { rec
  */
 function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) => T, { create = false, recordPolicy = false as RuntimeOptions['recordPolicy'], readOnly = false } = {}): T {
   if (!create) requireDatabase(db);
-  const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { recordPolicy, readOnly });
+  const rt = openRuntime(config, db, createTextLogger(config.logLevel, process.stderr), { recordPolicy, readOnly, terminal: 'byHand' });
   try {
     return fn(rt);
   } finally {
@@ -443,7 +443,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       return 0;
     }
     case 'console': {
-      const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr));
+      const rt = openRuntime(config, db, createTextLogger(config.logLevel, process.stderr), { terminal: 'console' });
       try {
         await hostConsole(rt, io.stdin as never, io.stdout as never);
       } finally {
@@ -556,7 +556,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         io.err(`${file} exists; choose a new file name`);
         return 1;
       }
-      const rt = openRuntime(config, db, createLogger(config.logLevel, process.stderr), { recordPolicy: false, readOnly: true });
+      const rt = openRuntime(config, db, createTextLogger(config.logLevel, process.stderr), { recordPolicy: false, readOnly: true, terminal: 'byHand' });
       // Written under another name and renamed once whole: a backup cut short (an error, a kill)
       // never leaves a file by the name asked for, which could pass for a backup later.
       const partial = `${file}.partial`;

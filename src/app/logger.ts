@@ -26,4 +26,30 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   return destination ? pino(opts, destination as never) : pino(opts);
 }
 
+const LEVEL_WORDS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+
+/**
+ * A logger for a person at a terminal (a `roe` command, the console): each line as `roe:
+ * warning: …` on `destination`, not JSON; an error's message after it, and its stack only at
+ * the debug and trace levels. Redaction as in {@link createLogger}.
+ */
+export function createTextLogger(level: string, destination: NodeJS.WritableStream): Logger {
+  const stacks = level === 'debug' || level === 'trace';
+  const text = {
+    write(line: string) {
+      let o: { level?: number; msg?: string; err?: { message?: string; stack?: string } };
+      try {
+        o = JSON.parse(line) as typeof o;
+      } catch {
+        destination.write(line);
+        return;
+      }
+      const word = LEVEL_WORDS[o.level ?? 30] ?? 'info';
+      const err = o.err ? (stacks && o.err.stack ? `\n${o.err.stack}` : o.err.message ? ` (${o.err.message})` : '') : '';
+      destination.write(`roe: ${word}: ${o.msg ?? ''}${err}\n`);
+    },
+  };
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'roe-bot' } }, text as never);
+}
+
 export type { Logger };

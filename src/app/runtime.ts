@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { HandlerDeps } from '../../handlers/deps.js';
-import { isBusy, openDatabase, type OpenDb } from '../../db/client.js';
+import { BUSY_TIMEOUT_MS, isBusy, openDatabase, type OpenDb } from '../../db/client.js';
 import { createStore } from '../../db/repos/store.js';
 import { scheduleVersionEffect, versionsAwaitingEffect } from '../core/sla/sla.service.js';
 import { resolvePrincipal, type ChatIdentity, type Principal } from '../core/authz.js';
@@ -75,13 +75,26 @@ export interface RuntimeOptions {
   recordPolicy?: boolean | 'later';
   /** Open the database for reading only when it needs no migration: for commands that only read, which then leave the file as it was. */
   readOnly?: boolean;
+  /**
+   * A person at a terminal (a `roe` command, the console) is told of a write refused as busy
+   * by the command itself: no log line for it. A `roe` command (`byHand`) also waits for
+   * another process's write lock as long as its connection does (5 seconds), where chat waits
+   * a quarter of a second (see WRITE_WAIT_MS).
+   */
+  terminal?: 'byHand' | 'console';
 }
 
 export function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock, options: RuntimeOptions = {}): Runtime {
   const db = openDatabase(config.databasePath, { readOnly: options.readOnly ?? false });
   try {
     // A write refused because another process holds the lock: the user is told; operators see it here.
-    const store = createStore(db, { onBusy: (err) => logger.warn({ err }, 'a write was refused: another process holds the database write lock (an import?); the user was told to try again') }, () => clock.now());
+    const store = createStore(
+      db,
+      options.terminal
+        ? { ...(options.terminal === 'byHand' ? { writeWaitMs: BUSY_TIMEOUT_MS } : {}) }
+        : { onBusy: (err) => logger.warn({ err }, 'a write was refused: another process holds the database write lock (an import?); the user was told to try again') },
+      () => clock.now(),
+    );
     // A version after others may drop people who have cases: the running cases are looked at
     // when it takes effect. (The first version changes nothing.)
     const record = options.recordPolicy ?? true;

@@ -135,6 +135,9 @@ describe('roe CLI', () => {
       const r = roe(args, db, env);
       expect(r.err, args.join(' ')).toContain('ROE_POLICY is not valid, so the versions stored in the database are used');
       expect(r.err).toContain('registration.protection_days: expected number');
+      // Said to a person at a terminal: a line of text, not a JSON log record.
+      expect(r.err, args.join(' ')).toMatch(/^roe: warning: ROE_POLICY is not valid, so the versions stored in the database are used: .*registration\.protection_days: expected number/m);
+      expect(r.err, args.join(' ')).not.toMatch(/^\{/m);
       expect(r.code, args.join(' ')).toBe(args[0] === 'forget' ? 1 : 0);
     }
     // What records it, or judges claims by it, still refuses it.

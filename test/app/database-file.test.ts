@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function roe(args: string[], db: string) {
   const r = spawnSync(join(ROOT, 'bin/roe.js'), args, { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' }, timeout: 60_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** {@link roe}, run while the test goes on (holding a lock, say). */
+function roeLater(args: string[], db: string): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(join(ROOT, 'bin/roe.js'), args, { cwd: ROOT, env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((ok) => child.on('close', (code) => ok({ code, out, err })));
 }
 
 /** `npm start` (no chat credentials: the console, with nothing typed). */
@@ -156,4 +166,25 @@ describe('a database whose write lock another process holds', () => {
     // Nothing was forgotten: it can be done now.
     expect(roe(['forget', 'console:northwind-user'], db)).toMatchObject({ code: 0, out: expect.stringContaining('forgot console:northwind-user') });
   }, 30_000);
+
+  it('an import waits for it as every command does (5 seconds), not the quarter of a second a chat request waits; held throughout, it is the same one line', async () => {
+    const db = roeDatabase('busy-import.db');
+    const partners = join(ROOT, 'examples/partners.csv');
+    const holder = new Database(db);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      const importing = roeLater(['import', 'partners', partners], db);
+      // Freed a while after the import asked for it: the import goes on.
+      await new Promise((ok) => setTimeout(ok, 1500));
+      holder.exec('COMMIT');
+      const done = await importing;
+      expect(done).toMatchObject({ code: 0, err: '' });
+      expect(done.out).toMatch(/partners/);
+      holder.exec('BEGIN IMMEDIATE');
+      expect(await roeLater(['import', 'partners', partners], db)).toEqual({ code: 1, out: '', err: `DATABASE_PATH: ${db} is busy: another process (an import?) holds its write lock; try again when it is done\n` });
+    } finally {
+      if (holder.inTransaction) holder.exec('ROLLBACK');
+      holder.close();
+    }
+  }, 60_000);
 });
