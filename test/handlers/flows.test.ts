@@ -272,6 +272,21 @@ describe('dispute, arbitration and rulings', () => {
     expect(dm.some((m) => m.body.includes('Approve: Northwind Partners'))).toBe(true);
   });
 
+  it('a dispute raised on a line where one is open says what the raiser can do: a party has its claim in it; another files a claim, which joins it', () => {
+    const d = openArbitratedCase();
+    const raise = (partner: string) => catchErr(() => submitDispute(rt.deps, as.partner(rt, partner), { account: 'soylent', product: 'Analytics', reason: 'We have worked Soylent for a year' }, meta()));
+    const northwindClaim = rt.store.claims.forAccount('soylent').find((c) => c.claimant === 'northwind')!;
+    expect(raise('northwind').message).toBe(`Dispute #${d.id} is already open on Soylent Corp (Analytics); your claim #${northwindClaim.id} is in it, and its arbitrator decides between the parties.`);
+    expect(raise('fabrikam').message).toBe(`Dispute #${d.id} is already open on Soylent Corp (Analytics); to take part, file a claim on Soylent Corp (Analytics): it joins that dispute, with your evidence.`);
+    // As it says: Fabrikam's claim joins the case, its evidence with it.
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent', evidence: 'Fabrikam ran the pilot' }), meta());
+    const joined = rt.store.disputes.get(d.id)!;
+    expect(joined.parties).toContain('fabrikam');
+    const fabrikamClaim = rt.store.claims.forAccount('soylent').find((c) => c.claimant === 'fabrikam')!;
+    expect(joined.claimIds).toContain(fabrikamClaim.id);
+    expect(fabrikamClaim.evidence).toBe('Fabrikam ran the pilot');
+  });
+
   it('only the assigned arbitrator or someone above them can rule; others are refused and nothing changes', () => {
     const d = openArbitratedCase();
     const before = ledgerCount(rt);

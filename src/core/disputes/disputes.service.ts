@@ -48,7 +48,14 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   const version = ctx.policies().inForceAt(now);
   const productLine = canonicalProductLine(version.policy.product_lines, input.productLine);
   const already = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && sameProductLine(d.productLine, productLine));
-  if (already) throw new DomainError('conflict', `Dispute #${already.id} is already open on ${account.name} (${productLine}); add your evidence there.`);
+  if (already) {
+    // What a party can do about a case already running: its claim is in it, or a claim filed now joins it.
+    const own = liveClaims(ctx, account.id, productLine, now).find((c) => c.claimant === party && already.claimIds.includes(c.id));
+    const then = own
+      ? `your claim #${own.id} is in it, and its arbitrator decides between the parties.`
+      : `to take part, file a claim on ${account.name} (${productLine}): it joins that dispute, with your evidence.`;
+    throw new DomainError('conflict', `Dispute #${already.id} is already open on ${account.name} (${productLine}); ${then}`);
+  }
   const claims = liveClaims(ctx, account.id, productLine, now);
   if (input.againstClaimId !== undefined && !claims.some((c) => c.id === input.againstClaimId)) {
     throw new DomainError('invalid_input', `Claim #${input.againstClaimId} is not a live claim on ${account.name} (${productLine}).`, { against: 'Pick a live claim on this account' });
