@@ -79,6 +79,12 @@ describe('malformed activities get a 400 naming the problem', () => {
     ['from', null, 'activity from'],
     ['conversation', 'x', 'activity conversation'],
     ['type', undefined, 'activity type'],
+    ['id', 5, 'activity id'],
+    ['id', [], 'activity id'],
+    ['locale', { lang: 'en' }, 'activity locale'],
+    ['membersAdded', 'x', 'activity membersAdded'],
+    ['membersAdded', [{ name: 'no id' }], 'activity membersAdded.0.id'],
+    ['membersRemoved', 7, 'activity membersRemoved'],
   ])('%s = %j', async (key, value, problem) => {
     const a = messageActivity(USERS.sam, 'who-owns acme', { kind: 'personal' }, h.connector.url);
     if (value === undefined) delete a[key];

@@ -10,6 +10,8 @@ const account = z.looseObject({ id: z.string().min(1), name: z.string().optional
  */
 const activityEnvelope = z.looseObject({
   type: z.string().min(1),
+  id: z.string().optional(),
+  locale: z.string().optional(),
   serviceUrl: z.url({ protocol: /^https?$/ }),
   channelId: z.string().optional(),
   from: account.extend({ aadObjectId: z.string().optional() }),
@@ -20,6 +22,9 @@ const activityEnvelope = z.looseObject({
   name: z.string().optional(),
   entities: z.array(z.looseObject({ type: z.string() })).optional(),
   channelData: z.looseObject({ tenant: z.looseObject({ id: z.string() }).optional() }).nullable().optional(),
+  // Who joined or left (a conversationUpdate): the bot looks for itself among them.
+  membersAdded: z.array(account).optional(),
+  membersRemoved: z.array(account).optional(),
 });
 
 /** A mention, as botbuilder reads one to take the bot's name out of a message: whom it names, and its text in the message's. */
