@@ -55,6 +55,15 @@ describe('who-owns', () => {
     expect(text).toMatch(/protected until/);
   });
 
+  it.each([
+    ['a zero-width space after it', 'acme.com\u200b'],
+    ['a soft hyphen in it', 'acme\u00ad.com'],
+    ['direction marks around it', '\u202aacme.com\u202c'],
+    ['full-width letters', 'ａｃｍｅ．ｃｏｍ'],
+  ])('a web domain pasted with %s is answered as typed plainly', (_, typed) => {
+    expect(whoOwns(rt.deps, as.person(rt, 'sam'), typed).title).toBe('Acme Corporation');
+  });
+
   it('ownership is per product line: a claim on another line does not change who holds the first', () => {
     submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'acme', product: 'Core Platform', stage: 'commit' }), meta());
     const text = read(showAccount(rt.deps, as.person(rt, 'sam'), 'acme'));

@@ -346,9 +346,10 @@ export interface MatcherSnapshot {
  * (KGaA, S.A. de C.V., PJSC…) are dropped from the end of names. 6: the own name of each
  * account's first domain ("att" for att.com) is in the account table, and its fingerprint in
  * `labelPrint`. 7: so are the own names of its other domains, under their own key (a
- * suggestion only).
+ * suggestion only). 8: domains are read without invisible format characters and with
+ * full-width forms folded (NFKC).
  */
-export const MATCHER_SNAPSHOT_FORMAT = 7;
+export const MATCHER_SNAPSHOT_FORMAT = 8;
 
 function num(s: MatcherSnapshot, key: string): number {
   const v = s.numbers[key];

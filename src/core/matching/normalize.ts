@@ -296,6 +296,8 @@ const WWW_RE = /^www\d*\./;
 /** Already a lower-case host name with no trailing dot: the common case, returned as is. */
 const PLAIN_HOST_RE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
 const HOST_CHARS_RE = /^[\p{L}\p{N}.-]+$/u;
+/** Invisible format characters: zero-width spaces and joiners, the soft hyphen, direction marks, a byte order mark. */
+const FORMAT_CHARS_RE = /\p{Cf}+/gu;
 const DOMAIN_RE = /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*[\p{L}\p{N}]$/u;
 
 /**
@@ -305,7 +307,12 @@ const DOMAIN_RE = /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L
  */
 export function normalizeDomain(s: string): string {
   if (PLAIN_HOST_RE.test(s)) return s.startsWith('www') ? s.replace(WWW_RE, '') : s;
-  let t = s.trim().toLowerCase();
+  let t = s.trim();
+  // Pasted text can carry characters nobody sees (a zero-width space, a soft hyphen, a
+  // direction mark) and full-width forms (ａｃｍｅ．ｃｏｍ): gone, and folded to their plain
+  // forms, as for a name.
+  if (NON_ASCII_RE.test(t)) t = t.replace(FORMAT_CHARS_RE, '').normalize('NFKC').trim();
+  t = t.toLowerCase();
   t = t.replace(SCHEME_RE, '');
   if (t.startsWith('mailto:')) t = t.slice('mailto:'.length);
   const end = t.search(/[/?#]/);
@@ -315,7 +322,6 @@ export function normalizeDomain(s: string): string {
   t = t.replace(PORT_RE, '');
   while (t.endsWith('.')) t = t.slice(0, -1);
   t = t.replace(WWW_RE, '');
-  if (NON_ASCII_RE.test(t)) t = t.normalize('NFC');
   return HOST_CHARS_RE.test(t) ? t : '';
 }
 

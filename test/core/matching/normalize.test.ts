@@ -190,6 +190,16 @@ describe('normalizeDomain', () => {
     ['mailto:Bob@Acme.com', 'acme.com'],
     [' eu.acme.co.uk ', 'eu.acme.co.uk'],
     ['müller.de', 'müller.de'],
+    ['mu\u0308ller.de', 'müller.de'],
+    // Pasted with characters nobody sees, or in full-width forms.
+    ['acme.com\u200b', 'acme.com'],
+    ['ac\u200bme.com', 'acme.com'],
+    ['acme\u00ad.com', 'acme.com'],
+    ['\u202aacme.com\u202c', 'acme.com'],
+    ['\ufeffacme.com', 'acme.com'],
+    ['ａｃｍｅ．ｃｏｍ', 'acme.com'],
+    ['ＡＣＭＥ.com', 'acme.com'],
+    ['bob＠acme.com', 'acme.com'],
     ['Acme Inc', ''],
     ['', ''],
   ])('%j → %j', (input, expected) => {
