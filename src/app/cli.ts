@@ -8,6 +8,7 @@ import { stringify } from 'csv-stringify/sync';
 import { KEPT_HEAD, verifyChain, type LedgerEntry } from '../core/ledger/chain.js';
 import { csvText, importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
 import { announce } from '../../handlers/notify.js';
+import { clean } from '../../handlers/platforms/console/render.js';
 import { PolicyError } from '../core/policy/load.js';
 import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../core/stats.js';
 import { DIRECT } from '../core/types.js';
@@ -544,7 +545,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         ['(overall)', stats.overall.claims, stats.overall.disputes, pct(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.slaBreaches, stats.overall.violations, stats.overall.flaggedPartners.join(' ')],
       ].map((r) => r.map(String));
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-      for (const r of rows) io.out(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+      for (const r of rows) io.out(clean(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()));
       if (stats.parties.length > 0) io.out(PER_PARTY_NOTE);
       return 0;
     }
@@ -631,7 +632,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         }
         for (const r of rows) {
           io.out(`#${r.id} ${r.status.padEnd(7)} ${r.platform} ${JSON.stringify(r.target)} attempts=${r.attempts} ${r.status === 'pending' ? `next=${r.nextAttemptAt.toISOString()}` : ''}`.trimEnd());
-          io.out(`    ${r.summary}${r.lastError ? `\n    last error: ${r.lastError}` : ''}`);
+          io.out(clean(`    ${r.summary}${r.lastError ? `\n    last error: ${r.lastError}` : ''}`));
         }
         return 0;
       }
@@ -653,7 +654,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         }
         for (const t of failed) {
           io.out(`#${t.id} failed ${t.kind} ${t.subject} due=${t.dueAt.toISOString()} attempts=${t.attempts}`);
-          if (t.lastError) io.out(`    last error: ${t.lastError}`);
+          if (t.lastError) io.out(clean(`    last error: ${t.lastError}`));
         }
         io.out(`${plural(failed.length, 'failed timer')} (retry with: roe timers retry ID|--all), ${plural(pending, 'timer')} pending`);
         return 0;

@@ -31,3 +31,16 @@ it('roe stats prints a row per party and the totals, and says why the rows add u
   expect(overall).toBeGreaterThan(0);
   expect(lines[overall + 1]).toBe('A dispute, and its SLA breaches, count for each of its parties: the rows add up to more than the totals.');
 });
+
+it('a partner name holding terminal controls (C1 escapes, a direction override) is printed with them shown as �, never sent to the terminal', () => {
+  const path = join(dir, 'controls.db');
+  const rt = testRuntime({ databasePath: path });
+  rt.store.transaction(() => rt.store.partners.upsert({ id: 'contoso', name: 'Contoso\u009b2J\u009b31mRED \u202Eevil', tier: 'silver', slackTeamId: 'T0CONTOSO', teamsTenantId: null }));
+  const meta = { origin: { platform: 'console' as const, channel: 'console', thread: null }, requestKey: null };
+  submitClaim(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', route: 'resell', product: 'Analytics', opportunity: 'Globex rollout', stage: 'qualified', amount: '', evidence: '' }, meta);
+  rt.close();
+  const { code, out } = roeOn(path, ['stats']);
+  expect(code).toBe(0);
+  expect(out).toContain('Contoso�2J�31mRED �evil');
+  expect(out).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/);
+});

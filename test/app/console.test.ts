@@ -51,6 +51,17 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).not.toMatch(/Unknown command|✘|Sorry/);
   });
 
+  it('a partner name holding terminal controls (C1 escapes, a direction override) reaches the terminal with them shown as �', () => {
+    const db = join(dir, 'controls.db');
+    const rt = testRuntime({ databasePath: db });
+    rt.store.transaction(() => rt.store.partners.upsert({ id: 'northwind', name: 'Northwind\u009b2J\u009b31mRED \u202Eevil', tier: 'gold', slackTeamId: 'T0NORTHWIND', teamsTenantId: null }));
+    rt.close();
+    const { out, code } = runConsole('/as northwind\n/whoami\n', db);
+    expect(code).toBe(0);
+    expect(out).toContain('Northwind�2J�31mRED �evil');
+    expect(out).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
   it('an unexpected error (a table gone) is one line, the stack trace only with LOG_LEVEL=debug; a damaged database is one line naming it', () => {
     const db = join(dir, 'table-gone.db');
     testRuntime({ databasePath: db }).close();

@@ -77,7 +77,8 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
   const rl = createInterface({ input: o.input, terminal: false });
   const lines = rl[Symbol.asyncIterator]();
   const interactive = (o.input as NodeJS.ReadStream).isTTY === true;
-  const say = (s: string) => o.output.write(`${s}\n`);
+  // Every line the terminal gets: what it holds of names and typed text cannot drive the terminal.
+  const say = (s: string) => o.output.write(`${clean(s)}\n`);
   const ask = async (prompt: string): Promise<string | null> => {
     o.output.write(prompt);
     const next = await lines.next();

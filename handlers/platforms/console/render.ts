@@ -16,10 +16,14 @@ export function commandFor(button: Button): string {
   return map[button.action];
 }
 
-/** Control characters (and terminal escapes) in user text never reach the terminal. */
+/**
+ * Control characters (and so terminal escapes, C1's included) and the direction overrides that
+ * reorder what follows them on the line (U+202A-U+202E, U+2066-U+2069) never reach the
+ * terminal from a name or from what someone typed: each shows as �.
+ */
 export function clean(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '�');
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '�');
 }
 
 const TONE: Record<string, string> = { good: '✔ ', warning: '! ', attention: '✘ ', muted: '  ', normal: '' };
