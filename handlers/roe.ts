@@ -37,7 +37,9 @@ export function help(viewer: Principal): Reply {
         { text: 'Examples', detail: `${c('who-owns acme.com')}, ${c('claim Acme Corporation')}, ${c('dispute acme')}` },
         ...(teams
           ? [{ text: 'In a channel or group chat', detail: 'Mention me first: @roe-bot who-owns acme. Only you see the answer.' }]
-          : [
+          : viewer.userKey.startsWith('console:')
+            ? [{ text: 'In this console', detail: '/help lists its own commands too: /rule, /case, /activity, /snooze, /home, /as and /whoami.' }]
+            : [
               { text: 'Dispute ownership (message shortcut)', detail: 'From the ⋯ menu of a message: a dispute with that message as evidence.' },
               { text: 'Home', detail: 'Your claims, and for arbitrators the queue with due times.' },
             ]),

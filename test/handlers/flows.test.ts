@@ -562,9 +562,17 @@ describe('dispute, arbitration and rulings', () => {
 });
 
 describe('/roe', () => {
-  it('help lists every command', () => {
-    const text = read(roe(rt.deps, as.person(rt, 'sam'), 'help'));
-    for (const c of ['/who-owns', '/claim', '/dispute', '/roe mine', '/roe queue', '/roe stats', '/roe policy', '/who-owns acme.com', 'Dispute ownership (message shortcut)', 'Approve the recommendation']) expect(text).toContain(c);
+  it('help lists every command: in Slack its shortcut and Home too; in the console where its own commands are', () => {
+    const inSlack = read(roe(rt.deps, rt.resolve({ platform: 'slack', userId: 'U0SAM', displayName: 'sam', orgId: 'T0HOME', home: true }), 'help'));
+    const inConsole = read(roe(rt.deps, as.person(rt, 'sam'), 'help'));
+    for (const text of [inSlack, inConsole]) {
+      for (const c of ['/who-owns', '/claim', '/dispute', '/roe mine', '/roe queue', '/roe stats', '/roe policy', '/who-owns acme.com', 'Approve the recommendation']) expect(text).toContain(c);
+    }
+    expect(inSlack).toContain('Dispute ownership (message shortcut)');
+    expect(inSlack).toContain('Your claims, and for arbitrators the queue');
+    // The console has neither: its own commands are in its /help.
+    expect(inConsole).not.toContain('message shortcut');
+    expect(inConsole).toContain('/help lists its own commands too: /rule, /case');
   });
   it('mine lists live claims first, newest first, counts what it leaves out, and offers activity for the claims going dormant soonest', () => {
     const day = 86_400_000;
