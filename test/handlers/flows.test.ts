@@ -192,6 +192,13 @@ describe('claim', () => {
     expect(kinds).toEqual(['claim.filed', 'claim.protected']);
   });
 
+  it('text direction controls typed into a form are taken out: a name never reads the bot’s words after it backwards', () => {
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'globex', opportunity: 'Globex \u202Edeal\u202C rollout', evidence: 'Met \u2067the CIO\u2069' }), meta());
+    const c = rt.store.claims.forAccount('globex').find((x) => x.claimant === 'contoso')!;
+    expect(c.opportunity.name).toBe('Globex deal rollout');
+    expect(c.evidence).toBe('Met the CIO');
+  });
+
   it('validates with clear field errors and writes nothing', () => {
     const before = ledgerCount(rt);
     const e = catchErr(() => submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ route: 'carrier-pigeon', opportunity: '', amount: '-3' }), meta()));

@@ -544,6 +544,18 @@ describe('CSV import: encoding', () => {
     expect(rt.store.claims.byRequestKey('import:ML1')!.evidence).toBe('Call notes:\n\tmet the CIO');
   });
 
+  it('a C1 control character (a terminal escape) or a text direction control in a value is refused on its line', () => {
+    const before = rt.store.accounts.count();
+    const file = `${ACC_HEADER}\nc1,Csi\u009b31mCo,,,,,,false,,\nrlo,Evil \u202Eoc.emca,,,,,,false,,\niso,Fine Co,Fine\u2066 alias,,,,,false,,\nok2,Fine Two Co,,,,,,false,,\n`;
+    expect(errorsOf('accounts', file)).toEqual([
+      'line 2: name: holds a control character; keep the value on one line of plain text',
+      'line 3: name: holds a text direction control (U+202E), which makes what follows it read backwards; remove it',
+      'line 4: aliases: holds a text direction control (U+2066), which makes what follows it read backwards; remove it',
+    ]);
+    expect(rt.store.accounts.count()).toBe(before);
+    expect(errorsOf('claims', `${CLAIM_HEADER}\nRLO1,acme,contoso,resell,Analytics,D,qualified,,"Met \u202Ethe CIO",rejected,2026-11-20,\n`)).toEqual(['line 2: evidence: holds a text direction control (U+202E), which makes what follows it read backwards; remove it']);
+  });
+
   it.each([
     ['plain UTF-8', bytes('id,name\np1,Caf\u00e9 M\u00fcnchen \u2013 \u{1f600}\n')],
     ['UTF-8 with a byte order mark', bytes([0xef, 0xbb, 0xbf], 'id,name\np1,Caf\u00e9 M\u00fcnchen \u2013 \u{1f600}\n')],
