@@ -215,7 +215,7 @@ export function createStore(
     /** How long a transaction waits for the write lock another process holds (default WRITE_WAIT_MS; a command run by hand waits the connection's 5 seconds). */
     writeWaitMs?: number;
   } = {},
-  now: () => Date = () => new Date(),
+  now: () => Date = () => new Date()
 ): Store {
   const writeWait = options.writeWaitMs ?? WRITE_WAIT_MS;
   const statements = new Map<string, Database.Statement>();
