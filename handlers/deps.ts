@@ -23,6 +23,16 @@ export interface HandlerDeps {
     rank(query: string, limit?: number): Ranking;
     suggest(query: string, limit?: number): AccountMatch[];
   };
+  /**
+   * The Teams users the bot has met, by their Entra (Azure AD) object id: a policy person whose
+   * `teams` id is that GUID files claims and gets DMs under their Teams user id (`29:…`).
+   */
+  teamsUsers?: {
+    /** The Teams user id the bot met with this Entra object id, if any. */
+    withAad(aadObjectId: string): string | null;
+    /** The Entra object id of a Teams user the bot has met, if it said one. */
+    aadOf(teamsUserId: string): string | null;
+  };
 }
 
 /** Whether this viewer talks to the bot in Teams (commands typed without a slash; no Slack shortcut or Home). */

@@ -179,7 +179,13 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
   const personOf = (userKey: string): string => {
     const target = splitUserKey(userKey);
     if (!target || target.platform === 'console') return userKey;
-    const key = personWithChatId((policyPeople ??= viewpoint(deps, CHANNEL_VIEWER).version.policy.people), target.platform, target.user);
+    const people = (policyPeople ??= viewpoint(deps, CHANNEL_VIEWER).version.policy.people);
+    let key = personWithChatId(people, target.platform, target.user);
+    // A person whose `teams` id is their Entra object id: known by it once the bot met them.
+    if (key === null && target.platform === 'teams') {
+      const aad = deps.teamsUsers?.aadOf(target.user);
+      if (aad) key = personWithChatId(people, 'teams', aad);
+    }
     return key === null ? userKey : `person:${key}`;
   };
   const platformOf = (d: Dispute): Platform => (d.origin ?? origin)?.platform ?? deps.platform ?? 'slack';

@@ -1,4 +1,4 @@
-import { userKeysOfPerson, type PolicyPeople, type Principal } from '../src/core/authz.js';
+import { userKey, userKeysOfPerson, type PolicyPeople, type Principal } from '../src/core/authz.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
@@ -65,8 +65,13 @@ export const MINE_SHOWN = 25;
  * their ids on every platform it names (someone on both Slack and Teams sees every claim of
  * theirs from either).
  */
-function ownUserKeys(people: PolicyPeople, viewer: Extract<Principal, { kind: 'internal' }>): string[] {
-  return [...new Set([viewer.userKey, ...(viewer.personKey === null ? [] : userKeysOfPerson(people, viewer.personKey))])];
+function ownUserKeys(deps: HandlerDeps, people: PolicyPeople, viewer: Extract<Principal, { kind: 'internal' }>): string[] {
+  if (viewer.personKey === null) return [viewer.userKey];
+  const keys = userKeysOfPerson(people, viewer.personKey);
+  // A `teams` id given as an Entra object id: the person's claims from Teams are under their Teams user id.
+  const aad = Object.hasOwn(people, viewer.personKey) ? people[viewer.personKey]!.teams : undefined;
+  const teamsId = aad ? deps.teamsUsers?.withAad(aad) : null;
+  return [...new Set([viewer.userKey, ...keys, ...(teamsId ? [userKey('teams', teamsId)] : [])])];
 }
 
 /**
@@ -82,7 +87,7 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
     viewer.kind === 'external'
       ? deps.ctx.store.claims.forClaimant(viewer.partnerId)
       : viewer.kind === 'internal'
-        ? deps.ctx.store.claims.createdBy(ownUserKeys(vp.version.policy.people, viewer))
+        ? deps.ctx.store.claims.createdBy(ownUserKeys(deps, vp.version.policy.people, viewer))
         : [];
   if (claims.length === 0) return reply('No claims', [text(`You have no claims. Register one with ${cmd(viewer, 'claim')}.`)]);
   const terms = (c: Claim) => termsOf(book.forClaim(c).policy);

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { HandlerDeps } from '../../handlers/deps.js';
 import { BUSY_TIMEOUT_MS, isBusy, openDatabase, type OpenDb } from '../../db/client.js';
+import { findPersonByRef, getPerson } from '../../db/repos/people.repo.js';
 import { createStore } from '../../db/repos/store.js';
 import { scheduleVersionEffect, versionsAwaitingEffect } from '../core/sla/sla.service.js';
-import { resolvePrincipal, type ChatIdentity, type Principal } from '../core/authz.js';
+import { resolvePrincipal, userKey, type ChatIdentity, type Principal } from '../core/authz.js';
 import type { Clock } from '../core/clock.js';
 import type { DomainContext } from '../core/context.js';
 import type { AccountMatcher } from '../core/matching/matcher.js';
@@ -61,6 +62,15 @@ function warnShadowedPolicy(logger: Logger, path: string, book: PolicyBook, file
     { file: path, fileVersion: file.version, inForce: inForce.version },
     `${path} holds policy version "${file.version}" (effective ${day(file)}), but version "${inForce.version}" (effective ${day(inForce)}), loaded earlier, is in force: a version applies from its effective date, so give the file an effective date after ${day(inForce)}`,
   );
+}
+
+/** The Teams user id of a `teams:…` user key, or null. */
+const splitTeamsKey = (key: string | undefined): string | null => (key?.startsWith('teams:') ? key.slice('teams:'.length) : null);
+
+/** The Entra object id a stored Teams conversation reference gives for its user, or null. */
+function aadObjectIdIn(ref: unknown): string | null {
+  const user = typeof ref === 'object' && ref !== null ? (ref as { user?: { aadObjectId?: unknown } }).user : undefined;
+  return typeof user?.aadObjectId === 'string' && user.aadObjectId !== '' ? user.aadObjectId : null;
 }
 
 /** The real clock: only the app reads the system time. */
@@ -141,7 +151,15 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
         return accountIndex().matcher;
       },
       ctx,
-      deps: { ctx, matcher, platform: config.slack ? 'slack' : config.teams.appId ? 'teams' : 'console' },
+      deps: {
+        ctx,
+        matcher,
+        platform: config.slack ? 'slack' : config.teams.appId ? 'teams' : 'console',
+        teamsUsers: {
+          withAad: (aad) => splitTeamsKey(findPersonByRef(db.db, 'teams', '$.user.aadObjectId', aad)?.userKey),
+          aadOf: (id) => aadObjectIdIn(getPerson(db.db, userKey('teams', id))?.conversationRef),
+        },
+      },
       // A home user is never a partner's: the partners are read only for someone from outside.
       resolve: (identity) => resolvePrincipal(identity, policies.inForceAt(clock.now()).policy.people, identity.home ? [] : store.partners.all()),
       recordPolicy: recordNow,
