@@ -228,13 +228,17 @@ describe('snooze', () => {
     const d = openArbitratedCase(rt);
     const planned = () => (rt.db.sqlite.prepare("select kind, due_at from timers where subject = ? and status = 'pending' order by due_at").all(`dispute:${d.id}`) as { kind: string; due_at: number }[]).map((t) => [t.kind, new Date(t.due_at).toISOString()]);
     const before = planned();
+    const snoozes = () => [...rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.reminder_snoozed').length;
     const r = snoozeReminder(rt.deps, as.person(rt, 'pat'), `${d.id}:1h`); // to Monday 10:00
     expect(planned()).toEqual(before);
     expect(r.summary).toBe('Nothing to snooze');
     expect(JSON.stringify(r.blocks)).toContain(`No reminder for dispute #${d.id} has rung or rings before`);
+    // Nothing was snoozed, and the ledger says nothing was.
+    expect(snoozes()).toBe(0);
     // One due during the snooze is moved to its end.
     const r4 = snoozeReminder(rt.deps, as.person(rt, 'pat'), `${d.id}:next-business-day`); // to Tuesday 09:00, past Monday 17:00
     expect(r4.summary).toMatch(/^Reminder snoozed until/);
+    expect(snoozes()).toBe(1);
     expect(planned()).toEqual([
       ['sla.reminder', '2026-12-08T14:00:00.000Z'],
       ['sla.reminder', '2026-12-08T18:48:00.000Z'],

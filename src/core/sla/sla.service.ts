@@ -299,7 +299,9 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   // of either (no reminder yet, the next one after the snooze) there is nothing to move.
   const dropped = ctx.store.timers.cancelDueBefore(subject, SLA_TIMER.reminder, until);
   const moved = dropped > 0 || ctx.store.timers.firedSince(subject, SLA_TIMER.reminder, runningSla(ctx, d)?.since ?? d.createdAt);
-  if (moved) ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: until, payload: { level: d.escalationLevel, snoozed: true } }, now);
+  if (!moved) return { until, dispute: d, moved };
+  ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: until, payload: { level: d.escalationLevel, snoozed: true } }, now);
+  // Only a snooze that moved a reminder is one: "nothing to snooze" leaves no entry.
   ctx.store.ledger.append({ at: now, kind: 'dispute.reminder_snoozed', subject, actor: principal.personKey, policyVersion: version.version, payload: { until: until.toISOString(), option } });
   return { until, dispute: d, moved };
 }
