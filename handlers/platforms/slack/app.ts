@@ -107,7 +107,7 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   };
   const client = new webApi.WebClient(o.botToken, clientOptions);
   const deliveryClient = new webApi.WebClient(o.botToken, { ...clientOptions, ...DELIVERY_CLIENT_OPTIONS });
-  const identities = new SlackIdentities(client, o.resolve);
+  const identities = new SlackIdentities(client, o.resolve, Date.now, (team) => o.deps.ctx.store.partners.all().some((p) => p.slackTeamId === team));
   const table = new ListenerTable();
   for (const m of LISTENER_MODULES) m.register(table.app, { deps: o.deps, identities, log: o.log });
   const authorize = async () => {

@@ -32,7 +32,8 @@ const MAX_CACHED_USERS = 5_000;
 
 /**
  * Maps Slack users to principals. A user is internal ("home") when their own team is the
- * workspace's (or their Enterprise Grid org is the bot's) and they are no guest; anyone else is
+ * workspace's (or their Enterprise Grid org is the bot's, in a workspace no partner is listed
+ * with) and they are no guest; anyone else is
  * mapped by their team id to a partner (Slack Connect) or is an unknown external. `users.info`
  * says a home user's guest status (and the team where a payload does not carry it: slash
  * commands, events); answers are cached for minutes.
@@ -47,6 +48,11 @@ export class SlackIdentities {
     private readonly client: webApi.WebClient,
     private readonly resolve: (identity: ChatIdentity) => Principal,
     private readonly nowMs: () => number = Date.now,
+    /**
+     * Whether a Slack team is a partner's (`slack_team_id` in the partners CSV): in an Enterprise
+     * Grid org, a workspace of the org that is a partner's is that partner's, not the company's.
+     */
+    private readonly partnerTeam: (teamId: string) => boolean = () => false,
   ) {}
 
   /** `auth.test` of the bot token, once; retried on the next call when it failed. */
@@ -102,14 +108,15 @@ export class SlackIdentities {
    * home. A user of the workspace's own team always needs users.info: a guest has that team too.
    */
   private fromPayload(ws: Workspace, user: SlackUserRef): ChatIdentity | null {
-    if (user.teamId && user.teamId !== ws.teamId && ws.enterpriseId === null) {
+    if (user.teamId && user.teamId !== ws.teamId && (ws.enterpriseId === null || this.partnerTeam(user.teamId))) {
       return { platform: 'slack', userId: user.id, displayName: user.name ?? user.id, orgId: user.teamId, home: false };
     }
     return null;
   }
 
   private fromFacts(ws: Workspace, user: SlackUserRef, f: UserFacts): ChatIdentity {
-    const home = (f.teamId !== null && f.teamId === ws.teamId) || (ws.enterpriseId !== null && f.enterpriseId === ws.enterpriseId);
+    // Another workspace of the bot's Grid org is the company's, unless it is listed as a partner's.
+    const home = (f.teamId !== null && f.teamId === ws.teamId) || (ws.enterpriseId !== null && f.enterpriseId === ws.enterpriseId && !(f.teamId !== null && this.partnerTeam(f.teamId)));
     // A guest of the workspace is no colleague: it may be a partner's person let into a channel.
     if (home && f.guest) return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId: f.teamId, home: false, guest: true };
     return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId: f.teamId, home };

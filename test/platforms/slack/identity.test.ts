@@ -4,9 +4,9 @@ import { SlackIdentities } from '../../../handlers/platforms/slack/identity.js';
 import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
 
 /** A Web API client that knows one workspace and answers users.info from a table, or fails. */
-function client(users: Record<string, { team_id: string; is_restricted?: boolean }>, state: { down: boolean; calls: number }) {
+function client(users: Record<string, { team_id: string; is_restricted?: boolean; enterprise_user?: { enterprise_id: string } }>, state: { down: boolean; calls: number }, enterpriseId?: string) {
   return {
-    auth: { test: async () => ({ ok: true, team_id: 'T0HOME', user_id: 'U0BOT', bot_id: 'B0BOT' }) },
+    auth: { test: async () => ({ ok: true, team_id: 'T0HOME', user_id: 'U0BOT', bot_id: 'B0BOT', ...(enterpriseId ? { enterprise_id: enterpriseId } : {}) }) },
     users: {
       info: async ({ user }: { user: string }) => {
         state.calls++;
@@ -46,5 +46,16 @@ describe('SlackIdentities and users.info', () => {
     const ids = new SlackIdentities(client({}, state), resolve, () => 0);
     expect((await ids.identity({ id: 'U0NW1', teamId: 'T0NORTHWIND' })).home).toBe(false);
     expect(state.calls).toBe(0);
+  });
+
+  it('in an Enterprise Grid org, a colleague of another workspace of the org is home; a user of a workspace of the org listed as a partner\'s is not', async () => {
+    const state = { down: false, calls: 0 };
+    const org = { enterprise_id: 'E0ORG' };
+    const users = { U0OPS: { team_id: 'T0OPS', enterprise_user: org }, U0NW1: { team_id: 'T0NORTHWIND', enterprise_user: org } };
+    const ids = new SlackIdentities(client(users, state, 'E0ORG'), resolve, () => 0, (team) => team === 'T0NORTHWIND');
+    expect(await ids.identity({ id: 'U0OPS', teamId: 'T0OPS' })).toMatchObject({ home: true });
+    // From the payload's team alone, and from users.info (a slash command carries no user team).
+    expect(await ids.identity({ id: 'U0NW1', teamId: 'T0NORTHWIND' })).toMatchObject({ home: false, orgId: 'T0NORTHWIND' });
+    expect(await ids.identity({ id: 'U0NW1' })).toMatchObject({ home: false, orgId: 'T0NORTHWIND' });
   });
 });
