@@ -223,6 +223,26 @@ describe('snooze', () => {
     expect(r.summary).toBe('Nothing to snooze');
   });
 
+  it.each([
+    ['America/Los_Angeles', '1h', '2026-12-08T16:00:00.000Z'],
+    ['Asia/Kolkata', '1h', '2026-12-08T16:00:00.000Z'],
+    ['Europe/Berlin', '4h', '2026-12-08T19:00:00.000Z'],
+  ])('is counted in the calendar of the case’s SLA, not of a version since: a new time zone (%s) changes no snooze of a running case', (timezone, option, until) => {
+    const db = join(dir, `snooze-zone-${timezone.replace('/', '-')}.db`);
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db }); // Monday 09:00 New York
+    const d = openArbitratedCase(v1);
+    v1.clock.set('2026-12-07T22:00:00Z'); // Monday 17:00: the first reminder rings
+    tick(v1.db, v1.deps, v1.clock.now(), v1.logger);
+    v1.close();
+    const p = join(dir, `snooze-zone-${timezone.replace('/', '-')}.yaml`);
+    writeFileSync(p, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-08'], ['timezone: America/New_York', `timezone: ${timezone}`]]));
+    rt = testRuntime({ at: '2026-12-08T15:00:00Z', databasePath: db, policyPath: p, demo: false }); // Tuesday 10:00 New York
+    const r = snoozeReminder(rt.deps, as.person(rt, 'pat'), `${d.id}:${option}`);
+    expect(r.summary).toMatch(/^Reminder snoozed until/);
+    const snoozed = rt.db.sqlite.prepare("select due_at from timers where subject = ? and kind = 'sla.reminder' and status = 'pending' and json_extract(payload, '$.snoozed') = 1").get(`dispute:${d.id}`) as { due_at: number };
+    expect(new Date(snoozed.due_at).toISOString()).toBe(until);
+  });
+
   it('before any reminder, with none due during it, brings no reminder sooner: nothing to snooze', () => {
     rt = testRuntime({ at: '2026-12-07T14:00:00Z' }); // Monday 09:00; reminders Mon 17:00 and Tue 13:48
     const d = openArbitratedCase(rt);

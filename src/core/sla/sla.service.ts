@@ -288,7 +288,10 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   if (d.status !== 'open') throw new DomainError('already_ruled', `Dispute #${d.id} is already closed; nothing to snooze.`);
   if (!SNOOZE_OPTIONS.includes(option)) throw new DomainError('invalid_input', `Snooze for ${SNOOZE_OPTIONS.join(', ')}.`);
   const version = versionOfDispute(ctx, d);
-  const cal = calendarOf(ctx.policies().inForceAt(now));
+  // Counted in the calendar the case's SLA runs in (the version in force when it started), as
+  // its deadline is: a version since, with other hours or another time zone, changes neither.
+  const running = runningSla(ctx, d);
+  const cal = calendarOf(running?.version ?? ctx.policies().inForceAt(d.createdAt));
   const until = option === 'next-business-day' ? cal.nextBusinessDayStart(now) : cal.addBusinessTime(now, parseDuration(option));
   if (d.dueAt && until.getTime() >= d.dueAt.getTime()) {
     throw new DomainError('invalid_input', `That would snooze past the SLA breach; the case escalates when it breaches. Pick a shorter snooze.`);
@@ -298,7 +301,7 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   // reminder that rang (or one that would have rung) rings again when the snooze ends; with none
   // of either (no reminder yet, the next one after the snooze) there is nothing to move.
   const dropped = ctx.store.timers.cancelDueBefore(subject, SLA_TIMER.reminder, until);
-  const moved = dropped > 0 || ctx.store.timers.firedSince(subject, SLA_TIMER.reminder, runningSla(ctx, d)?.since ?? d.createdAt);
+  const moved = dropped > 0 || ctx.store.timers.firedSince(subject, SLA_TIMER.reminder, running?.since ?? d.createdAt);
   if (!moved) return { until, dispute: d, moved };
   ctx.store.timers.schedule({ kind: SLA_TIMER.reminder, subject, dueAt: until, payload: { level: d.escalationLevel, snoozed: true } }, now);
   // Only a snooze that moved a reminder is one: "nothing to snooze" leaves no entry.
