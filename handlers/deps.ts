@@ -118,7 +118,8 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
       const t = new Date(at);
       // Only when the day before works up to midnight (a "24:00" closing); else the day it starts.
       if (!startsLocalDay(t, tz) || !calendarOf(version).isBusinessTime(new Date(t.getTime() - 1))) return dateTimeFmt.format(t);
-      const zone = dateTimeFmt.formatToParts(t).find((p) => p.type === 'timeZoneName')?.value;
+      // The zone as it was just before: where the clocks skip midnight, that is the midnight meant.
+      const zone = dateTimeFmt.formatToParts(new Date(t.getTime() - 1)).find((p) => p.type === 'timeZoneName')?.value;
       return `end of ${dateFmt.format(new Date(t.getTime() - 1))}${zone ? ` (midnight ${zone})` : ''}`;
     },
     // The day before a day's start is the day its last moment falls on.

@@ -349,6 +349,15 @@ describe('a deadline at a "24:00" closing', () => {
     expect(JSON.stringify(queue(rt.deps, as.person(rt, 'pat')))).toContain('due end of Dec 10, 2026 (midnight EST)');
   });
 
+  it('on a day whose midnight the clocks skip, is named with the zone of that midnight (the offset before the change)', () => {
+    const p = join(dir, 'midnight-santiago.yaml');
+    writeFileSync(p, policyTextWith([['timezone: America/New_York', 'timezone: America/Santiago'], ['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thu, fri, sat]'], ['end: "17:00"', 'end: "24:00"'], ['arbitration: 16h', 'arbitration: 12h']]));
+    rt = testRuntime({ at: '2026-09-05T16:00:00Z', policyPath: p }); // Saturday 12:00 in Santiago (GMT-4); clocks go to GMT-3 at midnight
+    const d = openArbitratedCase(rt);
+    expect(d.dueAt).toEqual(new Date('2026-09-06T04:00:00Z')); // midnight GMT-4, which Santiago's clocks show as 01:00 GMT-3
+    expect(JSON.stringify(queue(rt.deps, as.person(rt, 'pat')))).toContain('due end of Sep 5, 2026 (midnight GMT-4)');
+  });
+
   it('a midnight that starts a working day after a day off is that day: a snooze to Monday does not read as the end of Sunday', () => {
     const p = join(dir, 'wall.yaml');
     writeFileSync(p, policyTextWith([['start: "09:00"', 'start: "00:00"'], ['end: "17:00"', 'end: "24:00"'], ['arbitration: 16h', 'arbitration: 48h'], ['reminders: [0.5, 0.8]', 'reminders: [0.1, 0.8]']]));
