@@ -5,6 +5,7 @@ import type { DomainEvent } from '../events.js';
 import { DIRECT, sameProductLine, type Claim, type ClaimStatus, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
+import { recentRulingAgainst } from '../disputes/settle.js';
 import { addDays, effectiveStatus, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
 import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type ClaimRow, type CsvResult, type PartnerRow, type RowError } from './csv.js';
 import { putInCase } from './pending.js';
@@ -152,6 +153,20 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       if (stage !== undefined && !versions.some((v) => v.policy.stages.some(same(stage)))) errors.push({ line, message: `stage: "${stage}" is not one of ${policy.stages.join(', ')}` });
       if (value.last_activity_at && registered && value.last_activity_at < registered) errors.push({ line, message: 'last_activity_at: is before registered_at' });
     }
+    // A claim imported before is the same claim: on the same account and product line, for the
+    // same party. Moved by a re-import, it would leave its case and its line's checks behind.
+    for (const { line, value } of checkable(parsed)) {
+      const prior = value.id === undefined ? undefined : store.claims.byRequestKey(`import:${value.id}`);
+      if (!prior) continue;
+      const moved = [
+        value.account_id !== undefined && value.account_id !== prior.accountId ? `account_id ${prior.accountId}` : null,
+        value.product_line !== undefined && !sameProductLine(value.product_line, prior.productLine) ? `product_line ${prior.productLine}` : null,
+        value.claimant !== undefined && value.claimant !== prior.claimant ? `claimant ${prior.claimant}` : null,
+      ].filter((m) => m !== null);
+      if (moved.length > 0) {
+        errors.push({ line, message: `id "${value.id}" was imported as claim #${prior.id} with ${moved.join(', ')}; a re-import cannot move a claim: keep its values in this row (with its real status, expired say, once it ended), and import the claim as it is now under a new id` });
+      }
+    }
     // A new protected claim must not make two parties protected on one account and product line.
     const protectedBy = new Map<string, { party: string; line: number | null }>();
     const keyOf = (account: string, product: string) => `${account}\u0000${product.toLowerCase()}`;
@@ -160,6 +175,14 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       const { id, account_id: accountId, product_line: productLine, claimant } = value;
       if (value.status !== 'protected' || id === undefined || accountId === undefined || productLine === undefined || claimant === undefined) continue;
       if (store.claims.byRequestKey(`import:${id}`)) continue;
+      // A party that lost a ruling on the line does not get it back by a CRM's word, as in chat
+      // (where its claim needs the arbitrator's approval): the ruling stands.
+      const policy = book.inForceAt(now).policy;
+      const ruling = recentRulingAgainst(ctx, accountId, productLine, claimant, termsOf(policy), now);
+      if (ruling) {
+        errors.push({ line, message: `status: a ruling on dispute #${ruling.id} went against ${claimant} on ${accountId} (${productLine}) within the last ${policy.registration.protection_days} days; import this one as pending (an arbitrator then approves it or not), rejected or expired` });
+        continue;
+      }
       const key = keyOf(accountId, productLine);
       // A case running on the line is deciding it: a new protected claim would take it over the case's head.
       const running = store.disputes.forAccount(accountId).find((d) => d.status === 'open' && sameProductLine(d.productLine, productLine));
@@ -301,10 +324,11 @@ type ClaimValues = Partial<ClaimRow>;
  * - one whose protection would already have ended (registered_at + protection_days, counted as
  *   the import counts it), which the file should say is expired: a case over it could only take
  *   the line from a current holder, on a registration long gone;
- * - a new one of a party that already holds a live claim on the account and product line
- *   (stored, live as the lifecycle says; or a pending or protected row of the file), as filing in
- *   chat refuses: in one case, a ruling for nobody would reject both. A row that re-imports a
- *   claim (same CRM id) is that claim, not a second one.
+ * - a new one, pending or protected, of a party that already holds a live claim on the account
+ *   and product line (stored, live as the lifecycle says; or a pending or protected row of the
+ *   file), as filing in chat refuses: in one case, a ruling for nobody would reject both; and
+ *   two protected ones would stretch the party's protection. A row that re-imports a claim
+ *   (same CRM id) is that claim, not a second one.
  */
 function pendingProblems(ctx: DomainContext, rows: readonly { line: number; value: ClaimValues }[], now: Date): RowError[] {
   const { store } = ctx;
@@ -340,12 +364,12 @@ function pendingProblems(ctx: DomainContext, rows: readonly { line: number; valu
   };
   const day = (t: Date, zone: string) => DateTime.fromJSDate(t, { zone }).toISODate();
   for (const { line, value } of sorted) {
-    if (value.status !== 'pending') continue;
+    if (value.status !== 'pending' && value.status !== 'protected') continue;
     const prior = priors.get(line);
     // A stored claim the file's pending leaves as it is: decided since, or waiting in its case already.
     if (prior && (prior.status !== 'pending' || inOpenCase(ctx, prior))) continue;
     const registered = value.registered_at;
-    if (registered) {
+    if (registered && value.status === 'pending') {
       const policy = book.inForceAt(registered).policy;
       const terms = termsOf(policy);
       const end = addDays(registered, policy.registration.protection_days, terms);
@@ -368,7 +392,8 @@ function pendingProblems(ctx: DomainContext, rows: readonly { line: number; valu
       });
       continue;
     }
-    const other = (liveRows.get(keyOf(value)) ?? []).find((r) => r.line !== line && (r.value.status === 'protected' || r.line < line));
+    // A pending row beside a protected one of the party is the second; of two protected rows, the later.
+    const other = (liveRows.get(keyOf(value)) ?? []).find((r) => r.line !== line && (value.status === 'protected' ? r.value.status === 'protected' && r.line < line : r.value.status === 'protected' || r.line < line));
     if (other) {
       errors.push({
         line,

@@ -205,6 +205,7 @@ function refusal(text: string): string[] {
   return [];
 }
 const statuses = (account: string) => rt.store.claims.forAccount(account).map((c) => [c.claimant, c.status]);
+const protectedOn = (account: string) => rt.store.claims.forAccount(account).filter((c) => c.status === 'protected' && c.productLine === 'Analytics').map((c) => c.claimant);
 const importEntries = (claimId: number) => [...rt.store.ledger.entries()].filter((e) => e.subject === `claim:${claimId}` && e.kind.startsWith('claim.import')).map((e) => [e.kind, (e.payload as { status?: string }).status]);
 
 describe('CSV import: a pending claim whose protection would already be over', () => {
@@ -366,6 +367,64 @@ describe('CSV import: a second live claim of the same party on a line', () => {
     submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(r.disputes[0]), party: NOBODY, rationale: 'A duplicate of the CRM entry.' });
     expect(claimOf('N2').status).toBe('rejected');
     expect(claimOf('N1').status).not.toBe('rejected');
+  });
+});
+
+describe('CSV import: a re-import never moves a claim to another account, product line or party', () => {
+  it('a row whose id was imported with another account, product line or claimant is refused, naming what it had; nothing changes', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10'), row('C1', 'initech', 'contoso', 'qualified', 'protected', '2026-11-10')));
+    const n1 = claimOf('N1');
+    // Moved onto a line another party holds: it would make two parties protected there.
+    expect(refusal(file(row('N1', 'initech', 'northwind', 'qualified', 'protected', '2026-11-10')))).toEqual([
+      `line 2: id "N1" was imported as claim #${n1.id} with account_id soylent; a re-import cannot move a claim: keep its values in this row (with its real status, expired say, once it ended), and import the claim as it is now under a new id`,
+    ]);
+    expect(refusal(file('N1,soylent,contoso,resell,Services,Deal,qualified,,,protected,2026-11-10,'))).toEqual([
+      `line 2: id "N1" was imported as claim #${n1.id} with product_line Analytics, claimant northwind; a re-import cannot move a claim: keep its values in this row (with its real status, expired say, once it ended), and import the claim as it is now under a new id`,
+    ]);
+    expect(claimOf('N1')).toEqual(n1);
+    expect(protectedOn('initech')).toEqual(['contoso']);
+    // As the message says: the old one ends, the moved one comes in under its own id (and, on a line another holds, as pending: a case decides).
+    expect(refusal(file(row('N1', 'soylent', 'northwind', 'qualified', 'expired', '2026-11-10'), row('N1-moved', 'initech', 'northwind', 'qualified', 'pending', '2026-11-12')))).toEqual([]);
+    expect(claimOf('N1').status).toBe('expired');
+    expect(rt.store.disputes.forAccount('initech')).toMatchObject([{ status: 'open', claimIds: [claimOf('C1').id, claimOf('N1-moved').id] }]);
+  });
+
+  it('a pending claim waiting in a case cannot be moved out of it to another account', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10'), row('C1', 'soylent', 'contoso', 'proposal', 'pending', '2026-11-20')));
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(refusal(file(row('C1', 'globex', 'fabrikam', 'proposal', 'pending', '2026-11-20')))).toEqual([expect.stringMatching(/^line 2: id "C1" was imported as claim #\d+ with account_id soylent, claimant contoso; a re-import cannot move a claim/)]);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', claimIds: [claimOf('N1').id, claimOf('C1').id] });
+    expect(rt.store.disputes.forAccount('globex')).toEqual([]);
+  });
+});
+
+describe('CSV import: a protected row never undoes a ruling, nor stretches a party’s protection', () => {
+  it('a new protected row of a party a standing ruling went against is refused, as its claim in chat would need approval; as pending, it goes to the arbitrator', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10'), row('C1', 'soylent', 'contoso', 'proposal', 'pending', '2026-11-20')));
+    const d = rt.store.disputes.all().at(-1)!;
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: 'contoso', rationale: 'Contoso brought the deal to the customer.' });
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'contoso' });
+    // Contoso's claim ends (the CRM says it expired): the ruling against Northwind still stands.
+    importClaims(file(row('C1', 'soylent', 'contoso', 'proposal', 'expired', '2026-11-20')));
+    expect(refusal(file(row('N2', 'soylent', 'northwind', 'commit', 'protected', '2026-11-30')))).toEqual([
+      `line 2: status: a ruling on dispute #${d.id} went against northwind on soylent (Analytics) within the last 90 days; import this one as pending (an arbitrator then approves it or not), rejected or expired`,
+    ]);
+    expect(protectedOn('soylent')).toEqual([]);
+    importClaims(file(row('N2', 'soylent', 'northwind', 'commit', 'pending', '2026-11-30')));
+    expect(rt.store.disputes.all().at(-1)).toMatchObject({ status: 'open', claimIds: [claimOf('N2').id], parties: ['northwind'] });
+  });
+
+  it('a second protected claim of the party on the line is refused, stored or in the same file', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')));
+    const n1 = claimOf('N1');
+    expect(refusal(file(row('N2', 'soylent', 'northwind', 'proposal', 'protected', '2026-11-20')))).toEqual([
+      `line 2: status: northwind already holds a live claim on soylent (Analytics): claim #${n1.id} (protected); a second one of the same party is refused, as in chat: import this row with its real status (expired, lost, rejected) or leave it out`,
+    ]);
+    expect(refusal(file(row('G1', 'globex', 'northwind', 'qualified', 'protected', '2026-11-10'), row('G2', 'globex', 'northwind', 'proposal', 'protected', '2026-11-20')))).toEqual([
+      'line 3: status: northwind already has a protected claim on globex (Analytics) on line 2 (id G1); a second one of the same party is refused, as in chat: keep one row for it, or import this one with its real status (expired, lost, rejected)',
+    ]);
+    expect(rt.store.claims.forAccount('soylent')).toHaveLength(1);
+    expect(rt.store.claims.forAccount('globex')).toEqual([]);
   });
 });
 
