@@ -54,9 +54,16 @@ export interface Runtime {
  * version takes over from its effective date, so a file dated before the version in force
  * (loaded earlier, with a later date) is shadowed by it.
  */
-function warnShadowedPolicy(logger: Logger, path: string, book: PolicyBook, file: PolicyVersion, now: Date): void {
+function warnShadowedPolicy(logger: Logger, path: string, book: PolicyBook, file: PolicyVersion, now: Date, shadowedBy?: PolicyVersion): void {
   const inForce = book.inForceAt(now);
   const day = (v: PolicyVersion) => v.policy.effective;
+  if (shadowedBy) {
+    logger.warn(
+      { file: path, fileVersion: file.version, latest: shadowedBy.version },
+      `${path} holds policy version "${file.version}" (effective ${day(file)}), before version "${shadowedBy.version}" (effective ${day(shadowedBy)}), loaded earlier: a version applies from its effective date, so this one would never be in force, and it is not loaded (version "${inForce.version}" is in force); give the file the effective date ${day(shadowedBy)} or a later one`,
+    );
+    return;
+  }
   if (inForce.version === file.version || file.effectiveAt.getTime() > now.getTime()) return;
   logger.warn(
     { file: path, fileVersion: file.version, inForce: inForce.version },
@@ -114,7 +121,7 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
       store.ledger.append({ at: clock.now(), kind: 'policy.recorded', subject: `policy:${v.version}`, actor: 'policy', policyVersion: v.version, payload: { effective: v.policy.effective, sourceHash } });
       if (earlier > 0) scheduleVersionEffect(store, v, clock.now());
     };
-    const { book, file, warnings, waived, recordNow } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record, onRecord });
+    const { book, file, warnings, waived, recordNow, shadowedBy } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record, onRecord });
     // So is a version yet to take effect that an earlier release recorded without that timer.
     // Looked for first without the write lock, which a start takes only when one is missing.
     const ahead = record === true ? versionsAwaitingEffect(store, book, clock.now()) : [];
@@ -128,7 +135,7 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
     for (const warning of warnings) logger.warn({ policy: file.version }, warning);
     for (const problem of waived) logger.warn({ policy: file.version }, `policy version "${file.version}", loaded before, has a problem that a new version must fix (it is taken as it is): ${problem}`);
     let policies = book;
-    warnShadowedPolicy(logger, config.policyPath, policies, file, clock.now());
+    warnShadowedPolicy(logger, config.policyPath, policies, file, clock.now(), shadowedBy);
     let index: AccountIndex | null = null;
     const accountIndex = (): AccountIndex => (index ??= AccountIndex.open(config.databasePath, store.accounts, logger));
     // Handlers reach the matcher through this, so they always use the current one.

@@ -125,6 +125,22 @@ describe('roe CLI', () => {
     expect(roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db, { ROE_POLICY: draft(60) })).toMatchObject({ code: 1, err: expect.stringContaining('version: "2026.2" was already loaded on') });
   });
 
+  it('an import refuses a ROE_POLICY version dated before one loaded earlier (it would never be in force), and records nothing', () => {
+    const db = join(dir, 'dated-before.db');
+    testRuntime({ databasePath: db }).close();
+    const before = join(dir, 'dated-before.yaml');
+    writeFileSync(before, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2025-06-01'], ['protection_days: 90', 'protection_days: 60']]));
+    const r = roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db, { ROE_POLICY: before });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/effective: version "2026\.2" is effective 2025-06-01, before version "2026\.1" \(effective 2026-01-01\), loaded earlier: a version applies from its effective date, so this one would never be in force; give it the effective date of that one or later/);
+    const sq = new Database(db, { readonly: true });
+    try {
+      expect(sq.prepare('select version from policy_versions').pluck().all()).toEqual(['2026.1']);
+    } finally {
+      sq.close();
+    }
+  });
+
   it('a ROE_POLICY file that is not valid stops no command that judges no claim: they use the stored versions, and say so', () => {
     const db = join(dir, 'broken-policy.db');
     testRuntime({ databasePath: db }).close();

@@ -237,7 +237,7 @@ describe('loading a changed policy', () => {
     }
   });
 
-  it('a file dated before the version in force is never in force, and the start says so', () => {
+  it('a file dated before the version in force is never in force: the start says so, and does not load it', () => {
     const path = join(dir, 'shadow.db');
     const later = join(dir, 'later.yaml');
     writeFileSync(later, policyTextWith([['version: "2026.1"', 'version: "2026.3"'], ['effective: 2026-01-01', 'effective: 2026-11-01']]));
@@ -249,8 +249,12 @@ describe('loading a changed policy', () => {
       expect(rt.policies.inForceAt(rt.clock.now()).version).toBe('2026.3');
       const warned = rt.logs.lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40);
       expect(warned.map((l) => l.msg)).toEqual([
-        `${earlier} holds policy version "2026.4" (effective 2026-06-01), but version "2026.3" (effective 2026-11-01), loaded earlier, is in force: a version applies from its effective date, so give the file an effective date after 2026-11-01`,
+        `${earlier} holds policy version "2026.4" (effective 2026-06-01), before version "2026.3" (effective 2026-11-01), loaded earlier: a version applies from its effective date, so this one would never be in force, and it is not loaded (version "2026.3" is in force); give the file the effective date 2026-11-01 or a later one`,
       ]);
+      // Not loaded: a claim registered in June is still judged by the version loaded before.
+      expect(rt.policies.all.map((v) => v.version)).toEqual(['2026.3']);
+      expect(rt.policies.inForceAt(new Date('2026-07-01T12:00:00Z')).version).toBe('2026.3');
+      expect((rt.db.sqlite.prepare('select version from policy_versions order by version').all() as { version: string }[]).map((r) => r.version)).toEqual(['2026.3']);
     } finally {
       rt.close();
     }
