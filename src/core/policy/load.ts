@@ -123,11 +123,18 @@ export function parsePolicy(text: string, source?: string, options: { stored?: b
  */
 export function parsePolicyWithWarnings(text: string, source?: string, options: { stored?: boolean; lint?: boolean } = {}): { policy: Policy; warnings: string[] } {
   const lineCounter = new LineCounter();
+  // Line breaks as old Mac editors write them (CR alone) are line breaks too.
+  if (text.includes('\r')) text = text.replace(/\r(?!\n)/g, '\n');
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
   const prefix = (offset?: number) => {
     if (source === undefined) return '';
     return offset === undefined ? `${source}: ` : `${source}: line ${lineCounter.linePos(offset).line}: `;
   };
+  // YAML 1.1 (a %YAML 1.1 line) reads dates and times by other rules (09:00 as 540, 2026-02-30
+  // rolled over to March): the policy is read as YAML 1.2, whose checks name such values.
+  if (!options.stored && doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.2') {
+    throw new PolicyError([`${prefix(0)}%YAML ${doc.directives.yaml.version}: the policy is read as YAML 1.2 (the dates and times of 1.1 are read otherwise); remove this line`]);
+  }
   if (doc.errors.length > 0) {
     // A tab used to indent makes every line after it look misplaced: name the tabs alone.
     const tabs = doc.errors.filter((e) => e.code === 'TAB_AS_INDENT');

@@ -420,5 +420,9 @@ export function policyWarnings(p: Policy): PolicyProblem[] {
       out.push({ path, message: `${personLabel(key, person)} rules cases but has neither a Slack nor a Teams user id: in Slack and Teams their cases and reminders reach nobody, and nobody can rule as them (give "slack" or "teams" under people.${key})` });
     }
   }
+  // EST, MST, HST (and the like) are fixed offsets: a company's clock in summer is an hour off them.
+  if (!p.timezone.includes('/') && !/^(UTC|GMT|Z|Zulu|UCT|Universal)$/i.test(p.timezone)) {
+    out.push({ path: ['timezone'], message: `"${p.timezone}" is an abbreviation or an offset, not a region: its clock may not follow daylight saving time, so business hours, SLAs and effective dates could be an hour off for part of the year; write the region, such as America/New_York or Europe/Berlin` });
+  }
   return out;
 }

@@ -234,6 +234,35 @@ describe('roe policy check: problems in plain words, naming the value', () => {
   });
 });
 
+describe('roe policy check: YAML written by other tools', () => {
+  it('a %YAML 1.1 line is refused, naming it: 1.1 reads dates and times otherwise (09:00 as 540, 2026-02-30 as March 2)', async () => {
+    const file = join(dir, 'yaml11.yaml');
+    writeFileSync(file, `%YAML 1.1\n---\n${policyTextWith([['effective: 2026-01-01', 'effective: 2026-02-30']])}`);
+    const r = await checkFile(file);
+    expect(r).toMatchObject({ code: 1, err: `${file}: line 1: %YAML 1.1: the policy is read as YAML 1.2 (the dates and times of 1.1 are read otherwise); remove this line\n` });
+    // Written as 1.2, or without the line, the impossible date is named.
+    writeFileSync(file, `%YAML 1.2\n---\n${policyTextWith([['effective: 2026-01-01', 'effective: 2026-02-30']])}`);
+    expect((await checkFile(file)).err).toMatch(/effective: /);
+    expect((await checkFile(file)).code).toBe(1);
+  });
+
+  it('a file with old Mac line endings (CR alone) reads as one with LF', async () => {
+    const file = join(dir, 'cr.yaml');
+    writeFileSync(file, policyTextWith([]).replace(/\n/g, '\r'));
+    expect(await checkFile(file)).toMatchObject({ code: 0, err: '', out: expect.stringContaining(': valid (version 2026.1') });
+  });
+
+  it.each(['EST', 'MST', 'HST', 'EST5EDT'])('timezone: %s (an abbreviation, not a region) is valid with a warning naming what to write', async (zone) => {
+    const r = await check([['timezone: America/New_York', `timezone: ${zone}`]]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, `timezone: ${zone}`)}: warning: timezone: "${zone}" is an abbreviation or an offset, not a region: its clock may not follow daylight saving time, so business hours, SLAs and effective dates could be an hour off for part of the year; write the region, such as America/New_York or Europe/Berlin\n`);
+  });
+
+  it.each(['UTC', 'Europe/Berlin', 'Asia/Kolkata'])('timezone: %s gets no warning', async (zone) => {
+    expect((await check([['timezone: America/New_York', `timezone: ${zone}`]])).err).toBe('');
+  });
+});
+
 describe('roe policy check: a file it cannot read', () => {
   it('is one line naming the file and the cause', async () => {
     const missing = join(dir, 'nope.yaml');
