@@ -400,7 +400,10 @@ function malformed(e: CsvParseError, body: string, headerLines: number, columns:
   if (e.code === 'INVALID_OPENING_QUOTE' || e.code === 'CSV_INVALID_OPENING_QUOTE') return { line: start, message: strayQuote(e, body, lines, at, columns, start < at) };
   if (e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' && Array.isArray(e.record)) {
     const got = e.record.length;
-    return { line: at - lineBreaks(e.record), message: `has ${got} columns, the header has ${columns}${got > columns ? ' (a value holding a comma must be in double quotes)' : ''}` };
+    // Only empty cells past the header's columns: maybe commas at the end of the row (a spreadsheet's export), or a value split in two.
+    const trailing = got > columns && (e.record as unknown[]).slice(columns).every((v) => typeof v === 'string' && v.trim() === '');
+    const why = got <= columns ? '' : ` (a value holding a comma must be in double quotes${trailing ? '; or, should the row end with commas the header does not have, remove them' : ''})`;
+    return { line: at - lineBreaks(e.record), message: `has ${got} columns, the header has ${columns}${why}` };
   }
   // The line is given apart: the parser's own "at line N" is left out.
   return { line: at, message: e.message.replace(/ at line \d+/, '') };

@@ -427,7 +427,9 @@ describe('CSV import: line numbers as an editor shows them', () => {
 
   it.each([
     ['too few', 'C2,acme,contoso', 'line 5: has 3 columns, the header has 12'],
-    ['too many', 'C2,acme,contoso,resell,Analytics,Acme, Inc. rollout,qualified,,,rejected,2026-11-20,', 'line 5: has 13 columns, the header has 12 (a value holding a comma must be in double quotes)'],
+    ['too many', 'C2,acme,contoso,resell,Analytics,Acme, Inc. rollout,qualified,,,rejected,2026-11-20,', 'line 5: has 13 columns, the header has 12 (a value holding a comma must be in double quotes; or, should the row end with commas the header does not have, remove them)'],
+    ['too many, the extra ones empty (commas at the end)', 'C2,acme,contoso,resell,Analytics,Acme rollout,qualified,,,rejected,2026-11-20,,,', 'line 5: has 14 columns, the header has 12 (a value holding a comma must be in double quotes; or, should the row end with commas the header does not have, remove them)'],
+    ['too many, a value split by its comma', 'C2,acme,contoso,resell,Analytics,Acme, Inc. rollout,qualified,,,rejected,2026-11-20,2026-11-21', 'line 5: has 13 columns, the header has 12 (a value holding a comma must be in double quotes)'],
   ])('a row with %s columns is named by its line', (_, row, message) => {
     expect(errorsOf('claims', [CLAIM_HEADER, evidenceLine('C1', '1', 'a\r\nb\r\nc'), row, ''].join('\r\n'))).toEqual([message]);
   });
