@@ -302,6 +302,16 @@ const PERSON_IDS = [
  * With `issues` (the problems the parse found), it reads only the values without one, so it
  * runs on a policy that has some too (see policyFileSchema).
  */
+/** What a name holds besides words and single plain spaces, said plainly; null when nothing. */
+function oddSpacing(v: string): string | null {
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) return v.includes('\t') ? 'a tab' : 'a control character';
+  if (/[\u00a0\u2007\u202f]/.test(v)) return 'a no-break space';
+  if (/[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]/.test(v)) return 'an invisible character';
+  if (/\s{2}/.test(v)) return 'two spaces in a row';
+  if (/[^\S ]/.test(v)) return 'a space other than a plain one';
+  return null;
+}
+
 export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
   const out: PolicyProblem[] = [];
   /** Each value that repeats an earlier one in any letter case, with the index of the first; values with a problem of their own are left out. */
@@ -324,6 +334,8 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
     // Each is a choice in the claim and dispute forms: Slack takes a choice's value of 150 characters at most.
     values.forEach((v, at) => {
       if (fine(issues, field, at) && v.length > NAME_MAX) out.push({ path: [field, at], message: `${v.length} characters, more than ${NAME_MAX}: each is a choice in the claim and dispute forms, which Slack cannot offer past ${NAME_MAX}` });
+      const odd = fine(issues, field, at) ? oddSpacing(v) : null;
+      if (odd) out.push({ path: [field, at], message: `"${v}" holds ${odd}: write its words with single plain spaces (it is chosen in forms, typed in CSV files and compared as written, so a look-alike would be another ${field === 'stages' ? 'stage' : 'product line'})` });
     });
     for (const { at, first } of repeated(values, (i) => fine(issues, field, i))) out.push({ path: [field, at], message: `"${values[at]}" repeats ${field}[${first}] ("${values[first]}"): ${why}` });
   }

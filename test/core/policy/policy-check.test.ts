@@ -258,6 +258,16 @@ describe('roe policy check: YAML written by other tools', () => {
     expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, `timezone: ${zone}`)}: warning: timezone: "${zone}" is an abbreviation or an offset, not a region: its clock may not follow daylight saving time, so business hours, SLAs and effective dates could be an hour off for part of the year; write the region, such as America/New_York or Europe/Berlin\n`);
   });
 
+  it.each([
+    ['a no-break space', 'Core\u00a0Platform', 'a no-break space'],
+    ['two spaces', 'Core  Platform', 'two spaces in a row'],
+    ['a zero-width space', 'Core\u200bPlatform', 'an invisible character'],
+    ['a direction override', 'Core \u202ePlatform', 'an invisible character'],
+  ])('a product line written with %s is refused: a look-alike would be another product line', (_, written, what) => {
+    const text = policyTextWith([['product_lines: [Core Platform, Analytics, Services]', `product_lines: [Core Platform, Analytics, Services, "${written}"]`]]);
+    expect(problemsOf(text)).toEqual([`product_lines[3]: "${written}" holds ${what}: write its words with single plain spaces (it is chosen in forms, typed in CSV files and compared as written, so a look-alike would be another product line)`]);
+  });
+
   it.each(['UTC', 'Europe/Berlin', 'Asia/Kolkata'])('timezone: %s gets no warning', async (zone) => {
     expect((await check([['timezone: America/New_York', `timezone: ${zone}`]])).err).toBe('');
   });
