@@ -8,6 +8,7 @@ import { submitClaim } from '../../handlers/claim.js';
 import { submitDispute } from '../../handlers/dispute.js';
 import { approve, submitAsk, submitAward } from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
+import { tick } from '../../src/app/scheduler.js';
 import type { Principal } from '../../src/core/authz.js';
 import { isDomainError } from '../../src/core/errors.js';
 import type { Dispute } from '../../src/core/types.js';
@@ -74,6 +75,10 @@ let dispute: Dispute;
 beforeEach(() => {
   rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
   dispute = openArbitratedCase(rt);
+  // Monday 17:00 in New York: the arbitrator's first reminder rings, so that there is one to snooze.
+  rt.clock.set('2026-12-07T22:00:00Z');
+  tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+  dispute = rt.store.disputes.get(dispute.id)!;
 });
 afterEach(() => rt.close());
 
