@@ -26,7 +26,11 @@ const SHAPES: Record<string, string> = {
 };
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    // YAML 1.1's merge key (<<: *base) is no field in YAML 1.2, which the policy is read as.
+    const merge = issue.keys.includes('<<') ? ' (a merge key, <<: *name, is not read: write the fields out, or use an alias for a whole value)' : '';
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${merge}`;
+  }
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) return 'is required';
   if (issue.code === 'invalid_type') {
     const shape = SHAPES[formatPath(issue.path).replace(/\[\d+\]/g, '[]')];

@@ -246,6 +246,11 @@ describe('roe policy check: YAML written by other tools', () => {
     expect((await checkFile(file)).code).toBe(1);
   });
 
+  it('a merge key (<<: *name) is named as one, with what to do instead', () => {
+    const text = policyTextWith([['registration:', 'base: &base { protection_days: 90 }\nregistration:\n  <<: *base']]);
+    expect(problemsOf(text)).toEqual(expect.arrayContaining([expect.stringContaining('unknown field "<<" (a merge key, <<: *name, is not read: write the fields out, or use an alias for a whole value)')]));
+  });
+
   it('a file with old Mac line endings (CR alone) reads as one with LF', async () => {
     const file = join(dir, 'cr.yaml');
     writeFileSync(file, policyTextWith([]).replace(/\n/g, '\r'));
