@@ -31,7 +31,12 @@ export const MAX_THROTTLED_ATTEMPTS = 30;
  */
 export type Deliverer = (message: PendingMessage) => Promise<void | (() => void)>;
 
-export const MAX_ATTEMPTS = 8;
+/**
+ * Tries a failing message gets before it is parked: with the backoff (2 s doubling, then every
+ * 10 minutes), about two hours, so an outage of Slack or Teams shorter than that only delays
+ * what waits (eight tries would have parked it after four minutes).
+ */
+export const MAX_ATTEMPTS = 20;
 /** How long a message taken for delivery is held before another worker may try it. */
 export const LEASE_MS = 120_000;
 
@@ -54,18 +59,22 @@ export function nextAttemptDelay(attempts: number, retryAfterMs?: number): numbe
  */
 export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, maxPasses = 20, stop?: AbortSignal): Promise<number> {
   let delivered = 0;
-  for (const [platform, deliver] of Object.entries(deliverers) as [OutboxMessage['platform'], Deliverer][]) {
-    const failedTargets = new Set<string>();
-    // A message behind an older one to the same target becomes due once that one is delivered:
-    // passes go on while they make progress.
-    for (let pass = 0, progress = true; progress && pass < maxPasses && !stop?.aborted; pass++) {
-      progress = false;
-      const outcome = await deliverBatch(db, platform, deliver, failedTargets, now, logger, stop);
-      delivered += outcome.delivered;
-      progress = outcome.delivered + outcome.parked + outcome.dropped > 0;
-      if (outcome.rateLimited) break;
-    }
-  }
+  // The platforms side by side: Slack hanging (each call given up only after 30 seconds) never
+  // holds back what goes to Teams, nor the other way round.
+  await Promise.all(
+    (Object.entries(deliverers) as [OutboxMessage['platform'], Deliverer][]).map(async ([platform, deliver]) => {
+      const failedTargets = new Set<string>();
+      // A message behind an older one to the same target becomes due once that one is delivered:
+      // passes go on while they make progress.
+      for (let pass = 0, progress = true; progress && pass < maxPasses && !stop?.aborted; pass++) {
+        progress = false;
+        const outcome = await deliverBatch(db, platform, deliver, failedTargets, now, logger, stop);
+        delivered += outcome.delivered;
+        progress = outcome.delivered + outcome.parked + outcome.dropped > 0;
+        if (outcome.rateLimited) break;
+      }
+    }),
+  );
   return delivered;
 }
 

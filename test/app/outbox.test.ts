@@ -125,6 +125,49 @@ describe('notification outbox', () => {
     expect(outbox(rt).every((m) => m.status === 'delivered')).toBe(true);
   });
 
+  it.each([5, 60])('an outage of %i minutes parks nothing: every message goes out once it is over, with the worker draining every second', async (minutes) => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    const ids = outbox(rt).map((m) => m.id);
+    const over = rt.clock.now().getTime() + minutes * 60_000;
+    const sent: number[] = [];
+    const deliver: Deliverer = async (m) => {
+      if (rt.clock.now().getTime() < over) throw new DeliveryError('Slack answered HTTP 500');
+      sent.push(m.id);
+    };
+    for (let s = 0; s < (minutes + 15) * 60 && outbox(rt).some((m) => m.status === 'pending'); s += 1) {
+      await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger);
+      rt.clock.advance(1_000);
+    }
+    expect(outbox(rt).map((m) => m.status)).toEqual(ids.map(() => 'delivered'));
+    // Each once (in order per target; targets in any order).
+    expect([...sent].sort((a, b) => a - b)).toEqual(ids);
+  });
+
+  it('the platforms are drained side by side: a hung Slack never holds back what goes to Teams', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    rt.store.transaction(() => {
+      for (let i = 0; i < 5; i++) rt.store.outbox.enqueue({ platform: 'slack', target: { kind: 'user', user: `U0${i}` }, body: { summary: `s${i}`, blocks: [] } as never, dedupeKey: `s${i}` }, rt.clock.now());
+      rt.store.outbox.enqueue({ platform: 'teams', target: { kind: 'user', user: '29:t' }, body: { summary: 't', blocks: [] } as never, dedupeKey: 't' }, rt.clock.now());
+    });
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const hung = new Promise<void>((ok) => (release = ok));
+    // Without side-by-side draining Teams would never run: the hang ends by itself, and the order tells.
+    setTimeout(() => release(), 1_000).unref();
+    const slack: Deliverer = async (m) => {
+      await hung;
+      order.push(`slack ${m.id}`);
+    };
+    const teams: Deliverer = async () => {
+      order.push('teams');
+      release();
+    };
+    await drainOutbox(rt.db.db, { slack, teams }, () => rt.clock.now(), rt.logger);
+    expect(order[0]).toBe('teams');
+    expect(order).toHaveLength(6);
+  });
+
   it('an outage delays notifications but loses none; one that keeps failing is parked, listed and retried', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-'));
     dirs.push(dir);

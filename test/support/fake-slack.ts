@@ -28,7 +28,8 @@ export interface ResponseUrlPost {
 }
 
 /** `drop`: the connection is cut without an answer (a network failure: the client sees a request error). */
-export type Failure = { status: 429; retryAfter: number } | { status: 500 } | { error: string } | { drop: true };
+/** A 429's Retry-After: seconds, any other text, or null for none at all (a proxy that drops it). */
+export type Failure = { status: 429; retryAfter: number | string | null } | { status: 500 } | { error: string } | { drop: true };
 
 type Json = Record<string, unknown>;
 
@@ -156,7 +157,7 @@ export class FakeSlack {
       }
       call.result = { ok: false, error: 'error' in failure ? failure.error : failure.status === 429 ? 'ratelimited' : 'internal_error' };
       if ('error' in failure) send(res, 200, call.result);
-      else if (failure.status === 429) send(res, 429, call.result, { 'retry-after': String(failure.retryAfter) });
+      else if (failure.status === 429) send(res, 429, call.result, failure.retryAfter === null ? {} : { 'retry-after': String(failure.retryAfter) });
       else send(res, 500, call.result);
       return;
     }

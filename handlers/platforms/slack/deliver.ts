@@ -44,6 +44,9 @@ export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
   }
   if (e instanceof webApi.WebAPIPlatformError) return fail(`Slack error: ${e.data.error}`, undefined, !TRANSIENT.has(e.data.error), e.data.error === 'ratelimited');
   if (e instanceof webApi.WebAPIRequestError) return fail(`could not reach Slack: ${e.original.message}`);
+  // A 429 whose Retry-After is missing or not a number: the Web API client throws a plain Error
+  // for it (no WebAPIRateLimitedError, no WebAPIHTTPError), which still means "throttled".
+  if (e instanceof Error && /^Retry header did not contain a valid timeout/.test(e.message)) return fail('rate limited by Slack (no Retry-After)', undefined, false, true);
   return fail(asError(e).message);
 }
 

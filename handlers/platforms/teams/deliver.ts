@@ -64,6 +64,9 @@ export function classifyConnectorError(e: unknown, fail: DeliveryFailure, now: D
   const retryAfter = retryAfterMs(err.response?.headers?.get?.('retry-after'), now);
   if (status === 429) return fail('Teams answered HTTP 429: throttled', retryAfter, false, true);
   if (status >= 500) return fail(`Teams answered HTTP ${status}`, retryAfter);
+  // A request that timed out, or met another operation on the conversation under way (412):
+  // the same call later goes through.
+  if (status === 408 || status === 412) return fail(`Teams answered HTTP ${status}`, retryAfter);
   if (status === 403) return fail('Teams answered HTTP 403: the app is not installed for that user or team (pre-install it with a setup policy), or it was removed or blocked', undefined, true);
   if (status === 404) return fail('Teams answered HTTP 404: the conversation does not exist', undefined, true);
   return fail(`Teams answered HTTP ${status}`, undefined, true);

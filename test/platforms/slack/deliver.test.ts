@@ -153,6 +153,26 @@ describe('the Slack outbox deliverer', () => {
     expect(rows()[0]!.status).toBe('delivered');
   });
 
+  it.each([
+    ['no Retry-After at all', null],
+    ['a Retry-After that is not a number', 'soon'],
+  ])('429 with %s: throttled, the queue held for the backoff, and delivered after', async (_, retryAfter) => {
+    enqueue({ kind: 'user', user: USERS.sam.id });
+    enqueue({ kind: 'user', user: USERS.pat.id });
+    h.fake.failNext(1, { status: 429, retryAfter }, 'chat.postMessage');
+    const t0 = h.rt.clock.now().getTime();
+    expect(await h.drain()).toBe(0);
+    // The platform's queue waits: the second message is not sent into the throttle in the same drain.
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(rows().map((r) => ({ status: r.status, next: r.next_attempt_at }))).toEqual([
+      { status: 'pending', next: t0 + 2_000 },
+      { status: 'pending', next: t0 + 2_000 },
+    ]);
+    expect(rows()[0]!.last_error).toBe('rate limited by Slack (no Retry-After)');
+    h.rt.clock.advance(2_000);
+    expect(await h.drain()).toBe(2);
+  });
+
   it('a 500 is retried with backoff', async () => {
     enqueue({ kind: 'user', user: USERS.sam.id });
     h.fake.failNext(1, { status: 500 }, 'conversations.open');

@@ -77,6 +77,16 @@ describe('the Teams deliverer', () => {
     expect(rows().map((r) => r.status).sort()).toEqual(['parked', 'pending']);
   });
 
+  it.each([408, 412])('%i (a timeout, or another operation on the conversation under way) is retried with backoff, not parked', async (status) => {
+    h.connector.failNext(status);
+    enqueue({ kind: 'user', user: USERS.sam.id }, 'Try again');
+    expect(await h.drain()).toBe(0);
+    expect(rows()[0]).toMatchObject({ status: 'pending', attempts: 1, lastError: `Teams answered HTTP ${status}` });
+    h.rt.clock.advance(2_000);
+    expect(await h.drain()).toBe(1);
+    expect(rows()).toHaveLength(0);
+  });
+
   it('429 is retried later, after the connector’s Retry-After, without retrying inside the SDK', async () => {
     h.connector.failNext(429, { retryAfter: '30' });
     enqueue({ kind: 'user', user: USERS.sam.id }, 'Slow down');
