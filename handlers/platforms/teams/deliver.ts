@@ -226,7 +226,9 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         try {
           await toConversation(t.channel, t.thread ?? null, null, activity);
         } catch (e) {
-          if (!t.fallbackUser || typeof e !== 'object' || e === null || !forGood.has(e)) throw e;
+          // Only a channel the bot is not in (403) or that is gone (404): a message too big, or a
+          // refused token, would fail in the 1:1 chat too, and "add me to that team" would be wrong.
+          if (!t.fallbackUser || typeof e !== 'object' || e === null || !forGood.has(e) || !/^Teams answered HTTP 40[34]\b/.test((e as Error).message)) throw e;
           // A channel the bot cannot post in (not installed in that team): the person the
           // message names gets it in a 1:1 chat, told why, rather than nobody at all.
           const why = renderReply(reply(m.body.summary, [text(`I could not post this in the channel it is for (${(e as Error).message}): add me to that team. Here it is:`, 'warning'), ...m.body.blocks]));

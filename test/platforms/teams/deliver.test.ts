@@ -77,6 +77,14 @@ describe('the Teams deliverer', () => {
     expect(rows().map((r) => r.status).sort()).toEqual(['parked', 'pending']);
   });
 
+  it.each([401, 413])('a channel message refused with %i is parked, not sent to its person with "add me to that team" (that would fail, or say the wrong thing)', async (status) => {
+    h.connector.failNext(status);
+    enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2', fallbackUser: USERS.sam.id }, 'Too big');
+    await h.drain();
+    expect(h.connector.calls).toHaveLength(1);
+    expect(rows()[0]).toMatchObject({ status: 'parked', lastError: `Teams answered HTTP ${status}` });
+  });
+
   it.each([408, 412])('%i (a timeout, or another operation on the conversation under way) is retried with backoff, not parked', async (status) => {
     h.connector.failNext(status);
     enqueue({ kind: 'user', user: USERS.sam.id }, 'Try again');
