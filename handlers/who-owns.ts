@@ -66,8 +66,12 @@ function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
   }
   if (ranking.length > 0) {
     const matches = Array.from({ length: ranking.length }, (_, i) => ranking.match(i));
-    const ask = matches.length > 1 ? `${matches.length} accounts match "${q}". Which one?` : `No account matches "${q}" in full. Did you mean:`;
-    return reply(matches.length > 1 ? `${matches.length} accounts match "${q}"` : `No account matches "${q}" in full`, [
+    // One account matching some of the words ("acme usa": USAA, whose alias starts "usa"): what
+    // the looser search finds is offered too (Acme), as when nothing matched.
+    const partial = matches.length === 1;
+    if (partial) matches.push(...deps.matcher.suggest(q, 3).filter((s) => s.accountId !== matches[0]!.accountId));
+    const ask = partial ? `No account matches "${q}" in full. Did you mean:` : `${matches.length} accounts match "${q}". Which one?`;
+    return reply(partial ? `No account matches "${q}" in full` : `${matches.length} accounts match "${q}"`, [
       text(ask),
       pickButtons(deps, matches),
     ]);

@@ -96,6 +96,15 @@ describe('who-owns', () => {
     expect(e.fields?.account).toMatch(/Did you mean/);
   });
 
+  it('a query whose extra word starts another account’s alias offers the account its name names too, not that other one alone', () => {
+    rt.store.accounts.upsert({ id: 'usaa', name: 'United Services Automobile Association', aliases: ['USAA'], domains: ['usaa.com'], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    rt.reindex();
+    const r = whoOwns(rt.deps, as.person(rt, 'sam'), 'acme usa');
+    expect(r.summary).toBe('No account matches "acme usa" in full');
+    const actions = r.blocks.find((b) => b.type === 'actions');
+    expect(actions && actions.type === 'actions' ? actions.actions.map((a) => a.label) : []).toEqual(expect.arrayContaining(['Acme Corporation', 'United Services Automobile Association']));
+  });
+
   it("another of an account's domains, by its own name, is offered, not answered for", () => {
     rt.store.accounts.upsert({ id: 'initrode', name: 'Initrode Inc', aliases: [], domains: ['initrode.com', 'swingline.com'], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
     rt.reindex();
