@@ -1,6 +1,6 @@
 import { DomainError } from '../src/core/errors.js';
 import { soleAnswer } from '../src/core/matching/matcher.js';
-import { nameTokens } from '../src/core/matching/normalize.js';
+import { LEGAL_SUFFIXES, nameTokens } from '../src/core/matching/normalize.js';
 import type { Account } from '../src/core/types.js';
 import { matchLabels } from './account-labels.js';
 import type { HandlerDeps } from './deps.js';
@@ -57,7 +57,7 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
   }
   // The exact result, or the only one every word of the text matched (see soleAnswer).
   const sole = soleAnswer({ length: matches.length, exact: (i) => matches[i]!.exact, score: (i) => matches[i]!.score }, value, (i) => literalMatch(deps, value, [matches[i]!.accountId]) !== undefined);
-  const pick = sole >= 0 ? matches[sole] : undefined;
+  const pick = sole >= 0 && !lastWordStartsAnother(deps, value, matches.length, (i) => matches[i]!.accountId, sole) ? matches[sole] : undefined;
   if (pick) {
     const account = deps.ctx.store.accounts.get(pick.accountId);
     if (account) return account;
@@ -71,6 +71,24 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
     throw new DomainError('invalid_input', `"${typed(value)}" matches several accounts: ${names.join(', ')}. Give more of the name, or the web domain.`, { [field]: `Several accounts match: ${names.join(', ')}` });
   }
   throw new DomainError('not_found', `No account matches "${typed(value)}". Try part of the name, an alias or the web domain.`, { [field]: `No account matches "${typed(value)}"` });
+}
+
+/**
+ * Whether the text's last word, which reads as a legal form and so was set aside to find the
+ * answer (`acme co` as Acme Inc.), may as well start a word of another result's name (Acme
+ * Consulting): then it is no answer but a choice. Not when the answer is named word for word.
+ */
+export function lastWordStartsAnother(deps: HandlerDeps, typed: string, count: number, idAt: (i: number) => string, answer: number): boolean {
+  const words = nameTokens(typed, { keepLegalSuffixes: true, keepLeadingThe: true });
+  const last = words.at(-1);
+  if (words.length < 2 || !last || !LEGAL_SUFFIXES.has(last)) return false;
+  if (literalMatch(deps, typed, [idAt(answer)])) return false;
+  for (let i = 0; i < count; i++) {
+    if (i === answer) continue;
+    const a = deps.ctx.store.accounts.get(idAt(i));
+    if (a && [a.name, ...a.aliases].some((n) => nameTokens(n, { keepLegalSuffixes: true, keepLeadingThe: true }).some((w) => w.length > last.length && w.startsWith(last)))) return true;
+  }
+  return false;
 }
 
 /** A name as typed, but for case, accents and punctuation: a leading "the" and legal forms kept. */

@@ -5,7 +5,7 @@ import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
 import { matchLabels } from './account-labels.js';
-import { asksForHelp, literalMatch } from './resolve-account.js';
+import { asksForHelp, lastWordStartsAnother, literalMatch } from './resolve-account.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
@@ -57,7 +57,9 @@ function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
   // "/who-owns help" is a question about the command, unless an account is called that.
   if (exact.length === 0 && asksForHelp(q)) return usage(viewer);
   // One result stands for the account: the exact one, or the only one every word matched.
-  const sole = soleAnswer(ranking, q, (i) => literalMatch(deps, q, [ranking.match(i).accountId]) !== undefined);
+  let sole = soleAnswer(ranking, q, (i) => literalMatch(deps, q, [ranking.match(i).accountId]) !== undefined);
+  // "acme co" with Acme Inc. and Acme Consulting: the "co" may start a word as well as be a legal form.
+  if (sole >= 0 && lastWordStartsAnother(deps, q, ranking.length, (i) => ranking.match(i).accountId, sole)) sole = -1;
   if (sole >= 0) return showAccount(deps, viewer, ranking.match(sole).accountId);
   if (exact.length > 1) {
     // Equally exact once "the" and legal forms are set aside: the one named word for word wins.

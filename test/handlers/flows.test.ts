@@ -96,6 +96,19 @@ describe('who-owns', () => {
     expect(e.fields?.account).toMatch(/Did you mean/);
   });
 
+  it('a last word that reads as a legal form but may start a word of another name ("zenith co": Zenith Consulting) is a choice, not an answer', () => {
+    for (const [id, name] of [['zenith-inc', 'Zenith Inc.'], ['zenith-consulting', 'Zenith Consulting Group']]) rt.store.accounts.upsert({ id, name, aliases: [], domains: [], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    rt.reindex();
+    const r = whoOwns(rt.deps, as.person(rt, 'sam'), 'zenith co');
+    expect(r.title).toBeUndefined();
+    const actions = r.blocks.find((b) => b.type === 'actions');
+    expect(actions && actions.type === 'actions' ? actions.actions.map((a) => a.label) : []).toEqual(expect.arrayContaining(['Zenith Inc.', 'Zenith Consulting Group']));
+    // Nor is a claim filed on one of them from the text alone.
+    expect(catchErr(() => submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'zenith co' }), meta())).fields?.account).toMatch(/Several accounts match/);
+    // Typed as the name is written, it is that name.
+    expect(whoOwns(rt.deps, as.person(rt, 'sam'), 'zenith inc').title).toBe('Zenith Inc.');
+  });
+
   it('a query whose extra word starts another account’s alias offers the account its name names too, not that other one alone', () => {
     rt.store.accounts.upsert({ id: 'usaa', name: 'United Services Automobile Association', aliases: ['USAA'], domains: ['usaa.com'], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
     rt.reindex();
