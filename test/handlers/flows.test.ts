@@ -97,7 +97,7 @@ describe('who-owns', () => {
   });
 
   it('a last word that reads as a legal form but may start a word of another name ("zenith co": Zenith Consulting) is a choice, not an answer', () => {
-    for (const [id, name] of [['zenith-inc', 'Zenith Inc.'], ['zenith-consulting', 'Zenith Consulting Group']]) rt.store.accounts.upsert({ id, name, aliases: [], domains: [], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    for (const [id, name] of [['zenith-inc', 'Zenith Inc.'], ['zenith-consulting', 'Zenith Consulting Group']] as const) rt.store.accounts.upsert({ id, name, aliases: [], domains: [], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
     rt.reindex();
     const r = whoOwns(rt.deps, as.person(rt, 'sam'), 'zenith co');
     expect(r.title).toBeUndefined();
