@@ -78,10 +78,24 @@ export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessa
   return delivered;
 }
 
+/**
+ * Each database's platforms on hold (rate limited) and until when: a message queued during a
+ * hold waits it out too, rather than going out into the throttle. Held in memory: the rows
+ * queued before the hold carry it themselves (postponePlatform).
+ */
+const holds = new WeakMap<Db, Map<OutboxMessage['platform'], number>>();
+
+/** Whether `platform` is on hold at `at` (a hold further ahead than MAX_HOLD_MS is one a clock set back left: none). */
+function onHold(db: Db, platform: OutboxMessage['platform'], at: number): boolean {
+  const until = holds.get(db)?.get(platform);
+  return until !== undefined && until > at && until - at < MAX_HOLD_MS;
+}
+
 async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver: Deliverer, failedTargets: Set<string>, now: () => Date, logger: Logger, stop?: AbortSignal): Promise<{ delivered: number; parked: number; dropped: number; rateLimited: boolean }> {
   let delivered = 0;
   let parked = 0;
   let dropped = 0;
+  if (onHold(db, platform, now().getTime())) return { delivered, parked, dropped, rateLimited: true };
   for (const m of dueMessages(db, platform, now())) {
     if (stop?.aborted) break;
     const target = JSON.stringify(m.target);
@@ -123,6 +137,9 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
       if (err.throttled || err.retryAfterMs) {
         // Rate limited: the platform's whole queue waits as long, in order.
         postponePlatform(db, platform, now(), retryAt);
+        let held = holds.get(db);
+        if (!held) holds.set(db, (held = new Map()));
+        held.set(platform, retryAt.getTime());
         return { delivered, parked, dropped, rateLimited: true };
       }
     }

@@ -173,6 +173,19 @@ describe('the Slack outbox deliverer', () => {
     expect(await h.drain()).toBe(2);
   });
 
+  it('a message queued while Slack holds the queue (a 429) waits the hold out too, instead of going out into the throttle', async () => {
+    enqueue({ kind: 'user', user: USERS.sam.id });
+    h.fake.failNext(1, { status: 429, retryAfter: 30 }, 'chat.postMessage');
+    expect(await h.drain()).toBe(0);
+    enqueue({ kind: 'user', user: USERS.pat.id });
+    h.rt.clock.advance(10_000);
+    expect(await h.drain()).toBe(0);
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(1);
+    h.rt.clock.advance(20_000);
+    expect(await h.drain()).toBe(2);
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(3);
+  });
+
   it('a 500 is retried with backoff', async () => {
     enqueue({ kind: 'user', user: USERS.sam.id });
     h.fake.failNext(1, { status: 500 }, 'conversations.open');
