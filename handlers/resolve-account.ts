@@ -1,6 +1,6 @@
 import { DomainError } from '../src/core/errors.js';
 import { soleAnswer } from '../src/core/matching/matcher.js';
-import { LEGAL_SUFFIXES, nameTokens } from '../src/core/matching/normalize.js';
+import { legalFormMayStartWord, nameTokens } from '../src/core/matching/normalize.js';
 import type { Account } from '../src/core/types.js';
 import { matchLabels } from './account-labels.js';
 import type { HandlerDeps } from './deps.js';
@@ -79,16 +79,14 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
  * Consulting): then it is no answer but a choice. Not when the answer is named word for word.
  */
 export function lastWordStartsAnother(deps: HandlerDeps, typed: string, count: number, idAt: (i: number) => string, answer: number): boolean {
-  const words = nameTokens(typed, { keepLegalSuffixes: true, keepLeadingThe: true });
-  const last = words.at(-1);
-  if (words.length < 2 || !last || !LEGAL_SUFFIXES.has(last)) return false;
-  if (literalMatch(deps, typed, [idAt(answer)])) return false;
-  for (let i = 0; i < count; i++) {
-    if (i === answer) continue;
-    const a = deps.ctx.store.accounts.get(idAt(i));
-    if (a && [a.name, ...a.aliases].some((n) => nameTokens(n, { keepLegalSuffixes: true, keepLeadingThe: true }).some((w) => w.length > last.length && w.startsWith(last)))) return true;
+  // The other results' names and aliases, read only when the last word is a legal form.
+  function* others(): Iterable<string> {
+    for (let i = 0; i < count; i++) {
+      const a = i === answer ? undefined : deps.ctx.store.accounts.get(idAt(i));
+      if (a) yield* [a.name, ...a.aliases];
+    }
   }
-  return false;
+  return legalFormMayStartWord(typed, others) && !literalMatch(deps, typed, [idAt(answer)]);
 }
 
 /** A name as typed, but for case, accents and punctuation: a leading "the" and legal forms kept. */

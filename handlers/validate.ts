@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { DomainError } from '../src/core/errors.js';
+import { DIRECTION_CONTROLS, withoutDirectionControls } from '../src/core/utf8.js';
 
 /**
  * Form values that do not pass their schema: each problem is on its field, and the message only
@@ -31,28 +32,19 @@ export function fieldProblem(field: string, value: unknown, check: (text: string
   }
 }
 
-/**
- * Text direction controls (embeddings, overrides and isolates: U+202A-U+202E, U+2066-U+2069).
- * Typed into a name or a reason they make what follows read backwards, the bot's own words on
- * the same line included ("…, stage proposal" shown as "lasoporp egats ,…"); nobody needs them
- * to write in a right-to-left script.
- */
-export const DIRECTION_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
-const DIRECTION_CONTROLS_ALL = new RegExp(DIRECTION_CONTROLS.source, 'g');
-
-/** A form's values with the direction controls taken out of every text. */
-function withoutDirectionControls(values: Record<string, unknown>): Record<string, unknown> {
+/** A form's values with the text direction controls taken out of every text (see DIRECTION_CONTROLS). */
+function formWithoutDirectionControls(values: Record<string, unknown>): Record<string, unknown> {
   let out: Record<string, unknown> | null = null;
   for (const [k, v] of Object.entries(values)) {
     if (typeof v !== 'string' || !DIRECTION_CONTROLS.test(v)) continue;
     out ??= { ...values };
-    out[k] = v.replace(DIRECTION_CONTROLS_ALL, '');
+    out[k] = withoutDirectionControls(v);
   }
   return out ?? values;
 }
 
 export function parseForm<S extends z.ZodType>(schema: S, values: Record<string, unknown>, more?: (values: Record<string, unknown>) => Record<string, string>): z.output<S> {
-  values = withoutDirectionControls(values);
+  values = formWithoutDirectionControls(values);
   const result = schema.safeParse(values);
   const extra = more?.(values) ?? {};
   if (result.success && Object.keys(extra).length === 0) return result.data;

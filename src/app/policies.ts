@@ -104,7 +104,8 @@ export function loadPolicyFile(
   // applies from its date until the next one's): it is not loaded. The start and the commands
   // that only read go on with the versions stored, and say so; an import, asked to judge its
   // claims by it, refuses it.
-  const latest = same ? undefined : stored.map((p) => storedVersion(p)).reduce<PolicyVersion | undefined>((m, v) => (m && m.effectiveAt.getTime() >= v.effectiveAt.getTime() ? m : v), undefined);
+  const storedVersions = same ? [] : stored.map((p) => storedVersion(p));
+  const latest = storedVersions.reduce<PolicyVersion | undefined>((m, v) => (m && m.effectiveAt.getTime() >= v.effectiveAt.getTime() ? m : v), undefined);
   if (latest && file.effectiveAt.getTime() < latest.effectiveAt.getTime()) {
     if (record === 'later') {
       const line = text.split('\n').findIndex((l) => /^effective\s*:/.test(l)) + 1;
@@ -112,7 +113,7 @@ export function loadPolicyFile(
         `${path}: ${line > 0 ? `line ${line}: ` : ''}effective: version "${policy.version}" is effective ${policy.effective}, before version "${latest.version}" (effective ${latest.policy.effective}), loaded earlier: a version applies from its effective date, so this one would never be in force; give it the effective date of that one or later`,
       ]);
     }
-    return { book: new PolicyBook(stored.map((p) => storedVersion(p))), file, warnings, waived, recordNow: () => {}, shadowedBy: latest };
+    return { book: new PolicyBook(storedVersions), file, warnings, waived, recordNow: () => {}, shadowedBy: latest };
   }
   // A new version is recorded together with what must follow from it (onRecord, told how many
   // versions were recorded before it), or not at all; under the write lock, looking again:

@@ -105,13 +105,8 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
   const db = openDatabase(config.databasePath, { readOnly: options.readOnly ?? false });
   try {
     // A write refused because another process holds the lock: the user is told; operators see it here.
-    const store = createStore(
-      db,
-      options.terminal
-        ? { ...(options.terminal === 'byHand' ? { writeWaitMs: BUSY_TIMEOUT_MS } : {}) }
-        : { onBusy: (err) => logger.warn({ err }, 'a write was refused: another process holds the database write lock (an import?); the user was told to try again') },
-      () => clock.now(),
-    );
+    const onBusy = (err: unknown) => logger.warn({ err }, 'a write was refused: another process holds the database write lock (an import?); the user was told to try again');
+    const store = createStore(db, options.terminal === undefined ? { onBusy } : options.terminal === 'byHand' ? { writeWaitMs: BUSY_TIMEOUT_MS } : {}, () => clock.now());
     // A version after others may drop people who have cases: the running cases are looked at
     // when it takes effect. (The first version changes nothing.)
     const record = options.recordPolicy ?? true;

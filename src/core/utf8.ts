@@ -28,3 +28,17 @@ export function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok
     return { ok: false, utf16: false, line };
   }
 }
+
+/**
+ * Text direction controls (embeddings, overrides and isolates: U+202A-U+202E, U+2066-U+2069).
+ * In a name or a reason they make what follows read backwards, the bot's own words on the same
+ * line included ("…, stage proposal" shown as "lasoporp egats ,…"); nobody needs them to write
+ * in a right-to-left script. Forms take them out, imports refuse them, a terminal shows `�`.
+ */
+export const DIRECTION_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
+const DIRECTION_CONTROLS_ALL = new RegExp(DIRECTION_CONTROLS.source, 'g');
+
+/** `s` without its text direction controls. */
+export function withoutDirectionControls(s: string): string {
+  return DIRECTION_CONTROLS.test(s) ? s.replace(DIRECTION_CONTROLS_ALL, '') : s;
+}

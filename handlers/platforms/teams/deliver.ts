@@ -57,9 +57,15 @@ function retryAfterMs(value: string | undefined, now: Date): number | undefined 
  * Retry-After if any); 5xx and network errors are retried by the outbox; 403 (the bot was removed or blocked) and 404 (no such
  * conversation) and any other 4xx would fail the same way again.
  */
+/** The HTTP status of a connector failure, when it has one. */
+function connectorStatus(e: unknown): number | undefined {
+  const status = typeof e === 'object' && e !== null ? (e as { statusCode?: unknown }).statusCode : undefined;
+  return typeof status === 'number' ? status : undefined;
+}
+
 export function classifyConnectorError(e: unknown, fail: DeliveryFailure, now: Date): Error {
-  const err = (typeof e === 'object' && e !== null ? e : {}) as { statusCode?: unknown; message?: unknown; response?: { headers?: { get?: (name: string) => string | undefined } } };
-  const status = typeof err.statusCode === 'number' ? err.statusCode : undefined;
+  const err = (typeof e === 'object' && e !== null ? e : {}) as { message?: unknown; response?: { headers?: { get?: (name: string) => string | undefined } } };
+  const status = connectorStatus(e);
   if (status === undefined) return fail(`could not reach Teams: ${typeof err.message === 'string' ? err.message : String(e)}`);
   const retryAfter = retryAfterMs(err.response?.headers?.get?.('retry-after'), now);
   if (status === 429) return fail('Teams answered HTTP 429: throttled', retryAfter, false, true);
@@ -99,12 +105,11 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     warned = true;
     o.log.warn({}, 'botbuilder connector has no pipeline to remove its retry policy from; deliveries also retry inside the SDK');
   };
-  /** Failures that will fail the same way again (the bot is not in that conversation, say). */
-  const forGood = new WeakSet<object>();
+  /** Failures of a conversation the bot is not in (403) or that is gone (404). */
+  const notThere = new WeakSet<object>();
   const fail: DeliveryFailure = (message, retryAfter, permanent, throttled) => {
     const e = o.fail(message, retryAfter, permanent, throttled);
     decided.add(e);
-    if (permanent) forGood.add(e);
     return e;
   };
   /**
@@ -145,7 +150,10 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     if (failure) {
       const { error } = failure;
       if (error instanceof Error && decided.has(error)) throw error;
-      throw classifyConnectorError(error, fail, o.now());
+      const classified = classifyConnectorError(error, fail, o.now());
+      const status = connectorStatus(error);
+      if (status === 403 || status === 404) notThere.add(classified);
+      throw classified;
     }
   };
 
@@ -228,7 +236,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         } catch (e) {
           // Only a channel the bot is not in (403) or that is gone (404): a message too big, or a
           // refused token, would fail in the 1:1 chat too, and "add me to that team" would be wrong.
-          if (!t.fallbackUser || typeof e !== 'object' || e === null || !forGood.has(e) || !/^Teams answered HTTP 40[34]\b/.test((e as Error).message)) throw e;
+          if (!t.fallbackUser || typeof e !== 'object' || e === null || !notThere.has(e)) throw e;
           // A channel the bot cannot post in (not installed in that team): the person the
           // message names gets it in a 1:1 chat, told why, rather than nobody at all.
           const why = renderReply(reply(m.body.summary, [text(`I could not post this in the channel it is for (${(e as Error).message}): add me to that team. Here it is:`, 'warning'), ...m.body.blocks]));

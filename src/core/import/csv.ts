@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { CLAIM_STATUSES, DIRECT, ROUTES, type Account, type Partner } from '../types.js';
-import { decodeUtf8 } from '../utf8.js';
+import { decodeUtf8, DIRECTION_CONTROLS } from '../utf8.js';
 
 export interface RowError {
   line: number;
@@ -327,7 +327,7 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
       if (column === 'evidence') {
         if (MULTILINE_CONTROL.test(inner)) errors.push({ line, message: 'evidence: holds a control character (line breaks and tabs are fine)' });
       } else if (CONTROL.test(inner)) errors.push({ line, message: `${column}: holds ${MULTILINE_CONTROL.test(inner) ? 'a control character' : 'a line break or tab'}; keep the value on one line of plain text` });
-      if (DIRECTION.test(inner)) errors.push({ line, message: `${column}: holds a text direction control (U+${inner.codePointAt(inner.search(DIRECTION))!.toString(16).toUpperCase()}), which makes what follows it read backwards; remove it` });
+      if (DIRECTION_CONTROLS.test(inner)) errors.push({ line, message: `${column}: holds a text direction control (U+${inner.codePointAt(inner.search(DIRECTION_CONTROLS))!.toString(16).toUpperCase()}), which makes what follows it read backwards; remove it` });
     }
     const result = schema.safeParse(record);
     if (!result.success) for (const i of result.error.issues) errors.push({ line, message: `${String(i.path[0] ?? 'row')}: ${i.message}` });
@@ -361,8 +361,6 @@ const UNNAMED = '\u0000unnamed:';
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** Free text (evidence) may span lines and hold tabs, nothing else below the space. */
 const MULTILINE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
-/** Text direction controls (embeddings, overrides, isolates): no value needs them, and they reverse what follows. */
-const DIRECTION = /[\u202a-\u202e\u2066-\u2069]/;
 
 /** A row as the parser gives it, with the line it ends on. */
 type Read = { record: Record<string, string>; info: { lines: number } };

@@ -301,6 +301,22 @@ const FORMAT_CHARS_RE = /\p{Cf}+/gu;
 const DOMAIN_RE = /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*[\p{L}\p{N}]$/u;
 
 /**
+ * Whether the last word of `typed`, which reads as a legal form and so is set aside when
+ * matching (`acme co` found as Acme Inc.), may as well start a longer word of one of the names
+ * `names` gives (Acme Consulting Group): then the text is no name of one account but the start
+ * of others too. `names` is asked for only when the last word is a legal form.
+ */
+export function legalFormMayStartWord(typed: string, names: () => Iterable<string>): boolean {
+  const words = nameTokens(typed, { keepLegalSuffixes: true, keepLeadingThe: true });
+  const last = words.at(-1);
+  if (words.length < 2 || last === undefined || !LEGAL_SUFFIXES.has(last)) return false;
+  for (const name of names()) {
+    if (nameTokens(name, { keepLegalSuffixes: true, keepLeadingThe: true }).some((w) => w.length > last.length && w.startsWith(last))) return true;
+  }
+  return false;
+}
+
+/**
  * The host name in a URL, e-mail address or bare domain, lower case, without scheme, user,
  * `www.`, port, path, query or trailing dot: "https://www.Acme.com:443/path", "acme.com",
  * "@acme.com" and "bob@acme.com" all give "acme.com". Returns "" when `s` holds no host name.

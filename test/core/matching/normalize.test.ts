@@ -7,6 +7,7 @@ import {
   looksLikeDomain,
   nameTokens,
   nameTokensGeneral,
+  legalFormMayStartWord,
   normalizeDomain,
   normalizeName,
   spelledOutWords,
@@ -204,6 +205,33 @@ describe('normalizeDomain', () => {
     ['', ''],
   ])('%j → %j', (input, expected) => {
     expect(normalizeDomain(input)).toBe(expected);
+  });
+});
+
+describe('legalFormMayStartWord', () => {
+  it.each([
+    ['acme co', ['Acme Consulting Group'], true],
+    ['acme sa', ['Acme Sales Ltd'], true],
+    ['acme ag', ['Acme Agritech'], true],
+    ['acme co', ['Acme Inc.', 'Acme Holdings'], false],
+    ['acme co', ['Co-op Bank'], false],
+    ['acme consulting', ['Acme Consulting Group'], false],
+    ['co', ['Consolidated Edison'], false],
+    ['acme inc', ['Incite Partners'], true],
+  ] as const)('%j beside %j: %s', (typed, names, expected) => {
+    expect(legalFormMayStartWord(typed, () => names)).toBe(expected);
+  });
+
+  it('asks for the names only when the last word is a legal form', () => {
+    let asked = 0;
+    const names = () => {
+      asked += 1;
+      return ['Acme Consulting'];
+    };
+    expect(legalFormMayStartWord('acme consulting', names)).toBe(false);
+    expect(asked).toBe(0);
+    expect(legalFormMayStartWord('acme co', names)).toBe(true);
+    expect(asked).toBe(1);
   });
 });
 
