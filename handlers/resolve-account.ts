@@ -1,6 +1,6 @@
 import { DomainError } from '../src/core/errors.js';
 import { soleAnswer } from '../src/core/matching/matcher.js';
-import { legalFormMayStartWord, nameTokens } from '../src/core/matching/normalize.js';
+import { companyPageName, legalFormMayStartWord, literalName, nameTokens, personalMailDomain } from '../src/core/matching/normalize.js';
 import type { Account } from '../src/core/types.js';
 import { matchLabels } from './account-labels.js';
 import type { HandlerDeps } from './deps.js';
@@ -41,14 +41,37 @@ export function accountNotFound(deps: HandlerDeps, given: string): string | null
 }
 
 /**
+ * What is said of an e-mail address at a personal mail provider (`jane@gmail.com`) given for an
+ * account: the provider's domain would name the provider (Google), not the company the person
+ * works for, which the address does not tell.
+ */
+export function personalMailProblem(given: string, domain: string): string {
+  return `"${typed(given)}" is an address at ${domain}, a personal mail provider, so it does not tell which company the person works for.`;
+}
+
+/**
+ * The text an account typed is looked up by: the company a link to its LinkedIn or Crunchbase
+ * page names ("acme corp" of linkedin.com/company/acme-corp), not the site; else the text.
+ */
+export function lookupText(given: string): string {
+  return companyPageName(given) ?? given;
+}
+
+/**
  * An account from what a person gave: its id (from a picker) or its name, alias or domain
- * (typed). Ambiguous or unknown text is a clear error on the `account` field.
+ * (typed). Ambiguous or unknown text, or an e-mail address at a personal mail provider, is a
+ * clear error on the `account` field.
  */
 export function resolveAccount(deps: HandlerDeps, given: string, field = 'account'): Account {
-  const value = given.trim();
-  if (!value) throw new DomainError('invalid_input', 'Name the account.', { [field]: 'Required' });
-  const byId = deps.ctx.store.accounts.get(value);
+  const trimmed = given.trim();
+  if (!trimmed) throw new DomainError('invalid_input', 'Name the account.', { [field]: 'Required' });
+  const byId = deps.ctx.store.accounts.get(trimmed);
   if (byId) return byId;
+  const personal = personalMailDomain(trimmed);
+  if (personal) {
+    throw new DomainError('invalid_input', `${personalMailProblem(trimmed, personal)} Give the company's name or its web domain.`, { [field]: "A personal mail address: give the company's name or web domain" });
+  }
+  const value = lookupText(trimmed);
   const matches = deps.matcher.search(value, 5);
   const exact = matches.filter((m) => m.exact);
   if (exact.length > 1) {
@@ -95,10 +118,16 @@ const literalKey = (s: string) => nameTokens(s, { keepLegalSuffixes: true, keepL
 /**
  * Of accounts the matcher found equally exact ("The Standard" and "Standard", "Acme" and
  * "Acme SE", once "the" and legal forms are set aside), the one whose name or alias is what was
- * typed, word for word; none when not exactly one is.
+ * typed, word for word; else, when none is, the one it is with a legal form written out or
+ * abbreviated (`acme limited` is Acme Ltd beside Acme Corp: see literalName); none when not
+ * exactly one is.
  */
 export function literalMatch(deps: HandlerDeps, typed: string, accountIds: readonly string[]): Account | undefined {
-  const key = literalKey(typed);
-  const found = accountIds.map((id) => deps.ctx.store.accounts.get(id)).filter((a): a is Account => a !== undefined && [a.name, ...a.aliases].some((n) => literalKey(n) === key));
-  return found.length === 1 ? found[0] : undefined;
+  const accounts = accountIds.map((id) => deps.ctx.store.accounts.get(id)).filter((a): a is Account => a !== undefined);
+  for (const key of [literalKey, literalName]) {
+    const typedKey = key(typed);
+    const found = accounts.filter((a) => [a.name, ...a.aliases].some((n) => key(n) === typedKey));
+    if (found.length > 0) return found.length === 1 ? found[0] : undefined;
+  }
+  return undefined;
 }

@@ -1,11 +1,12 @@
 import type { Principal } from '../src/core/authz.js';
 import { soleAnswer, type AccountMatch } from '../src/core/matching/matcher.js';
+import { personalMailDomain } from '../src/core/matching/normalize.js';
 import { DomainError } from '../src/core/errors.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
 import { matchLabels } from './account-labels.js';
-import { asksForHelp, lastWordStartsAnother, literalMatch } from './resolve-account.js';
+import { asksForHelp, lastWordStartsAnother, literalMatch, lookupText, personalMailProblem } from './resolve-account.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
@@ -43,10 +44,24 @@ function pickButtons(deps: HandlerDeps, matches: readonly AccountMatch[]): Block
 /** `/who-owns <text>`: the account's answer, a choice between close matches, or suggestions. */
 export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Reply {
   refuseUnknown(viewer, 'look up accounts');
-  const q = readQuery(viewer, query);
+  const typed = readQuery(viewer, query);
+  // A contact's address at gmail.com says nothing of their company: Google is no answer.
+  const personal = personalMailDomain(typed);
+  if (personal) return personalAddress(viewer, typed, personal);
+  // A link to a company's LinkedIn or Crunchbase page is looked up by the company it names.
+  const q = lookupText(typed);
   // One snapshot for the whole answer (the account, its claims and cases read together), under
   // one read lock: it only reads.
   return deps.ctx.store.reading(() => answer(deps, viewer, q));
+}
+
+/** The answer to an e-mail address at a personal mail provider: no account, and what to type instead. */
+function personalAddress(viewer: Principal, typed: string, domain: string): Reply {
+  const c = (command: string) => cmd(viewer, command);
+  return reply('A personal mail address does not tell the company', [
+    text(`${personalMailProblem(typed, domain)} Type the company's name or its web domain instead: ${c('who-owns acme')} or ${c('who-owns acme.com')}.`),
+    text(`To look up ${domain} itself, type ${c(`who-owns ${domain}`)}.`, 'muted'),
+  ]);
 }
 
 function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {

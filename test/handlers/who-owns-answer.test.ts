@@ -50,3 +50,63 @@ describe('which result /who-owns answers for', () => {
     expect(answer('ikea').title).toBe('IKEA');
   });
 });
+
+describe('how /who-owns reads a domain, link or address pasted for an account', () => {
+  beforeEach(() => {
+    importCsv(rt.ctx, 'accounts', 'b.csv', [
+      'id,name,aliases,domains,segment,region,tier,is_customer,incumbent_partner,named_owner',
+      'google,Google LLC,,google.com|gmail.com,,,,false,,',
+      'linkedin,LinkedIn Corporation,,linkedin.com,,,,false,,',
+      'crunchbase,Crunchbase Inc,,crunchbase.com,,,,false,,',
+      'acme-uk,Acme Ltd,,acme.co.uk,,,,false,,',
+      'zorin-uk,Zorin Industries Limited,,zorin.co.uk,,,,false,,',
+      'zorin-inc,Zorin Industries Inc.,,zorin.com,,,,false,,',
+    ].join('\n'));
+    rt.reindex();
+  });
+  const texts = (q: string) => answer(q).blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
+
+  it('an e-mail address at a personal mail provider names no company: it says so, and what to type instead', () => {
+    for (const q of ['jane@gmail.com', 'Jane Doe <jane@gmail.com>', 'mailto:jane@gmail.com']) {
+      const reply = answer(q);
+      expect(reply.title).toBeUndefined();
+      expect(reply.summary).toBe('A personal mail address does not tell the company');
+    }
+    expect(texts('jane@gmail.com')).toEqual([
+      '"jane@gmail.com" is an address at gmail.com, a personal mail provider, so it does not tell which company the person works for. Type the company\'s name or its web domain instead: /who-owns acme or /who-owns acme.com.',
+      'To look up gmail.com itself, type /who-owns gmail.com.',
+    ]);
+    expect(() => resolveAccount(rt.deps, 'jane@gmail.com')).toThrow('"jane@gmail.com" is an address at gmail.com, a personal mail provider, so it does not tell which company the person works for. Give the company\'s name or its web domain.');
+    // Whether or not an account has the provider's domain.
+    expect(answer('jo@outlook.com').summary).toBe('A personal mail address does not tell the company');
+  });
+
+  it('the provider\'s domain typed as a domain, or an address at a company, is looked up as before', () => {
+    expect(answer('gmail.com').title).toBe('Google LLC');
+    expect(answer('https://gmail.com').title).toBe('Google LLC');
+    expect(answer('jane@google.com').title).toBe('Google LLC');
+    expect(resolveAccount(rt.deps, 'gmail.com').id).toBe('google');
+  });
+
+  it('a link to a company\'s LinkedIn or Crunchbase page is looked up by the company it names, not the site', () => {
+    for (const q of ['https://www.linkedin.com/company/acme-ltd/', 'linkedin.com/company/acme-ltd/about/', 'https://www.crunchbase.com/organization/acme-ltd']) {
+      expect(answer(q).title).toBe('Acme Ltd');
+      expect(resolveAccount(rt.deps, q).id).toBe('acme-uk');
+    }
+    // A company page the accounts do not have is no answer, least of all LinkedIn.
+    expect(answer('https://www.linkedin.com/company/initrode-global/').summary).toBe('No account matches "initrode global"');
+    // The site itself is still the site.
+    expect(answer('https://www.linkedin.com/').title).toBe('LinkedIn Corporation');
+  });
+
+  it('a legal form written out is the same as abbreviated: the account named so is the answer among namesakes', () => {
+    // "acme limited" is Acme Ltd, not Acme Corporation as well, as "acme ltd" is.
+    expect(answer('acme ltd').title).toBe('Acme Ltd');
+    expect(answer('acme limited').title).toBe('Acme Ltd');
+    expect(resolveAccount(rt.deps, 'Acme Limited').id).toBe('acme-uk');
+    expect(answer('zorin industries ltd').title).toBe('Zorin Industries Limited');
+    expect(answer('zorin industries incorporated').title).toBe('Zorin Industries Inc.');
+    // Without its legal form it is still a choice.
+    expect(answer('zorin industries').summary).toBe('2 accounts match "zorin industries"');
+  });
+});

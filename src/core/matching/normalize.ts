@@ -6,6 +6,7 @@
  */
 
 import { parse as parseHost } from 'tldts';
+import { PERSONAL_MAIL_DOMAINS } from './personal-mail.js';
 
 /**
  * Legal-form suffixes dropped from the end of a name, written as normalised tokens.
@@ -316,6 +317,29 @@ export function legalFormMayStartWord(typed: string, names: () => Iterable<strin
   return false;
 }
 
+/** Legal forms written out in full, each with the abbreviation {@link literalName} reads it as. */
+const LEGAL_FORM_ABBREVIATIONS: ReadonlyMap<string, string> = new Map([
+  ['limited', 'ltd'],
+  ['incorporated', 'inc'],
+  ['corporation', 'corp'],
+  ['company', 'co'],
+]);
+
+/**
+ * A name as typed but for case, accents, punctuation and how its legal form is spelled: a
+ * leading "the" and the legal form kept, a legal form written out in full read as its
+ * abbreviation ("Acme Limited" and "Acme Ltd." both give "acme ltd"; "Limited Brands", where the
+ * word is no legal form, stays "limited brands"). It tells apart names that are the same once
+ * legal forms are set aside (Acme Ltd and Acme Corp, for `acme limited`).
+ */
+export function literalName(s: string): string {
+  const words = nameTokens(s, { keepLegalSuffixes: true, keepLeadingThe: true });
+  const name = words.slice();
+  stripLegalSuffixes(name);
+  for (let i = name.length; i < words.length; i++) words[i] = LEGAL_FORM_ABBREVIATIONS.get(words[i]!) ?? words[i]!;
+  return words.join(' ');
+}
+
 /**
  * The host name in a URL, e-mail address or bare domain, lower case, without scheme, user,
  * `www.`, port, path, query or trailing dot: "https://www.Acme.com:443/path", "acme.com",
@@ -362,6 +386,49 @@ export function addressIn(s: string): string | null {
   const bracketed = /<([^<>\s]+)>/.exec(t);
   const candidate = (bracketed ? bracketed[1]! : t).replace(/^[<(\[{"'\u201c\u2018]+/u, '').replace(/[>)\]}"'\u201d\u2019,;:.!?]+$/u, '');
   return candidate !== t && looksLikeDomain(candidate) ? candidate : null;
+}
+
+/** An e-mail address, or only its domain (`@acme.com`), perhaps as a mailto: link. */
+const MAIL_ADDRESS_RE = /^(?:mailto:)?[^\s/:@]*@[^\s/:@?#]+$/i;
+
+/**
+ * The domain of an e-mail address at a personal mail provider ({@link PERSONAL_MAIL_DOMAINS}):
+ * "gmail.com" for `jane@gmail.com`, `Jane Doe <jane@gmail.com>`, `mailto:jane@gmail.com` or
+ * `@gmail.com`. Such an address does not say which company its holder works for. Null for any
+ * other text, and for the domain typed as a domain or URL (`gmail.com`, `https://gmail.com/`),
+ * which may well mean the provider itself.
+ */
+export function personalMailDomain(s: string): string | null {
+  if (!/[@\uff20\ufe6b]/.test(s)) return null;
+  const address = looksLikeDomain(s) ? s.trim() : addressIn(s);
+  if (address === null) return null;
+  const plain = NON_ASCII_RE.test(address) ? address.replace(FORMAT_CHARS_RE, '').normalize('NFKC') : address;
+  if (!MAIL_ADDRESS_RE.test(plain)) return null;
+  const domain = normalizeDomain(plain);
+  return PERSONAL_MAIL_DOMAINS.has(domain) ? domain : null;
+}
+
+/** A company's page on LinkedIn (`/company/<name>`) or Crunchbase (`/organization/<name>`), and what may follow its name. */
+const COMPANY_PAGE_RE = /^(?:https?:\/\/)?(?:[a-z0-9-]+\.)?(?:linkedin\.com\/company|crunchbase\.com\/organization)\/([^\s/?#]+)(?:[/?#]\S*)?$/i;
+
+/**
+ * The company a link to its LinkedIn or Crunchbase page names, as the words of its address:
+ * "acme corp" for `https://www.linkedin.com/company/acme-corp/` (or `/about/`, a `?trk=` after
+ * it, pasted in brackets) and for `crunchbase.com/organization/acme-corp`. The link's own domain
+ * names the site, not the company. Null for any other text.
+ */
+export function companyPageName(s: string): string | null {
+  if (!/linkedin|crunchbase/i.test(s)) return null;
+  const m = COMPANY_PAGE_RE.exec(addressIn(s) ?? s.trim());
+  if (!m) return null;
+  let slug = m[1]!;
+  try {
+    slug = decodeURIComponent(slug);
+  } catch {
+    // Not percent-encoded as it should be: its words as they are.
+  }
+  const name = slug.replace(/[-_+\s]+/g, ' ').trim();
+  return name === '' ? null : name;
 }
 
 /** A domain label of letters, digits and hyphens only: its word is itself without the hyphens. */

@@ -2,14 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addressIn,
+  companyPageName,
   domainLabel,
   LEGAL_SUFFIXES,
   looksLikeDomain,
   nameTokens,
   nameTokensGeneral,
   legalFormMayStartWord,
+  literalName,
   normalizeDomain,
   normalizeName,
+  personalMailDomain,
   spelledOutWords,
 } from '../../../src/core/matching/normalize.js';
 
@@ -288,5 +291,79 @@ describe('addressIn', () => {
     ['Acme <sales>', null],
   ] as const)('%s → %s', (text, address) => {
     expect(addressIn(text)).toBe(address);
+  });
+});
+
+describe('personalMailDomain', () => {
+  it.each([
+    ['jane@gmail.com', 'gmail.com'],
+    ['Jane.Doe@GMAIL.COM', 'gmail.com'],
+    ['jo@outlook.com', 'outlook.com'],
+    ['jo@hotmail.co.uk', 'hotmail.co.uk'],
+    ['jo@yahoo.com', 'yahoo.com'],
+    ['jo@icloud.com', 'icloud.com'],
+    ['jo@proton.me', 'proton.me'],
+    ['mailto:jo@gmail.com', 'gmail.com'],
+    ['@gmail.com', 'gmail.com'],
+    ['Jane Doe <jane@gmail.com>', 'gmail.com'],
+    ['"jane@gmail.com",', 'gmail.com'],
+    ['jane＠gmail.com', 'gmail.com'],
+    // The domain typed as a domain or URL may mean the provider itself.
+    ['gmail.com', null],
+    ['www.gmail.com', null],
+    ['https://gmail.com/', null],
+    ['https://medium.com/@jane', null],
+    // A company's own domain, and a provider's staff's.
+    ['jane@acme.com', null],
+    ['jane@google.com', null],
+    ['jane@mail.gmail.com', null],
+    ['acme', null],
+    ['', null],
+  ] as const)('%j → %j', (text, domain) => {
+    expect(personalMailDomain(text)).toBe(domain);
+  });
+});
+
+describe('companyPageName', () => {
+  it.each([
+    ['https://www.linkedin.com/company/acme-corp/', 'acme corp'],
+    ['https://www.linkedin.com/company/acme-corp', 'acme corp'],
+    ['linkedin.com/company/acme-corp/about/', 'acme corp'],
+    ['https://uk.linkedin.com/company/acme-corp?trk=public_profile', 'acme corp'],
+    ['HTTPS://WWW.LINKEDIN.COM/COMPANY/ACME-CORP/', 'ACME CORP'],
+    ['<https://www.linkedin.com/company/acme-corp/>', 'acme corp'],
+    ['https://www.linkedin.com/company/soci%C3%A9t%C3%A9-g%C3%A9n%C3%A9rale/', 'société générale'],
+    ['https://www.linkedin.com/company/acme_corp%/', 'acme corp%'],
+    ['https://www.crunchbase.com/organization/acme-corp', 'acme corp'],
+    // Not a company's page: the site itself, a person's page, anything else.
+    ['https://www.linkedin.com/', null],
+    ['linkedin.com', null],
+    ['https://www.linkedin.com/in/jane-doe/', null],
+    ['https://www.linkedin.com/company/', null],
+    ['https://www.crunchbase.com/person/jane-doe', null],
+    ['https://notlinkedin.com.evil.io/company/acme', null],
+    ['linkedin', null],
+    ['acme corp', null],
+  ] as const)('%j → %j', (text, name) => {
+    expect(companyPageName(text)).toBe(name);
+  });
+});
+
+describe('literalName', () => {
+  it.each([
+    ['Acme Limited', 'acme ltd'],
+    ['Acme Ltd.', 'acme ltd'],
+    ['acme, LIMITED', 'acme ltd'],
+    ['Acme Incorporated', 'acme inc'],
+    ['Acme Corporation', 'acme corp'],
+    ['Smith & Company', 'smith and co'],
+    ['Acme Holdings Limited LLC', 'acme holdings ltd llc'],
+    // Kept as typed: a leading "the", a legal form that is no legal form where it stands.
+    ['The Standard', 'the standard'],
+    ['Limited Brands', 'limited brands'],
+    ['Company Solutions Group', 'company solutions group'],
+    ['Acme GmbH', 'acme gmbh'],
+  ] as const)('%j → %j', (name, literal) => {
+    expect(literalName(name)).toBe(literal);
   });
 });

@@ -30,6 +30,7 @@ describe('claim modal', () => {
   it.each([
     ['a missing opportunity and a negative amount', { opportunity: '', amount: '-3' }, { opportunity: 'Required', amount: 'A positive number, e.g. 50000' }],
     ['an account nobody knows', { account: 'zzqx' }, { account: 'No account matches "zzqx"' }],
+    ['an e-mail address at a personal mail provider', { account: 'jane@gmail.com' }, { account: "A personal mail address: give the company's name or web domain" }],
     ['an unknown stage', { stage: 'dreaming' }, { stage: '"dreaming" is not a stage: choose one of prospecting, qualified, proposal, negotiation, commit' }],
     ['no route chosen', { route: '' }, { route: 'Choose one of: resell, referral, co-sell, marketplace, direct' }],
     ['an unknown stage and a negative amount, both at once', { stage: 'closing', amount: '-4' }, { amount: 'A positive number, e.g. 50000', stage: '"closing" is not a stage: choose one of prospecting, qualified, proposal, negotiation, commit' }],
@@ -76,6 +77,16 @@ describe('claim modal', () => {
       ['acme-analytics', 'Acme Analytics GmbH'],
     ]));
     expect(options.every((o) => o.text.type === 'plain_text')).toBe(true);
+  });
+
+  it('the typeahead reads what is pasted as /who-owns does: a company page link is the company, a personal address none', async () => {
+    const ask = async (value: string) => {
+      const res = await h.send(blockSuggestion({ user: USERS.sam, actionId: SLACK_IDS.options.account, blockId: 'account', value }));
+      expect(res.status).toBe(200);
+      return (res.json() as { options: { value: string }[] }).options.map((o) => o.value);
+    };
+    expect((await ask('https://www.linkedin.com/company/acme-corporation/'))[0]).toBe('acme');
+    expect(await ask('jane@gmail.com')).toEqual([]);
   });
 
   it('the typeahead looks accounts up for a partner’s user, and for nobody of an organisation that is no partner', async () => {

@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
+import { personalMailDomain } from '../../../../src/core/matching/normalize.js';
 import { matchLabels } from '../../../account-labels.js';
+import { lookupText } from '../../../resolve-account.js';
 import { interactiveUser, type SlackContext } from '../context.js';
 import { SLACK_IDS } from '../ids.js';
 import { accountOptions, plainFromSlack } from '../render.js';
@@ -20,7 +22,10 @@ export function register(app: App, { deps, identities }: SlackContext): void {
       await ack({ options: [] });
       return;
     }
-    const matches = deps.matcher.search(plainFromSlack(options.value).trim(), MAX_SUGGESTIONS);
+    // As /who-owns reads it: an address at a personal mail provider names no account, a link to a
+    // company's LinkedIn or Crunchbase page the company.
+    const typed = plainFromSlack(options.value).trim();
+    const matches = personalMailDomain(typed) ? [] : deps.matcher.search(lookupText(typed), MAX_SUGGESTIONS);
     const labels = matchLabels(deps, matches);
     await ack({ options: accountOptions(matches.map((m, i) => ({ id: m.accountId, name: labels[i]! }))) });
   });
