@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, YAMLMap, type Document, type Node, type Pair } from 'yaml';
 import type { z } from 'zod';
 import { DomainError } from '../errors.js';
 import { policyFileSchema, policySchema, policyWarnings, shown, type Policy } from './schema.js';
@@ -65,14 +65,47 @@ export class PolicyError extends DomainError {
 }
 
 /**
+ * `doc.getIn(path, true)`, each mapping's keys read once: the YAML library reads a mapping's
+ * keys one by one for each look-up, and a file with thousands of problems in a mapping (people)
+ * looks up each of them.
+ */
+function nodeFinder(doc: Document): (path: readonly PropertyKey[]) => unknown {
+  const indexes = new WeakMap<YAMLMap, Map<unknown, Pair>>();
+  const pairs = (map: YAMLMap) => {
+    let index = indexes.get(map);
+    if (index === undefined) {
+      index = new Map();
+      // As the library matches a key: a scalar key by its value, the first pair of a key only.
+      for (const item of map.items) {
+        if (!isPair(item)) continue;
+        const key = isScalar(item.key) ? item.key.value : item.key;
+        if (!index.has(key)) index.set(key, item);
+      }
+      indexes.set(map, index);
+    }
+    return index;
+  };
+  return (path) => {
+    let node: unknown = doc.contents;
+    for (const part of path) {
+      // A mapping of another kind (a set) is looked up as the library does.
+      if (isMap(node) && Object.getPrototypeOf(node) === YAMLMap.prototype) node = pairs(node).get(part)?.value ?? undefined;
+      else if (isCollection(node)) node = node.get(part, true);
+      else return undefined;
+    }
+    return node;
+  };
+}
+
+/**
  * The YAML node an issue is about, or its nearest ancestor that exists (a missing field points
  * at the mapping that lacks it; an unknown field at its own key, top-level ones included).
- * Undefined for any other problem of the top level.
+ * Undefined for any other problem of the top level. `nodeAt` is {@link nodeFinder}'s.
  */
-function nodeOf(doc: Document, issue: z.core.$ZodIssue): Node | undefined {
+function nodeOf(doc: Document, nodeAt: (path: readonly PropertyKey[]) => unknown, issue: z.core.$ZodIssue): Node | undefined {
   for (let n = issue.path.length; n >= 0; n--) {
     // n = 0: the top-level mapping, where only an unknown field has a place to point at.
-    const node: unknown = n > 0 ? doc.getIn(issue.path.slice(0, n), true) : issue.code === 'unrecognized_keys' ? doc.contents : undefined;
+    const node: unknown = n > 0 ? nodeAt(issue.path.slice(0, n)) : issue.code === 'unrecognized_keys' ? doc.contents : undefined;
     if (node === undefined || node === null || typeof node !== 'object') continue;
     if (n === issue.path.length && issue.code === 'unrecognized_keys' && isMap(node)) {
       const pair = node.items.find((item) => isScalar(item.key) && item.key.value === issue.keys[0]);
@@ -159,11 +192,12 @@ export function parsePolicyWithWarnings(text: string, source?: string, options: 
   // A file's own checks (policyLint) run in the same pass: every problem is listed at once.
   const file = !options.stored && options.lint !== false;
   const result = (file ? policyFileSchema : policySchema).safeParse(input, { reportInput: true });
+  const nodeAt = nodeFinder(doc);
   if (!result.success) {
-    throw new PolicyError(result.error.issues.map((i) => `${prefix(nodeOf(doc, i)?.range?.[0])}${formatPath(i.path)}: ${describeIssue(i)}`));
+    throw new PolicyError(result.error.issues.map((i) => `${prefix(nodeOf(doc, nodeAt, i)?.range?.[0])}${formatPath(i.path)}: ${describeIssue(i)}`));
   }
   const warnings = options.stored
     ? []
-    : policyWarnings(result.data).map((w) => `${prefix(nodeOf(doc, { code: 'custom', path: w.path, message: w.message })?.range?.[0])}warning: ${formatPath(w.path)}: ${w.message}`);
+    : policyWarnings(result.data).map((w) => `${prefix(nodeOf(doc, nodeAt, { code: 'custom', path: w.path, message: w.message })?.range?.[0])}warning: ${formatPath(w.path)}: ${w.message}`);
   return { policy: result.data, warnings };
 }

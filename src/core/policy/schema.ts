@@ -35,18 +35,64 @@ const always = { when: () => true };
 
 type Issues = readonly z.core.$ZodRawIssue[];
 
-/** The problems that make a value unusable: an unknown field leaves the known ones as they are. */
-const blocking = (issues: Issues) => issues.filter((i) => i.code !== 'unrecognized_keys');
-const prefixOf = (a: readonly PropertyKey[], b: readonly PropertyKey[]) => a.length <= b.length && a.every((part, k) => part === b[k]);
-
-/** Whether the value at `path` (from the value being checked) is there and of its kind: no problem is about it or about anything around it. What is inside may still be wrong. */
-function present(issues: Issues, ...path: PropertyKey[]): boolean {
-  return !blocking(issues).some((i) => prefixOf(i.path ?? [], path));
+interface PathNode {
+  /** Problems about this very path. */
+  here: number;
+  /** Problems about this path or anything inside it. */
+  within: number;
+  next?: Map<PropertyKey, PathNode>;
 }
 
-/** Whether the value at `path` is valid, as far as the parse got: no problem is about it, anything inside it, or anything around it. */
-function fine(issues: Issues, ...path: PropertyKey[]): boolean {
-  return !blocking(issues).some((i) => prefixOf(i.path ?? [], path) || prefixOf(path, i.path ?? []));
+/**
+ * The problems found so far that make a value unusable (an unknown field leaves the known ones
+ * as they are), by path, for the questions a check across fields asks before it reads a value
+ * ({@link ProblemIndex.present}, {@link ProblemIndex.fine}). A check asks about each entry of a
+ * list: were each question to read every problem, a file with thousands of problems in a list
+ * would take minutes to check. Here each problem is read once, and a question follows its path
+ * alone. The index follows the list as a check adds problems to it: each question sees them all.
+ */
+export class ProblemIndex {
+  private readonly root: PathNode = { here: 0, within: 0 };
+  private read = 0;
+  constructor(private readonly issues: Issues) {}
+
+  /** Whether the value at `path` (from the value being checked) is there and of its kind: no problem is about it or about anything around it. What is inside may still be wrong. */
+  present(...path: PropertyKey[]): boolean {
+    const node = this.at(path);
+    return node !== null && (node === undefined || node.here === 0);
+  }
+
+  /** Whether the value at `path` is valid, as far as the parse got: no problem is about it, anything inside it, or anything around it. */
+  fine(...path: PropertyKey[]): boolean {
+    const node = this.at(path);
+    return node !== null && (node === undefined || node.within === 0);
+  }
+
+  /** The node of `path`; undefined when no problem is about it or inside it; null when one is about a value around it. */
+  private at(path: readonly PropertyKey[]): PathNode | undefined | null {
+    for (; this.read < this.issues.length; this.read++) this.add(this.issues[this.read]!);
+    let node: PathNode | undefined = this.root;
+    for (const part of path) {
+      if (node.here > 0) return null;
+      node = node.next?.get(part);
+      if (node === undefined) return undefined;
+    }
+    return node;
+  }
+
+  private add(issue: z.core.$ZodRawIssue): void {
+    if (issue.code === 'unrecognized_keys') return;
+    let node = this.root;
+    node.within++;
+    for (const part of issue.path ?? []) {
+      node.next ??= new Map();
+      let next = node.next.get(part);
+      if (next === undefined) node.next.set(part, (next = { here: 0, within: 0 }));
+      node = next;
+      node.within++;
+    }
+    node.here++;
+  }
 }
 
 /**
@@ -146,8 +192,9 @@ export const policySchema = z
         holidays: z.array(isoDate).default([]),
       })
       .superRefine((h, ctx) => {
+        const problems = new ProblemIndex(ctx.issues);
         // Compared as text, which holds for two valid times (a wrong one is reported on its own).
-        if (fine(ctx.issues, 'start') && fine(ctx.issues, 'end') && h.start >= h.end) ctx.addIssue({ code: 'custom', path: ['end'], message: `must be after start (${h.start})` });
+        if (problems.fine('start') && problems.fine('end') && h.start >= h.end) ctx.addIssue({ code: 'custom', path: ['end'], message: `must be after start (${h.start})` });
       }, always),
     product_lines: z.array(id).min(1, 'name at least one product line'),
     /** Opportunity stages, earliest first (used by furthest-stage). */
@@ -160,7 +207,8 @@ export const policySchema = z
         dormancy_warning_days: whole('days', 0),
       })
       .superRefine((r, ctx) => {
-        if (fine(ctx.issues, 'dormancy_warning_days') && fine(ctx.issues, 'dormant_after_days') && r.dormancy_warning_days >= r.dormant_after_days) {
+        const problems = new ProblemIndex(ctx.issues);
+        if (problems.fine('dormancy_warning_days') && problems.fine('dormant_after_days') && r.dormancy_warning_days >= r.dormant_after_days) {
           ctx.addIssue({ code: 'custom', path: ['dormancy_warning_days'], message: `must be less than dormant_after_days (${r.dormant_after_days}), got ${r.dormancy_warning_days}` });
         }
       }, always),
@@ -168,10 +216,11 @@ export const policySchema = z
       .array(coverageSchema)
       .min(1, 'name at least one coverage rule')
       .superRefine((rules, ctx) => {
-        if (!present(ctx.issues)) return;
+        const problems = new ProblemIndex(ctx.issues);
+        if (!problems.present()) return;
         const last = rules.length - 1;
         // A `when` with a wrong value still names what it matches: the rule is no catch-all either way.
-        if (last >= 0 && present(ctx.issues, last, 'when') && Object.keys(rules[last]!.when).length > 0) {
+        if (last >= 0 && problems.present(last, 'when') && Object.keys(rules[last]!.when).length > 0) {
           ctx.addIssue({ code: 'custom', path: [last, 'when'], message: 'the last coverage rule must match every account (when: {}), so every account has an arbitrator' });
         }
       }, always),
@@ -179,10 +228,11 @@ export const policySchema = z
       .array(criterionSchema)
       .min(1, 'name at least one criterion')
       .superRefine((criteria, ctx) => {
-        if (!present(ctx.issues)) return;
+        const problems = new ProblemIndex(ctx.issues);
+        if (!problems.present()) return;
         const seen = new Set<string>();
         criteria.forEach((c, i) => {
-          if (!fine(ctx.issues, i, 'rule')) return;
+          if (!problems.fine(i, 'rule')) return;
           if (seen.has(c.rule)) ctx.addIssue({ code: 'custom', path: [i, 'rule'], message: `rule "${c.rule}" is listed twice` });
           seen.add(c.rule);
         });
@@ -192,9 +242,10 @@ export const policySchema = z
       reminders: z
         .array(fraction)
         .superRefine((reminders, ctx) => {
-          if (!present(ctx.issues)) return;
+          const problems = new ProblemIndex(ctx.issues);
+          if (!problems.present()) return;
           reminders.forEach((r, i) => {
-            if (i > 0 && fine(ctx.issues, i) && fine(ctx.issues, i - 1) && r <= reminders[i - 1]!) ctx.addIssue({ code: 'custom', path: [i], message: 'reminders must be in increasing order' });
+            if (i > 0 && problems.fine(i) && problems.fine(i - 1) && r <= reminders[i - 1]!) ctx.addIssue({ code: 'custom', path: [i], message: 'reminders must be in increasing order' });
           });
         }, always)
         .default([]),
@@ -209,22 +260,23 @@ export const policySchema = z
       .default({ window_days: 180, violations_to_flag: 3, flagged: 'require-approval' }),
   })
   .superRefine((p, ctx) => {
+    const problems = new ProblemIndex(ctx.issues);
     // People named by coverage rules. Not while a person key is itself wrong: each reference to
     // it would be a second problem.
-    const keysKnown = present(ctx.issues, 'people') && !ctx.issues.some((i) => i.code === 'invalid_key' && i.path?.[0] === 'people');
-    if (keysKnown && present(ctx.issues, 'coverage')) {
+    const keysKnown = problems.present('people') && !ctx.issues.some((i) => i.code === 'invalid_key' && i.path?.[0] === 'people');
+    if (keysKnown && problems.present('coverage')) {
       const known = (key: string) => Object.hasOwn(p.people, key);
       p.coverage.forEach((c, i) => {
-        if (fine(ctx.issues, 'coverage', i, 'arbitrator') && !known(c.arbitrator)) ctx.addIssue({ code: 'custom', path: ['coverage', i, 'arbitrator'], message: `unknown person "${c.arbitrator}"` });
-        if (!present(ctx.issues, 'coverage', i, 'escalation')) return;
+        if (problems.fine('coverage', i, 'arbitrator') && !known(c.arbitrator)) ctx.addIssue({ code: 'custom', path: ['coverage', i, 'arbitrator'], message: `unknown person "${c.arbitrator}"` });
+        if (!problems.present('coverage', i, 'escalation')) return;
         c.escalation.forEach((e, j) => {
-          if (fine(ctx.issues, 'coverage', i, 'escalation', j) && !known(e)) ctx.addIssue({ code: 'custom', path: ['coverage', i, 'escalation', j], message: `unknown person "${e}"` });
+          if (problems.fine('coverage', i, 'escalation', j) && !known(e)) ctx.addIssue({ code: 'custom', path: ['coverage', i, 'escalation', j], message: `unknown person "${e}"` });
         });
       });
     }
     // The SLA calendar is built from these fields for every dispute: whatever it would refuse
     // must stop the policy here, not every dispute later.
-    if (fine(ctx.issues, 'timezone') && fine(ctx.issues, 'business_hours')) {
+    if (problems.fine('timezone') && problems.fine('business_hours')) {
       try {
         new BusinessCalendar({ timezone: p.timezone, ...p.business_hours });
       } catch (e) {
@@ -272,13 +324,17 @@ const NAME_MAX = 150;
 type When = CoverageRule['when'];
 /** The values a `when` field accepts, in lower case (matched in any letter case); undefined: any. */
 const accepted = (v: When['tier']): Set<string> | undefined => (v === undefined ? undefined : new Set((Array.isArray(v) ? v : [String(v)]).map((x) => x.toLowerCase())));
+/** What a `when` matches, for {@link coversAll}: worked out once per rule, as each rule is compared with every earlier one. */
+const matching = (when: When) => ({ tier: accepted(when.tier), segment: accepted(when.segment), region: accepted(when.region), customer: when.customer });
+type Matching = ReturnType<typeof matching>;
 /** Whether every account `later` matches is matched by `earlier` too. */
-function coversAll(earlier: When, later: When): boolean {
+function coversAll(earlier: Matching, later: Matching): boolean {
   for (const key of ['tier', 'segment', 'region'] as const) {
-    const e = accepted(earlier[key]);
+    const e = earlier[key];
     if (e === undefined) continue;
-    const l = accepted(later[key]);
-    if (l === undefined || [...l].some((x) => !e.has(x))) return false;
+    const l = later[key];
+    if (l === undefined) return false;
+    for (const x of l) if (!e.has(x)) return false;
   }
   return earlier.customer === undefined || earlier.customer === later.customer;
 }
@@ -313,6 +369,7 @@ function oddSpacing(v: string): string | null {
 }
 
 export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
+  const problems = new ProblemIndex(issues);
   const out: PolicyProblem[] = [];
   /** Each value that repeats an earlier one in any letter case, with the index of the first; values with a problem of their own are left out. */
   const repeated = (values: readonly string[], ok: (at: number) => boolean): { at: number; first: number }[] => {
@@ -329,62 +386,66 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
     ['stages', 'stages are matched in any letter case, and each must have one place in the order'],
   ] as const;
   for (const [field, why] of lists) {
-    if (!present(issues, field)) continue;
+    if (!problems.present(field)) continue;
     const values = p[field];
     // Each is a choice in the claim and dispute forms: Slack takes a choice's value of 150 characters at most.
     values.forEach((v, at) => {
-      if (fine(issues, field, at) && v.length > NAME_MAX) out.push({ path: [field, at], message: `${v.length} characters, more than ${NAME_MAX}: each is a choice in the claim and dispute forms, which Slack cannot offer past ${NAME_MAX}` });
-      const odd = fine(issues, field, at) ? oddSpacing(v) : null;
+      if (problems.fine(field, at) && v.length > NAME_MAX) out.push({ path: [field, at], message: `${v.length} characters, more than ${NAME_MAX}: each is a choice in the claim and dispute forms, which Slack cannot offer past ${NAME_MAX}` });
+      const odd = problems.fine(field, at) ? oddSpacing(v) : null;
       if (odd) out.push({ path: [field, at], message: `"${v}" holds ${odd}: write its words with single plain spaces (it is chosen in forms, typed in CSV files and compared as written, so a look-alike would be another ${field === 'stages' ? 'stage' : 'product line'})` });
     });
-    for (const { at, first } of repeated(values, (i) => fine(issues, field, i))) out.push({ path: [field, at], message: `"${values[at]}" repeats ${field}[${first}] ("${values[first]}"): ${why}` });
+    for (const { at, first } of repeated(values, (i) => problems.fine(field, i))) out.push({ path: [field, at], message: `"${values[at]}" repeats ${field}[${first}] ("${values[first]}"): ${why}` });
   }
-  if (present(issues, 'coverage')) {
-    for (const { at, first } of repeated(p.coverage.map((c) => c?.name), (i) => fine(issues, 'coverage', i, 'name'))) {
+  if (problems.present('coverage')) {
+    for (const { at, first } of repeated(p.coverage.map((c) => c?.name), (i) => problems.fine('coverage', i, 'name'))) {
       out.push({ path: ['coverage', at, 'name'], message: `"${p.coverage[at]!.name}" is also the name of coverage[${first}]: each coverage rule needs its own name (a case keeps the name of its rule, and who may rule it and whom it escalates to are looked up by that name)` });
     }
-    // Asked once per rule: each rule is compared with every earlier one.
-    const whenFine = p.coverage.map((_, j) => fine(issues, 'coverage', j, 'when'));
+    // Worked out once per rule: each rule is compared with every earlier one.
+    const matches = p.coverage.map((c, j) => (problems.fine('coverage', j, 'when') ? matching(c.when) : undefined));
     p.coverage.forEach((c, i) => {
       for (const key of ['tier', 'segment', 'region'] as const) {
-        if (!fine(issues, 'coverage', i, 'when', key)) continue;
+        if (!problems.fine('coverage', i, 'when', key)) continue;
         const v = c.when[key];
         if (typeof v === 'boolean') out.push({ path: ['coverage', i, 'when', key], message: matchProblem(v) });
         // An account's empty tier, segment or region is no value at all: "" matches no account.
         else if (v !== undefined && (Array.isArray(v) ? v : [v]).some((x) => x.trim() === '')) out.push({ path: ['coverage', i, 'when', key], message: `an empty value matches no account (an account with no ${key} has none to match): name a value, or leave the field out` });
       }
       // The first rule that matches an account wins: a rule an earlier one covers whole never does.
-      const shadow = whenFine[i] ? p.coverage.slice(0, i).findIndex((earlier, j) => whenFine[j] && coversAll(earlier.when, c.when)) : -1;
+      const later = matches[i];
+      let shadow = -1;
+      for (let j = 0; later && shadow < 0 && j < i; j++) if (matches[j] && coversAll(matches[j]!, later)) shadow = j;
       if (shadow >= 0) {
         const earlier = p.coverage[shadow]!;
         const every = Object.keys(earlier.when).length === 0;
         out.push({ path: ['coverage', i, 'when'], message: `never matches an account: coverage[${shadow}] ("${earlier.name}") comes first and matches ${every ? 'every account' : 'every account this rule matches'}, and the first rule that matches wins${every ? ' (only the last rule may match every account)' : ''}` });
       }
-      if (!fine(issues, 'coverage', i, 'arbitrator') || !present(issues, 'coverage', i, 'escalation')) return;
-      const chain = [c.arbitrator, ...c.escalation];
+      if (!problems.fine('coverage', i, 'arbitrator') || !problems.present('coverage', i, 'escalation')) return;
+      // Where each person first comes in the chain (the arbitrator at 0).
+      const firstAt = new Map<unknown, number>();
+      [c.arbitrator, ...c.escalation].forEach((person, k) => firstAt.has(person) || firstAt.set(person, k));
       c.escalation.forEach((person, j) => {
-        if (!fine(issues, 'coverage', i, 'escalation', j)) return;
-        const k = chain.indexOf(person);
+        if (!problems.fine('coverage', i, 'escalation', j)) return;
+        const k = firstAt.get(person)!;
         if (k <= j) out.push({ path: ['coverage', i, 'escalation', j], message: `"${person}" is already ${k === 0 ? 'the arbitrator' : `escalation[${k - 1}]`} of this rule: a breach would hand the case back to the same person` });
       });
     });
   }
-  if (present(issues, 'people')) {
+  if (problems.present('people')) {
     for (const [field, what, why] of PERSON_IDS) {
       // Slack and Teams compare user ids exactly; addresses are compared in any letter case.
       const norm = (v: string) => (field === 'email' ? v.trim().toLowerCase() : v.trim());
       const first = new Map<string, string>();
       for (const [key, person] of Object.entries(p.people)) {
         const v = person?.[field];
-        if (!fine(issues, 'people', key, field) || typeof v !== 'string' || !norm(v)) continue;
+        if (!problems.fine('people', key, field) || typeof v !== 'string' || !norm(v)) continue;
         const other = first.get(norm(v));
         if (other === undefined) first.set(norm(v), key);
         else out.push({ path: ['people', key, field], message: `"${v}" is also the ${what} of ${personLabel(other, p.people[other]!)}${why}; give each person their own` });
       }
     }
   }
-  if (fine(issues, 'sla', 'arbitration') && /d/i.test(p.sla.arbitration)) {
-    const hours = fine(issues, 'business_hours', 'start') && fine(issues, 'business_hours', 'end') ? p.business_hours : undefined;
+  if (problems.fine('sla', 'arbitration') && /d/i.test(p.sla.arbitration)) {
+    const hours = problems.fine('business_hours', 'start') && problems.fine('business_hours', 'end') ? p.business_hours : undefined;
     out.push({ path: ['sla', 'arbitration'], message: dayUnitProblem(p.sla.arbitration, hours) });
   }
   return out;
