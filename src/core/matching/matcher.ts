@@ -2374,18 +2374,29 @@ export class AccountMatcher {
   }
 
   /**
-   * Scores accounts from the postings of the query words' expansions, rarest query word first:
-   * every account matching all words holds the rarest one, and once no unseen account can
-   * qualify (too little of the query left to match) the search stops.
+   * Scores accounts from the postings of the query words' expansions, rarest query word first
+   * (but a word cut short: see qTruncated): every account matching all words holds the rarest
+   * one, and once no unseen account can qualify (too little of the query left to match) the
+   * search stops.
    */
   private searchPostings(): void {
     const k = this.k;
     const volume = this.qVolume;
-    const order: number[] = [];
-    for (let qi = 0; qi < k; qi++) if (volume[qi]! > 0) order.push(qi);
-    sortByVolume(order, volume);
+    const byVolume: number[] = [];
+    for (let qi = 0; qi < k; qi++) if (volume[qi]! > 0) byVolume.push(qi);
+    sortByVolume(byVolume, volume);
+    // A word whose prefix expansion was cut short matches beyond its postings ("ver" of the
+    // whole "vertex", past its first expansions): an account matching every word need not be
+    // in them. The other words' postings hold every such account, so they drive the search; the
+    // cut-short word is matched there by "starts with" (addDirectPrefixPairs).
+    let order = byVolume;
+    if (this.anyTruncated && byVolume.some((qi) => !this.qTruncated[qi])) {
+      order = [...byVolume.filter((qi) => !this.qTruncated[qi]), ...byVolume.filter((qi) => this.qTruncated[qi])];
+    }
     const allWordsFound = order.length === k;
     const fullMatchesDone = allWordsFound && k >= 2 && this.scanFullMatches(order, volume);
+    // Every full match found, the rest are partial ones: rarest word first.
+    if (fullMatchesDone) order = byVolume;
     let remaining = 0;
     for (const qi of order) remaining += this.qWeight[qi]!;
     let budget = POSTING_BUDGET;
@@ -2540,10 +2551,17 @@ export class AccountMatcher {
   private scanFullMatches(order: readonly number[], volume: Int32Array): boolean {
     const driver = order[0]!;
     if (volume[driver]! <= FULL_MATCH_FILTER_FROM || volume[driver]! > FULL_MATCH_FILTER_MAX) return false;
-    const filter = order.find(
+    let filter = order.find(
       (qi) =>
         this.qWords[qi] !== this.qWords[driver] && !this.qTruncated[qi] && volume[qi]! <= FULL_MATCH_FILTER_MAX,
     );
+    // Else a word cut short ("pacific ver"): the accounts holding any word it starts.
+    let starting: number[] | null = null;
+    if (filter === undefined && !this.qTruncated[driver]) {
+      filter = order.find((qi) => this.qWords[qi] !== this.qWords[driver] && this.qTruncated[qi]);
+      if (filter !== undefined) starting = this.wordsStarting(filter, driver);
+      if (starting === null) return false;
+    }
     if (filter === undefined) return false;
     const words = (this.accCount >>> 5) + 1;
     if (this.accountBits.length < words) this.accountBits = new Int32Array(words);
@@ -2551,26 +2569,51 @@ export class AccountMatcher {
     const setBit = (a: number): void => {
       bits[a >>> 5]! |= 1 << (a & 31);
     };
+    const clearBit = (a: number): void => {
+      bits[a >>> 5] = 0;
+    };
     this.forEachPosting(filter, setBit);
+    if (starting !== null) for (const t of starting) this.forEachWordPosting(t, setBit);
     this.forEachPosting(driver, (a) => {
       if (bits[a >>> 5]! & (1 << (a & 31)) && !this.isSeen(a)) this.scoreAccount(a, 0, -1, false);
     });
-    this.forEachPosting(filter, (a) => {
-      bits[a >>> 5] = 0;
-    });
+    this.forEachPosting(filter, clearBit);
+    if (starting !== null) for (const t of starting) this.forEachWordPosting(t, clearBit);
     return true;
+  }
+
+  /**
+   * Every word of the index that query word qi (cut short) starts, not only its first ones;
+   * null when they are too many to be worth it, when a field word may start with it in its
+   * other spelling only ("mue" of Müller's "mueller": addDirectPrefixPairs finds it there), or
+   * when one is an expansion of query word `driver` ("quarry qua": every account of the one
+   * would hold the other).
+   */
+  private wordsStarting(qi: number, driver: number): number[] | null {
+    const n = this.qStart[qi + 1]! - this.qStart[qi]!;
+    if (this.spellings.count > 0 && hasLetterPair(this.qWords[qi]!)) return null;
+    const out: number[] = [];
+    if (this.dict.prefixed(this.qCodes, this.qStart[qi]!, n, PREFIX_SCAN_LIMIT, out)) return null;
+    let volume = 0;
+    for (const t of out) {
+      for (let e = this.firstExpansion(t); e >= 0; e = this.exNext[e]!) if (this.exQ[e] === driver) return null;
+      volume += this.postingCount(t);
+    }
+    return volume <= FULL_MATCH_FILTER_MAX ? out : null;
   }
 
   /** Calls `visit` with every account in the postings of query word qi's expansions. */
   private forEachPosting(qi: number, visit: (a: number) => void): void {
-    for (let e = this.qExStart[qi]!; e < this.qExEnd[qi]!; e++) {
-      const t = this.exTok[e]!;
-      if (t < this.csrWords) {
-        const end = this.postStart[t + 1]!;
-        for (let p = this.postStart[t]!; p < end; p++) visit(this.post[p]!);
-      }
-      if (t < this.ovHead.length) for (let o = this.ovHead[t]!; o >= 0; o = this.ovNext[o]!) visit(this.ovAcc[o]!);
+    for (let e = this.qExStart[qi]!; e < this.qExEnd[qi]!; e++) this.forEachWordPosting(this.exTok[e]!, visit);
+  }
+
+  /** Calls `visit` with every account in the postings of word t. */
+  private forEachWordPosting(t: number, visit: (a: number) => void): void {
+    if (t < this.csrWords) {
+      const end = this.postStart[t + 1]!;
+      for (let p = this.postStart[t]!; p < end; p++) visit(this.post[p]!);
     }
+    if (t < this.ovHead.length) for (let o = this.ovHead[t]!; o >= 0; o = this.ovNext[o]!) visit(this.ovAcc[o]!);
   }
 
   /** Scores the accounts in the postings of expansion e; returns the budget left. */
