@@ -46,6 +46,11 @@ export class FakeSlack {
   private held = new Map<string, Promise<void>>();
   /** Channels the bot is not in: posting there fails with `not_in_channel`. */
   readonly notIn = new Set<string>();
+  /**
+   * Messages deleted (by ts) before anything was posted in their thread: a reply to one is
+   * posted in the channel instead, its answer's message in no thread, as Slack does.
+   */
+  readonly deleted = new Set<string>();
   private seq = 0;
   private users = new Map<string, FakeSlackUser>();
 
@@ -183,7 +188,8 @@ export class FakeSlack {
         return { ok: true, view: { id: `VH${n}`, team_id: this.team, ...(a.view as Json) } };
       case 'chat.postMessage': {
         const ts = `${1_764_000_000 + n}.000100`;
-        return { ok: true, channel: a.channel, ts, message: { type: 'message', user: 'U0BOT', bot_id: 'B0BOT', text: a.text, ts, ...(a.thread_ts ? { thread_ts: a.thread_ts } : {}) } };
+        const threaded = typeof a.thread_ts === 'string' && !this.deleted.has(a.thread_ts);
+        return { ok: true, channel: a.channel, ts, message: { type: 'message', user: 'U0BOT', bot_id: 'B0BOT', text: a.text, ts, ...(threaded ? { thread_ts: a.thread_ts } : {}) } };
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `${1_764_000_000 + n}.000200` };

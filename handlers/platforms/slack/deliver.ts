@@ -29,8 +29,12 @@ export interface SlackDelivererOptions {
  */
 export const DELIVERY_CLIENT_OPTIONS = { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 30_000 } as const;
 
-/** Slack errors worth retrying; any other platform error will fail the same way again. */
-const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+/**
+ * Slack errors worth retrying; any other platform error will fail the same way again. Some say
+ * the bot (or the workspace) posts too much: they throttle the queue, as a 429 does.
+ */
+const TRANSIENT = new Set(['ratelimited', 'rate_limited', 'message_limit_exceeded', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org', 'org_login_required', 'update_failed', 'external_channel_migrating']);
+const THROTTLED = new Set(['ratelimited', 'rate_limited', 'message_limit_exceeded']);
 
 /** A Web API failure as a delivery failure: 429 with its Retry-After, 5xx and network errors retryable, the rest permanent. */
 export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
@@ -42,7 +46,7 @@ export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
     }
     return fail(`Slack answered HTTP ${e.statusCode}`, undefined, e.statusCode < 500);
   }
-  if (e instanceof webApi.WebAPIPlatformError) return fail(`Slack error: ${e.data.error}`, undefined, !TRANSIENT.has(e.data.error), e.data.error === 'ratelimited');
+  if (e instanceof webApi.WebAPIPlatformError) return fail(`Slack error: ${e.data.error}`, undefined, !TRANSIENT.has(e.data.error), THROTTLED.has(e.data.error));
   if (e instanceof webApi.WebAPIRequestError) return fail(`could not reach Slack: ${e.original.message}`);
   // A 429 whose Retry-After is missing or not a number: the Web API client throws a plain Error
   // for it (no WebAPIRateLimitedError, no WebAPIHTTPError), which still means "throttled".
@@ -50,18 +54,33 @@ export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
   return fail(asError(e).message);
 }
 
-/** Slack refused the post because the bot is not in that conversation, or it was archived. */
+/**
+ * Slack refused the post because the bot is not in that conversation, it was archived, or a
+ * setting of the channel or workspace does not let the bot post there (or in that thread).
+ */
+const CANNOT_POST = ['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'restricted_action_read_only_channel', 'restricted_action_thread_only_channel', 'restricted_action_thread_locked'];
 function cannotPostIn(e: unknown): boolean {
-  return e instanceof webApi.WebAPIPlatformError && ['not_in_channel', 'channel_not_found', 'is_archived'].includes(e.data.error);
+  return e instanceof webApi.WebAPIPlatformError && CANNOT_POST.includes(e.data.error);
 }
 
 /**
- * Why a post could not go to a channel, as the DM carrying it says: the channel is archived (so
- * `instead` comes to the DM), or the bot is not in it (`invite` says what would help).
+ * Slack refused the thread, not the channel: its first message is gone (`thread_not_found`, not
+ * a documented answer of chat.postMessage, but conversations.replies' word for it), it cannot
+ * have replies, or the channel takes none. The post goes to the channel instead.
+ */
+function threadGone(e: unknown): boolean {
+  return e instanceof webApi.WebAPIPlatformError && ['thread_not_found', 'cannot_reply_to_message', 'restricted_action_non_threadable_channel'].includes(e.data.error);
+}
+
+/**
+ * Why a post could not go to a channel, as the DM carrying it says: the channel is archived, or
+ * does not let the bot post (so `instead` comes to the DM), or the bot is not in it (`invite`
+ * says what would help).
  */
 function whyNotIn(e: unknown, channel: string, o: { what: string; invite: string; instead: string }): string {
-  const archived = e instanceof webApi.WebAPIPlatformError && e.data.error === 'is_archived';
-  return `I could not post ${o.what} in <#${channel}>${archived ? `: that channel is archived, so ${o.instead} here instead` : o.invite}. Here it is:`;
+  const error = e instanceof webApi.WebAPIPlatformError ? e.data.error : '';
+  const why = error === 'is_archived' ? 'that channel is archived' : error === 'restricted_action_thread_locked' ? 'its thread is locked' : error.startsWith('restricted_action') ? 'a setting of that channel or workspace does not let me post there' : null;
+  return `I could not post ${o.what} in <#${channel}>${why ? `: ${why}, so ${o.instead} here instead` : o.invite}. Here it is:`;
 }
 
 /**
@@ -148,11 +167,15 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           if (copy === null) return;
           if (copy) shown = renderReply(copy);
         }
-        let posted: { ts?: string };
+        let posted: { ts?: string; message?: { thread_ts?: string } };
         try {
           // How a case ended is also shown in the channel (reply_broadcast), where its announcement is.
           const where = origin.thread ? ((m.body as ThreadPost).broadcast === true ? { thread_ts: origin.thread, reply_broadcast: true as const } : { thread_ts: origin.thread }) : {};
-          posted = await o.client.chat.postMessage({ channel: origin.channel, ...where, ...shown });
+          posted = await o.client.chat.postMessage({ channel: origin.channel, ...where, ...shown }).catch((e: unknown) => {
+            // A thread Slack refuses: posted in the channel instead, which becomes the thread (below).
+            if (origin.thread && threadGone(e)) return o.client.chat.postMessage({ channel: origin.channel, ...shown });
+            throw e;
+          });
         } catch (e) {
           if (!raiser || !cannotPostIn(e)) throw classifySlackError(e, o.fail);
           // Raised where the bot may not post (a private channel or a DM it is not in): the
@@ -167,7 +190,11 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           return;
         }
         const thread = posted.ts;
-        if (!origin.thread && thread) return () => o.disputes.update(d.id, { origin: { ...origin, thread } });
+        // A thread whose first message was deleted before anything was posted in it: Slack posts
+        // in the channel instead, saying so only by the message it gives back being in no thread.
+        // That post becomes the dispute's thread, or every later update would land on its own too.
+        const unthreaded = !!origin.thread && posted.message !== undefined && !posted.message.thread_ts;
+        if ((!origin.thread || unthreaded) && thread) return () => o.disputes.update(d.id, { origin: { ...origin, thread } });
         return;
       }
     }

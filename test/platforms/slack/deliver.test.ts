@@ -213,6 +213,97 @@ describe('the Slack outbox deliverer', () => {
   });
 });
 
+describe('Slack errors that are not the message’s fault, and places that cannot take a post', () => {
+  it.each(['rate_limited', 'message_limit_exceeded'])('%s (the bot, or the workspace, posts too much) is throttling: the queue waits, nothing is parked, and it goes out after', async (error) => {
+    enqueue({ kind: 'user', user: USERS.sam.id });
+    enqueue({ kind: 'user', user: USERS.pat.id });
+    h.fake.failNext(1, { error }, 'chat.postMessage');
+    const t0 = h.rt.clock.now().getTime();
+    expect(await h.drain()).toBe(0);
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(rows().map((r) => ({ status: r.status, next: r.next_attempt_at }))).toEqual([
+      { status: 'pending', next: t0 + 2_000 },
+      { status: 'pending', next: t0 + 2_000 },
+    ]);
+    h.rt.clock.advance(2_000);
+    expect(await h.drain()).toBe(2);
+  });
+
+  it.each([
+    ['restricted_action', 'a setting of that channel or workspace does not let me post there'],
+    ['restricted_action_read_only_channel', 'a setting of that channel or workspace does not let me post there'],
+    ['restricted_action_thread_only_channel', 'a setting of that channel or workspace does not let me post there'],
+  ])('a channel message refused with %s goes by DM to its fallback person, told why', async (error, why) => {
+    enqueue({ kind: 'channel', channel: 'C0ESCAL', fallbackUser: USERS.pat.id });
+    h.fake.failNext(1, { error }, 'chat.postMessage');
+    await h.drain();
+    const dm = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    expect(visible(dm.args)).toContain(`I could not post this in <#C0ESCAL>: ${why}, so it comes here instead`);
+    expect(rows().map((r) => r.status)).toEqual(['delivered']);
+  });
+
+  it('a dispute’s update its channel will not take (restricted_action_thread_locked: an admin locked the thread) goes to the raiser’s DM, saying why, instead of being parked', async () => {
+    const nw = await h.openForm(USERS.northwind, '/claim', '', SHARED_CHANNEL);
+    await h.submit(USERS.northwind, nw, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'proposal' });
+    await h.drain();
+    const co = await h.openForm(USERS.contoso, '/claim', '', SHARED_CHANNEL);
+    await h.submit(USERS.contoso, co, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'qualified' });
+    const d = h.rt.store.disputes.all().at(-1)!;
+    const before = h.fake.callsTo('chat.postMessage').length;
+    h.fake.failNext(1, { error: 'restricted_action_thread_locked' }, 'chat.postMessage');
+    await h.drain();
+    const dm = h.fake.callsTo('chat.postMessage').slice(before).find((c) => c.args.channel === `D${USERS.contoso.id}` && visible(c.args).includes('I could not post this update'))!;
+    expect(visible(dm.args)).toContain(`I could not post this update on dispute #${d.id} in <#${SHARED_CHANNEL}>: its thread is locked, so the updates come here instead`);
+    expect(rows().filter((r) => r.status !== 'delivered')).toEqual([]);
+  });
+});
+
+describe('a dispute thread that is gone', () => {
+  const GONE = '1764000100.000200';
+  /** A case announced under a message (the "Dispute ownership" shortcut), with two updates queued for its thread. */
+  function caseUnder(thread: string) {
+    const dispute = openArbitratedCase(h.rt);
+    h.rt.store.transaction(() => h.rt.store.disputes.update(dispute.id, { origin: { platform: 'slack', channel: SHARED_CHANNEL, thread } }));
+    h.rt.db.sqlite.prepare('DELETE FROM outbox').run();
+    enqueue({ kind: 'dispute-thread', disputeId: dispute.id }, reply('Dispute opened', [text('Dispute opened')]));
+    enqueue({ kind: 'dispute-thread', disputeId: dispute.id }, reply('Dispute assigned', [text('Dispute assigned')]));
+    return dispute;
+  }
+  const inChannel = () => h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === SHARED_CHANNEL);
+
+  it('its first message deleted before anything was posted in it: Slack posts in the channel instead, and that post becomes the thread the later updates join', async () => {
+    h.fake.deleted.add(GONE);
+    const d = caseUnder(GONE);
+    expect(await h.drain()).toBe(2);
+    const [first, second] = inChannel();
+    expect(first!.args.thread_ts).toBe(GONE);
+    expect((first!.result.message as { thread_ts?: string }).thread_ts).toBeUndefined();
+    expect(h.rt.store.disputes.get(d.id)!.origin!.thread).toBe(first!.result.ts);
+    expect(second!.args.thread_ts).toBe(first!.result.ts);
+    expect((second!.result.message as { thread_ts?: string }).thread_ts).toBe(first!.result.ts);
+  });
+
+  it('a thread that is still there stays the thread', async () => {
+    const d = caseUnder(GONE);
+    await h.drain();
+    expect(inChannel().map((c) => c.args.thread_ts)).toEqual([GONE, GONE]);
+    expect(h.rt.store.disputes.get(d.id)!.origin!.thread).toBe(GONE);
+  });
+
+  it.each(['thread_not_found', 'cannot_reply_to_message'])('a thread Slack refuses (%s): the update is posted in the channel instead, becomes the thread, and nothing is parked', async (error) => {
+    const d = caseUnder(GONE);
+    h.fake.failNext(1, { error }, 'chat.postMessage');
+    expect(await h.drain()).toBe(2);
+    const [refused, posted, next] = inChannel();
+    expect(refused!.result.ok).toBe(false);
+    expect(posted!.args.thread_ts).toBeUndefined();
+    expect(visible(posted!.args)).toContain('Dispute opened');
+    expect(h.rt.store.disputes.get(d.id)!.origin!.thread).toBe(posted!.result.ts);
+    expect(next!.args.thread_ts).toBe(posted!.result.ts);
+    expect(rows().map((r) => r.status)).toEqual(['delivered', 'delivered']);
+  });
+});
+
 describe('classifySlackError', () => {
   const fail = (m: string, r?: number, p?: boolean) => new DeliveryError(m, r, p);
   it.each([
@@ -222,6 +313,8 @@ describe('classifySlackError', () => {
     ['HTTP 404', new webApi.WebAPIHTTPError(404, 'Not Found', {}), { retryAfterMs: undefined, permanent: true }],
     ['invalid_auth', new webApi.WebAPIPlatformError({ ok: false, error: 'invalid_auth' }), { retryAfterMs: undefined, permanent: true }],
     ['internal_error', new webApi.WebAPIPlatformError({ ok: false, error: 'internal_error' }), { retryAfterMs: undefined, permanent: false }],
+    ['rate_limited (the app posted too many messages)', new webApi.WebAPIPlatformError({ ok: false, error: 'rate_limited' }), { retryAfterMs: undefined, permanent: false }],
+    ['update_failed (an internal failure of chat.update)', new webApi.WebAPIPlatformError({ ok: false, error: 'update_failed' }), { retryAfterMs: undefined, permanent: false }],
     ['a network error', new webApi.WebAPIRequestError(new Error('ECONNRESET')), { retryAfterMs: undefined, permanent: false }],
   ])('%s', (_case, error, expected) => {
     const e = classifySlackError(error, fail);
