@@ -35,8 +35,15 @@ export const DELIVERY_CLIENT_OPTIONS = { retryConfig: { retries: 0 }, rejectRate
  */
 const TRANSIENT = new Set(['ratelimited', 'rate_limited', 'message_limit_exceeded', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org', 'org_login_required', 'update_failed', 'external_channel_migrating']);
 const THROTTLED = new Set(['ratelimited', 'rate_limited', 'message_limit_exceeded']);
+/**
+ * Slack refused the bot's token: no message goes out until it is put right (SLACK_BOT_TOKEN,
+ * the app reinstalled). The whole queue waits, in order, as for a rate limit; parking each
+ * message instead would let the later ones out first once the token works again (a ruling
+ * before the case it closes) and leave the earlier ones to `roe outbox retry`.
+ */
+const TOKEN_REFUSED = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive']);
 
-/** A Web API failure as a delivery failure: 429 with its Retry-After, 5xx and network errors retryable, the rest permanent. */
+/** A Web API failure as a delivery failure: 429 with its Retry-After, and a refused token, hold the queue; 5xx, 408 and network errors retryable; the rest permanent. */
 export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
   if (e instanceof webApi.WebAPIRateLimitedError) return fail(`rate limited by Slack, retry after ${e.retryAfter} s`, e.retryAfter * 1000, false, true);
   if (e instanceof webApi.WebAPIHTTPError) {
@@ -44,7 +51,11 @@ export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
       const retryAfter = Number(e.headers['retry-after']);
       return fail('rate limited by Slack', Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined, false, true);
     }
-    return fail(`Slack answered HTTP ${e.statusCode}`, undefined, e.statusCode < 500);
+    // 408: a request that timed out (a proxy's); the same call later goes through.
+    return fail(`Slack answered HTTP ${e.statusCode}`, undefined, e.statusCode < 500 && e.statusCode !== 408);
+  }
+  if (e instanceof webApi.WebAPIPlatformError && TOKEN_REFUSED.has(e.data.error)) {
+    return fail(`Slack error: ${e.data.error}: Slack refused the bot's token; check SLACK_BOT_TOKEN (notifications wait until it is accepted)`, undefined, false, true);
   }
   if (e instanceof webApi.WebAPIPlatformError) return fail(`Slack error: ${e.data.error}`, undefined, !TRANSIENT.has(e.data.error), THROTTLED.has(e.data.error));
   if (e instanceof webApi.WebAPIRequestError) return fail(`could not reach Slack: ${e.original.message}`);

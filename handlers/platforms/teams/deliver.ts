@@ -73,6 +73,10 @@ export function classifyConnectorError(e: unknown, fail: DeliveryFailure, now: D
   // A request that timed out, or met another operation on the conversation under way (412):
   // the same call later goes through.
   if (status === 408 || status === 412) return fail(`Teams answered HTTP ${status}`, retryAfter);
+  // The bot's credentials refused: nothing goes out until they are put right. The whole queue
+  // waits, in order, as for a rate limit, rather than each message being parked (later ones
+  // would then go out first once the credentials work again).
+  if (status === 401) return fail('Teams answered HTTP 401: the bot\'s credentials were refused; check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (notifications wait until they are accepted)', retryAfter, false, true);
   if (status === 403) return fail('Teams answered HTTP 403: the app is not installed for that user or team (pre-install it with a setup policy), or it was removed or blocked', undefined, true);
   if (status === 404) return fail('Teams answered HTTP 404: the conversation does not exist', undefined, true);
   return fail(`Teams answered HTTP ${status}`, undefined, true);

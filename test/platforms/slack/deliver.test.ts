@@ -196,7 +196,7 @@ describe('the Slack outbox deliverer', () => {
     expect(await h.drain()).toBe(1);
   });
 
-  it.each(['channel_not_found', 'invalid_auth', 'not_in_channel'])('%s is permanent: the message is parked, not retried', async (error) => {
+  it.each(['channel_not_found', 'not_in_channel'])('%s is permanent: the message is parked, not retried', async (error) => {
     enqueue({ kind: 'channel', channel: 'C0GONE' });
     h.fake.failNext(1, { error }, 'chat.postMessage');
     expect(await h.drain()).toBe(0);
@@ -227,6 +227,24 @@ describe('Slack errors that are not the message’s fault, and places that canno
     ]);
     h.rt.clock.advance(2_000);
     expect(await h.drain()).toBe(2);
+  });
+
+  it.each(['invalid_auth', 'token_revoked', 'account_inactive'])('%s (the bot\'s token refused) holds the whole queue in order, saying what to check; nothing is parked, and it all goes out once the token works', async (error) => {
+    enqueue({ kind: 'user', user: USERS.sam.id }, reply('First', [text('one')]));
+    enqueue({ kind: 'user', user: USERS.pat.id }, reply('Second', [text('two')]));
+    h.fake.failNext(1, { error }, 'chat.postMessage');
+    const t0 = h.rt.clock.now().getTime();
+    expect(await h.drain()).toBe(0);
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(rows().map((r) => r.status)).toEqual(['pending', 'pending']);
+    expect(rows()[0]!.last_error).toContain('check SLACK_BOT_TOKEN');
+    expect(rows()[1]!.next_attempt_at).toBe(t0 + 2_000);
+    // A message queued while the token is refused waits too, rather than going out first.
+    enqueue({ kind: 'user', user: USERS.dana.id }, reply('Third', [text('three')]));
+    expect(await h.drain()).toBe(0);
+    h.rt.clock.advance(2_000);
+    expect(await h.drain()).toBe(3);
+    expect(h.fake.callsTo('chat.postMessage').slice(1).map((c) => c.args.text)).toEqual(['First', 'Second', 'Third']);
   });
 
   it.each([
@@ -311,7 +329,9 @@ describe('classifySlackError', () => {
     ['HTTP 503', new webApi.WebAPIHTTPError(503, 'Service Unavailable', {}), { retryAfterMs: undefined, permanent: false }],
     ['HTTP 429 with a Retry-After header', new webApi.WebAPIHTTPError(429, 'Too Many Requests', { 'retry-after': '5' }), { retryAfterMs: 5_000, permanent: false }],
     ['HTTP 404', new webApi.WebAPIHTTPError(404, 'Not Found', {}), { retryAfterMs: undefined, permanent: true }],
-    ['invalid_auth', new webApi.WebAPIPlatformError({ ok: false, error: 'invalid_auth' }), { retryAfterMs: undefined, permanent: true }],
+    ['invalid_auth (the token refused: the queue waits)', new webApi.WebAPIPlatformError({ ok: false, error: 'invalid_auth' }), { retryAfterMs: undefined, permanent: false }],
+    ['missing_scope', new webApi.WebAPIPlatformError({ ok: false, error: 'missing_scope' }), { retryAfterMs: undefined, permanent: true }],
+    ['HTTP 408 (a proxy timed out)', new webApi.WebAPIHTTPError(408, 'Request Timeout', {}), { retryAfterMs: undefined, permanent: false }],
     ['internal_error', new webApi.WebAPIPlatformError({ ok: false, error: 'internal_error' }), { retryAfterMs: undefined, permanent: false }],
     ['rate_limited (the app posted too many messages)', new webApi.WebAPIPlatformError({ ok: false, error: 'rate_limited' }), { retryAfterMs: undefined, permanent: false }],
     ['update_failed (an internal failure of chat.update)', new webApi.WebAPIPlatformError({ ok: false, error: 'update_failed' }), { retryAfterMs: undefined, permanent: false }],

@@ -77,12 +77,25 @@ describe('the Teams deliverer', () => {
     expect(rows().map((r) => r.status).sort()).toEqual(['parked', 'pending']);
   });
 
-  it.each([401, 413])('a channel message refused with %i is parked, not sent to its person with "add me to that team" (that would fail, or say the wrong thing)', async (status) => {
+  it.each([413])('a channel message refused with %i is parked, not sent to its person with "add me to that team" (that would fail, or say the wrong thing)', async (status) => {
     h.connector.failNext(status);
     enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2', fallbackUser: USERS.sam.id }, 'Too big');
     await h.drain();
     expect(h.connector.calls).toHaveLength(1);
     expect(rows()[0]).toMatchObject({ status: 'parked', lastError: `Teams answered HTTP ${status}` });
+  });
+
+  it('401 (the bot\'s credentials refused) holds the whole queue in order, saying what to check, and sends nothing to a channel message\'s person; it all goes out once they work', async () => {
+    h.connector.failNext(401);
+    enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2', fallbackUser: USERS.sam.id }, 'First');
+    enqueue({ kind: 'user', user: USERS.sam.id }, 'Second');
+    expect(await h.drain()).toBe(0);
+    expect(h.connector.calls).toHaveLength(1);
+    expect(rows().map((r) => r.status)).toEqual(['pending', 'pending']);
+    expect(rows()[0]!.lastError).toContain('check MICROSOFT_APP_ID');
+    h.rt.clock.advance(2_000);
+    expect(await h.drain()).toBe(2);
+    expect(rows()).toHaveLength(0);
   });
 
   it.each([408, 412])('%i (a timeout, or another operation on the conversation under way) is retried with backoff, not parked', async (status) => {
