@@ -140,11 +140,14 @@ export type VerdictReason =
   | { code: 'not-direct-led'; coverage: string; model: EngagementModel }
   | { code: 'incumbent'; partner: PartyId }
   | { code: 'no-incumbent' }
-  /** `tied`: among the parties an earlier rule found level at the top, not every party. */
-  | { code: 'earliest'; winner: PartyId; at: string; next: PartyId; nextAt: string; tied?: true }
+  /**
+   * `tied`: among the parties an earlier rule found level at the top, not every party;
+   * `levelOn`: that rule, when it is not the one just before (a rule passed in between).
+   */
+  | { code: 'earliest'; winner: PartyId; at: string; next: PartyId; nextAt: string; tied?: true; levelOn?: RuleName }
   | { code: 'same-time' }
   | { code: 'single-claim'; winner: PartyId; at: string }
-  | { code: 'furthest'; winner: PartyId; stage: string; next: PartyId; nextStage: string; tied?: true }
+  | { code: 'furthest'; winner: PartyId; stage: string; next: PartyId; nextStage: string; tied?: true; levelOn?: RuleName }
   | { code: 'same-stage'; stage: string }
   | { code: 'nothing-to-compare' }
   | { code: 'unknown-stage'; stage: string }

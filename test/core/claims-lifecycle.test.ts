@@ -350,6 +350,68 @@ describe('a case whose recommended claim closes while it waits', () => {
     }
   });
 
+  // Northwind (negotiation) holds the line; Contoso (proposal) files on day 10 and the case waits
+  // with Northwind recommended. Northwind logs no activity: dormant on day 30, its protection
+  // ending on day 90. Fabrikam (qualified) then files and joins the case: of the claims live,
+  // Contoso's is furthest along, whether Northwind's lifecycle timer has fired yet or not.
+  it.each([
+    ['gone dormant, its timer fired', 31, true],
+    ['gone dormant, its timer not fired yet (the bot was down)', 31, false],
+    ['expired, its timer not fired yet (the bot was down)', 91, false],
+  ] as const)('a claim joining it is recommended on with the claims live now: the recommended claim %s is left out', (_n, onDay, fired) => {
+    const rt = testRuntime();
+    try {
+      rt.store.transaction(() => rt.store.accounts.upsert(anAccount({ id: 'probe', name: 'Probe Inc', domains: ['probe.example'], segment: 'smb' })));
+      const file = (party: PartyId, stage: string) =>
+        rt.store.transaction(() => fileClaim(rt.ctx, as.partner(rt, party), { accountId: 'probe', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage, amount: 1000 }, evidence: '', origin: null, requestKey: null }));
+      const start = rt.clock.now().getTime();
+      const holder = file('northwind', 'negotiation');
+      rt.clock.advance(10 * 86_400_000);
+      const d = file('contoso', 'proposal').disputeId!;
+      expect(rt.store.disputes.get(d)).toMatchObject({ status: 'open', recommendation: 'northwind' });
+      rt.clock.set(new Date(start + onDay * 86_400_000));
+      if (fired) for (let i = 0; i < 3; i++) tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(rt.store.claims.get(holder.claim.id)!.status).toBe(fired ? 'dormant' : 'protected');
+      const joined = file('fabrikam', 'qualified');
+      expect(joined.disputeId).toBe(d);
+      expect(rt.store.disputes.get(d)).toMatchObject({ status: 'open', recommendation: 'contoso', recommendationRule: 'furthest-stage' });
+    } finally {
+      rt.close();
+    }
+  });
+
+  // Northwind's claim (negotiation) is approved over flagged Contoso's; Contoso, holding no claim
+  // now, raises a case by hand: the ruling holds Northwind's claim, so the arbitrator has it,
+  // Northwind recommended. Then Northwind's protection ends while the case waits.
+  it.each([
+    ['another party\'s claim still live: recommended on that one', true, 'fabrikam'],
+    ['no claim live: the criteria recommend nobody', false, null],
+  ] as const)('a case with a party that holds no claim is recommended again too, and stays with the arbitrator: %s', (_n, fabrikamFiles, recommended) => {
+    const rt = testRuntime();
+    try {
+      rt.store.transaction(() => rt.store.accounts.upsert(anAccount({ id: 'probe', name: 'Probe Inc', domains: ['probe.example'], segment: 'smb' })));
+      const file = (party: PartyId, stage: string) =>
+        rt.store.transaction(() => fileClaim(rt.ctx, as.partner(rt, party), { accountId: 'probe', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage, amount: 1000 }, evidence: '', origin: null, requestKey: null }));
+      const holder = file('northwind', 'negotiation');
+      rt.clock.advance(3_600_000);
+      rt.store.transaction(() => rt.store.partners.setFlagged('contoso', rt.clock.now()));
+      const approval = file('contoso', 'qualified').disputeId!;
+      rt.store.transaction(() => rule(rt.ctx, as.person(rt, 'pat'), approval, { kind: 'approve', expected: 'northwind' }));
+      rt.store.transaction(() => rt.store.partners.setFlagged('contoso', null));
+      rt.clock.advance(3_600_000);
+      const d = rt.store.transaction(() => raiseDispute(rt.ctx, as.partner(rt, 'contoso'), { accountId: 'probe', productLine: 'Analytics', reason: 'We sourced it', evidence: '', origin: null, requestKey: null })).dispute.id;
+      if (fabrikamFiles) file('fabrikam', 'proposal');
+      expect(rt.store.disputes.get(d)).toMatchObject({ status: 'open', recommendation: 'northwind' });
+      rt.clock.set(new Date(holder.claim.registeredAt.getTime() + 91 * 86_400_000));
+      for (let i = 0; i < 3; i++) tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(rt.store.claims.get(holder.claim.id)!.status).toBe('expired');
+      expect(rt.store.disputes.get(d)).toMatchObject({ status: 'open', recommendation: recommended });
+      expect([...rt.store.ledger.entries()].filter((e) => e.subject === `dispute:${d}`).map((e) => e.kind)).toContain('dispute.recommendation_changed');
+    } finally {
+      rt.close();
+    }
+  });
+
   it('is recommended again over the claims still in play: the arbitrator gets the case as it stands, and approving never gives the line to a party that holds nothing', () => {
     const rt = testRuntime();
     try {

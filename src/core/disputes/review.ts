@@ -12,7 +12,8 @@ export const CASE_REVIEW_TIMER = 'dispute.review';
  * expired while it waited) has nothing left to rule: it is withdrawn, its SLA timers cancelled,
  * with a ledger entry. A case with a party that holds no claim in it (raised by hand against an
  * owner by incumbency or by name) is about more than claims and is left to the arbitrator, as
- * is any case with a claim still pending, protected or dormant (a ruling may revive a dormant one).
+ * is any case with a claim still pending, protected or dormant (a ruling may revive a dormant one);
+ * either is recommended on again when the recommended party's claims have all closed.
  */
 export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { recommend = true } = {}): DomainEvent[] {
   const { store } = ctx;
@@ -21,10 +22,11 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { r
   const claims = d.claimIds.map((id) => store.claims.get(id)).filter((c) => c !== undefined);
   if (claims.length === 0) return [];
   const claimants = new Set(claims.map((c) => c.claimant));
-  if (d.parties.some((p) => !claimants.has(p))) return [];
   const book = ctx.policies();
   const statuses = claims.map((c) => ({ claim: c.id, status: effectiveStatus(c, termsOf(book.forClaim(c).policy), now) }));
-  if (!statuses.every((s) => isClosed(s.status))) return recommend ? recommendAgain(ctx, d, claims.filter((_c, i) => isLive(statuses[i]!.status)), now) : [];
+  // A case that stays with the arbitrator is recommended on as its claims now stand, one with a
+  // party that holds no claim too: approving never gives the line to a party that holds nothing.
+  if (d.parties.some((p) => !claimants.has(p)) || !statuses.every((s) => isClosed(s.status))) return recommend ? recommendAgain(ctx, d, claims.filter((_c, i) => isLive(statuses[i]!.status)), now) : [];
   store.disputes.update(d.id, { status: 'withdrawn' });
   store.timers.cancel(`dispute:${d.id}`, 'sla.');
   store.ledger.append({ at: now, kind: 'dispute.withdrawn', subject: `dispute:${d.id}`, actor: 'review', policyVersion: d.policyVersion, payload: { reason: 'no claim in the case is live any more', claims: statuses } });

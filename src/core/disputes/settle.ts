@@ -319,7 +319,10 @@ export function recommendationOf(ctx: DomainContext, account: Account, claims: r
  */
 export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account, claim: Claim, parties: PartyId[], now: Date, origin: ThreadRef | null = null): { dispute: Dispute; events: DomainEvent[] } {
   const claimIds = [...dispute.claimIds, claim.id];
-  const claims = claimIds.map((id) => ctx.store.claims.get(id)).filter((c): c is Claim => c !== undefined && isLive(c.status));
+  // Live as the clock has it, as liveClaims reads them: a claim gone dormant or expired whose
+  // timer has not fired yet holds the line no more than one whose timer has.
+  const book = ctx.policies();
+  const claims = claimIds.map((id) => ctx.store.claims.get(id)).filter((c): c is Claim => c !== undefined && isLive(effectiveStatus(c, termsOf(book.forClaim(c).policy), now)));
   const { version, decision } = recommendationOf(ctx, account, claims, now);
   // A case with no thread yet (an import opened it) gets one where the claim joining it was
   // filed: its updates are posted there from now on.

@@ -104,6 +104,9 @@ export function decide(input: DecideInput): Decision {
   const trace: RuleVerdict[] = [];
   let decided: { winner: PartyId; rule: RuleName; auto: boolean } | null = null;
   let running = input;
+  // The rule that left the running parties level, and the criterion before the one at hand.
+  let levelOn: RuleName | null = null;
+  let before: RuleName | null = null;
   for (const criterion of input.criteria) {
     if (decided) {
       trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: 'not-reached', winner: null, reason: { code: 'earlier-rule' } });
@@ -111,15 +114,24 @@ export function decide(input: DecideInput): Decision {
     }
     const result = RULE_IMPL[criterion.rule](running);
     const { winner, tiedLeaders } = result;
-    // Chosen among the tied leaders alone: the explanation says so (a party out of the running may have registered first).
-    const reason = running !== input && (result.reason.code === 'earliest' || result.reason.code === 'furthest') ? { ...result.reason, tied: true as const } : result.reason;
+    // Chosen among the tied leaders alone: the explanation says so (a party out of the running
+    // may have registered first), and names the rule that left them level when a rule passed
+    // in between (all parties are level on that one).
+    const reason =
+      running !== input && (result.reason.code === 'earliest' || result.reason.code === 'furthest')
+        ? { ...result.reason, tied: true as const, ...(levelOn !== null && levelOn !== before ? { levelOn } : {}) }
+        : result.reason;
     trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: winner ? 'picked' : 'passed', winner, reason });
     if (winner) decided = { winner, rule: criterion.rule, auto: criterion.auto };
     else if (tiedLeaders) {
       // Only when it leaves someone out: parties all level are still all in the running.
       const kept = running.contenders.filter((c) => tiedLeaders.includes(c.party));
-      if (kept.length < running.contenders.length) running = { ...running, contenders: kept };
+      if (kept.length < running.contenders.length) {
+        running = { ...running, contenders: kept };
+        levelOn = criterion.rule;
+      }
     }
+    before = criterion.rule;
   }
   return decided ? { ...decided, trace } : { winner: null, rule: null, auto: false, trace };
 }

@@ -21,6 +21,9 @@ export function ruleTitle(rule: RuleVerdict['rule']): string {
   return RULE_TITLES[rule];
 }
 
+/** The rule that left the parties level: the one before, or (a rule passed in between) the one named. */
+const levelOn = (rule: RuleVerdict['rule'] | undefined) => (rule ? `an earlier rule (${RULE_TITLES[rule]})` : 'the rule before');
+
 /** One sentence a partner can read and accept: what the rule looked at and what it found. */
 export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
   const r = v.reason;
@@ -41,7 +44,7 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
       // Registrations of one date read the same as dates: their times tell which came first.
       const sameDate = o.formatDate(r.at) === o.formatDate(r.nextAt) && o.formatDateTime !== undefined;
       const when = (iso: string) => (sameDate ? o.formatDateTime!(iso) : o.formatDate(iso));
-      const lead = `${r.tied ? 'Of the parties level on the rule before, ' : ''}${o.nameOf(r.winner)} registered first (${when(r.at)})`;
+      const lead = `${r.tied ? `Of the parties level on ${levelOn(r.levelOn)}, ` : ''}${o.nameOf(r.winner)} registered first (${when(r.at)})`;
       // Within the same minute the times read the same too: how much earlier tells it.
       if (sameDate && when(r.at) === when(r.nextAt)) {
         const seconds = Math.floor((Date.parse(r.nextAt) - Date.parse(r.at)) / 1000);
@@ -54,7 +57,7 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
     case 'single-claim':
       return `${o.nameOf(r.winner)} holds the only live registration (${o.formatDate(r.at)}).`;
     case 'furthest':
-      return `${r.tied ? 'Of the parties level on the rule before, the' : 'The'} opportunity of ${o.nameOf(r.winner)} is furthest along (${r.stage}, against ${r.nextStage} for ${o.nameOf(r.next)}).`;
+      return `${r.tied ? `Of the parties level on ${levelOn(r.levelOn)}, the` : 'The'} opportunity of ${o.nameOf(r.winner)} is furthest along (${r.stage}, against ${r.nextStage} for ${o.nameOf(r.next)}).`;
     case 'same-stage':
       return `The leading opportunities are at the same stage (${r.stage}).`;
     case 'nothing-to-compare':
