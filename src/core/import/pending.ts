@@ -31,9 +31,10 @@ export function putInCase(ctx: DomainContext, imported: Claim, now: Date): { dis
     .filter((c) => c.id !== imported.id && c.claimant !== imported.claimant);
   // Filed against another party's protection, as a claim filed in chat over a protected one is
   // (it counts as a violation should it lose a ruling): registered in the CRM while that
-  // party's claim, registered before it, was protected. One registered first was there first.
+  // party's claim, registered before it, was protected. One registered first was there first;
+  // one registered the same day (a CRM's dates are midnight) was filed against nothing.
   const book = ctx.policies();
-  const against = others.some((c) => c.registeredAt.getTime() <= imported.registeredAt.getTime() && effectiveStatus(c, termsOf(book.forClaim(c).policy), now) === 'protected');
+  const against = others.some((c) => c.registeredAt.getTime() < imported.registeredAt.getTime() && effectiveStatus(c, termsOf(book.forClaim(c).policy), now) === 'protected');
   const claim = against && !imported.contested ? { ...imported, contested: true } : imported;
   if (claim !== imported) store.claims.update(claim.id, { contested: true });
   const coverage = coverageFor(account, policy);

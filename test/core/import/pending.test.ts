@@ -168,6 +168,14 @@ describe('CSV import: a pending claim registered during another party’s protec
     expect(rt.store.claims.violationsSince('contoso', new Date('2026-01-01T00:00:00Z'))).toEqual([]);
   });
 
+  it('one registered the same day as the holder’s claim (a CRM’s dates are midnight) was filed against nothing: losing counts no violation', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-20')));
+    importClaims(file(row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
+    ruleFor('northwind');
+    expect(claimOf('C1')).toMatchObject({ status: 'rejected', contested: false, violation: false });
+    expect(rt.store.claims.violationsSince('contoso', new Date('2026-01-01T00:00:00Z'))).toEqual([]);
+  });
+
   it('nor does one alone on its line (an approval case) that the arbitrator turns down', () => {
     importClaims(file(row('C1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
     ruleFor('none');
