@@ -139,7 +139,8 @@ export type VerdictReason =
   | { code: 'direct-led'; coverage: string }
   | { code: 'not-direct-led'; coverage: string; model: EngagementModel }
   | { code: 'incumbent'; partner: PartyId }
-  | { code: 'no-incumbent' }
+  /** `notCustomer`: a partner is recorded on the account, which is no customer, so none is its incumbent. */
+  | { code: 'no-incumbent'; notCustomer?: true }
   /**
    * `tied`: among the parties an earlier rule found level at the top, not every party;
    * `levelOn`: that rule, when it is not the one just before (a rule passed in between).

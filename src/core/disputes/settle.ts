@@ -149,9 +149,10 @@ export function applyOutcome(
   // that joined the case later), or one already dormant then, was nothing it was filed against.
   const termsFor = (c: Claim) => termsOf(book.forClaim(c).policy);
   const endOf = (c: Claim) => protectionEnd(c, termsFor(c));
-  // Registered before it: one registered at the same moment (two CRM rows of the same date) was
-  // filed against nothing, as the criteria find the two level on registration.
-  const filedBefore = (c: Claim, loser: Claim) => c.registeredAt.getTime() < loser.registeredAt.getTime();
+  // At the same moment, the one made first (in chat, a claim filed when the other was already
+  // protected: it is contested). An import's claim of the same moment is not contested at all
+  // (see putInCase), so it counts no violation whatever the order.
+  const filedBefore = (c: Claim, loser: Claim) => c.registeredAt.getTime() < loser.registeredAt.getTime() || (c.registeredAt.getTime() === loser.registeredAt.getTime() && c.id < loser.id);
   const protectedWhen = (c: Claim, loser: Claim) => {
     const at = loser.registeredAt.getTime();
     return (c.status === 'protected' || c.status === 'dormant') && filedBefore(c, loser) && at < dormancyAt(c, termsFor(c)).getTime() && at < endOf(c).getTime();

@@ -52,7 +52,9 @@ const RULE_IMPL: Record<RuleName, (input: DecideInput) => RuleResult> = {
       : { winner: null, reason: { code: 'not-direct-led', coverage: coverage.name, model: coverage.model } },
   incumbent: ({ account }) => {
     const incumbent = incumbentOf(account);
-    return incumbent ? { winner: incumbent, reason: { code: 'incumbent', partner: incumbent } } : { winner: null, reason: { code: 'no-incumbent' } };
+    // A partner recorded on an account that is no customer (yet) is no incumbent: the explanation says why.
+    if (incumbent) return { winner: incumbent, reason: { code: 'incumbent', partner: incumbent } };
+    return { winner: null, reason: account.incumbentPartnerId && !account.isCustomer ? { code: 'no-incumbent', notCustomer: true } : { code: 'no-incumbent' } };
   },
   'first-registration': ({ contenders }) => {
     const firsts = earliestPerParty(contenders).sort((a, b) => a.registeredAt.getTime() - b.registeredAt.getTime());

@@ -39,7 +39,7 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
     case 'incumbent':
       return `${o.nameOf(r.partner)} is the incumbent partner of this customer.`;
     case 'no-incumbent':
-      return 'The account has no incumbent partner.';
+      return r.notCustomer ? 'The account is not a customer, so no partner is its incumbent.' : 'The account has no incumbent partner.';
     case 'earliest': {
       // Registrations of one date read the same as dates: their times tell which came first.
       const sameDate = o.formatDate(r.at) === o.formatDate(r.nextAt) && o.formatDateTime !== undefined;

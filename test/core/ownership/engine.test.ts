@@ -88,10 +88,13 @@ describe('decide (criteria engine)', () => {
   });
 
   it.each([
-    [true, 'picked', 'Fabrikam is the incumbent partner of this customer.'],
-    [false, 'passed', 'The account has no incumbent partner.'],
-  ] as const)('the incumbent rule on an account with isCustomer %s: %s, "%s"', (isCustomer, outcome, text) => {
-    const a = anAccount({ incumbentPartnerId: 'fabrikam', isCustomer });
+    [true, 'fabrikam', 'picked', 'Fabrikam is the incumbent partner of this customer.'],
+    // A partner recorded on a prospect is no incumbent, and the explanation says why.
+    [false, 'fabrikam', 'passed', 'The account is not a customer, so no partner is its incumbent.'],
+    [true, null, 'passed', 'The account has no incumbent partner.'],
+    [false, null, 'passed', 'The account has no incumbent partner.'],
+  ] as const)('the incumbent rule on an account with isCustomer %s and incumbent %s: %s, "%s"', (isCustomer, incumbentPartnerId, outcome, text) => {
+    const a = anAccount({ incumbentPartnerId, isCustomer });
     const d = decide({ account: a, coverage: coverageFor(a, policy), criteria: ALL_AUTO, stages: policy.stages, contenders: [c(1, 'northwind', 1)] });
     const v = d.trace.find((x) => x.rule === 'incumbent')!;
     expect(v.outcome).toBe(outcome);
