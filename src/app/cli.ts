@@ -542,7 +542,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const rows = [
         ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling', 'SLA breaches', 'violations', 'flagged'],
         ...stats.parties.map((r) => [r.party === DIRECT ? 'Direct sales' : (names.get(r.party) ?? r.party), r.claims, r.disputes, pct(r.autoShare), hrs(r.medianHoursToRuling), r.slaBreaches, r.violations, r.flagged ? 'yes' : '']),
-        ['(overall)', stats.overall.claims, stats.overall.disputes, pct(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.slaBreaches, stats.overall.violations, stats.overall.flaggedPartners.join(' ')],
+        ['(overall)', stats.overall.claims, stats.overall.disputes, pct(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.slaBreaches, stats.overall.violations, stats.overall.flaggedPartners.map((id) => names.get(id) ?? id).join(', ')],
       ].map((r) => r.map(String));
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows) io.out(clean(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()));

@@ -22,7 +22,10 @@ export interface PartyStats {
   claims: number;
   disputes: number;
   autoSettled: number;
-  /** Share of this party's closed disputes settled by the criteria, 0..1 (null with none closed). */
+  /**
+   * Share of this party's closed disputes settled by the criteria, 0..1 (null with none closed):
+   * closed are those settled, ruled or closed without a ruling (withdrawn), which no criteria settled.
+   */
   autoShare: number | null;
   medianHoursToRuling: number | null;
   slaBreaches: number;
@@ -46,7 +49,8 @@ function median(xs: number[]): number | null {
 function summarise(claims: Claim[], cases: Dispute[], breaches: number) {
   // An approval is no dispute: it is left out of the count, the auto-settled share and the time to ruling.
   const disputes = cases.filter(isOverlapCase);
-  const closed = disputes.filter((d) => d.status === 'settled' || d.status === 'ruled');
+  // Closed: settled, ruled, or closed without a ruling (its claims all closed while it waited for an arbitrator).
+  const closed = disputes.filter((d) => d.status !== 'open');
   const auto = closed.filter((d) => d.status === 'settled').length;
   const hours = disputes.filter((d) => d.status === 'ruled' && d.ruledAt).map((d) => (d.ruledAt!.getTime() - d.createdAt.getTime()) / 3_600_000);
   return {

@@ -53,6 +53,9 @@ describe('computeStats', () => {
       [aDispute({ id: 1, status: 'settled', ruledAt: at(1) }), aDispute({ id: 2, status: 'ruled', createdAt: at(2), ruledAt: at(2, 10) }), approval({ id: 3, status: 'ruled', createdAt: at(3), ruledAt: at(3, 1) }), approval({ id: 4, status: 'ruled', createdAt: at(4), ruledAt: at(4, 1) })],
       { disputes: 2, autoSettled: 1, autoShare: 0.5, medianHoursToRuling: 10 },
     ],
+    // Closed without a ruling (its claims all closed while it waited): closed, and not settled by the criteria.
+    ['a case closed without a ruling counts among the closed disputes, not as settled automatically', [aDispute({ id: 1, status: 'settled', ruledAt: at(1) }), aDispute({ id: 2, status: 'withdrawn', createdAt: at(2) })], { disputes: 2, autoSettled: 1, autoShare: 0.5, medianHoursToRuling: null }],
+    ['with every closed dispute closed without a ruling, none was settled automatically', [aDispute({ id: 1, status: 'withdrawn' }), aDispute({ id: 2, status: 'open' })], { disputes: 2, autoSettled: 0, autoShare: 0, medianHoursToRuling: null }],
     ['a party named twice is still one party', [aDispute({ id: 1, status: 'ruled', parties: ['contoso', 'contoso'], createdAt: at(2), ruledAt: at(2, 3) })], { disputes: 0, medianHoursToRuling: null }],
   ] as [string, Dispute[], Record<string, unknown>][])('%s', (_n, cases, expected) => {
     const st = computeStats({ claims: [], disputes: cases, breachesByDispute: new Map(), policy, now: at(20) });
