@@ -71,8 +71,9 @@ export function leaseForDelivery(db: Db, id: number, now: Date, leaseUntil: Date
   );
 }
 
-export function markDelivered(db: Db, id: number, at: Date): void {
-  db.update(outbox).set({ status: 'delivered', deliveredAt: at }).where(eq(outbox.id, id)).run();
+/** Whether the message is still there to mark (`roe forget` deletes one to a person it forgets, even while it is being sent). */
+export function markDelivered(db: Db, id: number, at: Date): boolean {
+  return db.update(outbox).set({ status: 'delivered', deliveredAt: at }).where(eq(outbox.id, id)).run().changes === 1;
 }
 
 /**

@@ -18,8 +18,9 @@ export interface ForgetReport {
 /**
  * Removes a chat user's personal data: their name and conversation reference, the link
  * from their ledger pseudonym to them, their user id on claims and disputes (replaced by
- * the pseudonym), their 1:1 chat as the place a dispute they raised is followed, messages
- * to them not yet delivered (also those being sent), and their id on the outbox rows kept.
+ * the pseudonym), their 1:1 chat as the place a dispute they raised (or joined, taking it for
+ * its thread) is followed, messages to them not yet delivered (also those being sent), and
+ * their id on the outbox rows kept (their target, dedupe key and delivery error).
  * The ledger holds only the pseudonym, so it still verifies. One transaction.
  *
  * What it removes leaves no copy in the database's files either, and so none in later backups:
@@ -51,11 +52,13 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
       const [platform, ...rest] = userKey.split(':');
       const user = rest.join(':');
       // A dispute raised in a 1:1 chat with the bot is followed there: that conversation is theirs.
+      // So is the chat of a case raised by no one in chat (an import opened it, or its raiser was
+      // forgotten) that took the chat of a claim of theirs joining it as its thread.
       sqlite
         .prepare(
-          "UPDATE disputes SET origin = NULL WHERE raised_by = ? AND ((json_extract(origin, '$.platform') = 'slack' AND json_extract(origin, '$.channel') LIKE 'D%') OR (json_extract(origin, '$.platform') = 'teams' AND json_extract(origin, '$.channel') LIKE 'a:%'))",
+          "UPDATE disputes SET origin = NULL WHERE (raised_by = ? OR (instr(raised_by, ':') = 0 AND EXISTS (SELECT 1 FROM json_each(disputes.claim_ids) j JOIN claims c ON c.id = j.value WHERE c.created_by = ?))) AND ((json_extract(origin, '$.platform') = 'slack' AND json_extract(origin, '$.channel') LIKE 'D%') OR (json_extract(origin, '$.platform') = 'teams' AND json_extract(origin, '$.channel') LIKE 'a:%'))",
         )
-        .run(userKey);
+        .run(userKey, userKey);
       // Messages to them: DMs, and updates of the case cards in their DM.
       const toThem = "platform = ? AND json_extract(target, '$.kind') IN ('user', 'message') AND json_extract(target, '$.user') = ?";
       const report: Omit<ForgetReport, 'walCleared'> = {
@@ -69,6 +72,8 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
       // Rows kept (delivered, dropped) name them no more: not as the recipient, not in the dedupe key.
       sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}', dedupe_key = 'forgotten:' || id WHERE ${toThem}`).run(platform, user);
       sqlite.prepare("UPDATE outbox SET dedupe_key = 'forgotten:' || id WHERE instr(dedupe_key, ?) > 0").run(userKey);
+      // Nor in the error a delivery met (`conversations.open gave no channel for U0…`), kept once it went out.
+      if (user) sqlite.prepare("UPDATE outbox SET last_error = replace(last_error, ?, 'a forgotten user') WHERE platform = ? AND instr(last_error, ?) > 0").run(user, platform, user);
       // Where their case cards are (their DM's channel) is not kept either: those cards stay as they are.
       if (platform === 'slack') sqlite.prepare('DELETE FROM case_cards WHERE user = ?').run(user);
       sqlite.prepare('DELETE FROM actors WHERE user_key = ?').run(userKey);
@@ -77,8 +82,20 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
     .immediate();
 }
 
-/** Whether anything is known of a user key. */
+/**
+ * Whether anything is known of a user key: also of someone known only as the one messages go to
+ * (a person of the policy on Slack: the case cards in their DM, messages to them).
+ */
 export function knowsUser({ sqlite }: OpenDb, userKey: string): boolean {
   const q = (sql: string) => sqlite.prepare(sql).get(userKey) !== undefined;
-  return q('SELECT 1 FROM actors WHERE user_key = ?') || q('SELECT 1 FROM people WHERE user_key = ?') || q('SELECT 1 FROM claims WHERE created_by = ? LIMIT 1') || q('SELECT 1 FROM disputes WHERE raised_by = ? LIMIT 1');
+  const [platform, ...rest] = userKey.split(':');
+  const user = rest.join(':');
+  return (
+    q('SELECT 1 FROM actors WHERE user_key = ?') ||
+    q('SELECT 1 FROM people WHERE user_key = ?') ||
+    q('SELECT 1 FROM claims WHERE created_by = ? LIMIT 1') ||
+    q('SELECT 1 FROM disputes WHERE raised_by = ? LIMIT 1') ||
+    sqlite.prepare("SELECT 1 FROM outbox WHERE platform = ? AND json_extract(target, '$.kind') IN ('user', 'message') AND json_extract(target, '$.user') = ? LIMIT 1").get(platform, user) !== undefined ||
+    (platform === 'slack' && sqlite.prepare('SELECT 1 FROM case_cards WHERE user = ? LIMIT 1').get(user) !== undefined)
+  );
 }

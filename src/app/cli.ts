@@ -613,6 +613,8 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     case 'forget': {
       const user = p.args[0];
       if (!user || !user.includes(':')) throw new UsageError(p.label, 'needs a chat user key like slack:U0123ABC or teams:29:1abc');
+      // A Teams id without its platform (29:1abc) would pass for a key, and be "nothing known".
+      if (!/^(slack|teams|console):./.test(user)) throw new UsageError(p.label, `"${user}" is not a chat user key: it starts with slack:, teams: or console: (a Teams user is teams:29:1abc)`);
       const report = withRuntime(config, db, (rt) => (knowsUser(rt.db, user) ? forgetUser(rt.db, user) : null));
       if (!report) {
         io.err(`nothing is known of ${user}`);

@@ -168,8 +168,9 @@ async function recordDelivered(db: Db, id: number, now: () => Date, logger: Logg
       // would start a thread of its own). Both idempotent: a retry writes the same again.
       db.transaction(
         () => {
-          markDelivered(db, id, now());
-          follow?.();
+          // A message deleted while it was sent (its person forgotten meanwhile): where it landed
+          // (a case card in their DM) is not remembered either.
+          if (markDelivered(db, id, now())) follow?.();
         },
         { behavior: 'immediate' },
       );

@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
-import { approve } from '../../handlers/rule.js';
+import { announce } from '../../handlers/notify.js';
+import { approve, submitAward } from '../../handlers/rule.js';
 import { forgetUser } from '../../db/repos/privacy.repo.js';
+import { drainOutbox, DeliveryError } from '../../src/app/outbox-worker.js';
+import { importCsv } from '../../src/core/import/import.service.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { ROOT } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
@@ -61,6 +64,21 @@ describe('partner export', () => {
     for (const secret of ['northwind', 'Northwind', '777777', 'northwind private notes', 'T0NORTHWIND']) expect(text).not.toContain(secret);
     // A mistyped id is told which ids there are (the operator of the command line sees them all).
     expect(roe(db, ['export', '--partner', 'nobody']).stderr).toMatch(/^no partner "nobody"; partner ids: (\w+, )*contoso, (\w+, )*northwind\b/);
+  });
+
+  it('gives each claim in full: filed against another party’s protection, and a violation once it lost the ruling', () => {
+    const db = join(dir, 'export-violation.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const values = { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' };
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values, { origin: consoleOrigin, requestKey: null }); // protected
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...values, stage: 'proposal' }, { origin: consoleOrigin, requestKey: null }); // against it
+    const d = rt.store.disputes.all().at(-1)!;
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: 'northwind', rationale: 'Northwind was there first and protected.' });
+    const lost = rt.store.claims.forClaimant('contoso').find((c) => c.accountId === 'soylent')!;
+    expect(lost).toMatchObject({ status: 'rejected', contested: true, violation: true });
+    rt.close();
+    const data = JSON.parse(roe(db, ['export', '--partner', 'contoso']).stdout) as { claims: { id: number; contested: boolean; violation: boolean }[] };
+    expect(data.claims.find((c) => c.id === lost.id)).toMatchObject({ contested: true, violation: true });
   });
 });
 
@@ -140,5 +158,95 @@ describe('forget', () => {
     expect(after.store.disputes.get(fromDm!.id)!.origin).toBeNull();
     expect(after.store.disputes.get(fromChannel!.id)!.origin).toEqual(channel);
     after.close();
+  });
+
+  it('a case an import opened, which took the person’s 1:1 chat as its thread when their claim joined it, is no longer followed there', () => {
+    const db = join(dir, 'forget-adopted.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    const imported = ['P1,soylent,contoso,resell,Analytics,Deal,qualified,,,pending,2026-12-01,', 'P2,muller,contoso,resell,Analytics,Deal,qualified,,,pending,2026-12-01,', 'P3,initech,contoso,resell,Analytics,Deal,qualified,,,pending,2026-12-01,'];
+    importCsv(rt.ctx, 'claims', 'claims.csv', [header, ...imported].join('\n'), { announce: (events) => announce(rt.deps, events, null) });
+    const values = (account: string) => ({ account, route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '' });
+    const slackDm = { platform: 'slack' as const, channel: 'D0NORADM', thread: null };
+    const teamsChat = { platform: 'teams' as const, channel: 'a:1on1-tomas', thread: null };
+    const channel = { platform: 'slack' as const, channel: 'C0DEALS', thread: null };
+    const nora = rt.resolve({ platform: 'slack', userId: 'U0NORA', displayName: 'nora', orgId: 'T0NORTHWIND', home: false });
+    const tomas = rt.resolve({ platform: 'teams', userId: '29:tomas', displayName: 'Tomas', orgId: '5b1f3c1e-0000-4000-8000-00000000a003', home: false });
+    submitClaim(rt.deps, nora, values('soylent'), { origin: slackDm, requestKey: null });
+    submitClaim(rt.deps, tomas, values('muller'), { origin: teamsChat, requestKey: null });
+    submitClaim(rt.deps, nora, values('initech'), { origin: channel, requestKey: null });
+    const [soylent, muller, initech] = ['soylent', 'muller', 'initech'].map((a) => rt.store.disputes.forAccount(a).at(-1)!);
+    expect([soylent!.raisedBy, soylent!.origin, muller!.origin, initech!.origin]).toEqual(['import', slackDm, teamsChat, channel]);
+    rt.close();
+
+    expect(roe(db, ['forget', 'slack:U0NORA']).status).toBe(0);
+    expect(roe(db, ['forget', 'teams:29:tomas']).status).toBe(0);
+    const after = testRuntime({ databasePath: db, demo: false });
+    expect([soylent, muller, initech].map((d) => after.store.disputes.get(d!.id)!.origin)).toEqual([null, null, channel]);
+    after.close();
+  });
+
+  it('a message kept once delivered names the person in the error it met before no more', async () => {
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, 'forget-last-error.db') });
+    const values = { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '' };
+    const tomas = rt.resolve({ platform: 'teams', userId: '29:tomas', displayName: 'Tomas', orgId: '5b1f3c1e-0000-4000-8000-00000000a003', home: false });
+    submitClaim(rt.deps, tomas, values, { origin: consoleOrigin, requestKey: null });
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...values, stage: 'qualified' }, { origin: consoleOrigin, requestKey: null });
+    approve(rt.deps, as.person(rt, 'pat'), rt.store.disputes.all().at(-1)!.id);
+    // The first try at each message to them fails naming them; the next goes through.
+    const tried = new Set<number>();
+    const deliver = async (m: { id: number; target: unknown }) => {
+      const user = (m.target as { user?: string }).user;
+      if (user !== '29:tomas' || tried.has(m.id)) return;
+      tried.add(m.id);
+      throw new DeliveryError(`no Teams tenant known for ${user}: set MICROSOFT_APP_TENANT_ID or have them message the bot once`);
+    };
+    for (let i = 0; i < 10 && rt.db.sqlite.prepare("SELECT 1 FROM outbox WHERE status <> 'delivered'").get(); i++) {
+      await drainOutbox(rt.db.db, { teams: deliver, console: async () => undefined }, () => rt.clock.now(), rt.logger, 1);
+      rt.clock.advance(60_000);
+    }
+    const rows = () => rt.db.sqlite.prepare('SELECT status, target, last_error AS lastError FROM outbox WHERE last_error IS NOT NULL').all() as { status: string; target: string; lastError: string }[];
+    expect(rows().length).toBeGreaterThan(0);
+    expect(rows().every((r) => r.status === 'delivered' && r.lastError.includes('29:tomas'))).toBe(true);
+    forgetUser(rt.db, 'teams:29:tomas');
+    expect(rows().map((r) => r.lastError)).toEqual(rows().map(() => 'no Teams tenant known for a forgotten user: set MICROSOFT_APP_TENANT_ID or have them message the bot once'));
+    expect(JSON.stringify(rt.db.sqlite.prepare('SELECT * FROM outbox').all())).not.toContain('tomas');
+    rt.close();
+  });
+
+  it('someone known only as the one messages go to (an arbitrator on Slack: case cards, DMs) is forgotten too', () => {
+    const db = join(dir, 'forget-arbitrator.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const d = openArbitratedCase(rt);
+    rt.db.sqlite.prepare("INSERT INTO outbox (platform, target, body, dedupe_key, next_attempt_at, created_at) VALUES ('slack', '{\"kind\":\"user\",\"user\":\"U0PAT\"}', '{}', 'arbitrator:probe', 0, 0)").run();
+    rt.store.transaction(() => rt.store.caseCards.remember({ disputeId: d.id, channel: 'D0PAT', ts: '1.000100', user: 'U0PAT', person: 'pat' }));
+    rt.close();
+    const r = roe(db, ['forget', 'slack:U0PAT']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^forgot slack:U0PAT: 0 claims and 0 disputes now name nobody, 0 profiles removed, 1 undelivered message dropped/);
+    const after = testRuntime({ databasePath: db, demo: false });
+    expect(JSON.stringify({ cards: after.db.sqlite.prepare('SELECT * FROM case_cards').all(), outbox: after.db.sqlite.prepare('SELECT * FROM outbox').all() })).not.toMatch(/U0PAT|D0PAT/);
+    after.close();
+  });
+
+  it('a case card being sent to the person as they are forgotten is not remembered once it lands', async () => {
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, 'forget-in-flight.db') });
+    const d = openArbitratedCase(rt);
+    rt.db.sqlite.prepare("INSERT INTO outbox (platform, target, body, dedupe_key, next_attempt_at, created_at) VALUES ('slack', '{\"kind\":\"user\",\"user\":\"U0PAT\"}', '{}', 'arbitrator:in-flight', 0, 0)").run();
+    // Slack's deliverer: the card goes out, and where it landed is remembered with the delivery.
+    const deliver = async () => {
+      forgetUser(rt.db, 'slack:U0PAT'); // `roe forget` meanwhile, from another process
+      return () => rt.store.caseCards.remember({ disputeId: d.id, channel: 'D0PAT', ts: '1.000100', user: 'U0PAT', person: 'pat' });
+    };
+    await drainOutbox(rt.db.db, { slack: deliver }, () => rt.clock.now(), rt.logger, 1);
+    expect(rt.store.caseCards.of(d.id)).toEqual([]);
+    expect(JSON.stringify(rt.db.sqlite.prepare('SELECT * FROM outbox').all())).not.toContain('U0PAT');
+    rt.close();
+  });
+
+  it('a key that names no platform (a Teams id without teams:) is a wrong command line, not someone unknown', () => {
+    const r = roe(join(dir, 'forget.db'), ['forget', '29:1abc']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^roe forget: "29:1abc" is not a chat user key: it starts with slack:, teams: or console: \(a Teams user is teams:29:1abc\)\n/);
   });
 });

@@ -45,6 +45,9 @@ export function partnerExport(input: { partner: Partner; claims: Claim[]; disput
       lastActivityAt: c.lastActivityAt.toISOString(),
       protectedUntil: c.protectedUntil?.toISOString() ?? null,
       policyVersion: c.policyVersion,
+      // Filed against another party's protection, and lost in a ruling so: what flags a partner.
+      contested: c.contested,
+      violation: c.violation,
     })),
     disputes: input.disputes
       .filter((d) => d.parties.includes(partner.id))
