@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
@@ -66,6 +66,64 @@ describe('manifests/slack/manifest.yaml', () => {
 
   it('asks for the scopes the code uses, and no more', () => {
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'chat:write.public', 'commands', 'im:write', 'users:read']);
+  });
+});
+
+/**
+ * The bot scopes each Slack Web API method the code calls needs, as Slack's method reference
+ * (https://docs.slack.dev/reference/methods/<method>, "Required scopes", bot token) gives them.
+ * A call of a method not listed here fails the test below: look its scope up and add it.
+ */
+const METHOD_SCOPES: Record<string, readonly string[]> = {
+  'auth.test': [],
+  'chat.getPermalink': [],
+  'chat.postEphemeral': ['chat:write'],
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'conversations.open': ['im:write'], // a 1:1 DM; an mpim would need mpim:write
+  'users.info': ['users:read'],
+  'views.open': [],
+  'views.publish': [],
+  'views.update': [],
+};
+
+/** `client.<family>.<method>(` calls in the non-test sources that use Slack's SDK, with where each is. */
+function slackMethodCalls(): Map<string, string[]> {
+  const calls = new Map<string, string[]>();
+  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  for (const file of ['handlers', 'src'].flatMap((d) => walk(resolve(ROOT, d)))) {
+    const text = readFileSync(file, 'utf8');
+    if (!/from '@slack\//.test(text)) continue;
+    for (const m of text.matchAll(/\bclient\.([a-z]+)\.([a-zA-Z]+)\(/g)) {
+      const method = `${m[1]}.${m[2]}`;
+      calls.set(method, [...(calls.get(method) ?? []), relative(ROOT, file)]);
+    }
+  }
+  return calls;
+}
+
+describe('the bot scopes cover every Web API method the code calls', () => {
+  const calls = slackMethodCalls();
+
+  it('finds the calls (the scan still matches how the code calls Slack)', () => {
+    expect([...calls.keys()]).toEqual(expect.arrayContaining(['chat.postMessage', 'conversations.open', 'users.info', 'views.publish']));
+  });
+
+  it('knows the scope of every method called', () => {
+    const unknown = [...calls].filter(([method]) => !(method in METHOD_SCOPES)).map(([method, files]) => `${method} (${[...new Set(files)].join(', ')})`);
+    expect(unknown).toEqual([]);
+  });
+
+  it('grants what those methods need, the commands and the shortcut, posting where the bot was not invited, and nothing else', () => {
+    const needed = new Set([...calls.keys()].flatMap((method) => METHOD_SCOPES[method] ?? []));
+    // Slash commands and shortcuts come with the `commands` scope.
+    if (manifest.features.slash_commands.length + manifest.features.shortcuts.length > 0) needed.add('commands');
+    // Dispute threads go to the channel a dispute was raised in, joined or not (deliver.ts falls
+    // back to the raiser's DM only where Slack refuses): a public channel the bot was not invited
+    // to needs chat:write.public, which Slack grants only beside chat:write.
+    expect(needed.has('chat:write')).toBe(true);
+    needed.add('chat:write.public');
+    expect(manifest.oauth_config.scopes.bot.slice().sort()).toEqual([...needed].sort());
   });
 });
 
