@@ -153,6 +153,9 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
   const log = rt.logger.child({ platform: 'teams' });
   // Without MICROSOFT_APP_ID, serve() binds loopback only and says so in one warning line.
   if (cfg.appId && !cfg.tenantId) log.warn({}, 'MICROSOFT_APP_TENANT_ID is not set: no Teams user counts as internal');
+  // botbuilder takes an unset app type for MultiTenant, which Azure has created no more of since
+  // 31 July 2025: a bot registered since is SingleTenant, and its tokens would be asked of the wrong tenant.
+  if (cfg.appId && !cfg.appType) log.warn({}, 'MICROSOFT_APP_TYPE is not set, so the bot signs in as MultiTenant; a bot registered in Azure since 31 July 2025 is SingleTenant: set MICROSOFT_APP_TYPE=SingleTenant (with MICROSOFT_APP_TENANT_ID)');
 
   const options: ConfigurationBotFrameworkAuthenticationOptions = { MicrosoftAppId: cfg.appId ?? '', MicrosoftAppPassword: cfg.appPassword ?? '', MicrosoftAppTenantId: cfg.tenantId ?? '' };
   if (cfg.appType) options.MicrosoftAppType = cfg.appType;

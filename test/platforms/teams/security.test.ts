@@ -95,6 +95,21 @@ describe('unauthenticated mode', () => {
     }
   });
 
+  it.each([
+    [{ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD, MICROSOFT_APP_TENANT_ID: TENANTS.home }, true],
+    [{ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD, MICROSOFT_APP_TENANT_ID: TENANTS.home, MICROSOFT_APP_TYPE: 'SingleTenant' }, false],
+    [{ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD, MICROSOFT_APP_TENANT_ID: TENANTS.home, MICROSOFT_APP_TYPE: 'MultiTenant' }, false],
+    [{}, false],
+  ])('with %o, warns that an unset MICROSOFT_APP_TYPE signs in as MultiTenant: %s', (env, warned) => {
+    const rt = testRuntime({ env });
+    try {
+      createTeamsHost(rt);
+      expect(rt.logs.lines.some((l) => l.includes('MICROSOFT_APP_TYPE is not set, so the bot signs in as MultiTenant'))).toBe(warned);
+    } finally {
+      rt.close();
+    }
+  });
+
   it('is what a development server runs without an app id, and production runs Teams with one', () => {
     const envs: Record<string, string>[] = [{}, { NODE_ENV: 'production', MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD }];
     for (const env of envs) {
