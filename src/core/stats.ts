@@ -23,8 +23,9 @@ export interface PartyStats {
   disputes: number;
   autoSettled: number;
   /**
-   * Share of this party's closed disputes settled by the criteria, 0..1 (null with none closed):
-   * closed are those settled, ruled or closed without a ruling (withdrawn), which no criteria settled.
+   * Share of this party's disputes settled by the criteria, 0..1 (null with none). The criteria
+   * settle a dispute when it opens, or never: one still open waits for an arbitrator, and counts
+   * as not settled by them, as do those ruled or closed without a ruling (withdrawn).
    */
   autoShare: number | null;
   medianHoursToRuling: number | null;
@@ -49,15 +50,14 @@ function median(xs: number[]): number | null {
 function summarise(claims: Claim[], cases: Dispute[], breaches: number) {
   // An approval is no dispute: it is left out of the count, the auto-settled share and the time to ruling.
   const disputes = cases.filter(isOverlapCase);
-  // Closed: settled, ruled, or closed without a ruling (its claims all closed while it waited for an arbitrator).
-  const closed = disputes.filter((d) => d.status !== 'open');
-  const auto = closed.filter((d) => d.status === 'settled').length;
+  // Settled by the criteria when it opened, or not at all: every dispute counts, open ones too.
+  const auto = disputes.filter((d) => d.status === 'settled').length;
   const hours = disputes.filter((d) => d.status === 'ruled' && d.ruledAt).map((d) => (d.ruledAt!.getTime() - d.createdAt.getTime()) / 3_600_000);
   return {
     claims: claims.length,
     disputes: disputes.length,
     autoSettled: auto,
-    autoShare: closed.length ? auto / closed.length : null,
+    autoShare: disputes.length ? auto / disputes.length : null,
     medianHoursToRuling: median(hours),
     slaBreaches: breaches,
   };

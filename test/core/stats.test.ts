@@ -35,10 +35,11 @@ describe('computeStats', () => {
 
   it('counts per party and overall, with the auto-settled share and the median time to ruling', () => {
     expect(s.overall).toMatchObject({ claims: 5, disputes: 4, autoSettled: 1, slaBreaches: 2, violations: 3, flaggedPartners: ['contoso'] });
-    expect(s.overall.autoShare).toBeCloseTo(1 / 3);
+    // Of all 4 disputes, open ones too: the criteria settle a dispute when it opens, or never.
+    expect(s.overall.autoShare).toBeCloseTo(1 / 4);
     expect(s.overall.medianHoursToRuling).toBe(15);
     expect(s.parties.map((p) => p.party)).toEqual(['direct', 'contoso', 'fabrikam', 'northwind']);
-    expect(s.parties.find((p) => p.party === 'fabrikam')).toMatchObject({ claims: 0, disputes: 1, slaBreaches: 2, autoShare: null });
+    expect(s.parties.find((p) => p.party === 'fabrikam')).toMatchObject({ claims: 0, disputes: 1, slaBreaches: 2, autoShare: 0 });
   });
 
   // A case with a single party is an approval (a flagged partner's claim, coverage with
@@ -55,6 +56,7 @@ describe('computeStats', () => {
     ],
     // Closed without a ruling (its claims all closed while it waited): closed, and not settled by the criteria.
     ['a case closed without a ruling counts among the closed disputes, not as settled automatically', [aDispute({ id: 1, status: 'settled', ruledAt: at(1) }), aDispute({ id: 2, status: 'withdrawn', createdAt: at(2) })], { disputes: 2, autoSettled: 1, autoShare: 0.5, medianHoursToRuling: null }],
+    ['one settled of ten, nine still with an arbitrator: a tenth settled automatically, not all', [aDispute({ id: 1, status: 'settled', ruledAt: at(1) }), ...Array.from({ length: 9 }, (_, i) => aDispute({ id: i + 2, status: 'open' }))], { disputes: 10, autoSettled: 1, autoShare: 0.1 }],
     ['with every closed dispute closed without a ruling, none was settled automatically', [aDispute({ id: 1, status: 'withdrawn' }), aDispute({ id: 2, status: 'open' })], { disputes: 2, autoSettled: 0, autoShare: 0, medianHoursToRuling: null }],
     ['a party named twice is still one party', [aDispute({ id: 1, status: 'ruled', parties: ['contoso', 'contoso'], createdAt: at(2), ruledAt: at(2, 3) })], { disputes: 0, medianHoursToRuling: null }],
   ] as [string, Dispute[], Record<string, unknown>][])('%s', (_n, cases, expected) => {
