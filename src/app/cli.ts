@@ -20,6 +20,7 @@ import { parsePolicyQuiet, readPolicyFile } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
 import { DatabaseFileError, isBusy, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
+import { findPersonByRef } from '../../db/repos/people.repo.js';
 import { listPolicies } from '../../db/repos/policies.repo.js';
 import { failedTimers, pendingTimerCount, retryFailedTimers } from '../../db/repos/timers.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
@@ -615,14 +616,24 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       if (!user || !user.includes(':')) throw new UsageError(p.label, 'needs a chat user key like slack:U0123ABC or teams:29:1abc');
       // A Teams id without its platform (29:1abc) would pass for a key, and be "nothing known".
       if (!/^(slack|teams|console):./.test(user)) throw new UsageError(p.label, `"${user}" is not a chat user key: it starts with slack:, teams: or console: (a Teams user is teams:29:1abc)`);
-      const report = withRuntime(config, db, (rt) => (knowsUser(rt.db, user) ? forgetUser(rt.db, user) : null));
+      // A Teams user given by their Entra object id (teams:<GUID>, as an admin center shows them):
+      // the Teams user whose stored contact holds it, when nothing is known of the key itself.
+      const ENTRA_ID = /^teams:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+      let forgotten = user;
+      const report = withRuntime(config, db, (rt) => {
+        const aad = ENTRA_ID.exec(user)?.[1];
+        // Teams sends it in lower case; an admin may paste it in capitals.
+        if (!knowsUser(rt.db, user) && aad) forgotten = (findPersonByRef(rt.db.db, 'teams', '$.user.aadObjectId', aad.toLowerCase()) ?? findPersonByRef(rt.db.db, 'teams', '$.user.aadObjectId', aad))?.userKey ?? user;
+        return knowsUser(rt.db, forgotten) ? forgetUser(rt.db, forgotten) : null;
+      });
       if (!report) {
         io.err(`nothing is known of ${user}`);
         return 1;
       }
-      io.out(`forgot ${user}: ${plural(report.claims, 'claim')} and ${plural(report.disputes, 'dispute')} now name ${report.actorId ?? 'nobody'}, ${plural(report.people, 'profile')} removed, ${plural(report.outbox, 'undelivered message')} dropped; the ledger keeps only the pseudonym`);
+      if (forgotten !== user) io.out(`${user} is the Entra object id of Teams user ${forgotten}`);
+      io.out(`forgot ${forgotten}: ${plural(report.claims, 'claim')} and ${plural(report.disputes, 'dispute')} now name ${report.actorId ?? 'nobody'}, ${plural(report.people, 'profile')} removed, ${plural(report.outbox, 'undelivered message')} dropped; the ledger keeps only the pseudonym`);
       // Another process kept reading: the -wal file may still hold their data as it was.
-      if (!report.walCleared) io.err(`${db.label}: another process kept reading ${db.path}, so its -wal file may still hold old copies of ${user}'s data until the bot stops`);
+      if (!report.walCleared) io.err(`${db.label}: another process kept reading ${db.path}, so its -wal file may still hold old copies of ${forgotten}'s data until the bot stops`);
       return 0;
     }
     case 'outbox': {

@@ -7,6 +7,7 @@ import { submitClaim } from '../../handlers/claim.js';
 import { announce } from '../../handlers/notify.js';
 import { approve, submitAward } from '../../handlers/rule.js';
 import { forgetUser } from '../../db/repos/privacy.repo.js';
+import { savePerson } from '../../db/repos/people.repo.js';
 import { drainOutbox, DeliveryError } from '../../src/app/outbox-worker.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
@@ -212,6 +213,23 @@ describe('forget', () => {
     expect(rows().map((r) => r.lastError)).toEqual(rows().map(() => 'no Teams tenant known for a forgotten user: set MICROSOFT_APP_TENANT_ID or have them message the bot once'));
     expect(JSON.stringify(rt.db.sqlite.prepare('SELECT * FROM outbox').all())).not.toContain('tomas');
     rt.close();
+  });
+
+  it('a Teams user given by their Entra object id (teams:<GUID>) is found by the contact that holds it, and forgotten', () => {
+    const db = join(dir, 'forget-entra.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const aad = '6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f';
+    savePerson(rt.db.db, { userKey: 'teams:29:tomas', platform: 'teams', displayName: 'Tomas', partnerId: 'contoso', personKey: null, conversationRef: { user: { id: '29:tomas', aadObjectId: aad } }, updatedAt: rt.clock.now() });
+    rt.close();
+    const r = roe(db, ['forget', `teams:${aad.toUpperCase()}`]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`teams:${aad.toUpperCase()} is the Entra object id of Teams user teams:29:tomas`);
+    expect(r.stdout).toMatch(/forgot teams:29:tomas: .*1 profile removed/);
+    const after = testRuntime({ databasePath: db, demo: false });
+    expect(after.db.sqlite.prepare("SELECT 1 FROM people WHERE user_key = 'teams:29:tomas'").get()).toBeUndefined();
+    after.close();
+    // A GUID no contact holds is still nothing known.
+    expect(roe(db, ['forget', 'teams:00000000-0000-4000-8000-000000000000']).stderr).toContain('nothing is known of teams:00000000-0000-4000-8000-000000000000');
   });
 
   it('someone known only as the one messages go to (an arbitrator on Slack: case cards, DMs) is forgotten too', () => {
