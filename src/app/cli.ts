@@ -39,7 +39,7 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['stats [--format text|json]', 'claims, disputes and rulings per partner'],
   ['backup FILE', 'an online, consistent copy of the database'],
   ['export --partner ID', 'everything about one partner, and nothing about others (JSON)'],
-  ['forget USER', "remove a chat user's personal data (USER: slack:U0123, teams:29:…)"],
+  ['forget USER', "remove a chat user's personal data (USER: slack:U0123, teams:29:… or teams:ENTRA-OBJECT-ID)"],
   ['outbox [list]', 'notifications not delivered yet (pending and parked)'],
   ['outbox retry ID|--all', 'put parked notifications back in the queue'],
   ['timers [list]', 'timers that failed every attempt, and how many are pending'],
