@@ -72,6 +72,9 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
       // Rows kept (delivered, dropped) name them no more: not as the recipient, not in the dedupe key.
       sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}', dedupe_key = 'forgotten:' || id WHERE ${toThem}`).run(platform, user);
       sqlite.prepare("UPDATE outbox SET dedupe_key = 'forgotten:' || id WHERE instr(dedupe_key, ?) > 0").run(userKey);
+      // Nor as the person a channel post would go to by DM should the channel refuse it (the last of
+      // an escalation chain): such a post, should it be refused, is parked instead.
+      sqlite.prepare("UPDATE outbox SET target = json_remove(target, '$.fallbackUser') WHERE platform = ? AND json_extract(target, '$.kind') = 'channel' AND json_extract(target, '$.fallbackUser') = ?").run(platform, user);
       // Nor in the error a delivery met (`conversations.open gave no channel for U0…`), kept once it went out.
       if (user) sqlite.prepare("UPDATE outbox SET last_error = replace(last_error, ?, 'a forgotten user') WHERE platform = ? AND instr(last_error, ?) > 0").run(user, platform, user);
       // Where their case cards are (their DM's channel) is not kept either: those cards stay as they are.

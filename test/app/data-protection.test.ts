@@ -232,6 +232,20 @@ describe('forget', () => {
     expect(roe(db, ['forget', 'teams:00000000-0000-4000-8000-000000000000']).stderr).toContain('nothing is known of teams:00000000-0000-4000-8000-000000000000');
   });
 
+  it('a channel post that would go to the person by DM should the channel refuse it names them no more', () => {
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, 'forget-fallback.db') });
+    const insert = rt.db.sqlite.prepare("INSERT INTO outbox (platform, target, body, dedupe_key, next_attempt_at, created_at) VALUES ('slack', ?, '{}', ?, 0, 0)");
+    insert.run(JSON.stringify({ kind: 'channel', channel: 'C0ESCAL', fallbackUser: 'U0PAT' }), 'escalation:1');
+    insert.run(JSON.stringify({ kind: 'channel', channel: 'C0ESCAL', fallbackUser: 'U0SAM' }), 'escalation:2');
+    forgetUser(rt.db, 'slack:U0PAT');
+    const targets = (rt.db.sqlite.prepare('SELECT target FROM outbox ORDER BY id').all() as { target: string }[]).map((r) => JSON.parse(r.target) as unknown);
+    expect(targets).toEqual([
+      { kind: 'channel', channel: 'C0ESCAL' },
+      { kind: 'channel', channel: 'C0ESCAL', fallbackUser: 'U0SAM' },
+    ]);
+    rt.close();
+  });
+
   it('someone known only as the one messages go to (an arbitrator on Slack: case cards, DMs) is forgotten too', () => {
     const db = join(dir, 'forget-arbitrator.db');
     const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
