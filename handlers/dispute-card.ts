@@ -1,5 +1,6 @@
 import type { Principal } from '../src/core/authz.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
+import { isOverlapCase } from '../src/core/disputes/settle.js';
 import type { Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
@@ -84,7 +85,8 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   if (d.status === 'open' && opts.withActions) {
     const actions: Extract<Block, { type: 'actions' }>['actions'] = [];
     if (d.recommendation) actions.push({ action: ACTIONS.approve, label: `Approve: ${vp.party(d.recommendation)}`, value: `${d.id}:${d.recommendation}`, style: 'primary' });
-    actions.push({ action: ACTIONS.award, label: 'Award to another party', value: String(d.id) });
+    // A claim waiting for approval has no other party to award to: its award form is how it is refused (to nobody).
+    actions.push({ action: ACTIONS.award, label: isOverlapCase(d) ? 'Award to another party' : 'Reject (with a rationale)', value: String(d.id) });
     // Asking needs someone to ask: a case an import opened over imported claims has nobody in chat.
     if (caseReachable(deps, d, viewer.userKey)) actions.push({ action: ACTIONS.ask, label: 'Ask for information', value: String(d.id) });
     blocks.push({ type: 'actions', actions });

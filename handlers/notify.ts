@@ -47,6 +47,15 @@ function isPrivateChat(o: ThreadRef): boolean {
   return (o.platform === 'slack' && o.channel.startsWith('D')) || (o.platform === 'teams' && o.channel.startsWith('a:'));
 }
 
+/**
+ * Whether the parties answer a question on `d` in its thread, as the question's DMs tell them:
+ * not when it has none they can read (a case an import opened, or one raised in someone's own
+ * chat with the bot), where they answer the one who asked directly.
+ */
+export function answeredInThread(d: Pick<Dispute, 'origin'>): boolean {
+  return d.origin !== null && !isPrivateChat(d.origin);
+}
+
 const CHANNEL_VIEWER: Principal = { kind: 'external', userKey: 'channel', partnerId: '', displayName: 'channel' };
 
 /**
@@ -240,7 +249,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
       case 'dispute.assigned': {
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
-        const why = isOverlapCase(d) ? 'The criteria did not settle this on their own.' : 'This claim needs an arbitrator’s approval.';
+        // Assigned again as a claim joins a running case (no opening with it): said as such, not as a new case.
+        const joined = !events.some((o) => o.type === 'dispute.opened' && o.dispute.id === d.id);
+        const why = joined ? 'Another claim joined this dispute.' : isOverlapCase(d) ? 'The criteria did not settle this on their own.' : 'This claim needs an arbitrator’s approval.';
         // A claim joining a case past its whole escalation chain: its last SLA already ran out.
         const overdue = d.dueAt !== null && d.dueAt.getTime() <= now.getTime();
         const when = (v: ReturnType<typeof viewpoint>) => (d.dueAt ? (overdue ? ` (overdue since ${v.deadline(d.dueAt)})` : ` by ${v.deadline(d.dueAt)}`) : '');
@@ -250,7 +261,12 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           const arb = personViewer(target, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
           const by = when(viewpoint(deps, arb));
-          const body = withLead({ ...card, summary: `Dispute #${d.id} on ${about(d)}: yours to rule${by}` }, [text(isOverlapCase(d) ? `A case for you to rule on${by}: the criteria did not settle it on their own.` : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.`)], caseStamp(d));
+          const lead = joined
+            ? `Another claim joined dispute #${d.id}, yours to rule on${by}: this card shows the case as it now stands, with the criteria's recommendation over every claim in it.`
+            : isOverlapCase(d)
+              ? `A case for you to rule on${by}: the criteria did not settle it on their own.`
+              : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.`;
+          const body = withLead({ ...card, summary: `Dispute #${d.id} on ${about(d)}: yours to rule${by}` }, [text(lead)], caseStamp(d));
           toArbitrator(d, target, body, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}`);
         }
         break;

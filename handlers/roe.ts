@@ -43,7 +43,7 @@ export function help(viewer: Principal): Reply {
               { text: 'Dispute ownership (message shortcut)', detail: 'From the ⋯ menu of a message: a dispute with that message as evidence.' },
               { text: 'Home', detail: 'Your claims, and for arbitrators the queue with due times.' },
             ]),
-        { text: 'Arbitrators', detail: `A case comes to you as a card in your chat with me: Approve the recommendation, Award to another party (with a rationale) or Ask for information. Reminders come before the SLA ends; then the case escalates.` },
+        { text: 'Arbitrators', detail: `A case comes to you as a card in your chat with me: Approve the recommendation, Award to another party (with a rationale; for a claim waiting for approval, Reject) or Ask for information. Reminders come before the SLA ends; then the case escalates.` },
       ],
     },
   ];

@@ -40,6 +40,17 @@ function awardAgainstIncumbent(r: TestRuntime): number {
 }
 
 describe("an arbitrator's ruling is not overturned by the criteria alone", () => {
+  it('a dispute raised by hand over a ruled claim: its reason, typed without a full stop, and why the arbitrator has it read as two sentences', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    const first = awardAgainstIncumbent(rt);
+    rt.clock.advance(3_600_000);
+    submitDispute(rt.deps, as.partner(rt, 'fabrikam'), { account: 'globex', product: 'Analytics', reason: 'We are the incumbent and still run their platform' }, meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', raisedAs: 'fabrikam' });
+    expect(d.reason).toBe(`We are the incumbent and still run their platform. The account is held by a ruling on dispute #${first}: only an arbitrator can change it.`);
+  });
+
+
   it('a later claim over the ruled claim goes to the arbitrator, with the recommendation, instead of being settled', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     const first = awardAgainstIncumbent(rt);

@@ -196,6 +196,16 @@ export function applyOutcome(
 }
 
 /**
+ * A reason (the raiser's words, as typed) and then a sentence of the system's: a reason typed
+ * without a full stop is given one, so that the two never read as one sentence.
+ */
+function followedBy(reason: string, sentence: string): string {
+  const given = reason.trim();
+  if (given === '') return sentence;
+  return `${/[.!?…]["'”’)]*$/.test(given) ? given : `${given}.`} ${sentence}`;
+}
+
+/**
  * Opens a case over the live claims of an account and product line, runs the criteria and
  * either settles it at once (an `auto` pick) or assigns it to the coverage rule's arbitrator
  * with an SLA due time. Everything is written through the store inside the caller's transaction.
@@ -252,9 +262,9 @@ export function openCase(
     raisedBy: input.raisedBy,
     raisedAs: input.raisedAs,
     reason: heldBy
-      ? `${input.reason} The account is held by a ruling on dispute #${heldBy.id}: only an arbitrator can change it.`
+      ? followedBy(input.reason, `The account is held by a ruling on dispute #${heldBy.id}: only an arbitrator can change it.`)
       : overruled
-        ? `${input.reason} The criteria pick a party that a ruling on dispute #${overruled.id} went against here: only an arbitrator can give it the line.`
+        ? followedBy(input.reason, `The criteria pick a party that a ruling on dispute #${overruled.id} went against here: only an arbitrator can give it the line.`)
         : input.reason,
     evidence: input.evidence,
     origin: input.origin,

@@ -287,6 +287,9 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   if (principal.kind !== 'internal' || principal.personKey !== d.arbitrator) throw new DomainError('forbidden', `Only the assigned arbitrator can snooze reminders of dispute #${d.id}.`);
   if (d.status !== 'open') throw new DomainError('already_ruled', `Dispute #${d.id} is already closed; nothing to snooze.`);
   if (!SNOOZE_OPTIONS.includes(option)) throw new DomainError('invalid_input', `Snooze for ${SNOOZE_OPTIONS.join(', ')}.`);
+  // Past its breach (the last of the chain keeps the case, overdue) no reminder rings any more:
+  // no snooze, however short, is left to pick.
+  if (d.dueAt && d.dueAt.getTime() <= now.getTime()) throw new DomainError('invalid_input', `Dispute #${d.id} is overdue: its SLA has run out, so no reminder is left to snooze.`);
   const version = versionOfDispute(ctx, d);
   // Counted in the calendar the case's SLA runs in (the version in force when it started), as
   // its deadline is: a version since, with other hours or another time zone, changes neither.

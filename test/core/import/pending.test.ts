@@ -521,7 +521,7 @@ describe('asking for information on a case an import opened', () => {
     const id = r.disputes[0]!;
     const card = caseCard(rt.deps, as.person(rt, 'pat'), String(id));
     const buttons = card.blocks.flatMap((b) => (b.type === 'actions' ? b.actions.map((a) => a.label) : []));
-    expect(buttons).toEqual(['Approve: Contoso Consulting', 'Award to another party']);
+    expect(buttons).toEqual(['Approve: Contoso Consulting', 'Reject (with a rationale)']);
     const before = { ledger: ledgerKinds(rt, `dispute:${id}`), outbox: outbox(rt).length };
     const why = `Nobody of dispute #${id} can be asked here: an import opened it, so it has no thread, and none of its parties (Contoso Consulting) filed a claim of it in chat. Ask them directly; you can still rule. Nothing was sent.`;
     expect(() => askForm(rt.deps, as.person(rt, 'pat'), String(id))).toThrow(why);

@@ -4,7 +4,7 @@ import { tick } from '../../../src/app/scheduler.js';
 import type { ApiCall } from '../../support/fake-slack.js';
 import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 import type { SlackUser } from '../../support/slack-requests.js';
-import { approve } from '../../../handlers/rule.js';
+import { approve, submitAward } from '../../../handlers/rule.js';
 import { slackCaseCards } from '../../../src/app/slack.js';
 import { as } from '../../support/runtime.js';
 
@@ -146,6 +146,21 @@ describe('refused rulings: only the clicker sees the refusal, and nothing change
     expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
   });
 
+  it('a claim joining the case is told as a join: the thread does not announce the assignment again, and the new card says why it came', async () => {
+    const { dispute } = await openCase();
+    h.rt.clock.advance(60_000);
+    await fileClaim(USERS.sam, claim({ stage: 'commit' }));
+    const n = posts().length;
+    expect(await h.drain()).toBe(2);
+    const [inThread, toPat] = [posts().slice(n).find((c) => c.args.channel === SHARED_CHANNEL)!, posts().slice(n).find((c) => c.args.channel === `D${USERS.pat.id}`)!];
+    expect(inThread.args.thread_ts).toBe(h.rt.store.disputes.get(dispute.id)!.origin!.thread);
+    expect(visible(inThread.args)).toContain('Another claim joined this dispute. Pat Okafor will rule by Dec 2, 2026, 10:00 AM EST.');
+    expect(visible(inThread.args)).not.toContain('The criteria did not settle this on their own.');
+    expect(visible(toPat.args)).toContain(`Another claim joined dispute #${dispute.id}, yours to rule on by Dec 2, 2026, 10:00 AM EST: this card shows the case as it now stands`);
+    expect(visible(toPat.args)).not.toContain('A case for you to rule on');
+    expect(buttonsOf(toPat)[0]!.text.text).toBe('Approve: Direct sales');
+  });
+
   it('a ruling by someone else after it (or at the same time) gets "already ruled by …" and changes nothing', async () => {
     const { dispute, dm, dmTs, dmChannel } = await openCase();
     const [approve] = buttonsOf(dm);
@@ -224,6 +239,31 @@ describe('award with a rationale, and asking for information', () => {
     expect(visible(toContoso.args)).toContain('Rationale\nContoso sourced the lead at the trade show.');
   });
 
+  it('a claim waiting for approval has no other party to award to: its card offers Approve and Reject, and Reject’s form refuses it (to nobody)', async () => {
+    const { dispute } = await openCase();
+    submitAward(h.rt.deps, as.person(h.rt, 'pat'), { dispute: String(dispute.id), party: 'none', rationale: 'Neither party showed real engagement.' });
+    await h.drain();
+    // The ruling went against Contoso: its next claim on the line, colliding with nothing, waits for the arbitrator's approval.
+    h.rt.clock.advance(3_600_000);
+    expect(await fileClaim(USERS.contoso, claim({ stage: 'commit' }))).toMatch(/collides with no other claim, but needs an arbitrator's approval/);
+    const approval = h.rt.store.disputes.all().at(-1)!;
+    expect(approval.parties).toEqual(['contoso']);
+    const n = posts().length;
+    await h.drain();
+    const card = posts().slice(n).find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    expect(visible(card.args)).toContain('A claim for you to approve or reject by');
+    const buttons = buttonsOf(card);
+    expect(buttons.map((b) => b.text.text)).toEqual(['Approve: Contoso Consulting', 'Reject (with a rationale)', 'Ask for information']);
+    const opened = h.fake.callsTo('views.open').length;
+    await h.click(USERS.pat, buttons[1]!.action_id, buttons[1]!.value, { channel: `D${USERS.pat.id}`, messageTs: String(card.result.ts) });
+    await h.fake.waitFor(() => h.fake.callsTo('views.open').length > opened, 'the award modal');
+    const modal = h.openedView(opened);
+    expect(modal.blocks.find((b) => b.block_id === 'party')!.element!.options!.map((o) => o.text.text)).toEqual(['Contoso Consulting', 'Nobody: reject the claims']);
+    const ok = (await h.submit(USERS.pat, modal, { party: 'none', rationale: 'Same facts as the ruling a week ago.' })).json() as { view: unknown };
+    expect(visible(ok.view)).toContain('no party gets the account; the claims were rejected');
+    expect(h.rt.store.disputes.get(approval.id)).toMatchObject({ status: 'ruled', winner: null });
+  });
+
   it('the award form submitted twice (a double click on Award) rules once; the second is answered with the ruling, not an error', async () => {
     const { dispute, dm, dmTs, dmChannel } = await openCase();
     const award = buttonsOf(dm)[1]!;
@@ -290,6 +330,30 @@ describe('award with a rationale, and asking for information', () => {
     expect(posts().slice(m).filter((c) => c.args.channel === SHARED_CHANNEL)).toEqual([]);
     expect([...h.rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.info_requested')).toHaveLength(asked);
   });
+
+  it('ask on a case raised in a party’s own DM with the bot: the modal says the answers come to the arbitrator directly, as the parties were told, not to a thread', async () => {
+    expect(await fileClaim(USERS.northwind, claim({ stage: 'proposal' }))).toMatch(/is protected until/);
+    // Contoso files from its own DM with the bot: the case's "thread" is that DM, which nobody else reads.
+    const view = await h.openForm(USERS.contoso, SLACK_IDS.commands.claim, '', `D${USERS.contoso.id}`);
+    await h.submit(USERS.contoso, view, claim());
+    const dispute = h.rt.store.disputes.all().at(-1)!;
+    expect(dispute.origin?.channel).toBe(`D${USERS.contoso.id}`);
+    await h.drain();
+    const dm = posts().find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    const ask = buttonsOf(dm)[2]!;
+    await h.click(USERS.pat, ask.action_id, ask.value, { channel: `D${USERS.pat.id}`, messageTs: String(dm.result.ts) });
+    await h.fake.waitFor(() => h.fake.callsTo('views.open').length === 3, 'the ask modal');
+    const result = (await h.submit(USERS.pat, h.openedView(2), { question: 'Who met the customer first?' })).json() as { view: unknown };
+    const n = posts().length;
+    await h.drain();
+    // Each party was told to answer Pat directly ...
+    const told = posts().slice(n).filter((c) => [`D${USERS.northwind.id}`, `D${USERS.contoso.id}`].includes(String(c.args.channel)));
+    expect(told).toHaveLength(2);
+    for (const c of told) expect(visible(c.args)).toContain('answer Pat Okafor directly');
+    // ... and so Pat's modal says, not that the question is in a thread where the answers will come.
+    expect(visible(result.view)).not.toContain('thread and went to the parties');
+    expect(visible(result.view)).toContain('Your question went to the parties by direct message. The dispute has no thread they can answer in, so they were asked to answer you directly.');
+  });
 });
 
 describe('SLA reminders in the arbitrator’s DM', () => {
@@ -311,6 +375,28 @@ describe('SLA reminders in the arbitrator’s DM', () => {
     const after = buttonsOf(update).map((b) => b.action_id);
     expect(after).toContain(A.rule_approve);
     expect(after.some((id) => id.startsWith(A.snooze_reminder))).toBe(false);
+  });
+
+  it('past the whole chain, a Snooze on the last arbitrator’s reminder says the SLA has run out, not to pick a shorter snooze', async () => {
+    const { dispute } = await openCase();
+    // Pat, Dana, then Morgan (the last of the chain) let their SLAs run out: Morgan keeps the case, overdue.
+    for (let day = 0; day < 9; day++) {
+      h.rt.clock.advance(24 * 3_600_000);
+      tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+      await h.drain();
+    }
+    expect(h.rt.store.disputes.get(dispute.id)).toMatchObject({ status: 'open', arbitrator: 'vp' });
+    expect(h.rt.store.disputes.get(dispute.id)!.dueAt!.getTime()).toBeLessThan(h.rt.clock.now().getTime());
+    const reminder = posts().filter((c) => c.args.channel === `D${USERS.vp.id}` && buttonsOf(c).some((b) => b.action_id.startsWith(A.snooze_reminder))).at(-1)!;
+    const before = h.ledgerCount();
+    for (const snooze of buttonsOf(reminder).filter((b) => b.action_id.startsWith(A.snooze_reminder))) {
+      const { responseUrl } = await h.click(USERS.vp, snooze.action_id, snooze.value, { channel: `D${USERS.vp.id}`, messageTs: String(reminder.result.ts) });
+      const answer = await h.answer(responseUrl);
+      expect(answer.response_type).toBe('ephemeral');
+      expect(visible(answer)).toContain(`Dispute #${dispute.id} is overdue: its SLA has run out, so no reminder is left to snooze.`);
+      expect(visible(answer)).not.toMatch(/shorter snooze|escalates when it breaches/);
+    }
+    expect(h.ledgerCount()).toBe(before);
   });
 });
 

@@ -5,6 +5,7 @@ import { DomainError } from '../../../../src/core/errors.js';
 import { submitClaim } from '../../../claim.js';
 import { submitDispute } from '../../../dispute.js';
 import { FORMS, text, type FormId, type Reply } from '../../../replies/model.js';
+import { answeredInThread } from '../../../notify.js';
 import { submitAsk, submitAward } from '../../../rule.js';
 import { interactiveUser, type SlackContext } from '../context.js';
 import { viewErrors } from '../errors.js';
@@ -65,7 +66,7 @@ const TITLES: Record<FormId, string> = { [FORMS.claim]: 'Claim', [FORMS.dispute]
  * nothing twice (the view id is the request key).
  */
 export function register(app: App, { deps, identities, log }: SlackContext): void {
-  const onSubmit = (form: FormId, submit: (s: Submitted) => Reply, after?: (client: App['client'], s: Submitted, reply: Reply) => Promise<void>, shown: (reply: Reply) => Reply = (r) => r) => {
+  const onSubmit = (form: FormId, submit: (s: Submitted) => Reply, after?: (client: App['client'], s: Submitted, reply: Reply) => Promise<void>, shown: (reply: Reply, s: Submitted) => Reply = (r) => r) => {
     app.view<ViewSubmitAction>(SLACK_IDS.views[form], async ({ ack, body, view, client }) => {
       let submitted: Submitted;
       let outcome: Reply;
@@ -77,7 +78,7 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
         await ack(viewErrors(e, inputBlockIds(view), log, { type: 'view_submission', callbackId: view.callback_id, user: body.user.id }));
         return;
       }
-      await ack({ response_action: 'update', view: resultView(shown(outcome), TITLES[form]) });
+      await ack({ response_action: 'update', view: resultView(shown(outcome, submitted), TITLES[form]) });
       await after?.(client, submitted, outcome);
     });
   };
@@ -101,10 +102,21 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   onSubmit(FORMS.claim, (s) => submitClaim(deps, s.viewer, s.values, { origin: origin(s), requestKey: requestKey(s) }));
   onSubmit(FORMS.dispute, (s) => submitDispute(deps, s.viewer, s.values, { origin: origin(s), requestKey: requestKey(s) }));
   onSubmit(FORMS.award, (s) => submitAward(deps, s.viewer, { ...s.meta.state, ...s.values }), updateCaseMessage);
+  /**
+   * Where the question went and where its answers come, as the parties were told: the dispute's
+   * thread, or, for a case with no thread they can read (raised in someone's own chat with the
+   * bot, or opened by an import), the one who asked, directly.
+   */
+  const asked = (s: Submitted): string => {
+    const d = deps.ctx.store.disputes.get(Number(s.meta.state.dispute));
+    return d && !answeredInThread(d)
+      ? 'Your question went to the parties by direct message. The dispute has no thread they can answer in, so they were asked to answer you directly.'
+      : 'Your question is in the dispute’s thread and went to the parties. Their answers will come there.';
+  };
   // The modal says the question went out; the DM card (with its ruling buttons) is the case as it stands.
-  onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }, { requestKey: requestKey(s) }), updateCaseMessage, (card) => ({
+  onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }, { requestKey: requestKey(s) }), updateCaseMessage, (card, s) => ({
     ...card,
     title: TITLES[FORMS.ask],
-    blocks: [text('Your question is in the dispute’s thread and went to the parties. Their answers will come there.', 'good'), ...card.blocks],
+    blocks: [text(asked(s), 'good'), ...card.blocks],
   }));
 }
