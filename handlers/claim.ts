@@ -9,6 +9,7 @@ import { explainVerdict } from '../src/core/ownership/explain.js';
 import { DIRECT, ROUTES, type Claim, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, dormantSince, explainOptions, refuseUnknown, viewpoint } from './deps.js';
+import { outcomeText } from './dispute-card.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountNotFound, asksForHelp, findAccount, resolveAccount } from './resolve-account.js';
@@ -146,6 +147,11 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
     );
     announce(deps, result.events, meta.origin, viewer.userKey);
     const { claim } = result;
+    // The same form sent again (a double click, whose last answer is the one Teams shows; a retry)
+    // filed nothing more. A protected claim is answered as the first time; any other, or one on
+    // another account than typed now, as it stands, with its dispute: what decided it is not
+    // known again here (it would read "pending approval", or "dispute #null").
+    if (result.repeated && (result.outcome !== 'protected' || claim.accountId !== account.id)) return claimStatus(deps, viewer, claim);
     const until = claim.protectedUntil ? vp.until(claim.protectedUntil) : null;
     if (result.outcome === 'protected') {
       return reply(`Claim #${claim.id} on ${account.name} is protected${until ? ` ${until}` : ''}`, [
@@ -197,7 +203,11 @@ export function claimStatus(deps: HandlerDeps, viewer: Principal, claim: Claim):
   const status = effectiveStatus(claim, terms, deps.ctx.clock.now());
   // A dormant claim protects nothing: it says since when, not how long protection would have run.
   const until = claim.protectedUntil && status === 'protected' ? ` ${vp.until(claim.protectedUntil)}` : status === 'dormant' ? `${dormantSince(vp, dormancyAt(claim, terms), deps.ctx.clock.now())}: it protects nothing` : '';
+  // The latest case it is in: waiting for its arbitrator, or how it ended (as this viewer may read it).
+  const d = deps.ctx.store.disputes.forAccount(claim.accountId).filter((x) => x.claimIds.includes(claim.id)).at(-1);
+  const inCase = !d ? [] : d.status === 'open' ? [text(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}; you will be told the ruling.`, 'muted')] : [text(`Dispute #${d.id}: ${outcomeText(deps, viewer, d)}`, 'muted')];
   return reply(`Claim #${claim.id} on ${name} (${claim.productLine})`, [
     text(`Claim #${claim.id} on ${name} (${claim.productLine}), filed from this form on ${vp.date(claim.registeredAt)}, is ${status}${until}.`, status === 'protected' ? 'good' : 'normal'),
+    ...inCase,
   ]);
 }

@@ -5,7 +5,7 @@ import { raiseDispute } from '../src/core/disputes/disputes.service.js';
 import { commandsAsTyped, type SubmitMeta } from './claim.js';
 import type { HandlerDeps } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
-import { announce } from './notify.js';
+import { announce, isPrivateChat } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountNotFound, findAccount, resolveAccount } from './resolve-account.js';
 import { fieldProblem, parseForm, parseNumberId } from './validate.js';
@@ -79,7 +79,8 @@ export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Reco
     }
     return reply(`Dispute #${dispute.id} raised`, [
       text(`Dispute #${dispute.id} on ${account.name} (${dispute.productLine}) is with ${vp.person(dispute.arbitrator)}${dispute.dueAt ? `, due ${vp.deadline(dispute.dueAt)}` : ''}.`),
-      text('Updates will follow in the thread where it was raised.', 'muted'),
+      // Raised in the raiser's own chat with the bot (a Teams 1:1 chat, a Slack DM), it is followed there: no thread.
+      text(meta.origin && isPrivateChat(meta.origin) ? 'Updates will follow here, in this chat.' : 'Updates will follow in the thread where it was raised.', 'muted'),
     ]);
   });
 }

@@ -43,7 +43,7 @@ function personViewer(at: { platform: Platform; user: string }, personKey: strin
 const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams', console: 'the console' };
 
 /** A case raised in someone's own chat with the bot (a Slack DM, a Teams 1:1 chat): its "thread" is theirs alone. */
-function isPrivateChat(o: ThreadRef): boolean {
+export function isPrivateChat(o: ThreadRef): boolean {
   return (o.platform === 'slack' && o.channel.startsWith('D')) || (o.platform === 'teams' && o.channel.startsWith('a:'));
 }
 

@@ -87,7 +87,7 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
   }
   if (matches.length === 1) {
     const name = deps.ctx.store.accounts.get(matches[0]!.accountId)?.name ?? matches[0]!.accountId;
-    throw new DomainError('invalid_input', `No account matches "${typed(value)}" in full. Did you mean ${name}? Pick it from the list.`, { [field]: `Did you mean ${name}?` });
+    throw new DomainError('invalid_input', `No account matches "${typed(value)}" in full. Did you mean ${name}? Give its name in full, or its web domain.`, { [field]: `Did you mean ${name}?` });
   }
   if (matches.length > 1) {
     const names = matchLabels(deps, matches);

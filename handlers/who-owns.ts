@@ -15,6 +15,9 @@ const MODEL_LABEL = { 'partner-led': 'Partner-led', 'co-sell': 'Co-sell', 'direc
 
 const MAX_QUERY = 200;
 
+/** Accounts a search offers to pick from at most. */
+const OFFERED = 5;
+
 /** The search as typed, trimmed; an empty or overlong one (or no text at all) is refused on the `query` field. */
 function readQuery(viewer: Principal, query: unknown): string {
   const q = typeof query === 'string' ? query.trim() : '';
@@ -66,7 +69,7 @@ function personalAddress(viewer: Principal, typed: string, domain: string): Repl
 
 function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
   // Only the results shown are read: one account's answer needs that account alone.
-  const ranking = deps.matcher.rank(q, 5);
+  const ranking = deps.matcher.rank(q, OFFERED);
   const exact: number[] = [];
   for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) exact.push(i);
   // "/who-owns help" is a question about the command, unless an account is called that.
@@ -87,8 +90,11 @@ function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
     // the looser search finds is offered too (Acme), as when nothing matched.
     const partial = matches.length === 1;
     if (partial) matches.push(...deps.matcher.suggest(q, 3).filter((s) => s.accountId !== matches[0]!.accountId));
-    const ask = partial ? `No account matches "${q}" in full. Did you mean:` : `${matches.length} accounts match "${q}". Which one?`;
-    return reply(partial ? `No account matches "${q}" in full` : `${matches.length} accounts match "${q}"`, [
+    // As many as are offered: more may match, and the one sought may be among those not shown.
+    const capped = matches.length >= OFFERED;
+    const heading = partial ? `No account matches "${q}" in full` : capped ? `The ${OFFERED} accounts closest to "${q}"` : `${matches.length} accounts match "${q}"`;
+    const ask = partial ? `${heading}. Did you mean:` : capped ? `${heading} (more may match: type more of the name, or the web domain). Which one?` : `${heading}. Which one?`;
+    return reply(heading, [
       text(ask),
       pickButtons(deps, matches),
     ]);

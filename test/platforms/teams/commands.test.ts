@@ -52,6 +52,20 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect(text).not.toContain('Unknown command');
   });
 
+  it('more accounts match than the answer offers: it does not claim that the ones offered are all (the one sought may be among the rest)', async () => {
+    // Fewer than the answer offers: all of them, counted.
+    expect(readCard(await h.say(USERS.contoso, 'who-owns acm'))).toMatch(/^2 accounts match "acm"\. Which one\?$/m);
+    for (const name of ['Acme Bakery', 'Acme Freight', 'Acme Tools', 'Acme Labs', 'Acme Media', 'Acme Foods', 'Acme Steel']) {
+      h.rt.store.accounts.upsert({ id: name.toLowerCase().replace(' ', '-'), name, aliases: [], domains: [], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    }
+    h.rt.reindex();
+    const many = readCard(await h.say(USERS.contoso, 'who-owns acm'));
+    expect(many).not.toMatch(/^5 accounts match/m);
+    expect(many).toContain('The 5 accounts closest to "acm"');
+    expect(many).toContain('type more of the name, or the web domain');
+    expect(many.match(/^\[Acme /gm)).toHaveLength(5);
+  });
+
   it('a guest of the company’s tenant (perhaps a partner’s person) is no colleague: no account is answered, help says why', async () => {
     const guest = { id: '29:gina', name: 'Gina Guest', aadObjectId: 'e0000000-0000-4000-8000-000000000001', tenant: TENANTS.home };
     h.connector.guests.add(guest.id);

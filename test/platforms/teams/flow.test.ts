@@ -144,6 +144,32 @@ describe('a claim through the card', () => {
     expect(first).toContain(`Claim #${filed[0]!.id}`);
   });
 
+  it('the second click of a double click (the answer Teams shows last) tells the claim as it stands: its dispute, not "pending approval" nor "dispute #null", on the account it was filed on', async () => {
+    await claimThroughCard(USERS.northwind, claimInputs({ stage: 'proposal' }));
+    const form = await h.say(USERS.contoso, 'claim');
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
+    const first = readCard(await h.click(USERS.contoso, submit.verb, { ...submit.data, ...claimInputs() }));
+    const second = readCard(await h.click(USERS.contoso, submit.verb, { ...submit.data, ...claimInputs() }));
+    const d = h.rt.store.disputes.all().at(-1)!;
+    expect(first).toContain(`Dispute #${d.id} is with the arbitrator`);
+    expect(second).not.toContain('pending approval');
+    expect(second).toContain(`Dispute #${d.id} is with Pat Okafor`);
+    // The same card sent again with other values files nothing more, and names the account filed on.
+    const changed = readCard(await h.click(USERS.contoso, submit.verb, { ...submit.data, ...claimInputs({ account: 'initech' }) }));
+    expect(changed).toContain('on Soylent Corp (Analytics)');
+    expect(changed).not.toContain('Initech');
+    // A claim the criteria rejected (Stark is Northwind's named account), clicked twice.
+    const stark = await h.say(USERS.contoso, 'claim');
+    const again = buttons(stark).find((b) => b.verb === V.submits[FORMS.claim])!;
+    const rejected = readCard(await h.click(USERS.contoso, again.verb, { ...again.data, ...claimInputs({ account: 'stark' }) }));
+    const settled = h.rt.store.disputes.all().at(-1)!;
+    expect(rejected).toContain(`was not accepted: the criteria settled dispute #${settled.id} for another party`);
+    const twice = readCard(await h.click(USERS.contoso, again.verb, { ...again.data, ...claimInputs({ account: 'stark' }) }));
+    expect(twice).not.toContain('#null');
+    expect(twice).toContain(`Dispute #${settled.id}: Settled automatically by the criteria: another party owns it`);
+    expect(twice).not.toContain('Northwind');
+  });
+
   it('the same form card submitted by two people files a claim for each (the second never gets the first one’s answer)', async () => {
     const form = await h.say(USERS.northwind, 'claim');
     const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.claim])!;
@@ -216,9 +242,11 @@ describe('a claim on a prefilled account', () => {
     const resubmit = buttons(again).find((b) => b.verb === V.submits[FORMS.claim])!;
     expect(readCard(await h.click(USERS.northwind, resubmit.verb, { ...resubmit.data, ...claimInputs({ account: 'Initech GmbH' }) }))).toMatch(/Claim #\d+ on Initech GmbH/);
     expect(h.rt.store.claims.all().at(-1)).toMatchObject({ accountId: 'initech-de' });
-    // the person replaced the name: what they typed is what counts
-    const typed = await h.click(USERS.northwind, submit.verb, { ...submit.data, ...claimInputs({ account: 'soylent' }) });
+    // the person replaced the name (on a new form: that one filed its claim): what they typed is what counts
+    const fresh = buttons(await formFromWhoOwns(USERS.northwind, 'initech.de')).find((b) => b.verb === V.submits[FORMS.claim])!;
+    const typed = await h.click(USERS.northwind, fresh.verb, { ...fresh.data, ...claimInputs({ account: 'soylent' }) });
     expect(readCard(typed)).toMatch(/Claim #\d+ on Soylent Corp/);
+    expect(h.rt.store.claims.all().at(-1)).toMatchObject({ accountId: 'soylent' });
   });
 });
 
@@ -300,6 +328,39 @@ describe('an overlap, the arbitrator’s card and the ruling', () => {
     expect(told.length).toBeGreaterThan(0);
     expect(told.join('\n')).toMatch(/Parties\n(Contoso Consulting vs another party|another party vs Contoso Consulting)/);
     expect(told.join('\n')).not.toContain('Northwind');
+  });
+
+  it('a dispute raised in the raiser’s 1:1 chat says its updates follow there (a 1:1 chat has no thread), and they do; raised in a channel, in the thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-teams-'));
+    try {
+      // First registration only recommends: a dispute over a held line waits for the arbitrator.
+      const policyPath = join(dir, 'policy.yaml');
+      writeFileSync(policyPath, policyTextWith([['{ rule: first-registration, auto: true }', '{ rule: first-registration, auto: false }']]));
+      await h.stop();
+      h = await startTeams({ policyPath });
+      const raise = async (account: string, shown: string, scope: Scope) => {
+        let form: Record<string, unknown>;
+        if (scope.kind === 'personal') form = await h.say(USERS.contoso, `dispute ${account}`);
+        else {
+          const refresh = (await h.say(USERS.contoso, `dispute ${account}`, scope)).refresh as { action: { verb: string; data: Record<string, unknown> } };
+          form = await h.click(USERS.contoso, refresh.action.verb, refresh.action.data, scope);
+        }
+        const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.dispute])!;
+        return readCard(await h.click(USERS.contoso, submit.verb, { ...submit.data, account: shown, product: 'Analytics', against: '', reason: 'We met the CIO first.', evidence: '' }, scope));
+      };
+      const inChat = await raise('acme', 'Acme Corporation', { kind: 'personal' });
+      const d = h.rt.store.disputes.all().at(-1)!;
+      expect(inChat).toContain(`Dispute #${d.id} on Acme Corporation (Analytics) is with Pat Okafor`);
+      expect(inChat).toContain('Updates will follow here, in this chat.');
+      expect(inChat).not.toContain('thread');
+      await h.drain();
+      expect(h.connector.messages(personalChat(USERS.contoso)).map((c) => readCard(cardOf(c))).join('\n')).toContain(`Dispute #${d.id}`);
+      // Raised in a channel: its thread.
+      await claimThroughCard(USERS.northwind, claimInputs({ account: 'wayne' }));
+      expect(await raise('wayne', 'Wayne Enterprises', { kind: 'channel', root: '1700000000321' })).toContain('Updates will follow in the thread where it was raised.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the dispute is announced in the channel thread where it was raised, as the partner who raised it may see it', async () => {

@@ -181,6 +181,23 @@ describe('a refused form stays within what Teams takes', () => {
   });
 });
 
+describe('an account typed that matches one account only in part', () => {
+  it('the form says how to pick it in Teams, where the field is typed, not "pick it from the list", and the full name then files the claim', async () => {
+    h.rt.store.accounts.upsert({ id: 'usaa', name: 'United Services Automobile Association', aliases: ['USAA'], domains: ['usaa.com'], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    h.rt.reindex();
+    const form = await h.say(USERS.contoso, 'claim acme usa');
+    expect(readCard(form)).toContain('No account matches "acme usa" in full. Did you mean United Services Automobile Association?');
+    expect(readCard(form)).not.toMatch(/from the list/);
+    const s = submitOf(form, V.submits[FORMS.claim]);
+    const refused = await h.click(USERS.contoso, s.verb, { ...s.data, ...soylentClaim, account: 'acme usa', stage: 'qualified' });
+    expect(attention(refused).join('\n')).toContain('Did you mean United Services Automobile Association?');
+    expect(readCard(refused)).not.toMatch(/from the list/);
+    expect(inputs(refused).get('account')?.value).toBe('acme usa');
+    const again = submitOf(refused, V.submits[FORMS.claim]);
+    expect(readCard(await h.click(USERS.contoso, again.verb, { ...again.data, ...soylentClaim, account: 'United Services Automobile Association', stage: 'qualified' }))).toMatch(/Claim #\d+ on United Services Automobile Association \(Analytics\) is protected/);
+  });
+});
+
 describe('refusals name commands as they are typed where they are read', () => {
   it('in Teams, a dispute on an account nobody else holds says to file a claim with `claim`, not Slack’s `/claim`', async () => {
     const answer = await submitTyped(USERS.sam, 'dispute hooli', V.submits[FORMS.dispute], { account: 'Hooli', product: 'Analytics', against: '', reason: 'Nobody should own it yet', evidence: '' });
