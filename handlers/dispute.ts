@@ -53,6 +53,8 @@ const disputeSchema = z.object({
 });
 
 export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: SubmitMeta): Reply {
+  // A form sent by someone who may only ask for help (a stale card, a guest) is refused as its opening is.
+  refuseUnknown(viewer, 'raise disputes');
   // A product line the policy does not have is named with the form's other problems.
   const input = parseForm(disputeSchema, values, (v): Record<string, string> => {
     const product = fieldProblem('product', v.product, (given) => canonicalProductLine(deps.ctx.policies().inForceAt(deps.ctx.clock.now()).policy.product_lines, given));

@@ -287,6 +287,14 @@ describe('claim', () => {
     expect(rt.store.claims.all().at(-1)!.claimant).toBe('contoso');
     expect(catchErr(() => submitClaim(rt.deps, as.stranger(rt), claimValues({ account: 'soylent' }), meta())).code).toBe('unknown_user');
   });
+
+  it('a dispute form sent by a guest (a card they could not have been given) is refused as its opening is, with the guest’s reason', () => {
+    const guest = rt.resolve({ platform: 'teams', userId: '29:guest', displayName: 'guest', orgId: null, home: false, guest: true });
+    const e = catchErr(() => submitDispute(rt.deps, guest, { account: 'soylent', product: 'Analytics', reason: 'We were there first, months ago.' }, meta()));
+    expect(e.code).toBe('unknown_user');
+    expect(e.message).toMatch(/^Guest accounts cannot use roe-bot, since it cannot tell whom a guest works for, so you cannot raise disputes/);
+    expect(rt.store.disputes.forAccount('soylent')).toEqual([]);
+  });
 });
 
 describe('dispute, arbitration and rulings', () => {
