@@ -68,8 +68,9 @@ export { clip };
 /**
  * Text for a TextBlock or a Fact, which Teams reads as markdown: every markdown character a
  * person typed is escaped, line-start list, heading and quote markers too, and anything that
- * looks like a tag (`<at>…</at>` mentions, `<!channel>`, autolinks) is broken by a zero-width
- * space, so it shows as the text it is and never as formatting, a link or a mention.
+ * looks like a tag (`<at>…</at>` mentions, `<!channel>`, autolinks) or a date function
+ * (`{{DATE(…)}}`) is broken by a zero-width space, so it shows as the text it is and never as
+ * formatting, a link, a mention or a date the card makes up.
  */
 export function md(s: string): string {
   return s
@@ -79,6 +80,8 @@ export function md(s: string): string {
     .replace(/^([ \t]*)([-+#>])(?=\s|$)/gm, '$1\\$2')
     .replace(/^([ \t]*)(\d+)([.)])(?=\s|$)/gm, '$1$2\\$3')
     .replace(/<(?=[A-Za-z!/?])/g, '<\u200B')
+    // Adaptive Cards' {{DATE(…)}} and {{TIME(…)}}: typed, they would show a date the card makes up.
+    .replace(/\{\{/g, '{\u200B{')
     .replace(/\n/g, '\n\n');
 }
 

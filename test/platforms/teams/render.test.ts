@@ -15,6 +15,8 @@ describe('md(): user text in a TextBlock is shown as text', () => {
     ['- not a list\n1. nor this\n# nor a heading\n> nor a quote', '\\- not a list\n\n1\\. nor this\n\n\\# nor a heading\n\n\\> nor a quote'],
     ['back\\slash', 'back\\\\slash'],
     ['a < b and 3 > 2, Direct-led #12', 'a < b and 3 > 2, Direct-led #12'],
+    // Adaptive Cards' date and time functions: typed, they would show a date the card makes up.
+    ['signed {{DATE(2026-01-01T00:00:00Z, SHORT)}} at {{TIME(2026-01-01T09:00:00Z)}}', 'signed {\u200B{DATE(2026-01-01T00:00:00Z, SHORT)}} at {\u200B{TIME(2026-01-01T09:00:00Z)}}'],
   ])('%j', (typed, escaped) => {
     expect(md(typed)).toBe(escaped);
   });
