@@ -26,7 +26,7 @@ export function help(viewer: Principal): Reply {
         { text: c('dispute [account]'), detail: 'Dispute who owns an account.' },
         { text: c('roe mine'), detail: 'Your claims and when their protection ends.' },
         { text: c('roe queue'), detail: 'Disputes waiting for your ruling (arbitrators).' },
-        { text: c('roe stats'), detail: 'Claims, disputes and rulings per partner.' },
+        { text: c('roe stats'), detail: viewer.kind === 'external' ? 'Your organisation’s claims, disputes and rulings.' : 'Claims, disputes and rulings per partner.' },
         { text: c('roe policy'), detail: 'The rules in force.' },
       ],
     },

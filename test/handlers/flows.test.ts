@@ -610,6 +610,11 @@ describe('/roe', () => {
     // The console has neither: its own commands are in its /help.
     expect(inConsole).not.toContain('message shortcut');
     expect(inConsole).toContain('/help lists its own commands too: /rule, /case');
+    // A partner's stats are their own organisation's alone: help says so, not "per partner".
+    expect(inConsole).toContain('Claims, disputes and rulings per partner.');
+    const forPartner = read(roe(rt.deps, as.partner(rt, 'contoso'), 'help'));
+    expect(forPartner).toContain('Your organisation’s claims, disputes and rulings.');
+    expect(forPartner).not.toContain('per partner');
   });
   it('mine lists live claims first, newest first, counts what it leaves out, and offers activity for the claims going dormant soonest', () => {
     const day = 86_400_000;
