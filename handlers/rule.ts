@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authorizeRuling, unknownReason, type Principal } from '../src/core/authz.js';
 import { assertOpen, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
+import { isOverlapCase } from '../src/core/disputes/settle.js';
 import { rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
 import type { Dispute } from '../src/core/types.js';
 import { DomainError } from '../src/core/errors.js';
@@ -80,8 +81,9 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
   return {
     id: FORMS.award,
     title: `Rule on dispute #${d.id}`,
-    submitLabel: 'Award',
-    intro: 'Award the account to a party. The rationale is shown to every party of the case as written: name no partner, deal size or evidence in it that another party should not read.',
+    // A claim waiting for approval (one party, reached by "Reject"): approved for its party, refused for nobody.
+    submitLabel: isOverlapCase(d) ? 'Award' : 'Rule',
+    intro: `${isOverlapCase(d) ? 'Award the account to a party.' : 'Approve the claim (award it to its party) or reject it (Nobody).'} The rationale is shown to every party of the case as written: name no partner, deal size or evidence in it that another party should not read.`,
     fields: [
       { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.map((p) => ({ value: picked(p), label: vp.party(p) })), { value: NOBODY, label: NOBODY_LABEL }] },
       { id: 'rationale', label: 'Rationale', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why this party owns the account', hint: 'Every party of the case reads it as written.' },

@@ -6,6 +6,7 @@ import { submitClaim } from '../../handlers/claim.js';
 import type { Form } from '../../handlers/replies/model.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 import { openArbitratedCase } from '../support/cases.js';
+import { importCsv } from '../../src/core/import/import.service.js';
 
 let rt: TestRuntime;
 beforeEach(() => {
@@ -39,6 +40,19 @@ it("the award form tells the arbitrator that every party reads the rationale as 
   const form = awardForm(rt.deps, as.person(rt, d.arbitrator), String(d.id));
   expect(form.intro).toContain('shown to every party of the case as written: name no partner, deal size or evidence');
   expect(form.fields.find((f) => f.id === 'rationale')).toMatchObject({ hint: 'Every party of the case reads it as written.' });
+});
+
+it('the award form of a claim waiting for approval (reached by "Reject") says it approves or rejects, and submits as "Rule", not "Award"', () => {
+  const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+  importCsv(rt.ctx, 'claims', 'claims.csv', `${header}\nP1,muller,contoso,resell,Analytics,Deal,qualified,,,pending,2026-11-20,`);
+  const approval = rt.store.disputes.all().at(-1)!;
+  expect(approval.parties).toEqual(['contoso']);
+  const form = awardForm(rt.deps, as.person(rt, approval.arbitrator), String(approval.id));
+  expect(form.submitLabel).toBe('Rule');
+  expect(form.intro).toMatch(/^Approve the claim \(award it to its party\) or reject it \(Nobody\)\. The rationale is shown to every party/);
+  // An overlap's form awards, as before.
+  const overlap = openArbitratedCase(rt);
+  expect(awardForm(rt.deps, as.person(rt, overlap.arbitrator), String(overlap.id))).toMatchObject({ submitLabel: 'Award', intro: expect.stringMatching(/^Award the account to a party\./) });
 });
 
 it('the ask form tells the arbitrator that the thread and every party read the question as written', () => {
