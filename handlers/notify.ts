@@ -6,7 +6,7 @@ import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { caseStamp, disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase, liveClaims } from '../src/core/disputes/settle.js';
-import { ACTIONS, quote, reply, text, withLead, type CaseCardPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
+import { ACTIONS, quote, reply, text, withLead, type Block, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
 import { chainOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
@@ -88,6 +88,22 @@ function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string, why = 'The
   }
   deps.ctx.store.caseCards.forget(done);
   return out;
+}
+
+/**
+ * Updates for the Slack case cards of `d` its arbitrator still rules from (the first DM,
+ * reminders), for a change that leaves the case with them (their SLA ran out past the whole
+ * chain): each shown as the case stands now, under `lead`, with its ruling buttons and no
+ * Snooze. They stay remembered, to be updated again once the case moves on.
+ */
+function liveCardUpdates(deps: HandlerDeps, d: Dispute, lead: Block[], tag: string): OutboxMessage[] {
+  return deps.ctx.store.caseCards
+    .of(d.id)
+    .filter((card) => card.person === d.arbitrator && rulesOn(deps, d, card.person))
+    .map((card): OutboxMessage => {
+      const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions: true });
+      return { platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts, user: card.user }, body: withLead(view, lead, caseStamp(d)), dedupeKey: `card:${card.channel}:${card.ts}:${tag}` };
+    });
 }
 
 /** Whether a case card for `person` on case `disputeId` would still let them rule. */
@@ -339,13 +355,21 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const vp = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' });
         const platform = platformOf(d);
         const channel = escalationChannel(d);
-        const body = reply(`Dispute #${d.id} is past its whole escalation chain`, [text(`Dispute #${d.id} was not ruled by anyone in its escalation chain (last: ${vp.person(d.arbitrator)}). It needs an owner now.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' });
+        const summary = `Dispute #${d.id} is past its whole escalation chain`;
+        const body: ChannelPost = reply(summary, [text(`Dispute #${d.id} was not ruled by anyone in its escalation chain (last: ${vp.person(d.arbitrator)}). It needs an owner now.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' });
         // Once per SLA that ran out: a case handed on past its chain again is posted again.
         const exhaustedKey = `exhausted:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.dueAt?.getTime() ?? 0}`;
-        // Should the bot not be in that channel, the last person of the chain hears it instead;
+        // The case stays with the last person of the chain: the cards they rule from show it overdue, their reminders' Snooze gone.
+        out.push(...liveCardUpdates(deps, d, [text(`Nobody in its escalation chain ruled dispute #${d.id} in time: it is overdue, and still yours to rule, the last in the chain.`, 'attention')], exhaustedKey));
+        // Should the bot not be in that channel, the last person of the chain hears it instead,
+        // spoken to, and pointed to the case card they rule from (in the same chat: see toArbitrator);
         // with no channel named for this platform, they hear it at once.
         const last = personTarget(deps, d.arbitrator, platform);
         const fallbackUser = last?.platform === platform ? last.user : undefined;
+        if (last && fallbackUser) {
+          const lead = `Dispute #${d.id} was not ruled by anyone in its escalation chain, and you are the last in it: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`;
+          body.fallbackCopy = reply(summary, [text(lead, 'attention'), ...disputeCard(deps, personViewer(last, d.arbitrator), d, { withActions: false }).blocks]);
+        }
         /** The case with its ruling buttons to the last person of the chain, saying why it came. */
         const toLast = (to: { platform: Platform; user: string }, why: string, key: string) =>
           toArbitrator(d, to, withLead({ ...disputeCard(deps, personViewer(to, d.arbitrator), d, { withActions: true }), summary: `Dispute #${d.id} is past its whole escalation chain` }, [text(why, 'attention')], caseStamp(d)), key);
@@ -354,7 +378,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           // Reachable only on another platform, the last person could not be the channel's
           // fallback: they hear it at once, where they are.
           if (last && !fallbackUser) toLast(last, `Dispute #${d.id} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, the last in the chain. It needs an owner now.`, `${exhaustedKey}:${last.platform}`);
-          toThread(d, () => reply(`Dispute #${d.id} escalated to the escalation channel`, [text('Nobody in the escalation chain ruled in time; the case went to the escalation channel.', 'attention')]), 'exhausted');
+          // Whether the channel takes the post is known only when it is delivered: the thread says both.
+          const who = vp.person(d.arbitrator);
+          toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time: the case is posted to the escalation channel${fallbackUser ? ` or, where I cannot post there, sent to ${who}` : ''}; it stays with ${who}, the last in the chain.`, 'attention')]), 'exhausted');
         } else {
           if (last) toLast(last, `Dispute #${d.id} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel), so it stays with you, the last in the chain. It needs an owner now.`, exhaustedKey);
           toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time; the case stays with ${vp.person(d.arbitrator)}.`, 'attention')]), 'exhausted');

@@ -103,6 +103,20 @@ export function raiserCopyOf(body: unknown): Reply | null | undefined {
 }
 
 /**
+ * A post to a channel as queued, and the same news made for the person who gets it by DM when
+ * the bot may not post there (the target's `fallbackUser`): spoken to, not about.
+ */
+export interface ChannelPost extends Reply {
+  fallbackCopy?: Reply;
+}
+
+/** The copy of a queued channel post made for its fallback user, if it has one. */
+export function fallbackCopyOf(body: unknown): Reply | undefined {
+  const copy = (body as ChannelPost).fallbackCopy;
+  return isReply(copy) ? copy : undefined;
+}
+
+/**
  * A DM showing a case with its ruling buttons, as queued for the person who rules: where it
  * lands is remembered (Slack), so that it is brought up to date once the case moves on.
  */

@@ -1,7 +1,7 @@
 import { webApi, type types } from '@slack/bolt';
 import { asError } from '../../../src/core/errors.js';
 import type { CaseCardsRepo, DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import { caseCardOf, isReply, raiserCopyOf, type ThreadPost } from '../../replies/model.js';
+import { caseCardOf, fallbackCopyOf, isReply, raiserCopyOf, type ThreadPost } from '../../replies/model.js';
 import { renderReply } from './render.js';
 
 /** How a failed delivery is reported to the outbox worker (its DeliveryError): retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
@@ -157,10 +157,10 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
         } catch (e) {
           if (!t.fallbackUser || !cannotPostIn(e)) throw classifySlackError(e, o.fail);
           // A channel the bot was never invited to (the escalation channel): the person the
-          // message names gets it by DM, told why, rather than nobody at all.
+          // message names gets it by DM, told why, rather than nobody at all (as made for them, when it has their copy).
           const channel = await dmChannel(t.fallbackUser);
           const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, t.channel, { what: 'this', invite: ': invite me to that channel (`/invite @roe-bot`)', instead: 'it comes' }) } };
-          await api(() => o.client.chat.postMessage({ channel, ...renderReply(reply, 'message', note) }));
+          await api(() => o.client.chat.postMessage({ channel, ...renderReply(fallbackCopyOf(reply) ?? reply, 'message', note) }));
         }
         return;
       case 'dispute-thread': {

@@ -1,6 +1,6 @@
 import type { Activity, CloudAdapter, ConversationParameters, ConversationReference } from 'botbuilder';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import { caseCardOf, isReply, raiserCopyOf, reply, text } from '../../replies/model.js';
+import { caseCardOf, fallbackCopyOf, isReply, raiserCopyOf, reply, text } from '../../replies/model.js';
 import type { TeamsLog } from './bot.js';
 import type { TeamsContact, TeamsContacts } from './contacts.js';
 import { TEAMS_IDS } from './ids.js';
@@ -242,9 +242,10 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
           // refused token, would fail in the 1:1 chat too, and "add me to that team" would be wrong.
           if (!t.fallbackUser || typeof e !== 'object' || e === null || !notThere.has(e)) throw e;
           // A channel the bot cannot post in (not installed in that team): the person the
-          // message names gets it in a 1:1 chat, told why, rather than nobody at all.
-          const why = renderReply(reply(m.body.summary, [text(`I could not post this in the channel it is for (${(e as Error).message}): add me to that team. Here it is:`, 'warning'), ...m.body.blocks]));
-          await toUser(t.fallbackUser, { type: 'message', attachments: [cardAttachment(why)], summary: plain(m.body.summary) });
+          // message names gets it in a 1:1 chat, told why, rather than nobody at all (as made for them, when it has their copy).
+          const shown = fallbackCopyOf(m.body) ?? m.body;
+          const why = renderReply(reply(shown.summary, [text(`I could not post this in the channel it is for (${(e as Error).message}): add me to that team. Here it is:`, 'warning'), ...shown.blocks]));
+          await toUser(t.fallbackUser, { type: 'message', attachments: [cardAttachment(why)], summary: plain(shown.summary) });
         }
         return;
       case 'message':

@@ -49,8 +49,8 @@ it('a Slack case past its chain, the escalation channel closed to the bot, reach
   // The Slack post to the escalation channel failed (not_in_channel) ...
   const parked = h.rt.db.sqlite.prepare("select count(*) n from outbox where status = 'parked' and target like '%C0ESCAL%'").get() as { n: number };
   expect(parked.n).toBe(1);
-  // ... and the thread was told the case went to the escalation channel, so the last person of the
-  // chain, reachable on Teams, must hear it instead (README: "the case goes by DM to the last person of the chain instead").
+  // ... and the thread was told the case stays with the last person of the chain, so they, reachable
+  // on Teams, must hear it instead (README: "the case goes by DM to the last person of the chain instead").
   const toVp = h.connector.calls.filter((c) => (c.kind === 'send' || c.kind === 'create') && JSON.stringify(c.body).includes('past its whole escalation chain'));
   expect(toVp.length).toBe(1);
 });

@@ -400,6 +400,60 @@ describe('SLA reminders in the arbitrator’s DM', () => {
   });
 });
 
+describe('past the whole escalation chain', () => {
+  /** Pat, Dana, then Morgan (the last of the chain) let their SLAs run out: Morgan keeps the case, overdue. */
+  async function runPastChain() {
+    const { dispute } = await openCase();
+    for (let day = 0; day < 9; day++) {
+      h.rt.clock.advance(24 * 3_600_000);
+      tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+      await h.drain();
+    }
+    expect(h.rt.store.disputes.get(dispute.id)).toMatchObject({ status: 'open', arbitrator: 'vp' });
+    return dispute;
+  }
+  const rulingCards = () => posts().filter((c) => c.args.channel === `D${USERS.vp.id}` && buttonsOf(c).some((b) => b.action_id === A.rule_approve));
+
+  it('the last arbitrator’s live cards (the escalation’s, the reminder) are updated in place: overdue, ruling buttons kept, no Snooze', async () => {
+    const dispute = await runPastChain();
+    const cards = rulingCards();
+    expect(cards).toHaveLength(2); // "Escalated to you", then the reminder with its Snooze buttons
+    expect(buttonsOf(cards[1]!).some((b) => b.action_id.startsWith(A.snooze_reminder))).toBe(true);
+    for (const c of cards) expect(visible(c.args)).toContain('*Due*\nDec 8, 2026, 10:00 AM EST\n'); // sent before the deadline
+    const updates = h.fake.callsTo('chat.update').filter((u) => u.args.channel === `D${USERS.vp.id}`);
+    expect(updates.map((u) => u.args.ts).sort()).toEqual(cards.map((c) => String(c.result.ts)).sort());
+    for (const u of updates) {
+      expect(visible(u.args)).toContain(`Nobody in its escalation chain ruled dispute #${dispute.id} in time: it is overdue, and still yours to rule, the last in the chain.`);
+      expect(visible(u.args)).toContain('*Due*\nDec 8, 2026, 10:00 AM EST (overdue)');
+      const ids = buttonsOf(u).map((b) => b.action_id);
+      expect(ids).toContain(A.rule_approve);
+      expect(ids.some((id) => id.startsWith(A.snooze_reminder))).toBe(false);
+    }
+    // Still live: a ruling updates them again, buttons gone.
+    approve(h.rt.deps, h.rt.resolve({ platform: 'slack', userId: USERS.vp.id, displayName: 'morgan', orgId: USERS.vp.team, home: true }), `${dispute.id}:northwind`);
+    await h.drain();
+    const ruled = h.fake.callsTo('chat.update').filter((u) => u.args.channel === `D${USERS.vp.id}`).slice(updates.length);
+    expect(ruled.map((u) => u.args.ts).sort()).toEqual(cards.map((c) => String(c.result.ts)).sort());
+    for (const u of ruled) expect(buttonsOf(u)).toEqual([]);
+  });
+
+  it('the escalation channel closed to the bot: the thread does not say the channel got it, and the last arbitrator is told it is hers to rule, where (no second card)', async () => {
+    h.fake.notIn.add('C0ESCAL'); // the bot was never invited to the escalation channel
+    const dispute = await runPastChain();
+    const thread = posts().filter((c) => c.args.channel === SHARED_CHANNEL).at(-1)!;
+    expect(visible(thread.args)).toContain('Nobody in the escalation chain ruled in time: the case is posted to the escalation channel or, where I cannot post there, sent to Morgan Lee; it stays with Morgan Lee, the last in the chain.');
+    expect(visible(thread.args)).not.toContain('went to the escalation channel');
+    const dm = posts().filter((c) => c.args.channel === `D${USERS.vp.id}` && visible(c.args).includes('I could not post this in <#C0ESCAL>')).at(-1)!;
+    const said = visible(dm.args);
+    expect(said).toContain('I could not post this in <#C0ESCAL>: invite me to that channel');
+    expect(said).toContain(`Dispute #${dispute.id} was not ruled by anyone in its escalation chain, and you are the last in it: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`);
+    expect(said).not.toContain('last: Morgan Lee');
+    // Her case card with its ruling buttons is in this chat already: not sent again.
+    expect(buttonsOf(dm)).toEqual([]);
+    expect(rulingCards()).toHaveLength(2);
+  });
+});
+
 describe('case cards stay current: a card that can no longer rule loses its buttons', () => {
   it('an escalation updates the earlier arbitrator’s cards in place (moved to Dana, no buttons); Dana’s ruling updates hers', async () => {
     const { dispute, dmTs, dmChannel } = await openCase();

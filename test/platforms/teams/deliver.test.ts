@@ -67,6 +67,20 @@ describe('the Teams deliverer', () => {
     expect(rows()).toHaveLength(0);
   });
 
+  it('a channel message with a copy made for its fallback person sends them that copy, not the post about them', async () => {
+    h.connector.failNext(403);
+    const post = reply('Dispute #9 is past its whole escalation chain', [text('Dispute #9 was not ruled by anyone in its escalation chain (last: Sam).')], { visibility: 'public' });
+    const fallbackCopy = reply('Dispute #9 is past its whole escalation chain', [text('Dispute #9 is still yours to rule.')]);
+    h.rt.store.outbox.enqueue({ platform: 'teams', target: { kind: 'channel', channel: '19:escalations@thread.tacv2', fallbackUser: USERS.sam.id }, body: { ...post, fallbackCopy }, dedupeKey: `test:${++n}` }, h.rt.clock.now());
+    await h.drain();
+    const sent = h.connector.calls.filter((c) => c.status === 200);
+    expect(sent).toHaveLength(1);
+    const shown = readCard(cardOf(sent[0]));
+    expect(shown).toContain('I could not post this in the channel it is for (Teams answered HTTP 403');
+    expect(shown).toContain('Dispute #9 is still yours to rule.');
+    expect(shown).not.toContain('last: Sam');
+  });
+
   it('a channel message Teams refuses for good with no fallback is parked; a passing failure is retried, never sent as a DM', async () => {
     h.connector.failNext(403);
     enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2' }, 'No one to tell');
