@@ -76,7 +76,7 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
   const exact = matches.filter((m) => m.exact);
   if (exact.length > 1) {
     const literal = literalMatch(deps, value, exact.map((m) => m.accountId));
-    if (literal) return literal;
+    if (literal && !lastWordStartsAnother(deps, value, matches.length, (i) => matches[i]!.accountId, matches.findIndex((m) => m.accountId === literal.id))) return literal;
   }
   // The exact result, or the only one every word of the text matched (see soleAnswer).
   const sole = soleAnswer({ length: matches.length, exact: (i) => matches[i]!.exact, score: (i) => matches[i]!.score }, value, (i) => literalMatch(deps, value, [matches[i]!.accountId]) !== undefined);
@@ -109,7 +109,8 @@ export function lastWordStartsAnother(deps: HandlerDeps, typed: string, count: n
       if (a) yield* [a.name, ...a.aliases];
     }
   }
-  return legalFormMayStartWord(typed, others) && !literalMatch(deps, typed, [idAt(answer)]);
+  // Word for word only: "zeta inc" is Zeta Incorporated abbreviated, but may as well start Zeta Incubator.
+  return legalFormMayStartWord(typed, others) && !literalMatch(deps, typed, [idAt(answer)], { wordForWord: true });
 }
 
 /** A name as typed, but for case, accents and punctuation: a leading "the" and legal forms kept. */
@@ -119,12 +120,12 @@ const literalKey = (s: string) => nameTokens(s, { keepLegalSuffixes: true, keepL
  * Of accounts the matcher found equally exact ("The Standard" and "Standard", "Acme" and
  * "Acme SE", once "the" and legal forms are set aside), the one whose name or alias is what was
  * typed, word for word; else, when none is, the one it is with a legal form written out or
- * abbreviated (`acme limited` is Acme Ltd beside Acme Corp: see literalName); none when not
- * exactly one is.
+ * abbreviated (`acme limited` is Acme Ltd beside Acme Corp: see literalName), unless
+ * `wordForWord`; none when not exactly one is.
  */
-export function literalMatch(deps: HandlerDeps, typed: string, accountIds: readonly string[]): Account | undefined {
+export function literalMatch(deps: HandlerDeps, typed: string, accountIds: readonly string[], { wordForWord = false } = {}): Account | undefined {
   const accounts = accountIds.map((id) => deps.ctx.store.accounts.get(id)).filter((a): a is Account => a !== undefined);
-  for (const key of [literalKey, literalName]) {
+  for (const key of wordForWord ? [literalKey] : [literalKey, literalName]) {
     const typedKey = key(typed);
     const found = accounts.filter((a) => [a.name, ...a.aliases].some((n) => key(n) === typedKey));
     if (found.length > 0) return found.length === 1 ? found[0] : undefined;

@@ -82,7 +82,8 @@ function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
   if (exact.length > 1) {
     // Equally exact once "the" and legal forms are set aside: the one named word for word wins.
     const literal = literalMatch(deps, q, exact.map((i) => ranking.match(i).accountId));
-    if (literal) return showAccount(deps, viewer, literal.id);
+    // Not when it is named by an abbreviation that may as well start another result's word ("omni co": Omni Company, Omni Consulting).
+    if (literal && !lastWordStartsAnother(deps, q, ranking.length, (i) => ranking.match(i).accountId, exact.find((i) => ranking.match(i).accountId === literal.id)!)) return showAccount(deps, viewer, literal.id);
   }
   if (ranking.length > 0) {
     const matches = Array.from({ length: ranking.length }, (_, i) => ranking.match(i));

@@ -71,12 +71,21 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
       };
       // Rows kept (delivered, dropped) name them no more: not as the recipient, not in the dedupe key.
       sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}', dedupe_key = 'forgotten:' || id WHERE ${toThem}`).run(platform, user);
-      sqlite.prepare("UPDATE outbox SET dedupe_key = 'forgotten:' || id WHERE instr(dedupe_key, ?) > 0").run(userKey);
+      // Their key as a whole part of the dedupe key (`dm:7:ruled:slack:U0PAT:…`), not the start of another's (slack:U0PAT2).
+      sqlite.prepare("UPDATE outbox SET dedupe_key = 'forgotten:' || id WHERE instr(':' || dedupe_key || ':', ':' || ? || ':') > 0").run(userKey);
       // Nor as the person a channel post would go to by DM should the channel refuse it (the last of
       // an escalation chain): such a post, should it be refused, is parked instead.
       sqlite.prepare("UPDATE outbox SET target = json_remove(target, '$.fallbackUser') WHERE platform = ? AND json_extract(target, '$.kind') = 'channel' AND json_extract(target, '$.fallbackUser') = ?").run(platform, user);
       // Nor in the error a delivery met (`conversations.open gave no channel for U0…`), kept once it went out.
-      if (user) sqlite.prepare("UPDATE outbox SET last_error = replace(last_error, ?, 'a forgotten user') WHERE platform = ? AND instr(last_error, ?) > 0").run(user, platform, user);
+      // Their id as a whole word only: U0PAT is not the start of U0PAT2, another user's.
+      if (user) {
+        const named = new RegExp(`(?<![\\w-])${user.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'g');
+        const setError = sqlite.prepare('UPDATE outbox SET last_error = ? WHERE id = ?');
+        for (const row of sqlite.prepare('SELECT id, last_error AS error FROM outbox WHERE platform = ? AND instr(last_error, ?) > 0').all(platform, user) as { id: number; error: string }[]) {
+          const error = row.error.replace(named, 'a forgotten user');
+          if (error !== row.error) setError.run(error, row.id);
+        }
+      }
       // Where their case cards are (their DM's channel) is not kept either: those cards stay as they are.
       if (platform === 'slack') sqlite.prepare('DELETE FROM case_cards WHERE user = ?').run(user);
       sqlite.prepare('DELETE FROM actors WHERE user_key = ?').run(userKey);

@@ -617,14 +617,18 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // A Teams id without its platform (29:1abc) would pass for a key, and be "nothing known".
       if (!/^(slack|teams|console):./.test(user)) throw new UsageError(p.label, `"${user}" is not a chat user key: it starts with slack:, teams: or console: (a Teams user is teams:29:1abc)`);
       // A Teams user given by their Entra object id (teams:<GUID>, as an admin center shows them):
-      // the Teams user whose stored contact holds it, when nothing is known of the key itself.
+      // the Teams user whose stored contact holds it. The key itself may be known too (a person
+      // the policy names by that id gets messages at it): both are forgotten.
       const ENTRA_ID = /^teams:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
       let forgotten = user;
       const report = withRuntime(config, db, (rt) => {
         const aad = ENTRA_ID.exec(user)?.[1];
         // Teams sends it in lower case; an admin may paste it in capitals.
-        if (!knowsUser(rt.db, user) && aad) forgotten = (findPersonByRef(rt.db.db, 'teams', '$.user.aadObjectId', aad.toLowerCase()) ?? findPersonByRef(rt.db.db, 'teams', '$.user.aadObjectId', aad))?.userKey ?? user;
-        return knowsUser(rt.db, forgotten) ? forgetUser(rt.db, forgotten) : null;
+        if (aad) forgotten = (findPersonByRef(rt.db.db, 'teams', '$.user.aadObjectId', aad.toLowerCase()) ?? findPersonByRef(rt.db.db, 'teams', '$.user.aadObjectId', aad))?.userKey ?? user;
+        const byId = forgotten !== user && knowsUser(rt.db, user) ? forgetUser(rt.db, user) : null;
+        const main = knowsUser(rt.db, forgotten) ? forgetUser(rt.db, forgotten) : null;
+        if (!main || !byId) return main ?? byId;
+        return { ...main, people: main.people + byId.people, outbox: main.outbox + byId.outbox, claims: main.claims + byId.claims, disputes: main.disputes + byId.disputes, walCleared: main.walCleared && byId.walCleared };
       });
       if (!report) {
         io.err(`nothing is known of ${user}`);

@@ -215,6 +215,24 @@ describe('forget', () => {
     rt.close();
   });
 
+  it('another user whose id the person’s id starts (U0PAT of U0PAT2, console:pat of console:patricia) keeps their dedupe keys and errors', () => {
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, 'forget-prefix.db') });
+    const insert = rt.db.sqlite.prepare("INSERT INTO outbox (platform, target, body, dedupe_key, next_attempt_at, created_at, status, last_error) VALUES (?, ?, '{}', ?, 0, 0, 'delivered', ?)");
+    insert.run('slack', JSON.stringify({ kind: 'user', user: 'U0PAT' }), 'dm:1:ruled:slack:U0PAT:100', 'conversations.open gave no channel for U0PAT');
+    insert.run('slack', JSON.stringify({ kind: 'user', user: 'U0PAT2' }), 'dm:1:ruled:slack:U0PAT2:100', 'conversations.open gave no channel for U0PAT2');
+    insert.run('console', JSON.stringify({ kind: 'user', user: 'patricia' }), 'dm:1:ruled:console:patricia:100', null);
+    forgetUser(rt.db, 'slack:U0PAT');
+    forgetUser(rt.db, 'console:pat');
+    const rows = rt.db.sqlite.prepare('SELECT dedupe_key AS k, last_error AS e FROM outbox ORDER BY id').all() as { k: string; e: string | null }[];
+    expect(rows.slice(1)).toEqual([
+      { k: 'dm:1:ruled:slack:U0PAT2:100', e: 'conversations.open gave no channel for U0PAT2' },
+      { k: 'dm:1:ruled:console:patricia:100', e: null },
+    ]);
+    expect(rows[0]!.k).toMatch(/^forgotten:/);
+    expect(rows[0]!.e).toBe('conversations.open gave no channel for a forgotten user');
+    rt.close();
+  });
+
   it('a Teams user given by their Entra object id (teams:<GUID>) is found by the contact that holds it, and forgotten', () => {
     const db = join(dir, 'forget-entra.db');
     const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
@@ -230,6 +248,22 @@ describe('forget', () => {
     after.close();
     // A GUID no contact holds is still nothing known.
     expect(roe(db, ['forget', 'teams:00000000-0000-4000-8000-000000000000']).stderr).toContain('nothing is known of teams:00000000-0000-4000-8000-000000000000');
+  });
+
+  it('a Teams arbitrator given by their Entra object id, which the policy names them by (messages went to it), loses their profile too', () => {
+    const db = join(dir, 'forget-entra-arbitrator.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const aad = '7a2b3c4d-8d3b-4c5a-9e7f-0a1b2c3d4e5f';
+    savePerson(rt.db.db, { userKey: 'teams:29:dana', platform: 'teams', displayName: 'Dana', partnerId: null, personKey: 'dana', conversationRef: { user: { id: '29:dana', aadObjectId: aad } }, updatedAt: rt.clock.now() });
+    // A case card to the policy's id for them (their Entra object id), as personTarget addresses it.
+    rt.db.sqlite.prepare("INSERT INTO outbox (platform, target, body, dedupe_key, next_attempt_at, created_at) VALUES ('teams', ?, '{}', 'arbitrator:probe', 0, 0)").run(JSON.stringify({ kind: 'user', user: aad }));
+    rt.close();
+    const r = roe(db, ['forget', `teams:${aad}`]);
+    expect(r.status).toBe(0);
+    const after = testRuntime({ databasePath: db, demo: false });
+    expect(after.db.sqlite.prepare("SELECT 1 FROM people WHERE user_key = 'teams:29:dana'").get()).toBeUndefined();
+    expect(JSON.stringify(after.db.sqlite.prepare('SELECT * FROM outbox').all())).not.toContain(aad);
+    after.close();
   });
 
   it('a channel post that would go to the person by DM should the channel refuse it names them no more', () => {

@@ -109,4 +109,24 @@ describe('how /who-owns reads a domain, link or address pasted for an account', 
     // Without its legal form it is still a choice.
     expect(answer('zorin industries').summary).toBe('2 accounts match "zorin industries"');
   });
+
+  it('an abbreviation that may as well start a word of another result ("inc" of Incubator) is no answer for the name that writes it out', () => {
+    importCsv(rt.ctx, 'accounts', 'c.csv', [
+      'id,name,aliases,domains,segment,region,tier,is_customer,incumbent_partner,named_owner',
+      'zeta-inc,Zeta Incorporated,,zeta.com,,,,false,,',
+      'zeta-incubator,Zeta Incubator,,zetaincubator.com,,,,false,,',
+      'omni-co,Omni Company,,omni.com,,,,false,,',
+      'omni-corp,Omni Corporation,,omnicorp.com,,,,false,,',
+      'omni-consulting,Omni Consulting,,omniconsulting.com,,,,false,,',
+    ].join('\n'));
+    rt.reindex();
+    expect(answer('zeta inc').summary).toBe('2 accounts match "zeta inc"');
+    expect(() => resolveAccount(rt.deps, 'zeta inc')).toThrow(/matches several accounts/);
+    expect(answer('omni co').title).toBeUndefined();
+    expect(() => resolveAccount(rt.deps, 'omni co')).toThrow(/matches several accounts/);
+    // Written out, or word for word, it is the answer.
+    expect(answer('zeta incorporated').title).toBe('Zeta Incorporated');
+    expect(answer('omni company').title).toBe('Omni Company');
+    expect(resolveAccount(rt.deps, 'Omni Company').id).toBe('omni-co');
+  });
 });

@@ -81,7 +81,8 @@ export function md(s: string): string {
     .replace(/^([ \t]*)(\d+)([.)])(?=\s|$)/gm, '$1$2\\$3')
     .replace(/<(?=[A-Za-z!/?])/g, '<\u200B')
     // Adaptive Cards' {{DATE(…)}} and {{TIME(…)}}: typed, they would show a date the card makes up.
-    .replace(/\{\{/g, '{\u200B{')
+    // Every brace followed by another is broken, so that a run of three ({{{DATE(…)}}}) keeps no "{{" whole.
+    .replace(/\{(?=\{)/g, '{\u200B')
     .replace(/\n/g, '\n\n');
 }
 

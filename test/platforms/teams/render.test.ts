@@ -17,6 +17,8 @@ describe('md(): user text in a TextBlock is shown as text', () => {
     ['a < b and 3 > 2, Direct-led #12', 'a < b and 3 > 2, Direct-led #12'],
     // Adaptive Cards' date and time functions: typed, they would show a date the card makes up.
     ['signed {{DATE(2026-01-01T00:00:00Z, SHORT)}} at {{TIME(2026-01-01T09:00:00Z)}}', 'signed {\u200B{DATE(2026-01-01T00:00:00Z, SHORT)}} at {\u200B{TIME(2026-01-01T09:00:00Z)}}'],
+    // A brace more in front leaves no "{{" whole: each brace followed by another is broken.
+    ['{{{DATE(2026-01-01T00:00:00Z)}}} and {{{{TIME(2026-01-01T09:00:00Z)}}}}', '{\u200B{\u200B{DATE(2026-01-01T00:00:00Z)}}} and {\u200B{\u200B{\u200B{TIME(2026-01-01T09:00:00Z)}}}}'],
   ])('%j', (typed, escaped) => {
     expect(md(typed)).toBe(escaped);
   });
