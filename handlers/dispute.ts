@@ -81,8 +81,8 @@ export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Reco
     }
     return reply(`Dispute #${dispute.id} raised`, [
       text(`Dispute #${dispute.id} on ${account.name} (${dispute.productLine}) is with ${vp.person(dispute.arbitrator)}${dispute.dueAt ? `, due ${vp.deadline(dispute.dueAt)}` : ''}.`),
-      // Raised in the raiser's own chat with the bot (a Teams 1:1 chat, a Slack DM), it is followed there: no thread.
-      text(meta.origin && isPrivateChat(meta.origin) ? 'Updates will follow here, in this chat.' : 'Updates will follow in the thread where it was raised.', 'muted'),
+      // Raised in a direct chat (the raiser's with the bot, or a Slack DM between people, which the bot cannot post in): updates come to the raiser's chat with the bot.
+      text(meta.origin && isPrivateChat(meta.origin) ? 'Updates will follow in your chat with me.' : 'Updates will follow in the thread where it was raised.', 'muted'),
     ]);
   });
 }

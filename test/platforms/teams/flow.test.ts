@@ -351,7 +351,7 @@ describe('an overlap, the arbitrator’s card and the ruling', () => {
       const inChat = await raise('acme', 'Acme Corporation', { kind: 'personal' });
       const d = h.rt.store.disputes.all().at(-1)!;
       expect(inChat).toContain(`Dispute #${d.id} on Acme Corporation (Analytics) is with Pat Okafor`);
-      expect(inChat).toContain('Updates will follow here, in this chat.');
+      expect(inChat).toContain('Updates will follow in your chat with me.');
       expect(inChat).not.toContain('thread');
       await h.drain();
       expect(h.connector.messages(personalChat(USERS.contoso)).map((c) => readCard(cardOf(c))).join('\n')).toContain(`Dispute #${d.id}`);
