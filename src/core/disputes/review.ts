@@ -2,7 +2,7 @@ import type { DomainContext } from '../context.js';
 import { effectiveStatus, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import type { Claim, Dispute } from '../types.js';
-import { recommendationOf } from './settle.js';
+import { isOverlapCase, recommendationOf, versionForCase } from './settle.js';
 
 /** The timer that has a running case looked at again (a CRM import closed one of its claims). */
 export const CASE_REVIEW_TIMER = 'dispute.review';
@@ -36,21 +36,27 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { r
 /**
  * The recommended party's claims in the case all closed while it waited (expired, or closed
  * by a CRM import): approving the recommendation would give the line to a party that holds
- * nothing. The recommendation is worked out again over the live claims, as when a claim joins
- * the case, and the arbitrator is sent the case as it now stands. A recommendation of a party
- * that holds no claim in the case (a named owner, an incumbent, the direct team) stands.
+ * nothing. Or the case's earliest live claim closed, and the claims left are of another
+ * version (grandfathering): they are judged by their own. The recommendation is worked out
+ * again over the live claims, as when a claim joins the case, under their version, which the
+ * case then names (its ruling's ledger entry too), and the arbitrator is sent the case as it
+ * now stands when the recommended party changed. A recommendation of a party that holds no
+ * claim in the case (a named owner, an incumbent, the direct team) stands.
  */
 function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date): DomainEvent[] {
   const hadClaim = d.claimIds.some((id) => ctx.store.claims.get(id)?.claimant === d.recommendation);
-  if (d.recommendation === null || !hadClaim || live.some((c) => c.claimant === d.recommendation)) return [];
+  const holdsNothing = d.recommendation !== null && hadClaim && !live.some((c) => c.claimant === d.recommendation);
+  // An approval (one party) is no overlap for the criteria to judge: its claim is its version.
+  const otherVersion = isOverlapCase(d) && live.length > 0 && versionForCase(ctx, live, now).version !== d.policyVersion;
+  if (!holdsNothing && !otherVersion) return [];
   const account = ctx.store.accounts.get(d.accountId);
   if (!account) return [];
   const { version, decision } = recommendationOf(ctx, account, live, now);
-  if (decision.winner === d.recommendation) return [];
-  const updated: Dispute = { ...d, recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace };
-  ctx.store.disputes.update(d.id, { recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace });
+  if (decision.winner === d.recommendation && version.version === d.policyVersion) return [];
+  const updated: Dispute = { ...d, recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version };
+  ctx.store.disputes.update(d.id, { recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version });
   ctx.store.ledger.append({ at: now, kind: 'dispute.recommendation_changed', subject: `dispute:${d.id}`, actor: 'review', policyVersion: version.version, payload: { from: d.recommendation, to: decision.winner, rule: decision.rule, trace: decision.trace, live: live.map((c) => c.id) } });
-  return [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation }];
+  return decision.winner === d.recommendation ? [] : [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation }];
 }
 
 /** The running cases that hold this claim. */

@@ -340,8 +340,10 @@ export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account,
   // A case with no thread yet (an import opened it) gets one where the claim joining it was
   // filed: its updates are posted there from now on.
   const adopted = dispute.origin === null && origin !== null ? origin : null;
-  const joined: Dispute = { ...dispute, claimIds, parties: [...new Set([...dispute.parties, ...parties])], recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, ...(adopted ? { origin: adopted } : {}) };
-  ctx.store.disputes.update(dispute.id, { claimIds: joined.claimIds, parties: joined.parties, recommendation: joined.recommendation, recommendationRule: joined.recommendationRule, trace: joined.trace, ...(adopted ? { origin: adopted } : {}) });
+  // Judged under the version of its earliest live claim, which the case names from now on (an
+  // older claim that closed or lapsed no longer holds its version: see recommendationOf).
+  const joined: Dispute = { ...dispute, claimIds, parties: [...new Set([...dispute.parties, ...parties])], recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version, ...(adopted ? { origin: adopted } : {}) };
+  ctx.store.disputes.update(dispute.id, { claimIds: joined.claimIds, parties: joined.parties, recommendation: joined.recommendation, recommendationRule: joined.recommendationRule, trace: joined.trace, policyVersion: joined.policyVersion, ...(adopted ? { origin: adopted } : {}) });
   ctx.store.ledger.append({ at: now, kind: 'dispute.joined', subject: `dispute:${dispute.id}`, actor: claim.createdBy, policyVersion: version.version, payload: { claim: claim.id, parties: joined.parties, recommendation: decision.winner, rule: decision.rule, trace: decision.trace } });
   return { dispute: joined, events: [{ type: 'claim.pending', claim, disputeId: dispute.id }, { type: 'dispute.assigned', dispute: joined }] };
 }
