@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { tick } from '../../src/app/scheduler.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { DomainError } from '../../src/core/errors.js';
 import { importCsv } from '../../src/core/import/import.service.js';
+import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin, ledgerKinds, openArbitratedCase, outbox } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
@@ -252,6 +253,38 @@ describe('imported claims', () => {
     expect(rt.store.claims.get(claim.id)!.status).toBe('expired');
     expect(planned()).toEqual([]);
     expect(ledgerKinds(rt, `claim:${claim.id}`)).toEqual(['claim.imported', 'claim.expired']);
+  });
+});
+
+describe('claims imported by another process under a policy version this one has not taken in yet', () => {
+  // The server runs 2026.1 (dormant after 30 days). An import run with 2026.2 (in force since
+  // Nov 1, with other registration terms) brings a claim registered Nov 2, with no activity since,
+  // whose dormancy warning is due at once. The server's next tick comes before it takes 2026.2 in.
+  it.each([
+    ['dormant after 20 days under its version: gone dormant Nov 22, so no warning (2026.1 would warn of Dec 2)', '20', '5', [], 'dormant', 'claim.expire 2027-01-31T15:00:00.000Z'],
+    ['dormant after 40 days under its version: warned of Dec 12 (2026.1 would warn of Dec 2, and make it dormant then)', '40', '30', ['2026-12-12T15:00:00.000Z'], 'protected', 'claim.dormant 2026-12-12T15:00:00.000Z'],
+  ] as const)('its lifecycle follows its own version: %s', (_n, dormant, warn, warnedOf, status, next) => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-sched-'));
+    dirs.push(dir);
+    const databasePath = join(dir, 'roe.db');
+    rt = testRuntime({ at: '2026-11-30T15:00:00Z', databasePath });
+    const v2 = join(dir, 'policy-2026.2.yaml');
+    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-11-01'], ['dormant_after_days: 30', `dormant_after_days: ${dormant}`], ['dormancy_warning_days: 7', `dormancy_warning_days: ${warn}`]]));
+    const importer = testRuntime({ at: '2026-11-30T15:00:00Z', databasePath, policyPath: v2, demo: false });
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    importCsv(importer.ctx, 'claims', 'c.csv', `${header}\nV2,soylent,northwind,resell,Services,Deal,qualified,,,protected,2026-11-02T15:00:00Z,\n`);
+    importer.close();
+    const claim = rt.store.claims.byRequestKey('import:V2')!;
+    expect(claim.policyVersion).toBe('2026.2');
+    const planned = () => rt!.db.sqlite.prepare("SELECT kind, due_at AS due FROM timers WHERE subject = ? AND status = 'pending'").all(`claim:${claim.id}`).map((r) => { const t = r as { kind: string; due: number }; return `${t.kind} ${new Date(t.due).toISOString()}`; });
+    run(rt, '2026-11-30T15:00:01Z');
+    expect(ledgerKinds(rt, `claim:${claim.id}`)).toEqual(['claim.imported']);
+    expect(rt.refreshPolicies()).toBe(true);
+    for (const at of ['2026-11-30T15:00:20Z', '2026-11-30T15:00:21Z', '2026-11-30T15:00:22Z']) run(rt, at);
+    const warnings = [...rt.store.ledger.entries()].filter((e) => e.subject === `claim:${claim.id}` && e.kind === 'claim.dormancy_warning');
+    expect(warnings.map((e) => (e.payload as { dormantAt: string }).dormantAt)).toEqual(warnedOf);
+    expect(rt.store.claims.get(claim.id)!.status).toBe(status);
+    expect(planned()).toEqual([next]);
   });
 });
 

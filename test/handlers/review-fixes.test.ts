@@ -21,8 +21,13 @@ const meta = { origin: consoleOrigin, requestKey: null };
 const claim = (account: string, stage = 'qualified', product = 'Analytics') => ({ account, route: 'resell', product, opportunity: 'Deal', stage, amount: '', evidence: '' });
 
 describe('re-importing the CRM file', () => {
-  it('as it was (a nightly sync) keeps a claim\'s planned lifecycle: its dormancy warning is not recorded again', () => {
-    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+  it.each([
+    ['under the policy it was imported under', false],
+    // 2026.2, loaded since and dated back to Nov 1, would have it dormant on Dec 15 and protected until Jan 19.
+    ['once a version dated back to before its registration is loaded, with other terms: it keeps its own version', true],
+  ])('as it was (a nightly sync) keeps a claim\'s planned lifecycle: its dormancy warning is not recorded again, %s', (_n, backDated) => {
+    const databasePath = join(dir, `sync-${backDated}.db`);
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath });
     const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
     const row = `${header}\nX1,soylent,northwind,resell,Services,Deal,qualified,,,protected,2026-11-20T15:00:00Z,2026-11-20T15:00:00Z\n`;
     importCsv(rt.ctx, 'claims', 'c.csv', row);
@@ -31,11 +36,21 @@ describe('re-importing the CRM file', () => {
     rt.clock.set('2026-12-13T15:00:00Z'); // dormant Dec 20, warned Dec 13
     tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
     expect(warnings()).toBe(1);
+    if (backDated) {
+      rt.close();
+      const v2 = join(dir, 'sync-2026.2.yaml');
+      writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-11-01'], ['protection_days: 90', 'protection_days: 60'], ['dormant_after_days: 30', 'dormant_after_days: 25']]));
+      rt = testRuntime({ at: '2026-12-13T15:00:00Z', databasePath, policyPath: v2, demo: false });
+    }
     rt.clock.set('2026-12-14T07:00:00Z');
     expect(importCsv(rt.ctx, 'claims', 'c.csv', row).unchanged).toBe(1);
+    expect(rt.store.claims.get(c.id)).toMatchObject({ policyVersion: '2026.1', protectedUntil: c.protectedUntil });
     rt.clock.set('2026-12-14T07:00:01Z');
     tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
     expect(warnings()).toBe(1);
+    rt.clock.set('2026-12-19T15:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(rt.store.claims.get(c.id)!.status).toBe('protected');
     rt.clock.set('2026-12-20T15:00:00Z');
     tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
     expect(rt.store.claims.get(c.id)!.status).toBe('dormant');

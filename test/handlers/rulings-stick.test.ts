@@ -352,18 +352,30 @@ describe('a ruling after a long wait', () => {
     expect(rt.store.claims.forAccount('soylent')[0]!.lastActivityAt).toEqual(new Date('2026-12-31T15:00:00Z'));
   });
 
-  it('a party that filed again after its first claim went dormant ends the ruling with one live claim, not two', () => {
+  it.each([
+    ['its dormancy timer fired', true, 'dormant'],
+    // The bot was down over Dec 31: the first claim is dormant by the clock, stored protected still.
+    ['its dormancy timer not fired yet (the bot was down)', false, 'protected'],
+  ] as const)('a party that filed again after its first claim went dormant ends the ruling with one live claim, not two: %s', (_n, fired, storedFirst) => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent', 'qualified'), meta); // dormant Dec 31
     rt.clock.set('2026-12-30T15:00:00Z');
     submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent', 'proposal'), meta);
     const d = rt.store.disputes.all().at(-1)!;
     rt.clock.set('2026-12-31T15:00:00Z');
-    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
-    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    if (fired) {
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    }
     rt.clock.set('2027-01-02T15:00:00Z');
     submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent', 'negotiation'), meta); // joins the case
     submitAward(rt.deps, as.person(rt, rt.store.disputes.get(d.id)!.arbitrator), { dispute: String(d.id), party: 'northwind', rationale: 'Northwind sourced this deal first.' });
+    expect(statuses(rt, 'soylent')).toEqual([['northwind', storedFirst], ['contoso', 'rejected'], ['northwind', 'protected']]);
+    const [first] = rt.store.claims.forAccount('soylent');
+    // Not protected again by the ruling (once, when it was filed)…
+    expect(ledgerKinds(rt, `claim:${first!.id}`).filter((k) => k === 'claim.protected')).toHaveLength(1);
+    // …and its timers then store what the clock says: dormant.
+    for (let i = 0; i < 3; i++) tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
     expect(statuses(rt, 'soylent')).toEqual([['northwind', 'dormant'], ['contoso', 'rejected'], ['northwind', 'protected']]);
   });
 

@@ -3,6 +3,7 @@ import type { DomainEvent } from '../events.js';
 import type { Claim } from '../types.js';
 import { addDays, dormancyAt, protectionEnd, termsOf, type RegistrationTerms } from './lifecycle.js';
 import { openCasesHolding, reviewCase } from '../disputes/review.js';
+import { waitForVersion } from '../sla/sla.service.js';
 
 export const CLAIM_TIMER = { warn: 'claim.dormancy_warning', dormant: 'claim.dormant', expire: 'claim.expire' } as const;
 
@@ -53,6 +54,9 @@ function stillDue(ctx: DomainContext, claimId: number, payload: Record<string, u
 export function warnDormancy(ctx: DomainContext, claimId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
   const c = stillDue(ctx, claimId, payload, ['protected']);
   if (!c) return [];
+  // A claim of a version another process recorded (an import with a new ROE_POLICY) is judged by
+  // its own terms once this process has taken that version in: not by an older version's meanwhile.
+  if (waitForVersion(ctx, CLAIM_TIMER.warn, `claim:${c.id}`, c.policyVersion, payload, now)) return [];
   const terms = termsOf(ctx.policies().forClaim(c).policy);
   const dormantAt = dormancyAt(c, terms);
   schedule(ctx, c, terms, 'warn', now);

@@ -137,9 +137,13 @@ export function applyOutcome(
   const book = ctx.policies();
   const events: DomainEvent[] = [];
   const claims = claimIds.map((id) => options.fresh?.find((c) => c.id === id) ?? store.claims.get(id));
+  const termsFor = (c: Claim) => termsOf(book.forClaim(c).policy);
+  // Lapsed as the clock has it: a protected claim whose dormancy (or end) came while the bot was
+  // down, its timer not fired yet, holds the line no more than one whose timer has.
+  const lapsed = (c: Claim) => c.status === 'dormant' || (c.status === 'protected' && effectiveStatus(c, termsFor(c), now) !== 'protected');
   // A winner's claim that went dormant while its case waited is revived by a ruling for it,
   // unless the winner has a live claim in the case (a later one, which is the one protected).
-  const winnerHasLive = claims.some((c) => c !== undefined && c.claimant === winner && isLive(c.status));
+  const winnerHasLive = claims.some((c) => c !== undefined && c.claimant === winner && isLive(c.status) && !lapsed(c));
   // A loser's claim counts a violation only against a protection that still holds at the
   // ruling: another party's protected claim, or the winner's (one that went dormant while the
   // case waited is revived by the ruling). A winner whose protection ended while the case
@@ -147,7 +151,6 @@ export function applyOutcome(
   // owner) does not excuse a claim filed over a third party's protection that still holds.
   // It must also have been a protection when the loser was filed: a claim filed after it (one
   // that joined the case later), or one already dormant then, was nothing it was filed against.
-  const termsFor = (c: Claim) => termsOf(book.forClaim(c).policy);
   const endOf = (c: Claim) => protectionEnd(c, termsFor(c));
   // At the same moment, the one made first (in chat, a claim filed when the other was already
   // protected: it is contested). An import's claim of the same moment is not contested at all
@@ -166,6 +169,7 @@ export function applyOutcome(
     const fresh = options.fresh?.some((c) => c.id === id) ? claim : undefined;
     const wins = claim.claimant === winner;
     if (!isLive(claim.status) && !(wins && claim.status === 'dormant' && !winnerHasLive)) continue;
+    if (wins && winnerHasLive && lapsed(claim)) continue;
     const version = book.forClaim(claim);
     if (wins) {
       // A protection that ran out while the case waited is kept as it is: the claim's lifecycle

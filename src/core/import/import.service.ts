@@ -215,6 +215,11 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       const productLine = policy.product_lines.find((p) => sameProductLine(p, value.product_line))!;
       const stage = policy.stages.find((s) => s.toLowerCase() === value.stage.toLowerCase())!;
       const protects = ['protected', 'dormant', 'expired', 'won', 'lost'].includes(value.status);
+      const prior = store.claims.byRequestKey(`import:${value.id}`);
+      // A claim imported before keeps the version it was registered under (grandfathering), also
+      // once a version dated back to before its registration is loaded: the same registration,
+      // imported again, is neither judged under other rules nor planned again from its warning.
+      const own = prior && prior.registeredAt.getTime() === value.registered_at.getTime() ? book.forClaim(prior) : version;
       const claim = {
         accountId: value.account_id,
         claimant: value.claimant,
@@ -225,14 +230,13 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         status: value.status,
         registeredAt: value.registered_at,
         lastActivityAt: value.last_activity_at ?? value.registered_at,
-        protectedUntil: protects ? addDays(value.registered_at, policy.registration.protection_days, termsOf(policy)) : null,
-        policyVersion: version.version,
+        protectedUntil: protects ? addDays(value.registered_at, own.policy.registration.protection_days, termsOf(own.policy)) : null,
+        policyVersion: own.version,
         createdBy: 'import',
         contested: false,
         violation: false,
         requestKey: `import:${value.id}`,
       };
-      const prior = store.claims.byRequestKey(claim.requestKey);
       // A column the file leaves out says nothing: the claim keeps what it has there.
       if (prior && !parsed.columns?.includes('evidence')) claim.evidence = prior.evidence;
       if (prior && !parsed.columns?.includes('amount')) claim.opportunity.amount = prior.opportunity.amount;
@@ -247,7 +251,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       // A claim stored as it was keeps its planned lifecycle: planned again from the start, it
       // would give a dormancy warning already given for the same lapse again.
       const asItWas = prior !== undefined && prior.status === stored.status && prior.registeredAt.getTime() === stored.registeredAt.getTime() && prior.lastActivityAt.getTime() === stored.lastActivityAt.getTime() && prior.protectedUntil?.getTime() === stored.protectedUntil?.getTime() && prior.policyVersion === stored.policyVersion;
-      if (!asItWas && (stored.status === 'protected' || stored.status === 'dormant')) planLifecycle(ctx, stored, termsOf(policy), now);
+      if (!asItWas && (stored.status === 'protected' || stored.status === 'dormant')) planLifecycle(ctx, stored, termsOf(own.policy), now);
       else if (!asItWas) store.timers.cancel(`claim:${id}`, 'claim.');
       // The CRM closed a claim a running case waits on: the server looks at the case again (and
       // tells its people if nothing is left to rule), at its next tick.

@@ -209,7 +209,7 @@ export function versionTakesEffect(ctx: DomainContext, version: string, payload:
  * process takes new versions in within seconds. True when it was. After ten minutes of that
  * it fails, naming the version, so that the scheduler logs it and tries it a few more times.
  */
-function waitForVersion(ctx: DomainContext, kind: string, subject: string, version: unknown, payload: Record<string, unknown>, now: Date): boolean {
+export function waitForVersion(ctx: DomainContext, kind: string, subject: string, version: unknown, payload: Record<string, unknown>, now: Date): boolean {
   if (typeof version !== 'string' || ctx.policies().byVersion(version)) return false;
   const tries = typeof payload.tries === 'number' ? payload.tries : 0;
   if (tries >= VERSION_WAIT_TRIES) throw new Error(`policy version "${version}" is recorded in the database but this process has not loaded it; is another release of the bot running on the same file?`);
