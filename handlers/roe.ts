@@ -76,8 +76,9 @@ function ownUserKeys(deps: HandlerDeps, people: PolicyPeople, viewer: Extract<Pr
 
 /**
  * `/roe mine`: the viewer's party's claims with protection ends: live ones (protected,
- * pending, dormant) first, then the closed; newest first in each. Past {@link MINE_SHOWN}
- * the rest are counted. "Log activity" for the protected claims that go dormant soonest.
+ * pending) first, then the closed (dormant ones among them); newest first in each. Past {@link MINE_SHOWN}
+ * the rest are counted. "Log activity" for the protected claims that go dormant soonest, each
+ * button naming its claim's account and product line (such a claim may be past those listed).
  */
 export function mine(deps: HandlerDeps, viewer: Principal): Reply {
   const vp = viewpoint(deps, viewer);
@@ -96,15 +97,15 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
   const live = (status: Claim['status']) => status === 'protected' || status === 'pending';
   rows.sort((a, b) => Number(live(b.status)) - Number(live(a.status)) || b.c.registeredAt.getTime() - a.c.registeredAt.getTime() || b.c.id - a.c.id);
   const shown = rows.slice(0, MINE_SHOWN);
+  const about = (c: Claim) => `${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})`;
   const liveCount = rows.filter((r) => live(r.status)).length;
   const blocks: Block[] = [
     {
       type: 'list',
       title: `${viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims'}: ${plural(liveCount, 'live claim')}, ${plural(claims.length - liveCount, 'closed', 'closed')}`,
       items: shown.map(({ c, status }) => {
-        const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
         const until = c.protectedUntil && status === 'protected' ? ` ${vp.until(c.protectedUntil)}` : status === 'dormant' ? `${dormantSince(vp, dormancyAt(c, terms(c)), now)}: it protects nothing (file a new claim to hold the account again)` : '';
-        return { text: `#${c.id} ${name} (${c.productLine}): ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
+        return { text: `#${c.id} ${about(c)}: ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
       }),
     },
   ];
@@ -118,7 +119,8 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
     .slice(0, 5);
   if (renewable.length > 0) {
     blocks.push(text('Log activity to keep a claim from going dormant (those going dormant soonest):', 'muted'));
-    blocks.push({ type: 'actions', actions: renewable.map(({ c }) => ({ action: ACTIONS.logActivity, label: `Log activity on #${c.id}`, value: String(c.id) })) });
+    // Each names its claim: those going dormant soonest are often older than the claims listed.
+    blocks.push({ type: 'actions', actions: renewable.map(({ c }) => ({ action: ACTIONS.logActivity, label: `Log activity on #${c.id} ${about(c)}`, value: String(c.id) })) });
   }
   return reply(plural(claims.length, 'claim'), blocks);
 }

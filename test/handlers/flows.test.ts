@@ -641,6 +641,32 @@ describe('/roe', () => {
     const actions = r.blocks.find((b) => b.type === 'actions') as Extract<Reply['blocks'][number], { type: 'actions' }>;
     expect(actions.actions.map((a) => Number(a.value))).toEqual(ids.filter((_, i) => i % 4 === 0).slice(0, 5));
   });
+  it('mine: a claim going dormant soonest but older than the claims listed is named on its Log activity button, not by its number alone', () => {
+    const day = 86_400_000;
+    const now = rt.deps.ctx.clock.now().getTime();
+    const accounts = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark'];
+    // 40 protected claims, one a day: the older the claim, the older its last activity.
+    const ids: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      ids.push(rt.store.claims.insert({
+        accountId: accounts[i % accounts.length]!, claimant: 'fabrikam', route: 'resell', productLine: ['Analytics', 'Services', 'Core Platform'][i % 3]!, opportunity: { name: `Deal ${i}`, stage: 'qualified', amount: null }, evidence: '', status: 'protected',
+        registeredAt: new Date(now - (40 - i) * day), lastActivityAt: new Date(now - (29 - i / 2) * day), protectedUntil: new Date(now + (50 + i) * day),
+        policyVersion: rt.deps.ctx.policies().inForceAt(new Date(now)).version, createdBy: 'import', contested: false, violation: false, requestKey: null,
+      }).id);
+    }
+    const r = roe(rt.deps, as.partner(rt, 'fabrikam'), 'mine');
+    const list = r.blocks[0] as Extract<Reply['blocks'][number], { type: 'list' }>;
+    const listed = new Set(list.items.map((it) => Number(/^#(\d+)/.exec(it.text)![1])));
+    expect(listed.size).toBe(25);
+    const actions = r.blocks.find((b) => b.type === 'actions') as Extract<Reply['blocks'][number], { type: 'actions' }>;
+    // The five going dormant soonest are the oldest: none of them is listed, so each button says which claim it is.
+    expect(actions.actions.map((a) => Number(a.value))).toEqual(ids.slice(0, 5));
+    for (const [i, a] of actions.actions.entries()) {
+      expect(listed.has(Number(a.value))).toBe(false);
+      const c = rt.store.claims.get(ids[i]!)!;
+      expect(a.label).toBe(`Log activity on #${c.id} ${rt.store.accounts.get(c.accountId)!.name} (${c.productLine})`);
+    }
+  });
   it('a dormant claim is no live claim and says it protects nothing, not "protected until"', () => {
     submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent' }), meta());
     const claim = rt.store.claims.all().at(-1)!;

@@ -173,8 +173,9 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
         lines.push(`• ${truncate(oneLine(item.text), 1000)}`);
         if (item.detail) lines.push(`      ${truncate(oneLine(item.detail), 1500)}`);
       }
-      const title: KnownBlock[] = b.title ? [{ type: 'section', text: labelled(truncate(oneLine(b.title), 200), null, LIMITS.sectionText) }] : [];
-      return [...title, ...chunkLines(lines, LIMITS.sectionText).map((text): KnownBlock => ({ type: 'section', text: plain(text, LIMITS.sectionText) }))];
+      const title: KnownBlock[] = b.title ? [counted({ type: 'section', text: labelled(truncate(oneLine(b.title), 200), null, LIMITS.sectionText) }, 0)] : [];
+      // Each section counts the items it starts (its lines starting "• "), for capBlocks to say how many it leaves out.
+      return [...title, ...chunkLines(lines, LIMITS.sectionText).map((text): KnownBlock => counted({ type: 'section', text: plain(text, LIMITS.sectionText) }, text.split('\n').filter((l) => l.startsWith('• ')).length))];
     }
     case 'quote':
       // The label in the bot's small print; the words in a quote of their own, shown literally.
@@ -194,11 +195,31 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
   }
 }
 
+/** How many things a person reads in a block, where it is not one: a list's items, a title (none). */
+const itemsIn = new WeakMap<KnownBlock, number>();
+function counted(block: KnownBlock, items: number): KnownBlock {
+  itemsIn.set(block, items);
+  return block;
+}
+
+/**
+ * What a block left out takes away, as a person counts it: a list's section the items it holds,
+ * a section of facts its facts, a quote one (its label none), a divider none, any other block one.
+ */
+function countOf(block: KnownBlock, next: KnownBlock | undefined): number {
+  const items = itemsIn.get(block);
+  if (items !== undefined) return items;
+  if (block.type === 'divider') return 0;
+  if (block.type === 'section' && block.fields) return block.fields.length;
+  if (block.type === 'context' && next?.type === 'rich_text') return 0;
+  return 1;
+}
+
 /**
  * Keeps at most `max` blocks. When some must go, the buttons stay (a case card without its
  * ruling buttons would be no use to its arbitrator): the blocks before the last buttons are
  * cut at their end, never between a quote's label and its words, and a line says how many
- * were left out.
+ * were left out (list items, facts and quotes, each counted once).
  */
 function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   if (blocks.length <= max) return blocks;
@@ -217,8 +238,10 @@ function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   let kept = blocks.slice(0, cut);
   // A quote's label (context) without its words (rich_text) says nothing: drop it too.
   if (kept.at(-1)?.type === 'context' && blocks[kept.length]?.type === 'rich_text') kept = kept.slice(0, -1);
-  const left = blocks.length - kept.length - ending.length;
-  return [...kept, { type: 'context', elements: [mrkdwn(`…and ${left} more not shown.`)] }, ...ending];
+  // Counted as a person reads them (a section of a list holds many items), not as blocks.
+  const shown = new Set([...kept, ...ending]);
+  const left = blocks.reduce((n, b, i) => n + (shown.has(b) ? 0 : countOf(b, blocks[i + 1])), 0);
+  return [...kept, ...(left > 0 ? [{ type: 'context', elements: [mrkdwn(`…and ${left} more not shown.`)] } as KnownBlock] : []), ...ending];
 }
 
 export type Surface = 'message' | 'modal' | 'home';

@@ -157,9 +157,21 @@ describe('Block Kit limits', () => {
     blocks.forEach((b, i) => {
       if (b.type === 'context' && JSON.stringify(b).includes('Evidence on claim')) expect(blocks[i + 1]!.type).toBe('rich_text');
     });
-    // 62 blocks in all (the facts, 30 labels and quotes, the buttons): the notice counts those left out.
-    expect(JSON.stringify(notice)).toContain(`…and ${62 - (blocks.length - 1)} more not shown.`);
+    // 30 quotes, of which 23 are shown: the notice counts the quotes left out (a label and its words are one), not blocks.
     expect(blocks.filter((b) => b.type === 'rich_text').length).toBe(23);
+    expect(JSON.stringify(notice)).toContain('…and 7 more not shown.');
+  });
+
+  it('a list too long for 50 blocks (a queue of hundreds of cases) says how many of its items were left out, not how many sections', () => {
+    const items = Array.from({ length: 300 }, (_, i) => ({ text: `#${i} ${'Bigcorp Holdings International '.repeat(6)}(Analytics): due Dec 4, 2026, 10:00 AM EST`, detail: `Recommendation: ${'Northwind Partners '.repeat(10)}(assigned to Pat Okafor)` }));
+    const open = { type: 'actions' as const, actions: items.slice(0, 10).map((_, i) => ({ action: ACTIONS.openCase, label: `Open #${i}`, value: String(i) })) };
+    const blocks = blocksOf(renderReply(reply('300 disputes waiting', [{ type: 'list', title: 'Waiting for your ruling', items }, open, text('Open shows a case.', 'muted')])));
+    expect(blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
+    const shown = blocks.filter((b) => b.type === 'section').flatMap((b) => b.text!.text.split('\n')).filter((l) => l.startsWith('• ')).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(300);
+    expect(JSON.stringify(blocks.at(-3))).toContain(`…and ${300 - shown} more not shown.`);
+    expect(blocks.at(-2)!.elements!.map((e) => e.text.text)).toEqual(items.slice(0, 10).map((_, i) => `Open #${i}`));
   });
 
   it('buttons followed by a line keep both when cut; buttons anywhere are kept', () => {
