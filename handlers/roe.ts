@@ -8,8 +8,9 @@ import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, onTeams, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
+import { caseCard } from './rule.js';
 
-export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'stats', 'policy'] as const;
+export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'case', 'stats', 'policy'] as const;
 
 /** `/roe help`: what the bot does and every command. */
 export function help(viewer: Principal): Reply {
@@ -26,6 +27,7 @@ export function help(viewer: Principal): Reply {
         { text: c('dispute [account]'), detail: 'Dispute who owns an account.' },
         { text: c('roe mine'), detail: 'Your claims and when their protection ends.' },
         { text: c('roe queue'), detail: 'Disputes waiting for your ruling (arbitrators).' },
+        { text: c('roe case <number>'), detail: 'A dispute as it stands; an arbitrator rules on it from there.' },
         { text: c('roe stats'), detail: viewer.kind === 'external' ? 'Your organisation’s claims, disputes and rulings.' : 'Claims, disputes and rulings per partner.' },
         { text: c('roe policy'), detail: 'The rules in force.' },
       ],
@@ -154,7 +156,7 @@ export function queue(deps: HandlerDeps, viewer: Principal): Reply {
     // Opened from here too: a case of someone below in its chain (or whose card went to the
     // person's other platform) has no card of theirs in their direct messages.
     { type: 'actions', actions: open.slice(0, QUEUE_BUTTONS).map((d) => ({ action: ACTIONS.openCase, label: `Open #${d.id}`, value: String(d.id) })) },
-    text(`${open.some((d) => d.arbitrator === viewer.personKey) ? 'The cases assigned to you were sent to your direct messages with the bot, each with its ruling buttons; ' : ''}Open shows a case with its ruling buttons${open.length > QUEUE_BUTTONS ? ` (the ${QUEUE_BUTTONS} due soonest have one)` : ''}.`, 'muted'),
+    text(`${open.some((d) => d.arbitrator === viewer.personKey) ? 'The cases assigned to you were sent to your direct messages with the bot, each with its ruling buttons; ' : ''}Open shows a case with its ruling buttons${open.length > QUEUE_BUTTONS ? ` (the ${QUEUE_BUTTONS} due soonest have one; ${cmd(viewer, 'roe case <number>')} opens any)` : ''}.`, 'muted'),
   ]);
 }
 
@@ -228,6 +230,22 @@ export function policy(deps: HandlerDeps, viewer: Principal): Reply {
   ], { title: 'Rules of engagement' });
 }
 
+/**
+ * `/roe case <number>`: a dispute as it stands, for those who may see it (a party's people, the
+ * company's). One the viewer may rule on (any of the queue, not only the ten with an Open button)
+ * comes with its ruling buttons through an Open button, as the queue's cases do: in Slack it
+ * posts the case to their direct messages with the bot, where its buttons then update it in
+ * place (a command's answer is only theirs to see, and cannot be updated so); in Teams it shows
+ * the case card. The console shows the buttons at once.
+ */
+function openCase(deps: HandlerDeps, viewer: Principal, given: string): Reply {
+  const id = /^#?\d{1,9}$/.test(given) ? given.replace('#', '') : null;
+  if (!id) return reply('Which dispute?', [text(`Give the dispute's number: ${cmd(viewer, 'roe case 12')}. ${cmd(viewer, 'roe queue')} lists those waiting for your ruling.`, 'warning')]);
+  const card = caseCard(deps, viewer, id);
+  if (viewer.userKey.startsWith('console:') || !card.blocks.some((b) => b.type === 'actions')) return card;
+  return { ...card, blocks: [...card.blocks.filter((b) => b.type !== 'actions'), { type: 'actions', actions: [{ action: ACTIONS.openCase, label: `Open #${id} to rule`, value: id }] }] };
+}
+
 /** `/roe <sub>`: dispatch, with help for anything unknown. */
 export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
   const sub = args.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
@@ -237,6 +255,8 @@ export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
       return mine(deps, viewer);
     case 'queue':
       return queue(deps, viewer);
+    case 'case':
+      return openCase(deps, viewer, args.trim().split(/\s+/)[1] ?? '');
     case 'stats':
       return stats(deps, viewer);
     case 'policy':

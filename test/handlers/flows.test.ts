@@ -599,6 +599,24 @@ describe('dispute, arbitration and rulings', () => {
 });
 
 describe('/roe', () => {
+  it('case N: the dispute as it stands to those who may see it; one the viewer may rule on comes with an Open button in Slack and Teams, its ruling buttons in the console', () => {
+    const d = openArbitratedCase(rt);
+    const slackPat = { kind: 'internal' as const, userKey: 'slack:U0PAT', personKey: 'pat', displayName: 'pat' };
+    const teamsPat = { kind: 'internal' as const, userKey: 'teams:29:pat', personKey: 'pat', displayName: 'pat' };
+    const actionsOf = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'actions' ? b.actions.map((a) => `${a.action}:${a.value}`) : []));
+    for (const viewer of [slackPat, teamsPat]) expect(actionsOf(roe(rt.deps, viewer, `case ${d.id}`))).toEqual([`open_case:${d.id}`]);
+    // The console has no DM to post to: the buttons come at once.
+    expect(actionsOf(roe(rt.deps, as.person(rt, 'pat'), `case #${d.id}`)).some((a) => a.startsWith('rule_approve'))).toBe(true);
+    // A party's people see it, without buttons; another partner's do not.
+    const party = roe(rt.deps, as.partner(rt, d.parties[0]!), `case ${d.id}`);
+    expect(read(party)).toContain(`#${d.id}`);
+    expect(actionsOf(party)).toEqual([]);
+    expect(catchErr(() => roe(rt.deps, as.partner(rt, 'fabrikam'), `case ${d.id}`)).code).toBe('forbidden');
+    expect(catchErr(() => roe(rt.deps, as.person(rt, 'sam'), 'case 9999')).code).toBe('not_found');
+    expect(read(roe(rt.deps, as.person(rt, 'sam'), 'case'))).toContain("Give the dispute's number: /roe case 12");
+    expect(read(roe(rt.deps, as.person(rt, 'sam'), 'case twelve'))).toContain("Give the dispute's number");
+  });
+
   it('help lists every command: in Slack its shortcut and Home too; in the console where its own commands are', () => {
     const inSlack = read(roe(rt.deps, rt.resolve({ platform: 'slack', userId: 'U0SAM', displayName: 'sam', orgId: 'T0HOME', home: true }), 'help'));
     const inConsole = read(roe(rt.deps, as.person(rt, 'sam'), 'help'));

@@ -362,7 +362,8 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case c.help:
         return { kind: 'reply', reply: roe(deps, who, 'help') };
       default:
-        return { kind: 'reply', reply: roe(deps, who, command) };
+        // `mine`, `queue`, `case 12` typed without `roe` (its arguments kept).
+        return { kind: 'reply', reply: roe(deps, who, `${command} ${rest}`) };
     }
   }
 

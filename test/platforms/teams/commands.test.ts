@@ -6,6 +6,7 @@ import { policyTextWith } from '../../support/builders.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { getPerson } from '../../../db/repos/people.repo.js';
 import { importCsv } from '../../../src/core/import/import.service.js';
+import { openArbitratedCase } from '../../support/cases.js';
 import { cardOf, markdownOf, readCard } from '../../support/fake-connector.js';
 import { CHANNEL, GROUP_CHAT, installActivity, messageActivity, personalChat, startTeams, TENANTS, USERS, type Scope, type TeamsHarness } from '../../support/teams-harness.js';
 
@@ -441,6 +442,15 @@ describe('installs and first contact', () => {
     const row = getPerson(h.rt.db.db, `teams:${USERS.northwind.id}`);
     expect(row?.partnerId).toBe('northwind');
     expect(row?.conversationRef).toMatchObject({ serviceUrl: h.connector.url, tenantId: USERS.northwind.tenant, personal: null });
+  });
+
+  it('case N, typed with or without roe, shows the dispute with an Open button for its arbitrator', async () => {
+    const d = openArbitratedCase(h.rt);
+    for (const typed of [`roe case ${d.id}`, `case ${d.id}`]) {
+      const card = await h.say(USERS.pat, typed);
+      expect(readCard(card)).toContain(`#${d.id}`);
+      expect(JSON.stringify(card)).toContain(`Open #${d.id} to rule`);
+    }
   });
 
   it('a person the policy names by Entra object id is recognised by it', async () => {
