@@ -8,7 +8,7 @@ import { startOutboxWorker, type Deliverer } from './outbox-worker.js';
 import { startScheduler } from './scheduler.js';
 import type { Config } from './config.js';
 import type { Runtime } from './runtime.js';
-import { createHttpServer, healthRoute, type RouteHandler } from './server.js';
+import { createHttpServer, healthRoute, type HttpTimeouts, type RouteHandler } from './server.js';
 
 /**
  * `roe import accounts` runs in another process: the server notices the accounts changed
@@ -136,7 +136,7 @@ export interface PlatformLoader {
  * that fell due (unless the caller's scheduler did), load the platforms, read the account
  * index while the platforms connect, then deliver notifications.
  */
-export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoader, port = rt.config.port, options: { accountsRefreshMs?: number; housekeepingMs?: number; /** A scheduler the caller started already (else serve starts one). */ scheduler?: { stop(): void }; /** See {@link STOP_GRACE_MS}. */ stopGraceMs?: number } = {}): Promise<Serving> {
+export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoader, port = rt.config.port, options: { accountsRefreshMs?: number; housekeepingMs?: number; /** A scheduler the caller started already (else serve starts one). */ scheduler?: { stop(): void }; /** See {@link STOP_GRACE_MS}. */ stopGraceMs?: number; /** See {@link HttpTimeouts} (tests: shorter). */ httpTimeouts?: Partial<HttpTimeouts> } = {}): Promise<Serving> {
   const routes: Record<string, RouteHandler> = { 'GET /healthz': healthRoute(() => rt.db.db.get(sql`select 1`)) };
   let loaded: Promise<PlatformHost[]>;
   if (Array.isArray(platforms)) {
@@ -169,7 +169,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
     );
     loaded.catch(() => undefined); // handled below, once the server listens
   }
-  const server = createHttpServer(routes, rt.logger);
+  const server = createHttpServer(routes, rt.logger, options.httpTimeouts);
   const host = listenHost(rt.config, Object.keys(routes));
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);

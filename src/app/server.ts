@@ -4,12 +4,26 @@ import type { Logger } from 'pino';
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /**
+ * How long a client may take to send a request: its headers, and the whole of it (body
+ * included), checked every `connectionsCheckingInterval`. Slack and Bot Framework send a request
+ * at once; a client that trickles one (slowloris) gets 408 and its connection closed, instead of
+ * holding it for Node's defaults (a minute for the headers, five for the request). How long a
+ * handler then takes to answer is not limited by them.
+ */
+export const HTTP_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 5_000 };
+export type HttpTimeouts = typeof HTTP_TIMEOUTS;
+
+/**
  * The one HTTP server: `POST /slack/events`, `POST /api/messages`, `GET /healthz`, each
  * route given by the platform that serves it. Unknown paths get 404; a handler that throws
  * gets a logged 500, never a crash.
  */
-export function createHttpServer(routes: Record<string, RouteHandler>, logger: Logger): Server {
-  return createServer((req, res) => {
+export function createHttpServer(routes: Record<string, RouteHandler>, logger: Logger, timeouts: Partial<HttpTimeouts> = {}): Server {
+  const server = createServer({ ...HTTP_TIMEOUTS, ...timeouts }, (req, res) => {
+    // Stopping (server.close): a request that still comes on a kept-alive connection is answered,
+    // and its connection closed after it, so no client goes on sending requests on a connection
+    // the stop will cut once its grace is over.
+    if (!server.listening) res.setHeader('connection', 'close');
     const path = (req.url ?? '/').split('?')[0]!;
     const key = `${req.method} ${path}`;
     const handler = routes[key];
@@ -27,6 +41,7 @@ export function createHttpServer(routes: Record<string, RouteHandler>, logger: L
         if (!res.writableEnded) res.end(JSON.stringify({ error: 'internal error' }));
       });
   });
+  return server;
 }
 
 /** `GET /healthz`: 200 when the database answers. */

@@ -54,19 +54,28 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * (and every emulator) posts JSON: a body of another type is what a web page can send to any
  * address without the browser asking first (a "simple" cross-site request), 415. Unauthenticated,
  * on 127.0.0.1, the Host must name this machine too: a page whose own DNS name was made to point
- * at 127.0.0.1 (DNS rebinding) can post JSON, but names its own host, 403.
+ * at 127.0.0.1 (DNS rebinding) can post JSON, but names its own host, 403; and so is a request
+ * passed on by a proxy or tunnel on this machine, which says so in its headers.
  */
 function wrongType(req: IncomingMessage): { status: number; error: string } | null {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   return type === 'application/json' ? null : { status: 415, error: 'the body must be JSON (content-type application/json)' };
 }
 
+/**
+ * Headers a proxy or tunnel adds to what it passes on (ngrok, dev tunnels, Cloudflare, a reverse
+ * proxy): a request that came from another machine through one on this machine, which may well
+ * say `Host: localhost` (tunnels told to rewrite it, as Bot Framework's guides do).
+ */
+const FORWARDED_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip', 'via'];
+
 /** Unauthenticated (local testing): a request from another machine, or one that is not JSON. */
 function localRefusal(req: IncomingMessage): { status: number; error: string } | null {
   const type = wrongType(req);
   if (type) return type;
   const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-  return LOOPBACK_HOSTS.has(host) ? null : { status: 403, error: 'unauthenticated (no MICROSOFT_APP_ID): only this machine may post here, as 127.0.0.1 or localhost' };
+  const forwarded = FORWARDED_HEADERS.some((h) => req.headers[h] !== undefined);
+  return LOOPBACK_HOSTS.has(host) && !forwarded ? null : { status: 403, error: 'unauthenticated (no MICROSOFT_APP_ID): only this machine may post here, as 127.0.0.1 or localhost, not through a proxy or tunnel' };
 }
 
 class BadRequest extends Error {

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
+import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/app/config.js';
 import { configuredPlatforms } from '../../../src/app/platforms.js';
@@ -60,6 +62,30 @@ describe('with MICROSOFT_APP_ID set, every request must carry Bot Framework’s 
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: 'unauthorized: Bot Framework’s token is missing or not valid' });
     expect(h.connector.calls).toEqual([]);
+  });
+});
+
+describe('with MICROSOFT_APP_ID set, tokens naming made-up tenants', () => {
+  /** botbuilder's list of the issuers its emulator check takes, which it adds to for every tenant a token names. */
+  const issuers = () => (createRequire(createRequire(import.meta.url).resolve('botbuilder'))('botframework-connector') as { EmulatorValidation: { ToBotFromEmulatorTokenValidationParameters: { issuer: string[] } } }).EmulatorValidation.ToBotFromEmulatorTokenValidationParameters.issuer;
+  /** An unsigned token as Entra ID would issue it to tenant `tid`. */
+  const tenantToken = (tid: string) => `${b64({ alg: 'RS256', typ: 'JWT', kid: 'forged' })}.${b64({ iss: `https://sts.windows.net/${tid}/`, tid, aud: APP_ID, appid: APP_ID, ver: '1.0', exp: 4102444800 })}.${Buffer.from('sig').toString('base64url')}`;
+
+  it('get 401 and leave nothing behind in botbuilder (whose list of issuers would grow with every one)', async () => {
+    const h = await startTeams({ env: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD } });
+    try {
+      const before = issuers().length;
+      for (let i = 0; i < 5; i++) {
+        const res = await h.post(messageActivity(USERS.sam, 'roe help', { kind: 'personal' }, h.connector.url), { authorization: `Bearer ${tenantToken(randomUUID())}` });
+        expect(res.status).toBe(401);
+        const notJson = await fetch(`${h.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${tenantToken(randomUUID())}` }, body: 'x' });
+        expect(notJson.status).toBe(401);
+      }
+      expect(issuers()).toHaveLength(before);
+      expect(h.connector.calls).toEqual([]);
+    } finally {
+      await h.stop();
+    }
   });
 });
 
@@ -125,10 +151,10 @@ describe('unauthenticated mode', () => {
 
 describe('the unauthenticated endpoint (no app id) takes nothing a web page can send', () => {
   /** A raw request, with the Host header as given (fetch would not let a test set it). */
-  function raw(url: string, o: { host?: string; contentType: string; body: string }): Promise<number> {
+  function raw(url: string, o: { host?: string; contentType: string; body: string; headers?: Record<string, string> }): Promise<number> {
     const u = new URL(url);
     return new Promise((ok, fail) => {
-      const req = request({ host: u.hostname, port: u.port, path: '/api/messages', method: 'POST', headers: { 'content-type': o.contentType, ...(o.host ? { host: o.host } : {}) } }, (res) => {
+      const req = request({ host: u.hostname, port: u.port, path: '/api/messages', method: 'POST', headers: { 'content-type': o.contentType, ...(o.host ? { host: o.host } : {}), ...o.headers } }, (res) => {
         res.resume();
         res.on('end', () => ok(res.statusCode ?? 0));
       });
@@ -143,12 +169,16 @@ describe('the unauthenticated endpoint (no app id) takes nothing a web page can 
     ['a cross-site form post', { contentType: 'application/x-www-form-urlencoded', status: 415 }],
     // DNS rebinding: a page whose own name now resolves to 127.0.0.1 may send JSON, but names its own host.
     ['JSON through a rebound DNS name', { contentType: 'application/json', host: 'evil.example:3000', status: 403 }],
-  ])('%s is refused and changes nothing', async (_name, o: { contentType: string; host?: string; status: number }) => {
+    // A tunnel or proxy on this machine passes on requests from anywhere, the Host rewritten to localhost as Bot Framework's guides have ngrok do.
+    ['JSON through a tunnel (ngrok --host-header=localhost)', { contentType: 'application/json', host: 'localhost:3000', headers: { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-host': 'abc.ngrok.app', 'x-forwarded-proto': 'https' }, status: 403 }],
+    ['JSON through a reverse proxy (Forwarded)', { contentType: 'application/json', host: '127.0.0.1:3000', headers: { forwarded: 'for=203.0.113.9;proto=https' }, status: 403 }],
+    ['JSON through a proxy (Via)', { contentType: 'application/json', host: '127.0.0.1:3000', headers: { via: '1.1 proxy' }, status: 403 }],
+  ])('%s is refused and changes nothing', async (_name, o: { contentType: string; host?: string; headers?: Record<string, string>; status: number }) => {
     const h = await startTeams();
     try {
       const claims = h.rt.store.claims.all().length;
       const activity = invokeActivity(USERS.sam, TEAMS_IDS.submits[FORMS.claim], { state: {}, account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'x', stage: 'qualified' }, { kind: 'personal' }, h.connector.url);
-      expect(await raw(h.url, { contentType: o.contentType, body: JSON.stringify(activity), ...(o.host ? { host: o.host } : {}) })).toBe(o.status);
+      expect(await raw(h.url, { contentType: o.contentType, body: JSON.stringify(activity), ...(o.host ? { host: o.host } : {}), ...(o.headers ? { headers: o.headers } : {}) })).toBe(o.status);
       expect(h.rt.store.claims.all()).toHaveLength(claims);
       expect(h.connector.calls).toEqual([]);
       expect(getPerson(h.rt.db.db, `teams:${USERS.sam.id}`)).toBeUndefined();
