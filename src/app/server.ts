@@ -26,10 +26,12 @@ export function createHttpServer(routes: Record<string, RouteHandler>, logger: L
     if (!server.listening) res.setHeader('connection', 'close');
     const path = (req.url ?? '/').split('?')[0]!;
     const key = `${req.method} ${path}`;
-    const handler = routes[key];
+    // HEAD is GET without its body (Node leaves the body out): a load balancer's health check may ask so.
+    const handler = routes[key] ?? (req.method === 'HEAD' ? routes[`GET ${path}`] : undefined);
     if (!handler) {
-      const allowed = Object.keys(routes).filter((k) => k.endsWith(` ${path}`));
-      res.writeHead(allowed.length ? 405 : 404, { 'content-type': 'application/json', ...(allowed.length ? { allow: allowed.map((k) => k.split(' ')[0]).join(', ') } : {}) });
+      const methods = Object.keys(routes).filter((k) => k.endsWith(` ${path}`)).map((k) => k.split(' ')[0]!);
+      const allowed = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+      res.writeHead(allowed.length ? 405 : 404, { 'content-type': 'application/json', ...(allowed.length ? { allow: allowed.join(', ') } : {}) });
       res.end(JSON.stringify({ error: allowed.length ? 'method not allowed' : 'not found' }));
       return;
     }

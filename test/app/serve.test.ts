@@ -49,7 +49,11 @@ describe('the server', () => {
       expect((await fetch(`${base}/nope`)).status).toBe(404);
       const wrongMethod = await fetch(`${base}/healthz`, { method: 'POST' });
       expect(wrongMethod.status).toBe(405);
-      expect(wrongMethod.headers.get('allow')).toBe('GET');
+      // HEAD is GET without the body (a load balancer's health check may use it), so it is allowed too.
+      expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
+      const head = await fetch(`${base}/healthz`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe('');
       expect(rt.matcher.search('zephyr dynamics')).toEqual([]);
       const admin = testRuntime({ databasePath: db, demo: false });
       importCsv(admin.ctx, 'accounts', 'a.csv', 'id,name,domains\nzephyr,Zephyr Dynamics Ltd,zephyr.io\n');
