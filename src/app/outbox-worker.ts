@@ -14,6 +14,12 @@ export class DeliveryError extends Error {
     readonly retryAfterMs?: number,
     readonly permanent = false,
     readonly throttled = false,
+    /**
+     * The platform refused the bot's own credentials: the queue waits, like throttled, until they
+     * are put right, and nothing is parked for it however long that takes (a message parked would
+     * let later ones out first once they work).
+     */
+    readonly untilFixed = false,
   ) {
     super(message);
   }
@@ -120,7 +126,8 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message ?? String(e));
       // Throttling is the platform's load, not the message's fault: it parks only after far more tries.
-      const park = err.permanent || m.attempts + 1 >= (err.throttled ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS);
+      // Refused credentials park nothing: the queue waits for them to be put right.
+      const park = err.permanent || (!err.untilFixed && m.attempts + 1 >= (err.throttled ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS));
       // The backoff, or the Retry-After when longer (a Retry-After of 0 would retry at once, for ever).
       const retryAt = park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs));
       if (!markFailed(db, m.id, err.message, retryAt, lease)) {

@@ -32,7 +32,7 @@ export function createSlackHost(rt: Runtime, opts: SlackHostOptions = {}): Platf
     client: slack.deliveryClient,
     disputes: rt.store.disputes,
     caseCards: slackCaseCards(rt),
-    fail: (message, retryAfterMs, permanent, throttled) => new DeliveryError(message, retryAfterMs, permanent, throttled),
+    fail: (message, retryAfterMs, permanent, throttled, untilFixed) => new DeliveryError(message, retryAfterMs, permanent, throttled, untilFixed),
   });
   const listener = slack.requestListener;
   return {

@@ -251,7 +251,7 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
     homeTenantId: cfg.tenantId ?? null,
     defaultServiceUrl: TEAMS_PUBLIC_SERVICE_URL,
     now: () => rt.clock.now(),
-    fail: (message, retryAfterMs, permanent, throttled) => new DeliveryError(message, retryAfterMs, permanent, throttled),
+    fail: (message, retryAfterMs, permanent, throttled, untilFixed) => new DeliveryError(message, retryAfterMs, permanent, throttled, untilFixed),
     log,
     ...(opts.deliveryTimeoutMs ? { timeoutMs: opts.deliveryTimeoutMs } : {}),
     caseCardLive: (disputeId, person) => caseCardLive(rt.deps, disputeId, person),

@@ -50,12 +50,12 @@ const HELP = `Console commands (as in Slack):
   /who-owns <name, alias, domain> who owns an account
   /claim [account] [k=v ...]      register a deal (fields asked one by one, or given inline)
   /dispute [account] [k=v ...]    dispute ownership
-  /roe help|mine|queue|stats|policy
+  /roe help|mine|queue|case N|stats|policy
   /rule <dispute> approve | award [party=… rationale="…"] | ask [question="…"]
                                   (award party=none rejects every claim)
   /activity <claim>               log activity on a claim
   /snooze <dispute> 1h|4h|next-business-day   snooze an SLA reminder
-  /case <dispute>                 a case of your queue, with its ruling buttons
+  /case <dispute>                 a dispute as it stands; with its ruling buttons if yours to rule
   /home                           your claims and queue
   /as <person or partner>         act as a person of the policy, or as a user of a partner
   /whoami                         who you are acting as

@@ -5,7 +5,7 @@ import { caseCardOf, fallbackCopyOf, isReply, raiserCopyOf, type ThreadPost } fr
 import { renderReply } from './render.js';
 
 /** How a failed delivery is reported to the outbox worker (its DeliveryError): retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
-export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean, throttled?: boolean) => Error;
+export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean, throttled?: boolean, untilFixed?: boolean) => Error;
 
 export interface SlackDelivererOptions {
   /** A Web API client that does not retry by itself (the outbox retries): retries 0, rate-limited calls rejected. */
@@ -55,7 +55,7 @@ export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
     return fail(`Slack answered HTTP ${e.statusCode}`, undefined, e.statusCode < 500 && e.statusCode !== 408);
   }
   if (e instanceof webApi.WebAPIPlatformError && TOKEN_REFUSED.has(e.data.error)) {
-    return fail(`Slack error: ${e.data.error}: Slack refused the bot's token; check SLACK_BOT_TOKEN (notifications wait until it is accepted)`, undefined, false, true);
+    return fail(`Slack error: ${e.data.error}: Slack refused the bot's token; check SLACK_BOT_TOKEN (notifications wait until it is accepted)`, undefined, false, true, true);
   }
   if (e instanceof webApi.WebAPIPlatformError) return fail(`Slack error: ${e.data.error}`, undefined, !TRANSIENT.has(e.data.error), THROTTLED.has(e.data.error));
   if (e instanceof webApi.WebAPIRequestError) return fail(`could not reach Slack: ${e.original.message}`);

@@ -7,7 +7,7 @@ import { TEAMS_IDS } from './ids.js';
 import { cardAttachment, plain, renderReply } from './render.js';
 
 /** How a failed delivery is reported to the outbox worker (its DeliveryError): retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
-export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean, throttled?: boolean) => Error;
+export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean, throttled?: boolean, untilFixed?: boolean) => Error;
 
 /** The calls of Bot Framework's connector the deliverer makes. */
 interface Connector {
@@ -76,7 +76,7 @@ export function classifyConnectorError(e: unknown, fail: DeliveryFailure, now: D
   // The bot's credentials refused: nothing goes out until they are put right. The whole queue
   // waits, in order, as for a rate limit, rather than each message being parked (later ones
   // would then go out first once the credentials work again).
-  if (status === 401) return fail('Teams answered HTTP 401: the bot\'s credentials were refused; check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (notifications wait until they are accepted)', retryAfter, false, true);
+  if (status === 401) return fail('Teams answered HTTP 401: the bot\'s credentials were refused; check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (notifications wait until they are accepted)', retryAfter, false, true, true);
   if (status === 403) return fail('Teams answered HTTP 403: the app is not installed for that user or team (pre-install it with a setup policy), or it was removed or blocked', undefined, true);
   if (status === 404) return fail('Teams answered HTTP 404: the conversation does not exist', undefined, true);
   return fail(`Teams answered HTTP ${status}`, undefined, true);
@@ -111,8 +111,8 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
   };
   /** Failures of a conversation the bot is not in (403) or that is gone (404). */
   const notThere = new WeakSet<object>();
-  const fail: DeliveryFailure = (message, retryAfter, permanent, throttled) => {
-    const e = o.fail(message, retryAfter, permanent, throttled);
+  const fail: DeliveryFailure = (message, retryAfter, permanent, throttled, untilFixed) => {
+    const e = o.fail(message, retryAfter, permanent, throttled, untilFixed);
     decided.add(e);
     return e;
   };

@@ -247,6 +247,18 @@ describe('Slack errors that are not the message’s fault, and places that canno
     expect(h.fake.callsTo('chat.postMessage').slice(1).map((c) => c.args.text)).toEqual(['First', 'Second', 'Third']);
   });
 
+  it('a token refused for longer than a rate limit would be waited out still parks nothing: once it works, everything goes out', async () => {
+    enqueue({ kind: 'user', user: USERS.sam.id }, reply('First', [text('one')]));
+    h.fake.failNext(40, { error: 'invalid_auth' }, 'chat.postMessage');
+    for (let i = 0; i < 40; i++) {
+      await h.drain();
+      h.rt.clock.advance(600_000);
+    }
+    expect(h.fake.callsTo('chat.postMessage').length).toBeGreaterThan(30);
+    expect(rows().map((r) => r.status)).toEqual(['pending']);
+    expect(await h.drain()).toBe(1);
+  });
+
   it.each([
     ['restricted_action', 'a setting of that channel or workspace does not let me post there'],
     ['restricted_action_read_only_channel', 'a setting of that channel or workspace does not let me post there'],
