@@ -167,6 +167,10 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
     const where = d.origin ?? origin;
     if (!where) return;
     const raiser = d.raisedAs !== null && splitUserKey(d.raisedBy) ? partyViewer(d.raisedAs, d.raisedBy) : null;
+    // A party's own chat with the bot that no raiser reads as theirs (an import opened the case,
+    // and a claim filed there took it for its thread): what the parties were told by DM is not
+    // said there again, made for a channel (their own party unnamed, "reply in this thread").
+    if (raiser === null && isPrivateChat(where) && opts.told !== undefined && opts.told.size > 0) return;
     const raiserCopy = raiser === null ? undefined : opts.told?.has(d.raisedBy) ? null : make(raiser, true);
     const body: ThreadPost = { ...make(CHANNEL_VIEWER, false), visibility: 'public', ...(raiserCopy !== undefined ? { raiserCopy } : {}), ...(opts.broadcast ? { broadcast: true } : {}) };
     out.push({ platform: where.platform, target: { kind: 'dispute-thread', disputeId: d.id }, body, dedupeKey: `thread:${d.id}:${tag}:${stamp}` });

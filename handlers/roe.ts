@@ -240,7 +240,9 @@ export function policy(deps: HandlerDeps, viewer: Principal): Reply {
  */
 function openCase(deps: HandlerDeps, viewer: Principal, given: string): Reply {
   const id = /^#?\d{1,9}$/.test(given) ? given.replace('#', '') : null;
-  if (!id) return reply('Which dispute?', [text(`Give the dispute's number: ${cmd(viewer, 'roe case 12')}. ${cmd(viewer, 'roe queue')} lists those waiting for your ruling.`, 'warning')]);
+  // Only a person of the policy has a queue to find it in (see queue); anyone else, a partner's user too, finds it with the account.
+  const find = viewer.kind === 'internal' && viewer.personKey ? `${cmd(viewer, 'roe queue')} lists those waiting for your ruling.` : `${cmd(viewer, 'who-owns <account>')} names the disputes of an account.`;
+  if (!id) return reply('Which dispute?', [text(`Give the dispute's number: ${cmd(viewer, 'roe case 12')}. ${find}`, 'warning')]);
   const card = caseCard(deps, viewer, id);
   if (viewer.userKey.startsWith('console:') || !card.blocks.some((b) => b.type === 'actions')) return card;
   return { ...card, blocks: [...card.blocks.filter((b) => b.type !== 'actions'), { type: 'actions', actions: [{ action: ACTIONS.openCase, label: `Open #${id} to rule`, value: id }] }] };

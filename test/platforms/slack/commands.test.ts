@@ -219,6 +219,13 @@ describe('/roe', () => {
     for (const e of expected) expect(seen).toContain(e);
   });
 
+  it('/roe case without a number: a partner, who has no queue, is pointed to /who-owns, not to /roe queue', async () => {
+    const { responseUrl } = await h.command(USERS.northwind, C.roe, 'case', { withUserTeam: true });
+    const seen = visible(await h.answer(responseUrl));
+    expect(seen).toContain("Give the dispute's number: /roe case 12. /who-owns <account> names the disputes of an account.");
+    expect(seen).not.toContain('/roe queue');
+  });
+
   it('/roe stats shows a partner only their own row', async () => {
     const { responseUrl } = await h.command(USERS.northwind, C.roe, 'stats', { withUserTeam: true });
     const seen = visible(await h.answer(responseUrl));

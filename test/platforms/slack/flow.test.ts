@@ -7,6 +7,8 @@ import type { SlackUser } from '../../support/slack-requests.js';
 import { approve, submitAward } from '../../../handlers/rule.js';
 import { slackCaseCards } from '../../../src/app/slack.js';
 import { as } from '../../support/runtime.js';
+import { announce } from '../../../handlers/notify.js';
+import { importCsv } from '../../../src/core/import/import.service.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -353,6 +355,36 @@ describe('award with a rationale, and asking for information', () => {
     // ... and so Pat's modal says, not that the question is in a thread where the answers will come.
     expect(visible(result.view)).not.toContain('thread and went to the parties');
     expect(visible(result.view)).toContain('Your question went to the parties by direct message. The dispute has no thread they can answer in, so they were asked to answer you directly.');
+  });
+
+  it('a case an import opened, taken into a party’s own DM by its claim: the question and the ruling reach that DM once, as the party reads them, not again as a thread post for a channel', async () => {
+    const rows = ['id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at', 'C1,soylent,contoso,resell,Analytics,Deal,proposal,,,pending,2026-11-20,'];
+    importCsv(h.rt.ctx, 'claims', 'claims.csv', rows.join('\n'), { announce: (events) => announce(h.rt.deps, events, null) });
+    const nwDm = `D${USERS.northwind.id}`;
+    const view = await h.openForm(USERS.northwind, SLACK_IDS.commands.claim, '', nwDm);
+    await h.submit(USERS.northwind, view, claim());
+    const dispute = h.rt.store.disputes.all().at(-1)!;
+    expect(dispute.origin?.channel).toBe(nwDm);
+    await h.drain();
+    const n = posts().length;
+    const asked = h.fake.callsTo('views.open').length;
+    await h.click(USERS.pat, A.rule_ask, String(dispute.id), { channel: `D${USERS.pat.id}` });
+    await h.fake.waitFor(() => h.fake.callsTo('views.open').length > asked, 'the ask modal');
+    await h.submit(USERS.pat, h.openedView(asked), { question: 'Who met the customer first?' });
+    await h.drain();
+    const awarding = h.fake.callsTo('views.open').length;
+    await h.click(USERS.pat, A.rule_award, String(dispute.id), { channel: `D${USERS.pat.id}` });
+    await h.fake.waitFor(() => h.fake.callsTo('views.open').length > awarding, 'the award modal');
+    await h.submit(USERS.pat, h.openedView(awarding), { party: 'party:northwind', rationale: 'Northwind ran the workshop with the buyer.' });
+    await h.drain();
+    const toNorthwind = posts().slice(n).filter((c) => c.args.channel === nwDm).map((c) => visible(c.args));
+    expect(toNorthwind.filter((t) => t.includes('Who met the customer first?'))).toHaveLength(1);
+    expect(toNorthwind.join('\n')).toContain('answer Pat Okafor directly');
+    expect(toNorthwind.join('\n')).not.toContain('Reply in this thread');
+    const rulings = toNorthwind.filter((t) => /Ruled by Pat Okafor/.test(t));
+    expect(rulings).toHaveLength(1);
+    expect(rulings[0]).toContain('Northwind Partners owns it');
+    expect(rulings[0]).toContain('Northwind ran the workshop with the buyer.');
   });
 });
 
