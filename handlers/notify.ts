@@ -313,7 +313,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
             : isPrivateChat(d.origin)
               ? `The dispute was raised in a private chat with the bot, which nobody else reads: ${directly}`
               : d.origin.platform === platform
-                ? "Answer in the dispute's thread, where it was raised."
+                ? // A party whose claim was filed elsewhere (its own shared channel) may not be in that channel.
+                  `Answer in the dispute's thread, where it was raised; if you cannot reach it, ${directly}`
                 : `The dispute's thread is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here: ${directly}`;
         const told = toParties(d, (_v, platform) => reply(`Question on dispute #${d.id}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about dispute #${d.id} over ${about(d)}.`), question, text(answer(platform), 'muted')]), 'ask');
         toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [question, text(inDm ? 'Answer where the dispute was raised.' : 'Reply in this thread.', 'muted')]), 'ask', { told });

@@ -454,6 +454,8 @@ describe('dispute, arbitration and rulings', () => {
     const asked = dms('northwind-user').at(-1)!;
     expect(asked.summary).toBe(`Question on dispute #${d.id}: Soylent Corp (Analytics)`);
     expect(read(asked)).toContain("Answer in the dispute's thread");
+    // A party whose claim was filed in another channel may not be in the dispute's: they can answer the arbitrator too.
+    expect(read(asked)).toContain('if you cannot reach it, answer Pat Okafor directly');
     approve(rt.deps, as.person(rt, 'pat'), `${d.id}:northwind`);
     const ruled = dms('contoso-user').at(-1)!;
     expect(ruled.summary).toBe(`Ruling on dispute #${d.id}: Soylent Corp (Analytics)`);
