@@ -111,7 +111,9 @@ export function outcomeText(deps: HandlerDeps, viewer: Principal, d: Dispute): s
   const vp = viewpoint(deps, viewer);
   const winner = d.winner ? vp.party(d.winner) : 'nobody';
   if (d.status === 'ruled' && !d.winner) {
-    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${d.ruledAt ? vp.dateTime(d.ruledAt) : ''}: no party gets the account; the claims were rejected.`;
+    // A claim waiting for approval is one claim, refused; a dispute's claims are several.
+    const refused = d.claimIds.length === 1 ? 'the claim was rejected' : 'the claims were rejected';
+    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${d.ruledAt ? vp.dateTime(d.ruledAt) : ''}: no party gets the account; ${refused}.`;
   }
   if (d.status === 'settled') return `Settled automatically by the criteria: ${winner} owns it${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}.`;
   if (d.status === 'ruled') {

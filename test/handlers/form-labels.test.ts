@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { claimForm } from '../../handlers/claim.js';
 import { disputeForm } from '../../handlers/dispute.js';
-import { askForm, awardForm } from '../../handlers/rule.js';
+import { askForm, awardForm, submitAward } from '../../handlers/rule.js';
+import { outcomeText } from '../../handlers/dispute-card.js';
 import { submitClaim } from '../../handlers/claim.js';
 import type { Form } from '../../handlers/replies/model.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -50,6 +51,9 @@ it('the award form of a claim waiting for approval (reached by "Reject") says it
   const form = awardForm(rt.deps, as.person(rt, approval.arbitrator), String(approval.id));
   expect(form.submitLabel).toBe('Rule');
   expect(form.intro).toMatch(/^Approve the claim \(award it to its party\) or reject it \(Nobody\)\. The rationale is shown to every party/);
+  // Refused (to nobody), the one claim reads as one.
+  submitAward(rt.deps, as.person(rt, approval.arbitrator), { dispute: String(approval.id), party: 'none', rationale: 'Not a qualified opportunity yet.' });
+  expect(outcomeText(rt.deps, as.person(rt, 'sam'), rt.store.disputes.get(approval.id)!)).toMatch(/no party gets the account; the claim was rejected\.$/);
   // An overlap's form awards, as before.
   const overlap = openArbitratedCase(rt);
   expect(awardForm(rt.deps, as.person(rt, overlap.arbitrator), String(overlap.id))).toMatchObject({ submitLabel: 'Award', intro: expect.stringMatching(/^Award the account to a party\./) });

@@ -262,7 +262,7 @@ describe('award with a rationale, and asking for information', () => {
     const modal = h.openedView(opened);
     expect(modal.blocks.find((b) => b.block_id === 'party')!.element!.options!.map((o) => o.text.text)).toEqual(['Contoso Consulting', 'Nobody: reject the claims']);
     const ok = (await h.submit(USERS.pat, modal, { party: 'none', rationale: 'Same facts as the ruling a week ago.' })).json() as { view: unknown };
-    expect(visible(ok.view)).toContain('no party gets the account; the claims were rejected');
+    expect(visible(ok.view)).toContain('no party gets the account; the claim was rejected');
     expect(h.rt.store.disputes.get(approval.id)).toMatchObject({ status: 'ruled', winner: null });
   });
 
