@@ -1,5 +1,5 @@
 import { DomainError } from '../src/core/errors.js';
-import { soleAnswer } from '../src/core/matching/matcher.js';
+import { soleAnswer, type AccountMatch, type Ranking } from '../src/core/matching/matcher.js';
 import { companyPageName, legalFormMayStartWord, literalName, nameTokens, personalMailDomain } from '../src/core/matching/normalize.js';
 import type { Account } from '../src/core/types.js';
 import { matchLabels } from './account-labels.js';
@@ -73,14 +73,8 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
   }
   const value = lookupText(trimmed);
   const matches = deps.matcher.search(value, 5);
-  const exact = matches.filter((m) => m.exact);
-  if (exact.length > 1) {
-    const literal = literalMatch(deps, value, exact.map((m) => m.accountId));
-    if (literal && !lastWordStartsAnother(deps, value, matches.length, (i) => matches[i]!.accountId, matches.findIndex((m) => m.accountId === literal.id))) return literal;
-  }
-  // The exact result, or the only one every word of the text matched (see soleAnswer).
-  const sole = soleAnswer({ length: matches.length, exact: (i) => matches[i]!.exact, score: (i) => matches[i]!.score }, value, (i) => literalMatch(deps, value, [matches[i]!.accountId]) !== undefined);
-  const pick = sole >= 0 && !lastWordStartsAnother(deps, value, matches.length, (i) => matches[i]!.accountId, sole) ? matches[sole] : undefined;
+  const answer = answerOf(deps, value, rankingOf(matches));
+  const pick = answer >= 0 ? matches[answer] : undefined;
   if (pick) {
     const account = deps.ctx.store.accounts.get(pick.accountId);
     if (account) return account;
@@ -96,12 +90,38 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
   throw new DomainError('not_found', `No account matches "${typed(value)}". Try part of the name, an alias or the web domain.`, { [field]: `No account matches "${typed(value)}"` });
 }
 
+/** Search results as a {@link Ranking}. */
+function rankingOf(matches: readonly AccountMatch[]): Ranking {
+  return { length: matches.length, exact: (i) => matches[i]!.exact, score: (i) => matches[i]!.score, match: (i) => matches[i]! };
+}
+
+/**
+ * Which of a search's results the text stands for, or -1 when the person must choose: the one
+ * {@link soleAnswer} picks, or, of results equally exact once "the" and legal forms are set
+ * aside, the one named word for word ({@link literalMatch}); neither when the text's last word,
+ * a legal form, may as well start a word of another result ({@link lastWordStartsAnother}).
+ * Who-owns and the forms' account field answer alike.
+ */
+export function answerOf(deps: HandlerDeps, typed: string, results: Ranking): number {
+  const idAt = (i: number) => results.match(i).accountId;
+  const startsAnother = (i: number) => lastWordStartsAnother(deps, typed, results.length, idAt, i);
+  const sole = soleAnswer(results, typed, (i) => literalMatch(deps, typed, [idAt(i)]) !== undefined);
+  if (sole >= 0 && !startsAnother(sole)) return sole;
+  // soleAnswer picks none of several exact results: the one typed word for word may stand.
+  const exact: number[] = [];
+  for (let i = 0; i < results.length; i++) if (results.exact(i)) exact.push(i);
+  if (exact.length < 2) return -1;
+  const literal = literalMatch(deps, typed, exact.map(idAt));
+  const at = literal ? exact.find((i) => idAt(i) === literal.id)! : -1;
+  return at >= 0 && !startsAnother(at) ? at : -1;
+}
+
 /**
  * Whether the text's last word, which reads as a legal form and so was set aside to find the
  * answer (`acme co` as Acme Inc.), may as well start a word of another result's name (Acme
  * Consulting): then it is no answer but a choice. Not when the answer is named word for word.
  */
-export function lastWordStartsAnother(deps: HandlerDeps, typed: string, count: number, idAt: (i: number) => string, answer: number): boolean {
+function lastWordStartsAnother(deps: HandlerDeps, typed: string, count: number, idAt: (i: number) => string, answer: number): boolean {
   // The other results' names and aliases, read only when the last word is a legal form.
   function* others(): Iterable<string> {
     for (let i = 0; i < count; i++) {
@@ -123,7 +143,7 @@ const literalKey = (s: string) => nameTokens(s, { keepLegalSuffixes: true, keepL
  * abbreviated (`acme limited` is Acme Ltd beside Acme Corp: see literalName), unless
  * `wordForWord`; none when not exactly one is.
  */
-export function literalMatch(deps: HandlerDeps, typed: string, accountIds: readonly string[], { wordForWord = false } = {}): Account | undefined {
+function literalMatch(deps: HandlerDeps, typed: string, accountIds: readonly string[], { wordForWord = false } = {}): Account | undefined {
   const accounts = accountIds.map((id) => deps.ctx.store.accounts.get(id)).filter((a): a is Account => a !== undefined);
   for (const key of wordForWord ? [literalKey] : [literalKey, literalName]) {
     const typedKey = key(typed);

@@ -1,12 +1,12 @@
 import type { Principal } from '../src/core/authz.js';
-import { soleAnswer, type AccountMatch } from '../src/core/matching/matcher.js';
+import type { AccountMatch } from '../src/core/matching/matcher.js';
 import { personalMailDomain } from '../src/core/matching/normalize.js';
 import { DomainError } from '../src/core/errors.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
 import { matchLabels } from './account-labels.js';
-import { asksForHelp, lastWordStartsAnother, literalMatch, lookupText, personalMailProblem } from './resolve-account.js';
+import { answerOf, asksForHelp, lookupText, personalMailProblem } from './resolve-account.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
@@ -70,21 +70,13 @@ function personalAddress(viewer: Principal, typed: string, domain: string): Repl
 function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
   // Only the results shown are read: one account's answer needs that account alone.
   const ranking = deps.matcher.rank(q, OFFERED);
-  const exact: number[] = [];
-  for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) exact.push(i);
+  let anyExact = false;
+  for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) anyExact = true;
   // "/who-owns help" is a question about the command, unless an account is called that.
-  if (exact.length === 0 && asksForHelp(q)) return usage(viewer);
-  // One result stands for the account: the exact one, or the only one every word matched.
-  let sole = soleAnswer(ranking, q, (i) => literalMatch(deps, q, [ranking.match(i).accountId]) !== undefined);
-  // "acme co" with Acme Inc. and Acme Consulting: the "co" may start a word as well as be a legal form.
-  if (sole >= 0 && lastWordStartsAnother(deps, q, ranking.length, (i) => ranking.match(i).accountId, sole)) sole = -1;
-  if (sole >= 0) return showAccount(deps, viewer, ranking.match(sole).accountId);
-  if (exact.length > 1) {
-    // Equally exact once "the" and legal forms are set aside: the one named word for word wins.
-    const literal = literalMatch(deps, q, exact.map((i) => ranking.match(i).accountId));
-    // Not when it is named by an abbreviation that may as well start another result's word ("omni co": Omni Company, Omni Consulting).
-    if (literal && !lastWordStartsAnother(deps, q, ranking.length, (i) => ranking.match(i).accountId, exact.find((i) => ranking.match(i).accountId === literal.id)!)) return showAccount(deps, viewer, literal.id);
-  }
+  if (!anyExact && asksForHelp(q)) return usage(viewer);
+  // One result stands for the account (see answerOf: "acme co" beside Acme Consulting does not).
+  const answer = answerOf(deps, q, ranking);
+  if (answer >= 0) return showAccount(deps, viewer, ranking.match(answer).accountId);
   if (ranking.length > 0) {
     const matches = Array.from({ length: ranking.length }, (_, i) => ranking.match(i));
     // One account matching some of the words ("acme usa": USAA, whose alias starts "usa"): what

@@ -29,12 +29,15 @@ export function getPerson(db: Db, userKey: string): PersonRecord | undefined {
   return db.select().from(people).where(eq(people.userKey, userKey)).get();
 }
 
-/** The person of a platform whose stored reference has `value` at the JSON `path` (e.g. `$.user.aadObjectId`). */
-export function findPersonByRef(db: Db, platform: string, path: string, value: string): PersonRecord | undefined {
+/**
+ * The Teams person whose stored contact holds this Entra object id (`user.aadObjectId`, as
+ * Teams sends it), compared without case: a policy file or an admin may write the GUID in capitals.
+ */
+export function teamsPersonByEntraId(db: Db, aadObjectId: string): PersonRecord | undefined {
   return db
     .select()
     .from(people)
-    .where(and(eq(people.platform, platform), sql`json_extract(${people.conversationRef}, ${path}) = ${value}`))
+    .where(and(eq(people.platform, 'teams'), sql`lower(json_extract(${people.conversationRef}, '$.user.aadObjectId')) = ${aadObjectId.toLowerCase()}`))
     .orderBy(desc(people.updatedAt))
     .get();
 }

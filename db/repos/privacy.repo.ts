@@ -44,13 +44,21 @@ export function forgetUser({ sqlite }: OpenDb, userKey: string): ForgetReport {
   return { ...report, walCleared: checkpoint?.busy === 0 };
 }
 
+/** A user key's platform and the user's id there (`teams:29:1abc`: teams, 29:1abc). */
+function platformAndUser(userKey: string): { platform: string; user: string } {
+  const [platform = '', ...rest] = userKey.split(':');
+  return { platform, user: rest.join(':') };
+}
+
+/** Outbox rows addressed to a user (bound: platform, user id): DMs, and updates of the case cards in their DM. */
+const TO_THEM = "platform = ? AND json_extract(target, '$.kind') IN ('user', 'message') AND json_extract(target, '$.user') = ?";
+
 function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<ForgetReport, 'walCleared'> {
   return sqlite
     .transaction((): Omit<ForgetReport, 'walCleared'> => {
       const actor = sqlite.prepare('SELECT actor_id AS id FROM actors WHERE user_key = ?').get(userKey) as { id: string } | undefined;
       const replacement = actor?.id ?? 'forgotten';
-      const [platform, ...rest] = userKey.split(':');
-      const user = rest.join(':');
+      const { platform, user } = platformAndUser(userKey);
       // A dispute raised in a 1:1 chat with the bot is followed there: that conversation is theirs.
       // So is the chat of a case raised by no one in chat (an import opened it, or its raiser was
       // forgotten) that took the chat of a claim of theirs joining it as its thread.
@@ -59,18 +67,16 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
           "UPDATE disputes SET origin = NULL WHERE (raised_by = ? OR (instr(raised_by, ':') = 0 AND EXISTS (SELECT 1 FROM json_each(disputes.claim_ids) j JOIN claims c ON c.id = j.value WHERE c.created_by = ?))) AND ((json_extract(origin, '$.platform') = 'slack' AND json_extract(origin, '$.channel') LIKE 'D%') OR (json_extract(origin, '$.platform') = 'teams' AND json_extract(origin, '$.channel') LIKE 'a:%'))",
         )
         .run(userKey, userKey);
-      // Messages to them: DMs, and updates of the case cards in their DM.
-      const toThem = "platform = ? AND json_extract(target, '$.kind') IN ('user', 'message') AND json_extract(target, '$.user') = ?";
       const report: Omit<ForgetReport, 'walCleared'> = {
         userKey,
         actorId: actor?.id ?? null,
         claims: sqlite.prepare('UPDATE claims SET created_by = ? WHERE created_by = ?').run(replacement, userKey).changes,
         disputes: sqlite.prepare('UPDATE disputes SET raised_by = ? WHERE raised_by = ?').run(replacement, userKey).changes,
         people: sqlite.prepare('DELETE FROM people WHERE user_key = ?').run(userKey).changes,
-        outbox: sqlite.prepare(`DELETE FROM outbox WHERE status IN ('pending', 'sending', 'parked') AND ${toThem}`).run(platform, user).changes,
+        outbox: sqlite.prepare(`DELETE FROM outbox WHERE status IN ('pending', 'sending', 'parked') AND ${TO_THEM}`).run(platform, user).changes,
       };
       // Rows kept (delivered, dropped) name them no more: not as the recipient, not in the dedupe key.
-      sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}', dedupe_key = 'forgotten:' || id WHERE ${toThem}`).run(platform, user);
+      sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}', dedupe_key = 'forgotten:' || id WHERE ${TO_THEM}`).run(platform, user);
       // Their key as a whole part of the dedupe key (`dm:7:ruled:slack:U0PAT:…`), not the start of another's (slack:U0PAT2).
       sqlite.prepare("UPDATE outbox SET dedupe_key = 'forgotten:' || id WHERE instr(':' || dedupe_key || ':', ':' || ? || ':') > 0").run(userKey);
       // Nor as the person a channel post would go to by DM should the channel refuse it (the last of
@@ -100,14 +106,13 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
  */
 export function knowsUser({ sqlite }: OpenDb, userKey: string): boolean {
   const q = (sql: string) => sqlite.prepare(sql).get(userKey) !== undefined;
-  const [platform, ...rest] = userKey.split(':');
-  const user = rest.join(':');
+  const { platform, user } = platformAndUser(userKey);
   return (
     q('SELECT 1 FROM actors WHERE user_key = ?') ||
     q('SELECT 1 FROM people WHERE user_key = ?') ||
     q('SELECT 1 FROM claims WHERE created_by = ? LIMIT 1') ||
     q('SELECT 1 FROM disputes WHERE raised_by = ? LIMIT 1') ||
-    sqlite.prepare("SELECT 1 FROM outbox WHERE platform = ? AND json_extract(target, '$.kind') IN ('user', 'message') AND json_extract(target, '$.user') = ? LIMIT 1").get(platform, user) !== undefined ||
+    sqlite.prepare(`SELECT 1 FROM outbox WHERE ${TO_THEM} LIMIT 1`).get(platform, user) !== undefined ||
     (platform === 'slack' && sqlite.prepare('SELECT 1 FROM case_cards WHERE user = ? LIMIT 1').get(user) !== undefined)
   );
 }

@@ -20,7 +20,7 @@ import { parsePolicyQuiet, readPolicyFile } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
 import { DatabaseFileError, isBusy, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
-import { findPersonByRef } from '../../db/repos/people.repo.js';
+import { teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { listPolicies } from '../../db/repos/policies.repo.js';
 import { failedTimers, pendingTimerCount, retryFailedTimers } from '../../db/repos/timers.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
@@ -623,8 +623,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       let forgotten = user;
       const report = withRuntime(config, db, (rt) => {
         const aad = ENTRA_ID.exec(user)?.[1];
-        // Teams sends it in lower case; an admin may paste it in capitals.
-        if (aad) forgotten = (findPersonByRef(rt.db.db, 'teams', '$.user.aadObjectId', aad.toLowerCase()) ?? findPersonByRef(rt.db.db, 'teams', '$.user.aadObjectId', aad))?.userKey ?? user;
+        if (aad) forgotten = teamsPersonByEntraId(rt.db.db, aad)?.userKey ?? user;
         const byId = forgotten !== user && knowsUser(rt.db, user) ? forgetUser(rt.db, user) : null;
         const main = knowsUser(rt.db, forgotten) ? forgetUser(rt.db, forgotten) : null;
         if (!main || !byId) return main ?? byId;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { HandlerDeps } from '../../handlers/deps.js';
 import { BUSY_TIMEOUT_MS, isBusy, openDatabase, type OpenDb } from '../../db/client.js';
-import { findPersonByRef, getPerson } from '../../db/repos/people.repo.js';
+import { getPerson, teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { createStore } from '../../db/repos/store.js';
 import { scheduleVersionEffect, versionsAwaitingEffect } from '../core/sla/sla.service.js';
 import { resolvePrincipal, userKey, type ChatIdentity, type Principal } from '../core/authz.js';
@@ -158,7 +158,7 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
         matcher,
         platform: config.slack ? 'slack' : config.teams.appId ? 'teams' : 'console',
         teamsUsers: {
-          withAad: (aad) => splitTeamsKey(findPersonByRef(db.db, 'teams', '$.user.aadObjectId', aad)?.userKey),
+          withAad: (aad) => splitTeamsKey(teamsPersonByEntraId(db.db, aad)?.userKey),
           aadOf: (id) => aadObjectIdIn(getPerson(db.db, userKey('teams', id))?.conversationRef),
         },
       },

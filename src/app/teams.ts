@@ -6,7 +6,7 @@ import { asContact, type TeamsContacts } from '../../handlers/platforms/teams/co
 import { createTeamsDeliverer } from '../../handlers/platforms/teams/deliver.js';
 import { caseCardLive } from '../../handlers/notify.js';
 import { isBusy, waitingAtMost } from '../../db/client.js';
-import { findPersonByRef, getPerson, latestPerson, savePerson } from '../../db/repos/people.repo.js';
+import { getPerson, latestPerson, savePerson, teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { WRITE_WAIT_MS } from '../../db/repos/store.js';
 import { userKey } from '../core/authz.js';
 import { ConfigError } from './config.js';
@@ -31,7 +31,7 @@ const LOCAL_CHANNELS = ['msteams', 'emulator'] as const;
 export function peopleContacts(rt: Runtime): TeamsContacts {
   const db = rt.db.db;
   return {
-    get: (userId) => asContact(getPerson(db, userKey('teams', userId))?.conversationRef) ?? asContact(findPersonByRef(db, 'teams', '$.user.aadObjectId', userId)?.conversationRef),
+    get: (userId) => asContact(getPerson(db, userKey('teams', userId))?.conversationRef) ?? asContact(teamsPersonByEntraId(db, userId)?.conversationRef),
     save: (contact, facts) => {
       try {
         waitingAtMost(rt.db.sqlite, WRITE_WAIT_MS, () =>
