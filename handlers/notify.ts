@@ -81,9 +81,7 @@ function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string, why = 'The
     if (rulesOn(deps, d, card.person)) continue;
     // Open, but with another arbitrator: a breach of the SLA moved it on, or its arbitrator left the policy.
     lead ??= d.status === 'open' ? `${why}: this case moved to ${viewpoint(deps, CHANNEL_VIEWER).person(d.arbitrator)}, who rules on it now.` : null;
-    const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions: false });
-    const body = lead ? { ...view, blocks: [text(lead, 'muted'), ...view.blocks] } : view;
-    out.push({ platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts, user: card.user }, body, dedupeKey: `card:${card.channel}:${card.ts}:${tag}` });
+    out.push(cardUpdate(deps, d, card, false, (view) => (lead ? { ...view, blocks: [text(lead, 'muted'), ...view.blocks] } : view), tag));
     done.push(card);
   }
   deps.ctx.store.caseCards.forget(done);
@@ -100,10 +98,13 @@ function liveCardUpdates(deps: HandlerDeps, d: Dispute, lead: Block[], tag: stri
   return deps.ctx.store.caseCards
     .of(d.id)
     .filter((card) => card.person === d.arbitrator && rulesOn(deps, d, card.person))
-    .map((card): OutboxMessage => {
-      const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions: true });
-      return { platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts, user: card.user }, body: withLead(view, lead, caseStamp(d)), dedupeKey: `card:${card.channel}:${card.ts}:${tag}` };
-    });
+    .map((card) => cardUpdate(deps, d, card, true, (view) => withLead(view, lead, caseStamp(d)), tag));
+}
+
+/** The update of a Slack case card in place: the case as it stands, as its person sees it (`shown` adds a lead). */
+function cardUpdate(deps: HandlerDeps, d: Dispute, card: CaseCard, withActions: boolean, shown: (view: Reply) => Reply, tag: string): OutboxMessage {
+  const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions });
+  return { platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts, user: card.user }, body: shown(view), dedupeKey: `card:${card.channel}:${card.ts}:${tag}` };
 }
 
 /** Whether a case card for `person` on case `disputeId` would still let them rule. */
