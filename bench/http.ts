@@ -1,8 +1,9 @@
 /**
  * 2. HTTP: `/who-owns` through the whole Slack path (signed request, guard, Bolt, handler,
- * answer in the acknowledgement) with 64 connections from autocannon, beside a bare Bolt app
- * (same receiver type, a listener acking a constant), each in its own process, measured in
- * turns in the same run. The measured request is the signed POST /slack/events round trip,
+ * answer in the acknowledgement) with 64 connections from autocannon, on `roe serve` as users
+ * run it (`node bin/roe.js serve`: the compiled app, production mode, Slack, the Web API and
+ * response_urls on the sink), beside a bare Bolt app (Bolt's own HTTPReceiver, a listener
+ * acking a constant), each in its own process, measured in turns in the same run. The measured request is the signed POST /slack/events round trip,
  * and its response body is the answer the user sees: every answer is checked as it arrives.
  */
 import autocannon from 'autocannon';
@@ -10,8 +11,8 @@ import { join } from 'node:path';
 import { signature, slashCommand } from '../test/support/slack-requests.js';
 import { cachedDatabase } from './fixtures.js';
 import { generateAccounts, generateQueries } from './generate.js';
-import { BENCH_SIGNING_SECRET, figure, type BenchOptions, type Figure } from './lib.js';
-import { startChild } from './proc.js';
+import { BENCH_BOT_TOKEN, BENCH_SIGNING_SECRET, figure, type BenchOptions, type Figure } from './lib.js';
+import { ensureBuilt, startChild, startServe } from './proc.js';
 
 export interface HttpOptions {
   accounts: number;
@@ -74,8 +75,9 @@ export async function httpBench(o: BenchOptions, h: HttpOptions): Promise<HttpRe
   });
 
   const sink = await startChild<{ base: string }>('bench/sink.ts', []);
-  const full = await startChild<{ port: number }>('bench/http-server.ts', ['full', db, sink.info.base]);
-  const bare = await startChild<{ port: number }>('bench/http-server.ts', ['bare']);
+  ensureBuilt();
+  const full = await startServe({ DATABASE_PATH: db, SLACK_BOT_TOKEN: BENCH_BOT_TOKEN, SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET, SLACK_API_URL: `${sink.info.base}/api/`, NODE_ENV: 'production', LOG_LEVEL: 'warn' });
+  const bare = await startChild<{ port: number }>('bench/bare-bolt.ts', []);
   try {
     // Every request is new (its own response_url, so its own signature): the guard refuses a
     // signature it has seen in the last five minutes as a replay, as Slack never sends one twice.

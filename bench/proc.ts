@@ -2,7 +2,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/support/net.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -73,6 +75,50 @@ export function startChild<T>(script: string, args: string[], env: Record<string
       fail(new Error(`${script} exited (${code ?? signal}) before it was ready:\n${lines.slice(-30).join('\n')}`));
     });
   });
+}
+
+/**
+ * `node bin/roe.js serve` (what `npx roe serve` and `npm start` run: the compiled app, no
+ * TypeScript loader) on a free loopback port, with `env` on top of this process's; ready when
+ * `/healthz` answers 200. Build it first ({@link ensureBuilt}) so the wait holds no build.
+ */
+export async function startServe(env: Record<string, string>, timeoutMs = 120_000): Promise<Child<{ port: number }>> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [resolve(ROOT, 'bin/roe.js'), 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const keep = (l: string) => {
+    lines.push(l);
+    if (lines.length > 200) lines.shift();
+  };
+  onLines(proc.stdout!, keep);
+  onLines(proc.stderr!, keep);
+  const stop = () =>
+    new Promise<void>((done) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return done();
+      proc.once('exit', () => done());
+      proc.kill('SIGTERM');
+      setTimeout(() => proc.kill('SIGKILL'), 5_000).unref();
+    });
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`roe serve exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${lines.slice(-30).join('\n')}`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      await r.arrayBuffer();
+      if (r.status === 200) return { proc, info: { port }, lines, stop };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > end) {
+      await stop();
+      throw new Error(`roe serve was not ready within ${timeoutMs} ms:\n${lines.slice(-20).join('\n')}`);
+    }
+    await sleep(10);
+  }
 }
 
 /** Resident set size of a process in MB (Linux /proc), now and at its peak. */
