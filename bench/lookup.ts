@@ -49,7 +49,7 @@ export function lookupBench(o: BenchOptions, sizes: readonly number[], perKind: 
     const built = new AccountMatcher(set.accounts);
     const buildMs = performance.now() - t;
     // Measured as the server runs it after a restart: read from its index file, the accounts'
-    // strings left in the file.
+    // strings held in memory up to STRINGS_IN_MEMORY_BYTES of them, left in the file beyond.
     const file = join(o.dir, `lookup-${n}.matcher`);
     saveIndex(file, built, 'bench');
     const opened = readIndex(file, 'bench')!;
@@ -105,7 +105,7 @@ export function lookupBench(o: BenchOptions, sizes: readonly number[], perKind: 
       b99.push(percentile([...times], 99));
     }
     base.close();
-    closeSync(opened.fd);
+    if (opened.fd !== null) closeSync(opened.fd);
     rmSync(file, { force: true });
 
     const at = label(n);

@@ -8,7 +8,9 @@ import type { AccountsRepo } from '../core/ports.js';
  * - a restart reads the index instead of indexing every account again (a million accounts
  *   take seconds to index, and a fraction of a second to read);
  * - the accounts' own strings (ids, names, aliases, domains: most of the index's bytes) stay in
- *   the file and are read from it for the few accounts a query returns, so they take no memory.
+ *   the file and are read from it for the few accounts a query returns, so they take no memory;
+ *   up to {@link STRINGS_IN_MEMORY_BYTES} of them (about 250,000 accounts) are read into memory
+ *   instead, which spares a system call per account a query returns at little cost.
  * The file names the accounts' fingerprint (count and update times) and the index format it
  * was made for; when either differs, or the file cannot be read, the index is built from the
  * database and written anew. `roe import accounts` writes it for the accounts it imported, so
@@ -20,6 +22,8 @@ export function indexPath(databasePath: string): string | null {
 }
 
 const MAGIC = 'ROEMATCH';
+/** Account strings up to this many bytes are held in memory rather than read from the file. */
+export const STRINGS_IN_MEMORY_BYTES = 16 * 1024 * 1024;
 const STRINGS = 'strings.bytes';
 type ArrayKind = 'i32' | 'u8' | 'u16';
 interface Header {
@@ -74,17 +78,18 @@ function readFully(fd: number, into: Uint8Array, position: number): void {
   }
 }
 
-/** An open index file: the matcher, and the file its strings are read from. */
+/** An open index file: the matcher, and the file its strings are read from (null: read into memory). */
 interface OpenIndex {
   matcher: AccountMatcher;
-  fd: number;
+  fd: number | null;
 }
 
 /**
  * The matcher in the file when it was made for this fingerprint and format, its strings left
- * in the file (read through the returned descriptor); otherwise null.
+ * in the file (read through the returned descriptor) when there are more than `inMemoryUpTo`
+ * bytes of them; otherwise null.
  */
-export function readIndex(path: string, fingerprint: string): OpenIndex | null {
+export function readIndex(path: string, fingerprint: string, inMemoryUpTo = STRINGS_IN_MEMORY_BYTES): OpenIndex | null {
   if (!existsSync(path)) return null;
   const fd = openSync(path, 'r');
   try {
@@ -103,7 +108,7 @@ export function readIndex(path: string, fingerprint: string): OpenIndex | null {
     let pool: StringPool | undefined;
     for (const a of header.arrays) {
       const at = dataStart + a.offset;
-      if (a.name === STRINGS) {
+      if (a.name === STRINGS && a.length > inMemoryUpTo) {
         pool = filePool(fd, at, a.length);
         continue;
       }
@@ -111,7 +116,10 @@ export function readIndex(path: string, fingerprint: string): OpenIndex | null {
       readFully(fd, new Uint8Array(buf), at);
       snap.arrays[a.name] = a.kind === 'i32' ? new Int32Array(buf) : a.kind === 'u16' ? new Uint16Array(buf) : new Uint8Array(buf);
     }
-    return { matcher: AccountMatcher.fromSnapshot(snap, pool), fd };
+    const matcher = AccountMatcher.fromSnapshot(snap, pool);
+    if (pool) return { matcher, fd };
+    closeSync(fd);
+    return { matcher, fd: null };
   } catch (e) {
     closeSync(fd);
     throw e;
@@ -142,6 +150,7 @@ export class AccountIndex {
     fingerprint: string,
     private readonly accounts: AccountsRepo,
     private readonly logger: Logger,
+    private readonly inMemoryUpTo: number,
   ) {
     this.current = matcher;
     this.fd = fd;
@@ -153,21 +162,22 @@ export class AccountIndex {
     return this.current;
   }
 
-  static open(databasePath: string, accounts: AccountsRepo, logger: Logger): AccountIndex {
+  /** `stringsInMemoryUpTo`: see {@link STRINGS_IN_MEMORY_BYTES} (tests pass 0 to read them from the file at any size). */
+  static open(databasePath: string, accounts: AccountsRepo, logger: Logger, { stringsInMemoryUpTo = STRINGS_IN_MEMORY_BYTES } = {}): AccountIndex {
     const path = indexPath(databasePath);
     // The fingerprint before the accounts: a change in between makes the file look older than
     // it is (one more rebuild), never newer.
     const fingerprint = accounts.fingerprint();
     if (path !== null) {
       try {
-        const read = readIndex(path, fingerprint);
-        if (read) return new AccountIndex(read.matcher, path, read.fd, fingerprint, accounts, logger);
+        const read = readIndex(path, fingerprint, stringsInMemoryUpTo);
+        if (read) return new AccountIndex(read.matcher, path, read.fd, fingerprint, accounts, logger, stringsInMemoryUpTo);
       } catch (err) {
         logger.warn({ err, path }, 'account index unreadable; rebuilding it');
       }
     }
     const started = performance.now();
-    const index = new AccountIndex(new AccountMatcher(accounts.matchable(), accounts.count()), path, null, fingerprint, accounts, logger);
+    const index = new AccountIndex(new AccountMatcher(accounts.matchable(), accounts.count()), path, null, fingerprint, accounts, logger, stringsInMemoryUpTo);
     const ms = Math.round(performance.now() - started);
     logger[ms >= 1000 ? 'info' : 'debug']({ accounts: index.matcher.size, ms }, 'account index built');
     index.save(fingerprint);
@@ -185,7 +195,7 @@ export class AccountIndex {
     if (fingerprint === this.made) return false;
     if (this.path !== null) {
       try {
-        const read = readIndex(this.path, fingerprint);
+        const read = readIndex(this.path, fingerprint, this.inMemoryUpTo);
         if (read) {
           this.closeFile();
           this.current = read.matcher;
@@ -205,8 +215,8 @@ export class AccountIndex {
 
   /**
    * Writes the index file for the accounts as they are now, and reads the strings from it
-   * from then on. A failure (read-only folder, full disk) keeps them in memory and only costs
-   * a rebuild at the next start.
+   * from then on unless they are few enough to stay in memory. A failure (read-only folder,
+   * full disk) keeps them in memory and only costs a rebuild at the next start.
    */
   private save(fingerprint: string): void {
     if (this.path === null) return;
@@ -219,6 +229,11 @@ export class AccountIndex {
       readFully(fd, headerBytes, top.length);
       const header = JSON.parse(headerBytes.toString('utf8')) as Header;
       const strings = header.arrays.find((a) => a.name === STRINGS)!;
+      if (strings.length <= this.inMemoryUpTo && !this.current.stringsInFile) {
+        closeSync(fd);
+        this.closeFile();
+        return;
+      }
       this.current.useStringPool(filePool(fd, align8(top.length + headerBytes.length) + strings.offset, strings.length));
       this.closeFile();
       this.fd = fd;

@@ -92,6 +92,8 @@ export interface RuntimeOptions {
   recordPolicy?: boolean | 'later';
   /** Open the database for reading only when it needs no migration: for commands that only read, which then leave the file as it was. */
   readOnly?: boolean;
+  /** Bytes of account strings the who-owns index holds in memory rather than reading them from its file (default STRINGS_IN_MEMORY_BYTES; tests pass 0). */
+  stringsInMemoryUpTo?: number;
   /**
    * A person at a terminal (a `roe` command, the console) is told of a write refused as busy
    * by the command itself: no log line for it. A `roe` command (`byHand`) also waits for
@@ -132,7 +134,7 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
     let policies = book;
     warnShadowedPolicy(logger, config.policyPath, policies, file, clock.now(), shadowedBy);
     let index: AccountIndex | null = null;
-    const accountIndex = (): AccountIndex => (index ??= AccountIndex.open(config.databasePath, store.accounts, logger));
+    const accountIndex = (): AccountIndex => (index ??= AccountIndex.open(config.databasePath, store.accounts, logger, { stringsInMemoryUpTo: options.stringsInMemoryUpTo }));
     // Handlers reach the matcher through this, so they always use the current one.
     const matcher: HandlerDeps['matcher'] = {
       search: (query, limit) => accountIndex().matcher.search(query, limit),

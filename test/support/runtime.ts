@@ -22,11 +22,11 @@ export interface TestRuntime extends Runtime {
 }
 
 /** A runtime on an in-memory SQLite (real migrations) with the example policy and, by default, the demo data. */
-export function testRuntime(opts: { at?: string; demo?: boolean; databasePath?: string; policyPath?: string; env?: Record<string, string> } = {}): TestRuntime {
+export function testRuntime(opts: { at?: string; demo?: boolean; databasePath?: string; policyPath?: string; env?: Record<string, string>; stringsInMemoryUpTo?: number } = {}): TestRuntime {
   const clock = new FakeClock(opts.at ?? '2026-11-30T15:00:00Z'); // a Monday, 10:00 in New York
   const logs = new LogSink();
   const config = loadConfig({ DATABASE_PATH: opts.databasePath ?? ':memory:', ROE_POLICY: opts.policyPath ?? EXAMPLE_POLICY_PATH, LOG_LEVEL: 'debug', ...opts.env });
-  const rt = createRuntime(config, createLogger('debug', logs), clock);
+  const rt = createRuntime(config, createLogger('debug', logs), clock, { stringsInMemoryUpTo: opts.stringsInMemoryUpTo });
   if (opts.demo !== false) {
     seedDemo(rt.ctx);
     rt.reindex();

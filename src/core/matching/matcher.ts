@@ -1877,6 +1877,11 @@ export class AccountMatcher {
     this.strings.attach(pool);
   }
 
+  /** Whether the account strings are read from a {@link StringPool} rather than memory. */
+  get stringsInFile(): boolean {
+    return this.strings.outside !== null;
+  }
+
   /** Number of accounts held. */
   get size(): number {
     return this.liveCount;
