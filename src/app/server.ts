@@ -14,6 +14,17 @@ export const HTTP_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, c
 export type HttpTimeouts = typeof HTTP_TIMEOUTS;
 
 /**
+ * How many connections the server holds open at once (`server.maxConnections`; Node's default
+ * is no limit). Slack and Bot Framework need a few dozen; a client that opens thousands and keeps
+ * them (idle kept-alive connections are not limited by the timeouts above) would otherwise take
+ * the process's file descriptors and memory. A connection beyond it is closed as it opens, before
+ * a byte is read, and those open keep working; the drops are logged, at most once a minute.
+ */
+export const MAX_CONNECTIONS = 4_096;
+/** How often a warning says that connections were refused at {@link MAX_CONNECTIONS}. */
+const DROPS_LOGGED_EVERY_MS = 60_000;
+
+/**
  * The one HTTP server: `POST /slack/events`, `POST /api/messages`, `GET /healthz`, each
  * route given by the platform that serves it. Unknown paths get 404; a handler that throws
  * gets a logged 500, never a crash.
@@ -42,6 +53,18 @@ export function createHttpServer(routes: Record<string, RouteHandler>, logger: L
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         if (!res.writableEnded) res.end(JSON.stringify({ error: 'internal error' }));
       });
+  });
+  server.maxConnections = MAX_CONNECTIONS;
+  // Node closes a connection over the limit silently: say so, once for a burst of them.
+  let refused = 0;
+  let lastWarned = -Infinity;
+  server.on('drop', () => {
+    refused++;
+    const now = performance.now();
+    if (now - lastWarned < DROPS_LOGGED_EVERY_MS) return;
+    logger.warn({ refused, maxConnections: server.maxConnections }, 'connections refused: the server has as many open as it takes (maxConnections); those open are still served');
+    lastWarned = now;
+    refused = 0;
   });
   return server;
 }

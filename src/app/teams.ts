@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import { activityProblem, channelProblem } from '../../handlers/platforms/teams/envelope.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConfigurationBotFrameworkAuthenticationOptions, Response as BotResponse } from 'botbuilder';
@@ -115,7 +114,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 /** The Express-like response botbuilder's CloudAdapter.process writes to, over node's own. */
-function expressLike(res: ServerResponse, log: Logger): BotResponse {
+function expressLike(res: ServerResponse): BotResponse {
   let status = 200;
   let payload: string | undefined;
   let type = 'application/json';
@@ -132,9 +131,8 @@ function expressLike(res: ServerResponse, log: Logger): BotResponse {
         type = 'text/plain; charset=utf-8';
       } else payload = JSON.stringify(body);
     },
+    // A failure is logged by the adapter (teams-adapter.ts), with its cause.
     end: () => {
-      // The adapter answers 500 for a failure outside the turn (no onTurnError): say why.
-      if (status >= 500) log.error({ status, reason: typeof payload === 'string' ? payload.slice(0, 300) : payload }, 'teams request failed in the Bot Framework adapter');
       if (!res.headersSent) {
         res.statusCode = status;
         if (payload !== undefined) res.setHeader('content-type', type);
@@ -240,7 +238,7 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
       return;
     }
     const { adapter, bot } = await ready;
-    await adapter.process({ body, headers: req.headers, method: req.method ?? 'POST' }, expressLike(res, log), (ctx) => bot.run(ctx));
+    await adapter.process({ body, headers: req.headers, method: req.method ?? 'POST' }, expressLike(res), (ctx) => bot.run(ctx));
   };
 
   const deliver = createTeamsDeliverer({

@@ -2,6 +2,7 @@ import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { serve, type PlatformHost } from '../../src/app/serve.js';
+import { MAX_CONNECTIONS } from '../../src/app/server.js';
 import { testRuntime } from '../support/runtime.js';
 
 /** A platform whose `POST /hook` reads its body and answers once `release()` is called. */
@@ -122,6 +123,46 @@ describe('stopping', () => {
       await stopped;
     } finally {
       agent.destroy();
+      rt.close();
+    }
+  });
+});
+
+describe('many connections held open at once', () => {
+  it('the server holds at most MAX_CONNECTIONS (Node sets no limit), a few thousand', async () => {
+    const rt = testRuntime({ demo: false });
+    const serving = await serve(rt, [], 0);
+    try {
+      expect(serving.server.maxConnections).toBe(MAX_CONNECTIONS);
+      expect(MAX_CONNECTIONS).toBeGreaterThanOrEqual(1_000);
+      expect(MAX_CONNECTIONS).toBeLessThanOrEqual(10_000);
+    } finally {
+      await serving.stop();
+      rt.close();
+    }
+  });
+
+  it('a connection over the limit is refused (and logged) while those open keep being served', async () => {
+    const rt = testRuntime({ demo: false });
+    const serving = await serve(rt, [], 0);
+    // The limit lowered to two for the test: the same check Node makes at MAX_CONNECTIONS.
+    serving.server.maxConnections = 2;
+    const agents = [0, 1, 2].map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
+    try {
+      // two clients, each keeping its connection open after its first request
+      for (const agent of agents.slice(0, 2)) expect((await send(agent, serving.port, 'GET', '/healthz')).status).toBe(200);
+      // a third is closed as it connects: no answer
+      await expect(send(agents[2]!, serving.port, 'GET', '/healthz')).rejects.toThrow();
+      expect(rt.logs.lines.filter((l) => l.includes('connections refused'))).toHaveLength(1);
+      // the two open connections are still served, on the same connections
+      for (const agent of agents.slice(0, 2)) {
+        const again = await send(agent, serving.port, 'GET', '/healthz');
+        expect(again.status).toBe(200);
+        expect(again.reused).toBe(true);
+      }
+    } finally {
+      for (const agent of agents) agent.destroy();
+      await serving.stop();
       rt.close();
     }
   });

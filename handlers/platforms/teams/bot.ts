@@ -565,7 +565,7 @@ function submitted(form: () => Form, typed: Typed, submit: () => Reply, o: { ref
 }
 
 /** What a log line may say about an activity: never its text, never a token. */
-function describeActivity(a: Activity | undefined): Record<string, unknown> {
+export function describeActivity(a: Activity | undefined): Record<string, unknown> {
   return { type: a?.type, name: a?.name, conversationType: a?.conversation?.conversationType, activityId: a?.id };
 }
 

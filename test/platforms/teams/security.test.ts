@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
-import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../../src/app/config.js';
 import { configuredPlatforms } from '../../../src/app/platforms.js';
 import { createTeamsHost } from '../../../src/app/teams.js';
@@ -48,6 +49,39 @@ describe('with MICROSOFT_APP_ID set, every request must carry Bot Framework’s 
     expect(h.rt.logs.lines.join('\n')).not.toContain(APP_PASSWORD);
     // each refusal is one warning line of the bot's own (the adapter, which prints a stack trace, never sees them)
     expect(h.rt.logs.lines.filter((l) => l.includes('teams request refused: no valid Bot Framework token'))).toHaveLength(2);
+  });
+
+  it('a request with no Authorization header gets 401 before its body is read: it need not even send it, and no token check runs', async () => {
+    h = await startTeams({ env: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD } });
+    const checked = vi.spyOn(ConfigurationBotFrameworkAuthentication.prototype, 'authenticateRequest');
+    try {
+      const u = new URL(h.url);
+      // Announces a 1 MB body and sends a few bytes of it: answered all the same, at once.
+      const answer = await new Promise<{ status: number; body: string } | 'no answer'>((ok, fail) => {
+        const req = request({ host: u.hostname, port: u.port, path: '/api/messages', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(1_000_000) } }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += String(d)));
+          res.on('end', () => {
+            clearTimeout(giveUp);
+            req.destroy();
+            ok({ status: res.statusCode ?? 0, body });
+          });
+        });
+        const giveUp = setTimeout(() => {
+          req.destroy();
+          ok('no answer');
+        }, 3_000);
+        req.on('error', fail);
+        req.write('{"type":"message",');
+      });
+      expect(answer).toEqual({ status: 401, body: JSON.stringify({ error: 'unauthorized: Bot Framework’s token is missing or not valid' }) });
+      // sent whole, an activity without a token is refused without a token check either
+      expect((await h.post(messageActivity(USERS.sam, 'roe help', { kind: 'personal' }, h.connector.url))).status).toBe(401);
+      expect(checked).not.toHaveBeenCalled();
+      expect(h.connector.calls).toEqual([]);
+    } finally {
+      checked.mockRestore();
+    }
   });
 
   it.each([
