@@ -6,7 +6,7 @@ import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { caseStamp, disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase, liveClaims } from '../src/core/disputes/settle.js';
-import { ACTIONS, quote, reply, text, withLead, type Block, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
+import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
 import { chainOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 
@@ -104,7 +104,8 @@ function liveCardUpdates(deps: HandlerDeps, d: Dispute, lead: Block[], tag: stri
 /** The update of a Slack case card in place: the case as it stands, as its person sees it (`shown` adds a lead). */
 function cardUpdate(deps: HandlerDeps, d: Dispute, card: CaseCard, withActions: boolean, shown: (view: Reply) => Reply, tag: string): OutboxMessage {
   const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions });
-  return { platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts, user: card.user }, body: shown(view), dedupeKey: `card:${card.channel}:${card.ts}:${tag}` };
+  const body: CardUpdatePost = { ...shown(view), cardUpdate: { disputeId: d.id } };
+  return { platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts, user: card.user }, body, dedupeKey: `card:${card.channel}:${card.ts}:${tag}` };
 }
 
 /** Whether a case card for `person` on case `disputeId` would still let them rule. */

@@ -77,6 +77,15 @@ export function markDelivered(db: Db, id: number, at: Date): boolean {
 }
 
 /**
+ * Whether the message is still addressed to `target`: `roe forget` rewrites the target of a
+ * message it keeps that names the person it forgets (the one a channel post goes to by DM).
+ */
+export function addressedAs(db: Db, id: number, target: OutboxMessage['target']): boolean {
+  const row = db.select({ target: outbox.target }).from(outbox).where(eq(outbox.id, id)).get();
+  return row !== undefined && JSON.stringify(row.target) === JSON.stringify(target);
+}
+
+/**
  * A failed attempt under the lease `lease` (the `leaseUntil` it was taken with): retried at
  * `retryAt`, or parked after too many attempts. Nothing is written when the lease is no longer
  * this sender's (it ran out, and another process took the message and may have sent it):

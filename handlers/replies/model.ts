@@ -131,6 +131,20 @@ export function caseCardOf(body: unknown): { disputeId: number; person: string }
 }
 
 /**
+ * A Slack case card brought up to date in place, as queued: the case it shows, for the log line
+ * that says which card was left as it was (one deleted meanwhile).
+ */
+export interface CardUpdatePost extends Reply {
+  cardUpdate?: { disputeId: number };
+}
+
+/** The case a queued update of a case card shows, if it says. */
+export function cardUpdateOf(body: unknown): { disputeId: number } | undefined {
+  const c = (body as CardUpdatePost).cardUpdate;
+  return c && typeof c.disputeId === 'number' ? c : undefined;
+}
+
+/**
  * A message that says something only until a moment (a warning before a deadline): queued, it
  * is not sent once that moment has passed (the bot or the platform was down meanwhile), since
  * what it warns of has happened by then. An ISO date in the stored body.

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { OutboxMessage } from '../core/ports.js';
 import { isBusy, type Db } from '../../db/client.js';
 import { staleAtOf } from '../../handlers/replies/model.js';
-import { dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
+import { addressedAs, dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
 /**
  * Thrown by a deliverer: how long to wait (a Retry-After), that retrying is pointless, or that
@@ -114,7 +114,7 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
     const staleAt = staleAtOf(m.body);
     if (staleAt && staleAt.getTime() <= now().getTime()) {
       logger.info({ outboxId: m.id, platform, staleAt }, 'notification not sent: its moment passed while it waited');
-      await recordDelivered(db, m.id, now, logger, undefined);
+      await recordDelivered(db, m, now, logger, undefined);
       dropped += 1;
       continue;
     }
@@ -151,7 +151,7 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
       }
     }
     if (sent) {
-      await recordDelivered(db, m.id, now, logger, follow);
+      await recordDelivered(db, m, now, logger, follow);
       delivered += 1;
     }
   }
@@ -167,7 +167,8 @@ export const RECORD_RETRY_MS = 1_000;
  * that down must never count as a failed delivery (that would send it again), so a busy
  * database (an import holding the write lock) is waited out, well inside the lease.
  */
-async function recordDelivered(db: Db, id: number, now: () => Date, logger: Logger, follow: void | (() => void)): Promise<void> {
+async function recordDelivered(db: Db, m: Pick<PendingMessage, 'id' | 'target'>, now: () => Date, logger: Logger, follow: void | (() => void)): Promise<void> {
+  const id = m.id;
   for (let attempt = 1; ; attempt++) {
     try {
       // One transaction: a crash between the two would leave the message delivered without
@@ -175,9 +176,11 @@ async function recordDelivered(db: Db, id: number, now: () => Date, logger: Logg
       // would start a thread of its own). Both idempotent: a retry writes the same again.
       db.transaction(
         () => {
-          // A message deleted while it was sent (its person forgotten meanwhile): where it landed
-          // (a case card in their DM) is not remembered either.
-          if (markDelivered(db, id, now())) follow?.();
+          // A message deleted while it was sent (its person forgotten meanwhile), or no longer
+          // addressed as it was (forget took its person off it, as the one a channel post went
+          // to by DM): what follows from it about them (where a case card landed in their DM, a
+          // Teams 1:1 chat opened for them) is not remembered either.
+          if (markDelivered(db, id, now()) && follow && addressedAs(db, id, m.target)) follow();
         },
         { behavior: 'immediate' },
       );

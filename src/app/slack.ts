@@ -33,6 +33,7 @@ export function createSlackHost(rt: Runtime, opts: SlackHostOptions = {}): Platf
     disputes: rt.store.disputes,
     caseCards: slackCaseCards(rt),
     fail: (message, retryAfterMs, permanent, throttled, untilFixed) => new DeliveryError(message, retryAfterMs, permanent, throttled, untilFixed),
+    log,
   });
   const listener = slack.requestListener;
   return {

@@ -55,7 +55,7 @@ it('how a case ended waits behind the case’s earlier thread posts: the announc
     },
     conversations: { open: async () => ({ channel: { id: 'D1' } }) },
   } as never;
-  const slack = createSlackDeliverer({ client, disputes: rt.store.disputes, caseCards: slackCaseCards(rt), fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t) });
+  const slack = createSlackDeliverer({ client, disputes: rt.store.disputes, caseCards: slackCaseCards(rt), fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t), log: rt.logger });
   const onlyThreads: Deliverer = async (m) => (m.target.kind === 'dispute-thread' ? slack(m as never) : undefined);
   const drain = () => drainOutbox(rt.db.db, { slack: onlyThreads, console: async () => undefined }, () => rt.clock.now(), rt.logger);
   await drain(); // Slack is down: the announcement waits for its retry

@@ -125,7 +125,7 @@ describe('a kill while a dispute thread’s first post is recorded (Slack took i
         },
         conversations: { open: async () => ({ channel: { id: 'D1' } }) },
       } as never;
-      const slack = createSlackDeliverer({ client, disputes: again.store.disputes, caseCards: slackCaseCards(again), fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t) });
+      const slack = createSlackDeliverer({ client, disputes: again.store.disputes, caseCards: slackCaseCards(again), fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t), log: again.logger });
       await drainOutbox(again.db.db, { slack }, () => again.clock.now(), again.logger);
       expect(posts.length).toBeGreaterThanOrEqual(2);
       const [announcement, ...updates] = posts;

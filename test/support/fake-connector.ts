@@ -43,6 +43,8 @@ export class FakeConnector {
   readonly memberTenants = new Map<string, string>();
   /** While true, the roster answers 503 (Teams not answering who a member is). */
   rosterDown = false;
+  /** Called with each call as it arrives, before it is answered: what happens meanwhile elsewhere (a `roe forget`). */
+  onCall: ((call: ConnectorCall) => void) | null = null;
   private created = 0;
   private posted = 0;
   private hanging = 0;
@@ -60,6 +62,7 @@ export class FakeConnector {
     this.server = createServer((req, res) => {
       void readBody(req).then(({ body, length }) => {
         const call = this.record(req, body);
+        this.onCall?.(call);
         if ((call.kind === 'send' || call.kind === 'reply' || call.kind === 'update') && length * 2 > MAX_ACTIVITY_BYTES) {
           call.status = 413;
           res.writeHead(413, { 'content-type': 'application/json' });

@@ -29,7 +29,7 @@ const client = {
   },
   conversations: { open: async (a: { users: string }) => ({ channel: { id: `D-${a.users}` } }) },
 } as never;
-const slack = createSlackDeliverer({ client, disputes: rt.store.disputes, caseCards: slackCaseCards(rt), fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t) });
+const slack = createSlackDeliverer({ client, disputes: rt.store.disputes, caseCards: slackCaseCards(rt), fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t), log: rt.logger });
 // The crash point: in the follow-up write (the thread's ts), after the delivery is marked.
 const crashing: Deliverer = async (m) => {
   const follow = await slack(m);

@@ -1,7 +1,8 @@
 import { webApi, type types } from '@slack/bolt';
 import { asError } from '../../../src/core/errors.js';
 import type { CaseCardsRepo, DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import { caseCardOf, fallbackCopyOf, isReply, raiserCopyOf, type ThreadPost } from '../../replies/model.js';
+import { caseCardOf, cardUpdateOf, fallbackCopyOf, isReply, raiserCopyOf, type ThreadPost } from '../../replies/model.js';
+import type { SlackLog } from './context.js';
 import { renderReply } from './render.js';
 
 /** How a failed delivery is reported to the outbox worker (its DeliveryError): retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
@@ -19,6 +20,8 @@ export interface SlackDelivererOptions {
    */
   caseCards: Pick<CaseCardsRepo, 'remember'> & { live(disputeId: number, person: string): boolean };
   fail: DeliveryFailure;
+  /** What was given up without failing (a case card gone before its update) is said here. */
+  log: Pick<SlackLog, 'info'>;
 }
 
 /** Web API client options for delivery: fail fast and let the outbox decide when to retry. */
@@ -73,6 +76,9 @@ const CANNOT_POST = ['not_in_channel', 'channel_not_found', 'is_archived', 'rest
 function cannotPostIn(e: unknown): boolean {
   return e instanceof webApi.WebAPIPlatformError && CANNOT_POST.includes(e.data.error);
 }
+
+/** Slack's word for a case card that cannot be updated any more: deleted, not editable, or its DM gone. */
+const CARD_GONE = ['message_not_found', 'cant_update_message', 'channel_not_found'];
 
 /**
  * Slack refused the thread, not the channel: its first message is gone (`thread_not_found`, not
@@ -143,11 +149,16 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
       }
       case 'message':
         // A case card brought up to date. One deleted meanwhile (or its DM gone) has nothing
-        // left to update: done, not a failure for `roe outbox` to list.
+        // left to update: done, not a failure for `roe outbox` to list, and not posted anew
+        // (a second card); the log says which card was left as it was, and why.
         try {
           await o.client.chat.update({ channel: t.channel, ts: t.ts, ...body });
         } catch (e) {
-          if (e instanceof webApi.WebAPIPlatformError && ['message_not_found', 'cant_update_message', 'channel_not_found'].includes(e.data.error)) return;
+          if (e instanceof webApi.WebAPIPlatformError && CARD_GONE.includes(e.data.error)) {
+            const disputeId = cardUpdateOf(m.body)?.disputeId;
+            o.log.info({ error: e.data.error, kind: t.kind, ...(disputeId !== undefined ? { disputeId } : {}), channel: t.channel, ts: t.ts }, 'slack: the case card to update is gone; its update is dropped');
+            return;
+          }
           throw classifySlackError(e, o.fail);
         }
         return;

@@ -98,9 +98,13 @@ function removeSdkRetries(connector: Connector): boolean {
 /**
  * The outbox deliverer for Teams: a DM goes to the person's 1:1 chat with the bot (created
  * through the connector for someone the bot has never met, then remembered); a dispute's updates
- * go to the channel thread where it was raised, or to the chat it was raised in.
+ * go to the channel thread where it was raised, or to the chat it was raised in. A 1:1 chat it
+ * created is remembered by the write it returns, for the outbox to make with the delivery's
+ * record, and only if the message is still there as it was taken: `roe forget` run while it was
+ * being sent deletes it (or takes its person off a channel post's fallback), and the person
+ * forgotten then has no contact saved again.
  */
-export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: OutboxMessage) => Promise<void> {
+export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: OutboxMessage) => Promise<void | (() => void)> {
   /** Failures this deliverer decided on itself pass through the connector's error mapping unchanged. */
   const decided = new WeakSet<Error>();
   let warned = false;
@@ -166,7 +170,8 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     return { serviceUrl: last?.serviceUrl ?? o.defaultServiceUrl, bot: last?.bot ?? { id: `28:${o.appId}`, name: 'roe-bot' }, tenantId: last?.tenantId ?? null };
   };
 
-  const toUser = async (user: string, activity: Partial<Activity>): Promise<void> => {
+  /** Sends to `user`'s 1:1 chat; a chat created for it comes back as the write that remembers it. */
+  const toUser = async (user: string, activity: Partial<Activity>): Promise<void | (() => void)> => {
     const known = o.contacts.get(user);
     const personal = known?.personal;
     if (personal) {
@@ -191,6 +196,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     const bot = known?.bot ?? guess.bot;
     const tenantId = known?.tenantId ?? o.homeTenantId ?? guess.tenantId;
     if (!tenantId) throw fail(`no Teams tenant known for ${user}: set MICROSOFT_APP_TENANT_ID or have them message the bot once`);
+    let remember: (() => void) | undefined;
     await withConnector(serviceUrl, bot, '', async (c, call) => {
       const created = await c.conversations.createConversation({ isGroup: false, bot, members: [{ id: user, name: known?.user.name ?? '' }], tenantId, channelData: { tenant: { id: tenantId } } } as ConversationParameters, call);
       if (!created.id) throw fail('Teams created a conversation without an id');
@@ -202,9 +208,11 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         tenantId,
         personal: { channelId: TEAMS_IDS.channelId, serviceUrl, bot, conversation, user: known?.user ?? { id: user, name: '' } },
       };
-      o.contacts.save(contact, { displayName: known?.user.name || user, partnerId: null, personKey: null });
+      // Not saved here: the person may be forgotten while the message is sent (see above).
+      remember = () => o.contacts.save(contact, { displayName: known?.user.name || user, partnerId: null, personKey: null });
       await c.conversations.sendToConversation(created.id, activity, call);
     });
+    return remember;
   };
 
   /** A post in a conversation: a channel's thread (`;messageid=ROOT`) or a group or 1:1 chat. */
@@ -231,8 +239,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         // (Teams was slow or down): nothing for its person to do any more, and they were told how it went.
         const caseCard = caseCardOf(m.body);
         if (caseCard && o.caseCardLive && !o.caseCardLive(caseCard.disputeId, caseCard.person)) return;
-        await toUser(t.user, activity);
-        return;
+        return toUser(t.user, activity);
       }
       case 'channel':
         try {
@@ -245,7 +252,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
           // message names gets it in a 1:1 chat, told why, rather than nobody at all (as made for them, when it has their copy).
           const shown = fallbackCopyOf(m.body) ?? m.body;
           const why = renderReply(reply(shown.summary, [text(`I could not post this in the channel it is for (${(e as Error).message}): add me to that team. Here it is:`, 'warning'), ...shown.blocks]));
-          await toUser(t.fallbackUser, { type: 'message', attachments: [cardAttachment(why)], summary: plain(shown.summary) });
+          return toUser(t.fallbackUser, { type: 'message', attachments: [cardAttachment(why)], summary: plain(shown.summary) });
         }
         return;
       case 'message':

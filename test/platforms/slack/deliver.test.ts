@@ -334,6 +334,30 @@ describe('a dispute thread that is gone', () => {
   });
 });
 
+describe('a case card gone before its update', () => {
+  it.each(['message_not_found', 'cant_update_message', 'channel_not_found'])('(%s) is dropped, not parked nor posted anew, and the log says which card, once, without its text', async (error) => {
+    for (const [user, stage] of [[USERS.northwind, 'proposal'], [USERS.contoso, 'qualified']] as const) {
+      const view = await h.openForm(user, '/claim', '', SHARED_CHANNEL);
+      await h.submit(user, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage });
+    }
+    const d = h.rt.store.disputes.all().at(-1)!;
+    await h.drain(); // Pat's case card goes out, and where it landed is remembered
+    const card = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    const pat = h.rt.resolve({ platform: 'slack', userId: USERS.pat.id, displayName: 'pat', orgId: USERS.pat.team, home: true });
+    const posted = h.fake.callsTo('chat.postMessage').length;
+    h.fake.failNext(1, { error }, 'chat.update');
+    approve(h.rt.deps, pat, `${d.id}:northwind`); // the ruling brings the card up to date
+    await h.drain();
+    expect(h.fake.callsTo('chat.update').map((u) => u.args.ts)).toEqual([card.result.ts]);
+    expect(rows().every((r) => r.status === 'delivered')).toBe(true);
+    expect(h.fake.callsTo('chat.postMessage').slice(posted).filter((c) => c.args.channel === `D${USERS.pat.id}`)).toEqual([]);
+    const said = h.rt.logs.lines.filter((l) => l.includes('the case card to update is gone'));
+    expect(said).toHaveLength(1);
+    expect(JSON.parse(said[0]!)).toMatchObject({ level: 30, platform: 'slack', error, kind: 'message', disputeId: d.id, channel: `D${USERS.pat.id}`, ts: card.result.ts });
+    expect(said[0]).not.toMatch(/Soylent|Northwind|Contoso|Pat Okafor/);
+  });
+});
+
 describe('classifySlackError', () => {
   const fail = (m: string, r?: number, p?: boolean) => new DeliveryError(m, r, p);
   it.each([
@@ -392,7 +416,7 @@ describe('a dispute thread’s first post when the database is busy', () => {
         h.rt.store.disputes.update(id, patch);
       },
     };
-    const deliver = createSlackDeliverer({ client: new webApi.WebClient(BOT_TOKEN, { ...DELIVERY_CLIENT_OPTIONS, slackApiUrl: h.fake.apiUrl }), disputes: busyOnce, caseCards: slackCaseCards(h.rt), fail: (m, r, p, t) => new DeliveryError(m, r, p, t) });
+    const deliver = createSlackDeliverer({ client: new webApi.WebClient(BOT_TOKEN, { ...DELIVERY_CLIENT_OPTIONS, slackApiUrl: h.fake.apiUrl }), disputes: busyOnce, caseCards: slackCaseCards(h.rt), fail: (m, r, p, t) => new DeliveryError(m, r, p, t), log: h.rt.logger });
     h.rt.db.sqlite.prepare('DELETE FROM outbox').run(); // only the message of this test
     enqueue({ kind: 'dispute-thread', disputeId: dispute.id }, reply('Dispute opened', [text('Dispute opened')]));
     expect(await drainOutbox(h.rt.db.db, { slack: deliver }, () => h.rt.clock.now(), h.rt.logger)).toBe(1);

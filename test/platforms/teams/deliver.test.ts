@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { undelivered } from '../../../db/repos/outbox.repo.js';
+import { getPerson } from '../../../db/repos/people.repo.js';
+import { forgetUser } from '../../../db/repos/privacy.repo.js';
 import { reply, text } from '../../../handlers/replies/model.js';
 import type { OutboxMessage } from '../../../src/core/ports.js';
 import { MAX_THROTTLED_ATTEMPTS } from '../../../src/app/outbox-worker.js';
@@ -191,6 +193,49 @@ describe('the Teams deliverer', () => {
     await h.drain();
     expect(rows()[0]).toMatchObject({ status: 'parked' });
     expect(rows()[0]!.lastError).toContain('no dispute #4242');
+  });
+});
+
+describe('a person forgotten (roe forget) while a message to them is sent', () => {
+  /** `roe forget` of `user` as Teams is asked to open a 1:1 chat with them: after the chat is created, before it is saved. */
+  const forgetOnCreate = (user: string) => {
+    h.connector.onCall = (call) => {
+      if (call.kind === 'create') forgetUser(h.rt.db, `teams:${user}`);
+    };
+  };
+  const stored = () => JSON.stringify(h.rt.db.sqlite.prepare('SELECT * FROM people').all());
+
+  it('a 1:1 chat opened again for them (the stored one gone) is not saved: their contact stays forgotten', async () => {
+    expect(getPerson(h.rt.db.db, `teams:${USERS.sam.id}`)?.conversationRef).toBeTruthy();
+    h.connector.failNext(404); // the stored 1:1 chat is gone: a new one is opened
+    forgetOnCreate(USERS.sam.id);
+    enqueue({ kind: 'user', user: USERS.sam.id }, 'Dispute #7 is with you');
+    await h.drain();
+    expect(h.connector.calls.map((c) => [c.kind, c.status])).toEqual([['send', 404], ['create', 200], ['send', 200]]);
+    expect(getPerson(h.rt.db.db, `teams:${USERS.sam.id}`)).toBeUndefined();
+    expect(stored()).not.toContain(USERS.sam.id);
+    expect(rows()).toHaveLength(0);
+  });
+
+  it('a 1:1 chat opened for them as the fallback of a channel post the bot may not make is not saved either', async () => {
+    h.connector.failNext(403);
+    forgetOnCreate('29:vp');
+    enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2', fallbackUser: '29:vp' }, 'Dispute #9 is past its whole escalation chain');
+    await h.drain();
+    expect(h.connector.calls.map((c) => [c.kind, c.status])).toEqual([['send', 403], ['create', 200], ['send', 200]]);
+    expect(getPerson(h.rt.db.db, 'teams:29:vp')).toBeUndefined();
+    expect(stored()).not.toContain('29:vp');
+  });
+
+  it('one not forgotten meanwhile has the chat opened for them saved, and the next message goes there', async () => {
+    h.connector.failNext(403);
+    enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2', fallbackUser: '29:vp' }, 'Dispute #9 is past its whole escalation chain');
+    await h.drain();
+    expect(getPerson(h.rt.db.db, 'teams:29:vp')?.conversationRef).toMatchObject({ personal: { conversation: { id: 'a:created-1' } } });
+    enqueue({ kind: 'user', user: '29:vp' }, 'A reminder');
+    await h.drain();
+    expect(h.connector.calls.filter((c) => c.kind === 'create')).toHaveLength(1);
+    expect(h.connector.calls.at(-1)).toMatchObject({ kind: 'send', conversationId: 'a:created-1', status: 200 });
   });
 });
 
