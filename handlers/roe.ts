@@ -176,7 +176,9 @@ function businessLeft(ms: number): string {
  */
 export function stats(deps: HandlerDeps, viewer: Principal): Reply {
   const vp = viewpoint(deps, viewer);
-  const s = computeStats({ claims: deps.ctx.store.claims.all(), disputes: deps.ctx.store.disputes.all(), breachesByDispute: breachesFromLedger(deps.ctx.store.ledger.entries()), policy: vp.version.policy, now: deps.ctx.clock.now() });
+  // One snapshot (a command run by hand, in another process, may write between two reads), with a row for every partner.
+  const { store } = deps.ctx;
+  const s = store.reading(() => computeStats({ claims: store.claims.all(), disputes: store.disputes.all(), breachesByDispute: breachesFromLedger(store.ledger.entries()), policy: vp.version.policy, now: deps.ctx.clock.now(), partners: store.partners.all().map((p) => p.id) }));
   const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
   const hours = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} h`);
   const facts = (t: { claims: number; disputes: number; autoShare: number | null; medianHoursToRuling: number | null; slaBreaches: number; violations: number }) => [

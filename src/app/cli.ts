@@ -530,9 +530,15 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     }
     case 'stats': {
       const format = choice(p, 'format', ['text', 'json'], 'text');
-      const { stats, names } = withRuntime(config, db, (rt) => ({
-        stats: computeStats({ claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), breachesByDispute: breachesFromLedger(rt.store.ledger.entries()), policy: rt.policies.inForceAt(rt.clock.now()).policy, now: rt.clock.now() }),
-        names: new Map(rt.store.partners.all().map((p) => [p.id, p.name])),
+      // One read transaction: the bot, in its own process, may write between two reads, and
+      // figures from before and after a write would not add up (a dispute and not its claims).
+      const { stats, names } = withRuntime(config, db, (rt) => rt.store.reading(() => {
+        const partners = rt.store.partners.all();
+        const now = rt.clock.now();
+        return {
+          stats: computeStats({ claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), breachesByDispute: breachesFromLedger(rt.store.ledger.entries()), policy: rt.policies.inForceAt(now).policy, now, partners: partners.map((p) => p.id) }),
+          names: new Map(partners.map((p) => [p.id, p.name])),
+        };
       }), { readOnly: true });
       if (format === 'json') {
         io.out(JSON.stringify(stats, null, 2));

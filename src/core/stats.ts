@@ -69,11 +69,17 @@ function summarise(claims: Claim[], cases: Dispute[], breaches: number) {
  * count every case an arbitrator had to decide. A violation is a claim filed against another
  * party's protection and lost in an arbitrator's ruling; a partner with `violations_to_flag` of them inside the
  * policy's window is flagged with the policy's consequence.
+ *
+ * Every partner of `partners` (the known ones) has its row: one with no claims and no cases a
+ * row of zeros, so that "had nothing" reads otherwise than "not there". The parties with a claim
+ * or a case come first (direct sales, then by id), then those zero rows (by id).
  */
-export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; breachesByDispute: Map<number, number>; policy: Policy; now: Date }): Stats {
+export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; breachesByDispute: Map<number, number>; policy: Policy; now: Date; partners: PartyId[] }): Stats {
   const { claims, disputes, policy, now } = input;
   const windowStart = now.getTime() - policy.consequences.window_days * 86_400_000;
-  const parties = [...new Set(claims.map((c) => c.claimant).concat(disputes.flatMap((d) => d.parties)))].sort((a, b) => (a === DIRECT ? -1 : b === DIRECT ? 1 : a.localeCompare(b)));
+  const active = new Set(claims.map((c) => c.claimant).concat(disputes.flatMap((d) => d.parties)));
+  const idle = [...new Set(input.partners)].filter((p) => !active.has(p)).sort((a, b) => a.localeCompare(b));
+  const parties = [...[...active].sort((a, b) => (a === DIRECT ? -1 : b === DIRECT ? 1 : a.localeCompare(b))), ...idle];
   const breachesOf = (ds: Dispute[]) => ds.reduce((n, d) => n + (input.breachesByDispute.get(d.id) ?? 0), 0);
   const rows = parties.map((party): PartyStats => {
     const pc = claims.filter((c) => c.claimant === party);

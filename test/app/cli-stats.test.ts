@@ -1,14 +1,46 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitAward } from '../../handlers/rule.js';
+import { main } from '../../src/app/cli.js';
 import { roeOn } from '../support/cli.js';
 import { as, testRuntime } from '../support/runtime.js';
 
+// A write by another process between two of the command's reads, for the snapshot test: set
+// `between.reads`, and the next runtime's store runs it as disputes are read (after the claims).
+const between = vi.hoisted(() => ({ reads: null as (() => void) | null }));
+vi.mock('../../src/app/runtime.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/app/runtime.js')>();
+  return {
+    ...real,
+    createRuntime: (...args: Parameters<typeof real.createRuntime>) => {
+      const rt = real.createRuntime(...args);
+      const write = between.reads;
+      between.reads = null;
+      if (write) {
+        const all = rt.store.disputes.all;
+        rt.store.disputes.all = () => {
+          write();
+          return all();
+        };
+      }
+      return rt;
+    },
+  };
+});
+
 const dir = mkdtempSync(join(tmpdir(), 'roe-cli-stats-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `roe ARGS…` run in this process (so that `between.reads` can reach it), on the database at `db`. */
+async function roeHere(db: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), env: { DATABASE_PATH: db, LOG_LEVEL: 'warn' }, stdin: process.stdin, stdout: process.stdout });
+  return { code, out: out.map((l) => `${l}\n`).join(''), err: err.map((l) => `${l}\n`).join('') };
+}
 
 
 it('roe stats prints a row per party and the totals, and says why the rows add up to more', () => {
@@ -31,6 +63,45 @@ it('roe stats prints a row per party and the totals, and says why the rows add u
   const overall = lines.findIndex((l) => l.startsWith('(overall)'));
   expect(overall).toBeGreaterThan(0);
   expect(lines[overall + 1]).toBe('A dispute, and its SLA breaches, count for each of its parties: the rows add up to more than the totals.');
+});
+
+it('roe stats gives every partner its row: one that had nothing, zeros, after those that had something', () => {
+  const path = join(dir, 'idle.db');
+  // The demo data: claims of Northwind, Contoso and direct sales; Fabrikam has no claim and no case.
+  testRuntime({ databasePath: path }).close();
+  const { code, out } = roeOn(path, ['stats']);
+  expect(code).toBe(0);
+  const lines = out.trimEnd().split('\n');
+  const at = (name: string) => lines.findIndex((l) => l.startsWith(name));
+  expect(lines[at('Fabrikam Systems')]!.split(/\s{2,}/)).toEqual(['Fabrikam Systems', '0', '0', 'n/a', 'n/a', '0', '0']);
+  expect(lines.slice(1, at('(overall)')).map((l) => l.split(/\s{2,}/)[0])).toEqual(['Direct sales', 'Contoso Consulting', 'Northwind Partners', 'Fabrikam Systems']);
+  const json = JSON.parse(roeOn(path, ['stats', '--format', 'json']).out) as { parties: { party: string }[] };
+  expect(json.parties.map((p) => p.party)).toEqual(['direct', 'contoso', 'northwind', 'fabrikam']);
+  expect(json.parties.at(-1)).toEqual({ party: 'fabrikam', claims: 0, disputes: 0, autoSettled: 0, autoShare: null, medianHoursToRuling: null, slaBreaches: 0, violations: 0, flagged: false });
+});
+
+it('roe stats reads one snapshot: a claim and the dispute it opens, written by the bot between two of its reads, are both left out, never one without the other', async () => {
+  const path = join(dir, 'snapshot.db');
+  const bot = testRuntime({ databasePath: path });
+  const meta = { origin: { platform: 'console' as const, channel: 'console', thread: null }, requestKey: null };
+  const values = { account: 'globex', route: 'resell', product: 'Analytics', opportunity: 'Globex rollout', stage: 'qualified', amount: '', evidence: '' };
+  submitClaim(bot.deps, as.partner(bot, 'fabrikam'), values, meta);
+  try {
+    const before = await roeHere(path, ['stats']);
+    expect(before.code).toBe(0);
+    // The bot (another connection) takes Contoso's claim on the same line, which opens a dispute, once the command has read the claims.
+    between.reads = () => submitClaim(bot.deps, as.partner(bot, 'contoso'), values, meta);
+    const during = await roeHere(path, ['stats']);
+    expect(bot.store.disputes.all()).toHaveLength(1);
+    expect(during).toEqual(before);
+    const cells = (out: string, name: string) => out.split('\n').find((l) => l.startsWith(name))?.split(/\s{2,}/).slice(0, 3);
+    expect(cells(during.out, 'Contoso Consulting')).toEqual(['Contoso Consulting', '1', '0']);
+    // Read again, both are there.
+    expect(cells((await roeHere(path, ['stats'])).out, 'Contoso Consulting')).toEqual(['Contoso Consulting', '2', '1']);
+  } finally {
+    between.reads = null;
+    bot.close();
+  }
 });
 
 it('the totals name the flagged partners as the rows do, by name', () => {

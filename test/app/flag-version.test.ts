@@ -31,7 +31,7 @@ function violation(r: TestRuntime, account: string) {
   r.clock.advance(60_000);
 }
 
-const stats = (r: TestRuntime) => computeStats({ claims: r.store.claims.all(), disputes: r.store.disputes.all(), breachesByDispute: breachesFromLedger(r.store.ledger.entries()), policy: r.policies.inForceAt(r.clock.now()).policy, now: r.clock.now() });
+const stats = (r: TestRuntime) => computeStats({ claims: r.store.claims.all(), disputes: r.store.disputes.all(), breachesByDispute: breachesFromLedger(r.store.ledger.entries()), policy: r.policies.inForceAt(r.clock.now()).policy, now: r.clock.now(), partners: r.store.partners.all().map((p) => p.id) });
 const row = (s: ReturnType<typeof stats>, party: string) => s.parties.find((p) => p.party === party);
 
 describe('flag changes are ledger entries', () => {

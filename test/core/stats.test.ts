@@ -31,7 +31,7 @@ describe('computeStats', () => {
     { kind: 'dispute.escalated_to_channel', subject: 'dispute:4' },
     { kind: 'dispute.reminded', subject: 'dispute:4' },
   ]);
-  const s = computeStats({ claims, disputes, breachesByDispute: breaches, policy, now: at(20) });
+  const s = computeStats({ claims, disputes, breachesByDispute: breaches, policy, now: at(20), partners: [] });
 
   it('counts per party and overall, with the auto-settled share and the median time to ruling', () => {
     expect(s.overall).toMatchObject({ claims: 5, disputes: 4, autoSettled: 1, slaBreaches: 2, violations: 3, flaggedPartners: ['contoso'] });
@@ -40,6 +40,15 @@ describe('computeStats', () => {
     expect(s.overall.medianHoursToRuling).toBe(15);
     expect(s.parties.map((p) => p.party)).toEqual(['direct', 'contoso', 'fabrikam', 'northwind']);
     expect(s.parties.find((p) => p.party === 'fabrikam')).toMatchObject({ claims: 0, disputes: 1, slaBreaches: 2, autoShare: 0 });
+  });
+
+  it('a known partner with no claims and no cases has its row, of zeros, after the parties that had some; it changes no total', () => {
+    const st = computeStats({ claims, disputes, breachesByDispute: breaches, policy, now: at(20), partners: ['northwind', 'adatum', 'contoso', 'zenith', 'fabrikam'] });
+    expect(st.parties.map((p) => p.party)).toEqual(['direct', 'contoso', 'fabrikam', 'northwind', 'adatum', 'zenith']);
+    expect(st.parties.find((p) => p.party === 'adatum')).toEqual({ party: 'adatum', claims: 0, disputes: 0, autoSettled: 0, autoShare: null, medianHoursToRuling: null, slaBreaches: 0, violations: 0, flagged: false });
+    // The rows of the parties with activity are those computed without the known partners.
+    expect(st.parties.slice(0, 4)).toEqual(s.parties);
+    expect(st.overall).toEqual(s.overall);
   });
 
   // A case with a single party is an approval (a flagged partner's claim, coverage with
@@ -60,13 +69,13 @@ describe('computeStats', () => {
     ['with every closed dispute closed without a ruling, none was settled automatically', [aDispute({ id: 1, status: 'withdrawn' }), aDispute({ id: 2, status: 'open' })], { disputes: 2, autoSettled: 0, autoShare: 0, medianHoursToRuling: null }],
     ['a party named twice is still one party', [aDispute({ id: 1, status: 'ruled', parties: ['contoso', 'contoso'], createdAt: at(2), ruledAt: at(2, 3) })], { disputes: 0, medianHoursToRuling: null }],
   ] as [string, Dispute[], Record<string, unknown>][])('%s', (_n, cases, expected) => {
-    const st = computeStats({ claims: [], disputes: cases, breachesByDispute: new Map(), policy, now: at(20) });
+    const st = computeStats({ claims: [], disputes: cases, breachesByDispute: new Map(), policy, now: at(20), partners: [] });
     expect(st.overall).toMatchObject(expected);
     expect(st.parties.find((p) => p.party === 'contoso')).toMatchObject(expected);
   });
 
   it('an SLA breach on an approval case is still an SLA breach', () => {
-    const st = computeStats({ claims: [], disputes: [approval({ id: 7, status: 'open' })], breachesByDispute: new Map([[7, 1]]), policy, now: at(20) });
+    const st = computeStats({ claims: [], disputes: [approval({ id: 7, status: 'open' })], breachesByDispute: new Map([[7, 1]]), policy, now: at(20), partners: [] });
     expect(st.overall).toMatchObject({ disputes: 0, slaBreaches: 1 });
     expect(st.parties.find((p) => p.party === 'contoso')).toMatchObject({ disputes: 0, slaBreaches: 1 });
   });
@@ -74,7 +83,7 @@ describe('computeStats', () => {
   it('a partner is flagged at the threshold inside the window, and not once the window has passed', () => {
     expect(s.parties.find((p) => p.party === 'contoso')!.flagged).toBe(true);
     // 180 days after the second violation: the first two are out (the one registered exactly at the window's start too, as the flag counts).
-    const later = computeStats({ claims, disputes, breachesByDispute: breaches, policy, now: new Date(at(2).getTime() + 181 * 86_400_000) });
+    const later = computeStats({ claims, disputes, breachesByDispute: breaches, policy, now: new Date(at(2).getTime() + 181 * 86_400_000), partners: [] });
     expect(later.parties.find((p) => p.party === 'contoso')).toMatchObject({ violations: 1, flagged: false });
   });
 });

@@ -1,4 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { roe } from '../../handlers/roe.js';
 import { approve, submitAward } from '../../handlers/rule.js';
@@ -63,13 +66,52 @@ describe('/roe stats', () => {
     expect(forSam).toContain('Median time to ruling (calendar time)');
   });
 
+  it('the company sees a row for every partner, zeros for one that had nothing, after those that had something; a partner still sees its own organisation only', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    // The demo data: claims of Northwind, Contoso and direct sales; Fabrikam has no claim and no case.
+    const forSam = text(roe(rt.deps, as.person(rt, 'sam'), 'stats'));
+    expect(forSam).toContain('{"text":"Fabrikam Systems","detail":"0 claims, 0 disputes, n/a settled automatically, median ruling n/a (calendar), 0 SLA breaches, 0 violations"}');
+    expect(forSam.indexOf('Fabrikam Systems')).toBeGreaterThan(forSam.indexOf('Northwind Partners'));
+    const forFabrikam = text(roe(rt.deps, as.partner(rt, 'fabrikam'), 'stats'));
+    expect(forFabrikam).toMatch(/"label":"Organisation","value":"Fabrikam Systems".*"label":"Claims","value":"0"/);
+    expect(forFabrikam).not.toMatch(/Contoso|Northwind|Direct sales/);
+    expect(text(roe(rt.deps, as.partner(rt, 'contoso'), 'stats'))).not.toMatch(/Fabrikam|Northwind|Direct sales/);
+  });
+
+  it('reads one snapshot: a claim and the dispute it opens, written by another process between two of its reads, are both left out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-stats-snapshot-'));
+    const path = join(dir, 'roe.db');
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath: path });
+    const other = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath: path });
+    try {
+      submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues('globex', 'qualified'), meta);
+      const before = text(roe(rt.deps, as.person(rt, 'sam'), 'stats'));
+      // Once the claims are read, another process takes Contoso's claim on the same line, which opens a dispute.
+      const all = rt.store.disputes.all;
+      vi.spyOn(rt.store.disputes, 'all').mockImplementationOnce(() => {
+        submitClaim(other.deps, as.partner(other, 'contoso'), claimValues('globex', 'qualified'), meta);
+        return all();
+      });
+      const during = text(roe(rt.deps, as.person(rt, 'sam'), 'stats'));
+      expect(other.store.disputes.all()).toHaveLength(1);
+      expect(during).toBe(before);
+      expect(during).toContain('{"label":"Disputes","value":"0"}');
+      expect(text(roe(rt.deps, as.person(rt, 'sam'), 'stats'))).toContain('{"label":"Disputes","value":"1"}');
+    } finally {
+      other.close();
+      rt.close();
+      rt = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('counts a violation in the window exactly as the flag does: at the moment the flag lifts, stats no longer say flagged', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     for (const a of ['soylent', 'wayne', 'muller']) violation(rt, a);
     expect(rt.store.partners.flaggedAt('contoso')).not.toBeNull();
     const first = rt.store.claims.forClaimant('contoso').filter((c) => c.violation)[0]!;
     const policy = rt.policies.inForceAt(rt.clock.now()).policy;
-    const stats = (at: Date) => computeStats({ claims: rt!.store.claims.all(), disputes: rt!.store.disputes.all(), breachesByDispute: breachesFromLedger(rt!.store.ledger.entries()), policy, now: at });
+    const stats = (at: Date) => computeStats({ claims: rt!.store.claims.all(), disputes: rt!.store.disputes.all(), breachesByDispute: breachesFromLedger(rt!.store.ledger.entries()), policy, now: at, partners: rt!.store.partners.all().map((p) => p.id) });
     const edge = new Date(first.registeredAt.getTime() + policy.consequences.window_days * 86_400_000);
     expect(stats(new Date(edge.getTime() - 1)).parties.find((p) => p.party === 'contoso')).toMatchObject({ violations: 3, flagged: true });
     // Registered exactly window_days ago: outside, for the flag (registered after the window's start) and for stats alike.
