@@ -1,7 +1,7 @@
 import { personWithChatId, type Principal } from '../src/core/authz.js';
 import type { DomainEvent } from '../src/core/events.js';
 import type { CaseCard, OutboxMessage, Store } from '../src/core/ports.js';
-import { DIRECT, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
+import { DIRECT, type Claim, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { caseStamp, disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
@@ -9,6 +9,8 @@ import { isOverlapCase, liveClaims } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
 import { chainOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
+import { claimNoticeKey } from '../src/core/claims/lifecycle.service.js';
+import { protectionEnd, termsOf } from '../src/core/claims/lifecycle.js';
 
 type Platform = OutboxMessage['platform'];
 
@@ -424,16 +426,25 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const vp = viewpoint(deps, partyViewer(c.claimant, c.createdBy));
         const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
         // Open to others only when no other claim is live on the line (one may have come while this one was dormant).
-        const open = e.type !== 'claim.dormancy_warning' && !liveClaims(deps.ctx, c.accountId, c.productLine, now).some((x) => x.id !== c.id);
+        const others = e.type === 'claim.dormancy_warning' ? [] : liveClaims(deps.ctx, c.accountId, c.productLine, now).filter((x) => x.id !== c.id);
+        const open = e.type !== 'claim.dormancy_warning' && others.length === 0;
+        // The claimant's own party may hold the line with another claim (one filed once this one had
+        // lapsed, before its timer said so): nothing for them to file, nobody to be weighed against.
+        const ours = others.find((x) => x.claimant === c.claimant && x.status === 'protected') ?? others.find((x) => x.claimant === c.claimant);
+        const still = (x: Claim) => {
+          const whose = x.createdBy === c.createdBy ? `Your other claim on it, #${x.id},` : `Another claim of ${vp.party(c.claimant)} on it, #${x.id},`;
+          return x.status === 'protected' ? `${whose} still protects the account ${vp.until(protectionEnd(x, termsOf(deps.ctx.policies().forClaim(x).policy)))}.` : `${whose} is waiting for a decision.`;
+        };
         const body =
           e.type === 'claim.dormancy_warning'
             ? reply(`Claim #${c.id} on ${name} goes dormant ${vp.date(e.dormantAt)}`, [text(`Claim #${c.id} on ${name} (${c.productLine}) goes dormant on ${vp.date(e.dormantAt)} unless you log activity. A dormant claim no longer protects the account.`, 'warning'), { type: 'actions', actions: [{ action: ACTIONS.logActivity, label: 'Log activity', value: String(c.id), style: 'primary' }] }])
             : e.type === 'claim.dormant'
-              ? reply(`Claim #${c.id} on ${name} is dormant`, [text(`Claim #${c.id} on ${name} (${c.productLine}) went dormant: no activity was logged, and it no longer protects the account. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')])
+              ? reply(`Claim #${c.id} on ${name} is dormant`, [text(`Claim #${c.id} on ${name} (${c.productLine}) went dormant: no activity was logged, and it no longer protects the account. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : ours ? still(ours) : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')])
               : reply(`Claim #${c.id} on ${name} expired`, [text(`Claim #${c.id} on ${name} (${c.productLine}) has expired: its protection period is over.${open ? ' The account is open to other registrations.' : ''}`, 'attention')]);
-        // A warning reaching the claimant after the claim went dormant could only mislead.
+        // A warning reaching the claimant after the claim went dormant could only mislead; one
+        // whose claim is planned again meanwhile (activity logged) is withdrawn by its key.
         const timely = e.type === 'claim.dormancy_warning' ? { ...body, staleAt: e.dormantAt.toISOString() } : body;
-        out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: timely, dedupeKey: `${e.type}:${c.id}:${stamp}` });
+        out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: timely, dedupeKey: `${claimNoticeKey(e.type, c.id)}${stamp}` });
         break;
       }
       case 'partner.flagged':

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { withBusyTimeout } from '../client.js';
 
 /**
- * How long what is done is kept: notifications delivered, timers fired or cancelled, the keys
+ * How long what is done is kept: notifications delivered or withdrawn, timers fired or cancelled, the keys
  * that make a repeated request do nothing. Each holds nothing the ledger does not record (and
  * delivered messages hold people's names): kept for a month, for looking into a problem, then
  * deleted. Parked messages and timers that failed are kept until someone acts on them.
@@ -19,7 +19,8 @@ export interface PruneReport {
 
 const PRUNE = {
   // Leased for delivery, a message's next attempt is set two minutes ahead: the time it went out, near enough.
-  outbox: "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'delivered' AND next_attempt_at < ? LIMIT ?)",
+  // A withdrawn message (what it said stopped holding before it went out) is done too.
+  outbox: "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status IN ('delivered', 'withdrawn') AND next_attempt_at < ? LIMIT ?)",
   // A fired timer was due before it fired; a cancelled one is kept until its due time is as old.
   timers: "DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE status IN ('fired', 'cancelled') AND due_at < ? LIMIT ?)",
   requestKeys: 'DELETE FROM request_keys WHERE key IN (SELECT key FROM request_keys WHERE at < ? LIMIT ?)',

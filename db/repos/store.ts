@@ -407,6 +407,10 @@ export function createStore(
     enqueue: (m: OutboxMessage, at: Date) => {
       q('INSERT INTO outbox (platform, target, body, dedupe_key, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING').run(m.platform, JSON.stringify(m.target), JSON.stringify(m.body), m.dedupeKey, at.getTime(), at.getTime());
     },
+    // Neither leased again (a sender that died with it in hand) nor retried from parked; a send
+    // under way that lands is recorded delivered, as it was.
+    // The keys from the prefix up to the prefix followed by U+FFFF: a range of the key's index, not a scan.
+    withdraw: (keyPrefix) => q("UPDATE outbox SET status = 'withdrawn' WHERE dedupe_key >= ? AND dedupe_key < ? AND status IN ('pending', 'sending', 'parked')").run(keyPrefix, `${keyPrefix}\uffff`).changes,
   };
 
   const timers: TimersRepo = {

@@ -111,6 +111,12 @@ export interface OutboxMessage {
 
 export interface OutboxRepo {
   enqueue(message: OutboxMessage, at: Date): void;
+  /**
+   * Withdraws the messages not delivered yet (waiting, being sent, or parked) whose key starts
+   * with `keyPrefix`, as what they say no longer holds: none of them goes out, after a restart
+   * neither (one a sender has in hand may still land). Returns how many.
+   */
+  withdraw(keyPrefix: string): number;
 }
 
 export interface TimerSpec {

@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { logClaimActivity } from '../../handlers/activity.js';
+import { submitClaim } from '../../handlers/claim.js';
+import { leaseForDelivery } from '../../db/repos/outbox.repo.js';
 import { DeliveryError, drainOutbox, LEASE_MS, MAX_ATTEMPTS, nextAttemptDelay, startOutboxWorker, type Deliverer } from '../../src/app/outbox-worker.js';
+import { tick } from '../../src/app/scheduler.js';
 import { ROOT } from '../support/builders.js';
-import { openArbitratedCase, outbox } from '../support/cases.js';
-import { testRuntime, type TestRuntime } from '../support/runtime.js';
+import { consoleOrigin, openArbitratedCase, outbox } from '../support/cases.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
 let rt: TestRuntime;
 const dirs: string[] = [];
@@ -252,6 +256,41 @@ describe('notification outbox', () => {
     rt.clock.set('2026-12-07T11:00:00Z');
     expect(await drainOutbox(rt.db.db, { console: f.deliver }, () => rt.clock.now(), rt.logger)).toBe(pending);
     expect(outbox(rt).every((m) => m.status === 'delivered')).toBe(true);
+  });
+});
+
+describe('outbox: a warning overtaken before it went out', () => {
+  it('a dormancy warning a sender died with is not sent once activity is logged on its claim: neither the restart nor its lease running out brings it back; the rest goes out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-warning-'));
+    dirs.push(dir);
+    const path = join(dir, 'roe.db');
+    rt = testRuntime({ at: '2026-12-07T15:00:00Z', databasePath: path });
+    const file = (account: string) => {
+      submitClaim(rt.deps, as.partner(rt, 'northwind'), { account, route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+      return rt.store.claims.all().at(-1)!;
+    };
+    const renewed = file('soylent');
+    const other = file('acme-analytics');
+    expect([renewed.status, other.status]).toEqual(['protected', 'protected']);
+    await drainOutbox(rt.db.db, { console: async () => undefined }, () => rt.clock.now(), rt.logger);
+    // Both warnings fall due (dormancy on Jan 6) and are queued.
+    rt.clock.set('2027-01-01T15:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    const warning = outbox(rt).find((m) => m.status === 'pending' && m.summary.startsWith(`Claim #${renewed.id} on Soylent Corp goes dormant`))!;
+    expect(warning).toBeDefined();
+    // A sender takes it, and its process dies before the platform answers.
+    expect(leaseForDelivery(rt.db.db, warning.id, rt.clock.now(), new Date(rt.clock.now().getTime() + LEASE_MS))).toBe(true);
+    rt.close();
+    rt = testRuntime({ at: '2027-01-01T15:01:00Z', databasePath: path, demo: false });
+    // Back up, the partner logs activity: the claim goes dormant on Jan 31 now, not on Jan 6.
+    logClaimActivity(rt.deps, as.partner(rt, 'northwind'), renewed.id);
+    rt.clock.advance(LEASE_MS + 60_000);
+    const told: string[] = [];
+    await drainOutbox(rt.db.db, { console: async (m) => void told.push((m.body as { summary: string }).summary) }, () => rt.clock.now(), rt.logger);
+    expect(told.filter((t) => t.startsWith(`Claim #${renewed.id} `))).toEqual([]);
+    expect(told.filter((t) => t.startsWith(`Claim #${other.id} on Acme Analytics GmbH goes dormant`))).toHaveLength(1);
+    expect(outbox(rt).find((m) => m.id === warning.id)!.status).toBe('withdrawn');
+    expect(outbox(rt).filter((m) => m.status !== 'delivered' && m.status !== 'withdrawn')).toEqual([]);
   });
 });
 

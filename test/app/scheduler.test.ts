@@ -153,7 +153,7 @@ describe('durability', () => {
     // The first notification written fails: the ledger entry of that timer's work is already in.
     let failures = 1;
     const store = rt.store;
-    const failing = { ...store, outbox: { enqueue: (...a: Parameters<typeof store.outbox.enqueue>) => (failures-- > 0 ? (() => { throw new Error('disk full'); })() : store.outbox.enqueue(...a)) } };
+    const failing = { ...store, outbox: { ...store.outbox, enqueue: (...a: Parameters<typeof store.outbox.enqueue>) => (failures-- > 0 ? (() => { throw new Error('disk full'); })() : store.outbox.enqueue(...a)) } };
     const deps = { ...rt.deps, ctx: { ...rt.deps.ctx, store: failing } };
     const before = outbox(rt).length;
     const r = tick(rt.db, deps, new Date(Math.max(first.dueAt!.getTime(), second.dueAt!.getTime())), rt.logger);

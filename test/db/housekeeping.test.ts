@@ -57,6 +57,17 @@ describe('deleting what is done', () => {
     expect(count('select count(*) as n from ledger')).toBeGreaterThan(0);
   });
 
+  it('a withdrawn notification (what it said stopped holding before it went out) is done too: deleted after as long, and nothing else with it', async () => {
+    await history();
+    rt.store.outbox.enqueue({ platform: 'console', target: { kind: 'user', user: 'northwind-user' }, body: { summary: 'goes dormant', blocks: [] }, dedupeKey: 'claim.dormancy_warning:9:1' }, rt.clock.now());
+    expect(rt.store.outbox.withdraw('claim.dormancy_warning:9:')).toBe(1);
+    const before = statuses('outbox');
+    expect(before.map((s) => s.status)).toEqual(['delivered', 'parked', 'withdrawn']);
+    expect(pruneHistory(rt.db.sqlite, new Date(rt.clock.now().getTime() - HISTORY_DAYS * DAY)).outbox).toBe(0);
+    pruneHistory(rt.db.sqlite, new Date(rt.clock.now().getTime() + DAY));
+    expect(statuses('outbox')).toEqual([before[1]]);
+  });
+
   it('works off a backlog a batch at a time, at most so many batches per call', async () => {
     await history();
     const delivered = count("select count(*) as n from outbox where status = 'delivered'");

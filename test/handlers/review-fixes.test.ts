@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
+import type { Principal } from '../../src/core/authz.js';
 import { submitDispute } from '../../handlers/dispute.js';
 import { approve, awardForm, NOBODY, submitAward } from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
@@ -439,6 +440,35 @@ describe('what a claimant is told of dormancy', () => {
     expect(rt.store.claims.get(c.id)!.status).toBe('expired');
     const told = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { blocks: { text?: string }[] }).blocks[0]!.text!);
     expect(told).toEqual([`Claim #${c.id} on Soylent Corp (Analytics) has expired: its protection period is over.`]);
+  });
+
+  /** Files `first` on Soylent, lets it lapse unticked to Jan 2 (dormant since Dec 31), files `then` on the line, and returns what `first`'s claimant is told as its timer catches up. */
+  const dormantBeside = (first: () => Principal, then: () => Principal) => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    submitClaim(rt.deps, first(), claim('soylent'), meta);
+    const lapsed = rt.store.claims.all().at(-1)!;
+    rt.clock.set('2027-01-02T15:00:00Z');
+    expect(submitClaim(rt.deps, then(), claim('soylent'), meta).summary).toMatch(/is protected/);
+    const newer = rt.store.claims.all().at(-1)!;
+    const before = (rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n;
+    for (let i = 0; i < 10 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
+    expect(rt.store.claims.get(lapsed.id)!.status).toBe('dormant');
+    const told = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { blocks: { text?: string }[] }).blocks[0]!.text!);
+    return { lapsed, newer, told };
+  };
+
+  it('a claim gone dormant beside its own party’s newer claim on the line says that claim still protects the account, not to file one to be weighed against it', () => {
+    const mineToo = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'northwind'));
+    expect(mineToo.told).toEqual([`Claim #${mineToo.lapsed.id} on Soylent Corp (Analytics) went dormant: no activity was logged, and it no longer protects the account. Your other claim on it, #${mineToo.newer.id}, still protects the account until Apr 2, 2027.`]);
+    rt.close();
+    // The direct team's claim filed by a colleague is the team's too.
+    const team = dormantBeside(() => as.person(rt, 'sam'), () => as.person(rt, 'riley'));
+    expect(team.told).toEqual([`Claim #${team.lapsed.id} on Soylent Corp (Analytics) went dormant: no activity was logged, and it no longer protects the account. Another claim of Direct sales on it, #${team.newer.id}, still protects the account until Apr 2, 2027.`]);
+  });
+
+  it('a claim gone dormant beside another party’s claim on the line says to file a new claim to be weighed against it', () => {
+    const theirs = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'contoso'));
+    expect(theirs.told).toEqual([`Claim #${theirs.lapsed.id} on Soylent Corp (Analytics) went dormant: no activity was logged, and it no longer protects the account. Another claim is live on it: file a new claim to be weighed against it.`]);
   });
 
   it('a claim the CRM marked dormant before its dormancy moment: /roe mine names no date still to come', () => {

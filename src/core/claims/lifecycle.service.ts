@@ -10,6 +10,14 @@ export const CLAIM_TIMER = { warn: 'claim.dormancy_warning', dormant: 'claim.dor
 type Step = 'warn' | 'dormant' | 'expire';
 
 /**
+ * How the outbox key of what a claim's owner is told of a lifecycle event starts (the moment it
+ * was told follows): a warning still queued when its claim's lifecycle is planned again is found by it.
+ */
+export function claimNoticeKey(event: 'claim.dormancy_warning' | 'claim.dormant' | 'claim.expired', claimId: number): string {
+  return `${event}:${claimId}:`;
+}
+
+/**
  * The claim's lifecycle step after `after` (or its first): the dormancy warning
  * `dormancy_warning_days` before dormancy, dormancy, and expiry at the end of protection.
  * Warning and dormancy only when dormancy comes before the end of protection.
@@ -36,10 +44,15 @@ function schedule(ctx: DomainContext, claim: Pick<Claim, 'id' | 'registeredAt' |
  * (Re)plans a protected or dormant claim's lifecycle. A claim has one pending lifecycle timer,
  * for its next step; each step, when it fires, plans the one after it. A dormant claim (one
  * imported as dormant) has only its expiry left. Earlier plans are cancelled, unless the claim
- * is `fresh` (made in this transaction, so it has none).
+ * is `fresh` (made in this transaction, so it has none), and so is a dormancy warning of theirs
+ * still waiting in the outbox: the date it names no longer holds (activity logged, a ruling, a
+ * CRM re-import moved it), and the new plan warns again when its own warning falls due.
  */
 export function planLifecycle(ctx: DomainContext, claim: Pick<Claim, 'id' | 'status' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, now: Date, options: { fresh?: boolean } = {}): void {
-  if (!options.fresh) ctx.store.timers.cancel(`claim:${claim.id}`, 'claim.');
+  if (!options.fresh) {
+    ctx.store.timers.cancel(`claim:${claim.id}`, 'claim.');
+    ctx.store.outbox.withdraw(claimNoticeKey('claim.dormancy_warning', claim.id));
+  }
   schedule(ctx, claim, terms, claim.status === 'dormant' ? 'dormant' : null, now);
 }
 
