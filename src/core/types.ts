@@ -153,7 +153,14 @@ export type VerdictReason =
   | { code: 'nothing-to-compare' }
   | { code: 'unknown-stage'; stage: string }
   | { code: 'no-claims' }
-  | { code: 'earlier-rule' };
+  | { code: 'earlier-rule' }
+  /**
+   * A rule that looks at the account (named owner, direct-led coverage, incumbent) found its
+   * party, `owner`, after an earlier rule left other parties level at the top: the rules after a
+   * tie choose among those alone, so it passes. `found`: what it found; `levelOn`: the rule that
+   * left them level, when it is not the one just before.
+   */
+  | { code: 'not-among-tied'; owner: PartyId; found: 'named-owner' | 'direct-led' | 'incumbent'; levelOn?: RuleName };
 
 export interface Decision {
   winner: PartyId | null;

@@ -98,7 +98,8 @@ const RULE_IMPL: Record<RuleName, (input: DecideInput) => RuleResult> = {
  * The first rule that picks one owner decides; later rules are `not-reached`. A rule that
  * passes because several parties are level at the top (the same stage, the same moment)
  * leaves the later rules to break that tie among them alone: a party it placed behind them is
- * out of the running. The decision settles the case only when the deciding rule is `auto`;
+ * out of the running, and a later rule that looks at the account (a named owner, direct-led
+ * coverage, an incumbent) passes when the party it finds is not among them. The decision settles the case only when the deciding rule is `auto`;
  * otherwise it is a recommendation. Pure and total: no rule throws, and the trace always
  * lists every criterion.
  */
@@ -114,7 +115,13 @@ export function decide(input: DecideInput): Decision {
       trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: 'not-reached', winner: null, reason: { code: 'earlier-rule' } });
       continue;
     }
-    const result = RULE_IMPL[criterion.rule](running);
+    let result = RULE_IMPL[criterion.rule](running);
+    // A rule that looks at the account, not the claims, may find a party the tie left out of
+    // the running (or one with no claim at all): it cannot choose among the tied parties.
+    const found = result.reason.code;
+    if (running !== input && result.winner !== null && (found === 'named-owner' || found === 'direct-led' || found === 'incumbent') && !running.contenders.some((c) => c.party === result.winner)) {
+      result = { winner: null, reason: { code: 'not-among-tied', owner: result.winner, found, ...(levelOn !== null && levelOn !== before ? { levelOn } : {}) } };
+    }
     const { winner, tiedLeaders } = result;
     // Chosen among the tied leaders alone: the explanation says so (a party out of the running
     // may have registered first), and names the rule that left them level when a rule passed

@@ -68,6 +68,11 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
       return 'There are no live registrations to compare.';
     case 'earlier-rule':
       return 'Not needed: an earlier rule picked one owner.';
+    case 'not-among-tied': {
+      const found = r.found === 'named-owner' ? `The account is a named account of ${o.nameOf(r.owner)}` : r.found === 'incumbent' ? `${o.nameOf(r.owner)} is the incumbent partner of this customer` : 'The coverage is direct-led';
+      const who = r.found === 'direct-led' ? 'the direct team is' : `${r.found === 'named-owner' ? 'that owner' : 'that partner'} is`;
+      return `${found}, but ${who} not among the parties level on ${levelOn(r.levelOn)}, and a tie is broken among those alone.`;
+    }
   }
 }
 

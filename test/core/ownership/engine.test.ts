@@ -64,6 +64,20 @@ const cases: Case[] = [
   { name: 'same moment at the top: furthest stage among those registered first, not a later party further along', criteria: [{ rule: 'first-registration', auto: true }, { rule: 'furthest-stage', auto: true }], contenders: [c(1, 'northwind', 1, 'qualified'), c(2, 'contoso', 1, 'proposal'), c(3, 'fabrikam', 4, 'commit')], winner: 'contoso', rule: 'furthest-stage', auto: true },
   { name: 'the leaders level on both rules: nobody is picked, even with a party behind them', contenders: [c(1, 'fabrikam', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 5, 'commit')], winner: null, rule: null, auto: false },
   { name: 'an unknown stage leaves the case to the next rule', criteria: [{ rule: 'furthest-stage', auto: true }, { rule: 'first-registration', auto: true }], contenders: [c(1, 'northwind', 1, 'Negotiation/Review'), c(2, 'contoso', 2, 'prospecting')], winner: 'northwind', rule: 'first-registration', auto: true },
+  // A rule that looks at the account, after a tie: it chooses among the tied parties alone too.
+  ...([
+    ['named-account', { namedOwner: 'fabrikam' }],
+    ['incumbent', { incumbentPartnerId: 'fabrikam', isCustomer: true }],
+  ] as const).flatMap(([rule, account]): Case[] => [
+    { name: `${rule} after a tie at the furthest stage passes for a party behind the leaders`, account, criteria: [{ rule: 'furthest-stage', auto: true }, { rule, auto: true }], contenders: [c(1, 'fabrikam', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: null, rule: null, auto: false },
+    { name: `${rule} after a tie at the furthest stage passes for a party behind the leaders, and the next rule breaks the tie among them`, account, criteria: [{ rule: 'furthest-stage', auto: true }, { rule, auto: true }, { rule: 'first-registration', auto: false }], contenders: [c(1, 'fabrikam', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: 'northwind', rule: 'first-registration', auto: false },
+    { name: `${rule} after a tie at the furthest stage picks its party when it is one of the leaders`, account, criteria: [{ rule: 'furthest-stage', auto: true }, { rule, auto: true }], contenders: [c(1, 'northwind', 1, 'proposal'), c(2, 'fabrikam', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: 'fabrikam', rule, auto: true },
+    // No tie left anyone out: the account's party decides, with or without a claim of its own.
+    { name: `${rule} after a rule with nothing to compare still picks its party`, account, criteria: [{ rule: 'furthest-stage', auto: true }, { rule, auto: true }], contenders: [c(1, 'northwind', 1, 'proposal')], winner: 'fabrikam', rule, auto: true },
+  ]),
+  { name: 'named-account after a tie passes for a named owner with no claim at all', account: { namedOwner: 'direct' }, criteria: [{ rule: 'first-registration', auto: true }, { rule: 'named-account', auto: true }], contenders: [c(1, 'northwind', 1), c(2, 'contoso', 1), c(3, 'fabrikam', 4)], winner: null, rule: null, auto: false },
+  { name: 'direct-reserved after a tie passes when the direct team is not among the leaders', account: { tier: 'strategic' }, criteria: [{ rule: 'furthest-stage', auto: true }, { rule: 'direct-reserved', auto: true }], contenders: [c(1, 'direct', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: null, rule: null, auto: false },
+  { name: 'direct-reserved after a tie picks the direct team when it is one of the leaders', account: { tier: 'strategic' }, criteria: [{ rule: 'furthest-stage', auto: true }, { rule: 'direct-reserved', auto: true }], contenders: [c(1, 'northwind', 1, 'proposal'), c(2, 'direct', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: 'direct', rule: 'direct-reserved', auto: true },
 ];
 
 describe('decide (criteria engine)', () => {
@@ -126,6 +140,23 @@ describe('decide (criteria engine)', () => {
     const d = decide({ account: a, coverage: coverageFor(a, policy), criteria, stages: policy.stages, contenders });
     const names: Record<string, string> = { northwind: 'Northwind Partners', contoso: 'Contoso Consulting', fabrikam: 'Fabrikam' };
     expect(explainVerdict(d.trace.find((v) => v.outcome === 'picked')!, { nameOf: (p) => names[p]!, formatDate: (iso) => iso.slice(0, 10) })).toBe(text);
+  });
+});
+
+describe('explainVerdict: a rule that looks at the account, after a tie that left its party out', () => {
+  const names: Record<string, string> = { northwind: 'Northwind Partners', contoso: 'Contoso Consulting', fabrikam: 'Fabrikam', direct: 'Direct sales' };
+  const tie = [c(1, 'fabrikam', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')];
+  it.each([
+    ['named-account', { namedOwner: 'fabrikam' }, [{ rule: 'furthest-stage', auto: true }, { rule: 'named-account', auto: true }], 'The account is a named account of Fabrikam, but that owner is not among the parties level on the rule before, and a tie is broken among those alone.'],
+    ['incumbent', { incumbentPartnerId: 'fabrikam', isCustomer: true }, [{ rule: 'furthest-stage', auto: true }, { rule: 'incumbent', auto: true }], 'Fabrikam is the incumbent partner of this customer, but that partner is not among the parties level on the rule before, and a tie is broken among those alone.'],
+    ['direct-reserved', { tier: 'strategic' }, [{ rule: 'furthest-stage', auto: true }, { rule: 'named-account', auto: true }, { rule: 'direct-reserved', auto: true }], 'The coverage is direct-led, but the direct team is not among the parties level on an earlier rule (Furthest stage), and a tie is broken among those alone.'],
+  ] as const)('%s', (rule, account, criteria, text) => {
+    const a = anAccount(account);
+    const contenders = rule === 'direct-reserved' ? [c(1, 'direct', 1, 'proposal'), ...tie.slice(1)] : tie;
+    const d = decide({ account: a, coverage: coverageFor(a, policy), criteria: criteria as unknown as Criterion[], stages: policy.stages, contenders });
+    const v = d.trace.find((x) => x.rule === rule)!;
+    expect(v.outcome).toBe('passed');
+    expect(explainVerdict(v, { nameOf: (p) => names[p]!, formatDate: (iso) => iso.slice(0, 10) })).toBe(text);
   });
 });
 
