@@ -7,7 +7,7 @@ import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../src/core/st
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, onTeams, unknownAdvice, viewpoint } from './deps.js';
-import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
+import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
 import { caseCard } from './rule.js';
 
 export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'case', 'stats', 'policy'] as const;
@@ -25,8 +25,8 @@ export function help(viewer: Principal): Reply {
         { text: c('who-owns <name, alias or domain>'), detail: 'Who owns an account, and why.' },
         { text: c('claim [account]'), detail: 'Register a deal on an account.' },
         { text: c('dispute [account]'), detail: 'Dispute who owns an account.' },
-        { text: c('roe mine'), detail: 'Your claims and when their protection ends.' },
-        { text: c('roe queue'), detail: 'Disputes waiting for your ruling (arbitrators).' },
+        { text: c('roe mine [page]'), detail: `Your claims and when their protection ends, ${PAGE_SIZE} a page: ${c('roe mine 2')} shows the next ${PAGE_SIZE}.` },
+        { text: c('roe queue [page]'), detail: `Disputes waiting for your ruling (arbitrators), ${PAGE_SIZE} a page.` },
         { text: c('roe case <number>'), detail: 'A dispute as it stands; an arbitrator rules on it from there.' },
         { text: c('roe stats'), detail: viewer.kind === 'external' ? 'Your organisation’s claims, disputes and rulings.' : 'Claims, disputes and rulings per partner.' },
         { text: c('roe policy'), detail: 'The rules in force.' },
@@ -59,8 +59,57 @@ export function help(viewer: Principal): Reply {
 /** `n thing(s)`. */
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
-/** How many claims `/roe mine` and App Home list: the rest are counted, not shown. */
-export const MINE_SHOWN = 25;
+/**
+ * How many items a page of `/roe mine` and `/roe queue` lists (App Home shows their first
+ * pages). The page is cut here, not by the platforms, so that page 2 starts where page 1 ended
+ * in Slack, Teams and the console alike: few enough that each shows a page whole (Teams' 40
+ * items a list, Slack's 50 blocks), but for names near their length limits in Teams, whose card
+ * then counts the few it leaves out.
+ */
+export const PAGE_SIZE = 25;
+
+/** The page a `/roe mine|queue` argument names: 1 when none is given; null when it is no page number. */
+function pageNumber(given: string): number | null {
+  if (given === '') return 1;
+  return /^\d{1,9}$/.test(given) && Number(given) > 0 ? Number(given) : null;
+}
+
+/** `/roe mine x`: the help, under a line saying what a page number is. */
+function notAPage(viewer: Principal, sub: 'mine' | 'queue', given: string): Reply {
+  const r = help(viewer);
+  const warning = `"${clip(given, 40)}" is not a page number: ${cmd(viewer, `roe ${sub}`)} shows the first ${PAGE_SIZE}, ${cmd(viewer, `roe ${sub} 2`)} the next ${PAGE_SIZE}. Here is what I can do:`;
+  return { ...r, blocks: [text(warning, 'warning'), ...r.blocks] };
+}
+
+/** The items of page `page` (from 1) of `all`, and where they stand in it; null past the last page. */
+function pageOf<T>(all: readonly T[], page: number): { items: T[]; first: number; last: number } | null {
+  if (page > Math.max(1, Math.ceil(all.length / PAGE_SIZE))) return null;
+  const from = (page - 1) * PAGE_SIZE;
+  const items = all.slice(from, from + PAGE_SIZE);
+  return { items, first: from + 1, last: from + items.length };
+}
+
+/** The command that shows page `page` of `sub`: the bare command for the first. */
+const pageCommand = (viewer: Principal, sub: 'mine' | 'queue', page: number) => cmd(viewer, page === 1 ? `roe ${sub}` : `roe ${sub} ${page}`);
+
+/**
+ * The line under a page: which items of how many it shows (past the first page) and the
+ * command for the next, if any. `counted` is page 1's "…and N more not listed" when it has one.
+ */
+function pageLine(viewer: Principal, sub: 'mine' | 'queue', page: number, p: { first: number; last: number }, total: number, noun: [string, string], counted?: string): Block | null {
+  const rest = total - p.last;
+  const next = rest > 0 ? `${pageCommand(viewer, sub, page + 1)} shows the next ${rest === 1 ? 'one' : Math.min(rest, PAGE_SIZE)}.` : '';
+  if (page === 1) return rest > 0 ? text(`${counted ?? `…and ${plural(rest, `more ${noun[0]}`, `more ${noun[1]}`)} not listed.`} ${next}`, 'muted') : null;
+  const which = `${p.first === p.last ? noun[0] : noun[1]} ${p.first === p.last ? p.first : `${p.first}–${p.last}`} of ${total.toLocaleString('en-US')}`;
+  return text(`${which[0]!.toUpperCase()}${which.slice(1)}${rest > 0 ? `. ${next}` : ': the last page.'}`, 'muted');
+}
+
+/** A page past the last: says so, and which page shows the last items. */
+function pastTheEnd(viewer: Principal, sub: 'mine' | 'queue', page: number, has: string, total: number): Reply {
+  const lastPage = Math.ceil(total / PAGE_SIZE);
+  const shows = lastPage === 1 ? `${pageCommand(viewer, sub, 1)} shows ${total === 1 ? 'it' : 'them all'}` : `${pageCommand(viewer, sub, lastPage)} shows the last ones`;
+  return reply(`Page ${page} is empty`, [text(`${has}: page ${page.toLocaleString('en-US')} is empty; ${shows}.`, 'warning')]);
+}
 
 /**
  * The user keys a company user files claims under: their own and, for a person of the policy,
@@ -77,12 +126,13 @@ function ownUserKeys(deps: HandlerDeps, people: PolicyPeople, viewer: Extract<Pr
 }
 
 /**
- * `/roe mine`: the viewer's party's claims with protection ends: live ones (protected,
- * pending) first, then the closed (dormant ones among them); newest first in each. Past {@link MINE_SHOWN}
- * the rest are counted. "Log activity" for the protected claims that go dormant soonest, each
- * button naming its claim's account and product line (such a claim may be past those listed).
+ * `/roe mine [page]`: the viewer's party's claims with protection ends: live ones (protected,
+ * pending) first, then the closed (dormant ones among them); newest first in each, {@link PAGE_SIZE}
+ * a page. The first page counts the rest; each names the command for the next. "Log activity" for
+ * the protected claims that go dormant soonest, each button naming its claim's account and product
+ * line (such a claim may be past those listed).
  */
-export function mine(deps: HandlerDeps, viewer: Principal): Reply {
+export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   const vp = viewpoint(deps, viewer);
   const now = deps.ctx.clock.now();
   const book = deps.ctx.policies();
@@ -98,7 +148,9 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
   // A dormant claim protects nothing: it is listed with the closed ones, saying since when.
   const live = (status: Claim['status']) => status === 'protected' || status === 'pending';
   rows.sort((a, b) => Number(live(b.status)) - Number(live(a.status)) || b.c.registeredAt.getTime() - a.c.registeredAt.getTime() || b.c.id - a.c.id);
-  const shown = rows.slice(0, MINE_SHOWN);
+  const onPage = pageOf(rows, page);
+  if (!onPage) return pastTheEnd(viewer, 'mine', page, `${viewer.kind === 'external' ? `${vp.party(viewer.partnerId)} has` : 'You have'} ${plural(rows.length, 'claim')}`, rows.length);
+  const shown = onPage.items;
   const about = (c: Claim) => `${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})`;
   const liveCount = rows.filter((r) => live(r.status)).length;
   const blocks: Block[] = [
@@ -111,10 +163,11 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
       }),
     },
   ];
-  if (rows.length > shown.length) {
-    const hiddenLive = Math.max(0, liveCount - shown.length);
-    blocks.push(text(`…and ${plural(rows.length - shown.length, 'more claim')} not listed (${hiddenLive} live, ${rows.length - shown.length - hiddenLive} closed).`, 'muted'));
-  }
+  // Live claims come first: those past page 1 are its live claims left over, then closed ones.
+  const hidden = rows.length - shown.length;
+  const hiddenLive = Math.max(0, liveCount - shown.length);
+  const line = pageLine(viewer, 'mine', page, onPage, rows.length, ['claim', 'claims'], `…and ${plural(hidden, 'more claim')} not listed (${hiddenLive} live, ${hidden - hiddenLive} closed).`);
+  if (line) blocks.push(line);
   const renewable = rows
     .filter((r) => r.status === 'protected')
     .sort((a, b) => dormancyAt(a.c, terms(a.c)).getTime() - dormancyAt(b.c, terms(b.c)).getTime())
@@ -130,12 +183,19 @@ export function mine(deps: HandlerDeps, viewer: Principal): Reply {
 /** Cases of the queue with an Open button: the soonest due. */
 const QUEUE_BUTTONS = 10;
 
-/** `/roe queue`: open disputes the viewer may rule on, soonest due first. */
-export function queue(deps: HandlerDeps, viewer: Principal): Reply {
+/**
+ * `/roe queue [page]`: open disputes the viewer may rule on, soonest due first, {@link PAGE_SIZE}
+ * a page; the first page counts the rest, each names the command for the next.
+ */
+export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   if (viewer.kind !== 'internal' || !viewer.personKey) return reply('No queue', [text('Only arbitrators named in the policy have a queue.')]);
   const vp = viewpoint(deps, viewer);
-  const open = queueFor(deps.ctx, viewer.personKey);
-  if (open.length === 0) return reply('Your queue is empty', [text('No disputes are waiting for your ruling.')]);
+  const all = queueFor(deps.ctx, viewer.personKey);
+  if (all.length === 0) return reply('Your queue is empty', [text('No disputes are waiting for your ruling.')]);
+  const onPage = pageOf(all, page);
+  if (!onPage) return pastTheEnd(viewer, 'queue', page, `You have ${plural(all.length, 'dispute')} waiting`, all.length);
+  const open = onPage.items;
+  const line = pageLine(viewer, 'queue', page, onPage, all.length, ['dispute', 'disputes']);
   const now = deps.ctx.clock.now();
   const due = (d: (typeof open)[number]) => {
     if (!d.dueAt) return '';
@@ -144,7 +204,7 @@ export function queue(deps: HandlerDeps, viewer: Principal): Reply {
     const left = calendarOf(runningSla(deps.ctx, d)?.version ?? deps.ctx.policies().inForceAt(d.createdAt)).businessTimeBetween(now, d.dueAt);
     return `: due ${vp.deadline(d.dueAt)} (${businessLeft(left)} of business time left)`;
   };
-  return reply(`${plural(open.length, 'dispute')} waiting`, [
+  return reply(`${plural(all.length, 'dispute')} waiting`, [
     {
       type: 'list',
       title: 'Waiting for your ruling',
@@ -153,10 +213,11 @@ export function queue(deps: HandlerDeps, viewer: Principal): Reply {
         detail: `Recommendation: ${d.recommendation ? vp.party(d.recommendation) : 'none'}${d.arbitrator !== viewer.personKey ? ` (assigned to ${vp.person(d.arbitrator)})` : ''}`,
       })),
     },
+    ...(line ? [line] : []),
     // Opened from here too: a case of someone below in its chain (or whose card went to the
     // person's other platform) has no card of theirs in their direct messages.
     { type: 'actions', actions: open.slice(0, QUEUE_BUTTONS).map((d) => ({ action: ACTIONS.openCase, label: `Open #${d.id}`, value: String(d.id) })) },
-    text(`${open.some((d) => d.arbitrator === viewer.personKey) ? 'The cases assigned to you were sent to your direct messages with the bot, each with its ruling buttons; ' : ''}Open shows a case with its ruling buttons${open.length > QUEUE_BUTTONS ? ` (the ${QUEUE_BUTTONS} due soonest have one; ${cmd(viewer, 'roe case <number>')} opens any)` : ''}.`, 'muted'),
+    text(`${open.some((d) => d.arbitrator === viewer.personKey) ? 'The cases assigned to you were sent to your direct messages with the bot, each with its ruling buttons; ' : ''}Open shows a case with its ruling buttons${open.length > QUEUE_BUTTONS ? ` (the ${QUEUE_BUTTONS} due soonest${page > 1 ? ' on this page' : ''} have one; ${cmd(viewer, 'roe case <number>')} opens any)` : ''}.`, 'muted'),
   ]);
 }
 
@@ -252,15 +313,19 @@ function openCase(deps: HandlerDeps, viewer: Principal, given: string): Reply {
 
 /** `/roe <sub>`: dispatch, with help for anything unknown. */
 export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
-  const sub = args.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  const [first, given = ''] = args.trim().split(/\s+/);
+  const sub = first?.toLowerCase() ?? '';
   if (viewer.kind === 'unknown' && sub !== '' && sub !== 'help') return help(viewer);
   switch (sub) {
     case 'mine':
-      return mine(deps, viewer);
-    case 'queue':
-      return queue(deps, viewer);
+    case 'queue': {
+      // An optional page number, read as `case` reads its number: the word after the command.
+      const page = pageNumber(given);
+      if (page === null) return notAPage(viewer, sub, given);
+      return sub === 'mine' ? mine(deps, viewer, page) : queue(deps, viewer, page);
+    }
     case 'case':
-      return openCase(deps, viewer, args.trim().split(/\s+/)[1] ?? '');
+      return openCase(deps, viewer, given);
     case 'stats':
       return stats(deps, viewer);
     case 'policy':

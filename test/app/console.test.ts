@@ -261,6 +261,30 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).not.toContain('Acme Corporation');
   });
 
+  it('/roe mine 2 lists the next claims, which of how many, and the next page; a page past the end and a word are answered; /help names the page', () => {
+    const db = join(dir, 'pages.db');
+    const rt = testRuntime({ databasePath: db });
+    importCsv(rt.ctx, 'accounts', 'accounts.csv', `id,name\n${Array.from({ length: 40 }, (_, i) => `page-${i},Pagecorp ${i}`).join('\n')}\n`);
+    const rows = Array.from({ length: 40 }, (_, i) => `P-${i},page-${i},northwind,resell,Analytics,Pagecorp ${i} rollout,negotiation,1000,won,2026-06-01T15:${String(i).padStart(2, '0')}:00Z`);
+    importCsv(rt.ctx, 'claims', 'claims.csv', `id,account_id,claimant,route,product_line,opportunity,stage,amount,status,registered_at\n${rows.join('\n')}\n`);
+    const total = rt.store.claims.forClaimant('northwind').length;
+    rt.close();
+    expect(total).toBeGreaterThan(25);
+    expect(total).toBeLessThanOrEqual(50);
+    const { out, code } = runConsole('/as northwind\n/roe mine\n/roe mine 2\n/roe mine 3\n/roe mine two\n/help\n', db);
+    expect(code).toBe(0);
+    const answer = (typed: string) => out.slice(out.indexOf(`> ${typed}\n`), out.indexOf('\n> ', out.indexOf(`> ${typed}\n`) + 1));
+    expect(answer('/roe mine')).toContain(`…and ${total - 25} more claims not listed (`);
+    expect(answer('/roe mine')).toContain(`/roe mine 2 shows the next ${total - 25}.`);
+    // The oldest of the 40, won in June, come last: on page 2.
+    expect(answer('/roe mine 2')).toContain('Pagecorp 0 (Analytics): won');
+    expect(answer('/roe mine')).not.toContain('Pagecorp 0 (Analytics)');
+    expect(answer('/roe mine 2')).toContain(`Claims 26–${total} of ${total}: the last page.`);
+    expect(answer('/roe mine 3')).toContain(`Northwind Partners has ${total} claims: page 3 is empty; /roe mine 2 shows the last ones.`);
+    expect(answer('/roe mine two')).toContain('"two" is not a page number: /roe mine shows the first 25, /roe mine 2 the next 25.');
+    expect(out).toContain('/roe help|mine [page]|queue [page]|case N|stats|policy');
+  });
+
   it('/help says how to leave, and an optional field says "optional" once', () => {
     const { out } = runConsole('/help\n/dispute acme\n2\n', join(dir, 'help.db'));
     expect(out).toMatch(/\/quit or \/exit +leave the console/);

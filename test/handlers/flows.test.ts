@@ -661,6 +661,82 @@ describe('/roe', () => {
     const actions = r.blocks.find((b) => b.type === 'actions') as Extract<Reply['blocks'][number], { type: 'actions' }>;
     expect(actions.actions.map((a) => Number(a.value))).toEqual(ids.filter((_, i) => i % 4 === 0).slice(0, 5));
   });
+  it('mine N: page 2 and on list the next claims in the order of page 1, say which of how many, and name the command for the next', () => {
+    const day = 86_400_000;
+    const base = rt.deps.ctx.clock.now().getTime() - 60 * day;
+    const ids: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const status = i % 4 === 0 ? 'protected' : 'rejected';
+      ids.push(rt.store.claims.insert({
+        accountId: 'acme', claimant: 'fabrikam', route: 'resell', productLine: 'Analytics', opportunity: { name: `Deal ${i}`, stage: 'qualified', amount: null }, evidence: '', status,
+        registeredAt: new Date(base + i * 3_600_000), lastActivityAt: rt.deps.ctx.clock.now(), protectedUntil: status === 'protected' ? new Date(base + 90 * day) : null,
+        policyVersion: rt.deps.ctx.policies().inForceAt(new Date(base)).version, createdBy: 'import', contested: false, violation: false, requestKey: null,
+      }).id);
+    }
+    const fabrikam = as.partner(rt, 'fabrikam');
+    const listOf = (r: Reply) => r.blocks[0] as Extract<Reply['blocks'][number], { type: 'list' }>;
+    const numbers = (r: Reply) => listOf(r).items.map((it) => Number(/^#(\d+)/.exec(it.text)![1]));
+    const [p1, p2, p3] = ['mine', 'mine 2', 'mine 3'].map((args) => roe(rt.deps, fabrikam, args));
+    // Live ones first, newest first in each, as page 1 has always listed them: 25, 25, then the last 10.
+    const order = [...ids.filter((_, i) => i % 4 === 0).reverse(), ...ids.filter((_, i) => i % 4 !== 0).reverse()];
+    expect(numbers(p1!)).toEqual(order.slice(0, 25));
+    expect(numbers(p2!)).toEqual(order.slice(25, 50));
+    expect(numbers(p3!)).toEqual(order.slice(50));
+    for (const r of [p1!, p2!, p3!]) expect(listOf(r).title).toBe('Claims of Fabrikam Systems: 15 live claims, 45 closed');
+    // Page 1 counts the rest, and now says how to see them; the others say which they are.
+    expect(read(p1!)).toContain('…and 35 more claims not listed (0 live, 35 closed). /roe mine 2 shows the next 25.');
+    expect(read(p2!)).toContain('Claims 26–50 of 60. /roe mine 3 shows the next 10.');
+    expect(read(p3!)).toContain('Claims 51–60 of 60: the last page.');
+    expect(read(p3!)).not.toContain('/roe mine 4');
+    expect(roe(rt.deps, fabrikam, 'mine 1')).toEqual(p1);
+  });
+
+  it('mine N past the last page says so and which page shows the last claims; a word that is no page number gets the help, saying so', () => {
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent' }), meta());
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'wayne' }), meta());
+    const fabrikam = as.partner(rt, 'fabrikam');
+    const past = roe(rt.deps, fabrikam, 'mine 3');
+    expect(past.summary).toBe('Page 3 is empty');
+    expect(read(past)).toContain('Fabrikam Systems has 2 claims: page 3 is empty; /roe mine shows them all.');
+    expect(read(past)).not.toContain('#');
+    for (const bad of ['two', 'page', '0', '-1', '2.5', '#2']) {
+      const r = roe(rt.deps, fabrikam, `mine ${bad}`);
+      expect(r.blocks[0]).toEqual({ type: 'text', text: `"${bad}" is not a page number: /roe mine shows the first 25, /roe mine 2 the next 25. Here is what I can do:`, tone: 'warning' });
+      expect(read(r)).toContain('/roe mine [page]');
+    }
+  });
+
+  it('queue N: page 2 lists the next disputes, soonest due first as on page 1, with Open buttons for its own; past the last page says so', () => {
+    importCsv(rt.ctx, 'accounts', 'queue.csv', `id,name\n${Array.from({ length: 30 }, (_, i) => `queue-${i},Queue Corp ${i}`).join('\n')}\n`);
+    rt.reindex();
+    const before = Number(/^(\d+) dispute/.exec(roe(rt.deps, as.person(rt, 'pat'), 'queue').summary)?.[1] ?? 0);
+    for (let i = 0; i < 30; i++) {
+      openArbitratedCase(rt, `queue-${i}`);
+      rt.clock.advance(60_000); // each due a minute after the one before
+    }
+    const pat = as.person(rt, 'pat');
+    const total = before + 30;
+    expect(total).toBeLessThanOrEqual(50);
+    const listOf = (r: Reply) => r.blocks[0] as Extract<Reply['blocks'][number], { type: 'list' }>;
+    const numbers = (r: Reply) => listOf(r).items.map((it) => Number(/^#(\d+)/.exec(it.text)![1]));
+    const opens = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'actions' ? b.actions.map((a) => Number(a.value)) : []));
+    const p1 = roe(rt.deps, pat, 'queue');
+    const p2 = roe(rt.deps, pat, 'queue 2');
+    const due = (id: number) => rt.store.disputes.get(id)!.dueAt!.getTime();
+    const all = [...numbers(p1), ...numbers(p2)];
+    expect(numbers(p1)).toHaveLength(25);
+    expect(numbers(p2)).toHaveLength(total - 25);
+    expect(new Set(all).size).toBe(total);
+    expect(all.map(due)).toEqual(all.map(due).sort((a, b) => a - b));
+    expect(read(p2)).toContain(`Queue Corp 29 (Analytics): due`);
+    expect(opens(p2)).toEqual(numbers(p2).slice(0, 10));
+    expect(read(p1)).toContain(`…and ${total - 25} more disputes not listed. /roe queue 2 shows the next ${total - 25}.`);
+    expect(read(p2)).toContain(`Disputes 26–${total} of ${total}: the last page.`);
+    const past = roe(rt.deps, pat, 'queue 3');
+    expect(past.summary).toBe('Page 3 is empty');
+    expect(read(past)).toContain(`You have ${total} disputes waiting: page 3 is empty; /roe queue 2 shows the last ones.`);
+    expect(roe(rt.deps, pat, 'queue next').blocks[0]).toEqual({ type: 'text', text: '"next" is not a page number: /roe queue shows the first 25, /roe queue 2 the next 25. Here is what I can do:', tone: 'warning' });
+  });
   it('mine: a claim going dormant soonest but older than the claims listed is named on its Log activity button, not by its number alone', () => {
     const day = 86_400_000;
     const now = rt.deps.ctx.clock.now().getTime();

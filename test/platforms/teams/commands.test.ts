@@ -412,6 +412,36 @@ describe('a long answer', () => {
     expect(JSON.stringify(posted!.body).length * 2).toBeLessThan(40_000);
   });
 
+  it('300 claims: roe mine 2, 3… page through them all, 25 a card in the order of the first, each card saying which they are and what to type next', async () => {
+    const accounts = Array.from({ length: 300 }, (_, i) => `big-${i},Bigcorp Holdings International ${i},big${i}.example`).join('\n');
+    importCsv(h.rt.ctx, 'accounts', 'accounts.csv', `id,name,domains\n${accounts}\n`);
+    const claims = Array.from(
+      { length: 300 },
+      (_, i) => `CRM-9${String(i).padStart(3, '0')},big-${i},northwind,resell,Analytics,Bigcorp ${i} company-wide analytics rollout across all regional subsidiaries and business units,negotiation,125000,won,2026-06-01T15:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60)).padStart(2, '0')}Z`,
+    ).join('\n');
+    importCsv(h.rt.ctx, 'claims', 'claims.csv', `id,account_id,claimant,route,product_line,opportunity,stage,amount,status,registered_at\n${claims}\n`);
+    const total = h.rt.store.claims.forClaimant('northwind').length; // the demo's live claim too
+    const pages = Math.ceil(total / 25);
+    expect(pages).toBe(13);
+    const seen: number[] = [];
+    for (let page = 1; page <= pages; page++) {
+      const text = readCard(await h.say(USERS.northwind, page === 1 ? 'roe mine' : `roe mine ${page}`));
+      const numbers = [...text.matchAll(/^• #(\d+) /gm)].map((m) => Number(m[1]));
+      expect(numbers).toHaveLength(page < pages ? 25 : total - 25 * (pages - 1));
+      seen.push(...numbers);
+      if (page === 1) expect(text).toContain(`…and ${total - 25} more claims not listed (0 live, ${total - 25} closed). roe mine 2 shows the next 25.`);
+      else if (page < pages) expect(text).toContain(`Claims ${(page - 1) * 25 + 1}–${page * 25} of ${total}. roe mine ${page + 1} shows the next ${page + 1 < pages ? 25 : 'one'}.`);
+      else expect(text).toContain(`Claim ${total} of ${total}: the last page.`);
+      expect(text).not.toContain('more not shown');
+    }
+    // Every claim once, in the order the first page lists them: the live one, then the newest first.
+    expect(new Set(seen).size).toBe(total);
+    const registered = (id: number) => h.rt.store.claims.get(id)!.registeredAt.getTime();
+    expect(seen.slice(1).map(registered)).toEqual(seen.slice(1).map(registered).sort((a, b) => b - a));
+    for (const posted of h.connector.messages(personalChat(USERS.northwind))) expect(JSON.stringify(posted.body).length * 2).toBeLessThan(40_000);
+    expect(readCard(await h.say(USERS.northwind, `mine ${pages + 1}`))).toContain(`Northwind Partners has ${total} claims: page ${pages + 1} is empty; roe mine ${pages} shows the last ones.`);
+  });
+
   it('the fake connector refuses an activity above 100 KB as Teams does (413)', async () => {
     const huge = { type: 'message', text: 'x'.repeat(60_000) };
     const res = await fetch(`${h.connector.url}v3/conversations/${encodeURIComponent(personalChat(USERS.sam))}/activities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(huge) });
