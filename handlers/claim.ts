@@ -8,7 +8,7 @@ import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
 import { DIRECT, ROUTES, type Claim, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
-import { cmd, dormantSince, explainOptions, refuseUnknown, viewpoint } from './deps.js';
+import { cmd, dormantSince, explainOptions, protectedWords, refuseUnknown, viewpoint } from './deps.js';
 import { outcomeText } from './dispute-card.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
@@ -202,7 +202,7 @@ export function claimStatus(deps: HandlerDeps, viewer: Principal, claim: Claim):
   const terms = termsOf(deps.ctx.policies().forClaim(claim).policy);
   const status = effectiveStatus(claim, terms, deps.ctx.clock.now());
   // A dormant claim protects nothing: it says since when, not how long protection would have run.
-  const until = claim.protectedUntil && status === 'protected' ? ` ${vp.until(claim.protectedUntil)}` : status === 'dormant' ? `${dormantSince(vp, dormancyAt(claim, terms), deps.ctx.clock.now())}: it protects nothing` : '';
+  const until = claim.protectedUntil && status === 'protected' ? protectedWords(vp, claim.protectedUntil, dormancyAt(claim, terms)) : status === 'dormant' ? `${dormantSince(vp, dormancyAt(claim, terms), deps.ctx.clock.now())}: it protects nothing` : '';
   // The latest case it is in: waiting for its arbitrator, or how it ended (as this viewer may read it).
   const d = deps.ctx.store.disputes.forAccount(claim.accountId).filter((x) => x.claimIds.includes(claim.id)).at(-1);
   const inCase = !d ? [] : d.status === 'open' ? [text(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}; you will be told the ruling.`, 'muted')] : [text(`Dispute #${d.id}: ${outcomeText(deps, viewer, d)}`, 'muted')];

@@ -128,6 +128,15 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
 }
 
 /**
+ * " until DATE" for a protected claim, and, when it would go dormant before then for want of
+ * logged activity, the date it does: " until Mar 1, 2027 (goes dormant on Dec 15, 2026 unless
+ * activity is logged)". The protection end alone would read as safe until then.
+ */
+export function protectedWords(vp: { date(at: Date): string; until(at: Date): string }, protectedUntil: Date, dormantAt: Date): string {
+  return ` ${vp.until(protectedUntil)}${dormantAt.getTime() < protectedUntil.getTime() ? ` (goes dormant on ${vp.date(dormantAt)} unless activity is logged)` : ''}`;
+}
+
+/**
  * " since DATE" for a dormant claim, when its dormancy moment has come: one the CRM marked dormant
  * (or re-imported with later activity) went dormant at a moment its record does not tell.
  */

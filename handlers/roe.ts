@@ -6,7 +6,7 @@ import { runningSla } from '../src/core/sla/sla.service.js';
 import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { cmd, dormantSince, onTeams, unknownAdvice, viewpoint } from './deps.js';
+import { cmd, dormantSince, onTeams, protectedWords, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
 import { caseCard } from './rule.js';
 
@@ -25,7 +25,7 @@ export function help(viewer: Principal): Reply {
         { text: c('who-owns <name, alias or domain>'), detail: 'Who owns an account, and why.' },
         { text: c('claim [account]'), detail: 'Register a deal on an account.' },
         { text: c('dispute [account]'), detail: 'Dispute who owns an account.' },
-        { text: c('roe mine [page]'), detail: `Your claims and when their protection ends, ${PAGE_SIZE} a page: ${c('roe mine 2')} shows the next ${PAGE_SIZE}.` },
+        { text: c('roe mine [page]'), detail: `Your claims, when their protection ends and when they go dormant without activity, ${PAGE_SIZE} a page: ${c('roe mine 2')} shows the next ${PAGE_SIZE}.` },
         { text: c('roe queue [page]'), detail: `Disputes waiting for your ruling (arbitrators), ${PAGE_SIZE} a page.` },
         { text: c('roe case <number>'), detail: 'A dispute as it stands; an arbitrator rules on it from there.' },
         { text: c('roe stats'), detail: viewer.kind === 'external' ? 'Your organisation’s claims, disputes and rulings.' : 'Claims, disputes and rulings per partner.' },
@@ -158,7 +158,7 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
       type: 'list',
       title: `${viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims'}: ${plural(liveCount, 'live claim')}, ${plural(claims.length - liveCount, 'closed', 'closed')}`,
       items: shown.map(({ c, status }) => {
-        const until = c.protectedUntil && status === 'protected' ? ` ${vp.until(c.protectedUntil)}` : status === 'dormant' ? `${dormantSince(vp, dormancyAt(c, terms(c)), now)}: it protects nothing (file a new claim to hold the account again)` : '';
+        const until = c.protectedUntil && status === 'protected' ? protectedWords(vp, c.protectedUntil, dormancyAt(c, terms(c))) : status === 'dormant' ? `${dormantSince(vp, dormancyAt(c, terms(c)), now)}: it protects nothing (file a new claim to hold the account again)` : '';
         return { text: `#${c.id} ${about(c)}: ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
       }),
     },

@@ -783,6 +783,17 @@ describe('/roe', () => {
     submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'wayne' }), meta());
     expect(read(roe(rt.deps, as.partner(rt, 'fabrikam'), 'mine'))).toContain('Wayne Enterprises (Analytics): protected until Feb 28, 2027');
   });
+  it('a protected claim says when it goes dormant without logged activity, and the date moves with activity', () => {
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent' }), meta());
+    const claim = rt.store.claims.all().at(-1)!;
+    // Filed Nov 30, 2026: 90 days of protection, dormant after 30 days without activity.
+    const item = () => ((roe(rt.deps, as.partner(rt, 'fabrikam'), 'mine').blocks[0] as Extract<Reply['blocks'][number], { type: 'list' }>).items[0]!.text);
+    expect(item()).toBe(`#${claim.id} Soylent Corp (Analytics): protected until Feb 28, 2027 (goes dormant on Dec 30, 2026 unless activity is logged)`);
+    expect(read(claimStatus(rt.deps, as.partner(rt, 'fabrikam'), claim))).toContain('is protected until Feb 28, 2027 (goes dormant on Dec 30, 2026 unless activity is logged).');
+    rt.clock.advance(10 * 86_400_000);
+    logClaimActivity(rt.deps, as.partner(rt, 'fabrikam'), String(claim.id));
+    expect(item()).toContain('(goes dormant on Jan 9, 2027 unless activity is logged)');
+  });
   it('counts read in the singular for one', () => {
     submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues({ account: 'soylent' }), meta());
     expect(roe(rt.deps, as.partner(rt, 'fabrikam'), 'mine').summary).toBe('1 claim');
