@@ -9,6 +9,7 @@ import { submitClaim } from '../../handlers/claim.js';
 import { leaseForDelivery } from '../../db/repos/outbox.repo.js';
 import { DeliveryError, drainOutbox, LEASE_MS, MAX_ATTEMPTS, nextAttemptDelay, startOutboxWorker, type Deliverer } from '../../src/app/outbox-worker.js';
 import { tick } from '../../src/app/scheduler.js';
+import { importCsv } from '../../src/core/import/import.service.js';
 import { ROOT } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase, outbox } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -291,6 +292,38 @@ describe('outbox: a warning overtaken before it went out', () => {
     expect(told.filter((t) => t.startsWith(`Claim #${other.id} on Acme Analytics GmbH goes dormant`))).toHaveLength(1);
     expect(outbox(rt).find((m) => m.id === warning.id)!.status).toBe('withdrawn');
     expect(outbox(rt).filter((m) => m.status !== 'delivered' && m.status !== 'withdrawn')).toEqual([]);
+  });
+});
+
+describe('outbox: a warning of a claim that closed before it went out', () => {
+  it('a dormancy warning still queued when the criteria settle a case against its claim is not sent; the rest goes out, and its Log activity button says the case went against it', async () => {
+    rt = testRuntime({ at: '2026-12-07T15:00:00Z' });
+    const file = (partner: string, account: string) => {
+      submitClaim(rt.deps, as.partner(rt, partner), { account, route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+      return rt.store.claims.all().at(-1)!;
+    };
+    const lost = file('contoso', 'acme-analytics');
+    const other = file('contoso', 'soylent');
+    expect([lost.status, other.status]).toEqual(['protected', 'protected']);
+    await drainOutbox(rt.db.db, { console: async () => undefined }, () => rt.clock.now(), rt.logger);
+    // Both warnings fall due (dormancy on Jan 6) and are queued; the platform does not take them yet.
+    rt.clock.set('2027-01-01T15:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(outbox(rt).filter((m) => m.status === 'pending' && m.summary.startsWith(`Claim #${lost.id} on Acme Analytics GmbH goes dormant`))).toHaveLength(1);
+    // The CRM names Northwind the account's owner, and Northwind files there: the criteria give it the line at once.
+    rt.clock.set('2027-01-01T16:00:00Z');
+    importCsv(rt.ctx, 'accounts', 'accounts.csv', 'id,name,named_owner\nacme-analytics,Acme Analytics GmbH,northwind\n');
+    file('northwind', 'acme-analytics');
+    const dispute = rt.store.disputes.all().at(-1)!;
+    expect([dispute.status, dispute.winner, dispute.claimIds.includes(lost.id), rt.store.claims.get(lost.id)!.status]).toEqual(['settled', 'northwind', true, 'rejected']);
+    const told: string[] = [];
+    await drainOutbox(rt.db.db, { console: async (m) => void told.push((m.body as { summary: string }).summary) }, () => rt.clock.now(), rt.logger);
+    // Contoso would read "goes dormant on Jan 6 unless you log activity" about a claim that lost.
+    expect(told.filter((t) => t.startsWith(`Claim #${lost.id} `))).toEqual([]);
+    expect(told.filter((t) => t.startsWith(`Claim #${other.id} on Soylent Corp goes dormant`))).toHaveLength(1);
+    expect(outbox(rt).filter((m) => m.status !== 'delivered' && m.status !== 'withdrawn')).toEqual([]);
+    // A warning that did reach them: its button says what happened.
+    expect(() => logClaimActivity(rt.deps, as.partner(rt, 'contoso'), lost.id)).toThrow(`Claim #${lost.id} lost dispute #${dispute.id}, which the criteria settled; there is nothing to log activity on.`);
   });
 });
 

@@ -378,6 +378,23 @@ describe('dispute, arbitration and rulings', () => {
     expect(rt.db.sqlite.prepare("select count(*) as n from timers where subject = ? and status = 'pending'").get(`claim:${pending.id}`)).toEqual({ n: 0 });
   });
 
+  it('activity on a claim a case or the CRM closed is refused saying what closed it, not to file a new claim', () => {
+    const d = openArbitratedCase();
+    approve(rt.deps, as.person(rt, 'pat'), d.id);
+    const lost = rt.store.claims.get(d.claimIds.at(-1)!)!;
+    expect([lost.claimant, lost.status]).toEqual(['contoso', 'rejected']);
+    expect(catchErr(() => logClaimActivity(rt.deps, as.partner(rt, 'contoso'), lost.id)).message).toBe(`Claim #${lost.id} was ruled lost in dispute #${d.id}; there is nothing to log activity on.`);
+    // The CRM closes two claims it imported protected, with their deals.
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    const rows = (won: string, lost: string) => `${header}\nX1,stark,northwind,resell,Analytics,D,qualified,,,${won},2026-11-20,\nX2,hooli,contoso,resell,Analytics,D,qualified,,,${lost},2026-11-20,\n`;
+    importCsv(rt.ctx, 'claims', 'c.csv', rows('protected', 'protected'));
+    importCsv(rt.ctx, 'claims', 'c.csv', rows('won', 'lost'));
+    const [won, closed] = [rt.store.claims.byRequestKey('import:X1')!, rt.store.claims.byRequestKey('import:X2')!];
+    expect([won.status, closed.status]).toEqual(['won', 'lost']);
+    expect(catchErr(() => logClaimActivity(rt.deps, as.partner(rt, 'northwind'), won.id)).message).toBe(`Claim #${won.id} is closed: its deal was won; there is nothing to log activity on.`);
+    expect(catchErr(() => logClaimActivity(rt.deps, as.partner(rt, 'contoso'), closed.id)).message).toBe(`Claim #${closed.id} is closed: its deal was lost; there is nothing to log activity on.`);
+  });
+
   it('a second ruling is refused with who ruled and when', () => {
     const d = openArbitratedCase();
     approve(rt.deps, as.person(rt, 'pat'), d.id);

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { logClaimActivity } from '../../handlers/activity.js';
 import { submitClaim } from '../../handlers/claim.js';
 import type { Principal } from '../../src/core/authz.js';
 import { submitDispute } from '../../handlers/dispute.js';
@@ -86,6 +87,17 @@ describe('re-importing the CRM file', () => {
 });
 
 describe('a claim waiting for approval can be refused', () => {
+  it('activity logged on a claim whose approval was refused is refused saying so, naming the case', () => {
+    const policy = join(dir, 'approval.yaml');
+    writeFileSync(policy, policyTextWith([['model: partner-led, arbitrator: pat, escalation: [dana, vp] }', 'model: partner-led, arbitrator: pat, escalation: [dana, vp], requires_approval: true }']]));
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z', policyPath: policy });
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'Soylent is handled by the direct team this year.' });
+    expect(rt.store.claims.get(c.id)!.status).toBe('rejected');
+    expect(() => logClaimActivity(rt.deps, as.partner(rt, 'contoso'), c.id)).toThrow(`Claim #${c.id} was not approved in dispute #${d.id}; there is nothing to log activity on.`);
+  });
+
   it('the arbitrator awards it to nobody: the claim is rejected, and it is no violation', () => {
     const policy = join(dir, 'approval.yaml');
     writeFileSync(policy, policyTextWith([['model: partner-led, arbitrator: pat, escalation: [dana, vp] }', 'model: partner-led, arbitrator: pat, escalation: [dana, vp], requires_approval: true }']]));

@@ -1,6 +1,6 @@
 import { authorizeActingFor, ownParty, type Principal } from '../authz.js';
 import type { DomainContext } from '../context.js';
-import { applyOutcome, joinCase, liveClaims, openCase, recentRulingAgainst, rulingHolding } from '../disputes/settle.js';
+import { applyOutcome, isOverlapCase, joinCase, liveClaims, openCase, recentRulingAgainst, rulingHolding } from '../disputes/settle.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
@@ -182,6 +182,25 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   return { claim: after, outcome, disputeId: dispute.id, events, repeated: false, waits: conflicts.length > 0 ? 'overlap' : 'approval', approval, conflicts };
 }
 
+/**
+ * Why activity cannot be logged on a closed claim, as its owner reads it (after clicking the Log
+ * activity button of a warning that reached them before the claim closed): what closed it.
+ */
+function closedReason(ctx: DomainContext, claim: Claim, status: Claim['status']): string {
+  const nothing = 'there is nothing to log activity on';
+  if (status === 'rejected') {
+    // The case that went against it: the latest (one it won before may hold it too).
+    const d = ctx.store.disputes.forAccount(claim.accountId).filter((x) => (x.status === 'ruled' || x.status === 'settled') && x.winner !== claim.claimant && x.claimIds.includes(claim.id)).at(-1);
+    // Rejected by the CRM's file, in no case.
+    if (!d) return `Claim #${claim.id} was rejected; ${nothing}.`;
+    if (d.status === 'settled') return `Claim #${claim.id} lost dispute #${d.id}, which the criteria settled; ${nothing}.`;
+    return isOverlapCase(d) ? `Claim #${claim.id} was ruled lost in dispute #${d.id}; ${nothing}.` : `Claim #${claim.id} was not approved in dispute #${d.id}; ${nothing}.`;
+  }
+  // The CRM closed it with its deal.
+  if (status === 'won' || status === 'lost') return `Claim #${claim.id} is closed: its deal was ${status}; ${nothing}.`;
+  return `Claim #${claim.id} is ${status}; file a new claim instead.`;
+}
+
 /** Logs activity on a live claim, renewing its protection against dormancy. */
 export function logActivity(ctx: DomainContext, principal: Principal, claimId: number): Claim {
   const now = ctx.clock.now();
@@ -190,7 +209,7 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   authorizeActingFor(principal, claim.claimant);
   const terms = termsOf(ctx.policies().forClaim(claim).policy);
   const status = effectiveStatus(claim, terms, now);
-  if (!isLive(status) && status !== 'dormant') throw new DomainError('conflict', `Claim #${claimId} is ${status}; file a new claim instead.`);
+  if (!isLive(status) && status !== 'dormant') throw new DomainError('conflict', closedReason(ctx, claim, status));
   if (status === 'dormant') throw new DomainError('conflict', `Claim #${claimId} went dormant and no longer protects the account; file a new claim.`);
   ctx.store.claims.update(claimId, { lastActivityAt: now });
   const renewed = { ...claim, lastActivityAt: now };

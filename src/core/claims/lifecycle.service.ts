@@ -49,11 +49,23 @@ function schedule(ctx: DomainContext, claim: Pick<Claim, 'id' | 'registeredAt' |
  * CRM re-import moved it), and the new plan warns again when its own warning falls due.
  */
 export function planLifecycle(ctx: DomainContext, claim: Pick<Claim, 'id' | 'status' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, now: Date, options: { fresh?: boolean } = {}): void {
-  if (!options.fresh) {
-    ctx.store.timers.cancel(`claim:${claim.id}`, 'claim.');
-    ctx.store.outbox.withdraw(claimNoticeKey('claim.dormancy_warning', claim.id));
-  }
+  if (!options.fresh) cancelLifecycle(ctx, claim.id);
   schedule(ctx, claim, terms, claim.status === 'dormant' ? 'dormant' : null, now);
+}
+
+/**
+ * Cancels what a claim's lifecycle has planned, in the caller's transaction: its pending timers,
+ * and its dormancy warning if one is still waiting in the outbox (then never sent, after a
+ * restart neither). Before the lifecycle is planned again (see planLifecycle), and when a case
+ * rejects the claim (an arbitrator's ruling, the criteria settling it, an approval refused): a
+ * warning reaching its owner then would tell them to log activity on a claim that takes none.
+ * The lifecycle's own steps need no withdrawal: a claim goes dormant at the moment its warning
+ * names, from which the warning is stale (see `staleAt` in announce), and expires after it; and
+ * a claim the CRM closes was imported, with nobody in chat to warn.
+ */
+export function cancelLifecycle(ctx: DomainContext, claimId: number): void {
+  ctx.store.timers.cancel(`claim:${claimId}`, 'claim.');
+  ctx.store.outbox.withdraw(claimNoticeKey('claim.dormancy_warning', claimId));
 }
 
 /** The claim a lifecycle timer is about, if it is still in the state the timer was planned for. */

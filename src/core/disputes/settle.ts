@@ -7,7 +7,7 @@ import type { PolicyVersion } from '../policy/versions.js';
 import type { NewDispute } from '../ports.js';
 import { slaDueAt, startSla } from '../sla/sla.service.js';
 import { DIRECT, sameProductLine, type Account, type Claim, type Decision, type Dispute, type PartyId, type ThreadRef } from '../types.js';
-import { planLifecycle } from '../claims/lifecycle.service.js';
+import { cancelLifecycle, planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewPartner } from '../claims/consequences.js';
 
 /** Live claims on an account and product line at `now`, each judged by its own version's terms. */
@@ -191,6 +191,9 @@ export function applyOutcome(
     } else {
       const violation = claim.contested && !options.noViolation && heldAgainst(claim);
       store.claims.update(id, { status: 'rejected', violation });
+      // Its timers, and a dormancy warning still queued (Slack or Teams down or slow): the owner
+      // would be told to log activity on a claim that takes none.
+      if (!fresh) cancelLifecycle(ctx, id);
       store.ledger.append({ at: now, kind: 'claim.rejected', subject: `claim:${id}`, actor, policyVersion: version.version, payload: { dispute: disputeId, winner, violation } });
       events.push({ type: 'claim.rejected', claim: { ...claim, status: 'rejected', violation }, disputeId: disputeId ?? 0 });
       if (violation && claim.claimant !== DIRECT) events.push(...reviewPartner(ctx, claim.claimant, now));

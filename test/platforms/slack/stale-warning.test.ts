@@ -67,3 +67,58 @@ describe('Slack: a warning overtaken before it went out', () => {
     expect(h.rt.db.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sending', 'parked')").get()).toEqual({ n: 0 });
   });
 });
+
+describe('Slack: a warning of a claim that closed before it went out', () => {
+  /**
+   * Northwind's claim on Soylent (Dec 7: dormancy on Jan 6), and Contoso's, further along, filed
+   * over it on Dec 21: a case for the arbitrator. Northwind's warning falls due on Jan 1 and is
+   * queued (delivered too with `deliverWarning`); on Jan 4 the arbitrator rules for Contoso.
+   */
+  const ruledLost = async (o: { deliverWarning: boolean }) => {
+    const file = async (user: typeof USERS.northwind, stage: string) => {
+      const view = await h.openForm(user, '/claim', '', SHARED_CHANNEL);
+      await h.submit(user, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage });
+      return h.rt.store.claims.all().at(-1)!;
+    };
+    h.rt.clock.set('2026-12-07T15:00:00Z');
+    const lost = await file(USERS.northwind, 'proposal');
+    h.rt.clock.set('2026-12-21T15:00:00Z');
+    const won = await file(USERS.contoso, 'negotiation');
+    const dispute = h.rt.store.disputes.all().at(-1)!;
+    expect([lost.status, won.status, dispute.status]).toEqual(['protected', 'pending', 'open']);
+    await h.drain();
+    h.rt.clock.set('2027-01-01T15:00:00Z');
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    const queued = h.rt.db.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'pending' AND dedupe_key LIKE ?").get(`claim.dormancy_warning:${lost.id}:%`);
+    expect(queued).toEqual({ n: 1 });
+    const before = h.fake.callsTo('chat.postMessage').length;
+    if (o.deliverWarning) await h.drain();
+    h.rt.clock.set('2027-01-04T15:00:00Z');
+    // The case went up the chain meanwhile: whoever has it now rules.
+    await h.click(USERS.vp, SLACK_IDS.actions.rule_approve, `${dispute.id}:contoso`);
+    await h.fake.waitFor(() => (h.rt.store.disputes.get(dispute.id)!.status === 'ruled' ? true : undefined), 'the ruling');
+    expect(h.rt.store.claims.get(lost.id)!.status).toBe('rejected');
+    return { lost, dispute, before };
+  };
+
+  it('a dormancy warning still queued when the arbitrator rules the claim lost is not sent: the partner hears the ruling, not "log activity" on a claim that takes none', async () => {
+    const { lost, dispute, before } = await ruledLost({ deliverWarning: false });
+    await h.drain();
+    const toNorthwind = h.fake.callsTo('chat.postMessage').slice(before).filter((p) => p.args.channel === `D${USERS.northwind.id}`).map((p) => String(p.args.text));
+    // Northwind would read "Claim #N goes dormant on Jan 6 unless you log activity", its button refused.
+    expect(toNorthwind.filter((t) => t.includes(`Claim #${lost.id} `))).toEqual([]);
+    expect(toNorthwind).toEqual([`Ruling on dispute #${dispute.id}: Soylent Corp (Analytics)`]);
+    // Withdrawn, not left to be tried again, after a restart neither.
+    expect(h.rt.db.sqlite.prepare("SELECT status FROM outbox WHERE dedupe_key LIKE ?").all(`claim.dormancy_warning:${lost.id}:%`)).toEqual([{ status: 'withdrawn' }]);
+    expect(h.rt.db.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sending', 'parked')").get()).toEqual({ n: 0 });
+  });
+
+  it('the Log activity button of a warning delivered before the ruling says the claim was ruled lost, naming the case', async () => {
+    const { lost, dispute, before } = await ruledLost({ deliverWarning: true });
+    const warning = h.fake.callsTo('chat.postMessage').slice(before).find((p) => String(p.args.text).startsWith(`Claim #${lost.id} on Soylent Corp goes dormant`))!;
+    expect(warning.args.channel).toBe(`D${USERS.northwind.id}`);
+    const { responseUrl } = await h.click(USERS.northwind, SLACK_IDS.actions.log_activity, String(lost.id), { channel: String(warning.args.channel), messageTs: String(warning.result.ts) });
+    expect(visible(await h.answer(responseUrl))).toContain(`Claim #${lost.id} was ruled lost in dispute #${dispute.id}; there is nothing to log activity on.`);
+    expect(h.rt.store.claims.get(lost.id)!.status).toBe('rejected');
+  });
+});
