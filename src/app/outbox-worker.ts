@@ -38,6 +38,16 @@ export const MAX_THROTTLED_ATTEMPTS = 30;
 export type Deliverer = (message: PendingMessage) => Promise<void | (() => void)>;
 
 /**
+ * A write a deliverer attaches to the failure it throws (`followUp`), made with the record of
+ * the failed attempt when the message is still there as it was taken: what the attempt set up
+ * before it failed (a Teams 1:1 chat it opened), for the retry to use rather than set up again.
+ */
+export function followUpOf(e: unknown): (() => void) | undefined {
+  const f = typeof e === 'object' && e !== null ? (e as { followUp?: unknown }).followUp : undefined;
+  return typeof f === 'function' ? (f as () => void) : undefined;
+}
+
+/**
  * Tries a failing message gets before it is parked: with the backoff (2 s doubling, then every
  * 10 minutes), about two hours, so an outage of Slack or Teams shorter than that only delays
  * what waits (eight tries would have parked it after four minutes).
@@ -130,7 +140,7 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
       const park = err.permanent || (!err.untilFixed && m.attempts + 1 >= (err.throttled ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS));
       // The backoff, or the Retry-After when longer (a Retry-After of 0 would retry at once, for ever).
       const retryAt = park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs));
-      if (!markFailed(db, m.id, err.message, retryAt, lease)) {
+      if (!recordFailed(db, m, err.message, retryAt, lease, followUpOf(e), logger)) {
         // Its lease ran out while it was being sent: another process has it now.
         logger.warn({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and its lease ran out meanwhile: left to the process that took it over');
         continue;
@@ -156,6 +166,29 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
     }
   }
   return { delivered, parked, dropped, rateLimited: false };
+}
+
+/**
+ * Records a failed attempt (see markFailed), with the write the attempt left (`followUp`) when
+ * the message is still this sender's and addressed as it was (its person not forgotten meanwhile).
+ * That write failing never keeps the failure from being recorded.
+ */
+function recordFailed(db: Db, m: Pick<PendingMessage, 'id' | 'target'>, error: string, retryAt: Date | null, lease: Date, followUp: (() => void) | undefined, logger: Logger): boolean {
+  if (!followUp) return markFailed(db, m.id, error, retryAt, lease);
+  return db.transaction(
+    () => {
+      if (!markFailed(db, m.id, error, retryAt, lease)) return false;
+      if (addressedAs(db, m.id, m.target)) {
+        try {
+          followUp();
+        } catch (err) {
+          logger.error({ outboxId: m.id, err }, 'notification not delivered, and what its attempt set up could not be recorded');
+        }
+      }
+      return true;
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 /** How often, and how far apart, a sent message's delivery (and its follow-up write) is written again when the database is busy. */

@@ -197,21 +197,28 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     const tenantId = known?.tenantId ?? o.homeTenantId ?? guess.tenantId;
     if (!tenantId) throw fail(`no Teams tenant known for ${user}: set MICROSOFT_APP_TENANT_ID or have them message the bot once`);
     let remember: (() => void) | undefined;
-    await withConnector(serviceUrl, bot, '', async (c, call) => {
-      const created = await c.conversations.createConversation({ isGroup: false, bot, members: [{ id: user, name: known?.user.name ?? '' }], tenantId, channelData: { tenant: { id: tenantId } } } as ConversationParameters, call);
-      if (!created.id) throw fail('Teams created a conversation without an id');
-      const conversation = { id: created.id, isGroup: false, conversationType: 'personal', name: '', tenantId };
-      const contact: TeamsContact = {
-        user: known?.user ?? { id: user, name: '' },
-        bot,
-        serviceUrl,
-        tenantId,
-        personal: { channelId: TEAMS_IDS.channelId, serviceUrl, bot, conversation, user: known?.user ?? { id: user, name: '' } },
-      };
-      // Not saved here: the person may be forgotten while the message is sent (see above).
-      remember = () => o.contacts.save(contact, { displayName: known?.user.name || user, partnerId: null, personKey: null });
-      await c.conversations.sendToConversation(created.id, activity, call);
-    });
+    try {
+      await withConnector(serviceUrl, bot, '', async (c, call) => {
+        const created = await c.conversations.createConversation({ isGroup: false, bot, members: [{ id: user, name: known?.user.name ?? '' }], tenantId, channelData: { tenant: { id: tenantId } } } as ConversationParameters, call);
+        if (!created.id) throw fail('Teams created a conversation without an id');
+        const conversation = { id: created.id, isGroup: false, conversationType: 'personal', name: '', tenantId };
+        const contact: TeamsContact = {
+          user: known?.user ?? { id: user, name: '' },
+          bot,
+          serviceUrl,
+          tenantId,
+          personal: { channelId: TEAMS_IDS.channelId, serviceUrl, bot, conversation, user: known?.user ?? { id: user, name: '' } },
+        };
+        // Not saved here: the person may be forgotten while the message is sent (see above).
+        remember = () => o.contacts.save(contact, { displayName: known?.user.name || user, partnerId: null, personKey: null });
+        await c.conversations.sendToConversation(created.id, activity, call);
+      });
+    } catch (e) {
+      // The chat was opened and the message failed: the chat is remembered all the same (with the
+      // failure's record, as with a delivery's), so the retry goes there rather than opening another.
+      if (remember && typeof e === 'object' && e !== null) (e as { followUp?: () => void }).followUp = remember;
+      throw e;
+    }
     return remember;
   };
 

@@ -239,6 +239,39 @@ describe('a person forgotten (roe forget) while a message to them is sent', () =
   });
 });
 
+describe('a 1:1 chat opened for a message whose send then fails', () => {
+  it('is remembered all the same: the retry sends to that chat instead of asking Teams to open another', async () => {
+    // Teams opens the chat, then answers 503 to the message itself (a retryable failure).
+    let failed = false;
+    h.connector.onCall = (call) => {
+      if (call.kind === 'send' && call.conversationId === 'a:created-1' && !failed) {
+        failed = true;
+        h.connector.failNext(503);
+      }
+    };
+    enqueue({ kind: 'user', user: '29:vp' }, 'Dispute #7 escalated to you');
+    expect(await h.drain()).toBe(0);
+    h.connector.onCall = null;
+    expect(h.connector.calls.map((c) => [c.kind, c.status])).toEqual([['create', 200], ['send', 503]]);
+    h.rt.clock.advance(2_000);
+    expect(await h.drain()).toBe(1);
+    expect(h.connector.calls.filter((c) => c.kind === 'create')).toHaveLength(1);
+    expect(h.connector.calls.at(-1)).toMatchObject({ kind: 'send', conversationId: 'a:created-1', status: 200 });
+  });
+
+  it('is not saved when its person is forgotten meanwhile, nor when the message was taken off them', async () => {
+    h.connector.onCall = (call) => {
+      if (call.kind === 'create') forgetUser(h.rt.db, 'teams:29:vp');
+      if (call.kind === 'send' && call.conversationId === 'a:created-1') h.connector.failNext(503);
+    };
+    enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2', fallbackUser: '29:vp' }, 'Dispute #9 is past its whole escalation chain');
+    h.connector.failNext(403);
+    await h.drain();
+    expect(h.connector.calls.map((c) => [c.kind, c.status])).toEqual([['send', 403], ['create', 200], ['send', 503]]);
+    expect(getPerson(h.rt.db.db, 'teams:29:vp')).toBeUndefined();
+  });
+});
+
 describe('a connector that never answers', () => {
   it('the delivery is given up after the timeout and retried later; the worker goes on to the next message', async () => {
     const t = await startTeams({ deliveryTimeoutMs: 300 });
