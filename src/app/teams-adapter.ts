@@ -8,14 +8,23 @@ import { createTurnErrorHandler, describeActivity, describeError, RoeTeamsBot, t
  * uses and adds to), or null if this botbuilder keeps it elsewhere.
  */
 function emulatorIssuers(): string[] | null {
+  const issuers = botbuilderConnector()?.EmulatorValidation?.ToBotFromEmulatorTokenValidationParameters?.issuer;
+  return Array.isArray(issuers) ? (issuers as string[]) : null;
+}
+
+/** botframework-connector as botbuilder loads it (the same module instance), or null. */
+function botbuilderConnector(): { EmulatorValidation?: { ToBotFromEmulatorTokenValidationParameters?: { issuer?: unknown } }; AuthenticationError?: new (...args: never[]) => Error } | null {
   try {
-    const fromBotbuilder = createRequire(createRequire(import.meta.url).resolve('botbuilder'));
-    const connector = fromBotbuilder('botframework-connector') as { EmulatorValidation?: { ToBotFromEmulatorTokenValidationParameters?: { issuer?: unknown } } };
-    const issuers = connector.EmulatorValidation?.ToBotFromEmulatorTokenValidationParameters?.issuer;
-    return Array.isArray(issuers) ? (issuers as string[]) : null;
+    return createRequire(createRequire(import.meta.url).resolve('botbuilder'))('botframework-connector');
   } catch {
     return null;
   }
+}
+
+/** Whether botbuilder refused the request's credentials (its AuthenticationError), as its own `process` tells a 401 from a 500. */
+function refusedCredentials(e: unknown): boolean {
+  const AuthenticationError = botbuilderConnector()?.AuthenticationError;
+  return AuthenticationError !== undefined && e instanceof AuthenticationError;
 }
 
 /** What `CloudAdapter.processActivity` takes for the request's credentials: its Authorization header, or what authenticating it gave. */
@@ -44,7 +53,7 @@ class LoggedCloudAdapter extends CloudAdapter {
       answer = typeof credentials === 'string' ? await super.processActivity(credentials, activity, logic) : await super.processActivity(credentials, activity, logic);
     } catch (e) {
       const err = withoutToken(describeError(e), typeof credentials === 'string' ? credentials : '');
-      if ((e as { statusCode?: unknown }).statusCode === 401) {
+      if (refusedCredentials(e)) {
         this.log.warn({ status: 401, err, activity: describeActivity(activity) }, 'teams request refused by the Bot Framework adapter: its token does not hold');
         return { status: 401, body: { error: 'unauthorized: Bot Framework’s token is missing or not valid' } };
       }

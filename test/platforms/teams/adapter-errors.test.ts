@@ -41,6 +41,16 @@ describe('the Bot Framework adapter failing outside a turn', () => {
     expect((await h.post(messageActivity(USERS.sam, 'roe help', { kind: 'personal' }, h.connector.url))).status).toBe(200);
   });
 
+  it('a 401 refusing the bot’s own credentials (the connector’s token service), not the request’s, is a 500 and an error line, as botbuilder tells them apart', async () => {
+    h = await startTeams();
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    vi.spyOn(ConfigurationBotFrameworkAuthentication.prototype, 'createUserTokenClient').mockRejectedValueOnce(Object.assign(new Error('the token service refused the bot’s app password'), { statusCode: 401 }));
+    const res = await h.post(messageActivity(USERS.sam, 'roe help', { kind: 'personal' }, h.connector.url), { authorization: `Bearer ${TOKEN}` });
+    expect(res).toEqual({ status: 500, body: { error: 'internal error' } });
+    expect(h.rt.logs.lines.filter((l) => l.includes('teams request failed in the Bot Framework adapter, outside the turn'))).toHaveLength(1);
+    expect(h.rt.logs.lines.filter((l) => l.includes('teams request refused by the Bot Framework adapter'))).toHaveLength(0);
+  });
+
   it('refusing the token is a warning in the bot’s log and a 401 in the bot’s words', async () => {
     h = await startTeams();
     const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
