@@ -3,14 +3,14 @@ import type { DomainEvent } from '../src/core/events.js';
 import type { CaseCard, OutboxMessage, Store } from '../src/core/ports.js';
 import { DIRECT, type Claim, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { viewpoint } from './deps.js';
+import { protectedWords, viewpoint } from './deps.js';
 import { caseStamp, disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase, liveClaims } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
 import { chainOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 import { claimNoticeKey } from '../src/core/claims/lifecycle.service.js';
-import { protectionEnd, termsOf } from '../src/core/claims/lifecycle.js';
+import { dormancyAt, protectionEnd, termsOf } from '../src/core/claims/lifecycle.js';
 
 type Platform = OutboxMessage['platform'];
 
@@ -431,9 +431,15 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // The claimant's own party may hold the line with another claim (one filed once this one had
         // lapsed, before its timer said so): nothing for them to file, nobody to be weighed against.
         const ours = others.find((x) => x.claimant === c.claimant && x.status === 'protected') ?? others.find((x) => x.claimant === c.claimant);
+        // While theirs waits, another party's claim may hold the line (the one theirs was filed
+        // against): named as this viewer may read it ("another party" to a partner).
+        const rival = others.find((x) => x.claimant !== c.claimant && x.status === 'protected') ?? others.find((x) => x.claimant !== c.claimant);
         const still = (x: Claim) => {
           const whose = x.createdBy === c.createdBy ? `Your other claim on it, #${x.id},` : `Another claim of ${vp.party(c.claimant)} on it, #${x.id},`;
-          return x.status === 'protected' ? `${whose} still protects the account ${vp.until(protectionEnd(x, termsOf(deps.ctx.policies().forClaim(x).policy)))}.` : `${whose} is waiting for a decision.`;
+          // That claim may itself lapse before its protection ends: then when, unless activity is logged.
+          const terms = termsOf(deps.ctx.policies().forClaim(x).policy);
+          if (x.status === 'protected') return `${whose} still protects the account${protectedWords(vp, protectionEnd(x, terms), dormancyAt(x, terms))}.`;
+          return `${whose} is waiting for a decision${rival ? `; a claim of ${vp.party(rival.claimant)} is live on it meanwhile` : ''}.`;
         };
         const body =
           e.type === 'claim.dormancy_warning'

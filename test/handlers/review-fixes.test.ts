@@ -454,33 +454,100 @@ describe('what a claimant is told of dormancy', () => {
     expect(told).toEqual([`Claim #${c.id} on Soylent Corp (Analytics) has expired: its protection period is over.`]);
   });
 
-  /** Files `first` on Soylent, lets it lapse unticked to Jan 2 (dormant since Dec 31), files `then` on the line, and returns what `first`'s claimant is told as its timer catches up. */
-  const dormantBeside = (first: () => Principal, then: () => Principal) => {
+  /**
+   * Files `first` on Soylent, lets it lapse unticked to Jan 2 (dormant since Dec 31), files `then` on the line
+   * (and `pending`, left waiting against it, if given), and returns what `first`'s claimant is told as its timer catches up.
+   */
+  const dormantBeside = (first: () => Principal, then: () => Principal, pending?: () => Principal) => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     submitClaim(rt.deps, first(), claim('soylent'), meta);
     const lapsed = rt.store.claims.all().at(-1)!;
     rt.clock.set('2027-01-02T15:00:00Z');
     expect(submitClaim(rt.deps, then(), claim('soylent'), meta).summary).toMatch(/is protected/);
     const newer = rt.store.claims.all().at(-1)!;
+    if (pending) submitClaim(rt.deps, pending(), claim('soylent'), meta);
+    const waiting = pending ? rt.store.claims.all().at(-1)! : undefined;
+    if (waiting) expect(waiting.status).toBe('pending');
     const before = (rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n;
     for (let i = 0; i < 10 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
     expect(rt.store.claims.get(lapsed.id)!.status).toBe('dormant');
     const told = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { blocks: { text?: string }[] }).blocks[0]!.text!);
-    return { lapsed, newer, told };
+    return { lapsed, newer, waiting, told };
+  };
+  const gone = (c: { id: number }) => `Claim #${c.id} on Soylent Corp (Analytics) went dormant: no activity was logged, and it no longer protects the account.`;
+  /** Why Log activity on `c` (clicked by `who`) is refused. */
+  const refused = (who: Principal, c: { id: number }) => {
+    try {
+      logClaimActivity(rt.deps, who, c.id);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected Log activity to be refused');
   };
 
   it('a claim gone dormant beside its own party’s newer claim on the line says that claim still protects the account, not to file one to be weighed against it', () => {
     const mineToo = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'northwind'));
-    expect(mineToo.told).toEqual([`Claim #${mineToo.lapsed.id} on Soylent Corp (Analytics) went dormant: no activity was logged, and it no longer protects the account. Your other claim on it, #${mineToo.newer.id}, still protects the account until Apr 2, 2027.`]);
+    // Filed Jan 2: protected until Apr 2, and dormant on Feb 1 unless activity is logged on it.
+    expect(mineToo.told).toEqual([`${gone(mineToo.lapsed)} Your other claim on it, #${mineToo.newer.id}, still protects the account until Apr 2, 2027 (goes dormant on Feb 1, 2027 unless activity is logged).`]);
     rt.close();
     // The direct team's claim filed by a colleague is the team's too.
     const team = dormantBeside(() => as.person(rt, 'sam'), () => as.person(rt, 'riley'));
-    expect(team.told).toEqual([`Claim #${team.lapsed.id} on Soylent Corp (Analytics) went dormant: no activity was logged, and it no longer protects the account. Another claim of Direct sales on it, #${team.newer.id}, still protects the account until Apr 2, 2027.`]);
+    expect(team.told).toEqual([`${gone(team.lapsed)} Another claim of Direct sales on it, #${team.newer.id}, still protects the account until Apr 2, 2027 (goes dormant on Feb 1, 2027 unless activity is logged).`]);
+  });
+
+  it('a claim gone dormant beside its own party’s claim whose protection ends before it could lapse names no dormancy date for that one', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
+    const lapsed = rt.store.claims.all().at(-1)!;
+    rt.clock.set('2027-01-02T15:00:00Z');
+    // The CRM's claim of Northwind, registered Oct 10 (protected through Jan 7), last active Dec 20 (dormant on Jan 19 at the earliest).
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    importCsv(rt.ctx, 'claims', 'c.csv', `${header}\nX1,soylent,northwind,resell,Analytics,Deal,qualified,,,protected,2026-10-10,2026-12-20\n`);
+    const crm = rt.store.claims.byRequestKey('import:X1')!;
+    expect(crm.status).toBe('protected');
+    const before = (rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n;
+    for (let i = 0; i < 10 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
+    const told = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { blocks: { text?: string }[] }).blocks[0]!.text!);
+    expect(told).toEqual([`${gone(lapsed)} Another claim of Northwind Partners on it, #${crm.id}, still protects the account through Jan 7, 2027.`]);
+  });
+
+  it('a claim gone dormant beside its own party’s claim waiting against another party’s protected one says both: theirs waits, the other party’s is live', () => {
+    // Northwind's first claim lapses, Contoso takes the line, Northwind files again against it.
+    const waits = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'contoso'), () => as.partner(rt, 'northwind'));
+    // A partner is not told who holds it.
+    expect(waits.told).toEqual([`${gone(waits.lapsed)} Your other claim on it, #${waits.waiting!.id}, is waiting for a decision; a claim of another party is live on it meanwhile.`]);
+    rt.close();
+    // The direct team may read the partner's name.
+    const team = dormantBeside(() => as.person(rt, 'sam'), () => as.partner(rt, 'contoso'), () => as.person(rt, 'sam'));
+    expect(team.told).toEqual([`${gone(team.lapsed)} Your other claim on it, #${team.waiting!.id}, is waiting for a decision; a claim of Contoso Consulting is live on it meanwhile.`]);
   });
 
   it('a claim gone dormant beside another party’s claim on the line says to file a new claim to be weighed against it', () => {
     const theirs = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'contoso'));
     expect(theirs.told).toEqual([`Claim #${theirs.lapsed.id} on Soylent Corp (Analytics) went dormant: no activity was logged, and it no longer protects the account. Another claim is live on it: file a new claim to be weighed against it.`]);
+  });
+
+  it('Log activity on a claim gone dormant beside its own party’s live claim names that claim, not to file a new one', () => {
+    const mineToo = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'northwind'));
+    expect(refused(as.partner(rt, 'northwind'), mineToo.lapsed)).toBe(`Claim #${mineToo.lapsed.id} went dormant and no longer protects the account; your other claim on it, #${mineToo.newer.id}, still protects it: log activity on that one instead.`);
+    // A colleague of the partner's, and someone of the direct team acting for the partner: the partner's claim, by its name.
+    expect(refused(as.partner(rt, 'northwind', 'northwind-colleague'), mineToo.lapsed)).toBe(`Claim #${mineToo.lapsed.id} went dormant and no longer protects the account; another claim of Northwind Partners on it, #${mineToo.newer.id}, still protects it: log activity on that one instead.`);
+    expect(refused(as.person(rt, 'pat'), mineToo.lapsed)).toBe(`Claim #${mineToo.lapsed.id} went dormant and no longer protects the account; another claim of Northwind Partners on it, #${mineToo.newer.id}, still protects it: log activity on that one instead.`);
+    rt.close();
+    const team = dormantBeside(() => as.person(rt, 'sam'), () => as.person(rt, 'riley'));
+    expect(refused(as.person(rt, 'sam'), team.lapsed)).toBe(`Claim #${team.lapsed.id} went dormant and no longer protects the account; another claim of Direct sales on it, #${team.newer.id}, still protects it: log activity on that one instead.`);
+  });
+
+  it('Log activity on a claim gone dormant beside its own party’s claim waiting for a decision says it waits', () => {
+    const waits = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'contoso'), () => as.partner(rt, 'northwind'));
+    const told = refused(as.partner(rt, 'northwind'), waits.lapsed);
+    expect(told).toBe(`Claim #${waits.lapsed.id} went dormant and no longer protects the account; your other claim on it, #${waits.waiting!.id}, is waiting for a decision.`);
+    expect(told).not.toContain('Contoso');
+  });
+
+  it('Log activity on a claim gone dormant with no claim of its party live on the line still says to file a new claim, naming no other party', () => {
+    const theirs = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'contoso'));
+    expect(refused(as.partner(rt, 'northwind'), theirs.lapsed)).toBe(`Claim #${theirs.lapsed.id} went dormant and no longer protects the account; file a new claim.`);
   });
 
   it('a claim the CRM marked dormant before its dormancy moment: /roe mine names no date still to come', () => {

@@ -201,6 +201,22 @@ function closedReason(ctx: DomainContext, claim: Claim, status: Claim['status'])
   return `Claim #${claim.id} is ${status}; file a new claim instead.`;
 }
 
+/**
+ * Why activity cannot be logged on a dormant claim, as the one who clicked reads it. A claim of
+ * the same party live on the line (one filed once this one had lapsed, before its timer said so)
+ * holds the account for them: that one is named, not a new claim to file. Only the claimant's own
+ * party is named, which whoever may act for the claim may read.
+ */
+function dormantReason(ctx: DomainContext, principal: Principal, claim: Claim, now: Date): string {
+  const gone = `Claim #${claim.id} went dormant and no longer protects the account`;
+  const others = liveClaims(ctx, claim.accountId, claim.productLine, now).filter((x) => x.id !== claim.id && x.claimant === claim.claimant);
+  const ours = others.find((x) => x.status === 'protected') ?? others[0];
+  if (!ours) return `${gone}; file a new claim.`;
+  const party = claim.claimant === DIRECT ? 'Direct sales' : (ctx.store.partners.get(claim.claimant)?.name ?? claim.claimant);
+  const whose = ours.createdBy === principal.userKey ? `your other claim on it, #${ours.id},` : `another claim of ${party} on it, #${ours.id},`;
+  return ours.status === 'protected' ? `${gone}; ${whose} still protects it: log activity on that one instead.` : `${gone}; ${whose} is waiting for a decision.`;
+}
+
 /** Logs activity on a live claim, renewing its protection against dormancy. */
 export function logActivity(ctx: DomainContext, principal: Principal, claimId: number): Claim {
   const now = ctx.clock.now();
@@ -210,7 +226,7 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   const terms = termsOf(ctx.policies().forClaim(claim).policy);
   const status = effectiveStatus(claim, terms, now);
   if (!isLive(status) && status !== 'dormant') throw new DomainError('conflict', closedReason(ctx, claim, status));
-  if (status === 'dormant') throw new DomainError('conflict', `Claim #${claimId} went dormant and no longer protects the account; file a new claim.`);
+  if (status === 'dormant') throw new DomainError('conflict', dormantReason(ctx, principal, claim, now));
   ctx.store.claims.update(claimId, { lastActivityAt: now });
   const renewed = { ...claim, lastActivityAt: now };
   // A pending claim has no lifecycle yet: it gets one when it is protected.
