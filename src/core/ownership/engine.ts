@@ -110,6 +110,9 @@ export function decide(input: DecideInput): Decision {
   // The rule that left the running parties level, and the criterion before the one at hand.
   let levelOn: RuleName | null = null;
   let before: RuleName | null = null;
+  // The rule that last found parties level at the top, whether or not it left anyone out: the
+  // rules after it choose among those parties (all of the running, when nobody was behind them).
+  let tieOn: RuleName | null = null;
   for (const criterion of input.criteria) {
     if (decided) {
       trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: 'not-reached', winner: null, reason: { code: 'earlier-rule' } });
@@ -119,8 +122,8 @@ export function decide(input: DecideInput): Decision {
     // A rule that looks at the account, not the claims, may find a party the tie left out of
     // the running (or one with no claim at all): it cannot choose among the tied parties.
     const found = result.reason.code;
-    if (running !== input && result.winner !== null && (found === 'named-owner' || found === 'direct-led' || found === 'incumbent') && !running.contenders.some((c) => c.party === result.winner)) {
-      result = { winner: null, reason: { code: 'not-among-tied', owner: result.winner, found, ...(levelOn !== null && levelOn !== before ? { levelOn } : {}) } };
+    if (tieOn !== null && result.winner !== null && (found === 'named-owner' || found === 'direct-led' || found === 'incumbent') && !running.contenders.some((c) => c.party === result.winner)) {
+      result = { winner: null, reason: { code: 'not-among-tied', owner: result.winner, found, ...(tieOn !== before ? { levelOn: tieOn } : {}) } };
     }
     const { winner, tiedLeaders } = result;
     // Chosen among the tied leaders alone: the explanation says so (a party out of the running
@@ -133,6 +136,7 @@ export function decide(input: DecideInput): Decision {
     trace.push({ rule: criterion.rule, auto: criterion.auto, outcome: winner ? 'picked' : 'passed', winner, reason });
     if (winner) decided = { winner, rule: criterion.rule, auto: criterion.auto };
     else if (tiedLeaders) {
+      tieOn = criterion.rule;
       // Only when it leaves someone out: parties all level are still all in the running.
       const kept = running.contenders.filter((c) => tiedLeaders.includes(c.party));
       if (kept.length < running.contenders.length) {

@@ -72,8 +72,17 @@ const cases: Case[] = [
     { name: `${rule} after a tie at the furthest stage passes for a party behind the leaders`, account, criteria: [{ rule: 'furthest-stage', auto: true }, { rule, auto: true }], contenders: [c(1, 'fabrikam', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: null, rule: null, auto: false },
     { name: `${rule} after a tie at the furthest stage passes for a party behind the leaders, and the next rule breaks the tie among them`, account, criteria: [{ rule: 'furthest-stage', auto: true }, { rule, auto: true }, { rule: 'first-registration', auto: false }], contenders: [c(1, 'fabrikam', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: 'northwind', rule: 'first-registration', auto: false },
     { name: `${rule} after a tie at the furthest stage picks its party when it is one of the leaders`, account, criteria: [{ rule: 'furthest-stage', auto: true }, { rule, auto: true }], contenders: [c(1, 'northwind', 1, 'proposal'), c(2, 'fabrikam', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: 'fabrikam', rule, auto: true },
-    // No tie left anyone out: the account's party decides, with or without a claim of its own.
+    // No tie at all: the account's party decides, with or without a claim of its own.
     { name: `${rule} after a rule with nothing to compare still picks its party`, account, criteria: [{ rule: 'furthest-stage', auto: true }, { rule, auto: true }], contenders: [c(1, 'northwind', 1, 'proposal')], winner: 'fabrikam', rule, auto: true },
+  ]),
+  // Every claimant level (nobody behind them): the tie still binds the rules after it, so a party with no claim is not picked over them
+  // (with a third party behind the two, it would not be either).
+  ...([
+    ['named-account', { namedOwner: 'fabrikam' }],
+    ['incumbent', { incumbentPartnerId: 'fabrikam', isCustomer: true }],
+  ] as const).flatMap(([rule, account]): Case[] => [
+    { name: `${rule} after every claimant ties at the furthest stage passes for a party with no claim`, account, criteria: [{ rule: 'furthest-stage', auto: true }, { rule, auto: true }, { rule: 'first-registration', auto: false }], contenders: [c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: 'northwind', rule: 'first-registration', auto: false },
+    { name: `${rule} after every claimant registers at one moment passes for a party with no claim`, account, criteria: [{ rule: 'first-registration', auto: true }, { rule, auto: true }, { rule: 'furthest-stage', auto: false }], contenders: [c(2, 'northwind', 5, 'proposal'), c(3, 'contoso', 5, 'commit')], winner: 'contoso', rule: 'furthest-stage', auto: false },
   ]),
   { name: 'named-account after a tie passes for a named owner with no claim at all', account: { namedOwner: 'direct' }, criteria: [{ rule: 'first-registration', auto: true }, { rule: 'named-account', auto: true }], contenders: [c(1, 'northwind', 1), c(2, 'contoso', 1), c(3, 'fabrikam', 4)], winner: null, rule: null, auto: false },
   { name: 'direct-reserved after a tie passes when the direct team is not among the leaders', account: { tier: 'strategic' }, criteria: [{ rule: 'furthest-stage', auto: true }, { rule: 'direct-reserved', auto: true }], contenders: [c(1, 'direct', 1, 'proposal'), c(2, 'northwind', 5, 'commit'), c(3, 'contoso', 6, 'commit')], winner: null, rule: null, auto: false },
