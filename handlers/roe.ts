@@ -63,8 +63,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
  * How many items a page of `/roe mine` and `/roe queue` lists (App Home shows their first
  * pages). The page is cut here, not by the platforms, so that page 2 starts where page 1 ended
  * in Slack, Teams and the console alike: few enough that each shows a page whole (Teams' 40
- * items a list, Slack's 50 blocks), but for names near their length limits in Teams, whose card
- * then counts the few it leaves out.
+ * items a list, Slack's 50 blocks; with names near their length limits, Teams' card shortens
+ * what each item says rather than leave one out).
  */
 export const PAGE_SIZE = 25;
 

@@ -29,8 +29,10 @@ const SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
  * (413 MessageSizeTooBig; older documentation says 40 KB), counted as UTF-16, two bytes a
  * character of JSON. Every text is cut to its limit; then list items fill a reply's body up to
  * `cardChars` JSON characters, in order, at most `listItems` a list, and a last line counts the
- * rest. With the card's and the activity's envelope that stays under 40 KB as UTF-16 unless the
- * other blocks alone are unusually long (each is bounded by its own limit).
+ * rest; a list too long for its room has its items' details, then their lines, cut shorter
+ * before any item is left out (see {@link cutFor}). With the card's and the activity's envelope
+ * that stays under 40 KB as UTF-16 unless the other blocks alone are unusually long (each is
+ * bounded by its own limit).
  */
 export const LIMITS = {
   /** JSON characters of a reply card's body that list items may fill up to. */
@@ -178,22 +180,74 @@ const sizeOf = (e: unknown): number => JSON.stringify(e).length + 1;
 /** Room kept for the line that counts what was not shown. */
 const MORE_LINE = 120;
 
-/** A list item as drawn: its line, and its detail under it. */
-const itemElements = (i: ListBlock['items'][number]): CardElement[] => [textBlock(`• ${oneLine(i.text)}`, { spacing: 'Small' }, LIMITS.itemText), ...(i.detail ? [textBlock(oneLine(i.detail), { isSubtle: true, spacing: 'None', size: 'Small' }, LIMITS.itemDetail)] : [])];
+/** How a list's items are drawn: each line cut to `text` characters and each detail to `detail` (left out at 0). */
+interface ItemCut {
+  text: number;
+  detail: number;
+}
 
-/** JSON characters a list's items take drawn whole (as many as a list shows). */
-const drawnSize = (list: PendingList): number => list.items.slice(0, LIMITS.listItems).reduce((n, i) => n + itemElements(i).reduce((m, e) => m + sizeOf(e), 0), 0) + (list.items.length > LIMITS.listItems ? MORE_LINE : 0);
+/** Items drawn as long as their limits allow. */
+const WHOLE: ItemCut = { text: LIMITS.itemText, detail: LIMITS.itemDetail };
 
-/** Adds the items of a list that fit in `room` JSON characters (at most `LIMITS.listItems`), then a line counting the rest; returns the characters used. */
+/**
+ * Characters, before escaping, that a list's items keep of each line and detail on a crowded
+ * card before the next shortening (see {@link cutFor}).
+ */
+const ITEM_FLOOR = { text: 80, detail: 60 } as const;
+
+/** A list item as drawn: its line, and its detail under it, each cut as `cut` says. */
+const itemElements = (i: ListBlock['items'][number], cut: ItemCut = WHOLE): CardElement[] => [
+  textBlock(`• ${oneLine(i.text)}`, { spacing: 'Small' }, cut.text),
+  ...(i.detail && cut.detail > 0 ? [textBlock(oneLine(i.detail), { isSubtle: true, spacing: 'None', size: 'Small' }, cut.detail)] : []),
+];
+
+/** JSON characters an item takes drawn as `cut` says. */
+const itemSize = (i: ListBlock['items'][number], cut: ItemCut): number => itemElements(i, cut).reduce((n, e) => n + sizeOf(e), 0);
+
+/** JSON characters a list's items take drawn as `cut` says (as many as a list shows, with room for the line counting the rest). */
+const drawnSize = (list: PendingList, cut: ItemCut = WHOLE): number => list.items.slice(0, LIMITS.listItems).reduce((n, i) => n + itemSize(i, cut), 0) + (list.items.length > LIMITS.listItems ? MORE_LINE : 0);
+
+/**
+ * How to draw a list's items so that all it shows (at most `LIMITS.listItems`) fit in `room` JSON
+ * characters, shortening as little as it takes: whole if they fit; else the details cut, down to
+ * {@link ITEM_FLOOR}; else the details left out and the lines cut, down to theirs. Items are
+ * left out ({@link fillList}) only when even that is too long: a page the handler cut (25 claims
+ * with names of 200 characters) is shown whole, so that the next page starts where it ended.
+ */
+function cutFor(list: PendingList, room: number): ItemCut {
+  if (drawnSize(list) <= room) return WHOLE;
+  /** The longest cut `at(n)`, n from `low` to `high`, that fits; none when even `at(low)` does not. */
+  const longest = (low: number, high: number, at: (n: number) => ItemCut): ItemCut | undefined => {
+    if (drawnSize(list, at(low)) > room) return undefined;
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (drawnSize(list, at(mid)) <= room) low = mid;
+      else high = mid - 1;
+    }
+    return at(low);
+  };
+  return (
+    longest(ITEM_FLOOR.detail, LIMITS.itemDetail, (n) => ({ text: LIMITS.itemText, detail: n })) ??
+    longest(ITEM_FLOOR.text, LIMITS.itemText, (n) => ({ text: n, detail: 0 })) ?? { text: ITEM_FLOOR.text, detail: 0 }
+  );
+}
+
+/**
+ * Adds the items of a list that fit in `room` JSON characters (at most `LIMITS.listItems`),
+ * shortened first as {@link cutFor} says, then a line counting the rest; returns the characters used.
+ */
 function fillList(list: PendingList, room: number): number {
+  const cut = cutFor(list, room);
+  // Drawn so that all it shows fit: none is left out for the line that counts the rest.
+  const fits = drawnSize(list, cut) <= room;
   let used = 0;
   let shown = 0;
   for (const i of list.items) {
     if (shown === LIMITS.listItems) break;
-    const item = itemElements(i);
+    const item = itemElements(i, cut);
     const size = item.reduce((n, e) => n + sizeOf(e), 0);
     const last = shown === list.items.length - 1;
-    if (used + size > room - (last ? 0 : MORE_LINE)) break;
+    if (!fits && used + size > room - (last ? 0 : MORE_LINE)) break;
     list.into.push(...item);
     used += size;
     shown += 1;

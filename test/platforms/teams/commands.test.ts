@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { policyTextWith } from '../../support/builders.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
@@ -440,6 +441,34 @@ describe('a long answer', () => {
     expect(seen.slice(1).map(registered)).toEqual(seen.slice(1).map(registered).sort((a, b) => b - a));
     for (const posted of h.connector.messages(personalChat(USERS.northwind))) expect(JSON.stringify(posted.body).length * 2).toBeLessThan(40_000);
     expect(readCard(await h.say(USERS.northwind, `mine ${pages + 1}`))).toContain(`Northwind Partners has ${total} claims: page ${pages + 1} is empty; roe mine ${pages} shows the last ones.`);
+  });
+
+  it('a page of 25 claims whose account and opportunity names are 200 characters long shows all 25 in Teams, in a card Teams accepts: what is under each claim is shortened, no claim is left out', async () => {
+    // Names at the import's limit on every claim, each claim live (its Log activity button names it too).
+    const name = (kind: string, i: number) => `${kind} ${i} `.padEnd(200, 'Bigcorp Holdings International ');
+    importCsv(h.rt.ctx, 'accounts', 'accounts.csv', stringify([['id', 'name'], ...Array.from({ length: 30 }, (_, i) => [`big-${i}`, name('Account', i)])]));
+    const claims = Array.from({ length: 30 }, (_, i) => [`CRM-9${i}`, `big-${i}`, 'northwind', 'resell', 'Analytics', name('Opportunity', i), 'negotiation', '125000', 'protected', `2026-11-${String(i % 28 + 1).padStart(2, '0')}T15:00:00Z`]);
+    importCsv(h.rt.ctx, 'claims', 'claims.csv', stringify([['id', 'account_id', 'claimant', 'route', 'product_line', 'opportunity', 'stage', 'amount', 'status', 'registered_at'], ...claims]));
+    const total = h.rt.store.claims.forClaimant('northwind').length;
+    expect(total).toBeGreaterThan(25);
+    const seen: number[] = [];
+    for (const page of [1, 2]) {
+      const card = await h.say(USERS.northwind, page === 1 ? 'roe mine' : 'roe mine 2');
+      const text = readCard(card);
+      const numbers = [...text.matchAll(/^• #(\d+) /gm)].map((m) => Number(m[1]));
+      expect(numbers).toHaveLength(page === 1 ? 25 : total - 25);
+      seen.push(...numbers);
+      expect(text).not.toContain('more not shown');
+      expect(text).toContain(page === 1 ? 'roe mine 2 shows the next' : `Claims 26–${total} of ${total}: the last page.`);
+      // Each claim's line starts with its account's name; on the full page, the opportunities under them are shortened to make the room.
+      expect(text).toMatch(/^• #\d+ Account \d+ Bigcorp/m);
+      if (page === 1) expect(text).toMatch(/^Opportunity \d+ Bigcorp[^\n]*…$/m);
+    }
+    // Every claim on one page or the other: none is left between them.
+    expect(seen.sort((a, b) => a - b)).toEqual(h.rt.store.claims.forClaimant('northwind').map((c) => c.id).sort((a, b) => a - b));
+    const posted = h.connector.messages(personalChat(USERS.northwind));
+    expect(posted.map((p) => p.status)).toEqual([200, 200]);
+    for (const p of posted) expect(JSON.stringify(p.body).length * 2).toBeLessThan(40_000);
   });
 
   it('the fake connector refuses an activity above 100 KB as Teams does (413)', async () => {

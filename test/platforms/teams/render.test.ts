@@ -101,18 +101,46 @@ describe('renderReply keeps a card well inside what Teams takes', () => {
     expect(text).not.toContain('more not shown');
   });
 
-  it('long items: the list stops where the card is full and counts the rest; each text is cut with an ellipsis', () => {
+  it('long items: the list shows its 40, their lines cut with an ellipsis and the details left out to make the room, and counts the rest', () => {
     const card = renderReply(reply('300 long claims', [{ type: 'list', title: 'Claims', items: items(300, 1000, 3000) }]));
     const lines = readCard(card).split('\n');
     const shown = lines.filter((l) => l.startsWith('• #')).length;
-    expect(shown).toBeGreaterThan(5);
-    expect(shown).toBeLessThan(LIMITS.listItems);
+    expect(shown).toBe(LIMITS.listItems);
     expect(lines).toContain(`…and ${300 - shown} more not shown.`);
+    // Details of 3,000 characters on 40 items cannot all fit even cut short: they are left out, the lines kept.
+    expect(lines.filter((l) => l.startsWith('Company-wide'))).toEqual([]);
     for (const l of lines.filter((l) => l.startsWith('• #'))) expect(l.length).toBeLessThanOrEqual(LIMITS.itemText);
-    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(LIMITS.itemDetail);
     expect(lines.some((l) => l.endsWith('…'))).toBe(true);
     expect(JSON.stringify(card.body).length).toBeLessThanOrEqual(LIMITS.cardChars);
     expect(utf16Bytes(card)).toBeLessThan(40_000);
+  });
+
+  it('a list a little too long for the card shows every item: their details are cut short first, their lines kept whole', () => {
+    const long = items(25, 200, 1500);
+    const card = renderReply(reply('25 claims', [{ type: 'list', title: 'Claims', items: long }]));
+    const lines = readCard(card).split('\n');
+    expect(lines.filter((l) => l.startsWith('• #'))).toEqual(long.map((i) => `• ${i.text}`));
+    const details = lines.filter((l) => l.startsWith('Company-wide'));
+    expect(details).toHaveLength(25);
+    for (const d of details) {
+      expect(d.endsWith('…')).toBe(true);
+      expect(long[0]!.detail.startsWith(d.slice(0, -1))).toBe(true);
+    }
+    expect(readCard(card)).not.toContain('more not shown');
+    expect(JSON.stringify(card.body).length).toBeLessThanOrEqual(LIMITS.cardChars);
+  });
+
+  it('items are left out only when even their shortest lines do not fit the room the rest of the card leaves', () => {
+    const long = 'Signed NDA, see deck; call notes with the CIO and the procurement lead. '.repeat(30);
+    const card = renderReply(reply('crowded', [...Array.from({ length: 8 }, () => text(long)), { type: 'list', title: 'Claims', items: items(25, 200, 300) }]));
+    const lines = readCard(card).split('\n');
+    const shown = lines.filter((l) => l.startsWith('• #'));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.length).toBeLessThan(25);
+    for (const l of shown) expect(l.endsWith('…')).toBe(true);
+    expect(lines.filter((l) => l.startsWith('Company-wide'))).toEqual([]);
+    expect(lines).toContain(`…and ${25 - shown.length} more not shown.`);
+    expect(JSON.stringify(card.body).length).toBeLessThanOrEqual(LIMITS.cardChars);
   });
 
   it('a realistic worst case (long title, texts, facts, lists and buttons) stays under 40 KB as UTF-16', () => {
