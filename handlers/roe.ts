@@ -2,6 +2,7 @@ import { userKey, userKeysOfPerson, type PolicyPeople, type Principal } from '..
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
+import { liveClaims } from '../src/core/disputes/settle.js';
 import { runningSla } from '../src/core/sla/sla.service.js';
 import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
@@ -152,13 +153,20 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   if (!onPage) return pastTheEnd(viewer, 'mine', page, `${viewer.kind === 'external' ? `${vp.party(viewer.partnerId)} has` : 'You have'} ${plural(rows.length, 'claim')}`, rows.length);
   const shown = onPage.items;
   const about = (c: Claim) => `${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})`;
+  // A claim of the same party live on the line holds the account for them: nothing to file.
+  const dormantAdvice = (c: Claim) => {
+    const ours = liveClaims(deps.ctx, c.accountId, c.productLine, now).filter((x) => x.id !== c.id && x.claimant === c.claimant);
+    const held = ours.find((x) => x.status === 'protected') ?? ours[0];
+    if (!held) return 'file a new claim to hold the account again';
+    return held.status === 'protected' ? `claim #${held.id} of ${vp.party(c.claimant)} holds the account` : `claim #${held.id} of ${vp.party(c.claimant)} is waiting for a decision`;
+  };
   const liveCount = rows.filter((r) => live(r.status)).length;
   const blocks: Block[] = [
     {
       type: 'list',
       title: `${viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims'}: ${plural(liveCount, 'live claim')}, ${plural(claims.length - liveCount, 'closed', 'closed')}`,
       items: shown.map(({ c, status }) => {
-        const until = c.protectedUntil && status === 'protected' ? protectedWords(vp, c.protectedUntil, dormancyAt(c, terms(c))) : status === 'dormant' ? `${dormantSince(vp, dormancyAt(c, terms(c)), now)}: it protects nothing (file a new claim to hold the account again)` : '';
+        const until = c.protectedUntil && status === 'protected' ? protectedWords(vp, c.protectedUntil, dormancyAt(c, terms(c))) : status === 'dormant' ? `${dormantSince(vp, dormancyAt(c, terms(c)), now)}: it protects nothing (${dormantAdvice(c)})` : '';
         return { text: `#${c.id} ${about(c)}: ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
       }),
     },

@@ -522,6 +522,22 @@ describe('what a claimant is told of dormancy', () => {
     expect(team.told).toEqual([`${gone(team.lapsed)} Your other claim on it, #${team.waiting!.id}, is waiting for a decision; a claim of Contoso Consulting is live on it meanwhile.`]);
   });
 
+  it('/roe mine lists a claim gone dormant beside its own party’s live claim as held by that claim, not to be filed again', () => {
+    const dormantItem = (who: Principal, c: { id: number }) => {
+      const list = mine(rt.deps, who).blocks[0] as { items: { text: string }[] };
+      return list.items.find((i) => i.text.startsWith(`#${c.id} `))!.text;
+    };
+    const mineToo = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'northwind'));
+    expect(dormantItem(as.partner(rt, 'northwind'), mineToo.lapsed)).toBe(`#${mineToo.lapsed.id} Soylent Corp (Analytics): dormant since Dec 31, 2026: it protects nothing (claim #${mineToo.newer.id} of Northwind Partners holds the account)`);
+    rt.close();
+    const waits = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'contoso'), () => as.partner(rt, 'northwind'));
+    expect(dormantItem(as.partner(rt, 'northwind'), waits.lapsed)).toBe(`#${waits.lapsed.id} Soylent Corp (Analytics): dormant since Dec 31, 2026: it protects nothing (claim #${waits.waiting!.id} of Northwind Partners is waiting for a decision)`);
+    rt.close();
+    // Another party's claim on the line: a new claim of theirs would be weighed against it.
+    const theirs = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'contoso'));
+    expect(dormantItem(as.partner(rt, 'northwind'), theirs.lapsed)).toBe(`#${theirs.lapsed.id} Soylent Corp (Analytics): dormant since Dec 31, 2026: it protects nothing (file a new claim to hold the account again)`);
+  });
+
   it('a claim gone dormant beside another party’s claim on the line says to file a new claim to be weighed against it', () => {
     const theirs = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'contoso'));
     expect(theirs.told).toEqual([`Claim #${theirs.lapsed.id} on Soylent Corp (Analytics) went dormant: no activity was logged, and it no longer protects the account. Another claim is live on it: file a new claim to be weighed against it.`]);
