@@ -85,6 +85,11 @@ export function addressedAs(db: Db, id: number, target: OutboxMessage['target'])
   return row !== undefined && JSON.stringify(row.target) === JSON.stringify(target);
 }
 
+/** The message's status now (`withdrawn`, `sending`, …), or null when it is gone (deleted by `roe forget`). */
+export function statusOf(db: Db, id: number): string | null {
+  return db.select({ status: outbox.status }).from(outbox).where(eq(outbox.id, id)).get()?.status ?? null;
+}
+
 /**
  * A failed attempt under the lease `lease` (the `leaseUntil` it was taken with): retried at
  * `retryAt`, or parked after too many attempts. Nothing is written when the lease is no longer

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { OutboxMessage } from '../core/ports.js';
 import { isBusy, type Db } from '../../db/client.js';
 import { staleAtOf } from '../../handlers/replies/model.js';
-import { addressedAs, dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, type PendingMessage } from '../../db/repos/outbox.repo.js';
+import { addressedAs, dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, statusOf, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
 /**
  * Thrown by a deliverer: how long to wait (a Retry-After), that retrying is pointless, or that
@@ -141,8 +141,12 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
       // The backoff, or the Retry-After when longer (a Retry-After of 0 would retry at once, for ever).
       const retryAt = park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs));
       if (!recordFailed(db, m, err.message, retryAt, lease, followUpOf(e), logger)) {
-        // Its lease ran out while it was being sent: another process has it now.
-        logger.warn({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and its lease ran out meanwhile: left to the process that took it over');
+        // No longer this sender's: withdrawn or deleted while it was being sent (nothing to
+        // retry), or its lease ran out and another process has it now.
+        const status = statusOf(db, m.id);
+        if (status === 'withdrawn') logger.info({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and withdrawn meanwhile (what it said no longer holds): not retried');
+        else if (status === null) logger.info({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and deleted meanwhile (its person forgotten): not retried');
+        else logger.warn({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and its lease ran out meanwhile: left to the process that took it over');
         continue;
       }
       logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, parked: park, reason: err.message }, 'notification not delivered');

@@ -295,6 +295,32 @@ describe('outbox: a warning overtaken before it went out', () => {
   });
 });
 
+describe('outbox: a message withdrawn while it is being sent', () => {
+  it('whose send then fails is not retried, and the log says it was withdrawn, not that its lease ran out', async () => {
+    rt = testRuntime({ at: '2026-12-07T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+    const claim = rt.store.claims.all().at(-1)!;
+    await drainOutbox(rt.db.db, { console: async () => undefined }, () => rt.clock.now(), rt.logger);
+    rt.clock.set('2027-01-01T15:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    const warning = outbox(rt).find((m) => m.status === 'pending' && m.summary.startsWith(`Claim #${claim.id} on Soylent Corp goes dormant`))!;
+    expect(warning).toBeDefined();
+    const before = rt.logs.lines.length;
+    // While the platform has it, the partner logs activity (withdrawing it); then the platform fails.
+    const deliver: Deliverer = async (m) => {
+      if (m.id === warning.id) {
+        logClaimActivity(rt.deps, as.partner(rt, 'northwind'), claim.id);
+        throw new DeliveryError('slack answered 500');
+      }
+    };
+    await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger);
+    const lines = rt.logs.lines.slice(before).join('\n');
+    expect(lines).toContain('notification not delivered, and withdrawn meanwhile (what it said no longer holds): not retried');
+    expect(lines).not.toContain('its lease ran out meanwhile');
+    expect(outbox(rt).find((m) => m.id === warning.id)!.status).toBe('withdrawn');
+  });
+});
+
 describe('outbox: a warning of a claim that closed before it went out', () => {
   it('a dormancy warning still queued when the criteria settle a case against its claim is not sent; the rest goes out, and its Log activity button says the case went against it', async () => {
     rt = testRuntime({ at: '2026-12-07T15:00:00Z' });
