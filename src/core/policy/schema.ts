@@ -470,7 +470,7 @@ export function policyWarnings(p: Policy): PolicyProblem[] {
   if (dormant >= protection) {
     out.push({
       path: ['registration', 'dormant_after_days'],
-      message: `${dormant} is not less than protection_days (${protection}): protection ends first, so no claim ever goes dormant and no dormancy warning is sent; to release idle claims before their protection ends, make it less than ${protection}`,
+      message: `${dormant} is not less than protection_days (${protection}): protection ends first, so no claim filed in chat ever goes dormant and no dormancy warning is sent (a claim imported with its last activity long before its registration still may); to release idle claims before their protection ends, make it less than ${protection}`,
     });
   }
   // A partner's claim on a direct-led account collides with the direct team; only direct-reserved gives the account to it.

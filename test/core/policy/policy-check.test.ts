@@ -149,7 +149,7 @@ describe('roe policy check: risky people and registration terms', () => {
     const days = Number(written.split(': ')[1]);
     const { warnings } = parsePolicyWithWarnings(text, 'p.yaml');
     expect(warnings).toEqual([
-      `p.yaml: line ${lineOf(text, 'dormant_after_days')}: warning: registration.dormant_after_days: ${days} is not less than protection_days (90): protection ends first, so no claim ever goes dormant and no dormancy warning is sent; to release idle claims before their protection ends, make it less than 90`,
+      `p.yaml: line ${lineOf(text, 'dormant_after_days')}: warning: registration.dormant_after_days: ${days} is not less than protection_days (90): protection ends first, so no claim filed in chat ever goes dormant and no dormancy warning is sent (a claim imported with its last activity long before its registration still may); to release idle claims before their protection ends, make it less than 90`,
     ]);
     expect(parsePolicyWithWarnings(policyTextWith([])).warnings).toEqual([]);
   });
@@ -158,7 +158,7 @@ describe('roe policy check: risky people and registration terms', () => {
     const r = await check([['dormant_after_days: 30', 'dormant_after_days: 120']]);
     expect(r.code).toBe(0);
     expect(r.out).toContain(`${r.file}: valid (version`);
-    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'dormant_after_days')}: warning: registration.dormant_after_days: 120 is not less than protection_days (90): protection ends first, so no claim ever goes dormant and no dormancy warning is sent; to release idle claims before their protection ends, make it less than 90\n`);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'dormant_after_days')}: warning: registration.dormant_after_days: 120 is not less than protection_days (90): protection ends first, so no claim filed in chat ever goes dormant and no dormancy warning is sent (a claim imported with its last activity long before its registration still may); to release idle claims before their protection ends, make it less than 90\n`);
   });
 });
 
