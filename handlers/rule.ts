@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authorizeRuling, unknownReason, type Principal } from '../src/core/authz.js';
-import { assertOpen, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
+import { assertOpen, partiesHoldingNothing, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
 import { isOverlapCase } from '../src/core/disputes/settle.js';
 import { rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
 import type { Dispute } from '../src/core/types.js';
@@ -78,6 +78,8 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
   mayRule(deps, viewer, d);
   assertOpen(deps.ctx, d);
   const vp = viewpoint(deps, viewer);
+  // A party whose claims in the case all closed (lost or won in the CRM) holds nothing to award.
+  const gone = partiesHoldingNothing(deps.ctx, d);
   return {
     id: FORMS.award,
     title: `Rule on dispute #${d.id}`,
@@ -85,15 +87,18 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
     submitLabel: isOverlapCase(d) ? 'Award' : 'Rule',
     intro: `${isOverlapCase(d) ? 'Award the account to a party.' : 'Approve the claim (award it to its party) or reject it (Nobody).'} The rationale is shown to every party of the case as written: name no partner, deal size or evidence in it that another party should not read.`,
     fields: [
-      { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.map((p) => ({ value: picked(p), label: vp.party(p) })), { value: NOBODY, label: NOBODY_LABEL }] },
+      { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.filter((p) => !gone.has(p)).map((p) => ({ value: picked(p), label: vp.party(p) })), { value: NOBODY, label: NOBODY_LABEL }] },
       { id: 'rationale', label: 'Rationale', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why this party owns the account', hint: 'Every party of the case reads it as written.' },
     ],
-    state: { dispute: String(d.id) },
+    // The claims it was opened on: a ruling sent once another joined is refused (see RulingInput).
+    state: { dispute: String(d.id), claims: String(d.claimIds.length) },
   };
 }
 
 const awardSchema = z.object({
   dispute: z.string(),
+  // Absent from a form opened before it was carried.
+  claims: z.string().regex(/^\d{1,6}$/).transform(Number).optional().catch(undefined),
   party: z.string({ error: 'Pick a party' }).trim().min(1, 'Pick a party'),
   rationale: z.string({ error: 'Required' }).trim().min(10, 'Explain the ruling (at least 10 characters)').max(2000, 'At most 2,000 characters'),
 });
@@ -130,7 +135,8 @@ export function submitAward(deps: HandlerDeps, viewer: Principal, values: Record
   const input = parseForm(awardSchema, values);
   const id = disputeId(input.dispute);
   const party = awardedParty(deps, viewer, id, input.party);
-  const ruling = party === NOBODY ? ({ kind: 'reject', rationale: input.rationale } as const) : ({ kind: 'award', party, rationale: input.rationale } as const);
+  const claimsSeen = input.claims;
+  const ruling = party === NOBODY ? ({ kind: 'reject', rationale: input.rationale, claimsSeen } as const) : ({ kind: 'award', party, rationale: input.rationale, claimsSeen } as const);
   return applyRuling(deps, viewer, id, ruling);
 }
 

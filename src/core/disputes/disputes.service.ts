@@ -10,6 +10,7 @@ import { operationsVersionOf, rulersOf, versionOfDispute } from '../sla/sla.serv
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import { DIRECT, sameProductLine, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, liveClaims, openCase } from './settle.js';
+import { isClosed } from '../claims/lifecycle.js';
 
 export interface RaiseDisputeInput {
   accountId: string;
@@ -76,9 +77,14 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
 export type RulingInput =
   /** `expected`: the recommendation the arbitrator saw; a different one now is refused. */
   | { kind: 'approve'; expected?: PartyId | undefined }
-  | { kind: 'award'; party: PartyId; rationale: string }
+  /**
+   * `claimsSeen`: how many claims the case held when the award form was opened; a case a claim
+   * joined since is refused, as an approval of a recommendation that changed is (the ruling
+   * would reject a claim the arbitrator never saw).
+   */
+  | { kind: 'award'; party: PartyId; rationale: string; claimsSeen?: number | undefined }
   /** Nobody gets the account: every claim in the case is rejected (not counted as a violation). */
-  | { kind: 'reject'; rationale: string }
+  | { kind: 'reject'; rationale: string; claimsSeen?: number | undefined }
   /** `requestKey`: the same key again (a double click, a redelivery) asks nothing more. */
   | { kind: 'ask'; question: string; requestKey?: string | null };
 
@@ -133,6 +139,15 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   if (sameRuling(dispute, auth.personKey, input)) return { dispute, events: [] };
   assertOpen(ctx, dispute);
   const subject = `dispute:${dispute.id}`;
+  const partyName = (p: PartyId) => (p === DIRECT ? 'Direct sales' : (store.partners.get(p)?.name ?? p));
+  // A case only gains claims (a claim joins it): those past the count the form saw are new to the arbitrator.
+  if ((input.kind === 'award' || input.kind === 'reject') && input.claimsSeen !== undefined && dispute.claimIds.length > input.claimsSeen) {
+    const joined = dispute.claimIds.slice(input.claimsSeen).map((id) => {
+      const c = store.claims.get(id);
+      return c ? `#${id} (${partyName(c.claimant)})` : `#${id}`;
+    });
+    throw new DomainError('conflict', `Claim${joined.length > 1 ? 's' : ''} ${joined.join(', ')} joined dispute #${dispute.id} since this form was opened. Nothing was ruled: open the form again from the case as it stands now, and rule on what it says.`);
+  }
 
   if (input.kind === 'ask') {
     const question = input.question.trim();
@@ -160,6 +175,9 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   } else {
     rationale = input.rationale.trim();
     if (!dispute.parties.includes(input.party)) throw new DomainError('invalid_input', `That party is not part of dispute #${dispute.id}.`, { party: 'Pick one of the parties' });
+    if (partiesHoldingNothing(ctx, dispute).has(input.party)) {
+      throw new DomainError('invalid_input', `${partyName(input.party)} no longer holds a claim in dispute #${dispute.id}: its claim closed while the case waited (lost, won, rejected or expired). Award the line to a party that holds one, or to nobody.`, { party: `${partyName(input.party)} no longer holds a claim in this case` });
+    }
     if (rationale.length < 10) throw new DomainError('invalid_input', 'A ruling against the recommendation needs a rationale the parties can read (at least 10 characters).', { rationale: 'Explain the ruling (at least 10 characters)' });
     winner = input.party;
   }
@@ -177,6 +195,21 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   const events = applyOutcome(ctx, dispute.claimIds, dispute.id, winner, auth.personKey, now, { noViolation: winner === null });
   events.push({ type: 'dispute.ruled', dispute: ruled });
   return { dispute: ruled, events };
+}
+
+/**
+ * Parties of a case whose claims in it have all closed since it opened (lost or won in the CRM,
+ * expired, rejected): they held a claim and hold none now. Awarding the line to one would reject
+ * every live claim for a party that holds nothing (a party that never held a claim in the case,
+ * the named owner or incumbent it was raised against, is not one of them).
+ */
+export function partiesHoldingNothing(ctx: DomainContext, d: Dispute): Set<PartyId> {
+  const holds = new Map<PartyId, boolean>();
+  for (const id of d.claimIds) {
+    const c = ctx.store.claims.get(id);
+    if (c) holds.set(c.claimant, (holds.get(c.claimant) ?? false) || !isClosed(c.status));
+  }
+  return new Set([...holds].filter(([, held]) => !held).map(([p]) => p));
 }
 
 /** Open disputes a person may rule on now (assigned to them, or below them in the chain). */

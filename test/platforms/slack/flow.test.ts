@@ -5,6 +5,7 @@ import type { ApiCall } from '../../support/fake-slack.js';
 import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 import type { SlackUser } from '../../support/slack-requests.js';
 import { approve, submitAward } from '../../../handlers/rule.js';
+import { submitClaim } from '../../../handlers/claim.js';
 import { slackCaseCards } from '../../../src/app/slack.js';
 import { as } from '../../support/runtime.js';
 import { announce } from '../../../handlers/notify.js';
@@ -299,6 +300,59 @@ describe('award with a rationale, and asking for information', () => {
     expect(h.fake.callsTo('views.open')).toHaveLength(opened);
     expect(h.ledgerCount()).toBe(before);
     expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
+  });
+
+  /** Opens Pat's award modal from the case card of `dm`. */
+  async function awardModal(dm: ApiCall, dmTs: string, dmChannel: string) {
+    const award = buttonsOf(dm)[1]!;
+    const opened = h.fake.callsTo('views.open').length;
+    await h.click(USERS.pat, award.action_id, award.value, { channel: dmChannel, messageTs: dmTs });
+    await h.fake.waitFor(() => h.fake.callsTo('views.open').length > opened, 'the award modal');
+    return h.openedView(opened);
+  }
+  const partyChoices = (modal: ReturnType<Harness['openedView']>) => modal.blocks.find((b) => b.block_id === 'party')!.element!.options!.map((o) => o.text.text);
+
+  it('a party whose claim the CRM closed while the case waited is not awarded the line: an award form opened before is refused on its party field, and a new one does not list it', async () => {
+    // Northwind's CRM registration on Acme (Analytics, qualified) against Contoso's claim at proposal: Pat rules.
+    expect(await fileClaim(USERS.contoso, claim({ account: 'acme', stage: 'proposal' }))).toMatch(/overlaps another claim/);
+    const dispute = h.rt.store.disputes.all().at(-1)!;
+    expect(dispute).toMatchObject({ status: 'open', parties: ['contoso', 'northwind'] });
+    await h.drain();
+    const dm = posts().find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    const modal = await awardModal(dm, String(dm.result.ts), `D${USERS.pat.id}`);
+    expect(partyChoices(modal)).toEqual(['Contoso Consulting', 'Northwind Partners', 'Nobody: reject the claims']);
+    // Northwind lost the deal: the CRM closes its registration.
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    importCsv(h.rt.ctx, 'claims', 'claims.csv', `${header}\nCRM-1001,acme,northwind,resell,Analytics,Acme analytics rollout,qualified,48000,,lost,2026-11-12T15:00:00Z,2026-11-20T15:00:00Z\n`);
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
+    const before = h.ledgerCount();
+    const res = await h.submit(USERS.pat, modal, { party: 'party:northwind', rationale: 'Northwind has worked Acme for a year.' });
+    expect(res.json()).toEqual({ response_action: 'errors', errors: { party: 'Northwind Partners no longer holds a claim in this case' } });
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
+    expect(h.rt.store.claims.forAccount('acme').find((c) => c.claimant === 'contoso')!.status).toBe('pending');
+    expect(partyChoices(await awardModal(dm, String(dm.result.ts), `D${USERS.pat.id}`))).toEqual(['Contoso Consulting', 'Nobody: reject the claims']);
+  });
+
+  it('an award form opened before another claim joined the case rules nothing: the claim the arbitrator never saw is not rejected unseen', async () => {
+    const { dispute, dm, dmTs, dmChannel } = await openCase();
+    const modal = await awardModal(dm, dmTs, dmChannel);
+    // Fabrikam files on the same line meanwhile: its claim joins the case.
+    submitClaim(h.rt.deps, as.partner(h.rt, 'fabrikam'), claim({ stage: 'commit' }), { origin: null, requestKey: null });
+    const joined = h.rt.store.claims.forAccount('soylent').find((c) => c.claimant === 'fabrikam')!;
+    expect(h.rt.store.disputes.get(dispute.id)!.claimIds).toContain(joined.id);
+    const before = h.ledgerCount();
+    const res = (await h.submit(USERS.pat, modal, { party: 'party:northwind', rationale: 'Northwind ran the workshop with the CFO.' })).json() as { response_action: string; errors: Record<string, string> };
+    expect(res.response_action).toBe('errors');
+    expect(res.errors.party).toMatch(new RegExp(`^Claim #${joined.id} \\(Fabrikam Systems\\) joined dispute #${dispute.id} since this form was opened\\. Nothing was ruled`));
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.claims.get(joined.id)!.status).toBe('pending');
+    // Opened again, the form lists the newcomer, and rules.
+    const again = await awardModal(dm, dmTs, dmChannel);
+    expect(partyChoices(again)).toEqual(['Contoso Consulting', 'Northwind Partners', 'Fabrikam Systems', 'Nobody: reject the claims']);
+    expect((await h.submit(USERS.pat, again, { party: 'party:northwind', rationale: 'Northwind ran the workshop with the CFO.' })).json()).toMatchObject({ response_action: 'update' });
+    expect(h.rt.store.claims.get(joined.id)!.status).toBe('rejected');
   });
 
   it('ask for information: the question goes to the dispute thread and the case stays open', async () => {

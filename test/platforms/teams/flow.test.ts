@@ -445,7 +445,8 @@ describe('an overlap, the arbitrator’s card and the ruling', () => {
     const form = await h.click(USERS.pat, V.actions[ACTIONS.award], { value: String(d.id) });
     expect(readCard(form)).toContain(`Rule on dispute #${d.id}`);
     const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.award])!;
-    expect(submit.data).toEqual({ state: { dispute: String(d.id) }, instance: expect.any(String) });
+    // The form carries the claims it was opened on (a ruling sent once another joined is refused).
+    expect(submit.data).toEqual({ state: { dispute: String(d.id), claims: String(d.claimIds.length) }, instance: expect.any(String) });
     const short = await h.click(USERS.pat, submit.verb, { ...submit.data, party: 'contoso', rationale: 'meh' });
     expect(readCard(short)).toContain('Explain the ruling (at least 10 characters)');
     expect(h.rt.store.disputes.get(d.id)?.status).toBe('open');

@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { submitDispute } from '../../../handlers/dispute.js';
-import { commandsAsTyped } from '../../../handlers/claim.js';
+import { commandsAsTyped, submitClaim } from '../../../handlers/claim.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
 import { UnknownAccount } from '../../../src/core/claims/claims.service.js';
@@ -127,6 +127,26 @@ describe('a ruling form submitted after the case moved on', () => {
     expect(text).toMatch(new RegExp(`Only Dana Reyes .* can rule on dispute #${d.id}\\.\nNothing was changed\\.\nWhat you wrote\nWho met the CIO first\\? Please send`));
     expect(text).toMatch(/The first \d+ of \d+ characters\./);
     expect(JSON.stringify(answer).length).toBeLessThan(40_000);
+  });
+
+  it('the award form, after another claim joined the case: the form again, listing the newcomer, the refusal above it and the rationale kept; nothing ruled', async () => {
+    const d = await openCase();
+    const submit = submitOf(await h.click(USERS.pat, V.actions[ACTIONS.award], { value: String(d.id) }), V.submits[FORMS.award]);
+    // Fabrikam files on the same line meanwhile: its claim joins the case.
+    submitClaim(h.rt.deps, as.partner(h.rt, 'fabrikam'), { ...soylentClaim, account: 'soylent', stage: 'commit' }, { origin: null, requestKey: null });
+    const joined = h.rt.store.claims.forAccount('soylent').find((c) => c.claimant === 'fabrikam')!;
+    const before = ledgerCount();
+    const rationale = 'Northwind ran the discovery workshops in March.';
+    const answer = await h.click(USERS.pat, submit.verb, { ...submit.data, party: 'party:northwind', rationale });
+    expect(attention(answer)[0]).toMatch(new RegExp(`^Claim #${joined.id} \\(Fabrikam Systems\\) joined dispute #${d.id} since this form was opened\\. Nothing was ruled`));
+    expect((inputs(answer).get('party')?.choices as { title: string }[]).map((c) => c.title)).toEqual(['Contoso Consulting', 'Northwind Partners', 'Fabrikam Systems', 'Nobody: reject the claims']);
+    expect(inputs(answer).get('rationale')?.value).toBe(rationale);
+    expect(ledgerCount()).toBe(before);
+    expect(h.rt.store.claims.get(joined.id)!.status).toBe('pending');
+    // Sent again from the card it came back as, it rules.
+    const again = submitOf(answer, V.submits[FORMS.award]);
+    expect(readCard(await h.click(USERS.pat, again.verb, { ...again.data, party: 'party:northwind', rationale }))).toMatch(/Northwind Partners owns it/);
+    expect(h.rt.store.claims.get(joined.id)!.status).toBe('rejected');
   });
 
   it('other refusals of the award form keep the form, with what was typed', async () => {
