@@ -255,8 +255,10 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   // Empty lines before the header are skipped, as between rows: the header is on the line after them.
   const headerLine = 1 + (/^\n*/.exec(body)?.[0].length ?? 0);
   const firstLine = body.slice(headerLine - 1).split('\n', 1)[0] ?? '';
-  if (firstLine.includes(';') && !firstLine.includes(',')) {
-    return { ok: false, rows: [], errors: [{ line: headerLine, message: `the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
+  // So does its "Text (Tab delimited)": its header names the columns, yet not between commas.
+  const separator = firstLine.includes(',') ? null : firstLine.includes(';') ? 'semicolons' : firstLine.includes('\t') ? 'tabs' : null;
+  if (separator) {
+    return { ok: false, rows: [], errors: [{ line: headerLine, message: `the columns are separated by ${separator}; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
   }
   if (body.trim() === '') return { ok: false, rows: [], errors: [{ line: 1, message: `the file is empty; it needs a header line: ${known.join(', ')}` }] };
   if (/^\s*[[{]/.test(body)) return { ok: false, rows: [], errors: [{ line: headerLine, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
@@ -285,7 +287,8 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
         lastLine = lines;
         const values = Object.values(r.record);
         if (values.every((v) => v.trim() === '')) return null;
-        if (values.length < header.length) {
+        // Short only of columns with no name (a header's stray trailing comma): nothing is missing.
+        if (values.length < header.length && header.slice(values.length).some(Boolean)) {
           short.push({ line: lines - lineBreaks(values), message: `has ${values.length} columns, the header has ${header.length}` });
           return null;
         }
@@ -320,6 +323,12 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   const ids = new Map<string, number>();
   for (const { record, info } of records) {
     const line = info.lines - lineBreaks(Object.values(record));
+    // The header again, as a row: two exports joined into one file. Told once, as such, rather
+    // than as a row of bad values (or, in a partners file, imported as partner "id" named "name").
+    if (Object.entries(record).every(([column, value]) => (column.startsWith(UNNAMED) ? value.trim() === '' : value.trim().toLowerCase() === column))) {
+      errors.push({ line, message: 'repeats the header (were two files joined?); delete the line and import again' });
+      continue;
+    }
     for (const [column, value] of Object.entries(record)) {
       if (column.startsWith(UNNAMED)) continue;
       // Spaces, tabs and line breaks around a value are trimmed off; inside it they would stay.

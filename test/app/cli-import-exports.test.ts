@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/builders.js';
+import { roeOn } from '../support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-cli-exports-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('roe import: CSV files as spreadsheets and CRMs export them', () => {
+  it('two exports joined into one file (its header repeated as a row) are refused, naming the line, and no partner "id" is made', () => {
+    const db = join(dir, 'joined.db');
+    const joined = file('partners-joined.csv', 'id,name,tier\r\np1,Partner One,gold\r\n\uFEFFid,name,tier\r\np2,Partner Two,silver\r\n');
+    const r = roeOn(db, ['import', 'partners', joined]);
+    expect(r).toMatchObject({ code: 1, err: `${joined}: 1 problem, nothing imported:\n  line 3: repeats the header (were two files joined?); delete the line and import again\n` });
+    expect(roeOn(db, ['export', '--partner', 'id'])).toMatchObject({ code: 1, err: 'no partner "id"; no partner is imported yet (npx roe import partners FILE.csv)\n' });
+  });
+
+  it('a joined claims file is told once, not as nine bad values of one row', () => {
+    const db = join(dir, 'joined-claims.db');
+    expect(roeOn(db, ['import', 'partners', join(ROOT, 'examples/partners.csv')]).code).toBe(0);
+    expect(roeOn(db, ['import', 'accounts', join(ROOT, 'examples/accounts.csv')]).code).toBe(0);
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,status,registered_at';
+    const row = (id: string) => `${id},globex,contoso,referral,Services,Opp,qualified,expired,2025-11-12`;
+    const joined = file('claims-joined.csv', [header, row('K1'), header.toUpperCase(), row('K2'), ''].join('\n'));
+    expect(roeOn(db, ['import', 'claims', joined])).toMatchObject({ code: 1, err: `${joined}: 1 problem, nothing imported:\n  line 3: repeats the header (were two files joined?); delete the line and import again\n` });
+  });
+
+  it('a tab-separated file (Excel\'s "Text (Tab delimited)") is told as such, not as a file of another kind', () => {
+    const db = join(dir, 'tabs.db');
+    const tabs = file('partners-tabs.txt', 'id\tname\ttier\r\np1\tPartner One\tgold\r\n');
+    expect(roeOn(db, ['import', 'partners', tabs])).toMatchObject({
+      code: 1,
+      err: `${tabs}: 1 problem, nothing imported:\n  line 1: the columns are separated by tabs; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: id, name, tier, slack_team_id, teams_tenant_id\n`,
+    });
+  });
+
+  it('a header that ends with a stray comma its rows do not have is let be, as an empty column with no name is', () => {
+    const db = join(dir, 'stray.db');
+    const stray = file('partners-stray.csv', 'id,name,tier,\np1,Partner One,gold\np2,Partner Two,silver,\n');
+    expect(roeOn(db, ['import', 'partners', stray])).toMatchObject({ code: 0, out: `${stray}: 2 partners added, 0 updated\n` });
+    // A row short of a named column is still refused: its values may have shifted.
+    expect(roeOn(db, ['import', 'partners', file('partners-short.csv', 'id,name,tier,\np3,Partner Three\n')])).toMatchObject({ code: 1, err: expect.stringContaining('line 2: has 2 columns, the header has 4') });
+  });
+
+  it('a file that leaves out rows imported before keeps them: an import never deletes', () => {
+    const db = join(dir, 'kept.db');
+    expect(roeOn(db, ['import', 'partners', file('p-all.csv', 'id,name\np1,One\np2,Two\n')])).toMatchObject({ code: 0, out: expect.stringContaining('2 partners added') });
+    expect(roeOn(db, ['import', 'partners', file('p-one.csv', 'id,name\np1,One\n')])).toMatchObject({ code: 0, out: expect.stringContaining('0 partners added, 0 updated, 1 unchanged') });
+    expect(roeOn(db, ['export', '--partner', 'p2']).code).toBe(0);
+  });
+});
