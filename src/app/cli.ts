@@ -39,7 +39,7 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['stats [--format text|json]', 'claims, disputes and rulings per partner'],
   ['backup FILE', 'an online, consistent copy of the database'],
   ['export --partner ID', 'everything about one partner, and nothing about others (JSON)'],
-  ['forget USER', "remove a chat user's personal data (USER: slack:U0123, teams:29:… or teams:ENTRA-OBJECT-ID)"],
+  ['forget USER', "remove a chat user's personal data (USER: slack:U0123, teams:29:…, teams:ENTRA-OBJECT-ID or console:NAME)"],
   ['outbox [list]', 'notifications not delivered yet (pending and parked)'],
   ['outbox retry ID|--all', 'put parked notifications back in the queue'],
   ['timers [list]', 'timers that failed every attempt, and how many are pending'],
@@ -619,7 +619,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     }
     case 'forget': {
       const user = p.args[0];
-      if (!user || !user.includes(':')) throw new UsageError(p.label, 'needs a chat user key like slack:U0123ABC or teams:29:1abc');
+      if (!user || !user.includes(':')) throw new UsageError(p.label, 'needs a chat user key like slack:U0123ABC, teams:29:1abc or console:pat');
       // A Teams id without its platform (29:1abc) would pass for a key, and be "nothing known".
       if (!/^(slack|teams|console):./.test(user)) throw new UsageError(p.label, `"${user}" is not a chat user key: it starts with slack:, teams: or console: (a Teams user is teams:29:1abc)`);
       // A Teams user given by their Entra object id (teams:<GUID>, as an admin center shows them):

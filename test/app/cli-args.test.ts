@@ -22,6 +22,7 @@ const usageOf = {
   import: 'usage: roe import accounts|partners|claims FILE  import a CSV export (headers as in examples/)',
   policy: 'usage: roe policy check FILE  validate a policy file',
   ledger: "usage: roe ledger verify [--head HASH]        check the ledger's hash chain (--head: that it still holds a head printed before)\n       roe ledger export [--format json|csv]  print the ledger (JSON by default)",
+  forget: "usage: roe forget USER  remove a chat user's personal data (USER: slack:U0123, teams:29:…, teams:ENTRA-OBJECT-ID or console:NAME)",
   outbox: 'usage: roe outbox [list]          notifications not delivered yet (pending and parked)\n       roe outbox retry ID|--all  put parked notifications back in the queue',
 };
 
@@ -85,6 +86,13 @@ describe('roe command lines', () => {
     expect(roe(['import', 'people', 'people.csv'])).toEqual(refused('roe import: unknown subcommand "people" (use accounts, partners or claims)', usageOf.import));
     expect(roe(['outbox', 'purge'])).toEqual(refused('roe outbox: unknown subcommand "purge" (use list or retry)', usageOf.outbox));
     expect(roe(['outbox', 'retry'])).toEqual(refused('roe outbox retry: needs a message id or --all', usageOf.outbox));
+  });
+
+  it('forget\'s usage names every kind of user key it accepts, the local console\'s (console:pat) included', () => {
+    expect(roe(['help', 'forget'])).toEqual({ code: 0, err: '', out: `${usageOf.forget}\n` });
+    expect(roe(['forget'])).toEqual(refused('roe forget: needs a chat user key like slack:U0123ABC, teams:29:1abc or console:pat', usageOf.forget));
+    expect(roe(['forget', '29:1abc'])).toEqual(refused('roe forget: "29:1abc" is not a chat user key: it starts with slack:, teams: or console: (a Teams user is teams:29:1abc)', usageOf.forget));
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('--format takes only the formats listed', () => {

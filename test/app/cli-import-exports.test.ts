@@ -50,6 +50,19 @@ describe('roe import: CSV files as spreadsheets and CRMs export them', () => {
     expect(roeOn(db, ['import', 'partners', file('partners-short.csv', 'id,name,tier,\np3,Partner Three\n')])).toMatchObject({ code: 1, err: expect.stringContaining('line 2: has 2 columns, the header has 4') });
   });
 
+  it('a first line sep=, (a spreadsheet tool\'s) and an old DOS end-of-file mark (Ctrl-Z) are no rows: the file imports; sep=; is told as semicolons', () => {
+    const db = join(dir, 'sep.db');
+    const sep = file('partners-sep.csv', 'sep=,\r\nid,name,tier\r\np1,Partner One,gold\r\np2,Partner Two,silver\r\n\u001a');
+    expect(roeOn(db, ['import', 'partners', sep])).toMatchObject({ code: 0, err: '', out: `${sep}: 2 partners added, 0 updated\n` });
+    const semicolons = file('partners-sep-semicolon.csv', 'sep=;\r\nid;name;tier\r\np3;Partner Three;gold\r\n');
+    expect(roeOn(db, ['import', 'partners', semicolons])).toMatchObject({
+      code: 1,
+      err: `${semicolons}: 1 problem, nothing imported:\n  line 1: the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: id, name, tier, slack_team_id, teams_tenant_id\n`,
+    });
+    // A row of one value is counted in the singular.
+    expect(roeOn(db, ['import', 'partners', file('partners-one-value.csv', 'id,name,tier\np4\n')])).toMatchObject({ code: 1, err: expect.stringContaining('line 2: has 1 column, the header has 3\n') });
+  });
+
   it('a file that leaves out rows imported before keeps them: an import never deletes', () => {
     const db = join(dir, 'kept.db');
     expect(roeOn(db, ['import', 'partners', file('p-all.csv', 'id,name\np1,One\np2,Two\n')])).toMatchObject({ code: 0, out: expect.stringContaining('2 partners added') });

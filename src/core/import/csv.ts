@@ -132,7 +132,15 @@ function directAnyCase<T extends string | null>(s: T): T {
 export const accountRow = z.object({
   id: idKey,
   name: requiredValue,
-  aliases: list,
+  // Some CRMs join a list with semicolons: told, never imported as one alias. (A comma may be
+  // part of an alias, "Smith, Jones & Co"; a semicolon in a company's name is not.)
+  aliases: z
+    .string()
+    .optional()
+    .superRefine((s, ctx) => {
+      if (s?.includes(';')) ctx.addIssue({ code: 'custom', message: `separate aliases with | (Acme|ACME Corp), got "${s.trim()}"` });
+    })
+    .pipe(list),
   domains: z
     .string()
     .optional()
@@ -192,6 +200,7 @@ export const claimRowIn = (zoneOn: (day: string) => string, now?: Date) =>
       .string()
       .optional()
       .default('')
+      .transform((s) => s.trim())
       .superRefine((s, ctx) => {
         if (s.length > EVIDENCE_MAX) ctx.addIssue({ code: 'custom', message: `is longer than ${thousands(EVIDENCE_MAX)} characters (it has ${thousands(s.length)}); shorten it, or link to the full notes` });
       }),
@@ -251,12 +260,22 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   // a name or a decimal comma would make them look like broken rows).
   // One kind of line break (CRLF from Excel, a lone CR from old Macs): the parser counts a CRLF
   // inside a quoted field as two lines, which would put every later line number off.
-  const body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  // A Ctrl-Z at the very end is an old DOS end-of-file mark, not a row.
+  let body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').replace(/\x1a$/, '');
   // Empty lines before the header are skipped, as between rows: the header is on the line after them.
-  const headerLine = 1 + (/^\n*/.exec(body)?.[0].length ?? 0);
-  const firstLine = body.slice(headerLine - 1).split('\n', 1)[0] ?? '';
-  // So does its "Text (Tab delimited)": its header names the columns, yet not between commas.
-  const separator = firstLine.includes(',') ? null : firstLine.includes(';') ? 'semicolons' : firstLine.includes('\t') ? 'tabs' : null;
+  let headerLine = 1 + (/^\n*/.exec(body)?.[0].length ?? 0);
+  let firstLine = body.slice(headerLine - 1).split('\n', 1)[0] ?? '';
+  // A first line `sep=,` (as some spreadsheet tools write) only declares the separator: a comma's
+  // is read as an empty line (the lines after it keep their numbers); another is told below.
+  const declared = /^sep=(.)$/i.exec(firstLine)?.[1];
+  if (declared === ',') {
+    body = `${body.slice(0, headerLine - 1)}${body.slice(headerLine - 1 + firstLine.length)}`;
+    headerLine = 1 + (/^\n*/.exec(body)?.[0].length ?? 0);
+    firstLine = body.slice(headerLine - 1).split('\n', 1)[0] ?? '';
+  }
+  // Excel's "Text (Tab delimited)" is told too: its header names the columns, yet not between commas.
+  const separatedBy = (c: string) => (c === ';' ? 'semicolons' : c === '\t' ? 'tabs' : `"${c}"`);
+  const separator = declared && declared !== ',' ? separatedBy(declared) : firstLine.includes(',') ? null : firstLine.includes(';') ? 'semicolons' : firstLine.includes('\t') ? 'tabs' : null;
   if (separator) {
     return { ok: false, rows: [], errors: [{ line: headerLine, message: `the columns are separated by ${separator}; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
   }
@@ -289,7 +308,7 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
         if (values.every((v) => v.trim() === '')) return null;
         // Short only of columns with no name (a header's stray trailing comma): nothing is missing.
         if (values.length < header.length && header.slice(values.length).some(Boolean)) {
-          short.push({ line: lines - lineBreaks(values), message: `has ${values.length} columns, the header has ${header.length}` });
+          short.push({ line: lines - lineBreaks(values), message: `has ${columnCount(values.length)}, the header has ${header.length}` });
           return null;
         }
         return r;
@@ -371,6 +390,9 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** Free text (evidence) may span lines and hold tabs, nothing else below the space. */
 const MULTILINE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
+/** A row's count of columns: "1 column", "3 columns". */
+const columnCount = (n: number) => `${n} column${n === 1 ? '' : 's'}`;
+
 /** A row as the parser gives it, with the line it ends on. */
 type Read = { record: Record<string, string>; info: { lines: number } };
 
@@ -410,7 +432,7 @@ function malformed(e: CsvParseError, body: string, headerLines: number, columns:
     // Only empty cells past the header's columns: maybe commas at the end of the row (a spreadsheet's export), or a value split in two.
     const trailing = got > columns && (e.record as unknown[]).slice(columns).every((v) => typeof v === 'string' && v.trim() === '');
     const why = got <= columns ? '' : ` (a value holding a comma must be in double quotes${trailing ? '; or, should the row end with commas the header does not have, remove them' : ''})`;
-    return { line: at - lineBreaks(e.record), message: `has ${got} columns, the header has ${columns}${why}` };
+    return { line: at - lineBreaks(e.record), message: `has ${columnCount(got)}, the header has ${columns}${why}` };
   }
   // The line is given apart: the parser's own "at line N" is left out.
   return { line: at, message: e.message.replace(/ at line \d+/, '') };

@@ -126,6 +126,17 @@ describe('CSV import', () => {
     ]);
   });
 
+  it('aliases joined with ; (as some CRMs join lists) are refused with the separator to use, never kept as one alias; a comma may be part of an alias', () => {
+    expect(errorsOf('accounts', [ACC_HEADER, 'x1,X,Acme; ACME Corp,,,,,,,', 'x2,Y,"Why Inc;",,,,,,,'].join('\n'))).toEqual([
+      'line 2: aliases: separate aliases with | (Acme|ACME Corp), got "Acme; ACME Corp"',
+      'line 3: aliases: separate aliases with | (Acme|ACME Corp), got "Why Inc;"',
+    ]);
+    expect(rt.store.accounts.get('x1')).toBeUndefined();
+    importCsv(rt.ctx, 'accounts', 'a.csv', [ACC_HEADER, 'x1,X,Acme|ACME Corp,,,,,,,', 'x3,Z,"Smith, Jones & Co|SJ",,,,,,,'].join('\n'));
+    expect(rt.store.accounts.get('x1')!.aliases).toEqual(['Acme', 'ACME Corp']);
+    expect(rt.store.accounts.get('x3')!.aliases).toEqual(['Smith, Jones & Co', 'SJ']);
+  });
+
   it('direct, routes and statuses are read in any letter case, as stages are', () => {
     importCsv(rt.ctx, 'accounts', 'a.csv', [ACC_HEADER, 'case1,Case One,,,,,,false,,Direct'].join('\n'));
     expect(rt.store.accounts.get('case1')!.namedOwner).toBe('direct');
@@ -427,6 +438,7 @@ describe('CSV import: line numbers as an editor shows them', () => {
 
   it.each([
     ['too few', 'C2,acme,contoso', 'line 5: has 3 columns, the header has 12'],
+    ['too few (one)', 'C2', 'line 5: has 1 column, the header has 12'],
     ['too many', 'C2,acme,contoso,resell,Analytics,Acme, Inc. rollout,qualified,,,rejected,2026-11-20,', 'line 5: has 13 columns, the header has 12 (a value holding a comma must be in double quotes; or, should the row end with commas the header does not have, remove them)'],
     ['too many, the extra ones empty (commas at the end)', 'C2,acme,contoso,resell,Analytics,Acme rollout,qualified,,,rejected,2026-11-20,,,', 'line 5: has 14 columns, the header has 12 (a value holding a comma must be in double quotes; or, should the row end with commas the header does not have, remove them)'],
     ['too many, a value split by its comma', 'C2,acme,contoso,resell,Analytics,Acme, Inc. rollout,qualified,,,rejected,2026-11-20,2026-11-21', 'line 5: has 13 columns, the header has 12 (a value holding a comma must be in double quotes)'],
@@ -488,6 +500,11 @@ describe('CSV import: headers', () => {
     ['a header after empty lines, with an unknown column', '\n\nid,name,foo\np1,A,1', [`line 3: unknown column "foo" ${PARTNER_COLUMNS}`]],
     ['a header after an empty line, in semicolons', '\nid;name;tier\np1;A;gold', ['line 2: the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: id, name, tier, slack_team_id, teams_tenant_id']],
     ['a header after an empty line, and no rows', '\nid,name\n', ['line 3: the file has a header but no rows']],
+    ['a first line sep=; (a spreadsheet tool\'s), then a header in semicolons', 'sep=;\r\nid;name;tier\r\np1;A;gold\r\n', ['line 1: the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: id, name, tier, slack_team_id, teams_tenant_id']],
+    ['a first line sep=; before a header in commas', 'sep=;\nid,name,tier\np1,A,gold\n', ['line 1: the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: id, name, tier, slack_team_id, teams_tenant_id']],
+    ['a first line sep=| (another separator declared)', 'sep=|\nid|name|tier\np1|A|gold\n', ['line 1: the columns are separated by "|"; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: id, name, tier, slack_team_id, teams_tenant_id']],
+    ['a first line sep=, and a bad row', 'sep=,\nid,name,tier\np1,A,gold\np2,B,gold,extra\n', ['line 4: has 4 columns, the header has 3 (a value holding a comma must be in double quotes)']],
+    ['a first line sep=, and no header', 'sep=,\np1,A,gold\n', ['line 2: the first line names none of the partners columns, so it is no partners header: is this the partners file? Its first line must be the header: id, name, tier, slack_team_id, teams_tenant_id']],
   ])('%s is refused, naming the line', (_, text, errors) => {
     const before = rt.store.partners.all().length;
     expect(errorsOf('partners', text)).toEqual(errors);
@@ -497,6 +514,14 @@ describe('CSV import: headers', () => {
   it('empty columns with no name (a spreadsheet\'s stray ones) are let be, and so are empty lines before the header', () => {
     expect(importCsv(rt.ctx, 'partners', 'p.csv', '\nid,name,,tier,\nq2,Stray,,gold,\n')).toMatchObject({ inserted: 1 });
     expect(rt.store.partners.get('q2')).toMatchObject({ name: 'Stray', tier: 'gold' });
+  });
+
+  it.each([
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+  ])('a first line sep=, (as spreadsheet tools write it) only declares the separator: it is skipped (%s)', (_, eol) => {
+    expect(importCsv(rt.ctx, 'partners', 'p.csv', ['sep=,', 'id,name,tier', 'q4,Sep,gold', ''].join(eol))).toMatchObject({ inserted: 1 });
+    expect(rt.store.partners.get('q4')).toMatchObject({ name: 'Sep', tier: 'gold' });
   });
 
   it('quoted header names are read by the CSV parser', () => {
@@ -582,6 +607,16 @@ describe('CSV import: blank rows as Excel saves them', () => {
     expect(errorsOf('claims', claims)).toEqual(['line 5: amount: expected a positive number, got "lots"', 'line 8: amount: expected a positive number, got "many"']);
   });
 
+  it.each([
+    ['after the last line break', '\r\n\u001a'],
+    ['right after the last value', '\u001a'],
+  ])('an old DOS end-of-file mark (Ctrl-Z) %s is no row', (_, end) => {
+    expect(importCsv(rt.ctx, 'partners', 'p.csv', `${[PARTNER_HEADER, 'z1,Zed One,gold,,', 'z2,Zed Two,silver,,'].join('\r\n')}${end}`)).toMatchObject({ inserted: 2 });
+    expect(rt.store.partners.get('z2')).toMatchObject({ name: 'Zed Two', tier: 'silver' });
+    // Anywhere else it is a control character in a value.
+    expect(errorsOf('partners', [PARTNER_HEADER, 'z3,Zed\u001a Three,,,', ''].join('\n'))).toEqual(['line 2: name: holds a control character; keep the value on one line of plain text']);
+  });
+
   it('a file of blank rows alone has no rows', () => {
     expect(errorsOf('partners', [PARTNER_HEADER, ',,,,', ',,,,', ''].join('\r\n'))).toEqual(['line 2: the file has a header but no rows']);
   });
@@ -608,6 +643,13 @@ describe('CSV import: evidence at most as long as in chat', () => {
     ]);
     expect(rt.store.claims.all()).toHaveLength(before);
     expect(rt.store.claims.byRequestKey('import:L2')).toBeUndefined();
+  });
+
+  it('spaces and line breaks around the evidence are trimmed off, as around every value (inside it they stay); so 3,000 characters and a trailing newline are taken', () => {
+    importCsv(rt.ctx, 'claims', 'c.csv', `${CLAIM_HEADER}\n${row('T1', '"  \nCall notes:\n\tmet the CIO  \n\n"')}\n${row('T2', `"${'x'.repeat(3000)}\r\n"`)}\n${row('T3', '" \n "')}\n`);
+    expect(rt.store.claims.byRequestKey('import:T1')!.evidence).toBe('Call notes:\n\tmet the CIO');
+    expect(rt.store.claims.byRequestKey('import:T2')!.evidence).toBe('x'.repeat(3000));
+    expect(rt.store.claims.byRequestKey('import:T3')!.evidence).toBe('');
   });
 
   it('a row with evidence too long still has its other columns checked', () => {
