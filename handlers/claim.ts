@@ -13,7 +13,7 @@ import { outcomeText } from './dispute-card.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountNotFound, asksForHelp, findAccount, resolveAccount } from './resolve-account.js';
-import { fieldProblem, parseForm, typedName } from './validate.js';
+import { fieldProblem, parseForm, readAmount, typedName } from './validate.js';
 
 export interface SubmitMeta {
   origin: ThreadRef | null;
@@ -84,15 +84,10 @@ const claimSchema = z.object({
     .trim()
     .optional()
     .transform((s, ctx) => {
-      if (!s) return null;
-      // Decimal only, with its grouping and currency signs: Number() alone reads 0x10 as 16.
-      const digits = s.replace(/[,_\s$€£]/g, '');
-      const n = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i.test(digits) ? Number(digits) : NaN;
-      if (!Number.isFinite(n) || n < 0) {
-        ctx.addIssue({ code: 'custom', message: 'A positive number, e.g. 50000' });
-        return z.NEVER;
-      }
-      return n;
+      const read = readAmount(s ?? '');
+      if ('amount' in read) return read.amount;
+      ctx.addIssue({ code: 'custom', message: read.problem });
+      return z.NEVER;
     }),
   evidence: z.string().max(3000, 'At most 3,000 characters').optional().default(''),
 });
@@ -110,6 +105,20 @@ function claimFor(deps: HandlerDeps, given: string): string {
   if (named.length === 1) return named[0]!.id;
   if (named.length > 1) throw new DomainError('invalid_input', `Several partners are named "${text}": give the partner's id (${named.map((p) => p.id).join(', ')}).`, { claimant: `Give the id: ${named.map((p) => p.id).join(', ')}` });
   throw new DomainError('invalid_input', `No partner is named "${text}". Type the partner's name as the partner list has it, or "${DIRECT_LABEL}".`, { claimant: `No partner named "${text}"` });
+}
+
+/**
+ * A claim refused because its party already holds a live one on the account and product line
+ * (`duplicate_claim`), with its message on the product line: the field to change to file on
+ * another line (the account is usually the one meant). Slack shows a refusal only on a field.
+ */
+function duplicateOnProductLine<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof DomainError && e.code === 'duplicate_claim' && Object.keys(e.fields).length === 0) throw new DomainError(e.code, e.message, { product: e.message }, e);
+    throw e;
+  }
 }
 
 /** A submitted claim form: file it and tell the claimant the outcome. */
@@ -133,17 +142,19 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
   return deps.ctx.store.transaction(() => {
     const account = resolveAccount(deps, input.account);
     const result = commandsAsTyped(viewer, () =>
-      fileClaim(deps.ctx, viewer, {
-        accountId: account.id,
-        account,
-        claimant: viewer.kind === 'internal' ? claimFor(deps, input.claimant ?? '') : undefined,
-        route: input.route,
-        productLine: input.product,
-        opportunity: { name: input.opportunity, stage, amount: input.amount },
-        evidence: input.evidence,
-        origin: meta.origin,
-        requestKey: meta.requestKey,
-      }),
+      duplicateOnProductLine(() =>
+        fileClaim(deps.ctx, viewer, {
+          accountId: account.id,
+          account,
+          claimant: viewer.kind === 'internal' ? claimFor(deps, input.claimant ?? '') : undefined,
+          route: input.route,
+          productLine: input.product,
+          opportunity: { name: input.opportunity, stage, amount: input.amount },
+          evidence: input.evidence,
+          origin: meta.origin,
+          requestKey: meta.requestKey,
+        }),
+      ),
     );
     announce(deps, result.events, meta.origin, viewer.userKey);
     const { claim } = result;

@@ -73,7 +73,7 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     // Each claim's evidence is its claimant's own words, for whoever may see that deal.
     for (const c of claims) if (c.evidence.trim() && vp.seesDeal(c.claimant)) blocks.push(quote(`Evidence on claim #${c.id} (${vp.party(c.claimant)})`, c.evidence, { many: true }));
   }
-  if (d.evidence && viewer.kind === 'internal') blocks.push(quote('Evidence given with the dispute', d.evidence));
+  if (d.evidence.trim() && viewer.kind === 'internal') blocks.push(quote('Evidence given with the dispute', d.evidence));
   if (d.trace.length > 0) {
     blocks.push({
       type: 'list',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { Principal } from '../src/core/authz.js';
+import { ownParty, type Principal } from '../src/core/authz.js';
 import { canonicalProductLine } from '../src/core/claims/claims.service.js';
 import { raiseDispute } from '../src/core/disputes/disputes.service.js';
+import { DomainError } from '../src/core/errors.js';
 import { commandsAsTyped, type SubmitMeta } from './claim.js';
 import type { HandlerDeps } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
@@ -24,7 +25,7 @@ export function disputeForm(deps: HandlerDeps, viewer: Principal, accountText = 
     fields: [
       { id: 'account', label: 'Account', kind: 'account', required: true, ...(initial ? { initial } : {}), placeholder: 'Search accounts' },
       { id: 'product', label: 'Product line', kind: 'select', required: true, options: policy.product_lines.map((p) => ({ value: p, label: p })) },
-      { id: 'against', label: 'Claim disputed (number)', kind: 'text', required: false, maxLength: 20, placeholder: 'e.g. 12', hint: 'Leave it empty to dispute whoever holds the account for this product line; a number picks one claim when several are live.' },
+      { id: 'against', label: 'Claim disputed (number)', kind: 'text', required: false, maxLength: 20, placeholder: 'e.g. 12', hint: 'Leave it empty to dispute whoever holds the account for this product line. A number is only checked (it must be another party’s live claim there): the dispute weighs every live claim on the line either way.' },
       { id: 'reason', label: 'Reason', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why should the account be yours?' },
       { id: 'evidence', label: 'Evidence', kind: 'multiline', required: false, maxLength: 3000, ...(evidence ? { initial: { value: evidence, label: evidence } } : {}) },
     ],
@@ -49,7 +50,8 @@ const disputeSchema = z.object({
       return n;
     }),
   reason: z.string({ error: 'Required' }).trim().min(5, 'Say why, in a sentence (at least 5 characters)').max(2000, 'At most 2,000 characters'),
-  evidence: z.string().max(3000, 'At most 3,000 characters').optional().default(''),
+  // Only spaces is no evidence: the case card would quote it as an empty one.
+  evidence: z.string().trim().max(3000, 'At most 3,000 characters').optional().default(''),
 });
 
 export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: SubmitMeta): Reply {
@@ -62,6 +64,12 @@ export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Reco
   });
   return deps.ctx.store.transaction(() => {
     const account = resolveAccount(deps, input.account);
+    // The number only checks the claim meant: one of the raiser's own party is none to dispute.
+    const own = ownParty(viewer);
+    const named = input.against !== undefined ? deps.ctx.store.claims.get(input.against) : undefined;
+    if (named && own && named.claimant === own) {
+      throw new DomainError('invalid_input', `Claim #${named.id} is a claim of your own (${viewpoint(deps, viewer).party(own)}): a dispute is raised against another party. Give another party’s claim number, or leave the field empty.`, { against: `Claim #${named.id} is your own: give another party’s claim number, or leave it empty` });
+    }
     const { dispute, events } = commandsAsTyped(viewer, () =>
       raiseDispute(deps.ctx, viewer, {
         accountId: account.id,

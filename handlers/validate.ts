@@ -71,5 +71,28 @@ export function parseNumberId(value: unknown): number | null {
   return n > 0 ? n : null;
 }
 
+/** What an amount that is not a number is told. */
+const NOT_AN_AMOUNT = 'A positive number, e.g. 50000';
+/** What an amount whose comma is no thousands separator is told (it would be read wrong either way). */
+const DECIMAL_COMMA = 'A comma may only separate thousands, in groups of three (1,000,000.50): write decimals with a point, e.g. 12.50 or 50000.00';
+
+/**
+ * An amount as typed: a decimal number, with a point for its decimals; commas only between
+ * thousands (1,000,000.50), spaces and underscores anywhere, and a currency sign ($, €, £).
+ * `12,50`, `1,00` or `50.000,00` is refused, not read as 1250, 100 or 50: a comma in any other
+ * place is a decimal comma. Empty is no amount (null); anything else not a decimal number
+ * (0x10, 5k, -5) is refused, with what to write.
+ */
+export function readAmount(typed: string): { amount: number | null } | { problem: string } {
+  if (typed.trim() === '') return { amount: null };
+  const compact = typed.replace(/[_\s$€£]/g, '');
+  if (compact.includes(',') && !/^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/.test(compact)) return { problem: DECIMAL_COMMA };
+  // Decimal only: Number() alone reads 0x10 as 16.
+  const digits = compact.replace(/,/g, '');
+  const n = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i.test(digits) ? Number(digits) : NaN;
+  if (!Number.isFinite(n) || n < 0) return { problem: NOT_AN_AMOUNT };
+  return { amount: n };
+}
+
 /** A name as a person types it, for comparing with names as shown: any letter case, spaces collapsed. */
 export const typedName = (s: string): string => s.trim().toLowerCase().replace(/\s+/g, ' ');

@@ -195,6 +195,25 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toMatch(/Claim #\d+ on Soylent Corp \(Services\) is protected/);
   });
 
+  it('an amount with a decimal comma is refused on its field, saying how to write it, and asked again: 12,50 is not filed as 1250', () => {
+    const db = join(dir, 'decimal-comma.db');
+    const { out, code } = runConsole('/claim account=soylent route=resell product=Services opportunity=x stage=qualified amount=12,50 evidence=\n12.50\n', db);
+    expect(code).toBe(0);
+    expect(out).toContain('  ✘ Amount: A comma may only separate thousands, in groups of three (1,000,000.50): write decimals with a point, e.g. 12.50 or 50000.00\nAmount (optional): 12.50\n');
+    expect(out).toMatch(/Claim #\d+ on Soylent Corp \(Services\) is protected/);
+    const sqlite = new Database(db, { readonly: true });
+    expect(sqlite.prepare("select opp_amount from claims where account_id = 'soylent'").all()).toEqual([{ opp_amount: 12.5 }]);
+    sqlite.close();
+  });
+
+  it('a claim its party already holds is refused on the product line, with its message, which is asked again', () => {
+    const script = ['/as northwind', '/claim account=acme route=resell product=Analytics opportunity="Acme phase 2" stage=qualified', 'Services', '/roe mine'].join('\n');
+    const { out, code } = runConsole(`${script}\n`, join(dir, 'duplicate.db'));
+    expect(code).toBe(0);
+    expect(out).toMatch(/\n {2}✘ Product line: There is already a live claim #\d+ for this party on Acme Corporation \(Analytics\)\. Log activity on it instead of filing again\.\nProduct line \(1=Core Platform, 2=Analytics, 3=Services\): Services\n/);
+    expect(out).toMatch(/Claim #\d+ on Acme Corporation \(Services\) is protected/);
+  });
+
   it.each([
     ['a misspelt field', '/claim account=initech route=resell product=Services oportunity="Initech deal" stage=qualified', '✘ Unknown field "oportunity". This form\'s fields: account, claimant, route, product, opportunity, stage, amount, evidence.'],
     ['an unclosed quote', '/claim account="Initech LLC route=resell product=Services opportunity=x stage=qualified', '✘ A quote (") after account= is not closed: put the value between two quotes, e.g. account="Acme Corporation".'],

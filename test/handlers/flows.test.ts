@@ -228,7 +228,7 @@ describe('claim', () => {
     expect(ledgerCount(rt)).toBe(before);
   });
 
-  it.each(['0x10', '0b11', 'Infinity', '1e400', '12abc'])('amount %s is refused as not a number, and nothing is written', (amount) => {
+  it.each(['0x10', '0b11', 'Infinity', '1e400', '12abc', '€5k'])('amount %s is refused as not a number, and nothing is written', (amount) => {
     const before = ledgerCount(rt);
     const e = catchErr(() => submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ account: 'soylent', amount }), meta()));
     expect(e.fields).toEqual({ amount: 'A positive number, e.g. 50000' });
@@ -239,9 +239,27 @@ describe('claim', () => {
     ['$50,000', 50000],
     ['1 200.50', 1200.5],
     ['€75_000', 75000],
+    ['1,000,000.50', 1000000.5],
+    ['12.50', 12.5],
+    ['1e9', 1e9],
   ])('amount %s is read as %d', (amount, read) => {
     submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ account: 'soylent', amount }), meta());
     expect(rt.store.claims.all().at(-1)!.opportunity.amount).toBe(read);
+  });
+
+  // Read as 1250, 50 and 100 before: a comma is taken only where it groups thousands by three.
+  it.each(['12,50', '50.000,00', '1,00', '1 000,50 €', '1,2345', '12,5000'])('amount %s (a decimal comma) is refused on its field, saying how to write it, and nothing is written', (amount) => {
+    const before = ledgerCount(rt);
+    const e = catchErr(() => submitClaim(rt.deps, as.person(rt, 'sam'), claimValues({ account: 'soylent', amount }), meta()));
+    expect(e.fields).toEqual({ amount: 'A comma may only separate thousands, in groups of three (1,000,000.50): write decimals with a point, e.g. 12.50 or 50000.00' });
+    expect(ledgerCount(rt)).toBe(before);
+    expect(rt.store.claims.forAccount('soylent')).toHaveLength(0);
+  });
+
+  it('a claim its party already holds live on the account and product line is refused on the product line, with the whole message', () => {
+    const e = catchErr(() => submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues(), meta()));
+    expect(e.message).toMatch(/^There is already a live claim #\d+ for this party on Acme Corporation \(Analytics\)\. Log activity on it instead of filing again\.$/);
+    expect(e.fields).toEqual({ product: e.message });
   });
 
   it('an unknown product line is refused naming the choices', () => {
@@ -558,6 +576,34 @@ describe('dispute, arbitration and rulings', () => {
 
   it('a dispute with nobody on the other side is refused', () => {
     expect(catchErr(() => submitDispute(rt.deps, as.person(rt, 'sam'), { account: 'soylent', product: 'Analytics', reason: 'Just checking' }, meta())).message).toMatch(/Nothing to dispute/);
+  });
+
+  it('evidence of only spaces given with a dispute is none: the case card quotes no empty evidence; other evidence is kept, trimmed', () => {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues({ account: 'soylent', stage: 'proposal' }), meta());
+    submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'soylent', product: 'Analytics', reason: 'We ran the workshops', evidence: '  \n\t  ' }, meta());
+    const blank = rt.store.disputes.all().at(-1)!;
+    expect(blank.evidence).toBe('');
+    expect(read(caseCard(rt.deps, as.person(rt, 'sam'), String(blank.id)))).not.toContain('Evidence given with the dispute');
+    submitDispute(rt.deps, as.person(rt, 'sam'), { account: 'acme', product: 'Analytics', reason: 'Direct has been working Acme', evidence: '\n  Workshop notes of March  \n' }, meta());
+    const given = rt.store.disputes.all().at(-1)!;
+    expect(given.evidence).toBe('Workshop notes of March');
+    expect(caseCard(rt.deps, as.person(rt, 'sam'), String(given.id)).blocks).toContainEqual(expect.objectContaining({ label: 'Evidence given with the dispute', text: 'Workshop notes of March' }));
+  });
+
+  it('the claim number of the raiser’s own claim (its party’s) is refused on its field, and nothing is raised; another party’s is taken', () => {
+    const northwinds = rt.store.claims.forAccount('acme').find((c) => c.claimant === 'northwind')!;
+    const wayne = rt.store.claims.forAccount('wayne').find((c) => c.claimant === 'direct')!;
+    const before = ledgerCount(rt);
+    const own = catchErr(() => submitDispute(rt.deps, as.partner(rt, 'northwind'), { account: 'acme', product: 'Analytics', against: `#${northwinds.id}`, reason: 'We have worked Acme for a year' }, meta()));
+    expect(own.message).toBe(`Claim #${northwinds.id} is a claim of your own (Northwind Partners): a dispute is raised against another party. Give another party’s claim number, or leave the field empty.`);
+    expect(own.fields).toEqual({ against: `Claim #${northwinds.id} is your own: give another party’s claim number, or leave it empty` });
+    // The direct team's, for a colleague of the company.
+    const direct = catchErr(() => submitDispute(rt.deps, as.person(rt, 'sam'), { account: 'wayne', product: 'Services', against: String(wayne.id), reason: 'Direct has been working Wayne' }, meta()));
+    expect(direct.fields).toEqual({ against: `Claim #${wayne.id} is your own: give another party’s claim number, or leave it empty` });
+    expect(direct.message).toContain('a claim of your own (Direct sales)');
+    expect(ledgerCount(rt)).toBe(before);
+    expect(rt.store.disputes.all()).toHaveLength(0);
+    expect(read(submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'acme', product: 'Analytics', against: String(northwinds.id), reason: 'We have worked Acme for a year' }, meta()))).toContain('settled at once by the criteria');
   });
 
   it('a dispute’s reason is for the company and the party that raised it, never another party', () => {

@@ -33,6 +33,11 @@ it('no form label says "optional"; the required flag does', () => {
   expect(disputeForm(rt.deps, sam).fields.find((f) => f.id === 'against')).toMatchObject({ label: 'Claim disputed (number)', required: false, hint: expect.stringContaining('Leave it empty to dispute whoever holds the account') });
 });
 
+it('the dispute form’s claim number says what a number does: it is only checked, and the dispute weighs every live claim either way', () => {
+  const hint = disputeForm(rt.deps, as.partner(rt, 'contoso'), 'acme').fields.find((f) => f.id === 'against')?.hint;
+  expect(hint).toBe('Leave it empty to dispute whoever holds the account for this product line. A number is only checked (it must be another party’s live claim there): the dispute weighs every live claim on the line either way.');
+});
+
 it("the award form tells the arbitrator that every party reads the rationale as written (it is shown to them unmasked)", () => {
   const claim = { route: 'resell', product: 'Analytics', opportunity: 'Soylent pilot', amount: '1000', evidence: '' };
   submitClaim(rt.deps, as.partner(rt, 'northwind'), { ...claim, account: 'soylent', stage: 'proposal' }, meta);

@@ -534,8 +534,8 @@ const refusalBlocks = (e: DomainError): Block[] => [text(e.message, 'attention')
 
 /**
  * A form submit: done; or, refused, the same form again with what was typed (and what was filled
- * in) and the refusal: under the fields it names, or, naming none (a dispute already open, a
- * claim already filed), above them all, as Slack keeps its modal open with it. A form that
+ * in) and the refusal: under the fields it names, or, naming none (a dispute already open),
+ * above them all, as Slack keeps its modal open with it. A form that
  * cannot be shown again (the case it rules on moved on) is `gone`'s to answer, with why not;
  * without `gone` the refusal goes on to the turn's error handler, as does anything that is not
  * a refusal.
@@ -559,9 +559,10 @@ function submitted(form: () => Form, typed: Typed, submit: () => Reply, o: { ref
   // The same form again, the same instance: sent once corrected, it is still this card's one request.
   // Values that failed their checks are marked under their fields: one line above says so
   // (the error's own message restates them by field id). Any other refusal says its own words.
+  // A refusal whose whole message is its field's (a claim already filed, on its product line) is said there, once.
   const problems = Object.keys(refusal.fields).length;
-  const message = refusal instanceof FormValuesError ? `Please fix what is marked below (${problems === 1 ? 'one field' : `${problems} fields`}).` : refusal.message;
-  return { kind: 'form', form: again, state: { values: typed.values, prefill: typed.prefill, errors: refusal.fields, message, ...(typed.instance ? { instance: typed.instance } : {}) } };
+  const message = refusal instanceof FormValuesError ? `Please fix what is marked below (${problems === 1 ? 'one field' : `${problems} fields`}).` : Object.values(refusal.fields).includes(refusal.message) ? undefined : refusal.message;
+  return { kind: 'form', form: again, state: { values: typed.values, prefill: typed.prefill, errors: refusal.fields, ...(message ? { message } : {}), ...(typed.instance ? { instance: typed.instance } : {}) } };
 }
 
 /** What a log line may say about an activity: never its text, never a token. */

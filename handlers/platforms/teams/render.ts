@@ -1,4 +1,5 @@
 import { ACTIONS, clip, oneLine, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { readAmount } from '../../validate.js';
 import { TEAMS_IDS, type RefreshVerb, type Verb } from './ids.js';
 
 /** The JSON of one Adaptive Card element or action (the schema is open-ended; we build a subset). */
@@ -462,8 +463,10 @@ function input(f: Field, value: string | undefined): CardElement {
       // domain and the handler resolves it (an ambiguous one comes back as an error on the field).
       return { type: 'Input.Text', ...common, placeholder: 'Account name, alias or web domain', maxLength: LIMITS.typedName, ...(value !== undefined ? { value: clip(value, LIMITS.typedName) } : {}) };
     case 'number': {
-      const n = value !== undefined && value.trim() !== '' ? Number(value.replace(/[,_\s$€£]/g, '')) : NaN;
-      return { type: 'Input.Number', ...common, min: 0, errorMessage: 'Enter a positive number.', ...(Number.isFinite(n) ? { value: n } : {}) };
+      // A value sent back is shown as the form reads it, or not at all: `12,50`, refused, is no 1250.
+      const read = value !== undefined ? readAmount(value) : undefined;
+      const n = read && 'amount' in read ? read.amount : null;
+      return { type: 'Input.Number', ...common, min: 0, errorMessage: 'Enter a positive number.', ...(n !== null ? { value: n } : {}) };
     }
     case 'select': {
       const options = f.options ?? [];

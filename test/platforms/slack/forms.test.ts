@@ -14,6 +14,7 @@ afterEach(async () => {
 const C = SLACK_IDS.commands;
 const claim = (over: Record<string, string> = {}) => ({ account: 'soylent', claimant: 'direct', route: 'direct', product: 'Services', opportunity: 'Soylent services', stage: 'qualified', amount: '25000', evidence: 'Met their COO', ...over });
 type Answer = { response_action: string; errors?: Record<string, string>; view?: unknown };
+const DECIMAL_COMMA = 'A comma may only separate thousands, in groups of three (1,000,000.50): write decimals with a point, e.g. 12.50 or 50000.00';
 
 describe('claim modal', () => {
   it('files the claim and turns the modal into the outcome', async () => {
@@ -33,6 +34,8 @@ describe('claim modal', () => {
     ['an e-mail address at a personal mail provider', { account: 'jane@gmail.com' }, { account: "A personal mail address: give the company's name or web domain" }],
     ['an unknown stage', { stage: 'dreaming' }, { stage: '"dreaming" is not a stage: choose one of prospecting, qualified, proposal, negotiation, commit' }],
     ['no route chosen', { route: '' }, { route: 'Choose one of: resell, referral, co-sell, marketplace, direct' }],
+    ['an amount with a decimal comma', { amount: '12,50' }, { amount: DECIMAL_COMMA }],
+    ['an amount with a decimal comma after thousands grouped by points', { amount: '50.000,00' }, { amount: DECIMAL_COMMA }],
     ['an unknown stage and a negative amount, both at once', { stage: 'closing', amount: '-4' }, { amount: 'A positive number, e.g. 50000', stage: '"closing" is not a stage: choose one of prospecting, qualified, proposal, negotiation, commit' }],
     [
       'an unknown party, product line and stage and no route, all at once',
@@ -48,12 +51,19 @@ describe('claim modal', () => {
     expect(h.rt.store.claims.all().filter((c) => c.accountId === 'soylent')).toHaveLength(0);
   });
 
-  it('a refusal that names no field shows on the account field', async () => {
+  it('a claim its party already holds is refused on the product line (the field to change to file another), with its whole message', async () => {
     const view = await h.openForm(USERS.northwind, C.claim);
     const res = await h.submit(USERS.northwind, view, claim({ account: 'acme', product: 'Analytics', route: 'resell' }));
     const body = res.json() as Answer;
     expect(body.response_action).toBe('errors');
-    expect(body.errors).toEqual({ account: expect.stringMatching(/already a live claim #\d+ for this party on Acme Corporation \(Analytics\)/) });
+    expect(body.errors).toEqual({ product: expect.stringMatching(/^There is already a live claim #\d+ for this party on Acme Corporation \(Analytics\)\. Log activity on it instead of filing again\.$/) });
+  });
+
+  it('an amount with commas grouping thousands by three is read as written', async () => {
+    const view = await h.openForm(USERS.sam, C.claim, 'soylent');
+    const res = await h.submit(USERS.sam, view, claim({ amount: '1,000,000.50' }));
+    expect((res.json() as Answer).response_action).toBe('update');
+    expect(h.rt.store.claims.all().at(-1)!.opportunity.amount).toBe(1000000.5);
   });
 
   it('a retried submission of the same view (Slack retry or a double click) files one claim', async () => {
@@ -115,6 +125,30 @@ describe('dispute modal', () => {
     expect(res.json()).toEqual({ response_action: 'errors', errors });
     expect(h.ledgerCount()).toBe(before);
     expect(h.rt.store.disputes.all()).toHaveLength(0);
+  });
+
+  it('the number of a claim of the raiser’s own is refused on that field, and nothing is opened', async () => {
+    const own = h.rt.store.claims.forAccount('initech').find((c) => c.claimant === 'contoso')!;
+    const view = await h.openForm(USERS.contoso, C.dispute, 'initech', SHARED_CHANNEL);
+    const before = h.ledgerCount();
+    const res = await h.submit(USERS.contoso, view, { account: 'initech', product: 'Core Platform', against: String(own.id), reason: 'We have worked Initech for a year' });
+    expect(res.json()).toEqual({ response_action: 'errors', errors: { against: `Claim #${own.id} is your own: give another party’s claim number, or leave it empty` } });
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.disputes.all()).toHaveLength(0);
+  });
+
+  it('a refusal that names no field (a dispute already open) shows on the account field', async () => {
+    const claimed = async (user: (typeof USERS)[keyof typeof USERS], stage: string) => {
+      const view = await h.openForm(user, C.claim, 'soylent');
+      return h.submit(user, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent rollout', stage, amount: '', evidence: '' });
+    };
+    await claimed(USERS.northwind, 'proposal');
+    await claimed(USERS.contoso, 'qualified');
+    const open = h.rt.store.disputes.all().at(-1)!;
+    expect(open.status).toBe('open');
+    const view = await h.openForm(USERS.contoso, C.dispute, 'soylent', SHARED_CHANNEL);
+    const res = await h.submit(USERS.contoso, view, { account: 'soylent', product: 'Analytics', reason: 'We have worked Soylent for a year' });
+    expect(res.json()).toEqual({ response_action: 'errors', errors: { account: expect.stringMatching(new RegExp(`^Dispute #${open.id} is already open on Soylent Corp \\(Analytics\\)`)) } });
   });
 
   it('a dispute by hand is answered in the modal and announced in the channel where it was raised', async () => {

@@ -1,7 +1,7 @@
 /**
  * A Teams form refused: nothing the person typed is lost. A refusal that names a field comes
- * back under it; one that names none (a dispute already open, a duplicate claim) comes back
- * above the same form, filled in as sent; a ruling form refused because the case moved on
+ * back under it (a duplicate claim, under its product line); one that names none (a dispute
+ * already open) comes back above the same form, filled in as sent; a ruling form refused because the case moved on
  * shows the case as it stands, with what was written quoted under the refusal. Whatever was
  * typed, the card sent back stays within what Teams takes, and refusals name commands as they
  * are typed in Teams.
@@ -31,6 +31,11 @@ afterEach(async () => {
 const inputs = (card: unknown) => new Map(findIn(card, (o) => typeof o.type === 'string' && o.type.startsWith('Input.') && typeof o.id === 'string').map((o) => [o.id as string, o]));
 /** The Attention-coloured lines of a card: the refusal above a form, and the problems under its fields. */
 const attention = (card: unknown) => findIn(card, (o) => o.type === 'TextBlock' && o.color === 'Attention').map((o) => String(o.text));
+/** What a form card shows right under the input `id`. */
+const under = (card: unknown, id: string) => {
+  const body = findIn(card, (o) => Array.isArray(o.body) && (o.body as Record<string, unknown>[]).some((e) => e.id === id))[0]?.body as Record<string, unknown>[] | undefined;
+  return body?.[body.findIndex((e) => e.id === id) + 1];
+};
 const submitOf = (card: unknown, verb: string) => {
   const b = findIn(card, (o) => o.type === 'Action.Execute' && o.verb === verb)[0];
   if (!b) throw new Error(`no ${verb} on ${readCard(card)}`);
@@ -56,7 +61,7 @@ async function openCase() {
   return d;
 }
 
-describe('a form refused for a reason that names no field', () => {
+describe('a form refused for a reason that names no field, or a claim already filed', () => {
   it('a dispute refused because one is already open comes back filled in as sent, the reason above the fields and no field marked', async () => {
     const d = await openCase();
     const reason = 'Our account team has run workshops with Soylent since March; the CIO asked us to lead the rollout.';
@@ -79,6 +84,8 @@ describe('a form refused for a reason that names no field', () => {
     const typed = { account: 'Acme Corporation', route: 'resell', product: 'Analytics', opportunity: 'Acme phase 2', stage: 'qualified', amount: '10000', evidence };
     const answer = await h.click(USERS.northwind, s.verb, { ...s.data, ...typed });
     expect(attention(answer)).toEqual([expect.stringMatching(/^There is already a live claim #\d+ for this party on Acme Corporation \(Analytics\)/)]);
+    // Said once, under the product line: the field to change to file on another line.
+    expect(under(answer, 'product')).toMatchObject({ type: 'TextBlock', color: 'Attention', text: attention(answer)[0] });
     const fields = inputs(answer);
     expect(fields.get('opportunity')?.value).toBe('Acme phase 2');
     expect(fields.get('evidence')?.value).toBe(evidence);
@@ -155,6 +162,25 @@ describe('a ruling form submitted after the case moved on', () => {
     const answer = await h.click(USERS.pat, submit.verb, { ...submit.data, party: 'party:contoso', rationale: 'Too short' });
     expect(readCard(answer)).toContain('Explain the ruling (at least 10 characters)');
     expect(inputs(answer).get('rationale')?.value).toBe('Too short');
+  });
+});
+
+describe('an amount written with a decimal comma', () => {
+  it('comes back marked under the amount, saying how to write it, with no number read from it in the input; nothing is filed', async () => {
+    const before = ledgerCount();
+    const answer = await submitTyped(USERS.northwind, 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'qualified', amount: '50.000,00' });
+    expect(attention(answer)).toEqual(['Please fix what is marked below (one field).', 'A comma may only separate thousands, in groups of three (1,000,000.50): write decimals with a point, e.g. 12.50 or 50000.00']);
+    // Shown as 50 (or 5000000), it would be sent back as that number.
+    expect(inputs(answer).get('amount')).toMatchObject({ type: 'Input.Number' });
+    expect(inputs(answer).get('amount')).not.toHaveProperty('value');
+    expect(inputs(answer).get('opportunity')?.value).toBe('Soylent rollout');
+    expect(ledgerCount()).toBe(before);
+    expect(h.rt.store.claims.forAccount('soylent')).toHaveLength(0);
+  });
+
+  it('an amount grouped by commas comes back as the number it reads, when another field is refused', async () => {
+    const answer = await submitTyped(USERS.northwind, 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'dreaming', amount: '1,000,000.50' });
+    expect(inputs(answer).get('amount')?.value).toBe(1000000.5);
   });
 });
 
