@@ -400,7 +400,7 @@ describe('a ruling after a long wait', () => {
     expect(rt.store.claims.forAccount('soylent').find((c) => c.claimant === 'northwind')).toMatchObject({ status: 'protected', lastActivityAt: new Date('2026-11-12T15:00:00Z') });
   });
 
-  it('a ruling for a party whose protection ended while the case waited counts the loser no violation (nothing it filed against still holds)', () => {
+  it('a ruling for a party whose protection ended while the case waited (its timer not fired yet) is refused: it holds nothing to award, and nothing is rejected', () => {
     rt = testRuntime({ at: '2026-09-01T15:00:00Z' });
     submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent', 'qualified'), meta); // protected until Nov 30
     const nw = rt.store.claims.forAccount('soylent')[0]!;
@@ -413,7 +413,9 @@ describe('a ruling after a long wait', () => {
     const d = rt.store.disputes.all().at(-1)!;
     expect(d.status).toBe('open');
     rt.clock.set('2026-12-03T15:00:00Z'); // Northwind's protection ended Nov 30
-    submitAward(rt.deps, as.person(rt, d.arbitrator), { dispute: String(d.id), party: 'northwind', rationale: 'Northwind sourced it first.' });
-    expect(rt.store.claims.forAccount('soylent').find((c) => c.claimant === 'contoso')).toMatchObject({ status: 'rejected', violation: false });
+    // It used to go through, reject Contoso's claim and leave the line to nobody (Northwind's claim expired).
+    expect(() => submitAward(rt!.deps, as.person(rt!, d.arbitrator), { dispute: String(d.id), party: 'northwind', rationale: 'Northwind sourced it first.' })).toThrow(/Northwind Partners no longer holds a claim in dispute #\d+/);
+    expect(rt.store.claims.forAccount('soylent').find((c) => c.claimant === 'contoso')).toMatchObject({ status: 'pending', violation: false });
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
   });
 });

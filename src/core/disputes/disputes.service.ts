@@ -10,7 +10,7 @@ import { operationsVersionOf, rulersOf, versionOfDispute } from '../sla/sla.serv
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import { DIRECT, sameProductLine, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, liveClaims, openCase } from './settle.js';
-import { isClosed } from '../claims/lifecycle.js';
+import { effectiveStatus, isClosed, termsOf } from '../claims/lifecycle.js';
 
 export interface RaiseDisputeInput {
   accountId: string;
@@ -140,9 +140,15 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   assertOpen(ctx, dispute);
   const subject = `dispute:${dispute.id}`;
   const partyName = (p: PartyId) => (p === DIRECT ? 'Direct sales' : (store.partners.get(p)?.name ?? p));
-  // A case only gains claims (a claim joins it): those past the count the form saw are new to the arbitrator.
-  if ((input.kind === 'award' || input.kind === 'reject') && input.claimsSeen !== undefined && dispute.claimIds.length > input.claimsSeen) {
-    const joined = dispute.claimIds.slice(input.claimsSeen).map((id) => {
+  // A case only gains claims (a claim joins it): those past the count the form saw are new to the
+  // arbitrator. One that closed again since (the CRM closed it) is nothing the ruling decides.
+  const stillOpen = (id: number) => {
+    const c = store.claims.get(id);
+    return !c || !isClosed(effectiveStatus(c, termsOf(ctx.policies().forClaim(c).policy), now));
+  };
+  const unseen = (input.kind === 'award' || input.kind === 'reject') && input.claimsSeen !== undefined ? dispute.claimIds.slice(input.claimsSeen).filter(stillOpen) : [];
+  if (unseen.length > 0) {
+    const joined = unseen.map((id) => {
       const c = store.claims.get(id);
       return c ? `#${id} (${partyName(c.claimant)})` : `#${id}`;
     });
@@ -175,7 +181,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   } else {
     rationale = input.rationale.trim();
     if (!dispute.parties.includes(input.party)) throw new DomainError('invalid_input', `That party is not part of dispute #${dispute.id}.`, { party: 'Pick one of the parties' });
-    if (partiesHoldingNothing(ctx, dispute).has(input.party)) {
+    if (partiesHoldingNothing(ctx, dispute, now).has(input.party)) {
       throw new DomainError('invalid_input', `${partyName(input.party)} no longer holds a claim in dispute #${dispute.id}: its claim closed while the case waited (lost, won, rejected or expired). Award the line to a party that holds one, or to nobody.`, { party: `${partyName(input.party)} no longer holds a claim in this case` });
     }
     if (rationale.length < 10) throw new DomainError('invalid_input', 'A ruling against the recommendation needs a rationale the parties can read (at least 10 characters).', { rationale: 'Explain the ruling (at least 10 characters)' });
@@ -201,15 +207,28 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
  * Parties of a case whose claims in it have all closed since it opened (lost or won in the CRM,
  * expired, rejected): they held a claim and hold none now. Awarding the line to one would reject
  * every live claim for a party that holds nothing (a party that never held a claim in the case,
- * the named owner or incumbent it was raised against, is not one of them).
+ * the named owner or incumbent it was raised against, is not one of them; nor is one whose claim
+ * closed that the account still gives the line to).
  */
-export function partiesHoldingNothing(ctx: DomainContext, d: Dispute): Set<PartyId> {
+export function partiesHoldingNothing(ctx: DomainContext, d: Dispute, now: Date = ctx.clock.now()): Set<PartyId> {
+  const book = ctx.policies();
   const holds = new Map<PartyId, boolean>();
   for (const id of d.claimIds) {
     const c = ctx.store.claims.get(id);
-    if (c) holds.set(c.claimant, (holds.get(c.claimant) ?? false) || !isClosed(c.status));
+    // As the clock has it: a claim whose protection ended while the bot was down, its timer not
+    // fired yet, holds no more than one whose timer has (dormant is not closed: a ruling revives it).
+    if (c) holds.set(c.claimant, (holds.get(c.claimant) ?? false) || !isClosed(effectiveStatus(c, termsOf(book.forClaim(c).policy), now)));
   }
-  return new Set([...holds].filter(([, held]) => !held).map(([p]) => p));
+  // A party the account itself gives the line (its named owner, its incumbent, the direct team
+  // under direct-led coverage) holds it without a claim, as the criteria still say once its
+  // claim closed: it is a party as one that never held a claim is.
+  const account = ctx.store.accounts.get(d.accountId);
+  const standing = new Set<PartyId | null>();
+  if (account) {
+    standing.add(account.namedOwner).add(incumbentOf(account));
+    if (coverageFor(account, book.inForceAt(now).policy).model === 'direct-led') standing.add(DIRECT);
+  }
+  return new Set([...holds].filter(([p, held]) => !held && !standing.has(p)).map(([p]) => p));
 }
 
 /** Open disputes a person may rule on now (assigned to them, or below them in the chain). */
