@@ -260,8 +260,8 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   // a name or a decimal comma would make them look like broken rows).
   // One kind of line break (CRLF from Excel, a lone CR from old Macs): the parser counts a CRLF
   // inside a quoted field as two lines, which would put every later line number off.
-  // A Ctrl-Z at the very end is an old DOS end-of-file mark, not a row.
-  let body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').replace(/\x1a$/, '');
+  // A Ctrl-Z at the end (line breaks after it aside) is an old DOS end-of-file mark, not a row.
+  let body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').replace(/\x1a(\n*)$/, '$1');
   // Empty lines before the header are skipped, as between rows: the header is on the line after them.
   let headerLine = 1 + (/^\n*/.exec(body)?.[0].length ?? 0);
   let firstLine = body.slice(headerLine - 1).split('\n', 1)[0] ?? '';

@@ -610,6 +610,7 @@ describe('CSV import: blank rows as Excel saves them', () => {
   it.each([
     ['after the last line break', '\r\n\u001a'],
     ['right after the last value', '\u001a'],
+    ['followed by a line break', '\r\n\u001a\r\n'],
   ])('an old DOS end-of-file mark (Ctrl-Z) %s is no row', (_, end) => {
     expect(importCsv(rt.ctx, 'partners', 'p.csv', `${[PARTNER_HEADER, 'z1,Zed One,gold,,', 'z2,Zed Two,silver,,'].join('\r\n')}${end}`)).toMatchObject({ inserted: 2 });
     expect(rt.store.partners.get('z2')).toMatchObject({ name: 'Zed Two', tier: 'silver' });
