@@ -1,6 +1,6 @@
 import { formatsFor, startsLocalDay } from '../src/core/time-format.js';
-import type { Principal } from '../src/core/authz.js';
-import { canSeeDealDetails, canSeeParty, unknownReason } from '../src/core/authz.js';
+import type { PolicyPeople, Principal } from '../src/core/authz.js';
+import { canSeeDealDetails, canSeeParty, unknownReason, userKey, userKeysOfPerson } from '../src/core/authz.js';
 import { DomainError } from '../src/core/errors.js';
 import { personName } from '../src/core/disputes/disputes.service.js';
 import { calendarOf, type DomainContext } from '../src/core/context.js';
@@ -33,6 +33,20 @@ export interface HandlerDeps {
     /** The Entra object id of a Teams user the bot has met, if it said one. */
     aadOf(teamsUserId: string): string | null;
   };
+}
+
+/**
+ * The user keys a company user files claims under: their own and, for a person of the policy,
+ * their ids on every platform it names (someone on both Slack and Teams sees every claim of
+ * theirs from either).
+ */
+export function ownUserKeys(deps: HandlerDeps, people: PolicyPeople, viewer: Extract<Principal, { kind: 'internal' }>): string[] {
+  if (viewer.personKey === null) return [viewer.userKey];
+  const keys = userKeysOfPerson(people, viewer.personKey);
+  // A `teams` id given as an Entra object id: the person's claims from Teams are under their Teams user id.
+  const aad = Object.hasOwn(people, viewer.personKey) ? people[viewer.personKey]!.teams : undefined;
+  const teamsId = aad ? deps.teamsUsers?.withAad(aad) : null;
+  return [...new Set([viewer.userKey, ...keys, ...(teamsId ? [userKey('teams', teamsId)] : [])])];
 }
 
 /** Whether this viewer talks to the bot in Teams (commands typed without a slash; no Slack shortcut or Home). */

@@ -207,11 +207,11 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
     }
     return told;
   };
-  /** Who a user key is: the person of the policy it is a chat id of, else the key itself. */
   let policyPeople: ReturnType<typeof viewpoint>['version']['policy']['people'] | undefined;
-  const personOf = (userKey: string): string => {
+  /** The person of the policy a Slack or Teams user key is an id of, or null. */
+  const chatPerson = (userKey: string): string | null => {
     const target = splitUserKey(userKey);
-    if (!target || target.platform === 'console') return userKey;
+    if (!target || target.platform === 'console') return null;
     const people = (policyPeople ??= viewpoint(deps, CHANNEL_VIEWER).version.policy.people);
     let key = personWithChatId(people, target.platform, target.user);
     // A person whose `teams` id is their Entra object id: known by it once the bot met them.
@@ -219,7 +219,26 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
       const aad = deps.teamsUsers?.aadOf(target.user);
       if (aad) key = personWithChatId(people, 'teams', aad);
     }
+    return key;
+  };
+  /** Who a user key is: the person of the policy it is a chat id of, else the key itself. */
+  const personOf = (userKey: string): string => {
+    const key = chatPerson(userKey);
     return key === null ? userKey : `person:${key}`;
+  };
+  /**
+   * Whether two user keys are one person's: the same key, or ids of one person of the policy on
+   * any platform (the console's by the person's key, as the console signs them in).
+   */
+  const samePerson = (a: string, b: string): boolean => {
+    if (a === b) return true;
+    const people = (policyPeople ??= viewpoint(deps, CHANNEL_VIEWER).version.policy.people);
+    const person = (k: string) => {
+      const t = splitUserKey(k);
+      return t?.platform === 'console' ? (Object.hasOwn(people, t.user) ? t.user : null) : chatPerson(k);
+    };
+    const p = person(a);
+    return p !== null && p === person(b);
   };
   const platformOf = (d: Dispute): Platform => (d.origin ?? origin)?.platform ?? deps.platform ?? 'slack';
   /** Where a case past its whole chain is posted: the policy's escalation channel for its platform (none named: undefined). */
@@ -435,10 +454,13 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // against): named as this viewer may read it ("another party" to a partner).
         const rival = others.find((x) => x.claimant !== c.claimant && x.status === 'protected') ?? others.find((x) => x.claimant !== c.claimant);
         const still = (x: Claim) => {
-          const whose = x.createdBy === c.createdBy ? `Your other claim on it, #${x.id},` : `Another claim of ${vp.party(c.claimant)} on it, #${x.id},`;
+          // Theirs when they filed it, from whichever platform (a person of the policy on Slack and Teams).
+          const whose = samePerson(x.createdBy, c.createdBy) ? `Your other claim on it, #${x.id},` : `Another claim of ${vp.party(c.claimant)} on it, #${x.id},`;
           // That claim may itself lapse before its protection ends: then when, unless activity is logged.
           const terms = termsOf(deps.ctx.policies().forClaim(x).policy);
-          if (x.status === 'protected') return `${whose} still protects the account${protectedWords(vp, protectionEnd(x, terms), dormancyAt(x, terms))}.`;
+          // Another party's claim waiting against it: a case is open (or about to be) that may take the line from them.
+          const contested = others.find((o) => o.claimant !== c.claimant && o.status === 'pending');
+          if (x.status === 'protected') return `${whose} still protects the account${protectedWords(vp, protectionEnd(x, terms), dormancyAt(x, terms))}${contested ? `; a claim of ${vp.party(contested.claimant)} is waiting for a decision against it` : ''}.`;
           return `${whose} is waiting for a decision${rival ? `; a claim of ${vp.party(rival.claimant)} is live on it meanwhile` : ''}.`;
         };
         const body =

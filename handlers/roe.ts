@@ -1,4 +1,4 @@
-import { userKey, userKeysOfPerson, type PolicyPeople, type Principal } from '../src/core/authz.js';
+import type { Principal } from '../src/core/authz.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
@@ -7,7 +7,7 @@ import { runningSla } from '../src/core/sla/sla.service.js';
 import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { cmd, dormantSince, onTeams, protectedWords, unknownAdvice, viewpoint } from './deps.js';
+import { cmd, dormantSince, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
 import { caseCard } from './rule.js';
 
@@ -110,20 +110,6 @@ function pastTheEnd(viewer: Principal, sub: 'mine' | 'queue', page: number, has:
   const lastPage = Math.ceil(total / PAGE_SIZE);
   const shows = lastPage === 1 ? `${pageCommand(viewer, sub, 1)} shows ${total === 1 ? 'it' : 'them all'}` : `${pageCommand(viewer, sub, lastPage)} shows the last ones`;
   return reply(`Page ${page} is empty`, [text(`${has}: page ${page.toLocaleString('en-US')} is empty; ${shows}.`, 'warning')]);
-}
-
-/**
- * The user keys a company user files claims under: their own and, for a person of the policy,
- * their ids on every platform it names (someone on both Slack and Teams sees every claim of
- * theirs from either).
- */
-function ownUserKeys(deps: HandlerDeps, people: PolicyPeople, viewer: Extract<Principal, { kind: 'internal' }>): string[] {
-  if (viewer.personKey === null) return [viewer.userKey];
-  const keys = userKeysOfPerson(people, viewer.personKey);
-  // A `teams` id given as an Entra object id: the person's claims from Teams are under their Teams user id.
-  const aad = Object.hasOwn(people, viewer.personKey) ? people[viewer.personKey]!.teams : undefined;
-  const teamsId = aad ? deps.teamsUsers?.withAad(aad) : null;
-  return [...new Set([viewer.userKey, ...keys, ...(teamsId ? [userKey('teams', teamsId)] : [])])];
 }
 
 /**

@@ -14,6 +14,7 @@ import { importCsv, ImportError } from '../../src/core/import/import.service.js'
 import { ROOT, policyTextWith } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { savePerson } from '../../db/repos/people.repo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-fix-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -456,16 +457,17 @@ describe('what a claimant is told of dormancy', () => {
 
   /**
    * Files `first` on Soylent, lets it lapse unticked to Jan 2 (dormant since Dec 31), files `then` on the line
-   * (and `pending`, left waiting against it, if given), and returns what `first`'s claimant is told as its timer catches up.
+   * (and `pending`, left waiting against it, if given: at `pendingStage`, qualified unless said), and returns what
+   * `first`'s claimant is told as its timer catches up; under the policy at `policyPath`, if given.
    */
-  const dormantBeside = (first: () => Principal, then: () => Principal, pending?: () => Principal) => {
-    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+  const dormantBeside = (first: () => Principal, then: () => Principal, pending?: () => Principal, opts: { pendingStage?: string; policyPath?: string } = {}) => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z', ...(opts.policyPath ? { policyPath: opts.policyPath } : {}) });
     submitClaim(rt.deps, first(), claim('soylent'), meta);
     const lapsed = rt.store.claims.all().at(-1)!;
     rt.clock.set('2027-01-02T15:00:00Z');
     expect(submitClaim(rt.deps, then(), claim('soylent'), meta).summary).toMatch(/is protected/);
     const newer = rt.store.claims.all().at(-1)!;
-    if (pending) submitClaim(rt.deps, pending(), claim('soylent'), meta);
+    if (pending) submitClaim(rt.deps, pending(), claim('soylent', opts.pendingStage), meta);
     const waiting = pending ? rt.store.claims.all().at(-1)! : undefined;
     if (waiting) expect(waiting.status).toBe('pending');
     const before = (rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n;
@@ -520,6 +522,57 @@ describe('what a claimant is told of dormancy', () => {
     // The direct team may read the partner's name.
     const team = dormantBeside(() => as.person(rt, 'sam'), () => as.partner(rt, 'contoso'), () => as.person(rt, 'sam'));
     expect(team.told).toEqual([`${gone(team.lapsed)} Your other claim on it, #${team.waiting!.id}, is waiting for a decision; a claim of Contoso Consulting is live on it meanwhile.`]);
+  });
+
+  /** Sam Patel, a person of the policy, on Slack; and on Teams, under the Teams user id `teamsId`. */
+  const samOnSlack = (): Principal => rt.resolve({ platform: 'slack', userId: 'U0SAM', displayName: 'Sam Patel', orgId: 'T0HOME', home: true });
+  const samOnTeams = (teamsId = '29:sam'): Principal => ({ kind: 'internal', userKey: `teams:${teamsId}`, personKey: 'sam', displayName: 'Sam Patel' });
+  /** A policy naming Sam in Teams by his Entra object id, and the Teams user the bot met under it (29:sam-chat). */
+  const SAM_AAD = '6f1c1a4e-9b3d-4c1e-8a57-2d0f4b9e7c11';
+  const entraPolicy = () => {
+    const path = join(dir, 'sam-by-entra-id.yaml');
+    writeFileSync(path, policyTextWith([['teams: "29:sam"', `teams: "${SAM_AAD}"`]]));
+    return path;
+  };
+  const samMetOnTeams = (): Principal => {
+    savePerson(rt.db.db, { userKey: 'teams:29:sam-chat', platform: 'teams', displayName: 'Sam Patel', partnerId: null, personKey: 'sam', conversationRef: { user: { id: '29:sam-chat', aadObjectId: SAM_AAD } }, updatedAt: rt.clock.now() });
+    return samOnTeams('29:sam-chat');
+  };
+
+  it('a claim gone dormant beside a claim its claimant filed from their other platform calls that claim theirs', () => {
+    // Sam filed from Slack, then from Teams: the policy names him on both.
+    const fromTeams = dormantBeside(samOnSlack, () => samOnTeams());
+    expect(fromTeams.told).toEqual([`${gone(fromTeams.lapsed)} Your other claim on it, #${fromTeams.newer.id}, still protects the account until Apr 2, 2027 (goes dormant on Feb 1, 2027 unless activity is logged).`]);
+    rt.close();
+    // The policy names him in Teams by his Entra object id: the Teams user the bot met under it is him.
+    const byEntra = dormantBeside(samOnSlack, samMetOnTeams, undefined, { policyPath: entraPolicy() });
+    expect(byEntra.told).toEqual([`${gone(byEntra.lapsed)} Your other claim on it, #${byEntra.newer.id}, still protects the account until Apr 2, 2027 (goes dormant on Feb 1, 2027 unless activity is logged).`]);
+    rt.close();
+    // The console signs him in by his key.
+    const fromConsole = dormantBeside(samOnSlack, () => as.person(rt, 'sam'));
+    expect(fromConsole.told).toEqual([`${gone(fromConsole.lapsed)} Your other claim on it, #${fromConsole.newer.id}, still protects the account until Apr 2, 2027 (goes dormant on Feb 1, 2027 unless activity is logged).`]);
+  });
+
+  it('Log activity on a claim gone dormant beside a claim the one who clicks filed from another platform calls that claim theirs', () => {
+    const mineToo = (c: { lapsed: { id: number }; newer: { id: number } }) => `Claim #${c.lapsed.id} went dormant and no longer protects the account; your other claim on it, #${c.newer.id}, still protects it: log activity on that one instead.`;
+    const fromTeams = dormantBeside(samOnSlack, () => samOnTeams());
+    expect(refused(samOnSlack(), fromTeams.lapsed)).toBe(mineToo(fromTeams));
+    expect(refused(as.person(rt, 'sam'), fromTeams.lapsed)).toBe(mineToo(fromTeams));
+    // Still a colleague's claim to someone else of the direct team.
+    expect(refused(as.person(rt, 'dana'), fromTeams.lapsed)).toBe(`Claim #${fromTeams.lapsed.id} went dormant and no longer protects the account; another claim of Direct sales on it, #${fromTeams.newer.id}, still protects it: log activity on that one instead.`);
+    rt.close();
+    // Named in Teams by his Entra object id: his claim from Teams, clicked from Slack.
+    const byEntra = dormantBeside(samOnSlack, samMetOnTeams, undefined, { policyPath: entraPolicy() });
+    expect(refused(samOnSlack(), byEntra.lapsed)).toBe(mineToo(byEntra));
+  });
+
+  it('a claim gone dormant beside its own party’s protected claim that another party’s claim waits against says so, naming that party only to whom may read it', () => {
+    // Contoso files further along the pipeline: the criteria recommend it, and the arbitrator decides.
+    const contested = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'northwind'), () => as.partner(rt, 'contoso'), { pendingStage: 'proposal' });
+    expect(contested.told).toEqual([`${gone(contested.lapsed)} Your other claim on it, #${contested.newer.id}, still protects the account until Apr 2, 2027 (goes dormant on Feb 1, 2027 unless activity is logged); a claim of another party is waiting for a decision against it.`]);
+    rt.close();
+    const team = dormantBeside(() => as.person(rt, 'sam'), () => as.person(rt, 'riley'), () => as.partner(rt, 'contoso'), { pendingStage: 'proposal' });
+    expect(team.told).toEqual([`${gone(team.lapsed)} Another claim of Direct sales on it, #${team.newer.id}, still protects the account until Apr 2, 2027 (goes dormant on Feb 1, 2027 unless activity is logged); a claim of Contoso Consulting is waiting for a decision against it.`]);
   });
 
   it('/roe mine lists a claim gone dormant beside its own party’s live claim as held by that claim, not to be filed again', () => {

@@ -1,4 +1,4 @@
-import { authorizeActingFor, ownParty, type Principal } from '../authz.js';
+import { authorizeActingFor, ownParty, userKeysOfPerson, type Principal } from '../authz.js';
 import type { DomainContext } from '../context.js';
 import { applyOutcome, isOverlapCase, joinCase, liveClaims, openCase, recentRulingAgainst, rulingHolding } from '../disputes/settle.js';
 import { DomainError } from '../errors.js';
@@ -202,23 +202,39 @@ function closedReason(ctx: DomainContext, claim: Claim, status: Claim['status'])
 }
 
 /**
+ * The user keys that are a principal's own: theirs and, for a person of the policy in force, their
+ * ids on every platform it names (someone on both Slack and Teams files claims under either),
+ * with `more` a handler knows of (a Teams user id the bot met under the Entra object id the policy
+ * names). A partner's people are no persons of the policy: only the key they act under.
+ */
+function ownUserKeys(ctx: DomainContext, principal: Principal, now: Date, more: readonly string[]): Set<string> {
+  const person = principal.kind === 'internal' && principal.personKey !== null ? userKeysOfPerson(ctx.policies().inForceAt(now).policy.people, principal.personKey) : [];
+  return new Set([principal.userKey, ...person, ...(principal.kind === 'internal' ? more : [])]);
+}
+
+/**
  * Why activity cannot be logged on a dormant claim, as the one who clicked reads it. A claim of
  * the same party live on the line (one filed once this one had lapsed, before its timer said so)
- * holds the account for them: that one is named, not a new claim to file. Only the claimant's own
- * party is named, which whoever may act for the claim may read.
+ * holds the account for them: that one is named, not a new claim to file ("your other claim"
+ * when the one who clicked filed it, from whichever platform). Only the claimant's own party is
+ * named, which whoever may act for the claim may read.
  */
-function dormantReason(ctx: DomainContext, principal: Principal, claim: Claim, now: Date): string {
+function dormantReason(ctx: DomainContext, principal: Principal, claim: Claim, now: Date, alsoMine: readonly string[]): string {
   const gone = `Claim #${claim.id} went dormant and no longer protects the account`;
   const others = liveClaims(ctx, claim.accountId, claim.productLine, now).filter((x) => x.id !== claim.id && x.claimant === claim.claimant);
   const ours = others.find((x) => x.status === 'protected') ?? others[0];
   if (!ours) return `${gone}; file a new claim.`;
   const party = claim.claimant === DIRECT ? 'Direct sales' : (ctx.store.partners.get(claim.claimant)?.name ?? claim.claimant);
-  const whose = ours.createdBy === principal.userKey ? `your other claim on it, #${ours.id},` : `another claim of ${party} on it, #${ours.id},`;
+  const whose = ownUserKeys(ctx, principal, now, alsoMine).has(ours.createdBy) ? `your other claim on it, #${ours.id},` : `another claim of ${party} on it, #${ours.id},`;
   return ours.status === 'protected' ? `${gone}; ${whose} still protects it: log activity on that one instead.` : `${gone}; ${whose} is waiting for a decision.`;
 }
 
-/** Logs activity on a live claim, renewing its protection against dormancy. */
-export function logActivity(ctx: DomainContext, principal: Principal, claimId: number): Claim {
+/**
+ * Logs activity on a live claim, renewing its protection against dormancy. `ownUserKeys`: user
+ * keys of the principal's beyond those the policy gives their person, which only a handler can
+ * tell (see {@link ownUserKeys}); a refusal on a dormant claim calls a claim filed under any of them theirs.
+ */
+export function logActivity(ctx: DomainContext, principal: Principal, claimId: number, opts: { ownUserKeys?: readonly string[] } = {}): Claim {
   const now = ctx.clock.now();
   const claim = ctx.store.claims.get(claimId);
   if (!claim) throw new DomainError('not_found', `No claim #${claimId}.`);
@@ -226,7 +242,7 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   const terms = termsOf(ctx.policies().forClaim(claim).policy);
   const status = effectiveStatus(claim, terms, now);
   if (!isLive(status) && status !== 'dormant') throw new DomainError('conflict', closedReason(ctx, claim, status));
-  if (status === 'dormant') throw new DomainError('conflict', dormantReason(ctx, principal, claim, now));
+  if (status === 'dormant') throw new DomainError('conflict', dormantReason(ctx, principal, claim, now, opts.ownUserKeys ?? []));
   ctx.store.claims.update(claimId, { lastActivityAt: now });
   const renewed = { ...claim, lastActivityAt: now };
   // A pending claim has no lifecycle yet: it gets one when it is protected.
