@@ -35,6 +35,23 @@ export function onLines(stream: NodeJS.ReadableStream, each: (line: string) => v
   });
 }
 
+/** A child's output lines as they come (the last 200 of stdout and stderr), and how to stop it (SIGTERM, then SIGKILL after 5 s). */
+function watched(proc: ChildProcess): { lines: string[]; keep: (line: string) => void; stop: () => Promise<void> } {
+  const lines: string[] = [];
+  const keep = (l: string) => {
+    lines.push(l);
+    if (lines.length > 200) lines.shift();
+  };
+  const stop = () =>
+    new Promise<void>((done) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return done();
+      proc.once('exit', () => done());
+      proc.kill('SIGTERM');
+      setTimeout(() => proc.kill('SIGKILL'), 5_000).unref();
+    });
+  return { lines, keep, stop };
+}
+
 /**
  * Runs `node --import tsx SCRIPT ARGS…` and waits for its `BENCH-READY {json}` line.
  * Fails with the child's output when it exits first or takes longer than `timeoutMs`.
@@ -45,23 +62,12 @@ export function startChild<T>(script: string, args: string[], env: Record<string
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines: string[] = [];
-  const keep = (l: string) => {
-    lines.push(l);
-    if (lines.length > 200) lines.shift();
-  };
+  const { lines, keep, stop } = watched(proc);
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
       fail(new Error(`${script} was not ready within ${timeoutMs} ms:\n${lines.slice(-20).join('\n')}`));
     }, timeoutMs);
-    const stop = () =>
-      new Promise<void>((done) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return done();
-        proc.once('exit', () => done());
-        proc.kill('SIGTERM');
-        setTimeout(() => proc.kill('SIGKILL'), 5_000).unref();
-      });
     onLines(proc.stderr!, keep);
     onLines(proc.stdout!, (l) => {
       keep(l);
@@ -78,7 +84,7 @@ export function startChild<T>(script: string, args: string[], env: Record<string
 }
 
 /**
- * `node bin/roe.js serve` (what `npx roe serve` and `npm start` run: the compiled app, no
+ * `node bin/roe.js serve` (what `npx roe serve` runs: the compiled app, no
  * TypeScript loader) on a free loopback port, with `env` on top of this process's; ready when
  * `/healthz` answers 200. Build it first ({@link ensureBuilt}) so the wait holds no build.
  */
@@ -89,20 +95,9 @@ export async function startServe(env: Record<string, string>, timeoutMs = 120_00
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines: string[] = [];
-  const keep = (l: string) => {
-    lines.push(l);
-    if (lines.length > 200) lines.shift();
-  };
+  const { lines, keep, stop } = watched(proc);
   onLines(proc.stdout!, keep);
   onLines(proc.stderr!, keep);
-  const stop = () =>
-    new Promise<void>((done) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return done();
-      proc.once('exit', () => done());
-      proc.kill('SIGTERM');
-      setTimeout(() => proc.kill('SIGKILL'), 5_000).unref();
-    });
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`roe serve exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${lines.slice(-30).join('\n')}`);

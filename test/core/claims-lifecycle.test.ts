@@ -326,6 +326,14 @@ describe('a case whose recommended claim closes while it waits', () => {
   // The Default coverage, requiring approval: a claim nobody contests waits in an approval case.
   const APPROVAL_FROM = '{ name: Default, when: {}, model: partner-led, arbitrator: pat, escalation: [dana, vp] }';
   const APPROVAL_TO = '{ name: Default, when: {}, model: partner-led, arbitrator: pat, escalation: [dana, vp], requires_approval: true }';
+  /** A runtime holding the account Probe Inc, and how a partner files an Analytics claim on it at a stage. */
+  const probe = () => {
+    const rt = testRuntime();
+    rt.store.transaction(() => rt.store.accounts.upsert(anAccount({ id: 'probe', name: 'Probe Inc', domains: ['probe.example'], segment: 'smb' })));
+    const file = (party: PartyId, stage: string) =>
+      rt.store.transaction(() => fileClaim(rt.ctx, as.partner(rt, party), { accountId: 'probe', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage, amount: 1000 }, evidence: '', origin: null, requestKey: null }));
+    return { rt, file };
+  };
   it.each([
     ['the example policy', [[APPROVAL_FROM, APPROVAL_TO]]],
     ['a policy without first-registration', [[APPROVAL_FROM, APPROVAL_TO], ['  - { rule: first-registration, auto: true }\n', '']]],
@@ -359,11 +367,8 @@ describe('a case whose recommended claim closes while it waits', () => {
     ['gone dormant, its timer not fired yet (the bot was down)', 31, false],
     ['expired, its timer not fired yet (the bot was down)', 91, false],
   ] as const)('a claim joining it is recommended on with the claims live now: the recommended claim %s is left out', (_n, onDay, fired) => {
-    const rt = testRuntime();
+    const { rt, file } = probe();
     try {
-      rt.store.transaction(() => rt.store.accounts.upsert(anAccount({ id: 'probe', name: 'Probe Inc', domains: ['probe.example'], segment: 'smb' })));
-      const file = (party: PartyId, stage: string) =>
-        rt.store.transaction(() => fileClaim(rt.ctx, as.partner(rt, party), { accountId: 'probe', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage, amount: 1000 }, evidence: '', origin: null, requestKey: null }));
       const start = rt.clock.now().getTime();
       const holder = file('northwind', 'negotiation');
       rt.clock.advance(10 * 86_400_000);
@@ -387,11 +392,8 @@ describe('a case whose recommended claim closes while it waits', () => {
     ['another party\'s claim still live: recommended on that one', true, 'fabrikam'],
     ['no claim live: the criteria recommend nobody', false, null],
   ] as const)('a case with a party that holds no claim is recommended again too, and stays with the arbitrator: %s', (_n, fabrikamFiles, recommended) => {
-    const rt = testRuntime();
+    const { rt, file } = probe();
     try {
-      rt.store.transaction(() => rt.store.accounts.upsert(anAccount({ id: 'probe', name: 'Probe Inc', domains: ['probe.example'], segment: 'smb' })));
-      const file = (party: PartyId, stage: string) =>
-        rt.store.transaction(() => fileClaim(rt.ctx, as.partner(rt, party), { accountId: 'probe', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage, amount: 1000 }, evidence: '', origin: null, requestKey: null }));
       const holder = file('northwind', 'negotiation');
       rt.clock.advance(3_600_000);
       rt.store.transaction(() => rt.store.partners.setFlagged('contoso', rt.clock.now()));
@@ -413,11 +415,8 @@ describe('a case whose recommended claim closes while it waits', () => {
   });
 
   it('is recommended again over the claims still in play: the arbitrator gets the case as it stands, and approving never gives the line to a party that holds nothing', () => {
-    const rt = testRuntime();
+    const { rt, file } = probe();
     try {
-      rt.store.transaction(() => rt.store.accounts.upsert(anAccount({ id: 'probe', name: 'Probe Inc', domains: ['probe.example'], segment: 'smb' })));
-      const file = (party: PartyId, stage: string) =>
-        rt.store.transaction(() => fileClaim(rt.ctx, as.partner(rt, party), { accountId: 'probe', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage, amount: 1000 }, evidence: '', origin: null, requestKey: null }));
       const run = () => tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
       const holder = file('northwind', 'negotiation');
       // Northwind keeps its claim active to the end of its protection (90 days).

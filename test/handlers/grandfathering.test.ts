@@ -52,20 +52,24 @@ describe('grandfathering: a claim is judged under the policy version in force wh
     v2.close();
   });
 
-  it('once the only claim of the older version has closed, the case is recommended again under the version of the claims left', () => {
-    const db = join(dir, 'live.db');
+  /**
+   * Northwind's claim at `stage`, filed on Nov 30 under 2026.1 with 20 days of protection (dormant
+   * after 19) in database `name`.db; then 2026.2 from Dec 10, the same terms but no furthest-stage,
+   * and its first registration only recommended. Returns the database, 2026.2's file and the claim.
+   */
+  function northwindThenNewVersion(name: string, stage: string) {
+    const db = join(dir, `${name}.db`);
     const short: [string, string][] = [
       ['protection_days: 90', 'protection_days: 20'],
       ['dormant_after_days: 30', 'dormant_after_days: 19'],
     ];
-    const v1Path = join(dir, 'policy-short.yaml');
+    const v1Path = join(dir, `${name}-1.yaml`);
     writeFileSync(v1Path, policyTextWith(short));
     const v1 = testRuntime({ at: '2026-11-30T15:00:00Z', databasePath: db, policyPath: v1Path });
-    submitClaim(v1.deps, as.partner(v1, 'northwind'), values('commit'), { origin: consoleOrigin, requestKey: null });
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), values(stage), { origin: consoleOrigin, requestKey: null });
     const old = v1.store.claims.all().at(-1)!;
     v1.close();
-    // 2026.2 from Dec 10: no furthest-stage, and the first registration is only recommended.
-    const v2Path = join(dir, 'policy-2026.2-first.yaml');
+    const v2Path = join(dir, `${name}-2.yaml`);
     writeFileSync(
       v2Path,
       policyTextWith([
@@ -76,6 +80,11 @@ describe('grandfathering: a claim is judged under the policy version in force wh
         ['- { rule: first-registration, auto: true }', '- { rule: first-registration, auto: false }'],
       ]),
     );
+    return { db, v2Path, old };
+  }
+
+  it('once the only claim of the older version has closed, the case is recommended again under the version of the claims left', () => {
+    const { db, v2Path, old } = northwindThenNewVersion('live', 'commit');
     const v2 = testRuntime({ at: '2026-12-14T15:00:00Z', databasePath: db, policyPath: v2Path, demo: false });
     try {
       submitClaim(v2.deps, as.partner(v2, 'contoso'), values('qualified'), { origin: consoleOrigin, requestKey: null });
@@ -108,28 +117,7 @@ describe('grandfathering: a claim is judged under the policy version in force wh
    * furthest-stage, and its first registration (Contoso's) is only recommended.
    */
   function olderClaimInCase(name: string) {
-    const db = join(dir, `${name}.db`);
-    const short: [string, string][] = [
-      ['protection_days: 90', 'protection_days: 20'],
-      ['dormant_after_days: 30', 'dormant_after_days: 19'],
-    ];
-    const v1Path = join(dir, `${name}-1.yaml`);
-    writeFileSync(v1Path, policyTextWith(short));
-    const v1 = testRuntime({ at: '2026-11-30T15:00:00Z', databasePath: db, policyPath: v1Path });
-    submitClaim(v1.deps, as.partner(v1, 'northwind'), values('qualified'), { origin: consoleOrigin, requestKey: null });
-    const old = v1.store.claims.all().at(-1)!;
-    v1.close();
-    const v2Path = join(dir, `${name}-2.yaml`);
-    writeFileSync(
-      v2Path,
-      policyTextWith([
-        ['version: "2026.1"', 'version: "2026.2"'],
-        ['effective: 2026-01-01', 'effective: 2026-12-10'],
-        ...short,
-        ['  - { rule: furthest-stage, auto: false }\n', ''],
-        ['- { rule: first-registration, auto: true }', '- { rule: first-registration, auto: false }'],
-      ]),
-    );
+    const { db, v2Path, old } = northwindThenNewVersion(name, 'qualified');
     const rt = testRuntime({ at: '2026-12-14T15:00:00Z', databasePath: db, policyPath: v2Path, demo: false });
     submitClaim(rt.deps, as.partner(rt, 'contoso'), values('proposal'), { origin: consoleOrigin, requestKey: null });
     rt.clock.set('2026-12-14T16:00:00Z');

@@ -4,6 +4,7 @@ import { drainOutbox } from '../../src/app/outbox-worker.js';
 import { createHttpServer } from '../../src/app/server.js';
 import { createSlackHost } from '../../src/app/slack.js';
 import type { PlatformHost } from '../../src/app/serve.js';
+import type { Dispute } from '../../src/core/types.js';
 import { FakeSlack, type ApiCall, type FakeSlackUser } from './fake-slack.js';
 import { testRuntime, type TestRuntime } from './runtime.js';
 import {
@@ -155,4 +156,17 @@ export function visible(value: unknown): string {
   return textsIn(value)
     .map((t) => t.text)
     .join('\n');
+}
+
+/**
+ * Northwind claims Soylent (Analytics) from the shared channel, its notices delivered; Contoso
+ * then claims it there too, which opens the dispute between them, raised in that channel.
+ */
+export async function sharedChannelDispute(h: Harness): Promise<Dispute> {
+  const nw = await h.openForm(USERS.northwind, '/claim', '', SHARED_CHANNEL);
+  await h.submit(USERS.northwind, nw, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'proposal' });
+  await h.drain();
+  const co = await h.openForm(USERS.contoso, '/claim', '', SHARED_CHANNEL);
+  await h.submit(USERS.contoso, co, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'qualified' });
+  return h.rt.store.disputes.all().at(-1)!;
 }

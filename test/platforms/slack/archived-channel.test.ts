@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { undelivered } from '../../../db/repos/outbox.repo.js';
-import { SHARED_CHANNEL, startSlack, USERS, type Harness } from '../../support/slack-harness.js';
+import { type Harness, sharedChannelDispute, startSlack } from '../../support/slack-harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -12,12 +12,7 @@ afterEach(async () => {
 
 describe('Slack: a dispute raised in a channel that is archived meanwhile', () => {
   it('the raiser still hears how their case goes (by DM, as for a channel the bot may not post in)', async () => {
-    const nw = await h.openForm(USERS.northwind, '/claim', '', SHARED_CHANNEL);
-    await h.submit(USERS.northwind, nw, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'proposal' });
-    await h.drain();
-    const co = await h.openForm(USERS.contoso, '/claim', '', SHARED_CHANNEL);
-    await h.submit(USERS.contoso, co, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'qualified' });
-    const d = h.rt.store.disputes.all().at(-1)!;
+    const d = await sharedChannelDispute(h);
     const first = undelivered(h.rt.db.db)[0]!;
     expect(first.target).toEqual({ kind: 'dispute-thread', disputeId: d.id });
     // The shared channel was archived: Slack refuses posts there for good.

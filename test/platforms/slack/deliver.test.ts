@@ -8,7 +8,7 @@ import { approve } from '../../../handlers/rule.js';
 import { openArbitratedCase } from '../../support/cases.js';
 import { DeliveryError, drainOutbox, LEASE_MS } from '../../../src/app/outbox-worker.js';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import { BOT_TOKEN, SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+import { BOT_TOKEN, type Harness, SHARED_CHANNEL, sharedChannelDispute, startSlack, USERS, visible } from '../../support/slack-harness.js';
 import { slackCaseCards } from '../../../src/app/slack.js';
 
 let h: Harness;
@@ -273,12 +273,7 @@ describe('Slack errors that are not the message’s fault, and places that canno
   });
 
   it('a dispute’s update its channel will not take (restricted_action_thread_locked: an admin locked the thread) goes to the raiser’s DM, saying why, instead of being parked', async () => {
-    const nw = await h.openForm(USERS.northwind, '/claim', '', SHARED_CHANNEL);
-    await h.submit(USERS.northwind, nw, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'proposal' });
-    await h.drain();
-    const co = await h.openForm(USERS.contoso, '/claim', '', SHARED_CHANNEL);
-    await h.submit(USERS.contoso, co, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'qualified' });
-    const d = h.rt.store.disputes.all().at(-1)!;
+    const d = await sharedChannelDispute(h);
     const before = h.fake.callsTo('chat.postMessage').length;
     h.fake.failNext(1, { error: 'restricted_action_thread_locked' }, 'chat.postMessage');
     await h.drain();

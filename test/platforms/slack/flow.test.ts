@@ -40,6 +40,18 @@ const buttonsOf = (call: ApiCall): Button[] => (call.args.blocks as { type: stri
 const posts = () => h.fake.callsTo('chat.postMessage');
 
 /** Two partners claim the same account and product at the same moment: the criteria only recommend, Pat rules. */
+/** Pat, Dana, then Morgan (the last of the chain) let their SLAs run out: Morgan keeps the case, overdue. */
+async function runPastChain() {
+  const { dispute } = await openCase();
+  for (let day = 0; day < 9; day++) {
+    h.rt.clock.advance(24 * 3_600_000);
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    await h.drain();
+  }
+  expect(h.rt.store.disputes.get(dispute.id)).toMatchObject({ status: 'open', arbitrator: 'vp' });
+  return dispute;
+}
+
 async function openCase() {
   expect(await fileClaim(USERS.northwind, claim({ stage: 'proposal', evidence: 'Workshop with the CFO' }))).toMatch(/is protected until/);
   const seen = await fileClaim(USERS.contoso, claim());
@@ -464,14 +476,7 @@ describe('SLA reminders in the arbitrator’s DM', () => {
   });
 
   it('past the whole chain, a Snooze on the last arbitrator’s reminder says the SLA has run out, not to pick a shorter snooze', async () => {
-    const { dispute } = await openCase();
-    // Pat, Dana, then Morgan (the last of the chain) let their SLAs run out: Morgan keeps the case, overdue.
-    for (let day = 0; day < 9; day++) {
-      h.rt.clock.advance(24 * 3_600_000);
-      tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
-      await h.drain();
-    }
-    expect(h.rt.store.disputes.get(dispute.id)).toMatchObject({ status: 'open', arbitrator: 'vp' });
+    const dispute = await runPastChain();
     expect(h.rt.store.disputes.get(dispute.id)!.dueAt!.getTime()).toBeLessThan(h.rt.clock.now().getTime());
     const reminder = posts().filter((c) => c.args.channel === `D${USERS.vp.id}` && buttonsOf(c).some((b) => b.action_id.startsWith(A.snooze_reminder))).at(-1)!;
     const before = h.ledgerCount();
@@ -487,17 +492,6 @@ describe('SLA reminders in the arbitrator’s DM', () => {
 });
 
 describe('past the whole escalation chain', () => {
-  /** Pat, Dana, then Morgan (the last of the chain) let their SLAs run out: Morgan keeps the case, overdue. */
-  async function runPastChain() {
-    const { dispute } = await openCase();
-    for (let day = 0; day < 9; day++) {
-      h.rt.clock.advance(24 * 3_600_000);
-      tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
-      await h.drain();
-    }
-    expect(h.rt.store.disputes.get(dispute.id)).toMatchObject({ status: 'open', arbitrator: 'vp' });
-    return dispute;
-  }
   const rulingCards = () => posts().filter((c) => c.args.channel === `D${USERS.vp.id}` && buttonsOf(c).some((b) => b.action_id === A.rule_approve));
 
   it('the last arbitrator’s live cards (the escalation’s, the reminder) are updated in place: overdue, ruling buttons kept, no Snooze', async () => {
