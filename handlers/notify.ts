@@ -5,7 +5,7 @@ import { DIRECT, type Claim, type Dispute, type PartyId, type ThreadRef } from '
 import type { HandlerDeps } from './deps.js';
 import { protectedWords, viewpoint } from './deps.js';
 import { caseStamp, disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
-import { isOverlapCase, liveClaims } from '../src/core/disputes/settle.js';
+import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
 import { chainOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
@@ -449,7 +449,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const open = e.type !== 'claim.dormancy_warning' && others.length === 0;
         // The claimant's own party may hold the line with another claim (one filed once this one had
         // lapsed, before its timer said so): nothing for them to file, nobody to be weighed against.
-        const ours = others.find((x) => x.claimant === c.claimant && x.status === 'protected') ?? others.find((x) => x.claimant === c.claimant);
+        const ours = otherClaimOfParty(others, c);
         // While theirs waits, another party's claim may hold the line (the one theirs was filed
         // against): named as this viewer may read it ("another party" to a partner).
         const rival = others.find((x) => x.claimant !== c.claimant && x.status === 'protected') ?? others.find((x) => x.claimant !== c.claimant);

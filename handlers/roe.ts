@@ -2,7 +2,7 @@ import type { Principal } from '../src/core/authz.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
-import { liveClaims } from '../src/core/disputes/settle.js';
+import { liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
 import { runningSla } from '../src/core/sla/sla.service.js';
 import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
@@ -141,8 +141,7 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   const about = (c: Claim) => `${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})`;
   // A claim of the same party live on the line holds the account for them: nothing to file.
   const dormantAdvice = (c: Claim) => {
-    const ours = liveClaims(deps.ctx, c.accountId, c.productLine, now).filter((x) => x.id !== c.id && x.claimant === c.claimant);
-    const held = ours.find((x) => x.status === 'protected') ?? ours[0];
+    const held = otherClaimOfParty(liveClaims(deps.ctx, c.accountId, c.productLine, now), c);
     if (!held) return 'file a new claim to hold the account again';
     return held.status === 'protected' ? `claim #${held.id} of ${vp.party(c.claimant)} holds the account` : `claim #${held.id} of ${vp.party(c.claimant)} is waiting for a decision`;
   };

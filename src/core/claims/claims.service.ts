@@ -1,6 +1,6 @@
 import { authorizeActingFor, ownParty, userKeysOfPerson, type Principal } from '../authz.js';
 import type { DomainContext } from '../context.js';
-import { applyOutcome, isOverlapCase, joinCase, liveClaims, openCase, recentRulingAgainst, rulingHolding } from '../disputes/settle.js';
+import { applyOutcome, isOverlapCase, joinCase, liveClaims, openCase, otherClaimOfParty, partyName, recentRulingAgainst, rulingHolding } from '../disputes/settle.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
@@ -221,11 +221,9 @@ function ownUserKeys(ctx: DomainContext, principal: Principal, now: Date, more: 
  */
 function dormantReason(ctx: DomainContext, principal: Principal, claim: Claim, now: Date, alsoMine: readonly string[]): string {
   const gone = `Claim #${claim.id} went dormant and no longer protects the account`;
-  const others = liveClaims(ctx, claim.accountId, claim.productLine, now).filter((x) => x.id !== claim.id && x.claimant === claim.claimant);
-  const ours = others.find((x) => x.status === 'protected') ?? others[0];
+  const ours = otherClaimOfParty(liveClaims(ctx, claim.accountId, claim.productLine, now), claim);
   if (!ours) return `${gone}; file a new claim.`;
-  const party = claim.claimant === DIRECT ? 'Direct sales' : (ctx.store.partners.get(claim.claimant)?.name ?? claim.claimant);
-  const whose = ownUserKeys(ctx, principal, now, alsoMine).has(ours.createdBy) ? `your other claim on it, #${ours.id},` : `another claim of ${party} on it, #${ours.id},`;
+  const whose = ownUserKeys(ctx, principal, now, alsoMine).has(ours.createdBy) ? `your other claim on it, #${ours.id},` : `another claim of ${partyName(ctx, claim.claimant)} on it, #${ours.id},`;
   return ours.status === 'protected' ? `${gone}; ${whose} still protects it: log activity on that one instead.` : `${gone}; ${whose} is waiting for a decision.`;
 }
 

@@ -9,7 +9,7 @@ import { incumbentOf } from '../ownership/engine.js';
 import { operationsVersionOf, rulersOf, versionOfDispute } from '../sla/sla.service.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import { DIRECT, sameProductLine, type Dispute, type PartyId, type ThreadRef } from '../types.js';
-import { applyOutcome, liveClaims, openCase } from './settle.js';
+import { applyOutcome, liveClaims, openCase, partyName } from './settle.js';
 import { effectiveStatus, isClosed, termsOf } from '../claims/lifecycle.js';
 
 export interface RaiseDisputeInput {
@@ -139,7 +139,6 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   if (sameRuling(dispute, auth.personKey, input)) return { dispute, events: [] };
   assertOpen(ctx, dispute);
   const subject = `dispute:${dispute.id}`;
-  const partyName = (p: PartyId) => (p === DIRECT ? 'Direct sales' : (store.partners.get(p)?.name ?? p));
   // A case only gains claims (a claim joins it): those past the count the form saw are new to the
   // arbitrator. One that closed again since (the CRM closed it) is nothing the ruling decides.
   const stillOpen = (id: number) => {
@@ -150,7 +149,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   if (unseen.length > 0) {
     const joined = unseen.map((id) => {
       const c = store.claims.get(id);
-      return c ? `#${id} (${partyName(c.claimant)})` : `#${id}`;
+      return c ? `#${id} (${partyName(ctx, c.claimant)})` : `#${id}`;
     });
     throw new DomainError('conflict', `Claim${joined.length > 1 ? 's' : ''} ${joined.join(', ')} joined dispute #${dispute.id} since this form was opened. Nothing was ruled: open the form again from the case as it stands now, and rule on what it says.`);
   }
@@ -170,7 +169,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
     if (input.expected !== undefined && input.expected !== dispute.recommendation) {
       // The one who rules sees every party: the recommendation is named. A claim that joined the
       // case changes it, and so does the recommended party's claim closing (see recommendAgain).
-      const now = dispute.recommendation === DIRECT ? 'Direct sales' : (store.partners.get(dispute.recommendation)?.name ?? dispute.recommendation);
+      const now = partyName(ctx, dispute.recommendation);
       throw new DomainError('conflict', `The recommendation on dispute #${dispute.id} changed since this card was sent (a claim joined the case, or the recommended party's claim closed): the criteria now recommend ${now}. Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`);
     }
     winner = dispute.recommendation;
@@ -182,7 +181,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
     rationale = input.rationale.trim();
     if (!dispute.parties.includes(input.party)) throw new DomainError('invalid_input', `That party is not part of dispute #${dispute.id}.`, { party: 'Pick one of the parties' });
     if (partiesHoldingNothing(ctx, dispute, now).has(input.party)) {
-      throw new DomainError('invalid_input', `${partyName(input.party)} no longer holds a claim in dispute #${dispute.id}: its claim closed while the case waited (lost, won, rejected or expired). Award the line to a party that holds one, or to nobody.`, { party: `${partyName(input.party)} no longer holds a claim in this case` });
+      throw new DomainError('invalid_input', `${partyName(ctx, input.party)} no longer holds a claim in dispute #${dispute.id}: its claim closed while the case waited (lost, won, rejected or expired). Award the line to a party that holds one, or to nobody.`, { party: `${partyName(ctx, input.party)} no longer holds a claim in this case` });
     }
     if (rationale.length < 10) throw new DomainError('invalid_input', 'A ruling against the recommendation needs a rationale the parties can read (at least 10 characters).', { rationale: 'Explain the ruling (at least 10 characters)' });
     winner = input.party;

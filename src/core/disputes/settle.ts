@@ -19,6 +19,21 @@ export function liveClaims(ctx: DomainContext, accountId: string, productLine: s
 }
 
 /**
+ * Of `live` (the live claims on a claim's account and product line, see liveClaims), another
+ * claim of the claim's own party, a protected one first: one that holds the line for that party
+ * when this claim has lapsed.
+ */
+export function otherClaimOfParty(live: readonly Claim[], claim: Pick<Claim, 'id' | 'claimant'>): Claim | undefined {
+  const ours = live.filter((x) => x.id !== claim.id && x.claimant === claim.claimant);
+  return ours.find((x) => x.status === 'protected') ?? ours[0];
+}
+
+/** A party as the company's messages name it: its partner's name, or "Direct sales". */
+export function partyName(ctx: DomainContext, party: PartyId): string {
+  return party === DIRECT ? 'Direct sales' : (ctx.store.partners.get(party)?.name ?? party);
+}
+
+/**
  * The version a dispute is judged under: that of its earliest live claim, so a deal
  * registered under older rules keeps them (grandfathering); the version in force now otherwise.
  */
