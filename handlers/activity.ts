@@ -2,7 +2,7 @@ import type { Principal } from '../src/core/authz.js';
 import { logActivity } from '../src/core/claims/claims.service.js';
 import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
-import { cmd, ownUserKeys, viewpoint } from './deps.js';
+import { cmd, teamsKeyByEntraId, viewpoint } from './deps.js';
 import { reply, text, type Reply } from './replies/model.js';
 import { parseNumberId } from './validate.js';
 
@@ -11,9 +11,10 @@ export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: un
   const id = parseNumberId(value);
   if (id === null) throw new DomainError('invalid_input', `Name the claim by its number (your claims and their numbers are in ${cmd(viewer, 'roe mine')}).`);
   const vp = viewpoint(deps, viewer);
-  // A company person's claims from another platform are theirs too: under a Teams user id the
-  // policy names only by its Entra object id, which only the handlers can map.
-  const own = viewer.kind === 'internal' ? ownUserKeys(deps, vp.version.policy.people, viewer) : [];
+  // A company person's claims from another platform are theirs too (the core knows the ids the
+  // policy gives): under a Teams user id the policy names only by its Entra object id, which only
+  // the handlers can map.
+  const own = viewer.kind === 'internal' && viewer.personKey !== null ? teamsKeyByEntraId(deps, vp.version.policy.people, viewer.personKey) : [];
   const claim = deps.ctx.store.transaction(() => logActivity(deps.ctx, viewer, id, { ownUserKeys: own }));
   const state = claim.status === 'protected' ? 'It stays protected.' : 'It is still waiting for a decision; the activity counts once it is protected.';
   return reply(`Activity logged on claim #${id}`, [text(`Activity logged on claim #${claim.id} (${vp.date(claim.lastActivityAt)}). ${state}`, 'good')]);

@@ -107,20 +107,6 @@ function claimFor(deps: HandlerDeps, given: string): string {
   throw new DomainError('invalid_input', `No partner is named "${text}". Type the partner's name as the partner list has it, or "${DIRECT_LABEL}".`, { claimant: `No partner named "${text}"` });
 }
 
-/**
- * A claim refused because its party already holds a live one on the account and product line
- * (`duplicate_claim`), with its message on the product line: the field to change to file on
- * another line (the account is usually the one meant). Slack shows a refusal only on a field.
- */
-function duplicateOnProductLine<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (e) {
-    if (e instanceof DomainError && e.code === 'duplicate_claim' && Object.keys(e.fields).length === 0) throw new DomainError(e.code, e.message, { product: e.message }, e);
-    throw e;
-  }
-}
-
 /** A submitted claim form: file it and tell the claimant the outcome. */
 export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: SubmitMeta): Reply {
   refuseUnknown(viewer, 'register deals');
@@ -142,19 +128,17 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
   return deps.ctx.store.transaction(() => {
     const account = resolveAccount(deps, input.account);
     const result = commandsAsTyped(viewer, () =>
-      duplicateOnProductLine(() =>
-        fileClaim(deps.ctx, viewer, {
-          accountId: account.id,
-          account,
-          claimant: viewer.kind === 'internal' ? claimFor(deps, input.claimant ?? '') : undefined,
-          route: input.route,
-          productLine: input.product,
-          opportunity: { name: input.opportunity, stage, amount: input.amount },
-          evidence: input.evidence,
-          origin: meta.origin,
-          requestKey: meta.requestKey,
-        }),
-      ),
+      fileClaim(deps.ctx, viewer, {
+        accountId: account.id,
+        account,
+        claimant: viewer.kind === 'internal' ? claimFor(deps, input.claimant ?? '') : undefined,
+        route: input.route,
+        productLine: input.product,
+        opportunity: { name: input.opportunity, stage, amount: input.amount },
+        evidence: input.evidence,
+        origin: meta.origin,
+        requestKey: meta.requestKey,
+      }),
     );
     announce(deps, result.events, meta.origin, viewer.userKey);
     const { claim } = result;

@@ -42,11 +42,18 @@ export interface HandlerDeps {
  */
 export function ownUserKeys(deps: HandlerDeps, people: PolicyPeople, viewer: Extract<Principal, { kind: 'internal' }>): string[] {
   if (viewer.personKey === null) return [viewer.userKey];
-  const keys = userKeysOfPerson(people, viewer.personKey);
-  // A `teams` id given as an Entra object id: the person's claims from Teams are under their Teams user id.
-  const aad = Object.hasOwn(people, viewer.personKey) ? people[viewer.personKey]!.teams : undefined;
+  return [...new Set([viewer.userKey, ...userKeysOfPerson(people, viewer.personKey), ...teamsKeyByEntraId(deps, people, viewer.personKey)])];
+}
+
+/**
+ * The one user key of a person's that the policy cannot give (the core's userKeysOfPerson does
+ * the rest): a `teams` id given as an Entra object id, whose claims from Teams are under the Teams
+ * user id the bot met them by. Empty when the policy names no such id, or the bot never met them.
+ */
+export function teamsKeyByEntraId(deps: HandlerDeps, people: PolicyPeople, personKey: string): string[] {
+  const aad = Object.hasOwn(people, personKey) ? people[personKey]!.teams : undefined;
   const teamsId = aad ? deps.teamsUsers?.withAad(aad) : null;
-  return [...new Set([viewer.userKey, ...keys, ...(teamsId ? [userKey('teams', teamsId)] : [])])];
+  return teamsId ? [userKey('teams', teamsId)] : [];
 }
 
 /** Whether this viewer talks to the bot in Teams (commands typed without a slash; no Slack shortcut or Home). */

@@ -103,7 +103,11 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   const productLine = canonicalProductLine(policy.product_lines, input.productLine);
   const live = liveClaims(ctx, account.id, productLine, now);
   const mine = live.find((c) => c.claimant === claimant);
-  if (mine) throw new DomainError('duplicate_claim', `There is already a live claim #${mine.id} for this party on ${account.name} (${productLine}). Log activity on it instead of filing again.`);
+  if (mine) {
+    // Said on the product line: the field to change to file on another line (the account is usually the one meant).
+    const message = `There is already a live claim #${mine.id} for this party on ${account.name} (${productLine}). Log activity on it instead of filing again.`;
+    throw new DomainError('duplicate_claim', message, { product: message });
+  }
 
   const coverage = coverageFor(account, policy);
   const conflicts = findConflicts({ account, coverage, claimant, liveClaims: live });
