@@ -1,29 +1,9 @@
 import type { Logger } from 'pino';
+import { asError, DeliveryError } from '../core/errors.js';
 import type { OutboxMessage } from '../core/ports.js';
 import { isBusy, type Db } from '../../db/client.js';
 import { staleAtOf } from '../../handlers/replies/model.js';
 import { addressedAs, dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, statusOf, type PendingMessage } from '../../db/repos/outbox.repo.js';
-
-/**
- * Thrown by a deliverer: how long to wait (a Retry-After), that retrying is pointless, or that
- * the platform is throttling the bot (HTTP 429, with or without a Retry-After).
- */
-export class DeliveryError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-    readonly permanent = false,
-    readonly throttled = false,
-    /**
-     * The platform refused the bot's own credentials: the queue waits, like throttled, until they
-     * are put right, and nothing is parked for it however long that takes (a message parked would
-     * let later ones out first once they work).
-     */
-    readonly untilFixed = false,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Tries a throttled message gets before it is parked: throttling is the platform's load, not
@@ -36,16 +16,6 @@ export const MAX_THROTTLED_ATTEMPTS = 30;
  * thread's id): the message went out, so that write is waited out like the record itself.
  */
 export type Deliverer = (message: PendingMessage) => Promise<void | (() => void)>;
-
-/**
- * A write a deliverer attaches to the failure it throws (`followUp`), made with the record of
- * the failed attempt when the message is still there as it was taken: what the attempt set up
- * before it failed (a Teams 1:1 chat it opened), for the retry to use rather than set up again.
- */
-export function followUpOf(e: unknown): (() => void) | undefined {
-  const f = typeof e === 'object' && e !== null ? (e as { followUp?: unknown }).followUp : undefined;
-  return typeof f === 'function' ? (f as () => void) : undefined;
-}
 
 /**
  * Tries a failing message gets before it is parked: with the backoff (2 s doubling, then every
@@ -134,13 +104,13 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
       follow = await deliver(m);
       sent = true;
     } catch (e) {
-      const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message ?? String(e));
+      const err = e instanceof DeliveryError ? e : new DeliveryError(asError(e).message);
       // Throttling is the platform's load, not the message's fault: it parks only after far more tries.
       // Refused credentials park nothing: the queue waits for them to be put right.
       const park = err.permanent || (!err.untilFixed && m.attempts + 1 >= (err.throttled ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS));
       // The backoff, or the Retry-After when longer (a Retry-After of 0 would retry at once, for ever).
       const retryAt = park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs));
-      if (!recordFailed(db, m, err.message, retryAt, lease, followUpOf(e), logger)) {
+      if (!recordFailed(db, m, err.message, retryAt, lease, err.followUp, logger)) {
         // No longer this sender's: withdrawn or deleted while it was being sent (nothing to
         // retry), or its lease ran out and another process has it now.
         const status = statusOf(db, m.id);

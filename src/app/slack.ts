@@ -1,7 +1,6 @@
 import { createSlackApp, SLACK_EVENTS_PATH } from '../../handlers/platforms/slack/app.js';
 import { createSlackDeliverer, type SlackDelivererOptions } from '../../handlers/platforms/slack/deliver.js';
 import { caseCardLive, refreshStaleCards } from '../../handlers/notify.js';
-import { DeliveryError } from './outbox-worker.js';
 import type { Runtime } from './runtime.js';
 import type { PlatformHost } from './serve.js';
 
@@ -32,7 +31,6 @@ export function createSlackHost(rt: Runtime, opts: SlackHostOptions = {}): Platf
     client: slack.deliveryClient,
     disputes: rt.store.disputes,
     caseCards: slackCaseCards(rt),
-    fail: (message, retryAfterMs, permanent, throttled, untilFixed) => new DeliveryError(message, retryAfterMs, permanent, throttled, untilFixed),
     log,
   });
   const listener = slack.requestListener;

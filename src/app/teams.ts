@@ -9,7 +9,6 @@ import { getPerson, latestPerson, savePerson, teamsPersonByEntraId } from '../..
 import { WRITE_WAIT_MS } from '../../db/repos/store.js';
 import { userKey } from '../core/authz.js';
 import { ConfigError } from './config.js';
-import { DeliveryError } from './outbox-worker.js';
 import type { Runtime } from './runtime.js';
 import type { PlatformHost } from './serve.js';
 import type { RouteHandler } from './server.js';
@@ -249,7 +248,6 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
     homeTenantId: cfg.tenantId ?? null,
     defaultServiceUrl: TEAMS_PUBLIC_SERVICE_URL,
     now: () => rt.clock.now(),
-    fail: (message, retryAfterMs, permanent, throttled, untilFixed) => new DeliveryError(message, retryAfterMs, permanent, throttled, untilFixed),
     log,
     ...(opts.deliveryTimeoutMs ? { timeoutMs: opts.deliveryTimeoutMs } : {}),
     caseCardLive: (disputeId, person) => caseCardLive(rt.deps, disputeId, person),

@@ -39,3 +39,49 @@ export function asError(e: unknown): Error {
   if (e instanceof Error) return e;
   return new Error(typeof e === 'string' ? e : JSON.stringify(e));
 }
+
+/** How a delivery failed, as a deliverer tells the outbox. */
+export interface DeliveryFailureOptions {
+  /** How long to wait before the next try (a Retry-After). */
+  retryAfterMs?: number | undefined;
+  /** Retrying is pointless: the message is parked. */
+  permanent?: boolean;
+  /** The platform is throttling the bot (HTTP 429, with or without a Retry-After): the queue waits. */
+  throttled?: boolean;
+  /**
+   * The platform refused the bot's own credentials: the queue waits, like throttled, until they
+   * are put right, and nothing is parked for it however long that takes (a message parked would
+   * let later ones out first once they work).
+   */
+  untilFixed?: boolean;
+  /**
+   * A write made with the record of the failed attempt, when the message is still there as it
+   * was taken: what the attempt set up before it failed (a Teams 1:1 chat it opened), for the
+   * retry to use rather than set up again.
+   */
+  followUp?: () => void;
+}
+
+/** Thrown by a deliverer (Slack's, Teams'): a message not delivered, and what the outbox should do about it. */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  readonly retryAfterMs: number | undefined;
+  readonly permanent: boolean;
+  readonly throttled: boolean;
+  readonly untilFixed: boolean;
+  readonly followUp: (() => void) | undefined;
+  constructor(message: string, o: DeliveryFailureOptions = {}) {
+    super(message);
+    this.retryAfterMs = o.retryAfterMs;
+    this.permanent = o.permanent ?? false;
+    this.throttled = o.throttled ?? false;
+    this.untilFixed = o.untilFixed ?? false;
+    this.followUp = o.followUp;
+  }
+
+  /** This failure with `followUp` to make with its record (anything else thrown becomes a failure to retry). */
+  static withFollowUp(e: unknown, followUp: () => void): DeliveryError {
+    const d = e instanceof DeliveryError ? e : new DeliveryError(asError(e).message);
+    return new DeliveryError(d.message, { retryAfterMs: d.retryAfterMs, permanent: d.permanent, throttled: d.throttled, untilFixed: d.untilFixed, followUp });
+  }
+}

@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { logClaimActivity } from '../../handlers/activity.js';
 import { submitClaim } from '../../handlers/claim.js';
 import { leaseForDelivery } from '../../db/repos/outbox.repo.js';
-import { DeliveryError, drainOutbox, LEASE_MS, MAX_ATTEMPTS, nextAttemptDelay, startOutboxWorker, type Deliverer } from '../../src/app/outbox-worker.js';
+import { DeliveryError } from '../../src/core/errors.js';
+import { drainOutbox, LEASE_MS, MAX_ATTEMPTS, nextAttemptDelay, startOutboxWorker, type Deliverer } from '../../src/app/outbox-worker.js';
 import { tick } from '../../src/app/scheduler.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { ROOT } from '../support/builders.js';
@@ -27,9 +28,9 @@ function flaky(plan: ('ok' | '429' | '500' | 'auth')[]) {
   let call = 0;
   const deliver: Deliverer = async (m) => {
     const step = plan[Math.min(call++, plan.length - 1)];
-    if (step === '429') throw new DeliveryError('ratelimited', 30_000);
+    if (step === '429') throw new DeliveryError('ratelimited', { retryAfterMs: 30_000 });
     if (step === '500') throw new DeliveryError('slack answered 500');
-    if (step === 'auth') throw new DeliveryError('invalid_auth', undefined, true);
+    if (step === 'auth') throw new DeliveryError('invalid_auth', { permanent: true });
     delivered.push(m.id);
   };
   return { deliver, delivered, calls: () => call };
@@ -236,7 +237,7 @@ describe('notification outbox', () => {
     let calls = 0;
     const throttled: Deliverer = async () => {
       calls++;
-      throw new DeliveryError('ratelimited', 30_000, false, true);
+      throw new DeliveryError('ratelimited', { retryAfterMs: 30_000, throttled: true });
     };
     for (let i = 0; i < 6; i++) await drainOutbox(rt.db.db, { console: throttled }, () => rt.clock.now(), rt.logger);
     expect(calls).toBe(1);

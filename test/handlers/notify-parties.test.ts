@@ -7,7 +7,7 @@ import { submitDispute } from '../../handlers/dispute.js';
 import { announce } from '../../handlers/notify.js';
 import { createSlackDeliverer } from '../../handlers/platforms/slack/deliver.js';
 import { approve, submitAward } from '../../handlers/rule.js';
-import { DeliveryError, drainOutbox, nextAttemptDelay, type Deliverer } from '../../src/app/outbox-worker.js';
+import { drainOutbox, nextAttemptDelay, type Deliverer } from '../../src/app/outbox-worker.js';
 import { policyTextWith } from '../support/builders.js';
 import { openArbitratedCase } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -55,7 +55,7 @@ it('how a case ended waits behind the case’s earlier thread posts: the announc
     },
     conversations: { open: async () => ({ channel: { id: 'D1' } }) },
   } as never;
-  const slack = createSlackDeliverer({ client, disputes: rt.store.disputes, caseCards: slackCaseCards(rt), fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t), log: rt.logger });
+  const slack = createSlackDeliverer({ client, disputes: rt.store.disputes, caseCards: slackCaseCards(rt), log: rt.logger });
   const onlyThreads: Deliverer = async (m) => (m.target.kind === 'dispute-thread' ? slack(m as never) : undefined);
   const drain = () => drainOutbox(rt.db.db, { slack: onlyThreads, console: async () => undefined }, () => rt.clock.now(), rt.logger);
   await drain(); // Slack is down: the announcement waits for its retry

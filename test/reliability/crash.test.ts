@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSlackDeliverer } from '../../handlers/platforms/slack/deliver.js';
-import { DeliveryError, drainOutbox } from '../../src/app/outbox-worker.js';
+import { drainOutbox } from '../../src/app/outbox-worker.js';
 import { slackCaseCards } from '../../src/app/slack.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { ROOT } from '../support/builders.js';
@@ -125,7 +125,7 @@ describe('a kill while a dispute thread’s first post is recorded (Slack took i
         },
         conversations: { open: async () => ({ channel: { id: 'D1' } }) },
       } as never;
-      const slack = createSlackDeliverer({ client, disputes: again.store.disputes, caseCards: slackCaseCards(again), fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t), log: again.logger });
+      const slack = createSlackDeliverer({ client, disputes: again.store.disputes, caseCards: slackCaseCards(again), log: again.logger });
       await drainOutbox(again.db.db, { slack }, () => again.clock.now(), again.logger);
       expect(posts.length).toBeGreaterThanOrEqual(2);
       const [announcement, ...updates] = posts;

@@ -8,7 +8,7 @@ import { writeSync } from 'node:fs';
 import { createSlackDeliverer } from '../../handlers/platforms/slack/deliver.js';
 import { loadConfig } from '../../src/app/config.js';
 import { createLogger } from '../../src/app/logger.js';
-import { DeliveryError, drainOutbox, type Deliverer } from '../../src/app/outbox-worker.js';
+import { drainOutbox, type Deliverer } from '../../src/app/outbox-worker.js';
 import { createRuntime } from '../../src/app/runtime.js';
 import { slackCaseCards } from '../../src/app/slack.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -29,7 +29,7 @@ const client = {
   },
   conversations: { open: async (a: { users: string }) => ({ channel: { id: `D-${a.users}` } }) },
 } as never;
-const slack = createSlackDeliverer({ client, disputes: rt.store.disputes, caseCards: slackCaseCards(rt), fail: (m, ra, p, t) => new DeliveryError(m, ra, p, t), log: rt.logger });
+const slack = createSlackDeliverer({ client, disputes: rt.store.disputes, caseCards: slackCaseCards(rt), log: rt.logger });
 // The crash point: in the follow-up write (the thread's ts), after the delivery is marked.
 const crashing: Deliverer = async (m) => {
   const follow = await slack(m);

@@ -1,12 +1,9 @@
 import { webApi, type types } from '@slack/bolt';
-import { asError } from '../../../src/core/errors.js';
+import { asError, DeliveryError } from '../../../src/core/errors.js';
 import type { CaseCardsRepo, DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
 import { caseCardOf, cardUpdateOf, fallbackCopyOf, isReply, raiserCopyOf, type ThreadPost } from '../../replies/model.js';
 import type { SlackLog } from './context.js';
 import { renderReply } from './render.js';
-
-/** How a failed delivery is reported to the outbox worker (its DeliveryError): retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
-export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean, throttled?: boolean, untilFixed?: boolean) => Error;
 
 export interface SlackDelivererOptions {
   /** A Web API client that does not retry by itself (the outbox retries): retries 0, rate-limited calls rejected. */
@@ -19,7 +16,6 @@ export interface SlackDelivererOptions {
    * the case moves on (`remember` also updates it at once should the case have moved on meanwhile).
    */
   caseCards: Pick<CaseCardsRepo, 'remember'> & { live(disputeId: number, person: string): boolean };
-  fail: DeliveryFailure;
   /** What was given up without failing (a case card gone before its update) is said here. */
   log: Pick<SlackLog, 'info'>;
 }
@@ -47,25 +43,25 @@ const THROTTLED = new Set(['ratelimited', 'rate_limited', 'message_limit_exceede
 const TOKEN_REFUSED = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive']);
 
 /** A Web API failure as a delivery failure: 429 with its Retry-After, and a refused token, hold the queue; 5xx, 408 and network errors retryable; the rest permanent. */
-export function classifySlackError(e: unknown, fail: DeliveryFailure): Error {
-  if (e instanceof webApi.WebAPIRateLimitedError) return fail(`rate limited by Slack, retry after ${e.retryAfter} s`, e.retryAfter * 1000, false, true);
+export function classifySlackError(e: unknown): DeliveryError {
+  if (e instanceof webApi.WebAPIRateLimitedError) return new DeliveryError(`rate limited by Slack, retry after ${e.retryAfter} s`, { retryAfterMs: e.retryAfter * 1000, throttled: true });
   if (e instanceof webApi.WebAPIHTTPError) {
     if (e.statusCode === 429) {
       const retryAfter = Number(e.headers['retry-after']);
-      return fail('rate limited by Slack', Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined, false, true);
+      return new DeliveryError('rate limited by Slack', { retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined, throttled: true });
     }
     // 408: a request that timed out (a proxy's); the same call later goes through.
-    return fail(`Slack answered HTTP ${e.statusCode}`, undefined, e.statusCode < 500 && e.statusCode !== 408);
+    return new DeliveryError(`Slack answered HTTP ${e.statusCode}`, { permanent: e.statusCode < 500 && e.statusCode !== 408 });
   }
   if (e instanceof webApi.WebAPIPlatformError && TOKEN_REFUSED.has(e.data.error)) {
-    return fail(`Slack error: ${e.data.error}: Slack refused the bot's token; check SLACK_BOT_TOKEN (notifications wait until it is accepted)`, undefined, false, true, true);
+    return new DeliveryError(`Slack error: ${e.data.error}: Slack refused the bot's token; check SLACK_BOT_TOKEN (notifications wait until it is accepted)`, { throttled: true, untilFixed: true });
   }
-  if (e instanceof webApi.WebAPIPlatformError) return fail(`Slack error: ${e.data.error}`, undefined, !TRANSIENT.has(e.data.error), THROTTLED.has(e.data.error));
-  if (e instanceof webApi.WebAPIRequestError) return fail(`could not reach Slack: ${e.original.message}`);
+  if (e instanceof webApi.WebAPIPlatformError) return new DeliveryError(`Slack error: ${e.data.error}`, { permanent: !TRANSIENT.has(e.data.error), throttled: THROTTLED.has(e.data.error) });
+  if (e instanceof webApi.WebAPIRequestError) return new DeliveryError(`could not reach Slack: ${e.original.message}`);
   // A 429 whose Retry-After is missing or not a number: the Web API client throws a plain Error
   // for it (no WebAPIRateLimitedError, no WebAPIHTTPError), which still means "throttled".
-  if (e instanceof Error && /^Retry header did not contain a valid timeout/.test(e.message)) return fail('rate limited by Slack (no Retry-After)', undefined, false, true);
-  return fail(asError(e).message);
+  if (e instanceof Error && /^Retry header did not contain a valid timeout/.test(e.message)) return new DeliveryError('rate limited by Slack (no Retry-After)', { throttled: true });
+  return new DeliveryError(asError(e).message);
 }
 
 /**
@@ -115,7 +111,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
     try {
       return await call();
     } catch (e) {
-      throw classifySlackError(e, o.fail);
+      throw classifySlackError(e);
     }
   };
 
@@ -124,14 +120,14 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
     if (known) return known;
     const r = await api(() => o.client.conversations.open({ users: user }));
     const id = r.channel?.id;
-    if (!id) throw o.fail(`conversations.open gave no channel for ${user}`);
+    if (!id) throw new DeliveryError(`conversations.open gave no channel for ${user}`);
     dmChannels.set(user, id);
     return id;
   };
 
   return async (m) => {
     const reply = m.body;
-    if (!isReply(reply)) throw o.fail('the message body is not a reply', undefined, true);
+    if (!isReply(reply)) throw new DeliveryError('the message body is not a reply', { permanent: true });
     const body = renderReply(reply);
     const t = m.target;
     switch (t.kind) {
@@ -159,14 +155,14 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
             o.log.info({ error: e.data.error, kind: t.kind, ...(disputeId !== undefined ? { disputeId } : {}), channel: t.channel, ts: t.ts }, 'slack: the case card to update is gone; its update is dropped');
             return;
           }
-          throw classifySlackError(e, o.fail);
+          throw classifySlackError(e);
         }
         return;
       case 'channel':
         try {
           await o.client.chat.postMessage({ channel: t.channel, ...(t.thread ? { thread_ts: t.thread } : {}), ...body });
         } catch (e) {
-          if (!t.fallbackUser || !cannotPostIn(e)) throw classifySlackError(e, o.fail);
+          if (!t.fallbackUser || !cannotPostIn(e)) throw classifySlackError(e);
           // A channel the bot was never invited to (the escalation channel): the person the
           // message names gets it by DM, told why, rather than nobody at all (as made for them, when it has their copy).
           const channel = await dmChannel(t.fallbackUser);
@@ -176,9 +172,9 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
         return;
       case 'dispute-thread': {
         const d = o.disputes.get(t.disputeId);
-        if (!d) throw o.fail(`no dispute #${t.disputeId}`, undefined, true);
+        if (!d) throw new DeliveryError(`no dispute #${t.disputeId}`, { permanent: true });
         const origin = d.origin;
-        if (!origin || origin.platform !== 'slack') throw o.fail(`dispute #${d.id} was not raised in Slack`, undefined, true);
+        if (!origin || origin.platform !== 'slack') throw new DeliveryError(`dispute #${d.id} was not raised in Slack`, { permanent: true });
         const raiser = d.raisedBy.startsWith('slack:') ? d.raisedBy.slice('slack:'.length) : null;
         // Raised in the raiser's own DM with the bot (a D… channel, the one conversations.open
         // gives for them): the updates there are made for the raiser (their own party named),
@@ -199,7 +195,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
             throw e;
           });
         } catch (e) {
-          if (!raiser || !cannotPostIn(e)) throw classifySlackError(e, o.fail);
+          if (!raiser || !cannotPostIn(e)) throw classifySlackError(e);
           // Raised where the bot may not post (a private channel or a DM it is not in): the
           // raiser gets the update in their DM with the bot, told why, as made for them (not for
           // a channel that may hold other partners), unless a DM of their own already says it;

@@ -1,13 +1,11 @@
 import type { Activity, CloudAdapter, ConversationParameters, ConversationReference } from 'botbuilder';
+import { DeliveryError } from '../../../src/core/errors.js';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
 import { caseCardOf, fallbackCopyOf, isReply, raiserCopyOf, reply, text } from '../../replies/model.js';
 import type { TeamsLog } from './bot.js';
 import type { TeamsContact, TeamsContacts } from './contacts.js';
 import { TEAMS_IDS } from './ids.js';
 import { cardAttachment, plain, renderReply } from './render.js';
-
-/** How a failed delivery is reported to the outbox worker (its DeliveryError): retry after `retryAfterMs`, never (`permanent`), or the platform is throttling the bot (`throttled`). */
-export type DeliveryFailure = (message: string, retryAfterMs?: number, permanent?: boolean, throttled?: boolean, untilFixed?: boolean) => Error;
 
 /** The calls of Bot Framework's connector the deliverer makes. */
 interface Connector {
@@ -29,7 +27,6 @@ export interface TeamsDelivererOptions {
   /** Bot Framework's service URL for a tenant never heard from (the public Teams one). */
   defaultServiceUrl: string;
   now: () => Date;
-  fail: DeliveryFailure;
   log: TeamsLog;
   /** How long one delivery may take before it is given up and retried later (default 30 s). */
   timeoutMs?: number;
@@ -63,23 +60,23 @@ function connectorStatus(e: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-export function classifyConnectorError(e: unknown, fail: DeliveryFailure, now: Date): Error {
+export function classifyConnectorError(e: unknown, now: Date): DeliveryError {
   const err = (typeof e === 'object' && e !== null ? e : {}) as { message?: unknown; response?: { headers?: { get?: (name: string) => string | undefined } } };
   const status = connectorStatus(e);
-  if (status === undefined) return fail(`could not reach Teams: ${typeof err.message === 'string' ? err.message : String(e)}`);
+  if (status === undefined) return new DeliveryError(`could not reach Teams: ${typeof err.message === 'string' ? err.message : String(e)}`);
   const retryAfter = retryAfterMs(err.response?.headers?.get?.('retry-after'), now);
-  if (status === 429) return fail('Teams answered HTTP 429: throttled', retryAfter, false, true);
-  if (status >= 500) return fail(`Teams answered HTTP ${status}`, retryAfter);
+  if (status === 429) return new DeliveryError('Teams answered HTTP 429: throttled', { retryAfterMs: retryAfter, throttled: true });
+  if (status >= 500) return new DeliveryError(`Teams answered HTTP ${status}`, { retryAfterMs: retryAfter });
   // A request that timed out, or met another operation on the conversation under way (412):
   // the same call later goes through.
-  if (status === 408 || status === 412) return fail(`Teams answered HTTP ${status}`, retryAfter);
+  if (status === 408 || status === 412) return new DeliveryError(`Teams answered HTTP ${status}`, { retryAfterMs: retryAfter });
   // The bot's credentials refused: nothing goes out until they are put right. The whole queue
   // waits, in order, as for a rate limit, rather than each message being parked (later ones
   // would then go out first once the credentials work again).
-  if (status === 401) return fail('Teams answered HTTP 401: the bot\'s credentials were refused; check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (notifications wait until they are accepted)', retryAfter, false, true, true);
-  if (status === 403) return fail('Teams answered HTTP 403: the app is not installed for that user or team (pre-install it with a setup policy), or it was removed or blocked', undefined, true);
-  if (status === 404) return fail('Teams answered HTTP 404: the conversation does not exist', undefined, true);
-  return fail(`Teams answered HTTP ${status}`, undefined, true);
+  if (status === 401) return new DeliveryError('Teams answered HTTP 401: the bot\'s credentials were refused; check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (notifications wait until they are accepted)', { retryAfterMs: retryAfter, throttled: true, untilFixed: true });
+  if (status === 403) return new DeliveryError('Teams answered HTTP 403: the app is not installed for that user or team (pre-install it with a setup policy), or it was removed or blocked', { permanent: true });
+  if (status === 404) return new DeliveryError('Teams answered HTTP 404: the conversation does not exist', { permanent: true });
+  return new DeliveryError(`Teams answered HTTP ${status}`, { permanent: true });
 }
 
 /**
@@ -105,8 +102,6 @@ function removeSdkRetries(connector: Connector): boolean {
  * forgotten then has no contact saved again.
  */
 export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: OutboxMessage) => Promise<void | (() => void)> {
-  /** Failures this deliverer decided on itself pass through the connector's error mapping unchanged. */
-  const decided = new WeakSet<Error>();
   let warned = false;
   const withoutSdkRetries = (connector: Connector): void => {
     if (removeSdkRetries(connector) || warned) return;
@@ -115,11 +110,6 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
   };
   /** Failures of a conversation the bot is not in (403) or that is gone (404). */
   const notThere = new WeakSet<object>();
-  const fail: DeliveryFailure = (message, retryAfter, permanent, throttled, untilFixed) => {
-    const e = o.fail(message, retryAfter, permanent, throttled, untilFixed);
-    decided.add(e);
-    return e;
-  };
   /**
    * Runs `fn` with a connector for `serviceUrl` (the adapter's proactive turn), failures
    * classified. `fn` passes `call` to each connector request: a request given up at the timeout
@@ -157,8 +147,9 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     }
     if (failure) {
       const { error } = failure;
-      if (error instanceof Error && decided.has(error)) throw error;
-      const classified = classifyConnectorError(error, fail, o.now());
+      // Failures this deliverer decided on itself pass through the connector's error mapping unchanged.
+      if (error instanceof DeliveryError) throw error;
+      const classified = classifyConnectorError(error, o.now());
       const status = connectorStatus(error);
       if (status === 403 || status === 404) notThere.add(classified);
       throw classified;
@@ -195,12 +186,12 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     const serviceUrl = known?.serviceUrl ?? guess.serviceUrl;
     const bot = known?.bot ?? guess.bot;
     const tenantId = known?.tenantId ?? o.homeTenantId ?? guess.tenantId;
-    if (!tenantId) throw fail(`no Teams tenant known for ${user}: set MICROSOFT_APP_TENANT_ID or have them message the bot once`);
+    if (!tenantId) throw new DeliveryError(`no Teams tenant known for ${user}: set MICROSOFT_APP_TENANT_ID or have them message the bot once`);
     let remember: (() => void) | undefined;
     try {
       await withConnector(serviceUrl, bot, '', async (c, call) => {
         const created = await c.conversations.createConversation({ isGroup: false, bot, members: [{ id: user, name: known?.user.name ?? '' }], tenantId, channelData: { tenant: { id: tenantId } } } as ConversationParameters, call);
-        if (!created.id) throw fail('Teams created a conversation without an id');
+        if (!created.id) throw new DeliveryError('Teams created a conversation without an id');
         const conversation = { id: created.id, isGroup: false, conversationType: 'personal', name: '', tenantId };
         const contact: TeamsContact = {
           user: known?.user ?? { id: user, name: '' },
@@ -216,8 +207,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     } catch (e) {
       // The chat was opened and the message failed: the chat is remembered all the same (with the
       // failure's record, as with a delivery's), so the retry goes there rather than opening another.
-      if (remember && typeof e === 'object' && e !== null) (e as { followUp?: () => void }).followUp = remember;
-      throw e;
+      throw remember ? DeliveryError.withFollowUp(e, remember) : e;
     }
     return remember;
   };
@@ -233,7 +223,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
   };
 
   return async (m) => {
-    if (!isReply(m.body)) throw fail('the message body is not a reply', undefined, true);
+    if (!isReply(m.body)) throw new DeliveryError('the message body is not a reply', { permanent: true });
     const t = m.target;
     // A case card refreshes (caseRefreshOf) without a list of users: a 1:1 chat has fewer than 60
     // members, so Teams refreshes it for everyone in it. (`t.user` is the policy's id, which may be
@@ -264,12 +254,12 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         return;
       case 'message':
         // Teams case cards bring themselves up to date (their refresh); only Slack's are updated so.
-        throw fail('updating a posted message is for Slack case cards', undefined, true);
+        throw new DeliveryError('updating a posted message is for Slack case cards', { permanent: true });
       case 'dispute-thread': {
         const d = o.disputes.get(t.disputeId);
-        if (!d) throw fail(`no dispute #${t.disputeId}`, undefined, true);
+        if (!d) throw new DeliveryError(`no dispute #${t.disputeId}`, { permanent: true });
         const origin = d.origin;
-        if (!origin || origin.platform !== 'teams') throw fail(`dispute #${d.id} was not raised in Teams`, undefined, true);
+        if (!origin || origin.platform !== 'teams') throw new DeliveryError(`dispute #${d.id} was not raised in Teams`, { permanent: true });
         const raiser = d.raisedBy.startsWith('teams:') ? d.raisedBy.slice('teams:'.length) : null;
         // Raised in the raiser's own 1:1 chat with the bot: the updates there are made for the
         // raiser (their own name), not for a channel of many partners; none when a message of

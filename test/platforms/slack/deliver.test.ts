@@ -6,7 +6,8 @@ import { classifySlackError, createSlackDeliverer, DELIVERY_CLIENT_OPTIONS } fro
 import { reply, text } from '../../../handlers/replies/model.js';
 import { approve } from '../../../handlers/rule.js';
 import { openArbitratedCase } from '../../support/cases.js';
-import { DeliveryError, drainOutbox, LEASE_MS } from '../../../src/app/outbox-worker.js';
+import { DeliveryError } from '../../../src/core/errors.js';
+import { drainOutbox, LEASE_MS } from '../../../src/app/outbox-worker.js';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
 import { BOT_TOKEN, type Harness, SHARED_CHANNEL, sharedChannelDispute, startSlack, USERS, visible } from '../../support/slack-harness.js';
 import { slackCaseCards } from '../../../src/app/slack.js';
@@ -354,7 +355,6 @@ describe('a case card gone before its update', () => {
 });
 
 describe('classifySlackError', () => {
-  const fail = (m: string, r?: number, p?: boolean) => new DeliveryError(m, r, p);
   it.each([
     ['rate limited', new webApi.WebAPIRateLimitedError(12), { retryAfterMs: 12_000, permanent: false }],
     ['HTTP 503', new webApi.WebAPIHTTPError(503, 'Service Unavailable', {}), { retryAfterMs: undefined, permanent: false }],
@@ -368,7 +368,7 @@ describe('classifySlackError', () => {
     ['update_failed (an internal failure of chat.update)', new webApi.WebAPIPlatformError({ ok: false, error: 'update_failed' }), { retryAfterMs: undefined, permanent: false }],
     ['a network error', new webApi.WebAPIRequestError(new Error('ECONNRESET')), { retryAfterMs: undefined, permanent: false }],
   ])('%s', (_case, error, expected) => {
-    const e = classifySlackError(error, fail);
+    const e = classifySlackError(error);
     expect(e).toBeInstanceOf(DeliveryError);
     expect({ retryAfterMs: (e as DeliveryError).retryAfterMs, permanent: (e as DeliveryError).permanent }).toEqual(expected);
   });
@@ -389,7 +389,7 @@ describe('a Slack call that hangs', () => {
     try {
       const client = new webApi.WebClient('xoxb-test', { ...DELIVERY_CLIENT_OPTIONS, timeout: 200, slackApiUrl: `http://127.0.0.1:${port}/api/` });
       const error = await client.chat.postMessage({ channel: 'C1', text: 'hi' }).then(() => null, (e: unknown) => e);
-      const e = classifySlackError(error, (m, r, p) => new DeliveryError(m, r, p)) as DeliveryError;
+      const e = classifySlackError(error);
       expect(e).toBeInstanceOf(DeliveryError);
       expect(e.permanent).toBe(false);
     } finally {
@@ -411,7 +411,7 @@ describe('a dispute thread’s first post when the database is busy', () => {
         h.rt.store.disputes.update(id, patch);
       },
     };
-    const deliver = createSlackDeliverer({ client: new webApi.WebClient(BOT_TOKEN, { ...DELIVERY_CLIENT_OPTIONS, slackApiUrl: h.fake.apiUrl }), disputes: busyOnce, caseCards: slackCaseCards(h.rt), fail: (m, r, p, t) => new DeliveryError(m, r, p, t), log: h.rt.logger });
+    const deliver = createSlackDeliverer({ client: new webApi.WebClient(BOT_TOKEN, { ...DELIVERY_CLIENT_OPTIONS, slackApiUrl: h.fake.apiUrl }), disputes: busyOnce, caseCards: slackCaseCards(h.rt), log: h.rt.logger });
     h.rt.db.sqlite.prepare('DELETE FROM outbox').run(); // only the message of this test
     enqueue({ kind: 'dispute-thread', disputeId: dispute.id }, reply('Dispute opened', [text('Dispute opened')]));
     expect(await drainOutbox(h.rt.db.db, { slack: deliver }, () => h.rt.clock.now(), h.rt.logger)).toBe(1);
