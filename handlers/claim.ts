@@ -194,7 +194,7 @@ function collision(vp: Viewpoint, conflicts: readonly ConflictReason[]): string 
 export function claimStatus(deps: HandlerDeps, viewer: Principal, claim: Claim): Reply {
   const vp = viewpoint(deps, viewer);
   const name = deps.ctx.store.accounts.get(claim.accountId)?.name ?? claim.accountId;
-  const terms = termsOf(deps.ctx.policies().forClaim(claim).policy);
+  const terms = deps.ctx.policies().termsFor(claim);
   const status = effectiveStatus(claim, terms, deps.ctx.clock.now());
   // A dormant claim protects nothing: it says since when, not how long protection would have run.
   const until = claim.protectedUntil && status === 'protected' ? protectedWords(vp, claim.protectedUntil, dormancyAt(claim, terms)) : status === 'dormant' ? `${dormantSince(vp, dormancyAt(claim, terms), deps.ctx.clock.now())}: it protects nothing` : '';

@@ -10,7 +10,7 @@ import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost,
 import { splitUserKey } from './user-key.js';
 import { chainOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 import { claimNoticeKey } from '../src/core/claims/lifecycle.service.js';
-import { dormancyAt, protectionEnd, termsOf } from '../src/core/claims/lifecycle.js';
+import { dormancyAt, protectionEnd } from '../src/core/claims/lifecycle.js';
 
 type Platform = OutboxMessage['platform'];
 
@@ -457,7 +457,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           // Theirs when they filed it, from whichever platform (a person of the policy on Slack and Teams).
           const whose = samePerson(x.createdBy, c.createdBy) ? `Your other claim on it, #${x.id},` : `Another claim of ${vp.party(c.claimant)} on it, #${x.id},`;
           // That claim may itself lapse before its protection ends: then when, unless activity is logged.
-          const terms = termsOf(deps.ctx.policies().forClaim(x).policy);
+          const terms = deps.ctx.policies().termsFor(x);
           // Another party's claim waiting against it: a case is open (or about to be) that may take the line from them.
           const contested = others.find((o) => o.claimant !== c.claimant && o.status === 'pending');
           if (x.status === 'protected') return `${whose} still protects the account${protectedWords(vp, protectionEnd(x, terms), dormancyAt(x, terms))}${contested ? `; a claim of ${vp.party(contested.claimant)} is waiting for a decision against it` : ''}.`;

@@ -1,5 +1,5 @@
 import type { Principal } from '../src/core/authz.js';
-import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
+import { dormancyAt } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
@@ -130,8 +130,7 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
         ? deps.ctx.store.claims.createdBy(ownUserKeys(deps, vp.version.policy.people, viewer))
         : [];
   if (claims.length === 0) return reply('No claims', [text(`You have no claims. Register one with ${cmd(viewer, 'claim')}.`)]);
-  const terms = (c: Claim) => termsOf(book.forClaim(c).policy);
-  const rows = claims.map((c) => ({ c, status: effectiveStatus(c, terms(c), now) }));
+  const rows = claims.map((c) => ({ c, status: book.statusOf(c, now) }));
   // A dormant claim protects nothing: it is listed with the closed ones, saying since when.
   const live = (status: Claim['status']) => status === 'protected' || status === 'pending';
   rows.sort((a, b) => Number(live(b.status)) - Number(live(a.status)) || b.c.registeredAt.getTime() - a.c.registeredAt.getTime() || b.c.id - a.c.id);
@@ -151,7 +150,7 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
       type: 'list',
       title: `${viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims'}: ${plural(liveCount, 'live claim')}, ${plural(claims.length - liveCount, 'closed', 'closed')}`,
       items: shown.map(({ c, status }) => {
-        const until = c.protectedUntil && status === 'protected' ? protectedWords(vp, c.protectedUntil, dormancyAt(c, terms(c))) : status === 'dormant' ? `${dormantSince(vp, dormancyAt(c, terms(c)), now)}: it protects nothing (${dormantAdvice(c)})` : '';
+        const until = c.protectedUntil && status === 'protected' ? protectedWords(vp, c.protectedUntil, dormancyAt(c, book.termsFor(c))) : status === 'dormant' ? `${dormantSince(vp, dormancyAt(c, book.termsFor(c)), now)}: it protects nothing (${dormantAdvice(c)})` : '';
         return { text: `#${c.id} ${about(c)}: ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
       }),
     },
@@ -163,7 +162,7 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   if (line) blocks.push(line);
   const renewable = rows
     .filter((r) => r.status === 'protected')
-    .sort((a, b) => dormancyAt(a.c, terms(a.c)).getTime() - dormancyAt(b.c, terms(b.c)).getTime())
+    .sort((a, b) => dormancyAt(a.c, book.termsFor(a.c)).getTime() - dormancyAt(b.c, book.termsFor(b.c)).getTime())
     .slice(0, 5);
   if (renewable.length > 0) {
     blocks.push(text('Log activity to keep a claim from going dormant (those going dormant soonest):', 'muted'));

@@ -124,7 +124,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
     protectedUntil: null,
     policyVersion: version.version,
     createdBy: principal.userKey,
-    contested: live.some((c) => c.claimant !== claimant && effectiveStatus(c, termsOf(ctx.policies().forClaim(c).policy), now) === 'protected'),
+    contested: live.some((c) => c.claimant !== claimant && ctx.policies().statusOf(c, now) === 'protected'),
     violation: false,
     requestKey: input.requestKey,
   });
@@ -241,7 +241,7 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   const claim = ctx.store.claims.get(claimId);
   if (!claim) throw new DomainError('not_found', `No claim #${claimId}.`);
   authorizeActingFor(principal, claim.claimant);
-  const terms = termsOf(ctx.policies().forClaim(claim).policy);
+  const terms = ctx.policies().termsFor(claim);
   const status = effectiveStatus(claim, terms, now);
   if (!isLive(status) && status !== 'dormant') throw new DomainError('conflict', closedReason(ctx, claim, status));
   if (status === 'dormant') throw new DomainError('conflict', dormantReason(ctx, principal, claim, now, opts.ownUserKeys ?? []));

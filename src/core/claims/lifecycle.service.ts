@@ -1,7 +1,7 @@
 import type { DomainContext } from '../context.js';
 import type { DomainEvent } from '../events.js';
 import type { Claim } from '../types.js';
-import { addDays, dormancyAt, protectionEnd, termsOf, type RegistrationTerms } from './lifecycle.js';
+import { addDays, dormancyAt, protectionEnd, type RegistrationTerms } from './lifecycle.js';
 import { openCasesHolding, reviewCase } from '../disputes/review.js';
 import { waitForVersion } from '../sla/sla.service.js';
 
@@ -82,7 +82,7 @@ export function warnDormancy(ctx: DomainContext, claimId: number, payload: Recor
   // A claim of a version another process recorded (an import with a new ROE_POLICY) is judged by
   // its own terms once this process has taken that version in: not by an older version's meanwhile.
   if (waitForVersion(ctx, CLAIM_TIMER.warn, `claim:${c.id}`, c.policyVersion, payload, now)) return [];
-  const terms = termsOf(ctx.policies().forClaim(c).policy);
+  const terms = ctx.policies().termsFor(c);
   const dormantAt = dormancyAt(c, terms);
   schedule(ctx, c, terms, 'warn', now);
   // A warning fired late (the bot was down) once the claim is due to go dormant warns of nothing.
@@ -94,7 +94,7 @@ export function warnDormancy(ctx: DomainContext, claimId: number, payload: Recor
 export function markDormant(ctx: DomainContext, claimId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
   const c = stillDue(ctx, claimId, payload, ['protected']);
   if (!c) return [];
-  const terms = termsOf(ctx.policies().forClaim(c).policy);
+  const terms = ctx.policies().termsFor(c);
   // Fired late (the bot was down) past the end of protection: the claim expired, as it says.
   if (protectionEnd(c, terms).getTime() <= now.getTime()) return markExpired(ctx, c.id, {}, now);
   ctx.store.claims.update(c.id, { status: 'dormant' });

@@ -10,7 +10,7 @@ import { operationsVersionOf, rulersOf, versionOfDispute } from '../sla/sla.serv
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import { DIRECT, sameProductLine, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, liveClaims, openCase, partyName } from './settle.js';
-import { effectiveStatus, isClosed, termsOf } from '../claims/lifecycle.js';
+import { isClosed } from '../claims/lifecycle.js';
 
 export interface RaiseDisputeInput {
   accountId: string;
@@ -143,7 +143,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   // arbitrator. One that closed again since (the CRM closed it) is nothing the ruling decides.
   const stillOpen = (id: number) => {
     const c = store.claims.get(id);
-    return !c || !isClosed(effectiveStatus(c, termsOf(ctx.policies().forClaim(c).policy), now));
+    return !c || !isClosed(ctx.policies().statusOf(c, now));
   };
   const unseen = (input.kind === 'award' || input.kind === 'reject') && input.claimsSeen !== undefined ? dispute.claimIds.slice(input.claimsSeen).filter(stillOpen) : [];
   if (unseen.length > 0) {
@@ -216,7 +216,7 @@ export function partiesHoldingNothing(ctx: DomainContext, d: Dispute, now: Date 
     const c = ctx.store.claims.get(id);
     // As the clock has it: a claim whose protection ended while the bot was down, its timer not
     // fired yet, holds no more than one whose timer has (dormant is not closed: a ruling revives it).
-    if (c) holds.set(c.claimant, (holds.get(c.claimant) ?? false) || !isClosed(effectiveStatus(c, termsOf(book.forClaim(c).policy), now)));
+    if (c) holds.set(c.claimant, (holds.get(c.claimant) ?? false) || !isClosed(book.statusOf(c, now)));
   }
   // A party the account itself gives the line (its named owner, its incumbent, the direct team
   // under direct-led coverage) holds it without a claim, as the criteria still say once its

@@ -1,5 +1,5 @@
 import type { DomainContext } from '../context.js';
-import { effectiveStatus, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
+import { isClosed, isLive } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import type { Claim, Dispute } from '../types.js';
 import { isOverlapCase, recommendationOf, versionForCase } from './settle.js';
@@ -23,7 +23,7 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { r
   if (claims.length === 0) return [];
   const claimants = new Set(claims.map((c) => c.claimant));
   const book = ctx.policies();
-  const statuses = claims.map((c) => ({ claim: c.id, status: effectiveStatus(c, termsOf(book.forClaim(c).policy), now) }));
+  const statuses = claims.map((c) => ({ claim: c.id, status: book.statusOf(c, now) }));
   // A case that stays with the arbitrator is recommended on as its claims now stand, one with a
   // party that holds no claim too: approving never gives the line to a party that holds nothing.
   if (d.parties.some((p) => !claimants.has(p)) || !statuses.every((s) => isClosed(s.status))) return recommend ? recommendAgain(ctx, d, claims.filter((_c, i) => isLive(statuses[i]!.status)), now) : [];

@@ -1,5 +1,5 @@
 import type { DomainContext } from '../context.js';
-import { addDays, dormancyAt, effectiveStatus, isLive, protectionEnd, termsOf, type RegistrationTerms } from '../claims/lifecycle.js';
+import { addDays, dormancyAt, isLive, protectionEnd, termsOf, type RegistrationTerms } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
 import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
 import { decide, type Contender } from '../ownership/engine.js';
@@ -15,7 +15,7 @@ export function liveClaims(ctx: DomainContext, accountId: string, productLine: s
   const book = ctx.policies();
   return ctx.store.claims
     .forAccount(accountId)
-    .filter((c) => (productLine === null || sameProductLine(c.productLine, productLine)) && isLive(effectiveStatus(c, termsOf(book.forClaim(c).policy), now)));
+    .filter((c) => (productLine === null || sameProductLine(c.productLine, productLine)) && isLive(book.statusOf(c, now)));
 }
 
 /**
@@ -101,7 +101,7 @@ export function rulingHolding(ctx: DomainContext, accountId: string, claims: rea
   const book = ctx.policies();
   for (const c of claims) {
     // The latest ruling is read among them all: one for nobody, later, ends a ruling for the claimant.
-    const d = ruled.find((r) => r.winner === c.claimant && r.claimIds.includes(c.id)) ?? rulingStandingFor(disputes, c, termsOf(book.forClaim(c).policy));
+    const d = ruled.find((r) => r.winner === c.claimant && r.claimIds.includes(c.id)) ?? rulingStandingFor(disputes, c, book.termsFor(c));
     if (d) return d;
   }
   return undefined;
@@ -152,10 +152,9 @@ export function applyOutcome(
   const book = ctx.policies();
   const events: DomainEvent[] = [];
   const claims = claimIds.map((id) => options.fresh?.find((c) => c.id === id) ?? store.claims.get(id));
-  const termsFor = (c: Claim) => termsOf(book.forClaim(c).policy);
   // Lapsed as the clock has it: a protected claim whose dormancy (or end) came while the bot was
   // down, its timer not fired yet, holds the line no more than one whose timer has.
-  const lapsed = (c: Claim) => c.status === 'dormant' || (c.status === 'protected' && effectiveStatus(c, termsFor(c), now) !== 'protected');
+  const lapsed = (c: Claim) => c.status === 'dormant' || (c.status === 'protected' && book.statusOf(c, now) !== 'protected');
   // A winner's claim that went dormant while its case waited is revived by a ruling for it,
   // unless the winner has a live claim in the case (a later one, which is the one protected).
   const winnerHasLive = claims.some((c) => c !== undefined && c.claimant === winner && isLive(c.status) && !lapsed(c));
@@ -166,16 +165,16 @@ export function applyOutcome(
   // owner) does not excuse a claim filed over a third party's protection that still holds.
   // It must also have been a protection when the loser was filed: a claim filed after it (one
   // that joined the case later), or one already dormant then, was nothing it was filed against.
-  const endOf = (c: Claim) => protectionEnd(c, termsFor(c));
+  const endOf = (c: Claim) => protectionEnd(c, book.termsFor(c));
   // At the same moment, the one made first (in chat, a claim filed when the other was already
   // protected: it is contested). An import's claim of the same moment is not contested at all
   // (see putInCase), so it counts no violation whatever the order.
   const filedBefore = (c: Claim, loser: Claim) => c.registeredAt.getTime() < loser.registeredAt.getTime() || (c.registeredAt.getTime() === loser.registeredAt.getTime() && c.id < loser.id);
   const protectedWhen = (c: Claim, loser: Claim) => {
     const at = loser.registeredAt.getTime();
-    return (c.status === 'protected' || c.status === 'dormant') && filedBefore(c, loser) && at < dormancyAt(c, termsFor(c)).getTime() && at < endOf(c).getTime();
+    return (c.status === 'protected' || c.status === 'dormant') && filedBefore(c, loser) && at < dormancyAt(c, book.termsFor(c)).getTime() && at < endOf(c).getTime();
   };
-  const stillHolds = (c: Claim) => (c.claimant === winner ? endOf(c).getTime() > now.getTime() : effectiveStatus(c, termsFor(c), now) === 'protected');
+  const stillHolds = (c: Claim) => (c.claimant === winner ? endOf(c).getTime() > now.getTime() : book.statusOf(c, now) === 'protected');
   const heldAgainst = (loser: Claim) => claims.some((c) => c !== undefined && c.claimant !== loser.claimant && protectedWhen(c, loser) && stillHolds(c));
   for (const claim of claims) {
     if (!claim) continue;
@@ -357,7 +356,7 @@ export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account,
   // Live as the clock has it, as liveClaims reads them: a claim gone dormant or expired whose
   // timer has not fired yet holds the line no more than one whose timer has.
   const book = ctx.policies();
-  const claims = claimIds.map((id) => ctx.store.claims.get(id)).filter((c): c is Claim => c !== undefined && isLive(effectiveStatus(c, termsOf(book.forClaim(c).policy), now)));
+  const claims = claimIds.map((id) => ctx.store.claims.get(id)).filter((c): c is Claim => c !== undefined && isLive(book.statusOf(c, now)));
   const { version, decision } = recommendationOf(ctx, account, claims, now);
   // A case with no thread yet (an import opened it) gets one where the claim joining it was
   // filed: its updates are posted there from now on.

@@ -6,7 +6,7 @@ import { DIRECT, sameProductLine, type Claim, type ClaimStatus, type Partner } f
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
 import { recentRulingAgainst } from '../disputes/settle.js';
-import { addDays, effectiveStatus, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
+import { addDays, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
 import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type ClaimRow, type CsvResult, type PartnerRow, type RowError } from './csv.js';
 import { putInCase } from './pending.js';
 
@@ -360,7 +360,7 @@ function pendingProblems(ctx: DomainContext, rows: readonly { line: number; valu
       else liveRows.set(k, [r]);
     }
   }
-  const live = (c: Claim) => isLive(effectiveStatus(c, termsOf(book.forClaim(c).policy), now));
+  const live = (c: Claim) => isLive(book.statusOf(c, now));
   /** A stored claim this file closes (a re-import with a status that is not live and that the claim takes). */
   const closedByFile = (c: Claim) => {
     const status = fileStatus.get(c.id);
@@ -392,7 +392,7 @@ function pendingProblems(ctx: DomainContext, rows: readonly { line: number; valu
     if (held) {
       errors.push({
         line,
-        message: `status: ${claimant} already holds a live claim on ${accountId} (${productLine}): claim #${held.id} (${effectiveStatus(held, termsOf(book.forClaim(held).policy), now)}); a second one of the same party is refused, as in chat: import this row with its real status (expired, lost, rejected) or leave it out`,
+        message: `status: ${claimant} already holds a live claim on ${accountId} (${productLine}): claim #${held.id} (${book.statusOf(held, now)}); a second one of the same party is refused, as in chat: import this row with its real status (expired, lost, rejected) or leave it out`,
       });
       continue;
     }

@@ -1,6 +1,5 @@
 import type { DomainContext } from '../context.js';
 import { approvalReasons } from '../claims/claims.service.js';
-import { effectiveStatus, termsOf } from '../claims/lifecycle.js';
 import { collisionReason, findConflicts, partyOf } from '../claims/overlap.js';
 import { joinCase, liveClaims, openCase } from '../disputes/settle.js';
 import type { DomainEvent } from '../events.js';
@@ -34,7 +33,7 @@ export function putInCase(ctx: DomainContext, imported: Claim, now: Date): { dis
   // party's claim, registered before it, was protected. One registered first was there first;
   // one registered the same day (a CRM's dates are midnight) was filed against nothing.
   const book = ctx.policies();
-  const against = others.some((c) => c.registeredAt.getTime() < imported.registeredAt.getTime() && effectiveStatus(c, termsOf(book.forClaim(c).policy), now) === 'protected');
+  const against = others.some((c) => c.registeredAt.getTime() < imported.registeredAt.getTime() && book.statusOf(c, now) === 'protected');
   const claim = against && !imported.contested ? { ...imported, contested: true } : imported;
   if (claim !== imported) store.claims.update(claim.id, { contested: true });
   const coverage = coverageFor(account, policy);

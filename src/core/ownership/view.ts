@@ -112,9 +112,9 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
         productLine,
         decision: decideFor(account, lineVersion, claims),
         policyVersion: lineVersion.version,
-        decidedBy: decidingCase(onLine, claims, (c) => termsOf(book.forClaim(c).policy)),
+        decidedBy: decidingCase(onLine, claims, (c) => book.termsFor(c)),
         openCase: openDisputes.filter((d) => sameProductLine(d.productLine, productLine)).reduce<Dispute | null>((a, d) => (!a || d.id > a.id ? d : a), null),
-        claims: claims.map((claim) => ({ claim, protectedUntil: protectionEnd(claim, termsOf(book.forClaim(claim).policy)) })),
+        claims: claims.map((claim) => ({ claim, protectedUntil: protectionEnd(claim, book.termsFor(claim)) })),
       };
     }), ...ruledLines].sort((a, b) => (a.productLine < b.productLine ? -1 : a.productLine > b.productLine ? 1 : 0)),
     otherProductLines: version.policy.product_lines.filter((p) => !productLines.includes(p) && !ruledLines.some((l) => l.productLine === p)),

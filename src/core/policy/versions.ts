@@ -1,4 +1,6 @@
 import { DateTime } from 'luxon';
+import { effectiveStatus, termsOf, type RegistrationTerms } from '../claims/lifecycle.js';
+import type { Claim, ClaimStatus } from '../types.js';
 import type { Policy } from './schema.js';
 
 export interface PolicyVersion {
@@ -25,6 +27,7 @@ export function effectiveInstant(policy: Pick<Policy, 'effective' | 'timezone'>)
  */
 export class PolicyBook {
   private readonly sorted: PolicyVersion[];
+  private readonly terms = new WeakMap<PolicyVersion, RegistrationTerms>();
   constructor(versions: readonly PolicyVersion[]) {
     if (versions.length === 0) throw new Error('PolicyBook needs at least one policy version');
     this.sorted = [...versions].sort((a, b) => a.effectiveAt.getTime() - b.effectiveAt.getTime());
@@ -49,6 +52,17 @@ export class PolicyBook {
   /** The version for a stored claim: its recorded version, or the one in force at its time. */
   forClaim(claim: { policyVersion: string; registeredAt: Date }): PolicyVersion {
     return this.byVersion(claim.policyVersion) ?? this.inForceAt(claim.registeredAt);
+  }
+  /** A stored claim's registration terms: those of its own version (forClaim), made once per version. */
+  termsFor(claim: { policyVersion: string; registeredAt: Date }): RegistrationTerms {
+    const v = this.forClaim(claim);
+    let terms = this.terms.get(v);
+    if (!terms) this.terms.set(v, (terms = Object.freeze(termsOf(v.policy))));
+    return terms;
+  }
+  /** A stored claim's status at `now` under its own terms, whether or not the timers have stored it yet (effectiveStatus). */
+  statusOf(claim: Pick<Claim, 'status' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt' | 'policyVersion'>, now: Date): ClaimStatus {
+    return effectiveStatus(claim, this.termsFor(claim), now);
   }
   /**
    * A person's name: from the newest version that names them (someone since removed from
