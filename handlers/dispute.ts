@@ -6,7 +6,7 @@ import { DomainError } from '../src/core/errors.js';
 import { commandsAsTyped, type SubmitMeta } from './claim.js';
 import type { HandlerDeps } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
-import { announce, isPrivateChat } from './notify.js';
+import { announce, isPrivateChat, threadWord } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountNotFound, findAccount, resolveAccount } from './resolve-account.js';
 import { fieldProblem, parseForm, parseNumberId } from './validate.js';
@@ -90,7 +90,7 @@ export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Reco
     return reply(`Dispute #${dispute.id} raised`, [
       text(`Dispute #${dispute.id} on ${account.name} (${dispute.productLine}) is with ${vp.person(dispute.arbitrator)}${dispute.dueAt ? `, due ${vp.deadline(dispute.dueAt)}` : ''}.`),
       // Raised in a direct chat (the raiser's with the bot, or a Slack DM between people, which the bot cannot post in): updates come to the raiser's chat with the bot.
-      text(meta.origin && isPrivateChat(meta.origin) ? 'Updates will follow in your chat with me.' : 'Updates will follow in the thread where it was raised.', 'muted'),
+      text(meta.origin && isPrivateChat(meta.origin) ? 'Updates will follow in your chat with me.' : `Updates will follow in the ${threadWord(meta.origin)} where it was raised.`, 'muted'),
     ]);
   });
 }

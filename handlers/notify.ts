@@ -50,6 +50,14 @@ export function isPrivateChat(o: ThreadRef): boolean {
 }
 
 /**
+ * What the place a case's updates go to is called: a Teams group chat has no threads (a Teams
+ * channel's case always has one), so there it is the chat itself; anywhere else, the thread.
+ */
+export function threadWord(o: ThreadRef | null): 'chat' | 'thread' {
+  return o !== null && o.platform === 'teams' && o.thread === null && !isPrivateChat(o) ? 'chat' : 'thread';
+}
+
+/**
  * Whether the parties answer a question on `d` in its thread, as the question's DMs tell them:
  * not when it has none they can read (a case an import opened, or one raised in someone's own
  * chat with the bot), where they answer the one who asked directly.
@@ -337,10 +345,10 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
               ? `The dispute was raised in a private chat with the bot, which nobody else reads: ${directly}`
               : d.origin.platform === platform
                 ? // A party whose claim was filed elsewhere (its own shared channel) may not be in that channel.
-                  `Answer in the dispute's thread, where it was raised; if you cannot reach it, ${directly}`
-                : `The dispute's thread is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here: ${directly}`;
+                  `Answer in the dispute's ${threadWord(d.origin)}, where it was raised; if you cannot reach it, ${directly}`
+                : `The dispute's ${threadWord(d.origin)} is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here: ${directly}`;
         const told = toParties(d, (_v, platform) => reply(`Question on dispute #${d.id}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about dispute #${d.id} over ${about(d)}.`), question, text(answer(platform), 'muted')]), 'ask');
-        toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [question, text(inDm ? 'Answer where the dispute was raised.' : 'Reply in this thread.', 'muted')]), 'ask', { told });
+        toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [question, text(inDm ? 'Answer where the dispute was raised.' : `Reply in this ${threadWord(d.origin ?? origin)}.`, 'muted')]), 'ask', { told });
         break;
       }
       case 'dispute.reminder': {

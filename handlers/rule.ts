@@ -8,7 +8,7 @@ import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { caseReachable, caseStamp, disputeCard } from './dispute-card.js';
-import { announce } from './notify.js';
+import { announce, threadWord } from './notify.js';
 import { FORMS, withLead, type Block, type Form, type Reply } from './replies/model.js';
 import { parseForm, parseNumberId, typedName } from './validate.js';
 
@@ -159,8 +159,8 @@ export function askForm(deps: HandlerDeps, viewer: Principal, value: unknown): F
     // Short: a Slack modal title holds 24 characters.
     title: `Ask on dispute #${d.id}`,
     submitLabel: 'Ask',
-    intro: `Ask the parties of dispute #${d.id} on ${account} (${d.productLine}). The question goes as written to the dispute's thread, which people of several partners may read, and to every party: name no partner, deal size or evidence in it that another party should not read.`,
-    fields: [{ id: 'question', label: 'Question for the parties', kind: 'multiline', required: true, maxLength: 2000, hint: "The dispute's thread and every party read it as written." }],
+    intro: `Ask the parties of dispute #${d.id} on ${account} (${d.productLine}). The question goes as written to the dispute's ${threadWord(d.origin)}, which people of several partners may read, and to every party: name no partner, deal size or evidence in it that another party should not read.`,
+    fields: [{ id: 'question', label: 'Question for the parties', kind: 'multiline', required: true, maxLength: 2000, hint: `The dispute's ${threadWord(d.origin)} and every party read it as written.` }],
     state: { dispute: String(d.id) },
   };
 }
