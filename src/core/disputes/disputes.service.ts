@@ -29,7 +29,8 @@ export interface RaiseDisputeInput {
  */
 export class NothingToDispute extends DomainError {
   constructor(accountName: string, productLine: string) {
-    super('invalid_input', `Nothing to dispute: no other party holds ${accountName} (${productLine}).`, { account: 'No other party holds this account' });
+    // The field's words name the product line too: another party may hold the account on another line.
+    super('invalid_input', `Nothing to dispute: no other party holds ${accountName} (${productLine}).`, { account: `No other party holds this account for ${productLine}: nothing to dispute` });
   }
 }
 
@@ -59,7 +60,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   }
   const claims = liveClaims(ctx, account.id, productLine, now);
   if (input.againstClaimId !== undefined && !claims.some((c) => c.id === input.againstClaimId)) {
-    throw new DomainError('invalid_input', `Claim #${input.againstClaimId} is not a live claim on ${account.name} (${productLine}).`, { against: 'Pick a live claim on this account' });
+    throw new DomainError('invalid_input', `Claim #${input.againstClaimId} is not a live claim on ${account.name} (${productLine}).`, { against: `Claim #${input.againstClaimId} is not a live claim on this account for ${productLine}` });
   }
   const coverage = coverageFor(account, version.policy);
   const others = new Set<PartyId>(claims.map((c) => c.claimant));

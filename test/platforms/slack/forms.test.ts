@@ -115,8 +115,8 @@ describe('dispute modal', () => {
   it.each([
     ['a reason that says nothing', { reason: 'no' }, { reason: 'Say why, in a sentence (at least 5 characters)' }],
     ['a claim number that is not a number', { against: 'abc' }, { against: 'A claim number, e.g. 12' }],
-    ['a claim that is not on this account', { against: '999' }, { against: 'Pick a live claim on this account' }],
-    ['an account nobody else holds', { account: 'soylent' }, { account: 'No other party holds this account' }],
+    ['a claim that is not on this account', { against: '999' }, { against: 'Claim #999 is not a live claim on this account for Analytics' }],
+    ['an account nobody else holds', { account: 'soylent' }, { account: 'No other party holds this account for Analytics: nothing to dispute' }],
     ['an unknown product line with a reason that says nothing, both at once', { product: 'Nothing', reason: 'no' }, { product: 'Choose one of: Core Platform, Analytics, Services', reason: 'Say why, in a sentence (at least 5 characters)' }],
   ])('refuses %s inline and opens nothing', async (_case, over, errors) => {
     const view = await h.openForm(USERS.contoso, C.dispute, 'acme', SHARED_CHANNEL);
@@ -124,6 +124,19 @@ describe('dispute modal', () => {
     const res = await h.submit(USERS.contoso, view, { account: 'acme', product: 'Analytics', reason: 'We have worked Acme for a year', ...over });
     expect(res.json()).toEqual({ response_action: 'errors', errors });
     expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.disputes.all()).toHaveLength(0);
+  });
+
+  it('an account another party holds on one product line only, disputed on another: the refusal names the line, not "nobody holds this account"', async () => {
+    // Acme is Northwind's on Analytics (the demo claim), and nobody's on Core Platform.
+    const held = h.rt.store.claims.forAccount('acme').find((c) => c.claimant === 'northwind')!;
+    expect(held.productLine).toBe('Analytics');
+    const view = await h.openForm(USERS.contoso, C.dispute, 'acme', SHARED_CHANNEL);
+    const nothing = await h.submit(USERS.contoso, view, { account: 'acme', product: 'Core Platform', reason: 'We have worked Acme for a year' });
+    expect(nothing.json()).toEqual({ response_action: 'errors', errors: { account: 'No other party holds this account for Core Platform: nothing to dispute' } });
+    // Northwind's live claim on the account, named for the wrong line.
+    const against = await h.submit(USERS.contoso, view, { account: 'acme', product: 'Core Platform', against: String(held.id), reason: 'We have worked Acme for a year' });
+    expect(against.json()).toEqual({ response_action: 'errors', errors: { against: `Claim #${held.id} is not a live claim on this account for Core Platform` } });
     expect(h.rt.store.disputes.all()).toHaveLength(0);
   });
 

@@ -48,6 +48,20 @@ describe('/roe queue: a case opened from the queue', () => {
     expect(h.rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', ruledBy: 'dana' });
   });
 
+  it('opened from a command’s answer in a channel, the case goes to the DM and the person is told so where they clicked', async () => {
+    const d = openArbitratedCase(h.rt);
+    const { responseUrl } = await h.command(USERS.dana, SLACK_IDS.commands.roe, `case ${d.id}`, { channel: 'C0SALES' });
+    const open = buttonsIn(await h.answer(responseUrl)).find((b) => b.text.text === `Open #${d.id} to rule`)!;
+    const click = await h.click(USERS.dana, open.action_id, open.value, { channel: 'C0SALES' });
+    const said = await h.answer(click.responseUrl);
+    expect(said).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(visible(said)).toContain(`Dispute #${d.id} is in your direct messages with me, with its ruling buttons.`);
+    expect(h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === USERS.dana.id)).toHaveLength(1);
+    // Someone who may not rule: the case without buttons, and the note says none.
+    const sam = await h.click(USERS.sam, SLACK_IDS.actions.open_case, String(d.id), { channel: 'C0SALES' });
+    expect(visible(await h.answer(sam.responseUrl))).toContain(`Dispute #${d.id} is in your direct messages with me.`);
+  });
+
   it('someone who may not rule on a case opens it without ruling buttons, and someone of no partner of ours cannot open it at all', async () => {
     const d = openArbitratedCase(h.rt);
     await h.click(USERS.sam, SLACK_IDS.actions.open_case, String(d.id));

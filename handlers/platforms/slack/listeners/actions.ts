@@ -2,11 +2,12 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { logClaimActivity } from '../../../activity.js';
 import { claimForm } from '../../../claim.js';
 import { disputeForm } from '../../../dispute.js';
-import { ACTIONS, text, type ActionId, type Form, type Reply } from '../../../replies/model.js';
+import { ACTIONS, reply, text, type ActionId, type Form, type Reply } from '../../../replies/model.js';
 import { refreshStaleCards } from '../../../notify.js';
 import { home } from '../../../roe.js';
 import { approve, askForm, awardForm, caseCard } from '../../../rule.js';
 import { snoozeReminder } from '../../../snooze.js';
+import { parseNumberId } from '../../../validate.js';
 import { showAccount } from '../../../who-owns.js';
 import type { Principal } from '../../../../src/core/authz.js';
 import { isDomainError } from '../../../../src/core/errors.js';
@@ -110,6 +111,17 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
         // Another process holds the database (an import): the case is shown all the same, but
         // not remembered, so its buttons stay once it moves on (a click then shows it as it stands).
         if (!isDomainError(e) || e.code !== 'busy') throw e;
+      }
+    }
+    // Clicked in a channel (a command's answer), nothing changes where the person looks: they are told where the case went.
+    if (body.response_url && posted.channel && body.channel?.id !== posted.channel) {
+      const where = `Dispute #${parseNumberId(value) ?? value} is in your direct messages with me`;
+      const buttons = card.blocks.some((b) => b.type === 'actions') ? ', with its ruling buttons' : '';
+      try {
+        await tellUser(client, toUser(body), reply(where, [text(`${where}${buttons}.`, 'good')]));
+      } catch (err) {
+        // The case is in their DM all the same (a response_url expires after 30 minutes).
+        log.warn({ err }, 'slack: could not say where an opened case went');
       }
     }
   });
