@@ -187,7 +187,8 @@ export const policySchema = z
     business_hours: z
       .strictObject({
         days: z.array(z.enum(WEEKDAYS)).min(1, 'name at least one working day'),
-        start: clockTime,
+        // Midnight at the end of a day closes it; it opens nothing.
+        start: clockTime.refine((t) => t !== '24:00', '"24:00" is the end of a day: business hours start at 23:59 at the latest'),
         end: clockTime,
         holidays: z.array(isoDate).default([]),
       })
@@ -321,6 +322,13 @@ const personLabel = (key: string, person: { name?: unknown }) => (typeof person.
 /** Characters of a product line or stage at most (see policyLint). */
 const NAME_MAX = 150;
 
+/**
+ * Days at most in a count of days (about 27,000 years): a date counted that far off is past what
+ * a date can hold (some 270,000 years either side of 1970), and a claim's protection end or a
+ * flag's window could not be worked out.
+ */
+const DAYS_MAX = 10_000_000;
+
 type When = CoverageRule['when'];
 /** The values a `when` field accepts, in lower case (matched in any letter case); undefined: any. */
 const accepted = (v: When['tier']): Set<string> | undefined => (v === undefined ? undefined : new Set((Array.isArray(v) ? v : [String(v)]).map((x) => x.toLowerCase())));
@@ -352,8 +360,8 @@ const PERSON_IDS = [
  * must tell rules, product lines and stages apart but repeat (in any letter case, as they are
  * matched), a product line or stage too long for Slack's forms, a chain naming one person
  * twice, a `when` value that is a boolean or empty, a coverage rule an earlier one covers whole
- * (it never matches), two people with one Slack or Teams user id or email, and an SLA with a
- * "d" in it.
+ * (it never matches), two people with one Slack or Teams user id or email, a count of days too
+ * large for any date, and an SLA with a "d" in it.
  *
  * With `issues` (the problems the parse found), it reads only the values without one, so it
  * runs on a policy that has some too (see policyFileSchema).
@@ -444,6 +452,15 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
       }
     }
   }
+  const dayCounts = [
+    ['registration', 'protection_days', () => p.registration.protection_days],
+    ['registration', 'dormant_after_days', () => p.registration.dormant_after_days],
+    ['consequences', 'window_days', () => p.consequences.window_days],
+  ] as const;
+  for (const [section, field, value] of dayCounts) {
+    const days = problems.fine(section, field) ? value() : undefined;
+    if (days !== undefined && days > DAYS_MAX) out.push({ path: [section, field], message: `must be at most ${DAYS_MAX} (about 27,000 years), got ${days}: a date that many days away cannot be counted` });
+  }
   if (problems.fine('sla', 'arbitration') && /d/i.test(p.sla.arbitration)) {
     const hours = problems.fine('business_hours', 'start') && problems.fine('business_hours', 'end') ? p.business_hours : undefined;
     out.push({ path: ['sla', 'arbitration'], message: dayUnitProblem(p.sla.arbitration, hours) });
@@ -494,8 +511,11 @@ export function policyWarnings(p: Policy): PolicyProblem[] {
     }
   }
   // EST, MST, HST (and the like) are fixed offsets: a company's clock in summer is an hour off them.
-  if (!p.timezone.includes('/') && !/^(UTC|GMT|Z|Zulu|UCT|Universal)$/i.test(p.timezone)) {
-    out.push({ path: ['timezone'], message: `"${p.timezone}" is an abbreviation or an offset, not a region: its clock may not follow daylight saving time, so business hours, SLAs and effective dates could be an hour off for part of the year; write the region, such as America/New_York or Europe/Berlin` });
+  // So are the zones under Etc/ (Etc/GMT+5), whose sign is the reverse of what it reads.
+  if ((!p.timezone.includes('/') || /^Etc\//i.test(p.timezone)) && !/^(Etc\/)?(UTC|GMT|GMT[+-]?0|Greenwich|Z|Zulu|UCT|Universal)$/i.test(p.timezone)) {
+    const offset = /^Etc\/GMT([+-])(\d+)$/i.exec(p.timezone);
+    const reversed = offset ? ` ("${p.timezone}" is ${offset[2]} hour${offset[2] === '1' ? '' : 's'} ${offset[1] === '+' ? 'behind' : 'ahead of'} UTC: the sign is the reverse of what it reads)` : '';
+    out.push({ path: ['timezone'], message: `"${p.timezone}" is an abbreviation or an offset, not a region${reversed}: its clock may not follow daylight saving time, so business hours, SLAs and effective dates could be an hour off for part of the year; write the region, such as America/New_York or Europe/Berlin` });
   }
   return out;
 }

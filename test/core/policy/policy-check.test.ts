@@ -273,7 +273,16 @@ describe('roe policy check: YAML written by other tools', () => {
     expect(problemsOf(text)).toEqual([`product_lines[3]: "${written}" holds ${what}: write its words with single plain spaces (it is chosen in forms, typed in CSV files and compared as written, so a look-alike would be another product line)`]);
   });
 
-  it.each(['UTC', 'Europe/Berlin', 'Asia/Kolkata'])('timezone: %s gets no warning', async (zone) => {
+  it.each([
+    ['Etc/GMT+5', ' ("Etc/GMT+5" is 5 hours behind UTC: the sign is the reverse of what it reads)'],
+    ['Etc/GMT-1', ' ("Etc/GMT-1" is 1 hour ahead of UTC: the sign is the reverse of what it reads)'],
+  ])('timezone: %s (a fixed offset under Etc/, not a region) is valid with a warning naming its offset', async (zone, reversed) => {
+    const r = await check([['timezone: America/New_York', `timezone: ${zone}`]]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, `timezone: ${zone}`)}: warning: timezone: "${zone}" is an abbreviation or an offset, not a region${reversed}: its clock may not follow daylight saving time, so business hours, SLAs and effective dates could be an hour off for part of the year; write the region, such as America/New_York or Europe/Berlin\n`);
+  });
+
+  it.each(['UTC', 'Europe/Berlin', 'Asia/Kolkata', 'Etc/UTC', 'Etc/GMT'])('timezone: %s gets no warning', async (zone) => {
     expect((await check([['timezone: America/New_York', `timezone: ${zone}`]])).err).toBe('');
   });
 });

@@ -46,6 +46,8 @@ describe('parsePolicy', () => {
     ['a number as a tier', [['when: { tier: strategic }', 'when: { tier: 1 }']], ['coverage[0].when.tier: expected a value like "enterprise" or a list of them, got 1 (in quotes: "1")']],
     ['an empty value', [['when: { tier: strategic }', 'when: { tier: null }']], ['coverage[0].when.tier: expected a value like "enterprise" or a list of them, got null']],
     ['a list holding a number', [['when: { segment: enterprise }', 'when: { segment: [enterprise, 2] }']], ['coverage[1].when.segment: expected a value like "enterprise" or a list of them, got ["enterprise",2]']],
+    // Named on the start, not as an end that should come after it (no end comes after 24:00).
+    ['hours starting at 24:00', [['start: "09:00"', 'start: "24:00"']], ['business_hours.start: "24:00" is the end of a day: business hours start at 23:59 at the latest']],
     ['an empty list', [['when: { tier: strategic }', 'when: { tier: [] }']], ['coverage[0].when.tier: an empty list matches no account: name at least one value, or leave the field out']],
     ['a boolean as a tier (it matched only a tier spelled "true")', [['when: { tier: strategic }', 'when: { tier: true }']], ['coverage[0].when.tier: expected a value like "enterprise" or a list of them, got true']],
     ['a start time without its leading zero', [['start: "09:00"', 'start: "9:00"']], ['business_hours.start: expected a time like "09:00" ("24:00" for midnight)']],
@@ -60,6 +62,10 @@ describe('parsePolicy', () => {
     ['a misspelt rule, shown as written', [['rule: incumbent', 'rule: incumbant']], ['criteria[2].rule: expected one of "named-account"|"direct-reserved"|"incumbent"|"first-registration"|"furthest-stage", got "incumbant"']],
     ['a misspelt model, shown as written', [['model: co-sell', 'model: cosell']], ['coverage[1].model: expected one of "partner-led"|"co-sell"|"direct-led", got "cosell"']],
     ['one person twice in an escalation chain', [['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [dana, vp, dana]']], ['coverage[2].escalation[2]: "dana" is already escalation[0] of this rule: a breach would hand the case back to the same person']],
+    // A "forever" written as nines: every claim's protection end would be past any date, and filing one fail.
+    ['a protection too long for any date', [['protection_days: 90', 'protection_days: 99999999']], ['registration.protection_days: must be at most 10000000 (about 27,000 years), got 99999999: a date that many days away cannot be counted']],
+    ['a dormancy too far off for any date', [['dormant_after_days: 30', 'dormant_after_days: 99999999']], ['registration.dormant_after_days: must be at most 10000000 (about 27,000 years), got 99999999: a date that many days away cannot be counted']],
+    ['a violations window reaching before any date', [['window_days: 180', 'window_days: 1000000000']], ['consequences.window_days: must be at most 10000000 (about 27,000 years), got 1000000000: a date that many days away cannot be counted']],
   ] as [string, [string, string][], string[]][])('refuses %s, naming the problem', (_n, edits, expected) => {
     expect(problems(policyTextWith(edits))).toEqual(expected);
   });
@@ -69,6 +75,7 @@ describe('parsePolicy', () => {
     ['two coverage rules of one name', [['name: Enterprise,', 'name: Strategic,']]],
     ['a product line named twice', [['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Analytics, Services, Analytics]']]],
     ['an arbitrator who is also their own escalation', [['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [pat, vp]']]],
+    ['a protection too long for any date', [['protection_days: 90', 'protection_days: 99999999']]],
   ] as [string, [string, string][]][])('a version stored by an earlier release with %s still loads', (_n, edits) => {
     expect(() => parsePolicy(policyTextWith(edits), undefined, { stored: true })).not.toThrow();
   });
