@@ -61,6 +61,11 @@ export function onTeams(viewer: Pick<Principal, 'userKey'>): boolean {
   return viewer.userKey.startsWith('teams:');
 }
 
+/** Whether this viewer is at the local console (`npm start`'s prompt): cards there are answered in place, with its own commands. */
+export function onConsole(viewer: Pick<Principal, 'userKey'>): boolean {
+  return viewer.userKey.startsWith('console:');
+}
+
 /** A command as this viewer types it: `/who-owns acme` in Slack and the console, `who-owns acme` in Teams. */
 export function cmd(viewer: Pick<Principal, 'userKey'>, command: string): string {
   return onTeams(viewer) ? command : `/${command}`;

@@ -7,7 +7,7 @@ import { runningSla } from '../src/core/sla/sla.service.js';
 import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { cmd, dormantSince, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
+import { cmd, dormantSince, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
 import { caseCard } from './rule.js';
 
@@ -40,7 +40,7 @@ export function help(viewer: Principal): Reply {
         { text: 'Examples', detail: `${c('who-owns acme.com')}, ${c('claim Acme Corporation')}, ${c('dispute acme')}` },
         ...(teams
           ? [{ text: 'In a channel or group chat', detail: 'Mention me first: @roe-bot who-owns acme. Only you see the answer.' }]
-          : viewer.userKey.startsWith('console:')
+          : onConsole(viewer)
             ? [{ text: 'In this console', detail: '/help lists its own commands too: /rule, /case, /activity, /snooze, /home, /as and /whoami.' }]
             : [
               { text: 'Dispute ownership (message shortcut)', detail: 'From the ⋯ menu of a message: a dispute with that message as evidence.' },
@@ -299,7 +299,7 @@ function openCase(deps: HandlerDeps, viewer: Principal, given: string): Reply {
   const find = viewer.kind === 'internal' && viewer.personKey ? `${cmd(viewer, 'roe queue')} lists those waiting for your ruling.` : `${cmd(viewer, 'who-owns <account>')} names the disputes of an account.`;
   if (!id) return reply('Which dispute?', [text(`Give the dispute's number: ${cmd(viewer, 'roe case 12')}. ${find}`, 'warning')]);
   const card = caseCard(deps, viewer, id);
-  if (viewer.userKey.startsWith('console:') || !card.blocks.some((b) => b.type === 'actions')) return card;
+  if (onConsole(viewer) || !card.blocks.some((b) => b.type === 'actions')) return card;
   return { ...card, blocks: [...card.blocks.filter((b) => b.type !== 'actions'), { type: 'actions', actions: [{ action: ACTIONS.openCase, label: `Open #${id} to rule`, value: id }] }] };
 }
 
