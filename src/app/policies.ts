@@ -5,7 +5,7 @@ import { PolicyError, parsePolicy, parsePolicyWithWarnings } from '../core/polic
 import { decodeUtf8 } from '../core/utf8.js';
 import { whyUnreadable } from './config.js';
 import type { Policy } from '../core/policy/schema.js';
-import { effectiveInstant, PolicyBook, type PolicyVersion } from '../core/policy/versions.js';
+import { effectiveInstant, effectiveMoment, firstEffectiveDate, PolicyBook, type PolicyVersion } from '../core/policy/versions.js';
 import type { Db } from '../../db/client.js';
 import { insertPolicy, listPolicies } from '../../db/repos/policies.repo.js';
 
@@ -106,11 +106,15 @@ export function loadPolicyFile(
   // claims by it, refuses it.
   const storedVersions = same ? [] : stored.map((p) => storedVersion(p));
   const latest = storedVersions.reduce<PolicyVersion | undefined>((m, v) => (m && m.effectiveAt.getTime() >= v.effectiveAt.getTime() ? m : v), undefined);
+  // Versions compare by the moment each takes effect, midnight in its own zone: in a zone further
+  // east the same date, or even a later one, starts before. The message then gives both moments.
   if (latest && file.effectiveAt.getTime() < latest.effectiveAt.getTime()) {
     if (record === 'later') {
       const line = text.split('\n').findIndex((l) => /^effective\s*:/.test(l)) + 1;
+      const zones = policy.timezone !== latest.policy.timezone;
+      const when = (p: Policy) => (zones ? effectiveMoment(p) : p.effective);
       throw new PolicyError([
-        `${path}: ${line > 0 ? `line ${line}: ` : ''}effective: version "${policy.version}" is effective ${policy.effective}, before version "${latest.version}" (effective ${latest.policy.effective}), loaded earlier: a version applies from its effective date, so this one would never be in force; give it the effective date of that one or later`,
+        `${path}: ${line > 0 ? `line ${line}: ` : ''}effective: version "${policy.version}" is effective ${when(policy)}, before version "${latest.version}" (effective ${when(latest.policy)}), loaded earlier: a version applies from its effective date${zones ? ' (from midnight in its own timezone)' : ''}, so this one would never be in force; give it the effective date ${zones ? `${firstEffectiveDate(latest.effectiveAt, policy.timezone)} or later` : 'of that one or later'}`,
       ]);
     }
     return { book: new PolicyBook(storedVersions), file, warnings, waived, recordNow: () => {}, shadowedBy: latest };

@@ -8,7 +8,7 @@ import { resolvePrincipal, userKey, type ChatIdentity, type Principal } from '..
 import type { Clock } from '../core/clock.js';
 import type { DomainContext } from '../core/context.js';
 import type { AccountMatcher } from '../core/matching/matcher.js';
-import type { PolicyBook, PolicyVersion } from '../core/policy/versions.js';
+import { effectiveMoment, firstEffectiveDate, type PolicyBook, type PolicyVersion } from '../core/policy/versions.js';
 import type { Store } from '../core/ports.js';
 import type { Config } from './config.js';
 import { AccountIndex } from './matcher-index.js';
@@ -58,9 +58,12 @@ function warnShadowedPolicy(logger: Logger, path: string, book: PolicyBook, file
   const inForce = book.inForceAt(now);
   const day = (v: PolicyVersion) => v.policy.effective;
   if (shadowedBy) {
+    // Of two time zones, the same date starts earlier in the one further east: the moments say why.
+    const zones = file.policy.timezone !== shadowedBy.policy.timezone;
+    const when = (v: PolicyVersion) => (zones ? effectiveMoment(v.policy) : day(v));
     logger.warn(
       { file: path, fileVersion: file.version, latest: shadowedBy.version },
-      `${path} holds policy version "${file.version}" (effective ${day(file)}), before version "${shadowedBy.version}" (effective ${day(shadowedBy)}), loaded earlier: a version applies from its effective date, so this one would never be in force, and it is not loaded (version "${inForce.version}" is in force); give the file the effective date ${day(shadowedBy)} or a later one`,
+      `${path} holds policy version "${file.version}" (effective ${when(file)}), before version "${shadowedBy.version}" (effective ${when(shadowedBy)}), loaded earlier: a version applies from its effective date${zones ? ' (from midnight in its own timezone)' : ''}, so this one would never be in force, and it is not loaded (version "${inForce.version}" is in force); give the file the effective date ${zones ? firstEffectiveDate(shadowedBy.effectiveAt, file.policy.timezone) : day(shadowedBy)} or a later one`,
     );
     return;
   }

@@ -237,6 +237,53 @@ describe('loading a changed policy', () => {
     }
   });
 
+  // Each version takes effect at midnight of its date in its own timezone: in a zone further east
+  // the same date, or even the next one, starts before. Loaded earlier: 2026.3, New York, 2026-11-01.
+  const nyNov1 = policyTextWith([['version: "2026.1"', 'version: "2026.3"'], ['effective: 2026-01-01', 'effective: 2026-11-01']]);
+  it.each([
+    ['the same date in Tokyo, 13 hours earlier', 'Asia/Tokyo', '2026-11-01', 'effective 2026-11-01 at 00:00 Asia/Tokyo, which is 2026-10-31 15:00 UTC, before version "2026.3" (effective 2026-11-01 at 00:00 America/New_York, which is 2026-11-01 04:00 UTC), loaded earlier: a version applies from its effective date (from midnight in its own timezone), so this one would never be in force; give it the effective date 2026-11-02 or later'],
+    ['the same date in Kiritimati (UTC+14), a day earlier', 'Pacific/Kiritimati', '2026-11-01', 'effective 2026-11-01 at 00:00 Pacific/Kiritimati, which is 2026-10-31 10:00 UTC, before version "2026.3" (effective 2026-11-01 at 00:00 America/New_York, which is 2026-11-01 04:00 UTC), loaded earlier: a version applies from its effective date (from midnight in its own timezone), so this one would never be in force; give it the effective date 2026-11-02 or later'],
+    // The date of New York's midnight in Berlin is 2026-11-01 too, but that day starts earlier there.
+    ['the day before in Berlin', 'Europe/Berlin', '2026-10-31', 'effective 2026-10-31 at 00:00 Europe/Berlin, which is 2026-10-30 23:00 UTC, before version "2026.3" (effective 2026-11-01 at 00:00 America/New_York, which is 2026-11-01 04:00 UTC), loaded earlier: a version applies from its effective date (from midnight in its own timezone), so this one would never be in force; give it the effective date 2026-11-02 or later'],
+    ['the next date in Kiritimati, 6 hours later', 'Pacific/Kiritimati', '2026-11-02', null],
+    ['the same date in Los Angeles, 3 hours later', 'America/Los_Angeles', '2026-11-01', null],
+    ['the day after in Tokyo', 'Asia/Tokyo', '2026-11-02', null],
+  ] as [string, string, string, string | null][])('a version of another timezone effective %s: an import is told both moments, and the first date that works', (_n, zone, effective, expected) => {
+    const db = openDatabase(':memory:');
+    try {
+      const latest = join(dir, 'ny-nov1.yaml');
+      writeFileSync(latest, nyNov1);
+      loadPolicies(db.db, latest, new Date('2026-11-02T12:00:00Z'));
+      const file = join(dir, `zone-${zone.replace('/', '-')}-${effective}.yaml`);
+      const text = policyTextWith([['version: "2026.1"', 'version: "2026.4"'], ['effective: 2026-01-01', `effective: ${effective}`], ['timezone: America/New_York', `timezone: ${zone}`]]);
+      writeFileSync(file, text);
+      const load = () => loadPolicyFile(db.db, file, new Date('2026-11-02T12:00:00Z'), { record: 'later' });
+      if (expected === null) expect(load().file.version).toBe('2026.4');
+      else expect(load).toThrow(`${file}: line 6: effective: version "2026.4" is ${expected}`);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('the start says both moments too, when a version of another timezone is dated before the one in force', () => {
+    const path = join(dir, 'shadow-zones.db');
+    const latest = join(dir, 'ny-nov1-start.yaml');
+    writeFileSync(latest, nyNov1);
+    testRuntime({ databasePath: path, policyPath: latest, demo: false }).close();
+    const tokyo = join(dir, 'tokyo-nov1.yaml');
+    writeFileSync(tokyo, policyTextWith([['version: "2026.1"', 'version: "2026.4"'], ['effective: 2026-01-01', 'effective: 2026-11-01'], ['timezone: America/New_York', 'timezone: Asia/Tokyo']]));
+    const rt = testRuntime({ databasePath: path, policyPath: tokyo, demo: false });
+    try {
+      const warned = rt.logs.lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40 && l.msg.includes('2026.4'));
+      expect(warned.map((l) => l.msg)).toEqual([
+        `${tokyo} holds policy version "2026.4" (effective 2026-11-01 at 00:00 Asia/Tokyo, which is 2026-10-31 15:00 UTC), before version "2026.3" (effective 2026-11-01 at 00:00 America/New_York, which is 2026-11-01 04:00 UTC), loaded earlier: a version applies from its effective date (from midnight in its own timezone), so this one would never be in force, and it is not loaded (version "2026.3" is in force); give the file the effective date 2026-11-02 or a later one`,
+      ]);
+      expect(rt.policies.all.map((v) => v.version)).toEqual(['2026.3']);
+    } finally {
+      rt.close();
+    }
+  });
+
   it('a file dated before the version in force is never in force: the start says so, and does not load it', () => {
     const path = join(dir, 'shadow.db');
     const later = join(dir, 'later.yaml');

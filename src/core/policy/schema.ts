@@ -319,6 +319,9 @@ function dayUnitProblem(text: string, hours: { start: string; end: string } | un
 /** Who a person is, for a problem naming two: `dana (Dana Reyes)`. */
 const personLabel = (key: string, person: { name?: unknown }) => (typeof person.name === 'string' && person.name.trim() ? `${key} (${person.name.trim()})` : key);
 
+/** A weekday's name as a message says it. */
+const DAY_NAMES: Record<(typeof WEEKDAYS)[number], string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
+
 /** Characters of a product line or stage at most (see policyLint). */
 const NAME_MAX = 150;
 
@@ -360,8 +363,8 @@ const PERSON_IDS = [
  * must tell rules, product lines and stages apart but repeat (in any letter case, as they are
  * matched), a product line or stage too long for Slack's forms, a chain naming one person
  * twice, a `when` value that is a boolean or empty, a coverage rule an earlier one covers whole
- * (it never matches), two people with one Slack or Teams user id or email, a count of days too
- * large for any date, and an SLA with a "d" in it.
+ * (it never matches), two people with one Slack or Teams user id or email, an empty escalation
+ * channel, a count of days too large for any date, and an SLA with a "d" in it.
  *
  * With `issues` (the problems the parse found), it reads only the values without one, so it
  * runs on a policy that has some too (see policyFileSchema).
@@ -452,6 +455,15 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
       }
     }
   }
+  // A case past its whole chain, and a partner's flag, are posted to the channel named for its platform.
+  const channels = [
+    ['slack', 'the Slack channel id, like C0ESCAL'],
+    ['teams', 'the Teams channel\'s conversation id, like "19:…@thread.tacv2"'],
+  ] as const;
+  for (const [platform, example] of channels) {
+    const channel = problems.fine('sla', 'escalation_channel', platform) ? p.sla.escalation_channel[platform] : undefined;
+    if (channel !== undefined && channel.trim() === '') out.push({ path: ['sla', 'escalation_channel', platform], message: `an empty channel id names no channel to post escalated cases to: write ${example}, or leave the field out for none` });
+  }
   const dayCounts = [
     ['registration', 'protection_days', () => p.registration.protection_days],
     ['registration', 'dormant_after_days', () => p.registration.dormant_after_days],
@@ -479,7 +491,9 @@ export const policyFileSchema = policySchema.superRefine((p, ctx) => {
  * expires first: see effectiveStatus and the lifecycle's steps), which is also the one way to
  * have no dormancy, so it is no error. Direct-led coverage with no direct-reserved criterion
  * never gives its accounts to the direct team; an arbitrator or escalation person with no chat
- * id can be reached and rule only in the local console.
+ * id can be reached and rule only in the local console. A holiday on a day that is no working
+ * day closes nothing (the calendar is closed then anyway): the day off is probably observed on a
+ * working day, which must be listed instead.
  */
 export function policyWarnings(p: Policy): PolicyProblem[] {
   const out: PolicyProblem[] = [];
@@ -517,5 +531,22 @@ export function policyWarnings(p: Policy): PolicyProblem[] {
     const reversed = offset ? ` ("${p.timezone}" is ${offset[2]} hour${offset[2] === '1' ? '' : 's'} ${offset[1] === '+' ? 'behind' : 'ahead of'} UTC: the sign is the reverse of what it reads)` : '';
     out.push({ path: ['timezone'], message: `"${p.timezone}" is an abbreviation or an offset, not a region${reversed}: its clock may not follow daylight saving time, so business hours, SLAs and effective dates could be an hour off for part of the year; write the region, such as America/New_York or Europe/Berlin` });
   }
+  // A holiday on a day the calendar keeps closed anyway closes nothing: the day off is probably observed on a working day.
+  const { days, holidays } = p.business_hours;
+  const weekdayOf = (d: DateTime) => WEEKDAYS[d.weekday - 1]!;
+  /** The working day nearest `d` in the direction `step` (days holds at least one, so one comes within a week). */
+  const nearest = (d: DateTime, step: 1 | -1) => {
+    let at = d.plus({ days: step });
+    while (!days.includes(weekdayOf(at))) at = at.plus({ days: step });
+    return `${DAY_NAMES[weekdayOf(at)]} ${at.toISODate()}`;
+  };
+  holidays.forEach((date, i) => {
+    const d = DateTime.fromISO(date, { zone: 'utc' });
+    if (days.includes(weekdayOf(d))) return;
+    out.push({
+      path: ['business_hours', 'holidays', i],
+      message: `${date} is a ${DAY_NAMES[weekdayOf(d)]}, not a working day (days: ${days.join(', ')}), so listing it closes nothing: if the holiday is observed on a working day instead (such as ${nearest(d, -1)} or ${nearest(d, 1)}), list that date`,
+    });
+  });
   return out;
 }

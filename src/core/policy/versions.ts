@@ -21,6 +21,28 @@ export function effectiveInstant(policy: Pick<Policy, 'effective' | 'timezone'>)
 }
 
 /**
+ * When a version takes effect, as a message comparing versions of two time zones says it: its
+ * date, the start of that day in its zone and the same moment in UTC
+ * (`2026-11-01 at 00:00 Asia/Tokyo, which is 2026-10-31 15:00 UTC`).
+ */
+export function effectiveMoment(policy: Pick<Policy, 'effective' | 'timezone'>): string {
+  const at = effectiveInstant(policy);
+  const local = DateTime.fromJSDate(at, { zone: policy.timezone }).toFormat('HH:mm');
+  return `${policy.effective} at ${local} ${policy.timezone}, which is ${DateTime.fromJSDate(at, { zone: 'utc' }).toFormat('yyyy-MM-dd HH:mm')} UTC`;
+}
+
+/**
+ * The earliest effective date a version in `timezone` may have to take effect no earlier than
+ * `at`: the date of `at` there, or the day after when that day starts before `at` (the same date
+ * in a zone further east starts earlier).
+ */
+export function firstEffectiveDate(at: Date, timezone: string): string {
+  const day = DateTime.fromJSDate(at, { zone: timezone }).toISODate()!;
+  if (effectiveInstant({ effective: day, timezone }).getTime() >= at.getTime()) return day;
+  return DateTime.fromISO(day, { zone: 'utc' }).plus({ days: 1 }).toISODate()!;
+}
+
+/**
  * The set of policy versions ever loaded. A claim is judged under the version in force
  * when it was registered: the one with the latest effective date not after that moment
  * (the earliest version for anything older than every version).

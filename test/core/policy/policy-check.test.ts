@@ -71,6 +71,7 @@ describe('roe policy check lists every problem in one run', () => {
     ['reminders out of order', [['reminders: [0.5, 0.8]', 'reminders: [0.8, 0.5]']], 'sla.reminders[1]: reminders must be in increasing order'],
     ['a product line named twice (a check of files only)', [['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Analytics, Services, analytics]']], 'product_lines[3]: "analytics" repeats product_lines[1]'],
     ['a person twice in a chain (a check of files only)', [['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [dana, vp, dana]']], 'coverage[2].escalation[2]: "dana" is already escalation[0] of this rule'],
+    ['an empty escalation channel (a check of files only)', [['escalation_channel: { slack: C0ESCAL }', 'escalation_channel: { slack: "" }']], 'sla.escalation_channel.slack: an empty channel id names no channel'],
   ];
   describe.each(elsewhere)('with %s', (_w, edit, fieldProblem) => {
     it.each(crossField)('%s is listed too', async (_n, edits, expected) => {
@@ -159,6 +160,40 @@ describe('roe policy check: risky people and registration terms', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain(`${r.file}: valid (version`);
     expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'dormant_after_days')}: warning: registration.dormant_after_days: 120 is not less than protection_days (90): protection ends first, so no claim filed in chat ever goes dormant and no dormancy warning is sent (a claim imported with its last activity long before its registration still may); to release idle claims before their protection ends, make it less than 90\n`);
+  });
+});
+
+describe('roe policy check: holidays the calendar keeps closed anyway', () => {
+  it.each([
+    ['a Saturday, working days mon-fri', [['2026-12-25]', '2026-12-25, 2027-12-25]']], '2027-12-25', 6, 'is a Saturday, not a working day (days: mon, tue, wed, thu, fri), so listing it closes nothing: if the holiday is observed on a working day instead (such as Friday 2027-12-24 or Monday 2027-12-27), list that date'],
+    ['a Sunday, working days mon-sat', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thu, fri, sat]'], ['2026-12-25]', '2026-12-25, 2026-12-27]']], '2026-12-27', 6, 'is a Sunday, not a working day (days: mon, tue, wed, thu, fri, sat), so listing it closes nothing: if the holiday is observed on a working day instead (such as Saturday 2026-12-26 or Monday 2026-12-28), list that date'],
+    ['a Monday, working days tue-sat', [['days: [mon, tue, wed, thu, fri]', 'days: [tue, wed, thu, fri, sat]'], ['2026-09-07, ', '']], '2026-05-25', 1, 'is a Monday, not a working day (days: tue, wed, thu, fri, sat), so listing it closes nothing: if the holiday is observed on a working day instead (such as Saturday 2026-05-23 or Tuesday 2026-05-26), list that date'],
+  ] as [string, [string, string][], string, number, string][])('warns of a holiday on %s, naming the date, its weekday and the working days around it; the file is valid', async (_n, edits, date, at, expected) => {
+    const r = await check(edits);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`${r.file}: valid (version`);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'holidays:')}: warning: business_hours.holidays[${at}]: ${date} ${expected}\n`);
+  });
+
+  it('holidays on working days get no warning', () => {
+    expect(parsePolicyWithWarnings(policyTextWith([['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thu, fri, sat, sun]'], ['2026-12-25]', '2026-12-25, 2027-12-25]']])).warnings).toEqual([]);
+  });
+});
+
+describe('roe policy check: an escalation channel that names none', () => {
+  it.each([
+    ['an empty Slack channel', 'escalation_channel: { slack: "" }', 'slack', 'the Slack channel id, like C0ESCAL'],
+    ['a Slack channel of spaces', 'escalation_channel: { slack: "   " }', 'slack', 'the Slack channel id, like C0ESCAL'],
+    ['an empty Teams channel', 'escalation_channel: { slack: C0ESCAL, teams: "" }', 'teams', 'the Teams channel\'s conversation id, like "19:…@thread.tacv2"'],
+    ['a Teams channel of a tab', 'escalation_channel: { teams: "\\t" }', 'teams', 'the Teams channel\'s conversation id, like "19:…@thread.tacv2"'],
+  ])('refuses %s, naming its path', async (_n, written, platform, example) => {
+    const r = await check([['escalation_channel: { slack: C0ESCAL }', written]]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'escalation_channel:')}: sla.escalation_channel.${platform}: an empty channel id names no channel to post escalated cases to: write ${example}, or leave the field out for none\n`);
+  });
+
+  it('a stored version with an empty channel keeps loading', () => {
+    expect(parsePolicy(policyTextWith([['escalation_channel: { slack: C0ESCAL }', 'escalation_channel: { slack: "" }']]), undefined, { stored: true }).sla.escalation_channel).toEqual({ slack: '' });
   });
 });
 
