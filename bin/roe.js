@@ -24,9 +24,10 @@ process.stdout.on('error', (err) => {
 });
 
 try {
-  const [{ main }, { loadDotEnv }] = await Promise.all([importEntry('cli'), importEntry('config')]);
-  for (const warning of loadDotEnv()) process.stderr.write(`${warning}\n`);
-  process.exitCode = await main(process.argv.slice(2), {
+  const [{ main }, { loadDotEnvAtStart }] = await Promise.all([importEntry('cli'), importEntry('config')]);
+  // A .env that cannot be read stops the command in one line, as a bad variable does.
+  if (!loadDotEnvAtStart((line) => process.stderr.write(`${line}\n`))) process.exitCode = 1;
+  else process.exitCode = await main(process.argv.slice(2), {
     out: (s) => process.stdout.write(`${s}\n`),
     err: (s) => process.stderr.write(`${s}\n`),
     env: process.env,

@@ -13,7 +13,7 @@ import { PolicyError } from '../core/policy/load.js';
 import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../core/stats.js';
 import { DIRECT } from '../core/types.js';
 import { isDomainError } from '../core/errors.js';
-import { ConfigError, loadConfig, loadDotEnv, whyUnreadable, type Config } from './config.js';
+import { ConfigError, loadDotEnvAtStart, loadConfig, whyUnreadable, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
 import { createLogger, createTextLogger } from './logger.js';
 import { parsePolicyQuiet, readPolicyFile } from './policies.js';
@@ -721,8 +721,10 @@ export function unexpectedError(err: unknown, env: NodeJS.ProcessEnv): string {
 }
 
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry) {
-  for (const warning of loadDotEnv()) process.stderr.write(`${warning}\n`);
+// A .env that cannot be read stops the command in one line, as a bad variable does.
+if (isEntry && !loadDotEnvAtStart((line) => process.stderr.write(`${line}\n`))) {
+  process.exitCode = 1;
+} else if (isEntry) {
   main(process.argv.slice(2), { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`), env: process.env, stdin: process.stdin, stdout: process.stdout }).then(
     (code) => {
       process.exitCode = code;

@@ -46,6 +46,8 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
     if ((c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN) && !c.SLACK_BOT_TOKEN) ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set' });
+    // A client secret without the app id it belongs to would leave Teams unauthenticated (or the console opened) without a word.
+    if (c.MICROSOFT_APP_PASSWORD && !c.MICROSOFT_APP_ID) ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_ID'], message: 'is required when MICROSOFT_APP_PASSWORD is set' });
     if (c.MICROSOFT_APP_ID && !c.MICROSOFT_APP_PASSWORD && c.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'is required with MICROSOFT_APP_ID' });
     if (c.MICROSOFT_APP_TYPE === 'SingleTenant' && !c.MICROSOFT_APP_TENANT_ID) ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'is required when MICROSOFT_APP_TYPE is SingleTenant' });
   });
@@ -141,9 +143,33 @@ export function strayEnvKeys(text: string): string[] {
 /**
  * Loads `.env` from the working directory into process.env when the file exists (Node's own
  * loader). Returns what is wrong with it that the bot would otherwise ignore (see strayEnvKeys).
+ * A `.env` there that cannot be read (its permissions, a folder) throws ConfigError naming it.
  */
 export function loadDotEnv(path = '.env'): string[] {
   if (!existsSync(path)) return [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`.env: cannot read ${resolve(path)} (${whyUnreadable(e)})`);
+  }
   process.loadEnvFile(path);
-  return strayEnvKeys(readFileSync(path, 'utf8'));
+  return strayEnvKeys(text);
+}
+
+/**
+ * {@link loadDotEnv} at a process's start: each warning written as a line. A `.env` that cannot
+ * be read is one line naming it, as a bad variable is, and false: the process stops (exit 1)
+ * rather than run without the configuration the file holds (another database, the console
+ * instead of Slack).
+ */
+export function loadDotEnvAtStart(write: (line: string) => void, path = '.env'): boolean {
+  try {
+    for (const warning of loadDotEnv(path)) write(warning);
+    return true;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    write(`configuration: ${e.message}`);
+    return false;
+  }
 }

@@ -2,23 +2,27 @@
  * `npm start`: serve Slack and/or Teams when credentials are configured; with none, open the
  * local console on the embedded SQLite with the demo data.
  */
-import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { ConfigError, loadDotEnvAtStart, loadConfig } from './config.js';
 import { main, unexpectedError } from './cli.js';
 
-for (const warning of loadDotEnv()) process.stderr.write(`${warning}\n`);
-let mode: 'serve' | 'console' = 'console';
-try {
-  const config = loadConfig();
-  mode = config.slack || config.teams.appId ? 'serve' : 'console';
-} catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
-  // main() reports it in one line and exits 1.
-}
 const io = { out: (s: string) => process.stdout.write(`${s}\n`), err: (s: string) => process.stderr.write(`${s}\n`), env: process.env, stdin: process.stdin, stdout: process.stdout };
-try {
-  process.exitCode = await main([mode], io);
-} catch (err) {
-  // As `npx roe` says it: one line, the stack trace only with LOG_LEVEL=debug or trace.
-  io.err(unexpectedError(err, process.env));
+// A .env that cannot be read stops the start in one line, as a bad variable does.
+if (!loadDotEnvAtStart(io.err)) {
   process.exitCode = 1;
+} else {
+  let mode: 'serve' | 'console' = 'console';
+  try {
+    const config = loadConfig();
+    mode = config.slack || config.teams.appId ? 'serve' : 'console';
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    // main() reports it in one line and exits 1.
+  }
+  try {
+    process.exitCode = await main([mode], io);
+  } catch (err) {
+    // As `npx roe` says it: one line, the stack trace only with LOG_LEVEL=debug or trace.
+    io.err(unexpectedError(err, process.env));
+    process.exitCode = 1;
+  }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,25 @@ describe('roe command lines', () => {
     // help's own --help is help, as after any command.
     expect(roe(['help', '--help'])).toEqual(help);
     expect(roe(['help', '-h', 'stats'])).toEqual({ code: 0, err: '', out: `${usageOf.stats}\n` });
+  });
+});
+
+describe('a .env that cannot be read', () => {
+  it('stops npx roe and npm start in one line naming it, with nothing run and no database made', () => {
+    const here = mkdtempSync(join(tmpdir(), 'roe-dotenv-'));
+    try {
+      // A folder (or a file the bot's user may not read): the configuration it would hold is not there.
+      mkdirSync(join(here, '.env'));
+      const env = { PATH: process.env.PATH, DATABASE_PATH: join(here, 'roe.db') };
+      const line = `configuration: .env: cannot read ${join(here, '.env')} (a folder, not a file)\n`;
+      const cli = spawnSync(join(ROOT, 'bin/roe.js'), ['import', 'partners', join(ROOT, 'examples/partners.csv')], { cwd: here, encoding: 'utf8', env, timeout: 60_000 });
+      expect({ code: cli.status, out: cli.stdout, err: cli.stderr }).toEqual({ code: 1, out: '', err: line });
+      const start = spawnSync(process.execPath, [join(ROOT, 'bin/start.js')], { cwd: here, encoding: 'utf8', env, input: '/quit\n', timeout: 60_000 });
+      expect({ code: start.status, out: start.stdout, err: start.stderr }).toEqual({ code: 1, out: '', err: line });
+      expect(existsSync(join(here, 'roe.db'))).toBe(false);
+    } finally {
+      rmSync(here, { recursive: true, force: true });
+    }
   });
 });
 

@@ -24,6 +24,8 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be fatal, error, warn, info, debug, trace or silent (got "loud")'],
     [{ ROE_POLICY: 'nope.yaml' }, 'ROE_POLICY: cannot read nope.yaml (no such file)'],
     [{ ROE_POLICY: dir }, `ROE_POLICY: cannot read ${dir} (a folder, not a file)`],
+    // A client secret alone would leave Teams unauthenticated (roe serve) or open the console (npm start) without a word.
+    [{ MICROSOFT_APP_PASSWORD: 's3cret-value' }, 'MICROSOFT_APP_ID: is required when MICROSOFT_APP_PASSWORD is set'],
   ])('%j is refused in one line naming the variable', (env, line) => {
     expect(problem(env)).toBe(line);
   });
