@@ -399,6 +399,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** What a server that could not listen on `port` says, naming PORT; null for a failure that is not about the port. */
+export function listenProblem(e: unknown, port: number): string | null {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE') return `PORT: ${port} is in use (set PORT to a free port)`;
+  if (code === 'EACCES') return `PORT: ${port} may not be listened on by this user (ports below 1024 need root or CAP_NET_BIND_SERVICE): set PORT to 1024 or above, such as 3000, behind your proxy`;
+  return null;
+}
+
 async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Promise<number> {
   const { sub } = p;
   switch (p.cmd) {
@@ -418,8 +426,9 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       } catch (e) {
         scheduler.stop();
         rt.close();
-        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-        io.err(`PORT: ${config.port} is in use (set PORT to a free port)`);
+        const problem = listenProblem(e, config.port);
+        if (!problem) throw e;
+        io.err(problem);
         return 1;
       }
       await new Promise<void>((done) => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_POLICY_PATH, ROOT } from '../support/builders.js';
+import { listenProblem } from '../../src/app/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-cli-args-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -150,5 +151,16 @@ describe('a .env of misspelt variables', () => {
     } finally {
       rmSync(here, { recursive: true, force: true });
     }
+  });
+});
+
+describe('roe serve that cannot listen on PORT', () => {
+  const failure = (code: string) => Object.assign(new Error(`listen ${code}: 0.0.0.0:80`), { code });
+  it.each([
+    ['in use', 'EADDRINUSE', 'PORT: 80 is in use (set PORT to a free port)'],
+    ['a port below 1024, for a user who may not listen there', 'EACCES', 'PORT: 80 may not be listened on by this user (ports below 1024 need root or CAP_NET_BIND_SERVICE): set PORT to 1024 or above, such as 3000, behind your proxy'],
+    ['any other failure (not about the port: left to the unexpected-error line)', 'EMFILE', null],
+  ])('%s', (_case, code, said) => {
+    expect(listenProblem(failure(code), 80)).toBe(said);
   });
 });
