@@ -12,7 +12,7 @@ import { cmd, dormantSince, explainOptions, protectedWords, refuseUnknown, viewp
 import { outcomeText } from './dispute-card.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
-import { accountNotFound, asksForHelp, findAccount, resolveAccount } from './resolve-account.js';
+import { accountInitial, accountNotFound, asksForHelp, resolveAccount } from './resolve-account.js';
 import { fieldProblem, parseForm, readAmount, typedName } from './validate.js';
 
 export interface SubmitMeta {
@@ -33,7 +33,8 @@ export function commandsAsTyped<T>(viewer: Pick<Principal, 'userKey'>, run: () =
     return run();
   } catch (e) {
     if (e instanceof UnknownAccount) throw new DomainError(e.code, `${e.message} Use ${cmd(viewer, 'who-owns')} to find it.`, e.fields);
-    if (e instanceof NothingToDispute) throw new DomainError(e.code, `${e.message} File a claim with ${cmd(viewer, 'claim')} instead.`, e.fields);
+    // A line the raiser's own party holds with a claim wants no claim either: another beside it would be refused.
+    if (e instanceof NothingToDispute && !e.ownClaim) throw new DomainError(e.code, `${e.message} File a claim with ${cmd(viewer, 'claim')} instead.`, e.fields);
     throw e;
   }
 }
@@ -41,13 +42,12 @@ export function commandsAsTyped<T>(viewer: Pick<Principal, 'userKey'>, run: () =
 const claimHelp = (viewer: Principal) =>
   `Register a deal on an account (${cmd(viewer, 'claim acme')} opens this form with the account filled in). With nobody else on it, the claim protects the account for your policy’s protection period; an overlap goes to the ownership criteria, then to the arbitrator.`;
 
-/** The claim form, with the account prefilled when one was named. */
+/** The claim form, with the account prefilled when one was named (as typed, when it names no single account). */
 export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''): Form {
   refuseUnknown(viewer, 'register deals');
   const policy = viewpoint(deps, viewer).version.policy;
-  const account = findAccount(deps, accountText);
   const fields: Form['fields'] = [
-    { id: 'account', label: 'Account', kind: 'account', required: true, ...(account ? { initial: { value: account.id, label: account.name } } : {}), placeholder: 'Search accounts' },
+    { id: 'account', label: 'Account', kind: 'account', required: true, ...accountInitial(deps, accountText), placeholder: 'Search accounts' },
   ];
   if (viewer.kind === 'internal') {
     fields.push({

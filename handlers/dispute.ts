@@ -8,22 +8,23 @@ import type { HandlerDeps } from './deps.js';
 import { refuseUnknown, viewpoint } from './deps.js';
 import { announce, isPrivateChat, threadWord } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
-import { accountNotFound, findAccount, resolveAccount } from './resolve-account.js';
+import { accountInitial, accountNotFound, resolveAccount } from './resolve-account.js';
 import { fieldProblem, parseForm, parseNumberId } from './validate.js';
 
-/** The dispute form; `evidence` prefilled, e.g. with a link to the message it was raised from. */
+/**
+ * The dispute form, with the account prefilled when one was named (as typed, when it names no
+ * single account); `evidence` prefilled, e.g. with a link to the message it was raised from.
+ */
 export function disputeForm(deps: HandlerDeps, viewer: Principal, accountText = '', evidence = ''): Form {
   refuseUnknown(viewer, 'raise disputes');
   const policy = viewpoint(deps, viewer).version.policy;
-  const account = findAccount(deps, accountText);
-  const initial = account ? { value: account.id, label: account.name } : undefined;
   return {
     id: FORMS.dispute,
     title: 'Dispute ownership',
     submitLabel: 'Raise dispute',
     intro: [accountNotFound(deps, accountText), 'The ownership criteria run first; if they do not settle it, the arbitrator rules.'].filter(Boolean).join(' '),
     fields: [
-      { id: 'account', label: 'Account', kind: 'account', required: true, ...(initial ? { initial } : {}), placeholder: 'Search accounts' },
+      { id: 'account', label: 'Account', kind: 'account', required: true, ...accountInitial(deps, accountText), placeholder: 'Search accounts' },
       { id: 'product', label: 'Product line', kind: 'select', required: true, options: policy.product_lines.map((p) => ({ value: p, label: p })) },
       { id: 'against', label: 'Claim disputed (number)', kind: 'text', required: false, maxLength: 20, placeholder: 'e.g. 12', hint: 'Leave it empty to dispute whoever holds the account for this product line. A number is only checked (it must be another party’s live claim there): the dispute weighs every live claim on the line either way.' },
       { id: 'reason', label: 'Reason', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why should the account be yours?' },

@@ -4,7 +4,7 @@ import { companyPageName, legalFormMayStartWord, literalName, nameTokens, person
 import type { Account } from '../src/core/types.js';
 import { matchLabels } from './account-labels.js';
 import type { HandlerDeps } from './deps.js';
-import { clip } from './replies/model.js';
+import { clip, type Field } from './replies/model.js';
 
 /** Typed text as an answer quotes it back: a long one (pasted by mistake) is cut. */
 const typed = (s: string) => clip(s.trim(), 100);
@@ -25,9 +25,23 @@ export function asksForHelp(given: string): boolean {
 }
 
 /**
+ * What a form's account field holds when the form is opened with `given`: the account it names,
+ * filled in; else, when it names none (unknown, or several: the intro says which, see
+ * {@link accountNotFound}), the text as typed, to be corrected rather than typed again; nothing
+ * when nothing (or help) was typed.
+ */
+export function accountInitial(deps: HandlerDeps, given: string): Pick<Field, 'initial' | 'asTyped'> {
+  const account = findAccount(deps, given);
+  if (account) return { initial: { value: account.id, label: account.name } };
+  const text = given.trim();
+  if (!text || asksForHelp(text)) return {};
+  return { initial: { value: text, label: typed(text) }, asTyped: true };
+}
+
+/**
  * What a form opened with an account named says when the text names no single account (the
- * resolver's own words: unknown, or which accounts it could be), so the field's emptiness is
- * explained; null when it named one, or nothing (or help) was typed.
+ * resolver's own words: unknown, or which accounts it could be), above the field holding the
+ * text as typed; null when it named one, or nothing (or help) was typed.
  */
 export function accountNotFound(deps: HandlerDeps, given: string): string | null {
   if (!given.trim() || asksForHelp(given)) return null;

@@ -170,6 +170,12 @@ export interface Field {
   /** For `select`; for `account` the platform offers a typeahead backed by the matcher. */
   options?: { value: string; label: string }[];
   initial?: { value: string; label: string };
+  /**
+   * For `account`: `initial` is the text typed with the command, which names no single account
+   * (the form's intro says why), kept in the field to be corrected rather than typed again: its
+   * value is that text, not an account's id.
+   */
+  asTyped?: boolean;
   placeholder?: string;
   hint?: string;
   maxLength?: number;

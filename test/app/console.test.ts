@@ -327,6 +327,8 @@ describe('the console, for an account it cannot find and commands given half', (
     // The account is the first thing asked, and the claim is filed once it is given.
     const asked = [...claim.matchAll(/^(\w[\w ]*?)(?: \[[^\]]*\])?(?: \([^)]*\))?: /gm)].map((m) => m[1]);
     expect(asked[0]).toBe('Account');
+    // …offering what was typed as its default, as the platforms' forms keep it in the field.
+    expect(claim).toContain('Account [nosuchco]: ');
     expect(claim).not.toContain('✘ Account');
     expect(claim).toMatch(/Claim #\d+ on Soylent Corp \(Core Platform\) is protected/);
     expect(out).toContain('Usage: /rule <dispute number> approve');

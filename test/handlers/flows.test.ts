@@ -196,9 +196,12 @@ describe('who-owns', () => {
 });
 
 describe('claim', () => {
-  it('a form opened with an account that names none says so above the empty field; "help" says what the form does', () => {
+  it('a form opened with an account that names none says so above the field, which keeps the text as typed; "help" says what the form does', () => {
     expect(claimForm(rt.deps, as.person(rt, 'sam'), 'zzzzqqq').intro).toBe('No account matches "zzzzqqq": search for it in the Account field (a name, alias or web domain).');
-    expect(claimForm(rt.deps, as.person(rt, 'sam'), 'zzzzqqq').fields[0]!.initial).toBeUndefined();
+    // The text is kept in the field as typed, to be corrected, not taken for an account.
+    expect(claimForm(rt.deps, as.person(rt, 'sam'), 'zzzzqqq').fields[0]).toMatchObject({ initial: { value: 'zzzzqqq', label: 'zzzzqqq' }, asTyped: true });
+    expect(disputeForm(rt.deps, as.person(rt, 'sam'), 'zzzzqqq').fields[0]).toMatchObject({ initial: { value: 'zzzzqqq', label: 'zzzzqqq' }, asTyped: true });
+    expect(claimForm(rt.deps, as.person(rt, 'sam'), 'help').fields[0]!.initial).toBeUndefined();
     expect(claimForm(rt.deps, as.person(rt, 'sam'), 'help').intro).toContain('/claim acme opens this form with the account filled in');
     expect(claimForm(rt.deps, as.person(rt, 'sam'), 'acme').intro).toBeUndefined();
     expect(claimForm(rt.deps, as.person(rt, 'sam'), 'acme').fields[0]!.initial).toMatchObject({ value: 'acme' });
@@ -576,6 +579,16 @@ describe('dispute, arbitration and rulings', () => {
 
   it('a dispute with nobody on the other side is refused', () => {
     expect(catchErr(() => submitDispute(rt.deps, as.person(rt, 'sam'), { account: 'soylent', product: 'Analytics', reason: 'Just checking' }, meta())).message).toMatch(/Nothing to dispute/);
+  });
+
+  it('a dispute on a line the raiser’s own party holds by a claim names the claim, and says not to file one; held by the account’s facts alone (a named owner), a claim is still the advice', () => {
+    const own = rt.store.claims.forAccount('initech').find((c) => c.claimant === 'contoso')!;
+    const held = catchErr(() => submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'initech', product: 'Core Platform', reason: 'Initech is ours, surely' }, meta()));
+    expect(held.message).toBe(`Nothing to dispute: Initech LLC (Core Platform) is already yours (claim #${own.id}), and no other party holds it.`);
+    expect(held).toMatchObject({ fields: { account: `Already yours for Core Platform (claim #${own.id}): nothing to dispute` } });
+    // Stark's named owner is Northwind: a claim of Northwind's there collides with nothing, and is protected.
+    const owner = catchErr(() => submitDispute(rt.deps, as.partner(rt, 'northwind'), { account: 'stark', product: 'Analytics', reason: 'Stark is ours, surely' }, meta()));
+    expect(owner.message).toBe('Nothing to dispute: no other party holds Stark Industries (Analytics). File a claim with /claim instead.');
   });
 
   it('evidence of only spaces given with a dispute is none: the case card quotes no empty evidence; other evidence is kept, trimmed', () => {

@@ -110,8 +110,8 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
     const inline = Object.keys(given).some((k) => k !== 'account');
     for (const f of form.fields) {
       // An account the form could not find from what was given (its intro says why) is asked
-      // first, before the rest, not refused after them.
-      if (f.kind === 'account' && given[f.id] !== undefined && !f.initial) continue;
+      // first, before the rest, not refused after them (what was given offered as the default).
+      if (f.kind === 'account' && given[f.id] !== undefined && (!f.initial || f.asTyped)) continue;
       if (given[f.id] !== undefined) values[f.id] = given[f.id]!;
       else if (inline && (f.initial || !f.required)) values[f.id] = f.initial?.value ?? '';
       else continue;

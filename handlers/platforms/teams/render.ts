@@ -505,8 +505,9 @@ export function renderForm(form: Form, state: FormState = {}): AdaptiveCard {
     if (f.kind === 'account') {
       // The name is shown and the id kept beside it, as long as the name is what the input holds.
       // What a client carried back is an account's name and id: one longer than the input takes is none.
+      // Text typed with the command that names no account is shown as typed: no account's id stands beside it.
       const carried = state.prefill?.[f.id];
-      const filled = (carried && carried.label.length <= LIMITS.typedName && carried.value.length <= LIMITS.typedName ? carried : undefined) ?? f.initial;
+      const filled = (carried && carried.label.length <= LIMITS.typedName && carried.value.length <= LIMITS.typedName ? carried : undefined) ?? (f.asTyped ? undefined : f.initial);
       if (filled && (typed === undefined || typed === filled.label || typed === filled.value)) {
         value = filled.label;
         prefill[f.id] = { label: filled.label, value: filled.value };

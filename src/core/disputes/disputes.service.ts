@@ -8,7 +8,7 @@ import { coverageFor } from '../ownership/coverage.js';
 import { incumbentOf } from '../ownership/engine.js';
 import { operationsVersionOf, rulersOf, versionOfDispute } from '../sla/sla.service.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
-import { DIRECT, sameProductLine, type Dispute, type PartyId, type ThreadRef } from '../types.js';
+import { DIRECT, sameProductLine, type Claim, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, liveClaims, openCase, partyName } from './settle.js';
 import { isClosed } from '../claims/lifecycle.js';
 
@@ -24,14 +24,38 @@ export interface RaiseDisputeInput {
 }
 
 /**
- * A dispute over an account and product line no other party holds: what the raiser wants is a
- * claim. The message names no command (the core knows no chat platform): handlers add theirs.
+ * A dispute over an account and product line no other party holds. Without a live claim of the
+ * raiser's own party there, what the raiser wants is a claim; with one (`ownClaim`), nothing: the
+ * line is theirs already (or their claim waits for a decision), and another claim of theirs would
+ * be refused beside it. The message names no command (the core knows no chat platform): handlers
+ * add theirs.
  */
 export class NothingToDispute extends DomainError {
-  constructor(accountName: string, productLine: string) {
-    // The field's words name the product line too: another party may hold the account on another line.
-    super('invalid_input', `Nothing to dispute: no other party holds ${accountName} (${productLine}).`, { account: `No other party holds this account for ${productLine}: nothing to dispute` });
+  constructor(
+    accountName: string,
+    productLine: string,
+    readonly ownClaim: { id: number; protected: boolean } | null = null,
+  ) {
+    const own = ownClaim ? `claim #${ownClaim.id}` : '';
+    super(
+      'invalid_input',
+      !ownClaim
+        ? `Nothing to dispute: no other party holds ${accountName} (${productLine}).`
+        : ownClaim.protected
+          ? `Nothing to dispute: ${accountName} (${productLine}) is already yours (${own}), and no other party holds it.`
+          : `Nothing to dispute: no other party holds ${accountName} (${productLine}), and your ${own} on it waits for a decision.`,
+      // The field's words name the product line too: another party may hold the account on another line.
+      { account: !ownClaim ? `No other party holds this account for ${productLine}: nothing to dispute` : ownClaim.protected ? `Already yours for ${productLine} (${own}): nothing to dispute` : `Your ${own} for ${productLine} waits for a decision: nothing to dispute` },
+    );
   }
+}
+
+/** The live claim of `party` among `claims` (those on one account and product line), a protected one first; null when it has none. */
+function ownClaimOf(ctx: DomainContext, party: PartyId, claims: readonly Claim[], now: Date): { id: number; protected: boolean } | null {
+  const book = ctx.policies();
+  const ours = claims.filter((c) => c.claimant === party);
+  const own = ours.find((c) => book.statusOf(c, now) === 'protected') ?? ours[0];
+  return own ? { id: own.id, protected: book.statusOf(own, now) === 'protected' } : null;
 }
 
 /** Raises a dispute by hand over an account and product line. Must run inside a transaction. */
@@ -70,7 +94,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   if (coverage.model === 'direct-led') others.add(DIRECT);
   others.delete(party);
   if (others.size === 0) {
-    throw new NothingToDispute(account.name, productLine);
+    throw new NothingToDispute(account.name, productLine, ownClaimOf(ctx, party, claims, now));
   }
   return { ...openCase(ctx, { account, productLine, claims, parties: [party, ...others], raisedBy: principal.userKey, raisedAs: party, reason: input.reason, evidence: input.evidence, origin: input.origin, requestKey: input.requestKey }, now), repeated: false };
 }

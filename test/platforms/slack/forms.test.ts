@@ -51,6 +51,18 @@ describe('claim modal', () => {
     expect(h.rt.store.claims.all().filter((c) => c.accountId === 'soylent')).toHaveLength(0);
   });
 
+  it.each([
+    [C.claim, 'zzqx', 'No account matches "zzqx": search for it in the Account field (a name, alias or web domain).'],
+    [C.dispute, 'acm', '"acm" matches several accounts'],
+  ])('%s %s (no single account): the modal says so, and its Account field holds the text as typed; sent as it is, it is refused on that field', async (command, typed, intro) => {
+    const view = await h.openForm(USERS.sam, command, typed);
+    expect(visible(view)).toContain(intro);
+    const account = view.blocks.find((b) => b.block_id === 'account')!.element as { type: string; initial_option?: unknown };
+    expect(account).toMatchObject({ type: 'external_select', initial_option: { text: { type: 'plain_text', text: typed }, value: typed } });
+    const res = await h.submit(USERS.sam, view, command === C.claim ? claim({ account: typed }) : { account: typed, product: 'Analytics', reason: 'We have worked it for a year' });
+    expect((res.json() as Answer).errors?.account).toMatch(typed === 'zzqx' ? /^No account matches "zzqx"/ : /^Several accounts match: /);
+  });
+
   it('a claim its party already holds is refused on the product line (the field to change to file another), with its whole message', async () => {
     const view = await h.openForm(USERS.northwind, C.claim);
     const res = await h.submit(USERS.northwind, view, claim({ account: 'acme', product: 'Analytics', route: 'resell' }));
@@ -137,6 +149,15 @@ describe('dispute modal', () => {
     // Northwind's live claim on the account, named for the wrong line.
     const against = await h.submit(USERS.contoso, view, { account: 'acme', product: 'Core Platform', against: String(held.id), reason: 'We have worked Acme for a year' });
     expect(against.json()).toEqual({ response_action: 'errors', errors: { against: `Claim #${held.id} is not a live claim on this account for Core Platform` } });
+    expect(h.rt.store.disputes.all()).toHaveLength(0);
+  });
+
+  it('a line the raiser’s own party already holds: the refusal says it is theirs, naming their claim, and does not send them to file one', async () => {
+    // Initech (Core Platform) is Contoso's (the demo claim), and nobody else's.
+    const own = h.rt.store.claims.forAccount('initech').find((c) => c.claimant === 'contoso')!;
+    const view = await h.openForm(USERS.contoso, C.dispute, 'initech', SHARED_CHANNEL);
+    const res = await h.submit(USERS.contoso, view, { account: 'initech', product: 'Core Platform', reason: 'We have worked Initech for a year' });
+    expect(res.json()).toEqual({ response_action: 'errors', errors: { account: `Already yours for Core Platform (claim #${own.id}): nothing to dispute` } });
     expect(h.rt.store.disputes.all()).toHaveLength(0);
   });
 

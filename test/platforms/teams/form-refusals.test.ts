@@ -244,12 +244,52 @@ describe('an account typed that matches one account only in part', () => {
   });
 });
 
+describe('an account typed with the command that names no single account', () => {
+  it('`claim zzqx`: the form says no account matches, and its Account field holds what was typed (no account id beside it); sent unchanged, it is refused under the field, still filled in', async () => {
+    const form = await h.say(USERS.contoso, 'claim zzqx');
+    expect(readCard(form)).toContain('No account matches "zzqx"');
+    expect(inputs(form).get('account')?.value).toBe('zzqx');
+    const s = submitOf(form, V.submits[FORMS.claim]);
+    expect(s.data[V.data.prefill]).toBeUndefined();
+    const before = ledgerCount();
+    const refused = await h.click(USERS.contoso, s.verb, { ...s.data, ...soylentClaim, account: 'zzqx', stage: 'qualified' });
+    expect(String(under(refused, 'account')?.text)).toContain('No account matches "zzqx"');
+    expect(inputs(refused).get('account')?.value).toBe('zzqx');
+    expect(ledgerCount()).toBe(before);
+  });
+
+  it.each([
+    ['claim', 'Register a deal'],
+    ['dispute', 'Dispute ownership'],
+  ])('`%s acm` (several accounts match): the form asks for more of the name, with "acm" in its Account field', async (command, title) => {
+    const form = await h.say(USERS.contoso, `${command} acm`);
+    expect(readCard(form)).toContain(title);
+    expect(readCard(form)).toMatch(/"acm" matches several accounts: .*Give more of the name, or the web domain\./);
+    expect(inputs(form).get('account')?.value).toBe('acm');
+  });
+
+  it('`claim acme` still fills in the account found: its name shown, its id carried beside it', async () => {
+    const form = await h.say(USERS.contoso, 'claim acme');
+    expect(inputs(form).get('account')?.value).toBe('Acme Corporation');
+    expect(submitOf(form, V.submits[FORMS.claim]).data[V.data.prefill]).toEqual({ account: { label: 'Acme Corporation', value: 'acme' } });
+  });
+});
+
 describe('refusals name commands as they are typed where they are read', () => {
   it('in Teams, a dispute on an account nobody else holds says to file a claim with `claim`, not Slack’s `/claim`', async () => {
     const answer = await submitTyped(USERS.sam, 'dispute hooli', V.submits[FORMS.dispute], { account: 'Hooli', product: 'Analytics', against: '', reason: 'Nobody should own it yet', evidence: '' });
     const text = readCard(answer);
     expect(text).toMatch(/Nothing to dispute: no other party holds Hooli \(Analytics\)\. File a claim with claim instead\./);
     expect(text).not.toMatch(/\/claim\b/);
+  });
+
+  it('in Teams, a dispute on a line the raiser’s own party holds says it is theirs, naming their claim, and sends them to file no claim', async () => {
+    // Initech (Core Platform) is Contoso's (the demo claim), and nobody else's.
+    const own = h.rt.store.claims.forAccount('initech').find((c) => c.claimant === 'contoso')!;
+    const answer = await submitTyped(USERS.contoso, 'dispute initech', V.submits[FORMS.dispute], { account: 'Initech LLC', product: 'Core Platform', against: '', reason: 'We have worked Initech for a year', evidence: '' });
+    expect(attention(answer)).toEqual([`Nothing to dispute: Initech LLC (Core Platform) is already yours (claim #${own.id}), and no other party holds it.`, `Already yours for Core Platform (claim #${own.id}): nothing to dispute`]);
+    expect(readCard(answer)).not.toMatch(/File a claim/);
+    expect(h.rt.store.disputes.all()).toHaveLength(0);
   });
 
   it('in Slack and the console the same refusal names `/claim`', () => {
