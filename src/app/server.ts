@@ -55,16 +55,28 @@ export function createHttpServer(routes: Record<string, RouteHandler>, logger: L
       });
   });
   server.maxConnections = MAX_CONNECTIONS;
-  // Node closes a connection over the limit silently: say so, once for a burst of them.
+  // Node closes a connection over the limit silently: say so, once for a burst of them. Drops
+  // after a warning are counted and told when the minute is over (or when the server closes),
+  // so the end of a burst is not left unsaid until the next drop.
   let refused = 0;
   let lastWarned = -Infinity;
+  let later: NodeJS.Timeout | undefined;
+  const warn = () => {
+    later = undefined;
+    if (refused === 0) return;
+    logger.warn({ refused, maxConnections: server.maxConnections }, 'connections refused: the server has as many open as it takes (maxConnections); those open are still served');
+    lastWarned = performance.now();
+    refused = 0;
+  };
   server.on('drop', () => {
     refused++;
-    const now = performance.now();
-    if (now - lastWarned < DROPS_LOGGED_EVERY_MS) return;
-    logger.warn({ refused, maxConnections: server.maxConnections }, 'connections refused: the server has as many open as it takes (maxConnections); those open are still served');
-    lastWarned = now;
-    refused = 0;
+    const wait = lastWarned + DROPS_LOGGED_EVERY_MS - performance.now();
+    if (wait <= 0) warn();
+    else later ??= setTimeout(warn, wait).unref();
+  });
+  server.on('close', () => {
+    clearTimeout(later);
+    warn();
   });
   return server;
 }

@@ -166,4 +166,23 @@ describe('many connections held open at once', () => {
       rt.close();
     }
   });
+
+  it('drops after the first warning are counted and told once the server stops, not left unsaid', async () => {
+    const rt = testRuntime({ demo: false });
+    const serving = await serve(rt, [], 0);
+    serving.server.maxConnections = 1;
+    const agents = [0, 1, 2, 3].map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
+    const refused = () => rt.logs.lines.filter((l) => l.includes('connections refused')).map((l) => (JSON.parse(l) as { refused: number }).refused);
+    try {
+      expect((await send(agents[0]!, serving.port, 'GET', '/healthz')).status).toBe(200);
+      // three refused in a burst: the first is told at once, the two after it within the minute are counted
+      for (const agent of agents.slice(1)) await expect(send(agent, serving.port, 'GET', '/healthz')).rejects.toThrow();
+      expect(refused()).toEqual([1]);
+    } finally {
+      for (const agent of agents) agent.destroy();
+      await serving.stop();
+    }
+    expect(refused()).toEqual([1, 2]);
+    rt.close();
+  });
 });
