@@ -1,5 +1,5 @@
 import type { Principal } from '../src/core/authz.js';
-import { logActivity } from '../src/core/claims/claims.service.js';
+import { ClaimDormant, logActivity } from '../src/core/claims/claims.service.js';
 import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, teamsKeyByEntraId, viewpoint } from './deps.js';
@@ -15,7 +15,14 @@ export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: un
   // policy gives): under a Teams user id the policy names only by its Entra object id, which only
   // the handlers can map.
   const own = viewer.kind === 'internal' && viewer.personKey !== null ? teamsKeyByEntraId(deps, vp.version.policy.people, viewer.personKey) : [];
-  const claim = deps.ctx.store.transaction(() => logActivity(deps.ctx, viewer, id, { ownUserKeys: own }));
+  let claim;
+  try {
+    claim = deps.ctx.store.transaction(() => logActivity(deps.ctx, viewer, id, { ownUserKeys: own }));
+  } catch (e) {
+    // A dormant claim's refusal says since when, as this viewer reads dates.
+    if (e instanceof ClaimDormant) throw new DomainError(e.code, e.dated((at) => vp.date(at)), e.fields);
+    throw e;
+  }
   const state = claim.status === 'protected' ? 'It stays protected.' : 'It is still waiting for a decision; the activity counts once it is protected.';
   return reply(`Activity logged on claim #${id}`, [text(`Activity logged on claim #${claim.id} (${vp.date(claim.lastActivityAt)}). ${state}`, 'good')]);
 }

@@ -554,12 +554,12 @@ describe('what a claimant is told of dormancy', () => {
   });
 
   it('Log activity on a claim gone dormant beside a claim the one who clicks filed from another platform calls that claim theirs', () => {
-    const mineToo = (c: { lapsed: { id: number }; newer: { id: number } }) => `Claim #${c.lapsed.id} went dormant and no longer protects the account; your other claim on it, #${c.newer.id}, still protects it: log activity on that one instead.`;
+    const mineToo = (c: { lapsed: { id: number }; newer: { id: number } }) => `Claim #${c.lapsed.id} went dormant on Dec 31, 2026 and no longer protects the account; your other claim on it, #${c.newer.id}, still protects it: log activity on that one instead.`;
     const fromTeams = dormantBeside(samOnSlack, () => samOnTeams());
     expect(refused(samOnSlack(), fromTeams.lapsed)).toBe(mineToo(fromTeams));
     expect(refused(as.person(rt, 'sam'), fromTeams.lapsed)).toBe(mineToo(fromTeams));
     // Still a colleague's claim to someone else of the direct team.
-    expect(refused(as.person(rt, 'dana'), fromTeams.lapsed)).toBe(`Claim #${fromTeams.lapsed.id} went dormant and no longer protects the account; another claim of Direct sales on it, #${fromTeams.newer.id}, still protects it: log activity on that one instead.`);
+    expect(refused(as.person(rt, 'dana'), fromTeams.lapsed)).toBe(`Claim #${fromTeams.lapsed.id} went dormant on Dec 31, 2026 and no longer protects the account; another claim of Direct sales on it, #${fromTeams.newer.id}, still protects it: log activity on that one instead.`);
     rt.close();
     // Named in Teams by his Entra object id: his claim from Teams, clicked from Slack.
     const byEntra = dormantBeside(samOnSlack, samMetOnTeams, undefined, { policyPath: entraPolicy() });
@@ -598,25 +598,25 @@ describe('what a claimant is told of dormancy', () => {
 
   it('Log activity on a claim gone dormant beside its own party’s live claim names that claim, not to file a new one', () => {
     const mineToo = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'northwind'));
-    expect(refused(as.partner(rt, 'northwind'), mineToo.lapsed)).toBe(`Claim #${mineToo.lapsed.id} went dormant and no longer protects the account; your other claim on it, #${mineToo.newer.id}, still protects it: log activity on that one instead.`);
+    expect(refused(as.partner(rt, 'northwind'), mineToo.lapsed)).toBe(`Claim #${mineToo.lapsed.id} went dormant on Dec 31, 2026 and no longer protects the account; your other claim on it, #${mineToo.newer.id}, still protects it: log activity on that one instead.`);
     // A colleague of the partner's, and someone of the direct team acting for the partner: the partner's claim, by its name.
-    expect(refused(as.partner(rt, 'northwind', 'northwind-colleague'), mineToo.lapsed)).toBe(`Claim #${mineToo.lapsed.id} went dormant and no longer protects the account; another claim of Northwind Partners on it, #${mineToo.newer.id}, still protects it: log activity on that one instead.`);
-    expect(refused(as.person(rt, 'pat'), mineToo.lapsed)).toBe(`Claim #${mineToo.lapsed.id} went dormant and no longer protects the account; another claim of Northwind Partners on it, #${mineToo.newer.id}, still protects it: log activity on that one instead.`);
+    expect(refused(as.partner(rt, 'northwind', 'northwind-colleague'), mineToo.lapsed)).toBe(`Claim #${mineToo.lapsed.id} went dormant on Dec 31, 2026 and no longer protects the account; another claim of Northwind Partners on it, #${mineToo.newer.id}, still protects it: log activity on that one instead.`);
+    expect(refused(as.person(rt, 'pat'), mineToo.lapsed)).toBe(`Claim #${mineToo.lapsed.id} went dormant on Dec 31, 2026 and no longer protects the account; another claim of Northwind Partners on it, #${mineToo.newer.id}, still protects it: log activity on that one instead.`);
     rt.close();
     const team = dormantBeside(() => as.person(rt, 'sam'), () => as.person(rt, 'riley'));
-    expect(refused(as.person(rt, 'sam'), team.lapsed)).toBe(`Claim #${team.lapsed.id} went dormant and no longer protects the account; another claim of Direct sales on it, #${team.newer.id}, still protects it: log activity on that one instead.`);
+    expect(refused(as.person(rt, 'sam'), team.lapsed)).toBe(`Claim #${team.lapsed.id} went dormant on Dec 31, 2026 and no longer protects the account; another claim of Direct sales on it, #${team.newer.id}, still protects it: log activity on that one instead.`);
   });
 
   it('Log activity on a claim gone dormant beside its own party’s claim waiting for a decision says it waits', () => {
     const waits = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'contoso'), () => as.partner(rt, 'northwind'));
     const told = refused(as.partner(rt, 'northwind'), waits.lapsed);
-    expect(told).toBe(`Claim #${waits.lapsed.id} went dormant and no longer protects the account; your other claim on it, #${waits.waiting!.id}, is waiting for a decision.`);
+    expect(told).toBe(`Claim #${waits.lapsed.id} went dormant on Dec 31, 2026 and no longer protects the account; your other claim on it, #${waits.waiting!.id}, is waiting for a decision.`);
     expect(told).not.toContain('Contoso');
   });
 
   it('Log activity on a claim gone dormant with no claim of its party live on the line still says to file a new claim, naming no other party', () => {
     const theirs = dormantBeside(() => as.partner(rt, 'northwind'), () => as.partner(rt, 'contoso'));
-    expect(refused(as.partner(rt, 'northwind'), theirs.lapsed)).toBe(`Claim #${theirs.lapsed.id} went dormant and no longer protects the account; file a new claim.`);
+    expect(refused(as.partner(rt, 'northwind'), theirs.lapsed)).toBe(`Claim #${theirs.lapsed.id} went dormant on Dec 31, 2026 and no longer protects the account; file a new claim.`);
   });
 
   it('a claim the CRM marked dormant before its dormancy moment: /roe mine names no date still to come', () => {
@@ -627,6 +627,8 @@ describe('what a claimant is told of dormancy', () => {
     expect(c.status).toBe('dormant');
     // Its last activity plus 30 days is Dec 25: not yet.
     expect(JSON.stringify(mine(rt.deps, as.partner(rt, 'northwind')))).toContain(`#${c.id} Soylent Corp (Services): dormant: it protects nothing`);
+    // Log activity on it names no date either.
+    expect(refused(as.partner(rt, 'northwind'), c)).toBe(`Claim #${c.id} went dormant and no longer protects the account; file a new claim.`);
   });
 
   it('under terms where protection ends before dormancy could come, the reply does not ask for activity against it', () => {

@@ -5,7 +5,7 @@ import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { DIRECT, sameProductLine, type Account, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
-import { effectiveStatus, isLive, termsOf } from './lifecycle.js';
+import { dormancyAt, effectiveStatus, isLive, termsOf } from './lifecycle.js';
 import { collisionReason, findConflicts, partyOf, type ConflictReason } from './overlap.js';
 import { requiresApproval } from './consequences.js';
 import { planLifecycle } from './lifecycle.service.js';
@@ -217,18 +217,40 @@ function ownUserKeys(ctx: DomainContext, principal: Principal, now: Date, more: 
 }
 
 /**
+ * Activity refused on a dormant claim. The message names no date (the core formats none); a
+ * handler says when it went dormant with {@link ClaimDormant.dated}, in the reader's own terms.
+ */
+export class ClaimDormant extends DomainError {
+  constructor(
+    readonly claimId: number,
+    /** When it went dormant; null when it was marked dormant (by the CRM) before its own dormancy moment. */
+    readonly since: Date | null,
+    /** What to do instead: the party's other claim on the line, or a new claim. */
+    readonly advice: string,
+  ) {
+    super('conflict', `Claim #${claimId} went dormant and no longer protects the account; ${advice}`);
+  }
+
+  /** The message with the day it went dormant, as `date` writes it. */
+  dated(date: (at: Date) => string): string {
+    return `Claim #${this.claimId} went dormant${this.since ? ` on ${date(this.since)}` : ''} and no longer protects the account; ${this.advice}`;
+  }
+}
+
+/**
  * Why activity cannot be logged on a dormant claim, as the one who clicked reads it. A claim of
  * the same party live on the line (one filed once this one had lapsed, before its timer said so)
  * holds the account for them: that one is named, not a new claim to file ("your other claim"
  * when the one who clicked filed it, from whichever platform). Only the claimant's own party is
  * named, which whoever may act for the claim may read.
  */
-function dormantReason(ctx: DomainContext, principal: Principal, claim: Claim, now: Date, alsoMine: readonly string[]): string {
-  const gone = `Claim #${claim.id} went dormant and no longer protects the account`;
+function dormantRefusal(ctx: DomainContext, principal: Principal, claim: Claim, now: Date, alsoMine: readonly string[]): ClaimDormant {
+  const at = dormancyAt(claim, ctx.policies().termsFor(claim));
+  const since = at.getTime() <= now.getTime() ? at : null;
   const ours = otherClaimOfParty(liveClaims(ctx, claim.accountId, claim.productLine, now), claim);
-  if (!ours) return `${gone}; file a new claim.`;
+  if (!ours) return new ClaimDormant(claim.id, since, 'file a new claim.');
   const whose = ownUserKeys(ctx, principal, now, alsoMine).has(ours.createdBy) ? `your other claim on it, #${ours.id},` : `another claim of ${partyName(ctx, claim.claimant)} on it, #${ours.id},`;
-  return ours.status === 'protected' ? `${gone}; ${whose} still protects it: log activity on that one instead.` : `${gone}; ${whose} is waiting for a decision.`;
+  return new ClaimDormant(claim.id, since, ours.status === 'protected' ? `${whose} still protects it: log activity on that one instead.` : `${whose} is waiting for a decision.`);
 }
 
 /**
@@ -244,7 +266,7 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   const terms = ctx.policies().termsFor(claim);
   const status = effectiveStatus(claim, terms, now);
   if (!isLive(status) && status !== 'dormant') throw new DomainError('conflict', closedReason(ctx, claim, status));
-  if (status === 'dormant') throw new DomainError('conflict', dormantReason(ctx, principal, claim, now, opts.ownUserKeys ?? []));
+  if (status === 'dormant') throw dormantRefusal(ctx, principal, claim, now, opts.ownUserKeys ?? []);
   ctx.store.claims.update(claimId, { lastActivityAt: now });
   const renewed = { ...claim, lastActivityAt: now };
   // A pending claim has no lifecycle yet: it gets one when it is protected.
