@@ -244,10 +244,12 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
           }),
   });
   if (view.openDisputes.length > 0) {
+    // A case past its due time (the last of its chain keeps it) says so, as its card and the queue do.
+    const now = deps.ctx.clock.now().getTime();
     blocks.push({
       type: 'list',
       title: 'Open disputes',
-      items: view.openDisputes.map((d) => ({ text: `#${d.id} ${d.productLine}: with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}` : ''}` })),
+      items: view.openDisputes.map((d) => ({ text: `#${d.id} ${d.productLine}: with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}${d.dueAt.getTime() <= now ? ' (overdue)' : ''}` : ''}` })),
     });
   }
   if (viewer.kind === 'internal') {
@@ -268,6 +270,6 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
     ],
   });
   const summary =
-    entries.length === 0 ? 'Nobody: open to registration' : entries.length === 1 && !entries[0]!.pending ? entries[0]!.value : entries.map((o) => o.brief).join('; ');
+    entries.length === 0 ? 'Nobody: open to registration' : entries.length === 1 && !entries[0]!.pending && entries[0]!.scope === null ? entries[0]!.value : entries.map((o) => o.brief).join('; ');
   return reply(`${account.name}: ${summary}`, blocks, { title: account.name });
 }

@@ -7,7 +7,8 @@ import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { rule } from '../../src/core/disputes/disputes.service.js';
 import { policyTextWith } from '../support/builders.js';
-import { consoleOrigin } from '../support/cases.js';
+import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
+import { tick } from '../../src/app/scheduler.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-who-owns-'));
@@ -130,6 +131,35 @@ describe('who-owns while a case is open on a product line', () => {
     const r = showAccount(rt.deps, as.person(rt, 'sam'), 'soylent');
     expect(facts(r)['Owner (Analytics)']).toBe(`pending: dispute #${d.id} is with Pat Okafor (recommendation: Northwind Partners, Furthest stage)`);
     expect(r.summary).not.toContain('Northwind');
+  });
+});
+
+describe('who-owns: what the one-line summary and the open disputes say', () => {
+  it('one product line owned, the others open: the summary names the line, as the facts do', () => {
+    const rt = runtime();
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', 'Analytics'), meta);
+    const r = showAccount(rt.deps, as.person(rt, 'sam'), 'soylent');
+    expect(facts(r)).toMatchObject({ 'Owner (Analytics)': 'Northwind Partners (First registration)' });
+    expect(facts(r)).not.toHaveProperty('Owner');
+    // The summary is the notification's text: not "Soylent Corp: Northwind Partners", which reads as the whole account.
+    expect(r.summary).toBe('Soylent Corp: Analytics: Northwind Partners (First registration)');
+  });
+
+  it('a case past its due time, which the last of its chain keeps, is listed as overdue, as its card and the queue show it', () => {
+    const rt = runtime({ at: '2026-12-01T15:00:00Z' });
+    const d = openArbitratedCase(rt);
+    for (let day = 8; day <= 18; day++) {
+      rt.clock.set(`2026-12-${String(day).padStart(2, '0')}T22:30:00Z`);
+      for (let i = 0; i < 5 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
+    }
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'vp', dueAt: new Date('2026-12-14T22:00:00Z') });
+    const disputes = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'list' && b.title === 'Open disputes' ? b.items.map((i) => i.text) : []));
+    expect(disputes(showAccount(rt.deps, as.person(rt, 'vp'), 'soylent'))).toEqual([`#${d.id} Analytics: with Morgan Lee, due Dec 14, 2026, 5:00 PM EST (overdue)`]);
+    expect(disputes(showAccount(rt.deps, as.partner(rt, 'fabrikam'), 'soylent'))).toEqual([`#${d.id} Analytics: with Morgan Lee, due Dec 14, 2026, 5:00 PM EST (overdue)`]);
+    // Before its due time, no such word.
+    const fresh = runtime({ at: '2026-12-01T15:00:00Z' });
+    const e = openArbitratedCase(fresh);
+    expect(disputes(showAccount(fresh.deps, as.person(fresh, 'sam'), 'soylent'))).toEqual([`#${e.id} Analytics: with Pat Okafor, due Dec 3, 2026, 10:00 AM EST`]);
   });
 });
 
