@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { canSeeParty, type Principal } from '../src/core/authz.js';
+import { canSeeParty, ownParty, type Principal } from '../src/core/authz.js';
 import { canonicalProductLine, fileClaim, UnknownAccount } from '../src/core/claims/claims.service.js';
 import { againstFacts, type ConflictReason } from '../src/core/claims/overlap.js';
+import { PARTNER_ROUTES, routeProblem } from '../src/core/claims/route.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { NothingToDispute } from '../src/core/disputes/disputes.service.js';
 import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
-import { DIRECT, ROUTES, type Claim, type ThreadRef } from '../src/core/types.js';
+import { DIRECT, ROUTES, type Claim, type Route, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, dormantSince, explainOptions, protectedWords, refuseUnknown, viewpoint } from './deps.js';
 import { outcomeText } from './dispute-card.js';
@@ -39,6 +40,12 @@ export function commandsAsTyped<T>(viewer: Pick<Principal, 'userKey'>, run: () =
   }
 }
 
+/**
+ * The routes to market the claim form offers: a colleague may file for the direct team or for a
+ * partner (the core refuses route direct for a partner), a partner's own user for the partner.
+ */
+const routesOffered = (viewer: Principal): readonly Route[] => (viewer.kind === 'internal' ? ROUTES : PARTNER_ROUTES);
+
 const claimHelp = (viewer: Principal) =>
   `Register a deal on an account (${cmd(viewer, 'claim acme')} opens this form with the account filled in). With nobody else on it, the claim protects the account for your policy’s protection period; an overlap goes to the ownership criteria, then to the arbitrator.`;
 
@@ -60,7 +67,7 @@ export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''
     });
   }
   fields.push(
-    { id: 'route', label: 'Route to market', kind: 'select', required: true, options: ROUTES.map((r) => ({ value: r, label: r })) },
+    { id: 'route', label: 'Route to market', kind: 'select', required: true, options: routesOffered(viewer).map((r) => ({ value: r, label: r })) },
     { id: 'product', label: 'Product line', kind: 'select', required: true, options: policy.product_lines.map((p) => ({ value: p, label: p })) },
     { id: 'opportunity', label: 'Opportunity name', kind: 'text', required: true, maxLength: 200, placeholder: 'Acme analytics rollout' },
     { id: 'stage', label: 'Stage', kind: 'select', required: true, options: policy.stages.map((s) => ({ value: s, label: s })), initial: { value: policy.stages[0]!, label: policy.stages[0]! } },
@@ -72,10 +79,11 @@ export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''
   return { id: FORMS.claim, title: 'Register a deal', submitLabel: 'Claim', ...(intro ? { intro } : {}), fields, state: {} };
 }
 
-const claimSchema = z.object({
+/** The claim form's schema: a route left out or unknown is told the routes the form offers (see {@link routesOffered}). */
+const claimSchema = (offered: readonly Route[]) => z.object({
   account: z.string({ error: 'Required' }).trim().min(1, 'Required'),
   claimant: z.string().trim().optional(),
-  route: z.enum(ROUTES, { error: `Choose one of: ${ROUTES.join(', ')}` }),
+  route: z.enum(ROUTES, { error: `Choose one of: ${offered.join(', ')}` }),
   product: z.string({ error: 'Required' }).trim().min(1, 'Required'),
   opportunity: z.string({ error: 'Required' }).trim().min(1, 'Required').max(200, 'At most 200 characters'),
   stage: z.string({ error: 'Required' }).trim().min(1, 'Required'),
@@ -115,13 +123,18 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
   const stageOf = (typed: unknown) => (typeof typed === 'string' ? stages.find((s) => s.toLowerCase() === typed.trim().toLowerCase()) : undefined);
   // Every field's problem is named at once: those the schema sees, and those only the policy and
   // the partner list tell (a stage, a product line, the party claimed for).
-  const input = parseForm(claimSchema, values, (v) => {
+  const input = parseForm(claimSchema(routesOffered(viewer)), values, (v) => {
     const problems: Record<string, string> = {};
     if (typeof v.stage === 'string' && v.stage.trim() !== '' && !stageOf(v.stage)) problems.stage = `"${v.stage.trim()}" is not a stage: choose one of ${stages.join(', ')}`;
     const product = fieldProblem('product', v.product, (given) => canonicalProductLine(vp.version.policy.product_lines, given));
     if (product) problems.product = product;
     const claimant = viewer.kind === 'internal' ? fieldProblem('claimant', v.claimant, (given) => claimFor(deps, given)) : null;
     if (claimant) problems.claimant = claimant;
+    // A route the party claimed for may not take (a partner's claim by route direct): named with the rest.
+    const party = viewer.kind === 'internal' ? (claimant ? null : claimFor(deps, typeof v.claimant === 'string' ? v.claimant : '')) : ownParty(viewer);
+    const route = ROUTES.find((r) => r === v.route);
+    const wrongRoute = party && route ? routeProblem(party, route) : null;
+    if (wrongRoute) problems.route = wrongRoute;
     return problems;
   });
   const stage = stageOf(input.stage)!;

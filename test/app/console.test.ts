@@ -214,6 +214,28 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toMatch(/Claim #\d+ on Acme Corporation \(Services\) is protected/);
   });
 
+  it("route direct on a partner's claim, inline, is refused on the route, which is asked again without it; for a partner's user as for a colleague claiming for one", () => {
+    const refused = "\n  ✘ Route to market: Route direct is for the direct team's own deals: a partner's claim goes to market by resell, referral, co-sell or marketplace.\n";
+    const script = [
+      '/as northwind',
+      '/claim account=initech route=direct product=Services opportunity="Initech services" stage=qualified',
+      'referral',
+      '/as sam',
+      '/claim account=hooli claimant=contoso route=direct product=Services opportunity="Hooli services" stage=qualified',
+      'co-sell',
+    ].join('\n');
+    const { out, code } = runConsole(`${script}\n`, join(dir, 'route-direct.db'));
+    expect(code).toBe(0);
+    expect(out).toContain(`${refused}Route to market (1=resell, 2=referral, 3=co-sell, 4=marketplace): referral\n`);
+    expect(out).toContain(`${refused}Route to market (1=resell, 2=referral, 3=co-sell, 4=marketplace, 5=direct): co-sell\n`);
+    const sqlite = new Database(join(dir, 'route-direct.db'), { readonly: true });
+    expect(sqlite.prepare("select account_id, claimant, route from claims where account_id in ('initech', 'hooli') and opp_name like '% services' order by id").all()).toEqual([
+      { account_id: 'initech', claimant: 'northwind', route: 'referral' },
+      { account_id: 'hooli', claimant: 'contoso', route: 'co-sell' },
+    ]);
+    sqlite.close();
+  });
+
   it.each([
     ['a misspelt field', '/claim account=initech route=resell product=Services oportunity="Initech deal" stage=qualified', '✘ Unknown field "oportunity". This form\'s fields: account, claimant, route, product, opportunity, stage, amount, evidence.'],
     ['an unclosed quote', '/claim account="Initech LLC route=resell product=Services opportunity=x stage=qualified', '✘ A quote (") after account= is not closed: put the value between two quotes, e.g. account="Acme Corporation".'],

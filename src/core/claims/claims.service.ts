@@ -8,6 +8,7 @@ import { DIRECT, sameProductLine, type Account, type Claim, type Opportunity, ty
 import { dormancyAt, effectiveStatus, isLive, termsOf } from './lifecycle.js';
 import { collisionReason, findConflicts, partyOf, type ConflictReason } from './overlap.js';
 import { requiresApproval } from './consequences.js';
+import { routeProblem } from './route.js';
 import { planLifecycle } from './lifecycle.service.js';
 
 export interface FileClaimInput {
@@ -96,6 +97,9 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   if (!claimant) throw new DomainError('unknown_user', 'You are not linked to a partner of ours, so you cannot register deals.');
   authorizeActingFor(principal, claimant);
   if (claimant !== DIRECT && !store.partners.get(claimant)) throw new DomainError('invalid_input', `Unknown partner "${claimant}".`, { claimant: 'Pick a partner from the list' });
+  // A partner's claim goes to market through the partner: route direct is the direct team's own.
+  const wrongRoute = routeProblem(claimant, input.route);
+  if (wrongRoute) throw new DomainError('invalid_input', wrongRoute, { route: wrongRoute });
   const account = input.account?.id === input.accountId ? input.account : store.accounts.get(input.accountId);
   if (!account) throw new UnknownAccount(input.accountId);
   const version = ctx.policies().inForceAt(now);

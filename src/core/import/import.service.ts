@@ -4,6 +4,7 @@ import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { DIRECT, sameProductLine, type Claim, type ClaimStatus, type Partner } from '../types.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
+import { PARTNER_ROUTES_IN_WORDS, routeFits } from '../claims/route.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
 import { recentRulingAgainst } from '../disputes/settle.js';
 import { addDays, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
@@ -142,6 +143,10 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     for (const { line, value } of checkable(parsed)) {
       if (value.account_id !== undefined && !store.accounts.get(value.account_id)) errors.push({ line, message: `account_id: unknown account "${value.account_id}" (import accounts first)` });
       if (value.claimant !== undefined && !isParty(value.claimant)) errors.push({ line, message: `claimant: unknown partner "${value.claimant}" (import partners first, or "direct" for direct sales)` });
+      // As in chat: route direct is the direct team's own deals, never a partner's (known or not).
+      if (value.claimant !== undefined && value.route !== undefined && !routeFits(value.claimant, value.route)) {
+        errors.push({ line, message: `route: "${value.route}" is for the direct team's own deals; ${value.claimant} is a partner, whose claims go to market by ${PARTNER_ROUTES_IN_WORDS}` });
+      }
       // Checked against the version in force when the claim was registered; when that date is
       // wrong itself, a value no version knows is still an error (the one in force now is named).
       const registered = value.registered_at;

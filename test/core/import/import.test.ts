@@ -268,6 +268,20 @@ describe('CSV import: every problem of a row at once', () => {
     ]);
   });
 
+  it("a partner's row with route direct is named on its route, with its other problems, and nothing is imported; the direct team's is imported", () => {
+    const before = rt.store.claims.all().length;
+    const direct = 'd1,acme,direct,direct,Services,D,qualified,,,rejected,2026-11-20,';
+    expect(errorsOf('claims', [CLAIM_HEADER, direct, 'd2,acme,contoso,Direct,Analytics,D,qualified,,,rejected,2026-11-20,', 'd3,acme,ghost,direct,Analytics,D,qualified,abc,,rejected,2026-11-20,'].join('\n'))).toEqual([
+      `line 3: route: "direct" is for the direct team's own deals; contoso is a partner, whose claims go to market by resell, referral, co-sell or marketplace`,
+      'line 4: amount: expected a positive number, got "abc"',
+      'line 4: claimant: unknown partner "ghost" (import partners first, or "direct" for direct sales)',
+      `line 4: route: "direct" is for the direct team's own deals; ghost is a partner, whose claims go to market by resell, referral, co-sell or marketplace`,
+    ]);
+    expect(rt.store.claims.all()).toHaveLength(before);
+    expect(importCsv(rt.ctx, 'claims', 'c.csv', [CLAIM_HEADER, direct, 'd2,acme,contoso,referral,Analytics,D,qualified,,,rejected,2026-11-20,'].join('\n'))).toMatchObject({ inserted: 2 });
+    expect(rt.store.claims.byRequestKey('import:d1')).toMatchObject({ claimant: 'direct', route: 'direct' });
+  });
+
   it('a route or status outside the list is named as written; an empty one is required', () => {
     expect(errorsOf('claims', [CLAIM_HEADER, 'e1,acme,contoso,,Analytics,D,qualified,,,,2026-11-20,'].join('\n'))).toEqual([
       'line 2: route: is required: one of resell, referral, co-sell, marketplace, direct',

@@ -14,6 +14,7 @@ afterEach(async () => {
 const C = SLACK_IDS.commands;
 const claim = (over: Record<string, string> = {}) => ({ account: 'soylent', claimant: 'direct', route: 'direct', product: 'Services', opportunity: 'Soylent services', stage: 'qualified', amount: '25000', evidence: 'Met their COO', ...over });
 type Answer = { response_action: string; errors?: Record<string, string>; view?: unknown };
+const ROUTE_DIRECT_REFUSED = "Route direct is for the direct team's own deals: a partner's claim goes to market by resell, referral, co-sell or marketplace.";
 const DECIMAL_COMMA = 'A comma may only separate thousands, in groups of three (1,000,000.50): write decimals with a point, e.g. 12.50 or 50000.00';
 
 describe('claim modal', () => {
@@ -69,6 +70,25 @@ describe('claim modal', () => {
     const body = res.json() as Answer;
     expect(body.response_action).toBe('errors');
     expect(body.errors).toEqual({ product: expect.stringMatching(/^There is already a live claim #\d+ for this party on Acme Corporation \(Analytics\)\. Log activity on it instead of filing again\.$/) });
+  });
+
+  it("a partner's user is offered no route direct; a colleague, who may file for the direct team, every route", async () => {
+    const routes = (view: Awaited<ReturnType<typeof h.openForm>>) => view.blocks.find((b) => b.block_id === 'route')!.element!.options!.map((o) => [o.value, o.text.text]);
+    expect(routes(await h.openForm(USERS.northwind, C.claim))).toEqual([['resell', 'resell'], ['referral', 'referral'], ['co-sell', 'co-sell'], ['marketplace', 'marketplace']]);
+    expect(routes(await h.openForm(USERS.sam, C.claim))).toEqual([['resell', 'resell'], ['referral', 'referral'], ['co-sell', 'co-sell'], ['marketplace', 'marketplace'], ['direct', 'direct']]);
+  });
+
+  it.each([
+    ["a partner's user sending route direct all the same", 'northwind', {}, { route: ROUTE_DIRECT_REFUSED }],
+    ['a colleague claiming for a partner by route direct', 'sam', { claimant: 'northwind' }, { route: ROUTE_DIRECT_REFUSED }],
+    ['a colleague claiming for a partner by route direct, with an unknown stage, both at once', 'sam', { claimant: 'contoso', stage: 'closing' }, { route: ROUTE_DIRECT_REFUSED, stage: '"closing" is not a stage: choose one of prospecting, qualified, proposal, negotiation, commit' }],
+  ] as const)("refuses %s on the route, and files nothing", async (_case, user, over, errors) => {
+    const view = await h.openForm(USERS[user], C.claim);
+    const before = h.ledgerCount();
+    const res = await h.submit(USERS[user], view, claim({ route: 'direct', ...over }));
+    expect(res.json()).toEqual({ response_action: 'errors', errors });
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.claims.all().filter((c) => c.accountId === 'soylent')).toHaveLength(0);
   });
 
   it('an amount with commas grouping thousands by three is read as written', async () => {

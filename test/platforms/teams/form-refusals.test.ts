@@ -105,6 +105,29 @@ describe('a form refused for a reason that names no field, or a claim already fi
   });
 });
 
+describe("route direct on a partner's claim", () => {
+  const routes = (card: unknown) => (inputs(card).get('route')?.choices as { value: string }[]).map((c) => c.value);
+
+  it("a partner's user is not offered route direct; a colleague, who may claim for the direct team, is", async () => {
+    expect(routes(await h.say(USERS.northwind, 'claim soylent'))).toEqual(['resell', 'referral', 'co-sell', 'marketplace']);
+    expect(routes(await h.say(USERS.sam, 'claim soylent'))).toEqual(['resell', 'referral', 'co-sell', 'marketplace', 'direct']);
+  });
+
+  it.each([
+    ["a partner's user sending route direct all the same", 'northwind', {}],
+    ['a colleague claiming for a partner by route direct', 'sam', { claimant: 'contoso' }],
+  ] as const)('%s: the form comes back filled in as sent, the refusal under the route; nothing is filed', async (_case, user, over) => {
+    const before = ledgerCount();
+    const answer = await submitTyped(USERS[user], 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'proposal', route: 'direct', ...over });
+    const refused = "Route direct is for the direct team's own deals: a partner's claim goes to market by resell, referral, co-sell or marketplace.";
+    expect(attention(answer)).toEqual(['Please fix what is marked below (one field).', refused]);
+    expect(under(answer, 'route')).toMatchObject({ type: 'TextBlock', color: 'Attention', text: refused });
+    expect(inputs(answer).get('opportunity')?.value).toBe('Soylent rollout');
+    expect(ledgerCount()).toBe(before);
+    expect(h.rt.store.claims.all().filter((c) => c.accountId === 'soylent')).toHaveLength(0);
+  });
+});
+
 describe('a ruling form submitted after the case moved on', () => {
   it('the award form, after someone above in the chain ruled: the case as it stands with the refusal, and the rationale Pat wrote quoted under it', async () => {
     const d = await openCase();
