@@ -4,6 +4,7 @@ import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
 import { runningSla } from '../src/core/sla/sla.service.js';
+import { ruleTitle } from '../src/core/ownership/explain.js';
 import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../src/core/stats.js';
 import { DIRECT, type Claim } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
@@ -281,7 +282,7 @@ export function policy(deps: HandlerDeps, viewer: Principal): Reply {
       ],
     },
     { type: 'list', title: 'Coverage (first match wins)', items: p.coverage.map((c) => ({ text: `${c.name}: ${c.model}`, detail: `${Object.entries(c.when).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'every other account'}; arbitrator ${vp.person(c.arbitrator)}${c.escalation.length ? `, then ${c.escalation.map(vp.person).join(', ')}` : ''}${c.requires_approval ? '; claims need an arbitrator’s approval' : ''}` })) },
-    { type: 'list', title: 'Ownership criteria (in order)', items: p.criteria.map((c, i) => ({ text: `${i + 1}. ${c.rule}`, detail: c.auto ? 'decides automatically' : 'recommends; the arbitrator decides' })) },
+    { type: 'list', title: 'Ownership criteria (in order)', items: p.criteria.map((c, i) => ({ text: `${i + 1}. ${ruleTitle(c.rule)} (${c.rule})`, detail: c.auto ? 'decides automatically' : 'recommends; the arbitrator decides' })) },
   ], { title: 'Rules of engagement' });
 }
 

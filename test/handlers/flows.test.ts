@@ -893,6 +893,8 @@ describe('/roe', () => {
     expect(read(roe(rt.deps, as.partner(rt, 'contoso'), 'queue'))).toContain('Only arbitrators');
     expect(read(roe(rt.deps, as.person(rt, 'sam'), 'stats'))).toContain('Settled automatically');
     expect(read(roe(rt.deps, as.person(rt, 'sam'), 'policy'))).toContain('first-registration');
+    // The criteria by the names who-owns and the case card give them, with the policy file's own.
+    expect(read(roe(rt.deps, as.person(rt, 'sam'), 'policy'))).toContain('1. Named account (named-account)');
   });
   it('policy tells a partner the rule that would send its claims for approval', () => {
     const text = read(roe(rt.deps, as.partner(rt, 'contoso'), 'policy'));
