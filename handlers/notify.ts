@@ -66,6 +66,15 @@ export function answeredInThread(d: Pick<Dispute, 'origin'>): boolean {
   return d.origin !== null && !isPrivateChat(d.origin);
 }
 
+/**
+ * A channel id of the policy's `sla.escalation_channel`, or undefined when it names none: left
+ * out, empty, or only spaces (a version stored before files with a blank one were refused), to
+ * which a post could only fail.
+ */
+function namedChannel(channel: string | undefined): string | undefined {
+  return channel?.trim() || undefined;
+}
+
 const CHANNEL_VIEWER: Principal = { kind: 'external', userKey: 'channel', partnerId: '', displayName: 'channel' };
 
 /**
@@ -253,7 +262,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
   const escalationChannel = (d: Dispute): string | undefined => {
     const platform = platformOf(d);
     const channels = viewpoint(deps, CHANNEL_VIEWER).version.policy.sla.escalation_channel;
-    return platform === 'console' ? 'escalations' : platform === 'teams' ? channels.teams : channels.slack;
+    return platform === 'console' ? 'escalations' : namedChannel(platform === 'teams' ? channels.teams : channels.slack);
   };
   const about = (d: Dispute) => `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
   /** The case as a party sees it, under a line saying what happened: a DM makes sense on its own. */
@@ -490,7 +499,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const body = reply(`${vp.party(e.partnerId)} ${what}`, [text(`${vp.party(e.partnerId)} ${what}.`, 'warning')], { visibility: 'public' });
         // Partner ops hear it in the escalation channel of every platform the policy names.
         const channels = vp.version.policy.sla.escalation_channel;
-        const targets: [Platform, string | undefined][] = origin?.platform === 'console' ? [['console', 'escalations']] : [['slack', channels.slack], ['teams', channels.teams]];
+        const targets: [Platform, string | undefined][] = origin?.platform === 'console' ? [['console', 'escalations']] : [['slack', namedChannel(channels.slack)], ['teams', namedChannel(channels.teams)]];
         for (const [platform, channel] of targets) {
           if (channel) out.push({ platform, target: { kind: 'channel', channel }, body, dedupeKey: `${e.type}:${e.partnerId}:${platform}:${stamp}` });
         }

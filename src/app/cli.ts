@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { stringify } from 'csv-stringify/sync';
@@ -25,7 +25,7 @@ import { listPolicies } from '../../db/repos/policies.repo.js';
 import { failedTimers, pendingTimerCount, retryFailedTimers } from '../../db/repos/timers.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
 import { partnerExport } from '../core/privacy/export.js';
-import { platformRoutes, serve, serveProblem } from './serve.js';
+import { PlatformStartError, platformRoutes, serve, serveProblem } from './serve.js';
 import { startScheduler } from './scheduler.js';
 
 /** Every command as `roe help` lists it: [syntax, what it does]; a command's own usage is its rows. */
@@ -426,7 +426,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       } catch (e) {
         scheduler.stop();
         rt.close();
-        const problem = listenProblem(e, config.port);
+        const problem = e instanceof PlatformStartError ? e.message : listenProblem(e, config.port);
         if (!problem) throw e;
         io.err(problem);
         return 1;
@@ -569,7 +569,16 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const file = p.args[0];
       if (!file) throw new UsageError(p.label, 'needs a FILE');
       requireDatabase(db);
-      if (existsSync(file)) {
+      // FILE is the copy's own file: a folder (one that exists, or a path ending in /) is not
+      // taken to mean a file in it, which would be named by guess.
+      const exists = existsSync(file);
+      if (exists ? statSync(file).isDirectory() : file.endsWith('/') || file.endsWith(sep)) {
+        const d = systemClock.now();
+        const example = join(file, `roe-${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}.db`);
+        io.err(`${file} ${exists ? 'is a folder' : 'names a folder (it ends with /)'}: FILE is the backup's file path, such as ${example}`);
+        return 1;
+      }
+      if (exists) {
         io.err(`${file} exists; choose a new file name`);
         return 1;
       }

@@ -19,6 +19,12 @@ function emptyIsUnset(v: unknown): unknown {
   return typeof v === 'string' && v.trim() === '' ? undefined : v;
 }
 
+/** A word in any letter case (and spacing) as its lower-case form; empty or blank is unset, as for {@link emptyIsUnset}. */
+function anyCase(v: unknown): unknown {
+  const set = emptyIsUnset(v);
+  return typeof set === 'string' ? set.trim().toLowerCase() : set;
+}
+
 /** A variable that takes one of a few words; the message lists them, as `.env.example` does. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}` });
@@ -40,7 +46,8 @@ export const configSchema = z
     PORT: z.preprocess(emptyIsUnset, z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0, 'must be a port number (0-65535)').max(65535, 'must be a port number (0-65535)').default(3000)),
     DATABASE_PATH: z.preprocess(emptyIsUnset, z.string().trim().default('./data/roe.db')),
     ROE_POLICY: optional,
-    LOG_LEVEL: z.preprocess(emptyIsUnset, oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+    // In any letter case (INFO, Debug), as the stack-trace switch reads it.
+    LOG_LEVEL: z.preprocess(anyCase, oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     NODE_ENV: optional,
   })
   .superRefine((c, ctx) => {

@@ -66,6 +66,12 @@ function keepHouse(rt: Runtime, intervalMs = 600_000, backlogMs = Math.min(inter
   return { stop: () => clearTimeout(timer) };
 }
 
+/**
+ * A platform that could not start, said in one line naming what to check (Slack refused the
+ * app-level token of Socket Mode, or could not be reached): `roe serve` prints it and exits 1.
+ */
+export class PlatformStartError extends Error {}
+
 /** A chat platform plugged into the one server. */
 export interface PlatformHost {
   name: OutboxMessage['platform'];

@@ -1,8 +1,8 @@
-import { createSlackApp, SLACK_EVENTS_PATH } from '../../handlers/platforms/slack/app.js';
+import { createSlackApp, SLACK_EVENTS_PATH, socketModeFailure } from '../../handlers/platforms/slack/app.js';
 import { createSlackDeliverer, type SlackDelivererOptions } from '../../handlers/platforms/slack/deliver.js';
 import { caseCardLive, refreshStaleCards } from '../../handlers/notify.js';
 import type { Runtime } from './runtime.js';
-import type { PlatformHost } from './serve.js';
+import { PlatformStartError, type PlatformHost } from './serve.js';
 
 export interface SlackHostOptions {
   /** Web API client overrides for the listeners (tests: `retryConfig: { retries: 0 }`). */
@@ -38,7 +38,16 @@ export function createSlackHost(rt: Runtime, opts: SlackHostOptions = {}): Platf
     name: 'slack',
     routes: listener ? { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => listener(req, res) } : {},
     deliver,
-    start: slack.start,
+    start: async () => {
+      try {
+        await slack.start();
+      } catch (e) {
+        // Socket Mode that cannot connect (its token refused, Slack not reached): one line saying what to check.
+        const problem = cfg.appToken ? socketModeFailure(e) : null;
+        if (problem) throw new PlatformStartError(problem, { cause: e });
+        throw e;
+      }
+    },
     stop: slack.stop,
   };
 }

@@ -375,6 +375,28 @@ describe('roe CLI', () => {
     expect(r.err.startsWith(`${underAFile}: backup failed (`)).toBe(true);
   });
 
+  it('backup to a folder (a path ending in /, or a folder that exists) is one line saying FILE is the file path, and writes nothing', () => {
+    const db = join(dir, 'backup-folder-source.db');
+    roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
+    const escaped = (s: string) => s.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // A file named for today, in that folder.
+    const example = (folder: string) => `such as ${escaped(join(folder, 'roe-'))}\\d{4}-\\d{2}-\\d{2}\\.db\n$`;
+    const missing = join(dir, 'backups-new/');
+    const r = roe(['backup', missing], db);
+    expect({ code: r.code, out: r.out }).toEqual({ code: 1, out: '' });
+    expect(r.err).toMatch(new RegExp(`^${escaped(`${missing} names a folder (it ends with /): FILE is the backup's file path, `)}${example(missing)}`));
+    expect(existsSync(missing)).toBe(false);
+    const folder = join(dir, 'backups-there');
+    mkdirSync(folder);
+    for (const given of [folder, `${folder}/`]) {
+      const there = roe(['backup', given], db);
+      expect({ code: there.code, out: there.out }, given).toEqual({ code: 1, out: '' });
+      expect(there.err, given).toMatch(new RegExp(`^${escaped(`${given} is a folder: FILE is the backup's file path, `)}${example(folder)}`));
+    }
+    expect(readdirSync(folder)).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.includes('.partial'))).toEqual([]);
+  });
+
   it('timers lists the timers that failed every attempt, and retry fires them at the next tick: a case whose breach failed still escalates', () => {
     const db = join(dir, 'timers.db');
     const rt = testRuntime({ databasePath: db, at: '2026-12-07T15:00:00Z' });

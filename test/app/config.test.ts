@@ -44,6 +44,13 @@ describe('configuration', () => {
     expect(loadConfig({ LOG_LEVEL: 'warn', DATABASE_PATH: ' /tmp/x.db ' })).toMatchObject({ logLevel: 'warn', databasePath: '/tmp/x.db' });
   });
 
+  it('LOG_LEVEL is read in any letter case (INFO as info); an unknown word is still refused', () => {
+    for (const [given, level] of [['INFO', 'info'], ['Debug', 'debug'], [' WARN ', 'warn'], ['silent', 'silent']] as const) {
+      expect(loadConfig({ LOG_LEVEL: given }).logLevel, given).toBe(level);
+    }
+    expect(problem({ LOG_LEVEL: 'LOUD' })).toBe('LOG_LEVEL: must be fatal, error, warn, info, debug, trace or silent (got "LOUD")');
+  });
+
   it('uses the shipped example policy when ROE_POLICY is unset or empty', () => {
     expect(loadConfig({}).policyPath).toBe(EXAMPLE_POLICY);
     expect(loadConfig({ ROE_POLICY: '' }).policyPath).toBe(EXAMPLE_POLICY);

@@ -97,6 +97,26 @@ export function authTestFailure(err: unknown): string {
   return 'slack auth.test failed: Slack could not be reached (check the network, a proxy, or SLACK_API_URL); requests are served, and Slack is asked again as they need it';
 }
 
+/**
+ * What a Socket Mode start that failed means, in one line naming what to check: Slack refused the
+ * app-level token (`apps.connections.open` is the first call, made with it), or Slack could not
+ * be reached at all (the network, a proxy, SLACK_API_URL), which no token fixes. Null for any
+ * other failure. Never the token itself.
+ */
+export function socketModeFailure(err: unknown): string | null {
+  const e = err as { code?: string; data?: { error?: string }; statusCode?: number; original?: Error & { cause?: { code?: string; message?: string } } };
+  let line: string | null = null;
+  if (e?.code === 'slack_webapi_platform_error') {
+    line = `SLACK_APP_TOKEN: Slack refused the app-level token (${e.data?.error ?? 'error'}): check that it is this app's token (Basic Information → App-Level Tokens), with the connections:write scope, and that Socket Mode is on`;
+  } else if (e?.code === 'slack_webapi_request_error') {
+    const cause = e.original?.cause?.code ?? e.original?.cause?.message ?? e.original?.message ?? 'no answer';
+    line = `Slack Socket Mode: could not reach Slack (${cause}): check the network, a proxy, or SLACK_API_URL`;
+  } else if (e?.code === 'slack_webapi_http_error') {
+    line = `Slack Socket Mode: Slack answered HTTP ${e.statusCode ?? '?'} to apps.connections.open: check SLACK_API_URL or a proxy`;
+  }
+  return line?.replace(SECRET_PATTERN, '[redacted]') ?? null;
+}
+
 export function createSlackApp(o: SlackAppOptions): SlackApp {
   const logger = boltLogger(o.log);
   const clientOptions: webApi.WebClientOptions = {

@@ -1,13 +1,18 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configuredPlatforms } from '../../../src/app/platforms.js';
-import { serve, type Serving } from '../../../src/app/serve.js';
+import { PlatformStartError, serve, type Serving } from '../../../src/app/serve.js';
 import { createSlackHost } from '../../../src/app/slack.js';
 import { FakeSlack } from '../../support/fake-slack.js';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { BOT_TOKEN, SIGNING_SECRET, startSlack, USERS } from '../../support/slack-harness.js';
 import { sendSigned, slashCommand, urlVerification, WORKSPACE } from '../../support/slack-requests.js';
 import { freePort } from '../../support/net.js';
+import { ROOT } from '../../support/builders.js';
 import { testRuntime, type TestRuntime } from '../../support/runtime.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -65,6 +70,66 @@ describe('Slack on the shared server', () => {
     expect(host.name).toBe('slack');
     expect(host.routes).toEqual({});
     expect(typeof host.start).toBe('function');
+  });
+});
+
+describe('Socket Mode that cannot connect', () => {
+  const APP_TOKEN = 'xapp-1-A0ROEBOT-0000-abcdef0123456789';
+  const REFUSED = "SLACK_APP_TOKEN: Slack refused the app-level token (invalid_auth): check that it is this app's token (Basic Information → App-Level Tokens), with the connections:write scope, and that Socket Mode is on";
+  const UNREACHED = 'Slack Socket Mode: could not reach Slack (ECONNREFUSED): check the network, a proxy, or SLACK_API_URL';
+
+  /** `npx roe serve` in Socket Mode, run to its end (the fake Slack answers it meanwhile, in this process). */
+  function roeServe(apiUrl: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-socket-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const env = { PATH: process.env.PATH, DATABASE_PATH: join(dir, 'roe.db'), PORT: '0', LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: apiUrl };
+    const child = spawn(join(ROOT, 'bin/roe.js'), ['serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Should it go on running (a server, a reconnecting client), it is stopped: the signal shows it.
+    const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    return new Promise((ok) =>
+      child.on('close', (code, signal) => {
+        clearTimeout(kill);
+        ok({ code, signal, out, err });
+      }),
+    );
+  }
+
+  it('roe serve whose app token Slack refuses stops in one line naming SLACK_APP_TOKEN, exit 1, never printing the token', async () => {
+    const fake = await FakeSlack.start({ team: WORKSPACE.team });
+    cleanups.push(() => fake.close());
+    fake.failNext(1, { error: 'invalid_auth' }, 'apps.connections.open');
+    const r = await roeServe(fake.apiUrl);
+    expect({ code: r.code, signal: r.signal, err: r.err }).toEqual({ code: 1, signal: null, err: `${REFUSED}\n` });
+    // Socket Mode's first call, with the app token.
+    expect(fake.callsTo('apps.connections.open').map((c) => c.token)).toEqual([APP_TOKEN]);
+    expect(r.out + r.err).not.toContain(APP_TOKEN);
+    expect(r.out + r.err).not.toContain(BOT_TOKEN);
+  }, 90_000);
+
+  it('roe serve that cannot reach Slack stops in one line saying so and what to check, exit 1', async () => {
+    const closed = await freePort();
+    const r = await roeServe(`http://127.0.0.1:${closed}/api/`);
+    expect({ code: r.code, signal: r.signal, err: r.err }).toEqual({ code: 1, signal: null, err: `${UNREACHED}\n` });
+    expect(r.out + r.err).not.toContain(APP_TOKEN);
+  }, 90_000);
+
+  it('serve() rejects with the same line, and the server it opened is closed', async () => {
+    const fake = await FakeSlack.start({ team: WORKSPACE.team });
+    cleanups.push(() => fake.close());
+    fake.failNext(1, { error: 'invalid_auth' }, 'apps.connections.open');
+    const rt = runtime({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl });
+    const port = await freePort();
+    const failed = await serve(rt, configuredPlatforms(rt), port).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(failed).toBeInstanceOf(PlatformStartError);
+    expect((failed as Error).message).toBe(REFUSED);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 });
 
