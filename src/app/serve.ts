@@ -187,6 +187,9 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
   const scheduler = options.scheduler ?? startScheduler(rt.db, rt.deps, () => rt.clock.now(), rt.logger);
   let hosts: PlatformHost[];
   let version: number;
+  // The platforms whose start resolved: stopped again should the start fail after them.
+  const up: PlatformHost[] = [];
+  let started: Promise<void> | undefined;
   try {
     hosts = await loaded;
     // A case no chat raised is told where this server delivers: with no credentials, that is
@@ -200,8 +203,11 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
         `Teams is served unauthenticated (MICROSOFT_APP_ID is not set): the server listens on ${host} only, for an emulator or Agents Playground on this machine at http://${host}:${bound}/api/messages. To serve Teams to others, set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD.`,
       );
     }
-    const started = (async () => {
-      for (const p of hosts) await p.start?.();
+    started = (async () => {
+      for (const p of hosts) {
+        await p.start?.();
+        up.push(p);
+      }
     })();
     started.catch(() => undefined); // awaited below
     // The account index is read (or built) while the platforms connect, before any question,
@@ -213,6 +219,17 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
     await started;
   } catch (e) {
     scheduler.stop();
+    // Platforms still starting (the account index failed while they connected) finish first, so
+    // none is left connected after the others stopped.
+    await started?.catch(() => undefined);
+    // A platform that started holds a live connection (Socket Mode) that would keep the process
+    // running, taking events, with no outbox worker: it is stopped before the start fails.
+    const grace = options.stopGraceMs ?? STOP_GRACE_MS;
+    await Promise.all(
+      up.map((p) =>
+        p.stop?.(grace).catch((err: unknown) => rt.logger.error({ err, platform: p.name }, 'could not stop a platform after the start failed')),
+      ),
+    );
     await new Promise<void>((ok) => server.close(() => ok()));
     throw e;
   }

@@ -166,6 +166,71 @@ describe('the server', () => {
     }
   });
 
+  it('when a platform fails to start, those that started are stopped and the server is closed, before serve() rejects', async () => {
+    const rt = testRuntime({ databasePath: join(dir, 'second-fails.db') });
+    const events: string[] = [];
+    const first: PlatformHost = {
+      name: 'slack',
+      routes: {},
+      deliver: async () => undefined,
+      start: async () => void events.push('slack started'),
+      stop: async () => void events.push('slack stopped'),
+    };
+    const second: PlatformHost = {
+      name: 'teams',
+      routes: {},
+      deliver: async () => undefined,
+      start: async () => {
+        events.push('teams start failed');
+        throw new Error('teams could not start');
+      },
+      stop: async () => void events.push('teams stopped'),
+    };
+    const port = await freePort();
+    try {
+      const failed = await serve(rt, [first, second], port).then(
+        () => null,
+        (e: Error) => e.message,
+      );
+      expect(failed).toBe('teams could not start');
+      expect(events).toEqual(['slack started', 'teams start failed', 'slack stopped']);
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a platform still connecting when the start fails (the account index could not be read) is stopped once it has started', async () => {
+    const rt = testRuntime({ databasePath: join(dir, 'index-fails.db') });
+    const events: string[] = [];
+    let connect: () => void = () => undefined;
+    const connecting = new Promise<void>((ok) => (connect = ok));
+    const host: PlatformHost = {
+      name: 'slack',
+      routes: {},
+      deliver: async () => undefined,
+      start: async () => {
+        await connecting;
+        events.push('slack started');
+      },
+      stop: async () => void events.push('slack stopped'),
+    };
+    rt.reindex = () => {
+      connect();
+      throw new Error('the account index could not be read');
+    };
+    try {
+      const failed = await serve(rt, [host], 0).then(
+        () => null,
+        (e: Error) => e.message,
+      );
+      expect(failed).toBe('the account index could not be read');
+      expect(events).toEqual(['slack started', 'slack stopped']);
+    } finally {
+      rt.close();
+    }
+  });
+
   it('knows the routes of the configured platforms before loading them', () => {
     const envs: Record<string, string>[] = [
       {},

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
 
 /** A user the fake's users.info knows. */
 export interface FakeSlackUser {
@@ -36,8 +37,8 @@ type Json = Record<string, unknown>;
 /**
  * A fake Slack Web API on loopback: records every call with its arguments (JSON or form
  * bodies, nested JSON decoded), answers the methods roe-bot uses with Slack's shapes, serves
- * response_urls, and can be told to fail the next calls with 429 + Retry-After, a 500 or a
- * Slack error.
+ * response_urls and Socket Mode (a WebSocket that says `hello`), and can be told to fail the
+ * next calls with 429 + Retry-After, a 500 or a Slack error.
  */
 export class FakeSlack {
   readonly calls: ApiCall[] = [];
@@ -53,6 +54,8 @@ export class FakeSlack {
   readonly deleted = new Set<string>();
   private seq = 0;
   private users = new Map<string, FakeSlackUser>();
+  /** Socket Mode: the URL apps.connections.open gives leads here; each connection is greeted with `hello`. */
+  private readonly sockets = new WebSocket.Server({ noServer: true });
 
   private constructor(
     private readonly server: Server,
@@ -81,6 +84,10 @@ export class FakeSlack {
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const { port } = server.address() as AddressInfo;
     fake = new FakeSlack(server, `http://127.0.0.1:${port}`, opts.team);
+    const sockets = fake.sockets;
+    server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
+      sockets.handleUpgrade(req, socket as import('node:net').Socket, head, (ws) => ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0ROEBOT' } })));
+    });
     for (const u of opts.users ?? []) fake.users.set(u.id, u);
     return fake;
   }
@@ -126,6 +133,8 @@ export class FakeSlack {
   }
 
   close(): Promise<void> {
+    for (const ws of this.sockets.clients) ws.terminate();
+    this.sockets.close();
     return new Promise((ok) => {
       this.server.closeAllConnections();
       this.server.close(() => ok());
@@ -178,6 +187,8 @@ export class FakeSlack {
   private answer(method: string, a: Json): Json {
     const n = ++this.seq;
     switch (method) {
+      case 'apps.connections.open':
+        return { ok: true, url: `${this.base.replace(/^http/, 'ws')}/link/?ticket=t${n}` };
       case 'auth.test':
         return { ok: true, url: 'https://home.slack.com/', team: 'Home Inc', user: 'roe-bot', team_id: this.team, user_id: 'U0BOT', bot_id: 'B0BOT', is_enterprise_install: false };
       case 'views.open':

@@ -159,16 +159,14 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
     identities,
     requestListener,
     start: async () => {
-      if (requestListener) {
-        // Check the token at start, so a bad one shows in the log at once; events retry it.
-        await identities.workspace().then(
-          (ws) => o.log.info({ team: ws.teamId, enterprise: ws.enterpriseId }, 'slack connected over HTTP'),
-          (err: unknown) => o.log.error({ err }, authTestFailure(err)),
-        );
-      } else {
-        await app.start();
-        o.log.info({}, 'slack connected over Socket Mode');
-      }
+      // Socket Mode connects with the app-level token first: a start that cannot connect stops
+      // there (Slack refused that token, or is not reached), and the bot token is checked after.
+      if (!requestListener) await app.start();
+      // Check the bot token at start, so a bad one shows in the log at once; events retry it.
+      await identities.workspace().then(
+        (ws) => o.log.info({ team: ws.teamId, enterprise: ws.enterpriseId }, requestListener ? 'slack connected over HTTP' : 'slack connected over Socket Mode'),
+        (err: unknown) => o.log.error({ err }, authTestFailure(err)),
+      );
     },
     stop: async (graceMs = LISTENER_GRACE_MS) => {
       if (!requestListener) await app.stop();

@@ -73,6 +73,38 @@ describe('Slack on the shared server', () => {
   });
 });
 
+describe('Socket Mode start: the bot token is checked as over HTTP', () => {
+  const APP_TOKEN = 'xapp-1-A0ROEBOT-0000-abcdef0123456789';
+
+  it('a bot token Slack refuses is said at start in Socket Mode too, as over HTTP, and the bot goes on serving', async () => {
+    const fake = await FakeSlack.start({ team: WORKSPACE.team });
+    cleanups.push(() => fake.close());
+    fake.failNext(1, { error: 'invalid_auth' }, 'auth.test');
+    const rt = runtime({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl });
+    const serving = await serve(rt, configuredPlatforms(rt), 0);
+    cleanups.push(() => serving.stop());
+    expect(fake.callsTo('apps.connections.open').map((c) => c.token)).toEqual([APP_TOKEN]);
+    expect(fake.callsTo('auth.test').map((c) => c.token)).toEqual([BOT_TOKEN]);
+    const lines = rt.logs.lines.join('\n');
+    expect(lines).toContain('slack auth.test refused the token (invalid_auth); check SLACK_BOT_TOKEN');
+    expect(lines).not.toContain('slack connected over Socket Mode');
+    expect(lines).not.toContain(BOT_TOKEN);
+    expect((await fetch(`http://127.0.0.1:${serving.port}/healthz`)).status).toBe(200);
+  });
+
+  it('a good bot token: connected over Socket Mode, with the workspace auth.test names', async () => {
+    const fake = await FakeSlack.start({ team: WORKSPACE.team });
+    cleanups.push(() => fake.close());
+    const rt = runtime({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl });
+    const serving = await serve(rt, configuredPlatforms(rt), 0);
+    cleanups.push(() => serving.stop());
+    expect(fake.callsTo('auth.test')).toHaveLength(1);
+    const connected = rt.logs.lines.filter((l) => l.includes('slack connected over Socket Mode'));
+    expect(connected).toHaveLength(1);
+    expect(connected[0]).toContain(WORKSPACE.team);
+  });
+});
+
 describe('Socket Mode that cannot connect', () => {
   const APP_TOKEN = 'xapp-1-A0ROEBOT-0000-abcdef0123456789';
   const REFUSED = "SLACK_APP_TOKEN: Slack refused the app-level token (invalid_auth): check that it is this app's token (Basic Information → App-Level Tokens), with the connections:write scope, and that Socket Mode is on";
