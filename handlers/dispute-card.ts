@@ -32,6 +32,11 @@ export function caseReachable(deps: HandlerDeps, d: Pick<Dispute, 'origin' | 'cl
   });
 }
 
+/** "claim #12" or "claims #12, #13": the claims of a case waiting for approval. */
+export function approvalClaims(d: Pick<Dispute, 'claimIds'>): string {
+  return `${d.claimIds.length === 1 ? 'claim' : 'claims'} ${d.claimIds.map((id) => `#${id}`).join(', ')}`;
+}
+
 /** Who is on each side of a dispute, as this viewer may see them. */
 function partiesLine(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
   const vp = viewpoint(deps, viewer);

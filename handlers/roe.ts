@@ -1,15 +1,16 @@
-import type { Principal } from '../src/core/authz.js';
+import { ownParty, type Principal } from '../src/core/authz.js';
 import { dormancyAt } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
-import { liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
+import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
 import { runningSla } from '../src/core/sla/sla.service.js';
 import { ruleTitle } from '../src/core/ownership/explain.js';
 import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../src/core/stats.js';
-import { DIRECT, type Claim } from '../src/core/types.js';
+import { DIRECT, type Claim, type Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
+import { approvalClaims } from './dispute-card.js';
 import { caseCard } from './rule.js';
 
 export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'case', 'stats', 'policy'] as const;
@@ -114,11 +115,31 @@ function pastTheEnd(viewer: Principal, sub: 'mine' | 'queue', page: number, has:
 }
 
 /**
+ * What a case is, in a list of cases: an approval (one party's claim waiting for an arbitrator's
+ * yes or no) is no dispute, though both are cases ({@link isOverlapCase}).
+ */
+function caseNouns(cases: readonly Dispute[]): [string, string] {
+  if (cases.every(isOverlapCase)) return ['dispute', 'disputes'];
+  return cases.some(isOverlapCase) ? ['case', 'cases'] : ['approval', 'approvals'];
+}
+
+/**
+ * A pending claim in an open case, as `/roe mine` says what it waits on: " (in dispute #3)", or
+ * " (awaiting approval in case #7)" for a case of its party alone. Only the viewer's own claims
+ * are listed there, so the case is one they are a party to.
+ */
+function pendingWords(open: Dispute | undefined): string {
+  if (!open) return '';
+  return isOverlapCase(open) ? ` (in dispute #${open.id})` : ` (awaiting approval in case #${open.id})`;
+}
+
+/**
  * `/roe mine [page]`: the viewer's party's claims with protection ends: live ones (protected,
  * pending) first, then the closed (dormant ones among them); newest first in each, {@link PAGE_SIZE}
- * a page. The first page counts the rest; each names the command for the next. "Log activity" for
- * the protected claims that go dormant soonest, each button naming its claim's account and product
- * line (such a claim may be past those listed).
+ * a page. The first page counts the rest; each names the command for the next. A claim one of the
+ * company's people filed for a partner names that partner; a pending one names the case it waits
+ * in. "Log activity" for the protected claims that go dormant soonest, each button naming its
+ * claim's account and product line (such a claim may be past those listed).
  */
 export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   const vp = viewpoint(deps, viewer);
@@ -145,14 +166,25 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
     if (!held) return 'file a new claim to hold the account again';
     return held.status === 'protected' ? `claim #${held.id} of ${vp.party(c.claimant)} holds the account` : `claim #${held.id} of ${vp.party(c.claimant)} is waiting for a decision`;
   };
+  // A claim filed for another party (the company's people file for partners) says whose it is.
+  const own = ownParty(viewer);
+  const forWhom = (c: Claim) => (c.claimant !== own ? ` for ${vp.party(c.claimant)}` : '');
+  const waitsIn = (c: Claim) => deps.ctx.store.disputes.forAccount(c.accountId).find((d) => d.status === 'open' && d.claimIds.includes(c.id));
   const liveCount = rows.filter((r) => live(r.status)).length;
   const blocks: Block[] = [
     {
       type: 'list',
       title: `${viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims'}: ${plural(liveCount, 'live claim')}, ${plural(claims.length - liveCount, 'closed', 'closed')}`,
       items: shown.map(({ c, status }) => {
-        const until = c.protectedUntil && status === 'protected' ? protectedWords(vp, c.protectedUntil, dormancyAt(c, book.termsFor(c))) : status === 'dormant' ? `${dormantSince(vp, dormancyAt(c, book.termsFor(c)), now)}: it protects nothing (${dormantAdvice(c)})` : '';
-        return { text: `#${c.id} ${about(c)}: ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
+        const until =
+          c.protectedUntil && status === 'protected'
+            ? protectedWords(vp, c.protectedUntil, dormancyAt(c, book.termsFor(c)))
+            : status === 'dormant'
+              ? `${dormantSince(vp, dormancyAt(c, book.termsFor(c)), now)}: it protects nothing (${dormantAdvice(c)})`
+              : status === 'pending'
+                ? pendingWords(waitsIn(c))
+                : '';
+        return { text: `#${c.id} ${about(c)}${forWhom(c)}: ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
       }),
     },
   ];
@@ -185,10 +217,12 @@ export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   const vp = viewpoint(deps, viewer);
   const all = queueFor(deps.ctx, viewer.personKey);
   if (all.length === 0) return reply('Your queue is empty', [text('No disputes are waiting for your ruling.')]);
+  // A claim waiting for approval is no dispute: the queue counts cases by what they are.
+  const noun = caseNouns(all);
   const onPage = pageOf(all, page);
-  if (!onPage) return pastTheEnd(viewer, 'queue', page, `You have ${plural(all.length, 'dispute')} waiting`, all.length);
+  if (!onPage) return pastTheEnd(viewer, 'queue', page, `You have ${plural(all.length, ...noun)} waiting`, all.length);
   const open = onPage.items;
-  const line = pageLine(viewer, 'queue', page, onPage, all.length, ['dispute', 'disputes']);
+  const line = pageLine(viewer, 'queue', page, onPage, all.length, noun);
   const now = deps.ctx.clock.now();
   const due = (d: (typeof open)[number]) => {
     if (!d.dueAt) return '';
@@ -197,13 +231,17 @@ export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
     const left = calendarOf(runningSla(deps.ctx, d)?.version ?? deps.ctx.policies().inForceAt(d.createdAt)).businessTimeBetween(now, d.dueAt);
     return `: due ${vp.deadline(d.dueAt)} (${businessLeft(left)} of business time left)`;
   };
-  return reply(`${plural(all.length, 'dispute')} waiting`, [
+  const assigned = (d: (typeof open)[number]) => (d.arbitrator !== viewer.personKey ? ` (assigned to ${vp.person(d.arbitrator)})` : '');
+  return reply(`${plural(all.length, ...noun)} waiting`, [
     {
       type: 'list',
       title: 'Waiting for your ruling',
       items: open.map((d) => ({
         text: `#${d.id} ${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})${due(d)}`,
-        detail: `Recommendation: ${d.recommendation ? vp.party(d.recommendation) : 'none'}${d.arbitrator !== viewer.personKey ? ` (assigned to ${vp.person(d.arbitrator)})` : ''}`,
+        // A claim waiting for approval has no recommendation over other parties: it is approved or rejected, as its card offers.
+        detail: isOverlapCase(d)
+          ? `Recommendation: ${d.recommendation ? vp.party(d.recommendation) : 'none'}${assigned(d)}`
+          : `Approval of ${approvalClaims(d)} of ${vp.party(d.parties[0]!)}${assigned(d)}`,
       })),
     },
     ...(line ? [line] : []),

@@ -2,6 +2,7 @@ import type { Principal } from '../src/core/authz.js';
 import type { AccountMatch } from '../src/core/matching/matcher.js';
 import { personalMailDomain } from '../src/core/matching/normalize.js';
 import { DomainError } from '../src/core/errors.js';
+import { isOverlapCase } from '../src/core/disputes/settle.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
@@ -10,6 +11,7 @@ import { answerOf, asksForHelp, lookupText, personalMailProblem } from './resolv
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
+import { approvalClaims } from './dispute-card.js';
 
 const MODEL_LABEL = { 'partner-led': 'Partner-led', 'co-sell': 'Co-sell', 'direct-led': 'Direct-led' } as const;
 
@@ -123,6 +125,19 @@ interface OwnerEntry {
 const asRule = (rule: string | null): RuleVerdict['rule'] | null => rule as RuleVerdict['rule'] | null;
 
 /**
+ * Whether this viewer is told that an open case is a claim waiting for approval, not a dispute:
+ * the company's people, and the party whose claim it is. Another partner is not (that a party's
+ * claims need approval may tell it is flagged): to them it reads as any case does.
+ */
+function approvalShown(viewer: Principal, d: Dispute): boolean {
+  if (isOverlapCase(d)) return false;
+  return viewer.kind === 'internal' || (viewer.kind === 'external' && d.parties.includes(viewer.partnerId));
+}
+
+/** "dispute #3", or "case #7" for a claim waiting for approval (as this viewer may know it). */
+const caseName = (viewer: Principal, d: Dispute) => `${approvalShown(viewer, d) ? 'case' : 'dispute'} #${d.id}`;
+
+/**
  * The owners to show: each product line with live claims or an open case on its own (its
  * grandfathered criteria, the closed case that decided it, or "pending" while a case is open),
  * then the account-wide rules under today's policy for the other product lines. A line that
@@ -171,6 +186,17 @@ function ownerEntries(view: OwnershipView, vp: Viewpoint, explainOpts: ExplainOp
   };
   // An open case: the line is being decided; the recommendation is only that (masked as any party).
   const pending = (line: ProductLineOwnership, open: Dispute): OwnerEntry => {
+    // A claim waiting for approval: said so, as its card and the queue do (no recommendation over other parties).
+    if (approvalShown(vp.viewer, open)) {
+      return entry(line.productLine, `pending: ${approvalClaims(open)} of ${vp.party(open.parties[0]!)} awaiting approval in case #${open.id}, with ${vp.person(open.arbitrator)}`, {
+        brief: `${line.productLine} pending (awaiting approval in case #${open.id})`,
+        pending: true,
+        key: null,
+        why: null,
+        trace: open.trace,
+        decided: false,
+      });
+    }
     const rec = open.recommendation;
     const rule = asRule(open.recommendationRule) ?? (rec && line.decision.winner === rec ? line.decision.rule : null);
     const recText = rec ? ` (recommendation: ${vp.party(rec)}${rule ? `, ${ruleTitle(rule)}` : ''})` : '';
@@ -209,6 +235,18 @@ function ownerEntries(view: OwnershipView, vp: Viewpoint, explainOpts: ExplainOp
   return [...own, { ...wide, label: `Owner (${other})`, scope: other, brief: `${other}: ${wide.value}` }];
 }
 
+/**
+ * The "Arbitrator" fact: the coverage rule's arbitrator and, when an open case of the account
+ * has moved up its escalation chain (or otherwise sits with someone else), who has it now, as
+ * the owner line says: "Pat Okafor (dispute #1 is now with Morgan Lee)".
+ */
+function arbitratorWords(viewer: Principal, vp: Viewpoint, view: OwnershipView): string {
+  const elsewhere = view.openDisputes.filter((d) => d.arbitrator !== view.arbitrator);
+  const named = vp.person(view.arbitrator);
+  if (elsewhere.length === 0) return named;
+  return `${named} (${elsewhere.map((d, i) => `${caseName(viewer, d)} ${i === 0 ? 'is now ' : ''}with ${vp.person(d.arbitrator)}`).join(', ')})`;
+}
+
 /** The ownership answer for one account, as this viewer may see it. */
 export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: string): Reply {
   refuseUnknown(viewer, 'look up accounts');
@@ -220,7 +258,7 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
   const facts = [
     { label: 'Engagement model', value: `${MODEL_LABEL[view.model]} (coverage "${view.coverageName}")` },
     ...(entries.length ? entries.map(({ label, value }) => ({ label, value })) : [{ label: 'Owner', value: 'Nobody: open to registration' }]),
-    { label: 'Arbitrator', value: vp.person(view.arbitrator) },
+    { label: 'Arbitrator', value: arbitratorWords(viewer, vp, view) },
   ];
   const blocks: Block[] = [{ type: 'facts', facts }];
   for (const o of entries) {
@@ -246,10 +284,14 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
   if (view.openDisputes.length > 0) {
     // A case past its due time (the last of its chain keeps it) says so, as its card and the queue do.
     const now = deps.ctx.clock.now().getTime();
+    // A claim waiting for approval is listed as one (to those who may know it), not as a dispute.
+    const approvals = view.openDisputes.filter((d) => approvalShown(viewer, d));
     blocks.push({
       type: 'list',
-      title: 'Open disputes',
-      items: view.openDisputes.map((d) => ({ text: `#${d.id} ${d.productLine}: with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}${d.dueAt.getTime() <= now ? ' (overdue)' : ''}` : ''}` })),
+      title: approvals.length === 0 ? 'Open disputes' : approvals.length === view.openDisputes.length ? 'Waiting for approval' : 'Open disputes and approvals',
+      items: view.openDisputes.map((d) => ({
+        text: `#${d.id} ${d.productLine}: ${approvalShown(viewer, d) ? `approval of ${approvalClaims(d)}, ` : ''}with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}${d.dueAt.getTime() <= now ? ' (overdue)' : ''}` : ''}`,
+      })),
     });
   }
   if (viewer.kind === 'internal') {

@@ -110,8 +110,9 @@ describe('who-owns while a case is open on a product line', () => {
   it('a claim awaiting approval is not shown as the owner, in the facts or the summary', () => {
     const { rt, d } = awaitingApproval();
     const r = showAccount(rt.deps, as.person(rt, 'sam'), 'muller');
-    expect(facts(r)['Owner (Core Platform)']).toBe(`pending: dispute #${d.id} is with Pat Okafor (recommendation: Contoso Consulting, First registration)`);
-    expect(r.summary).toBe(`Müller Logistik AG: Core Platform pending (dispute #${d.id})`);
+    // A claim waiting for approval is said to be one, as its card and the queue say it: no dispute, no recommendation over other parties.
+    expect(facts(r)['Owner (Core Platform)']).toBe(`pending: claim #${d.claimIds[0]} of Contoso Consulting awaiting approval in case #${d.id}, with Pat Okafor`);
+    expect(r.summary).toBe(`Müller Logistik AG: Core Platform pending (awaiting approval in case #${d.id})`);
     expect(read(r)).not.toContain('Contoso Consulting (First registration)');
   });
 
