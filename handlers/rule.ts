@@ -118,6 +118,9 @@ function awardedParty(deps: HandlerDeps, viewer: Principal, id: number, given: s
   if (given.startsWith(PICKED)) return given.slice(PICKED.length);
   const d = deps.ctx.store.disputes.get(id);
   if (!d || given === NOBODY) return given;
+  // Authority first, as the ruling itself: only someone who may rule on the case has a name
+  // they typed looked up among its parties (a refusal below names them by id).
+  mayRule(deps, viewer, d);
   // A party's name as shown comes first: an id that happens to read as another party's name
   // (party "acme" named "Acme Holdings", party "acme-2" named "Acme") is no name typed.
   const vp = viewpoint(deps, viewer);

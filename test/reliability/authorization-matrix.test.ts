@@ -106,3 +106,23 @@ describe('authorisation matrix', () => {
     }
   });
 });
+
+describe('a refused ruling tells nothing of the case', () => {
+  // Whoever may not rule reads the case's other parties as "another party": an award to the
+  // party of that name, typed (as Teams takes a party when its list does not fit), is refused
+  // as any ruling of theirs is, never with the ids of the parties the name would match.
+  it.each(['claimant', 'external, same partner', 'external, other partner', 'unknown external'] as const)('an award typed as "another party" by the %s', (who) => {
+    const before = [...rt.store.ledger.entries()].length;
+    let refused: unknown = null;
+    try {
+      submitAward(rt.deps, principal(rt, who), { dispute: String(dispute.id), party: 'another party', rationale: 'Contoso sourced the opportunity.' });
+    } catch (e) {
+      refused = e;
+    }
+    expect(isDomainError(refused), String(refused)).toBe(true);
+    const e = refused as { code: string; message: string; fields: Record<string, string> };
+    expect(e.code).toBe('forbidden');
+    expect(`${e.message} ${JSON.stringify(e.fields)}`).not.toMatch(/northwind|contoso/i);
+    expect([...rt.store.ledger.entries()].length).toBe(before);
+  });
+});
