@@ -5,7 +5,8 @@ import { withBusyTimeout } from '../client.js';
  * How long what is done is kept: notifications delivered or withdrawn, timers fired or cancelled, the keys
  * that make a repeated request do nothing. Each holds nothing the ledger does not record (and
  * delivered messages hold people's names): kept for a month, for looking into a problem, then
- * deleted. Parked messages and timers that failed are kept until someone acts on them.
+ * deleted. Parked messages and timers that failed are kept until someone acts on them, and the
+ * fired timers of a case until it is closed.
  */
 export const HISTORY_DAYS = 30;
 
@@ -22,7 +23,10 @@ const PRUNE = {
   // A withdrawn message (what it said stopped holding before it went out) is done too.
   outbox: "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status IN ('delivered', 'withdrawn') AND next_attempt_at < ? LIMIT ?)",
   // A fired timer was due before it fired; a cancelled one is kept until its due time is as old.
-  timers: "DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE status IN ('fired', 'cancelled') AND due_at < ? LIMIT ?)",
+  // The fired timers of a case still open are kept however old: its snooze looks for the
+  // reminder that rang (see snooze), and a case may run longer than the history kept.
+  timers:
+    "DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE status IN ('fired', 'cancelled') AND due_at < ? AND NOT (status = 'fired' AND subject IN (SELECT 'dispute:' || id FROM disputes WHERE status = 'open')) LIMIT ?)",
   requestKeys: 'DELETE FROM request_keys WHERE key IN (SELECT key FROM request_keys WHERE at < ? LIMIT ?)',
 } as const;
 

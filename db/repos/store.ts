@@ -211,6 +211,7 @@ const asDispute = (r: Record<string, unknown>) => toDispute(DISPUTES.decode(r) a
 export function createStore(
   { db, sqlite }: OpenDb,
   options: {
+    /** A user's write refused as busy (not one made with `background`). */
     onBusy?: (err: unknown) => void;
     /** How long a transaction waits for the write lock another process holds (default WRITE_WAIT_MS; a command run by hand waits the connection's 5 seconds). */
     writeWaitMs?: number;
@@ -475,14 +476,14 @@ export function createStore(
     writesByOthers: () => dataVersion(sqlite),
     reading: <T>(fn: () => T): T => inReadTransaction.deferred(fn) as T,
     // IMMEDIATE: take the write lock up front, so two processes cannot both read "open" and rule.
-    transaction: <T>(fn: () => T): T => {
+    transaction: <T>(fn: () => T, { background = false }: { background?: boolean } = {}): T => {
       try {
         return waitingAtMost(sqlite, writeWait, () => inTransaction.immediate(fn) as T);
       } catch (e) {
         dropCaches();
         // The write never began (a nested transaction's refusal passes as it is).
         if (isBusy(e) && !(e instanceof DomainError)) {
-          options.onBusy?.(e);
+          if (!background) options.onBusy?.(e);
           throw new DomainError('busy', BUSY_MESSAGE, {}, e);
         }
         throw e;

@@ -13,7 +13,7 @@ export interface DueTimer {
 }
 
 /** The scheduler's two queries, prepared once per connection: they run every tick and per timer. */
-const prepared = new WeakMap<Db, { due: Database.Statement<[number, number], RawDue>; claim: Database.Statement<[number, number]> }>();
+const prepared = new WeakMap<Db, { due: Database.Statement<[number, number], RawDue>; claim: Database.Statement<[number, number, number], number> }>();
 
 interface RawDue {
   id: number;
@@ -30,7 +30,7 @@ function statements(db: Db) {
     const sqlite = (db as Db & { $client: Database.Database }).$client;
     s = {
       due: sqlite.prepare("SELECT id, kind, subject, due_at AS dueAt, payload, attempts FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
-      claim: sqlite.prepare("UPDATE timers SET status = 'fired', fired_at = ? WHERE id = ? AND status = 'pending'"),
+      claim: sqlite.prepare<[number, number, number], number>("UPDATE timers SET status = 'fired', fired_at = ? WHERE id = ? AND status = 'pending' AND due_at <= ? RETURNING attempts").pluck(),
     };
     prepared.set(db, s);
   }
@@ -45,12 +45,15 @@ export function dueTimers(db: Db, now: Date, limit: number): DueTimer[] {
 }
 
 /**
- * Claims a timer for firing: true only for the one caller that moves it from pending to
- * fired. Run inside the transaction that does the timer's work, so the work and the claim
- * commit together or not at all.
+ * Claims a timer for firing, if it is still pending and due at `at`: only the one caller that
+ * moves it from pending to fired gets it. Run inside the transaction that does the timer's work
+ * (which holds the write lock), so the work and the claim commit together or not at all. The
+ * due timers were read before: meanwhile another process may have fired the timer, or failed it
+ * and set its retry later. Returns the attempts it had failed as claimed (counted for giving up),
+ * or null when it is not this caller's to fire.
  */
-export function claimTimer(db: Db, id: number, at: Date): boolean {
-  return statements(db).claim.run(at.getTime(), id).changes === 1;
+export function claimTimer(db: Db, id: number, at: Date): number | null {
+  return statements(db).claim.get(at.getTime(), id, at.getTime()) ?? null;
 }
 
 /** A failed attempt: tried again at `retryAt`, or given up (status failed). */

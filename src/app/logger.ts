@@ -46,7 +46,10 @@ export function createTextLogger(level: string, destination: NodeJS.WritableStre
       }
       const word = LEVEL_WORDS[o.level ?? 30] ?? 'info';
       const err = o.err ? (stacks && o.err.stack ? `\n${o.err.stack}` : o.err.message ? ` (${o.err.message})` : '') : '';
-      destination.write(`roe: ${word}: ${o.msg ?? ''}${err}\n`);
+      // A policy file's warning says "warning:" after its file and line, as `policy check`
+      // prints it: the line already begins with the word, so it is not said twice.
+      const msg = word === 'warning' ? (o.msg ?? '').replace(/^(.*?: )warning: /, '$1') : (o.msg ?? '');
+      destination.write(`roe: ${word}: ${msg}${err}\n`);
     },
   };
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'roe-bot' } }, text as never);

@@ -126,7 +126,7 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
     // Looked for first without the write lock, which a start takes only when one is missing.
     const ahead = record === true ? versionsAwaitingEffect(store, book, clock.now()) : [];
     try {
-      if (ahead.length > 0) store.transaction(() => versionsAwaitingEffect(store, book, clock.now()).forEach((v) => scheduleVersionEffect(store, v, clock.now())));
+      if (ahead.length > 0) store.transaction(() => versionsAwaitingEffect(store, book, clock.now()).forEach((v) => scheduleVersionEffect(store, v, clock.now())), { background: true });
     } catch (err) {
       // Another process holds the database: the next start adds them. Never a reason not to start.
       if (!isBusy(err)) throw err;

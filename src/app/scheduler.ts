@@ -7,6 +7,10 @@ import { claimTimer, dueTimers, timerFailed } from '../../db/repos/timers.repo.j
 export interface TickResult {
   fired: { id: number; kind: string; subject: string }[];
   failed: { id: number; kind: string; error: string }[];
+  /** Timers due left pending because another process held the write lock (0: it was not held). */
+  busy: number;
+  /** Whether a group of timers was written: the write lock was free. */
+  wrote: boolean;
 }
 
 export const TIMER_MAX_ATTEMPTS = 5;
@@ -33,39 +37,46 @@ const TICK_BUSY_MS = 50;
  * back alone, recorded (retried later, then given up) and never stops the others.
  */
 export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, batch = TICK_BATCH): TickResult {
-  const result: TickResult = { fired: [], failed: [] };
+  const result: TickResult = { fired: [], failed: [], busy: 0, wrote: false };
   const due = dueTimers(db.db, now, batch);
   for (let next = 0; next < due.length; ) {
     const from = next;
     const fired: TickResult['fired'] = [];
     const failed: (TickResult['failed'][number] & { err: unknown; subject: string; gaveUp: boolean })[] = [];
     try {
+      // No user asked for this write: refused as busy, it is reported here (see startScheduler), never as a user's.
       withBusyTimeout(db.sqlite, TICK_BUSY_MS, () => deps.ctx.store.transaction(() => {
         const started = performance.now();
         for (next = from; next < due.length && next - from < GROUP_SIZE && performance.now() - started < GROUP_MS; next++) {
           const t = due[next]!;
+          // As claimed under the write lock: the list was read before it (another process may have failed the timer since).
+          let attempts = t.attempts;
           try {
             // Nested: a savepoint, undone alone when this timer fails.
             const mine = deps.ctx.store.transaction(() => {
-              if (!claimTimer(db.db, t.id, now)) return false;
+              const claimed = claimTimer(db.db, t.id, now);
+              if (claimed === null) return false;
+              attempts = claimed;
               fireTimer(deps, t);
               return true;
             });
             if (mine) fired.push({ id: t.id, kind: t.kind, subject: t.subject });
           } catch (e) {
             const error = e instanceof Error ? e.message : String(e);
-            const gaveUp = t.attempts + 1 >= TIMER_MAX_ATTEMPTS;
-            timerFailed(db.db, t.id, error, gaveUp ? null : new Date(now.getTime() + 60_000 * 2 ** t.attempts));
+            const gaveUp = attempts + 1 >= TIMER_MAX_ATTEMPTS;
+            timerFailed(db.db, t.id, error, gaveUp ? null : new Date(now.getTime() + 60_000 * 2 ** attempts));
             failed.push({ id: t.id, kind: t.kind, error, err: e, subject: t.subject, gaveUp });
           }
         }
-      }));
+      }, { background: true }));
     } catch (err) {
       // The group did not commit (the database is busy or failing): its timers stay pending for the next tick.
-      if (isBusy(err)) logger.info({ timers: due.length - from }, 'scheduler: another process is writing to the database; the timers due stay pending for the next tick');
+      // Busy, the scheduler says so once for as long as it lasts (see startScheduler), not every tick.
+      if (isBusy(err)) result.busy = due.length - from;
       else logger.error({ err, timers: due.length - from }, 'scheduler: timers could not be fired; they stay pending');
       break;
     }
+    result.wrote = true;
     result.fired.push(...fired);
     for (const f of failed) {
       result.failed.push({ id: f.id, kind: f.kind, error: f.error });
@@ -88,15 +99,27 @@ function checkpointQuietly(db: OpenDb, logger: Logger): void {
   }
 }
 
-/** Ticks now (timers that fell due while the process was down fire at once), then every `intervalMs`; after each tick, a quiet checkpoint. */
+/**
+ * Ticks now (timers that fell due while the process was down fire at once), then every `intervalMs`; after each tick, a quiet checkpoint.
+ * While another process holds the write lock (an import), it says so once as the timers due start
+ * waiting for it, and once as they are written again.
+ */
 export function startScheduler(db: OpenDb, deps: HandlerDeps, now: () => Date, logger: Logger, intervalMs = 1000): { stop(): void } {
   let stopped = false;
   let first = true;
+  let waiting = false;
   const run = () => {
     if (stopped) return;
     let full = false;
     try {
       const r = tick(db, deps, now(), logger, TICK_BATCH);
+      if (r.busy > 0 && !waiting) {
+        waiting = true;
+        logger.info({ timers: r.busy }, 'scheduler: another process holds the database write lock (an import?); the timers due wait until it is let go');
+      } else if (r.wrote && waiting) {
+        waiting = false;
+        logger.info({ fired: r.fired.length, failed: r.failed.length }, 'scheduler: the database write lock is free again; the timers due that waited fire now');
+      }
       if (r.fired.length) logger.debug({ fired: r.fired.length }, 'timers fired');
       if (first) logger.info({ fired: r.fired.length, failed: r.failed.length }, 'scheduler: first tick done');
       // A full batch means more are due (a backlog after downtime): go on at once, letting I/O in between.

@@ -260,8 +260,18 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
       // A platform's work acknowledged but not finished (Slack answers before its listener is
       // done) gets what is left of that time (a quarter of it at least, should a client that
       // never finished its request have used it all), before the outbox worker and the database stop.
+      // A platform that fails to stop is logged: the others, and the worker (its delivery under
+      // way recorded), stop all the same, and so does the server.
       const left = Math.max(Math.round(grace / 4), Math.round(until - performance.now()));
-      await Promise.all(hosts.map((p) => p.stop?.(left)));
+      await Promise.all(
+        hosts.map(async (p) => {
+          try {
+            await p.stop?.(left);
+          } catch (err) {
+            rt.logger.error({ err, platform: p.name }, 'a platform could not stop cleanly; the server stops all the same');
+          }
+        }),
+      );
       await worker.stop();
     },
   };

@@ -179,8 +179,12 @@ export interface Store {
   /** Keys of requests that leave no row of their own (a question asked on a case), so a repeat does nothing. */
   requests: RequestsRepo;
   caseCards: CaseCardsRepo;
-  /** Runs `fn` as one transaction: all of it is written, or none. Never await inside. */
-  transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` as one transaction: all of it is written, or none. Never await inside.
+   * `background`: a write no user asked for (the scheduler's): refused as busy, it is the
+   * caller's to report, not the store's (see createStore's onBusy).
+   */
+  transaction<T>(fn: () => T, options?: { background?: boolean }): T;
   /**
    * Runs `fn`, which only reads, in one read transaction: what it reads is one snapshot, and many
    * reads cost one read lock. It takes no write lock: another process may write meanwhile.

@@ -26,6 +26,8 @@ describe('configuration', () => {
     [{ ROE_POLICY: dir }, `ROE_POLICY: cannot read ${dir} (a folder, not a file)`],
     // A client secret alone would leave Teams unauthenticated (roe serve) or open the console (npm start) without a word.
     [{ MICROSOFT_APP_PASSWORD: 's3cret-value' }, 'MICROSOFT_APP_ID: is required when MICROSOFT_APP_PASSWORD is set'],
+    // The client secret is what a new registration misses most; a managed identity has none.
+    [{ MICROSOFT_APP_ID: '0f6a1c2e-1111-4222-8333-444455556666' }, 'MICROSOFT_APP_PASSWORD: is required with MICROSOFT_APP_ID, unless MICROSOFT_APP_TYPE is UserAssignedMSI (a managed identity, which has none)'],
   ])('%j is refused in one line naming the variable', (env, line) => {
     expect(problem(env)).toBe(line);
   });

@@ -40,6 +40,13 @@ describe('the log of a command run at a terminal (text lines)', () => {
     expect(out.text()).toBe('roe: info: taken in\nroe: warning: ROE_POLICY is not valid\nroe: error: could not write (disk full)\n');
   });
 
+  it('says "warning" once for a policy file’s warning, which names it after its file and line', async () => {
+    const out = sink();
+    createTextLogger('info', out.stream).warn('my-policy.yaml: line 22: warning: registration.dormant_after_days: 120 is not less than protection_days (90)');
+    await flush();
+    expect(out.text()).toBe('roe: warning: my-policy.yaml: line 22: registration.dormant_after_days: 120 is not less than protection_days (90)\n');
+  });
+
   it('shows an error’s stack at the debug level', async () => {
     const out = sink();
     createTextLogger('debug', out.stream).error({ err: new Error('disk full') }, 'could not write');

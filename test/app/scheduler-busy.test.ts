@@ -2,11 +2,14 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { ROOT } from '../support/builders.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { submitClaim } from '../../handlers/claim.js';
 import { startScheduler } from '../../src/app/scheduler.js';
-import { openArbitratedCase } from '../support/cases.js';
-import { testRuntime, type TestRuntime } from '../support/runtime.js';
+import { DomainError } from '../../src/core/errors.js';
+import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
 let rt: TestRuntime | undefined;
 const dirs: string[] = [];
@@ -46,6 +49,49 @@ describe('SQLITE_BUSY during a tick (another process, e.g. `roe import`, holds t
     const due = rt.db.sqlite.prepare("SELECT count(*) AS n FROM timers WHERE status = 'pending' AND due_at <= ?").get(rt.clock.now().getTime()) as { n: number };
     expect(due.n).toBe(0);
     expect([...rt.store.ledger.entries()].map((e) => e.kind)).toContain('dispute.escalated');
+  });
+});
+
+describe('what the logs say while another process holds the write lock', () => {
+  const until = async (done: () => boolean) => {
+    while (!done()) await new Promise((ok) => setTimeout(ok, 10));
+  };
+
+  it('the scheduler says once that it waits and once that it writes again, never that a user was told anything; a user refused is still logged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-busy-log-'));
+    dirs.push(dir);
+    const path = join(dir, 'roe.db');
+    rt = testRuntime({ at: '2026-12-07T15:00:00Z', databasePath: path });
+    openArbitratedCase(rt);
+    rt.clock.set('2026-12-09T15:00:00Z'); // timers are due
+    const lines = (text: string) => rt!.logs.lines.filter((l) => l.includes(text));
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    let ticks = 0;
+    const scheduler = startScheduler(rt.db, rt.deps, () => (ticks++, rt!.clock.now()), rt.logger, 10);
+    try {
+      // Several ticks find the lock held.
+      await until(() => ticks >= 5);
+      expect(lines('a write was refused')).toEqual([]);
+      expect(lines('scheduler: another process holds the database write lock')).toHaveLength(1);
+      // A user's request refused meanwhile is logged as before.
+      const values = { account: 'initech', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '' };
+      expect(() => submitClaim(rt!.deps, as.partner(rt!, 'northwind'), values, { origin: consoleOrigin, requestKey: null })).toThrow(DomainError);
+      expect(lines('a write was refused: another process holds the database write lock (an import?); the user was told to try again')).toHaveLength(1);
+      other.exec('COMMIT');
+      await until(() => lines('scheduler: the database write lock is free again').length > 0);
+      const seen = ticks;
+      await until(() => ticks >= seen + 3);
+    } finally {
+      scheduler.stop();
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(lines('scheduler: another process holds the database write lock')).toHaveLength(1);
+    expect(lines('scheduler: the database write lock is free again')).toHaveLength(1);
+    expect(lines('a write was refused')).toHaveLength(1);
+    const due = rt.db.sqlite.prepare("SELECT count(*) AS n FROM timers WHERE status = 'pending' AND due_at <= ?").get(rt.clock.now().getTime()) as { n: number };
+    expect(due.n).toBe(0);
   });
 });
 

@@ -383,4 +383,34 @@ describe('stopping', () => {
       rt.close();
     }
   });
+
+  it('a platform that fails to stop is logged, and the rest stops all the same: the delivery under way is recorded before stop() resolves', async () => {
+    const rt = testRuntime({ databasePath: join(dir, 'stop-fails.db') });
+    let sending: () => void = () => undefined;
+    const sent = new Promise<void>((ok) => (sending = ok));
+    let finish: () => void = () => undefined;
+    const finished = new Promise<void>((ok) => (finish = ok));
+    const host: PlatformHost = {
+      name: 'slack',
+      routes: {},
+      deliver: async () => {
+        sending();
+        await finished;
+      },
+      stop: async () => {
+        finish();
+        throw new Error('the socket would not close');
+      },
+    };
+    try {
+      rt.store.outbox.enqueue({ platform: 'slack', target: { kind: 'user', user: 'pat' }, body: { summary: 'a case for you', blocks: [] }, dedupeKey: 'stop-test:1' }, rt.clock.now());
+      const serving = await serve(rt, [host], 0);
+      await sent;
+      await expect(serving.stop()).resolves.toBeUndefined();
+      expect(rt.db.sqlite.prepare("select status from outbox where dedupe_key = 'stop-test:1'").get()).toEqual({ status: 'delivered' });
+      expect(rt.logs.lines.filter((l) => l.includes('the socket would not close') && l.includes('"platform":"slack"'))).toHaveLength(1);
+    } finally {
+      rt.close();
+    }
+  });
 });

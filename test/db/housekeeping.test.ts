@@ -1,14 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { snoozeReminder } from '../../handlers/snooze.js';
 import { HISTORY_DAYS, pruneHistory } from '../../db/repos/housekeeping.repo.js';
 import { drainOutbox } from '../../src/app/outbox-worker.js';
 import { tick } from '../../src/app/scheduler.js';
 import { serve } from '../../src/app/serve.js';
+import { policyTextWith } from '../support/builders.js';
 import { openArbitratedCase } from '../support/cases.js';
-import { testRuntime, type TestRuntime } from '../support/runtime.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-house-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,7 +37,7 @@ async function history() {
 
 describe('deleting what is done', () => {
   it(`keeps everything for ${HISTORY_DAYS} days, then deletes delivered notifications, fired and cancelled timers and request keys, never parked messages or pending timers`, async () => {
-    await history();
+    const d = await history();
     const before = { outbox: statuses('outbox'), timers: statuses('timers') };
     expect(before.outbox).toEqual([
       { status: 'delivered', n: expect.any(Number) },
@@ -45,6 +48,8 @@ describe('deleting what is done', () => {
     expect(pruneHistory(rt.db.sqlite, new Date(now - HISTORY_DAYS * DAY))).toEqual({ outbox: 0, timers: 0, requestKeys: 0, more: false });
     expect({ outbox: statuses('outbox'), timers: statuses('timers') }).toEqual(before);
 
+    // The case is closed: its fired timers are done (an open case's are kept, see below).
+    rt.store.disputes.update(d.id, { status: 'ruled' });
     const report = pruneHistory(rt.db.sqlite, new Date(now + DAY));
     expect(report.outbox).toBe(before.outbox[0]!.n);
     expect(report.timers).toBeGreaterThan(0);
@@ -124,5 +129,28 @@ describe('deleting what is done', () => {
     } finally {
       await serving.stop();
     }
+  });
+
+  it(`a case open longer than ${HISTORY_DAYS} days keeps its fired timers: its arbitrator snoozes the reminder that rang as before the deletion`, () => {
+    // An SLA of 60 business days: its first reminder rings after 6, its second after 48.
+    const policy = join(dir, 'long-sla.yaml');
+    writeFileSync(policy, policyTextWith([['arbitration: 16h', 'arbitration: 480h'], ['reminders: [0.5, 0.8]', 'reminders: [0.1, 0.8]']]));
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, `h-${Math.random()}.db`), policyPath: policy });
+    const d = openArbitratedCase(rt);
+    rt.clock.set('2026-12-16T14:00:00Z');
+    expect(tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.map((f) => f.kind)).toEqual(['sla.reminder']);
+    // Forty days on, the case still open, the server deletes what is done and older than the history kept.
+    rt.clock.set('2027-01-25T15:00:00Z');
+    const firedOfCase = () => count(`select count(*) as n from timers where subject = 'dispute:${d.id}' and status = 'fired'`);
+    expect(firedOfCase()).toBe(1);
+    pruneHistory(rt.db.sqlite, new Date(rt.clock.now().getTime() - HISTORY_DAYS * DAY));
+    const r = snoozeReminder(rt.deps, as.person(rt, 'pat'), `${d.id}:4h`);
+    expect(r.summary).toMatch(/^Reminder snoozed until/);
+    expect(firedOfCase()).toBe(1);
+    // Once the case is closed, its fired timers are done: deleted as any others.
+    rt.store.disputes.update(d.id, { status: 'ruled' });
+    rt.clock.set('2027-03-01T15:00:00Z');
+    pruneHistory(rt.db.sqlite, new Date(rt.clock.now().getTime() - HISTORY_DAYS * DAY));
+    expect(firedOfCase()).toBe(0);
   });
 });
