@@ -44,8 +44,14 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['outbox retry ID|--all', 'put parked notifications back in the queue'],
   ['timers [list]', 'timers that failed every attempt, and how many are pending'],
   ['timers retry ID|--all', 'fire failed timers again at the next tick'],
+  ['version', 'the version of roe-bot (also: roe --version)'],
   ['help [COMMAND]', 'this list, or the usage of one command (also: roe COMMAND --help)'],
 ];
+
+/** roe-bot's version, as its package.json says it. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 const USAGE = `usage: roe <command>
 
@@ -366,9 +372,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     else return usage(io, null, `unknown command "${topic}"`);
     return 0;
   }
+  if (cmd === '--version' || cmd === '-v') return main(['version', ...args], io);
   if (!isCommand(cmd)) return usage(io, null, `unknown command "${cmd}"`);
   if (args.includes('--help') || args.includes('-h')) {
     io.out(commandUsage(cmd));
+    return 0;
+  }
+  if (cmd === 'version') {
+    if (args.length > 0) return usage(io, cmd, `takes nothing after it (got ${args.join(' ')})`);
+    io.out(`roe-bot ${version()}`);
     return 0;
   }
   let db: DatabaseLocation | undefined;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,12 @@ const usageOf = {
 const refused = (problem: string, usage: string) => ({ code: 2, out: '', err: `${problem}\n\n${usage}\n` });
 
 describe('roe command lines', () => {
+  it('roe --version, -v and version print the version package.json gives, exit 0; anything after it is refused', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const args of [['--version'], ['-v'], ['version']]) expect(roe(args), args.join(' ')).toEqual({ code: 0, out: `roe-bot ${version}\n`, err: '' });
+    expect(roe(['version', 'now'])).toEqual(refused('roe version: takes nothing after it (got now)', 'usage: roe version  the version of roe-bot (also: roe --version)'));
+  });
+
   it('no command at all is a command line that says nothing: the question and the usage on stderr, exit 2', () => {
     const r = roe([]);
     expect(r).toMatchObject({ code: 2, out: '' });
