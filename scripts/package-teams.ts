@@ -45,7 +45,7 @@ function main(argv: string[]): number {
     const zip = buildTeamsPackage(appId.trim());
     mkdirSync(dirname(PACKAGE_PATH), { recursive: true });
     writeFileSync(PACKAGE_PATH, zip);
-    process.stdout.write(`wrote ${PACKAGE_PATH} (${zip.length} bytes): upload it in Teams admin center > Teams apps > Manage apps > Upload\n`);
+    process.stdout.write(`wrote ${PACKAGE_PATH} (${zip.length} bytes): upload it in Teams admin center > Teams apps > Manage apps > Upload new app\n`);
     return 0;
   } catch (e) {
     process.stderr.write(`package:teams: ${(e as Error).message}\n`);

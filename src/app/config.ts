@@ -25,6 +25,9 @@ function anyCase(v: unknown): unknown {
   return typeof set === 'string' ? set.trim().toLowerCase() : set;
 }
 
+/** Bot Framework's app types, as botbuilder reads them. */
+const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
 /** A variable that takes one of a few words; the message lists them, as `.env.example` does. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}` });
@@ -40,8 +43,8 @@ export const configSchema = z
     MICROSOFT_APP_ID: optional,
     MICROSOFT_APP_PASSWORD: optional,
     MICROSOFT_APP_TENANT_ID: optional,
-    // Empty means unset, as for the other optional keys.
-    MICROSOFT_APP_TYPE: optional.pipe(oneOf(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
+    // Empty means unset, as for the other optional keys; any letter case (singletenant) reads as written in the list.
+    MICROSOFT_APP_TYPE: optional.transform((v) => (v === undefined ? v : (APP_TYPES.find((t) => t.toLowerCase() === v.toLowerCase()) ?? v))).pipe(oneOf(APP_TYPES).optional()),
     // Empty means unset (3000), not port 0 (a random port).
     PORT: z.preprocess(emptyIsUnset, z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0, 'must be a port number (0-65535)').max(65535, 'must be a port number (0-65535)').default(3000)),
     DATABASE_PATH: z.preprocess(emptyIsUnset, z.string().trim().default('./data/roe.db')),

@@ -36,6 +36,9 @@ describe('configuration', () => {
     expect(loadConfig({ MICROSOFT_APP_TYPE: '' }).teams.appType).toBeUndefined();
     expect(loadConfig({ MICROSOFT_APP_TYPE: 'UserAssignedMSI' }).teams.appType).toBe('UserAssignedMSI');
     expect(loadConfig({ MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_TENANT_ID: 't' }).teams.appType).toBe('SingleTenant');
+    // In any letter case, as LOG_LEVEL: read as the list writes it (botbuilder compares them so).
+    expect(loadConfig({ MICROSOFT_APP_TYPE: 'singletenant', MICROSOFT_APP_TENANT_ID: 't' }).teams.appType).toBe('SingleTenant');
+    expect(loadConfig({ MICROSOFT_APP_TYPE: ' MULTITENANT ' }).teams.appType).toBe('MultiTenant');
   });
 
   it('an empty or blank LOG_LEVEL or DATABASE_PATH is unset, as `KEY=` in .env reads: the default applies', () => {
