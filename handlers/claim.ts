@@ -7,10 +7,10 @@ import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecyc
 import { NothingToDispute } from '../src/core/disputes/disputes.service.js';
 import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
-import { DIRECT, ROUTES, type Claim, type Route, type ThreadRef } from '../src/core/types.js';
+import { DIRECT, ROUTES, type Claim, type Dispute, type Route, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, dormantSince, explainOptions, protectedWords, refuseUnknown, viewpoint } from './deps.js';
-import { outcomeText } from './dispute-card.js';
+import { approvalShown, caseTitle, outcomeText } from './dispute-card.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountInitial, accountNotFound, asksForHelp, resolveAccount } from './resolve-account.js';
@@ -183,7 +183,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
     const about = `Claim #${claim.id} on ${account.name} (${claim.productLine})`;
     const why =
       result.waits === 'approval'
-        ? `${about} collides with no other claim, but needs an arbitrator's approval: ${(result.approval ?? []).join(' ')} Dispute #${result.disputeId} is with the arbitrator; you will be told the ruling.`
+        ? `${about} collides with no other claim, but needs an arbitrator's approval: ${(result.approval ?? []).join(' ')} It is ${awaitingApproval(vp, result.disputeId ? deps.ctx.store.disputes.get(result.disputeId) : undefined)}; you will be told the ruling.`
         : result.waits === 'case'
           ? `${about} joins dispute #${result.disputeId}, which is deciding this account and product line; you will be told the ruling.`
           : result.disputeId
@@ -191,6 +191,16 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
             : `${about} is pending approval.`;
     return reply(`Claim #${claim.id} on ${account.name} is pending`, [text(why, 'warning')]);
   });
+}
+
+/**
+ * Where a claim waiting for approval waits, as its claimant reads it: "awaiting approval by Pat
+ * Okafor in case #7, due …" (the arbitrator who has the case, and its due time), as who-owns and
+ * `/roe mine` name the case.
+ */
+function awaitingApproval(vp: Viewpoint, d: Dispute | undefined): string {
+  if (!d) return 'awaiting approval by the arbitrator';
+  return `awaiting approval by ${vp.person(d.arbitrator)} in case #${d.id}${d.status === 'open' && d.dueAt ? `, due ${vp.deadline(d.dueAt)}` : ''}`;
 }
 
 /**
@@ -213,7 +223,11 @@ export function claimStatus(deps: HandlerDeps, viewer: Principal, claim: Claim):
   const until = claim.protectedUntil && status === 'protected' ? protectedWords(vp, claim.protectedUntil, dormancyAt(claim, terms)) : status === 'dormant' ? `${dormantSince(vp, dormancyAt(claim, terms), deps.ctx.clock.now())}: it protects nothing` : '';
   // The latest case it is in: waiting for its arbitrator, or how it ended (as this viewer may read it).
   const d = deps.ctx.store.disputes.forAccount(claim.accountId).filter((x) => x.claimIds.includes(claim.id)).at(-1);
-  const inCase = !d ? [] : d.status === 'open' ? [text(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}; you will be told the ruling.`, 'muted')] : [text(`Dispute #${d.id}: ${outcomeText(deps, viewer, d)}`, 'muted')];
+  const inCase = !d
+    ? []
+    : d.status === 'open'
+      ? [text(approvalShown(viewer, d) ? `It is ${awaitingApproval(vp, d)}; you will be told the ruling.` : `Dispute #${d.id} is with ${vp.person(d.arbitrator)}; you will be told the ruling.`, 'muted')]
+      : [text(`${caseTitle(viewer, d)}: ${outcomeText(deps, viewer, d)}`, 'muted')];
   return reply(`Claim #${claim.id} on ${name} (${claim.productLine})`, [
     text(`Claim #${claim.id} on ${name} (${claim.productLine}), filed from this form on ${vp.date(claim.registeredAt)}, is ${status}${until}.`, status === 'protected' ? 'good' : 'normal'),
     ...inCase,

@@ -37,6 +37,31 @@ export function approvalClaims(d: Pick<Dispute, 'claimIds'>): string {
   return `${d.claimIds.length === 1 ? 'claim' : 'claims'} ${d.claimIds.map((id) => `#${id}`).join(', ')}`;
 }
 
+/**
+ * Whether this viewer is told that an open case is a claim waiting for approval, not a dispute:
+ * the company's people, and the party whose claim it is. Another partner (and a channel that may
+ * hold any) is not, since that a party's claims need approval may tell it is flagged: to them it
+ * reads as any case does.
+ */
+export function approvalShown(viewer: Principal, d: Pick<Dispute, 'parties'>): boolean {
+  if (isOverlapCase(d)) return false;
+  return viewer.kind === 'internal' || (viewer.kind === 'external' && d.parties.includes(viewer.partnerId));
+}
+
+/**
+ * What a case is called in a sentence, as this viewer may know it: "dispute #3", or "approval of
+ * claim #12 (case #7)" for a claim waiting for approval ({@link approvalShown}).
+ */
+export function caseWords(viewer: Principal, d: Pick<Dispute, 'id' | 'parties' | 'claimIds'>): string {
+  return approvalShown(viewer, d) ? `approval of ${approvalClaims(d)} (case #${d.id})` : `dispute #${d.id}`;
+}
+
+/** {@link caseWords} at the start of a sentence: "Dispute #3", "Approval of claim #12 (case #7)". */
+export function caseTitle(viewer: Principal, d: Pick<Dispute, 'id' | 'parties' | 'claimIds'>): string {
+  const words = caseWords(viewer, d);
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** Who is on each side of a dispute, as this viewer may see them. */
 function partiesLine(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
   const vp = viewpoint(deps, viewer);
@@ -53,13 +78,18 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   const vp = viewpoint(deps, viewer);
   const account = deps.ctx.store.accounts.get(d.accountId);
   const accountName = account?.name ?? d.accountId;
+  // A claim waiting for approval, to those who may know it: its party's claim, approved or
+  // rejected; no parties on sides, no recommendation over other parties.
+  const approval = approvalShown(viewer, d);
   const facts = [
     { label: 'Account', value: `${accountName} (${d.productLine})` },
-    { label: 'Parties', value: partiesLine(deps, viewer, d) },
+    approval ? { label: 'Party', value: vp.party(d.parties[0]!) } : { label: 'Parties', value: partiesLine(deps, viewer, d) },
     { label: 'Arbitrator', value: vp.person(d.arbitrator) },
   ];
   if (d.status === 'open' && d.dueAt) facts.push({ label: 'Due', value: `${vp.deadline(d.dueAt)}${d.dueAt.getTime() <= deps.ctx.clock.now().getTime() ? ' (overdue)' : ''}` });
-  facts.push({ label: 'Recommendation', value: d.recommendation ? `${vp.party(d.recommendation)}${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}` : 'None: the criteria did not pick an owner' });
+  if (approval) {
+    if (d.status === 'open') facts.push({ label: 'Waiting for', value: `approval of ${approvalClaims(d)}` });
+  } else facts.push({ label: 'Recommendation', value: d.recommendation ? `${vp.party(d.recommendation)}${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}` : 'None: the criteria did not pick an owner' });
   const blocks: Block[] = [{ type: 'facts', facts }];
   // The reason is the raiser's own words (or the system's about the raiser): for the company's
   // people and the party that raised it, never for another partner or a shared channel.
@@ -98,7 +128,8 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   } else if (d.status !== 'open') {
     blocks.push(...outcomeBlocks(deps, viewer, d, 'good'));
   }
-  return reply(`Dispute #${d.id} on ${accountName} (${d.productLine})`, blocks, { title: `Dispute #${d.id}: ${accountName}` });
+  const name = caseTitle(viewer, d);
+  return reply(`${name} on ${accountName} (${d.productLine})`, blocks, { title: `${name}: ${accountName}` });
 }
 
 /**

@@ -4,7 +4,7 @@ import type { CaseCard, OutboxMessage, Store } from '../src/core/ports.js';
 import { DIRECT, type Claim, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { protectedWords, viewpoint } from './deps.js';
-import { caseStamp, disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
+import { approvalShown, caseStamp, caseTitle, caseWords, disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
@@ -315,27 +315,28 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // A claim joining a case past its whole escalation chain: its last SLA already ran out.
         const overdue = d.dueAt !== null && d.dueAt.getTime() <= now.getTime();
         const when = (v: ReturnType<typeof viewpoint>) => (d.dueAt ? (overdue ? ` (overdue since ${v.deadline(d.dueAt)})` : ` by ${v.deadline(d.dueAt)}`) : '');
-        toThread(d, () => reply(`Dispute #${d.id} is with ${vp.person(d.arbitrator)}`, [text(`${why} ${vp.person(d.arbitrator)} will rule${when(vp)}.`)]), 'assigned');
+        toThread(d, (v) => reply(`${caseTitle(v, d)} is with ${vp.person(d.arbitrator)}`, [text(`${why} ${vp.person(d.arbitrator)} will rule${when(vp)}.`)]), 'assigned');
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) {
           const arb = personViewer(target, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
           const by = when(viewpoint(deps, arb));
           const lead = joined
-            ? `Another claim joined dispute #${d.id}, yours to rule on${by}: this card shows the case as it now stands, with the criteria's recommendation over every claim in it.`
+            ? `Another claim joined ${caseWords(arb, d)}, yours to rule on${by}: this card shows the case as it now stands, with the criteria's recommendation over every claim in it.`
             : isOverlapCase(d)
               ? `A case for you to rule on${by}: the criteria did not settle it on their own.`
               : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.`;
-          const body = withLead({ ...card, summary: `Dispute #${d.id} on ${about(d)}: yours to rule${by}` }, [text(lead)], caseStamp(d));
+          // A claim waiting for approval is said to be one, as its card and the queue say it.
+          const body = withLead({ ...card, summary: `${caseTitle(arb, d)} on ${about(d)}: yours to ${approvalShown(arb, d) ? 'approve or reject' : 'rule'}${by}` }, [text(lead)], caseStamp(d));
           toArbitrator(d, target, body, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}`);
         }
         break;
       }
       case 'dispute.ruled': {
         const d = e.dispute;
-        const told = toParties(d, (v) => partyCard(d, v, `Ruling on dispute #${d.id}: ${about(d)}`, `Dispute #${d.id} over ${about(d)} is ruled.`), 'ruled');
+        const told = toParties(d, (v) => partyCard(d, v, `Ruling on ${caseWords(v, d)}: ${about(d)}`, `${caseTitle(v, d)} over ${about(d)} is ruled.`), 'ruled');
         refreshCards(d, 'ruled');
-        toThread(d, (v) => reply(`Dispute #${d.id} ruled`, outcomeBlocks(deps, v, d, 'good')), 'ruled', { broadcast: true, told });
+        toThread(d, (v) => reply(`${caseTitle(v, d)} ruled`, outcomeBlocks(deps, v, d, 'good')), 'ruled', { broadcast: true, told });
         break;
       }
       case 'dispute.info_requested': {
@@ -356,7 +357,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
                 ? // A party whose claim was filed elsewhere (its own shared channel) may not be in that channel.
                   `Answer in the dispute's ${threadWord(d.origin)}, where it was raised; if you cannot reach it, ${directly}`
                 : `The dispute's ${threadWord(d.origin)} is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here: ${directly}`;
-        const told = toParties(d, (_v, platform) => reply(`Question on dispute #${d.id}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about dispute #${d.id} over ${about(d)}.`), question, text(answer(platform), 'muted')]), 'ask');
+        const told = toParties(d, (v, platform) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about ${caseWords(v, d)} over ${about(d)}.`), question, text(answer(platform), 'muted')]), 'ask');
         toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [question, text(inDm ? 'Answer where the dispute was raised.' : `Reply in this ${threadWord(d.origin ?? origin)}.`, 'muted')]), 'ask', { told });
         break;
       }
@@ -369,7 +370,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // What the breach will do: hand the case on, or (the last of the chain) post it to the escalation channel, or leave it here.
         const chain = chainOf(deps.ctx, d);
         const after = d.escalationLevel < chain.length - 1 ? 'After that it escalates.' : escalationChannel(d) ? 'After that it goes to the escalation channel.' : 'You are the last in its escalation chain: it stays with you, overdue.';
-        const body = reply(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}`, [text(`Reminder: dispute #${d.id} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}. ${after}`, 'warning'), ...card.blocks, snooze]);
+        // A claim waiting for approval is said to be one, as its card says it.
+        const what = caseWords(vp.viewer, d);
+        const body = reply(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}`, [text(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}. ${after}`, 'warning'), ...card.blocks, snooze]);
         // Once the case is due, the breach (or its being overdue) says the rest.
         toArbitrator(d, target, d.dueAt ? { ...body, staleAt: d.dueAt.toISOString() } : body, `reminder:${d.id}:${d.escalationLevel}:${stamp}`);
         break;
@@ -381,7 +384,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const why = e.left ? `${vp.person(e.from)} is no longer among the policy's people.` : `${vp.person(e.from)} did not rule in time.`;
         // A case may be handed on at one level more than once (to the people who replace those who left).
         const step = e.left ? `moved:${d.escalationLevel}:${d.arbitrator}` : `escalated:${d.escalationLevel}`;
-        toThread(d, () => reply(`Dispute #${d.id} ${e.left ? 'moved' : 'escalated'} to ${vp.person(d.arbitrator)}`, [text(`${why} The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}` : ''}.`, 'warning')]), step);
+        toThread(d, (v) => reply(`${caseTitle(v, d)} ${e.left ? 'moved' : 'escalated'} to ${vp.person(d.arbitrator)}`, [text(`${why} The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}` : ''}.`, 'warning')]), step);
         const next = personTarget(deps, d.arbitrator, platformOf(d));
         if (next) {
           const arb = personViewer(next, d.arbitrator);
@@ -392,7 +395,10 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         refreshCards(d, step, e.left ? `${vp.person(e.from)} is no longer among the policy's people` : undefined);
         // Someone who left the policy is no longer told of its cases.
         const prev = e.left ? null : personTarget(deps, e.from, platformOf(d));
-        if (prev) out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`Dispute #${d.id} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on dispute #${d.id} was breached, so it moved to ${vp.person(d.arbitrator)}, who rules on it now.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
+        if (prev) {
+          const was = personViewer(prev, e.from);
+          out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`${caseTitle(was, d)} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on ${caseWords(was, d)} was breached, so it moved to ${vp.person(d.arbitrator)}, who rules on it now.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
+        }
         break;
       }
       case 'dispute.chain_exhausted': {
@@ -400,45 +406,50 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const vp = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' });
         const platform = platformOf(d);
         const channel = escalationChannel(d);
-        const summary = `Dispute #${d.id} is past its whole escalation chain`;
-        const body: ChannelPost = reply(summary, [text(`Dispute #${d.id} was not ruled by anyone in its escalation chain (last: ${vp.person(d.arbitrator)}). It needs an owner now.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' });
+        // To the company's people: a claim waiting for approval is said to be one, as its card says it.
+        const [name, named] = [caseTitle(vp.viewer, d), caseWords(vp.viewer, d)];
+        const summary = `${name} is past its whole escalation chain`;
+        const body: ChannelPost = reply(summary, [text(`${name} was not ruled by anyone in its escalation chain (last: ${vp.person(d.arbitrator)}). It needs an owner now.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' });
         // Once per SLA that ran out: a case handed on past its chain again is posted again.
         const exhaustedKey = `exhausted:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.dueAt?.getTime() ?? 0}`;
         // The case stays with the last person of the chain: the cards they rule from show it overdue, their reminders' Snooze gone.
-        out.push(...liveCardUpdates(deps, d, [text(`Nobody in its escalation chain ruled dispute #${d.id} in time: it is overdue, and still yours to rule, the last in the chain.`, 'attention')], exhaustedKey));
+        out.push(...liveCardUpdates(deps, d, [text(`Nobody in its escalation chain ruled ${named} in time: it is overdue, and still yours to rule, the last in the chain.`, 'attention')], exhaustedKey));
         // Should the bot not be in that channel, the last person of the chain hears it instead,
         // spoken to, and pointed to the case card they rule from (in the same chat: see toArbitrator);
         // with no channel named for this platform, they hear it at once.
         const last = personTarget(deps, d.arbitrator, platform);
         const fallbackUser = last?.platform === platform ? last.user : undefined;
         if (last && fallbackUser) {
-          const lead = `Dispute #${d.id} was not ruled by anyone in its escalation chain, and you are the last in it: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`;
+          const lead = `${name} was not ruled by anyone in its escalation chain, and you are the last in it: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`;
           body.fallbackCopy = reply(summary, [text(lead, 'attention'), ...disputeCard(deps, personViewer(last, d.arbitrator), d, { withActions: false }).blocks]);
         }
         /** The case with its ruling buttons to the last person of the chain, saying why it came. */
         const toLast = (to: { platform: Platform; user: string }, why: string, key: string) =>
-          toArbitrator(d, to, withLead({ ...disputeCard(deps, personViewer(to, d.arbitrator), d, { withActions: true }), summary: `Dispute #${d.id} is past its whole escalation chain` }, [text(why, 'attention')], caseStamp(d)), key);
+          toArbitrator(d, to, withLead({ ...disputeCard(deps, personViewer(to, d.arbitrator), d, { withActions: true }), summary: `${name} is past its whole escalation chain` }, [text(why, 'attention')], caseStamp(d)), key);
         if (channel) {
           out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: exhaustedKey });
           // Reachable only on another platform, the last person could not be the channel's
           // fallback: they hear it at once, where they are.
-          if (last && !fallbackUser) toLast(last, `Dispute #${d.id} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, the last in the chain. It needs an owner now.`, `${exhaustedKey}:${last.platform}`);
+          if (last && !fallbackUser) toLast(last, `${name} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, the last in the chain. It needs an owner now.`, `${exhaustedKey}:${last.platform}`);
           // Whether the channel takes the post is known only when it is delivered: the thread says both.
           const who = vp.person(d.arbitrator);
           toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time: the case is posted to the escalation channel${fallbackUser ? ` or, where I cannot post there, sent to ${who}` : ''}; it stays with ${who}, the last in the chain.`, 'attention')]), 'exhausted');
         } else {
-          if (last) toLast(last, `Dispute #${d.id} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel), so it stays with you, the last in the chain. It needs an owner now.`, exhaustedKey);
+          if (last) toLast(last, `${name} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel), so it stays with you, the last in the chain. It needs an owner now.`, exhaustedKey);
           toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time; the case stays with ${vp.person(d.arbitrator)}.`, 'attention')]), 'exhausted');
         }
         break;
       }
       case 'dispute.withdrawn': {
         const d = e.dispute;
-        const told = toParties(d, (v) => partyCard(d, v, `Dispute #${d.id} on ${about(d)} closed`, `Dispute #${d.id} over ${about(d)} is closed without a ruling.`), 'withdrawn');
-        toThread(d, (v) => reply(`Dispute #${d.id} closed without a ruling`, [text(outcomeText(deps, v, d))]), 'withdrawn', { broadcast: true, told });
+        const told = toParties(d, (v) => partyCard(d, v, `${caseTitle(v, d)} on ${about(d)} closed`, `${caseTitle(v, d)} over ${about(d)} is closed without a ruling.`), 'withdrawn');
+        toThread(d, (v) => reply(`${caseTitle(v, d)} closed without a ruling`, [text(outcomeText(deps, v, d))]), 'withdrawn', { broadcast: true, told });
         refreshCards(d, 'withdrawn');
         const target = personTarget(deps, d.arbitrator, platformOf(d));
-        if (target) out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: reply(`Dispute #${d.id} on ${about(d)} needs no ruling`, [text(`Dispute #${d.id} over ${about(d)} needs no ruling.`), text(outcomeText(deps, personViewer(target, d.arbitrator), d))]), dedupeKey: `withdrawn:${d.id}:${d.arbitrator}` });
+        if (target) {
+          const arb = personViewer(target, d.arbitrator);
+          out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: reply(`${caseTitle(arb, d)} on ${about(d)} needs no ruling`, [text(`${caseTitle(arb, d)} over ${about(d)} needs no ruling.`), text(outcomeText(deps, arb, d))]), dedupeKey: `withdrawn:${d.id}:${d.arbitrator}` });
+        }
         break;
       }
       case 'dispute.recommendation_changed': {

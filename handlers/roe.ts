@@ -29,8 +29,8 @@ export function help(viewer: Principal): Reply {
         { text: c('claim [account]'), detail: 'Register a deal on an account.' },
         { text: c('dispute [account]'), detail: 'Dispute who owns an account.' },
         { text: c('roe mine [page]'), detail: `Your claims, when their protection ends and when they go dormant without activity, ${PAGE_SIZE} a page: ${c('roe mine 2')} shows the next ${PAGE_SIZE}.` },
-        { text: c('roe queue [page]'), detail: `Disputes waiting for your ruling (arbitrators), ${PAGE_SIZE} a page.` },
-        { text: c('roe case <number>'), detail: 'A dispute as it stands; an arbitrator rules on it from there.' },
+        { text: c('roe queue [page]'), detail: `Cases waiting for your ruling (arbitrators): disputes, and claims waiting for your approval, ${PAGE_SIZE} a page.` },
+        { text: c('roe case <number>'), detail: 'A case (a dispute, or a claim waiting for approval) as it stands; an arbitrator rules on it from there.' },
         { text: c('roe stats'), detail: viewer.kind === 'external' ? 'Your organisation’s claims, disputes and rulings.' : 'Claims, disputes and rulings per partner.' },
         { text: c('roe policy'), detail: 'The rules in force.' },
       ],
@@ -134,12 +134,23 @@ function pendingWords(open: Dispute | undefined): string {
 }
 
 /**
+ * A protected claim in an open case (one that may take the line from it), as `/roe mine` says it:
+ * "; in dispute #3". Only the viewer's own claims are listed there, so the case is one they are a
+ * party to.
+ */
+function protectedIn(open: Dispute | undefined): string {
+  if (!open) return '';
+  return isOverlapCase(open) ? `; in dispute #${open.id}` : `; in case #${open.id}`;
+}
+
+/**
  * `/roe mine [page]`: the viewer's party's claims with protection ends: live ones (protected,
  * pending) first, then the closed (dormant ones among them); newest first in each, {@link PAGE_SIZE}
  * a page. The first page counts the rest; each names the command for the next. A claim one of the
  * company's people filed for a partner names that partner; a pending one names the case it waits
- * in. "Log activity" for the protected claims that go dormant soonest, each button naming its
- * claim's account and product line (such a claim may be past those listed).
+ * in, a protected one the open case it is in. "Log activity" for the protected claims that go
+ * dormant soonest, each button naming its claim's account and product line (such a claim may be
+ * past those listed).
  */
 export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   const vp = viewpoint(deps, viewer);
@@ -178,7 +189,7 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
       items: shown.map(({ c, status }) => {
         const until =
           c.protectedUntil && status === 'protected'
-            ? protectedWords(vp, c.protectedUntil, dormancyAt(c, book.termsFor(c)))
+            ? `${protectedWords(vp, c.protectedUntil, dormancyAt(c, book.termsFor(c)))}${protectedIn(waitsIn(c))}`
             : status === 'dormant'
               ? `${dormantSince(vp, dormancyAt(c, book.termsFor(c)), now)}: it protects nothing (${dormantAdvice(c)})`
               : status === 'pending'
@@ -216,7 +227,7 @@ export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   if (viewer.kind !== 'internal' || !viewer.personKey) return reply('No queue', [text('Only arbitrators named in the policy have a queue.')]);
   const vp = viewpoint(deps, viewer);
   const all = queueFor(deps.ctx, viewer.personKey);
-  if (all.length === 0) return reply('Your queue is empty', [text('No disputes are waiting for your ruling.')]);
+  if (all.length === 0) return reply('Your queue is empty', [text('No cases are waiting for your ruling: no disputes, no claims waiting for approval.')]);
   // A claim waiting for approval is no dispute: the queue counts cases by what they are.
   const noun = caseNouns(all);
   const onPage = pageOf(all, page);

@@ -2,7 +2,6 @@ import type { Principal } from '../src/core/authz.js';
 import type { AccountMatch } from '../src/core/matching/matcher.js';
 import { personalMailDomain } from '../src/core/matching/normalize.js';
 import { DomainError } from '../src/core/errors.js';
-import { isOverlapCase } from '../src/core/disputes/settle.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
@@ -11,7 +10,7 @@ import { answerOf, asksForHelp, lookupText, personalMailProblem } from './resolv
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
-import { approvalClaims } from './dispute-card.js';
+import { approvalClaims, approvalShown } from './dispute-card.js';
 
 const MODEL_LABEL = { 'partner-led': 'Partner-led', 'co-sell': 'Co-sell', 'direct-led': 'Direct-led' } as const;
 
@@ -123,16 +122,6 @@ interface OwnerEntry {
 }
 
 const asRule = (rule: string | null): RuleVerdict['rule'] | null => rule as RuleVerdict['rule'] | null;
-
-/**
- * Whether this viewer is told that an open case is a claim waiting for approval, not a dispute:
- * the company's people, and the party whose claim it is. Another partner is not (that a party's
- * claims need approval may tell it is flagged): to them it reads as any case does.
- */
-function approvalShown(viewer: Principal, d: Dispute): boolean {
-  if (isOverlapCase(d)) return false;
-  return viewer.kind === 'internal' || (viewer.kind === 'external' && d.parties.includes(viewer.partnerId));
-}
 
 /** "dispute #3", or "case #7" for a claim waiting for approval (as this viewer may know it). */
 const caseName = (viewer: Principal, d: Dispute) => `${approvalShown(viewer, d) ? 'case' : 'dispute'} #${d.id}`;
@@ -273,9 +262,12 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
         ? [{ text: 'None' }]
         : claims.map(({ claim, protectedUntil }) => {
             const mine = vp.seesDeal(claim.claimant);
-            const status = claim.status === 'protected' ? `protected ${vp.until(protectedUntil)}` : 'pending (in a dispute or awaiting approval)';
+            // A pending claim names the case it waits in, as this viewer may know it (as the open cases below list it).
+            const open = claim.status === 'pending' ? view.openDisputes.find((d) => d.claimIds.includes(claim.id)) : undefined;
+            const waits = open ? (approvalShown(viewer, open) ? `awaiting approval in case #${open.id}` : `in ${caseName(viewer, open)}`) : 'in a dispute or awaiting approval';
+            const status = claim.status === 'protected' ? `protected ${vp.until(protectedUntil)}` : `pending (${waits})`;
             if (!mine && vp.party(claim.claimant) === 'another party') {
-              return { text: claim.status === 'protected' ? `${claim.productLine}: protected by another party ${vp.until(protectedUntil)}` : `${claim.productLine}: another party's claim is pending` };
+              return { text: claim.status === 'protected' ? `${claim.productLine}: protected by another party ${vp.until(protectedUntil)}` : `${claim.productLine}: another party's claim is pending${open ? ` (${caseName(viewer, open)})` : ''}` };
             }
             const amount = mine && claim.opportunity.amount !== null ? `, ${AMOUNT.format(claim.opportunity.amount)}` : '';
             return { text: `#${claim.id} ${vp.party(claim.claimant)}: ${claim.productLine}, ${status}`, detail: `${claim.route}, stage ${claim.opportunity.stage}${amount}` };

@@ -197,8 +197,8 @@ describe('roe CLI', () => {
     writeFileSync(claims, 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at\nP1,soylent,contoso,resell,Analytics,Soylent deal,qualified,,,pending,2026-11-02,\n');
     expect(roe(['import', 'claims', claims], db)).toEqual({ code: 0, out: `${claims}: 1 claim added, 0 updated; 1 pending claim put in dispute #1\n`, err: '' });
     const queued = roe(['outbox'], db).out;
-    // No chat platform configured: the card is for the console, where `npm start` shows it.
-    expect(queued).toMatch(/#\d+ pending console \{"kind":"user","user":"pat"\}.*\n {4}Dispute #1 on Soylent Corp \(Analytics\): yours to rule by /);
+    // No chat platform configured: the card is for the console, where `npm start` shows it (the claim alone on its line waits for approval).
+    expect(queued).toMatch(/#\d+ pending console \{"kind":"user","user":"pat"\}.*\n {4}Approval of claim #\d+ \(case #1\) on Soylent Corp \(Analytics\): yours to approve or reject by /);
     // The same file again: the claim is in its case already, so nothing more is opened or sent.
     expect(roe(['import', 'claims', claims], db)).toEqual({ code: 0, out: `${claims}: 0 claims added, 0 updated, 1 unchanged\n`, err: '' });
     expect(roe(['outbox'], db).out).toBe(queued);
@@ -208,7 +208,7 @@ describe('roe CLI', () => {
     roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], slackDb, slack);
     roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], slackDb, slack);
     expect(roe(['import', 'claims', claims], slackDb, slack).code).toBe(0);
-    expect(roe(['outbox'], slackDb, slack).out).toMatch(/#\d+ pending slack \{"kind":"user","user":"U0PAT"\}.*\n {4}Dispute #1 on Soylent Corp \(Analytics\): yours to rule by /);
+    expect(roe(['outbox'], slackDb, slack).out).toMatch(/#\d+ pending slack \{"kind":"user","user":"U0PAT"\}.*\n {4}Approval of claim #\d+ \(case #1\) on Soylent Corp \(Analytics\): yours to approve or reject by /);
   });
 
   it('ledger verify passes, then names the first tampered entry and exits 1', () => {

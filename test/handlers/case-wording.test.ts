@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
-import { mine, queue } from '../../handlers/roe.js';
+import { disputeCard } from '../../handlers/dispute-card.js';
+import { help, mine, queue } from '../../handlers/roe.js';
+import { caseCard } from '../../handlers/rule.js';
+import { snoozeReminder } from '../../handlers/snooze.js';
 import { showAccount } from '../../handlers/who-owns.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { tick } from '../../src/app/scheduler.js';
@@ -137,5 +140,122 @@ describe('who-owns: the Arbitrator fact while a case has moved up its chain', ()
       expect(f['Arbitrator']).toBe(`Pat Okafor (dispute #${d.id} is now with ${holder})`);
       expect(f['Owner (Analytics)'] ?? f['Owner']).toContain(`dispute #${d.id} is with ${holder}`);
     }
+  });
+});
+
+/** The outbox so far: each message's target and reply (summary, title, blocks). */
+const outbox = (rt: TestRuntime) => (rt.db.sqlite.prepare('select target, body from outbox order by id').all() as { target: string; body: string }[]).map((m) => ({ target: m.target, body: JSON.parse(m.body) as Reply }));
+/** Runs the timers due by `iso`, as the scheduler does. */
+const runUntil = (rt: TestRuntime, iso: string) => {
+  rt.clock.set(iso);
+  for (let i = 0; i < 5 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
+};
+
+describe('a claim waiting for approval reads as one wherever its arbitrator and its party read it', () => {
+  it("its case card is titled as the approval of its claim, names its party and no recommendation, and keeps Approve and Reject; another partner's view of it is any case's", () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    const card = caseCard(rt.deps, as.person(rt, 'pat'), d.id);
+    expect(card.summary).toBe(`Approval of claim #${c.id} (case #${d.id}) on Soylent Corp (Analytics)`);
+    expect(card.title).toBe(`Approval of claim #${c.id} (case #${d.id}): Soylent Corp`);
+    expect(facts(card)).toMatchObject({ Party: 'Contoso Consulting', 'Waiting for': `approval of claim #${c.id}`, Arbitrator: 'Pat Okafor' });
+    expect(Object.keys(facts(card))).not.toContain('Recommendation');
+    expect(Object.keys(facts(card))).not.toContain('Parties');
+    const buttons = card.blocks.flatMap((b) => (b.type === 'actions' ? b.actions.map((a) => a.label) : []));
+    expect(buttons).toEqual(['Approve: Contoso Consulting', 'Reject (with a rationale)', 'Ask for information']);
+    // The claim's own party reads it as the approval of its claim too.
+    const own = caseCard(rt.deps, as.partner(rt, 'contoso'), d.id);
+    expect(own.summary).toBe(`Approval of claim #${c.id} (case #${d.id}) on Soylent Corp (Analytics)`);
+    expect(facts(own)['Party']).toBe('Contoso Consulting');
+    // Another partner (as a shared channel reads it): any case, naming no party and no approval.
+    const other = disputeCard(rt.deps, as.partner(rt, 'northwind'), d, { withActions: false });
+    expect(other.summary).toBe(`Dispute #${d.id} on Soylent Corp (Analytics)`);
+    expect(read(other)).not.toMatch(/approv|Contoso/i);
+  });
+
+  it("the arbitrator is sent it, reminded of it and told it moved on as the approval of its claim", () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    const name = `Approval of claim #${c.id} (case #${d.id})`;
+    const to = (who: string) => outbox(rt).filter((m) => m.target.includes(`"user":"${who}"`)).map((m) => m.body);
+    expect(to('pat').map((b) => b.summary)).toEqual([expect.stringMatching(new RegExp(`^Approval of claim #${c.id} \\(case #${d.id}\\) on Soylent Corp \\(Analytics\\): yours to approve or reject by `))]);
+    expect(read(to('pat')[0]!)).not.toMatch(/Dispute #|Recommendation/);
+    // Its Snooze names it so too (an hour from now, before any reminder rings: nothing to snooze).
+    expect(read(snoozeReminder(rt.deps, as.person(rt, 'pat'), `${d.id}:1h`))).toMatch(new RegExp(`No reminder for approval of claim #${c.id} \\(case #${d.id}\\) has rung`));
+    runUntil(rt, new Date(d.dueAt!.getTime() - 60_000).toISOString());
+    const reminder = to('pat').find((b) => b.summary.startsWith('Reminder: '));
+    expect(reminder?.summary).toMatch(new RegExp(`^Reminder: approval of claim #${c.id} \\(case #${d.id}\\) is due `));
+    runUntil(rt, new Date(d.dueAt!.getTime() + 60_000).toISOString());
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana' });
+    expect(to('pat').map((b) => b.summary)).toContain(`${name} moved to Dana Reyes`);
+    expect(read(to('pat').find((b) => b.summary === `${name} moved to Dana Reyes`)!)).toContain(`The SLA on approval of claim #${c.id} (case #${d.id}) was breached`);
+    expect(to('dana').map((b) => b.summary)).toContain(`${name} on Soylent Corp (Analytics)`);
+    // The case's thread, which another partner may read, still calls it any case.
+    const thread = outbox(rt).filter((m) => m.target.includes('dispute-thread')).map((m) => m.body.summary);
+    expect(thread).toContain(`Dispute #${d.id} escalated to Dana Reyes`);
+    expect(thread.join('\n')).not.toContain('Approval of');
+  });
+
+  it('the claimant is told the claim waits for approval by its arbitrator in its case, due when', () => {
+    const rt = approvalRuntime();
+    const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    const said = r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
+    expect(said).toMatch(new RegExp(`^Claim #${c.id} on Soylent Corp \\(Analytics\\) collides with no other claim, but needs an arbitrator's approval: Claims under this coverage need approval\\. It is awaiting approval by Pat Okafor in case #${d.id}, due [^;]+; you will be told the ruling\\.$`));
+    expect(said).not.toContain('Dispute #');
+  });
+});
+
+describe('help and the queue speak of cases, approvals among them', () => {
+  it('help lists the queue and a case as cases, and an empty queue says no case waits', () => {
+    const rt = runtime();
+    const h = read(help(as.person(rt, 'pat')));
+    expect(h).toContain('Cases waiting for your ruling (arbitrators): disputes, and claims waiting for your approval');
+    expect(h).toContain('A case (a dispute, or a claim waiting for approval) as it stands');
+    expect(h).not.toContain('Disputes waiting for your ruling');
+    expect(read(queue(rt.deps, as.person(rt, 'pat')))).toContain('No cases are waiting for your ruling: no disputes, no claims waiting for approval.');
+  });
+});
+
+describe('a live claim names the open case it is in', () => {
+  it('/roe mine: a protected claim in a dispute says which, after its protection', () => {
+    const rt = runtime();
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', { stage: 'proposal' }), meta);
+    submitClaim(rt.deps, as.person(rt, 'sam'), values('soylent', { claimant: 'contoso' }), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    const nw = rt.store.claims.get(d.claimIds[0]!)!;
+    expect(nw).toMatchObject({ claimant: 'northwind', status: 'protected' });
+    const listed = items(mine(rt.deps, as.partner(rt, 'northwind')));
+    expect(listed.find((t) => t.startsWith(`#${nw.id} `))).toMatch(new RegExp(`^#${nw.id} Soylent Corp \\(Analytics\\): protected until [^|]+; in dispute #${d.id} \\| Deal, stage proposal$`));
+    expect(listed.join('\n')).not.toContain('Contoso');
+  });
+
+  it("who-owns' live claims: a pending claim names its case, as an approval to the company and its party, as any case to another partner", () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    for (const viewer of [as.person(rt, 'sam'), as.partner(rt, 'contoso')]) {
+      expect(items(showAccount(rt.deps, viewer, 'soylent'), 'Live claims')).toEqual([expect.stringMatching(new RegExp(`^#${c.id} Contoso Consulting: Analytics, pending \\(awaiting approval in case #${d.id}\\) \\| `))]);
+    }
+    const other = showAccount(rt.deps, as.partner(rt, 'northwind'), 'soylent');
+    expect(items(other, 'Live claims')).toEqual([`Analytics: another party's claim is pending (dispute #${d.id})`]);
+    expect(read(other)).not.toMatch(/approval|Contoso/);
+  });
+
+  it("who-owns' live claims: a pending claim in a dispute names it, to a party and to the company", () => {
+    const rt = runtime();
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', { stage: 'proposal' }), meta);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    const ct = rt.store.claims.get(d.claimIds[1]!)!;
+    expect(ct).toMatchObject({ claimant: 'contoso', status: 'pending' });
+    expect(items(showAccount(rt.deps, as.partner(rt, 'contoso'), 'soylent'), 'Live claims')).toContainEqual(expect.stringMatching(new RegExp(`^#${ct.id} Contoso Consulting: Analytics, pending \\(in dispute #${d.id}\\) \\| `)));
+    expect(items(showAccount(rt.deps, as.person(rt, 'sam'), 'soylent'), 'Live claims')).toContainEqual(expect.stringMatching(new RegExp(`^#${ct.id} Contoso Consulting: Analytics, pending \\(in dispute #${d.id}\\) \\| `)));
+    // Northwind reads Contoso's claim masked, with the case its open disputes already list.
+    const nw = showAccount(rt.deps, as.partner(rt, 'northwind'), 'soylent');
+    expect(items(nw, 'Live claims')).toContain(`Analytics: another party's claim is pending (dispute #${d.id})`);
+    expect(read(nw)).not.toContain('Contoso');
   });
 });

@@ -889,7 +889,7 @@ describe('/roe', () => {
     expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('Soylent Corp (Analytics): OVERDUE since Dec 2, 2026, 10:00 AM EST');
     expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('were sent to your direct messages with the bot');
     expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('Open #');
-    expect(read(roe(rt.deps, as.person(rt, 'sam'), 'queue'))).toContain('No disputes are waiting');
+    expect(read(roe(rt.deps, as.person(rt, 'sam'), 'queue'))).toContain('No cases are waiting');
     expect(read(roe(rt.deps, as.partner(rt, 'contoso'), 'queue'))).toContain('Only arbitrators');
     expect(read(roe(rt.deps, as.person(rt, 'sam'), 'stats'))).toContain('Settled automatically');
     expect(read(roe(rt.deps, as.person(rt, 'sam'), 'policy'))).toContain('first-registration');

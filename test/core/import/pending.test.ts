@@ -33,7 +33,7 @@ describe('CSV import: a pending claim waits in an open case', () => {
     expect(r).toMatchObject({ inserted: 1, inCases: 1, disputes: [d.id] });
     expect(d).toMatchObject({ status: 'open', accountId: 'soylent', productLine: 'Analytics', claimIds: [claim.id], parties: ['contoso'], arbitrator: 'pat', raisedBy: 'import' });
     expect(timersOf(`dispute:${d.id}`)).toEqual(['sla.breach', 'sla.reminder', 'sla.reminder']);
-    expect(outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`)).toEqual([expect.stringMatching(new RegExp(`"user":"pat".*Dispute #${d.id} on Soylent Corp \\(Analytics\\): yours to rule by`))]);
+    expect(outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`)).toEqual([expect.stringMatching(new RegExp(`"user":"pat".*Approval of claim #${claim.id} \\(case #${d.id}\\) on Soylent Corp \\(Analytics\\): yours to approve or reject by`))]);
     // What /who-owns shows: the claim waits on that case.
     expect(JSON.stringify(whoOwns(rt.deps, as.person(rt, 'sam'), 'soylent'))).toContain(`#${d.id}`);
     // The arbitrator approves it: the claim is protected, its lifecycle planned.

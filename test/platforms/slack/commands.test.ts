@@ -202,11 +202,11 @@ describe('Slack Connect users', () => {
 
 describe('/roe', () => {
   it.each([
-    ['help', 'sam', ['/claim [account]', '/roe queue', 'Disputes waiting for your ruling']],
+    ['help', 'sam', ['/claim [account]', '/roe queue', 'Cases waiting for your ruling']],
     ['', 'sam', ['/who-owns <name, alias or domain>']],
     ['mine', 'sam', ['You have no claims. Register one with /claim.']],
     ['mine', 'northwind', ['Claims of Northwind Partners', 'Acme Corporation (Analytics): protected', 'Log activity on #']],
-    ['queue', 'pat', ['No disputes are waiting for your ruling.']],
+    ['queue', 'pat', ['No cases are waiting for your ruling: no disputes, no claims waiting for approval.']],
     ['queue', 'rep', ['Only arbitrators named in the policy have a queue.']],
     ['stats', 'sam', ['Settled automatically', 'By party', 'Northwind Partners', 'Contoso Consulting', 'the rows add up to more than the totals']],
     ['policy', 'sam', ['2026.1, effective 2026-01-01', 'Coverage (first match wins)', 'Strategic: direct-led', 'first-registration']],

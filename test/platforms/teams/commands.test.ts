@@ -519,7 +519,7 @@ describe('installs and first contact', () => {
     const other = await startTeams({ policyPath });
     try {
       const card = await other.say(USERS.pat, 'roe queue');
-      expect(readCard(card)).toContain('No disputes are waiting for your ruling');
+      expect(readCard(card)).toContain('No cases are waiting for your ruling');
       expect(getPerson(other.rt.db.db, `teams:${USERS.pat.id}`)?.personKey).toBe('pat');
     } finally {
       await other.stop();
