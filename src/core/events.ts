@@ -21,4 +21,4 @@ export type DomainEvent =
   | { type: 'claim.dormant'; claim: Claim }
   | { type: 'claim.expired'; claim: Claim }
   | { type: 'partner.flagged'; partnerId: string; violations: number }
-  | { type: 'partner.unflagged'; partnerId: string };
+  | { type: 'partner.unflagged'; partnerId: string; violations: number };

@@ -83,4 +83,22 @@ describe('flag changes are ledger entries', () => {
     expect(row(stats(rt), 'contoso')).toMatchObject({ violations: 3, flagged: false });
     expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged', 'partner.unflagged']);
   });
+
+  // What partner ops are told says why, as the version in force counts: a flag lifted by a higher
+  // threshold still has its violations inside the window.
+  it.each([
+    ['raises violations_to_flag to 5: lifted with 3 violations still in the window', 3, [['violations_to_flag: 3', 'violations_to_flag: 5']], ['Contoso Consulting is flagged after 3 violations: require-approval', 'Contoso Consulting is no longer flagged: 3 violations within 180 days, under the 5 that flag a partner']],
+    ['shortens window_days to 5: lifted with none left in it', 3, [['window_days: 180', 'window_days: 5']], ['Contoso Consulting is flagged after 3 violations: require-approval', 'Contoso Consulting is no longer flagged: 0 violations within 5 days, under the 3 that flag a partner']],
+    ['lowers violations_to_flag to 1: flagged after one violation', 1, [['violations_to_flag: 3', 'violations_to_flag: 1']], ['Contoso Consulting is flagged after 1 violation: require-approval']],
+  ] as [string, number, [string, string][], string[]][])('a version that %s', (name, count, change, told) => {
+    const db = join(dir, `told-${name.slice(0, 12).replace(/\W/g, '-')}.db`);
+    const v1 = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath: db });
+    for (const a of ['soylent', 'wayne', 'muller'].slice(0, count)) violation(v1, a);
+    v1.close();
+    const v2 = join(dir, `told-${name.slice(0, 12).replace(/\W/g, '-')}.yaml`);
+    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-10'], ...change]));
+    rt = testRuntime({ at: '2026-12-11T15:00:00Z', databasePath: db, policyPath: v2, demo: false });
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(outbox(rt).map((m) => m.summary).filter((m) => /flagged/.test(m))).toEqual(told);
+  });
 });

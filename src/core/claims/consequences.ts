@@ -30,7 +30,7 @@ export function reviewPartner(ctx: DomainContext, partnerId: string, now: Date):
   } else if (!over && flagged) {
     ctx.store.partners.setFlagged(partnerId, null);
     ctx.store.ledger.append({ at: now, kind: 'partner.unflagged', subject, actor: 'consequences', policyVersion: policy.version, payload: { violations: violations.length } });
-    events.push({ type: 'partner.unflagged', partnerId });
+    events.push({ type: 'partner.unflagged', partnerId, violations: violations.length });
   }
   ctx.store.timers.cancel(subject, FLAG_REVIEW_TIMER);
   if (over) {

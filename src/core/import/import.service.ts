@@ -3,6 +3,7 @@ import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { DIRECT, sameProductLine, type Claim, type ClaimStatus, type Partner } from '../types.js';
+import { reviewPartner } from '../claims/consequences.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { PARTNER_ROUTES_IN_WORDS, routeFits } from '../claims/route.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
@@ -22,16 +23,17 @@ export interface ImportReport {
   inCases: number;
   /** Those cases, by id. */
   disputes: number[];
-  /** What those cases changed (the events given to {@link ImportOptions.announce}). */
+  /** What those cases changed, and a partner flagged or no longer so (the events given to {@link ImportOptions.announce}). */
   events: DomainEvent[];
 }
 
 export interface ImportOptions {
   /**
    * Announces what the cases opened or joined for pending claims changed (the arbitrator's
-   * card, the other parties' messages): called inside the import's transaction, as a handler
-   * announces the events of a user's action in its own, so that they are queued with the
-   * change or not at all. Without it they are only returned, in the report.
+   * card, the other parties' messages), and a flag set or lifted by a violation the file dates
+   * otherwise: called inside the import's transaction, as a handler announces the events of a
+   * user's action in its own, so that they are queued with the change or not at all. Without it
+   * they are only returned, in the report.
    */
   announce?: (events: readonly DomainEvent[]) => void;
   /** Called first in the import's transaction, once its rows passed every check: what must be written with the import or not at all (the policy version it judges by). */
@@ -261,6 +263,9 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       // The CRM closed a claim a running case waits on: the server looks at the case again (and
       // tells its people if nothing is left to rule), at its next tick.
       if (prior && prior.status !== stored.status && isClosed(stored.status)) reviewCasesOf(ctx, stored, now);
+      // A violation counts in the window by its registration date: the CRM's new date may take it
+      // out of the window (or into it), so the partner's flag is looked at again now, as stats count.
+      if (prior?.violation && prior.registeredAt.getTime() !== stored.registeredAt.getTime() && stored.claimant !== DIRECT) report.events.push(...reviewPartner(ctx, stored.claimant, now));
       storedIds.push(id);
       // A row the CRM sends again as it was (a nightly sync) changes nothing, and records nothing.
       if (prior && sameClaim(prior, stored)) {

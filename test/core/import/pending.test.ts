@@ -4,6 +4,7 @@ import { announce } from '../../../handlers/notify.js';
 import { approve, askForm, caseCard, NOBODY, submitAsk, submitAward } from '../../../handlers/rule.js';
 import { whoOwns } from '../../../handlers/who-owns.js';
 import { importCsv, ImportError } from '../../../src/core/import/import.service.js';
+import { breachesFromLedger, computeStats } from '../../../src/core/stats.js';
 import { consoleOrigin, ledgerKinds, outbox } from '../../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../../support/runtime.js';
 
@@ -143,6 +144,32 @@ describe('CSV import: a pending claim waits in an open case', () => {
     ).toThrow('outbox unavailable');
     expect(claimOf('P1')).toBeUndefined();
     expect(rt.store.disputes.forAccount('soylent')).toEqual([]);
+  });
+});
+
+describe('CSV import: a violation the CRM dates otherwise', () => {
+  // Contoso files over Northwind's protection on three accounts, and loses each ruling: three
+  // violations, registered 2026-11-20 (the window of 180 days ends for them on 2027-05-19): flagged.
+  // On 2027-05-10 the CRM sends one of them again with another registration date.
+  const stats = () => computeStats({ claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), breachesByDispute: breachesFromLedger(rt.store.ledger.entries()), policy: rt.policies.inForceAt(rt.clock.now()).policy, now: rt.clock.now(), partners: rt.store.partners.all().map((p) => p.id) });
+  it.each([
+    ['dated before the window: the flag is lifted at once, as stats count it', '2026-11-01', { violations: 2, flagged: false }, ['partner.flagged', 'partner.unflagged'], /is protected/],
+    ['dated later, still in the window: the flag stays', '2026-11-25', { violations: 3, flagged: true }, ['partner.flagged'], /is pending/],
+    ['dated as it was: nothing changes', '2026-11-20', { violations: 3, flagged: true }, ['partner.flagged'], /is pending/],
+  ] as [string, string, { violations: number; flagged: boolean }, string[], RegExp][])('%s', (_name, registered, row_, kinds, claim) => {
+    ['soylent', 'wayne', 'muller'].forEach((a, i) => {
+      importClaims(file(row(`N${i}`, a, 'northwind', 'qualified', 'protected', '2026-11-10')));
+      importClaims(file(row(`C${i}`, a, 'contoso', 'qualified', 'pending', '2026-11-20')));
+      submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(rt.store.disputes.all().at(-1)!.id), party: 'northwind', rationale: 'Ruled on the evidence.' });
+    });
+    expect(rt.store.partners.flaggedAt('contoso')).not.toBeNull();
+    rt.clock.set('2027-05-10T15:00:00Z');
+    importClaims(file(row('C0', 'soylent', 'contoso', 'qualified', 'lost', registered)));
+    expect(claimOf('C0')).toMatchObject({ status: 'rejected', violation: true });
+    expect(stats().parties.find((p) => p.party === 'contoso')).toMatchObject(row_);
+    expect(rt.store.partners.flaggedAt('contoso') !== null).toBe(row_.flagged);
+    expect(ledgerKinds(rt, 'partner:contoso')).toEqual(kinds);
+    expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), { account: 'initech', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' }, meta).summary).toMatch(claim);
   });
 });
 
