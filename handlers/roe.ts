@@ -5,7 +5,7 @@ import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
 import { runningSla } from '../src/core/sla/sla.service.js';
 import { ruleTitle } from '../src/core/ownership/explain.js';
-import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../src/core/stats.js';
+import { breachesFromLedger, computeStats, percent, PER_PARTY_NOTE } from '../src/core/stats.js';
 import { DIRECT, type Claim, type Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
@@ -282,12 +282,11 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
   // One snapshot (a command run by hand, in another process, may write between two reads), with a row for every partner.
   const { store } = deps.ctx;
   const s = store.reading(() => computeStats({ claims: store.claims.all(), disputes: store.disputes.all(), breachesByDispute: breachesFromLedger(store.ledger.entries()), policy: vp.version.policy, now: deps.ctx.clock.now(), partners: store.partners.all().map((p) => p.id) }));
-  const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
   const hours = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} h`);
   const facts = (t: { claims: number; disputes: number; autoShare: number | null; medianHoursToRuling: number | null; slaBreaches: number; violations: number }) => [
     { label: 'Claims', value: String(t.claims) },
     { label: 'Disputes', value: String(t.disputes) },
-    { label: 'Settled automatically', value: pct(t.autoShare) },
+    { label: 'Settled automatically', value: percent(t.autoShare) },
     { label: 'Median time to ruling (calendar time)', value: hours(t.medianHoursToRuling) },
     { label: 'SLA breaches', value: String(t.slaBreaches) },
     { label: 'Violations', value: String(t.violations) },
@@ -304,7 +303,7 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
       title: 'By party',
       items: rows.map((r) => ({
         text: `${r.party === DIRECT ? 'Direct sales' : vp.party(r.party)}${r.flagged ? ' (flagged)' : ''}`,
-        detail: `${plural(r.claims, 'claim')}, ${plural(r.disputes, 'dispute')}, ${pct(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)} (calendar), ${plural(r.slaBreaches, 'SLA breach', 'SLA breaches')}, ${plural(r.violations, 'violation')}`,
+        detail: `${plural(r.claims, 'claim')}, ${plural(r.disputes, 'dispute')}, ${percent(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)} (calendar), ${plural(r.slaBreaches, 'SLA breach', 'SLA breaches')}, ${plural(r.violations, 'violation')}`,
       })),
     },
     ...(rows.length > 0 ? [text(PER_PARTY_NOTE, 'muted')] : []),

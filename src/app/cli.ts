@@ -10,7 +10,7 @@ import { csvText, importCsv, ImportError, type ImportKind } from '../core/import
 import { announce } from '../../handlers/notify.js';
 import { clean } from '../../handlers/platforms/console/render.js';
 import { PolicyError } from '../core/policy/load.js';
-import { breachesFromLedger, computeStats, PER_PARTY_NOTE } from '../core/stats.js';
+import { breachesFromLedger, computeStats, percent, PER_PARTY_NOTE } from '../core/stats.js';
 import { DIRECT } from '../core/types.js';
 import { isDomainError } from '../core/errors.js';
 import { ConfigError, loadDotEnvAtStart, loadConfig, whyUnreadable, type Config } from './config.js';
@@ -565,12 +565,11 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         io.out(JSON.stringify(stats, null, 2));
         return 0;
       }
-      const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
       const hrs = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}h`);
       const rows = [
         ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling', 'SLA breaches', 'violations', 'flagged'],
-        ...stats.parties.map((r) => [r.party === DIRECT ? 'Direct sales' : (names.get(r.party) ?? r.party), r.claims, r.disputes, pct(r.autoShare), hrs(r.medianHoursToRuling), r.slaBreaches, r.violations, r.flagged ? 'yes' : '']),
-        ['(overall)', stats.overall.claims, stats.overall.disputes, pct(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.slaBreaches, stats.overall.violations, stats.overall.flaggedPartners.map((id) => names.get(id) ?? id).join(', ')],
+        ...stats.parties.map((r) => [r.party === DIRECT ? 'Direct sales' : (names.get(r.party) ?? r.party), r.claims, r.disputes, percent(r.autoShare), hrs(r.medianHoursToRuling), r.slaBreaches, r.violations, r.flagged ? 'yes' : '']),
+        ['(overall)', stats.overall.claims, stats.overall.disputes, percent(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.slaBreaches, stats.overall.violations, stats.overall.flaggedPartners.map((id) => names.get(id) ?? id).join(', ')],
       ].map((r) => r.map(String));
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows) io.out(clean(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()));

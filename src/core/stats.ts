@@ -5,6 +5,19 @@ import { DIRECT, type Claim, type Dispute, type PartyId } from './types.js';
 /** Why the rows per party add up to more than the totals, said under them. */
 export const PER_PARTY_NOTE = 'A dispute, and its SLA breaches, count for each of its parties: the rows add up to more than the totals.';
 
+/**
+ * A share as a percentage for people to read: rounded to a whole percent, except that a share
+ * above none reads no less than "<1%" and one short of all no more than ">99%" (199 of 200
+ * settled automatically is not "100%"); null (nothing to count) is "n/a".
+ */
+export function percent(share: number | null): string {
+  if (share === null) return 'n/a';
+  const p = share * 100;
+  if (p > 0 && p < 0.5) return '<1%';
+  if (p < 100 && p >= 99.5) return '>99%';
+  return `${Math.round(p)}%`;
+}
+
 /** SLA breaches per dispute, counted from the ledger's escalation entries. */
 export function breachesFromLedger(entries: Iterable<{ kind: string; subject: string }>): Map<number, number> {
   const out = new Map<number, number>();

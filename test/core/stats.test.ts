@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breachesFromLedger, computeStats } from '../../src/core/stats.js';
+import { breachesFromLedger, computeStats, percent } from '../../src/core/stats.js';
 import type { Dispute } from '../../src/core/types.js';
 import { aClaim, examplePolicy } from '../support/builders.js';
 
@@ -85,5 +85,22 @@ describe('computeStats', () => {
     // 180 days after the second violation: the first two are out (the one registered exactly at the window's start too, as the flag counts).
     const later = computeStats({ claims, disputes, breachesByDispute: breaches, policy, now: new Date(at(2).getTime() + 181 * 86_400_000), partners: [] });
     expect(later.parties.find((p) => p.party === 'contoso')).toMatchObject({ violations: 1, flagged: false });
+  });
+});
+
+describe('percent: a share as people read it', () => {
+  it.each([
+    [null, 'n/a'],
+    [0, '0%'],
+    [1 / 300, '<1%'],
+    [1 / 200, '1%'],
+    [1 / 100, '1%'],
+    [1 / 3, '33%'],
+    [0.5, '50%'],
+    [199 / 200, '>99%'],
+    [99 / 100, '99%'],
+    [1, '100%'],
+  ])('%s reads %s', (share, read) => {
+    expect(percent(share)).toBe(read);
   });
 });
