@@ -510,7 +510,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // the window lifts a flag with violations still inside it.
         const { window_days, violations_to_flag, flagged } = vp.version.policy.consequences;
         const count = `${e.violations} violation${e.violations === 1 ? '' : 's'}`;
-        const what = e.type === 'partner.flagged' ? `is flagged after ${count}: ${flagged}` : `is no longer flagged: ${count} within ${window_days} days, under the ${violations_to_flag} that flag a partner`;
+        const what = e.type === 'partner.flagged' ? `is flagged after ${count}: ${flagged === 'require-approval' ? 'its new claims wait for an arbitrator’s approval' : 'nothing else changes (notify-only)'}` : `is no longer flagged: ${count} within ${window_days} days, under the ${violations_to_flag} that flag a partner`;
         const body = reply(`${vp.party(e.partnerId)} ${what}`, [text(`${vp.party(e.partnerId)} ${what}.`, 'warning')], { visibility: 'public' });
         // Partner ops hear it in the escalation channel of every platform the policy names.
         const channels = vp.version.policy.sla.escalation_channel;

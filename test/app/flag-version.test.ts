@@ -65,7 +65,7 @@ describe('flag changes are ledger entries', () => {
     rt = testRuntime({ at: '2026-12-11T15:00:00Z', databasePath: db, policyPath: v2, demo: false });
     for (let i = 0; i < 5; i++) { rt.clock.advance(86_400_000); tick(rt.db, rt.deps, rt.clock.now(), rt.logger); }
     expect(row(stats(rt), 'contoso')).toMatchObject({ violations: 2, flagged: true });
-    expect(outbox(rt).map((m) => m.summary).filter((m) => /flagged/.test(m))).toEqual(['Contoso Consulting is flagged after 2 violations: notify-only']);
+    expect(outbox(rt).map((m) => m.summary).filter((m) => /flagged/.test(m))).toEqual(['Contoso Consulting is flagged after 2 violations: nothing else changes (notify-only)']);
   });
 
   it('a policy version that raises violations_to_flag unflags a partner (claims protected again, stats not flagged) with a partner.unflagged entry', () => {
@@ -87,9 +87,9 @@ describe('flag changes are ledger entries', () => {
   // What partner ops are told says why, as the version in force counts: a flag lifted by a higher
   // threshold still has its violations inside the window.
   it.each([
-    ['raises violations_to_flag to 5: lifted with 3 violations still in the window', 3, [['violations_to_flag: 3', 'violations_to_flag: 5']], ['Contoso Consulting is flagged after 3 violations: require-approval', 'Contoso Consulting is no longer flagged: 3 violations within 180 days, under the 5 that flag a partner']],
-    ['shortens window_days to 5: lifted with none left in it', 3, [['window_days: 180', 'window_days: 5']], ['Contoso Consulting is flagged after 3 violations: require-approval', 'Contoso Consulting is no longer flagged: 0 violations within 5 days, under the 3 that flag a partner']],
-    ['lowers violations_to_flag to 1: flagged after one violation', 1, [['violations_to_flag: 3', 'violations_to_flag: 1']], ['Contoso Consulting is flagged after 1 violation: require-approval']],
+    ['raises violations_to_flag to 5: lifted with 3 violations still in the window', 3, [['violations_to_flag: 3', 'violations_to_flag: 5']], ['Contoso Consulting is flagged after 3 violations: its new claims wait for an arbitrator’s approval', 'Contoso Consulting is no longer flagged: 3 violations within 180 days, under the 5 that flag a partner']],
+    ['shortens window_days to 5: lifted with none left in it', 3, [['window_days: 180', 'window_days: 5']], ['Contoso Consulting is flagged after 3 violations: its new claims wait for an arbitrator’s approval', 'Contoso Consulting is no longer flagged: 0 violations within 5 days, under the 3 that flag a partner']],
+    ['lowers violations_to_flag to 1: flagged after one violation', 1, [['violations_to_flag: 3', 'violations_to_flag: 1']], ['Contoso Consulting is flagged after 1 violation: its new claims wait for an arbitrator’s approval']],
   ] as [string, number, [string, string][], string[]][])('a version that %s', (name, count, change, told) => {
     const db = join(dir, `told-${name.slice(0, 12).replace(/\W/g, '-')}.db`);
     const v1 = testRuntime({ at: '2026-12-01T15:00:00Z', databasePath: db });

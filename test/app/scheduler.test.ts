@@ -307,7 +307,7 @@ describe('consequences', () => {
     expect(rt.store.claims.forClaimant('contoso').filter((c) => c.violation)).toHaveLength(3);
     expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged']);
     // partner ops are told in the escalation channel
-    expect(outbox(rt).some((m) => m.target.includes('"channel":"escalations"') && m.summary === 'Contoso Consulting is flagged after 3 violations: require-approval')).toBe(true);
+    expect(outbox(rt).some((m) => m.target.includes('"channel":"escalations"') && m.summary === 'Contoso Consulting is flagged after 3 violations: its new claims wait for an arbitrator’s approval')).toBe(true);
     const flaggedClaim = submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), { origin: consoleOrigin, requestKey: null });
     expect(flaggedClaim.summary).toMatch(/is pending/);
     expect(rt.store.disputes.all().at(-1)!.reason).toMatch(/flagged for repeated violations/);
