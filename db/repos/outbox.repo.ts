@@ -71,6 +71,21 @@ export function leaseForDelivery(db: Db, id: number, now: Date, leaseUntil: Date
   );
 }
 
+/**
+ * Extends the lease of a message its sender is still working on, from `lease` (the one it holds)
+ * to `leaseUntil`: false when the lease is no longer this sender's (the message was withdrawn,
+ * deleted or delivered meanwhile, or another process took it over), and nothing is written.
+ */
+export function renewLease(db: Db, id: number, lease: Date, leaseUntil: Date): boolean {
+  return (
+    db
+      .update(outbox)
+      .set({ nextAttemptAt: leaseUntil })
+      .where(and(eq(outbox.id, id), eq(outbox.status, 'sending'), eq(outbox.nextAttemptAt, lease)))
+      .run().changes === 1
+  );
+}
+
 /** Whether the message is still there to mark (`roe forget` deletes one to a person it forgets, even while it is being sent). */
 export function markDelivered(db: Db, id: number, at: Date): boolean {
   return db.update(outbox).set({ status: 'delivered', deliveredAt: at }).where(eq(outbox.id, id)).run().changes === 1;

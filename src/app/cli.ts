@@ -347,11 +347,15 @@ function writeLedgerCsv(io: Io, entries: Iterable<LedgerEntry>): void {
 /**
  * A CSV cell a spreadsheet will not run: a value starting with = + - @ (or a tab or carriage
  * return, which some read past) is a formula to Excel and LibreOffice, so it gets a leading
- * quote mark (OWASP's advice for CSV injection). The ledger holds text from policy files and
- * imports; whoever opens an export must not run any of it.
+ * quote mark (OWASP's advice for CSV injection). So does such a character after a semicolon, a
+ * tab or a line break inside the value: a spreadsheet that separates columns with semicolons
+ * (Excel in much of Europe) or tabs starts a cell there, quotes or not (a rationale
+ * "see notes;=HYPERLINK(…)" would be a cell `=HYPERLINK(…)`). The ledger holds text typed in
+ * chat (a ruling's rationale) and from policy files and imports; whoever opens an export must
+ * not run any of it. JSON is exact: only the CSV is changed so.
  */
 function csvCell(value: unknown): unknown {
-  return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return typeof value === 'string' ? value.replace(/(?<=^|[;\t\r\n])(?=[=+\-@\t\r])/g, "'") : value;
 }
 
 /**

@@ -44,7 +44,10 @@ export async function hostConsole(rt: Runtime, input: Readable, output: Writable
     people,
     partners: () => rt.store.partners.all(),
     drain,
-    tick: () => void tick(rt.db, rt.deps, rt.clock.now(), rt.logger),
+    tick: () => {
+      const r = tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      if (r.error) rt.logger.error({ err: r.error.err, timers: r.error.timers }, 'scheduler: timers could not be fired; they stay pending');
+    },
     input,
     output,
     startAs: Object.hasOwn(people(), 'sam') ? 'sam' : (Object.keys(people())[0] ?? 'me'),

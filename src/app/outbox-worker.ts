@@ -3,7 +3,7 @@ import { asError, DeliveryError } from '../core/errors.js';
 import type { OutboxMessage } from '../core/ports.js';
 import { isBusy, type Db } from '../../db/client.js';
 import { staleAtOf } from '../../handlers/replies/model.js';
-import { addressedAs, dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, statusOf, type PendingMessage } from '../../db/repos/outbox.repo.js';
+import { addressedAs, dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, renewLease, statusOf, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
 /**
  * Tries a throttled message gets before it is parked: throttling is the platform's load, not
@@ -23,8 +23,28 @@ export type Deliverer = (message: PendingMessage) => Promise<void | (() => void)
  * what waits (eight tries would have parked it after four minutes).
  */
 export const MAX_ATTEMPTS = 20;
-/** How long a message taken for delivery is held before another worker may try it. */
+/**
+ * How long a message taken for delivery is held before another worker may try it, unless its
+ * sender renews the lease meanwhile. A sender renews it for as long as it works on the message
+ * (see holdLease): a delivery has no bound of its own (one Slack delivery may make four Web API
+ * calls in a row, a dispute's thread post, its channel post, conversations.open and a DM, each
+ * given up only after 30 s without an answer), and a delivery that went out is then recorded
+ * while the database is busy for up to RECORD_ATTEMPTS tries. Only a sender that stops (its
+ * process died, or was held up for a whole lease without writing) lets the lease run out.
+ */
 export const LEASE_MS = 120_000;
+/**
+ * How often a sender renews the lease of the message it works on: a quarter of the lease, so
+ * that three renewals can fail (the database busy) before it runs out; a renewal refused as busy
+ * is tried again after RECORD_RETRY_MS.
+ */
+export const LEASE_RENEW_MS = LEASE_MS / 4;
+
+/** The lease and how often it is renewed (tests shorten both). */
+export interface LeaseOptions {
+  leaseMs?: number;
+  renewEveryMs?: number;
+}
 
 /**
  * Exponential backoff from 2 s, capped at 10 minutes; a Retry-After wins when it is longer, up
@@ -37,13 +57,15 @@ export function nextAttemptDelay(attempts: number, retryAfterMs?: number): numbe
 
 /**
  * Delivers due outbox messages of each platform through its deliverer, in order per target
- * (a thread's announcement before its updates). Each message is leased first, so two workers
- * on one database never send it twice. A failure is retried with backoff and holds back the
- * later messages to the same target; after MAX_ATTEMPTS a message is parked; a rate limit
- * holds the platform's whole queue. Returns how many were delivered. Once `stop` is aborted, no
- * further message is taken: the one under way is sent and recorded, the rest wait in the outbox.
+ * (a thread's announcement before its updates). Each message is leased first, and the lease
+ * renewed until it is recorded, so two workers on one database never send it twice. A failure
+ * is retried with backoff and holds back the later messages to the same target; after
+ * MAX_ATTEMPTS a message is parked; a rate limit holds the platform's whole queue. Returns how
+ * many were delivered. Once `stop` is aborted, no further message is taken: the one under way
+ * is sent and recorded, the rest wait in the outbox.
  */
-export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, maxPasses = 20, stop?: AbortSignal): Promise<number> {
+export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, maxPasses = 20, stop?: AbortSignal, lease: LeaseOptions = {}): Promise<number> {
+  const leasing = { leaseMs: lease.leaseMs ?? LEASE_MS, renewEveryMs: lease.renewEveryMs ?? LEASE_RENEW_MS };
   let delivered = 0;
   // The platforms side by side: Slack hanging (each call given up only after 30 seconds) never
   // holds back what goes to Teams, nor the other way round.
@@ -54,7 +76,7 @@ export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessa
       // passes go on while they make progress.
       for (let pass = 0, progress = true; progress && pass < maxPasses && !stop?.aborted; pass++) {
         progress = false;
-        const outcome = await deliverBatch(db, platform, deliver, failedTargets, now, logger, stop);
+        const outcome = await deliverBatch(db, platform, deliver, failedTargets, now, logger, leasing, stop);
         delivered += outcome.delivered;
         progress = outcome.delivered + outcome.parked + outcome.dropped > 0;
         if (outcome.rateLimited) break;
@@ -77,7 +99,7 @@ function onHold(db: Db, platform: OutboxMessage['platform'], at: number): boolea
   return until !== undefined && until > at && until - at < MAX_HOLD_MS;
 }
 
-async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver: Deliverer, failedTargets: Set<string>, now: () => Date, logger: Logger, stop?: AbortSignal): Promise<{ delivered: number; parked: number; dropped: number; rateLimited: boolean }> {
+async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver: Deliverer, failedTargets: Set<string>, now: () => Date, logger: Logger, leasing: Required<LeaseOptions>, stop?: AbortSignal): Promise<{ delivered: number; parked: number; dropped: number; rateLimited: boolean }> {
   let delivered = 0;
   let parked = 0;
   let dropped = 0;
@@ -87,59 +109,125 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
     const target = JSON.stringify(m.target);
     // Order per target: nothing after a message that just failed goes out before it.
     if (failedTargets.has(target)) continue;
-    const lease = new Date(now().getTime() + LEASE_MS);
+    const lease = new Date(now().getTime() + leasing.leaseMs);
     if (!leaseForDelivery(db, m.id, now(), lease)) continue;
-    // A warning whose moment passed while it waited (the bot or the platform was down): what
-    // it warned of has happened, and a message of its own says so. Done, without sending.
-    const staleAt = staleAtOf(m.body);
-    if (staleAt && staleAt.getTime() <= now().getTime()) {
-      logger.info({ outboxId: m.id, platform, staleAt }, 'notification not sent: its moment passed while it waited');
-      await recordDelivered(db, m, now, logger, undefined);
-      dropped += 1;
-      continue;
-    }
-    let sent = false;
-    let follow: void | (() => void) = undefined;
+    // Held, renewed, until the message is sent and recorded (or its failure is): however long that takes.
+    const held = holdLease(db, m, lease, now, logger, leasing);
     try {
-      follow = await deliver(m);
-      sent = true;
-    } catch (e) {
-      const err = e instanceof DeliveryError ? e : new DeliveryError(asError(e).message);
-      // Throttling is the platform's load, not the message's fault: it parks only after far more tries.
-      // Refused credentials park nothing: the queue waits for them to be put right.
-      const park = err.permanent || (!err.untilFixed && m.attempts + 1 >= (err.throttled ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS));
-      // The backoff, or the Retry-After when longer (a Retry-After of 0 would retry at once, for ever).
-      const retryAt = park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs));
-      if (!recordFailed(db, m, err.message, retryAt, lease, err.followUp, logger)) {
-        // No longer this sender's: withdrawn or deleted while it was being sent (nothing to
-        // retry), or its lease ran out and another process has it now.
-        const status = statusOf(db, m.id);
-        if (status === 'withdrawn') logger.info({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and withdrawn meanwhile (what it said no longer holds): not retried');
-        else if (status === null) logger.info({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and deleted meanwhile (its person forgotten): not retried');
-        else logger.warn({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and its lease ran out meanwhile: left to the process that took it over');
-        continue;
-      }
-      logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, parked: park, reason: err.message }, 'notification not delivered');
-      if (!retryAt) {
-        parked += 1;
-        continue;
-      }
-      failedTargets.add(target);
-      if (err.throttled || err.retryAfterMs) {
-        // Rate limited: the platform's whole queue waits as long, in order.
-        postponePlatform(db, platform, now(), retryAt);
-        let held = holds.get(db);
-        if (!held) holds.set(db, (held = new Map()));
-        held.set(platform, retryAt.getTime());
+      const outcome = await deliverOne(db, platform, deliver, m, held, now, logger);
+      if (outcome === 'delivered') delivered += 1;
+      else if (outcome === 'dropped') dropped += 1;
+      else if (outcome === 'parked') parked += 1;
+      else if (outcome === 'retry') failedTargets.add(target);
+      else if (outcome === 'rate limited') {
+        failedTargets.add(target);
         return { delivered, parked, dropped, rateLimited: true };
       }
-    }
-    if (sent) {
-      await recordDelivered(db, m, now, logger, follow);
-      delivered += 1;
+    } finally {
+      held.release();
     }
   }
   return { delivered, parked, dropped, rateLimited: false };
+}
+
+/**
+ * Sends one leased message and records how it went: delivered (or dropped, its moment past),
+ * parked, to be retried (`retry`, or `rate limited`: the platform's whole queue waits), or
+ * `gone`: no longer this sender's by the time its failure was to be recorded.
+ */
+async function deliverOne(db: Db, platform: OutboxMessage['platform'], deliver: Deliverer, m: PendingMessage, held: HeldLease, now: () => Date, logger: Logger): Promise<'delivered' | 'dropped' | 'parked' | 'retry' | 'rate limited' | 'gone'> {
+  // A warning whose moment passed while it waited (the bot or the platform was down): what
+  // it warned of has happened, and a message of its own says so. Done, without sending.
+  const staleAt = staleAtOf(m.body);
+  if (staleAt && staleAt.getTime() <= now().getTime()) {
+    logger.info({ outboxId: m.id, platform, staleAt }, 'notification not sent: its moment passed while it waited');
+    await recordDelivered(db, m, now, logger, undefined);
+    return 'dropped';
+  }
+  let follow: void | (() => void) = undefined;
+  try {
+    follow = await deliver(m);
+  } catch (e) {
+    const err = e instanceof DeliveryError ? e : new DeliveryError(asError(e).message);
+    // Throttling is the platform's load, not the message's fault: it parks only after far more tries.
+    // Refused credentials park nothing: the queue waits for them to be put right.
+    const park = err.permanent || (!err.untilFixed && m.attempts + 1 >= (err.throttled ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS));
+    // The backoff, or the Retry-After when longer (a Retry-After of 0 would retry at once, for ever).
+    const retryAt = park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs));
+    // Under the lease as last renewed: the one the row holds while it is still this sender's.
+    if (!recordFailed(db, m, err.message, retryAt, held.lease(), err.followUp, logger)) {
+      // No longer this sender's: withdrawn or deleted while it was being sent (nothing to
+      // retry), or its lease ran out and another process has it now.
+      const status = statusOf(db, m.id);
+      if (status === 'withdrawn') logger.info({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and withdrawn meanwhile (what it said no longer holds): not retried');
+      else if (status === null) logger.info({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and deleted meanwhile (its person forgotten): not retried');
+      else logger.warn({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and its lease ran out meanwhile: left to the process that took it over');
+      return 'gone';
+    }
+    logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, parked: park, reason: err.message }, 'notification not delivered');
+    if (!retryAt) return 'parked';
+    if (err.throttled || err.retryAfterMs) {
+      // Rate limited: the platform's whole queue waits as long, in order.
+      postponePlatform(db, platform, now(), retryAt);
+      let platformHolds = holds.get(db);
+      if (!platformHolds) holds.set(db, (platformHolds = new Map()));
+      platformHolds.set(platform, retryAt.getTime());
+      return 'rate limited';
+    }
+    return 'retry';
+  }
+  await recordDelivered(db, m, now, logger, follow);
+  return 'delivered';
+}
+
+/** The lease a sender holds on the message it works on (see holdLease). */
+interface HeldLease {
+  /** The lease as last written: what the row holds while the message is still this sender's. */
+  lease(): Date;
+  /** Stops renewing it: the message is recorded (delivered, failed or parked), or given up. */
+  release(): void;
+}
+
+/**
+ * Renews the lease on `m` every `renewEveryMs` until released, each time to `leaseMs` from now,
+ * so that it cannot run out while this sender still works on the message: however long the
+ * delivery's calls take, and however long its record waits for a busy database, no other worker
+ * takes the message meanwhile and sends it again. A renewal refused as busy is tried again
+ * after RECORD_RETRY_MS (the lease has three more renewals' time left). A lease found no longer
+ * this sender's stops the renewals: the message was withdrawn, deleted or delivered, or another
+ * process took it over (this one held up for a whole lease); what the sender then records says
+ * which (see markFailed, recordDelivered).
+ */
+function holdLease(db: Db, m: Pick<PendingMessage, 'id' | 'platform'>, first: Date, now: () => Date, logger: Logger, o: Required<LeaseOptions>): HeldLease {
+  let lease = first;
+  let timer: NodeJS.Timeout | undefined;
+  let released = false;
+  const renew = (): void => {
+    if (released) return;
+    let next = o.renewEveryMs;
+    try {
+      const until = new Date(now().getTime() + o.leaseMs);
+      if (!renewLease(db, m.id, lease, until)) {
+        if (statusOf(db, m.id) === 'sending') logger.warn({ outboxId: m.id, platform: m.platform }, 'notification being sent, but its lease ran out meanwhile and another process took it over');
+        return;
+      }
+      lease = until;
+    } catch (err) {
+      if (isBusy(err)) next = Math.min(next, RECORD_RETRY_MS);
+      else logger.warn({ outboxId: m.id, platform: m.platform, err }, 'the lease of a notification being sent could not be renewed; trying again');
+    }
+    timer = setTimeout(renew, next);
+    timer.unref();
+  };
+  timer = setTimeout(renew, o.renewEveryMs);
+  timer.unref();
+  return {
+    lease: () => lease,
+    release: () => {
+      released = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /**
@@ -172,7 +260,9 @@ export const RECORD_RETRY_MS = 1_000;
 /**
  * Records a message that went out, with its follow-up write. It was sent: failing to write
  * that down must never count as a failed delivery (that would send it again), so a busy
- * database (an import holding the write lock) is waited out, well inside the lease.
+ * database (an import holding the write lock) is waited out, up to RECORD_ATTEMPTS tries of
+ * RECORD_RETRY_MS plus the busy timeout each (about 90 s): the lease is renewed meanwhile
+ * (see holdLease), so the message is not taken over while its delivery waits to be recorded.
  */
 async function recordDelivered(db: Db, m: Pick<PendingMessage, 'id' | 'target'>, now: () => Date, logger: Logger, follow: void | (() => void)): Promise<void> {
   const id = m.id;
@@ -214,12 +304,12 @@ async function recordDelivered(db: Db, m: Pick<PendingMessage, 'id' | 'target'>,
  * go out again after a restart; a backlog waits in the outbox for the next start (a supervisor
  * stopping the server is not kept waiting for it).
  */
-export function startOutboxWorker(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, intervalMs = 500): { stop(): Promise<void>; kick(): Promise<void> } {
+export function startOutboxWorker(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, intervalMs = 500, lease: LeaseOptions = {}): { stop(): Promise<void>; kick(): Promise<void> } {
   let running: Promise<void> | null = null;
   const stopping = new AbortController();
   const run = (): Promise<void> => {
     if (stopping.signal.aborted) return Promise.resolve();
-    running ??= drainOutbox(db, deliverers, now, logger, undefined, stopping.signal)
+    running ??= drainOutbox(db, deliverers, now, logger, undefined, stopping.signal, lease)
       .then(() => undefined)
       .catch((err: unknown) => logger.error({ err }, 'outbox drain failed'))
       .finally(() => {

@@ -60,8 +60,8 @@ export function newerStoredBook(db: Db, book: PolicyBook): PolicyBook | null {
  * {@link loadPolicies}, with the version the file holds. With `record: false` (commands that
  * only read) nothing is written: the file's version counts only if the database does not
  * hold it yet, and a stored version of the same name wins over the file's; a file that is not
- * valid is then passed over for the versions stored, with a warning, when there are any (such
- * a command needs no new version, and must not be stopped by one: an erasure, a backup). With
+ * valid is then passed over for the versions stored when there are any (`passedOver` says why:
+ * such a command needs no new version, and must not be stopped by one: an erasure, a backup). With
  * `record: 'later'` (an import, which must record the version with its rows or not at all)
  * the file is checked as for recording, and `recordNow` records it, in the caller's
  * transaction.
@@ -71,7 +71,7 @@ export function loadPolicyFile(
   path: string,
   now: Date,
   options: { record?: boolean | 'later'; onRecord?: (version: PolicyVersion, earlier: number, sourceHash: string) => void } = {},
-): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[]; recordNow: () => void; shadowedBy?: PolicyVersion } {
+): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[]; recordNow: () => void; shadowedBy?: PolicyVersion; passedOver?: string } {
   const record = options.record ?? true;
   const stored = listPolicies(db);
   let read: ReturnType<typeof readKnownPolicyFile>;
@@ -81,7 +81,7 @@ export function loadPolicyFile(
     if (!(e instanceof PolicyError) || record !== false || stored.length === 0) throw e;
     const book = new PolicyBook(stored.map((p) => storedVersion(p)));
     const problems = e.problems.length > 3 ? [...e.problems.slice(0, 3), `and ${e.problems.length - 3} more`] : e.problems;
-    return { book, file: book.inForceAt(now), warnings: [`ROE_POLICY is not valid, so the versions stored in the database are used: ${problems.join('; ')}`], waived: [], recordNow: () => {} };
+    return { book, file: book.inForceAt(now), warnings: [], waived: [], recordNow: () => {}, passedOver: `ROE_POLICY is not valid, so the versions stored in the database are used: ${problems.join('; ')}` };
   }
   const { text, policy, warnings, waived } = read;
   const file: PolicyVersion = { version: policy.version, effectiveAt: effectiveInstant(policy), policy };

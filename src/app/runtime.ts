@@ -121,7 +121,7 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
       store.ledger.append({ at: clock.now(), kind: 'policy.recorded', subject: `policy:${v.version}`, actor: 'policy', policyVersion: v.version, payload: { effective: v.policy.effective, sourceHash } });
       if (earlier > 0) scheduleVersionEffect(store, v, clock.now());
     };
-    const { book, file, warnings, waived, recordNow, shadowedBy } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record, onRecord });
+    const { book, file, warnings, waived, recordNow, shadowedBy, passedOver } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record, onRecord });
     // So is a version yet to take effect that an earlier release recorded without that timer.
     // Looked for first without the write lock, which a start takes only when one is missing.
     const ahead = record === true ? versionsAwaitingEffect(store, book, clock.now()) : [];
@@ -132,10 +132,16 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
       if (!isBusy(err)) throw err;
       logger.warn({ versions: ahead.map((v) => v.version) }, 'database busy: the policy versions yet to take effect get their timer at the next start');
     }
-    for (const warning of warnings) logger.warn({ policy: file.version }, warning);
-    for (const problem of waived) logger.warn({ policy: file.version }, `policy version "${file.version}", loaded before, has a problem that a new version must fix (it is taken as it is): ${problem}`);
+    // The file's warnings are said by what records it (serve, the console, an import; `policy
+    // check` prints them too), not by every command that only reads (stats, the ledger, the
+    // outbox), which would repeat them at each run. A file that is not valid at all is said by
+    // every command: the next start refuses it.
+    if (passedOver) logger.warn({ policy: file.version }, passedOver);
+    const warn = record !== false;
+    if (warn) for (const warning of warnings) logger.warn({ policy: file.version }, warning);
+    if (warn) for (const problem of waived) logger.warn({ policy: file.version }, `policy version "${file.version}", loaded before, has a problem that a new version must fix (it is taken as it is): ${problem}`);
     let policies = book;
-    warnShadowedPolicy(logger, config.policyPath, policies, file, clock.now(), shadowedBy);
+    if (warn) warnShadowedPolicy(logger, config.policyPath, policies, file, clock.now(), shadowedBy);
     let index: AccountIndex | null = null;
     const accountIndex = (): AccountIndex => (index ??= AccountIndex.open(config.databasePath, store.accounts, logger, { stringsInMemoryUpTo: options.stringsInMemoryUpTo }));
     // Handlers reach the matcher through this, so they always use the current one.

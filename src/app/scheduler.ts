@@ -11,6 +11,12 @@ export interface TickResult {
   busy: number;
   /** Whether a group of timers was written: the write lock was free. */
   wrote: boolean;
+  /**
+   * Why a group of timers could not be written, the database not busy but failing (a full disk,
+   * a damaged row), and how many timers due it left pending. Not logged here: the caller says
+   * it (startScheduler once as it starts, then every few minutes while it lasts).
+   */
+  error?: { err: unknown; timers: number };
 }
 
 export const TIMER_MAX_ATTEMPTS = 5;
@@ -71,9 +77,9 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
       }, { background: true }));
     } catch (err) {
       // The group did not commit (the database is busy or failing): its timers stay pending for the next tick.
-      // Busy, the scheduler says so once for as long as it lasts (see startScheduler), not every tick.
+      // Either way the scheduler says so as it starts and as it ends (see startScheduler), not at every tick.
       if (isBusy(err)) result.busy = due.length - from;
-      else logger.error({ err, timers: due.length - from }, 'scheduler: timers could not be fired; they stay pending');
+      else result.error = { err, timers: due.length - from };
       break;
     }
     result.wrote = true;
@@ -99,20 +105,67 @@ function checkpointQuietly(db: OpenDb, logger: Logger): void {
   }
 }
 
+/** While ticks keep failing, how often the scheduler says so again (once as it starts, once as it ends). */
+export const FAILING_SAID_EVERY_MS = 5 * 60_000;
+
+/**
+ * What the scheduler says of a failure that repeats at every tick (a full disk, a damaged row):
+ * once as it starts (with the error), then at most every FAILING_SAID_EVERY_MS while it lasts
+ * (how many ticks failed since it started, and the latest error), and once as a tick succeeds
+ * again; never once a second for as long as it lasts.
+ */
+function failureReport(logger: Logger, what: { failing: string; still: string; over: string }) {
+  let since: Date | null = null;
+  let saidAt = 0;
+  let failed = 0;
+  return {
+    failed(at: Date, err: unknown, fields: Record<string, unknown> = {}): void {
+      failed += 1;
+      if (since === null) {
+        since = at;
+        saidAt = at.getTime();
+        logger.error({ err, ...fields }, what.failing);
+        return;
+      }
+      // A clock set back (before the last time it was said) says it again rather than waiting for the clock to catch up.
+      if (at.getTime() - saidAt >= FAILING_SAID_EVERY_MS || at.getTime() < saidAt) {
+        saidAt = at.getTime();
+        logger.error({ err, failedTicks: failed, since, ...fields }, what.still);
+      }
+    },
+    succeeded(): void {
+      if (since === null) return;
+      logger.info({ failedTicks: failed, since }, what.over);
+      since = null;
+      failed = 0;
+    },
+  };
+}
+
 /**
  * Ticks now (timers that fell due while the process was down fire at once), then every `intervalMs`; after each tick, a quiet checkpoint.
  * While another process holds the write lock (an import), it says so once as the timers due start
- * waiting for it, and once as they are written again.
+ * waiting for it, and once as they are written again. A tick that fails otherwise (a full disk, a
+ * damaged row) is said once as it starts, every few minutes while it lasts, and once as it ends.
  */
 export function startScheduler(db: OpenDb, deps: HandlerDeps, now: () => Date, logger: Logger, intervalMs = 1000): { stop(): void } {
   let stopped = false;
   let first = true;
   let waiting = false;
+  const failing = failureReport(logger, {
+    failing: `scheduler: ticks fail; the timers due stay pending (said again every ${FAILING_SAID_EVERY_MS / 60_000} minutes while it lasts, and once when ticks succeed again)`,
+    still: 'scheduler: ticks still fail; the timers due stay pending',
+    over: 'scheduler: ticks succeed again; the timers due that waited fire now',
+  });
   const run = () => {
     if (stopped) return;
     let full = false;
+    const at = now();
     try {
-      const r = tick(db, deps, now(), logger, TICK_BATCH);
+      const r = tick(db, deps, at, logger, TICK_BATCH);
+      if (r.error) failing.failed(at, r.error.err, { timers: r.error.timers });
+      // A busy tick neither fails nor succeeds: the lock held says nothing of whether the failure is over.
+      else if (r.busy === 0) failing.succeeded();
       if (r.busy > 0 && !waiting) {
         waiting = true;
         logger.info({ timers: r.busy }, 'scheduler: another process holds the database write lock (an import?); the timers due wait until it is let go');
@@ -125,7 +178,8 @@ export function startScheduler(db: OpenDb, deps: HandlerDeps, now: () => Date, l
       // A full batch means more are due (a backlog after downtime): go on at once, letting I/O in between.
       full = r.fired.length + r.failed.length >= TICK_BATCH;
     } catch (err) {
-      logger.error({ err }, 'scheduler tick failed');
+      // Its timers due could not even be read (a damaged row, a disk error).
+      failing.failed(at, err);
     }
     if (!full) checkpointQuietly(db, logger);
     first = false;

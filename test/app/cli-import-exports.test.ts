@@ -63,6 +63,21 @@ describe('roe import: CSV files as spreadsheets and CRMs export them', () => {
     expect(roeOn(db, ['import', 'partners', file('partners-one-value.csv', 'id,name,tier\np4\n')])).toMatchObject({ code: 1, err: expect.stringContaining('line 2: has 1 column, the header has 3\n') });
   });
 
+  it('a file of another kind (accounts.csv imported as claims) is refused in one line naming what it is and how to import it', () => {
+    const db = join(dir, 'wrong-kind.db');
+    expect(roeOn(db, ['import', 'partners', join(ROOT, 'examples/partners.csv')]).code).toBe(0);
+    const accounts = join(ROOT, 'examples/accounts.csv');
+    expect(roeOn(db, ['import', 'claims', accounts])).toEqual({ code: 1, out: '', err: `${accounts}: this is an accounts file (its header is the accounts header, not the claims one); import it with npx roe import accounts\n` });
+    const partners = join(ROOT, 'examples/partners.csv');
+    expect(roeOn(db, ['import', 'accounts', partners])).toEqual({ code: 1, out: '', err: `${partners}: this is a partners file (its header is the partners header, not the accounts one); import it with npx roe import partners\n` });
+    const claims = join(ROOT, 'examples/claims.csv');
+    expect(roeOn(db, ['import', 'partners', claims])).toEqual({ code: 1, out: '', err: `${claims}: this is a claims file (its header is the claims header, not the partners one); import it with npx roe import claims\n` });
+    // Nothing of them was imported; the right command takes them.
+    expect(roeOn(db, ['import', 'accounts', accounts])).toMatchObject({ code: 0, out: `${accounts}: 10 accounts added, 0 updated\n` });
+    // A header that fits two kinds as well (id,name) is the kind asked for.
+    expect(roeOn(db, ['import', 'accounts', file('id-name.csv', 'id,name\nzeta,Zeta Corp\n')])).toMatchObject({ code: 0, out: expect.stringContaining('1 account added') });
+  });
+
   it('a file that leaves out rows imported before keeps them: an import never deletes', () => {
     const db = join(dir, 'kept.db');
     expect(roeOn(db, ['import', 'partners', file('p-all.csv', 'id,name\np1,One\np2,Two\n')])).toMatchObject({ code: 0, out: expect.stringContaining('2 partners added') });

@@ -7,8 +7,10 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_POLICY_PATH, ROOT, policyTextWith } from '../support/builders.js';
-import { openArbitratedCase } from '../support/cases.js';
-import { testRuntime } from '../support/runtime.js';
+import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
+import { as, testRuntime } from '../support/runtime.js';
+import { submitClaim } from '../../handlers/claim.js';
+import { submitAward } from '../../handlers/rule.js';
 import { tick } from '../../src/app/scheduler.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-cli-'));
@@ -139,6 +141,29 @@ describe('roe CLI', () => {
     } finally {
       sq.close();
     }
+  });
+
+  it('the policy file\'s warnings are said by what records it (policy check, an import), never by the commands that only read', () => {
+    const db = join(dir, 'policy-warnings.db');
+    testRuntime({ databasePath: db }).close();
+    const warned = join(dir, 'dormant-late.yaml');
+    writeFileSync(warned, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['dormant_after_days: 30', 'dormant_after_days: 120']]));
+    // A version dated before the one in force: the start says it is never in force.
+    const shadowed = join(dir, 'shadowed.yaml');
+    writeFileSync(shadowed, policyTextWith([['version: "2026.1"', 'version: "2025.9"'], ['effective: 2026-01-01', 'effective: 2025-06-01']]));
+    for (const policy of [warned, shadowed]) {
+      const env = { ROE_POLICY: policy };
+      for (const args of [['ledger', 'verify'], ['ledger', 'export', '--format', 'csv'], ['stats'], ['stats', '--format', 'json'], ['outbox'], ['outbox', 'retry', '--all'], ['timers'], ['timers', 'retry', '--all'], ['backup', join(dir, `policy-warnings-${policy === warned ? 'w' : 's'}.db`)]]) {
+        expect(roe(args, db, env), `${args.join(' ')} with ${policy}`).toMatchObject({ code: 0, err: '' });
+      }
+      expect(roe(['forget', 'slack:U0NOBODY'], db, env)).toEqual({ code: 1, out: '', err: 'nothing is known of slack:U0NOBODY\n' });
+      expect(roe(['export', '--partner', 'nobody'], db, env)).toMatchObject({ code: 1, err: expect.not.stringContaining('warning') });
+    }
+    expect(roe(['policy', 'check', warned])).toMatchObject({ code: 0, err: expect.stringContaining('registration.dormant_after_days: 120 is not less than protection_days (90)') });
+    // An import records the version, and says what it records it with.
+    const r = roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db, { ROE_POLICY: warned });
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/^roe: warning: .*registration\.dormant_after_days: 120 is not less than protection_days \(90\)/m);
   });
 
   it('a ROE_POLICY file that is not valid stops no command that judges no claim: they use the stored versions, and say so', () => {
@@ -278,6 +303,31 @@ describe('roe CLI', () => {
     expect(rows.find((r) => r.kind === 'claim.imported')!.policyVersion).toBe(`'${formula}`);
     // JSON is for programs: exactly as stored
     expect((JSON.parse(roe(['ledger', 'export', '--format', 'json'], db, { ROE_POLICY: policy }).out) as { policyVersion: string | null }[]).at(-1)!.policyVersion).toBe(formula);
+  });
+
+  it('ledger export --format csv starts no cell with a formula in a spreadsheet that splits columns at semicolons or tabs either; JSON and the chain keep what was typed', () => {
+    const db = join(dir, 'formula-chat.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const hyperlink = '=HYPERLINK("http://x","y")';
+    const values = { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: hyperlink, stage: 'proposal', amount: '', evidence: hyperlink };
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values, { origin: consoleOrigin, requestKey: null });
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...values, stage: 'qualified', opportunity: '+1 555', evidence: '+1 555' }, { origin: consoleOrigin, requestKey: null });
+    const d = rt.store.disputes.all().at(-1)!;
+    const rationale = `Northwind met the buyer first;${hyperlink}; call;+1 555`;
+    submitAward(rt.deps, as.person(rt, d.arbitrator), { dispute: String(d.id), party: 'northwind', rationale });
+    rt.close();
+    const out = roe(['ledger', 'export', '--format', 'csv'], db).out;
+    const rows = parse(out, { columns: true }) as Record<string, string>[];
+    for (const r of rows) for (const cell of Object.values(r)) expect(cell, `cell ${JSON.stringify(cell)}`).not.toMatch(/^[=+\-@\t\r]/);
+    // Opened where the list separator is a semicolon (or as tab-separated), every line is cut at
+    // each of them, quotes or not: no piece may start a formula.
+    for (const line of out.split('\n')) for (const piece of line.split(/[;\t]/)) expect(piece, `in ${line}`).not.toMatch(/^[=+\-@]/);
+    const ruled = rows.find((r) => r.kind === 'dispute.ruled')!;
+    expect((JSON.parse(ruled.payload!) as { rationale: string }).rationale).toBe(`Northwind met the buyer first;'${hyperlink}; call;'+1 555`);
+    // JSON is exact, and the chain verifies on what is stored.
+    const entries = JSON.parse(roe(['ledger', 'export'], db).out) as { kind: string; payload: { rationale?: string } }[];
+    expect(entries.find((e) => e.kind === 'dispute.ruled')!.payload.rationale).toBe(rationale);
+    expect(roe(['ledger', 'verify'], db)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK') });
   });
 
   it('stats prints a table and JSON', () => {

@@ -399,6 +399,66 @@ describe('outbox: several workers, and order', () => {
     }
   });
 
+  it('a delivery that takes longer than the lease keeps its message: its lease is renewed, and a second worker on the database never sends it again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-renew-'));
+    dirs.push(dir);
+    const db = join(dir, 'roe.db');
+    const seed = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(seed);
+    seed.db.sqlite.exec('delete from outbox where id <> (select min(id) from outbox)');
+    seed.close();
+    const a = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db, demo: false });
+    const b = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db, demo: false });
+    // One clock for both (two servers on one host); a lease of a minute, renewed every 10 ms of real time.
+    const now = () => a.clock.now();
+    const lease = { leaseMs: 60_000, renewEveryMs: 10 };
+    try {
+      const sends: string[] = [];
+      const fastB: Deliverer = async (m) => void sends.push(`B:${m.id}`);
+      const taken: number[] = [];
+      // A's delivery takes two and a half minutes (several slow calls): B drains every 30 s meanwhile.
+      const slowA: Deliverer = async (m) => {
+        for (let i = 0; i < 5; i++) {
+          a.clock.advance(30_000);
+          // Long enough for a renewal to come round first (its timer is due before this one).
+          await new Promise((ok) => setTimeout(ok, 30));
+          taken.push(await drainOutbox(b.db.db, { console: fastB }, now, b.logger, undefined, undefined, lease));
+        }
+        sends.push(`A:${m.id}`);
+      };
+      expect(await drainOutbox(a.db.db, { console: slowA }, now, a.logger, undefined, undefined, lease)).toBe(1);
+      expect(taken).toEqual([0, 0, 0, 0, 0]);
+      a.clock.advance(10 * 60_000);
+      expect(await drainOutbox(b.db.db, { console: fastB }, now, b.logger, undefined, undefined, lease)).toBe(0);
+      expect(sends.map((x) => x.split(':')[0])).toEqual(['A']);
+      expect(a.db.sqlite.prepare('select status from outbox').pluck().get()).toBe('delivered');
+      expect(a.logs.lines.filter((l) => l.includes('lease ran out'))).toEqual([]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('a delivery that fails after its lease was renewed is recorded as a failure and retried, not left to a takeover', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    rt.db.sqlite.exec('delete from outbox where id <> (select min(id) from outbox)');
+    const lease = { leaseMs: 60_000, renewEveryMs: 10 };
+    const slowFailing: Deliverer = async () => {
+      rt.clock.advance(90_000);
+      await new Promise((ok) => setTimeout(ok, 30));
+      throw new DeliveryError('slack answered 500');
+    };
+    expect(await drainOutbox(rt.db.db, { console: slowFailing }, () => rt.clock.now(), rt.logger, undefined, undefined, lease)).toBe(0);
+    const row = rt.db.sqlite.prepare('select status, attempts, last_error as lastError from outbox').get();
+    expect(row).toEqual({ status: 'pending', attempts: 1, lastError: 'slack answered 500' });
+    expect(rt.logs.lines.filter((l) => l.includes('its lease ran out meanwhile'))).toEqual([]);
+    rt.clock.advance(nextAttemptDelay(0) + 1);
+    const sent: number[] = [];
+    expect(await drainOutbox(rt.db.db, { console: async (m) => void sent.push(m.id) }, () => rt.clock.now(), rt.logger)).toBe(1);
+    expect(sent).toHaveLength(1);
+  });
+
   it('two workers on one database file deliver each message once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-outbox2-'));
     dirs.push(dir);

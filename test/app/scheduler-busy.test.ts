@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { ROOT } from '../support/builders.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
-import { startScheduler } from '../../src/app/scheduler.js';
+import { FAILING_SAID_EVERY_MS, startScheduler } from '../../src/app/scheduler.js';
 import { DomainError } from '../../src/core/errors.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -90,6 +90,58 @@ describe('what the logs say while another process holds the write lock', () => {
     expect(lines('scheduler: another process holds the database write lock')).toHaveLength(1);
     expect(lines('scheduler: the database write lock is free again')).toHaveLength(1);
     expect(lines('a write was refused')).toHaveLength(1);
+    const due = rt.db.sqlite.prepare("SELECT count(*) AS n FROM timers WHERE status = 'pending' AND due_at <= ?").get(rt.clock.now().getTime()) as { n: number };
+    expect(due.n).toBe(0);
+  });
+});
+
+describe('what the logs say while ticks fail (a full disk, not a busy lock)', () => {
+  const until = async (done: () => boolean) => {
+    while (!done()) await new Promise((ok) => setTimeout(ok, 10));
+  };
+
+  it('the scheduler says it once as it starts, then every few minutes with how many ticks failed, and once as ticks succeed again', async () => {
+    rt = testRuntime({ at: '2026-12-07T15:00:00Z' });
+    openArbitratedCase(rt);
+    rt.clock.set('2026-12-09T15:00:00Z'); // timers are due
+    const lines = (text: string) => rt!.logs.lines.filter((l) => l.includes(text));
+    // The store fails every write as a full disk does, until told otherwise.
+    const store = rt.deps.ctx.store;
+    const write = store.transaction.bind(store);
+    let full = true;
+    let failures = 0;
+    store.transaction = ((fn, options) => {
+      if (!full) return write(fn, options);
+      failures++;
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    }) as typeof store.transaction;
+    // Each tick is 10 s later than the one before: 30 ticks are 5 minutes.
+    const tickMs = 10_000;
+    const perReport = FAILING_SAID_EVERY_MS / tickMs;
+    let ticks = 0;
+    const scheduler = startScheduler(rt.db, rt.deps, () => (ticks++ > 0 && rt!.clock.advance(tickMs), rt!.clock.now()), rt.logger, 5);
+    try {
+      await until(() => failures >= 2 * perReport + 10);
+      full = false;
+      const failed = failures;
+      const seen = ticks;
+      await until(() => ticks >= seen + 5);
+      scheduler.stop();
+      const started = lines('scheduler: ticks fail;');
+      expect(started).toHaveLength(1);
+      expect(started[0]).toContain('database or disk is full');
+      // Again every 5 minutes of failing ticks (the 31st, the 61st), each saying how many failed so far.
+      const still = lines('scheduler: ticks still fail');
+      expect(still.map((l) => (JSON.parse(l) as { failedTicks: number }).failedTicks)).toEqual([perReport + 1, 2 * perReport + 1]);
+      expect(still.every((l) => l.includes('database or disk is full'))).toBe(true);
+      const over = lines('scheduler: ticks succeed again');
+      expect(over).toHaveLength(1);
+      expect((JSON.parse(over[0]!) as { failedTicks: number }).failedTicks).toBe(failed);
+      expect(lines('"level":50').length).toBe(1 + still.length);
+    } finally {
+      scheduler.stop();
+    }
+    // Nothing was lost meanwhile: the timers due fired once the writes went through.
     const due = rt.db.sqlite.prepare("SELECT count(*) AS n FROM timers WHERE status = 'pending' AND due_at <= ?").get(rt.clock.now().getTime()) as { n: number };
     expect(due.n).toBe(0);
   });

@@ -23,8 +23,10 @@ export interface SlackDelivererOptions {
 /** Web API client options for delivery: fail fast and let the outbox decide when to retry. */
 /**
  * The outbox retries (with backoff), so the client does not; a call that hangs is given up
- * after 30 s and retried later, well inside the message's lease, so that no other worker
- * takes the message and sends it again meanwhile.
+ * after 30 s without an answer and retried later. A delivery may make several calls in a row
+ * (a dispute's thread post, its channel post, conversations.open and a DM): the outbox renews
+ * the message's lease for as long as it takes, so that no other worker takes the message and
+ * sends it again meanwhile.
  */
 export const DELIVERY_CLIENT_OPTIONS = { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 30_000 } as const;
 

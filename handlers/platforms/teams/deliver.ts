@@ -35,8 +35,8 @@ export interface TeamsDelivererOptions {
 }
 
 /**
- * A connector call that hangs is given up after this long and retried later, well inside the
- * message's lease (so no other worker takes it meanwhile), and the worker moves on.
+ * A connector call that hangs is given up after this long and retried later, and the worker
+ * moves on (the message's lease is renewed meanwhile, so no other worker takes it).
  */
 export const TEAMS_DELIVERY_TIMEOUT_MS = 30_000;
 

@@ -7,6 +7,8 @@ import { decodeUtf8, DIRECTION_CONTROLS } from '../utf8.js';
 export interface RowError {
   line: number;
   message: string;
+  /** Said of the file as a whole (it is a file of another kind): told in one line after the file's name, with no line number. */
+  wholeFile?: true;
 }
 
 /**
@@ -281,9 +283,15 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   }
   if (body.trim() === '') return { ok: false, rows: [], errors: [{ line: 1, message: `the file is empty; it needs a header line: ${known.join(', ')}` }] };
   if (/^\s*[[{]/.test(body)) return { ok: false, rows: [], errors: [{ line: headerLine, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
+  const named = firstLine.split(',').map((c) => c.trim().replace(/^"|"$/g, '').trim().toLowerCase());
+  // The header of another kind's file (accounts.csv imported as claims: both have an id) is
+  // that file, not a claims file with unknown and missing columns: said in one line.
+  const other = kindOfHeader(kind, named);
+  if (other) {
+    return { ok: false, rows: [], errors: [{ line: headerLine, wholeFile: true, message: `this is ${other === 'accounts' ? 'an' : 'a'} ${other} file (its header is the ${other} header, not the ${kind} one); import it with npx roe import ${other}` }] };
+  }
   // A first line naming none of the columns is no header of this kind (another file, or one
   // with no header): said once, rather than every row's count of columns against it.
-  const named = firstLine.split(',').map((c) => c.trim().replace(/^"|"$/g, '').trim().toLowerCase());
   if (!named.some((c) => known.includes(c))) {
     return { ok: false, rows: [], errors: [{ line: headerLine, message: `the first line names none of the ${kind} columns, so it is no ${kind} header: is this the ${kind} file? Its first line must be the header: ${known.join(', ')}` }] };
   }
@@ -370,6 +378,24 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   // Rows too short were told as they were read: every problem in the order of the file.
   errors.sort((a, b) => a.line - b.line);
   return errors.length ? { ok: false, errors, rows: rows as never, columns: header, partial: partial as never } : { ok: true, rows: rows as never, columns: header };
+}
+
+/**
+ * The kind of file whose header `named` (a first line's columns, in lower case) clearly is, when
+ * it is not `kind`: every column that kind requires is there, the header has more of its
+ * columns than of `kind`'s, and every column of `kind`'s it has is one of that kind's too
+ * (the `id` they share). Null when no other kind fits better, or two fit as well.
+ */
+function kindOfHeader(kind: keyof typeof HEADERS, named: readonly string[]): keyof typeof HEADERS | null {
+  const columns = new Set(named);
+  const count = (k: keyof typeof HEADERS) => HEADERS[k].filter((c) => columns.has(c)).length;
+  const asked = count(kind);
+  const fits = (Object.keys(HEADERS) as (keyof typeof HEADERS)[]).filter(
+    (k) => k !== kind && count(k) > asked && REQUIRED[k].every((c) => columns.has(c)) && HEADERS[kind].every((c) => !columns.has(c) || HEADERS[k].includes(c)),
+  );
+  const best = Math.max(0, ...fits.map(count));
+  const top = fits.filter((k) => count(k) === best);
+  return top.length === 1 ? top[0]! : null;
 }
 
 /** The values of a row's columns that pass their own checks, the others left out. */

@@ -45,7 +45,9 @@ export class ImportError extends DomainError {
     readonly file: string,
     readonly errors: RowError[],
   ) {
-    super('invalid_input', `${file}: ${errors.length} problem${errors.length > 1 ? 's' : ''}, nothing imported:\n${errors.map((e) => `  line ${e.line}: ${e.message}`).join('\n')}`);
+    // A file of another kind is said in one line: its rows were not read, so nothing else is told.
+    const whole = errors.length === 1 && errors[0]!.wholeFile ? errors[0]!.message : null;
+    super('invalid_input', whole !== null ? `${file}: ${whole}` : `${file}: ${errors.length} problem${errors.length > 1 ? 's' : ''}, nothing imported:\n${errors.map((e) => `  line ${e.line}: ${e.message}`).join('\n')}`);
   }
 }
 

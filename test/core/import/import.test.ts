@@ -156,6 +156,26 @@ describe('CSV import', () => {
     expect(errorsOf('claims', text)).toEqual([`line ${line}: the first line names none of the claims columns, so it is no claims header: is this the claims file? Its first line must be the header: id, account_id, claimant, route, product_line, opportunity, stage, amount, evidence, status, registered_at, last_activity_at`]);
   });
 
+  it('a header that is clearly another kind\'s is told as that kind\'s file, once; one that fits no other kind better is read as the kind asked for', () => {
+    const wrong = (kind: 'accounts' | 'partners' | 'claims', text: string) => {
+      try {
+        importCsv(rt.ctx, kind, 'f.csv', text);
+      } catch (e) {
+        if (e instanceof ImportError) return e.message;
+        throw e;
+      }
+      return null;
+    };
+    expect(wrong('claims', `${ACC_HEADER}\nzeta,Zeta Corp,,,,,,false,,\n`)).toBe('f.csv: this is an accounts file (its header is the accounts header, not the claims one); import it with npx roe import accounts');
+    expect(wrong('accounts', `${CLAIM_HEADER}\nK1,acme,contoso,resell,Analytics,D,qualified,,,rejected,2026-11-01,\n`)).toBe('f.csv: this is a claims file (its header is the claims header, not the accounts one); import it with npx roe import claims');
+    // In any letter case, in quotes, and with only the columns that kind requires.
+    expect(wrong('partners', '"ID","Account_ID",claimant,route,product_line,opportunity,stage,status,registered_at\n')).toBe('f.csv: this is a claims file (its header is the claims header, not the partners one); import it with npx roe import claims');
+    // A misspelt column of the kind asked for is that kind's problem, not another kind's file.
+    expect(errorsOf('partners', 'id,nme,colour\np1,Partner,red')).toEqual(['line 1: unknown columns "nme", "colour" (expected: id, name, tier, slack_team_id, teams_tenant_id)', 'line 1: missing column "name"']);
+    // Columns of two other kinds as many (accounts' segment, partners' slack_team_id): neither is clearly it.
+    expect(errorsOf('claims', 'id,name,segment,slack_team_id\nx,X,smb,T1\n')[0]).toMatch(/^line 1: unknown columns "name", "segment", "slack_team_id"/);
+  });
+
   it('reports a malformed CSV row with its line', () => {
     const errs = errorsOf('partners', 'id,name\np1,"unterminated\n');
     expect(errs).toHaveLength(1);
