@@ -80,7 +80,7 @@ export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''
 }
 
 /** The claim form's schema: a route left out or unknown is told the routes the form offers (see {@link routesOffered}). */
-const claimSchema = (offered: readonly Route[]) => z.object({
+const schemaFor = (offered: readonly Route[]) => z.object({
   account: z.string({ error: 'Required' }).trim().min(1, 'Required'),
   claimant: z.string().trim().optional(),
   route: z.enum(ROUTES, { error: `Choose one of: ${offered.join(', ')}` }),
@@ -99,6 +99,10 @@ const claimSchema = (offered: readonly Route[]) => z.object({
     }),
   evidence: z.string().max(3000, 'At most 3,000 characters').optional().default(''),
 });
+
+/** Made once for each list of routes offered: a schema made for each claim would be compiled again each time. */
+const CLAIM_SCHEMAS = new Map<readonly Route[], ReturnType<typeof schemaFor>>([ROUTES, PARTNER_ROUTES].map((routes) => [routes, schemaFor(routes)]));
+const claimSchema = (offered: readonly Route[]) => CLAIM_SCHEMAS.get(offered) ?? schemaFor(offered);
 
 /**
  * The party a colleague claims for: a partner's id, or its name as typed where the form could
