@@ -68,3 +68,19 @@ export function effectiveStatus(claim: Pick<Claim, 'status' | 'registeredAt' | '
   if (claim.status === 'dormant' || now.getTime() >= dormancyAt(claim, terms).getTime()) return 'dormant';
   return 'protected';
 }
+
+/**
+ * Whether a claim was protected at `at` (a moment before now), as far as its stored row tells:
+ * one stored protected, dormant or expired (protection that ran to its end) was protected from
+ * its registration until it lapsed to dormant (its last activity plus `dormant_after_days`) or
+ * its protection ended, whichever came first. A pending claim was pending then too; a claim
+ * rejected, won or lost may have closed before `at` or after it, which the row does not say, so
+ * it counts as no protection. What the row cannot tell either: a claim pending at `at` and
+ * protected since (protection is counted from its registration), or one dormant at `at` and
+ * revived since by a ruling (its last activity is the ruling's): both count as protected then.
+ */
+export function protectedAt(claim: Pick<Claim, 'status' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, at: Date): boolean {
+  if (claim.status !== 'protected' && claim.status !== 'dormant' && claim.status !== 'expired') return false;
+  if (at.getTime() < claim.registeredAt.getTime()) return false;
+  return effectiveStatus({ ...claim, status: 'protected' }, terms, at) === 'protected';
+}

@@ -1,5 +1,6 @@
 import type { DomainContext } from '../context.js';
 import { approvalReasons } from '../claims/claims.service.js';
+import { protectedAt } from '../claims/lifecycle.js';
 import { collisionReason, findConflicts, partyOf } from '../claims/overlap.js';
 import { joinCase, liveClaims, openCase } from '../disputes/settle.js';
 import type { DomainEvent } from '../events.js';
@@ -31,9 +32,14 @@ export function putInCase(ctx: DomainContext, imported: Claim, now: Date): { dis
   // Filed against another party's protection, as a claim filed in chat over a protected one is
   // (it counts as a violation should it lose a ruling): registered in the CRM while that
   // party's claim, registered before it, was protected. One registered first was there first;
-  // one registered the same day (a CRM's dates are midnight) was filed against nothing.
+  // one registered the same day (a CRM's dates are midnight) was filed against nothing. Judged
+  // at the claim's registration, not now: a protection that held then and has lapsed or expired
+  // since was still filed against (see protectedAt), and one that came later was not.
   const book = ctx.policies();
-  const against = others.some((c) => c.registeredAt.getTime() < imported.registeredAt.getTime() && book.statusOf(c, now) === 'protected');
+  const at = imported.registeredAt;
+  const against = store.claims
+    .forAccount(account.id)
+    .some((c) => c.id !== imported.id && c.claimant !== imported.claimant && sameProductLine(c.productLine, imported.productLine) && c.registeredAt.getTime() < at.getTime() && protectedAt(c, book.termsFor(c), at));
   const claim = against && !imported.contested ? { ...imported, contested: true } : imported;
   if (claim !== imported) store.claims.update(claim.id, { contested: true });
   const coverage = coverageFor(account, policy);

@@ -208,6 +208,29 @@ describe('CSV import: a pending claim registered during another party’s protec
     ruleFor('none');
     expect(claimOf('C1')).toMatchObject({ status: 'rejected', contested: false, violation: false });
   });
+
+  // Judged at its registration, not at the import. Northwind's claim registered 2026-11-10 (with
+  // no activity since: dormant from 2026-12-10, protected until 2027-02-08 no more); Fabrikam's
+  // pending claim of 2026-11-25 keeps a case open over it. Each file of `before` is imported at
+  // 2026-11-30, Contoso's pending claim at `importedAt`, then the arbitrator rules for `party`.
+  const N1 = row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10');
+  const F1 = row('F1', 'soylent', 'fabrikam', 'qualified', 'pending', '2026-11-25');
+  it.each([
+    ['protected then and at the import: filed against it', [[N1]], '2026-11-30T15:00:00Z', '2026-11-20', 'northwind', { contested: true, violation: true }],
+    ['protected then, dormant by the import, in the case it joins: still filed against it, and the ruling revives that protection: a violation', [[N1, F1]], '2026-12-20T15:00:00Z', '2026-12-01', 'northwind', { contested: true, violation: true }],
+    ['protected then, expired by the import: filed against it, though nothing it was filed against holds at the ruling', [[N1]], '2027-02-10T15:00:00Z', '2026-11-20', 'none', { contested: true, violation: false }],
+    ['dormant already when registered: filed against nothing, even when the ruling revives it', [[N1, F1]], '2026-12-20T15:00:00Z', '2026-12-15', 'northwind', { contested: false, violation: false }],
+    ['registered before the holder’s claim: there first', [[row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-20')]], '2026-11-30T15:00:00Z', '2026-11-15', 'northwind', { contested: false, violation: false }],
+    ['registered while the other claim was pending (waiting in its case): no protection', [[F1]], '2026-11-30T15:00:00Z', '2026-11-27', 'fabrikam', { contested: false, violation: false }],
+    ['registered while the other claim was protected, which the CRM has closed since (when, the row does not say): no protection', [[N1], [row('N1', 'soylent', 'northwind', 'qualified', 'lost', '2026-11-10')]], '2026-11-30T15:00:00Z', '2026-11-20', 'none', { contested: false, violation: false }],
+  ] as [string, string[][], string, string, string, { contested: boolean; violation: boolean }][])('%s', (_name, before, importedAt, registered, party, expected) => {
+    for (const rows of before) importClaims(file(...rows));
+    rt.clock.set(importedAt);
+    importClaims(file(row('C1', 'soylent', 'contoso', 'qualified', 'pending', registered)));
+    expect(claimOf('C1').contested).toBe(expected.contested);
+    ruleFor(party);
+    expect(claimOf('C1')).toMatchObject({ status: 'rejected', ...expected });
+  });
 });
 
 describe('CSV import: the ledger records the claim as stored', () => {
