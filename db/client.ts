@@ -44,10 +44,12 @@ export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Copies what the WAL holds back into the database file without waiting for anyone (PASSIVE:
- * what a reader still needs stays for the next time).
+ * what a reader still needs stays for the next time). True when it could not run at all
+ * (busy: another connection was checkpointing), which SQLite reports rather than throws.
  */
-export function checkpointPassive(sqlite: Database.Database): void {
-  sqlite.pragma('wal_checkpoint(PASSIVE)');
+export function checkpointPassive(sqlite: Database.Database): boolean {
+  const row = sqlite.pragma('wal_checkpoint(PASSIVE)') as { busy: number }[];
+  return row[0]?.busy === 1;
 }
 
 /** How long a connection waits for a write lock another one holds, unless told otherwise below. */

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { stringify } from 'csv-stringify/sync';
 import { KEPT_HEAD, verifyChain, type LedgerEntry } from '../core/ledger/chain.js';
-import { csvText, importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
+import { csvFile, csvText, importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
 import { announce } from '../../handlers/notify.js';
 import { clean } from '../../handlers/platforms/console/render.js';
 import { PolicyError } from '../core/policy/load.js';
@@ -490,11 +490,13 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         return 1;
       }
       // Decoded strictly: readFileSync's 'utf8' would turn a Latin-1 file into mojibake silently.
-      const text = csvText(file, bytes);
+      // Read and checked (a CSV with its kind's header) before the database is opened: a file
+      // refused for itself leaves no database behind at a new DATABASE_PATH.
+      const csv = csvFile(kind, file, csvText(file, bytes));
       const report = withRuntime(config, db, (rt) => {
         // The cases it opens for pending claims are announced in its transaction: the outbox
         // delivers the messages (the arbitrator's card) once the server runs.
-        const r = importCsv(rt.ctx, kind, file, text, { announce: (events) => announce(rt.deps, events, null), beforeWrite: () => rt.recordPolicy() });
+        const r = importCsv(rt.ctx, kind, file, csv, { announce: (events) => announce(rt.deps, events, null), beforeWrite: () => rt.recordPolicy() });
         // The account index file, for the accounts as imported: the next start (or a running
         // server) reads it instead of indexing every account.
         if (kind === 'accounts') rt.reindex();

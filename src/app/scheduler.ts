@@ -92,29 +92,16 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
   return result;
 }
 
-/**
- * A passive checkpoint ({@link checkpointPassive}) after each tick keeps the WAL short: the
- * checkpoint SQLite runs by itself (every 8,192 pages) then rarely falls inside a user's
- * transaction, where it would hold that request up for tens of milliseconds.
- */
-function checkpointQuietly(db: OpenDb, logger: Logger): void {
-  try {
-    checkpointPassive(db.sqlite);
-  } catch (err) {
-    logger.warn({ err }, 'scheduler: the WAL could not be checkpointed; SQLite will do it later by itself');
-  }
-}
-
-/** While ticks keep failing, how often the scheduler says so again (once as it starts, once as it ends). */
+/** While ticks (or checkpoints) keep failing, how often the scheduler says so again (once as it starts, once as it ends). */
 export const FAILING_SAID_EVERY_MS = 5 * 60_000;
 
 /**
  * What the scheduler says of a failure that repeats at every tick (a full disk, a damaged row):
  * once as it starts (with the error), then at most every FAILING_SAID_EVERY_MS while it lasts
- * (how many ticks failed since it started, and the latest error), and once as a tick succeeds
- * again; never once a second for as long as it lasts.
+ * (how many times it failed since it started, as `counted`, and the latest error), and once as
+ * it succeeds again; never once a second for as long as it lasts.
  */
-function failureReport(logger: Logger, what: { failing: string; still: string; over: string }) {
+function failureReport(logger: Logger, what: { failing: string; still: string; over: string; counted: string; level: 'error' | 'warn' }) {
   let since: Date | null = null;
   let saidAt = 0;
   let failed = 0;
@@ -124,18 +111,18 @@ function failureReport(logger: Logger, what: { failing: string; still: string; o
       if (since === null) {
         since = at;
         saidAt = at.getTime();
-        logger.error({ err, ...fields }, what.failing);
+        logger[what.level]({ err, ...fields }, what.failing);
         return;
       }
       // A clock set back (before the last time it was said) says it again rather than waiting for the clock to catch up.
       if (at.getTime() - saidAt >= FAILING_SAID_EVERY_MS || at.getTime() < saidAt) {
         saidAt = at.getTime();
-        logger.error({ err, failedTicks: failed, since, ...fields }, what.still);
+        logger[what.level]({ err, [what.counted]: failed, since, ...fields }, what.still);
       }
     },
     succeeded(): void {
       if (since === null) return;
-      logger.info({ failedTicks: failed, since }, what.over);
+      logger.info({ [what.counted]: failed, since }, what.over);
       since = null;
       failed = 0;
     },
@@ -143,10 +130,43 @@ function failureReport(logger: Logger, what: { failing: string; still: string; o
 }
 
 /**
+ * What the scheduler says of checkpoints that fail (a full disk, a read-only file): a warning
+ * once as they start failing, again every few minutes while they do, and once as one succeeds.
+ */
+function checkpointReport(logger: Logger) {
+  return failureReport(logger, {
+    failing: `scheduler: the WAL could not be checkpointed; SQLite will do it later by itself (said again every ${FAILING_SAID_EVERY_MS / 60_000} minutes while it lasts, and once when checkpoints succeed again)`,
+    still: 'scheduler: the WAL still cannot be checkpointed; SQLite will do it later by itself',
+    over: 'scheduler: the WAL is checkpointed again',
+    counted: 'failedCheckpoints',
+    level: 'warn',
+  });
+}
+
+/**
+ * A passive checkpoint ({@link checkpointPassive}) after each tick keeps the WAL short: the
+ * checkpoint SQLite runs by itself (every 8,192 pages) then rarely falls inside a user's
+ * transaction, where it would hold that request up for tens of milliseconds. One that fails is
+ * said as {@link checkpointReport} says; one that finds another connection checkpointing (busy)
+ * is no failure, and says nothing of whether a failure is over.
+ */
+function checkpointQuietly(db: OpenDb, at: Date, report: ReturnType<typeof checkpointReport>): void {
+  let busy: boolean;
+  try {
+    busy = checkpointPassive(db.sqlite);
+  } catch (err) {
+    report.failed(at, err);
+    return;
+  }
+  if (!busy) report.succeeded();
+}
+
+/**
  * Ticks now (timers that fell due while the process was down fire at once), then every `intervalMs`; after each tick, a quiet checkpoint.
  * While another process holds the write lock (an import), it says so once as the timers due start
  * waiting for it, and once as they are written again. A tick that fails otherwise (a full disk, a
- * damaged row) is said once as it starts, every few minutes while it lasts, and once as it ends.
+ * damaged row) is said once as it starts, every few minutes while it lasts, and once as it ends;
+ * so is a checkpoint that fails.
  */
 export function startScheduler(db: OpenDb, deps: HandlerDeps, now: () => Date, logger: Logger, intervalMs = 1000): { stop(): void } {
   let stopped = false;
@@ -156,7 +176,10 @@ export function startScheduler(db: OpenDb, deps: HandlerDeps, now: () => Date, l
     failing: `scheduler: ticks fail; the timers due stay pending (said again every ${FAILING_SAID_EVERY_MS / 60_000} minutes while it lasts, and once when ticks succeed again)`,
     still: 'scheduler: ticks still fail; the timers due stay pending',
     over: 'scheduler: ticks succeed again; the timers due that waited fire now',
+    counted: 'failedTicks',
+    level: 'error',
   });
+  const checkpointing = checkpointReport(logger);
   const run = () => {
     if (stopped) return;
     let full = false;
@@ -181,7 +204,7 @@ export function startScheduler(db: OpenDb, deps: HandlerDeps, now: () => Date, l
       // Its timers due could not even be read (a damaged row, a disk error).
       failing.failed(at, err);
     }
-    if (!full) checkpointQuietly(db, logger);
+    if (!full) checkpointQuietly(db, at, checkpointing);
     first = false;
     if (full) setImmediate(run);
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,5 +83,34 @@ describe('roe import: CSV files as spreadsheets and CRMs export them', () => {
     expect(roeOn(db, ['import', 'partners', file('p-all.csv', 'id,name\np1,One\np2,Two\n')])).toMatchObject({ code: 0, out: expect.stringContaining('2 partners added') });
     expect(roeOn(db, ['import', 'partners', file('p-one.csv', 'id,name\np1,One\n')])).toMatchObject({ code: 0, out: expect.stringContaining('0 partners added, 0 updated, 1 unchanged') });
     expect(roeOn(db, ['export', '--partner', 'p2']).code).toBe(0);
+  });
+});
+
+describe('roe import of a file refused for itself, at a new DATABASE_PATH', () => {
+  it('is refused as before, and no database (nor its folder) is made', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'roe-cli-refused-'));
+    try {
+      const folder = join(empty, 'data');
+      const db = join(folder, 'roe.db');
+      const accounts = join(ROOT, 'examples/accounts.csv');
+      expect(roeOn(db, ['import', 'claims', accounts])).toEqual({ code: 1, out: '', err: `${accounts}: this is an accounts file (its header is the accounts header, not the claims one); import it with npx roe import accounts\n` });
+      // No header of its kind, a broken quote, not UTF-8, no such file: all refused before the database is opened.
+      const notes = file('notes.csv', 'hello,world\n1,2\n');
+      expect(roeOn(db, ['import', 'claims', notes])).toMatchObject({ code: 1, out: '', err: expect.stringContaining(`${notes}: 1 problem, nothing imported:\n  line 1: the first line names none of the claims columns`) });
+      const quote = file('partners-quote.csv', 'id,name\np1,"Partner One\n');
+      expect(roeOn(db, ['import', 'partners', quote])).toMatchObject({ code: 1, out: '', err: expect.stringContaining(`${quote}: 1 problem, nothing imported:\n  line 2: `) });
+      const latin1 = join(dir, 'partners-latin1.csv');
+      writeFileSync(latin1, Buffer.from('id,name\np1,Soci\xe9t\xe9\n', 'latin1'));
+      expect(roeOn(db, ['import', 'partners', latin1])).toMatchObject({ code: 1, out: '', err: expect.stringContaining('is not valid UTF-8') });
+      expect(roeOn(db, ['import', 'partners', join(empty, 'missing.csv')])).toMatchObject({ code: 1, out: '', err: expect.stringContaining('cannot read the file') });
+      expect(existsSync(folder)).toBe(false);
+      expect(readdirSync(empty)).toEqual([]);
+      // A file whose problems need the database (an account it does not hold) is still refused, once it is opened.
+      const claims = file('claims-unknown.csv', 'id,account_id,claimant,route,product_line,opportunity,stage,status,registered_at\nK1,nowhere,direct,direct,Analytics,Opp,qualified,expired,2025-11-12\n');
+      expect(roeOn(db, ['import', 'claims', claims])).toMatchObject({ code: 1, out: '', err: expect.stringContaining('line 2: account_id: unknown account "nowhere" (import accounts first)') });
+      expect(existsSync(db)).toBe(true);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -165,3 +165,67 @@ describe('the WAL between ticks', () => {
     expect(fileSize()).toBeGreaterThan(before);
   });
 });
+
+describe('what the logs say while checkpoints fail (a full disk, a read-only file)', () => {
+  const until = async (done: () => boolean) => {
+    while (!done()) await new Promise((ok) => setTimeout(ok, 10));
+  };
+
+  it('the scheduler warns once as they start failing, then every few minutes with how many failed, and once as one succeeds; a busy one is no failure', async () => {
+    rt = testRuntime({ at: '2026-12-07T15:00:00Z' });
+    const lines = (text: string) => rt!.logs.lines.filter((l) => l.includes(text));
+    // The connection's checkpoint fails as on a full disk, or finds another connection checkpointing (busy), until told otherwise.
+    const sqlite = rt.db.sqlite;
+    const pragma = sqlite.pragma.bind(sqlite);
+    let mode: 'busy' | 'full' | 'fine' = 'busy';
+    let checkpoints = 0;
+    let failures = 0;
+    sqlite.pragma = ((source: string, options?: Parameters<typeof pragma>[1]) => {
+      if (!source.startsWith('wal_checkpoint')) return pragma(source, options);
+      checkpoints++;
+      if (mode === 'busy') return [{ busy: 1, log: 10, checkpointed: 0 }];
+      if (mode === 'full') {
+        failures++;
+        throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      }
+      return pragma(source, options);
+    }) as typeof sqlite.pragma;
+    // Each tick is 10 s later than the one before: 30 ticks are 5 minutes.
+    const tickMs = 10_000;
+    const perReport = FAILING_SAID_EVERY_MS / tickMs;
+    let ticks = 0;
+    const scheduler = startScheduler(rt.db, rt.deps, () => (ticks++ > 0 && rt!.clock.advance(tickMs), rt!.clock.now()), rt.logger, 5);
+    try {
+      // Busy checkpoints say nothing.
+      await until(() => checkpoints >= 5);
+      expect(lines('checkpointed')).toEqual([]);
+      mode = 'full';
+      await until(() => failures >= 2 * perReport + 10);
+      // Busy again: neither a failure nor its end.
+      mode = 'busy';
+      let seen = checkpoints;
+      await until(() => checkpoints >= seen + 5);
+      const failed = failures;
+      expect(lines('scheduler: the WAL is checkpointed again')).toEqual([]);
+      mode = 'fine';
+      seen = checkpoints;
+      await until(() => checkpoints >= seen + 5);
+      scheduler.stop();
+      const started = lines('scheduler: the WAL could not be checkpointed');
+      expect(started).toHaveLength(1);
+      expect(started[0]).toContain('database or disk is full');
+      // Again every 5 minutes of failing checkpoints (the 31st, the 61st), each saying how many failed so far.
+      const still = lines('scheduler: the WAL still cannot be checkpointed');
+      expect(still.map((l) => (JSON.parse(l) as { failedCheckpoints: number }).failedCheckpoints)).toEqual([perReport + 1, 2 * perReport + 1]);
+      expect(still.every((l) => l.includes('database or disk is full'))).toBe(true);
+      const over = lines('scheduler: the WAL is checkpointed again');
+      expect(over).toHaveLength(1);
+      expect((JSON.parse(over[0]!) as { failedCheckpoints: number }).failedCheckpoints).toBe(failed);
+      // Warnings only (the ticks themselves went through): one as it started, and the reminders.
+      expect(lines('"level":40').length).toBe(1 + still.length);
+      expect(lines('"level":50')).toEqual([]);
+    } finally {
+      scheduler.stop();
+    }
+  });
+});

@@ -243,11 +243,25 @@ export function decodeCsv(bytes: Uint8Array): { ok: true; text: string } | { ok:
 }
 
 /**
- * Parses one CSV file with a real CSV parser and validates every row. Any problem (an
- * unknown, missing or repeated column, a malformed row, a bad value, a repeated id) is
- * reported with its line number, and the file is rejected whole.
+ * A CSV file of one kind read whole ({@link readCsv}): its header is that kind's and every line
+ * parsed; its rows' values are not checked yet ({@link parseCsv} does).
  */
-export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(kind: K, text: string, schema: S): CsvResult<z.output<S>> {
+export interface CsvFile {
+  kind: keyof typeof HEADERS;
+  /** The header's columns, in lower case ('' for a column with no name). */
+  header: string[];
+  records: Read[];
+  /** Rows with fewer values than the header, told with the rows' own problems. */
+  short: RowError[];
+}
+
+/**
+ * Reads one CSV file with a real CSV parser and checks what needs nothing but the file: its
+ * separator, its header (another kind's, unknown, missing or repeated columns, a column with no
+ * name holding values), quotes, and that it has rows. A problem there is one of the file as a
+ * whole, reported with its line number; the rows' values are left to {@link parseCsv}.
+ */
+export function readCsv(kind: keyof typeof HEADERS, text: string): { ok: true; file: CsvFile } | { ok: false; errors: RowError[] } {
   const errors: RowError[] = [];
   // The header as the CSV parser read it (quotes, commas and newlines inside a quoted name
   // included); an empty file has none.
@@ -279,21 +293,21 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
   const separatedBy = (c: string) => (c === ';' ? 'semicolons' : c === '\t' ? 'tabs' : `"${c}"`);
   const separator = declared && declared !== ',' ? separatedBy(declared) : firstLine.includes(',') ? null : firstLine.includes(';') ? 'semicolons' : firstLine.includes('\t') ? 'tabs' : null;
   if (separator) {
-    return { ok: false, rows: [], errors: [{ line: headerLine, message: `the columns are separated by ${separator}; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
+    return { ok: false, errors: [{ line: headerLine, message: `the columns are separated by ${separator}; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: ${known.join(', ')}` }] };
   }
-  if (body.trim() === '') return { ok: false, rows: [], errors: [{ line: 1, message: `the file is empty; it needs a header line: ${known.join(', ')}` }] };
-  if (/^\s*[[{]/.test(body)) return { ok: false, rows: [], errors: [{ line: headerLine, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
+  if (body.trim() === '') return { ok: false, errors: [{ line: 1, message: `the file is empty; it needs a header line: ${known.join(', ')}` }] };
+  if (/^\s*[[{]/.test(body)) return { ok: false, errors: [{ line: headerLine, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
   const named = firstLine.split(',').map((c) => c.trim().replace(/^"|"$/g, '').trim().toLowerCase());
   // The header of another kind's file (accounts.csv imported as claims: both have an id) is
   // that file, not a claims file with unknown and missing columns: said in one line.
   const other = kindOfHeader(kind, named);
   if (other) {
-    return { ok: false, rows: [], errors: [{ line: headerLine, wholeFile: true, message: `this is ${other === 'accounts' ? 'an' : 'a'} ${other} file (its header is the ${other} header, not the ${kind} one); import it with npx roe import ${other}` }] };
+    return { ok: false, errors: [{ line: headerLine, wholeFile: true, message: `this is ${other === 'accounts' ? 'an' : 'a'} ${other} file (its header is the ${other} header, not the ${kind} one); import it with npx roe import ${other}` }] };
   }
   // A first line naming none of the columns is no header of this kind (another file, or one
   // with no header): said once, rather than every row's count of columns against it.
   if (!named.some((c) => known.includes(c))) {
-    return { ok: false, rows: [], errors: [{ line: headerLine, message: `the first line names none of the ${kind} columns, so it is no ${kind} header: is this the ${kind} file? Its first line must be the header: ${known.join(', ')}` }] };
+    return { ok: false, errors: [{ line: headerLine, message: `the first line names none of the ${kind} columns, so it is no ${kind} header: is this the ${kind} file? Its first line must be the header: ${known.join(', ')}` }] };
   }
   try {
     records = parse<Read>(body, {
@@ -323,7 +337,7 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
       },
     });
   } catch (e) {
-    return { ok: false, rows: [], errors: [...short, malformed(e as CsvParseError, body, headerLines, header.length, lastLine)] };
+    return { ok: false, errors: [...short, malformed(e as CsvParseError, body, headerLines, header.length, lastLine)] };
   }
   const unknown = [...new Set(header.filter((h) => h && !known.includes(h)))];
   if (unknown.length) errors.push({ line: headerLine, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });
@@ -341,9 +355,29 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
       errors.push({ line: headerLine, message: `column ${i + 1} has no name, yet line ${held.info.lines - lineBreaks(Object.values(held.record))} holds a value there ("${value.length > 40 ? `${value.slice(0, 40)}…` : value}"); name it (expected: ${known.join(', ')}) or delete the column` });
     }
   }
-  if (errors.length) return { ok: false, rows: [], errors };
-  if (records.length === 0 && short.length === 0) return { ok: false, rows: [], errors: [{ line: headerLine + headerLines, message: 'the file has a header but no rows' }] };
-  errors.push(...short);
+  if (errors.length) return { ok: false, errors };
+  if (records.length === 0 && short.length === 0) return { ok: false, errors: [{ line: headerLine + headerLines, message: 'the file has a header but no rows' }] };
+  return { ok: true, file: { kind, header, records, short } };
+}
+
+/**
+ * Parses one CSV file with a real CSV parser and validates every row. Any problem (an
+ * unknown, missing or repeated column, a malformed row, a bad value, a repeated id) is
+ * reported with its line number, and the file is rejected whole. `input` is the file's text,
+ * or the file as {@link readCsv} read it already.
+ */
+export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(kind: K, input: string | CsvFile, schema: S): CsvResult<z.output<S>> {
+  let file: CsvFile;
+  if (typeof input === 'string') {
+    const read = readCsv(kind, input);
+    if (!read.ok) return { ok: false, rows: [], errors: read.errors };
+    file = read.file;
+  } else {
+    if (input.kind !== kind) throw new Error(`parseCsv: a ${input.kind} file given as ${kind}`);
+    file = input;
+  }
+  const { header, records } = file;
+  const errors: RowError[] = [...file.short];
 
   const rows: { line: number; value: unknown }[] = [];
   const partial: { line: number; value: Record<string, unknown> }[] = [];

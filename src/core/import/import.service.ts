@@ -9,7 +9,7 @@ import { PARTNER_ROUTES_IN_WORDS, routeFits } from '../claims/route.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
 import { recentRulingAgainst } from '../disputes/settle.js';
 import { addDays, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
-import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, toAccount, toPartner, type ClaimRow, type CsvResult, type PartnerRow, type RowError } from './csv.js';
+import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, readCsv, toAccount, toPartner, type ClaimRow, type CsvFile, type CsvResult, type PartnerRow, type RowError } from './csv.js';
 import { putInCase } from './pending.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
@@ -62,12 +62,25 @@ export function csvText(fileName: string, bytes: Uint8Array): string {
 }
 
 /**
+ * A CSV file of `kind` checked as far as it can be without the database (its separator, its
+ * header, its quotes; see {@link readCsv}), for `importCsv`. Throws an ImportError naming the
+ * file and its problem, as `importCsv` would: a file of another kind, or no CSV, is refused
+ * before the database is opened (or made).
+ */
+export function csvFile(kind: ImportKind, fileName: string, text: string): CsvFile {
+  const read = readCsv(kind, text);
+  if (!read.ok) throw new ImportError(fileName, read.errors);
+  return read.file;
+}
+
+/**
  * Imports one CSV file in one transaction. Every row is checked (including references to
  * partners and accounts) before anything is written; importing the same file again updates
  * the rows by id instead of duplicating them. A claim the file leaves pending is put in a
- * case (see {@link putInCase}), whose events are given to `options.announce`.
+ * case (see {@link putInCase}), whose events are given to `options.announce`. `text` is the
+ * file's text, or the file as {@link csvFile} read it already.
  */
-export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string, text: string, options: ImportOptions = {}): ImportReport {
+export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string, text: string | CsvFile, options: ImportOptions = {}): ImportReport {
   const { store } = ctx;
   let now = ctx.clock.now();
   /**
