@@ -512,6 +512,13 @@ describe('installs and first contact', () => {
     }
   });
 
+  it('the queue says the cases assigned came to the chat with the bot, in Teams words', async () => {
+    openArbitratedCase(h.rt);
+    const said = readCard(await h.say(USERS.pat, 'roe queue'));
+    expect(said).toContain('The cases assigned to you were sent to your chat with me, each with its ruling buttons');
+    expect(said).not.toContain('direct messages');
+  });
+
   it('a person the policy names by Entra object id is recognised by it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-teams-'));
     const policyPath = join(dir, 'policy.yaml');
