@@ -1,6 +1,6 @@
 import type { Principal } from '../src/core/authz.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
-import { isOverlapCase } from '../src/core/disputes/settle.js';
+import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import type { Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
@@ -32,10 +32,8 @@ export function caseReachable(deps: HandlerDeps, d: Pick<Dispute, 'origin' | 'cl
   });
 }
 
-/** "claim #12" or "claims #12, #13": the claims of a case waiting for approval. */
-export function approvalClaims(d: Pick<Dispute, 'claimIds'>): string {
-  return `${d.claimIds.length === 1 ? 'claim' : 'claims'} ${d.claimIds.map((id) => `#${id}`).join(', ')}`;
-}
+/** The claims of a case waiting for approval ("claim #12"), as the core names them. */
+export { approvalClaims };
 
 /**
  * Whether this viewer is told that an open case is a claim waiting for approval, not a dispute:
@@ -53,7 +51,7 @@ export function approvalShown(viewer: Principal, d: Pick<Dispute, 'parties'>): b
  * claim #12 (case #7)" for a claim waiting for approval ({@link approvalShown}).
  */
 export function caseWords(viewer: Principal, d: Pick<Dispute, 'id' | 'parties' | 'claimIds'>): string {
-  return approvalShown(viewer, d) ? `approval of ${approvalClaims(d)} (case #${d.id})` : `dispute #${d.id}`;
+  return approvalShown(viewer, d) ? caseKindWords(d) : `dispute #${d.id}`;
 }
 
 /** {@link caseWords} at the start of a sentence: "Dispute #3", "Approval of claim #12 (case #7)". */

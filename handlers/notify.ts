@@ -311,11 +311,13 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const vp = viewpoint(deps, CHANNEL_VIEWER);
         // Assigned again as a claim joins a running case (no opening with it): said as such, not as a new case.
         const joined = !events.some((o) => o.type === 'dispute.opened' && o.dispute.id === d.id);
-        const why = joined ? 'Another claim joined this dispute.' : isOverlapCase(d) ? 'The criteria did not settle this on their own.' : 'This claim needs an arbitrator’s approval.';
+        // The thread may hold other partners: a claim waiting for approval is not said to be one
+        // (that may tell them its party is flagged), as the rest of the thread reads it as any case.
+        const why = joined ? 'Another claim joined this dispute. ' : isOverlapCase(d) ? 'The criteria did not settle this on their own. ' : '';
         // A claim joining a case past its whole escalation chain: its last SLA already ran out.
         const overdue = d.dueAt !== null && d.dueAt.getTime() <= now.getTime();
         const when = (v: ReturnType<typeof viewpoint>) => (d.dueAt ? (overdue ? ` (overdue since ${v.deadline(d.dueAt)})` : ` by ${v.deadline(d.dueAt)}`) : '');
-        toThread(d, (v) => reply(`${caseTitle(v, d)} is with ${vp.person(d.arbitrator)}`, [text(`${why} ${vp.person(d.arbitrator)} will rule${when(vp)}.`)]), 'assigned');
+        toThread(d, (v) => reply(`${caseTitle(v, d)} is with ${vp.person(d.arbitrator)}`, [text(`${why}${vp.person(d.arbitrator)} will rule${when(vp)}.`)]), 'assigned');
         const target = personTarget(deps, d.arbitrator, platformOf(d));
         if (target) {
           const arb = personViewer(target, d.arbitrator);

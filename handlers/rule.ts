@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { authorizeRuling, unknownReason, type Principal } from '../src/core/authz.js';
 import { assertOpen, partiesHoldingNothing, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
-import { isOverlapCase } from '../src/core/disputes/settle.js';
+import { approvalClaims, isOverlapCase } from '../src/core/disputes/settle.js';
 import { rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
 import type { Dispute } from '../src/core/types.js';
 import { DomainError } from '../src/core/errors.js';
@@ -31,6 +31,11 @@ function getOpen(deps: HandlerDeps, id: number) {
   const d = deps.ctx.store.disputes.get(id);
   if (!d) throw new DomainError('not_found', `No dispute #${id}.`);
   return d;
+}
+
+/** The case's account and product line, as its forms name it: "Soylent Corp (Analytics)". */
+function accountName(deps: HandlerDeps, d: Dispute): string {
+  return `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
 }
 
 /** Refuses the ruling forms to anyone who may not rule, before they fill them in. */
@@ -80,15 +85,30 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
   const vp = viewpoint(deps, viewer);
   // A party whose claims in the case all closed (lost or won in the CRM) holds nothing to award.
   const gone = partiesHoldingNothing(deps.ctx, d);
+  // A claim waiting for approval (one party, reached by "Reject"): approved for its party,
+  // refused for nobody. Who rules is one of the company's people, told it is an approval.
+  const approval = !isOverlapCase(d);
+  const party = vp.party(d.parties[0]!);
+  const them = d.claimIds.length === 1 ? 'it' : 'them';
   return {
     id: FORMS.award,
-    title: `Rule on dispute #${d.id}`,
-    // A claim waiting for approval (one party, reached by "Reject"): approved for its party, refused for nobody.
-    submitLabel: isOverlapCase(d) ? 'Award' : 'Rule',
-    intro: `${isOverlapCase(d) ? 'Award the account to a party.' : 'Approve the claim (award it to its party) or reject it (Nobody).'} The rationale is shown to every party of the case as written: name no partner, deal size or evidence in it that another party should not read.`,
+    // Short: a Slack modal title holds 24 characters ("Approval in case #123456" is 24).
+    title: approval ? `Approval in case #${d.id}` : `Rule on dispute #${d.id}`,
+    submitLabel: approval ? 'Rule' : 'Award',
+    intro: approval
+      ? `Approve or reject ${approvalClaims(d)} of ${party} (case #${d.id}) on ${accountName(deps, d)}: award ${them} to ${party} to approve, or to Nobody to reject. The rationale is shown to ${party} as written: name no other partner, deal size or evidence in it.`
+      : 'Award the account to a party. The rationale is shown to every party of the case as written: name no partner, deal size or evidence in it that another party should not read.',
     fields: [
       { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.filter((p) => !gone.has(p)).map((p) => ({ value: picked(p), label: vp.party(p) })), { value: NOBODY, label: NOBODY_LABEL }] },
-      { id: 'rationale', label: 'Rationale', kind: 'multiline', required: true, maxLength: 2000, placeholder: 'Why this party owns the account', hint: 'Every party of the case reads it as written.' },
+      {
+        id: 'rationale',
+        label: 'Rationale',
+        kind: 'multiline',
+        required: true,
+        maxLength: 2000,
+        placeholder: approval ? `Why ${them === 'it' ? 'the claim is' : 'the claims are'} approved or rejected` : 'Why this party owns the account',
+        hint: approval ? `${party} reads it as written.` : 'Every party of the case reads it as written.',
+      },
     ],
     // The claims it was opened on: a ruling sent once another joined is refused (see RulingInput).
     state: { dispute: String(d.id), claims: String(d.claimIds.length) },
@@ -156,14 +176,28 @@ export function askForm(deps: HandlerDeps, viewer: Principal, value: unknown): F
   mayRule(deps, viewer, d);
   assertOpen(deps.ctx, d);
   someoneToAsk(deps, viewer, d);
-  const account = deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId;
+  const thread = threadWord(d.origin);
+  if (!isOverlapCase(d)) {
+    // A claim waiting for approval: its party is asked. Its thread, which other partners may
+    // read, calls it any dispute: that the claim needs approval may tell them its party is flagged.
+    const party = viewpoint(deps, viewer).party(d.parties[0]!);
+    return {
+      id: FORMS.ask,
+      // Short: a Slack modal title holds 24 characters.
+      title: `Ask on case #${d.id}`,
+      submitLabel: 'Ask',
+      intro: `Ask ${party} about the approval of ${approvalClaims(d)} (case #${d.id}) on ${accountName(deps, d)}. The question goes as written to ${party}, and to the case's ${thread}, which people of several partners may read as any dispute's: say nothing in it of the approval, and name no other partner, deal size or evidence.`,
+      fields: [{ id: 'question', label: 'Question for the party', kind: 'multiline', required: true, maxLength: 2000, hint: `${party} and the case's ${thread} read it as written.` }],
+      state: { dispute: String(d.id) },
+    };
+  }
   return {
     id: FORMS.ask,
     // Short: a Slack modal title holds 24 characters.
     title: `Ask on dispute #${d.id}`,
     submitLabel: 'Ask',
-    intro: `Ask the parties of dispute #${d.id} on ${account} (${d.productLine}). The question goes as written to the dispute's ${threadWord(d.origin)}, which people of several partners may read, and to every party: name no partner, deal size or evidence in it that another party should not read.`,
-    fields: [{ id: 'question', label: 'Question for the parties', kind: 'multiline', required: true, maxLength: 2000, hint: `The dispute's ${threadWord(d.origin)} and every party read it as written.` }],
+    intro: `Ask the parties of dispute #${d.id} on ${accountName(deps, d)}. The question goes as written to the dispute's ${thread}, which people of several partners may read, and to every party: name no partner, deal size or evidence in it that another party should not read.`,
+    fields: [{ id: 'question', label: 'Question for the parties', kind: 'multiline', required: true, maxLength: 2000, hint: `The dispute's ${thread} and every party read it as written.` }],
     state: { dispute: String(d.id) },
   };
 }

@@ -503,8 +503,13 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         return r;
       }, { create: true, recordPolicy: 'later' });
       // A file of thousands of pending claims names its first cases, not every one.
-      const ids = report.disputes.slice(0, 10).map((d) => `#${d}`).join(', ') + (report.disputes.length > 10 ? ` and ${report.disputes.length - 10} more` : '');
-      const cases = report.inCases ? `; ${plural(report.inCases, 'pending claim')} put in ${report.disputes.length === 1 ? 'dispute' : 'disputes'} ${ids}` : '';
+      const ids = (list: number[]) => list.slice(0, 10).map((d) => `#${d}`).join(', ') + (list.length > 10 ? ` and ${list.length - 10} more` : '');
+      // The operator is one of the company's people: a claim waiting for approval is said to be one.
+      const disputes = report.disputes.filter((id) => !report.approvals.includes(id));
+      const inDisputes = report.inCases - report.inApprovals;
+      const cases =
+        (inDisputes ? `; ${plural(inDisputes, 'pending claim')} put in ${disputes.length === 1 ? 'dispute' : 'disputes'} ${ids(disputes)}` : '') +
+        (report.inApprovals ? `; ${plural(report.inApprovals, 'pending claim')} ${report.inApprovals === 1 ? 'waits' : 'wait'} for approval in ${report.approvals.length === 1 ? 'case' : 'cases'} ${ids(report.approvals)}` : '');
       const unchanged = report.unchanged ? `, ${report.unchanged} unchanged` : '';
       io.out(`${file}: ${plural(report.inserted, kind.slice(0, -1), kind)} added, ${report.updated} updated${unchanged}${cases}`);
       return 0;

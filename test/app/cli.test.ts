@@ -220,7 +220,8 @@ describe('roe CLI', () => {
     roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db);
     const claims = join(dir, 'pending.csv');
     writeFileSync(claims, 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at\nP1,soylent,contoso,resell,Analytics,Soylent deal,qualified,,,pending,2026-11-02,\n');
-    expect(roe(['import', 'claims', claims], db)).toEqual({ code: 0, out: `${claims}: 1 claim added, 0 updated; 1 pending claim put in dispute #1\n`, err: '' });
+    // Alone on its line, the claim waits for approval: the report (for the operator, one of the company's people) says so.
+    expect(roe(['import', 'claims', claims], db)).toEqual({ code: 0, out: `${claims}: 1 claim added, 0 updated; 1 pending claim waits for approval in case #1\n`, err: '' });
     const queued = roe(['outbox'], db).out;
     // No chat platform configured: the card is for the console, where `npm start` shows it (the claim alone on its line waits for approval).
     expect(queued).toMatch(/#\d+ pending console \{"kind":"user","user":"pat"\}.*\n {4}Approval of claim #\d+ \(case #1\) on Soylent Corp \(Analytics\): yours to approve or reject by /);
@@ -234,6 +235,18 @@ describe('roe CLI', () => {
     roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], slackDb, slack);
     expect(roe(['import', 'claims', claims], slackDb, slack).code).toBe(0);
     expect(roe(['outbox'], slackDb, slack).out).toMatch(/#\d+ pending slack \{"kind":"user","user":"U0PAT"\}.*\n {4}Approval of claim #\d+ \(case #1\) on Soylent Corp \(Analytics\): yours to approve or reject by /);
+  });
+
+  it('an import putting pending claims in disputes and others in approvals says which waits for what', () => {
+    const db = join(dir, 'pending-both.db');
+    roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
+    roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db);
+    const claims = join(dir, 'pending-both.csv');
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    // Soylent: Contoso's claim alone on its line (an approval). Initech: Contoso's against Northwind's protected one (a dispute).
+    const rows = ['P1,soylent,contoso,resell,Analytics,Soylent deal,qualified,,,pending,2026-11-02,', 'Q1,initech,northwind,resell,Analytics,Initech deal,proposal,,,protected,2026-11-02,', 'Q2,initech,contoso,resell,Analytics,Initech deal,qualified,,,pending,2026-11-03,'];
+    writeFileSync(claims, [header, ...rows].join('\n') + '\n');
+    expect(roe(['import', 'claims', claims], db)).toEqual({ code: 0, out: `${claims}: 3 claims added, 0 updated; 1 pending claim put in dispute #2; 1 pending claim waits for approval in case #1\n`, err: '' });
   });
 
   it('ledger verify passes, then names the first tampered entry and exits 1', () => {

@@ -5,11 +5,12 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { disputeCard } from '../../handlers/dispute-card.js';
 import { help, mine, queue } from '../../handlers/roe.js';
-import { caseCard } from '../../handlers/rule.js';
+import { approve, askForm, awardForm, caseCard, submitAward } from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import { showAccount } from '../../handlers/who-owns.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { tick } from '../../src/app/scheduler.js';
+import { rule, type RulingInput } from '../../src/core/disputes/disputes.service.js';
 import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -257,5 +258,72 @@ describe('a live claim names the open case it is in', () => {
     const nw = showAccount(rt.deps, as.partner(rt, 'northwind'), 'soylent');
     expect(items(nw, 'Live claims')).toContain(`Analytics: another party's claim is pending (dispute #${d.id})`);
     expect(read(nw)).not.toContain('Contoso');
+  });
+});
+
+describe('a claim waiting for approval: its thread, its forms and the refusals of a ruling', () => {
+  it("the thread is told who rules and by when, as any case's, never that the claim needs approval", () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    const thread = outbox(rt).filter((m) => m.target.includes('dispute-thread')).map((m) => m.body);
+    const assigned = thread.find((b) => b.summary === `Dispute #${d.id} is with Pat Okafor`);
+    expect(assigned?.blocks).toEqual([expect.objectContaining({ type: 'text', text: expect.stringMatching(/^Pat Okafor will rule by [^.]+\.$/) })]);
+    // What the thread shows (a copy for a raiser reading it in their own DM with the bot is theirs).
+    expect(thread.map((b) => JSON.stringify([b.summary, b.title, b.blocks])).join('\n')).not.toMatch(/approv/i);
+  });
+
+  it('the award and ask forms name it as an approval, with titles that fit a Slack modal even for case #123456', () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    const pat = as.person(rt, 'pat');
+    const award = awardForm(rt.deps, pat, String(d.id));
+    expect(award.title).toBe(`Approval in case #${d.id}`);
+    expect(award.intro).toBe(`Approve or reject claim #${c.id} of Contoso Consulting (case #${d.id}) on Soylent Corp (Analytics): award it to Contoso Consulting to approve, or to Nobody to reject. The rationale is shown to Contoso Consulting as written: name no other partner, deal size or evidence in it.`);
+    expect(award.fields.find((f) => f.id === 'rationale')).toMatchObject({ hint: 'Contoso Consulting reads it as written.', placeholder: 'Why the claim is approved or rejected' });
+    const ask = askForm(rt.deps, pat, String(d.id));
+    expect(ask.title).toBe(`Ask on case #${d.id}`);
+    expect(ask.intro).toBe(`Ask Contoso Consulting about the approval of claim #${c.id} (case #${d.id}) on Soylent Corp (Analytics). The question goes as written to Contoso Consulting, and to the case's thread, which people of several partners may read as any dispute's: say nothing in it of the approval, and name no other partner, deal size or evidence.`);
+    expect(ask.fields.find((f) => f.id === 'question')).toMatchObject({ label: 'Question for the party', hint: "Contoso Consulting and the case's thread read it as written." });
+    expect(JSON.stringify([award, ask])).not.toContain('dispute #');
+    rt.db.sqlite.prepare('UPDATE disputes SET id = 123456 WHERE id = ?').run(d.id);
+    for (const form of [awardForm(rt.deps, pat, '123456'), askForm(rt.deps, pat, '123456')]) {
+      expect(form.title).toMatch(/#123456$/);
+      expect(form.title.length).toBeLessThanOrEqual(24);
+    }
+  });
+
+  it("a dispute's forms keep their words", () => {
+    const rt = runtime();
+    const d = openArbitratedCase(rt);
+    const pat = as.person(rt, 'pat');
+    expect(awardForm(rt.deps, pat, String(d.id))).toMatchObject({ title: `Rule on dispute #${d.id}`, intro: expect.stringMatching(/^Award the account to a party\. The rationale is shown to every party of the case/) });
+    expect(askForm(rt.deps, pat, String(d.id))).toMatchObject({ title: `Ask on dispute #${d.id}`, intro: expect.stringMatching(new RegExp(`^Ask the parties of dispute #${d.id} on Soylent Corp \\(Analytics\\)\\. `)) });
+  });
+
+  it('a refused ruling names it as an approval to whoever may rule on it; a dispute stays a dispute', () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    const name = `approval of claim #${c.id} (case #${d.id})`;
+    const [pat, dana] = [as.person(rt, 'pat'), as.person(rt, 'dana')];
+    // The forms ask for 10 characters themselves: the ruling refuses fewer from elsewhere too.
+    const ruling = (input: RulingInput) => () => rt.store.transaction(() => rule(rt.ctx, pat, d.id, input));
+    expect(ruling({ kind: 'reject', rationale: 'Too short' })).toThrow(`Rejecting claim #${c.id} needs a rationale its party can read (at least 10 characters).`);
+    expect(ruling({ kind: 'award', party: 'contoso', rationale: 'Too short' })).toThrow(`Approving claim #${c.id} with the form needs a rationale its party can read (at least 10 characters).`);
+    expect(() => submitAward(rt.deps, pat, { dispute: String(d.id), party: 'fabrikam', rationale: 'Fabrikam was never part of it.' })).toThrow(`That party is not part of ${name}.`);
+    approve(rt.deps, pat, `${d.id}:contoso`);
+    expect(() => approve(rt.deps, dana, `${d.id}:contoso`)).toThrow(new RegExp(`^Approval of claim #${c.id} \\(case #${d.id}\\) was already ruled by Pat Okafor on `));
+    expect(() => awardForm(rt.deps, dana, String(d.id))).toThrow(new RegExp(`^Approval of claim #${c.id} \\(case #${d.id}\\) was already ruled by Pat Okafor on `));
+    // Someone who may not rule on it is told no more than of any case.
+    expect(() => approve(rt.deps, as.partner(rt, 'northwind'), `${d.id}:contoso`)).toThrow(`can rule on dispute #${d.id}.`);
+    // A dispute's refusals are worded as before.
+    const other = runtime();
+    const overlap = openArbitratedCase(other);
+    expect(() => other.store.transaction(() => rule(other.ctx, as.person(other, 'pat'), overlap.id, { kind: 'reject', rationale: 'Too short' }))).toThrow('Rejecting every claim needs a rationale the parties can read (at least 10 characters).');
+    expect(() => submitAward(other.deps, as.person(other, 'pat'), { dispute: String(overlap.id), party: 'fabrikam', rationale: 'Fabrikam was never part of it.' })).toThrow(`That party is not part of dispute #${overlap.id}.`);
+    approve(other.deps, as.person(other, 'pat'), `${overlap.id}:${overlap.recommendation}`);
+    expect(() => approve(other.deps, as.person(other, 'dana'), `${overlap.id}:${overlap.recommendation}`)).toThrow(new RegExp(`^Dispute #${overlap.id} was already ruled by Pat Okafor on `));
   });
 });

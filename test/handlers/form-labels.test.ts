@@ -55,7 +55,8 @@ it('the award form of a claim waiting for approval (reached by "Reject") says it
   expect(approval.parties).toEqual(['contoso']);
   const form = awardForm(rt.deps, as.person(rt, approval.arbitrator), String(approval.id));
   expect(form.submitLabel).toBe('Rule');
-  expect(form.intro).toMatch(/^Approve the claim \(award it to its party\) or reject it \(Nobody\)\. The rationale is shown to every party/);
+  // Its one party reads the rationale: the form names the claim, its party and its case.
+  expect(form.intro).toMatch(new RegExp(`^Approve or reject claim #${approval.claimIds[0]} of Contoso Consulting \\(case #${approval.id}\\) on Müller Logistik AG \\(Analytics\\): award it to Contoso Consulting to approve, or to Nobody to reject\\. The rationale is shown to Contoso Consulting as written`));
   // Refused (to nobody), the one claim reads as one.
   submitAward(rt.deps, as.person(rt, approval.arbitrator), { dispute: String(approval.id), party: 'none', rationale: 'Not a qualified opportunity yet.' });
   expect(outcomeText(rt.deps, as.person(rt, 'sam'), rt.store.disputes.get(approval.id)!)).toMatch(/no party gets the account; the claim was rejected\.$/);

@@ -9,7 +9,7 @@ import { incumbentOf } from '../ownership/engine.js';
 import { operationsVersionOf, rulersOf, versionOfDispute } from '../sla/sla.service.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import { DIRECT, sameProductLine, type Claim, type Dispute, type PartyId, type ThreadRef } from '../types.js';
-import { applyOutcome, liveClaims, openCase, partyName } from './settle.js';
+import { applyOutcome, approvalClaims, caseKindWords, isOverlapCase, liveClaims, openCase, partyName } from './settle.js';
 import { isClosed } from '../claims/lifecycle.js';
 
 export interface RaiseDisputeInput {
@@ -118,15 +118,25 @@ export function personName(v: PolicyVersion, key: string, book?: PolicyBook): st
   return Object.hasOwn(v.policy.people, key) ? v.policy.people[key]!.name : (book?.nameOf(key) ?? key);
 }
 
-/** Refuses anything but an open dispute, naming who closed it and when. */
+/** {@link caseKindWords} at the start of a sentence: "Dispute #3", "Approval of claim #12 (case #7)". */
+function caseKindTitle(d: Dispute): string {
+  const words = caseKindWords(d);
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * Refuses anything but an open dispute, naming who closed it and when. It answers those who may
+ * rule on the case (the company's people): a case waiting for approval is named as one.
+ */
 export function assertOpen(ctx: DomainContext, d: Dispute): void {
   if (d.status === 'open') return;
   const v = operationsVersionOf(ctx, d);
   // In the policy's time zone, as every date people read.
   const when = d.ruledAt ? formatsFor(v.policy.timezone).dateTimeFmt.format(d.ruledAt) : 'earlier';
-  if (d.status === 'settled') throw new DomainError('already_ruled', `Dispute #${d.id} was already settled automatically by the criteria on ${when}.`);
-  if (d.status === 'withdrawn') throw new DomainError('already_ruled', `Dispute #${d.id} was closed without a ruling: none of its claims is live any more.`);
-  throw new DomainError('already_ruled', `Dispute #${d.id} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy, ctx.policies()) : 'someone'} on ${when}.`);
+  const name = caseKindTitle(d);
+  if (d.status === 'settled') throw new DomainError('already_ruled', `${name} was already settled automatically by the criteria on ${when}.`);
+  if (d.status === 'withdrawn') throw new DomainError('already_ruled', `${name} was closed without a ruling: none of its claims is live any more.`);
+  throw new DomainError('already_ruled', `${name} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy, ctx.policies()) : 'someone'} on ${when}.`);
 }
 
 /** Whether `input` is the ruling this person already made on the case, word for word. */
@@ -164,6 +174,12 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   if (sameRuling(dispute, auth.personKey, input)) return { dispute, events: [] };
   assertOpen(ctx, dispute);
   const subject = `dispute:${dispute.id}`;
+  // The refusals below answer someone who may rule on it (one of the company's people): a case
+  // waiting for approval is named as one.
+  const name = caseKindWords(dispute);
+  const approval = !isOverlapCase(dispute);
+  // Short, within a sentence about the claims in it.
+  const ref = approval ? `case #${dispute.id}` : `dispute #${dispute.id}`;
   // A case only gains claims (a claim joins it): those past the count the form saw are new to the
   // arbitrator. One that closed again since (the CRM closed it) is nothing the ruling decides.
   const stillOpen = (id: number) => {
@@ -176,7 +192,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
       const c = store.claims.get(id);
       return c ? `#${id} (${partyName(ctx, c.claimant)})` : `#${id}`;
     });
-    throw new DomainError('conflict', `Claim${joined.length > 1 ? 's' : ''} ${joined.join(', ')} joined dispute #${dispute.id} since this form was opened. Nothing was ruled: open the form again from the case as it stands now, and rule on what it says.`);
+    throw new DomainError('conflict', `Claim${joined.length > 1 ? 's' : ''} ${joined.join(', ')} joined ${ref} since this form was opened. Nothing was ruled: open the form again from the case as it stands now, and rule on what it says.`);
   }
 
   if (input.kind === 'ask') {
@@ -190,25 +206,25 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   let winner: PartyId | null;
   let rationale: string | null = null;
   if (input.kind === 'approve') {
-    if (!dispute.recommendation) throw new DomainError('no_recommendation', `The criteria made no recommendation on dispute #${dispute.id}; award it to a party with a rationale.`);
+    if (!dispute.recommendation) throw new DomainError('no_recommendation', `The criteria made no recommendation on ${name}; ${approval ? 'approve or reject it' : 'award it to a party'} with a rationale.`);
     if (input.expected !== undefined && input.expected !== dispute.recommendation) {
       // The one who rules sees every party: the recommendation is named. A claim that joined the
       // case changes it, and so does the recommended party's claim closing (see recommendAgain).
       const now = partyName(ctx, dispute.recommendation);
-      throw new DomainError('conflict', `The recommendation on dispute #${dispute.id} changed since this card was sent (a claim joined the case, or the recommended party's claim closed): the criteria now recommend ${now}. Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`);
+      throw new DomainError('conflict', `The recommendation on ${name} changed since this card was sent (a claim joined the case, or the recommended party's claim closed): the criteria now recommend ${now}. Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`);
     }
     winner = dispute.recommendation;
   } else if (input.kind === 'reject') {
     rationale = input.rationale.trim();
-    if (rationale.length < 10) throw new DomainError('invalid_input', 'Rejecting every claim needs a rationale the parties can read (at least 10 characters).', { rationale: 'Explain the ruling (at least 10 characters)' });
+    if (rationale.length < 10) throw new DomainError('invalid_input', approval ? `Rejecting ${approvalClaims(dispute)} needs a rationale its party can read (at least 10 characters).` : 'Rejecting every claim needs a rationale the parties can read (at least 10 characters).', { rationale: 'Explain the ruling (at least 10 characters)' });
     winner = null;
   } else {
     rationale = input.rationale.trim();
-    if (!dispute.parties.includes(input.party)) throw new DomainError('invalid_input', `That party is not part of dispute #${dispute.id}.`, { party: 'Pick one of the parties' });
+    if (!dispute.parties.includes(input.party)) throw new DomainError('invalid_input', `That party is not part of ${name}.`, { party: 'Pick one of the parties' });
     if (partiesHoldingNothing(ctx, dispute, now).has(input.party)) {
-      throw new DomainError('invalid_input', `${partyName(ctx, input.party)} no longer holds a claim in dispute #${dispute.id}: its claim closed while the case waited (lost, won, rejected or expired). Award the line to a party that holds one, or to nobody.`, { party: `${partyName(ctx, input.party)} no longer holds a claim in this case` });
+      throw new DomainError('invalid_input', `${partyName(ctx, input.party)} no longer holds a claim in ${ref}: its claim closed while the case waited (lost, won, rejected or expired). ${approval ? 'Reject it (award it to nobody).' : 'Award the line to a party that holds one, or to nobody.'}`, { party: `${partyName(ctx, input.party)} no longer holds a claim in this case` });
     }
-    if (rationale.length < 10) throw new DomainError('invalid_input', 'A ruling against the recommendation needs a rationale the parties can read (at least 10 characters).', { rationale: 'Explain the ruling (at least 10 characters)' });
+    if (rationale.length < 10) throw new DomainError('invalid_input', approval ? `Approving ${approvalClaims(dispute)} with the form needs a rationale its party can read (at least 10 characters).` : 'A ruling against the recommendation needs a rationale the parties can read (at least 10 characters).', { rationale: 'Explain the ruling (at least 10 characters)' });
     winner = input.party;
   }
   store.disputes.update(dispute.id, { status: 'ruled', ruledBy: auth.personKey, ruledAt: now, winner, rationale });

@@ -7,7 +7,7 @@ import { reviewPartner } from '../claims/consequences.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { PARTNER_ROUTES_IN_WORDS, routeFits } from '../claims/route.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
-import { recentRulingAgainst } from '../disputes/settle.js';
+import { isOverlapCase, recentRulingAgainst } from '../disputes/settle.js';
 import { addDays, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
 import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, readCsv, toAccount, toPartner, type ClaimRow, type CsvFile, type CsvResult, type PartnerRow, type RowError } from './csv.js';
 import { putInCase } from './pending.js';
@@ -23,6 +23,12 @@ export interface ImportReport {
   inCases: number;
   /** Those cases, by id. */
   disputes: number[];
+  /**
+   * Of those, the pending claims that wait for approval (a case of their party alone, as the
+   * import leaves it: coverage that requires approval, or a flagged partner), and their cases.
+   */
+  inApprovals: number;
+  approvals: number[];
   /** What those cases changed, and a partner flagged or no longer so (the events given to {@link ImportOptions.announce}). */
   events: DomainEvent[];
 }
@@ -92,7 +98,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     options.beforeWrite();
     now = ctx.clock.now();
   };
-  const report: ImportReport = { kind, inserted: 0, updated: 0, unchanged: 0, inCases: 0, disputes: [], events: [] };
+  const report: ImportReport = { kind, inserted: 0, updated: 0, unchanged: 0, inCases: 0, disputes: [], inApprovals: 0, approvals: [], events: [] };
   const count = (r: 'inserted' | 'updated' | 'unchanged') => void (report[r] += 1);
   // A file that changes nothing (a nightly sync of the same rows) leaves nothing in the ledger.
   const changed = () => report.inserted + report.updated > 0;
@@ -323,6 +329,14 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     }
     report.inCases = waiting.length;
     report.disputes = [...cases];
+    // Each case as the whole file left it: a claim that opened one for approval may have been
+    // joined by another party's since, which makes it a dispute.
+    const approvals = new Set(report.disputes.filter((id) => !isOverlapCase(store.disputes.get(id)!)));
+    report.approvals = [...approvals];
+    report.inApprovals = waiting.filter((id) => {
+      const holding = openCasesHolding(ctx, store.claims.get(id)!)[0];
+      return holding !== undefined && approvals.has(holding.id);
+    }).length;
     if (report.events.length > 0) options.announce?.(report.events);
   });
   return report;

@@ -32,6 +32,8 @@ describe('CSV import: a pending claim waits in an open case', () => {
     expect(claim.status).toBe('pending');
     const d = rt.store.disputes.all().at(-1)!;
     expect(r).toMatchObject({ inserted: 1, inCases: 1, disputes: [d.id] });
+    // It waits for approval (its party alone on the line): the report says so.
+    expect(r).toMatchObject({ inApprovals: 1, approvals: [d.id] });
     expect(d).toMatchObject({ status: 'open', accountId: 'soylent', productLine: 'Analytics', claimIds: [claim.id], parties: ['contoso'], arbitrator: 'pat', raisedBy: 'import' });
     expect(timersOf(`dispute:${d.id}`)).toEqual(['sla.breach', 'sla.reminder', 'sla.reminder']);
     expect(outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`)).toEqual([expect.stringMatching(new RegExp(`"user":"pat".*Approval of claim #${claim.id} \\(case #${d.id}\\) on Soylent Corp \\(Analytics\\): yours to approve or reject by`))]);
@@ -102,6 +104,8 @@ describe('CSV import: a pending claim waits in an open case', () => {
     const r = importClaims(file(row('A1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20'), row('B1', 'soylent', 'fabrikam', 'proposal', 'pending', '2026-11-21')));
     const d = rt.store.disputes.all().at(-1)!;
     expect(r).toMatchObject({ inCases: 2, disputes: [d.id] });
+    // The case the first opened for approval is a dispute once the second joined it: the report tells it as the import leaves it.
+    expect(r).toMatchObject({ inApprovals: 0, approvals: [] });
     expect(d).toMatchObject({ status: 'open', claimIds: [claimOf('B1').id, claimOf('A1').id], recommendation: 'fabrikam' });
     expect(rt.store.disputes.all().filter((x) => x.accountId === 'soylent')).toHaveLength(1);
   });
