@@ -370,6 +370,7 @@ export function createStore(
     },
     forAccount: (accountId) => many(`SELECT ${DISPUTES.select} FROM disputes WHERE account_id = ? ORDER BY id`, asDispute, accountId),
     open: () => db.select().from(t.disputes).where(eq(t.disputes.status, 'open')).orderBy(asc(t.disputes.id)).all().map(toDispute),
+    forParty: (party) => many(`SELECT ${DISPUTES.select} FROM disputes WHERE EXISTS (SELECT 1 FROM json_each(disputes.parties) WHERE value = ?) ORDER BY id`, asDispute, party),
     byRequestKey: (key) => one(`SELECT ${DISPUTES.select} FROM disputes WHERE request_key = ?`, asDispute, key),
     all: () => db.select().from(t.disputes).orderBy(asc(t.disputes.id)).all().map(toDispute),
   };
@@ -401,6 +402,11 @@ export function createStore(
     *entries() {
       const stmt = sqlite.prepare('SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger ORDER BY seq');
       for (const r of stmt.iterate() as Iterable<LedgerRow>) yield toLedgerEntry(r);
+    },
+    *about(subjects) {
+      // The subjects as one JSON array: any number of them, in one parameter.
+      const stmt = sqlite.prepare('SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger WHERE subject IN (SELECT value FROM json_each(?)) ORDER BY seq');
+      for (const r of stmt.iterate(JSON.stringify(subjects)) as Iterable<LedgerRow>) yield toLedgerEntry(r);
     },
   };
 

@@ -24,7 +24,7 @@ import { teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { listPolicies } from '../../db/repos/policies.repo.js';
 import { failedTimers, pendingTimerCount, retryFailedTimers } from '../../db/repos/timers.repo.js';
 import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
-import { partnerExport } from '../core/privacy/export.js';
+import { partnerExport, partnerLedgerSubjects } from '../core/privacy/export.js';
 import { PlatformStartError, platformRoutes, serve, serveProblem } from './serve.js';
 import { startScheduler } from './scheduler.js';
 
@@ -311,6 +311,14 @@ function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) 
   } finally {
     rt.close();
   }
+}
+
+/** The names of these accounts (those that exist), by id: a few hundred ids to a query. */
+function accountNames(rt: Runtime, ids: readonly string[]): Map<string, { name: string }> {
+  const unique = [...new Set(ids)];
+  const names = new Map<string, { name: string }>();
+  for (let i = 0; i < unique.length; i += 500) for (const [id, a] of rt.store.accounts.labels(unique.slice(i, i + 500))) names.set(id, { name: a.name });
+  return names;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -646,7 +654,14 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const data = withRuntime(config, db, (rt) => {
         const partner = rt.store.partners.get(partnerId);
         if (!partner) return { known: rt.store.partners.all().map((x) => x.id).sort() };
-        return partnerExport({ partner, claims: rt.store.claims.forClaimant(partnerId), disputes: rt.store.disputes.all(), accounts: new Map(rt.store.accounts.all().map((a) => [a.id, a])), ledger: [...rt.store.ledger.entries()], at: rt.clock.now(), flaggedAt: rt.store.partners.flaggedAt(partnerId) });
+        // Only the partner's own rows are read (its claims, its disputes, the accounts they name,
+        // the entries about them), in one read transaction: a database of a million accounts and
+        // a long ledger is never held whole for one partner's export.
+        return rt.store.reading(() => {
+          const claims = rt.store.claims.forClaimant(partnerId);
+          const disputes = rt.store.disputes.forParty(partnerId);
+          return partnerExport({ partner, claims, disputes, accounts: accountNames(rt, [...claims, ...disputes].map((x) => x.accountId)), ledger: rt.store.ledger.about(partnerLedgerSubjects(partnerId, claims)), at: rt.clock.now(), flaggedAt: rt.store.partners.flaggedAt(partnerId) });
+        });
       }, { readOnly: true });
       if ('known' in data) {
         const { known } = data;

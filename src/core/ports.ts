@@ -67,6 +67,8 @@ export interface DisputesRepo {
   update(id: number, patch: DisputePatch): void;
   forAccount(accountId: string): Dispute[];
   open(): Dispute[];
+  /** The disputes this party is one of the parties to, by id. */
+  forParty(party: PartyId): Dispute[];
   byRequestKey(key: string): Dispute | undefined;
   all(): Dispute[];
 }
@@ -84,6 +86,8 @@ export interface LedgerRepo {
   /** Appends after the current head, computing the chained hash. */
   append(entry: NewLedgerEntry): LedgerEntry;
   entries(): Iterable<LedgerEntry>;
+  /** The entries about any of these subjects (`claim:12`, `partner:p1`), in order: only those are read. */
+  about(subjects: readonly string[]): Iterable<LedgerEntry>;
   /** The number of the last entry (0: none yet). */
   headSeq(): number;
   /** Whether an entry of this kind was appended after entry `seq`. */

@@ -12,6 +12,7 @@ import { DeliveryError } from '../../src/core/errors.js';
 import { drainOutbox } from '../../src/app/outbox-worker.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
+import { partnerExport } from '../../src/core/privacy/export.js';
 import { ROOT } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
 import { as, testRuntime } from '../support/runtime.js';
@@ -81,6 +82,45 @@ describe('partner export', () => {
     rt.close();
     const data = JSON.parse(roe(db, ['export', '--partner', 'contoso']).stdout) as { claims: { id: number; contested: boolean; violation: boolean }[] };
     expect(data.claims.find((c) => c.id === lost.id)).toMatchObject({ contested: true, violation: true });
+  });
+
+  it('reads only the partner’s own rows: other partners’ claims, cases, accounts and ledger entries (their flags too) are not in it', () => {
+    const db = join(dir, 'export-others.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const meta = { origin: consoleOrigin, requestKey: null };
+    /** Northwind holds the line; `who` files over it further along and loses the ruling: a violation of `who`. */
+    const violation = (account: string, who: string, product = 'Analytics') => {
+      const values = { account, route: 'resell', product, opportunity: `${who} deal at ${account}`, stage: 'qualified', amount: '4242', evidence: `${who} notes on ${account}` };
+      submitClaim(rt.deps, as.partner(rt, 'northwind'), values, meta);
+      rt.clock.advance(60_000);
+      submitClaim(rt.deps, as.partner(rt, who), { ...values, stage: 'proposal' }, meta);
+      const d = rt.store.disputes.all().at(-1)!;
+      submitAward(rt.deps, as.person(rt, d.arbitrator), { dispute: String(d.id), party: 'northwind', rationale: 'The earlier registration sourced this deal.' });
+      rt.clock.advance(60_000);
+    };
+    // Fabrikam is flagged (entries about partner:fabrikam) over cases Contoso has no part in.
+    for (const [a, product] of [['acme-analytics', 'Analytics'], ['acme-analytics', 'Services'], ['acme', 'Services']] as const) violation(a, 'fabrikam', product);
+    for (const a of ['soylent', 'wayne', 'muller']) violation(a, 'contoso');
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'acme-analytics', route: 'resell', product: 'Core Platform', opportunity: 'Northwind own deal', stage: 'qualified', amount: '', evidence: '' }, meta);
+    expect(rt.store.partners.flaggedAt('fabrikam')).not.toBeNull();
+    expect(rt.store.partners.flaggedAt('contoso')).not.toBeNull();
+    // The same partner's export made from every row of the database.
+    const partner = rt.store.partners.get('contoso')!;
+    const everything = partnerExport({ partner, claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), accounts: new Map(rt.store.accounts.all().map((a) => [a.id, a])), ledger: [...rt.store.ledger.entries()], at: rt.clock.now(), flaggedAt: rt.store.partners.flaggedAt('contoso') });
+    const own = new Set(rt.store.claims.forClaimant('contoso').map((c) => c.id));
+    rt.close();
+
+    const out = roe(db, ['export', '--partner', 'contoso']);
+    expect(out.stderr).toBe('');
+    const data = JSON.parse(out.stdout) as typeof everything;
+    expect({ ...data, exportedAt: null }).toEqual(JSON.parse(JSON.stringify({ ...everything, exportedAt: null })));
+    expect(data.claims.map((c) => c.id).sort((a, b) => a - b)).toEqual([...own].sort((a, b) => a - b));
+    expect(data.claims.map((c) => c.account.id).sort()).toEqual(['initech', 'muller', 'soylent', 'wayne']);
+    expect(data.disputes).toHaveLength(3);
+    for (const d of data.disputes) expect(d.ownClaims.length).toBeGreaterThan(0);
+    expect(new Set(data.ledger.map((e) => e.subject))).toEqual(new Set([...[...own].map((id) => `claim:${id}`), 'partner:contoso']));
+    expect(data.ledger.filter((e) => e.kind === 'partner.flagged')).toHaveLength(1);
+    for (const secret of ['fabrikam', 'Fabrikam', 'northwind', 'Northwind', 'acme', 'Acme']) expect(out.stdout).not.toContain(secret);
   });
 });
 

@@ -84,3 +84,28 @@ describe('a read transaction (store.reading)', () => {
     }
   });
 });
+
+describe('what one partner’s export reads', () => {
+  it('the disputes a party is one of the parties to, and the ledger entries about given subjects: exactly those, in order', () => {
+    const db = openDatabase(':memory:');
+    open.push(db);
+    const store = createStore(db);
+    store.accounts.upsert({ id: 'acme', name: 'Acme Corp', aliases: [], domains: [], segment: null, region: null, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    const at = new Date('2026-12-01T15:00:00Z');
+    const dispute = (parties: string[]) =>
+      store.disputes.insert({
+        accountId: 'acme', productLine: 'Analytics', status: 'open', claimIds: [], parties, raisedBy: 'slack:U0P1', raisedAs: parties[0]!, reason: '', evidence: '', origin: null, coverageName: 'Default', arbitrator: 'pat', escalationLevel: 0,
+        recommendation: null, recommendationRule: null, trace: [], policyVersion: '2026.1', createdAt: at, dueAt: null, ruledBy: null, ruledAt: null, winner: null, rationale: null, requestKey: null,
+      }).id;
+    // Ids that hold one another ("p1" in "p10", "claim:1" in "claim:10") match only themselves.
+    const ids = [dispute(['p1', 'p2']), dispute(['p10', 'p2']), dispute(['p2', 'p1']), dispute(['direct', 'p10'])];
+    expect(store.disputes.forParty('p1').map((d) => d.id)).toEqual([ids[0], ids[2]]);
+    expect(store.disputes.forParty('p10')).toEqual([store.disputes.get(ids[1]!), store.disputes.get(ids[3]!)]);
+    expect(store.disputes.forParty('p')).toEqual([]);
+    for (const subject of ['claim:1', 'claim:10', 'partner:p1', 'claim:1', 'partner:p10', 'claim:2']) store.ledger.append({ at, kind: 'test', subject, actor: 'criteria', policyVersion: null, payload: { subject } });
+    const all = [...store.ledger.entries()];
+    expect([...store.ledger.about(['claim:1', 'partner:p1'])]).toEqual(all.filter((e) => e.subject === 'claim:1' || e.subject === 'partner:p1'));
+    expect([...store.ledger.about(['claim:1', 'partner:p1'])].map((e) => e.seq)).toEqual([1, 3, 4]);
+    expect([...store.ledger.about([])]).toEqual([]);
+  });
+});

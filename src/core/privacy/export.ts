@@ -18,18 +18,31 @@ function hideParties(value: unknown, show: (party: string | null) => string | nu
 }
 
 /**
+ * The subjects of the ledger entries a partner's export holds: its claims' entries, and its
+ * own (flagged for violations, and no longer). Only the partner's own claims are taken.
+ */
+export function partnerLedgerSubjects(partnerId: string, claims: readonly Pick<Claim, 'id' | 'claimant'>[]): string[] {
+  return [...claims.filter((c) => c.claimant === partnerId).map((c) => `claim:${c.id}`), `partner:${partnerId}`];
+}
+
+/**
  * Everything roe-bot holds about one partner, and nothing about anyone else: its own
  * claims in full, the disputes it is a party to with every other party shown as
  * "another party" (no names, deals or evidence of others), and the ledger entries about
  * its own claims (actors are pseudonyms).
+ *
+ * Given more than that (every claim, every dispute, the whole ledger), it still takes only
+ * the partner's own: a caller may read just those (its claims, its disputes, the accounts
+ * they name, the entries about {@link partnerLedgerSubjects}), and the export is the same.
  */
-export function partnerExport(input: { partner: Partner; claims: Claim[]; disputes: Dispute[]; accounts: Map<string, Account>; ledger: LedgerEntry[]; at: Date; flaggedAt?: Date | null }) {
+export function partnerExport(input: { partner: Partner; claims: Claim[]; disputes: Dispute[]; accounts: ReadonlyMap<string, Pick<Account, 'name'>>; ledger: Iterable<LedgerEntry>; at: Date; flaggedAt?: Date | null }) {
   const { partner } = input;
   const own = input.claims.filter((c) => c.claimant === partner.id);
   const ownIds = new Set(own.map((c) => c.id));
   const show = (party: string | null) => (party === null ? null : party === partner.id ? partner.id : party === DIRECT ? DIRECT : OTHER);
-  // Its claims' entries, and its own (flagged for violations, and no longer).
-  const subjects = new Set([...own.map((c) => `claim:${c.id}`), `partner:${partner.id}`]);
+  const subjects = new Set(partnerLedgerSubjects(partner.id, own));
+  const ledger: LedgerEntry[] = [];
+  for (const e of input.ledger) if (subjects.has(e.subject)) ledger.push({ ...e, payload: hideParties(e.payload, show) });
   return {
     exportedAt: input.at.toISOString(),
     partner: { id: partner.id, name: partner.name, tier: partner.tier, slackTeamId: partner.slackTeamId, teamsTenantId: partner.teamsTenantId, flaggedSince: input.flaggedAt?.toISOString() ?? null },
@@ -64,6 +77,6 @@ export function partnerExport(input: { partner: Partner; claims: Claim[]; disput
         createdAt: d.createdAt.toISOString(),
         ruledAt: d.ruledAt?.toISOString() ?? null,
       })),
-    ledger: input.ledger.filter((e) => subjects.has(e.subject)).map((e) => ({ ...e, payload: hideParties(e.payload, show) })),
+    ledger,
   };
 }
