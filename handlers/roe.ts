@@ -5,7 +5,7 @@ import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
 import { runningSla } from '../src/core/sla/sla.service.js';
 import { ruleTitle } from '../src/core/ownership/explain.js';
-import { breachesFromLedger, computeStats, percent, PER_PARTY_NOTE } from '../src/core/stats.js';
+import { percent, PER_PARTY_NOTE, readStats } from '../src/core/stats.js';
 import { DIRECT, type Claim, type Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
@@ -280,8 +280,7 @@ function businessLeft(ms: number): string {
 export function stats(deps: HandlerDeps, viewer: Principal): Reply {
   const vp = viewpoint(deps, viewer);
   // One snapshot (a command run by hand, in another process, may write between two reads), with a row for every partner.
-  const { store } = deps.ctx;
-  const s = store.reading(() => computeStats({ claims: store.claims.all(), disputes: store.disputes.all(), breachesByDispute: breachesFromLedger(store.ledger.entries()), policy: vp.version.policy, now: deps.ctx.clock.now(), partners: store.partners.all().map((p) => p.id) }));
+  const s = readStats(deps.ctx.store, vp.version.policy, deps.ctx.clock.now()).stats;
   const hours = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} h`);
   const facts = (t: { claims: number; disputes: number; autoShare: number | null; medianHoursToRuling: number | null; slaBreaches: number; violations: number }) => [
     { label: 'Claims', value: String(t.claims) },

@@ -408,6 +408,11 @@ export function createStore(
       const stmt = sqlite.prepare('SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger WHERE subject IN (SELECT value FROM json_each(?)) ORDER BY seq');
       for (const r of stmt.iterate(JSON.stringify(subjects)) as Iterable<LedgerRow>) yield toLedgerEntry(r);
     },
+    *ofKinds(kinds) {
+      // Streamed: the other entries are passed over by SQLite, never made into objects.
+      const stmt = sqlite.prepare('SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger WHERE kind IN (SELECT value FROM json_each(?)) ORDER BY seq');
+      for (const r of stmt.iterate(JSON.stringify(kinds)) as Iterable<LedgerRow>) yield toLedgerEntry(r);
+    },
   };
 
   const outbox: OutboxRepo = {

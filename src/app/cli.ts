@@ -10,7 +10,7 @@ import { csvFile, csvText, importCsv, ImportError, type ImportKind } from '../co
 import { announce } from '../../handlers/notify.js';
 import { clean } from '../../handlers/platforms/console/render.js';
 import { PolicyError } from '../core/policy/load.js';
-import { breachesFromLedger, computeStats, percent, PER_PARTY_NOTE } from '../core/stats.js';
+import { percent, PER_PARTY_NOTE, readStats } from '../core/stats.js';
 import { DIRECT } from '../core/types.js';
 import { isDomainError } from '../core/errors.js';
 import { ConfigError, loadDotEnvAtStart, loadConfig, whyUnreadable, type Config } from './config.js';
@@ -570,16 +570,12 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     }
     case 'stats': {
       const format = choice(p, 'format', ['text', 'json'], 'text');
-      // One read transaction: the bot, in its own process, may write between two reads, and
-      // figures from before and after a write would not add up (a dispute and not its claims).
-      const { stats, names } = withRuntime(config, db, (rt) => rt.store.reading(() => {
-        const partners = rt.store.partners.all();
+      // One read transaction (readStats): the bot, in its own process, may write meanwhile.
+      const { stats, names } = withRuntime(config, db, (rt) => {
         const now = rt.clock.now();
-        return {
-          stats: computeStats({ claims: rt.store.claims.all(), disputes: rt.store.disputes.all(), breachesByDispute: breachesFromLedger(rt.store.ledger.entries()), policy: rt.policies.inForceAt(now).policy, now, partners: partners.map((p) => p.id) }),
-          names: new Map(partners.map((p) => [p.id, p.name])),
-        };
-      }), { readOnly: true });
+        const { stats, partners } = readStats(rt.store, rt.policies.inForceAt(now).policy, now);
+        return { stats, names: new Map(partners.map((p) => [p.id, p.name])) };
+      }, { readOnly: true });
       if (format === 'json') {
         io.out(JSON.stringify(stats, null, 2));
         return 0;

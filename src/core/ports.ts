@@ -88,6 +88,8 @@ export interface LedgerRepo {
   entries(): Iterable<LedgerEntry>;
   /** The entries about any of these subjects (`claim:12`, `partner:p1`), in order: only those are read. */
   about(subjects: readonly string[]): Iterable<LedgerEntry>;
+  /** The entries of any of these kinds (`dispute.escalated`), in order: only those are read. */
+  ofKinds(kinds: readonly string[]): Iterable<LedgerEntry>;
   /** The number of the last entry (0: none yet). */
   headSeq(): number;
   /** Whether an entry of this kind was appended after entry `seq`. */

@@ -1,6 +1,7 @@
 import { isOverlapCase } from './disputes/settle.js';
 import type { Policy } from './policy/schema.js';
-import { DIRECT, type Claim, type Dispute, type PartyId } from './types.js';
+import type { Store } from './ports.js';
+import { DIRECT, type Claim, type Dispute, type Partner, type PartyId } from './types.js';
 
 /** Why the rows per party add up to more than the totals, said under them. */
 export const PER_PARTY_NOTE = 'A dispute, and its SLA breaches, count for each of its parties: the rows add up to more than the totals.';
@@ -18,11 +19,14 @@ export function percent(share: number | null): string {
   return `${Math.round(p)}%`;
 }
 
-/** SLA breaches per dispute, counted from the ledger's escalation entries. */
+/** The kinds of the ledger's escalation entries: each one is an SLA breach of its dispute. */
+export const SLA_BREACH_KINDS: readonly string[] = ['dispute.escalated', 'dispute.escalated_to_channel'];
+
+/** SLA breaches per dispute, counted from the ledger's escalation entries (any other entry given is passed over). */
 export function breachesFromLedger(entries: Iterable<{ kind: string; subject: string }>): Map<number, number> {
   const out = new Map<number, number>();
   for (const e of entries) {
-    if ((e.kind === 'dispute.escalated' || e.kind === 'dispute.escalated_to_channel') && e.subject.startsWith('dispute:')) {
+    if (SLA_BREACH_KINDS.includes(e.kind) && e.subject.startsWith('dispute:')) {
       const id = Number(e.subject.slice('dispute:'.length));
       out.set(id, (out.get(id) ?? 0) + 1);
     }
@@ -76,6 +80,19 @@ function summarise(claims: Claim[], cases: Dispute[], breaches: number) {
   };
 }
 
+/** The items of each party, in their order; one of several parties is in the list of each of them, once. */
+function byParty<T>(items: readonly T[], partiesOf: (item: T) => readonly PartyId[]): Map<PartyId, T[]> {
+  const out = new Map<PartyId, T[]>();
+  for (const item of items) {
+    for (const party of new Set(partiesOf(item))) {
+      const list = out.get(party);
+      if (list) list.push(item);
+      else out.set(party, [item]);
+    }
+  }
+  return out;
+}
+
 /**
  * KPIs per party and overall. Disputes, the auto-settled share and the time to ruling count
  * only cases with two parties or more (approval-only cases are not disputes); SLA breaches
@@ -94,9 +111,12 @@ export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; brea
   const idle = [...new Set(input.partners)].filter((p) => !active.has(p)).sort((a, b) => a.localeCompare(b));
   const parties = [...[...active].sort((a, b) => (a === DIRECT ? -1 : b === DIRECT ? 1 : a.localeCompare(b))), ...idle];
   const breachesOf = (ds: Dispute[]) => ds.reduce((n, d) => n + (input.breachesByDispute.get(d.id) ?? 0), 0);
+  // Grouped once, not searched again for each party: claims and disputes by the hundred thousand, partners by the hundred.
+  const claimsOf = byParty(claims, (c) => [c.claimant]);
+  const disputesOf = byParty(disputes, (d) => d.parties);
   const rows = parties.map((party): PartyStats => {
-    const pc = claims.filter((c) => c.claimant === party);
-    const pd = disputes.filter((d) => d.parties.includes(party));
+    const pc = claimsOf.get(party) ?? [];
+    const pd = disputesOf.get(party) ?? [];
     // Inside the window as the flag counts it (consequences.ts): registered after its start.
     const violations = pc.filter((c) => c.violation && c.registeredAt.getTime() > windowStart).length;
     return { party, ...summarise(pc, pd, breachesOf(pd)), violations, flagged: party !== DIRECT && violations >= policy.consequences.violations_to_flag };
@@ -105,4 +125,18 @@ export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; brea
     overall: { ...summarise(claims, disputes, breachesOf(disputes)), violations: rows.reduce((n, r) => n + r.violations, 0), flaggedPartners: rows.filter((r) => r.flagged).map((r) => r.party) },
     parties: rows,
   };
+}
+
+/**
+ * The KPIs of what the store holds, as `/roe stats` and `roe stats` show them, with the partners
+ * read (for their names). One read transaction: another process may write between two reads,
+ * and figures from before and after a write would not add up (a dispute and not its claims). Of
+ * the ledger, only the escalation entries are read.
+ */
+export function readStats(store: Pick<Store, 'reading' | 'claims' | 'disputes' | 'ledger' | 'partners'>, policy: Policy, now: Date): { stats: Stats; partners: Partner[] } {
+  return store.reading(() => {
+    const partners = store.partners.all();
+    const stats = computeStats({ claims: store.claims.all(), disputes: store.disputes.all(), breachesByDispute: breachesFromLedger(store.ledger.ofKinds(SLA_BREACH_KINDS)), policy, now, partners: partners.map((p) => p.id) });
+    return { stats, partners };
+  });
 }

@@ -109,3 +109,21 @@ describe('what one partner’s export reads', () => {
     expect([...store.ledger.about([])]).toEqual([]);
   });
 });
+
+describe('what the stats read of the ledger', () => {
+  it('the entries of given kinds: exactly those kinds, in order', () => {
+    const db = openDatabase(':memory:');
+    open.push(db);
+    const store = createStore(db);
+    const at = new Date('2026-12-01T15:00:00Z');
+    // Kinds that hold one another ("dispute.escalated" in "dispute.escalated_to_channel") or differ in case match only themselves.
+    const kinds = ['dispute.opened', 'dispute.escalated', 'dispute.escalated_to_channel', 'dispute.escalated_later', 'Dispute.Escalated', 'dispute.escalated', 'dispute_escalated', 'dispute.reminded'];
+    kinds.forEach((kind, i) => store.ledger.append({ at, kind, subject: `dispute:${i + 1}`, actor: 'sla', policyVersion: null, payload: { i } }));
+    const all = [...store.ledger.entries()];
+    const read = [...store.ledger.ofKinds(['dispute.escalated', 'dispute.escalated_to_channel'])];
+    expect(read).toEqual(all.filter((e) => e.kind === 'dispute.escalated' || e.kind === 'dispute.escalated_to_channel'));
+    expect(read.map((e) => [e.seq, e.kind])).toEqual([[2, 'dispute.escalated'], [3, 'dispute.escalated_to_channel'], [6, 'dispute.escalated']]);
+    expect([...store.ledger.ofKinds(['dispute.escalated%'])]).toEqual([]);
+    expect([...store.ledger.ofKinds([])]).toEqual([]);
+  });
+});
