@@ -350,16 +350,19 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // when the policy gives it.
         const email = vp.version.policy.people[e.by]?.email;
         const directly = `answer ${vp.person(e.by)} directly${email ? ` (${email})` : ''}.`;
-        const answer = (platform: Platform) =>
-          !d.origin
-            ? `The dispute has no thread to answer in: ${directly}`
-            : isPrivateChat(d.origin)
-              ? `The dispute was raised in a private chat with the bot, which nobody else reads: ${directly}`
-              : d.origin.platform === platform
-                ? // A party whose claim was filed elsewhere (its own shared channel) may not be in that channel.
-                  `Answer in the dispute's ${threadWord(d.origin)}, where it was raised; if you cannot reach it, ${directly}`
-                : `The dispute's ${threadWord(d.origin)} is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here: ${directly}`;
-        const told = toParties(d, (v, platform) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about ${caseWords(v, d)} over ${about(d)}.`), question, text(answer(platform), 'muted')]), 'ask');
+        // The claim's own party of an approval (and the company's people) are told it is one; the
+        // thread reads it as any case, named as any dispute is there.
+        const answer = (v: Principal, platform: Platform) => {
+          const approval = approvalShown(v, d);
+          const it = approval ? 'The case' : 'The dispute';
+          const its = approval ? "the case's" : "the dispute's";
+          if (!d.origin) return `${it} has no thread to answer in: ${directly}`;
+          if (isPrivateChat(d.origin)) return `${approval ? 'The case was opened' : 'The dispute was raised'} in a private chat with the bot, which nobody else reads: ${directly}`;
+          // A party whose claim was filed elsewhere (its own shared channel) may not be in that channel.
+          if (d.origin.platform === platform) return approval ? `Answer in the case's ${threadWord(d.origin)}, where it was opened (there it is called dispute #${d.id}, as every case is); if you cannot reach it, ${directly}` : `Answer in the dispute's ${threadWord(d.origin)}, where it was raised; if you cannot reach it, ${directly}`;
+          return `${its.charAt(0).toUpperCase()}${its.slice(1)} ${threadWord(d.origin)} is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here: ${directly}`;
+        };
+        const told = toParties(d, (v, platform) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about ${caseWords(v, d)} over ${about(d)}.`), question, text(answer(v, platform), 'muted')]), 'ask');
         toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [question, text(inDm ? 'Answer where the dispute was raised.' : `Reply in this ${threadWord(d.origin ?? origin)}.`, 'muted')]), 'ask', { told });
         break;
       }

@@ -1,3 +1,4 @@
+import { caseKindWords } from './disputes/case-kind.js';
 import { DomainError } from './errors.js';
 import type { Dispute, Partner, PartyId } from './types.js';
 import { DIRECT } from './types.js';
@@ -117,7 +118,9 @@ export interface RulingAuthority {
 export function authorizeRuling(principal: Principal, dispute: Dispute, rulers: readonly string[], names: (key: string) => string): Authorized<RulingAuthority> {
   if (principal.kind !== 'internal' || !principal.personKey || !rulers.includes(principal.personKey)) {
     const who = rulers[0] === dispute.arbitrator || rulers.length === 0 ? `${names(dispute.arbitrator)} (the assigned arbitrator)` : names(rulers[0]!);
-    throw new DomainError('forbidden', `Only ${who} or someone above them in the escalation chain can rule on dispute #${dispute.id}.`);
+    // The company's people are told which kind of case it is; anyone else is told no more than of any case.
+    const what = principal.kind === 'internal' ? caseKindWords(dispute) : `dispute #${dispute.id}`;
+    throw new DomainError('forbidden', `Only ${who} or someone above them in the escalation chain can rule on ${what}.`);
   }
   return { dispute, personKey: principal.personKey, userKey: principal.userKey } as Authorized<RulingAuthority>;
 }

@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { disputeCard } from '../../handlers/dispute-card.js';
 import { help, mine, queue } from '../../handlers/roe.js';
-import { approve, askForm, awardForm, caseCard, submitAward } from '../../handlers/rule.js';
+import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import { showAccount } from '../../handlers/who-owns.js';
 import type { Reply } from '../../handlers/replies/model.js';
@@ -325,5 +325,50 @@ describe('a claim waiting for approval: its thread, its forms and the refusals o
     expect(() => submitAward(other.deps, as.person(other, 'pat'), { dispute: String(overlap.id), party: 'fabrikam', rationale: 'Fabrikam was never part of it.' })).toThrow(`That party is not part of dispute #${overlap.id}.`);
     approve(other.deps, as.person(other, 'pat'), `${overlap.id}:${overlap.recommendation}`);
     expect(() => approve(other.deps, as.person(other, 'dana'), `${overlap.id}:${overlap.recommendation}`)).toThrow(new RegExp(`^Dispute #${overlap.id} was already ruled by Pat Okafor on `));
+  });
+});
+
+describe('a claim waiting for approval: a question on it and the refusals that name it', () => {
+  it("its party is told to answer in the case's thread, which names it as any dispute; a dispute's parties keep their words", () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who is your contact there?' });
+    const asked = outbox(rt).filter((m) => m.target.includes('"user":"contoso-user"')).map((m) => m.body).at(-1)!;
+    expect(asked.summary).toBe(`Question on approval of claim #${c.id} (case #${d.id}): Soylent Corp (Analytics)`);
+    const said = asked.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
+    expect(said).toContain(`Answer in the case's thread, where it was opened (there it is called dispute #${d.id}, as every case is); if you cannot reach it, answer Pat Okafor directly (pat@example.com).`);
+    expect(read(asked)).not.toMatch(/The dispute|the dispute's/);
+    // The thread still reads it as any case.
+    const thread = outbox(rt).filter((m) => m.target.includes('dispute-thread')).map((m) => m.body);
+    expect(thread.at(-1)!.summary).toBe('Pat Okafor asks for more information');
+    expect(JSON.stringify([thread.at(-1)!.summary, thread.at(-1)!.blocks])).not.toMatch(/approv|case's/i);
+    // With no thread (as a case an import opened), it says the case has none.
+    rt.db.sqlite.prepare('UPDATE disputes SET origin = NULL WHERE id = ?').run(d.id);
+    rt.clock.set('2026-12-07T15:00:00Z');
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'And the stage of the deal?' });
+    const again = outbox(rt).filter((m) => m.target.includes('"user":"contoso-user"')).map((m) => m.body).at(-1)!;
+    expect(again.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []))).toContain('The case has no thread to answer in: answer Pat Okafor directly (pat@example.com).');
+  });
+
+  it('a question left empty is asked for, of its party; of a dispute, of its parties', () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(() => rt.store.transaction(() => rule(rt.ctx, as.person(rt, 'pat'), d.id, { kind: 'ask', question: '   ' }))).toThrow(/^Write the question for the party\.$/);
+    const other = runtime();
+    const overlap = openArbitratedCase(other);
+    expect(() => other.store.transaction(() => rule(other.ctx, as.person(other, 'pat'), overlap.id, { kind: 'ask', question: '   ' }))).toThrow(/^Write the question for the parties\.$/);
+  });
+
+  it("one of the company's people who may not rule on it is told it is an approval; a partner, of any case; a dispute stays a dispute", () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    expect(() => approve(rt.deps, as.person(rt, 'sam'), `${d.id}:contoso`)).toThrow(`Only Pat Okafor (the assigned arbitrator) or someone above them in the escalation chain can rule on approval of claim #${c.id} (case #${d.id}).`);
+    expect(() => approve(rt.deps, as.partner(rt, 'contoso'), `${d.id}:contoso`)).toThrow(`Only Pat Okafor (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #${d.id}.`);
+    const other = runtime();
+    const overlap = openArbitratedCase(other);
+    expect(() => approve(other.deps, as.person(other, 'sam'), `${overlap.id}:${overlap.recommendation}`)).toThrow(`Only Pat Okafor (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #${overlap.id}.`);
   });
 });

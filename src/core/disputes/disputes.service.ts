@@ -197,7 +197,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
 
   if (input.kind === 'ask') {
     const question = input.question.trim();
-    if (!question) throw new DomainError('invalid_input', 'Write the question for the parties.', { question: 'Required' });
+    if (!question) throw new DomainError('invalid_input', `Write the question for the ${approval ? 'party' : 'parties'}.`, { question: 'Required' });
     if (input.requestKey && !store.requests.first(`ask:${input.requestKey}`, now)) return { dispute, events: [] };
     store.ledger.append({ at: now, kind: 'dispute.info_requested', subject, actor: auth.personKey, policyVersion: version.version, payload: {} });
     return { dispute, events: [{ type: 'dispute.info_requested', dispute, question, by: auth.personKey }] };

@@ -9,6 +9,10 @@ import { slaDueAt, startSla } from '../sla/sla.service.js';
 import { DIRECT, sameProductLine, type Account, type Claim, type Decision, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { cancelLifecycle, planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewPartner } from '../claims/consequences.js';
+import { isOverlapCase } from './case-kind.js';
+
+// Also exported here: the rest of the core and the handlers import them from this module.
+export { approvalClaims, caseKindWords, isOverlapCase } from './case-kind.js';
 
 /** Live claims on an account and product line at `now`, each judged by its own version's terms. */
 export function liveClaims(ctx: DomainContext, accountId: string, productLine: string | null, now: Date): Claim[] {
@@ -41,28 +45,6 @@ export function versionForCase(ctx: DomainContext, claims: readonly Claim[], now
   const book = ctx.policies();
   const earliest = [...claims].sort((a, b) => a.registeredAt.getTime() - b.registeredAt.getTime())[0];
   return earliest ? book.forClaim(earliest) : book.inForceAt(now);
-}
-
-/**
- * Whether a case is about an overlap: two parties or more. A case of one party is an approval
- * (a flagged partner's claim, or coverage that requires approval): it settles no overlap.
- */
-export function isOverlapCase(d: Pick<Dispute, 'parties'>): boolean {
-  return new Set(d.parties).size >= 2;
-}
-
-/** "claim #12" or "claims #12, #13": the claims of a case waiting for approval. */
-export function approvalClaims(d: Pick<Dispute, 'claimIds'>): string {
-  return `${d.claimIds.length === 1 ? 'claim' : 'claims'} ${d.claimIds.map((id) => `#${id}`).join(', ')}`;
-}
-
-/**
- * What a case is called to the company's people (who rule on it), who are told which kind it
- * is: "dispute #3", or "approval of claim #12 (case #7)". A partner, or a channel that may hold
- * any, is told less (handlers/dispute-card.ts, caseWords).
- */
-export function caseKindWords(d: Pick<Dispute, 'id' | 'parties' | 'claimIds'>): string {
-  return isOverlapCase(d) ? `dispute #${d.id}` : `approval of ${approvalClaims(d)} (case #${d.id})`;
 }
 
 /**
