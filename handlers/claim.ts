@@ -127,15 +127,19 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
   const stageOf = (typed: unknown) => (typeof typed === 'string' ? stages.find((s) => s.toLowerCase() === typed.trim().toLowerCase()) : undefined);
   // Every field's problem is named at once: those the schema sees, and those only the policy and
   // the partner list tell (a stage, a product line, the party claimed for).
+  // The party a colleague claims for, as the check below reads it (looked up once: by name, it reads every partner).
+  let claimedFor: string | undefined;
   const input = parseForm(claimSchema(routesOffered(viewer)), values, (v) => {
     const problems: Record<string, string> = {};
     if (typeof v.stage === 'string' && v.stage.trim() !== '' && !stageOf(v.stage)) problems.stage = `"${v.stage.trim()}" is not a stage: choose one of ${stages.join(', ')}`;
     const product = fieldProblem('product', v.product, (given) => canonicalProductLine(vp.version.policy.product_lines, given));
     if (product) problems.product = product;
-    const claimant = viewer.kind === 'internal' ? fieldProblem('claimant', v.claimant, (given) => claimFor(deps, given)) : null;
+    const claimant = viewer.kind === 'internal' ? fieldProblem('claimant', v.claimant, (given) => (claimedFor = claimFor(deps, given))) : null;
     if (claimant) problems.claimant = claimant;
+    // Nothing typed is the direct team.
+    if (viewer.kind === 'internal' && !claimant && claimedFor === undefined) claimedFor = claimFor(deps, '');
     // A route the party claimed for may not take (a partner's claim by route direct): named with the rest.
-    const party = viewer.kind === 'internal' ? (claimant ? null : claimFor(deps, typeof v.claimant === 'string' ? v.claimant : '')) : ownParty(viewer);
+    const party = viewer.kind === 'internal' ? (claimant ? null : (claimedFor ?? null)) : ownParty(viewer);
     const route = ROUTES.find((r) => r === v.route);
     const wrongRoute = party && route ? routeProblem(party, route) : null;
     if (wrongRoute) problems.route = wrongRoute;
@@ -148,7 +152,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
       fileClaim(deps.ctx, viewer, {
         accountId: account.id,
         account,
-        claimant: viewer.kind === 'internal' ? claimFor(deps, input.claimant ?? '') : undefined,
+        claimant: viewer.kind === 'internal' ? (claimedFor ?? claimFor(deps, input.claimant ?? '')) : undefined,
         route: input.route,
         productLine: input.product,
         opportunity: { name: input.opportunity, stage, amount: input.amount },

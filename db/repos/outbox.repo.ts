@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, lt, lte, notExists, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { OutboxMessage } from '../../src/core/ports.js';
-import type { Db } from '../client.js';
+import type Database from 'better-sqlite3';
+import { withBusyTimeout, type Db } from '../client.js';
 import { outbox } from '../schema.js';
 
 /**
@@ -71,18 +72,24 @@ export function leaseForDelivery(db: Db, id: number, now: Date, leaseUntil: Date
   );
 }
 
+/** How long a lease renewal waits for a write lock another process holds (see renewLease). */
+const RENEW_BUSY_MS = 50;
+
 /**
  * Extends the lease of a message its sender is still working on, from `lease` (the one it holds)
  * to `leaseUntil`: false when the lease is no longer this sender's (the message was withdrawn,
  * deleted or delivered meanwhile, or another process took it over), and nothing is written.
  */
 export function renewLease(db: Db, id: number, lease: Date, leaseUntil: Date): boolean {
-  return (
+  // A renewal runs beside requests: it waits for another process's write lock only briefly (a
+  // lease renewed every quarter of it can miss a few), never the connection's 5 seconds.
+  const sqlite = (db as Db & { $client: Database.Database }).$client;
+  return withBusyTimeout(sqlite, RENEW_BUSY_MS, () =>
     db
       .update(outbox)
       .set({ nextAttemptAt: leaseUntil })
       .where(and(eq(outbox.id, id), eq(outbox.status, 'sending'), eq(outbox.nextAttemptAt, lease)))
-      .run().changes === 1
+      .run().changes === 1,
   );
 }
 

@@ -28,9 +28,10 @@ export const MAX_ATTEMPTS = 20;
  * sender renews the lease meanwhile. A sender renews it for as long as it works on the message
  * (see holdLease): a delivery has no bound of its own (one Slack delivery may make four Web API
  * calls in a row, a dispute's thread post, its channel post, conversations.open and a DM, each
- * given up only after 30 s without an answer), and a delivery that went out is then recorded
- * while the database is busy for up to RECORD_ATTEMPTS tries. Only a sender that stops (its
- * process died, or was held up for a whole lease without writing) lets the lease run out.
+ * given up only after 30 s without an answer). A renewal is a write too: while another process
+ * holds the write lock (an import), renewals are refused (each waits 50 ms at most, so requests
+ * are not held up) as the delivery's record is, and the lease runs on. Only a sender that stops
+ * (its process died, or no renewal got through for a whole lease) lets the lease run out.
  */
 export const LEASE_MS = 120_000;
 /**
@@ -261,8 +262,9 @@ export const RECORD_RETRY_MS = 1_000;
  * Records a message that went out, with its follow-up write. It was sent: failing to write
  * that down must never count as a failed delivery (that would send it again), so a busy
  * database (an import holding the write lock) is waited out, up to RECORD_ATTEMPTS tries of
- * RECORD_RETRY_MS plus the busy timeout each (about 90 s): the lease is renewed meanwhile
- * (see holdLease), so the message is not taken over while its delivery waits to be recorded.
+ * RECORD_RETRY_MS plus the busy timeout each (about 90 s). The lease is renewed meanwhile when the
+ * lock comes free between tries (see holdLease); a lock held for a whole lease may let another
+ * process take the message over once it is let go.
  */
 async function recordDelivered(db: Db, m: Pick<PendingMessage, 'id' | 'target'>, now: () => Date, logger: Logger, follow: void | (() => void)): Promise<void> {
   const id = m.id;

@@ -237,6 +237,8 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     checkAgainIfWritten(store, mark, () => refuseIfAny(fileName, parsed, problems()));
     prepareWrite();
     const storedIds: number[] = [];
+    /** Partners a violation of which the file dated otherwise. */
+    const redated = new Set<string>();
     for (const { value } of rows) {
       const version = book.inForceAt(value.registered_at);
       const policy = version.policy;
@@ -285,8 +287,9 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       // tells its people if nothing is left to rule), at its next tick.
       if (prior && prior.status !== stored.status && isClosed(stored.status)) reviewCasesOf(ctx, stored, now);
       // A violation counts in the window by its registration date: the CRM's new date may take it
-      // out of the window (or into it), so the partner's flag is looked at again now, as stats count.
-      if (prior?.violation && prior.registeredAt.getTime() !== stored.registeredAt.getTime() && stored.claimant !== DIRECT) report.events.push(...reviewPartner(ctx, stored.claimant, now));
+      // out of the window (or into it), so the partner's flag is looked at again, as stats count:
+      // once the whole file is in (two rows moving its violations either way set and lift nothing).
+      if (prior?.violation && prior.registeredAt.getTime() !== stored.registeredAt.getTime() && stored.claimant !== DIRECT) redated.add(stored.claimant);
       storedIds.push(id);
       // A row the CRM sends again as it was (a nightly sync) changes nothing, and records nothing.
       if (prior && sameClaim(prior, stored)) {
@@ -304,6 +307,8 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         payload: { ref: value.id, account: stored.accountId, claimant: stored.claimant, productLine: stored.productLine, status: stored.status, registeredAt: stored.registeredAt.toISOString() },
       });
     }
+    // Before the pending claims go into cases: a flag set or lifted decides whether they wait for approval.
+    for (const partner of redated) report.events.push(...reviewPartner(ctx, partner, now));
     // Every pending claim waits in an open case. Once the whole file is stored, so that a pending
     // claim meets the claims of the rows after it, each left pending outside a case (a new one,
     // one imported before imports did this) is put in one, in line order: a case opened for one

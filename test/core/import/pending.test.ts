@@ -177,6 +177,25 @@ describe('CSV import: a violation the CRM dates otherwise', () => {
   });
 });
 
+describe('CSV import: violations the CRM dates otherwise, one out of the window and one into it', () => {
+  it('the flag is looked at once the whole file is in: it stays, neither lifted nor set again', () => {
+    // Four violations of Contoso: three registered 2026-11-20, one 2026-11-01 (out of the window by 2027-05-10).
+    [['soylent', '2026-11-20'], ['wayne', '2026-11-20'], ['muller', '2026-11-20'], ['acme-analytics', '2026-11-01']].forEach(([a, at], i) => {
+      // Northwind's claim protected since Oct 25, active lately (not dormant when Contoso's are imported).
+      importClaims(file(`${row(`N${i}`, a!, 'northwind', 'qualified', 'protected', '2026-10-25')}2026-11-28`));
+      importClaims(file(row(`C${i}`, a!, 'contoso', 'qualified', 'pending', at!)));
+      submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(rt.store.disputes.all().at(-1)!.id), party: 'northwind', rationale: 'Ruled on the evidence.' });
+    });
+    rt.clock.set('2027-05-10T15:00:00Z');
+    const before = ledgerKinds(rt, 'partner:contoso');
+    expect(before.at(-1)).toBe('partner.flagged');
+    // One file: C0 out of the window, C3 into it. Still three in the window.
+    importClaims(file(row('C0', 'soylent', 'contoso', 'qualified', 'lost', '2026-11-01'), row('C3', 'acme-analytics', 'contoso', 'qualified', 'lost', '2026-11-25')));
+    expect(rt.store.partners.flaggedAt('contoso')).not.toBeNull();
+    expect(ledgerKinds(rt, 'partner:contoso')).toEqual(before);
+  });
+});
+
 describe('CSV import: a pending claim registered during another party’s protection', () => {
   const ruleFor = (party: string) => {
     const d = rt.store.disputes.all().at(-1)!;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { submitClaim } from '../../../handlers/claim.js';
 import { approve } from '../../../handlers/rule.js';
 import { tick } from '../../../src/app/scheduler.js';
 import { openArbitratedCase } from '../../support/cases.js';
@@ -60,6 +61,17 @@ describe('/roe queue: a case opened from the queue', () => {
     // Someone who may not rule: the case without buttons, and the note says none.
     const sam = await h.click(USERS.sam, SLACK_IDS.actions.open_case, String(d.id), { channel: 'C0SALES' });
     expect(visible(await h.answer(sam.responseUrl))).toContain(`Dispute #${d.id} is in your direct messages with me.`);
+  });
+
+  it('a claim waiting for approval, opened from a command’s answer in a channel, is named as the approval it is where they clicked', async () => {
+    // A flagged partner's claims wait for an arbitrator's approval.
+    h.rt.store.partners.setFlagged('contoso', h.rt.clock.now());
+    const r = submitClaim(h.rt.deps, as.partner(h.rt, 'contoso'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent analytics', stage: 'qualified', amount: '', evidence: '' }, { origin: null, requestKey: null });
+    expect(r.summary).toMatch(/is pending/);
+    const d = h.rt.store.disputes.all().at(-1)!;
+    const c = h.rt.store.claims.forAccount('soylent').at(-1)!;
+    const click = await h.click(USERS.pat, SLACK_IDS.actions.open_case, String(d.id), { channel: 'C0SALES' });
+    expect(visible(await h.answer(click.responseUrl))).toContain(`Approval of claim #${c.id} (case #${d.id}) is in your direct messages with me, with its ruling buttons.`);
   });
 
   it('someone who may not rule on a case opens it without ruling buttons, and someone of no partner of ours cannot open it at all', async () => {

@@ -6,6 +6,7 @@ import { ACTIONS, reply, text, type ActionId, type Form, type Reply } from '../.
 import { refreshStaleCards } from '../../../notify.js';
 import { home } from '../../../roe.js';
 import { approve, askForm, awardForm, caseCard } from '../../../rule.js';
+import { caseTitle } from '../../../dispute-card.js';
 import { snoozeReminder } from '../../../snooze.js';
 import { parseNumberId } from '../../../validate.js';
 import { showAccount } from '../../../who-owns.js';
@@ -115,7 +116,9 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
     }
     // Clicked in a channel (a command's answer), nothing changes where the person looks: they are told where the case went.
     if (body.response_url && posted.channel && body.channel?.id !== posted.channel) {
-      const where = `Dispute #${parseNumberId(value) ?? value} is in your direct messages with me`;
+      // Named as this person may know it (an approval, to the company's people).
+      const d = deps.ctx.store.disputes.get(disputeId);
+      const where = `${d ? caseTitle(viewer, d) : `Dispute #${parseNumberId(value) ?? value}`} is in your direct messages with me`;
       const buttons = card.blocks.some((b) => b.type === 'actions') ? ', with its ruling buttons' : '';
       try {
         await tellUser(client, toUser(body), reply(where, [text(`${where}${buttons}.`, 'good')]));
