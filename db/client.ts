@@ -52,6 +52,11 @@ export function checkpointPassive(sqlite: Database.Database): boolean {
   return row[0]?.busy === 1;
 }
 
+/** The better-sqlite3 connection under a drizzle database (for what drizzle does not do: a pragma, a prepared statement kept). */
+export function sqliteOf(db: Db): Database.Database {
+  return (db as Db & { $client: Database.Database }).$client;
+}
+
 /** How long a connection waits for a write lock another one holds, unless told otherwise below. */
 export const BUSY_TIMEOUT_MS = 5000;
 

@@ -100,9 +100,9 @@ const schemaFor = (offered: readonly Route[]) => z.object({
   evidence: z.string().max(3000, 'At most 3,000 characters').optional().default(''),
 });
 
-/** Made once for each list of routes offered: a schema made for each claim would be compiled again each time. */
-const CLAIM_SCHEMAS = new Map<readonly Route[], ReturnType<typeof schemaFor>>([ROUTES, PARTNER_ROUTES].map((routes) => [routes, schemaFor(routes)]));
-const claimSchema = (offered: readonly Route[]) => CLAIM_SCHEMAS.get(offered) ?? schemaFor(offered);
+/** Made once for each list of routes a form offers: a schema made for each claim would be compiled again each time. */
+const CLAIM_SCHEMAS = new Map([ROUTES, PARTNER_ROUTES].map((routes) => [routes, schemaFor(routes)]));
+const claimSchema = (viewer: Principal) => CLAIM_SCHEMAS.get(routesOffered(viewer))!;
 
 /**
  * The party a colleague claims for: a partner's id, or its name as typed where the form could
@@ -129,7 +129,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
   // the partner list tell (a stage, a product line, the party claimed for).
   // The party a colleague claims for, as the check below reads it (looked up once: by name, it reads every partner).
   let claimedFor: string | undefined;
-  const input = parseForm(claimSchema(routesOffered(viewer)), values, (v) => {
+  const input = parseForm(claimSchema(viewer), values, (v) => {
     const problems: Record<string, string> = {};
     if (typeof v.stage === 'string' && v.stage.trim() !== '' && !stageOf(v.stage)) problems.stage = `"${v.stage.trim()}" is not a stage: choose one of ${stages.join(', ')}`;
     const product = fieldProblem('product', v.product, (given) => canonicalProductLine(vp.version.policy.product_lines, given));

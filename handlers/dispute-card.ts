@@ -54,6 +54,11 @@ export function caseWords(viewer: Principal, d: Pick<Dispute, 'id' | 'parties' |
   return approvalShown(viewer, d) ? caseKindWords(d) : `dispute #${d.id}`;
 }
 
+/** Where a pending claim waits, as this viewer may know it: "awaiting approval in case #7", or "in dispute #3". */
+export function waitingIn(viewer: Principal, d: Pick<Dispute, 'id' | 'parties' | 'claimIds'>): string {
+  return approvalShown(viewer, d) ? `awaiting approval in case #${d.id}` : `in ${caseWords(viewer, d)}`;
+}
+
 /** {@link caseWords} at the start of a sentence: "Dispute #3", "Approval of claim #12 (case #7)". */
 export function caseTitle(viewer: Principal, d: Pick<Dispute, 'id' | 'parties' | 'claimIds'>): string {
   const words = caseWords(viewer, d);

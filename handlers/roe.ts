@@ -3,6 +3,7 @@ import { dormancyAt } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
+import { openCasesHolding } from '../src/core/disputes/review.js';
 import { runningSla } from '../src/core/sla/sla.service.js';
 import { ruleTitle } from '../src/core/ownership/explain.js';
 import { percent, PER_PARTY_NOTE, readStats } from '../src/core/stats.js';
@@ -10,7 +11,7 @@ import { DIRECT, type Claim, type Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
-import { approvalClaims } from './dispute-card.js';
+import { approvalClaims, waitingIn } from './dispute-card.js';
 import { caseCard } from './rule.js';
 
 export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'case', 'stats', 'policy'] as const;
@@ -123,15 +124,8 @@ function caseNouns(cases: readonly Dispute[]): [string, string] {
   return cases.some(isOverlapCase) ? ['case', 'cases'] : ['approval', 'approvals'];
 }
 
-/**
- * A pending claim in an open case, as `/roe mine` says what it waits on: " (in dispute #3)", or
- * " (awaiting approval in case #7)" for a case of its party alone. Only the viewer's own claims
- * are listed there, so the case is one they are a party to.
- */
-function pendingWords(open: Dispute | undefined): string {
-  if (!open) return '';
-  return isOverlapCase(open) ? ` (in dispute #${open.id})` : ` (awaiting approval in case #${open.id})`;
-}
+/** A pending claim in an open case, as `/roe mine` says what it waits on: " (in dispute #3)", " (awaiting approval in case #7)". */
+const pendingWords = (viewer: Principal, open: Dispute | undefined): string => (open ? ` (${waitingIn(viewer, open)})` : '');
 
 /**
  * A protected claim in an open case (one that may take the line from it), as `/roe mine` says it:
@@ -180,7 +174,7 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   // A claim filed for another party (the company's people file for partners) says whose it is.
   const own = ownParty(viewer);
   const forWhom = (c: Claim) => (c.claimant !== own ? ` for ${vp.party(c.claimant)}` : '');
-  const waitsIn = (c: Claim) => deps.ctx.store.disputes.forAccount(c.accountId).find((d) => d.status === 'open' && d.claimIds.includes(c.id));
+  const waitsIn = (c: Claim) => openCasesHolding(deps.ctx, c)[0];
   const liveCount = rows.filter((r) => live(r.status)).length;
   const blocks: Block[] = [
     {
@@ -193,7 +187,7 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
             : status === 'dormant'
               ? `${dormantSince(vp, dormancyAt(c, book.termsFor(c)), now)}: it protects nothing (${dormantAdvice(c)})`
               : status === 'pending'
-                ? pendingWords(waitsIn(c))
+                ? pendingWords(viewer, waitsIn(c))
                 : '';
         return { text: `#${c.id} ${about(c)}${forWhom(c)}: ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
       }),

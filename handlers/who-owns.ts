@@ -10,7 +10,7 @@ import { answerOf, asksForHelp, lookupText, personalMailProblem } from './resolv
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
-import { approvalClaims, approvalShown } from './dispute-card.js';
+import { approvalClaims, approvalShown, caseWords, waitingIn } from './dispute-card.js';
 
 const MODEL_LABEL = { 'partner-led': 'Partner-led', 'co-sell': 'Co-sell', 'direct-led': 'Direct-led' } as const;
 
@@ -264,10 +264,10 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
             const mine = vp.seesDeal(claim.claimant);
             // A pending claim names the case it waits in, as this viewer may know it (as the open cases below list it).
             const open = claim.status === 'pending' ? view.openDisputes.find((d) => d.claimIds.includes(claim.id)) : undefined;
-            const waits = open ? (approvalShown(viewer, open) ? `awaiting approval in case #${open.id}` : `in ${caseName(viewer, open)}`) : 'in a dispute or awaiting approval';
+            const waits = open ? waitingIn(viewer, open) : 'in a dispute or awaiting approval';
             const status = claim.status === 'protected' ? `protected ${vp.until(protectedUntil)}` : `pending (${waits})`;
             if (!mine && vp.party(claim.claimant) === 'another party') {
-              return { text: claim.status === 'protected' ? `${claim.productLine}: protected by another party ${vp.until(protectedUntil)}` : `${claim.productLine}: another party's claim is pending${open ? ` (${caseName(viewer, open)})` : ''}` };
+              return { text: claim.status === 'protected' ? `${claim.productLine}: protected by another party ${vp.until(protectedUntil)}` : `${claim.productLine}: another party's claim is pending${open ? ` (${caseWords(viewer, open)})` : ''}` };
             }
             const amount = mine && claim.opportunity.amount !== null ? `, ${AMOUNT.format(claim.opportunity.amount)}` : '';
             return { text: `#${claim.id} ${vp.party(claim.claimant)}: ${claim.productLine}, ${status}`, detail: `${claim.route}, stage ${claim.opportunity.stage}${amount}` };

@@ -1,8 +1,7 @@
 import { and, asc, eq, gt, inArray, lt, lte, notExists, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { OutboxMessage } from '../../src/core/ports.js';
-import type Database from 'better-sqlite3';
-import { withBusyTimeout, type Db } from '../client.js';
+import { sqliteOf, withBusyTimeout, type Db } from '../client.js';
 import { outbox } from '../schema.js';
 
 /**
@@ -83,7 +82,7 @@ const RENEW_BUSY_MS = 50;
 export function renewLease(db: Db, id: number, lease: Date, leaseUntil: Date): boolean {
   // A renewal runs beside requests: it waits for another process's write lock only briefly (a
   // lease renewed every quarter of it can miss a few), never the connection's 5 seconds.
-  const sqlite = (db as Db & { $client: Database.Database }).$client;
+  const sqlite = sqliteOf(db);
   return withBusyTimeout(sqlite, RENEW_BUSY_MS, () =>
     db
       .update(outbox)

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { sqliteOf, type Db } from '../client.js';
 import { timers } from '../schema.js';
 
 export interface DueTimer {
@@ -27,7 +27,7 @@ interface RawDue {
 function statements(db: Db) {
   let s = prepared.get(db);
   if (!s) {
-    const sqlite = (db as Db & { $client: Database.Database }).$client;
+    const sqlite = sqliteOf(db);
     s = {
       due: sqlite.prepare("SELECT id, kind, subject, due_at AS dueAt, payload, attempts FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
       claim: sqlite.prepare<[number, number, number], number>("UPDATE timers SET status = 'fired', fired_at = ? WHERE id = ? AND status = 'pending' AND due_at <= ? RETURNING attempts").pluck(),

@@ -354,17 +354,21 @@ describe('outbox: a warning of a claim that closed before it went out', () => {
   });
 });
 
+/** Two runtimes on one database file (two servers), whose outbox holds one message: a case's first. */
+function twoServersOnOneMessage(prefix: string): { a: TestRuntime; b: TestRuntime } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  const db = join(dir, 'roe.db');
+  const seed = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+  openArbitratedCase(seed);
+  seed.db.sqlite.exec('delete from outbox where id <> (select min(id) from outbox)');
+  seed.close();
+  return { a: testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db, demo: false }), b: testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db, demo: false }) };
+}
+
 describe('outbox: several workers, and order', () => {
   it('a sender whose lease ran out, and whose send then fails, leaves the message to the worker that took it over: delivered stays delivered', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-lease-'));
-    dirs.push(dir);
-    const db = join(dir, 'roe.db');
-    const seed = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
-    openArbitratedCase(seed);
-    seed.db.sqlite.exec('delete from outbox where id <> (select min(id) from outbox)');
-    seed.close();
-    const a = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db, demo: false });
-    const b = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db, demo: false });
+    const { a, b } = twoServersOnOneMessage('roe-outbox-lease-');
     try {
       const sends: string[] = [];
       let release!: () => void;
@@ -400,15 +404,7 @@ describe('outbox: several workers, and order', () => {
   });
 
   it('a delivery that takes longer than the lease keeps its message: its lease is renewed, and a second worker on the database never sends it again', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-renew-'));
-    dirs.push(dir);
-    const db = join(dir, 'roe.db');
-    const seed = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
-    openArbitratedCase(seed);
-    seed.db.sqlite.exec('delete from outbox where id <> (select min(id) from outbox)');
-    seed.close();
-    const a = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db, demo: false });
-    const b = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db, demo: false });
+    const { a, b } = twoServersOnOneMessage('roe-outbox-renew-');
     // One clock for both (two servers on one host); a lease of a minute, renewed every 10 ms of real time.
     const now = () => a.clock.now();
     const lease = { leaseMs: 60_000, renewEveryMs: 10 };

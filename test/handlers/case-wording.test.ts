@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { disputeCard } from '../../handlers/dispute-card.js';
 import { help, mine, queue } from '../../handlers/roe.js';
@@ -13,7 +13,8 @@ import { tick } from '../../src/app/scheduler.js';
 import { rule, type RulingInput } from '../../src/core/disputes/disputes.service.js';
 import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
-import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { facts, runtimesClosedAfterEach } from '../support/replies.js';
+import { as, type TestRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-case-wording-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,22 +24,9 @@ const values = (account: string, over: Record<string, string> = {}) => ({ accoun
 const read = (r: Reply) => JSON.stringify(r);
 /** The items of a reply's list, as "text | detail" where there is a detail; `title` picks the list. */
 const items = (r: Reply, title?: string) => r.blocks.flatMap((b) => (b.type === 'list' && (title === undefined || b.title === title) ? b.items.map((i) => (i.detail ? `${i.text} | ${i.detail}` : i.text)) : []));
-/** The answer's facts, label → value. */
-const facts = (r: Reply): Record<string, string> => {
-  const block = r.blocks.find((b) => b.type === 'facts');
-  return block && block.type === 'facts' ? Object.fromEntries(block.facts.map((f) => [f.label, f.value])) : {};
-};
 const listTitles = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'list' ? [b.title] : []));
 
-const open: TestRuntime[] = [];
-const runtime = (opts: Parameters<typeof testRuntime>[0] = {}) => {
-  const rt = testRuntime(opts);
-  open.push(rt);
-  return rt;
-};
-afterEach(() => {
-  for (const rt of open.splice(0)) rt.close();
-});
+const runtime = runtimesClosedAfterEach();
 
 /** A runtime whose Default coverage (Soylent) requires approval of every claim. */
 let files = 0;

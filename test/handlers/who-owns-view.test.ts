@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import type { Reply } from '../../handlers/replies/model.js';
@@ -9,29 +9,17 @@ import { rule } from '../../src/core/disputes/disputes.service.js';
 import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
 import { tick } from '../../src/app/scheduler.js';
-import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { facts, runtimesClosedAfterEach } from '../support/replies.js';
+import { as, testRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-who-owns-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const meta = { origin: consoleOrigin, requestKey: null };
 const values = (account: string, product: string, stage = 'proposal') => ({ account, route: 'resell', product, opportunity: 'Deal', stage, amount: '', evidence: '' });
-/** The answer's facts, label → value. */
-const facts = (r: Reply): Record<string, string> => {
-  const block = r.blocks.find((b) => b.type === 'facts');
-  return block && block.type === 'facts' ? Object.fromEntries(block.facts.map((f) => [f.label, f.value])) : {};
-};
 const read = (r: Reply) => JSON.stringify(r);
 
-const open: TestRuntime[] = [];
-const runtime = (opts: Parameters<typeof testRuntime>[0] = {}) => {
-  const rt = testRuntime(opts);
-  open.push(rt);
-  return rt;
-};
-afterEach(() => {
-  for (const rt of open.splice(0)) rt.close();
-});
+const runtime = runtimesClosedAfterEach();
 
 describe('who-owns: a product line with live claims answers for itself', () => {
   it('a grandfathered claim keeps its line under the old rules; the new account-wide rule covers the other lines', () => {
@@ -183,9 +171,8 @@ describe('who-owns for a line one party’s protected registration holds alone',
 describe('one answer, one moment', () => {
   it("reads the account, its claims and its cases as they stood together: a claim another process files meanwhile shows in the next answer, not halfway through this one", () => {
     const databasePath = join(dir, 'snapshot.db');
-    const rt = testRuntime({ databasePath });
-    const other = testRuntime({ databasePath, demo: false });
-    open.push(rt, other);
+    const rt = runtime({ databasePath });
+    const other = runtime({ databasePath, demo: false });
     const sam = as.person(rt, 'sam');
     const before = read(whoOwns(rt.deps, sam, 'soylent'));
     const { claims } = rt.deps.ctx.store;
