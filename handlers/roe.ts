@@ -253,7 +253,10 @@ export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
     // Opened from here too: a case of someone below in its chain (or whose card went to the
     // person's other platform) has no card of theirs in their direct messages.
     { type: 'actions', actions: open.slice(0, QUEUE_BUTTONS).map((d) => ({ action: ACTIONS.openCase, label: `Open #${d.id}`, value: String(d.id) })) },
-    text(`${open.some((d) => d.arbitrator === viewer.personKey) ? `The cases assigned to you were sent to ${onTeams(viewer) ? 'your chat with me' : 'your direct messages with the bot'}, each with its ruling buttons; ` : ''}Open shows a case with its ruling buttons${open.length > QUEUE_BUTTONS ? ` (the ${QUEUE_BUTTONS} due soonest${page > 1 ? ' on this page' : ''} have one; ${cmd(viewer, 'roe case <number>')} opens any)` : ''}.`, 'muted'),
+    // Where the cards went: in Teams' words in Teams; at the console (`roe console` on a server's
+    // database), which cannot tell whether its person's cards went to Slack or to Teams, in the
+    // words help uses on every platform.
+    text(`${open.some((d) => d.arbitrator === viewer.personKey) ? `The cases assigned to you were sent to ${onTeams(viewer) || onConsole(viewer) ? 'your chat with me' : 'your direct messages with the bot'}, each with its ruling buttons; ` : ''}Open shows a case with its ruling buttons${open.length > QUEUE_BUTTONS ? ` (the ${QUEUE_BUTTONS} due soonest${page > 1 ? ' on this page' : ''} have one; ${cmd(viewer, 'roe case <number>')} opens any)` : ''}.`, 'muted'),
   ]);
 }
 

@@ -10,6 +10,7 @@ import { snoozeReminder } from '../../handlers/snooze.js';
 import { showAccount } from '../../handlers/who-owns.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { tick } from '../../src/app/scheduler.js';
+import type { Principal } from '../../src/core/authz.js';
 import { rule, type RulingInput } from '../../src/core/disputes/disputes.service.js';
 import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
@@ -205,6 +206,18 @@ describe('help and the queue speak of cases, approvals among them', () => {
     expect(h).toContain('A case (a dispute, or a claim waiting for approval) as it stands');
     expect(h).not.toContain('Disputes waiting for your ruling');
     expect(read(queue(rt.deps, as.person(rt, 'pat')))).toContain('No cases are waiting for your ruling: no disputes, no claims waiting for approval.');
+  });
+
+  it("the queue says where its assigned cases were sent: at the console (which cannot tell Slack from Teams) in help's words, in Slack and Teams in their own", () => {
+    const rt = runtime();
+    openArbitratedCase(rt);
+    const note = (viewer: Principal) => queue(rt.deps, viewer).blocks.flatMap((b) => (b.type === 'text' && b.text.startsWith('The cases assigned to you') ? [b.text] : []));
+    const atConsole = as.person(rt, 'pat');
+    expect(note(atConsole)).toEqual(['The cases assigned to you were sent to your chat with me, each with its ruling buttons; Open shows a case with its ruling buttons.']);
+    expect(read(help(atConsole))).toContain('A case comes to you as a card in your chat with me');
+    const home = { displayName: 'Pat', orgId: 'T0HOME', home: true };
+    expect(note(rt.resolve({ platform: 'teams', userId: '29:pat', ...home }))).toEqual([expect.stringMatching(/^The cases assigned to you were sent to your chat with me, /)]);
+    expect(note(rt.resolve({ platform: 'slack', userId: 'U0PAT', ...home }))).toEqual([expect.stringMatching(/^The cases assigned to you were sent to your direct messages with the bot, /)]);
   });
 });
 

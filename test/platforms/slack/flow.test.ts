@@ -423,6 +423,32 @@ describe('award with a rationale, and asking for information', () => {
     expect(visible(result.view)).toContain('Your question went to the parties by direct message. The dispute has no thread they can answer in, so they were asked to answer you directly.');
   });
 
+  it('ask on a claim waiting for approval: the modal names its one party and the case’s thread, or, with no thread, says they answer directly', async () => {
+    // A flagged partner's claims wait for an arbitrator's approval.
+    h.rt.store.partners.setFlagged('contoso', h.rt.clock.now());
+    expect(await fileClaim(USERS.contoso, claim())).toMatch(/needs an arbitrator's approval/);
+    const d = h.rt.store.disputes.all().at(-1)!;
+    expect(d.parties).toEqual(['contoso']);
+    const n = posts().length;
+    await h.drain();
+    const dm = posts().slice(n).find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    const ask = buttonsOf(dm).find((b) => b.text.text === 'Ask for information')!;
+    const askOnce = async (question: string) => {
+      const opened = h.fake.callsTo('views.open').length;
+      await h.click(USERS.pat, ask.action_id, ask.value, { channel: `D${USERS.pat.id}`, messageTs: String(dm.result.ts) });
+      await h.fake.waitFor(() => h.fake.callsTo('views.open').length > opened, 'the ask modal');
+      return visible(((await h.submit(USERS.pat, h.openedView(opened), { question })).json() as { view: unknown }).view);
+    };
+    const inThread = await askOnce('Who is your contact there?');
+    expect(inThread).toContain('Your question is in the case’s thread and went to Contoso Consulting. Their answers will come there.');
+    expect(inThread).not.toMatch(/the parties|dispute’s/);
+    // With no thread (as a case an import opened), they were asked to answer Pat directly.
+    h.rt.db.sqlite.prepare('UPDATE disputes SET origin = NULL WHERE id = ?').run(d.id);
+    const noThread = await askOnce('And the stage of the deal?');
+    expect(noThread).toContain('Your question went to Contoso Consulting by direct message. The case has no thread they can answer in, so they were asked to answer you directly.');
+    expect(noThread).not.toMatch(/the parties|The dispute/);
+  });
+
   it('a case an import opened, taken into a party’s own DM by its claim: the question and the ruling reach that DM once, as the party reads them, not again as a thread post for a channel', async () => {
     const rows = ['id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at', 'C1,soylent,contoso,resell,Analytics,Deal,proposal,,,pending,2026-11-20,'];
     importCsv(h.rt.ctx, 'claims', 'claims.csv', rows.join('\n'), { announce: (events) => announce(h.rt.deps, events, null) });

@@ -5,6 +5,8 @@ import { DomainError } from '../../../../src/core/errors.js';
 import { submitClaim } from '../../../claim.js';
 import { submitDispute } from '../../../dispute.js';
 import { FORMS, text, type FormId, type Reply } from '../../../replies/model.js';
+import { viewpoint } from '../../../deps.js';
+import { approvalShown } from '../../../dispute-card.js';
 import { answeredInThread } from '../../../notify.js';
 import { submitAsk, submitAward } from '../../../rule.js';
 import { interactiveUser, type SlackContext } from '../context.js';
@@ -105,13 +107,16 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   /**
    * Where the question went and where its answers come, as the parties were told: the dispute's
    * thread, or, for a case with no thread they can read (raised in someone's own chat with the
-   * bot, or opened by an import), the one who asked, directly.
+   * bot, or opened by an import), the one who asked, directly. A claim waiting for approval has
+   * one party, named to the one who asked (who may rule on it, so is told it is an approval).
    */
   const asked = (s: Submitted): string => {
     const d = deps.ctx.store.disputes.get(Number(s.meta.state.dispute));
+    const approval = d !== undefined && approvalShown(s.viewer, d);
+    const who = approval ? viewpoint(deps, s.viewer).party(d.parties[0]!) : 'the parties';
     return d && !answeredInThread(d)
-      ? 'Your question went to the parties by direct message. The dispute has no thread they can answer in, so they were asked to answer you directly.'
-      : 'Your question is in the dispute’s thread and went to the parties. Their answers will come there.';
+      ? `Your question went to ${who} by direct message. The ${approval ? 'case' : 'dispute'} has no thread they can answer in, so they were asked to answer you directly.`
+      : `Your question is in the ${approval ? 'case’s' : 'dispute’s'} thread and went to ${who}. Their answers will come there.`;
   };
   // The modal says the question went out; the DM card (with its ruling buttons) is the case as it stands.
   onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }, { requestKey: requestKey(s) }), updateCaseMessage, (card, s) => ({
