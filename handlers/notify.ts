@@ -44,7 +44,11 @@ function personViewer(at: { platform: Platform; user: string }, personKey: strin
  */
 const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams', console: 'the console' };
 
-/** A case raised in someone's own chat with the bot (a Slack DM, a Teams 1:1 chat): its "thread" is theirs alone. */
+/**
+ * A case raised in a private chat (a Slack DM, a Teams 1:1 chat): someone's own chat with the
+ * bot, whose "thread" is theirs alone, or (Slack) a DM between people, where the bot cannot post
+ * (its updates go to the raiser's DM with the bot: see the Slack deliverer).
+ */
 export function isPrivateChat(o: ThreadRef): boolean {
   return (o.platform === 'slack' && o.channel.startsWith('D')) || (o.platform === 'teams' && o.channel.startsWith('a:'));
 }
@@ -357,7 +361,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           const it = approval ? 'The case' : 'The dispute';
           const its = approval ? "the case's" : "the dispute's";
           if (!d.origin) return `${it} has no thread to answer in: ${directly}`;
-          if (isPrivateChat(d.origin)) return `${approval ? 'The case was opened' : 'The dispute was raised'} in a private chat with the bot, which nobody else reads: ${directly}`;
+          if (isPrivateChat(d.origin)) return `${approval ? 'The case was opened' : 'The dispute was raised'} in a private chat, with no thread the parties can answer in: ${directly}`;
           // A party whose claim was filed elsewhere (its own shared channel) may not be in that channel.
           if (d.origin.platform === platform) return approval ? `Answer in the case's ${threadWord(d.origin)}, where it was opened (there it is called dispute #${d.id}, as every case is); if you cannot reach it, ${directly}` : `Answer in the dispute's ${threadWord(d.origin)}, where it was raised; if you cannot reach it, ${directly}`;
           return `${its.charAt(0).toUpperCase()}${its.slice(1)} ${threadWord(d.origin)} is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here: ${directly}`;

@@ -47,6 +47,8 @@ export class FakeSlack {
   private held = new Map<string, Promise<void>>();
   /** Channels the bot is not in: posting there fails with `not_in_channel`. */
   readonly notIn = new Set<string>();
+  /** Conversations the bot cannot see (a DM between other people): posting there fails with `channel_not_found`. */
+  readonly unseen = new Set<string>();
   /**
    * Messages deleted (by ts) before anything was posted in their thread: a reply to one is
    * posted in the channel instead, its answer's message in no thread, as Slack does.
@@ -175,8 +177,8 @@ export class FakeSlack {
       else send(res, 500, call.result);
       return;
     }
-    if (method === 'chat.postMessage' && typeof body.channel === 'string' && this.notIn.has(body.channel)) {
-      call.result = { ok: false, error: 'not_in_channel' };
+    if (method === 'chat.postMessage' && typeof body.channel === 'string' && (this.notIn.has(body.channel) || this.unseen.has(body.channel))) {
+      call.result = { ok: false, error: this.notIn.has(body.channel) ? 'not_in_channel' : 'channel_not_found' };
       send(res, 200, call.result);
       return;
     }

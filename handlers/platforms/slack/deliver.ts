@@ -90,9 +90,12 @@ function threadGone(e: unknown): boolean {
 /**
  * Why a post could not go to a channel, as the DM carrying it says: the channel is archived, or
  * does not let the bot post (so `instead` comes to the DM), or the bot is not in it (`invite`
- * says what would help).
+ * says what would help). A direct message between people (a `D…` id other than the bot's own
+ * DM with someone) takes no bot and cannot be joined: it is named in words (`dm`), as a `<#D…>`
+ * mention shows as a broken channel link, and nothing is advised.
  */
-function whyNotIn(e: unknown, channel: string, o: { what: string; invite: string; instead: string }): string {
+function whyNotIn(e: unknown, channel: string, o: { what: string; dm: string; invite: string; instead: string }): string {
+  if (channel.startsWith('D')) return `I could not post ${o.what} in ${o.dm}: I cannot post in a direct message between people, so ${o.instead} here instead. Here it is:`;
   const error = e instanceof webApi.WebAPIPlatformError ? e.data.error : '';
   const why = error === 'is_archived' ? 'that channel is archived' : error === 'restricted_action_thread_locked' ? 'its thread is locked' : error.startsWith('restricted_action') ? 'a setting of that channel or workspace does not let me post there' : null;
   return `I could not post ${o.what} in <#${channel}>${why ? `: ${why}, so ${o.instead} here instead` : o.invite}. Here it is:`;
@@ -168,7 +171,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           // A channel the bot was never invited to (the escalation channel): the person the
           // message names gets it by DM, told why, rather than nobody at all (as made for them, when it has their copy).
           const channel = await dmChannel(t.fallbackUser);
-          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, t.channel, { what: 'this', invite: ': invite me to that channel (`/invite @roe-bot`)', instead: 'it comes' }) } };
+          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, t.channel, { what: 'this', dm: 'the direct message it is for', invite: ': invite me to that channel (`/invite @roe-bot`)', instead: 'it comes' }) } };
           await api(() => o.client.chat.postMessage({ channel, ...renderReply(fallbackCopyOf(reply) ?? reply, 'message', note) }));
         }
         return;
@@ -198,14 +201,15 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           });
         } catch (e) {
           if (!raiser || !cannotPostIn(e)) throw classifySlackError(e);
-          // Raised where the bot may not post (a private channel or a DM it is not in): the
-          // raiser gets the update in their DM with the bot, told why, as made for them (not for
-          // a channel that may hold other partners), unless a DM of their own already says it;
-          // the channel stays the dispute's place, so once the bot is invited updates go there.
+          // Raised where the bot may not post (a private channel it is not in, or a DM between
+          // people, which it can never join): the raiser gets the update in their DM with the
+          // bot, told why, as made for them (not for a channel that may hold other partners),
+          // unless a DM of their own already says it; a channel stays the dispute's place, so
+          // once the bot is invited updates go there.
           const copy = raiserCopyOf(m.body);
           if (copy === null) return;
           const channel = await dmChannel(raiser);
-          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, origin.channel, { what: `this update on dispute #${d.id}`, invite: ', where it was raised: invite me there and the next updates go to the channel', instead: 'the updates come' }) } };
+          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, origin.channel, { what: `this update on dispute #${d.id}`, dm: 'the direct message where it was raised', invite: ', where it was raised: invite me there and the next updates go to the channel', instead: 'the updates come' }) } };
           await api(() => o.client.chat.postMessage({ channel, ...renderReply(copy ?? reply, 'message', note) }));
           return;
         }

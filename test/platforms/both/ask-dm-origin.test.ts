@@ -48,5 +48,5 @@ it('the same for a case raised in a Teams 1:1 chat with the bot: the other party
     .map((c) => readCard(cardOf(c)))
     .filter((t) => t.includes('When did you first meet'));
   expect(toCarl).toHaveLength(1);
-  expect(toCarl[0]).toMatch(/raised in a private chat with the bot, which nobody else reads: answer Pat Okafor directly/);
+  expect(toCarl[0]).toMatch(/raised in a private chat, with no thread the parties can answer in: answer Pat Okafor directly/);
 });
