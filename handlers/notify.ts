@@ -197,7 +197,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
     // said there again, made for a channel (their own party unnamed, "reply in this thread").
     if (raiser === null && isPrivateChat(where) && opts.told !== undefined && opts.told.size > 0) return;
     const raiserCopy = raiser === null ? undefined : opts.told?.has(d.raisedBy) ? null : make(raiser, true);
-    const body: ThreadPost = { ...make(CHANNEL_VIEWER, false), visibility: 'public', ...(raiserCopy !== undefined ? { raiserCopy } : {}), ...(opts.broadcast ? { broadcast: true } : {}) };
+    const body: ThreadPost = { ...make(CHANNEL_VIEWER, false), visibility: 'public', ...(raiserCopy !== undefined ? { raiserCopy } : {}), ...(raiser && raiserCopy ? { raiserCase: caseWords(raiser, d) } : {}), ...(opts.broadcast ? { broadcast: true } : {}) };
     out.push({ platform: where.platform, target: { kind: 'dispute-thread', disputeId: d.id }, body, dedupeKey: `thread:${d.id}:${tag}:${stamp}` });
   };
   /**

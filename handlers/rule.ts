@@ -99,7 +99,7 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
       ? `Approve or reject ${approvalClaims(d)} of ${party} (case #${d.id}) on ${accountName(deps, d)}: award ${them} to ${party} to approve, or to Nobody to reject. The rationale is shown to ${party} as written: name no other partner, deal size or evidence in it.`
       : 'Award the account to a party. The rationale is shown to every party of the case as written: name no partner, deal size or evidence in it that another party should not read.',
     fields: [
-      { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.filter((p) => !gone.has(p)).map((p) => ({ value: picked(p), label: vp.party(p) })), { value: NOBODY, label: NOBODY_LABEL }] },
+      { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.filter((p) => !gone.has(p)).map((p) => ({ value: picked(p), label: vp.party(p) })), { value: NOBODY, label: nobodyLabel(d) }] },
       {
         id: 'rationale',
         label: 'Rationale',
@@ -123,7 +123,14 @@ const awardSchema = z.object({
   rationale: z.string({ error: 'Required' }).trim().min(10, 'Explain the ruling (at least 10 characters)').max(2000, 'At most 2,000 characters'),
 });
 
-const NOBODY_LABEL = 'Nobody: reject the claims';
+/**
+ * The award form's choice of nobody: "reject the claim" for one claim waiting for approval
+ * (whoever rules is told it is one), "reject the claims" for any other case.
+ */
+const nobodyWords = (oneClaim: boolean) => `Nobody: reject the ${oneClaim ? 'claim' : 'claims'}`;
+const nobodyLabel = (d: Dispute) => nobodyWords(!isOverlapCase(d) && d.claimIds.length === 1);
+/** "Nobody", or the choice in either wording, as typed where the form could not list the parties (Teams). */
+const NOBODY_TYPED = new Set(['nobody', nobodyWords(true), nobodyWords(false)].map(typedName));
 /** Before a party's id in the award form's list: what was picked is told from what was typed. */
 const PICKED = 'party:';
 /** A party's value in the list; bare when the prefix would not fit a choice's value (150 characters in Slack). */
@@ -150,7 +157,7 @@ function awardedParty(deps: HandlerDeps, viewer: Principal, id: number, given: s
   if (named.length > 1 && named.includes(given.trim())) return given.trim();
   if (named.length > 1) throw new DomainError('invalid_input', `Several parties of dispute #${d.id} are named "${given.trim()}": type the id of the one you mean (${named.join(', ')}).`, { party: `Type the id: ${named.join(', ')}` });
   if (d.parties.includes(given)) return given;
-  if (typedName(given) === 'nobody' || typedName(given) === typedName(NOBODY_LABEL)) return NOBODY;
+  if (NOBODY_TYPED.has(typedName(given))) return NOBODY;
   return given;
 }
 

@@ -92,6 +92,11 @@ export interface ThreadPost extends Reply {
    * their own already says it; absent on posts that have none.
    */
   raiserCopy?: Reply | null;
+  /**
+   * What the raiser's copy calls the case ("dispute #3", "approval of claim #12 (case #7)"), for
+   * a note sent with it; absent with no copy (the post itself speaks of "dispute #N").
+   */
+  raiserCase?: string;
   /** Also shown in the channel (Slack `reply_broadcast`): how a case ended. */
   broadcast?: boolean;
 }

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { logClaimActivity } from '../../handlers/activity.js';
 import { submitClaim } from '../../handlers/claim.js';
 import { disputeCard } from '../../handlers/dispute-card.js';
 import { help, mine, queue } from '../../handlers/roe.js';
-import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../handlers/rule.js';
+import { approve, askForm, awardForm, caseCard, NOBODY, submitAsk, submitAward } from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import { showAccount } from '../../handlers/who-owns.js';
 import type { Reply } from '../../handlers/replies/model.js';
@@ -371,5 +372,54 @@ describe('a claim waiting for approval: a question on it and the refusals that n
     const other = runtime();
     const overlap = openArbitratedCase(other);
     expect(() => approve(other.deps, as.person(other, 'sam'), `${overlap.id}:${overlap.recommendation}`)).toThrow(`Only Pat Okafor (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #${overlap.id}.`);
+  });
+});
+
+describe('a claim waiting for approval: its snooze refusals, its award form and its closed claim', () => {
+  it("the snooze refusals name it as an approval to its arbitrator and the company's people; a partner reads any case; a dispute stays a dispute", () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    const name = `approval of claim #${c.id} (case #${d.id})`;
+    const pat = as.person(rt, 'pat');
+    expect(() => snoozeReminder(rt.deps, as.person(rt, 'sam'), `${d.id}:1h`)).toThrow(`Only the assigned arbitrator can snooze reminders of ${name}.`);
+    for (const partner of ['contoso', 'northwind']) expect(() => snoozeReminder(rt.deps, as.partner(rt, partner), `${d.id}:1h`)).toThrow(`Only the assigned arbitrator can snooze reminders of dispute #${d.id}.`);
+    // Past its due time, before the scheduler moved it on: still Pat's, overdue.
+    rt.clock.set(new Date(d.dueAt!.getTime() + 60_000).toISOString());
+    expect(() => snoozeReminder(rt.deps, pat, `${d.id}:1h`)).toThrow(`Approval of claim #${c.id} (case #${d.id}) is overdue: its SLA has run out, so no reminder is left to snooze.`);
+    approve(rt.deps, pat, `${d.id}:contoso`);
+    expect(() => snoozeReminder(rt.deps, pat, `${d.id}:1h`)).toThrow(`Approval of claim #${c.id} (case #${d.id}) is already closed; nothing to snooze.`);
+    const other = runtime();
+    const overlap = openArbitratedCase(other);
+    expect(() => snoozeReminder(other.deps, as.person(other, 'sam'), `${overlap.id}:1h`)).toThrow(`Only the assigned arbitrator can snooze reminders of dispute #${overlap.id}.`);
+    approve(other.deps, as.person(other, 'pat'), `${overlap.id}:${overlap.recommendation}`);
+    expect(() => snoozeReminder(other.deps, as.person(other, 'pat'), `${overlap.id}:1h`)).toThrow(`Dispute #${overlap.id} is already closed; nothing to snooze.`);
+  });
+
+  it("its award form offers to reject the one claim; a typed Nobody, in either wording, still rejects it; a dispute's keeps rejecting the claims", () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    const pat = as.person(rt, 'pat');
+    const choices = (id: number, r = rt) => awardForm(r.deps, as.person(r, 'pat'), String(id)).fields.find((f) => f.id === 'party')!.options!.map((o) => [o.label, o.value]);
+    expect(choices(d.id)).toEqual([['Contoso Consulting', 'party:contoso'], ['Nobody: reject the claim', NOBODY]]);
+    const other = runtime();
+    const overlap = openArbitratedCase(other);
+    expect(choices(overlap.id, other).at(-1)).toEqual(['Nobody: reject the claims', NOBODY]);
+    // Typed (Teams, where a form cannot list the parties): the label as shown, in either wording, is Nobody.
+    submitAward(rt.deps, pat, { dispute: String(d.id), party: ' nobody:  Reject the claim ', rationale: 'Soylent stays with the direct team.' });
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: null });
+    submitAward(other.deps, as.person(other, 'pat'), { dispute: String(overlap.id), party: 'Nobody: reject the claim', rationale: 'Neither party showed real engagement.' });
+    expect(other.store.disputes.get(overlap.id)).toMatchObject({ status: 'ruled', winner: null });
+  });
+
+  it('activity logged on its claim once refused names the case as the approval it was, to its party and to the company', () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'Soylent is handled by the direct team this year.' });
+    for (const viewer of [as.partner(rt, 'contoso'), as.person(rt, 'sam')]) {
+      expect(() => logClaimActivity(rt.deps, viewer, c.id)).toThrow(`Claim #${c.id} was not approved in case #${d.id}; there is nothing to log activity on.`);
+    }
   });
 });

@@ -96,7 +96,7 @@ describe('a claim waiting for approval can be refused', () => {
     const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
     submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'Soylent is handled by the direct team this year.' });
     expect(rt.store.claims.get(c.id)!.status).toBe('rejected');
-    expect(() => logClaimActivity(rt.deps, as.partner(rt, 'contoso'), c.id)).toThrow(`Claim #${c.id} was not approved in dispute #${d.id}; there is nothing to log activity on.`);
+    expect(() => logClaimActivity(rt.deps, as.partner(rt, 'contoso'), c.id)).toThrow(`Claim #${c.id} was not approved in case #${d.id}; there is nothing to log activity on.`);
   });
 
   it('the arbitrator awards it to nobody: the claim is rejected, and it is no violation', () => {

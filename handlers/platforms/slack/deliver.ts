@@ -209,7 +209,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           const copy = raiserCopyOf(m.body);
           if (copy === null) return;
           const channel = await dmChannel(raiser);
-          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, origin.channel, { what: `this update on dispute #${d.id}`, dm: 'the direct message where it was raised', invite: ', where it was raised: invite me there and the next updates go to the channel', instead: 'the updates come' }) } };
+          const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, origin.channel, { what: `this update on ${(m.body as ThreadPost).raiserCase ?? `dispute #${d.id}`}`, dm: 'the direct message where it was raised', invite: ', where it was raised: invite me there and the next updates go to the channel', instead: 'the updates come' }) } };
           await api(() => o.client.chat.postMessage({ channel, ...renderReply(copy ?? reply, 'message', note) }));
           return;
         }

@@ -202,7 +202,9 @@ function closedReason(ctx: DomainContext, claim: Claim, status: Claim['status'])
     // Rejected by the CRM's file, in no case.
     if (!d) return `Claim #${claim.id} was rejected; ${nothing}.`;
     if (d.status === 'settled') return `Claim #${claim.id} lost dispute #${d.id}, which the criteria settled; ${nothing}.`;
-    return isOverlapCase(d) ? `Claim #${claim.id} was ruled lost in dispute #${d.id}; ${nothing}.` : `Claim #${claim.id} was not approved in dispute #${d.id}; ${nothing}.`;
+    // Its owner (its party's, or one of the company's people) is told an approval was one, as
+    // while it waited ("awaiting approval in case #7").
+    return isOverlapCase(d) ? `Claim #${claim.id} was ruled lost in dispute #${d.id}; ${nothing}.` : `Claim #${claim.id} was not approved in case #${d.id}; ${nothing}.`;
   }
   // The CRM closed it with its deal.
   if (status === 'won' || status === 'lost') return `Claim #${claim.id} is closed: its deal was ${status}; ${nothing}.`;

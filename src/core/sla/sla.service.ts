@@ -1,5 +1,6 @@
 import type { Principal } from '../authz.js';
 import { calendarOf, type DomainContext } from '../context.js';
+import { caseKindWords } from '../disputes/case-kind.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
@@ -284,12 +285,17 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   const now = ctx.clock.now();
   const d = ctx.store.disputes.get(disputeId);
   if (!d) throw new DomainError('not_found', `No dispute #${disputeId}.`);
-  if (principal.kind !== 'internal' || principal.personKey !== d.arbitrator) throw new DomainError('forbidden', `Only the assigned arbitrator can snooze reminders of dispute #${d.id}.`);
-  if (d.status !== 'open') throw new DomainError('already_ruled', `Dispute #${d.id} is already closed; nothing to snooze.`);
+  // The company's people are told which kind of case it is (a claim waiting for approval is
+  // named as one, as its reminder names it); anyone else is told no more than of any case.
+  const name = principal.kind === 'internal' ? caseKindWords(d) : `dispute #${d.id}`;
+  if (principal.kind !== 'internal' || principal.personKey !== d.arbitrator) throw new DomainError('forbidden', `Only the assigned arbitrator can snooze reminders of ${name}.`);
+  // From here on, the one told is its arbitrator.
+  const title = name.charAt(0).toUpperCase() + name.slice(1);
+  if (d.status !== 'open') throw new DomainError('already_ruled', `${title} is already closed; nothing to snooze.`);
   if (!SNOOZE_OPTIONS.includes(option)) throw new DomainError('invalid_input', `Snooze for ${SNOOZE_OPTIONS.join(', ')}.`);
   // Past its breach (the last of the chain keeps the case, overdue) no reminder rings any more:
   // no snooze, however short, is left to pick.
-  if (d.dueAt && d.dueAt.getTime() <= now.getTime()) throw new DomainError('invalid_input', `Dispute #${d.id} is overdue: its SLA has run out, so no reminder is left to snooze.`);
+  if (d.dueAt && d.dueAt.getTime() <= now.getTime()) throw new DomainError('invalid_input', `${title} is overdue: its SLA has run out, so no reminder is left to snooze.`);
   const version = versionOfDispute(ctx, d);
   // Counted in the calendar the case's SLA runs in (the version in force when it started), as
   // its deadline is: a version since, with other hours or another time zone, changes neither.

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { classifySlackError, createSlackDeliverer, DELIVERY_CLIENT_OPTIONS } from '../../../handlers/platforms/slack/deliver.js';
 import { reply, text } from '../../../handlers/replies/model.js';
-import { approve } from '../../../handlers/rule.js';
+import { approve, submitAward } from '../../../handlers/rule.js';
 import { openArbitratedCase } from '../../support/cases.js';
 import { DeliveryError } from '../../../src/core/errors.js';
 import { drainOutbox, LEASE_MS } from '../../../src/app/outbox-worker.js';
@@ -115,6 +115,31 @@ describe('the Slack outbox deliverer', () => {
     expect(after[0]).toContain('another party owns it');
     expect(after[0]).not.toContain('invite me there');
     expect(rows().every((r) => r.status === 'delivered')).toBe(true);
+  });
+
+  it('the note before the raiser’s copy names a claim waiting for approval as the copy does, to the claim’s own party', async () => {
+    const d = await caseRaisedWhereTheBotMayNotPost();
+    await h.drain();
+    const pat = h.rt.resolve({ platform: 'slack', userId: USERS.pat.id, displayName: 'pat', orgId: USERS.pat.team, home: true });
+    submitAward(h.rt.deps, pat, { dispute: String(d.id), party: 'none', rationale: 'Neither party showed real engagement.' });
+    await h.drain();
+    // The ruling went against Contoso: its next claim there, colliding with nothing, waits for approval.
+    h.rt.clock.advance(3_600_000);
+    const view = await h.openForm(USERS.contoso, '/claim', '', PRIVATE);
+    await h.submit(USERS.contoso, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'commit' });
+    const approval = h.rt.store.disputes.all().at(-1)!;
+    expect(approval).toMatchObject({ parties: ['contoso'], origin: { channel: PRIVATE } });
+    const before = h.fake.callsTo('chat.postMessage').length;
+    await h.drain();
+    const notes = h.fake.callsTo('chat.postMessage').slice(before).filter((c) => c.args.channel === `D${USERS.contoso.id}` && visible(c.args).includes('invite me there')).map((c) => visible(c.args));
+    expect(notes.length, 'updates moved to the raiser’s DM').toBeGreaterThan(0);
+    const name = `approval of claim #${approval.claimIds[0]} (case #${approval.id})`;
+    for (const note of notes) {
+      expect(note).toContain(`I could not post this update on ${name} in <#${PRIVATE}>, where it was raised`);
+      // The copy it introduces (the case card, who has it) names it so too.
+      expect(note).toContain(`Approval of claim #${approval.claimIds[0]} (case #${approval.id})`);
+      expect(note).not.toContain(`ispute #${approval.id}`);
+    }
   });
 
   it('a channel message the bot may not post (never invited) goes by DM to the person it names as fallback, told why; with none it is parked, naming the error', async () => {

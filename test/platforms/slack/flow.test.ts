@@ -273,7 +273,7 @@ describe('award with a rationale, and asking for information', () => {
     await h.click(USERS.pat, buttons[1]!.action_id, buttons[1]!.value, { channel: `D${USERS.pat.id}`, messageTs: String(card.result.ts) });
     await h.fake.waitFor(() => h.fake.callsTo('views.open').length > opened, 'the award modal');
     const modal = h.openedView(opened);
-    expect(modal.blocks.find((b) => b.block_id === 'party')!.element!.options!.map((o) => o.text.text)).toEqual(['Contoso Consulting', 'Nobody: reject the claims']);
+    expect(modal.blocks.find((b) => b.block_id === 'party')!.element!.options!.map((o) => o.text.text)).toEqual(['Contoso Consulting', 'Nobody: reject the claim']);
     const ok = (await h.submit(USERS.pat, modal, { party: 'none', rationale: 'Same facts as the ruling a week ago.' })).json() as { view: unknown };
     expect(visible(ok.view)).toContain('no party gets the account; the claim was rejected');
     expect(h.rt.store.disputes.get(approval.id)).toMatchObject({ status: 'ruled', winner: null });
