@@ -165,7 +165,8 @@ function readKnownPolicyFile(path: string, known: readonly string[]): { text: st
       throw e;
     }
     if (!known.includes(policy.version)) throw e;
-    return { text, policy, warnings: [], waived: e.problems };
+    // Its warnings as `policy check` lists them with its problems (of the values without one).
+    return { text, policy, warnings: e.warnings, waived: e.problems };
   }
 }
 

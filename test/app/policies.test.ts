@@ -129,6 +129,21 @@ describe('loadPolicies with versions an earlier release saved', () => {
     expect(() => readPolicyFile(v9File)).toThrow(PolicyError);
   });
 
+  it('the file of a version loaded before, with a problem this release refuses, keeps its warnings (the start logs them), as policy check lists them', () => {
+    const text = policyTextWith([['timezone: America/New_York', 'timezone: EST'], ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [dana, vp, dana]']]);
+    const file = join(dir, 'twice-est.yaml');
+    writeFileSync(file, text);
+    const db = openDatabase(':memory:');
+    try {
+      insertPolicy(db.db, { version: '2026.1', effective: '2026-01-01', sourceHash: 'saved-by-an-earlier-release', body: text, loadedAt: new Date('2026-01-01T00:00:00Z') });
+      const loaded = loadPolicyFile(db.db, file, new Date('2026-12-01T00:00:00Z'));
+      expect(loaded.waived).toEqual([`${file}: line 27: coverage[2].escalation[2]: "dana" is already escalation[0] of this rule: a breach would hand the case back to the same person`]);
+      expect(loaded.warnings).toEqual([`${file}: line 7: warning: timezone: "EST" is an abbreviation or an offset, not a region: its clock may not follow daylight saving time, so business hours, SLAs and effective dates could be an hour off for part of the year; write the region, such as America/New_York or Europe/Berlin`]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a valid file’s warning is logged at the start as what it is, not as a problem a new version must fix', () => {
     const file = join(dir, 'never-dormant.yaml');
     writeFileSync(file, policyTextWith([['dormant_after_days: 30', 'dormant_after_days: 120']]));

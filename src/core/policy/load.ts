@@ -1,7 +1,7 @@
 import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, YAMLMap, type Document, type Node, type Pair } from 'yaml';
 import type { z } from 'zod';
 import { DomainError } from '../errors.js';
-import { policyFileSchema, policySchema, policyWarnings, shown, type Policy } from './schema.js';
+import { policyFileSchema, policySchema, policyWarnings, shown, type Policy, type PolicyProblem } from './schema.js';
 
 /** `coverage[2].arbitrator` from zod's path. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -56,11 +56,16 @@ function describeYamlError(e: { code: string; message: string; pos: [number, num
 /**
  * A policy that cannot be used, with its problems, one line each. One problem (a file that
  * cannot be read, say) is the message as it is, one line as every other error of the command
- * line; several are listed under a header.
+ * line; several are listed under a header. A file's `warnings` (see parsePolicyWithWarnings)
+ * are listed among them, `listed` giving the order of the lines (the file's).
  */
 export class PolicyError extends DomainError {
-  constructor(readonly problems: string[]) {
-    super('invalid_policy', problems.length === 1 ? problems[0]! : `invalid policy:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    readonly warnings: string[] = [],
+    listed: string[] = [...problems, ...warnings],
+  ) {
+    super('invalid_policy', listed.length === 1 ? listed[0]! : `invalid policy:\n${listed.map((p) => `  ${p}`).join('\n')}`);
   }
 }
 
@@ -154,9 +159,13 @@ export function parsePolicy(text: string, source?: string, options: { stored?: b
 }
 
 /**
- * {@link parsePolicy}, with the warnings of a file (not of a stored version): what a valid
- * policy says but probably does not mean (policyWarnings), one line each as problems are, with
+ * {@link parsePolicy}, with the warnings of a file (not of a stored version): what a policy
+ * says but probably does not mean (policyWarnings), one line each as problems are, with
  * "warning:" after the file and line: `my-policy.yaml: line 22: warning: registration.…`.
+ * A file that is not valid but reads as YAML has them in its PolicyError too, of the values
+ * without a problem of their own, so that one run shows them all. Problems and warnings are
+ * each in the order of the file, by where their value starts (those with no place in it, a
+ * field missing from the top level, first); the error lists both in that order.
  */
 export function parsePolicyWithWarnings(text: string, source?: string, options: { stored?: boolean; lint?: boolean } = {}): { policy: Policy; warnings: string[] } {
   const lineCounter = new LineCounter();
@@ -191,13 +200,32 @@ export function parsePolicyWithWarnings(text: string, source?: string, options: 
   const input = options.stored ? asAcceptedBefore(data as Record<string, unknown>) : data;
   // A file's own checks (policyLint) run in the same pass: every problem is listed at once.
   const file = !options.stored && options.lint !== false;
-  const result = (file ? policyFileSchema : policySchema).safeParse(input, { reportInput: true });
+  const schema = file ? policyFileSchema : policySchema;
+  // So do its warnings, after every check, whatever they found (they read only the values
+  // without a problem): a file that is not valid shows them too, not once it is fixed.
+  let found: PolicyProblem[] = [];
+  const checks = options.stored
+    ? schema
+    : schema.superRefine(
+        (p, ctx) => {
+          found = policyWarnings(p, ctx.issues);
+        },
+        { when: () => true },
+      );
+  const result = checks.safeParse(input, { reportInput: true });
   const nodeAt = nodeFinder(doc);
+  /** A line of output with where in the text its value starts (undefined: nowhere in particular). */
+  const placed = (issue: z.core.$ZodIssue, line: (prefix: string) => string) => {
+    const at = nodeOf(doc, nodeAt, issue)?.range?.[0];
+    return { at, line: line(prefix(at)) };
+  };
+  const inFileOrder = (lines: { at: number | undefined; line: string }[]) => lines.sort((a, b) => (a.at ?? -1) - (b.at ?? -1));
+  const warnings = inFileOrder(found.map((w) => placed({ code: 'custom', path: w.path, message: w.message }, (at) => `${at}warning: ${formatPath(w.path)}: ${w.message}`)));
   if (!result.success) {
-    throw new PolicyError(result.error.issues.map((i) => `${prefix(nodeOf(doc, nodeAt, i)?.range?.[0])}${formatPath(i.path)}: ${describeIssue(i)}`));
+    const problems = inFileOrder(result.error.issues.map((i) => placed(i, (at) => `${at}${formatPath(i.path)}: ${describeIssue(i)}`)));
+    // A problem before a warning at the same place (the sort keeps the order of equals).
+    const text = (l: { line: string }) => l.line;
+    throw new PolicyError(problems.map(text), warnings.map(text), inFileOrder([...problems, ...warnings]).map(text));
   }
-  const warnings = options.stored
-    ? []
-    : policyWarnings(result.data).map((w) => `${prefix(nodeOf(doc, nodeAt, { code: 'custom', path: w.path, message: w.message })?.range?.[0])}warning: ${formatPath(w.path)}: ${w.message}`);
-  return { policy: result.data, warnings };
+  return { policy: result.data, warnings: warnings.map((w) => w.line) };
 }

@@ -494,59 +494,78 @@ export const policyFileSchema = policySchema.superRefine((p, ctx) => {
  * id can be reached and rule only in the local console. A holiday on a day that is no working
  * day closes nothing (the calendar is closed then anyway): the day off is probably observed on a
  * working day, which must be listed instead.
+ *
+ * With `issues` (the problems the parse found), it reads only the values without one, as
+ * policyLint does, so that a file that is not valid has its warnings listed with its problems:
+ * no warning rests on a value that is itself wrong, nor on a misspelt name that may be the one
+ * meant (a criterion's rule, a person's field).
  */
-export function policyWarnings(p: Policy): PolicyProblem[] {
+export function policyWarnings(p: Policy, issues: Issues = []): PolicyProblem[] {
+  const problems = new ProblemIndex(issues);
   const out: PolicyProblem[] = [];
-  const { protection_days: protection, dormant_after_days: dormant } = p.registration;
-  if (dormant >= protection) {
-    out.push({
-      path: ['registration', 'dormant_after_days'],
-      message: `${dormant} is not less than protection_days (${protection}): protection ends first, so no claim filed in chat ever goes dormant and no dormancy warning is sent (a claim imported with its last activity long before its registration still may); to release idle claims before their protection ends, make it less than ${protection}`,
-    });
+  if (problems.fine('registration', 'protection_days') && problems.fine('registration', 'dormant_after_days')) {
+    const { protection_days: protection, dormant_after_days: dormant } = p.registration;
+    if (dormant >= protection) {
+      out.push({
+        path: ['registration', 'dormant_after_days'],
+        message: `${dormant} is not less than protection_days (${protection}): protection ends first, so no claim filed in chat ever goes dormant and no dormancy warning is sent (a claim imported with its last activity long before its registration still may); to release idle claims before their protection ends, make it less than ${protection}`,
+      });
+    }
   }
   // A partner's claim on a direct-led account collides with the direct team; only direct-reserved gives the account to it.
-  const directLed = p.coverage.findIndex((c) => c.model === 'direct-led');
-  if (directLed >= 0 && !p.criteria.some((c) => c.rule === 'direct-reserved')) {
-    out.push({
-      path: ['coverage', directLed, 'model'],
-      message: `"${p.coverage[directLed]!.name}" is direct-led, but no criterion is direct-reserved: a partner's claim on its accounts opens a case against the direct team that the criteria never decide for the direct team (add "- rule: direct-reserved" to criteria)`,
-    });
+  // Not past a rule's model or a criterion's rule that is itself wrong: it may be the one meant.
+  if (problems.present('coverage') && problems.present('criteria') && p.criteria.every((_, i) => problems.fine('criteria', i, 'rule'))) {
+    let directLed = -1;
+    for (let i = 0; i < p.coverage.length && directLed < 0 && problems.fine('coverage', i, 'model'); i++) if (p.coverage[i]!.model === 'direct-led') directLed = i;
+    if (directLed >= 0 && !p.criteria.some((c) => c.rule === 'direct-reserved')) {
+      out.push({
+        path: ['coverage', directLed, 'model'],
+        message: `"${p.coverage[directLed]!.name}" is direct-led, but no criterion is direct-reserved: a partner's claim on its accounts opens a case against the direct team that the criteria never decide for the direct team (add "- rule: direct-reserved" to criteria)`,
+      });
+    }
   }
   // Cases and their reminders reach a person in chat by a Slack or Teams user id, and only such a user can rule as them.
-  const named = new Map<string, (string | number)[]>();
-  p.coverage.forEach((c, i) => {
-    if (!named.has(c.arbitrator)) named.set(c.arbitrator, ['coverage', i, 'arbitrator']);
-    c.escalation.forEach((key, j) => named.has(key) || named.set(key, ['coverage', i, 'escalation', j]));
-  });
-  for (const [key, path] of named) {
-    const person = p.people[key];
-    if (person && !person.slack?.trim() && !person.teams?.trim()) {
-      out.push({ path, message: `${personLabel(key, person)} rules cases but has neither a Slack nor a Teams user id: in Slack and Teams their cases and reminders reach nobody, and nobody can rule as them (give "slack" or "teams" under people.${key})` });
+  if (problems.present('coverage') && problems.present('people')) {
+    // A person with an unknown field is left out too: it may be the user id misspelt (`slak:`).
+    const misspelt = new Set(issues.filter((i) => i.code === 'unrecognized_keys' && i.path?.length === 2 && i.path[0] === 'people').map((i) => i.path![1]));
+    const named = new Map<string, (string | number)[]>();
+    p.coverage.forEach((c, i) => {
+      if (problems.fine('coverage', i, 'arbitrator') && !named.has(c.arbitrator)) named.set(c.arbitrator, ['coverage', i, 'arbitrator']);
+      if (problems.present('coverage', i, 'escalation')) c.escalation.forEach((key, j) => problems.fine('coverage', i, 'escalation', j) && !named.has(key) && named.set(key, ['coverage', i, 'escalation', j]));
+    });
+    for (const [key, path] of named) {
+      const person = Object.hasOwn(p.people, key) && problems.fine('people', key) && !misspelt.has(key) ? p.people[key] : undefined;
+      if (person && !person.slack?.trim() && !person.teams?.trim()) {
+        out.push({ path, message: `${personLabel(key, person)} rules cases but has neither a Slack nor a Teams user id: in Slack and Teams their cases and reminders reach nobody, and nobody can rule as them (give "slack" or "teams" under people.${key})` });
+      }
     }
   }
   // EST, MST, HST (and the like) are fixed offsets: a company's clock in summer is an hour off them.
   // So are the zones under Etc/ (Etc/GMT+5), whose sign is the reverse of what it reads.
-  if ((!p.timezone.includes('/') || /^Etc\//i.test(p.timezone)) && !/^(Etc\/)?(UTC|GMT|GMT[+-]?0|Greenwich|Z|Zulu|UCT|Universal)$/i.test(p.timezone)) {
+  if (problems.fine('timezone') && (!p.timezone.includes('/') || /^Etc\//i.test(p.timezone)) && !/^(Etc\/)?(UTC|GMT|GMT[+-]?0|Greenwich|Z|Zulu|UCT|Universal)$/i.test(p.timezone)) {
     const offset = /^Etc\/GMT([+-])(\d+)$/i.exec(p.timezone);
     const reversed = offset ? ` ("${p.timezone}" is ${offset[2]} hour${offset[2] === '1' ? '' : 's'} ${offset[1] === '+' ? 'behind' : 'ahead of'} UTC: the sign is the reverse of what it reads)` : '';
     out.push({ path: ['timezone'], message: `"${p.timezone}" is an abbreviation or an offset, not a region${reversed}: its clock may not follow daylight saving time, so business hours, SLAs and effective dates could be an hour off for part of the year; write the region, such as America/New_York or Europe/Berlin` });
   }
   // A holiday on a day the calendar keeps closed anyway closes nothing: the day off is probably observed on a working day.
-  const { days, holidays } = p.business_hours;
-  const weekdayOf = (d: DateTime) => WEEKDAYS[d.weekday - 1]!;
-  /** The working day nearest `d` in the direction `step` (days holds at least one, so one comes within a week). */
-  const nearest = (d: DateTime, step: 1 | -1) => {
-    let at = d.plus({ days: step });
-    while (!days.includes(weekdayOf(at))) at = at.plus({ days: step });
-    return `${DAY_NAMES[weekdayOf(at)]} ${at.toISODate()}`;
-  };
-  holidays.forEach((date, i) => {
-    const d = DateTime.fromISO(date, { zone: 'utc' });
-    if (days.includes(weekdayOf(d))) return;
-    out.push({
-      path: ['business_hours', 'holidays', i],
-      message: `${date} is a ${DAY_NAMES[weekdayOf(d)]}, not a working day (days: ${days.join(', ')}), so listing it closes nothing: if the holiday is observed on a working day instead (such as ${nearest(d, -1)} or ${nearest(d, 1)}), list that date`,
+  if (problems.fine('business_hours', 'days') && problems.present('business_hours', 'holidays')) {
+    const { days, holidays } = p.business_hours;
+    const weekdayOf = (d: DateTime) => WEEKDAYS[d.weekday - 1]!;
+    /** The working day nearest `d` in the direction `step` (days holds at least one, so one comes within a week). */
+    const nearest = (d: DateTime, step: 1 | -1) => {
+      let at = d.plus({ days: step });
+      while (!days.includes(weekdayOf(at))) at = at.plus({ days: step });
+      return `${DAY_NAMES[weekdayOf(at)]} ${at.toISODate()}`;
+    };
+    holidays.forEach((date, i) => {
+      if (!problems.fine('business_hours', 'holidays', i)) return;
+      const d = DateTime.fromISO(date, { zone: 'utc' });
+      if (days.includes(weekdayOf(d))) return;
+      out.push({
+        path: ['business_hours', 'holidays', i],
+        message: `${date} is a ${DAY_NAMES[weekdayOf(d)]}, not a working day (days: ${days.join(', ')}), so listing it closes nothing: if the holiday is observed on a working day instead (such as ${nearest(d, -1)} or ${nearest(d, 1)}), list that date`,
+      });
     });
-  });
+  }
   return out;
 }

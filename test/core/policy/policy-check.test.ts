@@ -7,7 +7,7 @@ import { parseDocument } from 'yaml';
 import { PolicyError, parsePolicy, parsePolicyWithWarnings } from '../../../src/core/policy/load.js';
 import { slaDueAt } from '../../../src/core/sla/sla.service.js';
 import { effectiveInstant } from '../../../src/core/policy/versions.js';
-import { policyTextWith } from '../../support/builders.js';
+import { policyTextWith, ROOT } from '../../support/builders.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-policy-check-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -335,5 +335,61 @@ describe('roe policy check: a file it cannot read', () => {
     const two = await check([['arbitrator: pat,', 'arbitrator: robin,'], ['America/New_York', 'Mars/Olympus']]);
     expect(two.err.split('\n').slice(0, 1)).toEqual(['invalid policy:']);
     expect(two.err.trim().split('\n')).toHaveLength(3);
+  });
+});
+
+describe('roe policy check: errors and warnings in one run, in the order of the file', () => {
+  const EST = 'timezone: "EST" is an abbreviation or an offset, not a region: its clock may not follow daylight saving time, so business hours, SLAs and effective dates could be an hour off for part of the year; write the region, such as America/New_York or Europe/Berlin';
+  const LATE_DORMANCY = 'registration.dormant_after_days: 120 is not less than protection_days (90): protection ends first, so no claim filed in chat ever goes dormant and no dormancy warning is sent (a claim imported with its last activity long before its registration still may); to release idle claims before their protection ends, make it less than 90';
+
+  it('a file with an error shows its warning in the same run, both listed by their line', async () => {
+    const r = await check([['timezone: America/New_York', 'timezone: EST'], ['window_days: 180', 'window_days: -5']]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(['invalid policy:', `  ${r.file}: line 7: warning: ${EST}`, `  ${r.file}: line 41: consequences.window_days: must be at least 1, got -5`, ''].join('\n'));
+    expect([lineOf(r.text, 'timezone:'), lineOf(r.text, 'window_days:')]).toEqual([7, 41]);
+  });
+
+  it('two warnings are printed by their line, not in the order they are checked', async () => {
+    const r = await check([['dormant_after_days: 30', 'dormant_after_days: 120'], ['timezone: America/New_York', 'timezone: EST']]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${r.file}: valid (version 2026.1, effective 2026-01-01, 3 coverage rules, 5 criteria)\n`);
+    expect(r.err).toBe(`${r.file}: line 7: warning: ${EST}\n${r.file}: line 22: warning: ${LATE_DORMANCY}\n`);
+    expect([lineOf(r.text, 'timezone:'), lineOf(r.text, 'dormant_after_days:')]).toEqual([7, 22]);
+  });
+
+  it('errors are listed by their line, not in the order they are checked', async () => {
+    const r = await check([['version: "2026.1"', 'version: 2026.1'], ['window_days: 180', 'window_days: -5'], ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: robin, escalation: [dana, vp]']]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe([
+      'invalid policy:',
+      `  ${r.file}: line 5: version: got the number 2026.1: put the version in quotes, e.g. version: "2026.10" (unquoted, YAML reads 2026.10 as the number 2026.1)`,
+      `  ${r.file}: line 27: coverage[2].arbitrator: unknown person "robin"`,
+      `  ${r.file}: line 41: consequences.window_days: must be at least 1, got -5`,
+      '',
+    ].join('\n'));
+  });
+
+  it.each([
+    ['dormancy against a protection that is no whole number', [['protection_days: 90', 'protection_days: 90.5'], ['dormant_after_days: 30', 'dormant_after_days: 120']], 'protection_days:', 'registration.protection_days: must be a whole number of days, got 90.5'],
+    ['direct-led coverage against a misspelt criterion (it may be the direct-reserved one)', [['rule: direct-reserved', 'rule: direct-reservd']], 'rule: direct-reservd', 'criteria[1].rule: expected one of'],
+    ['a holiday against working days with a wrong one', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thu, fri, funday]'], ['2026-12-25]', '2026-12-25, 2027-12-25]']], 'days:', 'business_hours.days[5]: expected one of'],
+    ['an arbitrator with no chat id, whose entry has an unknown field (the id misspelt)', [[/pat: \{ name: Pat Okafor[^}]*\}/, 'pat: { name: Pat Okafor, slak: U0PAT }']], 'pat: {', 'people.pat: unknown field "slak"'],
+  ] as [string, [string | RegExp, string][], string, string][])('no warning rests on a value that is itself wrong: %s', async (_n, edits, at, expected) => {
+    const r = await check(edits);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`^${(`${r.file}: line ${lineOf(r.text, at)}: ${expected}`).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\n]*\\n$`));
+  });
+
+  it('serve, the console and an import refusing the file print what policy check prints', async () => {
+    const r = await check([['timezone: America/New_York', 'timezone: EST'], ['window_days: 180', 'window_days: -5']]);
+    expect(r.err).toContain(`${r.file}: line 7: warning: ${EST}`);
+    const env = { ROE_POLICY: r.file, DATABASE_PATH: join(dir, 'refused.db'), LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'test-secret' };
+    for (const args of [['serve'], ['console'], ['import', 'partners', join(ROOT, 'examples/partners.csv')]]) {
+      let out = '';
+      let err = '';
+      const code = await main(args, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`), env, stdin: process.stdin, stdout: process.stdout });
+      expect({ args, code, out, err }).toEqual({ args, code: 1, out: '', err: r.err });
+    }
   });
 });
