@@ -299,6 +299,14 @@ describe('claim', () => {
     expect(rt.store.claims.all().filter((c) => c.accountId === 'soylent')).toHaveLength(1);
   });
 
+  it('a request key someone else filed under is refused, naming nothing of their claim', () => {
+    const theirs = submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues({ account: 'soylent' }), meta('view-1'));
+    expect(theirs.summary).toMatch(/^Claim #\d+ on Soylent/);
+    const e = catchErr(() => submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues({ account: 'soylent', opportunity: 'Contoso deal' }), meta('view-1')));
+    expect(e.message).toBe('This form was already sent by someone else, so nothing was filed. Open a new form to file your claim.');
+    expect(rt.store.claims.all().filter((c) => c.accountId === 'soylent')).toHaveLength(1);
+  });
+
   it('a second live claim by the same party is refused', () => {
     expect(catchErr(() => submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues(), meta())).code).toBe('duplicate_claim');
   });

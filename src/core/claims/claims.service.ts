@@ -73,6 +73,16 @@ export class UnknownAccount extends DomainError {
   }
 }
 
+/**
+ * A request key already used by someone else (a form's key is its person's own: this is never a
+ * double click). Says nothing of what was filed under it, and nothing is filed.
+ */
+export class RequestKeyTaken extends DomainError {
+  constructor(what: 'claim' | 'dispute') {
+    super('conflict', `This form was already sent by someone else, so nothing was filed. Open a new form to ${what === 'claim' ? 'file your claim' : 'raise your dispute'}.`);
+  }
+}
+
 /** The canonical product line name as the policy spells it, or a clear error. */
 export function canonicalProductLine(productLines: readonly string[], given: string): string {
   const found = productLines.find((p) => sameProductLine(p, given.trim()));
@@ -91,6 +101,9 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   const now = ctx.clock.now();
   if (input.requestKey) {
     const prior = store.claims.byRequestKey(input.requestKey);
+    // A key is one person's (a form they were shown): another's claim under it is not theirs to
+    // be answered with, and nothing new can be filed under it either.
+    if (prior && prior.createdBy !== principal.userKey) throw new RequestKeyTaken('claim');
     if (prior) return { claim: prior, outcome: prior.status === 'rejected' ? 'rejected' : prior.status === 'protected' ? 'protected' : 'pending', disputeId: null, events: [], repeated: true };
   }
   const claimant = input.claimant ?? ownParty(principal);

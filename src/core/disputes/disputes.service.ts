@@ -1,6 +1,6 @@
 import { formatsFor } from '../time-format.js';
 import { authorizeActingFor, authorizeRuling, ownParty, type Principal } from '../authz.js';
-import { canonicalProductLine, UnknownAccount } from '../claims/claims.service.js';
+import { canonicalProductLine, RequestKeyTaken, UnknownAccount } from '../claims/claims.service.js';
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
@@ -64,6 +64,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   const now = ctx.clock.now();
   if (input.requestKey) {
     const prior = store.disputes.byRequestKey(input.requestKey);
+    if (prior && prior.raisedBy !== principal.userKey) throw new RequestKeyTaken('dispute');
     if (prior) return { dispute: prior, events: [], repeated: true };
   }
   const party = ownParty(principal);
