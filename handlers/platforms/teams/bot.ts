@@ -502,9 +502,11 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         const forUser = str(data[ids.data.for]);
         const command = str(data[ids.data.command]);
         if (forUser !== a.from.id) {
-          // Anyone else who refreshes or clicks sees what everyone sees; someone who may only ask
-          // for help (a guest, an unknown tenant) is not told whose id the card names.
-          const asker = (who.kind !== 'unknown' && this.o.contacts.get(forUser)?.user.name) || 'Someone';
+          // Anyone else who refreshes or clicks sees what everyone sees: the asker as the card
+          // names them, never a name looked up by the id it carries (which the client sets: a
+          // card made up would learn the name of anyone the bot knows). Someone who may only ask
+          // for help (a guest, an unknown tenant) is not told who asked.
+          const asker = (who.kind !== 'unknown' && str(data[ids.data.asker]).trim()) || 'Someone';
           return privateStub(asker, command, forUser);
         }
         const refresh: CardRefresh = { verb: ids.refresh.privateAnswer, data: { [ids.data.for]: forUser, [ids.data.command]: command }, userIds: [forUser] };

@@ -58,9 +58,13 @@ export const TEAMS_IDS = {
     instance: 'instance',
     /** Action.Submit fallback: the verb travels in the data. */
     verb: 'verb',
-    /** A private answer: whom it is for, and the command that produced it. */
+    /**
+     * A private answer: whom it is for, the command that produced it, and the asker's name as the
+     * card everyone sees shows it (what it says again to anyone else who clicks it).
+     */
     for: 'for',
     command: 'command',
+    asker: 'asker',
     /** A case card's lead lines (why it came), and the case's stamp they hold for (see Reply.lead). */
     lead: 'lead',
     stamp: 'stamp',

@@ -538,10 +538,11 @@ export function renderRefusal(message: string): AdaptiveCard {
  */
 export function renderPrivateStub(o: { askerName: string; command: string; forUser: string }): AdaptiveCard {
   const command = clip(o.command, LIMITS.command);
-  const data = { [TEAMS_IDS.data.for]: o.forUser, [TEAMS_IDS.data.command]: command };
+  const asker = clip(o.askerName, LIMITS.title);
+  const data = { [TEAMS_IDS.data.for]: o.forUser, [TEAMS_IDS.data.command]: command, [TEAMS_IDS.data.asker]: asker };
   return card(
     [
-      textBlock(`${clip(o.askerName, LIMITS.title)} asked: ${command}`, { isSubtle: true }),
+      textBlock(`${asker} asked: ${command}`, { isSubtle: true }),
       textBlock('The answer is shown only to them.', { isSubtle: true, spacing: 'None', size: 'Small' }),
       { type: 'ActionSet', actions: [execute('Show my answer', TEAMS_IDS.refresh.privateAnswer, data)] },
     ],

@@ -120,7 +120,26 @@ describe('unauthenticated, trying the bot locally', () => {
       expect(card).toContain('Someone asked');
       expect(card).not.toContain('Pat Okafor');
     }
-    // A colleague sees who asked, as everyone in the channel does.
-    expect(readCard(await h.click(USERS.sam, TEAMS_IDS.refresh.privateAnswer, { for: USERS.pat.id, command: 'who-owns acme' }))).toContain('Pat Okafor asked');
+  });
+
+  it("no one who names someone's id in a private answer's refresh is told the name the bot knows them by; the card's own button still says who asked", async () => {
+    await h.say(USERS.pat, 'roe help');
+    // A partner's user and a colleague, with a card of their own making: its id is all it says of the asker.
+    for (const u of [USERS.contoso, USERS.sam]) {
+      for (const id of [USERS.pat.id, USERS.pat.aadObjectId]) {
+        const card = readCard(await h.click(u, TEAMS_IDS.refresh.privateAnswer, { for: id, command: 'who-owns acme' }));
+        expect(card).toContain('Someone asked: who-owns acme');
+        expect(card).not.toContain('Pat Okafor');
+      }
+    }
+    // The card Pat's question put in the channel: whoever clicks it sees who asked, as everyone in the channel does.
+    const scope = { kind: 'channel', root: '1700000000555' } as const;
+    const stub = await h.say(USERS.pat, 'who-owns acme', scope);
+    const refresh = stub.refresh as { action: { verb: string; data: Record<string, unknown> } };
+    for (const u of [USERS.contoso, USERS.sam]) {
+      const theirs = readCard(await h.click(u, refresh.action.verb, refresh.action.data, scope));
+      expect(theirs).toContain('Pat Okafor asked: who-owns acme');
+      expect(theirs).not.toContain('Northwind');
+    }
   });
 });
