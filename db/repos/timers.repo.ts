@@ -12,8 +12,16 @@ export interface DueTimer {
   attempts: number;
 }
 
-/** The scheduler's two queries, prepared once per connection: they run every tick and per timer. */
-const prepared = new WeakMap<Db, { due: Database.Statement<[number, number], RawDue>; claim: Database.Statement<[number, number, number], number> }>();
+/**
+ * The longest a failed timer is ever held back before it is tried again (the scheduler's backoff
+ * is capped below this). A retry held for longer was set from a clock since set back (a host's
+ * clock corrected, a VM restored): it is due now rather than hours from now. A timer never tried
+ * waits for its own moment, however far ahead it lies.
+ */
+export const MAX_RETRY_HOLD_MS = 3_600_000;
+
+/** The scheduler's queries, prepared once per connection: they run every tick and per timer. */
+const prepared = new WeakMap<Db, { due: Database.Statement<[number, number], RawDue>; heldBack: Database.Statement<[number, number], RawDue>; claim: Database.Statement<[number, number, number, number], number> }>();
 
 interface RawDue {
   id: number;
@@ -24,36 +32,46 @@ interface RawDue {
   attempts: number;
 }
 
+/** A retry held for longer than any retry is: held from a clock since set back (see MAX_RETRY_HOLD_MS). Its parameter: now + MAX_RETRY_HOLD_MS. */
+const HELD_BY_CLOCK_SET_BACK = "status = 'pending' AND attempts > 0 AND due_at > ?";
+
 function statements(db: Db) {
   let s = prepared.get(db);
   if (!s) {
     const sqlite = sqliteOf(db);
     s = {
       due: sqlite.prepare("SELECT id, kind, subject, due_at AS dueAt, payload, attempts FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
-      claim: sqlite.prepare<[number, number, number], number>("UPDATE timers SET status = 'fired', fired_at = ? WHERE id = ? AND status = 'pending' AND due_at <= ? RETURNING attempts").pluck(),
+      // Retries further ahead than any retry is held: a clock set back since (timers_retry_idx serves this).
+      heldBack: sqlite.prepare(`SELECT id, kind, subject, due_at AS dueAt, payload, attempts FROM timers WHERE ${HELD_BY_CLOCK_SET_BACK} ORDER BY id LIMIT ?`),
+      claim: sqlite.prepare<[number, number, number, number], number>(`UPDATE timers SET status = 'fired', fired_at = ? WHERE id = ? AND ((status = 'pending' AND due_at <= ?) OR (${HELD_BY_CLOCK_SET_BACK})) RETURNING attempts`).pluck(),
     };
     prepared.set(db, s);
   }
   return s;
 }
 
-/** Pending timers due at `now`, soonest first (the index on status, due_at serves this). */
+/**
+ * Pending timers due at `now`: first any retry a clock set back holds (see MAX_RETRY_HOLD_MS),
+ * then the rest soonest first (the index on status, due_at serves this).
+ */
 export function dueTimers(db: Db, now: Date, limit: number): DueTimer[] {
-  return statements(db)
-    .due.all(now.getTime(), limit)
-    .map((r) => ({ id: r.id, kind: r.kind, subject: r.subject, dueAt: new Date(r.dueAt), payload: JSON.parse(r.payload) as Record<string, unknown>, attempts: r.attempts }));
+  const s = statements(db);
+  const heldBack = s.heldBack.all(now.getTime() + MAX_RETRY_HOLD_MS, limit);
+  const due = heldBack.length < limit ? s.due.all(now.getTime(), limit - heldBack.length) : [];
+  return [...heldBack, ...due].map((r) => ({ id: r.id, kind: r.kind, subject: r.subject, dueAt: new Date(r.dueAt), payload: JSON.parse(r.payload) as Record<string, unknown>, attempts: r.attempts }));
 }
 
 /**
- * Claims a timer for firing, if it is still pending and due at `at`: only the one caller that
- * moves it from pending to fired gets it. Run inside the transaction that does the timer's work
- * (which holds the write lock), so the work and the claim commit together or not at all. The
- * due timers were read before: meanwhile another process may have fired the timer, or failed it
- * and set its retry later. Returns the attempts it had failed as claimed (counted for giving up),
- * or null when it is not this caller's to fire.
+ * Claims a timer for firing, if it is still pending and due at `at` (or a retry a clock set back
+ * holds, see MAX_RETRY_HOLD_MS): only the one caller that moves it from pending to fired gets it.
+ * Run inside the transaction that does the timer's work (which holds the write lock), so the
+ * work and the claim commit together or not at all. The due timers were read before: meanwhile
+ * another process may have fired the timer, or failed it and set its retry later. Returns the
+ * attempts it had failed as claimed (counted for giving up), or null when it is not this
+ * caller's to fire.
  */
 export function claimTimer(db: Db, id: number, at: Date): number | null {
-  return statements(db).claim.get(at.getTime(), id, at.getTime()) ?? null;
+  return statements(db).claim.get(at.getTime(), id, at.getTime(), at.getTime() + MAX_RETRY_HOLD_MS) ?? null;
 }
 
 /** A failed attempt: tried again at `retryAt`, or given up (status failed). */

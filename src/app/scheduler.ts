@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { HandlerDeps } from '../../handlers/deps.js';
 import { fireTimer } from '../../handlers/timers.js';
 import { checkpointPassive, isBusy, withBusyTimeout, type OpenDb } from '../../db/client.js';
-import { claimTimer, dueTimers, timerFailed } from '../../db/repos/timers.repo.js';
+import { claimTimer, dueTimers, MAX_RETRY_HOLD_MS, timerFailed } from '../../db/repos/timers.repo.js';
 
 export interface TickResult {
   fired: { id: number; kind: string; subject: string }[];
@@ -20,6 +20,16 @@ export interface TickResult {
 }
 
 export const TIMER_MAX_ATTEMPTS = 5;
+
+/**
+ * How long a timer that failed `attempts` times before waits to be tried again: a minute, doubled
+ * each time, up to just under an hour (MAX_RETRY_HOLD_MS: a retry held longer counts as held by
+ * a clock set back).
+ */
+export function timerRetryDelay(attempts: number): number {
+  return Math.min(60_000 * 2 ** attempts, MAX_RETRY_HOLD_MS - 60_000);
+}
+
 /** Timers fired per tick at most; a full tick is followed at once by another. */
 export const TICK_BATCH = 500;
 
@@ -70,7 +80,7 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
           } catch (e) {
             const error = e instanceof Error ? e.message : String(e);
             const gaveUp = attempts + 1 >= TIMER_MAX_ATTEMPTS;
-            timerFailed(db.db, t.id, error, gaveUp ? null : new Date(now.getTime() + 60_000 * 2 ** attempts));
+            timerFailed(db.db, t.id, error, gaveUp ? null : new Date(now.getTime() + timerRetryDelay(attempts)));
             failed.push({ id: t.id, kind: t.kind, error, err: e, subject: t.subject, gaveUp });
           }
         }

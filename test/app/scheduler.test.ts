@@ -6,7 +6,7 @@ import { logClaimActivity } from '../../handlers/activity.js';
 import { submitClaim } from '../../handlers/claim.js';
 import * as rule from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
-import { tick } from '../../src/app/scheduler.js';
+import { tick, timerRetryDelay } from '../../src/app/scheduler.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { DomainError } from '../../src/core/errors.js';
 import { importCsv } from '../../src/core/import/import.service.js';
@@ -171,6 +171,38 @@ describe('durability', () => {
     expect(row).toMatchObject({ attempts: 1, last_error: 'disk full' });
     expect(row.status).not.toBe('fired');
     expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
+  });
+
+  it('retries wait a minute, doubled each time, up to just under an hour', () => {
+    expect([0, 1, 2, 3].map(timerRetryDelay)).toEqual([60_000, 120_000, 240_000, 480_000]);
+    expect(timerRetryDelay(12)).toBe(3_540_000);
+  });
+
+  it('a clock set back (a host clock corrected, a VM restored) does not hold a failed timer’s retry for as long; timers never tried wait for their moment', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'soylent', route: 'resell', product: 'Services', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+    const claim = rt.store.claims.all().at(-1)!;
+    const warned = () => outbox(rt!).filter((m) => m.summary.startsWith(`Claim #${claim.id} on Soylent Corp goes dormant`));
+    // Everything due before fires; then the claim's dormancy warning fails once (its notification is not written), and is retried a minute later.
+    run(rt, '2026-12-24T14:59:00Z');
+    const store = rt.store;
+    const failing = { ...store, outbox: { ...store.outbox, enqueue: () => { throw new Error('disk full'); } } };
+    rt.clock.set('2026-12-24T15:00:00Z');
+    const r = tick(rt.db, { ...rt.deps, ctx: { ...rt.deps.ctx, store: failing } }, rt.clock.now(), rt.logger);
+    expect(r.failed.map((f) => f.kind)).toEqual(['claim.dormancy_warning']);
+    expect(warned()).toEqual([]);
+    // Set back by 20 minutes, the clock holds the retry 20 minutes more: it is still ahead.
+    expect(kinds(run(rt, '2026-12-24T14:40:00Z'))).toEqual([]);
+    expect(warned()).toEqual([]);
+    // Set back by 3 hours: further ahead than any retry is held, so it is due now, and the warning goes out.
+    expect(run(rt, '2026-12-24T12:00:00Z').fired).toEqual([{ id: r.failed[0]!.id, kind: 'claim.dormancy_warning', subject: `claim:${claim.id}` }]);
+    expect(warned()).toHaveLength(1);
+    expect(warned()[0]!.target).toContain('northwind-user');
+    // The claim's next step, never tried, waits for its own moment (a week ahead); nothing fires twice.
+    const pending = rt.db.sqlite.prepare("SELECT kind, due_at AS due FROM timers WHERE subject = ? AND status = 'pending'").all(`claim:${claim.id}`) as { kind: string; due: number }[];
+    expect(pending.map((t) => `${t.kind} ${new Date(t.due).toISOString()}`)).toEqual(['claim.dormant 2026-12-31T15:00:00.000Z']);
+    expect(kinds(run(rt, '2026-12-24T12:01:00Z'))).toEqual([]);
+    expect(rt.store.claims.get(claim.id)!.status).toBe('protected');
   });
 });
 

@@ -8,6 +8,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.js';
 import { createStore } from '../../db/repos/store.js';
+import { dueTimers } from '../../db/repos/timers.repo.js';
 import { ROOT } from '../support/builders.js';
 
 const dirs: string[] = [];
@@ -81,7 +82,26 @@ describe('migrations', () => {
     const next = db.sqlite.prepare("INSERT INTO timers (kind, subject, due_at, payload, created_at) VALUES ('claim.expire', 'claim:42', 9, '{}', 0)").run();
     expect(next.lastInsertRowid).toBe(13);
     const indexes = (db.sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('claims', 'disputes', 'timers') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-    expect(indexes).toEqual(['claims_account_idx', 'claims_request_key_idx', 'claims_violations_idx', 'disputes_account_idx', 'disputes_request_key_idx', 'disputes_status_idx', 'timers_due_idx', 'timers_subject_idx']);
+    expect(indexes).toEqual(['claims_account_idx', 'claims_request_key_idx', 'claims_violations_idx', 'disputes_account_idx', 'disputes_request_key_idx', 'disputes_status_idx', 'timers_due_idx', 'timers_retry_idx', 'timers_subject_idx']);
+    db.close();
+  });
+
+  it('after the upgrade, the timers waiting to be tried again are found from an index that holds only them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
+    dirs.push(dir);
+    const path = olderDatabase(dir, 11);
+    const before = new Database(path);
+    const timer = before.prepare("INSERT INTO timers (kind, subject, due_at, payload, attempts, created_at) VALUES ('claim.expire', ?, ?, '{}', ?, 0)");
+    timer.run('claim:1', 1_000, 0);
+    timer.run('claim:2', 9_000_000, 2);
+    timer.run('claim:3', 9_000_000, 0);
+    before.close();
+    const db = openDatabase(path);
+    // Due: the timer whose moment came, and the retry held further ahead than any retry is (a clock set back); not the timer never tried.
+    expect(dueTimers(db.db, new Date(2_000), 10).map((t) => t.subject)).toEqual(['claim:2', 'claim:1']);
+    const plan = db.sqlite.prepare("EXPLAIN QUERY PLAN SELECT id FROM timers WHERE status = 'pending' AND attempts > 0 AND due_at > ? ORDER BY id LIMIT ?").all(0, 10) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('timers_retry_idx');
+    expect((db.sqlite.prepare("SELECT sum(ncell) AS n FROM dbstat WHERE name = 'timers_retry_idx'").get() as { n: number }).n).toBe(1);
     db.close();
   });
 

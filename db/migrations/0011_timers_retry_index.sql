@@ -1,0 +1,1 @@
+CREATE INDEX `timers_retry_idx` ON `timers` (`status`,`due_at`) WHERE attempts > 0;
