@@ -117,6 +117,30 @@ export function socketModeFailure(err: unknown): string | null {
   return line?.replace(SECRET_PATTERN, '[redacted]') ?? null;
 }
 
+/**
+ * Slack's answers to apps.connections.open that say nothing of the token: Slack is busy or
+ * failing for a moment. Socket Mode's own client retries those (and only those should be).
+ */
+const TRANSIENT_REFUSALS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+/**
+ * Asks Slack for a Socket Mode connection with the app-level token once before Socket Mode's
+ * client does: that client gives up at once on only five refusals (not_authed, invalid_auth and
+ * three of a disabled account or workspace) and retries every other one for ever, so a token
+ * without the connections:write scope (`missing_scope`), or another app's of a kind Slack will
+ * not take, would leave the server running and connecting, logging, never saying what to fix.
+ * Any refusal but a transient one stops the start here; one unanswered or transient is left to
+ * the client, which says so (socketModeFailure) or retries as it should. The URL it is given is
+ * not used (each expires unused after a while).
+ */
+async function checkAppToken(appToken: string, clientOptions: webApi.WebClientOptions): Promise<void> {
+  try {
+    await new webApi.WebClient(appToken, { ...clientOptions, retryConfig: { retries: 0 } }).apps.connections.open({});
+  } catch (e) {
+    if (e instanceof webApi.WebAPIPlatformError && !TRANSIENT_REFUSALS.has(e.data.error)) throw e;
+  }
+}
+
 export function createSlackApp(o: SlackAppOptions): SlackApp {
   const logger = boltLogger(o.log);
   const clientOptions: webApi.WebClientOptions = {
@@ -161,7 +185,10 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
     start: async () => {
       // Socket Mode connects with the app-level token first: a start that cannot connect stops
       // there (Slack refused that token, or is not reached), and the bot token is checked after.
-      if (!requestListener) await app.start();
+      if (!requestListener) {
+        await checkAppToken(o.appToken!, clientOptions);
+        await app.start();
+      }
       // Check the bot token at start, so a bad one shows in the log at once; events retry it.
       await identities.workspace().then(
         (ws) => o.log.info({ team: ws.teamId, enterprise: ws.enterpriseId }, requestListener ? 'slack connected over HTTP' : 'slack connected over Socket Mode'),

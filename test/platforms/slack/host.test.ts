@@ -83,7 +83,8 @@ describe('Socket Mode start: the bot token is checked as over HTTP', () => {
     const rt = runtime({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl });
     const serving = await serve(rt, configuredPlatforms(rt), 0);
     cleanups.push(() => serving.stop());
-    expect(fake.callsTo('apps.connections.open').map((c) => c.token)).toEqual([APP_TOKEN]);
+    // The app token checked first (checkAppToken), then Socket Mode's own connection.
+    expect(fake.callsTo('apps.connections.open').map((c) => c.token)).toEqual([APP_TOKEN, APP_TOKEN]);
     expect(fake.callsTo('auth.test').map((c) => c.token)).toEqual([BOT_TOKEN]);
     const lines = rt.logs.lines.join('\n');
     expect(lines).toContain('slack auth.test refused the token (invalid_auth); check SLACK_BOT_TOKEN');
@@ -141,6 +142,25 @@ describe('Socket Mode that cannot connect', () => {
     expect(r.out + r.err).not.toContain(APP_TOKEN);
     expect(r.out + r.err).not.toContain(BOT_TOKEN);
   }, 90_000);
+
+  it('roe serve whose app token lacks connections:write stops in one line too (Socket Mode retries that refusal for ever by itself)', async () => {
+    const fake = await FakeSlack.start({ team: WORKSPACE.team });
+    cleanups.push(() => fake.close());
+    fake.failNext(1, { error: 'missing_scope' }, 'apps.connections.open');
+    const r = await roeServe(fake.apiUrl);
+    expect({ code: r.code, signal: r.signal, err: r.err }).toEqual({ code: 1, signal: null, err: `${REFUSED.replace('invalid_auth', 'missing_scope')}\n` });
+    expect(fake.callsTo('apps.connections.open').map((c) => c.token)).toEqual([APP_TOKEN]);
+  }, 90_000);
+
+  it('a transient refusal (ratelimited) is left to Socket Mode, which asks again and connects', async () => {
+    const fake = await FakeSlack.start({ team: WORKSPACE.team });
+    cleanups.push(() => fake.close());
+    fake.failNext(1, { error: 'ratelimited' }, 'apps.connections.open');
+    const rt = runtime({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl });
+    const serving = await serve(rt, configuredPlatforms(rt), 0);
+    cleanups.push(() => serving.stop());
+    expect(rt.logs.lines.filter((l) => l.includes('slack connected over Socket Mode'))).toHaveLength(1);
+  });
 
   it('roe serve that cannot reach Slack stops in one line saying so and what to check, exit 1', async () => {
     const closed = await freePort();
