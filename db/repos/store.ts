@@ -8,6 +8,7 @@ import type {
   AccountsRepo,
   CaseCard,
   CaseCardsRepo,
+  ClaimantCounts,
   ClaimPatch,
   ClaimsRepo,
   DisputePatch,
@@ -354,6 +355,9 @@ export function createStore(
     byRequestKey: (key) => one(`SELECT ${CLAIMS.select} FROM claims WHERE request_key = ?`, asClaim, key),
     violationsSince: (party, since) =>
       (q('SELECT registered_at AS at FROM claims WHERE claimant = ? AND violation = 1 AND registered_at > ? ORDER BY registered_at, id').all(party, since.getTime()) as { at: number }[]).map((r) => new Date(r.at)),
+    // Counted by SQLite: a million claims are never rows in JavaScript. Ordered by each claimant's first claim, as the core counts them.
+    countsByClaimant: (since) =>
+      q('SELECT claimant, count(*) AS claims, count(*) FILTER (WHERE violation = 1 AND registered_at > ?) AS violations FROM claims GROUP BY claimant ORDER BY min(id)').all(since.getTime()) as ClaimantCounts[],
     all: () => db.select().from(t.claims).orderBy(asc(t.claims.id)).all().map(toClaim),
   };
 
@@ -372,6 +376,13 @@ export function createStore(
     open: () => db.select().from(t.disputes).where(eq(t.disputes.status, 'open')).orderBy(asc(t.disputes.id)).all().map(toDispute),
     forParty: (party) => many(`SELECT ${DISPUTES.select} FROM disputes WHERE EXISTS (SELECT 1 FROM json_each(disputes.parties) WHERE value = ?) ORDER BY id`, asDispute, party),
     byRequestKey: (key) => one(`SELECT ${DISPUTES.select} FROM disputes WHERE request_key = ?`, asDispute, key),
+    *outlines() {
+      // Five columns, streamed: not the trace, evidence and reasons of every case at once.
+      const rows = sqlite.prepare('SELECT id, parties, status, created_at, ruled_at FROM disputes ORDER BY id').raw(true);
+      for (const [id, parties, status, createdAt, ruledAt] of rows.iterate() as Iterable<[number, string, string, number, number | null]>) {
+        yield { id, parties: JSON.parse(parties) as string[], status: status as Dispute['status'], createdAt: new Date(createdAt), ruledAt: ruledAt === null ? null : new Date(ruledAt) };
+      }
+    },
     all: () => db.select().from(t.disputes).orderBy(asc(t.disputes.id)).all().map(toDispute),
   };
 

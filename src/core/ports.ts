@@ -13,6 +13,15 @@ export type DisputePatch = Partial<
   Pick<Dispute, 'claimIds' | 'parties' | 'status' | 'arbitrator' | 'escalationLevel' | 'dueAt' | 'ruledBy' | 'ruledAt' | 'winner' | 'rationale' | 'origin' | 'recommendation' | 'recommendationRule' | 'trace' | 'policyVersion'>
 >;
 
+/** A claimant's claims as the stats count them: how many, and how many violations inside the consequences window. */
+export interface ClaimantCounts {
+  claimant: PartyId;
+  claims: number;
+  violations: number;
+}
+/** What the stats read of a case: not its trace, evidence or reasons. */
+export type CaseOutline = Pick<Dispute, 'id' | 'parties' | 'status' | 'createdAt' | 'ruledAt'>;
+
 export interface AccountsRepo {
   get(id: string): Account | undefined;
   /** What a list to pick from shows of these accounts (those that exist), by id: in one read. */
@@ -58,6 +67,12 @@ export interface ClaimsRepo {
   /** When each of the party's claims marked as a violation was registered, if after `since`; oldest first. */
   violationsSince(party: PartyId, since: Date): Date[];
   byRequestKey(key: string): Claim | undefined;
+  /**
+   * Per claimant, in the order of their first claim: their claims, and those of them marked as a
+   * violation and registered after `since`. Counted by the database, no claim read (stats at
+   * scale); the rule is the core's countByClaimant (stats.ts).
+   */
+  countsByClaimant(since: Date): ClaimantCounts[];
   all(): Claim[];
 }
 
@@ -70,6 +85,8 @@ export interface DisputesRepo {
   /** The disputes this party is one of the parties to, by id. */
   forParty(party: PartyId): Dispute[];
   byRequestKey(key: string): Dispute | undefined;
+  /** Every case's outline, by id, streamed: what the stats count, without the rest of each case. */
+  outlines(): Iterable<CaseOutline>;
   all(): Dispute[];
 }
 

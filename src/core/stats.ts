@@ -1,6 +1,6 @@
 import { isOverlapCase } from './disputes/settle.js';
 import type { Policy } from './policy/schema.js';
-import type { Store } from './ports.js';
+import type { CaseOutline, ClaimantCounts, Store } from './ports.js';
 import { DIRECT, type Claim, type Dispute, type Partner, type PartyId } from './types.js';
 
 /** Why the rows per party add up to more than the totals, said under them. */
@@ -64,33 +64,58 @@ function median(xs: number[]): number | null {
 }
 
 
-function summarise(claims: Claim[], cases: Dispute[], breaches: number) {
+/** A party's cases, or all of them, counted one at a time as they are read: no case is kept. */
+interface CaseTally {
+  disputes: number;
+  autoSettled: number;
+  /** The time to ruling of each dispute ruled, in hours. */
+  hours: number[];
+  slaBreaches: number;
+}
+
+const noCases = (): CaseTally => ({ disputes: 0, autoSettled: 0, hours: [], slaBreaches: 0 });
+
+function addCase(t: CaseTally, d: CaseOutline, breaches: number): void {
+  // SLA breaches count on every case an arbitrator had to decide, approvals too.
+  t.slaBreaches += breaches;
   // An approval is no dispute: it is left out of the count, the auto-settled share and the time to ruling.
-  const disputes = cases.filter(isOverlapCase);
+  if (!isOverlapCase(d)) return;
+  t.disputes++;
   // Settled by the criteria when it opened, or not at all: every dispute counts, open ones too.
-  const auto = disputes.filter((d) => d.status === 'settled').length;
-  const hours = disputes.filter((d) => d.status === 'ruled' && d.ruledAt).map((d) => (d.ruledAt!.getTime() - d.createdAt.getTime()) / 3_600_000);
+  if (d.status === 'settled') t.autoSettled++;
+  if (d.status === 'ruled' && d.ruledAt) t.hours.push((d.ruledAt.getTime() - d.createdAt.getTime()) / 3_600_000);
+}
+
+function summarise(claims: number, t: CaseTally) {
   return {
-    claims: claims.length,
-    disputes: disputes.length,
-    autoSettled: auto,
-    autoShare: disputes.length ? auto / disputes.length : null,
-    medianHoursToRuling: median(hours),
-    slaBreaches: breaches,
+    claims,
+    disputes: t.disputes,
+    autoSettled: t.autoSettled,
+    autoShare: t.disputes ? t.autoSettled / t.disputes : null,
+    medianHoursToRuling: median(t.hours),
+    slaBreaches: t.slaBreaches,
   };
 }
 
-/** The items of each party, in their order; one of several parties is in the list of each of them, once. */
-function byParty<T>(items: readonly T[], partiesOf: (item: T) => readonly PartyId[]): Map<PartyId, T[]> {
-  const out = new Map<PartyId, T[]>();
-  for (const item of items) {
-    for (const party of new Set(partiesOf(item))) {
-      const list = out.get(party);
-      if (list) list.push(item);
-      else out.set(party, [item]);
-    }
+/** When the consequences window ending at `now` began: a violation counts when registered after it, as the flag counts it (consequences.ts). */
+export function windowStart(policy: Policy, now: Date): Date {
+  return new Date(now.getTime() - policy.consequences.window_days * 86_400_000);
+}
+
+/**
+ * Per claimant, in the order of their first claim: their claims, and their violations registered
+ * after `since`. The store counts the same in SQL (ClaimsRepo.countsByClaimant), without reading
+ * the claims; a test holds the two to the same answers.
+ */
+export function countByClaimant(claims: Iterable<Pick<Claim, 'claimant' | 'violation' | 'registeredAt'>>, since: Date): ClaimantCounts[] {
+  const out = new Map<PartyId, ClaimantCounts>();
+  for (const c of claims) {
+    let n = out.get(c.claimant);
+    if (!n) out.set(c.claimant, (n = { claimant: c.claimant, claims: 0, violations: 0 }));
+    n.claims++;
+    if (c.violation && c.registeredAt.getTime() > since.getTime()) n.violations++;
   }
-  return out;
+  return [...out.values()];
 }
 
 /**
@@ -105,24 +130,44 @@ function byParty<T>(items: readonly T[], partiesOf: (item: T) => readonly PartyI
  * or a case come first (direct sales, then by id), then those zero rows (by id).
  */
 export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; breachesByDispute: Map<number, number>; policy: Policy; now: Date; partners: PartyId[] }): Stats {
-  const { claims, disputes, policy, now } = input;
-  const windowStart = now.getTime() - policy.consequences.window_days * 86_400_000;
-  const active = new Set(claims.map((c) => c.claimant).concat(disputes.flatMap((d) => d.parties)));
+  const { claims, disputes, breachesByDispute, policy, now, partners } = input;
+  return statsOf({ claimants: countByClaimant(claims, windowStart(policy, now)), cases: disputes, breachesByDispute, policy, partners });
+}
+
+/**
+ * {@link computeStats} from what the store counts and outlines: the claims counted per claimant
+ * (violations inside the policy's window, {@link countByClaimant}), and the cases, each taken
+ * once as it comes and not kept.
+ */
+export function statsOf(input: { claimants: Iterable<ClaimantCounts>; cases: Iterable<CaseOutline>; breachesByDispute: Map<number, number>; policy: Policy; partners: PartyId[] }): Stats {
+  const { policy } = input;
+  const claimsOf = new Map<PartyId, ClaimantCounts>();
+  for (const c of input.claimants) claimsOf.set(c.claimant, c);
+  // The claimants in the order of their first claim, then the parties of the cases in theirs.
+  const active = new Set(claimsOf.keys());
+  const overall = noCases();
+  const casesOf = new Map<PartyId, CaseTally>();
+  for (const d of input.cases) {
+    const breaches = input.breachesByDispute.get(d.id) ?? 0;
+    addCase(overall, d, breaches);
+    // One of several parties counts it once, however often it is named.
+    for (const party of new Set(d.parties)) {
+      active.add(party);
+      let t = casesOf.get(party);
+      if (!t) casesOf.set(party, (t = noCases()));
+      addCase(t, d, breaches);
+    }
+  }
   const idle = [...new Set(input.partners)].filter((p) => !active.has(p)).sort((a, b) => a.localeCompare(b));
   const parties = [...[...active].sort((a, b) => (a === DIRECT ? -1 : b === DIRECT ? 1 : a.localeCompare(b))), ...idle];
-  const breachesOf = (ds: Dispute[]) => ds.reduce((n, d) => n + (input.breachesByDispute.get(d.id) ?? 0), 0);
-  // Grouped once, not searched again for each party: claims and disputes by the hundred thousand, partners by the hundred.
-  const claimsOf = byParty(claims, (c) => [c.claimant]);
-  const disputesOf = byParty(disputes, (d) => d.parties);
   const rows = parties.map((party): PartyStats => {
-    const pc = claimsOf.get(party) ?? [];
-    const pd = disputesOf.get(party) ?? [];
-    // Inside the window as the flag counts it (consequences.ts): registered after its start.
-    const violations = pc.filter((c) => c.violation && c.registeredAt.getTime() > windowStart).length;
-    return { party, ...summarise(pc, pd, breachesOf(pd)), violations, flagged: party !== DIRECT && violations >= policy.consequences.violations_to_flag };
+    const pc = claimsOf.get(party);
+    const violations = pc?.violations ?? 0;
+    return { party, ...summarise(pc?.claims ?? 0, casesOf.get(party) ?? noCases()), violations, flagged: party !== DIRECT && violations >= policy.consequences.violations_to_flag };
   });
+  const claims = [...claimsOf.values()].reduce((n, c) => n + c.claims, 0);
   return {
-    overall: { ...summarise(claims, disputes, breachesOf(disputes)), violations: rows.reduce((n, r) => n + r.violations, 0), flaggedPartners: rows.filter((r) => r.flagged).map((r) => r.party) },
+    overall: { ...summarise(claims, overall), violations: rows.reduce((n, r) => n + r.violations, 0), flaggedPartners: rows.filter((r) => r.flagged).map((r) => r.party) },
     parties: rows,
   };
 }
@@ -130,13 +175,17 @@ export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; brea
 /**
  * The KPIs of what the store holds, as `/roe stats` and `roe stats` show them, with the partners
  * read (for their names). One read transaction: another process may write between two reads,
- * and figures from before and after a write would not add up (a dispute and not its claims). Of
- * the ledger, only the escalation entries are read.
+ * and figures from before and after a write would not add up (a dispute and not its claims).
+ * Only what the figures need is read: the claims counted per claimant by the database, each
+ * case's outline (streamed, not kept), and the ledger's escalation entries. Claims and cases by
+ * the hundred thousand are never held whole: the server answering this has other requests to serve.
  */
 export function readStats(store: Pick<Store, 'reading' | 'claims' | 'disputes' | 'ledger' | 'partners'>, policy: Policy, now: Date): { stats: Stats; partners: Partner[] } {
   return store.reading(() => {
     const partners = store.partners.all();
-    const stats = computeStats({ claims: store.claims.all(), disputes: store.disputes.all(), breachesByDispute: breachesFromLedger(store.ledger.ofKinds(SLA_BREACH_KINDS)), policy, now, partners: partners.map((p) => p.id) });
+    const claimants = store.claims.countsByClaimant(windowStart(policy, now));
+    const breachesByDispute = breachesFromLedger(store.ledger.ofKinds(SLA_BREACH_KINDS));
+    const stats = statsOf({ claimants, cases: store.disputes.outlines(), breachesByDispute, policy, partners: partners.map((p) => p.id) });
     return { stats, partners };
   });
 }

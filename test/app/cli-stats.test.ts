@@ -20,10 +20,10 @@ vi.mock('../../src/app/runtime.js', async (importOriginal) => {
       const write = between.reads;
       between.reads = null;
       if (write) {
-        const all = rt.store.disputes.all;
-        rt.store.disputes.all = () => {
+        const outlines = rt.store.disputes.outlines;
+        rt.store.disputes.outlines = () => {
           write();
-          return all();
+          return outlines();
         };
       }
       return rt;

@@ -87,10 +87,10 @@ describe('/roe stats', () => {
       submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues('globex', 'qualified'), meta);
       const before = text(roe(rt.deps, as.person(rt, 'sam'), 'stats'));
       // Once the claims are read, another process takes Contoso's claim on the same line, which opens a dispute.
-      const all = rt.store.disputes.all;
-      vi.spyOn(rt.store.disputes, 'all').mockImplementationOnce(() => {
+      const outlines = rt.store.disputes.outlines;
+      vi.spyOn(rt.store.disputes, 'outlines').mockImplementationOnce(() => {
         submitClaim(other.deps, as.partner(other, 'contoso'), claimValues('globex', 'qualified'), meta);
-        return all();
+        return outlines();
       });
       const during = text(roe(rt.deps, as.person(rt, 'sam'), 'stats'));
       expect(other.store.disputes.all()).toHaveLength(1);
