@@ -160,12 +160,17 @@ function parseCommand(cmd: string, argv: string[]): Parsed {
   const label = sub && rest !== argv ? `${cmd} ${sub}` : cmd;
   const spec = SPECS[sub ? `${cmd} ${sub}` : cmd] ?? {};
   const types = spec.options ?? {};
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[]; tokens: readonly { kind: string; name?: string }[] };
   try {
-    parsed = parseArgs({ args: rest, options: Object.fromEntries(Object.entries(types).map(([name, type]) => [name, { type }])), allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: rest, options: Object.fromEntries(Object.entries(types).map(([name, type]) => [name, { type }])), allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     throw new UsageError(label, argumentProblem(e, spec, rest));
   }
+  // parseArgs keeps the last of an option given twice: `export --partner a --partner b` would
+  // export b without a word, so the command line is refused instead.
+  const given = parsed.tokens.flatMap((t) => (t.kind === 'option' && t.name ? [t.name] : []));
+  const twice = given.find((name, i) => given.indexOf(name) !== i);
+  if (twice) throw new UsageError(label, `--${twice} is given twice: give it once`);
   const options: Record<string, string | true> = {};
   for (const [name, value] of Object.entries(parsed.values)) {
     if (value === true || (typeof value === 'string' && value !== '')) options[name] = value;
@@ -277,6 +282,8 @@ function requireDatabase(db: DatabaseLocation): void {
   if (db.path === ':memory:') return;
   const stat = statOf(db.path);
   if (!stat) throw new CommandError(`${db.label}: no database at ${db.path} (run npx roe serve, npm start or an import first)`);
+  // A folder is named as the commands that create the database name it.
+  if (stat.isDirectory()) throw new CommandError(`${db.label}: cannot open ${db.path} (it is a directory)`);
   if (!stat.isFile()) throw new CommandError(`${db.label}: ${db.path} is not a database file`);
   // Nor an empty file or another application's database, which opening would make a roe one.
   requireRoeDatabase(db.path);
@@ -563,7 +570,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         io.err(`ledger BROKEN at entry ${result.badSeq}: ${result.problem} (${plural(result.count, 'entry', 'entries')} before it ${result.count === 1 ? 'verifies' : 'verify'})`);
         return 1;
       }
-      const format = choice(p, 'format', ['csv', 'json'], 'json');
+      const format = choice(p, 'format', ['json', 'csv'], 'json');
       // Written as read, entry by entry: a ledger of millions of entries is never one string.
       withRuntime(config, db, (rt) => (format === 'json' ? writeJsonArray(io, rt.store.ledger.entries()) : writeLedgerCsv(io, rt.store.ledger.entries())), { readOnly: true });
       return 0;
@@ -671,6 +678,8 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     case 'forget': {
       const user = p.args[0];
       if (!user || !user.includes(':')) throw new UsageError(p.label, 'needs a chat user key like slack:U0123ABC, teams:29:1abc or console:pat');
+      // A platform with no id after it: the key is cut short, not of another kind.
+      if (/^(slack|teams|console):$/.test(user)) throw new UsageError(p.label, `"${user}" names no user: put the user's id after the colon (slack:U0123ABC, teams:29:1abc, console:pat)`);
       // A Teams id without its platform (29:1abc) would pass for a key, and be "nothing known".
       if (!/^(slack|teams|console):./.test(user)) throw new UsageError(p.label, `"${user}" is not a chat user key: it starts with slack:, teams: or console: (a Teams user is teams:29:1abc)`);
       // A Teams user given by their Entra object id (teams:<GUID>, as an admin center shows them):
@@ -707,6 +716,9 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
           io.out(`#${r.id} ${r.status.padEnd(7)} ${r.platform} ${JSON.stringify(r.target)} attempts=${r.attempts} ${r.status === 'pending' ? `next=${r.nextAttemptAt.toISOString()}` : ''}`.trimEnd());
           io.out(clean(`    ${r.summary}${r.lastError ? `\n    last error: ${r.lastError}` : ''}`));
         }
+        // A count under the list, and how to retry what is parked, as `timers` ends its list.
+        const parked = rows.filter((r) => r.status === 'parked').length;
+        io.out(`${plural(parked, 'parked message')}${parked ? ' (retry with: roe outbox retry ID|--all)' : ''}, ${plural(rows.length - parked, 'message')} pending`);
         return 0;
       }
       const id = retryTarget(p, 'message');

@@ -62,6 +62,19 @@ describe('roe command lines', () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it('an option given twice is refused, naming it, rather than the last one taken without a word', () => {
+    for (const [args, expected] of [
+      [['export', '--partner', 'contoso', '--partner', 'northwind'], refused('roe export: --partner is given twice: give it once', usageOf.export)],
+      [['export', '--partner=contoso', '--partner', 'contoso'], refused('roe export: --partner is given twice: give it once', usageOf.export)],
+      [['stats', '--format', 'json', '--format', 'text'], refused('roe stats: --format is given twice: give it once', usageOf.stats)],
+      [['ledger', 'verify', '--head', '0123456789abcdef', '--head', 'fedcba9876543210'], refused('roe ledger verify: --head is given twice: give it once', usageOf.ledger)],
+      [['outbox', 'retry', '--all', '--all'], refused('roe outbox retry: --all is given twice: give it once', usageOf.outbox)],
+    ] as const) {
+      expect(roe([...args]), args.join(' ')).toEqual(expected);
+    }
+    expect(existsSync(db)).toBe(false);
+  });
+
   it('--help or -h anywhere after a command prints its usage and does nothing else', () => {
     for (const args of [['backup', '--help'], ['backup', 'copy.db', '-h'], ['serve', '--help'], ['console', '--help'], ['ledger', 'verify', '--help'], ['import', 'partners', join(ROOT, 'examples/partners.csv'), '--help'], ['outbox', 'retry', '--all', '-h'], ['forget', 'slack:U0123', '--help'], ['export', '--partner', '--help'], ['stats', '--help']]) {
       const r = roe(args);
@@ -98,6 +111,8 @@ describe('roe command lines', () => {
   it('forget\'s usage names every kind of user key it accepts, the local console\'s (console:pat) included', () => {
     expect(roe(['help', 'forget'])).toEqual({ code: 0, err: '', out: `${usageOf.forget}\n` });
     expect(roe(['forget'])).toEqual(refused('roe forget: needs a chat user key like slack:U0123ABC, teams:29:1abc or console:pat', usageOf.forget));
+    // A platform with nothing after it is a key cut short: said so, not that it lacks the platform it has.
+    expect(roe(['forget', 'slack:'])).toEqual(refused('roe forget: "slack:" names no user: put the user\'s id after the colon (slack:U0123ABC, teams:29:1abc, console:pat)', usageOf.forget));
     expect(roe(['forget', '29:1abc'])).toEqual(refused('roe forget: "29:1abc" is not a chat user key: it starts with slack:, teams: or console: (a Teams user is teams:29:1abc)', usageOf.forget));
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -105,7 +120,8 @@ describe('roe command lines', () => {
   it('--format takes only the formats listed', () => {
     expect(roe(['stats', '--format', 'csv'])).toEqual(refused('roe stats: --format must be text or json (got "csv")', usageOf.stats));
     expect(roe(['stats', '--format=yaml'])).toEqual(refused('roe stats: --format must be text or json (got "yaml")', usageOf.stats));
-    expect(roe(['ledger', 'export', '--format', 'xml'])).toEqual(refused('roe ledger export: --format must be csv or json (got "xml")', usageOf.ledger));
+    // In the order the usage gives them (json|csv).
+    expect(roe(['ledger', 'export', '--format', 'xml'])).toEqual(refused('roe ledger export: --format must be json or csv (got "xml")', usageOf.ledger));
   });
 
   it('roe help, and an unknown command, list every command', () => {

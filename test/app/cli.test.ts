@@ -367,6 +367,29 @@ describe('roe CLI', () => {
     expect({ code: r.status, out: r.stdout, err: r.stderr }).toEqual({ code: 1, out: '', err: `DATABASE_PATH=./data/roe.db: no database at ${join(cwd, 'data/roe.db')} (run npx roe serve, npm start or an import first)\n` });
   });
 
+  it('a DATABASE_PATH that is a folder is named so by the commands that read it too, as by those that create it', () => {
+    const folder = join(dir, 'a-folder-to-read');
+    mkdirSync(folder);
+    for (const args of [['stats'], ['ledger', 'verify'], ['forget', 'console:pat'], ['backup', join(dir, 'of-a-folder.db')]]) {
+      expect(roe(args, folder), args.join(' ')).toEqual({ code: 1, out: '', err: `DATABASE_PATH: cannot open ${folder} (it is a directory)\n` });
+    }
+    expect(existsSync(join(dir, 'of-a-folder.db'))).toBe(false);
+  });
+
+  it('outbox ends its list with the counts, and how to retry what is parked, as timers does', () => {
+    const db = join(dir, 'outbox-list.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(rt);
+    const ids = (rt.db.sqlite.prepare("select id from outbox where status = 'pending' order by id").all() as { id: number }[]).map((r) => r.id);
+    rt.db.sqlite.prepare("update outbox set status = 'parked', attempts = 20, last_error = 'channel_not_found' where id = ?").run(ids[0]);
+    rt.close();
+    const lines = roe(['outbox'], db).out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^#${ids[0]} parked `));
+    expect(lines.at(-1)).toBe(`1 parked message (retry with: roe outbox retry ID|--all), ${ids.length - 1} messages pending`);
+    expect(roe(['outbox', 'retry', '--all'], db)).toMatchObject({ code: 0, out: '1 message back in the queue\n' });
+    expect(roe(['outbox'], db).out.trimEnd().split('\n').at(-1)).toBe(`0 parked messages, ${ids.length} messages pending`);
+  });
+
   it('a DATABASE_PATH that cannot be opened or created is one line naming it, for the CLI and for npm start', () => {
     const csv = join(ROOT, 'examples/partners.csv');
     const folder = join(dir, 'a-folder');
