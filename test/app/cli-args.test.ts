@@ -75,6 +75,17 @@ describe('roe command lines', () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it('an import with a ROE_POLICY it refuses says why, exit 1, and leaves no database behind at a new DATABASE_PATH', () => {
+    const policy = join(dir, 'broken-policy.yaml');
+    writeFileSync(policy, readFileSync(EXAMPLE_POLICY_PATH, 'utf8').replace(/^timezone: .*$/m, 'timezone: Mars/Olympus'));
+    const r = roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], { ROE_POLICY: policy });
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(`${policy}: line `);
+    expect(r.err).toContain('timezone');
+    expect(existsSync(db)).toBe(false);
+  });
+
   it('--help or -h anywhere after a command prints its usage and does nothing else', () => {
     for (const args of [['backup', '--help'], ['backup', 'copy.db', '-h'], ['serve', '--help'], ['console', '--help'], ['ledger', 'verify', '--help'], ['import', 'partners', join(ROOT, 'examples/partners.csv'), '--help'], ['outbox', 'retry', '--all', '-h'], ['forget', 'slack:U0123', '--help'], ['export', '--partner', '--help'], ['stats', '--help']]) {
       const r = roe(args);
