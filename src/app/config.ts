@@ -25,6 +25,10 @@ function anyCase(v: unknown): unknown {
   return typeof set === 'string' ? set.trim().toLowerCase() : set;
 }
 
+/** An Entra (Azure AD) id: an app id or a tenant id. */
+const GUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const guid = (what: string, where = '') => optional.refine((v) => v === undefined || GUID.test(v), `must be ${what}, a GUID like 00000000-0000-0000-0000-000000000000${where}`);
+
 /** Bot Framework's app types, as botbuilder reads them. */
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 
@@ -40,9 +44,11 @@ export const configSchema = z
     SLACK_SIGNING_SECRET: optional,
     SLACK_APP_TOKEN: optional.refine((v) => v === undefined || v.startsWith('xapp-'), 'must be an app-level token starting with xapp-'),
     SLACK_API_URL: optional.refine((v) => v === undefined || URL.canParse(v), 'must be a URL like https://slack.com/api/'),
-    MICROSOFT_APP_ID: optional,
+    // GUIDs, as Teams names them: the tenant's domain name (contoso.onmicrosoft.com) would sign the bot in all
+    // the same, and then match no colleague's tenant (each would be told to ask for a partner link), nor open a 1:1 chat.
+    MICROSOFT_APP_ID: guid("the bot's app (client) id"),
     MICROSOFT_APP_PASSWORD: optional,
-    MICROSOFT_APP_TENANT_ID: optional,
+    MICROSOFT_APP_TENANT_ID: guid('your tenant id', ' (Entra admin center > Overview > Tenant ID), not a domain name'),
     // Empty means unset, as for the other optional keys; any letter case (singletenant) reads as written in the list.
     MICROSOFT_APP_TYPE: optional.transform((v) => (v === undefined ? v : (APP_TYPES.find((t) => t.toLowerCase() === v.toLowerCase()) ?? v))).pipe(oneOf(APP_TYPES).optional()),
     // Empty means unset (3000), not port 0 (a random port).

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, EXAMPLE_POLICY, loadConfig } from '../../src/app/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-config-'));
+const TENANT = '11111111-1111-4111-8111-111111111111';
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The one line a bad environment gives. */
@@ -28,6 +29,9 @@ describe('configuration', () => {
     [{ MICROSOFT_APP_PASSWORD: 's3cret-value' }, 'MICROSOFT_APP_ID: is required when MICROSOFT_APP_PASSWORD is set'],
     // The client secret is what a new registration misses most; a managed identity has none.
     [{ MICROSOFT_APP_ID: '0f6a1c2e-1111-4222-8333-444455556666' }, 'MICROSOFT_APP_PASSWORD: is required with MICROSOFT_APP_ID, unless MICROSOFT_APP_TYPE is UserAssignedMSI (a managed identity, which has none)'],
+    // Entra ids are GUIDs: the bot's name, or the tenant's domain (which would sign in, and then match no colleague's tenant).
+    [{ MICROSOFT_APP_ID: 'roe-bot', MICROSOFT_APP_PASSWORD: 's3cret-value' }, 'MICROSOFT_APP_ID: must be the bot\'s app (client) id, a GUID like 00000000-0000-0000-0000-000000000000 (got "roe-bot")'],
+    [{ MICROSOFT_APP_TENANT_ID: 'contoso.onmicrosoft.com' }, 'MICROSOFT_APP_TENANT_ID: must be your tenant id, a GUID like 00000000-0000-0000-0000-000000000000 (Entra admin center > Overview > Tenant ID), not a domain name (got "contoso.onmicrosoft.com")'],
   ])('%j is refused in one line naming the variable', (env, line) => {
     expect(problem(env)).toBe(line);
   });
@@ -35,10 +39,14 @@ describe('configuration', () => {
   it('an empty MICROSOFT_APP_TYPE is unset; the listed values are accepted', () => {
     expect(loadConfig({ MICROSOFT_APP_TYPE: '' }).teams.appType).toBeUndefined();
     expect(loadConfig({ MICROSOFT_APP_TYPE: 'UserAssignedMSI' }).teams.appType).toBe('UserAssignedMSI');
-    expect(loadConfig({ MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_TENANT_ID: 't' }).teams.appType).toBe('SingleTenant');
+    expect(loadConfig({ MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_TENANT_ID: TENANT }).teams.appType).toBe('SingleTenant');
     // In any letter case, as LOG_LEVEL: read as the list writes it (botbuilder compares them so).
-    expect(loadConfig({ MICROSOFT_APP_TYPE: 'singletenant', MICROSOFT_APP_TENANT_ID: 't' }).teams.appType).toBe('SingleTenant');
+    expect(loadConfig({ MICROSOFT_APP_TYPE: 'singletenant', MICROSOFT_APP_TENANT_ID: TENANT }).teams.appType).toBe('SingleTenant');
     expect(loadConfig({ MICROSOFT_APP_TYPE: ' MULTITENANT ' }).teams.appType).toBe('MultiTenant');
+  });
+
+  it('a tenant id is taken in capitals too, with spaces around it', () => {
+    expect(loadConfig({ MICROSOFT_APP_TENANT_ID: ' 5B1F3C1E-0000-4000-8000-00000000A001 ' }).teams.tenantId).toBe('5B1F3C1E-0000-4000-8000-00000000A001');
   });
 
   it('an empty or blank LOG_LEVEL or DATABASE_PATH is unset, as `KEY=` in .env reads: the default applies', () => {

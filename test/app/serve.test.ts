@@ -236,8 +236,8 @@ describe('the server', () => {
       {},
       { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' },
       { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' },
-      { MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'p' },
-      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'p' },
+      { MICROSOFT_APP_ID: '00000000-0000-4000-8000-0000000000a1', MICROSOFT_APP_PASSWORD: 'p' },
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', MICROSOFT_APP_ID: '00000000-0000-4000-8000-0000000000a1', MICROSOFT_APP_PASSWORD: 'p' },
     ];
     for (const env of envs) {
       const rt = testRuntime({ demo: false, env });
@@ -253,7 +253,7 @@ describe('the server', () => {
 
 describe('where the server listens', () => {
   const SLACK_HTTP = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
-  const TEAMS_AUTH = { MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'p', MICROSOFT_APP_TENANT_ID: 'tenant' };
+  const TEAMS_AUTH = { MICROSOFT_APP_ID: '00000000-0000-4000-8000-0000000000a1', MICROSOFT_APP_PASSWORD: 'p', MICROSOFT_APP_TENANT_ID: '11111111-1111-4111-8111-111111111111' };
   /** An address of this machine other people could reach, if it has one. */
   const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
   const warnings = (lines: string[]) => lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40 && /Teams is served unauthenticated/.test(l.msg));

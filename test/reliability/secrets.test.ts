@@ -53,6 +53,6 @@ describe('no secret ever in a log line', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('SLACK_BOT_TOKEN: must be a bot token starting with xoxb-');
     expect(r.stderr + r.stdout).not.toContain('SECRET');
-    expect(() => loadConfig({ MICROSOFT_APP_ID: 'x', MICROSOFT_APP_PASSWORD: '' })).toThrow(/MICROSOFT_APP_PASSWORD: is required/);
+    expect(() => loadConfig({ MICROSOFT_APP_ID: SECRETS.MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD: '' })).toThrow(/MICROSOFT_APP_PASSWORD: is required/);
   });
 });

@@ -589,7 +589,7 @@ export function createTurnErrorHandler(log: TeamsLog): (ctx: TurnContext, error:
     const refusal = isDomainError(error);
     if (refusal) log.info({ code: error.code, activity: describeActivity(ctx.activity) }, 'teams request refused');
     else log.error({ err: describeError(error), activity: describeActivity(ctx.activity) }, 'teams turn failed');
-    const message = refusal ? error.message : 'Something went wrong on our side; it has been logged.';
+    const message = refusal ? error.message : 'Something went wrong on our side. It has been logged; please try again in a moment.';
     const card = renderRefusal(message);
     try {
       if (ctx.activity.type === 'invoke') {

@@ -63,6 +63,8 @@ const DATE_OR_STAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):\d{2}(?::\d{2}(?:\.\d+
 const DATE_EXAMPLE = 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z';
 /** A plain decimal amount (1200, 1200.50, 1.2E+06 as Excel writes large numbers). */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+/** A Microsoft Entra tenant id, as Teams names a user's tenant. */
+const TENANT_ID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
 /**
  * A date (`2026-11-12`, midnight in the time zone `zoneOn` gives for that date) or a timestamp with its zone (`2026-11-12T15:00:00Z`,
@@ -167,8 +169,13 @@ export const partnerRow = z.object({
   name: requiredValue,
   tier: opt,
   slack_team_id: opt,
-  // A GUID, stored in lower case (as Teams sends it), however the CSV writes it.
-  teams_tenant_id: opt.transform((s) => s?.toLowerCase() ?? null),
+  // A GUID, stored in lower case (as Teams sends it), however the CSV writes it. A domain name
+  // (northwind.com) would match none of the partner's people: each would be told they are no partner's.
+  teams_tenant_id: opt
+    .superRefine((s, ctx) => {
+      if (s !== null && !TENANT_ID.test(s)) ctx.addIssue({ code: 'custom', message: `a Teams tenant id is a GUID like 00000000-0000-0000-0000-000000000000 (the partner's Entra tenant id, not a domain name), got "${s}"` });
+    })
+    .transform((s) => s?.toLowerCase() ?? null),
 });
 
 /**

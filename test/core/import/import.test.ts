@@ -94,6 +94,13 @@ describe('CSV import', () => {
     ]);
   });
 
+  it('a Teams tenant that is no GUID (a domain name) is refused, naming what to write: none of the partner\'s people would match it', () => {
+    const header = 'id,name,tier,slack_team_id,teams_tenant_id';
+    expect(errorsOf('partners', [header, 'aaa,AAA Services,silver,,aaa.onmicrosoft.com', 'bbb,BBB,silver,,5B1F3C1E-0000-4000-8000-00000000B00B'].join('\n'))).toEqual([
+      'line 2: teams_tenant_id: a Teams tenant id is a GUID like 00000000-0000-0000-0000-000000000000 (the partner\'s Entra tenant id, not a domain name), got "aaa.onmicrosoft.com"',
+    ]);
+  });
+
   it('a Slack team or Teams tenant that another partner has is refused: its people would become the other partner\'s', () => {
     const header = 'id,name,tier,slack_team_id,teams_tenant_id';
     const before = rt.store.partners.all();

@@ -105,6 +105,16 @@ describe('a form refused for a reason that names no field, or a claim already fi
   });
 });
 
+describe('a failure that is no refusal', () => {
+  it('is an apology that says what to do, as Slack’s does: try again in a moment', async () => {
+    vi.spyOn(h.rt.store.claims, 'insert').mockImplementation(() => {
+      throw new Error('disk I/O error');
+    });
+    const answer = await submitTyped(USERS.northwind, 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'proposal' });
+    expect(readCard(answer)).toBe('Something went wrong on our side. It has been logged; please try again in a moment.\nNothing was changed.');
+  });
+});
+
 describe("route direct on a partner's claim", () => {
   const routes = (card: unknown) => (inputs(card).get('route')?.choices as { value: string }[]).map((c) => c.value);
 
