@@ -361,7 +361,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           const it = approval ? 'The case' : 'The dispute';
           const its = approval ? "the case's" : "the dispute's";
           if (!d.origin) return `${it} has no thread to answer in: ${directly}`;
-          if (isPrivateChat(d.origin)) return `${approval ? 'The case was opened' : 'The dispute was raised'} in a private chat, with no thread the parties can answer in: ${directly}`;
+          // An approval has one party, who reads this: no "parties" are named, as in the line above.
+          if (isPrivateChat(d.origin)) return `${approval ? 'The case was opened in a private chat, with no thread to answer in' : 'The dispute was raised in a private chat, with no thread the parties can answer in'}: ${directly}`;
           // A party whose claim was filed elsewhere (its own shared channel) may not be in that channel.
           if (d.origin.platform === platform) return approval ? `Answer in the case's ${threadWord(d.origin)}, where it was opened (there it is called dispute #${d.id}, as every case is); if you cannot reach it, ${directly}` : `Answer in the dispute's ${threadWord(d.origin)}, where it was raised; if you cannot reach it, ${directly}`;
           return `${its.charAt(0).toUpperCase()}${its.slice(1)} ${threadWord(d.origin)} is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here: ${directly}`;

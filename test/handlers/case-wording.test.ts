@@ -353,6 +353,18 @@ describe('a claim waiting for approval: a question on it and the refusals that n
     expect(again.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []))).toContain('The case has no thread to answer in: answer Pat Okafor directly (pat@example.com).');
   });
 
+  it('raised in a private chat (a Slack DM), its one party is told the case has no thread to answer in, not that "the parties" have none', () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), { origin: { platform: 'slack', channel: 'D0CONTOSO', thread: null }, requestKey: null });
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ parties: ['contoso'], origin: { channel: 'D0CONTOSO' } });
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who is your contact there?' });
+    const asked = outbox(rt).filter((m) => m.target.includes('"user":"contoso-user"')).map((m) => m.body).at(-1)!;
+    const said = asked.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
+    expect(said).toContain('The case was opened in a private chat, with no thread to answer in: answer Pat Okafor directly (pat@example.com).');
+    expect(read(asked)).not.toContain('the parties');
+  });
+
   it('a question left empty is asked for, of its party; of a dispute, of its parties', () => {
     const rt = approvalRuntime();
     submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);

@@ -518,9 +518,11 @@ export function policyWarnings(p: Policy, issues: Issues = []): PolicyProblem[] 
     let directLed = -1;
     for (let i = 0; i < p.coverage.length && directLed < 0 && problems.fine('coverage', i, 'model'); i++) if (p.coverage[i]!.model === 'direct-led') directLed = i;
     if (directLed >= 0 && !p.criteria.some((c) => c.rule === 'direct-reserved')) {
+      // Named by its name when that is valid; else by its place alone (the line and path say which).
+      const rule = problems.fine('coverage', directLed, 'name') ? `"${p.coverage[directLed]!.name}"` : 'This rule';
       out.push({
         path: ['coverage', directLed, 'model'],
-        message: `"${p.coverage[directLed]!.name}" is direct-led, but no criterion is direct-reserved: a partner's claim on its accounts opens a case against the direct team that the criteria never decide for the direct team (add "- rule: direct-reserved" to criteria)`,
+        message: `${rule} is direct-led, but no criterion is direct-reserved: a partner's claim on its accounts opens a case against the direct team that the criteria never decide for the direct team (add "- rule: direct-reserved" to criteria)`,
       });
     }
   }

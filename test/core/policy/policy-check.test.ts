@@ -381,6 +381,19 @@ describe('roe policy check: errors and warnings in one run, in the order of the 
     expect(r.err).toMatch(new RegExp(`^${(`${r.file}: line ${lineOf(r.text, at)}: ${expected}`).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\n]*\\n$`));
   });
 
+  it('a direct-led rule whose name is itself wrong is warned of by its place, not by the name it lacks', async () => {
+    const DIRECT_LED = 'is direct-led, but no criterion is direct-reserved: a partner\'s claim on its accounts opens a case against the direct team that the criteria never decide for the direct team (add "- rule: direct-reserved" to criteria)';
+    for (const [name, problem] of [
+      ['', 'coverage[0].name: is required'],
+      ['name: 12, ', 'coverage[0].name: expected string, got 12'],
+    ] as const) {
+      const r = await check([['{ name: Strategic, ', `{ ${name}`], ['  - { rule: direct-reserved, auto: true }\n', '']]);
+      const line = lineOf(r.text, 'model: direct-led');
+      expect(r.code).toBe(1);
+      expect(r.err).toBe(['invalid policy:', `  ${r.file}: line ${line}: ${problem}`, `  ${r.file}: line ${line}: warning: coverage[0].model: This rule ${DIRECT_LED}`, ''].join('\n'));
+    }
+  });
+
   it('serve, the console and an import refusing the file print what policy check prints', async () => {
     const r = await check([['timezone: America/New_York', 'timezone: EST'], ['window_days: 180', 'window_days: -5']]);
     expect(r.err).toContain(`${r.file}: line 7: warning: ${EST}`);

@@ -106,8 +106,8 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   onSubmit(FORMS.award, (s) => submitAward(deps, s.viewer, { ...s.meta.state, ...s.values }), updateCaseMessage);
   /**
    * Where the question went and where its answers come, as the parties were told: the dispute's
-   * thread, or, for a case with no thread they can read (raised in someone's own chat with the
-   * bot, or opened by an import), the one who asked, directly. A claim waiting for approval has
+   * thread, or, for a case with no thread they can read (raised in a private chat: someone's own
+   * chat with the bot, or a DM between people; or opened by an import), the one who asked, directly. A claim waiting for approval has
    * one party, named to the one who asked (who may rule on it, so is told it is an approval).
    */
   const asked = (s: Submitted): string => {
