@@ -508,9 +508,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // Read and checked (a CSV with its kind's header) before the database is opened: a file
       // refused for itself leaves no database behind at a new DATABASE_PATH.
       const csv = csvFile(kind, file, csvText(file, bytes));
-      // So is the policy file, for a database not made yet (one made has the versions that may
-      // excuse a file's problems: the runtime reads it there): a refused ROE_POLICY leaves none behind.
-      if (db.path !== ':memory:' && !statOf(db.path)) readPolicyFile(config.policyPath);
+      // (So is ROE_POLICY, for a database not made yet: see createRuntime.)
       const report = withRuntime(config, db, (rt) => {
         // The cases it opens for pending claims are announced in its transaction: the outbox
         // delivers the messages (the arbitrator's card) once the server runs.

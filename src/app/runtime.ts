@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { existsSync } from 'node:fs';
 import type { HandlerDeps } from '../../handlers/deps.js';
 import { BUSY_TIMEOUT_MS, isBusy, openDatabase, type OpenDb } from '../../db/client.js';
 import { getPerson, teamsPersonByEntraId } from '../../db/repos/people.repo.js';
@@ -12,7 +13,7 @@ import { effectiveMoment, firstEffectiveDate, type PolicyBook, type PolicyVersio
 import type { Store } from '../core/ports.js';
 import type { Config } from './config.js';
 import { AccountIndex } from './matcher-index.js';
-import { loadPolicyFile, newerStoredBook } from './policies.js';
+import { loadPolicyFile, newerStoredBook, readPolicyFile } from './policies.js';
 
 /** Everything a running bot shares: one database, the policy versions, the matcher. */
 export interface Runtime {
@@ -107,6 +108,9 @@ export interface RuntimeOptions {
 }
 
 export function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock, options: RuntimeOptions = {}): Runtime {
+  // A database not made yet holds no version that could excuse the file's problems (see
+  // loadPolicyFile): the file is read first, so one refused leaves no new database behind.
+  if (config.databasePath !== ':memory:' && !existsSync(config.databasePath)) readPolicyFile(config.policyPath);
   const db = openDatabase(config.databasePath, { readOnly: options.readOnly ?? false });
   try {
     // A write refused because another process holds the lock: the user is told; operators see it here.

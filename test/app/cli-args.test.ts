@@ -7,7 +7,11 @@ import { EXAMPLE_POLICY_PATH, ROOT } from '../support/builders.js';
 import { listenProblem } from '../../src/app/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-cli-args-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** Other folders the tests made, removed with it. */
+const cleanupsAfterAll: string[] = [];
+afterAll(() => {
+  for (const d of [dir, ...cleanupsAfterAll]) rmSync(d, { recursive: true, force: true });
+});
 const db = join(dir, 'never.db');
 
 /** `npx roe …` as an admin types it, from an empty folder (so that a stray file shows). */
@@ -75,15 +79,20 @@ describe('roe command lines', () => {
     expect(existsSync(db)).toBe(false);
   });
 
-  it('an import with a ROE_POLICY it refuses says why, exit 1, and leaves no database behind at a new DATABASE_PATH', () => {
-    const policy = join(dir, 'broken-policy.yaml');
+  it('an import, the console or the server with a ROE_POLICY it refuses says why, exit 1, and leaves no database behind at a new DATABASE_PATH', () => {
+    // Beside, not in, the folder the commands run in (which must stay empty).
+    const elsewhere = mkdtempSync(join(tmpdir(), 'roe-cli-policy-'));
+    cleanupsAfterAll.push(elsewhere);
+    const policy = join(elsewhere, 'broken-policy.yaml');
     writeFileSync(policy, readFileSync(EXAMPLE_POLICY_PATH, 'utf8').replace(/^timezone: .*$/m, 'timezone: Mars/Olympus'));
-    const r = roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], { ROE_POLICY: policy });
-    expect(r.code).toBe(1);
-    expect(r.out).toBe('');
-    expect(r.err).toContain(`${policy}: line `);
-    expect(r.err).toContain('timezone');
-    expect(existsSync(db)).toBe(false);
+    for (const args of [['import', 'partners', join(ROOT, 'examples/partners.csv')], ['console'], ['serve']]) {
+      const r = roe(args, { ROE_POLICY: policy, PORT: '0' });
+      expect(r.code, args[0]).toBe(1);
+      expect(r.out, args[0]).toBe('');
+      expect(r.err, args[0]).toContain(`${policy}: line `);
+      expect(r.err, args[0]).toContain('timezone');
+      expect(existsSync(db), args[0]).toBe(false);
+    }
   });
 
   it('--help or -h anywhere after a command prints its usage and does nothing else', () => {
