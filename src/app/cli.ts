@@ -718,8 +718,10 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
           io.out(clean(`    ${r.summary}${r.lastError ? `\n    last error: ${r.lastError}` : ''}`));
         }
         // A count under the list, and how to retry what is parked, as `timers` ends its list.
+        // Each status as the rows above show it: one being sent (leased by a worker) is not "pending".
         const parked = rows.filter((r) => r.status === 'parked').length;
-        io.out(`${plural(parked, 'parked message')}${parked ? ' (retry with: roe outbox retry ID|--all)' : ''}, ${plural(rows.length - parked, 'message')} pending`);
+        const sending = rows.filter((r) => r.status === 'sending').length;
+        io.out(`${plural(parked, 'parked message')}${parked ? ' (retry with: roe outbox retry ID|--all)' : ''}, ${plural(rows.length - parked - sending, 'message')} pending${sending ? `, ${sending} being sent` : ''}`);
         return 0;
       }
       const id = retryTarget(p, 'message');

@@ -1,3 +1,4 @@
+import { windowStart } from './claims/consequences.js';
 import { isOverlapCase } from './disputes/settle.js';
 import type { Policy } from './policy/schema.js';
 import type { CaseOutline, ClaimantCounts, Store } from './ports.js';
@@ -97,10 +98,6 @@ function summarise(claims: number, t: CaseTally) {
   };
 }
 
-/** When the consequences window ending at `now` began: a violation counts when registered after it, as the flag counts it (consequences.ts). */
-export function windowStart(policy: Policy, now: Date): Date {
-  return new Date(now.getTime() - policy.consequences.window_days * 86_400_000);
-}
 
 /**
  * Per claimant, in the order of their first claim: their claims, and their violations registered

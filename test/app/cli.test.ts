@@ -388,6 +388,11 @@ describe('roe CLI', () => {
     expect(lines.at(-1)).toBe(`1 parked message (retry with: roe outbox retry ID|--all), ${ids.length - 1} messages pending`);
     expect(roe(['outbox', 'retry', '--all'], db)).toMatchObject({ code: 0, out: '1 message back in the queue\n' });
     expect(roe(['outbox'], db).out.trimEnd().split('\n').at(-1)).toBe(`0 parked messages, ${ids.length} messages pending`);
+    // One a worker holds is counted as the list shows it: being sent, not pending.
+    const sent = new Database(db);
+    sent.prepare("update outbox set status = 'sending' where id = ?").run(ids[1]);
+    sent.close();
+    expect(roe(['outbox'], db).out.trimEnd().split('\n').at(-1)).toBe(`0 parked messages, ${ids.length - 1} messages pending, 1 being sent`);
   });
 
   it('a DATABASE_PATH that cannot be opened or created is one line naming it, for the CLI and for npm start', () => {

@@ -3,7 +3,7 @@ import { App, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
 import type { HandlerDeps } from '../../deps.js';
 import type { SlackLog } from './context.js';
-import { DELIVERY_CLIENT_OPTIONS } from './deliver.js';
+import { DELIVERY_CLIENT_OPTIONS, TRANSIENT } from './deliver.js';
 import { registerErrorHandler } from './errors.js';
 import { SlackEventsReceiver } from './receiver.js';
 import { SlackIdentities } from './identity.js';
@@ -118,12 +118,6 @@ export function socketModeFailure(err: unknown): string | null {
 }
 
 /**
- * Slack's answers to apps.connections.open that say nothing of the token: Slack is busy or
- * failing for a moment. Socket Mode's own client retries those (and only those should be).
- */
-const TRANSIENT_REFUSALS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
-
-/**
  * Asks Slack for a Socket Mode connection with the app-level token once before Socket Mode's
  * client does: that client gives up at once on only five refusals (not_authed, invalid_auth and
  * three of a disabled account or workspace) and retries every other one for ever, so a token
@@ -137,7 +131,8 @@ async function checkAppToken(appToken: string, clientOptions: webApi.WebClientOp
   try {
     await new webApi.WebClient(appToken, { ...clientOptions, retryConfig: { retries: 0 } }).apps.connections.open({});
   } catch (e) {
-    if (e instanceof webApi.WebAPIPlatformError && !TRANSIENT_REFUSALS.has(e.data.error)) throw e;
+    // Slack's answers that say nothing of the token (busy, failing for a moment, a workspace migrating): as the deliverer counts them.
+    if (e instanceof webApi.WebAPIPlatformError && !TRANSIENT.has(e.data.error)) throw e;
   }
 }
 

@@ -34,7 +34,7 @@ export const DELIVERY_CLIENT_OPTIONS = { retryConfig: { retries: 0 }, rejectRate
  * Slack errors worth retrying; any other platform error will fail the same way again. Some say
  * the bot (or the workspace) posts too much: they throttle the queue, as a 429 does.
  */
-const TRANSIENT = new Set(['ratelimited', 'rate_limited', 'message_limit_exceeded', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org', 'org_login_required', 'update_failed', 'external_channel_migrating']);
+export const TRANSIENT = new Set(['ratelimited', 'rate_limited', 'message_limit_exceeded', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org', 'org_login_required', 'update_failed', 'external_channel_migrating']);
 const THROTTLED = new Set(['ratelimited', 'rate_limited', 'message_limit_exceeded']);
 /**
  * Slack refused the bot's token: no message goes out until it is put right (SLACK_BOT_TOKEN,

@@ -1,14 +1,19 @@
 import type { DomainContext } from '../context.js';
 import type { DomainEvent } from '../events.js';
+import type { Policy } from '../policy/schema.js';
 
 export const FLAG_REVIEW_TIMER = 'partner.flag_review';
 const DAY = 86_400_000;
 
+/** When the consequences window ending at `now` began: a violation counts when registered after it (the flag and the stats count alike). */
+export function windowStart(policy: Policy, now: Date): Date {
+  return new Date(now.getTime() - policy.consequences.window_days * DAY);
+}
+
 /** A partner's violations inside the policy's window ending at `now`, oldest first. */
 function violationsInWindow(ctx: DomainContext, partnerId: string, now: Date): Date[] {
-  const window = ctx.policies().inForceAt(now).policy.consequences.window_days * DAY;
   // Only the violations, from the database: a partner's claims grow without bound.
-  return ctx.store.claims.violationsSince(partnerId, new Date(now.getTime() - window));
+  return ctx.store.claims.violationsSince(partnerId, windowStart(ctx.policies().inForceAt(now).policy, now));
 }
 
 /**

@@ -21,3 +21,9 @@ export function approvalClaims(d: Pick<Dispute, 'claimIds'>): string {
 export function caseKindWords(d: Pick<Dispute, 'id' | 'parties' | 'claimIds'>): string {
   return isOverlapCase(d) ? `dispute #${d.id}` : `approval of ${approvalClaims(d)} (case #${d.id})`;
 }
+
+/** {@link caseKindWords} at the start of a sentence: "Dispute #3", "Approval of claim #12 (case #7)". */
+export function caseKindTitle(d: Pick<Dispute, 'id' | 'parties' | 'claimIds'>): string {
+  const words = caseKindWords(d);
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -10,6 +10,7 @@ import { operationsVersionOf, rulersOf, versionOfDispute } from '../sla/sla.serv
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import { DIRECT, sameProductLine, type Claim, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, approvalClaims, caseKindWords, isOverlapCase, liveClaims, openCase, partyName } from './settle.js';
+import { caseKindTitle } from './case-kind.js';
 import { isClosed } from '../claims/lifecycle.js';
 
 export interface RaiseDisputeInput {
@@ -117,12 +118,6 @@ export type RulingInput =
 /** A person's display name from the policy (else from the newest version of `book` naming them), or the key itself. */
 export function personName(v: PolicyVersion, key: string, book?: PolicyBook): string {
   return Object.hasOwn(v.policy.people, key) ? v.policy.people[key]!.name : (book?.nameOf(key) ?? key);
-}
-
-/** {@link caseKindWords} at the start of a sentence: "Dispute #3", "Approval of claim #12 (case #7)". */
-function caseKindTitle(d: Dispute): string {
-  const words = caseKindWords(d);
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /**

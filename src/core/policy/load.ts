@@ -1,7 +1,7 @@
 import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, YAMLMap, type Document, type Node, type Pair } from 'yaml';
 import type { z } from 'zod';
 import { DomainError } from '../errors.js';
-import { policyFileSchema, policySchema, policyWarnings, shown, type Policy, type PolicyProblem } from './schema.js';
+import { always, policyFileSchema, policySchema, policyWarnings, shown, type Policy, type PolicyProblem } from './schema.js';
 
 /** `coverage[2].arbitrator` from zod's path. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -210,7 +210,7 @@ export function parsePolicyWithWarnings(text: string, source?: string, options: 
         (p, ctx) => {
           found = policyWarnings(p, ctx.issues);
         },
-        { when: () => true },
+        always,
       );
   const result = checks.safeParse(input, { reportInput: true });
   const nodeAt = nodeFinder(doc);

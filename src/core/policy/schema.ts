@@ -31,7 +31,7 @@ const isoDate = z
  * one run at a time. Such a check reads only values without a problem of their own (see
  * {@link present} and {@link fine}), so one mistake is reported once.
  */
-const always = { when: () => true };
+export const always = { when: () => true };
 
 type Issues = readonly z.core.$ZodRawIssue[];
 

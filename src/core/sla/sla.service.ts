@@ -1,6 +1,6 @@
 import type { Principal } from '../authz.js';
 import { calendarOf, type DomainContext } from '../context.js';
-import { caseKindWords } from '../disputes/case-kind.js';
+import { caseKindTitle, caseKindWords } from '../disputes/case-kind.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
@@ -289,8 +289,8 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   // named as one, as its reminder names it); anyone else is told no more than of any case.
   const name = principal.kind === 'internal' ? caseKindWords(d) : `dispute #${d.id}`;
   if (principal.kind !== 'internal' || principal.personKey !== d.arbitrator) throw new DomainError('forbidden', `Only the assigned arbitrator can snooze reminders of ${name}.`);
-  // From here on, the one told is its arbitrator.
-  const title = name.charAt(0).toUpperCase() + name.slice(1);
+  // From here on, the one told is its arbitrator (one of the company's people).
+  const title = caseKindTitle(d);
   if (d.status !== 'open') throw new DomainError('already_ruled', `${title} is already closed; nothing to snooze.`);
   if (!SNOOZE_OPTIONS.includes(option)) throw new DomainError('invalid_input', `Snooze for ${SNOOZE_OPTIONS.join(', ')}.`);
   // Past its breach (the last of the chain keeps the case, overdue) no reminder rings any more:
