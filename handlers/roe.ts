@@ -13,6 +13,7 @@ import { cmd, dormantSince, onConsole, onTeams, ownUserKeys, protectedWords, unk
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
 import { approvalClaims, waitingIn } from './dispute-card.js';
 import { caseCard } from './rule.js';
+import { parseNumberId } from './validate.js';
 
 export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'case', 'stats', 'policy'] as const;
 
@@ -339,7 +340,9 @@ export function policy(deps: HandlerDeps, viewer: Principal): Reply {
  * the case card. The console shows the buttons at once.
  */
 function openCase(deps: HandlerDeps, viewer: Principal, given: string): Reply {
-  const id = /^#?\d{1,9}$/.test(given) ? given.replace('#', '') : null;
+  // "0" names no dispute: it is asked for, as a word is (not refused as a forged button would be).
+  const n = /^#?\d{1,9}$/.test(given) ? parseNumberId(given) : null;
+  const id = n === null ? null : String(n);
   // Only a person of the policy has a queue to find it in (see queue); anyone else, a partner's user too, finds it with the account.
   const find = viewer.kind === 'internal' && viewer.personKey ? `${cmd(viewer, 'roe queue')} lists those waiting for your ruling.` : `${cmd(viewer, 'who-owns <account>')} names the disputes of an account.`;
   if (!id) return reply('Which dispute?', [text(`Give the dispute's number: ${cmd(viewer, 'roe case 12')}. ${find}`, 'warning')]);

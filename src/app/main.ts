@@ -18,6 +18,14 @@ if (!loadDotEnvAtStart(io.err)) {
     if (!(e instanceof ConfigError)) throw e;
     // main() reports it in one line and exits 1.
   }
+  // As `npx roe` does: a reader that stops early (`npm start < script | head`) closes the pipe,
+  // and the rest of the console's output is not wanted. It ends quietly, between two commands.
+  if (mode === 'console') {
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
   try {
     process.exitCode = await main([mode], io);
   } catch (err) {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,32 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(code).toBe(0);
     expect(out).toContain('Northwind�2J�31mRED �evil');
     expect(out).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it('a prompt listing a partner name with terminal controls, and the echo of a piped line holding them, show them as �', () => {
+    const db = join(dir, 'controls-prompt.db');
+    const rt = testRuntime({ databasePath: db });
+    rt.store.transaction(() => rt.store.partners.upsert({ id: 'northwind', name: 'Northwind\u009b2J\u001b[31mRED \u202Eevil', tier: 'gold', slackTeamId: 'T0NORTHWIND', teamsTenantId: null }));
+    rt.close();
+    // "Claim for" lists the partners by name; the account typed is offered back as the default.
+    const { out, code } = runConsole('/claim soylent\n/claim \u001b[2Jacme\n', db);
+    expect(code).toBe(0);
+    expect(out).toContain('4=Northwind�2J�[31mRED �evil) [Direct sales]: /claim �[2Jacme\n');
+    expect(out).toContain('Account [�[2Jacme]: ');
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it('a reader that stops early (`npm start < script | head`) ends the console quietly: no stack trace, exit 0', async () => {
+    // Far more output than a pipe holds (64 KB), so the console is still writing when the reader goes.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH, DATABASE_PATH: join(dir, 'head.db'), LOG_LEVEL: 'warn' } });
+    child.stdin.end('/roe policy\n'.repeat(300));
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // Like `head -c 100`: read the first chunk, then close the pipe.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => (child.stdout.destroy(), resolve())));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(err).toBe('');
+    expect(code).toBe(0);
   });
 
   it('an unexpected error (a table gone) is one line, the stack trace only with LOG_LEVEL=debug; a damaged database is one line naming it', () => {
@@ -356,5 +382,18 @@ describe('the console, for an account it cannot find and commands given half', (
     expect(out).toContain('Usage: /rule <dispute number> approve');
     expect(out).not.toContain('refers to no dispute');
     expect(out).toMatch(/Usage: \/as <person or partner>\. People: .*dana/);
+  });
+
+  it('a dispute number that is 0 or a word, typed to /case, /rule or /roe case, is asked for as a number, not taken for a button naming no dispute', () => {
+    const { out, code } = runConsole(['/case 0', '/case abc', '/rule 0 approve', '/rule #0 ask', '/roe case 0', '/roe case 00'].join('\n'), join(dir, 'zero.db'));
+    expect(code).toBe(0);
+    expect(out).not.toContain('button');
+    const answer = (typed: string) => out.slice(out.indexOf(`> ${typed}\n`) + typed.length + 3, out.indexOf('\n>', out.indexOf(`> ${typed}\n`) + 1));
+    expect(answer('/case 0')).toBe('Usage: /case <dispute number>');
+    expect(answer('/case abc')).toBe('Usage: /case <dispute number>');
+    expect(answer('/rule 0 approve')).toMatch(/^Usage: \/rule <dispute number> approve/);
+    expect(answer('/rule #0 ask')).toMatch(/^Usage: \/rule <dispute number> approve/);
+    expect(answer('/roe case 0')).toBe("! Give the dispute's number: /roe case 12. /roe queue lists those waiting for your ruling.");
+    expect(answer('/roe case 00')).toBe("! Give the dispute's number: /roe case 12. /roe queue lists those waiting for your ruling.");
   });
 });

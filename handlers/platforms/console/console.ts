@@ -12,6 +12,7 @@ import type { Form, Reply } from '../../replies/model.js';
 import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
 import { snoozeReminder } from '../../snooze.js';
+import { parseNumberId } from '../../validate.js';
 import { clean, fieldPrompt, renderReply } from './render.js';
 
 export interface ConsoleOptions {
@@ -79,14 +80,15 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
   const interactive = (o.input as NodeJS.ReadStream).isTTY === true;
   // Every line the terminal gets: what it holds of names and typed text cannot drive the terminal.
   const say = (s: string) => o.output.write(`${clean(s)}\n`);
+  // A prompt (a choice's partner names, what was typed offered as the default) and the echo of a piped line too.
   const ask = async (prompt: string): Promise<string | null> => {
-    o.output.write(prompt);
+    o.output.write(clean(prompt));
     const next = await lines.next();
     if (next.done) {
       o.output.write('\n');
       return null;
     }
-    if (!interactive) o.output.write(`${next.value}\n`);
+    if (!interactive) o.output.write(`${clean(next.value)}\n`);
     return next.value;
   };
   let identity: ChatIdentity = { platform: 'console', userId: o.startAs, displayName: o.startAs, orgId: null, home: true };
@@ -194,16 +196,20 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         return home(o.deps, p);
       case 'snooze':
         return snoozeReminder(o.deps, p, restParts.join(':'));
-      case 'case':
-        return restParts[0] ? caseCard(o.deps, p, restParts[0].replace(/^#/, '')) : 'Usage: /case <dispute>';
+      case 'case': {
+        // "0" or a word names no dispute: the usage, as /rule says it (not a forged button's refusal).
+        const id = parseNumberId(restParts[0]);
+        return id === null ? 'Usage: /case <dispute number>' : caseCard(o.deps, p, String(id));
+      }
       case 'activity':
         return logClaimActivity(o.deps, p, restParts[0]?.replace(/^#/, ''));
       case 'rule': {
         const [id = '', action = '', ...more] = restParts;
         const { pairs } = parseInline(more.join(' '));
-        const disputeId = id.replace(/^#/, '');
+        const n = parseNumberId(id);
         const usage = 'Usage: /rule <dispute number> approve | award [party=… rationale="…"] | ask [question="…"]';
-        if (!/^\d+$/.test(disputeId)) return usage;
+        if (n === null) return usage;
+        const disputeId = String(n);
         if (action === 'approve') return approve(o.deps, p, disputeId);
         if (action === 'award') return fillForm(awardForm(o.deps, p, disputeId), pairs, (v) => submitAward(o.deps, p, v));
         if (action === 'ask') return fillForm(askForm(o.deps, p, disputeId), pairs, (v) => submitAsk(o.deps, p, v));
