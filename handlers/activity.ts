@@ -1,8 +1,9 @@
 import type { Principal } from '../src/core/authz.js';
 import { ClaimDormant, logActivity } from '../src/core/claims/claims.service.js';
+import { dormancyAt, protectionEnd } from '../src/core/claims/lifecycle.js';
 import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
-import { cmd, teamsKeyByEntraId, viewpoint } from './deps.js';
+import { cmd, protectedWords, teamsKeyByEntraId, viewpoint } from './deps.js';
 import { reply, text, type Reply } from './replies/model.js';
 import { parseNumberId } from './validate.js';
 
@@ -23,6 +24,8 @@ export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: un
     if (e instanceof ClaimDormant) throw new DomainError(e.code, e.dated((at) => vp.date(at)), e.fields);
     throw e;
   }
-  const state = claim.status === 'protected' ? 'It stays protected.' : 'It is still waiting for a decision; the activity counts once it is protected.';
+  // Until when it now holds, as /roe mine says it: the warning that sent them here named the old date.
+  const terms = deps.ctx.policies().termsFor(claim);
+  const state = claim.status === 'protected' ? `It stays protected${protectedWords(vp, protectionEnd(claim, terms), dormancyAt(claim, terms))}.` : 'It is still waiting for a decision; the activity counts once it is protected.';
   return reply(`Activity logged on claim #${id}`, [text(`Activity logged on claim #${claim.id} (${vp.date(claim.lastActivityAt)}). ${state}`, 'good')]);
 }

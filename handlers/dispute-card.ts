@@ -2,7 +2,7 @@ import type { Principal } from '../src/core/authz.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import type { Dispute } from '../src/core/types.js';
-import type { HandlerDeps } from './deps.js';
+import type { HandlerDeps, Viewpoint } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
 import { ACTIONS, quote, reply, text, type Block, type Reply, type Tone } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
@@ -145,19 +145,23 @@ export function outcomeBlocks(deps: HandlerDeps, viewer: Principal, d: Dispute, 
   return [text(outcomeText(deps, viewer, d), tone), ...(shown ? [quote('Rationale', d.rationale!)] : [])];
 }
 
+/**
+ * Who a ruled or settled case left the account to, as this viewer may know them: "another party
+ * owns it", or, ruled for nobody, "no party gets the account; the claim was rejected".
+ */
+export function endedWords(vp: Pick<Viewpoint, 'party'>, d: Pick<Dispute, 'winner' | 'claimIds'>): string {
+  if (d.winner) return `${vp.party(d.winner)} owns it`;
+  // A claim waiting for approval is one claim, refused; a dispute's claims are several.
+  return `no party gets the account; ${d.claimIds.length === 1 ? 'the claim was rejected' : 'the claims were rejected'}`;
+}
+
 /** One line saying how a closed case ended (the rationale aside: see {@link outcomeBlocks}). */
 export function outcomeText(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
   const vp = viewpoint(deps, viewer);
-  const winner = d.winner ? vp.party(d.winner) : 'nobody';
-  if (d.status === 'ruled' && !d.winner) {
-    // A claim waiting for approval is one claim, refused; a dispute's claims are several.
-    const refused = d.claimIds.length === 1 ? 'the claim was rejected' : 'the claims were rejected';
-    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${d.ruledAt ? vp.dateTime(d.ruledAt) : ''}: no party gets the account; ${refused}.`;
-  }
-  if (d.status === 'settled') return `Settled automatically by the criteria: ${winner} owns it${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}.`;
+  if (d.status === 'settled') return `Settled automatically by the criteria: ${d.winner ? vp.party(d.winner) : 'nobody'} owns it${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}.`;
   if (d.status === 'ruled') {
     const when = d.ruledAt ? vp.dateTime(d.ruledAt) : '';
-    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${when}: ${winner} owns it.`;
+    return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${when}: ${endedWords(vp, d)}.`;
   }
   if (d.status === 'withdrawn') return `Closed without a ruling: none of its claims is live any more (lost, won, rejected or expired).`;
   return `Dispute #${d.id} is ${d.status}.`;

@@ -2,9 +2,10 @@ import { personWithChatId, type Principal } from '../src/core/authz.js';
 import type { DomainEvent } from '../src/core/events.js';
 import type { CaseCard, OutboxMessage, Store } from '../src/core/ports.js';
 import { DIRECT, type Claim, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
-import type { HandlerDeps } from './deps.js';
+import type { HandlerDeps, Viewpoint } from './deps.js';
 import { protectedWords, viewpoint } from './deps.js';
-import { approvalShown, caseStamp, caseTitle, caseWords, disputeCard, outcomeBlocks, outcomeText } from './dispute-card.js';
+import { startsLocalDay } from '../src/core/time-format.js';
+import { approvalShown, caseStamp, caseTitle, caseWords, disputeCard, endedWords, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
@@ -13,6 +14,15 @@ import { claimNoticeKey } from '../src/core/claims/lifecycle.service.js';
 import { dormancyAt, protectionEnd } from '../src/core/claims/lifecycle.js';
 
 type Platform = OutboxMessage['platform'];
+
+/**
+ * When a claim lapses, as its owner can act on it: "on Dec 30, 2026, 10:00 AM EST" (a claim goes
+ * dormant at the time of day of its last activity, in the policy's zone), or "at the end of Dec
+ * 29, 2026" for a lapse at midnight there (a claim imported with dates only).
+ */
+function lapseWords(vp: Viewpoint, at: Date): string {
+  return startsLocalDay(at, vp.version.policy.timezone) ? `at the end of ${vp.date(new Date(at.getTime() - 1))}` : `on ${vp.dateTime(at)}`;
+}
 
 /** The viewer a party's people read as: a partner sees only their own deals. */
 function partyViewer(party: PartyId, userKey: string): Principal {
@@ -269,10 +279,10 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
     return platform === 'console' ? 'escalations' : namedChannel(platform === 'teams' ? channels.teams : channels.slack);
   };
   const about = (d: Dispute) => `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
-  /** The case as a party sees it, under a line saying what happened: a DM makes sense on its own. */
-  const partyCard = (d: Dispute, v: Principal, summary: string, lead: string): Reply => {
+  /** The case as a party sees it, under a line saying what happened: a DM makes sense on its own (`summary`: the card's own when not given). */
+  const partyCard = (d: Dispute, v: Principal, summary: string | undefined, lead: string): Reply => {
     const card = disputeCard(deps, v, d, { withActions: false });
-    return { ...card, summary, blocks: [text(lead), ...card.blocks] };
+    return { ...card, summary: summary ?? card.summary, blocks: [text(lead), ...card.blocks] };
   };
 
   /** A DM to the person who rules on `d`, showing the case with its buttons: remembered where it lands (Slack), to be brought up to date. */
@@ -304,9 +314,12 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
       case 'dispute.settled': {
         const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
         const justOpened = events.some((o) => o.type === 'dispute.opened' && o.dispute.id === d.id);
-        // A case settled the moment it opened: its announcement already shows the outcome.
-        const told = toParties(d, (v) => disputeCard(deps, v, d, { withActions: false }), 'settled');
+        // Said first, before the card: a party not told of it yet (it settled as it opened) learns it was raised.
+        const lead = (v: Principal) =>
+          justOpened ? `${caseTitle(v, d)} was raised over ${about(d)} and settled at once by the criteria: ${endedWords(viewpoint(deps, v), d)}.` : `${caseTitle(v, d)} over ${about(d)} was settled by the criteria: ${endedWords(viewpoint(deps, v), d)}.`;
+        const told = toParties(d, (v) => partyCard(d, v, undefined, lead(v)), 'settled');
         refreshCards(d, 'settled');
+        // A case settled the moment it opened: its announcement already shows the outcome.
         if (!justOpened) toThread(d, (v) => reply(`Dispute #${d.id} settled`, [text(outcomeText(deps, v, d), 'good')]), 'settled', { broadcast: true, told });
         break;
       }
@@ -340,7 +353,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
       }
       case 'dispute.ruled': {
         const d = e.dispute;
-        const told = toParties(d, (v) => partyCard(d, v, `Ruling on ${caseWords(v, d)}: ${about(d)}`, `${caseTitle(v, d)} over ${about(d)} is ruled.`), 'ruled');
+        // Who owns it now comes first: the card below may show the recommendation the ruling went against.
+        const told = toParties(d, (v) => partyCard(d, v, `Ruling on ${caseWords(v, d)}: ${about(d)}`, `${caseTitle(v, d)} over ${about(d)} is ruled: ${endedWords(viewpoint(deps, v), d)}.`), 'ruled');
         refreshCards(d, 'ruled');
         toThread(d, (v) => reply(`${caseTitle(v, d)} ruled`, outcomeBlocks(deps, v, d, 'good')), 'ruled', { broadcast: true, told });
         break;
@@ -501,9 +515,11 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           if (x.status === 'protected') return `${whose} still protects the account${protectedWords(vp, protectionEnd(x, terms), dormancyAt(x, terms))}${contested ? `; a claim of ${vp.party(contested.claimant)} is waiting for a decision against it` : ''}.`;
           return `${whose} is waiting for a decision${rival ? `; a claim of ${vp.party(rival.claimant)} is live on it meanwhile` : ''}.`;
         };
+        // The moment it lapses, not only its day: activity logged later that day is too late.
+        const lapses = e.type === 'claim.dormancy_warning' ? lapseWords(vp, e.dormantAt) : '';
         const body =
           e.type === 'claim.dormancy_warning'
-            ? reply(`Claim #${c.id} on ${name} goes dormant ${vp.date(e.dormantAt)}`, [text(`Claim #${c.id} on ${name} (${c.productLine}) goes dormant on ${vp.date(e.dormantAt)} unless you log activity. A dormant claim no longer protects the account.`, 'warning'), { type: 'actions', actions: [{ action: ACTIONS.logActivity, label: 'Log activity', value: String(c.id), style: 'primary' }] }])
+            ? reply(`Claim #${c.id} on ${name} goes dormant ${lapses}`, [text(`Claim #${c.id} on ${name} (${c.productLine}) goes dormant ${lapses} unless you log activity before then. A dormant claim no longer protects the account.`, 'warning'), { type: 'actions', actions: [{ action: ACTIONS.logActivity, label: 'Log activity', value: String(c.id), style: 'primary' }] }])
             : e.type === 'claim.dormant'
               ? reply(`Claim #${c.id} on ${name} is dormant`, [text(`Claim #${c.id} on ${name} (${c.productLine}) went dormant: no activity was logged, and it no longer protects the account. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : ours ? still(ours) : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')])
               : reply(`Claim #${c.id} on ${name} expired`, [text(`Claim #${c.id} on ${name} (${c.productLine}) has expired: its protection period is over.${open ? ' The account is open to other registrations.' : ''}`, 'attention')]);
