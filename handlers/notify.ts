@@ -6,12 +6,12 @@ import type { HandlerDeps, Viewpoint } from './deps.js';
 import { protectedWords, viewpoint } from './deps.js';
 import { startsLocalDay } from '../src/core/time-format.js';
 import { approvalShown, caseStamp, caseTitle, caseWords, disputeCard, endedWords, outcomeBlocks, outcomeText } from './dispute-card.js';
-import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
+import { isOverlapCase, liveClaims, otherClaimOfParty, recentRulingAgainst, rulingStandsUntil } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
 import { chainOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 import { claimNoticeKey } from '../src/core/claims/lifecycle.service.js';
-import { dormancyAt, protectionEnd } from '../src/core/claims/lifecycle.js';
+import { dormancyAt, protectionEnd, termsOf } from '../src/core/claims/lifecycle.js';
 
 type Platform = OutboxMessage['platform'];
 
@@ -279,6 +279,19 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
     return platform === 'console' ? 'escalations' : namedChannel(platform === 'teams' ? channels.teams : channels.slack);
   };
   const about = (d: Dispute) => `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
+  /**
+   * To a party a ruling went against: until when a new claim of theirs on the account and line
+   * needs an arbitrator's approval (the core's own test, recentRulingAgainst, as a claim filed
+   * then would meet it); nothing to anyone else.
+   */
+  const approvalAfterRuling = (d: Dispute, v: Principal): string => {
+    if (!d.ruledAt) return '';
+    const party = v.kind === 'external' ? v.partnerId : DIRECT;
+    const terms = termsOf(deps.ctx.policies().inForceAt(d.ruledAt).policy);
+    if (recentRulingAgainst(deps.ctx, d.accountId, d.productLine, party, terms, d.ruledAt)?.id !== d.id) return '';
+    const vp = viewpoint(deps, v);
+    return ` Until ${vp.date(rulingStandsUntil(d, terms))}, a new claim of ${party === DIRECT ? 'the direct team' : 'yours'} on it needs an arbitrator's approval.`;
+  };
   /** The case as a party sees it, under a line saying what happened: a DM makes sense on its own (`summary`: the card's own when not given). */
   const partyCard = (d: Dispute, v: Principal, summary: string | undefined, lead: string): Reply => {
     const card = disputeCard(deps, v, d, { withActions: false });
@@ -353,8 +366,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
       }
       case 'dispute.ruled': {
         const d = e.dispute;
-        // Who owns it now comes first: the card below may show the recommendation the ruling went against.
-        const told = toParties(d, (v) => partyCard(d, v, `Ruling on ${caseWords(v, d)}: ${about(d)}`, `${caseTitle(v, d)} over ${about(d)} is ruled: ${endedWords(viewpoint(deps, v), d)}.`), 'ruled');
+        // Who owns it now comes first: the card below may show the recommendation the ruling went
+        // against; and, to a party it went against, what it means for their next claim there.
+        const told = toParties(d, (v) => partyCard(d, v, `Ruling on ${caseWords(v, d)}: ${about(d)}`, `${caseTitle(v, d)} over ${about(d)} is ruled: ${endedWords(viewpoint(deps, v), d)}.${approvalAfterRuling(d, v)}`), 'ruled');
         refreshCards(d, 'ruled');
         toThread(d, (v) => reply(`${caseTitle(v, d)} ruled`, outcomeBlocks(deps, v, d, 'good')), 'ruled', { broadcast: true, told });
         break;

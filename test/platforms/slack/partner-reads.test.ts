@@ -76,8 +76,12 @@ describe('Slack: what a partner reads of their claims and cases', () => {
     submitAward(h.rt.deps, pat(), { dispute: String(d.id), party: 'party:northwind', rationale: 'The other party met the customer first.' });
     await h.drain();
     const [ruled] = dmsToContoso(before);
-    expect(firstLine(ruled!)).toBe(`Dispute #${d.id} over Soylent Corp (Analytics) is ruled: another party owns it.`);
+    // What the ruling means for their next claim there too: the rule a claim filed then would meet.
+    expect(firstLine(ruled!)).toBe(`Dispute #${d.id} over Soylent Corp (Analytics) is ruled: another party owns it. Until Feb 28, 2027, a new claim of yours on it needs an arbitrator's approval.`);
     expect(visible(ruled!.args)).not.toContain('Northwind');
+    // The party it went for is told nothing of the kind.
+    const toNorthwind = h.fake.callsTo('chat.postMessage').slice(before).filter((c) => c.args.channel === `D${USERS.northwind.id}`);
+    expect(toNorthwind.map((c) => firstLine(c))).toEqual([`Dispute #${d.id} over Soylent Corp (Analytics) is ruled: Northwind Partners owns it.`]);
   });
 
   it('a case raised against the partner’s claim and settled at once reaches them saying what happened', async () => {
