@@ -319,6 +319,8 @@ export function policy(deps: HandlerDeps, viewer: Principal): Reply {
         { label: 'Protection', value: `${p.registration.protection_days} days; dormant after ${p.registration.dormant_after_days} days without activity (warning ${p.registration.dormancy_warning_days} days before)` },
         { label: 'Arbitration SLA', value: `${p.sla.arbitration} of business time (${p.business_hours.days.join(', ')} ${p.business_hours.start}-${p.business_hours.end}, ${p.timezone})` },
         { label: 'Product lines', value: p.product_lines.join(', ') },
+        // What a ruling leaves behind (settle.ts recentRulingAgainst): told to whoever would meet it, before they file.
+        { label: 'Rulings', value: `a ruling stands for ${p.registration.protection_days} days on its account and product line: until then a new claim there by a party it went against needs an arbitrator’s approval` },
         {
           label: 'Violations',
           // As stats and consequences count them: a claim that lost a ruling (settle.ts marks it), not one the criteria settled.

@@ -906,6 +906,8 @@ describe('/roe', () => {
   });
   it('policy tells a partner the rule that would send its claims for approval', () => {
     const text = read(roe(rt.deps, as.partner(rt, 'contoso'), 'policy'));
+    // And the one a ruling against it leaves behind.
+    expect(text).toContain('a ruling stands for 90 days on its account and product line: until then a new claim there by a party it went against needs an arbitrator’s approval');
     expect(text).toContain('a claim filed against another party’s protection that an arbitrator rules against is a violation (a claim the criteria reject on their own is not); a partner with 3 violations within 180 days is flagged: its claims then need an arbitrator’s approval');
   });
   it('mine lists a partner’s own claims only', () => {
