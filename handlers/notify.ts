@@ -536,7 +536,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
             ? reply(`Claim #${c.id} on ${name} goes dormant ${lapses}`, [text(`Claim #${c.id} on ${name} (${c.productLine}) goes dormant ${lapses} unless you log activity before then. A dormant claim no longer protects the account.`, 'warning'), { type: 'actions', actions: [{ action: ACTIONS.logActivity, label: 'Log activity', value: String(c.id), style: 'primary' }] }])
             : e.type === 'claim.dormant'
               ? reply(`Claim #${c.id} on ${name} is dormant`, [text(`Claim #${c.id} on ${name} (${c.productLine}) went dormant: no activity was logged, and it no longer protects the account. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : ours ? still(ours) : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')])
-              : reply(`Claim #${c.id} on ${name} expired`, [text(`Claim #${c.id} on ${name} (${c.productLine}) has expired: its protection period is over.${open ? ' The account is open to other registrations.' : ''}`, 'attention')]);
+              : reply(`Claim #${c.id} on ${name} expired`, [text(`Claim #${c.id} on ${name} (${c.productLine}) has expired: its protection period is over.${open ? ' The account is open to other registrations; file a new claim to protect it again.' : ''}`, 'attention')]);
         // A warning reaching the claimant after the claim went dormant could only mislead; one
         // whose claim is planned again meanwhile (activity logged) is withdrawn by its key.
         const timely = e.type === 'claim.dormancy_warning' ? { ...body, staleAt: e.dormantAt.toISOString() } : body;

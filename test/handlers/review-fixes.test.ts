@@ -455,6 +455,22 @@ describe('what a claimant is told of dormancy', () => {
     expect(told).toEqual([`Claim #${c.id} on Soylent Corp (Analytics) has expired: its protection period is over.`]);
   });
 
+  it('the expiry of a claim nobody else holds the line against says the account is open, and to file a new claim to protect it again', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
+    const c = rt.store.claims.all().at(-1)!;
+    const runTo = (at: string) => {
+      rt.clock.set(at);
+      for (let i = 0; i < 10 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
+    };
+    runTo('2026-12-31T15:00:00Z');
+    const before = (rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n;
+    runTo('2027-03-01T15:00:00Z');
+    expect(rt.store.claims.get(c.id)!.status).toBe('expired');
+    const told = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { blocks: { text?: string }[] }).blocks[0]!.text!);
+    expect(told).toEqual([`Claim #${c.id} on Soylent Corp (Analytics) has expired: its protection period is over. The account is open to other registrations; file a new claim to protect it again.`]);
+  });
+
   /**
    * Files `first` on Soylent, lets it lapse unticked to Jan 2 (dormant since Dec 31), files `then` on the line
    * (and `pending`, left waiting against it, if given: at `pendingStage`, qualified unless said), and returns what
