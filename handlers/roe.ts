@@ -1,4 +1,5 @@
 import { ownParty, type Principal } from '../src/core/authz.js';
+import { caseThatRejected } from '../src/core/claims/claims.service.js';
 import { dormancyAt } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
@@ -176,6 +177,13 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   const own = ownParty(viewer);
   const forWhom = (c: Claim) => (c.claimant !== own ? ` for ${vp.party(c.claimant)}` : '');
   const waitsIn = (c: Claim) => openCasesHolding(deps.ctx, c)[0];
+  // The case that rejected it, as the DMs and the thread numbered it (none: the CRM's file did).
+  // Whoever lists a claim is its party's, or filed it: told an approval was one.
+  const rejectedIn = (c: Claim) => {
+    const d = caseThatRejected(deps.ctx, c);
+    if (!d) return '';
+    return d.status === 'settled' ? ` (lost dispute #${d.id}, which the criteria settled)` : isOverlapCase(d) ? ` (ruled lost in dispute #${d.id})` : ` (not approved in case #${d.id})`;
+  };
   const liveCount = rows.filter((r) => live(r.status)).length;
   const blocks: Block[] = [
     {
@@ -189,7 +197,9 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
               ? `${dormantSince(vp, dormancyAt(c, book.termsFor(c)), now)}: it protects nothing (${dormantAdvice(c)})`
               : status === 'pending'
                 ? pendingWords(viewer, waitsIn(c))
-                : '';
+                : status === 'rejected'
+                  ? rejectedIn(c)
+                  : '';
         return { text: `#${c.id} ${about(c)}${forWhom(c)}: ${status}${until}`, detail: `${c.opportunity.name}, stage ${c.opportunity.stage}` };
       }),
     },

@@ -433,5 +433,7 @@ describe('a claim waiting for approval: its snooze refusals, its award form and 
     for (const viewer of [as.partner(rt, 'contoso'), as.person(rt, 'sam')]) {
       expect(() => logClaimActivity(rt.deps, viewer, c.id)).toThrow(`Claim #${c.id} was not approved in case #${d.id}; there is nothing to log activity on.`);
     }
+    // And /roe mine lists it so, numbering the case.
+    expect(read(mine(rt.deps, as.partner(rt, 'contoso')))).toContain(`#${c.id} Soylent Corp (Analytics): rejected (not approved in case #${d.id})`);
   });
 });

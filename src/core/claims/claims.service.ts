@@ -4,7 +4,7 @@ import { applyOutcome, isOverlapCase, joinCase, liveClaims, openCase, otherClaim
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
-import { DIRECT, sameProductLine, type Account, type Claim, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
+import { DIRECT, sameProductLine, type Account, type Claim, type Dispute, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
 import { dormancyAt, effectiveStatus, isLive, termsOf } from './lifecycle.js';
 import { collisionReason, findConflicts, partyOf, type ConflictReason } from './overlap.js';
 import { requiresApproval } from './consequences.js';
@@ -204,14 +204,21 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
 }
 
 /**
+ * The case that rejected a claim: the latest ruled or settled against its party among those it
+ * was in (one it won before may hold it too); none when the CRM's file rejected it.
+ */
+export function caseThatRejected(ctx: DomainContext, claim: Claim): Dispute | undefined {
+  return ctx.store.disputes.forAccount(claim.accountId).filter((x) => (x.status === 'ruled' || x.status === 'settled') && x.winner !== claim.claimant && x.claimIds.includes(claim.id)).at(-1);
+}
+
+/**
  * Why activity cannot be logged on a closed claim, as its owner reads it (after clicking the Log
  * activity button of a warning that reached them before the claim closed): what closed it.
  */
 function closedReason(ctx: DomainContext, claim: Claim, status: Claim['status']): string {
   const nothing = 'there is nothing to log activity on';
   if (status === 'rejected') {
-    // The case that went against it: the latest (one it won before may hold it too).
-    const d = ctx.store.disputes.forAccount(claim.accountId).filter((x) => (x.status === 'ruled' || x.status === 'settled') && x.winner !== claim.claimant && x.claimIds.includes(claim.id)).at(-1);
+    const d = caseThatRejected(ctx, claim);
     // Rejected by the CRM's file, in no case.
     if (!d) return `Claim #${claim.id} was rejected; ${nothing}.`;
     if (d.status === 'settled') return `Claim #${claim.id} lost dispute #${d.id}, which the criteria settled; ${nothing}.`;

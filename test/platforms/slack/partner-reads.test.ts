@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { roe } from '../../../handlers/roe.js';
 import { submitAward } from '../../../handlers/rule.js';
 import { tick } from '../../../src/app/scheduler.js';
 import type { ApiCall } from '../../support/fake-slack.js';
@@ -79,6 +80,10 @@ describe('Slack: what a partner reads of their claims and cases', () => {
     // What the ruling means for their next claim there too: the rule a claim filed then would meet.
     expect(firstLine(ruled!)).toBe(`Dispute #${d.id} over Soylent Corp (Analytics) is ruled: another party owns it. Until Feb 28, 2027, a new claim of yours on it needs an arbitrator's approval.`);
     expect(visible(ruled!.args)).not.toContain('Northwind');
+    // /roe mine numbers the case that rejected the claim, as the DM and the thread did.
+    const contoso = h.rt.resolve({ platform: 'slack', userId: CO.id, displayName: CO.name, orgId: CO.team, home: false });
+    const lost = h.rt.store.claims.all().find((c) => c.claimant === 'contoso' && c.accountId === d.accountId)!;
+    expect(visible(roe(h.rt.deps, contoso, 'mine'))).toContain(`#${lost.id} Soylent Corp (Analytics): rejected (ruled lost in dispute #${d.id})`);
     // The party it went for is told nothing of the kind.
     const toNorthwind = h.fake.callsTo('chat.postMessage').slice(before).filter((c) => c.args.channel === `D${USERS.northwind.id}`);
     expect(toNorthwind.map((c) => firstLine(c))).toEqual([`Dispute #${d.id} over Soylent Corp (Analytics) is ruled: Northwind Partners owns it.`]);
