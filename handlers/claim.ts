@@ -9,7 +9,7 @@ import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
 import { DIRECT, ROUTES, type Claim, type Dispute, type Route, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
-import { cmd, dormantSince, explainOptions, protectedWords, refuseUnknown, viewpoint } from './deps.js';
+import { cmd, dormantSince, explainOptions, onConsole, protectedWords, refuseUnknown, viewpoint } from './deps.js';
 import { approvalShown, caseTitle, outcomeText } from './dispute-card.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
@@ -23,6 +23,16 @@ export interface SubmitMeta {
 }
 
 const DIRECT_LABEL = 'Direct sales';
+
+/**
+ * Where activity is logged, as the claimant does it on their platform: the Log activity button
+ * of `roe mine` (Slack and Teams have no command for it) and of the warning sent before a claim
+ * goes dormant; the console's own command.
+ */
+function whereToLogActivity(viewer: Principal, claimId: number, warningDays: number): string {
+  if (onConsole(viewer)) return `Log it with /activity ${claimId}.`;
+  return `The Log activity button is in ${cmd(viewer, 'roe mine')}, and on the warning sent ${warningDays} ${warningDays === 1 ? 'day' : 'days'} before it would go dormant.`;
+}
 
 /**
  * Runs a core call whose refusals may send the person to another command, and names that command
@@ -175,7 +185,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
         ...(result.disputeId ? [text(`The criteria settled dispute #${result.disputeId} in your favour.`, 'muted')] : []),
         ...(result.ruling ? [text(`The ruling on dispute #${result.ruling} gave you this account and product line: it still stands, so nothing it decided is weighed again.`, 'muted')] : []),
         // Under terms whose dormancy would come after protection ends, no claim goes dormant.
-        ...(claim.protectedUntil && dormancyAt(claim, termsOf(vp.version.policy)) < claim.protectedUntil ? [text(`Log activity at least every ${vp.version.policy.registration.dormant_after_days} days to keep it from going dormant.`, 'muted')] : []),
+        ...(claim.protectedUntil && dormancyAt(claim, termsOf(vp.version.policy)) < claim.protectedUntil ? [text(`Log activity at least every ${vp.version.policy.registration.dormant_after_days} days to keep it from going dormant. ${whereToLogActivity(viewer, claim.id, vp.version.policy.registration.dormancy_warning_days)}`, 'muted')] : []),
       ]);
     }
     if (result.outcome === 'rejected') {

@@ -660,6 +660,14 @@ describe('what a claimant is told of dormancy', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     expect(JSON.stringify(submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta))).toContain('Log activity at least every 30 days to keep it from going dormant.');
   });
+
+  it('and says where activity is logged: the console’s command, or the Log activity button of roe mine and of the warning', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    const onConsole = submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
+    expect(JSON.stringify(onConsole)).toContain(`to keep it from going dormant. Log it with /activity ${rt.store.claims.all().at(-1)!.id}.`);
+    const slack = rt.resolve({ platform: 'slack', userId: 'U0CO1', displayName: 'carl', orgId: 'T0CONTOSO', home: false });
+    expect(JSON.stringify(submitClaim(rt.deps, slack, claim('initech'), meta))).toContain('to keep it from going dormant. The Log activity button is in /roe mine, and on the warning sent 7 days before it would go dormant.');
+  });
 });
 
 describe('the award form with a party typed by name (Teams, with parties too long to list)', () => {
