@@ -216,7 +216,9 @@ function ownerEntries(view: OwnershipView, vp: Viewpoint, explainOpts: ExplainOp
   };
   const lines = view.lines.map((l) => (l.openCase ? pending(l, l.openCase) : l.decidedBy ? byCase(l.productLine, l.decidedBy, l.ruledUntil) : (held(l) ?? byCriteria(l.productLine, l.decision, l.policyVersion))));
   const wide = view.accountDecision.winner ? byCriteria(null, view.accountDecision, view.policyVersion) : null;
-  if (!wide) return lines;
+  // Nobody holds the account as a whole: the lines nobody claimed are open, and said so beside
+  // the ones that are held (a partner reading only "Owner (Analytics)" could take it all as taken).
+  if (!wide) return lines.length > 0 && view.otherProductLines.length > 0 ? [...lines, entry('other product lines', 'Nobody: open to registration', { key: null, why: null, trace: [], brief: 'other product lines: open' })] : lines;
   const own = lines.filter((l) => l.key !== wide.key);
   if (own.length === 0) return [wide];
   if (own.length === lines.length && view.otherProductLines.length === 0) return own;

@@ -100,7 +100,7 @@ describe('who-owns while a case is open on a product line', () => {
     const r = showAccount(rt.deps, as.person(rt, 'sam'), 'muller');
     // A claim waiting for approval is said to be one, as its card and the queue say it: no dispute, no recommendation over other parties.
     expect(facts(r)['Owner (Core Platform)']).toBe(`pending: claim #${d.claimIds[0]} of Contoso Consulting awaiting approval in case #${d.id}, with Pat Okafor`);
-    expect(r.summary).toBe(`Müller Logistik AG: Core Platform pending (awaiting approval in case #${d.id})`);
+    expect(r.summary).toBe(`Müller Logistik AG: Core Platform pending (awaiting approval in case #${d.id}); other product lines: open`);
     expect(read(r)).not.toContain('Contoso Consulting (First registration)');
   });
 
@@ -128,10 +128,11 @@ describe('who-owns: what the one-line summary and the open disputes say', () => 
     const rt = runtime();
     submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', 'Analytics'), meta);
     const r = showAccount(rt.deps, as.person(rt, 'sam'), 'soylent');
-    expect(facts(r)).toMatchObject({ 'Owner (Analytics)': 'Northwind Partners (First registration)' });
+    // The lines nobody claimed are said to be open: "Owner (Analytics)" alone could read as the account taken.
+    expect(facts(r)).toMatchObject({ 'Owner (Analytics)': 'Northwind Partners (First registration)', 'Owner (other product lines)': 'Nobody: open to registration' });
     expect(facts(r)).not.toHaveProperty('Owner');
     // The summary is the notification's text: not "Soylent Corp: Northwind Partners", which reads as the whole account.
-    expect(r.summary).toBe('Soylent Corp: Analytics: Northwind Partners (First registration)');
+    expect(r.summary).toBe('Soylent Corp: Analytics: Northwind Partners (First registration); other product lines: open');
   });
 
   it('a case past its due time, which the last of its chain keeps, is listed as overdue, as its card and the queue show it', () => {
