@@ -124,13 +124,15 @@ function staleCardUpdates(deps: HandlerDeps, d: Dispute, tag: string, why = 'The
 /**
  * Updates for the Slack case cards of `d` its arbitrator still rules from (the first DM,
  * reminders), for a change that leaves the case with them (their SLA ran out past the whole
- * chain): each shown as the case stands now, under `lead`, with its ruling buttons and no
- * Snooze. They stay remembered, to be updated again once the case moves on.
+ * chain; the recommendation changed): each shown as the case stands now, under `lead`, with its
+ * ruling buttons and no Snooze. `everyone`: the cards of whoever may still rule on it too (one
+ * above in its chain who opened it from the queue). They stay remembered, to be updated again
+ * once the case moves on.
  */
-function liveCardUpdates(deps: HandlerDeps, d: Dispute, lead: Block[], tag: string): OutboxMessage[] {
+function liveCardUpdates(deps: HandlerDeps, d: Dispute, lead: Block[], tag: string, { everyone = false } = {}): OutboxMessage[] {
   return deps.ctx.store.caseCards
     .of(d.id)
-    .filter((card) => card.person === d.arbitrator && rulesOn(deps, d, card.person))
+    .filter((card) => (everyone || card.person === d.arbitrator) && rulesOn(deps, d, card.person))
     .map((card) => cardUpdate(deps, d, card, true, (view) => withLead(view, lead, caseStamp(d)), tag));
 }
 
@@ -407,7 +409,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const snooze = { type: 'actions' as const, actions: SNOOZE_OPTIONS.map((o) => ({ action: ACTIONS.snooze, label: `Snooze ${o === 'next-business-day' ? 'to next business day' : o}`, value: `${d.id}:${o}` })) };
         // What the breach will do: hand the case on, or (the last of the chain) post it to the escalation channel, or leave it here.
         const chain = chainOf(deps.ctx, d);
-        const after = d.escalationLevel < chain.length - 1 ? 'After that it escalates.' : escalationChannel(d) ? 'After that it goes to the escalation channel.' : 'You are the last in its escalation chain: it stays with you, overdue.';
+        // The next who may rule it, above its assignee: whom a breach hands it to.
+        const next = rulersOf(deps.ctx, d).find((k) => k !== d.arbitrator);
+        const after = d.escalationLevel < chain.length - 1 ? `After that it escalates${next ? ` to ${vp.person(next)}` : ''}.` : escalationChannel(d) ? 'After that it goes to the escalation channel.' : 'You are the last in its escalation chain: it stays with you, overdue.';
         // A claim waiting for approval is said to be one, as its card says it.
         const what = caseWords(vp.viewer, d);
         const body = reply(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}`, [text(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}. ${after}`, 'warning'), ...card.blocks, snooze]);
@@ -428,14 +432,17 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           const arb = personViewer(next, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
           const intro = e.left ? `Yours to rule now: ${why}` : `Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`;
-          toArbitrator(d, next, withLead(card, [text(intro, 'warning')], caseStamp(d)), `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
+          // The notification says, as the first assignment's did, that it is theirs and by when.
+          const by = d.dueAt ? ` by ${viewpoint(deps, arb).deadline(d.dueAt)}` : '';
+          const summary = `${caseTitle(arb, d)} on ${about(d)}: ${e.left ? '' : 'escalated to you, '}yours to ${approvalShown(arb, d) ? 'approve or reject' : 'rule'}${by}`;
+          toArbitrator(d, next, withLead({ ...card, summary }, [text(intro, 'warning')], caseStamp(d)), `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
         }
         refreshCards(d, step, e.left ? `${vp.person(e.from)} is no longer among the policy's people` : undefined);
         // Someone who left the policy is no longer told of its cases.
         const prev = e.left ? null : personTarget(deps, e.from, platformOf(d));
         if (prev) {
           const was = personViewer(prev, e.from);
-          out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`${caseTitle(was, d)} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on ${caseWords(was, d)} was breached, so it moved to ${vp.person(d.arbitrator)}, who rules on it now.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
+          out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`${caseTitle(was, d)} on ${about(d)} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on ${caseWords(was, d)} over ${about(d)} was breached, so it moved to ${vp.person(d.arbitrator)}, who rules on it now.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
         }
         break;
       }
@@ -499,7 +506,11 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const { target, vp, card } = mine;
         const now = d.recommendation ? `the criteria now recommend ${vp.party(d.recommendation)}` : 'the criteria now recommend nobody';
         const was = e.from ? ` (it was ${vp.party(e.from)})` : '';
-        toArbitrator(d, target, withLead({ ...card, summary: `Dispute #${d.id} on ${about(d)}: the recommendation changed` }, [text(`A claim in dispute #${d.id} closed while it waited: ${now}${was}.`, 'warning')], caseStamp(d)), `recommendation:${d.id}:${d.recommendation ?? 'none'}:${stamp}`);
+        const lead = [text(`A claim in dispute #${d.id} closed while it waited: ${now}${was}.`, 'warning')];
+        const key = `recommendation:${d.id}:${d.recommendation ?? 'none'}:${stamp}`;
+        // The cards sent before show it as it now stands: none offers to approve the party recommended before.
+        out.push(...liveCardUpdates(deps, d, lead, key, { everyone: true }));
+        toArbitrator(d, target, withLead({ ...card, summary: `Dispute #${d.id} on ${about(d)}: the recommendation changed` }, lead, caseStamp(d)), key);
         break;
       }
       case 'claim.dormancy_warning':

@@ -180,9 +180,9 @@ describe('a claim waiting for approval reads as one wherever its arbitrator and 
     expect(reminder?.summary).toMatch(new RegExp(`^Reminder: approval of claim #${c.id} \\(case #${d.id}\\) is due `));
     runUntil(rt, new Date(d.dueAt!.getTime() + 60_000).toISOString());
     expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana' });
-    expect(to('pat').map((b) => b.summary)).toContain(`${name} moved to Dana Reyes`);
-    expect(read(to('pat').find((b) => b.summary === `${name} moved to Dana Reyes`)!)).toContain(`The SLA on approval of claim #${c.id} (case #${d.id}) was breached`);
-    expect(to('dana').map((b) => b.summary)).toContain(`${name} on Soylent Corp (Analytics)`);
+    expect(to('pat').map((b) => b.summary)).toContain(`${name} on Soylent Corp (Analytics) moved to Dana Reyes`);
+    expect(read(to('pat').find((b) => b.summary === `${name} on Soylent Corp (Analytics) moved to Dana Reyes`)!)).toContain(`The SLA on approval of claim #${c.id} (case #${d.id}) over Soylent Corp (Analytics) was breached`);
+    expect(to('dana').map((b) => b.summary)).toContainEqual(expect.stringMatching(new RegExp(`^${name.replace(/[()]/g, '\\$&')} on Soylent Corp \\(Analytics\\): escalated to you, yours to approve or reject by `)));
     // The case's thread, which another partner may read, still calls it any case.
     const thread = outbox(rt).filter((m) => m.target.includes('dispute-thread')).map((m) => m.body.summary);
     expect(thread).toContain(`Dispute #${d.id} escalated to Dana Reyes`);

@@ -345,7 +345,7 @@ describe('what a case past its deadline says', () => {
     submitClaim(rt.deps, as.partner(rt, 'contoso'), claim('soylent'), teams);
     runOut(rt.store.disputes.all().at(-1)!.id); // the example policy names no Teams escalation channel
     const reminders = (who: string) => said().filter((m) => m.target.includes(who) && m.body.summary.startsWith('Reminder:')).map((m) => m.body.blocks[0]!.text!);
-    expect(reminders('29:pat').every((t) => t.endsWith('After that it escalates.'))).toBe(true);
+    expect(reminders('29:pat').every((t) => t.endsWith('After that it escalates to Dana Reyes.'))).toBe(true);
     expect(reminders('29:vp').length).toBeGreaterThan(0);
     expect(reminders('29:vp').every((t) => t.endsWith('You are the last in its escalation chain: it stays with you, overdue.'))).toBe(true);
   });

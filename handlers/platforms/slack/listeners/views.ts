@@ -4,7 +4,7 @@ import type { Principal } from '../../../../src/core/authz.js';
 import { DomainError } from '../../../../src/core/errors.js';
 import { submitClaim } from '../../../claim.js';
 import { submitDispute } from '../../../dispute.js';
-import { FORMS, text, type FormId, type Reply } from '../../../replies/model.js';
+import { FORMS, quote, text, type FormId, type Reply } from '../../../replies/model.js';
 import { viewpoint } from '../../../deps.js';
 import { approvalShown } from '../../../dispute-card.js';
 import { answeredInThread } from '../../../notify.js';
@@ -118,8 +118,13 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
       ? `Your question went to ${who} by direct message. The ${approval ? 'case' : 'dispute'} has no thread they can answer in, so they were asked to answer you directly.`
       : `Your question is in the ${approval ? 'case’s' : 'dispute’s'} thread and went to ${who}. Their answers will come there.`;
   };
-  // The modal says the question went out; the DM card (with its ruling buttons) is the case as it stands.
-  onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }, { requestKey: requestKey(s) }), updateCaseMessage, (card, s) => ({
+  // The modal says the question went out; the DM card (with its ruling buttons) is the case as it
+  // stands, under the question asked and where its answers come (nothing else on it says so).
+  const askedFrom = (client: App['client'], s: Submitted, card: Reply) => {
+    const question = typeof s.values.question === 'string' ? s.values.question.trim() : '';
+    return updateCaseMessage(client, s, { ...card, blocks: [text(asked(s), 'muted'), ...(question ? [quote('Your question', question)] : []), ...card.blocks] });
+  };
+  onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }, { requestKey: requestKey(s) }), askedFrom, (card, s) => ({
     ...card,
     title: TITLES[FORMS.ask],
     blocks: [text(asked(s), 'good'), ...card.blocks],
