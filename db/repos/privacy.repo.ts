@@ -8,6 +8,11 @@ export interface ForgetReport {
   people: number;
   outbox: number;
   /**
+   * Messages kept (sent, or withdrawn unsent) that named them, as recipient or as the one a
+   * channel post would go to instead, and Slack case cards in their DM: no longer naming them.
+   */
+  past: number;
+  /**
    * Whether the -wal file was emptied at the end. False when another process kept reading the
    * database meanwhile (beyond the busy timeout): older copies of the pages changed may stay in
    * the -wal file until every process has closed the database.
@@ -74,14 +79,15 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
         disputes: sqlite.prepare('UPDATE disputes SET raised_by = ? WHERE raised_by = ?').run(replacement, userKey).changes,
         people: sqlite.prepare('DELETE FROM people WHERE user_key = ?').run(userKey).changes,
         outbox: sqlite.prepare(`DELETE FROM outbox WHERE status IN ('pending', 'sending', 'parked') AND ${TO_THEM}`).run(platform, user).changes,
+        past: 0,
       };
       // Rows kept (delivered, dropped) name them no more: not as the recipient, not in the dedupe key.
-      sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}', dedupe_key = 'forgotten:' || id WHERE ${TO_THEM}`).run(platform, user);
+      report.past += sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}', dedupe_key = 'forgotten:' || id WHERE ${TO_THEM}`).run(platform, user).changes;
       // Their key as a whole part of the dedupe key (`dm:7:ruled:slack:U0PAT:…`), not the start of another's (slack:U0PAT2).
       sqlite.prepare("UPDATE outbox SET dedupe_key = 'forgotten:' || id WHERE instr(':' || dedupe_key || ':', ':' || ? || ':') > 0").run(userKey);
       // Nor as the person a channel post would go to by DM should the channel refuse it (the last of
       // an escalation chain): such a post, should it be refused, is parked instead.
-      sqlite.prepare("UPDATE outbox SET target = json_remove(target, '$.fallbackUser') WHERE platform = ? AND json_extract(target, '$.kind') = 'channel' AND json_extract(target, '$.fallbackUser') = ?").run(platform, user);
+      report.past += sqlite.prepare("UPDATE outbox SET target = json_remove(target, '$.fallbackUser') WHERE platform = ? AND json_extract(target, '$.kind') = 'channel' AND json_extract(target, '$.fallbackUser') = ?").run(platform, user).changes;
       // Nor in the error a delivery met (`conversations.open gave no channel for U0…`), kept once it went out.
       // Their id as a whole word only: U0PAT is not the start of U0PAT2, another user's.
       if (user) {
@@ -93,7 +99,7 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
         }
       }
       // Where their case cards are (their DM's channel) is not kept either: those cards stay as they are.
-      if (platform === 'slack') sqlite.prepare('DELETE FROM case_cards WHERE user = ?').run(user);
+      if (platform === 'slack') report.past += sqlite.prepare('DELETE FROM case_cards WHERE user = ?').run(user).changes;
       sqlite.prepare('DELETE FROM actors WHERE user_key = ?').run(userKey);
       return report;
     })

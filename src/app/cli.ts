@@ -16,7 +16,7 @@ import { isDomainError } from '../core/errors.js';
 import { ConfigError, loadDotEnvAtStart, loadConfig, whyUnreadable, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
 import { createLogger, createTextLogger } from './logger.js';
-import { parsePolicyQuiet, readPolicyFile } from './policies.js';
+import { parsePolicyQuiet, readPolicyFile, type RecordedVersion } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
 import { DatabaseFileError, isBusy, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
@@ -509,10 +509,12 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // refused for itself leaves no database behind at a new DATABASE_PATH.
       const csv = csvFile(kind, file, csvText(file, bytes));
       // (So is ROE_POLICY, for a database not made yet: see createRuntime.)
+      // A new version of ROE_POLICY, recorded with the rows: a change of the rules, said even when no row changed.
+      const recording: { version: RecordedVersion | null } = { version: null };
       const report = withRuntime(config, db, (rt) => {
         // The cases it opens for pending claims are announced in its transaction: the outbox
         // delivers the messages (the arbitrator's card) once the server runs.
-        const r = importCsv(rt.ctx, kind, file, csv, { announce: (events) => announce(rt.deps, events, null), beforeWrite: () => rt.recordPolicy() });
+        const r = importCsv(rt.ctx, kind, file, csv, { announce: (events) => announce(rt.deps, events, null), beforeWrite: () => void (recording.version = rt.recordPolicy()) });
         // The account index file, for the accounts as imported: the next start (or a running
         // server) reads it instead of indexing every account.
         if (kind === 'accounts') rt.reindex();
@@ -528,6 +530,12 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         (report.inApprovals ? `; ${plural(report.inApprovals, 'pending claim')} ${report.inApprovals === 1 ? 'waits' : 'wait'} for approval in ${report.approvals.length === 1 ? 'case' : 'cases'} ${ids(report.approvals)}` : '');
       const unchanged = report.unchanged ? `, ${report.unchanged} unchanged` : '';
       io.out(`${file}: ${plural(report.inserted, kind.slice(0, -1), kind)} added, ${report.updated} updated${unchanged}${cases}`);
+      // The first version of a new database is no change of the rules; a later one is.
+      const version = recording.version?.earlier ? recording.version.version : null;
+      if (version) {
+        const now = version.effectiveAt.getTime() <= systemClock.now().getTime();
+        io.out(`${config.policyPath}: policy version "${version.version}" recorded, effective ${version.policy.effective} (${now ? 'in force now: a running bot takes it in within 10 seconds' : 'in force from that day'})`);
+      }
       return 0;
     }
     case 'ledger': {
@@ -694,14 +702,16 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         const byId = forgotten !== user && knowsUser(rt.db, user) ? forgetUser(rt.db, user) : null;
         const main = knowsUser(rt.db, forgotten) ? forgetUser(rt.db, forgotten) : null;
         if (!main || !byId) return main ?? byId;
-        return { ...main, people: main.people + byId.people, outbox: main.outbox + byId.outbox, claims: main.claims + byId.claims, disputes: main.disputes + byId.disputes, walCleared: main.walCleared && byId.walCleared };
+        return { ...main, people: main.people + byId.people, outbox: main.outbox + byId.outbox, past: main.past + byId.past, claims: main.claims + byId.claims, disputes: main.disputes + byId.disputes, walCleared: main.walCleared && byId.walCleared };
       });
       if (!report) {
         io.err(`nothing is known of ${user}`);
         return 1;
       }
       if (forgotten !== user) io.out(`${user} is the Entra object id of Teams user ${forgotten}`);
-      io.out(`forgot ${forgotten}: ${plural(report.claims, 'claim')} and ${plural(report.disputes, 'dispute')} now name ${report.actorId ?? 'nobody'}, ${plural(report.people, 'profile')} removed, ${plural(report.outbox, 'undelivered message')} dropped; the ledger keeps only the pseudonym`);
+      // What was sent to them is kept a while (30 days), without naming them: an arbitrator known only so is forgotten there.
+      const past = report.past ? `, ${plural(report.past, 'past message')} no longer name${report.past === 1 ? 's' : ''} them` : '';
+      io.out(`forgot ${forgotten}: ${plural(report.claims, 'claim')} and ${plural(report.disputes, 'dispute')} now name ${report.actorId ?? 'nobody'}, ${plural(report.people, 'profile')} removed, ${plural(report.outbox, 'undelivered message')} dropped${past}; the ledger keeps only the pseudonym`);
       // Another process kept reading: the -wal file may still hold their data as it was.
       if (!report.walCleared) io.err(`${db.label}: another process kept reading ${db.path}, so its -wal file may still hold old copies of ${forgotten}'s data until the bot stops`);
       return 0;

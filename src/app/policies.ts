@@ -56,6 +56,12 @@ export function newerStoredBook(db: Db, book: PolicyBook): PolicyBook | null {
   ]);
 }
 
+/** A version the policy file was recorded as, and how many versions the database held before it (0: the first). */
+export interface RecordedVersion {
+  version: PolicyVersion;
+  earlier: number;
+}
+
 /**
  * {@link loadPolicies}, with the version the file holds. With `record: false` (commands that
  * only read) nothing is written: the file's version counts only if the database does not
@@ -71,7 +77,7 @@ export function loadPolicyFile(
   path: string,
   now: Date,
   options: { record?: boolean | 'later'; onRecord?: (version: PolicyVersion, earlier: number, sourceHash: string) => void } = {},
-): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[]; recordNow: () => void; shadowedBy?: PolicyVersion; passedOver?: string } {
+): { book: PolicyBook; file: PolicyVersion; warnings: string[]; waived: string[]; recordNow: () => RecordedVersion | null; shadowedBy?: PolicyVersion; passedOver?: string } {
   const record = options.record ?? true;
   const stored = listPolicies(db);
   let read: ReturnType<typeof readKnownPolicyFile>;
@@ -81,7 +87,7 @@ export function loadPolicyFile(
     if (!(e instanceof PolicyError) || record !== false || stored.length === 0) throw e;
     const book = new PolicyBook(stored.map((p) => storedVersion(p)));
     const problems = e.problems.length > 3 ? [...e.problems.slice(0, 3), `and ${e.problems.length - 3} more`] : e.problems;
-    return { book, file: book.inForceAt(now), warnings: [], waived: [], recordNow: () => {}, passedOver: `ROE_POLICY is not valid, so the versions stored in the database are used: ${problems.join('; ')}` };
+    return { book, file: book.inForceAt(now), warnings: [], waived: [], recordNow: () => null, passedOver: `ROE_POLICY is not valid, so the versions stored in the database are used: ${problems.join('; ')}` };
   }
   const { text, policy, warnings, waived } = read;
   const file: PolicyVersion = { version: policy.version, effectiveAt: effectiveInstant(policy), policy };
@@ -117,26 +123,31 @@ export function loadPolicyFile(
         `${path}: ${line > 0 ? `line ${line}: ` : ''}effective: version "${policy.version}" is effective ${when(policy)}, before version "${latest.version}" (effective ${when(latest.policy)}), loaded earlier: a version applies from its effective date${zones ? ' (from midnight in its own timezone)' : ''}, so this one would never be in force; give it the effective date ${zones ? `${firstEffectiveDate(latest.effectiveAt, policy.timezone)} or later` : 'of that one or later'}`,
       ]);
     }
-    return { book: new PolicyBook(storedVersions), file, warnings, waived, recordNow: () => {}, shadowedBy: latest };
+    return { book: new PolicyBook(storedVersions), file, warnings, waived, recordNow: () => null, shadowedBy: latest };
   }
   // A new version is recorded together with what must follow from it (onRecord, told how many
   // versions were recorded before it), or not at all; under the write lock, looking again:
   // another process starting with the same file may have recorded it meanwhile.
-  const recordFile = () => {
+  const recordFile = (): RecordedVersion | null => {
     const before = listPolicies(db);
     const recorded = before.find((p) => p.version === policy.version);
-    if (recorded) return refuseClash(recorded);
+    if (recorded) {
+      refuseClash(recorded);
+      return null;
+    }
     insertPolicy(db, { version: policy.version, effective: policy.effective, sourceHash: hash, body: text, loadedAt: now });
     options.onRecord?.(file, before.length, hash);
+    return { version: file, earlier: before.length };
   };
   if (!same && record === true) db.transaction(recordFile, { behavior: 'immediate' });
   const versions: PolicyVersion[] = listPolicies(db).map((p) => (p.version === policy.version && record ? storedVersion(p, policy) : storedVersion(p)));
   if (!same && record !== true) versions.push(file);
   let pending = !same && record === 'later';
-  const recordNow = () => {
-    if (!pending) return;
-    db.transaction(recordFile);
+  const recordNow = (): RecordedVersion | null => {
+    if (!pending) return null;
+    const recorded = db.transaction(recordFile);
     pending = false;
+    return recorded;
   };
   return { book: new PolicyBook(versions), file, warnings, waived, recordNow };
 }

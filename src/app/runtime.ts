@@ -13,7 +13,7 @@ import { effectiveMoment, firstEffectiveDate, type PolicyBook, type PolicyVersio
 import type { Store } from '../core/ports.js';
 import type { Config } from './config.js';
 import { AccountIndex } from './matcher-index.js';
-import { loadPolicyFile, newerStoredBook, readPolicyFile } from './policies.js';
+import { loadPolicyFile, newerStoredBook, readPolicyFile, type RecordedVersion } from './policies.js';
 
 /** Everything a running bot shares: one database, the policy versions, the matcher. */
 export interface Runtime {
@@ -39,8 +39,11 @@ export interface Runtime {
    * had to index accounts. True when the accounts had changed since the index was loaded.
    */
   reindex(): boolean;
-  /** Records the policy file's version, held back by `recordPolicy: 'later'`, in the caller's transaction; nothing otherwise. */
-  recordPolicy(): void;
+  /**
+   * Records the policy file's version, held back by `recordPolicy: 'later'`, in the caller's
+   * transaction; nothing otherwise. Returns the version it recorded, or null when none was new.
+   */
+  recordPolicy(): RecordedVersion | null;
   /**
    * Takes in the policy versions another process (an import run with a new `ROE_POLICY`, a
    * second server) recorded since: claims and cases of those versions are then judged by
@@ -69,9 +72,11 @@ function warnShadowedPolicy(logger: Logger, path: string, book: PolicyBook, file
     return;
   }
   if (inForce.version === file.version || file.effectiveAt.getTime() > now.getTime()) return;
+  // The file is a version loaded before (a new one dated so would be in force, or shadowed
+  // above): its date cannot change with its version, so the file to name is the one in force.
   logger.warn(
     { file: path, fileVersion: file.version, inForce: inForce.version },
-    `${path} holds policy version "${file.version}" (effective ${day(file)}), but version "${inForce.version}" (effective ${day(inForce)}), loaded earlier, is in force: a version applies from its effective date, so give the file an effective date after ${day(inForce)}`,
+    `${path} holds policy version "${file.version}" (effective ${day(file)}), an older version than "${inForce.version}" (effective ${day(inForce)}), which is in force: set ROE_POLICY to the file of version "${inForce.version}" (to change the rules, give a copy of it a new version, effective ${day(inForce)} or later)`,
   );
 }
 

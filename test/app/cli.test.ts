@@ -127,6 +127,39 @@ describe('roe CLI', () => {
     expect(roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db, { ROE_POLICY: draft(60) })).toMatchObject({ code: 1, err: expect.stringContaining('version: "2026.2" was already loaded on') });
   });
 
+  it('an import that records a new ROE_POLICY version says so, even when no row changed; the same file again says nothing more', () => {
+    const db = join(dir, 'import-new-version.db');
+    const partners = join(ROOT, 'examples/partners.csv');
+    expect(roe(['import', 'partners', partners], db)).toMatchObject({ code: 0, out: `${partners}: 3 partners added, 0 updated\n` });
+    // Another arbitrator for the Default coverage, in force since a date already past.
+    const next = join(dir, 'new-arbitrator.yaml');
+    writeFileSync(next, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-06-01'], ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: sam, escalation: [dana, vp]']]));
+    expect(roe(['import', 'partners', partners], db, { ROE_POLICY: next })).toEqual({
+      code: 0,
+      out: `${partners}: 0 partners added, 0 updated, 3 unchanged\n${next}: policy version "2026.2" recorded, effective 2026-06-01 (in force now: a running bot takes it in within 10 seconds)\n`,
+      err: '',
+    });
+    expect(roe(['import', 'partners', partners], db, { ROE_POLICY: next })).toEqual({ code: 0, out: `${partners}: 0 partners added, 0 updated, 3 unchanged\n`, err: '' });
+    // One dated ahead is in force from its date.
+    const ahead = join(dir, 'ahead.yaml');
+    writeFileSync(ahead, policyTextWith([['version: "2026.1"', 'version: "2099.1"'], ['effective: 2026-01-01', 'effective: 2099-01-01']]));
+    expect(roe(['import', 'partners', partners], db, { ROE_POLICY: ahead }).out).toBe(`${partners}: 0 partners added, 0 updated, 3 unchanged\n${ahead}: policy version "2099.1" recorded, effective 2099-01-01 (in force from that day)\n`);
+  });
+
+  it('a ROE_POLICY of an older version than the one in force is told to point at the file of the version in force, not to change its loaded date', () => {
+    const db = join(dir, 'stale-policy.db');
+    const partners = join(ROOT, 'examples/partners.csv');
+    roe(['import', 'partners', partners], db);
+    const next = join(dir, 'stale-next.yaml');
+    writeFileSync(next, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-06-01']]));
+    expect(roe(['import', 'partners', partners], db, { ROE_POLICY: next }).code).toBe(0);
+    // The example file again (ROE_POLICY unset in this shell): version 2026.1, loaded before, whose date cannot change.
+    const r = roe(['import', 'partners', partners], db, { ROE_POLICY: EXAMPLE_POLICY_PATH });
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`roe: warning: ${EXAMPLE_POLICY_PATH} holds policy version "2026.1" (effective 2026-01-01), an older version than "2026.2" (effective 2026-06-01), which is in force: set ROE_POLICY to the file of version "2026.2" (to change the rules, give a copy of it a new version, effective 2026-06-01 or later)`);
+    expect(r.err).not.toContain('give the file an effective date');
+  });
+
   it('an import refuses a ROE_POLICY version dated before one loaded earlier (it would never be in force), and records nothing', () => {
     const db = join(dir, 'dated-before.db');
     testRuntime({ databasePath: db }).close();
@@ -432,6 +465,22 @@ describe('roe CLI', () => {
     openArbitratedCase(rt); // one claim filed by console:northwind-user, and one dispute raised by console:contoso-user
     rt.close();
     expect(roe(['forget', 'console:northwind-user'], db)).toMatchObject({ code: 0, out: expect.stringMatching(/^forgot console:northwind-user: 1 claim and 0 disputes now name user-\S+, 0 profiles removed, \d+ undelivered messages? dropped;/) });
+  });
+
+  it('forget counts the messages sent to the person that it made anonymous, so a forget of an arbitrator does not read as one that did nothing', () => {
+    const db = join(dir, 'forget-sent.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(rt);
+    // The arbitrator's case card and its assignment went out: delivered, kept for 30 days.
+    const toPat = "platform = 'console' AND json_extract(target, '$.user') = 'pat'";
+    const sent = rt.db.sqlite.prepare(`UPDATE outbox SET status = 'delivered', delivered_at = 0 WHERE ${toPat}`).run().changes;
+    expect(sent).toBeGreaterThan(0);
+    rt.close();
+    expect(roe(['forget', 'console:pat'], db)).toEqual({
+      code: 0,
+      out: `forgot console:pat: 0 claims and 0 disputes now name nobody, 0 profiles removed, 0 undelivered messages dropped, ${sent} past message${sent === 1 ? '' : 's'} no longer name${sent === 1 ? 's' : ''} them; the ledger keeps only the pseudonym\n`,
+      err: '',
+    });
   });
 
   it('a DATABASE_PATH that is not a SQLite file is refused in one line, and left as it was', () => {

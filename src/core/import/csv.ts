@@ -63,6 +63,8 @@ const DATE_OR_STAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):\d{2}(?::\d{2}(?:\.\d+
 const DATE_EXAMPLE = 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z';
 /** A plain decimal amount (1200, 1200.50, 1.2E+06 as Excel writes large numbers). */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+/** Digits grouped or marked as a spreadsheet shows an amount: separators (, . space ' _) and a currency sign. */
+const FORMATTED_NUMBER = /^[$€£¥]?\s*\d{1,3}(?:[,.\s'_\u00a0\u202f]\d{3})*(?:[.,]\d+)?\s*[$€£¥]?$|^[$€£¥]\s*[\d.]+$/;
 /** A Microsoft Entra tenant id, as Teams names a user's tenant. */
 const TENANT_ID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
@@ -198,6 +200,12 @@ export const claimRowIn = (zoneOn: (day: string) => string, now?: Date) =>
         if (!s?.trim()) return null;
         // Decimal only: Number() alone reads 0x10 as 16 and 0b11 as 3.
         const n = DECIMAL.test(s.trim()) ? Number(s.trim()) : NaN;
+        // A number as a spreadsheet formats it ("50,000", "$48,000.00", "48.000,00", "1 200") is
+        // one to a reader: what is wrong with it is said, rather than that it is no number.
+        if (Number.isNaN(n) && FORMATTED_NUMBER.test(s.trim())) {
+          ctx.addIssue({ code: 'custom', message: `"${s.trim()}" is not a plain number: write it with digits and a decimal point only, without thousands separators or a currency sign (50000, 1234.50)` });
+          return z.NEVER;
+        }
         if (!Number.isFinite(n) || n < 0) {
           ctx.addIssue({ code: 'custom', message: `expected a positive number, got "${s}"` });
           return z.NEVER;

@@ -121,14 +121,22 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   }
 
   const isParty = (id: string | null) => id === null || id === DIRECT || store.partners.get(id) !== undefined;
+  /**
+   * Why a partner id names no partner, and what to do: a CRM that writes "Northwind" for the
+   * partner "northwind" is told which one, as importing the partners again would not help.
+   */
+  const unknownPartner = (id: string, otherwise: string) => {
+    const cased = store.partners.all().find((p) => p.id.toLowerCase() === id.toLowerCase());
+    return cased ? `unknown partner "${id}": partner ids match letter case; did you mean "${cased.id}"?` : `unknown partner "${id}" (${otherwise})`;
+  };
   if (kind === 'accounts') {
     const parsed = parseCsv('accounts', text, accountRow);
     const errors: RowError[] = [];
     // A column that failed its own check is missing from a row's values (undefined), and not checked further.
     for (const { line, value } of checkable(parsed)) {
       if (value.incumbent_partner === DIRECT) errors.push({ line, message: `incumbent_partner: "${DIRECT}" is not a partner; leave it empty for a customer served directly (named_owner "${DIRECT}" reserves the account for direct sales)` });
-      else if (value.incumbent_partner && !store.partners.get(value.incumbent_partner)) errors.push({ line, message: `incumbent_partner: unknown partner "${value.incumbent_partner}" (import partners first)` });
-      if (value.named_owner !== undefined && !isParty(value.named_owner)) errors.push({ line, message: `named_owner: unknown partner "${value.named_owner}" (import partners first, or "direct" for direct sales)` });
+      else if (value.incumbent_partner && !store.partners.get(value.incumbent_partner)) errors.push({ line, message: `incumbent_partner: ${unknownPartner(value.incumbent_partner, 'import partners first')}` });
+      if (value.named_owner !== undefined && !isParty(value.named_owner)) errors.push({ line, message: `named_owner: ${unknownPartner(value.named_owner!, 'import partners first, or "direct" for direct sales')}` });
     }
     refuseIfAny(fileName, parsed, errors);
     const keep = leftOut('accounts', parsed.columns);
@@ -165,7 +173,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     const errors: RowError[] = [];
     for (const { line, value } of checkable(parsed)) {
       if (value.account_id !== undefined && !store.accounts.get(value.account_id)) errors.push({ line, message: `account_id: unknown account "${value.account_id}" (import accounts first)` });
-      if (value.claimant !== undefined && !isParty(value.claimant)) errors.push({ line, message: `claimant: unknown partner "${value.claimant}" (import partners first, or "direct" for direct sales)` });
+      if (value.claimant !== undefined && !isParty(value.claimant)) errors.push({ line, message: `claimant: ${unknownPartner(value.claimant, 'import partners first, or "direct" for direct sales')}` });
       // As in chat: route direct is the direct team's own deals, never a partner's (known or not).
       if (value.claimant !== undefined && value.route !== undefined && !routeFits(value.claimant, value.route)) {
         errors.push({ line, message: `route: "${value.route}" is for the direct team's own deals; ${value.claimant} is a partner, whose claims go to market by ${PARTNER_ROUTES_IN_WORDS}` });

@@ -68,6 +68,17 @@ describe('CSV import', () => {
     ]);
   });
 
+  it('a partner id written in another letter case names the partner it differs from, rather than asking to import partners first', () => {
+    // The demo's partners are imported already (northwind, contoso…): a CRM writes them capitalised.
+    expect(errorsOf('accounts', [ACC_HEADER, 'x1,Cased,,,,,,true,Fabrikam,', 'x2,Cased Too,,,,,,,,NORTHWIND'].join('\n'))).toEqual([
+      'line 2: incumbent_partner: unknown partner "Fabrikam": partner ids match letter case; did you mean "fabrikam"?',
+      'line 3: named_owner: unknown partner "NORTHWIND": partner ids match letter case; did you mean "northwind"?',
+    ]);
+    expect(errorsOf('claims', [CLAIM_HEADER, 'C1,acme,Contoso,resell,Analytics,D,qualified,,,rejected,2026-11-20,'].join('\n'))).toEqual([
+      'line 2: claimant: unknown partner "Contoso": partner ids match letter case; did you mean "contoso"?',
+    ]);
+  });
+
   it('one run lists every problem: bad values, repeated ids and the references of the rows that passed their checks', () => {
     // Partners: a bad id, a repeated id (on a row that is bad too) and a Slack team taken twice.
     const partners = ['id,name,tier,slack_team_id,teams_tenant_id', 'p1,One,,T0SAME,', 'p 2,Two,,,', 'p2,Two,,T0SAME,', 'p 2,,,,'];
@@ -227,6 +238,19 @@ describe('CSV import', () => {
     expect(rt.store.claims.byRequestKey('import:CRM-7')).toMatchObject({ evidence: 'Met the CTO', opportunity: { name: 'Zed big deal', amount: 25000 } });
     importCsv(rt.ctx, 'claims', 'c.csv', `${file(',amount,evidence')}\nCRM-7,z2,contoso,resell,Analytics,Zed big deal,proposal,protected,2026-11-20T10:00:00Z,,\n`);
     expect(rt.store.claims.byRequestKey('import:CRM-7')).toMatchObject({ evidence: '', opportunity: { amount: null } });
+  });
+
+  it('an amount written with thousands separators or a currency sign (as a spreadsheet formats it) is refused saying so, not as "not a positive number"', () => {
+    const row = (id: string, amount: string) => `${id},acme,contoso,resell,Analytics,D,qualified,"${amount}",,rejected,2026-11-20,`;
+    const plain = 'is not a plain number: write it with digits and a decimal point only, without thousands separators or a currency sign (50000, 1234.50)';
+    expect(errorsOf('claims', [CLAIM_HEADER, row('A1', '50,000'), row('A2', '$48,000.00'), row('A3', '48.000,00'), row('A4', '1 200'), row('A5', 'abc'), row('A6', '-5')].join('\n'))).toEqual([
+      `line 2: amount: "50,000" ${plain}`,
+      `line 3: amount: "$48,000.00" ${plain}`,
+      `line 4: amount: "48.000,00" ${plain}`,
+      `line 5: amount: "1 200" ${plain}`,
+      'line 6: amount: expected a positive number, got "abc"',
+      'line 7: amount: expected a positive number, got "-5"',
+    ]);
   });
 
   it('claims are checked against accounts, partners, product lines and dates', () => {
