@@ -506,7 +506,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const { target, vp, card } = mine;
         const now = d.recommendation ? `the criteria now recommend ${vp.party(d.recommendation)}` : 'the criteria now recommend nobody';
         const was = e.from ? ` (it was ${vp.party(e.from)})` : '';
-        const lead = [text(`A claim in dispute #${d.id} closed while it waited: ${now}${was}.`, 'warning')];
+        const what = e.why === 'changed' ? `A claim in dispute #${d.id} changed in the CRM (its stage or registration date)` : `A claim in dispute #${d.id} closed while it waited`;
+        const lead = [text(`${what}: ${now}${was}.`, 'warning')];
         const key = `recommendation:${d.id}:${d.recommendation ?? 'none'}:${stamp}`;
         // The cards sent before show it as it now stands: none offers to approve the party recommended before.
         out.push(...liveCardUpdates(deps, d, lead, key, { everyone: true }));

@@ -34,7 +34,7 @@ export function fireTimer(deps: HandlerDeps, t: TimerToFire): DomainEvent[] {
   else if (t.kind === CLAIM_TIMER.dormant) events = markDormant(ctx, claim, t.payload, now);
   else if (t.kind === CLAIM_TIMER.expire) events = markExpired(ctx, claim, t.payload, now);
   else if (t.kind === FLAG_REVIEW_TIMER) events = reviewPartner(ctx, idOf(t.subject, 'partner') ?? '', now);
-  else if (t.kind === CASE_REVIEW_TIMER) events = reviewCase(ctx, dispute, now);
+  else if (t.kind === CASE_REVIEW_TIMER) events = reviewCase(ctx, dispute, now, { changed: t.payload.changed === true });
   else if (t.kind === ASSIGNEE_CHECK_TIMER) events = checkAssignee(ctx, dispute, t.payload, now);
   else if (t.kind === VERSION_EFFECT_TIMER) events = versionTakesEffect(ctx, idOf(t.subject, 'policy') ?? '', t.payload, now);
   else throw new Error(`unknown timer kind "${t.kind}"`);

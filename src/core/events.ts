@@ -15,8 +15,11 @@ export type DomainEvent =
   | { type: 'dispute.escalated'; dispute: Dispute; from: string; left?: boolean }
   | { type: 'dispute.chain_exhausted'; dispute: Dispute }
   | { type: 'dispute.withdrawn'; dispute: Dispute }
-  /** A claim of a running case closed, and the criteria now recommend `dispute.recommendation` instead of `from`. */
-  | { type: 'dispute.recommendation_changed'; dispute: Dispute; from: PartyId | null }
+  /**
+   * The criteria now recommend `dispute.recommendation` instead of `from` on a running case: a
+   * claim of it closed (`closed`), or the CRM changed a claim's stage or registration (`changed`).
+   */
+  | { type: 'dispute.recommendation_changed'; dispute: Dispute; from: PartyId | null; why: 'closed' | 'changed' }
   | { type: 'claim.dormancy_warning'; claim: Claim; dormantAt: Date }
   | { type: 'claim.dormant'; claim: Claim }
   | { type: 'claim.expired'; claim: Claim }

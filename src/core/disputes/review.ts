@@ -15,7 +15,7 @@ export const CASE_REVIEW_TIMER = 'dispute.review';
  * is any case with a claim still pending, protected or dormant (a ruling may revive a dormant one);
  * either is recommended on again when the recommended party's claims have all closed.
  */
-export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { recommend = true } = {}): DomainEvent[] {
+export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { recommend = true, changed = false } = {}): DomainEvent[] {
   const { store } = ctx;
   const d = store.disputes.get(disputeId);
   if (!d || d.status !== 'open') return [];
@@ -26,7 +26,7 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { r
   const statuses = claims.map((c) => ({ claim: c.id, status: book.statusOf(c, now) }));
   // A case that stays with the arbitrator is recommended on as its claims now stand, one with a
   // party that holds no claim too: approving never gives the line to a party that holds nothing.
-  if (d.parties.some((p) => !claimants.has(p)) || !statuses.every((s) => isClosed(s.status))) return recommend ? recommendAgain(ctx, d, claims.filter((_c, i) => isLive(statuses[i]!.status)), now) : [];
+  if (d.parties.some((p) => !claimants.has(p)) || !statuses.every((s) => isClosed(s.status))) return recommend ? recommendAgain(ctx, d, claims.filter((_c, i) => isLive(statuses[i]!.status)), now, changed) : [];
   store.disputes.update(d.id, { status: 'withdrawn' });
   store.timers.cancel(`dispute:${d.id}`, 'sla.');
   store.ledger.append({ at: now, kind: 'dispute.withdrawn', subject: `dispute:${d.id}`, actor: 'review', policyVersion: d.policyVersion, payload: { reason: 'no claim in the case is live any more', claims: statuses } });
@@ -43,20 +43,23 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { r
  * now stands when the recommended party changed. A recommendation of a party that holds no
  * claim in the case (a named owner, an incumbent, the direct team) stands.
  */
-function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date): DomainEvent[] {
+function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date, changed: boolean): DomainEvent[] {
   const hadClaim = d.claimIds.some((id) => ctx.store.claims.get(id)?.claimant === d.recommendation);
   const holdsNothing = d.recommendation !== null && hadClaim && !live.some((c) => c.claimant === d.recommendation);
   // An approval (one party) is no overlap for the criteria to judge: its claim is its version.
   const otherVersion = isOverlapCase(d) && live.length > 0 && versionForCase(ctx, live, now).version !== d.policyVersion;
-  if (!holdsNothing && !otherVersion) return [];
+  // A claim's stage or registration, what the criteria weigh, changed in the CRM: judged again as it now stands.
+  const reweighed = changed && isOverlapCase(d) && live.length > 0;
+  if (!holdsNothing && !otherVersion && !reweighed) return [];
   const account = ctx.store.accounts.get(d.accountId);
   if (!account) return [];
   const { version, decision } = recommendationOf(ctx, account, live, now);
-  if (decision.winner === d.recommendation && version.version === d.policyVersion) return [];
+  // Reweighed, the same party recommended for other reasons (the stages it cites) is kept too: the card must not cite the old ones.
+  if (decision.winner === d.recommendation && version.version === d.policyVersion && (!reweighed || JSON.stringify(decision.trace) === JSON.stringify(d.trace))) return [];
   const updated: Dispute = { ...d, recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version };
   ctx.store.disputes.update(d.id, { recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version });
   ctx.store.ledger.append({ at: now, kind: 'dispute.recommendation_changed', subject: `dispute:${d.id}`, actor: 'review', policyVersion: version.version, payload: { from: d.recommendation, to: decision.winner, rule: decision.rule, trace: decision.trace, live: live.map((c) => c.id) } });
-  return decision.winner === d.recommendation ? [] : [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation }];
+  return decision.winner === d.recommendation ? [] : [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation, why: reweighed && !holdsNothing ? 'changed' : 'closed' }];
 }
 
 /** The running cases that hold this claim. */
@@ -70,6 +73,6 @@ export function inOpenCase(ctx: DomainContext, claim: Pick<Claim, 'id' | 'accoun
 }
 
 /** Has every running case that holds this claim looked at again, in the scheduler's next tick. */
-export function reviewCasesOf(ctx: DomainContext, claim: Pick<Claim, 'id' | 'accountId'>, now: Date): void {
-  for (const d of openCasesHolding(ctx, claim)) ctx.store.timers.schedule({ kind: CASE_REVIEW_TIMER, subject: `dispute:${d.id}`, dueAt: now, payload: {} }, now);
+export function reviewCasesOf(ctx: DomainContext, claim: Pick<Claim, 'id' | 'accountId'>, now: Date, { changed = false } = {}): void {
+  for (const d of openCasesHolding(ctx, claim)) ctx.store.timers.schedule({ kind: CASE_REVIEW_TIMER, subject: `dispute:${d.id}`, dueAt: now, payload: changed ? { changed: true } : {} }, now);
 }

@@ -294,6 +294,8 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       // The CRM closed a claim a running case waits on: the server looks at the case again (and
       // tells its people if nothing is left to rule), at its next tick.
       if (prior && prior.status !== stored.status && isClosed(stored.status)) reviewCasesOf(ctx, stored, now);
+      // Or changed what the criteria weigh (its stage, its registration): the case's recommendation is worked out again.
+      else if (prior && !isClosed(stored.status) && (prior.opportunity.stage !== stored.opportunity.stage || prior.registeredAt.getTime() !== stored.registeredAt.getTime())) reviewCasesOf(ctx, stored, now, { changed: true });
       // A violation counts in the window by its registration date: the CRM's new date may take it
       // out of the window (or into it), so the partner's flag is looked at again, as stats count:
       // once the whole file is in (two rows moving its violations either way set and lift nothing).

@@ -3,6 +3,7 @@ import { submitClaim } from '../../../handlers/claim.js';
 import { announce } from '../../../handlers/notify.js';
 import { approve, askForm, caseCard, NOBODY, submitAsk, submitAward } from '../../../handlers/rule.js';
 import { whoOwns } from '../../../handlers/who-owns.js';
+import { tick } from '../../../src/app/scheduler.js';
 import { importCsv, ImportError } from '../../../src/core/import/import.service.js';
 import { breachesFromLedger, computeStats } from '../../../src/core/stats.js';
 import { consoleOrigin, ledgerKinds, outbox } from '../../support/cases.js';
@@ -56,6 +57,30 @@ describe('CSV import: a pending claim waits in an open case', () => {
     expect(r.disputes).toEqual([d.id]);
     expect(outbox(rt).slice(before).some((m) => m.target.includes('"user":"pat"') && m.summary.startsWith(`Dispute #${d.id} on Soylent Corp (Analytics): yours to rule`))).toBe(true);
     expect(ledgerKinds(rt, `dispute:${d.id}`)).toEqual(['dispute.opened', 'dispute.assigned']);
+  });
+
+  it('a claim of a running case whose stage the CRM moves has the case recommended again: the arbitrator is sent it as it now stands, never the old stages', () => {
+    importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')));
+    importClaims(file(row('C1', 'soylent', 'contoso', 'proposal', 'pending', '2026-11-20')));
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', recommendation: 'contoso', recommendationRule: 'furthest-stage' });
+    const before = outbox(rt).length;
+    // Northwind's deal moves past Contoso's in the CRM.
+    importClaims(file(row('N1', 'soylent', 'northwind', 'negotiation', 'protected', '2026-11-10')));
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', recommendation: 'northwind', recommendationRule: 'furthest-stage' });
+    const told = outbox(rt).slice(before).filter((m) => m.target.includes('"user":"pat"'));
+    expect(told.map((m) => m.summary)).toEqual([`Dispute #${d.id} on Soylent Corp (Analytics): the recommendation changed`]);
+    expect((rt.db.sqlite.prepare('select body from outbox where id = ?').get(told[0]!.id) as { body: string }).body).toContain(`A claim in dispute #${d.id} changed in the CRM (its stage or registration date): the criteria now recommend Northwind Partners (it was Contoso Consulting).`);
+    // Moved again, the same party still ahead: the reasons (the stages it cites) are brought up to date without a word to anyone.
+    const quiet = outbox(rt).length;
+    importClaims(file(row('N1', 'soylent', 'northwind', 'commit', 'protected', '2026-11-10')));
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(JSON.stringify(rt.store.disputes.get(d.id)!.trace)).toContain('commit');
+    expect(outbox(rt).length).toBe(quiet);
+    // A row that changes neither stage nor registration asks for no new look.
+    importClaims(file(row('N1', 'soylent', 'northwind', 'commit', 'protected', '2026-11-10')).replace(',Deal,', ',Deal v2,'));
+    expect(timersOf(`dispute:${d.id}`)).not.toContain('dispute.review');
   });
 
   it('over an overlap the criteria would settle at once (an earlier registration): the arbitrator decides, with their recommendation; the holder stays protected meanwhile', () => {
