@@ -26,12 +26,12 @@ const DIRECT_LABEL = 'Direct sales';
 
 /**
  * Where activity is logged, as the claimant does it on their platform: the Log activity button
- * of `roe mine` (Slack and Teams have no command for it) and of the warning sent before a claim
- * goes dormant; the console's own command.
+ * of the warning sent before a claim goes dormant, and of `roe mine` for the claims going dormant
+ * soonest (Slack and Teams have no command for it); the console's own command.
  */
 function whereToLogActivity(viewer: Principal, claimId: number, warningDays: number): string {
   if (onConsole(viewer)) return `Log it with /activity ${claimId}.`;
-  return `The Log activity button is in ${cmd(viewer, 'roe mine')}, and on the warning sent ${warningDays} ${warningDays === 1 ? 'day' : 'days'} before it would go dormant.`;
+  return `A warning with a Log activity button comes ${warningDays} ${warningDays === 1 ? 'day' : 'days'} before it would go dormant (${cmd(viewer, 'roe mine')} has the button too, for the claims going dormant soonest).`;
 }
 
 /**

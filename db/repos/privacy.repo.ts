@@ -7,10 +7,7 @@ export interface ForgetReport {
   disputes: number;
   people: number;
   outbox: number;
-  /**
-   * Messages kept (sent, or withdrawn unsent) that named them, as recipient or as the one a
-   * channel post would go to instead, and Slack case cards in their DM: no longer naming them.
-   */
+  /** Messages delivered to them, kept a while (30 days): no longer naming them. */
   past: number;
   /**
    * Whether the -wal file was emptied at the end. False when another process kept reading the
@@ -82,12 +79,14 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
         past: 0,
       };
       // Rows kept (delivered, dropped) name them no more: not as the recipient, not in the dedupe key.
-      report.past += sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}', dedupe_key = 'forgotten:' || id WHERE ${TO_THEM}`).run(platform, user).changes;
+      // Counted (past): the messages delivered to them, once each (an update of a card is no other message).
+      report.past = (sqlite.prepare(`SELECT count(*) AS n FROM outbox WHERE status = 'delivered' AND platform = ? AND json_extract(target, '$.kind') = 'user' AND json_extract(target, '$.user') = ?`).get(platform, user) as { n: number }).n;
+      sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}', dedupe_key = 'forgotten:' || id WHERE ${TO_THEM}`).run(platform, user);
       // Their key as a whole part of the dedupe key (`dm:7:ruled:slack:U0PAT:…`), not the start of another's (slack:U0PAT2).
       sqlite.prepare("UPDATE outbox SET dedupe_key = 'forgotten:' || id WHERE instr(':' || dedupe_key || ':', ':' || ? || ':') > 0").run(userKey);
       // Nor as the person a channel post would go to by DM should the channel refuse it (the last of
       // an escalation chain): such a post, should it be refused, is parked instead.
-      report.past += sqlite.prepare("UPDATE outbox SET target = json_remove(target, '$.fallbackUser') WHERE platform = ? AND json_extract(target, '$.kind') = 'channel' AND json_extract(target, '$.fallbackUser') = ?").run(platform, user).changes;
+      sqlite.prepare("UPDATE outbox SET target = json_remove(target, '$.fallbackUser') WHERE platform = ? AND json_extract(target, '$.kind') = 'channel' AND json_extract(target, '$.fallbackUser') = ?").run(platform, user).changes;
       // Nor in the error a delivery met (`conversations.open gave no channel for U0…`), kept once it went out.
       // Their id as a whole word only: U0PAT is not the start of U0PAT2, another user's.
       if (user) {
@@ -99,7 +98,7 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
         }
       }
       // Where their case cards are (their DM's channel) is not kept either: those cards stay as they are.
-      if (platform === 'slack') report.past += sqlite.prepare('DELETE FROM case_cards WHERE user = ?').run(user).changes;
+      if (platform === 'slack') sqlite.prepare('DELETE FROM case_cards WHERE user = ?').run(user);
       sqlite.prepare('DELETE FROM actors WHERE user_key = ?').run(userKey);
       return report;
     })

@@ -475,6 +475,8 @@ describe('roe CLI', () => {
     const toPat = "platform = 'console' AND json_extract(target, '$.user') = 'pat'";
     const sent = rt.db.sqlite.prepare(`UPDATE outbox SET status = 'delivered', delivered_at = 0 WHERE ${toPat}`).run().changes;
     expect(sent).toBeGreaterThan(0);
+    // An update of a card sent them (a Slack case card brought up to date) is no other message: not counted.
+    rt.db.sqlite.prepare(`INSERT INTO outbox (platform, target, body, dedupe_key, status, attempts, next_attempt_at, created_at, delivered_at) VALUES ('console', '{"kind":"message","user":"pat","channel":"D0PAT","ts":"1.1"}', '{}', 'card-update:test', 'delivered', 1, 0, 0, 0)`).run();
     rt.close();
     expect(roe(['forget', 'console:pat'], db)).toEqual({
       code: 0,

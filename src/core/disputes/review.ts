@@ -54,12 +54,14 @@ function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date
   const account = ctx.store.accounts.get(d.accountId);
   if (!account) return [];
   const { version, decision } = recommendationOf(ctx, account, live, now);
-  // Reweighed, the same party recommended for other reasons (the stages it cites) is kept too: the card must not cite the old ones.
+  // Reweighed, the same party recommended for other reasons (the stages it cites) is kept too: the case card, as shown from now on, cites the new ones.
   if (decision.winner === d.recommendation && version.version === d.policyVersion && (!reweighed || JSON.stringify(decision.trace) === JSON.stringify(d.trace))) return [];
   const updated: Dispute = { ...d, recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version };
   ctx.store.disputes.update(d.id, { recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version });
-  ctx.store.ledger.append({ at: now, kind: 'dispute.recommendation_changed', subject: `dispute:${d.id}`, actor: 'review', policyVersion: version.version, payload: { from: d.recommendation, to: decision.winner, rule: decision.rule, trace: decision.trace, live: live.map((c) => c.id) } });
-  return decision.winner === d.recommendation ? [] : [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation, why: reweighed && !holdsNothing ? 'changed' : 'closed' }];
+  // Why, in the ledger too: a claim closed, the case's version changed, or the CRM changed what the criteria weigh (then maybe the same party, for other reasons).
+  const why = holdsNothing ? 'closed' : otherVersion ? 'version' : 'changed';
+  ctx.store.ledger.append({ at: now, kind: 'dispute.recommendation_changed', subject: `dispute:${d.id}`, actor: 'review', policyVersion: version.version, payload: { from: d.recommendation, to: decision.winner, rule: decision.rule, trace: decision.trace, live: live.map((c) => c.id), why } });
+  return decision.winner === d.recommendation ? [] : [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation, why: why === 'changed' ? 'changed' : 'closed' }];
 }
 
 /** The running cases that hold this claim. */

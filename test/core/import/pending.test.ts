@@ -78,6 +78,9 @@ describe('CSV import: a pending claim waits in an open case', () => {
     tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
     expect(JSON.stringify(rt.store.disputes.get(d.id)!.trace)).toContain('commit');
     expect(outbox(rt).length).toBe(quiet);
+    // The ledger says what happened each time: the CRM changed the claims, the recommendation moved, then stood.
+    const changes = [...rt.store.ledger.entries()].filter((e) => e.subject === `dispute:${d.id}` && e.kind === 'dispute.recommendation_changed').map((e) => e.payload as { from: string; to: string; why: string });
+    expect(changes.map((p) => [p.from, p.to, p.why])).toEqual([['contoso', 'northwind', 'changed'], ['northwind', 'northwind', 'changed']]);
     // A row that changes neither stage nor registration asks for no new look.
     importClaims(file(row('N1', 'soylent', 'northwind', 'commit', 'protected', '2026-11-10')).replace(',Deal,', ',Deal v2,'));
     expect(timersOf(`dispute:${d.id}`)).not.toContain('dispute.review');
