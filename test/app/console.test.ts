@@ -355,6 +355,8 @@ describe('the local console, end to end (stdin piped from a script)', () => {
   it('/help says how to leave, and an optional field says "optional" once', () => {
     const { out } = runConsole('/help\n/dispute acme\n2\n', join(dir, 'help.db'));
     expect(out).toMatch(/\/quit or \/exit +leave the console/);
+    // A case, as the README and /roe help call it: a claim waiting for approval is one too.
+    expect(out).toMatch(/\/case <dispute> +a case as it stands \(a dispute, or a claim waiting for approval\)/);
     expect(out).toContain('Claim disputed (number) (optional): ');
     expect(out).not.toContain('optional) (optional)');
   });

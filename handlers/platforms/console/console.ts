@@ -56,7 +56,8 @@ const HELP = `Console commands (as in Slack):
                                   (award party=none rejects every claim)
   /activity <claim>               log activity on a claim
   /snooze <dispute> 1h|4h|next-business-day   snooze an SLA reminder
-  /case <dispute>                 a dispute as it stands; with its ruling buttons if yours to rule
+  /case <dispute>                 a case as it stands (a dispute, or a claim waiting for approval);
+                                  with its ruling buttons if yours to rule
   /home                           your claims and queue
   /as <person or partner>         act as a person of the policy, or as a user of a partner
   /whoami                         who you are acting as
