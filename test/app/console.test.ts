@@ -352,6 +352,13 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toContain('/roe help|mine [page]|queue [page]|case N|stats|policy');
   });
 
+  it('/as takes a person by their name too, in any letter case, as it takes a partner by its name', () => {
+    const { out, code } = runConsole('/as Pat Okafor\n/whoami\n/as northwind partners\n/whoami\n', join(dir, 'as-by-name.db'));
+    expect(code).toBe(0);
+    expect(out).toContain('You are now Pat Okafor');
+    expect(out).not.toContain('Unknown person or partner');
+  });
+
   it('/help says how to leave, and an optional field says "optional" once', () => {
     const { out } = runConsole('/help\n/dispute acme\n2\n', join(dir, 'help.db'));
     expect(out).toMatch(/\/quit or \/exit +leave the console/);

@@ -221,7 +221,9 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         const people = o.people();
         if (!target) return `Usage: /as <person or partner>. People: ${Object.keys(people).join(', ')}. Partners: ${o.partners().map((x) => x.id).join(', ')}.`;
         const partner = o.partners().find((x) => x.id.toLowerCase() === target || x.name.toLowerCase() === target);
-        if (Object.hasOwn(people, target)) identity = { platform: 'console', userId: target, displayName: target, orgId: null, home: true };
+        // A person by key (pat) or by name (Pat Okafor), as a partner is by id or by name.
+        const person = Object.hasOwn(people, target) ? target : (Object.keys(people).find((k) => people[k]!.name.toLowerCase() === target) ?? null);
+        if (person !== null) identity = { platform: 'console', userId: person, displayName: person, orgId: null, home: true };
         else if (partner) identity = { platform: 'console', userId: `${partner.id}-user`, displayName: `${partner.id}-user`, orgId: partner.id, home: false };
         else return `Unknown person or partner "${target}". People: ${Object.keys(people).join(', ')}. Partners: ${o.partners().map((x) => x.id).join(', ')}.`;
         return `You are now ${who(principal())}.`;
