@@ -1,6 +1,6 @@
 import type { Principal } from '../src/core/authz.js';
 import type { AccountMatch } from '../src/core/matching/matcher.js';
-import { personalMailDomain } from '../src/core/matching/normalize.js';
+import { normalizeName, personalMailDomain } from '../src/core/matching/normalize.js';
 import { DomainError } from '../src/core/errors.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
@@ -68,6 +68,16 @@ function personalAddress(viewer: Principal, typed: string, domain: string): Repl
   ]);
 }
 
+/**
+ * Why a text that matched nothing could not: it holds no name at all (`""`), or only a company
+ * form the search leaves out (`corp`, `GmbH`): said before what to type instead. Null otherwise.
+ */
+function nothingToSearch(q: string): string | null {
+  if (!/[\p{L}\p{N}]/u.test(q)) return 'There is no name in that to look for: type';
+  if (normalizeName(q) === '') return `"${q}" is only a company form (Inc., Corp., GmbH…), which the search leaves out: type`;
+  return null;
+}
+
 function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
   // Only the results shown are read: one account's answer needs that account alone.
   const ranking = deps.matcher.rank(q, OFFERED);
@@ -99,7 +109,7 @@ function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
     blocks.push(text('Did you mean:', 'muted'));
     blocks.push(pickButtons(deps, suggestions));
   } else {
-    blocks.push(text('Try part of the name, an alias, or the web domain (acme.com).', 'muted'));
+    blocks.push(text(`${nothingToSearch(q) ?? 'Try'} part of the name, an alias, or the web domain (acme.com).`, 'muted'));
   }
   return reply(`No account matches "${q}"`, blocks);
 }

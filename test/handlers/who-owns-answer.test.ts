@@ -24,6 +24,15 @@ afterEach(() => rt.close());
 
 const answer = (q: string) => whoOwns(rt.deps, as.person(rt, 'sam'), q);
 
+describe('/who-owns of a text with no name in it', () => {
+  it('says so before what to type: a company form alone (the search leaves it out), or no letters at all', () => {
+    expect(JSON.stringify(answer('corp'))).toContain('\\"corp\\" is only a company form (Inc., Corp., GmbH…), which the search leaves out: type part of the name, an alias, or the web domain (acme.com).');
+    expect(JSON.stringify(answer('""'))).toContain('There is no name in that to look for: type part of the name, an alias, or the web domain (acme.com).');
+    // A name that matches nothing is only told what to try.
+    expect(JSON.stringify(answer('zzqqxx'))).toContain('Try part of the name, an alias, or the web domain (acme.com).');
+  });
+});
+
 describe('which result /who-owns answers for', () => {
   it('the one account every word matched, though others matched some of them', () => {
     expect(answer('delta airlines').title).toBe('Delta Air Lines');
