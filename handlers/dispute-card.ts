@@ -1,6 +1,7 @@
 import type { Principal } from '../src/core/authz.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
+import { caseKindTitle } from '../src/core/disputes/case-kind.js';
 import type { Dispute } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
@@ -61,8 +62,7 @@ export function waitingIn(viewer: Principal, d: Pick<Dispute, 'id' | 'parties' |
 
 /** {@link caseWords} at the start of a sentence: "Dispute #3", "Approval of claim #12 (case #7)". */
 export function caseTitle(viewer: Principal, d: Pick<Dispute, 'id' | 'parties' | 'claimIds'>): string {
-  const words = caseWords(viewer, d);
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return approvalShown(viewer, d) ? caseKindTitle(d) : `Dispute #${d.id}`;
 }
 
 /** Who is on each side of a dispute, as this viewer may see them. */

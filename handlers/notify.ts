@@ -1,4 +1,4 @@
-import { personWithChatId, type Principal } from '../src/core/authz.js';
+import { ownParty, personWithChatId, type Principal } from '../src/core/authz.js';
 import type { DomainEvent } from '../src/core/events.js';
 import type { CaseCard, OutboxMessage, Store } from '../src/core/ports.js';
 import { DIRECT, type Claim, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
@@ -23,6 +23,9 @@ type Platform = OutboxMessage['platform'];
 function lapseWords(vp: Viewpoint, at: Date): string {
   return startsLocalDay(at, vp.version.policy.timezone) ? `at the end of ${vp.date(new Date(at.getTime() - 1))}` : `on ${vp.dateTime(at)}`;
 }
+
+/** What an arbitrator's notification says is theirs: "yours to rule", or for a claim waiting for approval "yours to approve or reject". */
+const yoursTo = (arb: Principal, d: Dispute): string => `yours to ${approvalShown(arb, d) ? 'approve or reject' : 'rule'}`;
 
 /** The viewer a party's people read as: a partner sees only their own deals. */
 function partyViewer(party: PartyId, userKey: string): Principal {
@@ -288,7 +291,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
    */
   const approvalAfterRuling = (d: Dispute, v: Principal): string => {
     if (!d.ruledAt) return '';
-    const party = v.kind === 'external' ? v.partnerId : DIRECT;
+    // A party's viewer (partyViewer): the direct team's is one of the company's people.
+    const party = ownParty(v) ?? DIRECT;
     const terms = termsOf(deps.ctx.policies().inForceAt(d.ruledAt).policy);
     if (recentRulingAgainst(deps.ctx, d.accountId, d.productLine, party, terms, d.ruledAt)?.id !== d.id) return '';
     const vp = viewpoint(deps, v);
@@ -361,7 +365,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
               ? `A case for you to rule on${by}: the criteria did not settle it on their own.`
               : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.`;
           // A claim waiting for approval is said to be one, as its card and the queue say it.
-          const body = withLead({ ...card, summary: `${caseTitle(arb, d)} on ${about(d)}: yours to ${approvalShown(arb, d) ? 'approve or reject' : 'rule'}${by}` }, [text(lead)], caseStamp(d));
+          const body = withLead({ ...card, summary: `${caseTitle(arb, d)} on ${about(d)}: ${yoursTo(arb, d)}${by}` }, [text(lead)], caseStamp(d));
           toArbitrator(d, target, body, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}`);
         }
         break;
@@ -434,7 +438,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           const intro = e.left ? `Yours to rule now: ${why}` : `Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`;
           // The notification says, as the first assignment's did, that it is theirs and by when.
           const by = d.dueAt ? ` by ${viewpoint(deps, arb).deadline(d.dueAt)}` : '';
-          const summary = `${caseTitle(arb, d)} on ${about(d)}: ${e.left ? '' : 'escalated to you, '}yours to ${approvalShown(arb, d) ? 'approve or reject' : 'rule'}${by}`;
+          const summary = `${caseTitle(arb, d)} on ${about(d)}: ${e.left ? '' : 'escalated to you, '}${yoursTo(arb, d)}${by}`;
           toArbitrator(d, next, withLead({ ...card, summary }, [text(intro, 'warning')], caseStamp(d)), `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
         }
         refreshCards(d, step, e.left ? `${vp.person(e.from)} is no longer among the policy's people` : undefined);

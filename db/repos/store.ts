@@ -396,6 +396,11 @@ export function createStore(
     return id;
   };
 
+  /** Ledger entries in order, those `where` keeps, streamed: a ledger of millions is never held whole. */
+  function* ledgerRows(where: string, ...params: unknown[]): Generator<LedgerEntry> {
+    const stmt = sqlite.prepare(`SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger ${where} ORDER BY seq`);
+    for (const r of stmt.iterate(...params) as Iterable<LedgerRow>) yield toLedgerEntry(r);
+  }
   const ledger: LedgerRepo = {
     append: (e: NewLedgerEntry) => {
       const head = q('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
@@ -410,20 +415,11 @@ export function createStore(
     },
     headSeq: () => (q('SELECT coalesce(max(seq), 0) FROM ledger').pluck().get() as number),
     appendedSince: (seq, kind) => q('SELECT 1 FROM ledger WHERE seq > ? AND kind = ? LIMIT 1').get(seq, kind) !== undefined,
-    *entries() {
-      const stmt = sqlite.prepare('SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger ORDER BY seq');
-      for (const r of stmt.iterate() as Iterable<LedgerRow>) yield toLedgerEntry(r);
-    },
-    *about(subjects) {
-      // The subjects as one JSON array: any number of them, in one parameter.
-      const stmt = sqlite.prepare('SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger WHERE subject IN (SELECT value FROM json_each(?)) ORDER BY seq');
-      for (const r of stmt.iterate(JSON.stringify(subjects)) as Iterable<LedgerRow>) yield toLedgerEntry(r);
-    },
-    *ofKinds(kinds) {
-      // Streamed: the other entries are passed over by SQLite, never made into objects.
-      const stmt = sqlite.prepare('SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger WHERE kind IN (SELECT value FROM json_each(?)) ORDER BY seq');
-      for (const r of stmt.iterate(JSON.stringify(kinds)) as Iterable<LedgerRow>) yield toLedgerEntry(r);
-    },
+    entries: () => ledgerRows(''),
+    // The subjects as one JSON array: any number of them, in one parameter.
+    about: (subjects) => ledgerRows('WHERE subject IN (SELECT value FROM json_each(?))', JSON.stringify(subjects)),
+    // The other entries are passed over by SQLite, never made into objects.
+    ofKinds: (kinds) => ledgerRows('WHERE kind IN (SELECT value FROM json_each(?))', JSON.stringify(kinds)),
   };
 
   const outbox: OutboxRepo = {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { ROOT } from '../support/builders.js';
+import { headThenClose } from '../support/cli.js';
 import { testRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-cli-pipe-'));
@@ -18,11 +19,8 @@ it('a reader that stops early (`roe ledger export | head`) ends the command quie
   });
   rt.close();
   const child = spawn(join(ROOT, 'bin/roe.js'), ['ledger', 'export'], { cwd: ROOT, env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' } });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   // Like `head -c 100`: read the first chunk, then close the pipe.
-  await new Promise<void>((resolve) => child.stdout.once('data', () => (child.stdout.destroy(), resolve())));
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  const { err, code } = await headThenClose(child);
   expect(err).toBe('');
   expect(code).toBe(0);
 });

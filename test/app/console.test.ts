@@ -9,6 +9,7 @@ import { renderReply } from '../../handlers/platforms/console/render.js';
 import { quote, reply } from '../../handlers/replies/model.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { ROOT } from '../support/builders.js';
+import { headThenClose } from '../support/cli.js';
 import { testRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-console-'));
@@ -79,11 +80,8 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     // Far more output than a pipe holds (64 KB), so the console is still writing when the reader goes.
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH, DATABASE_PATH: join(dir, 'head.db'), LOG_LEVEL: 'warn' } });
     child.stdin.end('/roe policy\n'.repeat(300));
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     // Like `head -c 100`: read the first chunk, then close the pipe.
-    await new Promise<void>((resolve) => child.stdout.once('data', () => (child.stdout.destroy(), resolve())));
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const { err, code } = await headThenClose(child);
     expect(err).toBe('');
     expect(code).toBe(0);
   });

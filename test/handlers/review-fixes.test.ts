@@ -435,14 +435,15 @@ describe('the claim lifecycle after downtime', () => {
 });
 
 describe('what a claimant is told of dormancy', () => {
+  /** The clock set to `at`, and the scheduler ticked until nothing more fires (each step plans the next). */
+  const runTo = (at: string) => {
+    rt.clock.set(at);
+    for (let i = 0; i < 10 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
+  };
   it('the expiry of a claim that went dormant while another party took the line does not call the account open', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
     const c = rt.store.claims.all().at(-1)!;
-    const runTo = (at: string) => {
-      rt.clock.set(at);
-      for (let i = 0; i < 10 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
-    };
     runTo('2026-12-24T15:00:00Z');
     runTo('2026-12-31T15:00:00Z');
     expect(rt.store.claims.get(c.id)!.status).toBe('dormant');
@@ -459,10 +460,6 @@ describe('what a claimant is told of dormancy', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
     const c = rt.store.claims.all().at(-1)!;
-    const runTo = (at: string) => {
-      rt.clock.set(at);
-      for (let i = 0; i < 10 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
-    };
     runTo('2026-12-31T15:00:00Z');
     const before = (rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n;
     runTo('2027-03-01T15:00:00Z');
