@@ -383,26 +383,43 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
         const question = quote(`Question from ${vp.person(e.by)}`, e.question);
-        // Answered in the case's thread; a party on another platform than the thread's (or of a
-        // case with no thread: one an import opened) answers the one who asked, at their e-mail
-        // when the policy gives it.
-        const email = vp.version.policy.people[e.by]?.email;
-        const directly = `answer ${vp.person(e.by)} directly${email ? ` (${email})` : ''}.`;
-        // The claim's own party of an approval (and the company's people) are told it is one; the
-        // thread reads it as any case, named as any dispute is there.
-        const answer = (v: Principal, platform: Platform) => {
-          const approval = approvalShown(v, d);
-          const it = approval ? 'The case' : 'The dispute';
-          const its = approval ? "the case's" : "the dispute's";
-          if (!d.origin) return `${it} has no thread to answer in: ${directly}`;
-          // An approval has one party, who reads this: no "parties" are named, as in the line above.
-          if (isPrivateChat(d.origin)) return `${approval ? 'The case was opened in a private chat, with no thread to answer in' : 'The dispute was raised in a private chat, with no thread the parties can answer in'}: ${directly}`;
-          // A party whose claim was filed elsewhere (its own shared channel) may not be in that channel.
-          if (d.origin.platform === platform) return approval ? `Answer in the case's ${threadWord(d.origin)}, where it was opened (there it is called dispute #${d.id}, as every case is); if you cannot reach it, ${directly}` : `Answer in the dispute's ${threadWord(d.origin)}, where it was raised; if you cannot reach it, ${directly}`;
-          return `${its.charAt(0).toUpperCase()}${its.slice(1)} ${threadWord(d.origin)} is in ${PLATFORM_NAMES[d.origin.platform]}, out of reach from here: ${directly}`;
+        // Answered with the button of the parties' DMs, to whoever rules on the case, alone: one
+        // party's words never reach another (every party reads a shared thread, where the
+        // arbitrator may not be), and the button works from any platform. An arbitrator the bot
+        // cannot reach by chat is answered directly, at their e-mail when the policy gives it.
+        const arbitrator = vp.person(d.arbitrator);
+        const reachable = personTarget(deps, d.arbitrator, platformOf(d)) !== null;
+        const email = vp.version.policy.people[d.arbitrator]?.email;
+        const answer = (v: Principal): Block[] => {
+          if (!reachable) return [text(`${arbitrator}, who rules on it, cannot be reached here: answer them directly${email ? ` (${email})` : ''}.`, 'muted')];
+          // The claim's own party of an approval (and the company's people) are told it is one.
+          const lead = `Answer with the button below: your answer goes only to ${arbitrator}, who ${approvalShown(v, d) ? 'decides on it' : 'rules on it; no other party sees it'}.`;
+          return [text(lead, 'muted'), { type: 'actions', actions: [{ action: ACTIONS.answer, label: 'Answer', value: String(d.id) }] }];
         };
-        const told = toParties(d, (v, platform) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about ${caseWords(v, d)} over ${about(d)}.`), question, text(answer(v, platform), 'muted')]), 'ask');
-        toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [question, text(inDm ? 'Answer where the dispute was raised.' : `Reply in this ${threadWord(d.origin ?? origin)}.`, 'muted')]), 'ask', { told });
+        const told = toParties(d, (v) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about ${caseWords(v, d)} over ${about(d)}.`), question, ...answer(v)]), 'ask');
+        // The thread reads it as any case, named as any dispute is there.
+        const there = reachable ? `Each party was sent this question by direct message, with a button to answer ${arbitrator}.` : `Reply in this ${threadWord(d.origin ?? origin)}.`;
+        toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [question, text(inDm ? 'Answer where the dispute was raised.' : there, 'muted')]), 'ask', { told });
+        break;
+      }
+      case 'dispute.info_answered': {
+        // To whoever rules on the case now, alone: the answer quoted under whose it is, and the case a click away.
+        const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
+        const target = personTarget(deps, d.arbitrator, platformOf(d));
+        if (!target) break;
+        const arb = personViewer(target, d.arbitrator);
+        const party = viewpoint(deps, arb).party(e.party);
+        const who = e.name.trim() && e.name !== party ? `${e.name.trim()} (${party})` : party;
+        out.push({
+          platform: target.platform,
+          target: { kind: 'user', user: target.user },
+          body: reply(`Answer from ${party} on ${caseWords(arb, d)}: ${about(d)}`, [
+            text(`${party} answered on ${caseWords(arb, d)} over ${about(d)}, ${yoursTo(arb, d)}. No other party sees this answer.`),
+            quote(`Answer from ${who}`, e.answer),
+            { type: 'actions', actions: [{ action: ACTIONS.openCase, label: 'Show the case', value: String(d.id) }] },
+          ]),
+          dedupeKey: `answer:${d.id}:${e.by}:${stamp}`,
+        });
         break;
       }
       case 'dispute.reminder': {

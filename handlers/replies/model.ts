@@ -11,6 +11,8 @@ export const ACTIONS = {
   approve: 'rule_approve',
   award: 'rule_award',
   ask: 'rule_ask',
+  /** A party answers a question asked on its case: the answer form. */
+  answer: 'answer_question',
   logActivity: 'log_activity',
   openClaim: 'open_claim',
   openDispute: 'open_dispute',
@@ -26,6 +28,7 @@ export const FORMS = {
   dispute: 'dispute',
   award: 'award',
   ask: 'ask',
+  answer: 'answer',
 } as const;
 export type FormId = (typeof FORMS)[keyof typeof FORMS];
 

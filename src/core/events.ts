@@ -10,6 +10,8 @@ export type DomainEvent =
   | { type: 'dispute.assigned'; dispute: Dispute }
   | { type: 'dispute.ruled'; dispute: Dispute }
   | { type: 'dispute.info_requested'; dispute: Dispute; question: string; by: string }
+  /** `party`'s answer to a question on the case, sent by the user `by` (`name` as their chat shows them): for whoever rules on it alone. */
+  | { type: 'dispute.info_answered'; dispute: Dispute; party: PartyId; answer: string; by: string; name: string }
   | { type: 'dispute.reminder'; dispute: Dispute }
   /** `left`: handed on because the policy in force no longer names `from`, not for a breach. */
   | { type: 'dispute.escalated'; dispute: Dispute; from: string; left?: boolean }

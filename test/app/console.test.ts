@@ -195,6 +195,34 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toContain('met them <!channel>');
   });
 
+  it('a question asked on a case: its party answers with /answer, and the answer is shown to the arbitrator alone', () => {
+    const script = [
+      '/as northwind',
+      '/claim account="Soylent Corp" route=resell product=analytics opportunity="Soylent pilot" stage=proposal',
+      '/as contoso',
+      '/claim account="Soylent Corp" route=resell product=analytics opportunity="Soylent x" stage=qualified',
+      '/as pat',
+      '/rule 1 ask question="Who met the CIO first?"',
+      '/as contoso',
+      '/answer 1 We did, at the May summit.',
+      '/as fabrikam',
+      '/answer 1 Us!',
+      '/answer',
+      '/quit',
+    ].join('\n');
+    const { out, code } = runConsole(`${script}\n`, join(dir, 'answer.db'));
+    expect(code).toBe(0);
+    // Contoso's DM with the question carries the button as the command to type.
+    expect(out).toContain('[Answer]  /answer 1');
+    const answered = out.slice(out.indexOf('> /answer 1 We did'), out.indexOf('> /as fabrikam'));
+    expect(answered).toContain('Your answer on dispute #1 went to Pat Okafor, and to no other party.');
+    expect(answered).toContain('DM to Pat Okafor');
+    expect(answered).toContain('Contoso Consulting answered on dispute #1 over Soylent Corp (Analytics), yours to rule.');
+    expect(answered).not.toMatch(/DM to northwind/i);
+    expect(out.slice(out.indexOf('> /answer 1 Us!'))).toContain('✘ Only the parties of dispute #1 can answer its questions.');
+    expect(out).toContain('Usage: /answer <dispute number> [answer="…"]');
+  });
+
   it('re-asks a field the handler rejects, and keeps the database consistent', () => {
     const { out } = runConsole('/claim account=initech route=teleport product=Services opportunity=x stage=qualified amount= evidence=\nresell\n/roe mine\n', join(dir, 'retry.db'));
     expect(out).toContain('✘ Route to market: Choose one of: resell, referral, co-sell, marketplace, direct');

@@ -7,6 +7,7 @@ import { submitClaim } from '../../handlers/claim.js';
 import { disputeCard } from '../../handlers/dispute-card.js';
 import { help, mine, queue } from '../../handlers/roe.js';
 import { approve, askForm, awardForm, caseCard, NOBODY, submitAsk, submitAward } from '../../handlers/rule.js';
+import { answerForm, submitAnswer } from '../../handlers/answer.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import { showAccount } from '../../handlers/who-owns.js';
 import type { Reply } from '../../handlers/replies/model.js';
@@ -331,7 +332,7 @@ describe('a claim waiting for approval: its thread, its forms and the refusals o
 });
 
 describe('a claim waiting for approval: a question on it and the refusals that name it', () => {
-  it("its party is told to answer in the case's thread, which names it as any dispute; a dispute's parties keep their words", () => {
+  it("its party answers with the DM's button, to the arbitrator alone, the case named as its party knows it; the thread names it as any dispute", () => {
     const rt = approvalRuntime();
     submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
     const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
@@ -339,21 +340,25 @@ describe('a claim waiting for approval: a question on it and the refusals that n
     const asked = outbox(rt).filter((m) => m.target.includes('"user":"contoso-user"')).map((m) => m.body).at(-1)!;
     expect(asked.summary).toBe(`Question on approval of claim #${c.id} (case #${d.id}): Soylent Corp (Analytics)`);
     const said = asked.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
-    expect(said).toContain(`Answer in the case's thread, where it was opened (there it is called dispute #${d.id}, as every case is); if you cannot reach it, answer Pat Okafor directly (pat@example.com).`);
-    expect(read(asked)).not.toMatch(/The dispute|the dispute's/);
+    expect(said).toContain('Answer with the button below: your answer goes only to Pat Okafor, who decides on it.');
+    expect(read(asked)).not.toMatch(/The dispute|the dispute's|other part/);
+    expect(answerForm(rt.deps, as.partner(rt, 'contoso'), String(d.id)).title).toBe(`Answer on case #${d.id}`);
+    expect(submitAnswer(rt.deps, as.partner(rt, 'contoso'), { dispute: String(d.id), answer: 'Dana Wu, their CIO.' }).summary).toBe(`Your answer on approval of claim #${c.id} (case #${d.id}) went to Pat Okafor.`);
+    const toPat = outbox(rt).filter((m) => m.target.includes('"user":"pat"')).map((m) => m.body).at(-1)!;
+    expect(toPat.summary).toBe(`Answer from Contoso Consulting on approval of claim #${c.id} (case #${d.id}): Soylent Corp (Analytics)`);
     // The thread still reads it as any case.
     const thread = outbox(rt).filter((m) => m.target.includes('dispute-thread')).map((m) => m.body);
     expect(thread.at(-1)!.summary).toBe('Pat Okafor asks for more information');
     expect(JSON.stringify([thread.at(-1)!.summary, thread.at(-1)!.blocks])).not.toMatch(/approv|case's/i);
-    // With no thread (as a case an import opened), it says the case has none.
+    // With no thread (as a case an import opened), the button answers all the same.
     rt.db.sqlite.prepare('UPDATE disputes SET origin = NULL WHERE id = ?').run(d.id);
     rt.clock.set('2026-12-07T15:00:00Z');
     submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'And the stage of the deal?' });
     const again = outbox(rt).filter((m) => m.target.includes('"user":"contoso-user"')).map((m) => m.body).at(-1)!;
-    expect(again.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []))).toContain('The case has no thread to answer in: answer Pat Okafor directly (pat@example.com).');
+    expect(again.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []))).toContain('Answer with the button below: your answer goes only to Pat Okafor, who decides on it.');
   });
 
-  it('raised in a private chat (a Slack DM), its one party is told the case has no thread to answer in, not that "the parties" have none', () => {
+  it('raised in a private chat (a Slack DM), its one party answers with the button, not told of "the parties"', () => {
     const rt = approvalRuntime();
     submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), { origin: { platform: 'slack', channel: 'D0CONTOSO', thread: null }, requestKey: null });
     const d = rt.store.disputes.all().at(-1)!;
@@ -361,7 +366,7 @@ describe('a claim waiting for approval: a question on it and the refusals that n
     submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who is your contact there?' });
     const asked = outbox(rt).filter((m) => m.target.includes('"user":"contoso-user"')).map((m) => m.body).at(-1)!;
     const said = asked.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
-    expect(said).toContain('The case was opened in a private chat, with no thread to answer in: answer Pat Okafor directly (pat@example.com).');
+    expect(said).toContain('Answer with the button below: your answer goes only to Pat Okafor, who decides on it.');
     expect(read(asked)).not.toContain('the parties');
   });
 
@@ -435,5 +440,39 @@ describe('a claim waiting for approval: its snooze refusals, its award form and 
     }
     // And /roe mine lists it so, numbering the case.
     expect(read(mine(rt.deps, as.partner(rt, 'contoso')))).toContain(`#${c.id} Soylent Corp (Analytics): rejected (not approved in case #${d.id})`);
+  });
+});
+
+describe('answers to a question', () => {
+  it('an arbitrator the bot cannot reach by chat: the parties are told to answer them directly, with no button; the thread says to reply there', () => {
+    const policy = join(dir, `unreachable-${++files}.yaml`);
+    writeFileSync(policy, policyTextWith([['pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }', 'pat: { name: Pat Okafor, email: pat@example.com }']]));
+    const rt = runtime({ policyPath: policy });
+    const slack = { origin: { platform: 'slack' as const, channel: 'C0DEALS', thread: null }, requestKey: null };
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', { stage: 'proposal' }), slack);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), slack);
+    const d = rt.store.disputes.all().at(-1)!;
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
+    const asked = outbox(rt).filter((m) => m.target.includes('"user":"northwind-user"')).map((m) => m.body).at(-1)!;
+    expect(asked.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []))).toContain('Pat Okafor, who rules on it, cannot be reached here: answer them directly (pat@example.com).');
+    expect(asked.blocks.some((b) => b.type === 'actions')).toBe(false);
+    const thread = outbox(rt).filter((m) => m.target.includes('dispute-thread')).map((m) => m.body).at(-1)!;
+    expect(read(thread)).toContain('Reply in this thread.');
+  });
+
+  it("one of the company's people who filed a partner's claim answers for that partner; a partner's user of another party is refused", () => {
+    const rt = runtime();
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', { stage: 'proposal' }), meta);
+    submitClaim(rt.deps, as.person(rt, 'sam'), values('soylent', { claimant: 'contoso' }), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.parties).toEqual(expect.arrayContaining(['northwind', 'contoso']));
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
+    submitAnswer(rt.deps, as.person(rt, 'sam'), { dispute: String(d.id), answer: 'Contoso did, in March.' });
+    const toPat = outbox(rt).filter((m) => m.target.includes('"user":"pat"')).map((m) => m.body).at(-1)!;
+    expect(toPat.summary).toBe(`Answer from Contoso Consulting on dispute #${d.id}: Soylent Corp (Analytics)`);
+    expect(toPat.blocks).toContainEqual({ type: 'quote', label: 'Answer from sam (Contoso Consulting)', text: 'Contoso did, in March.' });
+    expect([...rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.info_answered').map((e) => e.payload)).toEqual([{ party: 'contoso' }]);
+    // Dana, of the company but of no claim in it, is no party of it.
+    expect(() => answerForm(rt.deps, as.person(rt, 'dana'), String(d.id))).toThrow(`Only the parties of dispute #${d.id} can answer its questions.`);
   });
 });

@@ -5,6 +5,7 @@ import { logClaimActivity } from '../../handlers/activity.js';
 import { claimForm, claimStatus, submitClaim } from '../../handlers/claim.js';
 import { disputeForm, submitDispute } from '../../handlers/dispute.js';
 import { approve, askForm, caseCard, submitAsk, submitAward } from '../../handlers/rule.js';
+import { answerForm, submitAnswer } from '../../handlers/answer.js';
 import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import { roe } from '../../handlers/roe.js';
 import { importCsv } from '../../src/core/import/import.service.js';
@@ -484,6 +485,41 @@ describe('dispute, arbitration and rulings', () => {
     expect(rt.store.disputes.get(d.id)!.winner).toBe('contoso');
   });
 
+  it("a party answers a question with its DM's button: the answer reaches the arbitrator alone, and the ledger records that it answered, not what", () => {
+    const d = openArbitratedCase();
+    const rows = () => rt.db.sqlite.prepare('select body, target from outbox order by id').all() as { body: string; target: string }[];
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
+    const before = rows().length;
+    const form = answerForm(rt.deps, as.partner(rt, 'northwind'), String(d.id));
+    expect(form.title).toBe(`Answer on dispute #${d.id}`);
+    expect(form.intro).toBe(`Your answer on dispute #${d.id} over Soylent Corp (Analytics) goes only to Pat Okafor, who rules on it; no other party sees it.`);
+    const done = submitAnswer(rt.deps, as.partner(rt, 'northwind'), { dispute: String(d.id), answer: 'Our rep met the CIO on *May 3*, <!channel>' }, { requestKey: 'k1' });
+    expect(done.summary).toBe(`Your answer on dispute #${d.id} went to Pat Okafor, and to no other party.`);
+    const sent = rows().slice(before);
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(sent[0]!.target)).toEqual({ kind: 'user', user: 'pat' });
+    const toPat = JSON.parse(sent[0]!.body) as Reply;
+    expect(toPat.summary).toBe(`Answer from Northwind Partners on dispute #${d.id}: Soylent Corp (Analytics)`);
+    expect(toPat.blocks).toContainEqual({ type: 'quote', label: 'Answer from northwind-user (Northwind Partners)', text: 'Our rep met the CIO on *May 3*, <!channel>' });
+    expect(toPat.blocks).toContainEqual({ type: 'actions', actions: [{ action: 'open_case', label: 'Show the case', value: String(d.id) }] });
+    // The same form sent again (a double click) sends nothing more.
+    submitAnswer(rt.deps, as.partner(rt, 'northwind'), { dispute: String(d.id), answer: 'Our rep met the CIO on *May 3*, <!channel>' }, { requestKey: 'k1' });
+    expect(rows().length).toBe(before + 1);
+    const entries = [...rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.info_answered');
+    expect(entries.map((e) => [e.subject, e.payload])).toEqual([[`dispute:${d.id}`, { party: 'northwind' }]]);
+    expect(verifyChain(rt.store.ledger.entries()).ok).toBe(true);
+    // A partner of no party of the case learns nothing of it; nor is anything sent.
+    expect(catchErr(() => answerForm(rt.deps, as.partner(rt, 'fabrikam'), String(d.id))).message).toBe(`Only the parties of dispute #${d.id} can answer its questions.`);
+    expect(catchErr(() => submitAnswer(rt.deps, as.partner(rt, 'fabrikam'), { dispute: String(d.id), answer: 'We were there first' })).message).toBe(`Only the parties of dispute #${d.id} can answer its questions.`);
+    expect(catchErr(() => answerForm(rt.deps, as.partner(rt, 'fabrikam'), '9999')).message).toBe('Only the parties of dispute #9999 can answer its questions.');
+    // An empty answer is refused on its field.
+    expect(catchErr(() => submitAnswer(rt.deps, as.partner(rt, 'contoso'), { dispute: String(d.id), answer: '  ' })).fields.answer).toBe('Write your answer');
+    // Once ruled, an answer is refused, saying it was not sent.
+    approve(rt.deps, as.person(rt, 'pat'), `${d.id}:northwind`);
+    expect(catchErr(() => submitAnswer(rt.deps, as.partner(rt, 'contoso'), { dispute: String(d.id), answer: 'We met them in April' })).message).toMatch(new RegExp(`^Dispute #${d.id} was already ruled by Pat Okafor on .*\\. Your answer was not sent\\.$`));
+    expect(rows().filter((r) => r.body.includes('We met them in April'))).toHaveLength(0);
+  });
+
   it('every other party hears of a case when it opens, and each DM names the account and product line on its own', () => {
     const d = openArbitratedCase();
     const dms = (who: string) => (rt.db.sqlite.prepare('select body, target from outbox order by id').all() as { body: string; target: string }[]).filter((m) => m.target.includes(who)).map((m) => JSON.parse(m.body) as Reply);
@@ -499,9 +535,10 @@ describe('dispute, arbitration and rulings', () => {
     submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
     const asked = dms('northwind-user').at(-1)!;
     expect(asked.summary).toBe(`Question on dispute #${d.id}: Soylent Corp (Analytics)`);
-    expect(read(asked)).toContain("Answer in the dispute's thread");
-    // A party whose claim was filed in another channel may not be in the dispute's: they can answer the arbitrator too.
-    expect(read(asked)).toContain('if you cannot reach it, answer Pat Okafor directly');
+    // Answered with the DM's button, to the arbitrator alone (a party whose claim was filed in
+    // another channel may not be in the dispute's thread, and every party reads it).
+    expect(read(asked)).toContain('Answer with the button below: your answer goes only to Pat Okafor, who rules on it; no other party sees it.');
+    expect(asked.blocks).toContainEqual({ type: 'actions', actions: [{ action: 'answer_question', label: 'Answer', value: String(d.id) }] });
     approve(rt.deps, as.person(rt, 'pat'), `${d.id}:northwind`);
     const ruled = dms('contoso-user').at(-1)!;
     expect(ruled.summary).toBe(`Ruling on dispute #${d.id}: Soylent Corp (Analytics)`);

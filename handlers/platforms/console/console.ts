@@ -10,6 +10,7 @@ import type { HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
 import type { Form, Reply } from '../../replies/model.js';
 import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
+import { answerForm, submitAnswer } from '../../answer.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
 import { snoozeReminder } from '../../snooze.js';
 import { parseNumberId } from '../../validate.js';
@@ -54,6 +55,7 @@ const HELP = `Console commands (as in Slack):
   /roe help|mine [page]|queue [page]|case N|stats|policy
   /rule <dispute> approve | award [party=… rationale="…"] | ask [question="…"]
                                   (award party=none rejects every claim)
+  /answer <dispute> [answer]      answer a question asked on your case (it goes to its arbitrator alone)
   /activity <claim>               log activity on a claim
   /snooze <dispute> 1h|4h|next-business-day   snooze an SLA reminder
   /case <dispute>                 a case as it stands (a dispute, or a claim waiting for approval);
@@ -215,6 +217,15 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         if (action === 'award') return fillForm(awardForm(o.deps, p, disputeId), pairs, (v) => submitAward(o.deps, p, v));
         if (action === 'ask') return fillForm(askForm(o.deps, p, disputeId), pairs, (v) => submitAsk(o.deps, p, v));
         return usage;
+      }
+      case 'answer': {
+        const [id = '', ...more] = restParts;
+        const n = parseNumberId(id);
+        if (n === null) return 'Usage: /answer <dispute number> [answer="…"]';
+        // The answer given inline as answer="…", or as the rest of the line.
+        const { pairs, rest: words } = parseInline(more.join(' '));
+        const given = pairs.answer === undefined && words.trim() ? { ...pairs, answer: words } : pairs;
+        return fillForm(answerForm(o.deps, p, String(n)), given, (v) => submitAnswer(o.deps, p, v, meta()));
       }
       case 'as': {
         const target = rest.trim().toLowerCase();

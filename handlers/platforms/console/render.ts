@@ -8,6 +8,7 @@ export function commandFor(button: Button): string {
     [ACTIONS.approve]: `/rule ${button.value.split(':')[0]} approve`,
     [ACTIONS.award]: `/rule ${button.value} award`,
     [ACTIONS.ask]: `/rule ${button.value} ask`,
+    [ACTIONS.answer]: `/answer ${button.value}`,
     [ACTIONS.logActivity]: `/activity ${button.value}`,
     [ACTIONS.openClaim]: `/claim ${button.value}`,
     [ACTIONS.openDispute]: `/dispute ${button.value}`,

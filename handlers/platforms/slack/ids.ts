@@ -27,6 +27,7 @@ export const SLACK_IDS = {
     [ACTIONS.approve]: 'roe_rule_approve',
     [ACTIONS.award]: 'roe_rule_award',
     [ACTIONS.ask]: 'roe_rule_ask',
+    [ACTIONS.answer]: 'roe_answer_question',
     [ACTIONS.logActivity]: 'roe_log_activity',
     [ACTIONS.openClaim]: 'roe_open_claim',
     [ACTIONS.openDispute]: 'roe_open_dispute',
@@ -43,6 +44,7 @@ export const SLACK_IDS = {
     [FORMS.dispute]: 'roe_dispute_form',
     [FORMS.award]: 'roe_award_form',
     [FORMS.ask]: 'roe_ask_form',
+    [FORMS.answer]: 'roe_answer_form',
   } satisfies Record<FormId, string>,
   /** Events the app subscribes to. */
   events: {

@@ -10,6 +10,7 @@ import { disputeForm, submitDispute } from '../../dispute.js';
 import { ACTIONS, FORMS, quote, reply, text, type Block, type Form, type Reply } from '../../replies/model.js';
 import { help, roe } from '../../roe.js';
 import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
+import { answerForm, submitAnswer } from '../../answer.js';
 import { snoozeReminder } from '../../snooze.js';
 import { FormValuesError } from '../../validate.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
@@ -474,6 +475,8 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         return { kind: 'form', form: awardForm(deps, who, value) };
       case ids.actions[ACTIONS.ask]:
         return { kind: 'form', form: askForm(deps, who, value) };
+      case ids.actions[ACTIONS.answer]:
+        return { kind: 'form', form: answerForm(deps, who, value) };
       case ids.actions[ACTIONS.logActivity]:
         return { kind: 'reply', reply: logClaimActivity(deps, who, value) };
       case ids.actions[ACTIONS.openClaim]:
@@ -492,6 +495,9 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         return submitted(() => awardForm(deps, who, values.dispute), typed, () => submitAward(deps, who, values), { refresh: refreshCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.rationale, a.from.id) });
       case ids.submits[FORMS.ask]:
         return submitted(() => askForm(deps, who, values.dispute), typed, () => submitAsk(deps, who, values, meta), { refresh: refreshCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.question, a.from.id) });
+      case ids.submits[FORMS.answer]:
+        // The case closed while they typed: it as it stands, the refusal and what they wrote above it.
+        return submitted(() => answerForm(deps, who, values.dispute), typed, () => submitAnswer(deps, who, values, meta), { gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.answer, a.from.id) });
       case ids.refresh.disputeCase: {
         // Redrawn from the case, under the lines it was sent with (why it came) while they hold.
         const shown = caseCard(deps, who, value, leadOf(data));

@@ -20,6 +20,7 @@ export const TEAMS_IDS = {
     [ACTIONS.approve]: 'roe.rule.approve',
     [ACTIONS.award]: 'roe.rule.award',
     [ACTIONS.ask]: 'roe.rule.ask',
+    [ACTIONS.answer]: 'roe.answer',
     [ACTIONS.logActivity]: 'roe.logActivity',
     [ACTIONS.openClaim]: 'roe.openClaim',
     [ACTIONS.openDispute]: 'roe.openDispute',
@@ -32,6 +33,7 @@ export const TEAMS_IDS = {
     [FORMS.dispute]: 'roe.submit.dispute',
     [FORMS.award]: 'roe.submit.award',
     [FORMS.ask]: 'roe.submit.ask',
+    [FORMS.answer]: 'roe.submit.answer',
   } as const satisfies Record<FormId, string>,
   /** Refresh verbs (Universal Actions `refresh`): the card as it stands now, for the viewer. */
   refresh: {

@@ -1,7 +1,9 @@
 import { afterEach, expect, it } from 'vitest';
 import { submitClaim } from '../../../handlers/claim.js';
-import { submitAsk } from '../../../handlers/rule.js';
+import { approve, submitAsk } from '../../../handlers/rule.js';
 import { visible } from '../../support/slack-harness.js';
+import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
+import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { cardOf, readCard } from '../../support/fake-connector.js';
 import { personalChat } from '../../support/teams-harness.js';
 import { startBoth, SLACK_USERS, TEAMS_USERS, type XHarness } from '../../support/both-harness.js';
@@ -29,7 +31,7 @@ it('a party of a case raised in ANOTHER party’s DM with the bot is not told to
   expect(toCarl[0]).not.toMatch(/Answer in the dispute's thread/);
 });
 
-it('the same for a case raised in a Teams 1:1 chat with the bot: the other party, in Teams too, is told to answer the one who asked', async () => {
+it('the same for a case raised in a Teams 1:1 chat with the bot: the other party, in Teams too, answers with the card’s button, and the answer reaches the arbitrator alone', async () => {
   h = await startBoth();
   await h.say(TEAMS_USERS.contoso, 'roe help');
   await h.say(TEAMS_USERS.northwind, 'roe help');
@@ -48,5 +50,24 @@ it('the same for a case raised in a Teams 1:1 chat with the bot: the other party
     .map((c) => readCard(cardOf(c)))
     .filter((t) => t.includes('When did you first meet'));
   expect(toCarl).toHaveLength(1);
-  expect(toCarl[0]).toMatch(/raised in a private chat, with no thread the parties can answer in: answer Pat Okafor directly/);
+  expect(toCarl[0]).toContain('Answer with the button below: your answer goes only to Pat Okafor, who rules on it; no other party sees it.');
+  // Carl answers from Teams: the form, then the answer sent.
+  const form = readCard(await h.click(TEAMS_USERS.contoso, TEAMS_IDS.actions[ACTIONS.answer], { value: String(d.id) }));
+  expect(form).toContain(`Your answer on dispute #${d.id} over Soylent Corp (Analytics) goes only to Pat Okafor, who rules on it; no other party sees it.`);
+  const sent = readCard(await h.click(TEAMS_USERS.contoso, TEAMS_IDS.submits[FORMS.answer], { state: { dispute: String(d.id) }, answer: 'We met their CIO in <b>March</b> @here' }));
+  expect(sent).toContain(`Your answer on dispute #${d.id} went to Pat Okafor, and to no other party.`);
+  await h.drain();
+  // Pat reads it where the case's cards reach him (in Teams, as the case is: a chat the bot opens
+  // with him), as typed; nobody else gets it, Nora (the other party) least of all.
+  const cards = h.connector.calls.filter((c) => c.kind === 'send').map((c) => ({ to: c.conversationId, card: readCard(cardOf(c)) }));
+  const toPat = cards.filter((c) => c.card.includes('March'));
+  expect(toPat).toEqual([{ to: expect.stringMatching(/^a:created-/), card: expect.stringContaining(`Contoso Consulting answered on dispute #${d.id} over Soylent Corp (Analytics), yours to rule.`) }]);
+  expect(h.connector.calls.some((c) => c.kind === 'create' && JSON.stringify(c.body).includes(TEAMS_USERS.pat.id))).toBe(true);
+  expect(toPat[0]!.card).toContain('We met their CIO in <b>March</b> @here');
+  // Ruled while Carl wrote a second answer: refused on the card, what he wrote kept above the case as it stands.
+  approve(h.rt.deps, pat, `${d.id}:${d.recommendation}`);
+  const late = readCard(await h.click(TEAMS_USERS.contoso, TEAMS_IDS.submits[FORMS.answer], { state: { dispute: String(d.id) }, answer: 'Also the June workshop.' }));
+  expect(late).toMatch(new RegExp(`Dispute #${d.id} was already ruled by Pat Okafor on .*\\. Your answer was not sent\\.`));
+  expect(late).toContain('What you wrote');
+  expect(late).toContain('Also the June workshop.');
 });

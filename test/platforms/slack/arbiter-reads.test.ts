@@ -102,7 +102,7 @@ describe('Slack: what the arbitrator reads of the cases that come to them', () =
     expect((await h.submit(USERS.pat, h.openedView(opened), { question: 'Who met the customer first, and when?' })).json()).toMatchObject({ response_action: 'update' });
     const update = await h.fake.waitFor(() => h.fake.callsTo('chat.update').find((u) => u.args.ts === String(card.result.ts)), 'the card updated');
     const said = visible(update.args);
-    expect(said).toContain('Your question is in the dispute’s thread and went to the parties. Their answers will come there.');
+    expect(said).toContain('Your question is in the dispute’s thread and went to the parties by direct message. Their answers will come to you here, by direct message.');
     expect(said).toContain('Who met the customer first, and when?');
     // Still Pat's to rule.
     expect(buttonsOf(update).map((b) => b.text.text)).toContain('Approve: Contoso Consulting');

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { reply, text } from '../../../handlers/replies/model.js';
+import { ACTIONS, reply, text } from '../../../handlers/replies/model.js';
+import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { submitAsk } from '../../../handlers/rule.js';
 import { type Harness, SHARED_CHANNEL, startSlack, USERS, visible } from '../../support/slack-harness.js';
 
@@ -65,7 +66,7 @@ describe('Slack: a case raised from a direct message between people', () => {
     expect(outbox().every((r) => r.status === 'delivered')).toBe(true);
   });
 
-  it('a question on it: the raiser is told to answer the one who asked directly, not that the case was raised in a chat with the bot', async () => {
+  it('a question on it: the raiser answers with the button of its DM (a modal), and the answer reaches the arbitrator alone, not the other party', async () => {
     const d = await caseFromPeopleDm();
     await h.drain();
     const before = toCarl().length;
@@ -74,9 +75,27 @@ describe('Slack: a case raised from a direct message between people', () => {
     await h.drain();
     const asked = toCarl().slice(before).filter((t) => t.includes('When did you first meet'));
     expect(asked).toHaveLength(1);
-    expect(asked[0]).toContain('The dispute was raised in a private chat, with no thread the parties can answer in: answer Pat Okafor directly (pat@example.com).');
+    expect(asked[0]).toContain('Answer with the button below: your answer goes only to Pat Okafor, who rules on it; no other party sees it.');
     expect(asked[0]).not.toContain('with the bot');
     expect(asked[0]).not.toContain('<#');
+    // The button opens the answer form; what Carl sends reaches Pat's DM with the bot, shown as typed.
+    const message = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === carlsDm && visible(c.args).includes('When did you first meet')).at(-1)!;
+    const button = (message.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []).find((e) => e.action_id === SLACK_IDS.actions[ACTIONS.answer])!;
+    expect(button.value).toBe(String(d.id));
+    const opened = h.fake.callsTo('views.open').length;
+    await h.click(USERS.contoso, button.action_id, button.value, { channel: carlsDm, messageTs: String(message.result.ts) });
+    await h.fake.waitFor(() => h.fake.callsTo('views.open').length > opened, 'the answer modal');
+    const view = h.openedView(opened);
+    expect(visible(h.fake.callsTo('views.open')[opened]!.args.view as Record<string, unknown>)).toContain(`Your answer on dispute #${d.id} over Soylent Corp (Analytics) goes only to Pat Okafor`);
+    const res = await h.submit(USERS.contoso, view, { answer: 'At the *summit* in May <!channel>' });
+    expect(visible((res.json() as { view: Record<string, unknown> }).view)).toContain(`Your answer on dispute #${d.id} went to Pat Okafor, and to no other party.`);
+    await h.drain();
+    const toPat = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${USERS.pat.id}` && visible(c.args).includes('summit'));
+    expect(toPat).toHaveLength(1);
+    expect(visible(toPat[0]!.args)).toContain(`Contoso Consulting answered on dispute #${d.id} over Soylent Corp (Analytics), yours to rule.`);
+    // Shown as typed: no mention of the channel, no bold.
+    expect(JSON.stringify(toPat[0]!.args)).not.toContain('<!channel>');
+    expect(h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel !== `D${USERS.pat.id}` && visible(c.args).includes('summit'))).toEqual([]);
   });
 
   it('a channel post whose channel is a direct message (an escalation channel set to one): its fallback person is told in words, with no link and no advice to invite the bot', async () => {

@@ -414,16 +414,16 @@ describe('award with a rationale, and asking for information', () => {
     const result = (await h.submit(USERS.pat, h.openedView(2), { question: 'Who met the customer first?' })).json() as { view: unknown };
     const n = posts().length;
     await h.drain();
-    // Each party was told to answer Pat directly ...
+    // Each party was told to answer Pat with its DM's button ...
     const told = posts().slice(n).filter((c) => [`D${USERS.northwind.id}`, `D${USERS.contoso.id}`].includes(String(c.args.channel)));
     expect(told).toHaveLength(2);
-    for (const c of told) expect(visible(c.args)).toContain('answer Pat Okafor directly');
-    // ... and so Pat's modal says, not that the question is in a thread where the answers will come.
+    for (const c of told) expect(visible(c.args)).toContain('Answer with the button below: your answer goes only to Pat Okafor');
+    // ... and so Pat's modal says, not that the question is in a thread.
     expect(visible(result.view)).not.toContain('thread and went to the parties');
-    expect(visible(result.view)).toContain('Your question went to the parties by direct message. The dispute has no thread they can answer in, so they were asked to answer you directly.');
+    expect(visible(result.view)).toContain('Your question went to the parties by direct message. Their answers will come to you here, by direct message.');
   });
 
-  it('ask on a claim waiting for approval: the modal names its one party and the case’s thread, or, with no thread, says they answer directly', async () => {
+  it('ask on a claim waiting for approval: the modal names its one party and the case’s thread, or, with no thread, the DM alone; the answers come to Pat', async () => {
     // A flagged partner's claims wait for an arbitrator's approval.
     h.rt.store.partners.setFlagged('contoso', h.rt.clock.now());
     expect(await fileClaim(USERS.contoso, claim())).toMatch(/needs an arbitrator's approval/);
@@ -440,12 +440,12 @@ describe('award with a rationale, and asking for information', () => {
       return visible(((await h.submit(USERS.pat, h.openedView(opened), { question })).json() as { view: unknown }).view);
     };
     const inThread = await askOnce('Who is your contact there?');
-    expect(inThread).toContain('Your question is in the case’s thread and went to Contoso Consulting. Their answers will come there.');
+    expect(inThread).toContain('Your question is in the case’s thread and went to Contoso Consulting by direct message. Their answers will come to you here, by direct message.');
     expect(inThread).not.toMatch(/the parties|dispute’s/);
-    // With no thread (as a case an import opened), they were asked to answer Pat directly.
+    // With no thread (as a case an import opened), the question went by DM alone.
     h.rt.db.sqlite.prepare('UPDATE disputes SET origin = NULL WHERE id = ?').run(d.id);
     const noThread = await askOnce('And the stage of the deal?');
-    expect(noThread).toContain('Your question went to Contoso Consulting by direct message. The case has no thread they can answer in, so they were asked to answer you directly.');
+    expect(noThread).toContain('Your question went to Contoso Consulting by direct message. Their answers will come to you here, by direct message.');
     expect(noThread).not.toMatch(/the parties|The dispute/);
   });
 
@@ -471,8 +471,8 @@ describe('award with a rationale, and asking for information', () => {
     await h.drain();
     const toNorthwind = posts().slice(n).filter((c) => c.args.channel === nwDm).map((c) => visible(c.args));
     expect(toNorthwind.filter((t) => t.includes('Who met the customer first?'))).toHaveLength(1);
-    expect(toNorthwind.join('\n')).toContain('answer Pat Okafor directly');
-    expect(toNorthwind.join('\n')).not.toContain('Reply in this thread');
+    expect(toNorthwind.join('\n')).toContain('Answer with the button below: your answer goes only to Pat Okafor');
+    expect(toNorthwind.join('\n')).not.toContain('Each party was sent this question');
     const rulings = toNorthwind.filter((t) => /Ruled by Pat Okafor/.test(t));
     expect(rulings).toHaveLength(1);
     expect(rulings[0]).toContain('Northwind Partners owns it');

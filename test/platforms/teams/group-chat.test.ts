@@ -62,13 +62,13 @@ describe('a dispute raised in a group chat (which has no threads: its updates ar
     const inChat = sent.filter((c) => c.conversationId === GROUP_CHAT).map((c) => readCard(cardOf(c)));
     expect(inChat).toHaveLength(1);
     expect(inChat[0]).toContain('Who met the CIO first?');
-    expect(inChat[0]).toContain('Reply in this chat.');
+    expect(inChat[0]).toContain('Each party was sent this question by direct message, with a button to answer Pat Okafor.');
     expect(inChat[0]).not.toContain('thread');
-    // The parties, told by DM, are sent to the chat where it was raised.
+    // The parties, told by DM, answer Pat with its button.
     const toParties = sent.filter((c) => c.conversationId !== GROUP_CHAT).map((c) => readCard(cardOf(c)));
     expect(toParties.length).toBeGreaterThan(0);
     for (const t of toParties) {
-      expect(t).toContain("Answer in the dispute's chat, where it was raised");
+      expect(t).toContain('Answer with the button below: your answer goes only to Pat Okafor, who rules on it; no other party sees it.');
       expect(t).not.toContain('thread');
     }
   });
@@ -84,6 +84,6 @@ describe('a dispute raised in a group chat (which has no threads: its updates ar
     await h.click(USERS.pat, submit.verb, { ...submit.data, question: 'Who met the CIO first?' });
     await h.drain();
     const thread = h.connector.messages(`${CHANNEL};messageid=1700000000777`).map((c) => readCard(cardOf(c)));
-    expect(thread.filter((t) => t.includes('Who met the CIO first?'))).toEqual([expect.stringContaining('Reply in this thread.')]);
+    expect(thread.filter((t) => t.includes('Who met the CIO first?'))).toEqual([expect.stringContaining('Each party was sent this question by direct message, with a button to answer Pat Okafor.')]);
   });
 });

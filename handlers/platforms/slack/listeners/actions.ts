@@ -6,6 +6,7 @@ import { ACTIONS, reply, text, type ActionId, type Form, type Reply } from '../.
 import { refreshStaleCards } from '../../../notify.js';
 import { home } from '../../../roe.js';
 import { approve, askForm, awardForm, caseCard } from '../../../rule.js';
+import { answerForm } from '../../../answer.js';
 import { caseTitle } from '../../../dispute-card.js';
 import { snoozeReminder } from '../../../snooze.js';
 import { parseNumberId } from '../../../validate.js';
@@ -80,6 +81,7 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
 
   on(ACTIONS.award, async (viewer, value, body, client) => openForm(client, body, awardForm(deps, viewer, value)));
   on(ACTIONS.ask, async (viewer, value, body, client) => openForm(client, body, askForm(deps, viewer, value)));
+  on(ACTIONS.answer, async (viewer, value, body, client) => openForm(client, body, answerForm(deps, viewer, value)));
   on(ACTIONS.openClaim, async (viewer, value, body, client) => openForm(client, body, claimForm(deps, viewer, value)));
   on(ACTIONS.openDispute, async (viewer, value, body, client) => openForm(client, body, disputeForm(deps, viewer, value)));
 

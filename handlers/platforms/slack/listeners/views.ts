@@ -9,6 +9,7 @@ import { viewpoint } from '../../../deps.js';
 import { approvalShown } from '../../../dispute-card.js';
 import { answeredInThread } from '../../../notify.js';
 import { submitAsk, submitAward } from '../../../rule.js';
+import { submitAnswer } from '../../../answer.js';
 import { interactiveUser, type SlackContext } from '../context.js';
 import { viewErrors } from '../errors.js';
 import { SLACK_IDS } from '../ids.js';
@@ -59,7 +60,7 @@ interface Submitted {
 /** How long a submission waits for Slack to say again who the user is, when an older answer is at hand. */
 const SUBMIT_LOOKUP_BUDGET_MS = 1_500;
 
-const TITLES: Record<FormId, string> = { [FORMS.claim]: 'Claim', [FORMS.dispute]: 'Dispute', [FORMS.award]: 'Ruling', [FORMS.ask]: 'Question sent' };
+const TITLES: Record<FormId, string> = { [FORMS.claim]: 'Claim', [FORMS.dispute]: 'Dispute', [FORMS.award]: 'Ruling', [FORMS.ask]: 'Question sent', [FORMS.answer]: 'Answer sent' };
 
 /**
  * Form submissions. The handler runs before the ack, since only the ack can carry inline
@@ -106,17 +107,20 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   onSubmit(FORMS.award, (s) => submitAward(deps, s.viewer, { ...s.meta.state, ...s.values }), updateCaseMessage);
   /**
    * Where the question went and where its answers come, as the parties were told: the dispute's
-   * thread, or, for a case with no thread they can read (raised in a private chat: someone's own
-   * chat with the bot, or a DM between people; or opened by an import), the one who asked, directly. A claim waiting for approval has
-   * one party, named to the one who asked (who may rule on it, so is told it is an approval).
+   * thread too, when it has one they can read (not one raised in a private chat, or opened by an
+   * import); the answers, sent with the button of the parties' DMs, to whoever rules on the case by
+   * direct message. A claim waiting for approval has one party, named to the one who asked (who
+   * may rule on it, so is told it is an approval).
    */
   const asked = (s: Submitted): string => {
     const d = deps.ctx.store.disputes.get(Number(s.meta.state.dispute));
+    const vp = viewpoint(deps, s.viewer);
     const approval = d !== undefined && approvalShown(s.viewer, d);
-    const who = approval ? viewpoint(deps, s.viewer).party(d.parties[0]!) : 'the parties';
-    return d && !answeredInThread(d)
-      ? `Your question went to ${who} by direct message. The ${approval ? 'case' : 'dispute'} has no thread they can answer in, so they were asked to answer you directly.`
-      : `Your question is in the ${approval ? 'case’s' : 'dispute’s'} thread and went to ${who}. Their answers will come there.`;
+    const who = approval ? vp.party(d.parties[0]!) : 'the parties';
+    const where = d && answeredInThread(d) ? `Your question is in the ${approval ? 'case’s' : 'dispute’s'} thread and went to ${who} by direct message.` : `Your question went to ${who} by direct message.`;
+    // Someone above the arbitrator in the chain who asked from the queue: the answers go to whoever rules on it.
+    const mine = !d || (s.viewer.kind === 'internal' && s.viewer.personKey === d.arbitrator);
+    return `${where} ${mine ? 'Their answers will come to you here, by direct message.' : `Their answers will go to ${vp.person(d.arbitrator)}, who rules on it, by direct message.`}`;
   };
   // The modal says the question went out; the DM card (with its ruling buttons) is the case as it
   // stands, under the question asked and where its answers come (nothing else on it says so).
@@ -124,6 +128,7 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
     const question = typeof s.values.question === 'string' ? s.values.question.trim() : '';
     return updateCaseMessage(client, s, { ...card, blocks: [text(asked(s), 'muted'), ...(question ? [quote('Your question', question)] : []), ...card.blocks] });
   };
+  onSubmit(FORMS.answer, (s) => submitAnswer(deps, s.viewer, { ...s.meta.state, ...s.values }, { requestKey: requestKey(s) }));
   onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }, { requestKey: requestKey(s) }), askedFrom, (card, s) => ({
     ...card,
     title: TITLES[FORMS.ask],

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { Principal } from '../src/core/authz.js';
+import { answerableBy, answerQuestion } from '../src/core/disputes/answer.js';
+import { DomainError } from '../src/core/errors.js';
+import type { Dispute } from '../src/core/types.js';
+import type { HandlerDeps } from './deps.js';
+import { viewpoint } from './deps.js';
+import { approvalShown, caseWords } from './dispute-card.js';
+import { announce } from './notify.js';
+import { FORMS, quote, reply, text, type Form, type Reply } from './replies/model.js';
+import { parseForm, parseNumberId } from './validate.js';
+
+function caseId(value: unknown): number {
+  const n = parseNumberId(typeof value === 'string' ? value.split(':')[0] : value);
+  if (n === null) throw new DomainError('invalid_input', 'That button refers to no dispute.');
+  return n;
+}
+
+/** The case's account and product line: "Soylent Corp (Analytics)". */
+function about(deps: HandlerDeps, d: Dispute): string {
+  return `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
+}
+
+/**
+ * The Answer button of a question's DM: a form whose answer goes to whoever rules on the case,
+ * and to nobody else. Refused before it is filled in to anyone but the case's people, or once
+ * the case is closed.
+ */
+export function answerForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
+  const { dispute: d } = answerableBy(deps.ctx, viewer, caseId(value));
+  const arbitrator = viewpoint(deps, viewer).person(d.arbitrator);
+  const approval = approvalShown(viewer, d);
+  return {
+    id: FORMS.answer,
+    // Short: a Slack modal title holds 24 characters.
+    title: approval ? `Answer on case #${d.id}` : `Answer on dispute #${d.id}`,
+    submitLabel: 'Send',
+    intro: `Your answer on ${caseWords(viewer, d)} over ${about(deps, d)} goes only to ${arbitrator}, who ${approval ? 'decides on it' : 'rules on it; no other party sees it'}.`,
+    fields: [{ id: 'answer', label: 'Your answer', kind: 'multiline', required: true, maxLength: 2000, hint: `${arbitrator} reads it as written.` }],
+    state: { dispute: String(d.id) },
+  };
+}
+
+const answerSchema = z.object({
+  dispute: z.string({ error: 'That form refers to no dispute' }),
+  answer: z.string({ error: 'Required' }).trim().min(2, 'Write your answer').max(2000, 'At most 2,000 characters'),
+});
+
+/** Sends a party's answer to whoever rules on the case; a repeat of the same `requestKey` (a double click, a redelivery) sends nothing more. */
+export function submitAnswer(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: { requestKey: string | null } = { requestKey: null }): Reply {
+  const input = parseForm(answerSchema, values);
+  const id = caseId(input.dispute);
+  const d = deps.ctx.store.transaction(() => {
+    const { dispute, events } = answerQuestion(deps.ctx, viewer, id, { answer: input.answer, requestKey: meta.requestKey });
+    announce(deps, events, dispute.origin, viewer.userKey);
+    return dispute;
+  });
+  const arbitrator = viewpoint(deps, viewer).person(d.arbitrator);
+  const said = `Your answer on ${caseWords(viewer, d)} went to ${arbitrator}${approvalShown(viewer, d) ? '' : ', and to no other party'}.`;
+  return reply(said, [text(said, 'good'), quote('Your answer', input.answer)], { title: 'Answer sent' });
+}

@@ -1,0 +1,64 @@
+import { ownParty, type Principal } from '../authz.js';
+import type { DomainContext } from '../context.js';
+import { DomainError } from '../errors.js';
+import type { DomainEvent } from '../events.js';
+import { versionOfDispute } from '../sla/sla.service.js';
+import type { Dispute, PartyId } from '../types.js';
+import { assertOpen } from './disputes.service.js';
+
+export interface AnswerInput {
+  answer: string;
+  /** Same key, same answer: a double click or a redelivered form sends nothing twice. */
+  requestKey: string | null;
+}
+
+/**
+ * The party of the case a principal answers for: their own party when it is one of the case's,
+ * else the party of a claim of the case they filed (one of the company's people filing for a
+ * partner), else the party they raised it as; null when they are none of its people.
+ */
+export function answeringParty(ctx: DomainContext, principal: Principal, d: Dispute): PartyId | null {
+  const own = ownParty(principal);
+  if (own === null) return null;
+  if (d.parties.includes(own)) return own;
+  if (principal.kind !== 'internal') return null;
+  for (const id of d.claimIds) {
+    const c = ctx.store.claims.get(id);
+    if (c && c.createdBy === principal.userKey && d.parties.includes(c.claimant)) return c.claimant;
+  }
+  return d.raisedBy === principal.userKey && d.raisedAs !== null && d.parties.includes(d.raisedAs) ? d.raisedAs : null;
+}
+
+/**
+ * A party's answer to a question asked on a case, for whoever rules on it and no other party:
+ * its words go only to them (the handlers' message), while the ledger records that the party
+ * answered, not what (as it records that a question was asked, not what). Only the case's own
+ * people answer, and only while it is open. Must run inside a transaction.
+ */
+export function answerQuestion(ctx: DomainContext, principal: Principal, disputeId: number, input: AnswerInput): { dispute: Dispute; party: PartyId; events: DomainEvent[] } {
+  const { store } = ctx;
+  const now = ctx.clock.now();
+  const { dispute, party } = answerableBy(ctx, principal, disputeId);
+  const answer = input.answer.trim();
+  if (!answer) throw new DomainError('invalid_input', 'Write your answer.', { answer: 'Required' });
+  if (input.requestKey && !store.requests.first(`answer:${principal.userKey}:${input.requestKey}`, now)) return { dispute, party, events: [] };
+  store.ledger.append({ at: now, kind: 'dispute.info_answered', subject: `dispute:${dispute.id}`, actor: principal.userKey, policyVersion: versionOfDispute(ctx, dispute).version, payload: { party } });
+  return { dispute, party, events: [{ type: 'dispute.info_answered', dispute, party, answer, by: principal.userKey, name: principal.displayName }] };
+}
+
+/**
+ * The case a principal may answer a question on, and the party they answer for: one of its
+ * people's, while it is open. Anyone else learns nothing of the case, not even that it exists.
+ */
+export function answerableBy(ctx: DomainContext, principal: Principal, disputeId: number): { dispute: Dispute; party: PartyId } {
+  const dispute = ctx.store.disputes.get(disputeId);
+  const party = dispute ? answeringParty(ctx, principal, dispute) : null;
+  if (!dispute || party === null) throw new DomainError('forbidden', `Only the parties of dispute #${disputeId} can answer its questions.`);
+  try {
+    assertOpen(ctx, dispute);
+  } catch (e) {
+    if (e instanceof DomainError) throw new DomainError(e.code, `${e.message} Your answer was not sent.`);
+    throw e;
+  }
+  return { dispute, party };
+}
