@@ -57,6 +57,11 @@ function personViewer(at: { platform: Platform; user: string }, personKey: strin
  */
 const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams', console: 'the console' };
 
+/** A reminder's snooze buttons, one per option. */
+export function snoozeButtons(disputeId: number): Extract<Block, { type: 'actions' }> {
+  return { type: 'actions', actions: SNOOZE_OPTIONS.map((o) => ({ action: ACTIONS.snooze, label: `Snooze ${o === 'next-business-day' ? 'to next business day' : o}`, value: `${disputeId}:${o}` })) };
+}
+
 /**
  * A case raised in a private chat (a Slack DM, a Teams 1:1 chat): someone's own chat with the
  * bot, whose "thread" is theirs alone, or (Slack) a DM between people, where the bot cannot post
@@ -427,7 +432,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const mine = arbitratorsCard(d);
         if (!mine) break;
         const { target, vp, card } = mine;
-        const snooze = { type: 'actions' as const, actions: SNOOZE_OPTIONS.map((o) => ({ action: ACTIONS.snooze, label: `Snooze ${o === 'next-business-day' ? 'to next business day' : o}`, value: `${d.id}:${o}` })) };
+        const snooze = snoozeButtons(d.id);
         // What the breach will do: hand the case on, or (the last of the chain) post it to the escalation channel, or leave it here.
         const chain = chainOf(deps.ctx, d);
         // The next who may rule it, above its assignee: whom a breach hands it to.
@@ -435,7 +440,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const after = d.escalationLevel < chain.length - 1 ? `After that it escalates${next ? ` to ${vp.person(next)}` : ''}.` : escalationChannel(d) ? 'After that it goes to the escalation channel.' : 'You are the last in its escalation chain: it stays with you, overdue.';
         // A claim waiting for approval is said to be one, as its card says it.
         const what = caseWords(vp.viewer, d);
-        const body = reply(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}`, [text(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}. ${after}`, 'warning'), ...card.blocks, snooze]);
+        // The reminder's line holds while the case stands as it does (a card that redraws itself keeps it until then).
+        const body = withLead(reply(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}`, [...card.blocks, snooze]), [text(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}. ${after}`, 'warning')], caseStamp(d));
         // Once the case is due, the breach (or its being overdue) says the rest.
         toArbitrator(d, target, d.dueAt ? { ...body, staleAt: d.dueAt.toISOString() } : body, `reminder:${d.id}:${d.escalationLevel}:${stamp}`);
         break;

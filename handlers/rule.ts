@@ -7,8 +7,8 @@ import type { Dispute } from '../src/core/types.js';
 import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
-import { caseReachable, caseStamp, disputeCard } from './dispute-card.js';
-import { announce, threadWord } from './notify.js';
+import { approvalShown, caseReachable, caseStamp, disputeCard } from './dispute-card.js';
+import { announce, answeredInThread, threadWord } from './notify.js';
 import { FORMS, withLead, type Block, type Form, type Reply } from './replies/model.js';
 import { parseForm, parseNumberId, typedName } from './validate.js';
 
@@ -213,6 +213,24 @@ const askSchema = z.object({
   dispute: z.string(),
   question: z.string({ error: 'Required' }).trim().min(5, 'Write the question (at least 5 characters)').max(2000, 'At most 2,000 characters'),
 });
+
+/**
+ * Where a question sent on `d` went and where its answers come, as the parties were told: the
+ * dispute's thread too (a Teams group chat's case: the chat), when it has one they can read (not
+ * one raised in a private chat: someone's own chat with the bot, or a DM between people; nor one
+ * an import opened); the answers, sent with the button of the parties' DMs, to whoever rules on
+ * the case, by direct message (someone above the arbitrator who asked from the queue is told they
+ * go to the arbitrator). A claim waiting for approval has one party, named to the one who asked
+ * (who may rule on it, so is told it is an approval).
+ */
+export function askedWords(deps: HandlerDeps, viewer: Principal, d: Dispute | undefined): string {
+  const vp = viewpoint(deps, viewer);
+  const approval = d !== undefined && approvalShown(viewer, d);
+  const who = approval ? vp.party(d.parties[0]!) : 'the parties';
+  const where = d && answeredInThread(d) ? `Your question is in the ${approval ? 'case’s' : 'dispute’s'} ${threadWord(d.origin)} and went to ${who} by direct message.` : `Your question went to ${who} by direct message.`;
+  const mine = !d || (viewer.kind === 'internal' && viewer.personKey === d.arbitrator);
+  return `${where} ${mine ? 'Their answers will come to you here, by direct message.' : `Their answers will go to ${vp.person(d.arbitrator)}, who rules on it, by direct message.`}`;
+}
 
 /** The question for the parties; a repeat of the same `requestKey` (a double click, a redelivery) asks nothing more. */
 export function submitAsk(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: { requestKey: string | null } = { requestKey: null }): Reply {

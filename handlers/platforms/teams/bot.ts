@@ -7,10 +7,12 @@ import { logClaimActivity } from '../../activity.js';
 import { claimForm, claimStatus, submitClaim, type SubmitMeta } from '../../claim.js';
 import type { HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
-import { ACTIONS, FORMS, quote, reply, text, type Block, type Form, type Reply } from '../../replies/model.js';
+import { ACTIONS, FORMS, quote, reply, text, withLead, type Block, type Form, type Reply } from '../../replies/model.js';
 import { help, roe } from '../../roe.js';
-import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
+import { caseStamp } from '../../dispute-card.js';
+import { approve, askedWords, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
 import { answerForm, submitAnswer } from '../../answer.js';
+import { snoozeButtons } from '../../notify.js';
 import { snoozeReminder } from '../../snooze.js';
 import { FormValuesError } from '../../validate.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
@@ -454,6 +456,39 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     return { kind: 'reply', reply: { ...card, blocks: [...refusalBlocks(e), ...more, ...card.blocks] }, refresh: caseRefresh(disputeId, userId) };
   }
 
+  /**
+   * A question sent: the case as it stands, its ruling buttons kept, under where the question
+   * went and where its answers come, and the question itself (as Slack's case card shows them),
+   * lines that hold while the case stands as it did.
+   */
+  private asked(who: Principal, values: Record<string, string>, meta: SubmitMeta): Reply {
+    const { deps } = this.o;
+    const card = submitAsk(deps, who, values, meta);
+    const d = deps.ctx.store.disputes.get(Number(values.dispute));
+    if (!d) return card;
+    const question = values.question?.trim() ?? '';
+    return withLead(card, [text(askedWords(deps, who, d), 'good'), ...(question ? [quote('Your question', question)] : [])], caseStamp(d));
+  }
+
+  /**
+   * A reminder as Teams redraws it: the reminder, its ruling and snooze buttons, while its line
+   * holds (the case stands as it did, with this person to rule it) and the case is not yet due;
+   * then the case as it stands (ruled, moved on, or overdue: ruling buttons kept, no snooze), as
+   * Slack brings its reminders up to date.
+   */
+  private reminderShown(who: Principal, value: string, lead: ReturnType<typeof leadOf>, refresh: CardRefresh): Answer {
+    const { deps } = this.o;
+    const id = Number(value.split(':')[0]);
+    const due = deps.ctx.store.disputes.get(id)?.dueAt;
+    const stillDue = due !== null && due !== undefined && due.getTime() > deps.ctx.clock.now().getTime();
+    const shown = caseCard(deps, who, value, stillDue ? lead : undefined);
+    const mayRule = shown.blocks.some((b) => b.type === 'actions');
+    if (!shown.lead || !mayRule) return { kind: 'reply', reply: shown, refresh: withLeadData(refresh, shown) };
+    const reminder: Reply = { ...shown, blocks: [...shown.blocks, snoozeButtons(id)] };
+    const again = withLeadData(refresh, reminder);
+    return { kind: 'reply', reply: reminder, refresh: { ...again, data: { ...again.data, [TEAMS_IDS.data.reminder]: true } } };
+  }
+
   /** One route per verb (buttons, form submits, refreshes). */
   private act(a: Activity, who: Principal, verb: Verb, data: Record<string, unknown>): Answer {
     const { deps } = this.o;
@@ -472,9 +507,9 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case ids.actions[ACTIONS.approve]:
         return { kind: 'reply', reply: approve(deps, who, value), refresh: refreshCase(value) };
       case ids.actions[ACTIONS.award]:
-        return { kind: 'form', form: awardForm(deps, who, value) };
+        return { kind: 'form', form: awardForm(deps, who, value), state: { back: backToCase(value) } };
       case ids.actions[ACTIONS.ask]:
-        return { kind: 'form', form: askForm(deps, who, value) };
+        return { kind: 'form', form: askForm(deps, who, value), state: { back: backToCase(value) } };
       case ids.actions[ACTIONS.answer]:
         return { kind: 'form', form: answerForm(deps, who, value) };
       case ids.actions[ACTIONS.logActivity]:
@@ -492,17 +527,17 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case ids.submits[FORMS.dispute]:
         return submitted(() => disputeForm(deps, who), typed, () => submitDispute(deps, who, values, meta));
       case ids.submits[FORMS.award]:
-        return submitted(() => awardForm(deps, who, values.dispute), typed, () => submitAward(deps, who, values), { refresh: refreshCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.rationale, a.from.id) });
+        return submitted(() => awardForm(deps, who, values.dispute), typed, () => submitAward(deps, who, values), { refresh: () => refreshCase(values.dispute ?? ''), back: backToCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.rationale, a.from.id) });
       case ids.submits[FORMS.ask]:
-        return submitted(() => askForm(deps, who, values.dispute), typed, () => submitAsk(deps, who, values, meta), { refresh: refreshCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.question, a.from.id) });
+        return submitted(() => askForm(deps, who, values.dispute), typed, () => this.asked(who, values, meta), { refresh: (shown) => withLeadData(refreshCase(values.dispute ?? ''), shown), back: backToCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.question, a.from.id) });
       case ids.submits[FORMS.answer]:
         // The case closed while they typed: it as it stands, the refusal and what they wrote above it.
         return submitted(() => answerForm(deps, who, values.dispute), typed, () => submitAnswer(deps, who, values, meta), { gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.answer, a.from.id) });
       case ids.refresh.disputeCase: {
         // Redrawn from the case, under the lines it was sent with (why it came) while they hold.
+        if (data[ids.data.reminder] === true) return this.reminderShown(who, value, leadOf(data), refreshCase(value));
         const shown = caseCard(deps, who, value, leadOf(data));
-        const refresh = refreshCase(value);
-        return { kind: 'reply', reply: shown, refresh: { ...refresh, data: { ...refresh.data, ...leadData(shown) } } };
+        return { kind: 'reply', reply: shown, refresh: withLeadData(refreshCase(value), shown) };
       }
       case ids.refresh.privateAnswer: {
         const forUser = str(data[ids.data.for]);
@@ -530,6 +565,20 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   }
 }
 
+/**
+ * A ruling form's way back to the case card it took the place of (in Teams the form replaces the
+ * card clicked, where Slack opens a modal over it): the case as it stands, its buttons and its
+ * refresh back, the form left unsent.
+ */
+function backToCase(disputeId: string): FormState['back'] {
+  return { label: 'Back to the case', verb: TEAMS_IDS.actions[ACTIONS.openCase], data: { [TEAMS_IDS.data.value]: disputeId.split(':')[0] ?? '' } };
+}
+
+/** A case card's refresh carrying the lines shown above the case ({@link leadData}), so that Teams redraws them while they hold. */
+function withLeadData(refresh: CardRefresh, shown: Reply): CardRefresh {
+  return { ...refresh, data: { ...refresh.data, ...leadData(shown) } };
+}
+
 /** What a submitted form held: what was typed, what was filled in, and the card's instance. */
 interface Typed {
   values: Record<string, string>;
@@ -548,10 +597,11 @@ const refusalBlocks = (e: DomainError): Block[] => [text(e.message, 'attention')
  * without `gone` the refusal goes on to the turn's error handler, as does anything that is not
  * a refusal.
  */
-function submitted(form: () => Form, typed: Typed, submit: () => Reply, o: { refresh?: CardRefresh; gone?: (why: DomainError) => Answer } = {}): Answer {
+function submitted(form: () => Form, typed: Typed, submit: () => Reply, o: { refresh?: (shown: Reply) => CardRefresh; back?: FormState['back']; gone?: (why: DomainError) => Answer } = {}): Answer {
   let refusal: DomainError;
   try {
-    return { kind: 'reply', reply: submit(), refresh: o.refresh };
+    const shown = submit();
+    return { kind: 'reply', reply: shown, refresh: o.refresh?.(shown) };
   } catch (e) {
     if (!isDomainError(e)) throw e;
     refusal = e;
@@ -570,7 +620,7 @@ function submitted(form: () => Form, typed: Typed, submit: () => Reply, o: { ref
   // A refusal whose whole message is its field's (a claim already filed, on its product line) is said there, once.
   const problems = Object.keys(refusal.fields).length;
   const message = refusal instanceof FormValuesError ? `Please fix what is marked below (${problems === 1 ? 'one field' : `${problems} fields`}).` : Object.values(refusal.fields).includes(refusal.message) ? undefined : refusal.message;
-  return { kind: 'form', form: again, state: { values: typed.values, prefill: typed.prefill, errors: refusal.fields, ...(message ? { message } : {}), ...(typed.instance ? { instance: typed.instance } : {}) } };
+  return { kind: 'form', form: again, state: { values: typed.values, prefill: typed.prefill, errors: refusal.fields, ...(message ? { message } : {}), ...(typed.instance ? { instance: typed.instance } : {}), ...(o.back ? { back: o.back } : {}) } };
 }
 
 /** What a log line may say about an activity: never its text, never a token. */

@@ -70,6 +70,8 @@ export const TEAMS_IDS = {
     /** A case card's lead lines (why it came), and the case's stamp they hold for (see Reply.lead). */
     lead: 'lead',
     stamp: 'stamp',
+    /** A reminder's refresh: redrawn as the reminder, its snooze buttons kept, while it holds. */
+    reminder: 'reminder',
   },
   /** Bot Framework names used by the adapter. */
   invoke: { adaptiveCardAction: 'adaptiveCard/action' },

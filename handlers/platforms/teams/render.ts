@@ -374,13 +374,15 @@ const RULING_ACTIONS: readonly string[] = [ACTIONS.approve, ACTIONS.award, ACTIO
 
 /**
  * A reply whose only buttons are ruling buttons is a dispute's case card: it refreshes to the
- * case as it stands. (A reminder also carries other buttons and keeps them: it does not refresh.)
+ * case as it stands. So does a reminder (ruling and snooze buttons), redrawn as the reminder
+ * while it holds (see the bot's refresh), then as the case as it stands.
  */
 export function caseRefreshOf(r: Reply): CardRefresh | undefined {
   const buttons = r.blocks.flatMap((b) => (b.type === 'actions' ? b.actions : []));
   const ruling = buttons.find((a) => RULING_ACTIONS.includes(a.action));
-  if (!ruling || !buttons.every((a) => RULING_ACTIONS.includes(a.action))) return undefined;
-  return { verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: ruling.value, ...leadData(r) } };
+  if (!ruling || !buttons.every((a) => RULING_ACTIONS.includes(a.action) || a.action === ACTIONS.snooze)) return undefined;
+  const reminder = buttons.some((a) => a.action === ACTIONS.snooze) ? { [TEAMS_IDS.data.reminder]: true } : {};
+  return { verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: ruling.value, ...leadData(r), ...reminder } };
 }
 
 const TONES: readonly Tone[] = ['normal', 'muted', 'good', 'warning', 'attention'];
@@ -397,8 +399,9 @@ export function leadData(r: Reply): Record<string, unknown> {
 }
 
 /**
- * The lead lines a refresh carried back, if any, as lines of text (anything else a client sent
- * is dropped: they are shown only to the person whose card it is, and only as text).
+ * The lead lines a refresh carried back, if any, as lines of text and quotes (a question asked;
+ * anything else a client sent is dropped: they are shown only to the person whose card it is,
+ * and only as text).
  */
 export function leadOf(data: Record<string, unknown>): { blocks: Block[]; stamp: string } | undefined {
   const lines = data[TEAMS_IDS.data.lead];
@@ -406,8 +409,10 @@ export function leadOf(data: Record<string, unknown>): { blocks: Block[]; stamp:
   if (!Array.isArray(lines) || typeof stamp !== 'string') return undefined;
   const blocks: Block[] = [];
   for (const l of lines.slice(0, MAX_LEAD.lines)) {
-    const { type, text: words, tone } = (l ?? {}) as { type?: unknown; text?: unknown; tone?: unknown };
-    if (type !== 'text' || typeof words !== 'string') continue;
+    const { type, text: words, tone, label } = (l ?? {}) as { type?: unknown; text?: unknown; tone?: unknown; label?: unknown };
+    if (typeof words !== 'string') continue;
+    if (type === 'quote' && typeof label === 'string') blocks.push({ type: 'quote', label: clip(label, LIMITS.title), text: clip(words, MAX_LEAD.chars) });
+    if (type !== 'text') continue;
     blocks.push({ type: 'text', text: clip(words, MAX_LEAD.chars), ...(TONES.includes(tone as Tone) ? { tone: tone as Tone } : {}) });
   }
   return blocks.length > 0 ? { blocks, stamp } : undefined;
@@ -437,6 +442,11 @@ export interface FormState {
   refresh?: CardRefresh | undefined;
   /** This card's instance ({@link TEAMS_IDS.data.instance}), carried by its submit button. */
   instance?: string | undefined;
+  /**
+   * A button beside the submit that leaves the form unsent (sent without its inputs, so none
+   * needs filling in): a ruling form's way back to the case card it took the place of.
+   */
+  back?: { label: string; verb: Verb; data: Record<string, unknown> } | undefined;
 }
 
 /**
@@ -523,8 +533,14 @@ export function renderForm(form: Form, state: FormState = {}): AdaptiveCard {
     ...(Object.keys(prefill).length > 0 ? { [TEAMS_IDS.data.prefill]: prefill } : {}),
     ...(state.instance ? { [TEAMS_IDS.data.instance]: state.instance } : {}),
   };
-  body.push({ type: 'ActionSet', actions: [execute(form.submitLabel, TEAMS_IDS.submits[form.id], data, 'primary')] });
+  const back = state.back ? [withoutInputs(execute(state.back.label, state.back.verb, state.back.data))] : [];
+  body.push({ type: 'ActionSet', actions: [execute(form.submitLabel, TEAMS_IDS.submits[form.id], data, 'primary'), ...back] });
   return card(body, state.refresh);
+}
+
+/** A button that sends none of the card's inputs, so Teams sends it with required fields left empty. */
+function withoutInputs(action: CardElement): CardElement {
+  return { ...action, associatedInputs: 'none', fallback: { ...(action.fallback as CardElement), associatedInputs: 'none' } };
 }
 
 /** A refusal or a problem, as the card that takes the place of the one clicked: nothing changed. */

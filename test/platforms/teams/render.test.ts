@@ -70,12 +70,14 @@ describe('renderReply', () => {
     expect(md(typed)).toContain('\\*CONFIRMED BY LEGAL\\*');
   });
 
-  it('a case card (only ruling buttons) refreshes to the case; a reminder with other buttons does not', () => {
+  it('a case card (only ruling buttons) refreshes to the case; so does a reminder (ruling and snooze buttons), marked as one; a card with other buttons does not', () => {
     const ruling = reply('case', [{ type: 'actions', actions: [{ action: ACTIONS.approve, label: 'Approve', value: '7' }, { action: ACTIONS.ask, label: 'Ask', value: '7' }] }]);
     expect(caseRefreshOf(ruling)).toEqual({ verb: TEAMS_IDS.refresh.disputeCase, data: { value: '7' } });
     expect(renderReply(ruling).refresh?.action).toMatchObject({ type: 'Action.Execute', verb: TEAMS_IDS.refresh.disputeCase, data: { value: '7' } });
     const reminder = reply('reminder', [...ruling.blocks, { type: 'actions', actions: [{ action: ACTIONS.snooze, label: 'Snooze 1h', value: '7:1h' }] }]);
-    expect(caseRefreshOf(reminder)).toBeUndefined();
+    expect(caseRefreshOf(reminder)).toEqual({ verb: TEAMS_IDS.refresh.disputeCase, data: { value: '7', reminder: true } });
+    const other = reply('other', [...ruling.blocks, { type: 'actions', actions: [{ action: ACTIONS.openCase, label: 'Open', value: '7' }] }]);
+    expect(caseRefreshOf(other)).toBeUndefined();
   });
 });
 

@@ -5,10 +5,7 @@ import { DomainError } from '../../../../src/core/errors.js';
 import { submitClaim } from '../../../claim.js';
 import { submitDispute } from '../../../dispute.js';
 import { FORMS, quote, text, type FormId, type Reply } from '../../../replies/model.js';
-import { viewpoint } from '../../../deps.js';
-import { approvalShown } from '../../../dispute-card.js';
-import { answeredInThread } from '../../../notify.js';
-import { submitAsk, submitAward } from '../../../rule.js';
+import { askedWords, submitAsk, submitAward } from '../../../rule.js';
 import { submitAnswer } from '../../../answer.js';
 import { interactiveUser, type SlackContext } from '../context.js';
 import { viewErrors } from '../errors.js';
@@ -105,23 +102,8 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   onSubmit(FORMS.claim, (s) => submitClaim(deps, s.viewer, s.values, { origin: origin(s), requestKey: requestKey(s) }));
   onSubmit(FORMS.dispute, (s) => submitDispute(deps, s.viewer, s.values, { origin: origin(s), requestKey: requestKey(s) }));
   onSubmit(FORMS.award, (s) => submitAward(deps, s.viewer, { ...s.meta.state, ...s.values }), updateCaseMessage);
-  /**
-   * Where the question went and where its answers come, as the parties were told: the dispute's
-   * thread too, when it has one they can read (not one raised in a private chat, or opened by an
-   * import); the answers, sent with the button of the parties' DMs, to whoever rules on the case by
-   * direct message. A claim waiting for approval has one party, named to the one who asked (who
-   * may rule on it, so is told it is an approval).
-   */
-  const asked = (s: Submitted): string => {
-    const d = deps.ctx.store.disputes.get(Number(s.meta.state.dispute));
-    const vp = viewpoint(deps, s.viewer);
-    const approval = d !== undefined && approvalShown(s.viewer, d);
-    const who = approval ? vp.party(d.parties[0]!) : 'the parties';
-    const where = d && answeredInThread(d) ? `Your question is in the ${approval ? 'case’s' : 'dispute’s'} thread and went to ${who} by direct message.` : `Your question went to ${who} by direct message.`;
-    // Someone above the arbitrator in the chain who asked from the queue: the answers go to whoever rules on it.
-    const mine = !d || (s.viewer.kind === 'internal' && s.viewer.personKey === d.arbitrator);
-    return `${where} ${mine ? 'Their answers will come to you here, by direct message.' : `Their answers will go to ${vp.person(d.arbitrator)}, who rules on it, by direct message.`}`;
-  };
+  /** Where the question went and where its answers come, as the parties were told (see askedWords). */
+  const asked = (s: Submitted): string => askedWords(deps, s.viewer, deps.ctx.store.disputes.get(Number(s.meta.state.dispute)));
   // The modal says the question went out; the DM card (with its ruling buttons) is the case as it
   // stands, under the question asked and where its answers come (nothing else on it says so).
   const askedFrom = (client: App['client'], s: Submitted, card: Reply) => {
