@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { canSeeParty, ownParty, type Principal } from '../src/core/authz.js';
-import { canonicalProductLine, fileClaim, UnknownAccount } from '../src/core/claims/claims.service.js';
+import { canonicalProductLine, DuplicateClaim, fileClaim, UnknownAccount } from '../src/core/claims/claims.service.js';
 import { againstFacts, type ConflictReason } from '../src/core/claims/overlap.js';
 import { PARTNER_ROUTES, routeProblem } from '../src/core/claims/route.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
 import { NothingToDispute } from '../src/core/disputes/disputes.service.js';
+import type { DomainEvent } from '../src/core/events.js';
 import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
 import { DIRECT, ROUTES, type Claim, type Dispute, type Route, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
-import { cmd, dormantSince, explainOptions, onConsole, protectedWords, refuseUnknown, viewpoint } from './deps.js';
+import { cmd, dormantSince, explainOptions, onConsole, ownUserKeys, protectedWords, refuseUnknown, viewpoint } from './deps.js';
 import { approvalShown, caseTitle, outcomeText } from './dispute-card.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
@@ -48,6 +49,25 @@ export function commandsAsTyped<T>(viewer: Pick<Principal, 'userKey'>, run: () =
     if (e instanceof NothingToDispute && !e.ownClaim) throw new DomainError(e.code, `${e.message} File a claim with ${cmd(viewer, 'claim')} instead.`, e.fields);
     throw e;
   }
+}
+
+/**
+ * The refusal of a claim whose party already holds the line, as one of the company's people reads
+ * it: the party named (the direct team, or the partner they file for), and whose that claim is.
+ * Their own is theirs to log activity on; one filed by someone else (a colleague, the CRM's
+ * import), which their `roe mine` does not list, holds the line for the party all the same:
+ * nothing to file. A partner's user reads the core's words: every claim of their party is theirs.
+ */
+function duplicateRefusal(deps: HandlerDeps, viewer: Principal, e: DuplicateClaim): DomainError {
+  if (viewer.kind !== 'internal') return e;
+  const vp = viewpoint(deps, viewer);
+  const { held, account, productLine } = e;
+  const party = vp.party(held.claimant);
+  const on = `${account.name} (${productLine})`;
+  const message = ownUserKeys(deps, vp.version.policy.people, viewer).includes(held.createdBy)
+    ? `You already have a live claim #${held.id} on ${on}${held.claimant === DIRECT ? '' : ` for ${party}`}. Log activity on it instead of filing again${onConsole(viewer) ? ` (/activity ${held.id})` : ''}.`
+    : `${party} already has a live claim #${held.id} on ${on}, filed by someone else: it holds the line for ${party}, so there is nothing to file (${cmd(viewer, `who-owns ${account.name}`)} shows it).`;
+  return new DomainError(e.code, message, { product: message });
 }
 
 /**
@@ -158,19 +178,24 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
   const stage = stageOf(input.stage)!;
   return deps.ctx.store.transaction(() => {
     const account = resolveAccount(deps, input.account);
-    const result = commandsAsTyped(viewer, () =>
-      fileClaim(deps.ctx, viewer, {
-        accountId: account.id,
-        account,
-        claimant: viewer.kind === 'internal' ? (claimedFor ?? claimFor(deps, input.claimant ?? '')) : undefined,
-        route: input.route,
-        productLine: input.product,
-        opportunity: { name: input.opportunity, stage, amount: input.amount },
-        evidence: input.evidence,
-        origin: meta.origin,
-        requestKey: meta.requestKey,
-      }),
-    );
+    const result = commandsAsTyped(viewer, () => {
+      try {
+        return fileClaim(deps.ctx, viewer, {
+          accountId: account.id,
+          account,
+          claimant: viewer.kind === 'internal' ? (claimedFor ?? claimFor(deps, input.claimant ?? '')) : undefined,
+          route: input.route,
+          productLine: input.product,
+          opportunity: { name: input.opportunity, stage, amount: input.amount },
+          evidence: input.evidence,
+          origin: meta.origin,
+          requestKey: meta.requestKey,
+        });
+      } catch (e) {
+        // The party already holds the line: said as this viewer knows that claim.
+        throw e instanceof DuplicateClaim ? duplicateRefusal(deps, viewer, e) : e;
+      }
+    });
     announce(deps, result.events, meta.origin, viewer.userKey);
     const { claim } = result;
     // The same form sent again (a double click, whose last answer is the one Teams shows; a retry)
@@ -179,11 +204,14 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
     // known again here (it would read "pending approval", or "dispute #null").
     if (result.repeated && (result.outcome !== 'protected' || claim.accountId !== account.id)) return claimStatus(deps, viewer, claim);
     const until = claim.protectedUntil ? vp.until(claim.protectedUntil) : null;
+    // A colleague filing for a partner reads whose claim it is, as /roe mine lists it ("for
+    // Northwind Partners"): what was decided went for that partner, not for them.
+    const forPartner = viewer.kind === 'internal' && claim.claimant !== DIRECT ? vp.party(claim.claimant) : null;
     if (result.outcome === 'protected') {
-      return reply(`Claim #${claim.id} on ${account.name} is protected${until ? ` ${until}` : ''}`, [
-        text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) is protected${until ? ` ${until}` : ''}.`, 'good'),
-        ...(result.disputeId ? [text(`The criteria settled dispute #${result.disputeId} in your favour.`, 'muted')] : []),
-        ...(result.ruling ? [text(`The ruling on dispute #${result.ruling} gave you this account and product line: it still stands, so nothing it decided is weighed again.`, 'muted')] : []),
+      return reply(`Claim #${claim.id} on ${account.name}${forPartner ? ` for ${forPartner}` : ''} is protected${until ? ` ${until}` : ''}`, [
+        text(`Claim #${claim.id} on ${account.name} (${claim.productLine})${forPartner ? ` for ${forPartner}` : ''} is protected${until ? ` ${until}` : ''}.`, 'good'),
+        ...(result.disputeId ? [text(`The criteria settled dispute #${result.disputeId} in ${forPartner ? `favour of ${forPartner}` : 'your favour'}.`, 'muted')] : []),
+        ...(result.ruling ? [text(`The ruling on dispute #${result.ruling} gave ${forPartner ?? 'you'} this account and product line: it still stands, so nothing it decided is weighed again.`, 'muted')] : []),
         // Under terms whose dormancy would come after protection ends, no claim goes dormant.
         ...(claim.protectedUntil && dormancyAt(claim, termsOf(vp.version.policy)) < claim.protectedUntil ? [text(`Log activity at least every ${vp.version.policy.registration.dormant_after_days} days to keep it from going dormant. ${whereToLogActivity(viewer, claim.id, vp.version.policy.registration.dormancy_warning_days)}`, 'muted')] : []),
       ]);
@@ -198,7 +226,11 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
         text(`The criteria apply the policy's rules (${cmd(viewer, 'roe policy')}): a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask partner ops to correct it.`, 'muted'),
       ]);
     }
-    const about = `Claim #${claim.id} on ${account.name} (${claim.productLine})`;
+    const about = `Claim #${claim.id} on ${account.name} (${claim.productLine})${forPartner ? ` for ${forPartner}` : ''}`;
+    // The case it waits in, as its last event left it (no read more): who rules on it, and by
+    // when, as a dispute raised by hand is answered (an approval says it in its own words).
+    const inCase = result.waits === 'approval' ? undefined : [...result.events].reverse().find((e): e is Extract<DomainEvent, { dispute: Dispute }> => 'dispute' in e && e.dispute.id === result.disputeId)?.dispute;
+    const rules = inCase?.status === 'open' ? [text(`${vp.person(inCase.arbitrator)} rules on it${inCase.dueAt ? ` by ${vp.deadline(inCase.dueAt)}` : ''}.`, 'muted')] : [];
     const why =
       result.waits === 'approval'
         ? `${about} collides with no other claim, but needs an arbitrator's approval: ${(result.approval ?? []).join(' ')} It is ${awaitingApproval(vp, result.disputeId ? deps.ctx.store.disputes.get(result.disputeId) : undefined)}; you will be told the ruling.`
@@ -207,7 +239,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
           : result.disputeId
             ? `${about} ${collision(vp, result.conflicts ?? [])}. Dispute #${result.disputeId} is with the arbitrator; you will be told the ruling.`
             : `${about} is pending approval.`;
-    return reply(`Claim #${claim.id} on ${account.name} is pending`, [text(why, 'warning')]);
+    return reply(`Claim #${claim.id} on ${account.name} is pending`, [text(why, 'warning'), ...rules]);
   });
 }
 

@@ -38,6 +38,26 @@ export function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok
 export const DIRECTION_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
 const DIRECTION_CONTROLS_ALL = new RegExp(DIRECTION_CONTROLS.source, 'g');
 
+/**
+ * Control characters (C0 and C1, but for tab and line feed: a NUL, a bell, a terminal escape,
+ * a carriage return) and the text direction controls: what no chat or terminal should show as
+ * written.
+ */
+export const UNPRINTABLE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]|${DIRECTION_CONTROLS.source}`, 'g');
+
+/**
+ * `s` as a chat shows it: a Windows or old Mac line end (and a vertical tab, a form feed or a
+ * next line, U+0085) is a line break, and any other {@link UNPRINTABLE} character shows as �, as
+ * the console shows it.
+ */
+export function printable(s: string): string {
+  // Most text has none of them: one test, no copies (every string of every answer comes here).
+  if (!ANY_UNPRINTABLE.test(s)) return s;
+  return s.replace(/\r\n?|[\v\f\u0085]/g, '\n').replace(UNPRINTABLE, '\uFFFD');
+}
+/** {@link UNPRINTABLE} and U+0085 (a line break above), tested once, not global. */
+const ANY_UNPRINTABLE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]|${DIRECTION_CONTROLS.source}`);
+
 /** `s` without its text direction controls. */
 export function withoutDirectionControls(s: string): string {
   return DIRECTION_CONTROLS.test(s) ? s.replace(DIRECTION_CONTROLS_ALL, '') : s;

@@ -11,7 +11,7 @@ import { savePerson } from '../../db/repos/people.repo.js';
 import { DeliveryError } from '../../src/core/errors.js';
 import { drainOutbox } from '../../src/app/outbox-worker.js';
 import { importCsv } from '../../src/core/import/import.service.js';
-import { verifyChain } from '../../src/core/ledger/chain.js';
+import { entryHash, verifyChain } from '../../src/core/ledger/chain.js';
 import { partnerExport } from '../../src/core/privacy/export.js';
 import { ROOT } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
@@ -67,6 +67,29 @@ describe('partner export', () => {
     for (const secret of ['northwind', 'Northwind', '777777', 'northwind private notes', 'T0NORTHWIND']) expect(text).not.toContain(secret);
     // A mistyped id is told which ids there are (the operator of the command line sees them all).
     expect(roe(db, ['export', '--partner', 'nobody']).stderr).toMatch(/^no partner "nobody"; partner ids: (\w+, )*contoso, (\w+, )*northwind\b/);
+  });
+
+  it('lets no guess at a party it hides be checked: its ledger entries carry no hashes to test a name against', () => {
+    const db = join(dir, 'export-hashes.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const d = openArbitratedCase(rt); // northwind (proposal) vs contoso (qualified) on Soylent
+    approve(rt.deps, as.person(rt, 'pat'), d.id); // Contoso's claim is rejected, for Northwind
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), { account: 'wayne', route: 'resell', product: 'Analytics', opportunity: 'Contoso deal', stage: 'qualified', amount: '', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+    rt.close();
+    type Entry = { seq: number; at: string; kind: string; subject: string; actor: string; policyVersion: string | null; payload: Record<string, unknown>; hash?: string; prevHash?: string };
+    const { ledger } = JSON.parse(roe(db, ['export', '--partner', 'contoso']).stdout) as { ledger: Entry[] };
+    const rejected = ledger.find((e) => e.kind === 'claim.rejected')!;
+    expect(rejected.payload.winner).toBe('another party');
+    // With an entry's hash (or the next entry's link to it), a partner could put a name it guesses
+    // back in place of "another party", hash the entry again and see whether it was the one.
+    const links = new Set(ledger.flatMap((e) => [e.hash, e.prevHash]).filter((h) => h !== undefined));
+    const { hash: _h, prevHash: _p, ...content } = rejected;
+    const previous = ledger.find((e) => e.seq === rejected.seq - 1)?.hash ?? rejected.prevHash ?? '';
+    expect(links.has(entryHash(previous, { ...content, payload: { ...content.payload, winner: 'northwind' } }))).toBe(false);
+    for (const e of ledger) {
+      expect(e).not.toHaveProperty('hash');
+      expect(e).not.toHaveProperty('prevHash');
+    }
   });
 
   it('gives each claim in full: filed against another party’s protection, and a violation once it lost the ruling', () => {

@@ -453,7 +453,8 @@ describe('what a claimant is told of dormancy', () => {
     runTo('2027-03-01T15:00:00Z');
     expect(rt.store.claims.get(c.id)!.status).toBe('expired');
     const told = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { blocks: { text?: string }[] }).blocks[0]!.text!);
-    expect(told).toEqual([`Claim #${c.id} on Soylent Corp (Analytics) has expired: its protection period is over.`]);
+    // Not called open: Contoso's claim holds the line, and a new claim would be weighed against it.
+    expect(told).toEqual([`Claim #${c.id} on Soylent Corp (Analytics) has expired: its protection period is over. Another claim is live on it: file a new claim to be weighed against it.`]);
   });
 
   it('the expiry of a claim nobody else holds the line against says the account is open, and to file a new claim to protect it again', () => {

@@ -1,4 +1,4 @@
-import { DIRECTION_CONTROLS } from '../../../src/core/utf8.js';
+import { UNPRINTABLE } from '../../../src/core/utf8.js';
 import { ACTIONS, oneLine, type ActionId, type Block, type Button, type Form, type Reply } from '../../replies/model.js';
 
 /** The console command a button stands for, so a person can "click" it by typing. */
@@ -18,16 +18,13 @@ export function commandFor(button: Button): string {
   return map[button.action];
 }
 
-/** Control characters, C0 and C1, but for tab and line feed; and the text direction controls. */
-const TERMINAL_CONTROLS = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]|${DIRECTION_CONTROLS.source}`, 'g');
-
 /**
  * Control characters (and so terminal escapes, C1's included) and the direction overrides that
  * reorder what follows them on the line (U+202A-U+202E, U+2066-U+2069) never reach the
  * terminal from a name or from what someone typed: each shows as �.
  */
 export function clean(s: string): string {
-  return s.replace(TERMINAL_CONTROLS, '�');
+  return s.replace(UNPRINTABLE, '�');
 }
 
 const TONE: Record<string, string> = { good: '✔ ', warning: '! ', attention: '✘ ', muted: '  ', normal: '' };

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { clip, oneLine, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { printable } from '../../../src/core/utf8.js';
 import { SLACK_IDS } from './ids.js';
 
 type KnownBlock = types.KnownBlock;
@@ -39,8 +40,12 @@ export const LIMITS = {
 
 const MRKDWN_SPECIAL = /[&<>]/;
 
-/** Escapes text for Slack mrkdwn: nothing a user typed is read as a mention, a link or a command. */
-export function escapeMrkdwn(s: string): string {
+/**
+ * Escapes text for Slack mrkdwn: nothing a user typed is read as a mention, a link or a command,
+ * and a control character shows as � ({@link printable}).
+ */
+export function escapeMrkdwn(given: string): string {
+  const s = printable(given);
   if (!MRKDWN_SPECIAL.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -48,10 +53,11 @@ export function escapeMrkdwn(s: string): string {
 /**
  * Text for a rich text element, which Slack shows literally (no formatting, no links): only
  * anything that looks like a mention or a link (`<!channel>`, `<@U1>`) is broken by a
- * zero-width space, for every client that might still read it as one.
+ * zero-width space, for every client that might still read it as one; a control character
+ * shows as � ({@link printable}).
  */
 export function literal(s: string): string {
-  return s.replace(/\r\n?/g, '\n').replace(/<(?=[A-Za-z!@#/?^])/g, '<\u200B');
+  return printable(s).replace(/<(?=[A-Za-z!@#/?^])/g, '<\u200B');
 }
 
 /** Cuts plain text to `max` characters, with an ellipsis when cut. */
@@ -73,10 +79,11 @@ export function mrkdwnText(s: string, max: number): string {
 /**
  * Plain text, shown as written: `emoji: false`, so a `:shortcode:` someone typed (an
  * opportunity named `:white_check_mark: Ruled`) stays text and never turns into the emoji the
- * bot's own lines start with. The bot's emoji are Unicode characters (see TONE_PREFIX).
+ * bot's own lines start with. The bot's emoji are Unicode characters (see TONE_PREFIX). A control
+ * character shows as � ({@link printable}).
  */
 export function plain(s: string, max: number): PlainText {
-  return { type: 'plain_text', text: truncate(s.trim() === '' ? ' ' : s, max), emoji: false };
+  return { type: 'plain_text', text: truncate(s.trim() === '' ? ' ' : printable(s), max), emoji: false };
 }
 
 function mrkdwn(escapedText: string): Mrkdwn {

@@ -1,4 +1,5 @@
 import { ACTIONS, clip, oneLine, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { printable } from '../../../src/core/utf8.js';
 import { readAmount } from '../../validate.js';
 import { TEAMS_IDS, type RefreshVerb, type Verb } from './ids.js';
 
@@ -73,11 +74,11 @@ export { clip };
  * person typed is escaped, line-start list, heading and quote markers too, and anything that
  * looks like a tag (`<at>…</at>` mentions, `<!channel>`, autolinks) or a date function
  * (`{{DATE(…)}}`) is broken by a zero-width space, so it shows as the text it is and never as
- * formatting, a link, a mention or a date the card makes up.
+ * formatting, a link, a mention or a date the card makes up; a control character shows as �
+ * ({@link printable}).
  */
 export function md(s: string): string {
-  return s
-    .replace(/\r\n?/g, '\n')
+  return printable(s)
     .replace(/\\/g, '\\\\')
     .replace(/[*_`~[\]]/g, (c) => `\\${c}`)
     .replace(/^([ \t]*)([-+#>])(?=\s|$)/gm, '$1\\$2')
@@ -89,9 +90,9 @@ export function md(s: string): string {
     .replace(/\n/g, '\n\n');
 }
 
-/** Text shown as plain text by Teams (titles of buttons and choices, the notification summary): tags broken only. */
+/** Text shown as plain text by Teams (titles of buttons and choices, the notification summary): tags broken, control characters shown as � ({@link printable}). */
 export function plain(s: string): string {
-  return s.replace(/<(?=[A-Za-z!/?])/g, '<\u200B');
+  return printable(s).replace(/<(?=[A-Za-z!/?])/g, '<\u200B');
 }
 
 function card(body: CardElement[], refresh?: CardRefresh): AdaptiveCard {

@@ -120,11 +120,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   const productLine = canonicalProductLine(policy.product_lines, input.productLine);
   const live = liveClaims(ctx, account.id, productLine, now);
   const mine = live.find((c) => c.claimant === claimant);
-  if (mine) {
-    // Said on the product line: the field to change to file on another line (the account is usually the one meant).
-    const message = `There is already a live claim #${mine.id} for this party on ${account.name} (${productLine}). Log activity on it instead of filing again.`;
-    throw new DomainError('duplicate_claim', message, { product: message });
-  }
+  if (mine) throw new DuplicateClaim(mine, account, productLine);
 
   const coverage = coverageFor(account, policy);
   const conflicts = findConflicts({ account, coverage, claimant, liveClaims: live });
@@ -240,6 +236,22 @@ function closedReason(ctx: DomainContext, claim: Claim, status: Claim['status'])
 function ownUserKeys(ctx: DomainContext, principal: Principal, now: Date, more: readonly string[]): Set<string> {
   const person = principal.kind === 'internal' && principal.personKey !== null ? userKeysOfPerson(ctx.policies().inForceAt(now).policy.people, principal.personKey) : [];
   return new Set([principal.userKey, ...person, ...(principal.kind === 'internal' ? more : [])]);
+}
+
+/**
+ * A claim refused because its party already holds the line with `held`. Said on the product line:
+ * the field to change to file on another line (the account is usually the one meant). A handler
+ * may say it as its reader knows the party and that claim (see the claim form's).
+ */
+export class DuplicateClaim extends DomainError {
+  constructor(
+    readonly held: Claim,
+    readonly account: Account,
+    readonly productLine: string,
+  ) {
+    const message = `There is already a live claim #${held.id} for this party on ${account.name} (${productLine}). Log activity on it instead of filing again.`;
+    super('duplicate_claim', message, { product: message });
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { LedgerEntry } from '../ledger/chain.js';
+import type { LedgerContent, LedgerEntry } from '../ledger/chain.js';
 import type { Account, Claim, Dispute, Partner } from '../types.js';
 import { DIRECT } from '../types.js';
 
@@ -29,7 +29,9 @@ export function partnerLedgerSubjects(partnerId: string, claims: readonly Pick<C
  * Everything roe-bot holds about one partner, and nothing about anyone else: its own
  * claims in full, the disputes it is a party to with every other party shown as
  * "another party" (no names, deals or evidence of others), and the ledger entries about
- * its own claims (actors are pseudonyms).
+ * its own claims (actors are pseudonyms), without their hashes: with the hash of an entry (or the
+ * next entry's link to it), a name guessed for "another party" could be put back, hashed, and
+ * checked.
  *
  * Given more than that (every claim, every dispute, the whole ledger), it still takes only
  * the partner's own: a caller may read just those (its claims, its disputes, the accounts
@@ -41,8 +43,8 @@ export function partnerExport(input: { partner: Partner; claims: Claim[]; disput
   const ownIds = new Set(own.map((c) => c.id));
   const show = (party: string | null) => (party === null ? null : party === partner.id ? partner.id : party === DIRECT ? DIRECT : OTHER);
   const subjects = new Set(partnerLedgerSubjects(partner.id, own));
-  const ledger: LedgerEntry[] = [];
-  for (const e of input.ledger) if (subjects.has(e.subject)) ledger.push({ ...e, payload: hideParties(e.payload, show) });
+  const ledger: LedgerContent[] = [];
+  for (const { prevHash: _prev, hash: _hash, ...e } of input.ledger) if (subjects.has(e.subject)) ledger.push({ ...e, payload: hideParties(e.payload, show) });
   return {
     exportedAt: input.at.toISOString(),
     partner: { id: partner.id, name: partner.name, tier: partner.tier, slackTeamId: partner.slackTeamId, teamsTenantId: partner.teamsTenantId, flaggedSince: input.flaggedAt?.toISOString() ?? null },

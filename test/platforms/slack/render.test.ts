@@ -118,6 +118,32 @@ describe('what a person typed', () => {
   });
 });
 
+describe('control characters', () => {
+  /** Typed or imported before imports refused them: a bell, a terminal escape, a NUL, a DEL, a C1 control, a direction override. */
+  const typed = 'Acme\u0007 deal\u001b[31m red\u0000\u007f\u009b\u202Egnp.exe';
+  const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  it('no text a person reads holds one: each shows as �, and a typed line break stays a line break', () => {
+    const r = renderReply(
+      reply(typed, [
+        text(typed),
+        { type: 'facts', facts: [{ label: 'Opportunity', value: typed }] },
+        { type: 'list', title: `Claims of ${typed}`, items: [{ text: typed, detail: typed }] },
+        quote(`Evidence (${typed})`, `${typed}\r\nsecond line`),
+        { type: 'actions', actions: [{ action: ACTIONS.pickAccount, label: typed, value: 'acme' }] },
+      ], { title: typed }),
+    );
+    const texts = textsIn(r);
+    expect(texts.length).toBeGreaterThan(8);
+    for (const t of texts) expect(t.text, t.text).not.toMatch(controls);
+    for (const t of texts) expect(t.text).toContain('Acme� deal�[31m red����gnp.exe');
+    expect(texts.find((t) => t.type === 'rich_text')!.text).toContain('gnp.exe\nsecond line');
+    const form = renderForm({ id: FORMS.claim, title: typed, submitLabel: 'Claim', intro: typed, fields: [{ id: 'stage', label: typed, kind: 'select', required: true, options: [{ value: 'x', label: typed }], placeholder: typed, hint: typed }], state: {} }, { channel: null, message: null });
+    for (const t of textsIn(form)) expect(t.text, t.text).not.toMatch(controls);
+    for (const o of accountOptions([{ id: 'acme', name: typed }])) expect(o.text.text).not.toMatch(controls);
+  });
+});
+
 describe('Block Kit limits', () => {
   it('a long text is cut to 3000 characters', () => {
     const r = renderReply(reply('s', [text('y'.repeat(5000))]));

@@ -39,7 +39,7 @@ async function claimFromTeams(account: string, claimant: string): Promise<string
 }
 
 it("the claims Sam files from Teams are in his /roe mine on Slack, as on Teams", async () => {
-  expect(await claimFromTeams('soylent', 'Northwind Partners')).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\) is protected/);
+  expect(await claimFromTeams('soylent', 'Northwind Partners')).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\) for Northwind Partners is protected/);
   const onTeams = readCard(await h.say(USERS.sam, 'roe mine'));
   expect(onTeams).toContain('Soylent Corp');
   const onSlack = JSON.stringify(roe(h.rt.deps, samOnSlack(), 'mine'));

@@ -194,7 +194,8 @@ describe('a claim through the card', () => {
     expect(readCard(unknown)).toContain('No partner named "Partner Number 1000 Consulting"');
     expect(inputs(unknown).get('claimant')?.value).toBe('Partner Number 1000 Consulting');
     const done = readCard(await h.click(USERS.sam, submit.verb, { ...submit.data, ...claimInputs({ claimant: ' partner number 998 consulting ' }) }));
-    expect(done).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\) is protected/);
+    // Whose the claim is, as /roe mine names it.
+    expect(done).toMatch(/Claim #\d+ on Soylent Corp \(Analytics\) for Partner Number 998 Consulting is protected/);
     expect(h.rt.store.claims.all().at(-1)).toMatchObject({ claimant: 'p998', accountId: 'soylent' });
   });
 

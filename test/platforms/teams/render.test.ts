@@ -81,6 +81,41 @@ describe('renderReply', () => {
   });
 });
 
+describe('control characters', () => {
+  /** Typed or imported before imports refused them: a bell, a terminal escape, a NUL, a DEL, a C1 control, a direction override. */
+  const typed = 'Acme\u0007 deal\u001b[31m red\u0000\u007f\u009b\u202Egnp.exe';
+  const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  it('no text a person reads holds one: each shows as �, and a typed line break stays a line break', () => {
+    const card = renderReply(
+      reply(typed, [
+        text(typed),
+        { type: 'facts', facts: [{ label: typed, value: typed }] },
+        { type: 'list', title: typed, items: [{ text: typed, detail: typed }] },
+        quote(typed, `${typed}\r\nsecond line`),
+        { type: 'actions', actions: [{ action: ACTIONS.pickAccount, label: typed, value: 'acme' }] },
+      ], { title: typed }),
+    );
+    const shown = JSON.stringify(card.body);
+    expect(JSON.parse(shown)).toEqual(card.body);
+    const texts: string[] = [];
+    const walk = (v: unknown, key?: string): void => {
+      if (Array.isArray(v)) v.forEach((x) => walk(x));
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+      else if (typeof v === 'string' && (key === 'text' || key === 'title' || key === 'value')) texts.push(v);
+    };
+    walk(card.body);
+    expect(texts.filter((t) => t.includes('gnp.exe')).length).toBeGreaterThan(8);
+    for (const t of texts) expect(t, t).not.toMatch(controls);
+    expect(md(typed)).toBe('Acme� deal�\\[31m red����gnp.exe');
+    expect(readCard(card)).toContain('gnp.exe\nsecond line');
+    // Who asked what, as everyone in a channel reads it (what its button carries back is not shown).
+    const stub = renderPrivateStub({ askerName: typed, command: typed, forUser: '29:x' });
+    expect(stub.body[0]).toMatchObject({ type: 'TextBlock', text: expect.stringContaining('gnp.exe asked: Acme�') });
+    for (const e of stub.body.filter((x) => x.type === 'TextBlock')) expect(e.text).not.toMatch(controls);
+  });
+});
+
 describe('renderReply keeps a card well inside what Teams takes', () => {
   const items = (n: number, textLength: number, detailLength: number) =>
     Array.from({ length: n }, (_, i) => ({ text: `#${i} ${'Bigcorp Holdings '.repeat(20)}`.slice(0, textLength), detail: `${'Company-wide analytics rollout, stage negotiation. '.repeat(60)}`.slice(0, detailLength) }));
