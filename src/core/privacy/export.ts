@@ -4,7 +4,7 @@ import { DIRECT } from '../types.js';
 
 const OTHER = 'another party';
 /** Payload fields that name a party. */
-const PARTY_FIELDS = new Set(['winner', 'claimant', 'recommendation', 'parties', 'from', 'to', 'owner', 'partner', 'next']);
+const PARTY_FIELDS = new Set(['winner', 'claimant', 'recommendation', 'parties', 'party', 'from', 'to', 'owner', 'partner', 'next']);
 
 /** A ledger payload with every party other than the partner itself shown as "another party". */
 function hideParties(value: unknown, show: (party: string | null) => string | null, key: string | null = null): unknown {
