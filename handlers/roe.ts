@@ -46,10 +46,17 @@ export function help(viewer: Principal): Reply {
         ...(teams
           ? [{ text: 'In a channel or group chat', detail: 'Mention me first: @roe-bot who-owns acme. Only you see the answer.' }]
           : onConsole(viewer)
-            ? [{ text: 'In this console', detail: '/help lists its own commands too: /rule, /case, /activity, /snooze, /home, /as and /whoami.' }]
+            ? [{ text: 'In this console', detail: '/help lists its own commands too: /rule, /case, /activity, /answer, /snooze, /home, /as and /whoami.' }]
             : [
               { text: 'Dispute ownership (message shortcut)', detail: 'From the ⋯ menu of a message: a dispute with that message as evidence.' },
               { text: 'Home', detail: 'Your claims, and for arbitrators the queue with due times.' },
+            ]),
+        // What comes with buttons rather than a command (but in the console, whose /help has its commands).
+        ...(onConsole(viewer)
+          ? []
+          : [
+              { text: 'Keeping a claim', detail: `A claim goes dormant without activity: log it with the Log activity button of the warning that comes before, or of ${c('roe mine')}.` },
+              { text: 'Questions on your case', detail: 'An arbitrator’s question comes to your chat with me: answer it with its Answer button. Only the arbitrator reads your answer.' },
             ]),
         { text: 'Arbitrators', detail: `A case comes to you as a card in your chat with me: Approve the recommendation, Award to another party (with a rationale; for a claim waiting for approval, Reject) or Ask for information. Reminders come before the SLA ends; then the case escalates.` },
       ],

@@ -750,7 +750,11 @@ describe('/roe', () => {
     expect(inSlack).toContain('Your claims, and for arbitrators the queue');
     // The console has neither: its own commands are in its /help.
     expect(inConsole).not.toContain('message shortcut');
-    expect(inConsole).toContain('/help lists its own commands too: /rule, /case');
+    expect(inConsole).toContain('/help lists its own commands too: /rule, /case, /activity, /answer');
+    // Where Slack has buttons and no command: logging activity, answering a question.
+    expect(inSlack).toContain('A claim goes dormant without activity: log it with the Log activity button of the warning that comes before, or of /roe mine.');
+    expect(inSlack).toContain('answer it with its Answer button. Only the arbitrator reads your answer.');
+    expect(inConsole).not.toContain('Log activity button');
     // A partner's stats are their own organisation's alone: help says so, not "per partner".
     expect(inConsole).toContain('Claims, disputes and rulings per partner.');
     const forPartner = read(roe(rt.deps, as.partner(rt, 'contoso'), 'help'));
