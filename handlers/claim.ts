@@ -13,7 +13,7 @@ import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, dormantSince, explainOptions, onConsole, ownUserKeys, protectedWords, refuseUnknown, viewpoint } from './deps.js';
 import { approvalShown, caseTitle, outcomeText } from './dispute-card.js';
 import { announce } from './notify.js';
-import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
+import { FORMS, reply, text, type Block, type Form, type Reply } from './replies/model.js';
 import { accountInitial, accountNotFound, asksForHelp, resolveAccount } from './resolve-account.js';
 import { fieldProblem, parseForm, readAmount, typedName } from './validate.js';
 
@@ -68,6 +68,14 @@ function duplicateRefusal(deps: HandlerDeps, viewer: Principal, e: DuplicateClai
     ? `You already have a live claim #${held.id} on ${on}${held.claimant === DIRECT ? '' : ` for ${party}`}. Log activity on it instead of filing again${onConsole(viewer) ? ` (/activity ${held.id})` : ''}.`
     : `${party} already has a live claim #${held.id} on ${on}, filed by someone else: it holds the line for ${party}, so there is nothing to file (${cmd(viewer, `who-owns ${account.name}`)} shows it).`;
   return new DomainError(e.code, message, { product: message });
+}
+
+/**
+ * To a party the criteria settled a case against: a dispute over the same facts is settled the
+ * same way, so what can change the outcome is a fact, which partner ops correct.
+ */
+export function settledAdvice(viewer: Principal): Block {
+  return text(`The criteria apply the policy's rules (${cmd(viewer, 'roe policy')}): a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask partner ops to correct it.`, 'muted');
 }
 
 /**
@@ -223,7 +231,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
         text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) was not accepted: the criteria settled dispute #${result.disputeId} for ${dispute?.winner ? vp.party(dispute.winner) : 'another party'}.`, 'attention'),
         ...(why ? [text(`Why: ${explainVerdict(why, explainOptions(vp))}`)] : []),
         // A dispute over the same facts is settled by the same rules: what can change the outcome is a fact.
-        text(`The criteria apply the policy's rules (${cmd(viewer, 'roe policy')}): a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask partner ops to correct it.`, 'muted'),
+        settledAdvice(viewer),
       ]);
     }
     const about = `Claim #${claim.id} on ${account.name} (${claim.productLine})${forPartner ? ` for ${forPartner}` : ''}`;

@@ -3,9 +3,10 @@ import { ownParty, type Principal } from '../src/core/authz.js';
 import { canonicalProductLine } from '../src/core/claims/claims.service.js';
 import { raiseDispute } from '../src/core/disputes/disputes.service.js';
 import { DomainError } from '../src/core/errors.js';
-import { commandsAsTyped, type SubmitMeta } from './claim.js';
+import { commandsAsTyped, settledAdvice, type SubmitMeta } from './claim.js';
+import { explainVerdict } from '../src/core/ownership/explain.js';
 import type { HandlerDeps } from './deps.js';
-import { refuseUnknown, viewpoint } from './deps.js';
+import { explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { announce, isPrivateChat, threadWord } from './notify.js';
 import { FORMS, reply, text, type Form, type Reply } from './replies/model.js';
 import { accountInitial, accountNotFound, resolveAccount } from './resolve-account.js';
@@ -86,7 +87,14 @@ export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Reco
     const vp = viewpoint(deps, viewer);
     const closed = deps.ctx.store.disputes.get(dispute.id) ?? dispute;
     if (closed.status === 'settled') {
-      return reply(`Dispute #${dispute.id} settled by the criteria`, [text(`Dispute #${dispute.id} on ${account.name} (${dispute.productLine}) was settled at once by the criteria: ${closed.winner ? vp.party(closed.winner) : 'nobody'} owns it.`, 'good')]);
+      // Why, as a claim the criteria refuse is told; and, when it went against the raiser, what can change it.
+      const why = closed.trace.find((v) => v.outcome === 'picked');
+      const lost = closed.winner !== closed.raisedAs;
+      return reply(`Dispute #${dispute.id} settled by the criteria`, [
+        text(`Dispute #${dispute.id} on ${account.name} (${dispute.productLine}) was settled at once by the criteria: ${closed.winner ? vp.party(closed.winner) : 'nobody'} owns it.`, lost ? 'attention' : 'good'),
+        ...(why ? [text(`Why: ${explainVerdict(why, explainOptions(vp))}`)] : []),
+        ...(lost ? [settledAdvice(viewer)] : []),
+      ]);
     }
     return reply(`Dispute #${dispute.id} raised`, [
       text(`Dispute #${dispute.id} on ${account.name} (${dispute.productLine}) is with ${vp.person(dispute.arbitrator)}${dispute.dueAt ? `, due ${vp.deadline(dispute.dueAt)}` : ''}.`),

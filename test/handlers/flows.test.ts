@@ -578,9 +578,13 @@ describe('dispute, arbitration and rulings', () => {
     expect(answer).not.toContain('First registration: decides');
   });
 
-  it('a dispute by hand on an account someone else holds is settled by the criteria', () => {
+  it('a dispute by hand on an account someone else holds is settled by the criteria: the raiser is told why, and what can change it', () => {
     const r = submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'acme', product: 'Analytics', reason: 'We have worked Acme for a year' }, meta());
     expect(read(r)).toContain('settled at once by the criteria: another party owns it');
+    const lines = r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
+    expect(lines).toContain('Why: another party holds the only live registration (Nov 15, 2026).');
+    expect(lines).toContain("The criteria apply the policy's rules (/roe policy): a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask partner ops to correct it.");
+    expect(read(r)).not.toContain('Northwind');
   });
 
   it('a dispute raised by the company is announced in its channel without any partner’s name, deal or evidence (the channel may be shared)', () => {
