@@ -83,5 +83,6 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
  */
 export function outcomeLabel(v: RuleVerdict, decided = v.auto): string {
   if (v.outcome === 'picked') return decided ? 'decides' : 'recommends';
-  return v.outcome === 'passed' ? 'passes' : 'not reached';
+  // A rule that picked nobody did not decide ("passes" read as if its condition were met).
+  return v.outcome === 'passed' ? 'does not decide' : 'not reached';
 }
