@@ -122,7 +122,12 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   }
   if (d.status === 'open' && opts.withActions) {
     const actions: Extract<Block, { type: 'actions' }>['actions'] = [];
-    if (d.recommendation) actions.push({ action: ACTIONS.approve, label: `Approve: ${vp.party(d.recommendation)}`, value: `${d.id}:${d.recommendation}`, style: 'primary' });
+    if (d.recommendation) {
+      // One click rules for good: where the platform can, it is asked again first.
+      const party = vp.party(d.recommendation);
+      const text = `${party} gets ${accountName} (${d.productLine}), and the other parties' claims in ${caseWords(viewer, d)} are rejected. Every party is told, and a ruling is not undone.`;
+      actions.push({ action: ACTIONS.approve, label: `Approve: ${party}`, value: `${d.id}:${d.recommendation}`, style: 'primary', confirm: { title: `Approve ${party}?`, text, yes: 'Approve' } });
+    }
     // A claim waiting for approval has no other party to award to: its award form is how it is refused (to nobody).
     actions.push({ action: ACTIONS.award, label: isOverlapCase(d) ? 'Award to another party' : 'Reject (with a rationale)', value: String(d.id) });
     // Asking needs someone to ask: a case an import opened over imported claims has nobody in chat.

@@ -54,6 +54,11 @@ export interface Button {
   /** Opaque to the platform: handed back to the handler on click. */
   value: string;
   style?: 'primary' | 'danger';
+  /**
+   * Asked before a click that cannot be undone counts (Slack's confirmation dialog: `text`, then
+   * `yes` or Cancel); a platform without one acts on the click.
+   */
+  confirm?: { title: string; text: string; yes: string };
 }
 
 export interface Reply {

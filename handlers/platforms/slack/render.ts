@@ -36,6 +36,10 @@ export const LIMITS = {
   initialValue: 3000,
   privateMetadata: 3000,
   fallbackText: 3000,
+  /** A button's confirmation dialog: its title, text and two buttons. */
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
 } as const;
 
 const MRKDWN_SPECIAL = /[&<>]/;
@@ -149,6 +153,7 @@ function renderButton(b: Button, ids: ActionIds): types.Button {
     text: plain(b.label, LIMITS.buttonText),
     value: b.value.slice(0, LIMITS.buttonValue),
     ...(b.style ? { style: b.style } : {}),
+    ...(b.confirm ? { confirm: { title: plain(b.confirm.title, LIMITS.confirmTitle), text: plain(b.confirm.text, LIMITS.confirmText), confirm: plain(b.confirm.yes, LIMITS.confirmButton), deny: plain('Cancel', LIMITS.confirmButton), ...(b.style ? { style: b.style } : {}) } } : {}),
   };
 }
 

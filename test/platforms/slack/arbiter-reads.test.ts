@@ -51,6 +51,20 @@ async function patsCase() {
 }
 
 describe('Slack: what the arbitrator reads of the cases that come to them', () => {
+  it('Approve asks first what it does (one click rules for good); the other buttons open forms and ask nothing', async () => {
+    const { d, card } = await patsCase();
+    const buttons = buttonsOf(card) as (Button & { confirm?: unknown })[];
+    const approve = buttons.find((b) => b.text.text === 'Approve: Contoso Consulting')!;
+    expect(approve.confirm).toEqual({
+      title: { type: 'plain_text', text: 'Approve Contoso Consulting?', emoji: false },
+      text: { type: 'plain_text', text: `Contoso Consulting gets Soylent Corp (Analytics), and the other parties' claims in dispute #${d.id} are rejected. Every party is told, and a ruling is not undone.`, emoji: false },
+      confirm: { type: 'plain_text', text: 'Approve', emoji: false },
+      deny: { type: 'plain_text', text: 'Cancel', emoji: false },
+      style: 'primary',
+    });
+    expect(buttons.filter((b) => b !== approve).map((b) => b.confirm)).toEqual([undefined, undefined]);
+  });
+
   it('a reminder says to whom the case escalates once its SLA runs out', async () => {
     const { d } = await patsCase();
     const before = posts().length;
