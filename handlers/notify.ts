@@ -147,7 +147,7 @@ function liveCardUpdates(deps: HandlerDeps, d: Dispute, lead: Block[], tag: stri
 /** The update of a Slack case card in place: the case as it stands, as its person sees it (`shown` adds a lead). */
 function cardUpdate(deps: HandlerDeps, d: Dispute, card: CaseCard, withActions: boolean, shown: (view: Reply) => Reply, tag: string): OutboxMessage {
   const view = disputeCard(deps, personViewer({ platform: 'slack', user: card.user }, card.person), d, { withActions });
-  const body: CardUpdatePost = { ...shown(view), cardUpdate: { disputeId: d.id } };
+  const body: CardUpdatePost = { ...shown(view), cardUpdate: { disputeId: d.id, person: card.person } };
   return { platform: 'slack', target: { kind: 'message', channel: card.channel, ts: card.ts, user: card.user }, body, dedupeKey: `card:${card.channel}:${card.ts}:${tag}` };
 }
 

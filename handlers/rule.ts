@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { authorizeRuling, unknownReason, type Principal } from '../src/core/authz.js';
 import { assertOpen, partiesHoldingNothing, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
+import { reviewCase } from '../src/core/disputes/review.js';
 import { approvalClaims, isOverlapCase } from '../src/core/disputes/settle.js';
 import { rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
-import type { Dispute } from '../src/core/types.js';
+import type { Dispute, PartyId } from '../src/core/types.js';
 import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
@@ -71,10 +72,29 @@ export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown, l
   return lead && lead.blocks.length > 0 && lead.stamp === caseStamp(d) ? withLead(card, lead.blocks, lead.stamp) : card;
 }
 
-/** The "approve the recommendation" button. */
+/**
+ * A case whose recommended party holds nothing any more (the CRM closed its claims, or their
+ * protection ended) is looked at again by a timer at the server's next tick (see reviewCase). An
+ * approval sent before that tick is met with the case as that look leaves it, made first in a
+ * transaction of its own: recommended again (the approval, of the party recommended before, is
+ * then refused as of a changed recommendation, and the arbitrator is sent the new one), or closed
+ * with nothing left to rule. Approving never gives the line to a party that holds nothing.
+ */
+function lookAgainBeforeApproval(deps: HandlerDeps, viewer: Principal, id: number): PartyId | undefined {
+  const d = deps.ctx.store.disputes.get(id);
+  if (!d || d.status !== 'open' || d.recommendation === null || !partiesHoldingNothing(deps.ctx, d).has(d.recommendation)) return undefined;
+  // Only for someone who may rule on it: anyone else is refused by the ruling, as ever.
+  mayRule(deps, viewer, d);
+  deps.ctx.store.transaction(() => announce(deps, reviewCase(deps.ctx, id, deps.ctx.clock.now()), null));
+  return d.recommendation;
+}
+
+/** The "approve the recommendation" button (its value names the party recommended on the card; a typed approval, none). */
 export function approve(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
   const { id, party } = parseValue(value);
-  return applyRuling(deps, viewer, id, { kind: 'approve', expected: party });
+  // Typed without the party (the console), it approves what the arbitrator last saw, too.
+  const seen = lookAgainBeforeApproval(deps, viewer, id);
+  return applyRuling(deps, viewer, id, { kind: 'approve', expected: party ?? seen });
 }
 
 /** The "award to another party" form: the parties, and a required rationale. */

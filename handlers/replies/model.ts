@@ -145,16 +145,19 @@ export function caseCardOf(body: unknown): { disputeId: number; person: string }
 
 /**
  * A Slack case card brought up to date in place, as queued: the case it shows, for the log line
- * that says which card was left as it was (one deleted meanwhile).
+ * that says which card was left as it was (one deleted meanwhile), and whose card it is (the
+ * person of the policy it was sent to; not in updates queued by an earlier release): an update
+ * that keeps the ruling buttons is sent only while that person may still rule.
  */
 export interface CardUpdatePost extends Reply {
-  cardUpdate?: { disputeId: number };
+  cardUpdate?: { disputeId: number; person?: string };
 }
 
-/** The case a queued update of a case card shows, if it says. */
-export function cardUpdateOf(body: unknown): { disputeId: number } | undefined {
+/** The case a queued update of a case card shows, and whose card it is, if it says. */
+export function cardUpdateOf(body: unknown): { disputeId: number; person?: string } | undefined {
   const c = (body as CardUpdatePost).cardUpdate;
-  return c && typeof c.disputeId === 'number' ? c : undefined;
+  if (!c || typeof c.disputeId !== 'number') return undefined;
+  return typeof c.person === 'string' ? { disputeId: c.disputeId, person: c.person } : { disputeId: c.disputeId };
 }
 
 /**

@@ -220,6 +220,9 @@ function databaseLocation(configured: string): DatabaseLocation {
   return { label: `DATABASE_PATH=${configured}`, path: resolve(configured) };
 }
 
+/** Pages `roe backup` copies per step of SQLite's backup API: all of them (better-sqlite3's largest step). */
+const BACKUP_PAGES_PER_STEP = 0x7fffffff;
+
 const FILE_ERRNOS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'EISDIR', 'ENOSPC', 'ENAMETOOLONG', 'ELOOP']);
 const SQLITE_FILE_CODES = /^SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL)/;
 
@@ -640,7 +643,10 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       try {
         mkdirSync(dirname(resolve(file)), { recursive: true });
         clean();
-        const r = await rt.db.sqlite.backup(partial);
+        // Every page in one step, under one read transaction: copied a hundred pages at a time
+        // (the default), a write by the bot between two steps made SQLite start the copy over, so
+        // on a busy bot a large database was never copied. In WAL mode the read holds no writer up.
+        const r = await rt.db.sqlite.backup(partial, { progress: () => BACKUP_PAGES_PER_STEP });
         // One self-contained file (no -wal beside it), which opens for reading anywhere, even
         // where nothing may be written (a read-only archive); a start turns it back to WAL.
         const copy = new Database(partial);

@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { logClaimActivity } from '../../handlers/activity.js';
 import { submitClaim } from '../../handlers/claim.js';
 import { announce } from '../../handlers/notify.js';
 import { approve, submitAward } from '../../handlers/rule.js';
 import { forgetUser } from '../../db/repos/privacy.repo.js';
 import { savePerson } from '../../db/repos/people.repo.js';
 import { DeliveryError } from '../../src/core/errors.js';
+import { main } from '../../src/app/cli.js';
 import { drainOutbox } from '../../src/app/outbox-worker.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { entryHash, verifyChain } from '../../src/core/ledger/chain.js';
@@ -46,6 +48,49 @@ describe('backups', () => {
     expect(verifyChain(restored.store.ledger.entries())).toMatchObject({ ok: true, count: entries });
     restored.close();
     expect(roe(db, ['backup', copy]).stderr).toContain('exists');
+  });
+  it('roe backup of a database larger than one step of the backup API finishes while the bot goes on writing, and the copy verifies', async () => {
+    const db = join(dir, 'busy.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const values = { account: 'muller', route: 'resell', product: 'Services', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' };
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values, { origin: consoleOrigin, requestKey: null });
+    const claim = rt.store.claims.all().at(-1)!;
+    expect(claim.status).toBe('protected');
+    const fabrikam = as.partner(rt, 'fabrikam');
+    // A ledger of a few thousand entries: hundreds of pages, several steps of SQLite's backup.
+    rt.store.transaction(() => {
+      for (let i = 0; i < 3000; i++) logClaimActivity(rt.deps, fabrikam, claim.id);
+    });
+    expect(rt.db.sqlite.pragma('page_count', { simple: true })).toBeGreaterThan(300);
+
+    // The bot writes between every two turns of the event loop (a busy bot, at its most), up to a bound.
+    const BOUND = 300;
+    let writes = 0;
+    let backedUp = false;
+    const write = () => {
+      if (backedUp || writes >= BOUND) return;
+      logClaimActivity(rt.deps, fabrikam, claim.id);
+      writes += 1;
+      setImmediate(write);
+    };
+    setImmediate(write);
+    const copy = join(dir, 'busy-backup.db');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['backup', copy], { out: (s) => out.push(s), err: (s) => err.push(s), env: { DATABASE_PATH: db, LOG_LEVEL: 'warn' }, stdin: process.stdin, stdout: process.stdout });
+    backedUp = true;
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    // It did not need the bot to stop writing (each write made SQLite start the copy again).
+    expect(writes).toBeLessThan(BOUND);
+    const entries = [...rt.store.ledger.entries()].length;
+    rt.close();
+    const restored = testRuntime({ databasePath: copy, demo: false });
+    const verified = verifyChain(restored.store.ledger.entries());
+    expect(verified.ok).toBe(true);
+    expect(verified.count).toBeLessThanOrEqual(entries);
+    expect(verified.count).toBeGreaterThan(3000);
+    restored.close();
   });
 });
 

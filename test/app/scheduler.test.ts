@@ -7,6 +7,7 @@ import { submitClaim } from '../../handlers/claim.js';
 import * as rule from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import { tick, timerRetryDelay } from '../../src/app/scheduler.js';
+import { retryFailedTimers } from '../../db/repos/timers.repo.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { DomainError } from '../../src/core/errors.js';
 import { importCsv } from '../../src/core/import/import.service.js';
@@ -288,6 +289,49 @@ describe('imported claims', () => {
   });
 });
 
+describe('a failed lifecycle timer fired again (roe timers retry) does only what still applies', () => {
+  it('an expiry planned for a protection end that a CRM re-import moved later does not expire the claim', () => {
+    rt = testRuntime({ at: '2027-01-10T15:00:00Z', demo: true });
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    // Activity late in its protection: the claim's next step is its expiry (Jan 30), before any dormancy.
+    const row = (registered: string) => `${header}\nP1,soylent,northwind,resell,Services,Deal,qualified,,,protected,${registered},2027-01-05\n`;
+    importCsv(rt.ctx, 'claims', 'c.csv', row('2026-11-01'));
+    const claim = rt.store.claims.byRequestKey('import:P1')!;
+    const pending = () => rt!.db.sqlite.prepare("SELECT id, kind FROM timers WHERE subject = ? AND status = 'pending'").all(`claim:${claim.id}`) as { id: number; kind: string }[];
+    const [expire] = pending();
+    expect(expire!.kind).toBe('claim.expire');
+    // That timer failed every attempt (a fault since fixed): it is given up, and listed by `roe timers`.
+    rt.db.sqlite.prepare("UPDATE timers SET status = 'failed', attempts = 5, last_error = 'a fault since fixed' WHERE id = ?").run(expire!.id);
+    // The CRM re-dates the registration: protection now ends on Mar 1, and the lifecycle is planned again.
+    importCsv(rt.ctx, 'claims', 'c.csv', row('2026-12-01'));
+    expect(rt.store.claims.get(claim.id)!.protectedUntil!.getTime()).toBeGreaterThan(new Date('2027-02-28T00:00:00Z').getTime());
+    // Once the fault is fixed, every failed timer is fired again, after the old end of protection.
+    rt.clock.set('2027-01-31T15:00:00Z');
+    expect(retryFailedTimers(rt.db.db, null, rt.clock.now())).toBe(1);
+    run(rt, '2027-01-31T15:00:00Z');
+    expect(rt.store.claims.get(claim.id)!.status).toBe('protected');
+    expect(ledgerKinds(rt, `claim:${claim.id}`)).not.toContain('claim.expired');
+    expect(outbox(rt).filter((m) => m.summary.includes('expired'))).toEqual([]);
+    expect(pending().length).toBe(1);
+  });
+  it('an expiry retried early under a clock set back leaves the claim its expiry, at the end of its protection', () => {
+    rt = testRuntime({ at: '2027-01-10T15:00:00Z', demo: true });
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    importCsv(rt.ctx, 'claims', 'c.csv', `${header}\nP1,soylent,northwind,resell,Services,Deal,qualified,,,protected,2026-11-01,2027-01-05\n`);
+    const claim = rt.store.claims.byRequestKey('import:P1')!;
+    const pending = () => (rt!.db.sqlite.prepare("SELECT kind, due_at AS due FROM timers WHERE subject = ? AND status = 'pending'").all(`claim:${claim.id}`) as { kind: string; due: number }[]).map((t) => `${t.kind} ${new Date(t.due).toISOString()}`);
+    expect(pending()).toEqual(['claim.expire 2027-01-30T05:00:00.000Z']);
+    // It failed once at its moment, to be tried again a minute later; then the host's clock is set back by two hours.
+    rt.db.sqlite.prepare("UPDATE timers SET attempts = 1, due_at = ? WHERE subject = ? AND status = 'pending'").run(new Date('2027-01-30T05:01:00Z').getTime(), `claim:${claim.id}`);
+    run(rt, '2027-01-30T03:01:00Z');
+    expect(rt.store.claims.get(claim.id)!.status).toBe('protected');
+    expect(pending()).toEqual(['claim.expire 2027-01-30T05:00:00.000Z']);
+    run(rt, '2027-01-30T05:00:00Z');
+    expect(rt.store.claims.get(claim.id)!.status).toBe('expired');
+    expect(ledgerKinds(rt, `claim:${claim.id}`).filter((k) => k === 'claim.expired')).toHaveLength(1);
+  });
+});
+
 describe('claims imported by another process under a policy version this one has not taken in yet', () => {
   // The server runs 2026.1 (dormant after 30 days). An import run with 2026.2 (in force since
   // Nov 1, with other registration terms) brings a claim registered Nov 2, with no activity since,
@@ -384,6 +428,48 @@ describe('a case with nothing left to rule', () => {
     expect(verifyChain(rt.store.ledger.entries()).ok).toBe(true);
     // A ruling button still on someone's screen says what happened to the case.
     expect(() => rule.approve(rt!.deps, as.person(rt!, 'pat'), `${d.id}:contoso`)).toThrow(`Dispute #${d.id} was closed without a ruling: none of its claims is live any more.`);
+  });
+
+  it('an approval sent before the next tick looks at the case again (the recommended party’s claim closed in the CRM meanwhile) never gives the line to that party: it is refused, and the case as it stands is sent', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = importedCase(rt);
+    expect(d.recommendation).toBe('contoso');
+    // The CRM says Contoso's deal is lost: the case is to be recommended again at the server's next tick.
+    reimport(rt, 'protected', 'lost');
+    const before = outbox(rt).length;
+    // Pat approves from the card sent before, in the moment before that tick.
+    expect(() => rule.approve(rt!.deps, as.person(rt!, 'pat'), `${d.id}:contoso`)).toThrow(
+      `The recommendation on dispute #${d.id} changed since this card was sent (a claim joined the case, or the recommended party's claim closed): the criteria now recommend Northwind Partners. Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`,
+    );
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', recommendation: 'northwind' });
+    expect(rt.store.claims.byRequestKey('import:N1')!.status).toBe('protected');
+    expect(ledgerKinds(rt, `dispute:${d.id}`)).not.toContain('dispute.ruled');
+    const told = outbox(rt).slice(before).map((m) => `${m.target} ${m.summary}`);
+    expect(told.filter((t) => t.includes('"user":"pat"') && t.includes('the recommendation changed'))).toHaveLength(1);
+    // The tick finds the case as it stands: nothing more to say.
+    run(rt, '2026-12-07T14:00:01Z');
+    expect(outbox(rt).slice(before).map((m) => m.summary).filter((s) => s.includes('the recommendation changed'))).toHaveLength(1);
+    rule.approve(rt.deps, as.person(rt, 'pat'), `${d.id}:northwind`);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'northwind' });
+    expect(verifyChain(rt.store.ledger.entries()).ok).toBe(true);
+  });
+
+  it('so is an approval typed without the party (the console’s /approve N), and one of a case whose claims all closed meanwhile is told it closed', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    const d = importedCase(rt);
+    reimport(rt, 'protected', 'lost');
+    expect(() => rule.approve(rt!.deps, as.person(rt!, 'pat'), String(d.id))).toThrow(`the criteria now recommend Northwind Partners. Nothing was ruled`);
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
+    const other = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    try {
+      const e = importedCase(other);
+      reimport(other, 'won', 'lost');
+      expect(() => rule.approve(other.deps, as.person(other, 'pat'), `${e.id}:contoso`)).toThrow(`Dispute #${e.id} was closed without a ruling: none of its claims is live any more.`);
+      expect(other.store.disputes.get(e.id)!.status).toBe('withdrawn');
+      expect(other.store.claims.byRequestKey('import:N1')!.status).toBe('won');
+    } finally {
+      other.close();
+    }
   });
 
   it('a case raised in a channel that a CRM re-import leaves with nothing to rule: its thread and its raiser are told, the raiser once', () => {

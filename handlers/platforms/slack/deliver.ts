@@ -148,7 +148,15 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
         if (card && ts) return () => o.caseCards.remember({ ...card, channel, ts, user: t.user });
         return;
       }
-      case 'message':
+      case 'message': {
+        // An update that keeps a card's ruling buttons, going out once its person may no longer
+        // rule (it was parked, then put back in the queue after the case was ruled or moved on):
+        // it would bring the buttons back over the update that took them away. Done, unsent.
+        const update = cardUpdateOf(m.body);
+        if (update?.person !== undefined && reply.blocks.some((b) => b.type === 'actions') && !o.caseCards.live(update.disputeId, update.person)) {
+          o.log.info({ disputeId: update.disputeId, channel: t.channel, ts: t.ts }, 'slack: a case card update with ruling buttons came after its case moved on; it is dropped');
+          return;
+        }
         // A case card brought up to date. One deleted meanwhile (or its DM gone) has nothing
         // left to update: done, not a failure for `roe outbox` to list, and not posted anew
         // (a second card); the log says which card was left as it was, and why.
@@ -156,13 +164,14 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           await o.client.chat.update({ channel: t.channel, ts: t.ts, ...body });
         } catch (e) {
           if (e instanceof webApi.WebAPIPlatformError && CARD_GONE.includes(e.data.error)) {
-            const disputeId = cardUpdateOf(m.body)?.disputeId;
+            const disputeId = update?.disputeId;
             o.log.info({ error: e.data.error, kind: t.kind, ...(disputeId !== undefined ? { disputeId } : {}), channel: t.channel, ts: t.ts }, 'slack: the case card to update is gone; its update is dropped');
             return;
           }
           throw classifySlackError(e);
         }
         return;
+      }
       case 'channel':
         try {
           await o.client.chat.postMessage({ channel: t.channel, ...(t.thread ? { thread_ts: t.thread } : {}), ...body });

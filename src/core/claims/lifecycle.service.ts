@@ -106,6 +106,15 @@ export function markDormant(ctx: DomainContext, claimId: number, payload: Record
 export function markExpired(ctx: DomainContext, claimId: number, _payload: Record<string, unknown>, now: Date): DomainEvent[] {
   const c = stillDue(ctx, claimId, {}, ['protected', 'dormant']);
   if (!c) return [];
+  // A protection that has not ended expires nothing: an expiry planned for an end since moved
+  // later (a CRM re-import re-dated the registration), fired late (`roe timers retry` of one that
+  // had failed), is a step of a plan that no longer holds; the claim's new plan has its own. One
+  // fired early (its retry, under a clock set back since) leaves the claim its expiry, at its end.
+  const terms = ctx.policies().termsFor(c);
+  if (protectionEnd(c, terms).getTime() > now.getTime()) {
+    if (!Object.values(CLAIM_TIMER).some((kind) => ctx.store.timers.pending(`claim:${c.id}`, kind))) schedule(ctx, c, terms, 'dormant', now);
+    return [];
+  }
   ctx.store.claims.update(c.id, { status: 'expired' });
   ctx.store.timers.cancel(`claim:${c.id}`, 'claim.');
   ctx.store.ledger.append({ at: now, kind: 'claim.expired', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: {} });

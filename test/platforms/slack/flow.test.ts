@@ -10,6 +10,7 @@ import { slackCaseCards } from '../../../src/app/slack.js';
 import { as } from '../../support/runtime.js';
 import { announce } from '../../../handlers/notify.js';
 import { importCsv } from '../../../src/core/import/import.service.js';
+import { retryParked } from '../../../db/repos/outbox.repo.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -541,6 +542,41 @@ describe('past the whole escalation chain', () => {
     const ruled = h.fake.callsTo('chat.update').filter((u) => u.args.channel === `D${USERS.vp.id}`).slice(updates.length);
     expect(ruled.map((u) => u.args.ts).sort()).toEqual(cards.map((c) => String(c.result.ts)).sort());
     for (const u of ruled) expect(buttonsOf(u)).toEqual([]);
+  });
+
+  it('an update that kept the ruling buttons, parked and put back in the queue after the ruling (roe outbox retry --all), never brings the buttons back', async () => {
+    const { dispute } = await openCase();
+    // Pat and Dana let their SLAs run out: Morgan (the last of the chain) has the case.
+    while (h.rt.store.disputes.get(dispute.id)!.arbitrator !== 'vp') {
+      h.rt.clock.advance(24 * 3_600_000);
+      tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+      await h.drain();
+    }
+    // Morgan's SLA runs out too: Slack refuses the updates of her cards (overdue, ruling buttons kept), which are parked.
+    h.fake.failNext(2, { error: 'invalid_blocks' }, 'chat.update');
+    const updatesBefore = h.fake.callsTo('chat.update').length;
+    const exhausted = () => [...h.rt.store.ledger.entries()].some((e) => e.kind === 'dispute.escalated_to_channel' && e.subject === `dispute:${dispute.id}`);
+    while (!exhausted()) {
+      h.rt.clock.advance(24 * 3_600_000);
+      tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+      await h.drain();
+    }
+    const refused = h.fake.callsTo('chat.update').slice(updatesBefore).filter((u) => u.args.channel === `D${USERS.vp.id}`);
+    expect(refused).toHaveLength(2);
+    expect(refused.every((u) => u.result.ok === false && buttonsOf(u).some((b) => b.action_id === A.rule_approve))).toBe(true);
+    const cardTs = refused.map((u) => String(u.args.ts)).sort();
+    // Morgan rules: her cards lose their buttons.
+    approve(h.rt.deps, h.rt.resolve({ platform: 'slack', userId: USERS.vp.id, displayName: 'morgan', orgId: USERS.vp.team, home: true }), `${dispute.id}:northwind`);
+    await h.drain();
+    // Then partner ops puts every parked notification back in the queue, once Slack takes them again.
+    expect(retryParked(h.rt.db.db, null, h.rt.clock.now())).toBeGreaterThanOrEqual(2);
+    await h.drain();
+    for (const ts of cardTs) {
+      const last = h.fake.callsTo('chat.update').filter((u) => u.args.ts === ts && u.result.ok !== false).at(-1)!;
+      expect(visible(last.args)).toMatch(/Ruled by Morgan Lee/);
+      expect(buttonsOf(last)).toEqual([]);
+    }
+    expect(h.rt.db.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE status NOT IN ('delivered', 'withdrawn')").get()).toEqual({ n: 0 });
   });
 
   it('the escalation channel closed to the bot: the thread does not say the channel got it, and the last arbitrator is told it is hers to rule, where (no second card)', async () => {
