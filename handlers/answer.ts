@@ -6,7 +6,7 @@ import type { Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { approvalShown, caseWords } from './dispute-card.js';
-import { announce } from './notify.js';
+import { announce, arbitratorOutOfReach } from './notify.js';
 import { FORMS, quote, reply, text, type Form, type Reply } from './replies/model.js';
 import { parseForm, parseNumberId } from './validate.js';
 
@@ -22,12 +22,24 @@ function about(deps: HandlerDeps, d: Dispute): string {
 }
 
 /**
+ * The case `viewer` may answer on, and whoever rules on it reachable by DM: one the case moved to
+ * since the question was asked (escalated) may have no chat id the bot can reach, and is answered
+ * directly, as the question's DM says when it is so from the start. The case's people alone learn it.
+ */
+function answerable(deps: HandlerDeps, viewer: Principal, id: number): Dispute {
+  const { dispute } = answerableBy(deps.ctx, viewer, id);
+  const directly = arbitratorOutOfReach(deps, dispute);
+  if (directly !== null) throw new DomainError('conflict', `${directly} Your answer was not sent.`);
+  return dispute;
+}
+
+/**
  * The Answer button of a question's DM: a form whose answer goes to whoever rules on the case,
- * and to nobody else. Refused before it is filled in to anyone but the case's people, or once
- * the case is closed.
+ * and to nobody else. Refused before it is filled in to anyone but the case's people, once the
+ * case is closed, or when whoever rules on it cannot be reached by DM.
  */
 export function answerForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
-  const { dispute: d } = answerableBy(deps.ctx, viewer, caseId(value));
+  const d = answerable(deps, viewer, caseId(value));
   const arbitrator = viewpoint(deps, viewer).person(d.arbitrator);
   const approval = approvalShown(viewer, d);
   return {
@@ -43,7 +55,7 @@ export function answerForm(deps: HandlerDeps, viewer: Principal, value: unknown)
 
 const answerSchema = z.object({
   dispute: z.string({ error: 'That form refers to no dispute' }),
-  answer: z.string({ error: 'Required' }).trim().min(2, 'Write your answer').max(2000, 'At most 2,000 characters'),
+  answer: z.string({ error: 'Required' }).trim().min(1, 'Write your answer').max(2000, 'At most 2,000 characters'),
 });
 
 /** Sends a party's answer to whoever rules on the case; a repeat of the same `requestKey` (a double click, a redelivery) sends nothing more. */
@@ -51,6 +63,7 @@ export function submitAnswer(deps: HandlerDeps, viewer: Principal, values: Recor
   const input = parseForm(answerSchema, values);
   const id = caseId(input.dispute);
   const d = deps.ctx.store.transaction(() => {
+    answerable(deps, viewer, id);
     const { dispute, events } = answerQuestion(deps.ctx, viewer, id, { answer: input.answer, requestKey: meta.requestKey });
     announce(deps, events, dispute.origin, viewer.userKey);
     return dispute;

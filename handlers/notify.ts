@@ -44,6 +44,18 @@ function personTarget(deps: HandlerDeps, personKey: string, prefer: Platform): {
   return null;
 }
 
+/**
+ * What the parties of `d` are told when the bot cannot reach whoever rules on it by chat (no chat
+ * id the policy gives it): to answer them directly, at their e-mail when the policy gives one;
+ * null when their answers reach them by DM. `origin`: the case's place, for a case with none.
+ */
+export function arbitratorOutOfReach(deps: HandlerDeps, d: Dispute, origin: ThreadRef | null = null): string | null {
+  if (personTarget(deps, d.arbitrator, (d.origin ?? origin)?.platform ?? deps.platform ?? 'slack') !== null) return null;
+  const vp = viewpoint(deps, CHANNEL_VIEWER);
+  const email = vp.version.policy.people[d.arbitrator]?.email;
+  return `${vp.person(d.arbitrator)}, who rules on it, cannot be reached here: answer them directly${email ? ` (${email})` : ''}.`;
+}
+
 /** A person of the policy, reached at `at`, as the viewer of what is sent to them. */
 function personViewer(at: { platform: Platform; user: string }, personKey: string): Principal {
   return { kind: 'internal', userKey: `${at.platform}:${at.user}`, personKey, displayName: '' };
@@ -393,17 +405,18 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // arbitrator may not be), and the button works from any platform. An arbitrator the bot
         // cannot reach by chat is answered directly, at their e-mail when the policy gives it.
         const arbitrator = vp.person(d.arbitrator);
-        const reachable = personTarget(deps, d.arbitrator, platformOf(d)) !== null;
-        const email = vp.version.policy.people[d.arbitrator]?.email;
+        const directly = arbitratorOutOfReach(deps, d, origin);
+        const reachable = directly === null;
         const answer = (v: Principal): Block[] => {
-          if (!reachable) return [text(`${arbitrator}, who rules on it, cannot be reached here: answer them directly${email ? ` (${email})` : ''}.`, 'muted')];
+          if (directly !== null) return [text(directly, 'muted')];
           // The claim's own party of an approval (and the company's people) are told it is one.
           const lead = `Answer with the button below: your answer goes only to ${arbitrator}, who ${approvalShown(v, d) ? 'decides on it' : 'rules on it; no other party sees it'}.`;
           return [text(lead, 'muted'), { type: 'actions', actions: [{ action: ACTIONS.answer, label: 'Answer', value: String(d.id) }] }];
         };
         const told = toParties(d, (v) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about ${caseWords(v, d)} over ${about(d)}.`), question, ...answer(v)]), 'ask');
-        // The thread reads it as any case, named as any dispute is there.
-        const there = reachable ? `Each party was sent this question by direct message, with a button to answer ${arbitrator}.` : `Reply in this ${threadWord(d.origin ?? origin)}.`;
+        // The thread reads it as any case, named as any dispute is there. Every party reads it, so it
+        // is never where to answer: an arbitrator out of reach is answered as the DMs say, directly.
+        const there = `Each party was sent this question by direct message, with ${reachable ? 'a button' : 'how'} to answer ${arbitrator}.`;
         toThread(d, (_v, inDm) => reply(`${vp.person(e.by)} asks for more information`, [question, text(inDm ? 'Answer where the dispute was raised.' : there, 'muted')]), 'ask', { told });
         break;
       }
@@ -419,10 +432,12 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           platform: target.platform,
           target: { kind: 'user', user: target.user },
           body: reply(`Answer from ${party} on ${caseWords(arb, d)}: ${about(d)}`, [
-            text(`${party} answered on ${caseWords(arb, d)} over ${about(d)}, ${yoursTo(arb, d)}. No other party sees this answer.`),
+            // An approval has one party: no other to keep it from.
+            text(`${party} answered on ${caseWords(arb, d)} over ${about(d)}, ${yoursTo(arb, d)}.${isOverlapCase(d) ? ' No other party sees this answer.' : ''}`),
             quote(`Answer from ${who}`, e.answer),
             { type: 'actions', actions: [{ action: ACTIONS.openCase, label: 'Show the case', value: String(d.id) }] },
           ]),
+          // Names the sender: forgetting them finds their answers by it (see privacy.repo).
           dedupeKey: `answer:${d.id}:${e.by}:${stamp}`,
         });
         break;

@@ -21,7 +21,8 @@ export interface ForgetReport {
  * Removes a chat user's personal data: their name and conversation reference, the link
  * from their ledger pseudonym to them, their user id on claims and disputes (replaced by
  * the pseudonym), their 1:1 chat as the place a dispute they raised (or joined, taking it for
- * its thread) is followed, messages to them not yet delivered (also those being sent), and
+ * its thread) is followed, messages to them not yet delivered (also those being sent), their
+ * answers to an arbitrator's question (not yet delivered: dropped; delivered: emptied), and
  * their id on the outbox rows kept (their target, dedupe key and delivery error).
  * The ledger holds only the pseudonym, so it still verifies. One transaction.
  *
@@ -55,6 +56,12 @@ function platformAndUser(userKey: string): { platform: string; user: string } {
 /** Outbox rows addressed to a user (bound: platform, user id): DMs, and updates of the case cards in their DM. */
 const TO_THEM = "platform = ? AND json_extract(target, '$.kind') IN ('user', 'message') AND json_extract(target, '$.user') = ?";
 
+/**
+ * Outbox rows carrying a user's answer to an arbitrator's question (bound: user key), under their
+ * name: the DM's dedupe key names the answer and its sender (`answer:7:slack:U0NORA:…`, see notify).
+ */
+const FROM_THEM = "dedupe_key LIKE 'answer:%' AND instr(':' || dedupe_key || ':', ':' || ? || ':') > 0";
+
 function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<ForgetReport, 'walCleared'> {
   return sqlite
     .transaction((): Omit<ForgetReport, 'walCleared'> => {
@@ -78,9 +85,14 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
         outbox: sqlite.prepare(`DELETE FROM outbox WHERE status IN ('pending', 'sending', 'parked') AND ${TO_THEM}`).run(platform, user).changes,
         past: 0,
       };
+      // Their answers to an arbitrator's question hold their name and words: not sent once they are
+      // forgotten, and those kept (delivered, withdrawn) hold neither (the delivered counted as past messages).
+      report.outbox += sqlite.prepare(`DELETE FROM outbox WHERE status IN ('pending', 'sending', 'parked') AND ${FROM_THEM}`).run(userKey).changes;
+      report.past += (sqlite.prepare(`SELECT count(*) AS n FROM outbox WHERE status = 'delivered' AND ${FROM_THEM}`).get(userKey) as { n: number }).n;
+      sqlite.prepare(`UPDATE outbox SET body = '{}' WHERE ${FROM_THEM}`).run(userKey);
       // Rows kept (delivered, dropped) name them no more: not as the recipient, not in the dedupe key.
       // Counted (past): the messages delivered to them, once each (an update of a card is no other message).
-      report.past = (sqlite.prepare(`SELECT count(*) AS n FROM outbox WHERE status = 'delivered' AND platform = ? AND json_extract(target, '$.kind') = 'user' AND json_extract(target, '$.user') = ?`).get(platform, user) as { n: number }).n;
+      report.past += (sqlite.prepare(`SELECT count(*) AS n FROM outbox WHERE status = 'delivered' AND platform = ? AND json_extract(target, '$.kind') = 'user' AND json_extract(target, '$.user') = ?`).get(platform, user) as { n: number }).n;
       sqlite.prepare(`UPDATE outbox SET target = '{"kind":"user","user":"forgotten"}', body = '{}', dedupe_key = 'forgotten:' || id WHERE ${TO_THEM}`).run(platform, user);
       // Their key as a whole part of the dedupe key (`dm:7:ruled:slack:U0PAT:…`), not the start of another's (slack:U0PAT2).
       sqlite.prepare("UPDATE outbox SET dedupe_key = 'forgotten:' || id WHERE instr(':' || dedupe_key || ':', ':' || ? || ':') > 0").run(userKey);

@@ -223,6 +223,27 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).toContain('Usage: /answer <dispute number> [answer="…"]');
   });
 
+  it('/answer sends the rest of the line as typed: its quotes, its words with = and its apostrophes', () => {
+    const script = [
+      '/as northwind',
+      '/claim account="Soylent Corp" route=resell product=analytics opportunity="Soylent pilot" stage=proposal',
+      '/as contoso',
+      '/claim account="Soylent Corp" route=resell product=analytics opportunity="Soylent x" stage=qualified',
+      '/as pat',
+      '/rule 1 ask question="Who met the CIO first?"',
+      '/as contoso',
+      `/answer 1 We did: ARR=50k, the CIO said "yes" at the 'May' summit`,
+      '/answer 1 answer="Also in June."',
+      '/quit',
+    ].join('\n');
+    const { out, code } = runConsole(`${script}\n`, join(dir, 'answer-as-typed.db'));
+    expect(code).toBe(0);
+    const answered = out.slice(out.indexOf('> /answer 1 We did'));
+    expect(answered).toContain(`  │ We did: ARR=50k, the CIO said "yes" at the 'May' summit`);
+    // Given as answer="…", it is the answer alone.
+    expect(out.slice(out.indexOf('> /answer 1 answer='))).toContain('  │ Also in June.');
+  });
+
   it('re-asks a field the handler rejects, and keeps the database consistent', () => {
     const { out } = runConsole('/claim account=initech route=teleport product=Services opportunity=x stage=qualified amount= evidence=\nresell\n/roe mine\n', join(dir, 'retry.db'));
     expect(out).toContain('✘ Route to market: Choose one of: resell, referral, co-sell, marketplace, direct');

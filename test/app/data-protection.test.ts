@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { logClaimActivity } from '../../handlers/activity.js';
 import { submitClaim } from '../../handlers/claim.js';
 import { announce } from '../../handlers/notify.js';
-import { approve, submitAward } from '../../handlers/rule.js';
+import { approve, submitAsk, submitAward } from '../../handlers/rule.js';
+import { submitAnswer } from '../../handlers/answer.js';
 import { forgetUser } from '../../db/repos/privacy.repo.js';
 import { savePerson } from '../../db/repos/people.repo.js';
 import { DeliveryError } from '../../src/core/errors.js';
@@ -321,6 +322,28 @@ describe('forget', () => {
     forgetUser(rt.db, 'teams:29:tomas');
     expect(rows().map((r) => r.lastError)).toEqual(rows().map(() => 'no Teams tenant known for a forgotten user: set MICROSOFT_APP_TENANT_ID or have them message the bot once'));
     expect(JSON.stringify(rt.db.sqlite.prepare('SELECT * FROM outbox').all())).not.toContain('tomas');
+    rt.close();
+  });
+
+  it('an answer the person sent an arbitrator is not sent once they are forgotten, and one already sent is kept without their name or words', () => {
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, 'forget-answers.db') });
+    const d = openArbitratedCase(rt);
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
+    // Nora, of Northwind (a party), answers twice: the first answer is delivered, the second still waits.
+    const nora = rt.resolve({ platform: 'console', userId: 'nora-7Q9xK2', displayName: 'Nora Quixotic', orgId: 'northwind', home: false });
+    submitAnswer(rt.deps, nora, { dispute: String(d.id), answer: 'Our rep met the CIO in March.' }, { requestKey: 'a1' });
+    rt.db.sqlite.prepare("UPDATE outbox SET status = 'delivered', delivered_at = 1 WHERE body LIKE '%in March%'").run();
+    rt.clock.advance(1000);
+    submitAnswer(rt.deps, nora, { dispute: String(d.id), answer: 'And again at the May summit.' }, { requestKey: 'a2' });
+    submitAnswer(rt.deps, as.partner(rt, 'contoso'), { dispute: String(d.id), answer: 'We met them in April.' }, { requestKey: 'a3' });
+    const outboxText = () => JSON.stringify(rt.db.sqlite.prepare('SELECT * FROM outbox').all());
+    expect(outboxText()).toContain('Nora Quixotic');
+    const report = forgetUser(rt.db, 'console:nora-7Q9xK2');
+    expect(outboxText()).not.toMatch(/Nora Quixotic|nora-7Q9xK2|in March|May summit/);
+    // Pat is still sent Contoso's answer; of Nora's, only the one delivered is kept (a message Pat was sent), saying nothing.
+    const toPat = rt.db.sqlite.prepare("SELECT status, body FROM outbox WHERE target = '{\"kind\":\"user\",\"user\":\"pat\"}' AND (body LIKE '%Answer from%' OR body = '{}') ORDER BY id").all();
+    expect(toPat).toEqual([{ status: 'delivered', body: '{}' }, { status: 'pending', body: expect.stringContaining('We met them in April.') }]);
+    expect(report).toMatchObject({ outbox: 1, past: 1 });
     rt.close();
   });
 

@@ -346,6 +346,8 @@ describe('a claim waiting for approval: a question on it and the refusals that n
     expect(submitAnswer(rt.deps, as.partner(rt, 'contoso'), { dispute: String(d.id), answer: 'Dana Wu, their CIO.' }).summary).toBe(`Your answer on approval of claim #${c.id} (case #${d.id}) went to Pat Okafor.`);
     const toPat = outbox(rt).filter((m) => m.target.includes('"user":"pat"')).map((m) => m.body).at(-1)!;
     expect(toPat.summary).toBe(`Answer from Contoso Consulting on approval of claim #${c.id} (case #${d.id}): Soylent Corp (Analytics)`);
+    // One party: no other to keep it from.
+    expect(toPat.blocks[0]).toEqual({ type: 'text', text: `Contoso Consulting answered on approval of claim #${c.id} (case #${d.id}) over Soylent Corp (Analytics), yours to approve or reject.` });
     // The thread still reads it as any case.
     const thread = outbox(rt).filter((m) => m.target.includes('dispute-thread')).map((m) => m.body);
     expect(thread.at(-1)!.summary).toBe('Pat Okafor asks for more information');
@@ -444,7 +446,7 @@ describe('a claim waiting for approval: its snooze refusals, its award form and 
 });
 
 describe('answers to a question', () => {
-  it('an arbitrator the bot cannot reach by chat: the parties are told to answer them directly, with no button; the thread says to reply there', () => {
+  it('an arbitrator the bot cannot reach by chat: the parties are told to answer them directly, with no button; the thread, which every party reads, is not where to answer', () => {
     const policy = join(dir, `unreachable-${++files}.yaml`);
     writeFileSync(policy, policyTextWith([['pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }', 'pat: { name: Pat Okafor, email: pat@example.com }']]));
     const rt = runtime({ policyPath: policy });
@@ -457,7 +459,32 @@ describe('answers to a question', () => {
     expect(asked.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []))).toContain('Pat Okafor, who rules on it, cannot be reached here: answer them directly (pat@example.com).');
     expect(asked.blocks.some((b) => b.type === 'actions')).toBe(false);
     const thread = outbox(rt).filter((m) => m.target.includes('dispute-thread')).map((m) => m.body).at(-1)!;
-    expect(read(thread)).toContain('Reply in this thread.');
+    expect(thread.blocks).toContainEqual({ type: 'text', text: 'Each party was sent this question by direct message, with how to answer Pat Okafor.', tone: 'muted' });
+    expect(read(thread)).not.toMatch(/Reply in this thread|pat@example\.com/);
+  });
+
+  it('a case escalated to someone the bot cannot reach: an answer is refused before it is written and when sent, saying how to answer them, not said to be sent', () => {
+    const policy = join(dir, `unreachable-next-${++files}.yaml`);
+    writeFileSync(policy, policyTextWith([['dana: { name: Dana Reyes, slack: U0DANA, teams: "29:dana", email: dana@example.com }', 'dana: { name: Dana Reyes, email: dana@example.com }']]));
+    const rt = runtime({ at: '2026-12-01T15:00:00Z', policyPath: policy });
+    const slack = { origin: { platform: 'slack' as const, channel: 'C0DEALS', thread: null }, requestKey: null };
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', { stage: 'proposal' }), slack);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), slack);
+    const d = rt.store.disputes.all().at(-1)!;
+    // Pat, reachable, asks: the parties' DMs carry the Answer button.
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
+    expect(outbox(rt).filter((m) => m.target.includes('"user":"northwind-user"')).at(-1)!.body.blocks).toContainEqual({ type: 'actions', actions: [{ action: 'answer_question', label: 'Answer', value: String(d.id) }] });
+    // The SLA runs out: the case moves to Dana, who has no chat id the bot can reach.
+    runUntil(rt, '2026-12-03T22:30:00Z');
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana' });
+    const refusal = 'Dana Reyes, who rules on it, cannot be reached here: answer them directly (dana@example.com). Your answer was not sent.';
+    expect(() => answerForm(rt.deps, as.partner(rt, 'northwind'), String(d.id))).toThrow(refusal);
+    const before = outbox(rt).length;
+    expect(() => submitAnswer(rt.deps, as.partner(rt, 'northwind'), { dispute: String(d.id), answer: 'We met the CIO in March.' })).toThrow(refusal);
+    expect(outbox(rt).length).toBe(before);
+    expect([...rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.info_answered')).toEqual([]);
+    // Someone of no party of it still learns nothing of the case.
+    expect(() => submitAnswer(rt.deps, as.partner(rt, 'fabrikam'), { dispute: String(d.id), answer: 'Us.' })).toThrow(`Only the parties of dispute #${d.id} can answer its questions.`);
   });
 
   it("one of the company's people who filed a partner's claim answers for that partner; a partner's user of another party is refused", () => {

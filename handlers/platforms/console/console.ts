@@ -219,12 +219,13 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         return usage;
       }
       case 'answer': {
-        const [id = '', ...more] = restParts;
+        const [id = ''] = restParts;
         const n = parseNumberId(id);
         if (n === null) return 'Usage: /answer <dispute number> [answer="…"]';
-        // The answer given inline as answer="…", or as the rest of the line.
-        const { pairs, rest: words } = parseInline(more.join(' '));
-        const given = pairs.answer === undefined && words.trim() ? { ...pairs, answer: words } : pairs;
+        // The answer given inline as answer="…", or as the rest of the line, as typed (its quotes,
+        // its spaces and any word with = in it are the answer's, not fields).
+        const typed = rest.slice(id.length).trim();
+        const given: Record<string, string> = /^answer=/i.test(typed) ? parseInline(typed).pairs : typed ? { answer: typed } : {};
         return fillForm(answerForm(o.deps, p, String(n)), given, (v) => submitAnswer(o.deps, p, v, meta()));
       }
       case 'as': {
