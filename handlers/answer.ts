@@ -7,8 +7,21 @@ import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { approvalShown, caseWords } from './dispute-card.js';
 import { announce, arbitratorOutOfReach } from './notify.js';
-import { FORMS, quote, reply, text, type Form, type Reply } from './replies/model.js';
+import { clip, FORMS, quote, reply, text, type Form, type Reply } from './replies/model.js';
 import { parseForm, parseNumberId } from './validate.js';
+
+/**
+ * The question an Answer button was sent with (`7:Who met the CIO first?`), shortened to what a
+ * form carries; none from a button without one. Shown to the one answering alone: it comes from
+ * their click, so it is never passed on as the arbitrator's words.
+ */
+function questionOf(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  const at = value.indexOf(':');
+  return at < 0 ? '' : clip(value.slice(at + 1).trim(), QUESTION_SHOWN);
+}
+/** Characters of the question a form shows and carries (Slack's form state holds 3,000 in all). */
+const QUESTION_SHOWN = 1000;
 
 function caseId(value: unknown): number {
   const n = parseNumberId(typeof value === 'string' ? value.split(':')[0] : value);
@@ -42,19 +55,23 @@ export function answerForm(deps: HandlerDeps, viewer: Principal, value: unknown)
   const d = answerable(deps, viewer, caseId(value));
   const arbitrator = viewpoint(deps, viewer).person(d.arbitrator);
   const approval = approvalShown(viewer, d);
+  // What is asked stays in sight as it is answered (in Teams this form replaces the question's message).
+  const question = questionOf(value);
   return {
     id: FORMS.answer,
     // Short: a Slack modal title holds 24 characters.
     title: approval ? `Answer on case #${d.id}` : `Answer on dispute #${d.id}`,
     submitLabel: 'Send',
-    intro: `Your answer on ${caseWords(viewer, d)} over ${about(deps, d)} goes only to ${arbitrator}, who ${approval ? 'decides on it' : 'rules on it; no other party sees it'}.`,
+    intro: `${question ? `Question: ${question}\n\n` : ''}Your answer on ${caseWords(viewer, d)} over ${about(deps, d)} goes only to ${arbitrator}, who ${approval ? 'decides on it' : 'rules on it; no other party sees it'}.`,
     fields: [{ id: 'answer', label: 'Your answer', kind: 'multiline', required: true, maxLength: 2000, hint: `${arbitrator} reads it as written.` }],
-    state: { dispute: String(d.id) },
+    state: { dispute: String(d.id), ...(question ? { question } : {}) },
   };
 }
 
 const answerSchema = z.object({
   dispute: z.string({ error: 'That form refers to no dispute' }),
+  // The question the form showed, said again with the answer sent (never passed on).
+  question: z.string().optional().catch(undefined),
   answer: z.string({ error: 'Required' }).trim().min(1, 'Write your answer').max(2000, 'At most 2,000 characters'),
 });
 
@@ -70,5 +87,6 @@ export function submitAnswer(deps: HandlerDeps, viewer: Principal, values: Recor
   });
   const arbitrator = viewpoint(deps, viewer).person(d.arbitrator);
   const said = `Your answer on ${caseWords(viewer, d)} went to ${arbitrator}${approvalShown(viewer, d) ? '' : ', and to no other party'}.`;
-  return reply(said, [text(said, 'good'), quote('Your answer', input.answer)], { title: 'Answer sent' });
+  const question = input.question ? clip(input.question.trim(), QUESTION_SHOWN) : '';
+  return reply(said, [text(said, 'good'), ...(question ? [quote('The question', question)] : []), quote('Your answer', input.answer)], { title: 'Answer sent' });
 }

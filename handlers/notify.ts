@@ -411,7 +411,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           if (directly !== null) return [text(directly, 'muted')];
           // The claim's own party of an approval (and the company's people) are told it is one.
           const lead = `Answer with the button below: your answer goes only to ${arbitrator}, who ${approvalShown(v, d) ? 'decides on it' : 'rules on it; no other party sees it'}.`;
-          return [text(lead, 'muted'), { type: 'actions', actions: [{ action: ACTIONS.answer, label: 'Answer', value: String(d.id) }] }];
+          // The question rides with the button: the form shows it where it replaces this message (Teams).
+          return [text(lead, 'muted'), { type: 'actions', actions: [{ action: ACTIONS.answer, label: 'Answer', value: `${d.id}:${e.question}` }] }];
         };
         const told = toParties(d, (v) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about ${caseWords(v, d)} over ${about(d)}.`), question, ...answer(v)]), 'ask');
         // The thread reads it as any case, named as any dispute is there. Every party reads it, so it

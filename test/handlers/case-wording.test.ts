@@ -473,7 +473,7 @@ describe('answers to a question', () => {
     const d = rt.store.disputes.all().at(-1)!;
     // Pat, reachable, asks: the parties' DMs carry the Answer button.
     submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
-    expect(outbox(rt).filter((m) => m.target.includes('"user":"northwind-user"')).at(-1)!.body.blocks).toContainEqual({ type: 'actions', actions: [{ action: 'answer_question', label: 'Answer', value: String(d.id) }] });
+    expect(outbox(rt).filter((m) => m.target.includes('"user":"northwind-user"')).at(-1)!.body.blocks).toContainEqual({ type: 'actions', actions: [{ action: 'answer_question', label: 'Answer', value: `${d.id}:Who met the customer first?` }] });
     // The SLA runs out: the case moves to Dana, who has no chat id the bot can reach.
     runUntil(rt, '2026-12-03T22:30:00Z');
     expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana' });

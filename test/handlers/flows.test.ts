@@ -493,8 +493,16 @@ describe('dispute, arbitration and rulings', () => {
     const form = answerForm(rt.deps, as.partner(rt, 'northwind'), String(d.id));
     expect(form.title).toBe(`Answer on dispute #${d.id}`);
     expect(form.intro).toBe(`Your answer on dispute #${d.id} over Soylent Corp (Analytics) goes only to Pat Okafor, who rules on it; no other party sees it.`);
-    const done = submitAnswer(rt.deps, as.partner(rt, 'northwind'), { dispute: String(d.id), answer: 'Our rep met the CIO on *May 3*, <!channel>' }, { requestKey: 'k1' });
+    // From the DM's button, whose value carries the question: the form shows it (in Teams it replaces the DM), and so does what it answers.
+    const fromButton = answerForm(rt.deps, as.partner(rt, 'northwind'), `${d.id}:Who met the customer first?`);
+    expect(fromButton.intro).toBe(`Question: Who met the customer first?\n\nYour answer on dispute #${d.id} over Soylent Corp (Analytics) goes only to Pat Okafor, who rules on it; no other party sees it.`);
+    expect(fromButton.state).toEqual({ dispute: String(d.id), question: 'Who met the customer first?' });
+    const done = submitAnswer(rt.deps, as.partner(rt, 'northwind'), { ...fromButton.state, answer: 'Our rep met the CIO on *May 3*, <!channel>' }, { requestKey: 'k1' });
     expect(done.summary).toBe(`Your answer on dispute #${d.id} went to Pat Okafor, and to no other party.`);
+    expect(done.blocks.filter((b) => b.type === 'quote')).toEqual([
+      { type: 'quote', label: 'The question', text: 'Who met the customer first?' },
+      { type: 'quote', label: 'Your answer', text: 'Our rep met the CIO on *May 3*, <!channel>' },
+    ]);
     const sent = rows().slice(before);
     expect(sent).toHaveLength(1);
     expect(JSON.parse(sent[0]!.target)).toEqual({ kind: 'user', user: 'pat' });
@@ -538,7 +546,8 @@ describe('dispute, arbitration and rulings', () => {
     // Answered with the DM's button, to the arbitrator alone (a party whose claim was filed in
     // another channel may not be in the dispute's thread, and every party reads it).
     expect(read(asked)).toContain('Answer with the button below: your answer goes only to Pat Okafor, who rules on it; no other party sees it.');
-    expect(asked.blocks).toContainEqual({ type: 'actions', actions: [{ action: 'answer_question', label: 'Answer', value: String(d.id) }] });
+    // The question rides with the button, for the form to show it.
+    expect(asked.blocks).toContainEqual({ type: 'actions', actions: [{ action: 'answer_question', label: 'Answer', value: `${d.id}:Who met the customer first?` }] });
     approve(rt.deps, as.person(rt, 'pat'), `${d.id}:northwind`);
     const ruled = dms('contoso-user').at(-1)!;
     expect(ruled.summary).toBe(`Ruling on dispute #${d.id}: Soylent Corp (Analytics)`);

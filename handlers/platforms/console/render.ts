@@ -8,7 +8,8 @@ export function commandFor(button: Button): string {
     [ACTIONS.approve]: `/rule ${button.value.split(':')[0]} approve`,
     [ACTIONS.award]: `/rule ${button.value} award`,
     [ACTIONS.ask]: `/rule ${button.value} ask`,
-    [ACTIONS.answer]: `/answer ${button.value}`,
+    // Its value carries the question, which the DM shows above it.
+    [ACTIONS.answer]: `/answer ${button.value.split(':')[0]}`,
     [ACTIONS.logActivity]: `/activity ${button.value}`,
     [ACTIONS.openClaim]: `/claim ${button.value}`,
     [ACTIONS.openDispute]: `/dispute ${button.value}`,

@@ -81,7 +81,7 @@ describe('Slack: a case raised from a direct message between people', () => {
     // The button opens the answer form; what Carl sends reaches Pat's DM with the bot, shown as typed.
     const message = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === carlsDm && visible(c.args).includes('When did you first meet')).at(-1)!;
     const button = (message.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []).find((e) => e.action_id === SLACK_IDS.actions[ACTIONS.answer])!;
-    expect(button.value).toBe(String(d.id));
+    expect(button.value).toBe(`${d.id}:When did you first meet the customer?`);
     const opened = h.fake.callsTo('views.open').length;
     await h.click(USERS.contoso, button.action_id, button.value, { channel: carlsDm, messageTs: String(message.result.ts) });
     await h.fake.waitFor(() => h.fake.callsTo('views.open').length > opened, 'the answer modal');
