@@ -61,7 +61,9 @@ export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Reco
   refuseUnknown(viewer, 'raise disputes');
   // A product line the policy does not have is named with the form's other problems.
   const input = parseForm(disputeSchema, values, (v): Record<string, string> => {
-    const product = fieldProblem('product', v.product, (given) => canonicalProductLine(deps.ctx.policies().inForceAt(deps.ctx.clock.now()).policy.product_lines, given));
+    const book = deps.ctx.policies();
+    const inForce = book.inForceAt(deps.ctx.clock.now());
+    const product = fieldProblem('product', v.product, (given) => canonicalProductLine(inForce.policy.product_lines, given, { book, inForce }));
     return product ? { product } : {};
   });
   return deps.ctx.store.transaction(() => {

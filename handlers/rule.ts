@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorizeRuling, unknownReason, type Principal } from '../src/core/authz.js';
+import { authorizeRuling, formerPerson, unknownReason, type Principal } from '../src/core/authz.js';
 import { assertOpen, partiesHoldingNothing, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
 import { reviewCase } from '../src/core/disputes/review.js';
 import { approvalClaims, isOverlapCase } from '../src/core/disputes/settle.js';
@@ -42,7 +42,8 @@ function accountName(deps: HandlerDeps, d: Dispute): string {
 /** Refuses the ruling forms to anyone who may not rule, before they fill them in. */
 function mayRule(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
   const version = versionOfDispute(deps.ctx, d);
-  authorizeRuling(viewer, d, rulersOf(deps.ctx, d), (k) => personName(version, k, deps.ctx.policies()));
+  const book = deps.ctx.policies();
+  authorizeRuling(viewer, d, rulersOf(deps.ctx, d), (k) => personName(version, k, book), () => formerPerson(viewer, book.all, book.inForceAt(deps.ctx.clock.now()).policy.people));
 }
 
 /**

@@ -358,6 +358,8 @@ export function createStore(
     // Counted by SQLite: a million claims are never rows in JavaScript. Ordered by each claimant's first claim, as the core counts them.
     countsByClaimant: (since) =>
       q('SELECT claimant, count(*) AS claims, count(*) FILTER (WHERE violation = 1 AND registered_at > ?) AS violations FROM claims GROUP BY claimant ORDER BY min(id)').all(since.getTime()) as ClaimantCounts[],
+    liveByProductLine: (now) =>
+      q("SELECT product_line AS productLine, count(*) AS claims, count(DISTINCT account_id) AS accounts FROM claims WHERE status = 'pending' OR (status = 'protected' AND (protected_until IS NULL OR protected_until > ?)) GROUP BY product_line").all(now.getTime()) as { productLine: string; claims: number; accounts: number }[],
     all: () => db.select().from(t.claims).orderBy(asc(t.claims.id)).all().map(toClaim),
   };
 

@@ -10,13 +10,14 @@ import { csvFile, csvText, importCsv, ImportError, type ImportKind } from '../co
 import { announce } from '../../handlers/notify.js';
 import { clean } from '../../handlers/platforms/console/render.js';
 import { PolicyError } from '../core/policy/load.js';
+import { droppedWhileHeld } from '../core/policy/transition.js';
 import { percent, PER_PARTY_NOTE, readStats } from '../core/stats.js';
 import { DIRECT } from '../core/types.js';
 import { isDomainError } from '../core/errors.js';
 import { ConfigError, loadDotEnvAtStart, loadConfig, whyUnreadable, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
 import { createLogger, createTextLogger } from './logger.js';
-import { parsePolicyQuiet, readPolicyFile, type RecordedVersion } from './policies.js';
+import { checkAgainstDatabase, parsePolicyQuiet, readPolicyFile, type RecordedVersion } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
 import { DatabaseFileError, isBusy, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
@@ -409,12 +410,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     const p = parseCommand(cmd, args);
     if (cmd === 'policy') {
-      // Before the configuration: checking a file needs neither the environment nor a database.
+      // Before the configuration: checking a file needs neither the rest of the environment nor a database.
       const file = p.args[0];
       if (!file) throw new UsageError(p.label, 'needs a FILE');
       const { policy, warnings } = readPolicyFile(file);
+      // With DATABASE_PATH set (the bot's database), the file is also checked as loading it there
+      // would check it, and what it would leave behind is said; nothing is written.
+      const configured = io.env.DATABASE_PATH?.trim();
+      let against: string[] = [];
+      let alone: string | null = null;
+      if (configured) {
+        const where = databaseLocation(configured);
+        if (where.path === ':memory:' || !existsSync(where.path)) alone = `${where.label}: no database there, so the file is checked alone`;
+        else {
+          db = where;
+          against = checkAgainstDatabase(where.path, file, systemClock.now());
+        }
+      }
       io.out(`${file}: valid (version ${policy.version}, effective ${policy.effective}, ${policy.coverage.length} coverage rules, ${policy.criteria.length} criteria)`);
       for (const w of warnings) io.err(w);
+      for (const w of against) io.err(`${file}: warning: ${w}`);
+      if (alone) io.err(alone);
       return 0;
     }
     const config = loadConfig(io.env);
@@ -521,6 +537,8 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         // The account index file, for the accounts as imported: the next start (or a running
         // server) reads it instead of indexing every account.
         if (kind === 'accounts') rt.reindex();
+        // A new version of the rules that drops what running claims and cases hold: said as the start says it.
+        if (recording.version?.earlier) for (const warning of droppedWhileHeld(rt.store, rt.policies, recording.version.version, systemClock.now())) rt.logger.warn({ policy: recording.version.version.version }, warning);
         return r;
       }, { create: true, recordPolicy: 'later' });
       // A file of thousands of pending claims names its first cases, not every one.

@@ -6,8 +6,10 @@ import { decodeUtf8 } from '../core/utf8.js';
 import { whyUnreadable } from './config.js';
 import type { Policy } from '../core/policy/schema.js';
 import { effectiveInstant, effectiveMoment, firstEffectiveDate, PolicyBook, type PolicyVersion } from '../core/policy/versions.js';
-import type { Db } from '../../db/client.js';
+import { droppedWhileHeld } from '../core/policy/transition.js';
+import { openDatabase, type Db } from '../../db/client.js';
 import { insertPolicy, listPolicies } from '../../db/repos/policies.repo.js';
+import { createStore } from '../../db/repos/store.js';
 
 /** Reads a policy file, naming the file in every error; `warnings` are what a valid file probably does not mean. */
 export function readPolicyFile(path: string): { text: string; policy: Policy; warnings: string[] } {
@@ -54,6 +56,23 @@ export function newerStoredBook(db: Db, book: PolicyBook): PolicyBook | null {
       return { version: parsed.version, effectiveAt: effectiveInstant(parsed), loadedAt: p.loadedAt, policy: parsed };
     }),
   ]);
+}
+
+/**
+ * `policy check` against the database at `dbPath`: throws the PolicyError an import would
+ * refuse the file with (its version loaded before with other rules; an effective date before
+ * the newest version's), and returns what recording it would leave behind (droppedWhileHeld).
+ * Nothing is written: the version is not recorded.
+ */
+export function checkAgainstDatabase(dbPath: string, path: string, now: Date): string[] {
+  const db = openDatabase(dbPath, { readOnly: true });
+  try {
+    const { book, file } = loadPolicyFile(db.db, path, now, { record: 'later' });
+    if (listPolicies(db.db).some((p) => p.version === file.version)) return [];
+    return droppedWhileHeld(createStore(db, {}, () => now), book, file, now);
+  } finally {
+    db.close();
+  }
 }
 
 /** A version the policy file was recorded as, and how many versions the database held before it (0: the first). */

@@ -9,6 +9,7 @@ import { resolvePrincipal, userKey, type ChatIdentity, type Principal } from '..
 import type { Clock } from '../core/clock.js';
 import type { DomainContext } from '../core/context.js';
 import type { AccountMatcher } from '../core/matching/matcher.js';
+import { droppedWhileHeld } from '../core/policy/transition.js';
 import { effectiveMoment, firstEffectiveDate, type PolicyBook, type PolicyVersion } from '../core/policy/versions.js';
 import type { Store } from '../core/ports.js';
 import type { Config } from './config.js';
@@ -126,9 +127,11 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
     const record = options.recordPolicy ?? true;
     // Each version recorded is a ledger entry with the hash of its file: the rules every later
     // entry names by version are held to the chain.
+    let changedRules: PolicyVersion | null = null;
     const onRecord = (v: PolicyVersion, earlier: number, sourceHash: string) => {
       store.ledger.append({ at: clock.now(), kind: 'policy.recorded', subject: `policy:${v.version}`, actor: 'policy', policyVersion: v.version, payload: { effective: v.policy.effective, sourceHash } });
       if (earlier > 0) scheduleVersionEffect(store, v, clock.now());
+      if (earlier > 0) changedRules = v;
     };
     const { book, file, warnings, waived, recordNow, shadowedBy, passedOver } = loadPolicyFile(db.db, config.policyPath, clock.now(), { record, onRecord });
     // So is a version yet to take effect that an earlier release recorded without that timer.
@@ -148,6 +151,9 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
     if (passedOver) logger.warn({ policy: file.version }, passedOver);
     const warn = record !== false;
     if (warn) for (const warning of warnings) logger.warn({ policy: file.version }, warning);
+    // A version this start recorded, dropping a product line or a person that running claims and
+    // cases still hold: the operator hears of it once, as it is recorded (an import prints it).
+    if (warn && changedRules) for (const warning of droppedWhileHeld(store, book, changedRules, clock.now())) logger.warn({ policy: file.version }, warning);
     if (warn) for (const problem of waived) logger.warn({ policy: file.version }, `policy version "${file.version}", loaded before, has a problem that a new version must fix (it is taken as it is): ${problem}`);
     let policies = book;
     if (warn) warnShadowedPolicy(logger, config.policyPath, policies, file, clock.now(), shadowedBy);

@@ -115,14 +115,38 @@ export interface RulingAuthority {
  * `rulers` are those people, the assignee first, of the people the policy in force names (see
  * rulersOf: when they have all left it, the account's coverage rule in force).
  */
-export function authorizeRuling(principal: Principal, dispute: Dispute, rulers: readonly string[], names: (key: string) => string): Authorized<RulingAuthority> {
+export function authorizeRuling(principal: Principal, dispute: Dispute, rulers: readonly string[], names: (key: string) => string, formerly: () => string | null = () => null): Authorized<RulingAuthority> {
   if (principal.kind !== 'internal' || !principal.personKey || !rulers.includes(principal.personKey)) {
     const who = rulers[0] === dispute.arbitrator || rulers.length === 0 ? `${names(dispute.arbitrator)} (the assigned arbitrator)` : names(rulers[0]!);
     // The company's people are told which kind of case it is; anyone else is told no more than of any case.
     const what = principal.kind === 'internal' ? caseKindWords(dispute) : `dispute #${dispute.id}`;
-    throw new DomainError('forbidden', `Only ${who} or someone above them in the escalation chain can rule on ${what}.`);
+    // Someone a new version removed from the policy's people (the case's arbitrator until then, say) is told why.
+    const former = formerly();
+    const lead = former ? `${leftWords(names(former))}. Only` : 'Only';
+    throw new DomainError('forbidden', `${lead} ${who} or someone above them in the escalation chain can rule on ${what}${former ? ' now' : ''}.`);
   }
   return { dispute, personKey: principal.personKey, userKey: principal.userKey } as Authorized<RulingAuthority>;
+}
+
+/**
+ * The person an earlier policy version named for this user (by their chat id, or their key on
+ * the console), when the policy in force (`people`) names nobody for them and no longer has
+ * that person: one who left the policy, told so rather than refused as a stranger. Null
+ * otherwise. `versions` oldest first; the newest naming them counts.
+ */
+export function formerPerson(principal: Principal, versions: readonly { policy: { people: PolicyPeople } }[], people: PolicyPeople): string | null {
+  if (principal.kind !== 'internal' || principal.personKey !== null) return null;
+  for (let i = versions.length - 1; i >= 0; i--) {
+    const earlier = versions[i]!.policy.people;
+    const key = Object.keys(earlier).find((k) => userKeysOfPerson(earlier, k).includes(principal.userKey));
+    if (key !== undefined) return Object.hasOwn(people, key) ? null : key;
+  }
+  return null;
+}
+
+/** What one who left the policy is told first when they act as that person: `You (Pat Okafor) are no longer among the policy's people`. */
+export function leftWords(name: string): string {
+  return `You (${name}) are no longer among the policy's people`;
 }
 
 /** External users claim and dispute for their own partner only; unknown users for nobody. */

@@ -73,6 +73,12 @@ export interface ClaimsRepo {
    * scale); the rule is the core's countByClaimant (stats.ts).
    */
   countsByClaimant(since: Date): ClaimantCounts[];
+  /**
+   * Per product line as stored, the claims that hold it at `now` (pending, or protected with
+   * their protection not yet over) and on how many accounts. Counted by the database: for the
+   * operator recording a version, never on a request's path.
+   */
+  liveByProductLine(now: Date): { productLine: string; claims: number; accounts: number }[];
   all(): Claim[];
 }
 

@@ -146,6 +146,54 @@ describe('roe CLI', () => {
     expect(roe(['import', 'partners', partners], db, { ROE_POLICY: ahead }).out).toBe(`${partners}: 0 partners added, 0 updated, 3 unchanged\n${ahead}: policy version "2099.1" recorded, effective 2099-01-01 (in force from that day)\n`);
   });
 
+  it('an import that records a version dropping a product line live claims still hold warns of it', () => {
+    const db = join(dir, 'import-dropped-line.db');
+    for (const kind of ['partners', 'accounts']) expect(roe(['import', kind, join(ROOT, `examples/${kind}.csv`)], db).code).toBe(0);
+    // Wayne (Services) is held by the direct team's claim, registered yesterday: protected for 90 days.
+    const claims = join(dir, 'dropped-line-claims.csv');
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 19) + 'Z';
+    writeFileSync(claims, `id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at\nCRM-1,wayne,direct,direct,Services,Wayne renewal,negotiation,30000,,protected,${yesterday},${yesterday}\n`);
+    expect(roe(['import', 'claims', claims], db)).toMatchObject({ code: 0 });
+    const next = join(dir, 'no-services.yaml');
+    writeFileSync(next, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-01'], ['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Analytics, Professional Services]']]));
+    const r = roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db, { ROE_POLICY: next });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('policy version "2026.2" recorded');
+    expect(r.err).toMatch(/warning: policy version "2026\.2" has no product line "Services", yet 1 live claim \(on 1 account\) is on it/);
+  });
+
+  it('policy check with DATABASE_PATH set checks the file as loading it there would, and warns of what it leaves behind, writing nothing', () => {
+    const db = join(dir, 'check-against.db');
+    // No database there yet: the file alone.
+    expect(roe(['policy', 'check', EXAMPLE_POLICY_PATH], db)).toMatchObject({ code: 0, out: expect.stringContaining('valid (version 2026.1'), err: expect.stringContaining('no database there, so the file is checked alone') });
+    for (const kind of ['partners', 'accounts']) expect(roe(['import', kind, join(ROOT, `examples/${kind}.csv`)], db).code).toBe(0);
+    const claims = join(dir, 'check-against-claims.csv');
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 19) + 'Z';
+    writeFileSync(claims, `id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at\nCRM-1,wayne,direct,direct,Services,Wayne renewal,negotiation,30000,,protected,${yesterday},${yesterday}\n`);
+    expect(roe(['import', 'claims', claims], db).code).toBe(0);
+    const versions = () => {
+      const sq = new Database(db, { readonly: true });
+      try {
+        return (sq.prepare('select version from policy_versions order by version').all() as { version: string }[]).map((r) => r.version);
+      } finally {
+        sq.close();
+      }
+    };
+    // A version that drops Services, which the direct team's claim holds: valid, with the warning.
+    const next = join(dir, 'check-no-services.yaml');
+    writeFileSync(next, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-01'], ['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Analytics]']]));
+    const r = roe(['policy', 'check', next], db);
+    expect(r).toMatchObject({ code: 0, out: expect.stringContaining('valid (version 2026.2') });
+    expect(r.err).toMatch(new RegExp(`${next.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: warning: policy version "2026\\.2" has no product line "Services", yet 1 live claim \\(on 1 account\\) is on it`));
+    expect(versions()).toEqual(['2026.1']);
+    // The example's version with other rules is refused, as the start would refuse it.
+    const clash = join(dir, 'check-clash.yaml');
+    writeFileSync(clash, policyTextWith([['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: sam, escalation: [dana, vp]']]));
+    expect(roe(['policy', 'check', clash], db)).toMatchObject({ code: 1, err: expect.stringContaining('version: "2026.1" was already loaded on') });
+    // The example itself, loaded already, is valid with nothing to say.
+    expect(roe(['policy', 'check', EXAMPLE_POLICY_PATH], db)).toMatchObject({ code: 0, err: '' });
+  });
+
   it('a ROE_POLICY of an older version than the one in force is told to point at the file of the version in force, not to change its loaded date', () => {
     const db = join(dir, 'stale-policy.db');
     const partners = join(ROOT, 'examples/partners.csv');

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
-import { approve } from '../../handlers/rule.js';
+import { submitDispute } from '../../handlers/dispute.js';
+import { approve, awardForm } from '../../handlers/rule.js';
+import { snoozeReminder } from '../../handlers/snooze.js';
 import { showAccount } from '../../handlers/who-owns.js';
 import { tick } from '../../src/app/scheduler.js';
 import { queueFor, raiseDispute, rule } from '../../src/core/disputes/disputes.service.js';
@@ -379,6 +381,24 @@ describe('people who leave the policy while their cases run', () => {
     }
   });
 
+  it('the one who left, clicking a button of their case card or reminder, is told they left the policy, not refused as a stranger', () => {
+    const { d, rt } = patLeft('pat-clicks');
+    try {
+      // The version is in force; the case is handed on at the next tick: Pat's card still shows the buttons.
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat' });
+      const slackPat = rt.resolve({ platform: 'slack', userId: 'U0PAT', displayName: 'Pat', orgId: null, home: true });
+      for (const pat of [slackPat, as.person(rt, 'pat')]) {
+        expect(() => approve(rt.deps, pat, d.id)).toThrow(`You (Pat Okafor) are no longer among the policy's people. Only Dana Reyes or someone above them in the escalation chain can rule on dispute #${d.id} now.`);
+        expect(() => awardForm(rt.deps, pat, d.id)).toThrow("You (Pat Okafor) are no longer among the policy's people");
+        expect(() => snoozeReminder(rt.deps, pat, `${d.id}:1h`)).toThrow(`You (Pat Okafor) are no longer among the policy's people, so there is no reminder of dispute #${d.id} for you to snooze.`);
+      }
+      // Anyone else is refused as before.
+      expect(() => approve(rt.deps, as.person(rt, 'sam'), d.id)).toThrow(`Only Dana Reyes or someone above them in the escalation chain can rule on dispute #${d.id}.`);
+    } finally {
+      rt.close();
+    }
+  });
+
   it('/who-owns names an arbitrator who left by the name they had', () => {
     const { d, rt } = patLeft('pat-named');
     try {
@@ -489,6 +509,83 @@ describe('a version that changes the consequences applies from its first day', (
       expect(rt.store.disputes.all().at(-1)!.reason).toContain('The partner is flagged for repeated violations');
     } finally {
       rt.close();
+    }
+  });
+});
+
+describe('a product line a version drops, or one a version loaded ahead adds, is named for what it is', () => {
+  /** Northwind's claim on Soylent (Services) under 2026.1; 2026.2, from Dec 8, drops Services; 2026.3, from Jan 4, adds Insights. */
+  function dropped(name: string) {
+    const db = join(dir, `${name}.db`);
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), claimOn('Services'), meta);
+    v1.close();
+    const v2 = join(dir, `${name}-2.yaml`);
+    writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-08'], ['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Analytics]']]));
+    testRuntime({ at: '2026-12-08T14:00:00Z', databasePath: db, policyPath: v2, demo: false }).close();
+    const v3 = join(dir, `${name}-3.yaml`);
+    writeFileSync(v3, policyTextWith([['version: "2026.1"', 'version: "2026.3"'], ['effective: 2026-01-01', 'effective: 2027-01-04'], ['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Analytics, Insights]']]));
+    return testRuntime({ at: '2026-12-09T15:00:00Z', databasePath: db, policyPath: v3, demo: false });
+  }
+
+  it('a claim or a dispute on the dropped line (from a form opened before, say) is told the line was dropped, and that the claims on it still hold it', () => {
+    const rt = dropped('dropped-line');
+    try {
+      const droppedWords = /"Services" is no longer one of the policy's product lines \(policy version 2026\.2, in force since 2026-12-08\): claims already on it hold it until they end, but nothing new can be filed on it\. Choose one of: Core Platform, Analytics/;
+      expect(() => submitClaim(rt.deps, as.partner(rt, 'contoso'), claimOn('Services'), meta)).toThrow(droppedWords);
+      // Who-owns shows Northwind's claim there, with a Dispute button: the refusal says why.
+      expect(JSON.stringify(showAccount(rt.deps, as.person(rt, 'sam'), 'soylent'))).toContain('Owner (Services)');
+      expect(() => submitDispute(rt.deps, as.person(rt, 'sam'), { account: 'soylent', product: 'services', reason: 'Direct owns this one.' }, meta)).toThrow(droppedWords);
+      expect(() => rt.store.transaction(() => raiseDispute(rt.ctx, as.partner(rt, 'contoso'), { accountId: 'soylent', productLine: 'Services', reason: 'We were there first.', evidence: '', origin: consoleOrigin, requestKey: null }))).toThrow(droppedWords);
+      // A line no version has is unknown, as before.
+      expect(() => submitClaim(rt.deps, as.partner(rt, 'contoso'), claimOn('Hardware'), meta)).toThrow(/product: Choose one of: Core Platform, Analytics$/);
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a claim on a line of a version yet to take effect is told from when it can be claimed', () => {
+    const rt = dropped('ahead-line');
+    try {
+      expect(() => submitClaim(rt.deps, as.partner(rt, 'contoso'), claimOn('Insights'), meta)).toThrow(/"Insights" is a product line only from 2027-01-04 \(policy version 2026\.3\)\. Choose one of: Core Platform, Analytics/);
+    } finally {
+      rt.close();
+    }
+  });
+});
+
+describe('the start that records a version says what running claims and cases it leaves behind', () => {
+  it('a product line dropped while claims and a case hold it, and a person dropped while they have open cases, are each a warning', () => {
+    const db = join(dir, 'dropped.db');
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    // Northwind holds Soylent (Services); Contoso's claim on Initech (Analytics) meets Northwind's: Pat's case.
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), claimOn('Services'), meta);
+    submitClaim(v1.deps, as.partner(v1, 'northwind'), { ...claimOn('Analytics'), account: 'initech', stage: 'proposal' }, meta);
+    submitClaim(v1.deps, as.partner(v1, 'contoso'), { ...claimOn('Analytics'), account: 'initech' }, meta);
+    const d = v1.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', arbitrator: 'pat', productLine: 'Analytics' });
+    v1.close();
+    const path = join(dir, 'dropped.yaml');
+    // 2026.2 renames Analytics, drops Services, and no longer names Pat.
+    writeFileSync(path, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-08'], ['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Insights]'], ['  pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }\n', ''], ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: sam, escalation: [dana, vp]']]));
+    const rt = testRuntime({ at: '2026-12-07T15:00:00Z', databasePath: db, policyPath: path, demo: false });
+    try {
+      const warned = rt.logs.lines.join('\n');
+      // (the demo data's claims among them)
+      expect(warned).toMatch(new RegExp(`policy version \\\\"2026.2\\\\" has no product line \\\\"Analytics\\\\", yet \\d+ live claims \\(on \\d+ accounts?\\) and 1 open case \\(#${d.id}\\) are on it`));
+      expect(warned).toMatch(/policy version \\"2026.2\\" has no product line \\"Services\\", yet \d+ live claims? \(on \d+ accounts?\) (is|are) on it/);
+      expect(warned).not.toContain('no product line \\"Core Platform\\"');
+      expect(warned).toContain('a line renamed is a new line');
+      expect(warned).toContain(`policy version \\"2026.2\\" no longer names Pat Okafor (pat), who has 1 open case (#${d.id}): from 2026-12-08 they move`);
+    } finally {
+      rt.close();
+    }
+    // Said once, as the version is recorded: a restart on the same file does not repeat it.
+    const again = testRuntime({ at: '2026-12-07T16:00:00Z', databasePath: db, policyPath: path, demo: false });
+    try {
+      expect(again.logs.lines.join('\n')).not.toContain('has no product line');
+    } finally {
+      again.close();
     }
   });
 });

@@ -2,6 +2,7 @@ import { authorizeActingFor, ownParty, userKeysOfPerson, type Principal } from '
 import type { DomainContext } from '../context.js';
 import { applyOutcome, isOverlapCase, joinCase, liveClaims, openCase, otherClaimOfParty, partyName, recentRulingAgainst, rulingHolding } from '../disputes/settle.js';
 import { DomainError } from '../errors.js';
+import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { DIRECT, sameProductLine, type Account, type Claim, type Dispute, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
@@ -83,11 +84,27 @@ export class RequestKeyTaken extends DomainError {
   }
 }
 
-/** The canonical product line name as the policy spells it, or a clear error. */
-export function canonicalProductLine(productLines: readonly string[], given: string): string {
+/**
+ * The canonical product line name as the policy spells it, or a clear error. With the `book`
+ * of versions and the one in force (`inForce`), a line another version has is named for what it
+ * is: one the policy in force dropped (a form opened before it took effect still offers it), or
+ * one a version loaded ahead of its date adds.
+ */
+export function canonicalProductLine(productLines: readonly string[], given: string, versions?: { book: PolicyBook; inForce: PolicyVersion }): string {
   const found = productLines.find((p) => sameProductLine(p, given.trim()));
-  if (!found) throw new DomainError('invalid_input', `Unknown product line "${given}". Choose one of: ${productLines.join(', ')}.`, { product: `Choose one of: ${productLines.join(', ')}` });
-  return found;
+  if (found) return found;
+  const choose = `Choose one of: ${productLines.join(', ')}`;
+  const other = versions && [...versions.book.all].reverse().find((v) => v.version !== versions.inForce.version && v.policy.product_lines.some((p) => sameProductLine(p, given.trim())));
+  if (other && versions) {
+    const line = other.policy.product_lines.find((p) => sameProductLine(p, given.trim()))!;
+    const { inForce } = versions;
+    const why =
+      other.effectiveAt.getTime() > inForce.effectiveAt.getTime()
+        ? `"${line}" is a product line only from ${other.policy.effective} (policy version ${other.version})`
+        : `"${line}" is no longer one of the policy's product lines (policy version ${inForce.version}, in force since ${inForce.policy.effective}): claims already on it hold it until they end, but nothing new can be filed on it`;
+    throw new DomainError('invalid_input', `${why}. ${choose}.`, { product: `${why}. ${choose}` });
+  }
+  throw new DomainError('invalid_input', `Unknown product line "${given}". ${choose}.`, { product: choose });
 }
 
 /**
@@ -117,7 +134,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   if (!account) throw new UnknownAccount(input.accountId);
   const version = ctx.policies().inForceAt(now);
   const policy = version.policy;
-  const productLine = canonicalProductLine(policy.product_lines, input.productLine);
+  const productLine = canonicalProductLine(policy.product_lines, input.productLine, { book: ctx.policies(), inForce: version });
   const live = liveClaims(ctx, account.id, productLine, now);
   const mine = live.find((c) => c.claimant === claimant);
   if (mine) throw new DuplicateClaim(mine, account, productLine);

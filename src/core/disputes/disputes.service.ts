@@ -1,5 +1,5 @@
 import { formatsFor } from '../time-format.js';
-import { authorizeActingFor, authorizeRuling, ownParty, type Principal } from '../authz.js';
+import { authorizeActingFor, authorizeRuling, formerPerson, ownParty, type Principal } from '../authz.js';
 import { canonicalProductLine, RequestKeyTaken, UnknownAccount } from '../claims/claims.service.js';
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
@@ -74,7 +74,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   const account = store.accounts.get(input.accountId);
   if (!account) throw new UnknownAccount(input.accountId);
   const version = ctx.policies().inForceAt(now);
-  const productLine = canonicalProductLine(version.policy.product_lines, input.productLine);
+  const productLine = canonicalProductLine(version.policy.product_lines, input.productLine, { book: ctx.policies(), inForce: version });
   const already = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && sameProductLine(d.productLine, productLine));
   if (already) {
     // What a party can do about a case already running: its claim is in it, or a claim filed now joins it.
@@ -164,7 +164,8 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   const version = versionOfDispute(ctx, dispute);
   const people = operationsVersionOf(ctx, dispute);
   // Authority first: someone who may not rule learns nothing of the case, not even that it closed.
-  const auth = authorizeRuling(principal, dispute, rulersOf(ctx, dispute), (k) => personName(people, k, ctx.policies()));
+  const book = ctx.policies();
+  const auth = authorizeRuling(principal, dispute, rulersOf(ctx, dispute), (k) => personName(people, k, book), () => formerPerson(principal, book.all, book.inForceAt(now).policy.people));
   // The ruling its maker already made, sent again (a double click, a form submitted twice):
   // nothing changes, and the case is answered as ruled, not refused as if nothing had happened.
   if (sameRuling(dispute, auth.personKey, input)) return { dispute, events: [] };

@@ -1,4 +1,4 @@
-import type { Principal } from '../authz.js';
+import { formerPerson, leftWords, type Principal } from '../authz.js';
 import { calendarOf, type DomainContext } from '../context.js';
 import { caseKindTitle, caseKindWords } from '../disputes/case-kind.js';
 import { DomainError } from '../errors.js';
@@ -288,7 +288,13 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   // The company's people are told which kind of case it is (a claim waiting for approval is
   // named as one, as its reminder names it); anyone else is told no more than of any case.
   const name = principal.kind === 'internal' ? caseKindWords(d) : `dispute #${d.id}`;
-  if (principal.kind !== 'internal' || principal.personKey !== d.arbitrator) throw new DomainError('forbidden', `Only the assigned arbitrator can snooze reminders of ${name}.`);
+  if (principal.kind !== 'internal' || principal.personKey !== d.arbitrator) {
+    // Someone a new version removed from the policy's people (the case's arbitrator until then) is told why.
+    const book = ctx.policies();
+    const former = formerPerson(principal, book.all, book.inForceAt(now).policy.people);
+    if (former) throw new DomainError('forbidden', `${leftWords(book.nameOf(former))}, so there is no reminder of ${name} for you to snooze.`);
+    throw new DomainError('forbidden', `Only the assigned arbitrator can snooze reminders of ${name}.`);
+  }
   // From here on, the one told is its arbitrator (one of the company's people).
   const title = caseKindTitle(d);
   if (d.status !== 'open') throw new DomainError('already_ruled', `${title} is already closed; nothing to snooze.`);
