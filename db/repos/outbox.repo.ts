@@ -62,17 +62,20 @@ export function dueMessages(db: Db, platform: OutboxMessage['platform'], now: Da
  * mid-send) makes the message due again.
  */
 export function leaseForDelivery(db: Db, id: number, now: Date, leaseUntil: Date): boolean {
-  return (
+  // Taken beside requests, as a renewal is: another process's write lock (an import) is waited
+  // for briefly, then the drain stops (busy) and the message waits for the next one, rather than
+  // the server answering nobody for the connection's 5 seconds at every drain.
+  return withBusyTimeout(sqliteOf(db), RENEW_BUSY_MS, () =>
     db
       .update(outbox)
       .set({ status: 'sending', nextAttemptAt: leaseUntil })
       .where(and(eq(outbox.id, id), inArray(outbox.status, ['pending', 'sending']), dueAt(now)))
-      .run().changes === 1
+      .run().changes === 1,
   );
 }
 
-/** How long a lease renewal waits for a write lock another process holds (see renewLease). */
-const RENEW_BUSY_MS = 50;
+/** How long taking a lease, or renewing it, waits for a write lock another process holds (see renewLease). */
+export const RENEW_BUSY_MS = 50;
 
 /**
  * Extends the lease of a message its sender is still working on, from `lease` (the one it holds)

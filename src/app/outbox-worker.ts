@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { asError, DeliveryError } from '../core/errors.js';
 import type { OutboxMessage } from '../core/ports.js';
-import { isBusy, type Db } from '../../db/client.js';
+import { isBusy, sqliteOf, waitingAtMost, type Db } from '../../db/client.js';
 import { staleAtOf } from '../../handlers/replies/model.js';
-import { addressedAs, dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, renewLease, statusOf, type PendingMessage } from '../../db/repos/outbox.repo.js';
+import { addressedAs, dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, RENEW_BUSY_MS, renewLease, statusOf, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
 /**
  * Tries a throttled message gets before it is parked: throttling is the platform's load, not
@@ -111,7 +111,15 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
     // Order per target: nothing after a message that just failed goes out before it.
     if (failedTargets.has(target)) continue;
     const lease = new Date(now().getTime() + leasing.leaseMs);
-    if (!leaseForDelivery(db, m.id, now(), lease)) continue;
+    let leased: boolean;
+    try {
+      leased = leaseForDelivery(db, m.id, now(), lease);
+    } catch (err) {
+      // Another process holds the database (an import): nothing is taken now; the next drain tries again.
+      if (isBusy(err)) break;
+      throw err;
+    }
+    if (!leased) continue;
     // Held, renewed, until the message is sent and recorded (or its failure is): however long that takes.
     const held = holdLease(db, m, lease, now, logger, leasing);
     try {
@@ -255,14 +263,15 @@ function recordFailed(db: Db, m: Pick<PendingMessage, 'id' | 'target'>, error: s
 }
 
 /** How often, and how far apart, a sent message's delivery (and its follow-up write) is written again when the database is busy. */
-export const RECORD_ATTEMPTS = 15;
+export const RECORD_ATTEMPTS = 90;
 export const RECORD_RETRY_MS = 1_000;
 
 /**
  * Records a message that went out, with its follow-up write. It was sent: failing to write
  * that down must never count as a failed delivery (that would send it again), so a busy
  * database (an import holding the write lock) is waited out, up to RECORD_ATTEMPTS tries of
- * RECORD_RETRY_MS plus the busy timeout each (about 90 s). The lease is renewed meanwhile when the
+ * RECORD_RETRY_MS apart (about 90 s), each waiting RENEW_BUSY_MS for the lock: the server answers
+ * requests in between, not blocked for the connection's 5 seconds at a time. The lease is renewed meanwhile when the
  * lock comes free between tries (see holdLease); a lock held for a whole lease may let another
  * process take the message over once it is let go.
  */
@@ -273,15 +282,17 @@ async function recordDelivered(db: Db, m: Pick<PendingMessage, 'id' | 'target'>,
       // One transaction: a crash between the two would leave the message delivered without
       // its follow-up (a thread's first post without the thread's ts, so every later update
       // would start a thread of its own). Both idempotent: a retry writes the same again.
-      db.transaction(
-        () => {
-          // A message deleted while it was sent (its person forgotten meanwhile), or no longer
-          // addressed as it was (forget took its person off it, as the one a channel post went
-          // to by DM): what follows from it about them (where a case card landed in their DM, a
-          // Teams 1:1 chat opened for them) is not remembered either.
-          if (markDelivered(db, id, now()) && follow && addressedAs(db, id, m.target)) follow();
-        },
-        { behavior: 'immediate' },
+      waitingAtMost(sqliteOf(db), RENEW_BUSY_MS, () =>
+        db.transaction(
+          () => {
+            // A message deleted while it was sent (its person forgotten meanwhile), or no longer
+            // addressed as it was (forget took its person off it, as the one a channel post went
+            // to by DM): what follows from it about them (where a case card landed in their DM, a
+            // Teams 1:1 chat opened for them) is not remembered either.
+            if (markDelivered(db, id, now()) && follow && addressedAs(db, id, m.target)) follow();
+          },
+          { behavior: 'immediate' },
+        ),
       );
       return;
     } catch (err) {

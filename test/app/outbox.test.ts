@@ -86,6 +86,31 @@ describe('notification outbox', () => {
     other.close();
   });
 
+  it('while another process holds the database (an import), a drain takes nothing and sends nothing, and fails nothing: the server goes on answering, and the messages go at the next drain', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-'));
+    dirs.push(dir);
+    const path = join(dir, 'roe.db');
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: path });
+    openArbitratedCase(rt);
+    const pending = outbox(rt).filter((m) => m.status === 'pending').length;
+    expect(pending).toBeGreaterThan(0);
+    // The connection keeps its own (long) wait for the lock, as the server's does.
+    expect(rt.db.sqlite.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(5000);
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const sends: number[] = [];
+    const deliver: Deliverer = async (m) => {
+      sends.push(m.id);
+    };
+    expect(await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger)).toBe(0);
+    expect(sends).toEqual([]);
+    other.exec('COMMIT');
+    other.close();
+    expect(outbox(rt).filter((m) => m.status === 'pending')).toHaveLength(pending);
+    expect(await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger)).toBe(pending);
+    expect(new Set(sends).size).toBe(pending);
+  });
+
   it('a message sent as the database closes (shutdown) is not waited on: the drain stops at once', async () => {
     rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
     openArbitratedCase(rt);
