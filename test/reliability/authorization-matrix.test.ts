@@ -8,6 +8,7 @@ import { submitClaim } from '../../handlers/claim.js';
 import { submitDispute } from '../../handlers/dispute.js';
 import { approve, submitAsk, submitAward } from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
+import { submitAnswer } from '../../handlers/answer.js';
 import { tick } from '../../src/app/scheduler.js';
 import type { Principal } from '../../src/core/authz.js';
 import { isDomainError } from '../../src/core/errors.js';
@@ -48,6 +49,8 @@ const ACTIONS: Action[] = [
   { name: 'award to another party', run: (rt, p, d) => submitAward(rt.deps, p, { dispute: String(d.id), party: 'contoso', rationale: 'Contoso sourced the opportunity.' }), allowed: ['arbitrator', 'escalation chain'] },
   { name: 'ask for information', run: (rt, p, d) => submitAsk(rt.deps, p, { dispute: String(d.id), question: 'Who met them first?' }), allowed: ['arbitrator', 'escalation chain'] },
   { name: 'snooze a reminder', run: (rt, p, d) => snoozeReminder(rt.deps, p, `${d.id}:1h`), allowed: ['arbitrator'] },
+  // The case's own people answer a question on it (to the arbitrator alone): its parties' users, not the arbitrator, not another partner.
+  { name: 'answer a question on the case', run: (rt, p, d) => submitAnswer(rt.deps, p, { dispute: String(d.id), answer: 'We met them in May.' }), allowed: ['claimant', 'external, same partner'] },
   {
     name: 'log activity on the Northwind claim',
     run: (rt, p, d) => logClaimActivity(rt.deps, p, rt.store.claims.get(d.claimIds[0]!)!.claimant === 'northwind' ? d.claimIds[0] : d.claimIds[1]),
