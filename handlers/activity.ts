@@ -9,7 +9,8 @@ import { parseNumberId } from './validate.js';
 
 /** The "Log activity" button: renews a claim's protection against dormancy. */
 export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
-  const id = parseNumberId(value);
+  // A button's value may say where it was clicked after the claim's number (`12:mine:1`).
+  const id = parseNumberId(typeof value === 'string' ? value.split(':')[0] : value);
   if (id === null) throw new DomainError('invalid_input', `Name the claim by its number (your claims and their numbers are in ${cmd(viewer, 'roe mine')}).`);
   const vp = viewpoint(deps, viewer);
   // A company person's claims from another platform are theirs too (the core knows the ids the

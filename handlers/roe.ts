@@ -223,7 +223,8 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   if (renewable.length > 0) {
     blocks.push(text('Log activity to keep a claim from going dormant (those going dormant soonest):', 'muted'));
     // Each names its claim: those going dormant soonest are often older than the claims listed.
-    blocks.push({ type: 'actions', actions: renewable.map(({ c }) => ({ action: ACTIONS.logActivity, label: `Log activity on #${c.id} ${about(c)}`, value: String(c.id) })) });
+    // Its value says it was clicked on this page of the list (`12:mine:1`), which Teams draws again under what was done.
+    blocks.push({ type: 'actions', actions: renewable.map(({ c }) => ({ action: ACTIONS.logActivity, label: `Log activity on #${c.id} ${about(c)}`, value: `${c.id}:mine:${page}` })) });
   }
   return reply(plural(claims.length, 'claim'), blocks);
 }

@@ -797,7 +797,8 @@ describe('/roe', () => {
     expect(read(r)).toContain('…and 15 more claims not listed (0 live, 15 closed).');
     // Activity buttons for the five that go dormant soonest: the least recent activity.
     const actions = r.blocks.find((b) => b.type === 'actions') as Extract<Reply['blocks'][number], { type: 'actions' }>;
-    expect(actions.actions.map((a) => Number(a.value))).toEqual(ids.filter((_, i) => i % 4 === 0).slice(0, 5));
+    // Each value is the claim and the page of the list it was on (`12:mine:1`).
+    expect(actions.actions.map((a) => a.value)).toEqual(ids.filter((_, i) => i % 4 === 0).slice(0, 5).map((id) => `${id}:mine:1`));
   });
   it('mine N: page 2 and on list the next claims in the order of page 1, say which of how many, and name the command for the next', () => {
     const day = 86_400_000;
@@ -894,9 +895,9 @@ describe('/roe', () => {
     expect(listed.size).toBe(25);
     const actions = r.blocks.find((b) => b.type === 'actions') as Extract<Reply['blocks'][number], { type: 'actions' }>;
     // The five going dormant soonest are the oldest: none of them is listed, so each button says which claim it is.
-    expect(actions.actions.map((a) => Number(a.value))).toEqual(ids.slice(0, 5));
+    expect(actions.actions.map((a) => Number(a.value.split(':')[0]))).toEqual(ids.slice(0, 5));
     for (const [i, a] of actions.actions.entries()) {
-      expect(listed.has(Number(a.value))).toBe(false);
+      expect(listed.has(Number(a.value.split(':')[0]))).toBe(false);
       const c = rt.store.claims.get(ids[i]!)!;
       expect(a.label).toBe(`Log activity on #${c.id} ${rt.store.accounts.get(c.accountId)!.name} (${c.productLine})`);
     }

@@ -10,7 +10,7 @@ export function commandFor(button: Button): string {
     [ACTIONS.ask]: `/rule ${button.value} ask`,
     // Its value carries the question, which the DM shows above it.
     [ACTIONS.answer]: `/answer ${button.value.split(':')[0]}`,
-    [ACTIONS.logActivity]: `/activity ${button.value}`,
+    [ACTIONS.logActivity]: `/activity ${button.value.split(':')[0]}`,
     [ACTIONS.openClaim]: `/claim ${button.value}`,
     [ACTIONS.openDispute]: `/dispute ${button.value}`,
     [ACTIONS.snooze]: `/snooze ${button.value.replace(':', ' ')}`,

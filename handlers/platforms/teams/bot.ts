@@ -8,7 +8,7 @@ import { claimForm, claimStatus, submitClaim, type SubmitMeta } from '../../clai
 import type { HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
 import { ACTIONS, FORMS, quote, reply, text, withLead, type Block, type Form, type Reply } from '../../replies/model.js';
-import { help, roe } from '../../roe.js';
+import { help, mine, roe } from '../../roe.js';
 import { caseStamp } from '../../dispute-card.js';
 import { approve, askedWords, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
 import { answerForm, submitAnswer } from '../../answer.js';
@@ -512,8 +512,21 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         return { kind: 'form', form: askForm(deps, who, value), state: { back: backToCase(value) } };
       case ids.actions[ACTIONS.answer]:
         return { kind: 'form', form: answerForm(deps, who, value) };
-      case ids.actions[ACTIONS.logActivity]:
-        return { kind: 'reply', reply: logClaimActivity(deps, who, value) };
+      case ids.actions[ACTIONS.logActivity]: {
+        const [claim = '', from, page] = value.split(':');
+        if (from !== 'mine') return { kind: 'reply', reply: logClaimActivity(deps, who, claim) };
+        // Clicked on the list of roe mine, which this answer replaces: the list again, as it now
+        // stands, under what was done (or refused), so its other buttons stay at hand.
+        let said: Block[];
+        try {
+          said = logClaimActivity(deps, who, claim).blocks;
+        } catch (e) {
+          if (!isDomainError(e) || e.code === 'busy') throw e;
+          said = refusalBlocks(e);
+        }
+        const list = mine(deps, who, Number(page) > 0 ? Number(page) : 1);
+        return { kind: 'reply', reply: { ...list, blocks: [...said, { type: 'divider' }, ...list.blocks] } };
+      }
       case ids.actions[ACTIONS.openClaim]:
         return { kind: 'form', form: claimForm(deps, who, value) };
       case ids.actions[ACTIONS.openDispute]:

@@ -8,7 +8,7 @@ import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { getPerson } from '../../../db/repos/people.repo.js';
 import { importCsv } from '../../../src/core/import/import.service.js';
 import { openArbitratedCase } from '../../support/cases.js';
-import { cardOf, markdownOf, readCard } from '../../support/fake-connector.js';
+import { cardOf, findIn, markdownOf, readCard } from '../../support/fake-connector.js';
 import { CHANNEL, GROUP_CHAT, installActivity, messageActivity, personalChat, startTeams, TENANTS, USERS, type Scope, type TeamsHarness } from '../../support/teams-harness.js';
 
 let h: TeamsHarness;
@@ -532,5 +532,26 @@ describe('installs and first contact', () => {
       await other.stop();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Log activity from the list of roe mine', () => {
+  const actions = (card: unknown) => findIn(card, (o) => o.type === 'Action.Execute' && o.verb === TEAMS_IDS.actions.log_activity) as { verb: string; data: Record<string, unknown> }[];
+
+  it('the list the answer replaces comes back under what was done, as it now stands, its buttons with it; a refusal the same way', async () => {
+    const list = await h.say(USERS.northwind, 'roe mine');
+    const [button] = actions(list);
+    expect(button, 'a Log activity button on the list').toBeDefined();
+    const done = await h.click(USERS.northwind, button!.verb, button!.data);
+    const text = readCard(done);
+    expect(text).toMatch(/^Activity logged on claim #\d+ \(/m);
+    expect(text).toContain('Claims of Northwind Partners');
+    expect(actions(done).map((a) => a.data)).toEqual(actions(list).map((a) => a.data));
+    // Expired since the list was drawn: refused on top of the list as it stands now.
+    const id = Number(String(button!.data.value).split(':')[0]);
+    h.rt.store.claims.update(id, { status: 'expired' });
+    const refused = readCard(await h.click(USERS.northwind, button!.verb, button!.data));
+    expect(refused).toContain('Nothing was changed.');
+    expect(refused).toContain('Claims of Northwind Partners');
   });
 });
