@@ -142,18 +142,28 @@ export const requestKeys = sqliteTable('request_keys', {
   at: instant('at').notNull(),
 });
 
+/** The ledger entries a case's history of questions is read from (see LedgerRepo.caseHistory): few, so their index costs a claim nothing. */
+export const CASE_HISTORY_KINDS = ['dispute.info_requested', 'dispute.info_answered', 'dispute.escalated', 'dispute.reassigned'] as const;
+export const CASE_HISTORY_WHERE = `kind IN (${CASE_HISTORY_KINDS.map((k) => `'${k}'`).join(', ')})`;
+
 /** Append-only and hash-chained; triggers in the migration refuse UPDATE and DELETE. */
-export const ledger = sqliteTable('ledger', {
-  seq: integer('seq').primaryKey(),
-  at: text('at').notNull(),
-  kind: text('kind').notNull(),
-  subject: text('subject').notNull(),
-  actor: text('actor').notNull(),
-  policyVersion: text('policy_version'),
-  payload: text('payload').notNull(),
-  prevHash: text('prev_hash').notNull(),
-  hash: text('hash').notNull(),
-});
+export const ledger = sqliteTable(
+  'ledger',
+  {
+    seq: integer('seq').primaryKey(),
+    at: text('at').notNull(),
+    kind: text('kind').notNull(),
+    subject: text('subject').notNull(),
+    actor: text('actor').notNull(),
+    policyVersion: text('policy_version'),
+    payload: text('payload').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  // A case's questions, answers and hand-ons, found without reading the whole ledger; an index
+  // of those kinds alone, so that the appends of claims and rulings write no page more.
+  (t) => [index('ledger_case_history_idx').on(t.subject, t.seq).where(sql.raw(CASE_HISTORY_WHERE))],
+);
 
 export const timers = sqliteTable(
   'timers',

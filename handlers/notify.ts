@@ -56,6 +56,41 @@ export function arbitratorOutOfReach(deps: HandlerDeps, d: Dispute, origin: Thre
   return `${vp.person(d.arbitrator)}, who rules on it, cannot be reached here: answer them directly${email ? ` (${email})` : ''}.`;
 }
 
+/** A ledger entry's payload field when it is a string. */
+const payloadText = (payload: unknown, key: string): string | null => {
+  const v = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' ? v : null;
+};
+
+/**
+ * The questions asked on `d` before it came to its arbitrator now, and the answers that went to
+ * someone else (an answer goes by DM to whoever had the case then, and is not kept): read from
+ * the ledger, which records that a question was asked and that a party answered, not what. Null
+ * when nobody asked anything.
+ */
+function questionsBefore(deps: HandlerDeps, vp: Viewpoint, d: Dispute): string | null {
+  const entries = deps.ctx.store.ledger.caseHistory(`dispute:${d.id}`);
+  const asked = entries.filter((e) => e.kind === 'dispute.info_requested');
+  if (asked.length === 0) return null;
+  const who = isOverlapCase(d) ? 'parties' : 'party';
+  const askedWords =
+    asked.length === 1
+      ? `Before it came to you, ${vp.person(asked[0]!.actor)} asked the ${who} a question (${vp.dateTime(asked[0]!.at)}).`
+      : `Before it came to you, the ${who} ${who === 'party' ? 'was' : 'were'} asked ${asked.length} questions: by ${asked.map((e) => `${vp.person(e.actor)} (${vp.dateTime(e.at)})`).join(', ')}.`;
+  // Whoever had the case when a party answered: the one the next hand-on moved it from, else whoever has it now.
+  const elsewhere = new Map<string, Set<string>>();
+  entries.forEach((e, i) => {
+    const party = e.kind === 'dispute.info_answered' ? payloadText(e.payload, 'party') : null;
+    if (party === null) return;
+    const handedOn = entries.slice(i + 1).find((x) => x.kind === 'dispute.escalated' || x.kind === 'dispute.reassigned');
+    const to = (handedOn && payloadText(handedOn.payload, 'from')) ?? d.arbitrator;
+    if (to === d.arbitrator) return;
+    elsewhere.set(to, (elsewhere.get(to) ?? new Set()).add(vp.party(party)));
+  });
+  const answered = [...elsewhere].map(([to, parties]) => `${[...parties].join(' and ')} answered; ${parties.size === 1 ? 'the answer' : 'the answers'} went to ${vp.person(to)} alone, by direct message: ask them for ${parties.size === 1 ? 'it' : 'them'}.`);
+  return `${askedWords} ${answered.length > 0 ? answered.join(' ') : 'No answer came before it moved.'} Answers sent from now on come to you.`;
+}
+
 /** A person of the policy, reached at `at`, as the viewer of what is sent to them. */
 function personViewer(at: { platform: Platform; user: string }, personKey: string): Principal {
   return { kind: 'internal', userKey: `${at.platform}:${at.user}`, personKey, displayName: '' };
@@ -326,6 +361,17 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
     const post: CaseCardPost = { ...body, caseCard: { disputeId: d.id, person: d.arbitrator } };
     out.push({ platform: to.platform, target: { kind: 'user', user: to.user }, body: post, dedupeKey });
   };
+  /**
+   * To the one an answer reaches: who asked the last question on `d` when it was not them (the
+   * arbitrator before an escalation, or someone above who asked from the queue), so that they
+   * know whom to ask what it was. The question itself is not kept.
+   */
+  const askedBy = (d: Dispute, to: Principal): string => {
+    const last = deps.ctx.store.ledger.caseHistory(`dispute:${d.id}`).filter((x) => x.kind === 'dispute.info_requested').at(-1);
+    if (!last || last.actor === d.arbitrator) return '';
+    const vp = viewpoint(deps, to);
+    return ` The last question on it was asked by ${vp.person(last.actor)} (${vp.dateTime(last.at)}), not by you: ask them what it was.`;
+  };
   const refreshCards = (d: Dispute, tag: string, why?: string) => out.push(...staleCardUpdates(deps, d, tag, why));
   /** The case with its ruling buttons, as its arbitrator reads it, and where to send it (null: nowhere). */
   const arbitratorsCard = (d: Dispute) => {
@@ -394,6 +440,19 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const told = toParties(d, (v) => partyCard(d, v, `Ruling on ${caseWords(v, d)}: ${about(d)}`, `${caseTitle(v, d)} over ${about(d)} is ruled: ${endedWords(viewpoint(deps, v), d)}.${approvalAfterRuling(d, v)}`), 'ruled');
         refreshCards(d, 'ruled');
         toThread(d, (v) => reply(`${caseTitle(v, d)} ruled`, outcomeBlocks(deps, v, d, 'good')), 'ruled', { broadcast: true, told });
+        // Ruled by someone above its arbitrator (opened from the queue): the arbitrator it was
+        // assigned to is told, not only shown it on cards updated in place without a word.
+        const assignee = d.ruledBy && d.ruledBy !== d.arbitrator ? personTarget(deps, d.arbitrator, platformOf(d)) : null;
+        if (assignee && d.ruledBy) {
+          const arb = personViewer(assignee, d.arbitrator);
+          const by = viewpoint(deps, arb).person(d.ruledBy);
+          out.push({
+            platform: assignee.platform,
+            target: { kind: 'user', user: assignee.user },
+            body: reply(`${caseTitle(arb, d)} on ${about(d)} was ruled by ${by}`, [text(`${by} ruled on ${caseWords(arb, d)} over ${about(d)}, which was ${yoursTo(arb, d)}: nothing is left for you to do on it.`), ...outcomeBlocks(deps, arb, d)]),
+            dedupeKey: `ruled-over:${d.id}:${d.arbitrator}`,
+          });
+        }
         break;
       }
       case 'dispute.info_requested': {
@@ -434,7 +493,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           target: { kind: 'user', user: target.user },
           body: reply(`Answer from ${party} on ${caseWords(arb, d)}: ${about(d)}`, [
             // An approval has one party: no other to keep it from.
-            text(`${party} answered on ${caseWords(arb, d)} over ${about(d)}, ${yoursTo(arb, d)}.${isOverlapCase(d) ? ' No other party sees this answer.' : ''}`),
+            text(`${party} answered on ${caseWords(arb, d)} over ${about(d)}, ${yoursTo(arb, d)}.${isOverlapCase(d) ? ' No other party sees this answer.' : ''}${askedBy(d, arb)}`),
             quote(`Answer from ${who}`, e.answer),
             { type: 'actions', actions: [{ action: ACTIONS.openCase, label: 'Show the case', value: String(d.id) }] },
           ]),
@@ -478,7 +537,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           // The notification says, as the first assignment's did, that it is theirs and by when.
           const by = d.dueAt ? ` by ${viewpoint(deps, arb).deadline(d.dueAt)}` : '';
           const summary = `${caseTitle(arb, d)} on ${about(d)}: ${e.left ? '' : 'escalated to you, '}${yoursTo(arb, d)}${by}`;
-          toArbitrator(d, next, withLead({ ...card, summary }, [text(intro, 'warning')], caseStamp(d)), `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
+          // What was asked before it came, and whose answers went to whom: the case card shows neither.
+          const asked = questionsBefore(deps, viewpoint(deps, arb), d);
+          toArbitrator(d, next, withLead({ ...card, summary }, [text(intro, 'warning'), ...(asked ? [text(asked)] : [])], caseStamp(d)), `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
         }
         refreshCards(d, step, e.left ? `${vp.person(e.from)} is no longer among the policy's people` : undefined);
         // Someone who left the policy is no longer told of its cases.
@@ -497,7 +558,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // To the company's people: a claim waiting for approval is said to be one, as its card says it.
         const [name, named] = [caseTitle(vp.viewer, d), caseWords(vp.viewer, d)];
         const summary = `${name} is past its whole escalation chain`;
-        const body: ChannelPost = reply(summary, [text(`${name} was not ruled by anyone in its escalation chain (last: ${vp.person(d.arbitrator)}). It needs an owner now.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' });
+        const body: ChannelPost = reply(summary, [text(`${name} was not ruled by anyone in its escalation chain. It stays with ${vp.person(d.arbitrator)}, the last in the chain, who alone may rule on it now: it is overdue until they do.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' });
         // Once per SLA that ran out: a case handed on past its chain again is posted again.
         const exhaustedKey = `exhausted:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.dueAt?.getTime() ?? 0}`;
         // The case stays with the last person of the chain: the cards they rule from show it overdue, their reminders' Snooze gone.
@@ -518,12 +579,12 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: exhaustedKey });
           // Reachable only on another platform, the last person could not be the channel's
           // fallback: they hear it at once, where they are.
-          if (last && !fallbackUser) toLast(last, `${name} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, the last in the chain. It needs an owner now.`, `${exhaustedKey}:${last.platform}`);
+          if (last && !fallbackUser) toLast(last, `${name} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, the last in the chain, overdue.`, `${exhaustedKey}:${last.platform}`);
           // Whether the channel takes the post is known only when it is delivered: the thread says both.
           const who = vp.person(d.arbitrator);
           toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time: the case is posted to the escalation channel${fallbackUser ? ` or, where I cannot post there, sent to ${who}` : ''}; it stays with ${who}, the last in the chain.`, 'attention')]), 'exhausted');
         } else {
-          if (last) toLast(last, `${name} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel), so it stays with you, the last in the chain. It needs an owner now.`, exhaustedKey);
+          if (last) toLast(last, `${name} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel), so it stays with you, the last in the chain, overdue.`, exhaustedKey);
           toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time; the case stays with ${vp.person(d.arbitrator)}.`, 'attention')]), 'exhausted');
         }
         break;

@@ -422,6 +422,8 @@ export function createStore(
     about: (subjects) => ledgerRows('WHERE subject IN (SELECT value FROM json_each(?))', JSON.stringify(subjects)),
     // The other entries are passed over by SQLite, never made into objects.
     ofKinds: (kinds) => ledgerRows('WHERE kind IN (SELECT value FROM json_each(?))', JSON.stringify(kinds)),
+    // The partial index's own condition, word for word, so that SQLite reads it (ledger_case_history_idx).
+    caseHistory: (subject) => [...ledgerRows(`WHERE subject = ? AND ${t.CASE_HISTORY_WHERE}`, subject)],
   };
 
   const outbox: OutboxRepo = {

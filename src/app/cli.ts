@@ -3,10 +3,11 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import type { Logger } from 'pino';
 import { stringify } from 'csv-stringify/sync';
 import { KEPT_HEAD, verifyChain, type LedgerEntry } from '../core/ledger/chain.js';
-import { csvFile, csvText, importCsv, ImportError, type ImportKind } from '../core/import/import.service.js';
+import { csvFile, csvText, importCsv, ImportError, refuseIfTooLarge, type ImportKind } from '../core/import/import.service.js';
 import { announce } from '../../handlers/notify.js';
 import { clean } from '../../handlers/platforms/console/render.js';
 import { PolicyError } from '../core/policy/load.js';
@@ -66,6 +67,16 @@ function commandUsage(cmd: string): string {
   const rows = COMMANDS.filter(([syntax]) => commandOf(syntax) === cmd);
   const width = Math.max(...rows.map(([syntax]) => syntax.length)) + 2;
   return rows.map(([syntax, about], i) => `${i === 0 ? 'usage:' : '      '} roe ${syntax.padEnd(width)}${about}`).join('\n');
+}
+
+/**
+ * The largest file of `kind` an import takes in this process. It reads the file whole and holds
+ * its rows as objects until every one is checked: about 20 times the file's size in memory for
+ * accounts and partners, 32 times for claims (their dates, evidence and checks). A larger file
+ * would stop the process part way, out of memory, rather than be refused.
+ */
+function importMaxBytes(kind: ImportKind): number {
+  return Math.floor(getHeapStatistics().heap_size_limit / (kind === 'claims' ? 32 : 20));
 }
 
 /** The subcommands of the commands that have some (for `import`, what it imports). */
@@ -517,6 +528,17 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const file = p.args[0];
       if (!file) throw new UsageError(p.label, 'needs a FILE');
       let bytes: Uint8Array;
+      let size: number;
+      try {
+        // The size of a file (a pipe's is not known before it is read).
+        const stat = statSync(file);
+        size = stat.isFile() ? stat.size : 0;
+      } catch (e) {
+        io.err(`${file}: cannot read the file (${whyUnreadable(e)})`);
+        return 1;
+      }
+      // Refused before it is read: a file too large would fill the memory first.
+      refuseIfTooLarge(file, size, importMaxBytes(kind));
       try {
         bytes = readFileSync(file);
       } catch (e) {

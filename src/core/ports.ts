@@ -113,6 +113,12 @@ export interface LedgerRepo {
   about(subjects: readonly string[]): Iterable<LedgerEntry>;
   /** The entries of any of these kinds (`dispute.escalated`), in order: only those are read. */
   ofKinds(kinds: readonly string[]): Iterable<LedgerEntry>;
+  /**
+   * A case's questions, answers and hand-ons (`dispute.info_requested`, `dispute.info_answered`,
+   * `dispute.escalated`, `dispute.reassigned` about `dispute:7`), in order, found by their own
+   * index: not the whole ledger read.
+   */
+  caseHistory(subject: string): LedgerEntry[];
   /** The number of the last entry (0: none yet). */
   headSeq(): number;
   /** Whether an entry of this kind was appended after entry `seq`. */

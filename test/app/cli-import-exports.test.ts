@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,17 @@ describe('roe import of a file refused for itself, at a new DATABASE_PATH', () =
       writeFileSync(latin1, Buffer.from('id,name\np1,Soci\xe9t\xe9\n', 'latin1'));
       expect(roeOn(db, ['import', 'partners', latin1])).toMatchObject({ code: 1, out: '', err: expect.stringContaining('is not valid UTF-8') });
       expect(roeOn(db, ['import', 'partners', join(empty, 'missing.csv')])).toMatchObject({ code: 1, out: '', err: expect.stringContaining('cannot read the file') });
+      // A workbook picked instead of its CSV export, and a file too large to import, are named for what they are, in one line.
+      const workbook = join(dir, 'accounts-workbook.csv');
+      writeFileSync(workbook, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]), Buffer.from('[Content_Types].xml'), Buffer.from([0x8d, 0xfe, 0x0a, 0xc3])]));
+      expect(roeOn(db, ['import', 'accounts', workbook])).toEqual({ code: 1, out: '', err: `${workbook}: the file is a spreadsheet workbook (.xlsx, or another zip archive), not CSV; open it in the spreadsheet and save it as "CSV UTF-8 (Comma delimited)", then import that file\n` });
+      // 300 MB (a sparse file: nothing is written to the disk): refused before it is read, rather
+      // than fill the memory part way. What one import takes depends on the memory Node gives it.
+      const huge = file('accounts-huge.csv', 'id,name\n');
+      truncateSync(huge, 300 * 1024 * 1024);
+      const tooLarge = roeOn(db, ['import', 'accounts', huge]);
+      expect(tooLarge).toMatchObject({ code: 1, out: '' });
+      expect(tooLarge.err).toMatch(/^.*accounts-huge\.csv: the file is 300 MB, more than one import takes \((\d{2}|1\d\d|2[0-5]\d) MB\); split it into smaller files, each with the header line, and import them one after another \(an import adds and updates rows, and never deletes any\)\n$/);
       expect(existsSync(folder)).toBe(false);
       expect(readdirSync(empty)).toEqual([]);
       // A file whose problems need the database (an account it does not hold) is still refused, once it is opened.

@@ -8,6 +8,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.js';
 import { createStore } from '../../db/repos/store.js';
+import { CASE_HISTORY_WHERE } from '../../db/schema.js';
 import { dueTimers } from '../../db/repos/timers.repo.js';
 import { ROOT } from '../support/builders.js';
 
@@ -127,6 +128,37 @@ describe('migrations', () => {
     expect(plan.map((p) => p.detail).join(' ')).toContain('claims_violations_idx');
     // Only the three violations are in it: filing an ordinary claim writes nothing to it.
     expect((db.sqlite.prepare("SELECT sum(ncell) AS n FROM dbstat WHERE name = 'claims_violations_idx'").get() as { n: number }).n).toBe(3);
+    db.close();
+  });
+
+  it("after the upgrade, a case's questions, answers and hand-ons are read from an index of those alone, not the whole ledger", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
+    dirs.push(dir);
+    const path = olderDatabase(dir, 12);
+    const before = new Database(path);
+    const entry = before.prepare("INSERT INTO ledger (seq, at, kind, subject, actor, policy_version, payload, prev_hash, hash) VALUES (?, '2026-12-01T15:00:00.000Z', ?, ?, 'pat', '2026.1', '{}', 'x', 'y')");
+    const rows: [string, string][] = [
+      ['dispute.opened', 'dispute:1'],
+      ['claim.filed', 'claim:1'],
+      ['dispute.info_requested', 'dispute:1'],
+      ['dispute.info_answered', 'dispute:2'],
+      ['dispute.info_answered', 'dispute:1'],
+      ['dispute.escalated', 'dispute:1'],
+      ['dispute.ruled', 'dispute:1'],
+    ];
+    rows.forEach(([kind, subject], i) => entry.run(i + 1, kind, subject));
+    before.close();
+    const db = openDatabase(path);
+    const store = createStore(db);
+    expect(store.ledger.caseHistory('dispute:1').map((e) => [e.seq, e.kind])).toEqual([
+      [3, 'dispute.info_requested'],
+      [5, 'dispute.info_answered'],
+      [6, 'dispute.escalated'],
+    ]);
+    const plan = db.sqlite.prepare(`EXPLAIN QUERY PLAN SELECT seq FROM ledger WHERE subject = ? AND ${CASE_HISTORY_WHERE} ORDER BY seq`).all('dispute:1') as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('ledger_case_history_idx');
+    // Only those four entries are in it: a claim's or a ruling's append writes nothing to it.
+    expect((db.sqlite.prepare("SELECT sum(ncell) AS n FROM dbstat WHERE name = 'ledger_case_history_idx'").get() as { n: number }).n).toBe(4);
     db.close();
   });
 

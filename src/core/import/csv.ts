@@ -68,6 +68,20 @@ const FORMATTED_NUMBER = /^[$€£¥]?\s*\d{1,3}(?:[,.\s'_\u00a0\u202f]\d{3})*(?
 /** A Microsoft Entra tenant id, as Teams names a user's tenant. */
 const TENANT_ID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
+/** A spreadsheet's date format in the file: said how to save it as a date the import reads. */
+const SAVE_AS_DATE = 'in the spreadsheet, format the column as yyyy-mm-dd before saving';
+
+/**
+ * Why `s` is no date: a date in a spreadsheet's local order (`12/31/2026`, `31.12.2026`: which
+ * is the day and which the month is never guessed) or a spreadsheet's date serial number
+ * (`46387`) is named as written, with how to save it; anything else is given the dates read.
+ */
+function notADate(s: string): string {
+  if (/^\d{1,2}([/.-])\d{1,2}\1\d{2,4}(?:[ T]\S.*)?$/.test(s)) return `"${s}" is not written year-month-day: write it as 2026-11-12, or 2026-11-12T15:00:00Z with a time (${SAVE_AS_DATE})`;
+  if (/^\d{5}(?:\.\d+)?$/.test(s)) return `"${s}" is a spreadsheet's date serial number, not a date: write it as 2026-11-12 (${SAVE_AS_DATE})`;
+  return DATE_EXAMPLE;
+}
+
 /**
  * A date (`2026-11-12`, midnight in the time zone `zoneOn` gives for that date) or a timestamp with its zone (`2026-11-12T15:00:00Z`,
  * `2026-11-12T15:00+01:00`). Strict: a day or time that does not exist (`2026-02-30`,
@@ -82,7 +96,7 @@ const instantIn = (zoneOn: (day: string) => string, notAfter?: Date) =>
     .transform((s, ctx) => {
       const m = DATE_OR_STAMP.exec(s);
       if (!m) {
-        ctx.addIssue({ code: 'custom', message: DATE_EXAMPLE });
+        ctx.addIssue({ code: 'custom', message: notADate(s) });
         return z.NEVER;
       }
       const [, day, hour, written, offsetHours, offsetMinutes] = m;
@@ -251,10 +265,49 @@ const REQUIRED = {
  * them, never replacement characters in the imported data.
  */
 export function decodeCsv(bytes: Uint8Array): { ok: true; text: string } | { ok: false; errors: RowError[] } {
+  const tooLarge = sizeProblem(bytes.length);
+  if (tooLarge) return { ok: false, errors: [tooLarge] };
+  // A workbook saved under a .csv name, or picked instead of its CSV export: its bytes are no
+  // text at all, so it is named for what it is rather than as text in another encoding.
+  const workbook = workbookKind(bytes);
+  if (workbook) return { ok: false, errors: [{ line: 1, wholeFile: true, message: `the file is ${workbook}, not CSV; open it in the spreadsheet and save it as "CSV UTF-8 (Comma delimited)", then import that file` }] };
   const decoded = decodeUtf8(bytes);
   if (decoded.ok) return decoded;
   if (decoded.utf16) return { ok: false, errors: [{ line: 1, message: 'the file is UTF-16 (Excel\'s "Unicode Text"), not UTF-8; save it as UTF-8 (in Excel: "CSV UTF-8") and import it again' }] };
   return { ok: false, errors: [{ line: decoded.line, message: 'the file is not valid UTF-8 (is it Latin-1 or Windows-1252?); save it as UTF-8 (in Excel: "CSV UTF-8") and import it again' }] };
+}
+
+/**
+ * The largest CSV file an import reads at all: it is read whole, as one text, which can be no
+ * longer than 512 MB. (It takes less, as the memory it has allows: see {@link sizeProblem}.)
+ */
+export const CSV_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A file of `size` bytes, refused in one line when it is larger than `max` (at most
+ * {@link CSV_MAX_BYTES}); null when it is not.
+ */
+export function sizeProblem(size: number, max = CSV_MAX_BYTES): RowError | null {
+  const limit = Math.min(max, CSV_MAX_BYTES);
+  if (size <= limit) return null;
+  const mb = (n: number, round: (x: number) => number) => `${round(n / (1024 * 1024)).toLocaleString('en-US')} MB`;
+  return {
+    line: 1,
+    wholeFile: true,
+    message: `the file is ${mb(size, Math.ceil)}, more than one import takes (${mb(limit, Math.floor)}); split it into smaller files, each with the header line, and import them one after another (an import adds and updates rows, and never deletes any)`,
+  };
+}
+
+/**
+ * What kind of workbook `bytes` are, by their first bytes: a zip archive (Excel's .xlsx, or
+ * another spreadsheet's own format, such as .ods or .numbers) or a compound file (Excel
+ * 97-2003's .xls). Null for anything else.
+ */
+function workbookKind(bytes: Uint8Array): string | null {
+  const starts = (...magic: number[]) => bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return 'a spreadsheet workbook (.xlsx, or another zip archive)';
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return 'an Excel 97-2003 workbook (.xls)';
+  return null;
 }
 
 /**

@@ -9,7 +9,7 @@ import { PARTNER_ROUTES_IN_WORDS, routeFits } from '../claims/route.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
 import { isOverlapCase, recentRulingAgainst } from '../disputes/settle.js';
 import { addDays, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
-import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, readCsv, toAccount, toPartner, type ClaimRow, type CsvFile, type CsvResult, type PartnerRow, type RowError } from './csv.js';
+import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, readCsv, sizeProblem, toAccount, toPartner, type ClaimRow, type CsvFile, type CsvResult, type PartnerRow, type RowError } from './csv.js';
 import { putInCase } from './pending.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
@@ -46,6 +46,9 @@ export interface ImportOptions {
   beforeWrite?: () => void;
 }
 
+/** The most problems of a refused file its message lists, in line order (the error holds them all). */
+const PROBLEMS_LISTED = 100;
+
 export class ImportError extends DomainError {
   constructor(
     readonly file: string,
@@ -53,7 +56,11 @@ export class ImportError extends DomainError {
   ) {
     // A file of another kind is said in one line: its rows were not read, so nothing else is told.
     const whole = errors.length === 1 && errors[0]!.wholeFile ? errors[0]!.message : null;
-    super('invalid_input', whole !== null ? `${file}: ${whole}` : `${file}: ${errors.length} problem${errors.length > 1 ? 's' : ''}, nothing imported:\n${errors.map((e) => `  line ${e.line}: ${e.message}`).join('\n')}`);
+    // A column wrong in every row of a large file (dates as a spreadsheet shows them) is not a
+    // million lines on the terminal: the first problems are listed, and how many more there are.
+    const listed = errors.slice(0, PROBLEMS_LISTED).map((e) => `  line ${e.line}: ${e.message}`);
+    if (errors.length > PROBLEMS_LISTED) listed.push(`  and ${(errors.length - PROBLEMS_LISTED).toLocaleString('en-US')} more, not listed (fix those above and import again)`);
+    super('invalid_input', whole !== null ? `${file}: ${whole}` : `${file}: ${errors.length.toLocaleString('en-US')} problem${errors.length > 1 ? 's' : ''}, nothing imported:\n${listed.join('\n')}`);
   }
 }
 
@@ -65,6 +72,16 @@ export function csvText(fileName: string, bytes: Uint8Array): string {
   const decoded = decodeCsv(bytes);
   if (!decoded.ok) throw new ImportError(fileName, decoded.errors);
   return decoded.text;
+}
+
+/**
+ * Throws an ImportError naming the file when its `size` (in bytes, before it is read) is more
+ * than `max`, what an import takes (see {@link sizeProblem}): a file too large is refused
+ * before it is read, rather than fill the memory part way through.
+ */
+export function refuseIfTooLarge(fileName: string, size: number, max?: number): void {
+  const problem = sizeProblem(size, max);
+  if (problem) throw new ImportError(fileName, [problem]);
 }
 
 /**

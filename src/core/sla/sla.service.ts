@@ -309,7 +309,9 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   const cal = calendarOf(running?.version ?? ctx.policies().inForceAt(d.createdAt));
   const until = option === 'next-business-day' ? cal.nextBusinessDayStart(now) : cal.addBusinessTime(now, parseDuration(option));
   if (d.dueAt && until.getTime() >= d.dueAt.getTime()) {
-    throw new DomainError('invalid_input', `That would snooze past the SLA breach; the case escalates when it breaches. Pick a shorter snooze.`);
+    // The last of its chain keeps the case once it breaches: it does not escalate, it is overdue.
+    const last = d.escalationLevel >= chainOf(ctx, d).length - 1;
+    throw new DomainError('invalid_input', `That would snooze past the SLA breach, when the case ${last ? 'becomes overdue: you are the last in its escalation chain' : 'escalates'}. Pick a shorter snooze.`);
   }
   const subject = `dispute:${d.id}`;
   // Reminders that would ring during the snooze are dropped; later ones stay as planned. The

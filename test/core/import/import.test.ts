@@ -45,6 +45,25 @@ describe('CSV import', () => {
     expect(rt.store.accounts.get(id150)?.name).toHaveLength(200);
   });
 
+  it('a column wrong in every row of a large file lists its first 100 problems and counts the rest, and imports nothing', () => {
+    const before = rt.store.accounts.count();
+    const rows = Array.from({ length: 1234 }, (_, i) => `w${i},Wahr ${i},,,,,,WAHR,,`);
+    let thrown: unknown;
+    try {
+      importCsv(rt.ctx, 'accounts', 'accounts.csv', [ACC_HEADER, ...rows].join('\n'));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ImportError);
+    const error = thrown as ImportError;
+    expect(error.errors).toHaveLength(1234);
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe('accounts.csv: 1,234 problems, nothing imported:');
+    expect(lines.slice(1, 101)).toEqual(Array.from({ length: 100 }, (_, i) => `  line ${i + 2}: is_customer: expected true or false (or yes/no, y/n, 1/0), got "WAHR"`));
+    expect(lines.slice(101)).toEqual(['  and 1,134 more, not listed (fix those above and import again)']);
+    expect(rt.store.accounts.count()).toBe(before);
+  });
+
   it('lists every bad row with its line number and imports nothing', () => {
     const before = rt.store.accounts.count();
     const errs = errorsOf(
@@ -460,7 +479,14 @@ describe('CSV import: dates', () => {
     ['2026-11-12T15:00+99:99', 'registered_at: "2026-11-12T15:00+99:99" is not a real date and time'],
     ['2026-11-12T15:00', 'registered_at: "2026-11-12T15:00" has no time zone: add Z for UTC or an offset like +01:00 (2026-11-12T15:00:00Z)'],
     ['2026-11-12 15:00:00', 'registered_at: "2026-11-12 15:00:00" has no time zone: add Z for UTC or an offset like +01:00 (2026-11-12T15:00:00Z)'],
-    ['12/11/2026', 'registered_at: expected a date like 2026-11-12 or 2026-11-12T15:00:00Z'],
+    // A spreadsheet's own date formats are named as written, with how to save them (which of 12/11 is the month is never guessed).
+    ['12/11/2026', 'registered_at: "12/11/2026" is not written year-month-day: write it as 2026-11-12, or 2026-11-12T15:00:00Z with a time (in the spreadsheet, format the column as yyyy-mm-dd before saving)'],
+    ['12/31/2026', 'registered_at: "12/31/2026" is not written year-month-day: write it as 2026-11-12, or 2026-11-12T15:00:00Z with a time (in the spreadsheet, format the column as yyyy-mm-dd before saving)'],
+    ['31.12.2026', 'registered_at: "31.12.2026" is not written year-month-day: write it as 2026-11-12, or 2026-11-12T15:00:00Z with a time (in the spreadsheet, format the column as yyyy-mm-dd before saving)'],
+    ['11/20/2026 3:00 PM', 'registered_at: "11/20/2026 3:00 PM" is not written year-month-day: write it as 2026-11-12, or 2026-11-12T15:00:00Z with a time (in the spreadsheet, format the column as yyyy-mm-dd before saving)'],
+    ['46338', 'registered_at: "46338" is a spreadsheet\'s date serial number, not a date: write it as 2026-11-12 (in the spreadsheet, format the column as yyyy-mm-dd before saving)'],
+    ['46338.625', 'registered_at: "46338.625" is a spreadsheet\'s date serial number, not a date: write it as 2026-11-12 (in the spreadsheet, format the column as yyyy-mm-dd before saving)'],
+    ['soon', 'registered_at: expected a date like 2026-11-12 or 2026-11-12T15:00:00Z'],
   ])('registered_at %s is refused, naming the line and the field, and nothing is imported', (written, message) => {
     const before = rt.store.claims.all().length;
     expect(errorsOf('claims', [CLAIM_HEADER, claimLine('G1', '2026-11-20'), claimLine('B1', written)].join('\n'))).toEqual([`line 3: ${message}`]);
@@ -620,6 +646,21 @@ describe('CSV import: encoding', () => {
   ])('%s is refused as UTF-16, with how to save it', (_, bom, text) => {
     const file = Buffer.concat([bom, text]);
     expect(decodeCsv(file)).toEqual({ ok: false, errors: [{ line: 1, message: UTF16 }] });
+  });
+
+  // A workbook under a .csv name (or picked instead of its export) is no text in another encoding: it is named for what it is.
+  it.each([
+    ['an .xlsx workbook (a zip archive)', bytes([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00], '[Content_Types].xml', [0x8d, 0xfe, 0x0a, 0xc3]), 'a spreadsheet workbook (.xlsx, or another zip archive)'],
+    ['an Excel 97-2003 .xls workbook', bytes([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0x00, 0x0a, 0xfe, 0xff]), 'an Excel 97-2003 workbook (.xls)'],
+  ])('%s is refused in one line, saying to save it as CSV', (_, file, what) => {
+    let thrown: unknown;
+    try {
+      csvText('accounts.csv', file);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ImportError);
+    expect((thrown as ImportError).message).toBe(`accounts.csv: the file is ${what}, not CSV; open it in the spreadsheet and save it as "CSV UTF-8 (Comma delimited)", then import that file`);
   });
 
   it('a NUL or another control character in a value is refused on its line; evidence may span lines', () => {

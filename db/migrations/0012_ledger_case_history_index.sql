@@ -1,0 +1,1 @@
+CREATE INDEX `ledger_case_history_idx` ON `ledger` (`subject`,`seq`) WHERE kind IN ('dispute.info_requested', 'dispute.info_answered', 'dispute.escalated', 'dispute.reassigned');
