@@ -125,7 +125,10 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     if (d.recommendation) {
       // One click rules for good: where the platform can, it is asked again first.
       const party = vp.party(d.recommendation);
-      const text = `${party} gets ${accountName} (${d.productLine}), and the other parties' claims in ${caseWords(viewer, d)} are rejected. Every party is told, and a ruling is not undone.`;
+      // A claim waiting for approval has one party and no other claim to reject.
+      const text = isOverlapCase(d)
+        ? `${party} gets ${accountName} (${d.productLine}), and the other parties' claims in ${caseWords(viewer, d)} are rejected. Every party is told, and a ruling is not undone.`
+        : `${party} gets ${accountName} (${d.productLine}): its ${approvalClaims(d)} ${d.claimIds.length === 1 ? 'is' : 'are'} approved. ${party} is told, and a ruling is not undone.`;
       actions.push({ action: ACTIONS.approve, label: `Approve: ${party}`, value: `${d.id}:${d.recommendation}`, style: 'primary', confirm: { title: `Approve ${party}?`, text, yes: 'Approve' } });
     }
     // A claim waiting for approval has no other party to award to: its award form is how it is refused (to nobody).

@@ -9,7 +9,7 @@ import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
 import { approvalShown, caseReachable, caseStamp, disputeCard } from './dispute-card.js';
-import { announce, answeredInThread, threadWord } from './notify.js';
+import { announce, answeredInThread, arbitratorOutOfReach, threadWord } from './notify.js';
 import { FORMS, withLead, type Block, type Form, type Reply } from './replies/model.js';
 import { parseForm, parseNumberId, typedName } from './validate.js';
 
@@ -249,6 +249,12 @@ export function askedWords(deps: HandlerDeps, viewer: Principal, d: Dispute | un
   const approval = d !== undefined && approvalShown(viewer, d);
   const who = approval ? vp.party(d.parties[0]!) : 'the parties';
   const where = d && answeredInThread(d) ? `Your question is in the ${approval ? 'case’s' : 'dispute’s'} ${threadWord(d.origin)} and went to ${who} by direct message.` : `Your question went to ${who} by direct message.`;
+  // Whoever rules on it out of the bot's reach: the parties were told to answer them directly, with no button.
+  const directly = d ? arbitratorOutOfReach(deps, d) : null;
+  if (d && directly !== null) {
+    const email = vp.version.policy.people[d.arbitrator]?.email;
+    return `${where} ${vp.person(d.arbitrator)}, who rules on it, cannot be reached here: they were told to answer them directly${email ? ` (${email})` : ''}.`;
+  }
   const mine = !d || (viewer.kind === 'internal' && viewer.personKey === d.arbitrator);
   return `${where} ${mine ? 'Their answers will come to you here, by direct message.' : `Their answers will go to ${vp.person(d.arbitrator)}, who rules on it, by direct message.`}`;
 }

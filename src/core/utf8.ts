@@ -55,8 +55,8 @@ export function printable(s: string): string {
   if (!ANY_UNPRINTABLE.test(s)) return s;
   return s.replace(/\r\n?|[\v\f\u0085]/g, '\n').replace(UNPRINTABLE, '\uFFFD');
 }
-/** {@link UNPRINTABLE} and U+0085 (a line break above), tested once, not global. */
-const ANY_UNPRINTABLE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]|${DIRECTION_CONTROLS.source}`);
+/** {@link UNPRINTABLE} (U+0085 among its C1 controls), tested once: the same pattern, not global. */
+const ANY_UNPRINTABLE = new RegExp(UNPRINTABLE.source);
 
 /** `s` without its text direction controls. */
 export function withoutDirectionControls(s: string): string {

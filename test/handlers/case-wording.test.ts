@@ -6,7 +6,7 @@ import { logClaimActivity } from '../../handlers/activity.js';
 import { submitClaim } from '../../handlers/claim.js';
 import { disputeCard } from '../../handlers/dispute-card.js';
 import { help, mine, queue } from '../../handlers/roe.js';
-import { approve, askForm, awardForm, caseCard, NOBODY, submitAsk, submitAward } from '../../handlers/rule.js';
+import { approve, askedWords, askForm, awardForm, caseCard, NOBODY, submitAsk, submitAward } from '../../handlers/rule.js';
 import { answerForm, submitAnswer } from '../../handlers/answer.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import { showAccount } from '../../handlers/who-owns.js';
@@ -164,6 +164,19 @@ describe('a claim waiting for approval reads as one wherever its arbitrator and 
     const other = disputeCard(rt.deps, as.partner(rt, 'northwind'), d, { withActions: false });
     expect(other.summary).toBe(`Dispute #${d.id} on Soylent Corp (Analytics)`);
     expect(read(other)).not.toMatch(/approv|Contoso/i);
+  });
+
+  it('its Approve asks first in its own words: the claim approved, no other party or claim to reject', () => {
+    const rt = approvalRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
+    const card = caseCard(rt.deps, as.person(rt, 'pat'), d.id);
+    const approveButton = card.blocks.flatMap((b) => (b.type === 'actions' ? b.actions : [])).find((a) => a.label === 'Approve: Contoso Consulting')!;
+    expect(approveButton.confirm).toEqual({
+      title: 'Approve Contoso Consulting?',
+      text: `Contoso Consulting gets Soylent Corp (Analytics): its claim #${c.id} is approved. Contoso Consulting is told, and a ruling is not undone.`,
+      yes: 'Approve',
+    });
   });
 
   it("the arbitrator is sent it, reminded of it and told it moved on as the approval of its claim", () => {
@@ -463,6 +476,23 @@ describe('answers to a question', () => {
     expect(read(thread)).not.toMatch(/Reply in this thread|pat@example\.com/);
   });
 
+  it('someone above an arbitrator the bot cannot reach asks: they are told the parties were sent how to answer that arbitrator directly, not that answers go to them by DM', () => {
+    const policy = join(dir, `unreachable-asker-${++files}.yaml`);
+    writeFileSync(policy, policyTextWith([['pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }', 'pat: { name: Pat Okafor, email: pat@example.com }']]));
+    const rt = runtime({ policyPath: policy });
+    const slack = { origin: { platform: 'slack' as const, channel: 'C0DEALS', thread: null }, requestKey: null };
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', { stage: 'proposal' }), slack);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), slack);
+    const d = rt.store.disputes.all().at(-1)!;
+    const dana = as.person(rt, 'dana');
+    submitAsk(rt.deps, dana, { dispute: String(d.id), question: 'Who met the customer first?' });
+    const toParty = outbox(rt).filter((m) => m.target.includes('"user":"northwind-user"')).map((m) => m.body).at(-1)!;
+    expect(toParty.blocks).toContainEqual({ type: 'text', text: 'Pat Okafor, who rules on it, cannot be reached here: answer them directly (pat@example.com).', tone: 'muted' });
+    // What Dana's Slack modal (and Teams card) says of where the answers go: as the parties were told.
+    const said = askedWords(rt.deps, dana, rt.store.disputes.get(d.id));
+    expect(said).toBe('Your question is in the dispute’s thread and went to the parties by direct message. Pat Okafor, who rules on it, cannot be reached here: they were told to answer them directly (pat@example.com).');
+  });
+
   it('a case escalated to someone the bot cannot reach: an answer is refused before it is written and when sent, saying how to answer them, not said to be sent', () => {
     const policy = join(dir, `unreachable-next-${++files}.yaml`);
     writeFileSync(policy, policyTextWith([['dana: { name: Dana Reyes, slack: U0DANA, teams: "29:dana", email: dana@example.com }', 'dana: { name: Dana Reyes, email: dana@example.com }']]));
@@ -501,5 +531,18 @@ describe('answers to a question', () => {
     expect([...rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.info_answered').map((e) => e.payload)).toEqual([{ party: 'contoso' }]);
     // Dana, of the company but of no claim in it, is no party of it.
     expect(() => answerForm(rt.deps, as.person(rt, 'dana'), String(d.id))).toThrow(`Only the parties of dispute #${d.id} can answer its questions.`);
+  });
+
+  it("one of the company's people who filed a partner's claim in a case against the direct team answers for that partner, not as the direct team", () => {
+    const rt = runtime();
+    submitClaim(rt.deps, as.person(rt, 'dana'), values('soylent', { stage: 'proposal', route: 'direct' }), meta);
+    submitClaim(rt.deps, as.person(rt, 'sam'), values('soylent', { claimant: 'contoso' }), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', parties: expect.arrayContaining(['direct', 'contoso']) });
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
+    submitAnswer(rt.deps, as.person(rt, 'sam'), { dispute: String(d.id), answer: 'Contoso did, in March.' });
+    const toPat = outbox(rt).filter((m) => m.target.includes('"user":"pat"')).map((m) => m.body).at(-1)!;
+    expect(toPat.summary).toBe(`Answer from Contoso Consulting on dispute #${d.id}: Soylent Corp (Analytics)`);
+    expect([...rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.info_answered').map((e) => e.payload)).toEqual([{ party: 'contoso' }]);
   });
 });

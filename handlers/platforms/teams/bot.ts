@@ -545,7 +545,8 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         return submitted(() => askForm(deps, who, values.dispute), typed, () => this.asked(who, values, meta), { refresh: (shown) => withLeadData(refreshCase(values.dispute ?? ''), shown), back: backToCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.question, a.from.id) });
       case ids.submits[FORMS.answer]:
         // The case closed while they typed: it as it stands, the refusal and what they wrote above it.
-        return submitted(() => answerForm(deps, who, values.dispute), typed, () => submitAnswer(deps, who, values, meta), { gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.answer, a.from.id) });
+        // Shown again (an answer to correct), with the question it was opened on, as the button gave it.
+        return submitted(() => answerForm(deps, who, values.question ? `${values.dispute ?? ''}:${values.question}` : values.dispute), typed, () => submitAnswer(deps, who, values, meta), { gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.answer, a.from.id) });
       case ids.refresh.disputeCase: {
         // Redrawn from the case, under the lines it was sent with (why it came) while they hold.
         if (data[ids.data.reminder] === true) return this.reminderShown(who, value, leadOf(data), refreshCase(value));

@@ -13,20 +13,22 @@ export interface AnswerInput {
 }
 
 /**
- * The party of the case a principal answers for: their own party when it is one of the case's,
- * else the party of a claim of the case they filed (one of the company's people filing for a
- * partner), else the party they raised it as; null when they are none of its people.
+ * The party of the case a principal answers for. A partner's user: their partner, when it is one
+ * of the case's. One of the company's people: the party of a claim of the case they filed (for a
+ * partner, or the direct team), else the party they raised it as, else the direct team when it is
+ * one of the case's parties. Null when they are none of its people. (A colleague who filed a
+ * partner's claim in a case against the direct team answers for that partner, not as the direct team.)
  */
 export function answeringParty(ctx: DomainContext, principal: Principal, d: Dispute): PartyId | null {
   const own = ownParty(principal);
   if (own === null) return null;
-  if (d.parties.includes(own)) return own;
-  if (principal.kind !== 'internal') return null;
+  if (principal.kind !== 'internal') return d.parties.includes(own) ? own : null;
   for (const id of d.claimIds) {
     const c = ctx.store.claims.get(id);
     if (c && c.createdBy === principal.userKey && d.parties.includes(c.claimant)) return c.claimant;
   }
-  return d.raisedBy === principal.userKey && d.raisedAs !== null && d.parties.includes(d.raisedAs) ? d.raisedAs : null;
+  if (d.raisedBy === principal.userKey && d.raisedAs !== null && d.parties.includes(d.raisedAs)) return d.raisedAs;
+  return d.parties.includes(own) ? own : null;
 }
 
 /**

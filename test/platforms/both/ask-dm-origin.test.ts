@@ -71,3 +71,24 @@ it('the same for a case raised in a Teams 1:1 chat with the bot: the other party
   expect(late).toContain('What you wrote');
   expect(late).toContain('Also the June workshop.');
 });
+
+it('a Teams answer form shown again (an answer of spaces alone) still shows the question, and the answer sent then quotes it', async () => {
+  h = await startBoth();
+  await h.say(TEAMS_USERS.contoso, 'roe help');
+  const carl = h.rt.resolve({ platform: 'teams', userId: TEAMS_USERS.contoso.id, displayName: 'Carl', orgId: TEAMS_USERS.contoso.tenant, home: false });
+  submitClaim(h.rt.deps, carl, { ...values, stage: 'qualified' }, { origin: { platform: 'teams', channel: '19:shared@thread.tacv2', thread: null }, requestKey: null });
+  const nora = h.rt.resolve({ platform: 'teams', userId: TEAMS_USERS.northwind.id, displayName: 'Nora', orgId: TEAMS_USERS.northwind.tenant, home: false });
+  submitClaim(h.rt.deps, nora, values, { origin: { platform: 'teams', channel: '19:shared@thread.tacv2', thread: null }, requestKey: null });
+  const d = h.rt.store.disputes.all().at(-1)!;
+  const pat = h.rt.resolve({ platform: 'slack', userId: 'U0PAT', displayName: 'Pat', orgId: 'T0HOME', home: true });
+  const question = 'When did you first meet the customer?';
+  submitAsk(h.rt.deps, pat, { dispute: String(d.id), question });
+  await h.drain();
+  const form = readCard(await h.click(TEAMS_USERS.contoso, TEAMS_IDS.actions[ACTIONS.answer], { value: `${d.id}:${question}` }));
+  expect(form).toContain(`Question: ${question}`);
+  const again = await h.click(TEAMS_USERS.contoso, TEAMS_IDS.submits[FORMS.answer], { state: { dispute: String(d.id), question }, answer: '   ' });
+  expect(readCard(again)).toContain('Write your answer');
+  expect(readCard(again)).toContain(`Question: ${question}`);
+  const sent = readCard(await h.click(TEAMS_USERS.contoso, TEAMS_IDS.submits[FORMS.answer], { state: { dispute: String(d.id), question }, answer: 'In March.' }));
+  expect(sent).toContain(question);
+});
