@@ -528,7 +528,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const why = e.left ? `${vp.person(e.from)} is no longer among the policy's people.` : `${vp.person(e.from)} did not rule in time.`;
         // A case may be handed on at one level more than once (to the people who replace those who left).
         const step = e.left ? `moved:${d.escalationLevel}:${d.arbitrator}` : `escalated:${d.escalationLevel}`;
-        toThread(d, (v) => reply(`${caseTitle(v, d)} ${e.left ? 'moved' : 'escalated'} to ${vp.person(d.arbitrator)}`, [text(`${why} The case is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}` : ''}.`, 'warning')]), step);
+        // The thread (which partners read) blames nobody: the time to rule ran out, or the case simply moved.
+        const moved = e.left ? 'The case moved' : 'The time to rule ran out, so the case moved up its escalation chain';
+        toThread(d, (v) => reply(`${caseTitle(v, d)} ${e.left ? 'moved' : 'escalated'} to ${vp.person(d.arbitrator)}`, [text(`${moved}: it is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}` : ''}.`, 'warning')]), step);
         const next = personTarget(deps, d.arbitrator, platformOf(d));
         if (next) {
           const arb = personViewer(next, d.arbitrator);

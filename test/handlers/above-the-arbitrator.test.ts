@@ -46,6 +46,18 @@ function hours(n: number): void {
 }
 
 describe('above the arbitrator', () => {
+  it('the thread, which partners read, says the case moved up its escalation chain, blaming nobody by name', () => {
+    slackCase();
+    const before = rows().length;
+    hours(48); // past the end of Pat's SLA
+    const thread = rows()
+      .slice(before)
+      .filter((r) => (JSON.parse(r.target) as { kind: string }).kind === 'dispute-thread')
+      .map((r) => read(JSON.parse(r.body) as Reply));
+    expect(thread).toEqual([expect.stringMatching(/^The time to rule ran out, so the case moved up its escalation chain: it is now with Dana Reyes, due /)]);
+    expect(thread.join('\n')).not.toContain('Pat Okafor');
+  });
+
   it('a case escalated after a question says who asked it and whose DMs hold the answers', () => {
     const d = slackCase();
     submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the CIO first?' });
