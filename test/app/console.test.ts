@@ -220,7 +220,7 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(answered).toContain('Contoso Consulting answered on dispute #1 over Soylent Corp (Analytics), yours to rule.');
     expect(answered).not.toMatch(/DM to northwind/i);
     expect(out.slice(out.indexOf('> /answer 1 Us!'))).toContain('✘ Only the parties of dispute #1 can answer its questions.');
-    expect(out).toContain('Usage: /answer <dispute number> [answer="…"]');
+    expect(out).toContain('Usage: /answer <dispute number> [your answer, as the rest of the line]');
   });
 
   it('/answer sends the rest of the line as typed: its quotes, its words with = and its apostrophes', () => {

@@ -221,7 +221,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
       case 'answer': {
         const [id = ''] = restParts;
         const n = parseNumberId(id);
-        if (n === null) return 'Usage: /answer <dispute number> [answer="…"]';
+        if (n === null) return 'Usage: /answer <dispute number> [your answer, as the rest of the line]';
         // The answer given inline as answer="…", or as the rest of the line, as typed (its quotes,
         // its spaces and any word with = in it are the answer's, not fields).
         const typed = rest.slice(id.length).trim();
