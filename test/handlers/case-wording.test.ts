@@ -517,6 +517,20 @@ describe('answers to a question', () => {
     expect(() => submitAnswer(rt.deps, as.partner(rt, 'fabrikam'), { dispute: String(d.id), answer: 'Us.' })).toThrow(`Only the parties of dispute #${d.id} can answer its questions.`);
   });
 
+  it('on a case where the direct team is a party, its people answer for it, but not those who may rule on it (they ask)', () => {
+    const rt = runtime();
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', { stage: 'proposal' }), meta);
+    submitClaim(rt.deps, as.person(rt, 'sam'), values('soylent', { route: 'direct' }), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', arbitrator: 'pat' });
+    expect([...d.parties].sort()).toEqual(['direct', 'northwind']);
+    for (const ruler of ['pat', 'dana', 'vp']) expect(() => answerForm(rt.deps, as.person(rt, ruler), String(d.id)), ruler).toThrow(`Only the parties of dispute #${d.id} can answer its questions.`);
+    // Sam filed the direct claim; Riley, of the company, rules on nothing.
+    expect(answerForm(rt.deps, as.person(rt, 'sam'), String(d.id)).title).toBe(`Answer on dispute #${d.id}`);
+    submitAnswer(rt.deps, as.person(rt, 'riley'), { dispute: String(d.id), answer: 'Our AE has met them since 2024.' });
+    expect([...rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.info_answered').map((e) => e.payload)).toEqual([{ party: 'direct' }]);
+  });
+
   it("one of the company's people who filed a partner's claim answers for that partner; a partner's user of another party is refused", () => {
     const rt = runtime();
     submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', { stage: 'proposal' }), meta);

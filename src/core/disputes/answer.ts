@@ -2,7 +2,7 @@ import { ownParty, type Principal } from '../authz.js';
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
-import { versionOfDispute } from '../sla/sla.service.js';
+import { rulersOf, versionOfDispute } from '../sla/sla.service.js';
 import type { Dispute, PartyId } from '../types.js';
 import { assertOpen } from './disputes.service.js';
 
@@ -16,7 +16,7 @@ export interface AnswerInput {
  * The party of the case a principal answers for. A partner's user: their partner, when it is one
  * of the case's. One of the company's people: the party of a claim of the case they filed (for a
  * partner, or the direct team), else the party they raised it as, else the direct team when it is
- * one of the case's parties. Null when they are none of its people. (A colleague who filed a
+ * one of the case's parties and they may not rule on it. Null when they are none of its people. (A colleague who filed a
  * partner's claim in a case against the direct team answers for that partner, not as the direct team.)
  */
 export function answeringParty(ctx: DomainContext, principal: Principal, d: Dispute): PartyId | null {
@@ -28,6 +28,8 @@ export function answeringParty(ctx: DomainContext, principal: Principal, d: Disp
     if (c && c.createdBy === principal.userKey && d.parties.includes(c.claimant)) return c.claimant;
   }
   if (d.raisedBy === principal.userKey && d.raisedAs !== null && d.parties.includes(d.raisedAs)) return d.raisedAs;
+  // Whoever may rule on the case asks its questions; they do not answer them for the direct team.
+  if (principal.personKey !== null && rulersOf(ctx, d).includes(principal.personKey)) return null;
   return d.parties.includes(own) ? own : null;
 }
 
