@@ -18,10 +18,17 @@ import { parseForm, parseNumberId } from './validate.js';
 function questionOf(value: unknown): string {
   if (typeof value !== 'string') return '';
   const at = value.indexOf(':');
-  return at < 0 ? '' : clip(value.slice(at + 1).trim(), QUESTION_SHOWN);
+  if (at < 0) return '';
+  // Carried in the form's state as JSON, where a quote, a line break or a control character takes
+  // more room than itself: shortened until it fits its share of Slack's 3,000 characters.
+  let question = clip(value.slice(at + 1).trim(), QUESTION_SHOWN);
+  while (JSON.stringify(question).length > QUESTION_CARRIED) question = clip(question, Math.floor(question.length * 0.8));
+  return question;
 }
-/** Characters of the question a form shows and carries (Slack's form state holds 3,000 in all). */
+/** Characters of the question a form shows and carries. */
 const QUESTION_SHOWN = 1000;
+/** Characters the question may take written as JSON in a form's state (Slack's holds 3,000 in all). */
+const QUESTION_CARRIED = 1500;
 
 function caseId(value: unknown): number {
   const n = parseNumberId(typeof value === 'string' ? value.split(':')[0] : value);

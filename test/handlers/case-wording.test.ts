@@ -18,6 +18,7 @@ import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
 import { facts, runtimesClosedAfterEach } from '../support/replies.js';
 import { as, type TestRuntime } from '../support/runtime.js';
+import { renderForm } from '../../handlers/platforms/slack/render.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-case-wording-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -515,6 +516,17 @@ describe('answers to a question', () => {
     expect([...rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.info_answered')).toEqual([]);
     // Someone of no party of it still learns nothing of the case.
     expect(() => submitAnswer(rt.deps, as.partner(rt, 'fabrikam'), { dispute: String(d.id), answer: 'Us.' })).toThrow(`Only the parties of dispute #${d.id} can answer its questions.`);
+  });
+
+  it('the question the Answer form carries fits a Slack modal whatever it holds (quotes, line breaks and control characters take more room once written as form state)', () => {
+    const rt = runtime();
+    const d = openArbitratedCase(rt);
+    const question = '"\n\u0001'.repeat(700);
+    const form = answerForm(rt.deps, as.partner(rt, 'northwind'), `${d.id}:${question}`);
+    expect(form.state.question!.length).toBeGreaterThan(100);
+    expect(question.startsWith(form.state.question!.slice(0, -1))).toBe(true);
+    const modal = renderForm(form, { channel: null, message: { channel: 'D0NORTHWIND', ts: '1700000000.000100' } });
+    expect(modal.private_metadata!.length).toBeLessThanOrEqual(3000);
   });
 
   it('on a case where the direct team is a party, its people answer for it, but not those who may rule on it (they ask)', () => {
