@@ -69,8 +69,10 @@ export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessa
   const leasing = { leaseMs: lease.leaseMs ?? LEASE_MS, renewEveryMs: lease.renewEveryMs ?? LEASE_RENEW_MS };
   let delivered = 0;
   // The platforms side by side: Slack hanging (each call given up only after 30 seconds) never
-  // holds back what goes to Teams, nor the other way round.
-  await Promise.all(
+  // holds back what goes to Teams, nor the other way round. Settled all before the drain ends,
+  // failed or not: a platform whose drain fails does not leave the other's running unwatched, for
+  // the next drain to start a second one beside it.
+  const drained = await Promise.allSettled(
     (Object.entries(deliverers) as [OutboxMessage['platform'], Deliverer][]).map(async ([platform, deliver]) => {
       const failedTargets = new Set<string>();
       // A message behind an older one to the same target becomes due once that one is delivered:
@@ -84,6 +86,8 @@ export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessa
       }
     }),
   );
+  const failed = drained.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return delivered;
 }
 

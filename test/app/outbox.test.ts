@@ -12,6 +12,7 @@ import { drainOutbox, LEASE_MS, MAX_ATTEMPTS, nextAttemptDelay, startOutboxWorke
 import { tick } from '../../src/app/scheduler.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { ROOT } from '../support/builders.js';
+import { reply, text } from '../../handlers/replies/model.js';
 import { consoleOrigin, openArbitratedCase, outbox } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
@@ -109,6 +110,22 @@ describe('notification outbox', () => {
     expect(outbox(rt).filter((m) => m.status === 'pending')).toHaveLength(pending);
     expect(await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger)).toBe(pending);
     expect(new Set(sends).size).toBe(pending);
+  });
+
+  it("a drain that fails on one platform returns only once the other platform's drain is done: never two drains of a platform at once", async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    const onConsole = outbox(rt).filter((m) => m.status === 'pending').length;
+    expect(onConsole).toBeGreaterThan(1);
+    rt.store.outbox.enqueue({ platform: 'slack', target: { kind: 'user', user: 'U0PAT' }, body: reply('Hello', [text('Hello')]), dedupeKey: 'slack:hello' }, rt.clock.now());
+    // Slack's delivery goes out, but recording it fails (not a busy database): that drain fails.
+    rt.db.sqlite.exec("CREATE TEMP TRIGGER slack_refused BEFORE UPDATE OF status ON outbox WHEN NEW.platform = 'slack' AND NEW.status = 'delivered' BEGIN SELECT RAISE(ABORT, 'slack record refused'); END");
+    let sent = 0;
+    const slow: Deliverer = () => new Promise((ok) => setTimeout(() => ok(void (sent += 1)), 20));
+    await expect(drainOutbox(rt.db.db, { console: slow, slack: async () => {} }, () => rt.clock.now(), rt.logger)).rejects.toThrow('slack record refused');
+    // By then the console's drain had finished: every message sent and recorded, none left mid-way.
+    expect(sent).toBe(onConsole);
+    expect(outbox(rt).filter((m) => m.status !== 'delivered').map((m) => m.status)).toEqual(['sending']);
   });
 
   it('a message sent as the database closes (shutdown) is not waited on: the drain stops at once', async () => {
