@@ -116,14 +116,30 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
         if (!isDomainError(e) || e.code !== 'busy') throw e;
       }
     }
-    // Clicked in a channel (a command's answer), nothing changes where the person looks: they are told where the case went.
-    if (body.response_url && posted.channel && body.channel?.id !== posted.channel) {
-      // Named as this person may know it (an approval, to the company's people).
+    // Where the case went, named as this person may know it (an approval, to the company's people).
+    const wentTo = () => {
       const d = deps.ctx.store.disputes.get(disputeId);
       const where = `${d ? caseTitle(viewer, d) : `Dispute #${parseNumberId(value) ?? value}`} is in your direct messages with me`;
       const buttons = card.blocks.some((b) => b.type === 'actions') ? ', with its ruling buttons' : '';
+      return { where, said: text(`${where}${buttons}.`, 'good') };
+    };
+    // Clicked in App Home, the DM is in another tab: the page is published again, saying where
+    // the case went, over the queue as it stands now.
+    if (body.view?.type === 'home') {
+      const page: Reply = home(deps, viewer);
       try {
-        await tellUser(client, toUser(body), reply(where, [text(`${where}${buttons}.`, 'good')]));
+        await client.views.publish({ user_id: body.user.id, view: homeView({ ...page, blocks: [wentTo().said, { type: 'divider' }, ...page.blocks] }) });
+      } catch (err) {
+        // The case is in their DM all the same.
+        log.warn({ err }, 'slack: could not say in App Home where an opened case went');
+      }
+      return;
+    }
+    // Clicked in a channel (a command's answer), nothing changes where the person looks: they are told where the case went.
+    if (body.response_url && posted.channel && body.channel?.id !== posted.channel) {
+      const { where, said } = wentTo();
+      try {
+        await tellUser(client, toUser(body), reply(where, [said]));
       } catch (err) {
         // The case is in their DM all the same (a response_url expires after 30 minutes).
         log.warn({ err }, 'slack: could not say where an opened case went');

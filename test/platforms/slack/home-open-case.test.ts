@@ -1,0 +1,38 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+import { appHomeOpened } from '../../support/slack-requests.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startSlack();
+});
+afterEach(async () => {
+  await h.close();
+});
+const published = () => h.fake.callsTo('views.publish');
+type HomeBlocks = { blocks: { type: string; elements?: { action_id: string; value: string; text: { text: string } }[] }[] };
+const buttons = (view: unknown) => (view as HomeBlocks).blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+
+describe('App Home: "Open" on a case of the queue', () => {
+  it('the Home tab says the case went to the direct messages (where the click posted it), and is brought up to date', async () => {
+    for (const [user, stage] of [[USERS.northwind, 'proposal'], [USERS.contoso, 'qualified']] as const) {
+      const view = await h.openForm(user, SLACK_IDS.commands.claim, '', SHARED_CHANNEL);
+      await h.submit(user, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage });
+    }
+    await h.send(appHomeOpened({ user: USERS.pat.id }));
+    const home = await h.fake.waitFor(() => published()[0], 'the first home');
+    const open = buttons(home.args.view).find((e) => e.text.text.startsWith('Open #'))!;
+    expect(open.action_id).toBe(SLACK_IDS.actions.open_case);
+    const posted = () => h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === USERS.pat.id);
+    const before = posted().length;
+    await h.click(USERS.pat, open.action_id, open.value, { inHome: true });
+    await h.fake.waitFor(() => published()[1], 'the republished home');
+    // The case went to the DM, as from a command's answer…
+    expect(posted().length).toBe(before + 1);
+    // …and the Home tab, where the click was, says so above the page as it stands.
+    const page = visible(published()[1]!.args.view);
+    expect(page).toMatch(new RegExp(`Dispute #${open.value} is in your direct messages with me, with its ruling buttons`));
+    expect(page).toContain('Waiting for your ruling');
+  });
+});
