@@ -403,7 +403,11 @@ export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
 /** App Home: the viewer's claims, and for an arbitrator their queue. */
 export function home(deps: HandlerDeps, viewer: Principal): Reply {
   if (viewer.kind === 'unknown') return help(viewer);
-  const blocks: Block[] = [...mine(deps, viewer).blocks];
-  if (viewer.kind === 'internal' && viewer.personKey) blocks.push({ type: 'divider' }, ...queue(deps, viewer).blocks);
-  return reply('roe-bot', blocks, { title: 'roe-bot' });
+  const claims = mine(deps, viewer).blocks;
+  if (viewer.kind !== 'internal' || !viewer.personKey) return reply('roe-bot', claims, { title: 'roe-bot' });
+  // Cases waiting for their ruling come first, when there are any: an arbitrator's work, above
+  // their own claims (often none: "You have no claims" was the first thing they read).
+  const waiting = queueFor(deps.ctx, viewer.personKey).length > 0;
+  const cases = queue(deps, viewer).blocks;
+  return reply('roe-bot', waiting ? [...cases, { type: 'divider' }, ...claims] : [...claims, { type: 'divider' }, ...cases], { title: 'roe-bot' });
 }
