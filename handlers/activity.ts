@@ -5,12 +5,12 @@ import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, protectedWords, teamsKeyByEntraId, viewpoint } from './deps.js';
 import { reply, text, type Reply } from './replies/model.js';
-import { parseNumberId } from './validate.js';
+import { leadingId } from './validate.js';
 
 /** The "Log activity" button: renews a claim's protection against dormancy. */
 export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: unknown): Reply {
   // A button's value may say where it was clicked after the claim's number (`12:mine:1`).
-  const id = parseNumberId(typeof value === 'string' ? value.split(':')[0] : value);
+  const id = leadingId(value);
   if (id === null) throw new DomainError('invalid_input', `Name the claim by its number (your claims and their numbers are in ${cmd(viewer, 'roe mine')}).`);
   const vp = viewpoint(deps, viewer);
   // A company person's claims from another platform are theirs too (the core knows the ids the

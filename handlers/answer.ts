@@ -5,10 +5,10 @@ import { DomainError } from '../src/core/errors.js';
 import type { Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
-import { approvalShown, caseWords } from './dispute-card.js';
+import { approvalShown, caseAbout, caseWords } from './dispute-card.js';
 import { announce, arbitratorOutOfReach } from './notify.js';
 import { clip, FORMS, quote, reply, text, type Form, type Reply } from './replies/model.js';
-import { parseForm, parseNumberId } from './validate.js';
+import { buttonDisputeId, parseForm } from './validate.js';
 
 /**
  * The question an Answer button was sent with (`7:Who met the CIO first?`), shortened to what a
@@ -30,16 +30,6 @@ const QUESTION_SHOWN = 1000;
 /** Characters the question may take written as JSON in a form's state (Slack's holds 3,000 in all). */
 const QUESTION_CARRIED = 1500;
 
-function caseId(value: unknown): number {
-  const n = parseNumberId(typeof value === 'string' ? value.split(':')[0] : value);
-  if (n === null) throw new DomainError('invalid_input', 'That button refers to no dispute.');
-  return n;
-}
-
-/** The case's account and product line: "Soylent Corp (Analytics)". */
-function about(deps: HandlerDeps, d: Dispute): string {
-  return `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
-}
 
 /**
  * The case `viewer` may answer on, and whoever rules on it reachable by DM: one the case moved to
@@ -59,7 +49,7 @@ function answerable(deps: HandlerDeps, viewer: Principal, id: number): Dispute {
  * case is closed, or when whoever rules on it cannot be reached by DM.
  */
 export function answerForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
-  const d = answerable(deps, viewer, caseId(value));
+  const d = answerable(deps, viewer, buttonDisputeId(value));
   const arbitrator = viewpoint(deps, viewer).person(d.arbitrator);
   const approval = approvalShown(viewer, d);
   // What is asked stays in sight as it is answered (in Teams this form replaces the question's message).
@@ -69,7 +59,7 @@ export function answerForm(deps: HandlerDeps, viewer: Principal, value: unknown)
     // Short: a Slack modal title holds 24 characters.
     title: approval ? `Answer on case #${d.id}` : `Answer on dispute #${d.id}`,
     submitLabel: 'Send',
-    intro: `${question ? `Question: ${question}\n\n` : ''}Your answer on ${caseWords(viewer, d)} over ${about(deps, d)} goes only to ${arbitrator}, who ${approval ? 'decides on it' : 'rules on it; no other party sees it'}.`,
+    intro: `${question ? `Question: ${question}\n\n` : ''}Your answer on ${caseWords(viewer, d)} over ${caseAbout(deps, d)} goes only to ${arbitrator}, who ${approval ? 'decides on it' : 'rules on it; no other party sees it'}.`,
     fields: [{ id: 'answer', label: 'Your answer', kind: 'multiline', required: true, maxLength: 2000, hint: `${arbitrator} reads it as written.` }],
     state: { dispute: String(d.id), ...(question ? { question } : {}) },
   };
@@ -85,7 +75,7 @@ const answerSchema = z.object({
 /** Sends a party's answer to whoever rules on the case; a repeat of the same `requestKey` (a double click, a redelivery) sends nothing more. */
 export function submitAnswer(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: { requestKey: string | null } = { requestKey: null }): Reply {
   const input = parseForm(answerSchema, values);
-  const id = caseId(input.dispute);
+  const id = buttonDisputeId(input.dispute);
   const d = deps.ctx.store.transaction(() => {
     answerable(deps, viewer, id);
     const { dispute, events } = answerQuestion(deps.ctx, viewer, id, { answer: input.answer, requestKey: meta.requestKey });

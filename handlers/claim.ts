@@ -170,7 +170,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
   const input = parseForm(claimSchema(viewer), values, (v) => {
     const problems: Record<string, string> = {};
     if (typeof v.stage === 'string' && v.stage.trim() !== '' && !stageOf(v.stage)) problems.stage = `"${v.stage.trim()}" is not a stage: choose one of ${stages.join(', ')}`;
-    const product = fieldProblem('product', v.product, (given) => canonicalProductLine(vp.version.policy.product_lines, given, { book: deps.ctx.policies(), inForce: vp.version }));
+    const product = fieldProblem('product', v.product, (given) => canonicalProductLine(deps.ctx.policies(), vp.version, given));
     if (product) problems.product = product;
     const claimant = viewer.kind === 'internal' ? fieldProblem('claimant', v.claimant, (given) => (claimedFor = claimFor(deps, given))) : null;
     if (claimant) problems.claimant = claimant;

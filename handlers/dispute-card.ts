@@ -60,6 +60,11 @@ export function waitingIn(viewer: Principal, d: Pick<Dispute, 'id' | 'parties' |
   return approvalShown(viewer, d) ? `awaiting approval in case #${d.id}` : `in ${caseWords(viewer, d)}`;
 }
 
+/** A case's account and product line, as forms and messages name it: "Soylent Corp (Analytics)". */
+export function caseAbout(deps: HandlerDeps, d: Pick<Dispute, 'accountId' | 'productLine'>): string {
+  return `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
+}
+
 /** {@link caseWords} at the start of a sentence: "Dispute #3", "Approval of claim #12 (case #7)". */
 export function caseTitle(viewer: Principal, d: Pick<Dispute, 'id' | 'parties' | 'claimIds'>): string {
   return approvalShown(viewer, d) ? caseKindTitle(d) : `Dispute #${d.id}`;

@@ -62,8 +62,7 @@ export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Reco
   // A product line the policy does not have is named with the form's other problems.
   const input = parseForm(disputeSchema, values, (v): Record<string, string> => {
     const book = deps.ctx.policies();
-    const inForce = book.inForceAt(deps.ctx.clock.now());
-    const product = fieldProblem('product', v.product, (given) => canonicalProductLine(inForce.policy.product_lines, given, { book, inForce }));
+    const product = fieldProblem('product', v.product, (given) => canonicalProductLine(book, book.inForceAt(deps.ctx.clock.now()), given));
     return product ? { product } : {};
   });
   return deps.ctx.store.transaction(() => {

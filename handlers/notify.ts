@@ -5,7 +5,7 @@ import { DIRECT, type Claim, type Dispute, type PartyId, type ThreadRef } from '
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { protectedWords, viewpoint } from './deps.js';
 import { startsLocalDay } from '../src/core/time-format.js';
-import { approvalShown, caseStamp, caseTitle, caseWords, disputeCard, endedWords, outcomeBlocks, outcomeText } from './dispute-card.js';
+import { approvalShown, caseAbout, caseStamp, caseTitle, caseWords, disputeCard, endedWords, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase, liveClaims, otherClaimOfParty, recentRulingAgainst, rulingStandsUntil } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
@@ -50,10 +50,24 @@ function personTarget(deps: HandlerDeps, personKey: string, prefer: Platform): {
  * null when their answers reach them by DM. `origin`: the case's place, for a case with none.
  */
 export function arbitratorOutOfReach(deps: HandlerDeps, d: Dispute, origin: ThreadRef | null = null): string | null {
-  if (personTarget(deps, d.arbitrator, (d.origin ?? origin)?.platform ?? deps.platform ?? 'slack') !== null) return null;
+  const out = unreachableArbitrator(deps, d, origin);
+  return out && `${out.name}, who rules on it, cannot be reached here: answer them directly${out.email}.`;
+}
+
+/**
+ * Whoever rules on `d`, when the bot cannot reach them by chat: their name, and ` (their
+ * e-mail)` when the policy gives one (else empty); null when they are reachable.
+ */
+export function unreachableArbitrator(deps: HandlerDeps, d: Dispute, origin: ThreadRef | null = null): { name: string; email: string } | null {
+  if (personTarget(deps, d.arbitrator, casePlatform(deps, d, origin)) !== null) return null;
   const vp = viewpoint(deps, CHANNEL_VIEWER);
   const email = vp.version.policy.people[d.arbitrator]?.email;
-  return `${vp.person(d.arbitrator)}, who rules on it, cannot be reached here: answer them directly${email ? ` (${email})` : ''}.`;
+  return { name: vp.person(d.arbitrator), email: email ? ` (${email})` : '' };
+}
+
+/** The platform a case lives on: its thread's, else where it is being raised (`origin`), else the bot's own. */
+function casePlatform(deps: HandlerDeps, d: Pick<Dispute, 'origin'>, origin: ThreadRef | null): Platform {
+  return (d.origin ?? origin)?.platform ?? deps.platform ?? 'slack';
 }
 
 /** A ledger entry's payload field when it is a string. */
@@ -328,14 +342,14 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
     const p = person(a);
     return p !== null && p === person(b);
   };
-  const platformOf = (d: Dispute): Platform => (d.origin ?? origin)?.platform ?? deps.platform ?? 'slack';
+  const platformOf = (d: Dispute): Platform => casePlatform(deps, d, origin);
   /** Where a case past its whole chain is posted: the policy's escalation channel for its platform (none named: undefined). */
   const escalationChannel = (d: Dispute): string | undefined => {
     const platform = platformOf(d);
     const channels = viewpoint(deps, CHANNEL_VIEWER).version.policy.sla.escalation_channel;
     return platform === 'console' ? 'escalations' : namedChannel(platform === 'teams' ? channels.teams : channels.slack);
   };
-  const about = (d: Dispute) => `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
+  const about = (d: Dispute) => caseAbout(deps, d);
   /**
    * To a party a ruling went against: until when a new claim of theirs on the account and line
    * needs an arbitrator's approval (the core's own test, recentRulingAgainst, as a claim filed

@@ -12,7 +12,7 @@ import { DIRECT, type Claim, type Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
-import { approvalClaims, waitingIn } from './dispute-card.js';
+import { approvalClaims, caseAbout, waitingIn } from './dispute-card.js';
 import { caseCard } from './rule.js';
 import { parseNumberId } from './validate.js';
 
@@ -261,7 +261,7 @@ export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
       type: 'list',
       title: 'Waiting for your ruling',
       items: open.map((d) => ({
-        text: `#${d.id} ${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})${due(d)}`,
+        text: `#${d.id} ${caseAbout(deps, d)}${due(d)}`,
         // A claim waiting for approval has no recommendation over other parties: it is approved or rejected, as its card offers.
         detail: isOverlapCase(d)
           ? `Recommendation: ${d.recommendation ? vp.party(d.recommendation) : 'none'}${assigned(d)}`

@@ -8,10 +8,10 @@ import type { Dispute, PartyId } from '../src/core/types.js';
 import { DomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { viewpoint } from './deps.js';
-import { approvalShown, caseReachable, caseStamp, disputeCard } from './dispute-card.js';
-import { announce, answeredInThread, arbitratorOutOfReach, threadWord } from './notify.js';
+import { approvalShown, caseAbout, caseReachable, caseStamp, disputeCard } from './dispute-card.js';
+import { announce, answeredInThread, threadWord, unreachableArbitrator } from './notify.js';
 import { FORMS, withLead, type Block, type Form, type Reply } from './replies/model.js';
-import { parseForm, parseNumberId, typedName } from './validate.js';
+import { buttonDisputeId, parseForm, typedName } from './validate.js';
 
 /** The award form's choice that gives the account to nobody (a claim waiting for approval can be refused). */
 export const NOBODY = 'none';
@@ -19,24 +19,13 @@ export const NOBODY = 'none';
 /** A ruling button's value: the dispute id, and for "approve" the party it recommends (`12:northwind`). */
 function parseValue(value: unknown): { id: number; party: string | undefined } {
   const [id = '', party] = String(value).split(':');
-  return { id: disputeId(id), party: party || undefined };
-}
-
-function disputeId(value: unknown): number {
-  const n = parseNumberId(typeof value === 'string' ? value.split(':')[0] : value);
-  if (n === null) throw new DomainError('invalid_input', 'That button refers to no dispute.');
-  return n;
+  return { id: buttonDisputeId(id), party: party || undefined };
 }
 
 function getOpen(deps: HandlerDeps, id: number) {
   const d = deps.ctx.store.disputes.get(id);
   if (!d) throw new DomainError('not_found', `No dispute #${id}.`);
   return d;
-}
-
-/** The case's account and product line, as its forms name it: "Soylent Corp (Analytics)". */
-function accountName(deps: HandlerDeps, d: Dispute): string {
-  return `${deps.ctx.store.accounts.get(d.accountId)?.name ?? d.accountId} (${d.productLine})`;
 }
 
 /** Refuses the ruling forms to anyone who may not rule, before they fill them in. */
@@ -64,7 +53,7 @@ export function applyRuling(deps: HandlerDeps, viewer: Principal, id: number, in
  * disputes their organisation is a party to.
  */
 export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown, lead?: { blocks: Block[]; stamp: string }): Reply {
-  const d = getOpen(deps, disputeId(value));
+  const d = getOpen(deps, buttonDisputeId(value));
   if (viewer.kind === 'unknown') throw new DomainError('unknown_user', `${unknownReason(viewer)}, so you cannot see disputes.`);
   if (viewer.kind === 'external' && !d.parties.includes(viewer.partnerId)) throw new DomainError('forbidden', `Dispute #${d.id} is not one your organisation is a party to.`);
   const canRule = viewer.kind === 'internal' && viewer.personKey !== null && d.status === 'open' && queueFor(deps.ctx, viewer.personKey).some((x) => x.id === d.id);
@@ -100,7 +89,7 @@ export function approve(deps: HandlerDeps, viewer: Principal, value: unknown): R
 
 /** The "award to another party" form: the parties, and a required rationale. */
 export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
-  const d = getOpen(deps, disputeId(value));
+  const d = getOpen(deps, buttonDisputeId(value));
   mayRule(deps, viewer, d);
   assertOpen(deps.ctx, d);
   const vp = viewpoint(deps, viewer);
@@ -117,7 +106,7 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
     title: approval ? `Approval in case #${d.id}` : `Rule on dispute #${d.id}`,
     submitLabel: approval ? 'Rule' : 'Award',
     intro: approval
-      ? `Approve or reject ${approvalClaims(d)} of ${party} (case #${d.id}) on ${accountName(deps, d)}: award ${them} to ${party} to approve, or to Nobody to reject. The rationale is shown to ${party} as written: name no other partner, deal size or evidence in it.`
+      ? `Approve or reject ${approvalClaims(d)} of ${party} (case #${d.id}) on ${caseAbout(deps, d)}: award ${them} to ${party} to approve, or to Nobody to reject. The rationale is shown to ${party} as written: name no other partner, deal size or evidence in it.`
       : 'Award the account to a party. The rationale is shown to every party of the case as written: name no partner, deal size or evidence in it that another party should not read.',
     fields: [
       { id: 'party', label: 'Award to', kind: 'select', required: true, options: [...d.parties.filter((p) => !gone.has(p)).map((p) => ({ value: picked(p), label: vp.party(p) })), { value: NOBODY, label: nobodyLabel(d) }] },
@@ -184,7 +173,7 @@ function awardedParty(deps: HandlerDeps, viewer: Principal, id: number, given: s
 
 export function submitAward(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>): Reply {
   const input = parseForm(awardSchema, values);
-  const id = disputeId(input.dispute);
+  const id = buttonDisputeId(input.dispute);
   const party = awardedParty(deps, viewer, id, input.party);
   const claimsSeen = input.claims;
   const ruling = party === NOBODY ? ({ kind: 'reject', rationale: input.rationale, claimsSeen } as const) : ({ kind: 'award', party, rationale: input.rationale, claimsSeen } as const);
@@ -200,7 +189,7 @@ function someoneToAsk(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
 
 /** The "ask for information" form: the question goes to the dispute's thread. */
 export function askForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
-  const d = getOpen(deps, disputeId(value));
+  const d = getOpen(deps, buttonDisputeId(value));
   mayRule(deps, viewer, d);
   assertOpen(deps.ctx, d);
   someoneToAsk(deps, viewer, d);
@@ -214,7 +203,7 @@ export function askForm(deps: HandlerDeps, viewer: Principal, value: unknown): F
       // Short: a Slack modal title holds 24 characters.
       title: `Ask on case #${d.id}`,
       submitLabel: 'Ask',
-      intro: `Ask ${party} about the approval of ${approvalClaims(d)} (case #${d.id}) on ${accountName(deps, d)}. The question goes as written to ${party}, and to the case's ${thread}, which people of several partners may read as any dispute's: say nothing in it of the approval, and name no other partner, deal size or evidence.`,
+      intro: `Ask ${party} about the approval of ${approvalClaims(d)} (case #${d.id}) on ${caseAbout(deps, d)}. The question goes as written to ${party}, and to the case's ${thread}, which people of several partners may read as any dispute's: say nothing in it of the approval, and name no other partner, deal size or evidence.`,
       fields: [{ id: 'question', label: 'Question for the party', kind: 'multiline', required: true, maxLength: 2000, hint: `${party} and the case's ${thread} read it as written.` }],
       state: { dispute: String(d.id) },
     };
@@ -224,7 +213,7 @@ export function askForm(deps: HandlerDeps, viewer: Principal, value: unknown): F
     // Short: a Slack modal title holds 24 characters.
     title: `Ask on dispute #${d.id}`,
     submitLabel: 'Ask',
-    intro: `Ask the parties of dispute #${d.id} on ${accountName(deps, d)}. The question goes as written to the dispute's ${thread}, which people of several partners may read, and to every party: name no partner, deal size or evidence in it that another party should not read.`,
+    intro: `Ask the parties of dispute #${d.id} on ${caseAbout(deps, d)}. The question goes as written to the dispute's ${thread}, which people of several partners may read, and to every party: name no partner, deal size or evidence in it that another party should not read.`,
     fields: [{ id: 'question', label: 'Question for the parties', kind: 'multiline', required: true, maxLength: 2000, hint: `The dispute's ${thread} and every party read it as written.` }],
     state: { dispute: String(d.id) },
   };
@@ -250,11 +239,8 @@ export function askedWords(deps: HandlerDeps, viewer: Principal, d: Dispute | un
   const who = approval ? vp.party(d.parties[0]!) : 'the parties';
   const where = d && answeredInThread(d) ? `Your question is in the ${approval ? 'case’s' : 'dispute’s'} ${threadWord(d.origin)} and went to ${who} by direct message.` : `Your question went to ${who} by direct message.`;
   // Whoever rules on it out of the bot's reach: the parties were told to answer them directly, with no button.
-  const directly = d ? arbitratorOutOfReach(deps, d) : null;
-  if (d && directly !== null) {
-    const email = vp.version.policy.people[d.arbitrator]?.email;
-    return `${where} ${vp.person(d.arbitrator)}, who rules on it, cannot be reached here: they were told to answer them directly${email ? ` (${email})` : ''}.`;
-  }
+  const out = d ? unreachableArbitrator(deps, d) : null;
+  if (out) return `${where} ${out.name}, who rules on it, cannot be reached here: they were told to answer them directly${out.email}.`;
   const mine = !d || (viewer.kind === 'internal' && viewer.personKey === d.arbitrator);
   return `${where} ${mine ? 'Their answers will come to you here, by direct message.' : `Their answers will go to ${vp.person(d.arbitrator)}, who rules on it, by direct message.`}`;
 }
@@ -262,8 +248,8 @@ export function askedWords(deps: HandlerDeps, viewer: Principal, d: Dispute | un
 /** The question for the parties; a repeat of the same `requestKey` (a double click, a redelivery) asks nothing more. */
 export function submitAsk(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: { requestKey: string | null } = { requestKey: null }): Reply {
   const input = parseForm(askSchema, values);
-  const d = getOpen(deps, disputeId(input.dispute));
+  const d = getOpen(deps, buttonDisputeId(input.dispute));
   mayRule(deps, viewer, d);
   if (d.status === 'open') someoneToAsk(deps, viewer, d);
-  return applyRuling(deps, viewer, disputeId(input.dispute), { kind: 'ask', question: input.question, requestKey: meta.requestKey });
+  return applyRuling(deps, viewer, buttonDisputeId(input.dispute), { kind: 'ask', question: input.question, requestKey: meta.requestKey });
 }

@@ -71,6 +71,18 @@ export function parseNumberId(value: unknown): number | null {
   return n > 0 ? n : null;
 }
 
+/** The number a button's value starts with (`12`, `12:northwind`, `12:mine:1`), or null. */
+export function leadingId(value: unknown): number | null {
+  return parseNumberId(typeof value === 'string' ? value.split(':')[0] : value);
+}
+
+/** The case a button (or a form's state) names by its value's leading number; a clear refusal when it names none. */
+export function buttonDisputeId(value: unknown): number {
+  const n = leadingId(value);
+  if (n === null) throw new DomainError('invalid_input', 'That button refers to no dispute.');
+  return n;
+}
+
 /** What an amount that is not a number is told. */
 const NOT_AN_AMOUNT = 'A positive number, e.g. 50000';
 /** What an amount whose comma is no thousands separator is told (it would be read wrong either way). */

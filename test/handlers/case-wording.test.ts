@@ -13,6 +13,7 @@ import { showAccount } from '../../handlers/who-owns.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { tick } from '../../src/app/scheduler.js';
 import type { Principal } from '../../src/core/authz.js';
+import type { Dispute } from '../../src/core/types.js';
 import { rule, type RulingInput } from '../../src/core/disputes/disputes.service.js';
 import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
@@ -459,15 +460,20 @@ describe('a claim waiting for approval: its snooze refusals, its award form and 
   });
 });
 
+/** A case raised in Slack whose arbitrator, Pat, has no chat id the bot can reach (the policy gives only his e-mail). */
+function unreachablePatCase(): { rt: TestRuntime; d: Dispute } {
+  const policy = join(dir, `unreachable-${++files}.yaml`);
+  writeFileSync(policy, policyTextWith([['pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }', 'pat: { name: Pat Okafor, email: pat@example.com }']]));
+  const rt = runtime({ policyPath: policy });
+  const slack = { origin: { platform: 'slack' as const, channel: 'C0DEALS', thread: null }, requestKey: null };
+  submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', { stage: 'proposal' }), slack);
+  submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), slack);
+  return { rt, d: rt.store.disputes.all().at(-1)! };
+}
+
 describe('answers to a question', () => {
   it('an arbitrator the bot cannot reach by chat: the parties are told to answer them directly, with no button; the thread, which every party reads, is not where to answer', () => {
-    const policy = join(dir, `unreachable-${++files}.yaml`);
-    writeFileSync(policy, policyTextWith([['pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }', 'pat: { name: Pat Okafor, email: pat@example.com }']]));
-    const rt = runtime({ policyPath: policy });
-    const slack = { origin: { platform: 'slack' as const, channel: 'C0DEALS', thread: null }, requestKey: null };
-    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', { stage: 'proposal' }), slack);
-    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), slack);
-    const d = rt.store.disputes.all().at(-1)!;
+    const { rt, d } = unreachablePatCase();
     submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
     const asked = outbox(rt).filter((m) => m.target.includes('"user":"northwind-user"')).map((m) => m.body).at(-1)!;
     expect(asked.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []))).toContain('Pat Okafor, who rules on it, cannot be reached here: answer them directly (pat@example.com).');
@@ -478,13 +484,7 @@ describe('answers to a question', () => {
   });
 
   it('someone above an arbitrator the bot cannot reach asks: they are told the parties were sent how to answer that arbitrator directly, not that answers go to them by DM', () => {
-    const policy = join(dir, `unreachable-asker-${++files}.yaml`);
-    writeFileSync(policy, policyTextWith([['pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }', 'pat: { name: Pat Okafor, email: pat@example.com }']]));
-    const rt = runtime({ policyPath: policy });
-    const slack = { origin: { platform: 'slack' as const, channel: 'C0DEALS', thread: null }, requestKey: null };
-    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('soylent', { stage: 'proposal' }), slack);
-    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), slack);
-    const d = rt.store.disputes.all().at(-1)!;
+    const { rt, d } = unreachablePatCase();
     const dana = as.person(rt, 'dana');
     submitAsk(rt.deps, dana, { dispute: String(d.id), question: 'Who met the customer first?' });
     const toParty = outbox(rt).filter((m) => m.target.includes('"user":"northwind-user"')).map((m) => m.body).at(-1)!;

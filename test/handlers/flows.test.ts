@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/core/ledger/chain.js';
-import { DomainError } from '../../src/core/errors.js';
+import { catchErr } from '../support/replies.js';
 import { logClaimActivity } from '../../handlers/activity.js';
 import { claimForm, claimStatus, submitClaim } from '../../handlers/claim.js';
 import { disputeForm, submitDispute } from '../../handlers/dispute.js';
@@ -19,15 +19,6 @@ const claimValues = (over: Record<string, string> = {}) => ({ account: 'acme', r
 /** Everything a person would read in a reply, as one string. */
 const read = (r: Reply) => JSON.stringify(r);
 const ledgerCount = (rt: TestRuntime) => [...rt.store.ledger.entries()].length;
-const catchErr = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-};
 
 /**
  * The dispute-thread posts as the channel gets them. (A post also carries its copy for the

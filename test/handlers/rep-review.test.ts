@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitDispute } from '../../handlers/dispute.js';
 import { submitAward } from '../../handlers/rule.js';
-import { DomainError } from '../../src/core/errors.js';
+import { catchErr } from '../support/replies.js';
 import type { Principal } from '../../src/core/authz.js';
 import { tick } from '../../src/app/scheduler.js';
 import { importCsv } from '../../src/core/import/import.service.js';
@@ -25,15 +25,6 @@ const meta = { origin: consoleOrigin, requestKey: null };
 const claim = (account: string, over: Record<string, string> = {}) => ({ account, route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '', ...over });
 /** The reply's lines, as the rep reads them. */
 const lines = (r: Reply) => r.blocks.flatMap((b) => ('text' in b && typeof b.text === 'string' ? [b.text] : []));
-const catchErr = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-};
 const CLAIMS_HEADER = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
 
 describe('a colleague filing a claim for a partner', () => {

@@ -1,6 +1,18 @@
 import { afterEach } from 'vitest';
 import type { Reply } from '../../handlers/replies/model.js';
+import { DomainError } from '../../src/core/errors.js';
 import { testRuntime, type TestRuntime } from './runtime.js';
+
+/** The refusal `fn` throws (a DomainError, whose message and fields a test reads); anything else is thrown on, and no refusal fails the test. */
+export function catchErr(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DomainError) return e;
+    throw e;
+  }
+  throw new Error('expected a DomainError');
+}
 
 /** A reply's facts, label → value. */
 export function facts(r: Reply): Record<string, string> {

@@ -85,19 +85,19 @@ export class RequestKeyTaken extends DomainError {
 }
 
 /**
- * The canonical product line name as the policy spells it, or a clear error. With the `book`
- * of versions and the one in force (`inForce`), a line another version has is named for what it
- * is: one the policy in force dropped (a form opened before it took effect still offers it), or
- * one a version loaded ahead of its date adds.
+ * The canonical product line name as the version in force (`inForce`) spells it, or a clear
+ * error. A line another version of the `book` has is named for what it is: one the policy in
+ * force dropped (a form opened before it took effect still offers it), or one a version loaded
+ * ahead of its date adds.
  */
-export function canonicalProductLine(productLines: readonly string[], given: string, versions?: { book: PolicyBook; inForce: PolicyVersion }): string {
+export function canonicalProductLine(book: PolicyBook, inForce: PolicyVersion, given: string): string {
+  const productLines = inForce.policy.product_lines;
   const found = productLines.find((p) => sameProductLine(p, given.trim()));
   if (found) return found;
   const choose = `Choose one of: ${productLines.join(', ')}`;
-  const other = versions && [...versions.book.all].reverse().find((v) => v.version !== versions.inForce.version && v.policy.product_lines.some((p) => sameProductLine(p, given.trim())));
-  if (other && versions) {
+  const other = [...book.all].reverse().find((v) => v.version !== inForce.version && v.policy.product_lines.some((p) => sameProductLine(p, given.trim())));
+  if (other) {
     const line = other.policy.product_lines.find((p) => sameProductLine(p, given.trim()))!;
-    const { inForce } = versions;
     const why =
       other.effectiveAt.getTime() > inForce.effectiveAt.getTime()
         ? `"${line}" is a product line only from ${other.policy.effective} (policy version ${other.version})`
@@ -134,7 +134,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   if (!account) throw new UnknownAccount(input.accountId);
   const version = ctx.policies().inForceAt(now);
   const policy = version.policy;
-  const productLine = canonicalProductLine(policy.product_lines, input.productLine, { book: ctx.policies(), inForce: version });
+  const productLine = canonicalProductLine(ctx.policies(), version, input.productLine);
   const live = liveClaims(ctx, account.id, productLine, now);
   const mine = live.find((c) => c.claimant === claimant);
   if (mine) throw new DuplicateClaim(mine, account, productLine);

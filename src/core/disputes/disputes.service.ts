@@ -74,7 +74,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   const account = store.accounts.get(input.accountId);
   if (!account) throw new UnknownAccount(input.accountId);
   const version = ctx.policies().inForceAt(now);
-  const productLine = canonicalProductLine(version.policy.product_lines, input.productLine, { book: ctx.policies(), inForce: version });
+  const productLine = canonicalProductLine(ctx.policies(), version, input.productLine);
   const already = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && sameProductLine(d.productLine, productLine));
   if (already) {
     // What a party can do about a case already running: its claim is in it, or a claim filed now joins it.
