@@ -56,7 +56,8 @@ export interface Button {
   style?: 'primary' | 'danger';
   /**
    * Asked before a click that cannot be undone counts (Slack's confirmation dialog: `text`, then
-   * `yes` or Cancel); a platform without one acts on the click.
+   * `yes` or Cancel; in Teams the first click shows `text` and the `yes` button under the card's
+   * buttons); the console's typed commands act at once.
    */
   confirm?: { title: string; text: string; yes: string };
 }

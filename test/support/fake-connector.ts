@@ -229,6 +229,7 @@ export function markdownOf(card: unknown): string[] {
 /** The text a person reads on a card: markdown escapes and zero-width breaks undone, buttons as [title]. */
 export function readCard(card: unknown): string {
   const lines = markdownOf(card).map((t) => t.replace(/\\([\\`*_{}[\]()#+\-.!~>|])/g, '$1').replace(/\u200B/g, '').replace(/\n\n/g, '\n'));
-  const buttons = findIn(card, (o) => o.type === 'Action.Execute' && typeof o.title === 'string').map((o) => `[${o.title as string}]`);
+  // A button asked about first (Action.ShowCard) reads as its title; the one it shows, after it.
+  const buttons = findIn(card, (o) => (o.type === 'Action.Execute' || o.type === 'Action.ShowCard') && typeof o.title === 'string').map((o) => `[${o.title as string}]`);
   return [...lines, ...buttons].join('\n');
 }

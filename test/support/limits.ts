@@ -254,6 +254,13 @@ function cardAction(p: Problems, path: string, a: unknown): void {
     if (a.data !== undefined && !isObj(a.data)) p.add(`${path}.data`, 'data must be an object');
   } else if (a.type === 'Action.Submit') {
     if (a.data !== undefined && !isObj(a.data)) p.add(`${path}.data`, 'data must be an object');
+  } else if (a.type === 'Action.ShowCard') {
+    // The card it shows: its elements and buttons are held to the same rules.
+    const shown = a.card;
+    if (!isObj(shown) || shown.type !== 'AdaptiveCard') return p.add(`${path}.card`, 'must be an AdaptiveCard');
+    const inputIds = new Map<string, string>();
+    arr(shown.body).forEach((e, i) => cardElement(p, `${path}.card.body[${i}]`, e, inputIds));
+    arr(shown.actions).forEach((x, i) => cardAction(p, `${path}.card.actions[${i}]`, x));
   } else p.add(path, `action ${String(a.type)}`);
   if (isObj(a.fallback)) cardAction(p, `${path}.fallback`, a.fallback);
 }

@@ -129,8 +129,19 @@ function textBlock(text: string, extra: Record<string, unknown> = {}, max: numbe
   return { type: 'TextBlock', text: md(clip(text, max)), wrap: true, ...extra };
 }
 
+/**
+ * A button. One asked about first (`confirm`: Slack's confirmation dialog) opens, under the card's
+ * buttons, its question and the button that acts (Action.ShowCard, which every Teams client has):
+ * the first click only shows what the second does.
+ */
 function buttonAction(b: Button): CardElement {
-  return execute(b.label, TEAMS_IDS.actions[b.action], { [TEAMS_IDS.data.value]: b.value }, b.style);
+  const act = (title: string) => execute(title, TEAMS_IDS.actions[b.action], { [TEAMS_IDS.data.value]: b.value }, b.style);
+  if (!b.confirm) return act(b.label);
+  return {
+    type: 'Action.ShowCard',
+    title: plain(b.label),
+    card: { type: 'AdaptiveCard', body: [textBlock(b.confirm.title, { weight: 'Bolder' }, LIMITS.title), textBlock(b.confirm.text)], actions: [act(b.confirm.yes)] },
+  };
 }
 
 type ListBlock = Extract<Block, { type: 'list' }>;

@@ -4,6 +4,7 @@ import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { caseRefreshOf, clip, LIMITS, md, renderForm, renderPrivateStub, renderReply } from '../../../handlers/platforms/teams/render.js';
 import { ACTIONS, FORMS, quote, reply, text, type Form } from '../../../handlers/replies/model.js';
 import { readCard } from '../../support/fake-connector.js';
+import { checkTeamsCard } from '../../support/limits.js';
 
 describe('md(): user text in a TextBlock is shown as text', () => {
   it.each([
@@ -49,6 +50,45 @@ describe('renderReply', () => {
       ],
     });
     expect(card.refresh).toBeUndefined();
+  });
+
+  it('a button asked about first (Approve) shows its question and the button that acts, under the card: the first click rules nothing', () => {
+    const card = renderReply(
+      reply('case', [
+        {
+          type: 'actions',
+          actions: [
+            { action: ACTIONS.approve, label: 'Approve: Northwind Partners', value: '7:northwind', style: 'primary', confirm: { title: 'Approve Northwind Partners?', text: 'Northwind Partners gets Acme (Analytics). A ruling is not undone.', yes: 'Approve' } },
+            { action: ACTIONS.ask, label: 'Ask for information', value: '7' },
+          ],
+        },
+      ]),
+    );
+    const [approve, ask] = (card.body.at(-1) as unknown as { actions: Record<string, unknown>[] }).actions;
+    expect(approve).toEqual({
+      type: 'Action.ShowCard',
+      title: 'Approve: Northwind Partners',
+      card: {
+        type: 'AdaptiveCard',
+        body: [
+          { type: 'TextBlock', text: 'Approve Northwind Partners?', wrap: true, weight: 'Bolder' },
+          { type: 'TextBlock', text: 'Northwind Partners gets Acme (Analytics). A ruling is not undone.', wrap: true },
+        ],
+        actions: [
+          {
+            type: 'Action.Execute',
+            title: 'Approve',
+            verb: TEAMS_IDS.actions[ACTIONS.approve],
+            data: { value: '7:northwind' },
+            style: 'positive',
+            fallback: { type: 'Action.Submit', title: 'Approve', data: { value: '7:northwind', verb: TEAMS_IDS.actions[ACTIONS.approve] }, style: 'positive' },
+          },
+        ],
+      },
+    });
+    // A button asked about nothing acts on its click.
+    expect(ask).toMatchObject({ type: 'Action.Execute', verb: TEAMS_IDS.actions[ACTIONS.ask] });
+    expect(checkTeamsCard(card)).toEqual([]);
   });
 
   it('a quote is set apart on a shaded container under its label, its line breaks kept inside it; list items and facts stay one line', () => {
