@@ -289,28 +289,32 @@ function businessLeft(ms: number): string {
 }
 
 /**
- * `/roe stats`: KPIs overall and per party for the company's people; a partner's user sees
- * their own organisation's numbers only (totals over every partner would tell, with few
- * partners, another partner's disputes and violations by subtraction).
+ * `/roe stats`: KPIs overall, per party and per arbitrator for the company's people; a partner's
+ * user sees their own organisation's numbers only (totals over every partner would tell, with
+ * few partners, another partner's disputes and violations by subtraction), and no arbitrator's.
  */
 export function stats(deps: HandlerDeps, viewer: Principal): Reply {
   const vp = viewpoint(deps, viewer);
   // One snapshot (a command run by hand, in another process, may write between two reads), with a row for every partner.
   const s = readStats(deps.ctx.store, vp.version.policy, deps.ctx.clock.now()).stats;
   const hours = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} h`);
-  const facts = (t: { claims: number; disputes: number; autoShare: number | null; medianHoursToRuling: number | null; slaBreaches: number; violations: number }) => [
+  const facts = (t: { claims: number; disputes: number; autoShare: number | null; medianHoursToRuling: number | null; slaBreaches: number; violations: number; openCases: number; overdueCases: number }) => [
     { label: 'Claims', value: String(t.claims) },
     { label: 'Disputes', value: String(t.disputes) },
     { label: 'Settled automatically', value: percent(t.autoShare) },
     { label: 'Median time to ruling (calendar time)', value: hours(t.medianHoursToRuling) },
     { label: 'SLA breaches', value: String(t.slaBreaches) },
     { label: 'Violations', value: String(t.violations) },
+    { label: 'Open cases (waiting for an arbitrator)', value: String(t.openCases) },
+    { label: 'Overdue (past their SLA)', value: String(t.overdueCases) },
   ];
+  const waiting = (t: { openCases: number; overdueCases: number }) => `${plural(t.openCases, 'open case')}, ${t.overdueCases.toLocaleString('en-US')} overdue`;
   if (viewer.kind === 'external') {
-    const own = s.parties.find((r) => r.party === viewer.partnerId) ?? { claims: 0, disputes: 0, autoShare: null, medianHoursToRuling: null, slaBreaches: 0, violations: 0, flagged: false };
+    const own = s.parties.find((r) => r.party === viewer.partnerId) ?? { claims: 0, disputes: 0, autoShare: null, medianHoursToRuling: null, slaBreaches: 0, violations: 0, openCases: 0, overdueCases: 0, flagged: false };
     return reply('Rules of engagement: stats', [{ type: 'facts', facts: [{ label: 'Organisation', value: `${vp.party(viewer.partnerId)}${own.flagged ? ' (flagged)' : ''}` }, ...facts(own)] }], { title: 'Stats' });
   }
-  const rows = viewer.kind === 'internal' ? s.parties : [];
+  const internal = viewer.kind === 'internal';
+  const rows = internal ? s.parties : [];
   return reply('Rules of engagement: stats', [
     { type: 'facts', facts: facts(s.overall) },
     {
@@ -318,10 +322,11 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
       title: 'By party',
       items: rows.map((r) => ({
         text: `${r.party === DIRECT ? 'Direct sales' : vp.party(r.party)}${r.flagged ? ' (flagged)' : ''}`,
-        detail: `${plural(r.claims, 'claim')}, ${plural(r.disputes, 'dispute')}, ${percent(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)} (calendar), ${plural(r.slaBreaches, 'SLA breach', 'SLA breaches')}, ${plural(r.violations, 'violation')}`,
+        detail: `${plural(r.claims, 'claim')}, ${plural(r.disputes, 'dispute')}, ${percent(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)} (calendar), ${plural(r.slaBreaches, 'SLA breach', 'SLA breaches')}, ${plural(r.violations, 'violation')}, ${waiting(r)}`,
       })),
     },
     ...(rows.length > 0 ? [text(PER_PARTY_NOTE, 'muted')] : []),
+    ...(internal ? [{ type: 'list' as const, title: 'By arbitrator', items: s.arbitrators.map((a) => ({ text: vp.person(a.arbitrator), detail: waiting(a) })) }] : []),
   ], { title: 'Stats' });
 }
 

@@ -379,10 +379,10 @@ export function createStore(
     forParty: (party) => many(`SELECT ${DISPUTES.select} FROM disputes WHERE EXISTS (SELECT 1 FROM json_each(disputes.parties) WHERE value = ?) ORDER BY id`, asDispute, party),
     byRequestKey: (key) => one(`SELECT ${DISPUTES.select} FROM disputes WHERE request_key = ?`, asDispute, key),
     *outlines() {
-      // Five columns, streamed: not the trace, evidence and reasons of every case at once.
-      const rows = sqlite.prepare('SELECT id, parties, status, created_at, ruled_at FROM disputes ORDER BY id').raw(true);
-      for (const [id, parties, status, createdAt, ruledAt] of rows.iterate() as Iterable<[number, string, string, number, number | null]>) {
-        yield { id, parties: JSON.parse(parties) as string[], status: status as Dispute['status'], createdAt: new Date(createdAt), ruledAt: ruledAt === null ? null : new Date(ruledAt) };
+      // Seven columns, streamed: not the trace, evidence and reasons of every case at once.
+      const rows = sqlite.prepare('SELECT id, parties, status, created_at, ruled_at, arbitrator, due_at FROM disputes ORDER BY id').raw(true);
+      for (const [id, parties, status, createdAt, ruledAt, arbitrator, dueAt] of rows.iterate() as Iterable<[number, string, string, number, number | null, string, number | null]>) {
+        yield { id, parties: JSON.parse(parties) as string[], status: status as Dispute['status'], createdAt: new Date(createdAt), ruledAt: ruledAt === null ? null : new Date(ruledAt), arbitrator, dueAt: dueAt === null ? null : new Date(dueAt) };
       }
     },
     all: () => db.select().from(t.disputes).orderBy(asc(t.disputes.id)).all().map(toDispute),

@@ -20,7 +20,7 @@ export interface ClaimantCounts {
   violations: number;
 }
 /** What the stats read of a case: not its trace, evidence or reasons. */
-export type CaseOutline = Pick<Dispute, 'id' | 'parties' | 'status' | 'createdAt' | 'ruledAt'>;
+export type CaseOutline = Pick<Dispute, 'id' | 'parties' | 'status' | 'createdAt' | 'ruledAt' | 'arbitrator' | 'dueAt'>;
 
 export interface AccountsRepo {
   get(id: string): Account | undefined;

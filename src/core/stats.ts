@@ -5,7 +5,7 @@ import type { CaseOutline, ClaimantCounts, Store } from './ports.js';
 import { DIRECT, type Claim, type Dispute, type Partner, type PartyId } from './types.js';
 
 /** Why the rows per party add up to more than the totals, said under them. */
-export const PER_PARTY_NOTE = 'A dispute, and its SLA breaches, count for each of its parties: the rows add up to more than the totals.';
+export const PER_PARTY_NOTE = 'A dispute, its SLA breaches and an open or overdue case count for each of its parties: the rows add up to more than the totals.';
 
 /**
  * A share as a percentage for people to read: rounded to a whole percent, except that a share
@@ -50,11 +50,29 @@ export interface PartyStats {
   slaBreaches: number;
   violations: number;
   flagged: boolean;
+  /** Cases open now, waiting for an arbitrator (disputes and approvals alike). */
+  openCases: number;
+  /** Of those, the ones past their SLA's due time. */
+  overdueCases: number;
+}
+
+/** The cases an arbitrator holds now (person key, as the policy names them): open, and of those overdue. */
+export interface ArbitratorStats {
+  arbitrator: string;
+  openCases: number;
+  overdueCases: number;
 }
 
 export interface Stats {
   overall: Omit<PartyStats, 'party' | 'flagged' | 'violations'> & { violations: number; flaggedPartners: PartyId[] };
   parties: PartyStats[];
+  /**
+   * Per arbitrator, the open cases assigned to them: every person the policy names as an
+   * arbitrator or in an escalation chain (zeros for one with none), and anyone else still
+   * holding a case. The most overdue first, then the most open, then by person key. Each open
+   * case has one assignee: these rows add up to the totals. For the company's people only.
+   */
+  arbitrators: ArbitratorStats[];
 }
 
 function median(xs: number[]): number | null {
@@ -72,13 +90,23 @@ interface CaseTally {
   /** The time to ruling of each dispute ruled, in hours. */
   hours: number[];
   slaBreaches: number;
+  openCases: number;
+  overdueCases: number;
 }
 
-const noCases = (): CaseTally => ({ disputes: 0, autoSettled: 0, hours: [], slaBreaches: 0 });
+const noCases = (): CaseTally => ({ disputes: 0, autoSettled: 0, hours: [], slaBreaches: 0, openCases: 0, overdueCases: 0 });
 
-function addCase(t: CaseTally, d: CaseOutline, breaches: number): void {
+/** Whether a case is open and past its SLA's due time at `now` (due exactly now: overdue, as the queue and the case card say). */
+function isOverdue(d: Pick<CaseOutline, 'status' | 'dueAt'>, now: Date): boolean {
+  return d.status === 'open' && d.dueAt !== null && d.dueAt.getTime() <= now.getTime();
+}
+
+function addCase(t: CaseTally, d: CaseOutline, breaches: number, now: Date): void {
   // SLA breaches count on every case an arbitrator had to decide, approvals too.
   t.slaBreaches += breaches;
+  // So do the cases waiting for one now: an approval waits for an arbitrator as a dispute does.
+  if (d.status === 'open') t.openCases++;
+  if (isOverdue(d, now)) t.overdueCases++;
   // An approval is no dispute: it is left out of the count, the auto-settled share and the time to ruling.
   if (!isOverlapCase(d)) return;
   t.disputes++;
@@ -95,6 +123,8 @@ function summarise(claims: number, t: CaseTally) {
     autoShare: t.disputes ? t.autoSettled / t.disputes : null,
     medianHoursToRuling: median(t.hours),
     slaBreaches: t.slaBreaches,
+    openCases: t.openCases,
+    overdueCases: t.overdueCases,
   };
 }
 
@@ -120,7 +150,9 @@ export function countByClaimant(claims: Iterable<Pick<Claim, 'claimant' | 'viola
  * only cases with two parties or more (approval-only cases are not disputes); SLA breaches
  * count every case an arbitrator had to decide. A violation is a claim filed against another
  * party's protection and lost in an arbitrator's ruling; a partner with `violations_to_flag` of them inside the
- * policy's window is flagged with the policy's consequence.
+ * policy's window is flagged with the policy's consequence. Open and overdue cases are what
+ * stands at `now`: every case still waiting for an arbitrator (approvals too), and of those the
+ * ones whose SLA due time is `now` or before; per party, and per assigned arbitrator.
  *
  * Every partner of `partners` (the known ones) has its row: one with no claims and no cases a
  * row of zeros, so that "had nothing" reads otherwise than "not there". The parties with a claim
@@ -128,7 +160,7 @@ export function countByClaimant(claims: Iterable<Pick<Claim, 'claimant' | 'viola
  */
 export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; breachesByDispute: Map<number, number>; policy: Policy; now: Date; partners: PartyId[] }): Stats {
   const { claims, disputes, breachesByDispute, policy, now, partners } = input;
-  return statsOf({ claimants: countByClaimant(claims, windowStart(policy, now)), cases: disputes, breachesByDispute, policy, partners });
+  return statsOf({ claimants: countByClaimant(claims, windowStart(policy, now)), cases: disputes, breachesByDispute, policy, now, partners });
 }
 
 /**
@@ -136,23 +168,36 @@ export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; brea
  * (violations inside the policy's window, {@link countByClaimant}), and the cases, each taken
  * once as it comes and not kept.
  */
-export function statsOf(input: { claimants: Iterable<ClaimantCounts>; cases: Iterable<CaseOutline>; breachesByDispute: Map<number, number>; policy: Policy; partners: PartyId[] }): Stats {
-  const { policy } = input;
+export function statsOf(input: { claimants: Iterable<ClaimantCounts>; cases: Iterable<CaseOutline>; breachesByDispute: Map<number, number>; policy: Policy; now: Date; partners: PartyId[] }): Stats {
+  const { policy, now } = input;
   const claimsOf = new Map<PartyId, ClaimantCounts>();
   for (const c of input.claimants) claimsOf.set(c.claimant, c);
   // The claimants in the order of their first claim, then the parties of the cases in theirs.
   const active = new Set(claimsOf.keys());
   const overall = noCases();
   const casesOf = new Map<PartyId, CaseTally>();
+  // Everyone who can be assigned a case under the policy has a row, with none too.
+  const held = new Map<string, ArbitratorStats>();
+  const holder = (arbitrator: string) => {
+    let a = held.get(arbitrator);
+    if (!a) held.set(arbitrator, (a = { arbitrator, openCases: 0, overdueCases: 0 }));
+    return a;
+  };
+  for (const c of policy.coverage) for (const person of [c.arbitrator, ...c.escalation]) holder(person);
   for (const d of input.cases) {
     const breaches = input.breachesByDispute.get(d.id) ?? 0;
-    addCase(overall, d, breaches);
+    addCase(overall, d, breaches, now);
+    if (d.status === 'open') {
+      const a = holder(d.arbitrator);
+      a.openCases++;
+      if (isOverdue(d, now)) a.overdueCases++;
+    }
     // One of several parties counts it once, however often it is named.
     for (const party of new Set(d.parties)) {
       active.add(party);
       let t = casesOf.get(party);
       if (!t) casesOf.set(party, (t = noCases()));
-      addCase(t, d, breaches);
+      addCase(t, d, breaches, now);
     }
   }
   const idle = [...new Set(input.partners)].filter((p) => !active.has(p)).sort((a, b) => a.localeCompare(b));
@@ -166,6 +211,7 @@ export function statsOf(input: { claimants: Iterable<ClaimantCounts>; cases: Ite
   return {
     overall: { ...summarise(claims, overall), violations: rows.reduce((n, r) => n + r.violations, 0), flaggedPartners: rows.filter((r) => r.flagged).map((r) => r.party) },
     parties: rows,
+    arbitrators: [...held.values()].sort((a, b) => b.overdueCases - a.overdueCases || b.openCases - a.openCases || a.arbitrator.localeCompare(b.arbitrator)),
   };
 }
 
@@ -182,7 +228,7 @@ export function readStats(store: Pick<Store, 'reading' | 'claims' | 'disputes' |
     const partners = store.partners.all();
     const claimants = store.claims.countsByClaimant(windowStart(policy, now));
     const breachesByDispute = breachesFromLedger(store.ledger.ofKinds(SLA_BREACH_KINDS));
-    const stats = statsOf({ claimants, cases: store.disputes.outlines(), breachesByDispute, policy, partners: partners.map((p) => p.id) });
+    const stats = statsOf({ claimants, cases: store.disputes.outlines(), breachesByDispute, policy, now, partners: partners.map((p) => p.id) });
     return { stats, partners };
   });
 }

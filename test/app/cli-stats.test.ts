@@ -5,6 +5,7 @@ import { afterAll, expect, it, vi } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitAward } from '../../handlers/rule.js';
 import { main } from '../../src/app/cli.js';
+import { openArbitratedCase } from '../support/cases.js';
 import { roeOn } from '../support/cli.js';
 import { as, testRuntime } from '../support/runtime.js';
 
@@ -62,7 +63,7 @@ it('roe stats prints a row per party and the totals, and says why the rows add u
   expect(disputes('(overall)')).toBeGreaterThan(0);
   const overall = lines.findIndex((l) => l.startsWith('(overall)'));
   expect(overall).toBeGreaterThan(0);
-  expect(lines[overall + 1]).toBe('A dispute, and its SLA breaches, count for each of its parties: the rows add up to more than the totals.');
+  expect(lines[overall + 1]).toBe('A dispute, its SLA breaches and an open or overdue case count for each of its parties: the rows add up to more than the totals.');
 });
 
 it('roe stats gives every partner its row: one that had nothing, zeros, after those that had something', () => {
@@ -73,11 +74,47 @@ it('roe stats gives every partner its row: one that had nothing, zeros, after th
   expect(code).toBe(0);
   const lines = out.trimEnd().split('\n');
   const at = (name: string) => lines.findIndex((l) => l.startsWith(name));
-  expect(lines[at('Fabrikam Systems')]!.split(/\s{2,}/)).toEqual(['Fabrikam Systems', '0', '0', 'n/a', 'n/a', '0', '0']);
+  expect(lines[at('Fabrikam Systems')]!.split(/\s{2,}/)).toEqual(['Fabrikam Systems', '0', '0', 'n/a', 'n/a', '0', '0', '0', '0']);
   expect(lines.slice(1, at('(overall)')).map((l) => l.split(/\s{2,}/)[0])).toEqual(['Direct sales', 'Contoso Consulting', 'Northwind Partners', 'Fabrikam Systems']);
   const json = JSON.parse(roeOn(path, ['stats', '--format', 'json']).out) as { parties: { party: string }[] };
   expect(json.parties.map((p) => p.party)).toEqual(['direct', 'contoso', 'northwind', 'fabrikam']);
-  expect(json.parties.at(-1)).toEqual({ party: 'fabrikam', claims: 0, disputes: 0, autoSettled: 0, autoShare: null, medianHoursToRuling: null, slaBreaches: 0, violations: 0, flagged: false });
+  expect(json.parties.at(-1)).toEqual({ party: 'fabrikam', claims: 0, disputes: 0, autoSettled: 0, autoShare: null, medianHoursToRuling: null, slaBreaches: 0, violations: 0, flagged: false, openCases: 0, overdueCases: 0 });
+});
+
+it('roe stats shows the cases open now and those overdue, per party and overall, then per arbitrator by name; JSON holds them as fields', () => {
+  const path = join(dir, 'open.db');
+  // `roe stats` reads the system clock: one case opened a month ago (long overdue), one an hour ago (not due yet), both with Pat.
+  const rt = testRuntime({ databasePath: path, at: new Date(Date.now() - 30 * 86_400_000).toISOString() });
+  openArbitratedCase(rt);
+  rt.clock.set(new Date(Date.now() - 3_600_000));
+  const meta = { origin: { platform: 'console' as const, channel: 'console', thread: null }, requestKey: null };
+  const values = (stage: string) => ({ account: 'wayne', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage, amount: '', evidence: '' });
+  submitClaim(rt.deps, as.partner(rt, 'northwind'), values('qualified'), meta);
+  submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('proposal'), meta);
+  expect(rt.store.disputes.open().map((d) => d.arbitrator)).toEqual(['pat', 'pat']);
+  rt.close();
+  const { code, out } = roeOn(path, ['stats']);
+  expect(code).toBe(0);
+  const lines = out.trimEnd().split('\n');
+  const cells = (name: string) => lines.find((l) => l.startsWith(name))?.split(/\s{2,}/);
+  expect(lines[0]!.split(/\s{2,}/)).toEqual(['party', 'claims', 'disputes', 'auto-settled', 'median to ruling', 'SLA breaches', 'violations', 'open cases', 'overdue', 'flagged']);
+  const open = (name: string) => cells(name)?.slice(7, 9);
+  expect(open('Northwind Partners')).toEqual(['2', '1']);
+  expect(open('Contoso Consulting')).toEqual(['1', '1']);
+  expect(open('Fabrikam Systems')).toEqual(['1', '0']);
+  expect(open('Direct sales')).toEqual(['0', '0']);
+  expect(open('(overall)')).toEqual(['2', '1']);
+  // Below the parties: every arbitrator and escalation person of the policy, by name, the most overdue first.
+  const table = lines.slice(lines.indexOf('') + 1).map((l) => l.split(/\s{2,}/));
+  expect(table).toEqual([['arbitrator', 'open cases', 'overdue'], ['Pat Okafor', '2', '1'], ['Dana Reyes', '0', '0'], ['Morgan Lee', '0', '0']]);
+  const json = JSON.parse(roeOn(path, ['stats', '--format', 'json']).out) as { overall: Record<string, unknown>; parties: Record<string, unknown>[]; arbitrators: unknown[] };
+  expect(json.overall).toMatchObject({ openCases: 2, overdueCases: 1 });
+  expect(json.parties.find((p) => p.party === 'contoso')).toMatchObject({ openCases: 1, overdueCases: 1 });
+  expect(json.arbitrators).toEqual([
+    { arbitrator: 'pat', name: 'Pat Okafor', openCases: 2, overdueCases: 1 },
+    { arbitrator: 'dana', name: 'Dana Reyes', openCases: 0, overdueCases: 0 },
+    { arbitrator: 'vp', name: 'Morgan Lee', openCases: 0, overdueCases: 0 },
+  ]);
 });
 
 it('roe stats reads one snapshot: a claim and the dispute it opens, written by the bot between two of its reads, are both left out, never one without the other', async () => {

@@ -45,7 +45,7 @@ describe('computeStats', () => {
   it('a known partner with no claims and no cases has its row, of zeros, after the parties that had some; it changes no total', () => {
     const st = computeStats({ claims, disputes, breachesByDispute: breaches, policy, now: at(20), partners: ['northwind', 'adatum', 'contoso', 'zenith', 'fabrikam'] });
     expect(st.parties.map((p) => p.party)).toEqual(['direct', 'contoso', 'fabrikam', 'northwind', 'adatum', 'zenith']);
-    expect(st.parties.find((p) => p.party === 'adatum')).toEqual({ party: 'adatum', claims: 0, disputes: 0, autoSettled: 0, autoShare: null, medianHoursToRuling: null, slaBreaches: 0, violations: 0, flagged: false });
+    expect(st.parties.find((p) => p.party === 'adatum')).toEqual({ party: 'adatum', claims: 0, disputes: 0, autoSettled: 0, autoShare: null, medianHoursToRuling: null, slaBreaches: 0, violations: 0, flagged: false, openCases: 0, overdueCases: 0 });
     // The rows of the parties with activity are those computed without the known partners.
     expect(st.parties.slice(0, 4)).toEqual(s.parties);
     expect(st.overall).toEqual(s.overall);
@@ -78,6 +78,70 @@ describe('computeStats', () => {
     const st = computeStats({ claims: [], disputes: [approval({ id: 7, status: 'open' })], breachesByDispute: new Map([[7, 1]]), policy, now: at(20), partners: [] });
     expect(st.overall).toMatchObject({ disputes: 0, slaBreaches: 1 });
     expect(st.parties.find((p) => p.party === 'contoso')).toMatchObject({ disputes: 0, slaBreaches: 1 });
+  });
+
+  // What stands now (at(20)): cases waiting for an arbitrator, and of those the ones past their SLA's due time.
+  const now = at(20);
+  it.each([
+    ['an open dispute past its due time is open and overdue', [aDispute({ id: 1, status: 'open', dueAt: at(19) })], { openCases: 1, overdueCases: 1 }, { pat: [1, 1] }],
+    ['one due exactly now is overdue, as the queue and the case card say', [aDispute({ id: 1, status: 'open', dueAt: now })], { openCases: 1, overdueCases: 1 }, { pat: [1, 1] }],
+    ['one due later is open, not overdue', [aDispute({ id: 1, status: 'open', dueAt: at(21) })], { openCases: 1, overdueCases: 0 }, { pat: [1, 0] }],
+    ['one with no due time is open, not overdue', [aDispute({ id: 1, status: 'open', dueAt: null })], { openCases: 1, overdueCases: 0 }, { pat: [1, 0] }],
+    [
+      'a case ruled, settled or closed is neither, its due time long past',
+      [aDispute({ id: 1, status: 'ruled', dueAt: at(2), ruledAt: at(3) }), aDispute({ id: 2, status: 'settled', dueAt: null, ruledAt: at(1) }), aDispute({ id: 3, status: 'withdrawn', dueAt: at(2) })],
+      { openCases: 0, overdueCases: 0 },
+      { pat: [0, 0] },
+    ],
+    ['an approval waiting past its due time is an open case and overdue, though no dispute', [approval({ id: 1, status: 'open', dueAt: at(19) })], { disputes: 0, openCases: 1, overdueCases: 1 }, { pat: [1, 1] }],
+    ['a party named twice counts the case once', [aDispute({ id: 1, status: 'open', parties: ['contoso', 'northwind', 'contoso'], dueAt: at(19) })], { openCases: 1, overdueCases: 1 }, { pat: [1, 1] }],
+    [
+      'each case counts for its assigned arbitrator only',
+      [aDispute({ id: 1, status: 'open', arbitrator: 'dana', escalationLevel: 1, dueAt: at(19) }), aDispute({ id: 2, status: 'open', dueAt: at(21) }), aDispute({ id: 3, status: 'open', arbitrator: 'dana', dueAt: at(22) })],
+      { openCases: 3, overdueCases: 1 },
+      { dana: [2, 1], pat: [1, 0], vp: [0, 0] },
+    ],
+  ] as [string, Dispute[], Record<string, unknown>, Record<string, [number, number]>][])('%s', (_n, cases, expected, byArbitrator) => {
+    const st = computeStats({ claims: [], disputes: cases, breachesByDispute: new Map(), policy, now, partners: [] });
+    expect(st.overall).toMatchObject(expected);
+    expect(st.parties.find((p) => p.party === 'contoso')).toMatchObject(expected);
+    for (const [arbitrator, [openCases, overdueCases]] of Object.entries(byArbitrator)) expect(st.arbitrators.find((a) => a.arbitrator === arbitrator)).toEqual({ arbitrator, openCases, overdueCases });
+  });
+
+  it('open and overdue cases per party count only that party’s cases', () => {
+    const st = computeStats({
+      claims: [],
+      disputes: [aDispute({ id: 1, status: 'open', parties: ['northwind', 'contoso'], dueAt: at(19) }), aDispute({ id: 2, status: 'open', parties: ['fabrikam', 'northwind'], dueAt: at(21) }), aDispute({ id: 3, status: 'ruled', parties: ['fabrikam', 'contoso'], dueAt: at(2), ruledAt: at(3) })],
+      breachesByDispute: new Map(),
+      policy,
+      now: at(20),
+      partners: ['adatum'],
+    });
+    const row = (party: string) => st.parties.find((p) => p.party === party);
+    expect(st.overall).toMatchObject({ openCases: 2, overdueCases: 1 });
+    expect(row('northwind')).toMatchObject({ openCases: 2, overdueCases: 1 });
+    expect(row('contoso')).toMatchObject({ openCases: 1, overdueCases: 1 });
+    expect(row('fabrikam')).toMatchObject({ openCases: 1, overdueCases: 0 });
+    expect(row('adatum')).toMatchObject({ openCases: 0, overdueCases: 0 });
+  });
+
+  it('every arbitrator and escalation person of the policy has a row, zeros too; one the policy no longer names keeps theirs while holding a case; the most overdue first; the rows add up to the totals', () => {
+    const cases = [
+      aDispute({ id: 1, status: 'open', arbitrator: 'vp', dueAt: at(19) }),
+      aDispute({ id: 2, status: 'open', arbitrator: 'robin', dueAt: at(21) }),
+      aDispute({ id: 3, status: 'open', arbitrator: 'robin', dueAt: at(22) }),
+      aDispute({ id: 4, status: 'open', arbitrator: 'vp', dueAt: at(21) }),
+      aDispute({ id: 5, status: 'ruled', arbitrator: 'sam', dueAt: at(2), ruledAt: at(3) }),
+    ];
+    const st = computeStats({ claims: [], disputes: cases, breachesByDispute: new Map(), policy, now: at(20), partners: [] });
+    expect(st.arbitrators).toEqual([
+      { arbitrator: 'vp', openCases: 2, overdueCases: 1 },
+      { arbitrator: 'robin', openCases: 2, overdueCases: 0 },
+      { arbitrator: 'dana', openCases: 0, overdueCases: 0 },
+      { arbitrator: 'pat', openCases: 0, overdueCases: 0 },
+    ]);
+    expect(st.arbitrators.reduce((n, a) => n + a.openCases, 0)).toBe(st.overall.openCases);
+    expect(st.arbitrators.reduce((n, a) => n + a.overdueCases, 0)).toBe(st.overall.overdueCases);
   });
 
   it('a partner is flagged at the threshold inside the window, and not once the window has passed', () => {

@@ -19,7 +19,8 @@ const windowStart = now.getTime() - policy.consequences.window_days * DAY;
 /**
  * A store holding claims of several claimants (first claims in no sorted order; violations
  * inside, outside and exactly at the edge of the consequences window), cases of one, two and
- * three parties (one naming a party twice) in every status, SLA breaches, and a partner with nothing.
+ * three parties (one naming a party twice) in every status, open ones overdue and not with two
+ * arbitrators, SLA breaches, and a partner with nothing.
  */
 function filled(): { db: OpenDb; store: Store } {
   const db = openDatabase(':memory:');
@@ -43,12 +44,12 @@ function filled(): { db: OpenDb; store: Store } {
   const at = (d: number, h = 0) => new Date(now.getTime() - d * DAY + h * 3_600_000);
   const cases: Partial<Dispute>[] = [
     { status: 'settled', parties: ['northwind', 'contoso'], createdAt: at(9), ruledAt: at(9) },
-    { status: 'ruled', parties: ['contoso', 'northwind'], createdAt: at(8), ruledAt: at(8, 10) },
+    { status: 'ruled', parties: ['contoso', 'northwind'], createdAt: at(8), ruledAt: at(8, 10), dueAt: at(8, 5) },
     { status: 'ruled', parties: ['contoso', 'fabrikam', 'direct'], createdAt: at(7), ruledAt: at(7, 21) },
-    { status: 'open', parties: ['fabrikam', 'northwind'] },
+    { status: 'open', parties: ['fabrikam', 'northwind'], arbitrator: 'dana', escalationLevel: 1, dueAt: at(1) }, // overdue
     { status: 'withdrawn', parties: ['northwind', 'zenith'] },
     { status: 'ruled', parties: ['zenith'], createdAt: at(5), ruledAt: at(5, 2) }, // an approval
-    { status: 'open', parties: ['contoso'] },
+    { status: 'open', parties: ['contoso'], dueAt: new Date(now.getTime() + DAY) },
     { status: 'ruled', parties: ['contoso', 'contoso'], createdAt: at(4), ruledAt: at(4, 3) }, // one party, named twice
   ];
   for (const over of cases) {
@@ -81,7 +82,7 @@ describe('what the stats read of the store', () => {
 
   it('a case’s outline is the case, less what the stats do not read', () => {
     const { store } = filled();
-    expect([...store.disputes.outlines()]).toEqual(store.disputes.all().map(({ id, parties, status, createdAt, ruledAt }) => ({ id, parties, status, createdAt, ruledAt })));
+    expect([...store.disputes.outlines()]).toEqual(store.disputes.all().map(({ id, parties, status, createdAt, ruledAt, arbitrator, dueAt }) => ({ id, parties, status, createdAt, ruledAt, arbitrator, dueAt })));
   });
 
   it('/roe stats and roe stats give exactly what computeStats gives from every claim and case, inside one read transaction, reading neither whole', () => {
@@ -112,6 +113,7 @@ describe('what the stats read of the store', () => {
     expect(read.partners).toEqual(store.partners.all());
     // The data holds what it should exercise.
     expect(expected.parties.map((p) => p.party)).toEqual(['direct', 'contoso', 'fabrikam', 'northwind', 'zenith', 'adatum']);
-    expect(expected.overall).toMatchObject({ claims: 9, disputes: 5, autoSettled: 1, slaBreaches: 3, violations: 4, flaggedPartners: ['contoso'] });
+    expect(expected.overall).toMatchObject({ claims: 9, disputes: 5, autoSettled: 1, slaBreaches: 3, violations: 4, flaggedPartners: ['contoso'], openCases: 2, overdueCases: 1 });
+    expect(expected.arbitrators).toEqual([{ arbitrator: 'dana', openCases: 1, overdueCases: 1 }, { arbitrator: 'pat', openCases: 1, overdueCases: 0 }, { arbitrator: 'vp', openCases: 0, overdueCases: 0 }]);
   });
 });

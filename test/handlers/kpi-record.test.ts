@@ -70,12 +70,38 @@ describe('/roe stats', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     // The demo data: claims of Northwind, Contoso and direct sales; Fabrikam has no claim and no case.
     const forSam = text(roe(rt.deps, as.person(rt, 'sam'), 'stats'));
-    expect(forSam).toContain('{"text":"Fabrikam Systems","detail":"0 claims, 0 disputes, n/a settled automatically, median ruling n/a (calendar), 0 SLA breaches, 0 violations"}');
+    expect(forSam).toContain('{"text":"Fabrikam Systems","detail":"0 claims, 0 disputes, n/a settled automatically, median ruling n/a (calendar), 0 SLA breaches, 0 violations, 0 open cases, 0 overdue"}');
     expect(forSam.indexOf('Fabrikam Systems')).toBeGreaterThan(forSam.indexOf('Northwind Partners'));
     const forFabrikam = text(roe(rt.deps, as.partner(rt, 'fabrikam'), 'stats'));
     expect(forFabrikam).toMatch(/"label":"Organisation","value":"Fabrikam Systems".*"label":"Claims","value":"0"/);
     expect(forFabrikam).not.toMatch(/Contoso|Northwind|Direct sales/);
     expect(text(roe(rt.deps, as.partner(rt, 'contoso'), 'stats'))).not.toMatch(/Fabrikam|Northwind|Direct sales/);
+  });
+
+  it('the company sees the cases open now and those overdue, overall, per party and per arbitrator by name; a partner sees its own two numbers only', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    // Northwind and Contoso on Soylent, with Pat (Default coverage); left past its due time, not yet escalated.
+    const late = openArbitratedCase(rt);
+    rt.clock.set(new Date(late.dueAt!.getTime() + 60_000));
+    // Then Fabrikam over Northwind on Wayne: with Pat too, due later.
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues('wayne', 'qualified'), meta);
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues('wayne', 'proposal'), meta);
+    expect(rt.store.disputes.open().map((d) => [d.arbitrator, [...d.parties].sort()])).toEqual([['pat', ['contoso', 'northwind']], ['pat', ['fabrikam', 'northwind']]]);
+    const forSam = text(roe(rt.deps, as.person(rt, 'sam'), 'stats'));
+    expect(forSam).toContain('{"label":"Open cases (waiting for an arbitrator)","value":"2"},{"label":"Overdue (past their SLA)","value":"1"}');
+    expect(forSam).toMatch(/"text":"Northwind Partners","detail":"[^"]*, 2 open cases, 1 overdue"/);
+    expect(forSam).toMatch(/"text":"Contoso Consulting","detail":"[^"]*, 1 open case, 1 overdue"/);
+    expect(forSam).toMatch(/"text":"Fabrikam Systems","detail":"[^"]*, 1 open case, 0 overdue"/);
+    // Every arbitrator and escalation person of the policy, by name, the most overdue first.
+    expect(forSam).toContain('{"type":"list","title":"By arbitrator","items":[{"text":"Pat Okafor","detail":"2 open cases, 1 overdue"},{"text":"Dana Reyes","detail":"0 open cases, 0 overdue"},{"text":"Morgan Lee","detail":"0 open cases, 0 overdue"}]}');
+    const forContoso = text(roe(rt.deps, as.partner(rt, 'contoso'), 'stats'));
+    expect(forContoso).toContain('{"label":"Open cases (waiting for an arbitrator)","value":"1"},{"label":"Overdue (past their SLA)","value":"1"}');
+    const forFabrikam = text(roe(rt.deps, as.partner(rt, 'fabrikam'), 'stats'));
+    expect(forFabrikam).toContain('{"label":"Open cases (waiting for an arbitrator)","value":"1"},{"label":"Overdue (past their SLA)","value":"0"}');
+    // Neither the arbitrators' table nor the totals (two open cases, which would tell another party's).
+    for (const partner of [forContoso, forFabrikam]) expect(partner).not.toMatch(/By arbitrator|Pat Okafor|Dana Reyes|Morgan Lee|"Open cases[^}]*"value":"2"/);
+    expect(forContoso).not.toMatch(/Fabrikam|Northwind/);
+    expect(forFabrikam).not.toMatch(/Contoso|Northwind/);
   });
 
   it('reads one snapshot: a claim and the dispute it opens, written by another process between two of its reads, are both left out', () => {
