@@ -34,7 +34,7 @@ export function help(viewer: Principal): Reply {
         { text: c('roe mine [page]'), detail: `Your claims, when their protection ends and when they go dormant without activity, ${PAGE_SIZE} a page: ${c('roe mine 2')} shows the next ${PAGE_SIZE}.` },
         { text: c('roe queue [page]'), detail: `Cases waiting for your ruling (arbitrators): disputes, and claims waiting for your approval, ${PAGE_SIZE} a page.` },
         { text: c('roe case <number>'), detail: 'A case (a dispute, or a claim waiting for approval) as it stands; an arbitrator rules on it from there.' },
-        { text: c('roe stats'), detail: viewer.kind === 'external' ? 'Your organisation’s claims, disputes and rulings.' : 'Claims, disputes and rulings per partner.' },
+        { text: c('roe stats'), detail: viewer.kind === 'external' ? 'Your organisation’s claims, disputes, rulings and open cases.' : 'Claims, disputes, rulings and open cases per partner; open cases per arbitrator.' },
         { text: c('roe policy'), detail: 'The rules in force.' },
       ],
     },

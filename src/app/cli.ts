@@ -39,7 +39,7 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['policy check FILE', 'validate a policy file'],
   ['ledger verify [--head HASH]', "check the ledger's hash chain (--head: that it still holds a head printed before)"],
   ['ledger export [--format json|csv]', 'print the ledger (JSON by default)'],
-  ['stats [--format text|json]', 'claims, disputes and rulings per partner'],
+  ['stats [--format text|json]', 'claims, disputes, rulings and open cases per partner; open cases per arbitrator'],
   ['backup FILE', 'an online, consistent copy of the database'],
   ['export --partner ID', 'everything about one partner, and nothing about others (JSON)'],
   ['forget USER', "remove a chat user's personal data (USER: slack:U0123, teams:29:…, teams:ENTRA-OBJECT-ID or console:NAME)"],

@@ -21,7 +21,7 @@ function roe(args: string[], env: Record<string, string> = {}) {
 }
 
 const usageOf = {
-  stats: 'usage: roe stats [--format text|json]  claims, disputes and rulings per partner',
+  stats: 'usage: roe stats [--format text|json]  claims, disputes, rulings and open cases per partner; open cases per arbitrator',
   export: 'usage: roe export --partner ID  everything about one partner, and nothing about others (JSON)',
   backup: 'usage: roe backup FILE  an online, consistent copy of the database',
   import: 'usage: roe import accounts|partners|claims FILE  import a CSV export (headers as in examples/)',
@@ -147,7 +147,7 @@ describe('roe command lines', () => {
   it('roe help, and an unknown command, list every command', () => {
     const help = roe(['help']);
     expect(help).toMatchObject({ code: 0, err: '' });
-    for (const line of ['usage: roe <command>', '  stats [--format text|json]             claims, disputes and rulings per partner', '  help [COMMAND]  ']) expect(help.out).toContain(line);
+    for (const line of ['usage: roe <command>', '  stats [--format text|json]             claims, disputes, rulings and open cases per partner; open cases per arbitrator', '  help [COMMAND]  ']) expect(help.out).toContain(line);
     expect(roe(['help', 'frobnicate'])).toEqual({ code: 2, out: '', err: `roe: unknown command "frobnicate"\n\n${help.out}` });
     // help's own --help is help, as after any command.
     expect(roe(['help', '--help'])).toEqual(help);

@@ -760,9 +760,9 @@ describe('/roe', () => {
     expect(inSlack).toContain('answer it with its Answer button. Only the arbitrator reads your answer.');
     expect(inConsole).not.toContain('Log activity button');
     // A partner's stats are their own organisation's alone: help says so, not "per partner".
-    expect(inConsole).toContain('Claims, disputes and rulings per partner.');
+    expect(inConsole).toContain('Claims, disputes, rulings and open cases per partner; open cases per arbitrator.');
     const forPartner = read(roe(rt.deps, as.partner(rt, 'contoso'), 'help'));
-    expect(forPartner).toContain('Your organisation’s claims, disputes and rulings.');
+    expect(forPartner).toContain('Your organisation’s claims, disputes, rulings and open cases.');
     expect(forPartner).not.toContain('per partner');
   });
   it('mine lists live claims first, newest first, counts what it leaves out, and offers activity for the claims going dormant soonest', () => {
