@@ -64,8 +64,14 @@ export const configSchema = z
     if ((c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN) && !c.SLACK_BOT_TOKEN) ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set' });
     // A client secret without the app id it belongs to would leave Teams unauthenticated (or the console opened) without a word.
     if (c.MICROSOFT_APP_PASSWORD && !c.MICROSOFT_APP_ID) ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_ID'], message: 'is required when MICROSOFT_APP_PASSWORD is set' });
+    // Bot Framework signs a single-tenant bot or a managed identity in only with the app id and the
+    // tenant id (and a managed identity with no secret): without them its adapter fails to load,
+    // and the server would listen with Teams answering nothing.
+    const tenantBound = c.MICROSOFT_APP_TYPE === 'SingleTenant' || c.MICROSOFT_APP_TYPE === 'UserAssignedMSI';
+    if (tenantBound && !c.MICROSOFT_APP_ID) ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_ID'], message: `is required when MICROSOFT_APP_TYPE is ${c.MICROSOFT_APP_TYPE}` });
     if (c.MICROSOFT_APP_ID && !c.MICROSOFT_APP_PASSWORD && c.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'is required with MICROSOFT_APP_ID, unless MICROSOFT_APP_TYPE is UserAssignedMSI (a managed identity, which has none)' });
-    if (c.MICROSOFT_APP_TYPE === 'SingleTenant' && !c.MICROSOFT_APP_TENANT_ID) ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'is required when MICROSOFT_APP_TYPE is SingleTenant' });
+    if (c.MICROSOFT_APP_PASSWORD && c.MICROSOFT_APP_TYPE === 'UserAssignedMSI') ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'must not be set when MICROSOFT_APP_TYPE is UserAssignedMSI (a managed identity signs in without a client secret)' });
+    if (tenantBound && !c.MICROSOFT_APP_TENANT_ID) ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: `is required when MICROSOFT_APP_TYPE is ${c.MICROSOFT_APP_TYPE}` });
   });
 
 export type RawConfig = z.output<typeof configSchema>;

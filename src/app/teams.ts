@@ -8,7 +8,7 @@ import { isBusy, waitingAtMost } from '../../db/client.js';
 import { getPerson, latestPerson, savePerson, teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { WRITE_WAIT_MS } from '../../db/repos/store.js';
 import { userKey } from '../core/authz.js';
-import { ConfigError } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import type { Runtime } from './runtime.js';
 import type { PlatformHost } from './serve.js';
 import type { RouteHandler } from './server.js';
@@ -151,6 +151,13 @@ export interface TeamsHostOptions {
   deliveryTimeoutMs?: number;
 }
 
+/** Bot Framework's sign-in settings from the configuration (see config.ts, which refuses those it would not take). */
+export function botFrameworkOptions(cfg: Config['teams']): ConfigurationBotFrameworkAuthenticationOptions {
+  const options: ConfigurationBotFrameworkAuthenticationOptions = { MicrosoftAppId: cfg.appId ?? '', MicrosoftAppPassword: cfg.appPassword ?? '', MicrosoftAppTenantId: cfg.tenantId ?? '' };
+  if (cfg.appType) options.MicrosoftAppType = cfg.appType;
+  return options;
+}
+
 export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): PlatformHost {
   const cfg = rt.config.teams;
   if (!cfg.appId && rt.config.production) {
@@ -163,8 +170,7 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
   // 31 July 2025: a bot registered since is SingleTenant, and its tokens would be asked of the wrong tenant.
   if (cfg.appId && !cfg.appType) log.warn({}, 'MICROSOFT_APP_TYPE is not set, so the bot signs in as MultiTenant; a bot registered in Azure since 31 July 2025 is SingleTenant: set MICROSOFT_APP_TYPE=SingleTenant (with MICROSOFT_APP_TENANT_ID)');
 
-  const options: ConfigurationBotFrameworkAuthenticationOptions = { MicrosoftAppId: cfg.appId ?? '', MicrosoftAppPassword: cfg.appPassword ?? '', MicrosoftAppTenantId: cfg.tenantId ?? '' };
-  if (cfg.appType) options.MicrosoftAppType = cfg.appType;
+  const options = botFrameworkOptions(cfg);
 
   const contacts = peopleContacts(rt);
   // Tenant ids are GUIDs: compared in lower case, however they were written.

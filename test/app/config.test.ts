@@ -1,11 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, EXAMPLE_POLICY, loadConfig } from '../../src/app/config.js';
+import { ConfigError, configSchema, EXAMPLE_POLICY, loadConfig, type Config } from '../../src/app/config.js';
+import { botFrameworkOptions } from '../../src/app/teams.js';
+import { ROOT } from '../support/builders.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-config-'));
 const TENANT = '11111111-1111-4111-8111-111111111111';
+const APP_ID = '0f6a1c2e-1111-4222-8333-444455556666';
+/** Teams settings Bot Framework will not sign in with, and the one line each is refused with. */
+const REFUSED_SIGN_INS: [NodeJS.ProcessEnv, string][] = [
+  // A managed identity is named by its app id in its tenant, and has no client secret.
+  [{ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_TYPE: 'UserAssignedMSI' }, 'MICROSOFT_APP_TENANT_ID: is required when MICROSOFT_APP_TYPE is UserAssignedMSI'],
+  [{ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 's3cret-value', MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_TYPE: 'UserAssignedMSI' }, 'MICROSOFT_APP_PASSWORD: must not be set when MICROSOFT_APP_TYPE is UserAssignedMSI (a managed identity signs in without a client secret)'],
+  [{ MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_TYPE: 'userassignedmsi' }, 'MICROSOFT_APP_ID: is required when MICROSOFT_APP_TYPE is UserAssignedMSI'],
+  // A single-tenant bot signs in with its app id, in its tenant.
+  [{ MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_TYPE: 'SingleTenant' }, 'MICROSOFT_APP_ID: is required when MICROSOFT_APP_TYPE is SingleTenant'],
+  [{ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 's3cret-value', MICROSOFT_APP_TYPE: 'SingleTenant' }, 'MICROSOFT_APP_TENANT_ID: is required when MICROSOFT_APP_TYPE is SingleTenant'],
+];
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The one line a bad environment gives. */
@@ -38,11 +53,34 @@ describe('configuration', () => {
 
   it('an empty MICROSOFT_APP_TYPE is unset; the listed values are accepted', () => {
     expect(loadConfig({ MICROSOFT_APP_TYPE: '' }).teams.appType).toBeUndefined();
-    expect(loadConfig({ MICROSOFT_APP_TYPE: 'UserAssignedMSI' }).teams.appType).toBe('UserAssignedMSI');
-    expect(loadConfig({ MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_TENANT_ID: TENANT }).teams.appType).toBe('SingleTenant');
+    expect(loadConfig({ MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_TENANT_ID: TENANT }).teams.appType).toBe('UserAssignedMSI');
+    expect(loadConfig({ MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 's3cret-value', MICROSOFT_APP_TENANT_ID: TENANT }).teams.appType).toBe('SingleTenant');
     // In any letter case, as LOG_LEVEL: read as the list writes it (botbuilder compares them so).
-    expect(loadConfig({ MICROSOFT_APP_TYPE: 'singletenant', MICROSOFT_APP_TENANT_ID: TENANT }).teams.appType).toBe('SingleTenant');
+    expect(loadConfig({ MICROSOFT_APP_TYPE: 'singletenant', MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 's3cret-value', MICROSOFT_APP_TENANT_ID: TENANT }).teams.appType).toBe('SingleTenant');
     expect(loadConfig({ MICROSOFT_APP_TYPE: ' MULTITENANT ' }).teams.appType).toBe('MultiTenant');
+  });
+
+  describe('Teams sign-in: what the configuration takes, Bot Framework signs in with', () => {
+    /** Bot Framework's authentication, made as the Teams host makes it: it throws on settings botbuilder will not take. */
+    const signIn = (teams: Config['teams']) => new ConfigurationBotFrameworkAuthentication(botFrameworkOptions(teams));
+
+    it.each<NodeJS.ProcessEnv>([
+      {},
+      { MICROSOFT_APP_TYPE: 'MultiTenant' },
+      { MICROSOFT_APP_TENANT_ID: TENANT },
+      { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 's3cret-value' },
+      { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 's3cret-value', MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_TYPE: 'MultiTenant' },
+      { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 's3cret-value', MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_TYPE: 'SingleTenant' },
+      { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_TYPE: 'UserAssignedMSI' },
+    ])('%j is accepted, and Bot Framework takes it', (env) => {
+      expect(() => signIn(loadConfig(env).teams)).not.toThrow();
+    });
+
+    // Taken, these would start a server whose Teams adapter fails to load: listening, and answering no one in Teams.
+    it.each(REFUSED_SIGN_INS)('%j is refused in one line before the start, as Bot Framework would refuse it', (env, line) => {
+      expect(problem(env)).toBe(line);
+      expect(() => signIn({ appId: env.MICROSOFT_APP_ID, appPassword: env.MICROSOFT_APP_PASSWORD, tenantId: env.MICROSOFT_APP_TENANT_ID, appType: env.MICROSOFT_APP_TYPE })).toThrow();
+    });
   });
 
   it('a tenant id is taken in capitals too, with spaces around it', () => {
@@ -85,5 +123,25 @@ describe('PORT', () => {
   it('a value that is no port is refused in one line', () => {
     expect(problem({ PORT: 'abc' })).toBe('PORT: must be a port number (0-65535) (got "abc")');
     expect(problem({ PORT: '70000' })).toBe('PORT: must be a port number (0-65535) (got "70000")');
+  });
+});
+
+describe('.env.example and the README', () => {
+  const variables = Object.keys(configSchema.shape).sort();
+  const example = parseEnv(readFileSync(resolve(ROOT, '.env.example'), 'utf8'));
+
+  it('.env.example names every variable the bot reads, and no other', () => {
+    expect(Object.keys(example).sort()).toEqual(variables);
+  });
+
+  it('.env.example copied as it is configures the defaults', () => {
+    expect(loadConfig(example)).toEqual(loadConfig({}));
+  });
+
+  it("the README's Configuration table names every variable the bot reads, and no other", () => {
+    const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+    const section = /^## Configuration\n([\s\S]*?)^## /m.exec(readme)![1]!;
+    const named = section.split('\n').filter((line) => line.startsWith('| `')).flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!));
+    expect(named.sort()).toEqual(variables);
   });
 });
