@@ -15,7 +15,7 @@ import { buttonDisputeId, parseForm } from './validate.js';
  * form carries; none from a button without one. Shown to the one answering alone: it comes from
  * their click, so it is never passed on as the arbitrator's words.
  */
-function questionOf(value: unknown): string {
+export function questionOf(value: unknown): string {
   if (typeof value !== 'string') return '';
   const at = value.indexOf(':');
   if (at < 0) return '';
@@ -35,11 +35,12 @@ const QUESTION_CARRIED = 1500;
  * The case `viewer` may answer on, and whoever rules on it reachable by DM: one the case moved to
  * since the question was asked (escalated) may have no chat id the bot can reach, and is answered
  * directly, as the question's DM says when it is so from the start. The case's people alone learn it.
+ * Refused as an answer is `sending`, the refusal says it was not sent; as the form is asked for, nothing was written yet.
  */
-function answerable(deps: HandlerDeps, viewer: Principal, id: number): Dispute {
-  const { dispute } = answerableBy(deps.ctx, viewer, id);
+function answerable(deps: HandlerDeps, viewer: Principal, id: number, o: { sending: boolean }): Dispute {
+  const { dispute } = answerableBy(deps.ctx, viewer, id, o);
   const directly = arbitratorOutOfReach(deps, dispute);
-  if (directly !== null) throw new DomainError('conflict', `${directly} Your answer was not sent.`);
+  if (directly !== null) throw new DomainError('conflict', o.sending ? `${directly} Your answer was not sent.` : directly);
   return dispute;
 }
 
@@ -49,7 +50,7 @@ function answerable(deps: HandlerDeps, viewer: Principal, id: number): Dispute {
  * case is closed, or when whoever rules on it cannot be reached by DM.
  */
 export function answerForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
-  const d = answerable(deps, viewer, buttonDisputeId(value));
+  const d = answerable(deps, viewer, buttonDisputeId(value), { sending: false });
   const arbitrator = viewpoint(deps, viewer).person(d.arbitrator);
   const approval = approvalShown(viewer, d);
   // What is asked stays in sight as it is answered (in Teams this form replaces the question's message).
@@ -77,7 +78,7 @@ export function submitAnswer(deps: HandlerDeps, viewer: Principal, values: Recor
   const input = parseForm(answerSchema, values);
   const id = buttonDisputeId(input.dispute);
   const d = deps.ctx.store.transaction(() => {
-    answerable(deps, viewer, id);
+    answerable(deps, viewer, id, { sending: true });
     const { dispute, events } = answerQuestion(deps.ctx, viewer, id, { answer: input.answer, requestKey: meta.requestKey });
     announce(deps, events, dispute.origin, viewer.userKey);
     return dispute;

@@ -22,8 +22,10 @@ export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'case', 'stats', 'polic
 export function help(viewer: Principal): Reply {
   const c = (command: string) => cmd(viewer, command);
   const teams = onTeams(viewer);
+  // A partner's user never rules (arbitrators are the company's people named in the policy): no queue, no ruling buttons.
+  const partner = viewer.kind === 'external';
   const blocks: Block[] = [
-    text('roe-bot applies our partner rules of engagement: who owns an account, deal registrations, and disputes settled by the written criteria or by the named arbitrator.'),
+    text(`roe-bot applies ${partner ? 'the' : 'our'} partner rules of engagement: who owns an account, deal registrations, and disputes settled by the written criteria or by the named arbitrator.`),
     {
       type: 'list',
       title: 'Commands',
@@ -32,9 +34,9 @@ export function help(viewer: Principal): Reply {
         { text: c('claim [account]'), detail: 'Register a deal on an account.' },
         { text: c('dispute [account]'), detail: 'Dispute who owns an account.' },
         { text: c('roe mine [page]'), detail: `Your claims, when their protection ends and when they go dormant without activity, ${PAGE_SIZE} a page: ${c('roe mine 2')} shows the next ${PAGE_SIZE}.` },
-        { text: c('roe queue [page]'), detail: `Cases waiting for your ruling (arbitrators): disputes, and claims waiting for your approval, ${PAGE_SIZE} a page.` },
-        { text: c('roe case <number>'), detail: 'A case (a dispute, or a claim waiting for approval) as it stands; an arbitrator rules on it from there.' },
-        { text: c('roe stats'), detail: viewer.kind === 'external' ? 'Your organisation’s claims, disputes, rulings and open cases.' : 'Claims, disputes, rulings and open cases per partner; open cases per arbitrator.' },
+        ...(partner ? [] : [{ text: c('roe queue [page]'), detail: `Cases waiting for your ruling (arbitrators): disputes, and claims waiting for your approval, ${PAGE_SIZE} a page.` }]),
+        { text: c('roe case <number>'), detail: partner ? 'A case your organisation is a party to, as it stands.' : 'A case (a dispute, or a claim waiting for approval) as it stands; an arbitrator rules on it from there.' },
+        { text: c('roe stats'), detail: partner ? 'Your organisation’s claims, disputes, rulings and open cases.' : 'Claims, disputes, rulings and open cases per partner; open cases per arbitrator.' },
         { text: c('roe policy'), detail: 'The rules in force.' },
       ],
     },
@@ -58,7 +60,7 @@ export function help(viewer: Principal): Reply {
               { text: 'Keeping a claim', detail: `A claim goes dormant without activity: log it with the Log activity button of the warning that comes before, or of ${c('roe mine')}.` },
               { text: 'Questions on your case', detail: 'An arbitrator’s question comes to your chat with me: answer it with its Answer button. Only the arbitrator reads your answer.' },
             ]),
-        { text: 'Arbitrators', detail: `A case comes to you as a card in your chat with me: Approve the recommendation, Award to another party (with a rationale; for a claim waiting for approval, Reject) or Ask for information. Reminders come before the SLA ends; then the case escalates.` },
+        ...(partner ? [] : [{ text: 'Arbitrators', detail: `A case comes to you as a card in your chat with me: Approve the recommendation, Award to another party (with a rationale; for a claim waiting for approval, Reject) or Ask for information. Reminders come before the SLA ends; then the case escalates.` }]),
       ],
     },
   ];

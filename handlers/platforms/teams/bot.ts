@@ -11,7 +11,7 @@ import { ACTIONS, FORMS, quote, reply, text, withLead, type Block, type Form, ty
 import { help, mine, roe } from '../../roe.js';
 import { caseStamp } from '../../dispute-card.js';
 import { approve, askedWords, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
-import { answerForm, submitAnswer } from '../../answer.js';
+import { answerForm, questionOf, submitAnswer } from '../../answer.js';
 import { snoozeButtons } from '../../notify.js';
 import { snoozeReminder } from '../../snooze.js';
 import { FormValuesError } from '../../validate.js';
@@ -419,15 +419,18 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   }
 
   /**
-   * A refused click on a case's card (approve, award, ask, snooze): the card becomes the case
-   * as it stands for this person, the refusal above it, rather than the refusal alone (which
-   * took the card's buttons away). Anything else, or a case this person may not see, is
-   * thrown on to the turn's error handler.
+   * A refused click on a case's card (approve, award, ask, snooze), or on a question's Answer
+   * button (the case closed since it was asked): the card becomes the case as it stands for this
+   * person, the refusal above it (and the question, which the card showed), rather than the
+   * refusal alone (which took the card and its buttons away). Anything else, or a case this
+   * person may not see, is thrown on to the turn's error handler.
    */
   private refusedOnCase(e: unknown, who: Principal, verb: Verb, value: string, userId: string): Answer {
-    const onCase = [ACTIONS.approve, ACTIONS.award, ACTIONS.ask, ACTIONS.snooze].some((x) => TEAMS_IDS.actions[x] === verb);
+    const answering = verb === TEAMS_IDS.actions[ACTIONS.answer];
+    const onCase = answering || [ACTIONS.approve, ACTIONS.award, ACTIONS.ask, ACTIONS.snooze].some((x) => TEAMS_IDS.actions[x] === verb);
     if (!onCase || !isDomainError(e)) throw e;
-    const answer = this.caseWithRefusal(e, who, value.split(':')[0] ?? '', userId);
+    const question = answering ? questionOf(value) : '';
+    const answer = this.caseWithRefusal(e, who, value.split(':')[0] ?? '', userId, question ? [quote('The question', question)] : []);
     if (!answer) throw e;
     return answer;
   }
@@ -626,7 +629,9 @@ function submitted(form: () => Form, typed: Typed, submit: () => Reply, o: { ref
   } catch (e) {
     if (!isDomainError(e)) throw e;
     if (!o.gone) throw refusal;
-    return o.gone(e);
+    // The send's own refusal when the form fails for the same reason (an answer sent on a closed
+    // case "was not sent"; the form asked for anew says no answer can be sent): else why the form cannot come back.
+    return o.gone(refusal.code === e.code ? refusal : e);
   }
   // The same form again, the same instance: sent once corrected, it is still this card's one request.
   // Values that failed their checks are marked under their fields: one line above says so

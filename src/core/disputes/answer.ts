@@ -53,15 +53,17 @@ export function answerQuestion(ctx: DomainContext, principal: Principal, dispute
 /**
  * The case a principal may answer a question on, and the party they answer for: one of its
  * people's, while it is open. Anyone else learns nothing of the case, not even that it exists.
+ * A closed case's refusal says an answer sent was not (`sending`), or, to someone asking for the
+ * form (the Answer button, before anything is written), that no answer can be sent on it any more.
  */
-export function answerableBy(ctx: DomainContext, principal: Principal, disputeId: number): { dispute: Dispute; party: PartyId } {
+export function answerableBy(ctx: DomainContext, principal: Principal, disputeId: number, o: { sending: boolean } = { sending: true }): { dispute: Dispute; party: PartyId } {
   const dispute = ctx.store.disputes.get(disputeId);
   const party = dispute ? answeringParty(ctx, principal, dispute) : null;
   if (!dispute || party === null) throw new DomainError('forbidden', `Only the parties of dispute #${disputeId} can answer its questions.`);
   try {
     assertOpen(ctx, dispute);
   } catch (e) {
-    if (e instanceof DomainError) throw new DomainError(e.code, `${e.message} Your answer was not sent.`);
+    if (e instanceof DomainError) throw new DomainError(e.code, `${e.message} ${o.sending ? 'Your answer was not sent.' : 'No answer can be sent on it any more.'}`);
     throw e;
   }
   return { dispute, party };

@@ -1,0 +1,76 @@
+/**
+ * Teams as a partner's user reads it (Contoso, in its own tenant): help that speaks to them, not
+ * to an arbitrator, and the Answer button of a question clicked once the case has moved on.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
+import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
+import { cardOf, findIn, readCard } from '../../support/fake-connector.js';
+import { installActivity, personalChat, startTeams, USERS, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
+
+const V = TEAMS_IDS;
+let h: TeamsHarness;
+beforeEach(async () => {
+  h = await startTeams();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+const buttonOf = (card: unknown, verb: string) => {
+  const b = findIn(card, (o) => o.type === 'Action.Execute' && o.verb === verb)[0];
+  if (!b) throw new Error(`no ${verb} on ${readCard(card)}`);
+  return b as { verb: string; data: Record<string, unknown> };
+};
+async function submitTyped(u: TeamsUser, typed: string, verb: string, values: Record<string, string>) {
+  const s = buttonOf(await h.say(u, typed), verb);
+  return h.click(u, s.verb, { ...s.data, ...values });
+}
+
+describe('help, for a partner’s user', () => {
+  it('lists what they can do: no queue and no ruling buttons (only the company’s people rule), roe case as their organisation’s cases', async () => {
+    const forPartner = readCard(await h.say(USERS.contoso, 'roe help'));
+    expect(forPartner).not.toContain('roe queue');
+    expect(forPartner).not.toContain('Arbitrators');
+    expect(forPartner).not.toContain('Approve the recommendation');
+    expect(forPartner).toContain('roe case <number>\nA case your organisation is a party to, as it stands.');
+    expect(forPartner).toContain('roe-bot applies the partner rules of engagement');
+    // The company's own people still read the arbitrator's part.
+    const forColleague = readCard(await h.say(USERS.rep, 'roe help'));
+    expect(forColleague).toContain('roe queue [page]');
+    expect(forColleague).toContain('Approve the recommendation');
+  });
+});
+
+describe('a question’s Answer button clicked after the case moved on', () => {
+  it('shows the case as it now stands (its ruling), the question kept, and says no answer can be sent on it any more, not that an answer (never written) was not sent', async () => {
+    await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
+    await h.post(installActivity(USERS.contoso, { kind: 'personal' }, h.connector.url));
+    const claim = { account: 'Soylent Corp', route: 'resell', product: 'Analytics', opportunity: 'Soylent rollout', amount: '25000', evidence: '' };
+    await submitTyped(USERS.northwind, 'claim soylent', V.submits[FORMS.claim], { ...claim, stage: 'proposal' });
+    await submitTyped(USERS.contoso, 'claim soylent', V.submits[FORMS.claim], { ...claim, stage: 'qualified' });
+    const d = h.rt.store.disputes.all().at(-1)!;
+    expect(d.status).toBe('open');
+    // Pat asks; Carl's chat gets the question with its Answer button.
+    const ask = buttonOf(await h.click(USERS.pat, V.actions[ACTIONS.ask], { value: String(d.id) }), V.submits[FORMS.ask]);
+    await h.click(USERS.pat, ask.verb, { ...ask.data, question: 'When did you first meet their CIO?' });
+    const before = h.connector.calls.length;
+    await h.drain();
+    const question = h.connector.calls
+      .slice(before)
+      .filter((c) => c.kind === 'send' && c.conversationId === personalChat(USERS.contoso))
+      .map((c) => cardOf(c))
+      .find((c) => readCard(c).includes('When did you first meet their CIO?'))!;
+    const answer = buttonOf(question, V.actions[ACTIONS.answer]);
+    // Pat rules before Carl gets to it.
+    await h.click(USERS.pat, V.actions[ACTIONS.approve], { value: `${d.id}:${d.recommendation}` });
+    expect(h.rt.store.disputes.get(d.id)!.status).toBe('ruled');
+
+    const shown = readCard(await h.click(USERS.contoso, answer.verb, answer.data));
+    expect(shown).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\\nDispute #${d.id} was already ruled by Pat Okafor on [^\\n]*\\. No answer can be sent on it any more\\.\\nNothing was changed\\.\\nThe question\\nWhen did you first meet their CIO\\?\\n`));
+    expect(shown).not.toContain('Your answer was not sent');
+    expect(shown).toMatch(/Ruled by Pat Okafor on .*: another party owns it\./);
+    // Nothing of the other partner on it.
+    expect(shown).not.toContain('Northwind');
+  });
+});
