@@ -170,11 +170,20 @@ function refuseNewerSchema(sqlite: Database.Database, path: string): void {
  */
 export function requireRoeDatabase(path: string): void {
   if (path === ':memory:') return;
+  if (holdsNoTables(path)) throw new DatabaseFileError(`DATABASE_PATH: ${path} is empty, not a roe database (run npx roe serve, npm start or an import first)`);
+}
+
+/**
+ * Whether the file holds no tables yet (0 bytes, or an empty SQLite database): one that opening
+ * would make a roe database. Another application's database and a damaged file are refused, as
+ * {@link requireRoeDatabase} refuses them. It only reads: the file is left as it was.
+ */
+export function holdsNoTables(path: string): boolean {
   const sqlite = new Database(path, { fileMustExist: true });
   try {
     const tables = tablesOf(sqlite, path);
-    if (tables.length === 0) throw new DatabaseFileError(`DATABASE_PATH: ${path} is empty, not a roe database (run npx roe serve, npm start or an import first)`);
     refuseOtherDatabase(tables, path);
+    return tables.length === 0;
   } finally {
     sqlite.close();
   }

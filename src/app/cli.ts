@@ -21,7 +21,7 @@ import { hostConsole } from './console-host.js';
 import { createLogger, createTextLogger } from './logger.js';
 import { checkAgainstDatabase, parsePolicyQuiet, readPolicyFile, type RecordedVersion } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
-import { DatabaseFileError, isBusy, requireRoeDatabase } from '../../db/client.js';
+import { DatabaseFileError, holdsNoTables, isBusy, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { listPolicies } from '../../db/repos/policies.repo.js';
@@ -34,7 +34,7 @@ import { startScheduler } from './scheduler.js';
 /** Every command as `roe help` lists it: [syntax, what it does]; a command's own usage is its rows. */
 const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['serve', 'run the bot (Slack, Teams and /healthz on one server)'],
-  ['console', 'the local console on the database'],
+  ['console', 'the local console on the database (loads the demo data when nothing was imported yet)'],
   ['import accounts|partners|claims FILE', 'import a CSV export (headers as in examples/)'],
   ['policy check FILE', 'validate a policy file'],
   ['ledger verify [--head HASH]', "check the ledger's hash chain (--head: that it still holds a head printed before)"],
@@ -62,6 +62,33 @@ ${COMMANDS.map(([syntax, about]) => `  ${syntax.padEnd(39)}${about}`).join('\n')
 
 const commandOf = (syntax: string) => syntax.split(' ')[0]!;
 const isCommand = (name: string) => COMMANDS.some(([syntax]) => commandOf(syntax) === name);
+
+/** Letters to add, remove or change to turn a into b. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/**
+ * What a word that is no command is said to be: an option (options go after the command), or an
+ * unknown command, with the command it is a typo of (two letters off at most).
+ */
+function unknownCommand(word: string): string {
+  if (word.startsWith('-')) return `unknown option "${word}" (options go after the command, as in roe stats --format json)`;
+  // A subcommand of one command (verify, check, claims): that command was left out.
+  const parents = Object.keys(SUBCOMMANDS).filter((cmd) => SUBCOMMANDS[cmd]!.includes(word.toLowerCase()));
+  if (parents.length === 1) return `unknown command "${word}" (did you mean ${parents[0]} ${word.toLowerCase()}?)`;
+  const near = [...new Set(COMMANDS.map(([syntax]) => commandOf(syntax)))]
+    .map((name) => ({ name, d: editDistance(word.toLowerCase(), name) }))
+    .filter((c) => c.d <= 2)
+    .sort((x, y) => x.d - y.d)[0];
+  return `unknown command "${word}"${near ? ` (did you mean ${near.name}?)` : ''}`;
+}
 
 /** One command's usage: its rows of {@link USAGE}. */
 function commandUsage(cmd: string): string {
@@ -404,11 +431,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const topic = args.find((a) => a !== '--help' && a !== '-h');
     if (topic === undefined) io.out(USAGE);
     else if (isCommand(topic)) io.out(commandUsage(topic));
-    else return usage(io, null, `unknown command "${topic}"`);
+    else return usage(io, null, unknownCommand(topic));
     return 0;
   }
   if (cmd === '--version' || cmd === '-v') return main(['version', ...args], io);
-  if (!isCommand(cmd)) return usage(io, null, `unknown command "${cmd}"`);
+  if (!isCommand(cmd)) return usage(io, null, unknownCommand(cmd));
   if (args.includes('--help') || args.includes('-h')) {
     io.out(commandUsage(cmd));
     return 0;
@@ -433,10 +460,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       let alone: string | null = null;
       if (configured) {
         const where = databaseLocation(configured);
-        if (where.path === ':memory:' || !existsSync(where.path)) alone = `${where.label}: no database there, so the file is checked alone`;
+        const stat = where.path === ':memory:' ? undefined : statOf(where.path);
+        if (!stat) alone = `${where.label}: no database there, so the file is checked alone`;
         else {
           db = where;
-          against = checkAgainstDatabase(where.path, file, systemClock.now());
+          if (stat.isDirectory()) throw new CommandError(`${where.label}: cannot open ${where.path} (it is a directory)`);
+          // An empty file is no database yet: opening it to check against would make it one.
+          if (holdsNoTables(where.path)) alone = `${where.label}: ${where.path} is empty (no roe database yet), so the file is checked alone`;
+          else against = checkAgainstDatabase(where.path, file, systemClock.now());
         }
       }
       io.out(`${file}: valid (version ${policy.version}, effective ${policy.effective}, ${policy.coverage.length} coverage rules, ${policy.criteria.length} criteria)`);
@@ -613,7 +644,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
           return 1;
         }
         if (result.ok && result.kept === null) {
-          io.err(`ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or this database is a copy older than that head (${result.count === 1 ? 'the 1 entry there now verifies' : `the ${plural(result.count, 'entry', 'entries')} there now verify among themselves`})`);
+          io.err(`ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or this database is a copy older than that head (${result.count === 0 ? 'the ledger is empty' : result.count === 1 ? 'the 1 entry there now verifies' : `the ${plural(result.count, 'entry', 'entries')} there now verify among themselves`})`);
           return 1;
         }
         if (result.ok) {
@@ -710,7 +741,11 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         return 0;
       } catch (e) {
         clean();
-        io.err(`${file}: backup failed (${((e as Error).message ?? String(e)).split('\n')[0]})`);
+        // A file it cannot write there (a folder that may not be written, a file on the way where
+        // a folder should be) is named as the database file's are, not by the system call that failed.
+        const code = (e as { code?: unknown } | null)?.code;
+        const why = typeof code === 'string' && (FILE_ERRNOS.has(code) || SQLITE_FILE_CODES.test(code)) ? whyNot(resolve(partial)) : null;
+        io.err(`${file}: backup failed (${why ?? ((e as Error).message ?? String(e)).split('\n')[0]})`);
         return 1;
       } finally {
         rt.close();
@@ -742,11 +777,11 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     }
     case 'forget': {
       const user = p.args[0];
-      if (!user || !user.includes(':')) throw new UsageError(p.label, 'needs a chat user key like slack:U0123ABC, teams:29:1abc or console:pat');
+      if (!user) throw new UsageError(p.label, 'needs a chat user key like slack:U0123ABC, teams:29:1abc or console:pat');
       // A platform with no id after it: the key is cut short, not of another kind.
       if (/^(slack|teams|console):$/.test(user)) throw new UsageError(p.label, `"${user}" names no user: put the user's id after the colon (slack:U0123ABC, teams:29:1abc, console:pat)`);
-      // A Teams id without its platform (29:1abc) would pass for a key, and be "nothing known".
-      if (!/^(slack|teams|console):./.test(user)) throw new UsageError(p.label, `"${user}" is not a chat user key: it starts with slack:, teams: or console: (a Teams user is teams:29:1abc)`);
+      // An id without its platform (U0123ABC, or a Teams 29:1abc, which would pass for a key and be "nothing known").
+      if (!/^(slack|teams|console):./.test(user)) throw new UsageError(p.label, `"${user}" is not a chat user key: it starts with slack:, teams: or console: (${user.includes(':') ? 'a Teams user is teams:29:1abc' : /^[UW][A-Z0-9]{5,}$/.test(user) ? `a Slack user is slack:${user}` : 'such as slack:U0123ABC, teams:29:1abc or console:pat'})`);
       // A Teams user given by their Entra object id (teams:<GUID>, as an admin center shows them):
       // the Teams user whose stored contact holds it. The key itself may be known too (a person
       // the policy names by that id gets messages at it): both are forgotten.

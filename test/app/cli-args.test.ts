@@ -134,6 +134,9 @@ describe('roe command lines', () => {
     // A platform with nothing after it is a key cut short: said so, not that it lacks the platform it has.
     expect(roe(['forget', 'slack:'])).toEqual(refused('roe forget: "slack:" names no user: put the user\'s id after the colon (slack:U0123ABC, teams:29:1abc, console:pat)', usageOf.forget));
     expect(roe(['forget', '29:1abc'])).toEqual(refused('roe forget: "29:1abc" is not a chat user key: it starts with slack:, teams: or console: (a Teams user is teams:29:1abc)', usageOf.forget));
+    // A user given without a platform is named, not asked for as if none was given.
+    expect(roe(['forget', 'U0123ABC'])).toEqual(refused('roe forget: "U0123ABC" is not a chat user key: it starts with slack:, teams: or console: (a Slack user is slack:U0123ABC)', usageOf.forget));
+    expect(roe(['forget', 'jo@acme.com'])).toEqual(refused('roe forget: "jo@acme.com" is not a chat user key: it starts with slack:, teams: or console: (such as slack:U0123ABC, teams:29:1abc or console:pat)', usageOf.forget));
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -149,6 +152,14 @@ describe('roe command lines', () => {
     expect(help).toMatchObject({ code: 0, err: '' });
     for (const line of ['usage: roe <command>', '  stats [--format text|json]             claims, disputes, rulings and open cases per partner; open cases per arbitrator', '  help [COMMAND]  ']) expect(help.out).toContain(line);
     expect(roe(['help', 'frobnicate'])).toEqual({ code: 2, out: '', err: `roe: unknown command "frobnicate"\n\n${help.out}` });
+    // A typo names the command it is close to; a subcommand alone, the command it belongs to.
+    expect(roe(['impor', 'partners', 'partners.csv'])).toEqual({ code: 2, out: '', err: `roe: unknown command "impor" (did you mean import?)\n\n${help.out}` });
+    expect(roe(['Stat'])).toEqual({ code: 2, out: '', err: `roe: unknown command "Stat" (did you mean stats?)\n\n${help.out}` });
+    expect(roe(['help', 'exprt'])).toEqual({ code: 2, out: '', err: `roe: unknown command "exprt" (did you mean export?)\n\n${help.out}` });
+    expect(roe(['verify'])).toEqual({ code: 2, out: '', err: `roe: unknown command "verify" (did you mean ledger verify?)\n\n${help.out}` });
+    // An option before the command is an option, said to go after it.
+    expect(roe(['--format', 'json', 'stats'])).toEqual({ code: 2, out: '', err: `roe: unknown option "--format" (options go after the command, as in roe stats --format json)\n\n${help.out}` });
+    expect(readdirSync(dir)).toEqual([]);
     // help's own --help is help, as after any command.
     expect(roe(['help', '--help'])).toEqual(help);
     expect(roe(['help', '-h', 'stats'])).toEqual({ code: 0, err: '', out: `${usageOf.stats}\n` });

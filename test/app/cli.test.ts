@@ -194,6 +194,27 @@ describe('roe CLI', () => {
     expect(roe(['policy', 'check', EXAMPLE_POLICY_PATH], db)).toMatchObject({ code: 0, err: '' });
   });
 
+  it('policy check with a DATABASE_PATH that is a folder, an empty file or an empty SQLite database: one line, and the file is left as it was', () => {
+    const valid = expect.stringContaining('valid (version 2026.1');
+    const folder = join(dir, 'check-folder.db');
+    mkdirSync(folder);
+    expect(roe(['policy', 'check', EXAMPLE_POLICY_PATH], folder)).toEqual({ code: 1, out: '', err: `DATABASE_PATH: cannot open ${folder} (it is a directory)\n` });
+    expect(readdirSync(folder)).toEqual([]);
+    // An empty file is no database yet, as a missing one: checking against it must not make it one.
+    const empty = join(dir, 'check-empty.db');
+    writeFileSync(empty, '');
+    expect(roe(['policy', 'check', EXAMPLE_POLICY_PATH], empty)).toEqual({ code: 0, out: valid, err: `DATABASE_PATH: ${empty} is empty (no roe database yet), so the file is checked alone\n` });
+    expect(readFileSync(empty).length).toBe(0);
+    const noTables = join(dir, 'check-no-tables.db');
+    const sq = new Database(noTables);
+    sq.pragma('user_version = 7');
+    sq.close();
+    const before = readFileSync(noTables);
+    expect(roe(['policy', 'check', EXAMPLE_POLICY_PATH], noTables)).toEqual({ code: 0, out: valid, err: `DATABASE_PATH: ${noTables} is empty (no roe database yet), so the file is checked alone\n` });
+    expect(readFileSync(noTables).equals(before)).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.startsWith('check-') && /-(wal|shm|journal)$/.test(f))).toEqual([]);
+  });
+
   it('a ROE_POLICY of an older version than the one in force is told to point at the file of the version in force, not to change its loaded date', () => {
     const db = join(dir, 'stale-policy.db');
     const partners = join(ROOT, 'examples/partners.csv');
@@ -379,6 +400,11 @@ describe('roe CLI', () => {
     expect(roe(['ledger', 'verify'], db)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 1 entry') });
     expect(roe(['ledger', 'verify', '--head', kept], db)).toMatchObject({ code: 1, err: `ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or this database is a copy older than that head (the 1 entry there now verifies)\n` });
     expect(roe(['ledger', 'verify', '--head', kept.slice(0, 8)], db)).toMatchObject({ code: 2, err: expect.stringContaining(`--head takes the head a verify printed: 16 to 64 hex digits (got "${kept.slice(0, 8)}")`) });
+    // Every entry removed: said as such, not as "0 entries" that "verify among themselves".
+    const emptied = new Database(db);
+    emptied.prepare('delete from ledger').run();
+    emptied.close();
+    expect(roe(['ledger', 'verify', '--head', kept], db)).toEqual({ code: 1, out: '', err: `ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or this database is a copy older than that head (the ledger is empty)\n` });
   });
 
   it('ledger export --format csv never starts a cell with a formula (= + - @), which a spreadsheet would run', () => {
@@ -560,9 +586,9 @@ describe('roe CLI', () => {
     writeFileSync(join(dir, 'a-file'), 'x\n');
     const underAFile = join(dir, 'a-file', 'roe.db');
     const r = roe(['backup', underAFile], db);
-    expect(r.code).toBe(1);
-    expect(r.err.split('\n')).toEqual([expect.stringMatching(/: backup failed \(E[A-Z]+: .+\)$/), '']);
-    expect(r.err.startsWith(`${underAFile}: backup failed (`)).toBe(true);
+    // The file on the way is named, not the system call that failed (EEXIST: file already exists, mkdir …).
+    expect(r).toEqual({ code: 1, out: '', err: `${underAFile}: backup failed (${join(dir, 'a-file')} is not a directory)\n` });
+    expect(roe(['backup', join(dir, 'a-file', 'nested', 'roe.db')], db)).toEqual({ code: 1, out: '', err: `${join(dir, 'a-file', 'nested', 'roe.db')}: backup failed (${join(dir, 'a-file')} is not a directory)\n` });
   });
 
   it('backup to a folder (a path ending in /, or a folder that exists) is one line saying FILE is the file path, and writes nothing', () => {
