@@ -18,9 +18,12 @@ function unexpected(err) {
 
 // A reader that stops early (`roe ledger export | head`, quitting `less`) closes the pipe: the
 // rest of the output is not wanted, which is no error of the command's.
+// Output that cannot be written where it goes (`> /dev/full`, a full disk) is said so, in one
+// line, as no error of the command's: exit 1, since the output is lost.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(0);
-  unexpected(err);
+  process.stderr.write(`roe: cannot write the output (${err.code === 'ENOSPC' ? 'no space left on the device' : (err.message ?? String(err)).split('\n')[0]})\n`);
+  process.exit(1);
 });
 
 try {
