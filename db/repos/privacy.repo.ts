@@ -24,7 +24,8 @@ export interface ForgetReport {
  * its thread) is followed, messages to them not yet delivered (also those being sent), their
  * answers to an arbitrator's question (not yet delivered: dropped; delivered: emptied), and
  * their id on the outbox rows kept (their target, dedupe key and delivery error).
- * The ledger holds only the pseudonym, so it still verifies. One transaction.
+ * The ledger holds only the pseudonym, so it still verifies. One transaction, in which `record`
+ * (given what was done) writes the forget's own ledger entry.
  *
  * What it removes leaves no copy in the database's files either, and so none in later backups:
  * the transaction runs with `secure_delete` on (the space of what it deletes or rewrites is
@@ -32,12 +33,12 @@ export interface ForgetReport {
  * writes its pages into the database file and empties the -wal file, which held the pages as
  * they were before.
  */
-export function forgetUser({ sqlite }: OpenDb, userKey: string): ForgetReport {
+export function forgetUser({ sqlite }: OpenDb, userKey: string, record?: (report: Omit<ForgetReport, 'walCleared'>) => void): ForgetReport {
   const secureDelete = sqlite.pragma('secure_delete', { simple: true }) as number;
   sqlite.pragma('secure_delete = ON');
   let report: Omit<ForgetReport, 'walCleared'>;
   try {
-    report = forgetInTransaction(sqlite, userKey);
+    report = forgetInTransaction(sqlite, userKey, record);
   } finally {
     // Read back as a number: 2 is FAST, which setting 2 would not give (any non-zero is ON).
     sqlite.pragma(`secure_delete = ${secureDelete === 2 ? 'FAST' : secureDelete}`);
@@ -62,7 +63,7 @@ const TO_THEM = "platform = ? AND json_extract(target, '$.kind') IN ('user', 'me
  */
 const FROM_THEM = "dedupe_key LIKE 'answer:%' AND instr(':' || dedupe_key || ':', ':' || ? || ':') > 0";
 
-function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<ForgetReport, 'walCleared'> {
+function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string, record?: (report: Omit<ForgetReport, 'walCleared'>) => void): Omit<ForgetReport, 'walCleared'> {
   return sqlite
     .transaction((): Omit<ForgetReport, 'walCleared'> => {
       const actor = sqlite.prepare('SELECT actor_id AS id FROM actors WHERE user_key = ?').get(userKey) as { id: string } | undefined;
@@ -112,6 +113,7 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string): Omit<Fo
       // Where their case cards are (their DM's channel) is not kept either: those cards stay as they are.
       if (platform === 'slack') sqlite.prepare('DELETE FROM case_cards WHERE user = ?').run(user);
       sqlite.prepare('DELETE FROM actors WHERE user_key = ?').run(userKey);
+      record?.(report);
       return report;
     })
     .immediate();

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import type { Logger } from 'pino';
 import { stringify } from 'csv-stringify/sync';
-import { KEPT_HEAD, verifyChain, type LedgerEntry } from '../core/ledger/chain.js';
+import { KEPT_HEAD, verifyChain, type LedgerEntry, type VerifyResult } from '../core/ledger/chain.js';
 import { csvFile, csvText, importCsv, ImportError, refuseIfTooLarge, type ImportKind } from '../core/import/import.service.js';
 import { announce } from '../../handlers/notify.js';
 import { clean } from '../../handlers/platforms/console/render.js';
@@ -26,7 +26,7 @@ import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { listPolicies } from '../../db/repos/policies.repo.js';
 import { failedTimers, pendingTimerCount, retryFailedTimers } from '../../db/repos/timers.repo.js';
-import { forgetUser, knowsUser } from '../../db/repos/privacy.repo.js';
+import { forgetUser, knowsUser, type ForgetReport } from '../../db/repos/privacy.repo.js';
 import { partnerExport, partnerLedgerSubjects } from '../core/privacy/export.js';
 import { PlatformStartError, platformRoutes, serve, serveProblem } from './serve.js';
 import { startScheduler } from './scheduler.js';
@@ -38,6 +38,7 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['import accounts|partners|claims FILE', 'import a CSV export (headers as in examples/)'],
   ['policy check FILE', 'validate a policy file'],
   ['ledger verify [--head HASH]', "check the ledger's hash chain (--head: that it still holds a head printed before)"],
+  ['ledger verify --file FILE', "check a JSON export's hash chain, without the database (--head too)"],
   ['ledger export [--format json|csv]', 'print the ledger (JSON by default)'],
   ['stats [--format text|json]', 'claims, disputes, rulings and open cases per partner; open cases per arbitrator'],
   ['backup FILE', 'an online, consistent copy of the database'],
@@ -131,7 +132,7 @@ const SPECS: Readonly<Record<string, ArgSpec>> = {
   'import partners': { args: ['FILE'] },
   'import claims': { args: ['FILE'] },
   'policy check': { args: ['FILE'] },
-  'ledger verify': { options: { head: 'string' } },
+  'ledger verify': { options: { head: 'string', file: 'string' } },
   'ledger export': { options: { format: 'string' } },
   stats: { options: { format: 'string' } },
   backup: { args: ['FILE'] },
@@ -416,6 +417,54 @@ function csvCell(value: unknown): unknown {
   return typeof value === 'string' ? value.replace(/(?<=^|[;\t\r\n])(?=[=+\-@\t\r])/g, "'") : value;
 }
 
+/** `--head`, checked: the start of a head hash a verify printed. */
+function keptHead(p: Parsed): string | undefined {
+  const kept = p.options.head;
+  if (kept !== undefined && (typeof kept !== 'string' || !KEPT_HEAD.test(kept))) throw new UsageError(p.label, `--head takes the head a verify printed: 16 to 64 hex digits (got "${String(kept)}")`);
+  return kept;
+}
+
+/** What `ledger verify` says of a chain, and its exit code. `older`: what else a head not found may mean. */
+function reportVerify(io: Io, result: VerifyResult, kept: string | undefined, older: string): number {
+  if (result.ok && result.kept === null) {
+    io.err(`ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or ${older} (${result.count === 0 ? 'the ledger is empty' : result.count === 1 ? 'the 1 entry there now verifies' : `the ${plural(result.count, 'entry', 'entries')} there now verify among themselves`})`);
+    return 1;
+  }
+  if (result.ok) {
+    io.out(`ledger OK: ${plural(result.count, 'entry', 'entries')}, head ${result.head.slice(0, 16)}${result.kept ? `; the head kept earlier is entry ${result.kept}, and every entry up to it is unchanged` : ''}`);
+    return 0;
+  }
+  io.err(`ledger BROKEN at entry ${result.badSeq}: ${result.problem} (${plural(result.count, 'entry', 'entries')} before it ${result.count === 1 ? 'verifies' : 'verify'})`);
+  return 1;
+}
+
+/**
+ * `ledger verify --file EXPORT.json`: the chain of a JSON export (`roe ledger export`), as an
+ * auditor given the file checks it, without the database. Read whole. The policy files are not
+ * in an export: their hashes are (policy.recorded), to compare with the files themselves.
+ */
+function verifyExport(p: Parsed, io: Io): number {
+  const file = p.options.file;
+  if (typeof file !== 'string') throw new UsageError(p.label, '--file needs the JSON file roe ledger export wrote');
+  const kept = keptHead(p);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  } catch (e) {
+    throw new CommandError(`${file}: cannot read the file (${whyUnreadable(e)})`);
+  }
+  let entries: unknown;
+  try {
+    entries = JSON.parse(text);
+  } catch {
+    throw new CommandError(`${file}: not JSON; give the file roe ledger export wrote (JSON, the default; not --format csv)`);
+  }
+  if (!Array.isArray(entries)) throw new CommandError(`${file}: not a ledger export (roe ledger export writes a JSON array of entries)`);
+  const bad = entries.findIndex((e: unknown) => e === null || typeof e !== 'object' || Array.isArray(e) || typeof (e as LedgerEntry).seq !== 'number' || typeof (e as LedgerEntry).hash !== 'string' || typeof (e as LedgerEntry).prevHash !== 'string');
+  if (bad !== -1) throw new CommandError(`${file}: item ${bad + 1} of the array is not a ledger entry (no seq, prevHash or hash)`);
+  return reportVerify(io, verifyChain(entries as LedgerEntry[], kept === undefined ? {} : { kept }), kept, 'the file was exported before that head');
+}
+
 /**
  * Runs one `roe` command; returns the exit code: 0 done, 1 the command failed (one line on
  * stderr), 2 the command line is wrong (the problem and the command's usage on stderr).
@@ -476,6 +525,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (alone) io.err(alone);
       return 0;
     }
+    // An export's chain is checked from the file alone: neither the configuration nor a database.
+    if (cmd === 'ledger' && p.sub === 'verify' && p.options.file !== undefined) return verifyExport(p, io);
     const config = loadConfig(io.env);
     db = databaseLocation(config.databasePath);
     return await run(p, config, db, io);
@@ -615,8 +666,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     }
     case 'ledger': {
       if (sub === 'verify') {
-        const kept = p.options.head;
-        if (kept !== undefined && (typeof kept !== 'string' || !KEPT_HEAD.test(kept))) throw new UsageError(p.label, `--head takes the head a verify printed: 16 to 64 hex digits (got "${String(kept)}")`);
+        const kept = keptHead(p);
         const { result, alteredPolicy } = withRuntime(config, db, (rt) => {
           // The policy versions the ledger recorded (policy.recorded: the hash of each file), read on the way.
           const recorded = new Map<string, { seq: number; hash: unknown }>();
@@ -643,16 +693,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
           io.err(`ledger BROKEN: policy version "${alteredPolicy.version}" as stored in the database is not the file its entry ${alteredPolicy.entry!.seq} recorded (its rules were changed since)`);
           return 1;
         }
-        if (result.ok && result.kept === null) {
-          io.err(`ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or this database is a copy older than that head (${result.count === 0 ? 'the ledger is empty' : result.count === 1 ? 'the 1 entry there now verifies' : `the ${plural(result.count, 'entry', 'entries')} there now verify among themselves`})`);
-          return 1;
-        }
-        if (result.ok) {
-          io.out(`ledger OK: ${plural(result.count, 'entry', 'entries')}, head ${result.head.slice(0, 16)}${result.kept ? `; the head kept earlier is entry ${result.kept}, and every entry up to it is unchanged` : ''}`);
-          return 0;
-        }
-        io.err(`ledger BROKEN at entry ${result.badSeq}: ${result.problem} (${plural(result.count, 'entry', 'entries')} before it ${result.count === 1 ? 'verifies' : 'verify'})`);
-        return 1;
+        return reportVerify(io, result, kept, 'this database is a copy older than that head');
       }
       const format = choice(p, 'format', ['json', 'csv'], 'json');
       // Written as read, entry by entry: a ledger of millions of entries is never one string.
@@ -790,8 +831,12 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const report = withRuntime(config, db, (rt) => {
         const aad = ENTRA_ID.exec(user)?.[1];
         if (aad) forgotten = teamsPersonByEntraId(rt.db.db, aad)?.userKey ?? user;
-        const byId = forgotten !== user && knowsUser(rt.db, user) ? forgetUser(rt.db, user) : null;
-        const main = knowsUser(rt.db, forgotten) ? forgetUser(rt.db, forgotten) : null;
+        // The forget is an entry of the ledger too, in its transaction: the pseudonym whose link
+        // to the person was removed, and what was removed; never the person's key.
+        const record = (r: Omit<ForgetReport, 'walCleared'>) =>
+          rt.store.ledger.append({ at: rt.clock.now(), kind: 'user.forgotten', subject: 'privacy', actor: 'forget', policyVersion: null, payload: { pseudonym: r.actorId, claims: r.claims, disputes: r.disputes, profiles: r.people, undeliveredMessages: r.outbox, pastMessages: r.past } });
+        const byId = forgotten !== user && knowsUser(rt.db, user) ? forgetUser(rt.db, user, record) : null;
+        const main = knowsUser(rt.db, forgotten) ? forgetUser(rt.db, forgotten, record) : null;
         if (!main || !byId) return main ?? byId;
         return { ...main, people: main.people + byId.people, outbox: main.outbox + byId.outbox, past: main.past + byId.past, claims: main.claims + byId.claims, disputes: main.disputes + byId.disputes, walCleared: main.walCleared && byId.walCleared };
       });

@@ -26,7 +26,7 @@ const usageOf = {
   backup: 'usage: roe backup FILE  an online, consistent copy of the database',
   import: 'usage: roe import accounts|partners|claims FILE  import a CSV export (headers as in examples/)',
   policy: 'usage: roe policy check FILE  validate a policy file',
-  ledger: "usage: roe ledger verify [--head HASH]        check the ledger's hash chain (--head: that it still holds a head printed before)\n       roe ledger export [--format json|csv]  print the ledger (JSON by default)",
+  ledger: "usage: roe ledger verify [--head HASH]        check the ledger's hash chain (--head: that it still holds a head printed before)\n       roe ledger verify --file FILE          check a JSON export's hash chain, without the database (--head too)\n       roe ledger export [--format json|csv]  print the ledger (JSON by default)",
   forget: "usage: roe forget USER  remove a chat user's personal data (USER: slack:U0123, teams:29:…, teams:ENTRA-OBJECT-ID or console:NAME)",
   outbox: 'usage: roe outbox [list]          notifications not delivered yet (pending and parked)\n       roe outbox retry ID|--all  put parked notifications back in the queue',
 };

@@ -407,6 +407,43 @@ describe('roe CLI', () => {
     expect(roe(['ledger', 'verify', '--head', kept], db)).toEqual({ code: 1, out: '', err: `ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or this database is a copy older than that head (the ledger is empty)\n` });
   });
 
+  it('ledger verify --file checks a JSON export without the database: an edit, a removed entry, and with --head a cut end are found', () => {
+    const db = join(dir, 'ledger-file.db');
+    roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
+    roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db);
+    roe(['import', 'claims', join(ROOT, 'examples/claims.csv')], db);
+    const ok = roe(['ledger', 'verify'], db).out;
+    const kept = /head ([0-9a-f]{16})$/.exec(ok.trim())![1]!;
+    const exported = roe(['ledger', 'export'], db).out;
+    const entries = JSON.parse(exported) as { seq: number; at: string; kind: string; subject: string; actor: string; policyVersion: string | null; payload: Record<string, unknown>; prevHash: string; hash: string }[];
+    // The recipe the README gives auditors, written out here apart from the bot's own code.
+    const sorted = (v: unknown): unknown => (Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v);
+    let prev = '0'.repeat(64);
+    for (const { prevHash, hash, ...content } of entries) {
+      expect(prevHash).toBe(prev);
+      expect(createHash('sha256').update(`${prev}\n${JSON.stringify(sorted(content))}`, 'utf8').digest('hex')).toBe(hash);
+      prev = hash;
+    }
+    const file = (name: string, value: unknown) => {
+      const path = join(dir, name);
+      writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+      return path;
+    };
+    // No database at all: only the file.
+    const none = join(dir, 'no-such.db');
+    expect(roe(['ledger', 'verify', '--file', file('export.json', exported)], none)).toEqual({ code: 0, out: ok, err: '' });
+    expect(existsSync(none)).toBe(false);
+    const edited = entries.map((e) => (e.seq === 5 ? { ...e, payload: { ...e.payload, claimant: 'someone-else' } } : e));
+    expect(roe(['ledger', 'verify', '--file', file('edited.json', edited)], none)).toEqual({ code: 1, out: '', err: 'ledger BROKEN at entry 5: its content does not match its hash (it was altered) (4 entries before it verify)\n' });
+    const gap = entries.filter((e) => e.seq !== 3);
+    expect(roe(['ledger', 'verify', '--file', file('gap.json', gap)], none)).toEqual({ code: 1, out: '', err: 'ledger BROKEN at entry 4: expected entry 3, found 4 (an entry is missing) (2 entries before it verify)\n' });
+    // The last entry left out verifies alone; the head kept earlier finds it.
+    const cut = file('cut.json', entries.slice(0, -1));
+    expect(roe(['ledger', 'verify', '--file', cut], none)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 5 entries') });
+    expect(roe(['ledger', 'verify', '--file', cut, '--head', kept], none)).toEqual({ code: 1, out: '', err: `ledger BROKEN: no entry has the head ${kept} kept earlier: entries were removed or written again since it was printed, or the file was exported before that head (the 5 entries there now verify among themselves)\n` });
+    expect(roe(['ledger', 'verify', '--file', file('export.csv', roe(['ledger', 'export', '--format', 'csv'], db).out)], none)).toMatchObject({ code: 1, err: expect.stringContaining('export.csv: not JSON; give the file roe ledger export wrote (JSON, the default; not --format csv)') });
+  });
+
   it('ledger export --format csv never starts a cell with a formula (= + - @), which a spreadsheet would run', () => {
     const db = join(dir, 'formula.db');
     const policy = join(dir, 'formula.yaml');

@@ -220,6 +220,22 @@ describe('forget', () => {
     expect(roe(db, ['forget', 'console:northwind-user']).stderr).toContain('nothing is known of console:northwind-user');
   });
 
+  it('a forget is an entry of the ledger: the pseudonym and what was removed, never the person', () => {
+    const db = join(dir, 'forget-entry.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(rt); // filed by console:northwind-user and console:contoso-user
+    const pseudonym = [...rt.store.ledger.entries()].find((e) => e.kind === 'claim.filed')!.actor;
+    const count = [...rt.store.ledger.entries()].length;
+    rt.close();
+
+    expect(roe(db, ['forget', 'console:northwind-user']).status).toBe(0);
+    const verify = roe(db, ['ledger', 'verify']);
+    expect(verify.stdout).toContain(`ledger OK: ${count + 1} entries`);
+    const ledger = JSON.parse(roe(db, ['ledger', 'export']).stdout) as { seq: number; kind: string; subject: string; actor: string; payload: unknown }[];
+    expect(ledger.at(-1)).toMatchObject({ seq: count + 1, kind: 'user.forgotten', subject: 'privacy', actor: 'forget', payload: { pseudonym, claims: 1, disputes: 0, profiles: 0 } });
+    expect(JSON.stringify(ledger)).not.toContain('northwind-user');
+  });
+
   it('where a forgotten Slack user’s case cards are (their DM) is forgotten too; others’ cards are kept', () => {
     const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, 'forget-cards.db') });
     const d = openArbitratedCase(rt);

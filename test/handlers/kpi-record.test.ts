@@ -47,6 +47,18 @@ describe('the ledger records the criteria trace behind each recommendation and r
     expect(payloadOf('dispute.ruled')).toMatchObject({ rule: joined.recommendationRule });
     expect(JSON.stringify(payloadOf('dispute.ruled').trace)).toBe(JSON.stringify(joined.trace));
   });
+
+  it('a ruling on a case the criteria made no recommendation on never records that it followed one', () => {
+    rt = testRuntime({ at: '2026-12-07T15:00:00Z' });
+    // The same stage, registered at the same moment: no criterion tells the two apart.
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues('soylent', 'proposal'), meta);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues('soylent', 'proposal'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ status: 'open', recommendation: null });
+    submitAward(rt.deps, as.person(rt, d.arbitrator), { dispute: String(d.id), party: 'none', rationale: 'Neither party showed a sourced opportunity.' });
+    const ruled = [...rt.store.ledger.entries()].find((e) => e.subject === `dispute:${d.id}` && e.kind === 'dispute.ruled')!;
+    expect(ruled.payload).toMatchObject({ winner: null, recommendation: null, followedRecommendation: false });
+  });
 });
 
 describe('/roe stats', () => {

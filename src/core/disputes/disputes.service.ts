@@ -232,7 +232,8 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
     subject,
     actor: auth.personKey,
     policyVersion: version.version,
-    payload: { winner, followedRecommendation: winner === dispute.recommendation, recommendation: dispute.recommendation, rule: dispute.recommendationRule, trace: dispute.trace, rationale },
+    // No recommendation is none to follow: awarding to nobody then is no more following it than awarding to a party.
+    payload: { winner, followedRecommendation: dispute.recommendation !== null && winner === dispute.recommendation, recommendation: dispute.recommendation, rule: dispute.recommendationRule, trace: dispute.trace, rationale },
   });
   const ruled: Dispute = { ...dispute, status: 'ruled', ruledBy: auth.personKey, ruledAt: now, winner, rationale };
   const events = applyOutcome(ctx, dispute.claimIds, dispute.id, winner, auth.personKey, now, { noViolation: winner === null });

@@ -331,7 +331,8 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         subject: `claim:${id}`,
         actor: 'import',
         policyVersion: stored.policyVersion,
-        payload: { ref: value.id, account: stored.accountId, claimant: stored.claimant, productLine: stored.productLine, status: stored.status, registeredAt: stored.registeredAt.toISOString() },
+        // What the criteria weigh of it too (its stage), as a claim filed in chat records them.
+        payload: { ref: value.id, account: stored.accountId, claimant: stored.claimant, route: stored.route, productLine: stored.productLine, stage: stored.opportunity.stage, status: stored.status, registeredAt: stored.registeredAt.toISOString() },
       });
     }
     // Before the pending claims go into cases: a flag set or lifted decides whether they wait for approval.

@@ -1,6 +1,6 @@
 import { hash as digest } from 'node:crypto';
 
-/** What is hashed: ids and decisions only; people's names and free text stay out (see README, data protection). */
+/** What is hashed: ids and decisions (a ruling's rationale among them); chat users only by pseudonym, and no one's name from chat (see README, data protection). */
 export interface LedgerContent {
   seq: number;
   at: string;

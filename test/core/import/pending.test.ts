@@ -406,6 +406,15 @@ describe('CSV import: the same file again (a nightly sync)', () => {
     expect([...rt.store.ledger.entries()].slice(before).map((e) => e.kind)).toEqual(['claim.import_updated']);
   });
 
+  it('each imported claim’s entry records what the criteria weigh of it: its route and stage, and the stage a re-import gives it', () => {
+    const text = file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-20'));
+    importClaims(text);
+    const payloads = () => [...rt.store.ledger.entries()].filter((e) => e.subject === `claim:${claimOf('N1').id}`).map((e) => [e.kind, e.payload]);
+    expect(payloads()).toEqual([['claim.imported', expect.objectContaining({ ref: 'N1', route: 'resell', stage: 'qualified' })]]);
+    importClaims(text.replace(',Deal,qualified,', ',Deal,proposal,'));
+    expect(payloads().at(-1)).toEqual(['claim.import_updated', expect.objectContaining({ ref: 'N1', route: 'resell', stage: 'proposal' })]);
+  });
+
   it.each([
     ['a corrected registered_at (its protection moves too)', '2026-11-20,', '2026-11-24,'],
     ['a later last_activity_at (the CRM logged activity)', '2026-11-20,2026-11-21', '2026-11-20,2026-11-27'],
