@@ -332,6 +332,13 @@ const NAME_MAX = 150;
  */
 const DAYS_MAX = 10_000_000;
 
+/**
+ * Weeks of the calendar's business hours an SLA may last at most (ten years): its deadline is
+ * counted a calendar day at a time, so a deadline years away would hold the bot up at every case it
+ * opens (a million hours of 09:00-17:00 take seconds to count), and no case waits that long.
+ */
+const SLA_WEEKS_MAX = 520;
+
 type When = CoverageRule['when'];
 /** The values a `when` field accepts, in lower case (matched in any letter case); undefined: any. */
 const accepted = (v: When['tier']): Set<string> | undefined => (v === undefined ? undefined : new Set((Array.isArray(v) ? v : [String(v)]).map((x) => x.toLowerCase())));
@@ -476,6 +483,13 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
   if (problems.fine('sla', 'arbitration') && /d/i.test(p.sla.arbitration)) {
     const hours = problems.fine('business_hours', 'start') && problems.fine('business_hours', 'end') ? p.business_hours : undefined;
     out.push({ path: ['sla', 'arbitration'], message: dayUnitProblem(p.sla.arbitration, hours) });
+  } else if (problems.fine('sla', 'arbitration') && problems.fine('business_hours', 'days') && problems.fine('business_hours', 'start') && problems.fine('business_hours', 'end')) {
+    const { days, start, end } = p.business_hours;
+    const weekly = new Set(days).size * (minutesOf(end) - minutesOf(start)) * 60_000;
+    const most = SLA_WEEKS_MAX * weekly;
+    if (parseDuration(p.sla.arbitration) > most) {
+      out.push({ path: ['sla', 'arbitration'], message: `"${p.sla.arbitration}" is more than ten years of these business hours (${formatDuration(weekly)} a week, so ${formatDuration(most)} in ten years): counting a deadline that far off would hold the bot up; write at most ${formatDuration(most)}` });
+    }
   }
   return out;
 }

@@ -123,6 +123,23 @@ describe('roe policy check: the SLA is written in business hours', () => {
     expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'arbitration:')}: sla.arbitration: ${expected}\n`);
   });
 
+  // Counting a deadline steps one calendar day at a time: one years away held the bot up for
+  // seconds at every case opened (1000000h of 09:00-17:00 took about 9 s), and policy check let it through.
+  it.each<[string, [string, string][], string]>([
+    ['100000h of 09:00-17:00 on weekdays', [['arbitration: 16h', 'arbitration: 100000h']], '"100000h" is more than ten years of these business hours (40h a week, so 20800h in ten years): counting a deadline that far off would hold the bot up; write at most 20800h'],
+    ['2000h of six minutes a working day', [['arbitration: 16h', 'arbitration: 2000h'], ['end: "17:00"', 'end: "09:06"']], '"2000h" is more than ten years of these business hours (30m a week, so 260h in ten years): counting a deadline that far off would hold the bot up; write at most 260h'],
+  ])('refuses an SLA longer than ten years of the business hours: %s', async (_case, edits, expected) => {
+    const r = await check(edits);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'arbitration:')}: sla.arbitration: ${expected}\n`);
+  });
+
+  it.each([['20800h'], ['480h'], ['90m'], ['1h30m']])('accepts arbitration: %s', async (written) => {
+    const r = await check([['arbitration: 16h', `arbitration: ${written}`]]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+
   it('a stored version with a "d" keeps loading with the SLA it had: 24 business hours a day', () => {
     const p = parsePolicy(policyTextWith([['arbitration: 16h', 'arbitration: 1d']]), undefined, { stored: true });
     const version = { version: p.version, effectiveAt: effectiveInstant(p), policy: p };

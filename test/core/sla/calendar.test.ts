@@ -32,6 +32,14 @@ const calendars = {
   nyGapOpen: new BusinessCalendar(spec({ days: EVERY_DAY, start: '02:30', end: '05:00', holidays: [] })),
   /** Apia skipped the whole of 2011-12-30 (from UTC-10 to UTC+14). */
   apia: new BusinessCalendar(spec({ timezone: 'Pacific/Apia', days: EVERY_DAY, holidays: [] })),
+  /** Every day 01:00–03:00 in New York: a night window that spans the hour skipped in March and the one repeated in November. */
+  nyNightShift: new BusinessCalendar(spec({ days: EVERY_DAY, start: '01:00', end: '03:00', holidays: [] })),
+  /** Every day 02:00–03:00 in Berlin: wholly inside the hour skipped on 2026-03-29, and the hour repeated on 2026-10-25. */
+  berlinGap: new BusinessCalendar(spec({ timezone: 'Europe/Berlin', days: EVERY_DAY, start: '02:00', end: '03:00', holidays: [] })),
+  /** Kolkata (UTC+05:30, no DST), Mon–Fri 09:00–17:00, Republic Day (Monday 2026-01-26) off. */
+  kolkata: new BusinessCalendar(spec({ timezone: 'Asia/Kolkata', holidays: ['2026-01-26'] })),
+  /** Mon–Fri with Independence Day listed on the Saturday it falls on (2026-07-04), not on the Friday it is observed. */
+  nyJuly4: new BusinessCalendar(spec({ holidays: ['2026-07-04'] })),
   /** Irregular: three days, open to midnight, two holidays. */
   berlinOdd: new BusinessCalendar(
     spec({ timezone: 'Europe/Berlin', days: ['mon', 'wed', 'sat'], start: '07:30', end: '24:00', holidays: ['2026-03-30', '2026-10-24'] }),
@@ -84,6 +92,61 @@ describe('BusinessCalendar.addBusinessTime', () => {
 
   it('rejects an invalid Date', () => {
     expect(() => calendars.ny.addBusinessTime(new Date(Number.NaN), H)).toThrow(/invalid Date/);
+  });
+});
+
+/**
+ * What a real policy meets. Each row names in a comment the wrong answer it catches.
+ */
+describe('BusinessCalendar: the edges a real policy meets', () => {
+  it.each<[string, CalendarName, string, number, string]>([
+    // A window counted by wall clock (2h) would end the same night, at 03:30 EDT.
+    ['NY 01:00–03:00 on the spring-forward night is one real hour: 90 min from its opening end at 01:30 the next night', 'nyNightShift', '2026-03-08T01:00-05:00', 90 * M, '2026-03-09T01:30-04:00'],
+    // A window counted by wall clock (2h) would end the next night, at 01:30.
+    ['NY 01:00–03:00 on the fall-back night is three real hours (01:00 EDT to 03:00 EST)', 'nyNightShift', '2026-11-01T01:00-04:00', 150 * M, '2026-11-01T02:30-05:00'],
+    // Opening the skipped window at the jump would give 03:00 on 2026-03-29 (+02:00); none would loop.
+    ['Berlin 02:00–03:00 is closed on the spring-forward day (wholly skipped): the hour is the next night\'s', 'berlinGap', '2026-03-28T12:00+01:00', 1 * H, '2026-03-30T03:00+02:00'],
+    // A one-hour window would close at 02:00 CET, the repeated 02:00, and not reach 03:00 CET.
+    ['Berlin 02:00–03:00 on the fall-back day is two real hours (02:00 CEST to 03:00 CET)', 'berlinGap', '2026-10-25T02:00+02:00', 2 * H, '2026-10-25T03:00+01:00'],
+    // An offset taken as whole hours opens at 08:30 or 09:30 local; without the holiday, 16h end on Tuesday.
+    ['Kolkata (UTC+05:30): opened at 08:30 local counts from 09:00', 'kolkata', '2026-06-01T03:00Z', 1 * H, '2026-06-01T10:00+05:30'],
+    ['Kolkata: 16h from Friday 16:00, over the weekend and Republic Day (Monday)', 'kolkata', '2026-01-23T16:00+05:30', 16 * H, '2026-01-28T16:00+05:30'],
+    // Counting from the instant opened (not the next opening) would end inside the holiday or the weekend.
+    ['opened on a holiday: counted from the next working day', 'ny', '2026-12-25T10:00-05:00', 1 * H, '2026-12-28T10:00-05:00'],
+    ['opened on a Friday evening: 16h are Monday and Tuesday', 'ny', '2026-06-05T19:30-04:00', 16 * H, '2026-06-09T17:00-04:00'],
+    ['opened on a Saturday: 16h are Monday and Tuesday', 'ny', '2026-06-06T11:00-04:00', 16 * H, '2026-06-09T17:00-04:00'],
+    ['opened a minute before closing: that minute counts', 'ny', '2026-06-01T16:59-04:00', 16 * H, '2026-06-03T16:59-04:00'],
+    // Longer than a week of business hours (40h): two weekends in between.
+    ['60h from a Friday evening end the Wednesday after next, 13:00', 'ny', '2026-06-05T18:00-04:00', 60 * H, '2026-06-17T13:00-04:00'],
+    // A holiday on a non-working day closes nothing (policy check warns of it): Friday July 3 stays open.
+    ['a holiday listed on a Saturday closes neither it nor the Friday before', 'nyJuly4', '2026-07-03T09:00-04:00', 8 * H, '2026-07-03T17:00-04:00'],
+    // A 24h all-days calendar is elapsed time: counted by the wall clock, 24h from midnight would be Monday 00:00.
+    ['00:00–24:00 every day, on the fall-back day: 24h from Sunday midnight end at 23:00 that Sunday', 'nyAllDay', '2026-11-01T00:00-04:00', 24 * H, '2026-11-01T23:00-05:00'],
+    ['00:00–24:00 every day, on the spring-forward day: 24h from Sunday midnight end at 01:00 on Monday', 'nyAllDay', '2026-03-08T00:00-05:00', 24 * H, '2026-03-09T01:00-04:00'],
+  ])('%s', (_case, calendar, from, ms, expected) => {
+    const cal = calendars[calendar];
+    expect(cal.addBusinessTime(at(from), ms).toISOString()).toBe(at(expected).toISOString());
+    expect(cal.businessTimeBetween(at(from), at(expected))).toBe(ms);
+  });
+
+  it('a reminder at half of a 16h SLA lands on Monday\'s closing (17:00), not Tuesday\'s opening, with 8 business hours left', () => {
+    // startSla counts reminders as the deadline: addBusinessTime from the case's start.
+    const cal = calendars.ny;
+    const from = at('2026-12-07T09:00-05:00');
+    const reminder = cal.addBusinessTime(from, 8 * H);
+    const due = cal.addBusinessTime(from, 16 * H);
+    // Moving a result on a closing to the next opening would give Tuesday 09:00 for both this and a 17:00 deadline.
+    expect(reminder.toISOString()).toBe(at('2026-12-07T17:00-05:00').toISOString());
+    expect(due.toISOString()).toBe(at('2026-12-08T17:00-05:00').toISOString());
+    expect(cal.isBusinessTime(reminder)).toBe(false);
+    expect(cal.businessTimeBetween(reminder, due)).toBe(8 * H);
+  });
+
+  it('a holiday on a Saturday changes nothing: the same deadlines as without it', () => {
+    const without = new BusinessCalendar(spec({ holidays: [] }));
+    for (const from of ['2026-07-02T12:00-04:00', '2026-07-03T16:00-04:00', '2026-07-04T12:00-04:00']) {
+      expect(calendars.nyJuly4.addBusinessTime(at(from), 10 * H).toISOString()).toBe(without.addBusinessTime(at(from), 10 * H).toISOString());
+    }
   });
 });
 

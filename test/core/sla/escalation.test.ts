@@ -88,6 +88,28 @@ describe('escalation', () => {
     expect(d).toMatchObject({ status: 'open', policyVersion: '2026.1', dueAt: new Date('2026-12-03T22:00:00Z') });
   });
 
+  // A reminder whose fraction of the SLA lands on a closing time rings at that closing, not at
+  // the next opening, and names the deadline as the case card does.
+  it.each<[string, [string, string][], string, string, string]>([
+    // 16h from Monday 09:00: halfway is Monday 17:00 (an opening would be Tuesday 09:00, 14:00Z).
+    ['09:00-17:00: halfway rings at Monday 17:00', [], '2026-12-07T22:00:00Z', '2026-12-08T22:00:00Z', 'Dec 8, 2026, 5:00 PM EST'],
+    // 30h of 09:00-24:00 from Monday 09:00: halfway is Monday's midnight; the deadline Tuesday's, read as the end of Tuesday.
+    ['09:00-24:00: halfway rings at Monday midnight', [['end: "17:00"', 'end: "24:00"'], ['arbitration: 16h', 'arbitration: 30h']], '2026-12-08T05:00:00Z', '2026-12-09T05:00:00Z', 'end of Dec 8, 2026 (midnight EST)'],
+  ])('%s', (name, edits, reminderAt, dueAt, dueWords) => {
+    const policy = join(dir, `closing-${name.slice(0, 11).replace(/\W/g, '')}.yaml`);
+    writeFileSync(policy, policyTextWith([...edits, ['reminders: [0.5, 0.8]', 'reminders: [0.5]']]));
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z', policyPath: policy }); // Mon 09:00 New York
+    const d = openArbitratedCase(rt);
+    expect(d.dueAt!.toISOString()).toBe(new Date(dueAt).toISOString());
+    const reminders = () => outbox(rt!).filter((m) => m.summary.startsWith('Reminder'));
+    rt.clock.set(new Date(new Date(reminderAt).getTime() - 1).toISOString());
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(reminders()).toEqual([]);
+    rt.clock.set(reminderAt);
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(reminders().map((m) => m.summary)).toEqual([expect.stringMatching(new RegExp(`is due ${dueWords.replace(/[()]/g, '\\$&')}$`))]);
+  });
+
   it('an escalation starts its SLA under the version in force then: a holiday added meanwhile is no business day', () => {
     const db = join(dir, 'sla-holiday.db');
     const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db }); // Mon 09:00
