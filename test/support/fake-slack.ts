@@ -5,8 +5,13 @@ import WebSocket from 'ws';
 /** A user the fake's users.info knows. */
 export interface FakeSlackUser {
   id: string;
-  /** The user's own team (differs from the workspace's for a Slack Connect user). */
-  team_id: string;
+  /**
+   * The user's own team (differs from the workspace's for a Slack Connect user); none for a user
+   * of an Enterprise Grid org for whom Slack names only the org's workspaces (`enterprise`).
+   */
+  team_id?: string;
+  /** A user of an Enterprise Grid org: its id and the user's workspaces there (`enterprise_user`). */
+  enterprise?: { id: string; teams: string[] };
   name: string;
   real_name?: string;
   /** A guest of the workspace: `multi` (is_restricted) or `single` (is_ultra_restricted). */
@@ -63,6 +68,8 @@ export class FakeSlack {
     private readonly server: Server,
     readonly base: string,
     readonly team: string,
+    /** The Enterprise Grid org the workspace is in (auth.test's `enterprise_id`), if any. */
+    readonly enterprise: string | null = null,
   ) {}
 
   /** Base URL for the WebClient's `slackApiUrl`. */
@@ -75,7 +82,7 @@ export class FakeSlack {
     this.users.set(u.id, u);
   }
 
-  static async start(opts: { team: string; users?: FakeSlackUser[] }): Promise<FakeSlack> {
+  static async start(opts: { team: string; enterprise?: string; users?: FakeSlackUser[] }): Promise<FakeSlack> {
     let fake: FakeSlack | undefined;
     const server = createServer((req, res) => {
       void fake!.handle(req, res).catch((err: unknown) => {
@@ -85,7 +92,7 @@ export class FakeSlack {
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeSlack(server, `http://127.0.0.1:${port}`, opts.team);
+    fake = new FakeSlack(server, `http://127.0.0.1:${port}`, opts.team, opts.enterprise ?? null);
     const sockets = fake.sockets;
     server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
       sockets.handleUpgrade(req, socket as import('node:net').Socket, head, (ws) => ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0ROEBOT' } })));
@@ -192,7 +199,7 @@ export class FakeSlack {
       case 'apps.connections.open':
         return { ok: true, url: `${this.base.replace(/^http/, 'ws')}/link/?ticket=t${n}` };
       case 'auth.test':
-        return { ok: true, url: 'https://home.slack.com/', team: 'Home Inc', user: 'roe-bot', team_id: this.team, user_id: 'U0BOT', bot_id: 'B0BOT', is_enterprise_install: false };
+        return { ok: true, url: 'https://home.slack.com/', team: 'Home Inc', user: 'roe-bot', team_id: this.team, user_id: 'U0BOT', bot_id: 'B0BOT', is_enterprise_install: false, ...(this.enterprise ? { enterprise_id: this.enterprise } : {}) };
       case 'views.open':
       case 'views.push':
       case 'views.update':
@@ -217,7 +224,19 @@ export class FakeSlack {
         if (!u) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id: u.id, team_id: u.team_id, name: u.name, real_name: u.real_name ?? u.name, is_bot: false, deleted: false, is_restricted: u.guest !== undefined, is_ultra_restricted: u.guest === 'single', profile: { real_name: u.real_name ?? u.name, display_name: u.name, team: u.team_id } },
+          user: {
+            id: u.id,
+            ...(u.team_id ? { team_id: u.team_id } : {}),
+            name: u.name,
+            real_name: u.real_name ?? u.name,
+            is_bot: false,
+            deleted: false,
+            is_restricted: u.guest !== undefined,
+            is_ultra_restricted: u.guest === 'single',
+            profile: { real_name: u.real_name ?? u.name, display_name: u.name, ...(u.team_id ? { team: u.team_id } : {}) },
+            // As Slack shows a user of an Enterprise Grid org.
+            ...(u.enterprise ? { enterprise_user: { id: u.id, enterprise_id: u.enterprise.id, enterprise_name: 'Org', is_admin: false, is_owner: false, teams: u.enterprise.teams }, enterprise_id: u.enterprise.id, teams: u.enterprise.teams } : {}),
+          },
         };
       }
       default:

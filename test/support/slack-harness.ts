@@ -65,8 +65,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startSlack(o: { databasePath?: string } = {}): Promise<Harness> {
-  const fake = await FakeSlack.start({ team: WORKSPACE.team, users: directory });
+/** `enterprise`: the workspace is in that Enterprise Grid org (auth.test says so). */
+export async function startSlack(o: { databasePath?: string; enterprise?: string } = {}): Promise<Harness> {
+  const fake = await FakeSlack.start({ team: WORKSPACE.team, users: directory, ...(o.enterprise ? { enterprise: o.enterprise } : {}) });
   const rt = testRuntime({ env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl }, ...(o.databasePath ? { databasePath: o.databasePath } : {}) });
   const host = createSlackHost(rt, { clientOptions: { retryConfig: { retries: 0 } } });
   const server: Server = createHttpServer({ ...host.routes }, rt.logger);

@@ -14,12 +14,21 @@ export interface Workspace {
 export interface SlackUserRef {
   id: string;
   name?: string | undefined;
-  /** The user's own team, when the payload carries it (`user.team_id` of interactive payloads). */
+  /**
+   * The user's own team, when the payload carries it (`user.team_id` of interactive payloads):
+   * a workspace's `T…` id, or in an Enterprise Grid org the org's `E…` id.
+   */
   teamId?: string | undefined;
 }
 
 interface UserFacts {
   teamId: string | null;
+  /**
+   * Every workspace users.info names for the user: its `team_id` and, in an Enterprise Grid
+   * org, `enterprise_user.teams` (an org's user may belong to several, and Slack may give no
+   * `team_id` at all for one).
+   */
+  teams: string[];
   enterpriseId: string | null;
   name: string;
   /** A single- or multi-channel guest (`is_ultra_restricted`, `is_restricted`). */
@@ -31,12 +40,14 @@ const USER_TTL_MS = 10 * 60_000;
 const MAX_CACHED_USERS = 5_000;
 
 /**
- * Maps Slack users to principals. A user is internal ("home") when their own team is the
- * workspace's (or their Enterprise Grid org is the bot's, in a workspace no partner is listed
- * with) and they are no guest; anyone else is
- * mapped by their team id to a partner (Slack Connect) or is an unknown external. `users.info`
- * says a home user's guest status (and the team where a payload does not carry it: slash
- * commands, events); answers are cached for minutes.
+ * Maps Slack users to principals. A user is internal ("home") when they belong to the bot's
+ * workspace, or to another workspace of its Enterprise Grid org while none of their workspaces
+ * is listed as a partner's, and they are no guest; anyone else is mapped by their workspace (or
+ * org) to a partner (Slack Connect) or is an unknown external. A payload settles the user only
+ * when its `user.team_id` is a partner's and the bot is in no Enterprise Grid org: anything else
+ * is asked of `users.info` (which also says a guest), since a payload's team is the user's org
+ * (an `E…` id) in Enterprise Grid, and a slash command's or an event's says nothing of the user. Answers are cached for minutes;
+ * which partner a team is, is read afresh each time.
  */
 export class SlackIdentities {
   private workspacePromise: Promise<Workspace> | null = null;
@@ -49,8 +60,9 @@ export class SlackIdentities {
     private readonly resolve: (identity: ChatIdentity) => Principal,
     private readonly nowMs: () => number = Date.now,
     /**
-     * Whether a Slack team is a partner's (`slack_team_id` in the partners CSV): in an Enterprise
-     * Grid org, a workspace of the org that is a partner's is that partner's, not the company's.
+     * Whether a Slack team (a workspace, or an Enterprise Grid org) is a partner's (`slack_team_id`
+     * in the partners CSV), as the partners stand now: in an Enterprise Grid org, a workspace of
+     * the org that is a partner's is that partner's, not the company's.
      */
     private readonly partnerTeam: (teamId: string) => boolean = () => false,
   ) {}
@@ -88,9 +100,11 @@ export class SlackIdentities {
       throw e;
     }
     const u = r.user;
+    const teams = [u?.team_id, ...(u?.enterprise_user?.teams ?? []), ...(u?.teams ?? [])].filter((t): t is string => typeof t === 'string' && t !== '');
     const facts: UserFacts = {
-      teamId: u?.team_id ?? null,
-      enterpriseId: u?.enterprise_user?.enterprise_id ?? null,
+      teamId: u?.team_id || null,
+      teams: [...new Set(teams)],
+      enterpriseId: u?.enterprise_user?.enterprise_id || u?.enterprise_id || null,
       name: u?.profile?.display_name || u?.real_name || u?.name || user.name || user.id,
       guest: u?.is_restricted === true || u?.is_ultra_restricted === true,
       at: this.nowMs(),
@@ -101,31 +115,59 @@ export class SlackIdentities {
     return facts;
   }
 
+  /** Whether a team or org id is the bot's own (its workspace, or its Enterprise Grid org). */
+  private ours(ws: Workspace, id: string): boolean {
+    return id === ws.teamId || id === ws.enterpriseId;
+  }
+
   /**
    * The identity from the payload alone, or null when users.info must say (see {@link identity}):
-   * a user of another team (Slack Connect) is settled by the payload's user.team_id, except in
-   * an Enterprise Grid org, where a colleague from another workspace of the same org is still
-   * home. A user of the workspace's own team always needs users.info: a guest has that team too.
+   * outside Enterprise Grid, a user whose payload team (`user.team_id`) is listed as a partner's
+   * is settled by it. Any other team may be a partner's org rather than its workspace (Enterprise
+   * Grid reports the org's `E…` id there), or the workspace's own (a guest has it too). In the
+   * bot's own Grid org the payload names the org, or one of the user's workspaces (not
+   * necessarily the one they act from), so users.info says which they are in.
    */
   private fromPayload(ws: Workspace, user: SlackUserRef): ChatIdentity | null {
-    if (user.teamId && user.teamId !== ws.teamId && (ws.enterpriseId === null || this.partnerTeam(user.teamId))) {
+    if (ws.enterpriseId === null && user.teamId && !this.ours(ws, user.teamId) && this.partnerTeam(user.teamId)) {
       return { platform: 'slack', userId: user.id, displayName: user.name ?? user.id, orgId: user.teamId, home: false };
     }
     return null;
   }
 
+  /**
+   * Who users.info says the user is. A member of the bot's own workspace is home. Otherwise a
+   * user of a workspace listed as a partner's (or of an org listed so) is that partner's, even
+   * one whose other workspaces are the company's org; failing that, a user of the bot's
+   * Enterprise Grid org is home; anyone else is external, by their workspace.
+   */
   private fromFacts(ws: Workspace, user: SlackUserRef, f: UserFacts): ChatIdentity {
-    // Another workspace of the bot's Grid org is the company's, unless it is listed as a partner's.
-    const home = (f.teamId !== null && f.teamId === ws.teamId) || (ws.enterpriseId !== null && f.enterpriseId === ws.enterpriseId && !(f.teamId !== null && this.partnerTeam(f.teamId)));
+    const inOrg = ws.enterpriseId !== null && f.enterpriseId === ws.enterpriseId;
+    // Their workspace is the bot's: users.info's team_id says so, or, for a user of the bot's own org, any of their workspaces.
+    const inWorkspace = ws.teamId !== null && (f.teamId === ws.teamId || (inOrg && f.teams.includes(ws.teamId)));
+    const partnerOrg = [...f.teams, ...(f.enterpriseId ? [f.enterpriseId] : [])].find((t) => !this.ours(ws, t) && this.partnerTeam(t));
+    const home = inWorkspace || (inOrg && partnerOrg === undefined);
+    const orgId = partnerOrg ?? f.teamId ?? f.teams[0] ?? f.enterpriseId;
     // A guest of the workspace is no colleague: it may be a partner's person let into a channel.
-    if (home && f.guest) return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId: f.teamId, home: false, guest: true };
-    return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId: f.teamId, home };
+    if (home && f.guest) return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId, home: false, guest: true };
+    return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId, home };
   }
 
   /** The chat identity of a Slack user, home or external. */
   async identity(user: SlackUserRef): Promise<ChatIdentity> {
     const ws = await this.workspace();
-    return this.fromPayload(ws, user) ?? this.fromFacts(ws, user, await this.lookup(user));
+    const settled = this.fromPayload(ws, user);
+    if (settled) return settled;
+    let facts: UserFacts;
+    try {
+      facts = await this.lookup(user);
+    } catch (e) {
+      // Slack not answering about a user whose payload names a team that is not ours: no
+      // colleague, as far as can be told; by that team, a partner's user or one with help only.
+      if (user.teamId && !this.ours(ws, user.teamId)) return { platform: 'slack', userId: user.id, displayName: user.name ?? user.id, orgId: user.teamId, home: false };
+      throw e;
+    }
+    return this.fromFacts(ws, user, facts);
   }
 
   async principal(user: SlackUserRef): Promise<Principal> {
