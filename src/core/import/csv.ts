@@ -67,6 +67,8 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const FORMATTED_NUMBER = /^[$€£¥]?\s*\d{1,3}(?:[,.\s'_\u00a0\u202f]\d{3})*(?:[.,]\d+)?\s*[$€£¥]?$|^[$€£¥]\s*[\d.]+$/;
 /** A Microsoft Entra tenant id, as Teams names a user's tenant. */
 const TENANT_ID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+/** A Slack workspace's id (T…) or an Enterprise Grid org's (E…): capitals and digits. */
+const SLACK_TEAM_ID = /^[TE][A-Z0-9]{2,}$/;
 
 /** A spreadsheet's date format in the file: said how to save it as a date the import reads. */
 const SAVE_AS_DATE = 'in the spreadsheet, format the column as yyyy-mm-dd before saving';
@@ -184,7 +186,11 @@ export const partnerRow = z.object({
   }),
   name: requiredValue,
   tier: opt,
-  slack_team_id: opt,
+  // A workspace's id (T…) or an Enterprise Grid org's (E…), as Slack writes them: a domain name
+  // or a workspace's name would match none of the partner's people.
+  slack_team_id: opt.superRefine((s, ctx) => {
+    if (s !== null && !SLACK_TEAM_ID.test(s)) ctx.addIssue({ code: 'custom', message: `a Slack team id is the partner's workspace id (T…, such as T0123ABCD) or its Enterprise Grid org's (E…), in capitals, not a name or domain, got "${s}"` });
+  }),
   // A GUID, stored in lower case (as Teams sends it), however the CSV writes it. A domain name
   // (northwind.com) would match none of the partner's people: each would be told they are no partner's.
   teams_tenant_id: opt

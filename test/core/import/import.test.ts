@@ -131,6 +131,14 @@ describe('CSV import', () => {
     ]);
   });
 
+  it('a Slack team id that is no workspace (T…) or org (E…) id is refused, naming what to write: none of the partner\'s people would match it', () => {
+    const header = 'id,name,tier,slack_team_id,teams_tenant_id';
+    expect(errorsOf('partners', [header, 'aaa,AAA Services,silver,aaa.slack.com,', 'bbb,BBB,silver,t0bbb,', 'ccc,CCC,silver,T0CCC,', 'ddd,DDD,silver,E0DDDGRID,'].join('\n'))).toEqual([
+      'line 2: slack_team_id: a Slack team id is the partner\'s workspace id (T…, such as T0123ABCD) or its Enterprise Grid org\'s (E…), in capitals, not a name or domain, got "aaa.slack.com"',
+      'line 3: slack_team_id: a Slack team id is the partner\'s workspace id (T…, such as T0123ABCD) or its Enterprise Grid org\'s (E…), in capitals, not a name or domain, got "t0bbb"',
+    ]);
+  });
+
   it('a Slack team or Teams tenant that another partner has is refused: its people would become the other partner\'s', () => {
     const header = 'id,name,tier,slack_team_id,teams_tenant_id';
     const before = rt.store.partners.all();
