@@ -99,7 +99,7 @@ export const disputes = sqliteTable(
     claimIds: json<number[]>('claim_ids').notNull(),
     parties: json<string[]>('parties').notNull(),
     raisedBy: text('raised_by').notNull(),
-    /** The party the raiser belongs to (direct for the company's own people); null on disputes from before it was kept. */
+    /** The party it was raised as: the raiser's own (direct for the company's own people), or the partner one of them raised a dispute for; null on disputes from before it was kept. */
     raisedAs: text('raised_as'),
     reason: text('reason').notNull(),
     evidence: text('evidence').notNull(),

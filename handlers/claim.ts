@@ -13,7 +13,7 @@ import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, dormantSince, explainOptions, onConsole, ownUserKeys, protectedWords, refuseUnknown, viewpoint } from './deps.js';
 import { approvalShown, caseTitle, outcomeText } from './dispute-card.js';
 import { announce } from './notify.js';
-import { FORMS, reply, text, type Block, type Form, type Reply } from './replies/model.js';
+import { FORMS, reply, text, type Block, type Field, type Form, type Reply } from './replies/model.js';
 import { accountInitial, accountNotFound, asksForHelp, resolveAccount } from './resolve-account.js';
 import { fieldProblem, parseForm, readAmount, typedName } from './validate.js';
 
@@ -24,6 +24,22 @@ export interface SubmitMeta {
 }
 
 const DIRECT_LABEL = 'Direct sales';
+
+/**
+ * The `claimant` field: the party a colleague claims or disputes for, offered to the company's
+ * people only (a partner's user acts for their own partner): Direct sales first and by default,
+ * then the partners. Read back with {@link claimFor}.
+ */
+export function partyChoice(deps: HandlerDeps, label: string): Field {
+  return {
+    id: 'claimant',
+    label,
+    kind: 'select',
+    required: true,
+    options: [{ value: DIRECT, label: DIRECT_LABEL }, ...deps.ctx.store.partners.all().map((p) => ({ value: p.id, label: p.name }))],
+    initial: { value: DIRECT, label: DIRECT_LABEL },
+  };
+}
 
 /**
  * Where activity is logged, as the claimant does it on their platform: the Log activity button
@@ -46,7 +62,7 @@ export function commandsAsTyped<T>(viewer: Pick<Principal, 'userKey'>, run: () =
   } catch (e) {
     if (e instanceof UnknownAccount) throw new DomainError(e.code, `${e.message} Use ${cmd(viewer, 'who-owns')} to find it.`, e.fields);
     // A line the raiser's own party holds with a claim wants no claim either: another beside it would be refused.
-    if (e instanceof NothingToDispute && !e.ownClaim) throw new DomainError(e.code, `${e.message} File a claim with ${cmd(viewer, 'claim')} instead.`, e.fields);
+    if (e instanceof NothingToDispute && !e.ownClaim) throw new DomainError(e.code, `${e.message} File a claim${e.forParty ? ` for ${e.forParty}` : ''} with ${cmd(viewer, 'claim')} instead.`, e.fields);
     throw e;
   }
 }
@@ -94,16 +110,7 @@ export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''
   const fields: Form['fields'] = [
     { id: 'account', label: 'Account', kind: 'account', required: true, ...accountInitial(deps, accountText), placeholder: 'Search accounts' },
   ];
-  if (viewer.kind === 'internal') {
-    fields.push({
-      id: 'claimant',
-      label: 'Claim for',
-      kind: 'select',
-      required: true,
-      options: [{ value: DIRECT, label: DIRECT_LABEL }, ...deps.ctx.store.partners.all().map((p) => ({ value: p.id, label: p.name }))],
-      initial: { value: DIRECT, label: DIRECT_LABEL },
-    });
-  }
+  if (viewer.kind === 'internal') fields.push(partyChoice(deps, 'Claim for'));
   fields.push(
     { id: 'route', label: 'Route to market', kind: 'select', required: true, options: routesOffered(viewer).map((r) => ({ value: r, label: r })) },
     { id: 'product', label: 'Product line', kind: 'select', required: true, options: policy.product_lines.map((p) => ({ value: p, label: p })) },
@@ -143,10 +150,11 @@ const CLAIM_SCHEMAS = new Map([ROUTES, PARTNER_ROUTES].map((routes) => [routes, 
 const claimSchema = (viewer: Principal) => CLAIM_SCHEMAS.get(routesOffered(viewer))!;
 
 /**
- * The party a colleague claims for: a partner's id, or its name as typed where the form could
- * not list them all (Teams, with many partners); empty is direct sales.
+ * The party a colleague claims or disputes for (the `claimant` field of either form, see
+ * {@link partyChoice}): a partner's id, or its name as typed where the form could not list them
+ * all (Teams, with many partners); empty is direct sales.
  */
-function claimFor(deps: HandlerDeps, given: string): string {
+export function claimFor(deps: HandlerDeps, given: string): string {
   const text = given.trim();
   if (text === '' || text === DIRECT || deps.ctx.store.partners.get(text)) return text || DIRECT;
   const typed = typedName(text);

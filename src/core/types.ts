@@ -96,8 +96,9 @@ export interface Dispute {
   parties: PartyId[];
   raisedBy: string;
   /**
-   * The party the raiser belongs to: a partner for a partner's user, direct for the company's
-   * own people (even when they filed for a partner). Null on disputes from before it was kept.
+   * The party it was raised as: a partner for a partner's user; for the company's own people,
+   * the partner they raised a dispute for, else direct (even when they filed a claim for a
+   * partner). Null on disputes from before it was kept.
    */
   raisedAs: PartyId | null;
   reason: string;

@@ -309,6 +309,29 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     sqlite.close();
   });
 
+  it('a colleague’s /dispute asks whom it is for (Direct sales by default), and takes a partner picked or given inline, by id or by name', () => {
+    const script = [
+      '/dispute acme',
+      '2',
+      '2',
+      '',
+      'Contoso ran the workshops with their CIO',
+      '',
+      '/dispute account=initech claimant="Fabrikam Systems" product="Core Platform" reason="Fabrikam runs their platform"',
+    ].join('\n');
+    const { out, code } = runConsole(`${script}\n`, join(dir, 'dispute-for.db'));
+    expect(code).toBe(0);
+    expect(out).toContain('Dispute for (1=Direct sales, 2=Contoso Consulting, 3=Fabrikam Systems, 4=Northwind Partners) [Direct sales]: 2\n');
+    expect(out).toMatch(/Dispute #1 on Acme Corporation \(Analytics\) for Contoso Consulting was settled at once by the criteria: Northwind Partners owns it\./);
+    expect(out).toMatch(/Dispute #2 on Initech LLC \(Core Platform\) for Fabrikam Systems was settled at once by the criteria/);
+    const sqlite = new Database(join(dir, 'dispute-for.db'), { readonly: true });
+    expect(sqlite.prepare('select id, raised_as as raisedAs from disputes order by id').all()).toEqual([
+      { id: 1, raisedAs: 'contoso' },
+      { id: 2, raisedAs: 'fabrikam' },
+    ]);
+    sqlite.close();
+  });
+
   it.each([
     ['a misspelt field', '/claim account=initech route=resell product=Services oportunity="Initech deal" stage=qualified', '✘ Unknown field "oportunity". This form\'s fields: account, claimant, route, product, opportunity, stage, amount, evidence.'],
     ['an unclosed quote', '/claim account="Initech LLC route=resell product=Services opportunity=x stage=qualified', '✘ A quote (") after account= is not closed: put the value between two quotes, e.g. account="Acme Corporation".'],
@@ -348,8 +371,9 @@ describe('the local console, end to end (stdin piped from a script)', () => {
   });
 
   it.each([
-    ['a pick (numbered choices)', ['/dispute soylent', '/who-owns acme'], 'Product line (1=Core Platform, 2=Analytics, 3=Services): /who-owns acme\nForm cancelled.\n'],
-    ['an optional field', ['/dispute soylent', '2', '/who-owns acme'], 'Claim disputed (number) (optional): /who-owns acme\nForm cancelled.\n'],
+    // One of the company's people is asked first whom the dispute is for: Enter keeps Direct sales.
+    ['a pick (numbered choices)', ['/dispute soylent', '', '/who-owns acme'], 'Product line (1=Core Platform, 2=Analytics, 3=Services): /who-owns acme\nForm cancelled.\n'],
+    ['an optional field', ['/dispute soylent', '', '2', '/who-owns acme'], 'Claim disputed (number) (optional): /who-owns acme\nForm cancelled.\n'],
     ['a field re-asked after a rejection', ['/rule 1 award party=northwind rationale=short', '/who-owns acme'], 'Rationale: /who-owns acme\nForm cancelled.\n'],
   ])('%s gives way to a command the same way', (_what, lines, expected) => {
     const { out, code } = runConsole(`${[...openDispute, ...lines].join('\n')}\n`, join(dir, `pick-${lines.length}-${lines[0]!.length}.db`));
@@ -407,7 +431,7 @@ describe('the local console, end to end (stdin piped from a script)', () => {
   });
 
   it('/help says how to leave, and an optional field says "optional" once', () => {
-    const { out } = runConsole('/help\n/dispute acme\n2\n', join(dir, 'help.db'));
+    const { out } = runConsole('/help\n/dispute acme\n\n2\n', join(dir, 'help.db'));
     expect(out).toMatch(/\/quit or \/exit +leave the console/);
     // A case, as the README and /roe help call it: a claim waiting for approval is one too.
     expect(out).toMatch(/\/case <dispute> +a case as it stands \(a dispute, or a claim waiting for approval\)/);

@@ -71,6 +71,15 @@ const ACTIONS: Action[] = [
     run: (rt, p) => submitDispute(rt.deps, p, { account: 'acme', product: 'Analytics', reason: 'We were there first' }, { origin: consoleOrigin, requestKey: null }),
     allowed: ['internal user', 'arbitrator', 'escalation chain', 'external, other partner'],
   },
+  {
+    name: 'raise a dispute for Contoso',
+    run: (rt, p) => {
+      submitDispute(rt.deps, p, { account: 'acme', claimant: 'contoso', product: 'Analytics', reason: 'They were there first' }, { origin: consoleOrigin, requestKey: null });
+      // an external user's dispute is always for their own partner, whatever their form sends
+      if (rt.store.disputes.all().at(-1)!.raisedAs !== 'contoso') throw Object.assign(new Error('raised for another party'), { refusedAs: 'own-party-only' });
+    },
+    allowed: ['internal user', 'arbitrator', 'escalation chain'],
+  },
 ];
 
 let rt: TestRuntime;

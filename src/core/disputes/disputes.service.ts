@@ -22,6 +22,11 @@ export interface RaiseDisputeInput {
   evidence: string;
   origin: ThreadRef | null;
   requestKey: string | null;
+  /**
+   * The party raising it: a partner one of the company's people raises it for (a partner's own
+   * user may raise it for their own partner only); the raiser's own party when not given.
+   */
+  raisedAs?: PartyId | undefined;
 }
 
 /**
@@ -36,17 +41,26 @@ export class NothingToDispute extends DomainError {
     accountName: string,
     productLine: string,
     readonly ownClaim: { id: number; protected: boolean } | null = null,
+    /** The partner's name when it was raised for a partner by one of the company's people: named where the raiser's own would be "yours". */
+    readonly forParty: string | null = null,
   ) {
     const own = ownClaim ? `claim #${ownClaim.id}` : '';
+    const theirs = forParty ? `${own} of ${forParty}` : `your ${own}`;
     super(
       'invalid_input',
       !ownClaim
         ? `Nothing to dispute: no other party holds ${accountName} (${productLine}).`
         : ownClaim.protected
-          ? `Nothing to dispute: ${accountName} (${productLine}) is already yours (${own}), and no other party holds it.`
-          : `Nothing to dispute: no other party holds ${accountName} (${productLine}), and your ${own} on it waits for a decision.`,
+          ? `Nothing to dispute: ${accountName} (${productLine}) is already ${forParty ? `held by ${forParty}` : 'yours'} (${own}), and no other party holds it.`
+          : `Nothing to dispute: no other party holds ${accountName} (${productLine}), and ${theirs} on it waits for a decision.`,
       // The field's words name the product line too: another party may hold the account on another line.
-      { account: !ownClaim ? `No other party holds this account for ${productLine}: nothing to dispute` : ownClaim.protected ? `Already yours for ${productLine} (${own}): nothing to dispute` : `Your ${own} for ${productLine} waits for a decision: nothing to dispute` },
+      {
+        account: !ownClaim
+          ? `No other party holds this account for ${productLine}: nothing to dispute`
+          : ownClaim.protected
+            ? `Already ${forParty ? `held by ${forParty}` : 'yours'} for ${productLine} (${own}): nothing to dispute`
+            : `${forParty ? `Claim #${ownClaim.id} of ${forParty}` : `Your ${own}`} for ${productLine} waits for a decision: nothing to dispute`,
+      },
     );
   }
 }
@@ -59,7 +73,11 @@ function ownClaimOf(ctx: DomainContext, party: PartyId, claims: readonly Claim[]
   return own ? { id: own.id, protected: book.statusOf(own, now) === 'protected' } : null;
 }
 
-/** Raises a dispute by hand over an account and product line. Must run inside a transaction. */
+/**
+ * Raises a dispute by hand over an account and product line, for the raiser's own party or, by
+ * one of the company's people, for a partner (`raisedAs`): that party is the case's raising party
+ * (its criteria, its parties, the ledger's entry). Must run inside a transaction.
+ */
 export function raiseDispute(ctx: DomainContext, principal: Principal, input: RaiseDisputeInput): { dispute: Dispute; events: DomainEvent[]; repeated: boolean } {
   const { store } = ctx;
   const now = ctx.clock.now();
@@ -68,9 +86,13 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
     if (prior && prior.raisedBy !== principal.userKey) throw new RequestKeyTaken('dispute');
     if (prior) return { dispute: prior, events: [], repeated: true };
   }
-  const party = ownParty(principal);
-  if (!party) throw new DomainError('unknown_user', 'Your workspace is not linked to a partner of ours, so you cannot raise disputes.');
+  const ownOf = ownParty(principal);
+  if (!ownOf) throw new DomainError('unknown_user', 'Your workspace is not linked to a partner of ours, so you cannot raise disputes.');
+  const party = input.raisedAs ?? ownOf;
   authorizeActingFor(principal, party);
+  if (party !== DIRECT && !store.partners.get(party)) throw new DomainError('invalid_input', `Unknown partner "${party}".`, { claimant: 'Pick a partner from the list' });
+  // Raised for a partner by one of the company's people: the refusals name that partner, not "you".
+  const forParty = party === ownOf ? null : partyName(ctx, party);
   const account = store.accounts.get(input.accountId);
   if (!account) throw new UnknownAccount(input.accountId);
   const version = ctx.policies().inForceAt(now);
@@ -80,8 +102,8 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
     // What a party can do about a case already running: its claim is in it, or a claim filed now joins it.
     const own = liveClaims(ctx, account.id, productLine, now).find((c) => c.claimant === party && already.claimIds.includes(c.id));
     const then = own
-      ? `your claim #${own.id} is in it, and its arbitrator decides between the parties.`
-      : `to take part, file a claim on ${account.name} (${productLine}): it joins that dispute, with your evidence.`;
+      ? `${forParty ? `claim #${own.id} of ${forParty}` : `your claim #${own.id}`} is in it, and its arbitrator decides between the parties.`
+      : `to take part, file a claim${forParty ? ` for ${forParty}` : ''} on ${account.name} (${productLine}): it joins that dispute, with your evidence.`;
     throw new DomainError('conflict', `Dispute #${already.id} is already open on ${account.name} (${productLine}); ${then}`);
   }
   const claims = liveClaims(ctx, account.id, productLine, now);
@@ -96,7 +118,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   if (coverage.model === 'direct-led') others.add(DIRECT);
   others.delete(party);
   if (others.size === 0) {
-    throw new NothingToDispute(account.name, productLine, ownClaimOf(ctx, party, claims, now));
+    throw new NothingToDispute(account.name, productLine, ownClaimOf(ctx, party, claims, now), forParty);
   }
   return { ...openCase(ctx, { account, productLine, claims, parties: [party, ...others], raisedBy: principal.userKey, raisedAs: party, reason: input.reason, evidence: input.evidence, origin: input.origin, requestKey: input.requestKey }, now), repeated: false };
 }

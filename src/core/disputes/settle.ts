@@ -240,7 +240,10 @@ export function openCase(
     claims: Claim[];
     parties: PartyId[];
     raisedBy: string;
-    /** The raiser's own party (direct for the company's people), whoever they acted for. */
+    /**
+     * The party it is raised as: the raiser's own (direct for the company's people, even when
+     * they filed a claim for a partner), or the partner a colleague raised a dispute for.
+     */
     raisedAs: PartyId;
     reason: string;
     evidence: string;
@@ -308,7 +311,7 @@ export function openCase(
     subject,
     actor: input.raisedBy,
     policyVersion: version.version,
-    payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, coverage: coverage.name, approval: input.approvalOnly ?? false, ...(heldBy ? { heldByRuling: true } : {}) },
+    payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, raisedAs: input.raisedAs, coverage: coverage.name, approval: input.approvalOnly ?? false, ...(heldBy ? { heldByRuling: true } : {}) },
   });
   const events: DomainEvent[] = [{ type: 'dispute.opened', dispute }];
   if (!settles) startSla(ctx, dispute.id, inForce, 0, now);

@@ -144,6 +144,31 @@ describe('claim modal', () => {
 });
 
 describe('dispute modal', () => {
+  it("a colleague's modal asks whom the dispute is for (Direct sales first and by default, then the partners) and raises it for the partner chosen; a partner's user's has no such field, and one forged into their submission is ignored", async () => {
+    const view = await h.openForm(USERS.sam, C.dispute, 'acme');
+    const choice = view.blocks.find((b) => b.block_id === 'claimant') as unknown as { label: { text: string }; element: { type: string; options: { value: string; text: { text: string } }[]; initial_option: { value: string } } };
+    expect(choice.label.text).toBe('Dispute for');
+    expect(choice.element.type).toBe('static_select');
+    expect(choice.element.options.map((o) => [o.value, o.text.text])).toEqual([['direct', 'Direct sales'], ['contoso', 'Contoso Consulting'], ['fabrikam', 'Fabrikam Systems'], ['northwind', 'Northwind Partners']]);
+    expect(choice.element.initial_option.value).toBe('direct');
+    const res = await h.submit(USERS.sam, view, { account: 'acme', claimant: 'contoso', product: 'Analytics', reason: 'Contoso ran the workshops with their CIO' });
+    const body = res.json() as Answer;
+    expect(body.response_action).toBe('update');
+    const raised = h.rt.store.disputes.all().at(-1)!;
+    expect(raised).toMatchObject({ raisedBy: `slack:${USERS.sam.id}`, raisedAs: 'contoso', parties: ['contoso', 'northwind'] });
+    expect(visible(body.view)).toContain(`Dispute #${raised.id} on Acme Corporation (Analytics) for Contoso Consulting was settled at once by the criteria: Northwind Partners owns it.`);
+
+    const theirs = await h.openForm(USERS.contoso, C.dispute, 'acme', SHARED_CHANNEL);
+    expect(theirs.blocks.map((b) => b.block_id)).not.toContain('claimant');
+    // The field of a colleague's modal, forged into the partner's user's submission.
+    const forged = await h.submit(USERS.contoso, { ...theirs, blocks: [...theirs.blocks, view.blocks.find((b) => b.block_id === 'claimant')!] }, { account: 'acme', claimant: 'northwind', product: 'Analytics', reason: 'We have worked Acme for a year' });
+    expect((forged.json() as Answer).response_action).toBe('update');
+    const own = h.rt.store.disputes.all().at(-1)!;
+    expect(own.id).not.toBe(raised.id);
+    expect(own).toMatchObject({ raisedBy: `slack:${USERS.contoso.id}`, raisedAs: 'contoso' });
+    expect([...h.rt.store.ledger.entries()].find((e) => e.kind === 'dispute.opened' && e.subject === `dispute:${own.id}`)?.payload).toMatchObject({ raisedAs: 'contoso' });
+  });
+
   it.each([
     ['a reason that says nothing', { reason: 'no' }, { reason: 'Say why, in a sentence (at least 5 characters)' }],
     ['a claim number that is not a number', { against: 'abc' }, { against: 'A claim number, e.g. 12' }],

@@ -208,6 +208,38 @@ describe('a claim through the card', () => {
   });
 });
 
+describe('a dispute through the card, for a partner', () => {
+  const disputeInputs = (over: Record<string, string> = {}) => ({ account: 'acme', product: 'Analytics', against: '', reason: 'They ran the workshops with the CIO', evidence: '', ...over });
+
+  it("a colleague's card asks whom the dispute is for, Direct sales first and chosen; raised for a partner, it names the partner; a partner's user's card has no such input", async () => {
+    const form = await h.say(USERS.sam, 'dispute acme');
+    const choice = inputs(form).get('claimant') as { type: string; label: string; value: string; choices: { title: string; value: string }[] };
+    expect(choice).toMatchObject({ type: 'Input.ChoiceSet', label: 'Dispute for', value: 'direct' });
+    expect(choice.choices.map((c) => [c.value, c.title])).toEqual([['direct', 'Direct sales'], ['contoso', 'Contoso Consulting'], ['fabrikam', 'Fabrikam Systems'], ['northwind', 'Northwind Partners']]);
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.dispute])!;
+    const done = readCard(await h.click(USERS.sam, submit.verb, { ...submit.data, ...disputeInputs({ claimant: 'contoso' }) }));
+    const d = h.rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ raisedBy: `teams:${USERS.sam.id}`, raisedAs: 'contoso', parties: ['contoso', 'northwind'] });
+    expect(done).toContain(`Dispute #${d.id} on Acme Corporation (Analytics) for Contoso Consulting was settled at once by the criteria: Northwind Partners owns it.`);
+    expect([...inputs(await h.say(USERS.contoso, 'dispute acme')).keys()]).not.toContain('claimant');
+  });
+
+  it('with more partners than a card can list, a colleague types whom the dispute is for, by name', async () => {
+    const rows = Array.from({ length: 1_000 }, (_, i) => `p${i},Partner Number ${i} Consulting,silver,,`);
+    importCsv(h.rt.ctx, 'partners', 'partners.csv', ['id,name,tier,slack_team_id,teams_tenant_id', ...rows].join('\n'));
+    const form = await h.say(USERS.sam, 'dispute acme');
+    expect(inputs(form).get('claimant')).toMatchObject({ type: 'Input.Text', value: 'Direct sales' });
+    const submit = buttons(form).find((b) => b.verb === V.submits[FORMS.dispute])!;
+    const unknown = await h.click(USERS.sam, submit.verb, { ...submit.data, ...disputeInputs({ claimant: 'Partner Number 1000 Consulting' }) });
+    expect(readCard(unknown)).toContain('No partner named "Partner Number 1000 Consulting"');
+    expect(inputs(unknown).get('claimant')?.value).toBe('Partner Number 1000 Consulting');
+    expect(h.rt.store.disputes.all()).toEqual([]);
+    const done = readCard(await h.click(USERS.sam, submit.verb, { ...submit.data, ...disputeInputs({ claimant: ' partner number 998 consulting ' }) }));
+    expect(done).toMatch(/Dispute #\d+ on Acme Corporation \(Analytics\) for Partner Number 998 Consulting was settled at once by the criteria/);
+    expect(h.rt.store.disputes.all().at(-1)).toMatchObject({ raisedAs: 'p998', accountId: 'acme' });
+  });
+});
+
 describe('a claim on a prefilled account', () => {
   /** Two accounts whose names share a prefix, so that "Initech GmbH" typed would match several. */
   function importInitechs(): void {
