@@ -56,7 +56,11 @@ describe('the dispute form', () => {
       ],
       initial: { value: 'direct', label: 'Direct sales' },
     });
-    expect(disputeForm(rt.deps, as.partner(rt, 'contoso'), 'acme').fields.map((f) => f.id)).toEqual(['account', 'product', 'against', 'reason', 'evidence']);
+    const theirs = disputeForm(rt.deps, as.partner(rt, 'contoso'), 'acme');
+    expect(theirs.fields.map((f) => f.id)).toEqual(['account', 'product', 'against', 'reason', 'evidence']);
+    // The reason is asked as the one raising it reads it: for the party chosen, or for their own.
+    expect(mine.fields.find((f) => f.id === 'reason')?.placeholder).toBe('Why should the account go to the party you raise it for?');
+    expect(theirs.fields.find((f) => f.id === 'reason')?.placeholder).toBe('Why should the account be yours?');
   });
 });
 
