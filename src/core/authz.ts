@@ -20,7 +20,7 @@ export interface ChatIdentity {
   home: boolean;
   /**
    * A guest account of the company's own workspace or tenant (a Slack single- or multi-channel
-   * guest, a Teams guest):
+   * guest, a Teams guest, or someone who joined a Teams meeting anonymously):
    * neither a colleague nor recognisably any partner's person, so it may only ask for help.
    */
   guest?: boolean;

@@ -39,6 +39,14 @@ export class FakeConnector {
   private failures: Failure[] = [];
   /** Users the roster (GET …/members/ID) reports as guests (`userRole: guest`); everyone else is a member. */
   readonly guests = new Set<string>();
+  /**
+   * Users the roster reports as anonymous meeting participants, in the shape Teams documents for
+   * them (`id`, `name`, `tenantId` (the meeting organiser's, from {@link memberTenants}) and
+   * `userRole: anonymous`; no sign-in name or object id).
+   */
+  readonly anonymous = new Set<string>();
+  /** A `userRole` the roster reports for a user instead of `user` or `guest` (a role Teams may add). */
+  readonly roles = new Map<string, string>();
   /** The tenant the roster reports a member in (`tenantId`), for those given; others are reported without one. */
   readonly memberTenants = new Map<string, string>();
   /** While true, the roster answers 503 (Teams not answering who a member is). */
@@ -105,7 +113,11 @@ export class FakeConnector {
             }
             const id = call.activityId ?? '';
             const tenantId = this.memberTenants.get(id);
-            answer = { id, name: id, userRole: this.guests.has(id) ? 'guest' : 'user', userPrincipalName: this.guests.has(id) ? `${id.replace(/\W/g, '')}_partner.com#EXT#@company.onmicrosoft.com` : `${id.replace(/\W/g, '')}@company.com`, ...(tenantId ? { tenantId } : {}) };
+            if (this.anonymous.has(id)) {
+              answer = { id, name: `${id.slice(3)} (Guest)`, ...(tenantId ? { tenantId } : {}), userRole: 'anonymous' };
+              break;
+            }
+            answer = { id, name: id, userRole: this.roles.get(id) ?? (this.guests.has(id) ? 'guest' : 'user'), userPrincipalName: this.guests.has(id) ? `${id.replace(/\W/g, '')}_partner.com#EXT#@company.onmicrosoft.com` : `${id.replace(/\W/g, '')}@company.com`, ...(tenantId ? { tenantId } : {}) };
             break;
           }
           default:

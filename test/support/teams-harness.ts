@@ -21,7 +21,8 @@ export const BOT = { id: '28:00000000-0000-4000-8000-0000000b0700', name: 'roe-b
 export interface TeamsUser {
   id: string;
   name: string;
-  aadObjectId: string;
+  /** None for someone who joined a meeting anonymously (Teams sends no `from.aadObjectId` for them). */
+  aadObjectId?: string;
   tenant: string;
 }
 
@@ -36,10 +37,11 @@ export const USERS = {
   stranger: { id: '29:xavier', name: 'Xavier Stranger', aadObjectId: 'd0000000-0000-4000-8000-000000000001', tenant: TENANTS.stranger },
 } satisfies Record<string, TeamsUser>;
 
-/** Where a message is typed: a 1:1 chat with the bot, a group chat, or a channel thread. */
-export type Scope = { kind: 'personal' } | { kind: 'groupChat' } | { kind: 'channel'; root?: string };
+/** Where a message is typed: a 1:1 chat with the bot, a group chat, a meeting's chat (a group chat to the bot), or a channel thread. */
+export type Scope = { kind: 'personal' } | { kind: 'groupChat' } | { kind: 'meeting' } | { kind: 'channel'; root?: string };
 
 export const GROUP_CHAT = '19:group-chat-1@thread.v2';
+export const MEETING_CHAT = '19:meeting_NjY2ZTk0YjUtYjA4NC00ZGJmLWI3ZWMtMTgzNWRhMWI1Yjc3@thread.v2';
 export const CHANNEL = '19:shared-channel@thread.tacv2';
 export const personalChat = (u: TeamsUser) => `a:1on1-${u.id.slice(3)}`;
 
@@ -54,6 +56,8 @@ export function conversationOf(u: TeamsUser, scope: Scope): Record<string, unkno
       return { id: personalChat(u), conversationType: 'personal', tenantId: u.tenant, isGroup: false };
     case 'groupChat':
       return { id: GROUP_CHAT, conversationType: 'groupChat', tenantId: u.tenant, isGroup: true };
+    case 'meeting':
+      return { id: MEETING_CHAT, conversationType: 'groupChat', tenantId: u.tenant, isGroup: true };
     case 'channel':
       return { id: `${CHANNEL};messageid=${scope.root ?? '1700000000001'}`, conversationType: 'channel', tenantId: u.tenant, isGroup: true, name: 'Shared deals' };
   }
@@ -65,12 +69,13 @@ function base(u: TeamsUser, scope: Scope, serviceUrl: string): ActivityJson {
     timestamp: '2026-11-30T15:00:00.000Z',
     serviceUrl,
     channelId: 'msteams',
-    from: { id: u.id, name: u.name, aadObjectId: u.aadObjectId },
+    from: { id: u.id, name: u.name, ...(u.aadObjectId ? { aadObjectId: u.aadObjectId } : {}) },
     recipient: BOT,
     conversation: conversationOf(u, scope),
     locale: 'en-US',
     channelData: {
       tenant: { id: u.tenant },
+      ...(scope.kind === 'meeting' ? { meeting: { id: 'MCMxOTptZWV0aW5nX05qWTJaVGswWWpVdFlqQTROQzAwWkdKbUxXSTNaV010TVRnek5XUmhNV0kxWWpjM0B0aHJlYWQudjIjMA==' } } : {}),
       ...(scope.kind === 'channel' ? { teamsChannelId: CHANNEL, teamsTeamId: '19:team@thread.tacv2', channel: { id: CHANNEL }, team: { id: '19:team@thread.tacv2' } } : {}),
     },
   };
@@ -100,7 +105,7 @@ export function submitActivity(u: TeamsUser, value: Record<string, unknown>, sco
 
 /** The bot installed (added to a conversation by `u`). */
 export function installActivity(u: TeamsUser, scope: Scope, serviceUrl: string): ActivityJson {
-  return { ...base(u, scope, serviceUrl), type: 'conversationUpdate', membersAdded: [{ id: BOT.id }], from: { id: u.id, name: u.name, aadObjectId: u.aadObjectId } };
+  return { ...base(u, scope, serviceUrl), type: 'conversationUpdate', membersAdded: [{ id: BOT.id }] };
 }
 
 export interface PostResult {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ActivityTypes, TeamsActivityHandler, TeamsInfo, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
+import { ActivityTypes, TeamsActivityHandler, TeamsInfo, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TeamsChannelAccount } from 'botbuilder';
 import type { ChatIdentity, Principal } from '../../../src/core/authz.js';
 import { DomainError, isDomainError } from '../../../src/core/errors.js';
 import type { ThreadRef } from '../../../src/core/types.js';
@@ -33,7 +33,8 @@ export interface TeamsBotOptions {
   /** Whether a tenant is the company's own (its users are internal). */
   isHomeTenant: (tenantId: string | null) => boolean;
   /**
-   * Ask Teams' roster about each sender: whether a guest account (which acts for nobody), and
+   * Ask Teams' roster about each sender: whether a guest account or an anonymous meeting
+   * participant (either acts for nobody), and
    * which tenant they are of (in a channel or a group chat the activity names the host's). Set
    * when Teams is authenticated or the company's tenant is configured.
    */
@@ -141,7 +142,27 @@ function privateStub(askerName: string, command: string, forUser: string): Answe
   return { kind: 'card', card: renderPrivateStub({ askerName, command, forUser }), summary: `${askerName} asked roe-bot` };
 }
 
-/** What Teams' roster said of a user: whether a guest account (its `userRole`, or an `#EXT#` name), the tenant it places them in, and when. */
+/** The roles Teams' roster gives a full member of a tenant (`owner` for a team's owners; none from a roster that gives no role). */
+const MEMBER_ROLES: ReadonlySet<string> = new Set(['', 'user', 'owner', 'member']);
+/** The roles of someone who is no full member of the tenant the roster names. */
+const OUTSIDER_ROLES: ReadonlySet<string> = new Set(['guest', 'anonymous']);
+
+/** The roster's `userRole` of a user, in lower case ('' for none). */
+function roleOf(member: Pick<TeamsChannelAccount, 'userRole'>): string {
+  return typeof member.userRole === 'string' ? member.userRole.trim().toLowerCase() : '';
+}
+
+/**
+ * Whether Teams' roster says the account is no full member of the tenant it names. A guest
+ * (`guest`, or an Entra B2B sign-in name with `#EXT#`) may be anyone's person; an anonymous
+ * meeting participant (`anonymous`, someone who joined by the link without signing in) is given
+ * the tenant of the meeting's organiser; a role Teams may add later is not taken on trust either.
+ */
+function notAMember(member: Pick<TeamsChannelAccount, 'userRole' | 'userPrincipalName'>): boolean {
+  return !MEMBER_ROLES.has(roleOf(member)) || /#EXT#/i.test(member.userPrincipalName ?? '');
+}
+
+/** What Teams' roster said of a user: whether no full member ({@link notAMember}: a guest, an anonymous participant), the tenant it places them in, and when. */
 interface RosterAnswer {
   guest: boolean;
   tenant: string | null;
@@ -229,7 +250,8 @@ export class RoeTeamsBot extends TeamsActivityHandler {
    * Every turn first asks Teams' roster (once per person every ten minutes) whether the sender is
    * a guest account and which tenant they are of: a partner's person invited into the company's
    * tenant arrives with its tenant id and must not read as a colleague (nor someone invited into a
-   * partner's tenant as that partner), and in a channel or group chat the activity names the
+   * partner's tenant as that partner), nor may someone who joined a meeting anonymously (whom the
+   * roster places in the organiser's tenant), and in a channel or group chat the activity names the
    * host's tenant, not the sender's. While Teams does not answer
    * (within two seconds), its last answer stands. With none yet the person is not known: nothing
    * they ask is done (it is logged), and a message, a click or a new 1:1 chat with the bot is
@@ -262,7 +284,11 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         timer = setTimeout(() => reject(new Error(`no roster answer within ${ROSTER_TIMEOUT_MS} ms`)), ROSTER_TIMEOUT_MS);
       });
       const member = await Promise.race([TeamsInfo.getMember(ctx, id), timedOut]);
-      const answer = { guest: member.userRole === 'guest' || /#EXT#/i.test(member.userPrincipalName ?? ''), tenant: typeof member.tenantId === 'string' && member.tenantId !== '' ? member.tenantId : null, at: now };
+      const role = roleOf(member);
+      if (!MEMBER_ROLES.has(role) && !OUTSIDER_ROLES.has(role)) {
+        this.o.log.warn({ userRole: role.slice(0, 40) }, 'teams: the roster gives a user a role roe-bot does not know (neither user, owner, guest nor anonymous); they are taken for a guest and may only ask for help');
+      }
+      const answer = { guest: notAMember(member), tenant: typeof member.tenantId === 'string' && member.tenantId !== '' ? member.tenantId : null, at: now };
       // Kept in the order last asked: the one dropped past the limit is the one asked longest ago.
       this.roster.delete(id);
       this.roster.set(id, answer);
