@@ -8,7 +8,7 @@ import { NothingToDispute } from '../src/core/disputes/disputes.service.js';
 import type { DomainEvent } from '../src/core/events.js';
 import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
-import { DIRECT, ROUTES, type Claim, type Dispute, type Route, type ThreadRef } from '../src/core/types.js';
+import { DIRECT, DIRECT_NAME, ROUTES, type Claim, type Dispute, type Route, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, dormantSince, explainOptions, onConsole, ownUserKeys, protectedWords, refuseUnknown, viewpoint } from './deps.js';
 import { approvalShown, caseTitle, outcomeText } from './dispute-card.js';
@@ -23,7 +23,6 @@ export interface SubmitMeta {
   requestKey: string | null;
 }
 
-const DIRECT_LABEL = 'Direct sales';
 
 /**
  * The `claimant` field: the party a colleague claims or disputes for, offered to the company's
@@ -36,8 +35,8 @@ export function partyChoice(deps: HandlerDeps, label: string): Field {
     label,
     kind: 'select',
     required: true,
-    options: [{ value: DIRECT, label: DIRECT_LABEL }, ...deps.ctx.store.partners.all().map((p) => ({ value: p.id, label: p.name }))],
-    initial: { value: DIRECT, label: DIRECT_LABEL },
+    options: [{ value: DIRECT, label: DIRECT_NAME }, ...deps.ctx.store.partners.all().map((p) => ({ value: p.id, label: p.name }))],
+    initial: { value: DIRECT, label: DIRECT_NAME },
   };
 }
 
@@ -158,11 +157,11 @@ export function claimFor(deps: HandlerDeps, given: string): string {
   const text = given.trim();
   if (text === '' || text === DIRECT || deps.ctx.store.partners.get(text)) return text || DIRECT;
   const typed = typedName(text);
-  if (typed === typedName(DIRECT_LABEL)) return DIRECT;
+  if (typed === typedName(DIRECT_NAME)) return DIRECT;
   const named = deps.ctx.store.partners.all().filter((p) => typedName(p.name) === typed);
   if (named.length === 1) return named[0]!.id;
   if (named.length > 1) throw new DomainError('invalid_input', `Several partners are named "${text}": give the partner's id (${named.map((p) => p.id).join(', ')}).`, { claimant: `Give the id: ${named.map((p) => p.id).join(', ')}` });
-  throw new DomainError('invalid_input', `No partner is named "${text}". Type the partner's name as the partner list has it, or "${DIRECT_LABEL}".`, { claimant: `No partner named "${text}"` });
+  throw new DomainError('invalid_input', `No partner is named "${text}". Type the partner's name as the partner list has it, or "${DIRECT_NAME}".`, { claimant: `No partner named "${text}"` });
 }
 
 /** A submitted claim form: file it and tell the claimant the outcome. */

@@ -7,7 +7,7 @@ import { calendarOf, type DomainContext } from '../src/core/context.js';
 import type { AccountMatch, Ranking } from '../src/core/matching/matcher.js';
 import type { ExplainOptions } from '../src/core/ownership/explain.js';
 import type { PolicyVersion } from '../src/core/policy/versions.js';
-import { DIRECT, type PartyId } from '../src/core/types.js';
+import { DIRECT, DIRECT_NAME, type PartyId } from '../src/core/types.js';
 
 /** What every handler gets: the domain context and the account matcher. */
 export interface HandlerDeps {
@@ -124,7 +124,7 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
     viewer,
     version,
     party: (id) => {
-      if (id === DIRECT) return 'Direct sales';
+      if (id === DIRECT) return DIRECT_NAME;
       if (!canSeeParty(viewer, id)) return 'another party';
       let name = names.get(id);
       if (name === undefined) {

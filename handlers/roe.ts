@@ -8,7 +8,7 @@ import { openCasesHolding } from '../src/core/disputes/review.js';
 import { runningSla } from '../src/core/sla/sla.service.js';
 import { ruleTitle } from '../src/core/ownership/explain.js';
 import { percent, PER_PARTY_NOTE, readStats } from '../src/core/stats.js';
-import { DIRECT, type Claim, type Dispute } from '../src/core/types.js';
+import { DIRECT, DIRECT_NAME, type Claim, type Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
@@ -323,7 +323,7 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
       type: 'list',
       title: 'By party',
       items: rows.map((r) => ({
-        text: `${r.party === DIRECT ? 'Direct sales' : vp.party(r.party)}${r.flagged ? ' (flagged)' : ''}`,
+        text: `${r.party === DIRECT ? DIRECT_NAME : vp.party(r.party)}${r.flagged ? ' (flagged)' : ''}`,
         detail: `${plural(r.claims, 'claim')}, ${plural(r.disputes, 'dispute')}, ${percent(r.autoShare)} settled automatically, median ruling ${hours(r.medianHoursToRuling)} (calendar), ${plural(r.slaBreaches, 'SLA breach', 'SLA breaches')}, ${plural(r.violations, 'violation')}, ${waiting(r)}`,
       })),
     },

@@ -14,7 +14,7 @@ import { PolicyError } from '../core/policy/load.js';
 import { droppedWhileHeld } from '../core/policy/transition.js';
 import { personName } from '../core/disputes/disputes.service.js';
 import { percent, PER_PARTY_NOTE, readStats } from '../core/stats.js';
-import { DIRECT } from '../core/types.js';
+import { DIRECT, DIRECT_NAME } from '../core/types.js';
 import { isDomainError } from '../core/errors.js';
 import { ConfigError, loadDotEnvAtStart, loadConfig, whyUnreadable, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
@@ -462,7 +462,15 @@ function verifyExport(p: Parsed, io: Io): number {
   if (!Array.isArray(entries)) throw new CommandError(`${file}: not a ledger export (roe ledger export writes a JSON array of entries)`);
   const bad = entries.findIndex((e: unknown) => e === null || typeof e !== 'object' || Array.isArray(e) || typeof (e as LedgerEntry).seq !== 'number' || typeof (e as LedgerEntry).hash !== 'string' || typeof (e as LedgerEntry).prevHash !== 'string');
   if (bad !== -1) throw new CommandError(`${file}: item ${bad + 1} of the array is not a ledger entry (no seq, prevHash or hash)`);
-  return reportVerify(io, verifyChain(entries as LedgerEntry[], kept === undefined ? {} : { kept }), kept, 'the file was exported before that head');
+  // The chain is each entry's seq and links, not its place in the file (a tool may have sorted
+  // the entries otherwise): checked in seq order. An entry the file holds twice is named as such.
+  const ordered = (entries as LedgerEntry[]).map((e, at) => ({ e, at })).sort((a, b) => a.e.seq - b.e.seq || a.at - b.at).map(({ e }) => e);
+  const twice = ordered.findIndex((e, i) => i > 0 && ordered[i - 1]!.seq === e.seq);
+  if (twice !== -1) {
+    io.err(`ledger BROKEN at entry ${ordered[twice]!.seq}: the file holds it twice`);
+    return 1;
+  }
+  return reportVerify(io, verifyChain(ordered, kept === undefined ? {} : { kept }), kept, 'the file was exported before that head');
 }
 
 /**
@@ -722,7 +730,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       };
       table([
         ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling', 'SLA breaches', 'violations', 'open cases', 'overdue', 'flagged'],
-        ...stats.parties.map((r) => [r.party === DIRECT ? 'Direct sales' : (names.get(r.party) ?? r.party), r.claims, r.disputes, percent(r.autoShare), hrs(r.medianHoursToRuling), r.slaBreaches, r.violations, r.openCases, r.overdueCases, r.flagged ? 'yes' : '']),
+        ...stats.parties.map((r) => [r.party === DIRECT ? DIRECT_NAME : (names.get(r.party) ?? r.party), r.claims, r.disputes, percent(r.autoShare), hrs(r.medianHoursToRuling), r.slaBreaches, r.violations, r.openCases, r.overdueCases, r.flagged ? 'yes' : '']),
         ['(overall)', stats.overall.claims, stats.overall.disputes, percent(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.slaBreaches, stats.overall.violations, stats.overall.openCases, stats.overall.overdueCases, stats.overall.flaggedPartners.map((id) => names.get(id) ?? id).join(', ')],
       ].map((r) => r.map(String)));
       if (stats.parties.length > 0) io.out(PER_PARTY_NOTE);

@@ -3,6 +3,8 @@
  * the direct sales team.
  */
 export const DIRECT = 'direct' as const;
+/** The direct sales team's name, wherever a party is named (forms, replies, stats); no partner may have it. */
+export const DIRECT_NAME = 'Direct sales';
 /** A partner id, or `direct` for the company's own sales team. */
 export type PartyId = string;
 

@@ -437,6 +437,11 @@ describe('roe CLI', () => {
     expect(roe(['ledger', 'verify', '--file', file('edited.json', edited)], none)).toEqual({ code: 1, out: '', err: 'ledger BROKEN at entry 5: its content does not match its hash (it was altered) (4 entries before it verify)\n' });
     const gap = entries.filter((e) => e.seq !== 3);
     expect(roe(['ledger', 'verify', '--file', file('gap.json', gap)], none)).toEqual({ code: 1, out: '', err: 'ledger BROKEN at entry 4: expected entry 3, found 4 (an entry is missing) (2 entries before it verify)\n' });
+    // Entries in another order in the file (a tool sorted them) are the same chain: checked by seq.
+    // An entry given twice is named as such, not as one missing.
+    expect(roe(['ledger', 'verify', '--file', file('reversed.json', [...entries].reverse())], none)).toEqual({ code: 0, out: ok, err: '' });
+    const doubled = [...entries.slice(0, 3), entries[1]!, ...entries.slice(3)];
+    expect(roe(['ledger', 'verify', '--file', file('doubled.json', doubled)], none)).toEqual({ code: 1, out: '', err: 'ledger BROKEN at entry 2: the file holds it twice\n' });
     // The last entry left out verifies alone; the head kept earlier finds it.
     const cut = file('cut.json', entries.slice(0, -1));
     expect(roe(['ledger', 'verify', '--file', cut], none)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK: 5 entries') });

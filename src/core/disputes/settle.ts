@@ -6,7 +6,7 @@ import { decide, type Contender } from '../ownership/engine.js';
 import type { PolicyVersion } from '../policy/versions.js';
 import type { NewDispute } from '../ports.js';
 import { slaDueAt, startSla } from '../sla/sla.service.js';
-import { DIRECT, sameProductLine, type Account, type Claim, type Decision, type Dispute, type PartyId, type ThreadRef } from '../types.js';
+import { DIRECT, DIRECT_NAME, sameProductLine, type Account, type Claim, type Decision, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { cancelLifecycle, planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewPartner } from '../claims/consequences.js';
 import { isOverlapCase } from './case-kind.js';
@@ -34,7 +34,7 @@ export function otherClaimOfParty(live: readonly Claim[], claim: Pick<Claim, 'id
 
 /** A party as the company's messages name it: its partner's name, or "Direct sales". */
 export function partyName(ctx: DomainContext, party: PartyId): string {
-  return party === DIRECT ? 'Direct sales' : (ctx.store.partners.get(party)?.name ?? party);
+  return party === DIRECT ? DIRECT_NAME : (ctx.store.partners.get(party)?.name ?? party);
 }
 
 /**

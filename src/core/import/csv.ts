@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { CLAIM_STATUSES, DIRECT, ROUTES, type Account, type Partner } from '../types.js';
+import { CLAIM_STATUSES, DIRECT, DIRECT_NAME, ROUTES, type Account, type Partner } from '../types.js';
 import { decodeUtf8, DIRECTION_CONTROLS } from '../utf8.js';
 
 export interface RowError {
@@ -184,7 +184,11 @@ export const partnerRow = z.object({
     const meaning = RESERVED_PARTNER_IDS[id.toLowerCase()];
     if (meaning) ctx.addIssue({ code: 'custom', message: `"${id}" is reserved: it means ${meaning}; give the partner another id` });
   }),
-  name: requiredValue,
+  // The direct team's own name wherever a party is named (a form's "Claim for" and "Dispute for",
+  // replies, stats): a partner of that name could not be told from it, and typed, would be taken for it.
+  name: requiredValue.superRefine((name, ctx) => {
+    if (name.trim().replace(/\s+/g, ' ').toLowerCase() === DIRECT_NAME.toLowerCase()) ctx.addIssue({ code: 'custom', message: `"${name.trim()}" is how the direct sales team is named; give the partner another name` });
+  }),
   tier: opt,
   // A workspace's id (T…) or an Enterprise Grid org's (E…), as Slack writes them: a domain name
   // or a workspace's name would match none of the partner's people.

@@ -410,6 +410,17 @@ describe('CSV import: reserved partner ids', () => {
   });
 });
 
+describe('CSV import: the direct team\'s name', () => {
+  it('a partner named "Direct sales", in any letter case or spacing, is refused naming the line (the forms, replies and stats name the direct team so); nothing is imported', () => {
+    const before = rt.store.partners.all();
+    expect(errorsOf('partners', ['id,name', 'ok1,Fine', 'ds,Direct sales', 'ds2,  DIRECT   Sales ', 'ds3,Direct Sales Group'].join('\n'))).toEqual([
+      'line 3: name: "Direct sales" is how the direct sales team is named; give the partner another name',
+      'line 4: name: "DIRECT   Sales" is how the direct sales team is named; give the partner another name',
+    ]);
+    expect(rt.store.partners.all()).toEqual(before);
+  });
+});
+
 describe('CSV import: stages', () => {
   const STAGES = 'prospecting, qualified, proposal, negotiation, commit';
   const stageLine = (id: string, stage: string) => `${id},acme,contoso,resell,Analytics,D,${stage},,,rejected,2026-11-20,`;
