@@ -32,7 +32,7 @@ export function disputeForm(deps: HandlerDeps, viewer: Principal, accountText = 
       ...(viewer.kind === 'internal' ? [partyChoice(deps, 'Dispute for')] : []),
       { id: 'product', label: 'Product line', kind: 'select', required: true, options: policy.product_lines.map((p) => ({ value: p, label: p })) },
       { id: 'against', label: 'Claim disputed (number)', kind: 'text', required: false, maxLength: 20, placeholder: 'e.g. 12', hint: 'Leave it empty to dispute whoever holds the account for this product line. A number is only checked (it must be another party’s live claim there): the dispute weighs every live claim on the line either way.' },
-      { id: 'reason', label: 'Reason', kind: 'multiline', required: true, maxLength: 2000, placeholder: viewer.kind === 'internal' ? 'Why should the account go to the party you raise it for?' : 'Why should the account be yours?' },
+      { id: 'reason', label: 'Reason', kind: 'multiline', required: true, maxLength: 2000, placeholder: viewer.kind === 'internal' ? 'Why should the account go to the party you raise it for?' : 'Why should the account be yours?', ...(viewer.kind === 'internal' ? { hint: 'Read by your colleagues, the arbitrator and, for a partner, that partner’s people: never by another partner.' } : {}) },
       { id: 'evidence', label: 'Evidence', kind: 'multiline', required: false, maxLength: 3000, ...(evidence ? { initial: { value: evidence, label: evidence } } : {}) },
     ],
     state: {},

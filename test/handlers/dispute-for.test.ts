@@ -61,6 +61,8 @@ describe('the dispute form', () => {
     // The reason is asked as the one raising it reads it: for the party chosen, or for their own.
     expect(mine.fields.find((f) => f.id === 'reason')?.placeholder).toBe('Why should the account go to the party you raise it for?');
     expect(theirs.fields.find((f) => f.id === 'reason')?.placeholder).toBe('Why should the account be yours?');
+    // Who reads it, said to a colleague, whose reason reaches the partner they raise it for.
+    expect(mine.fields.find((f) => f.id === 'reason')?.hint).toBe('Read by your colleagues, the arbitrator and, for a partner, that partner’s people: never by another partner.');
   });
 });
 
