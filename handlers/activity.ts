@@ -28,5 +28,9 @@ export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: un
   // Until when it now holds, as /roe mine says it: the warning that sent them here named the old date.
   const terms = deps.ctx.policies().termsFor(claim);
   const state = claim.status === 'protected' ? `It stays protected${protectedWords(vp, protectionEnd(claim, terms), dormancyAt(claim, terms))}.` : 'It is still waiting for a decision; the activity counts once it is protected.';
-  return reply(`Activity logged on claim #${id}`, [text(`Activity logged on claim #${claim.id} (${vp.date(claim.lastActivityAt)}). ${state}`, 'good')]);
+  return reply(`Activity logged on claim #${id}`, [
+    text(`Activity logged on claim #${claim.id} (${vp.date(claim.lastActivityAt)}). ${state}`, 'good'),
+    // A claim from the CRM had nobody in chat to tell: now it has them.
+    ...(claim.adopted ? [text(`It came from the CRM's import, with nobody in chat to warn: its warnings and notices now come to you${viewer.kind === 'internal' ? `, and ${cmd(viewer, 'roe mine')} lists it` : ''}.`, 'muted')] : []),
+  ]);
 }

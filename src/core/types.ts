@@ -5,6 +5,8 @@
 export const DIRECT = 'direct' as const;
 /** The direct sales team's name, wherever a party is named (forms, replies, stats); no partner may have it. */
 export const DIRECT_NAME = 'Direct sales';
+/** Who a claim imported from the CRM was filed by, and who raised a case the import opened: nobody in chat. */
+export const IMPORTED_BY = 'import';
 /** A partner id, or `direct` for the company's own sales team. */
 export type PartyId = string;
 

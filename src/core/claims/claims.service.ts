@@ -5,7 +5,7 @@ import { DomainError } from '../errors.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
-import { DIRECT, sameProductLine, type Account, type Claim, type Dispute, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
+import { DIRECT, IMPORTED_BY, sameProductLine, type Account, type Claim, type Dispute, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
 import { dormancyAt, effectiveStatus, isLive, termsOf } from './lifecycle.js';
 import { collisionReason, findConflicts, partyOf, type ConflictReason } from './overlap.js';
 import { requiresApproval } from './consequences.js';
@@ -313,7 +313,7 @@ function dormantRefusal(ctx: DomainContext, principal: Principal, claim: Claim, 
  * keys of the principal's beyond those the policy gives their person, which only a handler can
  * tell (see {@link ownUserKeys}); a refusal on a dormant claim calls a claim filed under any of them theirs.
  */
-export function logActivity(ctx: DomainContext, principal: Principal, claimId: number, opts: { ownUserKeys?: readonly string[] } = {}): Claim {
+export function logActivity(ctx: DomainContext, principal: Principal, claimId: number, opts: { ownUserKeys?: readonly string[] } = {}): Claim & { adopted?: true } {
   const now = ctx.clock.now();
   const claim = ctx.store.claims.get(claimId);
   if (!claim) throw new DomainError('not_found', `No claim #${claimId}.`);
@@ -322,10 +322,13 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   const status = effectiveStatus(claim, terms, now);
   if (!isLive(status) && status !== 'dormant') throw new DomainError('conflict', closedReason(ctx, claim, status));
   if (status === 'dormant') throw dormantRefusal(ctx, principal, claim, now, opts.ownUserKeys ?? []);
-  ctx.store.claims.update(claimId, { lastActivityAt: now });
-  const renewed = { ...claim, lastActivityAt: now };
+  // A claim the CRM's import brought has nobody in chat to warn before it lapses: whoever logs
+  // activity on it takes it on, and its warnings and notices come to them from then on.
+  const adopted = claim.createdBy === IMPORTED_BY && principal.kind !== 'unknown';
+  ctx.store.claims.update(claimId, { lastActivityAt: now, ...(adopted ? { createdBy: principal.userKey } : {}) });
+  const renewed = { ...claim, lastActivityAt: now, ...(adopted ? { createdBy: principal.userKey } : {}) };
   // A pending claim has no lifecycle yet: it gets one when it is protected.
   if (status === 'protected') planLifecycle(ctx, renewed, terms, now);
-  ctx.store.ledger.append({ at: now, kind: 'claim.activity', subject: `claim:${claimId}`, actor: principal.userKey, policyVersion: claim.policyVersion, payload: {} });
-  return renewed;
+  ctx.store.ledger.append({ at: now, kind: 'claim.activity', subject: `claim:${claimId}`, actor: principal.userKey, policyVersion: claim.policyVersion, payload: adopted ? { adopted: true } : {} });
+  return adopted ? { ...renewed, adopted: true } : renewed;
 }

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
-import { DIRECT, sameProductLine, type Claim, type ClaimStatus, type Partner } from '../types.js';
+import { DIRECT, IMPORTED_BY, sameProductLine, type Claim, type ClaimStatus, type Partner } from '../types.js';
 import { reviewPartner } from '../claims/consequences.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { PARTNER_ROUTES_IN_WORDS, routeFits } from '../claims/route.js';
@@ -287,7 +287,8 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         lastActivityAt: value.last_activity_at ?? value.registered_at,
         protectedUntil: protects ? addDays(value.registered_at, own.policy.registration.protection_days, termsOf(own.policy)) : null,
         policyVersion: own.version,
-        createdBy: 'import',
+        // Someone in chat who took the claim on (logged activity on it) keeps it through a re-import.
+        createdBy: prior?.createdBy ?? IMPORTED_BY,
         contested: false,
         violation: false,
         requestKey: `import:${value.id}`,

@@ -5,10 +5,7 @@ import { collisionReason, findConflicts, partyOf } from '../claims/overlap.js';
 import { joinCase, liveClaims, openCase } from '../disputes/settle.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
-import { DIRECT, sameProductLine, type Claim, type PartyId } from '../types.js';
-
-/** Who a case over an imported claim is raised by, in the ledger and on the case. */
-const IMPORT_ACTOR = 'import';
+import { DIRECT, IMPORTED_BY, sameProductLine, type Claim, type PartyId } from '../types.js';
 
 /**
  * Puts an imported claim that is pending (and in no open case) in a case on its account and
@@ -57,7 +54,7 @@ export function putInCase(ctx: DomainContext, imported: Claim, now: Date): { dis
       productLine: claim.productLine,
       claims: [...others, claim],
       parties,
-      raisedBy: IMPORT_ACTOR,
+      raisedBy: IMPORTED_BY,
       // The company's import, not a partner's: the reason is the company's to read.
       raisedAs: DIRECT,
       reason: [
