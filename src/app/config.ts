@@ -110,7 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePath: c.DATABASE_PATH,
     policyPath,
     logLevel: c.LOG_LEVEL,
-    production: c.NODE_ENV === 'production',
+    // In any letter case: production is where Teams is never served unauthenticated, so a "Production" is taken at its word.
+    production: c.NODE_ENV?.trim().toLowerCase() === 'production',
     slack: c.SLACK_BOT_TOKEN ? { botToken: c.SLACK_BOT_TOKEN, signingSecret: c.SLACK_SIGNING_SECRET, appToken: c.SLACK_APP_TOKEN, apiUrl: c.SLACK_API_URL } : null,
     teams: { appId: c.MICROSOFT_APP_ID, appPassword: c.MICROSOFT_APP_PASSWORD, tenantId: c.MICROSOFT_APP_TENANT_ID, appType: c.MICROSOFT_APP_TYPE },
   };

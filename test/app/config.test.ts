@@ -145,3 +145,10 @@ describe('.env.example and the README', () => {
     expect(named.sort()).toEqual(variables);
   });
 });
+
+describe('NODE_ENV', () => {
+  it('production in any letter case is production (Teams is then never served unauthenticated); anything else is not', () => {
+    for (const value of ['production', 'Production', 'PRODUCTION', ' production ']) expect(loadConfig({ NODE_ENV: value }).production, value).toBe(true);
+    for (const value of ['', 'development', 'prod', 'test']) expect(loadConfig({ NODE_ENV: value }).production, value).toBe(false);
+  });
+});
