@@ -147,8 +147,21 @@ export function strayEnvKeys(text: string): string[] {
   const letters = (key: string) => key.replaceAll('_', '').toUpperCase();
   const values = parseEnv(text);
   const keys = Object.keys(values);
-  return keys
-    .filter((key) => !known.includes(key))
+  // A line of one of roe-bot's variables without its "=" (`SLACK_BOT_TOKEN xoxb-…`, `PORT: 3000`) is no variable to the loader.
+  const unset = text.split(/\r?\n|\r/).flatMap((raw, i) => {
+    const line = raw.trim().replace(/^export\s+/, '');
+    if (line === '' || line.startsWith('#') || line.includes('=')) return [];
+    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(line)?.[0];
+    const meant = name ? known.find((k) => letters(k) === letters(name)) : undefined;
+    return meant ? [`.env: line ${i + 1} has no "=" and is ignored: write it ${meant}=value`] : [];
+  });
+  // Node's loader reads such a line, and those after it up to the next "=", as one name: the variable of that "=" is lost too.
+  const swallowed = keys.filter((key) => /\s/.test(key)).flatMap((key) => {
+    const last = key.split(/\s+/).at(-1) ?? '';
+    return known.includes(last) ? [`.env: ${last} is ignored too: a line before it has no "=", and the lines up to ${last} are read as one name`] : [];
+  });
+  return [...unset, ...swallowed, ...keys
+    .filter((key) => !known.includes(key) && !/\s/.test(key))
     .flatMap((key) => {
       const same = known.find((k) => letters(k) === letters(key));
       if (same) {
@@ -160,7 +173,7 @@ export function strayEnvKeys(text: string): string[] {
       }
       const near = known.filter((k) => group(k) === group(key.toUpperCase()) && k !== 'NODE_ENV');
       return near.length ? [`.env: ${key} is not a roe-bot variable, and is ignored (roe-bot reads ${near.join(', ')})`] : [];
-    });
+    })];
 }
 
 /**

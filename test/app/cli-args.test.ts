@@ -207,6 +207,19 @@ describe('a .env of misspelt variables', () => {
   });
 });
 
+describe('a .env line of a roe-bot variable without its "="', () => {
+  it('is told with its line number and how to write it; comments, blank lines and other programs\' lines are let be', async () => {
+    const { strayEnvKeys } = await import('../../src/app/config.js');
+    expect(strayEnvKeys('# Slack\nSLACK_BOT_TOKEN xoxb-1\n\nexport PORT: 3000\nLOG_LEVEL=warn\nsome note for people\nTZ UTC\nMicrosoftAppId 0000\n')).toEqual([
+      '.env: line 2 has no "=" and is ignored: write it SLACK_BOT_TOKEN=value',
+      '.env: line 4 has no "=" and is ignored: write it PORT=value',
+      '.env: line 8 has no "=" and is ignored: write it MICROSOFT_APP_ID=value',
+      // Read up to the next "=" as one name, the next variable is lost with it.
+      '.env: LOG_LEVEL is ignored too: a line before it has no "=", and the lines up to LOG_LEVEL are read as one name',
+    ]);
+  });
+});
+
 describe('roe serve that cannot listen on PORT', () => {
   const failure = (code: string) => Object.assign(new Error(`listen ${code}: 0.0.0.0:80`), { code });
   it.each([
