@@ -99,6 +99,11 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
   }
   if (matches.length > 1) {
     const names = matchLabels(deps, matches);
+    // A name several accounts share is told apart in the list by its domain, region or id
+    // ("Globex (EMEA)"): typed as the list shows it (a field with no picker, as in Teams), it is that account.
+    const shown = names.findIndex((n) => n.trim().toLowerCase() === trimmed.toLowerCase());
+    const account = shown >= 0 ? deps.ctx.store.accounts.get(matches[shown]!.accountId) : undefined;
+    if (account) return account;
     throw new DomainError('invalid_input', `"${typed(value)}" matches several accounts: ${names.join(', ')}. Give more of the name, or the web domain.`, { [field]: `Several accounts match: ${names.join(', ')}` });
   }
   throw new DomainError('not_found', `No account matches "${typed(value)}". Try part of the name, an alias or the web domain.`, { [field]: `No account matches "${typed(value)}"` });

@@ -138,8 +138,8 @@ const typedText = (a: Activity): string => plainFromTeams(TurnContext.removeReci
 const asked = (text: string): string => (parseCommand(text).command ? text.trim() : 'help');
 
 /** What a channel or group chat sees when someone asks: who asked what; the answer is the card's refresh, for the asker alone. */
-function privateStub(askerName: string, command: string, forUser: string): Answer {
-  return { kind: 'card', card: renderPrivateStub({ askerName, command, forUser }), summary: `${askerName} asked roe-bot` };
+function privateStub(askerName: string, command: string, forUser: string, other = false): Answer {
+  return { kind: 'card', card: renderPrivateStub({ askerName, command, forUser, other }), summary: `${askerName} asked roe-bot` };
 }
 
 /** The roles Teams' roster gives a full member of a tenant (`owner` for a team's owners; none from a roster that gives no role). */
@@ -586,12 +586,12 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         const forUser = str(data[ids.data.for]);
         const command = str(data[ids.data.command]);
         if (forUser !== a.from.id) {
-          // Anyone else who refreshes or clicks sees what everyone sees: the asker as the card
+          // Anyone else who refreshes or clicks sees what everyone sees (and how to ask for their own): the asker as the card
           // names them, never a name looked up by the id it carries (which the client sets: a
           // card made up would learn the name of anyone the bot knows). Someone who may only ask
           // for help (a guest, an unknown tenant) is not told who asked.
           const asker = (who.kind !== 'unknown' && str(data[ids.data.asker]).trim()) || 'Someone';
-          return privateStub(asker, command, forUser);
+          return privateStub(asker, command, forUser, true);
         }
         const refresh: CardRefresh = { verb: ids.refresh.privateAnswer, data: { [ids.data.for]: forUser, [ids.data.command]: command }, userIds: [forUser] };
         const answer = this.command(who, command);

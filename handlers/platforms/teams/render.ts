@@ -562,17 +562,21 @@ export function renderRefusal(message: string): AdaptiveCard {
 
 /**
  * What everyone in a channel or group chat sees of an answer meant for one person: who asked and
- * what. The person who asked sees the answer itself, through the card's refresh.
+ * what. The person who asked sees the answer itself, through the card's refresh. Anyone else who
+ * clicks its button (`other`) is told the answer is not theirs and how to ask for their own,
+ * rather than given the same card back, its button again doing nothing.
  */
-export function renderPrivateStub(o: { askerName: string; command: string; forUser: string }): AdaptiveCard {
+export function renderPrivateStub(o: { askerName: string; command: string; forUser: string; other?: boolean }): AdaptiveCard {
   const command = clip(o.command, LIMITS.command);
   const asker = clip(o.askerName, LIMITS.title);
   const data = { [TEAMS_IDS.data.for]: o.forUser, [TEAMS_IDS.data.command]: command, [TEAMS_IDS.data.asker]: asker };
+  const small = { isSubtle: true, spacing: 'None', size: 'Small' };
   return card(
     [
       textBlock(`${asker} asked: ${command}`, { isSubtle: true }),
-      textBlock('The answer is shown only to them.', { isSubtle: true, spacing: 'None', size: 'Small' }),
-      { type: 'ActionSet', actions: [execute('Show my answer', TEAMS_IDS.refresh.privateAnswer, data)] },
+      ...(o.other
+        ? [textBlock(`The answer is shown only to them. For your own, mention me with the command: @roe-bot ${command}`, small)]
+        : [textBlock('The answer is shown only to them.', small), { type: 'ActionSet', actions: [execute('Show my answer', TEAMS_IDS.refresh.privateAnswer, data)] }]),
     ],
     { verb: TEAMS_IDS.refresh.privateAnswer, data, userIds: [o.forUser] },
   );

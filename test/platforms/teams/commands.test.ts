@@ -259,6 +259,16 @@ describe('in a group chat or a channel', () => {
     expect(mine).toContain(refusal);
     expect(mine).toContain('Nothing was changed.');
   });
+
+  it.each(scopes)('in a %s, a colleague who clicks "Show my answer" on someone else’s question is told how to get their own, not given the same card and button back', async (_name, scope) => {
+    const stub = await h.say(USERS.sam, 'who-owns acme', scope);
+    const button = findIn(stub, (o) => o.type === 'Action.Execute' && o.title === 'Show my answer')[0] as { verb: string; data: Record<string, unknown> };
+    const theirs = await h.click(USERS.rep, button.verb, button.data, scope);
+    expect(readCard(theirs)).toContain('Sam Patel asked: who-owns acme');
+    expect(readCard(theirs)).toContain('For your own, mention me with the command: @roe-bot who-owns acme');
+    expect(readCard(theirs)).not.toContain('Northwind');
+    expect(findIn(theirs, (o) => o.type === 'Action.Execute')).toEqual([]);
+  });
 });
 
 describe('a shared channel holds people of several organisations: each is known by their own tenant, as the roster says, not by the host’s', () => {

@@ -301,6 +301,23 @@ describe('an account typed with the command that names no single account', () =>
     expect(inputs(form).get('account')?.value).toBe('acm');
   });
 
+  it('two accounts of the same name and no web domain: the form tells them apart by region, and the one typed as the form shows it is the one claimed', async () => {
+    for (const [id, region] of [['zephyr-emea', 'EMEA'], ['zephyr-na', 'NA']] as const) {
+      h.rt.store.accounts.upsert({ id, name: 'Zephyr Labs', aliases: [], domains: [], segment: null, region, tier: null, isCustomer: false, incumbentPartnerId: null, namedOwner: null });
+    }
+    h.rt.reindex();
+    const form = await h.say(USERS.rep, 'claim zephyr');
+    expect(readCard(form)).toContain('"zephyr" matches several accounts: Zephyr Labs (EMEA), Zephyr Labs (NA).');
+    const s = submitOf(form, V.submits[FORMS.claim]);
+    // The name alone still names neither.
+    const refused = await h.click(USERS.rep, s.verb, { ...s.data, ...soylentClaim, account: 'Zephyr Labs', claimant: 'direct', route: 'direct', stage: 'qualified' });
+    expect(String(under(refused, 'account')?.text)).toContain('Several accounts match: Zephyr Labs (EMEA), Zephyr Labs (NA)');
+    const again = submitOf(refused, V.submits[FORMS.claim]);
+    const done = await h.click(USERS.rep, again.verb, { ...again.data, ...soylentClaim, account: 'zephyr labs (na)', claimant: 'direct', route: 'direct', stage: 'qualified' });
+    expect(readCard(done)).toMatch(/Claim #\d+ on Zephyr Labs \(Analytics\) is protected/);
+    expect(h.rt.store.claims.all().at(-1)).toMatchObject({ accountId: 'zephyr-na', claimant: 'direct' });
+  });
+
   it('`claim acme` still fills in the account found: its name shown, its id carried beside it', async () => {
     const form = await h.say(USERS.contoso, 'claim acme');
     expect(inputs(form).get('account')?.value).toBe('Acme Corporation');
