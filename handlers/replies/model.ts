@@ -34,6 +34,14 @@ export type FormId = (typeof FORMS)[keyof typeof FORMS];
 
 export type Tone = 'normal' | 'muted' | 'good' | 'warning' | 'attention';
 
+/**
+ * The mark a line of each tone starts with in Slack and Teams: ✅ done, ⚠️ take care, ⛔ refused
+ * or lost. Slack shows a line in no colour; Teams' colour alone would say it neither to a screen
+ * reader nor to someone who cannot tell the colours apart. Unicode characters, never a
+ * `:shortcode:` (a name typed as one stays text).
+ */
+export const TONE_MARK: Record<Tone, string> = { normal: '', muted: '', good: '\u2705 ', warning: '\u26A0\uFE0F ', attention: '\u26D4 ' };
+
 export type Block =
   | { type: 'text'; text: string; tone?: Tone }
   | { type: 'facts'; facts: { label: string; value: string }[] }

@@ -243,7 +243,11 @@ function cardElement(p: Problems, path: string, e: unknown, inputIds: Map<string
       if (!isObj(c) || typeof c.title !== 'string' || typeof c.value !== 'string') p.add(`${path}.choices[${i}]`, 'choice needs title and value strings');
     });
   }
-  if (e.type === 'ActionSet') arr(e.actions).forEach((a, i) => cardAction(p, `${path}.actions[${i}]`, a));
+  if (e.type === 'ActionSet') {
+    // Teams shows six buttons of a set (maxActions in its host config); the rest only behind a menu, if at all.
+    p.max(`${path}.actions`, e.actions, 6, 'buttons');
+    arr(e.actions).forEach((a, i) => cardAction(p, `${path}.actions[${i}]`, a));
+  }
   if (e.type === 'Container') arr(e.items).forEach((x, i) => cardElement(p, `${path}.items[${i}]`, x, inputIds));
 }
 

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { clip, oneLine, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { clip, oneLine, TONE_MARK, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
 import { printable } from '../../../src/core/utf8.js';
 import { SLACK_IDS } from './ids.js';
 
@@ -83,7 +83,7 @@ export function mrkdwnText(s: string, max: number): string {
 /**
  * Plain text, shown as written: `emoji: false`, so a `:shortcode:` someone typed (an
  * opportunity named `:white_check_mark: Ruled`) stays text and never turns into the emoji the
- * bot's own lines start with. The bot's emoji are Unicode characters (see TONE_PREFIX). A control
+ * bot's own lines start with. The bot's emoji are Unicode characters (see TONE_MARK). A control
  * character shows as � ({@link printable}).
  */
 export function plain(s: string, max: number): PlainText {
@@ -112,8 +112,6 @@ function labelled(label: string, value: string | null, max: number): Mrkdwn | Pl
 function smallPrint(s: string): Mrkdwn | PlainText {
   return MRKDWN_MARKERS.test(s) ? plain(s, LIMITS.contextText) : mrkdwn(mrkdwnText(s, LIMITS.contextText));
 }
-
-const TONE_PREFIX: Record<Tone, string> = { normal: '', muted: '', good: '\u2705 ', warning: '\u26A0\uFE0F ', attention: '\u26D4 ' };
 
 /**
  * Splits lines (already escaped, for mrkdwn) into chunks of at most `max` characters, one chunk
@@ -164,7 +162,7 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
       // quoted in it (a search, a name) shows as typed, its * _ ~ ` not made bold, italic, struck
       // or code (mrkdwn has no escape for them).
       const tone = b.tone ?? 'normal';
-      const prefix = TONE_PREFIX[tone];
+      const prefix = TONE_MARK[tone];
       const text = plain(prefix + b.text, LIMITS.sectionText);
       if (tone === 'muted') return [{ type: 'context', elements: [text] }];
       return [{ type: 'section', text }];

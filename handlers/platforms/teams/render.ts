@@ -1,4 +1,4 @@
-import { ACTIONS, clip, oneLine, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { ACTIONS, clip, oneLine, TONE_MARK, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
 import { printable } from '../../../src/core/utf8.js';
 import { readAmount } from '../../validate.js';
 import { TEAMS_IDS, type RefreshVerb, type Verb } from './ids.js';
@@ -50,6 +50,11 @@ export const LIMITS = {
    * string length, in today's documentation; 40 KB in older clients' and older pages').
    */
   cardMax: 36_000,
+  /**
+   * Buttons in one ActionSet: Teams shows six of a set (its host config's `maxActions`), the rest
+   * only behind a menu or not at all; a row of more (a queue's Open buttons) is split into sets.
+   */
+  actionsPerSet: 6,
   /** Items shown of one list (Slack shows at most 50 blocks). */
   listItems: 40,
   /** Characters, before escaping, of: a title, a TextBlock, a fact's label and value, a list item and its detail. */
@@ -125,6 +130,12 @@ const COLOR: Record<Tone, Record<string, unknown>> = {
   attention: { color: 'Attention' },
 };
 
+/**
+ * A card's title: marked as a heading (Adaptive Cards 1.5 `style: heading`), which a screen reader
+ * announces and lets a person jump to, as Slack's header block; drawn as before.
+ */
+const HEADING = { style: 'heading', weight: 'Bolder', size: 'Medium' } as const;
+
 function textBlock(text: string, extra: Record<string, unknown> = {}, max: number = LIMITS.text): CardElement {
   return { type: 'TextBlock', text: md(clip(text, max)), wrap: true, ...extra };
 }
@@ -165,8 +176,11 @@ const QUOTE_FLOOR = 200;
 
 function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[]): CardElement[] {
   switch (b.type) {
-    case 'text':
-      return [textBlock(b.text, COLOR[b.tone ?? 'normal'])];
+    case 'text': {
+      // The colour said also in words a screen reader reads, and without colour (as on Slack).
+      const tone = b.tone ?? 'normal';
+      return [textBlock(TONE_MARK[tone] + b.text, COLOR[tone])];
+    }
     case 'facts':
       return [{ type: 'FactSet', facts: b.facts.map((f) => ({ title: md(clip(oneLine(f.label), LIMITS.factLabel)), value: md(clip(oneLine(f.value), LIMITS.factValue)) })) }];
     case 'list': {
@@ -180,8 +194,11 @@ function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[]): Ca
       quotes.push({ into, text: b.text.trim(), many: b.many === true });
       return [{ type: 'Container', style: 'emphasis', items: into }];
     }
-    case 'actions':
-      return [{ type: 'ActionSet', actions: b.actions.map(buttonAction) }];
+    case 'actions': {
+      const sets: CardElement[] = [];
+      for (let i = 0; i < b.actions.length; i += LIMITS.actionsPerSet) sets.push({ type: 'ActionSet', actions: b.actions.slice(i, i + LIMITS.actionsPerSet).map(buttonAction) });
+      return sets;
+    }
     case 'divider':
       return [];
   }
@@ -281,7 +298,7 @@ function replyBody(r: Reply): CardElement[] {
   const body: CardElement[] = [];
   const lists: PendingList[] = [];
   const quotes: PendingQuote[] = [];
-  if (r.title) body.push(textBlock(r.title, { weight: 'Bolder', size: 'Medium' }, LIMITS.title));
+  if (r.title) body.push(textBlock(r.title, HEADING, LIMITS.title));
   let separate = false;
   for (const b of r.blocks) {
     if (b.type === 'divider') {
@@ -518,7 +535,7 @@ function input(f: Field, value: string | undefined): CardElement {
 export function renderForm(form: Form, state: FormState = {}): AdaptiveCard {
   const errors = state.errors ?? {};
   const prefill: Prefill = {};
-  const body: CardElement[] = [textBlock(form.title, { weight: 'Bolder', size: 'Medium' }, LIMITS.title)];
+  const body: CardElement[] = [textBlock(form.title, HEADING, LIMITS.title)];
   if (form.intro) body.push(textBlock(form.intro, { isSubtle: true }));
   if (state.message) body.push(textBlock(state.message, { color: 'Attention' }));
   for (const f of form.fields) {

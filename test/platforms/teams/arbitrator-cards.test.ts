@@ -57,7 +57,7 @@ describe('a question sent from the Teams ask form', () => {
     const question = 'Who met the CIO first?';
     const card = await ask(d.id, question);
     const said = 'Your question went to the parties by direct message. Their answers will come to you here, by direct message.';
-    expect(readCard(card)).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\n${said.replace(/[.]/g, '\\.')}\nYour question\n${question.replace('?', '\\?')}\n`));
+    expect(readCard(card)).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\n\u2705 ${said.replace(/[.]/g, '\\.')}\nYour question\n${question.replace('?', '\\?')}\n`));
     expect(readCard(card)).toContain('[Approve: Northwind Partners]');
     // Teams redraws the card from the case whenever the chat is opened again.
     const refresh = (card.refresh as Refresh).action;
@@ -113,7 +113,7 @@ describe('a reminder, as Teams shows it (a card redraws itself when shown)', () 
     tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
     h.connector.calls.length = 0;
     await h.drain();
-    const card = h.connector.messages().map((c) => cardOf(c)).find((c) => readCard(c).startsWith(`Reminder: dispute #${disputeId} is due`));
+    const card = h.connector.messages().map((c) => cardOf(c)).find((c) => readCard(c).startsWith(`\u26A0\uFE0F Reminder: dispute #${disputeId} is due`));
     expect(card, 'the reminder Pat is sent').toBeDefined();
     return card!;
   }
@@ -126,7 +126,7 @@ describe('a reminder, as Teams shows it (a card redraws itself when shown)', () 
   it('while the case stands, it is the reminder, its snooze buttons kept', async () => {
     const d = await openCase();
     const shown = readCard(await redraw(await reminder(d.id)));
-    expect(shown).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\\nReminder: dispute #${d.id} is due .*After that it escalates to Dana Reyes\\.\n`));
+    expect(shown).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\\n\u26A0\uFE0F Reminder: dispute #${d.id} is due .*After that it escalates to Dana Reyes\\.\n`));
     expect(shown).toContain('[Approve: Northwind Partners]');
     expect(shown).toContain('[Snooze 1h]');
   });

@@ -554,7 +554,7 @@ describe('Log activity from the list of roe mine', () => {
     expect(button, 'a Log activity button on the list').toBeDefined();
     const done = await h.click(USERS.northwind, button!.verb, button!.data);
     const text = readCard(done);
-    expect(text).toMatch(/^Activity logged on claim #\d+ \(/m);
+    expect(text).toMatch(/^\u2705 Activity logged on claim #\d+ \(/m);
     expect(text).toContain('Claims of Northwind Partners');
     expect(actions(done).map((a) => a.data)).toEqual(actions(list).map((a) => a.data));
     // Expired since the list was drawn: refused on top of the list as it stands now.

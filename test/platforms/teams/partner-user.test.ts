@@ -67,7 +67,7 @@ describe('a question’s Answer button clicked after the case moved on', () => {
     expect(h.rt.store.disputes.get(d.id)!.status).toBe('ruled');
 
     const shown = readCard(await h.click(USERS.contoso, answer.verb, answer.data));
-    expect(shown).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\\nDispute #${d.id} was already ruled by Pat Okafor on [^\\n]*\\. No answer can be sent on it any more\\.\\nNothing was changed\\.\\nThe question\\nWhen did you first meet their CIO\\?\\n`));
+    expect(shown).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\\n\u26D4 Dispute #${d.id} was already ruled by Pat Okafor on [^\\n]*\\. No answer can be sent on it any more\\.\\nNothing was changed\\.\\nThe question\\nWhen did you first meet their CIO\\?\\n`));
     expect(shown).not.toContain('Your answer was not sent');
     expect(shown).toMatch(/Ruled by Pat Okafor on .*: another party owns it\./);
     // Nothing of the other partner on it.

@@ -121,6 +121,30 @@ describe('renderReply', () => {
   });
 });
 
+describe('what a screen reader and a small screen get of a card', () => {
+  it('a toned line says its tone with the mark Slack shows too, not by its colour alone', () => {
+    const card = renderReply(reply('s', [text('Claim #3 is protected.', 'good'), text('Claim #3 goes dormant tomorrow.', 'warning'), text('Claim #3 was not accepted.', 'attention'), text('Plain.'), text('Small print.', 'muted')]));
+    expect(card.body.map((e) => e.text)).toEqual(['\u2705 Claim #3 is protected.', '\u26A0\uFE0F Claim #3 goes dormant tomorrow.', '\u26D4 Claim #3 was not accepted.', 'Plain.', 'Small print.']);
+    expect(card.body.map((e) => e.color ?? e.isSubtle)).toEqual(['Good', 'Warning', 'Attention', undefined, true]);
+  });
+
+  it('the title of a reply and of a form is a heading (Adaptive Cards 1.5), as Slack\u2019s header block', () => {
+    expect(renderReply(reply('s', [text('x')], { title: 'Dispute #3: Acme' })).body[0]).toMatchObject({ type: 'TextBlock', text: 'Dispute #3: Acme', style: 'heading' });
+    expect(renderForm({ id: FORMS.claim, title: 'Register a deal', submitLabel: 'Register', fields: [], state: {} }).body[0]).toMatchObject({ type: 'TextBlock', text: 'Register a deal', style: 'heading' });
+    // Nothing else on the card is one.
+    expect(JSON.stringify(renderReply(reply('s', [text('x'), { type: 'list', title: 'Claims', items: [{ text: '#1' }] }]))).includes('heading')).toBe(false);
+  });
+
+  it('a row of more buttons than Teams shows in one set (a queue\u2019s ten Open buttons) is split into sets of six, every button kept in order', () => {
+    const open = Array.from({ length: 10 }, (_, i) => ({ action: ACTIONS.openCase, label: `Open #${i + 1}`, value: String(i + 1) }));
+    const card = renderReply(reply('10 cases waiting', [text('Waiting for your ruling'), { type: 'actions', actions: open }]));
+    const sets = card.body.filter((e) => e.type === 'ActionSet') as unknown as { actions: { title: string }[] }[];
+    expect(sets.map((s) => s.actions.length)).toEqual([6, 4]);
+    expect(sets.flatMap((s) => s.actions.map((a) => a.title))).toEqual(open.map((b) => b.label));
+    expect(checkTeamsCard(card)).toEqual([]);
+  });
+});
+
 describe('control characters', () => {
   /** Typed or imported before imports refused them: a bell, a terminal escape, a NUL, a DEL, a C1 control, a direction override. */
   const typed = 'Acme\u0007 deal\u001b[31m red\u0000\u007f\u009b\u202Egnp.exe';
