@@ -79,6 +79,8 @@ export const claims = sqliteTable(
     protectedUntil: instant('protected_until'),
     policyVersion: text('policy_version').notNull(),
     createdBy: text('created_by').notNull(),
+    /** The party its filer acted from: direct for the company's own people (also when they filed for a partner), the partner for a partner's user; null for the CRM's import and claims from before it was kept. */
+    filedAs: text('filed_as'),
     contested: flag('contested').notNull().default(false),
     violation: flag('violation').notNull().default(false),
     requestKey: text('request_key'),

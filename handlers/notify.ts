@@ -32,6 +32,16 @@ function partyViewer(party: PartyId, userKey: string): Principal {
   return party === DIRECT ? { kind: 'internal', userKey, personKey: null, displayName: '' } : { kind: 'external', userKey, partnerId: party, displayName: '' };
 }
 
+/**
+ * The viewer a claim's filer reads what is sent about it as: from the party they filed it from.
+ * One of the company's people who filed it for a partner reads it as the company's people do
+ * (other partners named); a partner's user as that partner. A claim that does not say (the
+ * CRM's import, or filed before it was kept) is read as its party's own user reads it.
+ */
+function filerViewer(c: Claim): Principal {
+  return partyViewer(c.filedAs ?? c.claimant, c.createdBy);
+}
+
 /** Where to reach a person of the policy: the dispute's platform if they are on it. */
 function personTarget(deps: HandlerDeps, personKey: string, prefer: Platform): { platform: Platform; user: string } | null {
   const p = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' }).version.policy.people[personKey];
@@ -285,25 +295,26 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
    * DMs to the people of the case (but the actor): whoever filed its claims, and whoever raised
    * it (who may hold no claim: a dispute raised by hand against an owner). Returns who was told.
    */
-  const toParties = (d: Dispute, make: (viewer: Principal, platform: Platform) => Reply, tag: string): Set<string> => {
-    const people: { userKey: string; viewer: Principal }[] = [];
+  const toParties = (d: Dispute, make: (viewer: Principal, platform: Platform, party: PartyId) => Reply, tag: string): Set<string> => {
+    // Each with the party they are in the case for: their claim's, or the one it was raised as.
+    const people: { userKey: string; viewer: Principal; party: PartyId }[] = [];
     for (const id of d.claimIds) {
       const c = deps.ctx.store.claims.get(id);
-      if (c) people.push({ userKey: c.createdBy, viewer: partyViewer(c.claimant, c.createdBy) });
+      if (c) people.push({ userKey: c.createdBy, viewer: filerViewer(c), party: c.claimant });
     }
-    if (d.raisedAs !== null) people.push({ userKey: d.raisedBy, viewer: partyViewer(d.raisedAs, d.raisedBy) });
+    if (d.raisedAs !== null) people.push({ userKey: d.raisedBy, viewer: partyViewer(d.raisedAs, d.raisedBy), party: d.raisedAs });
     // Someone of the policy on Slack and Teams alike is one person: told once (where their
     // first part in the case was), and not at all when they did this themselves.
     const actor = actorKey === undefined ? undefined : personOf(actorKey);
     const told = new Set<string>();
     const toldPeople = new Set<string>();
-    for (const { userKey, viewer } of people) {
+    for (const { userKey, viewer, party } of people) {
       const who = personOf(userKey);
       if (toldPeople.has(who)) told.add(userKey);
       if (told.has(userKey) || userKey === actorKey || who === actor) continue;
       const target = splitUserKey(userKey);
       if (!target) continue;
-      out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: make(viewer, target.platform), dedupeKey: `dm:${d.id}:${tag}:${userKey}:${stamp}` });
+      out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: make(viewer, target.platform, party), dedupeKey: `dm:${d.id}:${tag}:${userKey}:${stamp}` });
       told.add(userKey);
       toldPeople.add(who);
     }
@@ -351,18 +362,18 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
   };
   const about = (d: Dispute) => caseAbout(deps, d);
   /**
-   * To a party a ruling went against: until when a new claim of theirs on the account and line
-   * needs an arbitrator's approval (the core's own test, recentRulingAgainst, as a claim filed
-   * then would meet it); nothing to anyone else.
+   * To a party a ruling went against (`party`, the one the reader is in the case for): until when
+   * a new claim of theirs on the account and line needs an arbitrator's approval (the core's own
+   * test, recentRulingAgainst, as a claim filed then would meet it); nothing to anyone else. One
+   * of the company's people who filed for a partner reads it of that partner, by name.
    */
-  const approvalAfterRuling = (d: Dispute, v: Principal): string => {
+  const approvalAfterRuling = (d: Dispute, v: Principal, party: PartyId): string => {
     if (!d.ruledAt) return '';
-    // A party's viewer (partyViewer): the direct team's is one of the company's people.
-    const party = ownParty(v) ?? DIRECT;
     const terms = termsOf(deps.ctx.policies().inForceAt(d.ruledAt).policy);
     if (recentRulingAgainst(deps.ctx, d.accountId, d.productLine, party, terms, d.ruledAt)?.id !== d.id) return '';
     const vp = viewpoint(deps, v);
-    return ` Until ${vp.date(rulingStandsUntil(d, terms))}, a new claim of ${party === DIRECT ? 'the direct team' : 'yours'} on it needs an arbitrator's approval.`;
+    const whose = party === DIRECT ? 'the direct team' : party === ownParty(v) ? 'yours' : vp.party(party);
+    return ` Until ${vp.date(rulingStandsUntil(d, terms))}, a new claim of ${whose} on it needs an arbitrator's approval.`;
   };
   /** The case as a party sees it, under a line saying what happened: a DM makes sense on its own (`summary`: the card's own when not given). */
   const partyCard = (d: Dispute, v: Principal, summary: string | undefined, lead: string): Reply => {
@@ -451,7 +462,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const d = e.dispute;
         // Who owns it now comes first: the card below may show the recommendation the ruling went
         // against; and, to a party it went against, what it means for their next claim there.
-        const told = toParties(d, (v) => partyCard(d, v, `Ruling on ${caseWords(v, d)}: ${about(d)}`, `${caseTitle(v, d)} over ${about(d)} is ruled: ${endedWords(viewpoint(deps, v), d)}.${approvalAfterRuling(d, v)}`), 'ruled');
+        const told = toParties(d, (v, _platform, party) => partyCard(d, v, `Ruling on ${caseWords(v, d)}: ${about(d)}`, `${caseTitle(v, d)} over ${about(d)} is ruled: ${endedWords(viewpoint(deps, v), d)}.${approvalAfterRuling(d, v, party)}`), 'ruled');
         refreshCards(d, 'ruled');
         toThread(d, (v) => reply(`${caseTitle(v, d)} ruled`, outcomeBlocks(deps, v, d, 'good')), 'ruled', { broadcast: true, told });
         // Ruled by someone above its arbitrator (opened from the queue): the arbitrator it was
@@ -640,8 +651,11 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const c = e.claim;
         const target = splitUserKey(c.createdBy);
         if (!target) break;
-        const vp = viewpoint(deps, partyViewer(c.claimant, c.createdBy));
+        const viewer = filerViewer(c);
+        const vp = viewpoint(deps, viewer);
+        // One of the company's people who filed it for a partner reads whose claim it is, as /roe mine and the claim's answer say it.
         const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
+        const forWhom = c.claimant !== ownParty(viewer) ? ` for ${vp.party(c.claimant)}` : '';
         // Open to others only when no other claim is live on the line (one may have come while this one was dormant).
         const others = e.type === 'claim.dormancy_warning' ? [] : liveClaims(deps.ctx, c.accountId, c.productLine, now).filter((x) => x.id !== c.id);
         const open = e.type !== 'claim.dormancy_warning' && others.length === 0;
@@ -665,10 +679,10 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const lapses = e.type === 'claim.dormancy_warning' ? lapseWords(vp, e.dormantAt) : '';
         const body =
           e.type === 'claim.dormancy_warning'
-            ? reply(`Claim #${c.id} on ${name} goes dormant ${lapses}`, [text(`Claim #${c.id} on ${name} (${c.productLine}) goes dormant ${lapses} unless you log activity before then. A dormant claim no longer protects the account.`, 'warning'), { type: 'actions', actions: [{ action: ACTIONS.logActivity, label: 'Log activity', value: String(c.id), style: 'primary' }] }])
+            ? reply(`Claim #${c.id} on ${name}${forWhom} goes dormant ${lapses}`, [text(`Claim #${c.id} on ${name} (${c.productLine})${forWhom} goes dormant ${lapses} unless you log activity before then. A dormant claim no longer protects the account.`, 'warning'), { type: 'actions', actions: [{ action: ACTIONS.logActivity, label: 'Log activity', value: String(c.id), style: 'primary' }] }])
             : e.type === 'claim.dormant'
-              ? reply(`Claim #${c.id} on ${name} is dormant`, [text(`Claim #${c.id} on ${name} (${c.productLine}) went dormant: no activity was logged, and it no longer protects the account. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : ours ? still(ours) : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')])
-              : reply(`Claim #${c.id} on ${name} expired`, [text(`Claim #${c.id} on ${name} (${c.productLine}) has expired: its protection period is over. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : ours ? still(ours) : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')]);
+              ? reply(`Claim #${c.id} on ${name}${forWhom} is dormant`, [text(`Claim #${c.id} on ${name} (${c.productLine})${forWhom} went dormant: no activity was logged, and it no longer protects the account. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : ours ? still(ours) : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')])
+              : reply(`Claim #${c.id} on ${name}${forWhom} expired`, [text(`Claim #${c.id} on ${name} (${c.productLine})${forWhom} has expired: its protection period is over. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : ours ? still(ours) : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')]);
         // A warning reaching the claimant after the claim went dormant could only mislead; one
         // whose claim is planned again meanwhile (activity logged) is withdrawn by its key.
         const timely = e.type === 'claim.dormancy_warning' ? { ...body, staleAt: e.dormantAt.toISOString() } : body;

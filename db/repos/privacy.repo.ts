@@ -23,7 +23,9 @@ export interface ForgetReport {
  * the pseudonym), their 1:1 chat as the place a dispute they raised (or joined, taking it for
  * its thread) is followed, messages to them not yet delivered (also those being sent), their
  * answers to an arbitrator's question (not yet delivered: dropped; delivered: emptied), and
- * their id on the outbox rows kept (their target, dedupe key and delivery error).
+ * their id on the outbox rows kept (their target, dedupe key and delivery error). The party a
+ * claim was filed as (`filed_as`) is kept: it names a party (direct, or the claim's own partner),
+ * never the person, and with their key gone no notice of the claim reaches anyone.
  * The ledger holds only the pseudonym, so it still verifies. One transaction, in which `record`
  * (given what was done) writes the forget's own ledger entry.
  *

@@ -76,6 +76,7 @@ const toClaim = (r: ClaimRow): Claim => ({
   protectedUntil: r.protectedUntil,
   policyVersion: r.policyVersion,
   createdBy: r.createdBy,
+  filedAs: r.filedAs,
   contested: r.contested,
   violation: r.violation,
 });
@@ -153,6 +154,7 @@ const claimValues = (c: NewClaim) => ({
   protectedUntil: c.protectedUntil,
   policyVersion: c.policyVersion,
   createdBy: c.createdBy,
+  filedAs: c.filedAs,
   contested: c.contested,
   violation: c.violation,
   requestKey: c.requestKey,

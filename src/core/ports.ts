@@ -8,7 +8,7 @@ import type { Account, Claim, Dispute, Partner, PartyId } from './types.js';
 
 export type NewClaim = Omit<Claim, 'id'> & { requestKey: string | null };
 export type NewDispute = Omit<Dispute, 'id'> & { requestKey: string | null };
-export type ClaimPatch = Partial<Pick<Claim, 'status' | 'protectedUntil' | 'lastActivityAt' | 'contested' | 'violation' | 'createdBy'>>;
+export type ClaimPatch = Partial<Pick<Claim, 'status' | 'protectedUntil' | 'lastActivityAt' | 'contested' | 'violation' | 'createdBy' | 'filedAs'>>;
 export type DisputePatch = Partial<
   Pick<Dispute, 'claimIds' | 'parties' | 'status' | 'arbitrator' | 'escalationLevel' | 'dueAt' | 'ruledBy' | 'ruledAt' | 'winner' | 'rationale' | 'origin' | 'recommendation' | 'recommendationRule' | 'trace' | 'policyVersion'>
 >;

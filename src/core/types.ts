@@ -64,6 +64,12 @@ export interface Claim {
   policyVersion: string;
   /** Chat user who filed it (opaque user key), or `import`. */
   createdBy: string;
+  /**
+   * The party its filer acted from: direct for the company's own people (even when they filed
+   * for a partner), the partner for a partner's user. Null for a claim the CRM's import brought
+   * (until someone takes it on) and for claims from before it was kept.
+   */
+  filedAs: PartyId | null;
   /** Filed while another party held a protected claim on the same account and product line. */
   contested: boolean;
   /** A contested claim that lost: counts against the claimant (policy consequences). */

@@ -153,6 +153,22 @@ describe('partner export', () => {
     expect(data.claims.find((c) => c.id === lost.id)).toMatchObject({ contested: true, violation: true });
   });
 
+  it('says of each claim whether the partner’s own people filed it or the company’s people filed it for the partner', () => {
+    const db = join(dir, 'export-filed-as.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const values = { route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' };
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...values, account: 'soylent' }, { origin: consoleOrigin, requestKey: null });
+    const own = rt.store.claims.all().at(-1)!;
+    submitClaim(rt.deps, as.person(rt, 'sam'), { ...values, account: 'wayne', claimant: 'contoso' }, { origin: consoleOrigin, requestKey: null });
+    const forIt = rt.store.claims.all().at(-1)!;
+    rt.close();
+    const data = JSON.parse(roe(db, ['export', '--partner', 'contoso']).stdout) as { claims: { id: number; filedAs: string | null }[] };
+    expect(data.claims.find((c) => c.id === own.id)?.filedAs).toBe('contoso');
+    expect(data.claims.find((c) => c.id === forIt.id)?.filedAs).toBe('direct');
+    // The CRM's claims of Contoso say nobody filed them in chat.
+    expect(data.claims.filter((c) => c.id !== own.id && c.id !== forIt.id).map((c) => c.filedAs)).toEqual(data.claims.filter((c) => c.id !== own.id && c.id !== forIt.id).map(() => null));
+  });
+
   it('reads only the partner’s own rows: other partners’ claims, cases, accounts and ledger entries (their flags too) are not in it', () => {
     const db = join(dir, 'export-others.db');
     const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
@@ -218,6 +234,20 @@ describe('forget', () => {
     expect(everything).toContain('contoso-user');
     after.close();
     expect(roe(db, ['forget', 'console:northwind-user']).stderr).toContain('nothing is known of console:northwind-user');
+  });
+
+  it('a claim the forgotten person filed for a partner keeps the party it was filed as, which names nobody, and its notices reach nobody', () => {
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, 'forget-filed-as.db') });
+    const sam = as.person(rt, 'sam');
+    submitClaim(rt.deps, sam, { account: 'soylent', claimant: 'contoso', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+    const c = rt.store.claims.all().at(-1)!;
+    expect(c.filedAs).toBe('direct');
+    const report = forgetUser(rt.db, sam.userKey);
+    expect(rt.store.claims.get(c.id)).toMatchObject({ createdBy: report.actorId, filedAs: 'direct' });
+    const before = (rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n;
+    announce(rt.deps, [{ type: 'claim.dormancy_warning', claim: rt.store.claims.get(c.id)!, dormantAt: new Date('2027-01-06T14:00:00Z') }], null);
+    expect((rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n).toBe(before);
+    rt.close();
   });
 
   it('a forget is an entry of the ledger: the pseudonym and what was removed, never the person', () => {

@@ -162,6 +162,29 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('after the upgrade, claims keep the party their filer acted from; those from before say none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
+    dirs.push(dir);
+    const path = olderDatabase(dir, 13);
+    const before = new Database(path);
+    before.exec(`
+      INSERT INTO accounts (id, name, aliases, domains, updated_at) VALUES ('acme', 'Acme', '[]', '[]', 0);
+      INSERT INTO claims (id, account_id, claimant, route, product_line, opp_name, opp_stage, evidence, status, registered_at, last_activity_at, policy_version, created_by)
+        VALUES (41, 'acme', 'contoso', 'resell', 'Analytics', 'Renewal', 'qualified', '', 'protected', 0, 0, '2026.1', 'slack:U0SAM');
+    `);
+    before.close();
+    const db = openDatabase(path);
+    const columns = db.sqlite.prepare("SELECT name, type, \"notnull\" AS required FROM pragma_table_info('claims') WHERE name = 'filed_as'").all();
+    expect(columns).toEqual([{ name: 'filed_as', type: 'TEXT', required: 0 }]);
+    const store = createStore(db);
+    // A claim from before does not say whether a partner's user or one of the company's people filed it.
+    expect(store.claims.get(41)).toMatchObject({ claimant: 'contoso', createdBy: 'slack:U0SAM', filedAs: null });
+    const { id: _id, ...old } = store.claims.get(41)!;
+    const filed = store.claims.insert({ ...old, filedAs: 'direct', requestKey: null });
+    expect(store.claims.get(filed.id)).toMatchObject({ claimant: 'contoso', filedAs: 'direct' });
+    db.close();
+  });
+
   it('two processes upgrading the same database at once both start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
     dirs.push(dir);

@@ -27,6 +27,7 @@ describe('claims as the store hands them back', () => {
       lastActivityAt: new Date('2026-12-01T15:00:00.123Z'),
       policyVersion: '2026.1',
       createdBy: 'slack:U0NORTH',
+      filedAs: 'northwind',
       contested: true,
       violation: false,
     };

@@ -772,7 +772,7 @@ describe('/roe', () => {
       rt.store.claims.insert({
         accountId: 'acme', claimant: 'fabrikam', route: 'resell', productLine: 'Analytics', opportunity: { name: `Deal ${i}`, stage: 'qualified', amount: null }, evidence: '', status,
         registeredAt: new Date(base + i * 3_600_000), lastActivityAt: new Date(rt.deps.ctx.clock.now().getTime() - lastActivityDaysAgo * day), protectedUntil: status === 'protected' ? new Date(base + 90 * day) : null,
-        policyVersion: rt.deps.ctx.policies().inForceAt(new Date(base)).version, createdBy: 'import', contested: false, violation: false, requestKey: null,
+        policyVersion: rt.deps.ctx.policies().inForceAt(new Date(base)).version, createdBy: 'import', filedAs: null, contested: false, violation: false, requestKey: null,
       });
     const ids: number[] = [];
     for (let i = 0; i < 40; i++) ids.push(add(i, i % 4 === 0 ? 'protected' : 'rejected', i % 4 === 0 ? 25 - i / 4 : 0).id);
@@ -800,7 +800,7 @@ describe('/roe', () => {
       ids.push(rt.store.claims.insert({
         accountId: 'acme', claimant: 'fabrikam', route: 'resell', productLine: 'Analytics', opportunity: { name: `Deal ${i}`, stage: 'qualified', amount: null }, evidence: '', status,
         registeredAt: new Date(base + i * 3_600_000), lastActivityAt: rt.deps.ctx.clock.now(), protectedUntil: status === 'protected' ? new Date(base + 90 * day) : null,
-        policyVersion: rt.deps.ctx.policies().inForceAt(new Date(base)).version, createdBy: 'import', contested: false, violation: false, requestKey: null,
+        policyVersion: rt.deps.ctx.policies().inForceAt(new Date(base)).version, createdBy: 'import', filedAs: null, contested: false, violation: false, requestKey: null,
       }).id);
     }
     const fabrikam = as.partner(rt, 'fabrikam');
@@ -877,7 +877,7 @@ describe('/roe', () => {
       ids.push(rt.store.claims.insert({
         accountId: accounts[i % accounts.length]!, claimant: 'fabrikam', route: 'resell', productLine: ['Analytics', 'Services', 'Core Platform'][i % 3]!, opportunity: { name: `Deal ${i}`, stage: 'qualified', amount: null }, evidence: '', status: 'protected',
         registeredAt: new Date(now - (40 - i) * day), lastActivityAt: new Date(now - (29 - i / 2) * day), protectedUntil: new Date(now + (50 + i) * day),
-        policyVersion: rt.deps.ctx.policies().inForceAt(new Date(now)).version, createdBy: 'import', contested: false, violation: false, requestKey: null,
+        policyVersion: rt.deps.ctx.policies().inForceAt(new Date(now)).version, createdBy: 'import', filedAs: null, contested: false, violation: false, requestKey: null,
       }).id);
     }
     const r = roe(rt.deps, as.partner(rt, 'fabrikam'), 'mine');

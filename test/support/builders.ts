@@ -30,6 +30,7 @@ export function aClaim(over: Partial<Claim> = {}): Claim {
     protectedUntil: null,
     policyVersion: '2026.1',
     createdBy: 'slack:U1',
+    filedAs: null,
     contested: false,
     violation: false,
     ...over,

@@ -154,6 +154,9 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
     protectedUntil: null,
     policyVersion: version.version,
     createdBy: principal.userKey,
+    // The party the filer acted from, which the notices about the claim are read as: one of the
+    // company's people filing for a partner reads them as the company's people do.
+    filedAs: ownParty(principal) ?? claimant,
     contested: live.some((c) => c.claimant !== claimant && ctx.policies().statusOf(c, now) === 'protected'),
     violation: false,
     requestKey: input.requestKey,
@@ -324,9 +327,11 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   if (status === 'dormant') throw dormantRefusal(ctx, principal, claim, now, opts.ownUserKeys ?? []);
   // A claim the CRM's import brought has nobody in chat to warn before it lapses: whoever logs
   // activity on it takes it on, and its warnings and notices come to them from then on.
+  // They read its notices from their own party, as its filer would.
   const adopted = claim.createdBy === IMPORTED_BY && principal.kind !== 'unknown';
-  ctx.store.claims.update(claimId, { lastActivityAt: now, ...(adopted ? { createdBy: principal.userKey } : {}) });
-  const renewed = { ...claim, lastActivityAt: now, ...(adopted ? { createdBy: principal.userKey } : {}) };
+  const takenOn = adopted ? { createdBy: principal.userKey, filedAs: ownParty(principal) ?? claim.claimant } : {};
+  ctx.store.claims.update(claimId, { lastActivityAt: now, ...takenOn });
+  const renewed = { ...claim, lastActivityAt: now, ...takenOn };
   // A pending claim has no lifecycle yet: it gets one when it is protected.
   if (status === 'protected') planLifecycle(ctx, renewed, terms, now);
   ctx.store.ledger.append({ at: now, kind: 'claim.activity', subject: `claim:${claimId}`, actor: principal.userKey, policyVersion: claim.policyVersion, payload: adopted ? { adopted: true } : {} });

@@ -289,6 +289,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
         policyVersion: own.version,
         // Someone in chat who took the claim on (logged activity on it) keeps it through a re-import.
         createdBy: prior?.createdBy ?? IMPORTED_BY,
+        filedAs: prior?.filedAs ?? null,
         contested: false,
         violation: false,
         requestKey: `import:${value.id}`,

@@ -60,6 +60,8 @@ export function partnerExport(input: { partner: Partner; claims: Claim[]; disput
       lastActivityAt: c.lastActivityAt.toISOString(),
       protectedUntil: c.protectedUntil?.toISOString() ?? null,
       policyVersion: c.policyVersion,
+      // Filed by the partner's own people (its id) or for it by the company's (direct); null when the CRM's import brought it, or filed before it was kept.
+      filedAs: show(c.filedAs),
       // Filed against another party's protection, and lost in a ruling so: what flags a partner.
       contested: c.contested,
       violation: c.violation,

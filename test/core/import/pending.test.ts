@@ -149,7 +149,7 @@ describe('CSV import: a pending claim waits in an open case', () => {
 
   it('a pending claim in no case (imported before imports opened cases) is put in one when the file is imported again', () => {
     rt.store.transaction(() =>
-      rt.store.claims.insert({ accountId: 'soylent', claimant: 'contoso', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage: 'qualified', amount: null }, evidence: '', status: 'pending', registeredAt: new Date('2026-11-20T05:00:00Z'), lastActivityAt: new Date('2026-11-20T05:00:00Z'), protectedUntil: null, policyVersion: '2026.1', createdBy: 'import', contested: false, violation: false, requestKey: 'import:L1' }),
+      rt.store.claims.insert({ accountId: 'soylent', claimant: 'contoso', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage: 'qualified', amount: null }, evidence: '', status: 'pending', registeredAt: new Date('2026-11-20T05:00:00Z'), lastActivityAt: new Date('2026-11-20T05:00:00Z'), protectedUntil: null, policyVersion: '2026.1', createdBy: 'import', filedAs: null, contested: false, violation: false, requestKey: 'import:L1' }),
     );
     expect(rt.store.disputes.forAccount('soylent')).toEqual([]);
     const r = importClaims(file(row('L1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
@@ -550,7 +550,7 @@ describe('CSV import: a case never holds the party’s own other claims as confl
   it('a re-imported pending claim in no case (imported before imports opened cases) gets a case of its own beside the party’s protected claim: a ruling for nobody rejects only it', () => {
     importClaims(file(row('N1', 'soylent', 'northwind', 'qualified', 'protected', '2026-11-10')));
     rt.store.transaction(() =>
-      rt.store.claims.insert({ accountId: 'soylent', claimant: 'northwind', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage: 'proposal', amount: null }, evidence: '', status: 'pending', registeredAt: new Date('2026-11-20T05:00:00Z'), lastActivityAt: new Date('2026-11-20T05:00:00Z'), protectedUntil: null, policyVersion: '2026.1', createdBy: 'import', contested: false, violation: false, requestKey: 'import:L1' }),
+      rt.store.claims.insert({ accountId: 'soylent', claimant: 'northwind', route: 'resell', productLine: 'Analytics', opportunity: { name: 'Deal', stage: 'proposal', amount: null }, evidence: '', status: 'pending', registeredAt: new Date('2026-11-20T05:00:00Z'), lastActivityAt: new Date('2026-11-20T05:00:00Z'), protectedUntil: null, policyVersion: '2026.1', createdBy: 'import', filedAs: null, contested: false, violation: false, requestKey: 'import:L1' }),
     );
     // The same claim (same id) imported again: no second claim, so not refused; it is put in a case.
     const r = importClaims(file(row('L1', 'soylent', 'northwind', 'proposal', 'pending', '2026-11-20')));

@@ -1,0 +1,1 @@
+ALTER TABLE `claims` ADD `filed_as` text;
