@@ -87,6 +87,11 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
   }
   const value = lookupText(trimmed);
   const matches = deps.matcher.search(value, 5);
+  // A name several accounts share is told apart in the list by its domain, region or id
+  // ("Globex (EMEA)"): typed as the list shows it (a field with no picker, as in Teams), it is
+  // that account, before any other whose name it is but for punctuation ("Globex EMEA").
+  const shown = toldApart(deps, trimmed, matches);
+  if (shown) return shown;
   const answer = answerOf(deps, value, rankingOf(matches));
   const pick = answer >= 0 ? matches[answer] : undefined;
   if (pick) {
@@ -99,14 +104,23 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
   }
   if (matches.length > 1) {
     const names = matchLabels(deps, matches);
-    // A name several accounts share is told apart in the list by its domain, region or id
-    // ("Globex (EMEA)"): typed as the list shows it (a field with no picker, as in Teams), it is that account.
-    const shown = names.findIndex((n) => n.trim().toLowerCase() === trimmed.toLowerCase());
-    const account = shown >= 0 ? deps.ctx.store.accounts.get(matches[shown]!.accountId) : undefined;
-    if (account) return account;
     throw new DomainError('invalid_input', `"${typed(value)}" matches several accounts: ${names.join(', ')}. Give more of the name, or the web domain.`, { [field]: `Several accounts match: ${names.join(', ')}` });
   }
   throw new DomainError('not_found', `No account matches "${typed(value)}". Try part of the name, an alias or the web domain.`, { [field]: `No account matches "${typed(value)}"` });
+}
+
+/**
+ * The account of `matches` whose label in the list of them ({@link matchLabels}) is `typed`, when
+ * that label tells it apart from another of the same name (`Zephyr Labs (NA)`): the labels of
+ * one list are unique, and never another account's own name.
+ */
+function toldApart(deps: HandlerDeps, typed: string, matches: readonly AccountMatch[]): Account | undefined {
+  // Such a label ends with what tells it apart, in brackets.
+  if (matches.length < 2 || !typed.endsWith(')')) return undefined;
+  const key = typed.toLowerCase();
+  const at = matchLabels(deps, matches).findIndex((n) => n.trim().toLowerCase() === key);
+  const account = at >= 0 ? deps.ctx.store.accounts.get(matches[at]!.accountId) : undefined;
+  return account && account.name.trim().toLowerCase() !== key ? account : undefined;
 }
 
 /** Search results as a {@link Ranking}. */

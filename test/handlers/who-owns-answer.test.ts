@@ -139,3 +139,19 @@ describe('how /who-owns reads a domain, link or address pasted for an account', 
     expect(resolveAccount(rt.deps, 'Omni Company').id).toBe('omni-co');
   });
 });
+
+describe('an account typed as a list of accounts sharing its name shows it', () => {
+  it('is that account, not another whose name it is but for the brackets', () => {
+    importCsv(rt.ctx, 'accounts', 'z.csv', [
+      'id,name,aliases,domains,segment,region,tier,is_customer,incumbent_partner,named_owner',
+      'zephyr-na,Zephyr Labs,,,,NA,,false,,',
+      'zephyr-emea,Zephyr Labs,,,,EMEA,,false,,',
+      'zephyr-labs-na,Zephyr Labs NA,,,,EMEA,,false,,',
+    ].join('\n'));
+    rt.reindex();
+    // The list of them tells the two Zephyr Labs apart by region; the third is named as it is.
+    expect(() => resolveAccount(rt.deps, 'zephyr')).toThrow(/^"zephyr" matches several accounts: (?=.*Zephyr Labs \(NA\)[,.])(?=.*Zephyr Labs \(EMEA\))(?=.*Zephyr Labs NA\b)/);
+    expect(resolveAccount(rt.deps, 'Zephyr Labs (NA)').id).toBe('zephyr-na');
+    expect(resolveAccount(rt.deps, 'Zephyr Labs NA').id).toBe('zephyr-labs-na');
+  });
+});
