@@ -537,7 +537,7 @@ export function renderForm(form: Form, state: FormState = {}): AdaptiveCard {
   const prefill: Prefill = {};
   const body: CardElement[] = [textBlock(form.title, HEADING, LIMITS.title)];
   if (form.intro) body.push(textBlock(form.intro, { isSubtle: true }));
-  if (state.message) body.push(textBlock(state.message, { color: 'Attention' }));
+  if (state.message) body.push(textBlock(TONE_MARK.warning + state.message, { color: 'Attention' }));
   for (const f of form.fields) {
     const typed = state.values?.[f.id];
     let value = typed ?? f.initial?.value;
@@ -574,7 +574,8 @@ function withoutInputs(action: CardElement): CardElement {
 
 /** A refusal or a problem, as the card that takes the place of the one clicked: nothing changed. */
 export function renderRefusal(message: string): AdaptiveCard {
-  return card([textBlock(message, { color: 'Attention' }), textBlock('Nothing was changed.', { isSubtle: true })]);
+  // Marked as Slack marks a refusal: the colour alone would say it to nobody who cannot see it.
+  return card([textBlock(TONE_MARK.warning + message, { color: 'Attention' }), textBlock('Nothing was changed.', { isSubtle: true })]);
 }
 
 /**

@@ -353,10 +353,10 @@ describe('a shared channel holds people of several organisations: each is known 
     expect(readCard(stub)).not.toContain('could not confirm');
     const refresh = stub.refresh as { action: { verb: string; data: Record<string, unknown> }; userIds: string[] };
     expect(refresh.userIds).toEqual([carl.id]);
-    expect(readCard(await h.click(carl, refresh.action.verb, refresh.action.data, scope))).toBe('I could not confirm with Teams which organisation you belong to: Teams is not answering just now. Please try again in a minute.\nNothing was changed.');
+    expect(readCard(await h.click(carl, refresh.action.verb, refresh.action.data, scope))).toBe('⚠️ I could not confirm with Teams which organisation you belong to: Teams is not answering just now. Please try again in a minute.\nNothing was changed.');
     expect(h.rt.store.claims.all()).toHaveLength(before);
     // Nor in their 1:1 chat; once Teams answers, they are Contoso's there and in the channel.
-    expect(readCard(await h.say(USERS.contoso, 'who-owns acme'))).toMatch(/^I could not confirm with Teams which organisation you belong to/);
+    expect(readCard(await h.say(USERS.contoso, 'who-owns acme'))).toMatch(/^⚠️ I could not confirm with Teams which organisation you belong to/);
     h.connector.rosterDown = false;
     expect(readCard(await h.say(USERS.contoso, 'who-owns acme'))).toContain('another party');
   });

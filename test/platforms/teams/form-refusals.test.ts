@@ -68,7 +68,7 @@ describe('a form refused for a reason that names no field, or a claim already fi
     const evidence = 'Workshop notes 2026-03-14, 2026-04-02; email from the CIO of 2026-05-01.';
     const before = ledgerCount();
     const answer = await submitTyped(USERS.contoso, 'dispute soylent', V.submits[FORMS.dispute], { account: 'Soylent Corp', product: 'Analytics', against: '', reason, evidence });
-    expect(attention(answer)).toEqual([expect.stringMatching(new RegExp(`^Dispute #${d.id} is already open on Soylent Corp`))]);
+    expect(attention(answer)).toEqual([expect.stringMatching(new RegExp(`^⚠️ Dispute #${d.id} is already open on Soylent Corp`))]);
     const fields = inputs(answer);
     expect(fields.get('reason')?.value).toBe(reason);
     expect(fields.get('evidence')?.value).toBe(evidence);
@@ -111,7 +111,7 @@ describe('a failure that is no refusal', () => {
       throw new Error('disk I/O error');
     });
     const answer = await submitTyped(USERS.northwind, 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'proposal' });
-    expect(readCard(answer)).toBe('Something went wrong on our side. It has been logged; please try again in a moment.\nNothing was changed.');
+    expect(readCard(answer)).toBe('⚠️ Something went wrong on our side. It has been logged; please try again in a moment.\nNothing was changed.');
   });
 });
 
@@ -130,7 +130,7 @@ describe("route direct on a partner's claim", () => {
     const before = ledgerCount();
     const answer = await submitTyped(USERS[user], 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'proposal', route: 'direct', ...over });
     const refused = "Route direct is for the direct team's own deals: a partner's claim goes to market by resell, referral, co-sell or marketplace.";
-    expect(attention(answer)).toEqual(['Please fix what is marked below (one field).', refused]);
+    expect(attention(answer)).toEqual(['⚠️ Please fix what is marked below (one field).', refused]);
     expect(under(answer, 'route')).toMatchObject({ type: 'TextBlock', color: 'Attention', text: refused });
     expect(inputs(answer).get('opportunity')?.value).toBe('Soylent rollout');
     expect(ledgerCount()).toBe(before);
@@ -178,7 +178,7 @@ describe('a ruling form submitted after the case moved on', () => {
     const before = ledgerCount();
     const rationale = 'Northwind ran the discovery workshops in March.';
     const answer = await h.click(USERS.pat, submit.verb, { ...submit.data, party: 'party:northwind', rationale });
-    expect(attention(answer)[0]).toMatch(new RegExp(`^Claim #${joined.id} \\(Fabrikam Systems\\) joined dispute #${d.id} since this form was opened\\. Nothing was ruled`));
+    expect(attention(answer)[0]).toMatch(new RegExp(`^⚠️ Claim #${joined.id} \\(Fabrikam Systems\\) joined dispute #${d.id} since this form was opened\\. Nothing was ruled`));
     expect((inputs(answer).get('party')?.choices as { title: string }[]).map((c) => c.title)).toEqual(['Contoso Consulting', 'Northwind Partners', 'Fabrikam Systems', 'Nobody: reject the claims']);
     expect(inputs(answer).get('rationale')?.value).toBe(rationale);
     expect(ledgerCount()).toBe(before);
@@ -202,7 +202,7 @@ describe('an amount written with a decimal comma', () => {
   it('comes back marked under the amount, saying how to write it, with no number read from it in the input; nothing is filed', async () => {
     const before = ledgerCount();
     const answer = await submitTyped(USERS.northwind, 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'qualified', amount: '50.000,00' });
-    expect(attention(answer)).toEqual(['Please fix what is marked below (one field).', 'A comma may only separate thousands, in groups of three (1,000,000.50): write decimals with a point, e.g. 12.50 or 50000.00']);
+    expect(attention(answer)).toEqual(['⚠️ Please fix what is marked below (one field).', 'A comma may only separate thousands, in groups of three (1,000,000.50): write decimals with a point, e.g. 12.50 or 50000.00']);
     // Shown as 50 (or 5000000), it would be sent back as that number.
     expect(inputs(answer).get('amount')).toMatchObject({ type: 'Input.Number' });
     expect(inputs(answer).get('amount')).not.toHaveProperty('value');
@@ -337,7 +337,7 @@ describe('refusals name commands as they are typed where they are read', () => {
     // Initech (Core Platform) is Contoso's (the demo claim), and nobody else's.
     const own = h.rt.store.claims.forAccount('initech').find((c) => c.claimant === 'contoso')!;
     const answer = await submitTyped(USERS.contoso, 'dispute initech', V.submits[FORMS.dispute], { account: 'Initech LLC', product: 'Core Platform', against: '', reason: 'We have worked Initech for a year', evidence: '' });
-    expect(attention(answer)).toEqual([`Nothing to dispute: Initech LLC (Core Platform) is already yours (claim #${own.id}), and no other party holds it.`, `Already yours for Core Platform (claim #${own.id}): nothing to dispute`]);
+    expect(attention(answer)).toEqual([`⚠️ Nothing to dispute: Initech LLC (Core Platform) is already yours (claim #${own.id}), and no other party holds it.`, `Already yours for Core Platform (claim #${own.id}): nothing to dispute`]);
     expect(readCard(answer)).not.toMatch(/File a claim/);
     expect(h.rt.store.disputes.all()).toHaveLength(0);
   });

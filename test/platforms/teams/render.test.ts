@@ -352,7 +352,7 @@ describe('renderForm', () => {
   it('shows the server’s errors under their fields, with what was typed', () => {
     const card = renderForm(form, { values: { account: 'zzqx', amount: 'lots', evidence: '**x**' }, errors: { account: 'No account matches "zzqx"', amount: 'A positive number, e.g. 50000' }, message: 'Please fix: account' });
     const ids = card.body.map((e) => (typeof e.id === 'string' ? e.id : e.type === 'TextBlock' ? `text:${String(e.text)}` : e.type));
-    expect(ids).toEqual(['text:Register a deal', 'text:Please fix: account', 'account', 'text:No account matches "zzqx"', 'route', 'amount', 'text:A positive number, e.g. 50000', 'evidence', 'text:Meeting notes', 'ActionSet']);
+    expect(ids).toEqual(['text:Register a deal', 'text:⚠️ Please fix: account', 'account', 'text:No account matches "zzqx"', 'route', 'amount', 'text:A positive number, e.g. 50000', 'evidence', 'text:Meeting notes', 'ActionSet']);
     expect(card.body.find((e) => e.id === 'account')).toMatchObject({ value: 'zzqx' });
     // a typed value that is not a number cannot be put back in a number input
     expect(card.body.find((e) => e.id === 'amount')).not.toHaveProperty('value');
