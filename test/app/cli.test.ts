@@ -13,6 +13,9 @@ import { submitClaim } from '../../handlers/claim.js';
 import { submitAward } from '../../handlers/rule.js';
 import { tick } from '../../src/app/scheduler.js';
 
+/** A date `n` days before (or, negative, after) today, as a CSV or policy file writes it: the CLI runs on the real clock. */
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+
 const dir = mkdtempSync(join(tmpdir(), 'roe-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -101,7 +104,7 @@ describe('roe CLI', () => {
     expect(roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db).code).toBe(0);
     const draft = (days: number) => {
       const file = join(dir, `draft-${days}.yaml`);
-      writeFileSync(file, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-15'], ['protection_days: 90', `protection_days: ${days}`]]));
+      writeFileSync(file, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', `effective: ${daysAgo(-14)}`], ['protection_days: 90', `protection_days: ${days}`]]));
       return file;
     };
     const stored = () => {
@@ -321,7 +324,7 @@ describe('roe CLI', () => {
     roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db);
     roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db);
     const claims = join(dir, 'pending.csv');
-    writeFileSync(claims, 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at\nP1,soylent,contoso,resell,Analytics,Soylent deal,qualified,,,pending,2026-11-02,\n');
+    writeFileSync(claims, `id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at\nP1,soylent,contoso,resell,Analytics,Soylent deal,qualified,,,pending,${daysAgo(10)},\n`);
     // Alone on its line, the claim waits for approval: the report (for the operator, one of the company's people) says so.
     expect(roe(['import', 'claims', claims], db)).toEqual({ code: 0, out: `${claims}: 1 claim added, 0 updated; 1 pending claim waits for approval in case #1\n`, err: '' });
     const queued = roe(['outbox'], db).out;
@@ -346,7 +349,8 @@ describe('roe CLI', () => {
     const claims = join(dir, 'pending-both.csv');
     const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
     // Soylent: Contoso's claim alone on its line (an approval). Initech: Contoso's against Northwind's protected one (a dispute).
-    const rows = ['P1,soylent,contoso,resell,Analytics,Soylent deal,qualified,,,pending,2026-11-02,', 'Q1,initech,northwind,resell,Analytics,Initech deal,proposal,,,protected,2026-11-02,', 'Q2,initech,contoso,resell,Analytics,Initech deal,qualified,,,pending,2026-11-03,'];
+    // Dated from today (the CLI's real clock): Northwind's claim must still be protected, not dormant, when Contoso's is weighed against it.
+    const rows = [`P1,soylent,contoso,resell,Analytics,Soylent deal,qualified,,,pending,${daysAgo(10)},`, `Q1,initech,northwind,resell,Analytics,Initech deal,proposal,,,protected,${daysAgo(10)},`, `Q2,initech,contoso,resell,Analytics,Initech deal,qualified,,,pending,${daysAgo(9)},`];
     writeFileSync(claims, [header, ...rows].join('\n') + '\n');
     expect(roe(['import', 'claims', claims], db)).toEqual({ code: 0, out: `${claims}: 3 claims added, 0 updated; 1 pending claim put in dispute #2; 1 pending claim waits for approval in case #1\n`, err: '' });
   });
