@@ -3,6 +3,7 @@ import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/e
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
 import type { Dispute } from '../src/core/types.js';
+import { pastDue } from '../src/core/sla/sla.service.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
 import { ACTIONS, quote, reply, text, type Block, type Reply, type Tone } from './replies/model.js';
@@ -94,7 +95,7 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     approval ? { label: 'Party', value: vp.party(d.parties[0]!) } : { label: 'Parties', value: partiesLine(deps, viewer, d) },
     { label: 'Arbitrator', value: vp.person(d.arbitrator) },
   ];
-  if (d.status === 'open' && d.dueAt) facts.push({ label: 'Due', value: `${vp.deadline(d.dueAt)}${d.dueAt.getTime() <= deps.ctx.clock.now().getTime() ? ' (overdue)' : ''}` });
+  if (d.status === 'open' && d.dueAt) facts.push({ label: 'Due', value: `${vp.deadline(d.dueAt)}${pastDue(d, deps.ctx.clock.now()) ? ' (overdue)' : ''}` });
   if (approval) {
     if (d.status === 'open') facts.push({ label: 'Waiting for', value: `approval of ${approvalClaims(d)}` });
   } else facts.push({ label: 'Recommendation', value: d.recommendation ? `${vp.party(d.recommendation)}${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}` : 'None: the criteria did not pick an owner' });

@@ -96,7 +96,7 @@ export function submitDispute(deps: HandlerDeps, viewer: Principal, values: Reco
         evidence: input.evidence,
         origin: meta.origin,
         requestKey: meta.requestKey,
-        raisedAs: viewer.kind === 'internal' ? (party ?? DIRECT) : undefined,
+        raisedAs: party ?? undefined,
       }),
     );
     announce(deps, events, meta.origin, viewer.userKey);

@@ -9,7 +9,7 @@ import { approvalShown, caseAbout, caseStamp, caseTitle, caseWords, disputeCard,
 import { isOverlapCase, liveClaims, otherClaimOfParty, recentRulingAgainst, rulingStandsUntil } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
-import { chainOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
+import { chainOf, pastDue, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 import { claimNoticeKey } from '../src/core/claims/lifecycle.service.js';
 import { dormancyAt, protectionEnd, termsOf } from '../src/core/claims/lifecycle.js';
 
@@ -439,7 +439,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // (that may tell them its party is flagged), as the rest of the thread reads it as any case.
         const why = joined ? 'Another claim joined this dispute. ' : isOverlapCase(d) ? 'The criteria did not settle this on their own. ' : '';
         // A claim joining a case past its whole escalation chain: its last SLA already ran out.
-        const overdue = d.dueAt !== null && d.dueAt.getTime() <= now.getTime();
+        const overdue = pastDue(d, now);
         const when = (v: ReturnType<typeof viewpoint>) => (d.dueAt ? (overdue ? ` (overdue since ${v.deadline(d.dueAt)})` : ` by ${v.deadline(d.dueAt)}`) : '');
         toThread(d, (v) => reply(`${caseTitle(v, d)} is with ${vp.person(d.arbitrator)}`, [text(`${why}${vp.person(d.arbitrator)} will rule${when(vp)}.`)]), 'assigned');
         const target = personTarget(deps, d.arbitrator, platformOf(d));

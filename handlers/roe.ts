@@ -5,7 +5,7 @@ import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
 import { openCasesHolding } from '../src/core/disputes/review.js';
-import { runningSla } from '../src/core/sla/sla.service.js';
+import { pastDue, runningSla } from '../src/core/sla/sla.service.js';
 import { ruleTitle } from '../src/core/ownership/explain.js';
 import { percent, PER_PARTY_NOTE, readStats } from '../src/core/stats.js';
 import { DIRECT, DIRECT_NAME, type Claim, type Dispute } from '../src/core/types.js';
@@ -252,7 +252,7 @@ export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   const now = deps.ctx.clock.now();
   const due = (d: (typeof open)[number]) => {
     if (!d.dueAt) return '';
-    if (d.dueAt.getTime() <= now.getTime()) return `: OVERDUE since ${vp.deadline(d.dueAt)}`;
+    if (pastDue(d, now)) return `: OVERDUE since ${vp.deadline(d.dueAt)}`;
     // In the business hours the SLA is counted in.
     const left = calendarOf(runningSla(deps.ctx, d)?.version ?? deps.ctx.policies().inForceAt(d.createdAt)).businessTimeBetween(now, d.dueAt);
     return `: due ${vp.deadline(d.dueAt)} (${businessLeft(left)} of business time left)`;

@@ -3,6 +3,7 @@ import type { AccountMatch } from '../src/core/matching/matcher.js';
 import { normalizeName, personalMailDomain } from '../src/core/matching/normalize.js';
 import { DomainError } from '../src/core/errors.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
+import { pastDue } from '../src/core/sla/sla.service.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
 import { matchLabels } from './account-labels.js';
@@ -287,14 +288,14 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
   });
   if (view.openDisputes.length > 0) {
     // A case past its due time (the last of its chain keeps it) says so, as its card and the queue do.
-    const now = deps.ctx.clock.now().getTime();
+    const now = deps.ctx.clock.now();
     // A claim waiting for approval is listed as one (to those who may know it), not as a dispute.
     const approvals = view.openDisputes.filter((d) => approvalShown(viewer, d));
     blocks.push({
       type: 'list',
       title: approvals.length === 0 ? 'Open disputes' : approvals.length === view.openDisputes.length ? 'Waiting for approval' : 'Open disputes and approvals',
       items: view.openDisputes.map((d) => ({
-        text: `#${d.id} ${d.productLine}: ${approvalShown(viewer, d) ? `approval of ${approvalClaims(d)}, ` : ''}with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}${d.dueAt.getTime() <= now ? ' (overdue)' : ''}` : ''}`,
+        text: `#${d.id} ${d.productLine}: ${approvalShown(viewer, d) ? `approval of ${approvalClaims(d)}, ` : ''}with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}${pastDue(d, now) ? ' (overdue)' : ''}` : ''}`,
       })),
     });
   }

@@ -1,5 +1,6 @@
 import { windowStart } from './claims/consequences.js';
 import { isOverlapCase } from './disputes/settle.js';
+import { pastDue } from './sla/sla.service.js';
 import type { Policy } from './policy/schema.js';
 import type { CaseOutline, ClaimantCounts, Store } from './ports.js';
 import { DIRECT, type Claim, type Dispute, type Partner, type PartyId } from './types.js';
@@ -98,7 +99,7 @@ const noCases = (): CaseTally => ({ disputes: 0, autoSettled: 0, hours: [], slaB
 
 /** Whether a case is open and past its SLA's due time at `now` (due exactly now: overdue, as the queue and the case card say). */
 function isOverdue(d: Pick<CaseOutline, 'status' | 'dueAt'>, now: Date): boolean {
-  return d.status === 'open' && d.dueAt !== null && d.dueAt.getTime() <= now.getTime();
+  return d.status === 'open' && pastDue(d, now);
 }
 
 function addCase(t: CaseTally, d: CaseOutline, breaches: number, now: Date): void {

@@ -238,6 +238,13 @@ export function markdownOf(card: unknown): string[] {
   return out;
 }
 
+/** The Action.Execute button of `verb` on a card (inside a shown card too), or an error naming what the card reads. */
+export function executeOf(card: unknown, verb: string): { verb: string; data: Record<string, unknown> } {
+  const b = findIn(card, (o) => o.type === 'Action.Execute' && o.verb === verb)[0];
+  if (!b) throw new Error(`no ${verb} on ${readCard(card)}`);
+  return b as { verb: string; data: Record<string, unknown> };
+}
+
 /** The text a person reads on a card: markdown escapes and zero-width breaks undone, buttons as [title]. */
 export function readCard(card: unknown): string {
   const lines = markdownOf(card).map((t) => t.replace(/\\([\\`*_{}[\]()#+\-.!~>|])/g, '$1').replace(/\u200B/g, '').replace(/\n\n/g, '\n'));

@@ -328,7 +328,8 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   // A claim the CRM's import brought has nobody in chat to warn before it lapses: whoever logs
   // activity on it takes it on, and its warnings and notices come to them from then on.
   // They read its notices from their own party, as its filer would.
-  const adopted = claim.createdBy === IMPORTED_BY && principal.kind !== 'unknown';
+  // (authorizeActingFor above let no one through who may only ask for help.)
+  const adopted = claim.createdBy === IMPORTED_BY;
   const takenOn = adopted ? { createdBy: principal.userKey, filedAs: ownParty(principal) ?? claim.claimant } : {};
   ctx.store.claims.update(claimId, { lastActivityAt: now, ...takenOn });
   const renewed = { ...claim, lastActivityAt: now, ...takenOn };

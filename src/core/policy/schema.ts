@@ -299,6 +299,8 @@ export interface PolicyProblem {
 
 const HOUR_MS = 3_600_000;
 const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+/** Milliseconds of one working day of these business hours. */
+const dayLength = (hours: { start: string; end: string }) => (minutesOf(hours.end) - minutesOf(hours.start)) * 60_000;
 
 /**
  * `sla.arbitration` with a "d": parseDuration counts it as 24 hours, and the SLA is business
@@ -311,7 +313,7 @@ function dayUnitProblem(text: string, hours: { start: string; end: string } | un
   const rest = total - days * 24 * HOUR_MS;
   const head = `"${text}" is ${formatDuration(total)} of business time: a d counts 24 business hours, not a working day`;
   if (!hours) return `${head}; write business hours instead (e.g. 16h)`;
-  const perDay = (minutesOf(hours.end) - minutesOf(hours.start)) * 60_000;
+  const perDay = dayLength(hours);
   const meant = [days > 0 ? `${days} working day${days === 1 ? '' : 's'}` : '', rest > 0 ? formatDuration(rest) : ''].filter(Boolean).join(' and ');
   return `${head} (${hours.start}-${hours.end}); write business hours, e.g. ${formatDuration(days * perDay + rest)} for ${meant}`;
 }
@@ -484,8 +486,7 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
     const hours = problems.fine('business_hours', 'start') && problems.fine('business_hours', 'end') ? p.business_hours : undefined;
     out.push({ path: ['sla', 'arbitration'], message: dayUnitProblem(p.sla.arbitration, hours) });
   } else if (problems.fine('sla', 'arbitration') && problems.fine('business_hours', 'days') && problems.fine('business_hours', 'start') && problems.fine('business_hours', 'end')) {
-    const { days, start, end } = p.business_hours;
-    const weekly = new Set(days).size * (minutesOf(end) - minutesOf(start)) * 60_000;
+    const weekly = new Set(p.business_hours.days).size * dayLength(p.business_hours);
     const most = SLA_WEEKS_MAX * weekly;
     if (parseDuration(p.sla.arbitration) > most) {
       out.push({ path: ['sla', 'arbitration'], message: `"${p.sla.arbitration}" is more than ten years of these business hours (${formatDuration(weekly)} a week, so ${formatDuration(most)} in ten years): counting a deadline that far off would hold the bot up; write at most ${formatDuration(most)}` });

@@ -23,6 +23,11 @@ const VERSION_WAIT_TRIES = 40;
 export const SNOOZE_OPTIONS = ['1h', '4h', 'next-business-day'] as const;
 export type SnoozeOption = (typeof SNOOZE_OPTIONS)[number];
 
+/** Whether a case's SLA has run out at `now`: due this very moment counts (the queue, the case card, stats and the reminders agree). */
+export function pastDue(d: Pick<Dispute, 'dueAt'>, now: Date): boolean {
+  return d.dueAt !== null && d.dueAt.getTime() <= now.getTime();
+}
+
 export function versionOfDispute(ctx: DomainContext, d: Dispute): PolicyVersion {
   const book = ctx.policies();
   return book.byVersion(d.policyVersion) ?? book.inForceAt(d.createdAt);
@@ -156,7 +161,7 @@ export function remind(ctx: DomainContext, disputeId: number, payload: Record<st
   if (withdrawn.length > 0) return withdrawn;
   const d = current(ctx, disputeId, payload.level);
   // A reminder fired late (the bot was down) past the deadline says nothing: the breach does.
-  if (!d || (d.dueAt && d.dueAt.getTime() <= now.getTime())) return [];
+  if (!d || pastDue(d, now)) return [];
   // Nor does one a later reminder, also due (both fell due while the bot was down), overtook: that one says it.
   if (ctx.store.timers.dueNow(`dispute:${d.id}`, SLA_TIMER.reminder, d.escalationLevel, now)) return [];
   // An assignee the policy in force no longer names would hear nothing: the case goes on to
@@ -301,7 +306,7 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   if (!SNOOZE_OPTIONS.includes(option)) throw new DomainError('invalid_input', `Snooze for ${SNOOZE_OPTIONS.join(', ')}.`);
   // Past its breach (the last of the chain keeps the case, overdue) no reminder rings any more:
   // no snooze, however short, is left to pick.
-  if (d.dueAt && d.dueAt.getTime() <= now.getTime()) throw new DomainError('invalid_input', `${title} is overdue: its SLA has run out, so no reminder is left to snooze.`);
+  if (pastDue(d, now)) throw new DomainError('invalid_input', `${title} is overdue: its SLA has run out, so no reminder is left to snooze.`);
   const version = versionOfDispute(ctx, d);
   // Counted in the calendar the case's SLA runs in (the version in force when it started), as
   // its deadline is: a version since, with other hours or another time zone, changes neither.

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
 import { tick } from '../../../src/app/scheduler.js';
-import { cardOf, findIn, readCard } from '../../support/fake-connector.js';
+import { cardOf, findIn, readCard, executeOf as submitOf } from '../../support/fake-connector.js';
 import { GROUP_CHAT, installActivity, startTeams, USERS, type Scope, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
 
 const V = TEAMS_IDS;
@@ -18,11 +18,6 @@ afterEach(async () => {
   await h.stop();
 });
 
-const submitOf = (card: unknown, verb: string) => {
-  const b = findIn(card, (o) => o.type === 'Action.Execute' && o.verb === verb)[0];
-  if (!b) throw new Error(`no ${verb} on ${readCard(card)}`);
-  return b as { verb: string; data: Record<string, unknown> };
-};
 type Refresh = { action: { verb: string; data: Record<string, unknown> } };
 const claim = { account: 'Soylent Corp', route: 'resell', product: 'Analytics', opportunity: 'Soylent rollout', amount: '25000', evidence: '' };
 

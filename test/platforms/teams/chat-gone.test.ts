@@ -2,14 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { FORMS } from '../../../handlers/replies/model.js';
 import { tick } from '../../../src/app/scheduler.js';
-import { cardOf, findIn, readCard } from '../../support/fake-connector.js';
+import { cardOf, readCard, executeOf as submitOf } from '../../support/fake-connector.js';
 import { installActivity, personalChat, startTeams, USERS, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
 
 let h: TeamsHarness;
 beforeEach(async () => { h = await startTeams(); });
 afterEach(async () => { await h.stop(); });
 
-const submitOf = (card: unknown, verb: string) => findIn(card, (o) => o.type === 'Action.Execute' && o.verb === verb)[0] as { verb: string; data: Record<string, unknown> };
 async function submitTyped(u: TeamsUser, typed: string, verb: string, values: Record<string, string>) {
   const s = submitOf(await h.say(u, typed), verb);
   return h.click(u, s.verb, { ...s.data, ...values });

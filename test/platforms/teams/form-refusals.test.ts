@@ -15,7 +15,7 @@ import { UnknownAccount } from '../../../src/core/claims/claims.service.js';
 import { NothingToDispute } from '../../../src/core/disputes/disputes.service.js';
 import { breach } from '../../../src/core/sla/sla.service.js';
 import { as } from '../../support/runtime.js';
-import { findIn, readCard } from '../../support/fake-connector.js';
+import { findIn, readCard, executeOf as submitOf } from '../../support/fake-connector.js';
 import { installActivity, startTeams, USERS, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
 
 const V = TEAMS_IDS;
@@ -35,11 +35,6 @@ const attention = (card: unknown) => findIn(card, (o) => o.type === 'TextBlock' 
 const under = (card: unknown, id: string) => {
   const body = findIn(card, (o) => Array.isArray(o.body) && (o.body as Record<string, unknown>[]).some((e) => e.id === id))[0]?.body as Record<string, unknown>[] | undefined;
   return body?.[body.findIndex((e) => e.id === id) + 1];
-};
-const submitOf = (card: unknown, verb: string) => {
-  const b = findIn(card, (o) => o.type === 'Action.Execute' && o.verb === verb)[0];
-  if (!b) throw new Error(`no ${verb} on ${readCard(card)}`);
-  return b as { verb: string; data: Record<string, unknown> };
 };
 /** Types a command in the 1:1 chat, then submits the form it gave with `values`. */
 async function submitTyped(u: TeamsUser, typed: string, verb: string, values: Record<string, string>) {

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
-import { cardOf, findIn, readCard } from '../../support/fake-connector.js';
+import { cardOf, readCard, executeOf as buttonOf } from '../../support/fake-connector.js';
 import { installActivity, personalChat, startTeams, USERS, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
 
 const V = TEAMS_IDS;
@@ -17,11 +17,6 @@ afterEach(async () => {
   await h.stop();
 });
 
-const buttonOf = (card: unknown, verb: string) => {
-  const b = findIn(card, (o) => o.type === 'Action.Execute' && o.verb === verb)[0];
-  if (!b) throw new Error(`no ${verb} on ${readCard(card)}`);
-  return b as { verb: string; data: Record<string, unknown> };
-};
 async function submitTyped(u: TeamsUser, typed: string, verb: string, values: Record<string, string>) {
   const s = buttonOf(await h.say(u, typed), verb);
   return h.click(u, s.verb, { ...s.data, ...values });

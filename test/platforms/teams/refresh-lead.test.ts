@@ -3,18 +3,13 @@ import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { leadOf } from '../../../handlers/platforms/teams/render.js';
 import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
 import { tick } from '../../../src/app/scheduler.js';
-import { cardOf, findIn, readCard } from '../../support/fake-connector.js';
+import { cardOf, readCard, executeOf as submitOf } from '../../support/fake-connector.js';
 import { installActivity, startTeams, USERS, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
 
 let h: TeamsHarness;
 beforeEach(async () => { h = await startTeams(); });
 afterEach(async () => { await h.stop(); });
 
-const submitOf = (card: unknown, verb: string) => {
-  const b = findIn(card, (o) => o.type === 'Action.Execute' && o.verb === verb)[0];
-  if (!b) throw new Error(`no ${verb} on ${readCard(card)}`);
-  return b as { verb: string; data: Record<string, unknown> };
-};
 async function submitTyped(u: TeamsUser, typed: string, verb: string, values: Record<string, string>) {
   const form = await h.say(u, typed);
   const s = submitOf(form, verb);
