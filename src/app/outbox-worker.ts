@@ -3,6 +3,7 @@ import { asError, DeliveryError } from '../core/errors.js';
 import type { OutboxMessage } from '../core/ports.js';
 import { isBusy, sqliteOf, waitingAtMost, type Db } from '../../db/client.js';
 import { staleAtOf } from '../../handlers/replies/model.js';
+import { failureReport, FAILING_SAID_EVERY_MS } from './scheduler.js';
 import { addressedAs, dueMessages, leaseForDelivery, markDelivered, markFailed, MAX_HOLD_MS, postponePlatform, RENEW_BUSY_MS, renewLease, statusOf, type PendingMessage } from '../../db/repos/outbox.repo.js';
 
 /**
@@ -168,7 +169,9 @@ async function deliverOne(db: Db, platform: OutboxMessage['platform'], deliver: 
     // The backoff, or the Retry-After when longer (a Retry-After of 0 would retry at once, for ever).
     const retryAt = park ? null : new Date(now().getTime() + nextAttemptDelay(m.attempts, err.retryAfterMs));
     // Under the lease as last renewed: the one the row holds while it is still this sender's.
-    if (!recordFailed(db, m, err.message, retryAt, held.lease(), err.followUp, logger)) {
+    const recorded = await recordFailedWaiting(db, m, err.message, retryAt, held, err.followUp, logger);
+    if (recorded === 'busy') return 'retry';
+    if (!recorded) {
       // No longer this sender's: withdrawn or deleted while it was being sent (nothing to
       // retry), or its lease ran out and another process has it now.
       const status = statusOf(db, m.id);
@@ -177,7 +180,8 @@ async function deliverOne(db: Db, platform: OutboxMessage['platform'], deliver: 
       else logger.warn({ outboxId: m.id, platform, reason: err.message }, 'notification not delivered, and its lease ran out meanwhile: left to the process that took it over');
       return 'gone';
     }
-    logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, parked: park, reason: err.message }, 'notification not delivered');
+    // A parked message waits for someone: the line says what brings it back.
+    logger.warn({ outboxId: m.id, platform, attempts: m.attempts + 1, parked: park, reason: err.message }, park ? `notification not delivered, and parked: it is not tried again until \`roe outbox retry ${m.id}\` (or --all) once its cause is put right` : 'notification not delivered');
     if (!retryAt) return 'parked';
     if (err.throttled || err.retryAfterMs) {
       // Rate limited: the platform's whole queue waits as long, in order.
@@ -271,6 +275,29 @@ export const RECORD_ATTEMPTS = 90;
 export const RECORD_RETRY_MS = 1_000;
 
 /**
+ * Records a failed attempt (see recordFailed) as a delivery is recorded: another process's write
+ * lock (an import) is waited for RENEW_BUSY_MS at a time, RECORD_RETRY_MS apart, so that the
+ * server answers requests in between rather than being held for the connection's 5 seconds, and
+ * each try under the lease as last renewed. A lock held through RECORD_ATTEMPTS tries leaves the
+ * failure unrecorded (`busy`): the message stays taken until its lease runs out, then is tried
+ * again, as after a crash; nothing went out, so nothing goes out twice.
+ */
+async function recordFailedWaiting(db: Db, m: Pick<PendingMessage, 'id' | 'target' | 'platform'>, error: string, retryAt: Date | null, held: HeldLease, followUp: (() => void) | undefined, logger: Logger): Promise<boolean | 'busy'> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return waitingAtMost(sqliteOf(db), RENEW_BUSY_MS, () => recordFailed(db, m, error, retryAt, held.lease(), followUp, logger));
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+      if (attempt >= RECORD_ATTEMPTS) {
+        logger.warn({ outboxId: m.id, platform: m.platform, reason: error }, 'notification not delivered, and another process kept the database busy: its failure is not recorded, and it is tried again once its lease runs out');
+        return 'busy';
+      }
+      await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS));
+    }
+  }
+}
+
+/**
  * Records a message that went out, with its follow-up write. It was sent: failing to write
  * that down must never count as a failed delivery (that would send it again), so a busy
  * database (an import holding the write lock) is waited out, up to RECORD_ATTEMPTS tries of
@@ -324,11 +351,20 @@ async function recordDelivered(db: Db, m: Pick<PendingMessage, 'id' | 'target'>,
 export function startOutboxWorker(db: Db, deliverers: Partial<Record<OutboxMessage['platform'], Deliverer>>, now: () => Date, logger: Logger, intervalMs = 500, lease: LeaseOptions = {}): { stop(): Promise<void>; kick(): Promise<void> } {
   let running: Promise<void> | null = null;
   const stopping = new AbortController();
+  // A drain that fails fails again half a second later (a full disk, a damaged database): said as
+  // the scheduler says its ticks failing, not twice a second for as long as it lasts.
+  const failing = failureReport(logger, {
+    failing: `outbox: drains fail; the notifications due wait in the outbox, none lost (said again every ${FAILING_SAID_EVERY_MS / 60_000} minutes while it lasts, and once when drains succeed again)`,
+    still: 'outbox: drains still fail; the notifications due wait in the outbox',
+    over: 'outbox: drains succeed again; the notifications that waited go out now',
+    counted: 'failedDrains',
+    level: 'error',
+  });
   const run = (): Promise<void> => {
     if (stopping.signal.aborted) return Promise.resolve();
     running ??= drainOutbox(db, deliverers, now, logger, undefined, stopping.signal, lease)
-      .then(() => undefined)
-      .catch((err: unknown) => logger.error({ err }, 'outbox drain failed'))
+      .then(() => failing.succeeded())
+      .catch((err: unknown) => failing.failed(now(), err))
       .finally(() => {
         running = null;
       });

@@ -106,12 +106,12 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
 export const FAILING_SAID_EVERY_MS = 5 * 60_000;
 
 /**
- * What the scheduler says of a failure that repeats at every tick (a full disk, a damaged row):
+ * What the scheduler (and the outbox worker) says of a failure that repeats at every tick (a full disk, a damaged row):
  * once as it starts (with the error), then at most every FAILING_SAID_EVERY_MS while it lasts
  * (how many times it failed since it started, as `counted`, and the latest error), and once as
  * it succeeds again; never once a second for as long as it lasts.
  */
-function failureReport(logger: Logger, what: { failing: string; still: string; over: string; counted: string; level: 'error' | 'warn' }) {
+export function failureReport(logger: Logger, what: { failing: string; still: string; over: string; counted: string; level: 'error' | 'warn' }) {
   let since: Date | null = null;
   let saidAt = 0;
   let failed = 0;

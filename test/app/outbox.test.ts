@@ -9,7 +9,7 @@ import { submitClaim } from '../../handlers/claim.js';
 import { leaseForDelivery } from '../../db/repos/outbox.repo.js';
 import { DeliveryError } from '../../src/core/errors.js';
 import { drainOutbox, LEASE_MS, MAX_ATTEMPTS, nextAttemptDelay, startOutboxWorker, type Deliverer } from '../../src/app/outbox-worker.js';
-import { tick } from '../../src/app/scheduler.js';
+import { FAILING_SAID_EVERY_MS, tick } from '../../src/app/scheduler.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { ROOT } from '../support/builders.js';
 import { reply, text } from '../../handlers/replies/model.js';
@@ -85,6 +85,35 @@ describe('notification outbox', () => {
     expect(outbox(rt).every((m) => m.status === 'delivered')).toBe(true);
     expect(rt.db.sqlite.prepare('select count(*) as n from outbox where attempts > 0 or last_error is not null').get()).toEqual({ n: 0 });
     other.close();
+  });
+
+  it('a failed send met by another process holding the database is recorded once the lock is let go, as a failure to retry, and the drain goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-'));
+    dirs.push(dir);
+    const path = join(dir, 'roe.db');
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: path });
+    openArbitratedCase(rt);
+    // The connection keeps its own (long) wait for the lock, as the server's does.
+    expect(rt.db.sqlite.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(5000);
+    const other = new Database(path);
+    const tried: number[] = [];
+    // Slack fails the first message just as another connection (an import, say) takes the write lock for a while.
+    const deliver: Deliverer = async (m) => {
+      tried.push(m.id);
+      if (tried.length > 1) return;
+      other.exec('BEGIN IMMEDIATE');
+      setTimeout(() => other.exec('COMMIT'), 300);
+      throw new DeliveryError('Slack answered HTTP 503');
+    };
+    const pending = outbox(rt).filter((m) => m.status === 'pending').length;
+    await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger);
+    other.close();
+    expect(rt.db.sqlite.prepare('select status, attempts, last_error as lastError from outbox where id = ?').get(tried[0])).toEqual({ status: 'pending', attempts: 1, lastError: 'Slack answered HTTP 503' });
+    // The others went out once the lock was let go (those to the failed one's target wait behind it).
+    expect(outbox(rt).filter((m) => m.status === 'delivered').length).toBe(new Set(tried.slice(1)).size);
+    expect(new Set(tried).size).toBeGreaterThan(1);
+    expect(pending).toBeGreaterThan(1);
+    expect(rt.logs.lines.filter((l) => l.includes('outbox drain failed') || l.includes('"level":50'))).toEqual([]);
   });
 
   it('while another process holds the database (an import), a drain takes nothing and sends nothing, and fails nothing: the server goes on answering, and the messages go at the next drain', async () => {
@@ -231,6 +260,10 @@ describe('notification outbox', () => {
     }
     expect(outbox(rt).map((m) => m.status)).toEqual(ids.map(() => 'parked'));
     expect(rt.logs.lines.filter((l) => l.includes('notification not delivered')).length).toBe(ids.length * MAX_ATTEMPTS);
+    // The line that parks a message says so, and how to send it again; the tries before it do not.
+    const parkedLines = rt.logs.lines.filter((l) => l.includes('"parked":true'));
+    expect(parkedLines.map((l) => (JSON.parse(l) as { msg: string }).msg).sort()).toEqual(ids.map((id) => `notification not delivered, and parked: it is not tried again until \`roe outbox retry ${id}\` (or --all) once its cause is put right`).sort());
+    expect(rt.logs.lines.filter((l) => l.includes('"parked":false') && l.includes('roe outbox retry'))).toEqual([]);
 
     const roe = (args: string[]) => spawnSync(join(ROOT, 'bin/roe.js'), args, { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn' } });
     const list = roe(['outbox']);
@@ -537,5 +570,45 @@ describe('outbox: several workers, and order', () => {
     await drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger);
     const threadOrder = order.filter((id) => thread.some((t) => t.id === id));
     expect(threadOrder).toEqual(thread.map((t) => t.id));
+  });
+});
+
+describe('what the logs say while drains fail (a full disk, not a busy lock)', () => {
+  it('the worker says it once as it starts, then every few minutes with how many drains failed, and once as drains succeed again; nothing is lost meanwhile', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    const pending = outbox(rt).filter((m) => m.status === 'pending').length;
+    const lines = (text: string) => rt.logs.lines.filter((l) => l.includes(text));
+    // Every write to the outbox fails as on a full disk (taking a message for delivery is one), until told otherwise.
+    let full = true;
+    const prepare = rt.db.sqlite.prepare.bind(rt.db.sqlite);
+    rt.db.sqlite.prepare = ((source: string) => {
+      if (full && /^update "outbox"/i.test(source)) throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+      return prepare(source);
+    }) as typeof rt.db.sqlite.prepare;
+    const sends: number[] = [];
+    const worker = startOutboxWorker(rt.db.db, { console: async (m) => void sends.push(m.id) }, () => rt.clock.now(), rt.logger, 3_600_000);
+    try {
+      // A drain every half second for five minutes, then as long again.
+      for (let i = 0; i < 20; i++) await worker.kick();
+      rt.clock.advance(FAILING_SAID_EVERY_MS);
+      for (let i = 0; i < 20; i++) await worker.kick();
+      expect(sends).toEqual([]);
+      const started = lines('outbox: drains fail;');
+      expect(started).toHaveLength(1);
+      expect(started[0]).toContain('database or disk is full');
+      const still = lines('outbox: drains still fail');
+      expect(still.map((l) => (JSON.parse(l) as { failedDrains: number }).failedDrains)).toEqual([21]);
+      full = false;
+      await worker.kick();
+      const over = lines('outbox: drains succeed again');
+      expect(over).toHaveLength(1);
+      expect((JSON.parse(over[0]!) as { failedDrains: number }).failedDrains).toBe(40);
+      expect(lines('"level":50')).toHaveLength(2);
+    } finally {
+      await worker.stop();
+    }
+    expect(sends).toHaveLength(pending);
+    expect(outbox(rt).every((m) => m.status === 'delivered')).toBe(true);
   });
 });

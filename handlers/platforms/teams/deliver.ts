@@ -60,9 +60,32 @@ function connectorStatus(e: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/**
+ * What Microsoft Entra ID's token service answers when it refuses the bot's own credentials, as
+ * MSAL throws it (a `ServerError` with its `errorCode`) while botbuilder signs a connector request,
+ * before anything reaches Teams: `invalid_client` (MICROSOFT_APP_PASSWORD wrong, or a client
+ * secret that expired), `unauthorized_client` (MICROSOFT_APP_ID unknown in that tenant) or
+ * `invalid_request` (MICROSOFT_APP_TENANT_ID names no tenant). Its other answers (the service
+ * unavailable, a network failure) pass, as any outage does.
+ */
+const CREDENTIALS_REFUSED = new Set(['invalid_client', 'unauthorized_client', 'invalid_request']);
+
+/** The token service's refusal of the bot's credentials, as `code: AADSTS…: first sentence`, or null for any other failure. */
+function credentialsRefused(e: unknown): string | null {
+  if (typeof e !== 'object' || e === null) return null;
+  const { name, errorCode, errorMessage } = e as { name?: unknown; errorCode?: unknown; errorMessage?: unknown };
+  if (name !== 'ServerError' || typeof errorCode !== 'string' || !CREDENTIALS_REFUSED.has(errorCode)) return null;
+  const said = typeof errorMessage === 'string' ? /AADSTS\d+:[^.]*\./.exec(errorMessage)?.[0] : undefined;
+  return said ? `${errorCode}: ${said}` : errorCode;
+}
+
 export function classifyConnectorError(e: unknown, now: Date): DeliveryError {
   const err = (typeof e === 'object' && e !== null ? e : {}) as { message?: unknown; response?: { headers?: { get?: (name: string) => string | undefined } } };
   const status = connectorStatus(e);
+  // The bot's credentials refused before the call was made (no HTTP status from Teams): the queue
+  // waits for them to be put right, as for a 401, rather than each message being parked in hours.
+  const refused = status === undefined ? credentialsRefused(e) : null;
+  if (refused) return new DeliveryError(`Microsoft Entra ID refused the bot's credentials (${refused}); check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (notifications wait until they are accepted)`, { throttled: true, untilFixed: true });
   if (status === undefined) return new DeliveryError(`could not reach Teams: ${typeof err.message === 'string' ? err.message : String(e)}`);
   const retryAfter = retryAfterMs(err.response?.headers?.get?.('retry-after'), now);
   if (status === 429) return new DeliveryError('Teams answered HTTP 429: throttled', { retryAfterMs: retryAfter, throttled: true });

@@ -1,10 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { undelivered } from '../../../db/repos/outbox.repo.js';
 import { getPerson } from '../../../db/repos/people.repo.js';
 import { forgetUser } from '../../../db/repos/privacy.repo.js';
 import { reply, text } from '../../../handlers/replies/model.js';
 import type { OutboxMessage } from '../../../src/core/ports.js';
-import { MAX_THROTTLED_ATTEMPTS } from '../../../src/app/outbox-worker.js';
+import { MAX_ATTEMPTS, MAX_THROTTLED_ATTEMPTS } from '../../../src/app/outbox-worker.js';
 import { cardOf, readCard } from '../../support/fake-connector.js';
 import { installActivity, personalChat, startTeams, TENANTS, USERS, type TeamsHarness } from '../../support/teams-harness.js';
 
@@ -236,6 +237,50 @@ describe('a person forgotten (roe forget) while a message to them is sent', () =
     await h.drain();
     expect(h.connector.calls.filter((c) => c.kind === 'create')).toHaveLength(1);
     expect(h.connector.calls.at(-1)).toMatchObject({ kind: 'send', conversationId: 'a:created-1', status: 200 });
+  });
+});
+
+/** botframework-connector as botbuilder loads it, and the MSAL it asks Microsoft Entra ID for the bot's token with. */
+const connectorRequire = createRequire(createRequire(createRequire(import.meta.url).resolve('botbuilder')).resolve('botframework-connector'));
+const { MicrosoftAppCredentials } = connectorRequire('botframework-connector') as { MicrosoftAppCredentials: { prototype: { signRequest(resource: unknown): Promise<unknown> } } };
+const { ServerError } = connectorRequire('@azure/msal-node') as { ServerError: new (errorCode: string, errorMessage: string, subError: string, errorNo: string, status: number) => Error };
+
+describe('the bot\'s credentials refused by Microsoft Entra ID (a client secret expired or wrong, an app or tenant unknown)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('holds the whole queue in order, saying what to check, and parks nothing however long it lasts; it all goes out once they work', async () => {
+    // As botbuilder signs each connector request: MSAL's answer from the token service, before any call reaches Teams.
+    const refused = new ServerError('invalid_client', "7000222 - [2026-11-30 15:00:00Z]: AADSTS7000222: The provided client secret keys for app '00000000-0000-4000-8000-00000000a11d' are expired. Visit the Azure portal to create new keys for your app. Trace ID: 1 Correlation ID: 2 Timestamp: 2026-11-30 15:00:00Z", '', '7000222', 401);
+    const sign = vi.spyOn(MicrosoftAppCredentials.prototype, 'signRequest').mockRejectedValue(refused);
+    enqueue({ kind: 'user', user: USERS.sam.id }, 'First');
+    enqueue({ kind: 'channel', channel: '19:escalations@thread.tacv2', fallbackUser: USERS.sam.id }, 'Second');
+    for (let i = 0; i < MAX_ATTEMPTS + 5; i++) {
+      expect(await h.drain()).toBe(0);
+      h.rt.clock.set(new Date(Math.min(...rows().map((r) => r.nextAttemptAt.getTime()))).toISOString());
+    }
+    // One try a drain (the queue waits, in order), never parked, and the error names what to check.
+    expect(sign).toHaveBeenCalledTimes(MAX_ATTEMPTS + 5);
+    expect(rows().map((r) => [r.summary, r.status])).toEqual([['First', 'pending'], ['Second', 'pending']]);
+    expect(rows()[0]!.lastError).toContain('AADSTS7000222: The provided client secret keys for app');
+    expect(rows()[0]!.lastError).toContain('check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID');
+    expect(rows()[0]!.lastError).not.toContain('could not reach Teams');
+    sign.mockRestore();
+    expect(await h.drain()).toBe(2);
+    expect(rows()).toHaveLength(0);
+    expect(h.connector.calls.map((c) => c.conversationId)).toEqual([personalChat(USERS.sam), '19:escalations@thread.tacv2']);
+  });
+
+  it('Entra ID not answering (a network failure, its 5xx) is retried as any outage is, not taken for refused credentials', async () => {
+    const sign = vi.spyOn(MicrosoftAppCredentials.prototype, 'signRequest').mockRejectedValue(new ServerError('temporarily_unavailable', 'AADSTS50196: The server is temporarily unavailable.', '', '50196', 503));
+    enqueue({ kind: 'user', user: USERS.sam.id }, 'Later');
+    expect(await h.drain()).toBe(0);
+    expect(rows()[0]).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(rows()[0]!.lastError).not.toContain('MICROSOFT_APP_PASSWORD');
+    sign.mockRestore();
+    h.rt.clock.advance(2_000);
+    expect(await h.drain()).toBe(1);
   });
 });
 
