@@ -35,7 +35,8 @@ export interface ResponseUrlPost {
 
 /** `drop`: the connection is cut without an answer (a network failure: the client sees a request error). */
 /** A 429's Retry-After: seconds, any other text, or null for none at all (a proxy that drops it). */
-export type Failure = { status: 429; retryAfter: number | string | null } | { status: 500 } | { error: string } | { drop: true };
+/** A Slack error may carry Slack's other fields of that answer (`needed`, `provided`, `response_metadata`). */
+export type Failure = { status: 429; retryAfter: number | string | null } | { status: 500 } | { error: string; more?: Json } | { drop: true };
 
 type Json = Record<string, unknown>;
 
@@ -178,7 +179,7 @@ export class FakeSlack {
         req.socket.destroy();
         return;
       }
-      call.result = { ok: false, error: 'error' in failure ? failure.error : failure.status === 429 ? 'ratelimited' : 'internal_error' };
+      call.result = { ok: false, error: 'error' in failure ? failure.error : failure.status === 429 ? 'ratelimited' : 'internal_error', ...('error' in failure ? failure.more : undefined) };
       if ('error' in failure) send(res, 200, call.result);
       else if (failure.status === 429) send(res, 429, call.result, failure.retryAfter === null ? {} : { 'retry-after': String(failure.retryAfter) });
       else send(res, 500, call.result);

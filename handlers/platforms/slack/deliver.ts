@@ -44,6 +44,17 @@ const THROTTLED = new Set(['ratelimited', 'rate_limited', 'message_limit_exceede
  */
 const TOKEN_REFUSED = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive']);
 
+/**
+ * What Slack said of a refused message beyond its error code (`invalid_blocks`, `msg_too_long`:
+ * which block, which limit), from the answer's `response_metadata.messages`, for the log and
+ * `roe outbox`; empty when it said nothing more.
+ */
+function slackSays(e: webApi.WebAPIPlatformError): string {
+  const said = (e.data.response_metadata as { messages?: unknown } | undefined)?.messages;
+  const lines = Array.isArray(said) ? said.filter((m): m is string => typeof m === 'string' && m.length > 0).slice(0, 3) : [];
+  return lines.length ? ` (${lines.join('; ').slice(0, 500)})` : '';
+}
+
 /** A Web API failure as a delivery failure: 429 with its Retry-After, and a refused token, hold the queue; 5xx, 408 and network errors retryable; the rest permanent. */
 export function classifySlackError(e: unknown): DeliveryError {
   if (e instanceof webApi.WebAPIRateLimitedError) return new DeliveryError(`rate limited by Slack, retry after ${e.retryAfter} s`, { retryAfterMs: e.retryAfter * 1000, throttled: true });
@@ -58,7 +69,16 @@ export function classifySlackError(e: unknown): DeliveryError {
   if (e instanceof webApi.WebAPIPlatformError && TOKEN_REFUSED.has(e.data.error)) {
     return new DeliveryError(`Slack error: ${e.data.error}: Slack refused the bot's token; check SLACK_BOT_TOKEN (notifications wait until it is accepted)`, { throttled: true, untilFixed: true });
   }
-  if (e instanceof webApi.WebAPIPlatformError) return new DeliveryError(`Slack error: ${e.data.error}`, { permanent: !TRANSIENT.has(e.data.error), throttled: THROTTLED.has(e.data.error) });
+  if (e instanceof webApi.WebAPIPlatformError && e.data.error === 'missing_scope') {
+    // The app lacks a permission (its manifest changed, or an old install): every message would
+    // fail alike until the app is reinstalled with it, so the queue waits, in order, as for a
+    // refused token, rather than each message being parked and sent out of order later.
+    const { needed, provided } = e.data as { needed?: unknown; provided?: unknown };
+    const scope = typeof needed === 'string' && needed ? `the scope ${needed}` : 'a scope it needs';
+    const has = typeof provided === 'string' && provided ? ` (it has ${provided})` : '';
+    return new DeliveryError(`Slack error: missing_scope: the app lacks ${scope}${has}; add it from manifests/slack/manifest.yaml and reinstall the app (notifications wait until it is granted)`, { throttled: true, untilFixed: true });
+  }
+  if (e instanceof webApi.WebAPIPlatformError) return new DeliveryError(`Slack error: ${e.data.error}${slackSays(e)}`, { permanent: !TRANSIENT.has(e.data.error), throttled: THROTTLED.has(e.data.error) });
   if (e instanceof webApi.WebAPIRequestError) return new DeliveryError(`could not reach Slack: ${e.original.message}`);
   // A 429 whose Retry-After is missing or not a number: the Web API client throws a plain Error
   // for it (no WebAPIRateLimitedError, no WebAPIHTTPError), which still means "throttled".

@@ -273,6 +273,31 @@ describe('Slack errors that are not the message’s fault, and places that canno
     expect(h.fake.callsTo('chat.postMessage').slice(1).map((c) => c.args.text)).toEqual(['First', 'Second', 'Third']);
   });
 
+  it('missing_scope (the app installed without a permission it needs) holds the whole queue in order, naming the scope; once reinstalled, it all goes out', async () => {
+    enqueue({ kind: 'user', user: USERS.sam.id }, reply('First', [text('one')]));
+    enqueue({ kind: 'user', user: USERS.pat.id }, reply('Second', [text('two')]));
+    h.fake.failNext(40, { error: 'missing_scope', more: { needed: 'im:write', provided: 'commands,chat:write' } }, 'chat.postMessage');
+    for (let i = 0; i < 40; i++) {
+      await h.drain();
+      h.rt.clock.advance(600_000);
+    }
+    expect(rows().map((r) => r.status)).toEqual(['pending', 'pending']);
+    expect(rows()[0]!.last_error).toBe('Slack error: missing_scope: the app lacks the scope im:write (it has commands,chat:write); add it from manifests/slack/manifest.yaml and reinstall the app (notifications wait until it is granted)');
+    // Only the first was tried each time: the second waited behind it.
+    expect(rows()[1]!.attempts).toBe(0);
+    expect(await h.drain()).toBe(2);
+    expect(h.fake.callsTo('chat.postMessage').slice(-2).map((c) => c.args.text)).toEqual(['First', 'Second']);
+  });
+
+  it('a message Slack refuses as invalid_blocks is parked with what Slack said of it, for the log and roe outbox', async () => {
+    enqueue({ kind: 'user', user: USERS.sam.id }, reply('First', [text('one')]));
+    h.fake.failNext(1, { error: 'invalid_blocks', more: { response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/2/text/text]'] } } }, 'chat.postMessage');
+    await h.drain();
+    expect(rows().map((r) => ({ status: r.status, error: r.last_error }))).toEqual([
+      { status: 'parked', error: 'Slack error: invalid_blocks ([ERROR] must be less than 3001 characters [json-pointer:/blocks/2/text/text])' },
+    ]);
+  });
+
   it('a token refused for longer than a rate limit would be waited out still parks nothing: once it works, everything goes out', async () => {
     enqueue({ kind: 'user', user: USERS.sam.id }, reply('First', [text('one')]));
     h.fake.failNext(40, { error: 'invalid_auth' }, 'chat.postMessage');
@@ -386,7 +411,7 @@ describe('classifySlackError', () => {
     ['HTTP 429 with a Retry-After header', new webApi.WebAPIHTTPError(429, 'Too Many Requests', { 'retry-after': '5' }), { retryAfterMs: 5_000, permanent: false }],
     ['HTTP 404', new webApi.WebAPIHTTPError(404, 'Not Found', {}), { retryAfterMs: undefined, permanent: true }],
     ['invalid_auth (the token refused: the queue waits)', new webApi.WebAPIPlatformError({ ok: false, error: 'invalid_auth' }), { retryAfterMs: undefined, permanent: false }],
-    ['missing_scope', new webApi.WebAPIPlatformError({ ok: false, error: 'missing_scope' }), { retryAfterMs: undefined, permanent: true }],
+    ['missing_scope (the app lacks a permission: the queue waits)', new webApi.WebAPIPlatformError({ ok: false, error: 'missing_scope' }), { retryAfterMs: undefined, permanent: false }],
     ['HTTP 408 (a proxy timed out)', new webApi.WebAPIHTTPError(408, 'Request Timeout', {}), { retryAfterMs: undefined, permanent: false }],
     ['internal_error', new webApi.WebAPIPlatformError({ ok: false, error: 'internal_error' }), { retryAfterMs: undefined, permanent: false }],
     ['rate_limited (the app posted too many messages)', new webApi.WebAPIPlatformError({ ok: false, error: 'rate_limited' }), { retryAfterMs: undefined, permanent: false }],
