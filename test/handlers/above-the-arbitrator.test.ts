@@ -113,16 +113,18 @@ describe('above the arbitrator', () => {
     hours(96); // Pat's SLA, then Dana's: the case is with the VP
     const atVp = rt.store.disputes.get(d.id)!;
     expect(atVp).toMatchObject({ arbitrator: 'vp' });
-    rt.clock.advance(atVp.dueAt!.getTime() - rt.clock.now().getTime() - 3_600_000); // an hour before the VP's SLA runs out
-    const e = (() => {
+    const refusal = (option: '1h' | '4h') => {
       try {
-        snooze(rt.ctx, as.person(rt, 'vp'), d.id, '4h');
+        snooze(rt.ctx, as.person(rt, 'vp'), d.id, option);
       } catch (err) {
-        return err as DomainError;
+        return (err as DomainError).message;
       }
       throw new Error('expected a refusal');
-    })();
-    expect(e.message).toBe('That would snooze past the SLA breach, when the case becomes overdue: you are the last in its escalation chain. Pick a shorter snooze.');
+    };
+    rt.clock.advance(atVp.dueAt!.getTime() - rt.clock.now().getTime() - 18 * 3_600_000); // the afternoon before the VP's SLA runs out (Monday 16:00): an hour's snooze still fits
+    expect(refusal('4h')).toBe('That would snooze past the SLA breach, when the case becomes overdue: you are the last in its escalation chain. Pick a shorter snooze.');
+    rt.clock.advance(17 * 3_600_000); // an hour before (Tuesday 9:00): even the shortest snooze ends at the breach
+    expect(refusal('4h')).toBe(`No snooze is left to pick: even the shortest would snooze past the SLA breach (Dec 8, 2026, 10:00 AM EST), when dispute #${d.id} becomes overdue (you are the last in its escalation chain).`);
   });
 
   it('a case past its whole chain: the escalation channel reads who may still rule on it', () => {

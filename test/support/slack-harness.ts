@@ -58,7 +58,7 @@ export interface Harness {
   openedView(index: number): OpenedView;
   /** Submits a modal; returns the HTTP answer (its JSON is the response_action). */
   submit(user: SlackUser, view: OpenedView, values: Record<string, string>, headers?: Record<string, string>): Promise<SlackResponse>;
-  click(user: SlackUser, actionId: string, value: string, o?: { channel?: string; messageTs?: string; inHome?: boolean }): Promise<{ res: SlackResponse; responseUrl: string }>;
+  click(user: SlackUser, actionId: string, value: string, o?: { channel?: string; messageTs?: string; messageBlocks?: unknown[]; inHome?: boolean }): Promise<{ res: SlackResponse; responseUrl: string }>;
   /** Delivers the outbox through the Slack deliverer, as the worker would. */
   drain(): Promise<number>;
   ledgerCount(): number;

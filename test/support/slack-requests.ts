@@ -101,6 +101,8 @@ export function blockActions(o: {
   responseUrl?: string;
   channel?: string;
   messageTs?: string;
+  /** The blocks of the message the button is on, as Slack sends them with the click. */
+  messageBlocks?: unknown[];
   inHome?: boolean;
   ws?: Workspace;
 }): SlackRequest {
@@ -117,7 +119,7 @@ export function blockActions(o: {
     team: { id: ws.team, domain: ws.domain },
     enterprise: null,
     is_enterprise_install: false,
-    ...(onMessage ? { channel: { id: o.channel ?? 'C0SALES', name: 'sales' }, message: { type: 'message', user: 'U0BOT', ts, text: 'card' }, response_url: o.responseUrl ?? '' } : { view: { id: 'VHOME', type: 'home', blocks: [], state: { values: {} } } }),
+    ...(onMessage ? { channel: { id: o.channel ?? 'C0SALES', name: 'sales' }, message: { type: 'message', user: 'U0BOT', ts, text: 'card', ...(o.messageBlocks ? { blocks: o.messageBlocks } : {}) }, response_url: o.responseUrl ?? '' } : { view: { id: 'VHOME', type: 'home', blocks: [], state: { values: {} } } }),
     state: { values: {} },
     actions: [{ type: 'button', action_id: o.actionId, block_id: 'b1', text: { type: 'plain_text', text: 'x', emoji: true }, value: o.value, action_ts: '1764000001.000001' }],
   });

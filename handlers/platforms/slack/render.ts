@@ -271,8 +271,11 @@ export function renderReply(reply: Reply, surface: Surface = 'message', lead?: K
 export interface FormContext {
   /** The channel where the form was opened (disputes are announced there), if any. */
   channel: string | null;
-  /** The message whose buttons opened the form (the arbitrator's DM, updated after a ruling). */
-  message: { channel: string; ts: string } | null;
+  /**
+   * The message whose buttons opened the form (the arbitrator's DM, updated after a ruling);
+   * `reminder` when it was a reminder offering its Snooze buttons (a question asked keeps them).
+   */
+  message: { channel: string; ts: string; reminder?: boolean } | null;
   /** The thread in `channel` a dispute raised from this form is announced in (the message a shortcut was used on). */
   thread?: string | null;
 }

@@ -7,6 +7,7 @@ import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import type { Dispute } from '../types.js';
 import { parseDuration } from './duration.js';
+import { formatsFor } from '../time-format.js';
 import { reviewCase } from '../disputes/review.js';
 import { reviewPartner } from '../claims/consequences.js';
 
@@ -298,6 +299,14 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
     const book = ctx.policies();
     const former = formerPerson(principal, book.all, book.inForceAt(now).policy.people);
     if (former) throw new DomainError('forbidden', `${leftWords(book.nameOf(former))}, so there is no reminder of ${name} for you to snooze.`);
+    // Its assignee before the case moved up the chain (a reminder of theirs not yet brought up to
+    // date) is told where it went, or that it closed: they were the assigned arbitrator.
+    const key = principal.kind === 'internal' ? principal.personKey : null;
+    const level = key !== null ? chainOf(ctx, d).indexOf(key) : -1;
+    if (level >= 0 && level < d.escalationLevel) {
+      if (d.status !== 'open') throw new DomainError('already_ruled', `${caseKindTitle(d)} is already closed; nothing to snooze.`);
+      throw new DomainError('forbidden', `Only the assigned arbitrator can snooze reminders of ${name}: it moved to ${book.nameOf(d.arbitrator)}, who rules on it now.`);
+    }
     throw new DomainError('forbidden', `Only the assigned arbitrator can snooze reminders of ${name}.`);
   }
   // From here on, the one told is its arbitrator (one of the company's people).
@@ -312,10 +321,19 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   // its deadline is: a version since, with other hours or another time zone, changes neither.
   const running = runningSla(ctx, d);
   const cal = calendarOf(running?.version ?? ctx.policies().inForceAt(d.createdAt));
-  const until = option === 'next-business-day' ? cal.nextBusinessDayStart(now) : cal.addBusinessTime(now, parseDuration(option));
-  if (d.dueAt && until.getTime() >= d.dueAt.getTime()) {
+  const untilOf = (o: SnoozeOption) => (o === 'next-business-day' ? cal.nextBusinessDayStart(now) : cal.addBusinessTime(now, parseDuration(o)));
+  const until = untilOf(option);
+  const dueAt = d.dueAt;
+  if (dueAt && until.getTime() >= dueAt.getTime()) {
     // The last of its chain keeps the case once it breaches: it does not escalate, it is overdue.
     const last = d.escalationLevel >= chainOf(ctx, d).length - 1;
+    // Too close to the breach for even the shortest snooze (a reminder read the next morning,
+    // before the office opens): no shorter one is there to pick.
+    if (SNOOZE_OPTIONS.every((o) => untilOf(o).getTime() >= dueAt.getTime())) {
+      // In the policy's time zone, as every date people read (see assertOpen).
+      const when = formatsFor(operationsVersionOf(ctx, d).policy.timezone).dateTimeFmt.format(dueAt);
+      throw new DomainError('invalid_input', `No snooze is left to pick: even the shortest would snooze past the SLA breach (${when}), when ${name} ${last ? 'becomes overdue (you are the last in its escalation chain)' : 'escalates'}.`);
+    }
     throw new DomainError('invalid_input', `That would snooze past the SLA breach, when the case ${last ? 'becomes overdue: you are the last in its escalation chain' : 'escalates'}. Pick a shorter snooze.`);
   }
   const subject = `dispute:${d.id}`;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { tick } from '../../../src/app/scheduler.js';
 import type { ApiCall } from '../../support/fake-slack.js';
 import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 import type { SlackUser } from '../../support/slack-requests.js';
@@ -53,5 +54,28 @@ describe('a ruling that was made is never reported as a failure', () => {
     expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('ruled');
     const apologies = h.fake.callsTo('chat.postMessage').filter((c) => /something went wrong on our side/.test(visible(c.args)));
     expect(apologies.map((c) => c.args.channel)).toEqual([]);
+  });
+});
+
+describe('a snooze that was made is never reported as a failure', () => {
+  it('Slack fails the reminder’s update (a 500) after the snooze is recorded; the arbitrator is told it is snoozed, not "something went wrong, try again"', async () => {
+    const { dispute } = await openCase();
+    h.rt.clock.advance(24 * 3_600_000); // past the first reminder
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    const n = h.fake.callsTo('chat.postMessage').length;
+    await h.drain();
+    const reminder = h.fake.callsTo('chat.postMessage').slice(n).find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    const snooze = buttonsOf(reminder).find((b) => b.action_id.startsWith(SLACK_IDS.actions.snooze_reminder) && b.value.endsWith(':4h'))!;
+    // Three 500s: the listeners' client (outside tests) retries twice.
+    h.fake.failNext(3, { status: 500 }, 'chat.update');
+    const { responseUrl } = await h.click(USERS.pat, snooze.action_id, snooze.value, { channel: `D${USERS.pat.id}`, messageTs: String(reminder.result.ts) });
+    await h.fake.waitFor(() => h.fake.callsTo('chat.update')[0], 'chat.update');
+    await new Promise((r) => setTimeout(r, 300));
+    expect([...h.rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.reminder_snoozed' && e.subject === `dispute:${dispute.id}`)).toHaveLength(1);
+    // Only Pat is told what was done (the reminder still shows its buttons), not to try again.
+    const [answer] = h.fake.responsesTo(responseUrl);
+    expect(answer!.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(visible(answer!.body)).toMatch(new RegExp(`^Reminder for dispute #${dispute.id} snoozed until .*\\. The SLA still breaches `));
+    expect(visible(answer!.body)).not.toMatch(/something went wrong on our side/);
   });
 });

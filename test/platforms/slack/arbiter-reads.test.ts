@@ -122,4 +122,30 @@ describe('Slack: what the arbitrator reads of the cases that come to them', () =
     expect(buttonsOf(update).map((b) => b.text.text)).toContain('Approve: Contoso Consulting');
     expect(h.rt.store.disputes.get(d.id)!.status).toBe('open');
   });
+
+  it('after Ask from a reminder, the reminder keeps its Snooze buttons: Pat can still snooze it while waiting for the answers', async () => {
+    const { d, card } = await patsCase();
+    const before = posts().length;
+    await hours(24); // Tuesday 10:00 New York: the first reminder rings
+    const reminder = dmsTo(PAT, before).find((c) => buttonsOf(c).some((b) => b.action_id.startsWith(SLACK_IDS.actions.snooze_reminder)))!;
+    const askFrom = async (message: ApiCall, question: string) => {
+      const ask = buttonsOf(message).find((b) => b.text.text === 'Ask for information')!;
+      const opened = h.fake.callsTo('views.open').length;
+      await h.click(USERS.pat, ask.action_id, ask.value, { channel: PAT, messageTs: String(message.result.ts), messageBlocks: message.args.blocks as unknown[] });
+      await h.fake.waitFor(() => h.fake.callsTo('views.open').length > opened, 'the ask modal');
+      expect((await h.submit(USERS.pat, h.openedView(opened), { question })).json()).toMatchObject({ response_action: 'update' });
+      return h.fake.waitFor(() => h.fake.callsTo('chat.update').filter((u) => u.args.ts === String(message.result.ts)).at(-1), 'the message updated');
+    };
+    const updated = await askFrom(reminder, 'Who met the customer first, and when?');
+    expect(visible(updated.args)).toContain('Who met the customer first, and when?');
+    expect(buttonsOf(updated).map((b) => b.text.text)).toEqual(['Approve: Contoso Consulting', 'Award to another party', 'Ask for information', 'Snooze 1h', 'Snooze 4h', 'Snooze to next business day']);
+    // Its Snooze still snoozes the reminder.
+    const snooze = buttonsOf(updated).find((b) => b.text.text === 'Snooze 4h')!;
+    await h.click(USERS.pat, snooze.action_id, snooze.value, { channel: PAT, messageTs: String(reminder.result.ts), messageBlocks: updated.args.blocks as unknown[] });
+    const snoozed = await h.fake.waitFor(() => h.fake.callsTo('chat.update').find((u) => u.args.ts === String(reminder.result.ts) && visible(u.args).includes('snoozed until')), 'the reminder snoozed');
+    expect(visible(snoozed.args)).toContain(`Reminder for dispute #${d.id} snoozed until`);
+    // The case card (no reminder) gets no Snooze from an Ask.
+    const fromCard = await askFrom(card, 'And who ran the workshop?');
+    expect(buttonsOf(fromCard).map((b) => b.text.text)).toEqual(['Approve: Contoso Consulting', 'Award to another party', 'Ask for information']);
+  });
 });

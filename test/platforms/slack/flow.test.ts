@@ -502,6 +502,50 @@ describe('SLA reminders in the arbitrator’s DM', () => {
     expect(after.some((id) => id.startsWith(A.snooze_reminder))).toBe(false);
   });
 
+  it('a Snooze on a reminder whose case moved on to the next of the chain tells the arbitrator it left where the case went', async () => {
+    const { dispute } = await openCase();
+    h.rt.clock.advance(24 * 3_600_000); // past the first reminder
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    const n = posts().length;
+    await h.drain();
+    const reminder = posts().slice(n).find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    const snooze = buttonsOf(reminder).find((b) => b.action_id.startsWith(A.snooze_reminder))!;
+    h.rt.clock.advance(25 * 3_600_000); // past the SLA: the case escalates to Dana
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    await h.drain();
+    expect(h.rt.store.disputes.get(dispute.id)).toMatchObject({ status: 'open', arbitrator: 'dana' });
+    const before = h.ledgerCount();
+    // Pat's reminder, as it was before the escalation updated it (a click from a client not yet up to date).
+    const { responseUrl } = await h.click(USERS.pat, snooze.action_id, snooze.value, { channel: `D${USERS.pat.id}`, messageTs: String(reminder.result.ts) });
+    const answer = await h.answer(responseUrl);
+    expect(answer.response_type).toBe('ephemeral');
+    expect(visible(answer)).toContain(`Only the assigned arbitrator can snooze reminders of dispute #${dispute.id}: it moved to Dana Reyes, who rules on it now.`);
+    expect(h.ledgerCount()).toBe(before);
+    // Once Dana has ruled, the same click says the case is closed.
+    approve(h.rt.deps, as.person(h.rt, 'dana'), `${dispute.id}:${dispute.recommendation}`);
+    const again = await h.click(USERS.pat, snooze.action_id, snooze.value, { channel: `D${USERS.pat.id}`, messageTs: String(reminder.result.ts) });
+    expect(visible(await h.answer(again.responseUrl))).toContain(`Dispute #${dispute.id} is already closed; nothing to snooze.`);
+  });
+
+  it('a Snooze too close to the breach for any snooze to end before it says none is left, not to pick a shorter one', async () => {
+    const { dispute } = await openCase();
+    expect(dispute.dueAt!.toISOString()).toBe('2026-12-02T15:00:00.000Z'); // Wednesday 10:00 New York
+    h.rt.clock.set('2026-12-01T20:00:00.000Z'); // Tuesday 15:00: past the second reminder (0.8 of the SLA)
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    await h.drain();
+    const reminder = posts().filter((c) => c.args.channel === `D${USERS.pat.id}` && buttonsOf(c).some((b) => b.action_id.startsWith(A.snooze_reminder))).at(-1)!;
+    // Pat reads it on Wednesday at 8:30, before the office opens: an hour of business time ends at 10:00, the breach.
+    h.rt.clock.set('2026-12-02T13:30:00.000Z');
+    const before = h.ledgerCount();
+    for (const snooze of buttonsOf(reminder).filter((b) => b.action_id.startsWith(A.snooze_reminder))) {
+      const { responseUrl } = await h.click(USERS.pat, snooze.action_id, snooze.value, { channel: `D${USERS.pat.id}`, messageTs: String(reminder.result.ts) });
+      const answer = visible(await h.answer(responseUrl));
+      expect(answer).toContain(`No snooze is left to pick: even the shortest would snooze past the SLA breach (Dec 2, 2026, 10:00 AM EST), when dispute #${dispute.id} escalates.`);
+      expect(answer).not.toMatch(/shorter snooze/);
+    }
+    expect(h.ledgerCount()).toBe(before);
+  });
+
   it('past the whole chain, a Snooze on the last arbitrator’s reminder says the SLA has run out, not to pick a shorter snooze', async () => {
     const dispute = await runPastChain();
     expect(h.rt.store.disputes.get(dispute.id)!.dueAt!.getTime()).toBeLessThan(h.rt.clock.now().getTime());

@@ -31,6 +31,21 @@ function messageOf(body: Click): { channel: string; ts: string } | null {
   return channel && ts ? { channel, ts } : null;
 }
 
+/**
+ * Whether the clicked message still offers its Snooze buttons (a reminder not yet snoozed), as
+ * Slack sends the message's blocks with the click: a question asked from it leaves them there.
+ */
+function offersSnooze(body: Click): boolean {
+  const blocks: unknown = body.message?.blocks;
+  if (!Array.isArray(blocks)) return false;
+  const snooze = actionPattern(SLACK_IDS.actions[ACTIONS.snooze]);
+  const isSnooze = (e: unknown) => typeof e === 'object' && e !== null && typeof (e as { action_id?: unknown }).action_id === 'string' && snooze.test((e as { action_id: string }).action_id);
+  return blocks.some((b: unknown) => {
+    const elements: unknown = typeof b === 'object' && b !== null && (b as { type?: unknown }).type === 'actions' ? (b as { elements?: unknown }).elements : undefined;
+    return Array.isArray(elements) && elements.some(isSnooze);
+  });
+}
+
 const toUser = (body: Click) => ({ user: body.user.id, responseUrl: body.response_url || undefined, channel: body.channel?.id });
 
 /**
@@ -46,20 +61,28 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
       await run(viewer, button.value ?? '', body, client);
     });
   };
-  const openForm = async (client: App['client'], body: Click, form: Form) => {
-    await client.views.open({ trigger_id: body.trigger_id, view: renderForm(form, { channel: body.channel?.id ?? null, message: messageOf(body) }) });
+  const openForm = async (client: App['client'], body: Click, form: Form, o: { fromReminder?: boolean } = {}) => {
+    const message = messageOf(body);
+    // A reminder the form was opened from stays one once it is updated (see the ask form's submission).
+    const from = message && o.fromReminder && offersSnooze(body) ? { ...message, reminder: true } : message;
+    await client.views.open({ trigger_id: body.trigger_id, view: renderForm(form, { channel: body.channel?.id ?? null, message: from }) });
   };
 
   on(ACTIONS.pickAccount, async (viewer, value, body, client) => {
     await tellUser(client, toUser(body), showAccount(deps, viewer, value), { replace: true });
   });
 
-  /** The clicked message shown as `card`: a failure to update it is logged (what was done is done), not told as the click's failure. */
-  const updateClicked = async (client: App['client'], message: { channel: string; ts: string }, card: Reply) => {
+  /**
+   * The clicked message shown as `card`: a failure to update it is logged (what was done is
+   * done), not told as the click's failure. False when it could not be updated.
+   */
+  const updateClicked = async (client: App['client'], message: { channel: string; ts: string }, card: Reply): Promise<boolean> => {
     try {
       await client.chat.update({ channel: message.channel, ts: message.ts, ...renderReply(card) });
+      return true;
     } catch (err) {
       log.warn({ err }, 'slack: the clicked case card could not be updated');
+      return false;
     }
   };
 
@@ -80,7 +103,7 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   });
 
   on(ACTIONS.award, async (viewer, value, body, client) => openForm(client, body, awardForm(deps, viewer, value)));
-  on(ACTIONS.ask, async (viewer, value, body, client) => openForm(client, body, askForm(deps, viewer, value)));
+  on(ACTIONS.ask, async (viewer, value, body, client) => openForm(client, body, askForm(deps, viewer, value), { fromReminder: true }));
   on(ACTIONS.answer, async (viewer, value, body, client) => openForm(client, body, answerForm(deps, viewer, value)));
   on(ACTIONS.openClaim, async (viewer, value, body, client) => openForm(client, body, claimForm(deps, viewer, value)));
   on(ACTIONS.openDispute, async (viewer, value, body, client) => openForm(client, body, disputeForm(deps, viewer, value)));
@@ -89,8 +112,15 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
     // The reminder becomes the snoozed case: its snooze buttons go, its ruling buttons stay.
     const snoozed = snoozeReminder(deps, viewer, value);
     const message = messageOf(body);
-    if (message) await client.chat.update({ channel: message.channel, ts: message.ts, ...renderReply(snoozed) });
-    else await tellUser(client, toUser(body), snoozed);
+    if (!message) {
+      await tellUser(client, toUser(body), snoozed);
+      return;
+    }
+    // Snoozed: should Slack refuse to update the reminder, the clicker is told so (only they see
+    // it), not that the click failed and to try again (which would snooze it once more).
+    if (await updateClicked(client, message, snoozed)) return;
+    const said = snoozed.blocks.slice(0, snoozed.lead?.count ?? 0);
+    await tellUser(client, toUser(body), reply(snoozed.summary, said.length > 0 ? said : [text(snoozed.summary)]));
   });
 
   // A case opened from the queue (App Home, /roe queue) goes to the person's DM with the bot: a

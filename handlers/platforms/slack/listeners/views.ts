@@ -7,6 +7,7 @@ import { submitDispute } from '../../../dispute.js';
 import { FORMS, quote, text, type FormId, type Reply } from '../../../replies/model.js';
 import { askedWords, submitAsk, submitAward } from '../../../rule.js';
 import { submitAnswer } from '../../../answer.js';
+import { snoozeButtons } from '../../../notify.js';
 import { interactiveUser, type SlackContext } from '../context.js';
 import { viewErrors } from '../errors.js';
 import { SLACK_IDS } from '../ids.js';
@@ -15,7 +16,7 @@ import { renderReply, resultView, type FormMetadata } from '../render.js';
 const metadataSchema = z.object({
   state: z.record(z.string(), z.string()),
   channel: z.string().nullable(),
-  message: z.object({ channel: z.string(), ts: z.string() }).nullable(),
+  message: z.object({ channel: z.string(), ts: z.string(), reminder: z.boolean().optional() }).nullable(),
   thread: z.string().nullable().optional(),
 });
 
@@ -106,9 +107,15 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   const asked = (s: Submitted): string => askedWords(deps, s.viewer, deps.ctx.store.disputes.get(Number(s.meta.state.dispute)));
   // The modal says the question went out; the DM card (with its ruling buttons) is the case as it
   // stands, under the question asked and where its answers come (nothing else on it says so).
+  // Asked from a reminder, it keeps its Snooze buttons while the case is still the asker's and not
+  // yet due: waiting for the answers is what a snooze is for.
   const askedFrom = (client: App['client'], s: Submitted, card: Reply) => {
     const question = typeof s.values.question === 'string' ? s.values.question.trim() : '';
-    return updateCaseMessage(client, s, { ...card, blocks: [text(asked(s), 'muted'), ...(question ? [quote('Your question', question)] : []), ...card.blocks] });
+    const d = s.meta.message?.reminder === true ? deps.ctx.store.disputes.get(Number(s.meta.state.dispute)) : undefined;
+    const theirs = d !== undefined && s.viewer.kind === 'internal' && s.viewer.personKey === d.arbitrator;
+    const due = d?.dueAt ?? null;
+    const snooze = d && theirs && due !== null && due.getTime() > deps.ctx.clock.now().getTime() && card.blocks.some((b) => b.type === 'actions') ? [snoozeButtons(d.id)] : [];
+    return updateCaseMessage(client, s, { ...card, blocks: [text(asked(s), 'muted'), ...(question ? [quote('Your question', question)] : []), ...card.blocks, ...snooze] });
   };
   onSubmit(FORMS.answer, (s) => submitAnswer(deps, s.viewer, { ...s.meta.state, ...s.values }, { requestKey: requestKey(s) }));
   onSubmit(FORMS.ask, (s) => submitAsk(deps, s.viewer, { ...s.meta.state, ...s.values }, { requestKey: requestKey(s) }), askedFrom, (card, s) => ({
