@@ -280,16 +280,16 @@ describe('roe CLI', () => {
     for (const args of [['ledger', 'verify'], ['stats'], ['outbox'], ['timers'], ['forget', 'slack:U0NOBODY'], ['backup', join(dir, 'broken-policy-backup.db')]]) {
       const r = roe(args, db, env);
       expect(r.err, args.join(' ')).toContain('ROE_POLICY is not valid, so the versions stored in the database are used');
-      expect(r.err).toContain('registration.protection_days: expected number');
+      expect(r.err).toContain('registration.protection_days: expected a number');
       // Said to a person at a terminal: a line of text, not a JSON log record.
-      expect(r.err, args.join(' ')).toMatch(/^roe: warning: ROE_POLICY is not valid, so the versions stored in the database are used: .*registration\.protection_days: expected number/m);
+      expect(r.err, args.join(' ')).toMatch(/^roe: warning: ROE_POLICY is not valid, so the versions stored in the database are used: .*registration\.protection_days: expected a number/m);
       expect(r.err, args.join(' ')).not.toMatch(/^\{/m);
       expect(r.code, args.join(' ')).toBe(args[0] === 'forget' ? 1 : 0);
     }
     // What records it, or judges claims by it, still refuses it.
     const r = roe(['import', 'accounts', join(ROOT, 'examples/accounts.csv')], db, env);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('registration.protection_days: expected number');
+    expect(r.err).toContain('registration.protection_days: expected a number');
   });
 
   it('refuses a file that is not UTF-8, naming the file and the line; accepts a UTF-8 byte order mark', () => {

@@ -1,5 +1,5 @@
 import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, YAMLMap, type Document, type Node, type Pair } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { DomainError } from '../errors.js';
 import { always, policyFileSchema, policySchema, policyWarnings, shown, type Policy, type PolicyProblem } from './schema.js';
 
@@ -13,8 +13,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(top level)';
 }
 
-/** How to write a field of a list or a mapping, for one written as something else (`reminders: 0.5`); keyed by path, list positions as `[]`. */
+/** How to write a field, for one written as something else (`reminders: 0.5`, `arbitration: 16`); keyed by path, list positions as `[]`. */
 const SHAPES: Record<string, string> = {
+  'sla.arbitration': 'a duration in business hours, like 16h',
   'business_hours.days': 'a list like [mon, tue, wed, thu, fri]',
   'business_hours.holidays': 'a list of dates like [2026-12-25]',
   product_lines: 'a list like [Core Platform, Analytics]',
@@ -23,21 +24,55 @@ const SHAPES: Record<string, string> = {
   'coverage[].when': 'a mapping like { segment: enterprise }, or {} for every account',
   'sla.reminders': 'a list of fractions of the SLA like [0.5, 0.8]',
   'sla.escalation_channel': 'a channel per platform like { slack: C0ESCAL }',
+  people: 'one person a line under it, indented with spaces, like "  dana: { name: Dana Reyes, slack: U0DANA }"',
+  coverage: 'one coverage rule a line under it, in order, like "  - { name: Default, when: {}, model: partner-led, arbitrator: pat }"',
+  criteria: 'one criterion a line under it, in order, like "  - { rule: first-registration, auto: true }"',
 };
+
+/** A kind of value as a problem says it to whoever writes the file (the validator says string, boolean, array, object, record). */
+const KINDS: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a mapping of fields', record: 'a mapping' };
+
+/** The fields of each section of the top level (registration: protection_days, …), for such a field written at the top level. */
+const SECTION_OF: ReadonlyMap<string, string> = new Map(
+  Object.entries(policySchema.shape).flatMap(([section, field]) => {
+    let inner: z.ZodType = field;
+    while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+    return inner instanceof z.ZodObject ? Object.keys(inner.shape).map((key) => [key, section] as const) : [];
+  }),
+);
+
+/** Why an unknown field of the top level may be there: a section's fields that lost their indentation. */
+function unindented(keys: readonly string[]): string {
+  const sections = [...new Set(keys.map((k) => SECTION_OF.get(k)))];
+  if (sections.length !== 1 || sections[0] === undefined) return '';
+  return keys.length === 1 ? ` (a field of ${sections[0]}: indent it under ${sections[0]}, with spaces)` : ` (fields of ${sections[0]}: indent them under ${sections[0]}, with spaces)`;
+}
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     // YAML 1.1's merge key (<<: *base) is no field in YAML 1.2, which the policy is read as.
     const merge = issue.keys.includes('<<') ? ' (a merge key, <<: *name, is not read: write the fields out, or use an alias for a whole value)' : '';
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${merge}`;
+    const misplaced = issue.path.length === 0 ? unindented(issue.keys) : '';
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${merge}${misplaced}`;
   }
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) return 'is required';
   if (issue.code === 'invalid_type') {
     const shape = SHAPES[formatPath(issue.path).replace(/\[\d+\]/g, '[]')];
-    return `expected ${issue.expected}, got ${shown(issue.input)}${shape && (issue.expected === 'array' || issue.expected === 'object') ? `: write ${shape}` : ''}`;
+    const collection = issue.expected === 'array' || issue.expected === 'object' || issue.expected === 'record';
+    const kind = KINDS[issue.expected] ?? issue.expected;
+    // Nothing after the colon, nor indented under it (a section whose lines lost their indentation).
+    if (issue.input === null) return `is empty: ${shape ? `write ${shape}` : collection ? 'write its fields on the lines under it, indented with spaces' : `expected ${kind}`}`;
+    // "90" for 90, "true" for true: YAML reads a value in quotes as text.
+    const quoted = typeof issue.input === 'string' && ((issue.expected === 'number' && issue.input.trim() !== '' && Number.isFinite(Number(issue.input))) || (issue.expected === 'boolean' && /^(true|false)$/i.test(issue.input.trim())));
+    return `expected ${kind}, got ${shown(issue.input)}${quoted ? ' (write it without quotes)' : ''}${shape ? `: write ${shape}` : ''}`;
   }
   // "Invalid option: expected one of …": with what was written, which is what to fix.
-  if (issue.code === 'invalid_value' && issue.input !== undefined) return `${issue.message.replace(/^Invalid option: /, '')}, got ${shown(issue.input)}`;
+  if (issue.code === 'invalid_value') {
+    const options = issue.message.replace(/^Invalid option: /, '');
+    if (issue.input === undefined) return `is required: ${options}`;
+    if (issue.input === null) return `is empty: ${options}`;
+    return `${options}, got ${shown(issue.input)}`;
+  }
   // A record's key (a person's) that its own check refused: that check's message.
   if (issue.code === 'invalid_key') return issue.issues[0]?.message ?? issue.message;
   return issue.message;
@@ -50,7 +85,13 @@ function describeYamlError(e: { code: string; message: string; pos: [number, num
     const key = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]*?)(?=\s*:)/.exec(text.slice(e.pos[0]))?.[0].replace(/^["']|["']$/g, '');
     return key ? `the key "${key}" appears twice in the same mapping` : 'a key appears twice in the same mapping';
   }
-  return e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const said = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  // The parser's words for the usual slips of a hand-written file, said as what to look for.
+  if (e.code === 'BLOCK_IN_FLOW') return 'inside { … } or [ … ], a comma is missing between two values, or a value holds ": " (put such a value in quotes, like name: "Dana: Sales")';
+  if (e.code === 'MULTILINE_IMPLICIT_KEY' || said === 'Implicit map keys need to be followed by map values') {
+    return 'this line is not "field: value": is its colon, or the space after the colon, missing? (Or is the line after it indented more than this one?)';
+  }
+  return said;
 }
 
 /**
@@ -185,7 +226,8 @@ export function parsePolicyWithWarnings(text: string, source?: string, options: 
     // A tab used to indent makes every line after it look misplaced: name the tabs alone.
     const tabs = doc.errors.filter((e) => e.code === 'TAB_AS_INDENT');
     if (tabs.length > 0) throw new PolicyError(tabs.map((e) => `${prefix()}YAML line ${e.linePos?.[0]?.line ?? '?'}: a tab indents this line; YAML indents with spaces only`));
-    throw new PolicyError(doc.errors.map((e) => `${prefix()}YAML line ${e.linePos?.[0]?.line ?? '?'}: ${describeYamlError(e, text)}`));
+    // One slip can trip several of the parser's checks on a line: each thing to look for is said once.
+    throw new PolicyError([...new Set(doc.errors.map((e) => `${prefix()}YAML line ${e.linePos?.[0]?.line ?? '?'}: ${describeYamlError(e, text)}`))]);
   }
   let data: unknown;
   try {

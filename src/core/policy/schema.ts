@@ -17,7 +17,7 @@ const isoDate = z
   .pipe(
     z
       .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-01-01')
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { error: (iss) => `expected a date like 2026-01-01, got ${shown(iss.input)}` })
       // Only for text of the right shape. (Not `abort: true` on the regex: an aborting problem
       // anywhere stops every check across fields, see `always`.)
       .refine((v) => DateTime.fromISO(v, { zone: 'utc' }).isValid, {
@@ -110,7 +110,7 @@ const fraction = z.number().superRefine((v, ctx) => {
   if (!(v > 0 && v < 1)) ctx.addIssue({ code: 'custom', message: `${shown(v)} is not a fraction between 0 and 1 (0.5 reminds halfway to the deadline)` });
 });
 
-const clockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected a time like "09:00" ("24:00" for midnight)');
+const clockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { error: (iss) => `expected a time like "09:00" ("24:00" for midnight), got ${shown(iss.input)}` });
 const id = z.string().trim().min(1, 'must not be empty');
 /** What a coverage rule's `when` compares an account's tier, segment or region with, as a problem says it. */
 const MATCH_TEXT = 'expected a value like "enterprise" or a list of them';
@@ -252,11 +252,12 @@ export const policySchema = z
         .default([]),
       escalation_channel: z.strictObject({ slack: z.string().optional(), teams: z.string().optional() }).default({}),
     }),
+    // Each field has its default, as the whole section has: a file may change one threshold alone.
     consequences: z
       .strictObject({
-        window_days: whole('days', 1),
-        violations_to_flag: whole('violations', 1),
-        flagged: z.enum(['require-approval', 'notify-only']),
+        window_days: whole('days', 1).default(180),
+        violations_to_flag: whole('violations', 1).default(3),
+        flagged: z.enum(['require-approval', 'notify-only']).default('require-approval'),
       })
       .default({ window_days: 180, violations_to_flag: 3, flagged: 'require-approval' }),
   })
@@ -420,6 +421,16 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
     for (const { at, first } of repeated(p.coverage.map((c) => c?.name), (i) => problems.fine('coverage', i, 'name'))) {
       out.push({ path: ['coverage', at, 'name'], message: `"${p.coverage[at]!.name}" is also the name of coverage[${first}]: each coverage rule needs its own name (a case keeps the name of its rule, and who may rule it and whom it escalates to are looked up by that name)` });
     }
+    // A rule with an unknown field in its `when` (`teir:`), or one beside an empty `when` (`wehn:`),
+    // may have the field meant misspelt: it reads as matching more accounts than it was written
+    // to, so it is not said to leave later rules unmatched (the misspelling is the one mistake).
+    const misspelt = new Set<unknown>();
+    for (const i of issues) {
+      if (i.code !== 'unrecognized_keys') continue;
+      const [field, at, inside] = i.path ?? [];
+      if (field !== 'coverage' || typeof at !== 'number') continue;
+      if (i.path!.length === 3 ? inside === 'when' : i.path!.length === 2 && problems.fine('coverage', at, 'when') && Object.keys(p.coverage[at]!.when).length === 0) misspelt.add(at);
+    }
     // Worked out once per rule: each rule is compared with every earlier one.
     const matches = p.coverage.map((c, j) => (problems.fine('coverage', j, 'when') ? matching(c.when) : undefined));
     p.coverage.forEach((c, i) => {
@@ -433,7 +444,7 @@ export function policyLint(p: Policy, issues: Issues = []): PolicyProblem[] {
       // The first rule that matches an account wins: a rule an earlier one covers whole never does.
       const later = matches[i];
       let shadow = -1;
-      for (let j = 0; later && shadow < 0 && j < i; j++) if (matches[j] && coversAll(matches[j]!, later)) shadow = j;
+      for (let j = 0; later && shadow < 0 && j < i; j++) if (matches[j] && !misspelt.has(j) && coversAll(matches[j]!, later)) shadow = j;
       if (shadow >= 0) {
         const earlier = p.coverage[shadow]!;
         const every = Object.keys(earlier.when).length === 0;

@@ -51,7 +51,7 @@ describe('roe policy check lists every problem in one run', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${r.file}: line ${lineOf(r.text, 'arbitration:')}: sla.arbitration: invalid duration "16 hours": use e.g. 16h, 90m, 1h30m`);
     expect(r.err).toContain(`${r.file}: line ${lineOf(r.text, 'reminders:')}: sla.reminders[0]: 1.5 is not a fraction between 0 and 1`);
-    expect(r.err).toContain(`${r.file}: line ${lineOf(r.text, 'escalation_channel:')}: sla.escalation_channel: expected object, got "C0ESCAL": write a channel per platform like { slack: C0ESCAL }`);
+    expect(r.err).toContain(`${r.file}: line ${lineOf(r.text, 'escalation_channel:')}: sla.escalation_channel: expected a mapping of fields, got "C0ESCAL": write a channel per platform like { slack: C0ESCAL }`);
   });
 
   // Field errors that stopped the checks across fields: a fraction of a day (zod aborts on it),
@@ -109,7 +109,7 @@ describe('roe policy check lists every problem in one run', () => {
 
   it('a mistake is reported once: a check across fields leaves out a field that is itself wrong', async () => {
     const r = await check([['end: "17:00"', 'end: "5pm"']]);
-    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'end: "5pm"')}: business_hours.end: expected a time like "09:00" ("24:00" for midnight)\n`);
+    expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'end: "5pm"')}: business_hours.end: expected a time like "09:00" ("24:00" for midnight), got "5pm"\n`);
   });
 });
 
@@ -197,6 +197,30 @@ describe('roe policy check: holidays the calendar keeps closed anyway', () => {
   });
 });
 
+describe('roe policy check: a section whose lines lost their indentation', () => {
+  it('says the section is empty and that its fields, now at the top level, go under it', async () => {
+    const r = await check([[/^registration:\n(?: {2}.*\n)+/m, 'registration:\nprotection_days: 90\ndormant_after_days: 30\ndormancy_warning_days: 7\n']]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      [
+        'invalid policy:',
+        `  ${r.file}: line ${lineOf(r.text, 'registration:')}: registration: is empty: write its fields on the lines under it, indented with spaces`,
+        `  ${r.file}: line ${lineOf(r.text, 'protection_days:')}: (top level): unknown fields "protection_days", "dormant_after_days", "dormancy_warning_days" (fields of registration: indent them under registration, with spaces)`,
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('roe policy check: consequences, each field optional', () => {
+  it('a file that changes one threshold keeps the defaults of the others', async () => {
+    const r = await check([[/^consequences:\n(?: {2}.*\n)+/m, 'consequences:\n  violations_to_flag: 5\n']]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(parsePolicy(r.text).consequences).toEqual({ window_days: 180, violations_to_flag: 5, flagged: 'require-approval' });
+  });
+});
+
 describe('roe policy check: an escalation channel that names none', () => {
   it.each([
     ['an empty Slack channel', 'escalation_channel: { slack: "" }', 'slack', 'the Slack channel id, like C0ESCAL'],
@@ -225,6 +249,9 @@ describe('roe policy check: coverage and people that cannot work as written', ()
       ['coverage[2].when', '- { name: EMEA enterprise', 'never matches an account: coverage[1] ("Enterprise") comes first and matches every account this rule matches, and the first rule that matches wins'],
     ]],
     ['a product line too long to offer in Slack', ['product_lines: [Core Platform,', `product_lines: [${'Core Platform '.repeat(11)}xx,`], [['product_lines[0]', 'product_lines:', '156 characters, more than 150: each is a choice in the claim and dispute forms, which Slack cannot offer past 150']]],
+    // A misspelt field of `when` (or `when` itself misspelt) leaves a rule that reads as matching every account: the misspelling is the one mistake.
+    ['a misspelt field of an earlier rule\'s when, and nothing else', ['when: { tier: strategic }', 'when: { teir: strategic }'], [['coverage[0].when', 'teir', 'unknown field "teir"']]],
+    ['an earlier rule\'s when misspelt, and nothing else', ['when: { tier: strategic }', 'wehn: { tier: strategic }'], [['coverage[0]', 'wehn', 'unknown field "wehn"']]],
     ['an empty value', ['when: { tier: strategic }', 'when: { tier: "" }'], [['coverage[0].when.tier', 'when: { tier: "" }', 'an empty value matches no account (an account with no tier has none to match): name a value, or leave the field out']]],
     ['an empty value in a list', ['when: { segment: enterprise }', 'when: { segment: [enterprise, " "] }'], [['coverage[1].when.segment', 'when: { segment: [', 'an empty value matches no account (an account with no segment has none to match): name a value, or leave the field out']]],
   ] as [string, [string, string], [string, string, string][]][])('refuses %s, naming what is wrong', async (_n, edit, expected) => {
@@ -402,7 +429,7 @@ describe('roe policy check: errors and warnings in one run, in the order of the 
     const DIRECT_LED = 'is direct-led, but no criterion is direct-reserved: a partner\'s claim on its accounts opens a case against the direct team that the criteria never decide for the direct team (add "- rule: direct-reserved" to criteria)';
     for (const [name, problem] of [
       ['', 'coverage[0].name: is required'],
-      ['name: 12, ', 'coverage[0].name: expected string, got 12'],
+      ['name: 12, ', 'coverage[0].name: expected text, got 12'],
     ] as const) {
       const r = await check([['{ name: Strategic, ', `{ ${name}`], ['  - { rule: direct-reserved, auto: true }\n', '']]);
       const line = lineOf(r.text, 'model: direct-led');

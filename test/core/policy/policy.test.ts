@@ -50,7 +50,7 @@ describe('parsePolicy', () => {
     ['hours starting at 24:00', [['start: "09:00"', 'start: "24:00"']], ['business_hours.start: "24:00" is the end of a day: business hours start at 23:59 at the latest']],
     ['an empty list', [['when: { tier: strategic }', 'when: { tier: [] }']], ['coverage[0].when.tier: an empty list matches no account: name at least one value, or leave the field out']],
     ['a boolean as a tier (it matched only a tier spelled "true")', [['when: { tier: strategic }', 'when: { tier: true }']], ['coverage[0].when.tier: expected a value like "enterprise" or a list of them, got true']],
-    ['a start time without its leading zero', [['start: "09:00"', 'start: "9:00"']], ['business_hours.start: expected a time like "09:00" ("24:00" for midnight)']],
+    ['a start time without its leading zero', [['start: "09:00"', 'start: "9:00"']], ['business_hours.start: expected a time like "09:00" ("24:00" for midnight), got "9:00"']],
     [
       'two coverage rules of one name (who may rule a case is looked up by it)',
       [['name: Enterprise,', 'name: strategic,']],
@@ -81,7 +81,7 @@ describe('parsePolicy', () => {
   });
 
   it('names the expected type and what it got', () => {
-    expect(problems(policyTextWith([['protection_days: 90', 'protection_days: ninety']]))).toContain('registration.protection_days: expected number, got "ninety"');
+    expect(problems(policyTextWith([['protection_days: 90', 'protection_days: ninety']]))).toContain('registration.protection_days: expected a number, got "ninety"');
   });
 
   it('a file that is not a mapping says so', () => {
@@ -96,7 +96,7 @@ describe('parsePolicy', () => {
     ['an impossible effective date', [['effective: 2026-01-01', 'effective: 2026-02-30']], 'effective: "2026-02-30" is not a date in the calendar (check the month and the day)'],
     ['an impossible holiday', [['holidays: [2026-01-01,', 'holidays: [2026-13-45,']], 'business_hours.holidays[0]: "2026-13-45" is not a date in the calendar (check the month and the day)'],
     ['a 29 February outside a leap year', [['2026-12-25]', '2026-02-29]']], 'business_hours.holidays[5]: "2026-02-29" is not a date in the calendar (check the month and the day)'],
-    ['a date of the wrong shape', [['effective: 2026-01-01', 'effective: soon']], 'effective: expected a date like 2026-01-01'],
+    ['a date of the wrong shape', [['effective: 2026-01-01', 'effective: soon']], 'effective: expected a date like 2026-01-01, got "soon"'],
   ] as [string, [string, string][], string][])('refuses %s, once', (_n, edits, expected) => {
     expect(problems(policyTextWith(edits))).toEqual([expected]);
   });
@@ -132,7 +132,7 @@ describe('parsePolicy', () => {
   it.each([
     ['2026.10', 'got the number 2026.1: put the version in quotes, e.g. version: "2026.10"'],
     ['3', 'got the number 3: put the version in quotes'],
-    ['true', 'expected string, got true'],
+    ['true', 'expected text, got true'],
     ['""', 'must not be empty'],
   ])('refuses version: %s as a version name', (written, expected) => {
     const found = problems(policyTextWith([['version: "2026.1"', `version: ${written}`]]));
@@ -190,15 +190,36 @@ describe('parsePolicy: what a mistyped file is told', () => {
   it.each([
     ['a missing effective date', example.replace(/^effective: .*\n/m, ''), ['effective: is required']],
     ['an empty effective date', example.replace(/^effective: .*$/m, 'effective:'), ['effective: expected a date like 2026-01-01, got null']],
-    ['NaN for a number', policyTextWith([['protection_days: 90', 'protection_days: .nan']]), ['registration.protection_days: expected number, got NaN']],
-    ['infinity for a number', policyTextWith([['protection_days: 90', 'protection_days: .inf']]), ['registration.protection_days: expected number, got Infinity']],
+    ['NaN for a number', policyTextWith([['protection_days: 90', 'protection_days: .nan']]), ['registration.protection_days: expected a number, got NaN']],
+    ['infinity for a number', policyTextWith([['protection_days: 90', 'protection_days: .inf']]), ['registration.protection_days: expected a number, got Infinity']],
     ['a person key with a space', policyTextWith([['  sam: {', '  "Sam P": {']]), ['people.Sam P: person keys are lower-case letters, digits, - and _']],
     // A list or a mapping written as one value: how to write it.
-    ['one reminder without a list', policyTextWith([['reminders: [0.5, 0.8]', 'reminders: 0.5']]), ['sla.reminders: expected array, got 0.5: write a list of fractions of the SLA like [0.5, 0.8]']],
-    ['an escalation channel without its platform', policyTextWith([['escalation_channel: { slack: C0ESCAL }', 'escalation_channel: C0ESCAL']]), ['sla.escalation_channel: expected object, got "C0ESCAL": write a channel per platform like { slack: C0ESCAL }']],
-    ['one working day without a list', policyTextWith([['days: [mon, tue, wed, thu, fri]', 'days: mon']]), ['business_hours.days: expected array, got "mon": write a list like [mon, tue, wed, thu, fri]']],
-    ['one escalation person without a list', policyTextWith([['arbitrator: pat, escalation: [dana, vp] }', 'arbitrator: pat, escalation: vp }']]), ['coverage[2].escalation: expected array, got "vp": write a list of people like [vp]']],
-    ['a list for a number reads as before', policyTextWith([['protection_days: 90', 'protection_days: [90]']]), ['registration.protection_days: expected number, got [90]']],
+    ['one reminder without a list', policyTextWith([['reminders: [0.5, 0.8]', 'reminders: 0.5']]), ['sla.reminders: expected a list, got 0.5: write a list of fractions of the SLA like [0.5, 0.8]']],
+    ['an escalation channel without its platform', policyTextWith([['escalation_channel: { slack: C0ESCAL }', 'escalation_channel: C0ESCAL']]), ['sla.escalation_channel: expected a mapping of fields, got "C0ESCAL": write a channel per platform like { slack: C0ESCAL }']],
+    ['one working day without a list', policyTextWith([['days: [mon, tue, wed, thu, fri]', 'days: mon']]), ['business_hours.days: expected a list, got "mon": write a list like [mon, tue, wed, thu, fri]']],
+    ['one escalation person without a list', policyTextWith([['arbitrator: pat, escalation: [dana, vp] }', 'arbitrator: pat, escalation: vp }']]), ['coverage[2].escalation: expected a list, got "vp": write a list of people like [vp]']],
+    ['a list for a number reads as before', policyTextWith([['protection_days: 90', 'protection_days: [90]']]), ['registration.protection_days: expected a number, got [90]']],
+    // In words, not the validator's types (string, boolean, array, object, record, null).
+    ['a number in quotes', policyTextWith([['protection_days: 90', 'protection_days: "90"']]), ['registration.protection_days: expected a number, got "90" (write it without quotes)']],
+    ['true or false in quotes', policyTextWith([['rule: incumbent, auto: true', 'rule: incumbent, auto: "true"']]), ['criteria[2].auto: expected true or false, got "true" (write it without quotes)']],
+    ['yes for true', policyTextWith([['model: co-sell, arbitrator: dana', 'model: co-sell, requires_approval: yes, arbitrator: dana']]), ['coverage[1].requires_approval: expected true or false, got "yes"']],
+    // A date or time written otherwise, named as written: in a list of a dozen holidays, the path alone leaves them to count.
+    ['a holiday written month first', policyTextWith([['2026-12-25]', '12/25/2026]']]), ['business_hours.holidays[5]: expected a date like 2026-01-01, got "12/25/2026"']],
+    ['a start time in words', policyTextWith([['start: "09:00"', 'start: 9am']]), ['business_hours.start: expected a time like "09:00" ("24:00" for midnight), got "9am"']],
+    ['a missing model', policyTextWith([['model: co-sell, ', '']]), ['coverage[1].model: is required: expected one of "partner-led"|"co-sell"|"direct-led"']],
+    ['an empty rule', policyTextWith([['rule: incumbent, auto: true', 'rule: , auto: true']]), ['criteria[2].rule: is empty: expected one of "named-account"|"direct-reserved"|"incumbent"|"first-registration"|"furthest-stage"']],
+    ['a number of hours for the SLA', policyTextWith([['arbitration: 16h', 'arbitration: 16']]), ['sla.arbitration: expected text, got 16: write a duration in business hours, like 16h']],
+    ['a number for a name', policyTextWith([['name: Sam Patel', 'name: 12']]), ['people.sam.name: expected text, got 12']],
+    // A section whose lines under it lost their indentation: it is empty, and they are fields of the top level.
+    ['a section whose fields are not indented', policyTextWith([[/^registration:\n(?: {2}.*\n)+/m, 'registration:\nprotection_days: 90\ndormant_after_days: 30\ndormancy_warning_days: 7\n']]), [
+      'registration: is empty: write its fields on the lines under it, indented with spaces',
+      '(top level): unknown fields "protection_days", "dormant_after_days", "dormancy_warning_days" (fields of registration: indent them under registration, with spaces)',
+    ]],
+    ['people not indented', policyTextWith([[/^people:\n(?: {2}.*\n)+/m, 'people:\ndana: { name: Dana Reyes, slack: U0DANA }\n']]), [
+      'people: is empty: write one person a line under it, indented with spaces, like "  dana: { name: Dana Reyes, slack: U0DANA }"',
+      '(top level): unknown field "dana"',
+    ]],
+    ['an empty list of criteria', policyTextWith([[/^criteria:.*\n(?:(?: {2}.*)?\n)+/m, 'criteria:\n']]), ['criteria: is empty: write one criterion a line under it, in order, like "  - { rule: first-registration, auto: true }"']],
   ])('%s', (_n, text, expected) => {
     expect(problems(text)).toEqual(expected);
   });
@@ -225,6 +246,19 @@ describe('parsePolicy: what a mistyped file is told', () => {
   it('a YAML error reads as one line, without the parser\'s own position and excerpt', () => {
     const found = problems(policyTextWith([['start: "09:00"', 'start: "09:00']]), 'p.yaml');
     expect(found[0]).toMatch(/^p\.yaml: YAML line \d+: Missing closing "quote$/);
+  });
+
+  // The parser's own words (implicit keys, block and flow collections) name nothing a policy's writer knows.
+  const FLOW = 'inside { … } or [ … ], a comma is missing between two values, or a value holds ": " (put such a value in quotes, like name: "Dana: Sales")';
+  const NO_COLON = 'this line is not "field: value": is its colon, or the space after the colon, missing? (Or is the line after it indented more than this one?)';
+  it.each([
+    ['a comma missing in { … }', [['rule: incumbent, auto: true', 'rule: incumbent auto: true']], 'rule: incumbent auto', FLOW],
+    ['a colon in a value in { … }', [['name: Sam Patel', 'name: Sam: Patel']], 'name: Sam: Patel', FLOW],
+    ['no space after a colon', [['timezone: America/New_York', 'timezone:America/New_York']], 'timezone:', NO_COLON],
+    ['no colon', [['arbitration: 16h', 'arbitration 16h']], 'arbitration 16h', NO_COLON],
+  ] as [string, [string, string][], string, string][])('a YAML mistake in plain words: %s', (_n, edits, at, expected) => {
+    const text = policyTextWith(edits);
+    expect(problems(text, 'p.yaml')).toEqual([`p.yaml: YAML line ${lineOf(text, at)}: ${expected}`]);
   });
 
   it.each([
