@@ -1,4 +1,5 @@
 import { activityProblem, channelProblem } from '../../handlers/platforms/teams/envelope.js';
+import { ByteBudget, readBody } from '../../handlers/platforms/request-body.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConfigurationBotFrameworkAuthenticationOptions, Response as BotResponse } from 'botbuilder';
 import { asContact, type TeamsContacts } from '../../handlers/platforms/teams/contacts.js';
@@ -85,20 +86,33 @@ class BadRequest extends Error {
   }
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // An oversized body is still read to its end (and dropped): a request cut off mid-stream
-  // would keep the server from closing cleanly.
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(b);
+/**
+ * A body that never came whole: the client went away, or sent it too slowly and the server cut
+ * it off (Node answers that one 408 itself). The client's doing, not the bot's: a warning.
+ */
+class Unreadable extends Error {}
+
+/** A body that would take the bodies being read past their allowance: answered 503 at once, the rest of it read and dropped. */
+class Busy extends Error {}
+
+/** A request's body, whole; or Unreadable, Busy (past what `budget` allows all bodies being read), or a BadRequest (413) past {@link MAX_BODY_BYTES}. */
+async function readWhole(req: IncomingMessage, budget: ByteBudget): Promise<Buffer> {
+  let body: Awaited<ReturnType<typeof readBody>>;
+  try {
+    body = await readBody(req, MAX_BODY_BYTES, budget);
+  } catch (e) {
+    throw new Unreadable((e as Error).message);
   }
-  if (size > MAX_BODY_BYTES) throw new BadRequest('request body too large', 413);
+  if (body === 'busy') throw new Busy('the bodies being read hold as many bytes as they may');
+  if (body === 'too large') throw new BadRequest('request body too large', 413);
+  return body;
+}
+
+async function readJson(req: IncomingMessage, budget: ByteBudget): Promise<Record<string, unknown>> {
+  const raw = await readWhole(req, budget);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
     throw new BadRequest('request body is not valid UTF-8');
   }
@@ -149,6 +163,8 @@ function expressLike(res: ServerResponse): BotResponse {
 export interface TeamsHostOptions {
   /** How long one delivery may take (tests); see TEAMS_DELIVERY_TIMEOUT_MS. */
   deliveryTimeoutMs?: number;
+  /** Bytes of request bodies held at once (tests: fewer); see request-body.ts's MAX_BUFFERED_BYTES. */
+  maxBufferedBytes?: number;
 }
 
 /** Bot Framework's sign-in settings from the configuration (see config.ts, which refuses those it would not take). */
@@ -192,6 +208,7 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error }));
   };
+  const buffered = new ByteBudget(opts.maxBufferedBytes);
   const route: RouteHandler = async (req, res) => {
     const refused = cfg.appId ? null : localRefusal(req);
     if (refused) {
@@ -221,8 +238,20 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
     }
     let body: Record<string, unknown>;
     try {
-      body = await readJson(req);
+      body = await readJson(req, buffered);
     } catch (e) {
+      if (e instanceof Busy) {
+        log.warn({ status: 503, buffered: buffered.inUse }, 'teams request refused: the server holds as many request bodies as it takes at once (a flood?); try again');
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+        res.end(JSON.stringify({ error: 'the server is busy: try again in a moment' }));
+        return;
+      }
+      if (e instanceof Unreadable) {
+        // Anyone can do it, token or none: no error line (and no stack) for it.
+        log.warn({ problem: e.message }, 'teams request could not be read: the client went away, or sent its body too slowly');
+        if (!res.headersSent && !res.destroyed) answerError(res, 400, 'the request could not be read');
+        return;
+      }
       if (!(e instanceof BadRequest)) throw e;
       if (cfg.appId && !(await (await ready).authenticates({}, req.headers.authorization!))) return unauthorized();
       answerError(res, e.status, e.message);

@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { parse as parseQuery } from 'node:querystring';
 import { z } from 'zod';
 import type { SlackLog } from './context.js';
+import { ByteBudget, MAX_BUFFERED_BYTES, readBody } from '../request-body.js';
 
 const user = z.looseObject({ id: z.string(), team_id: z.string().optional() });
 const team = z.looseObject({ id: z.string() }).nullable().optional();
@@ -145,12 +146,34 @@ const TIMESTAMP_FORMAT = /^\d{1,12}$/;
  * `tsscmp`, which draws a random key and computes two more HMACs per request.
  */
 export function verifySlackSignature(signingSecret: string, timestamp: unknown, signature: unknown, body: string, nowMs: number): boolean {
-  if (typeof signature !== 'string' || typeof timestamp !== 'string') return false;
-  if (!SIGNATURE_FORMAT.test(signature) || !TIMESTAMP_FORMAT.test(timestamp)) return false;
-  if (Math.abs(nowMs / 1000 - Number(timestamp)) > SIGNATURE_WINDOW_SECONDS) return false;
+  if (!signatureHeadersMayHold(timestamp, signature, nowMs)) return false;
   const expected = createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest();
   // The format check above makes this 32 bytes, as the digest is.
   return timingSafeEqual(expected, Buffer.from(signature.slice(3), 'hex'));
+}
+
+/**
+ * Whether a request's signature headers have Slack's exact format and a timestamp within five
+ * minutes of the server's clock: what can be told before the body is read. One whose headers do
+ * not can carry no valid signature, whatever its body.
+ */
+function signatureHeadersMayHold(timestamp: unknown, signature: unknown, nowMs: number): signature is string {
+  if (typeof signature !== 'string' || typeof timestamp !== 'string') return false;
+  if (!SIGNATURE_FORMAT.test(signature) || !TIMESTAMP_FORMAT.test(timestamp)) return false;
+  return Math.abs(nowMs / 1000 - Number(timestamp)) <= SIGNATURE_WINDOW_SECONDS;
+}
+
+/** Bytes of Slack's SSL check (`ssl_check=1&token=…`, sent unsigned) at most, with room to spare. */
+const SSL_CHECK_MAX_BYTES = 1_024;
+
+/**
+ * Whether a request whose headers can carry no valid signature may still be Slack's SSL check,
+ * from its headers: a small form. Anything else is refused before its body is read.
+ */
+function maybeSslCheck(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const length = req.headers['content-length'];
+  return type === 'application/x-www-form-urlencoded' && length !== undefined && /^\d{1,6}$/.test(length) && Number(length) <= SSL_CHECK_MAX_BYTES;
 }
 
 /**
@@ -185,20 +208,6 @@ export class ReplayCache {
   }
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((ok, fail) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    // Past the limit the rest is read and dropped, so the client gets the 413 instead of a reset.
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= limit) chunks.push(c);
-    });
-    req.on('end', () => ok(size > limit ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', fail);
-  });
-}
-
 /** One decoder for every request (it keeps no state between whole-buffer decodes). */
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -217,7 +226,11 @@ export type GuardedHandler = (req: IncomingMessage & { rawBody: Buffer }, res: S
 
 /**
  * The one door to the app: every request's signature is checked here, once. In order:
- * - a body over 1 MB gets 413;
+ * - a request whose signature headers cannot hold (missing, malformed, or a timestamp more than
+ *   five minutes from the server's clock) gets 401 before its body is read, unless it may be
+ *   Slack's unsigned SSL check (a form of at most 1 KB), which is read and answered 200;
+ * - a body over 1 MB gets 413, and one that would take the bodies being read past
+ *   {@link MAX_BUFFERED_BYTES} gets 503 at once;
  * - a body that is not UTF-8 gets 400 saying so;
  * - a request without a valid signature for its body, or with a timestamp more than five
  *   minutes from the server's clock, gets 401 (Slack's unsigned SSL check gets its 200);
@@ -227,12 +240,28 @@ export type GuardedHandler = (req: IncomingMessage & { rawBody: Buffer }, res: S
  *   JSON, a command without a user) gets 400 naming the problem.
  * What passes goes to `handle` with its parsed body (and its raw bytes as `rawBody`).
  */
-export function guardSlackRequests(handle: GuardedHandler, signingSecret: string, log: SlackLog, now: () => number = Date.now): RequestListener {
+export function guardSlackRequests(handle: GuardedHandler, signingSecret: string, log: SlackLog, now: () => number = Date.now, budget = new ByteBudget()): RequestListener {
   const replays = new ReplayCache();
   return (req, res) => {
-    void readBody(req, MAX_BODY_BYTES)
+    // Headers that can carry no valid signature (none, malformed, or stale) on anything but what
+    // may be Slack's SSL check: 401 at once, the body read and dropped, so a client announcing a
+    // large body and sending it slowly, or never, is answered now, not when its time runs out.
+    if (!signatureHeadersMayHold(req.headers['x-slack-request-timestamp'], req.headers['x-slack-signature'], now()) && !maybeSslCheck(req)) {
+      req.resume();
+      log.warn({ route: 'slack' }, 'slack request refused: missing, invalid or stale signature');
+      res.writeHead(401);
+      res.end();
+      return;
+    }
+    void readBody(req, MAX_BODY_BYTES, budget)
       .then((raw) => {
-        if (raw === null) {
+        if (raw === 'busy') {
+          log.warn({ route: 'slack', buffered: budget.inUse }, 'slack request refused: the server holds as many request bodies as it takes at once (a flood?); try again');
+          res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+          res.end(JSON.stringify({ error: 'the server is busy: try again in a moment' }));
+          return;
+        }
+        if (raw === 'too large') {
           log.warn({ route: 'slack' }, 'slack request refused: body too large');
           answer(res, 413, 'request body too large');
           return;

@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { readSlackBody, ReplayCache, SIGNATURE_WINDOW_SECONDS, verifySlackSignature } from '../../../handlers/platforms/slack/http-guard.js';
+import { ByteBudget, MAX_BUFFERED_BYTES } from '../../../handlers/platforms/request-body.js';
+import { guardSlackRequests, MAX_BODY_BYTES, readSlackBody, ReplayCache, SIGNATURE_WINDOW_SECONDS, verifySlackSignature } from '../../../handlers/platforms/slack/http-guard.js';
 
 const SECRET = 'f00dfacef00dfacef00dfacef00dface';
 const sign = (ts: string, body: Buffer | string, secret = SECRET) => `v0=${createHmac('sha256', secret).update(`v0:${ts}:`).update(body).digest('hex')}`;
@@ -121,5 +124,61 @@ describe('readSlackBody: parsed once, as the listeners take it', () => {
     ['a form submission sent as JSON', { type: 'view_submission', user: { id: 'U1' }, view: { id: 'V1' } }, 'event: type "view_submission" is not one roe-bot handles'],
   ])('%s', (_, body, problem) => {
     expect(readSlackBody('application/json', JSON.stringify(body))).toEqual({ problem });
+  });
+});
+
+describe('guardSlackRequests: the request bodies held at once are bounded', () => {
+  const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+
+  /** Opens a request with signature headers that may hold and sends `bytes` of its body, never the rest; what the server answered (once it does). */
+  function stalled(port: number, bytes: number): { socket: Socket; answer: Promise<string> } {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let answer = '';
+    const answered = new Promise<string>((ok) => {
+      setTimeout(() => ok(answer || 'no answer'), 3_000);
+      socket.on('data', (d) => {
+        answer += String(d);
+        if (answer.includes('\r\n\r\n')) ok(answer);
+      });
+      socket.on('close', () => ok(answer));
+    });
+    socket.write(`POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${MAX_BODY_BYTES}\r\nX-Slack-Request-Timestamp: ${Math.floor(Date.now() / 1000)}\r\nX-Slack-Signature: v0=${'0'.repeat(64)}\r\n\r\n`);
+    socket.write('x'.repeat(bytes));
+    return { socket, answer: answered };
+  }
+
+  it('holds at most some 32 MB: a client may not make the server keep 1 MB on each of its thousands of connections', () => {
+    expect(MAX_BUFFERED_BYTES).toBeLessThanOrEqual(32 * MAX_BODY_BYTES);
+  });
+
+  it('a body that would take them past the allowance gets 503 at once, the others still read; once they are gone, requests are read again', async () => {
+    const budget = new ByteBudget(100_000);
+    const handled: string[] = [];
+    const server: Server = createServer(guardSlackRequests((_req, res, body) => {
+      handled.push(String(body.command));
+      res.end();
+    }, SECRET, quiet, Date.now, budget));
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const first = stalled(port, 60_000);
+      for (let i = 0; i < 100 && budget.inUse < 60_000; i++) await new Promise((r) => setTimeout(r, 10));
+      const second = stalled(port, 60_000);
+      expect(await second.answer).toMatch(/^HTTP\/1\.1 503 [^]*\r\nretry-after: 1\r\n/i);
+      second.socket.destroy();
+      first.socket.destroy();
+      for (let i = 0; i < 100 && budget.inUse > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(budget.inUse).toBe(0);
+      // a signed command is taken again
+      const ts = String(Math.floor(Date.now() / 1000));
+      const body = 'command=%2Fwho-owns&text=acme&user_id=U1&team_id=T1&trigger_id=1.2.t&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1';
+      const res = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': sign(ts, body) }, body });
+      expect(res.status).toBe(200);
+      expect(handled).toEqual(['/who-owns']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((ok) => server.close(ok));
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { BOT_TOKEN, SHARED_CHANNEL, SIGNING_SECRET, startSlack, textsIn, USERS, visible, type Harness } from '../../support/slack-harness.js';
@@ -100,6 +101,44 @@ describe('request signatures', () => {
     const req = slashCommand({ command: SLACK_IDS.commands.whoOwns, text: 'acme', user: USERS.sam, responseUrl });
     const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': req.contentType }, body: req.body });
     expect(res.status).toBe(401);
+    expect(h.fake.responses).toHaveLength(0);
+    expect(h.fake.calls).toHaveLength(1); // only the start-up auth.test
+  });
+});
+
+/**
+ * Posts the headers of a request announcing a 1 MB body and only its first bytes: what the server
+ * answered within three seconds, or 'no answer' (it waits for the rest, up to its time for a request).
+ */
+function announceAndStall(url: string, headers: Record<string, string>): Promise<{ status: number; body: string } | 'no answer'> {
+  const u = new URL(url);
+  return new Promise((ok, fail) => {
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-length': String(1_000_000), ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += String(d)));
+      res.on('end', () => {
+        clearTimeout(giveUp);
+        req.destroy();
+        ok({ status: res.statusCode ?? 0, body });
+      });
+    });
+    const giveUp = setTimeout(() => {
+      req.destroy();
+      ok('no answer');
+    }, 3_000);
+    req.on('error', fail);
+    req.write('command=%2Fwho-owns&text=acme&');
+  });
+}
+
+describe('a request that can carry no valid signature is refused before its body is read', () => {
+  it.each([
+    ['without signature headers', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['without signature headers, as JSON', { 'content-type': 'application/json' }],
+    ['signed more than five minutes ago', { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000) - 600), 'x-slack-signature': `v0=${'0'.repeat(64)}` }],
+    ['with a signature that is not one', { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': 'v0=nothex' }],
+  ])('%s, announcing 1 MB and sending a few bytes: 401 at once, not when the server’s time for a request runs out', async (_name, headers) => {
+    expect(await announceAndStall(h.url, headers)).toEqual({ status: 401, body: '' });
     expect(h.fake.responses).toHaveLength(0);
     expect(h.fake.calls).toHaveLength(1); // only the start-up auth.test
   });
