@@ -585,7 +585,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // To the company's people: a claim waiting for approval is said to be one, as its card says it.
         const [name, named] = [caseTitle(vp.viewer, d), caseWords(vp.viewer, d)];
         const summary = `${name} is past its whole escalation chain`;
-        const body: ChannelPost = reply(summary, [text(`${name} was not ruled by anyone in its escalation chain. It stays with ${vp.person(d.arbitrator)}, the last in the chain, who alone may rule on it now: it is overdue until they do.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' });
+        const body: ChannelPost = { ...reply(summary, [text(`${name} was not ruled by anyone in its escalation chain. It stays with ${vp.person(d.arbitrator)}, the last in the chain, who alone may rule on it now: it is overdue until they do.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' }), place: 'the escalation channel' };
         // Once per SLA that ran out: a case handed on past its chain again is posted again.
         const exhaustedKey = `exhausted:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.dueAt?.getTime() ?? 0}`;
         // The case stays with the last person of the chain: the cards they rule from show it overdue, their reminders' Snooze gone.

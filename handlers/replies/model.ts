@@ -130,6 +130,17 @@ export function raiserCopyOf(body: unknown): Reply | null | undefined {
  */
 export interface ChannelPost extends Reply {
   fallbackCopy?: Reply;
+  /**
+   * The channel in words (`the escalation channel`), for the note before the fallback copy where
+   * a platform has no mention of a channel to show (Teams).
+   */
+  place?: string;
+}
+
+/** What a queued channel post calls its channel in words, if it says. */
+export function placeOf(body: unknown): string | undefined {
+  const place = (body as ChannelPost).place;
+  return typeof place === 'string' && place.trim() !== '' ? place : undefined;
 }
 
 /** The copy of a queued channel post made for its fallback user, if it has one. */

@@ -49,6 +49,12 @@ export class FakeConnector {
   readonly roles = new Map<string, string>();
   /** The tenant the roster reports a member in (`tenantId`), for those given; others are reported without one. */
   readonly memberTenants = new Map<string, string>();
+  /**
+   * Conversations the bot can no longer post in, and what Teams answers to a post there: 403
+   * (the bot removed from the channel's team, or from a group chat), 404 (the conversation
+   * deleted). A channel's id covers its threads (`…;messageid=…`) too.
+   */
+  readonly refused = new Map<string, 403 | 404>();
   /** While true, the roster answers 503 (Teams not answering who a member is). */
   rosterDown = false;
   /** Called with each call as it arrives, before it is answered: what happens meanwhile elsewhere (a `roe forget`). */
@@ -81,6 +87,13 @@ export class FakeConnector {
           // Takes the request and never answers (a connector that hangs).
           this.hanging -= 1;
           this.hung.push(res);
+          return;
+        }
+        const refused = call.kind === 'send' || call.kind === 'reply' ? this.refused.get((call.conversationId ?? '').split(';')[0]!) : undefined;
+        if (refused !== undefined) {
+          call.status = refused;
+          res.writeHead(refused, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: refused === 403 ? { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } : { code: 'ConversationNotFound', message: 'Conversation not found.' } }));
           return;
         }
         const failure = this.failures[0];

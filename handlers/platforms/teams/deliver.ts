@@ -1,7 +1,8 @@
 import type { Activity, CloudAdapter, ConversationParameters, ConversationReference } from 'botbuilder';
 import { DeliveryError } from '../../../src/core/errors.js';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import { caseCardOf, fallbackCopyOf, isReply, raiserCopyOf, reply, text } from '../../replies/model.js';
+import { isPrivateChat } from '../../notify.js';
+import { caseCardOf, fallbackCopyOf, isReply, placeOf, raiserCopyOf, text, type Reply, type ThreadPost } from '../../replies/model.js';
 import type { TeamsLog } from './bot.js';
 import type { TeamsContact, TeamsContacts } from './contacts.js';
 import { TEAMS_IDS } from './ids.js';
@@ -102,6 +103,19 @@ export function classifyConnectorError(e: unknown, now: Date): DeliveryError {
   return new DeliveryError(`Teams answered HTTP ${status}`, { permanent: true });
 }
 
+/** Teams refused a post in a channel or group chat: the bot is not (or no longer) in its team or chat (403), or it is gone (404). */
+type NotThere = 403 | 404;
+
+/**
+ * Why a post could not go to a channel (or a group chat), as the 1:1 message carrying it says, as
+ * Slack's does: Teams has no mention of a channel to show in a card, so `place` names it in words.
+ * `notIn` (403) and `gone` (404) say why, `instead` what comes to the 1:1 chat, and `add` what
+ * would help when the bot is not in there.
+ */
+function whyNotIn(status: NotThere, o: { what: string; place: string; notIn: string; gone: string; instead: string; add: string }): string {
+  return `I could not post ${o.what} in ${o.place}: ${status === 404 ? o.gone : o.notIn}, so ${o.instead} here instead${status === 403 ? o.add : ''}. Here it is:`;
+}
+
 /**
  * The outbox retries with backoff and parks what keeps failing; the connector's own retry policy
  * (up to three retries, waiting out each Retry-After) would hold the worker and multiply the
@@ -131,8 +145,9 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     warned = true;
     o.log.warn({}, 'botbuilder connector has no pipeline to remove its retry policy from; deliveries also retry inside the SDK');
   };
-  /** Failures of a conversation the bot is not in (403) or that is gone (404). */
-  const notThere = new WeakSet<object>();
+  /** Failures of a conversation the bot is not in (403) or that is gone (404), by their status. */
+  const notThere = new WeakMap<object, NotThere>();
+  const refusedThere = (e: unknown): NotThere | undefined => (typeof e === 'object' && e !== null ? notThere.get(e) : undefined);
   /**
    * Runs `fn` with a connector for `serviceUrl` (the adapter's proactive turn), failures
    * classified. `fn` passes `call` to each connector request: a request given up at the timeout
@@ -174,7 +189,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
       if (error instanceof DeliveryError) throw error;
       const classified = classifyConnectorError(error, o.now());
       const status = connectorStatus(error);
-      if (status === 403 || status === 404) notThere.add(classified);
+      if (status === 403 || status === 404) notThere.set(classified, status);
       throw classified;
     }
   };
@@ -235,6 +250,10 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     return remember;
   };
 
+  /** `shown` to `user`'s 1:1 chat, under `note` (why it came there rather than where it was for). */
+  const toUserInstead = (user: string, shown: Reply, note: string): Promise<void | (() => void)> =>
+    toUser(user, { type: 'message', attachments: [cardAttachment(renderReply(shown, { note: text(note, 'warning') }))], summary: plain(shown.summary) });
+
   /** A post in a conversation: a channel's thread (`;messageid=ROOT`) or a group or 1:1 chat. */
   const toConversation = async (channel: string, thread: string | null, via: string | null, activity: Partial<Activity>): Promise<void> => {
     const known = via ? o.contacts.get(via) : undefined;
@@ -267,12 +286,13 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         } catch (e) {
           // Only a channel the bot is not in (403) or that is gone (404): a message too big, or a
           // refused token, would fail in the 1:1 chat too, and "add me to that team" would be wrong.
-          if (!t.fallbackUser || typeof e !== 'object' || e === null || !notThere.has(e)) throw e;
-          // A channel the bot cannot post in (not installed in that team): the person the
-          // message names gets it in a 1:1 chat, told why, rather than nobody at all (as made for them, when it has their copy).
-          const shown = fallbackCopyOf(m.body) ?? m.body;
-          const why = renderReply(reply(shown.summary, [text(`I could not post this in the channel it is for (${(e as Error).message}): add me to that team. Here it is:`, 'warning'), ...shown.blocks]));
-          return toUser(t.fallbackUser, { type: 'message', attachments: [cardAttachment(why)], summary: plain(shown.summary) });
+          const status = refusedThere(e);
+          if (!t.fallbackUser || status === undefined) throw e;
+          // A channel the bot cannot post in (not installed in that team, or deleted): the person
+          // the message names gets it in a 1:1 chat, told why, rather than nobody at all (as made
+          // for them, when it has their copy). Nothing went to the channel: it is sent once.
+          const note = whyNotIn(status, { what: 'this', place: placeOf(m.body) ?? 'the channel it is for', notIn: 'I am not in its team (or may not post there)', gone: 'that channel no longer exists', instead: 'it comes', add: ' (add me to that team)' });
+          return toUserInstead(t.fallbackUser, fallbackCopyOf(m.body) ?? m.body, note);
         }
         return;
       case 'message':
@@ -296,7 +316,25 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
             return;
           }
         }
-        await toConversation(origin.channel, origin.thread, raiser, activity);
+        try {
+          await toConversation(origin.channel, origin.thread, raiser, activity);
+        } catch (e) {
+          // A channel the bot was removed from (403: out of its team), or that was deleted (404),
+          // or a group chat it was taken out of: the raiser gets the update in their 1:1 chat,
+          // told why, as made for them (not for a channel that may hold other partners), unless a
+          // message of their own already says it. The place stays the dispute's: once the bot is
+          // back there, updates go to it. A 1:1 chat refused is not one to leave for another.
+          const status = refusedThere(e);
+          if (!raiser || status === undefined || isPrivateChat(origin)) throw e;
+          const copy = raiserCopyOf(m.body);
+          if (copy === null) return;
+          // A group chat has no threads (a channel's case always has one).
+          const what = `this update on ${(m.body as ThreadPost).raiserCase ?? `dispute #${d.id}`}`;
+          const note = origin.thread === null
+            ? whyNotIn(status, { what, place: 'the chat where it was raised', notIn: 'I am no longer in that chat', gone: 'that chat no longer exists', instead: 'the updates come', add: '; add me to that chat again and the next updates go there' })
+            : whyNotIn(status, { what, place: 'the channel where it was raised', notIn: 'I am no longer in its team (or may not post there)', gone: 'that channel no longer exists', instead: 'the updates come', add: '; add me to that team again and the next updates go to the channel' });
+          return toUserInstead(raiser, copy ?? m.body, note);
+        }
         return;
       }
     }

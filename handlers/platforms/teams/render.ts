@@ -294,10 +294,12 @@ function fillList(list: PendingList, room: number): number {
  * The body of a reply: its title, then each block; a divider puts a separator above what follows.
  * List items come last, in the room the rest left (see {@link LIMITS}).
  */
-function replyBody(r: Reply): CardElement[] {
+function replyBody(r: Reply, note?: Block): CardElement[] {
   const body: CardElement[] = [];
   const lists: PendingList[] = [];
   const quotes: PendingQuote[] = [];
+  // A line put before the reply, its title too (why it came to a 1:1 chat), within the card's limits.
+  if (note) body.push(...renderBlock(note, lists, quotes));
   if (r.title) body.push(textBlock(r.title, HEADING, LIMITS.title));
   let separate = false;
   for (const b of r.blocks) {
@@ -447,9 +449,12 @@ export function leadOf(data: Record<string, unknown>): { blocks: Block[]; stamp:
   return blocks.length > 0 ? { blocks, stamp } : undefined;
 }
 
-/** A neutral reply as an Adaptive Card; a case card refreshes in place (`refresh`, or the one found in it). */
-export function renderReply(r: Reply, opts: { refresh?: CardRefresh | undefined } = {}): AdaptiveCard {
-  return card(replyBody(r), opts.refresh ?? caseRefreshOf(r));
+/**
+ * A neutral reply as an Adaptive Card; a case card refreshes in place (`refresh`, or the one found
+ * in it). `note`: a line shown first, above the reply's title (why it came to this chat).
+ */
+export function renderReply(r: Reply, opts: { refresh?: CardRefresh | undefined; note?: Block } = {}): AdaptiveCard {
+  return card(replyBody(r, opts.note), opts.refresh ?? caseRefreshOf(r));
 }
 
 /**

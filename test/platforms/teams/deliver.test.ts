@@ -65,7 +65,7 @@ describe('the Teams deliverer', () => {
     const sent = h.connector.calls.filter((c) => c.status === 200);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ kind: 'send', conversationId: personalChat(USERS.sam) });
-    expect(readCard(cardOf(sent[0]))).toContain('I could not post this in the channel it is for (Teams answered HTTP 403');
+    expect(readCard(cardOf(sent[0]))).toContain('I could not post this in the channel it is for: I am not in its team (or may not post there), so it comes here instead (add me to that team). Here it is:');
     expect(readCard(cardOf(sent[0]))).toContain('Dispute #9 is past its whole escalation chain');
     expect(rows()).toHaveLength(0);
   });
@@ -79,9 +79,21 @@ describe('the Teams deliverer', () => {
     const sent = h.connector.calls.filter((c) => c.status === 200);
     expect(sent).toHaveLength(1);
     const shown = readCard(cardOf(sent[0]));
-    expect(shown).toContain('I could not post this in the channel it is for (Teams answered HTTP 403');
+    expect(shown).toContain('I could not post this in the channel it is for: I am not in its team (or may not post there), so it comes here instead (add me to that team). Here it is:');
     expect(shown).toContain('Dispute #9 is still yours to rule.');
     expect(shown).not.toContain('last: Sam');
+  });
+
+  it('a channel message whose channel is gone (404) goes to its fallback person once, naming the channel as the post does and saying it no longer exists', async () => {
+    h.connector.refused.set('19:escalations@thread.tacv2', 404);
+    const post = reply('Dispute #9 is past its whole escalation chain', [text('Dispute #9 was not ruled by anyone in its escalation chain.')], { visibility: 'public' });
+    h.rt.store.outbox.enqueue({ platform: 'teams', target: { kind: 'channel', channel: '19:escalations@thread.tacv2', fallbackUser: USERS.sam.id }, body: { ...post, place: 'the escalation channel' }, dedupeKey: `test:${++n}` }, h.rt.clock.now());
+    expect(await h.drain()).toBe(1);
+    expect(h.connector.calls.map((c) => [c.conversationId, c.status])).toEqual([['19:escalations@thread.tacv2', 404], [personalChat(USERS.sam), 200]]);
+    const shown = readCard(cardOf(h.connector.calls[1]));
+    expect(shown.split('\n')[0]).toBe('\u26A0\uFE0F I could not post this in the escalation channel: that channel no longer exists, so it comes here instead. Here it is:');
+    expect(shown).toContain('Dispute #9 was not ruled by anyone in its escalation chain.');
+    expect(rows()).toHaveLength(0);
   });
 
   it('a channel message Teams refuses for good with no fallback is parked; a passing failure is retried, never sent as a DM', async () => {
