@@ -87,10 +87,12 @@ function duplicateRefusal(deps: HandlerDeps, viewer: Principal, e: DuplicateClai
 
 /**
  * To a party the criteria settled a case against: a dispute over the same facts is settled the
- * same way, so what can change the outcome is a fact, which partner ops correct.
+ * same way, so what can change the outcome is a fact, which partner ops correct. A partner's user
+ * asks them through whom they know at the company, their partner manager.
  */
 export function settledAdvice(viewer: Principal): Block {
-  return text(`The criteria apply the policy's rules (${cmd(viewer, 'roe policy')}): a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask partner ops to correct it.`, 'muted');
+  const ask = viewer.kind === 'external' ? 'your partner manager' : 'partner ops';
+  return text(`The criteria apply the policy's rules (${cmd(viewer, 'roe policy')}): a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask ${ask} to correct it.`, 'muted');
 }
 
 /**

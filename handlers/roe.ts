@@ -51,7 +51,7 @@ export function help(viewer: Principal): Reply {
             ? [{ text: 'In this console', detail: '/help lists its own commands too: /rule, /case, /activity, /answer, /snooze, /home, /as and /whoami.' }]
             : [
               { text: 'Dispute ownership (message shortcut)', detail: 'From the ⋯ menu of a message: a dispute with that message as evidence.' },
-              { text: 'Home', detail: 'Your claims, and for arbitrators the queue with due times.' },
+              { text: 'Home', detail: partner ? `Your claims, as ${c('roe mine')} lists them.` : 'Your claims, and for arbitrators the queue with due times.' },
             ]),
         // What comes with buttons rather than a command (but in the console, whose /help has its commands).
         ...(onConsole(viewer)
@@ -239,6 +239,10 @@ const QUEUE_BUTTONS = 10;
  * a page; the first page counts the rest, each names the command for the next.
  */
 export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
+  // A partner's user rules on nothing: told where their organisation's claims and cases are instead.
+  if (viewer.kind === 'external') {
+    return reply('No queue', [text(`Only arbitrators have a queue of cases to rule on. ${cmd(viewer, 'roe mine')} lists the claims of ${viewpoint(deps, viewer).party(viewer.partnerId)} and the cases they are in; ${cmd(viewer, 'roe case <number>')} shows one as it stands.`)]);
+  }
   if (viewer.kind !== 'internal' || !viewer.personKey) return reply('No queue', [text('Only arbitrators named in the policy have a queue.')]);
   const vp = viewpoint(deps, viewer);
   const all = queueFor(deps.ctx, viewer.personKey);

@@ -5,9 +5,9 @@ import { reviewCase } from '../src/core/disputes/review.js';
 import { approvalClaims, isOverlapCase } from '../src/core/disputes/settle.js';
 import { rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
 import type { Dispute, PartyId } from '../src/core/types.js';
-import { DomainError } from '../src/core/errors.js';
+import { DomainError, isDomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
-import { viewpoint } from './deps.js';
+import { cmd, viewpoint } from './deps.js';
 import { approvalShown, caseAbout, caseReachable, caseStamp, disputeCard } from './dispute-card.js';
 import { announce, answeredInThread, threadWord, unreachableArbitrator } from './notify.js';
 import { FORMS, withLead, type Block, type Form, type Reply } from './replies/model.js';
@@ -28,11 +28,27 @@ function getOpen(deps: HandlerDeps, id: number) {
   return d;
 }
 
+/**
+ * A refusal to rule, as a user of a partner that is a party of the case reads it: who rules, and
+ * then what they can do themselves, follow the case (a ruling button reached them, shared or
+ * forwarded). Anyone else reads the refusal as it is.
+ */
+function refusedToRule(deps: HandlerDeps, viewer: Principal, id: number, e: unknown): unknown {
+  if (viewer.kind !== 'external' || !isDomainError(e) || e.code !== 'forbidden') return e;
+  const d = deps.ctx.store.disputes.get(id);
+  if (!d || !d.parties.includes(viewer.partnerId)) return e;
+  return new DomainError(e.code, `${e.message} ${cmd(viewer, `roe case ${d.id}`)} shows the case as it stands, and its ruling once it is made.`, e.fields, e);
+}
+
 /** Refuses the ruling forms to anyone who may not rule, before they fill them in. */
 function mayRule(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
   const version = versionOfDispute(deps.ctx, d);
   const book = deps.ctx.policies();
-  authorizeRuling(viewer, d, rulersOf(deps.ctx, d), (k) => personName(version, k, book), () => formerPerson(viewer, book.all, book.inForceAt(deps.ctx.clock.now()).policy.people));
+  try {
+    authorizeRuling(viewer, d, rulersOf(deps.ctx, d), (k) => personName(version, k, book), () => formerPerson(viewer, book.all, book.inForceAt(deps.ctx.clock.now()).policy.people));
+  } catch (e) {
+    throw refusedToRule(deps, viewer, d.id, e);
+  }
 }
 
 /**
@@ -40,11 +56,15 @@ function mayRule(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
  * arbitrator's DM is replaced by it). A refusal throws and changes nothing.
  */
 export function applyRuling(deps: HandlerDeps, viewer: Principal, id: number, input: RulingInput): Reply {
-  return deps.ctx.store.transaction(() => {
-    const { dispute, events } = rule(deps.ctx, viewer, id, input);
-    announce(deps, events, dispute.origin, viewer.userKey);
-    return disputeCard(deps, viewer, deps.ctx.store.disputes.get(id) ?? dispute, { withActions: true });
-  });
+  try {
+    return deps.ctx.store.transaction(() => {
+      const { dispute, events } = rule(deps.ctx, viewer, id, input);
+      announce(deps, events, dispute.origin, viewer.userKey);
+      return disputeCard(deps, viewer, deps.ctx.store.disputes.get(id) ?? dispute, { withActions: true });
+    });
+  } catch (e) {
+    throw refusedToRule(deps, viewer, id, e);
+  }
 }
 
 /**

@@ -266,7 +266,7 @@ describe('claim', () => {
     const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues(), meta());
     expect(r.summary).toMatch(/was not accepted/);
     // What could change the outcome is a fact, not a dispute over the same facts (settled the same way).
-    expect(read(r)).toContain("a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask partner ops to correct it.");
+    expect(read(r)).toContain("a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask your partner manager to correct it.");
     const d = rt.store.disputes.all().at(-1)!;
     expect(d.status).toBe('settled');
     expect(d.winner).toBe('northwind');
@@ -583,7 +583,7 @@ describe('dispute, arbitration and rulings', () => {
     expect(read(r)).toContain('settled at once by the criteria: another party owns it');
     const lines = r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
     expect(lines).toContain('Why: another party holds the only live registration (Nov 15, 2026).');
-    expect(lines).toContain("The criteria apply the policy's rules (/roe policy): a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask partner ops to correct it.");
+    expect(lines).toContain("The criteria apply the policy's rules (/roe policy): a dispute over the same facts is settled the same way. If a fact they used is wrong (the account's incumbent partner, named owner or coverage), ask your partner manager to correct it.");
     expect(read(r)).not.toContain('Northwind');
   });
 
