@@ -5,6 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/builders.js';
 import { roeOn } from '../support/cli.js';
 
+/** A date `n` days before today, as a CSV writes it: the CLI runs on the real clock. */
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+
 const dir = mkdtempSync(join(tmpdir(), 'roe-cli-exports-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -60,7 +63,7 @@ describe('roe import: CSV files as spreadsheets and CRMs export them', () => {
       err: `${semicolons}: 1 problem, nothing imported:\n  line 1: the columns are separated by semicolons; separate them with commas (in Excel, save as "CSV UTF-8 (Comma delimited)"). Expected: id, name, tier, slack_team_id, teams_tenant_id\n`,
     });
     // A row of one value is counted in the singular.
-    expect(roeOn(db, ['import', 'partners', file('partners-one-value.csv', 'id,name,tier\np4\n')])).toMatchObject({ code: 1, err: expect.stringContaining('line 2: has 1 column, the header has 3\n') });
+    expect(roeOn(db, ['import', 'partners', file('partners-one-value.csv', 'id,name,tier\np4\n')])).toMatchObject({ code: 1, err: expect.stringContaining('line 2: has 1 column, the header has 3 (write a comma for each column, an empty value too; a value holding a line break must be in double quotes)\n') });
   });
 
   it('a file of another kind (accounts.csv imported as claims) is refused in one line naming what it is and how to import it', () => {
@@ -83,6 +86,47 @@ describe('roe import: CSV files as spreadsheets and CRMs export them', () => {
     expect(roeOn(db, ['import', 'partners', file('p-all.csv', 'id,name\np1,One\np2,Two\n')])).toMatchObject({ code: 0, out: expect.stringContaining('2 partners added') });
     expect(roeOn(db, ['import', 'partners', file('p-one.csv', 'id,name\np1,One\n')])).toMatchObject({ code: 0, out: expect.stringContaining('0 partners added, 0 updated, 1 unchanged') });
     expect(roeOn(db, ['export', '--partner', 'p2']).code).toBe(0);
+  });
+
+  it('every row with more values than the header (a name holding a comma, not in quotes) is named in one run, with the other rows\' problems', () => {
+    const db = join(dir, 'commas.db');
+    const commas = file('partners-commas.csv', 'id,name,tier,slack_team_id\r\np1,Smith, Jones & Co,gold,T0SMITH\r\np2,Two,gold,two.slack.com\r\np3,Bar, Inc.,silver,T0BAR\r\np4,Four,,\r\n');
+    const why = '(a value holding a comma must be in double quotes)';
+    expect(roeOn(db, ['import', 'partners', commas])).toEqual({
+      code: 1,
+      out: '',
+      err:
+        `${commas}: 3 problems, nothing imported:\n` +
+        `  line 2: has 5 columns, the header has 4 ${why}\n` +
+        '  line 3: slack_team_id: a Slack team id is the partner\'s workspace id (T…, such as T0123ABCD) or its Enterprise Grid org\'s (E…), in capitals, not a name or domain, got "two.slack.com"\n' +
+        `  line 4: has 5 columns, the header has 4 ${why}\n`,
+    });
+    expect(roeOn(db, ['export', '--partner', 'p4'])).toMatchObject({ code: 1 });
+  });
+
+  it('a row with fewer values than the header (split by a line break not in quotes) is named with how to write it', () => {
+    const db = join(dir, 'split.db');
+    const split = file('partners-split.csv', 'id,name,tier\r\np1,Partner\r\nOne,gold\r\np2,Two,silver\r\n');
+    const why = '(write a comma for each column, an empty value too; a value holding a line break must be in double quotes)';
+    expect(roeOn(db, ['import', 'partners', split])).toEqual({ code: 1, out: '', err: `${split}: 2 problems, nothing imported:\n  line 2: has 2 columns, the header has 3 ${why}\n  line 3: has 2 columns, the header has 3 ${why}\n` });
+  });
+
+  it('header names written with spaces for underscores, in any letter case (Product Line, Registered At), are read as the columns', () => {
+    const db = join(dir, 'spaced.db');
+    expect(roeOn(db, ['import', 'partners', join(ROOT, 'examples/partners.csv')]).code).toBe(0);
+    const accounts = file('accounts-spaced.csv', 'ID,Name,Is Customer,Incumbent Partner\r\nzeta,Zeta Corp,TRUE,northwind\r\n');
+    expect(roeOn(db, ['import', 'accounts', accounts])).toMatchObject({ code: 0, err: '', out: `${accounts}: 1 account added, 0 updated\n` });
+    const claims = file(
+      'claims-spaced.csv',
+      `ID,Account ID,Claimant,Route,Product Line,Opportunity,Stage,Amount,Status,Registered At,Last Activity At\r\nH1,zeta,contoso,resell,Analytics,Zeta deal,qualified,48000,expired,${daysAgo(30)},${daysAgo(20)}\r\n`,
+    );
+    expect(roeOn(db, ['import', 'claims', claims])).toMatchObject({ code: 0, err: '', out: `${claims}: 1 claim added, 0 updated\n` });
+    // A name that is no column is told as written, with the columns expected.
+    const crm = file('accounts-crm.csv', 'Id,Account Name,CreatedDate\r\nzeta,Zeta Corp,2026-01-01\r\n');
+    expect(roeOn(db, ['import', 'accounts', crm])).toMatchObject({
+      code: 1,
+      err: `${crm}: 2 problems, nothing imported:\n  line 1: unknown columns "Account Name", "CreatedDate" (expected: id, name, aliases, domains, segment, region, tier, is_customer, incumbent_partner, named_owner)\n  line 1: missing column "name"\n`,
+    });
   });
 });
 

@@ -18,7 +18,7 @@ export interface RowError {
  * every problem is reported at once.
  */
 export type CsvResult<T> = ({ ok: true; rows: { line: number; value: T }[] } | { ok: false; errors: RowError[]; rows: { line: number; value: T }[] }) & {
-  /** The file's columns (lower case), once its header was read. */
+  /** The file's columns (in lower case, spaces read as underscores), once its header was read. */
   columns?: readonly string[];
   /**
    * The rows left out of `rows` for a problem of their own (a bad value, a repeated id), each
@@ -65,6 +65,8 @@ const DATE_EXAMPLE = 'expected a date like 2026-11-12 or 2026-11-12T15:00:00Z';
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 /** Digits grouped or marked as a spreadsheet shows an amount: separators (, . space ' _) and a currency sign. */
 const FORMATTED_NUMBER = /^[$€£¥]?\s*\d{1,3}(?:[,.\s'_\u00a0\u202f]\d{3})*(?:[.,]\d+)?\s*[$€£¥]?$|^[$€£¥]\s*[\d.]+$/;
+/** A currency code before or after an amount (`USD 48,000.00`, `48000 EUR`), as a multi-currency CRM's report writes it. */
+const CURRENCY_CODE = /^[A-Z]{3}\s*(?=\S)|(?<=\S)\s*[A-Z]{3}$/;
 /** A Microsoft Entra tenant id, as Teams names a user's tenant. */
 const TENANT_ID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 /** A Slack workspace's id (T…) or an Enterprise Grid org's (E…): capitals and digits. */
@@ -223,11 +225,14 @@ export const claimRowIn = (zoneOn: (day: string) => string, now?: Date) =>
       .transform((s, ctx) => {
         if (!s?.trim()) return null;
         // Decimal only: Number() alone reads 0x10 as 16 and 0b11 as 3.
-        const n = DECIMAL.test(s.trim()) ? Number(s.trim()) : NaN;
-        // A number as a spreadsheet formats it ("50,000", "$48,000.00", "48.000,00", "1 200") is
-        // one to a reader: what is wrong with it is said, rather than that it is no number.
-        if (Number.isNaN(n) && FORMATTED_NUMBER.test(s.trim())) {
-          ctx.addIssue({ code: 'custom', message: `"${s.trim()}" is not a plain number: write it with digits and a decimal point only, without thousands separators or a currency sign (50000, 1234.50)` });
+        const v = s.trim();
+        const n = DECIMAL.test(v) ? Number(v) : NaN;
+        // A number as a spreadsheet formats it ("50,000", "$48,000.00", "48.000,00", "1 200") or a
+        // CRM's report writes it ("USD 48,000.00") is one to a reader: what is wrong with it is
+        // said, rather than that it is no number.
+        const bare = v.replace(CURRENCY_CODE, '');
+        if (Number.isNaN(n) && (FORMATTED_NUMBER.test(v) || (bare !== v && (DECIMAL.test(bare) || FORMATTED_NUMBER.test(bare))))) {
+          ctx.addIssue({ code: 'custom', message: `"${v}" is not a plain number: write it with digits and a decimal point only, without thousands separators or a currency sign or code (50000, 1234.50)` });
           return z.NEVER;
         }
         if (!Number.isFinite(n) || n < 0) {
@@ -326,11 +331,11 @@ function workbookKind(bytes: Uint8Array): string | null {
  */
 export interface CsvFile {
   kind: keyof typeof HEADERS;
-  /** The header's columns, in lower case ('' for a column with no name). */
+  /** The header's columns, in lower case, spaces read as underscores ('' for a column with no name). */
   header: string[];
   records: Read[];
-  /** Rows with fewer values than the header, told with the rows' own problems. */
-  short: RowError[];
+  /** Rows with fewer or more values than the header, told with the rows' own problems. */
+  uneven: RowError[];
 }
 
 /**
@@ -344,11 +349,13 @@ export function readCsv(kind: keyof typeof HEADERS, text: string): { ok: true; f
   // The header as the CSV parser read it (quotes, commas and newlines inside a quoted name
   // included); an empty file has none.
   let header: string[] = [];
+  // Its names as written, for the messages that name them.
+  let written: string[] = [];
   let headerLines = 1;
   let records: Read[];
   // The line the last row read ends on (a blank one included): a broken row starts after it.
   let lastLine = 0;
-  const short: RowError[] = [];
+  const uneven: RowError[] = [];
   const known = HEADERS[kind] as readonly string[];
   // Excel in many locales saves "CSV" with semicolons: told before the rows are read (a comma in
   // a name or a decimal comma would make them look like broken rows).
@@ -375,7 +382,7 @@ export function readCsv(kind: keyof typeof HEADERS, text: string): { ok: true; f
   }
   if (body.trim() === '') return { ok: false, errors: [{ line: 1, message: `the file is empty; it needs a header line: ${known.join(', ')}` }] };
   if (/^\s*[[{]/.test(body)) return { ok: false, errors: [{ line: headerLine, message: `the file is JSON, not CSV; export it as CSV with the header: ${known.join(', ')}` }] };
-  const named = firstLine.split(',').map((c) => c.trim().replace(/^"|"$/g, '').trim().toLowerCase());
+  const named = firstLine.split(',').map((c) => columnName(c.trim().replace(/^"|"$/g, '')));
   // The header of another kind's file (accounts.csv imported as claims: both have an id) is
   // that file, not a claims file with unknown and missing columns: said in one line.
   const other = kindOfHeader(kind, named);
@@ -390,34 +397,45 @@ export function readCsv(kind: keyof typeof HEADERS, text: string): { ok: true; f
   try {
     records = parse<Read>(body, {
       // A column with no name is kept under a key of its own (its place), so that a value under it is told, not dropped.
-      columns: (h: string[]) => ((headerLines = 1 + lineBreaks(h)), (header = h.map((x) => x.trim().toLowerCase()))).map((x, i) => x || `${UNNAMED}${i + 1}`),
+      columns: (h: string[]) => ((headerLines = 1 + lineBreaks(h)), (written = h.map((x) => x.trim())), (header = h.map(columnName))).map((x, i) => x || `${UNNAMED}${i + 1}`),
       skip_empty_lines: true,
       info: true,
-      // A row with too many values stops the parse (it names the row); one with too few is read,
-      // to be told here unless it is blank.
+      // A row with too few values or too many is read, to be told here unless it is blank: every
+      // such row is named in one run (a name holding a comma, not in quotes, is rarely alone).
       relax_column_count_less: true,
+      relax_column_count_more: true,
       trim: false,
       // A row whose every cell is empty or blank is left out, as an empty line is: Excel saves a
       // row cleared but not deleted as ",,,," (or with fewer commas, when columns were added
       // later). Done here rather than with the parser's skip_records_with_empty_values, which
       // leaves no trace of the rows it skips, so that the line of a broken row after them is
       // still known.
-      on_record: (r: Read, { lines }) => {
+      on_record: (r: Read, { lines, error }) => {
         lastLine = lines;
-        const values = Object.values(r.record);
-        if (values.every((v) => v.trim() === '')) return null;
+        // The row's every value: the record holds the header's columns alone; the parser's error
+        // on a row of another length, those past them too.
+        const values = (error as CsvParseError | undefined)?.record;
+        const all = Array.isArray(values) ? (values as string[]) : Object.values(r.record);
+        if (all.every((v) => v.trim() === '')) return null;
+        if (all.length > header.length) {
+          uneven.push({ line: lines - lineBreaks(all), message: tooMany(all, header.length) });
+          return null;
+        }
         // Short only of columns with no name (a header's stray trailing comma): nothing is missing.
-        if (values.length < header.length && header.slice(values.length).some(Boolean)) {
-          short.push({ line: lines - lineBreaks(values), message: `has ${columnCount(values.length)}, the header has ${header.length}` });
+        if (all.length < header.length && header.slice(all.length).some(Boolean)) {
+          uneven.push({ line: lines - lineBreaks(all), message: `has ${columnCount(all.length)}, the header has ${header.length} (write a comma for each column, an empty value too; a value holding a line break must be in double quotes)` });
           return null;
         }
         return r;
       },
     });
   } catch (e) {
-    return { ok: false, errors: [...short, malformed(e as CsvParseError, body, headerLines, header.length, lastLine)] };
+    return { ok: false, errors: [...uneven, malformed(e as CsvParseError, body, headerLines, header.length, lastLine)] };
   }
-  const unknown = [...new Set(header.filter((h) => h && !known.includes(h)))];
+  // Named as first written (a CRM's CreatedDate), each once.
+  const unknownAs = new Map<string, string>();
+  header.forEach((h, i) => h && !known.includes(h) && !unknownAs.has(h) && unknownAs.set(h, written[i]!));
+  const unknown = [...unknownAs.values()];
   if (unknown.length) errors.push({ line: headerLine, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (expected: ${known.join(', ')})` });
   const seen = new Set<string>();
   const repeated = [...new Set(header.filter((h) => h && (seen.has(h) || (seen.add(h), false))))];
@@ -434,8 +452,8 @@ export function readCsv(kind: keyof typeof HEADERS, text: string): { ok: true; f
     }
   }
   if (errors.length) return { ok: false, errors };
-  if (records.length === 0 && short.length === 0) return { ok: false, errors: [{ line: headerLine + headerLines, message: 'the file has a header but no rows' }] };
-  return { ok: true, file: { kind, header, records, short } };
+  if (records.length === 0 && uneven.length === 0) return { ok: false, errors: [{ line: headerLine + headerLines, message: 'the file has a header but no rows' }] };
+  return { ok: true, file: { kind, header, records, uneven } };
 }
 
 /**
@@ -455,7 +473,7 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
     file = input;
   }
   const { header, records } = file;
-  const errors: RowError[] = [...file.short];
+  const errors: RowError[] = [...file.uneven];
 
   const rows: { line: number; value: unknown }[] = [];
   const partial: { line: number; value: Record<string, unknown> }[] = [];
@@ -464,7 +482,7 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
     const line = info.lines - lineBreaks(Object.values(record));
     // The header again, as a row: two exports joined into one file. Told once, as such, rather
     // than as a row of bad values (or, in a partners file, imported as partner "id" named "name").
-    if (Object.entries(record).every(([column, value]) => (column.startsWith(UNNAMED) ? value.trim() === '' : value.trim().toLowerCase() === column))) {
+    if (Object.entries(record).every(([column, value]) => (column.startsWith(UNNAMED) ? value.trim() === '' : columnName(value) === column))) {
       errors.push({ line, message: 'repeats the header (were two files joined?); delete the line and import again' });
       continue;
     }
@@ -487,13 +505,13 @@ export function parseCsv<K extends keyof typeof HEADERS, S extends z.ZodObject>(
     if (result.success && prev === undefined) rows.push({ line, value: result.data });
     else partial.push({ line, value: result.success ? (result.data as Record<string, unknown>) : columnsThatPass(schema, record) });
   }
-  // Rows too short were told as they were read: every problem in the order of the file.
+  // Rows too short or too long were told as they were read: every problem in the order of the file.
   errors.sort((a, b) => a.line - b.line);
   return errors.length ? { ok: false, errors, rows: rows as never, columns: header, partial: partial as never } : { ok: true, rows: rows as never, columns: header };
 }
 
 /**
- * The kind of file whose header `named` (a first line's columns, in lower case) clearly is, when
+ * The kind of file whose header `named` (a first line's columns, as {@link columnName} reads them) clearly is, when
  * it is not `kind`: every column that kind requires is there, the header has more of its
  * columns than of `kind`'s, and every column of `kind`'s it has is one of that kind's too
  * (the `id` they share). Null when no other kind fits better, or two fit as well.
@@ -518,6 +536,14 @@ function columnsThatPass(schema: z.ZodObject, record: Record<string, string>): R
     if (r.success) out[column] = r.data;
   }
   return out;
+}
+
+/**
+ * The column a header name stands for: in any letter case, with spaces for underscores (as a
+ * spreadsheet's or CRM's header writes it: `Product Line` is `product_line`).
+ */
+function columnName(written: string): string {
+  return written.trim().toLowerCase().replace(/[ \u00a0]+/g, '_');
 }
 
 /** The key a column without a name is read under, followed by its place (1 for the first column). */
@@ -565,15 +591,15 @@ function malformed(e: CsvParseError, body: string, headerLines: number, columns:
   }
   // csv-parse 7 names this one without the CSV_ prefix of the others.
   if (e.code === 'INVALID_OPENING_QUOTE' || e.code === 'CSV_INVALID_OPENING_QUOTE') return { line: start, message: strayQuote(e, body, lines, at, columns, start < at) };
-  if (e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' && Array.isArray(e.record)) {
-    const got = e.record.length;
-    // Only empty cells past the header's columns: maybe commas at the end of the row (a spreadsheet's export), or a value split in two.
-    const trailing = got > columns && (e.record as unknown[]).slice(columns).every((v) => typeof v === 'string' && v.trim() === '');
-    const why = got <= columns ? '' : ` (a value holding a comma must be in double quotes${trailing ? '; or, should the row end with commas the header does not have, remove them' : ''})`;
-    return { line: at - lineBreaks(e.record), message: `has ${columnCount(got)}, the header has ${columns}${why}` };
-  }
   // The line is given apart: the parser's own "at line N" is left out.
   return { line: at, message: e.message.replace(/ at line \d+/, '') };
+}
+
+/** A row with more values than the header's `columns`: what it has, and the likely cause. */
+function tooMany(values: readonly string[], columns: number): string {
+  // Only empty cells past the header's columns: maybe commas at the end of the row (a spreadsheet's export), or a value split in two.
+  const trailing = values.slice(columns).every((v) => v.trim() === '');
+  return `has ${columnCount(values.length)}, the header has ${columns} (a value holding a comma must be in double quotes${trailing ? '; or, should the row end with commas the header does not have, remove them' : ''})`;
 }
 
 /**

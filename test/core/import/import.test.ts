@@ -269,7 +269,7 @@ describe('CSV import', () => {
 
   it('an amount written with thousands separators or a currency sign (as a spreadsheet formats it) is refused saying so, not as "not a positive number"', () => {
     const row = (id: string, amount: string) => `${id},acme,contoso,resell,Analytics,D,qualified,"${amount}",,rejected,2026-11-20,`;
-    const plain = 'is not a plain number: write it with digits and a decimal point only, without thousands separators or a currency sign (50000, 1234.50)';
+    const plain = 'is not a plain number: write it with digits and a decimal point only, without thousands separators or a currency sign or code (50000, 1234.50)';
     expect(errorsOf('claims', [CLAIM_HEADER, row('A1', '50,000'), row('A2', '$48,000.00'), row('A3', '48.000,00'), row('A4', '1 200'), row('A5', 'abc'), row('A6', '-5')].join('\n'))).toEqual([
       `line 2: amount: "50,000" ${plain}`,
       `line 3: amount: "$48,000.00" ${plain}`,
@@ -278,6 +278,18 @@ describe('CSV import', () => {
       'line 6: amount: expected a positive number, got "abc"',
       'line 7: amount: expected a positive number, got "-5"',
     ]);
+  });
+
+  it('an amount with its currency code (as a multi-currency CRM report writes it) is refused saying so, naming the value; nothing is imported', () => {
+    const before = rt.store.claims.all().length;
+    const row = (id: string, amount: string) => `${id},acme,contoso,resell,Analytics,D,qualified,"${amount}",,rejected,2026-11-20,`;
+    const plain = 'is not a plain number: write it with digits and a decimal point only, without thousands separators or a currency sign or code (50000, 1234.50)';
+    expect(errorsOf('claims', [CLAIM_HEADER, row('U1', 'USD 48,000.00'), row('U2', '48000 USD'), row('U3', 'EUR 1.200,50'), row('U4', '1200.50'), ''].join('\n'))).toEqual([
+      `line 2: amount: "USD 48,000.00" ${plain}`,
+      `line 3: amount: "48000 USD" ${plain}`,
+      `line 4: amount: "EUR 1.200,50" ${plain}`,
+    ]);
+    expect(rt.store.claims.all()).toHaveLength(before);
   });
 
   it('claims are checked against accounts, partners, product lines and dates', () => {
@@ -547,8 +559,8 @@ describe('CSV import: line numbers as an editor shows them', () => {
   });
 
   it.each([
-    ['too few', 'C2,acme,contoso', 'line 5: has 3 columns, the header has 12'],
-    ['too few (one)', 'C2', 'line 5: has 1 column, the header has 12'],
+    ['too few', 'C2,acme,contoso', 'line 5: has 3 columns, the header has 12 (write a comma for each column, an empty value too; a value holding a line break must be in double quotes)'],
+    ['too few (one)', 'C2', 'line 5: has 1 column, the header has 12 (write a comma for each column, an empty value too; a value holding a line break must be in double quotes)'],
     ['too many', 'C2,acme,contoso,resell,Analytics,Acme, Inc. rollout,qualified,,,rejected,2026-11-20,', 'line 5: has 13 columns, the header has 12 (a value holding a comma must be in double quotes; or, should the row end with commas the header does not have, remove them)'],
     ['too many, the extra ones empty (commas at the end)', 'C2,acme,contoso,resell,Analytics,Acme rollout,qualified,,,rejected,2026-11-20,,,', 'line 5: has 14 columns, the header has 12 (a value holding a comma must be in double quotes; or, should the row end with commas the header does not have, remove them)'],
     ['too many, a value split by its comma', 'C2,acme,contoso,resell,Analytics,Acme, Inc. rollout,qualified,,,rejected,2026-11-20,2026-11-21', 'line 5: has 13 columns, the header has 12 (a value holding a comma must be in double quotes)'],
@@ -559,9 +571,9 @@ describe('CSV import: line numbers as an editor shows them', () => {
   it('blank rows with fewer commas than the header (cleared before columns were added) are skipped; a short row that holds values is named with the others, in file order', () => {
     const before = rt.store.claims.all().length;
     expect(errorsOf('claims', [CLAIM_HEADER, evidenceLine('S1', '1', 'x'), ',,,', ' , ', 'S2,acme', evidenceLine('S3', 'lots', 'x'), 'S4,acme,contoso', ''].join('\r\n'))).toEqual([
-      'line 5: has 2 columns, the header has 12',
+      'line 5: has 2 columns, the header has 12 (write a comma for each column, an empty value too; a value holding a line break must be in double quotes)',
       'line 6: amount: expected a positive number, got "lots"',
-      'line 7: has 3 columns, the header has 12',
+      'line 7: has 3 columns, the header has 12 (write a comma for each column, an empty value too; a value holding a line break must be in double quotes)',
     ]);
     expect(rt.store.claims.all()).toHaveLength(before);
     expect(errorsOf('claims', [CLAIM_HEADER, evidenceLine('S5', '1', 'x'), ',,,', ',', ''].join('\n'))).toEqual([]);
