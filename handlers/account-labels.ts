@@ -1,4 +1,4 @@
-import type { AccountMatch } from '../src/core/matching/matcher.js';
+import type { AccountMatch, Ranking } from '../src/core/matching/matcher.js';
 import type { Account } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { clip } from './replies/model.js';
@@ -63,4 +63,21 @@ export function accountLabels(accounts: readonly Pick<Account, 'id' | 'name' | '
 export function matchLabels(deps: HandlerDeps, matches: readonly AccountMatch[]): string[] {
   const stored = deps.ctx.store.accounts.labels(matches.map((m) => m.accountId));
   return accountLabels(matches.map((m) => stored.get(m.accountId) ?? { id: m.accountId, name: m.matchedText, domains: [], region: null }));
+}
+
+/**
+ * An account's name as its answer is headed: with what tells it apart from another account of
+ * the same name, as a list of them labels it ("Zephyr Labs (NA)"); its name alone when no other
+ * account has it.
+ */
+export function accountTitle(deps: HandlerDeps, account: Pick<Account, 'id' | 'name'>, found?: Ranking): string {
+  // The results of the search that found it as the one answer: another account of its name would
+  // be among them, named as exactly (a search of its name again would double the work of every
+  // who-owns answered; typed by its domain, it is headed by its name alone). Picked from a list,
+  // or typed as a list labels it, its name is searched.
+  const candidates = found ? Array.from({ length: found.length }, (_, i) => found.match(i)) : deps.matcher.search(account.name, 5);
+  const namesakes = candidates.filter((m) => m.exact && m.accountId !== account.id);
+  if (namesakes.length === 0) return account.name;
+  const self: AccountMatch = { accountId: account.id, score: 1, matchedOn: 'name', matchedText: account.name, exact: true };
+  return matchLabels(deps, [self, ...namesakes])[0]!;
 }

@@ -1,6 +1,6 @@
 import { DomainError } from '../src/core/errors.js';
 import { soleAnswer, type AccountMatch, type Ranking } from '../src/core/matching/matcher.js';
-import { companyPageName, legalFormMayStartWord, literalName, nameTokens, personalMailDomain } from '../src/core/matching/normalize.js';
+import { companyPageName, legalFormMayStartWord, legalFormOf, literalName, nameTokens, personalMailDomain } from '../src/core/matching/normalize.js';
 import type { Account } from '../src/core/types.js';
 import { matchLabels } from './account-labels.js';
 import type { HandlerDeps } from './deps.js';
@@ -114,7 +114,7 @@ export function resolveAccount(deps: HandlerDeps, given: string, field = 'accoun
  * that label tells it apart from another of the same name (`Zephyr Labs (NA)`): the labels of
  * one list are unique, and never another account's own name.
  */
-function toldApart(deps: HandlerDeps, typed: string, matches: readonly AccountMatch[]): Account | undefined {
+export function toldApart(deps: HandlerDeps, typed: string, matches: readonly AccountMatch[]): Account | undefined {
   // Such a label ends with what tells it apart, in brackets.
   if (matches.length < 2 || !typed.endsWith(')')) return undefined;
   const key = typed.toLowerCase();
@@ -152,7 +152,9 @@ export function answerOf(deps: HandlerDeps, typed: string, results: Ranking): nu
 /**
  * Whether the text's last word, which reads as a legal form and so was set aside to find the
  * answer (`acme co` as Acme Inc.), may as well start a word of another result's name (Acme
- * Consulting): then it is no answer but a choice. Not when the answer is named word for word.
+ * Consulting), or is the legal form of another result and not the answer's (`acme gmbh`: Acme
+ * Analytics GmbH beside Acme Corporation): then it is no answer but a choice. Not when the
+ * answer is named word for word.
  */
 function lastWordStartsAnother(deps: HandlerDeps, typed: string, count: number, idAt: (i: number) => string, answer: number): boolean {
   // The other results' names and aliases, read only when the last word is a legal form.
@@ -162,8 +164,14 @@ function lastWordStartsAnother(deps: HandlerDeps, typed: string, count: number, 
       if (a) yield* [a.name, ...a.aliases];
     }
   }
+  const form = legalFormOf(typed);
+  const names = (i: number) => {
+    const a = deps.ctx.store.accounts.get(idAt(i));
+    return a ? [a.name, ...a.aliases] : [];
+  };
+  const anotherForm = () => form !== null && !names(answer).some((n) => legalFormOf(n) === form) && [...others()].some((n) => legalFormOf(n) === form);
   // Word for word only: "zeta inc" is Zeta Incorporated abbreviated, but may as well start Zeta Incubator.
-  return legalFormMayStartWord(typed, others) && !literalMatch(deps, typed, [idAt(answer)], { wordForWord: true });
+  return (legalFormMayStartWord(typed, others) || anotherForm()) && !literalMatch(deps, typed, [idAt(answer)], { wordForWord: true });
 }
 
 /** A name as typed, but for case, accents and punctuation: a leading "the" and legal forms kept. */

@@ -1,13 +1,13 @@
 import type { Principal } from '../src/core/authz.js';
-import type { AccountMatch } from '../src/core/matching/matcher.js';
+import type { AccountMatch, Ranking } from '../src/core/matching/matcher.js';
 import { normalizeName, personalMailDomain } from '../src/core/matching/normalize.js';
 import { DomainError } from '../src/core/errors.js';
 import type { Decision, Dispute, RuleVerdict } from '../src/core/types.js';
 import { pastDue } from '../src/core/sla/sla.service.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
-import { matchLabels } from './account-labels.js';
-import { answerOf, asksForHelp, lookupText, personalMailProblem } from './resolve-account.js';
+import { accountTitle, matchLabels } from './account-labels.js';
+import { answerOf, asksForHelp, lookupText, personalMailProblem, toldApart } from './resolve-account.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
@@ -86,9 +86,14 @@ function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
   for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) anyExact = true;
   // "/who-owns help" is a question about the command, unless an account is called that.
   if (!anyExact && asksForHelp(q)) return usage(viewer);
+  // A name several accounts share, typed as the list of them shows it ("Zephyr Labs (NA)"), is that one.
+  if (ranking.length > 1 && q.endsWith(')')) {
+    const shown = toldApart(deps, q, Array.from({ length: ranking.length }, (_, i) => ranking.match(i)));
+    if (shown) return showAccount(deps, viewer, shown.id);
+  }
   // One result stands for the account (see answerOf: "acme co" beside Acme Consulting does not).
   const answer = answerOf(deps, q, ranking);
-  if (answer >= 0) return showAccount(deps, viewer, ranking.match(answer).accountId);
+  if (answer >= 0) return showAccount(deps, viewer, ranking.match(answer).accountId, ranking);
   if (ranking.length > 0) {
     const matches = Array.from({ length: ranking.length }, (_, i) => ranking.match(i));
     // One account matching some of the words ("acme usa": USAA, whose alias starts "usa"): what
@@ -106,13 +111,21 @@ function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
   }
   const suggestions = deps.matcher.suggest(q, 3);
   const blocks: Block[] = [text(`No account matches "${q}".`)];
+  const nothing = nothingToSearch(q);
   if (suggestions.length > 0) {
     blocks.push(text('Did you mean:', 'muted'));
     blocks.push(pickButtons(deps, suggestions));
   } else {
-    blocks.push(text(`${nothingToSearch(q) ?? 'Try'} part of the name, an alias, or the web domain (acme.com).`, 'muted'));
+    blocks.push(text(`${nothing ?? 'Try'} part of the name, an alias, or the web domain (acme.com).`, 'muted'));
   }
+  if (!nothing) blocks.push(text(notListed(viewer), 'muted'));
   return reply(`No account matches "${q}"`, blocks);
+}
+
+/** What to do about a company that is not an account yet: a claim needs one, and accounts come from the CRM's import. */
+function notListed(viewer: Principal): string {
+  const who = viewer.kind === 'internal' ? 'Accounts come from the CRM: ask whoever imports them to add it' : 'Ask your partner manager to have it added';
+  return `Not in the account list? ${who}, then claim it with ${cmd(viewer, 'claim')}.`;
 }
 
 /** One "Owner" fact of the answer, with its why and (for the company's people) its criteria trace. */
@@ -250,7 +263,7 @@ function arbitratorWords(viewer: Principal, vp: Viewpoint, view: OwnershipView):
 }
 
 /** The ownership answer for one account, as this viewer may see it. */
-export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: string): Reply {
+export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: string, found?: Ranking): Reply {
   refuseUnknown(viewer, 'look up accounts');
   const view = viewOwnership(deps.ctx, accountId);
   const vp = viewpoint(deps, viewer);
@@ -318,5 +331,7 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
   });
   const summary =
     entries.length === 0 ? 'Nobody: open to registration' : entries.length === 1 && !entries[0]!.pending && entries[0]!.scope === null ? entries[0]!.value : entries.map((o) => o.brief).join('; ');
-  return reply(`${account.name}: ${summary}`, blocks, { title: account.name });
+  // Headed so that two accounts of one name are told apart, as the list to pick from names them.
+  const title = accountTitle(deps, account, found);
+  return reply(`${title}: ${summary}`, blocks, { title });
 }

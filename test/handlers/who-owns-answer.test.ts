@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { whoOwns } from '../../handlers/who-owns.js';
+import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import { resolveAccount } from '../../handlers/resolve-account.js';
 import { DomainError } from '../../src/core/errors.js';
 import { importCsv } from '../../src/core/import/import.service.js';
@@ -33,6 +33,21 @@ describe('/who-owns of a text with no name in it', () => {
   });
 });
 
+describe('/who-owns of a company not in the account list', () => {
+  const texts = (reply: ReturnType<typeof answer>) => reply.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
+
+  it('says what to do next: have the account added, then claim it (to a partner, through their partner manager)', () => {
+    const added = 'Not in the account list? Accounts come from the CRM: ask whoever imports them to add it, then claim it with /claim.';
+    expect(texts(answer('zzqqxx'))).toEqual(['No account matches "zzqqxx".', 'Try part of the name, an alias, or the web domain (acme.com).', added]);
+    // Beside what it may have meant too.
+    expect(texts(answer('acme x')).at(-1)).toBe(added);
+    const partner = texts(whoOwns(rt.deps, as.partner(rt, 'contoso'), 'zzqqxx'));
+    expect(partner.at(-1)).toBe('Not in the account list? Ask your partner manager to have it added, then claim it with /claim.');
+    // A text with no name in it is told only that.
+    expect(texts(answer('corp'))).toHaveLength(2);
+  });
+});
+
 describe('which result /who-owns answers for', () => {
   it('the one account every word matched, though others matched some of them', () => {
     expect(answer('delta airlines').title).toBe('Delta Air Lines');
@@ -57,6 +72,45 @@ describe('which result /who-owns answers for', () => {
     // Typed word for word, it is the answer; so is a name that is the query as it stands.
     expect(answer('vodafone gmbh').title).toBe('Vodafone GmbH');
     expect(answer('ikea').title).toBe('IKEA');
+  });
+});
+
+describe('a legal form typed that the name found has not', () => {
+  const buttons = (q: string) => answer(q).blocks.flatMap((b) => (b.type === 'actions' ? b.actions.map((a) => a.label) : []));
+
+  it('is a choice when another account found has it: "acme gmbh" may be Acme Analytics GmbH rather than Acme Corporation', () => {
+    expect(answer('acme gmbh').summary).toBe('2 accounts match "acme gmbh"');
+    expect(buttons('acme gmbh')).toEqual(['Acme Corporation', 'Acme Analytics GmbH']);
+    expect(() => resolveAccount(rt.deps, 'Acme GmbH')).toThrow('"Acme GmbH" matches several accounts: Acme Corporation, Acme Analytics GmbH. Give more of the name, or the web domain.');
+  });
+
+  it.each([
+    ['acme inc', 'Acme Corporation'],
+    ['acme corp', 'Acme Corporation'],
+    ['Acme, Inc.', 'Acme Corporation'],
+    ['the acme company', 'Acme Corporation'],
+    ['acme analytics gmbh', 'Acme Analytics GmbH'],
+    ['acme analytics ag', 'Acme Analytics GmbH'],
+  ])('is the answer when no other account found has it either: %j is %s', (q, title) => {
+    expect(answer(q).title).toBe(title);
+  });
+});
+
+describe('a name typed up to part of its legal form', () => {
+  it.each([
+    ['acme corpo', 'Acme Corporation'],
+    ['initech ll', 'Initech LLC'],
+    ['globex in', 'Globex Inc.'],
+    ['umbrella holdings p', 'Umbrella Holdings plc'],
+  ])('%j is %s', (q, title) => {
+    expect(answer(q).title).toBe(title);
+    expect(resolveAccount(rt.deps, q).name).toBe(title);
+  });
+
+  it('a last word that starts no part of the name is a choice, with the accounts its other words find first', () => {
+    const reply = answer('acme s');
+    expect(reply.title).toBeUndefined();
+    expect(reply.blocks.flatMap((b) => (b.type === 'actions' ? b.actions.map((a) => a.label) : [])).slice(0, 2)).toEqual(['Acme Corporation', 'Acme Analytics GmbH']);
   });
 });
 
@@ -141,7 +195,7 @@ describe('how /who-owns reads a domain, link or address pasted for an account', 
 });
 
 describe('an account typed as a list of accounts sharing its name shows it', () => {
-  it('is that account, not another whose name it is but for the brackets', () => {
+  beforeEach(() => {
     importCsv(rt.ctx, 'accounts', 'z.csv', [
       'id,name,aliases,domains,segment,region,tier,is_customer,incumbent_partner,named_owner',
       'zephyr-na,Zephyr Labs,,,,NA,,false,,',
@@ -149,6 +203,21 @@ describe('an account typed as a list of accounts sharing its name shows it', () 
       'zephyr-labs-na,Zephyr Labs NA,,,,EMEA,,false,,',
     ].join('\n'));
     rt.reindex();
+  });
+
+  it('/who-owns too: the label typed is that account, and an answer is headed by what tells it from its namesake', () => {
+    const buttons = answer('zephyr labs').blocks.flatMap((b) => (b.type === 'actions' ? b.actions.map((a) => a.label) : []));
+    expect(buttons).toEqual(['Zephyr Labs (EMEA)', 'Zephyr Labs (NA)', 'Zephyr Labs NA']);
+    expect(answer('Zephyr Labs (NA)')).toMatchObject({ title: 'Zephyr Labs (NA)', summary: 'Zephyr Labs (NA): Nobody: open to registration' });
+    expect(answer('zephyr labs (emea)').title).toBe('Zephyr Labs (EMEA)');
+    // Picked from the list, it is headed as the list named it.
+    expect(showAccount(rt.deps, as.person(rt, 'sam'), 'zephyr-emea').title).toBe('Zephyr Labs (EMEA)');
+    // A name no other account has heads its answer as it is.
+    expect(answer('Zephyr Labs NA').title).toBe('Zephyr Labs NA');
+    expect(answer('acme').title).toBe('Acme Corporation');
+  });
+
+  it('is that account, not another whose name it is but for the brackets', () => {
     // The list of them tells the two Zephyr Labs apart by region; the third is named as it is.
     expect(() => resolveAccount(rt.deps, 'zephyr')).toThrow(/^"zephyr" matches several accounts: (?=.*Zephyr Labs \(NA\)[,.])(?=.*Zephyr Labs \(EMEA\))(?=.*Zephyr Labs NA\b)/);
     expect(resolveAccount(rt.deps, 'Zephyr Labs (NA)').id).toBe('zephyr-na');

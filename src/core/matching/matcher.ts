@@ -37,7 +37,7 @@
  * other words' postings) could make it score at all, and then in the order of the best score
  * it could reach, until that could no longer enter the results.
  */
-import { addressIn, domainLabel, looksLikeDomain, nameTokens, normalizeDomain, normalizeName, spelledOutWords } from './normalize.js';
+import { addressIn, domainLabel, LEGAL_SUFFIXES, looksLikeDomain, nameTokens, normalizeDomain, normalizeName, spelledOutWords } from './normalize.js';
 
 export interface MatchableAccount {
   id: string;
@@ -1942,7 +1942,8 @@ export class AccountMatcher {
    * The best results, as account numbers and scores (valid until the next build). A query that
    * finds nothing sure is also read with a word of it as two words of the index run together
    * ("walmart" finds Wal-Mart Stores as "wal mart" would), and with two of its words as one
-   * ("united health" finds UnitedHealth Group), never as a name typed exactly.
+   * ("united health" finds UnitedHealth Group), never as a name typed exactly; and without a
+   * last word that starts a legal form ("acme corpo" finds Acme Corporation).
    */
   private run(typed: string, limit: number, loose: boolean): Scored[] {
     // An address pasted with what surrounds it ("Jo <jo@acme.com>", "(acme.com),") is that address.
@@ -1950,17 +1951,23 @@ export class AccountMatcher {
     const top = this.runOnce(query, limit, loose);
     if (top.some((r) => r.score >= CONFIDENT_SCORE)) return top;
     const readings = this.readingsOf(query);
-    if (readings.length === 0) return top;
+    const legal = this.legalFormReading(query);
+    if (readings.length === 0 && legal === null) return top;
     const found = [...top];
+    const add = (r: Scored, stands: boolean) => {
+      const read = { ...r, exact: false, score: stands ? r.score : Math.min(r.score, READING_SUGGESTION) };
+      const i = found.findIndex((x) => x.account === r.account);
+      if (i < 0) found.push(read);
+      else if (read.score > found[i]!.score) found[i] = read;
+    };
     for (const reading of readings) {
-      for (const r of this.runOnce(reading, limit, loose, true)) {
-        // A reading stands for an account only when it starts the name word for word (every word
-        // but the last whole, none within the typo distance): otherwise it is a suggestion.
-        const read = { ...r, exact: false, score: r.score >= BAND_FULL_PREFIX ? r.score : Math.min(r.score, READING_SUGGESTION) };
-        const i = found.findIndex((x) => x.account === r.account);
-        if (i < 0) found.push(read);
-        else if (read.score > found[i]!.score) found[i] = read;
-      }
+      // A reading stands for an account only when it starts the name word for word (every word
+      // but the last whole, none within the typo distance): otherwise it is a suggestion.
+      for (const r of this.runOnce(reading, limit, loose, true)) add(r, r.score >= BAND_FULL_PREFIX);
+    }
+    if (legal !== null) {
+      // Read without the start of a legal form, it stands for a name or alias that is the text as typed so far, legal form and all.
+      for (const r of this.runOnce(legal.reading, limit, loose, true)) add(r, r.score >= BAND_FULL_PREFIX && this.startsLiterally(r.account, legal.typed));
     }
     found.sort((x, y) => (this.better(x.account, x.score, x.spelled, x.nameLen, y) ? -1 : this.better(y.account, y.score, y.spelled, y.nameLen, x) ? 1 : 0));
     this.top = found.slice(0, this.limit);
@@ -1998,6 +2005,29 @@ export class AccountMatcher {
     const all = words.join('');
     if (words.length > 2 && words.every(joinable) && all.length <= MAX_SPLIT_LEN) add([all]);
     return out;
+  }
+
+  /**
+   * A query whose last word starts a legal form ("acme corpo", "initech ll": a name typed up to
+   * its legal form, which the index leaves out, as the forms' typeahead asks at every key) read
+   * without that word; with the text as typed (legal forms kept), which a name or alias must
+   * start for the reading to stand for its account. Null for any other query.
+   */
+  private legalFormReading(query: unknown): { reading: string; typed: string } | null {
+    if (typeof query !== 'string' || looksLikeDomain(query)) return null;
+    const words = nameTokens(query, KEEP_LEGAL);
+    const last = words.at(-1);
+    if (words.length < 2 || words.length > MAX_QUERY_TOKENS || last === undefined || LEGAL_SUFFIXES.has(last)) return null;
+    let starts = false;
+    for (const form of LEGAL_SUFFIXES) if (form.startsWith(last)) starts = true;
+    if (!starts) return null;
+    const reading = nameTokens(words.slice(0, -1).join(' '));
+    return reading.length > 0 ? { reading: reading.join(' '), typed: words.join(' ') } : null;
+  }
+
+  /** Whether account a's name or an alias, legal form kept, starts with `typed` (normalised words). */
+  private startsLiterally(a: number, typed: string): boolean {
+    return [this.strings.name(a), ...this.strings.aliases(a)].some((n) => nameTokens(n, KEEP_LEGAL).join(' ').startsWith(typed));
   }
 
   /** One search; `reading`: of a query read otherwise (see readingsOf), whose words are taken as they are, no typo allowed. */

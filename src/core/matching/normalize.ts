@@ -341,6 +341,23 @@ export function literalName(s: string): string {
 }
 
 /**
+ * The last word of the legal form a name ends with, as {@link literalName} reads it ("Acme
+ * Ltd." and "Acme Limited": "ltd"; "Foo GmbH & Co. KG": "kg"); null when it ends with none, or
+ * is nothing else ("SAS AB").
+ */
+export function legalFormOf(s: string): string | null {
+  const words = nameTokens(s, { keepLegalSuffixes: true });
+  const name = words.slice();
+  stripLegalSuffixes(name);
+  if (name.length === 0 || name.length === words.length) return null;
+  // Written letter by letter ("S A"), it is the letters run together, as the suffix list has it.
+  let from = words.length - 1;
+  while (words[from]!.length === 1 && from > name.length && words[from - 1]!.length === 1) from -= 1;
+  const last = words.slice(from).join('');
+  return LEGAL_FORM_ABBREVIATIONS.get(last) ?? last;
+}
+
+/**
  * The host name in a URL, e-mail address or bare domain, lower case, without scheme, user,
  * `www.`, port, path, query or trailing dot: "https://www.Acme.com:443/path", "acme.com",
  * "@acme.com" and "bob@acme.com" all give "acme.com". Returns "" when `s` holds no host name.

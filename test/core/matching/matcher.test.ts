@@ -155,6 +155,34 @@ describe('AccountMatcher', () => {
       expect(first!.score).toBeLessThan(0.8);
     });
 
+    // The index leaves legal forms out: a name typed up to part of its legal form (the forms'
+    // typeahead asks at every key) is still that name, typed so far.
+    it.each([
+      ['acme c', 'acme'],
+      ['acme corpo', 'acme'],
+      ['Acme Corporatio', 'acme'],
+      ['initech, i', 'initech'],
+      ['initech in', 'initech'],
+      ['contoso pharmaceuticals l', 'contoso'],
+      ['acme analytics gm', 'acme-analytics'],
+      ['müller gm', 'muller'],
+      ['glovex lt', 'glovex'],
+    ])('a name typed up to part of its legal form %j → %s', (query, id) => {
+      const [first] = matcher.search(query);
+      expect(first).toMatchObject({ accountId: id, exact: false });
+      expect(first!.score).toBeGreaterThanOrEqual(CONFIDENT_SCORE);
+    });
+
+    it.each([
+      ['acme robotics g', 'acme-robotics'],
+      ['northwind traders i', 'northwind'],
+      ['acme s', 'acme'],
+    ])('a last word that starts a legal form the name does not have (%j) only suggests %s', (query, id) => {
+      const found = matcher.search(query);
+      expect(ids(found)).toContain(id);
+      expect(found.every((m) => m.score < CONFIDENT_SCORE)).toBe(true);
+    });
+
     it('prefers the prefix of a full name to a word inside another name', () => {
       expect(ids(matcher.search('north'))).toEqual(['northwind', 'great-north']);
     });

@@ -9,6 +9,7 @@ import {
   nameTokens,
   nameTokensGeneral,
   legalFormMayStartWord,
+  legalFormOf,
   literalName,
   normalizeDomain,
   normalizeName,
@@ -365,5 +366,22 @@ describe('literalName', () => {
     ['Acme GmbH', 'acme gmbh'],
   ] as const)('%j → %j', (name, literal) => {
     expect(literalName(name)).toBe(literal);
+  });
+});
+
+describe('legalFormOf', () => {
+  it.each([
+    ['Acme Ltd.', 'ltd'],
+    ['Acme Limited', 'ltd'],
+    ['Acme Analytics GmbH', 'gmbh'],
+    ['Foo GmbH & Co. KG', 'kg'],
+    ['Foo S A', 'sa'],
+    ['Foo S.A.', 'sa'],
+    ['Cemex S.A. de C.V.', 'cv'],
+    ['Acme L.L.C.', 'llc'],
+    ['Acme', null],
+    ['SAS AB', null],
+  ])('%j ends with the legal form %j', (name, form) => {
+    expect(legalFormOf(name)).toBe(form);
   });
 });
