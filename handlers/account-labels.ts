@@ -75,7 +75,9 @@ export function accountTitle(deps: HandlerDeps, account: Pick<Account, 'id' | 'n
   // be among them, named as exactly (a search of its name again would double the work of every
   // who-owns answered; typed by its domain, it is headed by its name alone). Picked from a list,
   // or typed as a list labels it, its name is searched.
-  const candidates = found ? Array.from({ length: found.length }, (_, i) => found.match(i)) : deps.matcher.search(account.name, 5);
+  const candidates: AccountMatch[] = [];
+  if (found) for (let i = 0; i < found.length; i++) if (found.exact(i)) candidates.push(found.match(i));
+  if (!found) candidates.push(...deps.matcher.search(account.name, 5));
   const namesakes = candidates.filter((m) => m.exact && m.accountId !== account.id);
   if (namesakes.length === 0) return account.name;
   const self: AccountMatch = { accountId: account.id, score: 1, matchedOn: 'name', matchedText: account.name, exact: true };
