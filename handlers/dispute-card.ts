@@ -3,7 +3,8 @@ import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/e
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
 import type { Dispute } from '../src/core/types.js';
-import { pastDue } from '../src/core/sla/sla.service.js';
+import { pastDue, recusalsOf } from '../src/core/sla/sla.service.js';
+import { involvementWords } from '../src/core/disputes/recusal.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
 import { ACTIONS, quote, reply, text, type Block, type Reply, type Tone } from './replies/model.js';
@@ -79,6 +80,18 @@ function partiesLine(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
 }
 
 /**
+ * Why an open case is with its arbitrator rather than someone before them in its chain, who has
+ * a part in it (recusal): "Pat Okafor filed claim #5 in this case, so Dana Reyes rules on it."
+ * Null when nobody of it has one.
+ */
+export function recusalLine(deps: HandlerDeps, vp: Viewpoint, d: Dispute): string | null {
+  const { passed, assignee } = recusalsOf(deps.ctx, d);
+  const who = vp.person(d.arbitrator);
+  if (passed.length > 0) return `${passed.map((i) => involvementWords(vp.person(i.person), i)).join(' and ')}, so ${who} rules on it.`;
+  return assignee ? `${involvementWords(who, assignee)}, but nobody above them in its escalation chain is free of a part in it, so ${who} still rules on it.` : null;
+}
+
+/**
  * The case as a card: account, parties, the claims, the recommendation and its trace, the
  * due time, and (for someone who may rule on an open case) the ruling buttons. After a
  * ruling the same card shows the outcome instead of the buttons.
@@ -100,6 +113,9 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     if (d.status === 'open') facts.push({ label: 'Waiting for', value: `approval of ${approvalClaims(d)}` });
   } else facts.push({ label: 'Recommendation', value: d.recommendation ? `${vp.party(d.recommendation)}${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}` : 'None: the criteria did not pick an owner' });
   const blocks: Block[] = [{ type: 'facts', facts }];
+  // Why it is with its arbitrator and not someone before them (recusal), for the company's people.
+  const recusal = viewer.kind === 'internal' ? recusalLine(deps, vp, d) : null;
+  if (recusal) blocks.push(text(recusal, 'muted'));
   // The reason is the raiser's own words (or the system's about the raiser): for the company's
   // people and the party that raised it, never for another partner or a shared channel.
   if (d.reason && (viewer.kind === 'internal' || (viewer.kind === 'external' && viewer.partnerId === d.raisedAs))) blocks.push(quote('Reason', d.reason));

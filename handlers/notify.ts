@@ -11,6 +11,7 @@ import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost,
 import { splitUserKey } from './user-key.js';
 import { chainOf, pastDue, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 import { claimNoticeKey } from '../src/core/claims/lifecycle.service.js';
+import { involvedIn, involvementWords } from '../src/core/disputes/recusal.js';
 import { dormancyAt, protectionEnd, termsOf } from '../src/core/claims/lifecycle.js';
 
 type Platform = OutboxMessage['platform'];
@@ -447,11 +448,13 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           const arb = personViewer(target, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
           const by = when(viewpoint(deps, arb));
+          // Passed over for their part in the case (recusal): said, so that it is clear why it came to them.
+          const recused = e.recused && e.recused.length > 0 ? ` ${e.recused.map((i) => involvementWords(vp.person(i.person), i)).join(' and ')}, so it came to you.` : '';
           const lead = joined
             ? `Another claim joined ${caseWords(arb, d)}, yours to rule on${by}: this card shows the case as it now stands, with the criteria's recommendation over every claim in it.`
             : isOverlapCase(d)
-              ? `A case for you to rule on${by}: the criteria did not settle it on their own.`
-              : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.`;
+              ? `A case for you to rule on${by}: the criteria did not settle it on their own.${recused}`
+              : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.${recused}`;
           // A claim waiting for approval is said to be one, as its card and the queue say it.
           const body = withLead({ ...card, summary: `${caseTitle(arb, d)} on ${about(d)}: ${yoursTo(arb, d)}${by}` }, [text(lead)], caseStamp(d));
           toArbitrator(d, target, body, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}`);
@@ -537,7 +540,16 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const chain = chainOf(deps.ctx, d);
         // The next who may rule it, above its assignee: whom a breach hands it to.
         const next = rulersOf(deps.ctx, d).find((k) => k !== d.arbitrator);
-        const after = d.escalationLevel < chain.length - 1 ? `After that it escalates${next ? ` to ${vp.person(next)}` : ''}.` : escalationChannel(d) ? 'After that it goes to the escalation channel.' : 'You are the last in its escalation chain: it stays with you, overdue.';
+        // Everybody above them with a part in the case (recusal): a breach moves it to none of them, as past the end of the chain.
+        const recusedAbove = !next && d.escalationLevel < chain.length - 1 && chain.slice(d.escalationLevel + 1).some((k) => involvedIn(deps.ctx, d, k));
+        const after =
+          d.escalationLevel < chain.length - 1 && !recusedAbove
+            ? `After that it escalates${next ? ` to ${vp.person(next)}` : ''}.`
+            : escalationChannel(d)
+              ? 'After that it goes to the escalation channel.'
+              : recusedAbove
+                ? 'Everybody above you in its escalation chain has a part in it: it stays with you, overdue.'
+                : 'You are the last in its escalation chain: it stays with you, overdue.';
         // A claim waiting for approval is said to be one, as its card says it.
         const what = caseWords(vp.viewer, d);
         // The reminder's line holds while the case stands as it does (a card that redraws itself keeps it until then).
@@ -549,31 +561,39 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
       case 'dispute.escalated': {
         const d = e.dispute;
         const vp = viewpoint(deps, CHANNEL_VIEWER);
-        // Handed on because the policy no longer names its arbitrator, or for a breach.
-        const why = e.left ? `${vp.person(e.from)} is no longer among the policy's people.` : `${vp.person(e.from)} did not rule in time.`;
+        // Handed on because its arbitrator filed a claim that joined it (recusal), because the
+        // policy no longer names them, or for a breach (passing over those with a part in it).
+        const own = e.recused?.find((i) => i.person === e.from);
+        const others = (e.recused ?? []).filter((i) => i.person !== e.from);
+        const partWords = (list: readonly { person: string; claim: number | null }[]) => list.map((i) => involvementWords(vp.person(i.person), i)).join(' and ');
+        const why = own ? `${involvementWords(vp.person(e.from), own)}.` : e.left ? `${vp.person(e.from)} is no longer among the policy's people.` : `${vp.person(e.from)} did not rule in time.`;
+        const reassigned = e.left || own !== undefined;
         // A case may be handed on at one level more than once (to the people who replace those who left).
-        const step = e.left ? `moved:${d.escalationLevel}:${d.arbitrator}` : `escalated:${d.escalationLevel}`;
+        const step = reassigned ? `moved:${d.escalationLevel}:${d.arbitrator}` : `escalated:${d.escalationLevel}`;
         // The thread (which partners read) blames nobody: the time to rule ran out, or the case simply moved.
-        const moved = e.left ? 'The case moved' : 'The time to rule ran out, so the case moved up its escalation chain';
-        toThread(d, (v) => reply(`${caseTitle(v, d)} ${e.left ? 'moved' : 'escalated'} to ${vp.person(d.arbitrator)}`, [text(`${moved}: it is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}` : ''}.`, 'warning')]), step);
+        const moved = own ? 'Another claim joined this dispute, and the case moved' : e.left ? 'The case moved' : 'The time to rule ran out, so the case moved up its escalation chain';
+        toThread(d, (v) => reply(`${caseTitle(v, d)} ${reassigned ? 'moved' : 'escalated'} to ${vp.person(d.arbitrator)}`, [text(`${moved}: it is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}` : ''}.`, 'warning')]), step);
         const next = personTarget(deps, d.arbitrator, platformOf(d));
         if (next) {
           const arb = personViewer(next, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
-          const intro = e.left ? `Yours to rule now: ${why}` : `Escalated to you: ${vp.person(e.from)} did not rule within the SLA.`;
+          // Those passed over on the way for their part in the case, said so that it is clear why it came here.
+          const passed = others.length > 0 ? ` ${partWords(others)}, so it came to you.` : '';
+          const intro = reassigned ? `Yours to rule now: ${why}${passed}` : `Escalated to you: ${vp.person(e.from)} did not rule within the SLA.${passed}`;
           // The notification says, as the first assignment's did, that it is theirs and by when.
           const by = d.dueAt ? ` by ${viewpoint(deps, arb).deadline(d.dueAt)}` : '';
-          const summary = `${caseTitle(arb, d)} on ${about(d)}: ${e.left ? '' : 'escalated to you, '}${yoursTo(arb, d)}${by}`;
+          const summary = `${caseTitle(arb, d)} on ${about(d)}: ${reassigned ? '' : 'escalated to you, '}${yoursTo(arb, d)}${by}`;
           // What was asked before it came, and whose answers went to whom: the case card shows neither.
           const asked = questionsBefore(deps, viewpoint(deps, arb), d);
           toArbitrator(d, next, withLead({ ...card, summary }, [text(intro, 'warning'), ...(asked ? [text(asked)] : [])], caseStamp(d)), `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
         }
-        refreshCards(d, step, e.left ? `${vp.person(e.from)} is no longer among the policy's people` : undefined);
+        refreshCards(d, step, own ? involvementWords(vp.person(e.from), own) : e.left ? `${vp.person(e.from)} is no longer among the policy's people` : undefined);
         // Someone who left the policy is no longer told of its cases.
         const prev = e.left ? null : personTarget(deps, e.from, platformOf(d));
         if (prev) {
           const was = personViewer(prev, e.from);
-          out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`${caseTitle(was, d)} on ${about(d)} moved to ${vp.person(d.arbitrator)}`, [text(`The SLA on ${caseWords(was, d)} over ${about(d)} was breached, so it moved to ${vp.person(d.arbitrator)}, who rules on it now.`, 'warning')]), dedupeKey: `escalated-from:${d.id}:${e.from}:${d.escalationLevel}` });
+          const because = own ? `${own.claim !== null ? `You filed claim #${own.claim} in` : 'You raised'} ${caseWords(was, d)} over ${about(d)}` : `The SLA on ${caseWords(was, d)} over ${about(d)} was breached`;
+          out.push({ platform: prev.platform, target: { kind: 'user', user: prev.user }, body: reply(`${caseTitle(was, d)} on ${about(d)} moved to ${vp.person(d.arbitrator)}`, [text(`${because}, so it moved to ${vp.person(d.arbitrator)}, who rules on it now.`, 'warning')]), dedupeKey: `${own ? 'recused-from' : 'escalated-from'}:${d.id}:${e.from}:${d.escalationLevel}` });
         }
         break;
       }
@@ -581,22 +601,24 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const d = e.dispute;
         const vp = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' });
         const platform = platformOf(d);
+        // Short of the end of its chain when everybody after its assignee has a part in the case (recusal).
+        const lastWords = chainOf(deps.ctx, d).slice(d.escalationLevel + 1).some((k) => involvedIn(deps.ctx, d, k)) ? 'the last in the chain without a part in the case' : 'the last in the chain';
         const channel = escalationChannel(d);
         // To the company's people: a claim waiting for approval is said to be one, as its card says it.
         const [name, named] = [caseTitle(vp.viewer, d), caseWords(vp.viewer, d)];
         const summary = `${name} is past its whole escalation chain`;
-        const body: ChannelPost = { ...reply(summary, [text(`${name} was not ruled by anyone in its escalation chain. It stays with ${vp.person(d.arbitrator)}, the last in the chain, who alone may rule on it now: it is overdue until they do.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' }), place: 'the escalation channel' };
+        const body: ChannelPost = { ...reply(summary, [text(`${name} was not ruled by anyone in its escalation chain. It stays with ${vp.person(d.arbitrator)}, ${lastWords}, who alone may rule on it now: it is overdue until they do.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' }), place: 'the escalation channel' };
         // Once per SLA that ran out: a case handed on past its chain again is posted again.
         const exhaustedKey = `exhausted:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.dueAt?.getTime() ?? 0}`;
         // The case stays with the last person of the chain: the cards they rule from show it overdue, their reminders' Snooze gone.
-        out.push(...liveCardUpdates(deps, d, [text(`Nobody in its escalation chain ruled ${named} in time: it is overdue, and still yours to rule, the last in the chain.`, 'attention')], exhaustedKey));
+        out.push(...liveCardUpdates(deps, d, [text(`Nobody in its escalation chain ruled ${named} in time: it is overdue, and still yours to rule, ${lastWords}.`, 'attention')], exhaustedKey));
         // Should the bot not be in that channel, the last person of the chain hears it instead,
         // spoken to, and pointed to the case card they rule from (in the same chat: see toArbitrator);
         // with no channel named for this platform, they hear it at once.
         const last = personTarget(deps, d.arbitrator, platform);
         const fallbackUser = last?.platform === platform ? last.user : undefined;
         if (last && fallbackUser) {
-          const lead = `${name} was not ruled by anyone in its escalation chain, and you are the last in it: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`;
+          const lead = `${name} was not ruled by anyone in its escalation chain, and you are ${lastWords.replace('the chain', 'it')}: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`;
           body.fallbackCopy = reply(summary, [text(lead, 'attention'), ...disputeCard(deps, personViewer(last, d.arbitrator), d, { withActions: false }).blocks]);
         }
         /** The case with its ruling buttons to the last person of the chain, saying why it came. */
@@ -606,12 +628,12 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: exhaustedKey });
           // Reachable only on another platform, the last person could not be the channel's
           // fallback: they hear it at once, where they are.
-          if (last && !fallbackUser) toLast(last, `${name} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, the last in the chain, overdue.`, `${exhaustedKey}:${last.platform}`);
+          if (last && !fallbackUser) toLast(last, `${name} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, ${lastWords}, overdue.`, `${exhaustedKey}:${last.platform}`);
           // Whether the channel takes the post is known only when it is delivered: the thread says both.
           const who = vp.person(d.arbitrator);
-          toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time: the case is posted to the escalation channel${fallbackUser ? ` or, where I cannot post there, sent to ${who}` : ''}; it stays with ${who}, the last in the chain.`, 'attention')]), 'exhausted');
+          toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time: the case is posted to the escalation channel${fallbackUser ? ` or, where I cannot post there, sent to ${who}` : ''}; it stays with ${who}, ${lastWords}.`, 'attention')]), 'exhausted');
         } else {
-          if (last) toLast(last, `${name} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel), so it stays with you, the last in the chain, overdue.`, exhaustedKey);
+          if (last) toLast(last, `${name} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel), so it stays with you, ${lastWords}, overdue.`, exhaustedKey);
           toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time; the case stays with ${vp.person(d.arbitrator)}.`, 'attention')]), 'exhausted');
         }
         break;

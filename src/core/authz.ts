@@ -1,5 +1,6 @@
-import { caseKindWords } from './disputes/case-kind.js';
+import { caseKindWords, isOverlapCase } from './disputes/case-kind.js';
 import { DomainError } from './errors.js';
+import type { Involvement } from './disputes/recusal.js';
 import type { Dispute, Partner, PartyId } from './types.js';
 import { DIRECT } from './types.js';
 
@@ -113,10 +114,21 @@ export interface RulingAuthority {
 /**
  * Only the assigned arbitrator, or a person above them in the escalation chain, may rule.
  * `rulers` are those people, the assignee first, of the people the policy in force names (see
- * rulersOf: when they have all left it, the account's coverage rule in force).
+ * rulersOf: when they have all left it, the account's coverage rule in force), without those
+ * with a part in the case (recusal). One of those (`stake`: their part, null for none) is told
+ * so, and who rules instead.
  */
-export function authorizeRuling(principal: Principal, dispute: Dispute, rulers: readonly string[], names: (key: string) => string, formerly: () => string | null = () => null): Authorized<RulingAuthority> {
+export function authorizeRuling(
+  principal: Principal,
+  dispute: Dispute,
+  rulers: readonly string[],
+  names: (key: string) => string,
+  formerly: () => string | null = () => null,
+  stake: (personKey: string) => Involvement | null = () => null,
+): Authorized<RulingAuthority> {
   if (principal.kind !== 'internal' || !principal.personKey || !rulers.includes(principal.personKey)) {
+    const part = principal.kind === 'internal' && principal.personKey && rulers.length > 0 ? stake(principal.personKey) : null;
+    if (part) throw new DomainError('forbidden', recusalRefusal(dispute, part, names(rulers[0]!)));
     const who = rulers[0] === dispute.arbitrator || rulers.length === 0 ? `${names(dispute.arbitrator)} (the assigned arbitrator)` : names(rulers[0]!);
     // The company's people are told which kind of case it is; anyone else is told no more than of any case.
     const what = principal.kind === 'internal' ? caseKindWords(dispute) : `dispute #${dispute.id}`;
@@ -126,6 +138,16 @@ export function authorizeRuling(principal: Principal, dispute: Dispute, rulers: 
     throw new DomainError('forbidden', `${lead} ${who} or someone above them in the escalation chain can rule on ${what}${former ? ' now' : ''}.`);
   }
   return { dispute, personKey: principal.personKey, userKey: principal.userKey } as Authorized<RulingAuthority>;
+}
+
+/**
+ * What a person with a part in a case is told when they try to rule on it: "You filed claim #5
+ * in dispute #3, so you cannot rule on it: Dana Reyes does." (`ruler`: who rules on it, by name).
+ */
+export function recusalRefusal(d: Pick<Dispute, 'id' | 'parties'>, i: Involvement, ruler: string): string {
+  const ref = isOverlapCase(d) ? `dispute #${d.id}` : `case #${d.id}`;
+  const part = i.claim !== null ? `You filed claim #${i.claim} in ${ref}` : `You raised ${ref}`;
+  return `${part}, so you cannot rule on it: ${ruler} does.`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Involvement } from './disputes/recusal.js';
 import type { Claim, Decision, Dispute, PartyId } from './types.js';
 
 /** What a user action changed, for the handlers to announce. */
@@ -7,14 +8,19 @@ export type DomainEvent =
   | { type: 'claim.rejected'; claim: Claim; disputeId: number }
   | { type: 'dispute.opened'; dispute: Dispute }
   | { type: 'dispute.settled'; dispute: Dispute; decision: Decision }
-  | { type: 'dispute.assigned'; dispute: Dispute }
+  /** `recused`: those of the chain passed over, before its assignee, for their part in the case (recusal). */
+  | { type: 'dispute.assigned'; dispute: Dispute; recused?: readonly Involvement[] }
   | { type: 'dispute.ruled'; dispute: Dispute }
   | { type: 'dispute.info_requested'; dispute: Dispute; question: string; by: string }
   /** `party`'s answer to a question on the case, sent by the user `by` (`name` as their chat shows them): for whoever rules on it alone. */
   | { type: 'dispute.info_answered'; dispute: Dispute; party: PartyId; answer: string; by: string; name: string }
   | { type: 'dispute.reminder'; dispute: Dispute }
-  /** `left`: handed on because the policy in force no longer names `from`, not for a breach. */
-  | { type: 'dispute.escalated'; dispute: Dispute; from: string; left?: boolean }
+  /**
+   * `left`: handed on because the policy in force no longer names `from`, not for a breach.
+   * `recused`: those passed over for their part in the case; `from` among them when it moved
+   * because a claim `from` filed joined it.
+   */
+  | { type: 'dispute.escalated'; dispute: Dispute; from: string; left?: boolean; recused?: readonly Involvement[] }
   | { type: 'dispute.chain_exhausted'; dispute: Dispute }
   | { type: 'dispute.withdrawn'; dispute: Dispute }
   /**

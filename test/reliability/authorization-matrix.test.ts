@@ -138,3 +138,55 @@ describe('a refused ruling tells nothing of the case', () => {
     expect([...rt.store.ledger.entries()].length).toBe(before);
   });
 });
+
+/**
+ * Recusal rows: nobody rules on a case they have a part in. In "Pat's claim" Pat filed a direct
+ * claim against Northwind's, so the case went to Dana; in "Dana's claim" Dana filed one for
+ * Fabrikam in the case Pat has. Whoever is refused for it is told why and who rules instead.
+ */
+describe('authorisation matrix: recusal', () => {
+  type Setup = "Pat's claim" | "Dana's claim";
+  // Not the account of the case every other row uses (Soylent): Wayne, of the same coverage.
+  const values = { account: 'wayne', route: 'resell', product: 'Analytics', opportunity: 'Deal', amount: '', evidence: '' };
+  function setUp(setup: Setup): Dispute {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), { ...values, stage: setup === "Pat's claim" ? 'qualified' : 'proposal' }, { origin: consoleOrigin, requestKey: null });
+    if (setup === "Pat's claim") submitClaim(rt.deps, as.person(rt, 'pat'), { ...values, stage: 'proposal' }, { origin: consoleOrigin, requestKey: null });
+    else {
+      submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...values, stage: 'qualified' }, { origin: consoleOrigin, requestKey: null });
+      submitClaim(rt.deps, as.person(rt, 'dana'), { ...values, stage: 'qualified', claimant: 'fabrikam' }, { origin: consoleOrigin, requestKey: null });
+    }
+    // Filed after hours on Monday; Tuesday 17:00 in New York: the assignee's first reminder rings, so that there is one to snooze.
+    rt.clock.set('2026-12-08T22:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    return rt.store.disputes.all().at(-1)!;
+  }
+  const RULINGS: { name: string; run: (p: Principal, d: Dispute) => void; assigneeOnly?: boolean }[] = [
+    { name: 'approve the recommendation', run: (p, d) => approve(rt.deps, p, d.id) },
+    { name: 'award to another party', run: (p, d) => submitAward(rt.deps, p, { dispute: String(d.id), party: 'northwind', rationale: 'Northwind sourced the opportunity.' }) },
+    { name: 'ask for information', run: (p, d) => submitAsk(rt.deps, p, { dispute: String(d.id), question: 'Who met them first?' }) },
+    { name: 'snooze a reminder', run: (p, d) => snoozeReminder(rt.deps, p, `${d.id}:1h`), assigneeOnly: true },
+  ];
+  const people: { setup: Setup; who: string; role: string; refusal: ((d: Dispute) => string) | null }[] = [
+    { setup: "Pat's claim", who: 'pat', role: 'the arbitrator, who filed a claim in it', refusal: (d) => `You filed claim #${d.claimIds[1]} in dispute #${d.id}, so you cannot rule on it: Dana Reyes does.` },
+    { setup: "Pat's claim", who: 'dana', role: 'the next of the chain, assigned', refusal: null },
+    { setup: "Pat's claim", who: 'vp', role: 'above the assignee', refusal: null },
+    { setup: "Dana's claim", who: 'dana', role: 'above the arbitrator, who filed a claim in it', refusal: (d) => `You filed claim #${d.claimIds[2]} in dispute #${d.id}, so you cannot rule on it: Pat Okafor does.` },
+    { setup: "Dana's claim", who: 'pat', role: 'the arbitrator', refusal: null },
+    { setup: "Dana's claim", who: 'vp', role: 'above them both', refusal: null },
+  ];
+  const recusalRows = RULINGS.flatMap((a) => people.map((p) => ({ ...p, action: a.name, run: a.run, assigneeOnly: a.assigneeOnly ?? false })));
+  it.each(recusalRows)("$setup: $action by $who ($role)", ({ setup, who, refusal, run, assigneeOnly }) => {
+    const d = setUp(setup);
+    const before = [...rt.store.ledger.entries()].length;
+    const p = as.person(rt, who);
+    if (refusal) {
+      expect(() => run(p, d)).toThrow(refusal(d));
+      expect([...rt.store.ledger.entries()].length).toBe(before);
+    } else if (assigneeOnly && who !== d.arbitrator) {
+      expect(() => run(p, d)).toThrow(/Only the assigned arbitrator can snooze/);
+    } else {
+      run(p, d);
+      expect([...rt.store.ledger.entries()].length).toBeGreaterThan(before);
+    }
+  });
+});

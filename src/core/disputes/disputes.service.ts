@@ -11,6 +11,7 @@ import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import { DIRECT, sameProductLine, type Claim, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, approvalClaims, caseKindWords, isOverlapCase, liveClaims, openCase, partyName } from './settle.js';
 import { caseKindTitle } from './case-kind.js';
+import { involvedIn } from './recusal.js';
 import { isClosed } from '../claims/lifecycle.js';
 
 export interface RaiseDisputeInput {
@@ -175,7 +176,8 @@ function sameRuling(d: Dispute, personKey: string, input: RulingInput): boolean 
 /**
  * An arbitrator's ruling: approve the recommendation, award to another party (rationale
  * required), or ask for more information. Only the assigned arbitrator or someone above
- * them in the escalation chain may rule, and only once; the same ruling sent again by the one who
+ * them in the escalation chain may rule, none of them with a part in the case (recusal: see
+ * rulersOf), and only once; the same ruling sent again by the one who
  * made it changes nothing and returns the case as ruled. Must run inside a transaction.
  */
 export function rule(ctx: DomainContext, principal: Principal, disputeId: number, input: RulingInput): { dispute: Dispute; events: DomainEvent[] } {
@@ -187,7 +189,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   const people = operationsVersionOf(ctx, dispute);
   // Authority first: someone who may not rule learns nothing of the case, not even that it closed.
   const book = ctx.policies();
-  const auth = authorizeRuling(principal, dispute, rulersOf(ctx, dispute), (k) => personName(people, k, book), () => formerPerson(principal, book.all, book.inForceAt(now).policy.people));
+  const auth = authorizeRuling(principal, dispute, rulersOf(ctx, dispute), (k) => personName(people, k, book), () => formerPerson(principal, book.all, book.inForceAt(now).policy.people), (k) => involvedIn(ctx, dispute, k));
   // The ruling its maker already made, sent again (a double click, a form submitted twice):
   // nothing changes, and the case is answered as ruled, not refused as if nothing had happened.
   if (sameRuling(dispute, auth.personKey, input)) return { dispute, events: [] };

@@ -5,7 +5,8 @@ import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
 import { decide, type Contender } from '../ownership/engine.js';
 import type { PolicyVersion } from '../policy/versions.js';
 import type { NewDispute } from '../ports.js';
-import { slaDueAt, startSla } from '../sla/sla.service.js';
+import { recuseAssignee, slaDueAt, startSla } from '../sla/sla.service.js';
+import { involvementOf, recusedPayload, type Involvement } from './recusal.js';
 import { DIRECT, DIRECT_NAME, sameProductLine, type Account, type Claim, type Decision, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { cancelLifecycle, planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewPartner } from '../claims/consequences.js';
@@ -272,6 +273,13 @@ export function openCase(
   const overruled = decision.auto && !input.forceArbitration && !heldBy && decision.winner !== null ? recentRulingAgainst(ctx, input.account.id, input.productLine, decision.winner, termsOf(version.policy), now) : undefined;
   const settles = decision.auto && decision.winner !== null && !input.forceArbitration && !heldBy && !overruled;
   const chain = arbitrationChain(coverage);
+  // Recusal: the case goes to the first of the chain with no part in it (who filed none of its
+  // claims and is not raising it); should everybody of the chain have one, to its arbitrator as
+  // ever (nobody else could rule on it).
+  const parts = chain.map((k) => involvementOf(inForce.policy.people, k, input.claims, input.raisedBy));
+  const free = parts.findIndex((p) => p === null);
+  const level = settles || free < 0 ? 0 : free;
+  const recused: Involvement[] = parts.slice(0, level).filter((p): p is Involvement => p !== null);
   const dueAt = settles ? null : slaDueAt(inForce, now);
   const draft: NewDispute = {
     accountId: input.account.id,
@@ -289,8 +297,8 @@ export function openCase(
     evidence: input.evidence,
     origin: input.origin,
     coverageName: coverage.name,
-    arbitrator: chain[0]!,
-    escalationLevel: 0,
+    arbitrator: chain[level]!,
+    escalationLevel: level,
     recommendation: decision.winner,
     recommendationRule: decision.rule,
     trace: decision.trace,
@@ -314,7 +322,7 @@ export function openCase(
     payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, raisedAs: input.raisedAs, coverage: coverage.name, approval: input.approvalOnly ?? false, ...(heldBy ? { heldByRuling: true } : {}) },
   });
   const events: DomainEvent[] = [{ type: 'dispute.opened', dispute }];
-  if (!settles) startSla(ctx, dispute.id, inForce, 0, now);
+  if (!settles) startSla(ctx, dispute.id, inForce, level, now);
   if (settles) {
     store.ledger.append({ at: now, kind: 'dispute.settled', subject, actor: 'criteria', policyVersion: version.version, payload: { winner: decision.winner, rule: decision.rule, trace: decision.trace } });
     // A violation is a claim lost in an arbitrator's ruling: one the criteria settle at once is none.
@@ -327,10 +335,10 @@ export function openCase(
       subject,
       actor: 'criteria',
       policyVersion: version.version,
-      payload: { arbitrator: dispute.arbitrator, dueAt: dueAt!.toISOString(), recommendation: decision.winner, rule: decision.rule, trace: decision.trace },
+      payload: { arbitrator: dispute.arbitrator, dueAt: dueAt!.toISOString(), recommendation: decision.winner, rule: decision.rule, trace: decision.trace, ...recusedPayload(recused) },
     });
     for (const c of input.claims) if (c.status === 'pending') events.push({ type: 'claim.pending', claim: c, disputeId: dispute.id });
-    events.push({ type: 'dispute.assigned', dispute });
+    events.push({ type: 'dispute.assigned', dispute, ...(recused.length > 0 ? { recused } : {}) });
   }
   return { dispute, events };
 }
@@ -348,7 +356,8 @@ export function recommendationOf(ctx: DomainContext, account: Account, claims: r
 /**
  * A new claim on an account and product line that already has an open case joins that
  * case: one dispute per overlap, with the recommendation worked out again over all its
- * claims. The arbitrator and the SLA stay as they are.
+ * claims. The arbitrator and the SLA stay as they are, unless the arbitrator filed the claim:
+ * then the case moves on (see recuseAssignee).
  */
 export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account, claim: Claim, parties: PartyId[], now: Date, origin: ThreadRef | null = null): { dispute: Dispute; events: DomainEvent[] } {
   const claimIds = [...dispute.claimIds, claim.id];
@@ -365,5 +374,9 @@ export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account,
   const joined: Dispute = { ...dispute, claimIds, parties: [...new Set([...dispute.parties, ...parties])], recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version, ...(adopted ? { origin: adopted } : {}) };
   ctx.store.disputes.update(dispute.id, { claimIds: joined.claimIds, parties: joined.parties, recommendation: joined.recommendation, recommendationRule: joined.recommendationRule, trace: joined.trace, policyVersion: joined.policyVersion, ...(adopted ? { origin: adopted } : {}) });
   ctx.store.ledger.append({ at: now, kind: 'dispute.joined', subject: `dispute:${dispute.id}`, actor: claim.createdBy, policyVersion: version.version, payload: { claim: claim.id, parties: joined.parties, recommendation: decision.winner, rule: decision.rule, trace: decision.trace } });
+  // Its assignee filed the claim (recusal): the case moves on to the next person of its chain
+  // with no part in it, who is sent it as it now stands (the move says the claim joined).
+  const moved = recuseAssignee(ctx, joined, now);
+  if (moved) return { dispute: ctx.store.disputes.get(dispute.id) ?? joined, events: [{ type: 'claim.pending', claim, disputeId: dispute.id }, ...moved] };
   return { dispute: joined, events: [{ type: 'claim.pending', claim, disputeId: dispute.id }, { type: 'dispute.assigned', dispute: joined }] };
 }

@@ -1,4 +1,4 @@
-import { formerPerson, leftWords, type Principal } from '../authz.js';
+import { formerPerson, leftWords, recusalRefusal, type Principal } from '../authz.js';
 import { calendarOf, type DomainContext } from '../context.js';
 import { caseKindTitle, caseKindWords } from '../disputes/case-kind.js';
 import { DomainError } from '../errors.js';
@@ -10,6 +10,7 @@ import { parseDuration } from './duration.js';
 import { formatsFor } from '../time-format.js';
 import { reviewCase } from '../disputes/review.js';
 import { reviewPartner } from '../claims/consequences.js';
+import { involvedIn, recusedPayload, stakesIn, type Involvement } from '../disputes/recusal.js';
 
 export const SLA_TIMER = { reminder: 'sla.reminder', breach: 'sla.breach' } as const;
 /**
@@ -93,9 +94,25 @@ function coverageChainNow(ctx: DomainContext, d: Dispute): string[] | null {
 export function rulersOf(ctx: DomainContext, d: Dispute): string[] {
   const chain = chainOf(ctx, d);
   const onChain = [...new Set([d.arbitrator, ...chain.slice(d.escalationLevel)])].filter((k) => isNamed(ctx, k));
-  if (onChain.length > 0) return onChain;
-  const fallback = fallbackOf(ctx, d);
-  return fallback ? fallback.chain.slice(fallback.level).filter((k) => isNamed(ctx, k)) : [];
+  const fallback = onChain.length > 0 ? null : fallbackOf(ctx, d);
+  const named = onChain.length > 0 ? onChain : fallback ? fallback.chain.slice(fallback.level).filter((k) => isNamed(ctx, k)) : [];
+  // Recusal: nobody rules on a case they have a part in (filed one of its claims, raised it),
+  // unless all of them do: then nobody else could, and they still may.
+  const stake = stakesIn(ctx, d);
+  const uninvolved = named.filter((k) => !stake(k));
+  return uninvolved.length > 0 ? uninvolved : named;
+}
+
+/**
+ * The recusals behind who has a case now: those of its chain below its assignee (who would have
+ * had it before them) with a part in it, and the assignee themself when they have one (nobody
+ * above them is free of one). For the company's people, on its case card.
+ */
+export function recusalsOf(ctx: DomainContext, d: Dispute): { passed: Involvement[]; assignee: Involvement | null } {
+  if (d.status !== 'open') return { passed: [], assignee: null };
+  const below = [...new Set(chainOf(ctx, d).slice(0, d.escalationLevel))].filter((k) => k !== d.arbitrator && isNamed(ctx, k));
+  const stake = stakesIn(ctx, d);
+  return { passed: below.flatMap((k) => stake(k) ?? []), assignee: stake(d.arbitrator) };
 }
 
 /**
@@ -103,11 +120,11 @@ export function rulersOf(ctx: DomainContext, d: Dispute): string[] {
  * the chain of the account's coverage rule in force, at the case's own level or above (a case
  * escalated to a VP who left goes to the VP in force), else the first named person below it.
  */
-function fallbackOf(ctx: DomainContext, d: Dispute): { chain: string[]; level: number } | null {
+function fallbackOf(ctx: DomainContext, d: Dispute, may: (person: string) => boolean = () => true): { chain: string[]; level: number } | null {
   const chain = coverageChainNow(ctx, d) ?? [];
   const from = Math.min(d.escalationLevel, Math.max(0, chain.length - 1));
   const order = [...chain.keys()].filter((i) => i >= from).concat([...chain.keys()].filter((i) => i < from).reverse());
-  const level = order.find((i) => isNamed(ctx, chain[i]!));
+  const level = order.find((i) => isNamed(ctx, chain[i]!) && may(chain[i]!));
   return level === undefined ? null : { chain, level };
 }
 
@@ -252,35 +269,56 @@ export function breach(ctx: DomainContext, disputeId: number, payload: Record<st
 
 /**
  * Hands an open case on, with a fresh SLA under the version in force now (its length, business
- * hours and holidays): at a breach (`breach`), or because the policy in force no longer names
- * its assignee (`left`). It goes to the next person of its chain whom the policy still names
- * (one removed from `people` could neither be reached nor rule); when the assignee has left and
- * nobody after them is named, to the account's coverage rule in force (see fallbackOf). Null
- * when there is nobody to hand it to: past the end of the chain of an assignee still named,
- * the case goes to the escalation channel (see breach).
+ * hours and holidays): at a breach (`breach`), because the policy in force no longer names its
+ * assignee (`left`), or because its assignee now has a part in it (`recused`: they filed a claim
+ * that joined it). It goes to the next person of its chain whom the policy still names (one
+ * removed from `people` could neither be reached nor rule) and who has no part in the case
+ * (recusal: one who filed one of its claims or raised it is passed over, and named in the ledger
+ * entry's `recused`); when the assignee has left and nobody after them is named, to the account's
+ * coverage rule in force (see fallbackOf). Null when there is nobody to hand it to: past the end
+ * of the chain of an assignee still named (or with everybody left on it involved), the case goes
+ * to the escalation channel at a breach (see breach), and stays with an assignee who filed a
+ * claim in it. An assignee who left goes to someone involved rather than to nobody.
  */
-function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left'): DomainEvent[] | null {
+function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left' | 'recused'): DomainEvent[] | null {
   const chain = chainOf(ctx, d);
-  // A breach moves the case up; an assignee who left leaves it at its level when the chain has
-  // someone else there (a version dated back before the case opened puts the new arbitrator at
-  // the level of the one who left), else it moves up too.
-  let level = why === 'breach' ? d.escalationLevel + 1 : d.escalationLevel;
-  while (level < chain.length && (!isNamed(ctx, chain[level]!) || chain[level] === d.arbitrator)) level++;
-  let next = chain[level];
-  const fallback = !next && !isNamed(ctx, d.arbitrator) ? fallbackOf(ctx, d) : null;
-  if (fallback) {
-    level = fallback.level;
-    next = fallback.chain[level];
-  }
-  if (!next) return null;
+  const stake = stakesIn(ctx, d);
+  // A breach (or a recusal) moves the case up; an assignee who left leaves it at its level when
+  // the chain has someone else there (a version dated back before the case opened puts the new
+  // arbitrator at the level of the one who left), else it moves up too.
+  const start = why === 'left' ? d.escalationLevel : d.escalationLevel + 1;
+  const pick = (may: (k: string) => boolean): { chain: string[]; level: number } | null => {
+    let level = start;
+    while (level < chain.length && (!isNamed(ctx, chain[level]!) || chain[level] === d.arbitrator || !may(chain[level]!))) level++;
+    if (level < chain.length) return { chain, level };
+    return !isNamed(ctx, d.arbitrator) ? fallbackOf(ctx, d, may) : null;
+  };
+  const to = pick((k) => !stake(k)) ?? (why === 'left' ? pick(() => true) : null);
+  if (!to) return null;
+  const { level } = to;
+  const next = to.chain[level]!;
+  // Those with a part in the case it passed over on its way (and the assignee who filed a claim in it).
+  const passed = [...(why === 'recused' ? [d.arbitrator] : []), ...(to.chain === chain ? chain.slice(start, level) : [])];
+  const recused = [...new Set(passed)].filter((k) => k !== next && isNamed(ctx, k)).flatMap((k) => stake(k) ?? []);
   const subject = `dispute:${d.id}`;
   ctx.store.timers.cancel(subject, 'sla.');
   const dueAt = startSla(ctx, d.id, ctx.policies().inForceAt(now), level, now);
   ctx.store.disputes.update(d.id, { arbitrator: next, escalationLevel: level, dueAt });
-  // A breach is counted in the stats; a hand-on because someone left the policy is not.
+  // A breach is counted in the stats; a hand-on because someone left the policy, or has a part in the case, is not.
   const kind = why === 'breach' ? 'dispute.escalated' : 'dispute.reassigned';
-  ctx.store.ledger.append({ at: now, kind, subject, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { from: d.arbitrator, to: next, level, dueAt: dueAt.toISOString() } });
-  return [{ type: 'dispute.escalated', dispute: { ...d, arbitrator: next, escalationLevel: level, dueAt }, from: d.arbitrator, ...(why === 'left' ? { left: true } : {}) }];
+  ctx.store.ledger.append({ at: now, kind, subject, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { from: d.arbitrator, to: next, level, dueAt: dueAt.toISOString(), ...recusedPayload(recused) } });
+  return [{ type: 'dispute.escalated', dispute: { ...d, arbitrator: next, escalationLevel: level, dueAt }, from: d.arbitrator, ...(why === 'left' ? { left: true } : {}), ...(recused.length > 0 ? { recused } : {}) }];
+}
+
+/**
+ * A claim its assignee filed joined case `d` (read after the join): the case moves on to the next
+ * person of its chain with no part in it, with a fresh SLA (a `dispute.reassigned` entry naming
+ * why in `recused`, not counted as a breach). Null when it stays: its assignee has no part in it,
+ * or nobody after them is free of one (then it stays with them, who alone may still rule on it).
+ */
+export function recuseAssignee(ctx: DomainContext, d: Dispute, now: Date): DomainEvent[] | null {
+  if (d.status !== 'open' || !involvedIn(ctx, d, d.arbitrator)) return null;
+  return handOn(ctx, d, now, 'recused');
 }
 
 /**
@@ -294,6 +332,12 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   // The company's people are told which kind of case it is (a claim waiting for approval is
   // named as one, as its reminder names it); anyone else is told no more than of any case.
   const name = principal.kind === 'internal' ? caseKindWords(d) : `dispute #${d.id}`;
+  // Someone with a part in the case (recusal) is told so, and who rules on it instead.
+  const part = principal.kind === 'internal' && principal.personKey !== null && d.status === 'open' ? involvedIn(ctx, d, principal.personKey) : null;
+  if (part && principal.kind === 'internal') {
+    const rulers = rulersOf(ctx, d);
+    if (rulers.length > 0 && !rulers.includes(principal.personKey!)) throw new DomainError('forbidden', recusalRefusal(d, part, ctx.policies().nameOf(rulers[0]!)));
+  }
   if (principal.kind !== 'internal' || principal.personKey !== d.arbitrator) {
     // Someone a new version removed from the policy's people (the case's arbitrator until then) is told why.
     const book = ctx.policies();

@@ -641,12 +641,13 @@ describe('asking for information on a case an import opened', () => {
     expect(() => askForm(rt.deps, as.person(rt, 'sam'), String(id))).toThrow(/Only Pat Okafor/);
   });
 
-  it('the arbitrator filing a claim of it for a partner makes nobody else reachable: still no Ask', () => {
+  it('the arbitrator filing a claim of it for a partner hands it on (recusal): they ask nothing on it, and the one who has it now can ask them', () => {
     const r = importClaims(file(row('P1', 'soylent', 'contoso', 'qualified', 'pending', '2026-11-20')));
     const id = r.disputes[0]!;
     submitClaim(rt.deps, as.person(rt, 'pat'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '', claimant: 'northwind' }, { origin: null, requestKey: null });
-    expect(rt.store.disputes.get(id)!.parties).toContain('northwind');
-    expect(() => submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(id), question: 'Which opportunity?' })).toThrow(/Nobody of dispute #\d+ can be asked here/);
+    expect(rt.store.disputes.get(id)).toMatchObject({ arbitrator: 'dana', parties: expect.arrayContaining(['northwind']) });
+    expect(() => submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(id), question: 'Which opportunity?' })).toThrow(/^You filed claim #\d+ in dispute #\d+, so you cannot rule on it: Dana Reyes does\.$/);
+    expect(askForm(rt.deps, as.person(rt, 'dana'), String(id)).title).toBe(`Ask on dispute #${id}`);
   });
 
   it('once a party files in chat on it, that party can be asked', () => {

@@ -162,6 +162,26 @@ describe('refused rulings: only the clicker sees the refusal, and nothing change
     expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
   });
 
+  it('recusal: a claim Pat files against a partner’s goes to Dana, saying why, and Pat clicking its Approve is told who rules instead', async () => {
+    await fileClaim(USERS.northwind, claim());
+    await fileClaim(USERS.pat, claim({ stage: 'proposal' }));
+    const dispute = h.rt.store.disputes.all().at(-1)!;
+    const pats = dispute.claimIds.at(-1)!;
+    expect(dispute).toMatchObject({ status: 'open', arbitrator: 'dana', recommendation: 'direct' });
+    await h.drain();
+    expect(posts().filter((c) => c.args.channel === `D${USERS.pat.id}`).map((c) => visible(c.args))).not.toContainEqual(expect.stringContaining('yours to rule'));
+    const dm = posts().find((c) => c.args.channel === `D${USERS.dana.id}`)!;
+    expect(visible(dm.args)).toContain(`Pat Okafor filed claim #${pats} in this case, so Dana Reyes rules on it.`);
+    const before = h.ledgerCount();
+    const approveButton = buttonsOf(dm)[0]!;
+    const { responseUrl } = await h.click(USERS.pat, approveButton.action_id, approveButton.value, { channel: `D${USERS.dana.id}`, messageTs: String(dm.result.ts) });
+    const answer = await h.answer(responseUrl);
+    expect(answer.response_type).toBe('ephemeral');
+    expect(visible(answer)).toContain(`You filed claim #${pats} in dispute #${dispute.id}, so you cannot rule on it: Dana Reyes does.`);
+    expect(h.ledgerCount()).toBe(before);
+    expect(h.rt.store.disputes.get(dispute.id)!.status).toBe('open');
+  });
+
   it('a claim joining the case is told as a join: the thread does not announce the assignment again, and the new card says why it came', async () => {
     const { dispute } = await openCase();
     h.rt.clock.advance(60_000);

@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { submitClaim } from '../../handlers/claim.js';
+import { approve, submitAsk, submitAward } from '../../handlers/rule.js';
+import { snoozeReminder } from '../../handlers/snooze.js';
+import type { Reply } from '../../handlers/replies/model.js';
+import { tick } from '../../src/app/scheduler.js';
+import type { Principal } from '../../src/core/authz.js';
+import type { Dispute } from '../../src/core/types.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+/**
+ * Recusal: nobody rules on a case they have a part in (Default coverage: Pat Okafor, then Dana
+ * Reyes, then Morgan Lee). Pat files a direct claim on an account a partner claimed too: the
+ * case goes to Dana, who is told why, and Pat is refused, naming her.
+ */
+let rt: TestRuntime;
+beforeEach(() => {
+  rt = testRuntime({ at: '2026-12-07T14:00:00Z' }); // Monday 09:00 in New York
+});
+afterEach(() => rt.close());
+
+const slack = { origin: { platform: 'slack' as const, channel: 'C0SHARED', thread: null }, requestKey: null };
+const deal = { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' };
+const file = (who: Principal, over: Record<string, string> = {}) => submitClaim(rt.deps, who, { ...deal, ...over }, slack);
+const lastCase = (): Dispute => rt.store.disputes.all().at(-1)!;
+const lastClaim = () => rt.store.claims.forAccount('soylent').at(-1)!;
+
+const rows = () => rt.db.sqlite.prepare('select target, body from outbox order by id').all() as { target: string; body: string }[];
+/** The messages queued from row `from` on to this Slack user, as read. */
+const to = (id: string, from = 0) =>
+  rows()
+    .slice(from)
+    .filter((r) => (JSON.parse(r.target) as { user?: string }).user === id)
+    .map((r) => JSON.parse(r.body) as Reply);
+const read = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
+const entries = (d: Dispute, kind: string) => [...rt.store.ledger.entries()].filter((e) => e.subject === `dispute:${d.id}` && e.kind === kind);
+
+/** Northwind claims Soylent; Pat files a direct claim further along: the criteria only recommend the direct team. */
+function patsCase(): { d: Dispute; claim: number } {
+  file(as.partner(rt, 'northwind'));
+  file(as.person(rt, 'pat'), { stage: 'proposal' });
+  const d = lastCase();
+  expect(d).toMatchObject({ status: 'open', recommendation: 'direct' });
+  return { d, claim: lastClaim().id };
+}
+
+describe('recusal: a case goes to the first of its chain with no part in it', () => {
+  it('Pat files a claim in the case: it goes to Dana, whose DM and card say why, and the ledger records it', () => {
+    const { d, claim } = patsCase();
+    expect(d).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+    expect(to('U0PAT').map((r) => r.summary)).not.toContainEqual(expect.stringMatching(/yours to rule/));
+    const dm = to('U0DANA').find((r) => r.summary.startsWith(`Dispute #${d.id} on Soylent Corp (Analytics): yours to rule`))!;
+    expect(read(dm)).toContain(`A case for you to rule on by Dec 8, 2026, 5:00 PM EST: the criteria did not settle it on their own. Pat Okafor filed claim #${claim} in this case, so it came to you.`);
+    expect(read(dm)).toContain(`Pat Okafor filed claim #${claim} in this case, so Dana Reyes rules on it.`);
+    expect(entries(d, 'dispute.assigned').map((e) => e.payload)).toEqual([expect.objectContaining({ arbitrator: 'dana', recused: [{ person: 'pat', claim }] })]);
+    // The SLA is Dana's, at her level: her reminder rings, not Pat's.
+    rt.clock.set('2026-12-07T22:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(to('U0DANA').map((r) => r.summary)).toContainEqual(expect.stringMatching(`^Reminder: dispute #${d.id} is due`));
+    expect(to('U0PAT').map((r) => r.summary)).not.toContainEqual(expect.stringMatching(/^Reminder/));
+  });
+
+  it('Pat cannot rule on it in any way: each refusal names who rules instead, and nothing changes', () => {
+    const { d, claim } = patsCase();
+    const pat = as.person(rt, 'pat');
+    const refusal = `You filed claim #${claim} in dispute #${d.id}, so you cannot rule on it: Dana Reyes does.`;
+    const before = [...rt.store.ledger.entries()].length;
+    expect(() => approve(rt.deps, pat, `${d.id}:direct`)).toThrow(refusal);
+    expect(() => submitAward(rt.deps, pat, { dispute: String(d.id), party: 'direct', rationale: 'We met the CFO first.' })).toThrow(refusal);
+    expect(() => submitAsk(rt.deps, pat, { dispute: String(d.id), question: 'Who met them first?' })).toThrow(refusal);
+    expect(() => snoozeReminder(rt.deps, pat, `${d.id}:1h`)).toThrow(refusal);
+    expect([...rt.store.ledger.entries()].length).toBe(before);
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
+    // Dana rules on it.
+    approve(rt.deps, as.person(rt, 'dana'), `${d.id}:direct`);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', ruledBy: 'dana', winner: 'direct' });
+  });
+
+  it('someone above the arbitrator with a part in the case cannot rule on it either', () => {
+    file(as.partner(rt, 'northwind'), { stage: 'proposal' });
+    file(as.partner(rt, 'contoso'));
+    const d = lastCase();
+    expect(d).toMatchObject({ arbitrator: 'pat' });
+    // Dana files for Fabrikam: the claim joins the case, which stays with Pat.
+    file(as.person(rt, 'dana'), { claimant: 'fabrikam' });
+    const claim = lastClaim().id;
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat', claimIds: expect.arrayContaining([claim]) });
+    expect(() => approve(rt.deps, as.person(rt, 'dana'), d.id)).toThrow(`You filed claim #${claim} in dispute #${d.id}, so you cannot rule on it: Pat Okafor does.`);
+    // Morgan, above her and with no part in it, still may.
+    approve(rt.deps, as.person(rt, 'vp'), d.id);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', ruledBy: 'vp' });
+  });
+});
+
+describe('recusal at a breach', () => {
+  it('a breach passes over Dana, who filed a claim in the case: it goes to Morgan, who is told why', () => {
+    file(as.partner(rt, 'northwind'), { stage: 'proposal' });
+    file(as.partner(rt, 'contoso'));
+    const d = lastCase();
+    file(as.person(rt, 'dana'), { claimant: 'fabrikam' });
+    const claim = lastClaim().id;
+    const before = rows().length;
+    rt.clock.set(d.dueAt!.toISOString());
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'vp', escalationLevel: 2 });
+    expect(to('U0DANA', before)).toEqual([]);
+    const dm = to('U0VP', before).find((r) => r.summary.includes('escalated to you'))!;
+    expect(read(dm)).toContain(`Escalated to you: Pat Okafor did not rule within the SLA. Dana Reyes filed claim #${claim} in this case, so it came to you.`);
+    expect(entries(d, 'dispute.escalated').map((e) => e.payload)).toEqual([expect.objectContaining({ from: 'pat', to: 'vp', level: 2, recused: [{ person: 'dana', claim }] })]);
+  });
+
+  it('with everybody above it involved, a breach moves it to nobody of them: it goes to the escalation channel and stays with Pat', () => {
+    file(as.partner(rt, 'northwind'), { stage: 'proposal' });
+    file(as.partner(rt, 'contoso'));
+    const d = lastCase();
+    file(as.person(rt, 'dana'), { claimant: 'fabrikam' });
+    file(as.person(rt, 'vp'));
+    // Pat's reminder says what the breach will do: nobody above him may take it.
+    rt.clock.set('2026-12-07T22:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(to('U0PAT').filter((r) => r.summary.startsWith('Reminder')).map(read)).toEqual([expect.stringContaining(`Reminder: dispute #${d.id} is due Dec 8, 2026, 5:00 PM EST. After that it goes to the escalation channel.`)]);
+    rt.clock.set(d.dueAt!.toISOString());
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat', escalationLevel: 0 });
+    expect(entries(d, 'dispute.escalated')).toEqual([]);
+    expect(entries(d, 'dispute.escalated_to_channel').map((e) => e.payload)).toEqual([{ last: 'pat' }]);
+    const channel = rows().filter((r) => (JSON.parse(r.target) as { channel?: string }).channel === 'C0ESCAL').map((r) => read(JSON.parse(r.body) as Reply));
+    expect(channel).toContainEqual(expect.stringContaining(`Dispute #${d.id} was not ruled by anyone in its escalation chain. It stays with Pat Okafor, the last in the chain without a part in the case, who alone may rule on it now`));
+  });
+});
+
+describe('recusal when the assignee files a claim that joins their case', () => {
+  it('the case moves to Dana at once: both are told, and the ledger says why', () => {
+    file(as.partner(rt, 'northwind'), { stage: 'proposal' });
+    file(as.partner(rt, 'contoso'));
+    const d = lastCase();
+    expect(d).toMatchObject({ arbitrator: 'pat' });
+    rt.clock.advance(3_600_000);
+    const before = rows().length;
+    file(as.person(rt, 'pat'), { stage: 'commit' });
+    const claim = lastClaim().id;
+    const moved = rt.store.disputes.get(d.id)!;
+    expect(moved).toMatchObject({ arbitrator: 'dana', escalationLevel: 1, claimIds: expect.arrayContaining([claim]) });
+    expect(moved.dueAt!.getTime()).toBeGreaterThan(d.dueAt!.getTime());
+    const dana = to('U0DANA', before);
+    expect(dana.map((r) => r.summary)).toEqual([expect.stringMatching(`^Dispute #${d.id} on Soylent Corp \\(Analytics\\): yours to rule by`)]);
+    expect(read(dana[0]!)).toContain(`Yours to rule now: Pat Okafor filed claim #${claim} in this case.`);
+    expect(to('U0PAT', before).map(read)).toContainEqual(`You filed claim #${claim} in dispute #${d.id} over Soylent Corp (Analytics), so it moved to Dana Reyes, who rules on it now.`);
+    expect(entries(d, 'dispute.reassigned').map((e) => e.payload)).toEqual([expect.objectContaining({ from: 'pat', to: 'dana', level: 1, recused: [{ person: 'pat', claim }] })]);
+    expect(entries(d, 'dispute.escalated')).toEqual([]);
+    expect(() => approve(rt.deps, as.person(rt, 'pat'), d.id)).toThrow(`You filed claim #${claim} in dispute #${d.id}, so you cannot rule on it: Dana Reyes does.`);
+  });
+});
