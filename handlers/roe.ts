@@ -22,8 +22,10 @@ export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'case', 'stats', 'polic
 export function help(viewer: Principal): Reply {
   const c = (command: string) => cmd(viewer, command);
   const teams = onTeams(viewer);
-  // A partner's user never rules (arbitrators are the company's people named in the policy): no queue, no ruling buttons.
-  const partner = viewer.kind === 'external';
+  // A partner's user never rules (arbitrators are the company's people named in the policy): no
+  // queue, no ruling buttons; nor does someone the bot cannot place (an organisation not linked
+  // yet, a guest), who is first told why this help is all they get.
+  const partner = viewer.kind !== 'internal';
   const blocks: Block[] = [
     text(`roe-bot applies ${partner ? 'the' : 'our'} partner rules of engagement: who owns an account, deal registrations, and disputes settled by the written criteria or by the named arbitrator.`),
     {
@@ -66,7 +68,7 @@ export function help(viewer: Principal): Reply {
   ];
   if (viewer.kind === 'unknown') {
     const { why, ask } = unknownAdvice(viewer);
-    blocks.push(text(`${why}, so this help is all I can offer. ${ask}`, 'warning'));
+    blocks.unshift(text(`${why}, so this help is all I can offer. ${ask}`, 'warning'));
   }
   return reply('roe-bot help', blocks, { title: 'roe-bot' });
 }

@@ -168,6 +168,10 @@ describe('Slack Connect users', () => {
     const seen = visible(await h.answer(responseUrl));
     expect(seen).toContain('/who-owns <name, alias or domain>');
     expect(seen).toMatch(/not linked to a partner of ours yet, so this help is all I can offer/);
+    // Said first, before what the bot does; and nothing of what only the company's people do.
+    expect(seen.indexOf('this help is all I can offer')).toBeLessThan(seen.indexOf('/who-owns <name, alias or domain>'));
+    expect(seen).not.toContain('/roe queue');
+    expect(seen).not.toMatch(/Arbitrators|our partner rules/);
   });
 
   it.each(['single', 'multi'] as const)('a %s-channel guest of the workspace (perhaps a partner’s person) is no colleague: no account is answered, no form opens, help says why', async (kind) => {
