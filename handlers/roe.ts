@@ -7,7 +7,7 @@ import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disput
 import { openCasesHolding } from '../src/core/disputes/review.js';
 import { pastDue, runningSla } from '../src/core/sla/sla.service.js';
 import { ruleTitle } from '../src/core/ownership/explain.js';
-import { percent, PER_PARTY_NOTE, readStats } from '../src/core/stats.js';
+import { flagConsequence, lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis } from '../src/core/stats.js';
 import { DIRECT, DIRECT_NAME, type Claim, type Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
@@ -304,22 +304,25 @@ function businessLeft(ms: number): string {
 export function stats(deps: HandlerDeps, viewer: Principal): Reply {
   const vp = viewpoint(deps, viewer);
   // One snapshot (a command run by hand, in another process, may write between two reads), with a row for every partner.
-  const s = readStats(deps.ctx.store, vp.version.policy, deps.ctx.clock.now()).stats;
+  const policy = vp.version.policy;
+  const s = readStats(deps.ctx.store, policy, deps.ctx.clock.now()).stats;
   const hours = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} h`);
+  // The figures mix periods (all time, the violations' window, now) and kinds of time: said under them.
+  const basis = text(statsBasis(policy), 'muted');
   const facts = (t: { claims: number; disputes: number; autoShare: number | null; medianHoursToRuling: number | null; slaBreaches: number; violations: number; openCases: number; overdueCases: number }) => [
     { label: 'Claims', value: String(t.claims) },
     { label: 'Disputes', value: String(t.disputes) },
     { label: 'Settled automatically', value: percent(t.autoShare) },
     { label: 'Median time to ruling (calendar time)', value: hours(t.medianHoursToRuling) },
-    { label: 'SLA breaches', value: String(t.slaBreaches) },
-    { label: 'Violations', value: String(t.violations) },
+    { label: 'SLA breaches (one per escalation)', value: String(t.slaBreaches) },
+    { label: `Violations (${lastDays(policy)})`, value: String(t.violations) },
     { label: 'Open cases (waiting for an arbitrator)', value: String(t.openCases) },
     { label: 'Overdue (past their SLA)', value: String(t.overdueCases) },
   ];
   const waiting = (t: { openCases: number; overdueCases: number }) => `${plural(t.openCases, 'open case')}, ${t.overdueCases.toLocaleString('en-US')} overdue`;
   if (viewer.kind === 'external') {
     const own = s.parties.find((r) => r.party === viewer.partnerId) ?? { claims: 0, disputes: 0, autoShare: null, medianHoursToRuling: null, slaBreaches: 0, violations: 0, openCases: 0, overdueCases: 0, flagged: false };
-    return reply('Rules of engagement: stats', [{ type: 'facts', facts: [{ label: 'Organisation', value: `${vp.party(viewer.partnerId)}${own.flagged ? ' (flagged)' : ''}` }, ...facts(own)] }], { title: 'Stats' });
+    return reply('Rules of engagement: stats', [{ type: 'facts', facts: [{ label: 'Organisation', value: `${vp.party(viewer.partnerId)}${own.flagged ? ' (flagged)' : ''}` }, ...facts(own)] }, basis], { title: 'Stats' });
   }
   const internal = viewer.kind === 'internal';
   const rows = internal ? s.parties : [];
@@ -334,6 +337,7 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
       })),
     },
     ...(rows.length > 0 ? [text(PER_PARTY_NOTE, 'muted')] : []),
+    basis,
     ...(internal ? [{ type: 'list' as const, title: 'By arbitrator', items: s.arbitrators.map((a) => ({ text: vp.person(a.arbitrator), detail: waiting(a) })) }] : []),
   ], { title: 'Stats' });
 }
@@ -355,7 +359,7 @@ export function policy(deps: HandlerDeps, viewer: Principal): Reply {
         {
           label: 'Violations',
           // As stats and consequences count them: a claim that lost a ruling (settle.ts marks it), not one the criteria settled.
-          value: `a claim filed against another party’s protection that an arbitrator rules against is a violation (a claim the criteria reject on their own is not); a partner with ${p.consequences.violations_to_flag} violations within ${p.consequences.window_days} days is flagged: ${p.consequences.flagged === 'require-approval' ? 'its claims then need an arbitrator’s approval' : 'partner ops are told'}`,
+          value: `a claim filed against another party’s protection that an arbitrator rules against is a violation (a claim the criteria reject on their own is not); a partner with ${p.consequences.violations_to_flag} violations within ${p.consequences.window_days} days is flagged: ${flagConsequence(p)}`,
         },
       ],
     },

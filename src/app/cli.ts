@@ -13,7 +13,7 @@ import { clean } from '../../handlers/platforms/console/render.js';
 import { PolicyError } from '../core/policy/load.js';
 import { droppedWhileHeld } from '../core/policy/transition.js';
 import { personName } from '../core/disputes/disputes.service.js';
-import { percent, PER_PARTY_NOTE, readStats } from '../core/stats.js';
+import { lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsBasisFields } from '../core/stats.js';
 import { DIRECT, DIRECT_NAME } from '../core/types.js';
 import { isDomainError } from '../core/errors.js';
 import { ConfigError, loadDotEnvAtStart, loadConfig, whyUnreadable, type Config } from './config.js';
@@ -711,16 +711,17 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     case 'stats': {
       const format = choice(p, 'format', ['text', 'json'], 'text');
       // One read transaction (readStats): the bot, in its own process, may write meanwhile.
-      const { stats, names, people } = withRuntime(config, db, (rt) => {
+      const { stats, names, people, policy, basis } = withRuntime(config, db, (rt) => {
         const now = rt.clock.now();
         const inForce = rt.policies.inForceAt(now);
         const { stats, partners } = readStats(rt.store, inForce.policy, now);
         // Arbitrators by the name the policy gives them (one it no longer names: an earlier version's).
-        return { stats, names: new Map(partners.map((p) => [p.id, p.name])), people: new Map(stats.arbitrators.map((a) => [a.arbitrator, personName(inForce, a.arbitrator, rt.policies)])) };
+        return { stats, names: new Map(partners.map((p) => [p.id, p.name])), people: new Map(stats.arbitrators.map((a) => [a.arbitrator, personName(inForce, a.arbitrator, rt.policies)])), policy: inForce.policy, basis: statsBasisFields(inForce.policy, inForce.version, now) };
       }, { readOnly: true });
       const arbitrators = stats.arbitrators.map((a) => ({ arbitrator: a.arbitrator, name: people.get(a.arbitrator) ?? a.arbitrator, openCases: a.openCases, overdueCases: a.overdueCases }));
       if (format === 'json') {
-        io.out(JSON.stringify({ ...stats, arbitrators }, null, 2));
+        // What the figures count (period, units, the violations' window) comes with them.
+        io.out(JSON.stringify({ basis, ...stats, arbitrators }, null, 2));
         return 0;
       }
       const hrs = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}h`);
@@ -729,11 +730,12 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         for (const r of rows) io.out(clean(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()));
       };
       table([
-        ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling', 'SLA breaches', 'violations', 'open cases', 'overdue', 'flagged'],
+        ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling (calendar)', 'SLA breaches', `violations (${lastDays(policy)})`, 'open cases', 'overdue', 'flagged'],
         ...stats.parties.map((r) => [r.party === DIRECT ? DIRECT_NAME : (names.get(r.party) ?? r.party), r.claims, r.disputes, percent(r.autoShare), hrs(r.medianHoursToRuling), r.slaBreaches, r.violations, r.openCases, r.overdueCases, r.flagged ? 'yes' : '']),
         ['(overall)', stats.overall.claims, stats.overall.disputes, percent(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.slaBreaches, stats.overall.violations, stats.overall.openCases, stats.overall.overdueCases, stats.overall.flaggedPartners.map((id) => names.get(id) ?? id).join(', ')],
       ].map((r) => r.map(String)));
       if (stats.parties.length > 0) io.out(PER_PARTY_NOTE);
+      io.out(statsBasis(policy));
       if (arbitrators.length > 0) {
         io.out('');
         table([['arbitrator', 'open cases', 'overdue'], ...arbitrators.map((a) => [a.name, a.openCases, a.overdueCases].map(String))]);

@@ -8,6 +8,48 @@ import { DIRECT, type Claim, type Dispute, type Partner, type PartyId } from './
 /** Why the rows per party add up to more than the totals, said under them. */
 export const PER_PARTY_NOTE = 'A dispute, its SLA breaches and an open or overdue case count for each of its parties: the rows add up to more than the totals.';
 
+/** What a flag does, as the policy names it: said where the flag is (`/roe policy`, the stats). */
+export function flagConsequence(policy: Policy): string {
+  return policy.consequences.flagged === 'require-approval' ? 'its claims then need an arbitrator’s approval' : 'partner ops are told';
+}
+
+/** The violations' window, as a label says it: "last 180 days" (the flag counts the same). */
+export function lastDays(policy: Policy): string {
+  const days = policy.consequences.window_days;
+  return days === 1 ? 'last day' : `last ${days} days`;
+}
+
+/**
+ * What the figures count, said under them (`roe stats`, `/roe stats`): they mix periods (all
+ * time, the violations' window, now) and kinds of time, which the numbers alone do not tell.
+ */
+export function statsBasis(policy: Policy): string {
+  const n = policy.consequences.violations_to_flag;
+  return (
+    'Counted over all time; open and overdue cases as they stand now. ' +
+    'Time to ruling: the median over the disputes an arbitrator ruled, in calendar time from opening to ruling (the SLA counts business hours). ' +
+    'SLA breaches: one per escalation. ' +
+    `Violations: those of claims registered in the ${lastDays(policy)}, as the flag counts them; ${n} ${n === 1 ? 'flags' : 'flag'} a partner: ${flagConsequence(policy)}.`
+  );
+}
+
+/**
+ * What `roe stats --format json` says of its figures beside them: when they were counted, under
+ * which version, over what period, in what units, and the violations' window and flag.
+ */
+export function statsBasisFields(policy: Policy, policyVersion: string, now: Date) {
+  const { window_days, violations_to_flag, flagged } = policy.consequences;
+  return {
+    asOf: now.toISOString(),
+    policyVersion,
+    period: 'all time; openCases and overdueCases as they stand at asOf',
+    autoShare: 'share of the disputes settled by the criteria, 0 to 1',
+    medianHoursToRuling: 'median over the disputes an arbitrator ruled, in hours of calendar time from opening to ruling',
+    slaBreaches: 'one per escalation',
+    violations: { windowDays: window_days, registeredAfter: windowStart(policy, now).toISOString(), toFlag: violations_to_flag, consequence: flagged },
+  };
+}
+
 /**
  * A share as a percentage for people to read: rounded to a whole percent, except that a share
  * above none reads no less than "<1%" and one short of all no more than ">99%" (199 of 200

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it, vi } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitAward } from '../../handlers/rule.js';
 import { main } from '../../src/app/cli.js';
+import { policyTextWith } from '../support/builders.js';
 import { openArbitratedCase } from '../support/cases.js';
 import { roeOn } from '../support/cli.js';
 import { as, testRuntime } from '../support/runtime.js';
@@ -36,10 +37,10 @@ const dir = mkdtempSync(join(tmpdir(), 'roe-cli-stats-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `roe ARGS…` run in this process (so that `between.reads` can reach it), on the database at `db`. */
-async function roeHere(db: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function roeHere(db: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), env: { DATABASE_PATH: db, LOG_LEVEL: 'warn' }, stdin: process.stdin, stdout: process.stdout });
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), env: { DATABASE_PATH: db, LOG_LEVEL: 'warn', ...env }, stdin: process.stdin, stdout: process.stdout });
   return { code, out: out.map((l) => `${l}\n`).join(''), err: err.map((l) => `${l}\n`).join('') };
 }
 
@@ -97,7 +98,7 @@ it('roe stats shows the cases open now and those overdue, per party and overall,
   expect(code).toBe(0);
   const lines = out.trimEnd().split('\n');
   const cells = (name: string) => lines.find((l) => l.startsWith(name))?.split(/\s{2,}/);
-  expect(lines[0]!.split(/\s{2,}/)).toEqual(['party', 'claims', 'disputes', 'auto-settled', 'median to ruling', 'SLA breaches', 'violations', 'open cases', 'overdue', 'flagged']);
+  expect(lines[0]!.split(/\s{2,}/)).toEqual(['party', 'claims', 'disputes', 'auto-settled', 'median to ruling (calendar)', 'SLA breaches', 'violations (last 180 days)', 'open cases', 'overdue', 'flagged']);
   const open = (name: string) => cells(name)?.slice(7, 9);
   expect(open('Northwind Partners')).toEqual(['2', '1']);
   expect(open('Contoso Consulting')).toEqual(['1', '1']);
@@ -175,4 +176,69 @@ it('a partner name holding terminal controls (C1 escapes, a direction override) 
   expect(code).toBe(0);
   expect(out).toContain('Contoso�2J�31mRED �evil');
   expect(out).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/);
+});
+
+// Claims count all time and violations only the policy's window: the table and the JSON say which
+// period, which kind of time and what a breach is, and what a flag does, beside the numbers.
+// Contoso has the demo's claim on Initech (some 78 days old), files over Northwind's protection
+// and loses the ruling 40 days ago and 10 days ago: 3 claims (all time), 2 disputes each ruled 2
+// hours after it opened, and 2 violations in a 180-day window, 1 in a 30-day one.
+it.each([
+  {
+    name: 'the example policy: 180 days, 3 to flag, approval',
+    replace: [] as [string, string][],
+    row: ['Contoso Consulting', '3', '2', '0%', '2.0h', '0', '2', '0', '0'],
+    header: 'violations (last 180 days)',
+    window: { days: 180 },
+    flag: { toFlag: 3, consequence: 'require-approval' },
+    note: 'Violations: those of claims registered in the last 180 days, as the flag counts them; 3 flag a partner: its claims then need an arbitrator’s approval.',
+  },
+  {
+    name: '30 days, 1 to flag, partner ops told',
+    replace: [['window_days: 180', 'window_days: 30'], ['violations_to_flag: 3', 'violations_to_flag: 1'], ['flagged: require-approval', 'flagged: notify-only']] as [string, string][],
+    row: ['Contoso Consulting', '3', '2', '0%', '2.0h', '0', '1', '0', '0', 'yes'],
+    header: 'violations (last 30 days)',
+    window: { days: 30 },
+    flag: { toFlag: 1, consequence: 'notify-only' },
+    note: 'Violations: those of claims registered in the last 30 days, as the flag counts them; 1 flags a partner: partner ops are told.',
+  },
+])('roe stats says what it counts: $name', async ({ name, replace, row, header, window, flag, note }) => {
+  const path = join(dir, `basis-${window.days}.db`);
+  const policyPath = join(dir, `basis-${window.days}.yaml`);
+  writeFileSync(policyPath, policyTextWith(replace));
+  const meta = { origin: { platform: 'console' as const, channel: 'console', thread: null }, requestKey: null };
+  const values = (account: string, stage: string) => ({ account, route: 'resell', product: 'Analytics', opportunity: 'Deal', stage, amount: '', evidence: '' });
+  const rt = testRuntime({ databasePath: path, policyPath, at: new Date(Date.now() - 40 * 86_400_000).toISOString() });
+  for (const [account, daysAgo] of [['soylent', 40], ['wayne', 10]] as const) {
+    rt.clock.set(new Date(Date.now() - daysAgo * 86_400_000));
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values(account, 'qualified'), meta);
+    rt.clock.advance(60_000);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values(account, 'proposal'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    rt.clock.advance(2 * 3_600_000);
+    submitAward(rt.deps, as.person(rt, d.arbitrator), { dispute: String(d.id), party: 'northwind', rationale: 'The earlier registration sourced this deal.' });
+  }
+  rt.close();
+  const env = { ROE_POLICY: policyPath };
+  const text = await roeHere(path, ['stats'], env);
+  expect(text.code, name).toBe(0);
+  const lines = text.out.trimEnd().split('\n');
+  const columns = lines[0]!.split(/\s{2,}/);
+  expect(columns[4]).toBe('median to ruling (calendar)');
+  expect(columns[6]).toBe(header);
+  // Each dispute ruled 2 hours after it opened: a median of 2 hours.
+  expect(lines.find((l) => l.startsWith('Contoso Consulting'))!.split(/\s{2,}/)).toEqual(row);
+  expect(lines).toContain(`Counted over all time; open and overdue cases as they stand now. Time to ruling: the median over the disputes an arbitrator ruled, in calendar time from opening to ruling (the SLA counts business hours). SLA breaches: one per escalation. ${note}`);
+  const json = await roeHere(path, ['stats', '--format', 'json'], env);
+  const basis = (JSON.parse(json.out) as { basis: { asOf: string; violations: { registeredAfter: string } } & Record<string, unknown> }).basis;
+  // The window ends when the figures were counted, and begins its days before.
+  expect(Date.parse(basis.asOf) - Date.parse(basis.violations.registeredAfter)).toBe(window.days * 86_400_000);
+  expect(basis).toMatchObject({
+    policyVersion: '2026.1',
+    period: 'all time; openCases and overdueCases as they stand at asOf',
+    autoShare: 'share of the disputes settled by the criteria, 0 to 1',
+    medianHoursToRuling: 'median over the disputes an arbitrator ruled, in hours of calendar time from opening to ruling',
+    slaBreaches: 'one per escalation',
+    violations: { windowDays: window.days, toFlag: flag.toFlag, consequence: flag.consequence },
+  });
 });

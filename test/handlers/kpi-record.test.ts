@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { roe } from '../../handlers/roe.js';
 import { approve, submitAward } from '../../handlers/rule.js';
+import { tick } from '../../src/app/scheduler.js';
 import { partnerExport } from '../../src/core/privacy/export.js';
 import { breachesFromLedger, computeStats } from '../../src/core/stats.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
@@ -67,13 +68,13 @@ describe('/roe stats', () => {
     violation(rt, 'soylent', 'fabrikam');
     const forContoso = text(roe(rt.deps, as.partner(rt, 'contoso'), 'stats'));
     expect(forContoso).toContain('Contoso Consulting');
-    expect(forContoso).toMatch(/"label":"Violations","value":"0"/);
+    expect(forContoso).toMatch(/"label":"Violations \(last 180 days\)","value":"0"/);
     expect(forContoso).toMatch(/"label":"Disputes","value":"0"/);
     expect(forContoso).not.toMatch(/Fabrikam|Northwind/);
     const forFabrikam = text(roe(rt.deps, as.partner(rt, 'fabrikam'), 'stats'));
-    expect(forFabrikam).toMatch(/"label":"Violations","value":"1"/);
+    expect(forFabrikam).toMatch(/"label":"Violations \(last 180 days\)","value":"1"/);
     const forSam = text(roe(rt.deps, as.person(rt, 'sam'), 'stats'));
-    expect(forSam).toMatch(/"label":"Violations","value":"1"/);
+    expect(forSam).toMatch(/"label":"Violations \(last 180 days\)","value":"1"/);
     expect(forSam).toContain('Fabrikam Systems');
     expect(forSam).toContain('Median time to ruling (calendar time)');
   });
@@ -114,6 +115,42 @@ describe('/roe stats', () => {
     for (const partner of [forContoso, forFabrikam]) expect(partner).not.toMatch(/By arbitrator|Pat Okafor|Dana Reyes|Morgan Lee|"Open cases[^}]*"value":"2"/);
     expect(forContoso).not.toMatch(/Fabrikam|Northwind/);
     expect(forFabrikam).not.toMatch(/Contoso|Northwind/);
+  });
+
+  // Contoso loses a ruling over Northwind's protection in May (outside the 180-day window by
+  // December) and on Dec 1, then is in a case of Muller that breaches its SLA twice (Pat, then
+  // Dana) and waits with Morgan. Claims count all time: Contoso's 4 (the demo's Initech, Soylent,
+  // Wayne, Muller) of 9 (the demo's 3, and 2 on each account); violations the window only (1);
+  // SLA breaches one per escalation (2); the two rulings came at once (0.0 h).
+  it.each([
+    ['Contoso’s user', 'contoso', [['Organisation', 'Contoso Consulting'], ['Claims', '4']]],
+    ['the company', null, [['Claims', '9']]],
+  ] as const)('/roe stats for %s says what each number counts: all time, calendar time, one breach per escalation, violations in the window', (_who, partner, head) => {
+    rt = testRuntime({ at: '2026-05-01T15:00:00Z' });
+    violation(rt, 'soylent');
+    rt.clock.set('2026-12-01T15:00:00Z');
+    violation(rt, 'wayne');
+    const d = openArbitratedCase(rt, 'muller');
+    for (const next of ['dana', 'vp']) {
+      rt.clock.set(rt.store.disputes.get(d.id)!.dueAt!);
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(rt.store.disputes.get(d.id)!.arbitrator).toBe(next);
+    }
+    const r = roe(rt.deps, partner ? as.partner(rt, partner) : as.person(rt, 'sam'), 'stats');
+    const facts = (r.blocks[0] as { facts: { label: string; value: string }[] }).facts.map((f) => [f.label, f.value]);
+    expect(facts).toEqual([
+      ...head,
+      ['Disputes', '3'],
+      ['Settled automatically', '0%'],
+      ['Median time to ruling (calendar time)', '0.0 h'],
+      ['SLA breaches (one per escalation)', '2'],
+      ['Violations (last 180 days)', '1'],
+      ['Open cases (waiting for an arbitrator)', '1'],
+      ['Overdue (past their SLA)', '0'],
+    ]);
+    expect(text(r)).toContain(
+      '"Counted over all time; open and overdue cases as they stand now. Time to ruling: the median over the disputes an arbitrator ruled, in calendar time from opening to ruling (the SLA counts business hours). SLA breaches: one per escalation. Violations: those of claims registered in the last 180 days, as the flag counts them; 3 flag a partner: its claims then need an arbitrator’s approval."',
+    );
   });
 
   it('reads one snapshot: a claim and the dispute it opens, written by another process between two of its reads, are both left out', () => {
