@@ -135,6 +135,16 @@ export function snoozeButtons(disputeId: number): Extract<Block, { type: 'action
 }
 
 /**
+ * Whether a case card shown to `viewer` after they asked a question from a reminder keeps the
+ * reminder's Snooze buttons: while the case is still theirs (the card offers them its ruling
+ * buttons) and not yet due, as waiting for the answers is what a snooze is for.
+ */
+export function snoozeStays(deps: HandlerDeps, viewer: Principal, d: Dispute, card: Reply): boolean {
+  const due = d.dueAt;
+  return viewer.kind === 'internal' && viewer.personKey === d.arbitrator && due !== null && due.getTime() > deps.ctx.clock.now().getTime() && card.blocks.some((b) => b.type === 'actions');
+}
+
+/**
  * A case raised in a private chat (a Slack DM, a Teams 1:1 chat): someone's own chat with the
  * bot, whose "thread" is theirs alone, or (Slack) a DM between people, where the bot cannot post
  * (its updates go to the raiser's DM with the bot: see the Slack deliverer).
@@ -523,7 +533,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
             // An approval has one party: no other to keep it from.
             text(`${party} answered on ${caseWords(arb, d)} over ${about(d)}, ${yoursTo(arb, d)}.${isOverlapCase(d) ? ' No other party sees this answer.' : ''}${askedBy(d, arb)}`),
             quote(`Answer from ${who}`, e.answer),
-            { type: 'actions', actions: [{ action: ACTIONS.openCase, label: 'Show the case', value: String(d.id) }] },
+            // The answer is kept nowhere else: the case comes beside it, not in its place (Teams).
+            { type: 'actions', actions: [{ action: ACTIONS.openCase, label: 'Show the case', value: String(d.id), keep: true }] },
           ]),
           // Names the sender: forgetting them finds their answers by it (see privacy.repo).
           dedupeKey: `answer:${d.id}:${e.by}:${stamp}`,

@@ -68,6 +68,12 @@ export interface Button {
    * buttons); the console's typed commands act at once.
    */
   confirm?: { title: string; text: string; yes: string };
+  /**
+   * The message it is on stays as it is when clicked, and what the button brings comes as a
+   * message of its own (as Slack's buttons that open a case always do): the message holds what
+   * nothing else keeps (a party's answer). Teams otherwise replaces the card clicked.
+   */
+  keep?: boolean;
 }
 
 export interface Reply {

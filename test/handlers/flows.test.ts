@@ -500,7 +500,7 @@ describe('dispute, arbitration and rulings', () => {
     const toPat = JSON.parse(sent[0]!.body) as Reply;
     expect(toPat.summary).toBe(`Answer from Northwind Partners on dispute #${d.id}: Soylent Corp (Analytics)`);
     expect(toPat.blocks).toContainEqual({ type: 'quote', label: 'Answer from northwind-user (Northwind Partners)', text: 'Our rep met the CIO on *May 3*, <!channel>' });
-    expect(toPat.blocks).toContainEqual({ type: 'actions', actions: [{ action: 'open_case', label: 'Show the case', value: String(d.id) }] });
+    expect(toPat.blocks).toContainEqual({ type: 'actions', actions: [{ action: 'open_case', label: 'Show the case', value: String(d.id), keep: true }] });
     // The same form sent again (a double click) sends nothing more.
     submitAnswer(rt.deps, as.partner(rt, 'northwind'), { dispute: String(d.id), answer: 'Our rep met the CIO on *May 3*, <!channel>' }, { requestKey: 'k1' });
     expect(rows().length).toBe(before + 1);

@@ -5,14 +5,14 @@ import { DomainError, isDomainError } from '../../../src/core/errors.js';
 import type { ThreadRef } from '../../../src/core/types.js';
 import { logClaimActivity } from '../../activity.js';
 import { claimForm, claimStatus, submitClaim, type SubmitMeta } from '../../claim.js';
-import type { HandlerDeps } from '../../deps.js';
+import { viewpoint, type HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
 import { ACTIONS, FORMS, quote, reply, text, withLead, type Block, type Form, type Reply } from '../../replies/model.js';
 import { help, mine, roe } from '../../roe.js';
-import { caseStamp } from '../../dispute-card.js';
+import { caseStamp, caseTitle } from '../../dispute-card.js';
 import { approve, askedWords, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
 import { answerForm, questionOf, submitAnswer } from '../../answer.js';
-import { snoozeButtons } from '../../notify.js';
+import { snoozeButtons, snoozeStays } from '../../notify.js';
 import { snoozeReminder } from '../../snooze.js';
 import { FormValuesError } from '../../validate.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
@@ -406,7 +406,15 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     if (!isPersonal(a)) {
       throw new DomainError('invalid_input', 'This Teams client cannot show roe-bot answers privately here. Use a current Teams client, or send the command to roe-bot in a 1:1 chat.');
     }
-    const answer = this.act(a, who, verb, data);
+    // A card that stays as it is (Button.keep): what the button brings comes below it.
+    if (data[TEAMS_IDS.data.keep] === true) return this.send(ctx, this.act(a, who, verb, data));
+    let answer: Answer;
+    try {
+      answer = this.act(a, who, verb, data);
+    } catch (e) {
+      // A refused click on a case's card: the case as it stands under the refusal, in its place (as Action.Execute's).
+      answer = this.refusedOnCase(e, who, verb, str(data[TEAMS_IDS.data.value]), a.from.id);
+    }
     const card = cardAttachment(renderAnswer(answer, a.id));
     if (a.replyToId) await ctx.updateActivity({ type: 'message', id: a.replyToId, conversation: a.conversation, attachments: [card], summary: plain(summaryOf(answer)) });
     else await this.send(ctx, answer);
@@ -421,6 +429,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     if (!isVerb(verb)) throw new DomainError('invalid_input', 'This card is out of date. Send the command again for a new one.');
     const data: unknown = invoke.action.data;
     const record = isRecord(data) ? data : {};
+    if (record[TEAMS_IDS.data.keep] === true && isPersonal(a)) return this.besideCard(ctx, who, verb, record);
     let answer: Answer;
     try {
       answer = this.act(a, who, verb, record);
@@ -428,6 +437,26 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       answer = this.refusedOnCase(e, who, verb, str(record[TEAMS_IDS.data.value]), a.from.id);
     }
     return { statusCode: 200, type: TEAMS_IDS.contentTypes.card, value: renderAnswer(answer, a.id) };
+  }
+
+  /**
+   * A click on a button whose card stays as it is (Button.keep: "Show the case" under a party's
+   * answer, which nothing else keeps): what it brings is posted below as a message of its own, as
+   * Slack does, and the person reads a line saying where it is; a refusal is that line instead.
+   */
+  private async besideCard(ctx: TurnContext, who: Principal, verb: Verb, data: Record<string, unknown>): Promise<AdaptiveCardInvokeResponse> {
+    let answer: Answer;
+    try {
+      answer = this.act(ctx.activity, who, verb, data);
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      this.o.log.info({ code: e.code }, 'teams request refused');
+      return keptCard(`${e.message} Nothing was changed.`);
+    }
+    await this.send(ctx, answer);
+    const d = this.o.deps.ctx.store.disputes.get(Number(str(data[TEAMS_IDS.data.value]).split(':')[0]));
+    const buttons = answer.kind === 'reply' && answer.reply.blocks.some((b) => b.type === 'actions') ? ', with its ruling buttons' : '';
+    return keptCard(`${d ? caseTitle(who, d) : summaryOf(answer)} is below${buttons}.`);
   }
 
   /** What a form sent with this request key filed (a claim, a dispute), as this person may see it now. */
@@ -490,13 +519,17 @@ export class RoeTeamsBot extends TeamsActivityHandler {
    * went and where its answers come, and the question itself (as Slack's case card shows them),
    * lines that hold while the case stands as it did.
    */
-  private asked(who: Principal, values: Record<string, string>, meta: SubmitMeta): Reply {
+  private asked(who: Principal, values: Record<string, string>, meta: SubmitMeta, fromReminder: boolean): Reply {
     const { deps } = this.o;
     const card = submitAsk(deps, who, values, meta);
     const d = deps.ctx.store.disputes.get(Number(values.dispute));
     if (!d) return card;
     const question = values.question?.trim() ?? '';
-    return withLead(card, [text(askedWords(deps, who, d), 'good'), ...(question ? [quote('Your question', question)] : [])], caseStamp(d));
+    const shown = withLead(card, [text(askedWords(deps, who, d), 'good'), ...(question ? [quote('Your question', question)] : [])], caseStamp(d));
+    // Asked from a reminder, it keeps its Snooze buttons while the case is still the asker's and
+    // not yet due (as Slack's reminder does): waiting for the answers is what a snooze is for.
+    const snooze = fromReminder && snoozeStays(deps, who, d, card);
+    return snooze ? { ...shown, blocks: [...shown.blocks, snoozeButtons(d.id)] } : shown;
   }
 
   /**
@@ -510,12 +543,23 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const id = Number(value.split(':')[0]);
     const due = deps.ctx.store.disputes.get(id)?.dueAt;
     const stillDue = due !== null && due !== undefined && due.getTime() > deps.ctx.clock.now().getTime();
-    const shown = caseCard(deps, who, value, stillDue ? lead : undefined);
+    const shown = this.movedPast(who, id, caseCard(deps, who, value, stillDue ? lead : undefined));
     const mayRule = shown.blocks.some((b) => b.type === 'actions');
     if (!shown.lead || !mayRule) return { kind: 'reply', reply: shown, refresh: withLeadData(refresh, shown) };
     const reminder: Reply = { ...shown, blocks: [...shown.blocks, snoozeButtons(id)] };
     const again = withLeadData(refresh, reminder);
     return { kind: 'reply', reply: reminder, refresh: { ...again, data: { ...again.data, [TEAMS_IDS.data.reminder]: true } } };
+  }
+
+  /**
+   * A case card redrawn for one of the company's people who may no longer rule on the case while
+   * it is still open (it escalated past them, or they left the policy): its buttons are gone, and
+   * a line first says who rules on it now, as Slack's card is updated to say.
+   */
+  private movedPast(who: Principal, disputeId: number, shown: Reply): Reply {
+    const d = this.o.deps.ctx.store.disputes.get(disputeId);
+    if (!d || d.status !== 'open' || who.kind !== 'internal' || shown.blocks.some((b) => b.type === 'actions')) return shown;
+    return { ...shown, blocks: [text(`This case moved to ${viewpoint(this.o.deps, who).person(d.arbitrator)}, who rules on it now.`, 'muted'), ...shown.blocks] };
   }
 
   /** One route per verb (buttons, form submits, refreshes). */
@@ -529,6 +573,8 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const typed: Typed = { values, prefill, ...(instance ? { instance } : {}) };
     const meta: SubmitMeta = { origin: originOf(a), requestKey: requestKeyOf(a, data) };
     const refreshCase = (disputeId: string): CardRefresh => caseRefresh(disputeId, a.from.id);
+    // Clicked on a reminder (or sent from a form opened there): what the reminder carried of itself.
+    const reminder = reminderCarried(data);
     const ids = TEAMS_IDS;
     switch (verb) {
       case ids.actions[ACTIONS.pickAccount]:
@@ -536,9 +582,9 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case ids.actions[ACTIONS.approve]:
         return { kind: 'reply', reply: approve(deps, who, value), refresh: refreshCase(value) };
       case ids.actions[ACTIONS.award]:
-        return { kind: 'form', form: awardForm(deps, who, value), state: { back: backToCase(value) } };
+        return { kind: 'form', form: awardForm(deps, who, value), state: { back: backToCase(value, reminder), carry: reminder } };
       case ids.actions[ACTIONS.ask]:
-        return { kind: 'form', form: askForm(deps, who, value), state: { back: backToCase(value) } };
+        return { kind: 'form', form: askForm(deps, who, value), state: { back: backToCase(value, reminder), carry: reminder } };
       case ids.actions[ACTIONS.answer]:
         return { kind: 'form', form: answerForm(deps, who, value) };
       case ids.actions[ACTIONS.logActivity]: {
@@ -563,15 +609,15 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case ids.actions[ACTIONS.snooze]:
         return { kind: 'reply', reply: snoozeReminder(deps, who, value) };
       case ids.actions[ACTIONS.openCase]:
-        return { kind: 'reply', reply: caseCard(deps, who, value), refresh: refreshCase(value) };
+        return { kind: 'reply', reply: this.movedPast(who, Number(value.split(':')[0]), caseCard(deps, who, value)), refresh: refreshCase(value) };
       case ids.submits[FORMS.claim]:
         return submitted(() => claimForm(deps, who), typed, () => submitClaim(deps, who, values, meta));
       case ids.submits[FORMS.dispute]:
         return submitted(() => disputeForm(deps, who), typed, () => submitDispute(deps, who, values, meta));
       case ids.submits[FORMS.award]:
-        return submitted(() => awardForm(deps, who, values.dispute), typed, () => submitAward(deps, who, values), { refresh: () => refreshCase(values.dispute ?? ''), back: backToCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.rationale, a.from.id) });
+        return submitted(() => awardForm(deps, who, values.dispute), typed, () => submitAward(deps, who, values), { refresh: () => refreshCase(values.dispute ?? ''), back: backToCase(values.dispute ?? '', reminder), carry: reminder, gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.rationale, a.from.id) });
       case ids.submits[FORMS.ask]:
-        return submitted(() => askForm(deps, who, values.dispute), typed, () => this.asked(who, values, meta), { refresh: (shown) => withLeadData(refreshCase(values.dispute ?? ''), shown), back: backToCase(values.dispute ?? ''), gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.question, a.from.id) });
+        return submitted(() => askForm(deps, who, values.dispute), typed, () => this.asked(who, values, meta, reminder !== undefined), { refresh: (shown) => asReminder(withLeadData(refreshCase(values.dispute ?? ''), shown), shown), back: backToCase(values.dispute ?? '', reminder), carry: reminder, gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.question, a.from.id) });
       case ids.submits[FORMS.answer]:
         // The case closed while they typed: it as it stands, the refusal and what they wrote above it.
         // Shown again (an answer to correct), with the question it was opened on, as the button gave it.
@@ -579,7 +625,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case ids.refresh.disputeCase: {
         // Redrawn from the case, under the lines it was sent with (why it came) while they hold.
         if (data[ids.data.reminder] === true) return this.reminderShown(who, value, leadOf(data), refreshCase(value));
-        const shown = caseCard(deps, who, value, leadOf(data));
+        const shown = this.movedPast(who, Number(value.split(':')[0]), caseCard(deps, who, value, leadOf(data)));
         return { kind: 'reply', reply: shown, refresh: withLeadData(refreshCase(value), shown) };
       }
       case ids.refresh.privateAnswer: {
@@ -613,8 +659,24 @@ export class RoeTeamsBot extends TeamsActivityHandler {
  * card clicked, where Slack opens a modal over it): the case as it stands, its buttons and its
  * refresh back, the form left unsent.
  */
-function backToCase(disputeId: string): FormState['back'] {
-  return { label: 'Back to the case', verb: TEAMS_IDS.actions[ACTIONS.openCase], data: { [TEAMS_IDS.data.value]: disputeId.split(':')[0] ?? '' } };
+function backToCase(disputeId: string, reminder?: Record<string, unknown>): FormState['back'] {
+  const value = disputeId.split(':')[0] ?? '';
+  // Opened from a reminder: the reminder redrawn, its Snooze buttons with it, while it holds.
+  if (reminder) return { label: 'Back to the reminder', verb: TEAMS_IDS.refresh.disputeCase, data: { ...reminder, [TEAMS_IDS.data.value]: value } };
+  return { label: 'Back to the case', verb: TEAMS_IDS.actions[ACTIONS.openCase], data: { [TEAMS_IDS.data.value]: value } };
+}
+
+/** What a click or a form carried of the reminder it came from ({@link reminderCarry}): its lead lines and stamp, when it says it is one. */
+function reminderCarried(data: Record<string, unknown>): Record<string, unknown> | undefined {
+  const ids = TEAMS_IDS.data;
+  if (data[ids.reminder] !== true) return undefined;
+  return { [ids.reminder]: true, ...(data[ids.lead] !== undefined ? { [ids.lead]: data[ids.lead] } : {}), ...(data[ids.stamp] !== undefined ? { [ids.stamp]: data[ids.stamp] } : {}) };
+}
+
+/** A case card's refresh that redraws it as a reminder (its Snooze buttons kept while it holds), when it shows them. */
+function asReminder(refresh: CardRefresh, shown: Reply): CardRefresh {
+  const snooze = shown.blocks.some((b) => b.type === 'actions' && b.actions.some((x) => x.action === ACTIONS.snooze));
+  return snooze ? { ...refresh, data: { ...refresh.data, [TEAMS_IDS.data.reminder]: true } } : refresh;
 }
 
 /** A case card's refresh carrying the lines shown above the case ({@link leadData}), so that Teams redraws them while they hold. */
@@ -629,6 +691,11 @@ interface Typed {
   instance?: string;
 }
 
+/** An invoke's answer that leaves the card clicked as it is, and shows the person `line`. */
+function keptCard(line: string): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: TEAMS_IDS.contentTypes.message, value: plain(line) as unknown as Record<string, unknown> };
+}
+
 /** A refusal as the first lines of the card that takes the clicked one's place. */
 const refusalBlocks = (e: DomainError): Block[] => [text(e.message, 'attention'), text('Nothing was changed.', 'muted')];
 
@@ -640,7 +707,7 @@ const refusalBlocks = (e: DomainError): Block[] => [text(e.message, 'attention')
  * without `gone` the refusal goes on to the turn's error handler, as does anything that is not
  * a refusal.
  */
-function submitted(form: () => Form, typed: Typed, submit: () => Reply, o: { refresh?: (shown: Reply) => CardRefresh; back?: FormState['back']; gone?: (why: DomainError) => Answer } = {}): Answer {
+function submitted(form: () => Form, typed: Typed, submit: () => Reply, o: { refresh?: (shown: Reply) => CardRefresh; back?: FormState['back']; carry?: FormState['carry']; gone?: (why: DomainError) => Answer } = {}): Answer {
   let refusal: DomainError;
   try {
     const shown = submit();
@@ -665,7 +732,7 @@ function submitted(form: () => Form, typed: Typed, submit: () => Reply, o: { ref
   // A refusal whose whole message is its field's (a claim already filed, on its product line) is said there, once.
   const problems = Object.keys(refusal.fields).length;
   const message = refusal instanceof FormValuesError ? `Please fix what is marked below (${problems === 1 ? 'one field' : `${problems} fields`}).` : Object.values(refusal.fields).includes(refusal.message) ? undefined : refusal.message;
-  return { kind: 'form', form: again, state: { values: typed.values, prefill: typed.prefill, errors: refusal.fields, ...(message ? { message } : {}), ...(typed.instance ? { instance: typed.instance } : {}), ...(o.back ? { back: o.back } : {}) } };
+  return { kind: 'form', form: again, state: { values: typed.values, prefill: typed.prefill, errors: refusal.fields, ...(message ? { message } : {}), ...(typed.instance ? { instance: typed.instance } : {}), ...(o.back ? { back: o.back } : {}), ...(o.carry ? { carry: o.carry } : {}) } };
 }
 
 /** What a log line may say about an activity: never its text, never a token. */

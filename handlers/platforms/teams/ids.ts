@@ -72,11 +72,15 @@ export const TEAMS_IDS = {
     stamp: 'stamp',
     /** A reminder's refresh: redrawn as the reminder, its snooze buttons kept, while it holds. */
     reminder: 'reminder',
+    /** A button whose card stays as it is: what it brings comes as a message of its own (Button.keep). */
+    keep: 'keep',
   },
   /** Bot Framework names used by the adapter. */
   invoke: { adaptiveCardAction: 'adaptiveCard/action' },
   contentTypes: {
     card: 'application/vnd.microsoft.card.adaptive',
+    /** An invoke's answer that leaves the card clicked as it is, and shows the person a line. */
+    message: 'application/vnd.microsoft.activity.message',
   },
   channelId: 'msteams',
 } as const;

@@ -145,8 +145,8 @@ function textBlock(text: string, extra: Record<string, unknown> = {}, max: numbe
  * buttons, its question and the button that acts (Action.ShowCard, which every Teams client has):
  * the first click only shows what the second does.
  */
-function buttonAction(b: Button): CardElement {
-  const act = (title: string) => execute(title, TEAMS_IDS.actions[b.action], { [TEAMS_IDS.data.value]: b.value }, b.style);
+function buttonAction(b: Button, carry?: Record<string, unknown>): CardElement {
+  const act = (title: string) => execute(title, TEAMS_IDS.actions[b.action], { ...carry, [TEAMS_IDS.data.value]: b.value, ...(b.keep ? { [TEAMS_IDS.data.keep]: true } : {}) }, b.style);
   if (!b.confirm) return act(b.label);
   return {
     type: 'Action.ShowCard',
@@ -174,7 +174,10 @@ interface PendingQuote {
 /** Characters of a quote's words, before escaping, that a crowded card still shows of each. */
 const QUOTE_FLOOR = 200;
 
-function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[]): CardElement[] {
+/** The buttons of a reminder that open a ruling form in its place (which goes back to the reminder, see {@link reminderCarry}). */
+const FORM_OPENERS: readonly string[] = [ACTIONS.award, ACTIONS.ask];
+
+function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[], carry?: Record<string, unknown>): CardElement[] {
   switch (b.type) {
     case 'text': {
       // The colour said also in words a screen reader reads, and without colour (as on Slack).
@@ -196,7 +199,8 @@ function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[]): Ca
     }
     case 'actions': {
       const sets: CardElement[] = [];
-      for (let i = 0; i < b.actions.length; i += LIMITS.actionsPerSet) sets.push({ type: 'ActionSet', actions: b.actions.slice(i, i + LIMITS.actionsPerSet).map(buttonAction) });
+      const action = (a: Button) => buttonAction(a, carry && FORM_OPENERS.includes(a.action) ? carry : undefined);
+      for (let i = 0; i < b.actions.length; i += LIMITS.actionsPerSet) sets.push({ type: 'ActionSet', actions: b.actions.slice(i, i + LIMITS.actionsPerSet).map(action) });
       return sets;
     }
     case 'divider':
@@ -298,6 +302,7 @@ function replyBody(r: Reply, note?: Block): CardElement[] {
   const body: CardElement[] = [];
   const lists: PendingList[] = [];
   const quotes: PendingQuote[] = [];
+  const carry = reminderCarry(r);
   // A line put before the reply, its title too (why it came to a 1:1 chat), within the card's limits.
   if (note) body.push(...renderBlock(note, lists, quotes));
   if (r.title) body.push(textBlock(r.title, HEADING, LIMITS.title));
@@ -307,7 +312,7 @@ function replyBody(r: Reply, note?: Block): CardElement[] {
       separate = true;
       continue;
     }
-    const [first, ...rest] = renderBlock(b, lists, quotes);
+    const [first, ...rest] = renderBlock(b, lists, quotes, carry);
     if (!first) continue;
     body.push(separate ? { ...first, separator: true, spacing: 'Medium' } : first, ...rest);
     separate = false;
@@ -416,6 +421,17 @@ export function caseRefreshOf(r: Reply): CardRefresh | undefined {
   return { verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: ruling.value, ...leadData(r), ...reminder } };
 }
 
+/**
+ * What a reminder's Award and Ask buttons carry of it (its lead lines, its stamp, and that it is
+ * one): the form that takes its place goes back to it, and a question sent from it keeps its
+ * Snooze buttons (as Slack's reminder does). Nothing for any other card.
+ */
+export function reminderCarry(r: Reply): Record<string, unknown> | undefined {
+  const refresh = caseRefreshOf(r);
+  if (refresh?.data[TEAMS_IDS.data.reminder] !== true) return undefined;
+  return Object.fromEntries(Object.entries(refresh.data).filter(([k]) => k !== TEAMS_IDS.data.value));
+}
+
 const TONES: readonly Tone[] = ['normal', 'muted', 'good', 'warning', 'attention'];
 /** Lead lines a refresh carries at most, and characters of each. */
 const MAX_LEAD = { lines: 4, chars: 2_000 } as const;
@@ -476,6 +492,8 @@ export interface FormState {
   refresh?: CardRefresh | undefined;
   /** This card's instance ({@link TEAMS_IDS.data.instance}), carried by its submit button. */
   instance?: string | undefined;
+  /** Data its submit button carries beside the form's own (what a form opened from a reminder keeps of it). */
+  carry?: Record<string, unknown> | undefined;
   /**
    * A button beside the submit that leaves the form unsent (sent without its inputs, so none
    * needs filling in): a ruling form's way back to the case card it took the place of.
@@ -563,6 +581,7 @@ export function renderForm(form: Form, state: FormState = {}): AdaptiveCard {
     else if (f.hint) body.push(textBlock(f.hint, { isSubtle: true, spacing: 'None', size: 'Small' }));
   }
   const data = {
+    ...state.carry,
     [TEAMS_IDS.data.state]: form.state,
     ...(Object.keys(prefill).length > 0 ? { [TEAMS_IDS.data.prefill]: prefill } : {}),
     ...(state.instance ? { [TEAMS_IDS.data.instance]: state.instance } : {}),

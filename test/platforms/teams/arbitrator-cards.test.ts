@@ -7,7 +7,7 @@ import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
 import { tick } from '../../../src/app/scheduler.js';
 import { cardOf, findIn, readCard, executeOf as submitOf } from '../../support/fake-connector.js';
-import { GROUP_CHAT, installActivity, startTeams, USERS, type Scope, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
+import { GROUP_CHAT, installActivity, invokeActivity, personalChat, submitActivity, startTeams, USERS, type Scope, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
 
 const V = TEAMS_IDS;
 let h: TeamsHarness;
@@ -69,6 +69,52 @@ describe('a question sent from the Teams ask form', () => {
     const text = readCard(await ask(d.id, 'Who met the CIO first?'));
     expect(text).toContain('Your question is in the dispute’s chat and went to the parties by direct message. Their answers will come to you here, by direct message.');
     expect(text).not.toMatch(/thread/);
+  });
+});
+
+describe('a party’s answer, as the arbitrator reads it in Teams', () => {
+  it('“Show the case” leaves the answer where it is (nothing else keeps it) and brings the case below it, with its ruling buttons, as Slack does', async () => {
+    const d = await openCase();
+    await h.post(installActivity(USERS.northwind, { kind: 'personal' }, h.connector.url));
+    await ask(d.id, 'Who met the CIO first?');
+    h.connector.calls.length = 0;
+    await h.drain();
+    const question = h.connector.messages(personalChat(USERS.northwind)).map((c) => cardOf(c)).at(-1)!;
+    const form = await h.click(USERS.northwind, submitOf(question, V.actions[ACTIONS.answer]).verb, submitOf(question, V.actions[ACTIONS.answer]).data);
+    const send = submitOf(form, V.submits[FORMS.answer]);
+    await h.click(USERS.northwind, send.verb, { ...send.data, answer: 'We met the CIO on Nov 3 at the Boston office.' });
+    h.connector.calls.length = 0;
+    await h.drain();
+    const answer = h.connector.messages(personalChat(USERS.pat)).map((c) => cardOf(c)).at(-1)!;
+    expect(readCard(answer)).toContain('Answer from Nora Northwind (Northwind Partners)\nWe met the CIO on Nov 3 at the Boston office.');
+    const show = submitOf(answer, V.actions[ACTIONS.openCase]);
+    h.connector.calls.length = 0;
+    const res = await h.post(invokeActivity(USERS.pat, show.verb, show.data, { kind: 'personal' }, h.connector.url));
+    // The answer card is not replaced: the response is a short message, not a card.
+    expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: `Dispute #${d.id} is below, with its ruling buttons.` });
+    expect(h.connector.calls.filter((c) => c.kind === 'update')).toEqual([]);
+    const posted = h.connector.messages(personalChat(USERS.pat)).map((c) => cardOf(c));
+    expect(posted).toHaveLength(1);
+    expect(readCard(posted[0])).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\n`));
+    expect(readCard(posted[0])).toContain('[Approve: Northwind Partners]');
+    expect(posted[0]!.refresh).toMatchObject({ action: { verb: V.refresh.disputeCase }, userIds: [USERS.pat.id] });
+  });
+});
+
+describe('a case card clicked in a Teams client without Universal Actions (Action.Submit)', () => {
+  it('a ruling refused (someone above ruled first) replaces the card with the case as it stands under the refusal, as Action.Execute does, rather than posting the refusal beside a card still offering its buttons', async () => {
+    const d = await openCase();
+    await h.click(USERS.dana, V.actions[ACTIONS.approve], { value: `${d.id}:northwind` });
+    h.connector.calls.length = 0;
+    const res = await h.post(submitActivity(USERS.pat, { verb: V.actions[ACTIONS.approve], value: `${d.id}:contoso` }, { kind: 'personal' }, h.connector.url, 'activity-77'));
+    expect(res.status).toBe(200);
+    expect(h.connector.messages()).toEqual([]);
+    const update = h.connector.calls.find((c) => c.kind === 'update');
+    expect(update).toMatchObject({ conversationId: personalChat(USERS.pat), activityId: 'activity-77' });
+    const shown = readCard(cardOf(update));
+    expect(shown).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\n⛔ Dispute #${d.id} was already ruled by Dana Reyes on .*\nNothing was changed\.\n`));
+    expect(shown).toMatch(/Ruled by Dana Reyes on .*: Northwind Partners owns it\./);
+    expect(findIn(cardOf(update), (o) => o.type === 'Action.Execute')).toEqual([]);
   });
 });
 
@@ -135,6 +181,61 @@ describe('a reminder, as Teams shows it (a card redraws itself when shown)', () 
     expect(readCard(shown)).toMatch(/Ruled by Pat Okafor on .*: Northwind Partners owns it\./);
     expect(readCard(shown)).not.toMatch(/Reminder/);
     expect(findIn(shown, (o) => o.type === 'Action.Execute')).toEqual([]);
+  });
+
+  it('a question asked from it keeps its Snooze buttons (as Slack’s reminder does), under the question, and so does the card Teams redraws', async () => {
+    const d = await openCase();
+    const rem = await reminder(d.id);
+    const form = await h.click(USERS.pat, submitOf(rem, V.actions[ACTIONS.ask]).verb, submitOf(rem, V.actions[ACTIONS.ask]).data);
+    const s = submitOf(form, V.submits[FORMS.ask]);
+    const asked = await h.click(USERS.pat, s.verb, { ...s.data, question: 'Who met the CIO first?' });
+    expect(readCard(asked)).toMatch(/^Dispute #\d+: Soylent Corp\n\u2705 Your question went to the parties by direct message\..*\nYour question\nWho met the CIO first\?\n/);
+    expect(readCard(asked)).toContain('[Approve: Northwind Partners]');
+    expect(readCard(asked)).toContain('[Snooze 1h]');
+    const shown = readCard(await redraw(asked));
+    expect(shown).toContain('Your question\nWho met the CIO first?');
+    expect(shown).toContain('[Snooze 1h]');
+    // Once due, the case as it stands: no snooze.
+    h.rt.clock.set(new Date(h.rt.store.disputes.get(d.id)!.dueAt!.getTime() + 60_000));
+    expect(readCard(await redraw(asked))).not.toContain('[Snooze');
+  });
+
+  it.each([
+    ['Award to another party', ACTIONS.award],
+    ['Ask for information', ACTIONS.ask],
+  ] as const)('“%s” opened from it and left unsent: the form’s way back brings the reminder back, its Snooze buttons with it', async (_label, action) => {
+    const d = await openCase();
+    const rem = await reminder(d.id);
+    const open = submitOf(rem, V.actions[action]);
+    const form = await h.click(USERS.pat, open.verb, open.data);
+    const back = findIn(form, (o) => o.type === 'Action.Execute' && typeof o.title === 'string' && o.title.startsWith('Back to the'))[0] as { title: string; verb: string; data: Record<string, unknown>; associatedInputs?: string } | undefined;
+    expect(back, readCard(form)).toBeDefined();
+    expect(back!.title).toBe('Back to the reminder');
+    expect(back!.associatedInputs).toBe('none');
+    const card = await h.click(USERS.pat, back!.verb, back!.data);
+    expect(readCard(card)).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\\n\u26A0\uFE0F Reminder: dispute #${d.id} is due `));
+    expect(readCard(card)).toContain('[Approve: Northwind Partners]');
+    expect(readCard(card)).toContain('[Snooze 1h]');
+    // A form sent back with a problem keeps the same way back.
+    const s = submitOf(form, V.submits[FORMS[action === ACTIONS.award ? 'award' : 'ask']]);
+    const refused = await h.click(USERS.pat, s.verb, { ...s.data, party: 'party:contoso', rationale: 'Short', question: 'Why' });
+    expect(readCard(refused)).toContain('[Back to the reminder]');
+  });
+
+  it('once the case escalated past him, it and the first case card show the case without buttons, saying who rules on it now (as Slack’s updated card says)', async () => {
+    const d = await openCase();
+    const first = h.connector.messages(personalChat(USERS.pat)).map((c) => cardOf(c)).find((c) => readCard(c).startsWith(`Dispute #${d.id}: Soylent Corp\nA case for you to rule on`));
+    expect(first, 'the case card Pat was sent').toBeDefined();
+    const card = await reminder(d.id);
+    h.rt.clock.set(new Date(h.rt.store.disputes.get(d.id)!.dueAt!.getTime() + 60_000));
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    expect(h.rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana' });
+    // So does the case he opens again (Open, Show the case) to rule on it.
+    const opened = await h.click(USERS.pat, V.actions[ACTIONS.openCase], { value: String(d.id) });
+    for (const shown of [await redraw(card), await redraw(first!), opened]) {
+      expect(readCard(shown)).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\\nThis case moved to Dana Reyes, who rules on it now\\.\\n`));
+      expect(findIn(shown, (o) => o.type === 'Action.Execute')).toEqual([]);
+    }
   });
 
   it('once the case is due, it shows the case overdue: its ruling buttons kept, no snooze, nor the reminder', async () => {

@@ -7,7 +7,7 @@ import { submitDispute } from '../../../dispute.js';
 import { FORMS, quote, text, type FormId, type Reply } from '../../../replies/model.js';
 import { askedWords, submitAsk, submitAward } from '../../../rule.js';
 import { submitAnswer } from '../../../answer.js';
-import { snoozeButtons } from '../../../notify.js';
+import { snoozeButtons, snoozeStays } from '../../../notify.js';
 import { interactiveUser, type SlackContext } from '../context.js';
 import { viewErrors } from '../errors.js';
 import { SLACK_IDS } from '../ids.js';
@@ -112,9 +112,7 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   const askedFrom = (client: App['client'], s: Submitted, card: Reply) => {
     const question = typeof s.values.question === 'string' ? s.values.question.trim() : '';
     const d = s.meta.message?.reminder === true ? deps.ctx.store.disputes.get(Number(s.meta.state.dispute)) : undefined;
-    const theirs = d !== undefined && s.viewer.kind === 'internal' && s.viewer.personKey === d.arbitrator;
-    const due = d?.dueAt ?? null;
-    const snooze = d && theirs && due !== null && due.getTime() > deps.ctx.clock.now().getTime() && card.blocks.some((b) => b.type === 'actions') ? [snoozeButtons(d.id)] : [];
+    const snooze = d && snoozeStays(deps, s.viewer, d, card) ? [snoozeButtons(d.id)] : [];
     return updateCaseMessage(client, s, { ...card, blocks: [text(asked(s), 'muted'), ...(question ? [quote('Your question', question)] : []), ...card.blocks, ...snooze] });
   };
   onSubmit(FORMS.answer, (s) => submitAnswer(deps, s.viewer, { ...s.meta.state, ...s.values }, { requestKey: requestKey(s) }));
