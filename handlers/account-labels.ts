@@ -71,12 +71,14 @@ export function matchLabels(deps: HandlerDeps, matches: readonly AccountMatch[])
  * account has it.
  */
 export function accountTitle(deps: HandlerDeps, account: Pick<Account, 'id' | 'name'>, found?: Ranking): string {
-  // The results of the search that found it as the one answer: another account of its name would
-  // be among them, named as exactly (a search of its name again would double the work of every
-  // who-owns answered; typed by its domain, it is headed by its name alone). Picked from a list,
-  // or typed as a list labels it, its name is searched.
+  // The results of the search that found it: another account of its name would be among them,
+  // named as exactly, or (typed as a list labels it, "Zephyr Labs (NA)") found by that name (a
+  // search of its name again would double the work of every who-owns answered; typed by its
+  // domain, it is headed by its name alone). Picked from a list, its name is searched.
   const candidates: AccountMatch[] = [];
-  if (found) for (let i = 0; i < found.length; i++) if (found.exact(i)) candidates.push(found.match(i));
+  const name = account.name.trim().toLowerCase();
+  const namesake = (m: AccountMatch) => m.exact || (m.matchedOn === 'name' && m.matchedText.trim().toLowerCase() === name);
+  if (found) for (let i = 0; i < found.length; i++) if (namesake(found.match(i))) candidates.push({ ...found.match(i), exact: true });
   if (!found) candidates.push(...deps.matcher.search(account.name, 5));
   const namesakes = candidates.filter((m) => m.exact && m.accountId !== account.id);
   if (namesakes.length === 0) return account.name;

@@ -87,8 +87,10 @@ function partiesLine(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
 export function recusalLine(deps: HandlerDeps, vp: Viewpoint, d: Dispute): string | null {
   const { passed, assignee } = recusalsOf(deps.ctx, d);
   const who = vp.person(d.arbitrator);
-  if (passed.length > 0) return `${passed.map((i) => involvementWords(vp.person(i.person), i)).join(' and ')}, so ${who} rules on it.`;
-  return assignee ? `${involvementWords(who, assignee)}, but nobody above them in its escalation chain is free of a part in it, so ${who} still rules on it.` : null;
+  // An assignee with a part in it has it because nobody of its chain is free of one: those before
+  // them are not why it is theirs (it may have come to them at a breach).
+  if (assignee) return `${involvementWords(who, assignee)}, but nobody above them in its escalation chain is free of a part in it, so ${who} still rules on it.`;
+  return passed.length > 0 ? `${passed.map((i) => involvementWords(vp.person(i.person), i)).join(' and ')}, so ${who} rules on it.` : null;
 }
 
 /**

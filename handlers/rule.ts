@@ -3,8 +3,7 @@ import { authorizeRuling, formerPerson, unknownReason, type Principal } from '..
 import { assertOpen, partiesHoldingNothing, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
 import { reviewCase } from '../src/core/disputes/review.js';
 import { approvalClaims, isOverlapCase } from '../src/core/disputes/settle.js';
-import { involvedIn } from '../src/core/disputes/recusal.js';
-import { rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
+import { recusalOf, rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
 import type { Dispute, PartyId } from '../src/core/types.js';
 import { DomainError, isDomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
@@ -46,7 +45,7 @@ function mayRule(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
   const version = versionOfDispute(deps.ctx, d);
   const book = deps.ctx.policies();
   try {
-    authorizeRuling(viewer, d, rulersOf(deps.ctx, d), (k) => personName(version, k, book), () => formerPerson(viewer, book.all, book.inForceAt(deps.ctx.clock.now()).policy.people), (k) => involvedIn(deps.ctx, d, k));
+    authorizeRuling(viewer, d, rulersOf(deps.ctx, d), (k) => personName(version, k, book), () => formerPerson(viewer, book.all, book.inForceAt(deps.ctx.clock.now()).policy.people), (k) => recusalOf(deps.ctx, d, k));
   } catch (e) {
     throw refusedToRule(deps, viewer, d.id, e);
   }

@@ -89,7 +89,7 @@ function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
   // A name several accounts share, typed as the list of them shows it ("Zephyr Labs (NA)"), is that one.
   if (ranking.length > 1 && q.endsWith(')')) {
     const shown = toldApart(deps, q, Array.from({ length: ranking.length }, (_, i) => ranking.match(i)));
-    if (shown) return showAccount(deps, viewer, shown.id);
+    if (shown) return showAccount(deps, viewer, shown.id, ranking);
   }
   // One result stands for the account (see answerOf: "acme co" beside Acme Consulting does not).
   const answer = answerOf(deps, q, ranking);

@@ -90,6 +90,19 @@ describe('recusal: a case goes to the first of its chain with no part in it', ()
     approve(rt.deps, as.person(rt, 'vp'), d.id);
     expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', ruledBy: 'vp' });
   });
+  it('someone not of its chain who filed a claim in it is refused as anyone not of its chain is: their claim is not why', () => {
+    file(as.partner(rt, 'northwind'), { stage: 'proposal' });
+    file(as.partner(rt, 'contoso'));
+    const d = lastCase();
+    // Sam, of the company's people but no arbitrator, files for Fabrikam: the claim joins the case, which stays with Pat.
+    file(as.person(rt, 'sam'), { claimant: 'fabrikam' });
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat', claimIds: expect.arrayContaining([lastClaim().id]) });
+    const sam = as.person(rt, 'sam');
+    const refusal = `Only Pat Okafor (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #${d.id}.`;
+    expect(() => approve(rt.deps, sam, d.id)).toThrow(refusal);
+    expect(() => submitAsk(rt.deps, sam, { dispute: String(d.id), question: 'Who met them first?' })).toThrow(refusal);
+    expect(() => snoozeReminder(rt.deps, sam, `${d.id}:1h`)).toThrow(`Only the assigned arbitrator can snooze reminders of dispute #${d.id}.`);
+  });
 });
 
 describe('recusal at a breach', () => {
@@ -126,6 +139,27 @@ describe('recusal at a breach', () => {
     expect(entries(d, 'dispute.escalated_to_channel').map((e) => e.payload)).toEqual([{ last: 'pat' }]);
     const channel = rows().filter((r) => (JSON.parse(r.target) as { channel?: string }).channel === 'C0ESCAL').map((r) => read(JSON.parse(r.body) as Reply));
     expect(channel).toContainEqual(expect.stringContaining(`Dispute #${d.id} was not ruled by anyone in its escalation chain. It stays with Pat Okafor, the last in the chain without a part in the case, who alone may rule on it now`));
+  });
+  it('with everybody of its chain involved, it escalates as ever, as its reminder says: nobody is free of a part, so each of them still may rule', () => {
+    file(as.partner(rt, 'northwind'), { stage: 'proposal' });
+    file(as.person(rt, 'dana'), { claimant: 'fabrikam' });
+    const dana = lastClaim().id;
+    const d = lastCase();
+    // Morgan and then Pat (its arbitrator) file claims that join it too: nobody of its chain is free of a part, so it stays with Pat.
+    file(as.person(rt, 'vp'), { claimant: 'contoso' });
+    file(as.person(rt, 'pat'), { stage: 'commit' });
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'pat', escalationLevel: 0 });
+    rt.clock.set('2026-12-07T22:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(to('U0PAT').filter((r) => r.summary.startsWith('Reminder')).map(read)).toEqual([expect.stringContaining('After that it escalates to Dana Reyes.')]);
+    rt.clock.set(d.dueAt!.toISOString());
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+    expect(entries(d, 'dispute.escalated').map((e) => e.payload)).toEqual([expect.objectContaining({ from: 'pat', to: 'dana', level: 1 })]);
+    expect(entries(d, 'dispute.escalated_to_channel')).toEqual([]);
+    // Her card says why she, with a part in it herself, rules on it (not that Pat's part sent it to her).
+    const dm = to('U0DANA').find((r) => r.summary.includes('escalated to you'))!;
+    expect(read(dm)).toContain(`Dana Reyes filed claim #${dana} in this case, but nobody above them in its escalation chain is free of a part in it, so Dana Reyes still rules on it.`);
   });
 });
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import { resolveAccount } from '../../handlers/resolve-account.js';
 import { DomainError } from '../../src/core/errors.js';
@@ -208,7 +208,13 @@ describe('an account typed as a list of accounts sharing its name shows it', () 
   it('/who-owns too: the label typed is that account, and an answer is headed by what tells it from its namesake', () => {
     const buttons = answer('zephyr labs').blocks.flatMap((b) => (b.type === 'actions' ? b.actions.map((a) => a.label) : []));
     expect(buttons).toEqual(['Zephyr Labs (EMEA)', 'Zephyr Labs (NA)', 'Zephyr Labs NA']);
+    // One search of the index for the answer, as for any other (its namesake is among its results).
+    const search = vi.spyOn(rt.deps.matcher, 'search');
+    const rank = vi.spyOn(rt.deps.matcher, 'rank');
     expect(answer('Zephyr Labs (NA)')).toMatchObject({ title: 'Zephyr Labs (NA)', summary: 'Zephyr Labs (NA): Nobody: open to registration' });
+    expect(search.mock.calls.length + rank.mock.calls.length).toBe(1);
+    search.mockRestore();
+    rank.mockRestore();
     expect(answer('zephyr labs (emea)').title).toBe('Zephyr Labs (EMEA)');
     // Picked from the list, it is headed as the list named it.
     expect(showAccount(rt.deps, as.person(rt, 'sam'), 'zephyr-emea').title).toBe('Zephyr Labs (EMEA)');

@@ -185,14 +185,16 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
       }
       const title: KnownBlock[] = b.title ? [counted({ type: 'section', text: labelled(truncate(oneLine(b.title), 200), null, LIMITS.sectionText) }, 0)] : [];
       // Each section counts the items it starts (its lines starting "• "), for capBlocks to say how many it leaves out.
-      return [...title, ...chunkLines(lines, LIMITS.sectionText).map((text): KnownBlock => counted({ type: 'section', text: plain(text, LIMITS.sectionText) }, text.split('\n').filter((l) => l.startsWith('• ')).length))];
+      return bulk([...title, ...chunkLines(lines, LIMITS.sectionText).map((text): KnownBlock => counted({ type: 'section', text: plain(text, LIMITS.sectionText) }, text.split('\n').filter((l) => l.startsWith('• ')).length))]);
     }
-    case 'quote':
+    case 'quote': {
       // The label in the bot's small print; the words in a quote of their own, shown literally.
-      return [
+      const blocks: KnownBlock[] = [
         { type: 'context', elements: [smallPrint(oneLine(b.label))] },
         { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: literal(truncate(b.text.trim() || ' ', LIMITS.quoteText)) }] }] },
       ];
+      return b.many ? bulk(blocks) : blocks;
+    }
     case 'actions': {
       const out: KnownBlock[] = [];
       for (let i = 0; i < b.actions.length; i += LIMITS.actionElements) {
@@ -203,6 +205,13 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
     case 'divider':
       return [{ type: 'divider' }];
   }
+}
+
+/** The blocks a long reply has many of (a list's, a quote of many's, such as each claim's evidence): what capBlocks cuts first. */
+const ofBulk = new WeakSet<KnownBlock>();
+function bulk(blocks: KnownBlock[]): KnownBlock[] {
+  for (const b of blocks) ofBulk.add(b);
+  return blocks;
 }
 
 /** How many things a person reads in a block, where it is not one: a list's items, a title (none). */
@@ -226,23 +235,28 @@ function countOf(block: KnownBlock, next: KnownBlock | undefined): number {
 }
 
 /**
- * Keeps at most `max` blocks. When some must go, the buttons stay (a case card without its
- * ruling buttons would be no use to its arbitrator): the blocks before the last buttons are
- * cut at their end, never between a quote's label and its words, and a line says how many
- * were left out (list items, facts and quotes, each counted once).
+ * Keeps at most `max` blocks. When some must go, what ends the reply stays: the lines after its
+ * lists and quotes of many (a ruled case's outcome and rationale, a hint; when they take at most
+ * half of the message) and its buttons (a case card without its ruling buttons would be no use to
+ * its arbitrator). The blocks before them are cut at their end, never between a quote's label and
+ * its words, and a line says how many were left out (list items, facts and quotes, each counted once).
  */
 function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   if (blocks.length <= max) return blocks;
   const room = max - 1; // the line saying what was left out takes one
-  let last = blocks.length - 1;
+  // The closing lines: those after the last block of a list or a quote of many; none when the reply has neither.
+  let closing = blocks.length;
+  while (closing > 0 && !ofBulk.has(blocks[closing - 1]!)) closing -= 1;
+  if (closing === 0 || blocks.length - closing > room / 2) closing = blocks.length;
+  let ending = blocks.slice(closing);
+  let cut = Math.min(closing, room - ending.length);
+  let last = closing - 1;
   while (last >= 0 && blocks[last]!.type !== 'actions') last -= 1;
-  // Buttons a plain cut would drop are kept at the end: their last rows, with what follows them when it fits.
-  let ending: KnownBlock[] = [];
-  let cut = room;
-  if (last >= room) {
+  // Buttons the cut would drop are kept at the end: their last rows, with what follows them when it fits.
+  if (last >= cut) {
     let first = last;
-    while (first > 0 && blocks[first - 1]!.type === 'actions' && last - first + 1 < room) first -= 1;
-    ending = blocks.length - first < room ? blocks.slice(first) : blocks.slice(first, last + 1);
+    while (first > 0 && blocks[first - 1]!.type === 'actions' && last - first + 1 < room - ending.length) first -= 1;
+    ending = blocks.length - first < room ? blocks.slice(first) : [...blocks.slice(first, last + 1), ...ending];
     cut = Math.min(first, room - ending.length);
   }
   let kept = blocks.slice(0, cut);

@@ -6,12 +6,11 @@ import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { incumbentOf } from '../ownership/engine.js';
-import { operationsVersionOf, rulersOf, versionOfDispute } from '../sla/sla.service.js';
+import { operationsVersionOf, recusalOf, rulersOf, versionOfDispute } from '../sla/sla.service.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import { DIRECT, sameProductLine, type Claim, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, approvalClaims, caseKindWords, isOverlapCase, liveClaims, openCase, partyName } from './settle.js';
 import { caseKindTitle } from './case-kind.js';
-import { involvedIn } from './recusal.js';
 import { isClosed } from '../claims/lifecycle.js';
 
 export interface RaiseDisputeInput {
@@ -189,7 +188,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   const people = operationsVersionOf(ctx, dispute);
   // Authority first: someone who may not rule learns nothing of the case, not even that it closed.
   const book = ctx.policies();
-  const auth = authorizeRuling(principal, dispute, rulersOf(ctx, dispute), (k) => personName(people, k, book), () => formerPerson(principal, book.all, book.inForceAt(now).policy.people), (k) => involvedIn(ctx, dispute, k));
+  const auth = authorizeRuling(principal, dispute, rulersOf(ctx, dispute), (k) => personName(people, k, book), () => formerPerson(principal, book.all, book.inForceAt(now).policy.people), (k) => recusalOf(ctx, dispute, k));
   // The ruling its maker already made, sent again (a double click, a form submitted twice):
   // nothing changes, and the case is answered as ruled, not refused as if nothing had happened.
   if (sameRuling(dispute, auth.personKey, input)) return { dispute, events: [] };

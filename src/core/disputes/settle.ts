@@ -376,7 +376,7 @@ export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account,
   ctx.store.ledger.append({ at: now, kind: 'dispute.joined', subject: `dispute:${dispute.id}`, actor: claim.createdBy, policyVersion: version.version, payload: { claim: claim.id, parties: joined.parties, recommendation: decision.winner, rule: decision.rule, trace: decision.trace } });
   // Its assignee filed the claim (recusal): the case moves on to the next person of its chain
   // with no part in it, who is sent it as it now stands (the move says the claim joined).
-  const moved = recuseAssignee(ctx, joined, now);
+  const moved = recuseAssignee(ctx, joined, claim, now);
   if (moved) return { dispute: ctx.store.disputes.get(dispute.id) ?? joined, events: [{ type: 'claim.pending', claim, disputeId: dispute.id }, ...moved] };
   return { dispute: joined, events: [{ type: 'claim.pending', claim, disputeId: dispute.id }, { type: 'dispute.assigned', dispute: joined }] };
 }

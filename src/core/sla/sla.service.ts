@@ -5,12 +5,12 @@ import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
-import type { Dispute } from '../types.js';
+import type { Claim, Dispute } from '../types.js';
 import { parseDuration } from './duration.js';
 import { formatsFor } from '../time-format.js';
 import { reviewCase } from '../disputes/review.js';
 import { reviewPartner } from '../claims/consequences.js';
-import { involvedIn, recusedPayload, stakesIn, type Involvement } from '../disputes/recusal.js';
+import { involvedIn, involvementOf, recusedPayload, stakesIn, type Involvement } from '../disputes/recusal.js';
 
 export const SLA_TIMER = { reminder: 'sla.reminder', breach: 'sla.breach' } as const;
 /**
@@ -101,6 +101,15 @@ export function rulersOf(ctx: DomainContext, d: Dispute): string[] {
   const stake = stakesIn(ctx, d);
   const uninvolved = named.filter((k) => !stake(k));
   return uninvolved.length > 0 ? uninvolved : named;
+}
+
+/**
+ * `person`'s part in case `d` as the reason they may not rule on it: they are of its chain (or its
+ * assignee), who might rule on it but for that part. Null for anyone else, who may not rule on it
+ * whatever their part (a claim they filed is not why).
+ */
+export function recusalOf(ctx: DomainContext, d: Dispute, person: string): Involvement | null {
+  return person === d.arbitrator || chainOf(ctx, d).includes(person) ? involvedIn(ctx, d, person) : null;
 }
 
 /**
@@ -278,7 +287,8 @@ export function breach(ctx: DomainContext, disputeId: number, payload: Record<st
  * coverage rule in force (see fallbackOf). Null when there is nobody to hand it to: past the end
  * of the chain of an assignee still named (or with everybody left on it involved), the case goes
  * to the escalation channel at a breach (see breach), and stays with an assignee who filed a
- * claim in it. An assignee who left goes to someone involved rather than to nobody.
+ * claim in it. An assignee who left, or who breached with a part in it themself (nobody of the
+ * chain is free of one), hands it to someone involved rather than to nobody.
  */
 function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left' | 'recused'): DomainEvent[] | null {
   const chain = chainOf(ctx, d);
@@ -293,7 +303,10 @@ function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left
     if (level < chain.length) return { chain, level };
     return !isNamed(ctx, d.arbitrator) ? fallbackOf(ctx, d, may) : null;
   };
-  const to = pick((k) => !stake(k)) ?? (why === 'left' ? pick(() => true) : null);
+  // Nobody ahead free of a part in it: an assignee who left hands it to someone involved rather
+  // than to nobody; so does a breach of an assignee with a part in it themself (everybody of its
+  // chain has one, and each still may rule on it: see rulersOf), as it would without recusal.
+  const to = pick((k) => !stake(k)) ?? (why === 'left' || (why === 'breach' && stake(d.arbitrator)) ? pick(() => true) : null);
   if (!to) return null;
   const { level } = to;
   const next = to.chain[level]!;
@@ -311,13 +324,15 @@ function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left
 }
 
 /**
- * A claim its assignee filed joined case `d` (read after the join): the case moves on to the next
- * person of its chain with no part in it, with a fresh SLA (a `dispute.reassigned` entry naming
- * why in `recused`, not counted as a breach). Null when it stays: its assignee has no part in it,
- * or nobody after them is free of one (then it stays with them, who alone may still rule on it).
+ * Claim `joined` joined case `d` (read after the join): when its assignee filed it, the case moves
+ * on to the next person of its chain with no part in it, with a fresh SLA (a `dispute.reassigned`
+ * entry naming why in `recused`, not counted as a breach). Null when it stays: someone else filed
+ * it (the assignee's part is what it was), or nobody after them is free of one (then it stays
+ * with them, who alone may still rule on it). Only the joining claim is looked at, so that a claim
+ * of anyone else's reads none of the case's claims again (the claim's transaction stays as it was).
  */
-export function recuseAssignee(ctx: DomainContext, d: Dispute, now: Date): DomainEvent[] | null {
-  if (d.status !== 'open' || !involvedIn(ctx, d, d.arbitrator)) return null;
+export function recuseAssignee(ctx: DomainContext, d: Dispute, joined: Pick<Claim, 'id' | 'createdBy'>, now: Date): DomainEvent[] | null {
+  if (d.status !== 'open' || !involvementOf(ctx.policies().inForceAt(now).policy.people, d.arbitrator, [joined], '')) return null;
   return handOn(ctx, d, now, 'recused');
 }
 
@@ -333,7 +348,7 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   // named as one, as its reminder names it); anyone else is told no more than of any case.
   const name = principal.kind === 'internal' ? caseKindWords(d) : `dispute #${d.id}`;
   // Someone with a part in the case (recusal) is told so, and who rules on it instead.
-  const part = principal.kind === 'internal' && principal.personKey !== null && d.status === 'open' ? involvedIn(ctx, d, principal.personKey) : null;
+  const part = principal.kind === 'internal' && principal.personKey !== null && d.status === 'open' ? recusalOf(ctx, d, principal.personKey) : null;
   if (part && principal.kind === 'internal') {
     const rulers = rulersOf(ctx, d);
     if (rulers.length > 0 && !rulers.includes(principal.personKey!)) throw new DomainError('forbidden', recusalRefusal(d, part, ctx.policies().nameOf(rulers[0]!)));

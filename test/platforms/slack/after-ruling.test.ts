@@ -2,6 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { tick } from '../../../src/app/scheduler.js';
 import type { ApiCall } from '../../support/fake-slack.js';
+import { stringify } from 'csv-stringify/sync';
+import { submitClaim } from '../../../handlers/claim.js';
+import { importCsv } from '../../../src/core/import/import.service.js';
+import { as } from '../../support/runtime.js';
 import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 import type { SlackUser } from '../../support/slack-requests.js';
 
@@ -77,5 +81,73 @@ describe('a snooze that was made is never reported as a failure', () => {
     expect(answer!.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(visible(answer!.body)).toMatch(new RegExp(`^Reminder for dispute #${dispute.id} snoozed until .*\\. The SLA still breaches `));
     expect(visible(answer!.body)).not.toMatch(/something went wrong on our side/);
+  });
+});
+
+describe('a case too long for one Slack message, after its ruling', () => {
+  /** Northwind, Contoso and Direct sales (filed by Sam) claim in Slack, then 27 more partners, each with notes: 30 claims on Soylent (Analytics). */
+  async function bigCase() {
+    await fileClaim(USERS.northwind, claim({ stage: 'proposal' }));
+    await fileClaim(USERS.contoso, claim());
+    await fileClaim(USERS.sam, claim({ claimant: 'direct' }));
+    const ids = Array.from({ length: 27 }, (_, i) => `bulk-${i}`);
+    importCsv(h.rt.ctx, 'partners', 'p.csv', stringify([['id', 'name'], ...ids.map((id, i) => [id, `Bulk Partner ${i}`])]));
+    for (const [i, id] of ids.entries()) {
+      submitClaim(h.rt.deps, as.partner(h.rt, id), { ...claim({ opportunity: `Deal ${i}` }), evidence: `Met the CIO on day ${i}.` }, { origin: { platform: 'slack', channel: SHARED_CHANNEL, thread: null }, requestKey: null });
+    }
+    const dispute = h.rt.store.disputes.all().at(-1)!;
+    expect(dispute).toMatchObject({ status: 'open', arbitrator: 'pat' });
+    expect(dispute.claimIds).toHaveLength(30);
+    await h.drain();
+    const dm = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${USERS.pat.id}`).at(-1)!;
+    return { dispute, dm, dmTs: String(dm.result.ts), dmChannel: `D${USERS.pat.id}` };
+  }
+  type Seen = { type: string; text?: { text: string }; elements?: { text?: string; elements?: { text: string }[] }[] };
+  const blocksOf = (call: ApiCall) => call.args.blocks as Seen[];
+  /** The list items (claims, criteria) and the quotes a message shows, and what its last line says was left out. */
+  function shownOf(blocks: Seen[]) {
+    const items = blocks.filter((b) => b.type === 'section').flatMap((b) => b.text?.text.split('\n') ?? []).filter((l) => l.startsWith('• ')).length;
+    const notes = blocks.filter((b) => b.type === 'rich_text' && JSON.stringify(b).includes('Met the CIO')).length;
+    const more = /…and (\d+) more not shown\./.exec(JSON.stringify(blocks))?.[1];
+    return { items, notes, more: Number(more) };
+  }
+
+  it('Award: the arbitrator’s card, updated in place, ends with the ruling and its rationale, and counts what it leaves out', async () => {
+    const { dispute, dm, dmTs, dmChannel } = await bigCase();
+    const award = buttonsOf(dm).find((b) => b.action_id === SLACK_IDS.actions.rule_award)!;
+    const opened = h.fake.callsTo('views.open').length;
+    await h.click(USERS.pat, award.action_id, award.value, { channel: dmChannel, messageTs: dmTs });
+    await h.fake.waitFor(() => h.fake.callsTo('views.open').length > opened, 'award modal');
+    const res = await h.submit(USERS.pat, h.openedView(opened), { party: 'party:contoso', rationale: 'Contoso brought the customer to us first.' });
+    expect((res.json() as { response_action: string }).response_action).toBe('update');
+    const [update] = await h.fake.waitFor(() => (h.fake.callsTo('chat.update').length > 0 ? h.fake.callsTo('chat.update') : undefined), 'chat.update');
+    expect(update!.args).toMatchObject({ channel: dmChannel, ts: dmTs });
+    const blocks = blocksOf(update!);
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(buttonsOf(update!)).toEqual([]);
+    // What a person reads last: who ruled and for whom, then the rationale in their words.
+    const tail = visible(blocks.slice(-3));
+    expect(tail).toMatch(/^✅ Ruled by Pat Okafor on .*: Contoso Consulting owns it\.\nRationale\nContoso brought the customer to us first\.$/);
+    // Left out: claims and criteria (list items) and notes (quotes), each counted once.
+    const { items, notes, more } = shownOf(blocks);
+    const criteria = h.rt.store.disputes.get(dispute.id)!.trace.length;
+    expect(items).toBeLessThan(30 + criteria);
+    expect(more).toBe(30 + criteria - items + (27 - notes));
+  });
+
+  it('Approve: the ruling DM of the party filed by one of the company’s people (who reads the whole case) ends with the ruling', async () => {
+    const { dm, dmTs, dmChannel } = await bigCase();
+    const approve = buttonsOf(dm).find((b) => b.action_id === SLACK_IDS.actions.rule_approve)!;
+    expect(approve.text.text).toBe('Approve: Northwind Partners');
+    await h.click(USERS.pat, approve.action_id, approve.value, { channel: dmChannel, messageTs: dmTs });
+    await h.fake.waitFor(() => h.fake.callsTo('chat.update')[0], 'chat.update');
+    expect(visible(blocksOf(h.fake.callsTo('chat.update')[0]!).at(-1))).toMatch(/^✅ Ruled by Pat Okafor on .*: Northwind Partners owns it\.$/);
+    await h.drain();
+    const ruling = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === `D${USERS.sam.id}` && /is ruled/.test(visible(c.args.blocks)))!;
+    const blocks = blocksOf(ruling);
+    expect(blocks.length).toBe(50);
+    expect(visible(blocks[1])).toMatch(/^Dispute #\d+ over Soylent Corp \(Analytics\) is ruled: Northwind Partners owns it\./);
+    expect(visible(blocks.at(-1))).toMatch(/^✅ Ruled by Pat Okafor on .*: Northwind Partners owns it\.$/);
+    expect(visible(blocks.at(-2))).toMatch(/^…and \d+ more not shown\.$/);
   });
 });

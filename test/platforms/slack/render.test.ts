@@ -200,6 +200,38 @@ describe('Block Kit limits', () => {
     expect(blocks.at(-2)!.elements!.map((e) => e.text.text)).toEqual(items.slice(0, 10).map((_, i) => `Open #${i}`));
   });
 
+  it('a ruled case too long for 50 blocks ends with its outcome and rationale: its notes and lists are cut before them, and counted', () => {
+    const claims = Array.from({ length: 30 }, (_, i) => ({ text: `#${i} Partner ${i}, registered Nov 1, 2026 (pending)`, detail: `resell, Deal ${i}, stage proposal` }));
+    const card: Block[] = [
+      { type: 'facts', facts: [{ label: 'Account', value: 'Soylent Corp (Analytics)' }, { label: 'Arbitrator', value: 'Pat Okafor' }] },
+      { type: 'list', title: 'Claims', items: claims },
+      ...claims.map((_, i) => quote(`Evidence on claim #${i} (Partner ${i})`, `notes ${i}`, { many: true })),
+      { type: 'list', title: 'Criteria', items: Array.from({ length: 5 }, (_, i) => ({ text: `Rule ${i}: no pick`, detail: 'why' })) },
+      text('Ruled by Pat Okafor on Dec 1, 2026: Northwind Partners owns it.', 'good'),
+      quote('Rationale', 'Northwind registered first.'),
+    ];
+    const blocks = blocksOf(renderReply(reply('s', card)));
+    expect(blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
+    expect(blocks.slice(-3).map((b) => JSON.stringify(b))).toEqual([
+      expect.stringContaining('\u2705 Ruled by Pat Okafor on Dec 1, 2026: Northwind Partners owns it.'),
+      expect.stringContaining('"Rationale"'),
+      expect.stringContaining('Northwind registered first.'),
+    ]);
+    // Every claim is shown (the list comes first), 21 of the 30 notes, none of the criteria: 9 notes and 5 criteria left out.
+    const items = blocks.filter((b) => b.type === 'section' && b.text).flatMap((b) => b.text!.text.split('\n')).filter((l) => l.startsWith('• '));
+    expect(items).toHaveLength(30);
+    expect(blocks.filter((b) => b.type === 'rich_text' && JSON.stringify(b).includes('notes '))).toHaveLength(21);
+    expect(JSON.stringify(blocks.at(-4))).toContain('…and 14 more not shown.');
+  });
+
+  it('what follows a reply’s last list is kept at its end only when it takes at most half the message', () => {
+    const many: Block[] = [{ type: 'list', title: 'Claims', items: [{ text: '#1 Northwind' }] }, ...Array.from({ length: 60 }, (_, i) => text(`t${i}`))];
+    const blocks = blocksOf(renderReply(reply('s', many)));
+    expect(blocks).toHaveLength(LIMITS.messageBlocks);
+    expect(JSON.stringify(blocks.at(-2))).toContain('t46');
+    expect(JSON.stringify(blocks.at(-1))).toContain('…and 13 more not shown.');
+  });
+
   it('buttons followed by a line keep both when cut; buttons anywhere are kept', () => {
     const many: Block[] = [...Array.from({ length: 30 }, (_, i) => quote(`Evidence ${i}`, `notes ${i}`)), { type: 'actions', actions: [{ action: ACTIONS.approve, label: 'Approve', value: '1:p0' }] }, text('Reply in the thread.', 'muted')];
     const blocks = blocksOf(renderReply(reply('s', many)));

@@ -98,3 +98,26 @@ it('the award form of a case whose parties are too long to list takes a party ty
   await award(wayne!, 'Nobody');
   expect(h.rt.store.disputes.get(wayne!.id)).toMatchObject({ status: 'ruled', winner: null });
 });
+
+it('the card of a 70-party case, each party with 3,000 characters of notes, ruled through the award form: it still shows the ruling and its rationale', async () => {
+  h = await startTeams();
+  const ids = longPartners(70);
+  await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
+  ids.forEach((id, i) =>
+    submitClaim(h.rt.deps, as.partner(h.rt, id), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: `Deal ${i}`, stage: i === 0 ? 'qualified' : 'proposal', amount: '', evidence: NOTES }, { origin: { platform: 'teams', channel: CHANNEL, thread: '1700000000555' }, requestKey: null }),
+  );
+  const d = h.rt.store.disputes.all().at(-1)!;
+  const form = await h.click(USERS.pat, TEAMS_IDS.actions[ACTIONS.award], { value: String(d.id) });
+  const submit = find(form, (o) => o.type === 'Action.Execute' && o.verb === TEAMS_IDS.submits[FORMS.award])[0]!;
+  const rationale = NOTES.slice(0, 2000).trim();
+  const ruled = await h.click(USERS.pat, submit.verb as string, { ...(submit.data as object), party: h.rt.store.partners.get('bulk-5')!.name, rationale });
+  expect(h.rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'bulk-5' });
+  const body = find(ruled, (o) => o.type === 'AdaptiveCard')[0]!.body;
+  expect(JSON.stringify(body).length).toBeLessThanOrEqual(LIMITS.cardMax);
+  const lines = readCard(ruled).split('\n');
+  const outcome = lines.findIndex((l) => /^✅ Ruled by Pat Okafor on .*: Bulk Partner 5 .* owns it\.$/.test(l));
+  expect(outcome).toBeGreaterThan(0);
+  // The outcome, then the rationale under its label (on a card this crowded, its start).
+  expect(lines.slice(outcome + 1, outcome + 3)).toEqual(['Rationale', rationale.split('\n')[0]]);
+  expect(readCard(ruled)).toMatch(/more notes not shown/);
+});
