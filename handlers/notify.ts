@@ -9,9 +9,9 @@ import { approvalShown, caseAbout, caseStamp, caseTitle, caseWords, disputeCard,
 import { isOverlapCase, liveClaims, otherClaimOfParty, recentRulingAgainst, rulingStandsUntil } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
-import { chainOf, pastDue, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
+import { breachOutcome, pastChainWords, pastDue, recusalsOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 import { claimNoticeKey } from '../src/core/claims/lifecycle.service.js';
-import { involvedIn, involvementWords } from '../src/core/disputes/recusal.js';
+import { involvementWords, type Involvement } from '../src/core/disputes/recusal.js';
 import { dormancyAt, protectionEnd, termsOf } from '../src/core/claims/lifecycle.js';
 
 type Platform = OutboxMessage['platform'];
@@ -27,6 +27,9 @@ function lapseWords(vp: Viewpoint, at: Date): string {
 
 /** What an arbitrator's notification says is theirs: "yours to rule", or for a claim waiting for approval "yours to approve or reject". */
 const yoursTo = (arb: Principal, d: Dispute): string => `yours to ${approvalShown(arb, d) ? 'approve or reject' : 'rule'}`;
+
+/** A sentence's words with their first letter capitalised. */
+const capitalised = (words: string): string => words.charAt(0).toUpperCase() + words.slice(1);
 
 /** The viewer a party's people read as: a partner sees only their own deals. */
 function partyViewer(party: PartyId, userKey: string): Principal {
@@ -409,6 +412,14 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
     return ` The last question on it was asked by ${vp.person(last.actor)} (${vp.dateTime(last.at)}), not by you: ask them what it was.`;
   };
   const refreshCards = (d: Dispute, tag: string, why?: string) => out.push(...staleCardUpdates(deps, d, tag, why));
+  /**
+   * Of those passed over for their part in `d` (recusal), the ones its case card, sent with the
+   * lead that would name them, does not name already (see recusalLine): each is said once.
+   */
+  const notOnCard = (d: Dispute, recused: readonly Involvement[]): Involvement[] => {
+    const named = new Set(recusalsOf(deps.ctx, d).passed.map((i) => i.person));
+    return recused.filter((i) => !named.has(i.person));
+  };
   /** The case with its ruling buttons, as its arbitrator reads it, and where to send it (null: nowhere). */
   const arbitratorsCard = (d: Dispute) => {
     const target = personTarget(deps, d.arbitrator, platformOf(d));
@@ -458,8 +469,10 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           const arb = personViewer(target, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
           const by = when(viewpoint(deps, arb));
-          // Passed over for their part in the case (recusal): said, so that it is clear why it came to them.
-          const recused = e.recused && e.recused.length > 0 ? ` ${e.recused.map((i) => involvementWords(vp.person(i.person), i)).join(' and ')}, so it came to you.` : '';
+          // Passed over for their part in the case (recusal): said, so that it is clear why it came
+          // to them; once, by the card's own line (which stays there for whoever reads it later).
+          const unsaid = notOnCard(d, e.recused ?? []);
+          const recused = unsaid.length > 0 ? ` ${unsaid.map((i) => involvementWords(vp.person(i.person), i)).join(' and ')}, so it came to you.` : '';
           const lead = joined
             ? `Another claim joined ${caseWords(arb, d)}, yours to rule on${by}: this card shows the case as it now stands, with the criteria's recommendation over every claim in it.`
             : isOverlapCase(d)
@@ -547,20 +560,15 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         if (!mine) break;
         const { target, vp, card } = mine;
         const snooze = snoozeButtons(d.id);
-        // What the breach will do: hand the case on, or (the last of the chain) post it to the escalation channel, or leave it here.
-        const chain = chainOf(deps.ctx, d);
-        // The next who may rule it, above its assignee: whom a breach hands it to.
-        const next = rulersOf(deps.ctx, d).find((k) => k !== d.arbitrator);
-        // Everybody above them with a part in the case (recusal): a breach moves it to none of them, as past the end of the chain.
-        const recusedAbove = !next && d.escalationLevel < chain.length - 1 && chain.slice(d.escalationLevel + 1).some((k) => involvedIn(deps.ctx, d, k));
+        // What the breach will do: hand the case on, or (nobody above to take it: the last of the
+        // chain, or everybody above with a part in it) post it to the escalation channel, or leave it here.
+        const outcome = breachOutcome(deps.ctx, d);
         const after =
-          d.escalationLevel < chain.length - 1 && !recusedAbove
-            ? `After that it escalates${next ? ` to ${vp.person(next)}` : ''}.`
+          outcome.to !== null
+            ? `After that it escalates to ${vp.person(outcome.to)}.`
             : escalationChannel(d)
               ? 'After that it goes to the escalation channel.'
-              : recusedAbove
-                ? 'Everybody above you in its escalation chain has a part in it: it stays with you, overdue.'
-                : 'You are the last in its escalation chain: it stays with you, overdue.';
+              : `${capitalised(pastChainWords(outcome.why))}: it stays with you, overdue.`;
         // A claim waiting for approval is said to be one, as its card says it.
         const what = caseWords(vp.viewer, d);
         // The reminder's line holds while the case stands as it does (a card that redraws itself keeps it until then).
@@ -577,7 +585,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const own = e.recused?.find((i) => i.person === e.from);
         const others = (e.recused ?? []).filter((i) => i.person !== e.from);
         const partWords = (list: readonly { person: string; claim: number | null }[]) => list.map((i) => involvementWords(vp.person(i.person), i)).join(' and ');
-        const why = own ? `${involvementWords(vp.person(e.from), own)}.` : e.left ? `${vp.person(e.from)} is no longer among the policy's people.` : `${vp.person(e.from)} did not rule in time.`;
+        // The new assignee's card names an assignee passed over for their part in it (see recusalLine): their lead does not again.
+        const ownOnCard = own !== undefined && notOnCard(d, [own]).length === 0;
+        const why = own ? (ownOnCard ? `it moved to you from ${vp.person(e.from)}.` : `${involvementWords(vp.person(e.from), own)}.`) : e.left ? `${vp.person(e.from)} is no longer among the policy's people.` : `${vp.person(e.from)} did not rule in time.`;
         const reassigned = e.left || own !== undefined;
         // A case may be handed on at one level more than once (to the people who replace those who left).
         const step = reassigned ? `moved:${d.escalationLevel}:${d.arbitrator}` : `escalated:${d.escalationLevel}`;
@@ -588,8 +598,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         if (next) {
           const arb = personViewer(next, d.arbitrator);
           const card = disputeCard(deps, arb, d, { withActions: true });
-          // Those passed over on the way for their part in the case, said so that it is clear why it came here.
-          const passed = others.length > 0 ? ` ${partWords(others)}, so it came to you.` : '';
+          // Those passed over on the way for their part in the case, said so that it is clear why it came here (once: the card may say it).
+          const unsaid = notOnCard(d, others);
+          const passed = unsaid.length > 0 ? ` ${partWords(unsaid)}, so it came to you.` : '';
           const intro = reassigned ? `Yours to rule now: ${why}${passed}` : `Escalated to you: ${vp.person(e.from)} did not rule within the SLA.${passed}`;
           // The notification says, as the first assignment's did, that it is theirs and by when.
           const by = d.dueAt ? ` by ${viewpoint(deps, arb).deadline(d.dueAt)}` : '';
@@ -612,40 +623,52 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const d = e.dispute;
         const vp = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' });
         const platform = platformOf(d);
-        // Short of the end of its chain when everybody after its assignee has a part in the case (recusal).
-        const lastWords = chainOf(deps.ctx, d).slice(d.escalationLevel + 1).some((k) => involvedIn(deps.ctx, d, k)) ? 'the last in the chain without a part in the case' : 'the last in the chain';
+        const who = vp.person(d.arbitrator);
+        // Short of the end of its chain when everybody above its assignee has a part in the case
+        // (recusal): they were passed over, not late, so nobody says the whole chain failed to rule.
+        const outcome = breachOutcome(deps.ctx, d);
+        const early = outcome.to === null && outcome.why === 'recused';
         const channel = escalationChannel(d);
         // To the company's people: a claim waiting for approval is said to be one, as its card says it.
         const [name, named] = [caseTitle(vp.viewer, d), caseWords(vp.viewer, d)];
-        const summary = `${name} is past its whole escalation chain`;
-        const body: ChannelPost = { ...reply(summary, [text(`${name} was not ruled by anyone in its escalation chain. It stays with ${vp.person(d.arbitrator)}, ${lastWords}, who alone may rule on it now: it is overdue until they do.`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' }), place: 'the escalation channel' };
+        const summary = early ? `${name} is overdue, and nobody above ${who} may take it` : `${name} is past its whole escalation chain`;
+        const notRuled = early ? `${name} was not ruled by ${who} in time, and everybody above them in its escalation chain has a part in it` : `${name} was not ruled by anyone in its escalation chain`;
+        // Everybody of its chain with a part in it (its assignee too): any of them may still rule on it, as nobody else could.
+        const stays = rulersOf(deps.ctx, d).some((k) => k !== d.arbitrator)
+          ? `It stays with ${who}, overdue: they have a part in it too, so anyone in its escalation chain may still rule on it.`
+          : `It stays with ${who}${early ? '' : ', the last in the chain'}, who alone may rule on it now: it is overdue until they do.`;
+        const body: ChannelPost = { ...reply(summary, [text(`${notRuled}. ${stays}`, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' }), place: 'the escalation channel' };
         // Once per SLA that ran out: a case handed on past its chain again is posted again.
         const exhaustedKey = `exhausted:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.dueAt?.getTime() ?? 0}`;
-        // The case stays with the last person of the chain: the cards they rule from show it overdue, their reminders' Snooze gone.
-        out.push(...liveCardUpdates(deps, d, [text(`Nobody in its escalation chain ruled ${named} in time: it is overdue, and still yours to rule, ${lastWords}.`, 'attention')], exhaustedKey));
-        // Should the bot not be in that channel, the last person of the chain hears it instead,
-        // spoken to, and pointed to the case card they rule from (in the same chat: see toArbitrator);
-        // with no channel named for this platform, they hear it at once.
+        // To the one who keeps it, why nobody else took it.
+        const notRuledYours = early ? `${name} was not ruled in time, and ${pastChainWords('recused')}` : null;
+        // The case stays with its assignee: the cards they rule from show it overdue, their reminders' Snooze gone.
+        out.push(...liveCardUpdates(deps, d, [text(notRuledYours ? `${notRuledYours}: it is overdue, and still yours to rule.` : `Nobody in its escalation chain ruled ${named} in time: it is overdue, and still yours to rule, the last in the chain.`, 'attention')], exhaustedKey));
+        // Should the bot not be in that channel, the one who keeps it hears it instead, spoken to,
+        // and pointed to the case card they rule from (in the same chat: see toArbitrator); with no
+        // channel named for this platform, they hear it at once.
         const last = personTarget(deps, d.arbitrator, platform);
         const fallbackUser = last?.platform === platform ? last.user : undefined;
         if (last && fallbackUser) {
-          const lead = `${name} was not ruled by anyone in its escalation chain, and you are ${lastWords.replace('the chain', 'it')}: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`;
+          const lead = `${notRuledYours ?? `${name} was not ruled by anyone in its escalation chain, and you are the last in it`}: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`;
           body.fallbackCopy = reply(summary, [text(lead, 'attention'), ...disputeCard(deps, personViewer(last, d.arbitrator), d, { withActions: false }).blocks]);
         }
-        /** The case with its ruling buttons to the last person of the chain, saying why it came. */
-        const toLast = (to: { platform: Platform; user: string }, why: string, key: string) =>
-          toArbitrator(d, to, withLead({ ...disputeCard(deps, personViewer(to, d.arbitrator), d, { withActions: true }), summary: `${name} is past its whole escalation chain` }, [text(why, 'attention')], caseStamp(d)), key);
+        /** The case with its ruling buttons to the one who keeps it, saying why it came. */
+        const toLast = (to: { platform: Platform; user: string }, why: string, key: string) => toArbitrator(d, to, withLead({ ...disputeCard(deps, personViewer(to, d.arbitrator), d, { withActions: true }), summary }, [text(why, 'attention')], caseStamp(d)), key);
+        // The thread (which partners read) says nobody else may take it, not why.
+        const threadTitle = early ? `Dispute #${d.id} stays with ${who}, overdue` : `Dispute #${d.id} is past its escalation chain`;
+        const ranOut = early ? `The time to rule ran out, and nobody above ${who} in the escalation chain can take the case` : 'Nobody in the escalation chain ruled in time';
         if (channel) {
           out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: exhaustedKey });
-          // Reachable only on another platform, the last person could not be the channel's
+          // Reachable only on another platform, the one who keeps it could not be the channel's
           // fallback: they hear it at once, where they are.
-          if (last && !fallbackUser) toLast(last, `${name} was not ruled by anyone in its escalation chain, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, ${lastWords}, overdue.`, `${exhaustedKey}:${last.platform}`);
+          if (last && !fallbackUser) toLast(last, `${notRuledYours ?? `${name} was not ruled by anyone in its escalation chain`}, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, ${early ? '' : 'the last in the chain, '}overdue.`, `${exhaustedKey}:${last.platform}`);
           // Whether the channel takes the post is known only when it is delivered: the thread says both.
-          const who = vp.person(d.arbitrator);
-          toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time: the case is posted to the escalation channel${fallbackUser ? ` or, where I cannot post there, sent to ${who}` : ''}; it stays with ${who}, ${lastWords}.`, 'attention')]), 'exhausted');
+          toThread(d, () => reply(threadTitle, [text(`${ranOut}: the case is posted to the escalation channel${fallbackUser ? ` or, where I cannot post there, sent to ${who}` : ''}; it stays with ${who}${early ? '' : ', the last in the chain'}.`, 'attention')]), 'exhausted');
         } else {
-          if (last) toLast(last, `${name} was not ruled by anyone in its escalation chain, and the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel), so it stays with you, ${lastWords}, overdue.`, exhaustedKey);
-          toThread(d, () => reply(`Dispute #${d.id} is past its escalation chain`, [text(`Nobody in the escalation chain ruled in time; the case stays with ${vp.person(d.arbitrator)}.`, 'attention')]), 'exhausted');
+          const noChannel = `the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel)`;
+          if (last) toLast(last, notRuledYours ? `${notRuledYours}; ${noChannel}, so it stays with you, overdue.` : `${name} was not ruled by anyone in its escalation chain, and ${noChannel}, so it stays with you, the last in the chain, overdue.`, exhaustedKey);
+          toThread(d, () => reply(threadTitle, [text(`${ranOut}; the case stays with ${who}.`, 'attention')]), 'exhausted');
         }
         break;
       }

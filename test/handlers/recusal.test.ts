@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { approve, submitAsk, submitAward } from '../../handlers/rule.js';
@@ -6,6 +9,7 @@ import type { Reply } from '../../handlers/replies/model.js';
 import { tick } from '../../src/app/scheduler.js';
 import type { Principal } from '../../src/core/authz.js';
 import type { Dispute } from '../../src/core/types.js';
+import { policyTextWith } from '../support/builders.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
 /**
@@ -21,7 +25,9 @@ afterEach(() => rt.close());
 
 const slack = { origin: { platform: 'slack' as const, channel: 'C0SHARED', thread: null }, requestKey: null };
 const deal = { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'qualified', amount: '', evidence: '' };
-const file = (who: Principal, over: Record<string, string> = {}) => submitClaim(rt.deps, who, { ...deal, ...over }, slack);
+const teams = { origin: { platform: 'teams' as const, channel: '19:abc@thread.tacv2', thread: null }, requestKey: null };
+const consoleOrigin = { origin: { platform: 'console' as const, channel: 'general', thread: null }, requestKey: null };
+const file = (who: Principal, over: Record<string, string> = {}, where: typeof slack | typeof teams | typeof consoleOrigin = slack) => submitClaim(rt.deps, who, { ...deal, ...over }, where);
 const lastCase = (): Dispute => rt.store.disputes.all().at(-1)!;
 const lastClaim = () => rt.store.claims.forAccount('soylent').at(-1)!;
 
@@ -33,6 +39,22 @@ const to = (id: string, from = 0) =>
     .filter((r) => (JSON.parse(r.target) as { user?: string }).user === id)
     .map((r) => JSON.parse(r.body) as Reply);
 const read = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
+/** The first line of a message: what it says above the case card. */
+const lead = (r: Reply) => (r.blocks[0]?.type === 'text' ? r.blocks[0].text : '');
+/** How many times `words` are said in a message. */
+const times = (r: Reply, words: string) => read(r).split(words).length - 1;
+/** The posts queued from row `from` on to the thread of a case, and to a channel. */
+const threadPosts = (from = 0) => rows().slice(from).filter((r) => (JSON.parse(r.target) as { kind: string }).kind === 'dispute-thread').map((r) => JSON.parse(r.body) as Reply);
+const channelPosts = (channel: string, from = 0) => rows().slice(from).filter((r) => (JSON.parse(r.target) as { channel?: string; kind: string }).kind === 'channel' && (JSON.parse(r.target) as { channel?: string }).channel === channel).map((r) => JSON.parse(r.body) as Reply & { fallbackCopy?: Reply });
+/** Why snoozing `option` is refused. */
+const refusal = (who: Principal, d: Dispute, option: string): string => {
+  try {
+    snoozeReminder(rt.deps, who, `${d.id}:${option}`);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected a refusal');
+};
 const entries = (d: Dispute, kind: string) => [...rt.store.ledger.entries()].filter((e) => e.subject === `dispute:${d.id}` && e.kind === kind);
 
 /** Northwind claims Soylent; Pat files a direct claim further along: the criteria only recommend the direct team. */
@@ -50,8 +72,10 @@ describe('recusal: a case goes to the first of its chain with no part in it', ()
     expect(d).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
     expect(to('U0PAT').map((r) => r.summary)).not.toContainEqual(expect.stringMatching(/yours to rule/));
     const dm = to('U0DANA').find((r) => r.summary.startsWith(`Dispute #${d.id} on Soylent Corp (Analytics): yours to rule`))!;
-    expect(read(dm)).toContain(`A case for you to rule on by Dec 8, 2026, 5:00 PM EST: the criteria did not settle it on their own. Pat Okafor filed claim #${claim} in this case, so it came to you.`);
+    // Said once, by the case card's line (which stays on the card for whoever reads it later), not again in the lead.
+    expect(lead(dm)).toBe('A case for you to rule on by Dec 8, 2026, 5:00 PM EST: the criteria did not settle it on their own.');
     expect(read(dm)).toContain(`Pat Okafor filed claim #${claim} in this case, so Dana Reyes rules on it.`);
+    expect(times(dm, `Pat Okafor filed claim #${claim}`)).toBe(1);
     expect(entries(d, 'dispute.assigned').map((e) => e.payload)).toEqual([expect.objectContaining({ arbitrator: 'dana', recused: [{ person: 'pat', claim }] })]);
     // The SLA is Dana's, at her level: her reminder rings, not Pat's.
     rt.clock.set('2026-12-07T22:00:00Z');
@@ -118,7 +142,9 @@ describe('recusal at a breach', () => {
     expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'vp', escalationLevel: 2 });
     expect(to('U0DANA', before)).toEqual([]);
     const dm = to('U0VP', before).find((r) => r.summary.includes('escalated to you'))!;
-    expect(read(dm)).toContain(`Escalated to you: Pat Okafor did not rule within the SLA. Dana Reyes filed claim #${claim} in this case, so it came to you.`);
+    expect(lead(dm)).toBe('Escalated to you: Pat Okafor did not rule within the SLA.');
+    expect(read(dm)).toContain(`Dana Reyes filed claim #${claim} in this case, so Morgan Lee rules on it.`);
+    expect(times(dm, `Dana Reyes filed claim #${claim}`)).toBe(1);
     expect(entries(d, 'dispute.escalated').map((e) => e.payload)).toEqual([expect.objectContaining({ from: 'pat', to: 'vp', level: 2, recused: [{ person: 'dana', claim }] })]);
   });
 
@@ -137,8 +163,15 @@ describe('recusal at a breach', () => {
     expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat', escalationLevel: 0 });
     expect(entries(d, 'dispute.escalated')).toEqual([]);
     expect(entries(d, 'dispute.escalated_to_channel').map((e) => e.payload)).toEqual([{ last: 'pat' }]);
-    const channel = rows().filter((r) => (JSON.parse(r.target) as { channel?: string }).channel === 'C0ESCAL').map((r) => read(JSON.parse(r.body) as Reply));
-    expect(channel).toContainEqual(expect.stringContaining(`Dispute #${d.id} was not ruled by anyone in its escalation chain. It stays with Pat Okafor, the last in the chain without a part in the case, who alone may rule on it now`));
+    // Dana and Morgan were passed over, not late: the post does not say the whole chain failed to rule.
+    const [post] = channelPosts('C0ESCAL');
+    expect(post!.summary).toBe(`Dispute #${d.id} is overdue, and nobody above Pat Okafor may take it`);
+    expect(lead(post!)).toBe(`Dispute #${d.id} was not ruled by Pat Okafor in time, and everybody above them in its escalation chain has a part in it. It stays with Pat Okafor, who alone may rule on it now: it is overdue until they do.`);
+    // Should the bot not be in that channel, Pat reads it, spoken to.
+    expect(lead(post!.fallbackCopy!)).toBe(`Dispute #${d.id} was not ruled in time, and everybody above you in its escalation chain has a part in it: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`);
+    // The thread, which partners read, says nobody else can take it, not why.
+    expect(threadPosts().map((r) => [r.summary, read(r)])).toContainEqual([`Dispute #${d.id} stays with Pat Okafor, overdue`, 'The time to rule ran out, and nobody above Pat Okafor in the escalation chain can take the case: the case is posted to the escalation channel or, where I cannot post there, sent to Pat Okafor; it stays with Pat Okafor.']);
+    expect(rows().map((r) => r.body).join('\n')).not.toMatch(/not ruled by anyone in its escalation chain|past its (whole )?escalation chain|Nobody in the escalation chain ruled/);
   });
   it('with everybody of its chain involved, it escalates as ever, as its reminder says: nobody is free of a part, so each of them still may rule', () => {
     file(as.partner(rt, 'northwind'), { stage: 'proposal' });
@@ -178,10 +211,94 @@ describe('recusal when the assignee files a claim that joins their case', () => 
     expect(moved.dueAt!.getTime()).toBeGreaterThan(d.dueAt!.getTime());
     const dana = to('U0DANA', before);
     expect(dana.map((r) => r.summary)).toEqual([expect.stringMatching(`^Dispute #${d.id} on Soylent Corp \\(Analytics\\): yours to rule by`)]);
-    expect(read(dana[0]!)).toContain(`Yours to rule now: Pat Okafor filed claim #${claim} in this case.`);
+    expect(lead(dana[0]!)).toBe('Yours to rule now: it moved to you from Pat Okafor.');
+    expect(read(dana[0]!)).toContain(`Pat Okafor filed claim #${claim} in this case, so Dana Reyes rules on it.`);
+    expect(times(dana[0]!, `Pat Okafor filed claim #${claim}`)).toBe(1);
     expect(to('U0PAT', before).map(read)).toContainEqual(`You filed claim #${claim} in dispute #${d.id} over Soylent Corp (Analytics), so it moved to Dana Reyes, who rules on it now.`);
     expect(entries(d, 'dispute.reassigned').map((e) => e.payload)).toEqual([expect.objectContaining({ from: 'pat', to: 'dana', level: 1, recused: [{ person: 'pat', claim }] })]);
     expect(entries(d, 'dispute.escalated')).toEqual([]);
     expect(() => approve(rt.deps, as.person(rt, 'pat'), d.id)).toThrow(`You filed claim #${claim} in dispute #${d.id}, so you cannot rule on it: Dana Reyes does.`);
+  });
+});
+
+describe('what the breach does, with everybody above the assignee involved', () => {
+  /** Pat has the case; Dana and Morgan, above him, each file a claim that joins it. */
+  function aboveInvolved(where: typeof slack | typeof teams | typeof consoleOrigin = slack): Dispute {
+    file(as.partner(rt, 'northwind'), { stage: 'proposal' }, where);
+    file(as.partner(rt, 'contoso'), {}, where);
+    file(as.person(rt, 'dana'), { claimant: 'fabrikam' }, where);
+    file(as.person(rt, 'vp'), {}, where);
+    const d = lastCase();
+    expect(d).toMatchObject({ arbitrator: 'pat', escalationLevel: 0 });
+    return d;
+  }
+
+  it('a snooze past the breach is refused saying the case then becomes overdue, not that it escalates', () => {
+    const d = aboveInvolved();
+    const pat = as.person(rt, 'pat');
+    rt.clock.set('2026-12-08T20:00:00Z'); // Tuesday 3:00 PM, two hours before the breach: an hour's snooze still fits
+    expect(refusal(pat, d, '4h')).toBe('That would snooze past the SLA breach, when the case becomes overdue: everybody above you in its escalation chain has a part in it. Pick a shorter snooze.');
+    rt.clock.set('2026-12-08T21:30:00Z'); // half an hour before: even the shortest snooze ends past it
+    expect(refusal(pat, d, '1h')).toBe(`No snooze is left to pick: even the shortest would snooze past the SLA breach (Dec 8, 2026, 5:00 PM EST), when dispute #${d.id} becomes overdue (everybody above you in its escalation chain has a part in it).`);
+    // And what the breach then does: nobody above takes it.
+    rt.clock.set(d.dueAt!.toISOString());
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat', escalationLevel: 0 });
+  });
+
+  it('on Teams, with no escalation channel: Pat is told it stays with him, and why, and the thread that nobody else can take it', () => {
+    const d = aboveInvolved(teams);
+    rt.clock.set('2026-12-07T22:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(to('29:pat').filter((r) => r.summary.startsWith('Reminder')).map(lead)).toEqual([`Reminder: dispute #${d.id} is due Dec 8, 2026, 5:00 PM EST. Everybody above you in its escalation chain has a part in it: it stays with you, overdue.`]);
+    const before = rows().length;
+    rt.clock.set(d.dueAt!.toISOString());
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    const told = to('29:pat', before);
+    expect(told.map((r) => [r.summary, lead(r)])).toEqual([[`Dispute #${d.id} is overdue, and nobody above Pat Okafor may take it`, `Dispute #${d.id} was not ruled in time, and everybody above you in its escalation chain has a part in it; the policy names no escalation channel for Teams (sla.escalation_channel), so it stays with you, overdue.`]]);
+    expect(threadPosts(before).map((r) => [r.summary, read(r)])).toEqual([[`Dispute #${d.id} stays with Pat Okafor, overdue`, 'The time to rule ran out, and nobody above Pat Okafor in the escalation chain can take the case; the case stays with Pat Okafor.']]);
+  });
+
+  it('on the console: the escalations channel reads the same post as on Slack', () => {
+    const d = aboveInvolved(consoleOrigin);
+    const before = rows().length;
+    rt.clock.set(d.dueAt!.toISOString());
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    const [post] = channelPosts('escalations', before);
+    expect(lead(post!)).toBe(`Dispute #${d.id} was not ruled by Pat Okafor in time, and everybody above them in its escalation chain has a part in it. It stays with Pat Okafor, who alone may rule on it now: it is overdue until they do.`);
+    expect(lead(post!.fallbackCopy!)).toMatch(new RegExp(`^Dispute #${d.id} was not ruled in time, and everybody above you in its escalation chain has a part in it: it is still yours to rule, overdue\\.`));
+  });
+});
+
+describe('what the breach does, with everybody of a two-person chain involved', () => {
+  it('Pat and Dana both filed claims: Pat keeps it, and its breach escalates to Dana as it would without recusal (his reminder says so); past Dana it is overdue with her', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-recusal-'));
+    try {
+      const path = join(dir, 'policy.yaml');
+      writeFileSync(path, policyTextWith([['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [dana]']]));
+      rt.close();
+      rt = testRuntime({ at: '2026-12-07T14:00:00Z', policyPath: path });
+      file(as.person(rt, 'pat'));
+      file(as.person(rt, 'dana'), { claimant: 'fabrikam', stage: 'proposal' });
+      const d = lastCase();
+      expect(d).toMatchObject({ status: 'open', arbitrator: 'pat', escalationLevel: 0 });
+      rt.clock.set('2026-12-07T22:00:00Z');
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(to('U0PAT').filter((r) => r.summary.startsWith('Reminder')).map(lead)).toEqual([`Reminder: dispute #${d.id} is due Dec 8, 2026, 5:00 PM EST. After that it escalates to Dana Reyes.`]);
+      rt.clock.set('2026-12-08T20:00:00Z');
+      expect(refusal(as.person(rt, 'pat'), d, '4h')).toBe('That would snooze past the SLA breach, when the case escalates. Pick a shorter snooze.');
+      rt.clock.set(d.dueAt!.toISOString());
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      const moved = rt.store.disputes.get(d.id)!;
+      expect(moved).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+      expect(channelPosts('C0ESCAL')).toEqual([]);
+      rt.clock.set(moved.dueAt!.toISOString());
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+      const [post] = channelPosts('C0ESCAL');
+      expect(lead(post!)).toBe(`Dispute #${d.id} was not ruled by anyone in its escalation chain. It stays with Dana Reyes, the last in the chain, who alone may rule on it now: it is overdue until they do.`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

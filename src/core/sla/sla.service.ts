@@ -277,6 +277,56 @@ export function breach(ctx: DomainContext, disputeId: number, payload: Record<st
 }
 
 /**
+ * The level of its chain a hand-on starts looking from: a breach (or a recusal) moves the case
+ * up; an assignee who left leaves it at its level when the chain has someone else there (a
+ * version dated back before the case opened puts the new arbitrator at the level of the one who
+ * left), else it moves up too.
+ */
+const handOnStart = (d: Dispute, why: 'breach' | 'left' | 'recused') => (why === 'left' ? d.escalationLevel : d.escalationLevel + 1);
+
+/** Where {@link handOn} hands `d` (the chain and the level on it), or null: nobody to hand it to. */
+function handOnTarget(ctx: DomainContext, d: Dispute, why: 'breach' | 'left' | 'recused', chain = chainOf(ctx, d), stake = stakesIn(ctx, d)): { chain: string[]; level: number } | null {
+  const start = handOnStart(d, why);
+  const pick = (may: (k: string) => boolean): { chain: string[]; level: number } | null => {
+    let level = start;
+    while (level < chain.length && (!isNamed(ctx, chain[level]!) || chain[level] === d.arbitrator || !may(chain[level]!))) level++;
+    if (level < chain.length) return { chain, level };
+    return !isNamed(ctx, d.arbitrator) ? fallbackOf(ctx, d, may) : null;
+  };
+  // Nobody ahead free of a part in it: an assignee who left hands it to someone involved rather
+  // than to nobody; so does a breach of an assignee with a part in it themself (everybody of its
+  // chain has one, and each still may rule on it: see rulersOf), as it would without recusal.
+  return pick((k) => !stake(k)) ?? (why === 'left' || (why === 'breach' && stake(d.arbitrator)) ? pick(() => true) : null);
+}
+
+/** Whom a breach hands a case to, or why nobody: see breachOutcome. */
+export type BreachOutcome = { to: string } | { to: null; why: 'last' | 'recused' };
+
+/**
+ * What the breach of an open case's SLA will do, as it stands now: hand it on to `to` (it
+ * escalates), or, with nobody to hand it to (see handOn), leave it with its assignee, overdue
+ * (posted to the escalation channel, when the policy names one): because they are the last of
+ * its chain (`last`), or because everybody above them on it has a part in the case (`recused`).
+ * What the reminder, a refused snooze and the post past the chain say of it.
+ */
+export function breachOutcome(ctx: DomainContext, d: Dispute): BreachOutcome {
+  const chain = chainOf(ctx, d);
+  const stake = stakesIn(ctx, d);
+  const to = handOnTarget(ctx, d, 'breach', chain, stake);
+  if (to) return { to: to.chain[to.level]! };
+  const above = chain.slice(d.escalationLevel + 1).filter((k) => k !== d.arbitrator && isNamed(ctx, k));
+  return { to: null, why: above.some((k) => stake(k)) ? 'recused' : 'last' };
+}
+
+/**
+ * Why a breach hands a case to nobody, said to its assignee: "you are the last in its escalation
+ * chain", "everybody above you in its escalation chain has a part in it".
+ */
+export function pastChainWords(why: 'last' | 'recused'): string {
+  return why === 'recused' ? 'everybody above you in its escalation chain has a part in it' : 'you are the last in its escalation chain';
+}
+
+/**
  * Hands an open case on, with a fresh SLA under the version in force now (its length, business
  * hours and holidays): at a breach (`breach`), because the policy in force no longer names its
  * assignee (`left`), or because its assignee now has a part in it (`recused`: they filed a claim
@@ -293,20 +343,8 @@ export function breach(ctx: DomainContext, disputeId: number, payload: Record<st
 function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left' | 'recused'): DomainEvent[] | null {
   const chain = chainOf(ctx, d);
   const stake = stakesIn(ctx, d);
-  // A breach (or a recusal) moves the case up; an assignee who left leaves it at its level when
-  // the chain has someone else there (a version dated back before the case opened puts the new
-  // arbitrator at the level of the one who left), else it moves up too.
-  const start = why === 'left' ? d.escalationLevel : d.escalationLevel + 1;
-  const pick = (may: (k: string) => boolean): { chain: string[]; level: number } | null => {
-    let level = start;
-    while (level < chain.length && (!isNamed(ctx, chain[level]!) || chain[level] === d.arbitrator || !may(chain[level]!))) level++;
-    if (level < chain.length) return { chain, level };
-    return !isNamed(ctx, d.arbitrator) ? fallbackOf(ctx, d, may) : null;
-  };
-  // Nobody ahead free of a part in it: an assignee who left hands it to someone involved rather
-  // than to nobody; so does a breach of an assignee with a part in it themself (everybody of its
-  // chain has one, and each still may rule on it: see rulersOf), as it would without recusal.
-  const to = pick((k) => !stake(k)) ?? (why === 'left' || (why === 'breach' && stake(d.arbitrator)) ? pick(() => true) : null);
+  const start = handOnStart(d, why);
+  const to = handOnTarget(ctx, d, why, chain, stake);
   if (!to) return null;
   const { level } = to;
   const next = to.chain[level]!;
@@ -384,16 +422,17 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   const until = untilOf(option);
   const dueAt = d.dueAt;
   if (dueAt && until.getTime() >= dueAt.getTime()) {
-    // The last of its chain keeps the case once it breaches: it does not escalate, it is overdue.
-    const last = d.escalationLevel >= chainOf(ctx, d).length - 1;
+    // The last of its chain (or one with everybody above them involved in the case) keeps it once
+    // it breaches: it does not escalate, it is overdue.
+    const outcome = breachOutcome(ctx, d);
     // Too close to the breach for even the shortest snooze (a reminder read the next morning,
     // before the office opens): no shorter one is there to pick.
     if (SNOOZE_OPTIONS.every((o) => untilOf(o).getTime() >= dueAt.getTime())) {
       // In the policy's time zone, as every date people read (see assertOpen).
       const when = formatsFor(operationsVersionOf(ctx, d).policy.timezone).dateTimeFmt.format(dueAt);
-      throw new DomainError('invalid_input', `No snooze is left to pick: even the shortest would snooze past the SLA breach (${when}), when ${name} ${last ? 'becomes overdue (you are the last in its escalation chain)' : 'escalates'}.`);
+      throw new DomainError('invalid_input', `No snooze is left to pick: even the shortest would snooze past the SLA breach (${when}), when ${name} ${outcome.to === null ? `becomes overdue (${pastChainWords(outcome.why)})` : 'escalates'}.`);
     }
-    throw new DomainError('invalid_input', `That would snooze past the SLA breach, when the case ${last ? 'becomes overdue: you are the last in its escalation chain' : 'escalates'}. Pick a shorter snooze.`);
+    throw new DomainError('invalid_input', `That would snooze past the SLA breach, when the case ${outcome.to === null ? `becomes overdue: ${pastChainWords(outcome.why)}` : 'escalates'}. Pick a shorter snooze.`);
   }
   const subject = `dispute:${d.id}`;
   // Reminders that would ring during the snooze are dropped; later ones stay as planned. The
