@@ -66,7 +66,7 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 /** Digits grouped or marked as a spreadsheet shows an amount: separators (, . space ' _) and a currency sign. */
 const FORMATTED_NUMBER = /^[$€£¥]?\s*\d{1,3}(?:[,.\s'_\u00a0\u202f]\d{3})*(?:[.,]\d+)?\s*[$€£¥]?$|^[$€£¥]\s*[\d.]+$/;
 /** A currency code before or after an amount (`USD 48,000.00`, `48000 EUR`), as a multi-currency CRM's report writes it. */
-const CURRENCY_CODE = /^[A-Z]{3}\s*(?=\S)|(?<=\S)\s*[A-Z]{3}$/;
+const CURRENCY_CODE = /^[A-Z]{3}\s*(?=\S)|(?<=\S)\s*[A-Z]{3}$/i;
 /** A Microsoft Entra tenant id, as Teams names a user's tenant. */
 const TENANT_ID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 /** A Slack workspace's id (T…) or an Enterprise Grid org's (E…): capitals and digits. */

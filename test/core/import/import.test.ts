@@ -284,10 +284,12 @@ describe('CSV import', () => {
     const before = rt.store.claims.all().length;
     const row = (id: string, amount: string) => `${id},acme,contoso,resell,Analytics,D,qualified,"${amount}",,rejected,2026-11-20,`;
     const plain = 'is not a plain number: write it with digits and a decimal point only, without thousands separators or a currency sign or code (50000, 1234.50)';
-    expect(errorsOf('claims', [CLAIM_HEADER, row('U1', 'USD 48,000.00'), row('U2', '48000 USD'), row('U3', 'EUR 1.200,50'), row('U4', '1200.50'), ''].join('\n'))).toEqual([
+    expect(errorsOf('claims', [CLAIM_HEADER, row('U1', 'USD 48,000.00'), row('U2', '48000 USD'), row('U3', 'EUR 1.200,50'), row('U4', '1200.50'), row('U5', 'usd 48,000'), row('U6', '48000 eur'), ''].join('\n'))).toEqual([
       `line 2: amount: "USD 48,000.00" ${plain}`,
       `line 3: amount: "48000 USD" ${plain}`,
       `line 4: amount: "EUR 1.200,50" ${plain}`,
+      `line 6: amount: "usd 48,000" ${plain}`,
+      `line 7: amount: "48000 eur" ${plain}`,
     ]);
     expect(rt.store.claims.all()).toHaveLength(before);
   });
