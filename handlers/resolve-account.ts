@@ -157,19 +157,15 @@ export function answerOf(deps: HandlerDeps, typed: string, results: Ranking): nu
  * answer is named word for word.
  */
 function lastWordStartsAnother(deps: HandlerDeps, typed: string, count: number, idAt: (i: number) => string, answer: number): boolean {
-  // The other results' names and aliases, read only when the last word is a legal form.
-  function* others(): Iterable<string> {
-    for (let i = 0; i < count; i++) {
-      const a = i === answer ? undefined : deps.ctx.store.accounts.get(idAt(i));
-      if (a) yield* [a.name, ...a.aliases];
-    }
-  }
-  const form = legalFormOf(typed);
   const names = (i: number) => {
     const a = deps.ctx.store.accounts.get(idAt(i));
     return a ? [a.name, ...a.aliases] : [];
   };
-  const anotherForm = () => form !== null && !names(answer).some((n) => legalFormOf(n) === form) && [...others()].some((n) => legalFormOf(n) === form);
+  // The other results' names and aliases, read only when the last word is a legal form, and once.
+  let read: string[] | undefined;
+  const others = (): string[] => (read ??= Array.from({ length: count }, (_, i) => (i === answer ? [] : names(i))).flat());
+  const form = legalFormOf(typed);
+  const anotherForm = () => form !== null && !names(answer).some((n) => legalFormOf(n) === form) && others().some((n) => legalFormOf(n) === form);
   // Word for word only: "zeta inc" is Zeta Incorporated abbreviated, but may as well start Zeta Incubator.
   return (legalFormMayStartWord(typed, others) || anotherForm()) && !literalMatch(deps, typed, [idAt(answer)], { wordForWord: true });
 }
