@@ -269,9 +269,11 @@ function remembered<K, V>(cache: Map<K, V>, read: (key: K) => V): (key: K) => V 
  */
 function readingOnce(deps: HandlerDeps): HandlerDeps {
   const { store } = deps.ctx;
+  const claim = remembered(new Map(), (id: number) => store.claims.get(id));
   const once: Store = {
     ...store,
-    claims: { ...store.claims, get: remembered(new Map(), (id) => store.claims.get(id)) },
+    // Who filed a case's claims (recusal) from the claims read whole: its cards read them all anyway.
+    claims: { ...store.claims, get: claim, filers: (ids) => ids.flatMap((id) => claim(id) ?? []).map((c) => ({ id: c.id, createdBy: c.createdBy })) },
     accounts: { ...store.accounts, get: remembered(new Map(), (id) => store.accounts.get(id)) },
   };
   return { ...deps, ctx: { ...deps.ctx, store: once } };

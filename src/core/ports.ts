@@ -64,6 +64,11 @@ export interface ClaimsRepo {
   forClaimant(party: PartyId): Claim[];
   /** The claims filed by any of these users (user keys: `slack:U123`, `teams:29:abc`). */
   createdBy(userKeys: readonly string[]): Claim[];
+  /**
+   * Who filed each of these claims (their `createdBy`), in one query and no more of them: what
+   * recusal asks of a case's claims. Ids with no claim are left out; in no particular order.
+   */
+  filers(ids: readonly number[]): Pick<Claim, 'id' | 'createdBy'>[];
   /** When each of the party's claims marked as a violation was registered, if after `since`; oldest first. */
   violationsSince(party: PartyId, since: Date): Date[];
   byRequestKey(key: string): Claim | undefined;

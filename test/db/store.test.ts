@@ -39,6 +39,10 @@ describe('claims as the store hands them back', () => {
       const inserted = store.claims.insert(c);
       expect(inserted).toEqual(store.claims.get(inserted.id));
     }
+    // Who filed them, as a full read gives it, for the ids that have a claim; none for none.
+    const ids = store.claims.all().map((c) => c.id);
+    expect(store.claims.filers([ids[1]!, 999, ids[0]!]).sort((a, b) => a.id - b.id)).toEqual(ids.map((id) => ({ id, createdBy: store.claims.get(id)!.createdBy })));
+    expect(store.claims.filers([])).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@ import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { incumbentOf } from '../ownership/engine.js';
-import { operationsVersionOf, recusalOf, rulersOf, versionOfDispute } from '../sla/sla.service.js';
+import { operationsVersionOf, recusalOf, ruledBy, rulersOf, versionOfDispute } from '../sla/sla.service.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import { DIRECT, sameProductLine, type Claim, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { applyOutcome, approvalClaims, caseKindWords, isOverlapCase, liveClaims, openCase, partyName } from './settle.js';
@@ -294,9 +294,5 @@ export function partiesHoldingNothing(ctx: DomainContext, d: Dispute, now: Date 
 
 /** Open disputes a person may rule on now (assigned to them, or below them in the chain). */
 export function queueFor(ctx: DomainContext, personKey: string): Dispute[] {
-  const { store } = ctx;
-  return store.disputes
-    .open()
-    .filter((d) => rulersOf(ctx, d).includes(personKey))
-    .sort((a, b) => (a.dueAt?.getTime() ?? 0) - (b.dueAt?.getTime() ?? 0));
+  return ruledBy(ctx, ctx.store.disputes.open(), personKey).sort((a, b) => (a.dueAt?.getTime() ?? 0) - (b.dueAt?.getTime() ?? 0));
 }

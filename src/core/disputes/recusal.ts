@@ -33,13 +33,29 @@ export function involvedIn(ctx: DomainContext, d: Pick<Dispute, 'claimIds' | 'ra
   return stakesIn(ctx, d)(person);
 }
 
-/** {@link involvedIn} for several people of one case: its claims are read once, when first needed. */
-export function stakesIn(ctx: DomainContext, d: Pick<Dispute, 'claimIds' | 'raisedBy'>): (person: string) => Involvement | null {
+/** Who filed each claim (`createdBy` by claim id): what {@link stakesIn} reads of a case's claims. */
+export type Filers = ReadonlyMap<number, string>;
+
+/** The filers of these claims, read in one query. */
+export function filersOf(ctx: DomainContext, ids: readonly number[]): Filers {
+  return new Map(ctx.store.claims.filers(ids).map((c) => [c.id, c.createdBy]));
+}
+
+/**
+ * {@link involvedIn} for several people of one case: who filed its claims is read once (one
+ * query), and only when someone the policy names is asked about; `filers`, when given (read for
+ * many cases at once), is read instead and must hold every claim of the case.
+ */
+export function stakesIn(ctx: DomainContext, d: Pick<Dispute, 'claimIds' | 'raisedBy'>, filers?: Filers): (person: string) => Involvement | null {
   const people = ctx.policies().inForceAt(ctx.clock.now()).policy.people;
-  let claims: Claim[] | undefined;
+  let claims: Pick<Claim, 'id' | 'createdBy'>[] | undefined;
   return (person) => {
     if (userKeysOfPerson(people, person).length === 0) return null;
-    claims ??= d.claimIds.map((id) => ctx.store.claims.get(id)).filter((c): c is Claim => c !== undefined);
+    if (!claims) {
+      const by = filers ?? filersOf(ctx, d.claimIds);
+      // In the case's order of its claims: the first one a person filed is the one named.
+      claims = d.claimIds.flatMap((id) => (by.has(id) ? [{ id, createdBy: by.get(id)! }] : []));
+    }
     return involvementOf(people, person, claims, d.raisedBy);
   };
 }

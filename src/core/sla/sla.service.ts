@@ -10,7 +10,7 @@ import { parseDuration } from './duration.js';
 import { formatsFor } from '../time-format.js';
 import { reviewCase } from '../disputes/review.js';
 import { reviewPartner } from '../claims/consequences.js';
-import { involvedIn, involvementOf, recusedPayload, stakesIn, type Involvement } from '../disputes/recusal.js';
+import { filersOf, involvedIn, involvementOf, recusedPayload, stakesIn, type Involvement } from '../disputes/recusal.js';
 
 export const SLA_TIMER = { reminder: 'sla.reminder', breach: 'sla.breach' } as const;
 /**
@@ -92,13 +92,35 @@ function coverageChainNow(ctx: DomainContext, d: Dispute): string[] | null {
  * account's coverage rule in force: a case is never left with nobody who may rule it.
  */
 export function rulersOf(ctx: DomainContext, d: Dispute): string[] {
+  return withoutInvolved(namedRulersOf(ctx, d), stakesIn(ctx, d));
+}
+
+/**
+ * The cases of `cases` that `person` may rule now (see rulersOf), in their order: who filed
+ * the claims of those they might rule but for recusal is read in one query, not case by case.
+ */
+export function ruledBy(ctx: DomainContext, cases: readonly Dispute[], person: string): Dispute[] {
+  const theirs = cases.map((d) => ({ d, named: namedRulersOf(ctx, d) })).filter(({ named }) => named.includes(person));
+  const filers = filersOf(ctx, theirs.flatMap(({ d, named }) => (named.length > 1 ? d.claimIds : [])));
+  return theirs.filter(({ d, named }) => withoutInvolved(named, stakesIn(ctx, d, filers)).includes(person)).map(({ d }) => d);
+}
+
+/** {@link rulersOf} before recusal: the named people of the case's chain from its assignee on, else of the account's coverage in force. */
+function namedRulersOf(ctx: DomainContext, d: Dispute): string[] {
   const chain = chainOf(ctx, d);
   const onChain = [...new Set([d.arbitrator, ...chain.slice(d.escalationLevel)])].filter((k) => isNamed(ctx, k));
-  const fallback = onChain.length > 0 ? null : fallbackOf(ctx, d);
-  const named = onChain.length > 0 ? onChain : fallback ? fallback.chain.slice(fallback.level).filter((k) => isNamed(ctx, k)) : [];
-  // Recusal: nobody rules on a case they have a part in (filed one of its claims, raised it),
-  // unless all of them do: then nobody else could, and they still may.
-  const stake = stakesIn(ctx, d);
+  if (onChain.length > 0) return onChain;
+  const fallback = fallbackOf(ctx, d);
+  return fallback ? fallback.chain.slice(fallback.level).filter((k) => isNamed(ctx, k)) : [];
+}
+
+/**
+ * Recusal: nobody rules on a case they have a part in (filed one of its claims, raised it),
+ * unless all of them do: then nobody else could, and they still may. One alone rules it
+ * whatever their part, and nobody's part is read.
+ */
+function withoutInvolved(named: string[], stake: (person: string) => Involvement | null): string[] {
+  if (named.length < 2) return named;
   const uninvolved = named.filter((k) => !stake(k));
   return uninvolved.length > 0 ? uninvolved : named;
 }
