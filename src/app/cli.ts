@@ -15,6 +15,7 @@ import { droppedWhileHeld } from '../core/policy/transition.js';
 import { personName } from '../core/disputes/disputes.service.js';
 import { lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsBasisFields } from '../core/stats.js';
 import { DIRECT, DIRECT_NAME } from '../core/types.js';
+import { editDistance } from '../core/spelling.js';
 import { isDomainError } from '../core/errors.js';
 import { ConfigError, loadDotEnvAtStart, loadConfig, whyUnreadable, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
@@ -63,17 +64,6 @@ ${COMMANDS.map(([syntax, about]) => `  ${syntax.padEnd(39)}${about}`).join('\n')
 
 const commandOf = (syntax: string) => syntax.split(' ')[0]!;
 const isCommand = (name: string) => COMMANDS.some(([syntax]) => commandOf(syntax) === name);
-
-/** Letters to add, remove or change to turn a into b. */
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
-}
 
 /**
  * What a word that is no command is said to be: an option (options go after the command), or an

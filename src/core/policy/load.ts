@@ -1,6 +1,7 @@
-import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, YAMLMap, type Document, type Node, type Pair } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, visit, YAMLMap, type Document, type Node, type Pair, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { DomainError } from '../errors.js';
+import { nearMiss } from '../spelling.js';
 import { always, policyFileSchema, policySchema, policyWarnings, shown, type Policy, type PolicyProblem } from './schema.js';
 
 /** `coverage[2].arbitrator` from zod's path. */
@@ -32,14 +33,80 @@ const SHAPES: Record<string, string> = {
 /** A kind of value as a problem says it to whoever writes the file (the validator says string, boolean, array, object, record). */
 const KINDS: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a mapping of fields', record: 'a mapping' };
 
+/** A field's schema without its default or optionality. */
+function unwrapped(field: z.ZodType): z.ZodType {
+  let inner = field;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+  return inner;
+}
+
 /** The fields of each section of the top level (registration: protection_days, …), for such a field written at the top level. */
 const SECTION_OF: ReadonlyMap<string, string> = new Map(
   Object.entries(policySchema.shape).flatMap(([section, field]) => {
-    let inner: z.ZodType = field;
-    while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+    const inner = unwrapped(field);
     return inner instanceof z.ZodObject ? Object.keys(inner.shape).map((key) => [key, section] as const) : [];
   }),
 );
+
+/** The fields the mapping at `path` may have (`coverage[2]`: name, when, model, …); none where no mapping of fields belongs. */
+function fieldsAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType | undefined = policySchema;
+  for (const part of path) {
+    const inner: z.ZodType = unwrapped(schema);
+    if (inner instanceof z.ZodObject && typeof part === 'string') schema = (inner.shape as Record<string, z.ZodType>)[part];
+    else if (inner instanceof z.ZodArray && typeof part === 'number') schema = inner.element as z.ZodType;
+    else if (inner instanceof z.ZodRecord) schema = inner.valueType as z.ZodType;
+    else return [];
+    if (schema === undefined) return [];
+  }
+  const inner = unwrapped(schema);
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+}
+
+/** A problem as it is said: zod's issue, with the field an unknown one is a slip for (see explained). */
+interface Explained {
+  issue: z.core.$ZodIssue;
+  meant?: string;
+}
+
+/** Whether a problem says that a field is missing. */
+const missing = (i: z.core.$ZodIssue) => (i.code === 'invalid_type' || i.code === 'invalid_union' || i.code === 'invalid_value') && i.input === undefined;
+
+/**
+ * The problems, an unknown field that is a near miss of a field not written at its place
+ * (`protecton_days` under registration) on a line of its own, with the field meant; the field
+ * meant is then no second problem, "is required", of the same slip.
+ */
+function explained(issues: readonly z.core.$ZodIssue[], input: unknown): Explained[] {
+  const out: Explained[] = [];
+  const meantAt = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') {
+      out.push({ issue });
+      continue;
+    }
+    // Fields of a section that lost their indentation are said to be so (see unindented).
+    if (issue.path.length === 0 && unindented(issue.keys)) {
+      out.push({ issue });
+      continue;
+    }
+    let at: unknown = input;
+    for (const part of issue.path) at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[part] : undefined;
+    const written = at !== null && typeof at === 'object' ? at : {};
+    const open = fieldsAt(issue.path).filter((f) => !Object.hasOwn(written, f));
+    const unexplained: string[] = [];
+    for (const key of issue.keys) {
+      const meant = nearMiss(key, open);
+      if (meant === undefined) unexplained.push(key);
+      else {
+        out.push({ issue: { ...issue, keys: [key] }, meant });
+        meantAt.add(JSON.stringify([...issue.path, meant]));
+      }
+    }
+    if (unexplained.length > 0) out.push({ issue: { ...issue, keys: unexplained } });
+  }
+  return out.filter(({ issue }) => !(missing(issue) && meantAt.has(JSON.stringify(issue.path))));
+}
 
 /** Why an unknown field of the top level may be there: a section's fields that lost their indentation. */
 function unindented(keys: readonly string[]): string {
@@ -48,12 +115,15 @@ function unindented(keys: readonly string[]): string {
   return keys.length === 1 ? ` (a field of ${sections[0]}: indent it under ${sections[0]}, with spaces)` : ` (fields of ${sections[0]}: indent them under ${sections[0]}, with spaces)`;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+const didYouMean = (meant: string | undefined) => (meant === undefined ? '' : ` (did you mean "${meant}"?)`);
+
+/** A problem in words; `meant`, the field an unknown one is a slip for (see explained). */
+function describeIssue(issue: z.core.$ZodIssue, meant?: string): string {
   if (issue.code === 'unrecognized_keys') {
     // YAML 1.1's merge key (<<: *base) is no field in YAML 1.2, which the policy is read as.
     const merge = issue.keys.includes('<<') ? ' (a merge key, <<: *name, is not read: write the fields out, or use an alias for a whole value)' : '';
     const misplaced = issue.path.length === 0 ? unindented(issue.keys) : '';
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${merge}${misplaced}`;
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${didYouMean(meant)}${merge}${misplaced}`;
   }
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) return 'is required';
   if (issue.code === 'invalid_type') {
@@ -71,27 +141,93 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     const options = issue.message.replace(/^Invalid option: /, '');
     if (issue.input === undefined) return `is required: ${options}`;
     if (issue.input === null) return `is empty: ${options}`;
-    return `${options}, got ${shown(issue.input)}`;
+    const named = typeof issue.input === 'string' ? nearMiss(issue.input, issue.values.filter((v): v is string => typeof v === 'string')) : undefined;
+    return `${options}, got ${shown(issue.input)}${didYouMean(named)}`;
   }
   // A record's key (a person's) that its own check refused: that check's message.
   if (issue.code === 'invalid_key') return issue.issues[0]?.message ?? issue.message;
   return issue.message;
 }
 
-/** A YAML parser error as one line: its own "at line L, column C:" and the excerpt after it go (the line is given apart). */
-function describeYamlError(e: { code: string; message: string; pos: [number, number] }, text: string): string {
+/** The parser's first line of an error, without its own "at line L, column C:" (the line is given apart). */
+const parserSaid = (e: YAMLError) => e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+
+/** The parser's error for a [ … ] (list) or { … } (map) not closed where its field ends. */
+const unclosedKind = (e: YAMLError) => (e.code === 'BAD_INDENT' ? /^Flow (sequence|map) in block collection must be sufficiently indented/.exec(parserSaid(e))?.[1] : undefined);
+
+/** What a line that reads as no "field: value" is told: the parser's catch-all, said when it names nothing more particular. */
+const NO_COLON = 'this line is not "field: value": is its colon, or the space after the colon, missing? (Or is the line after it indented more than this one?)';
+
+/**
+ * A YAML parser error as one line, its excerpt left out. `opensHere`: for a [ … ] or { … } not
+ * closed, whether the line given is the one it starts on (see yamlProblems).
+ */
+function describeYamlError(e: YAMLError, text: string, opensHere = false): string {
   if (e.code === 'DUPLICATE_KEY') {
     // The error points at the repeated key's first character: the key runs to its colon.
     const key = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]*?)(?=\s*:)/.exec(text.slice(e.pos[0]))?.[0].replace(/^["']|["']$/g, '');
     return key ? `the key "${key}" appears twice in the same mapping` : 'a key appears twice in the same mapping';
   }
-  const said = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const said = parserSaid(e);
   // The parser's words for the usual slips of a hand-written file, said as what to look for.
   if (e.code === 'BLOCK_IN_FLOW') return 'inside { … } or [ … ], a comma is missing between two values, or a value holds ": " (put such a value in quotes, like name: "Dana: Sales")';
-  if (e.code === 'MULTILINE_IMPLICIT_KEY' || said === 'Implicit map keys need to be followed by map values') {
-    return 'this line is not "field: value": is its colon, or the space after the colon, missing? (Or is the line after it indented more than this one?)';
+  if (e.code === 'MULTILINE_IMPLICIT_KEY' || said === 'Implicit map keys need to be followed by map values') return NO_COLON;
+  if (e.code === 'BLOCK_AS_IMPLICIT_KEY' && said === 'Nested mappings are not allowed in compact mappings') {
+    return 'this line holds a second "field:" after the first: write the inner field in { … }, like escalation_channel: { slack: C0ESCAL }, or on a line of its own, indented under this one (a value that holds ": " goes in quotes, like name: "Dana: Sales")';
+  }
+  if (e.code === 'BAD_INDENT' && said === 'All mapping items must start at the same column') {
+    return 'this field does not line up with the first field of its section: indent each field of a section with the same number of spaces';
+  }
+  if (e.code === 'BAD_INDENT' && said === 'All sequence items must start at the same column') {
+    return 'this "- " item does not line up with the first item of its list: indent each item of a list with the same number of spaces';
+  }
+  const unclosed = unclosedKind(e);
+  if (unclosed) {
+    const [open, close] = unclosed === 'map' ? ['{', '}'] : ['[', ']'];
+    return `the ${open} … ${close} that starts ${opensHere ? 'on this line' : 'on this line or above it'} is not closed: is its ${close} missing? (If it goes on to the next line, indent that line more than the field it belongs to.)`;
   }
   return said;
+}
+
+/**
+ * The parser's errors, each with its line, a slip that trips several of its checks said once,
+ * as that slip:
+ * - a [ … ] or { … } not closed is said at the line it starts on, where its closing bracket
+ *   belongs, not where the parser gave up on it (the next field); that the line there reads as
+ *   no "field: value" follows from it, and so does a bracket around it not closed (it took in
+ *   the closing one of that);
+ * - a line indented more than the field before it reads as more of that field's value, a value
+ *   that runs over two lines; that it then holds a second "field:" follows from it;
+ * - a line with a mistake said as one is not told its colon may be missing too.
+ */
+function yamlProblems(doc: Document, text: string, lines: LineCounter): { line: number | undefined; message: string }[] {
+  const flowEnds = new Map<number, Node[]>();
+  visit(doc, {
+    Collection(_key, node) {
+      if (node.flow && node.range) flowEnds.set(node.range[1], [...(flowEnds.get(node.range[1]) ?? []), node]);
+    },
+  });
+  const unclosed = new Map<YAMLError, Node | undefined>();
+  for (const e of doc.errors) {
+    const kind = unclosedKind(e);
+    if (kind) unclosed.set(e, flowEnds.get(e.pos[0])?.find((n) => (kind === 'map') === isMap(n)));
+  }
+  const within = (inner: Node | undefined, outer: Node | undefined) => !!inner?.range && !!outer?.range && inner !== outer && outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
+  const nodes = [...unclosed.values()];
+  const multiline = new Set(doc.errors.filter((e) => e.code === 'MULTILINE_IMPLICIT_KEY').map((e) => e.pos[0]));
+  const gaveUp = new Set([...unclosed.keys()].map((e) => e.pos[0]));
+  const said = doc.errors.flatMap((e) => {
+    if (unclosed.has(e)) {
+      const node = unclosed.get(e);
+      if (nodes.some((n) => within(n, node))) return [];
+      return [{ line: node?.range ? lines.linePos(node.range[0]).line : e.linePos?.[0]?.line, message: describeYamlError(e, text, node?.range !== undefined) }];
+    }
+    if (e.code === 'MULTILINE_IMPLICIT_KEY' && gaveUp.has(e.pos[0])) return [];
+    if (e.code === 'BLOCK_AS_IMPLICIT_KEY' && multiline.has(e.pos[0])) return [];
+    return [{ line: e.linePos?.[0]?.line, message: describeYamlError(e, text) }];
+  });
+  // In the order of the file (one not closed is said where it starts, before where the parser gave up on it).
+  return said.filter((p) => p.message !== NO_COLON || !said.some((q) => q.line === p.line && q.message !== NO_COLON)).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
 /**
@@ -227,7 +363,7 @@ export function parsePolicyWithWarnings(text: string, source?: string, options: 
     const tabs = doc.errors.filter((e) => e.code === 'TAB_AS_INDENT');
     if (tabs.length > 0) throw new PolicyError(tabs.map((e) => `${prefix()}YAML line ${e.linePos?.[0]?.line ?? '?'}: a tab indents this line; YAML indents with spaces only`));
     // One slip can trip several of the parser's checks on a line: each thing to look for is said once.
-    throw new PolicyError([...new Set(doc.errors.map((e) => `${prefix()}YAML line ${e.linePos?.[0]?.line ?? '?'}: ${describeYamlError(e, text)}`))]);
+    throw new PolicyError([...new Set(yamlProblems(doc, text, lineCounter).map((p) => `${prefix()}YAML line ${p.line ?? '?'}: ${p.message}`))]);
   }
   let data: unknown;
   try {
@@ -264,7 +400,7 @@ export function parsePolicyWithWarnings(text: string, source?: string, options: 
   const inFileOrder = (lines: { at: number | undefined; line: string }[]) => lines.sort((a, b) => (a.at ?? -1) - (b.at ?? -1));
   const warnings = inFileOrder(found.map((w) => placed({ code: 'custom', path: w.path, message: w.message }, (at) => `${at}warning: ${formatPath(w.path)}: ${w.message}`)));
   if (!result.success) {
-    const problems = inFileOrder(result.error.issues.map((i) => placed(i, (at) => `${at}${formatPath(i.path)}: ${describeIssue(i)}`)));
+    const problems = inFileOrder(explained(result.error.issues, input).map(({ issue, meant }) => placed(issue, (at) => `${at}${formatPath(issue.path)}: ${describeIssue(issue, meant)}`)));
     // A problem before a warning at the same place (the sort keeps the order of equals).
     const text = (l: { line: string }) => l.line;
     throw new PolicyError(problems.map(text), warnings.map(text), inFileOrder([...problems, ...warnings]).map(text));

@@ -250,8 +250,8 @@ describe('roe policy check: coverage and people that cannot work as written', ()
     ]],
     ['a product line too long to offer in Slack', ['product_lines: [Core Platform,', `product_lines: [${'Core Platform '.repeat(11)}xx,`], [['product_lines[0]', 'product_lines:', '156 characters, more than 150: each is a choice in the claim and dispute forms, which Slack cannot offer past 150']]],
     // A misspelt field of `when` (or `when` itself misspelt) leaves a rule that reads as matching every account: the misspelling is the one mistake.
-    ['a misspelt field of an earlier rule\'s when, and nothing else', ['when: { tier: strategic }', 'when: { teir: strategic }'], [['coverage[0].when', 'teir', 'unknown field "teir"']]],
-    ['an earlier rule\'s when misspelt, and nothing else', ['when: { tier: strategic }', 'wehn: { tier: strategic }'], [['coverage[0]', 'wehn', 'unknown field "wehn"']]],
+    ['a misspelt field of an earlier rule\'s when, and nothing else', ['when: { tier: strategic }', 'when: { teir: strategic }'], [['coverage[0].when', 'teir', 'unknown field "teir" (did you mean "tier"?)']]],
+    ['an earlier rule\'s when misspelt, and nothing else', ['when: { tier: strategic }', 'wehn: { tier: strategic }'], [['coverage[0]', 'wehn', 'unknown field "wehn" (did you mean "when"?)']]],
     ['an empty value', ['when: { tier: strategic }', 'when: { tier: "" }'], [['coverage[0].when.tier', 'when: { tier: "" }', 'an empty value matches no account (an account with no tier has none to match): name a value, or leave the field out']]],
     ['an empty value in a list', ['when: { segment: enterprise }', 'when: { segment: [enterprise, " "] }'], [['coverage[1].when.segment', 'when: { segment: [', 'an empty value matches no account (an account with no segment has none to match): name a value, or leave the field out']]],
   ] as [string, [string, string], [string, string, string][]][])('refuses %s, naming what is wrong', async (_n, edit, expected) => {
@@ -448,5 +448,43 @@ describe('roe policy check: errors and warnings in one run, in the order of the 
       const code = await main(args, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`), env, stdin: process.stdin, stdout: process.stdout });
       expect({ args, code, out, err }).toEqual({ args, code: 1, out: '', err: r.err });
     }
+  });
+});
+
+describe('roe policy check: a misspelt name is told the name it is near', () => {
+  // A near miss of a name the file may use, one line saying what was meant: for a required field,
+  // in place of that field's "is required" (the same slip, said twice).
+  it.each([
+    ['a required field misspelt', [['protection_days: 90', 'protecton_days: 90']], [['protecton_days', 'registration: unknown field "protecton_days" (did you mean "protection_days"?)']]],
+    ['a required field with two letters swapped', [['end: "17:00"', 'edn: "17:00"']], [['edn:', 'business_hours: unknown field "edn" (did you mean "end"?)']]],
+    ['a required field in another letter case', [['dormancy_warning_days: 7', 'Dormancy_Warning_Days: 7']], [['Dormancy_Warning_Days', 'registration: unknown field "Dormancy_Warning_Days" (did you mean "dormancy_warning_days"?)']]],
+    ['an optional field misspelt', [['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalaton: [dana, vp]']], [['escalaton', 'coverage[2]: unknown field "escalaton" (did you mean "escalation"?)']]],
+    ['a person\'s field misspelt', [['pat: { name: Pat Okafor, slack: U0PAT', 'pat: { name: Pat Okafor, slak: U0PAT']], [['slak', 'people.pat: unknown field "slak" (did you mean "slack"?)']]],
+    ['a section misspelt', [['coverage:', 'coverge:']], [['coverge', '(top level): unknown field "coverge" (did you mean "coverage"?)']]],
+    ['two required fields misspelt, each on its own line', [['protection_days: 90', 'protecton_days: 90'], ['dormant_after_days: 30', 'dormant_aftr_days: 30']], [
+      ['protecton_days', 'registration: unknown field "protecton_days" (did you mean "protection_days"?)'],
+      ['dormant_aftr_days', 'registration: unknown field "dormant_aftr_days" (did you mean "dormant_after_days"?)'],
+    ]],
+    ['a model misspelt', [['model: partner-led', 'model: partner-lead']], [['partner-lead', 'coverage[2].model: expected one of "partner-led"|"co-sell"|"direct-led", got "partner-lead" (did you mean "partner-led"?)']]],
+    ['a rule misspelt', [['rule: first-registration', 'rule: first-registraton']], [['first-registraton', 'criteria[4].rule: expected one of "named-account"|"direct-reserved"|"incumbent"|"first-registration"|"furthest-stage", got "first-registraton" (did you mean "first-registration"?)']]],
+    ['a working day in another letter case', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thu, Fri]']], [['days:', 'business_hours.days[4]: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun", got "Fri" (did you mean "fri"?)']]],
+    ['a flag setting misspelt', [['flagged: require-approval', 'flagged: notify_only']], [['flagged:', 'consequences.flagged: expected one of "require-approval"|"notify-only", got "notify_only" (did you mean "notify-only"?)']]],
+  ] as [string, [string, string][], [string, string][]][])('%s', async (_n, edits, expected) => {
+    const r = await check(edits);
+    expect(r.code).toBe(1);
+    const lines = expected.map(([at, message]) => `${r.file}: line ${lineOf(r.text, at)}: ${message}`);
+    expect(r.err).toBe(lines.length === 1 ? `${lines[0]}\n` : ['invalid policy:', ...lines.map((l) => `  ${l}`), ''].join('\n'));
+  });
+
+  // No guess where none is near, where the name it is near is written too, or where two are as near.
+  it.each([
+    ['a field near no other', [['dormancy_warning_days: 7', 'dormancy_warning_days: 7\n  grace_days: 3']], [['grace_days', 'registration: unknown field "grace_days"']]],
+    ['a near miss of a field written too', [['protection_days: 90', 'protection_days: 90\n  protecton_days: 90']], [['protecton_days', 'registration: unknown field "protecton_days"']]],
+    ['a working day as near two others', [['days: [mon, tue, wed, thu, fri]', 'days: [mun, tue, wed, thu, fri]']], [['days:', 'business_hours.days[0]: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun", got "mun"']]],
+    ['a model far from every one', [['model: partner-led', 'model: freestyle']], [['freestyle', 'coverage[2].model: expected one of "partner-led"|"co-sell"|"direct-led", got "freestyle"']]],
+  ] as [string, [string, string][], [string, string][]][])('%s: no guess', async (_n, edits, expected) => {
+    const r = await check(edits);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(expected.map(([at, message]) => `${r.file}: line ${lineOf(r.text, at)}: ${message}\n`).join(''));
   });
 });

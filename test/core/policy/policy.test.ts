@@ -59,8 +59,8 @@ describe('parsePolicy', () => {
     ['a product line named twice', [['product_lines: [Core Platform, Analytics, Services]', 'product_lines: [Core Platform, Analytics, Services, analytics]']], ['product_lines[3]: "analytics" repeats product_lines[1] ("Analytics"): product lines are matched in any letter case, so each must be named once']],
     ['a stage named twice', [['negotiation, commit]', 'negotiation, commit, Qualified]']], ['stages[5]: "Qualified" repeats stages[1] ("qualified"): stages are matched in any letter case, and each must have one place in the order']],
     ['an arbitrator who is also their own escalation', [['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [pat, vp]']], ['coverage[2].escalation[0]: "pat" is already the arbitrator of this rule: a breach would hand the case back to the same person']],
-    ['a misspelt rule, shown as written', [['rule: incumbent', 'rule: incumbant']], ['criteria[2].rule: expected one of "named-account"|"direct-reserved"|"incumbent"|"first-registration"|"furthest-stage", got "incumbant"']],
-    ['a misspelt model, shown as written', [['model: co-sell', 'model: cosell']], ['coverage[1].model: expected one of "partner-led"|"co-sell"|"direct-led", got "cosell"']],
+    ['a misspelt rule, shown as written', [['rule: incumbent', 'rule: incumbant']], ['criteria[2].rule: expected one of "named-account"|"direct-reserved"|"incumbent"|"first-registration"|"furthest-stage", got "incumbant" (did you mean "incumbent"?)']],
+    ['a misspelt model, shown as written', [['model: co-sell', 'model: cosell']], ['coverage[1].model: expected one of "partner-led"|"co-sell"|"direct-led", got "cosell" (did you mean "co-sell"?)']],
     ['one person twice in an escalation chain', [['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: pat, escalation: [dana, vp, dana]']], ['coverage[2].escalation[2]: "dana" is already escalation[0] of this rule: a breach would hand the case back to the same person']],
     // A "forever" written as nines: every claim's protection end would be past any date, and filing one fail.
     ['a protection too long for any date', [['protection_days: 90', 'protection_days: 99999999']], ['registration.protection_days: must be at most 10000000 (about 27,000 years), got 99999999: a date that many days away cannot be counted']],
@@ -251,14 +251,35 @@ describe('parsePolicy: what a mistyped file is told', () => {
   // The parser's own words (implicit keys, block and flow collections) name nothing a policy's writer knows.
   const FLOW = 'inside { … } or [ … ], a comma is missing between two values, or a value holds ": " (put such a value in quotes, like name: "Dana: Sales")';
   const NO_COLON = 'this line is not "field: value": is its colon, or the space after the colon, missing? (Or is the line after it indented more than this one?)';
+  const TWO_FIELDS = 'this line holds a second "field:" after the first: write the inner field in { … }, like escalation_channel: { slack: C0ESCAL }, or on a line of its own, indented under this one (a value that holds ": " goes in quotes, like name: "Dana: Sales")';
+  const FIELD_COLUMN = 'this field does not line up with the first field of its section: indent each field of a section with the same number of spaces';
+  const ITEM_COLUMN = 'this "- " item does not line up with the first item of its list: indent each item of a list with the same number of spaces';
+  const UNCLOSED_LIST = 'the [ … ] that starts on this line is not closed: is its ] missing? (If it goes on to the next line, indent that line more than the field it belongs to.)';
+  const UNCLOSED_MAPPING = 'the { … } that starts on this line is not closed: is its } missing? (If it goes on to the next line, indent that line more than the field it belongs to.)';
   it.each([
     ['a comma missing in { … }', [['rule: incumbent, auto: true', 'rule: incumbent auto: true']], 'rule: incumbent auto', FLOW],
     ['a colon in a value in { … }', [['name: Sam Patel', 'name: Sam: Patel']], 'name: Sam: Patel', FLOW],
     ['no space after a colon', [['timezone: America/New_York', 'timezone:America/New_York']], 'timezone:', NO_COLON],
     ['no colon', [['arbitration: 16h', 'arbitration 16h']], 'arbitration 16h', NO_COLON],
+    // The line after a field indented more than it reads as more of its value: not as two fields on one line too.
+    ['a field indented more than the one above it', [['  dormant_after_days: 30', '     dormant_after_days: 30']], 'protection_days:', NO_COLON],
+    ['two fields on one line', [['escalation_channel: { slack: C0ESCAL }', 'escalation_channel: slack: C0ESCAL']], 'escalation_channel:', TWO_FIELDS],
+    ['a field indented less than the one above it', [['  dormant_after_days: 30', ' dormant_after_days: 30']], 'dormant_after_days:', FIELD_COLUMN],
+    ['a list item indented more than the one above it', [['  - { rule: incumbent', '   - { rule: incumbent']], 'rule: incumbent', ITEM_COLUMN],
+    // Said at the line the bracket opens on, where its closing one belongs, not at the next line, where the parser gave up.
+    ['a [ … ] without its ]', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thu, fri']], 'days:', UNCLOSED_LIST],
+    ['a [ … ] going on to a line indented no more than its field', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue,\n  wed, thu, fri]']], 'days:', UNCLOSED_LIST],
+    ['a { … } without its }', [['email: dana@example.com }', 'email: dana@example.com']], 'dana: {', UNCLOSED_MAPPING],
+    // The } is there, inside the [ … ]: only the ] is missing.
+    ['a [ … ] without its ] inside a { … }', [['escalation: [dana, vp] }', 'escalation: [dana, vp }']], 'name: Default', UNCLOSED_LIST],
   ] as [string, [string, string][], string, string][])('a YAML mistake in plain words: %s', (_n, edits, at, expected) => {
     const text = policyTextWith(edits);
     expect(problems(text, 'p.yaml')).toEqual([`p.yaml: YAML line ${lineOf(text, at)}: ${expected}`]);
+  });
+
+  it('the first field of a section indented more than the others: each field out of line with it is named', () => {
+    const text = policyTextWith([['  protection_days: 90', '    protection_days: 90']]);
+    expect(problems(text, 'p.yaml')).toEqual([`p.yaml: YAML line ${lineOf(text, 'dormant_after_days')}: ${FIELD_COLUMN}`, `p.yaml: YAML line ${lineOf(text, 'dormancy_warning_days')}: ${FIELD_COLUMN}`]);
   });
 
   it.each([
