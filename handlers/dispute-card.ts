@@ -11,13 +11,18 @@ import { ACTIONS, quote, reply, text, type Block, type Reply, type Tone } from '
 import { splitUserKey } from './user-key.js';
 
 /**
- * How a case stands, as far as lines sent with its card say (escalated to you, the
- * recommendation changed, a reminder snoozed): its status, who has it at which level, and the
- * recommendation. Lines sent under one stamp hold while the case keeps it.
+ * How a case stands at `now`, as far as lines sent with its card say (escalated to you, the
+ * recommendation changed, a reminder snoozed): its status, who has it at which level, the
+ * recommendation, and whether it is open past its due time (a line sent before then, a reminder's
+ * or why it came, no longer holds then). Lines sent under one stamp hold while the case keeps it.
  */
-export function caseStamp(d: Dispute): string {
-  return [d.status, d.arbitrator, d.escalationLevel, d.recommendation ?? ''].join(':');
+export function caseStamp(d: Dispute, now: Date): string {
+  const stands = [d.status, d.arbitrator, d.escalationLevel, d.recommendation ?? ''].join(':');
+  return d.status === 'open' && pastDue(d, now) ? `${stands}:${OVERDUE_STAMP}` : stands;
 }
+
+/** What a case's stamp ends with while it is open past its due time. */
+export const OVERDUE_STAMP = 'overdue';
 
 /**
  * Whether anyone of a case can be written to about it: its thread (a case raised in a chat), or

@@ -226,7 +226,33 @@ function liveCardUpdates(deps: HandlerDeps, d: Dispute, lead: Block[], tag: stri
   return deps.ctx.store.caseCards
     .of(d.id)
     .filter((card) => (everyone || card.person === d.arbitrator) && rulesOn(deps, d, card.person))
-    .map((card) => cardUpdate(deps, d, card, true, (view) => withLead(view, lead, caseStamp(d)), tag));
+    .map((card) => cardUpdate(deps, d, card, true, (view) => withLead(view, lead, caseStamp(d, deps.ctx.clock.now())), tag));
+}
+
+/**
+ * The line above its assignee's case cards once a case's SLA ran out with nobody to hand it to
+ * (`why`: they are the last of its chain, or everybody above them has a part in it): it is
+ * overdue, and still theirs to rule.
+ */
+function pastChainLine(d: Dispute, why: 'last' | 'recused'): Block {
+  const viewer: Principal = { kind: 'internal', userKey: '', personKey: null, displayName: '' };
+  return text(
+    why === 'recused'
+      ? `${caseTitle(viewer, d)} was not ruled in time, and ${pastChainWords('recused')}: it is overdue, and still yours to rule.`
+      : `Nobody in its escalation chain ruled ${caseWords(viewer, d)} in time: it is overdue, and still yours to rule, the last in the chain.`,
+    'attention',
+  );
+}
+
+/**
+ * What the case cards of its assignee say first once the SLA of `d` ran out with nobody to hand
+ * it to ({@link pastChainLine}): Slack's are updated to it at the breach, and a Teams card sent
+ * before shows it when it redraws itself (see caseCard). Null while the case is not so.
+ */
+export function pastChainLead(deps: HandlerDeps, d: Dispute): Block[] | null {
+  if (d.status !== 'open' || !pastDue(d, deps.ctx.clock.now())) return null;
+  const outcome = breachOutcome(deps.ctx, d);
+  return outcome.to === null ? [pastChainLine(d, outcome.why)] : null;
 }
 
 /** The update of a Slack case card in place: the case as it stands, as its person sees it (`shown` adds a lead). */
@@ -481,7 +507,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
               ? `A case for you to rule on${by}: the criteria did not settle it on their own.${recused}`
               : `A claim for you to approve or reject${by}: it needs an arbitrator’s approval.${recused}`;
           // A claim waiting for approval is said to be one, as its card and the queue say it.
-          const body = withLead({ ...card, summary: `${caseTitle(arb, d)} on ${about(d)}: ${yoursTo(arb, d)}${by}` }, [text(lead)], caseStamp(d));
+          const body = withLead({ ...card, summary: `${caseTitle(arb, d)} on ${about(d)}: ${yoursTo(arb, d)}${by}` }, [text(lead)], caseStamp(d, now));
           toArbitrator(d, target, body, `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}:${d.claimIds.length}`);
         }
         break;
@@ -574,7 +600,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // A claim waiting for approval is said to be one, as its card says it.
         const what = caseWords(vp.viewer, d);
         // The reminder's line holds while the case stands as it does (a card that redraws itself keeps it until then).
-        const body = withLead(reply(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}`, [...card.blocks, snooze]), [text(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}. ${after}`, 'warning')], caseStamp(d));
+        const body = withLead(reply(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}`, [...card.blocks, snooze]), [text(`Reminder: ${what} is due ${d.dueAt ? vp.deadline(d.dueAt) : 'soon'}. ${after}`, 'warning')], caseStamp(d, now));
         // Once the case is due, the breach (or its being overdue) says the rest.
         toArbitrator(d, target, d.dueAt ? { ...body, staleAt: d.dueAt.toISOString() } : body, `reminder:${d.id}:${d.escalationLevel}:${stamp}`);
         break;
@@ -609,7 +635,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           const summary = `${caseTitle(arb, d)} on ${about(d)}: ${reassigned ? '' : 'escalated to you, '}${yoursTo(arb, d)}${by}`;
           // What was asked before it came, and whose answers went to whom: the case card shows neither.
           const asked = questionsBefore(deps, viewpoint(deps, arb), d);
-          toArbitrator(d, next, withLead({ ...card, summary }, [text(intro, 'warning'), ...(asked ? [text(asked)] : [])], caseStamp(d)), `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
+          toArbitrator(d, next, withLead({ ...card, summary }, [text(intro, 'warning'), ...(asked ? [text(asked)] : [])], caseStamp(d, now)), `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
         }
         refreshCards(d, step, own ? involvementWords(vp.person(e.from), own) : e.left ? `${vp.person(e.from)} is no longer among the policy's people` : undefined);
         // Someone who left the policy is no longer told of its cases.
@@ -632,7 +658,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const early = outcome.to === null && outcome.why === 'recused';
         const channel = escalationChannel(d);
         // To the company's people: a claim waiting for approval is said to be one, as its card says it.
-        const [name, named] = [caseTitle(vp.viewer, d), caseWords(vp.viewer, d)];
+        const name = caseTitle(vp.viewer, d);
         const summary = early ? `${name} is overdue, and nobody above ${who} may take it` : `${name} is past its whole escalation chain`;
         const notRuled = early ? `${name} was not ruled by ${who} in time, and everybody above them in its escalation chain has a part in it` : `${name} was not ruled by anyone in its escalation chain`;
         // Everybody of its chain with a part in it (its assignee too): any of them may still rule on it, as nobody else could.
@@ -645,7 +671,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // To the one who keeps it, why nobody else took it.
         const notRuledYours = early ? `${name} was not ruled in time, and ${pastChainWords('recused')}` : null;
         // The case stays with its assignee: the cards they rule from show it overdue, their reminders' Snooze gone.
-        out.push(...liveCardUpdates(deps, d, [text(notRuledYours ? `${notRuledYours}: it is overdue, and still yours to rule.` : `Nobody in its escalation chain ruled ${named} in time: it is overdue, and still yours to rule, the last in the chain.`, 'attention')], exhaustedKey));
+        out.push(...liveCardUpdates(deps, d, [pastChainLine(d, early ? 'recused' : 'last')], exhaustedKey));
         // Should the bot not be in that channel, the one who keeps it hears it instead, spoken to,
         // and pointed to the case card they rule from (in the same chat: see toArbitrator); with no
         // channel named for this platform, they hear it at once.
@@ -656,7 +682,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           body.fallbackCopy = reply(summary, [text(lead, 'attention'), ...disputeCard(deps, personViewer(last, d.arbitrator), d, { withActions: false }).blocks]);
         }
         /** The case with its ruling buttons to the one who keeps it, saying why it came. */
-        const toLast = (to: { platform: Platform; user: string }, why: string, key: string) => toArbitrator(d, to, withLead({ ...disputeCard(deps, personViewer(to, d.arbitrator), d, { withActions: true }), summary }, [text(why, 'attention')], caseStamp(d)), key);
+        const toLast = (to: { platform: Platform; user: string }, why: string, key: string) => toArbitrator(d, to, withLead({ ...disputeCard(deps, personViewer(to, d.arbitrator), d, { withActions: true }), summary }, [text(why, 'attention')], caseStamp(d, now)), key);
         // The thread (which partners read) says nobody else may take it, not why.
         const threadTitle = early ? `Dispute #${d.id} stays with ${who}, overdue` : `Dispute #${d.id} is past its escalation chain`;
         const ranOut = early ? `The time to rule ran out, and nobody above ${who} in the escalation chain can take the case` : 'Nobody in the escalation chain ruled in time';
@@ -700,7 +726,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const key = `recommendation:${d.id}:${d.recommendation ?? 'none'}:${stamp}`;
         // The cards sent before show it as it now stands: none offers to approve the party recommended before.
         out.push(...liveCardUpdates(deps, d, lead, key, { everyone: true }));
-        toArbitrator(d, target, withLead({ ...card, summary: `Dispute #${d.id} on ${about(d)}: the recommendation changed` }, lead, caseStamp(d)), key);
+        toArbitrator(d, target, withLead({ ...card, summary: `Dispute #${d.id} on ${about(d)}: the recommendation changed` }, lead, caseStamp(d, deps.ctx.clock.now())), key);
         break;
       }
       case 'claim.dormancy_warning':

@@ -86,7 +86,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
 export const PAGE_SIZE = 25;
 
 /** The page a `/roe mine|queue` argument names: 1 when none is given; null when it is no page number. */
-function pageNumber(given: string): number | null {
+export function pageNumber(given: string): number | null {
   if (given === '') return 1;
   return /^\d{1,9}$/.test(given) && Number(given) > 0 ? Number(given) : null;
 }

@@ -8,8 +8,8 @@ import type { Dispute, PartyId } from '../src/core/types.js';
 import { DomainError, isDomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, viewpoint } from './deps.js';
-import { approvalShown, caseAbout, caseReachable, caseStamp, disputeCard } from './dispute-card.js';
-import { announce, answeredInThread, threadWord, unreachableArbitrator } from './notify.js';
+import { approvalShown, caseAbout, caseReachable, caseStamp, disputeCard, OVERDUE_STAMP } from './dispute-card.js';
+import { announce, answeredInThread, pastChainLead, threadWord, unreachableArbitrator } from './notify.js';
 import { FORMS, withLead, type Block, type Form, type Reply } from './replies/model.js';
 import { buttonDisputeId, parseForm, typedName } from './validate.js';
 
@@ -79,7 +79,14 @@ export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown, l
   const canRule = viewer.kind === 'internal' && viewer.personKey !== null && d.status === 'open' && queueFor(deps.ctx, viewer.personKey).some((x) => x.id === d.id);
   const card = disputeCard(deps, viewer, d, { withActions: canRule });
   // Lines it was sent under (why it came) while they still hold; once the case moved on, it shows how it stands.
-  return lead && lead.blocks.length > 0 && lead.stamp === caseStamp(d) ? withLead(card, lead.blocks, lead.stamp) : card;
+  if (!lead || lead.blocks.length === 0) return card;
+  const stamp = caseStamp(d, deps.ctx.clock.now());
+  if (lead.stamp === stamp) return withLead(card, lead.blocks, stamp);
+  // Sent before it was due, and its SLA ran out since with nobody to hand it to: to its
+  // assignee, why it came no longer holds, but that it is overdue and still theirs to rule, as
+  // their Slack cards were updated to say.
+  const overdue = `${lead.stamp}:${OVERDUE_STAMP}` === stamp && viewer.kind === 'internal' && viewer.personKey === d.arbitrator ? pastChainLead(deps, d) : null;
+  return overdue ? withLead(card, overdue, stamp) : card;
 }
 
 /**

@@ -25,5 +25,5 @@ export function snoozeReminder(deps: HandlerDeps, viewer: Principal, value: unkn
   const said = moved
     ? `Reminder for ${what} snoozed until ${vp.deadline(until)}. ${breach}`
     : `No reminder for ${what} has rung or rings before ${vp.deadline(until)}: nothing to snooze, the next comes as planned. ${breach}`;
-  return withLead(reply(moved ? `Reminder snoozed until ${vp.deadline(until)}` : 'Nothing to snooze', card.blocks, card.title ? { title: card.title } : {}), [text(said, 'muted')], caseStamp(dispute));
+  return withLead(reply(moved ? `Reminder snoozed until ${vp.deadline(until)}` : 'Nothing to snooze', card.blocks, card.title ? { title: card.title } : {}), [text(said, 'muted')], caseStamp(dispute, deps.ctx.clock.now()));
 }

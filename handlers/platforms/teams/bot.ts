@@ -8,7 +8,7 @@ import { claimForm, claimStatus, submitClaim, type SubmitMeta } from '../../clai
 import { viewpoint, type HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
 import { ACTIONS, FORMS, quote, reply, text, withLead, type Block, type Form, type Reply } from '../../replies/model.js';
-import { help, mine, roe } from '../../roe.js';
+import { help, mine, pageNumber, queue, roe } from '../../roe.js';
 import { caseStamp, caseTitle } from '../../dispute-card.js';
 import { approve, askedWords, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
 import { answerForm, questionOf, submitAnswer } from '../../answer.js';
@@ -18,7 +18,7 @@ import { FormValuesError } from '../../validate.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
 import { contactFrom, isPersonal, tenantOf, type TeamsContacts } from './contacts.js';
 import { isVerb, TEAMS_IDS, type Verb } from './ids.js';
-import { cardAttachment, leadData, leadOf, plain, renderForm, renderPrivateStub, renderRefusal, renderReply, type AdaptiveCard, type CardRefresh, type FormState, type Prefill } from './render.js';
+import { cardAttachment, leadData, leadOf, plain, renderForm, renderPrivateStub, renderRefusal, renderReply, type AdaptiveCard, type BackButton, type CardRefresh, type FormState, type Prefill } from './render.js';
 
 /** The log the adapter writes to (a pino logger fits). */
 export interface TeamsLog {
@@ -56,12 +56,15 @@ function caseRefresh(disputeId: string, userId: string): CardRefresh {
   return { verb: TEAMS_IDS.refresh.disputeCase, data: { [TEAMS_IDS.data.value]: disputeId }, userIds: [userId] };
 }
 
-/** What a user action produced, before it is a card. */
-type Answer = { kind: 'reply'; reply: Reply; refresh?: CardRefresh | undefined } | { kind: 'form'; form: Form; state?: FormState } | { kind: 'card'; card: AdaptiveCard; summary: string };
+/**
+ * What a user action produced, before it is a card: a reply's buttons may carry where it came
+ * from (`carry`), and a button under them go `back` to the card it took the place of.
+ */
+type Answer = { kind: 'reply'; reply: Reply; refresh?: CardRefresh | undefined; carry?: Record<string, unknown> | undefined; back?: BackButton | undefined } | { kind: 'form'; form: Form; state?: FormState } | { kind: 'card'; card: AdaptiveCard; summary: string };
 
 /** An answer as a card; a form's card is the instance `instance` (the id of the activity that asked for it). */
 function renderAnswer(a: Answer, instance: string | undefined): AdaptiveCard {
-  if (a.kind === 'reply') return renderReply(a.reply, { refresh: a.refresh });
+  if (a.kind === 'reply') return renderReply(a.reply, { refresh: a.refresh, carry: a.carry, back: a.back });
   if (a.kind === 'form') return renderForm(a.form, { instance, ...a.state });
   return a.card;
 }
@@ -387,13 +390,24 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case c.dispute:
         return { kind: 'form', form: disputeForm(deps, who, rest) };
       case c.roe:
-        return { kind: 'reply', reply: roe(deps, who, rest) };
+        return this.roeAnswer(who, rest);
       case c.help:
         return { kind: 'reply', reply: roe(deps, who, 'help') };
       default:
         // `mine`, `queue`, `case 12` typed without `roe` (its arguments kept).
-        return { kind: 'reply', reply: roe(deps, who, `${command} ${rest}`) };
+        return this.roeAnswer(who, `${command} ${rest}`);
     }
+  }
+
+  /**
+   * `roe <args>`: a page of the queue has its Open buttons carry which page it is, so that the
+   * case card that takes its place has a way back to it ({@link fromQueue}).
+   */
+  private roeAnswer(who: Principal, args: string): Answer {
+    const reply = roe(this.o.deps, who, args);
+    const [sub = '', given = ''] = args.trim().split(/\s+/);
+    const page = sub.toLowerCase() === 'queue' ? pageNumber(given) : null;
+    return { kind: 'reply', reply, ...(page !== null ? { carry: queueCarry(page) } : {}) };
   }
 
   /**
@@ -413,7 +427,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       answer = this.act(a, who, verb, data);
     } catch (e) {
       // A refused click on a case's card: the case as it stands under the refusal, in its place (as Action.Execute's).
-      answer = this.refusedOnCase(e, who, verb, str(data[TEAMS_IDS.data.value]), a.from.id);
+      answer = fromQueue(queueCarried(data), this.refusedOnCase(e, who, verb, str(data[TEAMS_IDS.data.value]), a.from.id));
     }
     const card = cardAttachment(renderAnswer(answer, a.id));
     if (a.replyToId) await ctx.updateActivity({ type: 'message', id: a.replyToId, conversation: a.conversation, attachments: [card], summary: plain(summaryOf(answer)) });
@@ -434,7 +448,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     try {
       answer = this.act(a, who, verb, record);
     } catch (e) {
-      answer = this.refusedOnCase(e, who, verb, str(record[TEAMS_IDS.data.value]), a.from.id);
+      answer = fromQueue(queueCarried(record), this.refusedOnCase(e, who, verb, str(record[TEAMS_IDS.data.value]), a.from.id));
     }
     return { statusCode: 200, type: TEAMS_IDS.contentTypes.card, value: renderAnswer(answer, a.id) };
   }
@@ -525,7 +539,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const d = deps.ctx.store.disputes.get(Number(values.dispute));
     if (!d) return card;
     const question = values.question?.trim() ?? '';
-    const shown = withLead(card, [text(askedWords(deps, who, d), 'good'), ...(question ? [quote('Your question', question)] : [])], caseStamp(d));
+    const shown = withLead(card, [text(askedWords(deps, who, d), 'good'), ...(question ? [quote('Your question', question)] : [])], caseStamp(d, deps.ctx.clock.now()));
     // Asked from a reminder, it keeps its Snooze buttons while the case is still the asker's and
     // not yet due (as Slack's reminder does): waiting for the answers is what a snooze is for.
     const snooze = fromReminder && snoozeStays(deps, who, d, card);
@@ -534,18 +548,18 @@ export class RoeTeamsBot extends TeamsActivityHandler {
 
   /**
    * A reminder as Teams redraws it: the reminder, its ruling and snooze buttons, while its line
-   * holds (the case stands as it did, with this person to rule it) and the case is not yet due;
-   * then the case as it stands (ruled, moved on, or overdue: ruling buttons kept, no snooze), as
-   * Slack brings its reminders up to date.
+   * holds (the case stands as it did, with this person to rule it, and is not yet due); then the
+   * case as it stands (ruled, moved on, or overdue: ruling buttons kept, no snooze, and past the
+   * end of its chain the line saying it is still theirs), as Slack brings its reminders up to date.
    */
   private reminderShown(who: Principal, value: string, lead: ReturnType<typeof leadOf>, refresh: CardRefresh): Answer {
     const { deps } = this.o;
     const id = Number(value.split(':')[0]);
     const due = deps.ctx.store.disputes.get(id)?.dueAt;
     const stillDue = due !== null && due !== undefined && due.getTime() > deps.ctx.clock.now().getTime();
-    const shown = this.movedPast(who, id, caseCard(deps, who, value, stillDue ? lead : undefined));
+    const shown = this.movedPast(who, id, caseCard(deps, who, value, lead));
     const mayRule = shown.blocks.some((b) => b.type === 'actions');
-    if (!shown.lead || !mayRule) return { kind: 'reply', reply: shown, refresh: withLeadData(refresh, shown) };
+    if (!stillDue || !shown.lead || !mayRule) return { kind: 'reply', reply: shown, refresh: withLeadData(refresh, shown) };
     const reminder: Reply = { ...shown, blocks: [...shown.blocks, snoozeButtons(id)] };
     const again = withLeadData(refresh, reminder);
     return { kind: 'reply', reply: reminder, refresh: { ...again, data: { ...again.data, [TEAMS_IDS.data.reminder]: true } } };
@@ -575,16 +589,20 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     const refreshCase = (disputeId: string): CardRefresh => caseRefresh(disputeId, a.from.id);
     // Clicked on a reminder (or sent from a form opened there): what the reminder carried of itself.
     const reminder = reminderCarried(data);
+    // Clicked on a case card opened from the queue (or sent from a form opened there): the queue's page.
+    const queued = queueCarried(data);
+    // What a ruling form opened here carries of where its card came from.
+    const carry = reminder || queued !== undefined ? { ...reminder, ...(queued !== undefined ? queueCarry(queued) : {}) } : undefined;
     const ids = TEAMS_IDS;
     switch (verb) {
       case ids.actions[ACTIONS.pickAccount]:
         return { kind: 'reply', reply: showAccount(deps, who, value) };
       case ids.actions[ACTIONS.approve]:
-        return { kind: 'reply', reply: approve(deps, who, value), refresh: refreshCase(value) };
+        return fromQueue(queued, { kind: 'reply', reply: approve(deps, who, value), refresh: refreshCase(value) });
       case ids.actions[ACTIONS.award]:
-        return { kind: 'form', form: awardForm(deps, who, value), state: { back: backToCase(value, reminder), carry: reminder } };
+        return { kind: 'form', form: awardForm(deps, who, value), state: { back: backToCase(value, reminder, queued), carry } };
       case ids.actions[ACTIONS.ask]:
-        return { kind: 'form', form: askForm(deps, who, value), state: { back: backToCase(value, reminder), carry: reminder } };
+        return { kind: 'form', form: askForm(deps, who, value), state: { back: backToCase(value, reminder, queued), carry } };
       case ids.actions[ACTIONS.answer]:
         return { kind: 'form', form: answerForm(deps, who, value) };
       case ids.actions[ACTIONS.logActivity]: {
@@ -609,15 +627,15 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       case ids.actions[ACTIONS.snooze]:
         return { kind: 'reply', reply: snoozeReminder(deps, who, value) };
       case ids.actions[ACTIONS.openCase]:
-        return { kind: 'reply', reply: this.movedPast(who, Number(value.split(':')[0]), caseCard(deps, who, value)), refresh: refreshCase(value) };
+        return fromQueue(queued, { kind: 'reply', reply: this.movedPast(who, Number(value.split(':')[0]), caseCard(deps, who, value)), refresh: refreshCase(value) });
       case ids.submits[FORMS.claim]:
         return submitted(() => claimForm(deps, who), typed, () => submitClaim(deps, who, values, meta));
       case ids.submits[FORMS.dispute]:
         return submitted(() => disputeForm(deps, who), typed, () => submitDispute(deps, who, values, meta));
       case ids.submits[FORMS.award]:
-        return submitted(() => awardForm(deps, who, values.dispute), typed, () => submitAward(deps, who, values), { refresh: () => refreshCase(values.dispute ?? ''), back: backToCase(values.dispute ?? '', reminder), carry: reminder, gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.rationale, a.from.id) });
+        return fromQueue(queued, submitted(() => awardForm(deps, who, values.dispute), typed, () => submitAward(deps, who, values), { refresh: () => refreshCase(values.dispute ?? ''), back: backToCase(values.dispute ?? '', reminder, queued), carry, gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.rationale, a.from.id) }));
       case ids.submits[FORMS.ask]:
-        return submitted(() => askForm(deps, who, values.dispute), typed, () => this.asked(who, values, meta, reminder !== undefined), { refresh: (shown) => asReminder(withLeadData(refreshCase(values.dispute ?? ''), shown), shown), back: backToCase(values.dispute ?? '', reminder), carry: reminder, gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.question, a.from.id) });
+        return fromQueue(queued, submitted(() => askForm(deps, who, values.dispute), typed, () => this.asked(who, values, meta, reminder !== undefined), { refresh: (shown) => asReminder(withLeadData(refreshCase(values.dispute ?? ''), shown), shown), back: backToCase(values.dispute ?? '', reminder, queued), carry, gone: (why) => this.movedOn(why, who, values.dispute ?? '', values.question, a.from.id) }));
       case ids.submits[FORMS.answer]:
         // The case closed while they typed: it as it stands, the refusal and what they wrote above it.
         // Shown again (an answer to correct), with the question it was opened on, as the button gave it.
@@ -626,7 +644,12 @@ export class RoeTeamsBot extends TeamsActivityHandler {
         // Redrawn from the case, under the lines it was sent with (why it came) while they hold.
         if (data[ids.data.reminder] === true) return this.reminderShown(who, value, leadOf(data), refreshCase(value));
         const shown = this.movedPast(who, Number(value.split(':')[0]), caseCard(deps, who, value, leadOf(data)));
-        return { kind: 'reply', reply: shown, refresh: withLeadData(refreshCase(value), shown) };
+        return fromQueue(queued, { kind: 'reply', reply: shown, refresh: withLeadData(refreshCase(value), shown) });
+      }
+      case ids.back.queue: {
+        // The queue as it now stands, the page the case came from (past its end now: says so).
+        const page = queued ?? 1;
+        return { kind: 'reply', reply: queue(deps, who, page), carry: queueCarry(page) };
       }
       case ids.refresh.privateAnswer: {
         const forUser = str(data[ids.data.for]);
@@ -659,11 +682,35 @@ export class RoeTeamsBot extends TeamsActivityHandler {
  * card clicked, where Slack opens a modal over it): the case as it stands, its buttons and its
  * refresh back, the form left unsent.
  */
-function backToCase(disputeId: string, reminder?: Record<string, unknown>): FormState['back'] {
+function backToCase(disputeId: string, reminder?: Record<string, unknown>, queued?: number): FormState['back'] {
   const value = disputeId.split(':')[0] ?? '';
   // Opened from a reminder: the reminder redrawn, its Snooze buttons with it, while it holds.
   if (reminder) return { label: 'Back to the reminder', verb: TEAMS_IDS.refresh.disputeCase, data: { ...reminder, [TEAMS_IDS.data.value]: value } };
-  return { label: 'Back to the case', verb: TEAMS_IDS.actions[ACTIONS.openCase], data: { [TEAMS_IDS.data.value]: value } };
+  // Opened from the queue: the case card keeps its way back there.
+  return { label: 'Back to the case', verb: TEAMS_IDS.actions[ACTIONS.openCase], data: { ...(queued !== undefined ? queueCarry(queued) : {}), [TEAMS_IDS.data.value]: value } };
+}
+
+/** What the queue's buttons, and those of a case card opened from it, carry: the queue's page. */
+function queueCarry(page: number): Record<string, unknown> {
+  return { [TEAMS_IDS.data.queue]: page };
+}
+
+/** The page of the queue a click or a form carried ({@link queueCarry}), when it says it came from one. */
+function queueCarried(data: Record<string, unknown>): number | undefined {
+  const page = data[TEAMS_IDS.data.queue];
+  return typeof page === 'number' && Number.isSafeInteger(page) && page > 0 ? page : undefined;
+}
+
+/**
+ * A case card opened from the queue (`page` of it): in Teams it took the queue's place, so its
+ * buttons and its refresh carry the page, and a button under them redraws the queue as it now
+ * stands, while the card shows the case (ruled, refused or redrawn). Any other answer as it is.
+ */
+function fromQueue(page: number | undefined, a: Answer): Answer {
+  if (page === undefined || a.kind !== 'reply') return a;
+  const carry = queueCarry(page);
+  const refresh = a.refresh && { ...a.refresh, data: { ...a.refresh.data, ...carry } };
+  return { ...a, refresh, carry: { ...a.carry, ...carry }, back: { label: 'Back to the queue', verb: TEAMS_IDS.back.queue, data: carry } };
 }
 
 /** What a click or a form carried of the reminder it came from ({@link reminderCarry}): its lead lines and stamp, when it says it is one. */

@@ -42,6 +42,11 @@ export const TEAMS_IDS = {
     /** An answer asked in a channel or group chat: shown only to the person who asked. */
     privateAnswer: 'roe.refresh.private',
   },
+  /** Buttons back to what a card took the place of (Teams replaces the card clicked). */
+  back: {
+    /** A case card opened from `roe queue`: the queue again, the page it came from, as it now stands. */
+    queue: 'roe.back.queue',
+  },
   /** Keys of `Action.Execute` data. Inputs are merged in beside them under their field ids. */
   data: {
     /** The button's neutral value (an account id, a dispute id, a claim id). */
@@ -74,6 +79,11 @@ export const TEAMS_IDS = {
     reminder: 'reminder',
     /** A button whose card stays as it is: what it brings comes as a message of its own (Button.keep). */
     keep: 'keep',
+    /**
+     * A case card opened from `roe queue`: the page of the queue it came from, carried by the
+     * queue's Open buttons, then by the case card's buttons and refresh, so that it keeps its way back.
+     */
+    queue: 'queue',
   },
   /** Bot Framework names used by the adapter. */
   invoke: { adaptiveCardAction: 'adaptiveCard/action' },
@@ -88,10 +98,11 @@ export const TEAMS_IDS = {
 export type ButtonVerb = (typeof TEAMS_IDS.actions)[ActionId];
 export type SubmitVerb = (typeof TEAMS_IDS.submits)[FormId];
 export type RefreshVerb = (typeof TEAMS_IDS.refresh)[keyof typeof TEAMS_IDS.refresh];
-export type Verb = ButtonVerb | SubmitVerb | RefreshVerb;
+export type BackVerb = (typeof TEAMS_IDS.back)[keyof typeof TEAMS_IDS.back];
+export type Verb = ButtonVerb | SubmitVerb | RefreshVerb | BackVerb;
 
 /** Every verb a card can carry, for routing and for the test that checks each has a route. */
-export const ALL_VERBS: readonly Verb[] = [...Object.values(TEAMS_IDS.actions), ...Object.values(TEAMS_IDS.submits), ...Object.values(TEAMS_IDS.refresh)];
+export const ALL_VERBS: readonly Verb[] = [...Object.values(TEAMS_IDS.actions), ...Object.values(TEAMS_IDS.submits), ...Object.values(TEAMS_IDS.refresh), ...Object.values(TEAMS_IDS.back)];
 
 export function isVerb(v: unknown): v is Verb {
   return typeof v === 'string' && (ALL_VERBS as readonly string[]).includes(v);

@@ -177,7 +177,10 @@ const QUOTE_FLOOR = 200;
 /** The buttons of a reminder that open a ruling form in its place (which goes back to the reminder, see {@link reminderCarry}). */
 const FORM_OPENERS: readonly string[] = [ACTIONS.award, ACTIONS.ask];
 
-function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[], carry?: Record<string, unknown>): CardElement[] {
+/** What each button of a card carries beside its own data (see {@link replyBody}). */
+type CarryFor = (b: Button) => Record<string, unknown> | undefined;
+
+function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[], carry?: CarryFor): CardElement[] {
   switch (b.type) {
     case 'text': {
       // The colour said also in words a screen reader reads, and without colour (as on Slack).
@@ -199,7 +202,7 @@ function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[], car
     }
     case 'actions': {
       const sets: CardElement[] = [];
-      const action = (a: Button) => buttonAction(a, carry && FORM_OPENERS.includes(a.action) ? carry : undefined);
+      const action = (a: Button) => buttonAction(a, carry?.(a));
       for (let i = 0; i < b.actions.length; i += LIMITS.actionsPerSet) sets.push({ type: 'ActionSet', actions: b.actions.slice(i, i + LIMITS.actionsPerSet).map(action) });
       return sets;
     }
@@ -296,13 +299,16 @@ function fillList(list: PendingList, room: number): number {
 
 /**
  * The body of a reply: its title, then each block; a divider puts a separator above what follows.
- * List items come last, in the room the rest left (see {@link LIMITS}).
+ * List items come last, in the room the rest left (see {@link LIMITS}). Every button carries
+ * `carried` beside its own data, a reminder's form openers what they keep of it too
+ * ({@link reminderCarry}); `back` comes last, after the reply's buttons.
  */
-function replyBody(r: Reply, note?: Block): CardElement[] {
+function replyBody(r: Reply, note?: Block, carried?: Record<string, unknown>, back?: BackButton): CardElement[] {
   const body: CardElement[] = [];
   const lists: PendingList[] = [];
   const quotes: PendingQuote[] = [];
-  const carry = reminderCarry(r);
+  const reminder = reminderCarry(r);
+  const carry: CarryFor = (a) => (reminder && FORM_OPENERS.includes(a.action) ? { ...carried, ...reminder } : carried);
   // A line put before the reply, its title too (why it came to a 1:1 chat), within the card's limits.
   if (note) body.push(...renderBlock(note, lists, quotes));
   if (r.title) body.push(textBlock(r.title, HEADING, LIMITS.title));
@@ -331,6 +337,7 @@ function replyBody(r: Reply, note?: Block): CardElement[] {
       room -= fillList(list, Math.floor(room / (bySize.length - i)));
     });
   }
+  if (back) body.push({ type: 'ActionSet', actions: [execute(back.label, back.verb, back.data)] });
   return capBody(body);
 }
 
@@ -468,9 +475,18 @@ export function leadOf(data: Record<string, unknown>): { blocks: Block[]; stamp:
 /**
  * A neutral reply as an Adaptive Card; a case card refreshes in place (`refresh`, or the one found
  * in it). `note`: a line shown first, above the reply's title (why it came to this chat).
+ * `carry`: data each of its buttons carries beside its own (where the card came from); `back`: a
+ * button after them back to the card this one took the place of.
  */
-export function renderReply(r: Reply, opts: { refresh?: CardRefresh | undefined; note?: Block } = {}): AdaptiveCard {
-  return card(replyBody(r, opts.note), opts.refresh ?? caseRefreshOf(r));
+export function renderReply(r: Reply, opts: { refresh?: CardRefresh | undefined; note?: Block; carry?: Record<string, unknown> | undefined; back?: BackButton | undefined } = {}): AdaptiveCard {
+  return card(replyBody(r, opts.note, opts.carry, opts.back), opts.refresh ?? caseRefreshOf(r));
+}
+
+/** A button back to what a card took the place of (Teams replaces the card clicked): its title, verb and data. */
+export interface BackButton {
+  label: string;
+  verb: Verb;
+  data: Record<string, unknown>;
 }
 
 /**
@@ -498,7 +514,7 @@ export interface FormState {
    * A button beside the submit that leaves the form unsent (sent without its inputs, so none
    * needs filling in): a ruling form's way back to the case card it took the place of.
    */
-  back?: { label: string; verb: Verb; data: Record<string, unknown> } | undefined;
+  back?: BackButton | undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ import { leadOf } from '../../../handlers/platforms/teams/render.js';
 import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
 import { tick } from '../../../src/app/scheduler.js';
 import { cardOf, readCard, executeOf as submitOf } from '../../support/fake-connector.js';
-import { installActivity, startTeams, USERS, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
+import { installActivity, personalChat, startTeams, TENANTS, USERS, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
 
 let h: TeamsHarness;
 beforeEach(async () => { h = await startTeams(); });
@@ -49,6 +49,49 @@ describe('a case card with a lead line, as Teams shows it (it refreshes itself w
     await h.click(USERS.dana, TEAMS_IDS.actions[ACTIONS.approve], { value: `${d.id}:${h.rt.store.disputes.get(d.id)!.recommendation}` });
     const after = readCard(await h.click(USERS.dana, refresh.action.verb, refresh.action.data));
     expect(after).not.toMatch(/Escalated to you/);
+    expect(after).not.toContain('[Approve');
+  });
+});
+
+describe('past the whole escalation chain, as Teams shows the last arbitrator’s cards', () => {
+  const morgan: TeamsUser = { id: '29:vp', name: 'Morgan Lee', aadObjectId: 'a0000000-0000-4000-8000-000000000005', tenant: TENANTS.home };
+  type Refresh = { action: { verb: string; data: Record<string, unknown> } };
+  const refreshOf = (card: Record<string, unknown>) => (card.refresh as Refresh).action;
+  const day = async () => {
+    h.rt.clock.advance(24 * 3_600_000);
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    await h.drain();
+  };
+
+  it('the escalation’s card and the reminder, redrawn once her SLA ran out too, say it is overdue and still hers to rule, as Slack’s are updated to', async () => {
+    h.connector.memberTenants.set(morgan.id, morgan.tenant);
+    await h.post(installActivity(morgan, { kind: 'personal' }, h.connector.url));
+    const d = await openCase();
+    while (h.rt.store.disputes.get(d.id)!.arbitrator !== 'vp') await day();
+    const toMorgan = () => h.connector.messages(personalChat(morgan)).map((c) => cardOf(c));
+    while (!toMorgan().some((c) => readCard(c).includes('[Snooze'))) await day();
+    const escalated = toMorgan().find((c) => readCard(c).includes('Escalated to you'));
+    const reminder = toMorgan().find((c) => readCard(c).includes('[Snooze'));
+    expect(escalated, 'the escalation card Morgan is sent').toBeDefined();
+    const exhausted = () => [...h.rt.store.ledger.entries()].some((e) => e.kind === 'dispute.escalated_to_channel' && e.subject === `dispute:${d.id}`);
+    while (!exhausted()) await day();
+    const overdue = `Nobody in its escalation chain ruled dispute #${d.id} in time: it is overdue, and still yours to rule, the last in the chain.`;
+    for (const sent of [escalated!, reminder!]) {
+      // Teams refreshes the card when Morgan's client shows it again: this is what she reads.
+      const redrawn = await h.click(morgan, refreshOf(sent).verb, refreshOf(sent).data);
+      const shown = readCard(redrawn);
+      expect(shown).toContain(overdue);
+      expect(shown).not.toMatch(/Escalated to you|Reminder:/);
+      expect(shown).toMatch(/Due\n.*\(overdue\)/);
+      expect(shown).toContain('[Approve: Northwind Partners]');
+      expect(shown).not.toContain('[Snooze');
+      // And at its later refreshes, while the case stays so.
+      expect(readCard(await h.click(morgan, refreshOf(redrawn).verb, refreshOf(redrawn).data))).toContain(overdue);
+    }
+    // Once she ruled, the case as it stands, without the line.
+    await h.click(morgan, TEAMS_IDS.actions[ACTIONS.approve], { value: `${d.id}:northwind` });
+    const after = readCard(await h.click(morgan, refreshOf(escalated!).verb, refreshOf(escalated!).data));
+    expect(after).not.toContain('overdue, and still yours');
     expect(after).not.toContain('[Approve');
   });
 });
