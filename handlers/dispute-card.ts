@@ -3,7 +3,7 @@ import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/e
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
 import type { Dispute } from '../src/core/types.js';
-import { pastDue, recusalsOf } from '../src/core/sla/sla.service.js';
+import { breachOutcome, pastDue, recusalsOf } from '../src/core/sla/sla.service.js';
 import { involvementWords } from '../src/core/disputes/recusal.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
@@ -93,8 +93,13 @@ export function recusalLine(deps: HandlerDeps, vp: Viewpoint, d: Dispute): strin
   const { passed, assignee } = recusalsOf(deps.ctx, d);
   const who = vp.person(d.arbitrator);
   // An assignee with a part in it has it because nobody of its chain is free of one: those before
-  // them are not why it is theirs (it may have come to them at a breach).
-  if (assignee) return `${involvementWords(who, assignee)}, but nobody above them in its escalation chain is free of a part in it, so ${who} still rules on it.`;
+  // them are not why it is theirs (it may have come to them at a breach). The last of the chain
+  // has nobody above them at all.
+  if (assignee) {
+    const outcome = breachOutcome(deps.ctx, d);
+    const why = outcome.to === null && outcome.why === 'last' ? 'they are the last in its escalation chain' : 'nobody above them in its escalation chain is free of a part in it';
+    return `${involvementWords(who, assignee)}, but ${why}, so ${who} still rules on it.`;
+  }
   return passed.length > 0 ? `${passed.map((i) => involvementWords(vp.person(i.person), i)).join(' and ')}, so ${who} rules on it.` : null;
 }
 

@@ -2,15 +2,18 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseInline } from '../../handlers/platforms/console/console.js';
 import { renderReply } from '../../handlers/platforms/console/render.js';
 import { quote, reply } from '../../handlers/replies/model.js';
+import { hostConsole } from '../../src/app/console-host.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { ROOT } from '../support/builders.js';
+import { openArbitratedCase } from '../support/cases.js';
 import { headThenClose } from '../support/cli.js';
-import { testRuntime } from '../support/runtime.js';
+import { testRuntime, type TestRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-console-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -475,5 +478,88 @@ describe('the console, for an account it cannot find and commands given half', (
     expect(answer('/rule #0 ask')).toMatch(/^Usage: \/rule <dispute number> approve/);
     expect(answer('/roe case 0')).toBe("! Give the dispute's number: /roe case 12. /roe queue lists those waiting for your ruling.");
     expect(answer('/roe case 00')).toBe("! Give the dispute's number: /roe case 12. /roe queue lists those waiting for your ruling.");
+  });
+});
+
+/**
+ * The console on a test runtime, its clock driven between commands: each step is a line typed
+ * at the prompt, or a function run before the next line is typed (to move the clock).
+ */
+async function driveConsole(rt: TestRuntime, steps: (string | (() => void))[]): Promise<string> {
+  const input = new PassThrough();
+  let out = '';
+  const next = () => {
+    for (let step = steps.shift(); step !== undefined; step = steps.shift()) {
+      if (typeof step === 'function') step();
+      else return void input.write(`${step}\n`);
+    }
+    input.end();
+  };
+  const output = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      out += chunk.toString();
+      if (out.endsWith('\n> ')) setImmediate(next);
+      done();
+    },
+  });
+  await hostConsole(rt, input, output);
+  return out;
+}
+
+describe('the console, as time passes between commands', () => {
+  it('what a timer did before a command (a reminder that rang) shows above its answer, not under it as if it came after', async () => {
+    const rt = testRuntime();
+    openArbitratedCase(rt); // Pat's, due Dec 2, 10:00 AM EST; its first reminder rings on Dec 1
+    const out = await driveConsole(rt, ['/as pat', () => rt.clock.set('2026-12-01T16:00:00Z'), '/snooze 1 1h', '/quit']);
+    rt.close();
+    const answer = out.slice(out.indexOf('> /snooze 1 1h\n'), out.indexOf('\n> ', out.indexOf('> /snooze 1 1h\n')));
+    expect(answer).toContain('┌ DM to Pat Okafor\n  │ ! Reminder: dispute #1 is due Dec 2, 2026, 10:00 AM EST.');
+    expect(answer).toContain('Reminder for dispute #1 snoozed until');
+    expect(answer.indexOf('! Reminder: dispute #1')).toBeLessThan(answer.indexOf('Reminder for dispute #1 snoozed until'));
+  });
+
+  it('a question sent with /rule N ask says where it went and where the answers come, above the case, as Slack and Teams say it', async () => {
+    const rt = testRuntime();
+    openArbitratedCase(rt);
+    const out = await driveConsole(rt, ['/as pat', '/rule 1 ask question="When did you first meet them?"', '/quit']);
+    rt.close();
+    const answer = out.slice(out.indexOf('> /rule 1 ask'), out.indexOf('\n> ', out.indexOf('> /rule 1 ask')));
+    expect(answer).toContain("== Dispute #1: Soylent Corp ==\n✔ Your question is in the dispute’s thread and went to the parties by direct message. Their answers will come to you here, by direct message.\n  Your question:\n  │ When did you first meet them?\nAccount ");
+  });
+
+  it('a case whose last arbitrator has a part in it too says they are the last of its chain, not that those above them have a part', async () => {
+    const rt = testRuntime();
+    const acme = (more: string) => `/claim account="Acme Corporation" product=analytics stage=qualified ${more}`;
+    const out = await driveConsole(rt, [
+      '/as pat', // Acme's chain: Pat, then Dana, then Morgan Lee, the last
+      acme('route=direct opportunity="Acme direct" stage=proposal'),
+      '/as dana',
+      acme('claimant=contoso route=resell opportunity="Acme via Contoso"'),
+      '/as vp',
+      acme('claimant=fabrikam route=resell opportunity="Acme via Fabrikam"'),
+      '/case 1',
+      '/quit',
+    ]);
+    rt.close();
+    const card = out.slice(out.indexOf('> /case 1'));
+    expect(card).toContain('\n  Morgan Lee filed claim #6 in this case, but they are the last in its escalation chain, so Morgan Lee still rules on it.\n');
+    expect(card).not.toContain('nobody above them');
+  });
+
+  it("an answer from one of the company's people is signed with their name, as a chat shows it, not their key in the policy", async () => {
+    const rt = testRuntime();
+    const out = await driveConsole(rt, [
+      '/as pat',
+      '/claim account="Acme Corporation" product=analytics route=direct opportunity="Acme direct" stage=proposal', // Dana's case: Pat filed a claim of it
+      '/as dana',
+      '/rule 1 ask question="When did you first meet them?"',
+      '/as pat',
+      '/answer 1 Last Tuesday.',
+      '/quit',
+    ]);
+    rt.close();
+    const answered = out.slice(out.indexOf('> /answer 1'));
+    expect(answered).toContain('┌ DM to Dana Reyes');
+    expect(answered).toContain('  │   Answer from Pat Okafor (Direct sales):\n  │   │ Last Tuesday.');
   });
 });

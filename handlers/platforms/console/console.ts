@@ -8,8 +8,9 @@ import { logClaimActivity } from '../../activity.js';
 import { claimForm, submitClaim, type SubmitMeta } from '../../claim.js';
 import type { HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
-import type { Form, Reply } from '../../replies/model.js';
-import { approve, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
+import { quote, text, withLead, type Form, type Reply } from '../../replies/model.js';
+import { caseStamp } from '../../dispute-card.js';
+import { approve, askedWords, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
 import { answerForm, submitAnswer } from '../../answer.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
 import { snoozeReminder } from '../../snooze.js';
@@ -94,9 +95,11 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
     if (!interactive) o.output.write(`${clean(next.value)}\n`);
     return next.value;
   };
-  let identity: ChatIdentity = { platform: 'console', userId: o.startAs, displayName: o.startAs, orgId: null, home: true };
+  // A person of the policy by key, named as a chat names them (an answer they send is signed with it).
+  const personIdentity = (key: string): ChatIdentity => ({ platform: 'console', userId: key, displayName: o.people()[key]?.name ?? key, orgId: null, home: true });
+  let identity: ChatIdentity = personIdentity(o.startAs);
   const principal = () => o.resolve(identity);
-  const who = (p: Principal) => (p.kind === 'external' ? `${p.displayName} (${o.partners().find((x) => x.id === p.partnerId)?.name ?? p.partnerId}, external)` : p.kind === 'internal' ? `${o.people()[p.displayName]?.name ?? p.displayName}` : p.displayName);
+  const who = (p: Principal) => (p.kind === 'external' ? `${p.displayName} (${o.partners().find((x) => x.id === p.partnerId)?.name ?? p.partnerId}, external)` : p.displayName);
   let seq = 0;
   /** A command typed where a form field was asked: it cancelled the form and runs next. */
   let carried: string | null = null;
@@ -173,6 +176,15 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
     }
   };
 
+  /** A question sent: the case under where it went and where its answers come, and the question, as Slack and Teams show it. */
+  const asked = (p: Principal, values: Record<string, string>): Reply => {
+    const card = submitAsk(o.deps, p, values);
+    const d = o.deps.ctx.store.disputes.get(Number(values.dispute));
+    if (!d) return card;
+    const question = values.question?.trim() ?? '';
+    return withLead(card, [text(askedWords(o.deps, p, d), 'good'), ...(question ? [quote('Your question', question)] : [])], caseStamp(d, o.deps.ctx.clock.now()));
+  };
+
   const run = async (line: string): Promise<Reply | string | null> => {
     const [cmdRaw = '', ...restParts] = line.trim().split(/\s+/);
     const cmd = commandWord(line);
@@ -215,7 +227,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         const disputeId = String(n);
         if (action === 'approve') return approve(o.deps, p, disputeId);
         if (action === 'award') return fillForm(awardForm(o.deps, p, disputeId), pairs, (v) => submitAward(o.deps, p, v));
-        if (action === 'ask') return fillForm(askForm(o.deps, p, disputeId), pairs, (v) => submitAsk(o.deps, p, v));
+        if (action === 'ask') return fillForm(askForm(o.deps, p, disputeId), pairs, (v) => asked(p, v));
         return usage;
       }
       case 'answer': {
@@ -235,7 +247,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         const partner = o.partners().find((x) => x.id.toLowerCase() === target || x.name.toLowerCase() === target);
         // A person by key (pat) or by name (Pat Okafor), as a partner is by id or by name.
         const person = Object.hasOwn(people, target) ? target : (Object.keys(people).find((k) => people[k]!.name.toLowerCase() === target) ?? null);
-        if (person !== null) identity = { platform: 'console', userId: person, displayName: person, orgId: null, home: true };
+        if (person !== null) identity = personIdentity(person);
         else if (partner) identity = { platform: 'console', userId: `${partner.id}-user`, displayName: `${partner.id}-user`, orgId: partner.id, home: false };
         else return `Unknown person or partner "${target}". People: ${Object.keys(people).join(', ')}. Partners: ${o.partners().map((x) => x.id).join(', ')}.`;
         return `You are now ${who(principal())}.`;
@@ -262,6 +274,9 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
     if (QUIT.has(commandWord(trimmed))) break;
     try {
       o.tick();
+      // What the timers did meanwhile (a reminder that rang, a case that escalated) comes above
+      // the command's answer, which may act on it: a reminder under "snoozed" reads as a new one.
+      for (const n of await o.drain()) say(n);
       const out = await run(trimmed);
       if (out !== null) say(typeof out === 'string' ? out : renderReply(out));
     } catch (e) {
