@@ -290,6 +290,17 @@ function remembered<K, V>(cache: Map<K, V>, read: (key: K) => V): (key: K) => V 
 }
 
 /**
+ * Who filed a case's claims (recusal) from the claims read whole: its cards read them all anyway.
+ * Whom the bot knows those users and `users` as is read (in one query) only when one of them is a
+ * Teams user: only they can be a person of the policy by another id than theirs (an Entra object id).
+ */
+function filersOnce(store: Store, claims: readonly Claim[], ids: readonly number[], users: readonly string[]): ReturnType<Store['claims']['filers']> {
+  const keys = [...claims.map((c) => c.createdBy), ...users];
+  if (keys.some((k) => k.startsWith('teams:'))) return store.claims.filers(ids, users);
+  return { claims: claims.map((c) => ({ id: c.id, createdBy: c.createdBy })), persons: [] };
+}
+
+/**
  * `deps` whose store reads each claim and account once: what announce tells is done (it writes
  * only messages), and a case's cards read the same claims and account for every person told.
  */
@@ -298,8 +309,7 @@ function readingOnce(deps: HandlerDeps): HandlerDeps {
   const claim = remembered(new Map(), (id: number) => store.claims.get(id));
   const once: Store = {
     ...store,
-    // Who filed a case's claims (recusal) from the claims read whole: its cards read them all anyway.
-    claims: { ...store.claims, get: claim, filers: (ids) => ids.flatMap((id) => claim(id) ?? []).map((c) => ({ id: c.id, createdBy: c.createdBy })) },
+    claims: { ...store.claims, get: claim, filers: (ids, users = []) => filersOnce(store, ids.flatMap((id) => claim(id) ?? []), ids, users) },
     accounts: { ...store.accounts, get: remembered(new Map(), (id) => store.accounts.get(id)) },
   };
   return { ...deps, ctx: { ...deps.ctx, store: once } };

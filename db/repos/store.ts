@@ -355,8 +355,19 @@ export function createStore(
     forClaimant: (party) => many(`SELECT ${CLAIMS.select} FROM claims WHERE claimant = ? ORDER BY id`, asClaim, party),
     createdBy: (keys) => (keys.length === 0 ? [] : many(`SELECT ${CLAIMS.select} FROM claims WHERE created_by IN (${keys.map(() => '?').join(', ')}) ORDER BY id`, asClaim, ...keys)),
     byRequestKey: (key) => one(`SELECT ${CLAIMS.select} FROM claims WHERE request_key = ?`, asClaim, key),
-    // The ids as one JSON array: one statement, prepared once, for any number of them.
-    filers: (ids) => (ids.length === 0 ? [] : (q('SELECT id, created_by AS createdBy FROM claims WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as Pick<Claim, 'id' | 'createdBy'>[])),
+    // The ids (and users) as JSON arrays: one statement, prepared once, for any number of them;
+    // the people the bot met joined in (a row with no claim id is one of `users`).
+    filers: (ids, users = []) => {
+      if (ids.length === 0 && users.length === 0) return { claims: [], persons: [] };
+      const rows = q(
+        'SELECT c.id AS id, c.created_by AS userKey, p.person_key AS personKey FROM claims c LEFT JOIN people p ON p.user_key = c.created_by WHERE c.id IN (SELECT value FROM json_each(?)) ' +
+          'UNION ALL SELECT NULL, user_key, person_key FROM people WHERE user_key IN (SELECT value FROM json_each(?)) AND person_key IS NOT NULL',
+      ).all(JSON.stringify(ids), JSON.stringify(users)) as { id: number | null; userKey: string; personKey: string | null }[];
+      return {
+        claims: rows.flatMap((r) => (r.id === null ? [] : [{ id: r.id, createdBy: r.userKey }])),
+        persons: rows.flatMap((r) => (r.personKey === null ? [] : [{ userKey: r.userKey, personKey: r.personKey }])),
+      };
+    },
     violationsSince: (party, since) =>
       (q('SELECT registered_at AS at FROM claims WHERE claimant = ? AND violation = 1 AND registered_at > ? ORDER BY registered_at, id').all(party, since.getTime()) as { at: number }[]).map((r) => new Date(r.at)),
     // Counted by SQLite: a million claims are never rows in JavaScript. Ordered by each claimant's first claim, as the core counts them.

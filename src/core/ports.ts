@@ -65,10 +65,13 @@ export interface ClaimsRepo {
   /** The claims filed by any of these users (user keys: `slack:U123`, `teams:29:abc`). */
   createdBy(userKeys: readonly string[]): Claim[];
   /**
-   * Who filed each of these claims (their `createdBy`), in one query and no more of them: what
-   * recusal asks of a case's claims. Ids with no claim are left out; in no particular order.
+   * Who filed each of these claims (their `createdBy`) and, for those users and the user keys
+   * `users` besides (a case's raiser), the person key each was resolved to when the bot last met
+   * them (a Teams user whose policy `teams` id is their Entra object id is known so): in one query
+   * and no more of them, what recusal asks of a case. Ids with no claim, and users resolved to no
+   * person, are left out; in no particular order.
    */
-  filers(ids: readonly number[]): Pick<Claim, 'id' | 'createdBy'>[];
+  filers(ids: readonly number[], users?: readonly string[]): { claims: Pick<Claim, 'id' | 'createdBy'>[]; persons: { userKey: string; personKey: string }[] };
   /** When each of the party's claims marked as a violation was registered, if after `since`; oldest first. */
   violationsSince(party: PartyId, since: Date): Date[];
   byRequestKey(key: string): Claim | undefined;

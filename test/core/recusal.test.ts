@@ -101,4 +101,16 @@ describe('involvementOf', () => {
   ])('$person, raised by $raisedBy: $part', ({ person, raisedBy, part }) => {
     expect(involvementOf(people, person, claims, raisedBy)).toEqual(part);
   });
+
+  it('counts a user the bot resolved to the person (a Teams user named by their Entra object id): their claim, else their raising', () => {
+    const byEntra = { ...people, sam: { teams: 'a0000000-0000-4000-8000-000000000001' } };
+    const personOf = (k: string) => (k === 'teams:29:sam' ? 'sam' : null);
+    const theirs = [...claims, { id: 6, createdBy: 'teams:29:sam' }];
+    expect(involvementOf(byEntra, 'sam', theirs, 'slack:U0NW1')).toBeNull();
+    expect(involvementOf(byEntra, 'sam', theirs, 'slack:U0NW1', personOf)).toEqual({ person: 'sam', claim: 6 });
+    expect(involvementOf(byEntra, 'sam', claims, 'teams:29:sam', personOf)).toEqual({ person: 'sam', claim: null });
+    // Someone else's claim is not theirs for it, nor anyone's the policy does not name.
+    expect(involvementOf(byEntra, 'pat', [{ id: 6, createdBy: 'teams:29:sam' }], 'slack:U0NW1', personOf)).toBeNull();
+    expect(involvementOf(byEntra, 'vp', theirs, 'teams:29:sam', () => 'vp')).toBeNull();
+  });
 });

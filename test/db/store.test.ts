@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDb } from '../../db/client.js';
+import { savePerson } from '../../db/repos/people.repo.js';
 import { createStore } from '../../db/repos/store.js';
 
 const open: OpenDb[] = [];
@@ -41,8 +42,20 @@ describe('claims as the store hands them back', () => {
     }
     // Who filed them, as a full read gives it, for the ids that have a claim; none for none.
     const ids = store.claims.all().map((c) => c.id);
-    expect(store.claims.filers([ids[1]!, 999, ids[0]!]).sort((a, b) => a.id - b.id)).toEqual(ids.map((id) => ({ id, createdBy: store.claims.get(id)!.createdBy })));
-    expect(store.claims.filers([])).toEqual([]);
+    expect(store.claims.filers([ids[1]!, 999, ids[0]!]).claims.sort((a, b) => a.id - b.id)).toEqual(ids.map((id) => ({ id, createdBy: store.claims.get(id)!.createdBy })));
+    expect(store.claims.filers([])).toEqual({ claims: [], persons: [] });
+    // Whom the bot knows them as (the people it met), and the users asked about besides: those it resolved to a person.
+    expect(store.claims.filers(ids, ['teams:29:pat', 'teams:29:nobody']).persons).toEqual([]);
+    const met = (userKey: string, personKey: string | null) => savePerson(db.db, { userKey, platform: userKey.split(':')[0]!, displayName: userKey, partnerId: null, personKey, conversationRef: null, updatedAt: new Date() });
+    met('slack:U0NORTH', 'sam');
+    met('teams:29:pat', 'pat');
+    met('teams:29:nobody', null);
+    const read = store.claims.filers([ids[0]!], ['teams:29:pat', 'teams:29:nobody', 'teams:29:never']);
+    expect(read.claims).toEqual([{ id: ids[0], createdBy: 'slack:U0NORTH' }]);
+    expect(read.persons.sort((a, b) => a.userKey.localeCompare(b.userKey))).toEqual([
+      { userKey: 'slack:U0NORTH', personKey: 'sam' },
+      { userKey: 'teams:29:pat', personKey: 'pat' },
+    ]);
   });
 });
 

@@ -188,7 +188,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   }
   const parties = [...new Set<PartyId>([claimant, ...conflicts.map(partyOf)])];
   if (open) {
-    const joined = joinCase(ctx, open, account, claim, parties, now, input.origin);
+    const joined = joinCase(ctx, open, account, claim, parties, now, input.origin, principal.kind === 'internal' ? principal.personKey : null);
     return { claim: store.claims.get(claim.id)!, outcome: 'pending', disputeId: open.id, events: joined.events, repeated: false, waits: conflicts.length > 0 ? 'overlap' : 'case', conflicts };
   }
   const { dispute, events } = openCase(

@@ -13,16 +13,23 @@ export interface Involvement {
 }
 
 /**
- * A person's part in a case, from its claims' filers and its raiser (user keys) and the chat ids
- * `people` gives them (on the console, their key): a claim they filed first, else its raising.
- * Null when they have none.
+ * The person of the policy the bot resolved a chat user (user key) to when it last met them, if
+ * any: how a Teams user whose policy `teams` id is their Entra object id is known as that person.
  */
-export function involvementOf(people: PolicyPeople, person: string, claims: readonly Pick<Claim, 'id' | 'createdBy'>[], raisedBy: string): Involvement | null {
+export type PersonOf = (userKey: string) => string | null;
+
+/**
+ * A person's part in a case, from its claims' filers and its raiser (user keys): theirs when the
+ * key is one of the chat ids `people` gives them (on the console, their key), or a user `personOf`
+ * says is them. A claim they filed first, else its raising. Null when they have none.
+ */
+export function involvementOf(people: PolicyPeople, person: string, claims: readonly Pick<Claim, 'id' | 'createdBy'>[], raisedBy: string, personOf: PersonOf = () => null): Involvement | null {
   const keys = userKeysOfPerson(people, person);
   if (keys.length === 0) return null;
-  const filed = claims.find((c) => keys.includes(c.createdBy));
+  const theirs = (userKey: string) => keys.includes(userKey) || personOf(userKey) === person;
+  const filed = claims.find((c) => theirs(c.createdBy));
   if (filed) return { person, claim: filed.id };
-  return keys.includes(raisedBy) ? { person, claim: null } : null;
+  return theirs(raisedBy) ? { person, claim: null } : null;
 }
 
 /**
@@ -33,30 +40,37 @@ export function involvedIn(ctx: DomainContext, d: Pick<Dispute, 'claimIds' | 'ra
   return stakesIn(ctx, d)(person);
 }
 
-/** Who filed each claim (`createdBy` by claim id): what {@link stakesIn} reads of a case's claims. */
-export type Filers = ReadonlyMap<number, string>;
+/** What {@link stakesIn} reads of a case: who filed its claims, and whom the bot knows them and its raiser as. */
+export interface Filers {
+  /** Who filed each claim (`createdBy`), by claim id. */
+  claims: ReadonlyMap<number, string>;
+  /** The person key each of those users, and of the raisers asked about, was resolved to when the bot last met them (see {@link PersonOf}). */
+  persons: ReadonlyMap<string, string>;
+}
 
-/** The filers of these claims, read in one query. */
-export function filersOf(ctx: DomainContext, ids: readonly number[]): Filers {
-  return new Map(ctx.store.claims.filers(ids).map((c) => [c.id, c.createdBy]));
+/** The filers of these claims, and the persons of those users and of `raisers`, read in one query. */
+export function filersOf(ctx: DomainContext, ids: readonly number[], raisers: readonly string[] = []): Filers {
+  const read = ctx.store.claims.filers(ids, raisers);
+  return { claims: new Map(read.claims.map((c) => [c.id, c.createdBy])), persons: new Map(read.persons.map((p) => [p.userKey, p.personKey])) };
 }
 
 /**
  * {@link involvedIn} for several people of one case: who filed its claims is read once (one
- * query), and only when someone the policy names is asked about; `filers`, when given (read for
- * many cases at once), is read instead and must hold every claim of the case.
+ * query, with whom the bot knows them and the raiser as), and only when someone the policy names
+ * is asked about; `filers`, when given (read for many cases at once), is read instead and must
+ * hold every claim of the case, and its raiser.
  */
 export function stakesIn(ctx: DomainContext, d: Pick<Dispute, 'claimIds' | 'raisedBy'>, filers?: Filers): (person: string) => Involvement | null {
   const people = ctx.policies().inForceAt(ctx.clock.now()).policy.people;
-  let claims: Pick<Claim, 'id' | 'createdBy'>[] | undefined;
+  let read: { claims: Pick<Claim, 'id' | 'createdBy'>[]; personOf: PersonOf } | undefined;
   return (person) => {
     if (userKeysOfPerson(people, person).length === 0) return null;
-    if (!claims) {
-      const by = filers ?? filersOf(ctx, d.claimIds);
+    if (!read) {
+      const by = filers ?? filersOf(ctx, d.claimIds, [d.raisedBy]);
       // In the case's order of its claims: the first one a person filed is the one named.
-      claims = d.claimIds.flatMap((id) => (by.has(id) ? [{ id, createdBy: by.get(id)! }] : []));
+      read = { claims: d.claimIds.flatMap((id) => (by.claims.has(id) ? [{ id, createdBy: by.claims.get(id)! }] : [])), personOf: (k) => by.persons.get(k) ?? null };
     }
-    return involvementOf(people, person, claims, d.raisedBy);
+    return involvementOf(people, person, read.claims, d.raisedBy, read.personOf);
   };
 }
 

@@ -6,7 +6,7 @@ import { decide, type Contender } from '../ownership/engine.js';
 import type { PolicyVersion } from '../policy/versions.js';
 import type { NewDispute } from '../ports.js';
 import { recuseAssignee, slaDueAt, startSla } from '../sla/sla.service.js';
-import { involvementOf, recusedPayload, type Involvement } from './recusal.js';
+import { filersOf, involvementOf, recusedPayload, type Involvement } from './recusal.js';
 import { DIRECT, DIRECT_NAME, sameProductLine, type Account, type Claim, type Decision, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { cancelLifecycle, planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewPartner } from '../claims/consequences.js';
@@ -275,8 +275,10 @@ export function openCase(
   const chain = arbitrationChain(coverage);
   // Recusal: the case goes to the first of the chain with no part in it (who filed none of its
   // claims and is not raising it); should everybody of the chain have one, to its arbitrator as
-  // ever (nobody else could rule on it).
-  const parts = chain.map((k) => involvementOf(inForce.policy.people, k, input.claims, input.raisedBy));
+  // ever (nobody else could rule on it). Whom the bot knows its filers and raiser as is read in
+  // one query, for a case left to an arbitrator only.
+  const known = settles ? null : filersOf(ctx, input.claims.map((c) => c.id), [input.raisedBy]).persons;
+  const parts = known ? chain.map((k) => involvementOf(inForce.policy.people, k, input.claims, input.raisedBy, (u) => known.get(u) ?? null)) : [];
   const free = parts.findIndex((p) => p === null);
   const level = settles || free < 0 ? 0 : free;
   const recused: Involvement[] = parts.slice(0, level).filter((p): p is Involvement => p !== null);
@@ -357,9 +359,9 @@ export function recommendationOf(ctx: DomainContext, account: Account, claims: r
  * A new claim on an account and product line that already has an open case joins that
  * case: one dispute per overlap, with the recommendation worked out again over all its
  * claims. The arbitrator and the SLA stay as they are, unless the arbitrator filed the claim:
- * then the case moves on (see recuseAssignee).
+ * then the case moves on (see recuseAssignee; `filer`, the person of the policy who filed it).
  */
-export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account, claim: Claim, parties: PartyId[], now: Date, origin: ThreadRef | null = null): { dispute: Dispute; events: DomainEvent[] } {
+export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account, claim: Claim, parties: PartyId[], now: Date, origin: ThreadRef | null = null, filer: string | null = null): { dispute: Dispute; events: DomainEvent[] } {
   const claimIds = [...dispute.claimIds, claim.id];
   // Live as the clock has it, as liveClaims reads them: a claim gone dormant or expired whose
   // timer has not fired yet holds the line no more than one whose timer has.
@@ -376,7 +378,7 @@ export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account,
   ctx.store.ledger.append({ at: now, kind: 'dispute.joined', subject: `dispute:${dispute.id}`, actor: claim.createdBy, policyVersion: version.version, payload: { claim: claim.id, parties: joined.parties, recommendation: decision.winner, rule: decision.rule, trace: decision.trace } });
   // Its assignee filed the claim (recusal): the case moves on to the next person of its chain
   // with no part in it, who is sent it as it now stands (the move says the claim joined).
-  const moved = recuseAssignee(ctx, joined, claim, now);
+  const moved = recuseAssignee(ctx, joined, claim, now, filer);
   if (moved) return { dispute: ctx.store.disputes.get(dispute.id) ?? joined, events: [{ type: 'claim.pending', claim, disputeId: dispute.id }, ...moved] };
   return { dispute: joined, events: [{ type: 'claim.pending', claim, disputeId: dispute.id }, { type: 'dispute.assigned', dispute: joined }] };
 }

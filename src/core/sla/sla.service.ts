@@ -101,7 +101,8 @@ export function rulersOf(ctx: DomainContext, d: Dispute): string[] {
  */
 export function ruledBy(ctx: DomainContext, cases: readonly Dispute[], person: string): Dispute[] {
   const theirs = cases.map((d) => ({ d, named: namedRulersOf(ctx, d) })).filter(({ named }) => named.includes(person));
-  const filers = filersOf(ctx, theirs.flatMap(({ d, named }) => (named.length > 1 ? d.claimIds : [])));
+  const asked = theirs.filter(({ named }) => named.length > 1);
+  const filers = filersOf(ctx, asked.flatMap(({ d }) => d.claimIds), asked.map(({ d }) => d.raisedBy));
   return theirs.filter(({ d, named }) => withoutInvolved(named, stakesIn(ctx, d, filers)).includes(person)).map(({ d }) => d);
 }
 
@@ -390,9 +391,11 @@ function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left
  * it (the assignee's part is what it was), or nobody after them is free of one (then it stays
  * with them, who alone may still rule on it). Only the joining claim is looked at, so that a claim
  * of anyone else's reads none of the case's claims again (the claim's transaction stays as it was).
+ * `filer`: the person of the policy its filer acts as (a Teams user whose policy `teams` id is
+ * their Entra object id is not named by the claim's user key), null for none.
  */
-export function recuseAssignee(ctx: DomainContext, d: Dispute, joined: Pick<Claim, 'id' | 'createdBy'>, now: Date): DomainEvent[] | null {
-  if (d.status !== 'open' || !involvementOf(ctx.policies().inForceAt(now).policy.people, d.arbitrator, [joined], '')) return null;
+export function recuseAssignee(ctx: DomainContext, d: Dispute, joined: Pick<Claim, 'id' | 'createdBy'>, now: Date, filer: string | null = null): DomainEvent[] | null {
+  if (d.status !== 'open' || !involvementOf(ctx.policies().inForceAt(now).policy.people, d.arbitrator, [joined], '', (k) => (k === joined.createdBy ? filer : null))) return null;
   return handOn(ctx, d, now, 'recused');
 }
 
