@@ -4,7 +4,7 @@ import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disput
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
 import type { Dispute } from '../src/core/types.js';
 import { breachOutcome, pastDue, recusalsOf } from '../src/core/sla/sla.service.js';
-import { involvementWords } from '../src/core/disputes/recusal.js';
+import { involvementsWords, involvementWords } from '../src/core/disputes/recusal.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
 import { ACTIONS, quote, reply, text, type Block, type Reply, type Tone } from './replies/model.js';
@@ -100,7 +100,7 @@ export function recusalLine(deps: HandlerDeps, vp: Viewpoint, d: Dispute): strin
     const why = outcome.to === null && outcome.why === 'last' ? 'they are the last in its escalation chain' : 'nobody above them in its escalation chain is free of a part in it';
     return `${involvementWords(who, assignee)}, but ${why}, so ${who} still rules on it.`;
   }
-  return passed.length > 0 ? `${passed.map((i) => involvementWords(vp.person(i.person), i)).join(' and ')}, so ${who} rules on it.` : null;
+  return passed.length > 0 ? `${involvementsWords(passed, (p) => vp.person(p))}, so ${who} rules on it.` : null;
 }
 
 /**

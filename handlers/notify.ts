@@ -11,7 +11,7 @@ import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost,
 import { splitUserKey } from './user-key.js';
 import { breachOutcome, pastChainWords, pastDue, recusalsOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 import { claimNoticeKey } from '../src/core/claims/lifecycle.service.js';
-import { involvementWords, type Involvement } from '../src/core/disputes/recusal.js';
+import { involvementsWords, involvementWords, type Involvement } from '../src/core/disputes/recusal.js';
 import { dormancyAt, protectionEnd, termsOf } from '../src/core/claims/lifecycle.js';
 
 type Platform = OutboxMessage['platform'];
@@ -510,7 +510,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           // Passed over for their part in the case (recusal): said, so that it is clear why it came
           // to them; once, by the card's own line (which stays there for whoever reads it later).
           const unsaid = notOnCard(d, e.recused ?? []);
-          const recused = unsaid.length > 0 ? ` ${unsaid.map((i) => involvementWords(vp.person(i.person), i)).join(' and ')}, so it came to you.` : '';
+          const recused = unsaid.length > 0 ? ` ${involvementsWords(unsaid, (p) => vp.person(p))}, so it came to you.` : '';
           const lead = joined
             ? `Another claim joined ${caseWords(arb, d)}, yours to rule on${by}: this card shows the case as it now stands, with the criteria's recommendation over every claim in it.`
             : isOverlapCase(d)
@@ -622,7 +622,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // policy no longer names them, or for a breach (passing over those with a part in it).
         const own = e.recused?.find((i) => i.person === e.from);
         const others = (e.recused ?? []).filter((i) => i.person !== e.from);
-        const partWords = (list: readonly { person: string; claim: number | null }[]) => list.map((i) => involvementWords(vp.person(i.person), i)).join(' and ');
+        const partWords = (list: readonly Involvement[]) => involvementsWords(list, (p) => vp.person(p));
         // The new assignee's card names an assignee passed over for their part in it (see recusalLine): their lead does not again.
         const ownOnCard = own !== undefined && notOnCard(d, [own]).length === 0;
         const why = own ? (ownOnCard ? `it moved to you from ${vp.person(e.from)}.` : `${involvementWords(vp.person(e.from), own)}.`) : e.left ? `${vp.person(e.from)} is no longer among the policy's people.` : `${vp.person(e.from)} did not rule in time.`;
@@ -701,8 +701,10 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           // Reachable only on another platform, the one who keeps it could not be the channel's
           // fallback: they hear it at once, where they are.
           if (last && !fallbackUser) toLast(last, `${notRuledYours ?? `${name} was not ruled by anyone in its escalation chain`}, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, ${early ? '' : 'the last in the chain, '}overdue.`, `${exhaustedKey}:${last.platform}`);
-          // Whether the channel takes the post is known only when it is delivered: the thread says both.
-          toThread(d, () => reply(threadTitle, [text(`${ranOut}: the case is posted to the escalation channel${fallbackUser ? ` or, where I cannot post there, sent to ${who}` : ''}; it stays with ${who}${early ? '' : ', the last in the chain'}.`, 'attention')]), 'exhausted');
+          // Whether the channel takes the post is known only when it is delivered: the thread says
+          // both (the console shows every post to its escalations channel: there, only that).
+          const orSent = fallbackUser && platform !== 'console' ? ` or, where I cannot post there, sent to ${who}` : '';
+          toThread(d, () => reply(threadTitle, [text(`${ranOut}: the case is posted to the escalation channel${orSent}; it stays with ${who}${early ? '' : ', the last in the chain'}.`, 'attention')]), 'exhausted');
         } else {
           const noChannel = `the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel)`;
           if (last) toLast(last, notRuledYours ? `${notRuledYours}; ${noChannel}, so it stays with you, overdue.` : `${name} was not ruled by anyone in its escalation chain, and ${noChannel}, so it stays with you, the last in the chain, overdue.`, exhaustedKey);

@@ -62,7 +62,7 @@ export function help(viewer: Principal): Reply {
               { text: 'Keeping a claim', detail: `A claim goes dormant without activity: log it with the Log activity button of the warning that comes before, or of ${c('roe mine')}.` },
               { text: 'Questions on your case', detail: 'An arbitrator’s question comes to your chat with me: answer it with its Answer button. Only the arbitrator reads your answer.' },
             ]),
-        ...(partner ? [] : [{ text: 'Arbitrators', detail: `A case comes to you as a card in your chat with me: Approve the recommendation, Award to another party (with a rationale; for a claim waiting for approval, Reject) or Ask for information. Reminders come before the SLA ends; then the case escalates.` }]),
+        ...(partner ? [] : [{ text: 'Arbitrators', detail: `A case comes to you as a card in ${onConsole(viewer) ? 'your direct messages' : 'your chat with me'}: Approve the recommendation, Award to another party (with a rationale; for a claim waiting for approval, Reject) or Ask for information. Reminders come before the SLA ends; then the case escalates.` }]),
       ],
     },
   ];
@@ -281,9 +281,9 @@ export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
     // person's other platform) has no card of theirs in their direct messages.
     { type: 'actions', actions: open.slice(0, QUEUE_BUTTONS).map((d) => ({ action: ACTIONS.openCase, label: `Open #${d.id}`, value: String(d.id) })) },
     // Where the cards went: in Teams' words in Teams; at the console (`roe console` on a server's
-    // database), which cannot tell whether its person's cards went to Slack or to Teams, in the
-    // words help uses on every platform.
-    text(`${open.some((d) => d.arbitrator === viewer.personKey) ? `The cases assigned to you were sent to ${onTeams(viewer) || onConsole(viewer) ? 'your chat with me' : 'your direct messages with the bot'}, each with its ruling buttons; ` : ''}Open shows a case with its ruling buttons${open.length > QUEUE_BUTTONS ? ` (the ${QUEUE_BUTTONS} due soonest${page > 1 ? ' on this page' : ''} have one; ${cmd(viewer, 'roe case <number>')} opens any)` : ''}.`, 'muted'),
+    // database), which cannot tell whether its person's cards went to Slack, to Teams or to its
+    // own "DM to …", as direct messages, true of all three (its help says it so too).
+    text(`${open.some((d) => d.arbitrator === viewer.personKey) ? `The cases assigned to you were sent to ${onTeams(viewer) ? 'your chat with me' : onConsole(viewer) ? 'your direct messages' : 'your direct messages with the bot'}, each with its ruling buttons; ` : ''}Open shows a case with its ruling buttons${open.length > QUEUE_BUTTONS ? ` (the ${QUEUE_BUTTONS} due soonest${page > 1 ? ' on this page' : ''} have one; ${cmd(viewer, 'roe case <number>')} opens any)` : ''}.`, 'muted'),
   ]);
 }
 

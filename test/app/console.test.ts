@@ -483,7 +483,8 @@ describe('the console, for an account it cannot find and commands given half', (
 
 /**
  * The console on a test runtime, its clock driven between commands: each step is a line typed
- * at the prompt, or a function run before the next line is typed (to move the clock).
+ * at the prompt (the command prompt, or a form's field's), or a function run before the next
+ * line is typed (to move the clock).
  */
 async function driveConsole(rt: TestRuntime, steps: (string | (() => void))[]): Promise<string> {
   const input = new PassThrough();
@@ -498,7 +499,8 @@ async function driveConsole(rt: TestRuntime, steps: (string | (() => void))[]): 
   const output = new Writable({
     write(chunk: Buffer, _enc, done) {
       out += chunk.toString();
-      if (out.endsWith('\n> ')) setImmediate(next);
+      // A prompt is written without a newline: the command prompt, or a field a form asks for.
+      if (!out.endsWith('\n')) setImmediate(next);
       done();
     },
   });
@@ -525,6 +527,18 @@ describe('the console, as time passes between commands', () => {
     rt.close();
     const answer = out.slice(out.indexOf('> /rule 1 ask'), out.indexOf('\n> ', out.indexOf('> /rule 1 ask')));
     expect(answer).toContain("== Dispute #1: Soylent Corp ==\n✔ Your question is in the dispute’s thread and went to the parties by direct message. Their answers will come to you here, by direct message.\n  Your question:\n  │ When did you first meet them?\nAccount ");
+  });
+
+  it("the ask form's warning of what not to write comes before a question asked field by field, not after one given inline", async () => {
+    const rt = testRuntime();
+    openArbitratedCase(rt);
+    const out = await driveConsole(rt, ['/as pat', '/rule 1 ask question="When did you first meet them?"', '/rule 1 ask', 'Who met their CIO first?', '/quit']);
+    rt.close();
+    const warning = "Ask the parties of dispute #1 on Soylent Corp (Analytics). The question goes as written to the dispute's thread, which people of several partners may read, and to every party: name no partner, deal size or evidence in it that another party should not read.";
+    const inline = out.slice(out.indexOf('> /rule 1 ask question='), out.indexOf('> /rule 1 ask\n'));
+    expect(inline).toContain('✔ Your question is in the dispute’s thread');
+    expect(inline).not.toContain(warning);
+    expect(out.slice(out.indexOf('> /rule 1 ask\n'))).toContain(`> /rule 1 ask\n${warning}\nQuestion for the parties: Who met their CIO first?\n`);
   });
 
   it('a case whose last arbitrator has a part in it too says they are the last of its chain, not that those above them have a part', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import type { Principal } from '../../src/core/authz.js';
-import { involvementOf } from '../../src/core/disputes/recusal.js';
+import { involvementOf, involvementsWords } from '../../src/core/disputes/recusal.js';
 import { rulersOf } from '../../src/core/sla/sla.service.js';
 import { policyTextWith } from '../support/builders.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -112,5 +112,20 @@ describe('involvementOf', () => {
     // Someone else's claim is not theirs for it, nor anyone's the policy does not name.
     expect(involvementOf(byEntra, 'pat', [{ id: 6, createdBy: 'teams:29:sam' }], 'slack:U0NW1', personOf)).toBeNull();
     expect(involvementOf(byEntra, 'vp', theirs, 'teams:29:sam', () => 'vp')).toBeNull();
+  });
+});
+
+describe('the parts of several people in a case, said once of it', () => {
+  const names: Record<string, string> = { pat: 'Pat Okafor', dana: 'Dana Reyes', vp: 'Morgan Lee' };
+  const name = (p: string) => names[p]!;
+  it.each([
+    { parts: [{ person: 'pat', claim: 4 }], words: 'Pat Okafor filed claim #4 in this case' },
+    { parts: [{ person: 'pat', claim: null }], words: 'Pat Okafor raised this case' },
+    { parts: [{ person: 'pat', claim: 4 }, { person: 'dana', claim: 5 }], words: 'Pat Okafor filed claim #4 and Dana Reyes claim #5 in this case' },
+    { parts: [{ person: 'pat', claim: 4 }, { person: 'dana', claim: 5 }, { person: 'vp', claim: 6 }], words: 'Pat Okafor filed claim #4, Dana Reyes claim #5 and Morgan Lee claim #6 in this case' },
+    { parts: [{ person: 'dana', claim: 5 }, { person: 'pat', claim: null }], words: 'Pat Okafor raised this case and Dana Reyes filed claim #5 in it' },
+    { parts: [{ person: 'pat', claim: null }, { person: 'dana', claim: 5 }, { person: 'vp', claim: 6 }], words: 'Pat Okafor raised this case, and Dana Reyes filed claim #5 and Morgan Lee claim #6 in it' },
+  ])('$words', ({ parts, words }) => {
+    expect(involvementsWords(parts, name)).toBe(words);
   });
 });

@@ -230,8 +230,10 @@ describe('help and the queue speak of cases, approvals among them', () => {
     openArbitratedCase(rt);
     const note = (viewer: Principal) => queue(rt.deps, viewer).blocks.flatMap((b) => (b.type === 'text' && b.text.startsWith('The cases assigned to you') ? [b.text] : []));
     const atConsole = as.person(rt, 'pat');
-    expect(note(atConsole)).toEqual(['The cases assigned to you were sent to your chat with me, each with its ruling buttons; Open shows a case with its ruling buttons.']);
-    expect(read(help(atConsole))).toContain('A case comes to you as a card in your chat with me');
+    // The console shows them as "DM to <name>": said as direct messages there.
+    expect(note(atConsole)).toEqual(['The cases assigned to you were sent to your direct messages, each with its ruling buttons; Open shows a case with its ruling buttons.']);
+    expect(read(help(atConsole))).toContain('A case comes to you as a card in your direct messages: Approve the recommendation');
+    expect(read(help(atConsole))).not.toContain('chat with me');
     const home = { displayName: 'Pat', orgId: 'T0HOME', home: true };
     expect(note(rt.resolve({ platform: 'teams', userId: '29:pat', ...home }))).toEqual([expect.stringMatching(/^The cases assigned to you were sent to your chat with me, /)]);
     expect(note(rt.resolve({ platform: 'slack', userId: 'U0PAT', ...home }))).toEqual([expect.stringMatching(/^The cases assigned to you were sent to your direct messages with the bot, /)]);

@@ -941,7 +941,7 @@ describe('/roe', () => {
     expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('(1 h 30 min of business time left)');
     rt.clock.set(new Date('2026-12-02T15:00:00Z'));
     expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('Soylent Corp (Analytics): OVERDUE since Dec 2, 2026, 10:00 AM EST');
-    expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('were sent to your chat with me');
+    expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('were sent to your direct messages, each with its ruling buttons');
     expect(read(roe(rt.deps, as.person(rt, 'pat'), 'queue'))).toContain('Open #');
     expect(read(roe(rt.deps, as.person(rt, 'sam'), 'queue'))).toContain('No cases are waiting');
     expect(read(roe(rt.deps, as.partner(rt, 'contoso'), 'queue'))).toContain('Only arbitrators');

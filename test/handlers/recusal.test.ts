@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
-import { approve, submitAsk, submitAward } from '../../handlers/rule.js';
+import { submitDispute } from '../../handlers/dispute.js';
+import { approve, caseCard, submitAsk, submitAward } from '../../handlers/rule.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { tick } from '../../src/app/scheduler.js';
@@ -126,6 +127,41 @@ describe('recusal: a case goes to the first of its chain with no part in it', ()
     expect(() => approve(rt.deps, sam, d.id)).toThrow(refusal);
     expect(() => submitAsk(rt.deps, sam, { dispute: String(d.id), question: 'Who met them first?' })).toThrow(refusal);
     expect(() => snoozeReminder(rt.deps, sam, `${d.id}:1h`)).toThrow(`Only the assigned arbitrator can snooze reminders of dispute #${d.id}.`);
+  });
+});
+
+describe('recusal of two people: their parts said once, of the case', () => {
+  it('Pat and Dana each filed a claim in it: Morgan rules on it, and the card says both parts in one sentence', () => {
+    const { d, claim: pats } = patsCase();
+    file(as.person(rt, 'dana'), { claimant: 'fabrikam' });
+    const danas = lastClaim().id;
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'vp', claimIds: expect.arrayContaining([pats, danas]) });
+    const line = `Pat Okafor filed claim #${pats} and Dana Reyes claim #${danas} in this case, so Morgan Lee rules on it.`;
+    expect(read(caseCard(rt.deps, as.person(rt, 'vp'), String(d.id)))).toContain(line);
+    const dm = to('U0VP').find((r) => r.summary.startsWith(`Dispute #${d.id} on Soylent Corp (Analytics): yours to rule`))!;
+    expect(read(dm)).toContain(line);
+    expect(times(dm, `Pat Okafor filed claim #${pats}`)).toBe(1);
+  });
+
+  it('Pat raised it and Dana filed a claim in it: the card says he raised it and she filed her claim in it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-recusal-'));
+    try {
+      // First registration only recommends: a dispute raised against a lone claim goes to the arbitrator.
+      const path = join(dir, 'policy.yaml');
+      writeFileSync(path, policyTextWith([['{ rule: first-registration, auto: true }', '{ rule: first-registration, auto: false }']]));
+      rt.close();
+      rt = testRuntime({ at: '2026-12-07T14:00:00Z', policyPath: path });
+      file(as.partner(rt, 'northwind'));
+      submitDispute(rt.deps, as.person(rt, 'pat'), { account: 'soylent', claimant: 'contoso', product: 'Analytics', reason: 'Contoso met their CFO first' }, slack);
+      const d = lastCase();
+      expect(d).toMatchObject({ status: 'open', arbitrator: 'dana' });
+      file(as.person(rt, 'dana'), { claimant: 'fabrikam' });
+      const danas = lastClaim().id;
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'vp', claimIds: expect.arrayContaining([danas]) });
+      expect(read(caseCard(rt.deps, as.person(rt, 'vp'), String(d.id)))).toContain(`Pat Okafor raised this case and Dana Reyes filed claim #${danas} in it, so Morgan Lee rules on it.`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -267,6 +303,8 @@ describe('what the breach does, with everybody above the assignee involved', () 
     const [post] = channelPosts('escalations', before);
     expect(lead(post!)).toBe(`Dispute #${d.id} was not ruled by Pat Okafor in time, and everybody above them in its escalation chain has a part in it. It stays with Pat Okafor, who alone may rule on it now: it is overdue until they do.`);
     expect(lead(post!.fallbackCopy!)).toMatch(new RegExp(`^Dispute #${d.id} was not ruled in time, and everybody above you in its escalation chain has a part in it: it is still yours to rule, overdue\\.`));
+    // The console always shows a post to its escalations channel: the thread says only that.
+    expect(threadPosts(before).map((r) => [r.summary, read(r)])).toEqual([[`Dispute #${d.id} stays with Pat Okafor, overdue`, 'The time to rule ran out, and nobody above Pat Okafor in the escalation chain can take the case: the case is posted to the escalation channel; it stays with Pat Okafor.']]);
   });
 });
 

@@ -125,7 +125,9 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
       else continue;
       pending.delete(f.id);
     }
-    if (form.intro) say(form.intro);
+    // The intro says what to know before typing the fields (what not to write in a question or a
+    // rationale, an account not found): with every field given inline, it would come after the fact.
+    if (form.intro && pending.size > 0) say(form.intro);
     // Each field may be refused three times before the form is given up; a choice out of range
     // is asked again at once.
     const refused = new Map<string, number>();

@@ -82,6 +82,22 @@ export function involvementWords(name: string, i: Involvement): string {
   return i.claim !== null ? `${name} filed claim #${i.claim} in this case` : `${name} raised this case`;
 }
 
+/**
+ * Several people's parts in a case, the case said once: "Pat Okafor filed claim #4 and Dana
+ * Reyes claim #5 in this case", "Pat Okafor raised this case and Dana Reyes filed claim #5 in
+ * it" (who raised it first). One person's as {@link involvementWords} says it.
+ */
+export function involvementsWords(list: readonly Involvement[], name: (person: string) => string): string {
+  if (list.length === 1) return involvementWords(name(list[0]!.person), list[0]!);
+  const and = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? ''));
+  const raisers = list.filter((i) => i.claim === null).map((i) => name(i.person));
+  const filers = list.filter((i) => i.claim !== null).map((i, n) => `${name(i.person)} ${n === 0 ? 'filed ' : ''}claim #${i.claim}`);
+  if (raisers.length === 0) return `${and(filers)} in this case`;
+  const raised = `${and(raisers)} raised this case`;
+  // A comma before the filers' own "and": "Pat Okafor raised this case, and Dana Reyes filed claim #5 and Morgan Lee claim #6 in it".
+  return filers.length > 0 ? `${raised}${filers.length > 1 ? ',' : ''} and ${and(filers)} in it` : raised;
+}
+
 /** A ledger payload's `recused` list: who was passed over, and why. */
 export function recusedPayload(recused: readonly Involvement[]): { recused?: Involvement[] } {
   return recused.length > 0 ? { recused: recused.map((r) => ({ person: r.person, claim: r.claim })) } : {};
