@@ -10,7 +10,7 @@ import type { HandlerDeps } from './deps.js';
 import { cmd, viewpoint } from './deps.js';
 import { approvalShown, caseAbout, caseReachable, caseStamp, disputeCard, OVERDUE_STAMP } from './dispute-card.js';
 import { announce, answeredInThread, pastChainLead, threadWord, unreachableArbitrator } from './notify.js';
-import { FORMS, withLead, type Block, type Form, type Reply } from './replies/model.js';
+import { FORMS, quote, text, withLead, type Block, type Form, type Reply } from './replies/model.js';
 import { buttonDisputeId, parseForm, typedName } from './validate.js';
 
 /** The award form's choice that gives the account to nobody (a claim waiting for approval can be refused). */
@@ -270,6 +270,19 @@ export function askedWords(deps: HandlerDeps, viewer: Principal, d: Dispute | un
   if (out) return `${where} ${out.name}, who rules on it, cannot be reached here: they were told to answer them directly${out.email}.`;
   const mine = !d || (viewer.kind === 'internal' && viewer.personKey === d.arbitrator);
   return `${where} ${mine ? 'Their answers will come to you here, by direct message.' : `Their answers will go to ${vp.person(d.arbitrator)}, who rules on it, by direct message.`}`;
+}
+
+/**
+ * A question sent, as Teams and the console show it: the case as it stands (its ruling buttons
+ * kept), under where the question went and where its answers come, and the question itself, as
+ * lines that hold while the case stands as it did (Slack's modal updates its case message alike).
+ */
+export function askedCard(deps: HandlerDeps, viewer: Principal, values: Record<string, string>, meta?: { requestKey: string | null }): { card: Reply; shown: Reply; dispute: Dispute | undefined } {
+  const card = submitAsk(deps, viewer, values, meta);
+  const d = deps.ctx.store.disputes.get(Number(values.dispute));
+  if (!d) return { card, shown: card, dispute: undefined };
+  const question = values.question?.trim() ?? '';
+  return { card, shown: withLead(card, [text(askedWords(deps, viewer, d), 'good'), ...(question ? [quote('Your question', question)] : [])], caseStamp(d, deps.ctx.clock.now())), dispute: d };
 }
 
 /** The question for the parties; a repeat of the same `requestKey` (a double click, a redelivery) asks nothing more. */

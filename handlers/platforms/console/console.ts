@@ -8,9 +8,8 @@ import { logClaimActivity } from '../../activity.js';
 import { claimForm, submitClaim, type SubmitMeta } from '../../claim.js';
 import type { HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
-import { quote, text, withLead, type Form, type Reply } from '../../replies/model.js';
-import { caseStamp } from '../../dispute-card.js';
-import { approve, askedWords, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
+import { type Form, type Reply } from '../../replies/model.js';
+import { approve, askedCard, askForm, awardForm, caseCard, submitAward } from '../../rule.js';
 import { answerForm, submitAnswer } from '../../answer.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
 import { snoozeReminder } from '../../snooze.js';
@@ -179,13 +178,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
   };
 
   /** A question sent: the case under where it went and where its answers come, and the question, as Slack and Teams show it. */
-  const asked = (p: Principal, values: Record<string, string>): Reply => {
-    const card = submitAsk(o.deps, p, values);
-    const d = o.deps.ctx.store.disputes.get(Number(values.dispute));
-    if (!d) return card;
-    const question = values.question?.trim() ?? '';
-    return withLead(card, [text(askedWords(o.deps, p, d), 'good'), ...(question ? [quote('Your question', question)] : [])], caseStamp(d, o.deps.ctx.clock.now()));
-  };
+  const asked = (p: Principal, values: Record<string, string>): Reply => askedCard(o.deps, p, values).shown;
 
   const run = async (line: string): Promise<Reply | string | null> => {
     const [cmdRaw = '', ...restParts] = line.trim().split(/\s+/);

@@ -7,10 +7,10 @@ import { logClaimActivity } from '../../activity.js';
 import { claimForm, claimStatus, submitClaim, type SubmitMeta } from '../../claim.js';
 import { viewpoint, type HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
-import { ACTIONS, FORMS, quote, reply, text, withLead, type Block, type Form, type Reply } from '../../replies/model.js';
+import { ACTIONS, FORMS, quote, reply, text, type Block, type Form, type Reply } from '../../replies/model.js';
 import { help, mine, pageNumber, queue, roe } from '../../roe.js';
-import { caseStamp, caseTitle } from '../../dispute-card.js';
-import { approve, askedWords, askForm, awardForm, caseCard, submitAsk, submitAward } from '../../rule.js';
+import { caseTitle } from '../../dispute-card.js';
+import { approve, askedCard, askForm, awardForm, caseCard, submitAward } from '../../rule.js';
 import { answerForm, questionOf, submitAnswer } from '../../answer.js';
 import { snoozeButtons, snoozeStays } from '../../notify.js';
 import { snoozeReminder } from '../../snooze.js';
@@ -535,11 +535,8 @@ export class RoeTeamsBot extends TeamsActivityHandler {
    */
   private asked(who: Principal, values: Record<string, string>, meta: SubmitMeta, fromReminder: boolean): Reply {
     const { deps } = this.o;
-    const card = submitAsk(deps, who, values, meta);
-    const d = deps.ctx.store.disputes.get(Number(values.dispute));
+    const { card, shown, dispute: d } = askedCard(deps, who, values, meta);
     if (!d) return card;
-    const question = values.question?.trim() ?? '';
-    const shown = withLead(card, [text(askedWords(deps, who, d), 'good'), ...(question ? [quote('Your question', question)] : [])], caseStamp(d, deps.ctx.clock.now()));
     // Asked from a reminder, it keeps its Snooze buttons while the case is still the asker's and
     // not yet due (as Slack's reminder does): waiting for the answers is what a snooze is for.
     const snooze = fromReminder && snoozeStays(deps, who, d, card);
