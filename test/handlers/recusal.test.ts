@@ -189,7 +189,9 @@ describe('recusal at a breach', () => {
     file(as.partner(rt, 'contoso'));
     const d = lastCase();
     file(as.person(rt, 'dana'), { claimant: 'fabrikam' });
+    const danas = lastClaim().id;
     file(as.person(rt, 'vp'));
+    const morgans = lastClaim().id;
     // Pat's reminder says what the breach will do: nobody above him may take it.
     rt.clock.set('2026-12-07T22:00:00Z');
     tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
@@ -198,7 +200,7 @@ describe('recusal at a breach', () => {
     tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
     expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat', escalationLevel: 0 });
     expect(entries(d, 'dispute.escalated')).toEqual([]);
-    expect(entries(d, 'dispute.escalated_to_channel').map((e) => e.payload)).toEqual([{ last: 'pat' }]);
+    expect(entries(d, 'dispute.escalated_to_channel').map((e) => e.payload)).toEqual([{ last: 'pat', recused: [{ person: 'dana', claim: danas }, { person: 'vp', claim: morgans }] }]);
     // Dana and Morgan were passed over, not late: the post does not say the whole chain failed to rule.
     const [post] = channelPosts('C0ESCAL');
     expect(post!.summary).toBe(`Dispute #${d.id} is overdue, and nobody above Pat Okafor may take it`);

@@ -295,7 +295,14 @@ export function breach(ctx: DomainContext, disputeId: number, payload: Record<st
   const handed = handOn(ctx, d, now, 'breach');
   if (handed) return handed;
   ctx.store.timers.cancel(`dispute:${d.id}`, 'sla.');
-  ctx.store.ledger.append({ at: now, kind: 'dispute.escalated_to_channel', subject: `dispute:${d.id}`, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { last: d.arbitrator } });
+  // Those above the assignee the breach could not hand it to for their part in it (recusal): the
+  // entry names them, so that `last` is not read as the end of the chain when they were why.
+  const stake = stakesIn(ctx, d);
+  const recused = chainOf(ctx, d)
+    .slice(d.escalationLevel + 1)
+    .filter((k) => k !== d.arbitrator && isNamed(ctx, k))
+    .flatMap((k) => stake(k) ?? []);
+  ctx.store.ledger.append({ at: now, kind: 'dispute.escalated_to_channel', subject: `dispute:${d.id}`, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { last: d.arbitrator, ...recusedPayload(recused) } });
   return [{ type: 'dispute.chain_exhausted', dispute: d }];
 }
 
