@@ -133,7 +133,10 @@ describe('the ledger of cases recusal touched, as an auditor reads it', () => {
     // Everybody of the chain has a part: nobody was passed over, and it escalates as it would without recusal.
     expect(about('wayne', 'dispute.assigned')).toEqual([expect.not.objectContaining({ recused: expect.anything() })]);
     expect(about('wayne', 'dispute.reassigned')).toEqual([]);
-    expect(about('wayne', 'dispute.escalated')).toEqual([{ from: 'pat', to: 'dana', level: 1, dueAt: expect.any(String) }]);
+    // Pat's own claim joined the case he had, and nobody was free to take it: the entry says he keeps it, and his part.
+    expect(about('wayne', 'dispute.kept')).toEqual([{ arbitrator: 'pat', involved: { person: 'pat', claim: claimOf['wayne:pat'] } }]);
+    // The breach hands it to Dana, who has a part in it too: the entry names it.
+    expect(about('wayne', 'dispute.escalated')).toEqual([{ from: 'pat', to: 'dana', level: 1, dueAt: expect.any(String), involved: { person: 'dana', claim: claimOf['wayne:dana'] } }]);
     // Pat is not the last of the chain: those above him were passed over, and the entry says for which claims.
     expect(about('initech', 'dispute.escalated')).toEqual([]);
     expect(about('initech', 'dispute.escalated_to_channel')).toEqual([

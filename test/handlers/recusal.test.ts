@@ -219,7 +219,12 @@ describe('recusal at a breach', () => {
     // Morgan and then Pat (its arbitrator) file claims that join it too: nobody of its chain is free of a part, so it stays with Pat.
     file(as.person(rt, 'vp'), { claimant: 'contoso' });
     file(as.person(rt, 'pat'), { stage: 'commit' });
+    const pats = lastClaim().id;
     expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'pat', escalationLevel: 0 });
+    // The ledger says that Pat, who keeps it, filed a claim in it (nobody was free to take it); his card says so too.
+    expect(entries(d, 'dispute.kept').map((e) => [e.actor, e.payload])).toEqual([['sla', { arbitrator: 'pat', involved: { person: 'pat', claim: pats } }]]);
+    expect(entries(d, 'dispute.reassigned')).toEqual([]);
+    expect(read(caseCard(rt.deps, as.person(rt, 'pat'), String(d.id)))).toContain(`Pat Okafor filed claim #${pats} in this case, but nobody above them in its escalation chain is free of a part in it, so Pat Okafor still rules on it.`);
     rt.clock.set('2026-12-07T22:00:00Z');
     tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
     expect(to('U0PAT').filter((r) => r.summary.startsWith('Reminder')).map(read)).toEqual([expect.stringContaining('After that it escalates to Dana Reyes.')]);
@@ -227,6 +232,8 @@ describe('recusal at a breach', () => {
     tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
     expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
     expect(entries(d, 'dispute.escalated').map((e) => e.payload)).toEqual([expect.objectContaining({ from: 'pat', to: 'dana', level: 1 })]);
+    // The entry names her part: she rules on a case she filed a claim in.
+    expect(entries(d, 'dispute.escalated').map((e) => e.payload)).toEqual([{ from: 'pat', to: 'dana', level: 1, dueAt: expect.any(String), involved: { person: 'dana', claim: dana } }]);
     expect(entries(d, 'dispute.escalated_to_channel')).toEqual([]);
     // Her card says why she, with a part in it herself, rules on it (not that Pat's part sent it to her).
     const dm = to('U0DANA').find((r) => r.summary.includes('escalated to you'))!;
@@ -319,9 +326,14 @@ describe('what the breach does, with everybody of a two-person chain involved', 
       rt.close();
       rt = testRuntime({ at: '2026-12-07T14:00:00Z', policyPath: path });
       file(as.person(rt, 'pat'));
+      const pats = lastClaim().id;
       file(as.person(rt, 'dana'), { claimant: 'fabrikam', stage: 'proposal' });
+      const danas = lastClaim().id;
       const d = lastCase();
       expect(d).toMatchObject({ status: 'open', arbitrator: 'pat', escalationLevel: 0 });
+      // The case opens with Pat, who filed a claim in it: the entry that gives it to him says so, passing nobody over.
+      expect(entries(d, 'dispute.assigned').map((e) => e.payload)).toEqual([expect.objectContaining({ arbitrator: 'pat', involved: { person: 'pat', claim: pats } })]);
+      expect(entries(d, 'dispute.assigned').map((e) => e.payload)).toEqual([expect.not.objectContaining({ recused: expect.anything() })]);
       rt.clock.set('2026-12-07T22:00:00Z');
       tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
       expect(to('U0PAT').filter((r) => r.summary.startsWith('Reminder')).map(lead)).toEqual([`Reminder: dispute #${d.id} is due Dec 8, 2026, 5:00 PM EST. After that it escalates to Dana Reyes.`]);
@@ -331,6 +343,7 @@ describe('what the breach does, with everybody of a two-person chain involved', 
       tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
       const moved = rt.store.disputes.get(d.id)!;
       expect(moved).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+      expect(entries(d, 'dispute.escalated').map((e) => e.payload)).toEqual([expect.objectContaining({ from: 'pat', to: 'dana', involved: { person: 'dana', claim: danas } })]);
       expect(channelPosts('C0ESCAL')).toEqual([]);
       rt.clock.set(moved.dueAt!.toISOString());
       tick(rt.db, rt.deps, rt.clock.now(), rt.logger);

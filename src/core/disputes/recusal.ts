@@ -102,3 +102,11 @@ export function involvementsWords(list: readonly Involvement[], name: (person: s
 export function recusedPayload(recused: readonly Involvement[]): { recused?: Involvement[] } {
   return recused.length > 0 ? { recused: recused.map((r) => ({ person: r.person, claim: r.claim })) } : {};
 }
+
+/**
+ * A ledger payload's `involved`: the part in the case of the one it goes to (or stays with), who
+ * rules on it all the same because nobody of its chain is free of one. Absent when they have none.
+ */
+export function involvedPayload(involved: Involvement | null): { involved?: Involvement } {
+  return involved ? { involved: { person: involved.person, claim: involved.claim } } : {};
+}

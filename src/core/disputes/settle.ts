@@ -6,7 +6,7 @@ import { decide, type Contender } from '../ownership/engine.js';
 import type { PolicyVersion } from '../policy/versions.js';
 import type { NewDispute } from '../ports.js';
 import { recuseAssignee, slaDueAt, startSla } from '../sla/sla.service.js';
-import { filersOf, involvementOf, recusedPayload, type Involvement } from './recusal.js';
+import { filersOf, involvedPayload, involvementOf, recusedPayload, type Involvement } from './recusal.js';
 import { DIRECT, DIRECT_NAME, sameProductLine, type Account, type Claim, type Decision, type Dispute, type PartyId, type ThreadRef } from '../types.js';
 import { cancelLifecycle, planLifecycle } from '../claims/lifecycle.service.js';
 import { reviewPartner } from '../claims/consequences.js';
@@ -282,6 +282,8 @@ export function openCase(
   const free = parts.findIndex((p) => p === null);
   const level = settles || free < 0 ? 0 : free;
   const recused: Involvement[] = parts.slice(0, level).filter((p): p is Involvement => p !== null);
+  // The arbitrator's own part, when everybody of the chain has one (they rule on it all the same).
+  const involved = parts[level] ?? null;
   const dueAt = settles ? null : slaDueAt(inForce, now);
   const draft: NewDispute = {
     accountId: input.account.id,
@@ -337,7 +339,7 @@ export function openCase(
       subject,
       actor: 'criteria',
       policyVersion: version.version,
-      payload: { arbitrator: dispute.arbitrator, dueAt: dueAt!.toISOString(), recommendation: decision.winner, rule: decision.rule, trace: decision.trace, ...recusedPayload(recused) },
+      payload: { arbitrator: dispute.arbitrator, dueAt: dueAt!.toISOString(), recommendation: decision.winner, rule: decision.rule, trace: decision.trace, ...recusedPayload(recused), ...involvedPayload(involved) },
     });
     for (const c of input.claims) if (c.status === 'pending') events.push({ type: 'claim.pending', claim: c, disputeId: dispute.id });
     events.push({ type: 'dispute.assigned', dispute, ...(recused.length > 0 ? { recused } : {}) });

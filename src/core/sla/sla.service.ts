@@ -10,7 +10,7 @@ import { parseDuration } from './duration.js';
 import { formatsFor } from '../time-format.js';
 import { reviewCase } from '../disputes/review.js';
 import { reviewPartner } from '../claims/consequences.js';
-import { filersOf, involvedIn, involvementOf, recusedPayload, stakesIn, type Involvement } from '../disputes/recusal.js';
+import { filersOf, involvedIn, involvedPayload, involvementOf, recusedPayload, stakesIn, type Involvement } from '../disputes/recusal.js';
 
 export const SLA_TIMER = { reminder: 'sla.reminder', breach: 'sla.breach' } as const;
 /**
@@ -368,7 +368,8 @@ export function pastChainWords(why: 'last' | 'recused'): string {
  * of the chain of an assignee still named (or with everybody left on it involved), the case goes
  * to the escalation channel at a breach (see breach), and stays with an assignee who filed a
  * claim in it. An assignee who left, or who breached with a part in it themself (nobody of the
- * chain is free of one), hands it to someone involved rather than to nobody.
+ * chain is free of one), hands it to someone involved rather than to nobody: the entry names their
+ * part in `involved`.
  */
 function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left' | 'recused'): DomainEvent[] | null {
   const chain = chainOf(ctx, d);
@@ -387,7 +388,7 @@ function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left
   ctx.store.disputes.update(d.id, { arbitrator: next, escalationLevel: level, dueAt });
   // A breach is counted in the stats; a hand-on because someone left the policy, or has a part in the case, is not.
   const kind = why === 'breach' ? 'dispute.escalated' : 'dispute.reassigned';
-  ctx.store.ledger.append({ at: now, kind, subject, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { from: d.arbitrator, to: next, level, dueAt: dueAt.toISOString(), ...recusedPayload(recused) } });
+  ctx.store.ledger.append({ at: now, kind, subject, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { from: d.arbitrator, to: next, level, dueAt: dueAt.toISOString(), ...recusedPayload(recused), ...involvedPayload(stake(next)) } });
   return [{ type: 'dispute.escalated', dispute: { ...d, arbitrator: next, escalationLevel: level, dueAt }, from: d.arbitrator, ...(why === 'left' ? { left: true } : {}), ...(recused.length > 0 ? { recused } : {}) }];
 }
 
@@ -396,14 +397,20 @@ function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left
  * on to the next person of its chain with no part in it, with a fresh SLA (a `dispute.reassigned`
  * entry naming why in `recused`, not counted as a breach). Null when it stays: someone else filed
  * it (the assignee's part is what it was), or nobody after them is free of one (then it stays
- * with them, who alone may still rule on it). Only the joining claim is looked at, so that a claim
- * of anyone else's reads none of the case's claims again (the claim's transaction stays as it was).
- * `filer`: the person of the policy its filer acts as (a Teams user whose policy `teams` id is
- * their Entra object id is not named by the claim's user key), null for none.
+ * with them, who alone may still rule on it: a `dispute.kept` entry names their part in `involved`).
+ * Only the joining claim is looked at, so that a claim of anyone else's reads none of the case's
+ * claims again (the claim's transaction stays as it was). `filer`: the person of the policy its
+ * filer acts as (a Teams user whose policy `teams` id is their Entra object id is not named by the
+ * claim's user key), null for none.
  */
 export function recuseAssignee(ctx: DomainContext, d: Dispute, joined: Pick<Claim, 'id' | 'createdBy'>, now: Date, filer: string | null = null): DomainEvent[] | null {
-  if (d.status !== 'open' || !involvementOf(ctx.policies().inForceAt(now).policy.people, d.arbitrator, [joined], '', (k) => (k === joined.createdBy ? filer : null))) return null;
-  return handOn(ctx, d, now, 'recused');
+  const part = d.status === 'open' ? involvementOf(ctx.policies().inForceAt(now).policy.people, d.arbitrator, [joined], '', (k) => (k === joined.createdBy ? filer : null)) : null;
+  if (!part) return null;
+  const moved = handOn(ctx, d, now, 'recused');
+  if (moved) return moved;
+  // Nobody after them is free of a part: it stays with them, and the ledger says that who rules on it filed a claim in it.
+  ctx.store.ledger.append({ at: now, kind: 'dispute.kept', subject: `dispute:${d.id}`, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { arbitrator: d.arbitrator, ...involvedPayload(part) } });
+  return null;
 }
 
 /**
