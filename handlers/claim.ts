@@ -236,8 +236,8 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
     if (result.outcome === 'rejected') {
       const dispute = result.disputeId ? deps.ctx.store.disputes.get(result.disputeId) : undefined;
       const why = dispute?.trace.find((v) => v.outcome === 'picked');
-      return reply(`Claim #${claim.id} on ${account.name} was not accepted`, [
-        text(`Claim #${claim.id} on ${account.name} (${claim.productLine}) was not accepted: the criteria settled dispute #${result.disputeId} for ${dispute?.winner ? vp.party(dispute.winner) : 'another party'}.`, 'attention'),
+      return reply(`Claim #${claim.id} on ${account.name}${forPartner ? ` for ${forPartner}` : ''} was not accepted`, [
+        text(`Claim #${claim.id} on ${account.name} (${claim.productLine})${forPartner ? ` for ${forPartner}` : ''} was not accepted: the criteria settled dispute #${result.disputeId} for ${dispute?.winner ? vp.party(dispute.winner) : 'another party'}.`, 'attention'),
         ...(why ? [text(`Why: ${explainVerdict(why, explainOptions(vp))}`)] : []),
         // A dispute over the same facts is settled by the same rules: what can change the outcome is a fact.
         settledAdvice(viewer),
@@ -256,7 +256,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
           : result.disputeId
             ? `${about} ${collision(vp, result.conflicts ?? [])}. Dispute #${result.disputeId} is with the arbitrator; you will be told the ruling.`
             : `${about} is pending approval.`;
-    return reply(`Claim #${claim.id} on ${account.name} is pending`, [text(why, 'warning'), ...rules]);
+    return reply(`Claim #${claim.id} on ${account.name}${forPartner ? ` for ${forPartner}` : ''} is pending`, [text(why, 'warning'), ...rules]);
   });
 }
 

@@ -324,6 +324,23 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
   const now = deps.ctx.clock.now();
   const stamp = now.getTime();
   const out: OutboxMessage[] = [];
+  const raisedFrom = new Map<number, PartyId>();
+  /**
+   * The viewer whoever raised `d` reads what is sent about it as: from the party they acted from,
+   * as a claim's filer reads it ({@link filerViewer}). One of the company's people who raised it
+   * for a partner (by hand, as its opening's ledger entry says, or as a claim of theirs in it
+   * says) reads it as the company's people do, that partner and the others named; a partner's
+   * user as that partner.
+   */
+  const raiserViewer = (d: Dispute & { raisedAs: PartyId }): Principal => {
+    let from = d.raisedAs === DIRECT ? DIRECT : raisedFrom.get(d.id);
+    if (from === undefined) {
+      const filed = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).find((c) => c?.createdBy === d.raisedBy && c.claimant === d.raisedAs);
+      from = filed ? (filed.filedAs ?? d.raisedAs) : (payloadText([...deps.ctx.store.ledger.about([`dispute:${d.id}`])].find((x) => x.kind === 'dispute.opened')?.payload, 'raisedFrom') ?? d.raisedAs);
+      raisedFrom.set(d.id, from);
+    }
+    return partyViewer(from, d.raisedBy);
+  };
   /**
    * A post in the dispute's thread, made for a channel that may hold any partner (`make` with
    * the channel's viewer). Should the bot not be let in there, the update goes to the raiser's
@@ -334,7 +351,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
   const toThread = (d: Dispute, make: (viewer: Principal, inDm: boolean) => Reply, tag: string, opts: { broadcast?: boolean; told?: ReadonlySet<string> } = {}) => {
     const where = d.origin ?? origin;
     if (!where) return;
-    const raiser = d.raisedAs !== null && splitUserKey(d.raisedBy) ? partyViewer(d.raisedAs, d.raisedBy) : null;
+    const raiser = d.raisedAs !== null && splitUserKey(d.raisedBy) ? raiserViewer({ ...d, raisedAs: d.raisedAs }) : null;
     // A party's own chat with the bot that no raiser reads as theirs (an import opened the case,
     // and a claim filed there took it for its thread): what the parties were told by DM is not
     // said there again, made for a channel (their own party unnamed, "reply in this thread").
@@ -349,12 +366,14 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
    */
   const toParties = (d: Dispute, make: (viewer: Principal, platform: Platform, party: PartyId) => Reply, tag: string): Set<string> => {
     // Each with the party they are in the case for: their claim's, or the one it was raised as.
-    const people: { userKey: string; viewer: Principal; party: PartyId }[] = [];
+    // (The viewer is made only for whoever is told: a raiser who filed a claim in it is told once, as its filer.)
+    const people: { userKey: string; viewer: () => Principal; party: PartyId }[] = [];
     for (const id of d.claimIds) {
       const c = deps.ctx.store.claims.get(id);
-      if (c) people.push({ userKey: c.createdBy, viewer: filerViewer(c), party: c.claimant });
+      if (c) people.push({ userKey: c.createdBy, viewer: () => filerViewer(c), party: c.claimant });
     }
-    if (d.raisedAs !== null) people.push({ userKey: d.raisedBy, viewer: partyViewer(d.raisedAs, d.raisedBy), party: d.raisedAs });
+    const raisedAs = d.raisedAs;
+    if (raisedAs !== null) people.push({ userKey: d.raisedBy, viewer: () => raiserViewer({ ...d, raisedAs }), party: raisedAs });
     // Someone of the policy on Slack and Teams alike is one person: told once (where their
     // first part in the case was), and not at all when they did this themselves.
     const actor = actorKey === undefined ? undefined : personOf(actorKey);
@@ -366,7 +385,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
       if (told.has(userKey) || userKey === actorKey || who === actor) continue;
       const target = splitUserKey(userKey);
       if (!target) continue;
-      out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: make(viewer, target.platform, party), dedupeKey: `dm:${d.id}:${tag}:${userKey}:${stamp}` });
+      out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: make(viewer(), target.platform, party), dedupeKey: `dm:${d.id}:${tag}:${userKey}:${stamp}` });
       told.add(userKey);
       toldPeople.add(who);
     }
@@ -474,7 +493,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // The other parties hear of it at once (a case settled on opening reaches them settled).
         const settledNow = events.some((o) => o.type === 'dispute.settled' && o.dispute.id === d.id);
         if (!settledNow && isOverlapCase(d)) {
-          toParties(d, (v) => partyCard(d, v, `Dispute #${d.id} raised on ${about(d)}`, `A dispute was raised over ${about(d)}, where you have a claim. ${viewpoint(deps, v).person(d.arbitrator)} rules on it; you will hear the outcome here.`), 'opened');
+          // One of the company's people told of a claim they filed for a partner reads whose claim it is.
+          const where = (v: Principal, party: PartyId) => (party === ownParty(v) ? 'where you have a claim' : `where you filed a claim for ${viewpoint(deps, v).party(party)}`);
+          toParties(d, (v, _platform, party) => partyCard(d, v, `Dispute #${d.id} raised on ${about(d)}`, `A dispute was raised over ${about(d)}, ${where(v, party)}. ${viewpoint(deps, v).person(d.arbitrator)} rules on it; you will hear the outcome here.`), 'opened');
         }
         break;
       }
@@ -562,7 +583,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           // The question rides with the button: the form shows it where it replaces this message (Teams).
           return [text(lead, 'muted'), { type: 'actions', actions: [{ action: ACTIONS.answer, label: 'Answer', value: `${d.id}:${e.question}` }] }];
         };
-        const told = toParties(d, (v) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question about ${caseWords(v, d)} over ${about(d)}.`), question, ...answer(v)]), 'ask');
+        // One of the company's people in it for a partner reads whom they answer for, as the answer is recorded.
+        const forWhom = (v: Principal, party: PartyId) => (party === ownParty(v) ? '' : ` for ${viewpoint(deps, v).party(party)}`);
+        const told = toParties(d, (v, _platform, party) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question${forWhom(v, party)} about ${caseWords(v, d)} over ${about(d)}.`), question, ...answer(v)]), 'ask');
         // The thread reads it as any case, named as any dispute is there. Every party reads it, so it
         // is never where to answer: an arbitrator out of reach is answered as the DMs say, directly.
         const there = `Each party was sent this question by direct message, with ${reachable ? 'a button' : 'how'} to answer ${arbitrator}.`;

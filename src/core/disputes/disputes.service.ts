@@ -120,7 +120,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   if (others.size === 0) {
     throw new NothingToDispute(account.name, productLine, ownClaimOf(ctx, party, claims, now), forParty);
   }
-  return { ...openCase(ctx, { account, productLine, claims, parties: [party, ...others], raisedBy: principal.userKey, raisedAs: party, reason: input.reason, evidence: input.evidence, origin: input.origin, requestKey: input.requestKey }, now), repeated: false };
+  return { ...openCase(ctx, { account, productLine, claims, parties: [party, ...others], raisedBy: principal.userKey, raisedAs: party, ...(party !== ownOf ? { raisedFrom: ownOf } : {}), reason: input.reason, evidence: input.evidence, origin: input.origin, requestKey: input.requestKey }, now), repeated: false };
 }
 
 export type RulingInput =

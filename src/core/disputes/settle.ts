@@ -246,6 +246,12 @@ export function openCase(
      * they filed a claim for a partner), or the partner a colleague raised a dispute for.
      */
     raisedAs: PartyId;
+    /**
+     * The raiser's own party, when it is not `raisedAs`: one of the company's people (direct) who
+     * raised it for a partner. Kept in the ledger's entry, so that what is sent to them is read as
+     * the company's people read it.
+     */
+    raisedFrom?: PartyId;
     reason: string;
     evidence: string;
     origin: ThreadRef | null;
@@ -323,7 +329,7 @@ export function openCase(
     subject,
     actor: input.raisedBy,
     policyVersion: version.version,
-    payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, raisedAs: input.raisedAs, coverage: coverage.name, approval: input.approvalOnly ?? false, ...(heldBy ? { heldByRuling: true } : {}) },
+    payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, raisedAs: input.raisedAs, ...(input.raisedFrom ? { raisedFrom: input.raisedFrom } : {}), coverage: coverage.name, approval: input.approvalOnly ?? false, ...(heldBy ? { heldByRuling: true } : {}) },
   });
   const events: DomainEvent[] = [{ type: 'dispute.opened', dispute }];
   if (!settles) startSla(ctx, dispute.id, inForce, level, now);
