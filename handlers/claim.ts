@@ -101,8 +101,9 @@ export function settledAdvice(viewer: Principal): Block {
  */
 const routesOffered = (viewer: Principal): readonly Route[] => (viewer.kind === 'internal' ? ROUTES : PARTNER_ROUTES);
 
+/** What the claim form does (`/claim help`): the policy is the company's, so a partner's user reads it as "the policy". */
 const claimHelp = (viewer: Principal) =>
-  `Register a deal on an account (${cmd(viewer, 'claim acme')} opens this form with the account filled in). With nobody else on it, the claim protects the account for your policy’s protection period; an overlap goes to the ownership criteria, then to the arbitrator.`;
+  `Register a deal on an account (${cmd(viewer, 'claim acme')} opens this form with the account filled in). With nobody else on it, the claim protects the account for ${viewer.kind === 'internal' ? 'your' : 'the'} policy’s protection period; an overlap goes to the ownership criteria, then to the arbitrator.`;
 
 /** The claim form, with the account prefilled when one was named (as typed, when it names no single account). */
 export function claimForm(deps: HandlerDeps, viewer: Principal, accountText = ''): Form {
@@ -295,8 +296,10 @@ export function claimStatus(deps: HandlerDeps, viewer: Principal, claim: Claim):
     : d.status === 'open'
       ? [text(approvalShown(viewer, d) ? `It is ${awaitingApproval(vp, d)}; you will be told the ruling.` : `Dispute #${d.id} is with ${vp.person(d.arbitrator)}; you will be told the ruling.`, 'muted')]
       : [text(`${caseTitle(viewer, d)}: ${outcomeText(deps, viewer, d)}`, 'muted')];
-  return reply(`Claim #${claim.id} on ${name} (${claim.productLine})`, [
-    text(`Claim #${claim.id} on ${name} (${claim.productLine}), filed from this form on ${vp.date(claim.registeredAt)}, is ${status}${until}.`, status === 'protected' ? 'good' : 'normal'),
+  // Whose claim it is, as the form's first answer said it: a colleague who filed it for a partner reads "for Contoso Consulting".
+  const forPartner = viewer.kind === 'internal' && claim.claimant !== DIRECT ? ` for ${vp.party(claim.claimant)}` : '';
+  return reply(`Claim #${claim.id} on ${name} (${claim.productLine})${forPartner}`, [
+    text(`Claim #${claim.id} on ${name} (${claim.productLine})${forPartner}, filed from this form on ${vp.date(claim.registeredAt)}, is ${status}${until}.`, status === 'protected' ? 'good' : 'normal'),
     ...inCase,
   ]);
 }

@@ -409,6 +409,7 @@ export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
       return policy(deps, viewer);
     case '':
     case 'help':
+    case '?':
       return help(viewer);
     default: {
       const r = help(viewer);

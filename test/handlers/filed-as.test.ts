@@ -109,3 +109,32 @@ describe('the ruling on a case a claim filed for a partner is in', () => {
     expect(JSON.stringify(ruling)).not.toMatch(/northwind/i);
   });
 });
+
+describe('the same claim form sent again (a double submit)', () => {
+  /** Northwind holds Soylent's Analytics line; `filer` files with one form key twice (for Contoso, when one of the company's people): what the second answer says. */
+  const sentTwice = (filer: (rt: TestRuntime) => Principal) => {
+    rt = testRuntime();
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values(), meta);
+    const who = filer(rt);
+    const form = { origin: consoleOrigin, requestKey: 'form-1' };
+    const typed = values(who.kind === 'internal' ? { claimant: 'contoso' } : {});
+    const first = submitClaim(rt.deps, who, typed, form);
+    const again = submitClaim(rt.deps, who, typed, form);
+    const c = rt.store.claims.all().at(-1)!;
+    expect(rt.store.claims.all().filter((x) => x.claimant === 'contoso' && x.accountId === c.accountId)).toHaveLength(1);
+    return { c, first, again };
+  };
+
+  it('tells one of the company’s people whose claim it is, "for Contoso Consulting", as the first answer did', () => {
+    const { c, first, again } = sentTwice((r) => as.person(r, 'sam'));
+    expect(first.summary).toBe(`Claim #${c.id} on Soylent Corp for Contoso Consulting is pending`);
+    expect(again.summary).toBe(`Claim #${c.id} on Soylent Corp (Analytics) for Contoso Consulting`);
+    expect(again.blocks[0]).toMatchObject({ type: 'text', text: expect.stringMatching(new RegExp(`^Claim #${c.id} on Soylent Corp \\(Analytics\\) for Contoso Consulting, filed from this form on .*, is pending\\.$`)) });
+  });
+
+  it('tells the partner’s own user of their claim naming no party', () => {
+    const { c, again } = sentTwice((r) => as.partner(r, 'contoso'));
+    expect(again.summary).toBe(`Claim #${c.id} on Soylent Corp (Analytics)`);
+    expect(again.blocks[0]).toMatchObject({ type: 'text', text: expect.stringMatching(new RegExp(`^Claim #${c.id} on Soylent Corp \\(Analytics\\), filed from this form on .*, is pending\\.$`)) });
+  });
+});

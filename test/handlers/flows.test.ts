@@ -10,6 +10,7 @@ import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import { roe } from '../../handlers/roe.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import type { Reply } from '../../handlers/replies/model.js';
+import type { Principal } from '../../src/core/authz.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 import { openArbitratedCase } from '../support/cases.js';
 
@@ -199,6 +200,12 @@ describe('claim', () => {
     expect(claimForm(rt.deps, as.person(rt, 'sam'), 'acme').fields[0]!.initial).toMatchObject({ value: 'acme' });
     expect(disputeForm(rt.deps, as.person(rt, 'sam'), 'zzzzqqq').intro).toMatch(/^No account matches "zzzzqqq": search for it in the Account field .*The ownership criteria run first/);
     expect(disputeForm(rt.deps, as.person(rt, 'sam'), 'acme').intro).toBe('The ownership criteria run first; if they do not settle it, the arbitrator rules.');
+  });
+
+  it('"help" names the policy as the company\'s people read it ("your policy") and as a partner\'s user does ("the policy"): it is the company\'s', () => {
+    const what = (v: Principal) => claimForm(rt.deps, v, 'help').intro;
+    expect(what(as.person(rt, 'sam'))).toBe('Register a deal on an account (/claim acme opens this form with the account filled in). With nobody else on it, the claim protects the account for your policy’s protection period; an overlap goes to the ownership criteria, then to the arbitrator.');
+    expect(what(as.partner(rt, 'contoso'))).toBe('Register a deal on an account (/claim acme opens this form with the account filled in). With nobody else on it, the claim protects the account for the policy’s protection period; an overlap goes to the ownership criteria, then to the arbitrator.');
   });
 
   it('protects a claim without overlap and records it in the ledger', () => {

@@ -195,8 +195,10 @@ export function plainFromTeams(text: string): string {
 /** Typed text as a command word and the rest, the bot's @mention already removed. */
 export function parseCommand(text: string): { command: string; rest: string } {
   const clean = text.replace(/&nbsp;/g, ' ').replace(/[\u00a0\s]+/g, ' ').trim();
-  // "who owns acme" (and "who-owns acme?") as people write it.
-  const words = clean.replace(/^\/?who\s+owns\b/i, 'who-owns').replace(/(?<!\?)\?+$/, '').trim();
+  // "who owns acme" (and "who-owns acme?") as people write it; a lone "?" after the command
+  // ("who-owns ?") asks how to use it, as in Slack, and is kept.
+  const asked = clean.replace(/^\/?who\s+owns\b/i, 'who-owns');
+  const words = /^\S+ \?$/.test(asked) ? asked : asked.replace(/(?<!\?)\?+$/, '').trim();
   const [first = '', ...rest] = words.split(' ');
   return { command: first.replace(/^\//, '').toLowerCase(), rest: rest.join(' ').trim() };
 }
@@ -421,13 +423,13 @@ export class RoeTeamsBot extends TeamsActivityHandler {
       throw new DomainError('invalid_input', 'This Teams client cannot show roe-bot answers privately here. Use a current Teams client, or send the command to roe-bot in a 1:1 chat.');
     }
     // A card that stays as it is (Button.keep): what the button brings comes below it.
-    if (data[TEAMS_IDS.data.keep] === true) return this.send(ctx, this.act(a, who, verb, data));
+    if (kept(verb, data)) return this.send(ctx, this.act(a, who, verb, data));
     let answer: Answer;
     try {
       answer = this.act(a, who, verb, data);
     } catch (e) {
       // A refused click on a case's card: the case as it stands under the refusal, in its place (as Action.Execute's).
-      answer = fromQueue(queueCarried(data), this.refusedOnCase(e, who, verb, str(data[TEAMS_IDS.data.value]), a.from.id));
+      answer = fromQueue(queueCarried(who, data), this.refusedOnCase(e, who, verb, str(data[TEAMS_IDS.data.value]), a.from.id));
     }
     const card = cardAttachment(renderAnswer(answer, a.id));
     if (a.replyToId) await ctx.updateActivity({ type: 'message', id: a.replyToId, conversation: a.conversation, attachments: [card], summary: plain(summaryOf(answer)) });
@@ -443,12 +445,12 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     if (!isVerb(verb)) throw new DomainError('invalid_input', 'This card is out of date. Send the command again for a new one.');
     const data: unknown = invoke.action.data;
     const record = isRecord(data) ? data : {};
-    if (record[TEAMS_IDS.data.keep] === true && isPersonal(a)) return this.besideCard(ctx, who, verb, record);
+    if (kept(verb, record) && isPersonal(a)) return this.besideCard(ctx, who, verb, record);
     let answer: Answer;
     try {
       answer = this.act(a, who, verb, record);
     } catch (e) {
-      answer = fromQueue(queueCarried(record), this.refusedOnCase(e, who, verb, str(record[TEAMS_IDS.data.value]), a.from.id));
+      answer = fromQueue(queueCarried(who, record), this.refusedOnCase(e, who, verb, str(record[TEAMS_IDS.data.value]), a.from.id));
     }
     return { statusCode: 200, type: TEAMS_IDS.contentTypes.card, value: renderAnswer(answer, a.id) };
   }
@@ -587,7 +589,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     // Clicked on a reminder (or sent from a form opened there): what the reminder carried of itself.
     const reminder = reminderCarried(data);
     // Clicked on a case card opened from the queue (or sent from a form opened there): the queue's page.
-    const queued = queueCarried(data);
+    const queued = queueCarried(who, data);
     // What a ruling form opened here carries of where its card came from.
     const carry = reminder || queued !== undefined ? { ...reminder, ...(queued !== undefined ? queueCarry(queued) : {}) } : undefined;
     const ids = TEAMS_IDS;
@@ -692,8 +694,13 @@ function queueCarry(page: number): Record<string, unknown> {
   return { [TEAMS_IDS.data.queue]: page };
 }
 
-/** The page of the queue a click or a form carried ({@link queueCarry}), when it says it came from one. */
-function queueCarried(data: Record<string, unknown>): number | undefined {
+/**
+ * The page of the queue a click or a form carried ({@link queueCarry}), when it says it came from
+ * one; never for anyone but the company's people (a partner's user has no queue, so a page they
+ * send was made up: no Back to the queue for them).
+ */
+function queueCarried(who: Principal, data: Record<string, unknown>): number | undefined {
+  if (who.kind !== 'internal') return undefined;
   const page = data[TEAMS_IDS.data.queue];
   return typeof page === 'number' && Number.isSafeInteger(page) && page > 0 ? page : undefined;
 }
@@ -708,6 +715,14 @@ function fromQueue(page: number | undefined, a: Answer): Answer {
   const carry = queueCarry(page);
   const refresh = a.refresh && { ...a.refresh, data: { ...a.refresh.data, ...carry } };
   return { ...a, refresh, carry: { ...a.carry, ...carry }, back: { label: 'Back to the queue', verb: TEAMS_IDS.back.queue, data: carry } };
+}
+
+/**
+ * A click on a button whose card stays as it is (Button.keep): only Show the case carries it, so
+ * `keep` sent with any other verb (made up) is a click like any other, answered in place.
+ */
+function kept(verb: Verb, data: Record<string, unknown>): boolean {
+  return data[TEAMS_IDS.data.keep] === true && verb === TEAMS_IDS.actions[ACTIONS.openCase];
 }
 
 /** What a click or a form carried of the reminder it came from ({@link reminderCarry}): its lead lines and stamp, when it says it is one. */

@@ -174,6 +174,14 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect(usage).not.toMatch(/\/(who-owns|roe)\b/);
   });
 
+  it('a lone "?" after who-owns (as Slack\'s /who-owns ?) shows how to use it, not "Type an account name…"', async () => {
+    const usage = 'Type an account name, alias or web domain: who-owns acme, who-owns Acme Corporation, who-owns acme.com. Part of a name, a typo, a missing accent or a letter written out (Mueller for Müller) still finds it.\nThe answer says who owns the account and why, by product line, with its live claims. Only you see it. roe help lists every command.';
+    for (const typed of ['who-owns ?', 'who owns ?', 'who-owns help']) expect(readCard(await h.say(USERS.sam, typed))).toBe(usage);
+    // A "?" ending the question is still no part of the account's name; "roe ?" is the help card, as before.
+    expect(readCard(await h.say(USERS.sam, 'who owns acme?'))).toContain('Acme Corporation');
+    expect(readCard(await h.say(USERS.sam, 'roe ?'))).toBe(readCard(await h.say(USERS.sam, 'roe help')));
+  });
+
   it('roe policy and roe stats answer from the handlers', async () => {
     expect(readCard(await h.say(USERS.sam, 'roe policy'))).toContain('Ownership criteria (in order)');
     expect(readCard(await h.say(USERS.sam, 'ROE stats'))).toContain('Settled automatically');

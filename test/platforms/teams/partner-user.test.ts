@@ -5,8 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
+import { openArbitratedCase } from '../../support/cases.js';
 import { cardOf, readCard, executeOf as buttonOf } from '../../support/fake-connector.js';
-import { installActivity, personalChat, startTeams, USERS, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
+import { installActivity, invokeActivity, personalChat, startTeams, USERS, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
 
 const V = TEAMS_IDS;
 let h: TeamsHarness;
@@ -67,5 +68,38 @@ describe('a question’s Answer button clicked after the case moved on', () => {
     expect(shown).toMatch(/Ruled by Pat Okafor on .*: another party owns it\./);
     // Nothing of the other partner on it.
     expect(shown).not.toContain('Northwind');
+  });
+});
+
+describe('a partner’s user and the queue’s and kept cards’ buttons, forged', () => {
+  /** A button's data made up by hand: the partner's user has no queue, and no card of theirs carries one. */
+  it('a case card, a refresh or a refused ruling click claiming to come from the queue shows no Back to the queue; its verb shows no queue', async () => {
+    const d = openArbitratedCase(h.rt, 'soylent');
+    for (const [verb, value] of [
+      [V.actions[ACTIONS.openCase], String(d.id)],
+      [V.refresh.disputeCase, String(d.id)],
+      [V.actions[ACTIONS.approve], `${d.id}:northwind`],
+    ] as const) {
+      const card = await h.click(USERS.contoso, verb, { [V.data.queue]: 1, [V.data.value]: value });
+      expect(readCard(card)).toContain(`Dispute #${d.id}: Soylent Corp`);
+      expect(readCard(card)).not.toContain('Back to the queue');
+      expect(readCard(card)).not.toMatch(/\[(Approve|Award|Ask)/);
+      expect(JSON.stringify(card)).not.toContain(V.back.queue);
+    }
+    const back = readCard(await h.click(USERS.contoso, V.back.queue, { [V.data.queue]: 3 }));
+    expect(back).toMatch(/^Only arbitrators have a queue of cases to rule on\. roe mine lists the claims of Contoso Consulting/);
+  });
+
+  it('keep on a button that is no Show the case (the queue’s way back) answers in place: no line saying a case is below', async () => {
+    const d = openArbitratedCase(h.rt, 'soylent');
+    const FABRIKAM: TeamsUser = { id: '29:fay', name: 'Fay Fabrikam', aadObjectId: 'f0000000-0000-4000-8000-000000000001', tenant: '5b1f3c1e-0000-4000-8000-00000000a003' };
+    for (const u of [USERS.contoso, FABRIKAM]) {
+      const before = h.connector.calls.length;
+      const res = await h.post(invokeActivity(u, V.back.queue, { [V.data.keep]: true, [V.data.queue]: 1, [V.data.value]: String(d.id) }, { kind: 'personal' }, h.connector.url));
+      const shown = (res.body as { value: unknown }).value;
+      expect(typeof shown === 'string' ? shown : readCard(shown)).toMatch(/^Only arbitrators have a queue/);
+      expect(JSON.stringify(shown)).not.toContain(`Dispute #${d.id}`);
+      expect(h.connector.calls.slice(before).filter((c) => c.kind === 'send'), 'nothing posted below').toEqual([]);
+    }
   });
 });
