@@ -693,6 +693,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // To the company's people: a claim waiting for approval is said to be one, as its card says it.
         const name = caseTitle(vp.viewer, d);
         const summary = early ? `${name} is overdue, and nobody above ${who} may take it` : `${name} is past its whole escalation chain`;
+        // What the one who keeps it is notified of (a notification, what a screen reader reads first), spoken to as its lines are.
+        const summaryYours = early ? `${name} is overdue, and still yours to rule: nobody above you may take it` : summary;
         const notRuled = early ? `${name} was not ruled by ${who} in time, and everybody above them in its escalation chain has a part in it` : `${name} was not ruled by anyone in its escalation chain`;
         // Everybody of its chain with a part in it (its assignee too): any of them may still rule on it, as nobody else could.
         const stays = rulersOf(deps.ctx, d).some((k) => k !== d.arbitrator)
@@ -712,10 +714,10 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const fallbackUser = last?.platform === platform ? last.user : undefined;
         if (last && fallbackUser) {
           const lead = `${notRuledYours ?? `${name} was not ruled by anyone in its escalation chain, and you are the last in it`}: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`;
-          body.fallbackCopy = reply(summary, [text(lead, 'attention'), ...disputeCard(deps, personViewer(last, d.arbitrator), d, { withActions: false }).blocks]);
+          body.fallbackCopy = reply(summaryYours, [text(lead, 'attention'), ...disputeCard(deps, personViewer(last, d.arbitrator), d, { withActions: false }).blocks]);
         }
         /** The case with its ruling buttons to the one who keeps it, saying why it came. */
-        const toLast = (to: { platform: Platform; user: string }, why: string, key: string) => toArbitrator(d, to, withLead({ ...disputeCard(deps, personViewer(to, d.arbitrator), d, { withActions: true }), summary }, [text(why, 'attention')], caseStamp(d, now)), key);
+        const toLast = (to: { platform: Platform; user: string }, why: string, key: string) => toArbitrator(d, to, withLead({ ...disputeCard(deps, personViewer(to, d.arbitrator), d, { withActions: true }), summary: summaryYours }, [text(why, 'attention')], caseStamp(d, now)), key);
         // The thread (which partners read) says nobody else may take it, not why.
         const threadTitle = early ? `Dispute #${d.id} stays with ${who}, overdue` : `Dispute #${d.id} is past its escalation chain`;
         const ranOut = early ? `The time to rule ran out, and nobody above ${who} in the escalation chain can take the case` : 'Nobody in the escalation chain ruled in time';

@@ -205,7 +205,8 @@ describe('recusal at a breach', () => {
     const [post] = channelPosts('C0ESCAL');
     expect(post!.summary).toBe(`Dispute #${d.id} is overdue, and nobody above Pat Okafor may take it`);
     expect(lead(post!)).toBe(`Dispute #${d.id} was not ruled by Pat Okafor in time, and everybody above them in its escalation chain has a part in it. It stays with Pat Okafor, who alone may rule on it now: it is overdue until they do.`);
-    // Should the bot not be in that channel, Pat reads it, spoken to.
+    // Should the bot not be in that channel, Pat reads it, spoken to: its notification too (what a screen reader reads first), saying it is his to rule.
+    expect(post!.fallbackCopy!.summary).toBe(`Dispute #${d.id} is overdue, and still yours to rule: nobody above you may take it`);
     expect(lead(post!.fallbackCopy!)).toBe(`Dispute #${d.id} was not ruled in time, and everybody above you in its escalation chain has a part in it: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`);
     // The thread, which partners read, says nobody else can take it, not why.
     expect(threadPosts().map((r) => [r.summary, read(r)])).toContainEqual([`Dispute #${d.id} stays with Pat Okafor, overdue`, 'The time to rule ran out, and nobody above Pat Okafor in the escalation chain can take the case: the case is posted to the escalation channel or, where I cannot post there, sent to Pat Okafor; it stays with Pat Okafor.']);
@@ -300,7 +301,7 @@ describe('what the breach does, with everybody above the assignee involved', () 
     rt.clock.set(d.dueAt!.toISOString());
     tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
     const told = to('29:pat', before);
-    expect(told.map((r) => [r.summary, lead(r)])).toEqual([[`Dispute #${d.id} is overdue, and nobody above Pat Okafor may take it`, `Dispute #${d.id} was not ruled in time, and everybody above you in its escalation chain has a part in it; the policy names no escalation channel for Teams (sla.escalation_channel), so it stays with you, overdue.`]]);
+    expect(told.map((r) => [r.summary, lead(r)])).toEqual([[`Dispute #${d.id} is overdue, and still yours to rule: nobody above you may take it`, `Dispute #${d.id} was not ruled in time, and everybody above you in its escalation chain has a part in it; the policy names no escalation channel for Teams (sla.escalation_channel), so it stays with you, overdue.`]]);
     expect(threadPosts(before).map((r) => [r.summary, read(r)])).toEqual([[`Dispute #${d.id} stays with Pat Okafor, overdue`, 'The time to rule ran out, and nobody above Pat Okafor in the escalation chain can take the case; the case stays with Pat Okafor.']]);
   });
 

@@ -1,7 +1,7 @@
 import { webApi, type types } from '@slack/bolt';
 import { asError, DeliveryError } from '../../../src/core/errors.js';
 import type { CaseCardsRepo, DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import { caseCardOf, cardUpdateOf, fallbackCopyOf, isReply, raiserCopyOf, type ThreadPost } from '../../replies/model.js';
+import { caseCardOf, cardUpdateOf, fallbackCopyOf, isReply, raiserCopyOf, TONE_MARK, type ThreadPost } from '../../replies/model.js';
 import type { SlackLog } from './context.js';
 import { renderReply } from './render.js';
 
@@ -115,10 +115,12 @@ function threadGone(e: unknown): boolean {
  * mention shows as a broken channel link, and nothing is advised.
  */
 function whyNotIn(e: unknown, channel: string, o: { what: string; dm: string; invite: string; instead: string }): string {
-  if (channel.startsWith('D')) return `I could not post ${o.what} in ${o.dm}: I cannot post in a direct message between people, so ${o.instead} here instead. Here it is:`;
+  // A warning's mark first, as the same note in Teams (and every toned line) starts with it.
+  const mark = TONE_MARK.warning;
+  if (channel.startsWith('D')) return `${mark}I could not post ${o.what} in ${o.dm}: I cannot post in a direct message between people, so ${o.instead} here instead. Here it is:`;
   const error = e instanceof webApi.WebAPIPlatformError ? e.data.error : '';
   const why = error === 'is_archived' ? 'that channel is archived' : error === 'restricted_action_thread_locked' ? 'its thread is locked' : error.startsWith('restricted_action') ? 'a setting of that channel or workspace does not let me post there' : null;
-  return `I could not post ${o.what} in <#${channel}>${why ? `: ${why}, so ${o.instead} here instead` : o.invite}. Here it is:`;
+  return `${mark}I could not post ${o.what} in <#${channel}>${why ? `: ${why}, so ${o.instead} here instead` : o.invite}. Here it is:`;
 }
 
 /**

@@ -7,7 +7,7 @@ import { logClaimActivity } from '../../activity.js';
 import { claimForm, claimStatus, submitClaim, type SubmitMeta } from '../../claim.js';
 import { viewpoint, type HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
-import { ACTIONS, FORMS, quote, reply, text, type Block, type Form, type Reply } from '../../replies/model.js';
+import { ACTIONS, FORMS, quote, reply, text, TONE_MARK, type Block, type Form, type Reply } from '../../replies/model.js';
 import { help, mine, pageNumber, queue, roe } from '../../roe.js';
 import { caseTitle } from '../../dispute-card.js';
 import { approve, askedCard, askForm, awardForm, caseCard, submitAward } from '../../rule.js';
@@ -467,7 +467,8 @@ export class RoeTeamsBot extends TeamsActivityHandler {
     } catch (e) {
       if (!isDomainError(e)) throw e;
       this.o.log.info({ code: e.code }, 'teams request refused');
-      return keptCard(`${e.message} Nothing was changed.`);
+      // Marked as every refusal is (renderRefusal): this line has no colour to say it either.
+      return keptCard(`${TONE_MARK.warning}${e.message} Nothing was changed.`);
     }
     await this.send(ctx, answer);
     const d = this.o.deps.ctx.store.disputes.get(Number(str(data[TEAMS_IDS.data.value]).split(':')[0]));

@@ -3,7 +3,7 @@ import { webApi } from '@slack/bolt';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { classifySlackError, createSlackDeliverer, DELIVERY_CLIENT_OPTIONS } from '../../../handlers/platforms/slack/deliver.js';
-import { reply, text } from '../../../handlers/replies/model.js';
+import { reply, text, TONE_MARK } from '../../../handlers/replies/model.js';
 import { approve, submitAward } from '../../../handlers/rule.js';
 import { openArbitratedCase } from '../../support/cases.js';
 import { DeliveryError } from '../../../src/core/errors.js';
@@ -152,6 +152,18 @@ describe('the Slack outbox deliverer', () => {
     expect(JSON.stringify(dm.args.blocks)).toContain('"type":"plain_text","text":"Ping <!here>');
     expect(rows().map((r) => r.status)).toEqual(['delivered', 'parked']);
     expect(rows()[1]!.last_error).toContain('not_in_channel');
+  });
+
+  it('the note saying why a message came by DM starts with the warning mark, as the same note in Teams does (the reason is no colour on either)', async () => {
+    h.fake.notIn.add('C0ESCAL');
+    enqueue({ kind: 'channel', channel: 'C0ESCAL', fallbackUser: USERS.pat.id });
+    const d = await caseRaisedWhereTheBotMayNotPost();
+    await h.drain();
+    const escalation = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === `D${USERS.pat.id}`)!;
+    const moved = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === `D${USERS.contoso.id}` && visible(c.args).includes('I could not post this update'))!;
+    const first = (args: Record<string, unknown>) => (args.blocks as { text: { text: string } }[])[0]!.text.text;
+    expect(first(escalation.args)).toBe(`${TONE_MARK.warning}I could not post this in <#C0ESCAL>: invite me to that channel (\`/invite @roe-bot\`). Here it is:`);
+    expect(first(moved.args)).toMatch(new RegExp(`^${TONE_MARK.warning}I could not post this update on dispute #${d.id} in <#${PRIVATE}>`));
   });
 
   it('a long message sent by DM instead keeps, after the note put first, its last block saying what was left out', async () => {

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
-import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
+import { ACTIONS, FORMS, TONE_MARK } from '../../../handlers/replies/model.js';
 import { openArbitratedCase } from '../../support/cases.js';
 import { cardOf, readCard, executeOf as buttonOf } from '../../support/fake-connector.js';
 import { installActivity, invokeActivity, personalChat, startTeams, USERS, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
@@ -88,6 +88,13 @@ describe('a partner’s user and the queue’s and kept cards’ buttons, forged
     }
     const back = readCard(await h.click(USERS.contoso, V.back.queue, { [V.data.queue]: 3 }));
     expect(back).toMatch(/^Only arbitrators have a queue of cases to rule on\. roe mine lists the claims of Contoso Consulting/);
+  });
+
+  it('a Show the case (keep) refused answers with the refusal marked, as every refusal is (the line Teams shows beside the card has no colour at all)', async () => {
+    const d = openArbitratedCase(h.rt, 'soylent');
+    const FABRIKAM: TeamsUser = { id: '29:fay', name: 'Fay Fabrikam', aadObjectId: 'f0000000-0000-4000-8000-000000000001', tenant: '5b1f3c1e-0000-4000-8000-00000000a003' };
+    const res = await h.post(invokeActivity(FABRIKAM, V.actions[ACTIONS.openCase], { [V.data.keep]: true, [V.data.value]: String(d.id) }, { kind: 'personal' }, h.connector.url));
+    expect(res.body).toMatchObject({ statusCode: 200, type: V.contentTypes.message, value: `${TONE_MARK.warning}Dispute #${d.id} is not one your organisation is a party to. Nothing was changed.` });
   });
 
   it('keep on a button that is no Show the case (the queue’s way back) answers in place: no line saying a case is below', async () => {
