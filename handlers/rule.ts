@@ -3,7 +3,7 @@ import { authorizeRuling, formerPerson, unknownReason, type Principal } from '..
 import { assertOpen, partiesHoldingNothing, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
 import { reviewCase } from '../src/core/disputes/review.js';
 import { approvalClaims, isOverlapCase } from '../src/core/disputes/settle.js';
-import { recusalOf, rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
+import { chainOf, recusalOf, rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
 import type { Dispute, PartyId } from '../src/core/types.js';
 import { DomainError, isDomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
@@ -87,6 +87,21 @@ export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown, l
   // their Slack cards were updated to say.
   const overdue = `${lead.stamp}:${OVERDUE_STAMP}` === stamp && viewer.kind === 'internal' && viewer.personKey === d.arbitrator ? pastChainLead(deps, d) : null;
   return overdue ? withLead(card, overdue, stamp) : card;
+}
+
+/**
+ * Who rules on a case now, for one of the company's people shown it without its buttons while
+ * it is still open, once it went past them on its chain (it escalated, or they have a part in
+ * it): null when they may rule on it, when it is closed, and for anyone never on its chain. The
+ * line goes first on the case Slack's Open posts, as on Slack's remembered cards once it moves.
+ */
+export function movedPastLine(deps: HandlerDeps, viewer: Principal, disputeId: number, shown: Reply): { to: string; line: string } | null {
+  const d = deps.ctx.store.disputes.get(disputeId);
+  if (!d || d.status !== 'open' || viewer.kind !== 'internal' || !viewer.personKey || shown.blocks.some((b) => b.type === 'actions')) return null;
+  // Only someone it went past: one below its assignee on its chain (not a colleague never on it).
+  if (!chainOf(deps.ctx, d).slice(0, d.escalationLevel).includes(viewer.personKey)) return null;
+  const to = viewpoint(deps, viewer).person(d.arbitrator);
+  return { to, line: `This case moved to ${to}, who rules on it now.` };
 }
 
 /**

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 import { appHomeOpened } from '../../support/slack-requests.js';
+import { tick } from '../../../src/app/scheduler.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -34,5 +35,30 @@ describe('App Home: "Open" on a case of the queue', () => {
     const page = visible(published()[1]!.args.view);
     expect(page).toMatch(new RegExp(`Dispute #${open.value} is in your direct messages with me, with its ruling buttons`));
     expect(page).toContain('Waiting for your ruling');
+  });
+
+  it('on a Home left open while the case escalated past them: the Home tab and the case in the direct messages say who rules on it now, not only that it went there', async () => {
+    for (const [user, stage] of [[USERS.northwind, 'proposal'], [USERS.contoso, 'qualified']] as const) {
+      const view = await h.openForm(user, SLACK_IDS.commands.claim, '', SHARED_CHANNEL);
+      await h.submit(user, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage });
+    }
+    await h.send(appHomeOpened({ user: USERS.pat.id }));
+    const home = await h.fake.waitFor(() => published()[0], 'the first home');
+    const open = buttons(home.args.view).find((e) => e.text.text.startsWith('Open #'))!;
+    // Pat's SLA runs out while the Home tab stays as it was published: the case goes to Dana.
+    h.rt.clock.advance(3 * 24 * 3_600_000);
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    await h.drain();
+    expect(h.rt.store.disputes.get(Number(open.value))!.arbitrator).toBe('dana');
+    const posted = () => h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === USERS.pat.id);
+    const before = posted().length;
+    await h.click(USERS.pat, open.action_id, open.value, { inHome: true });
+    await h.fake.waitFor(() => published()[1], 'the republished home');
+    const page = visible(published()[1]!.args.view);
+    expect(page).toContain(`Dispute #${open.value} is in your direct messages with me, without ruling buttons: it moved to Dana Reyes, who rules on it now.`);
+    expect(page).toContain('No cases are waiting for your ruling');
+    const dm = visible(posted()[before]!.args);
+    expect(dm).toContain('This case moved to Dana Reyes, who rules on it now.');
+    expect(dm).not.toMatch(/Approve|Award/);
   });
 });
