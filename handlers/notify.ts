@@ -85,7 +85,7 @@ function casePlatform(deps: HandlerDeps, d: Pick<Dispute, 'origin'>, origin: Thr
 }
 
 /** A ledger entry's payload field when it is a string. */
-const payloadText = (payload: unknown, key: string): string | null => {
+export const payloadText = (payload: unknown, key: string): string | null => {
   const v = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>)[key] : undefined;
   return typeof v === 'string' ? v : null;
 };

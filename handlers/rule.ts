@@ -9,7 +9,7 @@ import { DomainError, isDomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, viewpoint } from './deps.js';
 import { approvalShown, caseAbout, caseReachable, caseStamp, disputeCard, OVERDUE_STAMP } from './dispute-card.js';
-import { announce, answeredInThread, pastChainLead, threadWord, unreachableArbitrator } from './notify.js';
+import { announce, answeredInThread, pastChainLead, payloadText, threadWord, unreachableArbitrator } from './notify.js';
 import { FORMS, quote, text, withLead, type Block, type Form, type Reply } from './replies/model.js';
 import { buttonDisputeId, parseForm, typedName } from './validate.js';
 
@@ -92,16 +92,25 @@ export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown, l
 /**
  * Who rules on a case now, for one of the company's people shown it without its buttons while
  * it is still open, once it went past them on its chain (it escalated, or they have a part in
- * it): null when they may rule on it, when it is closed, and for anyone never on its chain. The
- * line goes first on the case Slack's Open posts, as on Slack's remembered cards once it moves.
+ * it) or moved on from them because they left the policy: null when they may rule on it, when it
+ * is closed, and for anyone it never passed (a colleague never on its chain). The line goes
+ * first on the case Open posts (Slack, Teams) and on the case cards Teams redraws, as on Slack's
+ * remembered cards once it moves.
  */
 export function movedPastLine(deps: HandlerDeps, viewer: Principal, disputeId: number, shown: Reply): { to: string; line: string } | null {
   const d = deps.ctx.store.disputes.get(disputeId);
-  if (!d || d.status !== 'open' || viewer.kind !== 'internal' || !viewer.personKey || shown.blocks.some((b) => b.type === 'actions')) return null;
-  // Only someone it went past: one below its assignee on its chain (not a colleague never on it).
-  if (!chainOf(deps.ctx, d).slice(0, d.escalationLevel).includes(viewer.personKey)) return null;
+  if (!d || d.status !== 'open' || viewer.kind !== 'internal' || shown.blocks.some((b) => b.type === 'actions')) return null;
+  if (!passedBy(deps, viewer, d)) return null;
   const to = viewpoint(deps, viewer).person(d.arbitrator);
   return { to, line: `This case moved to ${to}, who rules on it now.` };
+}
+
+/** Whether an open case went past this person: one below its assignee on its chain, or one who left the policy it was handed on from. */
+function passedBy(deps: HandlerDeps, viewer: Principal & { kind: 'internal' }, d: Dispute): boolean {
+  if (viewer.personKey) return chainOf(deps.ctx, d).slice(0, d.escalationLevel).includes(viewer.personKey);
+  const book = deps.ctx.policies();
+  const former = formerPerson(viewer, book.all, book.inForceAt(deps.ctx.clock.now()).policy.people);
+  return former !== null && deps.ctx.store.ledger.caseHistory(`dispute:${d.id}`).some((e) => e.kind === 'dispute.reassigned' && payloadText(e.payload, 'from') === former);
 }
 
 /**

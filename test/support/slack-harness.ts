@@ -65,10 +65,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `enterprise`: the workspace is in that Enterprise Grid org (auth.test says so). */
-export async function startSlack(o: { databasePath?: string; enterprise?: string } = {}): Promise<Harness> {
+/** `enterprise`: the workspace is in that Enterprise Grid org (auth.test says so). `policyPath`: a policy other than the example. */
+export async function startSlack(o: { databasePath?: string; enterprise?: string; policyPath?: string } = {}): Promise<Harness> {
   const fake = await FakeSlack.start({ team: WORKSPACE.team, users: directory, ...(o.enterprise ? { enterprise: o.enterprise } : {}) });
-  const rt = testRuntime({ env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl }, ...(o.databasePath ? { databasePath: o.databasePath } : {}) });
+  const rt = testRuntime({ env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl }, ...(o.databasePath ? { databasePath: o.databasePath } : {}), ...(o.policyPath ? { policyPath: o.policyPath } : {}) });
   const host = createSlackHost(rt, { clientOptions: { retryConfig: { retries: 0 } } });
   const server: Server = createHttpServer({ ...host.routes }, rt.logger);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

@@ -5,12 +5,12 @@ import { DomainError, isDomainError } from '../../../src/core/errors.js';
 import type { ThreadRef } from '../../../src/core/types.js';
 import { logClaimActivity } from '../../activity.js';
 import { claimForm, claimStatus, submitClaim, type SubmitMeta } from '../../claim.js';
-import { viewpoint, type HandlerDeps } from '../../deps.js';
+import { type HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
 import { ACTIONS, FORMS, quote, reply, text, TONE_MARK, type Block, type Form, type Reply } from '../../replies/model.js';
 import { help, mine, pageNumber, queue, roe } from '../../roe.js';
 import { caseTitle } from '../../dispute-card.js';
-import { approve, askedCard, askForm, awardForm, caseCard, submitAward } from '../../rule.js';
+import { approve, askedCard, askForm, awardForm, caseCard, movedPastLine, submitAward } from '../../rule.js';
 import { answerForm, questionOf, submitAnswer } from '../../answer.js';
 import { snoozeButtons, snoozeStays } from '../../notify.js';
 import { snoozeReminder } from '../../snooze.js';
@@ -566,14 +566,14 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   }
 
   /**
-   * A case card redrawn for one of the company's people who may no longer rule on the case while
-   * it is still open (it escalated past them, or they left the policy): its buttons are gone, and
-   * a line first says who rules on it now, as Slack's card is updated to say.
+   * A case card shown (Open) or redrawn for one of the company's people it went past while it is
+   * still open (it escalated past them, they have a part in it, or they left the policy): its
+   * buttons are gone, and a line first says who rules on it now, as Slack's card is updated to
+   * say (one rule for both: movedPastLine).
    */
   private movedPast(who: Principal, disputeId: number, shown: Reply): Reply {
-    const d = this.o.deps.ctx.store.disputes.get(disputeId);
-    if (!d || d.status !== 'open' || who.kind !== 'internal' || shown.blocks.some((b) => b.type === 'actions')) return shown;
-    return { ...shown, blocks: [text(`This case moved to ${viewpoint(this.o.deps, who).person(d.arbitrator)}, who rules on it now.`, 'muted'), ...shown.blocks] };
+    const moved = movedPastLine(this.o.deps, who, disputeId, shown);
+    return moved ? { ...shown, blocks: [text(moved.line, 'muted'), ...shown.blocks] } : shown;
   }
 
   /** One route per verb (buttons, form submits, refreshes). */

@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
+import { policyTextWith } from '../../support/builders.js';
+import { openArbitratedCase } from '../../support/cases.js';
+import { testRuntime } from '../../support/runtime.js';
 import { appHomeOpened } from '../../support/slack-requests.js';
 import { tick } from '../../../src/app/scheduler.js';
 
@@ -60,5 +66,32 @@ describe('App Home: "Open" on a case of the queue', () => {
     const dm = visible(posted()[before]!.args);
     expect(dm).toContain('This case moved to Dana Reyes, who rules on it now.');
     expect(dm).not.toMatch(/Approve|Award/);
+  });
+
+  it('by someone who left the policy, once the case was handed on from them: the case in the direct messages says who rules on it now', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-slack-left-'));
+    const db = join(dir, 'left.db');
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const d = openArbitratedCase(v1);
+    v1.close();
+    // 2026.2, from Dec 8, no longer names Pat (Sam arbitrates Default now).
+    const policyPath = join(dir, 'policy.yaml');
+    const PAT = '  pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }\n';
+    writeFileSync(policyPath, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-08'], [PAT, ''], ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: sam, escalation: [dana, vp]']]));
+    const left = await startSlack({ databasePath: db, policyPath });
+    try {
+      left.rt.clock.set('2026-12-08T14:00:00Z');
+      tick(left.rt.db, left.rt.deps, left.rt.clock.now(), left.rt.logger);
+      expect(left.rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana' });
+      const posted = () => left.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === USERS.pat.id);
+      const before = posted().length;
+      await left.click(USERS.pat, SLACK_IDS.actions.open_case, String(d.id));
+      const dm = visible((await left.fake.waitFor(() => posted()[before], 'the case in the DM')).args);
+      expect(dm).toContain('This case moved to Dana Reyes, who rules on it now.');
+      expect(dm).not.toMatch(/Approve|Award/);
+    } finally {
+      await left.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

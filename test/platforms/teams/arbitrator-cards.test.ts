@@ -2,11 +2,17 @@
  * The arbitrator's Teams cards after a ruling form: the card a question was sent from says where
  * it went and where its answers come (as Slack's does), and keeps saying so when Teams redraws it.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { ACTIONS, FORMS } from '../../../handlers/replies/model.js';
 import { tick } from '../../../src/app/scheduler.js';
+import { policyTextWith } from '../../support/builders.js';
+import { openArbitratedCase } from '../../support/cases.js';
 import { cardOf, findIn, readCard, executeOf as submitOf } from '../../support/fake-connector.js';
+import { testRuntime } from '../../support/runtime.js';
 import { GROUP_CHAT, installActivity, invokeActivity, personalChat, submitActivity, startTeams, USERS, type Scope, type TeamsHarness, type TeamsUser } from '../../support/teams-harness.js';
 
 const V = TEAMS_IDS;
@@ -238,6 +244,24 @@ describe('a reminder, as Teams shows it (a card redraws itself when shown)', () 
     }
   });
 
+  it('a colleague the case never passed (Sam of the policy, Riley of none), opening it (roe case N, then Open), reads the case as it stands, not that it moved to whoever rules on it (as in Slack)', async () => {
+    const d = await openCase();
+    for (const [when, arbitrator] of [['with Pat', 'Pat Okafor'], ['escalated to Dana', 'Dana Reyes']] as const) {
+      if (arbitrator === 'Dana Reyes') {
+        h.rt.clock.set(new Date(h.rt.store.disputes.get(d.id)!.dueAt!.getTime() + 60_000));
+        tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+        expect(h.rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana' });
+      }
+      for (const colleague of [USERS.sam, USERS.rep]) {
+        expect(readCard(await h.say(colleague, `roe case ${d.id}`)), `${colleague.name}, ${when}`).toContain(`Dispute #${d.id}`);
+        const opened = await h.click(colleague, V.actions[ACTIONS.openCase], { value: String(d.id) });
+        expect(readCard(opened), `${colleague.name}, ${when}`).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\\n`));
+        expect(readCard(opened), `${colleague.name}, ${when}`).not.toContain('This case moved to');
+        expect(findIn(opened, (o) => o.type === 'Action.Execute' && String(o.title).startsWith('Approve')), `${colleague.name}, ${when}`).toEqual([]);
+      }
+    }
+  });
+
   it('once the case is due, it shows the case overdue: its ruling buttons kept, no snooze, nor the reminder', async () => {
     const d = await openCase();
     const card = await reminder(d.id);
@@ -247,5 +271,37 @@ describe('a reminder, as Teams shows it (a card redraws itself when shown)', () 
     expect(shown).toContain('[Approve: Northwind Partners]');
     expect(shown).not.toContain('[Snooze');
     expect(shown).not.toMatch(/Reminder/);
+  });
+});
+
+describe('a case of someone who left the policy, opened in Teams', () => {
+  it('says it moved to whoever rules on it once it was handed on from them, and nothing of the kind before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-teams-left-'));
+    const db = join(dir, 'left.db');
+    const v1 = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const d = openArbitratedCase(v1);
+    v1.close();
+    // 2026.2, from Dec 8, no longer names Pat (Sam arbitrates Default now).
+    const policyPath = join(dir, 'policy.yaml');
+    const PAT = '  pat: { name: Pat Okafor, slack: U0PAT, teams: "29:pat", email: pat@example.com }\n';
+    writeFileSync(policyPath, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', 'effective: 2026-12-08'], [PAT, ''], ['arbitrator: pat, escalation: [dana, vp]', 'arbitrator: sam, escalation: [dana, vp]']]));
+    const left = await startTeams({ databasePath: db, policyPath });
+    try {
+      const open = async () => readCard(await left.click(USERS.pat, V.actions[ACTIONS.openCase], { value: String(d.id) }));
+      // In force from Dec 8: Pat left, the case not yet handed on (still in Pat's name, its next
+      // reminder hands it on): no line says it moved (not to Pat, whom it names).
+      left.rt.clock.set('2026-12-08T14:00:00Z');
+      expect(left.rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'pat' });
+      expect(await open()).not.toContain('This case moved to');
+      // Handed on to Dana at the server's next tick: now it says so.
+      tick(left.rt.db, left.rt.deps, left.rt.clock.now(), left.rt.logger);
+      expect(left.rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'dana' });
+      const shown = await open();
+      expect(shown).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\\nThis case moved to Dana Reyes, who rules on it now\\.\\n`));
+      expect(shown).not.toMatch(/\[Approve|\[Award/);
+    } finally {
+      await left.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
