@@ -127,8 +127,7 @@ export function authorizeRuling(
   stake: (personKey: string) => Involvement | null = () => null,
 ): Authorized<RulingAuthority> {
   if (principal.kind !== 'internal' || !principal.personKey || !rulers.includes(principal.personKey)) {
-    const part = principal.kind === 'internal' && principal.personKey && rulers.length > 0 ? stake(principal.personKey) : null;
-    if (part) throw new DomainError('forbidden', recusalRefusal(dispute, part, names(rulers[0]!)));
+    refuseRecused(principal, dispute, stake, () => rulers, names);
     const who = rulers[0] === dispute.arbitrator || rulers.length === 0 ? `${names(dispute.arbitrator)} (the assigned arbitrator)` : names(rulers[0]!);
     // The company's people are told which kind of case it is; anyone else is told no more than of any case.
     const what = principal.kind === 'internal' ? caseKindWords(dispute) : `dispute #${dispute.id}`;
@@ -141,10 +140,23 @@ export function authorizeRuling(
 }
 
 /**
+ * Recusal's refusal, for ruling and snoozing alike: one of the company's people with a part in
+ * the case (`stake`) who is not among those who rule on it now (`rulers`, asked only of someone
+ * with a part) is told so, and who rules instead. Nothing for anyone else, or when nobody may rule.
+ */
+export function refuseRecused(principal: Principal, d: Pick<Dispute, 'id' | 'parties'>, stake: (personKey: string) => Involvement | null, rulers: () => readonly string[], names: (key: string) => string): void {
+  if (principal.kind !== 'internal' || !principal.personKey) return;
+  const part = stake(principal.personKey);
+  if (!part) return;
+  const now = rulers();
+  if (now.length > 0 && !now.includes(principal.personKey)) throw new DomainError('forbidden', recusalRefusal(d, part, names(now[0]!)));
+}
+
+/**
  * What a person with a part in a case is told when they try to rule on it: "You filed claim #5
  * in dispute #3, so you cannot rule on it: Dana Reyes does." (`ruler`: who rules on it, by name).
  */
-export function recusalRefusal(d: Pick<Dispute, 'id' | 'parties'>, i: Involvement, ruler: string): string {
+function recusalRefusal(d: Pick<Dispute, 'id' | 'parties'>, i: Involvement, ruler: string): string {
   const ref = isOverlapCase(d) ? `dispute #${d.id}` : `case #${d.id}`;
   const part = i.claim !== null ? `You filed claim #${i.claim} in ${ref}` : `You raised ${ref}`;
   return `${part}, so you cannot rule on it: ${ruler} does.`;

@@ -32,14 +32,6 @@ export function involvementOf(people: PolicyPeople, person: string, claims: read
   return theirs(raisedBy) ? { person, claim: null } : null;
 }
 
-/**
- * `person`'s part in case `d` now, by the people of the policy in force: every claim it holds
- * counts (one that closed was filed all the same). Null when they have none.
- */
-export function involvedIn(ctx: DomainContext, d: Pick<Dispute, 'claimIds' | 'raisedBy'>, person: string): Involvement | null {
-  return stakesIn(ctx, d)(person);
-}
-
 /** What {@link stakesIn} reads of a case: who filed its claims, and whom the bot knows them and its raiser as. */
 export interface Filers {
   /** Who filed each claim (`createdBy`), by claim id. */
@@ -55,10 +47,11 @@ export function filersOf(ctx: DomainContext, ids: readonly number[], raisers: re
 }
 
 /**
- * {@link involvedIn} for several people of one case: who filed its claims is read once (one
- * query, with whom the bot knows them and the raiser as), and only when someone the policy names
- * is asked about; `filers`, when given (read for many cases at once), is read instead and must
- * hold every claim of the case, and its raiser.
+ * Each person's part in case `d` now, by the people of the policy in force (null for none):
+ * every claim it holds counts (one that closed was filed all the same). Who filed its claims is
+ * read once (one query, with whom the bot knows them and the raiser as), and only when someone
+ * the policy names is asked about; `filers`, when given (read for many cases at once), is read
+ * instead and must hold every claim of the case, and its raiser.
  */
 export function stakesIn(ctx: DomainContext, d: Pick<Dispute, 'claimIds' | 'raisedBy'>, filers?: Filers): (person: string) => Involvement | null {
   const people = ctx.policies().inForceAt(ctx.clock.now()).policy.people;

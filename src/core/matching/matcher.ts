@@ -2018,9 +2018,7 @@ export class AccountMatcher {
     const words = nameTokens(query, KEEP_LEGAL);
     const last = words.at(-1);
     if (words.length < 2 || words.length > MAX_QUERY_TOKENS || last === undefined || LEGAL_SUFFIXES.has(last)) return null;
-    let starts = false;
-    for (const form of LEGAL_SUFFIXES) if (form.startsWith(last)) starts = true;
-    if (!starts) return null;
+    if (![...LEGAL_SUFFIXES].some((form) => form.startsWith(last))) return null;
     const reading = nameTokens(words.slice(0, -1).join(' '));
     return reading.length > 0 ? { reading: reading.join(' '), typed: words.join(' ') } : null;
   }

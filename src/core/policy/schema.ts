@@ -179,6 +179,9 @@ const slaDuration = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** The consequences section's defaults: each field's, and the whole section's when it is left out. */
+const CONSEQUENCES_DEFAULT = { window_days: 180, violations_to_flag: 3, flagged: 'require-approval' } as const;
+
 export const policySchema = z
   .strictObject({
     version: versionName,
@@ -255,11 +258,11 @@ export const policySchema = z
     // Each field has its default, as the whole section has: a file may change one threshold alone.
     consequences: z
       .strictObject({
-        window_days: whole('days', 1).default(180),
-        violations_to_flag: whole('violations', 1).default(3),
-        flagged: z.enum(['require-approval', 'notify-only']).default('require-approval'),
+        window_days: whole('days', 1).default(CONSEQUENCES_DEFAULT.window_days),
+        violations_to_flag: whole('violations', 1).default(CONSEQUENCES_DEFAULT.violations_to_flag),
+        flagged: z.enum(['require-approval', 'notify-only']).default(CONSEQUENCES_DEFAULT.flagged),
       })
-      .default({ window_days: 180, violations_to_flag: 3, flagged: 'require-approval' }),
+      .default(CONSEQUENCES_DEFAULT),
   })
   .superRefine((p, ctx) => {
     const problems = new ProblemIndex(ctx.issues);

@@ -1,4 +1,4 @@
-import { formerPerson, leftWords, recusalRefusal, type Principal } from '../authz.js';
+import { formerPerson, leftWords, refuseRecused, type Principal } from '../authz.js';
 import { calendarOf, type DomainContext } from '../context.js';
 import { caseKindTitle, caseKindWords } from '../disputes/case-kind.js';
 import { DomainError } from '../errors.js';
@@ -10,7 +10,7 @@ import { parseDuration } from './duration.js';
 import { formatsFor } from '../time-format.js';
 import { reviewCase } from '../disputes/review.js';
 import { reviewPartner } from '../claims/consequences.js';
-import { filersOf, involvedIn, involvedPayload, involvementOf, recusedPayload, stakesIn, type Involvement } from '../disputes/recusal.js';
+import { filersOf, involvedPayload, involvementOf, recusedPayload, stakesIn, type Involvement } from '../disputes/recusal.js';
 
 export const SLA_TIMER = { reminder: 'sla.reminder', breach: 'sla.breach' } as const;
 /**
@@ -132,7 +132,7 @@ function withoutInvolved(named: string[], stake: (person: string) => Involvement
  * whatever their part (a claim they filed is not why).
  */
 export function recusalOf(ctx: DomainContext, d: Dispute, person: string): Involvement | null {
-  return person === d.arbitrator || chainOf(ctx, d).includes(person) ? involvedIn(ctx, d, person) : null;
+  return person === d.arbitrator || chainOf(ctx, d).includes(person) ? stakesIn(ctx, d)(person) : null;
 }
 
 /**
@@ -425,11 +425,7 @@ export function snooze(ctx: DomainContext, principal: Principal, disputeId: numb
   // named as one, as its reminder names it); anyone else is told no more than of any case.
   const name = principal.kind === 'internal' ? caseKindWords(d) : `dispute #${d.id}`;
   // Someone with a part in the case (recusal) is told so, and who rules on it instead.
-  const part = principal.kind === 'internal' && principal.personKey !== null && d.status === 'open' ? recusalOf(ctx, d, principal.personKey) : null;
-  if (part && principal.kind === 'internal') {
-    const rulers = rulersOf(ctx, d);
-    if (rulers.length > 0 && !rulers.includes(principal.personKey!)) throw new DomainError('forbidden', recusalRefusal(d, part, ctx.policies().nameOf(rulers[0]!)));
-  }
+  if (d.status === 'open') refuseRecused(principal, d, (k) => recusalOf(ctx, d, k), () => rulersOf(ctx, d), (k) => ctx.policies().nameOf(k));
   if (principal.kind !== 'internal' || principal.personKey !== d.arbitrator) {
     // Someone a new version removed from the policy's people (the case's arbitrator until then) is told why.
     const book = ctx.policies();
