@@ -1,6 +1,6 @@
 import { formatsFor, startsLocalDay } from '../src/core/time-format.js';
 import type { PolicyPeople, Principal } from '../src/core/authz.js';
-import { canSeeDealDetails, canSeeParty, unknownReason, userKey, userKeysOfPerson } from '../src/core/authz.js';
+import { canSeeDealDetails, canSeeParty, ownParty, unknownReason, userKey, userKeysOfPerson } from '../src/core/authz.js';
 import { DomainError } from '../src/core/errors.js';
 import { personName } from '../src/core/disputes/disputes.service.js';
 import { calendarOf, type DomainContext } from '../src/core/context.js';
@@ -107,6 +107,14 @@ export interface Viewpoint {
    * before, the last day it holds: `through Feb 9, 2027`, not `until Feb 10, 2027`.
    */
   until(at: Date): string;
+}
+
+/**
+ * ` for Contoso Consulting` when `party` is not the viewer's own (one of the company's people who
+ * filed a claim, or is in a case, for a partner); nothing for their own party.
+ */
+export function forParty(vp: Viewpoint, party: PartyId): string {
+  return party === ownParty(vp.viewer) ? '' : ` for ${vp.party(party)}`;
 }
 
 /** How a criteria verdict is explained to this viewer: names they may see, dates in the policy's zone. */

@@ -3,7 +3,7 @@ import type { DomainEvent } from '../src/core/events.js';
 import type { CaseCard, OutboxMessage, Store } from '../src/core/ports.js';
 import { DIRECT, type Claim, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
-import { protectedWords, viewpoint } from './deps.js';
+import { forParty, protectedWords, viewpoint } from './deps.js';
 import { startsLocalDay } from '../src/core/time-format.js';
 import { approvalShown, caseAbout, caseStamp, caseTitle, caseWords, disputeCard, endedWords, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase, liveClaims, otherClaimOfParty, recentRulingAgainst, rulingStandsUntil } from '../src/core/disputes/settle.js';
@@ -31,6 +31,9 @@ const yoursTo = (arb: Principal, d: Dispute): string => `yours to ${approvalShow
 /** A sentence's words with their first letter capitalised. */
 const capitalised = (words: string): string => words.charAt(0).toUpperCase() + words.slice(1);
 
+/** One of the company's people, nobody in particular: what any of them reads (names of every party, an approval called one). */
+const COMPANY_VIEWER: Principal = { kind: 'internal', userKey: '', personKey: null, displayName: '' };
+
 /** The viewer a party's people read as: a partner sees only their own deals. */
 function partyViewer(party: PartyId, userKey: string): Principal {
   return party === DIRECT ? { kind: 'internal', userKey, personKey: null, displayName: '' } : { kind: 'external', userKey, partnerId: party, displayName: '' };
@@ -48,7 +51,7 @@ function filerViewer(c: Claim): Principal {
 
 /** Where to reach a person of the policy: the dispute's platform if they are on it. */
 function personTarget(deps: HandlerDeps, personKey: string, prefer: Platform): { platform: Platform; user: string } | null {
-  const p = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' }).version.policy.people[personKey];
+  const p = viewpoint(deps, COMPANY_VIEWER).version.policy.people[personKey];
   if (prefer === 'console') return { platform: 'console', user: personKey };
   const on = (pl: 'slack' | 'teams') => (pl === 'slack' ? p?.slack : p?.teams);
   for (const pl of [prefer, prefer === 'slack' ? 'teams' : 'slack'] as const) {
@@ -143,8 +146,12 @@ export function snoozeButtons(disputeId: number): Extract<Block, { type: 'action
  * buttons) and not yet due, as waiting for the answers is what a snooze is for.
  */
 export function snoozeStays(deps: HandlerDeps, viewer: Principal, d: Dispute, card: Reply): boolean {
-  const due = d.dueAt;
-  return viewer.kind === 'internal' && viewer.personKey === d.arbitrator && due !== null && due.getTime() > deps.ctx.clock.now().getTime() && card.blocks.some((b) => b.type === 'actions');
+  return viewer.kind === 'internal' && viewer.personKey === d.arbitrator && dueAhead(deps, d) && card.blocks.some((b) => b.type === 'actions');
+}
+
+/** Whether a case has a deadline still ahead of it (not {@link pastDue}): what its reminder's Snooze buttons are for. */
+export function dueAhead(deps: HandlerDeps, d: Pick<Dispute, 'dueAt'> | undefined): boolean {
+  return d !== undefined && d.dueAt !== null && !pastDue(d, deps.ctx.clock.now());
 }
 
 /**
@@ -235,11 +242,10 @@ function liveCardUpdates(deps: HandlerDeps, d: Dispute, lead: Block[], tag: stri
  * overdue, and still theirs to rule.
  */
 function pastChainLine(d: Dispute, why: 'last' | 'recused'): Block {
-  const viewer: Principal = { kind: 'internal', userKey: '', personKey: null, displayName: '' };
   return text(
     why === 'recused'
-      ? `${caseTitle(viewer, d)} was not ruled in time, and ${pastChainWords('recused')}: it is overdue, and still yours to rule.`
-      : `Nobody in its escalation chain ruled ${caseWords(viewer, d)} in time: it is overdue, and still yours to rule, the last in the chain.`,
+      ? `${caseTitle(COMPANY_VIEWER, d)} was not ruled in time, and ${pastChainWords('recused')}: it is overdue, and still yours to rule.`
+      : `Nobody in its escalation chain ruled ${caseWords(COMPANY_VIEWER, d)} in time: it is overdue, and still yours to rule, the last in the chain.`,
     'attention',
   );
 }
@@ -584,8 +590,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           return [text(lead, 'muted'), { type: 'actions', actions: [{ action: ACTIONS.answer, label: 'Answer', value: `${d.id}:${e.question}` }] }];
         };
         // One of the company's people in it for a partner reads whom they answer for, as the answer is recorded.
-        const forWhom = (v: Principal, party: PartyId) => (party === ownParty(v) ? '' : ` for ${viewpoint(deps, v).party(party)}`);
-        const told = toParties(d, (v, _platform, party) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question${forWhom(v, party)} about ${caseWords(v, d)} over ${about(d)}.`), question, ...answer(v)]), 'ask');
+        const told = toParties(d, (v, _platform, party) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question${forParty(viewpoint(deps, v), party)} about ${caseWords(v, d)} over ${about(d)}.`), question, ...answer(v)]), 'ask');
         // The thread reads it as any case, named as any dispute is there. Every party reads it, so it
         // is never where to answer: an arbitrator out of reach is answered as the DMs say, directly.
         const there = `Each party was sent this question by direct message, with ${reachable ? 'a button' : 'how'} to answer ${arbitrator}.`;
@@ -682,7 +687,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
       }
       case 'dispute.chain_exhausted': {
         const d = e.dispute;
-        const vp = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' });
+        const vp = viewpoint(deps, COMPANY_VIEWER);
         const platform = platformOf(d);
         const who = vp.person(d.arbitrator);
         // Short of the end of its chain when everybody above its assignee has a part in the case
@@ -776,7 +781,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const vp = viewpoint(deps, viewer);
         // One of the company's people who filed it for a partner reads whose claim it is, as /roe mine and the claim's answer say it.
         const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
-        const forWhom = c.claimant !== ownParty(viewer) ? ` for ${vp.party(c.claimant)}` : '';
+        const forWhom = forParty(vp, c.claimant);
         // Open to others only when no other claim is live on the line (one may have come while this one was dormant).
         const others = e.type === 'claim.dormancy_warning' ? [] : liveClaims(deps.ctx, c.accountId, c.productLine, now).filter((x) => x.id !== c.id);
         const open = e.type !== 'claim.dormancy_warning' && others.length === 0;
@@ -812,7 +817,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
       }
       case 'partner.flagged':
       case 'partner.unflagged': {
-        const vp = viewpoint(deps, { kind: 'internal', userKey: '', personKey: null, displayName: '' });
+        const vp = viewpoint(deps, COMPANY_VIEWER);
         // Said as the policy in force counts them: a version that raised the threshold or shortened
         // the window lifts a flag with violations still inside it.
         const { window_days, violations_to_flag, flagged } = vp.version.policy.consequences;

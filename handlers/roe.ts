@@ -1,4 +1,4 @@
-import { ownParty, type Principal } from '../src/core/authz.js';
+import type { Principal } from '../src/core/authz.js';
 import { caseThatRejected } from '../src/core/claims/claims.service.js';
 import { dormancyAt } from '../src/core/claims/lifecycle.js';
 import { calendarOf } from '../src/core/context.js';
@@ -10,7 +10,7 @@ import { ruleTitle } from '../src/core/ownership/explain.js';
 import { flagConsequence, lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis } from '../src/core/stats.js';
 import { DIRECT, DIRECT_NAME, type Claim, type Dispute } from '../src/core/types.js';
 import type { HandlerDeps } from './deps.js';
-import { cmd, dormantSince, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
+import { cmd, dormantSince, forParty, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
 import { approvalClaims, caseAbout, waitingIn } from './dispute-card.js';
 import { caseCard } from './rule.js';
@@ -185,8 +185,7 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
     return held.status === 'protected' ? `claim #${held.id} of ${vp.party(c.claimant)} holds the account` : `claim #${held.id} of ${vp.party(c.claimant)} is waiting for a decision`;
   };
   // A claim filed for another party (the company's people file for partners) says whose it is.
-  const own = ownParty(viewer);
-  const forWhom = (c: Claim) => (c.claimant !== own ? ` for ${vp.party(c.claimant)}` : '');
+  const forWhom = (c: Claim) => forParty(vp, c.claimant);
   const waitsIn = (c: Claim) => openCasesHolding(deps.ctx, c)[0];
   // The case that rejected it, as the DMs and the thread numbered it (none: the CRM's file did).
   // Whoever lists a claim is its party's, or filed it: told an approval was one.

@@ -40,12 +40,18 @@ function refusedToRule(deps: HandlerDeps, viewer: Principal, id: number, e: unkn
   return new DomainError(e.code, `${e.message} ${cmd(viewer, `roe case ${d.id}`)} shows the case as it stands, and its ruling once it is made.`, e.fields, e);
 }
 
+/** The person of the policy this user was until a version in force now left them out ({@link formerPerson}). */
+function formerOf(deps: HandlerDeps, viewer: Principal): string | null {
+  const book = deps.ctx.policies();
+  return formerPerson(viewer, book.all, book.inForceAt(deps.ctx.clock.now()).policy.people);
+}
+
 /** Refuses the ruling forms to anyone who may not rule, before they fill them in. */
 function mayRule(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
   const version = versionOfDispute(deps.ctx, d);
   const book = deps.ctx.policies();
   try {
-    authorizeRuling(viewer, d, rulersOf(deps.ctx, d), (k) => personName(version, k, book), () => formerPerson(viewer, book.all, book.inForceAt(deps.ctx.clock.now()).policy.people), (k) => recusalOf(deps.ctx, d, k));
+    authorizeRuling(viewer, d, rulersOf(deps.ctx, d), (k) => personName(version, k, book), () => formerOf(deps, viewer), (k) => recusalOf(deps.ctx, d, k));
   } catch (e) {
     throw refusedToRule(deps, viewer, d.id, e);
   }
@@ -97,7 +103,7 @@ export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown, l
  * first on the case Open posts (Slack, Teams) and on the case cards Teams redraws, as on Slack's
  * remembered cards once it moves.
  */
-export function movedPastLine(deps: HandlerDeps, viewer: Principal, disputeId: number, shown: Reply): { to: string; line: string } | null {
+function movedPastLine(deps: HandlerDeps, viewer: Principal, disputeId: number, shown: Reply): { to: string; line: string } | null {
   const d = deps.ctx.store.disputes.get(disputeId);
   if (!d || d.status !== 'open' || viewer.kind !== 'internal' || shown.blocks.some((b) => b.type === 'actions')) return null;
   if (!passedBy(deps, viewer, d)) return null;
@@ -105,11 +111,16 @@ export function movedPastLine(deps: HandlerDeps, viewer: Principal, disputeId: n
   return { to, line: `This case moved to ${to}, who rules on it now.` };
 }
 
+/** `shown` with its {@link movedPastLine} first when there is one (`to`: who rules on it now, null when none is shown). */
+export function withMovedPast(deps: HandlerDeps, viewer: Principal, disputeId: number, shown: Reply): { card: Reply; to: string | null } {
+  const moved = movedPastLine(deps, viewer, disputeId, shown);
+  return moved ? { card: { ...shown, blocks: [text(moved.line, 'muted'), ...shown.blocks] }, to: moved.to } : { card: shown, to: null };
+}
+
 /** Whether an open case went past this person: one below its assignee on its chain, or one who left the policy it was handed on from. */
 function passedBy(deps: HandlerDeps, viewer: Principal & { kind: 'internal' }, d: Dispute): boolean {
   if (viewer.personKey) return chainOf(deps.ctx, d).slice(0, d.escalationLevel).includes(viewer.personKey);
-  const book = deps.ctx.policies();
-  const former = formerPerson(viewer, book.all, book.inForceAt(deps.ctx.clock.now()).policy.people);
+  const former = formerOf(deps, viewer);
   return former !== null && deps.ctx.store.ledger.caseHistory(`dispute:${d.id}`).some((e) => e.kind === 'dispute.reassigned' && payloadText(e.payload, 'from') === former);
 }
 

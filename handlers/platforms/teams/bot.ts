@@ -10,9 +10,9 @@ import { disputeForm, submitDispute } from '../../dispute.js';
 import { ACTIONS, FORMS, quote, reply, text, TONE_MARK, type Block, type Form, type Reply } from '../../replies/model.js';
 import { help, mine, pageNumber, queue, roe } from '../../roe.js';
 import { caseTitle } from '../../dispute-card.js';
-import { approve, askedCard, askForm, awardForm, caseCard, movedPastLine, submitAward } from '../../rule.js';
+import { approve, askedCard, askForm, awardForm, caseCard, submitAward, withMovedPast } from '../../rule.js';
 import { answerForm, questionOf, submitAnswer } from '../../answer.js';
-import { snoozeButtons, snoozeStays } from '../../notify.js';
+import { dueAhead, snoozeButtons, snoozeStays } from '../../notify.js';
 import { snoozeReminder } from '../../snooze.js';
 import { FormValuesError } from '../../validate.js';
 import { showAccount, whoOwns } from '../../who-owns.js';
@@ -555,8 +555,7 @@ export class RoeTeamsBot extends TeamsActivityHandler {
   private reminderShown(who: Principal, value: string, lead: ReturnType<typeof leadOf>, refresh: CardRefresh): Answer {
     const { deps } = this.o;
     const id = Number(value.split(':')[0]);
-    const due = deps.ctx.store.disputes.get(id)?.dueAt;
-    const stillDue = due !== null && due !== undefined && due.getTime() > deps.ctx.clock.now().getTime();
+    const stillDue = dueAhead(deps, deps.ctx.store.disputes.get(id));
     const shown = this.movedPast(who, id, caseCard(deps, who, value, lead));
     const mayRule = shown.blocks.some((b) => b.type === 'actions');
     if (!stillDue || !shown.lead || !mayRule) return { kind: 'reply', reply: shown, refresh: withLeadData(refresh, shown) };
@@ -569,11 +568,10 @@ export class RoeTeamsBot extends TeamsActivityHandler {
    * A case card shown (Open) or redrawn for one of the company's people it went past while it is
    * still open (it escalated past them, they have a part in it, or they left the policy): its
    * buttons are gone, and a line first says who rules on it now, as Slack's card is updated to
-   * say (one rule for both: movedPastLine).
+   * say (one rule for both: withMovedPast).
    */
   private movedPast(who: Principal, disputeId: number, shown: Reply): Reply {
-    const moved = movedPastLine(this.o.deps, who, disputeId, shown);
-    return moved ? { ...shown, blocks: [text(moved.line, 'muted'), ...shown.blocks] } : shown;
+    return withMovedPast(this.o.deps, who, disputeId, shown).card;
   }
 
   /** One route per verb (buttons, form submits, refreshes). */

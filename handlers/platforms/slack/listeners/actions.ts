@@ -5,7 +5,7 @@ import { disputeForm } from '../../../dispute.js';
 import { ACTIONS, reply, text, type ActionId, type Form, type Reply } from '../../../replies/model.js';
 import { refreshStaleCards } from '../../../notify.js';
 import { home } from '../../../roe.js';
-import { approve, askForm, awardForm, caseCard, movedPastLine } from '../../../rule.js';
+import { approve, askForm, awardForm, caseCard, withMovedPast } from '../../../rule.js';
 import { answerForm } from '../../../answer.js';
 import { caseTitle } from '../../../dispute-card.js';
 import { snoozeReminder } from '../../../snooze.js';
@@ -127,9 +127,7 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
   // message of its own, which its ruling buttons then update in place.
   on(ACTIONS.openCase, async (viewer, value, body, client) => {
     // A queue left open (App Home, an answer above) while the case moved past them: who rules on it now, first.
-    const shown = caseCard(deps, viewer, value);
-    const moved = movedPastLine(deps, viewer, Number(value), shown);
-    const card: Reply = moved ? { ...shown, blocks: [text(moved.line, 'muted'), ...shown.blocks] } : shown;
+    const { card, to: movedTo } = withMovedPast(deps, viewer, Number(value), caseCard(deps, viewer, value));
     const posted = await client.chat.postMessage({ channel: body.user.id, ...renderReply(card) });
     // With ruling buttons, it is remembered as the cards sent to arbitrators are, so that it is
     // brought up to date (its buttons taken away) once the case is ruled, closed or moved on.
@@ -154,7 +152,7 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
       const d = deps.ctx.store.disputes.get(disputeId);
       const where = `${d ? caseTitle(viewer, d) : `Dispute #${parseNumberId(value) ?? value}`} is in your direct messages with me`;
       const buttons = card.blocks.some((b) => b.type === 'actions') ? ', with its ruling buttons' : '';
-      if (moved) return { where, said: text(`${where}, without ruling buttons: it moved to ${moved.to}, who rules on it now.`, 'warning') };
+      if (movedTo !== null) return { where, said: text(`${where}, without ruling buttons: it moved to ${movedTo}, who rules on it now.`, 'warning') };
       return { where, said: text(`${where}${buttons}.`, 'good') };
     };
     // Clicked in App Home, the DM is in another tab: the page is published again, saying where
