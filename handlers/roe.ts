@@ -12,7 +12,7 @@ import { DIRECT, DIRECT_NAME, type Claim, type Dispute } from '../src/core/types
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, forParty, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
-import { approvalClaims, caseAbout, waitingIn } from './dispute-card.js';
+import { approvalClaims, caseAbout, caseWords, waitingIn } from './dispute-card.js';
 import { caseCard } from './rule.js';
 import { parseNumberId } from './validate.js';
 
@@ -240,11 +240,12 @@ const QUEUE_BUTTONS = 10;
  * a page; the first page counts the rest, each names the command for the next.
  */
 export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
-  // A partner's user rules on nothing: told where their organisation's claims and cases are instead.
+  // A partner's user rules on nothing: told where their organisation's claims and cases are
+  // instead, in the summary too (what a notification or a screen reader gives first).
   if (viewer.kind === 'external') {
-    return reply('No queue', [text(`Only arbitrators have a queue of cases to rule on. ${cmd(viewer, 'roe mine')} lists the claims of ${viewpoint(deps, viewer).party(viewer.partnerId)} and the cases they are in; ${cmd(viewer, 'roe case <number>')} shows one as it stands.`)]);
+    return reply(`The queue holds the cases arbitrators rule on; ${cmd(viewer, 'roe mine')} lists your organisation’s claims and cases`, [text(`Only arbitrators have a queue of cases to rule on. ${cmd(viewer, 'roe mine')} lists the claims of ${viewpoint(deps, viewer).party(viewer.partnerId)} and the cases they are in; ${cmd(viewer, 'roe case <number>')} shows one as it stands.`)]);
   }
-  if (viewer.kind !== 'internal' || !viewer.personKey) return reply('No queue', [text('Only arbitrators named in the policy have a queue.')]);
+  if (viewer.kind !== 'internal' || !viewer.personKey) return reply('Only arbitrators named in the policy have a queue', [text('Only arbitrators named in the policy have a queue.')]);
   const vp = viewpoint(deps, viewer);
   const all = queueFor(deps.ctx, viewer.personKey);
   if (all.length === 0) return reply('Your queue is empty', [text('No cases are waiting for your ruling: no disputes, no claims waiting for approval.')]);
@@ -263,12 +264,14 @@ export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
     return `: due ${vp.deadline(d.dueAt)} (${businessLeft(left)} of business time left)`;
   };
   const assigned = (d: (typeof open)[number]) => (d.arbitrator !== viewer.personKey ? ` (assigned to ${vp.person(d.arbitrator)})` : '');
+  // Each case's account read once, for its line and its button's label.
+  const about = new Map(open.map((d) => [d.id, caseAbout(deps, d)]));
   return reply(`${plural(all.length, ...noun)} waiting`, [
     {
       type: 'list',
       title: 'Waiting for your ruling',
       items: open.map((d) => ({
-        text: `#${d.id} ${caseAbout(deps, d)}${due(d)}`,
+        text: `#${d.id} ${about.get(d.id)}${due(d)}`,
         // A claim waiting for approval has no recommendation over other parties: it is approved or rejected, as its card offers.
         detail: isOverlapCase(d)
           ? `Recommendation: ${d.recommendation ? vp.party(d.recommendation) : 'none'}${assigned(d)}`
@@ -278,7 +281,7 @@ export function queue(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
     ...(line ? [line] : []),
     // Opened from here too: a case of someone below in its chain (or whose card went to the
     // person's other platform) has no card of theirs in their direct messages.
-    { type: 'actions', actions: open.slice(0, QUEUE_BUTTONS).map((d) => ({ action: ACTIONS.openCase, label: `Open #${d.id}`, value: String(d.id) })) },
+    { type: 'actions', actions: open.slice(0, QUEUE_BUTTONS).map((d) => ({ action: ACTIONS.openCase, label: `Open #${d.id}`, value: String(d.id), accessibilityLabel: `Open ${caseWords(viewer, d)}: ${about.get(d.id)}` })) },
     // Where the cards went: in Teams' words in Teams; at the console (`roe console` on a server's
     // database), which cannot tell whether its person's cards went to Slack, to Teams or to its
     // own "DM to …", as direct messages, true of all three (its help says it so too).

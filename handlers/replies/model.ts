@@ -35,10 +35,10 @@ export type FormId = (typeof FORMS)[keyof typeof FORMS];
 export type Tone = 'normal' | 'muted' | 'good' | 'warning' | 'attention';
 
 /**
- * The mark a line of each tone starts with in Slack and Teams: ✅ done, ⚠️ take care, ⛔ refused
- * or lost. Slack shows a line in no colour; Teams' colour alone would say it neither to a screen
- * reader nor to someone who cannot tell the colours apart. Unicode characters, never a
- * `:shortcode:` (a name typed as one stays text).
+ * The mark a line of each tone starts with in Slack and Teams: ✅ done, ⚠️ take care (a refusal
+ * too: nothing was changed), ⛔ lost or failed. Slack shows a line in no colour; Teams' colour
+ * alone would say it neither to a screen reader nor to someone who cannot tell the colours apart.
+ * Unicode characters, never a `:shortcode:` (a name typed as one stays text).
  */
 export const TONE_MARK: Record<Tone, string> = { normal: '', muted: '', good: '\u2705 ', warning: '\u26A0\uFE0F ', attention: '\u26D4 ' };
 
@@ -62,6 +62,12 @@ export interface Button {
   /** Opaque to the platform: handed back to the handler on click. */
   value: string;
   style?: 'primary' | 'danger';
+  /**
+   * What a screen reader says for the button in place of its label, where the label alone does
+   * not say what it acts on ("Open #12"): Slack's `accessibility_label`, Teams' `tooltip` (also
+   * shown on hover). Plain text, cut to the platform's limit; the label shown is unchanged.
+   */
+  accessibilityLabel?: string;
   /**
    * Asked before a click that cannot be undone counts (Slack's confirmation dialog: `text`, then
    * `yes` or Cancel; in Teams the first click shows `text` and the `yes` button under the card's

@@ -362,7 +362,9 @@ function accountNames(rt: Runtime, ids: readonly string[]): Map<string, { name: 
   return names;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** A count as every count the CLI prints (an import's problems too): with thousands separators, `1,000,000`. */
+const count = (n: number) => n.toLocaleString('en-US');
+const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** `JSON.stringify(items, null, 2)`, written an item at a time. */
 function writeJsonArray(io: Io, items: Iterable<unknown>): void {
@@ -645,15 +647,15 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         return r;
       }, { create: true, recordPolicy: 'later' });
       // A file of thousands of pending claims names its first cases, not every one.
-      const ids = (list: number[]) => list.slice(0, 10).map((d) => `#${d}`).join(', ') + (list.length > 10 ? ` and ${list.length - 10} more` : '');
+      const ids = (list: number[]) => list.slice(0, 10).map((d) => `#${d}`).join(', ') + (list.length > 10 ? ` and ${count(list.length - 10)} more` : '');
       // The operator is one of the company's people: a claim waiting for approval is said to be one.
       const disputes = report.disputes.filter((id) => !report.approvals.includes(id));
       const inDisputes = report.inCases - report.inApprovals;
       const cases =
         (inDisputes ? `; ${plural(inDisputes, 'pending claim')} put in ${disputes.length === 1 ? 'dispute' : 'disputes'} ${ids(disputes)}` : '') +
         (report.inApprovals ? `; ${plural(report.inApprovals, 'pending claim')} ${report.inApprovals === 1 ? 'waits' : 'wait'} for approval in ${report.approvals.length === 1 ? 'case' : 'cases'} ${ids(report.approvals)}` : '');
-      const unchanged = report.unchanged ? `, ${report.unchanged} unchanged` : '';
-      io.out(`${file}: ${plural(report.inserted, kind.slice(0, -1), kind)} added, ${report.updated} updated${unchanged}${cases}`);
+      const unchanged = report.unchanged ? `, ${count(report.unchanged)} unchanged` : '';
+      io.out(`${file}: ${plural(report.inserted, kind.slice(0, -1), kind)} added, ${count(report.updated)} updated${unchanged}${cases}`);
       // The first version of a new database is no change of the rules; a later one is.
       const version = recording.version?.earlier ? recording.version.version : null;
       if (version) {

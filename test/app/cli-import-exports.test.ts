@@ -45,6 +45,16 @@ describe('roe import: CSV files as spreadsheets and CRMs export them', () => {
     });
   });
 
+  it('counts of a thousand and more are told with thousands separators, as the import\u2019s problems are: added, updated and unchanged', () => {
+    const db = join(dir, 'thousand.db');
+    const rows = (name: string) => ['id,name,tier', ...Array.from({ length: 1_000 }, (_, i) => `p${i},${name} ${i},gold`), ''].join('\n');
+    const partners = file('partners-thousand.csv', rows('Partner'));
+    expect(roeOn(db, ['import', 'partners', partners])).toMatchObject({ code: 0, err: '', out: `${partners}: 1,000 partners added, 0 updated\n` });
+    expect(roeOn(db, ['import', 'partners', partners])).toMatchObject({ code: 0, err: '', out: `${partners}: 0 partners added, 0 updated, 1,000 unchanged\n` });
+    const renamed = file('partners-thousand-renamed.csv', rows('Renamed'));
+    expect(roeOn(db, ['import', 'partners', renamed])).toMatchObject({ code: 0, err: '', out: `${renamed}: 0 partners added, 1,000 updated\n` });
+  });
+
   it('a header that ends with a stray comma its rows do not have is let be, as an empty column with no name is', () => {
     const db = join(dir, 'stray.db');
     const stray = file('partners-stray.csv', 'id,name,tier,\np1,Partner One,gold\np2,Partner Two,silver,\n');

@@ -53,6 +53,8 @@ function element(p: Problems, path: string, e: unknown, actionIds: Map<string, s
   switch (e.type) {
     case 'button':
       textObj(p, `${path}.text`, e.text, 75, 'plain_text');
+      if (e.accessibility_label !== undefined && (typeof e.accessibility_label !== 'string' || e.accessibility_label.trim() === '')) p.add(`${path}.accessibility_label`, 'must be non-empty text');
+      p.max(`${path}.accessibility_label`, e.accessibility_label, 75);
       p.max(`${path}.value`, e.value, 2000);
       p.max(`${path}.url`, e.url, 3000);
       break;
@@ -253,6 +255,7 @@ function cardElement(p: Problems, path: string, e: unknown, inputIds: Map<string
 
 function cardAction(p: Problems, path: string, a: unknown): void {
   if (!isObj(a)) return p.add(path, 'not an object');
+  if (a.tooltip !== undefined && (typeof a.tooltip !== 'string' || a.tooltip.trim() === '')) p.add(`${path}.tooltip`, 'must be non-empty text');
   if (a.type === 'Action.Execute') {
     if (typeof a.verb !== 'string' || !a.verb) p.add(path, 'Action.Execute without verb');
     if (a.data !== undefined && !isObj(a.data)) p.add(`${path}.data`, 'data must be an object');

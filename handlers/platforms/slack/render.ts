@@ -21,6 +21,8 @@ export const LIMITS = {
   viewBlocks: 100,
   actionElements: 25,
   buttonText: 75,
+  /** A button's `accessibility_label`: what a screen reader says in place of its text. */
+  accessibilityLabel: 75,
   buttonValue: 2000,
   optionText: 75,
   /** An option's value: an id (accounts and partners imported before ids were held to 150 may be longer). */
@@ -151,6 +153,7 @@ function renderButton(b: Button, ids: ActionIds): types.Button {
     text: plain(b.label, LIMITS.buttonText),
     value: b.value.slice(0, LIMITS.buttonValue),
     ...(b.style ? { style: b.style } : {}),
+    ...(b.accessibilityLabel?.trim() ? { accessibility_label: truncate(printable(oneLine(b.accessibilityLabel)), LIMITS.accessibilityLabel) } : {}),
     ...(b.confirm ? { confirm: { title: plain(b.confirm.title, LIMITS.confirmTitle), text: plain(b.confirm.text, LIMITS.confirmText), confirm: plain(b.confirm.yes, LIMITS.confirmButton), deny: plain('Cancel', LIMITS.confirmButton), ...(b.style ? { style: b.style } : {}) } } : {}),
   };
 }

@@ -754,8 +754,8 @@ function keptCard(line: string): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: TEAMS_IDS.contentTypes.message, value: plain(line) as unknown as Record<string, unknown> };
 }
 
-/** A refusal as the first lines of the card that takes the clicked one's place. */
-const refusalBlocks = (e: DomainError): Block[] => [text(e.message, 'attention'), text('Nothing was changed.', 'muted')];
+/** A refusal as the first lines of the card that takes the clicked one's place: marked ⚠️, as renderRefusal and Slack mark one. */
+const refusalBlocks = (e: DomainError): Block[] => [text(e.message, 'warning'), text('Nothing was changed.', 'muted')];
 
 /**
  * A form submit: done; or, refused, the same form again with what was typed (and what was filled

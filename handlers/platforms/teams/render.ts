@@ -110,8 +110,8 @@ function card(body: CardElement[], refresh?: CardRefresh): AdaptiveCard {
  * A Universal Action button. Clients without Universal Actions fall back to Action.Submit,
  * which sends the same data (with the verb in it) as a message with a `value`.
  */
-export function execute(title: string, verb: Verb, data: Record<string, unknown>, style?: Button['style']): CardElement {
-  const look = style === 'primary' ? { style: 'positive' } : style === 'danger' ? { style: 'destructive' } : {};
+export function execute(title: string, verb: Verb, data: Record<string, unknown>, style?: Button['style'], spoken?: string): CardElement {
+  const look = { ...(style === 'primary' ? { style: 'positive' } : style === 'danger' ? { style: 'destructive' } : {}), ...tooltip(spoken) };
   return {
     type: 'Action.Execute',
     title: plain(title),
@@ -120,6 +120,14 @@ export function execute(title: string, verb: Verb, data: Record<string, unknown>
     ...look,
     fallback: { type: 'Action.Submit', title: plain(title), data: { ...data, [TEAMS_IDS.data.verb]: verb }, ...look },
   };
+}
+
+/**
+ * An action's `tooltip` (Adaptive Cards 1.5): shown on hover and read by a screen reader, for a
+ * button whose title alone does not say what it acts on (Button.accessibilityLabel); none for a blank one.
+ */
+function tooltip(spoken: string | undefined): { tooltip?: string } {
+  return spoken?.trim() ? { tooltip: plain(clip(oneLine(spoken), LIMITS.title)) } : {};
 }
 
 const COLOR: Record<Tone, Record<string, unknown>> = {
@@ -146,11 +154,13 @@ function textBlock(text: string, extra: Record<string, unknown> = {}, max: numbe
  * the first click only shows what the second does.
  */
 function buttonAction(b: Button, carry?: Record<string, unknown>): CardElement {
-  const act = (title: string) => execute(title, TEAMS_IDS.actions[b.action], { ...carry, [TEAMS_IDS.data.value]: b.value, ...(b.keep ? { [TEAMS_IDS.data.keep]: true } : {}) }, b.style);
-  if (!b.confirm) return act(b.label);
+  const act = (title: string, spoken?: string) => execute(title, TEAMS_IDS.actions[b.action], { ...carry, [TEAMS_IDS.data.value]: b.value, ...(b.keep ? { [TEAMS_IDS.data.keep]: true } : {}) }, b.style, spoken);
+  // The label says what the button itself does: the confirmation's own button says it in its title.
+  if (!b.confirm) return act(b.label, b.accessibilityLabel);
   return {
     type: 'Action.ShowCard',
     title: plain(b.label),
+    ...tooltip(b.accessibilityLabel),
     card: { type: 'AdaptiveCard', body: [textBlock(b.confirm.title, { weight: 'Bolder' }, LIMITS.title), textBlock(b.confirm.text)], actions: [act(b.confirm.yes)] },
   };
 }

@@ -2,6 +2,7 @@ import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, visi
 import { z } from 'zod';
 import { DomainError } from '../errors.js';
 import { nearMiss } from '../spelling.js';
+import { weekdayNamed, WEEKDAYS } from '../sla/calendar.js';
 import { always, policyFileSchema, policySchema, policyWarnings, shown, type Policy, type PolicyProblem } from './schema.js';
 
 /** `coverage[2].arbitrator` from zod's path. */
@@ -141,7 +142,10 @@ function describeIssue(issue: z.core.$ZodIssue, meant?: string): string {
     const options = issue.message.replace(/^Invalid option: /, '');
     if (issue.input === undefined) return `is required: ${options}`;
     if (issue.input === null) return `is empty: ${options}`;
-    const named = typeof issue.input === 'string' ? nearMiss(issue.input, issue.values.filter((v): v is string => typeof v === 'string')) : undefined;
+    const values = issue.values.filter((v): v is string => typeof v === 'string');
+    // A working day written in full or cut short otherwise (`Thursday`, `thurs`): the policy's name for it.
+    const day = typeof issue.input === 'string' && WEEKDAYS.every((d) => values.includes(d)) ? weekdayNamed(issue.input) : undefined;
+    const named = typeof issue.input === 'string' ? (nearMiss(issue.input, values) ?? day) : undefined;
     return `${options}, got ${shown(issue.input)}${didYouMean(named)}`;
   }
   // A record's key (a person's) that its own check refused: that check's message.

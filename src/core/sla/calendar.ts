@@ -5,6 +5,22 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 
 export type Weekday = (typeof WEEKDAYS)[number];
 
+/** Each weekday's name in full, for {@link weekdayNamed}. */
+const FULL_NAMES: Record<Weekday, string> = { mon: 'monday', tue: 'tuesday', wed: 'wednesday', thu: 'thursday', fri: 'friday', sat: 'saturday', sun: 'sunday' };
+
+/**
+ * The weekday a word written for one in `business_hours.days` names, for the policy check's
+ * "did you mean": its name in full (`Thursday`) or its start (`thurs`, `tues`; `weds` too), in any
+ * letter case. Undefined for anything else, and for a start two weekdays share (`t`, `s`).
+ */
+export function weekdayNamed(word: string): Weekday | undefined {
+  const w = word.trim().toLowerCase();
+  if (w === 'weds') return 'wed';
+  if (w.length < 2) return undefined;
+  const named = WEEKDAYS.filter((d) => FULL_NAMES[d].startsWith(w));
+  return named.length === 1 ? named[0] : undefined;
+}
+
 /** The policy's `timezone` plus its `business_hours`. */
 export interface BusinessHoursSpec {
   /** IANA time zone, e.g. "America/New_York". */

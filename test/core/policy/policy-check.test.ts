@@ -468,6 +468,10 @@ describe('roe policy check: a misspelt name is told the name it is near', () => 
     ['a model misspelt', [['model: partner-led', 'model: partner-lead']], [['partner-lead', 'coverage[2].model: expected one of "partner-led"|"co-sell"|"direct-led", got "partner-lead" (did you mean "partner-led"?)']]],
     ['a rule misspelt', [['rule: first-registration', 'rule: first-registraton']], [['first-registraton', 'criteria[4].rule: expected one of "named-account"|"direct-reserved"|"incumbent"|"first-registration"|"furthest-stage", got "first-registraton" (did you mean "first-registration"?)']]],
     ['a working day in another letter case', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thu, Fri]']], [['days:', 'business_hours.days[4]: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun", got "Fri" (did you mean "fri"?)']]],
+    ['a working day cut short otherwise (thurs)', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thurs, fri]']], [['days:', 'business_hours.days[3]: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun", got "thurs" (did you mean "thu"?)']]],
+    ['a working day cut short otherwise (Tues)', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, Tues, wed, thu, fri]']], [['days:', 'business_hours.days[1]: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun", got "Tues" (did you mean "tue"?)']]],
+    ['a working day cut short otherwise (weds)', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, weds, thu, fri]']], [['days:', 'business_hours.days[2]: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun", got "weds" (did you mean "wed"?)']]],
+    ['a working day in full', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thu, Friday]']], [['days:', 'business_hours.days[4]: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun", got "Friday" (did you mean "fri"?)']]],
     ['a flag setting misspelt', [['flagged: require-approval', 'flagged: notify_only']], [['flagged:', 'consequences.flagged: expected one of "require-approval"|"notify-only", got "notify_only" (did you mean "notify-only"?)']]],
   ] as [string, [string, string][], [string, string][]][])('%s', async (_n, edits, expected) => {
     const r = await check(edits);
@@ -481,6 +485,7 @@ describe('roe policy check: a misspelt name is told the name it is near', () => 
     ['a field near no other', [['dormancy_warning_days: 7', 'dormancy_warning_days: 7\n  grace_days: 3']], [['grace_days', 'registration: unknown field "grace_days"']]],
     ['a near miss of a field written too', [['protection_days: 90', 'protection_days: 90\n  protecton_days: 90']], [['protecton_days', 'registration: unknown field "protecton_days"']]],
     ['a working day as near two others', [['days: [mon, tue, wed, thu, fri]', 'days: [mun, tue, wed, thu, fri]']], [['days:', 'business_hours.days[0]: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun", got "mun"']]],
+    ['a start two working days share', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, t, wed, thu, fri]']], [['days:', 'business_hours.days[1]: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun", got "t"']]],
     ['a model far from every one', [['model: partner-led', 'model: freestyle']], [['freestyle', 'coverage[2].model: expected one of "partner-led"|"co-sell"|"direct-led", got "freestyle"']]],
   ] as [string, [string, string][], [string, string][]][])('%s: no guess', async (_n, edits, expected) => {
     const r = await check(edits);

@@ -205,6 +205,13 @@ describe('Slack Connect users', () => {
 });
 
 describe('/roe', () => {
+  it('/roe queue as a partner’s user: what the queue is and where their own cases are, in the message and in its notification text, never "No queue"', async () => {
+    const { responseUrl } = await h.command(USERS.contoso, C.roe, 'queue');
+    const answer = await h.answer(responseUrl);
+    expect(answer.text).toBe('The queue holds the cases arbitrators rule on; /roe mine lists your organisation’s claims and cases');
+    expect(visible(answer)).toContain('Only arbitrators have a queue of cases to rule on. /roe mine lists the claims of Contoso Consulting and the cases they are in');
+  });
+
   it.each([
     ['help', 'sam', ['/claim [account]', '/roe queue', 'Cases waiting for your ruling']],
     ['', 'sam', ['/who-owns <name, alias or domain>']],

@@ -9,6 +9,7 @@ import { approve } from '../../../handlers/rule.js';
 import { tick } from '../../../src/app/scheduler.js';
 import { openArbitratedCase } from '../../support/cases.js';
 import { as } from '../../support/runtime.js';
+import { appHomeOpened } from '../../support/slack-requests.js';
 import { startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 
 let h: Harness;
@@ -23,6 +24,7 @@ interface ButtonSeen {
   action_id: string;
   value: string;
   text: { text: string };
+  accessibility_label?: string;
 }
 const buttonsIn = (m: Record<string, unknown>): ButtonSeen[] => (m.blocks as { type: string; elements?: ButtonSeen[] }[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
 
@@ -47,6 +49,18 @@ describe('/roe queue: a case opened from the queue', () => {
     await h.click(USERS.dana, approve.action_id, approve.value, { channel: `D${USERS.dana.id}`, messageTs: String(card.result.ts) });
     await h.fake.waitFor(() => h.rt.store.disputes.get(d.id)!.status !== 'open', 'the ruling');
     expect(h.rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', ruledBy: 'dana' });
+  });
+
+  it('each Open button tells a screen reader which case and account it opens, its text unchanged, in /roe queue and on the App Home', async () => {
+    const d = openArbitratedCase(h.rt);
+    const { responseUrl } = await h.command(USERS.dana, SLACK_IDS.commands.roe, 'queue');
+    const open = buttonsIn(await h.answer(responseUrl)).find((b) => b.value === String(d.id))!;
+    expect(open.text.text).toBe(`Open #${d.id}`);
+    expect(open.accessibility_label).toBe(`Open dispute #${d.id}: Soylent Corp (Analytics)`);
+    await h.send(appHomeOpened({ user: USERS.dana.id }));
+    const home = await h.fake.waitFor(() => h.fake.callsTo('views.publish')[0], 'the home');
+    const onHome = buttonsIn(home.args.view as Record<string, unknown>).find((b) => b.value === String(d.id))!;
+    expect(onHome).toMatchObject({ text: { text: `Open #${d.id}` }, accessibility_label: `Open dispute #${d.id}: Soylent Corp (Analytics)` });
   });
 
   it('opened from a command’s answer in a channel, the case goes to the DM and the person is told so where they clicked', async () => {

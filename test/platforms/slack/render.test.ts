@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
 import { accountOptions, escapeMrkdwn, LIMITS, mrkdwnText, plainFromSlack, renderForm, renderReply, resultView, truncate } from '../../../handlers/platforms/slack/render.js';
 import { ACTIONS, FORMS, quote, reply, text, type Block, type Form } from '../../../handlers/replies/model.js';
+import { checkSlackMessage } from '../../support/limits.js';
 import { startSlack, textsIn, USERS } from '../../support/slack-harness.js';
 
 type AnyBlock = { type: string; text?: { text: string; type: string }; fields?: { text: string }[]; elements?: { action_id: string; value: string; text: { text: string } }[] };
@@ -186,6 +187,19 @@ describe('Block Kit limits', () => {
     // 30 quotes, of which 23 are shown: the notice counts the quotes left out (a label and its words are one), not blocks.
     expect(blocks.filter((b) => b.type === 'rich_text').length).toBe(23);
     expect(JSON.stringify(notice)).toContain('…and 7 more not shown.');
+  });
+
+  it('a button\u2019s accessibility label (what a screen reader says of an Open button) is one line, without control characters, cut to 75 characters; its text is unchanged', () => {
+    const name = `Soylent\u0007 Corp\n${'International Holdings '.repeat(5)}`;
+    const open = { action: ACTIONS.openCase, label: 'Open #12', value: '12', accessibilityLabel: `Open dispute #12: ${name} (Analytics)` };
+    const r = renderReply(reply('1 dispute waiting', [{ type: 'actions', actions: [open, { action: ACTIONS.openCase, label: 'Open #13', value: '13' }] }]));
+    const [labelled, plainOne] = blocksOf(r).find((b) => b.type === 'actions')!.elements! as unknown as { text: { text: string }; accessibility_label?: string }[];
+    expect(labelled!.text.text).toBe('Open #12');
+    expect(labelled!.accessibility_label).toHaveLength(LIMITS.accessibilityLabel);
+    expect(labelled!.accessibility_label).toMatch(/^Open dispute #12: Soylent\uFFFD Corp International Holdings .*…$/);
+    // A button given none has none (Slack refuses an empty one).
+    expect(plainOne).not.toHaveProperty('accessibility_label');
+    expect(checkSlackMessage(r)).toEqual([]);
   });
 
   it('a list too long for 50 blocks (a queue of hundreds of cases) says how many of its items were left out, not how many sections', () => {

@@ -118,7 +118,7 @@ describe('a case card clicked in a Teams client without Universal Actions (Actio
     const update = h.connector.calls.find((c) => c.kind === 'update');
     expect(update).toMatchObject({ conversationId: personalChat(USERS.pat), activityId: 'activity-77' });
     const shown = readCard(cardOf(update));
-    expect(shown).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\n⛔ Dispute #${d.id} was already ruled by Dana Reyes on .*\nNothing was changed\.\n`));
+    expect(shown).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\n⚠️ Dispute #${d.id} was already ruled by Dana Reyes on .*\nNothing was changed\.\n`));
     expect(shown).toMatch(/Ruled by Dana Reyes on .*: Northwind Partners owns it\./);
     expect(findIn(cardOf(update), (o) => o.type === 'Action.Execute')).toEqual([]);
   });

@@ -143,7 +143,7 @@ describe('a ruling form submitted after the case moved on', () => {
     const rationale = 'Contoso ran the discovery workshops in March and brought the CIO to our briefing center; Northwind only joined at proposal.';
     const answer = await h.click(USERS.pat, submit.verb, { ...submit.data, party: 'party:contoso', rationale });
     const text = readCard(answer);
-    expect(text).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\n\u26D4 Dispute #${d.id} was already ruled by Dana Reyes on .*\nNothing was changed\\.\nWhat you wrote\n${rationale}\n`));
+    expect(text).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\n\u26A0\uFE0F Dispute #${d.id} was already ruled by Dana Reyes on .*\nNothing was changed\\.\nWhat you wrote\n${rationale}\n`));
     // The case as it stands: ruled, without ruling buttons, refreshing for Pat.
     expect(text).toMatch(/Ruled by Dana Reyes on .*: Northwind Partners owns it\./);
     expect(findIn(answer, (o) => o.type === 'Action.Execute')).toEqual([]);

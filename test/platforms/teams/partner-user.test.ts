@@ -38,6 +38,15 @@ describe('help, for a partner’s user', () => {
   });
 });
 
+describe('roe queue, for a partner’s user', () => {
+  it('says what the queue is and where their own cases are, in the card and in the message’s summary (what a notification shows)', async () => {
+    const before = h.connector.calls.length;
+    expect(readCard(await h.say(USERS.contoso, 'roe queue'))).toMatch(/^Only arbitrators have a queue of cases to rule on\. roe mine lists the claims of Contoso Consulting/);
+    const sent = h.connector.calls.slice(before).filter((c) => c.kind === 'reply' || c.kind === 'send');
+    expect(sent.map((c) => c.body.summary)).toEqual(['The queue holds the cases arbitrators rule on; roe mine lists your organisation’s claims and cases']);
+  });
+});
+
 describe('a question’s Answer button clicked after the case moved on', () => {
   it('shows the case as it now stands (its ruling), the question kept, and says no answer can be sent on it any more, not that an answer (never written) was not sent', async () => {
     await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
@@ -63,7 +72,7 @@ describe('a question’s Answer button clicked after the case moved on', () => {
     expect(h.rt.store.disputes.get(d.id)!.status).toBe('ruled');
 
     const shown = readCard(await h.click(USERS.contoso, answer.verb, answer.data));
-    expect(shown).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\\n\u26D4 Dispute #${d.id} was already ruled by Pat Okafor on [^\\n]*\\. No answer can be sent on it any more\\.\\nNothing was changed\\.\\nThe question\\nWhen did you first meet their CIO\\?\\n`));
+    expect(shown).toMatch(new RegExp(`^Dispute #${d.id}: Soylent Corp\\n\u26A0\uFE0F Dispute #${d.id} was already ruled by Pat Okafor on [^\\n]*\\. No answer can be sent on it any more\\.\\nNothing was changed\\.\\nThe question\\nWhen did you first meet their CIO\\?\\n`));
     expect(shown).not.toContain('Your answer was not sent');
     expect(shown).toMatch(/Ruled by Pat Okafor on .*: another party owns it\./);
     // Nothing of the other partner on it.

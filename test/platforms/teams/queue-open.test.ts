@@ -28,6 +28,16 @@ describe('roe queue in Teams: a case opened from the queue', () => {
   });
 });
 
+describe('roe queue in Teams: what a screen reader says of an Open button', () => {
+  it('its tooltip names the case and its account, on the Universal Action and its fallback; its title stays "Open #N"', async () => {
+    const d = openArbitratedCase(h.rt);
+    const queue = await h.say(USERS.dana, 'roe queue');
+    const open = findIn(queue, (o) => o.type === 'Action.Execute' && o.verb === TEAMS_IDS.actions[ACTIONS.openCase])[0] as { title: string; tooltip?: string; fallback: { title: string; tooltip?: string } };
+    expect(open).toMatchObject({ title: `Open #${d.id}`, tooltip: `Open dispute #${d.id}: Soylent Corp (Analytics)` });
+    expect(open.fallback).toMatchObject({ title: `Open #${d.id}`, tooltip: `Open dispute #${d.id}: Soylent Corp (Analytics)` });
+  });
+});
+
 describe('roe queue in Teams: the way back from a case opened from it', () => {
   type Execute = { verb: string; data: Record<string, unknown> };
   const openFromQueue = async (u: TeamsUser, id: number) => {

@@ -135,6 +135,18 @@ describe('what a screen reader and a small screen get of a card', () => {
     expect(JSON.stringify(renderReply(reply('s', [text('x'), { type: 'list', title: 'Claims', items: [{ text: '#1' }] }]))).includes('heading')).toBe(false);
   });
 
+  it('a button\u2019s accessibility label is its tooltip (Adaptive Cards 1.5: read by a screen reader), on the action and its fallback: one line, tags broken, cut; its title unchanged', () => {
+    const name = `Soylent <at>Corp</at>\n${'International Holdings '.repeat(20)}`;
+    const card = renderReply(reply('1 dispute waiting', [{ type: 'actions', actions: [{ action: ACTIONS.openCase, label: 'Open #12', value: '12', accessibilityLabel: `Open dispute #12: ${name}` }, { action: ACTIONS.openCase, label: 'Open #13', value: '13' }] }]));
+    const [open, other] = (card.body.find((e) => e.type === 'ActionSet') as unknown as { actions: { title: string; tooltip?: string; fallback: { tooltip?: string } }[] }).actions;
+    expect(open!.title).toBe('Open #12');
+    expect(open!.tooltip).toMatch(/^Open dispute #12: Soylent <\u200Bat>Corp<\u200B\/at> International Holdings .*…$/);
+    expect(open!.tooltip!.length).toBeLessThanOrEqual(LIMITS.title + 2);
+    expect(open!.fallback.tooltip).toBe(open!.tooltip);
+    expect(other).not.toHaveProperty('tooltip');
+    expect(checkTeamsCard(card)).toEqual([]);
+  });
+
   it('a row of more buttons than Teams shows in one set (a queue\u2019s ten Open buttons) is split into sets of six, every button kept in order', () => {
     const open = Array.from({ length: 10 }, (_, i) => ({ action: ACTIONS.openCase, label: `Open #${i + 1}`, value: String(i + 1) }));
     const card = renderReply(reply('10 cases waiting', [text('Waiting for your ruling'), { type: 'actions', actions: open }]));
