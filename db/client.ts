@@ -233,6 +233,21 @@ function openReadOnly(path: string): OpenDb | null {
 }
 
 /**
+ * Makes `path` an empty file readable and writable by this process's account alone (0600),
+ * unless something is there already: the database holds people's names and chat ids and every
+ * partner's deals, and SQLite would make it readable by all (0644 under the usual umask). SQLite
+ * gives the -wal and -shm files the database file's mode. A file that cannot be made here is left
+ * for SQLite to open, which says why it cannot.
+ */
+export function createPrivateFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch {
+    // There already (its mode is the admin's to choose), or not to be made: SQLite names the problem.
+  }
+}
+
+/**
  * Opens (creating if needed) the SQLite file, sets the pragmas the bot relies on (WAL,
  * busy_timeout, foreign_keys) and applies every pending migration. `:memory:` works for tests.
  * A new or empty file becomes a roe database; another application's database, a damaged file
@@ -245,7 +260,10 @@ export function openDatabase(path: string, { readOnly = false } = {}): OpenDb {
     const db = openReadOnly(path);
     if (db) return db;
   }
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    createPrivateFile(path);
+  }
   const sqlite = new Database(path);
   try {
     const tables = tablesOf(sqlite, path);

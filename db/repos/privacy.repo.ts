@@ -22,8 +22,9 @@ export interface ForgetReport {
  * from their ledger pseudonym to them, their user id on claims and disputes (replaced by
  * the pseudonym), their 1:1 chat as the place a dispute they raised (or joined, taking it for
  * its thread) is followed, messages to them not yet delivered (also those being sent), their
- * answers to an arbitrator's question (not yet delivered: dropped; delivered: emptied), and
- * their id on the outbox rows kept (their target, dedupe key and delivery error). The party a
+ * answers to an arbitrator's question (not yet delivered: dropped; delivered: emptied), their
+ * id on the outbox rows kept (their target, dedupe key and delivery error), and the keys that
+ * made a request of theirs count once (request_keys). The party a
  * claim was filed as (`filed_as`) is kept: it names a party (direct, or the claim's own partner),
  * never the person, and with their key gone no notice of the claim reaches anyone.
  * The ledger holds only the pseudonym, so it still verifies. One transaction, in which `record`
@@ -112,6 +113,9 @@ function forgetInTransaction(sqlite: OpenDb['sqlite'], userKey: string, record?:
           if (error !== row.error) setError.run(error, row.id);
         }
       }
+      // Nor in the keys that make a request of theirs count once (`answer:console:nora:…`, kept a
+      // while): their key as a whole part of it, as in the dedupe keys above.
+      sqlite.prepare("DELETE FROM request_keys WHERE instr(':' || key || ':', ':' || ? || ':') > 0").run(userKey);
       // Where their case cards are (their DM's channel) is not kept either: those cards stay as they are.
       if (platform === 'slack') sqlite.prepare('DELETE FROM case_cards WHERE user = ?').run(user);
       sqlite.prepare('DELETE FROM actors WHERE user_key = ?').run(userKey);

@@ -22,7 +22,7 @@ import { hostConsole } from './console-host.js';
 import { createLogger, createTextLogger } from './logger.js';
 import { checkAgainstDatabase, parsePolicyQuiet, readPolicyFile, type RecordedVersion } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
-import { DatabaseFileError, holdsNoTables, isBusy, requireRoeDatabase } from '../../db/client.js';
+import { createPrivateFile, DatabaseFileError, holdsNoTables, isBusy, requireRoeDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { listPolicies } from '../../db/repos/policies.repo.js';
@@ -767,6 +767,8 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       try {
         mkdirSync(dirname(resolve(file)), { recursive: true });
         clean();
+        // The copy holds what the database holds: readable by this account alone, as the database is made.
+        createPrivateFile(partial);
         // Every page in one step, under one read transaction: copied a hundred pages at a time
         // (the default), a write by the bot between two steps made SQLite start the copy over, so
         // on a busy bot a large database was never copied. In WAL mode the read holds no writer up.

@@ -57,7 +57,8 @@ export function saveIndex(path: string, matcher: AccountMatcher, fingerprint: st
   head.writeUInt32LE(header.length, MAGIC.length);
   header.copy(head, MAGIC.length + 4);
   const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
+  // It lists every account (names, aliases, domains): readable by the bot's account alone, as the database is.
+  const fd = openSync(tmp, 'w', 0o600);
   try {
     writeSync(fd, head, 0, head.length, 0);
     entries.forEach(([, a], i) => {

@@ -393,6 +393,24 @@ describe('forget', () => {
     rt.close();
   });
 
+  it('the keys that make each of the person’s answers count once name them no more; another user’s (console:nora-7 of console:nora-7Q9xK2) are kept', () => {
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, 'forget-answer-keys.db') });
+    const d = openArbitratedCase(rt);
+    submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the customer first?' });
+    const answerAs = (userId: string, requestKey: string) => {
+      const who = rt.resolve({ platform: 'console', userId, displayName: userId, orgId: 'northwind', home: false });
+      submitAnswer(rt.deps, who, { dispute: String(d.id), answer: 'Our rep met the CIO in March.' }, { requestKey });
+    };
+    answerAs('nora-7Q9xK2', 'slack:view:V0NORA');
+    answerAs('nora-7', 'slack:view:V0OTHER');
+    const keys = () => (rt.db.sqlite.prepare("SELECT key FROM request_keys WHERE key LIKE 'answer:%' ORDER BY key").pluck().all() as string[]).join('\n');
+    expect(keys()).toContain('nora-7Q9xK2');
+    forgetUser(rt.db, 'console:nora-7Q9xK2');
+    expect(keys()).not.toContain('nora-7Q9xK2');
+    expect(keys()).toBe('answer:console:nora-7:slack:view:V0OTHER');
+    rt.close();
+  });
+
   it('another user whose id the person’s id starts (U0PAT of U0PAT2, console:pat of console:patricia) keeps their dedupe keys and errors', () => {
     const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: join(dir, 'forget-prefix.db') });
     const insert = rt.db.sqlite.prepare("INSERT INTO outbox (platform, target, body, dedupe_key, next_attempt_at, created_at, status, last_error) VALUES (?, ?, '{}', ?, 0, 0, 'delivered', ?)");

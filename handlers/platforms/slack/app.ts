@@ -58,13 +58,24 @@ const LISTENER_GRACE_MS = 10_000;
 
 const SECRET_PATTERN = /\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+/g;
 
-/** Bolt's and the Web API client's log lines, into ours; anything shaped like a token is blanked. */
-function boltLogger(log: SlackLog): BoltLogger {
-  const line = (parts: unknown[]) =>
-    parts
-      .map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : JSON.stringify(p)))
-      .join(' ')
-      .replace(SECRET_PATTERN, '[redacted]');
+/**
+ * The Slack libraries' debug lines that carry a whole payload after their label: the Web API
+ * client's request body, headers and result (messages as sent, with what users wrote; users.info
+ * with their names), and Socket Mode's messages received and acknowledged (the user, their form's
+ * values, the payload's verification token). The label is kept, the payload never logged.
+ */
+const PAYLOAD_LINE = /^(http request (?:body|headers|result): |Received a message on the WebSocket: |Calling ack\(\) - type: [^,]*, envelope_id: [^,]*, data: |Unable to parse an incoming WebSocket message \(will ignore\): )/;
+
+/**
+ * Bolt's and the Web API client's log lines, into ours; anything shaped like a token is blanked,
+ * and a line carrying a payload keeps only its label (PAYLOAD_LINE).
+ */
+export function slackLibraryLogger(log: SlackLog): BoltLogger {
+  const line = (parts: unknown[]) => {
+    const text = parts.map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : JSON.stringify(p))).join(' ');
+    const label = PAYLOAD_LINE.exec(text);
+    return label ? `${label[1]}[payload not logged]` : text.replace(SECRET_PATTERN, '[redacted]');
+  };
   // Bolt writes several debug lines per request: they are not even formatted unless debug is on.
   const debugOn = () => log.isLevelEnabled?.('debug') ?? true;
   return {
@@ -137,7 +148,7 @@ async function checkAppToken(appToken: string, clientOptions: webApi.WebClientOp
 }
 
 export function createSlackApp(o: SlackAppOptions): SlackApp {
-  const logger = boltLogger(o.log);
+  const logger = slackLibraryLogger(o.log);
   const clientOptions: webApi.WebClientOptions = {
     logger,
     retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 },

@@ -69,7 +69,7 @@ describe('a Slack Connect partner reads nothing of another partner', () => {
       if (command !== C.whoOwns) seen.push(await h.answer(responseUrl));
     };
     for (const q of ['soylent', 'initech', 'acme', 'stark', 'globex', 'hooli', 'wayne', 'umbrella', 'acm']) await ask(C.whoOwns, q);
-    for (const sub of ['mine', 'queue', 'stats', 'policy', 'help']) await ask(C.roe, sub);
+    for (const sub of ['mine', 'queue', 'stats', 'policy', 'help', ...h.rt.store.disputes.all().map((d) => `case ${d.id}`)]) await ask(C.roe, sub);
     for (const account of ['soylent', 'initech']) {
       await h.openForm(USERS.contoso, C.claim, account, SHARED_CHANNEL);
       await h.openForm(USERS.contoso, C.dispute, account, SHARED_CHANNEL);
