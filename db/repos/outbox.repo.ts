@@ -167,3 +167,15 @@ export function postponePlatform(db: Db, platform: string, now: Date, until: Dat
     .where(and(eq(outbox.platform, platform), eq(outbox.status, 'pending'), or(lte(outbox.nextAttemptAt, until), heldByClockSetBack(now))))
     .run();
 }
+
+/**
+ * What a server starting finds in the outbox: messages taken for delivery and not recorded (their
+ * sender stopped mid-send, or another process sends them now), when the last of their leases runs
+ * out, and parked messages. Read once at the start (the due index serves it).
+ */
+export function outboxAtStart(db: Db): { sending: number; leaseUntil: Date | null; parked: number } {
+  const r = sqliteOf(db)
+    .prepare("SELECT coalesce(sum(status = 'sending'), 0) AS sending, max(CASE WHEN status = 'sending' THEN next_attempt_at END) AS until, coalesce(sum(status = 'parked'), 0) AS parked FROM outbox WHERE status IN ('sending', 'parked')")
+    .get() as { sending: number; until: number | null; parked: number };
+  return { sending: r.sending, leaseUntil: r.until === null ? null : new Date(r.until), parked: r.parked };
+}

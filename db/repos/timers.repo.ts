@@ -115,3 +115,8 @@ export function retryFailedTimers(db: Db, id: number | null, at: Date): number {
   const where = id === null ? eq(timers.status, 'failed') : and(eq(timers.status, 'failed'), eq(timers.id, id));
   return db.update(timers).set({ status: 'pending', attempts: 0, dueAt: at }).where(where).run().changes;
 }
+
+/** How many timers failed every attempt (status failed), as a server starting says. */
+export function failedTimerCount(db: Db): number {
+  return db.select({ n: sql<number>`count(*)` }).from(timers).where(eq(timers.status, 'failed')).get()!.n;
+}

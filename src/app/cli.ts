@@ -864,7 +864,9 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
           return 0;
         }
         for (const r of rows) {
-          io.out(`#${r.id} ${r.status.padEnd(7)} ${r.platform} ${JSON.stringify(r.target)} attempts=${r.attempts} ${r.status === 'pending' ? `next=${r.nextAttemptAt.toISOString()}` : ''}`.trimEnd());
+          // One being sent shows when its lease runs out: then, if its sender stopped mid-send (killed), it is taken again.
+          const when = r.status === 'pending' ? `next=${r.nextAttemptAt.toISOString()}` : r.status === 'sending' ? `lease=${r.nextAttemptAt.toISOString()}` : '';
+          io.out(`#${r.id} ${r.status.padEnd(7)} ${r.platform} ${JSON.stringify(r.target)} attempts=${r.attempts} ${when}`.trimEnd());
           io.out(clean(`    ${r.summary}${r.lastError ? `\n    last error: ${r.lastError}` : ''}`));
         }
         // A count under the list, and how to retry what is parked, as `timers` ends its list.

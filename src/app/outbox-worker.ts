@@ -76,6 +76,9 @@ export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessa
   const drained = await Promise.allSettled(
     (Object.entries(deliverers) as [OutboxMessage['platform'], Deliverer][]).map(async ([platform, deliver]) => {
       const failedTargets = new Set<string>();
+      // What this process sent before and could not write down yet (a full disk) is written first.
+      const earlier = recordSentEarlier(db, platform, now, logger);
+      delivered += earlier.recorded;
       // A message behind an older one to the same target becomes due once that one is delivered:
       // passes go on while they make progress.
       for (let pass = 0, progress = true; progress && pass < maxPasses && !stop?.aborted; pass++) {
@@ -85,6 +88,9 @@ export async function drainOutbox(db: Db, deliverers: Partial<Record<OutboxMessa
         progress = outcome.delivered + outcome.parked + outcome.dropped > 0;
         if (outcome.rateLimited) break;
       }
+      // Still not written, the database failing (not busy: the next drain tries again): the drain
+      // fails, so that the log says so (see startOutboxWorker) while it lasts.
+      if (earlier.failure && !isBusy(earlier.failure.err)) throw earlier.failure.err;
     }),
   );
   const failed = drained.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -115,6 +121,11 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
     const target = JSON.stringify(m.target);
     // Order per target: nothing after a message that just failed goes out before it.
     if (failedTargets.has(target)) continue;
+    // Sent by this process, not yet written down, its lease run out meanwhile (a disk full for minutes): never sent again.
+    if (sentUnrecorded.get(db)?.has(m.id)) {
+      failedTargets.add(target);
+      continue;
+    }
     const lease = new Date(now().getTime() + leasing.leaseMs);
     let leased: boolean;
     try {
@@ -127,8 +138,11 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
     if (!leased) continue;
     // Held, renewed, until the message is sent and recorded (or its failure is): however long that takes.
     const held = holdLease(db, m, lease, now, logger, leasing);
+    let keep = false;
     try {
       const outcome = await deliverOne(db, platform, deliver, m, held, now, logger);
+      // Sent, not written down: its lease stays held (renewed) until it is (see sentUnrecorded).
+      keep = outcome === 'unrecorded';
       if (outcome === 'delivered') delivered += 1;
       else if (outcome === 'dropped') dropped += 1;
       else if (outcome === 'parked') parked += 1;
@@ -138,7 +152,7 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
         return { delivered, parked, dropped, rateLimited: true };
       }
     } finally {
-      held.release();
+      if (!keep) held.release();
     }
   }
   return { delivered, parked, dropped, rateLimited: false };
@@ -149,14 +163,13 @@ async function deliverBatch(db: Db, platform: OutboxMessage['platform'], deliver
  * parked, to be retried (`retry`, or `rate limited`: the platform's whole queue waits), or
  * `gone`: no longer this sender's by the time its failure was to be recorded.
  */
-async function deliverOne(db: Db, platform: OutboxMessage['platform'], deliver: Deliverer, m: PendingMessage, held: HeldLease, now: () => Date, logger: Logger): Promise<'delivered' | 'dropped' | 'parked' | 'retry' | 'rate limited' | 'gone'> {
+async function deliverOne(db: Db, platform: OutboxMessage['platform'], deliver: Deliverer, m: PendingMessage, held: HeldLease, now: () => Date, logger: Logger): Promise<'delivered' | 'dropped' | 'parked' | 'retry' | 'rate limited' | 'gone' | 'unrecorded'> {
   // A warning whose moment passed while it waited (the bot or the platform was down): what
   // it warned of has happened, and a message of its own says so. Done, without sending.
   const staleAt = staleAtOf(m.body);
   if (staleAt && staleAt.getTime() <= now().getTime()) {
     logger.info({ outboxId: m.id, platform, staleAt }, 'notification not sent: its moment passed while it waited');
-    await recordDelivered(db, m, now, logger, undefined);
-    return 'dropped';
+    return (await recordDelivered(db, m, now, logger, undefined, held)) ? 'dropped' : 'unrecorded';
   }
   let follow: void | (() => void) = undefined;
   try {
@@ -193,8 +206,7 @@ async function deliverOne(db: Db, platform: OutboxMessage['platform'], deliver: 
     }
     return 'retry';
   }
-  await recordDelivered(db, m, now, logger, follow);
-  return 'delivered';
+  return (await recordDelivered(db, m, now, logger, follow, held)) ? 'delivered' : 'unrecorded';
 }
 
 /** The lease a sender holds on the message it works on (see holdLease). */
@@ -298,44 +310,100 @@ async function recordFailedWaiting(db: Db, m: Pick<PendingMessage, 'id' | 'targe
 }
 
 /**
- * Records a message that went out, with its follow-up write. It was sent: failing to write
- * that down must never count as a failed delivery (that would send it again), so a busy
- * database (an import holding the write lock) is waited out, up to RECORD_ATTEMPTS tries of
- * RECORD_RETRY_MS apart (about 90 s), each waiting RENEW_BUSY_MS for the lock: the server answers
- * requests in between, not blocked for the connection's 5 seconds at a time. The lease is renewed meanwhile when the
- * lock comes free between tries (see holdLease); a lock held for a whole lease may let another
- * process take the message over once it is let go.
+ * Writes down a message that went out, with its follow-up write, in one transaction: a crash
+ * between the two would leave the message delivered without its follow-up (a thread's first
+ * post without the thread's ts, so every later update would start a thread of its own). Both
+ * idempotent: a retry writes the same again. A follow-up that fails by itself (not the database)
+ * is left out, and the delivery written alone, or the message would be sent again, and fail the
+ * same way, at every lease. Waits RENEW_BUSY_MS at most for another process's write lock.
  */
-async function recordDelivered(db: Db, m: Pick<PendingMessage, 'id' | 'target'>, now: () => Date, logger: Logger, follow: void | (() => void)): Promise<void> {
+function writeDelivered(db: Db, m: Pick<PendingMessage, 'id' | 'target'>, now: () => Date, logger: Logger, follow: void | (() => void)): void {
+  const id = m.id;
+  try {
+    waitingAtMost(sqliteOf(db), RENEW_BUSY_MS, () =>
+      db.transaction(
+        () => {
+          // A message deleted while it was sent (its person forgotten meanwhile), or no longer
+          // addressed as it was (forget took its person off it, as the one a channel post went
+          // to by DM): what follows from it about them (where a case card landed in their DM, a
+          // Teams 1:1 chat opened for them) is not remembered either.
+          if (markDelivered(db, id, now()) && follow && addressedAs(db, id, m.target)) follow();
+        },
+        { behavior: 'immediate' },
+      ),
+    );
+  } catch (err) {
+    if (isBusy(err) || !follow) throw err;
+    try {
+      waitingAtMost(sqliteOf(db), RENEW_BUSY_MS, () => markDelivered(db, id, now()));
+    } catch (alone) {
+      // Not the follow-up: the database itself fails (a full disk), or is busy. Said by the caller.
+      throw isBusy(alone) ? alone : err;
+    }
+    logger.error({ outboxId: id, err }, 'notification sent, but what follows from it (where it landed) could not be recorded');
+  }
+}
+
+/**
+ * Messages this process sent (or dropped, their moment past) whose delivery it could not write
+ * down: the database failing rather than busy (a full disk, a read-only file), or busy through
+ * every try. Each keeps its lease (renewed while the database lets it), so that no process takes
+ * it and sends it again, and is written down at the start of each later drain until that works
+ * (see recordSentEarlier); meanwhile later messages to its conversation wait, in order. Held in
+ * memory: a process that stops before then leaves it to be sent again once its lease runs out.
+ */
+const sentUnrecorded = new WeakMap<Db, Map<number, { m: PendingMessage; follow: void | (() => void); held: HeldLease }>>();
+
+/**
+ * Writes down what this process sent on `platform` and could not write down then (see
+ * sentUnrecorded). Returns how many it wrote, and why one still could not be (the first failure).
+ */
+function recordSentEarlier(db: Db, platform: OutboxMessage['platform'], now: () => Date, logger: Logger): { recorded: number; failure?: { err: unknown } } {
+  const kept = sentUnrecorded.get(db);
+  let recorded = 0;
+  let failure: { err: unknown } | undefined;
+  for (const [id, k] of kept ?? []) {
+    if (k.m.platform !== platform) continue;
+    try {
+      writeDelivered(db, k.m, now, logger, k.follow);
+    } catch (err) {
+      failure ??= { err };
+      continue;
+    }
+    kept!.delete(id);
+    k.held.release();
+    recorded += 1;
+    logger.info({ outboxId: id, platform }, 'notification sent earlier is recorded delivered now; it was not sent again');
+  }
+  return { recorded, ...(failure ? { failure } : {}) };
+}
+
+/**
+ * Records a message that went out, with its follow-up write (see writeDelivered). It was sent:
+ * failing to write that down must never count as a failed delivery (that would send it again),
+ * so a busy database (an import holding the write lock) is waited out, up to RECORD_ATTEMPTS
+ * tries of RECORD_RETRY_MS apart (about 90 s), each waiting RENEW_BUSY_MS for the lock: the
+ * server answers requests in between, not blocked for the connection's 5 seconds at a time. The
+ * lease is renewed meanwhile when the lock comes free between tries (see holdLease). A database
+ * that fails otherwise (a full disk), or stays busy through every try, leaves the message to be
+ * written down later by this process (false; see sentUnrecorded), never sent again by it. A
+ * closed database (the process stopping) is not waited on: the failure is thrown.
+ */
+async function recordDelivered(db: Db, m: PendingMessage, now: () => Date, logger: Logger, follow: void | (() => void), held: HeldLease): Promise<boolean> {
   const id = m.id;
   for (let attempt = 1; ; attempt++) {
     try {
-      // One transaction: a crash between the two would leave the message delivered without
-      // its follow-up (a thread's first post without the thread's ts, so every later update
-      // would start a thread of its own). Both idempotent: a retry writes the same again.
-      waitingAtMost(sqliteOf(db), RENEW_BUSY_MS, () =>
-        db.transaction(
-          () => {
-            // A message deleted while it was sent (its person forgotten meanwhile), or no longer
-            // addressed as it was (forget took its person off it, as the one a channel post went
-            // to by DM): what follows from it about them (where a case card landed in their DM, a
-            // Teams 1:1 chat opened for them) is not remembered either.
-            if (markDelivered(db, id, now()) && follow && addressedAs(db, id, m.target)) follow();
-          },
-          { behavior: 'immediate' },
-        ),
-      );
-      return;
+      writeDelivered(db, m, now, logger, follow);
+      return true;
     } catch (err) {
-      if (!isBusy(err) && follow) {
-        // The follow-up itself failed: the delivery is recorded alone, or the message would be
-        // sent again, and fail the same way, at every lease.
-        logger.error({ outboxId: id, err }, 'notification sent, but what follows from it (where it landed) could not be recorded');
-        markDelivered(db, id, now());
-        return;
+      if (!sqliteOf(db).open) throw err;
+      if (!isBusy(err) || attempt >= RECORD_ATTEMPTS) {
+        let kept = sentUnrecorded.get(db);
+        if (!kept) sentUnrecorded.set(db, (kept = new Map()));
+        kept.set(id, { m, follow, held });
+        logger.error({ outboxId: id, platform: m.platform, err }, 'notification sent, but its delivery could not be recorded: it is kept to be recorded at the next drains, and not sent again (unless the bot stops before it is recorded)');
+        return false;
       }
-      // Only a busy database is waited out; anything else (a closed database at shutdown) is not.
-      if (!isBusy(err) || attempt >= RECORD_ATTEMPTS) throw err;
       logger.warn({ outboxId: id, attempt, err }, 'notification sent, but its delivery could not be recorded yet; trying again');
       await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS));
     }
@@ -377,6 +445,15 @@ export function startOutboxWorker(db: Db, deliverers: Partial<Record<OutboxMessa
       clearInterval(timer);
       stopping.abort();
       await running;
+      // What was sent and not yet written down (a full disk) gets a last try: left unwritten, it goes out again after the next start.
+      const platforms = Object.keys(deliverers) as OutboxMessage['platform'][];
+      for (const platform of platforms) recordSentEarlier(db, platform, now, logger);
+      const left = [...(sentUnrecorded.get(db)?.values() ?? [])].filter((k) => platforms.includes(k.m.platform));
+      for (const k of left) {
+        k.held.release();
+        sentUnrecorded.get(db)?.delete(k.m.id);
+      }
+      if (left.length) logger.error({ outboxIds: left.map((k) => k.m.id) }, 'outbox: notifications sent but not recorded as the bot stops: they are sent again once their lease runs out after the next start');
     },
     kick: run,
   };

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { dataVersion, isBusy } from '../../db/client.js';
 import { HISTORY_DAYS, pruneHistory } from '../../db/repos/housekeeping.repo.js';
+import { outboxAtStart } from '../../db/repos/outbox.repo.js';
+import { failedTimerCount } from '../../db/repos/timers.repo.js';
 import type { OutboxMessage } from '../core/ports.js';
 import { startOutboxWorker, type Deliverer } from './outbox-worker.js';
 import { startScheduler } from './scheduler.js';
@@ -64,6 +66,30 @@ function keepHouse(rt: Runtime, intervalMs = 600_000, backlogMs = Math.min(inter
   timer = setTimeout(run, intervalMs);
   timer.unref();
   return { stop: () => clearTimeout(timer) };
+}
+
+/**
+ * What a start finds left undone, each said once, as the server starts listening (a restart after
+ * a crash, a kill or a deploy): notifications taken for delivery and never recorded (their sender
+ * stopped mid-send), which wait for their lease to run out; parked notifications; timers that
+ * failed every attempt. The last two were logged once when they happened, perhaps by a process
+ * whose log is gone: each waits for someone, and the line names the command that lists it.
+ */
+function sayWhatWaits(rt: Runtime): void {
+  try {
+    const { sending, leaseUntil, parked } = outboxAtStart(rt.db.db);
+    if (sending > 0) {
+      rt.logger.warn(
+        { notifications: sending, leaseUntil },
+        'outbox: notifications were being sent when the bot last stopped (or another process on this database sends them now): each goes out once its lease runs out, with the later ones to the same conversation; one that Slack or Teams had taken before the stop then shows twice',
+      );
+    }
+    if (parked > 0) rt.logger.warn({ notifications: parked }, 'outbox: parked notifications wait to be sent again: `roe outbox` lists them, `roe outbox retry ID|--all` sends them once their cause is put right');
+    const failed = failedTimerCount(rt.db.db);
+    if (failed > 0) rt.logger.warn({ timers: failed }, 'scheduler: timers that failed every attempt wait: `roe timers` lists them, `roe timers retry ID|--all` fires them once their cause is put right');
+  } catch (err) {
+    rt.logger.error({ err }, 'could not read what the outbox and the timers hold');
+  }
 }
 
 /**
@@ -242,6 +268,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
   const actual = typeof address === 'object' && address ? address.port : port;
   const policy = rt.policies.inForceAt(rt.clock.now());
   rt.logger.info({ ...(host ? { host } : {}), port: actual, platforms: hosts.map((p) => p.name), policy: policy.version, policyEffective: policy.policy.effective }, 'roe-bot listening');
+  sayWhatWaits(rt);
   return {
     server,
     port: actual,

@@ -543,9 +543,12 @@ describe('roe CLI', () => {
     expect(roe(['outbox'], db).out.trimEnd().split('\n').at(-1)).toBe(`0 parked messages, ${ids.length} messages pending`);
     // One a worker holds is counted as the list shows it: being sent, not pending.
     const sent = new Database(db);
-    sent.prepare("update outbox set status = 'sending' where id = ?").run(ids[1]);
+    sent.prepare("update outbox set status = 'sending', next_attempt_at = ? where id = ?").run(Date.parse('2026-12-07T14:02:00Z'), ids[1]);
     sent.close();
-    expect(roe(['outbox'], db).out.trimEnd().split('\n').at(-1)).toBe(`0 parked messages, ${ids.length - 1} messages pending, 1 being sent`);
+    const listed = roe(['outbox'], db).out.trimEnd().split('\n');
+    expect(listed.at(-1)).toBe(`0 parked messages, ${ids.length - 1} messages pending, 1 being sent`);
+    // With when its lease runs out: a sender killed mid-send leaves it to be taken again then.
+    expect(listed.find((l) => l.startsWith(`#${ids[1]} `))).toMatch(/ sending .* attempts=0 lease=2026-12-07T14:02:00\.000Z$/);
   });
 
   it('a DATABASE_PATH that cannot be opened or created is one line naming it, for the CLI and for npm start', () => {

@@ -57,6 +57,85 @@ describe('notification outbox', () => {
     expect(rt.logs.lines.filter((l) => l.includes('what follows from it (where it landed) could not be recorded'))).toHaveLength(pending);
   });
 
+  it('a message sent as the disk fills (its delivery cannot be written down) is recorded once there is room again, and never sent twice, even after its lease ran out', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    const pending = outbox(rt).filter((m) => m.status === 'pending').length;
+    expect(pending).toBeGreaterThan(1);
+    // Right after the first send, every write to the outbox fails as on a full disk, until told otherwise.
+    let full = false;
+    const prepare = rt.db.sqlite.prepare.bind(rt.db.sqlite);
+    rt.db.sqlite.prepare = ((source: string) => {
+      if (full && /^update "outbox"/i.test(source)) throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+      return prepare(source);
+    }) as typeof rt.db.sqlite.prepare;
+    const sends: number[] = [];
+    const followed: number[] = [];
+    // Each send leaves a write to make with its record (where a thread's first post landed, say).
+    const deliver: Deliverer = async (m) => {
+      sends.push(m.id);
+      if (sends.length === 1) full = true;
+      return () => void followed.push(m.id);
+    };
+    const drain = () => drainOutbox(rt.db.db, { console: deliver }, () => rt.clock.now(), rt.logger).catch(() => 0);
+    await drain();
+    expect(sends).toHaveLength(1);
+    // The disk stays full for longer than the message's lease, then has room again.
+    rt.clock.advance(LEASE_MS + 60_000);
+    await drain();
+    full = false;
+    rt.clock.advance(LEASE_MS + 60_000);
+    await drain();
+    await drain();
+    expect(sends).toHaveLength(pending);
+    expect(new Set(sends).size).toBe(pending);
+    expect(outbox(rt).every((m) => m.status === 'delivered')).toBe(true);
+    expect(rt.logs.lines.filter((l) => l.includes('recorded delivered now; it was not sent again'))).toHaveLength(1);
+    // What followed from the first send was written with it, once there was room.
+    expect(followed).toEqual(sends);
+    expect(rt.logs.lines.filter((l) => l.includes('what follows from it (where it landed) could not be recorded'))).toEqual([]);
+  });
+
+  it('a message sent as the disk fills is written down as the worker stops, once there is room, so the next start does not send it again', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    let full = false;
+    const prepare = rt.db.sqlite.prepare.bind(rt.db.sqlite);
+    rt.db.sqlite.prepare = ((source: string) => {
+      if (full && /^update "outbox"/i.test(source)) throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+      return prepare(source);
+    }) as typeof rt.db.sqlite.prepare;
+    const sends: number[] = [];
+    const worker = startOutboxWorker(rt.db.db, { console: async (m) => void (sends.push(m.id), (full = sends.length === 1)) }, () => rt.clock.now(), rt.logger, 3_600_000);
+    await worker.kick();
+    expect(sends).toHaveLength(1);
+    full = false;
+    await worker.stop();
+    expect(outbox(rt).find((m) => m.id === sends[0])?.status).toBe('delivered');
+    // After a restart, past its lease: the rest goes out, the first not again.
+    rt.clock.advance(LEASE_MS + 60_000);
+    await drainOutbox(rt.db.db, { console: async (m) => void sends.push(m.id) }, () => rt.clock.now(), rt.logger);
+    expect(new Set(sends).size).toBe(sends.length);
+    expect(outbox(rt).every((m) => m.status === 'delivered')).toBe(true);
+  });
+
+  it('a worker stopped while the disk is still full says which notifications it sent and could not record', async () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    openArbitratedCase(rt);
+    let full = false;
+    const prepare = rt.db.sqlite.prepare.bind(rt.db.sqlite);
+    rt.db.sqlite.prepare = ((source: string) => {
+      if (full && /^update "outbox"/i.test(source)) throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+      return prepare(source);
+    }) as typeof rt.db.sqlite.prepare;
+    const sends: number[] = [];
+    const worker = startOutboxWorker(rt.db.db, { console: async (m) => void (sends.push(m.id), (full = true)) }, () => rt.clock.now(), rt.logger, 3_600_000);
+    await worker.kick();
+    await worker.stop();
+    const said = rt.logs.lines.map((l) => JSON.parse(l) as { msg: string; outboxIds?: number[] }).filter((l) => l.msg.startsWith('outbox: notifications sent but not recorded as the bot stops'));
+    expect(said.map((l) => l.outboxIds)).toEqual([sends]);
+  });
+
   it('a message sent while another process holds the database is recorded once the lock is free, and never sent twice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-outbox-'));
     dirs.push(dir);
@@ -147,14 +226,14 @@ describe('notification outbox', () => {
     const onConsole = outbox(rt).filter((m) => m.status === 'pending').length;
     expect(onConsole).toBeGreaterThan(1);
     rt.store.outbox.enqueue({ platform: 'slack', target: { kind: 'user', user: 'U0PAT' }, body: reply('Hello', [text('Hello')]), dedupeKey: 'slack:hello' }, rt.clock.now());
-    // Slack's delivery goes out, but recording it fails (not a busy database): that drain fails.
-    rt.db.sqlite.exec("CREATE TEMP TRIGGER slack_refused BEFORE UPDATE OF status ON outbox WHEN NEW.platform = 'slack' AND NEW.status = 'delivered' BEGIN SELECT RAISE(ABORT, 'slack record refused'); END");
+    // Taking Slack's message for delivery fails (not a busy database): that drain fails.
+    rt.db.sqlite.exec("CREATE TEMP TRIGGER slack_refused BEFORE UPDATE OF status ON outbox WHEN NEW.platform = 'slack' AND NEW.status = 'sending' BEGIN SELECT RAISE(ABORT, 'slack record refused'); END");
     let sent = 0;
     const slow: Deliverer = () => new Promise((ok) => setTimeout(() => ok(void (sent += 1)), 20));
     await expect(drainOutbox(rt.db.db, { console: slow, slack: async () => {} }, () => rt.clock.now(), rt.logger)).rejects.toThrow('slack record refused');
     // By then the console's drain had finished: every message sent and recorded, none left mid-way.
     expect(sent).toBe(onConsole);
-    expect(outbox(rt).filter((m) => m.status !== 'delivered').map((m) => m.status)).toEqual(['sending']);
+    expect(outbox(rt).filter((m) => m.status !== 'delivered').map((m) => m.status)).toEqual(['pending']);
   });
 
   it('a message sent as the database closes (shutdown) is not waited on: the drain stops at once', async () => {

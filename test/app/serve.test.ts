@@ -11,7 +11,9 @@ import { importCsv } from '../../src/core/import/import.service.js';
 import { announce } from '../../handlers/notify.js';
 import { submitClaim } from '../../handlers/claim.js';
 import { policyTextWith, ROOT } from '../support/builders.js';
-import { consoleOrigin } from '../support/cases.js';
+import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
+import { leaseForDelivery } from '../../db/repos/outbox.repo.js';
+import { LEASE_MS } from '../../src/app/outbox-worker.js';
 import { as, testRuntime } from '../support/runtime.js';
 import { freePort } from '../support/net.js';
 
@@ -332,6 +334,41 @@ describe('where the server listens', () => {
     } finally {
       await serving.stop();
       rt.close();
+    }
+  });
+
+  it('a restart after a kill says what was left undone: notifications being sent (until when they wait), parked ones and failed timers, each with what to do', async () => {
+    const db = join(dir, 'left-undone.db');
+    const said = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => /^(outbox|scheduler): (notifications were|parked|timers that)/.test(String(l.msg)));
+    const first = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    const serving = await serve(first, [], 0);
+    await serving.stop();
+    // A new database leaves nothing undone: nothing said.
+    expect(said(first.logs.lines)).toEqual([]);
+    openArbitratedCase(first);
+    const ids = first.db.sqlite.prepare("select id from outbox where status = 'pending' order by id").pluck().all() as number[];
+    // Killed mid-send: the message taken for delivery, never recorded.
+    const lease = new Date(first.clock.now().getTime() + LEASE_MS);
+    expect(leaseForDelivery(first.db.db, ids[0]!, first.clock.now(), lease)).toBe(true);
+    first.db.sqlite.prepare("update outbox set status = 'parked', attempts = 20 where id = ?").run(ids[1]);
+    first.db.sqlite.exec("update timers set status = 'failed', attempts = 5 where id = (select min(id) from timers where status = 'pending')");
+    first.close();
+
+    const again = testRuntime({ at: '2026-12-07T14:00:30Z', databasePath: db, demo: false });
+    const restarted = await serve(again, [], 0);
+    try {
+      const lines = said(again.logs.lines);
+      expect(lines.map((l) => [l.level, l.msg])).toEqual([
+        [40, 'outbox: notifications were being sent when the bot last stopped (or another process on this database sends them now): each goes out once its lease runs out, with the later ones to the same conversation; one that Slack or Teams had taken before the stop then shows twice'],
+        [40, 'outbox: parked notifications wait to be sent again: `roe outbox` lists them, `roe outbox retry ID|--all` sends them once their cause is put right'],
+        [40, 'scheduler: timers that failed every attempt wait: `roe timers` lists them, `roe timers retry ID|--all` fires them once their cause is put right'],
+      ]);
+      expect(lines[0]).toMatchObject({ notifications: 1, leaseUntil: lease.toISOString() });
+      expect(lines[1]).toMatchObject({ notifications: 1 });
+      expect(lines[2]).toMatchObject({ timers: 1 });
+    } finally {
+      await restarted.stop();
+      again.close();
     }
   });
 
