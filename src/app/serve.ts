@@ -170,6 +170,11 @@ export interface PlatformLoader {
  */
 export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoader, port = rt.config.port, options: { accountsRefreshMs?: number; housekeepingMs?: number; /** A scheduler the caller started already (else serve starts one). */ scheduler?: { stop(): void }; /** See {@link STOP_GRACE_MS}. */ stopGraceMs?: number; /** See {@link HttpTimeouts} (tests: shorter). */ httpTimeouts?: Partial<HttpTimeouts> } = {}): Promise<Serving> {
   const routes: Record<string, RouteHandler> = { 'GET /healthz': healthRoute(() => rt.db.db.get(sql`select 1`)) };
+  // With no credentials this server delivers to Teams unauthenticated (an emulator), not to the
+  // console of `npm start`: known from its routes before the platforms load, so that what the
+  // first tick's timers tell is queued there too (see below, once they loaded).
+  const served = Array.isArray(platforms) ? platforms.flatMap((p) => Object.keys(p.routes)) : platforms.routes;
+  if (rt.deps.platform === 'console' && served.includes(TEAMS_ROUTE)) rt.deps.platform = 'teams';
   let loaded: Promise<PlatformHost[]>;
   if (Array.isArray(platforms)) {
     for (const p of platforms) Object.assign(routes, p.routes);

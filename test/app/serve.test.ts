@@ -325,6 +325,18 @@ describe('where the server listens', () => {
     }
   });
 
+  it('with no credentials, Teams unauthenticated is where a case no chat raised is told from the start, before the platforms load (the first tick runs meanwhile)', async () => {
+    const rt = testRuntime({ demo: true });
+    let whileLoading: string | undefined;
+    const serving = await serve(rt, { routes: platformRoutes(rt.config), load: async () => ((whileLoading = rt.deps.platform), configuredPlatforms(rt)) }, 0);
+    try {
+      expect(whileLoading).toBe('teams');
+    } finally {
+      await serving.stop();
+      rt.close();
+    }
+  });
+
   it('says it listens, with the policy version in force and its date', async () => {
     const rt = testRuntime({ demo: false });
     const serving = await serve(rt, [], 0);
