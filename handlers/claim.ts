@@ -47,7 +47,7 @@ export function partyChoice(deps: HandlerDeps, label: string): Field {
  */
 function whereToLogActivity(viewer: Principal, claimId: number, warningDays: number): string {
   if (onConsole(viewer)) return `Log it with /activity ${claimId}.`;
-  return `A warning with a Log activity button comes ${warningDays} ${warningDays === 1 ? 'day' : 'days'} before it would go dormant (${cmd(viewer, 'roe mine')} has the button too, for the claims going dormant soonest).`;
+  return `A warning with a Log activity button comes ${warningDays} ${warningDays === 1 ? 'day' : 'days'} before it would go dormant (${cmd(viewer, 'roe mine')} has the button too, for the claims going dormant soonest; or type ${cmd(viewer, `roe activity ${claimId}`)}).`;
 }
 
 /**

@@ -107,6 +107,12 @@ export interface Viewpoint {
    * before, the last day it holds: `through Feb 9, 2027`, not `until Feb 10, 2027`.
    */
   until(at: Date): string;
+  /**
+   * When something lapses at `at` unless acted on before, as a day to act by: `on Dec 30, 2026`;
+   * or, when it lapses at midnight where the company is (a claim dated by a CRM's days), `at the
+   * end of` the day before, the last day left: `at the end of Dec 29, 2026`, not `on Dec 30, 2026`.
+   */
+  lapse(at: Date): string;
 }
 
 /**
@@ -158,16 +164,18 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
     },
     // The day before a day's start is the day its last moment falls on.
     until: (at) => (startsLocalDay(at, tz) ? `through ${dateFmt.format(new Date(at.getTime() - 1))}` : `until ${dateFmt.format(at)}`),
+    lapse: (at) => (startsLocalDay(at, tz) ? `at the end of ${dateFmt.format(new Date(at.getTime() - 1))}` : `on ${dateFmt.format(at)}`),
   };
 }
 
 /**
  * " until DATE" for a protected claim, and, when it would go dormant before then for want of
  * logged activity, the date it does: " until Mar 1, 2027 (goes dormant on Dec 15, 2026 unless
- * activity is logged)". The protection end alone would read as safe until then.
+ * activity is logged)", or "at the end of" the day before, for one that goes dormant at midnight.
+ * The protection end alone would read as safe until then.
  */
-export function protectedWords(vp: { date(at: Date): string; until(at: Date): string }, protectedUntil: Date, dormantAt: Date): string {
-  return ` ${vp.until(protectedUntil)}${dormantAt.getTime() < protectedUntil.getTime() ? ` (goes dormant on ${vp.date(dormantAt)} unless activity is logged)` : ''}`;
+export function protectedWords(vp: { until(at: Date): string; lapse(at: Date): string }, protectedUntil: Date, dormantAt: Date): string {
+  return ` ${vp.until(protectedUntil)}${dormantAt.getTime() < protectedUntil.getTime() ? ` (goes dormant ${vp.lapse(dormantAt)} unless activity is logged)` : ''}`;
 }
 
 /**

@@ -773,6 +773,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
       }
       case 'claim.dormancy_warning':
       case 'claim.dormant':
+      case 'claim.expiry_warning':
       case 'claim.expired': {
         const c = e.claim;
         const target = splitUserKey(c.createdBy);
@@ -783,8 +784,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const name = deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId;
         const forWhom = forParty(vp, c.claimant);
         // Open to others only when no other claim is live on the line (one may have come while this one was dormant).
-        const others = e.type === 'claim.dormancy_warning' ? [] : liveClaims(deps.ctx, c.accountId, c.productLine, now).filter((x) => x.id !== c.id);
-        const open = e.type !== 'claim.dormancy_warning' && others.length === 0;
+        const others = e.type === 'claim.dormancy_warning' || e.type === 'claim.expiry_warning' ? [] : liveClaims(deps.ctx, c.accountId, c.productLine, now).filter((x) => x.id !== c.id);
+        const open = others.length === 0;
         // The claimant's own party may hold the line with another claim (one filed once this one had
         // lapsed, before its timer said so): nothing for them to file, nobody to be weighed against.
         const ours = otherClaimOfParty(others, c);
@@ -802,16 +803,22 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           return `${whose} is waiting for a decision${rival ? `; a claim of ${vp.party(rival.claimant)} is live on it meanwhile` : ''}.`;
         };
         // The moment it lapses, not only its day: activity logged later that day is too late.
-        const lapses = e.type === 'claim.dormancy_warning' ? lapseWords(vp, e.dormantAt) : '';
+        const lapses = e.type === 'claim.dormancy_warning' ? lapseWords(vp, e.dormantAt) : e.type === 'claim.expiry_warning' ? lapseWords(vp, e.endsAt) : '';
+        // Said in days of its own version's terms, which counted them.
+        const protectionDays = deps.ctx.policies().termsFor(c).protection_days;
         const body =
-          e.type === 'claim.dormancy_warning'
+          e.type === 'claim.expiry_warning'
+            ? reply(`Claim #${c.id} on ${name}${forWhom}: its protection ends ${lapses}`, [
+                text(`The protection of claim #${c.id} on ${name} (${c.productLine})${forWhom} ends ${lapses}, ${protectionDays} days after it was registered: logging activity keeps a claim from going dormant, but does not extend its protection. Once it has ended, the account is open to other registrations: file a new claim then to protect it again.`, 'warning'),
+              ])
+            : e.type === 'claim.dormancy_warning'
             ? reply(`Claim #${c.id} on ${name}${forWhom} goes dormant ${lapses}`, [text(`Claim #${c.id} on ${name} (${c.productLine})${forWhom} goes dormant ${lapses} unless you log activity before then. A dormant claim no longer protects the account.`, 'warning'), { type: 'actions', actions: [{ action: ACTIONS.logActivity, label: 'Log activity', value: String(c.id), style: 'primary' }] }])
             : e.type === 'claim.dormant'
               ? reply(`Claim #${c.id} on ${name}${forWhom} is dormant`, [text(`Claim #${c.id} on ${name} (${c.productLine})${forWhom} went dormant: no activity was logged, and it no longer protects the account. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : ours ? still(ours) : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')])
               : reply(`Claim #${c.id} on ${name}${forWhom} expired`, [text(`Claim #${c.id} on ${name} (${c.productLine})${forWhom} has expired: its protection period is over. ${open ? 'The account is open to other registrations; file a new claim to protect it again.' : ours ? still(ours) : 'Another claim is live on it: file a new claim to be weighed against it.'}`, 'attention')]);
         // A warning reaching the claimant after the claim went dormant could only mislead; one
         // whose claim is planned again meanwhile (activity logged) is withdrawn by its key.
-        const timely = e.type === 'claim.dormancy_warning' ? { ...body, staleAt: e.dormantAt.toISOString() } : body;
+        const timely = e.type === 'claim.dormancy_warning' ? { ...body, staleAt: e.dormantAt.toISOString() } : e.type === 'claim.expiry_warning' ? { ...body, staleAt: e.endsAt.toISOString() } : body;
         out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: timely, dedupeKey: `${claimNoticeKey(e.type, c.id)}${stamp}` });
         break;
       }
@@ -823,7 +830,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const { window_days, violations_to_flag, flagged } = vp.version.policy.consequences;
         const count = `${e.violations} violation${e.violations === 1 ? '' : 's'}`;
         const what = e.type === 'partner.flagged' ? `is flagged after ${count}: ${flagged === 'require-approval' ? 'its new claims wait for an arbitrator’s approval' : 'nothing else changes (notify-only)'}` : `is no longer flagged: ${count} within ${window_days} days, under the ${violations_to_flag} that flag a partner`;
-        const body = reply(`${vp.party(e.partnerId)} ${what}`, [text(`${vp.party(e.partnerId)} ${what}.`, 'warning')], { visibility: 'public' });
+        // When it lifts by itself, as partner ops will be asked.
+        const lifts = e.type === 'partner.flagged' ? ` The flag lifts by itself on ${vp.date(e.liftsAt)}, when fewer than ${violations_to_flag} of its violations are within the last ${window_days} days, unless more follow.` : '';
+        const body = reply(`${vp.party(e.partnerId)} ${what}`, [text(`${vp.party(e.partnerId)} ${what}.${lifts}`, 'warning')], { visibility: 'public' });
         // Partner ops hear it in the escalation channel of every platform the policy names.
         const channels = vp.version.policy.sla.escalation_channel;
         const targets: [Platform, string | undefined][] = origin?.platform === 'console' ? [['console', 'escalations']] : [['slack', namedChannel(channels.slack)], ['teams', namedChannel(channels.teams)]];

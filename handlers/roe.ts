@@ -1,6 +1,7 @@
 import type { Principal } from '../src/core/authz.js';
 import { caseThatRejected } from '../src/core/claims/claims.service.js';
-import { dormancyAt } from '../src/core/claims/lifecycle.js';
+import { dormancyAt, expiryWarningDays } from '../src/core/claims/lifecycle.js';
+import type { Policy } from '../src/core/policy/schema.js';
 import { calendarOf } from '../src/core/context.js';
 import { queueFor } from '../src/core/disputes/disputes.service.js';
 import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disputes/settle.js';
@@ -9,6 +10,7 @@ import { pastDue, runningSla } from '../src/core/sla/sla.service.js';
 import { ruleTitle } from '../src/core/ownership/explain.js';
 import { flagConsequence, lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis } from '../src/core/stats.js';
 import { DIRECT, DIRECT_NAME, type Claim, type Dispute } from '../src/core/types.js';
+import { logClaimActivity } from './activity.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, forParty, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
@@ -16,7 +18,7 @@ import { approvalClaims, caseAbout, caseWords, waitingIn } from './dispute-card.
 import { caseCard } from './rule.js';
 import { parseNumberId } from './validate.js';
 
-export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'case', 'stats', 'policy'] as const;
+export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'case', 'activity', 'stats', 'policy'] as const;
 
 /** `/roe help`: what the bot does and every command. */
 export function help(viewer: Principal): Reply {
@@ -38,6 +40,7 @@ export function help(viewer: Principal): Reply {
         { text: c('roe mine [page]'), detail: `Your claims, when their protection ends and when they go dormant without activity, ${PAGE_SIZE} a page: ${c('roe mine 2')} shows the next ${PAGE_SIZE}.` },
         ...(partner ? [] : [{ text: c('roe queue [page]'), detail: `Cases waiting for your ruling (arbitrators): disputes, and claims waiting for your approval, ${PAGE_SIZE} a page.` }]),
         { text: c('roe case <number>'), detail: partner ? 'A case your organisation is a party to, as it stands.' : 'A case (a dispute, or a claim waiting for approval) as it stands; an arbitrator rules on it from there.' },
+        { text: c('roe activity <number>'), detail: 'Log activity on a claim (a call, a meeting): it keeps the claim from going dormant. Its protection still ends when its period is over.' },
         { text: c('roe stats'), detail: partner ? 'Your organisation’s claims, disputes, rulings and open cases.' : 'Claims, disputes, rulings and open cases per partner; open cases per arbitrator.' },
         { text: c('roe policy'), detail: 'The rules in force.' },
       ],
@@ -59,7 +62,7 @@ export function help(viewer: Principal): Reply {
         ...(onConsole(viewer)
           ? []
           : [
-              { text: 'Keeping a claim', detail: `A claim goes dormant without activity: log it with the Log activity button of the warning that comes before, or of ${c('roe mine')}.` },
+              { text: 'Keeping a claim', detail: `A claim goes dormant without activity: log it with the Log activity button of the warning that comes before, or of ${c('roe mine')}, or with ${c('roe activity <number>')}.` },
               { text: 'Questions on your case', detail: 'An arbitrator’s question comes to your chat with me: answer it with its Answer button. Only the arbitrator reads your answer.' },
             ]),
         ...(partner ? [] : [{ text: 'Arbitrators', detail: `A case comes to you as a card in ${onConsole(viewer) ? 'your direct messages' : 'your chat with me'}: Approve the recommendation, Award to another party (with a rationale; for a claim waiting for approval, Reject) or Ask for information. Reminders come before the SLA ends; then the case escalates.` }]),
@@ -344,6 +347,13 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
   ], { title: 'Stats' });
 }
 
+/** The policy's registration terms in words: how long protection lasts, its warnings, and dormancy. */
+function protectionFacts(r: Policy['registration']): string {
+  const endWarning = expiryWarningDays(r);
+  const end = endWarning > 0 ? ` (warning ${endWarning} days before it ends; logged activity does not extend it)` : ' (logged activity does not extend it)';
+  return `${r.protection_days} days${end}; dormant after ${r.dormant_after_days} days without activity (warning ${r.dormancy_warning_days} days before)`;
+}
+
 /** `/roe policy`: the rules in force, in words. */
 export function policy(deps: HandlerDeps, viewer: Principal): Reply {
   const vp = viewpoint(deps, viewer);
@@ -353,7 +363,7 @@ export function policy(deps: HandlerDeps, viewer: Principal): Reply {
       type: 'facts',
       facts: [
         { label: 'Version', value: `${p.version}, effective ${p.effective}` },
-        { label: 'Protection', value: `${p.registration.protection_days} days; dormant after ${p.registration.dormant_after_days} days without activity (warning ${p.registration.dormancy_warning_days} days before)` },
+        { label: 'Protection', value: protectionFacts(p.registration) },
         { label: 'Arbitration SLA', value: `${p.sla.arbitration} of business time (${p.business_hours.days.join(', ')} ${p.business_hours.start}-${p.business_hours.end}, ${p.timezone})` },
         { label: 'Product lines', value: p.product_lines.join(', ') },
         // What a ruling leaves behind (settle.ts recentRulingAgainst): told to whoever would meet it, before they file.
@@ -405,6 +415,9 @@ export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
     }
     case 'case':
       return openCase(deps, viewer, given);
+    // Any claim, not only those going dormant soonest that /roe mine has buttons for.
+    case 'activity':
+      return logClaimActivity(deps, viewer, given);
     case 'stats':
       return stats(deps, viewer);
     case 'policy':

@@ -1,4 +1,4 @@
-import { CLAIM_TIMER, markDormant, markExpired, warnDormancy } from '../src/core/claims/lifecycle.service.js';
+import { CLAIM_TIMER, markDormant, markExpired, warnDormancy, warnExpiry } from '../src/core/claims/lifecycle.service.js';
 import { FLAG_REVIEW_TIMER, reviewPartner } from '../src/core/claims/consequences.js';
 import { CASE_REVIEW_TIMER, reviewCase } from '../src/core/disputes/review.js';
 import type { DomainEvent } from '../src/core/events.js';
@@ -32,6 +32,7 @@ export function fireTimer(deps: HandlerDeps, t: TimerToFire): DomainEvent[] {
   else if (t.kind === SLA_TIMER.breach) events = breach(ctx, dispute, t.payload, now);
   else if (t.kind === CLAIM_TIMER.warn) events = warnDormancy(ctx, claim, t.payload, now);
   else if (t.kind === CLAIM_TIMER.dormant) events = markDormant(ctx, claim, t.payload, now);
+  else if (t.kind === CLAIM_TIMER.expiryWarn) events = warnExpiry(ctx, claim, t.payload, now);
   else if (t.kind === CLAIM_TIMER.expire) events = markExpired(ctx, claim, t.payload, now);
   else if (t.kind === FLAG_REVIEW_TIMER) events = reviewPartner(ctx, idOf(t.subject, 'partner') ?? '', now);
   else if (t.kind === CASE_REVIEW_TIMER) events = reviewCase(ctx, dispute, now, { changed: t.payload.changed === true });

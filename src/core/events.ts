@@ -30,6 +30,9 @@ export type DomainEvent =
   | { type: 'dispute.recommendation_changed'; dispute: Dispute; from: PartyId | null; why: 'closed' | 'changed' }
   | { type: 'claim.dormancy_warning'; claim: Claim; dormantAt: Date }
   | { type: 'claim.dormant'; claim: Claim }
+  /** The claim's protection ends at `endsAt`, which logged activity does not move. */
+  | { type: 'claim.expiry_warning'; claim: Claim; endsAt: Date }
   | { type: 'claim.expired'; claim: Claim }
-  | { type: 'partner.flagged'; partnerId: string; violations: number }
+  /** `liftsAt`: when the flag lifts by itself unless more violations follow (its violations leave the window). */
+  | { type: 'partner.flagged'; partnerId: string; violations: number; liftsAt: Date }
   | { type: 'partner.unflagged'; partnerId: string; violations: number };

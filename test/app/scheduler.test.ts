@@ -291,7 +291,8 @@ describe('imported claims', () => {
 
 describe('a failed lifecycle timer fired again (roe timers retry) does only what still applies', () => {
   it('an expiry planned for a protection end that a CRM re-import moved later does not expire the claim', () => {
-    rt = testRuntime({ at: '2027-01-10T15:00:00Z', demo: true });
+    // Imported within a week of its end of protection: no time left to warn of it.
+    rt = testRuntime({ at: '2027-01-25T15:00:00Z', demo: true });
     const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
     // Activity late in its protection: the claim's next step is its expiry (Jan 30), before any dormancy.
     const row = (registered: string) => `${header}\nP1,soylent,northwind,resell,Services,Deal,qualified,,,protected,${registered},2027-01-05\n`;
@@ -315,7 +316,8 @@ describe('a failed lifecycle timer fired again (roe timers retry) does only what
     expect(pending().length).toBe(1);
   });
   it('an expiry retried early under a clock set back leaves the claim its expiry, at the end of its protection', () => {
-    rt = testRuntime({ at: '2027-01-10T15:00:00Z', demo: true });
+    // Imported within a week of its end of protection: no time left to warn of it.
+    rt = testRuntime({ at: '2027-01-25T15:00:00Z', demo: true });
     const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
     importCsv(rt.ctx, 'claims', 'c.csv', `${header}\nP1,soylent,northwind,resell,Services,Deal,qualified,,,protected,2026-11-01,2027-01-05\n`);
     const claim = rt.store.claims.byRequestKey('import:P1')!;

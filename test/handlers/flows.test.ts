@@ -762,8 +762,8 @@ describe('/roe', () => {
     // The console has neither: its own commands are in its /help.
     expect(inConsole).not.toContain('message shortcut');
     expect(inConsole).toContain('/help lists its own commands too: /rule, /case, /activity, /answer');
-    // Where Slack has buttons and no command: logging activity, answering a question.
-    expect(inSlack).toContain('A claim goes dormant without activity: log it with the Log activity button of the warning that comes before, or of /roe mine.');
+    // Where Slack has buttons: logging activity (on any claim by its command too), answering a question.
+    expect(inSlack).toContain('A claim goes dormant without activity: log it with the Log activity button of the warning that comes before, or of /roe mine, or with /roe activity <number>.');
     expect(inSlack).toContain('answer it with its Answer button. Only the arbitrator reads your answer.');
     expect(inConsole).not.toContain('Log activity button');
     // A partner's stats are their own organisation's alone: help says so, not "per partner".

@@ -664,7 +664,8 @@ describe('what a claimant is told of dormancy', () => {
     const onConsole = submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
     expect(JSON.stringify(onConsole)).toContain(`to keep it from going dormant. Log it with /activity ${rt.store.claims.all().at(-1)!.id}.`);
     const slack = rt.resolve({ platform: 'slack', userId: 'U0CO1', displayName: 'carl', orgId: 'T0CONTOSO', home: false });
-    expect(JSON.stringify(submitClaim(rt.deps, slack, claim('initech'), meta))).toContain('to keep it from going dormant. A warning with a Log activity button comes 7 days before it would go dormant (/roe mine has the button too, for the claims going dormant soonest).');
+    const filed = submitClaim(rt.deps, slack, claim('initech'), meta);
+    expect(JSON.stringify(filed)).toContain(`to keep it from going dormant. A warning with a Log activity button comes 7 days before it would go dormant (/roe mine has the button too, for the claims going dormant soonest; or type /roe activity ${rt.store.claims.all().at(-1)!.id}).`);
   });
 });
 

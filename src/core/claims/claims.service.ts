@@ -334,7 +334,7 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   ctx.store.claims.update(claimId, { lastActivityAt: now, ...takenOn });
   const renewed = { ...claim, lastActivityAt: now, ...takenOn };
   // A pending claim has no lifecycle yet: it gets one when it is protected.
-  if (status === 'protected') planLifecycle(ctx, renewed, terms, now);
+  if (status === 'protected') planLifecycle(ctx, renewed, terms, now, { activity: true });
   ctx.store.ledger.append({ at: now, kind: 'claim.activity', subject: `claim:${claimId}`, actor: principal.userKey, policyVersion: claim.policyVersion, payload: adopted ? { adopted: true } : {} });
   return adopted ? { ...renewed, adopted: true } : renewed;
 }

@@ -28,20 +28,19 @@ export function reviewPartner(ctx: DomainContext, partnerId: string, now: Date):
   const over = violations.length >= policy.consequences.violations_to_flag;
   const subject = `partner:${partnerId}`;
   const events: DomainEvent[] = [];
-  if (over && !flagged) {
+  // Over the threshold, the count falls under it when the violation that many from the newest leaves the window.
+  const liftsAt = over ? new Date(violations[violations.length - policy.consequences.violations_to_flag]!.getTime() + policy.consequences.window_days * DAY) : null;
+  if (liftsAt && !flagged) {
     ctx.store.partners.setFlagged(partnerId, now);
-    ctx.store.ledger.append({ at: now, kind: 'partner.flagged', subject, actor: 'consequences', policyVersion: policy.version, payload: { violations: violations.length, consequence: policy.consequences.flagged } });
-    events.push({ type: 'partner.flagged', partnerId, violations: violations.length });
+    ctx.store.ledger.append({ at: now, kind: 'partner.flagged', subject, actor: 'consequences', policyVersion: policy.version, payload: { violations: violations.length, consequence: policy.consequences.flagged, liftsAt: liftsAt.toISOString() } });
+    events.push({ type: 'partner.flagged', partnerId, violations: violations.length, liftsAt });
   } else if (!over && flagged) {
     ctx.store.partners.setFlagged(partnerId, null);
     ctx.store.ledger.append({ at: now, kind: 'partner.unflagged', subject, actor: 'consequences', policyVersion: policy.version, payload: { violations: violations.length } });
     events.push({ type: 'partner.unflagged', partnerId, violations: violations.length });
   }
   ctx.store.timers.cancel(subject, FLAG_REVIEW_TIMER);
-  if (over) {
-    const leaves = violations[violations.length - policy.consequences.violations_to_flag]!;
-    ctx.store.timers.schedule({ kind: FLAG_REVIEW_TIMER, subject, dueAt: new Date(leaves.getTime() + policy.consequences.window_days * DAY), payload: {} }, now);
-  }
+  if (liftsAt) ctx.store.timers.schedule({ kind: FLAG_REVIEW_TIMER, subject, dueAt: liftsAt, payload: {} }, now);
   return events;
 }
 

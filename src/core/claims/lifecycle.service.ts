@@ -1,39 +1,44 @@
 import type { DomainContext } from '../context.js';
 import type { DomainEvent } from '../events.js';
 import type { Claim } from '../types.js';
-import { addDays, dormancyAt, protectionEnd, type RegistrationTerms } from './lifecycle.js';
+import { addDays, dormancyAt, expiryWarningDays, protectionEnd, type RegistrationTerms } from './lifecycle.js';
 import { openCasesHolding, reviewCase } from '../disputes/review.js';
 import { waitForVersion } from '../sla/sla.service.js';
 
-export const CLAIM_TIMER = { warn: 'claim.dormancy_warning', dormant: 'claim.dormant', expire: 'claim.expire' } as const;
+export const CLAIM_TIMER = { warn: 'claim.dormancy_warning', dormant: 'claim.dormant', expiryWarn: 'claim.expiry_warning', expire: 'claim.expire' } as const;
 
-type Step = 'warn' | 'dormant' | 'expire';
+type Step = keyof typeof CLAIM_TIMER;
 
 /**
  * How the outbox key of what a claim's owner is told of a lifecycle event starts (the moment it
  * was told follows): a warning still queued when its claim's lifecycle is planned again is found by it.
  */
-export function claimNoticeKey(event: 'claim.dormancy_warning' | 'claim.dormant' | 'claim.expired', claimId: number): string {
+export function claimNoticeKey(event: 'claim.dormancy_warning' | 'claim.dormant' | 'claim.expiry_warning' | 'claim.expired', claimId: number): string {
   return `${event}:${claimId}:`;
 }
 
 /**
  * The claim's lifecycle step after `after` (or its first): the dormancy warning
  * `dormancy_warning_days` before dormancy, dormancy, and expiry at the end of protection.
- * Warning and dormancy only when dormancy comes before the end of protection.
+ * Warning and dormancy only when dormancy comes before the end of protection; a claim that
+ * runs protected to its end instead has its owner warned `expiry_warning_days` before it (not
+ * when that moment has passed by `now`: activity logged in the last days, whose answer names the end).
  */
-function nextStep(claim: Pick<Claim, 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, after: Step | null): { step: Step; at: Date } {
+function nextStep(claim: Pick<Claim, 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, after: Step | null, now: Date): { step: Step; at: Date } {
   const dormant = dormancyAt(claim, terms);
   const end = protectionEnd(claim, terms);
   if (dormant < end) {
     if (after === null && terms.dormancy_warning_days > 0) return { step: 'warn', at: addDays(dormant, -terms.dormancy_warning_days, terms) };
     if (after === null || after === 'warn') return { step: 'dormant', at: dormant };
+  } else if (after === null && expiryWarningDays(terms) > 0) {
+    const at = addDays(end, -expiryWarningDays(terms), terms);
+    if (at.getTime() > now.getTime()) return { step: 'expiryWarn', at };
   }
   return { step: 'expire', at: end };
 }
 
 function schedule(ctx: DomainContext, claim: Pick<Claim, 'id' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, after: Step | null, now: Date): void {
-  const { step, at } = nextStep(claim, terms, after);
+  const { step, at } = nextStep(claim, terms, after, now);
   // A step planned before claims had one timer at a time may still be pending: keep one.
   if (after !== null) ctx.store.timers.cancel(`claim:${claim.id}`, CLAIM_TIMER[step]);
   const payload = step === 'expire' ? {} : { activity: claim.lastActivityAt.toISOString() };
@@ -45,27 +50,31 @@ function schedule(ctx: DomainContext, claim: Pick<Claim, 'id' | 'registeredAt' |
  * for its next step; each step, when it fires, plans the one after it. A dormant claim (one
  * imported as dormant) has only its expiry left. Earlier plans are cancelled, unless the claim
  * is `fresh` (made in this transaction, so it has none), and so is a dormancy warning of theirs
- * still waiting in the outbox: the date it names no longer holds (activity logged, a ruling, a
- * CRM re-import moved it), and the new plan warns again when its own warning falls due.
+ * still waiting in the outbox, and a warning of the end of its protection: the date it names no
+ * longer holds (activity logged, a ruling, a CRM re-import moved it), and the new plan warns again
+ * when its own warning falls due. Logged `activity` moves no end of protection: a warning of it
+ * still waiting is kept (the new plan does not warn again once its moment has passed).
  */
-export function planLifecycle(ctx: DomainContext, claim: Pick<Claim, 'id' | 'status' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, now: Date, options: { fresh?: boolean } = {}): void {
-  if (!options.fresh) cancelLifecycle(ctx, claim.id);
+export function planLifecycle(ctx: DomainContext, claim: Pick<Claim, 'id' | 'status' | 'registeredAt' | 'protectedUntil' | 'lastActivityAt'>, terms: RegistrationTerms, now: Date, options: { fresh?: boolean; activity?: boolean } = {}): void {
+  if (!options.fresh) cancelLifecycle(ctx, claim.id, { keepExpiryWarning: options.activity === true });
   schedule(ctx, claim, terms, claim.status === 'dormant' ? 'dormant' : null, now);
 }
 
 /**
  * Cancels what a claim's lifecycle has planned, in the caller's transaction: its pending timers,
- * and its dormancy warning if one is still waiting in the outbox (then never sent, after a
- * restart neither). Before the lifecycle is planned again (see planLifecycle), and when a case
- * rejects the claim (an arbitrator's ruling, the criteria settling it, an approval refused): a
- * warning reaching its owner then would tell them to log activity on a claim that takes none.
- * The lifecycle's own steps need no withdrawal: a claim goes dormant at the moment its warning
- * names, from which the warning is stale (see `staleAt` in announce), and expires after it; and
- * a claim the CRM closes was imported, with nobody in chat to warn.
+ * and its dormancy warning and warning of the end of its protection if one is still waiting in
+ * the outbox (then never sent, after a restart neither; `keepExpiryWarning` keeps the latter).
+ * Before the lifecycle is planned again (see planLifecycle), and when a case rejects the claim
+ * (an arbitrator's ruling, the criteria settling it, an approval refused): a warning reaching its
+ * owner then would tell them to log activity on a claim that takes none, or of an end it no longer
+ * has. The lifecycle's own steps need no withdrawal: a claim goes dormant, or its protection ends,
+ * at the moment its warning names, from which the warning is stale (see `staleAt` in announce),
+ * and expires after it; and a claim the CRM closes was imported, with nobody in chat to warn.
  */
-export function cancelLifecycle(ctx: DomainContext, claimId: number): void {
+export function cancelLifecycle(ctx: DomainContext, claimId: number, options: { keepExpiryWarning?: boolean } = {}): void {
   ctx.store.timers.cancel(`claim:${claimId}`, 'claim.');
   ctx.store.outbox.withdraw(claimNoticeKey('claim.dormancy_warning', claimId));
+  if (!options.keepExpiryWarning) ctx.store.outbox.withdraw(claimNoticeKey('claim.expiry_warning', claimId));
 }
 
 /** The claim a lifecycle timer is about, if it is still in the state the timer was planned for. */
@@ -89,6 +98,23 @@ export function warnDormancy(ctx: DomainContext, claimId: number, payload: Recor
   if (dormantAt.getTime() <= now.getTime()) return [];
   ctx.store.ledger.append({ at: now, kind: 'claim.dormancy_warning', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: { dormantAt: dormantAt.toISOString() } });
   return [{ type: 'claim.dormancy_warning', claim: c, dormantAt }];
+}
+
+/**
+ * Warns a protected claim's owner that its protection ends, `expiry_warning_days` before: logged
+ * activity keeps a claim from going dormant but does not move its end. Plans its expiry.
+ */
+export function warnExpiry(ctx: DomainContext, claimId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {
+  const c = stillDue(ctx, claimId, payload, ['protected']);
+  if (!c) return [];
+  if (waitForVersion(ctx, CLAIM_TIMER.expiryWarn, `claim:${c.id}`, c.policyVersion, payload, now)) return [];
+  const terms = ctx.policies().termsFor(c);
+  const endsAt = protectionEnd(c, terms);
+  // Fired late (the bot was down) once protection ended: the claim expired, as it says.
+  if (endsAt.getTime() <= now.getTime()) return markExpired(ctx, c.id, {}, now);
+  schedule(ctx, c, terms, 'expiryWarn', now);
+  ctx.store.ledger.append({ at: now, kind: 'claim.expiry_warning', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: { endsAt: endsAt.toISOString() } });
+  return [{ type: 'claim.expiry_warning', claim: c, endsAt }];
 }
 
 export function markDormant(ctx: DomainContext, claimId: number, payload: Record<string, unknown>, now: Date): DomainEvent[] {

@@ -8,6 +8,8 @@ export interface RegistrationTerms {
   protection_days: number;
   dormant_after_days: number;
   dormancy_warning_days: number;
+  /** Days before the end of protection its owner is warned of it; absent: `dormancy_warning_days`. */
+  expiry_warning_days?: number | undefined;
   /** The policy's time zone: days are counted on its calendar (same wall-clock time, DST or not). Absent: 24-hour days. */
   timezone?: string;
 }
@@ -45,6 +47,11 @@ export const CLOSED_STATUSES: readonly ClaimStatus[] = ['rejected', 'expired', '
 
 export function isClosed(status: ClaimStatus): boolean {
   return CLOSED_STATUSES.includes(status);
+}
+
+/** How many days before its protection ends a claim's owner is warned (0: not warned). */
+export function expiryWarningDays(terms: Pick<RegistrationTerms, 'expiry_warning_days' | 'dormancy_warning_days'>): number {
+  return terms.expiry_warning_days ?? terms.dormancy_warning_days;
 }
 
 /** When protection ends for a claim under its own policy version's terms. */

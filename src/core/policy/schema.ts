@@ -209,11 +209,16 @@ export const policySchema = z
         protection_days: whole('days', 1),
         dormant_after_days: whole('days', 1),
         dormancy_warning_days: whole('days', 0),
+        /** Days before the end of protection its owner is warned; by default dormancy_warning_days. */
+        expiry_warning_days: whole('days', 0).optional(),
       })
       .superRefine((r, ctx) => {
         const problems = new ProblemIndex(ctx.issues);
         if (problems.fine('dormancy_warning_days') && problems.fine('dormant_after_days') && r.dormancy_warning_days >= r.dormant_after_days) {
           ctx.addIssue({ code: 'custom', path: ['dormancy_warning_days'], message: `must be less than dormant_after_days (${r.dormant_after_days}), got ${r.dormancy_warning_days}` });
+        }
+        if (problems.fine('expiry_warning_days') && problems.fine('protection_days') && r.expiry_warning_days !== undefined && r.expiry_warning_days >= r.protection_days) {
+          ctx.addIssue({ code: 'custom', path: ['expiry_warning_days'], message: `must be less than protection_days (${r.protection_days}), got ${r.expiry_warning_days}` });
         }
       }, always),
     coverage: z

@@ -36,6 +36,7 @@ describe('parsePolicy', () => {
     ['no catch-all coverage rule', [['when: {}, model: partner-led', 'when: { tier: standard }, model: partner-led']], 'coverage[2].when: the last coverage rule must match every account'],
     ['an unknown model', [['model: co-sell', 'model: freestyle']], 'coverage[1].model:'],
     ['warning not before dormancy', [['dormancy_warning_days: 7', 'dormancy_warning_days: 30']], 'registration.dormancy_warning_days: must be less than dormant_after_days'],
+    ['a warning of the end of protection not before it', [['dormancy_warning_days: 7', 'dormancy_warning_days: 7\n  expiry_warning_days: 90']], 'registration.expiry_warning_days: must be less than protection_days (90), got 90'],
   ] as [string, [string, string][], string][])('names the path of %s', (_n, edits, expected) => {
     const found = problems(policyTextWith(edits));
     expect(found.some((p) => p.startsWith(expected)), `got: ${found.join(' | ')}`).toBe(true);

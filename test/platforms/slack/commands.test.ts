@@ -230,6 +230,15 @@ describe('/roe', () => {
     for (const e of expected) expect(seen).toContain(e);
   });
 
+  it('/roe activity N logs activity on any claim of the partner, not only the five /roe mine has buttons for; another partner is refused', async () => {
+    // Northwind's claim on Acme (CRM-1001, #1).
+    const logged = visible(await h.answer((await h.command(USERS.northwind, C.roe, 'activity 1', { withUserTeam: true })).responseUrl));
+    expect(logged).toContain('Activity logged on claim #1 (Nov 30, 2026). It stays protected until Feb 13, 2027 (goes dormant on Dec 30, 2026 unless activity is logged).');
+    const refused = visible(await h.answer((await h.command(USERS.contoso, C.roe, 'activity 1', { withUserTeam: true })).responseUrl));
+    expect(refused).not.toContain('Activity logged');
+    expect(visible(await h.answer((await h.command(USERS.northwind, C.roe, 'activity', { withUserTeam: true })).responseUrl))).toContain('Name the claim by its number (your claims and their numbers are in /roe mine).');
+  });
+
   it('/roe case without a number: a partner, who has no queue, is pointed to /who-owns, not to /roe queue', async () => {
     const { responseUrl } = await h.command(USERS.northwind, C.roe, 'case', { withUserTeam: true });
     const seen = visible(await h.answer(responseUrl));

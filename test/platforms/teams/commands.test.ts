@@ -20,6 +20,13 @@ afterEach(async () => {
 });
 
 describe('commands typed to the bot in a 1:1 chat', () => {
+  it('roe activity N (or activity N) logs activity on a claim of the partner', async () => {
+    // Contoso's claim on Initech (CRM-1002, #2).
+    expect(readCard(await h.say(USERS.contoso, 'roe activity 2'))).toContain('Activity logged on claim #2 (Nov 30, 2026).');
+    expect(readCard(await h.say(USERS.contoso, 'activity 2'))).toContain('Activity logged on claim #2 (Nov 30, 2026).');
+    expect(readCard(await h.say(USERS.contoso, 'help'))).toContain('roe activity <number>');
+  });
+
   it('who-owns acme answers with the engagement model, the owner and why, the live claim and the arbitrator', async () => {
     const card = await h.say(USERS.sam, 'who-owns acme');
     const text = readCard(card);
