@@ -29,7 +29,8 @@ export function accountLabels(accounts: readonly Pick<Account, 'id' | 'name' | '
     const tail = ` (${middle(apart, 40)})`;
     return name.length + tail.length <= LABEL_MAX ? `${name}${tail}` : `${short(name, LABEL_MAX - tail.length)}${tail}`;
   };
-  const key = (s: string) => s.trim().toLowerCase();
+  // The same name written composed or decomposed (é as one character, or e and its accent) looks the same.
+  const key = (s: string) => s.trim().normalize('NFC').toLowerCase();
   const count = (labels: readonly string[]) => {
     const n = new Map<string, number>();
     for (const l of labels) n.set(key(l), (n.get(key(l)) ?? 0) + 1);
@@ -76,8 +77,8 @@ export function accountTitle(deps: HandlerDeps, account: Pick<Account, 'id' | 'n
   // search of its name again would double the work of every who-owns answered; typed by its
   // domain, it is headed by its name alone). Picked from a list, its name is searched.
   const candidates: AccountMatch[] = [];
-  const name = account.name.trim().toLowerCase();
-  const namesake = (m: AccountMatch) => m.exact || (m.matchedOn === 'name' && m.matchedText.trim().toLowerCase() === name);
+  const name = account.name.trim().normalize('NFC').toLowerCase();
+  const namesake = (m: AccountMatch) => m.exact || (m.matchedOn === 'name' && m.matchedText.trim().normalize('NFC').toLowerCase() === name);
   if (found) for (let i = 0; i < found.length; i++) if (namesake(found.match(i))) candidates.push({ ...found.match(i), exact: true });
   if (!found) candidates.push(...deps.matcher.search(account.name, 5));
   const namesakes = candidates.filter((m) => m.exact && m.accountId !== account.id);

@@ -20,7 +20,7 @@ function imports(file: string): string[] {
   });
 }
 
-const PURE_PACKAGES = ['zod', 'yaml', 'luxon', 'csv-parse/sync', 'node:crypto', 'tldts'];
+const PURE_PACKAGES = ['zod', 'yaml', 'luxon', 'csv-parse/sync', 'node:crypto', 'node:url', 'tldts'];
 
 describe('layering (ARCHITECTURE.md)', () => {
   it.each(files(join(ROOT, 'src/core')).map((f) => [relative(ROOT, f)]))('%s imports only the core and pure libraries', (file) => {

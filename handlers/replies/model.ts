@@ -246,12 +246,30 @@ export function text(t: string, tone?: Tone): Block {
   return tone ? { type: 'text', text: t, tone } : { type: 'text', text: t };
 }
 
-/** `s` cut to at most `max` characters, ending in an ellipsis when cut (never inside a surrogate pair). */
+let segmenter: Intl.Segmenter | undefined;
+
+/**
+ * The characters of `s` as a reader sees them (grapheme clusters): a letter with its combining
+ * accents (e + U+0301), a flag (two regional indicators), an emoji with its skin tone or a
+ * family joined by zero-width joiners (👩‍👩‍👧) is one.
+ */
+export function graphemes(s: string): Iterable<string> {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return Array.from(segmenter.segment(s), (g) => g.segment);
+}
+
+/**
+ * `s` cut to at most `max` characters (UTF-16 code units), ending in an ellipsis when cut; the
+ * cut falls between the characters a reader sees ({@link graphemes}), never inside a surrogate
+ * pair, between a letter and its accent, or inside an emoji sequence or a flag.
+ */
 export function clip(s: string, max: number): string {
   if (s.length <= max) return s;
-  let end = max - 1;
-  const last = s.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  let end = 0;
+  for (const g of graphemes(s.slice(0, max + 32))) {
+    if (end + g.length > max - 1) break;
+    end += g.length;
+  }
   return `${s.slice(0, end)}…`;
 }
 

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { KEPT_HEAD, verifyChain, type LedgerEntry, type VerifyResult } from '../core/ledger/chain.js';
 import { csvFile, csvText, importCsv, ImportError, refuseIfTooLarge, type ImportKind } from '../core/import/import.service.js';
 import { announce } from '../../handlers/notify.js';
-import { clean } from '../../handlers/platforms/console/render.js';
+import { clean, textTable } from '../../handlers/platforms/console/render.js';
 import { PolicyError } from '../core/policy/load.js';
 import { droppedWhileHeld } from '../core/policy/transition.js';
 import { personName } from '../core/disputes/disputes.service.js';
@@ -717,9 +717,9 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         return 0;
       }
       const hrs = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}h`);
+      // Lined up by the columns a terminal shows (a Japanese or Chinese partner name takes two a letter).
       const table = (rows: string[][]) => {
-        const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-        for (const r of rows) io.out(clean(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()));
+        for (const line of textTable(rows)) io.out(line);
       };
       table([
         ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling (calendar)', 'SLA breaches', `violations (${lastDays(policy)})`, 'open cases', 'overdue', 'flagged'],

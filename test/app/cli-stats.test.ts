@@ -178,6 +178,23 @@ it('a partner name holding terminal controls (C1 escapes, a direction override) 
   expect(out).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/);
 });
 
+it('partner names in Japanese, in full-width letters or with an emoji are lined up with the others, by the columns a terminal gives them (two for a wide character)', async () => {
+  const path = join(dir, 'wide.db');
+  const rt = testRuntime({ databasePath: path });
+  rt.store.transaction(() => {
+    rt.store.partners.upsert({ id: 'contoso', name: 'コントソ株式会社', tier: 'silver', slackTeamId: 'T0CONTOSO', teamsTenantId: null });
+    rt.store.partners.upsert({ id: 'fabrikam', name: 'ＦＡＢ 🚀 Zoe\u0308', tier: 'silver', slackTeamId: null, teamsTenantId: null });
+  });
+  rt.close();
+  const { code, out } = await roeHere(path, ['stats']);
+  expect(code).toBe(0);
+  const lines = out.split('\n');
+  // The widest name, "Northwind Partners" (18 columns): each name is followed by spaces up to 18 columns, then two more.
+  expect(lines.find((l) => l.startsWith('Northwind Partners'))).toMatch(/^Northwind Partners {2}\d/);
+  expect(lines.find((l) => l.startsWith('コントソ株式会社'))).toMatch(/^コントソ株式会社 {4}\d/);
+  expect(lines.find((l) => l.startsWith('ＦＡＢ'))).toMatch(/^ＦＡＢ 🚀 Zoe\u0308 {7}\d/);
+});
+
 // Claims count all time and violations only the policy's window: the table and the JSON say which
 // period, which kind of time and what a breach is, and what a flag does, beside the numbers.
 // Contoso has the demo's claim on Initech (some 78 days old), files over Northwind's protection

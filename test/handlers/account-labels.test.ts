@@ -8,6 +8,11 @@ describe('accountLabels: what a list of accounts to pick from calls each', () =>
     ['distinct names: the names alone', [a('acme', 'Acme Corporation', ['acme.com']), a('acme-an', 'Acme Analytics GmbH')], ['Acme Corporation', 'Acme Analytics GmbH']],
     ['one name twice: each with its first domain', [a('g1', 'Globex', ['globex.com', 'globex.io']), a('g2', 'Globex', ['globex.de'])], ['Globex (globex.com)', 'Globex (globex.de)']],
     ['names that differ only in case count as one', [a('g1', 'Globex', ['globex.com']), a('g2', 'GLOBEX ', ['globex.de'])], ['Globex (globex.com)', 'GLOBEX  (globex.de)']],
+    [
+      'a name written composed (NFC) and the same name decomposed (NFD, as some exports write it) count as one',
+      [a('c1', 'Citroën', ['citroen.fr']), a('c2', 'Citroën'.normalize('NFD'), ['citroen.de'])],
+      ['Citroën (citroen.fr)', `${'Citroën'.normalize('NFD')} (citroen.de)`],
+    ],
     ['no domain: the region', [a('g1', 'Globex', [], 'EMEA'), a('g2', 'Globex', ['globex.com'])], ['Globex (EMEA)', 'Globex (globex.com)']],
     ['neither: the id', [a('g1', 'Globex'), a('g2', 'Globex', [], 'NA')], ['Globex (g1)', 'Globex (NA)']],
     ['the same detail twice: the ids', [a('g1', 'Globex', [], 'NA'), a('g2', 'Globex', [], 'NA'), a('i', 'Initech')], ['Globex (g1)', 'Globex (g2)', 'Initech']],

@@ -8,7 +8,7 @@ import { approve, askForm, caseCard, submitAsk, submitAward } from '../../handle
 import { answerForm, submitAnswer } from '../../handlers/answer.js';
 import { showAccount, whoOwns } from '../../handlers/who-owns.js';
 import { roe } from '../../handlers/roe.js';
-import { importCsv } from '../../src/core/import/import.service.js';
+import { csvText, importCsv } from '../../src/core/import/import.service.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import type { Principal } from '../../src/core/authz.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -55,6 +55,16 @@ describe('who-owns', () => {
     ['full-width letters', 'ａｃｍｅ．ｃｏｍ'],
   ])('a web domain pasted with %s is answered as typed plainly', (_, typed) => {
     expect(whoOwns(rt.deps, as.person(rt, 'sam'), typed).title).toBe('Acme Corporation');
+  });
+
+  it('accounts imported from a UTF-8 file with a byte order mark, names written decomposed (NFD) and internationalised domains, are found as people type them', () => {
+    const file = `\uFEFFid,name,domains\nswm,${'Stadtwerke München'.normalize('NFD')},xn--mnchen-3ya.de\nprimer,Пример Групп,пример.рф|xn--e1afmkfd.xn--80asehdb\nrecruit,株式会社リクルート,recruit.co.jp\n`;
+    importCsv(rt.ctx, 'accounts', 'accounts.csv', csvText('accounts.csv', new TextEncoder().encode(file)));
+    rt.reindex();
+    const sam = as.person(rt, 'sam');
+    for (const typed of ['Stadtwerke München', 'stadtwerke munchen', 'münchen.de', 'info@xn--mnchen-3ya.de']) expect(whoOwns(rt.deps, sam, typed).title, typed).toBe('Stadtwerke München'.normalize('NFD'));
+    for (const typed of ['пример групп', 'xn--e1afmkfd.xn--p1ai', 'пример.онлайн']) expect(whoOwns(rt.deps, sam, typed).title, typed).toBe('Пример Групп');
+    expect(whoOwns(rt.deps, sam, 'リクルート').title).toBe('株式会社リクルート');
   });
 
   it('ownership is per product line: a claim on another line does not change who holds the first', () => {

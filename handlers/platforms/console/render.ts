@@ -1,5 +1,5 @@
 import { UNPRINTABLE } from '../../../src/core/utf8.js';
-import { ACTIONS, oneLine, type ActionId, type Block, type Button, type Form, type Reply } from '../../replies/model.js';
+import { ACTIONS, graphemes, oneLine, type ActionId, type Block, type Button, type Form, type Reply } from '../../replies/model.js';
 
 /** The console command a button stands for, so a person can "click" it by typing. */
 export function commandFor(button: Button): string {
@@ -26,6 +26,32 @@ export function commandFor(button: Button): string {
  */
 export function clean(s: string): string {
   return s.replace(UNPRINTABLE, '�');
+}
+
+/**
+ * East Asian wide and full-width characters (Chinese, Japanese and Korean letters, full-width
+ * forms such as ＡＢＣ) and emoji, which a terminal shows two columns wide.
+ */
+const WIDE_RE = /^[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{1f200}-\u{1f2ff}\u{20000}-\u{3fffd}]|\p{Emoji_Presentation}|\uFE0F/u;
+/** What a terminal shows no column for: combining marks alone, format characters (a zero-width joiner, a direction mark). */
+const NO_WIDTH_RE = /^[\p{M}\p{Cf}]*$/u;
+
+/**
+ * The columns a terminal takes to show `s`: one for each character a reader sees
+ * ({@link graphemes}: a letter with its accents, an emoji sequence), two for a wide one.
+ */
+export function displayWidth(s: string): number {
+  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
+  let w = 0;
+  for (const g of graphemes(s)) w += NO_WIDTH_RE.test(g) ? 0 : WIDE_RE.test(g) ? 2 : 1;
+  return w;
+}
+
+/** Rows of cells as columns lined up for a terminal (by {@link displayWidth}), two spaces apart; each cell {@link clean}. */
+export function textTable(rows: readonly (readonly string[])[]): string[] {
+  const cells = rows.map((r) => r.map(clean));
+  const widths = cells[0]?.map((_, i) => Math.max(...cells.map((r) => displayWidth(r[i] ?? '')))) ?? [];
+  return cells.map((r) => r.map((c, i) => c + ' '.repeat(widths[i]! - displayWidth(c))).join('  ').trimEnd());
 }
 
 const TONE: Record<string, string> = { good: '✔ ', warning: '! ', attention: '✘ ', muted: '  ', normal: '' };

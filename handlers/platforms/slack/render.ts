@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { clip, oneLine, TONE_MARK, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { clip, graphemes, oneLine, TONE_MARK, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
 import { printable } from '../../../src/core/utf8.js';
 import { SLACK_IDS } from './ids.js';
 
@@ -69,12 +69,12 @@ export function literal(s: string): string {
 /** Cuts plain text to `max` characters, with an ellipsis when cut. */
 export const truncate = clip;
 
-/** Escapes, then cuts to `max` characters without splitting an escape or a surrogate pair. */
+/** Escapes, then cuts to `max` characters without splitting an escape or a character ({@link graphemes}: a surrogate pair, an accent, an emoji sequence). */
 export function mrkdwnText(s: string, max: number): string {
   const escaped = escapeMrkdwn(s);
   if (escaped.length <= max) return escaped;
   let out = '';
-  for (const ch of s) {
+  for (const ch of graphemes(s)) {
     const e = escapeMrkdwn(ch);
     if (out.length + e.length > max - 1) break;
     out += e;

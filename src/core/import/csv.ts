@@ -172,7 +172,8 @@ export const accountRow = z.object({
       if (s && /[;,]/.test(s)) ctx.addIssue({ code: 'custom', message: `separate domains with | (acme.com|acme.io), got "${s}"` });
     })
     .pipe(list)
-    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'domains look like acme.com'))),
+    // An internationalised domain in its own letters (münchen.de, 例え.jp) or in its ASCII form (xn--mnchen-3ya.de, xn--e1afmkfd.xn--p1ai).
+    .pipe(z.array(z.string().regex(/^[\p{L}\p{M}\p{N}.-]+\.(?:\p{L}[\p{L}\p{M}]+|xn--[a-z0-9-]+)$/iu, 'domains look like acme.com'))),
   segment: opt,
   region: opt,
   tier: opt,
@@ -633,7 +634,7 @@ export function toAccount(r: AccountRow): Account {
     id: r.id,
     name: r.name,
     aliases: r.aliases,
-    domains: r.domains.map((d) => d.toLowerCase()),
+    domains: r.domains.map((d) => d.toLowerCase().normalize('NFC')),
     segment: r.segment,
     region: r.region,
     tier: r.tier,

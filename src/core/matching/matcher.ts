@@ -349,7 +349,7 @@ export interface MatcherSnapshot {
  * suggestion only). 8: domains are read without invisible format characters and with
  * full-width forms folded (NFKC).
  */
-export const MATCHER_SNAPSHOT_FORMAT = 8;
+export const MATCHER_SNAPSHOT_FORMAT = 9;
 
 function num(s: MatcherSnapshot, key: string): number {
   const v = s.numbers[key];

@@ -5,8 +5,22 @@
  * (no locale-dependent comparison, no environment).
  */
 
+import { domainToUnicode } from 'node:url';
 import { parse as parseHost } from 'tldts';
 import { PERSONAL_MAIL_DOMAINS } from './personal-mail.js';
+
+/**
+ * Legal forms of Japan (株式会社, 有限会社, 合同会社…), China and Taiwan (有限公司…) and Korea
+ * (주식회사, 유한회사), which are written with no space beside the name, before or after it
+ * ("株式会社リクルート", "トヨタ自動車株式会社", "华为技术有限公司"): each is set apart as a word
+ * of its own, and dropped from either end of a name; and what the abbreviations ㈱, (株), ㈲,
+ * (有), ㈜ and (주) leave once their brackets are gone. Longest first, so that 股份有限公司 is
+ * not read as 股份 and 有限公司. Written as normalised text has them: Hangul decomposed.
+ */
+const CJK_LEGAL_FORMS = ['股份有限公司', '有限责任公司', '有限責任公司', '有限公司', '株式会社', '有限会社', '合同会社', '合資会社', '合名会社', '주식회사', '유한회사'].map((f) => f.normalize('NFD'));
+const CJK_LEGAL_FORMS_RE = new RegExp(CJK_LEGAL_FORMS.join('|'), 'g');
+/** Legal forms dropped from the start of a name too (as from its end), when words follow. */
+const LEADING_LEGAL_FORMS: ReadonlySet<string> = new Set([...CJK_LEGAL_FORMS, ...['株', '有', '주'].map((f) => f.normalize('NFD'))]);
 
 /**
  * Legal-form suffixes dropped from the end of a name, written as normalised tokens.
@@ -25,6 +39,7 @@ export const LEGAL_SUFFIXES: ReadonlySet<string> = new Set([
   // ULC, Swedish (publ), Spanish S.A.U. and S.L.U., Mexican S.A.B. and S.A. de C.V. (the "de"
   // before C.V. goes with it, as "and" before "Co").
   'kgaa', 'bvba', 'doo', 'jsc', 'pjsc', 'ooo', 'ulc', 'publ', 'sau', 'slu', 'sab', 'cv',
+  ...LEADING_LEGAL_FORMS,
 ]);
 
 /** Words dropped from the end together with a legal suffix after them: "Smith & Co", "Cemex S.A. de C.V.". */
@@ -33,10 +48,15 @@ const SUFFIX_JOINERS: ReadonlySet<string> = new Set(['and', 'de']);
 /** Letters that NFKD does not decompose into a base letter plus combining marks. */
 const FOLDED_LETTERS: Readonly<Record<string, string>> = {
   'ß': 'ss', 'æ': 'ae', 'ø': 'o', 'ł': 'l', 'œ': 'oe', 'đ': 'd', 'ð': 'd', 'þ': 'th', 'ı': 'i',
+  // Greek's final sigma is σ at the end of a word: "ΣΙΣ" lower-cased ends in ς, yet starts Σίσυφος.
+  'ς': 'σ',
 };
-const FOLDED_LETTERS_RE = /[ßæøłœđðþı]/g;
+const FOLDED_LETTERS_RE = /[ßæøłœđðþις]/g;
 const NON_ASCII_RE = /[^\x00-\x7f]/;
-const COMBINING_MARKS_RE = /\p{M}+/gu;
+/** Combining marks but the kana voiced sound marks (゛ ゜), which make another letter: ハ, バ and パ are three. */
+const COMBINING_MARKS_RE = /(?:(?![\u3099\u309a])\p{M})+/gu;
+const KANA_VOICED_RE = /[\u3099\u309a]/;
+const KANA_WITH_MARK_RE = /[\u3040-\u30ff][\u3099\u309a]/g;
 const APOSTROPHES_RE = /['’‘`´]/g;
 /** "j.p.", "u.s.a", "s.a.": two or more single letters each followed by a dot. */
 const DOTTED_ACRONYM_RE = /(?<![\p{L}\p{N}])(?:[\p{L}\p{N}]\.){2,}/gu;
@@ -49,14 +69,19 @@ export interface NormalizeNameOptions {
   readonly keepLeadingThe?: boolean;
 }
 
-/** Lower case, accents removed, and the letters NFKD leaves alone folded (ß→ss, æ→ae, ø→o, ł→l). */
+/**
+ * Lower case, accents removed, and the letters NFKD leaves alone folded (ß→ss, æ→ae, ø→o, ł→l,
+ * ς→σ); full-width and half-width forms as their plain ones (ＡＢＣ→abc, ｶﾞ→ガ). A kana keeps
+ * its voiced sound mark (パ is not ハ).
+ */
 function foldCase(s: string): string {
   const lower = s.toLowerCase();
   if (!NON_ASCII_RE.test(lower)) return lower;
-  return lower
+  const t = lower
     .replace(FOLDED_LETTERS_RE, (ch) => FOLDED_LETTERS[ch] ?? ch)
     .normalize('NFKD')
     .replace(COMBINING_MARKS_RE, '');
+  return KANA_VOICED_RE.test(t) ? t.replace(KANA_WITH_MARK_RE, (k) => k.normalize('NFC')) : t;
 }
 
 /**
@@ -65,7 +90,7 @@ function foldCase(s: string): string {
  */
 export function nameTokens(s: string, options: NormalizeNameOptions = {}): string[] {
   const tokens = plainAsciiWords(s) ?? latinWords(s) ?? punctuatedWords(s);
-  if (!options.keepLegalSuffixes) stripLegalSuffixes(tokens);
+  if (!options.keepLegalSuffixes) stripLegalForms(tokens);
   return options.keepLeadingThe ? tokens : withoutLeadingThe(tokens);
 }
 
@@ -75,7 +100,7 @@ export function nameTokens(s: string, options: NormalizeNameOptions = {}): strin
  */
 export function nameTokensGeneral(s: string, options: NormalizeNameOptions = {}): string[] {
   const tokens = punctuatedWords(s);
-  if (!options.keepLegalSuffixes) stripLegalSuffixes(tokens);
+  if (!options.keepLegalSuffixes) stripLegalForms(tokens);
   return options.keepLeadingThe ? tokens : withoutLeadingThe(tokens);
 }
 
@@ -195,6 +220,7 @@ function joinDottedAcronyms(t: string): string {
 
 function punctuatedWords(s: string): string[] {
   let t = foldCase(s).replace(APOSTROPHES_RE, '');
+  if (NON_ASCII_RE.test(t)) t = t.replace(CJK_LEGAL_FORMS_RE, ' $& ');
   if (t.includes('&')) t = t.replaceAll('&', ' and ');
   if (t.includes('.')) t = t.replace(DOTTED_ACRONYM_RE, (m) => m.replaceAll('.', ''));
   t = t.replace(NOT_WORD_RE, ' ').trim();
@@ -213,6 +239,12 @@ function stripLegalSuffixes(tokens: string[]): void {
     tokens.length -= n;
     if (tokens.length > 0 && SUFFIX_JOINERS.has(tokens[tokens.length - 1]!)) tokens.length -= 1;
   }
+}
+
+/** {@link stripLegalSuffixes}, and a CJK legal form ({@link LEADING_LEGAL_FORMS}) at the start when words follow it. */
+function stripLegalForms(tokens: string[]): void {
+  stripLegalSuffixes(tokens);
+  if (tokens.length > 1 && LEADING_LEGAL_FORMS.has(tokens[0]!)) tokens.shift();
 }
 
 /** How many trailing tokens form a legal suffix (0 if none). */
@@ -296,10 +328,11 @@ const PORT_RE = /:\d*$/;
 const WWW_RE = /^www\d*\./;
 /** Already a lower-case host name with no trailing dot: the common case, returned as is. */
 const PLAIN_HOST_RE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
-const HOST_CHARS_RE = /^[\p{L}\p{N}.-]+$/u;
+/** Letters (with the marks some scripts write them with: भारत), digits, dots and hyphens. */
+const HOST_CHARS_RE = /^[\p{L}\p{M}\p{N}.-]+$/u;
 /** Invisible format characters: zero-width spaces and joiners, the soft hyphen, direction marks, a byte order mark. */
 const FORMAT_CHARS_RE = /\p{Cf}+/gu;
-const DOMAIN_RE = /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*[\p{L}\p{N}]$/u;
+const DOMAIN_RE = /^(?:[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?\.)+\p{L}[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}]$/u;
 
 /**
  * Whether the last word of `typed`, which reads as a legal form and so is set aside when
@@ -363,12 +396,12 @@ export function legalFormOf(s: string): string | null {
  * "@acme.com" and "bob@acme.com" all give "acme.com". Returns "" when `s` holds no host name.
  */
 export function normalizeDomain(s: string): string {
-  if (PLAIN_HOST_RE.test(s)) return s.startsWith('www') ? s.replace(WWW_RE, '') : s;
+  if (PLAIN_HOST_RE.test(s) && !s.includes('xn--')) return s.startsWith('www') ? s.replace(WWW_RE, '') : s;
   let t = s.trim();
   // Pasted text can carry characters nobody sees (a zero-width space, a soft hyphen, a
-  // direction mark) and full-width forms (ａｃｍｅ．ｃｏｍ): gone, and folded to their plain
-  // forms, as for a name.
-  if (NON_ASCII_RE.test(t)) t = t.replace(FORMAT_CHARS_RE, '').normalize('NFKC').trim();
+  // direction mark) and full-width forms (ａｃｍｅ．ｃｏｍ), and a Japanese or Chinese keyboard
+  // types 。 for a dot: gone, and folded to their plain forms, as for a name.
+  if (NON_ASCII_RE.test(t)) t = t.replace(FORMAT_CHARS_RE, '').normalize('NFKC').replace(IDEOGRAPHIC_DOTS_RE, '.').trim();
   t = t.toLowerCase();
   t = t.replace(SCHEME_RE, '');
   if (t.startsWith('mailto:')) t = t.slice('mailto:'.length);
@@ -379,7 +412,23 @@ export function normalizeDomain(s: string): string {
   t = t.replace(PORT_RE, '');
   while (t.endsWith('.')) t = t.slice(0, -1);
   t = t.replace(WWW_RE, '');
+  // An internationalised domain in its ASCII form (xn--mnchen-3ya.de, as a browser's address
+  // bar or a mail header may give it) is the domain written in its own letters (münchen.de).
+  if (t.includes('xn--')) t = t.split('.').map(unicodeLabel).join('.');
   return HOST_CHARS_RE.test(t) ? t : '';
+}
+
+const IDEOGRAPHIC_DOTS_RE = /[\u3002\uff61]/g;
+const UNICODE_LABEL_RE = /^[\p{L}\p{M}\p{N}-]+$/u;
+
+/**
+ * A domain label `xn--…` as the letters it encodes (Node's own IDNA decoding, lower case and NFC);
+ * any other label, one that is no valid encoding, or one encoding other characters (an emoji) as it is.
+ */
+function unicodeLabel(label: string): string {
+  if (!label.startsWith('xn--')) return label;
+  const text = domainToUnicode(label);
+  return text !== '' && UNICODE_LABEL_RE.test(text) ? text : label;
 }
 
 /**

@@ -621,3 +621,66 @@ describe('long names', () => {
     expect(m.search(named(16))[0]).toMatchObject({ accountId: 'long', exact: true });
   });
 });
+
+describe('names in other scripts', () => {
+  const m = new AccountMatcher([
+    ...ACCOUNTS,
+    account('recruit', '株式会社リクルート'),
+    account('toyota', 'トヨタ自動車株式会社'),
+    account('tsmc', '台灣積體電路製造股份有限公司'),
+    account('huawei', '华为技术有限公司'),
+    account('samsung', '삼성전자 주식회사'),
+    account('panasonic', 'パナソニック'),
+    account('hanasonic', 'ハナソニック'),
+    account('sisyphus', 'Σίσυφος ΑΕ'),
+    account('odos', 'ΟΔΟΣ Τεχνική'),
+  ]);
+
+  it.each([
+    ['a Japanese legal form before the name', 'リクルート', 'recruit'],
+    ['written after it instead', 'リクルート株式会社', 'recruit'],
+    ['abbreviated as ㈱', '㈱リクルート', 'recruit'],
+    ['abbreviated as (株)', 'リクルート(株)', 'recruit'],
+    ['a Japanese legal form after the name', 'トヨタ自動車', 'toyota'],
+    ['a Taiwanese legal form', '台灣積體電路製造', 'tsmc'],
+    ['a Chinese legal form', '华为技术', 'huawei'],
+    ['a Korean legal form', '삼성전자', 'samsung'],
+    ['a Korean legal form abbreviated as (주)', '삼성전자(주)', 'samsung'],
+    ['a name typed in half-width kana', 'ﾊﾟﾅｿﾆｯｸ', 'panasonic'],
+    ['a Greek name typed with σ where it ends in ς', 'Οδοσ Τεχνικη', 'odos'],
+  ])('%s: %s is the name exactly', (_kind, query, id) => {
+    const r = m.search(query);
+    expect(r[0], query).toMatchObject({ accountId: id, exact: true });
+    expect(r.filter((x) => x.exact).map((x) => x.accountId), query).toEqual([id]);
+  });
+
+  it('a kana with its voiced sound mark is another letter: パナソニック is not ハナソニック', () => {
+    expect(m.search('パナソニック').filter((x) => x.exact).map((x) => x.accountId)).toEqual(['panasonic']);
+    expect(m.search('ハナソニック').filter((x) => x.exact).map((x) => x.accountId)).toEqual(['hanasonic']);
+  });
+
+  it('the start of a Greek name typed in capitals (lower-cased, its last Σ is ς) finds it', () => {
+    const r = m.search('ΣΙΣ');
+    expect(r.map((x) => x.accountId)).toEqual(['sisyphus']);
+    expect(r[0]!.score).toBeGreaterThanOrEqual(CONFIDENT_SCORE);
+  });
+});
+
+describe('internationalised domains', () => {
+  const m = new AccountMatcher([
+    ...ACCOUNTS,
+    account('swm', 'Stadtwerke München', [], ['xn--mnchen-3ya.de']),
+    account('koeln', 'Kölner Bank eG', [], ['köln-bank.de']),
+    account('primer', 'Пример Групп', [], ['пример.рф']),
+  ]);
+
+  it.each([
+    ['the domain in its own letters, the account holding its ASCII form', 'münchen.de', 'swm'],
+    ['an e-mail address at it', 'info@münchen.de', 'swm'],
+    ['the ASCII form, the account holding the domain in its own letters', 'xn--kln-bank-n4a.de', 'koeln'],
+    ['an e-mail address in ASCII form', 'Jo <jo@xn--kln-bank-n4a.de>', 'koeln'],
+    ['a Cyrillic domain in ASCII form, its top-level domain too', 'https://xn--e1afmkfd.xn--p1ai/', 'primer'],
+  ])('%s: %s', (_kind, query, id) => {
+    expect(m.search(query)[0], query).toMatchObject({ accountId: id, matchedOn: 'domain', exact: true });
+  });
+});

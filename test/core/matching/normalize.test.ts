@@ -72,6 +72,15 @@ describe('normalizeName', () => {
     ['Banco de Chile', 'banco de chile'],
     ['Grupo Bimbo S.A.B. de C.V.', 'grupo bimbo'],
     ['Cemex, S.A.B. de C.V.', 'cemex'],
+    // CJK legal forms, written with no space, before or after the name
+    ['株式会社リクルート', 'リクルート'],
+    ['トヨタ自動車株式会社', 'トヨタ自動車'],
+    ['㈱リクルート', 'リクルート'],
+    ['华为技术有限公司', '华为技术'],
+    ['株式会社', ''],
+    // half-width kana keep their voiced sound marks; Greek's final sigma is σ
+    ['ﾊﾟﾅｿﾆｯｸ', 'パナソニック'],
+    ['ΟΔΟΣ', 'οδοσ'],
   ])('%j → %j', (input, expected) => {
     expect(normalizeName(input)).toBe(expected);
   });
@@ -85,6 +94,8 @@ describe('normalizeName', () => {
     'Pte. Ltd.', 'Pte', 'Pvt. Ltd.', 'Pvt', 'Sdn. Bhd.', 'Sdn', 'Bhd', 'K.K.', 'KK',
     'AG & Co. KGaA', 'KGaA', 'BVBA', 'd.o.o.', 'DOO', 'JSC', 'PJSC', 'OOO', 'ULC', 'AB (publ)', 'publ',
     'S.A.U.', 'SAU', 'S.L.U.', 'SLU', 'S.A.B. de C.V.', 'S.A. de C.V.', 'SAB', 'CV',
+    '株式会社', '㈱', '(株)', '有限会社', '㈲', '(有)', '合同会社', '合資会社', '合名会社',
+    '有限公司', '股份有限公司', '有限责任公司', '有限責任公司', '주식회사', '㈜', '(주)', '유한회사',
   ];
 
   it.each(spellings)('drops the legal suffix %j', (suffix) => {
@@ -207,8 +218,25 @@ describe('normalizeDomain', () => {
     ['bob＠acme.com', 'acme.com'],
     ['Acme Inc', ''],
     ['', ''],
+    // Internationalised domains: their ASCII (Punycode) form is the domain in its own letters.
+    ['xn--mller-kva.de', 'müller.de'],
+    ['https://www.XN--MLLER-KVA.DE/impressum', 'müller.de'],
+    ['jo@xn--e1afmkfd.xn--p1ai', 'пример.рф'],
+    ['xn--p1b6ci4b4b3a.xn--h2brj9c', 'उदाहरण.भारत'],
+    ['例え。ｊｐ', '例え.jp'],
+    // not Punycode, or other characters than a domain's letters: as written
+    ['xn--.de', 'xn--.de'],
+    ['xn--ls8h.la', 'xn--ls8h.la'],
   ])('%j → %j', (input, expected) => {
     expect(normalizeDomain(input)).toBe(expected);
+  });
+
+  it('reads every Punycode label as the letters it encodes (the round trip of the URL parser\'s own encoding)', () => {
+    for (const host of ['bücher.example', 'köln-bank.de', 'mañana.com', 'ドメイン名例.jp', '例え.テスト', 'пример.рф', 'παράδειγμα.δοκιμή', 'דוגמה.ישראל', 'مثال.إختبار', '삼성.한국', 'ørsted.dk', 'straße.de']) {
+      const ascii = new URL(`http://${host}`).hostname;
+      expect(ascii, host).toMatch(/xn--/);
+      expect(normalizeDomain(ascii), host).toBe(normalizeDomain(host));
+    }
   });
 });
 

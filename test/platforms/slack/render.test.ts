@@ -22,6 +22,19 @@ describe('escaping', () => {
     expect(truncate('😀'.repeat(50), 75)).not.toMatch(/[\uD800-\uDBFF]…$/);
   });
 
+  it('cuts between the characters a reader sees: never a flag, an emoji sequence or a letter from its accent', () => {
+    // A flag is two regional indicators; an emoji family is people joined by zero-width joiners;
+    // a name written decomposed (NFD) has its accent after the letter.
+    expect(mrkdwnText('Team 🇩🇪🇫🇷 <Berlin>', 12)).toBe('Team 🇩🇪…');
+    expect(truncate('Team 🇩🇪🇫🇷 Berlin', 12)).toBe('Team 🇩🇪…');
+    expect(truncate(`Familien ${'👨‍👩‍👧‍👦'.repeat(3)}`, 25)).toBe('Familien 👨‍👩‍👧‍👦…');
+    expect(truncate('Cafe\u0301 de Paris', 5)).toBe('Caf…');
+    expect(mrkdwnText('Cafe\u0301 & Co', 5)).toBe('Caf…');
+    // A long account name among the picker's options (75 characters).
+    const name = `${'Ö'.repeat(70)}🇯🇵🇰🇷`;
+    expect(accountOptions([{ id: 'x', name }])[0]!.text.text).toBe(`${'Ö'.repeat(70)}🇯🇵…`);
+  });
+
   it.each([
     ['mentions', '<@U0PAT|'],
     ['special mentions', '<!subteam^S0|'],

@@ -308,6 +308,15 @@ describe('renderReply keeps a card well inside what Teams takes', () => {
     expect(clip('ab😀cd', 4)).toBe('ab…');
   });
 
+  it('clip() cuts between the characters a reader sees: never a flag, an emoji sequence or a letter from its accent', () => {
+    expect(clip('Team 🇩🇪🇫🇷 Berlin', 12)).toBe('Team 🇩🇪…');
+    expect(clip(`Familien ${'👩🏽‍💻'.repeat(3)}`, 18)).toBe('Familien 👩🏽‍💻…');
+    expect(clip('Cafe\u0301 de Paris', 5)).toBe('Caf…');
+    const card = renderReply(reply('f', [{ type: 'facts', facts: [{ label: 'Account', value: `${'x'.repeat(LIMITS.factValue - 3)}🇩🇪🇫🇷` }] }]));
+    expect(JSON.stringify(card)).toContain(`${'x'.repeat(LIMITS.factValue - 3)}…`);
+    expect(JSON.stringify(card)).not.toContain('🇩…');
+  });
+
   it('a private stub carries at most a bounded command', () => {
     const stub = renderPrivateStub({ askerName: 'Sam', command: `who-owns ${'x'.repeat(30_000)}`, forUser: '29:sam' });
     expect(utf16Bytes(stub)).toBeLessThan(10_000);
