@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -201,10 +202,10 @@ function inWalMode(path: string): boolean {
 }
 
 /**
- * A roe database opened for reading only, when it needs nothing written first (no migration
- * pending): a command that only reads (`roe ledger verify` of a backup) leaves the file as it
- * was, and works where it may not write (a read-only folder). Null when it must be opened to
- * write: a migration is pending, or the file holds no roe database yet.
+ * A roe database opened for reading only: a command that only reads (`roe ledger verify` of a
+ * backup) leaves the file as it was, and works where it may not write (a read-only folder). One
+ * an earlier release made is read from an up-to-date copy (see upgradedCopy). Null when it must
+ * be opened as always: a file in WAL mode, or one that holds no roe database yet.
  */
 function openReadOnly(path: string): OpenDb | null {
   // A file in WAL mode (the bot's own) is opened as always: read only, SQLite would leave -wal
@@ -221,15 +222,61 @@ function openReadOnly(path: string): OpenDb | null {
     refuseNewerSchema(sqlite, path);
     const applied = new Set((sqlite.prepare(`SELECT created_at AS at FROM ${MIGRATIONS_TABLE}`).all() as { at: unknown }[]).map((m) => Number(m.at)));
     if (!knownMigrations().every((m) => applied.has(m.folderMillis))) {
+      // A backup an earlier release made: brought up to date in a copy, never in itself, which
+      // that release could then no longer open (to go back to it, the backup is what is restored).
+      const copy = upgradedCopy(sqlite);
       sqlite.close();
-      return null;
+      return copy;
     }
+  } catch (e) {
+    if (sqlite.open) sqlite.close();
+    throw e;
+  }
+  setBusyTimeout(sqlite, BUSY_TIMEOUT_MS);
+  return { sqlite, db: drizzle(sqlite, { schema }), close: () => sqlite.close() };
+}
+
+/**
+ * A database of an earlier release, copied (VACUUM INTO: one consistent read, only the pages in
+ * use) to a private folder under the system's temporary one and brought up to date there: what
+ * the commands that only read work on. The copy is deleted when it is closed.
+ */
+function upgradedCopy(sqlite: Database.Database): OpenDb {
+  const folder = mkdtempSync(join(tmpdir(), 'roe-upgraded-'));
+  const remove = () => rmSync(folder, { recursive: true, force: true });
+  try {
+    const path = join(folder, 'roe.db');
+    sqlite.prepare('VACUUM INTO ?').run(path);
+    const copy = openDatabase(path);
+    return { ...copy, close: () => (copy.close(), remove()) };
+  } catch (e) {
+    remove();
+    throw e;
+  }
+}
+
+/**
+ * The database file as it is, for `roe backup` to copy: nothing is written to it (a database an
+ * earlier release made is not brought up to date, nor a backup's journal mode changed), so the
+ * copy is what that release can restore, and the bot running on the file meanwhile finds it as
+ * it left it. Refuses, as openDatabase does, a file that holds another application's database,
+ * a damaged one, or one a newer release made.
+ */
+export function openAsIs(path: string): Database.Database {
+  // A file in WAL mode is read through its -wal and -shm files, which a read-only connection
+  // may not be able to make; any other file opens for reading only (a backup of a backup, in a
+  // folder nobody may write to).
+  const sqlite = new Database(path, { fileMustExist: true, readonly: !inWalMode(path) });
+  try {
+    const tables = tablesOf(sqlite, path);
+    refuseOtherDatabase(tables, path);
+    if (tables.includes(MIGRATIONS_TABLE)) refuseNewerSchema(sqlite, path);
   } catch (e) {
     sqlite.close();
     throw e;
   }
   setBusyTimeout(sqlite, BUSY_TIMEOUT_MS);
-  return { sqlite, db: drizzle(sqlite, { schema }), close: () => sqlite.close() };
+  return sqlite;
 }
 
 /**
@@ -252,8 +299,8 @@ export function createPrivateFile(path: string): void {
  * busy_timeout, foreign_keys) and applies every pending migration. `:memory:` works for tests.
  * A new or empty file becomes a roe database; another application's database, a damaged file
  * and one a newer release made are refused (DatabaseFileError) before anything is written.
- * With `readOnly`, a database that needs no migration is opened for reading only (see
- * openReadOnly), and any other as always.
+ * With `readOnly`, a database not in WAL mode (a backup) is opened for reading only, or read
+ * from an up-to-date copy when an earlier release made it (see openReadOnly); any other as always.
  */
 export function openDatabase(path: string, { readOnly = false } = {}): OpenDb {
   if (readOnly && path !== ':memory:') {
@@ -303,4 +350,50 @@ export function openDatabase(path: string, { readOnly = false } = {}): OpenDb {
     }
   }
   return { sqlite, db, close: () => sqlite.close() };
+}
+
+/** How many entries a database's ledger holds and its head (the last entry's hash); null for a ledger with none. */
+export function ledgerHeadOf(sqlite: Database.Database): { entries: number; head: string } | null {
+  const last = sqlite.prepare('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  return last ? { entries: last.seq, head: last.hash } : null;
+}
+
+/**
+ * Takes the database at `path` out of use, for `roe restore` to put a backup in its place:
+ * what its -wal file holds is written back into it and the -wal and -shm files are removed
+ * (journal mode DELETE), which SQLite does only when no other connection has the file open, so
+ * a bot still running on it is refused (DatabaseFileError). Left beside the backup put in its
+ * place, that -wal file would be read as the backup's own: what the database held after the
+ * backup would come back over it, or its pages mixed with the backup's. Another application's
+ * database is refused too. Returns its ledger's size and head, null when it has none; undefined
+ * when the file cannot be read as a database (damaged: it is replaced whole).
+ */
+export function retireDatabase(path: string): { entries: number; head: string } | null | undefined {
+  const sqlite = new Database(path, { fileMustExist: true });
+  try {
+    let tables: string[];
+    try {
+      tables = tablesOf(sqlite, path);
+    } catch (e) {
+      if (e instanceof DatabaseFileError) return undefined;
+      throw e;
+    }
+    refuseOtherDatabase(tables, path);
+    setBusyTimeout(sqlite, 0);
+    try {
+      sqlite.pragma('journal_mode = DELETE');
+    } catch (e) {
+      if (isBusy(e)) throw new DatabaseFileError(`DATABASE_PATH: ${path} is open in another process (the bot?): stop it, then restore`);
+      throw e;
+    }
+    if (!tables.includes('ledger')) return null;
+    try {
+      return ledgerHeadOf(sqlite);
+    } catch (e) {
+      if (/^SQLITE_(CORRUPT|NOTADB)/.test(String((e as { code?: unknown }).code))) return undefined;
+      throw e;
+    }
+  } finally {
+    sqlite.close();
+  }
 }

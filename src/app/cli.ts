@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
@@ -22,7 +22,7 @@ import { hostConsole } from './console-host.js';
 import { createLogger, createTextLogger } from './logger.js';
 import { checkAgainstDatabase, parsePolicyQuiet, readPolicyFile, type RecordedVersion } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
-import { createPrivateFile, DatabaseFileError, holdsNoTables, isBusy, requireRoeDatabase } from '../../db/client.js';
+import { createPrivateFile, DatabaseFileError, holdsNoTables, isBusy, ledgerHeadOf, openAsIs, requireRoeDatabase, retireDatabase } from '../../db/client.js';
 import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { listPolicies } from '../../db/repos/policies.repo.js';
@@ -43,6 +43,7 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['ledger export [--format json|csv]', 'print the ledger (JSON by default)'],
   ['stats [--format text|json]', 'claims, disputes, rulings and open cases per partner; open cases per arbitrator'],
   ['backup FILE', 'an online, consistent copy of the database'],
+  ['restore FILE', 'put a backup in the place of the database (the bot stopped)'],
   ['export --partner ID', 'everything about one partner, and nothing about others (JSON)'],
   ['forget USER', "remove a chat user's personal data (USER: slack:U0123, teams:29:…, teams:ENTRA-OBJECT-ID or console:NAME)"],
   ['outbox [list]', 'notifications not delivered yet (pending and parked)'],
@@ -126,6 +127,7 @@ const SPECS: Readonly<Record<string, ArgSpec>> = {
   'ledger export': { options: { format: 'string' } },
   stats: { options: { format: 'string' } },
   backup: { args: ['FILE'] },
+  restore: { args: ['FILE'] },
   export: { options: { partner: 'string' } },
   forget: { args: ['USER'] },
   'outbox list': {},
@@ -559,6 +561,14 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const problem = serveProblem(config);
       if (problem) throw new ConfigError(problem);
       const rt = openRuntime(config, db, createLogger(config.logLevel));
+      // A bot started from another folder, on a new host or with DATABASE_PATH mistyped makes a
+      // new database and would serve it as if nobody owned anything: said at start, naming it.
+      if (rt.store.partners.all().length === 0 && rt.store.accounts.count() === 0) {
+        rt.logger.warn(
+          { database: db.path },
+          `database: ${db.path} holds no partners and no accounts, so who-owns finds no account and no claim can be filed: import them (npx roe import partners FILE, then accounts). If this bot had data before, DATABASE_PATH does not point at its database (a relative path is taken from the folder the bot starts in)`,
+        );
+      }
       // Timers first: the scheduler's first tick (timers that fell due while the bot was down)
       // waits neither for the account index nor for the chat SDKs, which load after it while
       // the server already listens.
@@ -751,7 +761,17 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         io.err(`${file} exists; choose a new file name`);
         return 1;
       }
-      const rt = openRuntime(config, db, createTextLogger(config.logLevel, process.stderr), { recordPolicy: false, readOnly: true, terminal: 'byHand' });
+      // The file as it is: a database an earlier release made is copied without being brought up
+      // to date first (nor under the earlier release's bot, should it still run), so that release
+      // can restore the copy; the release that opens the copy brings it up to date.
+      let source: Database.Database;
+      try {
+        source = openAsIs(db.path);
+      } catch (e) {
+        const problem = databaseFileProblem(db, e);
+        if (problem) throw new CommandError(problem);
+        throw e;
+      }
       // Written under another name and renamed once whole: a backup cut short (an error, a kill)
       // never leaves a file by the name asked for, which could pass for a backup later.
       const partial = `${file}.partial`;
@@ -772,7 +792,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         // Every page in one step, under one read transaction: copied a hundred pages at a time
         // (the default), a write by the bot between two steps made SQLite start the copy over, so
         // on a busy bot a large database was never copied. In WAL mode the read holds no writer up.
-        const r = await rt.db.sqlite.backup(partial, { progress: () => BACKUP_PAGES_PER_STEP });
+        const r = await source.backup(partial, { progress: () => BACKUP_PAGES_PER_STEP });
         // One self-contained file (no -wal beside it), which opens for reading anywhere, even
         // where nothing may be written (a read-only archive); a start turns it back to WAL.
         const copy = new Database(partial);
@@ -793,7 +813,102 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         io.err(`${file}: backup failed (${why ?? ((e as Error).message ?? String(e)).split('\n')[0]})`);
         return 1;
       } finally {
-        rt.close();
+        source.close();
+      }
+    }
+    case 'restore': {
+      const file = p.args[0];
+      if (!file) throw new UsageError(p.label, 'needs a FILE');
+      if (db.path === ':memory:') throw new CommandError('DATABASE_PATH: :memory: holds no file to restore a backup to');
+      const from = resolve(file);
+      const stat = statOf(from);
+      if (!stat) {
+        io.err(`${file}: no such file`);
+        return 1;
+      }
+      if (!stat.isFile()) {
+        io.err(`${file} is ${stat.isDirectory() ? 'a folder' : 'not a file'}: FILE is the backup to restore`);
+        return 1;
+      }
+      if (from === db.path) {
+        io.err(`${file} is DATABASE_PATH itself: FILE is the backup to restore`);
+        return 1;
+      }
+      // The backup's problems name the backup, not DATABASE_PATH as the database's do.
+      const named = (e: unknown) => {
+        if (e instanceof DatabaseFileError) return new CommandError(e.message.replace(`DATABASE_PATH: ${from}`, file));
+        return e;
+      };
+      let source: Database.Database;
+      try {
+        if (holdsNoTables(from)) {
+          io.err(`${file} is empty, not a backup of a roe database`);
+          return 1;
+        }
+        source = openAsIs(from);
+      } catch (e) {
+        throw named(e);
+      }
+      const partial = `${db.path}.restoring`;
+      try {
+        const check = source.pragma('quick_check', { simple: true });
+        if (check !== 'ok') {
+          io.err(`${file} is damaged (${String(check).split('\n')[0]}); choose another backup`);
+          return 1;
+        }
+        const restored = ledgerHeadOf(source);
+        mkdirSync(dirname(db.path), { recursive: true });
+        const old = statOf(db.path);
+        if (old?.isDirectory()) throw new CommandError(`${db.label}: cannot open ${db.path} (it is a directory)`);
+        // Refused while the bot runs on it; what its own -wal holds goes back into it, and the
+        // -wal and -shm files go, so that none is left to be read as the backup's.
+        let replaced: ReturnType<typeof retireDatabase> | 'none' = 'none';
+        try {
+          if (old) replaced = retireDatabase(db.path);
+        } catch (e) {
+          if (e instanceof DatabaseFileError) throw new CommandError(e.message);
+          throw e;
+        }
+        rmSync(partial, { force: true });
+        rmSync(`${partial}-journal`, { force: true });
+        createPrivateFile(partial);
+        // The file keeps the mode and owner the database had (the bot's account, when restored as root).
+        if (old) {
+          chmodSync(partial, old.mode & 0o777);
+          try {
+            chownSync(partial, old.uid, old.gid);
+          } catch {
+            // Not ours to give away (not root): the file is this account's, as the one before was.
+          }
+        }
+        await source.backup(partial, { progress: () => BACKUP_PAGES_PER_STEP });
+        const copy = new Database(partial);
+        try {
+          copy.pragma('journal_mode = DELETE');
+        } finally {
+          copy.close();
+        }
+        for (const f of [`${db.path}-wal`, `${db.path}-shm`, `${db.path}-journal`]) rmSync(f, { force: true });
+        renameSync(partial, db.path);
+        const entries = restored?.entries ?? 0;
+        let before = '';
+        if (replaced === undefined) before = '; the database it replaced could not be read';
+        else if (replaced !== 'none') {
+          const had = replaced?.entries ?? 0;
+          const gone = had - entries;
+          before = `; the database it replaced had ${count(had)}${gone > 0 ? ` (the ${count(gone)} after entry ${count(entries)} ${gone === 1 ? 'is' : 'are'} not in the backup)` : ''}`;
+        }
+        io.out(`restored ${file} to ${db.path}: the ledger has ${plural(entries, 'entry', 'entries')}, head ${(restored?.head ?? '0'.repeat(64)).slice(0, 16)}${before}`);
+        return 0;
+      } catch (e) {
+        rmSync(partial, { force: true });
+        rmSync(`${partial}-journal`, { force: true });
+        if (e instanceof CommandError) throw e;
+        const problem = databaseFileProblem(db, e);
+        if (problem) throw new CommandError(problem);
+        throw e;
+      } finally {
+        source.close();
       }
     }
     case 'export': {

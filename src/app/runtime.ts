@@ -100,7 +100,7 @@ export interface RuntimeOptions {
    * with its rows (Runtime.recordPolicy), so that a file it refuses leaves no version behind.
    */
   recordPolicy?: boolean | 'later';
-  /** Open the database for reading only when it needs no migration: for commands that only read, which then leave the file as it was. */
+  /** Open a database not in WAL mode (a backup) for reading only, from an up-to-date copy when an earlier release made it: for commands that only read, which then leave the file as it was. */
   readOnly?: boolean;
   /** Bytes of account strings the who-owns index holds in memory rather than reading them from its file (default STRINGS_IN_MEMORY_BYTES; tests pass 0). */
   stringsInMemoryUpTo?: number;

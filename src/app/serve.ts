@@ -272,7 +272,7 @@ export async function serve(rt: Runtime, platforms: PlatformHost[] | PlatformLoa
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   const policy = rt.policies.inForceAt(rt.clock.now());
-  rt.logger.info({ ...(host ? { host } : {}), port: actual, platforms: hosts.map((p) => p.name), policy: policy.version, policyEffective: policy.policy.effective }, 'roe-bot listening');
+  rt.logger.info({ ...(host ? { host } : {}), port: actual, platforms: hosts.map((p) => p.name), database: rt.config.databasePath, policy: policy.version, policyEffective: policy.policy.effective }, 'roe-bot listening');
   sayWhatWaits(rt);
   return {
     server,

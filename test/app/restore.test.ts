@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/builders.js';
+import { roeOn } from '../support/cli.js';
+import { testRuntime } from '../support/runtime.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-restore-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `roe ledger verify`'s line: the number of entries and the head. */
+const verified = (db: string) => roeOn(db, ['ledger', 'verify']).out.trim();
+
+/** A database with the demo data, and a backup of it taken by `roe backup`. */
+function liveAndBackup(name: string): { live: string; backup: string } {
+  const live = join(dir, `${name}.db`);
+  testRuntime({ databasePath: live }).close();
+  const backup = join(dir, `${name}-backup.db`);
+  expect(roeOn(live, ['backup', backup]).code).toBe(0);
+  return { live, backup };
+}
+
+/** A bot that appends to the ledger and is killed before anything is copied back from its -wal file. */
+function appendThenKilled(db: string, entries: number): void {
+  const code = `
+    import { openDatabase } from ${JSON.stringify(join(ROOT, 'db/client.ts'))};
+    import { createStore } from ${JSON.stringify(join(ROOT, 'db/repos/store.ts'))};
+    const db = openDatabase(${JSON.stringify(db)});
+    db.sqlite.pragma('wal_autocheckpoint = 0');
+    const store = createStore(db);
+    for (let i = 0; i < ${entries}; i++) store.ledger.append({ at: new Date(), kind: 'claim.activity', subject: 'claim:1', actor: 'pat', policyVersion: '2026.1', payload: {} });
+    process.kill(process.pid, 'SIGKILL');`;
+  spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT });
+}
+
+describe('roe restore FILE', () => {
+  it('over a database whose bot was killed, puts the backup in its place (never what its -wal file held), and says how far back it went', () => {
+    const { live, backup } = liveAndBackup('killed');
+    const atBackup = verified(backup);
+    expect(atBackup).toMatch(/^ledger OK: 6 entries, head [0-9a-f]{16}$/);
+    appendThenKilled(live, 3);
+    expect(statSync(`${live}-wal`).size).toBeGreaterThan(0);
+    // A mode the admin gave the database (a group that reads it) stays.
+    chmodSync(live, 0o640);
+    const r = roeOn(live, ['restore', backup]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^restored ${backup} to ${live}: the ledger has 6 entries, head [0-9a-f]{16}; the database it replaced had 9 \\(the 3 after entry 6 are not in the backup\\)\\n$`));
+    expect(verified(live)).toBe(atBackup);
+    expect([existsSync(`${live}-wal`), existsSync(`${live}-shm`), existsSync(`${live}.restoring`)]).toEqual([false, false, false]);
+    expect(statSync(live).mode & 0o777).toBe(0o640);
+    // The backup itself is left as it was.
+    expect(verified(backup)).toBe(atBackup);
+  });
+
+  it('to a DATABASE_PATH where nothing is yet (a new host, a new folder), makes the database there, readable by the bot’s account alone', () => {
+    const { backup } = liveAndBackup('moving');
+    const moved = join(dir, 'new-host', 'data', 'roe.db');
+    expect(roeOn(moved, ['restore', backup])).toEqual({ code: 0, err: '', out: expect.stringMatching(new RegExp(`^restored ${backup} to ${moved}: the ledger has 6 entries, head [0-9a-f]{16}\n$`)) });
+    expect(verified(moved)).toBe(verified(backup));
+    expect(statSync(moved).mode & 0o777).toBe(0o600);
+  });
+
+  it('is refused while another process (the bot) has the database open, which is left as it was', () => {
+    const { live, backup } = liveAndBackup('running');
+    const bot = new Database(live);
+    bot.pragma('journal_mode = WAL');
+    bot.prepare('SELECT count(*) FROM ledger').get();
+    try {
+      expect(roeOn(live, ['restore', backup])).toEqual({ code: 1, out: '', err: `DATABASE_PATH: ${live} is open in another process (the bot?): stop it, then restore\n` });
+    } finally {
+      bot.close();
+    }
+    expect(verified(live)).toMatch(/^ledger OK: 6 entries/);
+  });
+
+  it('refuses a FILE that holds no roe database, in one line naming it, and leaves the database as it was', () => {
+    const { live } = liveAndBackup('not-a-backup');
+    const bytes = readFileSync(live);
+    const empty = join(dir, 'empty.db');
+    writeFileSync(empty, '');
+    expect(roeOn(live, ['restore', empty])).toEqual({ code: 1, out: '', err: `${empty} is empty, not a backup of a roe database\n` });
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'not a database at all, but long enough to be read as one by SQLite if it tried. '.repeat(20));
+    expect(roeOn(live, ['restore', text])).toEqual({ code: 1, out: '', err: `${text} is not a SQLite database\n` });
+    expect(roeOn(live, ['restore', join(dir, 'missing.db')])).toEqual({ code: 1, out: '', err: `${join(dir, 'missing.db')}: no such file\n` });
+    expect(readFileSync(live).equals(bytes)).toBe(true);
+  });
+});
