@@ -204,26 +204,24 @@ function inWalMode(path: string): boolean {
 /**
  * A roe database opened for reading only: a command that only reads (`roe ledger verify` of a
  * backup) leaves the file as it was, and works where it may not write (a read-only folder). One
- * an earlier release made is read from an up-to-date copy (see upgradedCopy). Null when it must
- * be opened as always: a file in WAL mode, or one that holds no roe database yet.
+ * an earlier release made is read from an up-to-date copy (see upgradedCopy): a backup, or the
+ * bot's own database after `git pull`, its earlier release's bot still running on it. Null when
+ * it must be opened as always: an up-to-date file in WAL mode, or one that holds no roe database yet.
  */
 function openReadOnly(path: string): OpenDb | null {
-  // A file in WAL mode (the bot's own) is opened as always: read only, SQLite would leave -wal
-  // and -shm files beside it. A backup is in rollback-journal mode (see roe backup).
-  if (inWalMode(path)) return null;
-  const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  // A file in WAL mode (the bot's own) is looked at as openAsIs does, and nothing is written to
+  // it here; a backup is in rollback-journal mode (see roe backup), opened for reading only.
+  const sqlite = openAsIs(path);
   try {
-    const tables = tablesOf(sqlite, path);
-    refuseOtherDatabase(tables, path);
-    if (!tables.includes(MIGRATIONS_TABLE)) {
+    if (!tablesOf(sqlite, path).includes(MIGRATIONS_TABLE)) {
       sqlite.close();
       return null;
     }
-    refuseNewerSchema(sqlite, path);
     const applied = new Set((sqlite.prepare(`SELECT created_at AS at FROM ${MIGRATIONS_TABLE}`).all() as { at: unknown }[]).map((m) => Number(m.at)));
     if (!knownMigrations().every((m) => applied.has(m.folderMillis))) {
-      // A backup an earlier release made: brought up to date in a copy, never in itself, which
-      // that release could then no longer open (to go back to it, the backup is what is restored).
+      // A backup an earlier release made, or the bot's own database with that release's bot still
+      // running on it: brought up to date in a copy, never in itself, which that release could then
+      // no longer open (to go back to it, the backup is what is restored), nor its bot expect.
       const copy = upgradedCopy(sqlite);
       sqlite.close();
       return copy;
@@ -232,7 +230,11 @@ function openReadOnly(path: string): OpenDb | null {
     if (sqlite.open) sqlite.close();
     throw e;
   }
-  setBusyTimeout(sqlite, BUSY_TIMEOUT_MS);
+  // Up to date and in WAL mode: opened as always.
+  if (!sqlite.readonly) {
+    sqlite.close();
+    return null;
+  }
   return { sqlite, db: drizzle(sqlite, { schema }), close: () => sqlite.close() };
 }
 
@@ -299,8 +301,9 @@ export function createPrivateFile(path: string): void {
  * busy_timeout, foreign_keys) and applies every pending migration. `:memory:` works for tests.
  * A new or empty file becomes a roe database; another application's database, a damaged file
  * and one a newer release made are refused (DatabaseFileError) before anything is written.
- * With `readOnly`, a database not in WAL mode (a backup) is opened for reading only, or read
- * from an up-to-date copy when an earlier release made it (see openReadOnly); any other as always.
+ * With `readOnly`, a database an earlier release made (a backup, or the bot's own before it is
+ * restarted on this release) is read from an up-to-date copy, and any other not in WAL mode (a
+ * backup) opened for reading only (see openReadOnly); any other as always.
  */
 export function openDatabase(path: string, { readOnly = false } = {}): OpenDb {
   if (readOnly && path !== ':memory:') {

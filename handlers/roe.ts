@@ -350,8 +350,8 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
 /** The policy's registration terms in words: how long protection lasts, its warnings, and dormancy. */
 function protectionFacts(r: Policy['registration']): string {
   const endWarning = expiryWarningDays(r);
-  const end = endWarning > 0 ? ` (warning ${endWarning} days before it ends; logged activity does not extend it)` : ' (logged activity does not extend it)';
-  return `${r.protection_days} days${end}; dormant after ${r.dormant_after_days} days without activity (warning ${r.dormancy_warning_days} days before)`;
+  const end = endWarning > 0 ? ` (warning ${plural(endWarning, 'day')} before it ends; logged activity does not extend it)` : ' (logged activity does not extend it)';
+  return `${plural(r.protection_days, 'day')}${end}; dormant after ${plural(r.dormant_after_days, 'day')} without activity (warning ${plural(r.dormancy_warning_days, 'day')} before)`;
 }
 
 /** `/roe policy`: the rules in force, in words. */

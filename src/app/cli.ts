@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
@@ -255,6 +255,25 @@ function databaseLocation(configured: string): DatabaseLocation {
 
 /** Pages `roe backup` copies per step of SQLite's backup API: all of them (better-sqlite3's largest step). */
 const BACKUP_PAGES_PER_STEP = 0x7fffffff;
+
+/**
+ * Copies the database `source` into the file `to` (made beforehand with the mode it is to have), as
+ * `roe backup` and `roe restore` do. Every page in one step, under one read transaction: copied a
+ * hundred pages at a time (the default), a write by the bot between two steps made SQLite start the
+ * copy over, so on a busy bot a large database was never copied. In WAL mode the read holds no
+ * writer up. The copy is one self-contained file (no -wal beside it), which opens for reading
+ * anywhere, even where nothing may be written (a read-only archive); a start turns it back to WAL.
+ */
+async function copyWhole(source: Database.Database, to: string): Promise<Database.BackupMetadata> {
+  const r = await source.backup(to, { progress: () => BACKUP_PAGES_PER_STEP });
+  const copy = new Database(to);
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
+  return r;
+}
 
 const FILE_ERRNOS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'EISDIR', 'ENOSPC', 'ENAMETOOLONG', 'ELOOP']);
 const SQLITE_FILE_CODES = /^SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL)/;
@@ -789,18 +808,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         clean();
         // The copy holds what the database holds: readable by this account alone, as the database is made.
         createPrivateFile(partial);
-        // Every page in one step, under one read transaction: copied a hundred pages at a time
-        // (the default), a write by the bot between two steps made SQLite start the copy over, so
-        // on a busy bot a large database was never copied. In WAL mode the read holds no writer up.
-        const r = await source.backup(partial, { progress: () => BACKUP_PAGES_PER_STEP });
-        // One self-contained file (no -wal beside it), which opens for reading anywhere, even
-        // where nothing may be written (a read-only archive); a start turns it back to WAL.
-        const copy = new Database(partial);
-        try {
-          copy.pragma('journal_mode = DELETE');
-        } finally {
-          copy.close();
-        }
+        const r = await copyWhole(source, partial);
         renameSync(partial, file);
         io.out(`backup written to ${file} (${r.totalPages} pages)`);
         return 0;
@@ -830,7 +838,15 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         io.err(`${file} is ${stat.isDirectory() ? 'a folder' : 'not a file'}: FILE is the backup to restore`);
         return 1;
       }
-      if (from === db.path) {
+      // The database itself where DATABASE_PATH is a link to it (kept on another volume): the
+      // backup goes there, and the link stays.
+      let target = db.path;
+      try {
+        target = realpathSync(db.path);
+      } catch {
+        // Nothing there yet: the backup is put at DATABASE_PATH.
+      }
+      if (realpathSync(from) === target) {
         io.err(`${file} is DATABASE_PATH itself: FILE is the backup to restore`);
         return 1;
       }
@@ -849,7 +865,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       } catch (e) {
         throw named(e);
       }
-      const partial = `${db.path}.restoring`;
+      const partial = `${target}.restoring`;
       try {
         const check = source.pragma('quick_check', { simple: true });
         if (check !== 'ok') {
@@ -857,14 +873,14 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
           return 1;
         }
         const restored = ledgerHeadOf(source);
-        mkdirSync(dirname(db.path), { recursive: true });
-        const old = statOf(db.path);
+        mkdirSync(dirname(target), { recursive: true });
+        const old = statOf(target);
         if (old?.isDirectory()) throw new CommandError(`${db.label}: cannot open ${db.path} (it is a directory)`);
         // Refused while the bot runs on it; what its own -wal holds goes back into it, and the
         // -wal and -shm files go, so that none is left to be read as the backup's.
         let replaced: ReturnType<typeof retireDatabase> | 'none' = 'none';
         try {
-          if (old) replaced = retireDatabase(db.path);
+          if (old) replaced = retireDatabase(target);
         } catch (e) {
           if (e instanceof DatabaseFileError) throw new CommandError(e.message);
           throw e;
@@ -881,15 +897,9 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
             // Not ours to give away (not root): the file is this account's, as the one before was.
           }
         }
-        await source.backup(partial, { progress: () => BACKUP_PAGES_PER_STEP });
-        const copy = new Database(partial);
-        try {
-          copy.pragma('journal_mode = DELETE');
-        } finally {
-          copy.close();
-        }
-        for (const f of [`${db.path}-wal`, `${db.path}-shm`, `${db.path}-journal`]) rmSync(f, { force: true });
-        renameSync(partial, db.path);
+        await copyWhole(source, partial);
+        for (const f of [`${target}-wal`, `${target}-shm`, `${target}-journal`]) rmSync(f, { force: true });
+        renameSync(partial, target);
         const entries = restored?.entries ?? 0;
         let before = '';
         if (replaced === undefined) before = '; the database it replaced could not be read';

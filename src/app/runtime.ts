@@ -100,7 +100,7 @@ export interface RuntimeOptions {
    * with its rows (Runtime.recordPolicy), so that a file it refuses leaves no version behind.
    */
   recordPolicy?: boolean | 'later';
-  /** Open a database not in WAL mode (a backup) for reading only, from an up-to-date copy when an earlier release made it: for commands that only read, which then leave the file as it was. */
+  /** Read a database an earlier release made (a backup, or the bot's own before it restarts on this release) from an up-to-date copy, and open any other not in WAL mode (a backup) for reading only: for commands that only read, which then leave the file as it was. */
   readOnly?: boolean;
   /** Bytes of account strings the who-owns index holds in memory rather than reading them from its file (default STRINGS_IN_MEMORY_BYTES; tests pass 0). */
   stringsInMemoryUpTo?: number;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -54,6 +54,22 @@ describe('roe restore FILE', () => {
     expect(statSync(live).mode & 0o777).toBe(0o640);
     // The backup itself is left as it was.
     expect(verified(backup)).toBe(atBackup);
+  });
+
+  it('over a DATABASE_PATH that links to the database (kept on another volume), puts the backup in the database it links to, and the link stays', () => {
+    const { live, backup } = liveAndBackup('linked');
+    appendThenKilled(live, 2);
+    const folder = join(dir, 'app', 'data');
+    mkdirSync(folder, { recursive: true });
+    const link = join(folder, 'roe.db');
+    symlinkSync(live, link);
+    const r = roeOn(link, ['restore', backup]);
+    expect([r.err, r.code]).toEqual(['', 0]);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(verified(live)).toBe(verified(backup));
+    expect([existsSync(`${live}-wal`), existsSync(`${live}.restoring`), existsSync(`${link}.restoring`)]).toEqual([false, false, false]);
+    // The backup named by the path it links to is the database itself.
+    expect(roeOn(link, ['restore', live])).toEqual({ code: 1, out: '', err: `${live} is DATABASE_PATH itself: FILE is the backup to restore\n` });
   });
 
   it('to a DATABASE_PATH where nothing is yet (a new host, a new folder), makes the database there, readable by the bot’s account alone', () => {

@@ -68,4 +68,13 @@ describe('backups across an upgrade', () => {
     expect(schemaOf(backup)).toEqual(EARLIER);
     expect(copies()).toEqual(before);
   });
+
+  it('a command that only reads, run on the bot\u2019s own database after `git pull` but before the bot restarts, leaves it in the earlier release\u2019s schema', () => {
+    // The earlier release's bot still runs on it: brought up to date under it, it would meet a schema it does not know.
+    const live = earlierRelease('live-read.db', 'wal');
+    expect(roeOn(live, ['ledger', 'verify'])).toMatchObject({ code: 0, err: '', out: expect.stringMatching(/^ledger OK: \d+ entries/) });
+    expect(roeOn(live, ['stats', '--format', 'json'])).toMatchObject({ code: 0, err: '' });
+    expect(roeOn(live, ['outbox'])).toMatchObject({ code: 0, err: '' });
+    expect(schemaOf(live)).toEqual(EARLIER);
+  });
 });

@@ -117,6 +117,20 @@ describe('the end of protection', () => {
     expect(facts.find((f) => f.label === 'Protection')?.value).toBe('90 days (warning 7 days before it ends; logged activity does not extend it); dormant after 30 days without activity (warning 7 days before)');
   });
 
+  it('/roe policy says a warning of one day as one day', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-expiry-'));
+    try {
+      const path = join(dir, 'policy.yaml');
+      writeFileSync(path, policyTextWith([['dormancy_warning_days: 7', 'dormancy_warning_days: 1\n  expiry_warning_days: 1']]));
+      rt.close();
+      rt = testRuntime({ policyPath: path });
+      const facts = roe(rt.deps, as.partner(rt, 'contoso'), 'policy').blocks.flatMap((b) => (b.type === 'facts' ? b.facts : []));
+      expect(facts.find((f) => f.label === 'Protection')?.value).toBe('90 days (warning 1 day before it ends; logged activity does not extend it); dormant after 30 days without activity (warning 1 day before)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     ['14 days', '14', ['2027-02-14T15:00:00.000Z']],
     ['none', '0', []],

@@ -61,10 +61,12 @@ const SECRET_PATTERN = /\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+/g;
 /**
  * The Slack libraries' debug lines that carry a whole payload after their label: the Web API
  * client's request body, headers and result (messages as sent, with what users wrote; users.info
- * with their names), and Socket Mode's messages received and acknowledged (the user, their form's
- * values, the payload's verification token). The label is kept, the payload never logged.
+ * with their names), Socket Mode's messages received and acknowledged (the user, their form's
+ * values, the payload's verification token), and what an acknowledgement answers (Bolt's Socket
+ * Mode receiver and the client's message sent: a who-owns answer, a form's result or its errors
+ * with what was typed). The label is kept, the payload never logged.
  */
-const PAYLOAD_LINE = /^(http request (?:body|headers|result): |Received a message on the WebSocket: |Calling ack\(\) - type: [^,]*, envelope_id: [^,]*, data: |Unable to parse an incoming WebSocket message \(will ignore\): )/;
+const PAYLOAD_LINE = /^(http request (?:body|headers|result): |Received a message on the WebSocket: |Calling ack\(\) - type: [^,]*, envelope_id: [^,]*, data: |Unable to parse an incoming WebSocket message \(will ignore\): |Sending a WebSocket message: |ack\(\) (?:call begins|response sent|response stored) \(body: )/;
 
 /**
  * Bolt's and the Web API client's log lines, into ours; anything shaped like a token is blanked,
@@ -74,7 +76,9 @@ export function slackLibraryLogger(log: SlackLog): BoltLogger {
   const line = (parts: unknown[]) => {
     const text = parts.map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : JSON.stringify(p))).join(' ');
     const label = PAYLOAD_LINE.exec(text);
-    return label ? `${label[1]}[payload not logged]` : text.replace(SECRET_PATTERN, '[redacted]');
+    // An acknowledgement's body is in brackets: they are closed after the label.
+    const kept = label?.[1];
+    return kept !== undefined ? `${kept}[payload not logged]${kept.endsWith('(body: ') ? ')' : ''}` : text.replace(SECRET_PATTERN, '[redacted]');
   };
   // Bolt writes several debug lines per request: they are not even formatted unless debug is on.
   const debugOn = () => log.isLevelEnabled?.('debug') ?? true;

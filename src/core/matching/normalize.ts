@@ -51,7 +51,7 @@ const FOLDED_LETTERS: Readonly<Record<string, string>> = {
   // Greek's final sigma is σ at the end of a word: "ΣΙΣ" lower-cased ends in ς, yet starts Σίσυφος.
   'ς': 'σ',
 };
-const FOLDED_LETTERS_RE = /[ßæøłœđðþις]/g;
+const FOLDED_LETTERS_RE = /[ßæøłœđðþıς]/g;
 const NON_ASCII_RE = /[^\x00-\x7f]/;
 /** Combining marks but the kana voiced sound marks (゛ ゜), which make another letter: ハ, バ and パ are three. */
 const COMBINING_MARKS_RE = /(?:(?![\u3099\u309a])\p{M})+/gu;

@@ -36,6 +36,8 @@ describe('normalizeName', () => {
     ['Æon Ltd', 'aeon'],
     ['Ørsted', 'orsted'],
     ['Łódź Partners', 'lodz partners'],
+    // Turkish dotless ı, as İ and I give it
+    ['Işık Holding', 'isik holding'],
     ['Ｆｕｌｌｗｉｄｔｈ', 'fullwidth'],
     // & and apostrophes
     ['Procter & Gamble Co.', 'procter and gamble'],

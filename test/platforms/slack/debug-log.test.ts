@@ -57,4 +57,17 @@ describe('the Slack libraries’ log lines', () => {
       'WebSocket open event received (connection established)!',
     ]);
   });
+
+  it('keep a Socket Mode acknowledgement’s label, not what it answers (a who-owns answer, a form as filed, its errors with what was typed)', () => {
+    const lines: string[] = [];
+    const at = (_o: object, msg: string) => lines.push(msg);
+    const logger = slackLibraryLogger({ debug: at, info: at, warn: at, error: at } as never);
+    // What Bolt's Socket Mode receiver and the Socket Mode client write when a listener acks with a body.
+    const body = { response_action: 'errors', errors: { amount: 'amounts use a decimal point, got "NW-TYPED 12,50"' } };
+    logger.debug(`ack() call begins (body: ${JSON.stringify(body)})`);
+    logger.debug(`Sending a WebSocket message: ${JSON.stringify({ envelope_id: 'e1', payload: { text: 'Soylent Corp is owned by NW-OWNER' } })}`);
+    logger.debug(`ack() response sent (body: ${JSON.stringify(body)})`);
+    for (const personal of ['NW-TYPED', 'NW-OWNER']) expect(lines.join('\n'), `logged "${personal}"`).not.toContain(personal);
+    expect(lines).toEqual(['ack() call begins (body: [payload not logged])', 'Sending a WebSocket message: [payload not logged]', 'ack() response sent (body: [payload not logged])']);
+  });
 });
