@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canSeeParty, ownParty, type Principal } from '../src/core/authz.js';
 import { canonicalProductLine, DuplicateClaim, fileClaim, UnknownAccount } from '../src/core/claims/claims.service.js';
+import { FLAGGED_REASON } from '../src/core/claims/consequences.js';
 import { againstFacts, type ConflictReason } from '../src/core/claims/overlap.js';
 import { PARTNER_ROUTES, routeProblem } from '../src/core/claims/route.js';
 import { dormancyAt, effectiveStatus, termsOf } from '../src/core/claims/lifecycle.js';
@@ -12,6 +13,7 @@ import { DIRECT, DIRECT_NAME, ROUTES, type Claim, type Dispute, type Route, type
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, dormantSince, explainOptions, onConsole, ownUserKeys, protectedWords, refuseUnknown, viewpoint } from './deps.js';
 import { approvalShown, caseTitle, outcomeText } from './dispute-card.js';
+import { flagLines } from './flag.js';
 import { announce } from './notify.js';
 import { FORMS, reply, text, type Block, type Field, type Form, type Reply } from './replies/model.js';
 import { accountInitial, accountNotFound, asksForHelp, resolveAccount } from './resolve-account.js';
@@ -251,14 +253,25 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
     const rules = inCase?.status === 'open' ? [text(`${vp.person(inCase.arbitrator)} rules on it${inCase.dueAt ? ` by ${vp.deadline(inCase.dueAt)}` : ''}.`, 'muted')] : [];
     const why =
       result.waits === 'approval'
-        ? `${about} collides with no other claim, but needs an arbitrator's approval: ${(result.approval ?? []).join(' ')} It is ${awaitingApproval(vp, result.disputeId ? deps.ctx.store.disputes.get(result.disputeId) : undefined)}; you will be told the ruling.`
+        ? `${about} collides with no other claim, but needs an arbitrator's approval. It is ${awaitingApproval(vp, result.disputeId ? deps.ctx.store.disputes.get(result.disputeId) : undefined)}; you will be told the ruling.`
         : result.waits === 'case'
           ? `${about} joins dispute #${result.disputeId}, which is deciding this account and product line; you will be told the ruling.`
           : result.disputeId
             ? `${about} ${collision(vp, result.conflicts ?? [])}. Dispute #${result.disputeId} is with the arbitrator; you will be told the ruling.`
             : `${about} is pending approval.`;
-    return reply(`Claim #${claim.id} on ${account.name}${forPartner ? ` for ${forPartner}` : ''} is pending`, [text(why, 'warning'), ...rules]);
+    // A claim that overlaps waits for the overlap: of why it would need approval, only a flag is said (nobody else tells the partner of it).
+    const approval = result.waits === 'approval' ? (result.approval ?? []) : (result.approval ?? []).filter((r) => r === FLAGGED_REASON);
+    const still = result.waits === 'approval' ? 'This claim still waits for its approval once the flag lifts.' : 'This claim still goes to the arbitrator once the flag lifts.';
+    return reply(`Claim #${claim.id} on ${account.name}${forPartner ? ` for ${forPartner}` : ''} is pending`, [text(why, 'warning'), ...rules, ...approvalLines(deps, vp, claim, approval, still)]);
   });
+}
+
+/**
+ * Why a claim needs an arbitrator's approval, as its filer reads it, a line a reason; a flag with
+ * which claims it counts and until when it holds, since nobody else tells the partner's people.
+ */
+function approvalLines(deps: HandlerDeps, vp: Viewpoint, claim: Claim, reasons: readonly string[], still: string): Block[] {
+  return reasons.flatMap((r) => (r === FLAGGED_REASON ? flagLines(deps, vp, claim.claimant, { lead: 'Why: ', still }) : [text(`Why: ${r}`, 'muted')]));
 }
 
 /**

@@ -2,7 +2,8 @@ import type { Principal } from '../src/core/authz.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
-import type { Dispute } from '../src/core/types.js';
+import { DIRECT, type Dispute } from '../src/core/types.js';
+import { flaggedReason } from '../src/core/claims/consequences.js';
 import { breachOutcome, pastDue, recusalsOf } from '../src/core/sla/sla.service.js';
 import { involvementsWords, involvementWords } from '../src/core/disputes/recusal.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
@@ -130,7 +131,14 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   if (recusal) blocks.push(text(recusal, 'muted'));
   // The reason is the raiser's own words (or the system's about the raiser): for the company's
   // people and the party that raised it, never for another partner or a shared channel.
-  if (d.reason && (viewer.kind === 'internal' || (viewer.kind === 'external' && viewer.partnerId === d.raisedAs))) blocks.push(quote('Reason', d.reason));
+  if (d.reason && (viewer.kind === 'internal' || (viewer.kind === 'external' && viewer.partnerId === d.raisedAs))) {
+    blocks.push(quote('Reason', d.reason));
+    // A claim filed while its partner was flagged still waits after the flag lifts: said so, not left to read as a flag that holds.
+    if (d.status === 'open' && flaggedReason(d.reason) && d.parties.every((p) => p === DIRECT || deps.ctx.store.partners.flaggedAt(p) === null)) {
+      const own = viewer.kind === 'external';
+      blocks.push(text(`${own ? 'Your organisation’s' : 'The partner’s'} flag has since lifted: the claim filed while it held still waits for ${approval ? 'approval' : 'the arbitrator'}; ${own ? 'your' : 'its'} new claims no longer do.`, 'muted'));
+    }
+  }
   const claims = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).filter((c) => c !== undefined);
   if (claims.length > 0) {
     blocks.push({

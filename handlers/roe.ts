@@ -15,6 +15,7 @@ import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, forParty, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
 import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/model.js';
 import { approvalClaims, caseAbout, caseWords, waitingIn } from './dispute-card.js';
+import { flagLines } from './flag.js';
 import { caseCard } from './rule.js';
 import { parseNumberId } from './validate.js';
 
@@ -199,6 +200,8 @@ export function mine(deps: HandlerDeps, viewer: Principal, page = 1): Reply {
   };
   const liveCount = rows.filter((r) => live(r.status)).length;
   const blocks: Block[] = [
+    // A partner's people learn of their organisation's flag here too (the announcement is the company's).
+    ...(viewer.kind === 'external' ? flagLines(deps, vp, viewer.partnerId) : []),
     {
       type: 'list',
       title: `${viewer.kind === 'external' ? `Claims of ${vp.party(viewer.partnerId)}` : 'Your claims'}: ${plural(liveCount, 'live claim')}, ${plural(claims.length - liveCount, 'closed', 'closed')}`,
@@ -327,7 +330,8 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
   const waiting = (t: { openCases: number; overdueCases: number }) => `${plural(t.openCases, 'open case')}, ${t.overdueCases.toLocaleString('en-US')} overdue`;
   if (viewer.kind === 'external') {
     const own = s.parties.find((r) => r.party === viewer.partnerId) ?? { claims: 0, disputes: 0, autoShare: null, medianHoursToRuling: null, slaBreaches: 0, violations: 0, openCases: 0, overdueCases: 0, flagged: false };
-    return reply('Rules of engagement: stats', [{ type: 'facts', facts: [{ label: 'Organisation', value: `${vp.party(viewer.partnerId)}${own.flagged ? ' (flagged)' : ''}` }, ...facts(own)] }, basis], { title: 'Stats' });
+    // A flag says what it does, which claims it counts and when it lifts, as /roe mine says it.
+    return reply('Rules of engagement: stats', [{ type: 'facts', facts: [{ label: 'Organisation', value: `${vp.party(viewer.partnerId)}${own.flagged ? ' (flagged)' : ''}` }, ...facts(own)] }, ...(own.flagged ? flagLines(deps, vp, viewer.partnerId) : []), basis], { title: 'Stats' });
   }
   const internal = viewer.kind === 'internal';
   const rows = internal ? s.parties : [];

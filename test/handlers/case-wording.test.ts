@@ -210,7 +210,7 @@ describe('a claim waiting for approval reads as one wherever its arbitrator and 
     const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
     const [c, d] = [rt.store.claims.all().at(-1)!, rt.store.disputes.all().at(-1)!];
     const said = r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
-    expect(said).toMatch(new RegExp(`^Claim #${c.id} on Soylent Corp \\(Analytics\\) collides with no other claim, but needs an arbitrator's approval: Claims under this coverage need approval\\. It is awaiting approval by Pat Okafor in case #${d.id}, due [^;]+; you will be told the ruling\\.$`));
+    expect(said).toMatch(new RegExp(`^Claim #${c.id} on Soylent Corp \\(Analytics\\) collides with no other claim, but needs an arbitrator's approval\\. It is awaiting approval by Pat Okafor in case #${d.id}, due [^;]+; you will be told the ruling\\.\nWhy: Claims under this coverage need approval\\.$`));
     expect(said).not.toContain('Dispute #');
   });
 });

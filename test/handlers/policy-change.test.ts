@@ -506,7 +506,7 @@ describe('a version that changes the consequences applies from its first day', (
     try {
       const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...claimOn('Analytics'), account: 'initech' }, meta);
       expect(r.summary).toMatch(/is pending/);
-      expect(rt.store.disputes.all().at(-1)!.reason).toContain('The partner is flagged for repeated violations');
+      expect(rt.store.disputes.all().at(-1)!.reason).toContain('Filed while the partner was flagged for repeated violations');
     } finally {
       rt.close();
     }

@@ -108,7 +108,8 @@ describe('a claim waiting for approval can be refused', () => {
     const d = rt.store.disputes.all().at(-1)!;
     // Nobody else is on the line: the claimant is told why it waits, not of an overlap.
     expect(JSON.stringify(r.blocks)).not.toContain('overlaps');
-    expect(r.blocks).toContainEqual(expect.objectContaining({ text: `Claim #${rt.store.claims.all().at(-1)!.id} on Soylent Corp (Analytics) collides with no other claim, but needs an arbitrator's approval: Claims under this coverage need approval. It is awaiting approval by Pat Okafor in case #${d.id}, due Dec 8, 2026, 5:00 PM EST; you will be told the ruling.` }));
+    expect(r.blocks).toContainEqual(expect.objectContaining({ text: `Claim #${rt.store.claims.all().at(-1)!.id} on Soylent Corp (Analytics) collides with no other claim, but needs an arbitrator's approval. It is awaiting approval by Pat Okafor in case #${d.id}, due Dec 8, 2026, 5:00 PM EST; you will be told the ruling.` }));
+    expect(r.blocks).toContainEqual(expect.objectContaining({ text: 'Why: Claims under this coverage need approval.' }));
     const form = awardForm(rt.deps, as.person(rt, 'pat'), d.id);
     expect(form.fields[0]!.options!.map((o) => o.value)).toEqual(['party:contoso', NOBODY]);
     const card = submitAward(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), party: NOBODY, rationale: 'Soylent is handled by the direct team this year.' });

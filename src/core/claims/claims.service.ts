@@ -8,7 +8,7 @@ import { coverageFor } from '../ownership/coverage.js';
 import { DIRECT, IMPORTED_BY, sameProductLine, type Account, type Claim, type Dispute, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
 import { dormancyAt, effectiveStatus, isLive, termsOf } from './lifecycle.js';
 import { collisionReason, findConflicts, partyOf, type ConflictReason } from './overlap.js';
-import { requiresApproval } from './consequences.js';
+import { FLAGGED_REASON, requiresApproval } from './consequences.js';
 import { routeProblem } from './route.js';
 import { planLifecycle } from './lifecycle.service.js';
 
@@ -59,7 +59,7 @@ export function approvalReasons(ctx: DomainContext, account: Account, productLin
   const flagged = claimant !== DIRECT && requiresApproval(ctx, claimant, now);
   return [
     lostRuling ? `A ruling on dispute #${lostRuling.id} went against this party on ${account.name} (${productLine}) within the last ${policy.registration.protection_days} days.` : null,
-    flagged ? 'The partner is flagged for repeated violations: its claims need approval.' : null,
+    flagged ? FLAGGED_REASON : null,
     coverageFor(account, policy).requires_approval ? 'Claims under this coverage need approval.' : null,
   ].filter((r) => r !== null);
 }

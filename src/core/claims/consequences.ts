@@ -1,6 +1,7 @@
 import type { DomainContext } from '../context.js';
 import type { DomainEvent } from '../events.js';
 import type { Policy } from '../policy/schema.js';
+import type { Claim } from '../types.js';
 
 export const FLAG_REVIEW_TIMER = 'partner.flag_review';
 const DAY = 86_400_000;
@@ -62,4 +63,36 @@ export function requiresApproval(ctx: DomainContext, partnerId: string, now: Dat
   if (flaggedAt !== null && flaggedAt.getTime() >= underIt) return true;
   // Flagged or not under an earlier version: the violations say (the index holds only them).
   return violationsInWindow(ctx, partnerId, now).length >= consequences.violations_to_flag;
+}
+
+/**
+ * Why a flagged partner's claim waits, as its case's reason keeps it: true when it was filed, and
+ * still after the flag lifts (the claim waits for its approval all the same).
+ */
+export const FLAGGED_REASON = 'Filed while the partner was flagged for repeated violations: a flagged partner’s claims need an arbitrator’s approval.';
+/** The reason cases filed before {@link FLAGGED_REASON} was worded so keep. */
+const FLAGGED_REASON_BEFORE = 'The partner is flagged for repeated violations: its claims need approval.';
+
+/** Whether a case's reason says a claim of it waits because its partner was flagged. */
+export function flaggedReason(reason: string): boolean {
+  return reason.includes(FLAGGED_REASON) || reason.includes(FLAGGED_REASON_BEFORE);
+}
+
+/**
+ * A flagged partner's flag as its own people may read it: the claims of its counted as violations
+ * inside the window (oldest first), and when the flag lifts by itself unless more follow (null when
+ * the violations now counted are under the threshold: a flag a policy version has yet to count
+ * again). Null when the partner is not flagged. Reads the partner's claims: only for a flagged one.
+ */
+export function flagStanding(ctx: DomainContext, partnerId: string, now: Date): { violations: Claim[]; liftsAt: Date | null } | null {
+  if (ctx.store.partners.flaggedAt(partnerId) === null && !requiresApproval(ctx, partnerId, now)) return null;
+  const policy = ctx.policies().inForceAt(now).policy;
+  const since = windowStart(policy, now).getTime();
+  const violations = ctx.store.claims
+    .forClaimant(partnerId)
+    .filter((c) => c.violation && c.registeredAt.getTime() > since)
+    .sort((a, b) => a.registeredAt.getTime() - b.registeredAt.getTime() || a.id - b.id);
+  const n = policy.consequences.violations_to_flag;
+  const liftsAt = violations.length >= n ? new Date(violations[violations.length - n]!.registeredAt.getTime() + policy.consequences.window_days * DAY) : null;
+  return { violations, liftsAt };
 }

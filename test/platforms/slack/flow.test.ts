@@ -447,7 +447,11 @@ describe('award with a rationale, and asking for information', () => {
   it('ask on a claim waiting for approval: the modal names its one party and the case’s thread, or, with no thread, the DM alone; the answers come to Pat', async () => {
     // A flagged partner's claims wait for an arbitrator's approval.
     h.rt.store.partners.setFlagged('contoso', h.rt.clock.now());
-    expect(await fileClaim(USERS.contoso, claim())).toMatch(/needs an arbitrator's approval/);
+    const said = await fileClaim(USERS.contoso, claim());
+    expect(said).toMatch(/needs an arbitrator's approval\. It is awaiting approval/);
+    // The Slack Connect user is told why, in its organisation's words, and that the claim keeps waiting after the flag lifts.
+    expect(said).toContain('Why: Your organisation is flagged for repeated violations, so its new claims wait for an arbitrator’s approval while the flag holds.');
+    expect(said).toContain('This claim still waits for its approval once the flag lifts.');
     const d = h.rt.store.disputes.all().at(-1)!;
     expect(d.parties).toEqual(['contoso']);
     const n = posts().length;

@@ -1,0 +1,106 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { submitClaim } from '../../handlers/claim.js';
+import { roe } from '../../handlers/roe.js';
+import * as rule from '../../handlers/rule.js';
+import type { Reply } from '../../handlers/replies/model.js';
+import { tick } from '../../src/app/scheduler.js';
+import { consoleOrigin, ledgerKinds } from '../support/cases.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+/** Each line a person reads in a reply (text blocks and list items), in order. */
+const lines = (r: Reply): string[] => r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : b.type === 'list' ? [b.title ?? '', ...b.items.map((i) => i.text)] : b.type === 'quote' ? [`${b.label}: ${b.text}`] : []));
+const read = (r: Reply) => lines(r).join('\n');
+const values = (account: string, product = 'Services', stage = 'qualified') => ({ account, route: 'resell', product, opportunity: 'Deal', stage, amount: '', evidence: '' });
+const meta = { origin: consoleOrigin, requestKey: null };
+
+let rt: TestRuntime;
+let violations: number[];
+/**
+ * Contoso is flagged as the policy does it: three of its claims, each filed against Northwind's
+ * protection, are lost in an arbitrator's ruling (3 within 180 days flag a partner).
+ */
+beforeEach(() => {
+  rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+  for (const a of ['soylent', 'initech', 'muller']) submitClaim(rt.deps, as.partner(rt, 'northwind'), values(a, 'Services', 'proposal'), meta);
+  rt.clock.advance(3_600_000);
+  violations = [];
+  for (const a of ['soylent', 'initech', 'muller']) {
+    const filed = submitClaim(rt.deps, as.partner(rt, 'contoso'), values(a), meta);
+    expect(filed.summary).toMatch(/is pending/);
+    violations.push(rt.store.claims.forClaimant('contoso').at(-1)!.id);
+    const d = rt.store.disputes.all().at(-1)!;
+    rule.approve(rt.deps, as.person(rt, d.arbitrator), d.id);
+  }
+  expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged']);
+});
+afterEach(() => rt.close());
+
+describe('a flagged partner is told of its flag', () => {
+  it('the claim reply says plainly why the claim waits: the flag, the violations it counts (its own claims), and the day it lifts', () => {
+    const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), meta);
+    const claim = rt.store.claims.all().at(-1)!;
+    const d = rt.store.disputes.all().at(-1)!;
+    const said = lines(r);
+    expect(said[0]).toMatch(new RegExp(`^Claim #${claim.id} on .+ collides with no other claim, but needs an arbitrator's approval\\. It is awaiting approval by Pat Okafor in case #${d.id}, due [^;]+; you will be told the ruling\\.$`));
+    expect(read(r)).not.toMatch(/approval: The partner/);
+    expect(said).toContain('Why: Your organisation is flagged for repeated violations, so its new claims wait for an arbitrator’s approval while the flag holds.');
+    expect(said).toContain(
+      `The flag counts these 3 violations within the last 180 days, each a claim filed against another party’s protection and lost in an arbitrator’s ruling: #${violations[0]} Soylent Corp (Services), #${violations[1]} Initech LLC (Services), #${violations[2]} Müller Logistik AG (Services).`,
+    );
+    expect(said).toContain('The flag lifts by itself on May 30, 2027, unless more violations follow. This claim still waits for its approval once the flag lifts.');
+    // Its own claims only: nothing of the party that won them.
+    expect(read(r)).not.toContain('Northwind');
+  });
+
+  it('a claim that also overlaps another party’s goes to the arbitrator: the reply says the flag too, and that the flag lifting does not take it back', () => {
+    const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const said = lines(r);
+    expect(said[0]).toMatch(/overlaps another claim\. Dispute #\d+ is with the arbitrator; you will be told the ruling\.$/);
+    expect(said).toContain('Why: Your organisation is flagged for repeated violations, so its new claims wait for an arbitrator’s approval while the flag holds.');
+    expect(said).toContain('The flag lifts by itself on May 30, 2027, unless more violations follow. This claim still goes to the arbitrator once the flag lifts.');
+    expect(read(r)).not.toContain('Northwind');
+    // The overlap is why it waits: the ruling against it there is not said as a reason of its own.
+    expect(said.filter((l) => l.startsWith('Why:'))).toHaveLength(1);
+  });
+
+  it('one of the company’s people filing for the partner reads the flag under the partner’s name', () => {
+    const r = submitClaim(rt.deps, as.person(rt, 'sam'), { ...values('acme-analytics'), claimant: 'contoso' }, meta);
+    expect(lines(r)).toContain('Why: Contoso Consulting is flagged for repeated violations, so its new claims wait for an arbitrator’s approval while the flag holds.');
+  });
+
+  it('/roe mine shows the partner its flag and when it lifts; an unflagged partner reads no such line', () => {
+    const mine = read(roe(rt.deps, as.partner(rt, 'contoso'), 'mine'));
+    expect(mine).toContain('Your organisation is flagged for repeated violations, so its new claims wait for an arbitrator’s approval while the flag holds.');
+    expect(mine).toContain('The flag lifts by itself on May 30, 2027, unless more violations follow. A claim filed while it holds still waits for its approval once it lifts.');
+    expect(mine).not.toContain('Northwind');
+    expect(read(roe(rt.deps, as.partner(rt, 'northwind'), 'mine'))).not.toMatch(/flag/i);
+  });
+
+  it('/roe stats shows the partner what its flag does and when it lifts, and nothing of another partner', () => {
+    const stats = read(roe(rt.deps, as.partner(rt, 'contoso'), 'stats'));
+    expect(stats).toContain('Your organisation is flagged for repeated violations, so its new claims wait for an arbitrator’s approval while the flag holds.');
+    expect(stats).toContain('The flag lifts by itself on May 30, 2027, unless more violations follow.');
+    expect(stats).not.toContain('Northwind');
+    expect(read(roe(rt.deps, as.partner(rt, 'northwind'), 'stats'))).not.toContain('is flagged');
+  });
+});
+
+describe('a claim filed while flagged, after the flag lifts', () => {
+  it('its case says the flag has since lifted, to the arbitrator and to the partner, while the claim still waits for approval', () => {
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    // While the flag holds, the case says nothing of its lifting.
+    expect(read(rule.caseCard(rt.deps, as.person(rt, 'pat'), String(d.id)))).not.toContain('has since lifted');
+    rt.clock.set('2027-05-30T16:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged', 'partner.unflagged']);
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
+    const card = read(rule.caseCard(rt.deps, as.person(rt, 'pat'), String(d.id)));
+    expect(card).toContain('Reason: Filed while the partner was flagged for repeated violations: a flagged partner’s claims need an arbitrator’s approval.');
+    expect(card).toContain('The partner’s flag has since lifted: the claim filed while it held still waits for approval; its new claims no longer do.');
+    const own = read(roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`));
+    expect(own).toContain('Your organisation’s flag has since lifted: the claim filed while it held still waits for approval; your new claims no longer do.');
+    // And /roe mine no longer speaks of a flag.
+    expect(read(roe(rt.deps, as.partner(rt, 'contoso'), 'mine'))).not.toContain('is flagged');
+  });
+});

@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { reviewPartner } from '../../../src/core/claims/consequences.js';
+import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
+import { FORMS } from '../../../handlers/replies/model.js';
+import { readCard } from '../../support/fake-connector.js';
+import { startTeams, USERS, type TeamsHarness } from '../../support/teams-harness.js';
+
+let h: TeamsHarness;
+beforeEach(async () => {
+  h = await startTeams();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+const claimInputs = (account: string) => ({ account, route: 'resell', product: 'Services', opportunity: 'Rollout', stage: 'qualified', amount: '', evidence: '' });
+
+/** The Action.Execute buttons of a card. */
+function buttons(card: Record<string, unknown>): { verb: string; data: Record<string, unknown> }[] {
+  const out: { verb: string; data: Record<string, unknown> }[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'Action.Execute') out.push({ verb: o.verb as string, data: o.data as Record<string, unknown> });
+      for (const [k, child] of Object.entries(o)) if (k !== 'refresh' && k !== 'fallback') walk(child);
+    }
+  };
+  walk(card.body);
+  return out;
+}
+
+/** Contoso's user files a claim through the card it gets by typing `claim`; what the answer card reads. */
+async function fileAsContoso(account: string): Promise<string> {
+  const form = await h.say(USERS.contoso, 'claim');
+  const submit = buttons(form).find((b) => b.verb === TEAMS_IDS.submits[FORMS.claim]);
+  if (!submit) throw new Error(`no submit button on ${readCard(form)}`);
+  return readCard(await h.click(USERS.contoso, submit.verb, { ...submit.data, ...claimInputs(account) }));
+}
+
+describe('a partner tenant’s user, its organisation flagged', () => {
+  it('reads in the claim’s reply why it waits and until when the flag holds, and sees the flag in roe mine', async () => {
+    // Three of Contoso's claims count as violations (lost in rulings): the flag is set as the consequences set it.
+    for (const a of ['soylent', 'initech', 'muller']) await fileAsContoso(a);
+    const { store } = h.rt;
+    const mine = store.claims.forClaimant('contoso').slice(-3);
+    store.transaction(() => {
+      for (const c of mine) store.claims.update(c.id, { violation: true, status: 'rejected' });
+      reviewPartner(h.rt.ctx, 'contoso', h.rt.clock.now());
+    });
+    expect(store.partners.flaggedAt('contoso')).not.toBeNull();
+    const said = await fileAsContoso('acme-analytics');
+    expect(said).toContain("needs an arbitrator's approval. It is awaiting approval by Pat Okafor");
+    expect(said).not.toContain('approval: The partner');
+    expect(said).toContain('Why: Your organisation is flagged for repeated violations, so its new claims wait for an arbitrator’s approval while the flag holds.');
+    expect(said).toMatch(/The flag lifts by itself on \w+ \d+, 2027, unless more violations follow\. This claim still waits for its approval once the flag lifts\./);
+    const listed = readCard(await h.say(USERS.contoso, 'roe mine'));
+    expect(listed).toContain('Your organisation is flagged for repeated violations');
+    expect(listed).toMatch(/The flag lifts by itself on \w+ \d+, 2027/);
+  });
+});
