@@ -10,6 +10,7 @@ import type { DomainEvent } from '../src/core/events.js';
 import { DomainError } from '../src/core/errors.js';
 import { explainVerdict } from '../src/core/ownership/explain.js';
 import { DIRECT, DIRECT_NAME, ROUTES, type Claim, type Dispute, type Route, type ThreadRef } from '../src/core/types.js';
+import { plural } from '../src/core/words.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { cmd, dormantSince, explainOptions, onConsole, ownUserKeys, protectedWords, refuseUnknown, viewpoint } from './deps.js';
 import { approvalShown, caseTitle, outcomeText } from './dispute-card.js';
@@ -49,7 +50,9 @@ export function partyChoice(deps: HandlerDeps, label: string): Field {
  */
 function whereToLogActivity(viewer: Principal, claimId: number, warningDays: number): string {
   if (onConsole(viewer)) return `Log it with /activity ${claimId}.`;
-  return `A warning with a Log activity button comes ${warningDays} ${warningDays === 1 ? 'day' : 'days'} before it would go dormant (${cmd(viewer, 'roe mine')} has the button too, for the claims going dormant soonest; or type ${cmd(viewer, `roe activity ${claimId}`)}).`;
+  // None comes under a policy that warns 0 days before (lifecycle.service plans none).
+  if (warningDays === 0) return `No warning comes before it would go dormant: ${cmd(viewer, 'roe mine')} has a Log activity button, for the claims going dormant soonest; or type ${cmd(viewer, `roe activity ${claimId}`)}.`;
+  return `A warning with a Log activity button comes ${plural(warningDays, 'day')} before it would go dormant (${cmd(viewer, 'roe mine')} has the button too, for the claims going dormant soonest; or type ${cmd(viewer, `roe activity ${claimId}`)}).`;
 }
 
 /**
@@ -233,7 +236,7 @@ export function submitClaim(deps: HandlerDeps, viewer: Principal, values: Record
         ...(result.disputeId ? [text(`The criteria settled dispute #${result.disputeId} in ${forPartner ? `favour of ${forPartner}` : 'your favour'}.`, 'muted')] : []),
         ...(result.ruling ? [text(`The ruling on dispute #${result.ruling} gave ${forPartner ?? 'you'} this account and product line: it still stands, so nothing it decided is weighed again.`, 'muted')] : []),
         // Under terms whose dormancy would come after protection ends, no claim goes dormant.
-        ...(claim.protectedUntil && dormancyAt(claim, termsOf(vp.version.policy)) < claim.protectedUntil ? [text(`Log activity at least every ${vp.version.policy.registration.dormant_after_days} days to keep it from going dormant. ${whereToLogActivity(viewer, claim.id, vp.version.policy.registration.dormancy_warning_days)}`, 'muted')] : []),
+        ...(claim.protectedUntil && dormancyAt(claim, termsOf(vp.version.policy)) < claim.protectedUntil ? [text(`Log activity at least every ${vp.version.policy.registration.dormant_after_days === 1 ? 'day' : plural(vp.version.policy.registration.dormant_after_days, 'day')} to keep it from going dormant. ${whereToLogActivity(viewer, claim.id, vp.version.policy.registration.dormancy_warning_days)}`, 'muted')] : []),
       ]);
     }
     if (result.outcome === 'rejected') {

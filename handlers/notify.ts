@@ -13,6 +13,7 @@ import { breachOutcome, pastChainWords, pastDue, recusalsOf, rulersOf, SNOOZE_OP
 import { claimNoticeKey } from '../src/core/claims/lifecycle.service.js';
 import { involvementsWords, involvementWords, type Involvement } from '../src/core/disputes/recusal.js';
 import { dormancyAt, protectionEnd, termsOf } from '../src/core/claims/lifecycle.js';
+import { lastDays, plural } from '../src/core/words.js';
 
 type Platform = OutboxMessage['platform'];
 
@@ -809,7 +810,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const body =
           e.type === 'claim.expiry_warning'
             ? reply(`Claim #${c.id} on ${name}${forWhom}: its protection ends ${lapses}`, [
-                text(`The protection of claim #${c.id} on ${name} (${c.productLine})${forWhom} ends ${lapses}, ${protectionDays} days after it was registered: logging activity keeps a claim from going dormant, but does not extend its protection. Once it has ended, the account is open to other registrations: file a new claim then to protect it again.`, 'warning'),
+                text(`The protection of claim #${c.id} on ${name} (${c.productLine})${forWhom} ends ${lapses}, ${plural(protectionDays, 'day')} after it was registered: logging activity keeps a claim from going dormant, but does not extend its protection. Once it has ended, the account is open to other registrations: file a new claim then to protect it again.`, 'warning'),
               ])
             : e.type === 'claim.dormancy_warning'
             ? reply(`Claim #${c.id} on ${name}${forWhom} goes dormant ${lapses}`, [text(`Claim #${c.id} on ${name} (${c.productLine})${forWhom} goes dormant ${lapses} unless you log activity before then. A dormant claim no longer protects the account.`, 'warning'), { type: 'actions', actions: [{ action: ACTIONS.logActivity, label: 'Log activity', value: String(c.id), style: 'primary' }] }])
@@ -828,10 +829,10 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // Said as the policy in force counts them: a version that raised the threshold or shortened
         // the window lifts a flag with violations still inside it.
         const { window_days, violations_to_flag, flagged } = vp.version.policy.consequences;
-        const count = `${e.violations} violation${e.violations === 1 ? '' : 's'}`;
-        const what = e.type === 'partner.flagged' ? `is flagged after ${count}: ${flagged === 'require-approval' ? 'its new claims wait for an arbitrator’s approval' : 'nothing else changes (notify-only)'}` : `is no longer flagged: ${count} within ${window_days} days, under the ${violations_to_flag} that flag a partner`;
+        const count = plural(e.violations, 'violation');
+        const what = e.type === 'partner.flagged' ? `is flagged after ${count}: ${flagged === 'require-approval' ? 'its new claims wait for an arbitrator’s approval' : 'nothing else changes (notify-only)'}` : `is no longer flagged: ${count} within ${plural(window_days, 'day')}, under the ${violations_to_flag} that ${violations_to_flag === 1 ? 'flags' : 'flag'} a partner`;
         // When it lifts by itself, as partner ops will be asked.
-        const lifts = e.type === 'partner.flagged' ? ` The flag lifts by itself on ${vp.date(e.liftsAt)}, when fewer than ${violations_to_flag} of its violations are within the last ${window_days} days, unless more follow.` : '';
+        const lifts = e.type === 'partner.flagged' ? ` The flag lifts by itself on ${vp.date(e.liftsAt)}, when ${violations_to_flag === 1 ? 'none of its violations is' : `fewer than ${violations_to_flag} of its violations are`} within the ${lastDays(window_days)}, unless more follow.` : '';
         const body = reply(`${vp.party(e.partnerId)} ${what}`, [text(`${vp.party(e.partnerId)} ${what}.${lifts}`, 'warning')], { visibility: 'public' });
         // Partner ops hear it in the escalation channel of every platform the policy names.
         const channels = vp.version.policy.sla.escalation_channel;

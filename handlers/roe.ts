@@ -10,6 +10,7 @@ import { pastDue, runningSla } from '../src/core/sla/sla.service.js';
 import { ruleTitle } from '../src/core/ownership/explain.js';
 import { flagConsequence, lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis } from '../src/core/stats.js';
 import { DIRECT, DIRECT_NAME, type Claim, type Dispute } from '../src/core/types.js';
+import { plural } from '../src/core/words.js';
 import { logClaimActivity } from './activity.js';
 import type { HandlerDeps } from './deps.js';
 import { cmd, dormantSince, forParty, onConsole, onTeams, ownUserKeys, protectedWords, unknownAdvice, viewpoint } from './deps.js';
@@ -76,9 +77,6 @@ export function help(viewer: Principal): Reply {
   }
   return reply('roe-bot help', blocks, { title: 'roe-bot' });
 }
-
-/** `n thing(s)`. */
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**
  * How many items a page of `/roe mine` and `/roe queue` lists (App Home shows their first
@@ -371,11 +369,11 @@ export function policy(deps: HandlerDeps, viewer: Principal): Reply {
         { label: 'Arbitration SLA', value: `${p.sla.arbitration} of business time (${p.business_hours.days.join(', ')} ${p.business_hours.start}-${p.business_hours.end}, ${p.timezone})` },
         { label: 'Product lines', value: p.product_lines.join(', ') },
         // What a ruling leaves behind (settle.ts recentRulingAgainst): told to whoever would meet it, before they file.
-        { label: 'Rulings', value: `a ruling stands for ${p.registration.protection_days} days on its account and product line: until then a new claim there by a party it went against needs an arbitrator’s approval` },
+        { label: 'Rulings', value: `a ruling stands for ${plural(p.registration.protection_days, 'day')} on its account and product line: until then a new claim there by a party it went against needs an arbitrator’s approval` },
         {
           label: 'Violations',
           // As stats and consequences count them: a claim that lost a ruling (settle.ts marks it), not one the criteria settled.
-          value: `a claim filed against another party’s protection that an arbitrator rules against is a violation (a claim the criteria reject on their own is not); a partner with ${p.consequences.violations_to_flag} violations within ${p.consequences.window_days} days is flagged: ${flagConsequence(p)}`,
+          value: `a claim filed against another party’s protection that an arbitrator rules against is a violation (a claim the criteria reject on their own is not); a partner with ${plural(p.consequences.violations_to_flag, 'violation')} within ${plural(p.consequences.window_days, 'day')} is flagged: ${flagConsequence(p)}`,
         },
       ],
     },

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
@@ -286,23 +287,46 @@ const statOf = (path: string) => {
   }
 };
 
+/**
+ * Whose `path` is, said to the account that may not use it (a database restored as root, the
+ * bot started as another account): ` by this account, roe (uid 999): it is root's (uid 0), mode
+ * 0600; chown it to roe`. Nothing where the system has no uids.
+ */
+function notThisAccounts(path: string, stat: Stats, e: unknown): string {
+  const uid = process.getuid?.();
+  // A permission the account lacks, not a read-only file system (EROFS), which no owner changes.
+  if (uid === undefined || (e as { code?: unknown }).code !== 'EACCES') return '';
+  let name: string | undefined;
+  try {
+    name = userInfo().username || undefined;
+  } catch {
+    // A uid with no account name (a container's): said by its number.
+  }
+  const me = name ? `${name} (uid ${uid})` : `uid ${uid}`;
+  const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+  if (stat.uid === uid) return ` by this account, ${me}: it is this account's, mode ${mode}; chmod ${stat.isDirectory() ? 'u+rwx' : 'u+rw'} ${path}`;
+  const owner = stat.uid === 0 ? "root's (uid 0)" : `uid ${stat.uid}'s`;
+  return ` by this account, ${me}: it is ${owner}, mode ${mode}; chown it to ${name ?? `uid ${uid}`}`;
+}
+
 /** Why the database file cannot be opened or written, as far as the file system tells. */
 function whyNot(path: string): string | null {
   const stat = statOf(path);
   if (stat?.isDirectory()) return 'it is a directory';
   let dir = dirname(path);
   while (!statOf(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  if (!statOf(dir)?.isDirectory()) return `${dir} is not a directory`;
+  const folder = statOf(dir);
+  if (!folder?.isDirectory()) return `${dir} is not a directory`;
   try {
     accessSync(dir, constants.W_OK);
-  } catch {
-    return `${dir} cannot be written`;
+  } catch (e) {
+    return `${dir} cannot be written${notThisAccounts(dir, folder, e)}`;
   }
   if (stat) {
     try {
       accessSync(path, constants.R_OK | constants.W_OK);
-    } catch {
-      return 'the file cannot be read and written';
+    } catch (e) {
+      return `the file cannot be read and written${notThisAccounts(path, stat, e)}`;
     }
   }
   return null;

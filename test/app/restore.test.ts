@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -78,6 +78,24 @@ describe('roe restore FILE', () => {
     expect(roeOn(moved, ['restore', backup])).toEqual({ code: 0, err: '', out: expect.stringMatching(new RegExp(`^restored ${backup} to ${moved}: the ledger has 6 entries, head [0-9a-f]{16}\n$`)) });
     expect(verified(moved)).toBe(verified(backup));
     expect(statSync(moved).mode & 0o777).toBe(0o600);
+  });
+
+  it.runIf(process.platform === 'linux')('restored by another account than the bot’s (root, on a new host): the bot’s start says in one line that its account may not read the file, whose it is, and what to do', () => {
+    const { backup } = liveAndBackup('restored-as-root');
+    const data = join(dir, 'root-restored', 'data');
+    const moved = join(data, 'roe.db');
+    expect(roeOn(moved, ['restore', backup]).code).toBe(0);
+    // The bot's account: another account when the test runs as root, else this one with the file's mode taken away.
+    const asRoot = process.getuid!() === 0;
+    const bot = asRoot ? 65534 : process.getuid!();
+    chmodSync(dir, 0o755);
+    if (asRoot) chownSync(data, bot, bot);
+    else chmodSync(moved, 0o000);
+    const name = spawnSync('id', ['-nu', String(bot)], { encoding: 'utf8' }).stdout.trim();
+    const start = spawnSync(join(ROOT, 'bin/roe.js'), ['serve'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: moved, LOG_LEVEL: 'warn' }, timeout: 60_000, ...(asRoot ? { uid: bot, gid: bot } : {}) });
+    const whose = asRoot ? `it is root's (uid 0), mode 0600; chown it to ${name}` : `it is this account's, mode 0000; chmod u+rw ${moved}`;
+    expect({ code: start.status, err: start.stderr }).toEqual({ code: 1, err: `DATABASE_PATH: cannot open ${moved} (the file cannot be read and written by this account, ${name} (uid ${bot}): ${whose})\n` });
+    chmodSync(moved, 0o600);
   });
 
   it('is refused while another process (the bot) has the database open, which is left as it was', () => {

@@ -816,7 +816,7 @@ export function createTurnErrorHandler(log: TeamsLog): (ctx: TurnContext, error:
     if (refusal) log.info({ code: error.code, activity: describeActivity(ctx.activity) }, 'teams request refused');
     else log.error({ err: describeError(error), activity: describeActivity(ctx.activity) }, 'teams turn failed');
     const message = refusal ? error.message : 'Something went wrong on our side. It has been logged; please try again in a moment.';
-    const card = renderRefusal(message);
+    const card = renderRefusal(message, refusal ? 'warning' : 'attention');
     try {
       if (ctx.activity.type === 'invoke') {
         const body = ctx.activity.name === TEAMS_IDS.invoke.adaptiveCardAction ? { statusCode: 200, type: TEAMS_IDS.contentTypes.card, value: card } : undefined;

@@ -586,7 +586,8 @@ export function renderForm(form: Form, state: FormState = {}): AdaptiveCard {
   const prefill: Prefill = {};
   const body: CardElement[] = [textBlock(form.title, HEADING, LIMITS.title)];
   if (form.intro) body.push(textBlock(form.intro, { isSubtle: true }));
-  if (state.message) body.push(textBlock(TONE_MARK.warning + state.message, { color: 'Attention' }));
+  // A refusal above the form: ⚠️ in the warning colour, as every refusal (renderRefusal).
+  if (state.message) body.push(textBlock(TONE_MARK.warning + state.message, COLOR.warning));
   for (const f of form.fields) {
     const typed = state.values?.[f.id];
     let value = typed ?? f.initial?.value;
@@ -622,10 +623,14 @@ function withoutInputs(action: CardElement): CardElement {
   return { ...action, associatedInputs: 'none', fallback: { ...(action.fallback as CardElement), associatedInputs: 'none' } };
 }
 
-/** A refusal or a problem, as the card that takes the place of the one clicked: nothing changed. */
-export function renderRefusal(message: string): AdaptiveCard {
+/**
+ * A refusal or a problem, as the card that takes the place of the one clicked: nothing changed.
+ * A refusal is a line of the warning tone (⚠️, the Warning colour), as Slack's and as a refusal
+ * above a case card (the Teams bot's refusalBlocks); a failure on our side (`attention`) is ⛔, as Slack's apology.
+ */
+export function renderRefusal(message: string, tone: 'warning' | 'attention' = 'warning'): AdaptiveCard {
   // Marked as Slack marks a refusal: the colour alone would say it to nobody who cannot see it.
-  return card([textBlock(TONE_MARK.warning + message, { color: 'Attention' }), textBlock('Nothing was changed.', { isSubtle: true })]);
+  return card([textBlock(TONE_MARK[tone] + message, COLOR[tone]), textBlock('Nothing was changed.', { isSubtle: true })]);
 }
 
 /**

@@ -10,6 +10,7 @@ import { dormancyAt, effectiveStatus, isLive, termsOf } from './lifecycle.js';
 import { collisionReason, findConflicts, partyOf, type ConflictReason } from './overlap.js';
 import { FLAGGED_REASON, requiresApproval } from './consequences.js';
 import { routeProblem } from './route.js';
+import { lastDays } from '../words.js';
 import { planLifecycle } from './lifecycle.service.js';
 
 export interface FileClaimInput {
@@ -58,7 +59,7 @@ export function approvalReasons(ctx: DomainContext, account: Account, productLin
   const lostRuling = recentRulingAgainst(ctx, account.id, productLine, claimant, termsOf(policy), now);
   const flagged = claimant !== DIRECT && requiresApproval(ctx, claimant, now);
   return [
-    lostRuling ? `A ruling on dispute #${lostRuling.id} went against this party on ${account.name} (${productLine}) within the last ${policy.registration.protection_days} days.` : null,
+    lostRuling ? `A ruling on dispute #${lostRuling.id} went against this party on ${account.name} (${productLine}) within the ${lastDays(policy.registration.protection_days)}.` : null,
     flagged ? FLAGGED_REASON : null,
     coverageFor(account, policy).requires_approval ? 'Claims under this coverage need approval.' : null,
   ].filter((r) => r !== null);

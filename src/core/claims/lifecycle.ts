@@ -49,9 +49,12 @@ export function isClosed(status: ClaimStatus): boolean {
   return CLOSED_STATUSES.includes(status);
 }
 
-/** How many days before its protection ends a claim's owner is warned (0: not warned). */
-export function expiryWarningDays(terms: Pick<RegistrationTerms, 'expiry_warning_days' | 'dormancy_warning_days'>): number {
-  return terms.expiry_warning_days ?? terms.dormancy_warning_days;
+/**
+ * How many days before its protection ends a claim's owner is warned (0: not warned): by default
+ * `dormancy_warning_days`, unless that is no shorter than the protection itself (no warning then).
+ */
+export function expiryWarningDays(terms: Pick<RegistrationTerms, 'expiry_warning_days' | 'dormancy_warning_days' | 'protection_days'>): number {
+  return terms.expiry_warning_days ?? (terms.dormancy_warning_days < terms.protection_days ? terms.dormancy_warning_days : 0);
 }
 
 /** When protection ends for a claim under its own policy version's terms. */

@@ -11,6 +11,7 @@ import { isOverlapCase, recentRulingAgainst } from '../disputes/settle.js';
 import { addDays, isClosed, isLive, termsOf } from '../claims/lifecycle.js';
 import { accountRow, claimRowIn, decodeCsv, leftOut, parseCsv, partnerRow, readCsv, sizeProblem, toAccount, toPartner, type ClaimRow, type CsvFile, type CsvResult, type PartnerRow, type RowError } from './csv.js';
 import { putInCase } from './pending.js';
+import { lastDays, plural } from '../words.js';
 
 export type ImportKind = 'accounts' | 'partners' | 'claims';
 export interface ImportReport {
@@ -233,7 +234,7 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       const policy = book.inForceAt(now).policy;
       const ruling = recentRulingAgainst(ctx, accountId, productLine, claimant, termsOf(policy), now);
       if (ruling) {
-        errors.push({ line, message: `status: a ruling on dispute #${ruling.id} went against ${claimant} on ${accountId} (${productLine}) within the last ${policy.registration.protection_days} days; import this one as pending (an arbitrator then approves it or not), rejected or expired` });
+        errors.push({ line, message: `status: a ruling on dispute #${ruling.id} went against ${claimant} on ${accountId} (${productLine}) within the ${lastDays(policy.registration.protection_days)}; import this one as pending (an arbitrator then approves it or not), rejected or expired` });
         continue;
       }
       const key = keyOf(accountId, productLine);
@@ -454,7 +455,7 @@ function pendingProblems(ctx: DomainContext, rows: readonly { line: number; valu
       if (end.getTime() <= now.getTime()) {
         errors.push({
           line,
-          message: `status: pending, but its protection would have ended on ${day(end, policy.timezone)} (registered ${day(registered, policy.timezone)}, ${policy.registration.protection_days} days of protection): import it as expired (or with its real status)`,
+          message: `status: pending, but its protection would have ended on ${day(end, policy.timezone)} (registered ${day(registered, policy.timezone)}, ${plural(policy.registration.protection_days, 'day')} of protection): import it as expired (or with its real status)`,
         });
       }
     }

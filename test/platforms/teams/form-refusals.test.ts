@@ -29,8 +29,8 @@ afterEach(async () => {
 
 /** A form card's inputs, by field id. */
 const inputs = (card: unknown) => new Map(findIn(card, (o) => typeof o.type === 'string' && o.type.startsWith('Input.') && typeof o.id === 'string').map((o) => [o.id as string, o]));
-/** The Attention-coloured lines of a card: the refusal above a form, and the problems under its fields. */
-const attention = (card: unknown) => findIn(card, (o) => o.type === 'TextBlock' && o.color === 'Attention').map((o) => String(o.text));
+/** The coloured lines of a card: the refusal above a form (Warning, as every refusal), and the problems under its fields (Attention). */
+const attention = (card: unknown) => findIn(card, (o) => o.type === 'TextBlock' && (o.color === 'Attention' || o.color === 'Warning')).map((o) => String(o.text));
 /** What a form card shows right under the input `id`. */
 const under = (card: unknown, id: string) => {
   const body = findIn(card, (o) => Array.isArray(o.body) && (o.body as Record<string, unknown>[]).some((e) => e.id === id))[0]?.body as Record<string, unknown>[] | undefined;
@@ -106,7 +106,7 @@ describe('a failure that is no refusal', () => {
       throw new Error('disk I/O error');
     });
     const answer = await submitTyped(USERS.northwind, 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'proposal' });
-    expect(readCard(answer)).toBe('⚠️ Something went wrong on our side. It has been logged; please try again in a moment.\nNothing was changed.');
+    expect(readCard(answer)).toBe('⛔ Something went wrong on our side. It has been logged; please try again in a moment.\nNothing was changed.');
   });
 });
 

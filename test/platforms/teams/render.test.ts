@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formValues } from '../../../handlers/platforms/teams/bot.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
-import { caseRefreshOf, clip, LIMITS, md, renderForm, renderPrivateStub, renderReply } from '../../../handlers/platforms/teams/render.js';
+import { caseRefreshOf, clip, LIMITS, md, renderForm, renderPrivateStub, renderRefusal, renderReply } from '../../../handlers/platforms/teams/render.js';
 import { ACTIONS, FORMS, quote, reply, text, type Form } from '../../../handlers/replies/model.js';
 import { readCard } from '../../support/fake-connector.js';
 import { checkTeamsCard } from '../../support/limits.js';
@@ -126,6 +126,16 @@ describe('what a screen reader and a small screen get of a card', () => {
     const card = renderReply(reply('s', [text('Claim #3 is protected.', 'good'), text('Claim #3 goes dormant tomorrow.', 'warning'), text('Claim #3 was not accepted.', 'attention'), text('Plain.'), text('Small print.', 'muted')]));
     expect(card.body.map((e) => e.text)).toEqual(['\u2705 Claim #3 is protected.', '\u26A0\uFE0F Claim #3 goes dormant tomorrow.', '\u26D4 Claim #3 was not accepted.', 'Plain.', 'Small print.']);
     expect(card.body.map((e) => e.color ?? e.isSubtle)).toEqual(['Good', 'Warning', 'Attention', undefined, true]);
+  });
+
+  it('a refusal has one look wherever it shows: ⚠️ in the Warning colour, as a warning line (and Slack\u2019s refusal); a failure on our side is ⛔ in Attention', () => {
+    const why = 'Dispute #7 was already ruled by Dana Reyes.';
+    const line = { type: 'TextBlock', text: `\u26A0\uFE0F ${why}`, color: 'Warning' };
+    // The card that takes a clicked one's place, a case card under its refusal, and a form sent back with one.
+    expect(renderRefusal(why).body[0]).toMatchObject(line);
+    expect(renderReply(reply(why, [text(why, 'warning'), text('Nothing was changed.', 'muted')])).body[0]).toMatchObject(line);
+    expect(renderForm({ id: FORMS.claim, title: 'Register a deal', submitLabel: 'Register', fields: [], state: {} }, { message: why }).body[1]).toMatchObject(line);
+    expect(renderRefusal('Something went wrong on our side.', 'attention').body[0]).toMatchObject({ text: '\u26D4 Something went wrong on our side.', color: 'Attention' });
   });
 
   it('the title of a reply and of a form is a heading (Adaptive Cards 1.5), as Slack\u2019s header block', () => {

@@ -1,0 +1,7 @@
+/** Counts in words, as every message says them: one or many. */
+
+/** `n thing(s)`: `1 day`, `90 days`, `1,200 claims`. */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** The last `days` days, as a label or a sentence says them: `last day`, `last 180 days`. */
+export const lastDays = (days: number): string => (days === 1 ? 'last day' : `last ${plural(days, 'day')}`);
