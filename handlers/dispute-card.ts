@@ -134,7 +134,9 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   if (d.reason && (viewer.kind === 'internal' || (viewer.kind === 'external' && viewer.partnerId === d.raisedAs))) {
     blocks.push(quote('Reason', d.reason));
     // A claim filed while its partner was flagged still waits after the flag lifts: said so, not left to read as a flag that holds.
-    if (d.status === 'open' && flaggedReason(d.reason) && d.parties.every((p) => p === DIRECT || deps.ctx.store.partners.flaggedAt(p) === null)) {
+    // The flag is the filing party's, the case's first (another party's in it is nothing of theirs).
+    const filer = d.parties[0];
+    if (d.status === 'open' && flaggedReason(d.reason) && filer !== undefined && filer !== DIRECT && deps.ctx.store.partners.flaggedAt(filer) === null) {
       const own = viewer.kind === 'external';
       blocks.push(text(`${own ? 'Your organisation’s' : 'The partner’s'} flag has since lifted: the claim filed while it held still waits for ${approval ? 'approval' : 'the arbitrator'}; ${own ? 'your' : 'its'} new claims no longer do.`, 'muted'));
     }

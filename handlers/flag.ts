@@ -1,5 +1,6 @@
 import { flagStanding } from '../src/core/claims/consequences.js';
 import type { PartyId } from '../src/core/types.js';
+import { lastDays, plural } from '../src/core/words.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { text, type Block } from './replies/model.js';
 
@@ -20,8 +21,9 @@ export function flagLines(deps: HandlerDeps, vp: Viewpoint, partnerId: PartyId, 
   const lines = [text(`${opts.lead ?? ''}${whose} is flagged for repeated violations, ${does}.`, 'muted')];
   if (flag.violations.length > 0) {
     const names = flag.violations.map((c) => `#${c.id} ${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})`);
-    const these = flag.violations.length === 1 ? 'this violation' : `these ${flag.violations.length} violations`;
-    lines.push(text(`The flag counts ${these} within the last ${window_days} days, each a claim filed against another party’s protection and lost in an arbitrator’s ruling: ${names.join(', ')}.`, 'muted'));
+    const one = flag.violations.length === 1;
+    const these = one ? 'this violation' : `these ${plural(flag.violations.length, 'violation')}`;
+    lines.push(text(`The flag counts ${these} within the ${lastDays(window_days)}, ${one ? 'a' : 'each a'} claim filed against another party’s protection and lost in an arbitrator’s ruling: ${names.join(', ')}.`, 'muted'));
   }
   const lifts = flag.liftsAt ? `The flag lifts by itself on ${vp.date(flag.liftsAt)}, unless more violations follow.` : '';
   const still = opts.still ?? (flagged === 'require-approval' ? 'A claim filed while it holds still waits for its approval once it lifts.' : '');

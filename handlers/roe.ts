@@ -353,7 +353,7 @@ export function stats(deps: HandlerDeps, viewer: Principal): Reply {
 function protectionFacts(r: Policy['registration']): string {
   const endWarning = expiryWarningDays(r);
   const end = endWarning > 0 ? ` (warning ${plural(endWarning, 'day')} before it ends; logged activity does not extend it)` : ' (logged activity does not extend it)';
-  return `${plural(r.protection_days, 'day')}${end}; dormant after ${plural(r.dormant_after_days, 'day')} without activity (warning ${plural(r.dormancy_warning_days, 'day')} before)`;
+  return `${plural(r.protection_days, 'day')}${end}; dormant after ${plural(r.dormant_after_days, 'day')} without activity (${r.dormancy_warning_days > 0 ? `warning ${plural(r.dormancy_warning_days, 'day')} before` : 'no warning before'})`;
 }
 
 /** `/roe policy`: the rules in force, in words. */

@@ -370,6 +370,7 @@ export function createStore(
     },
     violationsSince: (party, since) =>
       (q('SELECT registered_at AS at FROM claims WHERE claimant = ? AND violation = 1 AND registered_at > ? ORDER BY registered_at, id').all(party, since.getTime()) as { at: number }[]).map((r) => new Date(r.at)),
+    violationClaimsSince: (party, since) => many(`SELECT ${CLAIMS.select} FROM claims WHERE claimant = ? AND violation = 1 AND registered_at > ? ORDER BY registered_at, id`, asClaim, party, since.getTime()),
     // Counted by SQLite: a million claims are never rows in JavaScript. Ordered by each claimant's first claim, as the core counts them.
     countsByClaimant: (since) =>
       q('SELECT claimant, count(*) AS claims, count(*) FILTER (WHERE violation = 1 AND registered_at > ?) AS violations FROM claims GROUP BY claimant ORDER BY min(id)').all(since.getTime()) as ClaimantCounts[],

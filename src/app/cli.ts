@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { PolicyError } from '../core/policy/load.js';
 import { droppedWhileHeld } from '../core/policy/transition.js';
 import { personName } from '../core/disputes/disputes.service.js';
 import { lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsBasisFields } from '../core/stats.js';
+import { plural } from '../core/words.js';
 import { DIRECT, DIRECT_NAME } from '../core/types.js';
 import { editDistance } from '../core/spelling.js';
 import { isDomainError } from '../core/errors.js';
@@ -309,6 +310,29 @@ function notThisAccounts(path: string, stat: Stats, e: unknown): string {
   return ` by this account, ${me}: it is ${owner}, mode ${mode}; chown it to ${name ?? `uid ${uid}`}`;
 }
 
+/**
+ * The file `path` names, through any links: where a link points, even to a file that is not
+ * there (the database lost with its volume's copy, which a restore puts back there); `path`
+ * itself when nothing is there yet.
+ */
+function linkedFile(path: string): string {
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      return realpathSync(path);
+    } catch {
+      // Nothing at the end of it: a link is followed one step, by what it says.
+    }
+    let to: string;
+    try {
+      to = readlinkSync(path);
+    } catch {
+      return path;
+    }
+    path = resolve(dirname(path), to);
+  }
+  return path;
+}
+
 /** Why the database file cannot be opened or written, as far as the file system tells. */
 function whyNot(path: string): string | null {
   const stat = statOf(path);
@@ -409,7 +433,6 @@ function accountNames(rt: Runtime, ids: readonly string[]): Map<string, { name: 
 
 /** A count as every count the CLI prints (an import's problems too): with thousands separators, `1,000,000`. */
 const count = (n: number) => n.toLocaleString('en-US');
-const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** `JSON.stringify(items, null, 2)`, written an item at a time. */
 function writeJsonArray(io: Io, items: Iterable<unknown>): void {
@@ -864,12 +887,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       }
       // The database itself where DATABASE_PATH is a link to it (kept on another volume): the
       // backup goes there, and the link stays.
-      let target = db.path;
-      try {
-        target = realpathSync(db.path);
-      } catch {
-        // Nothing there yet: the backup is put at DATABASE_PATH.
-      }
+      const target = linkedFile(db.path);
       if (realpathSync(from) === target) {
         io.err(`${file} is DATABASE_PATH itself: FILE is the backup to restore`);
         return 1;

@@ -74,6 +74,8 @@ export interface ClaimsRepo {
   filers(ids: readonly number[], users?: readonly string[]): { claims: Pick<Claim, 'id' | 'createdBy'>[]; persons: { userKey: string; personKey: string }[] };
   /** When each of the party's claims marked as a violation was registered, if after `since`; oldest first. */
   violationsSince(party: PartyId, since: Date): Date[];
+  /** The party's claims marked as a violation and registered after `since`, oldest first: read by the index of violations alone, not the party's every claim. */
+  violationClaimsSince(party: PartyId, since: Date): Claim[];
   byRequestKey(key: string): Claim | undefined;
   /**
    * Per claimant, in the order of their first claim: their claims, and those of them marked as a

@@ -4,6 +4,7 @@ import { pastDue } from './sla/sla.service.js';
 import type { Policy } from './policy/schema.js';
 import type { CaseOutline, ClaimantCounts, Store } from './ports.js';
 import { DIRECT, type Claim, type Dispute, type Partner, type PartyId } from './types.js';
+import { lastDays as lastDaysOf } from './words.js';
 
 /** Why the rows per party add up to more than the totals, said under them. */
 export const PER_PARTY_NOTE = 'A dispute, its SLA breaches and an open or overdue case count for each of its parties: the rows add up to more than the totals.';
@@ -15,8 +16,7 @@ export function flagConsequence(policy: Policy): string {
 
 /** The violations' window, as a label says it: "last 180 days" (the flag counts the same). */
 export function lastDays(policy: Policy): string {
-  const days = policy.consequences.window_days;
-  return days === 1 ? 'last day' : `last ${days} days`;
+  return lastDaysOf(policy.consequences.window_days);
 }
 
 /**

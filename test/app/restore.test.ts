@@ -72,6 +72,20 @@ describe('roe restore FILE', () => {
     expect(roeOn(link, ['restore', live])).toEqual({ code: 1, out: '', err: `${live} is DATABASE_PATH itself: FILE is the backup to restore\n` });
   });
 
+  it('over a DATABASE_PATH that links to a database lost with its volume’s file, puts the backup where the link points, and the link stays', () => {
+    const { backup } = liveAndBackup('lost');
+    const volume = join(dir, 'volume-lost', 'roe.db');
+    const folder = join(dir, 'app-lost', 'data');
+    mkdirSync(folder, { recursive: true });
+    const link = join(folder, 'roe.db');
+    symlinkSync(volume, link);
+    const r = roeOn(link, ['restore', backup]);
+    expect([r.err, r.code]).toEqual(['', 0]);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(verified(volume)).toBe(verified(backup));
+    expect(statSync(volume).mode & 0o777).toBe(0o600);
+  });
+
   it('to a DATABASE_PATH where nothing is yet (a new host, a new folder), makes the database there, readable by the bot’s account alone', () => {
     const { backup } = liveAndBackup('moving');
     const moved = join(dir, 'new-host', 'data', 'roe.db');

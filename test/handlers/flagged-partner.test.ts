@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
-import { roe } from '../../handlers/roe.js';
+import { home, roe } from '../../handlers/roe.js';
 import * as rule from '../../handlers/rule.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { tick } from '../../src/app/scheduler.js';
@@ -74,6 +74,8 @@ describe('a flagged partner is told of its flag', () => {
     expect(mine).toContain('The flag lifts by itself on May 30, 2027, unless more violations follow. A claim filed while it holds still waits for its approval once it lifts.');
     expect(mine).not.toContain('Northwind');
     expect(read(roe(rt.deps, as.partner(rt, 'northwind'), 'mine'))).not.toMatch(/flag/i);
+    // App Home shows what /roe mine shows.
+    expect(read(home(rt.deps, as.partner(rt, 'contoso')))).toContain('Your organisation is flagged for repeated violations');
   });
 
   it('/roe stats shows the partner what its flag does and when it lifts, and nothing of another partner', () => {
@@ -102,5 +104,20 @@ describe('a claim filed while flagged, after the flag lifts', () => {
     expect(own).toContain('Your organisation’s flag has since lifted: the claim filed while it held still waits for approval; your new claims no longer do.');
     // And /roe mine no longer speaks of a flag.
     expect(read(roe(rt.deps, as.partner(rt, 'contoso'), 'mine'))).not.toContain('is flagged');
+  });
+
+  it('a case over another party’s claim says the partner’s own flag lifted, whatever another party’s flag in it', () => {
+    // Contoso files over Northwind's protected claim on Soylent: the case is Contoso's and Northwind's.
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.parties).toEqual(['contoso', 'northwind']);
+    rt.clock.set('2027-05-30T16:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged', 'partner.unflagged']);
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
+    // Northwind flagged meanwhile: nothing of Contoso's case, whose flag has lifted all the same.
+    rt.store.partners.setFlagged('northwind', rt.clock.now());
+    expect(read(rule.caseCard(rt.deps, as.person(rt, 'pat'), String(d.id)))).toContain('The partner’s flag has since lifted: the claim filed while it held still waits for the arbitrator; its new claims no longer do.');
+    expect(read(roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`))).toContain('Your organisation’s flag has since lifted');
   });
 });

@@ -120,6 +120,16 @@ describe('a count of one is said in the singular', () => {
       'claims.csv: 1 problem, nothing imported:\n  line 2: status: pending, but its protection would have ended on 2026-11-21 (registered 2026-11-20, 1 day of protection): import it as expired (or with its real status)',
     ],
     [
+      '/roe mine of a partner flagged after one violation, the violation its flag counts',
+      ONES,
+      (r) => {
+        violation(r);
+        return texts(roe(r.deps, as.partner(r, 'contoso'), 'mine')).find((t) => t.startsWith('The flag counts'))!;
+      },
+      'The flag counts this violation within the last day, a claim filed against another party’s protection and lost in an arbitrator’s ruling: #5 Soylent Corp (Analytics).',
+    ],
+    ['/roe policy, Protection, with no dormancy warning (none is sent)', DAILY, (r) => fact(r, 'Protection'), '90 days (logged activity does not extend it); dormant after 1 day without activity (no warning before)'],
+    [
       'the answer to a claim dormant after a day, with no warning before (none is sent)',
       DAILY,
       (r) => texts(submitClaim(r.deps, r.resolve({ platform: 'slack', userId: 'U0CO1', displayName: 'carl', orgId: 'T0CONTOSO', home: false }), claimValues('soylent', 'qualified'), meta)).slice(1).join('\n'),

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitDispute } from '../../handlers/dispute.js';
 import { approve, awardForm } from '../../handlers/rule.js';
+import { roe } from '../../handlers/roe.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import { showAccount } from '../../handlers/who-owns.js';
 import { tick } from '../../src/app/scheduler.js';
@@ -478,6 +479,18 @@ describe('a version that changes the consequences applies from its first day', (
     expect(flagged).toBe(true);
     const rt = testRuntime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: next('raised', 5), demo: false });
     try {
+      expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...claimOn('Analytics'), account: 'initech' }, meta).summary).toMatch(/is protected/);
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('nor told by /roe mine and /roe stats that its new claims wait for approval', () => {
+    const { db, flagged } = violations('raised-told', ['soylent', 'wayne', 'muller']);
+    expect(flagged).toBe(true);
+    const rt = testRuntime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: next('raised-told', 5), demo: false });
+    try {
+      for (const sub of ['mine', 'stats']) expect(JSON.stringify(roe(rt.deps, as.partner(rt, 'contoso'), sub).blocks), `/roe ${sub}`).not.toContain('new claims wait for an arbitrator’s approval');
       expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...claimOn('Analytics'), account: 'initech' }, meta).summary).toMatch(/is protected/);
     } finally {
       rt.close();

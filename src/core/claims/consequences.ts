@@ -82,16 +82,16 @@ export function flaggedReason(reason: string): boolean {
  * A flagged partner's flag as its own people may read it: the claims of its counted as violations
  * inside the window (oldest first), and when the flag lifts by itself unless more follow (null when
  * the violations now counted are under the threshold: a flag a policy version has yet to count
- * again). Null when the partner is not flagged. Reads the partner's claims: only for a flagged one.
+ * again). Null when the partner is not flagged. Reads the partner's violations: only for a flagged one.
  */
 export function flagStanding(ctx: DomainContext, partnerId: string, now: Date): { violations: Claim[]; liftsAt: Date | null } | null {
-  if (ctx.store.partners.flaggedAt(partnerId) === null && !requiresApproval(ctx, partnerId, now)) return null;
   const policy = ctx.policies().inForceAt(now).policy;
-  const since = windowStart(policy, now).getTime();
-  const violations = ctx.store.claims
-    .forClaimant(partnerId)
-    .filter((c) => c.violation && c.registeredAt.getTime() > since)
-    .sort((a, b) => a.registeredAt.getTime() - b.registeredAt.getTime() || a.id - b.id);
+  // Where a flag holds claims, it is what holds them (a flag a version with a higher threshold has
+  // yet to count again holds none, and is not said to); elsewhere, the flag as set.
+  const flagged = policy.consequences.flagged === 'require-approval' ? requiresApproval(ctx, partnerId, now) : ctx.store.partners.flaggedAt(partnerId) !== null;
+  if (!flagged) return null;
+  // The violations alone, by their index: the claim's answer reads them inside its transaction.
+  const violations = ctx.store.claims.violationClaimsSince(partnerId, windowStart(policy, now));
   const n = policy.consequences.violations_to_flag;
   const liftsAt = violations.length >= n ? new Date(violations[violations.length - n]!.registeredAt.getTime() + policy.consequences.window_days * DAY) : null;
   return { violations, liftsAt };

@@ -51,7 +51,8 @@ const FOLDED_LETTERS: Readonly<Record<string, string>> = {
   // Greek's final sigma is σ at the end of a word: "ΣΙΣ" lower-cased ends in ς, yet starts Σίσυφος.
   'ς': 'σ',
 };
-const FOLDED_LETTERS_RE = /[ßæøłœđðþıς]/g;
+/** Any letter of FOLDED_LETTERS, made from its keys so that the two never part. */
+const FOLDED_LETTERS_RE = new RegExp(`[${Object.keys(FOLDED_LETTERS).join('')}]`, 'g');
 const NON_ASCII_RE = /[^\x00-\x7f]/;
 /** Combining marks but the kana voiced sound marks (゛ ゜), which make another letter: ハ, バ and パ are three. */
 const COMBINING_MARKS_RE = /(?:(?![\u3099\u309a])\p{M})+/gu;

@@ -1,8 +1,7 @@
 import type { Store } from '../ports.js';
 import { sameProductLine } from '../types.js';
 import type { PolicyBook, PolicyVersion } from './versions.js';
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+import { plural } from '../words.js';
 
 /**
  * What a new version drops that running claims and cases still hold, one warning each, for
