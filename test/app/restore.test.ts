@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/builders.js';
@@ -106,7 +106,16 @@ describe('roe restore FILE', () => {
     if (asRoot) chownSync(data, bot, bot);
     else chmodSync(moved, 0o000);
     const name = spawnSync('id', ['-nu', String(bot)], { encoding: 'utf8' }).stdout.trim();
-    const start = spawnSync(join(ROOT, 'bin/roe.js'), ['serve'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: moved, LOG_LEVEL: 'warn' }, timeout: 60_000, ...(asRoot ? { uid: bot, gid: bot } : {}) });
+    // The other account must reach the project to run it: a checkout in a private folder (a
+    // clean clone in `mktemp -d`, 0700) is let through (traverse only) for the run, then closed again.
+    const closed = asRoot ? foldersAbove(ROOT).filter((f) => (statSync(f).mode & 0o001) === 0) : [];
+    for (const f of closed) chmodSync(f, statSync(f).mode | 0o001);
+    let start: SpawnSyncReturns<string>;
+    try {
+      start = spawnSync(join(ROOT, 'bin/roe.js'), ['serve'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: moved, LOG_LEVEL: 'warn' }, timeout: 60_000, ...(asRoot ? { uid: bot, gid: bot } : {}) });
+    } finally {
+      for (const f of closed) chmodSync(f, statSync(f).mode & ~0o001);
+    }
     const whose = asRoot ? `it is root's (uid 0), mode 0600; chown it to ${name}` : `it is this account's, mode 0000; chmod u+rw ${moved}`;
     expect({ code: start.status, err: start.stderr }).toEqual({ code: 1, err: `DATABASE_PATH: cannot open ${moved} (the file cannot be read and written by this account, ${name} (uid ${bot}): ${whose})\n` });
     chmodSync(moved, 0o600);
@@ -138,3 +147,10 @@ describe('roe restore FILE', () => {
     expect(readFileSync(live).equals(bytes)).toBe(true);
   });
 });
+
+/** `dir` and every folder above it. */
+function foldersAbove(dir: string): string[] {
+  const all = [dir];
+  while (dirname(all[all.length - 1]!) !== all[all.length - 1]) all.push(dirname(all[all.length - 1]!));
+  return all;
+}
