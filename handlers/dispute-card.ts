@@ -10,6 +10,7 @@ import type { HandlerDeps, Viewpoint } from './deps.js';
 import { explainOptions, viewpoint } from './deps.js';
 import { ACTIONS, quote, reply, text, type Block, type Reply, type Tone } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
+import { flagLines } from './flag.js';
 
 /**
  * How a case stands at `now`, as far as lines sent with its card say (escalated to you, the
@@ -136,9 +137,16 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     // A claim filed while its partner was flagged still waits after the flag lifts: said so, not left to read as a flag that holds.
     // The flag is the filing party's, the case's first (another party's in it is nothing of theirs).
     const filer = d.parties[0];
-    if (d.status === 'open' && flaggedReason(d.reason) && filer !== undefined && filer !== DIRECT && deps.ctx.store.partners.flaggedAt(filer) === null) {
+    if (d.status === 'open' && flaggedReason(d.reason) && filer !== undefined && filer !== DIRECT) {
       const own = viewer.kind === 'external';
-      blocks.push(text(`${own ? 'Your organisation’s' : 'The partner’s'} flag has since lifted: the claim filed while it held still waits for ${approval ? 'approval' : 'the arbitrator'}; ${own ? 'your' : 'its'} new claims no longer do.`, 'muted'));
+      if (deps.ctx.store.partners.flaggedAt(filer) === null) {
+        blocks.push(text(`${own ? 'Your organisation’s' : 'The partner’s'} flag has since lifted: the claim filed while it held still waits for ${approval ? 'approval' : 'the arbitrator'}; ${own ? 'your' : 'its'} new claims no longer do.`, 'muted'));
+      } else if (viewer.kind === 'internal') {
+        // The flag as it stands, for the company's people who rule on it: its violations, each with
+        // who won it, and when it lifts. Read only for a case filed while its partner was flagged.
+        const still = approval ? 'This claim still waits for its approval once the flag lifts.' : 'This case still goes to its ruling once the flag lifts.';
+        blocks.push(...flagLines(deps, vp, filer, { still, lostTo: true }));
+      }
     }
   }
   const claims = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).filter((c) => c !== undefined);

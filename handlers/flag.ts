@@ -1,5 +1,5 @@
 import { flagStanding } from '../src/core/claims/consequences.js';
-import type { PartyId } from '../src/core/types.js';
+import type { Claim, PartyId } from '../src/core/types.js';
 import { lastDays, plural } from '../src/core/words.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
 import { text, type Block } from './replies/model.js';
@@ -11,7 +11,7 @@ import { text, type Block } from './replies/model.js';
  * ("Why: "), `still` what becomes of the claim just filed once the flag lifts. The escalation
  * channel, which announces the flag, is the company's own: this is where the partner learns of it.
  */
-export function flagLines(deps: HandlerDeps, vp: Viewpoint, partnerId: PartyId, opts: { lead?: string; still?: string } = {}): Block[] {
+export function flagLines(deps: HandlerDeps, vp: Viewpoint, partnerId: PartyId, opts: { lead?: string; still?: string; lostTo?: boolean } = {}): Block[] {
   const flag = flagStanding(deps.ctx, partnerId, deps.ctx.clock.now());
   if (!flag) return [];
   const own = vp.viewer.kind === 'external';
@@ -19,7 +19,9 @@ export function flagLines(deps: HandlerDeps, vp: Viewpoint, partnerId: PartyId, 
   const { window_days, flagged } = vp.version.policy.consequences;
   const does = flagged === 'require-approval' ? 'so its new claims wait for an arbitrator’s approval while the flag holds' : 'which the company’s partner managers are told of; its claims are decided as any other';
   const lines = [text(`${opts.lead ?? ''}${whose} is flagged for repeated violations, ${does}.`, 'muted')];
-  if (flag.violations.length > 0) {
+  // To the company's people who ask for it (a case's arbitrator): each violation with who won it, as a list.
+  if (flag.violations.length > 0 && opts.lostTo && !own && vp.viewer.kind === 'internal') lines.push(violationsList(deps, vp, flag.violations, window_days));
+  else if (flag.violations.length > 0) {
     const names = flag.violations.map((c) => `#${c.id} ${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})`);
     const one = flag.violations.length === 1;
     const these = one ? 'this violation' : `these ${plural(flag.violations.length, 'violation')}`;
@@ -29,4 +31,31 @@ export function flagLines(deps: HandlerDeps, vp: Viewpoint, partnerId: PartyId, 
   const still = opts.still ?? (flagged === 'require-approval' ? 'A claim filed while it holds still waits for its approval once it lifts.' : '');
   if (lifts || still) lines.push(text([lifts, still].filter(Boolean).join(' '), 'muted'));
   return lines;
+}
+
+/** The most violations {@link violationsList} names one by one (the newest): a card stays within Slack's and Teams' limits. */
+const VIOLATIONS_LISTED = 10;
+
+/**
+ * A flagged partner's violations for the company's people only: each claim, its account, and the
+ * party its ruling gave the account to (by the ruling's own ledger entry), the newest
+ * {@link VIOLATIONS_LISTED} of them. Never for a partner's user: it names other parties.
+ */
+function violationsList(deps: HandlerDeps, vp: Viewpoint, violations: readonly Claim[], windowDays: number): Block {
+  const shown = violations.slice(-VIOLATIONS_LISTED);
+  // The ruling that rejected each: its last claim.rejected entry (only these claims' entries are read).
+  const rulings = new Map<string, { at: Date; dispute: unknown; winner: unknown }>();
+  for (const e of deps.ctx.store.ledger.about(shown.map((c) => `claim:${c.id}`))) {
+    const p = (e.payload ?? {}) as { dispute?: unknown; winner?: unknown };
+    if (e.kind === 'claim.rejected') rulings.set(e.subject, { at: new Date(e.at), dispute: p.dispute, winner: p.winner });
+  }
+  const items = shown.map((c) => {
+    const r = rulings.get(`claim:${c.id}`);
+    const to = r && typeof r.winner === 'string' ? `, lost to ${vp.party(r.winner)}` : ', lost';
+    const where = r ? `${typeof r.dispute === 'number' && r.dispute > 0 ? `Dispute #${r.dispute}, ruled` : 'Ruled'} ${vp.date(r.at)}; ` : '';
+    return { text: `#${c.id} ${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})${to}`, detail: `${where}registered ${vp.date(c.registeredAt)}` };
+  });
+  const earlier = violations.length - shown.length;
+  if (earlier > 0) items.unshift({ text: `${plural(earlier, 'earlier violation')}, not listed here`, detail: `${plural(violations.length, 'violation')} in all` });
+  return { type: 'list', title: `Violations the flag counts (claims lost in a ruling within the ${lastDays(windowDays)})`, items };
 }

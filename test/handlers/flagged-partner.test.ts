@@ -5,6 +5,9 @@ import * as rule from '../../handlers/rule.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { tick } from '../../src/app/scheduler.js';
 import { consoleOrigin, ledgerKinds } from '../support/cases.js';
+import * as slack from '../../handlers/platforms/slack/render.js';
+import * as teams from '../../handlers/platforms/teams/render.js';
+import { checkSlackMessage, checkTeamsCard } from '../support/limits.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
 /** Each line a person reads in a reply (text blocks and list items), in order. */
@@ -119,5 +122,48 @@ describe('a claim filed while flagged, after the flag lifts', () => {
     rt.store.partners.setFlagged('northwind', rt.clock.now());
     expect(read(rule.caseCard(rt.deps, as.person(rt, 'pat'), String(d.id)))).toContain('The partner’s flag has since lifted: the claim filed while it held still waits for the arbitrator; its new claims no longer do.');
     expect(read(roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`))).toContain('Your organisation’s flag has since lifted');
+  });
+});
+
+describe('the arbitrator of a claim filed while its partner is flagged', () => {
+  it('reads on the case card why it waits: the partner’s violations, each with the party that won it, and when the flag lifts; the partner reads none of who won', () => {
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    const won = (id: number) => rt.store.disputes.all().find((x) => x.claimIds.includes(id))!;
+    const card = read(rule.caseCard(rt.deps, as.person(rt, 'pat'), String(d.id)));
+    expect(card).toContain('Contoso Consulting is flagged for repeated violations, so its new claims wait for an arbitrator’s approval while the flag holds.');
+    expect(card).toContain('Violations the flag counts (claims lost in a ruling within the last 180 days)');
+    expect(card).toContain(`#${violations[0]} Soylent Corp (Services), lost to Northwind Partners`);
+    expect(card).toContain(`#${violations[1]} Initech LLC (Services), lost to Northwind Partners`);
+    expect(card).toContain(`#${violations[2]} Müller Logistik AG (Services), lost to Northwind Partners`);
+    const details = rule.caseCard(rt.deps, as.person(rt, 'pat'), String(d.id)).blocks.flatMap((b) => (b.type === 'list' ? b.items.map((i) => i.detail ?? '') : []));
+    expect(details).toContain(`Dispute #${won(violations[0]!).id}, ruled Dec 1, 2026; registered Dec 1, 2026`);
+    expect(card).toContain('The flag lifts by itself on May 30, 2027, unless more violations follow. This claim still waits for its approval once the flag lifts.');
+    // The partner's own view of its case: nothing of who won its lost claims, nor the list.
+    const own = read(roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`));
+    expect(own).toContain('Reason: Filed while the partner was flagged');
+    expect(own).not.toContain('Northwind');
+    expect(own).not.toMatch(/lost to|Violations the flag counts/);
+  });
+
+  it('a partner with many violations: the card lists the newest ten and says how many more the flag counts', () => {
+    // Nine more of Contoso's claims lost as violations, twelve in all (copies of its first, as an import would keep them).
+    const first = rt.store.claims.get(violations[0]!)!;
+    for (let i = 0; i < 9; i++) {
+      rt.clock.advance(60_000);
+      violations.push(rt.store.claims.insert({ ...first, registeredAt: rt.clock.now(), lastActivityAt: rt.clock.now(), requestKey: null }).id);
+    }
+    expect(violations).toHaveLength(12);
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('wayne', 'Services'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    const card = rule.caseCard(rt.deps, as.person(rt, 'pat'), String(d.id));
+    const list = card.blocks.find((b) => b.type === 'list' && b.title?.startsWith('Violations the flag counts'));
+    expect(list?.type === 'list' && list.items.map((i) => i.text)).toEqual([
+      '2 earlier violations, not listed here',
+      ...violations.slice(2).map((id) => expect.stringMatching(new RegExp(`^#${id} `))),
+    ]);
+    // Within what Slack and Teams take in a message.
+    expect(checkSlackMessage(slack.renderReply(card))).toEqual([]);
+    expect(checkTeamsCard(teams.renderReply(card))).toEqual([]);
   });
 });

@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reviewPartner } from '../../../src/core/claims/consequences.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { FORMS } from '../../../handlers/replies/model.js';
+import { submitClaim } from '../../../handlers/claim.js';
+import { approve } from '../../../handlers/rule.js';
+import { consoleOrigin } from '../../support/cases.js';
 import { readCard } from '../../support/fake-connector.js';
+import { checkTeamsCard } from '../../support/limits.js';
+import { as } from '../../support/runtime.js';
 import { startTeams, USERS, type TeamsHarness } from '../../support/teams-harness.js';
 
 let h: TeamsHarness;
@@ -57,5 +62,36 @@ describe('a partner tenant’s user, its organisation flagged', () => {
     const listed = readCard(await h.say(USERS.contoso, 'roe mine'));
     expect(listed).toContain('Your organisation is flagged for repeated violations');
     expect(listed).toMatch(/The flag lifts by itself on \w+ \d+, 2027/);
+  });
+});
+
+describe('the arbitrator of a claim a flagged partner files in Teams', () => {
+  it('reads on the case card why it waits: each violation and whom it was lost to, and when the flag lifts; the partner’s own case card names nobody who won', async () => {
+    const { rt } = h;
+    const meta = { origin: consoleOrigin, requestKey: null };
+    const values = (account: string, stage: string) => ({ ...claimInputs(account), stage });
+    // Three of Contoso's claims filed against Northwind's protection and lost in Pat's rulings: the flag is set as the consequences set it.
+    for (const a of ['soylent', 'initech', 'muller']) submitClaim(rt.deps, as.partner(rt, 'northwind'), values(a, 'proposal'), meta);
+    rt.clock.advance(3_600_000);
+    for (const a of ['soylent', 'initech', 'muller']) {
+      submitClaim(rt.deps, as.partner(rt, 'contoso'), values(a, 'qualified'), meta);
+      const d = rt.store.disputes.all().at(-1)!;
+      approve(rt.deps, as.person(rt, d.arbitrator), d.id);
+    }
+    expect(rt.store.partners.flaggedAt('contoso')).not.toBeNull();
+    await fileAsContoso('acme-analytics');
+    const d = rt.store.disputes.all().at(-1)!;
+    // Pat opens the case from Teams, as from the queue.
+    const card = await h.say(USERS.pat, `roe case ${d.id}`);
+    const read = readCard(card);
+    expect(read).toContain('Contoso Consulting is flagged for repeated violations, so its new claims wait for an arbitrator’s approval while the flag holds.');
+    expect(read).toMatch(/Soylent Corp \(Services\), lost to Northwind Partners/);
+    expect(read).toMatch(/Müller Logistik AG \(Services\), lost to Northwind Partners/);
+    expect(read).toMatch(/The flag lifts by itself on \w+ \d+, 2027, unless more violations follow\. This claim still waits for its approval once the flag lifts\./);
+    expect(checkTeamsCard(card)).toEqual([]);
+    const own = readCard(await h.say(USERS.contoso, `roe case ${d.id}`));
+    expect(own).toContain(`case #${d.id}`);
+    expect(own).not.toContain('Northwind');
+    expect(own).not.toContain('lost to');
   });
 });
