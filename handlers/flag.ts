@@ -22,7 +22,10 @@ export function flagLines(deps: HandlerDeps, vp: Viewpoint, partnerId: PartyId, 
   // To the company's people who ask for it (a case's arbitrator): each violation with who won it, as a list.
   if (flag.violations.length > 0 && opts.lostTo && !own && vp.viewer.kind === 'internal') lines.push(violationsList(deps, vp, flag.violations, window_days));
   else if (flag.violations.length > 0) {
-    const names = flag.violations.map((c) => `#${c.id} ${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})`);
+    // The newest named, as on the arbitrator's list: a long record stays within a message.
+    const earlier = Math.max(0, flag.violations.length - VIOLATIONS_LISTED);
+    const names = flag.violations.slice(earlier).map((c) => `#${c.id} ${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})`);
+    if (earlier > 0) names.push(`and ${plural(earlier, 'earlier one')}`);
     const one = flag.violations.length === 1;
     const these = one ? 'this violation' : `these ${plural(flag.violations.length, 'violation')}`;
     lines.push(text(`The flag counts ${these} within the ${lastDays(window_days)}, ${one ? 'a' : 'each a'} claim filed against another party’s protection and lost in an arbitrator’s ruling: ${names.join(', ')}.`, 'muted'));

@@ -165,5 +165,11 @@ describe('the arbitrator of a claim filed while its partner is flagged', () => {
     // Within what Slack and Teams take in a message.
     expect(checkSlackMessage(slack.renderReply(card))).toEqual([]);
     expect(checkTeamsCard(teams.renderReply(card))).toEqual([]);
+    // The partner's own /roe mine names the newest ten of its claims too, and counts the rest.
+    const mine = read(roe(rt.deps, as.partner(rt, 'contoso'), 'mine'));
+    const line = mine.split('\n').find((l) => l.includes('The flag counts these 12 violations'))!;
+    for (const id of violations.slice(2)) expect(line).toMatch(new RegExp(`#${id} `));
+    for (const id of violations.slice(0, 2)) expect(line).not.toMatch(new RegExp(`#${id} `));
+    expect(line).toMatch(/, and 2 earlier ones\.$/);
   });
 });
