@@ -3,7 +3,7 @@ import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/e
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
 import { DIRECT, type Dispute } from '../src/core/types.js';
-import { flaggedReason } from '../src/core/claims/consequences.js';
+import { flaggedReason, flagStanding } from '../src/core/claims/consequences.js';
 import { breachOutcome, pastDue, recusalsOf } from '../src/core/sla/sla.service.js';
 import { involvementsWords, involvementWords } from '../src/core/disputes/recusal.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
@@ -139,7 +139,8 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     const filer = d.parties[0];
     if (d.status === 'open' && flaggedReason(d.reason) && filer !== undefined && filer !== DIRECT) {
       const own = viewer.kind === 'external';
-      if (deps.ctx.store.partners.flaggedAt(filer) === null) {
+      // Lifted as the flag lines say it holds (flagStanding): a flag the policy in force no longer enforces holds no claim.
+      if (flagStanding(deps.ctx, filer, deps.ctx.clock.now()) === null) {
         blocks.push(text(`${own ? 'Your organisation’s' : 'The partner’s'} flag has since lifted: the claim filed while it held still waits for ${approval ? 'approval' : 'the arbitrator'}; ${own ? 'your' : 'its'} new claims no longer do.`, 'muted'));
       } else if (viewer.kind === 'internal') {
         // The flag as it stands, for the company's people who rule on it: its violations, each with

@@ -15,7 +15,7 @@ import { PolicyError } from '../core/policy/load.js';
 import { droppedWhileHeld } from '../core/policy/transition.js';
 import { personName } from '../core/disputes/disputes.service.js';
 import { lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsBasisFields } from '../core/stats.js';
-import { plural } from '../core/words.js';
+import { count, plural } from '../core/words.js';
 import { DIRECT, DIRECT_NAME } from '../core/types.js';
 import { editDistance } from '../core/spelling.js';
 import { isDomainError } from '../core/errors.js';
@@ -430,9 +430,6 @@ function accountNames(rt: Runtime, ids: readonly string[]): Map<string, { name: 
   for (let i = 0; i < unique.length; i += 500) for (const [id, a] of rt.store.accounts.labels(unique.slice(i, i + 500))) names.set(id, { name: a.name });
   return names;
 }
-
-/** A count as every count the CLI prints (an import's problems too): with thousands separators, `1,000,000`. */
-const count = (n: number) => n.toLocaleString('en-US');
 
 /** `JSON.stringify(items, null, 2)`, written an item at a time. */
 function writeJsonArray(io: Io, items: Iterable<unknown>): void {

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitDispute } from '../../handlers/dispute.js';
-import { approve, awardForm } from '../../handlers/rule.js';
+import { approve, awardForm, caseCard } from '../../handlers/rule.js';
 import { roe } from '../../handlers/roe.js';
 import { snoozeReminder } from '../../handlers/snooze.js';
 import { showAccount } from '../../handlers/who-owns.js';
@@ -492,6 +492,27 @@ describe('a version that changes the consequences applies from its first day', (
     try {
       for (const sub of ['mine', 'stats']) expect(JSON.stringify(roe(rt.deps, as.partner(rt, 'contoso'), sub).blocks), `/roe ${sub}`).not.toContain('new claims wait for an arbitrator’s approval');
       expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), { ...claimOn('Analytics'), account: 'initech' }, meta).summary).toMatch(/is protected/);
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a claim filed while it was held: its case says the flag has since lifted once the version in force holds its claims no more', () => {
+    const { db, flagged } = violations('raised-case', ['soylent', 'wayne', 'muller']);
+    expect(flagged).toBe(true);
+    const v1 = testRuntime({ at: '2026-12-02T15:00:00Z', databasePath: db, demo: false });
+    let caseId: number;
+    try {
+      expect(submitClaim(v1.deps, as.partner(v1, 'contoso'), { ...claimOn('Analytics'), account: 'initech' }, meta).summary).toMatch(/is pending/);
+      caseId = v1.store.disputes.all().at(-1)!.id;
+    } finally {
+      v1.close();
+    }
+    const rt = testRuntime({ at: '2026-12-03T15:00:00Z', databasePath: db, policyPath: next('raised-case', 5), demo: false });
+    try {
+      const card = JSON.stringify(caseCard(rt.deps, as.person(rt, 'pat'), String(caseId)).blocks);
+      expect(card).toContain('The partner’s flag has since lifted');
+      expect(card).not.toContain('lifts by itself');
     } finally {
       rt.close();
     }

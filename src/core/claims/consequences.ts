@@ -7,6 +7,16 @@ export const FLAG_REVIEW_TIMER = 'partner.flag_review';
 const DAY = 86_400_000;
 
 /** When the consequences window ending at `now` began: a violation counts when registered after it (the flag and the stats count alike). */
+/**
+ * When a partner's flag lifts by itself, unless more violations follow: when the violation that
+ * many (`violations_to_flag`) from the newest leaves the window. Null under the threshold.
+ * `registered`: the violations' registration dates, oldest first.
+ */
+function flagLiftsAt(registered: readonly Date[], policy: Policy): Date | null {
+  const n = policy.consequences.violations_to_flag;
+  return registered.length >= n ? new Date(registered[registered.length - n]!.getTime() + policy.consequences.window_days * DAY) : null;
+}
+
 export function windowStart(policy: Policy, now: Date): Date {
   return new Date(now.getTime() - policy.consequences.window_days * DAY);
 }
@@ -29,8 +39,7 @@ export function reviewPartner(ctx: DomainContext, partnerId: string, now: Date):
   const over = violations.length >= policy.consequences.violations_to_flag;
   const subject = `partner:${partnerId}`;
   const events: DomainEvent[] = [];
-  // Over the threshold, the count falls under it when the violation that many from the newest leaves the window.
-  const liftsAt = over ? new Date(violations[violations.length - policy.consequences.violations_to_flag]!.getTime() + policy.consequences.window_days * DAY) : null;
+  const liftsAt = flagLiftsAt(violations, policy);
   if (liftsAt && !flagged) {
     ctx.store.partners.setFlagged(partnerId, now);
     ctx.store.ledger.append({ at: now, kind: 'partner.flagged', subject, actor: 'consequences', policyVersion: policy.version, payload: { violations: violations.length, consequence: policy.consequences.flagged, liftsAt: liftsAt.toISOString() } });
@@ -92,7 +101,5 @@ export function flagStanding(ctx: DomainContext, partnerId: string, now: Date): 
   if (!flagged) return null;
   // The violations alone, by their index: the claim's answer reads them inside its transaction.
   const violations = ctx.store.claims.violationClaimsSince(partnerId, windowStart(policy, now));
-  const n = policy.consequences.violations_to_flag;
-  const liftsAt = violations.length >= n ? new Date(violations[violations.length - n]!.registeredAt.getTime() + policy.consequences.window_days * DAY) : null;
-  return { violations, liftsAt };
+  return { violations, liftsAt: flagLiftsAt(violations.map((c) => c.registeredAt), policy) };
 }

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { count as thousands } from '../words.js';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { CLAIM_STATUSES, DIRECT, DIRECT_NAME, ROUTES, type Account, type Partner } from '../types.js';
@@ -52,7 +53,6 @@ const bool = z
   });
 /** The longest evidence a claim may hold, as the claim form in chat allows. */
 const EVIDENCE_MAX = 3000;
-const thousands = (n: number) => n.toLocaleString('en-US');
 /** A value that must be given, of at most `max` characters. */
 const requiredText = (max: number) => z.string({ error: 'is required' }).trim().min(1, 'is required').max(max, `is longer than ${max} characters`);
 /** A name, an opportunity, a stage, a product line. */
