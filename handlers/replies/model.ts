@@ -286,3 +286,6 @@ export function oneLine(s: string): string {
 export function reply(summary: string, blocks: Block[], opts: { title?: string; visibility?: Reply['visibility'] } = {}): Reply {
   return { visibility: opts.visibility ?? 'private', summary, ...(opts.title ? { title: opts.title } : {}), blocks };
 }
+
+/** What a person reads when a request fails on our side (logged; nothing was changed): one text on every platform. */
+export const APOLOGY = 'Sorry, something went wrong on our side. It has been logged; please try again in a moment.';

@@ -278,7 +278,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
       if (isDomainError(e)) say(`✘ ${clean(e.message)}`);
       else {
         o.logError(e);
-        say('✘ Something went wrong on our side; it has been logged. Nothing was changed.');
+        say('✘ Sorry, something went wrong on our side; it has been logged. Nothing was changed.');
       }
     }
     for (const n of await o.drain()) say(n);

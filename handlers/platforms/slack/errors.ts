@@ -1,11 +1,9 @@
 import type { App, webApi } from '@slack/bolt';
 import { ErrorCode } from '@slack/bolt';
 import { asError, isDomainError } from '../../../src/core/errors.js';
-import { reply, text, type Reply } from '../../replies/model.js';
+import { APOLOGY, reply, text, type Reply } from '../../replies/model.js';
 import { tellUser, type SlackLog, type UserChannel } from './context.js';
 import { truncate } from './render.js';
-
-export const APOLOGY = 'Sorry, something went wrong on our side. It has been logged; please try again in a moment.';
 
 /** Bolt wraps errors without a `code` in an UnknownError; the cause is what matters. */
 function unwrap(error: Error): Error {

@@ -7,7 +7,7 @@ import { logClaimActivity } from '../../activity.js';
 import { claimForm, claimStatus, submitClaim, type SubmitMeta } from '../../claim.js';
 import { type HandlerDeps } from '../../deps.js';
 import { disputeForm, submitDispute } from '../../dispute.js';
-import { ACTIONS, FORMS, quote, reply, text, TONE_MARK, type Block, type Form, type Reply } from '../../replies/model.js';
+import { ACTIONS, APOLOGY, FORMS, quote, reply, text, TONE_MARK, type Block, type Form, type Reply } from '../../replies/model.js';
 import { help, mine, pageNumber, queue, roe } from '../../roe.js';
 import { caseTitle } from '../../dispute-card.js';
 import { approve, askedCard, askForm, awardForm, caseCard, submitAward, withMovedPast } from '../../rule.js';
@@ -815,7 +815,7 @@ export function createTurnErrorHandler(log: TeamsLog): (ctx: TurnContext, error:
     const refusal = isDomainError(error);
     if (refusal) log.info({ code: error.code, activity: describeActivity(ctx.activity) }, 'teams request refused');
     else log.error({ err: describeError(error), activity: describeActivity(ctx.activity) }, 'teams turn failed');
-    const message = refusal ? error.message : 'Something went wrong on our side. It has been logged; please try again in a moment.';
+    const message = refusal ? error.message : APOLOGY;
     const card = renderRefusal(message, refusal ? 'warning' : 'attention');
     try {
       if (ctx.activity.type === 'invoke') {

@@ -95,7 +95,7 @@ describe('a form refused for a reason that names no field, or a claim already fi
       throw new Error('disk I/O error');
     });
     const answer = await submitTyped(USERS.northwind, 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'proposal' });
-    expect(readCard(answer)).toMatch(/Something went wrong on our side/);
+    expect(readCard(answer)).toMatch(/^⛔ Sorry, something went wrong on our side/);
     expect(inputs(answer).size).toBe(0);
   });
 });
@@ -106,7 +106,7 @@ describe('a failure that is no refusal', () => {
       throw new Error('disk I/O error');
     });
     const answer = await submitTyped(USERS.northwind, 'claim soylent', V.submits[FORMS.claim], { ...soylentClaim, stage: 'proposal' });
-    expect(readCard(answer)).toBe('⛔ Something went wrong on our side. It has been logged; please try again in a moment.\nNothing was changed.');
+    expect(readCard(answer)).toBe('⛔ Sorry, something went wrong on our side. It has been logged; please try again in a moment.\nNothing was changed.');
   });
 });
 
