@@ -14,7 +14,7 @@ import { clean, textTable } from '../../handlers/platforms/console/render.js';
 import { PolicyError } from '../core/policy/load.js';
 import { droppedWhileHeld } from '../core/policy/transition.js';
 import { personName } from '../core/disputes/disputes.service.js';
-import { lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsBasisFields } from '../core/stats.js';
+import { lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsBasisFields, statsPeriod } from '../core/stats.js';
 import { count, plural } from '../core/words.js';
 import { DIRECT, DIRECT_NAME } from '../core/types.js';
 import { editDistance } from '../core/spelling.js';
@@ -43,7 +43,7 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['ledger verify [--head HASH]', "check the ledger's hash chain (--head: that it still holds a head printed before)"],
   ['ledger verify --file FILE', "check a JSON export's hash chain, without the database (--head too)"],
   ['ledger export [--format json|csv]', 'print the ledger (JSON by default)'],
-  ['stats [--format text|json]', 'claims, disputes, rulings and open cases per partner; open cases per arbitrator'],
+  ['stats [--format text|json] [--since DAY] [--until DAY]', 'claims, disputes, rulings and open cases per partner (over a period: DAY as YYYY-MM-DD); open cases per arbitrator'],
   ['backup FILE', 'an online, consistent copy of the database'],
   ['restore FILE', 'put a backup in the place of the database (the bot stopped)'],
   ['export --partner ID', 'everything about one partner, and nothing about others (JSON)'],
@@ -127,7 +127,7 @@ const SPECS: Readonly<Record<string, ArgSpec>> = {
   'policy check': { args: ['FILE'] },
   'ledger verify': { options: { head: 'string', file: 'string' } },
   'ledger export': { options: { format: 'string' } },
-  stats: { options: { format: 'string' } },
+  stats: { options: { format: 'string', since: 'string', until: 'string' } },
   backup: { args: ['FILE'] },
   restore: { args: ['FILE'] },
   export: { options: { partner: 'string' } },
@@ -776,12 +776,17 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
     case 'stats': {
       const format = choice(p, 'format', ['text', 'json'], 'text');
       // One read transaction (readStats): the bot, in its own process, may write meanwhile.
-      const { stats, names, people, policy, basis } = withRuntime(config, db, (rt) => {
+      const since = p.options.since as string | undefined;
+      const until = p.options.until as string | undefined;
+      const { stats, names, people, policy, basis, period } = withRuntime(config, db, (rt) => {
         const now = rt.clock.now();
         const inForce = rt.policies.inForceAt(now);
-        const { stats, partners } = readStats(rt.store, inForce.policy, now);
+        // Days in the policy's time zone, as the policy's own days are.
+        const period = statsPeriod(since, until, inForce.policy.timezone, now);
+        if (period && 'error' in period) throw new UsageError(p.label, period.error);
+        const { stats, partners } = readStats(rt.store, inForce.policy, now, period ?? undefined);
         // Arbitrators by the name the policy gives them (one it no longer names: an earlier version's).
-        return { stats, names: new Map(partners.map((p) => [p.id, p.name])), people: new Map(stats.arbitrators.map((a) => [a.arbitrator, personName(inForce, a.arbitrator, rt.policies)])), policy: inForce.policy, basis: statsBasisFields(inForce.policy, inForce.version, now) };
+        return { stats, names: new Map(partners.map((p) => [p.id, p.name])), people: new Map(stats.arbitrators.map((a) => [a.arbitrator, personName(inForce, a.arbitrator, rt.policies)])), policy: inForce.policy, basis: statsBasisFields(inForce.policy, inForce.version, now, period ?? undefined), period: period ?? undefined };
       }, { readOnly: true });
       const arbitrators = stats.arbitrators.map((a) => ({ arbitrator: a.arbitrator, name: people.get(a.arbitrator) ?? a.arbitrator, openCases: a.openCases, overdueCases: a.overdueCases }));
       if (format === 'json') {
@@ -795,12 +800,12 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         for (const line of textTable(rows)) io.out(line);
       };
       table([
-        ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling (calendar)', 'SLA breaches', `violations (${lastDays(policy)})`, 'open cases', 'overdue', 'flagged'],
+        ['party', 'claims', 'disputes', 'auto-settled', 'median to ruling (calendar)', 'SLA breaches', period ? 'violations' : `violations (${lastDays(policy)})`, 'open cases', 'overdue', 'flagged'],
         ...stats.parties.map((r) => [r.party === DIRECT ? DIRECT_NAME : (names.get(r.party) ?? r.party), r.claims, r.disputes, percent(r.autoShare), hrs(r.medianHoursToRuling), r.slaBreaches, r.violations, r.openCases, r.overdueCases, r.flagged ? 'yes' : '']),
         ['(overall)', stats.overall.claims, stats.overall.disputes, percent(stats.overall.autoShare), hrs(stats.overall.medianHoursToRuling), stats.overall.slaBreaches, stats.overall.violations, stats.overall.openCases, stats.overall.overdueCases, stats.overall.flaggedPartners.map((id) => names.get(id) ?? id).join(', ')],
       ].map((r) => r.map(String)));
       if (stats.parties.length > 0) io.out(PER_PARTY_NOTE);
-      io.out(statsBasis(policy));
+      io.out(statsBasis(policy, period));
       if (arbitrators.length > 0) {
         io.out('');
         table([['arbitrator', 'open cases', 'overdue'], ...arbitrators.map((a) => [a.name, a.openCases, a.overdueCases].map(String))]);

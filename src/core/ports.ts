@@ -19,6 +19,11 @@ export interface ClaimantCounts {
   claims: number;
   violations: number;
 }
+/** A span of time: from `from` up to (not at) `to`. */
+export interface Period {
+  from: Date;
+  to: Date;
+}
 /** What the stats read of a case: not its trace, evidence or reasons. */
 export type CaseOutline = Pick<Dispute, 'id' | 'parties' | 'status' | 'createdAt' | 'ruledAt' | 'arbitrator' | 'dueAt'>;
 
@@ -79,10 +84,11 @@ export interface ClaimsRepo {
   byRequestKey(key: string): Claim | undefined;
   /**
    * Per claimant, in the order of their first claim: their claims, and those of them marked as a
-   * violation and registered after `since`. Counted by the database, no claim read (stats at
-   * scale); the rule is the core's countByClaimant (stats.ts).
+   * violation and registered after `since`; with `registered`, only the claims registered from
+   * its `from` up to (not at) its `to`. Counted by the database, no claim read (stats at scale);
+   * the rule is the core's countByClaimant (stats.ts).
    */
-  countsByClaimant(since: Date): ClaimantCounts[];
+  countsByClaimant(since: Date, registered?: Period): ClaimantCounts[];
   /**
    * Per product line as stored, the claims that hold it at `now` (pending, or protected with
    * their protection not yet over) and on how many accounts. Counted by the database: for the

@@ -1,8 +1,9 @@
+import { DateTime } from 'luxon';
 import { windowStart } from './claims/consequences.js';
 import { isOverlapCase } from './disputes/settle.js';
 import { pastDue } from './sla/sla.service.js';
 import type { Policy } from './policy/schema.js';
-import type { CaseOutline, ClaimantCounts, Store } from './ports.js';
+import type { CaseOutline, ClaimantCounts, Period, Store } from './ports.js';
 import { DIRECT, type Claim, type Dispute, type Partner, type PartyId } from './types.js';
 import { lastDays as lastDaysOf } from './words.js';
 
@@ -23,26 +24,75 @@ export function lastDays(policy: Policy): string {
  * What the figures count, said under them (`roe stats`, `/roe stats`): they mix periods (all
  * time, the violations' window, now) and kinds of time, which the numbers alone do not tell.
  */
-export function statsBasis(policy: Policy): string {
+export function statsBasis(policy: Policy, period?: StatsPeriod): string {
   const n = policy.consequences.violations_to_flag;
-  return (
-    'Counted over all time; open and overdue cases as they stand now. ' +
-    'Time to ruling: the median over the disputes an arbitrator ruled, in calendar time from opening to ruling (the SLA counts business hours). ' +
-    'SLA breaches: one per escalation. ' +
-    `Violations: those of claims registered in the ${lastDays(policy)}, as the flag counts them; ${n} ${n === 1 ? 'flags' : 'flag'} a partner: ${flagConsequence(policy)}.`
-  );
+  const flag = `${n} ${n === 1 ? 'flags' : 'flag'} a partner: ${flagConsequence(policy)}`;
+  const time = 'Time to ruling: the median over the disputes an arbitrator ruled, in calendar time from opening to ruling (the SLA counts business hours). SLA breaches: one per escalation. ';
+  if (period) {
+    return (
+      `Counted over the claims registered and the cases opened ${period.label}; those cases' outcomes, and which of them are open or overdue, as they stand now. ` +
+      time +
+      `Violations: those of the claims registered in the period. Flagged: as the flag stands now, on the violations of the ${lastDays(policy)}; ${flag}. ` +
+      'The arbitrators’ open cases: all of them, as they stand now.'
+    );
+  }
+  return 'Counted over all time; open and overdue cases as they stand now. ' + time + `Violations: those of claims registered in the ${lastDays(policy)}, as the flag counts them; ${flag}.`;
+}
+
+/** A period of the stats (`roe stats --since … --until …`): its span, and how the figures' note says it. */
+export interface StatsPeriod extends Period {
+  /** "from 2026-10-01 to 2026-12-31 (America/New_York)", "up to 2026-06-30 …", "from 2026-10-01 to now …". */
+  label: string;
+  /** The days given, as given (YYYY-MM-DD), or null. */
+  since: string | null;
+  until: string | null;
+}
+
+/**
+ * The period of `--since DAY` and `--until DAY` (YYYY-MM-DD, both days included, in the
+ * policy's time zone, as the policy's own days are), or what is wrong with them. Neither: null
+ * (all time). Without `--until` the period runs to `now`.
+ */
+export function statsPeriod(since: string | undefined, until: string | undefined, zone: string, now: Date): StatsPeriod | null | { error: string } {
+  if (since === undefined && until === undefined) return null;
+  const day = (flag: string, value: string): DateTime | { error: string } => {
+    const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone }) : null;
+    return d?.isValid ? d.startOf('day') : { error: `${flag}: expected a day as YYYY-MM-DD (2026-10-01), got "${value}"` };
+  };
+  const from = since === undefined ? null : day('--since', since);
+  if (from && 'error' in from) return from;
+  const last = until === undefined ? null : day('--until', until);
+  if (last && 'error' in last) return last;
+  if (from && last && last < from) return { error: `--until ${until} is before --since ${since}: the period would hold no day` };
+  if (from && !last && from.toMillis() > now.getTime()) return { error: `--since ${since} is after today: the period would hold nothing yet` };
+  const label = from && last ? `from ${since} to ${until}` : from ? `from ${since} to now` : `up to ${until}`;
+  return {
+    from: from ? from.toJSDate() : new Date(-8.64e15),
+    to: last ? last.plus({ days: 1 }).startOf('day').toJSDate() : new Date(now.getTime() + 1),
+    label: `${label} (${zone})`,
+    since: since ?? null,
+    until: until ?? null,
+  };
 }
 
 /**
  * What `roe stats --format json` says of its figures beside them: when they were counted, under
  * which version, over what period, in what units, and the violations' window and flag.
  */
-export function statsBasisFields(policy: Policy, policyVersion: string, now: Date) {
+export function statsBasisFields(policy: Policy, policyVersion: string, now: Date, period?: StatsPeriod) {
   const { window_days, violations_to_flag, flagged } = policy.consequences;
   return {
     asOf: now.toISOString(),
     policyVersion,
-    period: 'all time; openCases and overdueCases as they stand at asOf',
+    period: period
+      ? {
+          since: period.since,
+          until: period.until,
+          from: period.since === null ? null : period.from.toISOString(),
+          to: period.to.toISOString(),
+          counts: 'claims registered and cases opened from `from` up to (not at) `to`; those cases as they stand at asOf; violations of the claims registered in the period; flagged as the flag stands at asOf; arbitrators: every open case at asOf',
+        }
+      : 'all time; openCases and overdueCases as they stand at asOf',
     autoShare: 'share of the disputes settled by the criteria, 0 to 1',
     medianHoursToRuling: 'median over the disputes an arbitrator ruled, in hours of calendar time from opening to ruling',
     slaBreaches: 'one per escalation',
@@ -172,14 +222,17 @@ function summarise(claims: number, t: CaseTally) {
 }
 
 
+const within = (at: Date, p: Period) => at.getTime() >= p.from.getTime() && at.getTime() < p.to.getTime();
+
 /**
  * Per claimant, in the order of their first claim: their claims, and their violations registered
- * after `since`. The store counts the same in SQL (ClaimsRepo.countsByClaimant), without reading
+ * after `since`; with `registered`, of the claims registered in that period only. The store counts the same in SQL (ClaimsRepo.countsByClaimant), without reading
  * the claims; a test holds the two to the same answers.
  */
-export function countByClaimant(claims: Iterable<Pick<Claim, 'claimant' | 'violation' | 'registeredAt'>>, since: Date): ClaimantCounts[] {
+export function countByClaimant(claims: Iterable<Pick<Claim, 'claimant' | 'violation' | 'registeredAt'>>, since: Date, registered?: Period): ClaimantCounts[] {
   const out = new Map<PartyId, ClaimantCounts>();
   for (const c of claims) {
+    if (registered && !within(c.registeredAt, registered)) continue;
     let n = out.get(c.claimant);
     if (!n) out.set(c.claimant, (n = { claimant: c.claimant, claims: 0, violations: 0 }));
     n.claims++;
@@ -201,9 +254,11 @@ export function countByClaimant(claims: Iterable<Pick<Claim, 'claimant' | 'viola
  * row of zeros, so that "had nothing" reads otherwise than "not there". The parties with a claim
  * or a case come first (direct sales, then by id), then those zero rows (by id).
  */
-export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; breachesByDispute: Map<number, number>; policy: Policy; now: Date; partners: PartyId[] }): Stats {
-  const { claims, disputes, breachesByDispute, policy, now, partners } = input;
-  return statsOf({ claimants: countByClaimant(claims, windowStart(policy, now)), cases: disputes, breachesByDispute, policy, now, partners });
+export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; breachesByDispute: Map<number, number>; policy: Policy; now: Date; partners: PartyId[]; period?: Period }): Stats {
+  const { claims, disputes, breachesByDispute, policy, now, partners, period } = input;
+  const window = windowStart(policy, now);
+  if (!period) return statsOf({ claimants: countByClaimant(claims, window), cases: disputes, breachesByDispute, policy, now, partners });
+  return statsOf({ claimants: countByClaimant(claims, new Date(period.from.getTime() - 1), period), flags: countByClaimant(claims, window), cases: disputes, breachesByDispute, policy, now, partners, period });
 }
 
 /**
@@ -211,10 +266,13 @@ export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; brea
  * (violations inside the policy's window, {@link countByClaimant}), and the cases, each taken
  * once as it comes and not kept.
  */
-export function statsOf(input: { claimants: Iterable<ClaimantCounts>; cases: Iterable<CaseOutline>; breachesByDispute: Map<number, number>; policy: Policy; now: Date; partners: PartyId[] }): Stats {
-  const { policy, now } = input;
+export function statsOf(input: { claimants: Iterable<ClaimantCounts>; flags?: Iterable<ClaimantCounts>; cases: Iterable<CaseOutline>; breachesByDispute: Map<number, number>; policy: Policy; now: Date; partners: PartyId[]; period?: Period }): Stats {
+  const { policy, now, period } = input;
   const claimsOf = new Map<PartyId, ClaimantCounts>();
   for (const c of input.claimants) claimsOf.set(c.claimant, c);
+  // The flag as it stands now, on the violations of the policy's window (those counted, without a period).
+  const flagViolations = new Map<PartyId, number>();
+  for (const c of input.flags ?? claimsOf.values()) flagViolations.set(c.claimant, c.violations);
   // The claimants in the order of their first claim, then the parties of the cases in theirs.
   const active = new Set(claimsOf.keys());
   const overall = noCases();
@@ -228,13 +286,15 @@ export function statsOf(input: { claimants: Iterable<ClaimantCounts>; cases: Ite
   };
   for (const c of policy.coverage) for (const person of [c.arbitrator, ...c.escalation]) holder(person);
   for (const d of input.cases) {
-    const breaches = input.breachesByDispute.get(d.id) ?? 0;
-    addCase(overall, d, breaches, now);
+    // Who holds what now, whenever it was opened.
     if (d.status === 'open') {
       const a = holder(d.arbitrator);
       a.openCases++;
       if (isOverdue(d, now)) a.overdueCases++;
     }
+    if (period && !within(d.createdAt, period)) continue;
+    const breaches = input.breachesByDispute.get(d.id) ?? 0;
+    addCase(overall, d, breaches, now);
     // One of several parties counts it once, however often it is named.
     for (const party of new Set(d.parties)) {
       active.add(party);
@@ -248,7 +308,7 @@ export function statsOf(input: { claimants: Iterable<ClaimantCounts>; cases: Ite
   const rows = parties.map((party): PartyStats => {
     const pc = claimsOf.get(party);
     const violations = pc?.violations ?? 0;
-    return { party, ...summarise(pc?.claims ?? 0, casesOf.get(party) ?? noCases()), violations, flagged: party !== DIRECT && violations >= policy.consequences.violations_to_flag };
+    return { party, ...summarise(pc?.claims ?? 0, casesOf.get(party) ?? noCases()), violations, flagged: party !== DIRECT && (flagViolations.get(party) ?? 0) >= policy.consequences.violations_to_flag };
   });
   const claims = [...claimsOf.values()].reduce((n, c) => n + c.claims, 0);
   return {
@@ -266,12 +326,15 @@ export function statsOf(input: { claimants: Iterable<ClaimantCounts>; cases: Ite
  * case's outline (streamed, not kept), and the ledger's escalation entries. Claims and cases by
  * the hundred thousand are never held whole: the server answering this has other requests to serve.
  */
-export function readStats(store: Pick<Store, 'reading' | 'claims' | 'disputes' | 'ledger' | 'partners'>, policy: Policy, now: Date): { stats: Stats; partners: Partner[] } {
+export function readStats(store: Pick<Store, 'reading' | 'claims' | 'disputes' | 'ledger' | 'partners'>, policy: Policy, now: Date, period?: Period): { stats: Stats; partners: Partner[] } {
   return store.reading(() => {
     const partners = store.partners.all();
-    const claimants = store.claims.countsByClaimant(windowStart(policy, now));
+    const window = windowStart(policy, now);
+    // In a period: its claims, their violations (all of them, registered in it), and the flag's own count beside.
+    const claimants = period ? store.claims.countsByClaimant(new Date(period.from.getTime() - 1), period) : store.claims.countsByClaimant(window);
+    const flags = period ? store.claims.countsByClaimant(window) : undefined;
     const breachesByDispute = breachesFromLedger(store.ledger.ofKinds(SLA_BREACH_KINDS));
-    const stats = statsOf({ claimants, cases: store.disputes.outlines(), breachesByDispute, policy, now, partners: partners.map((p) => p.id) });
+    const stats = statsOf({ claimants, ...(flags ? { flags } : {}), cases: store.disputes.outlines(), breachesByDispute, policy, now, partners: partners.map((p) => p.id), ...(period ? { period } : {}) });
     return { stats, partners };
   });
 }

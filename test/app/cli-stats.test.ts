@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it, vi } from 'vitest';
@@ -258,4 +259,42 @@ it.each([
     slaBreaches: 'one per escalation',
     violations: { windowDays: window.days, toFlag: flag.toFlag, consequence: flag.consequence },
   });
+});
+
+it('roe stats --since/--until counts the claims registered and the cases opened in those days (the policy’s time zone); the arbitrators hold what they hold now; a bad day is named', () => {
+  const path = join(dir, 'period.db');
+  // A case opened a month ago, one an hour ago (both still with Pat), as above; `roe stats` reads the system clock.
+  const rt = testRuntime({ databasePath: path, at: new Date(Date.now() - 30 * 86_400_000).toISOString() });
+  openArbitratedCase(rt);
+  rt.clock.set(new Date(Date.now() - 3_600_000));
+  const meta = { origin: { platform: 'console' as const, channel: 'console', thread: null }, requestKey: null };
+  const values = (stage: string) => ({ account: 'wayne', route: 'resell', product: 'Analytics', opportunity: 'Deal', stage, amount: '', evidence: '' });
+  submitClaim(rt.deps, as.partner(rt, 'northwind'), values('qualified'), meta);
+  submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('proposal'), meta);
+  rt.close();
+  const day = (daysAgo: number) => DateTime.now().setZone('America/New_York').minus({ days: daysAgo }).toISODate()!;
+  const all = roeOn(path, ['stats']).out.trimEnd().split('\n');
+  const { code, out } = roeOn(path, ['stats', '--since', day(2)]);
+  expect(code).toBe(0);
+  const lines = out.trimEnd().split('\n');
+  const cells = (of: string[], name: string) => of.find((l) => l.startsWith(name))?.split(/\s{2,}/);
+  expect(lines[0]!.split(/\s{2,}/)[6]).toBe('violations');
+  // The last days: the hour-old case and its two claims; not the month-old case or its claims.
+  expect(cells(lines, '(overall)')!.slice(1, 3)).toEqual(['2', '1']);
+  expect(Number(cells(all, '(overall)')![1])).toBeGreaterThan(2);
+  expect(cells(lines, 'Fabrikam Systems')!.slice(1, 3)).toEqual(['1', '1']);
+  expect(cells(lines, 'Contoso Consulting')!.slice(1, 3)).toEqual(['0', '0']);
+  expect(cells(lines, '(overall)')!.slice(7, 9)).toEqual(['1', '0']);
+  // Pat still holds both cases, the month-old one overdue.
+  expect(lines.slice(lines.indexOf('') + 1).map((l) => l.split(/\s{2,}/))[1]).toEqual(['Pat Okafor', '2', '1']);
+  expect(out).toContain(`Counted over the claims registered and the cases opened from ${day(2)} to now (America/New_York)`);
+  // Up to the day before yesterday: the month-old case alone.
+  const before = roeOn(path, ['stats', '--until', day(3), '--format', 'json']);
+  const json = JSON.parse(before.out) as { basis: { period: { since: string | null; until: string } }; overall: { disputes: number; openCases: number; overdueCases: number } };
+  expect(json.basis.period).toMatchObject({ since: null, until: day(3) });
+  expect(json.overall).toMatchObject({ disputes: 1, openCases: 1, overdueCases: 1 });
+  const bad = roeOn(path, ['stats', '--since', 'last-month']);
+  expect(bad.code).toBe(2);
+  expect(bad.err).toContain('--since: expected a day as YYYY-MM-DD (2026-10-01), got "last-month"');
+  expect(bad.out).toBe('');
 });

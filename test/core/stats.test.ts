@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breachesFromLedger, computeStats, percent } from '../../src/core/stats.js';
+import { breachesFromLedger, computeStats, percent, statsPeriod } from '../../src/core/stats.js';
 import type { Dispute } from '../../src/core/types.js';
 import { aClaim, examplePolicy } from '../support/builders.js';
 
@@ -166,5 +166,31 @@ describe('percent: a share as people read it', () => {
     [1, '100%'],
   ])('%s reads %s', (share, read) => {
     expect(percent(share)).toBe(read);
+  });
+});
+
+describe('statsPeriod: the days of roe stats --since and --until, in the policy’s time zone', () => {
+  const zone = 'America/New_York';
+  const now = new Date('2026-12-02T12:00:00Z');
+  const cases: [string | undefined, string | undefined, { from: string | null; to: string; label: string } | string | null][] = [
+    [undefined, undefined, null],
+    // From the first moment of the first day to the first moment after the last, New York time (EDT, then EST).
+    ['2026-10-01', '2026-12-01', { from: '2026-10-01T04:00:00.000Z', to: '2026-12-02T05:00:00.000Z', label: 'from 2026-10-01 to 2026-12-01 (America/New_York)' }],
+    ['2026-12-01', '2026-12-01', { from: '2026-12-01T05:00:00.000Z', to: '2026-12-02T05:00:00.000Z', label: 'from 2026-12-01 to 2026-12-01 (America/New_York)' }],
+    ['2026-11-01', undefined, { from: '2026-11-01T04:00:00.000Z', to: '2026-12-02T12:00:00.001Z', label: 'from 2026-11-01 to now (America/New_York)' }],
+    [undefined, '2026-06-30', { from: null, to: '2026-07-01T04:00:00.000Z', label: 'up to 2026-06-30 (America/New_York)' }],
+    ['yesterday', undefined, '--since: expected a day as YYYY-MM-DD (2026-10-01), got "yesterday"'],
+    ['2026-02-30', undefined, '--since: expected a day as YYYY-MM-DD (2026-10-01), got "2026-02-30"'],
+    ['2026-10-01', '10/31/2026', '--until: expected a day as YYYY-MM-DD (2026-10-01), got "10/31/2026"'],
+    ['2026-10-01', '2026-09-30', '--until 2026-09-30 is before --since 2026-10-01: the period would hold no day'],
+    ['2026-12-03', undefined, '--since 2026-12-03 is after today: the period would hold nothing yet'],
+  ];
+  it.each(cases)('--since %s --until %s', (since, until, expected) => {
+    const p = statsPeriod(since, until, zone, now);
+    if (expected === null) return expect(p).toBeNull();
+    if (typeof expected === 'string') return expect(p).toEqual({ error: expected });
+    if (!p || 'error' in p) throw new Error(`no period: ${JSON.stringify(p)}`);
+    expect({ from: expected.from === null ? null : p.from.toISOString(), to: p.to.toISOString(), label: p.label }).toEqual(expected);
+    if (expected.from === null) expect(p.from.getTime()).toBeLessThan(Date.parse('1900-01-01'));
   });
 });

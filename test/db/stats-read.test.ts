@@ -80,6 +80,23 @@ describe('what the stats read of the store', () => {
     ]);
   });
 
+  it('over a period: the claims registered in it counted by the database as the core counts them, at every edge of the period', () => {
+    const { store } = filled();
+    const claims = store.claims.all();
+    const edges = [...new Set(claims.flatMap((c) => [c.registeredAt.getTime() - 1, c.registeredAt.getTime(), c.registeredAt.getTime() + 1]))];
+    for (const from of edges) {
+      for (const to of [from, from + 1, now.getTime(), now.getTime() + 1]) {
+        const period = { from: new Date(from), to: new Date(to) };
+        expect(store.claims.countsByClaimant(new Date(windowStart), period)).toEqual(countByClaimant(claims, new Date(windowStart), period));
+      }
+    }
+    // From ten days ago up to (not at) yesterday: Contoso's two, Zenith's one; nobody else's.
+    expect(store.claims.countsByClaimant(new Date(windowStart), { from: new Date(now.getTime() - 10 * DAY), to: new Date(now.getTime() - DAY) })).toEqual([
+      { claimant: 'zenith', claims: 1, violations: 0 },
+      { claimant: 'contoso', claims: 2, violations: 2 },
+    ]);
+  });
+
   it('a case’s outline is the case, less what the stats do not read', () => {
     const { store } = filled();
     expect([...store.disputes.outlines()]).toEqual(store.disputes.all().map(({ id, parties, status, createdAt, ruledAt, arbitrator, dueAt }) => ({ id, parties, status, createdAt, ruledAt, arbitrator, dueAt })));
@@ -115,5 +132,24 @@ describe('what the stats read of the store', () => {
     expect(expected.parties.map((p) => p.party)).toEqual(['direct', 'contoso', 'fabrikam', 'northwind', 'zenith', 'adatum']);
     expect(expected.overall).toMatchObject({ claims: 9, disputes: 5, autoSettled: 1, slaBreaches: 3, violations: 4, flaggedPartners: ['contoso'], openCases: 2, overdueCases: 1 });
     expect(expected.arbitrators).toEqual([{ arbitrator: 'dana', openCases: 1, overdueCases: 1 }, { arbitrator: 'pat', openCases: 1, overdueCases: 0 }, { arbitrator: 'vp', openCases: 0, overdueCases: 0 }]);
+  });
+
+  it('over a period: the claims registered and the cases opened in it, the flag as it stands now, every open case in the arbitrators’ rows; the same from the store as from every claim and case', () => {
+    const { store } = filled();
+    // From 8.5 days ago up to (not at) 3.5 days ago: of the claims, Contoso's of 10 days ago is out, Zenith's of 3 days ago too.
+    const period = { from: new Date(now.getTime() - 8.5 * DAY), to: new Date(now.getTime() - 3.5 * DAY) };
+    const all = computeStats({ claims: store.claims.all(), disputes: store.disputes.all(), breachesByDispute: breachesFromLedger(store.ledger.entries()), policy, now, partners: store.partners.all().map((p) => p.id) });
+    const expected = computeStats({ claims: store.claims.all(), disputes: store.disputes.all(), breachesByDispute: breachesFromLedger(store.ledger.entries()), policy, now, partners: store.partners.all().map((p) => p.id), period });
+    expect(readStats(store, policy, now, period).stats).toEqual(expected);
+    // No claim was registered in it; every case but the settled one (9 days ago) was opened in it: both open ones among them.
+    expect(expected.overall).toMatchObject({ claims: 0, disputes: 4, autoSettled: 0, violations: 0, openCases: 2, overdueCases: 1, flaggedPartners: ['contoso'] });
+    // Contoso is flagged as it stands now (three violations in the window), though it has none in the period.
+    expect(expected.parties.find((p) => p.party === 'contoso')).toMatchObject({ claims: 0, violations: 0, flagged: true });
+    // The arbitrators hold what they hold now, whenever it was opened.
+    expect(expected.arbitrators).toEqual(all.arbitrators);
+    const later = computeStats({ claims: store.claims.all(), disputes: store.disputes.all(), breachesByDispute: breachesFromLedger(store.ledger.entries()), policy, now, partners: [], period: { from: new Date(now.getTime() - 2 * DAY), to: new Date(now.getTime() + 1) } });
+    // The last two days, their first moment included: Contoso's violation of two days ago, and yesterday's three (Zenith's a violation).
+    expect(later.overall).toMatchObject({ claims: 4, disputes: 0, openCases: 0, violations: 2 });
+    expect(later.arbitrators).toEqual(all.arbitrators);
   });
 });
