@@ -8,7 +8,7 @@ import { isOverlapCase, liveClaims, otherClaimOfParty } from '../src/core/disput
 import { openCasesHolding } from '../src/core/disputes/review.js';
 import { pastDue, runningSla } from '../src/core/sla/sla.service.js';
 import { ruleTitle } from '../src/core/ownership/explain.js';
-import { flagConsequence, lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis } from '../src/core/stats.js';
+import { flagConsequence, lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsPeriod } from '../src/core/stats.js';
 import { DIRECT, DIRECT_NAME, type Claim, type Dispute } from '../src/core/types.js';
 import { plural } from '../src/core/words.js';
 import { logClaimActivity } from './activity.js';
@@ -43,7 +43,7 @@ export function help(viewer: Principal): Reply {
         ...(partner ? [] : [{ text: c('roe queue [page]'), detail: `Cases waiting for your ruling (arbitrators): disputes, and claims waiting for your approval, ${PAGE_SIZE} a page.` }]),
         { text: c('roe case <number>'), detail: partner ? 'A case your organisation is a party to, as it stands.' : 'A case (a dispute, or a claim waiting for approval) as it stands; an arbitrator rules on it from there.' },
         { text: c('roe activity <number>'), detail: 'Log activity on a claim (a call, a meeting): it keeps the claim from going dormant. Its protection still ends when its period is over.' },
-        { text: c('roe stats'), detail: partner ? 'Your organisation’s claims, disputes, rulings and open cases.' : 'Claims, disputes, rulings and open cases per partner; open cases per arbitrator.' },
+        { text: c('roe stats [from [to]]'), detail: `${partner ? 'Your organisation’s claims, disputes, rulings and open cases.' : 'Claims, disputes, rulings and open cases per partner; open cases per arbitrator.'} Over some days: ${c('roe stats 2026-10-01 2026-12-31')}.` },
         { text: c('roe policy'), detail: 'The rules in force.' },
       ],
     },
@@ -307,21 +307,29 @@ function businessLeft(ms: number): string {
  * user sees their own organisation's numbers only (totals over every partner would tell, with
  * few partners, another partner's disputes and violations by subtraction), and no arbitrator's.
  */
-export function stats(deps: HandlerDeps, viewer: Principal): Reply {
+export function stats(deps: HandlerDeps, viewer: Principal, days: string[] = []): Reply {
   const vp = viewpoint(deps, viewer);
   // One snapshot (a command run by hand, in another process, may write between two reads), with a row for every partner.
   const policy = vp.version.policy;
-  const s = readStats(deps.ctx.store, policy, deps.ctx.clock.now()).stats;
+  const now = deps.ctx.clock.now();
+  // A period: its first day and, if given, its last, in the policy's time zone (as `roe stats --since --until`).
+  const period = days.length > 2 ? { error: `give at most two days, the first and the last (got ${days.length})` } : statsPeriod(days[0] && clip(days[0], 40), days[1] && clip(days[1], 40), policy.timezone, now, { since: 'the first day', until: 'the last day' });
+  if (period && 'error' in period) {
+    const r = help(viewer);
+    const usage = `${cmd(viewer, 'roe stats')} counts over all time, ${cmd(viewer, 'roe stats 2026-10-01')} from that day to now, ${cmd(viewer, 'roe stats 2026-10-01 2026-12-31')} over those days (${policy.timezone}).`;
+    return { ...r, blocks: [text(`${period.error.charAt(0).toUpperCase()}${period.error.slice(1)}. ${usage}`, 'warning'), ...r.blocks] };
+  }
+  const s = readStats(deps.ctx.store, policy, now, period ?? undefined).stats;
   const hours = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} h`);
-  // The figures mix periods (all time, the violations' window, now) and kinds of time: said under them.
-  const basis = text(statsBasis(policy), 'muted');
+  // The figures mix periods (all time or the period asked for, the violations' window, now) and kinds of time: said under them.
+  const basis = text(statsBasis(policy, period ?? undefined), 'muted');
   const facts = (t: { claims: number; disputes: number; autoShare: number | null; medianHoursToRuling: number | null; slaBreaches: number; violations: number; openCases: number; overdueCases: number }) => [
     { label: 'Claims', value: String(t.claims) },
     { label: 'Disputes', value: String(t.disputes) },
     { label: 'Settled automatically', value: percent(t.autoShare) },
     { label: 'Median time to ruling (calendar time)', value: hours(t.medianHoursToRuling) },
     { label: 'SLA breaches (one per escalation)', value: String(t.slaBreaches) },
-    { label: `Violations (${lastDays(policy)})`, value: String(t.violations) },
+    { label: period ? 'Violations' : `Violations (${lastDays(policy)})`, value: String(t.violations) },
     { label: 'Open cases (waiting for an arbitrator)', value: String(t.openCases) },
     { label: 'Overdue (past their SLA)', value: String(t.overdueCases) },
   ];
@@ -421,7 +429,7 @@ export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
     case 'activity':
       return logClaimActivity(deps, viewer, given);
     case 'stats':
-      return stats(deps, viewer);
+      return stats(deps, viewer, args.trim().split(/\s+/).slice(1));
     case 'policy':
       return policy(deps, viewer);
     case '':

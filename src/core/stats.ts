@@ -53,18 +53,18 @@ export interface StatsPeriod extends Period {
  * policy's time zone, as the policy's own days are), or what is wrong with them. Neither: null
  * (all time). Without `--until` the period runs to `now`.
  */
-export function statsPeriod(since: string | undefined, until: string | undefined, zone: string, now: Date): StatsPeriod | null | { error: string } {
+export function statsPeriod(since: string | undefined, until: string | undefined, zone: string, now: Date, names = { since: '--since', until: '--until' }): StatsPeriod | null | { error: string } {
   if (since === undefined && until === undefined) return null;
-  const day = (flag: string, value: string): DateTime | { error: string } => {
+  const day = (name: string, value: string): DateTime | { error: string } => {
     const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone }) : null;
-    return d?.isValid ? d.startOf('day') : { error: `${flag}: expected a day as YYYY-MM-DD (2026-10-01), got "${value}"` };
+    return d?.isValid ? d.startOf('day') : { error: `${name}: expected a day as YYYY-MM-DD (2026-10-01), got "${value}"` };
   };
-  const from = since === undefined ? null : day('--since', since);
+  const from = since === undefined ? null : day(names.since, since);
   if (from && 'error' in from) return from;
-  const last = until === undefined ? null : day('--until', until);
+  const last = until === undefined ? null : day(names.until, until);
   if (last && 'error' in last) return last;
-  if (from && last && last < from) return { error: `--until ${until} is before --since ${since}: the period would hold no day` };
-  if (from && !last && from.toMillis() > now.getTime()) return { error: `--since ${since} is after today: the period would hold nothing yet` };
+  if (from && last && last < from) return { error: `${names.until} ${until} is before ${names.since} ${since}: the period would hold no day` };
+  if (from && !last && from.toMillis() > now.getTime()) return { error: `${names.since} ${since} is after today: the period would hold nothing yet` };
   const label = from && last ? `from ${since} to ${until}` : from ? `from ${since} to now` : `up to ${until}`;
   return {
     from: from ? from.toJSDate() : new Date(-8.64e15),

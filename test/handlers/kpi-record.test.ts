@@ -79,6 +79,33 @@ describe('/roe stats', () => {
     expect(forSam).toContain('Median time to ruling (calendar time)');
   });
 
+  it('/roe stats FIRST-DAY [LAST-DAY]: the claims and cases of those days (the policy’s time zone), for the company and for a partner its own; a bad day is named, with the usage', () => {
+    rt = testRuntime({ at: '2026-11-02T15:00:00Z' });
+    // A violation of Fabrikam's on Soylent on Nov 2; then, on Dec 1, Northwind and Fabrikam on Wayne: an open case.
+    violation(rt, 'soylent', 'fabrikam');
+    rt.clock.set(new Date('2026-12-01T15:00:00Z'));
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claimValues('wayne', 'qualified'), meta);
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claimValues('wayne', 'proposal'), meta);
+    const december = text(roe(rt.deps, as.person(rt, 'sam'), 'stats 2026-12-01'));
+    expect(december).toContain('{"label":"Claims","value":"2"},{"label":"Disputes","value":"1"}');
+    expect(december).toContain('{"label":"Violations","value":"0"}');
+    expect(december).toContain('Counted over the claims registered and the cases opened from 2026-12-01 to now (America/New_York)');
+    expect(december).toMatch(/"text":"Fabrikam Systems","detail":"1 claim, 1 dispute, [^"]*, 0 violations, 1 open case, 0 overdue"/);
+    // November alone: the violation's two claims and its case; Fabrikam still reads its violation.
+    const november = text(roe(rt.deps, as.partner(rt, 'fabrikam'), 'stats 2026-11-01 2026-11-30'));
+    expect(november).toContain('{"label":"Claims","value":"1"},{"label":"Disputes","value":"1"}');
+    expect(november).toContain('{"label":"Violations","value":"1"}');
+    expect(november).toContain('{"label":"Open cases (waiting for an arbitrator)","value":"0"}');
+    expect(november).not.toMatch(/Northwind|Contoso/);
+    // All time, as before.
+    expect(text(roe(rt.deps, as.partner(rt, 'fabrikam'), 'stats'))).toContain('{"label":"Claims","value":"2"},{"label":"Disputes","value":"2"}');
+    const bad = roe(rt.deps, as.person(rt, 'sam'), 'stats <!channel> 2026-12-31');
+    expect(text(bad)).toContain('The first day: expected a day as YYYY-MM-DD (2026-10-01), got \\"<!channel>\\". /roe stats counts over all time, /roe stats 2026-10-01 from that day to now, /roe stats 2026-10-01 2026-12-31 over those days (America/New_York).');
+    expect(text(bad)).not.toContain('"label":"Claims"');
+    expect(text(roe(rt.deps, as.person(rt, 'sam'), 'stats 2026-12-01 2026-11-01'))).toContain('The last day 2026-11-01 is before the first day 2026-12-01: the period would hold no day.');
+    expect(text(roe(rt.deps, as.person(rt, 'sam'), 'stats 2026-11-01 2026-11-30 2026-12-31'))).toContain('Give at most two days, the first and the last (got 3).');
+  });
+
   it('the company sees a row for every partner, zeros for one that had nothing, after those that had something; a partner still sees its own organisation only', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     // The demo data: claims of Northwind, Contoso and direct sales; Fabrikam has no claim and no case.
