@@ -347,9 +347,11 @@ export interface MatcherSnapshot {
  * account's first domain ("att" for att.com) is in the account table, and its fingerprint in
  * `labelPrint`. 7: so are the own names of its other domains, under their own key (a
  * suggestion only). 8: domains are read without invisible format characters and with
- * full-width forms folded (NFKC).
+ * full-width forms folded (NFKC). 10: only accents and optional points are removed from
+ * names (the vowel signs of Indic scripts and Thai are kept), and Arabic script's letter forms
+ * folded (tatweel, keheh, Persian yeh, alef maksura, ta marbuta).
  */
-export const MATCHER_SNAPSHOT_FORMAT = 9;
+export const MATCHER_SNAPSHOT_FORMAT = 10;
 
 function num(s: MatcherSnapshot, key: string): number {
   const v = s.numbers[key];

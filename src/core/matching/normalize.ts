@@ -50,12 +50,21 @@ const FOLDED_LETTERS: Readonly<Record<string, string>> = {
   'ß': 'ss', 'æ': 'ae', 'ø': 'o', 'ł': 'l', 'œ': 'oe', 'đ': 'd', 'ð': 'd', 'þ': 'th', 'ı': 'i',
   // Greek's final sigma is σ at the end of a word: "ΣΙΣ" lower-cased ends in ς, yet starts Σίσυφος.
   'ς': 'σ',
+  // Arabic script: the tatweel only stretches the line; Persian keheh and yeh, alef maksura and
+  // ta marbuta are written for kaf, yeh and ha as often as not (as search engines fold them).
+  'ـ': '', 'ک': 'ك', 'ی': 'ي', 'ى': 'ي', 'ة': 'ه',
 };
 /** Any letter of FOLDED_LETTERS, made from its keys so that the two never part. */
 const FOLDED_LETTERS_RE = new RegExp(`[${Object.keys(FOLDED_LETTERS).join('')}]`, 'g');
 const NON_ASCII_RE = /[^\x00-\x7f]/;
-/** Combining marks but the kana voiced sound marks (゛ ゜), which make another letter: ハ, バ and パ are three. */
-const COMBINING_MARKS_RE = /(?:(?![\u3099\u309a])\p{M})+/gu;
+/**
+ * The marks that are accents or optional points, removed: the combining diacritics (Latin,
+ * Greek, Cyrillic, Vietnamese's stacked ones), Cyrillic's titlo, Hebrew's points and Arabic's
+ * harakat, hamza and madda. Not the marks of the scripts that write vowels with them (Devanagari
+ * and the other Indic scripts, Thai, Khmer…), which make another syllable, nor the kana voiced
+ * sound marks (゛ ゜), which make another letter: ハ, バ and パ are three.
+ */
+const COMBINING_MARKS_RE = /[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+/g;
 const KANA_VOICED_RE = /[\u3099\u309a]/;
 const KANA_WITH_MARK_RE = /[\u3040-\u30ff][\u3099\u309a]/g;
 const APOSTROPHES_RE = /['’‘`´]/g;

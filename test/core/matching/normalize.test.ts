@@ -121,6 +121,35 @@ describe('normalizeName', () => {
   });
 });
 
+describe('scripts whose marks are letters, and those whose marks are only points', () => {
+  // Written the same way, or with only the optional points and the letter forms two spellings share: one name.
+  it.each([
+    ['شـركة الـنور', 'شركة النور'], // Arabic tatweel (kashida), a stretch of the line only
+    ['کریم', 'كريم'], // Persian keheh and yeh, as Arabic kaf and yeh
+    ['مصطفى', 'مصطفي'], // alef maksura as yeh
+    ['أحمد', 'احمد'], // hamza on alef
+    ['إيمان', 'ايمان'], // hamza under alef
+    ['آمنة', 'امنه'], // madda on alef; ta marbuta as ha
+    ['مُحَمَّد', 'محمد'], // harakat: the optional vowel points
+    ['שָׁלוֹם', 'שלום'], // Hebrew points (niqqud)
+    ['Nguyễn Thị', 'nguyen thi'], // Vietnamese: Latin with accents stacked
+  ])('%s is read as %s', (a, b) => {
+    expect(normalizeName(a)).toBe(normalizeName(b));
+  });
+  // Vowel signs and marks that make another syllable, not an accent: kept, so different names stay different.
+  it.each([
+    ['शर्मा', 'शम'], // Devanagari: vowel sign aa and virama
+    ['गीता', 'गत'],
+    ['กิ่ง', 'กง'], // Thai: vowel sign and tone mark
+    ['สมใจ', 'สมจ'],
+    ['கீதா', 'கத'], // Tamil
+    ['ハート', 'パート'], // kana voiced marks, as before
+  ])('%s is not read as %s', (a, b) => {
+    expect(normalizeName(a)).not.toBe(normalizeName(b));
+    expect(normalizeName(a)).toBe(normalizeName(a.normalize('NFD')));
+  });
+});
+
 describe('spelledOutWords', () => {
   const spelled = (s: string, options = {}) => spelledOutWords(s, nameTokens(s, options), options);
 
