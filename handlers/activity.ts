@@ -31,6 +31,9 @@ export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: un
   return reply(`Activity logged on claim #${id}`, [
     text(`Activity logged on claim #${claim.id} (${vp.date(claim.lastActivityAt)}). ${state}`, 'good'),
     // A claim from the CRM had nobody in chat to tell: now it has them.
-    ...(claim.adopted ? [text(`It came from the CRM's import, with nobody in chat to warn: its warnings and notices now come to you${viewer.kind === 'internal' ? `, and ${cmd(viewer, 'roe mine')} lists it` : ''}.`, 'muted')] : []),
+    // So had one whose filer left and was forgotten.
+    ...(claim.adopted
+      ? [text(`${claim.adopted === 'import' ? "It came from the CRM's import, with nobody in chat to warn" : 'Whoever filed it is no longer known here (they left, and were forgotten), so nobody in chat was warned of it'}: its warnings and notices now come to you${viewer.kind === 'internal' ? `, and ${cmd(viewer, 'roe mine')} lists it` : ''}.`, 'muted')]
+      : []),
   ]);
 }

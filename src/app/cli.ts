@@ -14,6 +14,8 @@ import { clean, textTable } from '../../handlers/platforms/console/render.js';
 import { PolicyError } from '../core/policy/load.js';
 import { droppedWhileHeld } from '../core/policy/transition.js';
 import { personName } from '../core/disputes/disputes.service.js';
+import { partyName } from '../core/disputes/settle.js';
+import { effectiveStatus, isLive } from '../core/claims/lifecycle.js';
 import { lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsBasisFields, statsPeriod } from '../core/stats.js';
 import { count, plural } from '../core/words.js';
 import { DIRECT, DIRECT_NAME } from '../core/types.js';
@@ -729,6 +731,9 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         (report.inApprovals ? `; ${plural(report.inApprovals, 'pending claim')} ${report.inApprovals === 1 ? 'waits' : 'wait'} for approval in ${report.approvals.length === 1 ? 'case' : 'cases'} ${ids(report.approvals)}` : '');
       const unchanged = report.unchanged ? `, ${count(report.unchanged)} unchanged` : '';
       io.out(`${file}: ${plural(report.inserted, kind.slice(0, -1), kind)} added, ${count(report.updated)} updated${unchanged}${cases}`);
+      // A partner left out of the file is not removed: an admin taking one out of the programme is told so.
+      const kept = report.notInFile ?? [];
+      if (kept.length) io.out(`${plural(kept.length, 'partner')} ${kept.length === 1 ? 'is' : 'are'} not in the file, and ${kept.length === 1 ? 'is' : 'are'} kept as ${kept.length === 1 ? 'it was' : 'they were'} (an import never deletes): ${clean(kept.slice(0, 10).join(', '))}${kept.length > 10 ? ` and ${count(kept.length - 10)} more` : ''}; for a partner that left the programme, see “When someone leaves” in the README`);
       // The first version of a new database is no change of the rules; a later one is.
       const version = recording.version?.earlier ? recording.version.version : null;
       if (version) {
@@ -1001,6 +1006,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // the policy names by that id gets messages at it): both are forgotten.
       const ENTRA_ID = /^teams:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
       let forgotten = user;
+      let leftToParty = '';
       const report = withRuntime(config, db, (rt) => {
         const aad = ENTRA_ID.exec(user)?.[1];
         if (aad) forgotten = teamsPersonByEntraId(rt.db.db, aad)?.userKey ?? user;
@@ -1010,6 +1016,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
           rt.store.ledger.append({ at: rt.clock.now(), kind: 'user.forgotten', subject: 'privacy', actor: 'forget', policyVersion: null, payload: { pseudonym: r.actorId, claims: r.claims, disputes: r.disputes, profiles: r.people, undeliveredMessages: r.outbox, pastMessages: r.past } });
         const byId = forgotten !== user && knowsUser(rt.db, user) ? forgetUser(rt.db, user, record) : null;
         const main = knowsUser(rt.db, forgotten) ? forgetUser(rt.db, forgotten, record) : null;
+        leftToParty = liveClaimsLeft(rt, [main?.actorId, byId?.actorId]);
         if (!main || !byId) return main ?? byId;
         return { ...main, people: main.people + byId.people, outbox: main.outbox + byId.outbox, past: main.past + byId.past, claims: main.claims + byId.claims, disputes: main.disputes + byId.disputes, walCleared: main.walCleared && byId.walCleared };
       });
@@ -1021,6 +1028,8 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // What was sent to them is kept a while (30 days), without naming them: an arbitrator known only so is forgotten there.
       const past = report.past ? `, ${plural(report.past, 'past message')} no longer name${report.past === 1 ? 's' : ''} them` : '';
       io.out(`forgot ${forgotten}: ${plural(report.claims, 'claim')} and ${plural(report.disputes, 'dispute')} now name ${report.actorId ?? 'nobody'}, ${plural(report.people, 'profile')} removed, ${plural(report.outbox, 'undelivered message')} dropped${past}; the ledger keeps only the pseudonym`);
+      // Someone who left: what they filed and is still live is their party's, and nobody's to be warned of until a colleague takes it on.
+      if (leftToParty) io.out(clean(leftToParty));
       // Another process kept reading: the -wal file may still hold their data as it was.
       if (!report.walCleared) io.err(`${db.label}: another process kept reading ${db.path}, so its -wal file may still hold old copies of ${forgotten}'s data until the bot stops`);
       return 0;
@@ -1121,4 +1130,26 @@ if (isEntry && !loadDotEnvAtStart((line) => process.stderr.write(`${line}\n`))) 
       process.exitCode = 1;
     },
   );
+}
+
+/**
+ * The live claims (pending or protected) filed by the user a forget just made `pseudonyms`: left to
+ * their party with nobody in chat to warn, until someone logs activity on one and takes it
+ * on. One line naming them by party (the first 20 of each), or empty when there are none.
+ */
+function liveClaimsLeft(rt: Runtime, pseudonyms: readonly (string | null | undefined)[]): string {
+  const keys = pseudonyms.filter((k): k is string => typeof k === 'string' && k !== '');
+  if (keys.length === 0) return '';
+  const now = rt.clock.now();
+  const live = rt.store.claims.createdBy(keys).filter((c) => isLive(effectiveStatus(c, rt.ctx.policies().termsFor(c), now)));
+  if (live.length === 0) return '';
+  const byParty = new Map<string, number[]>();
+  for (const c of live) byParty.set(c.claimant, [...(byParty.get(c.claimant) ?? []), c.id]);
+  const named = [...byParty].map(([party, ids]) => {
+    const shown = ids.slice(0, 20).map((id) => `#${id}`);
+    const more = ids.length > shown.length ? ` and ${count(ids.length - shown.length)} more` : '';
+    const list = more ? `${shown.join(', ')}${more}` : shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)!}` : shown[0]!;
+    return `${list} (${partyName(rt.ctx, party)})`;
+  });
+  return `${plural(live.length, 'live claim')} they filed ${live.length === 1 ? 'is' : 'are'} left to their party, with nobody in chat to warn: ${named.join(', ')}; whoever next logs activity on one (/roe activity N) takes it on, and its warnings from then on`;
 }

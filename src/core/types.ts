@@ -7,6 +7,16 @@ export const DIRECT = 'direct' as const;
 export const DIRECT_NAME = 'Direct sales';
 /** Who a claim imported from the CRM was filed by, and who raised a case the import opened: nobody in chat. */
 export const IMPORTED_BY = 'import';
+
+/**
+ * Whether a claim's filer (`createdBy`) is nobody the bot can reach in chat: the CRM's import, or
+ * a user forgotten since (`roe forget`, as when they left), whose key became their ledger
+ * pseudonym. A chat user's key always names its platform (`slack:…`, `teams:…`, `console:…`).
+ */
+export function filedByNobodyInChat(createdBy: string): 'import' | 'forgotten' | null {
+  if (createdBy === IMPORTED_BY) return 'import';
+  return createdBy.includes(':') ? null : 'forgotten';
+}
 /** A partner id, or `direct` for the company's own sales team. */
 export type PartyId = string;
 

@@ -98,6 +98,20 @@ describe('roe import: CSV files as spreadsheets and CRMs export them', () => {
     expect(roeOn(db, ['export', '--partner', 'p2']).code).toBe(0);
   });
 
+  it('a partners file that leaves out partners imported before says they are kept, and where to read how a partner leaves', () => {
+    const db = join(dir, 'kept-said.db');
+    roeOn(db, ['import', 'partners', file('p-three.csv', 'id,name\np1,One\np2,Two\np3,Three\n')]);
+    const p1 = file('p1.csv', 'id,name\np1,One\n');
+    expect(roeOn(db, ['import', 'partners', p1])).toMatchObject({
+      code: 0,
+      err: '',
+      out: `${p1}: 0 partners added, 0 updated, 1 unchanged\n2 partners are not in the file, and are kept as they were (an import never deletes): p2, p3; for a partner that left the programme, see “When someone leaves” in the README\n`,
+    });
+    // Every partner in the file: nothing more is said.
+    const all = file('p-all3.csv', 'id,name\np1,One\np2,Two\np3,Three\n');
+    expect(roeOn(db, ['import', 'partners', all])).toMatchObject({ code: 0, out: `${all}: 0 partners added, 0 updated, 3 unchanged\n` });
+  });
+
   it('every row with more values than the header (a name holding a comma, not in quotes) is named in one run, with the other rows\' problems', () => {
     const db = join(dir, 'commas.db');
     const commas = file('partners-commas.csv', 'id,name,tier,slack_team_id\r\np1,Smith, Jones & Co,gold,T0SMITH\r\np2,Two,gold,two.slack.com\r\np3,Bar, Inc.,silver,T0BAR\r\np4,Four,,\r\n');

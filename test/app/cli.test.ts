@@ -592,6 +592,18 @@ describe('roe CLI', () => {
     expect(roe(['forget', 'console:northwind-user'], db)).toMatchObject({ code: 0, out: expect.stringMatching(/^forgot console:northwind-user: 1 claim and 0 disputes now name user-\S+, 0 profiles removed, \d+ undelivered messages? dropped;/) });
   });
 
+  it('forget of someone who left names the live claims they filed, left to their party with nobody in chat to warn, and how a colleague takes one on', () => {
+    const db = join(dir, 'forget-left.db');
+    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    openArbitratedCase(rt); // claim #1 filed by console:northwind-user (pending, in the case)
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'initech', route: 'resell', product: 'Analytics', opportunity: 'Initech', stage: 'qualified', amount: '', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+    const ids = rt.store.claims.createdBy(['console:northwind-user']).map((c) => c.id);
+    rt.close();
+    const r = roe(['forget', 'console:northwind-user'], db);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[1]).toBe(`2 live claims they filed are left to their party, with nobody in chat to warn: #${ids[0]} and #${ids[1]} (Northwind Partners); whoever next logs activity on one (/roe activity N) takes it on, and its warnings from then on`);
+  });
+
   it('forget counts the messages sent to the person that it made anonymous, so a forget of an arbitrator does not read as one that did nothing', () => {
     const db = join(dir, 'forget-sent.db');
     const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });

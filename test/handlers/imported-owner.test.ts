@@ -3,8 +3,11 @@
  * logs activity on it takes it on, and its warnings and notices come to them from then on; a
  * re-import of the claim keeps them.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logClaimActivity } from '../../handlers/activity.js';
+import { submitClaim } from '../../handlers/claim.js';
+import { forgetUser } from '../../db/repos/privacy.repo.js';
+import { consoleOrigin } from '../support/cases.js';
 import { announce } from '../../handlers/notify.js';
 import { tick } from '../../src/app/scheduler.js';
 import { importCsv } from '../../src/core/import/import.service.js';
@@ -64,4 +67,54 @@ it('a colleague who logs activity on a CRM claim of the direct team takes it on,
   const took = logClaimActivity(rt.deps, sam, String(id));
   expect(took.blocks.map((b) => (b.type === 'text' ? b.text : ''))).toContain("It came from the CRM's import, with nobody in chat to warn: its warnings and notices now come to you, and /roe mine lists it.");
   expect(rt.store.claims.createdBy([sam.userKey]).map((c) => c.id)).toEqual([id]);
+});
+
+/**
+ * Someone who filed claims leaves (a partner's rep leaves their company; a direct rep leaves the
+ * company): `roe forget` their user, and their claims stay their party's, with nobody in chat
+ * to warn, as the CRM's are: whoever of that party logs activity on one next takes it on.
+ */
+describe('the claims of someone who left and was forgotten', () => {
+  const values = { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent BI', stage: 'qualified', amount: '', evidence: '' };
+  const texts = (r: ReturnType<typeof logClaimActivity>) => r.blocks.map((b) => (b.type === 'text' ? b.text : ''));
+
+  it('a partner rep who left: the claim stays the partner’s, warns nobody, and a colleague logging activity takes it on and is warned from then on', () => {
+    const nora = as.partner(rt, 'contoso', 'nora');
+    submitClaim(rt.deps, nora, values, { origin: consoleOrigin, requestKey: null });
+    const id = rt.store.claims.all().at(-1)!.id;
+    forgetUser(rt.db, nora.userKey);
+    expect(rt.store.claims.get(id)!.claimant).toBe('contoso');
+    rt.clock.advance(24 * DAY);
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(warned()).toEqual([]);
+
+    const carl = as.partner(rt, 'contoso', 'carl');
+    const took = logClaimActivity(rt.deps, carl, String(id));
+    expect(texts(took)).toContain('Whoever filed it is no longer known here (they left, and were forgotten), so nobody in chat was warned of it: its warnings and notices now come to you.');
+    expect(rt.store.claims.get(id)!.createdBy).toBe(carl.userKey);
+    expect([...rt.store.ledger.entries()].filter((e) => e.kind === 'claim.activity').at(-1)!.payload).toEqual({ adopted: true });
+    rt.clock.advance(24 * DAY);
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(warned()).toEqual(['carl']);
+  });
+
+  it('a direct rep who left: a colleague logging activity on their claim takes it on, and finds it in /roe mine', () => {
+    const riley = as.person(rt, 'riley');
+    submitClaim(rt.deps, riley, { ...values, route: 'direct' }, { origin: consoleOrigin, requestKey: null });
+    const id = rt.store.claims.all().at(-1)!.id;
+    forgetUser(rt.db, riley.userKey);
+    const sam = as.person(rt, 'sam');
+    const took = logClaimActivity(rt.deps, sam, String(id));
+    expect(texts(took)).toContain('Whoever filed it is no longer known here (they left, and were forgotten), so nobody in chat was warned of it: its warnings and notices now come to you, and /roe mine lists it.');
+    expect(rt.store.claims.createdBy([sam.userKey]).map((c) => c.id)).toEqual([id]);
+  });
+
+  it('a colleague logging activity on a claim whose filer is still known takes nothing on', () => {
+    const nora = as.partner(rt, 'contoso', 'nora');
+    submitClaim(rt.deps, nora, values, { origin: consoleOrigin, requestKey: null });
+    const id = rt.store.claims.all().at(-1)!.id;
+    const took = logClaimActivity(rt.deps, as.partner(rt, 'contoso', 'carl'), String(id));
+    expect(took.blocks).toHaveLength(1);
+    expect(rt.store.claims.get(id)!.createdBy).toBe(nora.userKey);
+  });
 });

@@ -60,6 +60,11 @@ export class FakeSlack {
    * posted in the channel instead, its answer's message in no thread, as Slack does.
    */
   readonly deleted = new Set<string>();
+  /**
+   * Users deactivated (they left the company): conversations.open for one answers `user_disabled`,
+   * a post in the DM opened with one before answers `is_archived`, and users.info says `deleted`.
+   */
+  readonly deactivated = new Set<string>();
   private seq = 0;
   private users = new Map<string, FakeSlackUser>();
   /** Socket Mode: the URL apps.connections.open gives leads here; each connection is greeted with `hello`. */
@@ -190,6 +195,12 @@ export class FakeSlack {
       send(res, 200, call.result);
       return;
     }
+    const dmOf = typeof body.channel === 'string' && body.channel.startsWith('D') ? body.channel.slice(1) : null;
+    if ((method === 'conversations.open' && this.deactivated.has(String(body.users))) || (method === 'chat.postMessage' && dmOf !== null && this.deactivated.has(dmOf))) {
+      call.result = { ok: false, error: method === 'conversations.open' ? 'user_disabled' : 'is_archived' };
+      send(res, 200, call.result);
+      return;
+    }
     call.result = this.answer(method, body);
     send(res, 200, call.result);
   }
@@ -231,7 +242,7 @@ export class FakeSlack {
             name: u.name,
             real_name: u.real_name ?? u.name,
             is_bot: false,
-            deleted: false,
+            deleted: this.deactivated.has(u.id),
             is_restricted: u.guest !== undefined,
             is_ultra_restricted: u.guest === 'single',
             profile: { real_name: u.real_name ?? u.name, display_name: u.name, ...(u.team_id ? { team: u.team_id } : {}) },

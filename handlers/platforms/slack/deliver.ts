@@ -95,6 +95,27 @@ function cannotPostIn(e: unknown): boolean {
   return e instanceof webApi.WebAPIPlatformError && CANNOT_POST.includes(e.data.error);
 }
 
+/**
+ * Slack's answers for a person the bot can no longer DM: conversations.open for a deactivated user
+ * (`user_disabled`), or one gone from the workspace, as a Slack Connect user whose channel was
+ * disconnected (`user_not_found`); a post in a DM opened before, archived or gone with its user
+ * (`is_archived`, `channel_not_found`).
+ */
+const USER_GONE = ['user_disabled', 'user_not_found'];
+const DM_GONE = ['is_archived', 'channel_not_found'];
+
+/**
+ * A DM that cannot reach its person because they left: parked (retrying cannot help), its error
+ * naming the user and what an admin does: for a case card, the person of the policy and their
+ * case, and that removing them from the policy's people moves their open cases on.
+ */
+function personGone(error: string, user: string, card: { disputeId: number; person: string } | undefined): DeliveryError {
+  const what = card
+    ? `they are "${card.person}" of the policy, who has dispute #${card.disputeId}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`
+    : 'if they left, see “When someone leaves” in the README';
+  return new DeliveryError(`Slack error: ${error}: the Slack user ${user} is deactivated or no longer in the workspace; ${what} (roe outbox retry reaches them only once their user is reactivated)`, { permanent: true });
+}
+
 /** Slack's word for a case card that cannot be updated any more: deleted, not editable, or its DM gone. */
 const CARD_GONE = ['message_not_found', 'cant_update_message', 'channel_not_found'];
 
@@ -133,23 +154,35 @@ function whyNotIn(e: unknown, channel: string, o: { what: string; dm: string; in
  */
 export function createSlackDeliverer(o: SlackDelivererOptions): (message: OutboxMessage) => Promise<void | (() => void)> {
   const dmChannels = new Map<string, string>();
-  /** Every Web API call goes through here: its failure becomes a delivery failure. */
-  const api = async <T>(call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (e) {
-      throw classifySlackError(e);
-    }
-  };
-
-  const dmChannel = async (user: string): Promise<string> => {
+  /** `card`: the case card the DM is for, named should its person have left. */
+  const dmChannel = async (user: string, card?: { disputeId: number; person: string }): Promise<string> => {
     const known = dmChannels.get(user);
     if (known) return known;
-    const r = await api(() => o.client.conversations.open({ users: user }));
+    let r: Awaited<ReturnType<typeof o.client.conversations.open>>;
+    try {
+      r = await o.client.conversations.open({ users: user });
+    } catch (e) {
+      if (e instanceof webApi.WebAPIPlatformError && USER_GONE.includes(e.data.error)) throw personGone(e.data.error, user, card);
+      throw classifySlackError(e);
+    }
     const id = r.channel?.id;
     if (!id) throw new DeliveryError(`conversations.open gave no channel for ${user}`);
     dmChannels.set(user, id);
     return id;
+  };
+
+  /** Posts in `user`'s DM with the bot; a DM archived or gone with its user (they left) says so. */
+  const postDm = async (user: string, args: ReturnType<typeof renderReply>, card?: { disputeId: number; person: string }) => {
+    const channel = await dmChannel(user, card);
+    try {
+      return { channel, posted: await o.client.chat.postMessage({ channel, ...args }) };
+    } catch (e) {
+      if (e instanceof webApi.WebAPIPlatformError && DM_GONE.includes(e.data.error)) {
+        dmChannels.delete(user);
+        throw personGone(e.data.error, user, card);
+      }
+      throw classifySlackError(e);
+    }
   };
 
   return async (m) => {
@@ -163,8 +196,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
         // A case card whose case was ruled, closed or moved on while it waited (Slack was down):
         // nothing for its person to do any more, and they were told how it went.
         if (card && !o.caseCards.live(card.disputeId, card.person)) return;
-        const channel = await dmChannel(t.user);
-        const posted = await api(() => o.client.chat.postMessage({ channel, ...body }));
+        const { channel, posted } = await postDm(t.user, body, card);
         // A case card: where it landed is remembered, so that it can be updated when the case moves on.
         const ts = posted.ts;
         if (card && ts) return () => o.caseCards.remember({ ...card, channel, ts, user: t.user });
@@ -201,9 +233,8 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           if (!t.fallbackUser || !cannotPostIn(e)) throw classifySlackError(e);
           // A channel the bot was never invited to (the escalation channel): the person the
           // message names gets it by DM, told why, rather than nobody at all (as made for them, when it has their copy).
-          const channel = await dmChannel(t.fallbackUser);
           const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, t.channel, { what: 'this', dm: 'the direct message it is for', invite: ': invite me to that channel (`/invite @roe-bot`)', instead: 'it comes' }) } };
-          await api(() => o.client.chat.postMessage({ channel, ...renderReply(fallbackCopyOf(reply) ?? reply, 'message', note) }));
+          await postDm(t.fallbackUser, renderReply(fallbackCopyOf(reply) ?? reply, 'message', note));
         }
         return;
       case 'dispute-thread': {
@@ -239,9 +270,8 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
           // once the bot is invited updates go there.
           const copy = raiserCopyOf(m.body);
           if (copy === null) return;
-          const channel = await dmChannel(raiser);
           const note: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: whyNotIn(e, origin.channel, { what: `this update on ${(m.body as ThreadPost).raiserCase ?? `dispute #${d.id}`}`, dm: 'the direct message where it was raised', invite: ', where it was raised: invite me there and the next updates go to the channel', instead: 'the updates come' }) } };
-          await api(() => o.client.chat.postMessage({ channel, ...renderReply(copy ?? reply, 'message', note) }));
+          await postDm(raiser, renderReply(copy ?? reply, 'message', note));
           return;
         }
         const thread = posted.ts;

@@ -80,6 +80,20 @@ function credentialsRefused(e: unknown): string | null {
   return said ? `${errorCode}: ${said}` : errorCode;
 }
 
+/**
+ * Teams refused to open a 1:1 chat with `user`: 403, the app is not installed for them (or is
+ * blocked), or they left the tenant; 404, Teams does not know them (they left). Parked, saying
+ * so: for a case card, the person of the policy and their case, and that removing them from the
+ * policy's people moves their open cases on.
+ */
+function personRefused(status: 403 | 404, user: string, card: { disputeId: number; person: string } | undefined): DeliveryError {
+  const why = status === 403 ? 'the app is not installed for them (pre-install it with a setup policy) or is blocked, or they left the tenant' : 'they left the tenant, or Teams does not know them';
+  const what = card
+    ? `they are "${card.person}" of the policy, who has dispute #${card.disputeId}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`
+    : 'if they left, see “When someone leaves” in the README';
+  return new DeliveryError(`Teams answered HTTP ${status} opening a 1:1 chat with ${user}: ${why}; ${what}`, { permanent: true });
+}
+
 export function classifyConnectorError(e: unknown, now: Date): DeliveryError {
   const err = (typeof e === 'object' && e !== null ? e : {}) as { message?: unknown; response?: { headers?: { get?: (name: string) => string | undefined } } };
   const status = connectorStatus(e);
@@ -199,8 +213,11 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     return { serviceUrl: last?.serviceUrl ?? o.defaultServiceUrl, bot: last?.bot ?? { id: `28:${o.appId}`, name: 'roe-bot' }, tenantId: last?.tenantId ?? null };
   };
 
-  /** Sends to `user`'s 1:1 chat; a chat created for it comes back as the write that remembers it. */
-  const toUser = async (user: string, activity: Partial<Activity>): Promise<void | (() => void)> => {
+  /**
+   * Sends to `user`'s 1:1 chat; a chat created for it comes back as the write that remembers it.
+   * `card`: the case card it is, named should Teams refuse to open the chat (its person left).
+   */
+  const toUser = async (user: string, activity: Partial<Activity>, card?: { disputeId: number; person: string }): Promise<void | (() => void)> => {
     const known = o.contacts.get(user);
     const personal = known?.personal;
     if (personal) {
@@ -245,7 +262,11 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
     } catch (e) {
       // The chat was opened and the message failed: the chat is remembered all the same (with the
       // failure's record, as with a delivery's), so the retry goes there rather than opening another.
-      throw remember ? DeliveryError.withFollowUp(e, remember) : e;
+      if (remember) throw DeliveryError.withFollowUp(e, remember);
+      // Teams would not open a 1:1 with them at all: the app not installed for them, or they left.
+      const status = refusedThere(e);
+      if (status !== undefined) throw personRefused(status, user, card);
+      throw e;
     }
     return remember;
   };
@@ -278,7 +299,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         // (Teams was slow or down): nothing for its person to do any more, and they were told how it went.
         const caseCard = caseCardOf(m.body);
         if (caseCard && o.caseCardLive && !o.caseCardLive(caseCard.disputeId, caseCard.person)) return;
-        return toUser(t.user, activity);
+        return toUser(t.user, activity, caseCard);
       }
       case 'channel':
         try {

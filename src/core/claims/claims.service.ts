@@ -5,7 +5,7 @@ import { DomainError } from '../errors.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
-import { DIRECT, IMPORTED_BY, sameProductLine, type Account, type Claim, type Dispute, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
+import { DIRECT, filedByNobodyInChat, sameProductLine, type Account, type Claim, type Dispute, type Opportunity, type PartyId, type Route, type ThreadRef } from '../types.js';
 import { dormancyAt, effectiveStatus, isLive, termsOf } from './lifecycle.js';
 import { collisionReason, findConflicts, partyOf, type ConflictReason } from './overlap.js';
 import { FLAGGED_REASON, requiresApproval } from './consequences.js';
@@ -317,7 +317,7 @@ function dormantRefusal(ctx: DomainContext, principal: Principal, claim: Claim, 
  * keys of the principal's beyond those the policy gives their person, which only a handler can
  * tell (see {@link ownUserKeys}); a refusal on a dormant claim calls a claim filed under any of them theirs.
  */
-export function logActivity(ctx: DomainContext, principal: Principal, claimId: number, opts: { ownUserKeys?: readonly string[] } = {}): Claim & { adopted?: true } {
+export function logActivity(ctx: DomainContext, principal: Principal, claimId: number, opts: { ownUserKeys?: readonly string[] } = {}): Claim & { adopted?: 'import' | 'forgotten' } {
   const now = ctx.clock.now();
   const claim = ctx.store.claims.get(claimId);
   if (!claim) throw new DomainError('not_found', `No claim #${claimId}.`);
@@ -326,16 +326,16 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   const status = effectiveStatus(claim, terms, now);
   if (!isLive(status) && status !== 'dormant') throw new DomainError('conflict', closedReason(ctx, claim, status));
   if (status === 'dormant') throw dormantRefusal(ctx, principal, claim, now, opts.ownUserKeys ?? []);
-  // A claim the CRM's import brought has nobody in chat to warn before it lapses: whoever logs
-  // activity on it takes it on, and its warnings and notices come to them from then on.
-  // They read its notices from their own party, as its filer would.
-  // (authorizeActingFor above let no one through who may only ask for help.)
-  const adopted = claim.createdBy === IMPORTED_BY;
+  // A claim the CRM's import brought, or one whose filer was forgotten (they left), has nobody
+  // in chat to warn before it lapses: whoever logs activity on it takes it on, and its warnings
+  // and notices come to them from then on. They read its notices from their own party, as its
+  // filer would. (authorizeActingFor above let no one through who may only ask for help.)
+  const adopted = filedByNobodyInChat(claim.createdBy);
   const takenOn = adopted ? { createdBy: principal.userKey, filedAs: ownParty(principal) ?? claim.claimant } : {};
   ctx.store.claims.update(claimId, { lastActivityAt: now, ...takenOn });
   const renewed = { ...claim, lastActivityAt: now, ...takenOn };
   // A pending claim has no lifecycle yet: it gets one when it is protected.
   if (status === 'protected') planLifecycle(ctx, renewed, terms, now, { activity: true });
   ctx.store.ledger.append({ at: now, kind: 'claim.activity', subject: `claim:${claimId}`, actor: principal.userKey, policyVersion: claim.policyVersion, payload: adopted ? { adopted: true } : {} });
-  return adopted ? { ...renewed, adopted: true } : renewed;
+  return adopted ? { ...renewed, adopted } : renewed;
 }

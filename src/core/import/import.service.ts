@@ -32,6 +32,11 @@ export interface ImportReport {
   approvals: number[];
   /** What those cases changed, and a partner flagged or no longer so (the events given to {@link ImportOptions.announce}). */
   events: DomainEvent[];
+  /**
+   * A partners file: the ids of partners stored that it leaves out, by id. They are kept as they
+   * were (an import never deletes), which an admin removing a partner that left should be told.
+   */
+  notInFile?: string[];
 }
 
 export interface ImportOptions {
@@ -134,6 +139,8 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       const keep = leftOut('partners', parsed.columns);
       for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value), keep));
       if (changed()) store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: totals() });
+      const inFile = new Set(parsed.rows.map((r) => r.value.id));
+      report.notInFile = store.partners.all().flatMap((p) => (inFile.has(p.id) ? [] : [p.id])).sort();
     });
     return report;
   }

@@ -244,6 +244,33 @@ describe('the Slack outbox deliverer', () => {
     expect(h.fake.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
+  it('a DM to someone who left (deactivated: user_disabled or user_not_found; their DM opened before, archived: is_archived) is parked, its error naming the user and what to do', async () => {
+    enqueue({ kind: 'user', user: USERS.rep.id });
+    await h.drain();
+    h.fake.deactivated.add(USERS.rep.id);
+    h.fake.deactivated.add(USERS.sam.id);
+    enqueue({ kind: 'user', user: USERS.rep.id });
+    enqueue({ kind: 'user', user: USERS.sam.id });
+    await h.drain();
+    enqueue({ kind: 'user', user: USERS.dana.id });
+    h.fake.failNext(1, { error: 'user_not_found' }, 'conversations.open');
+    await h.drain();
+    expect(rows().map((r) => r.status)).toEqual(['delivered', 'parked', 'parked', 'parked']);
+    const gone = (user: string, error: string) => `Slack error: ${error}: the Slack user ${user} is deactivated or no longer in the workspace; if they left, see “When someone leaves” in the README (roe outbox retry reaches them only once their user is reactivated)`;
+    expect(rows()[1]!.last_error).toBe(gone(USERS.rep.id, 'is_archived'));
+    expect(rows()[2]!.last_error).toBe(gone(USERS.sam.id, 'user_disabled'));
+    expect(rows()[3]!.last_error).toBe(gone(USERS.dana.id, 'user_not_found'));
+  });
+
+  it('a case card to an arbitrator whose Slack user was deactivated is parked, its error naming them as the policy does and how their cases move on', async () => {
+    h.fake.deactivated.add(USERS.pat.id);
+    const d = await sharedChannelDispute(h);
+    await h.drain();
+    const parked = h.rt.db.sqlite.prepare("select last_error from outbox where status = 'parked' and target like ?").all(`%${USERS.pat.id}%`) as { last_error: string }[];
+    expect(parked).toHaveLength(1);
+    expect(parked[0]!.last_error).toBe(`Slack error: user_disabled: the Slack user ${USERS.pat.id} is deactivated or no longer in the workspace; they are "pat" of the policy, who has dispute #${d.id}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain (roe outbox retry reaches them only once their user is reactivated)`);
+  });
+
   it('a dispute thread of a dispute raised elsewhere is refused for good', async () => {
     enqueue({ kind: 'dispute-thread', disputeId: 999 });
     await h.drain();

@@ -35,3 +35,22 @@ describe('an arbitrator whose stored 1:1 chat Teams no longer knows (chat histor
     expect(calls.filter((c) => c.status === 200 && (c.kind === 'send' || c.kind === 'reply') && readCard(cardOf(c)).includes(`Reminder: dispute #${d.id}`)).length).toBe(1);
   });
 });
+
+describe('an arbitrator who left the tenant (their 1:1 chat gone, and Teams refuses to open another)', () => {
+  it.each([403, 404])('the case card is parked (HTTP %i), its error naming them as the policy does and how their cases move on', async (status) => {
+    await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
+    const claim = { account: 'Soylent Corp', route: 'resell', product: 'Analytics', opportunity: 'Soylent rollout', amount: '25000', evidence: '' };
+    await submitTyped(USERS.northwind, 'claim soylent', TEAMS_IDS.submits[FORMS.claim], { ...claim, stage: 'proposal' });
+    h.connector.refused.set(personalChat(USERS.pat), 404);
+    h.connector.onCall = (c) => {
+      if (c.kind === 'create' && JSON.stringify(c.body).includes(USERS.pat.id)) h.connector.failNext(status);
+    };
+    await submitTyped(USERS.contoso, 'claim soylent', TEAMS_IDS.submits[FORMS.claim], { ...claim, stage: 'qualified' });
+    const d = h.rt.store.disputes.all().at(-1)!;
+    for (let i = 0; i < 3; i++) await h.drain();
+    const parked = h.rt.db.sqlite.prepare("select last_error from outbox where status = 'parked' and json_extract(target, '$.user') = ?").all(USERS.pat.id) as { last_error: string }[];
+    expect(parked).toHaveLength(1);
+    const why = status === 403 ? 'the app is not installed for them (pre-install it with a setup policy) or is blocked, or they left the tenant' : 'they left the tenant, or Teams does not know them';
+    expect(parked[0]!.last_error).toBe(`Teams answered HTTP ${status} opening a 1:1 chat with ${USERS.pat.id}: ${why}; they are "pat" of the policy, who has dispute #${d.id}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`);
+  });
+});
