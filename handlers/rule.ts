@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorizeRuling, formerPerson, unknownReason, type Principal } from '../src/core/authz.js';
+import { authorizeRuling, caseNamedBy, formerPerson, unknownReason, type Principal } from '../src/core/authz.js';
 import { assertOpen, partiesHoldingNothing, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
 import { reviewCase } from '../src/core/disputes/review.js';
 import { approvalClaims, isOverlapCase } from '../src/core/disputes/settle.js';
@@ -22,10 +22,9 @@ function parseValue(value: unknown): { id: number; party: string | undefined } {
   return { id: buttonDisputeId(id), party: party || undefined };
 }
 
-function getOpen(deps: HandlerDeps, id: number) {
-  const d = deps.ctx.store.disputes.get(id);
-  if (!d) throw new DomainError('not_found', `No dispute #${id}.`);
-  return d;
+/** The case as this viewer may name it: a partner's user, one of theirs only, as {@link caseNamedBy} says. */
+function getOpen(deps: HandlerDeps, viewer: Principal, id: number) {
+  return caseNamedBy(viewer, deps.ctx.store.disputes.get(id), id);
 }
 
 /**
@@ -48,6 +47,7 @@ function formerOf(deps: HandlerDeps, viewer: Principal): string | null {
 
 /** Refuses the ruling forms to anyone who may not rule, before they fill them in. */
 function mayRule(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
+  caseNamedBy(viewer, d, d.id);
   const version = versionOfDispute(deps.ctx, d);
   const book = deps.ctx.policies();
   try {
@@ -79,9 +79,9 @@ export function applyRuling(deps: HandlerDeps, viewer: Principal, id: number, in
  * disputes their organisation is a party to.
  */
 export function caseCard(deps: HandlerDeps, viewer: Principal, value: unknown, lead?: { blocks: Block[]; stamp: string }): Reply {
-  const d = getOpen(deps, buttonDisputeId(value));
+  const id = buttonDisputeId(value);
   if (viewer.kind === 'unknown') throw new DomainError('unknown_user', `${unknownReason(viewer)}, so you cannot see disputes.`);
-  if (viewer.kind === 'external' && !d.parties.includes(viewer.partnerId)) throw new DomainError('forbidden', `Dispute #${d.id} is not one your organisation is a party to.`);
+  const d = getOpen(deps, viewer, id);
   const canRule = viewer.kind === 'internal' && viewer.personKey !== null && d.status === 'open' && queueFor(deps.ctx, viewer.personKey).some((x) => x.id === d.id);
   const card = disputeCard(deps, viewer, d, { withActions: canRule });
   // Lines it was sent under (why it came) while they still hold; once the case moved on, it shows how it stands.
@@ -151,7 +151,7 @@ export function approve(deps: HandlerDeps, viewer: Principal, value: unknown): R
 
 /** The "award to another party" form: the parties, and a required rationale. */
 export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
-  const d = getOpen(deps, buttonDisputeId(value));
+  const d = getOpen(deps, viewer, buttonDisputeId(value));
   mayRule(deps, viewer, d);
   assertOpen(deps.ctx, d);
   const vp = viewpoint(deps, viewer);
@@ -251,7 +251,7 @@ function someoneToAsk(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
 
 /** The "ask for information" form: the question goes to the dispute's thread. */
 export function askForm(deps: HandlerDeps, viewer: Principal, value: unknown): Form {
-  const d = getOpen(deps, buttonDisputeId(value));
+  const d = getOpen(deps, viewer, buttonDisputeId(value));
   mayRule(deps, viewer, d);
   assertOpen(deps.ctx, d);
   someoneToAsk(deps, viewer, d);
@@ -323,7 +323,7 @@ export function askedCard(deps: HandlerDeps, viewer: Principal, values: Record<s
 /** The question for the parties; a repeat of the same `requestKey` (a double click, a redelivery) asks nothing more. */
 export function submitAsk(deps: HandlerDeps, viewer: Principal, values: Record<string, unknown>, meta: { requestKey: string | null } = { requestKey: null }): Reply {
   const input = parseForm(askSchema, values);
-  const d = getOpen(deps, buttonDisputeId(input.dispute));
+  const d = getOpen(deps, viewer, buttonDisputeId(input.dispute));
   mayRule(deps, viewer, d);
   if (d.status === 'open') someoneToAsk(deps, viewer, d);
   return applyRuling(deps, viewer, buttonDisputeId(input.dispute), { kind: 'ask', question: input.question, requestKey: meta.requestKey });

@@ -101,6 +101,20 @@ export function canSeeDealDetails(viewer: Principal, party: PartyId): boolean {
   return viewer.kind === 'external' && viewer.partnerId === party;
 }
 
+/**
+ * The case numbered `id` as `principal` may name it: any case to the company's people (none:
+ * `No dispute #12.`); to a partner's user, only one their organisation is a party to, a case of
+ * other parties and one that does not exist refused in the same words, so that numbers tried one
+ * by one tell them nothing of what exists; to anyone else (a user of no partner), none, whatever
+ * the number.
+ */
+export function caseNamedBy<D extends Pick<Dispute, 'parties'>>(principal: Principal, d: D | undefined, id: number): D {
+  if (principal.kind === 'unknown') throw new DomainError('forbidden', `${unknownReason(principal)}, so you cannot see or act on disputes.`);
+  if (principal.kind === 'external' && (!d || !d.parties.includes(principal.partnerId))) throw new DomainError('forbidden', `Dispute #${id} is not one your organisation is a party to.`);
+  if (!d) throw new DomainError('not_found', `No dispute #${id}.`);
+  return d;
+}
+
 declare const authorizedBrand: unique symbol;
 /** A value only this module can make: proof that the check was done. */
 export type Authorized<T> = T & { readonly [authorizedBrand]: true };

@@ -400,7 +400,8 @@ describe('a case whose recommended claim closes while it waits', () => {
       const approval = file('contoso', 'qualified').disputeId!;
       rt.store.transaction(() => rule(rt.ctx, as.person(rt, 'pat'), approval, { kind: 'approve', expected: 'northwind' }));
       rt.store.transaction(() => rt.store.partners.setFlagged('contoso', null));
-      rt.clock.advance(3_600_000);
+      // A day later: raised within a day of the ruling, over the same claims, it would be refused.
+      rt.clock.advance(24 * 3_600_000);
       const d = rt.store.transaction(() => raiseDispute(rt.ctx, as.partner(rt, 'contoso'), { accountId: 'probe', productLine: 'Analytics', reason: 'We sourced it', evidence: '', origin: null, requestKey: null })).dispute.id;
       if (fabrikamFiles) file('fabrikam', 'proposal');
       expect(rt.store.disputes.get(d)).toMatchObject({ status: 'open', recommendation: 'northwind' });

@@ -336,8 +336,9 @@ describe('a claim waiting for approval: its thread, its forms and the refusals o
     approve(rt.deps, pat, `${d.id}:contoso`);
     expect(() => approve(rt.deps, dana, `${d.id}:contoso`)).toThrow(new RegExp(`^Approval of claim #${c.id} \\(case #${d.id}\\) was already ruled by Pat Okafor on `));
     expect(() => awardForm(rt.deps, dana, String(d.id))).toThrow(new RegExp(`^Approval of claim #${c.id} \\(case #${d.id}\\) was already ruled by Pat Okafor on `));
-    // Someone who may not rule on it is told no more than of any case.
-    expect(() => approve(rt.deps, as.partner(rt, 'northwind'), `${d.id}:contoso`)).toThrow(`can rule on dispute #${d.id}.`);
+    // Someone who may not rule on it is told no more than of any case: a partner not among its parties, that it is none of theirs.
+    expect(() => approve(rt.deps, as.partner(rt, 'northwind'), `${d.id}:contoso`)).toThrow(`Dispute #${d.id} is not one your organisation is a party to.`);
+    expect(() => approve(rt.deps, as.partner(rt, 'contoso'), `${d.id}:contoso`)).toThrow(`can rule on dispute #${d.id}.`);
     // A dispute's refusals are worded as before.
     const other = runtime();
     const overlap = openArbitratedCase(other);
@@ -419,7 +420,9 @@ describe('a claim waiting for approval: its snooze refusals, its award form and 
     const name = `approval of claim #${c.id} (case #${d.id})`;
     const pat = as.person(rt, 'pat');
     expect(() => snoozeReminder(rt.deps, as.person(rt, 'sam'), `${d.id}:1h`)).toThrow(`Only the assigned arbitrator can snooze reminders of ${name}.`);
-    for (const partner of ['contoso', 'northwind']) expect(() => snoozeReminder(rt.deps, as.partner(rt, partner), `${d.id}:1h`)).toThrow(`Only the assigned arbitrator can snooze reminders of dispute #${d.id}.`);
+    expect(() => snoozeReminder(rt.deps, as.partner(rt, 'contoso'), `${d.id}:1h`)).toThrow(`Only the assigned arbitrator can snooze reminders of dispute #${d.id}.`);
+    // A partner not among its parties reads what it reads of a case that does not exist.
+    expect(() => snoozeReminder(rt.deps, as.partner(rt, 'northwind'), `${d.id}:1h`)).toThrow(`Dispute #${d.id} is not one your organisation is a party to.`);
     // Past its due time, before the scheduler moved it on: still Pat's, overdue.
     rt.clock.set(new Date(d.dueAt!.getTime() + 60_000).toISOString());
     expect(() => snoozeReminder(rt.deps, pat, `${d.id}:1h`)).toThrow(`Approval of claim #${c.id} (case #${d.id}) is overdue: its SLA has run out, so no reminder is left to snooze.`);

@@ -320,6 +320,9 @@ function dormantRefusal(ctx: DomainContext, principal: Principal, claim: Claim, 
 export function logActivity(ctx: DomainContext, principal: Principal, claimId: number, opts: { ownUserKeys?: readonly string[] } = {}): Claim & { adopted?: 'import' | 'forgotten' } {
   const now = ctx.clock.now();
   const claim = ctx.store.claims.get(claimId);
+  // A partner's user (or a user of no partner) is refused a claim that does not exist as one that
+  // is not theirs: numbers tried one by one tell them nothing of other parties' claims.
+  if (principal.kind !== 'internal') authorizeActingFor(principal, claim?.claimant ?? DIRECT);
   if (!claim) throw new DomainError('not_found', `No claim #${claimId}.`);
   authorizeActingFor(principal, claim.claimant);
   const terms = ctx.policies().termsFor(claim);

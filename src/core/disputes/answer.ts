@@ -4,7 +4,9 @@ import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { rulersOf, versionOfDispute } from '../sla/sla.service.js';
 import type { Dispute, PartyId } from '../types.js';
-import { assertOpen } from './disputes.service.js';
+import { assertOpen, personName } from './disputes.service.js';
+import { caseKindWords } from './case-kind.js';
+import { partyName } from './settle.js';
 
 export interface AnswerInput {
   answer: string;
@@ -46,8 +48,34 @@ export function answerQuestion(ctx: DomainContext, principal: Principal, dispute
   const answer = input.answer.trim();
   if (!answer) throw new DomainError('invalid_input', 'Write your answer.', { answer: 'Required' });
   if (input.requestKey && !store.requests.first(`answer:${principal.userKey}:${input.requestKey}`, now)) return { dispute, party, events: [] };
+  refuseFlood(ctx, principal, dispute, party);
   store.ledger.append({ at: now, kind: 'dispute.info_answered', subject: `dispute:${dispute.id}`, actor: principal.userKey, policyVersion: versionOfDispute(ctx, dispute).version, payload: { party } });
   return { dispute, party, events: [{ type: 'dispute.info_answered', dispute, party, answer, by: principal.userKey, name: principal.displayName }] };
+}
+
+/** How many answers a party sends to one question (or, before any, to the case): each is a DM to whoever rules on it. */
+export const ANSWERS_PER_QUESTION = 5;
+
+/**
+ * Refuses an answer past the {@link ANSWERS_PER_QUESTION}th a party sent since the case's last
+ * question, so that a party's users cannot flood the arbitrator's DMs: the next question may be
+ * answered again. Told as its people read it: their organisation (or the party one of the
+ * company's people answers for), whoever rules on it named. Reads the case's history, by its own
+ * index.
+ */
+function refuseFlood(ctx: DomainContext, principal: Principal, dispute: Dispute, party: PartyId): void {
+  const history = ctx.store.ledger.caseHistory(`dispute:${dispute.id}`);
+  let since = -1;
+  history.forEach((e, i) => {
+    if (e.kind === 'dispute.info_requested') since = i;
+  });
+  const sent = history.slice(since + 1).filter((e) => e.kind === 'dispute.info_answered' && (e.payload as { party?: unknown } | null)?.party === party).length;
+  if (sent < ANSWERS_PER_QUESTION) return;
+  const who = personName(versionOfDispute(ctx, dispute), dispute.arbitrator, ctx.policies());
+  const what = since < 0 ? `on ${caseKindWords(dispute)}` : `to the last question on ${caseKindWords(dispute)}`;
+  // A partner's user reads their own organisation; one of the company's people, the party they answer for.
+  const whose = principal.kind === 'external' ? 'Your organisation' : partyName(ctx, party);
+  throw new DomainError('conflict', `${whose} has sent ${ANSWERS_PER_QUESTION} answers ${what}, which ${who} has. Your answer was not sent: should ${who} ask again, answer then.`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { formatsFor } from '../time-format.js';
-import { authorizeActingFor, authorizeRuling, formerPerson, ownParty, type Principal } from '../authz.js';
+import { authorizeActingFor, authorizeRuling, caseNamedBy, formerPerson, ownParty, type Principal } from '../authz.js';
 import { canonicalProductLine, RequestKeyTaken, UnknownAccount } from '../claims/claims.service.js';
 import type { DomainContext } from '../context.js';
 import { DomainError } from '../errors.js';
@@ -97,7 +97,8 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   if (!account) throw new UnknownAccount(input.accountId);
   const version = ctx.policies().inForceAt(now);
   const productLine = canonicalProductLine(ctx.policies(), version, input.productLine);
-  const already = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && sameProductLine(d.productLine, productLine));
+  const cases = store.disputes.forAccount(account.id);
+  const already = cases.find((d) => d.status === 'open' && sameProductLine(d.productLine, productLine));
   if (already) {
     // What a party can do about a case already running: its claim is in it, or a claim filed now joins it.
     const own = liveClaims(ctx, account.id, productLine, now).find((c) => c.claimant === party && already.claimIds.includes(c.id));
@@ -120,7 +121,37 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   if (others.size === 0) {
     throw new NothingToDispute(account.name, productLine, ownClaimOf(ctx, party, claims, now), forParty);
   }
+  // The company's people are not held to it: partner ops raise it again for a partner once a fact the criteria used is corrected.
+  if (principal.kind !== 'internal') refuseRepeat(ctx, cases, party, productLine, claims, account.name, now);
   return { ...openCase(ctx, { account, productLine, claims, parties: [party, ...others], raisedBy: principal.userKey, raisedAs: party, ...(party !== ownOf ? { raisedFrom: ownOf } : {}), reason: input.reason, evidence: input.evidence, origin: input.origin, requestKey: input.requestKey }, now), repeated: false };
+}
+
+/** How long a party's case, once settled or ruled, stands against the same dispute raised again over the same claims (see {@link refuseRepeat}). */
+export const REPEAT_DISPUTE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Refuses a dispute `party` raises again over an account and product line where a case it raised
+ * was settled or ruled less than {@link REPEAT_DISPUTE_MS} ago, while the claims there are as it
+ * left them (the claim it went to still live, every live claim one of that case's): the criteria
+ * would settle it the same way, or its arbitrator be asked again what they just ruled, and each
+ * new case is posted in the channel and sent to the other parties. A day later, or once the
+ * claims there change, it is raised. Partners' users only (see raiseDispute).
+ * `cases` are the account's; reads nothing more.
+ */
+function refuseRepeat(ctx: DomainContext, cases: readonly Dispute[], party: PartyId, productLine: string, live: readonly Claim[], accountName: string, now: Date): void {
+  const since = now.getTime() - REPEAT_DISPUTE_MS;
+  const last = cases
+    .filter((d) => d.raisedAs === party && (d.status === 'settled' || d.status === 'ruled') && d.ruledAt !== null && d.ruledAt.getTime() > since && sameProductLine(d.productLine, productLine))
+    .at(-1);
+  // The claim it went to still live, and no other come since; with the winner's claim gone, the criteria would weigh something else.
+  if (!last || !live.some((c) => c.claimant === last.winner) || !live.every((c) => last.claimIds.includes(c.id))) return;
+  const v = operationsVersionOf(ctx, last);
+  const fmt = formatsFor(v.policy.timezone).dateTimeFmt;
+  const how = last.status === 'settled' ? 'was settled at once by the criteria' : `was ruled by ${last.ruledBy ? personName(v, last.ruledBy, ctx.policies()) : 'its arbitrator'}`;
+  const then = last.status === 'settled' ? 'raised again, it would be settled the same way' : 'its ruling stands';
+  const fix = last.status === 'settled' ? ' If a fact the criteria used is wrong, your partner manager can correct it and raise it for you.' : '';
+  const from = fmt.format(new Date(last.ruledAt!.getTime() + REPEAT_DISPUTE_MS));
+  throw new DomainError('conflict', `${caseKindTitle(last)} on ${accountName} (${last.productLine}) ${how} on ${fmt.format(last.ruledAt!)}, over the claims there now: ${then}. Raise it again from ${from}, or once the claims there change.${fix}`);
 }
 
 export type RulingInput =
@@ -182,8 +213,8 @@ function sameRuling(d: Dispute, personKey: string, input: RulingInput): boolean 
 export function rule(ctx: DomainContext, principal: Principal, disputeId: number, input: RulingInput): { dispute: Dispute; events: DomainEvent[] } {
   const { store } = ctx;
   const now = ctx.clock.now();
-  const dispute = store.disputes.get(disputeId);
-  if (!dispute) throw new DomainError('not_found', `No dispute #${disputeId}.`);
+  // Someone who may not see the case learns nothing of it, not even that it exists.
+  const dispute = caseNamedBy(principal, store.disputes.get(disputeId), disputeId);
   const version = versionOfDispute(ctx, dispute);
   const people = operationsVersionOf(ctx, dispute);
   // Authority first: someone who may not rule learns nothing of the case, not even that it closed.

@@ -1,4 +1,4 @@
-import { formerPerson, leftWords, refuseRecused, type Principal } from '../authz.js';
+import { caseNamedBy, formerPerson, leftWords, refuseRecused, type Principal } from '../authz.js';
 import { calendarOf, type DomainContext } from '../context.js';
 import { caseKindTitle, caseKindWords } from '../disputes/case-kind.js';
 import { DomainError } from '../errors.js';
@@ -419,8 +419,8 @@ export function recuseAssignee(ctx: DomainContext, d: Dispute, joined: Pick<Clai
  */
 export function snooze(ctx: DomainContext, principal: Principal, disputeId: number, option: SnoozeOption): { until: Date; dispute: Dispute; moved: boolean } {
   const now = ctx.clock.now();
-  const d = ctx.store.disputes.get(disputeId);
-  if (!d) throw new DomainError('not_found', `No dispute #${disputeId}.`);
+  // Someone who may not see the case learns nothing of it, not even that it exists.
+  const d = caseNamedBy(principal, ctx.store.disputes.get(disputeId), disputeId);
   // The company's people are told which kind of case it is (a claim waiting for approval is
   // named as one, as its reminder names it); anyone else is told no more than of any case.
   const name = principal.kind === 'internal' ? caseKindWords(d) : `dispute #${d.id}`;

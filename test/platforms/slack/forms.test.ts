@@ -158,6 +158,8 @@ describe('dispute modal', () => {
     expect(raised).toMatchObject({ raisedBy: `slack:${USERS.sam.id}`, raisedAs: 'contoso', parties: ['contoso', 'northwind'] });
     expect(visible(body.view)).toContain(`Dispute #${raised.id} on Acme Corporation (Analytics) for Contoso Consulting was settled at once by the criteria: Northwind Partners owns it.`);
 
+    // A day later: Contoso's case there was settled just now, over the same claims, and raised again at once it would be refused.
+    h.rt.clock.advance(24 * 3_600_000);
     const theirs = await h.openForm(USERS.contoso, C.dispute, 'acme', SHARED_CHANNEL);
     expect(theirs.blocks.map((b) => b.block_id)).not.toContain('claimant');
     // The field of a colleague's modal, forged into the partner's user's submission.

@@ -80,11 +80,12 @@ describe('a Slack Connect partner reads words meant for them', () => {
       expect(said).toContain(`Only Pat Okafor (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #${d.id}. ${follow}`);
     }
     expect(h.rt.store.disputes.get(d.id)!.status).toBe('open');
-    // A partner that is no party of the case is sent to no case it cannot open.
+    // A partner that is no party of the case is sent to no case it cannot open, and told of it what it is told of one that does not exist.
     const fabrikam = { id: 'U0FB1', name: 'fay.fabrikam', team: 'T0FABRIKAM' };
     h.fake.addUser({ id: fabrikam.id, team_id: fabrikam.team, name: fabrikam.name });
     const other = await clicked(fabrikam, A.rule_approve, `${d.id}:northwind`);
-    expect(other).toContain(`can rule on dispute #${d.id}.`);
+    expect(other).toContain(`Dispute #${d.id} is not one your organisation is a party to.`);
+    expect(other).not.toContain('Pat Okafor');
     expect(other).not.toContain('/roe case');
   });
 });
