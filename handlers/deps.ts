@@ -1,4 +1,5 @@
 import { formatsFor, startsLocalDay } from '../src/core/time-format.js';
+import { moment } from './replies/moment.js';
 import type { PolicyPeople, Principal } from '../src/core/authz.js';
 import { canSeeDealDetails, canSeeParty, ownParty, unknownReason, userKey, userKeysOfPerson } from '../src/core/authz.js';
 import { DomainError } from '../src/core/errors.js';
@@ -97,20 +98,27 @@ export interface Viewpoint {
   party(id: PartyId): string;
   person(key: string): string;
   seesDeal(party: PartyId): boolean;
+  /** A day, in the policy's zone: `Nov 30, 2026`. */
   date(at: Date | string): string;
+  /**
+   * A moment: `Dec 2, 2026, 10:00 AM EST` in the policy's zone, marked so that Slack and Teams
+   * show it in each reader's own time zone ({@link moment}).
+   */
   dateTime(at: Date | string): string;
-  /** A due time or a snooze's end: as dateTime, but a day's first moment is the end of the day before. */
+  /** A due time or a snooze's end: as dateTime, but a day's first moment is the end of the day before, `end of Dec 10, 2026 (midnight EST)`. */
   deadline(at: Date | string): string;
   /**
    * When something held until `at` ends, in words: `until Feb 28, 2027`; or, when it ends at
    * midnight where the company is (a protection counted from a CRM's date), `through` the day
-   * before, the last day it holds: `through Feb 9, 2027`, not `until Feb 10, 2027`.
+   * before, the last day it holds, with the zone it ends in: `through Feb 9, 2027 EST`, not
+   * `until Feb 10, 2027` (a reader elsewhere reaches that midnight at another time of day).
    */
   until(at: Date): string;
   /**
    * When something lapses at `at` unless acted on before, as a day to act by: `on Dec 30, 2026`;
    * or, when it lapses at midnight where the company is (a claim dated by a CRM's days), `at the
-   * end of` the day before, the last day left: `at the end of Dec 29, 2026`, not `on Dec 30, 2026`.
+   * end of` the day before, the last day left, with the zone it ends in: `at the end of Dec 29,
+   * 2026 EST`, not `on Dec 30, 2026`.
    */
   lapse(at: Date): string;
 }
@@ -132,6 +140,16 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
   const version = deps.ctx.policies().inForceAt(deps.ctx.clock.now());
   const tz = version.policy.timezone;
   const { dateFmt, dateTimeFmt } = formatsFor(tz);
+  /**
+   * The day that ends as `t` starts the next, where the policy is, and that zone's name as it was
+   * just before (where the clocks skip midnight, that is the midnight meant): "Feb 9, 2027 EST".
+   */
+  const dayBefore = (t: Date): { day: string; zone: string | undefined; named: string } => {
+    const last = new Date(t.getTime() - 1);
+    const day = dateFmt.format(last);
+    const zone = dateTimeFmt.formatToParts(last).find((p) => p.type === 'timeZoneName')?.value;
+    return { day, zone, named: zone ? `${day} ${zone}` : day };
+  };
   // A reply names the same parties again and again (owner, claims, criteria): each is read once.
   const names = new Map<PartyId, string>();
   return {
@@ -151,20 +169,21 @@ export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {
     person: (key) => personName(version, key, deps.ctx.policies()),
     seesDeal: (party) => canSeeDealDetails(viewer, party),
     date: (at) => dateFmt.format(new Date(at)),
-    dateTime: (at) => dateTimeFmt.format(new Date(at)),
+    // A moment: Slack and Teams show it in each reader's own time (see replies/moment.ts).
+    dateTime: (at) => moment(new Date(at), tz),
     // A deadline that starts a day (at a "24:00" closing) is named as the end of the day before:
     // "12:00 AM" of the next would name a day that may not be a working day at all.
     deadline: (at) => {
       const t = new Date(at);
       // Only when the day before works up to midnight (a "24:00" closing); else the day it starts.
-      if (!startsLocalDay(t, tz) || !calendarOf(version).isBusinessTime(new Date(t.getTime() - 1))) return dateTimeFmt.format(t);
-      // The zone as it was just before: where the clocks skip midnight, that is the midnight meant.
-      const zone = dateTimeFmt.formatToParts(new Date(t.getTime() - 1)).find((p) => p.type === 'timeZoneName')?.value;
-      return `end of ${dateFmt.format(new Date(t.getTime() - 1))}${zone ? ` (midnight ${zone})` : ''}`;
+      if (!startsLocalDay(t, tz) || !calendarOf(version).isBusinessTime(new Date(t.getTime() - 1))) return moment(t, tz);
+      const { day, zone } = dayBefore(t);
+      return `end of ${day}${zone ? ` (midnight ${zone})` : ''}`;
     },
-    // The day before a day's start is the day its last moment falls on.
-    until: (at) => (startsLocalDay(at, tz) ? `through ${dateFmt.format(new Date(at.getTime() - 1))}` : `until ${dateFmt.format(at)}`),
-    lapse: (at) => (startsLocalDay(at, tz) ? `at the end of ${dateFmt.format(new Date(at.getTime() - 1))}` : `on ${dateFmt.format(at)}`),
+    // The day before a day's start is the day its last moment falls on, named with its zone: it
+    // ends at midnight there, which is another time of day for a reader elsewhere.
+    until: (at) => (startsLocalDay(at, tz) ? `through ${dayBefore(at).named}` : `until ${dateFmt.format(at)}`),
+    lapse: (at) => (startsLocalDay(at, tz) ? `at the end of ${dayBefore(at).named}` : `on ${dateFmt.format(at)}`),
   };
 }
 

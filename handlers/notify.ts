@@ -19,11 +19,12 @@ type Platform = OutboxMessage['platform'];
 
 /**
  * When a claim lapses, as its owner can act on it: "on Dec 30, 2026, 10:00 AM EST" (a claim goes
- * dormant at the time of day of its last activity, in the policy's zone), or "at the end of Dec
- * 29, 2026" for a lapse at midnight there (a claim imported with dates only).
+ * dormant at the time of day of its last activity, in the policy's zone; Slack and Teams show it
+ * in the reader's time), or "at the end of Dec 29, 2026 EST" for a lapse at midnight there (a
+ * claim imported with dates only), as {@link Viewpoint.lapse} says it.
  */
 function lapseWords(vp: Viewpoint, at: Date): string {
-  return startsLocalDay(at, vp.version.policy.timezone) ? `at the end of ${vp.date(new Date(at.getTime() - 1))}` : `on ${vp.dateTime(at)}`;
+  return startsLocalDay(at, vp.version.policy.timezone) ? vp.lapse(at) : `on ${vp.dateTime(at)}`;
 }
 
 /** What an arbitrator's notification says is theirs: "yours to rule", or for a claim waiting for approval "yours to approve or reject". */

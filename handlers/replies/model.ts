@@ -1,3 +1,5 @@
+import { hasMoment, momentsAsText } from './moment.js';
+
 /**
  * The neutral reply and form model. Handlers speak only this; each platform renders it
  * (Slack Block Kit, Teams Adaptive Cards, console text). Every string here is plain text
@@ -273,6 +275,16 @@ export function clip(s: string, max: number): string {
   return `${s.slice(0, end)}…`;
 }
 
+/**
+ * `s` cut to `max` characters as a reader counts them (its moments in the policy's words): whole,
+ * its moments still marked, when it fits; else those words cut ({@link clip}), never a mark in two.
+ */
+export function clipMarked(s: string, max: number): string {
+  if (!hasMoment(s)) return clip(s, max);
+  const words = momentsAsText(s);
+  return words.length <= max ? s : clip(words, max);
+}
+
 /** `many`: one of many of its kind (each claim's evidence), the first to give way on a crowded card. */
 export function quote(label: string, words: string, opts: { many?: boolean } = {}): Block {
   return { type: 'quote', label, text: words, ...(opts.many ? { many: true } : {}) };
@@ -284,7 +296,8 @@ export function oneLine(s: string): string {
 }
 
 export function reply(summary: string, blocks: Block[], opts: { title?: string; visibility?: Reply['visibility'] } = {}): Reply {
-  return { visibility: opts.visibility ?? 'private', summary, ...(opts.title ? { title: opts.title } : {}), blocks };
+  // The summary is plain wherever it shows (a notification, a client without cards): a moment in it reads as the policy's words.
+  return { visibility: opts.visibility ?? 'private', summary: momentsAsText(summary), ...(opts.title ? { title: opts.title } : {}), blocks };
 }
 
 /** What a person reads when a request fails on our side (logged; nothing was changed): one text on every platform. */

@@ -8,6 +8,7 @@ import { DomainError } from '../../src/core/errors.js';
 import { snooze } from '../../src/core/sla/sla.service.js';
 import type { Dispute } from '../../src/core/types.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { momentsAsText } from '../../handlers/replies/moment.js';
 
 /**
  * What the people above the arbitrator read (Default coverage: Pat Okafor, then Dana Reyes,
@@ -37,7 +38,7 @@ const to = (id: string, from = 0) =>
     .slice(from)
     .filter((r) => (JSON.parse(r.target) as { user?: string; channel?: string }).user === id || (JSON.parse(r.target) as { channel?: string }).channel === id)
     .map((r) => JSON.parse(r.body) as Reply);
-const read = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
+const read = (r: Reply) => momentsAsText(r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n'));
 function hours(n: number): void {
   for (let i = 0; i < n; i++) {
     rt.clock.advance(3_600_000);

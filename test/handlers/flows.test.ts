@@ -13,12 +13,13 @@ import type { Reply } from '../../handlers/replies/model.js';
 import type { Principal } from '../../src/core/authz.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 import { openArbitratedCase } from '../support/cases.js';
+import { momentsAsText } from '../../handlers/replies/moment.js';
 
 const origin = { platform: 'console' as const, channel: 'general', thread: null };
 const meta = (key: string | null = null) => ({ origin, requestKey: key });
 const claimValues = (over: Record<string, string> = {}) => ({ account: 'acme', route: 'resell', product: 'Analytics', opportunity: 'Acme rollout', stage: 'qualified', amount: '25000', evidence: 'Met the CIO', ...over });
 /** Everything a person would read in a reply, as one string. */
-const read = (r: Reply) => JSON.stringify(r);
+const read = (r: Reply) => momentsAsText(JSON.stringify(r));
 const ledgerCount = (rt: TestRuntime) => [...rt.store.ledger.entries()].length;
 
 /**

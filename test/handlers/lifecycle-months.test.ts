@@ -17,6 +17,7 @@ import type { Reply } from '../../handlers/replies/model.js';
 import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin, ledgerKinds } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { momentsAsText } from '../../handlers/replies/moment.js';
 
 // The test runtime's clock: Monday 2026-11-30T15:00:00Z, 10:00 in New York.
 let rt: TestRuntime;
@@ -26,7 +27,7 @@ beforeEach(() => {
 afterEach(() => rt.close());
 
 const HEADER = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
-const texts = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : b.type === 'list' ? b.items.map((i) => i.text) : []));
+const texts = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : b.type === 'list' ? b.items.map((i) => i.text) : [])).map(momentsAsText);
 
 it('a claim the CRM dated by days alone goes dormant at midnight: /roe mine names the last day to log activity, not the day it is already dormant', () => {
   // Last activity on Nov 25 (midnight in New York): dormant from the first moment of Dec 25.
@@ -35,7 +36,7 @@ it('a claim the CRM dated by days alone goes dormant at midnight: /roe mine name
   const contoso = as.partner(rt, 'contoso');
   rt.clock.set('2026-12-24T20:00:00Z'); // Dec 24, 3 PM in New York: the last day
   const line = texts(roe(rt.deps, contoso, 'mine')).find((t) => t.startsWith(`#${id} `))!;
-  expect(line).toBe(`#${id} Soylent Corp (Analytics): protected through Feb 17, 2027 (goes dormant at the end of Dec 24, 2026 unless activity is logged)`);
+  expect(line).toBe(`#${id} Soylent Corp (Analytics): protected through Feb 17, 2027 EST (goes dormant at the end of Dec 24, 2026 EST unless activity is logged)`);
   // Read on the day it names, after midnight, it is dormant already, and says since then.
   rt.clock.set('2026-12-25T07:00:00Z');
   expect(() => logClaimActivity(rt.deps, contoso, String(id))).toThrow(`Claim #${id} went dormant on Dec 25, 2026`);
@@ -45,7 +46,7 @@ it('a claim with activity logged at a time of day goes dormant on the day named'
   importCsv(rt.ctx, 'claims', 'claims.csv', [HEADER, 'CRM-9,soylent,contoso,resell,Analytics,Soylent BI,qualified,,,protected,2026-11-20,2026-11-25'].join('\n'));
   const id = rt.store.claims.byRequestKey('import:CRM-9')!.id;
   const answer = texts(logClaimActivity(rt.deps, as.partner(rt, 'contoso'), String(id)));
-  expect(answer[0]).toBe(`Activity logged on claim #${id} (Nov 30, 2026). It stays protected through Feb 17, 2027 (goes dormant on Dec 30, 2026 unless activity is logged).`);
+  expect(answer[0]).toBe(`Activity logged on claim #${id} (Nov 30, 2026). It stays protected through Feb 17, 2027 EST (goes dormant on Dec 30, 2026 unless activity is logged).`);
 });
 
 describe('the end of protection', () => {

@@ -12,6 +12,7 @@ import type { Principal } from '../../src/core/authz.js';
 import type { Dispute } from '../../src/core/types.js';
 import { policyTextWith } from '../support/builders.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { momentsAsText } from '../../handlers/replies/moment.js';
 
 /**
  * Recusal: nobody rules on a case they have a part in (Default coverage: Pat Okafor, then Dana
@@ -39,9 +40,9 @@ const to = (id: string, from = 0) =>
     .slice(from)
     .filter((r) => (JSON.parse(r.target) as { user?: string }).user === id)
     .map((r) => JSON.parse(r.body) as Reply);
-const read = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
+const read = (r: Reply) => momentsAsText(r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n'));
 /** The first line of a message: what it says above the case card. */
-const lead = (r: Reply) => (r.blocks[0]?.type === 'text' ? r.blocks[0].text : '');
+const lead = (r: Reply) => (r.blocks[0]?.type === 'text' ? momentsAsText(r.blocks[0].text) : '');
 /** How many times `words` are said in a message. */
 const times = (r: Reply, words: string) => read(r).split(words).length - 1;
 /** The posts queued from row `from` on to the thread of a case, and to a channel. */

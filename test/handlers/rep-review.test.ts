@@ -13,6 +13,7 @@ import type { Reply } from '../../handlers/replies/model.js';
 import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { momentsAsText } from '../../handlers/replies/moment.js';
 
 /** What a sales rep reads, from the company's own workspace: the findings of a review from their seat. */
 
@@ -24,7 +25,7 @@ afterEach(() => rt?.close());
 const meta = { origin: consoleOrigin, requestKey: null };
 const claim = (account: string, over: Record<string, string> = {}) => ({ account, route: 'resell', product: 'Analytics', opportunity: 'Deal', stage: 'proposal', amount: '', evidence: '', ...over });
 /** The reply's lines, as the rep reads them. */
-const lines = (r: Reply) => r.blocks.flatMap((b) => ('text' in b && typeof b.text === 'string' ? [b.text] : []));
+const lines = (r: Reply) => r.blocks.flatMap((b) => ('text' in b && typeof b.text === 'string' ? [momentsAsText(b.text)] : []));
 const CLAIMS_HEADER = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
 
 describe('a colleague filing a claim for a partner', () => {

@@ -15,6 +15,7 @@ import { ROOT, policyTextWith } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 import { savePerson } from '../../db/repos/people.repo.js';
+import { momentsAsText } from '../../handlers/replies/moment.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-fix-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,7 +109,7 @@ describe('a claim waiting for approval can be refused', () => {
     const d = rt.store.disputes.all().at(-1)!;
     // Nobody else is on the line: the claimant is told why it waits, not of an overlap.
     expect(JSON.stringify(r.blocks)).not.toContain('overlaps');
-    expect(r.blocks).toContainEqual(expect.objectContaining({ text: `Claim #${rt.store.claims.all().at(-1)!.id} on Soylent Corp (Analytics) collides with no other claim, but needs an arbitrator's approval. It is awaiting approval by Pat Okafor in case #${d.id}, due Dec 8, 2026, 5:00 PM EST; you will be told the ruling.` }));
+    expect(r.blocks.map((b) => (b.type === 'text' ? { ...b, text: momentsAsText(b.text) } : b))).toContainEqual(expect.objectContaining({ text: `Claim #${rt.store.claims.all().at(-1)!.id} on Soylent Corp (Analytics) collides with no other claim, but needs an arbitrator's approval. It is awaiting approval by Pat Okafor in case #${d.id}, due Dec 8, 2026, 5:00 PM EST; you will be told the ruling.` }));
     expect(r.blocks).toContainEqual(expect.objectContaining({ text: 'Why: Claims under this coverage need approval.' }));
     const form = awardForm(rt.deps, as.person(rt, 'pat'), d.id);
     expect(form.fields[0]!.options!.map((o) => o.value)).toEqual(['party:contoso', NOBODY]);
@@ -333,7 +334,7 @@ describe('what a case past its deadline says', () => {
     rt.clock.set('2026-12-17T15:00:00Z'); // Thursday
     const before = said().length;
     submitClaim(rt.deps, as.partner(rt, 'fabrikam'), claim('soylent', 'commit'), meta);
-    const text = said(before).map((m) => `${m.body.summary} | ${m.body.blocks[0]?.text ?? ''}`).join('\n');
+    const text = momentsAsText(said(before).map((m) => `${m.body.summary} | ${m.body.blocks[0]?.text ?? ''}`).join('\n'));
     expect(text).toContain('Morgan Lee will rule (overdue since Dec 14, 2026, 5:00 PM EST).');
     expect(text).toContain('yours to rule (overdue since Dec 14, 2026, 5:00 PM EST)');
     expect(text).not.toMatch(/rule (on )?by Dec 14/);
@@ -414,7 +415,7 @@ describe('/roe queue', () => {
     writeFileSync(v2, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['effective: 2026-01-01', `effective: ${effective}`], ['2026-12-25]', '2026-12-08, 2026-12-25]']]));
     rt = testRuntime({ at: '2026-12-08T14:00:00Z', databasePath: db, policyPath: v2, demo: false }); // Tuesday 09:00
     expect(rt.store.disputes.get(d.id)!.dueAt).toEqual(new Date('2026-12-08T22:00:00Z'));
-    const line = JSON.stringify(queue(rt.deps, as.person(rt, 'pat')));
+    const line = momentsAsText(JSON.stringify(queue(rt.deps, as.person(rt, 'pat'))));
     expect(line).toContain('due Dec 8, 2026, 5:00 PM EST (8 h of business time left)');
   });
 });
@@ -525,7 +526,7 @@ describe('what a claimant is told of dormancy', () => {
     const before = (rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n;
     for (let i = 0; i < 10 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
     const told = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { blocks: { text?: string }[] }).blocks[0]!.text!);
-    expect(told).toEqual([`${gone(lapsed)} Another claim of Northwind Partners on it, #${crm.id}, still protects the account through Jan 7, 2027.`]);
+    expect(told).toEqual([`${gone(lapsed)} Another claim of Northwind Partners on it, #${crm.id}, still protects the account through Jan 7, 2027 EST.`]);
   });
 
   it('a claim gone dormant beside its own party’s claim waiting against another party’s protected one says both: theirs waits, the other party’s is live', () => {

@@ -11,6 +11,7 @@ import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
 import { tick } from '../../src/app/scheduler.js';
 import { facts, runtimesClosedAfterEach } from '../support/replies.js';
 import { as, testRuntime } from '../support/runtime.js';
+import { momentsAsText } from '../../handlers/replies/moment.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-who-owns-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -143,7 +144,7 @@ describe('who-owns: what the one-line summary and the open disputes say', () => 
       for (let i = 0; i < 5 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
     }
     expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', arbitrator: 'vp', dueAt: new Date('2026-12-14T22:00:00Z') });
-    const disputes = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'list' && b.title === 'Open disputes' ? b.items.map((i) => i.text) : []));
+    const disputes = (r: Reply) => r.blocks.flatMap((b) => (b.type === 'list' && b.title === 'Open disputes' ? b.items.map((i) => momentsAsText(i.text)) : []));
     expect(disputes(showAccount(rt.deps, as.person(rt, 'vp'), 'soylent'))).toEqual([`#${d.id} Analytics: with Morgan Lee, due Dec 14, 2026, 5:00 PM EST (overdue)`]);
     expect(disputes(showAccount(rt.deps, as.partner(rt, 'fabrikam'), 'soylent'))).toEqual([`#${d.id} Analytics: with Morgan Lee, due Dec 14, 2026, 5:00 PM EST (overdue)`]);
     // Before its due time, no such word.

@@ -152,10 +152,14 @@ export function textsIn(value: unknown): { type: 'mrkdwn' | 'plain_text' | 'rich
   return out;
 }
 
-/** Everything a person reads in a payload, joined (for "contains" assertions). */
+/**
+ * Everything a person reads in a payload, joined (for "contains" assertions). A moment shown in
+ * the reader's own time (`<!date^…|words>`) reads as its words, the policy's time with its zone,
+ * as a client shows it that cannot tell the reader's zone: what a reader sees depends on theirs.
+ */
 export function visible(value: unknown): string {
   return textsIn(value)
-    .map((t) => t.text)
+    .map((t) => (t.type === 'mrkdwn' ? t.text.replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, '$1') : t.text))
     .join('\n');
 }
 

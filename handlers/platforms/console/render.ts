@@ -1,4 +1,5 @@
 import { UNPRINTABLE } from '../../../src/core/utf8.js';
+import { momentsAsText } from '../../replies/moment.js';
 import { ACTIONS, graphemes, oneLine, type ActionId, type Block, type Button, type Form, type Reply } from '../../replies/model.js';
 
 /** The console command a button stands for, so a person can "click" it by typing. */
@@ -22,10 +23,11 @@ export function commandFor(button: Button): string {
 /**
  * Control characters (and so terminal escapes, C1's included) and the direction overrides that
  * reorder what follows them on the line (U+202A-U+202E, U+2066-U+2069) never reach the
- * terminal from a name or from what someone typed: each shows as �.
+ * terminal from a name or from what someone typed: each shows as �. A moment reads in the
+ * policy's words, its zone named (see replies/moment.ts).
  */
 export function clean(s: string): string {
-  return s.replace(UNPRINTABLE, '�');
+  return momentsAsText(s).replace(UNPRINTABLE, '�');
 }
 
 /**

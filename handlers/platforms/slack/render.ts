@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
-import { clip, graphemes, oneLine, TONE_MARK, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { clip, clipMarked, graphemes, oneLine, TONE_MARK, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { hasMoment, momentsAsText, pieces } from '../../replies/moment.js';
 import { printable } from '../../../src/core/utf8.js';
 import { SLACK_IDS } from './ids.js';
 
@@ -51,7 +52,7 @@ const MRKDWN_SPECIAL = /[&<>]/;
  * and a control character shows as � ({@link printable}).
  */
 export function escapeMrkdwn(given: string): string {
-  const s = printable(given);
+  const s = printable(momentsAsText(given));
   if (!MRKDWN_SPECIAL.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -63,14 +64,15 @@ export function escapeMrkdwn(given: string): string {
  * shows as � ({@link printable}).
  */
 export function literal(s: string): string {
-  return printable(s).replace(/<(?=[A-Za-z!@#/?^])/g, '<\u200B');
+  return printable(momentsAsText(s)).replace(/<(?=[A-Za-z!@#/?^])/g, '<\u200B');
 }
 
 /** Cuts plain text to `max` characters, with an ellipsis when cut. */
 export const truncate = clip;
 
 /** Escapes, then cuts to `max` characters without splitting an escape or a character ({@link graphemes}: a surrogate pair, an accent, an emoji sequence). */
-export function mrkdwnText(s: string, max: number): string {
+export function mrkdwnText(given: string, max: number): string {
+  const s = momentsAsText(given);
   const escaped = escapeMrkdwn(s);
   if (escaped.length <= max) return escaped;
   let out = '';
@@ -88,8 +90,44 @@ export function mrkdwnText(s: string, max: number): string {
  * bot's own lines start with. The bot's emoji are Unicode characters (see TONE_MARK). A control
  * character shows as � ({@link printable}).
  */
-export function plain(s: string, max: number): PlainText {
+export function plain(given: string, max: number): PlainText {
+  const s = momentsAsText(given);
   return { type: 'plain_text', text: truncate(s.trim() === '' ? ' ' : printable(s), max), emoji: false };
+}
+
+/**
+ * A moment as Slack shows it: its date and time in the reader's own time zone (their Slack
+ * settings), saying so; a client that cannot shows the policy's words, its zone named.
+ */
+function dateToken(at: Date, shown: string): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} at {time} your time|${escapeMrkdwn(shown)}>`;
+}
+
+/**
+ * `s` in mrkdwn with its moments in the reader's own time ({@link dateToken}), when it holds one
+ * and that fits in `max` characters; else null, for the caller's plain words.
+ */
+function localized(s: string, max: number): string | null {
+  if (!hasMoment(s)) return null;
+  const out = pieces(s)
+    .map((p) => ('at' in p ? dateToken(p.at, p.shown) : escapeMrkdwn(p.text)))
+    .join('');
+  return out.length <= max ? out : null;
+}
+
+/**
+ * What mrkdwn reads as formatting in a line the bot otherwise shows as plain text: the markers
+ * and an emoji `:shortcode:` (plain text keeps both as typed).
+ */
+const MRKDWN_FORMATTING = /[*_~`]|:[^\s:]+:/;
+
+/**
+ * A line shown as plain text, but as mrkdwn when it holds a moment, so that the moment shows in
+ * the reader's own time; plain still when what it quotes would read as formatting there.
+ */
+function line(s: string, max: number): Mrkdwn | PlainText {
+  const local = hasMoment(s) && !MRKDWN_FORMATTING.test(momentsAsText(s)) ? localized(s, max) : null;
+  return local !== null ? mrkdwn(local) : plain(s, max);
 }
 
 function mrkdwn(escapedText: string): Mrkdwn {
@@ -105,9 +143,11 @@ const MRKDWN_MARKERS = /[*_~`]/;
  * bold: a name shows as written, never bold, italic, struck or as code.
  */
 function labelled(label: string, value: string | null, max: number): Mrkdwn | PlainText {
-  if (MRKDWN_MARKERS.test(label) || (value !== null && MRKDWN_MARKERS.test(value))) return plain(value === null ? label : `${label}\n${value}`, max);
+  if (MRKDWN_MARKERS.test(label) || (value !== null && MRKDWN_MARKERS.test(momentsAsText(value)))) return plain(value === null ? label : `${label}\n${value}`, max);
   const bold = `*${mrkdwnText(label, 200)}*`;
-  return mrkdwn(value === null ? bold : `${bold}\n${mrkdwnText(value, max - bold.length - 1)}`);
+  if (value === null) return mrkdwn(bold);
+  const room = max - bold.length - 1;
+  return mrkdwn(`${bold}\n${localized(value, room) ?? mrkdwnText(value, room)}`);
 }
 
 /** Small print: mrkdwn, or plain text when it holds a character mrkdwn would read as formatting. */
@@ -153,7 +193,7 @@ function renderButton(b: Button, ids: ActionIds): types.Button {
     text: plain(b.label, LIMITS.buttonText),
     value: b.value.slice(0, LIMITS.buttonValue),
     ...(b.style ? { style: b.style } : {}),
-    ...(b.accessibilityLabel?.trim() ? { accessibility_label: truncate(printable(oneLine(b.accessibilityLabel)), LIMITS.accessibilityLabel) } : {}),
+    ...(b.accessibilityLabel?.trim() ? { accessibility_label: truncate(printable(oneLine(momentsAsText(b.accessibilityLabel))), LIMITS.accessibilityLabel) } : {}),
     ...(b.confirm ? { confirm: { title: plain(b.confirm.title, LIMITS.confirmTitle), text: plain(b.confirm.text, LIMITS.confirmText), confirm: plain(b.confirm.yes, LIMITS.confirmButton), deny: plain('Cancel', LIMITS.confirmButton), ...(b.style ? { style: b.style } : {}) } } : {}),
   };
 }
@@ -166,7 +206,7 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
       // or code (mrkdwn has no escape for them).
       const tone = b.tone ?? 'normal';
       const prefix = TONE_MARK[tone];
-      const text = plain(prefix + b.text, LIMITS.sectionText);
+      const text = line(prefix + b.text, LIMITS.sectionText);
       if (tone === 'muted') return [{ type: 'context', elements: [text] }];
       return [{ type: 'section', text }];
     }
@@ -183,18 +223,18 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
       // shows as typed, never as bold, a strike-through, code or a link.
       const lines: string[] = [];
       for (const item of b.items) {
-        lines.push(`• ${truncate(oneLine(item.text), 1000)}`);
-        if (item.detail) lines.push(`      ${truncate(oneLine(item.detail), 1500)}`);
+        lines.push(`• ${clipMarked(oneLine(item.text), 1000)}`);
+        if (item.detail) lines.push(`      ${clipMarked(oneLine(item.detail), 1500)}`);
       }
       const title: KnownBlock[] = b.title ? [counted({ type: 'section', text: labelled(truncate(oneLine(b.title), 200), null, LIMITS.sectionText) }, 0)] : [];
       // Each section counts the items it starts (its lines starting "• "), for capBlocks to say how many it leaves out.
-      return bulk([...title, ...chunkLines(lines, LIMITS.sectionText).map((text): KnownBlock => counted({ type: 'section', text: plain(text, LIMITS.sectionText) }, text.split('\n').filter((l) => l.startsWith('• ')).length))]);
+      return bulk([...title, ...chunkLines(lines, LIMITS.sectionText).map((text): KnownBlock => counted({ type: 'section', text: line(text, LIMITS.sectionText) }, text.split('\n').filter((l) => l.startsWith('• ')).length))]);
     }
     case 'quote': {
       // The label in the bot's small print; the words in a quote of their own, shown literally.
       const blocks: KnownBlock[] = [
         { type: 'context', elements: [smallPrint(oneLine(b.label))] },
-        { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: literal(truncate(b.text.trim() || ' ', LIMITS.quoteText)) }] }] },
+        { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: literal(truncate(momentsAsText(b.text).trim() || ' ', LIMITS.quoteText)) }] }] },
       ];
       return b.many ? bulk(blocks) : blocks;
     }

@@ -1,4 +1,5 @@
 import { ACTIONS, clip, oneLine, TONE_MARK, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { hasMoment, momentsAsText, pieces } from '../../replies/moment.js';
 import { printable } from '../../../src/core/utf8.js';
 import { readAmount } from '../../validate.js';
 import { TEAMS_IDS, type RefreshVerb, type Verb } from './ids.js';
@@ -83,7 +84,7 @@ export { clip };
  * ({@link printable}).
  */
 export function md(s: string): string {
-  return printable(s)
+  return printable(momentsAsText(s))
     .replace(/\\/g, '\\\\')
     .replace(/[*_`~[\]]/g, (c) => `\\${c}`)
     .replace(/^([ \t]*)([-+#>])(?=\s|$)/gm, '$1\\$2')
@@ -97,7 +98,7 @@ export function md(s: string): string {
 
 /** Text shown as plain text by Teams (titles of buttons and choices, the notification summary): tags broken, control characters shown as � ({@link printable}). */
 export function plain(s: string): string {
-  return printable(s).replace(/<(?=[A-Za-z!/?])/g, '<\u200B');
+  return printable(momentsAsText(s)).replace(/<(?=[A-Za-z!/?])/g, '<\u200B');
 }
 
 function card(body: CardElement[], refresh?: CardRefresh): AdaptiveCard {
@@ -145,7 +146,29 @@ const COLOR: Record<Tone, Record<string, unknown>> = {
 const HEADING = { style: 'heading', weight: 'Bolder', size: 'Medium' } as const;
 
 function textBlock(text: string, extra: Record<string, unknown> = {}, max: number = LIMITS.text): CardElement {
-  return { type: 'TextBlock', text: md(clip(text, max)), wrap: true, ...extra };
+  return { type: 'TextBlock', text: mdLocal(text, max), wrap: true, ...extra };
+}
+
+/**
+ * A moment as Teams shows it: its date and time in the reader's own time zone (Adaptive Cards'
+ * DATE and TIME, which only the bot writes: {@link md} breaks them in anything typed), saying so.
+ */
+function dateTimeOf(at: Date): string {
+  const iso = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${iso}, SHORT)}} at {{TIME(${iso})}} your time`;
+}
+
+/**
+ * {@link md} of `s` cut to `max` characters, its moments in the reader's own time
+ * ({@link dateTimeOf}); when it must be cut, the policy's words, never half a moment.
+ */
+function mdLocal(s: string, max: number): string {
+  if (!hasMoment(s)) return md(clip(s, max));
+  const words = momentsAsText(s);
+  if (words.length > max) return md(clip(words, max));
+  return pieces(s)
+    .map((p) => ('at' in p ? dateTimeOf(p.at) : md(p.text)))
+    .join('');
 }
 
 /**
@@ -198,7 +221,7 @@ function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[], car
       return [textBlock(TONE_MARK[tone] + b.text, COLOR[tone])];
     }
     case 'facts':
-      return [{ type: 'FactSet', facts: b.facts.map((f) => ({ title: md(clip(oneLine(f.label), LIMITS.factLabel)), value: md(clip(oneLine(f.value), LIMITS.factValue)) })) }];
+      return [{ type: 'FactSet', facts: b.facts.map((f) => ({ title: md(clip(oneLine(f.label), LIMITS.factLabel)), value: mdLocal(oneLine(f.value), LIMITS.factValue) })) }];
     case 'list': {
       const into = b.title ? [textBlock(b.title, { weight: 'Bolder' }, LIMITS.title)] : [];
       lists.push({ into, items: b.items });
@@ -207,7 +230,8 @@ function renderBlock(b: Block, lists: PendingList[], quotes: PendingQuote[], car
     case 'quote': {
       // Set apart on a shaded background, under its label: the words as written, line breaks kept.
       const into = [textBlock(oneLine(b.label), { isSubtle: true, size: 'Small' }, LIMITS.title)];
-      quotes.push({ into, text: b.text.trim(), many: b.many === true });
+      // Words a person wrote: shown as written, never as a moment of the bot's.
+      quotes.push({ into, text: momentsAsText(b.text).trim(), many: b.many === true });
       return [{ type: 'Container', style: 'emphasis', items: into }];
     }
     case 'actions': {

@@ -55,7 +55,7 @@ describe('Slack: what a partner reads of their claims and cases', () => {
     await fileClaim(CO, { account: 'wayne', route: 'resell', product: 'Analytics', opportunity: 'Wayne BI', stage: 'qualified' });
     const before = h.fake.callsTo('chat.postMessage').length;
     await days(23);
-    expect(visible(dmsToContoso(before)[0]!.args)).toContain('goes dormant at the end of Dec 29, 2026 unless you log activity before then.');
+    expect(visible(dmsToContoso(before)[0]!.args)).toContain('goes dormant at the end of Dec 29, 2026 EST unless you log activity before then.');
   });
 
   it('logging activity from the warning says until when the claim now holds, as /roe mine does', async () => {
