@@ -21,7 +21,7 @@ import { count, plural } from '../core/words.js';
 import { DIRECT, DIRECT_NAME } from '../core/types.js';
 import { editDistance } from '../core/spelling.js';
 import { isDomainError } from '../core/errors.js';
-import { ConfigError, loadDotEnvAtStart, loadConfig, whyUnreadable, type Config } from './config.js';
+import { ConfigError, loadDotEnvAtStart, loadConfig, partnersNamedInternal, whyUnreadable, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
 import { createLogger, createTextLogger } from './logger.js';
 import { checkAgainstDatabase, parsePolicyQuiet, readPolicyFile, type RecordedVersion } from './policies.js';
@@ -65,7 +65,7 @@ function version(): string {
 
 const USAGE = `usage: roe <command>
 
-${COMMANDS.map(([syntax, about]) => `  ${syntax.padEnd(39)}${about}`).join('\n')}`;
+${COMMANDS.map(([syntax, about]) => (syntax.length < 39 ? `  ${syntax.padEnd(39)}${about}` : `  ${syntax}\n  ${' '.repeat(39)}${about}`)).join('\n')}`;
 
 const commandOf = (syntax: string) => syntax.split(' ')[0]!;
 const isCommand = (name: string) => COMMANDS.some(([syntax]) => commandOf(syntax) === name);
@@ -634,6 +634,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
           `database: ${db.path} holds no partners and no accounts, so who-owns finds no account and no claim can be filed: import them (npx roe import partners FILE, then accounts). If this bot had data before, DATABASE_PATH does not point at its database (a relative path is taken from the folder the bot starts in)`,
         );
       }
+      for (const w of partnersNamedInternal(rt.store.partners.all(), config)) rt.logger.warn({}, w);
       // Timers first: the scheduler's first tick (timers that fell due while the bot was down)
       // waits neither for the account index nor for the chat SDKs, which load after it while
       // the server already listens.
@@ -710,6 +711,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // (So is ROE_POLICY, for a database not made yet: see createRuntime.)
       // A new version of ROE_POLICY, recorded with the rows: a change of the rules, said even when no row changed.
       const recording: { version: RecordedVersion | null } = { version: null };
+      let namedInternal: string[] = [];
       const report = withRuntime(config, db, (rt) => {
         // The cases it opens for pending claims are announced in its transaction: the outbox
         // delivers the messages (the arbitrator's card) once the server runs.
@@ -717,6 +719,8 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         // The account index file, for the accounts as imported: the next start (or a running
         // server) reads it instead of indexing every account.
         if (kind === 'accounts') rt.reindex();
+        // A partner's Slack team or Teams tenant that the configuration names as the company's own.
+        if (kind === 'partners') namedInternal = partnersNamedInternal(rt.store.partners.all(), config);
         // A new version of the rules that drops what running claims and cases hold: said as the start says it.
         if (recording.version?.earlier) for (const warning of droppedWhileHeld(rt.store, rt.policies, recording.version.version, systemClock.now())) rt.logger.warn({ policy: recording.version.version.version }, warning);
         return r;
@@ -734,6 +738,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // A partner left out of the file is not removed: an admin taking one out of the programme is told so.
       const kept = report.notInFile ?? [];
       if (kept.length) io.out(`${plural(kept.length, 'partner')} ${kept.length === 1 ? 'is' : 'are'} not in the file, and ${kept.length === 1 ? 'is' : 'are'} kept as ${kept.length === 1 ? 'it was' : 'they were'} (an import never deletes): ${clean(kept.slice(0, 10).join(', '))}${kept.length > 10 ? ` and ${count(kept.length - 10)} more` : ''}; for a partner that left the programme, see “When someone leaves” in the README`);
+      for (const w of namedInternal) io.err(`${file}: warning: ${w}`);
       // The first version of a new database is no change of the rules; a later one is.
       const version = recording.version?.earlier ? recording.version.version : null;
       if (version) {

@@ -29,6 +29,22 @@ function anyCase(v: unknown): unknown {
 const GUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const guid = (what: string, where = '') => optional.refine((v) => v === undefined || GUID.test(v), `must be ${what}, a GUID like 00000000-0000-0000-0000-000000000000${where}`);
 
+/**
+ * A list of ids, separated by commas or spaces (empty or blank is unset), each checked by `valid`
+ * (the message names the first that is not).
+ */
+function idList(valid: RegExp, what: string) {
+  return optional
+    .transform((v) => (v === undefined ? [] : [...new Set(v.split(/[\s,]+/).filter((id) => id !== ''))]))
+    .superRefine((ids, ctx) => {
+      const bad = ids.find((id) => !valid.test(id));
+      if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `"${bad}" is not ${what}` });
+    });
+}
+
+/** A Slack team id: a workspace's (T…) or an Enterprise Grid org's (E…), as the partners CSV takes them. */
+const SLACK_TEAM_ID = /^[TE][A-Z0-9]{2,}$/;
+
 /** Bot Framework's app types, as botbuilder reads them. */
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 
@@ -44,11 +60,15 @@ export const configSchema = z
     SLACK_SIGNING_SECRET: optional,
     SLACK_APP_TOKEN: optional.refine((v) => v === undefined || v.startsWith('xapp-'), 'must be an app-level token starting with xapp-'),
     SLACK_API_URL: optional.refine((v) => v === undefined || URL.canParse(v), 'must be a URL like https://slack.com/api/'),
+    // The company's other workspaces and Enterprise Grid orgs, whose members are internal too (Slack Connect).
+    SLACK_INTERNAL_TEAM_IDS: idList(SLACK_TEAM_ID, 'a Slack team id: a workspace\'s (T…, such as T0123ABCD) or an Enterprise Grid org\'s (E…), in capitals, separated by commas'),
     // GUIDs, as Teams names them: the tenant's domain name (contoso.onmicrosoft.com) would sign the bot in all
     // the same, and then match no colleague's tenant (each would be told to ask for a partner link), nor open a 1:1 chat.
     MICROSOFT_APP_ID: guid("the bot's app (client) id"),
     MICROSOFT_APP_PASSWORD: optional,
     MICROSOFT_APP_TENANT_ID: guid('your tenant id', ' (Entra admin center > Overview > Tenant ID), not a domain name'),
+    // The company's other tenants, whose members are internal too.
+    MICROSOFT_INTERNAL_TENANT_IDS: idList(GUID, 'a tenant id, a GUID like 00000000-0000-0000-0000-000000000000 (not a domain name), separated by commas'),
     // Empty means unset, as for the other optional keys; any letter case (singletenant) reads as written in the list.
     MICROSOFT_APP_TYPE: optional.transform((v) => (v === undefined ? v : (APP_TYPES.find((t) => t.toLowerCase() === v.toLowerCase()) ?? v))).pipe(oneOf(APP_TYPES).optional()),
     // Empty means unset (3000), not port 0 (a random port).
@@ -71,6 +91,9 @@ export const configSchema = z
     if (tenantBound && !c.MICROSOFT_APP_ID) ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_ID'], message: `is required when MICROSOFT_APP_TYPE is ${c.MICROSOFT_APP_TYPE}` });
     if (c.MICROSOFT_APP_ID && !c.MICROSOFT_APP_PASSWORD && c.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'is required with MICROSOFT_APP_ID, unless MICROSOFT_APP_TYPE is UserAssignedMSI (a managed identity, which has none)' });
     if (c.MICROSOFT_APP_PASSWORD && c.MICROSOFT_APP_TYPE === 'UserAssignedMSI') ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'must not be set when MICROSOFT_APP_TYPE is UserAssignedMSI (a managed identity signs in without a client secret)' });
+    // Listed without the platform (or the company's main tenant) they add to, they would change nothing, without a word.
+    if (c.SLACK_INTERNAL_TEAM_IDS.length > 0 && !c.SLACK_BOT_TOKEN) ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when SLACK_INTERNAL_TEAM_IDS is set' });
+    if (c.MICROSOFT_INTERNAL_TENANT_IDS.length > 0 && !c.MICROSOFT_APP_TENANT_ID) ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'is required when MICROSOFT_INTERNAL_TENANT_IDS is set (your main tenant, beside which those count as internal)' });
     if (tenantBound && !c.MICROSOFT_APP_TENANT_ID) ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: `is required when MICROSOFT_APP_TYPE is ${c.MICROSOFT_APP_TYPE}` });
   });
 
@@ -82,8 +105,22 @@ export interface Config {
   policyPath: string;
   logLevel: RawConfig['LOG_LEVEL'];
   production: boolean;
-  slack: { botToken: string; signingSecret: string | undefined; appToken: string | undefined; apiUrl: string | undefined } | null;
-  teams: { appId: string | undefined; appPassword: string | undefined; tenantId: string | undefined; appType: string | undefined };
+  slack: {
+    botToken: string;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string | undefined;
+    /** The company's other Slack workspaces and Enterprise Grid orgs (SLACK_INTERNAL_TEAM_IDS): their members are internal. */
+    internalTeamIds: readonly string[];
+  } | null;
+  teams: {
+    appId: string | undefined;
+    appPassword: string | undefined;
+    tenantId: string | undefined;
+    appType: string | undefined;
+    /** The company's other tenants (MICROSOFT_INTERNAL_TENANT_IDS), in lower case: their members are internal. */
+    internalTenantIds: readonly string[];
+  };
 }
 
 export class ConfigError extends Error {}
@@ -112,8 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     // In any letter case: production is where Teams is never served unauthenticated, so a "Production" is taken at its word.
     production: c.NODE_ENV?.trim().toLowerCase() === 'production',
-    slack: c.SLACK_BOT_TOKEN ? { botToken: c.SLACK_BOT_TOKEN, signingSecret: c.SLACK_SIGNING_SECRET, appToken: c.SLACK_APP_TOKEN, apiUrl: c.SLACK_API_URL } : null,
-    teams: { appId: c.MICROSOFT_APP_ID, appPassword: c.MICROSOFT_APP_PASSWORD, tenantId: c.MICROSOFT_APP_TENANT_ID, appType: c.MICROSOFT_APP_TYPE },
+    slack: c.SLACK_BOT_TOKEN ? { botToken: c.SLACK_BOT_TOKEN, signingSecret: c.SLACK_SIGNING_SECRET, appToken: c.SLACK_APP_TOKEN, apiUrl: c.SLACK_API_URL, internalTeamIds: c.SLACK_INTERNAL_TEAM_IDS } : null,
+    teams: { appId: c.MICROSOFT_APP_ID, appPassword: c.MICROSOFT_APP_PASSWORD, tenantId: c.MICROSOFT_APP_TENANT_ID, appType: c.MICROSOFT_APP_TYPE, internalTenantIds: [...new Set(c.MICROSOFT_INTERNAL_TENANT_IDS.map((t) => t.toLowerCase()))] },
   };
 }
 
@@ -208,4 +245,20 @@ export function loadDotEnvAtStart(write: (line: string) => void, path = '.env'):
     write(`configuration: ${e.message}`);
     return false;
   }
+}
+
+/**
+ * A warning for each partner whose Slack team or Teams tenant the configuration names as the
+ * company's own (SLACK_INTERNAL_TEAM_IDS; MICROSOFT_APP_TENANT_ID, MICROSOFT_INTERNAL_TENANT_IDS):
+ * its people count as colleagues, seeing every partner's deals, not as that partner's.
+ */
+export function partnersNamedInternal(partners: readonly { id: string; slackTeamId: string | null; teamsTenantId: string | null }[], config: Pick<Config, 'slack' | 'teams'>): string[] {
+  const teams = new Set(config.slack?.internalTeamIds ?? []);
+  const tenants = new Set([...(config.teams.tenantId ? [config.teams.tenantId.toLowerCase()] : []), ...config.teams.internalTenantIds]);
+  return partners.flatMap((p) => [
+    ...(p.slackTeamId && teams.has(p.slackTeamId) ? [`partner "${p.id}": its slack_team_id ${p.slackTeamId} is your company's (SLACK_INTERNAL_TEAM_IDS), so its people count as your colleagues and see every partner's deals, not as ${p.id}'s: correct one or the other`] : []),
+    ...(p.teamsTenantId && tenants.has(p.teamsTenantId.toLowerCase())
+      ? [`partner "${p.id}": its teams_tenant_id ${p.teamsTenantId} is your company's (${config.teams.tenantId?.toLowerCase() === p.teamsTenantId.toLowerCase() ? 'MICROSOFT_APP_TENANT_ID' : 'MICROSOFT_INTERNAL_TENANT_IDS'}), so its people count as your colleagues and see every partner's deals, not as ${p.id}'s: correct one or the other`]
+      : []),
+  ]);
 }

@@ -22,6 +22,7 @@ export function createSlackHost(rt: Runtime, opts: SlackHostOptions = {}): Platf
     signingSecret: cfg.signingSecret,
     appToken: cfg.appToken,
     apiUrl: cfg.apiUrl,
+    internalTeamIds: cfg.internalTeamIds,
     deps: rt.deps,
     resolve: rt.resolve,
     log,

@@ -1,5 +1,6 @@
 import { activityProblem, channelProblem } from '../../handlers/platforms/teams/envelope.js';
 import { ByteBudget, readBody } from '../../handlers/platforms/request-body.js';
+import { notingUnlinked } from '../../handlers/platforms/unlinked.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConfigurationBotFrameworkAuthenticationOptions, Response as BotResponse } from 'botbuilder';
 import { asContact, type TeamsContacts } from '../../handlers/platforms/teams/contacts.js';
@@ -192,15 +193,20 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
   // Tenant ids are GUIDs: compared in lower case, however they were written.
   const partnerTenants = () => new Set(rt.store.partners.all().flatMap((p) => (p.teamsTenantId ? [p.teamsTenantId.toLowerCase()] : [])));
   const homeTenant = cfg.tenantId?.toLowerCase();
-  // The company's tenant is MICROSOFT_APP_TENANT_ID. Unauthenticated and without it (trying the
-  // bot locally, on 127.0.0.1 only) any tenant that is no partner's counts as the company's, and
-  // so does none at all (the Bot Framework Emulator sends none).
+  const internalTenants = new Set(cfg.internalTenantIds);
+  // The company's tenant is MICROSOFT_APP_TENANT_ID, and its other tenants MICROSOFT_INTERNAL_TENANT_IDS.
+  // Unauthenticated and without it (trying the bot locally, on 127.0.0.1 only) any tenant that is
+  // no partner's counts as the company's, and so does none at all (the Bot Framework Emulator sends none).
   const isHomeTenant = (given: string | null) => {
     const tenant = given?.toLowerCase() ?? null;
-    return homeTenant ? tenant === homeTenant : !cfg.appId && (tenant === null || !partnerTenants().has(tenant));
+    return homeTenant ? tenant === homeTenant || (tenant !== null && internalTenants.has(tenant)) : !cfg.appId && (tenant === null || !partnerTenants().has(tenant));
   };
+  // Whose tenant a stranger is of, for the admin who would let its people in.
+  const resolve = notingUnlinked(rt.resolve, (tenant) =>
+    log.info({ tenant }, 'teams: a user of a tenant that is neither yours nor a partner\'s may only ask for help; to let its people in, put its id in the partners CSV (teams_tenant_id), or in MICROSOFT_INTERNAL_TENANT_IDS if the tenant is your company\'s'),
+  );
   // botbuilder loads only here, when Teams is served (a Slack-only server never pays for it).
-  const ready = import('./teams-adapter.js').then((m) => m.createTeamsAdapter(options, { deps: rt.deps, resolve: rt.resolve, isHomeTenant, useRoster: Boolean(cfg.tenantId || cfg.appId), contacts, log }, log));
+  const ready = import('./teams-adapter.js').then((m) => m.createTeamsAdapter(options, { deps: rt.deps, resolve, isHomeTenant, useRoster: Boolean(cfg.tenantId || cfg.appId), contacts, log }, log));
   ready.catch((err: unknown) => log.error({ err }, 'could not load the Bot Framework adapter'));
 
   /** A refusal: its status, and the problem named in a JSON body. */

@@ -21,7 +21,7 @@ function roe(args: string[], env: Record<string, string> = {}) {
 }
 
 const usageOf = {
-  stats: 'usage: roe stats [--format text|json]  claims, disputes, rulings and open cases per partner; open cases per arbitrator',
+  stats: 'usage: roe stats [--format text|json] [--since DAY] [--until DAY]  claims, disputes, rulings and open cases per partner (over a period: DAY as YYYY-MM-DD); open cases per arbitrator',
   export: 'usage: roe export --partner ID  everything about one partner, and nothing about others (JSON)',
   backup: 'usage: roe backup FILE  an online, consistent copy of the database',
   import: 'usage: roe import accounts|partners|claims FILE  import a CSV export (headers as in examples/)',
@@ -150,7 +150,7 @@ describe('roe command lines', () => {
   it('roe help, and an unknown command, list every command', () => {
     const help = roe(['help']);
     expect(help).toMatchObject({ code: 0, err: '' });
-    for (const line of ['usage: roe <command>', '  stats [--format text|json]             claims, disputes, rulings and open cases per partner; open cases per arbitrator', '  help [COMMAND]  ']) expect(help.out).toContain(line);
+    for (const line of ['usage: roe <command>', '  stats [--format text|json] [--since DAY] [--until DAY]\n                                         claims, disputes, rulings and open cases per partner (over a period: DAY as YYYY-MM-DD); open cases per arbitrator', '  help [COMMAND]  ']) expect(help.out).toContain(line);
     expect(roe(['help', 'frobnicate'])).toEqual({ code: 2, out: '', err: `roe: unknown command "frobnicate"\n\n${help.out}` });
     // A typo names the command it is close to; a subcommand alone, the command it belongs to.
     expect(roe(['impor', 'partners', 'partners.csv'])).toEqual({ code: 2, out: '', err: `roe: unknown command "impor" (did you mean import?)\n\n${help.out}` });
@@ -197,7 +197,7 @@ describe('a .env of misspelt variables', () => {
         '.env: MicrosoftAppId is not a roe-bot variable, and is ignored: write it MICROSOFT_APP_ID',
         '.env: MicrosoftAppPassword is not a roe-bot variable, and is ignored: MICROSOFT_APP_PASSWORD is empty; give it the value instead',
         '.env: ROE_POLICY_FILE is not a roe-bot variable, and is ignored (roe-bot reads ROE_POLICY)',
-        '.env: SLACK_TOKEN is not a roe-bot variable, and is ignored (roe-bot reads SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, SLACK_API_URL)',
+        '.env: SLACK_TOKEN is not a roe-bot variable, and is ignored (roe-bot reads SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, SLACK_API_URL, SLACK_INTERNAL_TEAM_IDS)',
         '.env: slack_bot_token is not a roe-bot variable, and is ignored: write it SLACK_BOT_TOKEN',
       ]);
       expect(r.stdout).toContain(': valid (version 2026.1');

@@ -85,6 +85,20 @@ describe('roe CLI', () => {
     expect(roe(['outbox', 'retry', '#16'], db)).toMatchObject({ code: 1, err: 'no parked message #16 to retry\n' });
   });
 
+  it("warns on importing a partner whose Slack team or Teams tenant the configuration names as the company's (its people would be colleagues)", () => {
+    const db = join(dir, 'named-internal.db');
+    const env = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_INTERNAL_TEAM_IDS: 'T0EMEA,T0CONTOSO', MICROSOFT_APP_TENANT_ID: '5B1F3C1E-0000-4000-8000-00000000A003' };
+    const partners = join(ROOT, 'examples/partners.csv');
+    const r = roe(['import', 'partners', partners], db, env);
+    expect(r.code).toBe(0);
+    expect(r.err.split('\n').filter(Boolean)).toEqual([
+      `${partners}: warning: partner "contoso": its slack_team_id T0CONTOSO is your company's (SLACK_INTERNAL_TEAM_IDS), so its people count as your colleagues and see every partner's deals, not as contoso's: correct one or the other`,
+      `${partners}: warning: partner "fabrikam": its teams_tenant_id 5b1f3c1e-0000-4000-8000-00000000a003 is your company's (MICROSOFT_APP_TENANT_ID), so its people count as your colleagues and see every partner's deals, not as fabrikam's: correct one or the other`,
+    ]);
+    // Nothing to say without such a configuration.
+    expect(roe(['import', 'partners', partners], db).err).toBe('');
+  });
+
   it('imports CSV files, reports bad rows by line, and updates on re-import', () => {
     const db = join(dir, 'import.db');
     expect(roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db)).toMatchObject({ code: 0, out: expect.stringContaining('3 partners added, 0 updated') });

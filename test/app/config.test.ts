@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, configSchema, EXAMPLE_POLICY, loadConfig, type Config } from '../../src/app/config.js';
+import { ConfigError, configSchema, EXAMPLE_POLICY, loadConfig, partnersNamedInternal, type Config } from '../../src/app/config.js';
 import { botFrameworkOptions } from '../../src/app/teams.js';
 import { ROOT } from '../support/builders.js';
 
@@ -47,6 +47,11 @@ describe('configuration', () => {
     // Entra ids are GUIDs: the bot's name, or the tenant's domain (which would sign in, and then match no colleague's tenant).
     [{ MICROSOFT_APP_ID: 'roe-bot', MICROSOFT_APP_PASSWORD: 's3cret-value' }, 'MICROSOFT_APP_ID: must be the bot\'s app (client) id, a GUID like 00000000-0000-0000-0000-000000000000 (got "roe-bot")'],
     [{ MICROSOFT_APP_TENANT_ID: 'contoso.onmicrosoft.com' }, 'MICROSOFT_APP_TENANT_ID: must be your tenant id, a GUID like 00000000-0000-0000-0000-000000000000 (Entra admin center > Overview > Tenant ID), not a domain name (got "contoso.onmicrosoft.com")'],
+    // The company's other workspaces and tenants: ids, as Slack and Entra write them, beside what they add to.
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_INTERNAL_TEAM_IDS: 'T0EMEA, emea.slack.com' }, 'SLACK_INTERNAL_TEAM_IDS: "emea.slack.com" is not a Slack team id: a workspace\'s (T…, such as T0123ABCD) or an Enterprise Grid org\'s (E…), in capitals, separated by commas (got "T0EMEA, emea.slack.com")'],
+    [{ SLACK_INTERNAL_TEAM_IDS: 'T0EMEA' }, 'SLACK_BOT_TOKEN: is required when SLACK_INTERNAL_TEAM_IDS is set'],
+    [{ MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_INTERNAL_TENANT_IDS: 'emea.onmicrosoft.com' }, 'MICROSOFT_INTERNAL_TENANT_IDS: "emea.onmicrosoft.com" is not a tenant id, a GUID like 00000000-0000-0000-0000-000000000000 (not a domain name), separated by commas (got "emea.onmicrosoft.com")'],
+    [{ MICROSOFT_INTERNAL_TENANT_IDS: TENANT }, 'MICROSOFT_APP_TENANT_ID: is required when MICROSOFT_INTERNAL_TENANT_IDS is set (your main tenant, beside which those count as internal)'],
   ])('%j is refused in one line naming the variable', (env, line) => {
     expect(problem(env)).toBe(line);
   });
@@ -79,8 +84,29 @@ describe('configuration', () => {
     // Taken, these would start a server whose Teams adapter fails to load: listening, and answering no one in Teams.
     it.each(REFUSED_SIGN_INS)('%j is refused in one line before the start, as Bot Framework would refuse it', (env, line) => {
       expect(problem(env)).toBe(line);
-      expect(() => signIn({ appId: env.MICROSOFT_APP_ID, appPassword: env.MICROSOFT_APP_PASSWORD, tenantId: env.MICROSOFT_APP_TENANT_ID, appType: env.MICROSOFT_APP_TYPE })).toThrow();
+      expect(() => signIn({ appId: env.MICROSOFT_APP_ID, appPassword: env.MICROSOFT_APP_PASSWORD, tenantId: env.MICROSOFT_APP_TENANT_ID, appType: env.MICROSOFT_APP_TYPE, internalTenantIds: [] })).toThrow();
     });
+  });
+
+  it("the company's other Slack teams and tenants are read as lists, by commas or spaces; empty is none", () => {
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
+    expect(loadConfig({ ...slack, SLACK_INTERNAL_TEAM_IDS: ' T0EMEA,E0SUBSID  T0APAC,, T0EMEA ' }).slack?.internalTeamIds).toEqual(['T0EMEA', 'E0SUBSID', 'T0APAC']);
+    expect(loadConfig({ ...slack, SLACK_INTERNAL_TEAM_IDS: '' }).slack?.internalTeamIds).toEqual([]);
+    expect(loadConfig({ SLACK_INTERNAL_TEAM_IDS: ' ' }).slack).toBeNull();
+    // Tenant ids in lower case, however written: Teams names them so.
+    expect(loadConfig({ MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_INTERNAL_TENANT_IDS: '5B1F3C1E-0000-4000-8000-00000000A001, 5b1f3c1e-0000-4000-8000-00000000a002' }).teams.internalTenantIds).toEqual(['5b1f3c1e-0000-4000-8000-00000000a001', '5b1f3c1e-0000-4000-8000-00000000a002']);
+    expect(loadConfig({}).teams.internalTenantIds).toEqual([]);
+  });
+
+  it("names each partner whose Slack team or Teams tenant is the company's own, as configured", () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_INTERNAL_TEAM_IDS: 'T0EMEA', MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_INTERNAL_TENANT_IDS: '22222222-2222-4222-8222-222222222222' });
+    const partners = [
+      { id: 'emea', slackTeamId: 'T0EMEA', teamsTenantId: '22222222-2222-4222-8222-222222222222' },
+      { id: 'northwind', slackTeamId: 'T0NORTHWIND', teamsTenantId: '5b1f3c1e-0000-4000-8000-00000000a001' },
+      { id: 'none', slackTeamId: null, teamsTenantId: null },
+    ];
+    expect(partnersNamedInternal(partners, config).map((w) => w.split(':')[0] + ': ' + /\(([A-Z_]+)\)/.exec(w)![1])).toEqual(['partner "emea": SLACK_INTERNAL_TEAM_IDS', 'partner "emea": MICROSOFT_INTERNAL_TENANT_IDS']);
+    expect(partnersNamedInternal(partners, loadConfig({}))).toEqual([]);
   });
 
   it('a tenant id is taken in capitals too, with spaces around it', () => {

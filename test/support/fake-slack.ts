@@ -76,6 +76,8 @@ export class FakeSlack {
     readonly team: string,
     /** The Enterprise Grid org the workspace is in (auth.test's `enterprise_id`), if any. */
     readonly enterprise: string | null = null,
+    /** Installed across the whole Enterprise Grid org (an org-wide install): auth.test names the org, no workspace. */
+    readonly orgWide = false,
   ) {}
 
   /** Base URL for the WebClient's `slackApiUrl`. */
@@ -88,7 +90,7 @@ export class FakeSlack {
     this.users.set(u.id, u);
   }
 
-  static async start(opts: { team: string; enterprise?: string; users?: FakeSlackUser[] }): Promise<FakeSlack> {
+  static async start(opts: { team: string; enterprise?: string; orgWide?: boolean; users?: FakeSlackUser[] }): Promise<FakeSlack> {
     let fake: FakeSlack | undefined;
     const server = createServer((req, res) => {
       void fake!.handle(req, res).catch((err: unknown) => {
@@ -98,7 +100,7 @@ export class FakeSlack {
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeSlack(server, `http://127.0.0.1:${port}`, opts.team, opts.enterprise ?? null);
+    fake = new FakeSlack(server, `http://127.0.0.1:${port}`, opts.team, opts.enterprise ?? null, opts.orgWide ?? false);
     const sockets = fake.sockets;
     server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
       sockets.handleUpgrade(req, socket as import('node:net').Socket, head, (ws) => ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0ROEBOT' } })));
@@ -211,6 +213,8 @@ export class FakeSlack {
       case 'apps.connections.open':
         return { ok: true, url: `${this.base.replace(/^http/, 'ws')}/link/?ticket=t${n}` };
       case 'auth.test':
+        // An org-wide install's token is the org's: auth.test gives the org's id as its team.
+        if (this.orgWide && this.enterprise) return { ok: true, url: 'https://home.enterprise.slack.com/', team: 'Home Org', user: 'roe-bot', team_id: this.enterprise, user_id: 'U0BOT', bot_id: 'B0BOT', enterprise_id: this.enterprise, is_enterprise_install: true };
         return { ok: true, url: 'https://home.slack.com/', team: 'Home Inc', user: 'roe-bot', team_id: this.team, user_id: 'U0BOT', bot_id: 'B0BOT', is_enterprise_install: false, ...(this.enterprise ? { enterprise_id: this.enterprise } : {}) };
       case 'views.open':
       case 'views.push':

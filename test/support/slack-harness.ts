@@ -14,6 +14,7 @@ import {
   viewSubmission,
   WORKSPACE,
   type OpenedView,
+  type Workspace,
   type SendOptions,
   type SlackRequest,
   type SlackResponse,
@@ -65,10 +66,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `enterprise`: the workspace is in that Enterprise Grid org (auth.test says so). `policyPath`: a policy other than the example. */
-export async function startSlack(o: { databasePath?: string; enterprise?: string; policyPath?: string } = {}): Promise<Harness> {
-  const fake = await FakeSlack.start({ team: WORKSPACE.team, users: directory, ...(o.enterprise ? { enterprise: o.enterprise } : {}) });
-  const rt = testRuntime({ env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl }, ...(o.databasePath ? { databasePath: o.databasePath } : {}), ...(o.policyPath ? { policyPath: o.policyPath } : {}) });
+/**
+ * `enterprise`: the workspace is in that Enterprise Grid org (auth.test says so); `orgWide`: the app
+ * is installed across that org. `policyPath`: a policy other than the example. `env`: more variables.
+ */
+export async function startSlack(o: { databasePath?: string; enterprise?: string; orgWide?: boolean; policyPath?: string; env?: Record<string, string> } = {}): Promise<Harness> {
+  const fake = await FakeSlack.start({ team: WORKSPACE.team, users: directory, ...(o.enterprise ? { enterprise: o.enterprise } : {}), ...(o.orgWide ? { orgWide: true } : {}) });
+  const rt = testRuntime({ env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, ...o.env }, ...(o.databasePath ? { databasePath: o.databasePath } : {}), ...(o.policyPath ? { policyPath: o.policyPath } : {}) });
   const host = createSlackHost(rt, { clientOptions: { retryConfig: { retries: 0 } } });
   const server: Server = createHttpServer({ ...host.routes }, rt.logger);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -76,6 +80,8 @@ export async function startSlack(o: { databasePath?: string; enterprise?: string
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
 
   const send = (req: SlackRequest, o: Partial<SendOptions> = {}) => sendSigned(url, req, { secret: SIGNING_SECRET, ...o });
+  // Payloads as Slack sends them for the workspace (and org, and install) the fake is.
+  const ws: Workspace = { ...WORKSPACE, ...(o.enterprise ? { enterprise: o.enterprise } : {}), ...(o.orgWide ? { orgWide: true } : {}) };
   const viewsOpened = () => fake.callsTo('views.open');
   const toOpened = (call: ApiCall, i: number): OpenedView => {
     const view = call.args.view as Omit<OpenedView, 'id'>;
@@ -90,7 +96,7 @@ export async function startSlack(o: { databasePath?: string; enterprise?: string
     send,
     async command(user, command, text = '', o = {}) {
       const responseUrl = fake.responseUrl();
-      const res = await send(slashCommand({ command, text, user, responseUrl, ...(o.channel ? { channel: o.channel } : {}), ...(o.withUserTeam ? { withUserTeam: true } : {}) }));
+      const res = await send(slashCommand({ command, text, user, responseUrl, ws, ...(o.channel ? { channel: o.channel } : {}), ...(o.withUserTeam ? { withUserTeam: true } : {}) }));
       return { res, responseUrl };
     },
     async answer(responseUrl) {
@@ -109,11 +115,11 @@ export async function startSlack(o: { databasePath?: string; enterprise?: string
       return toOpened(viewsOpened()[index]!, index);
     },
     submit(user, view, values, headers) {
-      return send(viewSubmission({ user, view, values }), headers ? { headers } : {});
+      return send(viewSubmission({ user, view, values, ws }), headers ? { headers } : {});
     },
     async click(user, actionId, value, o = {}) {
       const responseUrl = fake.responseUrl();
-      const res = await send(blockActions({ user, actionId, value, responseUrl, ...o }));
+      const res = await send(blockActions({ user, actionId, value, responseUrl, ws, ...o }));
       return { res, responseUrl };
     },
     drain: () => drainOutbox(rt.db.db, { slack: host.deliver }, () => rt.clock.now(), rt.logger),

@@ -64,6 +64,15 @@ export interface Workspace {
   team: string;
   domain: string;
   appId: string;
+  /** The Enterprise Grid org the workspace is in. */
+  enterprise?: string;
+  /** The app is installed across that org: interactive payloads carry no `team` (null), and say `is_enterprise_install`. */
+  orgWide?: boolean;
+}
+
+/** How payloads name the org and the install: `enterprise`, `is_enterprise_install`. */
+function grid(ws: Workspace) {
+  return { enterprise: ws.enterprise ? { id: ws.enterprise, name: 'Home Org' } : null, is_enterprise_install: ws.orgWide === true };
 }
 
 export const WORKSPACE: Workspace = { team: 'T0HOME', domain: 'home', appId: 'A0ROEBOT' };
@@ -86,7 +95,8 @@ export function slashCommand(o: { command: string; text?: string; user: SlackUse
     command: o.command,
     text: o.text ?? '',
     api_app_id: ws.appId,
-    is_enterprise_install: 'false',
+    ...(ws.enterprise ? { enterprise_id: ws.enterprise, enterprise_name: 'Home Org' } : {}),
+    is_enterprise_install: String(ws.orgWide === true),
     response_url: o.responseUrl,
     trigger_id: o.triggerId ?? `${Date.now()}.trigger`,
     ...(o.withUserTeam ? { user_team: o.user.team } : {}),
@@ -116,9 +126,8 @@ export function blockActions(o: {
     token: 'legacy-verification-token',
     container: onMessage ? { type: 'message', message_ts: ts, channel_id: o.channel ?? 'C0SALES', is_ephemeral: false } : { type: 'view', view_id: 'VHOME' },
     trigger_id: `${Date.now()}.trigger`,
-    team: { id: ws.team, domain: ws.domain },
-    enterprise: null,
-    is_enterprise_install: false,
+    team: ws.orgWide ? null : { id: ws.team, domain: ws.domain },
+    ...grid(ws),
     ...(onMessage ? { channel: { id: o.channel ?? 'C0SALES', name: 'sales' }, message: { type: 'message', user: 'U0BOT', ts, text: 'card', ...(o.messageBlocks ? { blocks: o.messageBlocks } : {}) }, response_url: o.responseUrl ?? '' } : { view: { id: 'VHOME', type: 'home', blocks: [], state: { values: {} } } }),
     state: { values: {} },
     actions: [{ type: 'button', action_id: o.actionId, block_id: 'b1', text: { type: 'plain_text', text: 'x', emoji: true }, value: o.value, action_ts: '1764000001.000001' }],
@@ -159,7 +168,7 @@ export function viewSubmission(o: { user: SlackUser; view: OpenedView; values: R
   }
   return interactive({
     type: 'view_submission',
-    team: { id: ws.team, domain: ws.domain },
+    team: ws.orgWide ? null : { id: ws.team, domain: ws.domain },
     user: userOf(o.user),
     api_app_id: ws.appId,
     token: 'legacy-verification-token',
@@ -182,12 +191,11 @@ export function viewSubmission(o: { user: SlackUser; view: OpenedView; values: R
       root_view_id: o.view.id,
       app_id: ws.appId,
       external_id: '',
-      app_installed_team_id: ws.team,
+      app_installed_team_id: ws.orgWide && ws.enterprise ? ws.enterprise : ws.team,
       bot_id: 'B0BOT',
     },
     response_urls: [],
-    is_enterprise_install: false,
-    enterprise: null,
+    ...grid(ws),
   });
 }
 

@@ -7,6 +7,7 @@ import { DELIVERY_CLIENT_OPTIONS, TRANSIENT } from './deliver.js';
 import { registerErrorHandler } from './errors.js';
 import { SlackEventsReceiver } from './receiver.js';
 import { SlackIdentities } from './identity.js';
+import { notingUnlinked } from '../unlinked.js';
 import * as actions from './listeners/actions.js';
 import * as commands from './listeners/commands.js';
 import * as events from './listeners/events.js';
@@ -29,6 +30,8 @@ export interface SlackAppOptions {
   appToken?: string | undefined;
   /** Base URL of the Web API (a proxy, or a fake in tests). */
   apiUrl?: string | undefined;
+  /** The company's other workspaces and Enterprise Grid orgs (SLACK_INTERNAL_TEAM_IDS): their members are internal. */
+  internalTeamIds?: readonly string[];
   deps: HandlerDeps;
   resolve: (identity: ChatIdentity) => Principal;
   log: SlackLog;
@@ -161,7 +164,11 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   };
   const client = new webApi.WebClient(o.botToken, clientOptions);
   const deliveryClient = new webApi.WebClient(o.botToken, { ...clientOptions, ...DELIVERY_CLIENT_OPTIONS });
-  const identities = new SlackIdentities(client, o.resolve, Date.now, (team) => o.deps.ctx.store.partners.all().some((p) => p.slackTeamId === team));
+  // Whose team a stranger is of, for the admin who would let its people in.
+  const resolve = notingUnlinked(o.resolve, (team) =>
+    o.log.info({ team }, 'slack: a user of a Slack team that is neither yours nor a partner\'s may only ask for help; to let its people in, put its id in the partners CSV (slack_team_id), or in SLACK_INTERNAL_TEAM_IDS if the team is your company\'s'),
+  );
+  const identities = new SlackIdentities(client, resolve, Date.now, (team) => o.deps.ctx.store.partners.all().some((p) => p.slackTeamId === team), new Set(o.internalTeamIds));
   const table = new ListenerTable();
   for (const m of LISTENER_MODULES) m.register(table.app, { deps: o.deps, identities, log: o.log });
   const authorize = async () => {
@@ -201,7 +208,7 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
       }
       // Check the bot token at start, so a bad one shows in the log at once; events retry it.
       await identities.workspace().then(
-        (ws) => o.log.info({ team: ws.teamId, enterprise: ws.enterpriseId }, requestListener ? 'slack connected over HTTP' : 'slack connected over Socket Mode'),
+        (ws) => o.log.info({ team: ws.teamId, enterprise: ws.enterpriseId, ...(o.internalTeamIds?.length ? { internalTeams: o.internalTeamIds } : {}) }, requestListener ? 'slack connected over HTTP' : 'slack connected over Socket Mode'),
         (err: unknown) => o.log.error({ err }, authTestFailure(err)),
       );
     },

@@ -4,6 +4,7 @@ import { within } from './context.js';
 
 /** The workspace (and Enterprise Grid org) the bot is installed in: its users are internal. */
 export interface Workspace {
+  /** The workspace; null for an app installed across an Enterprise Grid org (an org-wide install), which is of no one workspace. */
   teamId: string | null;
   enterpriseId: string | null;
   botUserId: string | undefined;
@@ -36,14 +37,27 @@ interface UserFacts {
   at: number;
 }
 
+/**
+ * The workspace an `auth.test` answer names, or null for an org-wide install: its token is the
+ * Enterprise Grid org's (`is_enterprise_install`), and Slack gives the org's `E…` id as its team,
+ * or none. Taken for a workspace, that id would make anyone Slack names by their org (as it does
+ * an org's users) a member of "the bot's workspace", a partner's workspace of the org too.
+ */
+function workspaceOf(r: { team_id?: string | undefined; enterprise_id?: string | undefined; is_enterprise_install?: boolean | undefined }): string | null {
+  if (r.is_enterprise_install === true || !r.team_id || r.team_id === r.enterprise_id) return null;
+  return r.team_id;
+}
+
 const USER_TTL_MS = 10 * 60_000;
 const MAX_CACHED_USERS = 5_000;
 
 /**
  * Maps Slack users to principals. A user is internal ("home") when they belong to the bot's
- * workspace, or to another workspace of its Enterprise Grid org while none of their workspaces
- * is listed as a partner's, and they are no guest; anyone else is mapped by their workspace (or
- * org) to a partner (Slack Connect) or is an unknown external. A payload settles the user only
+ * workspace or to one of the company's others (SLACK_INTERNAL_TEAM_IDS), or to another
+ * workspace of its Enterprise Grid org while none of their workspaces is listed as a partner's,
+ * and they are no guest (an org-wide install is of no one workspace: the org's rule alone
+ * holds); anyone else is mapped by their workspace (or org) to a partner (Slack Connect) or is
+ * an unknown external. A payload settles the user only
  * when its `user.team_id` is a partner's and the bot is in no Enterprise Grid org: anything else
  * is asked of `users.info` (which also says a guest), since a payload's team is the user's org
  * (an `E…` id) in Enterprise Grid, and a slash command's or an event's says nothing of the user. Answers are cached for minutes;
@@ -65,12 +79,17 @@ export class SlackIdentities {
      * the org that is a partner's is that partner's, not the company's.
      */
     private readonly partnerTeam: (teamId: string) => boolean = () => false,
+    /**
+     * The company's other workspaces and Enterprise Grid orgs (SLACK_INTERNAL_TEAM_IDS): their
+     * members are internal, as the bot's own workspace's are, whichever partner lists them.
+     */
+    private readonly internalTeams: ReadonlySet<string> = new Set(),
   ) {}
 
   /** `auth.test` of the bot token, once; retried on the next call when it failed. */
   workspace(): Promise<Workspace> {
     this.workspacePromise ??= this.client.auth.test().then(
-      (r) => (this.known = { teamId: r.team_id ?? null, enterpriseId: r.enterprise_id || null, botUserId: r.user_id, botId: r.bot_id }),
+      (r) => (this.known = { teamId: workspaceOf(r), enterpriseId: r.enterprise_id || null, botUserId: r.user_id, botId: r.bot_id }),
       (err: unknown) => {
         this.workspacePromise = null;
         throw err;
@@ -115,9 +134,9 @@ export class SlackIdentities {
     return facts;
   }
 
-  /** Whether a team or org id is the bot's own (its workspace, or its Enterprise Grid org). */
+  /** Whether a team or org id is the company's: the bot's workspace, its Enterprise Grid org, or one of SLACK_INTERNAL_TEAM_IDS. */
   private ours(ws: Workspace, id: string): boolean {
-    return id === ws.teamId || id === ws.enterpriseId;
+    return id === ws.teamId || id === ws.enterpriseId || this.internalTeams.has(id);
   }
 
   /**
@@ -136,7 +155,8 @@ export class SlackIdentities {
   }
 
   /**
-   * Who users.info says the user is. A member of the bot's own workspace is home. Otherwise a
+   * Who users.info says the user is. A member of the bot's own workspace, or of one of the
+   * company's others (SLACK_INTERNAL_TEAM_IDS, a workspace or an org), is home. Otherwise a
    * user of a workspace listed as a partner's (or of an org listed so) is that partner's, even
    * one whose other workspaces are the company's org; failing that, a user of the bot's
    * Enterprise Grid org is home; anyone else is external, by their workspace.
@@ -145,8 +165,10 @@ export class SlackIdentities {
     const inOrg = ws.enterpriseId !== null && f.enterpriseId === ws.enterpriseId;
     // Their workspace is the bot's: users.info's team_id says so, or, for a user of the bot's own org, any of their workspaces.
     const inWorkspace = ws.teamId !== null && (f.teamId === ws.teamId || (inOrg && f.teams.includes(ws.teamId)));
+    // Or one of the company's other workspaces or orgs is theirs (SLACK_INTERNAL_TEAM_IDS).
+    const inCompany = [...f.teams, ...(f.enterpriseId ? [f.enterpriseId] : [])].some((t) => this.internalTeams.has(t));
     const partnerOrg = [...f.teams, ...(f.enterpriseId ? [f.enterpriseId] : [])].find((t) => !this.ours(ws, t) && this.partnerTeam(t));
-    const home = inWorkspace || (inOrg && partnerOrg === undefined);
+    const home = inWorkspace || inCompany || (inOrg && partnerOrg === undefined);
     const orgId = partnerOrg ?? f.teamId ?? f.teams[0] ?? f.enterpriseId;
     // A guest of the workspace is no colleague: it may be a partner's person let into a channel.
     if (home && f.guest) return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId, home: false, guest: true };

@@ -58,6 +58,11 @@ describe('manifests/slack/manifest.yaml', () => {
     expect(m.features.app_home.messages_tab_read_only_enabled).toBe(true);
   });
 
+  it('is org-ready: an app created on an Enterprise Grid org gets its events, and can be installed across the org (the bot tells the org-wide install apart)', () => {
+    const m = manifest as unknown as { settings: { org_deploy_enabled?: boolean } };
+    expect(m.settings.org_deploy_enabled).toBe(true);
+  });
+
   it('sends everything to the one endpoint, with interactivity and the options load URL on', () => {
     const urls = [...manifest.features.slash_commands.map((c) => c.url), manifest.settings.event_subscriptions.request_url, manifest.settings.interactivity.request_url, manifest.settings.interactivity.message_menu_options_url];
     for (const url of urls) expect(url).toBe(`https://roe.example.com${SLACK_EVENTS_PATH}`);
