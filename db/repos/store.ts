@@ -269,6 +269,12 @@ export function createStore(
     },
     all: () => db.select().from(t.accounts).orderBy(asc(t.accounts.name)).all().map(toAccount),
     count: () => db.select({ n: sql<number>`count(*)` }).from(t.accounts).get()!.n,
+    namingParty: (party, shown) => {
+      const where = 'FROM accounts WHERE incumbent_partner_id = ? OR named_owner = ?';
+      const { n } = q(`SELECT count(*) AS n ${where}`).get(party, party) as { n: number };
+      const ids = n === 0 ? [] : (q(`SELECT id ${where} ORDER BY id LIMIT ?`).raw(true).all(party, party, shown) as [string][]).map(([id]) => id);
+      return { count: n, ids };
+    },
     *matchable() {
       // Raw rows of four columns: no row objects, no query builder, JSON parsed only when not empty.
       const rows = sqlite.prepare('SELECT id, name, aliases, domains FROM accounts ORDER BY name').raw(true);

@@ -16,6 +16,7 @@ import { droppedWhileHeld } from '../core/policy/transition.js';
 import { personName } from '../core/disputes/disputes.service.js';
 import { partyName } from '../core/disputes/settle.js';
 import { effectiveStatus, isLive } from '../core/claims/lifecycle.js';
+import { anythingToClose, CLOSED_AS, closePartner, partnerClosing } from '../core/claims/close-partner.js';
 import { lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsBasisFields, statsPeriod } from '../core/stats.js';
 import { count, plural } from '../core/words.js';
 import { DIRECT, DIRECT_NAME } from '../core/types.js';
@@ -50,6 +51,7 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['restore FILE', 'put a backup in the place of the database (the bot stopped)'],
   ['export --partner ID', 'everything about one partner, and nothing about others (JSON)'],
   ['forget USER', "remove a chat user's personal data (USER: slack:U0123, teams:29:…, teams:ENTRA-OBJECT-ID or console:NAME)"],
+  ['partner close ID [--yes]', 'take a partner out of the programme: close its live claims, unlink its Slack team and Teams tenant (without --yes: only says what it would do)'],
   ['outbox [list]', 'notifications not delivered yet (pending and parked)'],
   ['outbox retry ID|--all', 'put parked notifications back in the queue'],
   ['timers [list]', 'timers that failed every attempt, and how many are pending'],
@@ -110,6 +112,7 @@ const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
   ledger: ['verify', 'export'],
   outbox: ['list', 'retry'],
   timers: ['list', 'retry'],
+  partner: ['close'],
 };
 
 interface ArgSpec {
@@ -134,6 +137,7 @@ const SPECS: Readonly<Record<string, ArgSpec>> = {
   restore: { args: ['FILE'] },
   export: { options: { partner: 'string' } },
   forget: { args: ['USER'] },
+  'partner close': { args: ['ID'], options: { yes: 'boolean' } },
   'outbox list': {},
   'outbox retry': { args: ['ID'], options: { all: 'boolean' } },
   'timers list': {},
@@ -737,7 +741,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       io.out(`${file}: ${plural(report.inserted, kind.slice(0, -1), kind)} added, ${count(report.updated)} updated${unchanged}${cases}`);
       // A partner left out of the file is not removed: an admin taking one out of the programme is told so.
       const kept = report.notInFile ?? [];
-      if (kept.length) io.out(`${plural(kept.length, 'partner')} ${kept.length === 1 ? 'is' : 'are'} not in the file, and ${kept.length === 1 ? 'is' : 'are'} kept as ${kept.length === 1 ? 'it was' : 'they were'} (an import never deletes): ${clean(kept.slice(0, 10).join(', '))}${kept.length > 10 ? ` and ${count(kept.length - 10)} more` : ''}; for a partner that left the programme, see “When someone leaves” in the README`);
+      if (kept.length) io.out(`${plural(kept.length, 'partner')} ${kept.length === 1 ? 'is' : 'are'} not in the file, and ${kept.length === 1 ? 'is' : 'are'} kept as ${kept.length === 1 ? 'it was' : 'they were'} (an import never deletes): ${clean(kept.slice(0, 10).join(', '))}${kept.length > 10 ? ` and ${count(kept.length - 10)} more` : ''}; to take one that left the programme out of it: npx roe partner close ID`);
       for (const w of namedInternal) io.err(`${file}: warning: ${w}`);
       // The first version of a new database is no change of the rules; a later one is.
       const version = recording.version?.earlier ? recording.version.version : null;
@@ -1039,6 +1043,71 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       if (!report.walCleared) io.err(`${db.label}: another process kept reading ${db.path}, so its -wal file may still hold old copies of ${forgotten}'s data until the bot stops`);
       return 0;
     }
+    case 'partner': {
+      const partnerId = p.args[0];
+      if (!partnerId) throw new UsageError(p.label, 'needs the ID of the partner to take out of the programme');
+      const confirmed = p.options.yes === true;
+      // Without --yes, one read transaction and nothing written; with it, closePartner's one
+      // transaction, which works the closing out again under the write lock (the bot, in its own
+      // process, may have filed a claim meanwhile) and queues what the cases' review announces
+      // with it, as an import's cases are: the running server delivers them, and reads the
+      // partner without its workspace at its next request.
+      const result = withRuntime(config, db, (rt) => {
+        const known = () => rt.store.partners.all().map((x) => x.id).sort();
+        if (!confirmed) {
+          const closing = rt.store.reading(() => partnerClosing(rt.ctx, partnerId));
+          return { closing, after: [], known: closing.partner === null ? known() : [] };
+        }
+        const closed = closePartner(rt.ctx, partnerId, { announce: (events) => announce(rt.deps, events, null) });
+        const closing = closed ?? partnerClosing(rt.ctx, partnerId);
+        // How each case now stands, once the closing committed.
+        const after = closed ? closed.cases.map((d) => rt.store.disputes.get(d.id) ?? d) : [];
+        return { closing, after, known: closing.partner === null ? known() : [] };
+      }, { readOnly: !confirmed });
+      const { closing } = result;
+      if (closing.partner === null) {
+        if (closing.reason === 'direct') {
+          io.err(`"${DIRECT}" is ${DIRECT_NAME}, not a partner: it cannot leave the programme`);
+          return 1;
+        }
+        io.err(unknownPartnerLine(partnerId, result.known));
+        return 1;
+      }
+      const who = clean(`${closing.partner.name} (${closing.partner.id})`);
+      if (!anythingToClose(closing)) {
+        io.out(`nothing to do: ${who} has no live claim (pending, protected or dormant) and no Slack team or Teams tenant linked${closing.otherCases.length ? `; ${casesLeft(closing.otherCases)}` : ''}`);
+        if (closing.accounts.count) io.out(clean(accountsLeft(closing.accounts)));
+        return 0;
+      }
+      const claims = closing.claims.map((c) => `#${c.id} (${c.status})`);
+      const org = [closing.partner.slackTeamId !== null ? `Slack team ${closing.partner.slackTeamId}` : null, closing.partner.teamsTenantId !== null ? `Teams tenant ${closing.partner.teamsTenantId}` : null].filter((x) => x !== null).join(' and ');
+      if (!confirmed) {
+        const lines = [`roe partner close ${closing.partner.id}: nothing changed; with --yes it would`];
+        if (closing.claims.length) lines.push(`- close ${plural(closing.claims.length, 'live claim')} of ${who} as ${CLOSED_AS}: ${listed(claims)}; their timers and warnings still queued are cancelled`);
+        else lines.push(`- close no claim: ${who} has no live claim (pending, protected or dormant)`);
+        if (closing.cases.length) lines.push(`- look again at the open ${closing.cases.length === 1 ? 'case' : 'cases'} holding them, ${listed(closing.cases.map((d) => `#${d.id}`))}: withdrawn when no claim in it is left live (its parties and arbitrator are told), otherwise recommended on again over the claims left (its arbitrator is told when that changes who is recommended)`);
+        if (closing.linked) lines.push(`- unlink its ${org}: its users become unknown externals, who may only ask for help`);
+        if (closing.otherCases.length) lines.push(`- leave ${casesLeft(closing.otherCases)}`);
+        lines.push('Its partner row, its stats and the ledger stay.');
+        if (closing.accounts.count) lines.push(`${accountsLeft(closing.accounts)}.`);
+        lines.push(`To do it: npx roe partner close ${closing.partner.id} --yes`);
+        io.out(clean(lines.join('\n')));
+        return 0;
+      }
+      const { after } = result;
+      const withdrawn = after.filter((d) => d.status === 'withdrawn').map((d) => `#${d.id}`);
+      const open = after.filter((d) => d.status === 'open').map((d) => `#${d.id}`);
+      const parts = [
+        closing.claims.length ? `${plural(closing.claims.length, 'claim')} closed as ${CLOSED_AS} (${listed(claims)})` : 'no live claim to close',
+        withdrawn.length ? `${withdrawn.length === 1 ? 'case' : 'cases'} ${listed(withdrawn)} withdrawn (no live claim left)` : null,
+        open.length ? `${open.length === 1 ? 'case' : 'cases'} ${listed(open)} left to ${open.length === 1 ? 'its arbitrator' : 'their arbitrators'}, recommended on over the claims left` : null,
+        closing.linked ? `${org} unlinked` : null,
+      ].filter((x) => x !== null);
+      io.out(clean(`closed ${who}: ${parts.join('; ')}${closing.otherCases.length ? `; ${casesLeft(closing.otherCases)}` : ''}`));
+      if (closing.linked) io.out('A partners file that still gives its Slack team or Teams tenant links them again: give it with those cells empty, or leave it out.');
+      if (closing.accounts.count) io.out(clean(accountsLeft(closing.accounts)));
+      return 0;
+    }
     case 'outbox': {
       if (sub === 'list') {
         const rows = withRuntime(config, db, (rt) => undelivered(rt.db.db), { readOnly: true });
@@ -1157,4 +1226,29 @@ function liveClaimsLeft(rt: Runtime, pseudonyms: readonly (string | null | undef
     return `${list} (${partyName(rt.ctx, party)})`;
   });
   return `${plural(live.length, 'live claim')} they filed ${live.length === 1 ? 'is' : 'are'} left to their party, with nobody in chat to warn: ${named.join(', ')}; whoever next logs activity on one (/roe activity N) takes it on, and its warnings from then on`;
+}
+
+/** `#1, #2 and #3`: the first 20, and how many more. */
+function listed(items: readonly string[]): string {
+  const shown = items.slice(0, 20);
+  if (items.length > shown.length) return `${shown.join(', ')} and ${count(items.length - shown.length)} more`;
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)!}` : (shown[0] ?? '');
+}
+
+/** The running cases a partner taken out of the programme is a party to with no live claim in them (raised by hand): their arbitrators' still. */
+function casesLeft(cases: readonly { id: number }[]): string {
+  return `${cases.length === 1 ? 'case' : 'cases'} ${listed(cases.map((d) => `#${d.id}`))}, which it is a party to with no live claim in ${cases.length === 1 ? 'it' : 'them'}, to ${cases.length === 1 ? 'its arbitrator' : 'their arbitrators'}`;
+}
+
+/** The accounts that still name a partner taken out of the programme as incumbent or named owner: the CRM's to change. */
+function accountsLeft(accounts: { count: number; ids: readonly string[] }): string {
+  const more = accounts.count > accounts.ids.length ? ` and ${count(accounts.count - accounts.ids.length)} more` : '';
+  const ids = more ? `${accounts.ids.join(', ')}${more}` : listed(accounts.ids);
+  return `${plural(accounts.count, 'account')} still ${accounts.count === 1 ? 'names' : 'name'} it as incumbent partner or named owner, as the CRM gave ${accounts.count === 1 ? 'it' : 'them'} (${ids}): who-owns goes by that until the accounts are imported without it`;
+}
+
+/** A partner id that names no partner, with the ids there are (the first 20). */
+function unknownPartnerLine(partnerId: string, known: readonly string[]): string {
+  const shown = known.length > 20 ? `${known.slice(0, 20).join(', ')} and ${known.length - 20} more` : known.join(', ');
+  return clean(`no partner "${partnerId}"; ${known.length === 0 ? 'no partner is imported yet (npx roe import partners FILE.csv)' : `partner ids: ${shown}`}`);
 }

@@ -33,6 +33,11 @@ export interface AccountsRepo {
   labels(ids: readonly string[]): Map<string, Pick<Account, 'id' | 'name' | 'domains' | 'region'>>;
   all(): Account[];
   count(): number;
+  /**
+   * The accounts that name this party as their incumbent partner or named owner: how many, and
+   * the ids of the first `shown` of them (by id). Reads every account: for an operator's command.
+   */
+  namingParty(party: string, shown: number): { count: number; ids: string[] };
   /** Changes whenever accounts are added or updated (count and latest update), to refresh indexes. */
   fingerprint(): string;
   /**

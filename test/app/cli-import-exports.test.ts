@@ -98,14 +98,14 @@ describe('roe import: CSV files as spreadsheets and CRMs export them', () => {
     expect(roeOn(db, ['export', '--partner', 'p2']).code).toBe(0);
   });
 
-  it('a partners file that leaves out partners imported before says they are kept, and where to read how a partner leaves', () => {
+  it('a partners file that leaves out partners imported before says they are kept, and how to take one that left out of the programme', () => {
     const db = join(dir, 'kept-said.db');
     roeOn(db, ['import', 'partners', file('p-three.csv', 'id,name\np1,One\np2,Two\np3,Three\n')]);
     const p1 = file('p1.csv', 'id,name\np1,One\n');
     expect(roeOn(db, ['import', 'partners', p1])).toMatchObject({
       code: 0,
       err: '',
-      out: `${p1}: 0 partners added, 0 updated, 1 unchanged\n2 partners are not in the file, and are kept as they were (an import never deletes): p2, p3; for a partner that left the programme, see “When someone leaves” in the README\n`,
+      out: `${p1}: 0 partners added, 0 updated, 1 unchanged\n2 partners are not in the file, and are kept as they were (an import never deletes): p2, p3; to take one that left the programme out of it: npx roe partner close ID\n`,
     });
     // Every partner in the file: nothing more is said.
     const all = file('p-all3.csv', 'id,name\np1,One\np2,Two\np3,Three\n');

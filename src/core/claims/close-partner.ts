@@ -1,0 +1,118 @@
+import type { DomainContext } from '../context.js';
+import type { DomainEvent } from '../events.js';
+import { DIRECT, type Claim, type ClaimStatus, type Dispute, type Partner } from '../types.js';
+import { openCasesHolding, reviewCase } from '../disputes/review.js';
+import { cancelLifecycle } from './lifecycle.service.js';
+
+/** Why the claims of a partner taken out of the programme were closed, as their ledger entries say. */
+export const PARTNER_LEFT = 'partner left the programme';
+
+/** The actor of what `roe partner close` records. */
+export const CLOSE_ACTOR = 'close';
+
+/**
+ * The statuses a partner's claim is closed from when the partner leaves: those that still hold
+ * (or may again hold, dormant: a ruling may revive it) the account and product line.
+ */
+const OPEN_STATUSES: readonly ClaimStatus[] = ['pending', 'protected', 'dormant'];
+
+/**
+ * The status its claims are closed with. `expired`: their protection ended without a ruling and
+ * without a CRM outcome, as it ends for a claim nobody keeps up. Not `rejected` (a case's ruling
+ * or a refused approval, which the ledger ties to a dispute and whose party may be counted a
+ * violation), nor `lost` or `won` (what happened to the deal, which only the CRM knows). Like
+ * every closed status it never comes back: a re-import of the same CRM row keeps it (see
+ * keepsStoredStatus).
+ */
+export const CLOSED_AS: ClaimStatus = 'expired';
+
+/** What taking a partner out of the programme does, worked out without writing anything. */
+export interface PartnerClosing {
+  partner: Partner;
+  /** Its claims still pending, protected or dormant, by id: each closes. */
+  claims: Claim[];
+  /** The running cases holding any of those claims, by id: each is looked at again once they close. */
+  cases: Dispute[];
+  /** Running cases it is a party to with no live claim of its in them (raised by hand against an owner): left to their arbitrators. */
+  otherCases: Dispute[];
+  /** Whether it has a Slack team or Teams tenant linked, which is removed. */
+  linked: boolean;
+  /** The accounts the CRM gives it as incumbent or named owner (the first ids, and how many): the CRM's to change, left as they are. */
+  accounts: { count: number; ids: string[] };
+}
+
+export type ClosingLookup = { partner: null; reason: 'direct' | 'unknown' } | PartnerClosing;
+
+/** Whether a closing has anything to do: a live claim to close or a workspace to unlink. */
+export function anythingToClose(c: PartnerClosing): boolean {
+  return c.claims.length > 0 || c.linked;
+}
+
+/**
+ * What closing `partnerId` would do, as the store stands (the caller reads it in one transaction).
+ * Reads the partner's claims and its cases: an operator's command, never on a request's path.
+ */
+export function partnerClosing(ctx: DomainContext, partnerId: string): ClosingLookup {
+  if (partnerId === DIRECT) return { partner: null, reason: 'direct' };
+  const partner = ctx.store.partners.get(partnerId);
+  if (!partner) return { partner: null, reason: 'unknown' };
+  const claims = ctx.store.claims.forClaimant(partnerId).filter((c) => OPEN_STATUSES.includes(c.status));
+  const cases = new Map<number, Dispute>();
+  for (const c of claims) for (const d of openCasesHolding(ctx, c)) cases.set(d.id, d);
+  const otherCases = ctx.store.disputes.forParty(partnerId).filter((d) => d.status === 'open' && !cases.has(d.id));
+  return {
+    partner,
+    claims,
+    cases: [...cases.values()].sort((a, b) => a.id - b.id),
+    otherCases: otherCases.sort((a, b) => a.id - b.id),
+    linked: partner.slackTeamId !== null || partner.teamsTenantId !== null,
+    accounts: ctx.store.accounts.namingParty(partnerId, 10),
+  };
+}
+
+export interface PartnerClosed extends PartnerClosing {
+  /** What the cases looked at again changed (withdrawn, recommended again), as announced. */
+  events: DomainEvent[];
+}
+
+/**
+ * Takes a partner out of the programme, in one transaction: each of its claims still pending,
+ * protected or dormant is closed as {@link CLOSED_AS}, its lifecycle timers cancelled and its
+ * warnings still waiting in the outbox withdrawn (`claim.expired`, by {@link CLOSE_ACTOR}, with
+ * the reason); the running cases holding them are looked at again as when the CRM's import closes
+ * a claim (withdrawn with no live claim left, or recommended on again: see reviewCase), their
+ * events given to `announce` inside the transaction; and its Slack team and Teams tenant are
+ * unlinked, so that its users are unknown externals from then on (`partner.closed`). Its row,
+ * its stats and the ledger stay. The closing is worked out again under the write lock: what
+ * another process (the bot) wrote meanwhile is closed too. Nothing to do writes nothing.
+ * Null when there is no such partner (or `direct`).
+ */
+export function closePartner(ctx: DomainContext, partnerId: string, options: { announce?: (events: readonly DomainEvent[]) => void } = {}): PartnerClosed | null {
+  const { store } = ctx;
+  return store.transaction(() => {
+    const closing = partnerClosing(ctx, partnerId);
+    if (closing.partner === null) return null;
+    const done: PartnerClosed = { ...closing, events: [] };
+    if (!anythingToClose(closing)) return done;
+    const now = ctx.clock.now();
+    for (const c of closing.claims) {
+      store.claims.update(c.id, { status: CLOSED_AS });
+      cancelLifecycle(ctx, c.id);
+      store.ledger.append({ at: now, kind: `claim.${CLOSED_AS}`, subject: `claim:${c.id}`, actor: CLOSE_ACTOR, policyVersion: c.policyVersion, payload: { reason: PARTNER_LEFT, was: c.status } });
+    }
+    // Once every claim is closed: a case holding two of them is looked at once, as they now stand.
+    for (const d of closing.cases) done.events.push(...reviewCase(ctx, d.id, now));
+    const { partner } = closing;
+    if (closing.linked) store.partners.upsert({ ...partner, slackTeamId: null, teamsTenantId: null });
+    store.ledger.append({
+      at: now,
+      kind: 'partner.closed',
+      subject: `partner:${partner.id}`,
+      actor: CLOSE_ACTOR,
+      policyVersion: null,
+      payload: { reason: PARTNER_LEFT, claims: closing.claims.map((c) => c.id), cases: closing.cases.map((d) => d.id), unlinked: { slack: partner.slackTeamId !== null, teams: partner.teamsTenantId !== null } },
+    });
+    if (done.events.length > 0) options.announce?.(done.events);
+    return done;
+  });
+}

@@ -1,0 +1,211 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { submitClaim } from '../../handlers/claim.js';
+import { roe } from '../../handlers/roe.js';
+import { whoOwns } from '../../handlers/who-owns.js';
+import { main } from '../../src/app/cli.js';
+import { tick } from '../../src/app/scheduler.js';
+import { importCsv } from '../../src/core/import/import.service.js';
+import { verifyChain } from '../../src/core/ledger/chain.js';
+import { consoleOrigin, outbox } from '../support/cases.js';
+import { catchErr } from '../support/replies.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roe-partner-close-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(db: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), env: { DATABASE_PATH: db, LOG_LEVEL: 'warn' }, stdin: process.stdin, stdout: process.stdout });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** Every row of every table, as the database holds them: what a command that changes nothing leaves as it was. */
+function dump(rt: TestRuntime): string {
+  const tables = rt.db.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+  return JSON.stringify(tables.map(({ name }) => [name, rt.db.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+}
+
+const values = (account: string, product: string, stage = 'qualified') => ({ account, route: 'resell', product, opportunity: 'Deal', stage, amount: '', evidence: '' });
+const read = (r: unknown) => JSON.stringify(r);
+/** A user of Fabrikam's Slack workspace (T0FABRIKAM, in examples/partners.csv). */
+const fabrikamOnSlack = (rt: TestRuntime) => rt.resolve({ platform: 'slack', userId: 'U0FABUSER', displayName: 'Fran', orgId: 'T0FABRIKAM', home: false });
+
+describe('roe partner close', () => {
+  it('says what it would do and changes nothing; with --yes closes chat-filed and imported claims alike, looks at their cases again, unlinks the partner; a second run does nothing', async () => {
+    const db = join(dir, 'close.db');
+    const rt = testRuntime({ databasePath: db });
+    try {
+      // Claims from the CRM (one dormant), and one of its users' in chat.
+      importCsv(rt.ctx, 'claims', 'crm.csv', 'id,account_id,claimant,route,product_line,opportunity,stage,status,registered_at,last_activity_at\nCRM-F1,hooli,fabrikam,resell,Services,Hooli deal,qualified,protected,2026-11-20,\nCRM-F2,acme-analytics,fabrikam,resell,Analytics,Acme deal,qualified,dormant,2026-10-01,2026-10-02\n');
+      const imported = rt.store.claims.byRequestKey('import:CRM-F1')!;
+      const dormant = rt.store.claims.byRequestKey('import:CRM-F2')!;
+      expect(dormant.status).toBe('dormant');
+      submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('muller', 'Services'), { origin: consoleOrigin, requestKey: null });
+      const filed = rt.store.claims.all().at(-1)!;
+      expect(filed).toMatchObject({ claimant: 'fabrikam', status: 'protected' });
+      // A case between Fabrikam (further along, so recommended) and Contoso.
+      submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('soylent', 'Analytics', 'proposal'), { origin: consoleOrigin, requestKey: null });
+      const inCase = rt.store.claims.all().at(-1)!;
+      submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent', 'Analytics'), { origin: consoleOrigin, requestKey: null });
+      const rival = rt.store.claims.all().at(-1)!;
+      const d = rt.store.disputes.all().at(-1)!;
+      expect(d).toMatchObject({ status: 'open', recommendation: 'fabrikam' });
+      expect(d.claimIds.sort()).toEqual([inCase.id, rival.id].sort());
+      const ours = [imported.id, dormant.id, filed.id, inCase.id];
+      const dana = as.person(rt, 'dana');
+      expect(read(whoOwns(rt.deps, dana, 'muller'))).toContain('Fabrikam');
+      expect(fabrikamOnSlack(rt)).toMatchObject({ kind: 'external', partnerId: 'fabrikam' });
+
+      // Without --yes: what it would do, and nothing written.
+      const before = dump(rt);
+      const dry = await run(db, ['partner', 'close', 'fabrikam']);
+      expect(dry.err).toBe('');
+      expect(dry.code).toBe(0);
+      expect(dry.out).toContain('nothing changed');
+      expect(dry.out).toContain(`close 4 live claims of Fabrikam Systems (fabrikam) as expired: #${imported.id} (protected), #${dormant.id} (dormant), #${filed.id} (protected) and #${inCase.id} (protected)`);
+      expect(dry.out).toContain(`open case holding them, #${d.id}`);
+      expect(dry.out).toContain('unlink its Slack team T0FABRIKAM and Teams tenant 5b1f3c1e-0000-4000-8000-00000000a003: its users become unknown externals, who may only ask for help');
+      expect(dry.out).toContain('To do it: npx roe partner close fabrikam --yes');
+      // An account the CRM gives it as incumbent is the CRM's to change: said, and left as it is.
+      expect(dry.out).toContain('1 account still names it as incumbent partner or named owner, as the CRM gave it (globex)');
+      expect(dump(rt)).toBe(before);
+
+      // With --yes, while the bot (this runtime's connection) has the database open.
+      const sent = outbox(rt).length;
+      const done = await run(db, ['partner', 'close', 'fabrikam', '--yes']);
+      expect(done.err).toBe('');
+      expect(done.code).toBe(0);
+      expect(done.out).toContain(`closed Fabrikam Systems (fabrikam): 4 claims closed as expired (#${imported.id} (protected), #${dormant.id} (dormant), #${filed.id} (protected) and #${inCase.id} (protected))`);
+      expect(done.out).toContain(`case #${d.id} left to its arbitrator`);
+      expect(done.out).toContain('Slack team T0FABRIKAM and Teams tenant 5b1f3c1e-0000-4000-8000-00000000a003 unlinked');
+      expect(done.out).toContain('1 account still names it');
+      expect(rt.store.accounts.get('globex')!.incumbentPartnerId).toBe('fabrikam');
+      for (const id of ours) {
+        expect(rt.store.claims.get(id)!.status).toBe('expired');
+        expect(rt.store.timers.pending(`claim:${id}`, 'claim.')).toBe(false);
+        const last = [...rt.store.ledger.about([`claim:${id}`])].at(-1)!;
+        expect(last).toMatchObject({ kind: 'claim.expired', actor: 'close', payload: { reason: 'partner left the programme', was: id === dormant.id ? 'dormant' : 'protected' } });
+      }
+      expect(rt.store.claims.get(rival.id)!.status).toBe('pending');
+      // The case, left with Contoso's claim alone, is recommended on again; its arbitrator is told, through the outbox.
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', recommendation: 'contoso' });
+      const told = outbox(rt).slice(sent);
+      expect(told.some((m) => m.summary.includes(`Dispute #${d.id}`) && m.summary.includes('the recommendation changed'))).toBe(true);
+      // Who owns no longer names the partner; its Slack users are unknown, and may only ask for help.
+      expect(read(whoOwns(rt.deps, dana, 'muller'))).not.toContain('Fabrikam');
+      const fran = fabrikamOnSlack(rt);
+      expect(fran.kind).toBe('unknown');
+      expect(catchErr(() => whoOwns(rt.deps, fran, 'muller')).code).toBe('unknown_user');
+      expect(read(roe(rt.deps, fran, 'mine'))).toContain('this help is all I can offer');
+      // Its row, its stats and the ledger stay.
+      expect(rt.store.partners.get('fabrikam')).toMatchObject({ name: 'Fabrikam Systems', slackTeamId: null, teamsTenantId: null });
+      expect([...rt.store.ledger.about(['partner:fabrikam'])].at(-1)).toMatchObject({ kind: 'partner.closed', actor: 'close', payload: { claims: ours, cases: [d.id] } });
+      expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
+      expect((await run(db, ['ledger', 'verify'])).code).toBe(0);
+      // The partner's own export holds what was done to it, as it was recorded.
+      const exported = JSON.parse((await run(db, ['export', '--partner', 'fabrikam'])).out) as { ledger: { kind: string; payload: Record<string, unknown> }[] };
+      expect(exported.ledger.filter((e) => e.kind === 'claim.expired').map((e) => e.payload)).toEqual(ours.map((id) => ({ reason: 'partner left the programme', was: id === dormant.id ? 'dormant' : 'protected' })));
+      expect(exported.ledger.at(-1)).toMatchObject({ kind: 'partner.closed', payload: { claims: ours, unlinked: { slack: true, teams: true } } });
+      const stats = await run(db, ['stats', '--format', 'json']);
+      expect(JSON.parse(stats.out).parties.some((p: { party: string }) => p.party === 'fabrikam')).toBe(true);
+
+      // Again: nothing to do, and nothing written.
+      const after = dump(rt);
+      const again = await run(db, ['partner', 'close', 'fabrikam', '--yes']);
+      expect(again).toMatchObject({ code: 0, err: '' });
+      expect(again.out).toContain('nothing to do: Fabrikam Systems (fabrikam) has no live claim');
+      expect(dump(rt)).toBe(after);
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a case left with no live claim is withdrawn, and its parties are told', async () => {
+    const db = join(dir, 'withdrawn.db');
+    const rt = testRuntime({ databasePath: db });
+    try {
+      submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('soylent', 'Analytics', 'proposal'), { origin: consoleOrigin, requestKey: null });
+      const header = 'id,account_id,claimant,route,product_line,opportunity,stage,status,registered_at\n';
+      importCsv(rt.ctx, 'claims', 'crm.csv', `${header}CRM-C1,soylent,contoso,resell,Analytics,Soylent deal,qualified,pending,2026-11-29\n`);
+      const d = rt.store.disputes.all().at(-1)!;
+      expect(d.status).toBe('open');
+      // The CRM closes Contoso's: the case still has Fabrikam's claim to rule on.
+      importCsv(rt.ctx, 'claims', 'crm.csv', `${header}CRM-C1,soylent,contoso,resell,Analytics,Soylent deal,qualified,lost,2026-11-29\n`);
+      const sent = outbox(rt).length;
+      const done = await run(db, ['partner', 'close', 'fabrikam', '--yes']);
+      expect(done).toMatchObject({ code: 0, err: '' });
+      expect(done.out).toContain(`case #${d.id} withdrawn (no live claim left)`);
+      expect(rt.store.disputes.get(d.id)!.status).toBe('withdrawn');
+      const told = outbox(rt).slice(sent).map((m) => m.summary);
+      expect(told.filter((s) => s.includes('closed'))).not.toEqual([]);
+      expect(told.some((s) => s.includes('needs no ruling'))).toBe(true);
+      expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('withdraws a warning of a closed claim still waiting in the outbox: it would tell its filer to log activity on a claim that takes none', async () => {
+    const db = join(dir, 'warned.db');
+    const rt = testRuntime({ databasePath: db, at: '2026-10-26T14:00:00Z' });
+    try {
+      submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('muller', 'Services'), { origin: consoleOrigin, requestKey: null });
+      const claim = rt.store.claims.all().at(-1)!;
+      // 23 days on (30 without activity, warned 7 before), its dormancy warning is queued.
+      rt.clock.set('2026-11-18T16:00:00Z');
+      expect(tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.filter((f) => f.subject === `claim:${claim.id}`).map((f) => f.kind)).toEqual(['claim.dormancy_warning']);
+      const warning = outbox(rt).find((m) => m.status === 'pending' && m.target.includes('fabrikam-user'))!;
+      expect(warning).toBeDefined();
+      expect((await run(db, ['partner', 'close', 'fabrikam', '--yes'])).code).toBe(0);
+      expect(outbox(rt).find((m) => m.id === warning.id)!.status).toBe('withdrawn');
+      expect(rt.store.claims.get(claim.id)!.status).toBe('expired');
+      expect(rt.store.timers.pending(`claim:${claim.id}`, 'claim.')).toBe(false);
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('waits for the write lock another process holds, as an import does; held throughout, it is refused as busy and changes nothing', async () => {
+    const db = join(dir, 'busy.db');
+    const rt = testRuntime({ databasePath: db });
+    const before = dump(rt);
+    const holder = new Database(db);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      expect(await run(db, ['partner', 'close', 'fabrikam', '--yes'])).toEqual({ code: 1, out: '', err: `DATABASE_PATH: ${db} is busy: another process (an import?) holds its write lock; try again when it is done` });
+    } finally {
+      if (holder.inTransaction) holder.exec('ROLLBACK');
+      holder.close();
+    }
+    try {
+      expect(dump(rt)).toBe(before);
+      expect(await run(db, ['partner', 'close', 'fabrikam', '--yes'])).toMatchObject({ code: 0, err: '' });
+      expect(rt.store.partners.get('fabrikam')!.slackTeamId).toBeNull();
+    } finally {
+      rt.close();
+    }
+  }, 30_000);
+
+  it('refuses an unknown partner, naming it, and the direct team', async () => {
+    const db = join(dir, 'refused.db');
+    const rt = testRuntime({ databasePath: db });
+    const before = dump(rt);
+    try {
+      const unknown = await run(db, ['partner', 'close', 'fabrikan', '--yes']);
+      expect(unknown).toMatchObject({ code: 1, out: '', err: 'no partner "fabrikan"; partner ids: contoso, fabrikam, northwind' });
+      const direct = await run(db, ['partner', 'close', 'direct']);
+      expect(direct.code).toBe(1);
+      expect(direct.err).toContain('"direct" is');
+      expect(direct.err).toContain('not a partner');
+      expect((await run(db, ['partner', 'close'])).code).toBe(2);
+      expect(dump(rt)).toBe(before);
+    } finally {
+      rt.close();
+    }
+  });
+});
