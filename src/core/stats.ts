@@ -225,6 +225,13 @@ function summarise(claims: number, t: CaseTally) {
 const within = (at: Date, p: Period) => at.getTime() >= p.from.getTime() && at.getTime() < p.to.getTime();
 
 /**
+ * The moment just before a period's start: its violations are those registered after it. A period
+ * with no first day (`--until` alone) starts at the earliest Date there is, before which there is
+ * none (a Date before it is invalid, and would count no violation at all).
+ */
+const justBefore = (p: Period) => new Date(Math.max(p.from.getTime() - 1, -8.64e15));
+
+/**
  * Per claimant, in the order of their first claim: their claims, and their violations registered
  * after `since`; with `registered`, of the claims registered in that period only. The store counts the same in SQL (ClaimsRepo.countsByClaimant), without reading
  * the claims; a test holds the two to the same answers.
@@ -258,7 +265,7 @@ export function computeStats(input: { claims: Claim[]; disputes: Dispute[]; brea
   const { claims, disputes, breachesByDispute, policy, now, partners, period } = input;
   const window = windowStart(policy, now);
   if (!period) return statsOf({ claimants: countByClaimant(claims, window), cases: disputes, breachesByDispute, policy, now, partners });
-  return statsOf({ claimants: countByClaimant(claims, new Date(period.from.getTime() - 1), period), flags: countByClaimant(claims, window), cases: disputes, breachesByDispute, policy, now, partners, period });
+  return statsOf({ claimants: countByClaimant(claims, justBefore(period), period), flags: countByClaimant(claims, window), cases: disputes, breachesByDispute, policy, now, partners, period });
 }
 
 /**
@@ -331,7 +338,7 @@ export function readStats(store: Pick<Store, 'reading' | 'claims' | 'disputes' |
     const partners = store.partners.all();
     const window = windowStart(policy, now);
     // In a period: its claims, their violations (all of them, registered in it), and the flag's own count beside.
-    const claimants = period ? store.claims.countsByClaimant(new Date(period.from.getTime() - 1), period) : store.claims.countsByClaimant(window);
+    const claimants = period ? store.claims.countsByClaimant(justBefore(period), period) : store.claims.countsByClaimant(window);
     const flags = period ? store.claims.countsByClaimant(window) : undefined;
     const breachesByDispute = breachesFromLedger(store.ledger.ofKinds(SLA_BREACH_KINDS));
     const stats = statsOf({ claimants, ...(flags ? { flags } : {}), cases: store.disputes.outlines(), breachesByDispute, policy, now, partners: partners.map((p) => p.id), ...(period ? { period } : {}) });

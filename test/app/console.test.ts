@@ -423,7 +423,7 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(answer('/roe mine 2')).toContain(`Claims 26–${total} of ${total}: the last page.`);
     expect(answer('/roe mine 3')).toContain(`Northwind Partners has ${total} claims: page 3 is empty; /roe mine 2 shows the last ones.`);
     expect(answer('/roe mine two')).toContain('"two" is not a page number: /roe mine shows the first 25, /roe mine 2 the next 25.');
-    expect(out).toContain('/roe help|mine [page]|queue [page]|case N|stats|policy');
+    expect(out).toContain('/roe help|mine [page]|queue [page]|case N|stats [from [to]]|policy');
   });
 
   it('/as takes a person by their name too, in any letter case, as it takes a partner by its name', () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDb } from '../../db/client.js';
 import { createStore } from '../../db/repos/store.js';
 import type { Store } from '../../src/core/ports.js';
-import { breachesFromLedger, computeStats, countByClaimant, readStats } from '../../src/core/stats.js';
+import { breachesFromLedger, computeStats, countByClaimant, readStats, statsPeriod } from '../../src/core/stats.js';
 import type { Dispute } from '../../src/core/types.js';
 import { aClaim, anAccount, examplePolicy } from '../support/builders.js';
 
@@ -95,6 +95,23 @@ describe('what the stats read of the store', () => {
       { claimant: 'zenith', claims: 1, violations: 0 },
       { claimant: 'contoso', claims: 2, violations: 2 },
     ]);
+  });
+
+  it('up to a day (--until alone): the violations of the claims registered up to it are counted, by the database as by the core', () => {
+    const { store } = filled();
+    const period = statsPeriod(undefined, '2026-12-01', policy.timezone, now);
+    if (!period || 'error' in period) throw new Error(`no period: ${JSON.stringify(period)}`);
+    const claims = store.claims.all();
+    // Every claim is registered up to that day: each of the six violations counts, as it would from the first day there is.
+    const expected = [
+      { claimant: 'zenith', claims: 2, violations: 1 },
+      { claimant: 'contoso', claims: 4, violations: 4 },
+      { claimant: 'direct', claims: 1, violations: 0 },
+      { claimant: 'northwind', claims: 2, violations: 1 },
+    ];
+    expect(countByClaimant(claims, new Date(0), period)).toEqual(expected);
+    expect(readStats(store, policy, now, period).stats.overall).toMatchObject({ claims: 9, violations: 6 });
+    expect(computeStats({ claims, disputes: store.disputes.all(), breachesByDispute: new Map(), policy, now, partners: [], period }).overall).toMatchObject({ claims: 9, violations: 6 });
   });
 
   it('a case’s outline is the case, less what the stats do not read', () => {

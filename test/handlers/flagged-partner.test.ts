@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
+import { submitDispute } from '../../handlers/dispute.js';
 import { home, roe } from '../../handlers/roe.js';
 import * as rule from '../../handlers/rule.js';
 import type { Reply } from '../../handlers/replies/model.js';
@@ -171,5 +172,23 @@ describe('the arbitrator of a claim filed while its partner is flagged', () => {
     for (const id of violations.slice(2)) expect(line).toMatch(new RegExp(`#${id} `));
     for (const id of violations.slice(0, 2)) expect(line).not.toMatch(new RegExp(`#${id} `));
     expect(line).toMatch(/, and 2 earlier ones\.$/);
+  });
+});
+
+describe('a claim approved while its partner is flagged, then a dispute over the account', () => {
+  it('the approval weighed no other party: once the CRM names an incumbent, the partner may raise a dispute against it at once, not told a ruling "stands"', () => {
+    // Nobody else claims Acme Analytics, and the CRM names no owner: Contoso's claim there waits for approval alone.
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), meta);
+    const approval = rt.store.disputes.all().at(-1)!;
+    expect(approval.parties).toEqual(['contoso']);
+    rule.approve(rt.deps, as.person(rt, approval.arbitrator), approval.id);
+    expect(rt.store.disputes.get(approval.id)).toMatchObject({ status: 'ruled', winner: 'contoso' });
+    // An hour later the CRM has it a customer, with Fabrikam its incumbent partner.
+    rt.clock.advance(3_600_000);
+    rt.store.accounts.upsert({ ...rt.store.accounts.get('acme-analytics')!, isCustomer: true, incumbentPartnerId: 'fabrikam' });
+    submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'acme-analytics', product: 'Services', reason: 'We registered it; Fabrikam has not worked it in years' }, meta);
+    const raised = rt.store.disputes.all().at(-1)!;
+    expect(raised.id).not.toBe(approval.id);
+    expect([...raised.parties].sort()).toEqual(['contoso', 'fabrikam']);
   });
 });

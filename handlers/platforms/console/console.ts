@@ -52,7 +52,7 @@ const HELP = `Console commands (as in Slack):
   /who-owns <name, alias, domain> who owns an account
   /claim [account] [k=v ...]      register a deal (fields asked one by one, or given inline)
   /dispute [account] [k=v ...]    dispute ownership
-  /roe help|mine [page]|queue [page]|case N|stats|policy
+  /roe help|mine [page]|queue [page]|case N|stats [from [to]]|policy
   /rule <dispute> approve | award [party=… rationale="…"] | ask [question="…"]
                                   (award party=none rejects every claim)
   /answer <dispute> [answer]      answer a question asked on your case (it goes to its arbitrator alone)

@@ -203,7 +203,8 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
     case 'text': {
       // Plain text: a line of the bot's holds no formatting of its own, and what a person typed
       // quoted in it (a search, a name) shows as typed, its * _ ~ ` not made bold, italic, struck
-      // or code (mrkdwn has no escape for them).
+      // or code (mrkdwn has no escape for them). A line naming a moment is mrkdwn, unless it holds
+      // one of those ({@link line}).
       const tone = b.tone ?? 'normal';
       const prefix = TONE_MARK[tone];
       const text = line(prefix + b.text, LIMITS.sectionText);
@@ -220,7 +221,7 @@ function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
     }
     case 'list': {
       // The items are plain text: what they carry that a person typed (an opportunity's name)
-      // shows as typed, never as bold, a strike-through, code or a link.
+      // shows as typed, never as bold, a strike-through, code or a link (mrkdwn only for a moment, as {@link line} says).
       const lines: string[] = [];
       for (const item of b.items) {
         lines.push(`• ${clipMarked(oneLine(item.text), 1000)}`);

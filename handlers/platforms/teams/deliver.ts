@@ -81,17 +81,17 @@ function credentialsRefused(e: unknown): string | null {
 }
 
 /**
- * Teams refused to open a 1:1 chat with `user`: 403, the app is not installed for them (or is
- * blocked), or they left the tenant; 404, Teams does not know them (they left). Parked, saying
- * so: for a case card, the person of the policy and their case, and that removing them from the
- * policy's people moves their open cases on.
+ * Teams refused to open a 1:1 chat with `user`, or a post in the one stored (`posting`): 403, the
+ * app is not installed for them (or is blocked), or they left the tenant; 404, Teams does not
+ * know them (they left). Parked, saying so: for a case card, the person of the policy and their
+ * case, and that removing them from the policy's people moves their open cases on.
  */
-function personRefused(status: 403 | 404, user: string, card: { disputeId: number; person: string } | undefined): DeliveryError {
+function personRefused(status: 403 | 404, user: string, card: { disputeId: number; person: string } | undefined, posting = false): DeliveryError {
   const why = status === 403 ? 'the app is not installed for them (pre-install it with a setup policy) or is blocked, or they left the tenant' : 'they left the tenant, or Teams does not know them';
   const what = card
     ? `they are "${card.person}" of the policy, who has dispute #${card.disputeId}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`
     : 'if they left, see “When someone leaves” in the README';
-  return new DeliveryError(`Teams answered HTTP ${status} opening a 1:1 chat with ${user}: ${why}; ${what}`, { permanent: true });
+  return new DeliveryError(`Teams answered HTTP ${status} ${posting ? 'posting in the 1:1 chat' : 'opening a 1:1 chat'} with ${user}: ${why}; ${what}`, { permanent: true });
 }
 
 export function classifyConnectorError(e: unknown, now: Date): DeliveryError {
@@ -224,14 +224,20 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
       // Teams answers 404 for a 1:1 chat it no longer knows (the person removed its history):
       // it is opened again below, rather than every later message to them being parked.
       let gone = false;
-      await withConnector(personal.serviceUrl, personal.bot, personal.conversation.id, async (c, call) => {
-        try {
-          await c.conversations.sendToConversation(personal.conversation.id, activity, call);
-        } catch (e) {
-          if ((e as { statusCode?: unknown } | null)?.statusCode !== 404) throw e;
-          gone = true;
-        }
-      });
+      try {
+        await withConnector(personal.serviceUrl, personal.bot, personal.conversation.id, async (c, call) => {
+          try {
+            await c.conversations.sendToConversation(personal.conversation.id, activity, call);
+          } catch (e) {
+            if ((e as { statusCode?: unknown } | null)?.statusCode !== 404) throw e;
+            gone = true;
+          }
+        });
+      } catch (e) {
+        // The bot is no longer in their 1:1 chat (they removed the app, or left the tenant): named, as when it cannot be opened.
+        if (refusedThere(e) === 403) throw personRefused(403, user, card, true);
+        throw e;
+      }
       if (!gone) return;
       o.log.info({ conversation: 'personal' }, 'teams: the stored 1:1 chat is gone (404); opening it again');
     }

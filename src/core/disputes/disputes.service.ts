@@ -135,13 +135,15 @@ export const REPEAT_DISPUTE_MS = 24 * 60 * 60 * 1000;
  * left them (the claim it went to still live, every live claim one of that case's): the criteria
  * would settle it the same way, or its arbitrator be asked again what they just ruled, and each
  * new case is posted in the channel and sent to the other parties. A day later, or once the
- * claims there change, it is raised. Partners' users only (see raiseDispute).
+ * claims there change, it is raised. A claim's approval (a case of one party) weighed no other
+ * party's part, and does not count. Partners' users only (see raiseDispute).
  * `cases` are the account's; reads nothing more.
  */
 function refuseRepeat(ctx: DomainContext, cases: readonly Dispute[], party: PartyId, productLine: string, live: readonly Claim[], accountName: string, now: Date): void {
   const since = now.getTime() - REPEAT_DISPUTE_MS;
   const last = cases
-    .filter((d) => d.raisedAs === party && (d.status === 'settled' || d.status === 'ruled') && d.ruledAt !== null && d.ruledAt.getTime() > since && sameProductLine(d.productLine, productLine))
+    // A case of two parties or more: an approval of a claim (of one party) weighed no one else's part, and is no dispute to raise again.
+    .filter((d) => d.raisedAs === party && isOverlapCase(d) && (d.status === 'settled' || d.status === 'ruled') && d.ruledAt !== null && d.ruledAt.getTime() > since && sameProductLine(d.productLine, productLine))
     .at(-1);
   // The claim it went to still live, and no other come since; with the winner's claim gone, the criteria would weigh something else.
   if (!last || !live.some((c) => c.claimant === last.winner) || !live.every((c) => last.claimIds.includes(c.id))) return;

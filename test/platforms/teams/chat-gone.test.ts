@@ -54,3 +54,20 @@ describe('an arbitrator who left the tenant (their 1:1 chat gone, and Teams refu
     expect(parked[0]!.last_error).toBe(`Teams answered HTTP ${status} opening a 1:1 chat with ${USERS.pat.id}: ${why}; they are "pat" of the policy, who has dispute #${d.id}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`);
   });
 });
+
+describe('an arbitrator whose stored 1:1 chat Teams refuses (403: they left the tenant, or removed the app)', () => {
+  it('the case card is parked, its error naming them as the policy does and how their cases move on, as when the chat cannot be opened', async () => {
+    await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
+    const claim = { account: 'Soylent Corp', route: 'resell', product: 'Analytics', opportunity: 'Soylent rollout', amount: '25000', evidence: '' };
+    await submitTyped(USERS.northwind, 'claim soylent', TEAMS_IDS.submits[FORMS.claim], { ...claim, stage: 'proposal' });
+    h.connector.refused.set(personalChat(USERS.pat), 403);
+    await submitTyped(USERS.contoso, 'claim soylent', TEAMS_IDS.submits[FORMS.claim], { ...claim, stage: 'qualified' });
+    const d = h.rt.store.disputes.all().at(-1)!;
+    for (let i = 0; i < 3; i++) await h.drain();
+    const parked = h.rt.db.sqlite.prepare("select last_error from outbox where status = 'parked' and json_extract(target, '$.user') = ?").all(USERS.pat.id) as { last_error: string }[];
+    expect(parked).toHaveLength(1);
+    expect(parked[0]!.last_error).toBe(
+      `Teams answered HTTP 403 posting in the 1:1 chat with ${USERS.pat.id}: the app is not installed for them (pre-install it with a setup policy) or is blocked, or they left the tenant; they are "pat" of the policy, who has dispute #${d.id}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`,
+    );
+  });
+});
