@@ -96,7 +96,8 @@ export function statsBasisFields(policy: Policy, policyVersion: string, now: Dat
     autoShare: 'share of the disputes settled by the criteria, 0 to 1',
     medianHoursToRuling: 'median over the disputes an arbitrator ruled, in hours of calendar time from opening to ruling',
     slaBreaches: 'one per escalation',
-    violations: { windowDays: window_days, registeredAfter: windowStart(policy, now).toISOString(), toFlag: violations_to_flag, consequence: flagged },
+    // Over a period the figures count the period's violations; the window is the flag's alone, and says so.
+    violations: { windowDays: window_days, registeredAfter: windowStart(policy, now).toISOString(), toFlag: violations_to_flag, consequence: flagged, ...(period ? { counted: 'those of the claims registered in the period; windowDays and registeredAfter are the flag\'s window, which flagged counts' } : {}) },
   };
 }
 

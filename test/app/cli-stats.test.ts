@@ -290,8 +290,10 @@ it('roe stats --since/--until counts the claims registered and the cases opened 
   expect(out).toContain(`Counted over the claims registered and the cases opened from ${day(2)} to now (America/New_York)`);
   // Up to the day before yesterday: the month-old case alone.
   const before = roeOn(path, ['stats', '--until', day(3), '--format', 'json']);
-  const json = JSON.parse(before.out) as { basis: { period: { since: string | null; until: string } }; overall: { disputes: number; openCases: number; overdueCases: number } };
+  const json = JSON.parse(before.out) as { basis: { period: { since: string | null; until: string }; violations: { counted?: string } }; overall: { disputes: number; openCases: number; overdueCases: number } };
   expect(json.basis.period).toMatchObject({ since: null, until: day(3) });
+  expect(json.basis.violations.counted).toBe("those of the claims registered in the period; windowDays and registeredAfter are the flag's window, which flagged counts");
+  expect((JSON.parse(roeOn(path, ['stats', '--format', 'json']).out) as { basis: { violations: object } }).basis.violations).not.toHaveProperty('counted');
   expect(json.overall).toMatchObject({ disputes: 1, openCases: 1, overdueCases: 1 });
   const bad = roeOn(path, ['stats', '--since', 'last-month']);
   expect(bad.code).toBe(2);
