@@ -24,7 +24,7 @@ export function flagLines(deps: HandlerDeps, vp: Viewpoint, partnerId: PartyId, 
   else if (flag.violations.length > 0) {
     // The newest named, as on the arbitrator's list: a long record stays within a message.
     const earlier = Math.max(0, flag.violations.length - VIOLATIONS_LISTED);
-    const names = flag.violations.slice(earlier).map((c) => `#${c.id} ${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})`);
+    const names = flag.violations.slice(earlier).map((c) => violationName(deps, c));
     if (earlier > 0) names.push(`and ${plural(earlier, 'earlier one')}`);
     const one = flag.violations.length === 1;
     const these = one ? 'this violation' : `these ${plural(flag.violations.length, 'violation')}`;
@@ -34,6 +34,11 @@ export function flagLines(deps: HandlerDeps, vp: Viewpoint, partnerId: PartyId, 
   const still = opts.still ?? (flagged === 'require-approval' ? 'A claim filed while it holds still waits for its approval once it lifts.' : '');
   if (lifts || still) lines.push(text([lifts, still].filter(Boolean).join(' '), 'muted'));
   return lines;
+}
+
+/** A violation as the flag's lines name it: `#12 Acme Corporation (Analytics)`. */
+function violationName(deps: HandlerDeps, c: Claim): string {
+  return `#${c.id} ${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})`;
 }
 
 /** The most violations {@link violationsList} names one by one (the newest): a card stays within Slack's and Teams' limits. */
@@ -56,7 +61,7 @@ function violationsList(deps: HandlerDeps, vp: Viewpoint, violations: readonly C
     const r = rulings.get(`claim:${c.id}`);
     const to = r && typeof r.winner === 'string' ? `, lost to ${vp.party(r.winner)}` : ', lost';
     const where = r ? `${typeof r.dispute === 'number' && r.dispute > 0 ? `Dispute #${r.dispute}, ruled` : 'Ruled'} ${vp.date(r.at)}; ` : '';
-    return { text: `#${c.id} ${deps.ctx.store.accounts.get(c.accountId)?.name ?? c.accountId} (${c.productLine})${to}`, detail: `${where}registered ${vp.date(c.registeredAt)}` };
+    return { text: `${violationName(deps, c)}${to}`, detail: `${where}registered ${vp.date(c.registeredAt)}` };
   });
   const earlier = violations.length - shown.length;
   if (earlier > 0) items.unshift({ text: `${plural(earlier, 'earlier violation')}, not listed here`, detail: `${plural(violations.length, 'violation')} in all` });

@@ -379,9 +379,10 @@ export function createStore(
     violationClaimsSince: (party, since) => many(`SELECT ${CLAIMS.select} FROM claims WHERE claimant = ? AND violation = 1 AND registered_at > ? ORDER BY registered_at, id`, asClaim, party, since.getTime()),
     // Counted by SQLite: a million claims are never rows in JavaScript. Ordered by each claimant's first claim, as the core counts them.
     countsByClaimant: (since, registered) =>
-      (registered
-        ? q('SELECT claimant, count(*) AS claims, count(*) FILTER (WHERE violation = 1 AND registered_at > ?) AS violations FROM claims WHERE registered_at >= ? AND registered_at < ? GROUP BY claimant ORDER BY min(id)').all(since.getTime(), registered.from.getTime(), registered.to.getTime())
-        : q('SELECT claimant, count(*) AS claims, count(*) FILTER (WHERE violation = 1 AND registered_at > ?) AS violations FROM claims GROUP BY claimant ORDER BY min(id)').all(since.getTime())) as ClaimantCounts[],
+      q(`SELECT claimant, count(*) AS claims, count(*) FILTER (WHERE violation = 1 AND registered_at > ?) AS violations FROM claims${registered ? ' WHERE registered_at >= ? AND registered_at < ?' : ''} GROUP BY claimant ORDER BY min(id)`).all(
+        since.getTime(),
+        ...(registered ? [registered.from.getTime(), registered.to.getTime()] : []),
+      ) as ClaimantCounts[],
     liveByProductLine: (now) =>
       q("SELECT product_line AS productLine, count(*) AS claims, count(DISTINCT account_id) AS accounts FROM claims WHERE status = 'pending' OR (status = 'protected' AND (protected_until IS NULL OR protected_until > ?)) GROUP BY product_line").all(now.getTime()) as { productLine: string; claims: number; accounts: number }[],
     all: () => db.select().from(t.claims).orderBy(asc(t.claims.id)).all().map(toClaim),

@@ -167,12 +167,18 @@ export function fallbackCopyOf(body: unknown): Reply | undefined {
  * A DM showing a case with its ruling buttons, as queued for the person who rules: where it
  * lands is remembered (Slack), so that it is brought up to date once the case moves on.
  */
+/** The case a case card shows, and the person of the policy it is for. */
+export interface CaseCardRef {
+  disputeId: number;
+  person: string;
+}
+
 export interface CaseCardPost extends Reply {
-  caseCard?: { disputeId: number; person: string };
+  caseCard?: CaseCardRef;
 }
 
 /** The case a queued DM shows with its ruling buttons, if it does. */
-export function caseCardOf(body: unknown): { disputeId: number; person: string } | undefined {
+export function caseCardOf(body: unknown): CaseCardRef | undefined {
   const c = (body as CaseCardPost).caseCard;
   return c && typeof c.disputeId === 'number' && typeof c.person === 'string' ? c : undefined;
 }
@@ -298,6 +304,17 @@ export function oneLine(s: string): string {
 export function reply(summary: string, blocks: Block[], opts: { title?: string; visibility?: Reply['visibility'] } = {}): Reply {
   // The summary is plain wherever it shows (a notification, a client without cards): a moment in it reads as the policy's words.
   return { visibility: opts.visibility ?? 'private', summary: momentsAsText(summary), ...(opts.title ? { title: opts.title } : {}), blocks };
+}
+
+/**
+ * What an admin does about a message a person's platform refused because they left (their
+ * user deactivated or gone), as the parked message's error says it on every platform: for a case
+ * card, who they are in the policy, their case, and what moves it on.
+ */
+export function departedAdvice(card: CaseCardRef | undefined): string {
+  return card
+    ? `they are "${card.person}" of the policy, who has dispute #${card.disputeId}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`
+    : 'if they left, see “When someone leaves” in the README';
 }
 
 /** What a person reads when a request fails on our side (logged; nothing was changed): one text on every platform. */

@@ -1219,12 +1219,7 @@ function liveClaimsLeft(rt: Runtime, pseudonyms: readonly (string | null | undef
   if (live.length === 0) return '';
   const byParty = new Map<string, number[]>();
   for (const c of live) byParty.set(c.claimant, [...(byParty.get(c.claimant) ?? []), c.id]);
-  const named = [...byParty].map(([party, ids]) => {
-    const shown = ids.slice(0, 20).map((id) => `#${id}`);
-    const more = ids.length > shown.length ? ` and ${count(ids.length - shown.length)} more` : '';
-    const list = more ? `${shown.join(', ')}${more}` : shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)!}` : shown[0]!;
-    return `${list} (${partyName(rt.ctx, party)})`;
-  });
+  const named = [...byParty].map(([party, ids]) => `${listed(ids.map((id) => `#${id}`))} (${partyName(rt.ctx, party)})`);
   return `${plural(live.length, 'live claim')} they filed ${live.length === 1 ? 'is' : 'are'} left to their party, with nobody in chat to warn: ${named.join(', ')}; whoever next logs activity on one (/roe activity N) takes it on, and its warnings from then on`;
 }
 

@@ -39,6 +39,9 @@ export function statsBasis(policy: Policy, period?: StatsPeriod): string {
   return 'Counted over all time; open and overdue cases as they stand now. ' + time + `Violations: those of claims registered in the ${lastDays(policy)}, as the flag counts them; ${flag}.`;
 }
 
+/** The earliest moment a Date holds: where a period with no first day starts. */
+const EARLIEST = -8.64e15;
+
 /** A period of the stats (`roe stats --since … --until …`): its span, and how the figures' note says it. */
 export interface StatsPeriod extends Period {
   /** "from 2026-10-01 to 2026-12-31 (America/New_York)", "up to 2026-06-30 …", "from 2026-10-01 to now …". */
@@ -67,7 +70,7 @@ export function statsPeriod(since: string | undefined, until: string | undefined
   if (from && !last && from.toMillis() > now.getTime()) return { error: `${names.since} ${since} is after today: the period would hold nothing yet` };
   const label = from && last ? `from ${since} to ${until}` : from ? `from ${since} to now` : `up to ${until}`;
   return {
-    from: from ? from.toJSDate() : new Date(-8.64e15),
+    from: from ? from.toJSDate() : new Date(EARLIEST),
     to: last ? last.plus({ days: 1 }).startOf('day').toJSDate() : new Date(now.getTime() + 1),
     label: `${label} (${zone})`,
     since: since ?? null,
@@ -230,7 +233,7 @@ const within = (at: Date, p: Period) => at.getTime() >= p.from.getTime() && at.g
  * with no first day (`--until` alone) starts at the earliest Date there is, before which there is
  * none (a Date before it is invalid, and would count no violation at all).
  */
-const justBefore = (p: Period) => new Date(Math.max(p.from.getTime() - 1, -8.64e15));
+const justBefore = (p: Period) => new Date(Math.max(p.from.getTime() - 1, EARLIEST));
 
 /**
  * Per claimant, in the order of their first claim: their claims, and their violations registered

@@ -1,7 +1,7 @@
 import { webApi, type types } from '@slack/bolt';
 import { asError, DeliveryError } from '../../../src/core/errors.js';
 import type { CaseCardsRepo, DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
-import { caseCardOf, cardUpdateOf, fallbackCopyOf, isReply, raiserCopyOf, TONE_MARK, type ThreadPost } from '../../replies/model.js';
+import { caseCardOf, cardUpdateOf, departedAdvice, fallbackCopyOf, isReply, raiserCopyOf, TONE_MARK, type CaseCardRef, type ThreadPost } from '../../replies/model.js';
 import type { SlackLog } from './context.js';
 import { renderReply } from './render.js';
 
@@ -109,11 +109,8 @@ const DM_GONE = ['is_archived', 'channel_not_found'];
  * naming the user and what an admin does: for a case card, the person of the policy and their
  * case, and that removing them from the policy's people moves their open cases on.
  */
-function personGone(error: string, user: string, card: { disputeId: number; person: string } | undefined): DeliveryError {
-  const what = card
-    ? `they are "${card.person}" of the policy, who has dispute #${card.disputeId}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`
-    : 'if they left, see “When someone leaves” in the README';
-  return new DeliveryError(`Slack error: ${error}: the Slack user ${user} is deactivated or no longer in the workspace; ${what} (roe outbox retry reaches them only once their user is reactivated)`, { permanent: true });
+function personGone(error: string, user: string, card: CaseCardRef | undefined): DeliveryError {
+  return new DeliveryError(`Slack error: ${error}: the Slack user ${user} is deactivated or no longer in the workspace; ${departedAdvice(card)} (roe outbox retry reaches them only once their user is reactivated)`, { permanent: true });
 }
 
 /** Slack's word for a case card that cannot be updated any more: deleted, not editable, or its DM gone. */
@@ -155,7 +152,7 @@ function whyNotIn(e: unknown, channel: string, o: { what: string; dm: string; in
 export function createSlackDeliverer(o: SlackDelivererOptions): (message: OutboxMessage) => Promise<void | (() => void)> {
   const dmChannels = new Map<string, string>();
   /** `card`: the case card the DM is for, named should its person have left. */
-  const dmChannel = async (user: string, card?: { disputeId: number; person: string }): Promise<string> => {
+  const dmChannel = async (user: string, card?: CaseCardRef): Promise<string> => {
     const known = dmChannels.get(user);
     if (known) return known;
     let r: Awaited<ReturnType<typeof o.client.conversations.open>>;
@@ -172,7 +169,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
   };
 
   /** Posts in `user`'s DM with the bot; a DM archived or gone with its user (they left) says so. */
-  const postDm = async (user: string, args: ReturnType<typeof renderReply>, card?: { disputeId: number; person: string }) => {
+  const postDm = async (user: string, args: ReturnType<typeof renderReply>, card?: CaseCardRef) => {
     const channel = await dmChannel(user, card);
     try {
       return { channel, posted: await o.client.chat.postMessage({ channel, ...args }) };

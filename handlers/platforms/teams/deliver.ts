@@ -2,7 +2,7 @@ import type { Activity, CloudAdapter, ConversationParameters, ConversationRefere
 import { DeliveryError } from '../../../src/core/errors.js';
 import type { DisputesRepo, OutboxMessage } from '../../../src/core/ports.js';
 import { isPrivateChat } from '../../notify.js';
-import { caseCardOf, fallbackCopyOf, isReply, placeOf, raiserCopyOf, text, type Reply, type ThreadPost } from '../../replies/model.js';
+import { caseCardOf, departedAdvice, fallbackCopyOf, isReply, placeOf, raiserCopyOf, text, type CaseCardRef, type Reply, type ThreadPost } from '../../replies/model.js';
 import type { TeamsLog } from './bot.js';
 import type { TeamsContact, TeamsContacts } from './contacts.js';
 import { TEAMS_IDS } from './ids.js';
@@ -86,12 +86,9 @@ function credentialsRefused(e: unknown): string | null {
  * know them (they left). Parked, saying so: for a case card, the person of the policy and their
  * case, and that removing them from the policy's people moves their open cases on.
  */
-function personRefused(status: 403 | 404, user: string, card: { disputeId: number; person: string } | undefined, posting = false): DeliveryError {
+function personRefused(status: 403 | 404, user: string, card: CaseCardRef | undefined, posting = false): DeliveryError {
   const why = status === 403 ? 'the app is not installed for them (pre-install it with a setup policy) or is blocked, or they left the tenant' : 'they left the tenant, or Teams does not know them';
-  const what = card
-    ? `they are "${card.person}" of the policy, who has dispute #${card.disputeId}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`
-    : 'if they left, see “When someone leaves” in the README';
-  return new DeliveryError(`Teams answered HTTP ${status} ${posting ? 'posting in the 1:1 chat' : 'opening a 1:1 chat'} with ${user}: ${why}; ${what}`, { permanent: true });
+  return new DeliveryError(`Teams answered HTTP ${status} ${posting ? 'posting in the 1:1 chat' : 'opening a 1:1 chat'} with ${user}: ${why}; ${departedAdvice(card)}`, { permanent: true });
 }
 
 export function classifyConnectorError(e: unknown, now: Date): DeliveryError {
@@ -217,7 +214,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
    * Sends to `user`'s 1:1 chat; a chat created for it comes back as the write that remembers it.
    * `card`: the case card it is, named should Teams refuse to open the chat (its person left).
    */
-  const toUser = async (user: string, activity: Partial<Activity>, card?: { disputeId: number; person: string }): Promise<void | (() => void)> => {
+  const toUser = async (user: string, activity: Partial<Activity>, card?: CaseCardRef): Promise<void | (() => void)> => {
     const known = o.contacts.get(user);
     const personal = known?.personal;
     if (personal) {

@@ -1,4 +1,4 @@
-import { ACTIONS, clip, oneLine, TONE_MARK, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
+import { ACTIONS, clip, clipMarked, oneLine, TONE_MARK, type Block, type Button, type Field, type Form, type Reply, type Tone } from '../../replies/model.js';
 import { hasMoment, momentsAsText, pieces } from '../../replies/moment.js';
 import { printable } from '../../../src/core/utf8.js';
 import { readAmount } from '../../validate.js';
@@ -163,10 +163,9 @@ function dateTimeOf(at: Date): string {
  * ({@link dateTimeOf}); when it must be cut, the policy's words, never half a moment.
  */
 function mdLocal(s: string, max: number): string {
-  if (!hasMoment(s)) return md(clip(s, max));
-  const words = momentsAsText(s);
-  if (words.length > max) return md(clip(words, max));
-  return pieces(s)
+  const cut = clipMarked(s, max);
+  if (!hasMoment(cut)) return md(cut);
+  return pieces(cut)
     .map((p) => ('at' in p ? dateTimeOf(p.at) : md(p.text)))
     .join('');
 }

@@ -321,8 +321,8 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   const now = ctx.clock.now();
   const claim = ctx.store.claims.get(claimId);
   // A partner's user (or a user of no partner) is refused a claim that does not exist as one that
-  // is not theirs: numbers tried one by one tell them nothing of other parties' claims.
-  if (principal.kind !== 'internal') authorizeActingFor(principal, claim?.claimant ?? DIRECT);
+  // is not theirs (no party of theirs is DIRECT): numbers tried one by one tell them nothing of other parties' claims.
+  if (!claim && principal.kind !== 'internal') authorizeActingFor(principal, DIRECT);
   if (!claim) throw new DomainError('not_found', `No claim #${claimId}.`);
   authorizeActingFor(principal, claim.claimant);
   const terms = ctx.policies().termsFor(claim);

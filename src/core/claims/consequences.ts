@@ -6,7 +6,6 @@ import type { Claim } from '../types.js';
 export const FLAG_REVIEW_TIMER = 'partner.flag_review';
 const DAY = 86_400_000;
 
-/** When the consequences window ending at `now` began: a violation counts when registered after it (the flag and the stats count alike). */
 /**
  * When a partner's flag lifts by itself, unless more violations follow: when the violation that
  * many (`violations_to_flag`) from the newest leaves the window. Null under the threshold.
@@ -17,6 +16,7 @@ function flagLiftsAt(registered: readonly Date[], policy: Policy): Date | null {
   return registered.length >= n ? new Date(registered[registered.length - n]!.getTime() + policy.consequences.window_days * DAY) : null;
 }
 
+/** When the consequences window ending at `now` began: a violation counts when registered after it (the flag and the stats count alike). */
 export function windowStart(policy: Policy, now: Date): Date {
   return new Date(now.getTime() - policy.consequences.window_days * DAY);
 }
