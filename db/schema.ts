@@ -28,6 +28,14 @@ export const partners = sqliteTable('partners', {
   teamsTenantId: text('teams_tenant_id'),
   /** Set while the partner is flagged for violations (policy consequences). */
   flaggedAt: instant('flagged_at'),
+  /**
+   * Set once the partner is taken out of the programme (`roe partner close`), with the Slack team
+   * and Teams tenant it had then (its own columns are cleared): a stranger of one of them is told
+   * the partner left, and an import does not link them again by accident.
+   */
+  closedAt: instant('closed_at'),
+  closedSlackTeamId: text('closed_slack_team_id'),
+  closedTeamsTenantId: text('closed_teams_tenant_id'),
   updatedAt: instant('updated_at').notNull(),
 });
 

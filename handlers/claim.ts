@@ -30,7 +30,7 @@ export interface SubmitMeta {
 /**
  * The `claimant` field: the party a colleague claims or disputes for, offered to the company's
  * people only (a partner's user acts for their own partner): Direct sales first and by default,
- * then the partners. Read back with {@link claimFor}.
+ * then the partners in the programme. Read back with {@link claimFor}.
  */
 export function partyChoice(deps: HandlerDeps, label: string): Field {
   return {
@@ -38,7 +38,8 @@ export function partyChoice(deps: HandlerDeps, label: string): Field {
     label,
     kind: 'select',
     required: true,
-    options: [{ value: DIRECT, label: DIRECT_NAME }, ...deps.ctx.store.partners.all().map((p) => ({ value: p.id, label: p.name }))],
+    // Partners taken out of the programme are not offered: nothing can be filed for them.
+    options: [{ value: DIRECT, label: DIRECT_NAME }, ...deps.ctx.store.partners.all().flatMap((p) => (deps.ctx.store.partners.closure(p.id) ? [] : [{ value: p.id, label: p.name }]))],
     initial: { value: DIRECT, label: DIRECT_NAME },
   };
 }

@@ -76,7 +76,11 @@ export function cmd(viewer: Pick<Principal, 'userKey'>, command: string): string
 export function unknownAdvice(viewer: Extract<Principal, { kind: 'unknown' }>): { why: string; ask: string } {
   return {
     why: unknownReason(viewer),
-    ask: viewer.guest ? 'Ask for a full account, or use roe-bot from your own organisation’s Slack or Teams.' : 'Ask your partner manager to connect it.',
+    ask: viewer.guest
+      ? 'Ask for a full account, or use roe-bot from your own organisation’s Slack or Teams.'
+      : viewer.formerPartner
+        ? 'Its claims were closed when it left. Ask your partner manager if it should be in the programme again.'
+        : 'Ask your partner manager to connect it.',
   };
 }
 

@@ -19,6 +19,7 @@ import type {
   NewLedgerEntry,
   OutboxMessage,
   OutboxRepo,
+  PartnerClosure,
   PartnersRepo,
   Store,
   TimerSpec,
@@ -295,7 +296,7 @@ export function createStore(
   // transaction rolls back, and when another connection (a CLI run, a second process) has
   // committed since they were read: SQLite's data_version tells.
   let seenVersion: number | null = null;
-  let partnerCache: { byId: Map<string, Partner>; flagged: Map<string, number | null>; sorted: Partner[] } | null = null;
+  let partnerCache: { byId: Map<string, Partner>; flagged: Map<string, number | null>; closed: Map<string, PartnerClosure>; sorted: Partner[] } | null = null;
   const dropCaches = () => {
     partnerCache = null;
   };
@@ -313,7 +314,8 @@ export function createStore(
       const rows = q(`SELECT ${PARTNERS.select} FROM partners ORDER BY name`).all() as Record<string, unknown>[];
       const decoded = rows.map((r) => PARTNERS.decode(r) as PartnerRow);
       const sorted = decoded.map(toPartner);
-      partnerCache = { byId: new Map(sorted.map((p) => [p.id, p])), flagged: new Map(decoded.map((r) => [r.id, r.flaggedAt ? r.flaggedAt.getTime() : null])), sorted };
+      const closed = new Map(decoded.flatMap((r) => (r.closedAt ? [[r.id, { at: r.closedAt, slackTeamId: r.closedSlackTeamId, teamsTenantId: r.closedTeamsTenantId }] as const] : [])));
+      partnerCache = { byId: new Map(sorted.map((p) => [p.id, p])), flagged: new Map(decoded.map((r) => [r.id, r.flaggedAt ? r.flaggedAt.getTime() : null])), closed, sorted };
     }
     return partnerCache;
   };
@@ -335,6 +337,15 @@ export function createStore(
     },
     setFlagged: (id, at) => {
       db.update(t.partners).set({ flaggedAt: at }).where(eq(t.partners.id, id)).run();
+      dropCaches();
+    },
+    closure: (id) => {
+      const c = partnerTable().closed.get(id);
+      return c ? { ...c, at: new Date(c.at) } : null;
+    },
+    closed: () => [...partnerTable().closed].map(([id, c]) => ({ id, ...c, at: new Date(c.at) })),
+    setClosed: (id, c) => {
+      db.update(t.partners).set({ closedAt: c?.at ?? null, closedSlackTeamId: c?.slackTeamId ?? null, closedTeamsTenantId: c?.teamsTenantId ?? null }).where(eq(t.partners.id, id)).run();
       dropCaches();
     },
   };

@@ -16,7 +16,7 @@ import { droppedWhileHeld } from '../core/policy/transition.js';
 import { personName } from '../core/disputes/disputes.service.js';
 import { partyName } from '../core/disputes/settle.js';
 import { effectiveStatus, isLive } from '../core/claims/lifecycle.js';
-import { anythingToClose, CLOSED_AS, closePartner, partnerClosing } from '../core/claims/close-partner.js';
+import { anythingToClose, CLOSED_AS, closedOn, closePartner, partnerClosing, type ClosingLookup } from '../core/claims/close-partner.js';
 import { lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsBasisFields, statsPeriod } from '../core/stats.js';
 import { count, plural } from '../core/words.js';
 import { DIRECT, DIRECT_NAME } from '../core/types.js';
@@ -42,6 +42,7 @@ const COMMANDS: readonly (readonly [syntax: string, about: string])[] = [
   ['serve', 'run the bot (Slack, Teams and /healthz on one server)'],
   ['console', 'the local console on the database (loads the demo data when nothing was imported yet)'],
   ['import accounts|partners|claims FILE', 'import a CSV export (headers as in examples/)'],
+  ['import partners FILE --reopen ID[,ID]', 'bring partners taken out of the programme back in, with their rows of the file (their Slack team and Teams tenant)'],
   ['policy check FILE', 'validate a policy file'],
   ['ledger verify [--head HASH]', "check the ledger's hash chain (--head: that it still holds a head printed before)"],
   ['ledger verify --file FILE', "check a JSON export's hash chain, without the database (--head too)"],
@@ -127,7 +128,7 @@ const SPECS: Readonly<Record<string, ArgSpec>> = {
   serve: {},
   console: {},
   'import accounts': { args: ['FILE'] },
-  'import partners': { args: ['FILE'] },
+  'import partners': { args: ['FILE'], options: { reopen: 'string' } },
   'import claims': { args: ['FILE'] },
   'policy check': { args: ['FILE'] },
   'ledger verify': { options: { head: 'string', file: 'string' } },
@@ -712,6 +713,9 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // Read and checked (a CSV with its kind's header) before the database is opened: a file
       // refused for itself leaves no database behind at a new DATABASE_PATH.
       const csv = csvFile(kind, file, csvText(file, bytes));
+      // Partners taken out of the programme that this file brings back in, by id (separated by commas).
+      const reopen = typeof p.options.reopen === 'string' ? [...new Set(p.options.reopen.split(',').map((id) => id.trim()).filter((id) => id !== ''))] : [];
+      if (p.options.reopen !== undefined && reopen.length === 0) throw new UsageError(p.label, '--reopen needs the ID of a partner taken out of the programme');
       // (So is ROE_POLICY, for a database not made yet: see createRuntime.)
       // A new version of ROE_POLICY, recorded with the rows: a change of the rules, said even when no row changed.
       const recording: { version: RecordedVersion | null } = { version: null };
@@ -719,7 +723,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       const report = withRuntime(config, db, (rt) => {
         // The cases it opens for pending claims are announced in its transaction: the outbox
         // delivers the messages (the arbitrator's card) once the server runs.
-        const r = importCsv(rt.ctx, kind, file, csv, { announce: (events) => announce(rt.deps, events, null), beforeWrite: () => void (recording.version = rt.recordPolicy()) });
+        const r = importCsv(rt.ctx, kind, file, csv, { announce: (events) => announce(rt.deps, events, null), beforeWrite: () => void (recording.version = rt.recordPolicy()), reopen });
         // The account index file, for the accounts as imported: the next start (or a running
         // server) reads it instead of indexing every account.
         if (kind === 'accounts') rt.reindex();
@@ -742,6 +746,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // A partner left out of the file is not removed: an admin taking one out of the programme is told so.
       const kept = report.notInFile ?? [];
       if (kept.length) io.out(`${plural(kept.length, 'partner')} ${kept.length === 1 ? 'is' : 'are'} not in the file, and ${kept.length === 1 ? 'is' : 'are'} kept as ${kept.length === 1 ? 'it was' : 'they were'} (an import never deletes): ${clean(kept.slice(0, 10).join(', '))}${kept.length > 10 ? ` and ${count(kept.length - 10)} more` : ''}; to take one that left the programme out of it: npx roe partner close ID`);
+      if (report.reopened?.length) io.out(clean(`back in the programme: ${report.reopened.join(', ')} (linked by the Slack team and Teams tenant the file gives it; the claims closed when it left stay closed)`));
       for (const w of namedInternal) io.err(`${file}: warning: ${w}`);
       // The first version of a new database is no change of the rules; a later one is.
       const version = recording.version?.earlier ? recording.version.version : null;
@@ -991,7 +996,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         return rt.store.reading(() => {
           const claims = rt.store.claims.forClaimant(partnerId);
           const disputes = rt.store.disputes.forParty(partnerId);
-          return partnerExport({ partner, claims, disputes, accounts: accountNames(rt, [...claims, ...disputes].map((x) => x.accountId)), ledger: rt.store.ledger.about(partnerLedgerSubjects(partnerId, claims)), at: rt.clock.now(), flaggedAt: rt.store.partners.flaggedAt(partnerId) });
+          return partnerExport({ partner, claims, disputes, accounts: accountNames(rt, [...claims, ...disputes].map((x) => x.accountId)), ledger: rt.store.ledger.about(partnerLedgerSubjects(partnerId, claims)), at: rt.clock.now(), flaggedAt: rt.store.partners.flaggedAt(partnerId), closure: rt.store.partners.closure(partnerId) });
         });
       }, { readOnly: true });
       if ('known' in data) {
@@ -1053,16 +1058,18 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // with it, as an import's cases are: the running server delivers them, and reads the
       // partner without its workspace at its next request.
       const result = withRuntime(config, db, (rt) => {
-        const known = () => rt.store.partners.all().map((x) => x.id).sort();
+        const known = () => rt.store.partners.all().map((x) => x.id).sort().map((id) => (rt.store.partners.closure(id) ? `${id} (out of the programme)` : id));
+        // The day it left the programme, before this run.
+        const leftOn = (c: ClosingLookup) => (c.partner !== null && c.closedAt !== null ? closedOn(rt.ctx, c.closedAt) : null);
         if (!confirmed) {
           const closing = rt.store.reading(() => partnerClosing(rt.ctx, partnerId));
-          return { closing, after: [], known: closing.partner === null ? known() : [] };
+          return { closing, after: [], known: closing.partner === null ? known() : [], leftOn: leftOn(closing) };
         }
         const closed = closePartner(rt.ctx, partnerId, { announce: (events) => announce(rt.deps, events, null) });
         const closing = closed ?? partnerClosing(rt.ctx, partnerId);
         // How each case now stands, once the closing committed.
         const after = closed ? closed.cases.map((d) => rt.store.disputes.get(d.id) ?? d) : [];
-        return { closing, after, known: closing.partner === null ? known() : [] };
+        return { closing, after, known: closing.partner === null ? known() : [], leftOn: leftOn(closing) };
       }, { readOnly: !confirmed });
       const { closing } = result;
       if (closing.partner === null) {
@@ -1075,7 +1082,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       }
       const who = clean(`${closing.partner.name} (${closing.partner.id})`);
       if (!anythingToClose(closing)) {
-        io.out(`nothing to do: ${who} has no live claim (pending, protected or dormant) and no Slack team or Teams tenant linked${closing.otherCases.length ? `; ${casesLeft(closing.otherCases)}` : ''}`);
+        io.out(`nothing to do: ${who} has no live claim (pending, protected or dormant) and no Slack team or Teams tenant linked, and left the programme on ${result.leftOn}${closing.otherCases.length ? `; ${casesLeft(closing.otherCases)}` : ''}`);
         if (closing.accounts.count) io.out(clean(accountsLeft(closing.accounts)));
         return 0;
       }
@@ -1088,6 +1095,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         if (closing.cases.length) lines.push(`- look again at the open ${closing.cases.length === 1 ? 'case' : 'cases'} holding them, ${listed(closing.cases.map((d) => `#${d.id}`))}: withdrawn when no claim in it is left live (its parties and arbitrator are told), otherwise recommended on again over the claims left (its arbitrator is told when that changes who is recommended)`);
         if (closing.linked) lines.push(`- unlink its ${org}: its users become unknown externals, who may only ask for help`);
         if (closing.otherCases.length) lines.push(`- leave ${casesLeft(closing.otherCases)}`);
+        lines.push(closing.closedAt === null ? '- record it as out of the programme: a claims file then refuses live claims of it, and a partners file no longer links it (only --reopen brings it back)' : `- keep it out of the programme, as it is since ${result.leftOn}`);
         lines.push('Its partner row, its stats and the ledger stay.');
         if (closing.accounts.count) lines.push(`${accountsLeft(closing.accounts)}.`);
         lines.push(`To do it: npx roe partner close ${closing.partner.id} --yes`);
@@ -1102,9 +1110,10 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         withdrawn.length ? `${withdrawn.length === 1 ? 'case' : 'cases'} ${listed(withdrawn)} withdrawn (no live claim left)` : null,
         open.length ? `${open.length === 1 ? 'case' : 'cases'} ${listed(open)} left to ${open.length === 1 ? 'its arbitrator' : 'their arbitrators'}, recommended on over the claims left` : null,
         closing.linked ? `${org} unlinked` : null,
+        closing.closedAt === null ? 'out of the programme from now' : `out of the programme since ${result.leftOn}`,
       ].filter((x) => x !== null);
       io.out(clean(`closed ${who}: ${parts.join('; ')}${closing.otherCases.length ? `; ${casesLeft(closing.otherCases)}` : ''}`));
-      if (closing.linked) io.out('A partners file that still gives its Slack team or Teams tenant links them again: give it with those cells empty, or leave it out.');
+      io.out(`A partners file that still gives its Slack team or Teams tenant is refused: give it with those cells empty, or leave it out. To bring it back into the programme: npx roe import partners FILE --reopen ${closing.partner.id}`);
       if (closing.accounts.count) io.out(clean(accountsLeft(closing.accounts)));
       return 0;
     }

@@ -6,6 +6,7 @@ import { getPerson, teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { createStore } from '../../db/repos/store.js';
 import { scheduleVersionEffect, versionsAwaitingEffect } from '../core/sla/sla.service.js';
 import { resolvePrincipal, userKey, type ChatIdentity, type Principal } from '../core/authz.js';
+import { formerPartners } from '../core/claims/close-partner.js';
 import type { Clock } from '../core/clock.js';
 import type { DomainContext } from '../core/context.js';
 import type { AccountMatcher } from '../core/matching/matcher.js';
@@ -189,7 +190,8 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
         },
       },
       // A home user is never a partner's: the partners are read only for someone from outside.
-      resolve: (identity) => resolvePrincipal(identity, policies.inForceAt(clock.now()).policy.people, identity.home ? [] : store.partners.all()),
+      // Those taken out of the programme, only for someone of no partner: told theirs left.
+      resolve: (identity) => resolvePrincipal(identity, policies.inForceAt(clock.now()).policy.people, identity.home ? [] : store.partners.all(), () => formerPartners(store)),
       recordPolicy: recordNow,
       reindex: () => {
         if (index === null) {

@@ -202,8 +202,10 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
     return homeTenant ? tenant === homeTenant || (tenant !== null && internalTenants.has(tenant)) : !cfg.appId && (tenant === null || !partnerTenants().has(tenant));
   };
   // Whose tenant a stranger is of, for the admin who would let its people in.
-  const resolve = notingUnlinked(rt.resolve, (tenant) =>
-    log.info({ tenant }, 'teams: a user of a tenant that is neither yours nor a partner\'s may only ask for help; to let its people in, put its id in the partners CSV (teams_tenant_id), or in MICROSOFT_INTERNAL_TENANT_IDS if the tenant is your company\'s'),
+  const resolve = notingUnlinked(rt.resolve, (tenant, former) =>
+    former
+      ? log.info({ tenant, partner: former.id }, `teams: a user of a tenant that was ${former.name}'s until it left the programme (roe partner close) may only ask for help; a partners CSV giving its id again is refused: to bring the partner back in, import it with --reopen ${former.id}`)
+      : log.info({ tenant }, 'teams: a user of a tenant that is neither yours nor a partner\'s may only ask for help; to let its people in, put its id in the partners CSV (teams_tenant_id), or in MICROSOFT_INTERNAL_TENANT_IDS if the tenant is your company\'s'),
   );
   // botbuilder loads only here, when Teams is served (a Slack-only server never pays for it).
   const ready = import('./teams-adapter.js').then((m) => m.createTeamsAdapter(options, { deps: rt.deps, resolve, isHomeTenant, useRoster: Boolean(cfg.tenantId || cfg.appId), contacts, log }, log));

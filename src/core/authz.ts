@@ -8,7 +8,22 @@ import { DIRECT } from './types.js';
 export type Principal =
   | { kind: 'internal'; userKey: string; personKey: string | null; displayName: string }
   | { kind: 'external'; userKey: string; partnerId: string; displayName: string }
-  | { kind: 'unknown'; userKey: string; displayName: string; guest?: boolean };
+  | {
+      kind: 'unknown';
+      userKey: string;
+      displayName: string;
+      guest?: boolean;
+      /** The partner whose Slack team or Teams tenant theirs was until it left the programme (`roe partner close`). */
+      formerPartner?: FormerPartner;
+    };
+
+/** A partner taken out of the programme, as its people are told: its name, and the workspaces it had. */
+export interface FormerPartner {
+  id: string;
+  name: string;
+  slackTeamId: string | null;
+  teamsTenantId: string | null;
+}
 
 /** What a platform adapter knows about a chat user. */
 export interface ChatIdentity {
@@ -29,9 +44,8 @@ export interface ChatIdentity {
 
 /** Why an unknown user may only ask for help, in their words. */
 export function unknownReason(p: Extract<Principal, { kind: 'unknown' }>): string {
-  return p.guest
-    ? 'Guest accounts cannot use roe-bot, since it cannot tell whom a guest works for'
-    : 'Your organisation is not linked to a partner of ours yet';
+  if (p.guest) return 'Guest accounts cannot use roe-bot, since it cannot tell whom a guest works for';
+  return p.formerPartner ? `Your organisation (${p.formerPartner.name}) is no longer in our partner programme` : 'Your organisation is not linked to a partner of ours yet';
 }
 
 export function userKey(platform: string, userId: string): string {
@@ -55,12 +69,15 @@ export function userKeysOfPerson(people: PolicyPeople, personKey: string): strin
 
 /**
  * Internal users are the company's; an external user belongs to the partner whose Slack team
- * or Teams tenant they come from; anyone else is unknown and may only ask for help.
+ * or Teams tenant they come from; anyone else is unknown and may only ask for help. `former`, read
+ * only for someone of no partner, gives the partners taken out of the programme: one of their
+ * workspaces is said to be theirs.
  */
 export function resolvePrincipal(
   who: ChatIdentity,
   people: PolicyPeople,
   partners: readonly Partner[],
+  former?: () => readonly FormerPartner[],
 ): Principal {
   const key = userKey(who.platform, who.userId);
   if (who.guest) return { kind: 'unknown', userKey: key, displayName: who.displayName, guest: true };
@@ -74,11 +91,12 @@ export function resolvePrincipal(
     return { kind: 'internal', userKey: key, personKey, displayName: who.displayName };
   }
   // Teams tenant ids are GUIDs, written in either case (a CSV may hold them in capitals).
-  const orgOf = (p: Partner) => (who.platform === 'teams' ? p.teamsTenantId?.toLowerCase() : who.platform === 'slack' ? p.slackTeamId : p.id);
+  const orgOf = (p: Pick<Partner, 'id' | 'slackTeamId' | 'teamsTenantId'>) => (who.platform === 'teams' ? p.teamsTenantId?.toLowerCase() : who.platform === 'slack' ? p.slackTeamId : p.id);
   const org = who.platform === 'teams' ? who.orgId?.toLowerCase() : who.orgId;
   const partner = org ? partners.find((p) => orgOf(p) === org) : undefined;
   if (partner) return { kind: 'external', userKey: key, partnerId: partner.id, displayName: who.displayName };
-  return { kind: 'unknown', userKey: key, displayName: who.displayName };
+  const gone = org && former && who.platform !== 'console' ? former().find((p) => orgOf(p) === org) : undefined;
+  return { kind: 'unknown', userKey: key, displayName: who.displayName, ...(gone ? { formerPartner: gone } : {}) };
 }
 
 /** The party a principal acts for by default. */
@@ -199,6 +217,9 @@ export function leftWords(name: string): string {
 
 /** External users claim and dispute for their own partner only; unknown users for nobody. */
 export function authorizeActingFor(principal: Principal, party: PartyId): void {
-  if (principal.kind === 'unknown') throw new DomainError('unknown_user', 'Your workspace is not linked to a partner of ours, so you can ask for help but not claim or dispute. Ask your partner manager to connect your organisation.');
+  if (principal.kind === 'unknown') {
+    if (principal.formerPartner) throw new DomainError('unknown_user', `${unknownReason(principal)}, so you can ask for help but not claim or dispute.`);
+    throw new DomainError('unknown_user', 'Your workspace is not linked to a partner of ours, so you can ask for help but not claim or dispute. Ask your partner manager to connect your organisation.');
+  }
   if (principal.kind === 'external' && principal.partnerId !== party) throw new DomainError('forbidden', 'You can claim, dispute and log activity only for your own organisation.');
 }

@@ -62,6 +62,19 @@ export interface PartnersRepo {
   /** When the partner was flagged by the consequences rule, or null. */
   flaggedAt(id: string): Date | null;
   setFlagged(id: string, at: Date | null): void;
+  /** When the partner was taken out of the programme (`roe partner close`), and the workspaces it had then; null while it is in. */
+  closure(id: string): PartnerClosure | null;
+  /** The partners taken out of the programme, by id. */
+  closed(): (PartnerClosure & { id: string })[];
+  /** Records the partner closed (with the workspaces it had), or in the programme again (null). */
+  setClosed(id: string, closure: PartnerClosure | null): void;
+}
+
+/** A partner taken out of the programme: when, and the Slack team and Teams tenant it had then (its own are cleared). */
+export interface PartnerClosure {
+  at: Date;
+  slackTeamId: string | null;
+  teamsTenantId: string | null;
 }
 
 export interface ClaimsRepo {

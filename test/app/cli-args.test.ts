@@ -24,7 +24,7 @@ const usageOf = {
   stats: 'usage: roe stats [--format text|json] [--since DAY] [--until DAY]  claims, disputes, rulings and open cases per partner (over a period: DAY as YYYY-MM-DD); open cases per arbitrator',
   export: 'usage: roe export --partner ID  everything about one partner, and nothing about others (JSON)',
   backup: 'usage: roe backup FILE  an online, consistent copy of the database',
-  import: 'usage: roe import accounts|partners|claims FILE  import a CSV export (headers as in examples/)',
+  import: 'usage: roe import accounts|partners|claims FILE   import a CSV export (headers as in examples/)\n       roe import partners FILE --reopen ID[,ID]  bring partners taken out of the programme back in, with their rows of the file (their Slack team and Teams tenant)',
   policy: 'usage: roe policy check FILE  validate a policy file',
   ledger: "usage: roe ledger verify [--head HASH]        check the ledger's hash chain (--head: that it still holds a head printed before)\n       roe ledger verify --file FILE          check a JSON export's hash chain, without the database (--head too)\n       roe ledger export [--format json|csv]  print the ledger (JSON by default)",
   forget: "usage: roe forget USER  remove a chat user's personal data (USER: slack:U0123, teams:29:…, teams:ENTRA-OBJECT-ID or console:NAME)",

@@ -185,6 +185,27 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('after the upgrade, a partner closed before is recorded out of the programme from its partner.closed entry; one linked since, and the others, are not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
+    dirs.push(dir);
+    const path = olderDatabase(dir, 14);
+    const before = new Database(path);
+    before.exec(`
+      INSERT INTO partners (id, name, tier, slack_team_id, teams_tenant_id, updated_at) VALUES ('fabrikam', 'Fabrikam', 'gold', NULL, NULL, 0), ('contoso', 'Contoso', 'gold', 'T0CONTOSO', NULL, 0), ('northwind', 'Northwind', 'gold', NULL, NULL, 0);
+      INSERT INTO ledger (seq, at, kind, subject, actor, policy_version, payload, prev_hash, hash) VALUES
+        (1, '2026-12-01T09:30:00.250Z', 'partner.closed', 'partner:fabrikam', 'close', NULL, '{}', 'a', 'b'),
+        (2, '2026-12-01T10:00:00.000Z', 'partner.closed', 'partner:contoso', 'close', NULL, '{}', 'b', 'c');
+    `);
+    before.close();
+    const db = openDatabase(path);
+    const store = createStore(db);
+    expect(store.partners.closure('fabrikam')).toEqual({ at: new Date('2026-12-01T09:30:00.250Z'), slackTeamId: null, teamsTenantId: null });
+    expect(store.partners.closure('contoso')).toBeNull();
+    expect(store.partners.closure('northwind')).toBeNull();
+    expect(store.partners.closed().map((c) => c.id)).toEqual(['fabrikam']);
+    db.close();
+  });
+
   it('two processes upgrading the same database at once both start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
     dirs.push(dir);

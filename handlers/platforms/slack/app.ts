@@ -165,8 +165,10 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   const client = new webApi.WebClient(o.botToken, clientOptions);
   const deliveryClient = new webApi.WebClient(o.botToken, { ...clientOptions, ...DELIVERY_CLIENT_OPTIONS });
   // Whose team a stranger is of, for the admin who would let its people in.
-  const resolve = notingUnlinked(o.resolve, (team) =>
-    o.log.info({ team }, 'slack: a user of a Slack team that is neither yours nor a partner\'s may only ask for help; to let its people in, put its id in the partners CSV (slack_team_id), or in SLACK_INTERNAL_TEAM_IDS if the team is your company\'s'),
+  const resolve = notingUnlinked(o.resolve, (team, former) =>
+    former
+      ? o.log.info({ team, partner: former.id }, `slack: a user of a Slack team that was ${former.name}'s until it left the programme (roe partner close) may only ask for help; a partners CSV giving its id again is refused: to bring the partner back in, import it with --reopen ${former.id}`)
+      : o.log.info({ team }, 'slack: a user of a Slack team that is neither yours nor a partner\'s may only ask for help; to let its people in, put its id in the partners CSV (slack_team_id), or in SLACK_INTERNAL_TEAM_IDS if the team is your company\'s'),
   );
   const identities = new SlackIdentities(client, resolve, Date.now, (team) => o.deps.ctx.store.partners.all().some((p) => p.slackTeamId === team), new Set(o.internalTeamIds));
   const table = new ListenerTable();

@@ -1,3 +1,4 @@
+import { refuseClosedParty } from './close-partner.js';
 import { authorizeActingFor, ownParty, userKeysOfPerson, type Principal } from '../authz.js';
 import type { DomainContext } from '../context.js';
 import { applyOutcome, isOverlapCase, joinCase, liveClaims, openCase, otherClaimOfParty, partyName, recentRulingAgainst, rulingHolding } from '../disputes/settle.js';
@@ -128,6 +129,8 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   if (!claimant) throw new DomainError('unknown_user', 'You are not linked to a partner of ours, so you cannot register deals.');
   authorizeActingFor(principal, claimant);
   if (claimant !== DIRECT && !store.partners.get(claimant)) throw new DomainError('invalid_input', `Unknown partner "${claimant}".`, { claimant: 'Pick a partner from the list' });
+  // One of the company's people filing for a partner that left the programme (a read of the cached partners table).
+  refuseClosedParty(ctx, claimant, 'claim');
   // A partner's claim goes to market through the partner: route direct is the direct team's own.
   const wrongRoute = routeProblem(claimant, input.route);
   if (wrongRoute) throw new DomainError('invalid_input', wrongRoute, { route: wrongRoute });

@@ -1,8 +1,13 @@
+import { DateTime } from 'luxon';
+import type { FormerPartner } from '../authz.js';
+import { DomainError } from '../errors.js';
 import type { DomainContext } from '../context.js';
+import type { Store } from '../ports.js';
 import type { DomainEvent } from '../events.js';
 import { DIRECT, type Claim, type ClaimStatus, type Dispute, type Partner } from '../types.js';
 import { openCasesHolding, reviewCase } from '../disputes/review.js';
 import { cancelLifecycle } from './lifecycle.service.js';
+import { FLAG_REVIEW_TIMER } from './consequences.js';
 
 /** Why the claims of a partner taken out of the programme were closed, as their ledger entries say. */
 export const PARTNER_LEFT = 'partner left the programme';
@@ -37,15 +42,17 @@ export interface PartnerClosing {
   otherCases: Dispute[];
   /** Whether it has a Slack team or Teams tenant linked, which is removed. */
   linked: boolean;
+  /** When it was taken out of the programme already (a closing run before), or null. */
+  closedAt: Date | null;
   /** The accounts the CRM gives it as incumbent or named owner (the first ids, and how many): the CRM's to change, left as they are. */
   accounts: { count: number; ids: string[] };
 }
 
 export type ClosingLookup = { partner: null; reason: 'direct' | 'unknown' } | PartnerClosing;
 
-/** Whether a closing has anything to do: a live claim to close or a workspace to unlink. */
+/** Whether a closing has anything to do: a live claim to close, a workspace to unlink, or the partner to record as closed. */
 export function anythingToClose(c: PartnerClosing): boolean {
-  return c.claims.length > 0 || c.linked;
+  return c.claims.length > 0 || c.linked || c.closedAt === null;
 }
 
 /**
@@ -66,6 +73,7 @@ export function partnerClosing(ctx: DomainContext, partnerId: string): ClosingLo
     cases: [...cases.values()].sort((a, b) => a.id - b.id),
     otherCases: otherCases.sort((a, b) => a.id - b.id),
     linked: partner.slackTeamId !== null || partner.teamsTenantId !== null,
+    closedAt: ctx.store.partners.closure(partnerId)?.at ?? null,
     accounts: ctx.store.accounts.namingParty(partnerId, 10),
   };
 }
@@ -82,7 +90,9 @@ export interface PartnerClosed extends PartnerClosing {
  * the reason); the running cases holding them are looked at again as when the CRM's import closes
  * a claim (withdrawn with no live claim left, or recommended on again: see reviewCase), their
  * events given to `announce` inside the transaction; and its Slack team and Teams tenant are
- * unlinked, so that its users are unknown externals from then on (`partner.closed`). Its row,
+ * unlinked, so that its users are unknown externals from then on (`partner.closed`); the partner
+ * is recorded closed, with those workspaces (see PartnersRepo.closure), and its flag's review
+ * timer goes: a closed partner's flag is neither set nor lifted (see reviewPartner). Its row,
  * its stats and the ledger stay. The closing is worked out again under the write lock: what
  * another process (the bot) wrote meanwhile is closed too. Nothing to do writes nothing.
  * Null when there is no such partner (or `direct`).
@@ -104,6 +114,10 @@ export function closePartner(ctx: DomainContext, partnerId: string, options: { a
     for (const d of closing.cases) done.events.push(...reviewCase(ctx, d.id, now));
     const { partner } = closing;
     if (closing.linked) store.partners.upsert({ ...partner, slackTeamId: null, teamsTenantId: null });
+    // A partner closed before keeps the day it left, and the workspaces it had then unless it has others now.
+    const before = store.partners.closure(partner.id);
+    store.partners.setClosed(partner.id, { at: before?.at ?? now, slackTeamId: partner.slackTeamId ?? before?.slackTeamId ?? null, teamsTenantId: partner.teamsTenantId ?? before?.teamsTenantId ?? null });
+    store.timers.cancel(`partner:${partner.id}`, FLAG_REVIEW_TIMER);
     store.ledger.append({
       at: now,
       kind: 'partner.closed',
@@ -115,4 +129,26 @@ export function closePartner(ctx: DomainContext, partnerId: string, options: { a
     if (done.events.length > 0) options.announce?.(done.events);
     return done;
   });
+}
+
+/** The partners taken out of the programme, with the Slack team and Teams tenant each had then: whose a stranger's workspace was. */
+export function formerPartners(store: Pick<Store, 'partners'>): FormerPartner[] {
+  return store.partners.closed().map((c) => ({ id: c.id, name: store.partners.get(c.id)?.name ?? c.id, slackTeamId: c.slackTeamId, teamsTenantId: c.teamsTenantId }));
+}
+
+/**
+ * Refuses to file `what` for a partner taken out of the programme (one of the company's people
+ * acting for it: its own users are unknown since). One read of the cached partners table.
+ */
+export function refuseClosedParty(ctx: DomainContext, party: string, what: 'claim' | 'dispute'): void {
+  const closure = party === DIRECT ? null : ctx.store.partners.closure(party);
+  if (!closure) return;
+  const name = ctx.store.partners.get(party)?.name ?? party;
+  const day = closedOn(ctx, closure.at);
+  throw new DomainError('invalid_input', `${name} left the partner programme on ${day}, so no ${what === 'claim' ? 'claim can be filed' : 'dispute can be raised'} for it.`, { claimant: `${name} left the partner programme` });
+}
+
+/** The day a partner left the programme, where the company is (as the policy in force then counts days). */
+export function closedOn(ctx: DomainContext, at: Date): string {
+  return DateTime.fromJSDate(at, { zone: ctx.policies().inForceAt(at).policy.timezone }).toISODate()!;
 }

@@ -30,9 +30,15 @@ function violationsInWindow(ctx: DomainContext, partnerId: string, now: Date): D
 /**
  * Re-evaluates a partner against the policy's consequences: flags it when its violations in
  * the window reach the threshold, unflags it when they fall below. A flagged partner gets a
- * review timer for when its oldest counted violation leaves the window.
+ * review timer for when its oldest counted violation leaves the window. A partner taken out of
+ * the programme (`roe partner close`) is not looked at: its flag is neither set nor lifted (nobody
+ * is told "flag lifted" of a partner that left), and its timer goes.
  */
 export function reviewPartner(ctx: DomainContext, partnerId: string, now: Date): DomainEvent[] {
+  if (ctx.store.partners.closure(partnerId) !== null) {
+    ctx.store.timers.cancel(`partner:${partnerId}`, FLAG_REVIEW_TIMER);
+    return [];
+  }
   const policy = ctx.policies().inForceAt(now).policy;
   const violations = violationsInWindow(ctx, partnerId, now);
   const flagged = ctx.store.partners.flaggedAt(partnerId) !== null;

@@ -1,4 +1,5 @@
 import { formatsFor } from '../time-format.js';
+import { refuseClosedParty } from '../claims/close-partner.js';
 import { authorizeActingFor, authorizeRuling, caseNamedBy, formerPerson, ownParty, type Principal } from '../authz.js';
 import { canonicalProductLine, RequestKeyTaken, UnknownAccount } from '../claims/claims.service.js';
 import type { DomainContext } from '../context.js';
@@ -91,6 +92,7 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   const party = input.raisedAs ?? ownOf;
   authorizeActingFor(principal, party);
   if (party !== DIRECT && !store.partners.get(party)) throw new DomainError('invalid_input', `Unknown partner "${party}".`, { claimant: 'Pick a partner from the list' });
+  refuseClosedParty(ctx, party, 'dispute');
   // Raised for a partner by one of the company's people: the refusals name that partner, not "you".
   const forParty = party === ownOf ? null : partyName(ctx, party);
   const account = store.accounts.get(input.accountId);

@@ -4,6 +4,7 @@ import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { DIRECT, IMPORTED_BY, sameProductLine, type Claim, type ClaimStatus, type Partner } from '../types.js';
 import { reviewPartner } from '../claims/consequences.js';
+import { closedOn } from '../claims/close-partner.js';
 import { planLifecycle } from '../claims/lifecycle.service.js';
 import { PARTNER_ROUTES_IN_WORDS, routeFits } from '../claims/route.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
@@ -37,6 +38,8 @@ export interface ImportReport {
    * were (an import never deletes), which an admin removing a partner that left should be told.
    */
   notInFile?: string[];
+  /** A partners file: the partners taken out of the programme that it brought back in (see {@link ImportOptions.reopen}), by id. */
+  reopened?: string[];
 }
 
 export interface ImportOptions {
@@ -50,6 +53,13 @@ export interface ImportOptions {
   announce?: (events: readonly DomainEvent[]) => void;
   /** Called first in the import's transaction, once its rows passed every check: what must be written with the import or not at all (the policy version it judges by). */
   beforeWrite?: () => void;
+  /**
+   * A partners file: the ids of partners taken out of the programme (`roe partner close`) that
+   * it brings back in, each given in the file. Without it, a closed partner's row that gives a
+   * Slack team or Teams tenant is refused: a file that still has them (a CRM's nightly export)
+   * would otherwise undo the closing without a word.
+   */
+  reopen?: readonly string[];
 }
 
 /** The most problems of a refused file its message lists, in line order (the error holds them all). */
@@ -130,7 +140,8 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
   if (kind === 'partners') {
     // Reserved ids (direct, none) are refused with the row's own checks (partnerRow).
     const parsed = parseCsv('partners', text, partnerRow);
-    const problems = () => sharedOrgs(store.partners.all(), checkable(parsed).sort((a, b) => a.line - b.line));
+    const reopen = new Set(options.reopen ?? []);
+    const problems = () => [...sharedOrgs(store.partners.all(), checkable(parsed).sort((a, b) => a.line - b.line)), ...closedPartnerRows(ctx, parsed, reopen)].sort((a, b) => a.line - b.line);
     const mark = store.writesByOthers();
     refuseIfAny(fileName, parsed, problems());
     store.transaction(() => {
@@ -139,8 +150,19 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       const keep = leftOut('partners', parsed.columns);
       for (const r of parsed.rows) count(store.partners.upsert(toPartner(r.value), keep));
       if (changed()) store.ledger.append({ at: now, kind: 'import.partners', subject: 'partners', actor: 'import', policyVersion: null, payload: totals() });
+      // Brought back into the programme: recorded, and its flag looked at again (its review stopped while it was out).
+      report.reopened = [...reopen].sort();
+      for (const id of report.reopened) {
+        const closure = store.partners.closure(id)!;
+        const partner = store.partners.get(id)!;
+        store.partners.setClosed(id, null);
+        store.ledger.append({ at: now, kind: 'partner.reopened', subject: `partner:${id}`, actor: 'import', policyVersion: null, payload: { closedAt: closure.at.toISOString(), linked: { slack: partner.slackTeamId !== null, teams: partner.teamsTenantId !== null } } });
+        report.events.push(...reviewPartner(ctx, id, now));
+      }
+      // A partner closed is out of the programme already: not one to suggest closing.
       const inFile = new Set(parsed.rows.map((r) => r.value.id));
-      report.notInFile = store.partners.all().flatMap((p) => (inFile.has(p.id) ? [] : [p.id])).sort();
+      report.notInFile = store.partners.all().flatMap((p) => (inFile.has(p.id) || store.partners.closure(p.id) ? [] : [p.id])).sort();
+      if (report.events.length > 0) options.announce?.(report.events);
     });
     return report;
   }
@@ -199,6 +221,16 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
     for (const { line, value } of checkable(parsed)) {
       if (value.account_id !== undefined && !store.accounts.get(value.account_id)) errors.push({ line, message: `account_id: unknown account "${value.account_id}" (import accounts first)` });
       if (value.claimant !== undefined && !isParty(value.claimant)) errors.push({ line, message: `claimant: ${unknownPartner(value.claimant, 'import partners first, or "direct" for direct sales')}` });
+      // A partner out of the programme holds nothing: a live claim of its is refused (a re-import
+      // of one closed since is not live: it keeps its closed status, see keepsStoredStatus).
+      const closure = value.claimant === undefined || value.claimant === DIRECT ? null : store.partners.closure(value.claimant);
+      if (closure && value.status !== undefined && !isClosed(value.status)) {
+        const prior = value.id === undefined ? undefined : store.claims.byRequestKey(`import:${value.id}`);
+        if (!prior || !isClosed(prior.status)) {
+          const name = store.partners.get(value.claimant!)?.name ?? value.claimant!;
+          errors.push({ line, message: `claimant: ${name} (${value.claimant}) left the programme on ${closedOn(ctx, closure.at)} (roe partner close), so a ${value.status} claim of it is not imported: give the claim as the CRM closed it (won, lost or expired), or leave the row out` });
+        }
+      }
       // As in chat: route direct is the direct team's own deals, never a partner's (known or not).
       if (value.claimant !== undefined && value.route !== undefined && !routeFits(value.claimant, value.route)) {
         errors.push({ line, message: `route: "${value.route}" is for the direct team's own deals; ${value.claimant} is a partner, whose claims go to market by ${PARTNER_ROUTES_IN_WORDS}` });
@@ -523,6 +555,31 @@ function refuseIfAny(fileName: string, parsed: CsvResult<unknown>, references: r
   const errors = [...(parsed.ok ? [] : parsed.errors), ...references];
   // Stable: a line's own problems stay before those of its references.
   if (errors.length) throw new ImportError(fileName, errors.sort((a, b) => a.line - b.line));
+}
+
+/**
+ * The problems of a partners file with partners taken out of the programme (`roe partner close`):
+ * a closed partner's row that gives a Slack team or Teams tenant links it again, which only
+ * `reopen` (naming it) may do; an id in `reopen` must be a closed partner the file gives.
+ */
+function closedPartnerRows(ctx: DomainContext, parsed: CsvResult<PartnerRow>, reopen: ReadonlySet<string>): RowError[] {
+  const { store } = ctx;
+  const errors: RowError[] = [];
+  const rows = checkable(parsed);
+  for (const { line, value } of rows) {
+    if (value.id === undefined || reopen.has(value.id)) continue;
+    const closure = store.partners.closure(value.id);
+    const column = value.slack_team_id ? 'slack_team_id' : value.teams_tenant_id ? 'teams_tenant_id' : null;
+    if (!closure || !column) continue;
+    const day = closedOn(ctx, closure.at);
+    errors.push({ line, message: `${column}: ${value.id} left the programme on ${day} (roe partner close), and a partners file does not link it again: leave its slack_team_id and teams_tenant_id empty, or bring it back into the programme with --reopen ${value.id}` });
+  }
+  for (const id of reopen) {
+    const given = rows.find((r) => r.value.id === id);
+    if (!given) errors.push({ line: 1, message: `--reopen ${id}: the file gives no partner "${id}"; bring a partner back with its row (and its slack_team_id or teams_tenant_id)` });
+    else if (!store.partners.closure(id)) errors.push({ line: given.line, message: `--reopen ${id}: ${id} is ${store.partners.get(id) ? 'in the programme' : 'a new partner'}, not one taken out of it (roe partner close); import without --reopen` });
+  }
+  return errors;
 }
 
 /**

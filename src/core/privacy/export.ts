@@ -1,5 +1,6 @@
 import type { LedgerContent, LedgerEntry } from '../ledger/chain.js';
 import type { Account, Claim, Dispute, Partner } from '../types.js';
+import type { PartnerClosure } from '../ports.js';
 import { DIRECT } from '../types.js';
 
 const OTHER = 'another party';
@@ -37,7 +38,7 @@ export function partnerLedgerSubjects(partnerId: string, claims: readonly Pick<C
  * the partner's own: a caller may read just those (its claims, its disputes, the accounts
  * they name, the entries about {@link partnerLedgerSubjects}), and the export is the same.
  */
-export function partnerExport(input: { partner: Partner; claims: Claim[]; disputes: Dispute[]; accounts: ReadonlyMap<string, Pick<Account, 'name'>>; ledger: Iterable<LedgerEntry>; at: Date; flaggedAt?: Date | null }) {
+export function partnerExport(input: { partner: Partner; claims: Claim[]; disputes: Dispute[]; accounts: ReadonlyMap<string, Pick<Account, 'name'>>; ledger: Iterable<LedgerEntry>; at: Date; flaggedAt?: Date | null; closure?: PartnerClosure | null }) {
   const { partner } = input;
   const own = input.claims.filter((c) => c.claimant === partner.id);
   const ownIds = new Set(own.map((c) => c.id));
@@ -47,7 +48,7 @@ export function partnerExport(input: { partner: Partner; claims: Claim[]; disput
   for (const { prevHash: _prev, hash: _hash, ...e } of input.ledger) if (subjects.has(e.subject)) ledger.push({ ...e, payload: hideParties(e.payload, show) });
   return {
     exportedAt: input.at.toISOString(),
-    partner: { id: partner.id, name: partner.name, tier: partner.tier, slackTeamId: partner.slackTeamId, teamsTenantId: partner.teamsTenantId, flaggedSince: input.flaggedAt?.toISOString() ?? null },
+    partner: { id: partner.id, name: partner.name, tier: partner.tier, slackTeamId: partner.slackTeamId, teamsTenantId: partner.teamsTenantId, flaggedSince: input.flaggedAt?.toISOString() ?? null, closed: input.closure ? { at: input.closure.at.toISOString(), slackTeamId: input.closure.slackTeamId, teamsTenantId: input.closure.teamsTenantId } : null },
     claims: own.map((c) => ({
       id: c.id,
       account: { id: c.accountId, name: input.accounts.get(c.accountId)?.name ?? c.accountId },

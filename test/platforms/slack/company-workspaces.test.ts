@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../handlers/platforms/slack/ids.js';
+import { closePartner } from '../../../src/core/claims/close-partner.js';
 import { SHARED_CHANNEL, startSlack, USERS, visible, type Harness } from '../../support/slack-harness.js';
 import type { SlackUser } from '../../support/slack-requests.js';
 
@@ -103,5 +104,18 @@ describe('a stranger: the admin is told which team to link', () => {
     expect(JSON.parse(noted[0]!)).toMatchObject({ team: 'T0STRANGER', msg: expect.stringContaining('SLACK_INTERNAL_TEAM_IDS') });
     expect(noted[0]).not.toContain(USERS.stranger.id);
     expect(noted[0]).not.toContain(USERS.stranger.name);
+  });
+});
+
+describe('a user of a partner taken out of the programme (roe partner close)', () => {
+  it('is told their organisation is no longer in the programme; the log names the partner, not the partners CSV as the way in', async () => {
+    h = await startSlack();
+    closePartner(h.rt.ctx, 'northwind');
+    expect(await whoOwns(USERS.northwind, 'acme corp')).toContain('Your organisation (Northwind Partners) is no longer in our partner programme, so you cannot look up accounts');
+    const noted = h.rt.logs.lines.filter((l) => l.includes('until it left the programme'));
+    expect(noted).toHaveLength(1);
+    expect(JSON.parse(noted[0]!)).toMatchObject({ team: 'T0NORTHWIND', partner: 'northwind', msg: expect.stringContaining('--reopen northwind') });
+    expect(h.rt.logs.lines.filter((l) => l.includes('neither yours nor a partner'))).toEqual([]);
+    expect(noted[0]).not.toContain(USERS.northwind.id);
   });
 });
