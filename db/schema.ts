@@ -112,6 +112,8 @@ export const disputes = sqliteTable(
     /** The party it was raised as: the raiser's own (direct for the company's own people), or the partner one of them raised a dispute for; null on disputes from before it was kept. */
     raisedAs: text('raised_as'),
     reason: text('reason').notNull(),
+    /** Whether the claim that opened it was filed while its partner was flagged (its reason says so too): set when the case opens. */
+    filedFlagged: flag('filed_flagged').notNull().default(false),
     evidence: text('evidence').notNull(),
     origin: json<unknown>('origin'),
     coverageName: text('coverage_name').notNull(),

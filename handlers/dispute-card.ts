@@ -3,7 +3,7 @@ import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/e
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
 import { DIRECT, type Dispute } from '../src/core/types.js';
-import { flaggedReason, flagStanding } from '../src/core/claims/consequences.js';
+import { flagStanding } from '../src/core/claims/consequences.js';
 import { breachOutcome, pastDue, recusalsOf } from '../src/core/sla/sla.service.js';
 import { involvementsWords, involvementWords } from '../src/core/disputes/recusal.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
@@ -137,7 +137,7 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     // A claim filed while its partner was flagged still waits after the flag lifts: said so, not left to read as a flag that holds.
     // The flag is the filing party's, the case's first (another party's in it is nothing of theirs).
     const filer = d.parties[0];
-    if (d.status === 'open' && flaggedReason(d.reason) && filer !== undefined && filer !== DIRECT) {
+    if (d.status === 'open' && d.filedFlagged && filer !== undefined && filer !== DIRECT) {
       const own = viewer.kind === 'external';
       // Lifted as the flag lines say it holds (flagStanding): a flag the policy in force no longer enforces holds no claim.
       if (flagStanding(deps.ctx, filer, deps.ctx.clock.now()) === null) {

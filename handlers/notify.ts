@@ -780,6 +780,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const c = e.claim;
         const target = splitUserKey(c.createdBy);
         if (!target) break;
+        // Told once that it protects nothing, when it went dormant: its expiry, weeks later, is no news.
+        if (e.type === 'claim.expired' && e.toldDormant) break;
         const viewer = filerViewer(c);
         const vp = viewpoint(deps, viewer);
         // One of the company's people who filed it for a partner reads whose claim it is, as /roe mine and the claim's answer say it.
@@ -840,6 +842,13 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const targets: [Platform, string | undefined][] = origin?.platform === 'console' ? [['console', 'escalations']] : [['slack', namedChannel(channels.slack)], ['teams', namedChannel(channels.teams)]];
         for (const [platform, channel] of targets) {
           if (channel) out.push({ platform, target: { kind: 'channel', channel }, body, dedupeKey: `${e.type}:${e.partnerId}:${platform}:${stamp}` });
+        }
+        // The Slack cards of its cases filed while it was flagged said how the flag stood: redrawn
+        // as the case now stands (the flag lifted, or holding again), their ruling buttons kept.
+        // A Teams card redraws itself when shown.
+        for (const d of deps.ctx.store.disputes.open()) {
+          if (!d.filedFlagged || d.parties[0] !== e.partnerId) continue;
+          out.push(...liveCardUpdates(deps, d, pastChainLead(deps, d) ?? [], `${e.type}:${d.id}:${stamp}`, { everyone: true }));
         }
         break;
       }

@@ -92,6 +92,7 @@ const toDispute = (r: DisputeRow): Dispute => ({
   raisedBy: r.raisedBy,
   raisedAs: r.raisedAs,
   reason: r.reason,
+  filedFlagged: r.filedFlagged,
   evidence: r.evidence,
   origin: (r.origin as ThreadRef | null) ?? null,
   coverageName: r.coverageName,
@@ -487,6 +488,10 @@ export function createStore(
         .where(and(eq(t.timers.subject, subject), eq(t.timers.kind, kind), eq(t.timers.status, 'pending'), lt(t.timers.dueAt, before)))
         .run().changes,
     pending: (subject, kind) => q("SELECT 1 FROM timers WHERE subject = ? AND kind = ? AND status = 'pending' LIMIT 1").get(subject, kind) !== undefined,
+    pendingAlone: (kind, family, dueAfter) =>
+      q("SELECT DISTINCT t.subject FROM timers t WHERE t.status = 'pending' AND t.due_at > ? AND t.kind = ? AND NOT EXISTS (SELECT 1 FROM timers o WHERE o.subject = t.subject AND o.status = 'pending' AND o.kind LIKE ? AND o.kind != t.kind)")
+        .pluck()
+        .all(dueAfter.getTime(), kind, `${family}%`) as string[],
     latestPending: (subject, kind) => {
       const r = q("SELECT created_at AS at, payload FROM timers WHERE subject = ? AND kind = ? AND status = 'pending' ORDER BY id DESC LIMIT 1").get(subject, kind) as { at: number; payload: string } | undefined;
       return r ? { createdAt: new Date(r.at), payload: JSON.parse(r.payload) as Record<string, unknown> } : null;

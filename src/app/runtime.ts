@@ -5,6 +5,7 @@ import { BUSY_TIMEOUT_MS, isBusy, openDatabase, type OpenDb } from '../../db/cli
 import { getPerson, teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { createStore } from '../../db/repos/store.js';
 import { scheduleVersionEffect, versionsAwaitingEffect } from '../core/sla/sla.service.js';
+import { catchUpLifecycles, lifecyclesBehind } from '../core/claims/lifecycle.service.js';
 import { resolvePrincipal, userKey, type ChatIdentity, type Principal } from '../core/authz.js';
 import { formerPartners } from '../core/claims/close-partner.js';
 import type { Clock } from '../core/clock.js';
@@ -144,6 +145,18 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
       // Another process holds the database: the next start adds them. Never a reason not to start.
       if (!isBusy(err)) throw err;
       logger.warn({ versions: ahead.map((v) => v.version) }, 'database busy: the policy versions yet to take effect get their timer at the next start');
+    }
+    // So is a claim whose next step an earlier release did not plan (a warning of the end of its
+    // protection): looked for without the write lock, taken only when there is one.
+    try {
+      const ctxNow: DomainContext = { store, policies: () => book, clock };
+      if (record === true && lifecyclesBehind(ctxNow, clock.now()).length > 0) {
+        const planned = store.transaction(() => catchUpLifecycles(ctxNow, clock.now()), { background: true });
+        logger.info({ claims: planned }, 'claims planned the lifecycle step an earlier release left out (a warning before their protection ends)');
+      }
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+      logger.warn('database busy: claims whose lifecycle an earlier release planned without its warnings get them at the next start');
     }
     // The file's warnings are said by what records it (serve, the console, an import; `policy
     // check` prints them too), not by every command that only reads (stats, the ledger, the

@@ -32,7 +32,11 @@ export type DomainEvent =
   | { type: 'claim.dormant'; claim: Claim }
   /** The claim's protection ends at `endsAt`, which logged activity does not move. */
   | { type: 'claim.expiry_warning'; claim: Claim; endsAt: Date }
-  | { type: 'claim.expired'; claim: Claim }
+  /**
+   * `toldDormant`: its lifecycle made it dormant before (claim.dormant, since its last activity):
+   * its owner was told then that it protects nothing, and its expiry tells them nothing new.
+   */
+  | { type: 'claim.expired'; claim: Claim; toldDormant: boolean }
   /** `liftsAt`: when the flag lifts by itself unless more violations follow (its violations leave the window). */
   | { type: 'partner.flagged'; partnerId: string; violations: number; liftsAt: Date }
   | { type: 'partner.unflagged'; partnerId: string; violations: number };

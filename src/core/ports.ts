@@ -203,6 +203,8 @@ export interface TimersRepo {
   cancelDueBefore(subject: string, kind: string, before: Date): number;
   /** Whether a timer of this subject and kind is pending. */
   pending(subject: string, kind: string): boolean;
+  /** The subjects with a timer of `kind` pending, due after `dueAfter`, and no other pending timer whose kind starts with `family`. */
+  pendingAlone(kind: string, family: string, dueAfter: Date): string[];
   /** Whether a timer of this subject and kind set at or after `since` has fired. */
   firedSince(subject: string, kind: string, since: Date): boolean;
   /** The latest pending timer of this subject and kind: when it was set, and its payload (null: none pending). */

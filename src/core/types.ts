@@ -122,6 +122,12 @@ export interface Dispute {
    */
   raisedAs: PartyId | null;
   reason: string;
+  /**
+   * Whether the claim it was opened for was filed while its partner was flagged (its reason says
+   * so in words): the case's cards then say how the flag stands. Kept as a fact, never read back
+   * from the reason, whose words may be a raiser's own.
+   */
+  filedFlagged: boolean;
   evidence: string;
   origin: ThreadRef | null;
   coverageName: string;

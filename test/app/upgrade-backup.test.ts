@@ -11,14 +11,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
  * A database with the demo's claims, cases, timers, outbox and ledger, as the release before
- * the latest migration (0013: claims.filed_as) left it, in WAL mode as the bot keeps it or in
+ * the latest migration (0015: disputes.filed_flagged) left it, in WAL mode as the bot keeps it or in
  * rollback-journal mode as `roe backup` writes it.
  */
 function earlierRelease(name: string, journal: 'wal' | 'delete'): string {
   const path = join(dir, name);
   testRuntime({ databasePath: path }).close();
   const sqlite = new Database(path);
-  sqlite.exec('ALTER TABLE claims DROP COLUMN filed_as');
+  sqlite.exec('ALTER TABLE disputes DROP COLUMN filed_flagged');
   sqlite.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)');
   sqlite.pragma(`journal_mode = ${journal}`);
   sqlite.close();
@@ -26,12 +26,12 @@ function earlierRelease(name: string, journal: 'wal' | 'delete'): string {
 }
 
 /** What an earlier release looks at to open a file: the migrations recorded, and whether claims have the latest one's column. */
-function schemaOf(path: string): { migrations: number; filedAs: boolean } {
+function schemaOf(path: string): { migrations: number; latestColumn: boolean } {
   const sqlite = new Database(path, { readonly: true });
   try {
     return {
       migrations: sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get() as number,
-      filedAs: (sqlite.prepare("SELECT count(*) FROM pragma_table_info('claims') WHERE name = 'filed_as'").pluck().get() as number) === 1,
+      latestColumn: (sqlite.prepare("SELECT count(*) FROM pragma_table_info('disputes') WHERE name = 'filed_flagged'").pluck().get() as number) === 1,
     };
   } finally {
     sqlite.close();
@@ -39,7 +39,7 @@ function schemaOf(path: string): { migrations: number; filedAs: boolean } {
 }
 
 const journal = JSON.parse(readFileSync(join(import.meta.dirname, '../../db/migrations/meta/_journal.json'), 'utf8')) as { entries: unknown[] };
-const EARLIER = { migrations: journal.entries.length - 1, filedAs: false };
+const EARLIER = { migrations: journal.entries.length - 1, latestColumn: false };
 
 describe('backups across an upgrade', () => {
   it('a backup of a database an earlier release made is copied as it is: neither is upgraded, so the earlier release still restores it', () => {

@@ -206,6 +206,28 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('after the upgrade, a case a flagged partner’s claim opened is known as such; one whose reason only quotes those words by hand is not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
+    dirs.push(dir);
+    const path = olderDatabase(dir, 15);
+    const before = new Database(path);
+    const row = (id: number, reason: string) =>
+      `INSERT INTO disputes (id, account_id, product_line, status, claim_ids, parties, raised_by, reason, evidence, coverage_name, arbitrator, trace, policy_version, created_at)
+        VALUES (${id}, 'acme', 'Analytics', 'open', '[]', '["contoso"]', 'slack:U0SAM', '${reason}', '', 'Default', 'pat', '[]', '2026.1', 0);`;
+    before.exec(`
+      INSERT INTO accounts (id, name, aliases, domains, updated_at) VALUES ('acme', 'Acme', '[]', '[]', 0);
+      ${row(1, 'Filed while the partner was flagged for repeated violations: a flagged partner’s claims need an arbitrator’s approval.')}
+      ${row(2, 'The partner is flagged for repeated violations: its claims need approval.')}
+      ${row(3, 'Claims under this coverage need approval.')}
+    `);
+    before.close();
+    const db = openDatabase(path);
+    const store = createStore(db);
+    // Cases from before were known by their words, as they are kept: those written so still are; new ones by the fact.
+    expect([1, 2, 3].map((id) => store.disputes.get(id)!.filedFlagged)).toEqual([true, true, false]);
+    db.close();
+  });
+
   it('two processes upgrading the same database at once both start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
     dirs.push(dir);

@@ -54,7 +54,7 @@ function filled(): { db: OpenDb; store: Store } {
   ];
   for (const over of cases) {
     store.disputes.insert({
-      accountId: 'acme', productLine: 'Analytics', status: 'open', claimIds: [1, 2], parties: [], raisedBy: 'slack:U1', raisedAs: null, reason: 'First to register', evidence: 'Signed NDA', origin: null,
+      accountId: 'acme', productLine: 'Analytics', status: 'open', claimIds: [1, 2], parties: [], raisedBy: 'slack:U1', raisedAs: null, reason: 'First to register', filedFlagged: false, evidence: 'Signed NDA', origin: null,
       coverageName: 'Default', arbitrator: 'pat', escalationLevel: 0, recommendation: null, recommendationRule: null, trace: [], policyVersion: '2026.1', createdAt: at(6), dueAt: null,
       ruledBy: null, ruledAt: null, winner: null, rationale: null, requestKey: null, ...over,
     });

@@ -110,6 +110,28 @@ describe('a claim filed while flagged, after the flag lifts', () => {
     expect(read(roe(rt.deps, as.partner(rt, 'contoso'), 'mine'))).not.toContain('is flagged');
   });
 
+  it('the arbitrator’s Slack case card already posted is redrawn when the flag lifts: it no longer says the partner is flagged', () => {
+    // Filed the morning the flag lifts (in the afternoon), so that the case is still Pat's then.
+    rt.clock.set('2027-05-30T10:00:00Z');
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    // Pat's approval card in their Slack DM, as the outbox worker records it once delivered.
+    rt.store.caseCards.remember({ disputeId: d.id, channel: 'D0PAT', ts: '1700000000.000100', user: 'U0PAT', person: 'pat' });
+    expect(read(rule.caseCard(rt.deps, as.person(rt, 'pat'), String(d.id)))).toContain('Contoso Consulting is flagged for repeated violations');
+    const before = (rt.db.sqlite.prepare('select max(id) from outbox').pluck().get() as number | null) ?? 0;
+    rt.clock.set('2027-05-30T16:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged', 'partner.unflagged']);
+    const updates = (rt.db.sqlite.prepare('select target, body from outbox where id > ? order by id').all(before) as { target: string; body: string }[]).filter((m) => m.target.includes('"kind":"message"'));
+    expect(updates).toHaveLength(1);
+    expect(JSON.parse(updates[0]!.target)).toMatchObject({ kind: 'message', channel: 'D0PAT', ts: '1700000000.000100' });
+    const card = JSON.parse(updates[0]!.body) as Reply;
+    expect(read(card)).toContain('The partner’s flag has since lifted: the claim filed while it held still waits for approval; its new claims no longer do.');
+    expect(read(card)).not.toMatch(/is flagged for repeated violations, so|Violations the flag counts/);
+    // Still Pat's to rule: the buttons stay.
+    expect(card.blocks.some((b) => b.type === 'actions')).toBe(true);
+  });
+
   it('a case over another party’s claim says the partner’s own flag lifted, whatever another party’s flag in it', () => {
     // Contoso files over Northwind's protected claim on Soylent: the case is Contoso's and Northwind's.
     submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
@@ -123,6 +145,28 @@ describe('a claim filed while flagged, after the flag lifts', () => {
     rt.store.partners.setFlagged('northwind', rt.clock.now());
     expect(read(rule.caseCard(rt.deps, as.person(rt, 'pat'), String(d.id)))).toContain('The partner’s flag has since lifted: the claim filed while it held still waits for the arbitrator; its new claims no longer do.');
     expect(read(roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`))).toContain('Your organisation’s flag has since lifted');
+  });
+});
+
+describe('a case is known as filed while flagged by what happened, not by its words', () => {
+  it('a dispute raised by hand whose reason quotes the flag sentence says nothing of a flag, to the arbitrator or the raiser', () => {
+    const quoted = 'Filed while the partner was flagged for repeated violations: a flagged partner’s claims need an arbitrator’s approval.';
+    submitDispute(rt.deps, as.partner(rt, 'fabrikam'), { account: 'soylent', product: 'Services', reason: `Contoso told our rep: "${quoted}"` }, meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.parties[0]).toBe('fabrikam');
+    expect(d.filedFlagged).toBe(false);
+    const card = read(rule.caseCard(rt.deps, as.person(rt, d.arbitrator), String(d.id)));
+    expect(card).toContain(quoted);
+    expect(card).not.toMatch(/flag has since lifted|is flagged for repeated violations, so/);
+    expect(read(roe(rt.deps, as.partner(rt, 'fabrikam'), `case ${d.id}`))).not.toMatch(/flag has since lifted/);
+  });
+
+  it('a claim filed while flagged is kept as such: the case says so, and says the flag lifted once it has', () => {
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), meta);
+    expect(rt.store.disputes.all().at(-1)!.filedFlagged).toBe(true);
+    // A claim of a partner not flagged is not.
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('acme-analytics', 'Analytics'), meta);
+    expect(rt.store.disputes.all().filter((x) => x.parties[0] === 'northwind').every((x) => !x.filedFlagged)).toBe(true);
   });
 });
 

@@ -118,3 +118,20 @@ describe('the claims of someone who left and was forgotten', () => {
     expect(rt.store.claims.get(id)!.createdBy).toBe(nora.userKey);
   });
 });
+
+it('a warning still queued for whoever took the claim on is withdrawn when the CRM closes the claim: it would ask for activity on a closed claim', () => {
+  importClaims();
+  const carl = as.partner(rt, 'contoso', 'carl');
+  logClaimActivity(rt.deps, carl, String(claim().id));
+  // Its dormancy warning is queued for Carl (Slack or Teams slow: not sent yet).
+  rt.clock.advance(24 * DAY);
+  tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+  expect(warned()).toEqual(['carl']);
+  // The CRM closes it, its deal won, before the warning goes out.
+  importCsv(rt.ctx, 'claims', 'claims.csv', [HEADER, 'CRM-7,soylent,contoso,resell,Analytics,Soylent BI,qualified,,,won,2026-11-20T15:00:00Z,'].join('\n'), { announce: (events) => announce(rt.deps, events, null) });
+  expect(claim().status).toBe('won');
+  const statuses = (rt.db.sqlite.prepare('select status, body from outbox').all() as { status: string; body: string }[])
+    .filter((m) => (JSON.parse(m.body) as { summary: string }).summary.includes('goes dormant'))
+    .map((m) => m.status);
+  expect(statuses).toEqual(['withdrawn']);
+});

@@ -95,7 +95,9 @@ describe('the end of protection', () => {
       rt.clock.advance(DAY);
       run();
     }
-    expect(told('northwind-user').map((m) => m.summary)).toEqual([`Claim #${id} on Soylent Corp goes dormant on Dec 30, 2026, 10:00 AM EST`, `Claim #${id} on Soylent Corp is dormant`, `Claim #${id} on Soylent Corp expired`]);
+    // Told once that it went dormant: its expiry at the end of protection tells them nothing new.
+    expect(told('northwind-user').map((m) => m.summary)).toEqual([`Claim #${id} on Soylent Corp goes dormant on Dec 30, 2026, 10:00 AM EST`, `Claim #${id} on Soylent Corp is dormant`]);
+    expect(ledgerKinds(rt, `claim:${id}`).at(-1)).toBe('claim.expired');
   });
 
   it('with the bot down from before the warning to past the end, the owner is told only that the claim expired', () => {
@@ -111,6 +113,42 @@ describe('the end of protection', () => {
     run();
     expect(rt.store.claims.get(id)!.status).toBe('expired');
     expect(told('northwind-user').map((m) => m.summary)).toEqual([`Claim #${id} on Soylent Corp expired`]);
+  });
+
+  it('a claim kept active under a release before expiry warnings, its expiry alone planned, is warned of its end after the upgrade', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-expiry-'));
+    try {
+      const databasePath = join(dir, 'roe.db');
+      rt.close();
+      rt = testRuntime({ databasePath });
+      const northwind = as.partner(rt, 'northwind');
+      submitClaim(rt.deps, northwind, values, { origin: consoleOrigin, requestKey: null });
+      const id = rt.store.claims.all().at(-1)!.id;
+      // Activity on days 20, 40 and 60: the claim would go dormant on day 90, as its protection ends.
+      for (const day of ['2026-12-20', '2027-01-09', '2027-01-29']) {
+        rt.clock.set(`${day}T15:00:00Z`);
+        logClaimActivity(rt.deps, northwind, String(id));
+      }
+      // As that release planned it: nothing but the expiry at the end of protection (Feb 28, 2027).
+      rt.store.timers.cancel(`claim:${id}`, 'claim.');
+      rt.store.timers.schedule({ kind: 'claim.expire', subject: `claim:${id}`, dueAt: new Date('2027-02-28T15:00:00Z'), payload: {} }, rt.clock.now());
+      rt.close();
+      // The upgraded bot starts on the same database.
+      rt = testRuntime({ databasePath, at: '2027-02-01T15:00:00Z' });
+      rt.clock.set('2027-02-21T15:00:00Z');
+      run();
+      expect(told('northwind-user').map((m) => m.summary)).toEqual([`Claim #${id} on Soylent Corp: its protection ends on Feb 28, 2027, 10:00 AM EST`]);
+      rt.clock.set('2027-02-28T15:00:00Z');
+      run();
+      expect(rt.store.claims.get(id)!.status).toBe('expired');
+      expect(ledgerKinds(rt, `claim:${id}`).filter((k) => k.startsWith('claim.expir'))).toEqual(['claim.expiry_warning', 'claim.expired']);
+      // A later start plans nothing again: warned once.
+      rt.close();
+      rt = testRuntime({ databasePath, at: '2027-02-22T15:00:00Z' });
+      expect(rt.store.timers.pending(`claim:${id}`, 'claim.expiry_warning')).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('/roe policy says how long before its end protection is warned of, and that activity does not extend it', () => {

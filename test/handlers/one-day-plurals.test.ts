@@ -100,7 +100,7 @@ describe('a count of one is said in the singular', () => {
       ONES,
       (r) => {
         violation(r);
-        return approvalReasons(r.ctx, r.store.accounts.get('soylent')!, 'Analytics', 'contoso', r.clock.now())[0]!;
+        return approvalReasons(r.ctx, r.store.accounts.get('soylent')!, 'Analytics', 'contoso', r.clock.now()).reasons[0]!;
       },
       'A ruling on dispute #1 went against this party on Soylent Corp (Analytics) within the last day.',
     ],

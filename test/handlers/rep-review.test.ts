@@ -8,6 +8,7 @@ import { submitAward } from '../../handlers/rule.js';
 import { catchErr } from '../support/replies.js';
 import type { Principal } from '../../src/core/authz.js';
 import { tick } from '../../src/app/scheduler.js';
+import { planLifecycle } from '../../src/core/claims/lifecycle.service.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { policyTextWith } from '../support/builders.js';
@@ -118,12 +119,23 @@ describe('a claim its party already holds the line with, refused to one of the c
   });
 });
 
-describe('the expiry of a rep\'s claim with another claim live on the line', () => {
-  /** Sam's claim on Soylent lapses (dormant Dec 31), `then` files on the line on Feb 10, and Sam's claim expires on Mar 1: what Sam is told then. */
-  const expiryBeside = (then: () => Principal) => {
+describe('the expiry of a rep\'s claim the CRM made dormant, with another claim live on the line', () => {
+  /**
+   * Sam's claim on Soylent lapses (dormant Dec 31: by its lifecycle, which tells Sam, or by the CRM's
+   * file, which tells nobody), `then` files on the line on Feb 10, and Sam's claim expires on Mar 1:
+   * what Sam is told then.
+   */
+  const expiryBeside = (then: () => Principal, { byCrm = true } = {}) => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     submitClaim(rt.deps, as.person(rt, 'sam'), claim('soylent', { route: 'direct' }), meta);
     const lapsed = rt.store.claims.all().at(-1)!;
+    if (byCrm) {
+      // As a re-import leaves it: dormant, its expiry planned.
+      rt.clock.set('2026-12-31T15:00:00Z');
+      rt.store.claims.update(lapsed.id, { status: 'dormant' });
+      const dormant = rt.store.claims.get(lapsed.id)!;
+      planLifecycle(rt.ctx, dormant, rt.ctx.policies().termsFor(dormant), rt.clock.now());
+    }
     runTo('2027-02-10T15:00:00Z');
     submitClaim(rt.deps, then(), claim('soylent', { route: then().kind === 'internal' ? 'direct' : 'resell' }), meta);
     const newer = rt.store.claims.all().at(-1)!;
@@ -148,5 +160,11 @@ describe('the expiry of a rep\'s claim with another claim live on the line', () 
   it('a colleague holds the line for the direct team: the notice names that claim, with nothing to file', () => {
     const { lapsed, newer, told } = expiryBeside(() => as.person(rt, 'riley'));
     expect(told).toEqual([`Claim #${lapsed.id} on Soylent Corp (Analytics) has expired: its protection period is over. Another claim of Direct sales on it, #${newer.id}, still protects the account until May 11, 2027 (goes dormant on Mar 12, 2027 unless activity is logged).`]);
+  });
+
+  it('told when it went dormant, Sam is told nothing more when its protection ends, whoever holds the line since', () => {
+    expect(expiryBeside(() => as.partner(rt, 'contoso'), { byCrm: false }).told).toEqual([]);
+    rt.close();
+    expect(expiryBeside(() => as.person(rt, 'riley'), { byCrm: false }).told).toEqual([]);
   });
 });

@@ -12,7 +12,8 @@ import { mine, queue } from '../../handlers/roe.js';
 import { tick } from '../../src/app/scheduler.js';
 import { importCsv, ImportError } from '../../src/core/import/import.service.js';
 import { ROOT, policyTextWith } from '../support/builders.js';
-import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
+import { consoleOrigin, ledgerKinds, openArbitratedCase } from '../support/cases.js';
+import { planLifecycle } from '../../src/core/claims/lifecycle.service.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 import { savePerson } from '../../db/repos/people.repo.js';
 import { momentsAsText } from '../../handlers/replies/moment.js';
@@ -442,7 +443,7 @@ describe('what a claimant is told of dormancy', () => {
     rt.clock.set(at);
     for (let i = 0; i < 10 && tick(rt.db, rt.deps, rt.clock.now(), rt.logger).fired.length > 0; i++);
   };
-  it('the expiry of a claim that went dormant while another party took the line does not call the account open', () => {
+  it('a claim that went dormant while another party took the line: its owner, told then, is told nothing more when its protection ends', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
     const c = rt.store.claims.all().at(-1)!;
@@ -455,11 +456,12 @@ describe('what a claimant is told of dormancy', () => {
     runTo('2027-03-01T15:00:00Z');
     expect(rt.store.claims.get(c.id)!.status).toBe('expired');
     const told = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { blocks: { text?: string }[] }).blocks[0]!.text!);
-    // Not called open: Contoso's claim holds the line, and a new claim would be weighed against it.
-    expect(told).toEqual([`Claim #${c.id} on Soylent Corp (Analytics) has expired: its protection period is over. Another claim is live on it: file a new claim to be weighed against it.`]);
+    // Told once, when it went dormant (it protected nothing from then on): its expiry, weeks later, is the ledger's alone.
+    expect(told).toEqual([]);
+    expect(ledgerKinds(rt, `claim:${c.id}`).slice(-2)).toEqual(['claim.dormant', 'claim.expired']);
   });
 
-  it('the expiry of a claim nobody else holds the line against says the account is open, and to file a new claim to protect it again', () => {
+  it('the owner of a claim that went dormant is told so once: not again at the end of its protection', () => {
     rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
     submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
     const c = rt.store.claims.all().at(-1)!;
@@ -468,7 +470,22 @@ describe('what a claimant is told of dormancy', () => {
     runTo('2027-03-01T15:00:00Z');
     expect(rt.store.claims.get(c.id)!.status).toBe('expired');
     const told = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { blocks: { text?: string }[] }).blocks[0]!.text!);
-    expect(told).toEqual([`Claim #${c.id} on Soylent Corp (Analytics) has expired: its protection period is over. The account is open to other registrations; file a new claim to protect it again.`]);
+    expect(told).toEqual([]);
+  });
+
+  it('a claim the CRM marked dormant (its owner told nothing then) is told when its protection ends', () => {
+    rt = testRuntime({ at: '2026-12-01T15:00:00Z' });
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), claim('soylent'), meta);
+    const c = rt.store.claims.all().at(-1)!;
+    // As a re-import leaves it: dormant, its expiry planned, with no step of its lifecycle said to its owner.
+    rt.store.claims.update(c.id, { status: 'dormant' });
+    const dormant = rt.store.claims.get(c.id)!;
+    planLifecycle(rt.ctx, dormant, rt.ctx.policies().termsFor(dormant), rt.clock.now());
+    const before = (rt.db.sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n;
+    runTo('2027-03-01T15:00:00Z');
+    expect(rt.store.claims.get(c.id)!.status).toBe('expired');
+    const told = (rt.db.sqlite.prepare('select body from outbox order by id').all() as { body: string }[]).slice(before).map((m) => (JSON.parse(m.body) as { blocks: { text?: string }[] }).blocks[0]!.text!);
+    expect(told.at(-1)).toBe(`Claim #${c.id} on Soylent Corp (Analytics) has expired: its protection period is over. The account is open to other registrations; file a new claim to protect it again.`);
   });
 
   /**

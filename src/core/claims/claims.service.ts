@@ -55,15 +55,17 @@ export interface FileClaimResult {
  * a party that lost a ruling there does not get the line back by filing again at once, a
  * flagged partner's claims need approval, and so may the account's coverage.
  */
-export function approvalReasons(ctx: DomainContext, account: Account, productLine: string, claimant: PartyId, now: Date): string[] {
+export function approvalReasons(ctx: DomainContext, account: Account, productLine: string, claimant: PartyId, now: Date): { reasons: string[]; flagged: boolean } {
   const policy = ctx.policies().inForceAt(now).policy;
   const lostRuling = recentRulingAgainst(ctx, account.id, productLine, claimant, termsOf(policy), now);
   const flagged = claimant !== DIRECT && requiresApproval(ctx, claimant, now);
-  return [
+  const reasons = [
     lostRuling ? `A ruling on dispute #${lostRuling.id} went against this party on ${account.name} (${productLine}) within the ${lastDays(policy.registration.protection_days)}.` : null,
     flagged ? FLAGGED_REASON : null,
     coverageFor(account, policy).requires_approval ? 'Claims under this coverage need approval.' : null,
   ].filter((r) => r !== null);
+  // Whether the partner's flag is one of them, as the case keeps it (filedFlagged), not read back from its words.
+  return { reasons, flagged };
 }
 
 /**
@@ -180,7 +182,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
     payload: { account: account.id, claimant, route: input.route, productLine, stage: input.opportunity.stage, conflicts: conflicts.map((c) => c.code), ...(upheldBy ? { ruling: upheldBy.id } : {}) },
   });
 
-  const approval = approvalReasons(ctx, account, productLine, claimant, now);
+  const { reasons: approval, flagged } = approvalReasons(ctx, account, productLine, claimant, now);
   const needsApproval = approval.length > 0;
   // A case running on this account and product line is deciding it: a new claim joins it, even
   // one that collides with nothing (the named owner or incumbent the case was raised against).
@@ -205,6 +207,7 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
       raisedBy: principal.userKey,
       raisedAs: ownParty(principal) ?? claimant,
       reason: [collisionReason(conflicts, 'filed'), ...approval].filter((r) => r !== null).join(' '),
+      filedFlagged: flagged,
       evidence: '',
       origin: input.origin,
       requestKey: null,

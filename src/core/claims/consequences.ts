@@ -81,17 +81,11 @@ export function requiresApproval(ctx: DomainContext, partnerId: string, now: Dat
 }
 
 /**
- * Why a flagged partner's claim waits, as its case's reason keeps it: true when it was filed, and
- * still after the flag lifts (the claim waits for its approval all the same).
+ * Why a flagged partner's claim waits, as its case's reason says it: true when it was filed, and
+ * still after the flag lifts (the claim waits for its approval all the same). Whether a case was
+ * opened so is its `filedFlagged`, not these words.
  */
 export const FLAGGED_REASON = 'Filed while the partner was flagged for repeated violations: a flagged partner’s claims need an arbitrator’s approval.';
-/** The reason cases filed before {@link FLAGGED_REASON} was worded so keep. */
-const FLAGGED_REASON_BEFORE = 'The partner is flagged for repeated violations: its claims need approval.';
-
-/** Whether a case's reason says a claim of it waits because its partner was flagged. */
-export function flaggedReason(reason: string): boolean {
-  return reason.includes(FLAGGED_REASON) || reason.includes(FLAGGED_REASON_BEFORE);
-}
 
 /**
  * A flagged partner's flag as its own people may read it: the claims of its counted as violations

@@ -61,6 +61,49 @@ export function planLifecycle(ctx: DomainContext, claim: Pick<Claim, 'id' | 'sta
 }
 
 /**
+ * The protected claims whose only step planned is their expiry while an earlier one is due first:
+ * as a release before warnings of the end of protection planned a claim kept active (its expiry
+ * alone), or before claims were planned as they are now. Read without writing: a start looks for
+ * them first, and takes the write lock only when there are some (see catchUpLifecycles). One whose
+ * warning of this end was already given (the ledger says so) is not among them.
+ */
+export function lifecyclesBehind(ctx: DomainContext, now: Date): Claim[] {
+  const behind: Claim[] = [];
+  // Only an expiry further off than the shortest warning of any version can have a warning ahead
+  // (an hour's margin for a clock change): in a database planned by this release, next to none.
+  const book = ctx.policies();
+  const warnings = book.all.map((v) => expiryWarningDays(book.termsFor({ policyVersion: v.version, registeredAt: v.effectiveAt })));
+  if (warnings.every((days) => days === 0)) return behind;
+  const shortest = Math.min(...warnings);
+  const dueAfter = new Date(now.getTime() + shortest * 86_400_000 - 3_600_000);
+  for (const subject of ctx.store.timers.pendingAlone(CLAIM_TIMER.expire, 'claim.', dueAfter)) {
+    const c = ctx.store.claims.get(Number(subject.slice('claim:'.length)));
+    // A claim of a version this process has yet to take in (another process recorded it) is left to its next start.
+    if (!c || c.status !== 'protected' || !ctx.policies().byVersion(c.policyVersion)) continue;
+    const terms = ctx.policies().termsFor(c);
+    const next = nextStep(c, terms, null, now);
+    if (next.step === 'expire' || next.at.getTime() <= now.getTime()) continue;
+    const end = protectionEnd(c, terms).toISOString();
+    if (next.step === 'expiryWarn' && [...ctx.store.ledger.about([subject])].some((x) => x.kind === 'claim.expiry_warning' && (x.payload as { endsAt?: unknown }).endsAt === end)) continue;
+    behind.push(c);
+  }
+  return behind;
+}
+
+/**
+ * Plans the next step of each claim {@link lifecyclesBehind} finds, in the caller's transaction:
+ * its owner is warned of its end (or of its dormancy) as a claim planned now is. Returns how many.
+ */
+export function catchUpLifecycles(ctx: DomainContext, now: Date): number {
+  const behind = lifecyclesBehind(ctx, now);
+  for (const c of behind) {
+    ctx.store.timers.cancel(`claim:${c.id}`, 'claim.');
+    schedule(ctx, c, ctx.policies().termsFor(c), null, now);
+  }
+  return behind.length;
+}
+
+/**
  * Cancels what a claim's lifecycle has planned, in the caller's transaction: its pending timers,
  * and its dormancy warning and warning of the end of its protection if one is still waiting in
  * the outbox (then never sent, after a restart neither; `keepExpiryWarning` keeps the latter).
@@ -69,7 +112,8 @@ export function planLifecycle(ctx: DomainContext, claim: Pick<Claim, 'id' | 'sta
  * owner then would tell them to log activity on a claim that takes none, or of an end it no longer
  * has. The lifecycle's own steps need no withdrawal: a claim goes dormant, or its protection ends,
  * at the moment its warning names, from which the warning is stale (see `staleAt` in announce),
- * and expires after it; and a claim the CRM closes was imported, with nobody in chat to warn.
+ * and expires after it. A claim the CRM's file closes (or makes pending) has them cancelled too: one
+ * imported may have been taken on by someone in chat, who is warned.
  */
 export function cancelLifecycle(ctx: DomainContext, claimId: number, options: { keepExpiryWarning?: boolean } = {}): void {
   ctx.store.timers.cancel(`claim:${claimId}`, 'claim.');
@@ -141,10 +185,12 @@ export function markExpired(ctx: DomainContext, claimId: number, _payload: Recor
     if (!Object.values(CLAIM_TIMER).some((kind) => ctx.store.timers.pending(`claim:${c.id}`, kind))) schedule(ctx, c, terms, 'dormant', now);
     return [];
   }
+  // Dormant by its own lifecycle since its last activity (not by a CRM's file, which says nothing to its owner).
+  const toldDormant = c.status === 'dormant' && [...ctx.store.ledger.about([`claim:${c.id}`])].some((x) => x.kind === 'claim.dormant' && (x.payload as { lastActivity?: unknown }).lastActivity === c.lastActivityAt.toISOString());
   ctx.store.claims.update(c.id, { status: 'expired' });
   ctx.store.timers.cancel(`claim:${c.id}`, 'claim.');
   ctx.store.ledger.append({ at: now, kind: 'claim.expired', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: {} });
   // A case waiting on this claim may have nothing left to rule.
   const withdrawn = openCasesHolding(ctx, c).flatMap((d) => reviewCase(ctx, d.id, now));
-  return [{ type: 'claim.expired', claim: { ...c, status: 'expired' } }, ...withdrawn];
+  return [{ type: 'claim.expired', claim: { ...c, status: 'expired' }, toldDormant }, ...withdrawn];
 }

@@ -253,6 +253,8 @@ export function openCase(
      */
     raisedFrom?: PartyId;
     reason: string;
+    /** The claim it is opened for was filed while its partner was flagged (a reason of `reason`'s). */
+    filedFlagged?: boolean;
     evidence: string;
     origin: ThreadRef | null;
     requestKey: string | null;
@@ -304,6 +306,7 @@ export function openCase(
       : overruled
         ? followedBy(input.reason, `The criteria pick a party that a ruling on dispute #${overruled.id} went against here: only an arbitrator can give it the line.`)
         : input.reason,
+    filedFlagged: input.filedFlagged ?? false,
     evidence: input.evidence,
     origin: input.origin,
     coverageName: coverage.name,

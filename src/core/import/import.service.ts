@@ -5,7 +5,7 @@ import type { DomainEvent } from '../events.js';
 import { DIRECT, IMPORTED_BY, sameProductLine, type Claim, type ClaimStatus, type Partner } from '../types.js';
 import { reviewPartner } from '../claims/consequences.js';
 import { closedOn } from '../claims/close-partner.js';
-import { planLifecycle } from '../claims/lifecycle.service.js';
+import { cancelLifecycle, planLifecycle } from '../claims/lifecycle.service.js';
 import { PARTNER_ROUTES_IN_WORDS, routeFits } from '../claims/route.js';
 import { inOpenCase, openCasesHolding, reviewCasesOf } from '../disputes/review.js';
 import { isOverlapCase, recentRulingAgainst } from '../disputes/settle.js';
@@ -349,7 +349,9 @@ export function importCsv(ctx: DomainContext, kind: ImportKind, fileName: string
       // would give a dormancy warning already given for the same lapse again.
       const asItWas = prior !== undefined && prior.status === stored.status && prior.registeredAt.getTime() === stored.registeredAt.getTime() && prior.lastActivityAt.getTime() === stored.lastActivityAt.getTime() && prior.protectedUntil?.getTime() === stored.protectedUntil?.getTime() && prior.policyVersion === stored.policyVersion;
       if (!asItWas && (stored.status === 'protected' || stored.status === 'dormant')) planLifecycle(ctx, stored, termsOf(own.policy), now);
-      else if (!asItWas) store.timers.cancel(`claim:${id}`, 'claim.');
+      // No longer protected or dormant (closed by the CRM, or pending): its timers go, and a warning still queued for
+      // whoever took it on, which would ask for activity on a claim that takes none.
+      else if (!asItWas) cancelLifecycle(ctx, id);
       // The CRM closed a claim a running case waits on: the server looks at the case again (and
       // tells its people if nothing is left to rule), at its next tick.
       if (prior && prior.status !== stored.status && isClosed(stored.status)) reviewCasesOf(ctx, stored, now);

@@ -47,6 +47,7 @@ export function putInCase(ctx: DomainContext, imported: Claim, now: Date): { dis
     const joined = joinCase(ctx, open, account, claim, parties, now);
     return { disputeId: open.id, events: joined.events };
   }
+  const approval = approvalReasons(ctx, account, claim.productLine, claim.claimant, now);
   const { dispute, events } = openCase(
     ctx,
     {
@@ -60,8 +61,9 @@ export function putInCase(ctx: DomainContext, imported: Claim, now: Date): { dis
       reason: [
         'Imported from the CRM as pending: an arbitrator decides an imported claim, the criteria only recommend.',
         collisionReason(conflicts, 'imported') ?? 'Nobody else holds the account: the claim needs an approval.',
-        ...approvalReasons(ctx, account, claim.productLine, claim.claimant, now),
+        ...approval.reasons,
       ].join(' '),
+      filedFlagged: approval.flagged,
       evidence: '',
       origin: null,
       requestKey: null,
