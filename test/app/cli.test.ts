@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EXAMPLE_POLICY_PATH, ROOT, policyTextWith } from '../support/builders.js';
 import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
 import { as, testRuntime } from '../support/runtime.js';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitAward } from '../../handlers/rule.js';
+import { main } from '../../src/app/cli.js';
 import { tick } from '../../src/app/scheduler.js';
 
 /** A date `n` days before (or, negative, after) today, as a CSV or policy file writes it: the CLI runs on the real clock. */
@@ -23,6 +24,26 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function roe(args: string[], db = join(dir, 'cli.db'), env: Record<string, string> = {}) {
   const r = spawnSync(join(ROOT, 'bin/roe.js'), args, { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_PATH: db, LOG_LEVEL: 'warn', ...env }, timeout: 60_000 });
   return { out: r.stdout, err: r.stderr, code: r.status };
+}
+
+/**
+ * `roe …` called in this process, for what a command says rather than what the process does:
+ * what it writes on stdout and stderr (its log lines, written to process.stderr, included) and its
+ * exit code, as {@link roe} gives them, without starting Node for each command.
+ */
+async function roeHere(args: string[], db = join(dir, 'cli.db'), env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err.push(String(chunk));
+    return true;
+  });
+  try {
+    const code = await main(args, { out: (s) => out.push(`${s}\n`), err: (s) => err.push(`${s}\n`), env: { DATABASE_PATH: db, LOG_LEVEL: 'warn', ...env }, stdin: process.stdin, stdout: process.stdout });
+    return { out: out.join(''), err: err.join(''), code };
+  } finally {
+    stderr.mockRestore();
+  }
 }
 
 describe('roe CLI', () => {
@@ -262,9 +283,12 @@ describe('roe CLI', () => {
     }
   });
 
-  it('the policy file\'s warnings are said by what records it (policy check, an import), never by the commands that only read', () => {
+  it('the policy file\'s warnings are said by what records it (policy check, an import), never by the commands that only read', async () => {
     const db = join(dir, 'policy-warnings.db');
     testRuntime({ databasePath: db }).close();
+    // The same database, for an import in this process (the one below records the version in the first).
+    const copy = join(dir, 'policy-warnings-copy.db');
+    testRuntime({ databasePath: copy }).close();
     const warned = join(dir, 'dormant-late.yaml');
     writeFileSync(warned, policyTextWith([['version: "2026.1"', 'version: "2026.2"'], ['dormant_after_days: 30', 'dormant_after_days: 120']]));
     // A version dated before the one in force: the start says it is never in force.
@@ -272,14 +296,21 @@ describe('roe CLI', () => {
     writeFileSync(shadowed, policyTextWith([['version: "2026.1"', 'version: "2025.9"'], ['effective: 2026-01-01', 'effective: 2025-06-01']]));
     for (const policy of [warned, shadowed]) {
       const env = { ROE_POLICY: policy };
+      // As an admin types it: the process, from its start to its exit, says nothing on stderr.
+      expect(roe(['ledger', 'verify'], db, env), `ledger verify with ${policy}`).toMatchObject({ code: 0, err: '' });
+      // Each command that only reads, called here: no Node started for each (the test is of what it says).
       for (const args of [['ledger', 'verify'], ['ledger', 'export', '--format', 'csv'], ['stats'], ['stats', '--format', 'json'], ['outbox'], ['outbox', 'retry', '--all'], ['timers'], ['timers', 'retry', '--all'], ['backup', join(dir, `policy-warnings-${policy === warned ? 'w' : 's'}.db`)]]) {
-        expect(roe(args, db, env), `${args.join(' ')} with ${policy}`).toMatchObject({ code: 0, err: '' });
+        expect(await roeHere(args, db, env), `${args.join(' ')} with ${policy}`).toMatchObject({ code: 0, err: '' });
       }
-      expect(roe(['forget', 'slack:U0NOBODY'], db, env)).toEqual({ code: 1, out: '', err: 'nothing is known of slack:U0NOBODY\n' });
-      expect(roe(['export', '--partner', 'nobody'], db, env)).toMatchObject({ code: 1, err: expect.not.stringContaining('warning') });
+      expect(await roeHere(['forget', 'slack:U0NOBODY'], db, env)).toEqual({ code: 1, out: '', err: 'nothing is known of slack:U0NOBODY\n' });
+      expect(await roeHere(['export', '--partner', 'nobody'], db, env)).toMatchObject({ code: 1, err: expect.not.stringContaining('warning') });
     }
     expect(roe(['policy', 'check', warned])).toMatchObject({ code: 0, err: expect.stringContaining('registration.dormant_after_days: 120 is not less than protection_days (90)') });
-    // An import records the version, and says what it records it with.
+    // An import records the version, and says what it records it with: called here too, which
+    // shows that a warning logged by a command called here is seen (the reads above say none).
+    const here = await roeHere(['import', 'partners', join(ROOT, 'examples/partners.csv')], copy, { ROE_POLICY: warned });
+    expect(here.code).toBe(0);
+    expect(here.err).toMatch(/^roe: warning: .*registration\.dormant_after_days: 120 is not less than protection_days \(90\)/m);
     const r = roe(['import', 'partners', join(ROOT, 'examples/partners.csv')], db, { ROE_POLICY: warned });
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^roe: warning: .*registration\.dormant_after_days: 120 is not less than protection_days \(90\)/m);
@@ -608,7 +639,8 @@ describe('roe CLI', () => {
 
   it('forget of someone who left names the live claims they filed, left to their party with nobody in chat to warn, and how a colleague takes one on', () => {
     const db = join(dir, 'forget-left.db');
-    const rt = testRuntime({ at: '2026-12-07T14:00:00Z', databasePath: db });
+    // An hour ago by the system clock `roe forget` reads: the claims are live when it runs, on any day.
+    const rt = testRuntime({ at: new Date(Date.now() - 3_600_000).toISOString(), databasePath: db });
     openArbitratedCase(rt); // claim #1 filed by console:northwind-user (pending, in the case)
     submitClaim(rt.deps, as.partner(rt, 'northwind'), { account: 'initech', route: 'resell', product: 'Analytics', opportunity: 'Initech', stage: 'qualified', amount: '', evidence: '' }, { origin: consoleOrigin, requestKey: null });
     const ids = rt.store.claims.createdBy(['console:northwind-user']).map((c) => c.id);
@@ -708,8 +740,9 @@ describe('roe CLI', () => {
     expect(roe(['timers', 'retry', 'x1'], db)).toMatchObject({ code: 2, err: expect.stringContaining('"x1" is not a timer id') });
     expect(roe(['timers', 'retry', `#${breach.id}`], db)).toMatchObject({ code: 0, out: '1 timer to fire at the next tick of the running bot\n' });
     expect(roe(['timers', 'retry', '--all'], db)).toMatchObject({ code: 0, out: 'no failed timer to retry\n' });
-    // The next tick, past the SLA: the case escalates.
-    const again = testRuntime({ databasePath: db, at: '2026-12-20T15:00:00Z' });
+    // The next tick, past the SLA and after the retry (due when `roe timers retry` ran, by the
+    // system clock the CLI reads): the case escalates.
+    const again = testRuntime({ databasePath: db, at: new Date(Math.max(Date.parse('2026-12-20T15:00:00Z'), Date.now() + 60_000)).toISOString() });
     try {
       tick(again.db, again.deps, again.clock.now(), again.logger);
       expect(again.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });

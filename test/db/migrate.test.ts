@@ -33,15 +33,20 @@ function olderDatabase(dir: string, n: number): string {
 }
 
 /** Opens the database in a child process, as `roe serve` or a CLI command does; resolves with its exit code and output. */
-function openInChild(path: string): Promise<{ code: number | null; out: string }> {
-  const code = `import { openDatabase } from ${JSON.stringify(join(ROOT, 'db/client.ts'))}; openDatabase(${JSON.stringify(path)}).close(); console.log('opened');`;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (c) => resolve({ code: c, out }));
+/** A process that opens the database (migrating it); `starting` resolves once its code runs, just before it opens the file. */
+function openInChild(path: string): { starting: Promise<void>; done: Promise<{ code: number | null; out: string }> } {
+  const code = `import { openDatabase } from ${JSON.stringify(join(ROOT, 'db/client.ts'))}; console.log('starting'); openDatabase(${JSON.stringify(path)}).close(); console.log('opened');`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let started: () => void;
+  const starting = new Promise<void>((ok) => (started = ok));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith('starting\n')) started();
   });
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on('close', (c) => (started(), resolve({ code: c, out }))));
+  return { starting, done };
 }
 
 describe('migrations', () => {
@@ -235,12 +240,15 @@ describe('migrations', () => {
     // Hold the write lock while both start, so that both find the same migrations pending.
     const holder = new Database(path);
     holder.exec('BEGIN IMMEDIATE');
-    const both = Promise.all([openInChild(path), openInChild(path)]);
-    await new Promise((r) => setTimeout(r, 1_500));
+    const children = [openInChild(path), openInChild(path)];
+    // Both at the database before the lock is let go (however long a loaded machine takes to start
+    // them), then a while for both to be waiting on it.
+    await Promise.all(children.map((c) => c.starting));
+    await new Promise((r) => setTimeout(r, 500));
     holder.exec('COMMIT');
     holder.close();
-    const results = await both;
-    for (const r of results) expect(r, r.out).toEqual({ code: 0, out: 'opened\n' });
+    const results = await Promise.all(children.map((c) => c.done));
+    for (const r of results) expect(r, r.out).toEqual({ code: 0, out: 'starting\nopened\n' });
     const db = openDatabase(path);
     expect((db.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n).toBe((JSON.parse(readFileSync(join(ROOT, 'db/migrations/meta/_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length);
     db.close();
