@@ -51,7 +51,8 @@ export const people = sqliteTable(
     conversationRef: json<unknown>('conversation_ref'),
     updatedAt: instant('updated_at').notNull(),
   },
-  (t) => [index('people_person_key_idx').on(t.personKey)],
+  // A Teams person found by the Entra object id a policy names them by (see teamsPersonByEntraId), without reading every contact.
+  (t) => [index('people_person_key_idx').on(t.personKey), index('people_teams_entra_idx').on(sql`lower(json_extract(${t.conversationRef}, '$.user.aadObjectId'))`)],
 );
 
 export const policyVersions = sqliteTable(
@@ -158,6 +159,15 @@ export const requestKeys = sqliteTable('request_keys', {
 export const CASE_HISTORY_KINDS = ['dispute.info_requested', 'dispute.info_answered', 'dispute.escalated', 'dispute.reassigned'] as const;
 export const CASE_HISTORY_WHERE = `kind IN (${CASE_HISTORY_KINDS.map((k) => `'${k}'`).join(', ')})`;
 
+/**
+ * The ledger entries looked up by kind on a request's path (see LedgerRepo.about and ofKinds): a
+ * ruling's rejection of a claim (a flag's list of violations), a case's opening (who raised it,
+ * read for each notice about it) and the escalations (`/roe stats`). Few beside the claims'
+ * entries, so their index costs a claim protected at once nothing.
+ */
+export const LEDGER_LOOKUP_KINDS = ['claim.rejected', 'dispute.opened', 'dispute.escalated', 'dispute.escalated_to_channel'] as const;
+export const LEDGER_LOOKUP_WHERE = `kind IN (${LEDGER_LOOKUP_KINDS.map((k) => `'${k}'`).join(', ')})`;
+
 /** Append-only and hash-chained; triggers in the migration refuse UPDATE and DELETE. */
 export const ledger = sqliteTable(
   'ledger',
@@ -174,7 +184,9 @@ export const ledger = sqliteTable(
   },
   // A case's questions, answers and hand-ons, found without reading the whole ledger; an index
   // of those kinds alone, so that the appends of claims and rulings write no page more.
-  (t) => [index('ledger_case_history_idx').on(t.subject, t.seq).where(sql.raw(CASE_HISTORY_WHERE))],
+  // The kinds a request's path reads by kind (see LEDGER_LOOKUP_KINDS): a case's opening and a
+  // ruling's rejections write an entry to it, a claim protected at once nothing.
+  (t) => [index('ledger_case_history_idx').on(t.subject, t.seq).where(sql.raw(CASE_HISTORY_WHERE)), index('ledger_lookup_idx').on(t.kind, t.subject, t.seq).where(sql.raw(LEDGER_LOOKUP_WHERE))],
 );
 
 export const timers = sqliteTable(

@@ -51,9 +51,9 @@ const VIOLATIONS_LISTED = 10;
  */
 function violationsList(deps: HandlerDeps, vp: Viewpoint, violations: readonly Claim[], windowDays: number): Block {
   const shown = violations.slice(-VIOLATIONS_LISTED);
-  // The ruling that rejected each: its last claim.rejected entry (only these claims' entries are read).
+  // The ruling that rejected each: its last claim.rejected entry (only these claims' rejections are read, from their index).
   const rulings = new Map<string, { at: Date; dispute: unknown; winner: unknown }>();
-  for (const e of deps.ctx.store.ledger.about(shown.map((c) => `claim:${c.id}`))) {
+  for (const e of deps.ctx.store.ledger.about(shown.map((c) => `claim:${c.id}`), ['claim.rejected'])) {
     const p = (e.payload ?? {}) as { dispute?: unknown; winner?: unknown };
     if (e.kind === 'claim.rejected') rulings.set(e.subject, { at: new Date(e.at), dispute: p.dispute, winner: p.winner });
   }

@@ -344,7 +344,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
     let from = d.raisedAs === DIRECT ? DIRECT : raisedFrom.get(d.id);
     if (from === undefined) {
       const filed = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).find((c) => c?.createdBy === d.raisedBy && c.claimant === d.raisedAs);
-      from = filed ? (filed.filedAs ?? d.raisedAs) : (payloadText([...deps.ctx.store.ledger.about([`dispute:${d.id}`])].find((x) => x.kind === 'dispute.opened')?.payload, 'raisedFrom') ?? d.raisedAs);
+      from = filed ? (filed.filedAs ?? d.raisedAs) : (payloadText([...deps.ctx.store.ledger.about([`dispute:${d.id}`], ['dispute.opened'])][0]?.payload, 'raisedFrom') ?? d.raisedAs);
       raisedFrom.set(d.id, from);
     }
     return partyViewer(from, d.raisedBy);

@@ -1,5 +1,4 @@
-import { and, asc, eq, gt, inArray, lt, lte, notExists, or, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
+import { and, asc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import type { OutboxMessage } from '../../src/core/ports.js';
 import { sqliteOf, withBusyTimeout, type Db } from '../client.js';
 import { outbox } from '../schema.js';
@@ -33,27 +32,29 @@ export interface PendingMessage extends OutboxMessage {
  * to the same target is undelivered, so a thread's announcement always comes first.
  */
 export function dueMessages(db: Db, platform: OutboxMessage['platform'], now: Date, limit = 50): PendingMessage[] {
-  const older = alias(outbox, 'older');
+  return dueQuery(db, platform, now, limit)
+    .all()
+    .map((r) => ({ id: r.id, platform: r.platform as OutboxMessage['platform'], target: r.target as OutboxMessage['target'], body: r.body, dedupeKey: r.dedupeKey, attempts: r.attempts }));
+}
+
+/**
+ * The query of {@link dueMessages}, not yet run. The message first in line for each target is
+ * found once for all of them (the least id of those undelivered, grouped by target), not by
+ * searching the others for every waiting message: after a platform was down, a backlog of
+ * thousands would be read thousands of times at every drain, holding up every request meanwhile.
+ */
+export function dueQuery(db: Db, platform: OutboxMessage['platform'], now: Date, limit: number) {
+  const firstOfTarget = db
+    .select({ id: sql`min(${outbox.id})` })
+    .from(outbox)
+    .where(and(eq(outbox.platform, platform), inArray(outbox.status, ['pending', 'sending'])))
+    .groupBy(outbox.target);
   return db
     .select()
     .from(outbox)
-    .where(
-      and(
-        eq(outbox.platform, platform),
-        inArray(outbox.status, ['pending', 'sending']),
-        dueAt(now),
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(older)
-            .where(and(eq(older.platform, outbox.platform), eq(older.target, outbox.target), lt(older.id, outbox.id), inArray(older.status, ['pending', 'sending']))),
-        ),
-      ),
-    )
+    .where(and(inArray(outbox.id, firstOfTarget), dueAt(now)))
     .orderBy(asc(outbox.id))
-    .limit(limit)
-    .all()
-    .map((r) => ({ id: r.id, platform: r.platform as OutboxMessage['platform'], target: r.target as OutboxMessage['target'], body: r.body, dedupeKey: r.dedupeKey, attempts: r.attempts }));
+    .limit(limit);
 }
 
 /**

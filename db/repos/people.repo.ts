@@ -34,12 +34,16 @@ export function getPerson(db: Db, userKey: string): PersonRecord | undefined {
  * Teams sends it), compared without case: a policy file or an admin may write the GUID in capitals.
  */
 export function teamsPersonByEntraId(db: Db, aadObjectId: string): PersonRecord | undefined {
+  return entraIdQuery(db, aadObjectId).get();
+}
+
+/** The query of {@link teamsPersonByEntraId}, not yet run. */
+export function entraIdQuery(db: Db, aadObjectId: string) {
   return db
     .select()
     .from(people)
     .where(and(eq(people.platform, 'teams'), sql`lower(json_extract(${people.conversationRef}, '$.user.aadObjectId')) = ${aadObjectId.toLowerCase()}`))
-    .orderBy(desc(people.updatedAt))
-    .get();
+    .orderBy(desc(people.updatedAt));
 }
 
 /** The person of a platform with a stored reference seen most recently. */

@@ -212,6 +212,35 @@ const asAccount = (r: Record<string, unknown>) => toAccount(ACCOUNTS.decode(r) a
 const asClaim = (r: Record<string, unknown>) => toClaim(CLAIMS.decode(r) as ClaimRow);
 const asDispute = (r: Record<string, unknown>) => toDispute(DISPUTES.decode(r) as DisputeRow);
 
+/** A ledger query: the entries `where` keeps, in order. */
+const ledgerSql = (where: string): string => `SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger ${where} ORDER BY seq`;
+
+/**
+ * Whether every kind asked for is one the lookup index holds (ledger_lookup_idx): then the query
+ * carries the index's own condition, word for word, so that SQLite reads it, and the kinds as
+ * written in the query (ones of that list, nothing a user typed), so that it seeks each of them
+ * rather than read the whole index. Otherwise the ledger is read through.
+ */
+const lookedUp = (kinds: readonly string[] | undefined): kinds is readonly string[] => kinds !== undefined && kinds.length > 0 && kinds.every((k) => (t.LEDGER_LOOKUP_KINDS as readonly string[]).includes(k));
+const kindsIn = (kinds: readonly string[]): string => `${t.LEDGER_LOOKUP_WHERE} AND kind IN (${kinds.map((k) => `'${k}'`).join(', ')})`;
+
+/** The query of LedgerRepo.about: its parameters the subjects, then the kinds when given and not looked up (see lookedUp), each as a JSON array. */
+export function ledgerAboutSql(kinds?: readonly string[]): string {
+  const subjects = 'subject IN (SELECT value FROM json_each(?))';
+  if (lookedUp(kinds)) return ledgerSql(`WHERE ${kindsIn(kinds)} AND ${subjects}`);
+  return ledgerSql(`WHERE ${subjects}${kinds ? ' AND kind IN (SELECT value FROM json_each(?))' : ''}`);
+}
+
+/** The query of LedgerRepo.ofKinds: its parameter the kinds as a JSON array, unless they are looked up (see lookedUp). */
+export function ledgerOfKindsSql(kinds: readonly string[]): string {
+  return ledgerSql(lookedUp(kinds) ? `WHERE ${kindsIn(kinds)}` : 'WHERE kind IN (SELECT value FROM json_each(?))');
+}
+
+/** The parameters of {@link ledgerAboutSql}. */
+export const ledgerAboutParams = (subjects: readonly string[], kinds?: readonly string[]): string[] => [JSON.stringify(subjects), ...(kinds && !lookedUp(kinds) ? [JSON.stringify(kinds)] : [])];
+/** The parameters of {@link ledgerOfKindsSql}. */
+export const ledgerOfKindsParams = (kinds: readonly string[]): string[] => (lookedUp(kinds) ? [] : [JSON.stringify(kinds)]);
+
 /** The SQLite implementation of the core's ports. One instance per open database. */
 export function createStore(
   { db, sqlite }: OpenDb,
@@ -437,8 +466,11 @@ export function createStore(
 
   /** Ledger entries in order, those `where` keeps, streamed: a ledger of millions is never held whole. */
   function* ledgerRows(where: string, ...params: unknown[]): Generator<LedgerEntry> {
-    const stmt = sqlite.prepare(`SELECT seq, at, kind, subject, actor, policy_version AS policyVersion, payload, prev_hash AS prevHash, hash FROM ledger ${where} ORDER BY seq`);
-    for (const r of stmt.iterate(...params) as Iterable<LedgerRow>) yield toLedgerEntry(r);
+    yield* ledgerQuery(ledgerSql(where), ...params);
+  }
+  function* ledgerQuery(text: string, ...params: unknown[]): Generator<LedgerEntry> {
+    // Prepared for each read, as one may be read while another of the same is still open.
+    for (const r of sqlite.prepare(text).iterate(...params) as Iterable<LedgerRow>) yield toLedgerEntry(r);
   }
   const ledger: LedgerRepo = {
     append: (e: NewLedgerEntry) => {
@@ -456,9 +488,10 @@ export function createStore(
     appendedSince: (seq, kind) => q('SELECT 1 FROM ledger WHERE seq > ? AND kind = ? LIMIT 1').get(seq, kind) !== undefined,
     entries: () => ledgerRows(''),
     // The subjects as one JSON array: any number of them, in one parameter.
-    about: (subjects) => ledgerRows('WHERE subject IN (SELECT value FROM json_each(?))', JSON.stringify(subjects)),
+    // Of kinds the lookup index holds, read from it (see ledgerAboutSql); of others, every entry is looked at.
+    about: (subjects, kinds) => ledgerQuery(ledgerAboutSql(kinds), ...ledgerAboutParams(subjects, kinds)),
     // The other entries are passed over by SQLite, never made into objects.
-    ofKinds: (kinds) => ledgerRows('WHERE kind IN (SELECT value FROM json_each(?))', JSON.stringify(kinds)),
+    ofKinds: (kinds) => ledgerQuery(ledgerOfKindsSql(kinds), ...ledgerOfKindsParams(kinds)),
     // The partial index's own condition, word for word, so that SQLite reads it (ledger_case_history_idx).
     caseHistory: (subject) => [...ledgerRows(`WHERE subject = ? AND ${t.CASE_HISTORY_WHERE}`, subject)],
   };

@@ -143,8 +143,12 @@ export interface LedgerRepo {
   /** Appends after the current head, computing the chained hash. */
   append(entry: NewLedgerEntry): LedgerEntry;
   entries(): Iterable<LedgerEntry>;
-  /** The entries about any of these subjects (`claim:12`, `partner:p1`), in order: only those are read. */
-  about(subjects: readonly string[]): Iterable<LedgerEntry>;
+  /**
+   * The entries about any of these subjects (`claim:12`, `partner:p1`), in order, of these kinds
+   * only when given. Of the kinds a request looks up (a claim's rejection, a case's opening, the
+   * escalations) they are found by their own index; otherwise the ledger is read through.
+   */
+  about(subjects: readonly string[], kinds?: readonly string[]): Iterable<LedgerEntry>;
   /** The entries of any of these kinds (`dispute.escalated`), in order: only those are read. */
   ofKinds(kinds: readonly string[]): Iterable<LedgerEntry>;
   /**

@@ -7,9 +7,10 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.js';
-import { createStore } from '../../db/repos/store.js';
+import { createStore, ledgerAboutParams, ledgerAboutSql, ledgerOfKindsParams, ledgerOfKindsSql } from '../../db/repos/store.js';
 import { CASE_HISTORY_WHERE } from '../../db/schema.js';
 import { dueTimers } from '../../db/repos/timers.repo.js';
+import { entraIdQuery, teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { ROOT } from '../support/builders.js';
 
 const dirs: string[] = [];
@@ -164,6 +165,66 @@ describe('migrations', () => {
     expect(plan.map((p) => p.detail).join(' ')).toContain('ledger_case_history_idx');
     // Only those four entries are in it: a claim's or a ruling's append writes nothing to it.
     expect((db.sqlite.prepare("SELECT sum(ncell) AS n FROM dbstat WHERE name = 'ledger_case_history_idx'").get() as { n: number }).n).toBe(4);
+    db.close();
+  });
+
+  it('after the upgrade, a ruling\'s rejections, a case\'s opening and the escalations are read from an index of those alone, not the whole ledger', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
+    dirs.push(dir);
+    const path = olderDatabase(dir, 16);
+    const before = new Database(path);
+    const entry = before.prepare("INSERT INTO ledger (seq, at, kind, subject, actor, policy_version, payload, prev_hash, hash) VALUES (?, '2026-12-01T15:00:00.000Z', ?, ?, 'pat', '2026.1', '{}', 'x', 'y')");
+    const rows: [string, string][] = [
+      ['claim.filed', 'claim:1'],
+      ['claim.protected', 'claim:1'],
+      ['claim.filed', 'claim:2'],
+      ['dispute.opened', 'dispute:1'],
+      ['claim.rejected', 'claim:2'],
+      ['dispute.ruled', 'dispute:1'],
+      ['dispute.escalated', 'dispute:2'],
+      ['claim.rejected', 'claim:3'],
+      ['dispute.escalated_to_channel', 'dispute:2'],
+    ];
+    rows.forEach(([kind, subject], i) => entry.run(i + 1, kind, subject));
+    before.close();
+    const db = openDatabase(path);
+    const store = createStore(db);
+    const seqs = (entries: Iterable<{ seq: number }>) => [...entries].map((e) => e.seq);
+    expect(seqs(store.ledger.about(['claim:2', 'claim:3'], ['claim.rejected']))).toEqual([5, 8]);
+    expect(seqs(store.ledger.about(['dispute:1'], ['dispute.opened']))).toEqual([4]);
+    expect(seqs(store.ledger.ofKinds(['dispute.escalated', 'dispute.escalated_to_channel']))).toEqual([7, 9]);
+    // Kinds it does not hold are found as before, by reading the ledger.
+    expect(seqs(store.ledger.about(['claim:1'], ['claim.protected']))).toEqual([2]);
+    expect(seqs(store.ledger.ofKinds(['dispute.ruled']))).toEqual([6]);
+    const plan = (sql: string, ...params: unknown[]) => (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((p) => p.detail).join(' ');
+    const escalations = ['dispute.escalated', 'dispute.escalated_to_channel'];
+    // Each kind sought in the index (kind=?), not the whole index read through.
+    expect(plan(ledgerAboutSql(['claim.rejected']), ...ledgerAboutParams(['claim:2'], ['claim.rejected']))).toMatch(/ledger_lookup_idx \(kind=\? AND subject=\?\)/);
+    expect(plan(ledgerOfKindsSql(escalations), ...ledgerOfKindsParams(escalations))).toMatch(/ledger_lookup_idx \(kind=\?\)/);
+    expect(plan(ledgerOfKindsSql(escalations), ...ledgerOfKindsParams(escalations))).not.toMatch(/BLOOM/);
+    // Only those five entries are in it: a claim protected at once writes nothing to it.
+    expect((db.sqlite.prepare("SELECT sum(ncell) AS n FROM dbstat WHERE name = 'ledger_lookup_idx'").get() as { n: number }).n).toBe(5);
+    db.close();
+  });
+
+  it('a Teams person is found by their Entra object id from an index, not by reading every stored contact', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
+    dirs.push(dir);
+    const path = olderDatabase(dir, 16);
+    const before = new Database(path);
+    const person = before.prepare("INSERT INTO people (user_key, platform, display_name, conversation_ref, updated_at) VALUES (?, ?, 'Pat', ?, ?)");
+    person.run('teams:29:1pat', 'teams', JSON.stringify({ user: { id: '29:1pat', aadObjectId: '5B1F3C1E-0000-4000-8000-000000000001' } }), 1_000);
+    person.run('teams:29:1sam', 'teams', JSON.stringify({ user: { id: '29:1sam', aadObjectId: '5b1f3c1e-0000-4000-8000-000000000002' } }), 2_000);
+    person.run('slack:U0PAT', 'slack', null, 3_000);
+    before.close();
+    const db = openDatabase(path);
+    // As the policy may write it: in capitals or not.
+    expect(teamsPersonByEntraId(db.db, '5b1f3c1e-0000-4000-8000-000000000001')?.userKey).toBe('teams:29:1pat');
+    expect(teamsPersonByEntraId(db.db, '5B1F3C1E-0000-4000-8000-000000000002')?.userKey).toBe('teams:29:1sam');
+    expect(teamsPersonByEntraId(db.db, '5b1f3c1e-0000-4000-8000-000000000003')).toBeUndefined();
+    const q = entraIdQuery(db.db, '5b1f3c1e-0000-4000-8000-000000000001').toSQL();
+    const plan = (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...(q.params as unknown[])) as { detail: string }[]).map((p) => p.detail).join(' ');
+    expect(plan).toContain('people_teams_entra_idx');
     db.close();
   });
 
