@@ -160,12 +160,14 @@ export const CASE_HISTORY_KINDS = ['dispute.info_requested', 'dispute.info_answe
 export const CASE_HISTORY_WHERE = `kind IN (${CASE_HISTORY_KINDS.map((k) => `'${k}'`).join(', ')})`;
 
 /**
- * The ledger entries looked up by kind on a request's path (see LedgerRepo.about and ofKinds): a
- * ruling's rejection of a claim (a flag's list of violations), a case's opening (who raised it,
- * read for each notice about it) and the escalations (`/roe stats`). Few beside the claims'
+ * The ledger entries looked up by kind on a request's or a timer's path (see LedgerRepo.about and
+ * ofKinds): a ruling's rejection of a claim (a flag's list of violations), a claim's dormancy
+ * (whether its owner was told, at its expiry) and expiry warning (at a start, whether it was
+ * sent), a case's opening (who raised it, read for each notice about it), the escalations
+ * (`/roe stats`) and an assignee found unreachable (at each reminder). Few beside the claims'
  * entries, so their index costs a claim protected at once nothing.
  */
-export const LEDGER_LOOKUP_KINDS = ['claim.rejected', 'dispute.opened', 'dispute.escalated', 'dispute.escalated_to_channel'] as const;
+export const LEDGER_LOOKUP_KINDS = ['claim.rejected', 'claim.dormant', 'claim.expiry_warning', 'dispute.opened', 'dispute.escalated', 'dispute.escalated_to_channel', 'dispute.unreachable'] as const;
 export const LEDGER_LOOKUP_WHERE = `kind IN (${LEDGER_LOOKUP_KINDS.map((k) => `'${k}'`).join(', ')})`;
 
 /** Append-only and hash-chained; triggers in the migration refuse UPDATE and DELETE. */

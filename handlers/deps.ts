@@ -9,6 +9,7 @@ import type { AccountMatch, Ranking } from '../src/core/matching/matcher.js';
 import type { ExplainOptions } from '../src/core/ownership/explain.js';
 import type { PolicyVersion } from '../src/core/policy/versions.js';
 import { DIRECT, DIRECT_NAME, type PartyId } from '../src/core/types.js';
+import type { ChatPlatform } from '../src/core/events.js';
 
 /** What every handler gets: the domain context and the account matcher. */
 export interface HandlerDeps {
@@ -18,6 +19,11 @@ export interface HandlerDeps {
    * platform this configuration serves, or the console with none. Slack when not said.
    */
   platform?: 'slack' | 'teams' | 'console';
+  /**
+   * The chat platforms this configuration serves (Slack, Teams or both): where a person whose
+   * card bounced on one may still be reached. `platform`'s alone when not said.
+   */
+  platforms?: readonly ChatPlatform[];
   matcher: {
     search(query: string, limit?: number): AccountMatch[];
     /** The same results as `search`, each read only when asked for. */
@@ -34,6 +40,13 @@ export interface HandlerDeps {
     /** The Entra object id of a Teams user the bot has met, if it said one. */
     aadOf(teamsUserId: string): string | null;
   };
+}
+
+/** The chat platforms `deps` serves (see HandlerDeps.platforms): none for the console alone. */
+export function servedPlatforms(deps: HandlerDeps): readonly ChatPlatform[] {
+  if (deps.platforms) return deps.platforms;
+  const one = deps.platform ?? 'slack';
+  return one === 'console' ? [] : [one];
 }
 
 /**

@@ -3,13 +3,13 @@ import type { DomainEvent } from '../src/core/events.js';
 import type { CaseCard, OutboxMessage, Store } from '../src/core/ports.js';
 import { DIRECT, type Claim, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
-import { forParty, protectedWords, viewpoint } from './deps.js';
+import { forParty, protectedWords, servedPlatforms, viewpoint } from './deps.js';
 import { startsLocalDay } from '../src/core/time-format.js';
 import { approvalShown, caseAbout, caseStamp, caseTitle, caseWords, disputeCard, endedWords, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase, liveClaims, otherClaimOfParty, recentRulingAgainst, rulingStandsUntil } from '../src/core/disputes/settle.js';
 import { ACTIONS, quote, reply, text, withLead, type Block, type CardUpdatePost, type CaseCardPost, type ChannelPost, type Reply, type ThreadPost, type TimelyReply } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
-import { breachOutcome, pastChainWords, pastDue, recusalsOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
+import { bouncedOn, breachOutcome, pastChainWords, pastDue, recusalsOf, rulersOf, SNOOZE_OPTIONS } from '../src/core/sla/sla.service.js';
 import { claimNoticeKey } from '../src/core/claims/lifecycle.service.js';
 import { involvementsWords, involvementWords, type Involvement } from '../src/core/disputes/recusal.js';
 import { dormancyAt, protectionEnd, termsOf } from '../src/core/claims/lifecycle.js';
@@ -61,6 +61,22 @@ function personTarget(deps: HandlerDeps, personKey: string, prefer: Platform): {
     if (id) return { platform: pl, user: id };
   }
   return null;
+}
+
+/**
+ * Where to reach the assignee of `d` (see personTarget), but for a platform that refused them
+ * for this case (their user there deactivated or gone: see unreachable in the SLA service): then
+ * the other one the policy gives them, when the bot serves it. Reads the case's ledger entries:
+ * for its reminders and updates, not for every message.
+ */
+function reachableTarget(deps: HandlerDeps, d: Dispute, prefer: Platform): { platform: Platform; user: string } | null {
+  const target = personTarget(deps, d.arbitrator, prefer);
+  if (!target || target.platform === 'console') return target;
+  const bounced = bouncedOn(deps.ctx, d);
+  if (!bounced.has(target.platform)) return target;
+  const other = target.platform === 'slack' ? 'teams' : 'slack';
+  const there = servedPlatforms(deps).includes(other) ? personTarget(deps, d.arbitrator, other) : null;
+  return there && there.platform === other && !bounced.has(other) ? there : target;
 }
 
 /**
@@ -136,6 +152,9 @@ function personViewer(at: { platform: Platform; user: string }, personKey: strin
  * reason, not even the raiser's own; the full case goes to the arbitrator's and the parties' DMs.
  */
 const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams', console: 'the console' };
+
+/** Platforms named in words: "Slack", "Slack or Teams". */
+const platformsWords = (platforms: readonly Platform[]): string => platforms.map((p) => PLATFORM_NAMES[p]).join(' or ');
 
 /** A reminder's snooze buttons, one per option. */
 export function snoozeButtons(disputeId: number): Extract<Block, { type: 'actions' }> {
@@ -487,7 +506,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
   };
   /** The case with its ruling buttons, as its arbitrator reads it, and where to send it (null: nowhere). */
   const arbitratorsCard = (d: Dispute) => {
-    const target = personTarget(deps, d.arbitrator, platformOf(d));
+    const target = reachableTarget(deps, d, platformOf(d));
     if (!target) return null;
     const arb = personViewer(target, d.arbitrator);
     return { target, vp: viewpoint(deps, arb), card: disputeCard(deps, arb, d, { withActions: true }) };
@@ -655,12 +674,14 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const partWords = (list: readonly Involvement[]) => involvementsWords(list, (p) => vp.person(p));
         // The new assignee's card names an assignee passed over for their part in it (see recusalLine): their lead does not again.
         const ownOnCard = own !== undefined && notOnCard(d, [own]).length === 0;
-        const why = own ? (ownOnCard ? `it moved to you from ${vp.person(e.from)}.` : `${involvementWords(vp.person(e.from), own)}.`) : e.left ? `${vp.person(e.from)} is no longer among the policy's people.` : `${vp.person(e.from)} did not rule in time.`;
-        const reassigned = e.left || own !== undefined;
+        // Handed on because its assignee's card bounced (their user deactivated or gone), as the ledger entry says.
+        const gone = e.unreachable && e.unreachable.length > 0 ? `${vp.person(e.from)} cannot be reached in ${platformsWords(e.unreachable)}: their user there is deactivated or gone` : null;
+        const why = own ? (ownOnCard ? `it moved to you from ${vp.person(e.from)}.` : `${involvementWords(vp.person(e.from), own)}.`) : e.left ? `${vp.person(e.from)} is no longer among the policy's people.` : gone ? `${gone}.` : `${vp.person(e.from)} did not rule in time.`;
+        const reassigned = e.left || own !== undefined || gone !== null;
         // A case may be handed on at one level more than once (to the people who replace those who left).
         const step = reassigned ? `moved:${d.escalationLevel}:${d.arbitrator}` : `escalated:${d.escalationLevel}`;
         // The thread (which partners read) blames nobody: the time to rule ran out, or the case simply moved.
-        const moved = own ? 'Another claim joined this dispute, and the case moved' : e.left ? 'The case moved' : 'The time to rule ran out, so the case moved up its escalation chain';
+        const moved = own ? 'Another claim joined this dispute, and the case moved' : e.left || gone ? 'The case moved' : 'The time to rule ran out, so the case moved up its escalation chain';
         toThread(d, (v) => reply(`${caseTitle(v, d)} ${reassigned ? 'moved' : 'escalated'} to ${vp.person(d.arbitrator)}`, [text(`${moved}: it is now with ${vp.person(d.arbitrator)}${d.dueAt ? `, due ${vp.deadline(d.dueAt)}` : ''}.`, 'warning')]), step);
         const next = personTarget(deps, d.arbitrator, platformOf(d));
         if (next) {
@@ -677,9 +698,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           const asked = questionsBefore(deps, viewpoint(deps, arb), d);
           toArbitrator(d, next, withLead({ ...card, summary }, [text(intro, 'warning'), ...(asked ? [text(asked)] : [])], caseStamp(d, now)), `arbitrator:${d.id}:${d.arbitrator}:${d.escalationLevel}`);
         }
-        refreshCards(d, step, own ? involvementWords(vp.person(e.from), own) : e.left ? `${vp.person(e.from)} is no longer among the policy's people` : undefined);
-        // Someone who left the policy is no longer told of its cases.
-        const prev = e.left ? null : personTarget(deps, e.from, platformOf(d));
+        refreshCards(d, step, own ? involvementWords(vp.person(e.from), own) : e.left ? `${vp.person(e.from)} is no longer among the policy's people` : (gone ?? undefined));
+        // Someone who left the policy, or whom the bot cannot reach, is not told of it.
+        const prev = e.left || gone ? null : personTarget(deps, e.from, platformOf(d));
         if (prev) {
           const was = personViewer(prev, e.from);
           const because = own ? `${own.claim !== null ? `You filed claim #${own.claim} in` : 'You raised'} ${caseWords(was, d)} over ${about(d)}` : `The SLA on ${caseWords(was, d)} over ${about(d)} was breached`;
@@ -742,6 +763,36 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           if (last) toLast(last, notRuledYours ? `${notRuledYours}; ${noChannel}, so it stays with you, overdue.` : `${name} was not ruled by anyone in its escalation chain, and ${noChannel}, so it stays with you, the last in the chain, overdue.`, exhaustedKey);
           toThread(d, () => reply(threadTitle, [text(`${ranOut}; the case stays with ${who}.`, 'attention')]), 'exhausted');
         }
+        break;
+      }
+      case 'dispute.unreachable': {
+        const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
+        const vp = viewpoint(deps, COMPANY_VIEWER);
+        const where = platformsWords(e.bounced);
+        if (e.tryOn) {
+          // Still reachable, maybe, on the other platform the policy gives them: the case stays, and its card goes there.
+          const ids = Object.hasOwn(vp.version.policy.people, e.person) ? vp.version.policy.people[e.person] : undefined;
+          const user = e.tryOn === 'slack' ? ids?.slack : ids?.teams;
+          if (!user) break;
+          const to = { platform: e.tryOn, user };
+          const arb = personViewer(to, d.arbitrator);
+          const by = d.dueAt ? ` by ${viewpoint(deps, arb).deadline(d.dueAt)}` : '';
+          const card = disputeCard(deps, arb, d, { withActions: true });
+          const lead = `I could not reach you in ${where}, so ${caseWords(arb, d)} over ${about(d)} comes here: it is ${yoursTo(arb, d)}${by}.`;
+          toArbitrator(d, to, withLead({ ...card, summary: `${caseTitle(arb, d)} on ${about(d)}: ${yoursTo(arb, d)}${by}` }, [text(lead, 'warning')], caseStamp(d, now)), `unreachable:${d.id}:${e.person}:${d.escalationLevel}:${e.tryOn}`);
+          break;
+        }
+        // Nobody else in its chain may take it: the escalation channel hears of it, as at a breach
+        // past the chain (with no fallback to its assignee, whom nothing reaches), and the thread.
+        const who = vp.person(d.arbitrator);
+        const channel = escalationChannel(d);
+        if (channel) {
+          const lead = `${who} has ${caseWords(vp.viewer, d)} and cannot be reached in ${where}: their user there is deactivated or gone, and nobody else in its escalation chain may take it. It stays with them, its SLA running: if they left, remove them from the policy's people in a new version and it moves to whoever the policy then names for it.`;
+          const body: ChannelPost = { ...reply(`${caseTitle(vp.viewer, d)}: ${who}, who has it, cannot be reached`, [text(lead, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' }), place: 'the escalation channel' };
+          out.push({ platform: platformOf(d), target: { kind: 'channel', channel }, body, dedupeKey: `unreachable:${d.id}:${e.person}:${d.escalationLevel}` });
+        }
+        // The thread (which partners read) says where the case is, not why.
+        toThread(d, () => reply(`Dispute #${d.id} stays with ${who}`, [text(`The case stays with ${who}, the last in its escalation chain${channel ? ', and is posted to the escalation channel' : ''}.`, 'attention')]), `unreachable:${d.escalationLevel}`);
         break;
       }
       case 'dispute.withdrawn': {

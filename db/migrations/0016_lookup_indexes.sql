@@ -1,2 +1,2 @@
-CREATE INDEX `ledger_lookup_idx` ON `ledger` (`kind`,`subject`,`seq`) WHERE kind IN ('claim.rejected', 'dispute.opened', 'dispute.escalated', 'dispute.escalated_to_channel');--> statement-breakpoint
+CREATE INDEX `ledger_lookup_idx` ON `ledger` (`kind`,`subject`,`seq`) WHERE kind IN ('claim.rejected', 'claim.dormant', 'claim.expiry_warning', 'dispute.opened', 'dispute.escalated', 'dispute.escalated_to_channel', 'dispute.unreachable');--> statement-breakpoint
 CREATE INDEX `people_teams_entra_idx` ON `people` (lower(json_extract("conversation_ref", '$.user.aadObjectId')));

@@ -309,11 +309,12 @@ export function reply(summary: string, blocks: Block[], opts: { title?: string; 
 /**
  * What an admin does about a message a person's platform refused because they left (their
  * user deactivated or gone), as the parked message's error says it on every platform: for a case
- * card, who they are in the policy, their case, and what moves it on.
+ * card, who they are in the policy, their case, which moves on by itself (unless another platform
+ * may still reach them: see unreachable in the SLA service), and what moves their other cases on.
  */
 export function departedAdvice(card: CaseCardRef | undefined): string {
   return card
-    ? `they are "${card.person}" of the policy, who has dispute #${card.disputeId}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`
+    ? `they are "${card.person}" of the policy, who has dispute #${card.disputeId}: it moves on to the next of its escalation chain (or, past its end, to the escalation channel) unless they can be reached on another platform, where their card goes instead; if they left, remove them from the policy's people in a new version and all their open cases move on`
     : 'if they left, see “When someone leaves” in the README';
 }
 

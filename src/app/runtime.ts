@@ -197,6 +197,8 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
         ctx,
         matcher,
         platform: config.slack ? 'slack' : config.teams.appId ? 'teams' : 'console',
+        // As configuredPlatforms turns them on (Teams unauthenticated when nothing else is configured).
+        platforms: [...(config.slack ? (['slack'] as const) : []), ...(config.teams.appId || !config.slack ? (['teams'] as const) : [])],
         teamsUsers: {
           withAad: (aad) => splitTeamsKey(teamsPersonByEntraId(db.db, aad)?.userKey),
           aadOf: (id) => aadObjectIdIn(getPerson(db.db, userKey('teams', id))?.conversationRef),

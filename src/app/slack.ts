@@ -1,6 +1,7 @@
 import { createSlackApp, SLACK_EVENTS_PATH, socketModeFailure } from '../../handlers/platforms/slack/app.js';
 import { createSlackDeliverer, type SlackDelivererOptions } from '../../handlers/platforms/slack/deliver.js';
 import { caseCardLive, refreshStaleCards } from '../../handlers/notify.js';
+import { scheduleUnreachable } from '../core/sla/sla.service.js';
 import type { Runtime } from './runtime.js';
 import { PlatformStartError, type PlatformHost } from './serve.js';
 
@@ -33,6 +34,7 @@ export function createSlackHost(rt: Runtime, opts: SlackHostOptions = {}): Platf
     disputes: rt.store.disputes,
     caseCards: slackCaseCards(rt),
     log,
+    departed: (card) => scheduleUnreachable(rt.store, { disputeId: card.disputeId, person: card.person, platform: 'slack' }, rt.clock.now()),
   });
   const listener = slack.requestListener;
   return {

@@ -6,6 +6,7 @@ import type { ConfigurationBotFrameworkAuthenticationOptions, Response as BotRes
 import { asContact, type TeamsContacts } from '../../handlers/platforms/teams/contacts.js';
 import { createTeamsDeliverer } from '../../handlers/platforms/teams/deliver.js';
 import { caseCardLive } from '../../handlers/notify.js';
+import { scheduleUnreachable } from '../core/sla/sla.service.js';
 import { isBusy, waitingAtMost } from '../../db/client.js';
 import { getPerson, latestPerson, savePerson, teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { WRITE_WAIT_MS } from '../../db/repos/store.js';
@@ -294,6 +295,7 @@ export function createTeamsHost(rt: Runtime, opts: TeamsHostOptions = {}): Platf
     log,
     ...(opts.deliveryTimeoutMs ? { timeoutMs: opts.deliveryTimeoutMs } : {}),
     caseCardLive: (disputeId, person) => caseCardLive(rt.deps, disputeId, person),
+    departed: (card) => scheduleUnreachable(rt.store, { disputeId: card.disputeId, person: card.person, platform: 'teams' }, rt.clock.now()),
   });
 
   return { name: 'teams', routes: { [`POST ${TEAMS_MESSAGES_PATH}`]: route }, deliver };

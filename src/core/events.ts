@@ -1,6 +1,9 @@
 import type { Involvement } from './disputes/recusal.js';
 import type { Claim, Decision, Dispute, PartyId } from './types.js';
 
+/** A chat platform a person of the policy may be reached on. */
+export type ChatPlatform = 'slack' | 'teams';
+
 /** What a user action changed, for the handlers to announce. */
 export type DomainEvent =
   | { type: 'claim.protected'; claim: Claim }
@@ -18,9 +21,17 @@ export type DomainEvent =
   /**
    * `left`: handed on because the policy in force no longer names `from`, not for a breach.
    * `recused`: those passed over for their part in the case; `from` among them when it moved
-   * because a claim `from` filed joined it.
+   * because a claim `from` filed joined it. `unreachable`: handed on because `from` could not be
+   * reached on these platforms (their user deactivated or gone), not for a breach.
    */
-  | { type: 'dispute.escalated'; dispute: Dispute; from: string; left?: boolean; recused?: readonly Involvement[] }
+  | { type: 'dispute.escalated'; dispute: Dispute; from: string; left?: boolean; recused?: readonly Involvement[]; unreachable?: readonly ChatPlatform[] }
+  /**
+   * The case card (or reminder) of `dispute`'s assignee `person` bounced on the platforms of
+   * `bounced` (their user deactivated or gone) and the case did not move: `tryOn`, another
+   * platform where the policy gives them an id, is where their card goes now; null when nobody
+   * else may take the case (the last of its chain), which then goes to the escalation channel.
+   */
+  | { type: 'dispute.unreachable'; dispute: Dispute; person: string; bounced: readonly ChatPlatform[]; tryOn: ChatPlatform | null }
   | { type: 'dispute.chain_exhausted'; dispute: Dispute }
   | { type: 'dispute.withdrawn'; dispute: Dispute }
   /**

@@ -168,7 +168,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it('after the upgrade, a ruling\'s rejections, a case\'s opening and the escalations are read from an index of those alone, not the whole ledger', () => {
+  it('after the upgrade, a ruling\'s rejections, a case\'s opening, the escalations and what timers look up (a dormancy, an expiry warning, an unreachable assignee) are read from an index of those alone, not the whole ledger', () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
     dirs.push(dir);
     const path = olderDatabase(dir, 16);
@@ -184,6 +184,9 @@ describe('migrations', () => {
       ['dispute.escalated', 'dispute:2'],
       ['claim.rejected', 'claim:3'],
       ['dispute.escalated_to_channel', 'dispute:2'],
+      ['claim.dormant', 'claim:1'],
+      ['claim.expiry_warning', 'claim:2'],
+      ['dispute.unreachable', 'dispute:2'],
     ];
     rows.forEach(([kind, subject], i) => entry.run(i + 1, kind, subject));
     before.close();
@@ -193,6 +196,10 @@ describe('migrations', () => {
     expect(seqs(store.ledger.about(['claim:2', 'claim:3'], ['claim.rejected']))).toEqual([5, 8]);
     expect(seqs(store.ledger.about(['dispute:1'], ['dispute.opened']))).toEqual([4]);
     expect(seqs(store.ledger.ofKinds(['dispute.escalated', 'dispute.escalated_to_channel']))).toEqual([7, 9]);
+    // What a timer reads: at a claim's expiry, whether its owner was told of its dormancy; at a start, whether its expiry was warned of; at a reminder, whether its assignee was found unreachable.
+    expect(seqs(store.ledger.about(['claim:1'], ['claim.dormant']))).toEqual([10]);
+    expect(seqs(store.ledger.about(['claim:2'], ['claim.expiry_warning']))).toEqual([11]);
+    expect(seqs(store.ledger.about(['dispute:2'], ['dispute.unreachable']))).toEqual([12]);
     // Kinds it does not hold are found as before, by reading the ledger.
     expect(seqs(store.ledger.about(['claim:1'], ['claim.protected']))).toEqual([2]);
     expect(seqs(store.ledger.ofKinds(['dispute.ruled']))).toEqual([6]);
@@ -200,10 +207,11 @@ describe('migrations', () => {
     const escalations = ['dispute.escalated', 'dispute.escalated_to_channel'];
     // Each kind sought in the index (kind=?), not the whole index read through.
     expect(plan(ledgerAboutSql(['claim.rejected']), ...ledgerAboutParams(['claim:2'], ['claim.rejected']))).toMatch(/ledger_lookup_idx \(kind=\? AND subject=\?\)/);
+    for (const kind of ['claim.dormant', 'claim.expiry_warning', 'dispute.unreachable']) expect(plan(ledgerAboutSql([kind]), ...ledgerAboutParams(['claim:1'], [kind]))).toMatch(/ledger_lookup_idx \(kind=\? AND subject=\?\)/);
     expect(plan(ledgerOfKindsSql(escalations), ...ledgerOfKindsParams(escalations))).toMatch(/ledger_lookup_idx \(kind=\?\)/);
     expect(plan(ledgerOfKindsSql(escalations), ...ledgerOfKindsParams(escalations))).not.toMatch(/BLOOM/);
-    // Only those five entries are in it: a claim protected at once writes nothing to it.
-    expect((db.sqlite.prepare("SELECT sum(ncell) AS n FROM dbstat WHERE name = 'ledger_lookup_idx'").get() as { n: number }).n).toBe(5);
+    // Only those eight entries are in it: a claim protected at once writes nothing to it.
+    expect((db.sqlite.prepare("SELECT sum(ncell) AS n FROM dbstat WHERE name = 'ledger_lookup_idx'").get() as { n: number }).n).toBe(8);
     db.close();
   });
 

@@ -36,6 +36,8 @@ export async function startBoth(o: { policyPath?: string; env?: Record<string, s
   const connector = await FakeConnector.start();
   for (const u of Object.values(TEAMS_USERS)) connector.memberTenants.set(u.id, u.tenant);
   const rt = testRuntime({ env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, MICROSOFT_APP_TENANT_ID: TENANTS.home, ...o.env }, ...(o.policyPath ? { policyPath: o.policyPath } : {}) });
+  // Both served, as `roe serve` with MICROSOFT_APP_ID set (which these fakes do without).
+  rt.deps.platforms = ['slack', 'teams'];
   const slack = createSlackHost(rt, { clientOptions: { retryConfig: { retries: 0 } } });
   const teams = createTeamsHost(rt);
   const server: Server = createHttpServer({ ...slack.routes, ...teams.routes }, rt.logger);

@@ -18,6 +18,11 @@ export interface SlackDelivererOptions {
   caseCards: Pick<CaseCardsRepo, 'remember'> & { live(disputeId: number, person: string): boolean };
   /** What was given up without failing (a case card gone before its update) is said here. */
   log: Pick<SlackLog, 'info'>;
+  /**
+   * A case card (or reminder) that bounced because its person's user is deactivated or gone: a
+   * write made with the message's parking (see unreachable in the SLA service).
+   */
+  departed?: (card: CaseCardRef) => void;
 }
 
 /** Web API client options for delivery: fail fast and let the outbox decide when to retry. */
@@ -107,10 +112,11 @@ const DM_GONE = ['is_archived', 'channel_not_found'];
 /**
  * A DM that cannot reach its person because they left: parked (retrying cannot help), its error
  * naming the user and what an admin does: for a case card, the person of the policy and their
- * case, and that removing them from the policy's people moves their open cases on.
+ * case, which moves on (see departedAdvice): the bounce is recorded with the parking (`departed`).
  */
-function personGone(error: string, user: string, card: CaseCardRef | undefined): DeliveryError {
-  return new DeliveryError(`Slack error: ${error}: the Slack user ${user} is deactivated or no longer in the workspace; ${departedAdvice(card)} (roe outbox retry reaches them only once their user is reactivated)`, { permanent: true });
+function personGone(error: string, user: string, card: CaseCardRef | undefined, departed: SlackDelivererOptions['departed']): DeliveryError {
+  const followUp = card && departed ? () => departed(card) : undefined;
+  return new DeliveryError(`Slack error: ${error}: the Slack user ${user} is deactivated or no longer in the workspace; ${departedAdvice(card)} (roe outbox retry reaches them only once their user is reactivated)`, { permanent: true, ...(followUp ? { followUp } : {}) });
 }
 
 /** Slack's word for a case card that cannot be updated any more: deleted, not editable, or its DM gone. */
@@ -159,7 +165,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
     try {
       r = await o.client.conversations.open({ users: user });
     } catch (e) {
-      if (e instanceof webApi.WebAPIPlatformError && USER_GONE.includes(e.data.error)) throw personGone(e.data.error, user, card);
+      if (e instanceof webApi.WebAPIPlatformError && USER_GONE.includes(e.data.error)) throw personGone(e.data.error, user, card, o.departed);
       throw classifySlackError(e);
     }
     const id = r.channel?.id;
@@ -176,7 +182,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
     } catch (e) {
       if (e instanceof webApi.WebAPIPlatformError && DM_GONE.includes(e.data.error)) {
         dmChannels.delete(user);
-        throw personGone(e.data.error, user, card);
+        throw personGone(e.data.error, user, card, o.departed);
       }
       throw classifySlackError(e);
     }

@@ -33,6 +33,11 @@ export interface TeamsDelivererOptions {
   timeoutMs?: number;
   /** Whether a case card for `person` on a case would still let them rule (a card that would not is not sent). */
   caseCardLive?: (disputeId: number, person: string) => boolean;
+  /**
+   * A case card (or reminder) that bounced because Teams refused its person's 1:1 chat: a write
+   * made with the message's parking (see unreachable in the SLA service).
+   */
+  departed?: (card: CaseCardRef) => void;
 }
 
 /**
@@ -84,11 +89,12 @@ function credentialsRefused(e: unknown): string | null {
  * Teams refused to open a 1:1 chat with `user`, or a post in the one stored (`posting`): 403, the
  * app is not installed for them (or is blocked), or they left the tenant; 404, Teams does not
  * know them (they left). Parked, saying so: for a case card, the person of the policy and their
- * case, and that removing them from the policy's people moves their open cases on.
+ * case, which moves on (see departedAdvice): the bounce is recorded with the parking (`departed`).
  */
-function personRefused(status: 403 | 404, user: string, card: CaseCardRef | undefined, posting = false): DeliveryError {
+function personRefused(status: 403 | 404, user: string, card: CaseCardRef | undefined, departed: TeamsDelivererOptions['departed'], posting = false): DeliveryError {
   const why = status === 403 ? 'the app is not installed for them (pre-install it with a setup policy) or is blocked, or they left the tenant' : 'they left the tenant, or Teams does not know them';
-  return new DeliveryError(`Teams answered HTTP ${status} ${posting ? 'posting in the 1:1 chat' : 'opening a 1:1 chat'} with ${user}: ${why}; ${departedAdvice(card)}`, { permanent: true });
+  const followUp = card && departed ? () => departed(card) : undefined;
+  return new DeliveryError(`Teams answered HTTP ${status} ${posting ? 'posting in the 1:1 chat' : 'opening a 1:1 chat'} with ${user}: ${why}; ${departedAdvice(card)}`, { permanent: true, ...(followUp ? { followUp } : {}) });
 }
 
 export function classifyConnectorError(e: unknown, now: Date): DeliveryError {
@@ -232,7 +238,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         });
       } catch (e) {
         // The bot is no longer in their 1:1 chat (they removed the app, or left the tenant): named, as when it cannot be opened.
-        if (refusedThere(e) === 403) throw personRefused(403, user, card, true);
+        if (refusedThere(e) === 403) throw personRefused(403, user, card, o.departed, true);
         throw e;
       }
       if (!gone) return;
@@ -268,7 +274,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
       if (remember) throw DeliveryError.withFollowUp(e, remember);
       // Teams would not open a 1:1 with them at all: the app not installed for them, or they left.
       const status = refusedThere(e);
-      if (status !== undefined) throw personRefused(status, user, card);
+      if (status !== undefined) throw personRefused(status, user, card, o.departed);
       throw e;
     }
     return remember;

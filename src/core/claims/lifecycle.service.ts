@@ -84,7 +84,7 @@ export function lifecyclesBehind(ctx: DomainContext, now: Date): Claim[] {
     const next = nextStep(c, terms, null, now);
     if (next.step === 'expire' || next.at.getTime() <= now.getTime()) continue;
     const end = protectionEnd(c, terms).toISOString();
-    if (next.step === 'expiryWarn' && [...ctx.store.ledger.about([subject])].some((x) => x.kind === 'claim.expiry_warning' && (x.payload as { endsAt?: unknown }).endsAt === end)) continue;
+    if (next.step === 'expiryWarn' && [...ctx.store.ledger.about([subject], ['claim.expiry_warning'])].some((x) => (x.payload as { endsAt?: unknown }).endsAt === end)) continue;
     behind.push(c);
   }
   return behind;
@@ -186,7 +186,7 @@ export function markExpired(ctx: DomainContext, claimId: number, _payload: Recor
     return [];
   }
   // Dormant by its own lifecycle since its last activity (not by a CRM's file, which says nothing to its owner).
-  const toldDormant = c.status === 'dormant' && [...ctx.store.ledger.about([`claim:${c.id}`])].some((x) => x.kind === 'claim.dormant' && (x.payload as { lastActivity?: unknown }).lastActivity === c.lastActivityAt.toISOString());
+  const toldDormant = c.status === 'dormant' && [...ctx.store.ledger.about([`claim:${c.id}`], ['claim.dormant'])].some((x) => (x.payload as { lastActivity?: unknown }).lastActivity === c.lastActivityAt.toISOString());
   ctx.store.claims.update(c.id, { status: 'expired' });
   ctx.store.timers.cancel(`claim:${c.id}`, 'claim.');
   ctx.store.ledger.append({ at: now, kind: 'claim.expired', subject: `claim:${c.id}`, actor: 'lifecycle', policyVersion: c.policyVersion, payload: {} });

@@ -2,7 +2,7 @@ import { caseNamedBy, formerPerson, leftWords, refuseRecused, type Principal } f
 import { calendarOf, type DomainContext } from '../context.js';
 import { caseKindTitle, caseKindWords } from '../disputes/case-kind.js';
 import { DomainError } from '../errors.js';
-import type { DomainEvent } from '../events.js';
+import type { ChatPlatform, DomainEvent } from '../events.js';
 import { arbitrationChain, coverageFor } from '../ownership/coverage.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import type { Claim, Dispute } from '../types.js';
@@ -20,6 +20,13 @@ export const SLA_TIMER = { reminder: 'sla.reminder', breach: 'sla.breach' } as c
  */
 export const VERSION_EFFECT_TIMER = 'policy.effective';
 export const ASSIGNEE_CHECK_TIMER = 'dispute.assignee';
+/**
+ * The timer a case card (or reminder) that bounced sets: its person's user on that platform is
+ * deactivated or gone (see unreachable). Set with the bounce's record, so a crash loses neither.
+ */
+export const UNREACHABLE_TIMER = 'dispute.unreachable';
+/** The ledger entry of such a bounce, naming the person, the level of the case and the platform (see unreachable). */
+export const UNREACHABLE_ENTRY = 'dispute.unreachable';
 /** Times (15 s apart) a version's timer waits for a version another process recorded to be taken in. */
 const VERSION_WAIT_TRIES = 40;
 export const SNOOZE_OPTIONS = ['1h', '4h', 'next-business-day'] as const;
@@ -283,6 +290,73 @@ export function checkAssignee(ctx: DomainContext, disputeId: number, payload: Re
   return handOn(ctx, d, now, 'left') ?? [];
 }
 
+/** The platforms a person of the policy may be reached on, in a fixed order. */
+const CHAT_PLATFORMS: readonly ChatPlatform[] = ['slack', 'teams'];
+
+/**
+ * Has {@link unreachable} look at case `disputeId` now: a case card (or reminder) for `person`
+ * bounced on `platform`, their user there deactivated or gone. In the transaction that records
+ * the bounce (the message parked), so that a crash loses neither. No user id is kept: the person
+ * of the policy and the platform say who.
+ */
+export function scheduleUnreachable(store: DomainContext['store'], bounce: { disputeId: number; person: string; platform: ChatPlatform }, now: Date): void {
+  store.timers.schedule({ kind: UNREACHABLE_TIMER, subject: `dispute:${bounce.disputeId}`, dueAt: now, payload: { person: bounce.person, platform: bounce.platform } }, now);
+}
+
+/**
+ * The platforms on which a case card (or reminder) of the assignee of `d` bounced while they have
+ * it at its level (see unreachable): read from the case's own ledger entries.
+ */
+export function bouncedOn(ctx: DomainContext, d: Pick<Dispute, 'id' | 'arbitrator' | 'escalationLevel'>): Set<ChatPlatform> {
+  const bounced = new Set<ChatPlatform>();
+  for (const e of ctx.store.ledger.about([`dispute:${d.id}`], [UNREACHABLE_ENTRY])) {
+    const p = e.payload !== null && typeof e.payload === 'object' ? (e.payload as Record<string, unknown>) : {};
+    if (p.person === d.arbitrator && p.level === d.escalationLevel && CHAT_PLATFORMS.includes(p.platform as ChatPlatform)) bounced.add(p.platform as ChatPlatform);
+  }
+  return bounced;
+}
+
+/**
+ * A case card (or reminder) for `payload.person` bounced on `payload.platform`: their user there
+ * is deactivated or gone (see scheduleUnreachable). Nothing happens unless they still have the
+ * case, open (it moved on or closed meanwhile: their card is stale anyway), and this platform's
+ * bounce is the first for them at its level (a second bounce, a reminder's or a parked card
+ * retried, or a restart, changes nothing). Otherwise the bounce is a `dispute.unreachable` ledger
+ * entry, and:
+ * - when the policy in force gives them an id on another of `served` (the platforms the bot
+ *   serves) that has not bounced, the case stays: their card goes there (`tryOn`);
+ * - else the case moves on at once as at a breach (the next of its chain with no part in it, a
+ *   fresh SLA), as a `dispute.reassigned` entry naming the platforms in `unreachable`, not
+ *   counted as a breach;
+ * - with nobody to hand it to (the last of its chain), it stays with them, SLA running, and goes
+ *   to the escalation channel (`tryOn` null).
+ */
+export function unreachable(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date, served: readonly ChatPlatform[]): DomainEvent[] {
+  const { person, platform } = payload;
+  if (typeof person !== 'string' || !CHAT_PLATFORMS.includes(platform as ChatPlatform)) return [];
+  const on = platform as ChatPlatform;
+  const withdrawn = reviewCase(ctx, disputeId, now, { recommend: false });
+  if (withdrawn.length > 0) return withdrawn;
+  const d = ctx.store.disputes.get(disputeId);
+  if (!d || d.status !== 'open' || d.arbitrator !== person) return [];
+  // Someone the policy in force no longer names is handed on as one who left (see checkAssignee).
+  const people = ctx.policies().inForceAt(now).policy.people;
+  if (!Object.hasOwn(people, person)) return [];
+  const subject = `dispute:${d.id}`;
+  const level = d.escalationLevel;
+  const bounced = bouncedOn(ctx, d);
+  if (bounced.has(on)) return [];
+  bounced.add(on);
+  const ids = people[person]!;
+  const tryOn = CHAT_PLATFORMS.find((pl) => served.includes(pl) && !bounced.has(pl) && (pl === 'slack' ? ids.slack : ids.teams)) ?? null;
+  const all = CHAT_PLATFORMS.filter((pl) => bounced.has(pl));
+  const to = tryOn ? null : handOnTarget(ctx, d, 'unreachable');
+  const outcome = tryOn ? { tryOn } : to ? { moved: true } : { kept: true };
+  ctx.store.ledger.append({ at: now, kind: UNREACHABLE_ENTRY, subject, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { person, level, platform: on, ...outcome } });
+  if (tryOn) return [{ type: 'dispute.unreachable', dispute: d, person, bounced: all, tryOn }];
+  return handOn(ctx, d, now, 'unreachable', all) ?? [{ type: 'dispute.unreachable', dispute: d, person, bounced: all, tryOn: null }];
+}
+
 /**
  * The SLA was breached: the case moves to the next person of the escalation chain with a
  * fresh SLA; past the end of the chain it is posted to the escalation channel.
@@ -306,16 +380,19 @@ export function breach(ctx: DomainContext, disputeId: number, payload: Record<st
   return [{ type: 'dispute.chain_exhausted', dispute: d }];
 }
 
+/** Why a case is handed on: see handOn. */
+type HandOnWhy = 'breach' | 'left' | 'recused' | 'unreachable';
+
 /**
- * The level of its chain a hand-on starts looking from: a breach (or a recusal) moves the case
- * up; an assignee who left leaves it at its level when the chain has someone else there (a
- * version dated back before the case opened puts the new arbitrator at the level of the one who
- * left), else it moves up too.
+ * The level of its chain a hand-on starts looking from: a breach (or a recusal, or an assignee
+ * who cannot be reached) moves the case up; an assignee who left leaves it at its level when the
+ * chain has someone else there (a version dated back before the case opened puts the new
+ * arbitrator at the level of the one who left), else it moves up too.
  */
-const handOnStart = (d: Dispute, why: 'breach' | 'left' | 'recused') => (why === 'left' ? d.escalationLevel : d.escalationLevel + 1);
+const handOnStart = (d: Dispute, why: HandOnWhy) => (why === 'left' ? d.escalationLevel : d.escalationLevel + 1);
 
 /** Where {@link handOn} hands `d` (the chain and the level on it), or null: nobody to hand it to. */
-function handOnTarget(ctx: DomainContext, d: Dispute, why: 'breach' | 'left' | 'recused', chain = chainOf(ctx, d), stake = stakesIn(ctx, d)): { chain: string[]; level: number } | null {
+function handOnTarget(ctx: DomainContext, d: Dispute, why: HandOnWhy, chain = chainOf(ctx, d), stake = stakesIn(ctx, d)): { chain: string[]; level: number } | null {
   const start = handOnStart(d, why);
   const pick = (may: (k: string) => boolean): { chain: string[]; level: number } | null => {
     let level = start;
@@ -323,10 +400,11 @@ function handOnTarget(ctx: DomainContext, d: Dispute, why: 'breach' | 'left' | '
     if (level < chain.length) return { chain, level };
     return !isNamed(ctx, d.arbitrator) ? fallbackOf(ctx, d, may) : null;
   };
-  // Nobody ahead free of a part in it: an assignee who left hands it to someone involved rather
-  // than to nobody; so does a breach of an assignee with a part in it themself (everybody of its
-  // chain has one, and each still may rule on it: see rulersOf), as it would without recusal.
-  return pick((k) => !stake(k)) ?? (why === 'left' || (why === 'breach' && stake(d.arbitrator)) ? pick(() => true) : null);
+  // Nobody ahead free of a part in it: an assignee who left (or cannot be reached) hands it to
+  // someone involved rather than to nobody; so does a breach of an assignee with a part in it
+  // themself (everybody of its chain has one, and each still may rule on it: see rulersOf), as it
+  // would without recusal.
+  return pick((k) => !stake(k)) ?? (why === 'left' || why === 'unreachable' || (why === 'breach' && stake(d.arbitrator)) ? pick(() => true) : null);
 }
 
 /** Whom a breach hands a case to, or why nobody: see breachOutcome. */
@@ -359,19 +437,22 @@ export function pastChainWords(why: 'last' | 'recused'): string {
 /**
  * Hands an open case on, with a fresh SLA under the version in force now (its length, business
  * hours and holidays): at a breach (`breach`), because the policy in force no longer names its
- * assignee (`left`), or because its assignee now has a part in it (`recused`: they filed a claim
- * that joined it). It goes to the next person of its chain whom the policy still names (one
+ * assignee (`left`), because its assignee now has a part in it (`recused`: they filed a claim
+ * that joined it), or because nothing reaches its assignee any more (`unreachable`: their case
+ * card bounced on every platform the bot serves them on, named in the entry's `unreachable`;
+ * see unreachable). It goes to the next person of its chain whom the policy still names (one
  * removed from `people` could neither be reached nor rule) and who has no part in the case
  * (recusal: one who filed one of its claims or raised it is passed over, and named in the ledger
  * entry's `recused`); when the assignee has left and nobody after them is named, to the account's
  * coverage rule in force (see fallbackOf). Null when there is nobody to hand it to: past the end
  * of the chain of an assignee still named (or with everybody left on it involved), the case goes
  * to the escalation channel at a breach (see breach), and stays with an assignee who filed a
- * claim in it. An assignee who left, or who breached with a part in it themself (nobody of the
+ * claim in it (and with one who cannot be reached: see unreachable). An assignee who left (or
+ * cannot be reached), or who breached with a part in it themself (nobody of the
  * chain is free of one), hands it to someone involved rather than to nobody: the entry names their
  * part in `involved`.
  */
-function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left' | 'recused'): DomainEvent[] | null {
+function handOn(ctx: DomainContext, d: Dispute, now: Date, why: HandOnWhy, unreachableOn: readonly ChatPlatform[] = []): DomainEvent[] | null {
   const chain = chainOf(ctx, d);
   const stake = stakesIn(ctx, d);
   const start = handOnStart(d, why);
@@ -386,10 +467,11 @@ function handOn(ctx: DomainContext, d: Dispute, now: Date, why: 'breach' | 'left
   ctx.store.timers.cancel(subject, 'sla.');
   const dueAt = startSla(ctx, d.id, ctx.policies().inForceAt(now), level, now);
   ctx.store.disputes.update(d.id, { arbitrator: next, escalationLevel: level, dueAt });
-  // A breach is counted in the stats; a hand-on because someone left the policy, or has a part in the case, is not.
+  // A breach is counted in the stats; a hand-on because someone left the policy, cannot be reached, or has a part in the case, is not.
   const kind = why === 'breach' ? 'dispute.escalated' : 'dispute.reassigned';
-  ctx.store.ledger.append({ at: now, kind, subject, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { from: d.arbitrator, to: next, level, dueAt: dueAt.toISOString(), ...recusedPayload(recused), ...involvedPayload(stake(next)) } });
-  return [{ type: 'dispute.escalated', dispute: { ...d, arbitrator: next, escalationLevel: level, dueAt }, from: d.arbitrator, ...(why === 'left' ? { left: true } : {}), ...(recused.length > 0 ? { recused } : {}) }];
+  const unreachable = why === 'unreachable' ? { unreachable: [...unreachableOn] } : {};
+  ctx.store.ledger.append({ at: now, kind, subject, actor: 'sla', policyVersion: versionOfDispute(ctx, d).version, payload: { from: d.arbitrator, to: next, level, dueAt: dueAt.toISOString(), ...unreachable, ...recusedPayload(recused), ...involvedPayload(stake(next)) } });
+  return [{ type: 'dispute.escalated', dispute: { ...d, arbitrator: next, escalationLevel: level, dueAt }, from: d.arbitrator, ...(why === 'left' ? { left: true } : {}), ...unreachable, ...(recused.length > 0 ? { recused } : {}) }];
 }
 
 /**

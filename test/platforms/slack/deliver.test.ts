@@ -268,7 +268,7 @@ describe('the Slack outbox deliverer', () => {
     await h.drain();
     const parked = h.rt.db.sqlite.prepare("select last_error from outbox where status = 'parked' and target like ?").all(`%${USERS.pat.id}%`) as { last_error: string }[];
     expect(parked).toHaveLength(1);
-    expect(parked[0]!.last_error).toBe(`Slack error: user_disabled: the Slack user ${USERS.pat.id} is deactivated or no longer in the workspace; they are "pat" of the policy, who has dispute #${d.id}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain (roe outbox retry reaches them only once their user is reactivated)`);
+    expect(parked[0]!.last_error).toBe(`Slack error: user_disabled: the Slack user ${USERS.pat.id} is deactivated or no longer in the workspace; they are "pat" of the policy, who has dispute #${d.id}: it moves on to the next of its escalation chain (or, past its end, to the escalation channel) unless they can be reached on another platform, where their card goes instead; if they left, remove them from the policy's people in a new version and all their open cases move on (roe outbox retry reaches them only once their user is reactivated)`);
   });
 
   it('a dispute thread of a dispute raised elsewhere is refused for good', async () => {

@@ -51,7 +51,14 @@ describe('an arbitrator who left the tenant (their 1:1 chat gone, and Teams refu
     const parked = h.rt.db.sqlite.prepare("select last_error from outbox where status = 'parked' and json_extract(target, '$.user') = ?").all(USERS.pat.id) as { last_error: string }[];
     expect(parked).toHaveLength(1);
     const why = status === 403 ? 'the app is not installed for them (pre-install it with a setup policy) or is blocked, or they left the tenant' : 'they left the tenant, or Teams does not know them';
-    expect(parked[0]!.last_error).toBe(`Teams answered HTTP ${status} opening a 1:1 chat with ${USERS.pat.id}: ${why}; they are "pat" of the policy, who has dispute #${d.id}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`);
+    expect(parked[0]!.last_error).toBe(`Teams answered HTTP ${status} opening a 1:1 chat with ${USERS.pat.id}: ${why}; they are "pat" of the policy, who has dispute #${d.id}: it moves on to the next of its escalation chain (or, past its end, to the escalation channel) unless they can be reached on another platform, where their card goes instead; if they left, remove them from the policy's people in a new version and all their open cases move on`);
+    // Teams alone is served: nowhere else to reach Pat, so the case moves on at once to Dana, who gets it; Pat's card stays parked.
+    tick(h.rt.db, h.rt.deps, h.rt.clock.now(), h.rt.logger);
+    for (let i = 0; i < 3; i++) await h.drain();
+    expect(h.rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', escalationLevel: 1 });
+    const toDana = h.connector.calls.filter((c) => c.status === 200 && (c.kind === 'send' || c.kind === 'reply') && readCard(cardOf(c)).includes('Yours to rule now: Pat Okafor cannot be reached in Teams'));
+    expect(toDana).toHaveLength(1);
+    expect(h.rt.db.sqlite.prepare("select count(*) n from outbox where status = 'parked' and json_extract(target, '$.user') = ?").get(USERS.pat.id)).toEqual({ n: 1 });
   });
 });
 
@@ -67,7 +74,7 @@ describe('an arbitrator whose stored 1:1 chat Teams refuses (403: they left the 
     const parked = h.rt.db.sqlite.prepare("select last_error from outbox where status = 'parked' and json_extract(target, '$.user') = ?").all(USERS.pat.id) as { last_error: string }[];
     expect(parked).toHaveLength(1);
     expect(parked[0]!.last_error).toBe(
-      `Teams answered HTTP 403 posting in the 1:1 chat with ${USERS.pat.id}: the app is not installed for them (pre-install it with a setup policy) or is blocked, or they left the tenant; they are "pat" of the policy, who has dispute #${d.id}: if they left, remove them from the policy's people in a new version and their open cases move on to the next of the chain`,
+      `Teams answered HTTP 403 posting in the 1:1 chat with ${USERS.pat.id}: the app is not installed for them (pre-install it with a setup policy) or is blocked, or they left the tenant; they are "pat" of the policy, who has dispute #${d.id}: it moves on to the next of its escalation chain (or, past its end, to the escalation channel) unless they can be reached on another platform, where their card goes instead; if they left, remove them from the policy's people in a new version and all their open cases move on`,
     );
   });
 });
