@@ -136,8 +136,10 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     blocks.push(quote('Reason', d.reason));
     // A claim filed while its partner was flagged still waits after the flag lifts: said so, not left to read as a flag that holds.
     // The flag is the filing party's, the case's first (another party's in it is nothing of theirs).
+    // A partner taken out of the programme (roe partner close) has its claims closed and its flag
+    // frozen, never to lift: nothing of its flag is said (a read of the cached partners table).
     const filer = d.parties[0];
-    if (d.status === 'open' && d.filedFlagged && filer !== undefined && filer !== DIRECT) {
+    if (d.status === 'open' && d.filedFlagged && filer !== undefined && filer !== DIRECT && deps.ctx.store.partners.closure(filer) === null) {
       const own = viewer.kind === 'external';
       // Lifted as the flag lines say it holds (flagStanding): a flag the policy in force no longer enforces holds no claim.
       if (flagStanding(deps.ctx, filer, deps.ctx.clock.now()) === null) {

@@ -579,7 +579,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         toThread(d, (v) => reply(`${caseTitle(v, d)} ruled`, outcomeBlocks(deps, v, d, 'good')), 'ruled', { broadcast: true, told });
         // Ruled by someone above its arbitrator (opened from the queue): the arbitrator it was
         // assigned to is told, not only shown it on cards updated in place without a word.
-        const assignee = d.ruledBy && d.ruledBy !== d.arbitrator ? personTarget(deps, d.arbitrator, platformOf(d)) : null;
+        const assignee = d.ruledBy && d.ruledBy !== d.arbitrator ? reachableTarget(deps, d, platformOf(d)) : null;
         if (assignee && d.ruledBy) {
           const arb = personViewer(assignee, d.arbitrator);
           const by = viewpoint(deps, arb).person(d.ruledBy);
@@ -621,7 +621,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
       case 'dispute.info_answered': {
         // To whoever rules on the case now, alone: the answer quoted under whose it is, and the case a click away.
         const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
-        const target = personTarget(deps, d.arbitrator, platformOf(d));
+        // Where their case card went: not a platform that refused them for this case.
+        const target = reachableTarget(deps, d, platformOf(d));
         if (!target) break;
         const arb = personViewer(target, d.arbitrator);
         const party = viewpoint(deps, arb).party(e.party);
@@ -792,7 +793,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           out.push({ platform: platformOf(d), target: { kind: 'channel', channel }, body, dedupeKey: `unreachable:${d.id}:${e.person}:${d.escalationLevel}` });
         }
         // The thread (which partners read) says where the case is, not why.
-        toThread(d, () => reply(`Dispute #${d.id} stays with ${who}`, [text(`The case stays with ${who}, the last in its escalation chain${channel ? ', and is posted to the escalation channel' : ''}.`, 'attention')]), `unreachable:${d.escalationLevel}`);
+        toThread(d, (v) => reply(`${caseTitle(v, d)} stays with ${who}`, [text(`The case stays with ${who}, the last in its escalation chain${channel ? ', and is posted to the escalation channel' : ''}.`, 'attention')]), `unreachable:${d.escalationLevel}`);
         break;
       }
       case 'dispute.withdrawn': {
@@ -800,7 +801,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const told = toParties(d, (v) => partyCard(d, v, `${caseTitle(v, d)} on ${about(d)} closed`, `${caseTitle(v, d)} over ${about(d)} is closed without a ruling.`), 'withdrawn');
         toThread(d, (v) => reply(`${caseTitle(v, d)} closed without a ruling`, [text(outcomeText(deps, v, d))]), 'withdrawn', { broadcast: true, told });
         refreshCards(d, 'withdrawn');
-        const target = personTarget(deps, d.arbitrator, platformOf(d));
+        const target = reachableTarget(deps, d, platformOf(d));
         if (target) {
           const arb = personViewer(target, d.arbitrator);
           out.push({ platform: target.platform, target: { kind: 'user', user: target.user }, body: reply(`${caseTitle(arb, d)} on ${about(d)} needs no ruling`, [text(`${caseTitle(arb, d)} over ${about(d)} needs no ruling.`), text(outcomeText(deps, arb, d))]), dedupeKey: `withdrawn:${d.id}:${d.arbitrator}` });

@@ -8,6 +8,7 @@ import { notingUnlinked } from '../../handlers/platforms/unlinked.js';
 import { roe } from '../../handlers/roe.js';
 import { main } from '../../src/app/cli.js';
 import { tick } from '../../src/app/scheduler.js';
+import { closePartner } from '../../src/core/claims/close-partner.js';
 import { FLAG_REVIEW_TIMER } from '../../src/core/claims/consequences.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
@@ -95,6 +96,25 @@ describe('a partner taken out of the programme', () => {
       expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
       const dry = await run(db, ['partner', 'close', 'fabrikam']);
       expect(dry.out).toContain('record it as out of the programme');
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a Slack team given to another partner since, which left in turn, is told of the partner it was last: never of the one before', async () => {
+    const { db, rt } = await closed('team-reused');
+    try {
+      // Fabrikam's Slack team, free since it left, is another partner's now; that partner leaves too.
+      const given = await run(db, ['import', 'partners', file('reused.csv', PARTNERS + 'globalco,Globalco Ltd,gold,T0FABRIKAM,\n')]);
+      expect(given).toMatchObject({ code: 0, err: '' });
+      expect(fabrikamOnSlack(rt)).toMatchObject({ kind: 'external', partnerId: 'globalco' });
+      rt.clock.set('2027-06-01T12:00:00Z');
+      expect(closePartner(rt.ctx, 'globalco')).not.toBeNull();
+      const user = fabrikamOnSlack(rt);
+      expect(user).toMatchObject({ kind: 'unknown', formerPartner: { id: 'globalco', name: 'Globalco Ltd' } });
+      const said = catchErr(() => claimForm(rt.deps, user)).message;
+      expect(said).toContain('Globalco Ltd');
+      expect(said).not.toContain('Fabrikam');
     } finally {
       rt.close();
     }

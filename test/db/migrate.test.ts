@@ -280,6 +280,16 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('the upgrade records partners closed before by one read of their partner.closed entries, not one read of the ledger per partner with no workspace', () => {
+    const db = openDatabase(':memory:');
+    const sql = readFileSync(join(ROOT, 'db/migrations/0014_add_partner_closed.sql'), 'utf8');
+    const update = sql.split('--> statement-breakpoint').map((x) => x.replace(/^--.*$/gm, '').trim()).find((x) => x.startsWith('UPDATE'))!;
+    const plan = (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${update}`).all() as { detail: string }[]).map((p) => p.detail);
+    expect(plan.join('\n')).not.toContain('CORRELATED');
+    expect(plan.filter((d) => /\bledger\b/.test(d))).toHaveLength(1);
+    db.close();
+  });
+
   it('after the upgrade, a case a flagged partner’s claim opened is known as such; one whose reason only quotes those words by hand is not', () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
     dirs.push(dir);

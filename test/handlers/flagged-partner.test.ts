@@ -5,6 +5,8 @@ import { home, roe } from '../../handlers/roe.js';
 import * as rule from '../../handlers/rule.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { tick } from '../../src/app/scheduler.js';
+import { closePartner } from '../../src/core/claims/close-partner.js';
+import { scheduleUnreachable } from '../../src/core/sla/sla.service.js';
 import { consoleOrigin, ledgerKinds } from '../support/cases.js';
 import * as slack from '../../handlers/platforms/slack/render.js';
 import * as teams from '../../handlers/platforms/teams/render.js';
@@ -234,5 +236,44 @@ describe('a claim approved while its partner is flagged, then a dispute over the
     const raised = rt.store.disputes.all().at(-1)!;
     expect(raised.id).not.toBe(approval.id);
     expect([...raised.parties].sort()).toEqual(['contoso', 'fabrikam']);
+  });
+});
+
+describe('a case filed while flagged, once its partner left the programme', () => {
+  it('the card says nothing of a flag that will never lift: the partner’s claim is closed and its flag frozen', () => {
+    // Contoso files over Northwind's protected claim on Soylent while flagged, then leaves the programme.
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.filedFlagged).toBe(true);
+    closePartner(rt.ctx, 'contoso');
+    const after = rt.store.disputes.get(d.id)!;
+    expect(after.status).toBe('open');
+    const card = read(rule.caseCard(rt.deps, as.person(rt, after.arbitrator), String(d.id)));
+    expect(card).not.toMatch(/flag lifts by itself|once the flag lifts|Violations the flag counts|flag has since lifted/);
+  });
+});
+
+describe('a claim filed while flagged, whose arbitrators cannot be reached', () => {
+  it('the thread and the raiser are told the case stays with the last of its chain under the title they know it by', () => {
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.parties).toEqual(['contoso']);
+    // Each of its chain bounces in turn (their Slack user deactivated, and Teams refusing them): the case ends with the last of it.
+    for (let i = 0; i < 3; i++) {
+      const now = rt.store.disputes.get(d.id)!;
+      const before = (rt.db.sqlite.prepare('select max(id) from outbox').pluck().get() as number | null) ?? 0;
+      for (const platform of ['slack', 'teams'] as const) {
+        scheduleUnreachable(rt.store, { disputeId: d.id, person: now.arbitrator, platform }, rt.clock.now());
+        rt.clock.advance(1_000);
+        tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+      }
+      if (i < 2) continue;
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'vp', status: 'open' });
+      const thread = (rt.db.sqlite.prepare("select body from outbox where id > ? and target like '%dispute-thread%'").pluck().all(before) as string[]).map((b) => JSON.parse(b) as Reply & { raiserCopy?: Reply });
+      expect(thread).toHaveLength(1);
+      const raiserCopy = thread[0]!.raiserCopy!;
+      // As the rest of its messages name it: the approval of their claim, not a dispute.
+      expect(raiserCopy.summary).toBe(`Approval of claim #${d.claimIds[0]} (case #${d.id}) stays with Morgan Lee`);
+    }
   });
 });

@@ -131,9 +131,13 @@ export function closePartner(ctx: DomainContext, partnerId: string, options: { a
   });
 }
 
-/** The partners taken out of the programme, with the Slack team and Teams tenant each had then: whose a stranger's workspace was. */
+/**
+ * The partners taken out of the programme, with the Slack team and Teams tenant each had then:
+ * whose a stranger's workspace was. The last to leave first: a workspace given to another partner
+ * after its first one left, and that partner closed in turn, was that partner's last.
+ */
 export function formerPartners(store: Pick<Store, 'partners'>): FormerPartner[] {
-  return store.partners.closed().map((c) => ({ id: c.id, name: store.partners.get(c.id)?.name ?? c.id, slackTeamId: c.slackTeamId, teamsTenantId: c.teamsTenantId }));
+  return [...store.partners.closed()].sort((a, b) => b.at.getTime() - a.at.getTime()).map((c) => ({ id: c.id, name: store.partners.get(c.id)?.name ?? c.id, slackTeamId: c.slackTeamId, teamsTenantId: c.teamsTenantId }));
 }
 
 /**

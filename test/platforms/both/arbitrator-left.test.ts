@@ -1,5 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { submitClaim } from '../../../handlers/claim.js';
+import { submitAnswer } from '../../../handlers/answer.js';
+import { submitAsk } from '../../../handlers/rule.js';
 import { tick } from '../../../src/app/scheduler.js';
 import { undelivered } from '../../../db/repos/outbox.repo.js';
 import { readCard, cardOf } from '../../support/fake-connector.js';
@@ -77,4 +79,23 @@ it('deactivated in Slack and refused by Teams as well: the case moves on to the 
   // Dana gets the case in Slack, where it was raised.
   const toDana = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${SLACK_USERS.dana.id}` && c.result.ok === true);
   expect(toDana.some((c) => String(JSON.stringify(c.args.blocks)).includes('Pat Okafor cannot be reached in Slack or Teams'))).toBe(true);
+});
+
+it('deactivated in Slack, the case kept on Teams: a party’s answer to their question reaches them in Teams too, not the Slack user that refused them', async () => {
+  h = await startBoth();
+  await h.say(TEAMS_USERS.pat, 'help');
+  h.fake.deactivated.add(SLACK_USERS.pat.id);
+  const d = await slackCase();
+  await settle();
+  expect(h.rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat', escalationLevel: 0 });
+  const rt = h.rt;
+  const patOnTeams = rt.resolve({ platform: 'teams', userId: TEAMS_USERS.pat.id, displayName: 'Pat', orgId: TEAMS_USERS.pat.tenant, home: true });
+  submitAsk(rt.deps, patOnTeams, { dispute: String(d.id), question: 'Who met the customer first?' });
+  await settle();
+  const nora = rt.resolve({ platform: 'slack', userId: SLACK_USERS.northwind.id, displayName: 'Nora', orgId: SLACK_USERS.northwind.team, home: false });
+  submitAnswer(rt.deps, nora, { dispute: String(d.id), answer: 'Our rep met the CIO in May' });
+  await settle();
+  expect(teamsCards().some((t) => t.includes('Our rep met the CIO in May'))).toBe(true);
+  // Nothing more parked for Pat's Slack user than the card that bounced.
+  expect(undelivered(h.rt.db.db).filter((r) => r.status === 'parked').map((r) => r.target)).toEqual([{ kind: 'user', user: SLACK_USERS.pat.id }]);
 });
