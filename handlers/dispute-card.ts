@@ -2,6 +2,7 @@ import type { Principal } from '../src/core/authz.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
+import { raisedHoldingNoClaim } from '../src/core/disputes/review.js';
 import { DIRECT, type Dispute } from '../src/core/types.js';
 import { flagStanding } from '../src/core/claims/consequences.js';
 import { breachOutcome, pastDue, recusalsOf } from '../src/core/sla/sla.service.js';
@@ -226,6 +227,10 @@ export function outcomeText(deps: HandlerDeps, viewer: Principal, d: Dispute): s
     const when = d.ruledAt ? vp.dateTime(d.ruledAt) : '';
     return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${when}: ${endedWords(vp, d)}.`;
   }
-  if (d.status === 'withdrawn') return `Closed without a ruling: none of its claims is live any more (lost, won, rejected or expired).`;
+  if (d.status === 'withdrawn') {
+    // A case a partner raised holding no claim in it was withdrawn when that partner left the programme (roe partner close).
+    if (raisedHoldingNoClaim(deps.ctx, d)) return `Closed without a ruling: the partner that raised it${viewer.kind === 'internal' ? ` (${vp.party(d.raisedAs!)})` : ''} left the partner programme.`;
+    return `Closed without a ruling: none of its claims is live any more (lost, won, rejected or expired).`;
+  }
   return `Dispute #${d.id} is ${d.status}.`;
 }

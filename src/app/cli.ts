@@ -1094,6 +1094,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         else lines.push(`- close no claim: ${who} has no live claim (pending, protected or dormant)`);
         if (closing.cases.length) lines.push(`- look again at the open ${closing.cases.length === 1 ? 'case' : 'cases'} holding them, ${listed(closing.cases.map((d) => `#${d.id}`))}: withdrawn when no claim in it is left live (its parties and arbitrator are told), otherwise recommended on again over the claims left (its arbitrator is told when that changes who is recommended)`);
         if (closing.linked) lines.push(`- unlink its ${org}: its users become unknown externals, who may only ask for help`);
+        if (closing.raisedCases.length) lines.push(`- withdraw ${casesRaised(closing.raisedCases)} holding no claim in ${closing.raisedCases.length === 1 ? 'it' : 'them'}: nobody is left to pursue ${closing.raisedCases.length === 1 ? 'it' : 'them'} (its other parties, its thread and its arbitrator are told)`);
         if (closing.otherCases.length) lines.push(`- leave ${casesLeft(closing.otherCases)}`);
         lines.push(closing.closedAt === null ? '- record it as out of the programme: a claims file then refuses live claims of it, and a partners file no longer links it (only --reopen brings it back)' : `- keep it out of the programme, as it is since ${result.leftOn}`);
         lines.push('Its partner row, its stats and the ledger stay.');
@@ -1109,6 +1110,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         closing.claims.length ? `${plural(closing.claims.length, 'claim')} closed as ${CLOSED_AS} (${listed(claims)})` : 'no live claim to close',
         withdrawn.length ? `${withdrawn.length === 1 ? 'case' : 'cases'} ${listed(withdrawn)} withdrawn (no live claim left)` : null,
         open.length ? `${open.length === 1 ? 'case' : 'cases'} ${listed(open)} left to ${open.length === 1 ? 'its arbitrator' : 'their arbitrators'}, recommended on over the claims left` : null,
+        closing.raisedCases.length ? `${casesRaised(closing.raisedCases)}, withdrawn (nobody is left to pursue ${closing.raisedCases.length === 1 ? 'it' : 'them'})` : null,
         closing.linked ? `${org} unlinked` : null,
         closing.closedAt === null ? 'out of the programme from now' : `out of the programme since ${result.leftOn}`,
       ].filter((x) => x !== null);
@@ -1239,7 +1241,12 @@ function listed(items: readonly string[]): string {
   return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)!}` : (shown[0] ?? '');
 }
 
-/** The running cases a partner taken out of the programme is a party to with no live claim in them (raised by hand): their arbitrators' still. */
+/** The running cases a partner taken out of the programme raised holding no claim in them: withdrawn. */
+function casesRaised(cases: readonly { id: number }[]): string {
+  return `${cases.length === 1 ? 'case' : 'cases'} ${listed(cases.map((d) => `#${d.id}`))}, which it raised`;
+}
+
+/** The running cases a partner taken out of the programme is a party to with no live claim in them (raised against it): their arbitrators' still, which may not give it the line. */
 function casesLeft(cases: readonly { id: number }[]): string {
   return `${cases.length === 1 ? 'case' : 'cases'} ${listed(cases.map((d) => `#${d.id}`))}, which it is a party to with no live claim in ${cases.length === 1 ? 'it' : 'them'}, to ${cases.length === 1 ? 'its arbitrator' : 'their arbitrators'}`;
 }

@@ -1,15 +1,18 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
+import { submitDispute } from '../../handlers/dispute.js';
+import { approve, submitAward } from '../../handlers/rule.js';
 import { roe } from '../../handlers/roe.js';
 import { whoOwns } from '../../handlers/who-owns.js';
 import { main } from '../../src/app/cli.js';
 import { tick } from '../../src/app/scheduler.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
+import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin, outbox } from '../support/cases.js';
 import { catchErr } from '../support/replies.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
@@ -17,10 +20,10 @@ import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 const dir = mkdtempSync(join(tmpdir(), 'roe-partner-close-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(db: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function run(db: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), env: { DATABASE_PATH: db, LOG_LEVEL: 'warn' }, stdin: process.stdin, stdout: process.stdout });
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), env: { DATABASE_PATH: db, LOG_LEVEL: 'warn', ...env }, stdin: process.stdin, stdout: process.stdout });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -144,6 +147,76 @@ describe('roe partner close', () => {
       const told = outbox(rt).slice(sent).map((m) => m.summary);
       expect(told.filter((s) => s.includes('closed'))).not.toEqual([]);
       expect(told.some((s) => s.includes('needs no ruling'))).toBe(true);
+      expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a case it raised holding no claim is withdrawn (its other parties and its arbitrator are told); one raised against it stays, and no ruling gives the line to it', async () => {
+    const db = join(dir, 'raised.db');
+    // The incumbent rule only recommends: a dispute raised against an incumbent goes to the arbitrator.
+    const policyPath = join(dir, 'incumbent-recommends.yaml');
+    writeFileSync(policyPath, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
+    const rt = testRuntime({ databasePath: db, policyPath });
+    try {
+      const meta = { origin: consoleOrigin, requestKey: null };
+      // Northwind is Hooli's incumbent; Fabrikam, holding no claim there, disputes it.
+      importCsv(rt.ctx, 'accounts', 'accounts.csv', 'id,name,aliases,domains,segment,region,tier,is_customer,incumbent_partner,named_owner\nhooli,Hooli,,hooli.xyz,enterprise,NA,standard,true,northwind,\n');
+      submitDispute(rt.deps, as.partner(rt, 'fabrikam'), { account: 'hooli', product: 'Analytics', reason: 'Northwind has not engaged Hooli in years.', evidence: '' }, meta);
+      const raised = rt.store.disputes.all().at(-1)!;
+      expect(raised).toMatchObject({ status: 'open', claimIds: [], parties: ['fabrikam', 'northwind'], raisedAs: 'fabrikam', recommendation: 'northwind' });
+      // Contoso disputes Globex, whose incumbent Fabrikam is: the criteria recommend Fabrikam.
+      submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', product: 'Analytics', reason: 'Fabrikam has not engaged Globex in two years.', evidence: '' }, meta);
+      const against = rt.store.disputes.all().at(-1)!;
+      expect(against).toMatchObject({ status: 'open', claimIds: [], parties: ['contoso', 'fabrikam'], raisedAs: 'contoso', recommendation: 'fabrikam' });
+      // Fabrikam disputes Wayne too, whose incumbent Northwind is; a claim of Contoso's joins that case, and waits for its ruling.
+      importCsv(rt.ctx, 'accounts', 'accounts.csv', 'id,name,aliases,domains,segment,region,tier,is_customer,incumbent_partner,named_owner\nwayne,Wayne Enterprises,,wayne.com,mid-market,NA,standard,true,northwind,\n');
+      submitDispute(rt.deps, as.partner(rt, 'fabrikam'), { account: 'wayne', product: 'Analytics', reason: 'Northwind has not engaged Wayne in years.', evidence: '' }, meta);
+      const joined = rt.store.disputes.all().at(-1)!;
+      submitClaim(rt.deps, as.partner(rt, 'contoso'), values('wayne', 'Analytics'), meta);
+      const waiting = rt.store.claims.all().at(-1)!;
+      expect(rt.store.disputes.get(joined.id)).toMatchObject({ status: 'open', claimIds: [waiting.id], raisedAs: 'fabrikam' });
+      expect(waiting.status).toBe('pending');
+      const env = { ROE_POLICY: policyPath };
+
+      const before = dump(rt);
+      const dry = await run(db, ['partner', 'close', 'fabrikam'], env);
+      expect(dry).toMatchObject({ code: 0, err: '' });
+      expect(dry.out).toContain(`- withdraw case #${raised.id}, which it raised holding no claim in it: nobody is left to pursue it (its other parties, its thread and its arbitrator are told)`);
+      expect(dry.out).toContain(`- leave cases #${against.id} and #${joined.id}, which it is a party to with no live claim in them, to their arbitrators`);
+      expect(dump(rt)).toBe(before);
+
+      const sent = outbox(rt).length;
+      const done = await run(db, ['partner', 'close', 'fabrikam', '--yes'], env);
+      expect(done).toMatchObject({ code: 0, err: '' });
+      expect(done.out).toContain(`case #${raised.id}, which it raised, withdrawn (nobody is left to pursue it)`);
+      expect(done.out).toContain(`cases #${against.id} and #${joined.id}, which it is a party to with no live claim in them, to their arbitrators`);
+      // Contoso's claim still has the case to rule on it.
+      expect(rt.store.disputes.get(joined.id)!.status).toBe('open');
+      expect(rt.store.claims.get(waiting.id)!.status).toBe('pending');
+      expect(rt.store.disputes.get(raised.id)!.status).toBe('withdrawn');
+      expect(rt.store.timers.pending(`dispute:${raised.id}`, 'sla.')).toBe(false);
+      expect([...rt.store.ledger.about([`dispute:${raised.id}`])].at(-1)).toMatchObject({ kind: 'dispute.withdrawn', actor: 'close', payload: { reason: 'the partner that raised it left the programme', partner: 'fabrikam' } });
+      expect([...rt.store.ledger.about(['partner:fabrikam'])].at(-1)).toMatchObject({ kind: 'partner.closed', payload: { withdrawn: [raised.id] } });
+      // Its arbitrator, and its thread (where its other parties read it), are told why: not that its claims closed.
+      const told = (rt.db.sqlite.prepare('select target, body from outbox where id > ? order by id').all(outbox(rt)[sent - 1]?.id ?? 0) as { target: string; body: string }[]).map((m) => m.target + m.body);
+      expect(told.some((m) => m.includes('"user":"dana"') && m.includes('needs no ruling') && m.includes('Closed without a ruling: the partner that raised it (Fabrikam Systems) left the partner programme.'))).toBe(true);
+      expect(told.some((m) => m.includes('dispute-thread') && m.includes('closed without a ruling') && m.includes('Closed without a ruling: the partner that raised it left the partner programme.'))).toBe(true);
+      expect(told.join('\n')).not.toContain('none of its claims is live');
+      // A click on its old card says why it closed.
+      const late = catchErr(() => approve(rt.deps, as.person(rt, raised.arbitrator), `${raised.id}:northwind`));
+      expect(late.message).toContain('the partner that raised it left the partner programme');
+      // The case raised against it stays open, and no ruling gives the line to it.
+      expect(rt.store.disputes.get(against.id)!.status).toBe('open');
+      const arbitrator = as.person(rt, against.arbitrator);
+      const approved = catchErr(() => approve(rt.deps, arbitrator, `${against.id}:fabrikam`));
+      expect(approved.message).toMatch(/^The criteria recommend Fabrikam Systems, which left the partner programme on \d{4}-\d\d-\d\d \(roe partner close\): the line cannot go to it\. Award it to another party, or to nobody\.$/);
+      const awarded = catchErr(() => submitAward(rt.deps, arbitrator, { dispute: String(against.id), party: 'fabrikam', rationale: 'Fabrikam still runs their platform.' }));
+      expect(awarded.message).toMatch(/^Fabrikam Systems left the partner programme on \d{4}-\d\d-\d\d \(roe partner close\): the line cannot go to it\. Award it to another party, or to nobody\.$/);
+      expect(rt.store.disputes.get(against.id)).toMatchObject({ status: 'open', winner: null });
+      submitAward(rt.deps, arbitrator, { dispute: String(against.id), party: 'contoso', rationale: 'Fabrikam left the programme; Contoso sourced the deal.' });
+      expect(rt.store.disputes.get(against.id)).toMatchObject({ status: 'ruled', winner: 'contoso' });
       expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
     } finally {
       rt.close();

@@ -5,12 +5,16 @@ import type { DomainContext } from '../context.js';
 import type { Store } from '../ports.js';
 import type { DomainEvent } from '../events.js';
 import { DIRECT, type Claim, type ClaimStatus, type Dispute, type Partner } from '../types.js';
-import { openCasesHolding, reviewCase } from '../disputes/review.js';
+import { openCasesHolding, reviewCase, withdrawCase } from '../disputes/review.js';
 import { cancelLifecycle } from './lifecycle.service.js';
+import { isClosed } from './lifecycle.js';
 import { FLAG_REVIEW_TIMER } from './consequences.js';
 
 /** Why the claims of a partner taken out of the programme were closed, as their ledger entries say. */
 export const PARTNER_LEFT = 'partner left the programme';
+
+/** Why a case such a partner raised holding no claim in it was withdrawn, as its ledger entry says. */
+export const RAISER_LEFT = 'the partner that raised it left the programme';
 
 /** The actor of what `roe partner close` records. */
 export const CLOSE_ACTOR = 'close';
@@ -38,7 +42,17 @@ export interface PartnerClosing {
   claims: Claim[];
   /** The running cases holding any of those claims, by id: each is looked at again once they close. */
   cases: Dispute[];
-  /** Running cases it is a party to with no live claim of its in them (raised by hand against an owner): left to their arbitrators. */
+  /**
+   * Running cases it raised holding no live claim in them (by hand, against a named owner or an
+   * incumbent), with no other claim left to rule on: withdrawn, as nobody is left to pursue them,
+   * and no ruling may give the line to a partner out of the programme.
+   */
+  raisedCases: Dispute[];
+  /**
+   * Running cases it is a party to with no live claim of its in them, raised by another party
+   * (against it as named owner or incumbent), or raised by it and joined since by another party's
+   * claim: left to their arbitrators, who may not give it the line (see refuseClosedWinner).
+   */
   otherCases: Dispute[];
   /** Whether it has a Slack team or Teams tenant linked, which is removed. */
   linked: boolean;
@@ -52,7 +66,7 @@ export type ClosingLookup = { partner: null; reason: 'direct' | 'unknown' } | Pa
 
 /** Whether a closing has anything to do: a live claim to close, a workspace to unlink, or the partner to record as closed. */
 export function anythingToClose(c: PartnerClosing): boolean {
-  return c.claims.length > 0 || c.linked || c.closedAt === null;
+  return c.claims.length > 0 || c.raisedCases.length > 0 || c.linked || c.closedAt === null;
 }
 
 /**
@@ -66,12 +80,23 @@ export function partnerClosing(ctx: DomainContext, partnerId: string): ClosingLo
   const claims = ctx.store.claims.forClaimant(partnerId).filter((c) => OPEN_STATUSES.includes(c.status));
   const cases = new Map<number, Dispute>();
   for (const c of claims) for (const d of openCasesHolding(ctx, c)) cases.set(d.id, d);
-  const otherCases = ctx.store.disputes.forParty(partnerId).filter((d) => d.status === 'open' && !cases.has(d.id));
+  const rest = ctx.store.disputes.forParty(partnerId).filter((d) => d.status === 'open' && !cases.has(d.id)).sort((a, b) => a.id - b.id);
+  // A case it raised that another party's claim has joined since (pending, or dormant: a ruling
+  // may revive it) still has that claim to rule on: it stays with the arbitrator, as the review
+  // keeps a case with a claim not closed.
+  const book = ctx.policies();
+  const now = ctx.clock.now();
+  const nothingLeft = (d: Dispute) => d.claimIds.every((id) => {
+    const c = ctx.store.claims.get(id);
+    return c === undefined || isClosed(book.statusOf(c, now));
+  });
+  const withdrawn = (d: Dispute) => d.raisedAs === partnerId && nothingLeft(d);
   return {
     partner,
     claims,
     cases: [...cases.values()].sort((a, b) => a.id - b.id),
-    otherCases: otherCases.sort((a, b) => a.id - b.id),
+    raisedCases: rest.filter(withdrawn),
+    otherCases: rest.filter((d) => !withdrawn(d)),
     linked: partner.slackTeamId !== null || partner.teamsTenantId !== null,
     closedAt: ctx.store.partners.closure(partnerId)?.at ?? null,
     accounts: ctx.store.accounts.namingParty(partnerId, 10),
@@ -88,7 +113,8 @@ export interface PartnerClosed extends PartnerClosing {
  * protected or dormant is closed as {@link CLOSED_AS}, its lifecycle timers cancelled and its
  * warnings still waiting in the outbox withdrawn (`claim.expired`, by {@link CLOSE_ACTOR}, with
  * the reason); the running cases holding them are looked at again as when the CRM's import closes
- * a claim (withdrawn with no live claim left, or recommended on again: see reviewCase), their
+ * a claim (withdrawn with no live claim left, or recommended on again: see reviewCase), and
+ * those it raised holding no claim in them are withdrawn (nobody is left to pursue them), their
  * events given to `announce` inside the transaction; and its Slack team and Teams tenant are
  * unlinked, so that its users are unknown externals from then on (`partner.closed`); the partner
  * is recorded closed, with those workspaces (see PartnersRepo.closure), and its flag's review
@@ -112,6 +138,8 @@ export function closePartner(ctx: DomainContext, partnerId: string, options: { a
     }
     // Once every claim is closed: a case holding two of them is looked at once, as they now stand.
     for (const d of closing.cases) done.events.push(...reviewCase(ctx, d.id, now));
+    // A case it raised holding no claim: nobody is left to pursue it, and the line cannot go to it.
+    for (const d of closing.raisedCases) done.events.push(...withdrawCase(ctx, d, now, CLOSE_ACTOR, { reason: RAISER_LEFT, partner: partnerId }));
     const { partner } = closing;
     if (closing.linked) store.partners.upsert({ ...partner, slackTeamId: null, teamsTenantId: null });
     // A partner closed before keeps the day it left, and the workspaces it had then unless it has others now.
@@ -124,7 +152,7 @@ export function closePartner(ctx: DomainContext, partnerId: string, options: { a
       subject: `partner:${partner.id}`,
       actor: CLOSE_ACTOR,
       policyVersion: null,
-      payload: { reason: PARTNER_LEFT, claims: closing.claims.map((c) => c.id), cases: closing.cases.map((d) => d.id), unlinked: { slack: partner.slackTeamId !== null, teams: partner.teamsTenantId !== null } },
+      payload: { reason: PARTNER_LEFT, claims: closing.claims.map((c) => c.id), cases: closing.cases.map((d) => d.id), withdrawn: closing.raisedCases.map((d) => d.id), unlinked: { slack: partner.slackTeamId !== null, teams: partner.teamsTenantId !== null } },
     });
     if (done.events.length > 0) options.announce?.(done.events);
     return done;
@@ -155,4 +183,19 @@ export function refuseClosedParty(ctx: DomainContext, party: string, what: 'clai
 /** The day a partner left the programme, where the company is (as the policy in force then counts days). */
 export function closedOn(ctx: DomainContext, at: Date): string {
   return DateTime.fromJSDate(at, { zone: ctx.policies().inForceAt(at).policy.timezone }).toISODate()!;
+}
+
+/**
+ * Refuses a ruling that gives the line to a partner taken out of the programme (a case raised
+ * against it as named owner or incumbent, which its closing left to the arbitrator; or one its
+ * closing did not find). `approving`: the criteria recommend it, and the arbitrator approves.
+ */
+export function refuseClosedWinner(ctx: DomainContext, winner: string, approving: boolean): void {
+  const closure = winner === DIRECT ? null : ctx.store.partners.closure(winner);
+  if (!closure) return;
+  const name = ctx.store.partners.get(winner)?.name ?? winner;
+  const left = `${name}, which left the partner programme on ${closedOn(ctx, closure.at)} (roe partner close)`;
+  const then = 'the line cannot go to it. Award it to another party, or to nobody.';
+  if (approving) throw new DomainError('invalid_input', `The criteria recommend ${left}: ${then}`);
+  throw new DomainError('invalid_input', `${name} left the partner programme on ${closedOn(ctx, closure.at)} (roe partner close): ${then}`, { party: `${name} left the partner programme` });
 }

@@ -1,5 +1,6 @@
 import { formatsFor } from '../time-format.js';
-import { refuseClosedParty } from '../claims/close-partner.js';
+import { refuseClosedParty, refuseClosedWinner } from '../claims/close-partner.js';
+import { raisedHoldingNoClaim } from './review.js';
 import { authorizeActingFor, authorizeRuling, caseNamedBy, formerPerson, ownParty, type Principal } from '../authz.js';
 import { canonicalProductLine, RequestKeyTaken, UnknownAccount } from '../claims/claims.service.js';
 import type { DomainContext } from '../context.js';
@@ -188,7 +189,7 @@ export function assertOpen(ctx: DomainContext, d: Dispute): void {
   const when = d.ruledAt ? formatsFor(v.policy.timezone).dateTimeFmt.format(d.ruledAt) : 'earlier';
   const name = caseKindTitle(d);
   if (d.status === 'settled') throw new DomainError('already_ruled', `${name} was already settled automatically by the criteria on ${when}.`);
-  if (d.status === 'withdrawn') throw new DomainError('already_ruled', `${name} was closed without a ruling: none of its claims is live any more.`);
+  if (d.status === 'withdrawn') throw new DomainError('already_ruled', `${name} was closed without a ruling: ${raisedHoldingNoClaim(ctx, d) ? 'the partner that raised it left the partner programme' : 'none of its claims is live any more'}.`);
   throw new DomainError('already_ruled', `${name} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy, ctx.policies()) : 'someone'} on ${when}.`);
 }
 
@@ -268,6 +269,8 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
       const now = partyName(ctx, dispute.recommendation);
       throw new DomainError('conflict', `The recommendation on ${name} changed since this card was sent (a claim joined the case, or the recommended party's claim closed): the criteria now recommend ${now}. Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`);
     }
+    // A partner out of the programme (the named owner or incumbent a case was raised against) is given nothing.
+    refuseClosedWinner(ctx, dispute.recommendation, true);
     winner = dispute.recommendation;
   } else if (input.kind === 'reject') {
     rationale = input.rationale.trim();
@@ -276,6 +279,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   } else {
     rationale = input.rationale.trim();
     if (!dispute.parties.includes(input.party)) throw new DomainError('invalid_input', `That party is not part of ${name}.`, { party: 'Pick one of the parties' });
+    refuseClosedWinner(ctx, input.party, false);
     if (partiesHoldingNothing(ctx, dispute, now).has(input.party)) {
       throw new DomainError('invalid_input', `${partyName(ctx, input.party)} no longer holds a claim in ${ref}: its claim closed while the case waited (lost, won, rejected or expired). ${approval ? 'Reject it (award it to nobody).' : 'Award the line to a party that holds one, or to nobody.'}`, { party: `${partyName(ctx, input.party)} no longer holds a claim in this case` });
     }

@@ -1,7 +1,7 @@
 import type { DomainContext } from '../context.js';
 import { isClosed, isLive } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
-import type { Claim, Dispute } from '../types.js';
+import { DIRECT, type Claim, type Dispute } from '../types.js';
 import { isOverlapCase, recommendationOf, versionForCase } from './settle.js';
 
 /** The timer that has a running case looked at again (a CRM import closed one of its claims). */
@@ -27,10 +27,31 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { r
   // A case that stays with the arbitrator is recommended on as its claims now stand, one with a
   // party that holds no claim too: approving never gives the line to a party that holds nothing.
   if (d.parties.some((p) => !claimants.has(p)) || !statuses.every((s) => isClosed(s.status))) return recommend ? recommendAgain(ctx, d, claims.filter((_c, i) => isLive(statuses[i]!.status)), now, changed) : [];
+  return withdrawCase(ctx, d, now, 'review', { reason: 'no claim in the case is live any more', claims: statuses });
+}
+
+/**
+ * Closes a running case without a ruling (`dispute.withdrawn`): its SLA timers cancelled, with a
+ * ledger entry by `actor` saying why. Its parties, its thread and its arbitrator are told by the
+ * event returned.
+ */
+export function withdrawCase(ctx: DomainContext, d: Dispute, now: Date, actor: string, payload: Record<string, unknown>): DomainEvent[] {
+  const { store } = ctx;
   store.disputes.update(d.id, { status: 'withdrawn' });
   store.timers.cancel(`dispute:${d.id}`, 'sla.');
-  store.ledger.append({ at: now, kind: 'dispute.withdrawn', subject: `dispute:${d.id}`, actor: 'review', policyVersion: d.policyVersion, payload: { reason: 'no claim in the case is live any more', claims: statuses } });
+  store.ledger.append({ at: now, kind: 'dispute.withdrawn', subject: `dispute:${d.id}`, actor, policyVersion: d.policyVersion, payload });
   return [{ type: 'dispute.withdrawn', dispute: { ...d, status: 'withdrawn' } }];
+}
+
+/**
+ * Whether a case was raised by a partner holding no claim in it (by hand, against a named owner
+ * or an incumbent). Withdrawn, it was so because that partner left the programme (see
+ * closePartner): the review never withdraws a case with a party that holds no claim.
+ */
+export function raisedHoldingNoClaim(ctx: DomainContext, d: Pick<Dispute, 'raisedAs' | 'claimIds'>): boolean {
+  const raiser = d.raisedAs;
+  if (raiser === null || raiser === DIRECT) return false;
+  return !d.claimIds.some((id) => ctx.store.claims.get(id)?.claimant === raiser);
 }
 
 /**
