@@ -748,7 +748,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         /** The case with its ruling buttons to the one who keeps it, saying why it came. */
         const toLast = (to: { platform: Platform; user: string }, why: string, key: string) => toArbitrator(d, to, withLead({ ...disputeCard(deps, personViewer(to, d.arbitrator), d, { withActions: true }), summary: summaryYours }, [text(why, 'attention')], caseStamp(d, now)), key);
         // The thread (which partners read) says nobody else may take it, not why.
-        const threadTitle = early ? `Dispute #${d.id} stays with ${who}, overdue` : `Dispute #${d.id} is past its escalation chain`;
+        const threadTitle = (v: Principal) => (early ? `${caseTitle(v, d)} stays with ${who}, overdue` : `${caseTitle(v, d)} is past its escalation chain`);
         const ranOut = early ? `The time to rule ran out, and nobody above ${who} in the escalation chain can take the case` : 'Nobody in the escalation chain ruled in time';
         if (channel) {
           out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: exhaustedKey });
@@ -758,11 +758,11 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           // Whether the channel takes the post is known only when it is delivered: the thread says
           // both (the console shows every post to its escalations channel: there, only that).
           const orSent = fallbackUser && platform !== 'console' ? ` or, where I cannot post there, sent to ${who}` : '';
-          toThread(d, () => reply(threadTitle, [text(`${ranOut}: the case is posted to the escalation channel${orSent}; it stays with ${who}${early ? '' : ', the last in the chain'}.`, 'attention')]), 'exhausted');
+          toThread(d, (v) => reply(threadTitle(v), [text(`${ranOut}: the case is posted to the escalation channel${orSent}; it stays with ${who}${early ? '' : ', the last in the chain'}.`, 'attention')]), 'exhausted');
         } else {
           const noChannel = `the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel)`;
           if (last) toLast(last, notRuledYours ? `${notRuledYours}; ${noChannel}, so it stays with you, overdue.` : `${name} was not ruled by anyone in its escalation chain, and ${noChannel}, so it stays with you, the last in the chain, overdue.`, exhaustedKey);
-          toThread(d, () => reply(threadTitle, [text(`${ranOut}; the case stays with ${who}.`, 'attention')]), 'exhausted');
+          toThread(d, (v) => reply(threadTitle(v), [text(`${ranOut}; the case stays with ${who}.`, 'attention')]), 'exhausted');
         }
         break;
       }

@@ -277,3 +277,22 @@ describe('a claim filed while flagged, whose arbitrators cannot be reached', () 
     }
   });
 });
+
+describe('a claim filed while flagged, past its whole escalation chain', () => {
+  it('the thread tells the raiser it is past its chain under the title they know it by', () => {
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    const before = (rt.db.sqlite.prepare('select max(id) from outbox').pluck().get() as number | null) ?? 0;
+    // Nobody of its chain rules: each SLA runs out in turn, the last leaving it with the last of the chain.
+    for (let i = 0; i < 60 && [...rt.store.ledger.about([`dispute:${d.id}`], ['dispute.escalated_to_channel'])].length === 0; i++) {
+      rt.clock.advance(6 * 3_600_000);
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    }
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'vp', status: 'open' });
+    const thread = (rt.db.sqlite.prepare("select body from outbox where id > ? and target like '%dispute-thread%'").pluck().all(before) as string[]).map((b) => JSON.parse(b) as Reply & { raiserCopy?: Reply });
+    const past = thread.filter((r) => / past its escalation chain$/.test(r.raiserCopy?.summary ?? r.summary));
+    expect(past).toHaveLength(1);
+    // As the rest of its messages name it to the partner that filed it: the approval of their claim, not a dispute.
+    expect(past[0]!.raiserCopy?.summary).toBe(`Approval of claim #${d.claimIds[0]} (case #${d.id}) is past its escalation chain`);
+  });
+});
