@@ -772,10 +772,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const where = platformsWords(e.bounced);
         if (e.tryOn) {
           // Still reachable, maybe, on the other platform the policy gives them: the case stays, and its card goes there.
-          const ids = Object.hasOwn(vp.version.policy.people, e.person) ? vp.version.policy.people[e.person] : undefined;
-          const user = e.tryOn === 'slack' ? ids?.slack : ids?.teams;
-          if (!user) break;
-          const to = { platform: e.tryOn, user };
+          const to = personTarget(deps, e.person, e.tryOn);
+          if (to?.platform !== e.tryOn) break;
           const arb = personViewer(to, d.arbitrator);
           const by = d.dueAt ? ` by ${viewpoint(deps, arb).deadline(d.dueAt)}` : '';
           const card = disputeCard(deps, arb, d, { withActions: true });

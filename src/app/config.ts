@@ -248,6 +248,15 @@ export function loadDotEnvAtStart(write: (line: string) => void, path = '.env'):
 }
 
 /**
+ * The chat platforms the config serves: Slack when it is configured; Teams when MICROSOFT_APP_ID
+ * is set, or unauthenticated (trying the bot locally) when no other platform is configured. What
+ * `roe serve` starts (configuredPlatforms) and where a person may be reached (HandlerDeps.platforms).
+ */
+export function servedChatPlatforms(config: Pick<Config, 'slack' | 'teams'>): ('slack' | 'teams')[] {
+  return [...(config.slack ? (['slack'] as const) : []), ...(config.teams.appId || !config.slack ? (['teams'] as const) : [])];
+}
+
+/**
  * A warning for each partner whose Slack team or Teams tenant the configuration names as the
  * company's own (SLACK_INTERNAL_TEAM_IDS; MICROSOFT_APP_TENANT_ID, MICROSOFT_INTERNAL_TENANT_IDS):
  * its people count as colleagues, seeing every partner's deals, not as that partner's.

@@ -1,3 +1,4 @@
+import { servedChatPlatforms } from './config.js';
 import type { PlatformHost } from './serve.js';
 import type { Runtime } from './runtime.js';
 import { createSlackHost } from './slack.js';
@@ -11,8 +12,5 @@ import { createTeamsHost } from './teams.js';
  * deployment therefore has no open Teams door.
  */
 export function configuredPlatforms(rt: Runtime): PlatformHost[] {
-  const hosts: PlatformHost[] = [];
-  if (rt.config.slack) hosts.push(createSlackHost(rt));
-  if (rt.config.teams.appId || !rt.config.slack) hosts.push(createTeamsHost(rt));
-  return hosts;
+  return servedChatPlatforms(rt.config).map((p) => (p === 'slack' ? createSlackHost(rt) : createTeamsHost(rt)));
 }

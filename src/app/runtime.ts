@@ -14,7 +14,7 @@ import type { AccountMatcher } from '../core/matching/matcher.js';
 import { droppedWhileHeld } from '../core/policy/transition.js';
 import { effectiveMoment, firstEffectiveDate, type PolicyBook, type PolicyVersion } from '../core/policy/versions.js';
 import type { Store } from '../core/ports.js';
-import type { Config } from './config.js';
+import { servedChatPlatforms, type Config } from './config.js';
 import { AccountIndex } from './matcher-index.js';
 import { loadPolicyFile, newerStoredBook, readPolicyFile, type RecordedVersion } from './policies.js';
 
@@ -197,8 +197,7 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
         ctx,
         matcher,
         platform: config.slack ? 'slack' : config.teams.appId ? 'teams' : 'console',
-        // As configuredPlatforms turns them on (Teams unauthenticated when nothing else is configured).
-        platforms: [...(config.slack ? (['slack'] as const) : []), ...(config.teams.appId || !config.slack ? (['teams'] as const) : [])],
+        platforms: servedChatPlatforms(config),
         teamsUsers: {
           withAad: (aad) => splitTeamsKey(teamsPersonByEntraId(db.db, aad)?.userKey),
           aadOf: (id) => aadObjectIdIn(getPerson(db.db, userKey('teams', id))?.conversationRef),

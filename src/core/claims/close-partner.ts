@@ -173,11 +173,16 @@ export function formerPartners(store: Pick<Store, 'partners'>): FormerPartner[] 
  * acting for it: its own users are unknown since). One read of the cached partners table.
  */
 export function refuseClosedParty(ctx: DomainContext, party: string, what: 'claim' | 'dispute'): void {
-  const closure = party === DIRECT ? null : ctx.store.partners.closure(party);
-  if (!closure) return;
-  const name = ctx.store.partners.get(party)?.name ?? party;
-  const day = closedOn(ctx, closure.at);
+  const closed = closedPartner(ctx, party);
+  if (!closed) return;
+  const { name, day } = closed;
   throw new DomainError('invalid_input', `${name} left the partner programme on ${day}, so no ${what === 'claim' ? 'claim can be filed' : 'dispute can be raised'} for it.`, { claimant: `${name} left the partner programme` });
+}
+
+/** A party taken out of the programme: its name and the day it left (see closedOn); null for one in it, or `direct`. One read of the cached partners table. */
+function closedPartner(ctx: DomainContext, party: string): { name: string; day: string } | null {
+  const closure = party === DIRECT ? null : ctx.store.partners.closure(party);
+  return closure ? { name: ctx.store.partners.get(party)?.name ?? party, day: closedOn(ctx, closure.at) } : null;
 }
 
 /** The day a partner left the programme, where the company is (as the policy in force then counts days). */
@@ -191,11 +196,10 @@ export function closedOn(ctx: DomainContext, at: Date): string {
  * closing did not find). `approving`: the criteria recommend it, and the arbitrator approves.
  */
 export function refuseClosedWinner(ctx: DomainContext, winner: string, approving: boolean): void {
-  const closure = winner === DIRECT ? null : ctx.store.partners.closure(winner);
-  if (!closure) return;
-  const name = ctx.store.partners.get(winner)?.name ?? winner;
-  const left = `${name}, which left the partner programme on ${closedOn(ctx, closure.at)} (roe partner close)`;
+  const closed = closedPartner(ctx, winner);
+  if (!closed) return;
+  const { name, day } = closed;
   const then = 'the line cannot go to it. Award it to another party, or to nobody.';
-  if (approving) throw new DomainError('invalid_input', `The criteria recommend ${left}: ${then}`);
-  throw new DomainError('invalid_input', `${name} left the partner programme on ${closedOn(ctx, closure.at)} (roe partner close): ${then}`, { party: `${name} left the partner programme` });
+  if (approving) throw new DomainError('invalid_input', `The criteria recommend ${name}, which left the partner programme on ${day} (roe partner close): ${then}`);
+  throw new DomainError('invalid_input', `${name} left the partner programme on ${day} (roe partner close): ${then}`, { party: `${name} left the partner programme` });
 }

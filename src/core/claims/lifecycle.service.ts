@@ -79,8 +79,8 @@ export function lifecyclesBehind(ctx: DomainContext, now: Date): Claim[] {
   for (const subject of ctx.store.timers.pendingAlone(CLAIM_TIMER.expire, 'claim.', dueAfter)) {
     const c = ctx.store.claims.get(Number(subject.slice('claim:'.length)));
     // A claim of a version this process has yet to take in (another process recorded it) is left to its next start.
-    if (!c || c.status !== 'protected' || !ctx.policies().byVersion(c.policyVersion)) continue;
-    const terms = ctx.policies().termsFor(c);
+    if (!c || c.status !== 'protected' || !book.byVersion(c.policyVersion)) continue;
+    const terms = book.termsFor(c);
     const next = nextStep(c, terms, null, now);
     if (next.step === 'expire' || next.at.getTime() <= now.getTime()) continue;
     const end = protectionEnd(c, terms).toISOString();
