@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ROE_SUBCOMMANDS } from '../handlers/roe.js';
+import { loadConfig } from '../src/app/config.js';
+import { platformRoutes } from '../src/app/serve.js';
 import { main } from '../src/app/cli.js';
 import { ROOT } from './support/builders.js';
 
@@ -38,5 +40,26 @@ describe('README.md names the commands as the code answers them', () => {
   it('names every policy field of the `registration` section the schema takes', () => {
     const row = readme.split('\n').find((l) => l.startsWith('| `registration` |')) ?? '';
     for (const field of ['protection_days', 'dormant_after_days', 'dormancy_warning_days', 'expiry_warning_days']) expect(row).toContain(`\`${field}\``);
+  });
+});
+
+describe('README.md Quick start, as a newcomer follows it', () => {
+  const quickStart = /^## Quick start\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+
+  it('names the Node.js release package.json requires, before the first command', () => {
+    const engines = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const minimum = /^>=\s*(\d+\.\d+)/.exec(engines)?.[1];
+    expect(minimum).toBeDefined();
+    expect(quickStart.slice(0, quickStart.indexOf('```'))).toContain(`Node.js ${minimum} or later`);
+  });
+});
+
+describe('README.md names the HTTP routes as the server serves them', () => {
+  it('names the HTTP routes the server serves with Slack over HTTP and Teams both configured, and no other', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', MICROSOFT_APP_ID: '00000000-0000-4000-8000-000000000001', MICROSOFT_APP_PASSWORD: 'secret' });
+    // /healthz is served whatever is configured (test/app/serve.test.ts answers it).
+    const served = [...platformRoutes(config), 'GET /healthz'].sort();
+    const named = [...new Set([...readme.matchAll(/`((?:GET|POST|HEAD|PUT|DELETE) \/[^`\s]*)`/g)].map((m) => m[1]!))].sort();
+    expect(named).toEqual(served);
   });
 });

@@ -25,7 +25,7 @@ export function seedDemo(ctx: DomainContext): { loaded: boolean; skipped?: strin
     });
   } catch (e) {
     if (!(e instanceof ImportError)) throw e;
-    return { loaded: false, skipped: `The demo data (examples/*.csv) does not fit the policy in force, so none of it was loaded (${e.file}, line ${e.errors[0]?.line}: ${e.errors[0]?.message}). Import your own partners, accounts and claims with \`npx roe import\`.` };
+    return { loaded: false, skipped: `The demo data (examples/*.csv) does not fit the policy in force, so none of it was loaded (${e.file}, line ${e.errors[0]?.line}: ${e.errors[0]?.message}). Import your own partners, accounts and claims: npx roe import partners FILE, then accounts, then claims (headers as in examples/).` };
   }
   return { loaded: true };
 }

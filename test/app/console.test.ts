@@ -6,6 +6,7 @@ import { PassThrough, Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseInline } from '../../handlers/platforms/console/console.js';
+import { ROE_SUBCOMMANDS } from '../../handlers/roe.js';
 import { renderReply } from '../../handlers/platforms/console/render.js';
 import { quote, reply } from '../../handlers/replies/model.js';
 import { hostConsole } from '../../src/app/console-host.js';
@@ -112,6 +113,8 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toMatch(/The demo data \(examples\/\*\.csv\) does not fit the policy in force, so none of it was loaded \(claims\.csv, line 2: product_line: "\w+" is not one of Widgets, Gadgets/);
+    // The way on is a command that runs as written, not `npx roe import` alone (a usage error).
+    expect(out).toContain('Import your own partners, accounts and claims: npx roe import partners FILE, then accounts, then claims (headers as in examples/).');
     expect(out).not.toContain('Loaded the demo data');
     const check = testRuntime({ databasePath: db, policyPath: policy, demo: false });
     expect(check.store.partners.all()).toEqual([]);
@@ -423,7 +426,32 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(answer('/roe mine 2')).toContain(`Claims 26–${total} of ${total}: the last page.`);
     expect(answer('/roe mine 3')).toContain(`Northwind Partners has ${total} claims: page 3 is empty; /roe mine 2 shows the last ones.`);
     expect(answer('/roe mine two')).toContain('"two" is not a page number: /roe mine shows the first 25, /roe mine 2 the next 25.');
-    expect(out).toContain('/roe help|mine [page]|queue [page]|case N|stats [from [to]]|policy');
+    expect(out).toContain('/roe help|mine [page]|queue [page]|case N|activity N|stats [from [to]]|policy');
+  });
+
+  it('/help names every /roe subcommand /roe help lists, activity N among them', () => {
+    const { out, code } = runConsole('/help\n', join(dir, 'help.db'));
+    expect(code).toBe(0);
+    const line = out.split('\n').find((l) => l.trimStart().startsWith('/roe ')) ?? '';
+    expect(line.trim().replace(/^\/roe /, '').split('|').map((s) => s.split(' ')[0])).toEqual([...ROE_SUBCOMMANDS]);
+    expect(line).toContain('|activity N|');
+  });
+
+  it('a choice given inline or typed is the choice in any letter case, as a CSV import reads it (route=Resell, claimant=Contoso)', () => {
+    const { out, code } = runConsole('/claim initech route=Resell product=analytics opportunity="Big deal" stage=Proposal claimant=Contoso\n/claim soylent\nNorthwind\nREFERRAL\nSERVICES\nSoylent services\nQualified\n\n\n', join(dir, 'choice-case.db'));
+    expect(code).toBe(0);
+    expect(out).toContain('✔ Claim #4 on Initech LLC (Analytics) for Contoso Consulting is protected until');
+    expect(out).toContain('✔ Claim #5 on Soylent Corp (Services) for Northwind Partners is protected until');
+    expect(out).not.toContain('✘');
+  });
+
+  it('/as takes a name written in quotes, as /claim takes its values, and names what was typed when nobody has it', () => {
+    const { out, code } = runConsole('/as "Pat Okafor"\n/whoami\n/as \'northwind\'\n/whoami\n/as "Robin Smith"\n', join(dir, 'as-quoted.db'));
+    expect(code).toBe(0);
+    expect(out).toContain('You are now Pat Okafor.');
+    expect(out).toContain('You are now northwind-user (Northwind Partners, external).');
+    expect(out).toContain('Unknown person or partner "Robin Smith". People: ');
+    expect(out).not.toContain('""');
   });
 
   it('/as takes a person by their name too, in any letter case, as it takes a partner by its name', () => {

@@ -52,7 +52,7 @@ const HELP = `Console commands (as in Slack):
   /who-owns <name, alias, domain> who owns an account
   /claim [account] [k=v ...]      register a deal (fields asked one by one, or given inline)
   /dispute [account] [k=v ...]    dispute ownership
-  /roe help|mine [page]|queue [page]|case N|stats [from [to]]|policy
+  /roe help|mine [page]|queue [page]|case N|activity N|stats [from [to]]|policy
   /rule <dispute> approve | award [party=… rationale="…"] | ask [question="…"]
                                   (award party=none rejects every claim)
   /answer <dispute> [answer]      answer a question asked on your case (it goes to its arbitrator alone)
@@ -66,6 +66,17 @@ const HELP = `Console commands (as in Slack):
   /quit or /exit                  leave the console (the slash is optional, as for every command)
 While a form asks for a field: Enter keeps the [default] or skips an optional field; a line
 starting with / cancels the form and runs as a command (/cancel only cancels).`;
+
+/**
+ * A choice as typed (`Resell`, `contoso`, `Contoso Consulting`): the value of the option it names
+ * in any letter case, by value or label, as a CSV import reads routes and stages; anything else
+ * as it was typed, for the handler to refuse.
+ */
+function chosen(field: Form['fields'][number], typed: string): string {
+  const key = typed.trim().toLowerCase();
+  const option = field.options?.find((o) => o.value.toLowerCase() === key) ?? field.options?.find((o) => o.label.toLowerCase() === key);
+  return option?.value ?? typed;
+}
 
 /** The command word of a line: lower case, the slash optional (`help` and `/help` alike). */
 function commandWord(line: string): string {
@@ -119,7 +130,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
       // An account the form could not find from what was given (its intro says why) is asked
       // first, before the rest, not refused after them (what was given offered as the default).
       if (f.kind === 'account' && given[f.id] !== undefined && (!f.initial || f.asTyped)) continue;
-      if (given[f.id] !== undefined) values[f.id] = given[f.id]!;
+      if (given[f.id] !== undefined) values[f.id] = chosen(f, given[f.id]!);
       else if (inline && (f.initial || !f.required)) values[f.id] = f.initial?.value ?? '';
       else continue;
       pending.delete(f.id);
@@ -148,7 +159,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
           return null;
         }
         const byNumber = f.options && /^\d+$/.test(typed) ? f.options[Number(typed) - 1]?.value : undefined;
-        values[f.id] = byNumber ?? (typed === '' ? (f.initial?.value ?? '') : typed);
+        values[f.id] = byNumber ?? (typed === '' ? (f.initial?.value ?? '') : chosen(f, typed));
       }
       pending.clear();
       try {
@@ -236,7 +247,9 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         return fillForm(answerForm(o.deps, p, String(n)), given, (v) => submitAnswer(o.deps, p, v, meta()));
       }
       case 'as': {
-        const target = rest.trim().toLowerCase();
+        // A name in quotes ("Pat Okafor"), as /claim takes its values, is the name without them.
+        const typed = rest.trim().replace(/^(["'])(.*)\1$/s, '$2').trim();
+        const target = typed.toLowerCase();
         const people = o.people();
         if (!target) return `Usage: /as <person or partner>. People: ${Object.keys(people).join(', ')}. Partners: ${o.partners().map((x) => x.id).join(', ')}.`;
         const partner = o.partners().find((x) => x.id.toLowerCase() === target || x.name.toLowerCase() === target);
@@ -244,7 +257,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         const person = Object.hasOwn(people, target) ? target : (Object.keys(people).find((k) => people[k]!.name.toLowerCase() === target) ?? null);
         if (person !== null) identity = personIdentity(person);
         else if (partner) identity = { platform: 'console', userId: `${partner.id}-user`, displayName: `${partner.id}-user`, orgId: partner.id, home: false };
-        else return `Unknown person or partner "${target}". People: ${Object.keys(people).join(', ')}. Partners: ${o.partners().map((x) => x.id).join(', ')}.`;
+        else return `Unknown person or partner "${typed}". People: ${Object.keys(people).join(', ')}. Partners: ${o.partners().map((x) => x.id).join(', ')}.`;
         return `You are now ${who(principal())}.`;
       }
       case 'whoami':

@@ -162,6 +162,12 @@ const unclosedKind = (e: YAMLError) => (e.code === 'BAD_INDENT' ? /^Flow (sequen
 /** What a line that reads as no "field: value" is told: the parser's catch-all, said when it names nothing more particular. */
 const NO_COLON = 'this line is not "field: value": is its colon, or the space after the colon, missing? (Or is the line after it indented more than this one?)';
 
+/** The parser's words for a token where nothing may stand (after which it reads nothing more): its kind and the token. */
+const STRAY_TOKEN = /^Unexpected ([a-z-]+) token in YAML stream: (.*)$/s;
+const AFTER_VALUE = 'more follows the value that ends here: after a value in quotes, [ … ] or { … }, only a comma, a closing bracket or a # comment may follow on its line (is a quote or bracket one too many, or a value only partly in quotes?)';
+const BLOCK_SEQUENCE_AS_KEY = 'A block sequence may not be used as an implicit map key';
+const ITEM_NO_LIST = 'this "- " item lines up with no list: indent each item of a list with the same number of spaces as the first, under the field it belongs to';
+
 /**
  * A YAML parser error as one line, its excerpt left out. `opensHere`: for a [ … ] or { … } not
  * closed, whether the line given is the one it starts on (see yamlProblems).
@@ -182,6 +188,21 @@ function describeYamlError(e: YAMLError, text: string, opensHere = false): strin
   if (e.code === 'BAD_INDENT' && said === 'All mapping items must start at the same column') {
     return 'this field does not line up with the first field of its section: indent each field of a section with the same number of spaces';
   }
+  // A quote not closed: said at the line it opens on (see yamlProblems), the parser having read the rest of the file into it.
+  const quote = /^Missing closing (["'])quote$/.exec(said);
+  if (e.code === 'MISSING_CHAR' && quote) return `the ${quote[1]} that opens a value on this line is not closed: is its closing ${quote[1]} missing?`;
+  // A token the parser met where nothing may stand: a bracket one too many, said once (see yamlProblems).
+  const stray = STRAY_TOKEN.exec(said);
+  if (e.code === 'UNEXPECTED_TOKEN' && stray) {
+    const token = stray[2]!.replace(/^"(.*)"$/s, '$1');
+    if (stray[1] === 'flow-seq-end') return 'this "]" closes no [ … ]: is it one too many? (Nothing after it is read until it is fixed.)';
+    if (stray[1] === 'flow-map-end') return 'this "}" closes no { … }: is it one too many? (Nothing after it is read until it is fixed.)';
+    return `YAML cannot read the file from here: ${JSON.stringify(token)} is out of place (look at this line and the lines just above it; nothing after it is read until it is fixed)`;
+  }
+  // More on a line after a value that ended (a closing quote or bracket): `"Dana" Reyes`, `"09:00""`.
+  if (e.code === 'UNEXPECTED_TOKEN' && / at node end$/.test(said)) return AFTER_VALUE;
+  // A "- " item indented less than the items before it (or under a field with a value) ends their list and starts none.
+  if (e.code === 'BLOCK_AS_IMPLICIT_KEY' && said === BLOCK_SEQUENCE_AS_KEY) return ITEM_NO_LIST;
   if (e.code === 'BAD_INDENT' && said === 'All sequence items must start at the same column') {
     return 'this "- " item does not line up with the first item of its list: indent each item of a list with the same number of spaces';
   }
@@ -220,7 +241,32 @@ function yamlProblems(doc: Document, text: string, lines: LineCounter): { line: 
   const nodes = [...unclosed.values()];
   const multiline = new Set(doc.errors.filter((e) => e.code === 'MULTILINE_IMPLICIT_KEY').map((e) => e.pos[0]));
   const gaveUp = new Set([...unclosed.keys()].map((e) => e.pos[0]));
+  // The items after a "- " item that lines up with no list are out of line with it, not with their own first item.
+  const strayItems = new Set(doc.errors.filter((e) => e.code === 'BLOCK_AS_IMPLICIT_KEY' && parserSaid(e) === BLOCK_SEQUENCE_AS_KEY).map((e) => e.linePos?.[0]?.line));
+  const blockSeqs: Node[] = [];
+  if (strayItems.size > 0) {
+    visit(doc, {
+      Seq(_key, node) {
+        if (!node.flow && node.range) blockSeqs.push(node);
+      },
+    });
+  }
+  const afterStray = (e: YAMLError) => blockSeqs.some((n) => n.range![0] < e.pos[0] && e.pos[0] < n.range![1] && strayItems.has(lines.linePos(n.range![0]).line));
+  // Past the first token where nothing may stand, the parser reads every token after it as one more: that one is said alone.
+  const firstStray = doc.errors.find((e) => e.code === 'UNEXPECTED_TOKEN' && STRAY_TOKEN.test(parserSaid(e)));
+  // A quoted value not closed runs to where the parser gave up (the end of the file, for a '): it opens where that value starts.
+  const quoted = new Map<number, number>();
+  if (doc.errors.some((e) => e.code === 'MISSING_CHAR')) {
+    visit(doc, {
+      Scalar(_key, node) {
+        if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range) quoted.set(node.range[1], lines.linePos(node.range[0]).line);
+      },
+    });
+  }
   const said = doc.errors.flatMap((e) => {
+    if (e.code === 'MISSING_CHAR' && /^Missing closing ["']quote$/.test(parserSaid(e)) && quoted.has(e.pos[0])) return [{ line: quoted.get(e.pos[0]), message: describeYamlError(e, text) }];
+    if (firstStray && e !== firstStray && e.pos[0] >= firstStray.pos[0]) return [];
+    if (e.code === 'BAD_INDENT' && parserSaid(e) === 'All sequence items must start at the same column' && afterStray(e)) return [];
     if (unclosed.has(e)) {
       const node = unclosed.get(e);
       if (nodes.some((n) => within(n, node))) return [];

@@ -245,8 +245,13 @@ describe('parsePolicy: what a mistyped file is told', () => {
   });
 
   it('a YAML error reads as one line, without the parser\'s own position and excerpt', () => {
-    const found = problems(policyTextWith([['start: "09:00"', 'start: "09:00']]), 'p.yaml');
-    expect(found[0]).toMatch(/^p\.yaml: YAML line \d+: Missing closing "quote$/);
+    const text = policyTextWith([['start: "09:00"', 'start: "09:00']]);
+    expect(problems(text, 'p.yaml')).toEqual([`p.yaml: YAML line ${lineOf(text, 'start:')}: the " that opens a value on this line is not closed: is its closing " missing?`]);
+  });
+
+  it('a quote not closed is said at the line it opens on, not at the end of the file the parser read into it', () => {
+    const text = policyTextWith([['start: "09:00"', "start: '09:00\""]]);
+    expect(problems(text, 'p.yaml')).toEqual([`p.yaml: YAML line ${lineOf(text, 'start:')}: the ' that opens a value on this line is not closed: is its closing ' missing?`]);
   });
 
   // The parser's own words (implicit keys, block and flow collections) name nothing a policy's writer knows.
@@ -255,6 +260,9 @@ describe('parsePolicy: what a mistyped file is told', () => {
   const TWO_FIELDS = 'this line holds a second "field:" after the first: write the inner field in { … }, like escalation_channel: { slack: C0ESCAL }, or on a line of its own, indented under this one (a value that holds ": " goes in quotes, like name: "Dana: Sales")';
   const FIELD_COLUMN = 'this field does not line up with the first field of its section: indent each field of a section with the same number of spaces';
   const ITEM_COLUMN = 'this "- " item does not line up with the first item of its list: indent each item of a list with the same number of spaces';
+  const ITEM_NO_LIST = 'this "- " item lines up with no list: indent each item of a list with the same number of spaces as the first, under the field it belongs to';
+  const EXTRA_CLOSE = (bracket: string, pair: string) => `this "${bracket}" closes no ${pair}: is it one too many? (Nothing after it is read until it is fixed.)`;
+  const AFTER_VALUE = 'more follows the value that ends here: after a value in quotes, [ … ] or { … }, only a comma, a closing bracket or a # comment may follow on its line (is a quote or bracket one too many, or a value only partly in quotes?)';
   const UNCLOSED_LIST = 'the [ … ] that starts on this line is not closed: is its ] missing? (If it goes on to the next line, indent that line more than the field it belongs to.)';
   const UNCLOSED_MAPPING = 'the { … } that starts on this line is not closed: is its } missing? (If it goes on to the next line, indent that line more than the field it belongs to.)';
   it.each([
@@ -267,6 +275,14 @@ describe('parsePolicy: what a mistyped file is told', () => {
     ['two fields on one line', [['escalation_channel: { slack: C0ESCAL }', 'escalation_channel: slack: C0ESCAL']], 'escalation_channel:', TWO_FIELDS],
     ['a field indented less than the one above it', [['  dormant_after_days: 30', ' dormant_after_days: 30']], 'dormant_after_days:', FIELD_COLUMN],
     ['a list item indented more than the one above it', [['  - { rule: incumbent', '   - { rule: incumbent']], 'rule: incumbent', ITEM_COLUMN],
+    // Not the parser's "a block sequence may not be used as an implicit map key", nor the items after it told they are out of line.
+    ['a list item indented less than the one above it', [['  - { rule: incumbent', ' - { rule: incumbent']], 'rule: incumbent', ITEM_NO_LIST],
+    ['the last list item indented less than the one above it', [['  - { rule: first-registration', ' - { rule: first-registration']], 'rule: first-registration', ITEM_NO_LIST],
+    // One line for a bracket one too many, not one per token of the rest of the file, which the parser no longer reads.
+    ['a ] one too many', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thu, fri]]']], 'days:', EXTRA_CLOSE(']', '[ … ]')],
+    ['a } one too many', [['registration:', 'registration: }']], 'registration:', EXTRA_CLOSE('}', '{ … }')],
+    ['a quote one too many', [['start: "09:00"', 'start: "09:00""']], 'start:', AFTER_VALUE],
+    ['a value only partly in quotes', [['dana: { name: Dana Reyes', 'dana: { name: "Dana" Reyes']], 'dana:', AFTER_VALUE],
     // Said at the line the bracket opens on, where its closing one belongs, not at the next line, where the parser gave up.
     ['a [ … ] without its ]', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thu, fri']], 'days:', UNCLOSED_LIST],
     ['a [ … ] going on to a line indented no more than its field', [['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue,\n  wed, thu, fri]']], 'days:', UNCLOSED_LIST],
