@@ -40,6 +40,19 @@ export interface HandlerDeps {
     /** The Entra object id of a Teams user the bot has met, if it said one. */
     aadOf(teamsUserId: string): string | null;
   };
+  /**
+   * Where what an operator must act on is said (a case that reached nobody at the company, or
+   * only its last arbitrator: see announce): the scheduler logs it once the timer's work commits,
+   * so a timer undone or retried says nothing twice. Unset: said nowhere.
+   */
+  alert?: (alert: OperatorAlert) => void;
+}
+
+/** A line for the operator's log: its level, its message, and the fields that name what it is about. */
+export interface OperatorAlert {
+  level: 'error' | 'warn';
+  message: string;
+  fields: Record<string, unknown>;
 }
 
 /** The chat platforms `deps` serves (see HandlerDeps.platforms): none for the console alone. */

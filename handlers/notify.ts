@@ -452,11 +452,33 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
     return p !== null && p === person(b);
   };
   const platformOf = (d: Dispute): Platform => casePlatform(deps, d, origin);
-  /** Where a case past its whole chain is posted: the policy's escalation channel for its platform (none named: undefined). */
-  const escalationChannel = (d: Dispute): string | undefined => {
+  /**
+   * Where a case nobody of its chain may take is posted: the policy's escalation channel for its
+   * platform; with none named there, the one for the other platform the bot serves (partner ops
+   * read either); null with neither (see noChannelWords): the operator's log then says so (see
+   * HandlerDeps.alert).
+   */
+  const escalationChannel = (d: Dispute): { platform: Platform; channel: string } | null => {
     const platform = platformOf(d);
+    if (platform === 'console') return { platform, channel: 'escalations' };
     const channels = viewpoint(deps, CHANNEL_VIEWER).version.policy.sla.escalation_channel;
-    return platform === 'console' ? 'escalations' : namedChannel(platform === 'teams' ? channels.teams : channels.slack);
+    const named = (p: 'slack' | 'teams') => namedChannel(p === 'teams' ? channels.teams : channels.slack);
+    const other: 'slack' | 'teams' = platform === 'slack' ? 'teams' : 'slack';
+    for (const p of [platform, ...(servedPlatforms(deps).includes(other) ? [other] : [])] as const) {
+      const channel = named(p);
+      if (channel) return { platform: p, channel };
+    }
+    return null;
+  };
+  /**
+   * Where `d` found no escalation channel (see escalationChannel), in words: "no escalation
+   * channel for Slack", "… for Slack or Teams" (its platform, and the other one the bot serves).
+   */
+  const noChannelWords = (d: Dispute): string => {
+    const platform = platformOf(d);
+    const other: 'slack' | 'teams' = platform === 'slack' ? 'teams' : 'slack';
+    const looked: Platform[] = [platform, ...(platform !== 'console' && servedPlatforms(deps).includes(other) ? [other] : [])];
+    return `no escalation channel for ${platformsWords(looked)}`;
   };
   const about = (d: Dispute) => caseAbout(deps, d);
   /**
@@ -739,8 +761,10 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // Should the bot not be in that channel, the one who keeps it hears it instead, spoken to,
         // and pointed to the case card they rule from (in the same chat: see toArbitrator); with no
         // channel named for this platform, they hear it at once.
-        const last = personTarget(deps, d.arbitrator, platform);
-        const fallbackUser = last?.platform === platform ? last.user : undefined;
+        // The channel may be the other platform's (none named for the case's): the fallback is theirs there.
+        const at = channel?.platform ?? platform;
+        const last = reachableTarget(deps, d, at);
+        const fallbackUser = last?.platform === at ? last.user : undefined;
         if (last && fallbackUser) {
           const lead = `${notRuledYours ?? `${name} was not ruled by anyone in its escalation chain, and you are the last in it`}: it is still yours to rule, overdue. Rule on it with the buttons of its case card, which I sent you in this chat when it came to you.`;
           body.fallbackCopy = reply(summaryYours, [text(lead, 'attention'), ...disputeCard(deps, personViewer(last, d.arbitrator), d, { withActions: false }).blocks]);
@@ -751,18 +775,28 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const threadTitle = (v: Principal) => (early ? `${caseTitle(v, d)} stays with ${who}, overdue` : `${caseTitle(v, d)} is past its escalation chain`);
         const ranOut = early ? `The time to rule ran out, and nobody above ${who} in the escalation chain can take the case` : 'Nobody in the escalation chain ruled in time';
         if (channel) {
-          out.push({ platform, target: { kind: 'channel', channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: exhaustedKey });
+          out.push({ platform: channel.platform, target: { kind: 'channel', channel: channel.channel, ...(fallbackUser ? { fallbackUser } : {}) }, body, dedupeKey: exhaustedKey });
           // Reachable only on another platform, the one who keeps it could not be the channel's
           // fallback: they hear it at once, where they are.
-          if (last && !fallbackUser) toLast(last, `${notRuledYours ?? `${name} was not ruled by anyone in its escalation chain`}, so it was posted to the escalation channel in ${PLATFORM_NAMES[platform]}; it is still yours to rule, ${early ? '' : 'the last in the chain, '}overdue.`, `${exhaustedKey}:${last.platform}`);
+          if (last && !fallbackUser) toLast(last, `${notRuledYours ?? `${name} was not ruled by anyone in its escalation chain`}, so it was posted to the escalation channel in ${PLATFORM_NAMES[channel.platform]}; it is still yours to rule, ${early ? '' : 'the last in the chain, '}overdue.`, `${exhaustedKey}:${last.platform}`);
           // Whether the channel takes the post is known only when it is delivered: the thread says
           // both (the console shows every post to its escalations channel: there, only that).
-          const orSent = fallbackUser && platform !== 'console' ? ` or, where I cannot post there, sent to ${who}` : '';
+          const orSent = fallbackUser && channel.platform !== 'console' ? ` or, where I cannot post there, sent to ${who}` : '';
           toThread(d, (v) => reply(threadTitle(v), [text(`${ranOut}: the case is posted to the escalation channel${orSent}; it stays with ${who}${early ? '' : ', the last in the chain'}.`, 'attention')]), 'exhausted');
         } else {
-          const noChannel = `the policy names no escalation channel for ${PLATFORM_NAMES[platform]} (sla.escalation_channel)`;
+          const noChannel = `the policy names ${noChannelWords(d)} (sla.escalation_channel)`;
           if (last) toLast(last, notRuledYours ? `${notRuledYours}; ${noChannel}, so it stays with you, overdue.` : `${name} was not ruled by anyone in its escalation chain, and ${noChannel}, so it stays with you, the last in the chain, overdue.`, exhaustedKey);
           toThread(d, (v) => reply(threadTitle(v), [text(`${ranOut}; the case stays with ${who}.`, 'attention')]), 'exhausted');
+          // Partner ops hear of it nowhere in chat: the operator's log says so, with what to do.
+          // An error when the one who keeps it cannot be reached either (no chat id, or their user gone).
+          const gone = last === null ? 'has neither a Slack nor a Teams user id in the policy' : last.platform !== 'console' && bouncedOn(deps.ctx, d).has(last.platform) ? `cannot be reached in ${PLATFORM_NAMES[last.platform]} (their user there is deactivated or gone)` : null;
+          const what = early ? `is overdue, and nobody above ${who} in its escalation chain may take it (each has a part in it)` : 'is past its whole escalation chain, overdue';
+          const fix = `name an escalation channel for ${PLATFORM_NAMES[platform]} so that such cases are posted there`;
+          deps.alert?.(
+            gone === null
+              ? { level: 'warn', message: `${name} on ${about(d)} ${what}, and only ${who} ("${d.arbitrator}"), who keeps it, was told: ${noChannel}. Have them rule on it, or ${fix}.`, fields: { dispute: d.id, person: d.arbitrator } }
+              : { level: 'error', message: `${name} on ${about(d)} ${what}, and reached nobody at the company: ${who} ("${d.arbitrator}"), who keeps it, ${gone}, and ${noChannel}. Give them a chat id that reaches them, or write a policy version with someone else in their place, and ${fix}.`, fields: { dispute: d.id, person: d.arbitrator } },
+          );
         }
         break;
       }
@@ -788,7 +822,16 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         if (channel) {
           const lead = `${who} has ${caseWords(vp.viewer, d)} and cannot be reached in ${where}: their user there is deactivated or gone, and nobody else in its escalation chain may take it. It stays with them, its SLA running: if they left, remove them from the policy's people in a new version and it moves to whoever the policy then names for it.`;
           const body: ChannelPost = { ...reply(`${caseTitle(vp.viewer, d)}: ${who}, who has it, cannot be reached`, [text(lead, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' }), place: 'the escalation channel' };
-          out.push({ platform: platformOf(d), target: { kind: 'channel', channel }, body, dedupeKey: `unreachable:${d.id}:${e.person}:${d.escalationLevel}` });
+          out.push({ platform: channel.platform, target: { kind: 'channel', channel: channel.channel }, body, dedupeKey: `unreachable:${d.id}:${e.person}:${d.escalationLevel}` });
+        } else {
+          // Nobody at the company hears of it in chat: the operator's log says so, once (a second
+          // bounce of theirs at this level is no event), naming the case, who and what to do.
+          const told = d.origin ? "only the case's thread was told" : 'nobody was told';
+          deps.alert?.({
+            level: 'error',
+            message: `${caseTitle(vp.viewer, d)} on ${about(d)} reached nobody at the company: ${who} ("${e.person}"), the last of its escalation chain, cannot be reached in ${where} (their user there is deactivated or gone), and the policy names ${noChannelWords(d)} (sla.escalation_channel), so ${told}. It stays with them, its SLA running: if they left, write a policy version without them in people, with someone else as the arbitrator or in the escalation chain of its coverage rule, and it moves on; name an escalation channel for ${PLATFORM_NAMES[platformOf(d)]} so that such cases are posted there.`,
+            fields: { dispute: d.id, person: e.person, unreachable: e.bounced },
+          });
         }
         // The thread (which partners read) says where the case is, not why.
         toThread(d, (v) => reply(`${caseTitle(v, d)} stays with ${who}`, [text(`The case stays with ${who}, the last in its escalation chain${channel ? ', and is posted to the escalation channel' : ''}.`, 'attention')]), `unreachable:${d.escalationLevel}`);

@@ -1,4 +1,6 @@
 import { hasMoment, momentsAsText } from './moment.js';
+import { caseKindWords } from '../../src/core/disputes/case-kind.js';
+import type { Dispute } from '../../src/core/types.js';
 
 /**
  * The neutral reply and form model. Handlers speak only this; each platform renders it
@@ -309,12 +311,15 @@ export function reply(summary: string, blocks: Block[], opts: { title?: string; 
 /**
  * What an admin does about a message a person's platform refused because they left (their
  * user deactivated or gone), as the parked message's error says it on every platform: for a case
- * card, who they are in the policy, their case, which moves on by itself (unless another platform
+ * card, who they are in the policy, their case (`d`, read by the deliverer, names it as
+ * caseKindWords does; else "dispute #N"), which moves on by itself (unless another platform
  * may still reach them: see unreachable in the SLA service), and what moves their other cases on.
  */
-export function departedAdvice(card: CaseCardRef | undefined): string {
+export function departedAdvice(card: CaseCardRef | undefined, d?: Pick<Dispute, 'id' | 'parties' | 'claimIds'> | null): string {
+  // Named as the company's people name it: a claim waiting for approval as the approval of its claim.
+  const named = d && d.id === card?.disputeId ? caseKindWords(d) : `dispute #${card?.disputeId}`;
   return card
-    ? `they are "${card.person}" of the policy, who has dispute #${card.disputeId}: it moves on to the next of its escalation chain (or, past its end, to the escalation channel) unless they can be reached on another platform, where their card goes instead; if they left, remove them from the policy's people in a new version and all their open cases move on`
+    ? `they are "${card.person}" of the policy, who has ${named}: it moves on to the next of its escalation chain (or, past its end, to the escalation channel) unless they can be reached on another platform, where their card goes instead; if they left, remove them from the policy's people in a new version and all their open cases move on`
     : 'if they left, see “When someone leaves” in the README';
 }
 

@@ -22,7 +22,7 @@ import { count, plural } from '../core/words.js';
 import { DIRECT, DIRECT_NAME } from '../core/types.js';
 import { editDistance } from '../core/spelling.js';
 import { isDomainError } from '../core/errors.js';
-import { ConfigError, loadDotEnvAtStart, loadConfig, partnersNamedInternal, whyUnreadable, type Config } from './config.js';
+import { ConfigError, escalationChannelsUnserved, loadDotEnvAtStart, loadConfig, partnersNamedInternal, whyUnreadable, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
 import { createLogger, createTextLogger } from './logger.js';
 import { checkAgainstDatabase, parsePolicyQuiet, readPolicyFile, type RecordedVersion } from './policies.js';
@@ -640,6 +640,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         );
       }
       for (const w of partnersNamedInternal(rt.store.partners.all(), config)) rt.logger.warn({}, w);
+      for (const w of escalationChannelsUnserved(rt.policies.inForceAt(rt.clock.now()).policy.sla.escalation_channel, config)) rt.logger.warn({}, w);
       // Timers first: the scheduler's first tick (timers that fell due while the bot was down)
       // waits neither for the account index nor for the chat SDKs, which load after it while
       // the server already listens.

@@ -257,6 +257,22 @@ export function servedChatPlatforms(config: Pick<Config, 'slack' | 'teams'>): ('
 }
 
 /**
+ * A warning when the policy's escalation channels (`channels`, its sla.escalation_channel) are
+ * all for platforms the configuration does not serve: a case nobody of its chain may take is then
+ * posted to no channel (see escalationChannel in handlers/notify.ts, which falls back to the
+ * other served platform's). None named at all is the policy check's own warning (policyWarnings).
+ */
+export function escalationChannelsUnserved(channels: { slack?: string | undefined; teams?: string | undefined }, config: Pick<Config, 'slack' | 'teams'>): string[] {
+  const named = (['slack', 'teams'] as const).filter((p) => channels[p]?.trim());
+  const served = servedChatPlatforms(config);
+  if (named.length === 0 || named.some((p) => served.includes(p))) return [];
+  const words = (ps: readonly ('slack' | 'teams')[]) => ps.map((p) => (p === 'slack' ? 'Slack' : 'Teams')).join(' and ');
+  return [
+    `sla.escalation_channel names a channel for ${words(named)} only, which this bot does not serve (it serves ${words(served)}): a case past the end of its escalation chain is told to its last arbitrator alone, and one whose last arbitrator cannot be reached to nobody in chat, only to this log as an error; name a channel for ${words(served)} in the policy's sla.escalation_channel`,
+  ];
+}
+
+/**
  * A warning for each partner whose Slack team or Teams tenant the configuration names as the
  * company's own (SLACK_INTERNAL_TEAM_IDS; MICROSOFT_APP_TENANT_ID, MICROSOFT_INTERNAL_TENANT_IDS):
  * its people count as colleagues, seeing every partner's deals, not as that partner's.

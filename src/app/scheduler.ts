@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { HandlerDeps } from '../../handlers/deps.js';
+import type { HandlerDeps, OperatorAlert } from '../../handlers/deps.js';
 import { fireTimer } from '../../handlers/timers.js';
 import { checkpointPassive, isBusy, withBusyTimeout, type OpenDb } from '../../db/client.js';
 import { claimTimer, dueTimers, MAX_RETRY_HOLD_MS, timerFailed } from '../../db/repos/timers.repo.js';
@@ -59,6 +59,8 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
     const from = next;
     const fired: TickResult['fired'] = [];
     const failed: (TickResult['failed'][number] & { err: unknown; subject: string; gaveUp: boolean })[] = [];
+    // What the timers' work has the operator told (see HandlerDeps.alert): logged once the group commits.
+    const alerts: OperatorAlert[] = [];
     try {
       // No user asked for this write: refused as busy, it is reported here (see startScheduler), never as a user's.
       withBusyTimeout(db.sqlite, TICK_BUSY_MS, () => deps.ctx.store.transaction(() => {
@@ -67,16 +69,20 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
           const t = due[next]!;
           // As claimed under the write lock: the list was read before it (another process may have failed the timer since).
           let attempts = t.attempts;
+          const said: OperatorAlert[] = [];
           try {
             // Nested: a savepoint, undone alone when this timer fails.
             const mine = deps.ctx.store.transaction(() => {
               const claimed = claimTimer(db.db, t.id, now);
               if (claimed === null) return false;
               attempts = claimed;
-              fireTimer(deps, t);
+              fireTimer({ ...deps, alert: (a) => said.push(a) }, t);
               return true;
             });
-            if (mine) fired.push({ id: t.id, kind: t.kind, subject: t.subject });
+            if (mine) {
+              fired.push({ id: t.id, kind: t.kind, subject: t.subject });
+              alerts.push(...said);
+            }
           } catch (e) {
             const error = e instanceof Error ? e.message : String(e);
             const gaveUp = attempts + 1 >= TIMER_MAX_ATTEMPTS;
@@ -98,6 +104,7 @@ export function tick(db: OpenDb, deps: HandlerDeps, now: Date, logger: Logger, b
       result.failed.push({ id: f.id, kind: f.kind, error: f.error });
       logger.error({ err: f.err, timer: f.id, kind: f.kind, subject: f.subject, gaveUp: f.gaveUp }, 'timer failed');
     }
+    for (const a of alerts) logger[a.level](a.fields, a.message);
   }
   return result;
 }

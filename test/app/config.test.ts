@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, configSchema, EXAMPLE_POLICY, loadConfig, partnersNamedInternal, type Config } from '../../src/app/config.js';
+import { ConfigError, configSchema, escalationChannelsUnserved, EXAMPLE_POLICY, loadConfig, partnersNamedInternal, type Config } from '../../src/app/config.js';
 import { botFrameworkOptions } from '../../src/app/teams.js';
 import { ROOT } from '../support/builders.js';
 
@@ -107,6 +107,23 @@ describe('configuration', () => {
     ];
     expect(partnersNamedInternal(partners, config).map((w) => w.split(':')[0] + ': ' + /\(([A-Z_]+)\)/.exec(w)![1])).toEqual(['partner "emea": SLACK_INTERNAL_TEAM_IDS', 'partner "emea": MICROSOFT_INTERNAL_TENANT_IDS']);
     expect(partnersNamedInternal(partners, loadConfig({}))).toEqual([]);
+  });
+
+  it('warns when the policy names escalation channels only for platforms the bot does not serve; nothing when it serves one named, or none is named (the policy check says that)', () => {
+    const slackOnly = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
+    const teamsOnly = loadConfig({});
+    const both = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', MICROSOFT_APP_ID: TENANT, MICROSOFT_APP_PASSWORD: 'p' });
+    expect(escalationChannelsUnserved({ slack: 'C0ESCAL' }, teamsOnly)).toEqual([
+      "sla.escalation_channel names a channel for Slack only, which this bot does not serve (it serves Teams): a case past the end of its escalation chain is told to its last arbitrator alone, and one whose last arbitrator cannot be reached to nobody in chat, only to this log as an error; name a channel for Teams in the policy's sla.escalation_channel",
+    ]);
+    expect(escalationChannelsUnserved({ teams: '19:escal@thread.tacv2', slack: '  ' }, slackOnly)).toEqual([
+      "sla.escalation_channel names a channel for Teams only, which this bot does not serve (it serves Slack): a case past the end of its escalation chain is told to its last arbitrator alone, and one whose last arbitrator cannot be reached to nobody in chat, only to this log as an error; name a channel for Slack in the policy's sla.escalation_channel",
+    ]);
+    // Cases of either platform go to the one channel named for a platform it serves.
+    expect(escalationChannelsUnserved({ slack: 'C0ESCAL' }, both)).toEqual([]);
+    expect(escalationChannelsUnserved({ teams: '19:escal@thread.tacv2' }, both)).toEqual([]);
+    expect(escalationChannelsUnserved({ slack: 'C0ESCAL' }, slackOnly)).toEqual([]);
+    expect(escalationChannelsUnserved({}, slackOnly)).toEqual([]);
   });
 
   it('a tenant id is taken in capitals too, with spaces around it', () => {

@@ -114,9 +114,10 @@ const DM_GONE = ['is_archived', 'channel_not_found'];
  * naming the user and what an admin does: for a case card, the person of the policy and their
  * case, which moves on (see departedAdvice): the bounce is recorded with the parking (`departed`).
  */
-function personGone(error: string, user: string, card: CaseCardRef | undefined, departed: SlackDelivererOptions['departed']): DeliveryError {
+function personGone(error: string, user: string, card: CaseCardRef | undefined, o: Pick<SlackDelivererOptions, 'departed' | 'disputes'>): DeliveryError {
+  const { departed } = o;
   const followUp = card && departed ? () => departed(card) : undefined;
-  return new DeliveryError(`Slack error: ${error}: the Slack user ${user} is deactivated or no longer in the workspace; ${departedAdvice(card)} (roe outbox retry reaches them only once their user is reactivated)`, { permanent: true, ...(followUp ? { followUp } : {}) });
+  return new DeliveryError(`Slack error: ${error}: the Slack user ${user} is deactivated or no longer in the workspace; ${departedAdvice(card, card && o.disputes.get(card.disputeId))} (roe outbox retry reaches them only once their user is reactivated)`, { permanent: true, ...(followUp ? { followUp } : {}) });
 }
 
 /** Slack's word for a case card that cannot be updated any more: deleted, not editable, or its DM gone. */
@@ -165,7 +166,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
     try {
       r = await o.client.conversations.open({ users: user });
     } catch (e) {
-      if (e instanceof webApi.WebAPIPlatformError && USER_GONE.includes(e.data.error)) throw personGone(e.data.error, user, card, o.departed);
+      if (e instanceof webApi.WebAPIPlatformError && USER_GONE.includes(e.data.error)) throw personGone(e.data.error, user, card, o);
       throw classifySlackError(e);
     }
     const id = r.channel?.id;
@@ -182,7 +183,7 @@ export function createSlackDeliverer(o: SlackDelivererOptions): (message: Outbox
     } catch (e) {
       if (e instanceof webApi.WebAPIPlatformError && DM_GONE.includes(e.data.error)) {
         dmChannels.delete(user);
-        throw personGone(e.data.error, user, card, o.departed);
+        throw personGone(e.data.error, user, card, o);
       }
       throw classifySlackError(e);
     }

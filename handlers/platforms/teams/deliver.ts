@@ -91,10 +91,11 @@ function credentialsRefused(e: unknown): string | null {
  * know them (they left). Parked, saying so: for a case card, the person of the policy and their
  * case, which moves on (see departedAdvice): the bounce is recorded with the parking (`departed`).
  */
-function personRefused(status: 403 | 404, user: string, card: CaseCardRef | undefined, departed: TeamsDelivererOptions['departed'], posting = false): DeliveryError {
+function personRefused(status: 403 | 404, user: string, card: CaseCardRef | undefined, o: Pick<TeamsDelivererOptions, 'departed' | 'disputes'>, posting = false): DeliveryError {
   const why = status === 403 ? 'the app is not installed for them (pre-install it with a setup policy) or is blocked, or they left the tenant' : 'they left the tenant, or Teams does not know them';
+  const { departed } = o;
   const followUp = card && departed ? () => departed(card) : undefined;
-  return new DeliveryError(`Teams answered HTTP ${status} ${posting ? 'posting in the 1:1 chat' : 'opening a 1:1 chat'} with ${user}: ${why}; ${departedAdvice(card)}`, { permanent: true, ...(followUp ? { followUp } : {}) });
+  return new DeliveryError(`Teams answered HTTP ${status} ${posting ? 'posting in the 1:1 chat' : 'opening a 1:1 chat'} with ${user}: ${why}; ${departedAdvice(card, card && o.disputes.get(card.disputeId))}`, { permanent: true, ...(followUp ? { followUp } : {}) });
 }
 
 export function classifyConnectorError(e: unknown, now: Date): DeliveryError {
@@ -238,7 +239,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
         });
       } catch (e) {
         // The bot is no longer in their 1:1 chat (they removed the app, or left the tenant): named, as when it cannot be opened.
-        if (refusedThere(e) === 403) throw personRefused(403, user, card, o.departed, true);
+        if (refusedThere(e) === 403) throw personRefused(403, user, card, o, true);
         throw e;
       }
       if (!gone) return;
@@ -274,7 +275,7 @@ export function createTeamsDeliverer(o: TeamsDelivererOptions): (message: Outbox
       if (remember) throw DeliveryError.withFollowUp(e, remember);
       // Teams would not open a 1:1 with them at all: the app not installed for them, or they left.
       const status = refusedThere(e);
-      if (status !== undefined) throw personRefused(status, user, card, o.departed);
+      if (status !== undefined) throw personRefused(status, user, card, o);
       throw e;
     }
     return remember;

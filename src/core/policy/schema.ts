@@ -576,6 +576,18 @@ export function policyWarnings(p: Policy, issues: Issues = []): PolicyProblem[] 
       }
     }
   }
+  // A case nobody of its chain may take (past its end at a breach, or its last arbitrator out of
+  // reach) is posted to an escalation channel: with none named on any platform, partner ops
+  // hear of it in no chat. (Which platforms the bot serves is the start's to say: see serve.)
+  if (problems.fine('sla', 'escalation_channel')) {
+    const { slack, teams } = p.sla.escalation_channel;
+    if (!slack?.trim() && !teams?.trim()) {
+      out.push({
+        path: ['sla', 'escalation_channel'],
+        message: `names no channel for Slack or Teams: a case past the end of its escalation chain is told to its last arbitrator alone, and one whose last arbitrator cannot be reached (their user deactivated or gone) to nobody in chat, only to the bot's log as an error; name a channel of your own, like escalation_channel: { slack: C0ESCAL } (partner flags are announced there too)`,
+      });
+    }
+  }
   // EST, MST, HST (and the like) are fixed offsets: a company's clock in summer is an hour off them.
   // So are the zones under Etc/ (Etc/GMT+5), whose sign is the reverse of what it reads.
   if (problems.fine('timezone') && (!p.timezone.includes('/') || /^Etc\//i.test(p.timezone)) && !/^(Etc\/)?(UTC|GMT|GMT[+-]?0|Greenwich|Z|Zulu|UCT|Universal)$/i.test(p.timezone)) {

@@ -329,7 +329,8 @@ export function bouncedOn(ctx: DomainContext, d: Pick<Dispute, 'id' | 'arbitrato
  *   fresh SLA), as a `dispute.reassigned` entry naming the platforms in `unreachable`, not
  *   counted as a breach;
  * - with nobody to hand it to (the last of its chain), it stays with them, SLA running, and goes
- *   to the escalation channel (`tryOn` null).
+ *   to the escalation channel (`tryOn` null; with none named for a platform the bot serves, the
+ *   operator's log says so: see announce).
  */
 export function unreachable(ctx: DomainContext, disputeId: number, payload: Record<string, unknown>, now: Date, served: readonly ChatPlatform[]): DomainEvent[] {
   const { person, platform } = payload;

@@ -273,6 +273,21 @@ describe('roe policy check: coverage and people that cannot work as written', ()
     expect(r.err).toBe(`${r.file}: line ${lineOf(r.text, 'model: direct-led')}: warning: coverage[0].model: "Strategic" is direct-led, but no criterion is direct-reserved: a partner's claim on its accounts opens a case against the direct team that the criteria never decide for the direct team (add "- rule: direct-reserved" to criteria)\n`);
   });
 
+  it.each([
+    ['left out', [['  escalation_channel: { slack: C0ESCAL }\n', '']] as [string, string][], 'arbitration: 16h'],
+    ['naming none', [['escalation_channel: { slack: C0ESCAL }', 'escalation_channel: {}']] as [string, string][], 'escalation_channel: {}'],
+  ])('warns of a policy that names no escalation channel (%s): nobody but the log hears of a case nobody of its chain may take', async (_n, edits, at) => {
+    const r = await check(edits);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(
+      `${r.file}: line ${lineOf(r.text, at)}: warning: sla.escalation_channel: names no channel for Slack or Teams: a case past the end of its escalation chain is told to its last arbitrator alone, and one whose last arbitrator cannot be reached (their user deactivated or gone) to nobody in chat, only to the bot's log as an error; name a channel of your own, like escalation_channel: { slack: C0ESCAL } (partner flags are announced there too)\n`,
+    );
+  });
+
+  it('a policy naming an escalation channel for one platform only gets no warning from the file alone', () => {
+    expect(parsePolicyWithWarnings(policyTextWith([['escalation_channel: { slack: C0ESCAL }', 'escalation_channel: { teams: "19:escal@thread.tacv2" }']])).warnings).toEqual([]);
+  });
+
   it('warns of an arbitrator or escalation person no chat user can be, naming where the policy first names them', async () => {
     const r = await check([[/pat: \{ name: Pat Okafor[^}]*\}/, 'pat: { name: Pat Okafor, email: pat@example.com }']]);
     expect(r.code).toBe(0);

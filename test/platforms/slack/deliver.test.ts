@@ -1,4 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { policyTextWith } from '../../support/builders.js';
 import { webApi } from '@slack/bolt';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -269,6 +273,22 @@ describe('the Slack outbox deliverer', () => {
     const parked = h.rt.db.sqlite.prepare("select last_error from outbox where status = 'parked' and target like ?").all(`%${USERS.pat.id}%`) as { last_error: string }[];
     expect(parked).toHaveLength(1);
     expect(parked[0]!.last_error).toBe(`Slack error: user_disabled: the Slack user ${USERS.pat.id} is deactivated or no longer in the workspace; they are "pat" of the policy, who has dispute #${d.id}: it moves on to the next of its escalation chain (or, past its end, to the escalation channel) unless they can be reached on another platform, where their card goes instead; if they left, remove them from the policy's people in a new version and all their open cases move on (roe outbox retry reaches them only once their user is reactivated)`);
+  });
+
+  it('a card of a claim waiting for approval, to an arbitrator whose Slack user was deactivated, names the case as the approval of its claim', async () => {
+    await h.close();
+    const policy = join(mkdtempSync(join(tmpdir(), 'roe-approval-gone-')), 'policy.yaml');
+    writeFileSync(policy, policyTextWith([['model: partner-led, arbitrator: pat, escalation: [dana, vp] }', 'model: partner-led, arbitrator: pat, escalation: [dana, vp], requires_approval: true }']]));
+    h = await startSlack({ policyPath: policy });
+    h.fake.deactivated.add(USERS.pat.id);
+    const nw = await h.openForm(USERS.northwind, '/claim', '', SHARED_CHANNEL);
+    await h.submit(USERS.northwind, nw, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'proposal' });
+    const d = h.rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ arbitrator: 'pat', claimIds: [expect.any(Number)] });
+    await h.drain();
+    const parked = h.rt.db.sqlite.prepare("select last_error from outbox where status = 'parked' and target like ?").all(`%${USERS.pat.id}%`) as { last_error: string }[];
+    expect(parked).toHaveLength(1);
+    expect(parked[0]!.last_error).toContain(`they are "pat" of the policy, who has approval of claim #${d.claimIds[0]} (case #${d.id}): it moves on to the next of its escalation chain`);
   });
 
   it('a dispute thread of a dispute raised elsewhere is refused for good', async () => {

@@ -1,4 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { policyTextWith } from '../../support/builders.js';
 import { TEAMS_IDS } from '../../../handlers/platforms/teams/ids.js';
 import { FORMS } from '../../../handlers/replies/model.js';
 import { tick } from '../../../src/app/scheduler.js';
@@ -37,6 +41,26 @@ describe('an arbitrator whose stored 1:1 chat Teams no longer knows (chat histor
 });
 
 describe('an arbitrator who left the tenant (their 1:1 chat gone, and Teams refuses to open another)', () => {
+  it('a card of a claim waiting for approval names the case as the approval of its claim', async () => {
+    await h.stop();
+    const policy = join(mkdtempSync(join(tmpdir(), 'roe-approval-gone-')), 'policy.yaml');
+    writeFileSync(policy, policyTextWith([['model: partner-led, arbitrator: pat, escalation: [dana, vp] }', 'model: partner-led, arbitrator: pat, escalation: [dana, vp], requires_approval: true }']]));
+    h = await startTeams({ policyPath: policy });
+    await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
+    h.connector.refused.set(personalChat(USERS.pat), 404);
+    h.connector.onCall = (c) => {
+      if (c.kind === 'create' && JSON.stringify(c.body).includes(USERS.pat.id)) h.connector.failNext(404);
+    };
+    const claim = { account: 'Soylent Corp', route: 'resell', product: 'Analytics', opportunity: 'Soylent rollout', amount: '25000', evidence: '' };
+    await submitTyped(USERS.northwind, 'claim soylent', TEAMS_IDS.submits[FORMS.claim], { ...claim, stage: 'proposal' });
+    const d = h.rt.store.disputes.all().at(-1)!;
+    expect(d).toMatchObject({ arbitrator: 'pat', claimIds: [expect.any(Number)] });
+    for (let i = 0; i < 3; i++) await h.drain();
+    const parked = h.rt.db.sqlite.prepare("select last_error from outbox where status = 'parked' and json_extract(target, '$.user') = ?").all(USERS.pat.id) as { last_error: string }[];
+    expect(parked).toHaveLength(1);
+    expect(parked[0]!.last_error).toContain(`they are "pat" of the policy, who has approval of claim #${d.claimIds[0]} (case #${d.id}): it moves on`);
+  });
+
   it.each([403, 404])('the case card is parked (HTTP %i), its error naming them as the policy does and how their cases move on', async (status) => {
     await h.post(installActivity(USERS.pat, { kind: 'personal' }, h.connector.url));
     const claim = { account: 'Soylent Corp', route: 'resell', product: 'Analytics', opportunity: 'Soylent rollout', amount: '25000', evidence: '' };
