@@ -115,6 +115,8 @@ export const disputes = sqliteTable(
     reason: text('reason').notNull(),
     /** Whether the claim that opened it was filed while its partner was flagged (its reason says so too): set when the case opens. */
     filedFlagged: flag('filed_flagged').notNull().default(false),
+    /** The claims that joined it, already open, while their partner was flagged: set as each joins (none on cases from before it was kept). */
+    joinedFlagged: json<number[]>('joined_flagged').notNull().default(sql`'[]'`),
     evidence: text('evidence').notNull(),
     origin: json<unknown>('origin'),
     coverageName: text('coverage_name').notNull(),

@@ -3,7 +3,8 @@ import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/e
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
 import { raisedHoldingNoClaim } from '../src/core/disputes/review.js';
-import { DIRECT, type Dispute } from '../src/core/types.js';
+import { DIRECT, type Claim, type Dispute } from '../src/core/types.js';
+import { isLive } from '../src/core/claims/lifecycle.js';
 import { flagStanding } from '../src/core/claims/consequences.js';
 import { breachOutcome, pastDue, recusalsOf } from '../src/core/sla/sla.service.js';
 import { involvementsWords, involvementWords } from '../src/core/disputes/recusal.js';
@@ -154,6 +155,7 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
     }
   }
   const claims = d.claimIds.map((id) => deps.ctx.store.claims.get(id)).filter((c) => c !== undefined);
+  if (d.status === 'open' && d.joinedFlagged.length > 0) blocks.push(...joinedFlagLines(deps, vp, d, claims));
   if (claims.length > 0) {
     blocks.push({
       type: 'list',
@@ -197,6 +199,38 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   }
   const name = caseTitle(viewer, d);
   return reply(`${name} on ${accountName} (${d.productLine})`, blocks, { title: `${name}: ${accountName}` });
+}
+
+/**
+ * The flag of each partner whose claim joined the case, open already, while it was flagged
+ * (`joinedFlagged`), as the filer's flag is said under the reason: for the company's people, the
+ * flag as it stands (its violations, each with who won it, and when it lifts), or that it has since
+ * lifted; for that partner's own users, only that it has lifted. Another partner (and a channel
+ * that may hold any) reads nothing of it: that a party is flagged is nothing of theirs. A claim no
+ * longer live, a party already said so as the case's filer, and a partner out of the programme
+ * (its flag frozen, never to lift) are left out. Reads each such partner's flag: only for a case
+ * holding such a claim.
+ */
+function joinedFlagLines(deps: HandlerDeps, vp: Viewpoint, d: Dispute, claims: readonly Claim[]): Block[] {
+  const viewer = vp.viewer;
+  const now = deps.ctx.clock.now();
+  const blocks: Block[] = [];
+  for (const id of new Set(d.joinedFlagged)) {
+    const c = claims.find((x) => x.id === id);
+    if (!c || c.claimant === DIRECT || !isLive(deps.ctx.policies().statusOf(c, now))) continue;
+    // The filer's own flag is said under the reason already (to whoever may read it there).
+    if (d.filedFlagged && c.claimant === d.parties[0]) continue;
+    const own = viewer.kind === 'external' && viewer.partnerId === c.claimant;
+    if (viewer.kind !== 'internal' && !own) continue;
+    if (deps.ctx.store.partners.closure(c.claimant) !== null) continue;
+    if (flagStanding(deps.ctx, c.claimant, now) === null) {
+      const whose = own ? 'Your organisation’s' : `${vp.party(c.claimant)}’s`;
+      blocks.push(text(`${whose} flag has since lifted: ${own ? 'your' : 'its'} claim #${c.id}, which joined this case while the flag held, still goes to the ruling; ${own ? 'your' : 'its'} new claims no longer do.`, 'muted'));
+    } else if (viewer.kind === 'internal') {
+      blocks.push(...flagLines(deps, vp, c.claimant, { lead: `Claim #${c.id} joined this case while its partner was flagged. `, still: 'This case still goes to its ruling once the flag lifts.', lostTo: true }));
+    }
+  }
+  return blocks;
 }
 
 /**

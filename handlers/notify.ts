@@ -936,11 +936,12 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         for (const [platform, channel] of targets) {
           if (channel) out.push({ platform, target: { kind: 'channel', channel }, body, dedupeKey: `${e.type}:${e.partnerId}:${platform}:${stamp}` });
         }
-        // The Slack cards of its cases filed while it was flagged said how the flag stood: redrawn
-        // as the case now stands (the flag lifted, or holding again), their ruling buttons kept.
-        // A Teams card redraws itself when shown.
+        // The Slack cards of its cases filed while it was flagged, and of those a claim of its joined
+        // while it was, said how the flag stood: redrawn as the case now stands (the flag lifted, or
+        // holding again), their ruling buttons kept. A Teams card redraws itself when shown.
         for (const d of deps.ctx.store.disputes.open()) {
-          if (!d.filedFlagged || d.parties[0] !== e.partnerId) continue;
+          const filed = d.filedFlagged && d.parties[0] === e.partnerId;
+          if (!filed && !d.joinedFlagged.some((id) => deps.ctx.store.claims.get(id)?.claimant === e.partnerId)) continue;
           out.push(...liveCardUpdates(deps, d, pastChainLead(deps, d) ?? [], `${e.type}:${d.id}:${stamp}`, { everyone: true }));
         }
         break;

@@ -93,6 +93,7 @@ const toDispute = (r: DisputeRow): Dispute => ({
   raisedAs: r.raisedAs,
   reason: r.reason,
   filedFlagged: r.filedFlagged,
+  joinedFlagged: r.joinedFlagged,
   evidence: r.evidence,
   origin: (r.origin as ThreadRef | null) ?? null,
   coverageName: r.coverageName,

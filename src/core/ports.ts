@@ -10,7 +10,7 @@ export type NewClaim = Omit<Claim, 'id'> & { requestKey: string | null };
 export type NewDispute = Omit<Dispute, 'id'> & { requestKey: string | null };
 export type ClaimPatch = Partial<Pick<Claim, 'status' | 'protectedUntil' | 'lastActivityAt' | 'contested' | 'violation' | 'createdBy' | 'filedAs'>>;
 export type DisputePatch = Partial<
-  Pick<Dispute, 'claimIds' | 'parties' | 'status' | 'arbitrator' | 'escalationLevel' | 'dueAt' | 'ruledBy' | 'ruledAt' | 'winner' | 'rationale' | 'origin' | 'recommendation' | 'recommendationRule' | 'trace' | 'policyVersion'>
+  Pick<Dispute, 'claimIds' | 'parties' | 'status' | 'arbitrator' | 'escalationLevel' | 'dueAt' | 'ruledBy' | 'ruledAt' | 'winner' | 'rationale' | 'origin' | 'recommendation' | 'recommendationRule' | 'trace' | 'policyVersion' | 'joinedFlagged'>
 >;
 
 /** A claimant's claims as the stats count them: how many, and how many violations inside the consequences window. */

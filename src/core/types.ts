@@ -128,6 +128,12 @@ export interface Dispute {
    * from the reason, whose words may be a raiser's own.
    */
   filedFlagged: boolean;
+  /**
+   * The claims that joined it, open already, while their partner was flagged (the claim that
+   * opened it is `filedFlagged`'s): its cards then say how that partner's flag stands. Empty on
+   * cases from before it was kept.
+   */
+  joinedFlagged: number[];
   evidence: string;
   origin: ThreadRef | null;
   coverageName: string;

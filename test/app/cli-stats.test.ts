@@ -249,8 +249,8 @@ it.each([
   expect(lines).toContain(`Counted over all time; open and overdue cases as they stand now. Time to ruling: the median over the disputes an arbitrator ruled, in calendar time from opening to ruling (the SLA counts business hours). SLA breaches: one per escalation. ${note}`);
   const json = await roeHere(path, ['stats', '--format', 'json'], env);
   const basis = (JSON.parse(json.out) as { basis: { asOf: string; violations: { registeredAfter: string } } & Record<string, unknown> }).basis;
-  // The window ends when the figures were counted, and begins its days before.
-  expect(Date.parse(basis.asOf) - Date.parse(basis.violations.registeredAfter)).toBe(window.days * 86_400_000);
+  // The window ends when the figures were counted, and begins its days before: calendar days in the policy's time zone (a change of time between is no hour more or less).
+  expect(Date.parse(basis.violations.registeredAfter)).toBe(DateTime.fromISO(basis.asOf, { zone: 'America/New_York' }).minus({ days: window.days }).toMillis());
   expect(basis).toMatchObject({
     policyVersion: '2026.1',
     period: 'all time; openCases and overdueCases as they stand at asOf',

@@ -389,9 +389,9 @@ describe('consequences', () => {
     const flaggedClaim = submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), { origin: consoleOrigin, requestKey: null });
     expect(flaggedClaim.summary).toMatch(/is pending/);
     expect(rt.store.disputes.all().at(-1)!.reason).toMatch(/flagged for repeated violations/);
-    // window_days 180 after the violations
-    expect(run(rt, '2027-05-30T15:00:00Z').fired.filter((f) => f.kind === 'partner.flag_review')).toEqual([]);
-    expect(run(rt, '2027-05-30T16:00:00Z').fired.filter((f) => f.kind === 'partner.flag_review')).toHaveLength(1);
+    // window_days 180 after the violations (11:00 AM in New York on Dec 1): calendar days, 11:00 AM (EDT) on May 30, 15:00 UTC
+    expect(run(rt, '2027-05-30T14:59:00Z').fired.filter((f) => f.kind === 'partner.flag_review')).toEqual([]);
+    expect(run(rt, '2027-05-30T15:00:00Z').fired.filter((f) => f.kind === 'partner.flag_review')).toHaveLength(1);
     expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged', 'partner.unflagged']);
     expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), values('wayne', 'Analytics'), { origin: consoleOrigin, requestKey: null }).summary).toMatch(/is protected/);
   });

@@ -11,27 +11,27 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
  * A database with the demo's claims, cases, timers, outbox and ledger, as the release before
- * the latest migration (0016: the ledger's lookup index and the Teams people's Entra index) left it, in WAL mode as the bot keeps it or in
+ * the latest migration (0017: the cases' joined_flagged column) left it, in WAL mode as the bot keeps it or in
  * rollback-journal mode as `roe backup` writes it.
  */
 function earlierRelease(name: string, journal: 'wal' | 'delete'): string {
   const path = join(dir, name);
   testRuntime({ databasePath: path }).close();
   const sqlite = new Database(path);
-  sqlite.exec('DROP INDEX ledger_lookup_idx; DROP INDEX people_teams_entra_idx');
+  sqlite.exec('ALTER TABLE disputes DROP COLUMN joined_flagged');
   sqlite.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)');
   sqlite.pragma(`journal_mode = ${journal}`);
   sqlite.close();
   return path;
 }
 
-/** What an earlier release looks at to open a file: the migrations recorded, and whether the ledger has the latest one's index. */
-function schemaOf(path: string): { migrations: number; latestIndex: boolean } {
+/** What an earlier release looks at to open a file: the migrations recorded, and whether the cases have the latest one's column. */
+function schemaOf(path: string): { migrations: number; latestColumn: boolean } {
   const sqlite = new Database(path, { readonly: true });
   try {
     return {
       migrations: sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get() as number,
-      latestIndex: (sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'ledger_lookup_idx'").pluck().get() as number) === 1,
+      latestColumn: (sqlite.prepare("SELECT count(*) FROM pragma_table_info('disputes') WHERE name = 'joined_flagged'").pluck().get() as number) === 1,
     };
   } finally {
     sqlite.close();
@@ -39,7 +39,7 @@ function schemaOf(path: string): { migrations: number; latestIndex: boolean } {
 }
 
 const journal = JSON.parse(readFileSync(join(import.meta.dirname, '../../db/migrations/meta/_journal.json'), 'utf8')) as { entries: unknown[] };
-const EARLIER = { migrations: journal.entries.length - 1, latestIndex: false };
+const EARLIER = { migrations: journal.entries.length - 1, latestColumn: false };
 
 describe('backups across an upgrade', () => {
   it('a backup of a database an earlier release made is copied as it is: neither is upgraded, so the earlier release still restores it', () => {

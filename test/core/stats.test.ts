@@ -6,7 +6,7 @@ import { aClaim, examplePolicy } from '../support/builders.js';
 const at = (d: number, h = 0) => new Date(Date.UTC(2026, 10, d, h));
 function aDispute(over: Partial<Dispute>): Dispute {
   return {
-    id: 1, accountId: 'acme', productLine: 'Analytics', status: 'open', claimIds: [], parties: ['northwind', 'contoso'], raisedBy: 'x', raisedAs: 'northwind', reason: '', filedFlagged: false, evidence: '', origin: null, coverageName: 'Default',
+    id: 1, accountId: 'acme', productLine: 'Analytics', status: 'open', claimIds: [], parties: ['northwind', 'contoso'], raisedBy: 'x', raisedAs: 'northwind', reason: '', filedFlagged: false, joinedFlagged: [], evidence: '', origin: null, coverageName: 'Default',
     arbitrator: 'pat', escalationLevel: 0, recommendation: null, recommendationRule: null, trace: [], policyVersion: '2026.1', createdAt: at(1), dueAt: null, ruledBy: null, ruledAt: null, winner: null, rationale: null, ...over,
   };
 }

@@ -312,6 +312,27 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('after the upgrade, cases keep which claims joined them while their partner was flagged; those from before hold none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
+    dirs.push(dir);
+    const path = olderDatabase(dir, 17);
+    const before = new Database(path);
+    before.exec(`
+      INSERT INTO accounts (id, name, aliases, domains, updated_at) VALUES ('acme', 'Acme', '[]', '[]', 0);
+      INSERT INTO disputes (id, account_id, product_line, status, claim_ids, parties, raised_by, reason, filed_flagged, evidence, coverage_name, arbitrator, trace, policy_version, created_at)
+        VALUES (1, 'acme', 'Analytics', 'open', '[3, 4]', '["fabrikam", "northwind", "contoso"]', 'slack:U0SAM', '', 0, '', 'Default', 'pat', '[]', '2026.1', 0);
+    `);
+    before.close();
+    const db = openDatabase(path);
+    const columns = db.sqlite.prepare("SELECT name, type, \"notnull\" AS required, dflt_value AS fallback FROM pragma_table_info('disputes') WHERE name = 'joined_flagged'").all();
+    expect(columns).toEqual([{ name: 'joined_flagged', type: 'TEXT', required: 1, fallback: "'[]'" }]);
+    const store = createStore(db);
+    expect(store.disputes.get(1)).toMatchObject({ claimIds: [3, 4], filedFlagged: false, joinedFlagged: [] });
+    store.disputes.update(1, { claimIds: [3, 4, 5], joinedFlagged: [5] });
+    expect(store.disputes.get(1)).toMatchObject({ claimIds: [3, 4, 5], joinedFlagged: [5] });
+    db.close();
+  });
+
   it('two processes upgrading the same database at once both start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roe-migrate-'));
     dirs.push(dir);

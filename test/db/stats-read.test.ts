@@ -5,6 +5,7 @@ import type { Store } from '../../src/core/ports.js';
 import { breachesFromLedger, computeStats, countByClaimant, readStats, statsPeriod } from '../../src/core/stats.js';
 import type { Dispute } from '../../src/core/types.js';
 import { aClaim, anAccount, examplePolicy } from '../support/builders.js';
+import { windowStart as flagWindowStart } from '../../src/core/claims/consequences.js';
 
 const open: OpenDb[] = [];
 afterEach(() => {
@@ -14,7 +15,8 @@ afterEach(() => {
 const DAY = 86_400_000;
 const now = new Date('2026-12-01T15:00:00Z');
 const policy = examplePolicy();
-const windowStart = now.getTime() - policy.consequences.window_days * DAY;
+// Where the consequences window ending now begins: its days before, in the policy's time zone (one of them an hour short, the clocks going back).
+const windowStart = flagWindowStart(policy, now).getTime();
 
 /**
  * A store holding claims of several claimants (first claims in no sorted order; violations
@@ -54,7 +56,7 @@ function filled(): { db: OpenDb; store: Store } {
   ];
   for (const over of cases) {
     store.disputes.insert({
-      accountId: 'acme', productLine: 'Analytics', status: 'open', claimIds: [1, 2], parties: [], raisedBy: 'slack:U1', raisedAs: null, reason: 'First to register', filedFlagged: false, evidence: 'Signed NDA', origin: null,
+      accountId: 'acme', productLine: 'Analytics', status: 'open', claimIds: [1, 2], parties: [], raisedBy: 'slack:U1', raisedAs: null, reason: 'First to register', filedFlagged: false, joinedFlagged: [], evidence: 'Signed NDA', origin: null,
       coverageName: 'Default', arbitrator: 'pat', escalationLevel: 0, recommendation: null, recommendationRule: null, trace: [], policyVersion: '2026.1', createdAt: at(6), dueAt: null,
       ruledBy: null, ruledAt: null, winner: null, rationale: null, requestKey: null, ...over,
     });

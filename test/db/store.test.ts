@@ -112,7 +112,7 @@ describe('what one partner’s export reads', () => {
     const at = new Date('2026-12-01T15:00:00Z');
     const dispute = (parties: string[]) =>
       store.disputes.insert({
-        accountId: 'acme', productLine: 'Analytics', status: 'open', claimIds: [], parties, raisedBy: 'slack:U0P1', raisedAs: parties[0]!, reason: '', filedFlagged: false, evidence: '', origin: null, coverageName: 'Default', arbitrator: 'pat', escalationLevel: 0,
+        accountId: 'acme', productLine: 'Analytics', status: 'open', claimIds: [], parties, raisedBy: 'slack:U0P1', raisedAs: parties[0]!, reason: '', filedFlagged: false, joinedFlagged: [], evidence: '', origin: null, coverageName: 'Default', arbitrator: 'pat', escalationLevel: 0,
         recommendation: null, recommendationRule: null, trace: [], policyVersion: '2026.1', createdAt: at, dueAt: null, ruledBy: null, ruledAt: null, winner: null, rationale: null, requestKey: null,
       }).id;
     // Ids that hold one another ("p1" in "p10", "claim:1" in "claim:10") match only themselves.

@@ -12,7 +12,23 @@ import * as slack from '../../handlers/platforms/slack/render.js';
 import * as teams from '../../handlers/platforms/teams/render.js';
 import { checkSlackMessage, checkTeamsCard } from '../support/limits.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { verifyChain } from '../../src/core/ledger/chain.js';
+import { importCsv } from '../../src/core/import/import.service.js';
 
+/** Every text element of a rendered Slack message or Teams card, with its type (plain_text, mrkdwn, TextBlock). */
+const texts = (rendered: unknown): { type: string; text: string }[] => {
+  const out: { type: string; text: string }[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      if (typeof o.text === 'string' && typeof o.type === 'string') out.push({ type: o.type, text: o.text });
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(rendered);
+  return out;
+};
 /** Each line a person reads in a reply (text blocks and list items), in order. */
 const lines = (r: Reply): string[] => r.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : b.type === 'list' ? [b.title ?? '', ...b.items.map((i) => i.text)] : b.type === 'quote' ? [`${b.label}: ${b.text}`] : []));
 const read = (r: Reply) => lines(r).join('\n');
@@ -294,5 +310,117 @@ describe('a claim filed while flagged, past its whole escalation chain', () => {
     expect(past).toHaveLength(1);
     // As the rest of its messages name it to the partner that filed it: the approval of their claim, not a dispute.
     expect(past[0]!.raiserCopy?.summary).toBe(`Approval of claim #${d.claimIds[0]} (case #${d.id}) is past its escalation chain`);
+  });
+});
+
+describe('the ledger records whether a case was opened for a claim filed while its partner was flagged', () => {
+  it('dispute.opened says filedFlagged: true for a flagged partner’s claim (waiting for approval, or over another party’s), false otherwise; the chain holds', () => {
+    const opened = (id: number) => [...rt.store.ledger.about([`dispute:${id}`], ['dispute.opened'])][0]?.payload as Record<string, unknown>;
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), meta);
+    const approval = rt.store.disputes.all().at(-1)!;
+    expect(approval.filedFlagged).toBe(true);
+    expect(opened(approval.id)).toMatchObject({ approval: true, filedFlagged: true });
+    submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent'), meta);
+    const overlap = rt.store.disputes.all().at(-1)!;
+    expect(overlap.parties).toEqual(['contoso', 'northwind']);
+    expect(opened(overlap.id)).toMatchObject({ approval: false, filedFlagged: true });
+    // Northwind is not flagged; nor is a dispute raised by hand.
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('initech'), meta);
+    const theirs = rt.store.disputes.all().at(-1)!;
+    expect(theirs.parties[0]).toBe('fabrikam');
+    expect(opened(theirs.id)).toMatchObject({ filedFlagged: false });
+    // Every case's first entry, the cases from the setup too, says it: an auditor reads it from `roe ledger export`.
+    const entries = [...rt.store.ledger.entries()];
+    for (const e of entries.filter((x) => x.kind === 'dispute.opened')) {
+      expect((e.payload as { filedFlagged?: unknown }).filedFlagged).toBe(rt.store.disputes.get(Number(e.subject.slice('dispute:'.length)))!.filedFlagged);
+    }
+    expect(verifyChain(entries).ok).toBe(true);
+  });
+});
+
+describe('a flagged partner’s claim joining another party’s case already open', () => {
+  /** Fabrikam's claim over Northwind's protected one on Acme Analytics is with the arbitrator; flagged Contoso's claim joins it. */
+  function joined() {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('acme-analytics', 'Services', 'proposal'), meta);
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('acme-analytics'), meta);
+    const open = rt.store.disputes.all().at(-1)!;
+    expect(open).toMatchObject({ status: 'open', parties: ['fabrikam', 'northwind'], filedFlagged: false });
+    const r = submitClaim(rt.deps, as.partner(rt, 'contoso'), values('acme-analytics'), meta);
+    const claim = rt.store.claims.forClaimant('contoso').at(-1)!;
+    const d = rt.store.disputes.get(open.id)!;
+    expect(d.claimIds).toContain(claim.id);
+    expect(d.parties).toContain('contoso');
+    return { d, claim, r };
+  }
+
+  it('the arbitrator’s card names the partner as flagged, the claim that joined while it was, its violations and when it lifts; the joined entry records it', () => {
+    const { d, claim } = joined();
+    expect(d.joinedFlagged).toEqual([claim.id]);
+    const entry = [...rt.store.ledger.about([`dispute:${d.id}`])].find((e) => e.kind === 'dispute.joined');
+    expect(entry?.payload).toMatchObject({ claim: claim.id, filedFlagged: true });
+    const card = rule.caseCard(rt.deps, as.person(rt, d.arbitrator), String(d.id));
+    const said = lines(card);
+    expect(said).toContain(`Claim #${claim.id} joined this case while its partner was flagged. Contoso Consulting is flagged for repeated violations, so its new claims wait for an arbitrator’s approval while the flag holds.`);
+    expect(said).toContain('Violations the flag counts (claims lost in a ruling within the last 180 days)');
+    expect(said).toContain(`#${violations[0]} Soylent Corp (Services), lost to Northwind Partners`);
+    expect(said).toContain('The flag lifts by itself on May 30, 2027, unless more violations follow. This case still goes to its ruling once the flag lifts.');
+    // Its ruling buttons as ever.
+    expect(card.blocks.some((b) => b.type === 'actions')).toBe(true);
+    expect(checkSlackMessage(slack.renderReply(card))).toEqual([]);
+    expect(checkTeamsCard(teams.renderReply(card))).toEqual([]);
+  });
+
+  it('a claim of the partner the CRM’s import brings in pending, joining the case while the partner is flagged, is kept so too', () => {
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('acme-analytics', 'Services', 'proposal'), meta);
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('acme-analytics'), meta);
+    const open = rt.store.disputes.all().at(-1)!;
+    const header = 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at';
+    importCsv(rt.ctx, 'claims', 'c.csv', `${header}\nC9,acme-analytics,contoso,resell,Services,Deal,qualified,,,pending,2026-12-01,2026-12-01\n`);
+    const claim = rt.store.claims.forClaimant('contoso').at(-1)!;
+    const d = rt.store.disputes.get(open.id)!;
+    expect(d.claimIds).toContain(claim.id);
+    expect(d.joinedFlagged).toEqual([claim.id]);
+    expect(read(rule.caseCard(rt.deps, as.person(rt, d.arbitrator), String(d.id)))).toContain(`Claim #${claim.id} joined this case while its partner was flagged. Contoso Consulting is flagged for repeated violations`);
+  });
+
+  it('the other partners of the case read nothing of Contoso’s flag; Contoso’s own users read none of who won its lost claims', () => {
+    const { d } = joined();
+    for (const other of ['fabrikam', 'northwind']) expect(read(roe(rt.deps, as.partner(rt, other), `case ${d.id}`))).not.toMatch(/flag|violation/i);
+    const own = read(roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`));
+    expect(own).not.toMatch(/lost to|Violations the flag counts|Northwind/);
+  });
+
+  it('a partner’s name is text on the card, in Slack and Teams alike', () => {
+    const { d } = joined();
+    rt.store.partners.upsert({ ...rt.store.partners.get('contoso')!, name: 'Contoso <!channel> *Ltd*' });
+    const card = rule.caseCard(rt.deps, as.person(rt, d.arbitrator), String(d.id));
+    expect(read(card)).toContain('Contoso <!channel> *Ltd* is flagged for repeated violations');
+    // Slack: the line as plain text, or mrkdwn with the name escaped; never a broadcast or bold.
+    const slackLine = texts(slack.renderReply(card)).find((x) => x.text.includes('is flagged for repeated violations'))!;
+    expect(slackLine.type === 'plain_text' ? slackLine.text : '').toContain('Contoso <!channel> *Ltd* is flagged');
+    for (const x of texts(slack.renderReply(card))) if (x.type === 'mrkdwn') expect(x.text).not.toMatch(/<!channel>|\*Ltd\*/);
+    // Teams reads a TextBlock as markdown: the name's marks escaped, its tag broken.
+    const teamsLine = texts(teams.renderReply(card)).find((x) => x.text.includes('is flagged for repeated violations'))!;
+    expect(teamsLine.text).toContain('Contoso <\u200B!channel> \\*Ltd\\* is flagged');
+  });
+
+  it('once the flag lifts: the card says so, to the arbitrator and to Contoso’s users, and the Slack card already posted is redrawn', () => {
+    rt.clock.set('2027-05-30T10:00:00Z');
+    const { d, claim } = joined();
+    rt.store.caseCards.remember({ disputeId: d.id, channel: 'D0PAT', ts: '1700000000.000200', user: 'U0PAT', person: d.arbitrator });
+    const before = (rt.db.sqlite.prepare('select max(id) from outbox').pluck().get() as number | null) ?? 0;
+    rt.clock.set('2027-05-30T16:00:00Z');
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(ledgerKinds(rt, 'partner:contoso')).toEqual(['partner.flagged', 'partner.unflagged']);
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
+    const lifted = `Contoso Consulting’s flag has since lifted: its claim #${claim.id}, which joined this case while the flag held, still goes to the ruling; its new claims no longer do.`;
+    const card = read(rule.caseCard(rt.deps, as.person(rt, rt.store.disputes.get(d.id)!.arbitrator), String(d.id)));
+    expect(card).toContain(lifted);
+    expect(card).not.toMatch(/is flagged for repeated violations, so|Violations the flag counts/);
+    expect(read(roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`))).toContain(`Your organisation’s flag has since lifted: your claim #${claim.id}, which joined this case while the flag held, still goes to the ruling; your new claims no longer do.`);
+    expect(read(roe(rt.deps, as.partner(rt, 'fabrikam'), `case ${d.id}`))).not.toMatch(/flag/i);
+    const updates = (rt.db.sqlite.prepare('select target, body from outbox where id > ? order by id').all(before) as { target: string; body: string }[]).filter((m) => m.target.includes('"kind":"message"') && m.target.includes('1700000000.000200'));
+    expect(updates).toHaveLength(1);
+    expect(read(JSON.parse(updates[0]!.body) as Reply)).toContain(lifted);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { roe } from '../../handlers/roe.js';
@@ -214,7 +215,9 @@ describe('/roe stats', () => {
     const first = rt.store.claims.forClaimant('contoso').filter((c) => c.violation)[0]!;
     const policy = rt.policies.inForceAt(rt.clock.now()).policy;
     const stats = (at: Date) => computeStats({ claims: rt!.store.claims.all(), disputes: rt!.store.disputes.all(), breachesByDispute: breachesFromLedger(rt!.store.ledger.entries()), policy, now: at, partners: rt!.store.partners.all().map((p) => p.id) });
-    const edge = new Date(first.registeredAt.getTime() + policy.consequences.window_days * 86_400_000);
+    // window_days calendar days later in the policy's time zone: Dec 1 to May 30, summer time by then, the same time of day on the clock.
+    const edge = DateTime.fromJSDate(first.registeredAt, { zone: policy.timezone }).plus({ days: policy.consequences.window_days }).toJSDate();
+    expect(edge.getTime()).toBe(first.registeredAt.getTime() + policy.consequences.window_days * 86_400_000 - 3_600_000);
     expect(stats(new Date(edge.getTime() - 1)).parties.find((p) => p.party === 'contoso')).toMatchObject({ violations: 3, flagged: true });
     // Registered exactly window_days ago: outside, for the flag (registered after the window's start) and for stats alike.
     expect(stats(edge).parties.find((p) => p.party === 'contoso')).toMatchObject({ violations: 2, flagged: false });

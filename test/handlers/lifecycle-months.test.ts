@@ -220,11 +220,11 @@ describe('a partner flagged for violations', () => {
     violation('initech');
     expect(posts()).toContain('Contoso Consulting is flagged after 3 violations: its new claims wait for an arbitrator’s approval. The flag lifts by itself on May 29, 2027, when fewer than 3 of its violations are within the last 180 days, unless more follow.');
     expect(submitClaim(rt.deps, as.partner(rt, 'contoso'), claimValues('muller', 'qualified'), meta).summary).toMatch(/is pending$/);
-    // The first violation leaves the 180-day window on May 29, 2027 at 10:01 in New York.
-    rt.clock.set('2027-05-29T15:00:00Z');
+    // The first violation leaves the 180-day window on May 29, 2027 at 10:01 in New York (EDT by then: 14:01 UTC, not 15:01).
+    rt.clock.set('2027-05-29T14:00:00Z');
     tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
     expect(rt.store.partners.flaggedAt('contoso')).not.toBeNull();
-    rt.clock.set('2027-05-29T15:01:00Z');
+    rt.clock.set('2027-05-29T14:01:00Z');
     tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
     expect(rt.store.partners.flaggedAt('contoso')).toBeNull();
     expect(posts().at(-1)).toBe('Contoso Consulting is no longer flagged: 2 violations within 180 days, under the 3 that flag a partner.');

@@ -271,7 +271,7 @@ describe('who arbitrates a case over a grandfathered claim', () => {
     // As opened before this rule: arbitrator and coverage from the claim's version (2026.1).
     const d = rt.store.disputes.insert({
       accountId: 'soylent', productLine: 'Analytics', status: 'open', claimIds: [northwind.id], parties: ['contoso', 'northwind'], raisedBy: 'console:contoso-user', raisedAs: 'contoso',
-      reason: 'x', filedFlagged: false, evidence: '', origin: null, coverageName: 'Default', arbitrator: 'pat', escalationLevel: 0, recommendation: 'northwind', recommendationRule: 'first-registration',
+      reason: 'x', filedFlagged: false, joinedFlagged: [], evidence: '', origin: null, coverageName: 'Default', arbitrator: 'pat', escalationLevel: 0, recommendation: 'northwind', recommendationRule: 'first-registration',
       trace: [], policyVersion: '2026.1', createdAt: rt.clock.now(), dueAt: new Date('2026-12-07T15:00:00Z'), ruledBy: null, ruledAt: null, winner: null, rationale: null, requestKey: null,
     });
     expect(queueFor(rt.ctx, 'sam').map((x) => x.id)).toEqual([d.id]);

@@ -194,7 +194,8 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   }
   const parties = [...new Set<PartyId>([claimant, ...conflicts.map(partyOf)])];
   if (open) {
-    const joined = joinCase(ctx, open, account, claim, parties, now, input.origin, principal.kind === 'internal' ? principal.personKey : null);
+    // Whether its partner is flagged is known already (approvalReasons, above): no read more.
+    const joined = joinCase(ctx, open, account, claim, parties, now, input.origin, principal.kind === 'internal' ? principal.personKey : null, flagged);
     return { claim: store.claims.get(claim.id)!, outcome: 'pending', disputeId: open.id, events: joined.events, repeated: false, waits: conflicts.length > 0 ? 'overlap' : 'case', conflicts };
   }
   const { dispute, events } = openCase(

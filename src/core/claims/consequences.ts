@@ -1,24 +1,59 @@
+import { DateTime } from 'luxon';
 import type { DomainContext } from '../context.js';
 import type { DomainEvent } from '../events.js';
 import type { Policy } from '../policy/schema.js';
 import type { Claim } from '../types.js';
+import { offsetsOf } from '../time-format.js';
 
 export const FLAG_REVIEW_TIMER = 'partner.flag_review';
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /**
- * When a partner's flag lifts by itself, unless more violations follow: when the violation that
- * many (`violations_to_flag`) from the newest leaves the window. Null under the threshold.
- * `registered`: the violations' registration dates, oldest first.
+ * `days` calendar days after (or, negative, before) `at` in the policy's time zone: the same time
+ * of day on that day, so that a change to or from summer time in between moves it by no hour.
+ * A time of day that day does not have (skipped when the clocks go forward) is the hour after.
  */
-function flagLiftsAt(registered: readonly Date[], policy: Policy): Date | null {
-  const n = policy.consequences.violations_to_flag;
-  return registered.length >= n ? new Date(registered[registered.length - n]!.getTime() + policy.consequences.window_days * DAY) : null;
+function calendarDays(at: Date, days: number, zone: string): Date {
+  // Read on every partner's claim (requiresApproval): away from a change of the clocks, the zone's
+  // offset (remembered per day) says it; near one, luxon does.
+  const offsets = offsetsOf(zone);
+  const t = at.getTime();
+  const from = offsets(t);
+  const to = t + days * DAY + (from - offsets(t + days * DAY)) * 60_000;
+  const offset = offsets(to);
+  if (offsets(to - 3 * HOUR) === offset && offsets(to + 3 * HOUR) === offset && offsets(t - 3 * HOUR) === from && offsets(t + 3 * HOUR) === from) return new Date(t + days * DAY + (from - offset) * 60_000);
+  return DateTime.fromJSDate(at, { zone }).plus({ days }).toJSDate();
 }
 
-/** When the consequences window ending at `now` began: a violation counts when registered after it (the flag and the stats count alike). */
+/**
+ * When a partner's flag lifts by itself, unless more violations follow: when the violation that
+ * many (`violations_to_flag`) from the newest leaves the window, `window_days` calendar days in
+ * the policy's time zone after it was registered, at the time of day it was. Null under the
+ * threshold. `registered`: the violations' registration dates, oldest first.
+ */
+export function flagLiftsAt(registered: readonly Date[], policy: Policy): Date | null {
+  const n = policy.consequences.violations_to_flag;
+  if (registered.length < n) return null;
+  const violation = registered[registered.length - n]!.getTime();
+  let at = calendarDays(new Date(violation), policy.consequences.window_days, policy.timezone);
+  // A violation registered in the hour the clocks go back happens twice on that day's clock: the
+  // window taken back from that day may reach the first of the two. Later by that much, so that
+  // the window has left the violation when the flag's review comes (and the flag lifts then).
+  for (let i = 0; i < 2; i++) {
+    const short = violation - windowStart(policy, at).getTime();
+    if (short <= 0) break;
+    at = new Date(at.getTime() + short);
+  }
+  return at;
+}
+
+/**
+ * When the consequences window ending at `now` began: `window_days` calendar days before, in the
+ * policy's time zone (a violation counts when registered after it; the flag and the stats count alike).
+ */
 export function windowStart(policy: Policy, now: Date): Date {
-  return new Date(now.getTime() - policy.consequences.window_days * DAY);
+  return calendarDays(now, -policy.consequences.window_days, policy.timezone);
 }
 
 /** A partner's violations inside the policy's window ending at `now`, oldest first. */
@@ -56,7 +91,9 @@ export function reviewPartner(ctx: DomainContext, partnerId: string, now: Date):
     events.push({ type: 'partner.unflagged', partnerId, violations: violations.length });
   }
   ctx.store.timers.cancel(subject, FLAG_REVIEW_TIMER);
-  if (liftsAt) ctx.store.timers.schedule({ kind: FLAG_REVIEW_TIMER, subject, dueAt: liftsAt, payload: {} }, now);
+  // Reviewed again when the flag lifts. Within an hour of the clocks going back, the window may
+  // still hold a violation whose lifting has come: looked at again an hour on, not at once again.
+  if (liftsAt) ctx.store.timers.schedule({ kind: FLAG_REVIEW_TIMER, subject, dueAt: liftsAt.getTime() > now.getTime() ? liftsAt : new Date(now.getTime() + HOUR), payload: {} }, now);
   return events;
 }
 

@@ -307,6 +307,7 @@ export function openCase(
         ? followedBy(input.reason, `The criteria pick a party that a ruling on dispute #${overruled.id} went against here: only an arbitrator can give it the line.`)
         : input.reason,
     filedFlagged: input.filedFlagged ?? false,
+    joinedFlagged: [],
     evidence: input.evidence,
     origin: input.origin,
     coverageName: coverage.name,
@@ -332,7 +333,8 @@ export function openCase(
     subject,
     actor: input.raisedBy,
     policyVersion: version.version,
-    payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, raisedAs: input.raisedAs, ...(input.raisedFrom ? { raisedFrom: input.raisedFrom } : {}), coverage: coverage.name, approval: input.approvalOnly ?? false, ...(heldBy ? { heldByRuling: true } : {}) },
+    // filedFlagged: as the case keeps it (an entry written before it was recorded has none: the case's row says).
+    payload: { account: input.account.id, productLine: input.productLine, claims: dispute.claimIds, parties: input.parties, raisedAs: input.raisedAs, ...(input.raisedFrom ? { raisedFrom: input.raisedFrom } : {}), coverage: coverage.name, approval: input.approvalOnly ?? false, filedFlagged: dispute.filedFlagged, ...(heldBy ? { heldByRuling: true } : {}) },
   });
   const events: DomainEvent[] = [{ type: 'dispute.opened', dispute }];
   if (!settles) startSla(ctx, dispute.id, inForce, level, now);
@@ -372,7 +374,7 @@ export function recommendationOf(ctx: DomainContext, account: Account, claims: r
  * claims. The arbitrator and the SLA stay as they are, unless the arbitrator filed the claim:
  * then the case moves on (see recuseAssignee; `filer`, the person of the policy who filed it).
  */
-export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account, claim: Claim, parties: PartyId[], now: Date, origin: ThreadRef | null = null, filer: string | null = null): { dispute: Dispute; events: DomainEvent[] } {
+export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account, claim: Claim, parties: PartyId[], now: Date, origin: ThreadRef | null = null, filer: string | null = null, filedFlagged = false): { dispute: Dispute; events: DomainEvent[] } {
   const claimIds = [...dispute.claimIds, claim.id];
   // Live as the clock has it, as liveClaims reads them: a claim gone dormant or expired whose
   // timer has not fired yet holds the line no more than one whose timer has.
@@ -384,9 +386,11 @@ export function joinCase(ctx: DomainContext, dispute: Dispute, account: Account,
   const adopted = dispute.origin === null && origin !== null ? origin : null;
   // Judged under the version of its earliest live claim, which the case names from now on (an
   // older claim that closed or lapsed no longer holds its version: see recommendationOf).
-  const joined: Dispute = { ...dispute, claimIds, parties: [...new Set([...dispute.parties, ...parties])], recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version, ...(adopted ? { origin: adopted } : {}) };
-  ctx.store.disputes.update(dispute.id, { claimIds: joined.claimIds, parties: joined.parties, recommendation: joined.recommendation, recommendationRule: joined.recommendationRule, trace: joined.trace, policyVersion: joined.policyVersion, ...(adopted ? { origin: adopted } : {}) });
-  ctx.store.ledger.append({ at: now, kind: 'dispute.joined', subject: `dispute:${dispute.id}`, actor: claim.createdBy, policyVersion: version.version, payload: { claim: claim.id, parties: joined.parties, recommendation: decision.winner, rule: decision.rule, trace: decision.trace } });
+  // A claim filed while its partner was flagged (`filedFlagged`, as the claim's own transaction found it) is kept so in the same write: its cards say how that flag stands.
+  const flagged = filedFlagged ? { joinedFlagged: [...dispute.joinedFlagged, claim.id] } : {};
+  const joined: Dispute = { ...dispute, claimIds, parties: [...new Set([...dispute.parties, ...parties])], recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version, ...flagged, ...(adopted ? { origin: adopted } : {}) };
+  ctx.store.disputes.update(dispute.id, { claimIds: joined.claimIds, parties: joined.parties, recommendation: joined.recommendation, recommendationRule: joined.recommendationRule, trace: joined.trace, policyVersion: joined.policyVersion, ...flagged, ...(adopted ? { origin: adopted } : {}) });
+  ctx.store.ledger.append({ at: now, kind: 'dispute.joined', subject: `dispute:${dispute.id}`, actor: claim.createdBy, policyVersion: version.version, payload: { claim: claim.id, parties: joined.parties, recommendation: decision.winner, rule: decision.rule, trace: decision.trace, filedFlagged } });
   // Its assignee filed the claim (recusal): the case moves on to the next person of its chain
   // with no part in it, who is sent it as it now stands (the move says the claim joined).
   const moved = recuseAssignee(ctx, joined, claim, now, filer);

@@ -1,5 +1,6 @@
 import type { DomainContext } from '../context.js';
 import { approvalReasons } from '../claims/claims.service.js';
+import { requiresApproval } from '../claims/consequences.js';
 import { protectedAt } from '../claims/lifecycle.js';
 import { collisionReason, findConflicts, partyOf } from '../claims/overlap.js';
 import { joinCase, liveClaims, openCase } from '../disputes/settle.js';
@@ -44,7 +45,8 @@ export function putInCase(ctx: DomainContext, imported: Claim, now: Date): { dis
   const parties = [...new Set<PartyId>([claim.claimant, ...conflicts.map(partyOf)])];
   const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && sameProductLine(d.productLine, claim.productLine));
   if (open) {
-    const joined = joinCase(ctx, open, account, claim, parties, now);
+    // Imported while its partner is flagged: kept so, as a claim filed in chat is (its cards say so).
+    const joined = joinCase(ctx, open, account, claim, parties, now, null, null, claim.claimant !== DIRECT && requiresApproval(ctx, claim.claimant, now));
     return { disputeId: open.id, events: joined.events };
   }
   const approval = approvalReasons(ctx, account, claim.productLine, claim.claimant, now);

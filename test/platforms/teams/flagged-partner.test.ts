@@ -95,3 +95,35 @@ describe('the arbitrator of a claim a flagged partner files in Teams', () => {
     expect(own).not.toContain('lost to');
   });
 });
+
+describe('a flagged partner’s claim joining another party’s case already open, in Teams', () => {
+  it('the case card names the partner as flagged, the claim that joined while it was, whom its violations were lost to and when the flag lifts; the other party reads nothing of it', async () => {
+    const { rt } = h;
+    const meta = { origin: consoleOrigin, requestKey: null };
+    const values = (account: string, stage: string) => ({ ...claimInputs(account), stage });
+    for (const a of ['soylent', 'initech', 'muller']) submitClaim(rt.deps, as.partner(rt, 'northwind'), values(a, 'proposal'), meta);
+    rt.clock.advance(3_600_000);
+    for (const a of ['soylent', 'initech', 'muller']) {
+      submitClaim(rt.deps, as.partner(rt, 'contoso'), values(a, 'qualified'), meta);
+      const d = rt.store.disputes.all().at(-1)!;
+      approve(rt.deps, as.person(rt, d.arbitrator), d.id);
+    }
+    expect(rt.store.partners.flaggedAt('contoso')).not.toBeNull();
+    // Fabrikam's claim over Northwind's on Acme Analytics is with the arbitrator; Contoso's claim, filed from Teams, joins it.
+    submitClaim(rt.deps, as.partner(rt, 'northwind'), values('acme-analytics', 'proposal'), meta);
+    submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('acme-analytics', 'qualified'), meta);
+    const d = rt.store.disputes.all().at(-1)!;
+    expect(d.parties).toEqual(['fabrikam', 'northwind']);
+    await fileAsContoso('acme-analytics');
+    const claim = rt.store.claims.forClaimant('contoso').at(-1)!;
+    expect(rt.store.disputes.get(d.id)!.joinedFlagged).toEqual([claim.id]);
+    const card = await h.say(USERS.pat, `roe case ${d.id}`);
+    const read = readCard(card);
+    expect(read).toContain(`Claim #${claim.id} joined this case while its partner was flagged. Contoso Consulting is flagged for repeated violations, so its new claims wait for an arbitrator’s approval while the flag holds.`);
+    expect(read).toMatch(/Soylent Corp \(Services\), lost to Northwind Partners/);
+    expect(read).toMatch(/The flag lifts by itself on \w+ \d+, 2027, unless more violations follow\. This case still goes to its ruling once the flag lifts\./);
+    expect(checkTeamsCard(card)).toEqual([]);
+    const own = readCard(await h.say(USERS.contoso, `roe case ${d.id}`));
+    expect(own).not.toMatch(/lost to|Northwind/);
+  });
+});

@@ -1,0 +1,1 @@
+ALTER TABLE `disputes` ADD `joined_flagged` text DEFAULT '[]' NOT NULL;
