@@ -1,9 +1,9 @@
-import type { Principal } from '../src/core/authz.js';
+import { canSeeParty, type Principal } from '../src/core/authz.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
-import { raisedHoldingNoClaim } from '../src/core/disputes/review.js';
-import { DIRECT, type Claim, type Dispute } from '../src/core/types.js';
+import { partiesOutOfProgramme, withdrawnAsRaiserLeft } from '../src/core/disputes/review.js';
+import { DIRECT, type Claim, type Dispute, type PartyId } from '../src/core/types.js';
 import { isLive } from '../src/core/claims/lifecycle.js';
 import { flagStanding } from '../src/core/claims/consequences.js';
 import { breachOutcome, pastDue, recusalsOf } from '../src/core/sla/sla.service.js';
@@ -82,10 +82,11 @@ export function caseTitle(viewer: Principal, d: Pick<Dispute, 'id' | 'parties' |
 }
 
 /** Who is on each side of a dispute, as this viewer may see them. */
-function partiesLine(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
+function partiesLine(deps: HandlerDeps, viewer: Principal, d: Dispute, out: ReadonlySet<PartyId>): string {
   const vp = viewpoint(deps, viewer);
-  // One name per party: two partners this viewer may not see are "another party" twice.
-  return [...new Set(d.parties)].map((p) => vp.party(p)).join(' vs ');
+  // One name per party: two partners this viewer may not see are "another party" twice. One taken
+  // out of the programme (roe partner close) is said to have left, to whoever may see its name.
+  return [...new Set(d.parties)].map((p) => `${vp.party(p)}${out.has(p) && canSeeParty(viewer, p) ? ' (left the partner programme)' : ''}`).join(' vs ');
 }
 
 /**
@@ -108,6 +109,19 @@ export function recusalLine(deps: HandlerDeps, vp: Viewpoint, d: Dispute): strin
 }
 
 /**
+ * Who an open or closed case recommends, and by which rule: the one party left when the criteria's
+ * pick left the programme (no rule, see recommendAgain); a pick out of the programme that was not
+ * looked at again is said to be one the line cannot go to.
+ */
+function recommendationWords(vp: Viewpoint, d: Dispute, out: ReadonlySet<PartyId>): string {
+  if (!d.recommendation) return 'None: the criteria did not pick an owner';
+  const rule = d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : '';
+  if (d.status === 'open' && out.has(d.recommendation)) return `${vp.party(d.recommendation)}${rule}, which left the partner programme: award it to another party, or to nobody`;
+  if (!d.recommendationRule && out.size > 0) return `${vp.party(d.recommendation)} (the one party left)`;
+  return `${vp.party(d.recommendation)}${rule}`;
+}
+
+/**
  * The case as a card: account, parties, the claims, the recommendation and its trace, the
  * due time, and (for someone who may rule on an open case) the ruling buttons. After a
  * ruling the same card shows the outcome instead of the buttons.
@@ -119,15 +133,17 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   // A claim waiting for approval, to those who may know it: its party's claim, approved or
   // rejected; no parties on sides, no recommendation over other parties.
   const approval = approvalShown(viewer, d);
+  // Its parties taken out of the programme (roe partner close): one read of the cached partners table.
+  const out = partiesOutOfProgramme(deps.ctx, d);
   const facts = [
     { label: 'Account', value: `${accountName} (${d.productLine})` },
-    approval ? { label: 'Party', value: vp.party(d.parties[0]!) } : { label: 'Parties', value: partiesLine(deps, viewer, d) },
+    approval ? { label: 'Party', value: vp.party(d.parties[0]!) } : { label: 'Parties', value: partiesLine(deps, viewer, d, out) },
     { label: 'Arbitrator', value: vp.person(d.arbitrator) },
   ];
   if (d.status === 'open' && d.dueAt) facts.push({ label: 'Due', value: `${vp.deadline(d.dueAt)}${pastDue(d, deps.ctx.clock.now()) ? ' (overdue)' : ''}` });
   if (approval) {
     if (d.status === 'open') facts.push({ label: 'Waiting for', value: `approval of ${approvalClaims(d)}` });
-  } else facts.push({ label: 'Recommendation', value: d.recommendation ? `${vp.party(d.recommendation)}${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}` : 'None: the criteria did not pick an owner' });
+  } else facts.push({ label: 'Recommendation', value: recommendationWords(vp, d, out) });
   const blocks: Block[] = [{ type: 'facts', facts }];
   // Why it is with its arbitrator and not someone before them (recusal), for the company's people.
   const recusal = viewer.kind === 'internal' ? recusalLine(deps, vp, d) : null;
@@ -180,7 +196,8 @@ export function disputeCard(deps: HandlerDeps, viewer: Principal, d: Dispute, op
   }
   if (d.status === 'open' && opts.withActions) {
     const actions: Extract<Block, { type: 'actions' }>['actions'] = [];
-    if (d.recommendation) {
+    // A party out of the programme (a case its closing did not look at again) cannot be given the line: no button offers it.
+    if (d.recommendation && !out.has(d.recommendation)) {
       // One click rules for good: where the platform can, it is asked again first.
       const party = vp.party(d.recommendation);
       // A claim waiting for approval has one party and no other claim to reject.
@@ -263,7 +280,7 @@ export function outcomeText(deps: HandlerDeps, viewer: Principal, d: Dispute): s
   }
   if (d.status === 'withdrawn') {
     // A case a partner raised holding no claim in it was withdrawn when that partner left the programme (roe partner close).
-    if (raisedHoldingNoClaim(deps.ctx, d)) return `Closed without a ruling: the partner that raised it${viewer.kind === 'internal' ? ` (${vp.party(d.raisedAs!)})` : ''} left the partner programme.`;
+    if (withdrawnAsRaiserLeft(deps.ctx, d)) return `Closed without a ruling: the partner that raised it${viewer.kind === 'internal' ? ` (${vp.party(d.raisedAs!)})` : ''} left the partner programme.`;
     return `Closed without a ruling: none of its claims is live any more (lost, won, rejected or expired).`;
   }
   return `Dispute #${d.id} is ${d.status}.`;

@@ -856,9 +856,15 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const mine = arbitratorsCard(d);
         if (!mine) break;
         const { target, vp, card } = mine;
-        const now = d.recommendation ? `the criteria now recommend ${vp.party(d.recommendation)}` : 'the criteria now recommend nobody';
+        // A party recommended because the criteria's pick left the programme is the one party left (see recommendAgain).
+        const now = d.recommendation ? (e.why === 'left' && d.recommendationRule === null ? `${vp.party(d.recommendation)} is recommended now, as the one party left` : `the criteria now recommend ${vp.party(d.recommendation)}`) : 'the criteria now recommend nobody';
         const was = e.from ? ` (it was ${vp.party(e.from)})` : '';
-        const what = e.why === 'changed' ? `A claim in dispute #${d.id} changed in the CRM (its stage or registration date)` : `A claim in dispute #${d.id} closed while it waited`;
+        const what =
+          e.why === 'changed'
+            ? `A claim in dispute #${d.id} changed in the CRM (its stage or registration date)`
+            : e.why === 'left'
+              ? `The party recommended in dispute #${d.id} left the partner programme, so the line cannot go to it`
+              : `A claim in dispute #${d.id} closed while it waited`;
         const lead = [text(`${what}: ${now}${was}.`, 'warning')];
         const key = `recommendation:${d.id}:${d.recommendation ?? 'none'}:${stamp}`;
         // The cards sent before show it as it now stands: none offers to approve the party recommended before.

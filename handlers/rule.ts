@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { authorizeRuling, caseNamedBy, formerPerson, unknownReason, type Principal } from '../src/core/authz.js';
 import { assertOpen, partiesHoldingNothing, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
-import { reviewCase } from '../src/core/disputes/review.js';
+import { partiesOutOfProgramme, reviewCase } from '../src/core/disputes/review.js';
 import { approvalClaims, isOverlapCase } from '../src/core/disputes/settle.js';
 import { chainOf, recusalOf, rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
 import type { Dispute, PartyId } from '../src/core/types.js';
@@ -155,8 +155,9 @@ export function awardForm(deps: HandlerDeps, viewer: Principal, value: unknown):
   mayRule(deps, viewer, d);
   assertOpen(deps.ctx, d);
   const vp = viewpoint(deps, viewer);
-  // A party whose claims in the case all closed (lost or won in the CRM) holds nothing to award.
-  const gone = partiesHoldingNothing(deps.ctx, d);
+  // A party whose claims in the case all closed (lost or won in the CRM) holds nothing to award;
+  // one taken out of the programme (roe partner close) may not be given the line.
+  const gone = new Set([...partiesHoldingNothing(deps.ctx, d), ...partiesOutOfProgramme(deps.ctx, d)]);
   // A claim waiting for approval (one party, reached by "Reject"): approved for its party,
   // refused for nobody. Who rules is one of the company's people, told it is an approval.
   const approval = !isOverlapCase(d);

@@ -357,6 +357,10 @@ export function createStore(
       return p ? { ...p } : undefined;
     },
     all: () => partnerTable().sorted.map((p) => ({ ...p })),
+    inProgramme: () => {
+      const { sorted, closed } = partnerTable();
+      return sorted.filter((p) => !closed.has(p.id)).map((p) => ({ ...p }));
+    },
     upsert: (p, keep = []) => {
       const done = upsertRow('partners', PARTNERS, { ...p, updatedAt: now() }, keep);
       if (done !== 'unchanged') dropCaches();

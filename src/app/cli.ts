@@ -1095,7 +1095,13 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         else lines.push(`- close no claim: ${who} has no live claim (pending, protected or dormant)`);
         if (closing.cases.length) lines.push(`- look again at the open ${closing.cases.length === 1 ? 'case' : 'cases'} holding them, ${listed(closing.cases.map((d) => `#${d.id}`))}: withdrawn when no claim in it is left live (its parties and arbitrator are told), otherwise recommended on again over the claims left (its arbitrator is told when that changes who is recommended)`);
         if (closing.linked) lines.push(`- unlink its ${org}: its users become unknown externals, who may only ask for help`);
-        if (closing.raisedCases.length) lines.push(`- withdraw ${casesRaised(closing.raisedCases)} holding no claim in ${closing.raisedCases.length === 1 ? 'it' : 'them'}: nobody is left to pursue ${closing.raisedCases.length === 1 ? 'it' : 'them'} (its other parties, its thread and its arbitrator are told)`);
+        // Raised holding no claim (by hand, against an owner), or with a claim of its closed here against an owner holding none.
+        const ours = new Set(closing.claims.map((c) => c.id));
+        const withClaim = closing.raisedCases.filter((d) => d.claimIds.some((id) => ours.has(id)));
+        const withNone = closing.raisedCases.filter((d) => !withClaim.includes(d));
+        const pursue = (n: number) => `nobody is left to pursue ${n === 1 ? 'it' : 'them'} (${n === 1 ? 'its' : 'their'} other parties, ${n === 1 ? 'its thread and its arbitrator are' : 'threads and arbitrators are'} told)`;
+        if (withNone.length) lines.push(`- withdraw ${casesRaised(withNone)} holding no claim in ${withNone.length === 1 ? 'it' : 'them'}: ${pursue(withNone.length)}`);
+        if (withClaim.length) lines.push(`- withdraw ${casesRaised(withClaim)} with a claim closed here, against an owner holding no claim in ${withClaim.length === 1 ? 'it' : 'them'}, and no other party's live claim in ${withClaim.length === 1 ? 'it' : 'them'}: ${pursue(withClaim.length)}`);
         if (closing.otherCases.length) lines.push(`- leave ${casesLeft(closing.otherCases)}`);
         lines.push(closing.closedAt === null ? '- record it as out of the programme: a claims file then refuses live claims of it, and a partners file no longer links it (only --reopen brings it back)' : `- keep it out of the programme, as it is since ${result.leftOn}`);
         lines.push('Its partner row, its stats and the ledger stay.');

@@ -204,8 +204,9 @@ export function createRuntime(config: Config, logger: Logger, clock: Clock = sys
         },
       },
       // A home user is never a partner's: the partners are read only for someone from outside.
-      // Those taken out of the programme, only for someone of no partner: told theirs left.
-      resolve: (identity) => resolvePrincipal(identity, policies.inForceAt(clock.now()).policy.people, identity.home ? [] : store.partners.all(), () => formerPartners(store)),
+      // Those taken out of the programme, only for someone of no partner in it: told theirs left
+      // (a console user names its partner by id, which the partner's row keeps once it left).
+      resolve: (identity) => resolvePrincipal(identity, policies.inForceAt(clock.now()).policy.people, identity.home ? [] : store.partners.inProgramme(), () => formerPartners(store)),
       recordPolicy: recordNow,
       reindex: () => {
         if (index === null) {

@@ -69,9 +69,10 @@ export function userKeysOfPerson(people: PolicyPeople, personKey: string): strin
 
 /**
  * Internal users are the company's; an external user belongs to the partner whose Slack team
- * or Teams tenant they come from; anyone else is unknown and may only ask for help. `former`, read
- * only for someone of no partner, gives the partners taken out of the programme: one of their
- * workspaces is said to be theirs.
+ * or Teams tenant they come from (on the console, whose id they give); anyone else is unknown and
+ * may only ask for help. `partners` are those in the programme. `former`, read only for someone of
+ * no partner, gives the partners taken out of the programme: one of their workspaces (on the
+ * console, their id) is said to be theirs.
  */
 export function resolvePrincipal(
   who: ChatIdentity,
@@ -95,7 +96,8 @@ export function resolvePrincipal(
   const org = who.platform === 'teams' ? who.orgId?.toLowerCase() : who.orgId;
   const partner = org ? partners.find((p) => orgOf(p) === org) : undefined;
   if (partner) return { kind: 'external', userKey: key, partnerId: partner.id, displayName: who.displayName };
-  const gone = org && former && who.platform !== 'console' ? former().find((p) => orgOf(p) === org) : undefined;
+  // On the console, by the partner's id, which its row keeps once it left: told so, as in Slack and Teams.
+  const gone = org && former ? former().find((p) => orgOf(p) === org) : undefined;
   return { kind: 'unknown', userKey: key, displayName: who.displayName, ...(gone ? { formerPartner: gone } : {}) };
 }
 

@@ -36,9 +36,10 @@ export type DomainEvent =
   | { type: 'dispute.withdrawn'; dispute: Dispute }
   /**
    * The criteria now recommend `dispute.recommendation` instead of `from` on a running case: a
-   * claim of it closed (`closed`), or the CRM changed a claim's stage or registration (`changed`).
+   * claim of it closed (`closed`), the CRM changed a claim's stage or registration (`changed`), or
+   * the party recommended left the partner programme (`left`: see partiesOutOfProgramme).
    */
-  | { type: 'dispute.recommendation_changed'; dispute: Dispute; from: PartyId | null; why: 'closed' | 'changed' }
+  | { type: 'dispute.recommendation_changed'; dispute: Dispute; from: PartyId | null; why: 'closed' | 'changed' | 'left' }
   | { type: 'claim.dormancy_warning'; claim: Claim; dormantAt: Date }
   | { type: 'claim.dormant'; claim: Claim }
   /** The claim's protection ends at `endsAt`, which logged activity does not move. */

@@ -57,6 +57,8 @@ export interface AccountsRepo {
 export interface PartnersRepo {
   get(id: string): Partner | undefined;
   all(): Partner[];
+  /** The partners in the programme: all but those taken out of it (see closure). One read, as all's. */
+  inProgramme(): Partner[];
   /** As {@link AccountsRepo.upsert}: inserted, updated (but for the fields in `keep`), or unchanged and not written. */
   upsert(partner: Partner, keep?: readonly (keyof Partner)[]): 'inserted' | 'updated' | 'unchanged';
   /** When the partner was flagged by the consequences rule, or null. */

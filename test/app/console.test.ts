@@ -10,6 +10,7 @@ import { ROE_SUBCOMMANDS } from '../../handlers/roe.js';
 import { renderReply } from '../../handlers/platforms/console/render.js';
 import { quote, reply } from '../../handlers/replies/model.js';
 import { hostConsole } from '../../src/app/console-host.js';
+import { closePartner } from '../../src/core/claims/close-partner.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { ROOT } from '../support/builders.js';
 import { openArbitratedCase } from '../support/cases.js';
@@ -603,5 +604,19 @@ describe('the console, as time passes between commands', () => {
     const answered = out.slice(out.indexOf('> /answer 1'));
     expect(answered).toContain('┌ DM to Dana Reyes');
     expect(answered).toContain('  │   Answer from Pat Okafor (Direct sales):\n  │   │ Last Tuesday.');
+  });
+
+  it("a user of a partner taken out of the programme (roe partner close) is told so, as in Slack and Teams: no longer that partner's user, help only", async () => {
+    const rt = testRuntime();
+    closePartner(rt.ctx, 'fabrikam');
+    const out = await driveConsole(rt, ['/as fabrikam', '/who-owns acme', '/claim account="Acme Corporation" product=analytics route=resell opportunity="Acme via Fabrikam"', '/help', '/quit']);
+    const live = rt.store.claims.all().filter((c) => c.claimant === 'fabrikam' && c.status !== 'expired');
+    rt.close();
+    expect(live).toEqual([]);
+    const answer = (cmd: string) => out.slice(out.indexOf(`> ${cmd}`), out.indexOf('\n> ', out.indexOf(`> ${cmd}`)));
+    expect(answer('/as fabrikam')).toContain('You are now fabrikam-user (of Fabrikam Systems, which left the partner programme: help only).');
+    expect(answer('/as fabrikam')).not.toContain('external');
+    expect(answer('/who-owns acme')).toContain('Your organisation (Fabrikam Systems) is no longer in our partner programme, so you cannot look up accounts');
+    expect(answer('/claim')).toContain('Your organisation (Fabrikam Systems) is no longer in our partner programme, so you cannot register deals');
   });
 });

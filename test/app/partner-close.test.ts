@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import { submitDispute } from '../../handlers/dispute.js';
-import { approve, submitAward } from '../../handlers/rule.js';
+import { approve, awardForm, submitAward } from '../../handlers/rule.js';
+import { renderReply as renderSlack } from '../../handlers/platforms/slack/render.js';
 import { roe } from '../../handlers/roe.js';
 import { whoOwns } from '../../handlers/who-owns.js';
 import { main } from '../../src/app/cli.js';
@@ -14,7 +15,7 @@ import { importCsv } from '../../src/core/import/import.service.js';
 import { verifyChain } from '../../src/core/ledger/chain.js';
 import { policyTextWith } from '../support/builders.js';
 import { consoleOrigin, outbox } from '../support/cases.js';
-import { catchErr } from '../support/replies.js';
+import { catchErr, facts } from '../support/replies.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-partner-close-'));
@@ -207,16 +208,117 @@ describe('roe partner close', () => {
       // A click on its old card says why it closed.
       const late = catchErr(() => approve(rt.deps, as.person(rt, raised.arbitrator), `${raised.id}:northwind`));
       expect(late.message).toContain('the partner that raised it left the partner programme');
-      // The case raised against it stays open, and no ruling gives the line to it.
-      expect(rt.store.disputes.get(against.id)!.status).toBe('open');
+      // The case raised against it stays open, and no ruling gives the line to it: its old card's
+      // approval is refused, as the close recommended the one party left (Contoso) instead.
+      expect(rt.store.disputes.get(against.id)).toMatchObject({ status: 'open', recommendation: 'contoso' });
       const arbitrator = as.person(rt, against.arbitrator);
       const approved = catchErr(() => approve(rt.deps, arbitrator, `${against.id}:fabrikam`));
-      expect(approved.message).toMatch(/^The criteria recommend Fabrikam Systems, which left the partner programme on \d{4}-\d\d-\d\d \(roe partner close\): the line cannot go to it\. Award it to another party, or to nobody\.$/);
+      expect(approved.message).toBe(`The recommendation on dispute #${against.id} changed since this card was sent (Fabrikam Systems, recommended then, left the partner programme): Contoso Consulting is recommended now, as the one party left. Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`);
       const awarded = catchErr(() => submitAward(rt.deps, arbitrator, { dispute: String(against.id), party: 'fabrikam', rationale: 'Fabrikam still runs their platform.' }));
       expect(awarded.message).toMatch(/^Fabrikam Systems left the partner programme on \d{4}-\d\d-\d\d \(roe partner close\): the line cannot go to it\. Award it to another party, or to nobody\.$/);
       expect(rt.store.disputes.get(against.id)).toMatchObject({ status: 'open', winner: null });
       submitAward(rt.deps, arbitrator, { dispute: String(against.id), party: 'contoso', rationale: 'Fabrikam left the programme; Contoso sourced the deal.' });
       expect(rt.store.disputes.get(against.id)).toMatchObject({ status: 'ruled', winner: 'contoso' });
+      expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a case it raised holding its own claim, against an incumbent, is withdrawn once that claim closes (listed by the dry run, named in partner.closed); one another party\'s live claim has joined stays', async () => {
+    const db = join(dir, 'raised-with-claim.db');
+    const policyPath = join(dir, 'incumbent-recommends-2.yaml');
+    writeFileSync(policyPath, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
+    const rt = testRuntime({ databasePath: db, policyPath });
+    try {
+      const meta = { origin: consoleOrigin, requestKey: null };
+      importCsv(rt.ctx, 'accounts', 'accounts.csv', 'id,name,aliases,domains,segment,region,tier,is_customer,incumbent_partner,named_owner\nhooli,Hooli,,hooli.xyz,enterprise,NA,standard,true,northwind,\nwayne,Wayne Enterprises,,wayne.com,mid-market,NA,standard,true,northwind,\n');
+      // Fabrikam claims Hooli, whose incumbent Northwind is: its claim is the case's, against Northwind (holding none).
+      submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('hooli', 'Analytics'), meta);
+      const own = rt.store.claims.all().at(-1)!;
+      const raised = rt.store.disputes.all().at(-1)!;
+      expect(raised).toMatchObject({ status: 'open', claimIds: [own.id], raisedAs: 'fabrikam' });
+      expect(raised.parties).toContain('northwind');
+      // The same at Wayne, where a claim of Contoso's joins and waits for the ruling.
+      submitClaim(rt.deps, as.partner(rt, 'fabrikam'), values('wayne', 'Analytics'), meta);
+      const joined = rt.store.disputes.all().at(-1)!;
+      submitClaim(rt.deps, as.partner(rt, 'contoso'), values('wayne', 'Analytics'), meta);
+      const waiting = rt.store.claims.all().at(-1)!;
+      expect(rt.store.disputes.get(joined.id)).toMatchObject({ status: 'open', raisedAs: 'fabrikam' });
+      expect(rt.store.disputes.get(joined.id)!.claimIds).toContain(waiting.id);
+      const env = { ROE_POLICY: policyPath };
+
+      const before = dump(rt);
+      const dry = await run(db, ['partner', 'close', 'fabrikam'], env);
+      expect(dry).toMatchObject({ code: 0, err: '' });
+      expect(dry.out).toContain(`- withdraw case #${raised.id}, which it raised with a claim closed here, against an owner holding no claim in it, and no other party's live claim in it: nobody is left to pursue it (its other parties, its thread and its arbitrator are told)`);
+      expect(dry.out).toContain(`open case holding them, #${joined.id}:`);
+      expect(dump(rt)).toBe(before);
+
+      const sent = outbox(rt).length;
+      const done = await run(db, ['partner', 'close', 'fabrikam', '--yes'], env);
+      expect(done).toMatchObject({ code: 0, err: '' });
+      expect(done.out).toContain(`case #${raised.id}, which it raised, withdrawn (nobody is left to pursue it)`);
+      expect(done.out).toContain(`case #${joined.id} left to its arbitrator`);
+      expect(rt.store.disputes.get(raised.id)!.status).toBe('withdrawn');
+      expect(rt.store.timers.pending(`dispute:${raised.id}`, 'sla.')).toBe(false);
+      expect([...rt.store.ledger.about([`dispute:${raised.id}`])].at(-1)).toMatchObject({ kind: 'dispute.withdrawn', actor: 'close', payload: { reason: 'the partner that raised it left the programme', partner: 'fabrikam' } });
+      expect([...rt.store.ledger.about(['partner:fabrikam'])].at(-1)).toMatchObject({ kind: 'partner.closed', payload: { cases: [joined.id], withdrawn: [raised.id] } });
+      // Contoso's claim still has its case to rule on it (Northwind, the incumbent, recommended as before).
+      expect(rt.store.disputes.get(joined.id)).toMatchObject({ status: 'open', recommendation: 'northwind' });
+      expect(rt.store.claims.get(waiting.id)!.status).toBe('pending');
+      // Its arbitrator and its thread are told why, as for a case it raised holding no claim.
+      const told = (rt.db.sqlite.prepare('select target, body from outbox where id > ? order by id').all(outbox(rt)[sent - 1]?.id ?? 0) as { target: string; body: string }[]).map((m) => m.target + m.body);
+      expect(told.some((m) => m.includes(`"user":"${raised.arbitrator}"`) && m.includes('needs no ruling') && m.includes('Closed without a ruling: the partner that raised it (Fabrikam Systems) left the partner programme.'))).toBe(true);
+      expect(told.join('\n')).not.toContain('none of its claims is live');
+      const late = catchErr(() => approve(rt.deps, as.person(rt, raised.arbitrator), `${raised.id}:northwind`));
+      expect(late.message).toContain('the partner that raised it left the partner programme');
+      expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a case raised against it: its card says it left, its award form no longer offers it, and the one party left is recommended, its arbitrator told', async () => {
+    const db = join(dir, 'against.db');
+    const policyPath = join(dir, 'incumbent-recommends-3.yaml');
+    writeFileSync(policyPath, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
+    const rt = testRuntime({ databasePath: db, policyPath });
+    try {
+      // Fabrikam's name holds markup, which no card may read as its own.
+      importCsv(rt.ctx, 'partners', 'partners.csv', 'id,name,tier,slack_team_id,teams_tenant_id\nfabrikam,Fabrikam <Systems> & *Co*,platinum,T0FABRIKAM,5b1f3c1e-0000-4000-8000-00000000a003\n');
+      // Contoso disputes Globex, whose incumbent Fabrikam is: the criteria recommend Fabrikam.
+      submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', product: 'Analytics', reason: 'Fabrikam has not engaged Globex in two years.', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+      const d = rt.store.disputes.all().at(-1)!;
+      expect(d).toMatchObject({ status: 'open', claimIds: [], parties: ['contoso', 'fabrikam'], recommendation: 'fabrikam' });
+      const arbitrator = as.person(rt, d.arbitrator);
+      const options = () => (awardForm(rt.deps, arbitrator, String(d.id)).fields.find((f) => f.id === 'party')!.options ?? []).map((o) => o.label);
+      expect(options()).toEqual(['Contoso Consulting', 'Fabrikam <Systems> & *Co*', 'Nobody: reject the claims']);
+
+      const sent = outbox(rt).length;
+      const done = await run(db, ['partner', 'close', 'fabrikam', '--yes'], { ROE_POLICY: policyPath });
+      expect(done).toMatchObject({ code: 0, err: '' });
+      expect(done.out).toContain(`case #${d.id}, which it is a party to with no live claim in it, to its arbitrator`);
+      // Recommended on again, as when the other party's claim closes in a two-party case: to the one party left.
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', recommendation: 'contoso', recommendationRule: null });
+      expect([...rt.store.ledger.about([`dispute:${d.id}`])].at(-1)).toMatchObject({ kind: 'dispute.recommendation_changed', actor: 'review', payload: { from: 'fabrikam', to: 'contoso', why: 'left' } });
+      const told = (rt.db.sqlite.prepare('select target, body from outbox where id > ? order by id').all(outbox(rt)[sent - 1]?.id ?? 0) as { target: string; body: string }[]).map((m) => m.target + m.body);
+      expect(told.some((m) => m.includes(`"user":"${d.arbitrator}"`) && m.includes(`The party recommended in dispute #${d.id} left the partner programme, so the line cannot go to it: Contoso Consulting is recommended now, as the one party left (it was Fabrikam <Systems> & *Co*).`))).toBe(true);
+
+      // Its arbitrator's card: the party that left said so, the one left recommended, no button offering the other.
+      const card = roe(rt.deps, arbitrator, `case ${d.id}`);
+      expect(facts(card)).toMatchObject({ Parties: 'Contoso Consulting vs Fabrikam <Systems> & *Co* (left the partner programme)', Recommendation: 'Contoso Consulting (the one party left)' });
+      expect(read(card)).toContain('Approve: Contoso Consulting');
+      expect(read(card)).not.toContain('Approve: Fabrikam');
+      // As Slack shows it: as plain text, the name's markup read as written.
+      const slack = JSON.stringify(renderSlack(card).blocks);
+      expect(slack).toContain(JSON.stringify({ type: 'plain_text', text: 'Parties\nContoso Consulting vs Fabrikam <Systems> & *Co* (left the partner programme)', emoji: false }));
+      // Contoso's user reads of another party, not whether it left.
+      expect(facts(roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`)).Parties).toBe('Contoso Consulting vs another party');
+      // The award form offers the one party left, and nobody.
+      expect(options()).toEqual(['Contoso Consulting', 'Nobody: reject the claims']);
+      approve(rt.deps, arbitrator, `${d.id}:contoso`);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'ruled', winner: 'contoso' });
       expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
     } finally {
       rt.close();

@@ -109,7 +109,12 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
   const personIdentity = (key: string): ChatIdentity => ({ platform: 'console', userId: key, displayName: o.people()[key]?.name ?? key, orgId: null, home: true });
   let identity: ChatIdentity = personIdentity(o.startAs);
   const principal = () => o.resolve(identity);
-  const who = (p: Principal) => (p.kind === 'external' ? `${p.displayName} (${o.partners().find((x) => x.id === p.partnerId)?.name ?? p.partnerId}, external)` : p.displayName);
+  const who = (p: Principal) =>
+    p.kind === 'external'
+      ? `${p.displayName} (${o.partners().find((x) => x.id === p.partnerId)?.name ?? p.partnerId}, external)`
+      : p.kind === 'unknown' && p.formerPartner
+        ? `${p.displayName} (of ${p.formerPartner.name}, which left the partner programme: help only)`
+        : p.displayName;
   let seq = 0;
   /** A command typed where a form field was asked: it cancelled the form and runs next. */
   let carried: string | null = null;

@@ -5,7 +5,7 @@ import type { DomainContext } from '../context.js';
 import type { Store } from '../ports.js';
 import type { DomainEvent } from '../events.js';
 import { DIRECT, type Claim, type ClaimStatus, type Dispute, type Partner } from '../types.js';
-import { openCasesHolding, reviewCase, withdrawCase } from '../disputes/review.js';
+import { holdsNoClaim, openCasesHolding, reviewCase, withdrawCase } from '../disputes/review.js';
 import { cancelLifecycle } from './lifecycle.service.js';
 import { isClosed } from './lifecycle.js';
 import { FLAG_REVIEW_TIMER } from './consequences.js';
@@ -43,15 +43,18 @@ export interface PartnerClosing {
   /** The running cases holding any of those claims, by id: each is looked at again once they close. */
   cases: Dispute[];
   /**
-   * Running cases it raised holding no live claim in them (by hand, against a named owner or an
-   * incumbent), with no other claim left to rule on: withdrawn, as nobody is left to pursue them,
-   * and no ruling may give the line to a partner out of the programme.
+   * Running cases it raised with a party holding no claim in them (it, holding none itself, by
+   * hand against a named owner or an incumbent; or such an owner, against a claim of its closed
+   * here), with no other party's claim left to rule on once its own close: withdrawn (see
+   * withdrawnAsRaiserLeft), as nobody is left to pursue them, and no ruling may give the line to
+   * a partner out of the programme. Not looked at again as {@link cases} are.
    */
   raisedCases: Dispute[];
   /**
    * Running cases it is a party to with no live claim of its in them, raised by another party
    * (against it as named owner or incumbent), or raised by it and joined since by another party's
-   * claim: left to their arbitrators, who may not give it the line (see refuseClosedWinner).
+   * claim: left to their arbitrators, who are no longer offered it as a winner (see
+   * recommendAgain, which reviewCase runs for them, and refuseClosedWinner).
    */
   otherCases: Dispute[];
   /** Whether it has a Slack team or Teams tenant linked, which is removed. */
@@ -78,25 +81,30 @@ export function partnerClosing(ctx: DomainContext, partnerId: string): ClosingLo
   const partner = ctx.store.partners.get(partnerId);
   if (!partner) return { partner: null, reason: 'unknown' };
   const claims = ctx.store.claims.forClaimant(partnerId).filter((c) => OPEN_STATUSES.includes(c.status));
-  const cases = new Map<number, Dispute>();
-  for (const c of claims) for (const d of openCasesHolding(ctx, c)) cases.set(d.id, d);
-  const rest = ctx.store.disputes.forParty(partnerId).filter((d) => d.status === 'open' && !cases.has(d.id)).sort((a, b) => a.id - b.id);
+  const holding = new Map<number, Dispute>();
+  for (const c of claims) for (const d of openCasesHolding(ctx, c)) holding.set(d.id, d);
+  const involved = new Map(holding);
+  for (const d of ctx.store.disputes.forParty(partnerId)) if (d.status === 'open') involved.set(d.id, d);
   // A case it raised that another party's claim has joined since (pending, or dormant: a ruling
   // may revive it) still has that claim to rule on: it stays with the arbitrator, as the review
-  // keeps a case with a claim not closed.
+  // keeps a case with a claim not closed. Its own claims count as closed: they are, here.
   const book = ctx.policies();
   const now = ctx.clock.now();
   const nothingLeft = (d: Dispute) => d.claimIds.every((id) => {
     const c = ctx.store.claims.get(id);
-    return c === undefined || isClosed(book.statusOf(c, now));
+    return c === undefined || c.claimant === partnerId || isClosed(book.statusOf(c, now));
   });
-  const withdrawn = (d: Dispute) => d.raisedAs === partnerId && nothingLeft(d);
+  // A case every party of which holds a claim in it is the review's: withdrawn by it when no claim is live.
+  const withdrawn = (d: Dispute) => d.raisedAs === partnerId && holdsNoClaim(ctx, d) && nothingLeft(d);
+  const byId = (a: Dispute, b: Dispute) => a.id - b.id;
+  const raisedCases = [...involved.values()].filter(withdrawn).sort(byId);
+  const gone = new Set(raisedCases.map((d) => d.id));
   return {
     partner,
     claims,
-    cases: [...cases.values()].sort((a, b) => a.id - b.id),
-    raisedCases: rest.filter(withdrawn),
-    otherCases: rest.filter((d) => !withdrawn(d)),
+    cases: [...holding.values()].filter((d) => !gone.has(d.id)).sort(byId),
+    raisedCases,
+    otherCases: [...involved.values()].filter((d) => !holding.has(d.id) && !gone.has(d.id)).sort(byId),
     linked: partner.slackTeamId !== null || partner.teamsTenantId !== null,
     closedAt: ctx.store.partners.closure(partnerId)?.at ?? null,
     accounts: ctx.store.accounts.namingParty(partnerId, 10),
@@ -113,9 +121,10 @@ export interface PartnerClosed extends PartnerClosing {
  * protected or dormant is closed as {@link CLOSED_AS}, its lifecycle timers cancelled and its
  * warnings still waiting in the outbox withdrawn (`claim.expired`, by {@link CLOSE_ACTOR}, with
  * the reason); the running cases holding them are looked at again as when the CRM's import closes
- * a claim (withdrawn with no live claim left, or recommended on again: see reviewCase), and
- * those it raised holding no claim in them are withdrawn (nobody is left to pursue them), their
- * events given to `announce` inside the transaction; and its Slack team and Teams tenant are
+ * a claim (withdrawn with no live claim left, or recommended on again: see reviewCase), as are
+ * those raised against it (recommended on again when it was recommended); those it raised against
+ * a party holding no claim, with no other party's live claim in them, are withdrawn (nobody is
+ * left to pursue them); their events given to `announce` inside the transaction; and its Slack team and Teams tenant are
  * unlinked, so that its users are unknown externals from then on (`partner.closed`); the partner
  * is recorded closed, with those workspaces (see PartnersRepo.closure), and its flag's review
  * timer goes: a closed partner's flag is neither set nor lifted (see reviewPartner). Its row,
@@ -136,15 +145,17 @@ export function closePartner(ctx: DomainContext, partnerId: string, options: { a
       cancelLifecycle(ctx, c.id);
       store.ledger.append({ at: now, kind: `claim.${CLOSED_AS}`, subject: `claim:${c.id}`, actor: CLOSE_ACTOR, policyVersion: c.policyVersion, payload: { reason: PARTNER_LEFT, was: c.status } });
     }
-    // Once every claim is closed: a case holding two of them is looked at once, as they now stand.
-    for (const d of closing.cases) done.events.push(...reviewCase(ctx, d.id, now));
-    // A case it raised holding no claim: nobody is left to pursue it, and the line cannot go to it.
-    for (const d of closing.raisedCases) done.events.push(...withdrawCase(ctx, d, now, CLOSE_ACTOR, { reason: RAISER_LEFT, partner: partnerId }));
+    // Recorded out of the programme before its cases are looked at again: none is recommended to it.
     const { partner } = closing;
     if (closing.linked) store.partners.upsert({ ...partner, slackTeamId: null, teamsTenantId: null });
     // A partner closed before keeps the day it left, and the workspaces it had then unless it has others now.
     const before = store.partners.closure(partner.id);
     store.partners.setClosed(partner.id, { at: before?.at ?? now, slackTeamId: partner.slackTeamId ?? before?.slackTeamId ?? null, teamsTenantId: partner.teamsTenantId ?? before?.teamsTenantId ?? null });
+    // Once every claim is closed: a case holding two of them is looked at once, as they now stand.
+    // One it is a party to otherwise (raised against it) is recommended on again if it was recommended.
+    for (const d of [...closing.cases, ...closing.otherCases]) done.events.push(...reviewCase(ctx, d.id, now));
+    // A case it raised against a party holding no claim, none left to rule on: nobody is left to pursue it, and the line cannot go to it.
+    for (const d of closing.raisedCases) done.events.push(...withdrawCase(ctx, d, now, CLOSE_ACTOR, { reason: RAISER_LEFT, partner: partnerId }));
     store.timers.cancel(`partner:${partner.id}`, FLAG_REVIEW_TIMER);
     store.ledger.append({
       at: now,

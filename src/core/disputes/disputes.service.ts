@@ -1,6 +1,6 @@
 import { formatsFor } from '../time-format.js';
 import { refuseClosedParty, refuseClosedWinner } from '../claims/close-partner.js';
-import { raisedHoldingNoClaim } from './review.js';
+import { partiesOutOfProgramme, withdrawnAsRaiserLeft } from './review.js';
 import { authorizeActingFor, authorizeRuling, caseNamedBy, formerPerson, ownParty, type Principal } from '../authz.js';
 import { canonicalProductLine, RequestKeyTaken, UnknownAccount } from '../claims/claims.service.js';
 import type { DomainContext } from '../context.js';
@@ -189,7 +189,7 @@ export function assertOpen(ctx: DomainContext, d: Dispute): void {
   const when = d.ruledAt ? formatsFor(v.policy.timezone).dateTimeFmt.format(d.ruledAt) : 'earlier';
   const name = caseKindTitle(d);
   if (d.status === 'settled') throw new DomainError('already_ruled', `${name} was already settled automatically by the criteria on ${when}.`);
-  if (d.status === 'withdrawn') throw new DomainError('already_ruled', `${name} was closed without a ruling: ${raisedHoldingNoClaim(ctx, d) ? 'the partner that raised it left the partner programme' : 'none of its claims is live any more'}.`);
+  if (d.status === 'withdrawn') throw new DomainError('already_ruled', `${name} was closed without a ruling: ${withdrawnAsRaiserLeft(ctx, d) ? 'the partner that raised it left the partner programme' : 'none of its claims is live any more'}.`);
   throw new DomainError('already_ruled', `${name} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy, ctx.policies()) : 'someone'} on ${when}.`);
 }
 
@@ -266,8 +266,12 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
     if (input.expected !== undefined && input.expected !== dispute.recommendation) {
       // The one who rules sees every party: the recommendation is named. A claim that joined the
       // case changes it, and so does the recommended party's claim closing (see recommendAgain).
+      // Or the party recommended left the programme (roe partner close): the one party left is recommended, by no rule.
       const now = partyName(ctx, dispute.recommendation);
-      throw new DomainError('conflict', `The recommendation on ${name} changed since this card was sent (a claim joined the case, or the recommended party's claim closed): the criteria now recommend ${now}. Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`);
+      const left = partiesOutOfProgramme(ctx, { parties: [input.expected] }).size > 0;
+      const why = left ? `${partyName(ctx, input.expected)}, recommended then, left the partner programme` : "a claim joined the case, or the recommended party's claim closed";
+      const stands = left && dispute.recommendationRule === null ? `${now} is recommended now, as the one party left` : `the criteria now recommend ${now}`;
+      throw new DomainError('conflict', `The recommendation on ${name} changed since this card was sent (${why}): ${stands}. Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`);
     }
     // A partner out of the programme (the named owner or incumbent a case was raised against) is given nothing.
     refuseClosedWinner(ctx, dispute.recommendation, true);

@@ -1,7 +1,7 @@
 import type { DomainContext } from '../context.js';
 import { isClosed, isLive } from '../claims/lifecycle.js';
 import type { DomainEvent } from '../events.js';
-import { DIRECT, type Claim, type Dispute } from '../types.js';
+import { DIRECT, type Claim, type Dispute, type PartyId } from '../types.js';
 import { isOverlapCase, recommendationOf, versionForCase } from './settle.js';
 
 /** The timer that has a running case looked at again (a CRM import closed one of its claims). */
@@ -20,7 +20,8 @@ export function reviewCase(ctx: DomainContext, disputeId: number, now: Date, { r
   const d = store.disputes.get(disputeId);
   if (!d || d.status !== 'open') return [];
   const claims = d.claimIds.map((id) => store.claims.get(id)).filter((c) => c !== undefined);
-  if (claims.length === 0) return [];
+  // A case of no claim (raised by hand against an owner) has none to close: it is only recommended on again (see recommendAgain).
+  if (claims.length === 0) return recommend ? recommendAgain(ctx, d, [], now, changed) : [];
   const claimants = new Set(claims.map((c) => c.claimant));
   const book = ctx.policies();
   const statuses = claims.map((c) => ({ claim: c.id, status: book.statusOf(c, now) }));
@@ -43,15 +44,21 @@ export function withdrawCase(ctx: DomainContext, d: Dispute, now: Date, actor: s
   return [{ type: 'dispute.withdrawn', dispute: { ...d, status: 'withdrawn' } }];
 }
 
+/** Whether a party of the case holds no claim in it (a named owner, an incumbent, or a partner that raised it by hand holding none). */
+export function holdsNoClaim(ctx: DomainContext, d: Pick<Dispute, 'parties' | 'claimIds'>): boolean {
+  const claimants = new Set(d.claimIds.map((id) => ctx.store.claims.get(id)?.claimant));
+  return d.parties.some((p) => !claimants.has(p));
+}
+
 /**
- * Whether a case was raised by a partner holding no claim in it (by hand, against a named owner
- * or an incumbent). Withdrawn, it was so because that partner left the programme (see
- * closePartner): the review never withdraws a case with a party that holds no claim.
+ * Whether a withdrawn case was withdrawn because the partner that raised it left the programme
+ * (see closePartner): raised by a partner, with a party holding no claim in it, which the review
+ * never withdraws.
  */
-export function raisedHoldingNoClaim(ctx: DomainContext, d: Pick<Dispute, 'raisedAs' | 'claimIds'>): boolean {
+export function withdrawnAsRaiserLeft(ctx: DomainContext, d: Pick<Dispute, 'raisedAs' | 'parties' | 'claimIds'>): boolean {
   const raiser = d.raisedAs;
   if (raiser === null || raiser === DIRECT) return false;
-  return !d.claimIds.some((id) => ctx.store.claims.get(id)?.claimant === raiser);
+  return holdsNoClaim(ctx, d);
 }
 
 /**
@@ -62,7 +69,10 @@ export function raisedHoldingNoClaim(ctx: DomainContext, d: Pick<Dispute, 'raise
  * again over the live claims, as when a claim joins the case, under their version, which the
  * case then names (its ruling's ledger entry too), and the arbitrator is sent the case as it
  * now stands when the recommended party changed. A recommendation of a party that holds no
- * claim in the case (a named owner, an incumbent, the direct team) stands.
+ * claim in the case (a named owner, an incumbent, the direct team) stands, unless that party left
+ * the partner programme (roe partner close): the line cannot go to it, so the criteria's pick of
+ * it passes to the one party of the case left (as when the other party's claim closes in a
+ * two-party case), or, with several left, to nobody: the arbitrator awards it.
  */
 function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date, changed: boolean): DomainEvent[] {
   const hadClaim = d.claimIds.some((id) => ctx.store.claims.get(id)?.claimant === d.recommendation);
@@ -71,18 +81,35 @@ function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date
   const otherVersion = isOverlapCase(d) && live.length > 0 && versionForCase(ctx, live, now).version !== d.policyVersion;
   // A claim's stage or registration, what the criteria weigh, changed in the CRM: judged again as it now stands.
   const reweighed = changed && isOverlapCase(d) && live.length > 0;
-  if (!holdsNothing && !otherVersion && !reweighed) return [];
+  const out = partiesOutOfProgramme(ctx, d);
+  const left = d.recommendation !== null && out.has(d.recommendation);
+  if (!holdsNothing && !otherVersion && !reweighed && !left) return [];
   const account = ctx.store.accounts.get(d.accountId);
   if (!account) return [];
-  const { version, decision } = recommendationOf(ctx, account, live, now);
+  const worked = recommendationOf(ctx, account, live, now);
+  const { version } = worked;
+  let { decision } = worked;
+  if (decision.winner !== null && out.has(decision.winner)) {
+    // The parties left: in the programme, and holding a live claim in the case unless they never held one (an owner).
+    const held = new Set(d.claimIds.map((id) => ctx.store.claims.get(id)?.claimant));
+    const holding = new Set(live.map((c) => c.claimant));
+    const staying = [...new Set(d.parties)].filter((p) => !out.has(p) && (!held.has(p) || holding.has(p)));
+    decision = { ...decision, winner: staying.length === 1 ? staying[0]! : null, rule: null, auto: false };
+  }
   // Reweighed, the same party recommended for other reasons (the stages it cites) is kept too: the case card, as shown from now on, cites the new ones.
   if (decision.winner === d.recommendation && version.version === d.policyVersion && (!reweighed || JSON.stringify(decision.trace) === JSON.stringify(d.trace))) return [];
   const updated: Dispute = { ...d, recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version };
   ctx.store.disputes.update(d.id, { recommendation: decision.winner, recommendationRule: decision.rule, trace: decision.trace, policyVersion: version.version });
   // Why, in the ledger too: a claim closed, the case's version changed, or the CRM changed what the criteria weigh (then maybe the same party, for other reasons).
-  const why = holdsNothing ? 'closed' : otherVersion ? 'version' : 'changed';
+  const why = holdsNothing ? 'closed' : left ? 'left' : otherVersion ? 'version' : 'changed';
   ctx.store.ledger.append({ at: now, kind: 'dispute.recommendation_changed', subject: `dispute:${d.id}`, actor: 'review', policyVersion: version.version, payload: { from: d.recommendation, to: decision.winner, rule: decision.rule, trace: decision.trace, live: live.map((c) => c.id), why } });
-  return decision.winner === d.recommendation ? [] : [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation, why: why === 'changed' ? 'changed' : 'closed' }];
+  return decision.winner === d.recommendation ? [] : [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation, why: why === 'changed' || why === 'left' ? why : 'closed' }];
+}
+
+/** The parties of a case taken out of the programme (roe partner close): no ruling may give them the line. One read of the cached partners table. */
+export function partiesOutOfProgramme(ctx: DomainContext, d: Pick<Dispute, 'parties'>): Set<PartyId> {
+  const closed = ctx.store.partners.closed();
+  return new Set(d.parties.filter((p) => p !== DIRECT && closed.some((c) => c.id === p)));
 }
 
 /** The running cases that hold this claim. */
