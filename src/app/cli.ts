@@ -582,7 +582,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (configured) {
         const where = databaseLocation(configured);
         const stat = where.path === ':memory:' ? undefined : statOf(where.path);
-        if (!stat) alone = `${where.label}: no database there, so the file is checked alone`;
+        if (!stat) alone = `${where.label}: ${where.path === ':memory:' ? 'no database there' : `no database at ${where.path}`}, so the file is checked alone`;
         else {
           db = where;
           if (stat.isDirectory()) throw new CommandError(`${where.label}: cannot open ${where.path} (it is a directory)`);

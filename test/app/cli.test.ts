@@ -203,7 +203,7 @@ describe('roe CLI', () => {
   it('policy check with DATABASE_PATH set checks the file as loading it there would, and warns of what it leaves behind, writing nothing', () => {
     const db = join(dir, 'check-against.db');
     // No database there yet: the file alone.
-    expect(roe(['policy', 'check', EXAMPLE_POLICY_PATH], db)).toMatchObject({ code: 0, out: expect.stringContaining('valid (version 2026.1'), err: expect.stringContaining('no database there, so the file is checked alone') });
+    expect(roe(['policy', 'check', EXAMPLE_POLICY_PATH], db)).toMatchObject({ code: 0, out: expect.stringContaining('valid (version 2026.1'), err: expect.stringContaining(`no database at ${db}, so the file is checked alone`) });
     for (const kind of ['partners', 'accounts']) expect(roe(['import', kind, join(ROOT, `examples/${kind}.csv`)], db).code).toBe(0);
     const claims = join(dir, 'check-against-claims.csv');
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 19) + 'Z';
