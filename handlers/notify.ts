@@ -819,6 +819,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         // past the chain (with no fallback to its assignee, whom nothing reaches), and the thread.
         const who = vp.person(d.arbitrator);
         const channel = escalationChannel(d);
+        // The last of its chain, or one above whom everybody in it has a part in the case (who may not rule on it).
+        const above = breachOutcome(deps.ctx, d);
+        const lastOne = above.to === null && above.why === 'last';
         if (channel) {
           const lead = `${who} has ${caseWords(vp.viewer, d)} and cannot be reached in ${where}: their user there is deactivated or gone, and nobody else in its escalation chain may take it. It stays with them, its SLA running: if they left, remove them from the policy's people in a new version and it moves to whoever the policy then names for it.`;
           const body: ChannelPost = { ...reply(`${caseTitle(vp.viewer, d)}: ${who}, who has it, cannot be reached`, [text(lead, 'attention'), ...disputeCard(deps, vp.viewer, d, { withActions: false }).blocks], { visibility: 'public' }), place: 'the escalation channel' };
@@ -829,12 +832,12 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           const told = d.origin ? "only the case's thread was told" : 'nobody was told';
           deps.alert?.({
             level: 'error',
-            message: `${caseTitle(vp.viewer, d)} on ${about(d)} reached nobody at the company: ${who} ("${e.person}"), the last of its escalation chain, cannot be reached in ${where} (their user there is deactivated or gone), and the policy names ${noChannelWords(d)} (sla.escalation_channel), so ${told}. It stays with them, its SLA running: if they left, write a policy version without them in people, with someone else as the arbitrator or in the escalation chain of its coverage rule, and it moves on; name an escalation channel for ${PLATFORM_NAMES[platformOf(d)]} so that such cases are posted there.`,
+            message: `${caseTitle(vp.viewer, d)} on ${about(d)} reached nobody at the company: ${who} ("${e.person}"), ${lastOne ? 'the last of its escalation chain' : 'above whom everybody in its escalation chain has a part in it'}, cannot be reached in ${where} (their user there is deactivated or gone), and the policy names ${noChannelWords(d)} (sla.escalation_channel), so ${told}. It stays with them, its SLA running: if they left, write a policy version without them in people, with someone else as the arbitrator or in the escalation chain of its coverage rule, and it moves on; name an escalation channel for ${PLATFORM_NAMES[platformOf(d)]} so that such cases are posted there.`,
             fields: { dispute: d.id, person: e.person, unreachable: e.bounced },
           });
         }
         // The thread (which partners read) says where the case is, not why.
-        toThread(d, (v) => reply(`${caseTitle(v, d)} stays with ${who}`, [text(`The case stays with ${who}, the last in its escalation chain${channel ? ', and is posted to the escalation channel' : ''}.`, 'attention')]), `unreachable:${d.escalationLevel}`);
+        toThread(d, (v) => reply(`${caseTitle(v, d)} stays with ${who}`, [text(`The case stays with ${who}${lastOne ? ', the last in its escalation chain' : ''}${channel ? ', and is posted to the escalation channel' : ''}.`, 'attention')]), `unreachable:${d.escalationLevel}`);
         break;
       }
       case 'dispute.withdrawn': {

@@ -68,6 +68,24 @@ describe('the local console, end to end (stdin piped from a script)', () => {
     expect(out).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 
+  it('/as a partner taken out of the programme acts as its users do in Slack and Teams: told it left, shown nothing of its cases or deals', () => {
+    const db = join(dir, 'closed-partner.db');
+    const rt = testRuntime({ databasePath: db });
+    const d = openArbitratedCase(rt);
+    expect(d.parties).toContain('northwind');
+    closePartner(rt.ctx, 'northwind');
+    rt.close();
+    const { out, code } = runConsole(`/as northwind\n/whoami\n/who-owns acme\n/roe case ${d.id}\n`, db);
+    expect(code).toBe(0);
+    // What Northwind's user reads (the console first shows what was queued for others before).
+    const theirs = out.slice(out.indexOf('You are now northwind-user'));
+    expect(theirs).toContain('which left the partner programme');
+    expect(theirs).toContain('Your organisation (Northwind Partners) is no longer in our partner programme');
+    expect(theirs).not.toContain('(Northwind Partners, external)');
+    expect(theirs).not.toContain(`== Dispute #${d.id}`);
+    expect(theirs).not.toMatch(/Owner \(/);
+  });
+
   it('a prompt listing a partner name with terminal controls, and the echo of a piped line holding them, show them as �', () => {
     const db = join(dir, 'controls-prompt.db');
     const rt = testRuntime({ databasePath: db });

@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
 import type { Principal } from '../../src/core/authz.js';
 import { involvementOf, involvementsWords } from '../../src/core/disputes/recusal.js';
-import { rulersOf } from '../../src/core/sla/sla.service.js';
+import { rulersOf, scheduleUnreachable } from '../../src/core/sla/sla.service.js';
+import { rule } from '../../src/core/disputes/disputes.service.js';
+import { tick } from '../../src/app/scheduler.js';
 import { policyTextWith } from '../support/builders.js';
 import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
 
@@ -127,5 +129,33 @@ describe('the parts of several people in a case, said once of it', () => {
     { parts: [{ person: 'pat', claim: null }, { person: 'dana', claim: 5 }, { person: 'vp', claim: 6 }], words: 'Pat Okafor raised this case, and Dana Reyes filed claim #5 and Morgan Lee claim #6 in it' },
   ])('$words', ({ parts, words }) => {
     expect(involvementsWords(parts, name)).toBe(words);
+  });
+});
+
+describe('an assignee who cannot be reached, with everybody above them in the chain a part of the case', () => {
+  it('the case stays with them (as at a breach), not handed to someone who filed a claim in it: nobody with a part in it may rule on it', () => {
+    rt = testRuntime({ at: '2026-12-07T14:00:00Z' });
+    // Contoso's claim and Dana's (for Fabrikam) open it; Morgan's (for Northwind) joins: Pat, free of a part in it, alone may rule.
+    fileAll(['contoso', 'dana']);
+    const d = rt.store.disputes.all().at(-1)!;
+    fileAll(['vp']);
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'pat', escalationLevel: 0 });
+    expect(rulersOf(rt.ctx, rt.store.disputes.get(d.id)!)).toEqual(['pat']);
+    // Pat's card bounces on every platform the policy gives them.
+    for (const platform of ['slack', 'teams'] as const) {
+      scheduleUnreachable(rt.store, { disputeId: d.id, person: 'pat', platform }, rt.clock.now());
+      tick(rt.db, { ...rt.deps, platforms: ['slack', 'teams'] }, rt.clock.now(), rt.logger);
+    }
+    const now = rt.store.disputes.get(d.id)!;
+    expect(now).toMatchObject({ arbitrator: 'pat', escalationLevel: 0, status: 'open' });
+    expect(rulersOf(rt.ctx, now)).toEqual(['pat']);
+    // Dana, who filed a claim in it, still cannot rule on it.
+    expect(() => rule(rt.ctx, as.person(rt, 'dana'), d.id, { kind: 'approve' })).toThrow(/You filed claim #\d+ in dispute #\d+, so you cannot rule on it/);
+    expect([...rt.store.ledger.entries()].filter((e) => e.kind === 'dispute.reassigned')).toEqual([]);
+    // Partner ops hear of it in the escalation channel; the thread is told it stays with Pat, who is not the last of the chain.
+    const posts = (rt.db.sqlite.prepare('select target, body from outbox order by id').all() as { target: string; body: string }[]).map((r) => ({ target: JSON.parse(r.target) as { kind: string; channel?: string }, body: JSON.parse(r.body) as { summary: string; blocks: { text?: string }[] } }));
+    expect(posts.filter((p) => p.target.kind === 'channel').map((p) => p.body.summary)).toEqual([`Dispute #${d.id}: Pat Okafor, who has it, cannot be reached`]);
+    const thread = posts.filter((p) => p.target.kind === 'dispute-thread').at(-1)!;
+    expect(thread.body.blocks.map((b) => b.text)).toEqual(['The case stays with Pat Okafor, and is posted to the escalation channel.']);
   });
 });

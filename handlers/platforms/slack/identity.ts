@@ -81,7 +81,8 @@ export class SlackIdentities {
     private readonly partnerTeam: (teamId: string) => boolean = () => false,
     /**
      * The company's other workspaces and Enterprise Grid orgs (SLACK_INTERNAL_TEAM_IDS): their
-     * members are internal, as the bot's own workspace's are, whichever partner lists them.
+     * members are internal, as the bot's own workspace's are, whichever partner lists them; a
+     * listed org's member whose workspace a partner lists is that partner's, as in the bot's org.
      */
     private readonly internalTeams: ReadonlySet<string> = new Set(),
   ) {}
@@ -156,19 +157,24 @@ export class SlackIdentities {
 
   /**
    * Who users.info says the user is. A member of the bot's own workspace, or of one of the
-   * company's others (SLACK_INTERNAL_TEAM_IDS, a workspace or an org), is home. Otherwise a
-   * user of a workspace listed as a partner's (or of an org listed so) is that partner's, even
-   * one whose other workspaces are the company's org; failing that, a user of the bot's
-   * Enterprise Grid org is home; anyone else is external, by their workspace.
+   * company's other workspaces (SLACK_INTERNAL_TEAM_IDS), is home. Otherwise a user of a
+   * workspace listed as a partner's (or of an org listed so) is that partner's, even one whose
+   * other workspaces are the company's org (the bot's, or one of SLACK_INTERNAL_TEAM_IDS);
+   * failing that, a user of the bot's Enterprise Grid org or of a listed one is home; anyone
+   * else is external, by their workspace.
    */
   private fromFacts(ws: Workspace, user: SlackUserRef, f: UserFacts): ChatIdentity {
     const inOrg = ws.enterpriseId !== null && f.enterpriseId === ws.enterpriseId;
     // Their workspace is the bot's: users.info's team_id says so, or, for a user of the bot's own org, any of their workspaces.
     const inWorkspace = ws.teamId !== null && (f.teamId === ws.teamId || (inOrg && f.teams.includes(ws.teamId)));
-    // Or one of the company's other workspaces or orgs is theirs (SLACK_INTERNAL_TEAM_IDS).
-    const inCompany = [...f.teams, ...(f.enterpriseId ? [f.enterpriseId] : [])].some((t) => this.internalTeams.has(t));
     const partnerOrg = [...f.teams, ...(f.enterpriseId ? [f.enterpriseId] : [])].find((t) => !this.ours(ws, t) && this.partnerTeam(t));
-    const home = inWorkspace || inCompany || (inOrg && partnerOrg === undefined);
+    // Or one of the company's other workspaces is theirs (SLACK_INTERNAL_TEAM_IDS), or one of its
+    // other orgs while none of their workspaces is a partner's: a partner's workspace inside a
+    // listed org stays the partner's, as one inside the bot's own org does.
+    const isOrg = (t: string) => t === f.enterpriseId || t.startsWith('E');
+    const inCompanyWorkspace = f.teams.some((t) => !isOrg(t) && this.internalTeams.has(t));
+    const inCompanyOrg = [...f.teams, ...(f.enterpriseId ? [f.enterpriseId] : [])].some((t) => isOrg(t) && this.internalTeams.has(t));
+    const home = inWorkspace || inCompanyWorkspace || ((inOrg || inCompanyOrg) && partnerOrg === undefined);
     const orgId = partnerOrg ?? f.teamId ?? f.teams[0] ?? f.enterpriseId;
     // A guest of the workspace is no colleague: it may be a partner's person let into a channel.
     if (home && f.guest) return { platform: 'slack', userId: user.id, displayName: user.name ?? f.name, orgId, home: false, guest: true };

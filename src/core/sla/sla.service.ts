@@ -328,7 +328,8 @@ export function bouncedOn(ctx: DomainContext, d: Pick<Dispute, 'id' | 'arbitrato
  * - else the case moves on at once as at a breach (the next of its chain with no part in it, a
  *   fresh SLA), as a `dispute.reassigned` entry naming the platforms in `unreachable`, not
  *   counted as a breach;
- * - with nobody to hand it to (the last of its chain), it stays with them, SLA running, and goes
+ * - with nobody to hand it to (the last of its chain, or everybody after them in it has a part
+ *   in the case, who may not rule on it), it stays with them, SLA running, and goes
  *   to the escalation channel (`tryOn` null; with none named for a platform the bot serves, the
  *   operator's log says so: see announce).
  */
@@ -401,11 +402,13 @@ function handOnTarget(ctx: DomainContext, d: Dispute, why: HandOnWhy, chain = ch
     if (level < chain.length) return { chain, level };
     return !isNamed(ctx, d.arbitrator) ? fallbackOf(ctx, d, may) : null;
   };
-  // Nobody ahead free of a part in it: an assignee who left (or cannot be reached) hands it to
-  // someone involved rather than to nobody; so does a breach of an assignee with a part in it
-  // themself (everybody of its chain has one, and each still may rule on it: see rulersOf), as it
-  // would without recusal.
-  return pick((k) => !stake(k)) ?? (why === 'left' || why === 'unreachable' || (why === 'breach' && stake(d.arbitrator)) ? pick(() => true) : null);
+  // Nobody ahead free of a part in it: an assignee who left hands it to someone involved rather
+  // than to nobody (they can rule on it no more); so does a breach, or a bounce, of an assignee
+  // with a part in it themself (everybody of its chain has one, and each still may rule on it: see
+  // rulersOf), as it would without recusal. An assignee free of one who cannot be reached keeps
+  // it, as at a breach: it goes to the escalation channel (see unreachable), never to someone who
+  // filed a claim in it or raised it, who may not rule on it while they do not.
+  return pick((k) => !stake(k)) ?? (why === 'left' || ((why === 'breach' || why === 'unreachable') && stake(d.arbitrator)) ? pick(() => true) : null);
 }
 
 /** Whom a breach hands a case to, or why nobody: see breachOutcome. */
@@ -448,8 +451,8 @@ export function pastChainWords(why: 'last' | 'recused'): string {
  * coverage rule in force (see fallbackOf). Null when there is nobody to hand it to: past the end
  * of the chain of an assignee still named (or with everybody left on it involved), the case goes
  * to the escalation channel at a breach (see breach), and stays with an assignee who filed a
- * claim in it (and with one who cannot be reached: see unreachable). An assignee who left (or
- * cannot be reached), or who breached with a part in it themself (nobody of the
+ * claim in it (and with one free of a part in it who cannot be reached: see unreachable). An
+ * assignee who left, or who breached or cannot be reached with a part in it themself (nobody of the
  * chain is free of one), hands it to someone involved rather than to nobody: the entry names their
  * part in `involved`.
  */

@@ -88,6 +88,25 @@ describe('SLACK_INTERNAL_TEAM_IDS: the company\'s other workspaces', () => {
     h.fake.addUser({ id: sol.id, name: sol.name, team_id: 'T0SUBSALES', enterprise: { id: 'E0SUBSID', teams: ['T0SUBSALES'] } });
     expect(await whoOwns(sol, 'acme corp')).toContain('48,000');
   });
+
+  it("a partner's workspace inside a listed org stays the partner's, as in the bot's own org: its users see no other partner's deals", async () => {
+    h = await startSlack({ env: { SLACK_INTERNAL_TEAM_IDS: 'E0SUBSID' } });
+    // Contoso's workspace (its slack_team_id T0CONTOSO) is one of that org's: Slack names the org as the user's enterprise.
+    const cora = { id: 'W0CORA', name: 'cora.contoso', team: 'E0SUBSID' };
+    h.fake.addUser({ id: cora.id, name: cora.name, team_id: 'T0CONTOSO', enterprise: { id: 'E0SUBSID', teams: ['T0CONTOSO'] } });
+    const seen = await whoOwns(cora, 'acme corp');
+    expect(seen).toContain('protected by another party until');
+    expect(seen).not.toContain('Northwind');
+    expect(seen).not.toContain('48,000');
+    // Her claim is Contoso's, not the direct team's.
+    const view = await h.openForm(cora, SLACK_IDS.commands.claim, '', SHARED_CHANNEL);
+    expect((await h.submit(cora, view, { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Soylent', stage: 'proposal' })).status).toBe(200);
+    expect(h.rt.store.claims.all().filter((c) => c.accountId === 'soylent').map((c) => c.claimant)).toEqual(['contoso']);
+    // A colleague of another of the org's workspaces still is one.
+    const sol = { id: 'W0SOL', name: 'sol.subsidiary', team: 'E0SUBSID' };
+    h.fake.addUser({ id: sol.id, name: sol.name, team_id: 'T0SUBSALES', enterprise: { id: 'E0SUBSID', teams: ['T0SUBSALES'] } });
+    expect(await whoOwns(sol, 'acme corp')).toContain('48,000');
+  });
 });
 
 describe('a stranger: the admin is told which team to link', () => {
