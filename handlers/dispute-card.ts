@@ -2,7 +2,7 @@ import { canSeeParty, type Principal } from '../src/core/authz.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
-import { partiesOutOfProgramme, withdrawnAsRaiserLeft } from '../src/core/disputes/review.js';
+import { partiesOutOfProgramme, pickOutOfProgramme, withdrawnAsRaiserLeft } from '../src/core/disputes/review.js';
 import { DIRECT, type Claim, type Dispute, type PartyId } from '../src/core/types.js';
 import { isLive } from '../src/core/claims/lifecycle.js';
 import { flagStanding } from '../src/core/claims/consequences.js';
@@ -110,13 +110,21 @@ export function recusalLine(deps: HandlerDeps, vp: Viewpoint, d: Dispute): strin
 
 /**
  * Who an open or closed case recommends, and by which rule: the one party left when the criteria's
- * pick left the programme (no rule, see recommendAgain); a pick out of the programme that was not
- * looked at again is said to be one the line cannot go to.
+ * pick left the programme (no rule, see recommendAgain), or nobody, the pick named, when several (or
+ * none) are left; a pick out of the programme that was not looked at again is said to be one the
+ * line cannot go to. That a party left is said only to a viewer who may see its name.
  */
 function recommendationWords(vp: Viewpoint, d: Dispute, out: ReadonlySet<PartyId>): string {
-  if (!d.recommendation) return 'None: the criteria did not pick an owner';
+  // That a party left, and what the arbitrator does about it, only to whoever may see its name (as partiesLine says it).
+  const sees = (p: PartyId) => canSeeParty(vp.viewer, p);
+  if (!d.recommendation) {
+    // The criteria's pick left the programme, and no one party is left to recommend instead.
+    const pick = pickOutOfProgramme(d, out);
+    if (pick && !sees(pick)) return 'None: its arbitrator decides';
+    return pick ? `None: the criteria pick ${vp.party(pick)}, which left the partner programme${d.status === 'open' ? ': award it to another party, or to nobody' : ''}` : 'None: the criteria did not pick an owner';
+  }
   const rule = d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : '';
-  if (d.status === 'open' && out.has(d.recommendation)) return `${vp.party(d.recommendation)}${rule}, which left the partner programme: award it to another party, or to nobody`;
+  if (d.status === 'open' && out.has(d.recommendation) && sees(d.recommendation)) return `${vp.party(d.recommendation)}${rule}, which left the partner programme: award it to another party, or to nobody`;
   if (!d.recommendationRule && out.size > 0) return `${vp.party(d.recommendation)} (the one party left)`;
   return `${vp.party(d.recommendation)}${rule}`;
 }

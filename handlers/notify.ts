@@ -860,7 +860,8 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         if (!mine) break;
         const { target, vp, card } = mine;
         // A party recommended because the criteria's pick left the programme is the one party left (see recommendAgain).
-        const now = d.recommendation ? (e.why === 'left' && d.recommendationRule === null ? `${vp.party(d.recommendation)} is recommended now, as the one party left` : `the criteria now recommend ${vp.party(d.recommendation)}`) : 'the criteria now recommend nobody';
+        // Nobody, because the criteria's pick left and no one party is left instead: not the criteria's own "nobody".
+        const now = d.recommendation ? (e.why === 'left' && d.recommendationRule === null ? `${vp.party(d.recommendation)} is recommended now, as the one party left` : `the criteria now recommend ${vp.party(d.recommendation)}`) : e.why === 'left' ? 'nobody is recommended now' : 'the criteria now recommend nobody';
         const was = e.from ? ` (it was ${vp.party(e.from)})` : '';
         const what =
           e.why === 'changed'

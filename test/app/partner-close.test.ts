@@ -325,6 +325,57 @@ describe('roe partner close', () => {
     }
   });
 
+  it('a case raised against it with two other parties left: nobody is recommended, and its card, the notice and an old card\'s approve say that the criteria\'s pick left (not that the criteria picked nobody)', async () => {
+    const db = join(dir, 'against-two-left.db');
+    const policyPath = join(dir, 'incumbent-recommends-4.yaml');
+    writeFileSync(policyPath, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
+    const rt = testRuntime({ databasePath: db, policyPath });
+    try {
+      // Contoso disputes Globex, whose incumbent Fabrikam is; Northwind's claim joins: the criteria recommend Fabrikam.
+      submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', product: 'Analytics', reason: 'Fabrikam has not engaged Globex in two years.', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+      const d = rt.store.disputes.all().at(-1)!;
+      submitClaim(rt.deps, as.partner(rt, 'northwind'), values('globex', 'Analytics'), { origin: consoleOrigin, requestKey: null });
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', parties: ['contoso', 'fabrikam', 'northwind'], recommendation: 'fabrikam' });
+      const arbitrator = as.person(rt, d.arbitrator);
+      const sent = outbox(rt).length;
+      const done = await run(db, ['partner', 'close', 'fabrikam', '--yes'], { ROE_POLICY: policyPath });
+      expect(done).toMatchObject({ code: 0, err: '' });
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', recommendation: null, recommendationRule: null });
+      const told = (rt.db.sqlite.prepare('select target, body from outbox where id > ? order by id').all(outbox(rt)[sent - 1]?.id ?? 0) as { target: string; body: string }[]).map((m) => m.target + m.body);
+      // Its arbitrator is told that nobody is recommended because the criteria's pick left, not that the criteria picked nobody.
+      expect(told.some((m) => m.includes(`"user":"${d.arbitrator}"`) && m.includes(`The party recommended in dispute #${d.id} left the partner programme, so the line cannot go to it: nobody is recommended now (it was Fabrikam Systems).`))).toBe(true);
+      // Its card says the same, beside the criteria that still name Fabrikam.
+      const card = roe(rt.deps, arbitrator, `case ${d.id}`);
+      expect(facts(card).Recommendation).toBe('None: the criteria pick Fabrikam Systems, which left the partner programme: award it to another party, or to nobody');
+      expect(read(card)).toContain('Incumbent partner: recommends');
+      // Contoso's user reads nothing of another party leaving, nor the arbitrator's advice.
+      expect(facts(roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`))).toMatchObject({ Parties: 'Contoso Consulting vs another party vs another party', Recommendation: 'None: its arbitrator decides' });
+      // A click on an old card's approve says why, and what to do.
+      const late = catchErr(() => approve(rt.deps, arbitrator, `${d.id}:fabrikam`));
+      expect(late.message).toBe(`The recommendation on dispute #${d.id} changed since this card was sent (Fabrikam Systems, recommended then, left the partner programme): nobody is recommended now. Nothing was ruled: award it to another party, or to nobody, with a rationale.`);
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', winner: null });
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('a case not looked at again since its recommended party left (an earlier release closed it): the arbitrator reads that it left, its party only who is recommended', () => {
+    const policyPath = join(dir, 'incumbent-recommends-5.yaml');
+    writeFileSync(policyPath, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
+    const rt = testRuntime({ policyPath });
+    try {
+      submitDispute(rt.deps, as.partner(rt, 'contoso'), { account: 'globex', product: 'Analytics', reason: 'Fabrikam has not engaged Globex in two years.', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+      const d = rt.store.disputes.all().at(-1)!;
+      expect(d).toMatchObject({ recommendation: 'fabrikam' });
+      // Recorded out of the programme as a release before the review of its cases did it.
+      rt.store.partners.setClosed('fabrikam', { at: rt.clock.now(), slackTeamId: null, teamsTenantId: null });
+      expect(facts(roe(rt.deps, as.person(rt, d.arbitrator), `case ${d.id}`)).Recommendation).toBe('Fabrikam Systems (Incumbent partner), which left the partner programme: award it to another party, or to nobody');
+      expect(facts(roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`)).Recommendation).toBe('another party (Incumbent partner)');
+    } finally {
+      rt.close();
+    }
+  });
+
   it('withdraws a warning of a closed claim still waiting in the outbox: it would tell its filer to log activity on a claim that takes none', async () => {
     const db = join(dir, 'warned.db');
     const rt = testRuntime({ databasePath: db, at: '2026-10-26T14:00:00Z' });

@@ -108,6 +108,28 @@ describe('the last of the chain cannot be reached, and the policy names no escal
     expect(logged(rt, 50)).toHaveLength(1);
   });
 
+  it('a timer whose work is undone (it failed after the error was said) logs the error only when it is done again, once', () => {
+    const rt = withChannels('escalation_channel: {}', ['slack']);
+    const d = slackCase(rt);
+    for (const person of ['pat', 'dana']) {
+      scheduleUnreachable(rt.store, { disputeId: d.id, person, platform: 'slack' }, rt.clock.now());
+      tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    }
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'vp' });
+    // Morgan's card bounces, and the timer's messages cannot be queued: its savepoint is undone.
+    rt.db.sqlite.exec("CREATE TRIGGER no_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox refused'); END");
+    scheduleUnreachable(rt.store, { disputeId: d.id, person: 'vp', platform: 'slack' }, rt.clock.now());
+    const failed = tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(failed.failed).toEqual([expect.objectContaining({ kind: 'dispute.unreachable' })]);
+    expect(logged(rt, 50).map((e) => e.msg)).toEqual(['timer failed']);
+    // Retried once the outbox takes messages again: said then, once.
+    rt.db.sqlite.exec('DROP TRIGGER no_outbox');
+    rt.clock.set(new Date(rt.clock.now().getTime() + 5 * 60_000).toISOString());
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    tick(rt.db, rt.deps, rt.clock.now(), rt.logger);
+    expect(logged(rt, 50).map((e) => e.msg)).toEqual(['timer failed', expect.stringMatching(new RegExp(`^Dispute #${d.id} on Soylent Corp \\(Analytics\\) reached nobody at the company`))]);
+  });
+
   it('an approval case is named as one', () => {
     const rt = withChannels('escalation_channel: {}', ['slack'], true);
     submitClaim(rt.deps, as.partner(rt, 'contoso'), values('qualified'), slack);

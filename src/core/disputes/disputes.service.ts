@@ -262,7 +262,13 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   let winner: PartyId | null;
   let rationale: string | null = null;
   if (input.kind === 'approve') {
-    if (!dispute.recommendation) throw new DomainError('no_recommendation', `The criteria made no recommendation on ${name}; ${approval ? 'approve or reject it' : 'award it to a party'} with a rationale.`);
+    if (!dispute.recommendation) {
+      // A card sent when the criteria recommended a party that has since left the programme (roe partner close), no one party left instead.
+      if (input.expected && partiesOutOfProgramme(ctx, { parties: [input.expected] }).size > 0) {
+        throw new DomainError('conflict', `The recommendation on ${name} changed since this card was sent (${partyName(ctx, input.expected)}, recommended then, left the partner programme): nobody is recommended now. Nothing was ruled: award it to another party, or to nobody, with a rationale.`);
+      }
+      throw new DomainError('no_recommendation', `The criteria made no recommendation on ${name}; ${approval ? 'approve or reject it' : 'award it to a party'} with a rationale.`);
+    }
     if (input.expected !== undefined && input.expected !== dispute.recommendation) {
       // The one who rules sees every party: the recommendation is named. A claim that joined the
       // case changes it, and so does the recommended party's claim closing (see recommendAgain).

@@ -106,6 +106,17 @@ function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date
   return decision.winner === d.recommendation ? [] : [{ type: 'dispute.recommendation_changed', dispute: updated, from: d.recommendation, why: why === 'changed' || why === 'left' ? why : 'closed' }];
 }
 
+/**
+ * The party the criteria pick on a case that recommends nobody because that pick left the programme
+ * (see recommendAgain: more than one party, or none, left to recommend instead), given the parties
+ * out of it (`out`, see partiesOutOfProgramme); null on any other case.
+ */
+export function pickOutOfProgramme(d: Pick<Dispute, 'recommendation' | 'trace'>, out: ReadonlySet<PartyId>): PartyId | null {
+  if (d.recommendation !== null) return null;
+  const pick = d.trace.find((v) => v.outcome === 'picked')?.winner ?? null;
+  return pick !== null && out.has(pick) ? pick : null;
+}
+
 /** The parties of a case taken out of the programme (roe partner close): no ruling may give them the line. One read of the cached partners table. */
 export function partiesOutOfProgramme(ctx: DomainContext, d: Pick<Dispute, 'parties'>): Set<PartyId> {
   const closed = ctx.store.partners.closed();
