@@ -23,6 +23,8 @@ export function logClaimActivity(deps: HandlerDeps, viewer: Principal, value: un
   } catch (e) {
     // A dormant claim's refusal says since when, as this viewer reads dates.
     if (e instanceof ClaimDormant) throw new DomainError(e.code, e.dated((at) => vp.date(at)), e.fields);
+    // A number that is not one of a partner's claims (mistyped, or another party's): where theirs are listed.
+    if (e instanceof DomainError && e.code === 'forbidden' && viewer.kind === 'external') throw new DomainError(e.code, `${e.message} ${cmd(viewer, 'roe mine')} lists yours, with their numbers.`, e.fields);
     throw e;
   }
   // Until when it now holds, as /roe mine says it: the warning that sent them here named the old date.

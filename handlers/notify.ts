@@ -495,6 +495,23 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
     const whose = party === DIRECT ? 'the direct team' : party === ownParty(v) ? 'yours' : vp.party(party);
     return ` Until ${vp.date(rulingStandsUntil(d, terms))}, a new claim of ${whose} on it needs an arbitrator's approval.`;
   };
+  /**
+   * To the party a case went to (`party`, the one the reader is in the case for): until when its
+   * claim in the case now holds, and when it goes dormant without activity, as /roe mine says it
+   * (a claim filed into an overlap is told this first here). Nothing to anyone else.
+   */
+  const keptClaim = (d: Dispute, v: Principal, party: PartyId): string => {
+    if (d.winner !== party) return '';
+    const vp = viewpoint(deps, v);
+    return d.claimIds
+      .map((id) => deps.ctx.store.claims.get(id))
+      .filter((c): c is Claim => c !== undefined && c.claimant === party && c.status === 'protected')
+      .map((c) => {
+        const terms = deps.ctx.policies().termsFor(c);
+        return ` Claim #${c.id} is protected${protectedWords(vp, protectionEnd(c, terms), dormancyAt(c, terms))}.`;
+      })
+      .join('');
+  };
   /** The case as a party sees it, under a line saying what happened: a DM makes sense on its own (`summary`: the card's own when not given). */
   const partyCard = (d: Dispute, v: Principal, summary: string | undefined, lead: string): Reply => {
     const card = disputeCard(deps, v, d, { withActions: false });
@@ -552,9 +569,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const d = deps.ctx.store.disputes.get(e.dispute.id) ?? e.dispute;
         const justOpened = events.some((o) => o.type === 'dispute.opened' && o.dispute.id === d.id);
         // Said first, before the card: a party not told of it yet (it settled as it opened) learns it was raised.
-        const lead = (v: Principal) =>
-          justOpened ? `${caseTitle(v, d)} was raised over ${about(d)} and settled at once by the criteria: ${endedWords(viewpoint(deps, v), d)}.` : `${caseTitle(v, d)} over ${about(d)} was settled by the criteria: ${endedWords(viewpoint(deps, v), d)}.`;
-        const told = toParties(d, (v) => partyCard(d, v, undefined, lead(v)), 'settled');
+        const lead = (v: Principal, party: PartyId) =>
+          (justOpened ? `${caseTitle(v, d)} was raised over ${about(d)} and settled at once by the criteria: ${endedWords(viewpoint(deps, v), d)}.` : `${caseTitle(v, d)} over ${about(d)} was settled by the criteria: ${endedWords(viewpoint(deps, v), d)}.`) + keptClaim(d, v, party);
+        const told = toParties(d, (v, _platform, party) => partyCard(d, v, undefined, lead(v, party)), 'settled');
         refreshCards(d, 'settled');
         // A case settled the moment it opened: its announcement already shows the outcome.
         if (!justOpened) toThread(d, (v) => reply(`Dispute #${d.id} settled`, [text(outcomeText(deps, v, d), 'good')]), 'settled', { broadcast: true, told });
@@ -596,7 +613,7 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
         const d = e.dispute;
         // Who owns it now comes first: the card below may show the recommendation the ruling went
         // against; and, to a party it went against, what it means for their next claim there.
-        const told = toParties(d, (v, _platform, party) => partyCard(d, v, `Ruling on ${caseWords(v, d)}: ${about(d)}`, `${caseTitle(v, d)} over ${about(d)} is ruled: ${endedWords(viewpoint(deps, v), d)}.${approvalAfterRuling(d, v, party)}`), 'ruled');
+        const told = toParties(d, (v, _platform, party) => partyCard(d, v, `Ruling on ${caseWords(v, d)}: ${about(d)}`, `${caseTitle(v, d)} over ${about(d)} is ruled: ${endedWords(viewpoint(deps, v), d)}.${keptClaim(d, v, party)}${approvalAfterRuling(d, v, party)}`), 'ruled');
         refreshCards(d, 'ruled');
         toThread(d, (v) => reply(`${caseTitle(v, d)} ruled`, outcomeBlocks(deps, v, d, 'good')), 'ruled', { broadcast: true, told });
         // Ruled by someone above its arbitrator (opened from the queue): the arbitrator it was
@@ -630,7 +647,9 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
           // The claim's own party of an approval (and the company's people) are told it is one.
           const lead = `Answer with the button below: your answer goes only to ${arbitrator}, who ${approvalShown(v, d) ? 'decides on it' : 'rules on it; no other party sees it'}.`;
           // The question rides with the button: the form shows it where it replaces this message (Teams).
-          return [text(lead, 'muted'), { type: 'actions', actions: [{ action: ACTIONS.answer, label: 'Answer', value: `${d.id}:${e.question}` }] }];
+          // By when: an answer after the ruling comes too late (its button then says so).
+          const due = d.dueAt ? (pastDue(d, now) ? `${arbitrator}'s ${approvalShown(v, d) ? 'decision' : 'ruling'} is overdue (it was due by ${viewpoint(deps, v).deadline(d.dueAt)}): answer now.` : `${arbitrator} is due to ${approvalShown(v, d) ? 'decide' : 'rule'} by ${viewpoint(deps, v).deadline(d.dueAt)}: answer before then.`) : null;
+          return [text(lead, 'muted'), ...(due ? [text(due, 'muted')] : []), { type: 'actions', actions: [{ action: ACTIONS.answer, label: 'Answer', value: `${d.id}:${e.question}` }] }];
         };
         // One of the company's people in it for a partner reads whom they answer for, as the answer is recorded.
         const told = toParties(d, (v, _platform, party) => reply(`Question on ${caseWords(v, d)}: ${about(d)}`, [text(`${vp.person(e.by)} has a question${forParty(viewpoint(deps, v), party)} about ${caseWords(v, d)} over ${about(d)}.`), question, ...answer(v)]), 'ask');

@@ -10,6 +10,7 @@ import { pastDue, runningSla } from '../src/core/sla/sla.service.js';
 import { ruleTitle } from '../src/core/ownership/explain.js';
 import { flagConsequence, lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsPeriod } from '../src/core/stats.js';
 import { DIRECT, DIRECT_NAME, type Claim, type Dispute } from '../src/core/types.js';
+import { nearMiss } from '../src/core/spelling.js';
 import { plural } from '../src/core/words.js';
 import { logClaimActivity } from './activity.js';
 import type { HandlerDeps } from './deps.js';
@@ -410,6 +411,24 @@ function openCase(deps: HandlerDeps, viewer: Principal, given: string): Reply {
   return { ...card, blocks: [...card.blocks.filter((b) => b.type !== 'actions'), { type: 'actions', actions: [{ action: ACTIONS.openCase, label: `Open #${id} to rule`, value: id }] }] };
 }
 
+/** What `/roe` answers to (and, typed to the bot in Teams, the commands beside it). */
+const ROE_WORDS = ['mine', 'queue', 'case', 'activity', 'stats', 'policy', 'help'] as const;
+const COMMAND_WORDS = ['who-owns', 'claim', 'dispute'] as const;
+
+/**
+ * The line above the help for a word no command answers to: the command it is a slip for, when one
+ * is near (`minee`: `/roe mine`; in Teams `who-own`: `who-owns`), or, for `answer`, how a question
+ * is answered where there is no such command (the console has `/answer N`).
+ */
+function unknownCommand(viewer: Principal, word: string): Block[] {
+  if (word === 'answer' && !onConsole(viewer)) {
+    return [text('There is no answer command: an arbitrator’s question comes to your chat with me with an Answer button, and only the arbitrator reads your answer. Here is what else I can do:', 'warning')];
+  }
+  const near = nearMiss(word, [...ROE_WORDS, ...COMMAND_WORDS]);
+  const suggested = near === undefined ? '' : ` (did you mean ${cmd(viewer, (COMMAND_WORDS as readonly string[]).includes(near) ? near : `roe ${near}`)}?)`;
+  return [text(`Unknown command "${word}"${suggested}. Here is what I can do:`, 'warning')];
+}
+
 /** `/roe <sub>`: dispatch, with help for anything unknown. */
 export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
   const [first, given = ''] = args.trim().split(/\s+/);
@@ -438,7 +457,7 @@ export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
       return help(viewer);
     default: {
       const r = help(viewer);
-      return { ...r, blocks: [text(`Unknown command "${sub}". Here is what I can do:`, 'warning'), ...r.blocks] };
+      return { ...r, blocks: [...unknownCommand(viewer, sub), ...r.blocks] };
     }
   }
 }

@@ -24,7 +24,7 @@ import { editDistance } from '../core/spelling.js';
 import { isDomainError } from '../core/errors.js';
 import { ConfigError, escalationChannelsUnserved, loadDotEnvAtStart, loadConfig, partnersNamedInternal, whyUnreadable, type Config } from './config.js';
 import { hostConsole } from './console-host.js';
-import { createLogger, createTextLogger } from './logger.js';
+import { createLogger, createTextLogger, scrubber, secretsOf } from './logger.js';
 import { checkAgainstDatabase, parsePolicyQuiet, readPolicyFile, type RecordedVersion } from './policies.js';
 import { createRuntime, systemClock, type Runtime, type RuntimeOptions } from './runtime.js';
 import { createPrivateFile, DatabaseFileError, holdsNoTables, isBusy, ledgerHeadOf, openAsIs, requireRoeDatabase, retireDatabase } from '../../db/client.js';
@@ -422,7 +422,7 @@ function openRuntime(config: Config, db: DatabaseLocation, logger: Logger, { rec
  */
 function withRuntime<T>(config: Config, db: DatabaseLocation, fn: (rt: Runtime) => T, { create = false, recordPolicy = false as RuntimeOptions['recordPolicy'], readOnly = false } = {}): T {
   if (!create) requireDatabase(db);
-  const rt = openRuntime(config, db, createTextLogger(config.logLevel, process.stderr), { recordPolicy, readOnly, terminal: 'byHand' });
+  const rt = openRuntime(config, db, createTextLogger(config.logLevel, process.stderr, secretsOf(config)), { recordPolicy, readOnly, terminal: 'byHand' });
   try {
     return fn(rt);
   } finally {
@@ -630,7 +630,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       // Refused before the database is opened or a timer fires.
       const problem = serveProblem(config);
       if (problem) throw new ConfigError(problem);
-      const rt = openRuntime(config, db, createLogger(config.logLevel));
+      const rt = openRuntime(config, db, createLogger(config.logLevel, undefined, secretsOf(config)));
       // A bot started from another folder, on a new host or with DATABASE_PATH mistyped makes a
       // new database and would serve it as if nobody owned anything: said at start, naming it.
       if (rt.store.partners.all().length === 0 && rt.store.accounts.count() === 0) {
@@ -680,7 +680,7 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
       return 0;
     }
     case 'console': {
-      const rt = openRuntime(config, db, createTextLogger(config.logLevel, process.stderr), { terminal: 'console' });
+      const rt = openRuntime(config, db, createTextLogger(config.logLevel, process.stderr, secretsOf(config)), { terminal: 'console' });
       try {
         await hostConsole(rt, io.stdin as never, io.stdout as never);
       } finally {
@@ -1201,11 +1201,15 @@ function usage(io: Io, cmd: string | null, problem: string): number {
   return 2;
 }
 
-/** An error main() did not expect: one line, or its stack trace when LOG_LEVEL is debug or trace. */
+/**
+ * An error main() did not expect: one line, or its stack trace when LOG_LEVEL is debug or trace;
+ * the secrets of `env` and anything shaped like a token blanked, as in the log.
+ */
 export function unexpectedError(err: unknown, env: NodeJS.ProcessEnv): string {
-  if (['debug', 'trace'].includes(env.LOG_LEVEL?.trim().toLowerCase() ?? '')) return `roe: unexpected error: ${(err as Error)?.stack ?? String(err)}`;
+  const scrub = scrubber([env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN, env.MICROSOFT_APP_PASSWORD]);
+  if (['debug', 'trace'].includes(env.LOG_LEVEL?.trim().toLowerCase() ?? '')) return scrub(`roe: unexpected error: ${(err as Error)?.stack ?? String(err)}`);
   const line = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0];
-  return `roe: unexpected error: ${line} (LOG_LEVEL=debug shows the stack trace)`;
+  return scrub(`roe: unexpected error: ${line} (LOG_LEVEL=debug shows the stack trace)`);
 }
 
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;

@@ -71,7 +71,7 @@ describe('a partner trying case and claim numbers', () => {
     const claim = rt.store.claims.all().find((c) => c.claimant === 'contoso')!;
     const none = claim.id + 40;
     const theirs = refusal(() => roe(rt.deps, fabrikam, `activity ${claim.id}`), claim.id);
-    expect(theirs.message).toMatch(/only for your own organisation/);
+    expect(theirs.message).toBe('Claim #N is not one of your organisation’s claims. /roe mine lists yours, with their numbers.');
     expect(refusal(() => roe(rt.deps, fabrikam, `activity ${none}`), none)).toEqual(theirs);
     expect(catchErr(() => roe(rt.deps, as.person(rt, 'sam'), `activity ${none}`)).message).toBe(`No claim #${none}.`);
   });

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { FakeClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/app/config.js';
 import { seedDemo } from '../../src/app/demo.js';
-import { createLogger } from '../../src/app/logger.js';
+import { createLogger, secretsOf } from '../../src/app/logger.js';
 import { createRuntime, type Runtime } from '../../src/app/runtime.js';
 import type { Principal } from '../../src/core/authz.js';
 import { EXAMPLE_POLICY_PATH } from './builders.js';
@@ -26,7 +26,7 @@ export function testRuntime(opts: { at?: string; demo?: boolean; databasePath?: 
   const clock = new FakeClock(opts.at ?? '2026-11-30T15:00:00Z'); // a Monday, 10:00 in New York
   const logs = new LogSink();
   const config = loadConfig({ DATABASE_PATH: opts.databasePath ?? ':memory:', ROE_POLICY: opts.policyPath ?? EXAMPLE_POLICY_PATH, LOG_LEVEL: 'debug', ...opts.env });
-  const rt = createRuntime(config, createLogger('debug', logs), clock, { stringsInMemoryUpTo: opts.stringsInMemoryUpTo });
+  const rt = createRuntime(config, createLogger('debug', logs, secretsOf(config)), clock, { stringsInMemoryUpTo: opts.stringsInMemoryUpTo });
   if (opts.demo !== false) {
     seedDemo(rt.ctx);
     rt.reindex();

@@ -329,6 +329,8 @@ export function logActivity(ctx: DomainContext, principal: Principal, claimId: n
   const claim = ctx.store.claims.get(claimId);
   // A partner's user (or a user of no partner) is refused a claim that does not exist as one that
   // is not theirs (no party of theirs is DIRECT): numbers tried one by one tell them nothing of other parties' claims.
+  // A partner's user is told the number is not one of theirs (a slip of a digit, most likely), not that they may act only for their own organisation.
+  if (principal.kind === 'external' && claim?.claimant !== principal.partnerId) throw new DomainError('forbidden', `Claim #${claimId} is not one of your organisation’s claims.`);
   if (!claim && principal.kind !== 'internal') authorizeActingFor(principal, DIRECT);
   if (!claim) throw new DomainError('not_found', `No claim #${claimId}.`);
   authorizeActingFor(principal, claim.claimant);

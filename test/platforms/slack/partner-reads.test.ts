@@ -84,9 +84,10 @@ describe('Slack: what a partner reads of their claims and cases', () => {
     const contoso = h.rt.resolve({ platform: 'slack', userId: CO.id, displayName: CO.name, orgId: CO.team, home: false });
     const lost = h.rt.store.claims.all().find((c) => c.claimant === 'contoso' && c.accountId === d.accountId)!;
     expect(visible(roe(h.rt.deps, contoso, 'mine'))).toContain(`#${lost.id} Soylent Corp (Analytics): rejected (ruled lost in dispute #${d.id})`);
-    // The party it went for is told nothing of the kind.
+    // The party it went for is told nothing of the kind, but until when its claim now holds (intentionally added).
     const toNorthwind = h.fake.callsTo('chat.postMessage').slice(before).filter((c) => c.args.channel === `D${USERS.northwind.id}`);
-    expect(toNorthwind.map((c) => firstLine(c))).toEqual([`Dispute #${d.id} over Soylent Corp (Analytics) is ruled: Northwind Partners owns it.`]);
+    const won = h.rt.store.claims.all().find((c) => c.claimant === 'northwind' && c.accountId === d.accountId)!;
+    expect(toNorthwind.map((c) => firstLine(c))).toEqual([`Dispute #${d.id} over Soylent Corp (Analytics) is ruled: Northwind Partners owns it. Claim #${won.id} is protected until Feb 28, 2027 (goes dormant on Dec 30, 2026 unless activity is logged).`]);
   });
 
   it('a case raised against the partner’s claim and settled at once reaches them saying what happened', async () => {
@@ -98,7 +99,8 @@ describe('Slack: what a partner reads of their claims and cases', () => {
     const d = h.rt.store.disputes.all().at(-1)!;
     expect(d).toMatchObject({ status: 'settled', winner: 'contoso' });
     const [told] = dmsToContoso(before);
-    expect(firstLine(told!)).toBe(`Dispute #${d.id} was raised over Müller Logistik AG (Services) and settled at once by the criteria: Contoso Consulting owns it.`);
+    // With until when their claim now holds (intentionally added: a partner's claim the criteria kept).
+    expect(firstLine(told!)).toBe(`Dispute #${d.id} was raised over Müller Logistik AG (Services) and settled at once by the criteria: Contoso Consulting owns it. Claim #${d.claimIds[0]} is protected until Feb 28, 2027 (goes dormant on Dec 30, 2026 unless activity is logged).`);
     expect(visible(told!.args)).not.toContain('Northwind');
   });
 });

@@ -229,6 +229,18 @@ describe('logs', () => {
     expect(all).not.toContain('legacy-verification-token');
   });
 
+  it('a Web API call answered 500 is logged with its status and code, not Slack’s whole answer (its headers and body)', async () => {
+    h.fake.failNext(1, { status: 500 }, 'users.info');
+    const { responseUrl } = await h.command(USERS.rep, SLACK_IDS.commands.roe, 'mine');
+    expect(visible(await h.answer(responseUrl))).toMatch(/Sorry, something went wrong on our side/);
+    const line = await h.fake.waitFor(() => h.rt.logs.lines.find((l) => l.includes('slack request failed')), 'the failure to be logged');
+    const { err } = JSON.parse(line) as { err: Record<string, unknown> };
+    expect(err).toMatchObject({ type: 'WebAPIHTTPError', code: 'slack_webapi_http_error', statusCode: 500, message: 'An HTTP protocol error occurred: statusCode = 500' });
+    expect(Object.keys(err)).not.toContain('headers');
+    expect(Object.keys(err)).not.toContain('body');
+    expect(h.rt.logs.lines.join('\n')).not.toContain(BOT_TOKEN.slice(5));
+  });
+
   it('a Web API call cut off on the network (a request error, logged with its cause) logs no token', async () => {
     h.fake.failNext(1, { drop: true }, 'users.info');
     const { responseUrl } = await h.command(USERS.rep, SLACK_IDS.commands.roe, 'mine');
