@@ -1,30 +1,11 @@
-import { DateTime } from 'luxon';
 import type { DomainContext } from '../context.js';
 import type { DomainEvent } from '../events.js';
 import type { Policy } from '../policy/schema.js';
 import type { Claim } from '../types.js';
-import { offsetsOf } from '../time-format.js';
+import { addDays } from './lifecycle.js';
 
 export const FLAG_REVIEW_TIMER = 'partner.flag_review';
 const HOUR = 3_600_000;
-const DAY = 86_400_000;
-
-/**
- * `days` calendar days after (or, negative, before) `at` in the policy's time zone: the same time
- * of day on that day, so that a change to or from summer time in between moves it by no hour.
- * A time of day that day does not have (skipped when the clocks go forward) is the hour after.
- */
-function calendarDays(at: Date, days: number, zone: string): Date {
-  // Read on every partner's claim (requiresApproval): away from a change of the clocks, the zone's
-  // offset (remembered per day) says it; near one, luxon does.
-  const offsets = offsetsOf(zone);
-  const t = at.getTime();
-  const from = offsets(t);
-  const to = t + days * DAY + (from - offsets(t + days * DAY)) * 60_000;
-  const offset = offsets(to);
-  if (offsets(to - 3 * HOUR) === offset && offsets(to + 3 * HOUR) === offset && offsets(t - 3 * HOUR) === from && offsets(t + 3 * HOUR) === from) return new Date(t + days * DAY + (from - offset) * 60_000);
-  return DateTime.fromJSDate(at, { zone }).plus({ days }).toJSDate();
-}
 
 /**
  * When a partner's flag lifts by itself, unless more violations follow: when the violation that
@@ -36,7 +17,7 @@ export function flagLiftsAt(registered: readonly Date[], policy: Policy): Date |
   const n = policy.consequences.violations_to_flag;
   if (registered.length < n) return null;
   const violation = registered[registered.length - n]!.getTime();
-  let at = calendarDays(new Date(violation), policy.consequences.window_days, policy.timezone);
+  let at = addDays(new Date(violation), policy.consequences.window_days, policy);
   // A violation registered in the hour the clocks go back happens twice on that day's clock: the
   // window taken back from that day may reach the first of the two. Later by that much, so that
   // the window has left the violation when the flag's review comes (and the flag lifts then).
@@ -53,7 +34,7 @@ export function flagLiftsAt(registered: readonly Date[], policy: Policy): Date |
  * policy's time zone (a violation counts when registered after it; the flag and the stats count alike).
  */
 export function windowStart(policy: Policy, now: Date): Date {
-  return calendarDays(now, -policy.consequences.window_days, policy.timezone);
+  return addDays(now, -policy.consequences.window_days, policy);
 }
 
 /** A partner's violations inside the policy's window ending at `now`, oldest first. */
