@@ -453,33 +453,29 @@ export function announce(given: HandlerDeps, events: readonly DomainEvent[], ori
   };
   const platformOf = (d: Dispute): Platform => casePlatform(deps, d, origin);
   /**
-   * Where a case nobody of its chain may take is posted: the policy's escalation channel for its
-   * platform; with none named there, the one for the other platform the bot serves (partner ops
-   * read either); null with neither (see noChannelWords): the operator's log then says so (see
-   * HandlerDeps.alert).
+   * The platforms whose escalation channel a case nobody of its chain may take is posted to, in
+   * order: its own, then the other one the bot serves (partner ops read either).
+   */
+  const channelPlatforms = (d: Dispute): Platform[] => {
+    const platform = platformOf(d);
+    const other: 'slack' | 'teams' = platform === 'slack' ? 'teams' : 'slack';
+    return [platform, ...(platform !== 'console' && servedPlatforms(deps).includes(other) ? [other] : [])];
+  };
+  /**
+   * Where such a case is posted: the first of channelPlatforms with an escalation channel named
+   * (the console's own); null with none (see noChannelWords): the operator's log then says so
+   * (see HandlerDeps.alert).
    */
   const escalationChannel = (d: Dispute): { platform: Platform; channel: string } | null => {
-    const platform = platformOf(d);
-    if (platform === 'console') return { platform, channel: 'escalations' };
     const channels = viewpoint(deps, CHANNEL_VIEWER).version.policy.sla.escalation_channel;
-    const named = (p: 'slack' | 'teams') => namedChannel(p === 'teams' ? channels.teams : channels.slack);
-    const other: 'slack' | 'teams' = platform === 'slack' ? 'teams' : 'slack';
-    for (const p of [platform, ...(servedPlatforms(deps).includes(other) ? [other] : [])] as const) {
-      const channel = named(p);
+    for (const p of channelPlatforms(d)) {
+      const channel = p === 'console' ? 'escalations' : namedChannel(p === 'teams' ? channels.teams : channels.slack);
       if (channel) return { platform: p, channel };
     }
     return null;
   };
-  /**
-   * Where `d` found no escalation channel (see escalationChannel), in words: "no escalation
-   * channel for Slack", "… for Slack or Teams" (its platform, and the other one the bot serves).
-   */
-  const noChannelWords = (d: Dispute): string => {
-    const platform = platformOf(d);
-    const other: 'slack' | 'teams' = platform === 'slack' ? 'teams' : 'slack';
-    const looked: Platform[] = [platform, ...(platform !== 'console' && servedPlatforms(deps).includes(other) ? [other] : [])];
-    return `no escalation channel for ${platformsWords(looked)}`;
-  };
+  /** Where `d` found no escalation channel (see escalationChannel), in words: "no escalation channel for Slack", "… for Slack or Teams". */
+  const noChannelWords = (d: Dispute): string => `no escalation channel for ${platformsWords(channelPlatforms(d))}`;
   const about = (d: Dispute) => caseAbout(deps, d);
   /**
    * To a party a ruling went against (`party`, the one the reader is in the case for): until when
