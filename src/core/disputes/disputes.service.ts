@@ -1,6 +1,6 @@
 import { formatsFor } from '../time-format.js';
 import { refuseClosedParty, refuseClosedWinner } from '../claims/close-partner.js';
-import { partiesOutOfProgramme, withdrawnAsRaiserLeft } from './review.js';
+import { leftProgramme, withdrawnAsRaiserLeft } from './review.js';
 import { authorizeActingFor, authorizeRuling, caseNamedBy, formerPerson, ownParty, type Principal } from '../authz.js';
 import { canonicalProductLine, RequestKeyTaken, UnknownAccount } from '../claims/claims.service.js';
 import type { DomainContext } from '../context.js';
@@ -264,7 +264,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   if (input.kind === 'approve') {
     if (!dispute.recommendation) {
       // A card sent when the criteria recommended a party that has since left the programme (roe partner close), no one party left instead.
-      if (input.expected && partiesOutOfProgramme(ctx, { parties: [input.expected] }).size > 0) {
+      if (input.expected && leftProgramme(ctx, input.expected)) {
         throw new DomainError('conflict', `The recommendation on ${name} changed since this card was sent (${partyName(ctx, input.expected)}, recommended then, left the partner programme): nobody is recommended now. Nothing was ruled: award it to another party, or to nobody, with a rationale.`);
       }
       throw new DomainError('no_recommendation', `The criteria made no recommendation on ${name}; ${approval ? 'approve or reject it' : 'award it to a party'} with a rationale.`);
@@ -274,7 +274,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
       // case changes it, and so does the recommended party's claim closing (see recommendAgain).
       // Or the party recommended left the programme (roe partner close): the one party left is recommended, by no rule.
       const now = partyName(ctx, dispute.recommendation);
-      const left = partiesOutOfProgramme(ctx, { parties: [input.expected] }).size > 0;
+      const left = leftProgramme(ctx, input.expected);
       const why = left ? `${partyName(ctx, input.expected)}, recommended then, left the partner programme` : "a claim joined the case, or the recommended party's claim closed";
       const stands = left && dispute.recommendationRule === null ? `${now} is recommended now, as the one party left` : `the criteria now recommend ${now}`;
       throw new DomainError('conflict', `The recommendation on ${name} changed since this card was sent (${why}): ${stands}. Nothing was ruled: the case as it stands now was sent to you; rule on what it says.`);

@@ -117,10 +117,15 @@ export function pickOutOfProgramme(d: Pick<Dispute, 'recommendation' | 'trace'>,
   return pick !== null && out.has(pick) ? pick : null;
 }
 
-/** The parties of a case taken out of the programme (roe partner close): no ruling may give them the line. One read of the cached partners table. */
+/** Whether a party was taken out of the programme (roe partner close): no ruling may give it the line. A lookup in the cached partners table. */
+export function leftProgramme(ctx: DomainContext, party: PartyId): boolean {
+  return party !== DIRECT && ctx.store.partners.closure(party) !== null;
+}
+
+/** The parties of a case taken out of the programme (see leftProgramme). One read of the cached partners table, its freshness checked once. */
 export function partiesOutOfProgramme(ctx: DomainContext, d: Pick<Dispute, 'parties'>): Set<PartyId> {
-  const closed = ctx.store.partners.closed();
-  return new Set(d.parties.filter((p) => p !== DIRECT && closed.some((c) => c.id === p)));
+  const closed = new Set(ctx.store.partners.closed().map((c) => c.id));
+  return new Set(d.parties.filter((p) => p !== DIRECT && closed.has(p)));
 }
 
 /** The running cases that hold this claim. */
