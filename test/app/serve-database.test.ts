@@ -41,6 +41,16 @@ describe('the database roe serve runs on', () => {
     ]);
   });
 
+  it('a policy whose escalation channels are all for a platform this bot does not serve is said at start', async () => {
+    // The example policy names a Slack escalation channel only; with no Slack configured, the bot serves Teams.
+    const db = join(dir, 'teams-only.db');
+    testRuntime({ databasePath: db }).close();
+    const lines = await serveUntilListening(db);
+    expect(lines.filter((l) => String(l.msg).startsWith('sla.escalation_channel'))).toEqual([
+      expect.objectContaining({ level: 40, msg: expect.stringMatching(/^sla\.escalation_channel names a channel for Slack only, which this bot does not serve \(it serves Teams\)/) }),
+    ]);
+  });
+
   it('a database with partners and accounts is named, and nothing more is said of it', async () => {
     const db = join(dir, 'roe.db');
     testRuntime({ databasePath: db }).close();
