@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { Writable } from 'node:stream';
 import { webApi } from '@slack/bolt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
@@ -8,6 +7,7 @@ import { createLogger, createTextLogger, secretsOf } from '../../src/app/logger.
 import { EXAMPLE_POLICY_PATH } from '../support/builders.js';
 import { FakeConnector } from '../support/fake-connector.js';
 import { FakeSlack } from '../support/fake-slack.js';
+import { flush, sink } from '../support/log-sink.js';
 
 /**
  * Errors the HTTP clients throw on a real failure (a 500, a refusal, a connection refused),
@@ -23,18 +23,6 @@ const APP_PASSWORD = 'Qx8~appPasswordValue.NotARealOne_123';
 const SIGNING_SECRET = 'f00dfacef00dfacef00dfacef00dface';
 const APP_ID = '00000000-0000-4000-8000-0000000000aa';
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _enc, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
-const flush = () => new Promise((ok) => setImmediate(ok));
 
 /** Runs `fn`, which must throw, and returns what it threw. */
 async function thrown(fn: () => Promise<unknown>): Promise<unknown> {

@@ -1,20 +1,6 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, createTextLogger } from '../../src/app/logger.js';
-
-/** A stream that keeps what is written to it. */
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _enc, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
-const flush = () => new Promise((ok) => setImmediate(ok));
+import { flush, sink } from '../support/log-sink.js';
 
 describe('the server log (JSON lines)', () => {
   it('never holds a secret: tokens, the signing secret, passwords and authorization headers are redacted', async () => {
