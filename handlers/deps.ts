@@ -121,6 +121,18 @@ export function refuseUnknown(viewer: Principal, what: string): void {
   }
 }
 
+/**
+ * Who reads a dispute's thread (a shared channel, a group chat): every party at once, and the
+ * company's people, in one message. It sees what a partner that is no party would, so it names
+ * no partner; a sentence about one party (who owns the account) must not read as said to one.
+ */
+export const CHANNEL_VIEWER: Principal = { kind: 'external', userKey: 'channel', partnerId: '', displayName: 'channel' };
+
+/** Whether `viewer` is the thread's reader ({@link CHANNEL_VIEWER}), no party of its own. */
+export function readsAsChannel(viewer: Principal): boolean {
+  return viewer.kind === 'external' && viewer.partnerId === '' && viewer.userKey === CHANNEL_VIEWER.userKey;
+}
+
 /** How one viewer sees names and dates: an external partner sees only their own deals. */
 export interface Viewpoint {
   viewer: Principal;
@@ -163,7 +175,7 @@ export function forParty(vp: Viewpoint, party: PartyId): string {
 
 /** How a criteria verdict is explained to this viewer: names they may see, dates in the policy's zone. */
 export function explainOptions(vp: Viewpoint): ExplainOptions {
-  return { nameOf: vp.party, formatDate: vp.date, formatDateTime: vp.dateTime };
+  return { nameOf: vp.party, formatDate: vp.date, formatDateTime: vp.dateTime, internal: vp.viewer.kind === 'internal' };
 }
 
 export function viewpoint(deps: HandlerDeps, viewer: Principal): Viewpoint {

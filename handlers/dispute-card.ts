@@ -2,14 +2,14 @@ import { canSeeParty, type Principal } from '../src/core/authz.js';
 import { explainVerdict, outcomeLabel, ruleTitle } from '../src/core/ownership/explain.js';
 import { approvalClaims, caseKindWords, isOverlapCase } from '../src/core/disputes/settle.js';
 import { caseKindTitle } from '../src/core/disputes/case-kind.js';
-import { partiesOutOfProgramme, pickOutOfProgramme, withdrawnAsRaiserLeft } from '../src/core/disputes/review.js';
+import { leaverWords, partiesOutOfProgramme, pickOutOfProgramme, withdrawnAsPartyLeft } from '../src/core/disputes/review.js';
 import { DIRECT, type Claim, type Dispute, type PartyId } from '../src/core/types.js';
 import { isLive } from '../src/core/claims/lifecycle.js';
 import { flagStanding } from '../src/core/claims/consequences.js';
 import { breachOutcome, pastDue, recusalsOf } from '../src/core/sla/sla.service.js';
 import { involvementsWords, involvementWords } from '../src/core/disputes/recusal.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
-import { explainOptions, viewpoint } from './deps.js';
+import { explainOptions, readsAsChannel, viewpoint } from './deps.js';
 import { ACTIONS, quote, reply, text, type Block, type Reply, type Tone } from './replies/model.js';
 import { splitUserKey } from './user-key.js';
 import { flagLines } from './flag.js';
@@ -125,8 +125,9 @@ function recommendationWords(vp: Viewpoint, d: Dispute, out: ReadonlySet<PartyId
   }
   const rule = d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : '';
   if (d.status === 'open' && out.has(d.recommendation) && sees(d.recommendation)) return `${vp.party(d.recommendation)}${rule}, which left the partner programme: award it to another party, or to nobody`;
-  if (!d.recommendationRule && out.size > 0) return `${vp.party(d.recommendation)} (the one party left)`;
-  return `${vp.party(d.recommendation)}${rule}`;
+  // The thread's reader names no party, and its party recommended reads it too (see ownerWords).
+  if (!d.recommendationRule && out.size > 0) return `${ownerWords(vp, d.recommendation)} (the one party left)`;
+  return `${ownerWords(vp, d.recommendation)}${rule}`;
 }
 
 /**
@@ -272,23 +273,35 @@ export function outcomeBlocks(deps: HandlerDeps, viewer: Principal, d: Dispute, 
  * Who a ruled or settled case left the account to, as this viewer may know them: "another party
  * owns it", or, ruled for nobody, "no party gets the account; the claim was rejected".
  */
-export function endedWords(vp: Pick<Viewpoint, 'party'>, d: Pick<Dispute, 'winner' | 'claimIds'>): string {
-  if (d.winner) return `${vp.party(d.winner)} owns it`;
+export function endedWords(vp: Pick<Viewpoint, 'party' | 'viewer'>, d: Pick<Dispute, 'winner' | 'claimIds'>): string {
+  if (d.winner) return `${ownerWords(vp, d.winner)} owns it`;
   // A claim waiting for approval is one claim, refused; a dispute's claims are several.
   return `no party gets the account; ${d.claimIds.length === 1 ? 'the claim was rejected' : 'the claims were rejected'}`;
+}
+
+/**
+ * The party a case left the account to (or recommends), named for this viewer: the thread, read
+ * by every party at once (the one it went to too, who would read "another party" as a ruling
+ * against them), says "one of the parties" for a partner it may not name; each party's own DM
+ * names it as they may.
+ */
+function ownerWords(vp: Pick<Viewpoint, 'party' | 'viewer'>, winner: PartyId): string {
+  return readsAsChannel(vp.viewer) && !canSeeParty(vp.viewer, winner) ? 'one of the parties' : vp.party(winner);
 }
 
 /** One line saying how a closed case ended (the rationale aside: see {@link outcomeBlocks}). */
 export function outcomeText(deps: HandlerDeps, viewer: Principal, d: Dispute): string {
   const vp = viewpoint(deps, viewer);
-  if (d.status === 'settled') return `Settled automatically by the criteria: ${d.winner ? vp.party(d.winner) : 'nobody'} owns it${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}.`;
+  if (d.status === 'settled') return `Settled automatically by the criteria: ${d.winner ? ownerWords(vp, d.winner) : 'nobody'} owns it${d.recommendationRule ? ` (${ruleTitle(d.recommendationRule as never)})` : ''}.`;
   if (d.status === 'ruled') {
     const when = d.ruledAt ? vp.dateTime(d.ruledAt) : '';
     return `Ruled by ${d.ruledBy ? vp.person(d.ruledBy) : 'the arbitrator'} on ${when}: ${endedWords(vp, d)}.`;
   }
   if (d.status === 'withdrawn') {
-    // A case a partner raised holding no claim in it was withdrawn when that partner left the programme (roe partner close).
-    if (withdrawnAsRaiserLeft(deps.ctx, d)) return `Closed without a ruling: the partner that raised it${viewer.kind === 'internal' ? ` (${vp.party(d.raisedAs!)})` : ''} left the partner programme.`;
+    // A case a partner raised (or one opened for its claim) against a party holding no claim in it
+    // was withdrawn when that partner left the programme (roe partner close).
+    const left = withdrawnAsPartyLeft(deps.ctx, d);
+    if (left) return `Closed without a ruling: ${leaverWords(left)}${viewer.kind === 'internal' ? ` (${vp.party(left.party)})` : ''} left the partner programme.`;
     return `Closed without a ruling: none of its claims is live any more (lost, won, rejected or expired).`;
   }
   return `Dispute #${d.id} is ${d.status}.`;

@@ -3,7 +3,7 @@ import type { DomainEvent } from '../src/core/events.js';
 import type { CaseCard, OutboxMessage, Store } from '../src/core/ports.js';
 import { DIRECT, type Claim, type Dispute, type PartyId, type ThreadRef } from '../src/core/types.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
-import { forParty, protectedWords, servedPlatforms, viewpoint } from './deps.js';
+import { CHANNEL_VIEWER, forParty, protectedWords, servedPlatforms, viewpoint } from './deps.js';
 import { startsLocalDay } from '../src/core/time-format.js';
 import { approvalShown, caseAbout, caseStamp, caseTitle, caseWords, disputeCard, endedWords, outcomeBlocks, outcomeText } from './dispute-card.js';
 import { isOverlapCase, liveClaims, otherClaimOfParty, recentRulingAgainst, rulingStandsUntil } from '../src/core/disputes/settle.js';
@@ -209,8 +209,6 @@ export function answeredInThread(d: Pick<Dispute, 'origin'>): boolean {
 function namedChannel(channel: string | undefined): string | undefined {
   return channel?.trim() || undefined;
 }
-
-const CHANNEL_VIEWER: Principal = { kind: 'external', userKey: 'channel', partnerId: '', displayName: 'channel' };
 
 /**
  * Whether `person` may still rule on `d` from a case card: the case is open, and they are its

@@ -71,15 +71,51 @@ export function lookupText(given: string): string {
   return companyPageName(given) ?? given;
 }
 
+/** A link with a path (`https://acme.lightning.force.com/lightning/r/Account/…/view`, the scheme optional). */
+const LINK_WITH_PATH = /^(?:https?:\/\/)?[^\s/@<>]+\.[^\s/@<>]+\/\S/i;
+
 /**
- * An account from what a person gave: its id (from a picker) or its name, alias or domain
- * (typed). Ambiguous or unknown text, or an e-mail address at a personal mail provider, is a
- * clear error on the `account` field.
+ * The account a link to its record in the CRM names by its id, as the CRM's export gave it to the
+ * import (`https://acme.lightning.force.com/lightning/r/Account/0015g00000Ab3xYAAR/view`, a
+ * HubSpot or Dynamics record's link): a part of the link's path or query that is an account's id.
+ * Only parts with a digit in them are tried: a record's id has one, while a site's pages (`about`,
+ * `company/acme-corp`) are words. Undefined for any other text (a bare domain, a name): those
+ * are searched, and a link whose parts name no account is searched by its address.
+ */
+export function linkedAccount(deps: HandlerDeps, given: string): Account | undefined {
+  const s = given.trim();
+  if (!LINK_WITH_PATH.test(s)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(/^https?:\/\//i.test(s) ? s : `https://${s}`);
+  } catch {
+    return undefined;
+  }
+  const decoded = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  const parts = [...url.pathname.split('/').map(decoded), ...url.searchParams.values()];
+  for (const part of parts.slice(0, 32)) {
+    if (part.length < 3 || !/\d/.test(part)) continue;
+    const account = deps.ctx.store.accounts.get(part);
+    if (account) return account;
+  }
+  return undefined;
+}
+
+/**
+ * An account from what a person gave: its id (from a picker, or the CRM's, typed or in a link to
+ * its record) or its name, alias or domain (typed). Ambiguous or unknown text, or an e-mail
+ * address at a personal mail provider, is a clear error on the `account` field.
  */
 export function resolveAccount(deps: HandlerDeps, given: string, field = 'account'): Account {
   const trimmed = given.trim();
   if (!trimmed) throw new DomainError('invalid_input', 'Name the account.', { [field]: 'Required' });
-  const byId = deps.ctx.store.accounts.get(trimmed);
+  const byId = deps.ctx.store.accounts.get(trimmed) ?? linkedAccount(deps, trimmed);
   if (byId) return byId;
   const personal = personalMailDomain(trimmed);
   if (personal) {

@@ -19,6 +19,7 @@ import { ACTIONS, clip, reply, text, type Block, type Reply } from './replies/mo
 import { approvalClaims, caseAbout, caseWords, waitingIn } from './dispute-card.js';
 import { flagLines } from './flag.js';
 import { caseCard } from './rule.js';
+import { findAccount } from './resolve-account.js';
 import { parseNumberId } from './validate.js';
 
 export const ROE_SUBCOMMANDS = ['help', 'mine', 'queue', 'case', 'activity', 'stats', 'policy'] as const;
@@ -420,11 +421,23 @@ const COMMAND_WORDS = ['who-owns', 'claim', 'dispute'] as const;
  * is near (`minee`: `/roe mine`; in Teams `who-own`: `who-owns`), or, for `answer`, how a question
  * is answered where there is no such command (the console has `/answer N`).
  */
-function unknownCommand(viewer: Principal, word: string): Block[] {
+function unknownCommand(deps: HandlerDeps, viewer: Principal, word: string, typed: string): Block[] {
   if (word === 'answer' && !onConsole(viewer)) {
     return [text('There is no answer command: an arbitrator’s question comes to your chat with me with an Answer button, and only the arbitrator reads your answer. Here is what else I can do:', 'warning')];
   }
   const near = nearMiss(word, [...ROE_WORDS, ...COMMAND_WORDS]);
+  if (near === undefined && viewer.kind !== 'unknown') {
+    // An account's name typed alone (in Teams, to the bot as to a colleague; `/roe acme`): what
+    // to type for its answer, and a button that shows it.
+    const account = findAccount(deps, typed);
+    if (account) {
+      return [
+        text(`Unknown command "${word}". To see who owns ${account.name}, type ${cmd(viewer, `who-owns ${account.name}`)}, or open it here:`, 'warning'),
+        { type: 'actions', actions: [{ action: ACTIONS.pickAccount, label: account.name, value: account.id }] },
+        text('Here is what else I can do:', 'muted'),
+      ];
+    }
+  }
   const suggested = near === undefined ? '' : ` (did you mean ${cmd(viewer, (COMMAND_WORDS as readonly string[]).includes(near) ? near : `roe ${near}`)}?)`;
   return [text(`Unknown command "${word}"${suggested}. Here is what I can do:`, 'warning')];
 }
@@ -457,7 +470,7 @@ export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
       return help(viewer);
     default: {
       const r = help(viewer);
-      return { ...r, blocks: [...unknownCommand(viewer, sub), ...r.blocks] };
+      return { ...r, blocks: [...unknownCommand(deps, viewer, sub, args.trim()), ...r.blocks] };
     }
   }
 }
@@ -465,11 +478,13 @@ export function roe(deps: HandlerDeps, viewer: Principal, args: string): Reply {
 /** App Home: the viewer's claims, and for an arbitrator their queue. */
 export function home(deps: HandlerDeps, viewer: Principal): Reply {
   if (viewer.kind === 'unknown') return help(viewer);
+  // The command most people need, and where the others are: App Home is where a newcomer looks.
+  const commands = text(`Before you call on an account, ${cmd(viewer, 'who-owns acme')} tells who owns it and why. ${cmd(viewer, 'roe help')} lists every command.`, 'muted');
   const claims = mine(deps, viewer).blocks;
-  if (viewer.kind !== 'internal' || !viewer.personKey) return reply('roe-bot', claims, { title: 'roe-bot' });
+  if (viewer.kind !== 'internal' || !viewer.personKey) return reply('roe-bot', [...claims, commands], { title: 'roe-bot' });
   // Cases waiting for their ruling come first, when there are any: an arbitrator's work, above
   // their own claims (often none: "You have no claims" was the first thing they read).
   const waiting = queueFor(deps.ctx, viewer.personKey).length > 0;
   const cases = queue(deps, viewer).blocks;
-  return reply('roe-bot', waiting ? [...cases, { type: 'divider' }, ...claims] : [...claims, { type: 'divider' }, ...cases], { title: 'roe-bot' });
+  return reply('roe-bot', [...(waiting ? [...cases, { type: 'divider' } as const, ...claims] : [...claims, { type: 'divider' } as const, ...cases]), commands], { title: 'roe-bot' });
 }

@@ -3,7 +3,7 @@ import { authorizeRuling, caseNamedBy, formerPerson, unknownReason, type Princip
 import { assertOpen, partiesHoldingNothing, personName, queueFor, rule, type RulingInput } from '../src/core/disputes/disputes.service.js';
 import { partiesOutOfProgramme, reviewCase } from '../src/core/disputes/review.js';
 import { approvalClaims, isOverlapCase } from '../src/core/disputes/settle.js';
-import { chainOf, recusalOf, rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
+import { passedOver, recusalOf, rulersOf, versionOfDispute } from '../src/core/sla/sla.service.js';
 import type { Dispute, PartyId } from '../src/core/types.js';
 import { DomainError, isDomainError } from '../src/core/errors.js';
 import type { HandlerDeps } from './deps.js';
@@ -51,7 +51,7 @@ function mayRule(deps: HandlerDeps, viewer: Principal, d: Dispute): void {
   const version = versionOfDispute(deps.ctx, d);
   const book = deps.ctx.policies();
   try {
-    authorizeRuling(viewer, d, rulersOf(deps.ctx, d), (k) => personName(version, k, book), () => formerOf(deps, viewer), (k) => recusalOf(deps.ctx, d, k));
+    authorizeRuling(viewer, d, rulersOf(deps.ctx, d), (k) => personName(version, k, book), () => formerOf(deps, viewer), (k) => recusalOf(deps.ctx, d, k), (k) => passedOver(deps.ctx, d, k));
   } catch (e) {
     throw refusedToRule(deps, viewer, d.id, e);
   }
@@ -119,7 +119,7 @@ export function withMovedPast(deps: HandlerDeps, viewer: Principal, disputeId: n
 
 /** Whether an open case went past this person: one below its assignee on its chain, or one who left the policy it was handed on from. */
 function passedBy(deps: HandlerDeps, viewer: Principal & { kind: 'internal' }, d: Dispute): boolean {
-  if (viewer.personKey) return chainOf(deps.ctx, d).slice(0, d.escalationLevel).includes(viewer.personKey);
+  if (viewer.personKey) return passedOver(deps.ctx, d, viewer.personKey);
   const former = formerOf(deps, viewer);
   return former !== null && deps.ctx.store.ledger.caseHistory(`dispute:${d.id}`).some((e) => e.kind === 'dispute.reassigned' && payloadText(e.payload, 'from') === former);
 }

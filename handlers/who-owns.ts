@@ -7,9 +7,9 @@ import { pastDue } from '../src/core/sla/sla.service.js';
 import { explainVerdict, outcomeLabel, ruleTitle, type ExplainOptions } from '../src/core/ownership/explain.js';
 import { viewOwnership, type OwnershipView, type ProductLineOwnership } from '../src/core/ownership/view.js';
 import { accountTitle, matchLabels } from './account-labels.js';
-import { answerOf, asksForHelp, lookupText, personalMailProblem, toldApart } from './resolve-account.js';
+import { answerOf, asksForHelp, linkedAccount, lookupText, personalMailProblem, toldApart } from './resolve-account.js';
 import type { HandlerDeps, Viewpoint } from './deps.js';
-import { cmd, explainOptions, refuseUnknown, viewpoint } from './deps.js';
+import { cmd, explainOptions, protectedWords, refuseUnknown, viewpoint } from './deps.js';
 import { ACTIONS, reply, text, type Block, type Reply } from './replies/model.js';
 import { approvalClaims, approvalShown, caseWords, waitingIn } from './dispute-card.js';
 
@@ -56,8 +56,13 @@ export function whoOwns(deps: HandlerDeps, viewer: Principal, query: string): Re
   // A link to a company's LinkedIn or Crunchbase page is looked up by the company it names.
   const q = lookupText(typed);
   // One snapshot for the whole answer (the account, its claims and cases read together), under
-  // one read lock: it only reads.
-  return deps.ctx.store.reading(() => answer(deps, viewer, q));
+  // one read lock: it only reads. A link to an account's record in the CRM is that account, not
+  // the CRM's own domain (Salesforce, should it be an account); a text that is no such link costs
+  // a pattern test.
+  return deps.ctx.store.reading(() => {
+    const linked = linkedAccount(deps, typed);
+    return linked ? showAccount(deps, viewer, linked.id) : answer(deps, viewer, q);
+  });
 }
 
 /** The answer to an e-mail address at a personal mail provider: no account, and what to type instead. */
@@ -86,6 +91,10 @@ function answer(deps: HandlerDeps, viewer: Principal, q: string): Reply {
   for (let i = 0; i < ranking.length; i++) if (ranking.exact(i)) anyExact = true;
   // "/who-owns help" is a question about the command, unless an account is called that.
   if (!anyExact && asksForHelp(q)) return usage(viewer);
+  // An account's id (the CRM's, as copied from its record), as /claim with it fills the account
+  // in: looked up only when no name, alias or domain is exactly what was typed.
+  const byId = anyExact ? undefined : deps.ctx.store.accounts.get(q);
+  if (byId) return showAccount(deps, viewer, byId.id);
   // A name several accounts share, typed as the list of them shows it ("Zephyr Labs (NA)"), is that one.
   if (ranking.length > 1 && q.endsWith(')')) {
     const shown = toldApart(deps, q, Array.from({ length: ranking.length }, (_, i) => ranking.match(i)));
@@ -286,12 +295,14 @@ export function showAccount(deps: HandlerDeps, viewer: Principal, accountId: str
     items:
       claims.length === 0
         ? [{ text: 'None' }]
-        : claims.map(({ claim, protectedUntil }) => {
+        : claims.map(({ claim, protectedUntil, dormantAt }) => {
             const mine = vp.seesDeal(claim.claimant);
             // A pending claim names the case it waits in, as this viewer may know it (as the open cases below list it).
             const open = claim.status === 'pending' ? view.openDisputes.find((d) => d.claimIds.includes(claim.id)) : undefined;
             const waits = open ? waitingIn(viewer, open) : 'in a dispute or awaiting approval';
-            const status = claim.status === 'protected' ? `protected ${vp.until(protectedUntil)}` : `pending (${waits})`;
+            // Whoever sees the deal reads when it goes dormant, should that come first (as /roe mine says it):
+            // the protection's end alone would read as safe until then.
+            const status = claim.status === 'protected' ? `protected${mine ? protectedWords(vp, protectedUntil, dormantAt) : ` ${vp.until(protectedUntil)}`}` : `pending (${waits})`;
             if (!mine && vp.party(claim.claimant) === 'another party') {
               return { text: claim.status === 'protected' ? `${claim.productLine}: protected by another party ${vp.until(protectedUntil)}` : `${claim.productLine}: another party's claim is pending${open ? ` (${caseWords(viewer, open)})` : ''}` };
             }

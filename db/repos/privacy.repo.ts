@@ -46,9 +46,19 @@ export function forgetUser({ sqlite }: OpenDb, userKey: string, record?: (report
     // Read back as a number: 2 is FAST, which setting 2 would not give (any non-zero is ON).
     sqlite.pragma(`secure_delete = ${secureDelete === 2 ? 'FAST' : secureDelete}`);
   }
-  // busy = 1: a reader (the bot) still used older pages after the busy timeout.
+  return { ...report, walCleared: emptyWal(sqlite) };
+}
+
+/**
+ * Writes the -wal file's pages into the database file and empties it (a TRUNCATE checkpoint),
+ * so that it no longer holds pages as they were before a forget. Also what a forget run again
+ * does when it finds nothing left to forget: the first run may have been killed between its
+ * transaction and this checkpoint, and left their old copies there. False when a reader (the
+ * bot) still used older pages after the busy timeout.
+ */
+export function emptyWal(sqlite: OpenDb['sqlite']): boolean {
   const [checkpoint] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-  return { ...report, walCleared: checkpoint?.busy === 0 };
+  return checkpoint?.busy === 0;
 }
 
 /** A user key's platform and the user's id there (`teams:29:1abc`: teams, 29:1abc). */

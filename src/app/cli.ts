@@ -16,10 +16,10 @@ import { droppedWhileHeld } from '../core/policy/transition.js';
 import { personName } from '../core/disputes/disputes.service.js';
 import { partyName } from '../core/disputes/settle.js';
 import { effectiveStatus, isLive } from '../core/claims/lifecycle.js';
-import { anythingToClose, CLOSED_AS, closedOn, closePartner, partnerClosing, type ClosingLookup } from '../core/claims/close-partner.js';
+import { anythingToClose, CLOSED_AS, closedOn, closePartner, partnerClosing, type ClosingLookup, type PartnerClosing } from '../core/claims/close-partner.js';
 import { lastDays, percent, PER_PARTY_NOTE, readStats, statsBasis, statsBasisFields, statsPeriod } from '../core/stats.js';
 import { count, plural } from '../core/words.js';
-import { DIRECT, DIRECT_NAME } from '../core/types.js';
+import { DIRECT, DIRECT_NAME, type Dispute } from '../core/types.js';
 import { editDistance } from '../core/spelling.js';
 import { isDomainError } from '../core/errors.js';
 import { ConfigError, escalationChannelsUnserved, loadDotEnvAtStart, loadConfig, partnersNamedInternal, whyUnreadable, type Config } from './config.js';
@@ -32,7 +32,7 @@ import { retryParked, undelivered } from '../../db/repos/outbox.repo.js';
 import { teamsPersonByEntraId } from '../../db/repos/people.repo.js';
 import { listPolicies } from '../../db/repos/policies.repo.js';
 import { failedTimers, pendingTimerCount, retryFailedTimers } from '../../db/repos/timers.repo.js';
-import { forgetUser, knowsUser, type ForgetReport } from '../../db/repos/privacy.repo.js';
+import { emptyWal, forgetUser, knowsUser, type ForgetReport } from '../../db/repos/privacy.repo.js';
 import { partnerExport, partnerLedgerSubjects } from '../core/privacy/export.js';
 import { PlatformStartError, platformRoutes, serve, serveProblem } from './serve.js';
 import { startScheduler } from './scheduler.js';
@@ -1031,6 +1031,8 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
           rt.store.ledger.append({ at: rt.clock.now(), kind: 'user.forgotten', subject: 'privacy', actor: 'forget', policyVersion: null, payload: { pseudonym: r.actorId, claims: r.claims, disputes: r.disputes, profiles: r.people, undeliveredMessages: r.outbox, pastMessages: r.past } });
         const byId = forgotten !== user && knowsUser(rt.db, user) ? forgetUser(rt.db, user, record) : null;
         const main = knowsUser(rt.db, forgotten) ? forgetUser(rt.db, forgotten, record) : null;
+        // Nothing left to forget: perhaps a first run, killed after its transaction, did not empty the -wal file.
+        if (!main && !byId) emptyWal(rt.db.sqlite);
         leftToParty = liveClaimsLeft(rt, [main?.actorId, byId?.actorId]);
         if (!main || !byId) return main ?? byId;
         return { ...main, people: main.people + byId.people, outbox: main.outbox + byId.outbox, past: main.past + byId.past, claims: main.claims + byId.claims, disputes: main.disputes + byId.disputes, walCleared: main.walCleared && byId.walCleared };
@@ -1095,13 +1097,16 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         else lines.push(`- close no claim: ${who} has no live claim (pending, protected or dormant)`);
         if (closing.cases.length) lines.push(`- look again at the open ${closing.cases.length === 1 ? 'case' : 'cases'} holding them, ${listed(closing.cases.map((d) => `#${d.id}`))}: withdrawn when no claim in it is left live (its parties and arbitrator are told), otherwise recommended on again over the claims left (its arbitrator is told when that changes who is recommended)`);
         if (closing.linked) lines.push(`- unlink its ${org}: its users become unknown externals, who may only ask for help`);
-        // Raised holding no claim (by hand, against an owner), or with a claim of its closed here against an owner holding none.
+        // Raised holding no claim (by hand, against an owner), or with a claim of its closed here against an owner holding none;
+        // or opened for its claim closed here by your people or an import.
         const ours = new Set(closing.claims.map((c) => c.id));
-        const withClaim = closing.raisedCases.filter((d) => d.claimIds.some((id) => ours.has(id)));
-        const withNone = closing.raisedCases.filter((d) => !withClaim.includes(d));
+        const { raised, opened } = byPursuit(closing);
+        const withClaim = raised.filter((d) => d.claimIds.some((id) => ours.has(id)));
+        const withNone = raised.filter((d) => !withClaim.includes(d));
         const pursue = (n: number) => `nobody is left to pursue ${n === 1 ? 'it' : 'them'} (${n === 1 ? 'its' : 'their'} other parties, ${n === 1 ? 'its thread and its arbitrator are' : 'threads and arbitrators are'} told)`;
         if (withNone.length) lines.push(`- withdraw ${casesRaised(withNone)} holding no claim in ${withNone.length === 1 ? 'it' : 'them'}: ${pursue(withNone.length)}`);
         if (withClaim.length) lines.push(`- withdraw ${casesRaised(withClaim)} with a claim closed here, against an owner holding no claim in ${withClaim.length === 1 ? 'it' : 'them'}, and no other party's live claim in ${withClaim.length === 1 ? 'it' : 'them'}: ${pursue(withClaim.length)}`);
+        if (opened.length) lines.push(`- withdraw ${casesOpenedFor(opened)} by your people or an import, which ${opened.length === 1 ? 'closes' : 'close'} here, against an owner holding no claim in ${opened.length === 1 ? 'it' : 'them'}, and no other party's live claim in ${opened.length === 1 ? 'it' : 'them'}: ${pursue(opened.length)}`);
         if (closing.otherCases.length) lines.push(`- leave ${casesLeft(closing.otherCases)}`);
         lines.push(closing.closedAt === null ? '- record it as out of the programme: a claims file then refuses live claims of it, and a partners file no longer links it (only --reopen brings it back)' : `- keep it out of the programme, as it is since ${result.leftOn}`);
         lines.push('Its partner row, its stats and the ledger stay.');
@@ -1111,13 +1116,16 @@ async function run(p: Parsed, config: Config, db: DatabaseLocation, io: Io): Pro
         return 0;
       }
       const { after } = result;
+      const { raised, opened } = byPursuit(closing);
+      const nobodyLeft = (cases: readonly Dispute[]) => `nobody is left to pursue ${cases.length === 1 ? 'it' : 'them'}`;
       const withdrawn = after.filter((d) => d.status === 'withdrawn').map((d) => `#${d.id}`);
       const open = after.filter((d) => d.status === 'open').map((d) => `#${d.id}`);
       const parts = [
         closing.claims.length ? `${plural(closing.claims.length, 'claim')} closed as ${CLOSED_AS} (${listed(claims)})` : 'no live claim to close',
         withdrawn.length ? `${withdrawn.length === 1 ? 'case' : 'cases'} ${listed(withdrawn)} withdrawn (no live claim left)` : null,
         open.length ? `${open.length === 1 ? 'case' : 'cases'} ${listed(open)} left to ${open.length === 1 ? 'its arbitrator' : 'their arbitrators'}, recommended on over the claims left` : null,
-        closing.raisedCases.length ? `${casesRaised(closing.raisedCases)}, withdrawn (nobody is left to pursue ${closing.raisedCases.length === 1 ? 'it' : 'them'})` : null,
+        raised.length ? `${casesRaised(raised)}, withdrawn (${nobodyLeft(raised)})` : null,
+        opened.length ? `${casesOpenedFor(opened)}, withdrawn (${nobodyLeft(opened)})` : null,
         closing.linked ? `${org} unlinked` : null,
         closing.closedAt === null ? 'out of the programme from now' : `out of the programme since ${result.leftOn}`,
       ].filter((x) => x !== null);
@@ -1257,6 +1265,17 @@ function casesRaised(cases: readonly { id: number }[]): string {
   return `${cases.length === 1 ? 'case' : 'cases'} ${listed(cases.map((d) => `#${d.id}`))}, which it raised`;
 }
 
+/** The cases a partner taken out of the programme pursued that one of the company's people or an import opened for its claims: withdrawn with it. */
+function casesOpenedFor(cases: readonly { id: number }[]): string {
+  return `${cases.length === 1 ? 'case' : 'cases'} ${listed(cases.map((d) => `#${d.id}`))}, opened for its ${cases.length === 1 ? 'claim' : 'claims'}`;
+}
+
+/** The cases a closing withdraws, those the partner raised apart from those opened for its claims (by the company's people or an import). */
+function byPursuit(closing: PartnerClosing): { raised: Dispute[]; opened: Dispute[] } {
+  const raised = closing.raisedCases.filter((d) => d.raisedAs === closing.partner.id);
+  return { raised, opened: closing.raisedCases.filter((d) => !raised.includes(d)) };
+}
+
 /** The running cases a partner taken out of the programme is a party to with no live claim in them (raised against it): their arbitrators' still, which may not give it the line. */
 function casesLeft(cases: readonly { id: number }[]): string {
   return `${cases.length === 1 ? 'case' : 'cases'} ${listed(cases.map((d) => `#${d.id}`))}, which it is a party to with no live claim in ${cases.length === 1 ? 'it' : 'them'}, to ${cases.length === 1 ? 'its arbitrator' : 'their arbitrators'}`;
@@ -1266,7 +1285,7 @@ function casesLeft(cases: readonly { id: number }[]): string {
 function accountsLeft(accounts: { count: number; ids: readonly string[] }): string {
   const more = accounts.count > accounts.ids.length ? ` and ${count(accounts.count - accounts.ids.length)} more` : '';
   const ids = more ? `${accounts.ids.join(', ')}${more}` : listed(accounts.ids);
-  return `${plural(accounts.count, 'account')} still ${accounts.count === 1 ? 'names' : 'name'} it as incumbent partner or named owner, as the CRM gave ${accounts.count === 1 ? 'it' : 'them'} (${ids}): who-owns goes by that until the accounts are imported without it`;
+  return `${plural(accounts.count, 'account')} still ${accounts.count === 1 ? 'names' : 'name'} it as incumbent partner or named owner, as the CRM gave ${accounts.count === 1 ? 'it' : 'them'} (${ids}): the criteria and who-owns count it as none there from now; import the accounts without it`;
 }
 
 /** A partner id that names no partner, with the ids there are (the first 20). */

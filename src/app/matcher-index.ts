@@ -1,4 +1,5 @@
-import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { AccountMatcher, MATCHER_SNAPSHOT_FORMAT, type MatcherSnapshot, type StringPool } from '../core/matching/matcher.js';
 import type { AccountsRepo } from '../core/ports.js';
@@ -40,8 +41,43 @@ function kindOf(a: Int32Array | Uint8Array | Uint16Array): ArrayKind {
   return a instanceof Int32Array ? 'i32' : a instanceof Uint16Array ? 'u16' : 'u8';
 }
 
+/**
+ * A temporary index file untouched for this long is a process's that was killed while it wrote
+ * it (a write takes seconds at most, and renames or deletes its file as it ends).
+ */
+const ABANDONED_AFTER_MS = 60_000;
+
+/**
+ * Deletes the temporary index files (`<index>.<pid>.tmp`) that processes killed while writing
+ * them left behind: named by a process id that the next start does not have, each would
+ * otherwise stay for good, as large as the index, and a bot killed again and again as it
+ * writes one (out of memory) would fill the disk with them. One of another process is kept
+ * while it may still be written (see ABANDONED_AFTER_MS): that process may be in another
+ * container on the same volume, where its id says nothing.
+ */
+function removeAbandoned(path: string, now = Date.now()): void {
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? name.slice(prefix.length, -'.tmp'.length) : null;
+    if (pid === null || !/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const file = join(dirname(path), name);
+    try {
+      if (now - statSync(file).mtimeMs > ABANDONED_AFTER_MS) rmSync(file, { force: true });
+    } catch {
+      // Gone meanwhile, or not ours to delete: it is never read either way.
+    }
+  }
+}
+
 /** Writes the matcher's snapshot for this fingerprint (atomically: a temporary file, then rename). */
 export function saveIndex(path: string, matcher: AccountMatcher, fingerprint: string): void {
+  removeAbandoned(path);
   const snap = matcher.snapshot();
   const entries = Object.entries(snap.arrays);
   const arrays: Header['arrays'] = [];

@@ -150,7 +150,8 @@ export interface RulingAuthority {
  * `rulers` are those people, the assignee first, of the people the policy in force names (see
  * rulersOf: when they have all left it, the account's coverage rule in force), without those
  * with a part in the case (recusal). One of those (`stake`: their part, null for none) is told
- * so, and who rules instead.
+ * so, and who rules instead; one it moved up its chain past (`passedOver`: its arbitrator before
+ * a breach, ruling from a card they still have) is told that, not only who may rule.
  */
 export function authorizeRuling(
   principal: Principal,
@@ -159,6 +160,7 @@ export function authorizeRuling(
   names: (key: string) => string,
   formerly: () => string | null = () => null,
   stake: (personKey: string) => Involvement | null = () => null,
+  passedOver: (personKey: string) => boolean = () => false,
 ): Authorized<RulingAuthority> {
   if (principal.kind !== 'internal' || !principal.personKey || !rulers.includes(principal.personKey)) {
     refuseRecused(principal, dispute, stake, () => rulers, names);
@@ -167,7 +169,9 @@ export function authorizeRuling(
     const what = principal.kind === 'internal' ? caseKindWords(dispute) : `dispute #${dispute.id}`;
     // Someone a new version removed from the policy's people (the case's arbitrator until then, say) is told why.
     const former = formerly();
-    const lead = former ? `${leftWords(names(former))}. Only` : 'Only';
+    // Someone the case moved up its chain past (its arbitrator before a breach) is told why it is no longer theirs.
+    const passed = !former && principal.kind === 'internal' && principal.personKey !== null && passedOver(principal.personKey);
+    const lead = former ? `${leftWords(names(former))}. Only` : passed ? 'This case moved up its escalation chain past you. Only' : 'Only';
     throw new DomainError('forbidden', `${lead} ${who} or someone above them in the escalation chain can rule on ${what}${former ? ' now' : ''}.`);
   }
   return { dispute, personKey: principal.personKey, userKey: principal.userKey } as Authorized<RulingAuthority>;

@@ -168,12 +168,14 @@ export interface RuleVerdict {
 
 export type VerdictReason =
   | { code: 'named-owner'; owner: PartyId }
-  | { code: 'no-named-owner' }
+  /** `left`: the account names an owner that left the partner programme (`roe partner close`), which is none. */
+  | { code: 'no-named-owner'; left?: PartyId }
   | { code: 'direct-led'; coverage: string }
   | { code: 'not-direct-led'; coverage: string; model: EngagementModel }
   | { code: 'incumbent'; partner: PartyId }
   /** `notCustomer`: a partner is recorded on the account, which is no customer, so none is its incumbent. */
-  | { code: 'no-incumbent'; notCustomer?: true }
+  /** `left`: the customer's incumbent left the partner programme (`roe partner close`), so it has none. */
+  | { code: 'no-incumbent'; notCustomer?: true; left?: PartyId }
   /**
    * `tied`: among the parties an earlier rule found level at the top, not every party;
    * `levelOn`: that rule, when it is not the one just before (a rule passed in between).

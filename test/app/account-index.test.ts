@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,21 @@ describe('the account index file (DATABASE_PATH.matcher)', () => {
     rmSync(`${db}.matcher`);
     for (const args of [['ledger', 'verify'], ['stats'], ['outbox']]) expect(roe(args, db).code).toBe(0);
     expect(existsSync(`${db}.matcher`)).toBe(false);
+  });
+
+  it('a partial copy a killed process left (its write cut short) is deleted by the next write, once a minute old; one another process may still be writing is kept', () => {
+    const db = join(dir, 'leftovers.db');
+    const old = `${db}.matcher.4190001.tmp`;
+    const recent = `${db}.matcher.4190002.tmp`;
+    const other = `${db}.matcher.bak`;
+    for (const f of [old, recent, other]) writeFileSync(f, 'ROEMATCH part of an index');
+    const longAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(old, longAgo, longAgo);
+    utimesSync(other, longAgo, longAgo);
+    const rt = testRuntime({ databasePath: db });
+    rt.close();
+    expect(existsSync(`${db}.matcher`)).toBe(true);
+    expect([old, recent, other].filter((f) => existsSync(f))).toEqual([recent, other]);
   });
 });
 

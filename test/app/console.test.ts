@@ -13,9 +13,10 @@ import { hostConsole } from '../../src/app/console-host.js';
 import { closePartner } from '../../src/core/claims/close-partner.js';
 import { importCsv } from '../../src/core/import/import.service.js';
 import { ROOT } from '../support/builders.js';
-import { openArbitratedCase } from '../support/cases.js';
+import { consoleOrigin, openArbitratedCase } from '../support/cases.js';
 import { headThenClose } from '../support/cli.js';
-import { testRuntime, type TestRuntime } from '../support/runtime.js';
+import { as, testRuntime, type TestRuntime } from '../support/runtime.js';
+import { submitClaim } from '../../handlers/claim.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roe-console-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -636,5 +637,23 @@ describe('the console, as time passes between commands', () => {
     expect(answer('/as fabrikam')).not.toContain('external');
     expect(answer('/who-owns acme')).toContain('Your organisation (Fabrikam Systems) is no longer in our partner programme, so you cannot look up accounts');
     expect(answer('/claim')).toContain('Your organisation (Fabrikam Systems) is no longer in our partner programme, so you cannot register deals');
+  });
+});
+
+describe('the console: an approval typed from a case card', () => {
+  it('the card’s Approve names the party it recommends (/rule N approve PARTY); typed after another claim changed the recommendation, it rules nothing, as a stale button in Slack or Teams', async () => {
+    const rt = testRuntime();
+    const d = openArbitratedCase(rt); // Northwind recommended over Contoso
+    const fabrikam = () =>
+      void submitClaim(rt.deps, as.partner(rt, 'fabrikam'), { account: 'soylent', route: 'resell', product: 'Analytics', opportunity: 'Fabrikam deal', stage: 'negotiation', amount: '', evidence: '' }, { origin: consoleOrigin, requestKey: null });
+    const out = await driveConsole(rt, ['/as pat', `/case ${d.id}`, fabrikam, `/rule ${d.id} approve northwind`, '/quit']);
+    const shown = out.slice(out.indexOf(`> /case ${d.id}`), out.indexOf('\n> ', out.indexOf(`> /case ${d.id}`)));
+    expect(shown).toContain(`[Approve: Northwind Partners]  /rule ${d.id} approve northwind`);
+    expect(rt.store.disputes.get(d.id)!.recommendation).toBe('fabrikam');
+    const typed = out.slice(out.indexOf(`> /rule ${d.id} approve northwind`));
+    expect(typed).toContain(`✘ The recommendation on dispute #${d.id} changed since this card was sent`);
+    // Nothing was ruled: Fabrikam, which Pat never saw recommended, did not get the account.
+    expect(rt.store.disputes.get(d.id)!.status).toBe('open');
+    rt.close();
   });
 });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,29 @@ describe('forget, in the files', () => {
     }
     // Once nobody has the database open, nothing is left.
     expect(traces(db, `${db}-wal`)).toEqual([]);
+  }, 30_000);
+});
+
+describe('roe forget killed after it removed the person, before it emptied the -wal file', () => {
+  it('run again while the bot runs, it says nothing is known of them, and empties the -wal file of their old copies', async () => {
+    const db = join(dir, 'killed.db');
+    const bot = botThatKnowsNora(db);
+    try {
+      const killed = await new Promise<{ signal: NodeJS.Signals | null; err: string }>((ok) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', 'test/support/kill-at-ledger-worker.ts', db, 'pragma:wal_checkpoint(TRUNCATE)', 'roe', 'forget', USER], { cwd: ROOT });
+        let err = '';
+        p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        p.on('close', (_code, signal) => ok({ signal, err }));
+      });
+      expect(killed).toEqual({ signal: 'SIGKILL', err: '' });
+      // The forget was committed, but the -wal file still holds the pages as they were before it.
+      expect(traces(`${db}-wal`).length).toBeGreaterThan(0);
+      // The admin, who saw no answer, runs it again.
+      expect(roe(db, ['forget', USER])).toEqual({ code: 1, out: '', err: `nothing is known of ${USER}\n` });
+      expect(traces(db, `${db}-wal`)).toEqual([]);
+    } finally {
+      bot.close();
+    }
   }, 30_000);
 });
 

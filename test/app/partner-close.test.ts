@@ -279,6 +279,69 @@ describe('roe partner close', () => {
     }
   });
 
+  it('a case one of the company\'s people or an import opened for its claim, against an incumbent holding none, is withdrawn as one it raised is (dry run, run, ledger, who is told); one another party\'s live claim has joined stays', async () => {
+    const db = join(dir, 'opened-for.db');
+    const policyPath = join(dir, 'incumbent-recommends-6.yaml');
+    writeFileSync(policyPath, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
+    const rt = testRuntime({ databasePath: db, policyPath });
+    try {
+      const meta = { origin: consoleOrigin, requestKey: null };
+      importCsv(rt.ctx, 'accounts', 'accounts.csv', 'id,name,aliases,domains,segment,region,tier,is_customer,incumbent_partner,named_owner\nhooli,Hooli,,hooli.xyz,enterprise,NA,standard,true,northwind,\nwayne,Wayne Enterprises,,wayne.com,mid-market,NA,standard,true,northwind,\nsoylent,Soylent Corp,,soylent.com,smb,NA,standard,true,northwind,\n');
+      // Sam files for Fabrikam on Hooli, whose incumbent Northwind is: a case over Fabrikam's claim, raised as the company's.
+      submitClaim(rt.deps, as.person(rt, 'sam'), { ...values('hooli', 'Analytics'), claimant: 'fabrikam' }, meta);
+      const filed = rt.store.disputes.all().at(-1)!;
+      expect(filed).toMatchObject({ status: 'open', raisedAs: 'direct', parties: ['fabrikam', 'northwind'] });
+      // The CRM's file gives a pending claim of Fabrikam's on Wayne: a case for an arbitrator, raised by the import.
+      importCsv(rt.ctx, 'claims', 'claims.csv', 'id,account_id,claimant,route,product_line,opportunity,stage,amount,evidence,status,registered_at,last_activity_at\nCRM-1,wayne,fabrikam,resell,Analytics,Wayne deal,qualified,,,pending,2026-11-29,2026-11-29\n');
+      const imported = rt.store.disputes.all().at(-1)!;
+      expect(imported).toMatchObject({ status: 'open', raisedAs: 'direct', parties: ['fabrikam', 'northwind'] });
+      // The same at Soylent, where a claim of Contoso's joins and waits for the ruling.
+      submitClaim(rt.deps, as.person(rt, 'sam'), { ...values('soylent', 'Analytics'), claimant: 'fabrikam' }, meta);
+      const joined = rt.store.disputes.all().at(-1)!;
+      submitClaim(rt.deps, as.partner(rt, 'contoso'), values('soylent', 'Analytics'), meta);
+      const waiting = rt.store.claims.all().at(-1)!;
+      expect(rt.store.disputes.get(joined.id)!.claimIds).toContain(waiting.id);
+      const env = { ROE_POLICY: policyPath };
+
+      const before = dump(rt);
+      const dry = await run(db, ['partner', 'close', 'fabrikam'], env);
+      expect(dry).toMatchObject({ code: 0, err: '' });
+      expect(dry.out).toContain(`- withdraw cases #${filed.id} and #${imported.id}, opened for its claims by your people or an import, which close here, against an owner holding no claim in them, and no other party's live claim in them: nobody is left to pursue them (their other parties, threads and arbitrators are told)`);
+      expect(dry.out).toContain(`open case holding them, #${joined.id}:`);
+      // Soylent, Wayne and Hooli still name Northwind; Globex (examples/accounts.csv) names Fabrikam, which the criteria no longer count.
+      expect(dry.out).toContain('1 account still names it as incumbent partner or named owner, as the CRM gave it (globex): the criteria and who-owns count it as none there from now; import the accounts without it.');
+      expect(dump(rt)).toBe(before);
+
+      const sent = outbox(rt).length;
+      const done = await run(db, ['partner', 'close', 'fabrikam', '--yes'], env);
+      expect(done).toMatchObject({ code: 0, err: '' });
+      expect(done.out).toContain(`cases #${filed.id} and #${imported.id}, opened for its claims, withdrawn (nobody is left to pursue them)`);
+      expect(done.out).toContain(`case #${joined.id} left to its arbitrator`);
+      for (const d of [filed, imported]) {
+        expect(rt.store.disputes.get(d.id)!.status).toBe('withdrawn');
+        expect(rt.store.timers.pending(`dispute:${d.id}`, 'sla.')).toBe(false);
+        expect([...rt.store.ledger.about([`dispute:${d.id}`])].at(-1)).toMatchObject({ kind: 'dispute.withdrawn', actor: 'close', payload: { reason: 'the partner whose claim opened it left the programme', partner: 'fabrikam' } });
+      }
+      expect([...rt.store.ledger.about(['partner:fabrikam'])].at(-1)).toMatchObject({ kind: 'partner.closed', payload: { cases: [joined.id], withdrawn: [filed.id, imported.id] } });
+      // Contoso's claim still has its case to rule on it.
+      expect(rt.store.disputes.get(joined.id)!.status).toBe('open');
+      expect(rt.store.claims.get(waiting.id)!.status).toBe('pending');
+      // Each arbitrator, and the thread of the case filed in chat, are told why: not that its claims closed.
+      const told = (rt.db.sqlite.prepare('select target, body from outbox where id > ? order by id').all(outbox(rt)[sent - 1]?.id ?? 0) as { target: string; body: string }[]).map((m) => m.target + m.body);
+      for (const d of [filed, imported]) {
+        expect(told.some((m) => m.includes(`"user":"${d.arbitrator}"`) && m.includes(`#${d.id}`) && m.includes('needs no ruling') && m.includes('Closed without a ruling: the partner whose claim opened it (Fabrikam Systems) left the partner programme.'))).toBe(true);
+      }
+      expect(told.some((m) => m.includes('dispute-thread') && m.includes(`#${filed.id}`) && m.includes('Closed without a ruling: the partner whose claim opened it left the partner programme.'))).toBe(true);
+      expect(told.join('\n')).not.toContain('none of its claims is live');
+      // A click on its old card says why it closed.
+      const late = catchErr(() => approve(rt.deps, as.person(rt, filed.arbitrator), `${filed.id}:northwind`));
+      expect(late.message).toContain('the partner whose claim opened it left the partner programme');
+      expect(verifyChain(rt.store.ledger.entries())).toMatchObject({ ok: true });
+    } finally {
+      rt.close();
+    }
+  });
+
   it('a case raised against it: its card says it left, its award form no longer offers it, and the one party left is recommended, its arbitrator told', async () => {
     const db = join(dir, 'against.db');
     const policyPath = join(dir, 'incumbent-recommends-3.yaml');
@@ -325,7 +388,7 @@ describe('roe partner close', () => {
     }
   });
 
-  it('a case raised against it with two other parties left: nobody is recommended, and its card, the notice and an old card\'s approve say that the criteria\'s pick left (not that the criteria picked nobody)', async () => {
+  it('a case raised against it with two other parties left: the criteria, no longer counting it as incumbent, recommend over the claims left, and its card, the notice and an old card\'s approve say so', async () => {
     const db = join(dir, 'against-two-left.db');
     const policyPath = join(dir, 'incumbent-recommends-4.yaml');
     writeFileSync(policyPath, policyTextWith([['{ rule: incumbent, auto: true }', '{ rule: incumbent, auto: false }']]));
@@ -340,19 +403,23 @@ describe('roe partner close', () => {
       const sent = outbox(rt).length;
       const done = await run(db, ['partner', 'close', 'fabrikam', '--yes'], { ROE_POLICY: policyPath });
       expect(done).toMatchObject({ code: 0, err: '' });
-      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', recommendation: null, recommendationRule: null });
+      // Out of the programme, Fabrikam is no incumbent to the criteria: Northwind's claim, the only one, is recommended.
+      expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', recommendation: 'northwind', recommendationRule: 'first-registration' });
+      expect([...rt.store.ledger.about([`dispute:${d.id}`])].at(-1)).toMatchObject({ kind: 'dispute.recommendation_changed', actor: 'review', payload: { from: 'fabrikam', to: 'northwind', why: 'left' } });
       const told = (rt.db.sqlite.prepare('select target, body from outbox where id > ? order by id').all(outbox(rt)[sent - 1]?.id ?? 0) as { target: string; body: string }[]).map((m) => m.target + m.body);
-      // Its arbitrator is told that nobody is recommended because the criteria's pick left, not that the criteria picked nobody.
-      expect(told.some((m) => m.includes(`"user":"${d.arbitrator}"`) && m.includes(`The party recommended in dispute #${d.id} left the partner programme, so the line cannot go to it: nobody is recommended now (it was Fabrikam Systems).`))).toBe(true);
-      // Its card says the same, beside the criteria that still name Fabrikam.
+      expect(told.some((m) => m.includes(`"user":"${d.arbitrator}"`) && m.includes(`The party recommended in dispute #${d.id} left the partner programme, so the line cannot go to it: the criteria now recommend Northwind Partners (it was Fabrikam Systems).`))).toBe(true);
+      // Its card: the criteria as they now stand, the incumbent rule saying why it does not decide.
       const card = roe(rt.deps, arbitrator, `case ${d.id}`);
-      expect(facts(card).Recommendation).toBe('None: the criteria pick Fabrikam Systems, which left the partner programme: award it to another party, or to nobody');
-      expect(read(card)).toContain('Incumbent partner: recommends');
-      // Contoso's user reads nothing of another party leaving, nor the arbitrator's advice.
-      expect(facts(roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`))).toMatchObject({ Parties: 'Contoso Consulting vs another party vs another party', Recommendation: 'None: its arbitrator decides' });
+      expect(facts(card).Recommendation).toBe('Northwind Partners (First registration)');
+      expect(read(card)).toContain('Incumbent partner: does not decide');
+      expect(read(card)).toContain('Fabrikam Systems is recorded as the incumbent partner of this customer, but left the partner programme: the account has no incumbent partner.');
+      // Contoso's user reads nothing of another party leaving.
+      const contoso = roe(rt.deps, as.partner(rt, 'contoso'), `case ${d.id}`);
+      expect(facts(contoso)).toMatchObject({ Parties: 'Contoso Consulting vs another party vs another party', Recommendation: 'another party (First registration)' });
+      expect(read(contoso)).not.toContain('left the partner programme');
       // A click on an old card's approve says why, and what to do.
       const late = catchErr(() => approve(rt.deps, arbitrator, `${d.id}:fabrikam`));
-      expect(late.message).toBe(`The recommendation on dispute #${d.id} changed since this card was sent (Fabrikam Systems, recommended then, left the partner programme): nobody is recommended now. Nothing was ruled: award it to another party, or to nobody, with a rationale.`);
+      expect(late.message).toContain(`The recommendation on dispute #${d.id} changed since this card was sent (Fabrikam Systems, recommended then, left the partner programme): the criteria now recommend Northwind Partners.`);
       expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open', winner: null });
     } finally {
       rt.close();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { submitClaim } from '../../handlers/claim.js';
-import { approve, submitAsk } from '../../handlers/rule.js';
+import { approve, awardForm, submitAsk } from '../../handlers/rule.js';
 import { submitAnswer } from '../../handlers/answer.js';
 import type { Reply } from '../../handlers/replies/model.js';
 import { tick } from '../../src/app/scheduler.js';
@@ -47,6 +47,20 @@ function hours(n: number): void {
 }
 
 describe('above the arbitrator', () => {
+  it('the arbitrator the case moved up past, ruling from a card or form they still have, is told it moved past them, not only who may rule', () => {
+    const d = slackCase();
+    hours(48); // past the end of Pat's SLA: Dana has it
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ arbitrator: 'dana', status: 'open' });
+    const refusal = `This case moved up its escalation chain past you. Only Dana Reyes (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #${d.id}.`;
+    expect(() => approve(rt.deps, as.person(rt, 'pat'), `${d.id}:northwind`)).toThrow(refusal);
+    expect(() => submitAsk(rt.deps, as.person(rt, 'pat'), { dispute: String(d.id), question: 'Who met the CIO first?' })).toThrow(refusal);
+    expect(() => awardForm(rt.deps, as.person(rt, 'pat'), String(d.id))).toThrow(refusal);
+    // Someone never on its chain is told only who may rule.
+    expect(() => approve(rt.deps, as.person(rt, 'sam'), `${d.id}:northwind`)).toThrow(`Only Dana Reyes (the assigned arbitrator) or someone above them in the escalation chain can rule on dispute #${d.id}.`);
+    expect(() => approve(rt.deps, as.person(rt, 'sam'), `${d.id}:northwind`)).not.toThrow('past you');
+    expect(rt.store.disputes.get(d.id)).toMatchObject({ status: 'open' });
+  });
+
   it('the thread, which partners read, says the case moved up its escalation chain, blaming nobody by name', () => {
     slackCase();
     const before = rows().length;

@@ -53,8 +53,9 @@ const HELP = `Console commands (as in Slack):
   /claim [account] [k=v ...]      register a deal (fields asked one by one, or given inline)
   /dispute [account] [k=v ...]    dispute ownership
   /roe help|mine [page]|queue [page]|case N|activity N|stats [from [to]]|policy
-  /rule <dispute> approve | award [party=… rationale="…"] | ask [question="…"]
-                                  (award party=none rejects every claim)
+  /rule <dispute> approve [party] | award [party=… rationale="…"] | ask [question="…"]
+                                  (approve names the party the case card recommends, as its
+                                  Approve reads; award party=none rejects every claim)
   /answer <dispute> [answer]      answer a question asked on your case (it goes to its arbitrator alone)
   /activity <claim>               log activity on a claim
   /snooze <dispute> 1h|4h|next-business-day   snooze an SLA reminder
@@ -233,10 +234,11 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         const [id = '', action = '', ...more] = restParts;
         const { pairs } = parseInline(more.join(' '));
         const n = parseNumberId(id);
-        const usage = 'Usage: /rule <dispute number> approve | award [party=… rationale="…"] | ask [question="…"]';
+        const usage = 'Usage: /rule <dispute number> approve [party] | award [party=… rationale="…"] | ask [question="…"]';
         if (n === null) return usage;
         const disputeId = String(n);
-        if (action === 'approve') return approve(o.deps, p, disputeId);
+        // The party the card recommended (`/rule 12 approve northwind`, as its Approve reads): one that changed since is refused.
+        if (action === 'approve') return more.length > 1 ? usage : approve(o.deps, p, more[0] ? `${disputeId}:${more[0]}` : disputeId);
         if (action === 'award') return fillForm(awardForm(o.deps, p, disputeId), pairs, (v) => submitAward(o.deps, p, v));
         if (action === 'ask') return fillForm(askForm(o.deps, p, disputeId), pairs, (v) => asked(p, v));
         return usage;

@@ -2,11 +2,21 @@ import { UNPRINTABLE } from '../../../src/core/utf8.js';
 import { momentsAsText } from '../../replies/moment.js';
 import { ACTIONS, graphemes, oneLine, type ActionId, type Block, type Button, type Form, type Reply } from '../../replies/model.js';
 
+/**
+ * `/rule 12 approve northwind`: the approval of the party the card recommends, as the button's
+ * value (`12:northwind`) carries it, so that typed once the recommendation changed it rules
+ * nothing (as a stale button in Slack or Teams), rather than approve a party never shown.
+ */
+function approveCommand(value: string): string {
+  const [id = '', party] = value.split(':');
+  return party ? `/rule ${id} approve ${party}` : `/rule ${id} approve`;
+}
+
 /** The console command a button stands for, so a person can "click" it by typing. */
 export function commandFor(button: Button): string {
   const map: Record<ActionId, string> = {
     [ACTIONS.pickAccount]: `/who-owns ${button.value}`,
-    [ACTIONS.approve]: `/rule ${button.value.split(':')[0]} approve`,
+    [ACTIONS.approve]: approveCommand(button.value),
     [ACTIONS.award]: `/rule ${button.value} award`,
     [ACTIONS.ask]: `/rule ${button.value} ask`,
     // Its value carries the question, which the DM shows above it.

@@ -134,8 +134,19 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 /** The HTML Teams wraps typed text in (rich text, pasted links, mentions): tags of these names only, so a typed "<acme>" stays. */
 const HTML_TAG = /<\/?(?:at|a|p|div|span|br|b|strong|i|em|u|s|strike|code|pre|blockquote|ul|ol|li|h[1-6])\b[^<>]*>/gi;
 
-/** What a message says, as typed: its text, the bot's mention left out. */
-const typedText = (a: Activity): string => plainFromTeams(TurnContext.removeRecipientMention(a) ?? a.text ?? '');
+/** A person, channel or tag @mentioned in a message, with its name. */
+const MENTION = /<at\b[^<>]*>[^<]*<\/at>/gi;
+
+/**
+ * What a message says, as typed: its text, the bot's mention left out. An account is looked up
+ * without anyone else @mentioned in the text (`who-owns acme @Sam Patel`): an account is no
+ * one to mention, and the name would be searched with it.
+ */
+const typedText = (a: Activity): string => {
+  const raw = TurnContext.removeRecipientMention(a) ?? a.text ?? '';
+  const text = plainFromTeams(raw);
+  return parseCommand(text).command === TEAMS_IDS.commands.whoOwns ? plainFromTeams(raw.replace(MENTION, ' ')) : text;
+};
 
 /** A typed command as the card everyone sees names it: the text, or help when it names no command. */
 const asked = (text: string): string => (parseCommand(text).command ? text.trim() : 'help');
@@ -192,13 +203,16 @@ export function plainFromTeams(text: string): string {
     .replace(/[\u200b-\u200d\u2060\ufeff]/g, '');
 }
 
+/** A command word written with a colon after it, as in a note (`who-owns: acme`). */
+const COMMAND_COLON = /^\/?(who-owns|claim|dispute|roe|help|mine|queue|case|activity|stats|policy):\s*/i;
+
 /** Typed text as a command word and the rest, the bot's @mention already removed. */
 export function parseCommand(text: string): { command: string; rest: string } {
   const clean = text.replace(/&nbsp;/g, ' ').replace(/[\u00a0\s]+/g, ' ').trim();
   // "who owns acme" (and "who-owns acme?") as people write it; a lone "?" after the command
   // ("who-owns ?") asks how to use it, as in Slack, and is kept.
   const asked = clean.replace(/^\/?who\s+owns\b/i, 'who-owns');
-  const words = /^\S+ \?$/.test(asked) ? asked : asked.replace(/(?<!\?)\?+$/, '').trim();
+  const words = (/^\S+ \?$/.test(asked) ? asked : asked.replace(/(?<!\?)\?+$/, '').trim()).replace(COMMAND_COLON, '$1 ');
   const [first = '', ...rest] = words.split(' ');
   return { command: first.replace(/^\//, '').toLowerCase(), rest: rest.join(' ').trim() };
 }

@@ -1,7 +1,7 @@
 import { refuseClosedParty } from './close-partner.js';
 import { authorizeActingFor, ownParty, userKeysOfPerson, type Principal } from '../authz.js';
 import type { DomainContext } from '../context.js';
-import { applyOutcome, isOverlapCase, joinCase, liveClaims, openCase, otherClaimOfParty, partyName, recentRulingAgainst, rulingHolding } from '../disputes/settle.js';
+import { applyOutcome, isOverlapCase, joinCase, liveClaims, openCase, otherClaimOfParty, outOfProgramme, partyName, recentRulingAgainst, rulingHolding } from '../disputes/settle.js';
 import { DomainError } from '../errors.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import type { DomainEvent } from '../events.js';
@@ -146,7 +146,8 @@ export function fileClaim(ctx: DomainContext, principal: Principal, input: FileC
   if (mine) throw new DuplicateClaim(mine, account, productLine);
 
   const coverage = coverageFor(account, policy);
-  const conflicts = findConflicts({ account, coverage, claimant, liveClaims: live });
+  // A named owner or incumbent out of the programme is none (the cached partners table, read above).
+  const conflicts = findConflicts({ account, coverage, claimant, liveClaims: live, outOfProgramme: outOfProgramme(ctx) });
   const claim = store.claims.insert({
     accountId: account.id,
     claimant,

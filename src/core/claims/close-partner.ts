@@ -5,7 +5,7 @@ import type { DomainContext } from '../context.js';
 import type { Store } from '../ports.js';
 import type { DomainEvent } from '../events.js';
 import { DIRECT, type Claim, type ClaimStatus, type Dispute, type Partner } from '../types.js';
-import { holdsNoClaim, openCasesHolding, reviewCase, withdrawCase } from '../disputes/review.js';
+import { holdsNoClaim, openCasesHolding, pursuerOf, reviewCase, withdrawCase } from '../disputes/review.js';
 import { cancelLifecycle } from './lifecycle.service.js';
 import { isClosed } from './lifecycle.js';
 import { FLAG_REVIEW_TIMER } from './consequences.js';
@@ -15,6 +15,9 @@ export const PARTNER_LEFT = 'partner left the programme';
 
 /** Why a case such a partner raised holding no claim in it was withdrawn, as its ledger entry says. */
 export const RAISER_LEFT = 'the partner that raised it left the programme';
+
+/** Why a case opened for a claim of such a partner (by the company's people or an import) was withdrawn, as its ledger entry says. */
+export const CLAIMANT_LEFT = 'the partner whose claim opened it left the programme';
 
 /** The actor of what `roe partner close` records. */
 export const CLOSE_ACTOR = 'close';
@@ -43,11 +46,12 @@ export interface PartnerClosing {
   /** The running cases holding any of those claims, by id: each is looked at again once they close. */
   cases: Dispute[];
   /**
-   * Running cases it raised with a party holding no claim in them (it, holding none itself, by
-   * hand against a named owner or an incumbent; or such an owner, against a claim of its closed
-   * here), with no other party's claim left to rule on once its own close: withdrawn (see
-   * withdrawnAsRaiserLeft), as nobody is left to pursue them, and no ruling may give the line to
-   * a partner out of the programme. Not looked at again as {@link cases} are.
+   * Running cases it pursues (see pursuerOf: raised by it, or opened for a claim of its by one of
+   * the company's people or an import) with a party holding no claim in them (it, holding none
+   * itself, by hand against a named owner or an incumbent; or such an owner, against a claim of
+   * its closed here), with no other party's claim left to rule on once its own close: withdrawn
+   * (see withdrawnAsPartyLeft), as nobody is left to pursue them, and no ruling may give the line
+   * to a partner out of the programme. Not looked at again as {@link cases} are.
    */
   raisedCases: Dispute[];
   /**
@@ -95,7 +99,8 @@ export function partnerClosing(ctx: DomainContext, partnerId: string): ClosingLo
     return c === undefined || c.claimant === partnerId || isClosed(book.statusOf(c, now));
   });
   // A case every party of which holds a claim in it is the review's: withdrawn by it when no claim is live.
-  const withdrawn = (d: Dispute) => d.raisedAs === partnerId && holdsNoClaim(ctx, d) && nothingLeft(d);
+  // Raised by it, or opened for its claim by the company's people or an import: nobody else pursues it.
+  const withdrawn = (d: Dispute) => pursuerOf(d)?.party === partnerId && holdsNoClaim(ctx, d) && nothingLeft(d);
   const byId = (a: Dispute, b: Dispute) => a.id - b.id;
   const raisedCases = [...involved.values()].filter(withdrawn).sort(byId);
   const gone = new Set(raisedCases.map((d) => d.id));
@@ -122,9 +127,9 @@ export interface PartnerClosed extends PartnerClosing {
  * warnings still waiting in the outbox withdrawn (`claim.expired`, by {@link CLOSE_ACTOR}, with
  * the reason); the running cases holding them are looked at again as when the CRM's import closes
  * a claim (withdrawn with no live claim left, or recommended on again: see reviewCase), as are
- * those raised against it (recommended on again when it was recommended); those it raised against
- * a party holding no claim, with no other party's live claim in them, are withdrawn (nobody is
- * left to pursue them); their events given to `announce` inside the transaction; and its Slack team and Teams tenant are
+ * those raised against it (recommended on again when it was recommended); those it raised, or
+ * that were opened for its claim, against a party holding no claim, with no other party's live
+ * claim in them, are withdrawn (nobody is left to pursue them); their events given to `announce` inside the transaction; and its Slack team and Teams tenant are
  * unlinked, so that its users are unknown externals from then on (`partner.closed`); the partner
  * is recorded closed, with those workspaces (see PartnersRepo.closure), and its flag's review
  * timer goes: a closed partner's flag is neither set nor lifted (see reviewPartner). Its row,
@@ -154,8 +159,8 @@ export function closePartner(ctx: DomainContext, partnerId: string, options: { a
     // Once every claim is closed: a case holding two of them is looked at once, as they now stand.
     // One it is a party to otherwise (raised against it) is recommended on again if it was recommended.
     for (const d of [...closing.cases, ...closing.otherCases]) done.events.push(...reviewCase(ctx, d.id, now));
-    // A case it raised against a party holding no claim, none left to rule on: nobody is left to pursue it, and the line cannot go to it.
-    for (const d of closing.raisedCases) done.events.push(...withdrawCase(ctx, d, now, CLOSE_ACTOR, { reason: RAISER_LEFT, partner: partnerId }));
+    // A case it raised (or opened for its claim) against a party holding no claim, none left to rule on: nobody is left to pursue it, and the line cannot go to it.
+    for (const d of closing.raisedCases) done.events.push(...withdrawCase(ctx, d, now, CLOSE_ACTOR, { reason: d.raisedAs === partnerId ? RAISER_LEFT : CLAIMANT_LEFT, partner: partnerId }));
     store.timers.cancel(`partner:${partner.id}`, FLAG_REVIEW_TIMER);
     store.ledger.append({
       at: now,

@@ -16,7 +16,8 @@ export function partyOf(c: ConflictReason): PartyId {
 /**
  * What a new claim by `claimant` collides with: other parties' live claims on the same
  * account and product line, a named owner, direct-led coverage, or the incumbent partner of
- * a customer (a partner recorded on a prospect is not an incumbent).
+ * a customer (a partner recorded on a prospect is not an incumbent). A named owner or incumbent
+ * taken out of the programme (`outOfProgramme`: see decide) is none.
  * An empty list means no overlap.
  */
 export function findConflicts(input: {
@@ -24,13 +25,15 @@ export function findConflicts(input: {
   coverage: CoverageRule;
   claimant: PartyId;
   liveClaims: readonly { id: number; claimant: PartyId }[];
+  outOfProgramme?: ReadonlySet<PartyId>;
 }): ConflictReason[] {
   const { account, coverage, claimant } = input;
   const out: ConflictReason[] = [];
-  if (account.namedOwner && account.namedOwner !== claimant) out.push({ code: 'named-owner', party: account.namedOwner });
+  const holds = (party: PartyId | null): party is PartyId => !!party && party !== claimant && !input.outOfProgramme?.has(party);
+  if (holds(account.namedOwner)) out.push({ code: 'named-owner', party: account.namedOwner });
   if (coverage.model === 'direct-led' && claimant !== DIRECT) out.push({ code: 'direct-led', coverage: coverage.name });
   const incumbent = incumbentOf(account);
-  if (incumbent && incumbent !== claimant) out.push({ code: 'incumbent', party: incumbent });
+  if (holds(incumbent)) out.push({ code: 'incumbent', party: incumbent });
   for (const c of input.liveClaims) if (c.claimant !== claimant) out.push({ code: 'claimed', party: c.claimant, claimId: c.id });
   return out;
 }

@@ -1,6 +1,6 @@
 import { formatsFor } from '../time-format.js';
 import { refuseClosedParty, refuseClosedWinner } from '../claims/close-partner.js';
-import { leftProgramme, withdrawnAsRaiserLeft } from './review.js';
+import { leaverWords, leftProgramme, withdrawnAsPartyLeft } from './review.js';
 import { authorizeActingFor, authorizeRuling, caseNamedBy, formerPerson, ownParty, type Principal } from '../authz.js';
 import { canonicalProductLine, RequestKeyTaken, UnknownAccount } from '../claims/claims.service.js';
 import type { DomainContext } from '../context.js';
@@ -8,10 +8,10 @@ import { DomainError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { incumbentOf } from '../ownership/engine.js';
-import { operationsVersionOf, recusalOf, ruledBy, rulersOf, versionOfDispute } from '../sla/sla.service.js';
+import { operationsVersionOf, passedOver, recusalOf, ruledBy, rulersOf, versionOfDispute } from '../sla/sla.service.js';
 import type { PolicyBook, PolicyVersion } from '../policy/versions.js';
 import { DIRECT, sameProductLine, type Claim, type Dispute, type PartyId, type ThreadRef } from '../types.js';
-import { applyOutcome, approvalClaims, caseKindWords, isOverlapCase, liveClaims, openCase, partyName } from './settle.js';
+import { applyOutcome, approvalClaims, caseKindWords, isOverlapCase, liveClaims, openCase, outOfProgramme, partyName } from './settle.js';
 import { caseKindTitle } from './case-kind.js';
 import { isClosed } from '../claims/lifecycle.js';
 
@@ -121,6 +121,8 @@ export function raiseDispute(ctx: DomainContext, principal: Principal, input: Ra
   if (incumbent) others.add(incumbent);
   if (coverage.model === 'direct-led') others.add(DIRECT);
   others.delete(party);
+  // A named owner or incumbent that left the programme holds nothing to dispute.
+  for (const gone of outOfProgramme(ctx)) others.delete(gone);
   if (others.size === 0) {
     throw new NothingToDispute(account.name, productLine, ownClaimOf(ctx, party, claims, now), forParty);
   }
@@ -189,7 +191,10 @@ export function assertOpen(ctx: DomainContext, d: Dispute): void {
   const when = d.ruledAt ? formatsFor(v.policy.timezone).dateTimeFmt.format(d.ruledAt) : 'earlier';
   const name = caseKindTitle(d);
   if (d.status === 'settled') throw new DomainError('already_ruled', `${name} was already settled automatically by the criteria on ${when}.`);
-  if (d.status === 'withdrawn') throw new DomainError('already_ruled', `${name} was closed without a ruling: ${withdrawnAsRaiserLeft(ctx, d) ? 'the partner that raised it left the partner programme' : 'none of its claims is live any more'}.`);
+  if (d.status === 'withdrawn') {
+    const left = withdrawnAsPartyLeft(ctx, d);
+    throw new DomainError('already_ruled', `${name} was closed without a ruling: ${left ? `${leaverWords(left)} left the partner programme` : 'none of its claims is live any more'}.`);
+  }
   throw new DomainError('already_ruled', `${name} was already ruled by ${d.ruledBy ? personName(v, d.ruledBy, ctx.policies()) : 'someone'} on ${when}.`);
 }
 
@@ -224,7 +229,7 @@ export function rule(ctx: DomainContext, principal: Principal, disputeId: number
   const people = operationsVersionOf(ctx, dispute);
   // Authority first: someone who may not rule learns nothing of the case, not even that it closed.
   const book = ctx.policies();
-  const auth = authorizeRuling(principal, dispute, rulersOf(ctx, dispute), (k) => personName(people, k, book), () => formerPerson(principal, book.all, book.inForceAt(now).policy.people), (k) => recusalOf(ctx, dispute, k));
+  const auth = authorizeRuling(principal, dispute, rulersOf(ctx, dispute), (k) => personName(people, k, book), () => formerPerson(principal, book.all, book.inForceAt(now).policy.people), (k) => recusalOf(ctx, dispute, k), (k) => passedOver(ctx, dispute, k));
   // The ruling its maker already made, sent again (a double click, a form submitted twice):
   // nothing changes, and the case is answered as ruled, not refused as if nothing had happened.
   if (sameRuling(dispute, auth.personKey, input)) return { dispute, events: [] };

@@ -51,14 +51,31 @@ export function holdsNoClaim(ctx: DomainContext, d: Pick<Dispute, 'parties' | 'c
 }
 
 /**
- * Whether a withdrawn case was withdrawn because the partner that raised it left the programme
- * (see closePartner): raised by a partner, with a party holding no claim in it, which the review
- * never withdraws.
+ * The partner that pursues a case: the one that raised it (`raised`), or, for a case one of the
+ * company's people or an import opened (raised as direct) over a partner's claim, that partner,
+ * the case's first party (see openCase). Null for a case the direct team raised or filed for
+ * itself, and for one from before `raisedAs` was kept.
  */
-export function withdrawnAsRaiserLeft(ctx: DomainContext, d: Pick<Dispute, 'raisedAs' | 'parties' | 'claimIds'>): boolean {
-  const raiser = d.raisedAs;
-  if (raiser === null || raiser === DIRECT) return false;
-  return holdsNoClaim(ctx, d);
+export function pursuerOf(d: Pick<Dispute, 'raisedAs' | 'parties'>): { party: PartyId; raised: boolean } | null {
+  if (d.raisedAs === null) return null;
+  if (d.raisedAs !== DIRECT) return { party: d.raisedAs, raised: true };
+  const first = d.parties[0];
+  return first !== undefined && first !== DIRECT ? { party: first, raised: false } : null;
+}
+
+/**
+ * The partner whose leaving the programme withdrew a withdrawn case (see closePartner): its
+ * pursuer (see pursuerOf), with a party holding no claim in it, which the review never
+ * withdraws. Null for a case withdrawn otherwise.
+ */
+export function withdrawnAsPartyLeft(ctx: DomainContext, d: Pick<Dispute, 'raisedAs' | 'parties' | 'claimIds'>): { party: PartyId; raised: boolean } | null {
+  const pursuer = pursuerOf(d);
+  return pursuer && holdsNoClaim(ctx, d) ? pursuer : null;
+}
+
+/** That partner, in words: "the partner that raised it", or "the partner whose claim opened it". */
+export function leaverWords(left: { raised: boolean }): string {
+  return left.raised ? 'the partner that raised it' : 'the partner whose claim opened it';
 }
 
 /**
@@ -70,9 +87,11 @@ export function withdrawnAsRaiserLeft(ctx: DomainContext, d: Pick<Dispute, 'rais
  * case then names (its ruling's ledger entry too), and the arbitrator is sent the case as it
  * now stands when the recommended party changed. A recommendation of a party that holds no
  * claim in the case (a named owner, an incumbent, the direct team) stands, unless that party left
- * the partner programme (roe partner close): the line cannot go to it, so the criteria's pick of
- * it passes to the one party of the case left (as when the other party's claim closes in a
- * two-party case), or, with several left, to nobody: the arbitrator awards it.
+ * the partner programme (roe partner close): the line cannot go to it, and the criteria no longer
+ * count it as named owner or incumbent (see outOfProgramme), so they recommend on over the claims
+ * left; should they pick nobody, the line passes to the one party of the case left (as when the
+ * other party's claim closes in a two-party case), or, with several left, to nobody: the
+ * arbitrator awards it.
  */
 function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date, changed: boolean): DomainEvent[] {
   const hadClaim = d.claimIds.some((id) => ctx.store.claims.get(id)?.claimant === d.recommendation);
@@ -89,7 +108,9 @@ function recommendAgain(ctx: DomainContext, d: Dispute, live: Claim[], now: Date
   const worked = recommendationOf(ctx, account, live, now);
   const { version } = worked;
   let { decision } = worked;
-  if (decision.winner !== null && out.has(decision.winner)) {
+  // The criteria give a party out of the programme nothing as named owner or incumbent (see
+  // decide): picking nobody now, where they picked it, the line passes as below too.
+  if ((decision.winner !== null && out.has(decision.winner)) || (left && decision.winner === null)) {
     // The parties left: in the programme, and holding a live claim in the case unless they never held one (an owner).
     const held = new Set(d.claimIds.map((id) => ctx.store.claims.get(id)?.claimant));
     const holding = new Set(live.map((c) => c.claimant));

@@ -123,10 +123,20 @@ export function recentRulingAgainst(ctx: DomainContext, accountId: string, produ
   return rejected ? latest : undefined;
 }
 
-export function decideFor(account: Account, version: PolicyVersion, claims: readonly Claim[]): Decision {
+export function decideFor(account: Account, version: PolicyVersion, claims: readonly Claim[], outOfProgramme: ReadonlySet<PartyId>): Decision {
   const contenders: Contender[] = claims.map((c) => ({ claimId: c.id, party: c.claimant, registeredAt: c.registeredAt, stage: c.opportunity.stage }));
   const policy = version.policy;
-  return decide({ account, coverage: coverageFor(account, policy), criteria: policy.criteria, stages: policy.stages, contenders });
+  return decide({ account, coverage: coverageFor(account, policy), criteria: policy.criteria, stages: policy.stages, contenders, outOfProgramme });
+}
+
+/**
+ * The partners taken out of the programme (`roe partner close`), which the criteria give nothing
+ * an account still names them for (see decide) and a new claim does not collide with (see
+ * findConflicts). From the cached partners table, read once per request already: no statement
+ * more inside a transaction.
+ */
+export function outOfProgramme(ctx: Pick<DomainContext, 'store'>): ReadonlySet<PartyId> {
+  return new Set(ctx.store.partners.closed().map((c) => c.id));
 }
 
 /**
@@ -273,7 +283,7 @@ export function openCase(
   const coverage = coverageFor(input.account, inForce.policy);
   const decision: Decision = input.approvalOnly
     ? { winner: input.parties[0] ?? null, rule: null, auto: false, trace: [] }
-    : decideFor(input.account, version, input.claims);
+    : decideFor(input.account, version, input.claims, outOfProgramme(ctx));
   // A claim an arbitrator awarded is taken away by an arbitrator only, never by the criteria.
   const heldBy = rulingHolding(ctx, input.account.id, input.claims);
   // Nor do the criteria give the line to a party a ruling there went against (its claim lapsed,
@@ -365,7 +375,7 @@ export function openCase(
  */
 export function recommendationOf(ctx: DomainContext, account: Account, claims: readonly Claim[], now: Date): { version: PolicyVersion; decision: Decision } {
   const version = versionForCase(ctx, claims, now);
-  return { version, decision: decideFor(account, version, claims) };
+  return { version, decision: decideFor(account, version, claims, outOfProgramme(ctx)) };
 }
 
 /**

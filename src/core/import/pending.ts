@@ -3,7 +3,7 @@ import { approvalReasons } from '../claims/claims.service.js';
 import { requiresApproval } from '../claims/consequences.js';
 import { protectedAt } from '../claims/lifecycle.js';
 import { collisionReason, findConflicts, partyOf } from '../claims/overlap.js';
-import { joinCase, liveClaims, openCase } from '../disputes/settle.js';
+import { joinCase, liveClaims, openCase, outOfProgramme } from '../disputes/settle.js';
 import type { DomainEvent } from '../events.js';
 import { coverageFor } from '../ownership/coverage.js';
 import { DIRECT, IMPORTED_BY, sameProductLine, type Claim, type PartyId } from '../types.js';
@@ -41,7 +41,7 @@ export function putInCase(ctx: DomainContext, imported: Claim, now: Date): { dis
   const claim = against && !imported.contested ? { ...imported, contested: true } : imported;
   if (claim !== imported) store.claims.update(claim.id, { contested: true });
   const coverage = coverageFor(account, policy);
-  const conflicts = findConflicts({ account, coverage, claimant: claim.claimant, liveClaims: others });
+  const conflicts = findConflicts({ account, coverage, claimant: claim.claimant, liveClaims: others, outOfProgramme: outOfProgramme(ctx) });
   const parties = [...new Set<PartyId>([claim.claimant, ...conflicts.map(partyOf)])];
   const open = store.disputes.forAccount(account.id).find((d) => d.status === 'open' && sameProductLine(d.productLine, claim.productLine));
   if (open) {

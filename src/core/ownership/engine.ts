@@ -17,6 +17,12 @@ export interface DecideInput {
   stages: readonly string[];
   /** Only live (pending or protected) claims on the account and product line. */
   contenders: readonly Contender[];
+  /**
+   * The partners taken out of the programme (`roe partner close`): an account that still names
+   * one as its named owner or incumbent (the CRM's accounts not imported without it yet) has
+   * none. None when left out.
+   */
+  outOfProgramme?: ReadonlySet<PartyId>;
 }
 
 /**
@@ -44,14 +50,18 @@ function earliestPerParty(contenders: readonly Contender[]): Contender[] {
 }
 
 const RULE_IMPL: Record<RuleName, (input: DecideInput) => RuleResult> = {
-  'named-account': ({ account }) =>
-    account.namedOwner ? { winner: account.namedOwner, reason: { code: 'named-owner', owner: account.namedOwner } } : { winner: null, reason: { code: 'no-named-owner' } },
+  'named-account': ({ account, outOfProgramme }) => {
+    const owner = account.namedOwner;
+    if (owner && outOfProgramme?.has(owner)) return { winner: null, reason: { code: 'no-named-owner', left: owner } };
+    return owner ? { winner: owner, reason: { code: 'named-owner', owner } } : { winner: null, reason: { code: 'no-named-owner' } };
+  },
   'direct-reserved': ({ coverage }) =>
     coverage.model === 'direct-led'
       ? { winner: DIRECT, reason: { code: 'direct-led', coverage: coverage.name } }
       : { winner: null, reason: { code: 'not-direct-led', coverage: coverage.name, model: coverage.model } },
-  incumbent: ({ account }) => {
+  incumbent: ({ account, outOfProgramme }) => {
     const incumbent = incumbentOf(account);
+    if (incumbent && outOfProgramme?.has(incumbent)) return { winner: null, reason: { code: 'no-incumbent', left: incumbent } };
     // A partner recorded on an account that is no customer (yet) is no incumbent: the explanation says why.
     if (incumbent) return { winner: incumbent, reason: { code: 'incumbent', partner: incumbent } };
     return { winner: null, reason: account.incumbentPartnerId && !account.isCustomer ? { code: 'no-incumbent', notCustomer: true } : { code: 'no-incumbent' } };

@@ -7,6 +7,11 @@ export interface ExplainOptions {
   formatDate: (iso: string) => string;
   /** A date and time as the viewer reads it: for two registrations on the same date, which came first. */
   formatDateTime?: (iso: string) => string;
+  /**
+   * Whether the reader is one of the company's people, who may read that an account's named owner
+   * or incumbent left the partner programme; a partner's user reads only that it has none.
+   */
+  internal?: boolean;
 }
 
 const RULE_TITLES = {
@@ -31,7 +36,7 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
     case 'named-owner':
       return `The account is a named account of ${o.nameOf(r.owner)}.`;
     case 'no-named-owner':
-      return 'The account has no named owner.';
+      return r.left && o.internal ? `${o.nameOf(r.left)} is recorded as the named owner of the account, but left the partner programme: the account has no named owner.` : 'The account has no named owner.';
     case 'direct-led':
       return `Coverage "${r.coverage}" is direct-led, so the direct team owns it.`;
     case 'not-direct-led':
@@ -39,6 +44,7 @@ export function explainVerdict(v: RuleVerdict, o: ExplainOptions): string {
     case 'incumbent':
       return `${o.nameOf(r.partner)} is the incumbent partner of this customer.`;
     case 'no-incumbent':
+      if (r.left && o.internal) return `${o.nameOf(r.left)} is recorded as the incumbent partner of this customer, but left the partner programme: the account has no incumbent partner.`;
       return r.notCustomer ? 'The account is not a customer, so no partner is its incumbent.' : 'The account has no incumbent partner.';
     case 'earliest': {
       // Registrations of one date read the same as dates: their times tell which came first.

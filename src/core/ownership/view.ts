@@ -1,6 +1,6 @@
 import type { DomainContext } from '../context.js';
-import { decideFor, latestRuling, liveClaims, rulingStandingFor, rulingStandsUntil, versionForCase } from '../disputes/settle.js';
-import { protectionEnd, termsOf, type RegistrationTerms } from '../claims/lifecycle.js';
+import { decideFor, latestRuling, liveClaims, outOfProgramme, rulingStandingFor, rulingStandsUntil, versionForCase } from '../disputes/settle.js';
+import { dormancyAt, protectionEnd, termsOf, type RegistrationTerms } from '../claims/lifecycle.js';
 import { DomainError } from '../errors.js';
 import { sameProductLine, type Account, type Claim, type Decision, type Dispute, type EngagementModel } from '../types.js';
 import { coverageFor } from './coverage.js';
@@ -21,7 +21,8 @@ export interface ProductLineOwnership {
   decidedBy: Dispute | null;
   /** The open case on this product line, when there is one: the line is being decided. */
   openCase: Dispute | null;
-  claims: { claim: Claim; protectedUntil: Date }[];
+  /** Live claims, with when each one's protection ends and when it goes dormant without more activity logged. */
+  claims: { claim: Claim; protectedUntil: Date; dormantAt: Date }[];
   /**
    * A line no live claim holds, given to a party by a ruling that still stands: until when (the
    * party's next claim there is protected at once; the criteria alone give it to nobody else).
@@ -82,6 +83,8 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
   const coverage = coverageFor(account, version.policy);
   const live = liveClaims(ctx, accountId, null, now);
   const disputes = ctx.store.disputes.forAccount(accountId);
+  // An incumbent or named owner that left the programme holds nothing: the criteria say so.
+  const out = outOfProgramme(ctx);
   const openDisputes = disputes.filter((d) => d.status === 'open');
   // A line is one line whatever its letter case (a version may re-case it), shown as the
   // policy in force spells it.
@@ -95,7 +98,7 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
     if (productLines.includes(productLine) || !version.policy.product_lines.includes(productLine)) continue;
     const ruling = latestRuling(disputes, productLine, now, terms);
     if (!ruling?.winner) continue;
-    ruledLines.push({ productLine, decision: decideFor(account, version, []), policyVersion: version.version, decidedBy: ruling, openCase: null, claims: [], ruledUntil: rulingStandsUntil(ruling, terms) });
+    ruledLines.push({ productLine, decision: decideFor(account, version, [], out), policyVersion: version.version, decidedBy: ruling, openCase: null, claims: [], ruledUntil: rulingStandsUntil(ruling, terms) });
   }
   return {
     account,
@@ -103,18 +106,21 @@ export function viewOwnership(ctx: DomainContext, accountId: string): OwnershipV
     model: coverage.model,
     arbitrator: coverage.arbitrator,
     escalation: coverage.escalation,
-    accountDecision: decideFor(account, version, []),
+    accountDecision: decideFor(account, version, [], out),
     lines: [...productLines.map((productLine) => {
       const claims = live.filter((c) => sameProductLine(c.productLine, productLine));
       const lineVersion = versionForCase(ctx, claims, now);
       const onLine = disputes.filter((d) => sameProductLine(d.productLine, productLine));
       return {
         productLine,
-        decision: decideFor(account, lineVersion, claims),
+        decision: decideFor(account, lineVersion, claims, out),
         policyVersion: lineVersion.version,
         decidedBy: decidingCase(onLine, claims, (c) => book.termsFor(c)),
         openCase: openDisputes.filter((d) => sameProductLine(d.productLine, productLine)).reduce<Dispute | null>((a, d) => (!a || d.id > a.id ? d : a), null),
-        claims: claims.map((claim) => ({ claim, protectedUntil: protectionEnd(claim, book.termsFor(claim)) })),
+        claims: claims.map((claim) => {
+          const terms = book.termsFor(claim);
+          return { claim, protectedUntil: protectionEnd(claim, terms), dormantAt: dormancyAt(claim, terms) };
+        }),
       };
     }), ...ruledLines].sort((a, b) => (a.productLine < b.productLine ? -1 : a.productLine > b.productLine ? 1 : 0)),
     otherProductLines: version.policy.product_lines.filter((p) => !productLines.includes(p) && !ruledLines.some((l) => l.productLine === p)),

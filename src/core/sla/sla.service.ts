@@ -93,6 +93,11 @@ function coverageChainNow(ctx: DomainContext, d: Dispute): string[] | null {
   return account ? arbitrationChain(coverageFor(account, ctx.policies().inForceAt(ctx.clock.now()).policy)) : null;
 }
 
+/** Whether `person` had the case on its chain before it moved up past them (a breach, a reassignment). */
+export function passedOver(ctx: DomainContext, d: Dispute, person: string): boolean {
+  return chainOf(ctx, d).slice(0, d.escalationLevel).includes(person);
+}
+
 /**
  * Who may rule a case now: its assignee and those above them on its chain, of the people the
  * policy in force names. Should it name none of them (they all left `people`), those of the

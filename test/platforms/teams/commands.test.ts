@@ -225,8 +225,8 @@ describe('commands typed to the bot in a 1:1 chat', () => {
     expect(raw).not.toMatch(/(^|[^\\])\*\*/);
     expect(raw).not.toMatch(/(^|[^\\])\[link/);
     expect(raw).not.toMatch(/(^|[^\\])_it/);
-    // …and the person reads what they typed (a mention as the name Teams shows for it)
-    expect(readCard(card)).toContain(`No account matches "${typed.replace('<at>x</at>', 'x')}"`);
+    // …and the person reads what they typed (a mention left out: an account is looked up without who is mentioned)
+    expect(readCard(card)).toContain(`No account matches "${typed.replace('<at>x</at> ', '')}"`);
   });
 });
 

@@ -16,6 +16,13 @@ export function commandAnswer(reply: Reply): RespondArguments {
 }
 
 /**
+ * A person, channel or user group mentioned in a command's text (`<@U0123>`, `<#C0123|deals>`,
+ * `<!subteam^S0123|@sales>`): an account is looked up without them, since none is an account's
+ * name and each would be searched with it.
+ */
+const MENTION = /<(?:[@#][A-Z0-9]+|!subteam\^[A-Z0-9]+)(?:\|[^<>]*)?>/g;
+
+/**
  * How long a command may wait to learn who the user is (users.info) and still answer in its
  * acknowledgement: Slack wants the acknowledgement within 3 seconds.
  */
@@ -34,7 +41,7 @@ export function register(app: App, { deps, identities, log }: SlackContext): voi
     const refusal = (e: unknown) => commandAnswer(userFacing(e, log, describePayload(body)));
     const answer = (viewer: Principal): RespondArguments => {
       try {
-        return commandAnswer(whoOwns(deps, viewer, plainFromSlack(command.text)));
+        return commandAnswer(whoOwns(deps, viewer, plainFromSlack(command.text.replace(MENTION, ' '))));
       } catch (e) {
         return refusal(e);
       }

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { personalMailDomain } from '../../../../src/core/matching/normalize.js';
 import { matchLabels } from '../../../account-labels.js';
-import { lookupText } from '../../../resolve-account.js';
+import { linkedAccount, lookupText } from '../../../resolve-account.js';
 import { interactiveUser, type SlackContext } from '../context.js';
 import { SLACK_IDS } from '../ids.js';
 import { accountOptions, plainFromSlack } from '../render.js';
@@ -25,7 +25,11 @@ export function register(app: App, { deps, identities }: SlackContext): void {
     // As /who-owns reads it: an address at a personal mail provider names no account, a link to a
     // company's LinkedIn or Crunchbase page the company.
     const typed = plainFromSlack(options.value).trim();
-    const matches = personalMailDomain(typed) ? [] : deps.matcher.search(lookupText(typed), MAX_SUGGESTIONS);
+    const personal = personalMailDomain(typed);
+    const found = personal ? [] : deps.matcher.search(lookupText(typed), MAX_SUGGESTIONS);
+    // An account's id (the CRM's), or a link to its record, as the form's field reads it: that account first.
+    const byId = personal ? undefined : (linkedAccount(deps, typed) ?? (found[0]?.exact ? undefined : deps.ctx.store.accounts.get(typed)));
+    const matches = byId ? [{ accountId: byId.id, score: 1, matchedOn: 'name' as const, matchedText: byId.name, exact: true }, ...found.filter((m) => m.accountId !== byId.id)].slice(0, MAX_SUGGESTIONS) : found;
     const labels = matchLabels(deps, matches);
     await ack({ options: accountOptions(matches.map((m, i) => ({ id: m.accountId, name: labels[i]! }))) });
   });
